@@ -1,0 +1,464 @@
+package derive
+
+import (
+	"sort"
+
+	"github.com/gradgen/gradgen/spec"
+)
+
+// Function is one spec function lowered to the IR and differentiated.
+type Function struct {
+	Spec   *spec.Function
+	Graph  *Graph
+	Inputs []*Input // spec order
+	Value  *Node    // f
+	Wrt    []*Input // wrt order
+	Grads  []*Node  // ∂f/∂Wrt[i]; nil is a zero gradient
+	// Names maps let intermediates to their names, for printing and for
+	// naming generated locals.
+	Names map[*Node]string
+	Dims  []Dim // the named dimensions, in order of first appearance
+}
+
+// Input is a function input.
+type Input struct {
+	Name  string
+	Kind  spec.TypeKind
+	Shape Shape
+	Node  *Node
+	Pos   spec.Pos
+}
+
+// Build lowers and differentiates every function of file. The error is a
+// *spec.Error naming the place.
+func Build(file *spec.File) ([]*Function, error) {
+	var out []*Function
+	for _, sf := range file.Functions {
+		f, err := buildFunction(sf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+type builder struct {
+	g     *Graph
+	env   map[string]*Node
+	dims  map[string]bool
+	names []string // every identifier in scope, for suggestions
+}
+
+func buildFunction(sf *spec.Function) (*Function, error) {
+	b := &builder{g: NewGraph(), env: map[string]*Node{}, dims: map[string]bool{}}
+	f := &Function{Spec: sf, Graph: b.g, Names: map[*Node]string{}}
+	byName := map[string]*Input{}
+	for _, in := range sf.Inputs {
+		shape, dims := inputShape(in.Type)
+		for _, d := range dims {
+			if d.Name != "" && !b.dims[d.Name] {
+				b.dims[d.Name] = true
+				f.Dims = append(f.Dims, Dim{Name: d.Name})
+			}
+		}
+		sym := in.Type.Kind == spec.Symmetric || in.Type.Kind == spec.SPD
+		n := b.g.Var(in.Name, shape, sym)
+		input := &Input{Name: in.Name, Kind: in.Type.Kind, Shape: shape, Node: n, Pos: in.Pos}
+		f.Inputs = append(f.Inputs, input)
+		byName[in.Name] = input
+		b.env[in.Name] = n
+		b.names = append(b.names, in.Name)
+	}
+	for _, let := range sf.Lets {
+		if Function := functions[let.Name]; Function != nil {
+			return nil, spec.Errorf(let.Pos, "let %q shadows the built-in function %s", let.Name, let.Name)
+		}
+		if b.dims[let.Name] {
+			return nil, spec.Errorf(let.Pos, "let %q has the name of a dimension", let.Name)
+		}
+		n, err := b.expr(let.Expr, nil)
+		if err != nil {
+			return nil, err
+		}
+		b.env[let.Name] = n
+		b.names = append(b.names, let.Name)
+		if _, named := f.Names[n]; !named && n.Op != OpVar && n.Op != OpConst {
+			f.Names[n] = let.Name
+		}
+	}
+	v, err := b.expr(sf.Expr, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Shape.IsScalar() {
+		return nil, spec.Errorf(sf.Expr.Pos(), "expr must be a scalar to take a gradient; it is %s", v.Shape)
+	}
+	f.Value = v
+	var wrt []*Node
+	for _, w := range sf.Wrt {
+		in := byName[w.Name]
+		if in == nil {
+			return nil, spec.Errorf(w.At, "wrt: unknown input %q", w.Name)
+		}
+		f.Wrt = append(f.Wrt, in)
+		wrt = append(wrt, in.Node)
+	}
+	f.Grads = b.g.Grad(v, wrt)
+	return f, nil
+}
+
+func inputShape(t spec.Type) (Shape, []spec.Dim) {
+	dim := func(d spec.Dim) Dim { return Dim{Name: d.Name, Size: d.Size} }
+	switch t.Kind {
+	case spec.Vector:
+		return Col(dim(t.Dims[0])), t.Dims
+	case spec.Matrix:
+		return Shape{dim(t.Dims[0]), dim(t.Dims[1])}, t.Dims
+	case spec.Symmetric, spec.SPD:
+		return Square(dim(t.Dims[0])), t.Dims
+	}
+	return ScalarShape, nil
+}
+
+// hint is the shape a constant vector(c) or matrix(c) takes from where it
+// is used; a dimension is known when its flag is set.
+type hint struct {
+	shape            Shape
+	hasRows, hasCols bool
+}
+
+func (h *hint) t() *hint {
+	if h == nil {
+		return nil
+	}
+	return &hint{h.shape.T(), h.hasCols, h.hasRows}
+}
+
+func (b *builder) expr(e spec.Expr, h *hint) (*Node, error) {
+	switch e := e.(type) {
+	case *spec.Number:
+		return b.g.Const(e.Value), nil
+	case *spec.Paren:
+		return b.expr(e.X, h)
+	case *spec.Ident:
+		return b.ident(e)
+	case *spec.Unary:
+		x, err := b.expr(e.X, h)
+		if err != nil {
+			return nil, err
+		}
+		return b.g.Neg(x), nil
+	case *spec.Transpose:
+		x, err := b.expr(e.X, h.t())
+		if err != nil {
+			return nil, err
+		}
+		return b.g.T(x), nil
+	case *spec.Binary:
+		return b.binary(e, h)
+	case *spec.Call:
+		return b.call(e, h)
+	}
+	return nil, spec.Errorf(e.Pos(), "unsupported expression")
+}
+
+func (b *builder) ident(e *spec.Ident) (*Node, error) {
+	if n, ok := b.env[e.Name]; ok {
+		return n, nil
+	}
+	if b.dims[e.Name] {
+		return nil, spec.Errorf(e.At, "dimension %s can only be used as the argument of eye", e.Name)
+	}
+	if functions[e.Name] != nil {
+		return nil, spec.Errorf(e.At, "function %s needs arguments: %s(…)", e.Name, e.Name)
+	}
+	if s := spec.Suggest(e.Name, b.names); s != "" {
+		return nil, spec.Errorf(e.At, "undefined: %s (did you mean %q?)", e.Name, s)
+	}
+	return nil, spec.Errorf(e.At, "undefined: %s", e.Name)
+}
+
+// isFill reports whether e is a constant vector(c) or matrix(c), whose
+// shape comes from its use.
+func isFill(e spec.Expr) bool {
+	switch e := e.(type) {
+	case *spec.Paren:
+		return isFill(e.X)
+	case *spec.Unary:
+		return isFill(e.X)
+	case *spec.Transpose:
+		return isFill(e.X)
+	case *spec.Call:
+		return e.Fun.Name == "vector" || e.Fun.Name == "matrix"
+	}
+	return false
+}
+
+// operands builds x and y, the one that is not a fill first, so a fill
+// takes the other's shape (elementwise operators).
+func (b *builder) operands(e *spec.Binary, h *hint) (x, y *Node, err error) {
+	if isFill(e.X) && !isFill(e.Y) {
+		if y, err = b.expr(e.Y, h); err != nil {
+			return nil, nil, err
+		}
+		x, err = b.expr(e.X, known(y.Shape))
+		return x, y, err
+	}
+	if x, err = b.expr(e.X, h); err != nil {
+		return nil, nil, err
+	}
+	y, err = b.expr(e.Y, known(x.Shape))
+	return x, y, err
+}
+
+func known(s Shape) *hint { return &hint{s, true, true} }
+
+func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
+	switch e.Op {
+	case spec.ADD, spec.SUB, spec.EMUL, spec.EQUO:
+		x, y, err := b.operands(e, h)
+		if err != nil {
+			return nil, err
+		}
+		if x.Shape.IsScalar() != y.Shape.IsScalar() {
+			if x.Shape.IsScalar() {
+				x = b.g.Broadcast(x, y.Shape)
+			} else {
+				y = b.g.Broadcast(y, x.Shape)
+			}
+		}
+		if x.Shape != y.Shape {
+			return nil, spec.Errorf(e.OpPos, "mismatched shapes for %s: %s and %s", e.Op, x.Shape, y.Shape)
+		}
+		switch e.Op {
+		case spec.ADD:
+			return b.g.Add(x, y), nil
+		case spec.SUB:
+			return b.g.Sub(x, y), nil
+		case spec.EMUL:
+			return b.g.Hadamard(x, y), nil
+		}
+		return b.g.Div(x, y), nil
+	case spec.MUL:
+		return b.product(e)
+	case spec.QUO:
+		x, err := b.expr(e.X, h)
+		if err != nil {
+			return nil, err
+		}
+		y, err := b.expr(e.Y, known(ScalarShape))
+		if err != nil {
+			return nil, err
+		}
+		if !y.Shape.IsScalar() {
+			return nil, spec.Errorf(e.OpPos, "/ divides by a scalar, not by %s (use ./ for elementwise division)", y.Shape)
+		}
+		return b.g.Div(x, b.g.Broadcast(y, x.Shape)), nil
+	case spec.POW, spec.EPOW:
+		x, err := b.expr(e.X, h)
+		if err != nil {
+			return nil, err
+		}
+		p, err := b.expr(e.Y, known(ScalarShape))
+		if err != nil {
+			return nil, err
+		}
+		if !p.Shape.IsScalar() {
+			return nil, spec.Errorf(e.OpPos, "the exponent of %s must be a scalar, not %s", e.Op, p.Shape)
+		}
+		if e.Op == spec.POW && !x.Shape.IsScalar() {
+			return nil, spec.Errorf(e.OpPos, "^ raises scalars, not %s (use .^ for an elementwise power)", x.Shape)
+		}
+		return b.g.Pow(x, p), nil
+	}
+	return nil, spec.Errorf(e.OpPos, "unsupported operator %s", e.Op)
+}
+
+func (b *builder) product(e *spec.Binary) (*Node, error) {
+	var x, y *Node
+	var err error
+	if isFill(e.X) && !isFill(e.Y) {
+		if y, err = b.expr(e.Y, nil); err != nil {
+			return nil, err
+		}
+		h := &hint{shape: Shape{Cols: y.Shape.Rows}, hasCols: true}
+		if x, err = b.expr(e.X, h); err != nil {
+			return nil, err
+		}
+	} else {
+		if x, err = b.expr(e.X, nil); err != nil {
+			return nil, err
+		}
+		h := &hint{shape: Shape{Rows: x.Shape.Cols}, hasRows: true}
+		if y, err = b.expr(e.Y, h); err != nil {
+			return nil, err
+		}
+	}
+	if x.Shape.IsScalar() || y.Shape.IsScalar() {
+		return b.g.Scale(x, y), nil
+	}
+	if x.Shape.Cols != y.Shape.Rows {
+		return nil, spec.Errorf(e.OpPos, "cannot multiply %s by %s: inner dimensions %s and %s differ",
+			x.Shape, y.Shape, x.Shape.Cols, y.Shape.Rows)
+	}
+	return b.g.Mul(x, y), nil
+}
+
+// function is a function callable from a spec: its arity and how a call
+// lowers to the IR, with its shape rule.
+type function struct {
+	arity int
+	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
+}
+
+var functions = map[string]*function{}
+
+func init() {
+	for _, op := range Elementwise {
+		op := op
+		functions[op.Name] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+			return b.g.Apply(op, a[0]), nil
+		}}
+	}
+	functions["sum"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
+	functions["norm1"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
+	}}
+	functions["norm2"] = &function{1, unary(OpNorm2, false)}
+	functions["logsumexp"] = &function{1, unary(OpLogSumExp, false)}
+	functions["tr"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if err := square(c, a[0]); err != nil {
+			return nil, err
+		}
+		return b.g.Tr(a[0]), nil
+	}}
+	functions["det"] = &function{1, unary(OpDet, true)}
+	functions["logdet"] = &function{1, unary(OpLogDet, true)}
+	functions["inv"] = &function{1, unary(OpInv, true)}
+	functions["dot"] = &function{2, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if a[0].Shape != a[1].Shape {
+			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
+		}
+		if a[0].Shape.IsCol() {
+			return b.g.Mul(b.g.T(a[0]), a[1]), nil
+		}
+		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
+	}}
+	functions["diag"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		switch s := a[0].Shape; {
+		case s.IsCol():
+			return b.g.Unary(OpDiagMat, a[0]), nil
+		case s.IsMatrix() && s.IsSquare():
+			return b.g.Unary(OpDiagVec, a[0]), nil
+		}
+		return nil, spec.Errorf(c.Fun.At, "diag takes a vector or a square matrix, not %s", a[0].Shape)
+	}}
+	// eye, vector and matrix are built by builder.call: their argument is a
+	// dimension or a fill value, not an operand.
+	functions["eye"] = &function{arity: 1}
+	functions["vector"] = &function{arity: 1}
+	functions["matrix"] = &function{arity: 1}
+}
+
+func unary(op *Op, needSquare bool) func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	return func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if needSquare {
+			if err := square(c, a[0]); err != nil {
+				return nil, err
+			}
+		}
+		return b.g.Unary(op, a[0]), nil
+	}
+}
+
+func square(c *spec.Call, x *Node) error {
+	if x.Shape.IsScalar() || (x.Shape.IsMatrix() && x.Shape.IsSquare()) {
+		return nil
+	}
+	return spec.Errorf(c.Fun.At, "%s needs a square matrix, not %s", c.Fun.Name, x.Shape)
+}
+
+// FunctionNames returns the names of the functions a spec may call, sorted.
+func FunctionNames() []string {
+	names := make([]string, 0, len(functions))
+	for name := range functions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
+	name := c.Fun.Name
+	fn := functions[name]
+	if fn == nil {
+		if _, isVar := b.env[name]; isVar {
+			return nil, spec.Errorf(c.Fun.At, "%s is not a function", name)
+		}
+		if s := spec.Suggest(name, FunctionNames()); s != "" {
+			return nil, spec.Errorf(c.Fun.At, "unknown function %q (did you mean %q?)", name, s)
+		}
+		return nil, spec.Errorf(c.Fun.At, "unknown function %q", name)
+	}
+	if len(c.Args) != fn.arity {
+		return nil, spec.Errorf(c.Fun.At, "%s takes %d argument%s, found %d", name, fn.arity, plural(fn.arity), len(c.Args))
+	}
+	switch name {
+	case "eye":
+		return b.eye(c)
+	case "vector", "matrix":
+		return b.fill(c, h)
+	}
+	args := make([]*Node, len(c.Args))
+	for i, a := range c.Args {
+		n, err := b.expr(a, nil)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = n
+	}
+	return fn.build(b, c, args)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (b *builder) eye(c *spec.Call) (*Node, error) {
+	switch a := c.Args[0].(type) {
+	case *spec.Ident:
+		if b.dims[a.Name] {
+			return b.g.Eye(Dim{Name: a.Name}), nil
+		}
+		return nil, spec.Errorf(a.At, "eye takes a dimension name or a positive integer; %s is not a dimension of this function", a.Name)
+	case *spec.Number:
+		if n := int(a.Value); float64(n) == a.Value && n > 0 {
+			return b.g.Eye(Lit(n)), nil
+		}
+	}
+	return nil, spec.Errorf(c.Args[0].Pos(), "eye takes a dimension name or a positive integer")
+}
+
+func (b *builder) fill(c *spec.Call, h *hint) (*Node, error) {
+	v, err := b.expr(c.Args[0], known(ScalarShape))
+	if err != nil {
+		return nil, err
+	}
+	if !v.Shape.IsScalar() {
+		return nil, spec.Errorf(c.Args[0].Pos(), "%s(c) takes a scalar c, not %s", c.Fun.Name, v.Shape)
+	}
+	if c.Fun.Name == "vector" {
+		if h != nil && h.hasRows && (!h.hasCols || h.shape.Cols.IsOne()) && !h.shape.Rows.IsOne() {
+			return b.g.Broadcast(v, Col(h.shape.Rows)), nil
+		}
+		return nil, spec.Errorf(c.Fun.At, "cannot tell the length of vector(…) here; use it beside a vector of known length")
+	}
+	if h != nil && h.hasRows && h.hasCols && h.shape.IsMatrix() {
+		return b.g.Broadcast(v, h.shape), nil
+	}
+	return nil, spec.Errorf(c.Fun.At, "cannot tell the shape of matrix(…) here; use it beside a matrix of known shape")
+}

@@ -1,0 +1,494 @@
+package derive
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Node is one value of the expression DAG. Nodes are interned by their
+// graph, so structurally equal expressions are the same *Node: a common
+// subexpression is one node, found once.
+type Node struct {
+	ID    int     // creation order within the graph; deterministic
+	Op    *Op     // the operator
+	Args  []*Node // operands
+	Shape Shape
+	Value float64 // Const: the value
+	Name  string  // Var: the input name
+	Sym   bool    // known to be symmetric
+}
+
+// IsConst reports whether n is the constant v.
+func (n *Node) IsConst(v float64) bool { return n != nil && n.Op == OpConst && n.Value == v }
+
+// Graph owns and interns nodes. Its constructors simplify as they build,
+// so derivatives come out in textbook form. A nil *Node is the zero of any
+// shape; constructors accept it where zero makes sense.
+type Graph struct {
+	nodes []*Node
+	index map[string]*Node
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph { return &Graph{index: make(map[string]*Node)} }
+
+func (g *Graph) intern(op *Op, shape Shape, value float64, name string, sym bool, args ...*Node) *Node {
+	var b strings.Builder
+	b.WriteString(op.Name)
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatUint(math.Float64bits(value), 16))
+	b.WriteByte('|')
+	b.WriteString(name)
+	b.WriteByte('|')
+	b.WriteString(shape.Rows.String() + "," + shape.Cols.String())
+	for _, a := range args {
+		b.WriteByte('|')
+		b.WriteString(strconv.Itoa(a.ID))
+	}
+	key := b.String()
+	if n, ok := g.index[key]; ok {
+		return n
+	}
+	n := &Node{ID: len(g.nodes), Op: op, Args: args, Shape: shape, Value: value, Name: name, Sym: sym}
+	g.nodes = append(g.nodes, n)
+	g.index[key] = n
+	return n
+}
+
+// Const returns the scalar constant v.
+func (g *Graph) Const(v float64) *Node {
+	if v == 0 {
+		v = 0 // fold -0 into 0
+	}
+	return g.intern(OpConst, ScalarShape, v, "", true)
+}
+
+// Var returns the input named name.
+func (g *Graph) Var(name string, shape Shape, sym bool) *Node {
+	return g.intern(OpVar, shape, 0, name, sym || shape.IsScalar())
+}
+
+// Eye returns the n×n identity.
+func (g *Graph) Eye(n Dim) *Node { return g.intern(OpEye, Square(n), 0, "", true) }
+
+// Broadcast returns the scalar s repeated over shape.
+func (g *Graph) Broadcast(s *Node, shape Shape) *Node {
+	if shape.IsScalar() || s == nil {
+		return s
+	}
+	return g.intern(OpBroadcast, shape, 0, "", shape.IsSquare(), s)
+}
+
+// Neg returns -x.
+func (g *Graph) Neg(x *Node) *Node { return g.Scale(g.Const(-1), x) }
+
+// Sub returns x - y.
+func (g *Graph) Sub(x, y *Node) *Node { return g.Add(x, g.Neg(y)) }
+
+// coefficient splits n into a constant factor and the rest.
+func coefficient(n *Node) (float64, *Node) {
+	if n.Op == OpScale && n.Args[0].Op == OpConst {
+		return n.Args[0].Value, n.Args[1]
+	}
+	if n.Op == OpConst {
+		return n.Value, nil
+	}
+	return 1, n
+}
+
+// Scale returns the scalar s times x.
+func (g *Graph) Scale(s, x *Node) *Node {
+	switch {
+	case s == nil || x == nil || s.IsConst(0) || x.IsConst(0):
+		return nil
+	case s.IsConst(1):
+		return x
+	case x.IsConst(1):
+		return g.Broadcast(s, x.Shape)
+	}
+	if x.Op == OpConst && s.Op == OpConst {
+		return g.Const(s.Value * x.Value)
+	}
+	if x.Op == OpConst { // scalar times scalar: the constant goes first
+		s, x = x, s
+	}
+	if c, rest := coefficient(s); c != 1 && rest != nil {
+		return g.Scale(g.Const(c), g.Scale(rest, x))
+	}
+	if c, rest := coefficient(x); c != 1 && rest != nil {
+		if s.Op == OpConst {
+			return g.Scale(g.Const(s.Value*c), rest)
+		}
+		return g.Scale(g.Const(c), g.Scale(s, rest))
+	}
+	if x.Op == OpBroadcast {
+		return g.Broadcast(g.Scale(s, x.Args[0]), x.Shape)
+	}
+	if x.Shape.IsScalar() && s.Op != OpConst && x.ID < s.ID { // canonical order of scalar products
+		s, x = x, s
+	}
+	return g.intern(OpScale, x.Shape, 0, "", x.Sym, s, x)
+}
+
+// Add returns the sum of terms, all of one shape. It folds constants,
+// collects like terms and factors common left or right factors of
+// products: A W + A' W becomes (A + A') W.
+func (g *Graph) Add(terms ...*Node) *Node {
+	var flat []*Node
+	var add func(n *Node, c float64)
+	coefs := map[*Node]float64{}
+	constant := 0.0
+	add = func(n *Node, c float64) {
+		if n == nil {
+			return
+		}
+		k, rest := coefficient(n)
+		if rest == nil {
+			constant += c * k
+			return
+		}
+		if rest.Op == OpAdd {
+			for _, t := range rest.Args {
+				add(t, c*k)
+			}
+			return
+		}
+		if _, seen := coefs[rest]; !seen {
+			flat = append(flat, rest)
+		}
+		coefs[rest] += c * k
+	}
+	for _, t := range terms {
+		add(t, 1)
+	}
+	var out []*Node
+	for _, t := range flat {
+		if c := coefs[t]; c != 0 {
+			out = append(out, g.Scale(g.Const(c), t))
+		}
+	}
+	if constant != 0 {
+		out = append(out, g.Const(constant))
+	}
+	out = g.factor(out)
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	sort.Slice(out, func(i, j int) bool { return baseID(out[i]) < baseID(out[j]) })
+	return g.intern(OpAdd, out[0].Shape, 0, "", sumIsSymmetric(g, out), out...)
+}
+
+func baseID(n *Node) int {
+	if _, rest := coefficient(n); rest != nil {
+		return rest.ID
+	}
+	return n.ID
+}
+
+func sumIsSymmetric(g *Graph, terms []*Node) bool {
+	in := map[*Node]bool{}
+	for _, t := range terms {
+		in[t] = true
+	}
+	for _, t := range terms {
+		if !t.Sym && !in[g.T(t)] {
+			return false
+		}
+	}
+	return true
+}
+
+// factors returns n as a coefficient and a list of product factors.
+func factors(n *Node) (*Node, []*Node) {
+	var coef *Node
+	if n.Op == OpScale {
+		coef, n = n.Args[0], n.Args[1]
+	}
+	if n.Op == OpMul {
+		return coef, n.Args
+	}
+	return coef, []*Node{n}
+}
+
+// factor merges pairs of terms that share a right (or left) run of product
+// factors, repeatedly, longest shared run first.
+func (g *Graph) factor(terms []*Node) []*Node {
+	for {
+		bi, bj, best, right := -1, -1, 0, true
+		for i := range terms {
+			for j := i + 1; j < len(terms); j++ {
+				_, fi := factors(terms[i])
+				_, fj := factors(terms[j])
+				if terms[i].Shape.IsScalar() {
+					continue
+				}
+				if k := sharedRun(fi, fj, true); k > best {
+					bi, bj, best, right = i, j, k, true
+				}
+				if k := sharedRun(fi, fj, false); k > best {
+					bi, bj, best, right = i, j, k, false
+				}
+			}
+		}
+		if best == 0 {
+			return terms
+		}
+		ci, fi := factors(terms[bi])
+		cj, fj := factors(terms[bj])
+		var merged *Node
+		if right {
+			rest := g.Add(g.scaled(ci, g.Mul(fi[:len(fi)-best]...)), g.scaled(cj, g.Mul(fj[:len(fj)-best]...)))
+			merged = g.Mul(append([]*Node{rest}, fi[len(fi)-best:]...)...)
+		} else {
+			rest := g.Add(g.scaled(ci, g.Mul(fi[best:]...)), g.scaled(cj, g.Mul(fj[best:]...)))
+			merged = g.Mul(append(append([]*Node{}, fi[:best]...), rest)...)
+		}
+		next := []*Node{merged}
+		for k, t := range terms {
+			if k != bi && k != bj {
+				next = append(next, t)
+			}
+		}
+		terms = next
+	}
+}
+
+func (g *Graph) scaled(c, x *Node) *Node {
+	if c == nil {
+		return x
+	}
+	return g.Scale(c, x)
+}
+
+// sharedRun returns how many factors a and b share at their right (or
+// left) ends, leaving each at least one factor of its own.
+func sharedRun(a, b []*Node, right bool) int {
+	k := 0
+	for k < len(a)-1 && k < len(b)-1 {
+		x, y := a[k], b[k]
+		if right {
+			x, y = a[len(a)-1-k], b[len(b)-1-k]
+		}
+		if x != y {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// Mul returns the matrix product of factors, flattened: scalar factors and
+// constant coefficients move out in front, identities drop out.
+func (g *Graph) Mul(fs ...*Node) *Node {
+	var scalars, chain []*Node
+	var walk func(n *Node) bool
+	walk = func(n *Node) bool {
+		switch {
+		case n == nil:
+			return false
+		case n.Shape.IsScalar():
+			scalars = append(scalars, n)
+		case n.Op == OpScale:
+			scalars = append(scalars, n.Args[0])
+			return walk(n.Args[1])
+		case n.Op == OpMul:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		default:
+			chain = append(chain, n)
+		}
+		return true
+	}
+	for _, f := range fs {
+		if !walk(f) {
+			return nil
+		}
+	}
+	var kept []*Node
+	for _, f := range chain {
+		if f.Op != OpEye {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == 0 && len(chain) > 0 {
+		kept = chain[:1]
+	}
+	var out *Node
+	switch len(kept) {
+	case 0:
+	case 1:
+		out = kept[0]
+	default:
+		shape := Shape{kept[0].Shape.Rows, kept[len(kept)-1].Shape.Cols}
+		out = g.intern(OpMul, shape, 0, "", g.palindrome(kept), kept...)
+	}
+	for i := len(scalars) - 1; i >= 0; i-- {
+		if out == nil {
+			out = scalars[i]
+		} else {
+			out = g.Scale(scalars[i], out)
+		}
+	}
+	return out
+}
+
+// palindrome reports whether the product fs equals its own transpose.
+func (g *Graph) palindrome(fs []*Node) bool {
+	for i := 0; i <= (len(fs)-1)/2; i++ {
+		j := len(fs) - 1 - i
+		if i == j {
+			if !fs[i].Sym {
+				return false
+			}
+		} else if g.T(fs[i]) != fs[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// T returns the transpose of x, pushed through products, sums and scalings.
+func (g *Graph) T(x *Node) *Node {
+	switch {
+	case x == nil:
+		return nil
+	case x.Shape.IsScalar() || x.Sym:
+		return x
+	}
+	switch x.Op {
+	case OpTranspose:
+		return x.Args[0]
+	case OpMul:
+		fs := make([]*Node, len(x.Args))
+		for i, f := range x.Args {
+			fs[len(fs)-1-i] = g.T(f)
+		}
+		return g.Mul(fs...)
+	case OpScale:
+		return g.Scale(x.Args[0], g.T(x.Args[1]))
+	case OpAdd:
+		ts := make([]*Node, len(x.Args))
+		for i, t := range x.Args {
+			ts[i] = g.T(t)
+		}
+		return g.Add(ts...)
+	case OpBroadcast:
+		return g.Broadcast(x.Args[0], x.Shape.T())
+	}
+	return g.intern(OpTranspose, x.Shape.T(), 0, "", false, x)
+}
+
+// Hadamard returns the elementwise product x .* y (one shape, or a scalar).
+func (g *Graph) Hadamard(x, y *Node) *Node {
+	switch {
+	case x == nil || y == nil:
+		return nil
+	case x.Shape.IsScalar():
+		return g.Scale(x, y)
+	case y.Shape.IsScalar():
+		return g.Scale(y, x)
+	case x.Op == OpBroadcast:
+		return g.Scale(x.Args[0], y)
+	case y.Op == OpBroadcast:
+		return g.Scale(y.Args[0], x)
+	}
+	if cx, rx := coefficient(x); cx != 1 {
+		return g.Scale(g.Const(cx), g.Hadamard(rx, y))
+	}
+	if cy, ry := coefficient(y); cy != 1 {
+		return g.Scale(g.Const(cy), g.Hadamard(x, ry))
+	}
+	if y.ID < x.ID {
+		x, y = y, x
+	}
+	return g.intern(OpHadamard, x.Shape, 0, "", x.Sym && y.Sym, x, y)
+}
+
+// Div returns the elementwise quotient x ./ y.
+func (g *Graph) Div(x, y *Node) *Node {
+	if x == nil {
+		return nil
+	}
+	if y.IsConst(1) || (y.Op == OpBroadcast && y.Args[0].IsConst(1)) {
+		return x
+	}
+	if x.Op == OpConst && y.Op == OpConst {
+		return g.Const(x.Value / y.Value)
+	}
+	if y.Op == OpConst {
+		return g.Scale(g.Const(1/y.Value), x)
+	}
+	if c, rest := coefficient(x); c != 1 && rest != nil {
+		return g.Scale(g.Const(c), g.Div(rest, y))
+	}
+	return g.intern(OpDiv, x.Shape, 0, "", x.Sym && y.Sym, x, y)
+}
+
+// Pow returns x .^ p for a scalar exponent p.
+func (g *Graph) Pow(x, p *Node) *Node {
+	switch {
+	case p.IsConst(1):
+		return x
+	case p.IsConst(0):
+		return g.Broadcast(g.Const(1), x.Shape)
+	case x.Op == OpConst && p.Op == OpConst:
+		return g.Const(math.Pow(x.Value, p.Value))
+	}
+	if p.IsConst(2) && x.Op == OpNorm2 {
+		return g.Sum(g.Hadamard(x.Args[0], x.Args[0]))
+	}
+	return g.intern(OpPow, x.Shape, 0, "", x.Sym, x, p)
+}
+
+// Apply returns the elementwise function op applied to x.
+func (g *Graph) Apply(op *Op, x *Node) *Node {
+	if x.Op == OpConst {
+		return g.Const(op.Scalar(x.Value))
+	}
+	return g.intern(op, x.Shape, 0, "", x.Sym, x)
+}
+
+// Sum returns the sum of all entries of x.
+func (g *Graph) Sum(x *Node) *Node {
+	switch {
+	case x == nil:
+		return nil
+	case x.Shape.IsScalar():
+		return x
+	case x.Op == OpScale:
+		return g.Scale(x.Args[0], g.Sum(x.Args[1]))
+	}
+	return g.intern(OpSum, ScalarShape, 0, "", true, x)
+}
+
+// Tr returns the trace of the square x.
+func (g *Graph) Tr(x *Node) *Node {
+	switch {
+	case x == nil:
+		return nil
+	case x.Shape.IsScalar():
+		return x
+	case x.Op == OpScale:
+		return g.Scale(x.Args[0], g.Tr(x.Args[1]))
+	case x.Op == OpTranspose:
+		return g.Tr(x.Args[0])
+	}
+	return g.intern(OpTr, ScalarShape, 0, "", true, x)
+}
+
+// Unary returns op applied to x for an operator that keeps no attributes
+// (det, logdet, inv, diag, norm2, logsumexp).
+func (g *Graph) Unary(op *Op, x *Node) *Node {
+	if x == nil {
+		return nil
+	}
+	shape := op.shapeOf(x.Shape)
+	sym := op.keepsSymmetry && x.Sym || shape.IsScalar() || op == OpDiagMat
+	return g.intern(op, shape, 0, "", sym, x)
+}

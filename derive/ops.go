@@ -1,0 +1,302 @@
+package derive
+
+import (
+	"math"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/runtime"
+)
+
+// Kind groups operators by how emit lowers them.
+type Kind int
+
+// The operator kinds.
+const (
+	KindLeaf        Kind = iota // Const, Var, Eye
+	KindElementwise             // entry by entry: fused into loops
+	KindReduce                  // all entries to one scalar
+	KindProduct                 // matrix products
+	KindLinalg                  // factorisation-based: det, logdet, inv
+	KindLayout                  // transpose, broadcast, diag
+)
+
+// Op is one operator, defined in one place: how it prints, how it
+// evaluates (the reference used by tests), its derivative rule, and what
+// emit needs to lower it. The table below is the whole language.
+type Op struct {
+	Name string // the spec spelling for functions; an internal name otherwise
+	Kind Kind
+	// Spec reports whether the op is callable by Name in a spec.
+	Spec bool
+
+	// Elementwise unary functions: the scalar function, its derivative as an
+	// expression in x and y = f(x), and the Go expression for one entry.
+	Scalar func(x float64) float64
+	Deriv  func(g *Graph, x, y *Node) *Node
+	Go     func(x jen.Code) jen.Code
+
+	// Adjoint returns the contributions to the adjoints of n's arguments,
+	// given the adjoint adj of n (reverse mode: the transpose of the
+	// differential rule). Nil entries are zero.
+	Adjoint func(g *Graph, n, adj *Node) []*Node
+
+	// Eval evaluates n from its evaluated arguments (reference semantics).
+	Eval func(e *Evaluator, n *Node, args []value) value
+
+	// Print renders n; prec is the binding strength of the result.
+	Print func(p *printer, n *Node) (s string, prec int)
+
+	shapeOf       func(Shape) Shape // result shape of a one-argument structural op
+	keepsSymmetry bool              // a symmetric argument gives a symmetric result
+}
+
+// Leaves and structure.
+var (
+	OpConst     = &Op{Name: "const", Kind: KindLeaf}
+	OpVar       = &Op{Name: "var", Kind: KindLeaf}
+	OpEye       = &Op{Name: "eye", Kind: KindLeaf}
+	OpBroadcast = &Op{Name: "broadcast", Kind: KindLayout}
+	OpTranspose = &Op{Name: "transpose", Kind: KindLayout}
+	OpAdd       = &Op{Name: "add", Kind: KindElementwise}
+	OpScale     = &Op{Name: "scale", Kind: KindElementwise}
+	OpHadamard  = &Op{Name: "hadamard", Kind: KindElementwise}
+	OpDiv       = &Op{Name: "div", Kind: KindElementwise}
+	OpPow       = &Op{Name: "pow", Kind: KindElementwise}
+	OpMul       = &Op{Name: "mul", Kind: KindProduct}
+	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true}
+	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true}
+	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
+	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
+	OpDet       = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
+	OpLogDet    = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
+	OpInv       = &Op{Name: "inv", Kind: KindLinalg, Spec: true, shapeOf: same, keepsSymmetry: true}
+	OpDiagMat   = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
+	OpDiagVec   = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
+)
+
+func toScalar(Shape) Shape { return ScalarShape }
+func same(s Shape) Shape   { return s }
+
+// Elementwise unary functions of the language, and the internal ones their
+// derivatives need.
+var (
+	OpExp = elementwise("exp", math.Exp,
+		func(g *Graph, x, y *Node) *Node { return y }, mathCall("Exp"))
+	OpLog = elementwise("log", math.Log,
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), x) }, mathCall("Log"))
+	OpSin = elementwise("sin", math.Sin, nil, mathCall("Sin")) // derivative set in init: cos
+	OpCos = elementwise("cos", math.Cos,
+		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Apply(OpSin, x)) }, mathCall("Cos"))
+	OpTan = elementwise("tan", math.Tan,
+		func(g *Graph, x, y *Node) *Node { return g.Add(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tan"))
+	OpArcsin = elementwise("arcsin", math.Asin,
+		func(g *Graph, x, y *Node) *Node {
+			return g.Div(g.Const(1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
+		}, mathCall("Asin"))
+	OpArccos = elementwise("arccos", math.Acos,
+		func(g *Graph, x, y *Node) *Node {
+			return g.Div(g.Const(-1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
+		}, mathCall("Acos"))
+	OpArctan = elementwise("arctan", math.Atan,
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) }, mathCall("Atan"))
+	OpTanh = elementwise("tanh", math.Tanh,
+		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tanh"))
+	OpSigmoid = elementwise("sigmoid", runtime.Sigmoid,
+		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) }, runtimeCall("Sigmoid"))
+	OpSoftplus = elementwise("softplus", runtime.Softplus,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }, runtimeCall("Softplus"))
+	OpSqrt = elementwise("sqrt", math.Sqrt,
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) }, mathCall("Sqrt"))
+	OpAbs = elementwise("abs", math.Abs,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) }, mathCall("Abs"))
+	OpSign = elementwise("sign", runtime.Sign,
+		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Sign"))
+	OpRelu = elementwise("relu", runtime.Relu,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) }, runtimeCall("Relu"))
+	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
+	OpRecip0 = internal(elementwise("recip0", runtime.Recip0,
+		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }, runtimeCall("Recip0")))
+	// OpStep is relu's derivative: 1 where x > 0, else 0.
+	OpStep = internal(elementwise("step", runtime.Step,
+		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Step")))
+)
+
+// Elementwise lists the elementwise unary functions callable from a spec.
+var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, OpArctan,
+	OpTanh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
+
+func internal(op *Op) *Op { op.Spec = false; return op }
+
+func mathCall(name string) func(jen.Code) jen.Code {
+	return func(x jen.Code) jen.Code { return jen.Qual("math", name).Call(x) }
+}
+
+func runtimeCall(name string) func(jen.Code) jen.Code {
+	return func(x jen.Code) jen.Code { return jen.Qual(RuntimePath, name).Call(x) }
+}
+
+// RuntimePath is the import path of the helper package generated code uses.
+const RuntimePath = "github.com/gradgen/gradgen/runtime"
+
+func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node, goExpr func(jen.Code) jen.Code) *Op {
+	op := &Op{Name: name, Kind: KindElementwise, Spec: true, Scalar: f, Deriv: deriv, Go: goExpr, keepsSymmetry: true}
+	op.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Hadamard(adj, op.Deriv(g, n.Args[0], n))}
+	}
+	op.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].apply(f) }
+	op.Print = func(p *printer, n *Node) (string, int) { return p.call(name, n.Args...), precAtom }
+	return op
+}
+
+func init() {
+	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.
+	OpSin.Deriv = func(g *Graph, x, y *Node) *Node { return g.Apply(OpCos, x) }
+
+	OpConst.Eval = func(e *Evaluator, n *Node, _ []value) value { return scalarValue(n.Value) }
+	OpConst.Print = func(p *printer, n *Node) (string, int) { return p.number(n.Value) }
+
+	OpVar.Eval = func(e *Evaluator, n *Node, _ []value) value { return e.input(n.Name) }
+	OpVar.Print = func(p *printer, n *Node) (string, int) { return n.Name, precAtom }
+
+	OpEye.Eval = func(e *Evaluator, n *Node, _ []value) value { return e.eye(n.Shape) }
+	OpEye.Print = func(p *printer, n *Node) (string, int) {
+		return "eye(" + n.Shape.Rows.String() + ")", precAtom
+	}
+
+	// d(s 1) = ds 1: the adjoint of a broadcast scalar is the sum.
+	OpBroadcast.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Sum(adj)} }
+	OpBroadcast.Eval = func(e *Evaluator, n *Node, a []value) value { return e.fill(n.Shape, a[0].scalar()) }
+	OpBroadcast.Print = func(p *printer, n *Node) (string, int) { return p.broadcast(n) }
+
+	// d(Xᵀ) = (dX)ᵀ.
+	OpTranspose.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} }
+	OpTranspose.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].t() }
+	OpTranspose.Print = func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix }
+
+	// d(X + Y) = dX + dY.
+	OpAdd.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		out := make([]*Node, len(n.Args))
+		for i := range out {
+			out[i] = adj
+		}
+		return out
+	}
+	OpAdd.Eval = func(e *Evaluator, n *Node, a []value) value { return sumValues(a) }
+	OpAdd.Print = func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd }
+
+	// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
+	OpScale.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		s, x := n.Args[0], n.Args[1]
+		return []*Node{g.Sum(g.Hadamard(adj, x)), g.Scale(s, adj)}
+	}
+	OpScale.Eval = func(e *Evaluator, n *Node, a []value) value { return a[1].scale(a[0].scalar()) }
+	OpScale.Print = func(p *printer, n *Node) (string, int) { return p.scale(n.Args[0], n.Args[1]) }
+
+	// d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY; tr(Gᵀ(dX ⊙ Y)) = tr((G ⊙ Y)ᵀ dX).
+	OpHadamard.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		x, y := n.Args[0], n.Args[1]
+		return []*Node{g.Hadamard(adj, y), g.Hadamard(adj, x)}
+	}
+	OpHadamard.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].zip(a[1], func(x, y float64) float64 { return x * y }) }
+	OpHadamard.Print = func(p *printer, n *Node) (string, int) { return p.infix(n.Args[0], ".*", n.Args[1], precMul), precMul }
+
+	// d(X ⊘ Y) = dX ⊘ Y − (X ⊘ Y) ⊙ dY ⊘ Y.
+	OpDiv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		y := n.Args[1]
+		return []*Node{g.Div(adj, y), g.Neg(g.Div(g.Hadamard(adj, n), y))}
+	}
+	OpDiv.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].zip(a[1], func(x, y float64) float64 { return x / y }) }
+	OpDiv.Print = func(p *printer, n *Node) (string, int) { return p.div(n.Args[0], n.Args[1]), precMul }
+
+	// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.
+	OpPow.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		x, p := n.Args[0], n.Args[1]
+		dx := g.Hadamard(adj, g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))))
+		var dp *Node
+		if p.Op != OpConst {
+			dp = g.Sum(g.Hadamard(adj, g.Hadamard(n, g.Apply(OpLog, x))))
+		}
+		return []*Node{dx, dp}
+	}
+	OpPow.Eval = func(e *Evaluator, n *Node, a []value) value {
+		p := a[1].scalar()
+		return a[0].apply(func(x float64) float64 { return math.Pow(x, p) })
+	}
+	OpPow.Print = func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow }
+
+	// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
+	OpMul.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		out := make([]*Node, len(n.Args))
+		for i := range n.Args {
+			var fs []*Node
+			if i > 0 {
+				fs = append(fs, g.T(g.Mul(n.Args[:i]...)))
+			}
+			fs = append(fs, adj)
+			if i+1 < len(n.Args) {
+				fs = append(fs, g.T(g.Mul(n.Args[i+1:]...)))
+			}
+			out[i] = g.Mul(fs...)
+		}
+		return out
+	}
+	OpMul.Eval = func(e *Evaluator, n *Node, a []value) value { return product(a) }
+	OpMul.Print = func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul }
+
+	// d sum(X) = sum(dX) = tr(1ᵀ dX).
+	OpSum.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} }
+	OpSum.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) }
+	OpSum.Print = func(p *printer, n *Node) (string, int) { return p.call("sum", n.Args...), precAtom }
+
+	// d tr(X) = tr(dX) = tr(Iᵀ dX).
+	OpTr.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
+	}
+	OpTr.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].trace()) }
+	OpTr.Print = func(p *printer, n *Node) (string, int) { return p.call("tr", n.Args...), precAtom }
+
+	// d‖X‖ = tr((X/‖X‖)ᵀ dX), taken as 0 at X = 0.
+	OpNorm2.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Scale(g.Scale(adj, g.Apply(OpRecip0, n)), n.Args[0])}
+	}
+	OpNorm2.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].norm2()) }
+	OpNorm2.Print = func(p *printer, n *Node) (string, int) { return p.call("norm2", n.Args...), precAtom }
+
+	// d logsumexp(X) = tr(softmax(X)ᵀ dX), softmax(X) = exp(X − logsumexp(X)).
+	OpLogSumExp.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		x := n.Args[0]
+		return []*Node{g.Scale(adj, g.Apply(OpExp, g.Sub(x, g.Broadcast(n, x.Shape))))}
+	}
+	OpLogSumExp.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) }
+	OpLogSumExp.Print = func(p *printer, n *Node) (string, int) { return p.call("logsumexp", n.Args...), precAtom }
+
+	// d|X| = |X| tr(X⁻¹ dX).
+	OpDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Scale(g.Scale(adj, n), g.T(g.Unary(OpInv, n.Args[0])))}
+	}
+	OpDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) }
+	OpDet.Print = func(p *printer, n *Node) (string, int) { return p.call("det", n.Args...), precAtom }
+
+	// d log|X| = tr(X⁻¹ dX).
+	OpLogDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Scale(adj, g.T(g.Unary(OpInv, n.Args[0])))}
+	}
+	OpLogDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logAbsDet()) }
+	OpLogDet.Print = func(p *printer, n *Node) (string, int) { return p.call("logdet", n.Args...), precAtom }
+
+	// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
+	OpInv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
+	}
+	OpInv.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse() }
+	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.call("inv", n.Args...), precAtom }
+
+	// diag(v) and diag(A) are each other's adjoints.
+	OpDiagMat.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} }
+	OpDiagMat.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() }
+	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
+	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }
+	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+}

@@ -1,0 +1,236 @@
+package derive
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Style selects a notation for printed expressions.
+type Style int
+
+// The notations.
+const (
+	Plain   Style = iota // the spec's own syntax, products by juxtaposition: (A + A') W
+	Unicode              // (A + Aᵀ) W, a ⊙ exp(X b)
+	LaTeX                // (A + A^\top) W
+)
+
+// Binding strengths of printed forms, loosest first.
+const (
+	precAdd = iota + 1
+	precMul
+	precNeg
+	precPow
+	precPostfix
+	precAtom
+)
+
+type printer struct {
+	style Style
+	names map[*Node]string
+}
+
+// Format prints n in style. Nodes in names print as those names (let
+// intermediates). A nil node prints as 0.
+func Format(n *Node, style Style, names map[*Node]string) string {
+	p := &printer{style: style, names: names}
+	s, _ := p.node(n)
+	return s
+}
+
+func (p *printer) node(n *Node) (string, int) {
+	if n == nil {
+		return "0", precAtom
+	}
+	if name, ok := p.names[n]; ok {
+		return p.ident(name), precAtom
+	}
+	return n.Op.Print(p, n)
+}
+
+// operand prints n, parenthesised when it binds looser than prec.
+func (p *printer) operand(n *Node, prec int) string {
+	s, q := p.node(n)
+	if q < prec {
+		return p.paren(s)
+	}
+	return s
+}
+
+func (p *printer) paren(s string) string {
+	if p.style == LaTeX {
+		return `\left(` + s + `\right)`
+	}
+	return "(" + s + ")"
+}
+
+func (p *printer) ident(name string) string {
+	if p.style == LaTeX && len(name) > 1 {
+		return `\mathit{` + name + `}`
+	}
+	return name
+}
+
+func (p *printer) number(v float64) (string, int) {
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if p.style == LaTeX {
+		if m, e, ok := strings.Cut(s, "e"); ok {
+			s = m + `\cdot 10^{` + strings.TrimPrefix(e, "+") + "}"
+		}
+	}
+	if v < 0 {
+		return s, precNeg
+	}
+	return s, precAtom
+}
+
+var latexFuncs = map[string]string{
+	"exp": `\exp`, "log": `\log`, "sin": `\sin`, "cos": `\cos`, "tan": `\tan`, "tanh": `\tanh`,
+	"arcsin": `\arcsin`, "arccos": `\arccos`, "arctan": `\arctan`, "det": `\det`,
+}
+
+func (p *printer) call(name string, args ...*Node) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i], _ = p.node(a)
+	}
+	inner := strings.Join(parts, ", ")
+	switch p.style {
+	case LaTeX:
+		if f, ok := latexFuncs[name]; ok {
+			return f + p.paren(inner)
+		}
+		if name == "inv" && len(args) == 1 {
+			return p.operand(args[0], precAtom) + "^{-1}"
+		}
+		return `\operatorname{` + name + "}" + p.paren(inner)
+	case Unicode:
+		if name == "inv" && len(args) == 1 {
+			return p.operand(args[0], precAtom) + "⁻¹"
+		}
+	}
+	return name + "(" + inner + ")"
+}
+
+func (p *printer) transpose(x *Node) string {
+	s := p.operand(x, precPostfix)
+	switch p.style {
+	case Unicode:
+		return s + "ᵀ"
+	case LaTeX:
+		return s + `^\top`
+	}
+	return s + "'"
+}
+
+func (p *printer) infix(x *Node, op string, y *Node, prec int) string {
+	switch p.style {
+	case Unicode:
+		op = map[string]string{".*": "⊙", "./": "⊘"}[op]
+	case LaTeX:
+		op = map[string]string{".*": `\odot`, "./": `\oslash`}[op]
+	}
+	return p.operand(x, prec) + " " + op + " " + p.operand(y, prec+1)
+}
+
+func (p *printer) div(x, y *Node) string {
+	if y.Op == OpBroadcast || y.Shape.IsScalar() {
+		if y.Op == OpBroadcast {
+			y = y.Args[0]
+		}
+		if p.style == LaTeX {
+			a, _ := p.node(x)
+			b, _ := p.node(y)
+			return `\frac{` + a + "}{" + b + "}"
+		}
+		return p.operand(x, precMul) + " / " + p.operand(y, precMul+1)
+	}
+	return p.infix(x, "./", y, precMul)
+}
+
+func (p *printer) pow(x, e *Node) string {
+	base := p.operand(x, precPow+1)
+	exp := p.operand(e, precPow)
+	if p.style == LaTeX {
+		return base + "^{" + exp + "}"
+	}
+	if x.Shape.IsScalar() || p.style == Unicode {
+		return base + "^" + exp
+	}
+	return base + " .^ " + exp
+}
+
+func (p *printer) product(fs []*Node) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = p.operand(f, precPow)
+	}
+	return strings.Join(parts, " ")
+}
+
+func (p *printer) scale(s, x *Node) (string, int) {
+	if s.IsConst(-1) {
+		return "-" + p.operand(x, precNeg+1), precNeg
+	}
+	if s.Op == OpRecip0 { // the norm2 gradient: x / ‖x‖
+		return p.div(x, s.Args[0]), precMul
+	}
+	if s.Op == OpScale && s.Args[0].Op == OpRecip0 {
+		return p.div(p.scaleNode(s.Args[1], x), s.Args[0].Args[0]), precMul
+	}
+	sep := " "
+	if p.style == LaTeX {
+		sep = `\,`
+	}
+	return p.operand(s, precPow) + sep + p.operand(x, precMul), precMul
+}
+
+// scaleNode is a display-only product node for printing s x.
+func (p *printer) scaleNode(s, x *Node) *Node {
+	return &Node{Op: OpScale, Args: []*Node{s, x}, Shape: x.Shape}
+}
+
+func (p *printer) sum(terms []*Node) string {
+	var b strings.Builder
+	for i, t := range terms {
+		neg := false
+		if c, rest := coefficient(t); c < 0 && rest != nil {
+			neg = true
+			if c == -1 {
+				t = rest
+			} else {
+				t = p.scaleNode(&Node{Op: OpConst, Value: -c, Shape: ScalarShape}, rest)
+			}
+		} else if t.Op == OpConst && t.Value < 0 {
+			neg = true
+			t = &Node{Op: OpConst, Value: -t.Value, Shape: ScalarShape}
+		}
+		switch {
+		case i == 0 && neg:
+			b.WriteString("-")
+		case neg:
+			b.WriteString(" - ")
+		case i > 0:
+			b.WriteString(" + ")
+		}
+		if neg {
+			b.WriteString(p.operand(t, precMul))
+		} else {
+			b.WriteString(p.operand(t, precAdd))
+		}
+	}
+	return b.String()
+}
+
+func (p *printer) broadcast(n *Node) (string, int) {
+	s := n.Args[0]
+	if s.Op == OpConst {
+		kind := "matrix"
+		if n.Shape.IsVector() {
+			kind = "vector"
+		}
+		v, _ := p.number(s.Value)
+		return kind + "(" + v + ")", precAtom
+	}
+	return p.node(s)
+}
