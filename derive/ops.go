@@ -198,7 +198,9 @@ func init() {
 		x, y := n.Args[0], n.Args[1]
 		return []*Node{g.Hadamard(adj, y), g.Hadamard(adj, x)}
 	}
-	OpHadamard.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].zip(a[1], func(x, y float64) float64 { return x * y }) }
+	OpHadamard.Eval = func(e *Evaluator, n *Node, a []value) value {
+		return a[0].zip(a[1], func(x, y float64) float64 { return x * y })
+	}
 	OpHadamard.Print = func(p *printer, n *Node) (string, int) { return p.infix(n.Args[0], ".*", n.Args[1], precMul), precMul }
 
 	// d(X ⊘ Y) = dX ⊘ Y − (X ⊘ Y) ⊙ dY ⊘ Y.
@@ -206,7 +208,9 @@ func init() {
 		y := n.Args[1]
 		return []*Node{g.Div(adj, y), g.Neg(g.Div(g.Hadamard(adj, n), y))}
 	}
-	OpDiv.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].zip(a[1], func(x, y float64) float64 { return x / y }) }
+	OpDiv.Eval = func(e *Evaluator, n *Node, a []value) value {
+		return a[0].zip(a[1], func(x, y float64) float64 { return x / y })
+	}
 	OpDiv.Print = func(p *printer, n *Node) (string, int) { return p.div(n.Args[0], n.Args[1]), precMul }
 
 	// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.

@@ -1,0 +1,141 @@
+package runtime
+
+import (
+	"strconv"
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// ShapeError is the panic value of the shape checks. Its Error method gives
+// messages such as
+//
+//	Bilinear: X is 3×5, want m×n = 3×4
+//	Bilinear: a has length 5, want m = 4
+type ShapeError struct {
+	Func   string // Function whose argument is wrong, e.g. "Bilinear".
+	Arg    string // Name of the wrong argument, e.g. "X".
+	Vector bool   // Whether Arg is a vector, described by its length.
+	Got    string // Actual shape, e.g. "3×5", or "5" for a vector.
+	Want   string // Required shape, e.g. "m×n = 3×4", "m = 4" or "square".
+}
+
+// Error returns the message described on ShapeError.
+func (e *ShapeError) Error() string {
+	if e.Vector {
+		return e.Func + ": " + e.Arg + " has length " + e.Got + ", want " + e.Want
+	}
+	return e.Func + ": " + e.Arg + " is " + e.Got + ", want " + e.Want
+}
+
+// CheckMatrix panics with a *ShapeError if the r×c argument arg of fn is not
+// wantR×wantC. rowName and colName name the required dimensions in the
+// message, "rowName×colName = wantR×wantC". A name that is empty or equal to
+// its number stands for the literal number; if both do, the message is just
+// "want wantR×wantC".
+func CheckMatrix(fn, arg string, r, c int, wantR, wantC int, rowName, colName string) {
+	if r == wantR && c == wantC {
+		return
+	}
+	panic(&ShapeError{
+		Func: fn,
+		Arg:  arg,
+		Got:  dims(r, c),
+		Want: named(dimName(rowName, wantR)+"×"+dimName(colName, wantC), dims(wantR, wantC)),
+	})
+}
+
+// CheckVector panics with a *ShapeError if the argument arg of fn has length
+// n ≠ want. name names the required length in the message, "name = want";
+// an empty name or one equal to the number stands for the literal number.
+func CheckVector(fn, arg string, n, want int, name string) {
+	if n == want {
+		return
+	}
+	panic(&ShapeError{
+		Func:   fn,
+		Arg:    arg,
+		Vector: true,
+		Got:    strconv.Itoa(n),
+		Want:   named(dimName(name, want), strconv.Itoa(want)),
+	})
+}
+
+// CheckSymmetric panics with a *ShapeError if the n×n symmetric argument arg
+// of fn is not want×want. The message reads "S is 3×3, want n×n = 4×4" for
+// name "n"; names are treated as in CheckMatrix.
+func CheckSymmetric(fn, arg string, n, want int, name string) {
+	CheckMatrix(fn, arg, n, n, want, want, name, name)
+}
+
+// CheckSquare panics with a *ShapeError if the r×c argument arg of fn is not
+// square. The message reads "Det: A is 3×4, want square".
+func CheckSquare(fn, arg string, r, c int) {
+	if r == c {
+		return
+	}
+	panic(&ShapeError{Func: fn, Arg: arg, Got: dims(r, c), Want: "square"})
+}
+
+// dims formats r×c.
+func dims(r, c int) string {
+	return strconv.Itoa(r) + "×" + strconv.Itoa(c)
+}
+
+// dimName returns name, or the decimal form of v when name is empty.
+func dimName(name string, v int) string {
+	if name == "" {
+		return strconv.Itoa(v)
+	}
+	return name
+}
+
+// named returns "names = nums", or just nums when the names are the numbers.
+func named(names, nums string) string {
+	if names == nums {
+		return nums
+	}
+	return names + " = " + nums
+}
+
+// checkSameShape panics with a *ShapeError if dst is not the shape of a.
+func checkSameShape(fn, arg string, dst, a blas64.General) {
+	CheckMatrix(fn, arg, dst.Rows, dst.Cols, a.Rows, a.Cols, "", "")
+}
+
+// AliasError is the panic value of CheckNoAlias. Its Error method gives
+// messages such as
+//
+//	Bilinear: gradient dX shares memory with input X
+type AliasError struct {
+	Func  string // Function whose arguments overlap, e.g. "Bilinear".
+	Grad  string // Name of the gradient destination, e.g. "dX".
+	Input string // Name of the input, e.g. "X".
+}
+
+// Error returns the message described on AliasError.
+func (e *AliasError) Error() string {
+	return e.Func + ": gradient " + e.Grad + " shares memory with input " + e.Input
+}
+
+// Overlaps reports whether the memory ranges spanned by a[0:len(a)] and
+// b[0:len(b)] intersect. Empty slices never overlap. For strided matrix views
+// the span covers the gaps between rows, so interleaved views of the same
+// storage are reported as overlapping: the check is conservative.
+func Overlaps(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	const size = unsafe.Sizeof(float64(0))
+	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
+}
+
+// CheckNoAlias panics with an *AliasError if the storage g of the gradient
+// destination grad of fn overlaps the storage x of the input named input.
+func CheckNoAlias(fn, grad string, g []float64, input string, x []float64) {
+	if Overlaps(g, x) {
+		panic(&AliasError{Func: fn, Grad: grad, Input: input})
+	}
+}

@@ -1,0 +1,125 @@
+package runtime
+
+import (
+	"errors"
+	"testing"
+)
+
+// checkPanic checks that f panics with an error or string whose message is
+// want.
+func checkPanic(t *testing.T, name, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		var msg string
+		switch r := recover().(type) {
+		case nil:
+			t.Errorf("%s: no panic, want %q", name, want)
+			return
+		case error:
+			msg = r.Error()
+		case string:
+			msg = r
+		default:
+			t.Errorf("%s: panic value %#v, want %q", name, r, want)
+			return
+		}
+		if msg != want {
+			t.Errorf("%s: panic %q, want %q", name, msg, want)
+		}
+	}()
+	f()
+}
+
+// checkNoPanic checks that f does not panic.
+func checkNoPanic(t *testing.T, name string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		if r := recover(); r != nil {
+			t.Errorf("%s: unexpected panic %v", name, r)
+		}
+	}()
+	f()
+}
+
+func TestShapeChecks(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		f    func()
+		want string // empty: must not panic
+	}{
+		{"matrix ok", func() { CheckMatrix("Bilinear", "X", 3, 4, 3, 4, "m", "n") }, ""},
+		{"matrix cols", func() { CheckMatrix("Bilinear", "X", 3, 5, 3, 4, "m", "n") }, "Bilinear: X is 3×5, want m×n = 3×4"},
+		{"matrix rows", func() { CheckMatrix("Bilinear", "Y", 2, 4, 3, 4, "m", "n") }, "Bilinear: Y is 2×4, want m×n = 3×4"},
+		{"matrix literal col", func() { CheckMatrix("F", "b", 3, 2, 3, 1, "m", "1") }, "F: b is 3×2, want m×1 = 3×1"},
+		{"matrix empty name", func() { CheckMatrix("F", "b", 3, 2, 3, 1, "m", "") }, "F: b is 3×2, want m×1 = 3×1"},
+		{"matrix all literal", func() { CheckMatrix("F", "b", 3, 2, 2, 2, "2", "") }, "F: b is 3×2, want 2×2"},
+		{"vector ok", func() { CheckVector("Bilinear", "a", 4, 4, "m") }, ""},
+		{"vector", func() { CheckVector("Bilinear", "a", 5, 4, "m") }, "Bilinear: a has length 5, want m = 4"},
+		{"vector literal", func() { CheckVector("F", "v", 5, 3, "3") }, "F: v has length 5, want 3"},
+		{"vector empty name", func() { CheckVector("F", "v", 0, 3, "") }, "F: v has length 0, want 3"},
+		{"symmetric ok", func() { CheckSymmetric("Quad", "S", 4, 4, "n") }, ""},
+		{"symmetric", func() { CheckSymmetric("Quad", "S", 3, 4, "n") }, "Quad: S is 3×3, want n×n = 4×4"},
+		{"square ok", func() { CheckSquare("Det", "A", 3, 3) }, ""},
+		{"square", func() { CheckSquare("Det", "A", 3, 4) }, "Det: A is 3×4, want square"},
+	} {
+		if test.want == "" {
+			checkNoPanic(t, test.name, test.f)
+		} else {
+			checkPanic(t, test.name, test.want, test.f)
+		}
+	}
+}
+
+func TestShapeErrorType(t *testing.T) {
+	defer func() {
+		err, _ := recover().(error)
+		var se *ShapeError
+		if !errors.As(err, &se) {
+			t.Fatalf("panic value %v is not a *ShapeError", err)
+		}
+		want := ShapeError{Func: "Bilinear", Arg: "X", Got: "3×5", Want: "m×n = 3×4"}
+		if *se != want {
+			t.Errorf("ShapeError = %+v, want %+v", *se, want)
+		}
+	}()
+	CheckMatrix("Bilinear", "X", 3, 5, 3, 4, "m", "n")
+}
+
+func TestOverlaps(t *testing.T) {
+	buf := make([]float64, 10)
+	other := make([]float64, 10)
+	for _, test := range []struct {
+		name string
+		a, b []float64
+		want bool
+	}{
+		{"same", buf, buf, true},
+		{"sub-slice", buf, buf[3:5], true},
+		{"sub-slice reversed", buf[3:5], buf, true},
+		{"one shared element", buf[:5], buf[4:8], true},
+		{"one element each", buf[4:5], buf[4:5], true},
+		{"adjacent", buf[:4], buf[4:8], false},
+		{"adjacent reversed", buf[4:8], buf[:4], false},
+		{"adjacent with spare capacity", buf[0:4:10], buf[4:6], false},
+		{"disjoint", buf[:2], buf[8:], false},
+		{"different arrays", buf, other, false},
+		{"empty inside", buf[3:3], buf, false},
+		{"empty with capacity", buf[:0], buf, false},
+		{"nil", nil, buf, false},
+		{"both nil", nil, nil, false},
+	} {
+		if got := Overlaps(test.a, test.b); got != test.want {
+			t.Errorf("%s: Overlaps = %v, want %v", test.name, got, test.want)
+		}
+	}
+}
+
+func TestCheckNoAlias(t *testing.T) {
+	buf := make([]float64, 10)
+	checkPanic(t, "alias", "Bilinear: gradient dX shares memory with input X",
+		func() { CheckNoAlias("Bilinear", "dX", buf[2:6], "X", buf[5:]) })
+	checkNoPanic(t, "no alias", func() { CheckNoAlias("Bilinear", "dX", buf[:5], "X", buf[5:]) })
+	checkNoPanic(t, "empty", func() { CheckNoAlias("Bilinear", "dX", buf[:0], "X", buf) })
+}

@@ -1,0 +1,167 @@
+package runtime
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// Cholesky is a Cholesky factorization A = UᵀU of a symmetric positive
+// definite matrix that keeps its storage between factorizations. The zero
+// value is ready to use; Factorize allocates only when the order n exceeds
+// every previous one.
+//
+// When A is not positive definite (including singular positive
+// semidefinite and indefinite matrices, and matrices with a NaN or infinite
+// entry in the stored triangle) no factor exists and all methods return NaN: LogDet and Det return NaN, and InverseTo, SolveTo and
+// SolveVecTo fill their destinations with NaN. Use LU for matrices that are
+// not known to be positive definite.
+//
+// Methods other than Factorize panic if called before the first Factorize.
+type Cholesky struct {
+	n      int
+	t      []float64 // Upper triangular factor U, n×n with stride n.
+	status status
+}
+
+// Factorize computes the Cholesky factorization of the symmetric matrix a,
+// read from the triangle selected by a.Uplo, which is copied and left
+// unchanged. It reports whether a is positive definite (and finite).
+//
+// Factorize panics if a.Uplo is neither blas.Upper nor blas.Lower.
+func (c *Cholesky) Factorize(a blas64.Symmetric) bool {
+	upper := isUpper("runtime.Cholesky.Factorize", a.Uplo)
+	n := a.N
+	c.n = n
+	c.t = resize(c.t, n*n)
+	finite := true
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			v := a.Data[j*a.Stride+i]
+			if upper {
+				v = a.Data[i*a.Stride+j]
+			}
+			c.t[i*n+j] = v
+			finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
+		}
+	}
+	c.status = factorized
+	if !finite {
+		c.status = nonFinite
+	} else if n > 0 {
+		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: c.t}); !ok {
+			c.status = singular
+		}
+	}
+	return c.status == factorized
+}
+
+// factor returns the factor U as a triangular matrix.
+func (c *Cholesky) factor() blas64.Triangular {
+	return blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: c.n, Stride: c.n, Data: c.t}
+}
+
+// check panics if c has not been factorized.
+func (c *Cholesky) check(fn string) {
+	if c.status == unfactorized {
+		panic("runtime.Cholesky." + fn + ": called before Factorize")
+	}
+}
+
+// LogDet returns log det(A) of the factorized matrix A: NaN when A is not
+// positive definite, 0 for the 0×0 matrix.
+func (c *Cholesky) LogDet() float64 {
+	c.check("LogDet")
+	if c.status != factorized {
+		return math.NaN()
+	}
+	var s float64
+	for i := 0; i < c.n; i++ {
+		s += math.Log(c.t[i*c.n+i])
+	}
+	return 2 * s
+}
+
+// Det returns det(A) = exp(LogDet()) of the factorized matrix A: NaN when A
+// is not positive definite. It overflows to +Inf or underflows to 0 when
+// det(A) is outside the range of float64; use LogDet then.
+func (c *Cholesky) Det() float64 {
+	c.check("Det")
+	return math.Exp(c.LogDet())
+}
+
+// InverseTo sets the n×n general matrix dst to the full symmetric A⁻¹, both
+// triangles filled. Every entry of dst is NaN when A is not positive
+// definite.
+//
+// InverseTo panics with a *ShapeError if dst is not n×n.
+func (c *Cholesky) InverseTo(dst blas64.General) {
+	c.check("InverseTo")
+	CheckMatrix("runtime.Cholesky.InverseTo", "dst", dst.Rows, dst.Cols, c.n, c.n, "n", "n")
+	if c.status != factorized {
+		fillNaN(dst)
+		return
+	}
+	n := c.n
+	if n == 0 {
+		return
+	}
+	for i := 0; i < n; i++ {
+		copy(dst.Data[i*dst.Stride+i:i*dst.Stride+n], c.t[i*n+i:i*n+n])
+	}
+	t := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: dst.Stride, Data: dst.Data}
+	if _, ok := lapack64.Potri(t); !ok {
+		fillNaN(dst)
+		return
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			dst.Data[j*dst.Stride+i] = dst.Data[i*dst.Stride+j]
+		}
+	}
+}
+
+// SolveTo sets the n×k matrix dst to A⁻¹·b. dst may be b itself but must
+// not otherwise overlap it. Every entry of dst is NaN when A is not positive
+// definite.
+//
+// SolveTo panics with a *ShapeError if b is not n×k or dst is not the shape
+// of b.
+func (c *Cholesky) SolveTo(dst blas64.General, b blas64.General) {
+	c.check("SolveTo")
+	CheckMatrix("runtime.Cholesky.SolveTo", "b", b.Rows, b.Cols, c.n, b.Cols, "n", "k")
+	checkSameShape("runtime.Cholesky.SolveTo", "dst", dst, b)
+	if c.status != factorized {
+		fillNaN(dst)
+		return
+	}
+	if c.n == 0 || b.Cols == 0 {
+		return
+	}
+	copyGeneral(dst, b)
+	lapack64.Potrs(c.factor(), dst)
+}
+
+// SolveVecTo sets the n-vector dst to A⁻¹·b. dst may be b itself but must
+// not otherwise overlap it. Every element of dst is NaN when A is not
+// positive definite.
+//
+// SolveVecTo panics with a *ShapeError if b or dst does not have length n,
+// and panics if an increment is not positive.
+func (c *Cholesky) SolveVecTo(dst blas64.Vector, b blas64.Vector) {
+	c.check("SolveVecTo")
+	CheckVector("runtime.Cholesky.SolveVecTo", "b", b.N, c.n, "n")
+	CheckVector("runtime.Cholesky.SolveVecTo", "dst", dst.N, c.n, "n")
+	d := vecAsGeneral("runtime.Cholesky.SolveVecTo", dst)
+	copyGeneral(d, vecAsGeneral("runtime.Cholesky.SolveVecTo", b))
+	if c.status != factorized {
+		fillNaN(d)
+		return
+	}
+	if c.n == 0 {
+		return
+	}
+	lapack64.Potrs(c.factor(), d)
+}

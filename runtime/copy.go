@@ -1,0 +1,107 @@
+package runtime
+
+import (
+	"math"
+	"strconv"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// SymmetricToGeneral fills the n×n general matrix dst with the full
+// symmetric matrix s, read from the triangle of s selected by s.Uplo. dst may
+// use the storage of s with the same stride, in which case the other
+// triangle is filled in place; it must not otherwise overlap s.
+//
+// SymmetricToGeneral panics with a *ShapeError if dst is not s.N×s.N, and
+// panics if s.Uplo is neither blas.Upper nor blas.Lower.
+func SymmetricToGeneral(dst blas64.General, s blas64.Symmetric) {
+	CheckMatrix("runtime.SymmetricToGeneral", "dst", dst.Rows, dst.Cols, s.N, s.N, "n", "n")
+	upper := isUpper("runtime.SymmetricToGeneral", s.Uplo)
+	for i := 0; i < s.N; i++ {
+		for j := i; j < s.N; j++ {
+			v := s.Data[j*s.Stride+i]
+			if upper {
+				v = s.Data[i*s.Stride+j]
+			}
+			dst.Data[i*dst.Stride+j] = v
+			dst.Data[j*dst.Stride+i] = v
+		}
+	}
+}
+
+// SymmetrizeTo sets dst to the symmetric part (g + gᵀ)/2 of the n×n general
+// matrix g, writing only the triangle of dst selected by dst.Uplo (generated
+// code uses blas.Upper, as *mat.SymDense does). This is the gradient with
+// respect to a symmetric input given the gradient g with respect to the full
+// matrix. dst may use the storage of g with the same stride; it must not
+// otherwise overlap g.
+//
+// SymmetrizeTo panics with a *ShapeError if g is not dst.N×dst.N, and panics
+// if dst.Uplo is neither blas.Upper nor blas.Lower.
+func SymmetrizeTo(dst blas64.Symmetric, g blas64.General) {
+	CheckMatrix("runtime.SymmetrizeTo", "g", g.Rows, g.Cols, dst.N, dst.N, "n", "n")
+	upper := isUpper("runtime.SymmetrizeTo", dst.Uplo)
+	for i := 0; i < dst.N; i++ {
+		for j := i; j < dst.N; j++ {
+			v := (g.Data[i*g.Stride+j] + g.Data[j*g.Stride+i]) / 2
+			if upper {
+				dst.Data[i*dst.Stride+j] = v
+			} else {
+				dst.Data[j*dst.Stride+i] = v
+			}
+		}
+	}
+}
+
+// isUpper reports whether uplo is blas.Upper, and panics unless it is
+// blas.Upper or blas.Lower.
+func isUpper(fn string, uplo blas.Uplo) bool {
+	switch uplo {
+	case blas.Upper:
+		return true
+	case blas.Lower:
+		return false
+	}
+	panic(fn + ": bad Uplo " + strconv.Itoa(int(uplo)))
+}
+
+// copyGeneral copies src into dst, which must have the same shape. dst may
+// be src itself.
+func copyGeneral(dst, src blas64.General) {
+	for i := 0; i < src.Rows; i++ {
+		copy(dst.Data[i*dst.Stride:i*dst.Stride+dst.Cols], src.Data[i*src.Stride:i*src.Stride+src.Cols])
+	}
+}
+
+// allFinite reports whether every entry of a is finite.
+func allFinite(a blas64.General) bool {
+	for i := 0; i < a.Rows; i++ {
+		for _, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fillNaN sets every entry of a to NaN.
+func fillNaN(a blas64.General) {
+	nan := math.NaN()
+	for i := 0; i < a.Rows; i++ {
+		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
+		for j := range row {
+			row[j] = nan
+		}
+	}
+}
+
+// vecAsGeneral returns the n-vector v as an n×1 general matrix sharing its
+// storage. It panics if v.Inc is not positive.
+func vecAsGeneral(fn string, v blas64.Vector) blas64.General {
+	if v.Inc <= 0 {
+		panic(fn + ": non-positive vector increment")
+	}
+	return blas64.General{Rows: v.N, Cols: 1, Stride: v.Inc, Data: v.Data}
+}

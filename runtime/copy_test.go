@@ -1,0 +1,82 @@
+package runtime
+
+import (
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestSymmetricToGeneral(t *testing.T) {
+	full := [][]float64{{1, 2, 3}, {2, 4, 5}, {3, 5, 6}}
+	for _, test := range []struct {
+		name string
+		uplo blas.Uplo
+		// stored triangle, other triangle NaN
+		rows [][]float64
+	}{
+		{"upper", blas.Upper, [][]float64{{1, 2, 3}, {nan, 4, 5}, {nan, nan, 6}}},
+		{"lower", blas.Lower, [][]float64{{1, nan, nan}, {2, 4, nan}, {3, 5, 6}}},
+	} {
+		g := view(4, test.rows...)
+		s := blas64.Symmetric{Uplo: test.uplo, N: 3, Stride: g.Stride, Data: g.Data}
+		dst := view(5, make([]float64, 3), make([]float64, 3), make([]float64, 3))
+		SymmetricToGeneral(dst, s)
+		checkGeneral(t, test.name, dst, full, 0)
+
+		// In place, sharing the storage of s.
+		SymmetricToGeneral(g, s)
+		checkGeneral(t, test.name+" in place", g, full, 0)
+	}
+
+	// From a *mat.SymDense, as generated code does.
+	sd := mat.NewSymDense(3, []float64{1, 2, 3, 2, 4, 5, 3, 5, 6})
+	dst := view(3, make([]float64, 3), make([]float64, 3), make([]float64, 3))
+	SymmetricToGeneral(dst, sd.RawSymmetric())
+	checkGeneral(t, "SymDense", dst, full, 0)
+
+	checkPanic(t, "shape", "runtime.SymmetricToGeneral: dst is 2×3, want n×n = 3×3",
+		func() { SymmetricToGeneral(view(3, make([]float64, 3), make([]float64, 3)), sd.RawSymmetric()) })
+}
+
+func TestSymmetrizeTo(t *testing.T) {
+	rows := [][]float64{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}
+	sym := [][]float64{{1, 3, 5}, {3, 5, 7}, {5, 7, 9}}
+	for _, test := range []struct {
+		name string
+		uplo blas.Uplo
+		want [][]float64
+	}{
+		{"upper", blas.Upper, [][]float64{{1, 3, 5}, {-1, 5, 7}, {-1, -1, 9}}},
+		{"lower", blas.Lower, [][]float64{{1, -1, -1}, {3, 5, -1}, {5, 7, 9}}},
+	} {
+		g := view(4, rows...)
+		d := view(3, []float64{-1, -1, -1}, []float64{-1, -1, -1}, []float64{-1, -1, -1})
+		SymmetrizeTo(blas64.Symmetric{Uplo: test.uplo, N: 3, Stride: d.Stride, Data: d.Data}, g)
+		checkGeneral(t, test.name, d, test.want, 0)
+		checkGeneral(t, test.name+" input", g, rows, 0)
+
+		// In place, sharing the storage of g.
+		SymmetrizeTo(blas64.Symmetric{Uplo: test.uplo, N: 3, Stride: g.Stride, Data: g.Data}, g)
+		for i := range 3 {
+			for j := range 3 {
+				if stored(test.uplo, i, j) {
+					if got := g.Data[i*g.Stride+j]; got != sym[i][j] {
+						t.Errorf("%s in place: [%d][%d] = %v, want %v", test.name, i, j, got, sym[i][j])
+					}
+				}
+			}
+		}
+	}
+
+	// Into a *mat.SymDense, as generated code does.
+	sd := mat.NewSymDense(3, nil)
+	SymmetrizeTo(sd.RawSymmetric(), view(3, rows...))
+	if !mat.Equal(sd, mat.NewSymDense(3, []float64{1, 3, 5, 3, 5, 7, 5, 7, 9})) {
+		t.Errorf("SymDense: got %v", mat.Formatted(sd))
+	}
+
+	checkPanic(t, "shape", "runtime.SymmetrizeTo: g is 3×2, want n×n = 3×3",
+		func() { SymmetrizeTo(sd.RawSymmetric(), view(2, []float64{1, 2}, []float64{1, 2}, []float64{1, 2})) })
+}

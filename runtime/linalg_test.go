@@ -1,0 +1,507 @@
+package runtime
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// checkGeneral checks that g equals want entrywise within tol as in same.
+func checkGeneral(t *testing.T, name string, g blas64.General, want [][]float64, tol float64) {
+	t.Helper()
+	if g.Rows != len(want) || (g.Rows > 0 && g.Cols != len(want[0])) {
+		t.Fatalf("%s: got %d×%d, want %d rows", name, g.Rows, g.Cols, len(want))
+	}
+	for i, row := range want {
+		for j, w := range row {
+			if got := g.Data[i*g.Stride+j]; !same(got, w, tol) {
+				t.Errorf("%s: [%d][%d] = %v, want %v", name, i, j, got, w)
+			}
+		}
+	}
+}
+
+// checkAllNaN checks that every entry of g is NaN.
+func checkAllNaN(t *testing.T, name string, g blas64.General) {
+	t.Helper()
+	for i := 0; i < g.Rows; i++ {
+		for j := 0; j < g.Cols; j++ {
+			if v := g.Data[i*g.Stride+j]; !math.IsNaN(v) {
+				t.Errorf("%s: [%d][%d] = %v, want NaN", name, i, j, v)
+			}
+		}
+	}
+}
+
+// rows returns the entries of m as a slice of rows.
+func rows(m mat.Matrix) [][]float64 {
+	r, c := m.Dims()
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = make([]float64, c)
+		for j := range out[i] {
+			out[i][j] = m.At(i, j)
+		}
+	}
+	return out
+}
+
+// strided returns an r×c general matrix with stride c+2 holding m, with NaN
+// padding.
+func strided(m mat.Matrix) blas64.General {
+	return view(colsOf(m)+2, rows(m)...)
+}
+
+func colsOf(m mat.Matrix) int { _, c := m.Dims(); return c }
+
+// randDense returns an r×c matrix with entries uniform in [-1, 1).
+func randDense(rnd *rand.Rand, r, c int) *mat.Dense {
+	d := mat.NewDense(r, c, nil)
+	for i := range r {
+		for j := range c {
+			d.Set(i, j, 2*rnd.Float64()-1)
+		}
+	}
+	return d
+}
+
+// randSPD returns a random symmetric positive definite n×n matrix.
+func randSPD(rnd *rand.Rand, n int) *mat.SymDense {
+	b := randDense(rnd, n, n)
+	s := mat.NewSymDense(n, nil)
+	s.SymOuterK(1, b)
+	for i := range n {
+		s.SetSym(i, i, s.At(i, i)+1)
+	}
+	return s
+}
+
+// stored reports whether entry i, j is in the triangle selected by uplo.
+func stored(uplo blas.Uplo, i, j int) bool {
+	if uplo == blas.Upper {
+		return j >= i
+	}
+	return j <= i
+}
+
+// vec returns data as a vector with increment inc and NaN padding.
+func vec(inc int, data ...float64) blas64.Vector {
+	v := blas64.Vector{N: len(data), Inc: inc, Data: make([]float64, len(data)*inc)}
+	for i := range v.Data {
+		v.Data[i] = nan
+	}
+	for i, x := range data {
+		v.Data[i*inc] = x
+	}
+	return v
+}
+
+// vecRows returns the elements of v as an n×1 slice of rows.
+func vecRows(v blas64.Vector) [][]float64 {
+	out := make([][]float64, v.N)
+	for i := range out {
+		out[i] = []float64{v.Data[i*v.Inc]}
+	}
+	return out
+}
+
+const tol = 1e-12
+
+var sizes = []int{1, 2, 3, 7}
+
+func TestLU(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var f LU // reused across sizes, growing and shrinking
+	for _, n := range append(sizes, 3, 1) {
+		for _, k := range []int{1, 3} {
+			a := randDense(rnd, n, n)
+			b := randDense(rnd, n, k)
+			av := strided(a)
+			if !f.Factorize(av) {
+				t.Fatalf("n=%d: Factorize reported singular", n)
+			}
+			checkGeneral(t, "input unchanged", av, rows(a), 0)
+
+			var ref mat.LU
+			ref.Factorize(a)
+			logdet, _ := ref.LogDet()
+			if got := f.LogAbsDet(); !same(got, logdet, tol) {
+				t.Errorf("n=%d: LogAbsDet = %v, want %v", n, got, logdet)
+			}
+			if got, want := f.Det(), mat.Det(a); !same(got, want, tol) {
+				t.Errorf("n=%d: Det = %v, want %v", n, got, want)
+			}
+
+			var inv mat.Dense
+			if err := inv.Inverse(a); err != nil {
+				t.Fatalf("n=%d: %v", n, err)
+			}
+			dst := strided(mat.NewDense(n, n, nil))
+			f.InverseTo(dst)
+			checkGeneral(t, "InverseTo", dst, rows(&inv), tol)
+
+			for _, trans := range []bool{false, true} {
+				var x mat.Dense
+				if err := ref.SolveTo(&x, trans, b); err != nil {
+					t.Fatalf("n=%d: %v", n, err)
+				}
+				dst := strided(mat.NewDense(n, k, nil))
+				bv := strided(b)
+				f.SolveTo(dst, trans, bv)
+				checkGeneral(t, "SolveTo", dst, rows(&x), tol)
+				checkGeneral(t, "SolveTo b unchanged", bv, rows(b), 0)
+				f.SolveTo(bv, trans, bv)
+				checkGeneral(t, "SolveTo in place", bv, rows(&x), tol)
+
+				if k == 1 {
+					bvec := vec(2, b.RawMatrix().Data...)
+					dvec := vec(3, make([]float64, n)...)
+					f.SolveVecTo(dvec, trans, bvec)
+					checkGeneral(t, "SolveVecTo", view(1, vecRows(dvec)...), rows(&x), tol)
+					f.SolveVecTo(bvec, trans, bvec)
+					checkGeneral(t, "SolveVecTo in place", view(1, vecRows(bvec)...), rows(&x), tol)
+				}
+			}
+		}
+	}
+}
+
+func TestLUSingular(t *testing.T) {
+	for _, test := range []struct {
+		name   string
+		a      *mat.Dense
+		logdet float64
+		det    float64
+	}{
+		{"zero 1×1", mat.NewDense(1, 1, nil), -inf, 0},
+		{"zero 3×3", mat.NewDense(3, 3, nil), -inf, 0},
+		{"rank 2", mat.NewDense(3, 3, []float64{1, 2, 3, 2, 4, 6, 1, 0, 1}), -inf, 0},
+		{"rank 1", mat.NewDense(2, 2, []float64{1, 2, 2, 4}), -inf, 0},
+		{"zero column", mat.NewDense(3, 3, []float64{1, 0, 3, 2, 0, 6, 1, 0, 2}), -inf, 0},
+		{"NaN", mat.NewDense(2, 2, []float64{1, nan, 3, 4}), nan, nan},
+		{"Inf", mat.NewDense(2, 2, []float64{inf, 1, 3, 4}), nan, nan},
+		{"-Inf", mat.NewDense(2, 2, []float64{1, 2, 3, -inf}), nan, nan},
+	} {
+		var f LU
+		n, _ := test.a.Dims()
+		checkNoPanic(t, test.name, func() {
+			ok := f.Factorize(test.a.RawMatrix())
+			if ok {
+				t.Errorf("%s: Factorize = %v", test.name, ok)
+			}
+			if got := f.LogAbsDet(); !same(got, test.logdet, 0) {
+				t.Errorf("%s: LogAbsDet = %v, want %v", test.name, got, test.logdet)
+			}
+			if got := f.Det(); !same(got, test.det, 0) {
+				t.Errorf("%s: Det = %v, want %v", test.name, got, test.det)
+			}
+			dst := strided(mat.NewDense(n, n, nil))
+			f.InverseTo(dst)
+			checkAllNaN(t, test.name+" InverseTo", dst)
+			for _, trans := range []bool{false, true} {
+				dst := strided(mat.NewDense(n, 2, nil))
+				f.SolveTo(dst, trans, strided(mat.NewDense(n, 2, nil)))
+				checkAllNaN(t, test.name+" SolveTo", dst)
+				v := vec(2, make([]float64, n)...)
+				f.SolveVecTo(v, trans, v)
+				checkAllNaN(t, test.name+" SolveVecTo", view(1, vecRows(v)...))
+			}
+		})
+	}
+}
+
+func TestLUEmptyAndPanics(t *testing.T) {
+	var f LU
+	checkPanic(t, "before Factorize", "runtime.LU.Det: called before Factorize", func() { f.Det() })
+	if !f.Factorize(blas64.General{}) {
+		t.Errorf("0×0: Factorize = false")
+	}
+	if f.LogAbsDet() != 0 || f.Det() != 1 {
+		t.Errorf("0×0: LogAbsDet = %v, Det = %v, want 0, 1", f.LogAbsDet(), f.Det())
+	}
+	checkNoPanic(t, "0×0", func() {
+		f.InverseTo(blas64.General{})
+		f.SolveTo(blas64.General{}, false, blas64.General{})
+		f.SolveVecTo(blas64.Vector{Inc: 1}, true, blas64.Vector{Inc: 1})
+	})
+
+	a := mat.NewDense(2, 2, []float64{1, 2, 3, 4}).RawMatrix()
+	checkPanic(t, "nonsquare", "runtime.LU.Factorize: a is 2×3, want square",
+		func() { f.Factorize(mat.NewDense(2, 3, nil).RawMatrix()) })
+	f.Factorize(a)
+	checkPanic(t, "InverseTo", "runtime.LU.InverseTo: dst is 3×3, want n×n = 2×2",
+		func() { f.InverseTo(mat.NewDense(3, 3, nil).RawMatrix()) })
+	checkPanic(t, "SolveTo b", "runtime.LU.SolveTo: b is 3×1, want n×k = 2×1",
+		func() { f.SolveTo(mat.NewDense(3, 1, nil).RawMatrix(), false, mat.NewDense(3, 1, nil).RawMatrix()) })
+	checkPanic(t, "SolveTo dst", "runtime.LU.SolveTo: dst is 2×2, want 2×1",
+		func() { f.SolveTo(a, false, mat.NewDense(2, 1, nil).RawMatrix()) })
+	checkPanic(t, "SolveVecTo", "runtime.LU.SolveVecTo: dst has length 3, want n = 2",
+		func() { f.SolveVecTo(vec(1, 0, 0, 0), false, vec(1, 0, 0)) })
+}
+
+func TestCholesky(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	var c Cholesky
+	for _, n := range append(sizes, 3, 1) {
+		for _, uplo := range []blas.Uplo{blas.Upper, blas.Lower} {
+			a := randSPD(rnd, n)
+			b := randDense(rnd, n, 2)
+
+			// Store only the triangle selected by uplo, NaN elsewhere.
+			av := strided(a)
+			for i := range n {
+				for j := range n {
+					if !stored(uplo, i, j) {
+						av.Data[i*av.Stride+j] = nan
+					}
+				}
+			}
+			if !c.Factorize(blas64.Symmetric{Uplo: uplo, N: n, Stride: av.Stride, Data: av.Data}) {
+				t.Fatalf("n=%d: Factorize reported not positive definite", n)
+			}
+
+			var ref mat.Cholesky
+			ref.Factorize(a)
+			if got, want := c.LogDet(), ref.LogDet(); !same(got, want, tol) {
+				t.Errorf("n=%d: LogDet = %v, want %v", n, got, want)
+			}
+			if got, want := c.Det(), mat.Det(a); !same(got, want, tol) {
+				t.Errorf("n=%d: Det = %v, want %v", n, got, want)
+			}
+
+			var inv mat.Dense
+			if err := inv.Inverse(a); err != nil {
+				t.Fatal(err)
+			}
+			dst := strided(mat.NewDense(n, n, nil))
+			c.InverseTo(dst)
+			checkGeneral(t, "InverseTo", dst, rows(&inv), tol)
+
+			var x mat.Dense
+			if err := ref.SolveTo(&x, b); err != nil {
+				t.Fatal(err)
+			}
+			dst = strided(mat.NewDense(n, 2, nil))
+			bv := strided(b)
+			c.SolveTo(dst, bv)
+			checkGeneral(t, "SolveTo", dst, rows(&x), tol)
+			c.SolveTo(bv, bv)
+			checkGeneral(t, "SolveTo in place", bv, rows(&x), tol)
+
+			var xv mat.VecDense
+			bcol := b.ColView(0)
+			if err := ref.SolveVecTo(&xv, bcol); err != nil {
+				t.Fatal(err)
+			}
+			bvec := vec(2, rows(bcol.T())[0]...)
+			dvec := vec(3, make([]float64, n)...)
+			c.SolveVecTo(dvec, bvec)
+			checkGeneral(t, "SolveVecTo", view(1, vecRows(dvec)...), rows(&xv), tol)
+			c.SolveVecTo(bvec, bvec)
+			checkGeneral(t, "SolveVecTo in place", view(1, vecRows(bvec)...), rows(&xv), tol)
+		}
+	}
+}
+
+func TestCholeskyNotPD(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		a    *mat.SymDense
+	}{
+		{"zero", mat.NewSymDense(3, nil)},
+		{"semidefinite", mat.NewSymDense(2, []float64{1, 1, 1, 1})},
+		{"indefinite", mat.NewSymDense(2, []float64{1, 2, 2, 1})},
+		{"negative definite", mat.NewSymDense(2, []float64{-2, 0, 0, -1})},
+		{"NaN", mat.NewSymDense(2, []float64{1, 0, 0, nan})},
+		{"Inf", mat.NewSymDense(2, []float64{inf, 0, 0, 1})},
+	} {
+		var c Cholesky
+		n := test.a.SymmetricDim()
+		checkNoPanic(t, test.name, func() {
+			if c.Factorize(test.a.RawSymmetric()) {
+				t.Errorf("%s: Factorize = true", test.name)
+			}
+			if got := c.LogDet(); !math.IsNaN(got) {
+				t.Errorf("%s: LogDet = %v, want NaN", test.name, got)
+			}
+			if got := c.Det(); !math.IsNaN(got) {
+				t.Errorf("%s: Det = %v, want NaN", test.name, got)
+			}
+			dst := strided(mat.NewDense(n, n, nil))
+			c.InverseTo(dst)
+			checkAllNaN(t, test.name+" InverseTo", dst)
+			dst = strided(mat.NewDense(n, 2, nil))
+			c.SolveTo(dst, strided(mat.NewDense(n, 2, nil)))
+			checkAllNaN(t, test.name+" SolveTo", dst)
+			v := vec(2, make([]float64, n)...)
+			c.SolveVecTo(v, v)
+			checkAllNaN(t, test.name+" SolveVecTo", view(1, vecRows(v)...))
+		})
+	}
+}
+
+func TestCholeskyEmptyAndPanics(t *testing.T) {
+	var c Cholesky
+	checkPanic(t, "before Factorize", "runtime.Cholesky.LogDet: called before Factorize", func() { c.LogDet() })
+	if !c.Factorize(blas64.Symmetric{Uplo: blas.Upper}) {
+		t.Errorf("0×0: Factorize = false")
+	}
+	if c.LogDet() != 0 || c.Det() != 1 {
+		t.Errorf("0×0: LogDet = %v, Det = %v, want 0, 1", c.LogDet(), c.Det())
+	}
+	c.Factorize(mat.NewSymDense(2, []float64{2, 1, 1, 2}).RawSymmetric())
+	checkPanic(t, "InverseTo", "runtime.Cholesky.InverseTo: dst is 2×3, want n×n = 2×2",
+		func() { c.InverseTo(mat.NewDense(2, 3, nil).RawMatrix()) })
+	checkPanic(t, "SolveVecTo", "runtime.Cholesky.SolveVecTo: b has length 1, want n = 2",
+		func() { c.SolveVecTo(vec(1, 0, 0), vec(1, 0)) })
+}
+
+// bruteCofactor returns the cofactor matrix of a from determinants of minors.
+func bruteCofactor(a *mat.Dense) [][]float64 {
+	n, _ := a.Dims()
+	out := make([][]float64, n)
+	for i := range n {
+		out[i] = make([]float64, n)
+		for j := range n {
+			if n == 1 {
+				out[i][j] = 1
+				continue
+			}
+			minor := mat.NewDense(n-1, n-1, nil)
+			for r, mr := 0, 0; r < n; r++ {
+				if r == i {
+					continue
+				}
+				for c, mc := 0, 0; c < n; c++ {
+					if c == j {
+						continue
+					}
+					minor.Set(mr, mc, a.At(r, c))
+					mc++
+				}
+				mr++
+			}
+			out[i][j] = mat.Det(minor)
+			if (i+j)%2 == 1 {
+				out[i][j] = -out[i][j]
+			}
+		}
+	}
+	return out
+}
+
+func TestCofactor(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	var w Cofactor
+	for _, n := range append(sizes, 3, 1) {
+		a := randDense(rnd, n, n)
+		// det(A)·A⁻ᵀ
+		var want mat.Dense
+		if err := want.Inverse(a.T()); err != nil {
+			t.Fatal(err)
+		}
+		want.Scale(mat.Det(a), &want)
+
+		av := strided(a)
+		dst := strided(mat.NewDense(n, n, nil))
+		w.CofactorTo(dst, av)
+		checkGeneral(t, "CofactorTo", dst, rows(&want), tol)
+		checkGeneral(t, "CofactorTo brute", dst, bruteCofactor(a), tol)
+		checkGeneral(t, "input unchanged", av, rows(a), 0)
+
+		w.CofactorTo(av, av)
+		checkGeneral(t, "CofactorTo in place", av, rows(&want), tol)
+	}
+
+	for _, test := range []struct {
+		name string
+		a    *mat.Dense
+		want [][]float64
+	}{
+		{"1×1", mat.NewDense(1, 1, []float64{5}), [][]float64{{1}}},
+		{"zero 1×1", mat.NewDense(1, 1, nil), [][]float64{{1}}},
+		{"negative 1×1", mat.NewDense(1, 1, []float64{-3}), [][]float64{{1}}},
+		{"rank 1 2×2", mat.NewDense(2, 2, []float64{1, 2, 2, 4}),
+			[][]float64{{4, -2}, {-2, 1}}},
+		{"rank 1 nonsymmetric 2×2", mat.NewDense(2, 2, []float64{1, 3, 2, 6}),
+			[][]float64{{6, -2}, {-3, 1}}},
+		{"zero 2×2", mat.NewDense(2, 2, nil), [][]float64{{0, 0}, {0, 0}}},
+		{"rank 2 3×3", mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}),
+			[][]float64{{-3, 6, -3}, {6, -12, 6}, {-3, 6, -3}}},
+		{"rank 2 zero column 3×3", mat.NewDense(3, 3, []float64{1, 0, 3, 2, 0, 6, 1, 0, 2}),
+			[][]float64{{0, 2, 0}, {0, -1, 0}, {0, 0, 0}}},
+		{"rank 1 3×3", mat.NewDense(3, 3, []float64{1, 2, 3, 2, 4, 6, 3, 6, 9}),
+			[][]float64{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}}},
+		{"zero 3×3", mat.NewDense(3, 3, nil), [][]float64{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}}},
+	} {
+		n, _ := test.a.Dims()
+		dst := strided(mat.NewDense(n, n, nil))
+		w.CofactorTo(dst, test.a.RawMatrix())
+		checkGeneral(t, test.name, dst, test.want, 1e-13)
+		checkGeneral(t, test.name+" brute", dst, bruteCofactor(test.a), 1e-13)
+	}
+
+	for _, a := range []*mat.Dense{
+		mat.NewDense(2, 2, []float64{1, nan, 3, 4}),
+		mat.NewDense(2, 2, []float64{1, 2, inf, 4}),
+	} {
+		dst := strided(mat.NewDense(2, 2, nil))
+		checkNoPanic(t, "non-finite", func() { w.CofactorTo(dst, a.RawMatrix()) })
+		checkAllNaN(t, "non-finite", dst)
+	}
+
+	checkNoPanic(t, "0×0", func() { w.CofactorTo(blas64.General{}, blas64.General{}) })
+	checkPanic(t, "nonsquare", "runtime.Cofactor.CofactorTo: a is 2×3, want square",
+		func() { w.CofactorTo(mat.NewDense(2, 3, nil).RawMatrix(), mat.NewDense(2, 3, nil).RawMatrix()) })
+	checkPanic(t, "dst", "runtime.Cofactor.CofactorTo: dst is 3×3, want 2×2",
+		func() { w.CofactorTo(mat.NewDense(3, 3, nil).RawMatrix(), mat.NewDense(2, 2, nil).RawMatrix()) })
+}
+
+func TestLinalgAllocs(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 7, 70, 128} {
+		a := randDense(rnd, n, n).RawMatrix()
+		spd := randSPD(rnd, n).RawSymmetric()
+		b := randDense(rnd, n, 3).RawMatrix()
+		x := mat.NewDense(n, 3, nil).RawMatrix()
+		inv := mat.NewDense(n, n, nil).RawMatrix()
+		bv := blas64.Vector{N: n, Inc: 3, Data: b.Data}
+		xv := blas64.Vector{N: n, Inc: 3, Data: x.Data}
+
+		var f LU
+		f.Factorize(a) // warm up: allocate storage for n
+		if got := testing.AllocsPerRun(10, func() {
+			f.Factorize(a)
+			f.LogAbsDet()
+			f.Det()
+			f.SolveTo(x, true, b)
+			f.SolveVecTo(xv, false, bv)
+			f.InverseTo(inv)
+		}); got != 0 {
+			t.Errorf("n=%d: LU allocates %v times per run, want 0", n, got)
+		}
+
+		var c Cholesky
+		c.Factorize(spd)
+		if got := testing.AllocsPerRun(10, func() {
+			c.Factorize(spd)
+			c.LogDet()
+			c.Det()
+			c.SolveTo(x, b)
+			c.SolveVecTo(xv, bv)
+			c.InverseTo(inv)
+		}); got != 0 {
+			t.Errorf("n=%d: Cholesky allocates %v times per run, want 0", n, got)
+		}
+
+		var w Cofactor
+		w.CofactorTo(inv, a)
+		if got := testing.AllocsPerRun(10, func() { w.CofactorTo(inv, a) }); got != 0 {
+			t.Errorf("n=%d: Cofactor allocates %v times per run, want 0", n, got)
+		}
+	}
+}

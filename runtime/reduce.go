@@ -1,0 +1,114 @@
+package runtime
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// LogSumExp returns log(Σ exp(a[i][j])) over all entries of the matrix view
+// a, honouring a.Stride. It shifts by the maximum entry so that it does not
+// overflow for large entries.
+//
+// Special cases are:
+//
+//	any entry NaN            → NaN
+//	any entry +Inf           → +Inf
+//	all entries -Inf         → -Inf
+//	a empty (Rows or Cols 0) → -Inf
+//
+// Entries equal to -Inf otherwise contribute nothing to the sum.
+func LogSumExp(a blas64.General) float64 {
+	max, s := shiftedSum(a)
+	if s != s || math.IsInf(max, 0) {
+		return max
+	}
+	return max + math.Log1p(s)
+}
+
+// SoftmaxTo sets dst to the softmax of a, dst[i][j] = exp(a[i][j] −
+// LogSumExp(a)), which is the gradient of LogSumExp at a. The entries of dst
+// sum to 1 unless a contains NaN. dst must have the shape of a, and may be a
+// itself but must not otherwise share memory with it.
+//
+// Special cases follow the shift invariance softmax(a) = softmax(a + c):
+//
+//	any entry NaN    → every entry of dst is NaN
+//	k entries +Inf   → those entries are 1/k, all others 0
+//	all entries -Inf → every entry is 1/(Rows·Cols), the limit of
+//	                   softmax(c, …, c) as c → -Inf
+//
+// Entries equal to -Inf otherwise get 0.
+//
+// SoftmaxTo panics with a *ShapeError if dst and a have different shapes.
+func SoftmaxTo(dst, a blas64.General) {
+	checkSameShape("runtime.SoftmaxTo", "dst", dst, a)
+	max, s := shiftedSum(a)
+	switch {
+	case s != s:
+		fillNaN(dst)
+		return
+	case math.IsInf(max, 0):
+		// Share 1 equally among the entries equal to the maximum.
+		var k int
+		for i := 0; i < a.Rows; i++ {
+			for _, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+				if v == max {
+					k++
+				}
+			}
+		}
+		p := 1 / float64(k)
+		for i := 0; i < a.Rows; i++ {
+			row := dst.Data[i*dst.Stride : i*dst.Stride+dst.Cols]
+			for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+				if v == max {
+					row[j] = p
+				} else {
+					row[j] = 0
+				}
+			}
+		}
+		return
+	}
+	// exp(v−max)/(1+s) is more accurate than exp(v−LogSumExp(a)), whose
+	// argument suffers from cancellation when max is large.
+	s++
+	for i := 0; i < a.Rows; i++ {
+		row := dst.Data[i*dst.Stride : i*dst.Stride+dst.Cols]
+		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+			row[j] = math.Exp(v-max) / s
+		}
+	}
+}
+
+// shiftedSum returns the maximum entry max of a and the sum s of exp(v−max)
+// over all entries v but one maximal one, which would contribute exactly 1.
+// s is NaN if an entry is NaN, and 0 if max is infinite or a is empty, in
+// which case max is -Inf.
+func shiftedSum(a blas64.General) (max, s float64) {
+	max = math.Inf(-1)
+	mi, mj := -1, -1
+	for i := 0; i < a.Rows; i++ {
+		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+			switch {
+			case v > max:
+				max, mi, mj = v, i, j
+			case v != v:
+				return v, v
+			}
+		}
+	}
+	if mi < 0 || math.IsInf(max, 1) {
+		// All entries are -Inf (or there are none), or one is +Inf.
+		return max, 0
+	}
+	for i := 0; i < a.Rows; i++ {
+		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
+			if i != mi || j != mj {
+				s += math.Exp(v - max)
+			}
+		}
+	}
+	return max, s
+}

@@ -1,0 +1,155 @@
+package runtime
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// view returns rows as an r×c general matrix with the given stride, whose
+// padding entries are NaN so that ignoring the stride shows up in results.
+func view(stride int, rows ...[]float64) blas64.General {
+	g := blas64.General{Rows: len(rows), Stride: stride}
+	if len(rows) > 0 {
+		g.Cols = len(rows[0])
+	}
+	g.Data = make([]float64, len(rows)*stride)
+	for i := range g.Data {
+		g.Data[i] = nan
+	}
+	for i, row := range rows {
+		copy(g.Data[i*stride:], row)
+	}
+	return g
+}
+
+func TestLogSumExp(t *testing.T) {
+	naive := func(xs ...float64) float64 {
+		var s float64
+		for _, x := range xs {
+			s += math.Exp(x)
+		}
+		return math.Log(s)
+	}
+	for _, test := range []struct {
+		name string
+		a    blas64.General
+		want float64
+	}{
+		{"1×1", view(1, []float64{0}), 0},
+		{"row", view(3, []float64{1, 2, 3}), naive(1, 2, 3)},
+		{"strided 2×3", view(5, []float64{1, -2, 3}, []float64{0.5, 0, -1}), naive(1, -2, 3, 0.5, 0, -1)},
+		{"strided column", view(4, []float64{1}, []float64{2}, []float64{-3}), naive(1, 2, -3)},
+		{"-Inf entries", view(4, []float64{-inf, 0}, []float64{1, -inf}), naive(0, 1)},
+		{"single finite", view(3, []float64{-inf, 7, -inf}), 7},
+		{"all -Inf", view(3, []float64{-inf, -inf}, []float64{-inf, -inf}), -inf},
+		{"+Inf", view(2, []float64{1, inf}, []float64{-inf, 3}), inf},
+		{"NaN", view(2, []float64{1, nan}), nan},
+		{"NaN and +Inf", view(2, []float64{inf, nan}), nan},
+		{"NaN and -Inf", view(2, []float64{-inf, nan}), nan},
+		{"huge equal", view(2, []float64{1e3, 1e3}), 1e3 + math.Ln2},
+		{"huge spread", view(2, []float64{1e3, -1e3}), 1e3},
+		{"huge negative", view(2, []float64{-1e3, -1e3}), -1e3 + math.Ln2},
+		{"max float", view(2, []float64{math.MaxFloat64, math.MaxFloat64}), math.MaxFloat64},
+		{"tiny tail", view(2, []float64{0, -40}), math.Log1p(math.Exp(-40))},
+		{"0×3", blas64.General{Rows: 0, Cols: 3, Stride: 3}, -inf},
+		{"3×0", blas64.General{Rows: 3, Cols: 0, Stride: 1, Data: []float64{nan, nan, nan}}, -inf},
+		{"0×0", blas64.General{}, -inf},
+	} {
+		if got := LogSumExp(test.a); !same(got, test.want, 1e-15) {
+			t.Errorf("%s: LogSumExp = %v, want %v", test.name, got, test.want)
+		}
+	}
+}
+
+func TestSoftmaxTo(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		a    blas64.General
+		want [][]float64 // nil: compare with the naive softmax
+	}{
+		{name: "1×1", a: view(1, []float64{5}), want: [][]float64{{1}}},
+		{name: "row", a: view(4, []float64{1, 2, 3})},
+		{name: "strided 2×3", a: view(5, []float64{1, -2, 3}, []float64{0.5, 0, -1})},
+		{name: "huge", a: view(3, []float64{1e3, 999}, []float64{-1e3, 1e3})},
+		{name: "-Inf entries", a: view(2, []float64{-inf, 0}, []float64{0, -inf}), want: [][]float64{{0, 0.5}, {0.5, 0}}},
+		{name: "all -Inf", a: view(3, []float64{-inf, -inf}, []float64{-inf, -inf}), want: [][]float64{{0.25, 0.25}, {0.25, 0.25}}},
+		{name: "one +Inf", a: view(3, []float64{1, inf, -inf}), want: [][]float64{{0, 1, 0}}},
+		{name: "+Inf ties", a: view(2, []float64{inf, 1e300}, []float64{inf, inf}), want: [][]float64{{1. / 3, 0}, {1. / 3, 1. / 3}}},
+		{name: "NaN", a: view(2, []float64{1, nan}, []float64{inf, 0}), want: [][]float64{{nan, nan}, {nan, nan}}},
+		{name: "empty", a: blas64.General{Rows: 0, Cols: 2, Stride: 2}, want: [][]float64{}},
+	} {
+		want := test.want
+		if want == nil {
+			// Naive softmax, shifted by the maximum to avoid overflow.
+			a := test.a
+			m, sum := math.Inf(-1), 0.0
+			for i := 0; i < a.Rows; i++ {
+				for j := 0; j < a.Cols; j++ {
+					m = math.Max(m, a.Data[i*a.Stride+j])
+				}
+			}
+			for i := 0; i < a.Rows; i++ {
+				row := make([]float64, a.Cols)
+				for j := range row {
+					row[j] = math.Exp(a.Data[i*a.Stride+j] - m)
+					sum += row[j]
+				}
+				want = append(want, row)
+			}
+			for _, row := range want {
+				for j := range row {
+					row[j] /= sum
+				}
+			}
+		}
+		check := func(kind string, dst blas64.General) {
+			t.Helper()
+			var sum float64
+			for i := 0; i < dst.Rows; i++ {
+				for j := 0; j < dst.Cols; j++ {
+					got := dst.Data[i*dst.Stride+j]
+					sum += got
+					if !same(got, want[i][j], 1e-15) {
+						t.Errorf("%s %s: dst[%d][%d] = %v, want %v", test.name, kind, i, j, got, want[i][j])
+					}
+				}
+				for j := dst.Cols; j < dst.Stride && i*dst.Stride+j < len(dst.Data); j++ {
+					if v := dst.Data[i*dst.Stride+j]; v != 7 && !math.IsNaN(v) {
+						t.Errorf("%s %s: padding overwritten with %v", test.name, kind, v)
+					}
+				}
+			}
+			if dst.Rows*dst.Cols > 0 && !math.IsNaN(want[0][0]) && math.Abs(sum-1) > 1e-15 {
+				t.Errorf("%s %s: sum = %v, want 1", test.name, kind, sum)
+			}
+		}
+
+		dst := blas64.General{Rows: test.a.Rows, Cols: test.a.Cols, Stride: test.a.Cols + 1}
+		dst.Data = make([]float64, test.a.Rows*dst.Stride)
+		for i := range dst.Data {
+			dst.Data[i] = 7
+		}
+		SoftmaxTo(dst, test.a)
+		check("separate", dst)
+
+		// In place: dst == a.
+		SoftmaxTo(test.a, test.a)
+		check("in place", test.a)
+	}
+}
+
+func TestSoftmaxToShape(t *testing.T) {
+	a := view(2, []float64{1, 2})
+	dst := view(3, []float64{0, 0, 0})
+	checkPanic(t, "Softmax", "runtime.SoftmaxTo: dst is 1×3, want 1×2", func() { SoftmaxTo(dst, a) })
+}
+
+func TestReduceAllocs(t *testing.T) {
+	a := view(4, []float64{1, 2, 3}, []float64{4, 5, 6})
+	dst := view(3, []float64{0, 0, 0}, []float64{0, 0, 0})
+	if n := testing.AllocsPerRun(10, func() { LogSumExp(a); SoftmaxTo(dst, a) }); n != 0 {
+		t.Errorf("LogSumExp+SoftmaxTo allocate %v times, want 0", n)
+	}
+}

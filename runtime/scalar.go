@@ -1,0 +1,54 @@
+package runtime
+
+import "math"
+
+// Sigmoid returns the logistic function 1/(1+e^-x), computed without overflow
+// for any x. Sigmoid(+Inf) = 1, Sigmoid(-Inf) = 0 and Sigmoid(NaN) = NaN.
+func Sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	// Also reached for NaN, which propagates through Exp.
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// Softplus returns log(1+e^x), computed as max(x,0)+log1p(e^-|x|) so that it
+// neither overflows for large x nor loses precision for very negative x.
+// Softplus(+Inf) = +Inf, Softplus(-Inf) = 0 and Softplus(NaN) = NaN.
+func Softplus(x float64) float64 {
+	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+}
+
+// Sign returns -1 for x < 0, 1 for x > 0, 0 for x = ±0 and NaN for NaN.
+func Sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x // NaN
+}
+
+// Relu returns max(x, 0). Relu(-0) = +0 and Relu(NaN) = NaN.
+func Relu(x float64) float64 {
+	if x > 0 || x != x {
+		return x
+	}
+	return 0
+}
+
+// Step returns the derivative of Relu: 1 for x > 0 and 0 otherwise, taking
+// the subgradient 0 at x = 0. Step(NaN) = NaN.
+func Step(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x != x:
+		return x
+	}
+	return 0
+}

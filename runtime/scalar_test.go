@@ -1,0 +1,96 @@
+package runtime
+
+import (
+	"math"
+	"testing"
+)
+
+var (
+	inf = math.Inf(1)
+	nan = math.NaN()
+)
+
+// same reports whether got and want agree: both NaN, equal (including
+// infinities), or within tol relative to max(1, |want|).
+func same(got, want, tol float64) bool {
+	switch {
+	case math.IsNaN(got) || math.IsNaN(want):
+		return math.IsNaN(got) && math.IsNaN(want)
+	case math.IsInf(got, 0) || math.IsInf(want, 0):
+		return got == want
+	}
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+func TestScalarKernels(t *testing.T) {
+	naiveSigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	// log1p(exp(x)) is accurate as long as exp(x) does not overflow.
+	naiveSoftplus := func(x float64) float64 { return math.Log1p(math.Exp(x)) }
+	for _, test := range []struct {
+		name    string
+		fn      func(float64) float64
+		x, want float64
+		tol     float64
+	}{
+		{name: "Sigmoid", fn: Sigmoid, x: 0, want: 0.5},
+		{name: "Sigmoid", fn: Sigmoid, x: 1, want: naiveSigmoid(1), tol: 1e-15},
+		{name: "Sigmoid", fn: Sigmoid, x: -1, want: naiveSigmoid(-1), tol: 1e-15},
+		{name: "Sigmoid", fn: Sigmoid, x: 20, want: naiveSigmoid(20), tol: 1e-15},
+		{name: "Sigmoid", fn: Sigmoid, x: -20, want: naiveSigmoid(-20), tol: 1e-15},
+		{name: "Sigmoid", fn: Sigmoid, x: -700, want: naiveSigmoid(-700), tol: 1e-14},
+		{name: "Sigmoid", fn: Sigmoid, x: 1e3, want: 1},
+		{name: "Sigmoid", fn: Sigmoid, x: -1e3, want: 0},
+		{name: "Sigmoid", fn: Sigmoid, x: 1e300, want: 1},
+		{name: "Sigmoid", fn: Sigmoid, x: -1e300, want: 0},
+		{name: "Sigmoid", fn: Sigmoid, x: inf, want: 1},
+		{name: "Sigmoid", fn: Sigmoid, x: -inf, want: 0},
+		{name: "Sigmoid", fn: Sigmoid, x: nan, want: nan},
+
+		{name: "Softplus", fn: Softplus, x: 0, want: math.Ln2, tol: 1e-16},
+		{name: "Softplus", fn: Softplus, x: 1, want: naiveSoftplus(1), tol: 1e-15},
+		{name: "Softplus", fn: Softplus, x: -1, want: naiveSoftplus(-1), tol: 1e-15},
+		{name: "Softplus", fn: Softplus, x: 30, want: naiveSoftplus(30), tol: 1e-15},
+		{name: "Softplus", fn: Softplus, x: -30, want: naiveSoftplus(-30), tol: 1e-15},
+		{name: "Softplus", fn: Softplus, x: -700, want: naiveSoftplus(-700), tol: 1e-15},
+		{name: "Softplus", fn: Softplus, x: 700, want: 700},
+		{name: "Softplus", fn: Softplus, x: 1e3, want: 1e3},
+		{name: "Softplus", fn: Softplus, x: -1e3, want: 0},
+		{name: "Softplus", fn: Softplus, x: 1e300, want: 1e300},
+		{name: "Softplus", fn: Softplus, x: inf, want: inf},
+		{name: "Softplus", fn: Softplus, x: -inf, want: 0},
+		{name: "Softplus", fn: Softplus, x: nan, want: nan},
+
+		{name: "Sign", fn: Sign, x: 2.5, want: 1},
+		{name: "Sign", fn: Sign, x: -1e-300, want: -1},
+		{name: "Sign", fn: Sign, x: 0, want: 0},
+		{name: "Sign", fn: Sign, x: math.Copysign(0, -1), want: 0},
+		{name: "Sign", fn: Sign, x: inf, want: 1},
+		{name: "Sign", fn: Sign, x: -inf, want: -1},
+		{name: "Sign", fn: Sign, x: nan, want: nan},
+
+		{name: "Relu", fn: Relu, x: 2.5, want: 2.5},
+		{name: "Relu", fn: Relu, x: -2.5, want: 0},
+		{name: "Relu", fn: Relu, x: 0, want: 0},
+		{name: "Relu", fn: Relu, x: math.Copysign(0, -1), want: 0},
+		{name: "Relu", fn: Relu, x: inf, want: inf},
+		{name: "Relu", fn: Relu, x: -inf, want: 0},
+		{name: "Relu", fn: Relu, x: nan, want: nan},
+
+		{name: "Step", fn: Step, x: 2.5, want: 1},
+		{name: "Step", fn: Step, x: 1e-300, want: 1},
+		{name: "Step", fn: Step, x: -2.5, want: 0},
+		{name: "Step", fn: Step, x: 0, want: 0},
+		{name: "Step", fn: Step, x: math.Copysign(0, -1), want: 0},
+		{name: "Step", fn: Step, x: inf, want: 1},
+		{name: "Step", fn: Step, x: -inf, want: 0},
+		{name: "Step", fn: Step, x: nan, want: nan},
+	} {
+		got := test.fn(test.x)
+		if !same(got, test.want, test.tol) {
+			t.Errorf("%s(%v) = %v, want %v", test.name, test.x, got, test.want)
+		}
+		if got == 0 && math.Signbit(got) {
+			t.Errorf("%s(%v) = -0, want +0", test.name, test.x)
+		}
+	}
+}

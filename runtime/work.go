@@ -1,0 +1,62 @@
+package runtime
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Vec returns a contiguous vector of length n backed by *buf, growing
+// *buf only when it is too short: generated code keeps its scratch space
+// in pooled workspaces, so steady-state calls allocate nothing. The
+// contents are not cleared.
+func Vec(buf *[]float64, n int) blas64.Vector {
+	return blas64.Vector{N: n, Inc: 1, Data: grow(buf, n)}
+}
+
+// Mat returns a contiguous r×c matrix backed by *buf, as Vec does.
+func Mat(buf *[]float64, r, c int) blas64.General {
+	return blas64.General{Rows: r, Cols: c, Stride: c, Data: grow(buf, r*c)}
+}
+
+func grow(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// Column returns the vector v as an n×1 matrix view.
+func Column(v blas64.Vector) blas64.General {
+	return blas64.General{Rows: v.N, Cols: 1, Stride: v.Inc, Data: v.Data}
+}
+
+// ZeroMatrix sets every entry of a to zero.
+func ZeroMatrix(a blas64.General) {
+	for i := 0; i < a.Rows; i++ {
+		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
+		for j := range row {
+			row[j] = 0
+		}
+	}
+}
+
+// Norm returns the Frobenius norm of a without undue overflow.
+func Norm(a blas64.General) float64 {
+	norm := 0.0
+	for i := 0; i < a.Rows; i++ {
+		row := blas64.Vector{N: a.Cols, Inc: 1, Data: a.Data[i*a.Stride:]}
+		norm = math.Hypot(norm, blas64.Nrm2(row))
+	}
+	return norm
+}
+
+// Kronecker returns 1 when i == j and 0 otherwise: the entries of an
+// identity matrix.
+func Kronecker(i, j int) float64 {
+	if i == j {
+		return 1
+	}
+	return 0
+}
