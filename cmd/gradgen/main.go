@@ -1,0 +1,362 @@
+// Gradgen generates Go code for scalar functions of matrices and vectors
+// and their gradients, derived symbolically by the matrix differential
+// method, calling gonum BLAS.
+//
+// Given a spec such as
+//
+//	functions:
+//	  - name: Bilinear
+//	    inputs:
+//	      a: vector(m)
+//	      X: matrix(m, n)
+//	      b: vector(n)
+//	    expr: a' * X * b
+//	    wrt: [X]
+//
+// running
+//
+//	gradgen -o bilinear_grad.go bilinear.yaml
+//
+// writes bilinear_grad.go with
+//
+//	func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64
+//	func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64
+//
+// Usage:
+//
+//	gradgen [flags] SPEC.yaml...
+//
+// Flags:
+//
+//	-o FILE     output Go file (default: <spec name without .yaml>_grad.go beside each spec)
+//	-pkg NAME   package clause (default: the package in the output directory, else the
+//	            spec's package key, else the output folder's name)
+//	-check      write nothing; exit 1 when an output is missing or differs from what
+//	            would be generated, printing which file and the first differing lines
+//
+// Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input.
+// On any error nothing is written. Typical use is a go:generate directive:
+//
+//	//go:generate go run github.com/gradgen/gradgen/cmd/gradgen -o loss_grad.go loss.yaml
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitStale = 1
+	exitBad   = 2
+)
+
+// maxSpecSize is the largest spec file accepted.
+const maxSpecSize = 1 << 20
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// config is the parsed command line.
+type config struct {
+	out   string
+	pkg   string
+	check bool
+	specs []string
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gradgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.out, "o", "", "output Go `file` (default: <spec>_grad.go beside each spec)")
+	fs.StringVar(&cfg.pkg, "pkg", "", "package `name` of the output")
+	fs.BoolVar(&cfg.check, "check", false, "write nothing; exit 1 when an output is missing or stale")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitBad
+	}
+	cfg.specs = fs.Args()
+	if len(cfg.specs) == 0 {
+		fs.Usage()
+		return exitBad
+	}
+	if cfg.pkg != "" && (!token.IsIdentifier(cfg.pkg) || token.IsKeyword(cfg.pkg)) {
+		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
+		return exitBad
+	}
+	outputs, err := generate(cfg)
+	if err != nil {
+		report(stderr, err)
+		return exitBad
+	}
+	if cfg.check {
+		return check(outputs, stdout)
+	}
+	if err := writeAll(outputs); err != nil {
+		fmt.Fprintf(stderr, "gradgen: %v\n", err)
+		return exitBad
+	}
+	return exitOK
+}
+
+// output is one file to write.
+type output struct {
+	path  string
+	specs []*loaded
+	data  []byte
+}
+
+// loaded is one spec file, read and parsed.
+type loaded struct {
+	path string
+	src  []byte
+	file *spec.File
+}
+
+// generate loads every spec and renders every output in memory.
+func generate(cfg config) ([]*output, error) {
+	var outs []*output
+	byPath := map[string]*output{}
+	for _, path := range cfg.specs {
+		l, err := load(path)
+		if err != nil {
+			return nil, err
+		}
+		dest := cfg.out
+		if dest == "" {
+			dest = strings.TrimSuffix(strings.TrimSuffix(path, ".yaml"), ".yml") + "_grad.go"
+		}
+		o := byPath[dest]
+		if o == nil {
+			o = &output{path: dest}
+			byPath[dest] = o
+			outs = append(outs, o)
+		}
+		o.specs = append(o.specs, l)
+	}
+	for _, o := range outs {
+		pkg, err := packageName(cfg.pkg, o)
+		if err != nil {
+			return nil, err
+		}
+		var funcs []*derive.Function
+		var sources []string
+		for _, l := range o.specs {
+			fs, err := derive.Build(l.file)
+			if err != nil {
+				return nil, withSource(err, l.src)
+			}
+			funcs = append(funcs, fs...)
+			sources = append(sources, filepath.Base(l.path))
+		}
+		data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources})
+		if err != nil {
+			return nil, err
+		}
+		o.data = data
+	}
+	return outs, nil
+}
+
+func load(path string) (*loaded, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxSpecSize+1))
+	if err != nil {
+		return nil, err
+	}
+	file, err := spec.Load(path, src)
+	if err != nil {
+		return nil, withSource(err, src)
+	}
+	return &loaded{path: path, src: src, file: file}, nil
+}
+
+// withSource fills in the source line of a positioned error.
+func withSource(err error, src []byte) error {
+	var se *spec.Error
+	if errors.As(err, &se) && se.Source == "" && se.Pos.Line > 0 {
+		lines := strings.Split(string(src), "\n")
+		if se.Pos.Line <= len(lines) {
+			se.Source = strings.TrimRight(lines[se.Pos.Line-1], "\r")
+		}
+	}
+	return err
+}
+
+// report prints err; a positioned error gets its line and a caret.
+func report(w io.Writer, err error) {
+	fmt.Fprintln(w, err)
+	var se *spec.Error
+	if errors.As(err, &se) && se.Source != "" && se.Pos.Col > 0 && se.Pos.Col <= len(se.Source)+1 {
+		pad := strings.Map(func(r rune) rune {
+			if r == '\t' {
+				return '\t'
+			}
+			return ' '
+		}, se.Source[:se.Pos.Col-1])
+		fmt.Fprintf(w, "\t%s\n\t%s^\n", se.Source, pad)
+	}
+}
+
+// packageName decides the package clause of o: -pkg; else the package
+// already in the output directory, which a spec package key must match;
+// else the spec's package key; else the folder's name.
+func packageName(flagPkg string, o *output) (string, error) {
+	if flagPkg != "" {
+		return flagPkg, nil
+	}
+	var specPkg string
+	var specPos spec.Pos
+	for _, l := range o.specs {
+		if p := l.file.Package; p != "" {
+			if specPkg != "" && p != specPkg {
+				return "", withSource(spec.Errorf(l.file.PackagePos, "package %s disagrees with package %s at %s", p, specPkg, specPos), l.src)
+			}
+			specPkg, specPos = p, l.file.PackagePos
+		}
+	}
+	dir := filepath.Dir(o.path)
+	if existing := dirPackage(dir); existing != "" {
+		if specPkg != "" && specPkg != existing {
+			return "", spec.Errorf(specPos, "package %s disagrees with package %s of %s", specPkg, existing, dir)
+		}
+		return existing, nil
+	}
+	if specPkg != "" {
+		return specPkg, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return '_'
+		}
+		return r
+	}, filepath.Base(abs))
+	if !token.IsIdentifier(name) || token.IsKeyword(name) {
+		return "", fmt.Errorf("cannot derive a package name from folder %s; use -pkg", abs)
+	}
+	return name, nil
+}
+
+// dirPackage returns the name of the Go package in dir, or "".
+func dirPackage(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	hasGo := false
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
+			hasGo = true
+		}
+	}
+	if !hasGo {
+		return ""
+	}
+	cfg := &packages.Config{Mode: packages.NeedName, Dir: dir}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil || len(pkgs) != 1 {
+		return ""
+	}
+	return pkgs[0].Name
+}
+
+// check compares each output with the file on disk.
+func check(outs []*output, stdout io.Writer) int {
+	code := exitOK
+	for _, o := range outs {
+		have, err := os.ReadFile(o.path)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
+			code = exitStale
+		case !bytes.Equal(have, o.data):
+			fmt.Fprintf(stdout, "%s: stale; regenerate it\n%s", o.path, diffSummary(have, o.data))
+			code = exitStale
+		}
+	}
+	return code
+}
+
+// diffSummary shows the first differing lines of two files.
+func diffSummary(have, want []byte) string {
+	a := strings.Split(string(have), "\n")
+	b := strings.Split(string(want), "\n")
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "@@ line %d @@\n", i+1)
+	for k := i; k < len(a) && k < i+3; k++ {
+		fmt.Fprintf(&s, "-%s\n", a[k])
+	}
+	for k := i; k < len(b) && k < i+3; k++ {
+		fmt.Fprintf(&s, "+%s\n", b[k])
+	}
+	return s.String()
+}
+
+// writeAll writes every output atomically: each to a temporary file in
+// its directory, renamed over the target only when all are written.
+func writeAll(outs []*output) error {
+	temps := make([]string, 0, len(outs))
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, o := range outs {
+		f, err := os.CreateTemp(filepath.Dir(o.path), ".gradgen-*.go.tmp")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, f.Name())
+		_, werr := f.Write(o.data)
+		cerr := f.Close()
+		if werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Chmod(f.Name(), 0o644)
+		}
+		if werr != nil {
+			cleanup()
+			return werr
+		}
+	}
+	for k, o := range outs {
+		if err := os.Rename(temps[k], o.path); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	return nil
+}

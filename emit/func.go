@@ -1,0 +1,366 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// val is a value computed in the generated function: a float64 local, a
+// blas64.Vector or a blas64.General.
+type val struct {
+	name       string
+	contiguous bool // a workspace buffer: unit increment, stride = columns
+}
+
+func (v *val) id() *jen.Statement { return jen.Id(v.name) }
+
+// function emits one generated Go function (F or FGrad).
+type function struct {
+	fn    *derive.Function
+	grad  bool
+	name  string
+	scope *scope
+
+	body  []jen.Code
+	uses  map[*derive.Node]int
+	vals  map[*derive.Node]*val
+	dims  map[derive.Dim]jen.Code
+	work  []workField
+	facts map[*derive.Node]*factor
+
+	gradParams []string
+	wsName     string
+	i, j       string // loop variables
+}
+
+// workField is a field of the function's pooled workspace.
+type workField struct {
+	name string
+	typ  jen.Code
+}
+
+// factor is a factorisation of a square operand, kept in the workspace.
+type factor struct {
+	field string
+	spd   bool
+}
+
+func newFunc(fn *derive.Function, grad bool) *function {
+	e := &function{fn: fn, grad: grad, scope: newScope(), vals: map[*derive.Node]*val{},
+		dims: map[derive.Dim]jen.Code{}, facts: map[*derive.Node]*factor{}}
+	e.name = fn.Spec.Name
+	if grad {
+		e.name = gradName(fn.Spec.Name)
+	}
+	for _, in := range fn.Inputs {
+		e.scope.reserve(in.Name)
+	}
+	for _, d := range fn.Dims {
+		e.scope.reserve(d.Name)
+	}
+	for _, imp := range []string{"blas", "blas64", "mat", "math", "sync", "runtime"} {
+		e.scope.reserve(imp)
+	}
+	if grad {
+		for _, w := range fn.Wrt {
+			e.gradParams = append(e.gradParams, e.scope.fresh("d"+w.Name))
+		}
+	}
+	e.wsName = e.scope.fresh("ws")
+	e.i, e.j = e.scope.fresh("i"), e.scope.fresh("j")
+	return e
+}
+
+// gradInputs returns the inputs this function writes gradients of: none
+// for F, the wrt inputs for FGrad.
+func (e *function) gradInputs() []*derive.Input {
+	if e.grad {
+		return e.fn.Wrt
+	}
+	return nil
+}
+
+func (e *function) roots() []*derive.Node {
+	roots := []*derive.Node{e.fn.Value}
+	if e.grad {
+		roots = append(roots, e.fn.Grads...)
+	}
+	return roots
+}
+
+func (e *function) countUses() {
+	e.uses = map[*derive.Node]int{}
+	for _, n := range derive.Postorder(e.roots()...) {
+		for _, a := range n.Args {
+			e.uses[a]++
+		}
+	}
+	for _, r := range e.roots() {
+		if r != nil {
+			e.uses[r]++
+		}
+	}
+}
+
+func (e *function) stmt(c jen.Code) { e.body = append(e.body, c) }
+
+func (e *function) comment(format string) { e.stmt(jen.Comment(format)) }
+
+// typeOf returns the Go parameter type of an input kind.
+func typeOf(k spec.TypeKind) jen.Code {
+	switch k {
+	case spec.Vector:
+		return jen.Op("*").Qual(matPath, "VecDense")
+	case spec.Matrix:
+		return jen.Op("*").Qual(matPath, "Dense")
+	case spec.Symmetric, spec.SPD:
+		return jen.Op("*").Qual(matPath, "SymDense")
+	}
+	return jen.Float64()
+}
+
+func (e *function) emit(f *jen.File) {
+	fn := e.fn
+	e.countUses()
+	params := make([]jen.Code, 0, len(fn.Inputs)+len(fn.Wrt))
+	var names []string
+	for _, in := range fn.Inputs {
+		params = append(params, jen.Id(in.Name).Add(typeOf(in.Kind)))
+		names = append(names, in.Name)
+	}
+	for k, w := range e.gradInputs() {
+		t := typeOf(w.Kind)
+		if w.Kind == spec.Scalar {
+			t = jen.Op("*").Float64()
+		}
+		params = append(params, jen.Id(e.gradParams[k]).Add(t))
+	}
+
+	e.checkShapes()
+	if e.grad {
+		e.checkAliases()
+	}
+	checks := len(e.body)
+	value := e.scalar(fn.Value)
+	result := e.scope.fresh("f")
+	e.stmt(jen.Id(result).Op(":=").Add(value))
+	for k, w := range e.gradInputs() {
+		e.writeGradient(w, fn.Grads[k], e.gradParams[k])
+	}
+	e.stmt(jen.Return(jen.Id(result)))
+
+	body := e.body
+	if len(e.work) > 0 {
+		body = append(append(append([]jen.Code{}, body[:checks]...), e.workspace(f)...), body[checks:]...)
+	}
+	f.Line()
+	for _, line := range e.doc(names) {
+		f.Comment(line)
+	}
+	f.Func().Id(e.name).Params(params...).Float64().Block(body...)
+}
+
+// doc returns the doc comment: the formula and, for FGrad, each derived
+// gradient.
+func (e *function) doc(names []string) []string {
+	fn := e.fn
+	formula := derive.Format(fn.Value, derive.Plain, fn.Names)
+	var lines []string
+	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
+	if e.grad {
+		var ds []string
+		for _, w := range fn.Wrt {
+			ds = append(ds, "∂f/∂"+w.Name)
+		}
+		lines = append(lines, e.name+" returns f = "+call+" and writes "+strings.Join(ds, ", ")+" into "+strings.Join(e.gradParams, ", ")+",")
+		lines = append(lines, "overwriting them; each has the shape of its input (denominator layout).")
+	} else {
+		lines = append(lines, e.name+" returns f = "+call+".")
+	}
+	if fn.Spec.Doc != "" {
+		lines = append(lines, "")
+		for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
+			lines = append(lines, strings.ReplaceAll(l, "*/", "* /"))
+		}
+	}
+	lines = append(lines, "", "\tf = "+formula)
+	for _, let := range fn.Spec.Lets {
+		for n, name := range fn.Names {
+			if name == let.Name {
+				lines = append(lines, "\t"+name+" = "+derive.Format(n, derive.Plain, without(fn.Names, n)))
+			}
+		}
+	}
+	if e.grad {
+		for k, w := range fn.Wrt {
+			g := derive.Format(fn.Grads[k], derive.Plain, fn.Names)
+			lines = append(lines, "\t∂f/∂"+w.Name+" = "+g)
+		}
+		if hasSymmetric(fn.Wrt) {
+			lines = append(lines, "", "Gradients of symmetric inputs are the symmetric gradients (G + G')/2.")
+		}
+	}
+	lines = append(lines, "", "It panics if the shapes disagree"+map[bool]string{true: " or a gradient shares memory with an input", false: ""}[e.grad]+".")
+	return lines
+}
+
+func without(names map[*derive.Node]string, n *derive.Node) map[*derive.Node]string {
+	out := make(map[*derive.Node]string, len(names))
+	for k, v := range names {
+		if k != n {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func hasSymmetric(ins []*derive.Input) bool {
+	for _, in := range ins {
+		if in.Kind == spec.Symmetric || in.Kind == spec.SPD {
+			return true
+		}
+	}
+	return false
+}
+
+// workspace declares the pooled workspace type and returns the statements
+// that take one from the pool for the call.
+func (e *function) workspace(f *jen.File) []jen.Code {
+	typ := lowerFirst(e.name) + "Work"
+	pool := lowerFirst(e.name) + "Pool"
+	fields := make([]jen.Code, len(e.work))
+	for k, w := range e.work {
+		fields[k] = jen.Id(w.name).Add(w.typ)
+	}
+	f.Line()
+	f.Commentf("%s holds %s's scratch space, reused across calls through %s.", typ, e.name, pool)
+	f.Type().Id(typ).Struct(fields...)
+	f.Line()
+	f.Var().Id(pool).Op("=").Qual(syncPath, "Pool").Values(jen.Dict{
+		jen.Id("New"): jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(typ)))),
+	})
+	return []jen.Code{
+		jen.Id(e.wsName).Op(":=").Id(pool).Dot("Get").Call().Assert(jen.Op("*").Id(typ)),
+		jen.Defer().Id(pool).Dot("Put").Call(jen.Id(e.wsName)),
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// dim returns the Go expression of a dimension's size.
+func (e *function) dim(d derive.Dim) jen.Code {
+	if d.Name == "" {
+		return jen.Lit(d.Size)
+	}
+	return e.dims[d]
+}
+
+// checkShapes binds every named dimension from the first input that has
+// it and checks every input against the bindings.
+func (e *function) checkShapes() {
+	fn := e.fn
+	lit := func(d derive.Dim) jen.Code { return jen.Lit(d.String()) }
+	for _, in := range fn.Inputs {
+		switch in.Kind {
+		case spec.Vector:
+			e.bindOrCheck(in.Shape.Rows, jen.Id(in.Name).Dot("Len").Call(), func(got jen.Code) jen.Code {
+				return jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(in.Name), got, e.dim(in.Shape.Rows), lit(in.Shape.Rows))
+			})
+		case spec.Symmetric, spec.SPD:
+			e.bindOrCheck(in.Shape.Rows, jen.Id(in.Name).Dot("SymmetricDim").Call(), func(got jen.Code) jen.Code {
+				return jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(in.Name), got, e.dim(in.Shape.Rows), lit(in.Shape.Rows))
+			})
+		case spec.Matrix:
+			r, c := in.Shape.Rows, in.Shape.Cols
+			rows, rNew := e.dimVar(r, in.Name+"Rows")
+			cols, cNew := e.dimVar(c, in.Name+"Cols")
+			e.stmt(jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(in.Name).Dot("Dims").Call())
+			if !rNew || !cNew {
+				e.stmt(jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
+					e.dim(r), e.dim(c), lit(r), lit(c)))
+			}
+		}
+	}
+	if !e.grad {
+		return
+	}
+	for k, w := range fn.Wrt {
+		d := e.gradParams[k]
+		switch w.Kind {
+		case spec.Vector:
+			e.stmt(jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("Len").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+		case spec.Symmetric, spec.SPD:
+			e.stmt(jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("SymmetricDim").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+		case spec.Matrix:
+			rows, cols := e.scope.fresh(d+"Rows"), e.scope.fresh(d+"Cols")
+			e.stmt(jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(d).Dot("Dims").Call())
+			e.stmt(jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(rows), jen.Id(cols),
+				e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
+		}
+	}
+}
+
+// dimVar returns the variable that receives a dimension read from an
+// input: the dimension's own name when this binds it, else a fresh name
+// (then reported not new, so the caller checks it).
+func (e *function) dimVar(d derive.Dim, fallback string) (string, bool) {
+	if _, bound := e.dims[d]; !bound && d.Name != "" {
+		e.dims[d] = jen.Id(d.Name)
+		return d.Name, true
+	}
+	return e.scope.fresh(fallback), false
+}
+
+// bindOrCheck binds d to got when d is a name not yet bound; otherwise it
+// emits the check.
+func (e *function) bindOrCheck(d derive.Dim, got jen.Code, check func(got jen.Code) jen.Code) {
+	if _, bound := e.dims[d]; !bound && d.Name != "" {
+		e.dims[d] = jen.Id(d.Name)
+		e.stmt(jen.Id(d.Name).Op(":=").Add(got))
+		return
+	}
+	e.stmt(check(got))
+}
+
+// checkAliases panics when a gradient destination shares memory with an
+// input or another destination.
+func (e *function) checkAliases() {
+	for k, w := range e.fn.Wrt {
+		if w.Kind == spec.Scalar {
+			continue
+		}
+		for _, in := range e.fn.Inputs {
+			if in.Kind == spec.Scalar {
+				continue
+			}
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(e.gradParams[k]), rawData(e.gradParams[k], w.Kind),
+				jen.Lit(in.Name), rawData(in.Name, in.Kind)))
+		}
+		for l, v := range e.fn.Wrt[:k] {
+			if v.Kind != spec.Scalar {
+				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(e.gradParams[k]), rawData(e.gradParams[k], w.Kind),
+					jen.Lit(e.gradParams[l]), rawData(e.gradParams[l], v.Kind)))
+			}
+		}
+	}
+}
+
+// rawData returns the backing slice of a gonum value.
+func rawData(name string, k spec.TypeKind) jen.Code {
+	switch k {
+	case spec.Vector:
+		return jen.Id(name).Dot("RawVector").Call().Dot("Data")
+	case spec.Symmetric, spec.SPD:
+		return jen.Id(name).Dot("RawSymmetric").Call().Dot("Data")
+	}
+	return jen.Id(name).Dot("RawMatrix").Call().Dot("Data")
+}

@@ -1,0 +1,489 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// scalar returns a Go expression for the scalar node n, emitting the
+// statements that compute it first.
+func (e *function) scalar(n *derive.Node) jen.Code {
+	if n == nil {
+		return jen.Lit(0.0)
+	}
+	if v, ok := e.vals[n]; ok {
+		return v.id()
+	}
+	switch n.Op {
+	case derive.OpConst:
+		return jen.Lit(n.Value)
+	case derive.OpVar:
+		return jen.Id(n.Name)
+	}
+	v := &val{}
+	if n.Op.Kind == derive.KindElementwise {
+		x := e.combine(n, e.scalar)
+		if e.uses[n] <= 1 {
+			return x
+		}
+		v.name = e.scope.fresh(e.localName(n))
+		e.stmt(jen.Id(v.name).Op(":=").Add(x))
+	} else {
+		v.name = e.scope.fresh(e.localName(n))
+		if x := e.reduce(n, v.name); x != nil {
+			e.stmt(jen.Id(v.name).Op(":=").Add(x))
+		}
+	}
+	e.vals[n] = v
+	return v.id()
+}
+
+func (e *function) localName(n *derive.Node) string { return nodeName(n, e.fn.Names) }
+
+// combine returns the expression of the elementwise node n from the
+// expressions of its operands.
+func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.Code {
+	a := n.Args
+	switch n.Op {
+	case derive.OpAdd:
+		x := jen.Add(arg(a[0]))
+		for _, t := range a[1:] {
+			if c, rest := negated(t); c {
+				x = x.Op("-").Add(paren(rest, arg(rest)))
+			} else {
+				x = x.Op("+").Add(arg(t))
+			}
+		}
+		return jen.Parens(x)
+	case derive.OpScale:
+		if a[0].IsConst(-1) {
+			return jen.Op("-").Add(paren(a[1], arg(a[1])))
+		}
+		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+	case derive.OpHadamard:
+		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+	case derive.OpDiv:
+		return jen.Add(paren(a[0], arg(a[0]))).Op("/").Add(paren(a[1], arg(a[1])))
+	case derive.OpPow:
+		base := arg(a[0])
+		if a[1].IsConst(2) && simple(a[0]) {
+			return jen.Add(base).Op("*").Add(arg(a[0]))
+		}
+		return jen.Qual(mathPath, "Pow").Call(base, e.scalar(a[1]))
+	}
+	return n.Op.Go(arg(a[0]))
+}
+
+// negated reports whether t is -1 times rest.
+func negated(t *derive.Node) (bool, *derive.Node) {
+	if t.Op == derive.OpScale && t.Args[0].IsConst(-1) {
+		return true, t.Args[1]
+	}
+	return false, nil
+}
+
+// simple reports whether n reads as a plain name or entry (cheap to repeat).
+func simple(n *derive.Node) bool {
+	return n.Op == derive.OpVar || n.Op == derive.OpConst || n.Op.Kind == derive.KindProduct || n.Op.Kind == derive.KindReduce
+}
+
+// paren wraps compound operand expressions in parentheses.
+func paren(n *derive.Node, x jen.Code) jen.Code {
+	switch n.Op {
+	case derive.OpScale, derive.OpHadamard, derive.OpDiv:
+		return jen.Parens(x)
+	case derive.OpConst:
+		if n.Value < 0 {
+			return jen.Parens(x)
+		}
+	}
+	return x
+}
+
+// inline reports whether the elementwise node n is computed inside the
+// loop of its only consumer rather than stored.
+func (e *function) inline(n *derive.Node) bool {
+	return n.Op.Kind == derive.KindElementwise && e.uses[n] <= 1 && !n.Shape.IsScalar()
+}
+
+// elem returns the expression of entry (i, j) of n; vectors use i when
+// they are columns and j when rows.
+func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
+	if n.Shape.IsScalar() {
+		return e.scalar(n)
+	}
+	if v, ok := e.vals[n]; ok {
+		return e.read(n, v, i, j)
+	}
+	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
+		return e.expand(n, i, j)
+	}
+	return e.read(n, e.ensure(n), i, j)
+}
+
+// expand returns entry (i, j) of n computed from its operands' entries.
+func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
+	switch n.Op {
+	case derive.OpTranspose:
+		return e.elem(n.Args[0], j, i)
+	case derive.OpBroadcast:
+		return e.scalar(n.Args[0])
+	case derive.OpEye:
+		return jen.Qual(runtimePath, "Kronecker").Call(i, j)
+	case derive.OpDiagMat:
+		return jen.Qual(runtimePath, "Kronecker").Call(i, j).Op("*").Add(e.elem(n.Args[0], i, jen.Lit(0)))
+	case derive.OpDiagVec:
+		return e.elem(n.Args[0], i, i)
+	}
+	return e.combine(n, func(a *derive.Node) jen.Code { return e.elem(a, i, j) })
+}
+
+// read returns entry (i, j) of the stored value v of n.
+func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
+	if n.Shape.IsVector() {
+		k := i
+		if n.Shape.IsRow() {
+			k = j
+		}
+		if v.contiguous {
+			return v.id().Dot("Data").Index(k)
+		}
+		return v.id().Dot("Data").Index(jen.Add(k).Op("*").Id(v.name).Dot("Inc"))
+	}
+	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+}
+
+// loop returns a loop over the entries of shape; body gets the indices.
+func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
+	i, j := jen.Id(e.i), jen.Id(e.j)
+	switch {
+	case shape.IsCol():
+		return forRange(e.i, e.dim(shape.Rows), body(i, jen.Lit(0)))
+	case shape.IsRow():
+		return forRange(e.i, e.dim(shape.Cols), body(jen.Lit(0), i))
+	}
+	return forRange(e.i, e.dim(shape.Rows), forRange(e.j, e.dim(shape.Cols), body(i, j)))
+}
+
+func forRange(v string, n jen.Code, body jen.Code) jen.Code {
+	return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("++")).Block(body)
+}
+
+// buffer declares a workspace-backed value of n's shape.
+func (e *function) buffer(shape derive.Shape, base string) *val {
+	v := &val{name: e.scope.fresh(base), contiguous: true}
+	field := jen.Op("&").Id(e.wsName).Dot(v.name)
+	if shape.IsVector() {
+		e.stmt(jen.Id(v.name).Op(":=").Qual(runtimePath, "Vec").Call(field, e.dim(shape.Len())))
+	} else {
+		e.stmt(jen.Id(v.name).Op(":=").Qual(runtimePath, "Mat").Call(field, e.dim(shape.Rows), e.dim(shape.Cols)))
+	}
+	e.work = append(e.work, workField{v.name, jen.Index().Float64()})
+	return v
+}
+
+// ensure returns the stored value of the non-scalar node n, computing it
+// into a workspace buffer (or viewing an input) the first time.
+func (e *function) ensure(n *derive.Node) *val {
+	if v, ok := e.vals[n]; ok {
+		return v
+	}
+	var v *val
+	if n.Op == derive.OpVar {
+		v = e.view(n)
+	} else {
+		v = e.buffer(n.Shape, e.localName(n))
+		e.writeInto(n, v)
+	}
+	e.vals[n] = v
+	return v
+}
+
+// view returns the blas64 view of an input.
+func (e *function) view(n *derive.Node) *val {
+	in := e.input(n.Name)
+	switch in.Kind {
+	case spec.Vector:
+		v := &val{name: e.scope.fresh(n.Name + "Raw")}
+		e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawVector").Call())
+		return v
+	case spec.Symmetric, spec.SPD:
+		v := e.buffer(n.Shape, n.Name+"Full")
+		e.stmt(jen.Qual(runtimePath, "SymmetricToGeneral").Call(v.id(), jen.Id(n.Name).Dot("RawSymmetric").Call()))
+		return v
+	}
+	v := &val{name: e.scope.fresh(n.Name + "Raw")}
+	e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawMatrix").Call())
+	return v
+}
+
+func (e *function) input(name string) *derive.Input {
+	for _, in := range e.fn.Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	panic("emit: no input " + name)
+}
+
+// writeInto computes the non-scalar node n into the stored value dst.
+func (e *function) writeInto(n *derive.Node, dst *val) {
+	e.writeNamed(n, dst, dst.name)
+}
+
+// formula prints n for a comment, spelling out n itself even when it is a
+// named let.
+func (e *function) formula(n *derive.Node) string {
+	return derive.Format(n, derive.Plain, without(e.fn.Names, n))
+}
+
+// writeNamed is writeInto with the name comments use for dst.
+func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
+	note := jen.Comment(label + " = " + e.formula(n))
+	switch {
+	case n.Op == derive.OpMul:
+		e.product(n.Args, nil, dst, note)
+		return
+	case n.Op == derive.OpScale && n.Args[1].Op == derive.OpMul && e.uses[n.Args[1]] <= 1:
+		e.product(n.Args[1].Args, e.scalar(n.Args[0]), dst, note)
+		return
+	case n.Op == derive.OpInv:
+		f := e.factorOf(n.Args[0])
+		e.stmt(note)
+		e.stmt(f.Dot("InverseTo").Call(dst.id()))
+		return
+	}
+	// Build the body first: it may emit the statements that compute operands.
+	var body jen.Code
+	loop := e.loop(n.Shape, func(i, j jen.Code) jen.Code {
+		body = jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
+		return body
+	})
+	e.stmt(note)
+	e.stmt(loop)
+}
+
+// zero clears dst.
+func (e *function) zero(dst *val, vector bool) {
+	if vector {
+		e.stmt(jen.For(jen.Id(e.i).Op(":=").Lit(0), jen.Id(e.i).Op("<").Id(dst.name).Dot("N"), jen.Id(e.i).Op("++")).Block(
+			jen.Id(dst.name).Dot("Data").Index(jen.Id(e.i).Op("*").Id(dst.name).Dot("Inc")).Op("=").Lit(0)))
+		return
+	}
+	e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(dst.id()))
+}
+
+// operand is a factor of a product as BLAS sees it: a stored value and
+// whether it is used transposed.
+type operand struct {
+	v     *val
+	trans bool
+	shape derive.Shape
+}
+
+func (e *function) operand(n *derive.Node) operand {
+	if n.Op == derive.OpTranspose {
+		return operand{e.ensure(n.Args[0]), true, n.Shape}
+	}
+	return operand{e.ensure(n), false, n.Shape}
+}
+
+func transFlag(t bool) jen.Code {
+	if t {
+		return jen.Qual(blasPath, "Trans")
+	}
+	return jen.Qual(blasPath, "NoTrans")
+}
+
+// product computes alpha times the product of fs into dst (a stored value,
+// or nil for a scalar result, which it returns).
+func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code) jen.Code {
+	if alpha == nil {
+		alpha = jen.Lit(1)
+	}
+	ops := make([]operand, len(fs))
+	for k, f := range fs {
+		ops[k] = e.operand(f)
+	}
+	if note != nil {
+		e.stmt(note)
+	}
+	// Multiply from the right when the chain ends in a column vector, so
+	// every intermediate is a vector; otherwise from the left.
+	fromRight := fs[len(fs)-1].Shape.IsCol()
+	for len(ops) > 2 {
+		var l, r operand
+		if fromRight {
+			l, r = ops[len(ops)-2], ops[len(ops)-1]
+		} else {
+			l, r = ops[0], ops[1]
+		}
+		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
+		tmp := e.buffer(shape, "prod")
+		e.pair(l, r, jen.Lit(1), tmp)
+		next := operand{tmp, false, shape}
+		if fromRight {
+			ops = append(ops[:len(ops)-2], next)
+		} else {
+			ops = append([]operand{next}, ops[2:]...)
+		}
+	}
+	return e.pair(ops[0], ops[1], alpha, dst)
+}
+
+// pair emits the one BLAS call for alpha·l·r into dst.
+func (e *function) pair(l, r operand, alpha jen.Code, dst *val) jen.Code {
+	ls, rs := l.shape, r.shape
+	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
+	switch {
+	case ls.IsRow() && rs.IsCol():
+		dot := jen.Qual(blas64Path, "Dot").Call(l.v.id(), r.v.id())
+		if dst == nil {
+			if isOne(alpha) {
+				return dot
+			}
+			return jen.Add(alpha).Op("*").Add(dot)
+		}
+		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(alpha).Op("*").Add(dot))
+	case ls.IsMatrix() && rs.IsCol():
+		blas("Gemv", transFlag(l.trans), alpha, l.v.id(), r.v.id(), jen.Lit(0), dst.id())
+	case ls.IsRow() && rs.IsMatrix():
+		blas("Gemv", transFlag(!r.trans), alpha, r.v.id(), l.v.id(), jen.Lit(0), dst.id())
+	case ls.IsCol() && rs.IsRow():
+		e.zero(dst, false)
+		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
+	default:
+		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), jen.Lit(0), dst.id())
+	}
+	return nil
+}
+
+func isOne(x jen.Code) bool {
+	s, ok := x.(*jen.Statement)
+	return ok && s.GoString() == "1"
+}
+
+// reduce returns the expression of a scalar-valued non-elementwise node,
+// or nil when it has summed it in a loop into the local name.
+func (e *function) reduce(n *derive.Node, name string) jen.Code {
+	x := n.Args
+	switch n.Op {
+	case derive.OpMul:
+		return e.product(x, nil, nil, nil)
+	case derive.OpSum:
+		return e.accumulate(x[0].Shape, func(i, j jen.Code) jen.Code { return e.elem(x[0], i, j) }, name)
+	case derive.OpTr:
+		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
+			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
+			fs := x[0].Args
+			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
+			last := fs[len(fs)-1]
+			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
+				return jen.Add(e.elem(p, i, j)).Op("*").Add(e.elem(last, j, i))
+			}, name)
+		}
+		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ jen.Code) jen.Code { return e.elem(x[0], i, i) }, name)
+	case derive.OpNorm2:
+		if x[0].Shape.IsVector() {
+			return jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())
+		}
+		return jen.Qual(runtimePath, "Norm").Call(e.operand(x[0]).v.id())
+	case derive.OpLogSumExp:
+		v := e.operand(x[0]).v.id()
+		if x[0].Shape.IsVector() {
+			v = jen.Qual(runtimePath, "Column").Call(v)
+		}
+		return jen.Qual(runtimePath, "LogSumExp").Call(v)
+	case derive.OpDet:
+		return e.factorOf(x[0]).Dot("Det").Call()
+	case derive.OpLogDet:
+		f := e.factorOf(x[0])
+		if e.facts[x[0]].spd {
+			return f.Dot("LogDet").Call()
+		}
+		return f.Dot("LogAbsDet").Call()
+	}
+	panic("emit: no lowering for " + n.Op.Name)
+}
+
+// accumulate emits a loop summing term over shape into the new local acc.
+func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string) jen.Code {
+	var body jen.Code
+	loop := e.loop(shape, func(i, j jen.Code) jen.Code {
+		body = jen.Id(acc).Op("+=").Add(term(i, j))
+		return body
+	})
+	e.stmt(jen.Id(acc).Op(":=").Lit(0.0))
+	e.stmt(loop)
+	return nil
+}
+
+// factorOf returns the workspace factorisation of the square node x:
+// Cholesky for spd inputs, LU otherwise, computed once per call.
+func (e *function) factorOf(x *derive.Node) *jen.Statement {
+	if f, ok := e.facts[x]; ok {
+		return jen.Id(e.wsName).Dot(f.field)
+	}
+	spd := x.Op == derive.OpVar && e.input(x.Name).Kind == spec.SPD
+	f := &factor{spd: spd}
+	if spd {
+		f.field = e.scope.fresh("chol" + capitalise(e.localName(x)))
+		e.work = append(e.work, workField{f.field, jen.Qual(runtimePath, "Cholesky")})
+		e.stmt(jen.Id(e.wsName).Dot(f.field).Dot("Factorize").Call(jen.Id(x.Name).Dot("RawSymmetric").Call()))
+	} else {
+		a := e.operand(x)
+		src := a.v.id()
+		if a.trans {
+			panic("emit: factorising a transpose")
+		}
+		f.field = e.scope.fresh("lu" + capitalise(e.localName(x)))
+		e.work = append(e.work, workField{f.field, jen.Qual(runtimePath, "LU")})
+		e.stmt(jen.Id(e.wsName).Dot(f.field).Dot("Factorize").Call(src))
+	}
+	e.facts[x] = f
+	return jen.Id(e.wsName).Dot(f.field)
+}
+
+// writeGradient writes the gradient g of input w into the destination
+// parameter d.
+func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
+	switch w.Kind {
+	case spec.Scalar:
+		e.stmt(jen.Op("*").Id(d).Op("=").Add(e.scalar(g)))
+		return
+	case spec.Symmetric, spec.SPD:
+		if g == nil {
+			e.stmt(jen.Id(d).Dot("Zero").Call())
+			return
+		}
+		// The symmetric gradient (G + G')/2: form G, then symmetrise.
+		full := g
+		if g.Op == derive.OpScale && g.Args[0].IsConst(0.5) && g.Args[1].Op == derive.OpAdd && len(g.Args[1].Args) == 2 {
+			full = g.Args[1].Args[0]
+		}
+		v := e.ensure(full)
+		e.stmt(jen.Qual(runtimePath, "SymmetrizeTo").Call(jen.Id(d).Dot("RawSymmetric").Call(), v.id()))
+		return
+	}
+	if g == nil {
+		e.stmt(jen.Id(d).Dot("Zero").Call())
+		return
+	}
+	dst := &val{name: e.scope.fresh(d + "Raw")}
+	if w.Kind == spec.Vector {
+		e.stmt(jen.Id(dst.name).Op(":=").Id(d).Dot("RawVector").Call())
+	} else {
+		e.stmt(jen.Id(dst.name).Op(":=").Id(d).Dot("RawMatrix").Call())
+	}
+	if v, ok := e.vals[g]; ok || g.Op == derive.OpVar || e.uses[g] > 1 {
+		v = e.ensure(g)
+		e.stmt(e.loop(g.Shape, func(i, j jen.Code) jen.Code {
+			return jen.Add(e.read(g, dst, i, j)).Op("=").Add(e.read(g, v, i, j))
+		}))
+		return
+	}
+	e.writeNamed(g, dst, d)
+	e.vals[g] = dst
+}
