@@ -295,7 +295,10 @@ func (b *builder) product(e *spec.Binary) (*Node, error) {
 			return nil, err
 		}
 	}
-	if x.Shape.IsScalar() || y.Shape.IsScalar() {
+	if y.Shape.IsScalar() {
+		return b.g.Scale(y, x), nil
+	}
+	if x.Shape.IsScalar() {
 		return b.g.Scale(x, y), nil
 	}
 	if x.Shape.Cols != y.Shape.Rows {

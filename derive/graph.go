@@ -75,7 +75,7 @@ func (g *Graph) Eye(n Dim) *Node { return g.intern(OpEye, Square(n), 0, "", true
 
 // Broadcast returns the scalar s repeated over shape.
 func (g *Graph) Broadcast(s *Node, shape Shape) *Node {
-	if shape.IsScalar() || s == nil {
+	if shape.IsScalar() || s == nil || !s.Shape.IsScalar() {
 		return s
 	}
 	return g.intern(OpBroadcast, shape, 0, "", shape.IsSquare(), s)
@@ -145,6 +145,9 @@ func (g *Graph) Add(terms ...*Node) *Node {
 			return
 		}
 		k, rest := coefficient(n)
+		if rest != nil && rest.Op == OpBroadcast && rest.Args[0].Op == OpConst {
+			k, rest = k*rest.Args[0].Value, nil
+		}
 		if rest == nil {
 			constant += c * k
 			return
@@ -163,14 +166,21 @@ func (g *Graph) Add(terms ...*Node) *Node {
 	for _, t := range terms {
 		add(t, 1)
 	}
+	// A scalar term of a non-scalar sum broadcasts over its shape.
+	shape := ScalarShape
+	for _, t := range flat {
+		if !t.Shape.IsScalar() {
+			shape = t.Shape
+		}
+	}
 	var out []*Node
 	for _, t := range flat {
 		if c := coefs[t]; c != 0 {
-			out = append(out, g.Scale(g.Const(c), t))
+			out = append(out, g.Broadcast(g.Scale(g.Const(c), t), shape))
 		}
 	}
 	if constant != 0 {
-		out = append(out, g.Const(constant))
+		out = append(out, g.Broadcast(g.Const(constant), shape))
 	}
 	out = g.factor(out)
 	switch len(out) {
@@ -420,6 +430,9 @@ func (g *Graph) Div(x, y *Node) *Node {
 	}
 	if x.Op == OpConst && y.Op == OpConst {
 		return g.Const(x.Value / y.Value)
+	}
+	if x.Shape.IsScalar() && !y.Shape.IsScalar() {
+		x = g.Broadcast(x, y.Shape)
 	}
 	if y.Op == OpConst {
 		return g.Scale(g.Const(1/y.Value), x)

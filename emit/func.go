@@ -28,7 +28,9 @@ type function struct {
 	body  []jen.Code
 	uses  map[*derive.Node]int
 	vals  map[*derive.Node]*val
-	dims  map[derive.Dim]jen.Code
+	dims   map[derive.Dim]jen.Code
+	used   map[derive.Dim]bool          // dimensions the generated code reads
+	binder map[derive.Dim]*derive.Input // the input each dimension is read from
 	work  []workField
 	facts map[*derive.Node]*factor
 
@@ -51,7 +53,7 @@ type factor struct {
 
 func newFunc(fn *derive.Function, grad bool) *function {
 	e := &function{fn: fn, grad: grad, scope: newScope(), vals: map[*derive.Node]*val{},
-		dims: map[derive.Dim]jen.Code{}, facts: map[*derive.Node]*factor{}}
+		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}}
 	e.name = fn.Spec.Name
 	if grad {
 		e.name = gradName(fn.Spec.Name)
@@ -140,11 +142,10 @@ func (e *function) emit(f *jen.File) {
 		params = append(params, jen.Id(e.gradParams[k]).Add(t))
 	}
 
-	e.checkShapes()
+	e.planDims()
 	if e.grad {
 		e.checkAliases()
 	}
-	checks := len(e.body)
 	value := e.scalar(fn.Value)
 	result := e.scope.fresh("f")
 	e.stmt(jen.Id(result).Op(":=").Add(value))
@@ -153,10 +154,11 @@ func (e *function) emit(f *jen.File) {
 	}
 	e.stmt(jen.Return(jen.Id(result)))
 
-	body := e.body
+	body := e.checkShapes()
 	if len(e.work) > 0 {
-		body = append(append(append([]jen.Code{}, body[:checks]...), e.workspace(f)...), body[checks:]...)
+		body = append(body, e.workspace(f)...)
 	}
+	body = append(body, e.body...)
 	f.Line()
 	for _, line := range e.doc(names) {
 		f.Comment(line)
@@ -261,74 +263,98 @@ func (e *function) dim(d derive.Dim) jen.Code {
 	if d.Name == "" {
 		return jen.Lit(d.Size)
 	}
+	e.used[d] = true
 	return e.dims[d]
 }
 
-// checkShapes binds every named dimension from the first input that has
-// it and checks every input against the bindings.
-func (e *function) checkShapes() {
+// planDims names the variable of every named dimension, bound from the
+// first input that has it. Statements come later, from checkShapes, once
+// the body shows which dimensions it uses.
+func (e *function) planDims() {
+	for _, in := range e.fn.Inputs {
+		for _, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
+			if _, bound := e.dims[d]; !bound && d.Name != "" {
+				e.dims[d] = jen.Id(d.Name)
+				e.binder[d] = in
+			}
+		}
+	}
+}
+
+// checkShapes returns the statements that bind the dimensions the
+// function uses and check every input and gradient destination against
+// them.
+func (e *function) checkShapes() []jen.Code {
 	fn := e.fn
 	lit := func(d derive.Dim) jen.Code { return jen.Lit(d.String()) }
-	for _, in := range fn.Inputs {
-		switch in.Kind {
+	// Gradient checks first: they decide which bindings are used.
+	var grads []jen.Code
+	for k, w := range e.gradInputs() {
+		d := e.gradParams[k]
+		switch w.Kind {
 		case spec.Vector:
-			e.bindOrCheck(in.Shape.Rows, jen.Id(in.Name).Dot("Len").Call(), func(got jen.Code) jen.Code {
-				return jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(in.Name), got, e.dim(in.Shape.Rows), lit(in.Shape.Rows))
-			})
+			grads = append(grads, jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("Len").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Symmetric, spec.SPD:
-			e.bindOrCheck(in.Shape.Rows, jen.Id(in.Name).Dot("SymmetricDim").Call(), func(got jen.Code) jen.Code {
-				return jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(in.Name), got, e.dim(in.Shape.Rows), lit(in.Shape.Rows))
-			})
+			grads = append(grads, jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("SymmetricDim").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Matrix:
-			r, c := in.Shape.Rows, in.Shape.Cols
-			rows, rNew := e.dimVar(r, in.Name+"Rows")
-			cols, cNew := e.dimVar(c, in.Name+"Cols")
-			e.stmt(jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(in.Name).Dot("Dims").Call())
-			if !rNew || !cNew {
-				e.stmt(jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
+			rows, cols := e.scope.fresh(d+"Rows"), e.scope.fresh(d+"Cols")
+			grads = append(grads, jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(d).Dot("Dims").Call(),
+				jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(rows), jen.Id(cols),
+					e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
+		}
+	}
+	// binds reports whether slot k (0 rows, 1 columns) of in binds d.
+	binds := func(in *derive.Input, d derive.Dim, k int) bool {
+		return d.Name != "" && e.binder[d] == in && (k == 0 || in.Shape.Rows != d)
+	}
+	// Every dimension an input does not bind is checked, and so used.
+	for _, in := range fn.Inputs {
+		for k, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
+			if d.Name != "" && !binds(in, d, k) {
+				e.used[d] = true
+			}
+		}
+	}
+	var out []jen.Code
+	for _, in := range fn.Inputs {
+		r, c := in.Shape.Rows, in.Shape.Cols
+		switch in.Kind {
+		case spec.Vector, spec.Symmetric, spec.SPD:
+			get, check := "Len", "CheckVector"
+			if in.Kind != spec.Vector {
+				get, check = "SymmetricDim", "CheckSymmetric"
+			}
+			if binds(in, r, 0) {
+				if e.used[r] {
+					out = append(out, jen.Id(r.Name).Op(":=").Id(in.Name).Dot(get).Call())
+				}
+				continue
+			}
+			out = append(out, jen.Qual(runtimePath, check).Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(in.Name).Dot(get).Call(), e.dim(r), lit(r)))
+		case spec.Matrix:
+			checked := !binds(in, r, 0) || !binds(in, c, 1)
+			name := func(d derive.Dim, k int, fallback string) string {
+				switch {
+				case !binds(in, d, k):
+					return e.scope.fresh(fallback)
+				case e.used[d] || checked:
+					e.used[d] = true
+					return d.Name
+				}
+				return "_"
+			}
+			rows, cols := name(r, 0, in.Name+"Rows"), name(c, 1, in.Name+"Cols")
+			if rows == "_" && cols == "_" {
+				continue
+			}
+			out = append(out, jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(in.Name).Dot("Dims").Call())
+			if checked {
+				out = append(out, jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
 					e.dim(r), e.dim(c), lit(r), lit(c)))
 			}
 		}
 	}
-	if !e.grad {
-		return
-	}
-	for k, w := range fn.Wrt {
-		d := e.gradParams[k]
-		switch w.Kind {
-		case spec.Vector:
-			e.stmt(jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("Len").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
-		case spec.Symmetric, spec.SPD:
-			e.stmt(jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("SymmetricDim").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
-		case spec.Matrix:
-			rows, cols := e.scope.fresh(d+"Rows"), e.scope.fresh(d+"Cols")
-			e.stmt(jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(d).Dot("Dims").Call())
-			e.stmt(jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(rows), jen.Id(cols),
-				e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
-		}
-	}
-}
-
-// dimVar returns the variable that receives a dimension read from an
-// input: the dimension's own name when this binds it, else a fresh name
-// (then reported not new, so the caller checks it).
-func (e *function) dimVar(d derive.Dim, fallback string) (string, bool) {
-	if _, bound := e.dims[d]; !bound && d.Name != "" {
-		e.dims[d] = jen.Id(d.Name)
-		return d.Name, true
-	}
-	return e.scope.fresh(fallback), false
-}
-
-// bindOrCheck binds d to got when d is a name not yet bound; otherwise it
-// emits the check.
-func (e *function) bindOrCheck(d derive.Dim, got jen.Code, check func(got jen.Code) jen.Code) {
-	if _, bound := e.dims[d]; !bound && d.Name != "" {
-		e.dims[d] = jen.Id(d.Name)
-		e.stmt(jen.Id(d.Name).Op(":=").Add(got))
-		return
-	}
-	e.stmt(check(got))
+	return append(out, grads...)
 }
 
 // checkAliases panics when a gradient destination shares memory with an

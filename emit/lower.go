@@ -68,7 +68,7 @@ func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.
 		return jen.Add(paren(a[0], arg(a[0]))).Op("/").Add(paren(a[1], arg(a[1])))
 	case derive.OpPow:
 		base := arg(a[0])
-		if a[1].IsConst(2) && simple(a[0]) {
+		if _, stored := e.vals[a[0]]; a[1].IsConst(2) && (stored || simple(a[0])) {
 			return jen.Add(base).Op("*").Add(arg(a[0]))
 		}
 		return jen.Qual(mathPath, "Pow").Call(base, e.scalar(a[1]))
@@ -405,7 +405,7 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 		}
 		return f.Dot("LogAbsDet").Call()
 	}
-	panic("emit: no lowering for " + n.Op.Name)
+	panic("emit: no lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
 }
 
 // accumulate emits a loop summing term over shape into the new local acc.

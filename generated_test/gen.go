@@ -1,0 +1,10 @@
+// Package generated holds gradgen's round-trip corpus: specs covering every
+// operator and input type, their checked-in generated code, and the tests
+// that check that code against the reference evaluation and finite
+// differences.
+package generated
+
+//go:generate go run ../cmd/gradgen worked.yaml
+//go:generate go run ../cmd/gradgen models.yaml
+//go:generate go run ../cmd/gradgen ops.yaml
+//go:generate go run ../cmd/gradgen types.yaml
