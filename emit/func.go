@@ -25,14 +25,14 @@ type function struct {
 	name  string
 	scope *scope
 
-	body  []jen.Code
-	uses  map[*derive.Node]int
-	vals  map[*derive.Node]*val
+	body   []jen.Code
+	uses   map[*derive.Node]int
+	vals   map[*derive.Node]*val
 	dims   map[derive.Dim]jen.Code
 	used   map[derive.Dim]bool          // dimensions the generated code reads
 	binder map[derive.Dim]*derive.Input // the input each dimension is read from
-	work  []workField
-	facts map[*derive.Node]*factor
+	work   []workField
+	facts  map[*derive.Node]*factor
 
 	gradParams []string
 	wsName     string
