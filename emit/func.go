@@ -146,19 +146,25 @@ func (e *function) emit(f *jen.File) {
 	if e.grad {
 		e.checkAliases()
 	}
+	aliasChecks := len(e.body)
 	value := e.scalar(fn.Value)
-	result := e.scope.fresh("f")
-	e.stmt(jen.Id(result).Op(":=").Add(value))
+	result := ""
+	if v, ok := e.vals[fn.Value]; ok {
+		result = v.name
+	} else {
+		result = e.scope.fresh("f")
+		e.stmt(jen.Id(result).Op(":=").Add(value))
+	}
 	for k, w := range e.gradInputs() {
 		e.writeGradient(w, fn.Grads[k], e.gradParams[k])
 	}
 	e.stmt(jen.Return(jen.Id(result)))
 
-	body := e.checkShapes()
+	body := append(e.checkShapes(), e.body[:aliasChecks]...)
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	body = append(body, e.body...)
+	body = append(body, e.body[aliasChecks:]...)
 	f.Line()
 	for _, line := range e.doc(names) {
 		f.Comment(line)

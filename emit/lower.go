@@ -25,9 +25,10 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 	v := &val{}
 	if n.Op.Kind == derive.KindElementwise {
 		x := e.combine(n, e.scalar)
-		if e.uses[n] <= 1 {
+		if e.uses[n] <= 1 && !e.isRoot(n) {
 			return x
 		}
+
 		v.name = e.scope.fresh(e.localName(n))
 		e.stmt(jen.Id(v.name).Op(":=").Add(x))
 	} else {
@@ -40,7 +41,15 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 	return v.id()
 }
 
-func (e *function) localName(n *derive.Node) string { return nodeName(n, e.fn.Names) }
+// isRoot reports whether n is the function's value.
+func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
+
+func (e *function) localName(n *derive.Node) string {
+	if e.isRoot(n) {
+		return "f"
+	}
+	return nodeName(n, e.fn.Names)
+}
 
 // combine returns the expression of the elementwise node n from the
 // expressions of its operands.
@@ -56,7 +65,7 @@ func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.
 				x = x.Op("+").Add(arg(t))
 			}
 		}
-		return jen.Parens(x)
+		return x
 	case derive.OpScale:
 		if a[0].IsConst(-1) {
 			return jen.Op("-").Add(paren(a[1], arg(a[1])))
@@ -92,7 +101,7 @@ func simple(n *derive.Node) bool {
 // paren wraps compound operand expressions in parentheses.
 func paren(n *derive.Node, x jen.Code) jen.Code {
 	switch n.Op {
-	case derive.OpScale, derive.OpHadamard, derive.OpDiv:
+	case derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv:
 		return jen.Parens(x)
 	case derive.OpConst:
 		if n.Value < 0 {

@@ -48,7 +48,7 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
-	f := (sum + 0.5*(lambda*wTw))
+	f := sum + 0.5*(lambda*wTw)
 	return f
 }
 
@@ -80,11 +80,11 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	runtime.CheckVector("LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegGrad", "dw", dw.Len(), d, "d")
-	ws := logRegGradPool.Get().(*logRegGradWork)
-	defer logRegGradPool.Put(ws)
 	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	ws := logRegGradPool.Get().(*logRegGradWork)
+	defer logRegGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
@@ -101,7 +101,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 		sum += runtime.Softplus(tmp.Data[i])
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
-	f := (sum + 0.5*(lambda*wTw))
+	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
 	prod := runtime.Vec(&ws.prod, d)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -113,7 +113,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
 	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
 	for i := 0; i < d; i++ {
-		dwRaw.Data[i*dwRaw.Inc] = (lambda*wRaw.Data[i*wRaw.Inc] - prod.Data[i])
+		dwRaw.Data[i*dwRaw.Inc] = lambda*wRaw.Data[i*wRaw.Inc] - prod.Data[i]
 	}
 	*dlambda = 0.5 * wTw
 	return f
@@ -155,7 +155,7 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
 		}
 	}
-	f := (logdetS + tr)
+	f := logdetS + tr
 	return f
 }
 
@@ -188,10 +188,10 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
-	defer gaussNLLGradPool.Put(ws)
 	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
 	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
+	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
+	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -205,7 +205,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
 		}
 	}
-	f := (logdetS + tr)
+	f := logdetS + tr
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	invSCinvS := runtime.Mat(&ws.invSCinvS, n, n)
 	// invSCinvS = inv(S) C inv(S)
@@ -215,7 +215,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	// tmp = inv(S) - inv(S) C inv(S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = (invS.Data[i*invS.Stride+j] - invSCinvS.Data[i*invSCinvS.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j] - invSCinvS.Data[i*invSCinvS.Stride+j]
 		}
 	}
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -271,7 +271,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += math.Pow((-YRaw.Data[i*YRaw.Stride+j] + HW2.Data[i*HW2.Stride+j]), 2.0)
+			sum += math.Pow(-YRaw.Data[i*YRaw.Stride+j]+HW2.Data[i*HW2.Stride+j], 2.0)
 		}
 	}
 	f := 0.5 * sum
@@ -315,8 +315,6 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckMatrix("MLPGrad", "dW2", dW2Rows, dW2Cols, h, o, "h", "o")
 	dW1Rows, dW1Cols := dW1.Dims()
 	runtime.CheckMatrix("MLPGrad", "dW1", dW1Rows, dW1Cols, d, h, "d", "h")
-	ws := mLPGradPool.Get().(*mLPGradWork)
-	defer mLPGradPool.Put(ws)
 	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "W1", W1.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "W2", W2.RawMatrix().Data)
@@ -326,6 +324,8 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "W2", W2.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "Y", Y.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "dW2", dW2.RawMatrix().Data)
+	ws := mLPGradPool.Get().(*mLPGradWork)
+	defer mLPGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
 	YRaw := Y.RawMatrix()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
@@ -347,7 +347,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// tmp = -Y + H W2
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = (-YRaw.Data[i*YRaw.Stride+j] + HW2.Data[i*HW2.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j] + HW2.Data[i*HW2.Stride+j]
 		}
 	}
 	sum := 0.0
@@ -409,7 +409,7 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, xTAT)
 	// tmp = -b' + x' A'
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = (-bRaw.Data[i*bRaw.Inc] + xTAT.Data[i])
+		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + xTAT.Data[i]
 	}
 	r := runtime.Vec(&ws.r, m)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -417,10 +417,9 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	// r = -b + A x
 	for i := 0; i < m; i++ {
-		r.Data[i] = (-bRaw.Data[i*bRaw.Inc] + Ax.Data[i])
+		r.Data[i] = -bRaw.Data[i*bRaw.Inc] + Ax.Data[i]
 	}
-	prod := blas64.Dot(tmp, r)
-	f := prod
+	f := blas64.Dot(tmp, r)
 	return f
 }
 
@@ -449,11 +448,11 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "b", b.Len(), m, "m")
 	runtime.CheckVector("LeastSquaresGrad", "dx", dx.Len(), n, "n")
-	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
-	defer leastSquaresGradPool.Put(ws)
 	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "b", b.RawVector().Data)
+	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
+	defer leastSquaresGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
 	bRaw := b.RawVector()
 	xTAT := runtime.Vec(&ws.xTAT, m)
@@ -463,7 +462,7 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, xTAT)
 	// tmp = -b' + x' A'
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = (-bRaw.Data[i*bRaw.Inc] + xTAT.Data[i])
+		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + xTAT.Data[i]
 	}
 	r := runtime.Vec(&ws.r, m)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -471,10 +470,9 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	// r = -b + A x
 	for i := 0; i < m; i++ {
-		r.Data[i] = (-bRaw.Data[i*bRaw.Inc] + Ax.Data[i])
+		r.Data[i] = -bRaw.Data[i*bRaw.Inc] + Ax.Data[i]
 	}
-	prod := blas64.Dot(tmp, r)
-	f := prod
+	f := blas64.Dot(tmp, r)
 	dxRaw := dx.RawVector()
 	// dx = 2 A' r
 	blas64.Gemv(blas.Trans, 2.0, ARaw, r, 0, dxRaw)

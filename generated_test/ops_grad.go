@@ -22,13 +22,12 @@ const _ = runtime.SupportsVersion1 // fails to compile against an incompatible r
 func OpExp(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sumExpX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumExpX += math.Exp(XRaw.Data[i*XRaw.Stride+j])
+			f += math.Exp(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	f := sumExpX
 	return f
 }
 
@@ -52,9 +51,9 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpExpGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("OpExpGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	ws := opExpGradPool.Get().(*opExpGradWork)
 	defer opExpGradPool.Put(ws)
-	runtime.CheckNoAlias("OpExpGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
 	// expX = exp(X)
@@ -63,13 +62,12 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	sumExpX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumExpX += expX.Data[i*expX.Stride+j]
+			f += expX.Data[i*expX.Stride+j]
 		}
 	}
-	f := sumExpX
 	dXRaw := dX.RawMatrix()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -87,13 +85,12 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 func OpLog(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sumLogX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumLogX += math.Log(XRaw.Data[i*XRaw.Stride+j])
+			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	f := sumLogX
 	return f
 }
 
@@ -110,13 +107,12 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpLogGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpLogGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	sumLogX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumLogX += math.Log(XRaw.Data[i*XRaw.Stride+j])
+			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	f := sumLogX
 	dXRaw := dX.RawMatrix()
 	// dX = matrix(1) ./ X
 	for i := 0; i < m; i++ {
@@ -135,11 +131,10 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 func OpSin(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumSinX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSinX += math.Sin(xRaw.Data[i*xRaw.Inc])
+		f += math.Sin(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSinX
 	return f
 }
 
@@ -155,11 +150,10 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpSinGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpSinGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumSinX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSinX += math.Sin(xRaw.Data[i*xRaw.Inc])
+		f += math.Sin(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSinX
 	dxRaw := dx.RawVector()
 	// dx = cos(x)
 	for i := 0; i < n; i++ {
@@ -176,11 +170,10 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpCos(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumCosX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumCosX += math.Cos(xRaw.Data[i*xRaw.Inc])
+		f += math.Cos(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumCosX
 	return f
 }
 
@@ -196,11 +189,10 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpCosGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpCosGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumCosX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumCosX += math.Cos(xRaw.Data[i*xRaw.Inc])
+		f += math.Cos(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumCosX
 	dxRaw := dx.RawVector()
 	// dx = -sin(x)
 	for i := 0; i < n; i++ {
@@ -217,11 +209,10 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpTan(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumTanX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumTanX += math.Tan(xRaw.Data[i*xRaw.Inc])
+		f += math.Tan(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumTanX
 	return f
 }
 
@@ -244,24 +235,23 @@ var opTanGradPool = sync.Pool{New: func() any {
 func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpTanGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpTanGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opTanGradPool.Get().(*opTanGradWork)
 	defer opTanGradPool.Put(ws)
-	runtime.CheckNoAlias("OpTanGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	tanX := runtime.Vec(&ws.tanX, n)
 	xRaw := x.RawVector()
 	// tanX = tan(x)
 	for i := 0; i < n; i++ {
 		tanX.Data[i] = math.Tan(xRaw.Data[i*xRaw.Inc])
 	}
-	sumTanX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumTanX += tanX.Data[i]
+		f += tanX.Data[i]
 	}
-	f := sumTanX
 	dxRaw := dx.RawVector()
 	// dx = vector(1) + tan(x) .* tan(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = (1.0 + tanX.Data[i]*tanX.Data[i])
+		dxRaw.Data[i*dxRaw.Inc] = 1.0 + tanX.Data[i]*tanX.Data[i]
 	}
 	return f
 }
@@ -274,11 +264,10 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpArcsin(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumArcsinX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArcsinX += math.Asin(xRaw.Data[i*xRaw.Inc])
+		f += math.Asin(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArcsinX
 	return f
 }
 
@@ -294,15 +283,14 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpArcsinGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpArcsinGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumArcsinX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArcsinX += math.Asin(xRaw.Data[i*xRaw.Inc])
+		f += math.Asin(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArcsinX
 	dxRaw := dx.RawVector()
 	// dx = vector(1) ./ sqrt(vector(1) - x .* x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt((1.0 - (xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])))
+		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
 	}
 	return f
 }
@@ -315,11 +303,10 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpArccos(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumArccosX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArccosX += math.Acos(xRaw.Data[i*xRaw.Inc])
+		f += math.Acos(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArccosX
 	return f
 }
 
@@ -335,15 +322,14 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpArccosGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpArccosGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumArccosX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArccosX += math.Acos(xRaw.Data[i*xRaw.Inc])
+		f += math.Acos(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArccosX
 	dxRaw := dx.RawVector()
 	// dx = vector(-1) ./ sqrt(vector(1) - x .* x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt((1.0 - (xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])))
+		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
 	}
 	return f
 }
@@ -356,11 +342,10 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpArctan(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumArctanX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArctanX += math.Atan(xRaw.Data[i*xRaw.Inc])
+		f += math.Atan(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArctanX
 	return f
 }
 
@@ -376,11 +361,10 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpArctanGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpArctanGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumArctanX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumArctanX += math.Atan(xRaw.Data[i*xRaw.Inc])
+		f += math.Atan(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumArctanX
 	dxRaw := dx.RawVector()
 	// dx = vector(1) ./ (vector(1) + x .* x)
 	for i := 0; i < n; i++ {
@@ -397,13 +381,12 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpTanh(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sumTanhX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumTanhX += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
+			f += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	f := sumTanhX
 	return f
 }
 
@@ -427,9 +410,9 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpTanhGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("OpTanhGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
-	runtime.CheckNoAlias("OpTanhGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	tanhX := runtime.Mat(&ws.tanhX, m, n)
 	XRaw := X.RawMatrix()
 	// tanhX = tanh(X)
@@ -438,18 +421,17 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	sumTanhX := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sumTanhX += tanhX.Data[i*tanhX.Stride+j]
+			f += tanhX.Data[i*tanhX.Stride+j]
 		}
 	}
-	f := sumTanhX
 	dXRaw := dX.RawMatrix()
 	// dX = matrix(1) - tanh(X) .* tanh(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = (1.0 - (tanhX.Data[i*tanhX.Stride+j] * tanhX.Data[i*tanhX.Stride+j]))
+			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - (tanhX.Data[i*tanhX.Stride+j] * tanhX.Data[i*tanhX.Stride+j])
 		}
 	}
 	return f
@@ -463,11 +445,10 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 func OpSigmoid(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumSigmoidX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSigmoidX += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
+		f += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSigmoidX
 	return f
 }
 
@@ -490,20 +471,19 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSigmoidGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpSigmoidGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
 	defer opSigmoidGradPool.Put(ws)
-	runtime.CheckNoAlias("OpSigmoidGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
 	// sigmoidX = sigmoid(x)
 	for i := 0; i < n; i++ {
 		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 	}
-	sumSigmoidX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSigmoidX += sigmoidX.Data[i]
+		f += sigmoidX.Data[i]
 	}
-	f := sumSigmoidX
 	dxRaw := dx.RawVector()
 	// dx = sigmoid(x) .* (-sigmoid(x) + vector(1))
 	for i := 0; i < n; i++ {
@@ -520,11 +500,10 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpSoftplus(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumSoftplusX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSoftplusX += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
+		f += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSoftplusX
 	return f
 }
 
@@ -540,11 +519,10 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpSoftplusGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	sumSoftplusX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSoftplusX += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
+		f += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSoftplusX
 	dxRaw := dx.RawVector()
 	// dx = sigmoid(x)
 	for i := 0; i < n; i++ {
@@ -561,11 +539,10 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 func OpSqrt(x *mat.VecDense) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
-	sumSqrtX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSqrtX += math.Sqrt(xRaw.Data[i*xRaw.Inc])
+		f += math.Sqrt(xRaw.Data[i*xRaw.Inc])
 	}
-	f := sumSqrtX
 	return f
 }
 
@@ -588,20 +565,19 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSqrtGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpSqrtGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opSqrtGradPool.Get().(*opSqrtGradWork)
 	defer opSqrtGradPool.Put(ws)
-	runtime.CheckNoAlias("OpSqrtGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
 	xRaw := x.RawVector()
 	// sqrtX = sqrt(x)
 	for i := 0; i < n; i++ {
 		sqrtX.Data[i] = math.Sqrt(xRaw.Data[i*xRaw.Inc])
 	}
-	sumSqrtX := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sumSqrtX += sqrtX.Data[i]
+		f += sqrtX.Data[i]
 	}
-	f := sumSqrtX
 	dxRaw := dx.RawVector()
 	// dx = vector(0.5) ./ sqrt(x)
 	for i := 0; i < n; i++ {
@@ -620,11 +596,10 @@ func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("OpAbs", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += math.Abs((xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc]))
+		f += math.Abs(xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc])
 	}
-	f := sum
 	return f
 }
 
@@ -651,25 +626,24 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	runtime.CheckVector("OpAbsGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpAbsGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpAbsGrad", "dy", dy.Len(), n, "n")
-	ws := opAbsGradPool.Get().(*opAbsGradWork)
-	defer opAbsGradPool.Put(ws)
 	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := opAbsGradPool.Get().(*opAbsGradWork)
+	defer opAbsGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp = x - 2 y
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = (xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc])
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc]
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += math.Abs(tmp.Data[i])
+		f += math.Abs(tmp.Data[i])
 	}
-	f := sum
 	dxRaw := dx.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = sign(x - 2 y)
@@ -697,11 +671,10 @@ func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("OpSign", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += xRaw.Data[i*xRaw.Inc] * runtime.Sign((xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]))
+		f += xRaw.Data[i*xRaw.Inc] * runtime.Sign(xRaw.Data[i*xRaw.Inc]-yRaw.Data[i*yRaw.Inc])
 	}
-	f := sum
 	return f
 }
 
@@ -727,25 +700,24 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	runtime.CheckVector("OpSignGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpSignGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpSignGrad", "dy", dy.Len(), n, "n")
-	ws := opSignGradPool.Get().(*opSignGradWork)
-	defer opSignGradPool.Put(ws)
 	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := opSignGradPool.Get().(*opSignGradWork)
+	defer opSignGradPool.Put(ws)
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	// tmp = sign(x - y)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = runtime.Sign((xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]))
+		tmp.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
+		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
 	}
-	f := sum
 	dxRaw := dx.RawVector()
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i]
@@ -764,11 +736,10 @@ func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 	runtime.CheckVector("OpRelu", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += runtime.Relu((xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]))
+		f += runtime.Relu(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 	}
-	f := sum
 	return f
 }
 
@@ -795,25 +766,24 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	runtime.CheckVector("OpReluGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpReluGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpReluGrad", "dy", dy.Len(), n, "n")
-	ws := opReluGradPool.Get().(*opReluGradWork)
-	defer opReluGradPool.Put(ws)
 	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
 	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := opReluGradPool.Get().(*opReluGradWork)
+	defer opReluGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp = x - y
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = (xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += runtime.Relu(tmp.Data[i])
+		f += runtime.Relu(tmp.Data[i])
 	}
-	f := sum
 	dxRaw := dx.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = step(x - y)
@@ -839,13 +809,12 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 func OpSum(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -862,13 +831,12 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpSumGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpSumGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
 	for i := 0; i < m; i++ {
@@ -888,11 +856,10 @@ func OpTr(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpTr", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
-	trA := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		trA += ARaw.Data[i*ARaw.Stride+i]
+		f += ARaw.Data[i*ARaw.Stride+i]
 	}
-	f := trA
 	return f
 }
 
@@ -910,11 +877,10 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckMatrix("OpTrGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckNoAlias("OpTrGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ARaw := A.RawMatrix()
-	trA := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		trA += ARaw.Data[i*ARaw.Stride+i]
+		f += ARaw.Data[i*ARaw.Stride+i]
 	}
-	f := trA
 	dARaw := dA.RawMatrix()
 	// dA = eye(n)
 	for i := 0; i < n; i++ {
@@ -946,8 +912,7 @@ func OpDet(A *mat.Dense) float64 {
 	defer opDetPool.Put(ws)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	detA := ws.luA.Det()
-	f := detA
+	f := ws.luA.Det()
 	return f
 }
 
@@ -973,13 +938,12 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckMatrix("OpDetGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDetGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckNoAlias("OpDetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ws := opDetGradPool.Get().(*opDetGradWork)
 	defer opDetGradPool.Put(ws)
-	runtime.CheckNoAlias("OpDetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	detA := ws.luA.Det()
-	f := detA
+	f := ws.luA.Det()
 	dARaw := dA.RawMatrix()
 	invA := runtime.Mat(&ws.invA, n, n)
 	// invA = inv(A)
@@ -987,7 +951,7 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	// dA = det(A) inv(A)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = detA * invA.Data[j*invA.Stride+i]
+			dARaw.Data[i*dARaw.Stride+j] = f * invA.Data[j*invA.Stride+i]
 		}
 	}
 	return f
@@ -1014,8 +978,7 @@ func OpLogdet(A *mat.Dense) float64 {
 	defer opLogdetPool.Put(ws)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	logdetA := ws.luA.LogAbsDet()
-	f := logdetA
+	f := ws.luA.LogAbsDet()
 	return f
 }
 
@@ -1041,13 +1004,12 @@ func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckMatrix("OpLogdetGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpLogdetGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckNoAlias("OpLogdetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ws := opLogdetGradPool.Get().(*opLogdetGradWork)
 	defer opLogdetGradPool.Put(ws)
-	runtime.CheckNoAlias("OpLogdetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	logdetA := ws.luA.LogAbsDet()
-	f := logdetA
+	f := ws.luA.LogAbsDet()
 	dARaw := dA.RawMatrix()
 	invA := runtime.Mat(&ws.invA, n, n)
 	// invA = inv(A)
@@ -1072,13 +1034,12 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("OpNorm1", "Y", YRows, YCols, m, n, "m", "n")
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += math.Abs((XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j]))
+			f += math.Abs(XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j])
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -1108,29 +1069,28 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	runtime.CheckMatrix("OpNorm1Grad", "dX", dXRows, dXCols, m, n, "m", "n")
 	dYRows, dYCols := dY.Dims()
 	runtime.CheckMatrix("OpNorm1Grad", "dY", dYRows, dYCols, m, n, "m", "n")
-	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
-	defer opNorm1GradPool.Put(ws)
 	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix().Data, "Y", Y.RawMatrix().Data)
 	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "Y", Y.RawMatrix().Data)
 	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
+	defer opNorm1GradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	// tmp = X - 2 Y
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = (XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += math.Abs(tmp.Data[i*tmp.Stride+j])
+			f += math.Abs(tmp.Data[i*tmp.Stride+j])
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	// tmp2 = sign(X - 2 Y)
@@ -1161,8 +1121,7 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 // It panics if the shapes disagree.
 func OpNorm2(x *mat.VecDense) float64 {
 	xRaw := x.RawVector()
-	norm2X := blas64.Nrm2(xRaw)
-	f := norm2X
+	f := blas64.Nrm2(xRaw)
 	return f
 }
 
@@ -1178,12 +1137,11 @@ func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpNorm2Grad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpNorm2Grad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	norm2X := blas64.Nrm2(xRaw)
-	f := norm2X
+	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
 	// dx = x / norm2(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = runtime.Recip0(norm2X) * xRaw.Data[i*xRaw.Inc]
+		dxRaw.Data[i*dxRaw.Inc] = runtime.Recip0(f) * xRaw.Data[i*xRaw.Inc]
 	}
 	return f
 }
@@ -1195,8 +1153,7 @@ func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 // It panics if the shapes disagree.
 func OpNorm2Matrix(X *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
-	norm2X := runtime.Norm(XRaw)
-	f := norm2X
+	f := runtime.Norm(XRaw)
 	return f
 }
 
@@ -1213,13 +1170,12 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpNorm2MatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpNorm2MatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	norm2X := runtime.Norm(XRaw)
-	f := norm2X
+	f := runtime.Norm(XRaw)
 	dXRaw := dX.RawMatrix()
 	// dX = X / norm2(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Recip0(norm2X) * XRaw.Data[i*XRaw.Stride+j]
+			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Recip0(f) * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	return f
@@ -1233,13 +1189,12 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 func OpNorm2Squared(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -1256,13 +1211,12 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpNorm2SquaredGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpNorm2SquaredGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
 	for i := 0; i < m; i++ {
@@ -1280,8 +1234,7 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 // It panics if the shapes disagree.
 func OpLogsumexp(x *mat.VecDense) float64 {
 	xRaw := x.RawVector()
-	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
-	f := logsumexpX
+	f := runtime.LogSumExp(runtime.Column(xRaw))
 	return f
 }
 
@@ -1297,12 +1250,11 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckVector("OpLogsumexpGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpLogsumexpGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
-	f := logsumexpX
+	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
 	// dx = exp(x + -logsumexp(x))
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = math.Exp((xRaw.Data[i*xRaw.Inc] + -logsumexpX))
+		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] + -f)
 	}
 	return f
 }
@@ -1314,8 +1266,7 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 // It panics if the shapes disagree.
 func OpLogsumexpMatrix(X *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
-	logsumexpX := runtime.LogSumExp(XRaw)
-	f := logsumexpX
+	f := runtime.LogSumExp(XRaw)
 	return f
 }
 
@@ -1332,13 +1283,12 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpLogsumexpMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpLogsumexpMatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	logsumexpX := runtime.LogSumExp(XRaw)
-	f := logsumexpX
+	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
 	// dX = exp(X + -logsumexp(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp((XRaw.Data[i*XRaw.Stride+j] + -logsumexpX))
+			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j] + -f)
 		}
 	}
 	return f
@@ -1386,7 +1336,7 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 	daRaw := da.RawVector()
 	// da = 2 (a' b) a + (a' a) b
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = (2.0*(aTb*aRaw.Data[i*aRaw.Inc]) + aTa*bRaw.Data[i*bRaw.Inc])
+		daRaw.Data[i*daRaw.Inc] = 2.0*(aTb*aRaw.Data[i*aRaw.Inc]) + aTa*bRaw.Data[i*bRaw.Inc]
 	}
 	dbRaw := db.RawVector()
 	// db = (a' a) a
@@ -1407,13 +1357,12 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpDotMatrix", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -1440,13 +1389,12 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	f := sum
 	dARaw := dA.RawMatrix()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -1490,13 +1438,12 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	return f
 }
 
@@ -1529,26 +1476,25 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	runtime.CheckMatrix("OpInvGrad", "dA", dARows, dACols, n, n, "n", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpInvGrad", "dB", dBRows, dBCols, n, n, "n", "n")
-	ws := opInvGradPool.Get().(*opInvGradWork)
-	defer opInvGradPool.Put(ws)
 	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	ws := opInvGradPool.Get().(*opInvGradWork)
+	defer opInvGradPool.Put(ws)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' B' inv(A)')
 	prod := runtime.Mat(&ws.prod, n, n)
@@ -1581,13 +1527,12 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpDiagVector", "A", ARows, ACols, n, n, "n", "n")
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
+			f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
 		}
 	}
-	f := tr
 	return f
 }
 
@@ -1615,22 +1560,21 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	runtime.CheckVector("OpDiagVectorGrad", "dv", dv.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDiagVectorGrad", "dA", dARows, dACols, n, n, "n", "n")
-	ws := opDiagVectorGradPool.Get().(*opDiagVectorGradWork)
-	defer opDiagVectorGradPool.Put(ws)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
+	ws := opDiagVectorGradPool.Get().(*opDiagVectorGradWork)
+	defer opDiagVectorGradPool.Put(ws)
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
+			f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
 		}
 	}
-	f := tr
 	dvRaw := dv.RawVector()
 	// dv = diag(A')
 	for i := 0; i < n; i++ {
@@ -1679,8 +1623,7 @@ func OpDiagMatrix(A *mat.Dense, v *mat.VecDense) float64 {
 		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 	}
 	vRaw := v.RawVector()
-	prod := blas64.Dot(diagA, vRaw)
-	f := prod
+	f := blas64.Dot(diagA, vRaw)
 	return f
 }
 
@@ -1708,13 +1651,13 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDiagMatrixGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagMatrixGrad", "dv", dv.Len(), n, "n")
-	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
-	defer opDiagMatrixGradPool.Put(ws)
 	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "dA", dA.RawMatrix().Data)
+	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
+	defer opDiagMatrixGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
 	// diagA = diag(A)
@@ -1722,8 +1665,7 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 	}
 	vRaw := v.RawVector()
-	prod := blas64.Dot(diagA, vRaw)
-	f := prod
+	f := blas64.Dot(diagA, vRaw)
 	dARaw := dA.RawMatrix()
 	// dA = diag(v)
 	for i := 0; i < n; i++ {
@@ -1747,13 +1689,12 @@ func OpEye(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpEye", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
+			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -1778,9 +1719,9 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckMatrix("OpEyeGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpEyeGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckNoAlias("OpEyeGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ws := opEyeGradPool.Get().(*opEyeGradWork)
 	defer opEyeGradPool.Put(ws)
-	runtime.CheckNoAlias("OpEyeGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = 2 eye(n)
@@ -1789,18 +1730,17 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
 		}
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
+			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
 		}
 	}
-	f := sum
 	dARaw := dA.RawMatrix()
 	// dA = 2 A + 2 eye(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = (2.0*ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
+			dARaw.Data[i*dARaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	return f
@@ -1814,11 +1754,10 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 func OpFillVector(z *mat.VecDense) float64 {
 	n := z.Len()
 	zRaw := z.RawVector()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += math.Log((math.Exp(zRaw.Data[i*zRaw.Inc]) + 1.0))
+		f += math.Log(math.Exp(zRaw.Data[i*zRaw.Inc]) + 1.0)
 	}
-	f := sum
 	return f
 }
 
@@ -1842,9 +1781,9 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckVector("OpFillVectorGrad", "dz", dz.Len(), n, "n")
+	runtime.CheckNoAlias("OpFillVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
-	runtime.CheckNoAlias("OpFillVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
 	tmp := runtime.Vec(&ws.tmp, n)
 	expZ := runtime.Vec(&ws.expZ, n)
 	zRaw := z.RawVector()
@@ -1854,17 +1793,16 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	}
 	// tmp = exp(z) + vector(1)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = (expZ.Data[i] + 1.0)
+		tmp.Data[i] = expZ.Data[i] + 1.0
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += math.Log(tmp.Data[i])
+		f += math.Log(tmp.Data[i])
 	}
-	f := sum
 	dzRaw := dz.RawVector()
 	// dz = exp(z) .* (vector(1) ./ (exp(z) + vector(1)))
 	for i := 0; i < n; i++ {
-		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / tmp.Data[i])
+		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / (tmp.Data[i]))
 	}
 	return f
 }
@@ -1877,13 +1815,12 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 func OpFillMatrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
+			f += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -1900,18 +1837,17 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckMatrix("OpFillMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("OpFillMatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
+			f += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	// dX = -2 X + matrix(3)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = ((-2.0)*XRaw.Data[i*XRaw.Stride+j] + 3.0)
+			dXRaw.Data[i*dXRaw.Stride+j] = (-2.0)*XRaw.Data[i*XRaw.Stride+j] + 3.0
 		}
 	}
 	return f
@@ -1928,13 +1864,12 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpTranspose", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			tr += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+			f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	return f
 }
 
@@ -1961,13 +1896,12 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			tr += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+			f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	dARaw := dA.RawMatrix()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -1994,13 +1928,12 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("OpHadamard", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
+			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -2029,13 +1962,13 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	runtime.CheckMatrix("OpHadamardGrad", "dA", dARows, dACols, m, n, "m", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpHadamardGrad", "dB", dBRows, dBCols, m, n, "m", "n")
-	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
-	defer opHadamardGradPool.Put(ws)
 	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
+	defer opHadamardGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	BRaw := B.RawMatrix()
@@ -2045,13 +1978,12 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += ARaw.Data[i*ARaw.Stride+j] * (tmp.Data[i*tmp.Stride+j])
+			f += ARaw.Data[i*ARaw.Stride+j] * (tmp.Data[i*tmp.Stride+j])
 		}
 	}
-	f := sum
 	dARaw := dA.RawMatrix()
 	// dA = 2 A .* B
 	for i := 0; i < m; i++ {
@@ -2079,11 +2011,10 @@ func OpElementwiseQuotient(a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpElementwiseQuotient", "b", b.Len(), n, "n")
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
+		f += aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
 	}
-	f := sum
 	return f
 }
 
@@ -2109,13 +2040,13 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	runtime.CheckVector("OpElementwiseQuotientGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "db", db.Len(), n, "n")
-	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
-	defer opElementwiseQuotientGradPool.Put(ws)
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
+	defer opElementwiseQuotientGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -2123,11 +2054,10 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		f += tmp.Data[i]
 	}
-	f := sum
 	daRaw := da.RawVector()
 	// da = vector(1) ./ b
 	for i := 0; i < n; i++ {
@@ -2149,13 +2079,12 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
+			f += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -2180,9 +2109,9 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpElementwisePowerGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("OpElementwisePowerGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	ws := opElementwisePowerGradPool.Get().(*opElementwisePowerGradWork)
 	defer opElementwisePowerGradPool.Put(ws)
-	runtime.CheckNoAlias("OpElementwisePowerGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	// tmp = X .^ p
@@ -2191,27 +2120,26 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 		}
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += tmp.Data[i*tmp.Stride+j]
+			f += tmp.Data[i*tmp.Stride+j]
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	// dX = p X .^ (p - 1)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], (p+-1.0))
+			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
 		}
 	}
-	sum2 := 0.0
+	sum := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum2 += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
+			sum += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*dp = sum2
+	*dp = sum
 	return f
 }
 
@@ -2221,7 +2149,7 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 //
 // It panics if the shapes disagree.
 func OpScalarPower(s float64, p float64) float64 {
-	f := (math.Pow(s, p) + math.Pow(s, -1.0))
+	f := math.Pow(s, p) + math.Pow(s, -1.0)
 	return f
 }
 
@@ -2235,8 +2163,8 @@ func OpScalarPower(s float64, p float64) float64 {
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	s2 := math.Pow(s, p)
-	f := (s2 + math.Pow(s, -1.0))
-	*ds = (-math.Pow(s, -2.0) + p*math.Pow(s, (p+-1.0)))
+	f := s2 + math.Pow(s, -1.0)
+	*ds = -math.Pow(s, -2.0) + p*math.Pow(s, p+-1.0)
 	*dp = s2 * math.Log(s)
 	return f
 }
@@ -2249,13 +2177,12 @@ func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	m, n := X.Dims()
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] / s
+			f += XRaw.Data[i*XRaw.Stride+j] / s
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -2280,9 +2207,9 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpScalarDivisionGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("OpScalarDivisionGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	ws := opScalarDivisionGradPool.Get().(*opScalarDivisionGradWork)
 	defer opScalarDivisionGradPool.Put(ws)
-	runtime.CheckNoAlias("OpScalarDivisionGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	// tmp = X / s
@@ -2291,13 +2218,12 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
 		}
 	}
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += tmp.Data[i*tmp.Stride+j]
+			f += tmp.Data[i*tmp.Stride+j]
 		}
 	}
-	f := sum
 	dXRaw := dX.RawMatrix()
 	// dX = matrix(1) / s
 	for i := 0; i < m; i++ {
@@ -2305,13 +2231,13 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
 		}
 	}
-	sum2 := 0.0
+	sum := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum2 += (tmp.Data[i*tmp.Stride+j]) / s
+			sum += (tmp.Data[i*tmp.Stride+j]) / s
 		}
 	}
-	*ds = -sum2
+	*ds = -sum
 	return f
 }
 
@@ -2340,12 +2266,12 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	// tmp = a' - b'
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = (aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc])
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = (aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc])
+		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc]
 	}
 	prod := blas64.Dot(tmp, tmp2)
 	f := -prod
@@ -2375,36 +2301,36 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	runtime.CheckVector("OpSubtractNegateGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "db", db.Len(), n, "n")
-	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
-	defer opSubtractNegateGradPool.Put(ws)
 	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
 	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
 	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
+	defer opSubtractNegateGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	// tmp = a' - b'
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = (aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc])
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = (aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc])
+		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc]
 	}
 	prod := blas64.Dot(tmp, tmp2)
 	f := -prod
 	daRaw := da.RawVector()
 	// da = -2 a + 4 b
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = ((-2.0)*aRaw.Data[i*aRaw.Inc] + 4.0*bRaw.Data[i*bRaw.Inc])
+		daRaw.Data[i*daRaw.Inc] = (-2.0)*aRaw.Data[i*aRaw.Inc] + 4.0*bRaw.Data[i*bRaw.Inc]
 	}
 	dbRaw := db.RawVector()
 	// db = 4 a - 6 b
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = (4.0*aRaw.Data[i*aRaw.Inc] + (-6.0)*bRaw.Data[i*bRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = 4.0*aRaw.Data[i*aRaw.Inc] + (-6.0)*bRaw.Data[i*bRaw.Inc]
 	}
 	return f
 }
@@ -2425,7 +2351,7 @@ func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
-	f := (sum + s*sumX)
+	f := sum + s*sumX
 	return f
 }
 
@@ -2451,19 +2377,19 @@ var opBroadcastGradPool = sync.Pool{New: func() any {
 func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpBroadcastGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpBroadcastGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opBroadcastGradPool.Get().(*opBroadcastGradWork)
 	defer opBroadcastGradPool.Put(ws)
-	runtime.CheckNoAlias("OpBroadcastGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
 	// tmp2 = x + s
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = (xRaw.Data[i*xRaw.Inc] + s)
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
 	}
 	// tmp = vector(1) ./ (x + s)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0 / tmp2.Data[i]
+		tmp.Data[i] = 1.0 / (tmp2.Data[i])
 	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -2473,22 +2399,22 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
-	f := (sum + s*sumX)
+	f := sum + s*sumX
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1) ./ (x + s) ./ (x + s)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = (tmp.Data[i]) / tmp2.Data[i]
+		tmp3.Data[i] = (tmp.Data[i]) / (tmp2.Data[i])
 	}
 	// dx = s - vector(1) ./ (x + s) ./ (x + s)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = (s - (tmp3.Data[i]))
+		dxRaw.Data[i*dxRaw.Inc] = s - (tmp3.Data[i])
 	}
 	sum2 := 0.0
 	for i := 0; i < n; i++ {
 		sum2 += tmp3.Data[i]
 	}
-	*ds = (sumX - sum2)
+	*ds = sumX - sum2
 	return f
 }
 
@@ -2520,13 +2446,12 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	// abT = a b'
 	runtime.ZeroMatrix(abT)
 	blas64.Ger(1, aRaw, bRaw, abT)
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
 		}
 	}
-	f := sum
 	return f
 }
 
@@ -2557,8 +2482,6 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	runtime.CheckVector("OpOuterGrad", "db", db.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpOuterGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	ws := opOuterGradPool.Get().(*opOuterGradWork)
-	defer opOuterGradPool.Put(ws)
 	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
 	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "X", X.RawMatrix().Data)
@@ -2571,6 +2494,8 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "da", da.RawVector().Data)
 	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "db", db.RawVector().Data)
+	ws := opOuterGradPool.Get().(*opOuterGradWork)
+	defer opOuterGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	abT := runtime.Mat(&ws.abT, m, n)
 	aRaw := a.RawVector()
@@ -2578,13 +2503,12 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	// abT = a b'
 	runtime.ZeroMatrix(abT)
 	blas64.Ger(1, aRaw, bRaw, abT)
-	sum := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
 		}
 	}
-	f := sum
 	daRaw := da.RawVector()
 	// da = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, daRaw)
@@ -2610,8 +2534,7 @@ func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpInner", "b", b.Len(), n, "n")
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	aTb := blas64.Dot(aRaw, bRaw)
-	f := aTb
+	f := blas64.Dot(aRaw, bRaw)
 	return f
 }
 
@@ -2635,8 +2558,7 @@ func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.Vec
 	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	aTb := blas64.Dot(aRaw, bRaw)
-	f := aTb
+	f := blas64.Dot(aRaw, bRaw)
 	daRaw := da.RawVector()
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc]
@@ -2675,8 +2597,7 @@ func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, 3)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, prod, 0, prod2)
-	vTAATv := blas64.Dot(vRaw, prod2)
-	f := vTAATv
+	f := blas64.Dot(vRaw, prod2)
 	return f
 }
 
@@ -2707,21 +2628,20 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpLiteralDimsGrad", "dA", dARows, dACols, 3, n, "3", "n")
 	runtime.CheckVector("OpLiteralDimsGrad", "dv", dv.Len(), 3, "3")
-	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
-	defer opLiteralDimsGradPool.Put(ws)
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "dA", dA.RawMatrix().Data)
+	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
+	defer opLiteralDimsGradPool.Put(ws)
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
 	prod := runtime.Vec(&ws.prod, n)
 	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, 3)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, prod, 0, prod2)
-	vTAATv := blas64.Dot(vRaw, prod2)
-	f := vTAATv
+	f := blas64.Dot(vRaw, prod2)
 	dARaw := dA.RawMatrix()
 	// dA = 2 v v' A
 	prod3 := runtime.Mat(&ws.prod3, 3, 3)

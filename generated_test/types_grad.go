@@ -60,7 +60,7 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	}
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
-	f := (s*vTSv + tr + logdetP + s*s)
+	f := s*vTSv + tr + logdetP + s*s
 	return f
 }
 
@@ -106,8 +106,6 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	dMRows, dMCols := dM.Dims()
 	runtime.CheckMatrix("AllTypesGrad", "dM", dMRows, dMCols, n, k, "n", "k")
 	runtime.CheckVector("AllTypesGrad", "dv", dv.Len(), n, "n")
-	ws := allTypesGradPool.Get().(*allTypesGradWork)
-	defer allTypesGradPool.Put(ws)
 	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "M", M.RawMatrix().Data)
 	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
@@ -130,6 +128,8 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dP", dP.RawSymmetric().Data)
 	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dS", dS.RawSymmetric().Data)
 	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dM", dM.RawMatrix().Data)
+	ws := allTypesGradPool.Get().(*allTypesGradWork)
+	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
 	SFull := runtime.Mat(&ws.SFull, n, n)
 	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
@@ -150,7 +150,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	}
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
-	f := (s*vTSv + tr + logdetP + s*s)
+	f := s*vTSv + tr + logdetP + s*s
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	invP := runtime.Mat(&ws.invP, n, n)
 	// invP = inv(P)
@@ -161,7 +161,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// tmp = inv(P) + M M'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = (invP.Data[i*invP.Stride+j] + MMT.Data[i*MMT.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = invP.Data[i*invP.Stride+j] + MMT.Data[i*MMT.Stride+j]
 		}
 	}
 	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
@@ -181,7 +181,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = 2.0 * (s * Sv.Data[i])
 	}
-	*ds = (2.0*s + vTSv)
+	*ds = 2.0*s + vTSv
 	return f
 }
 
@@ -217,7 +217,7 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 			sum += SFull.Data[i*SFull.Stride+j] * SFull.Data[i*SFull.Stride+j]
 		}
 	}
-	f := (xTSx + sum)
+	f := xTSx + sum
 	return f
 }
 
@@ -246,10 +246,10 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	n := S.SymmetricDim()
 	runtime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
 	runtime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
-	ws := symQuadGradPool.Get().(*symQuadGradWork)
-	defer symQuadGradPool.Put(ws)
 	runtime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
 	runtime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
+	ws := symQuadGradPool.Get().(*symQuadGradWork)
+	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
 	SFull := runtime.Mat(&ws.SFull, n, n)
 	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
@@ -262,7 +262,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 			sum += SFull.Data[i*SFull.Stride+j] * SFull.Data[i*SFull.Stride+j]
 		}
 	}
-	f := (xTSx + sum)
+	f := xTSx + sum
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	xxT := runtime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
@@ -271,7 +271,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	// tmp = 2 S + x x'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = (2.0*SFull.Data[i*SFull.Stride+j] + xxT.Data[i*xxT.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = 2.0*SFull.Data[i*SFull.Stride+j] + xxT.Data[i*xxT.Stride+j]
 		}
 	}
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -287,8 +287,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 // It panics if the shapes disagree.
 func unexported(x *ggmat.VecDense) float64 {
 	xRaw := x.RawVector()
-	xTx := blas64.Dot(xRaw, xRaw)
-	f := xTx
+	f := blas64.Dot(xRaw, xRaw)
 	return f
 }
 
@@ -306,8 +305,7 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	runtime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("unexportedGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	xTx := blas64.Dot(xRaw, xRaw)
-	f := xTx
+	f := blas64.Dot(xRaw, xRaw)
 	dxRaw := dx.RawVector()
 	// dx = 2 x
 	for i := 0; i < n; i++ {
@@ -348,7 +346,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len fl
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 	}
-	f := (len*iTmatmath + sumExpMath)
+	f := len*iTmatmath + sumExpMath
 	return f
 }
 
@@ -383,8 +381,6 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	runtime.CheckMatrix("ShadowingGrad", "dmat", dmatRows, dmatCols, m, n, "m", "n")
 	runtime.CheckVector("ShadowingGrad", "dmath", dmath.Len(), n, "n")
 	runtime.CheckVector("ShadowingGrad", "di", di.Len(), m, "m")
-	ws := shadowingGradPool.Get().(*shadowingGradWork)
-	defer shadowingGradPool.Put(ws)
 	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "mat", mat.RawMatrix().Data)
 	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "math", math.RawVector().Data)
 	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "i", i.RawVector().Data)
@@ -397,6 +393,8 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "i", i.RawVector().Data)
 	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmat", dmat.RawMatrix().Data)
 	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmath", dmath.RawVector().Data)
+	ws := shadowingGradPool.Get().(*shadowingGradWork)
+	defer shadowingGradPool.Put(ws)
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
@@ -412,7 +410,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += expMath.Data[i2]
 	}
-	f := (len*iTmatmath + sumExpMath)
+	f := len*iTmatmath + sumExpMath
 	dmatRaw := dmat.RawMatrix()
 	// dmat = len i math'
 	runtime.ZeroMatrix(dmatRaw)
@@ -423,7 +421,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	blas64.Gemv(blas.Trans, 1, matRaw, iRaw, 0, matTi)
 	// dmath = exp(math) + len mat' i
 	for i2 := 0; i2 < n; i2++ {
-		dmathRaw.Data[i2*dmathRaw.Inc] = (expMath.Data[i2] + len*matTi.Data[i2])
+		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2] + len*matTi.Data[i2]
 	}
 	diRaw := di.RawVector()
 	// di = len mat math

@@ -42,8 +42,7 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	prod := runtime.Vec(&ws.prod, m)
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	aTXb := blas64.Dot(aRaw, prod)
-	f := aTXb
+	f := blas64.Dot(aRaw, prod)
 	return f
 }
 
@@ -72,18 +71,17 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckVector("BilinearGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("BilinearGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	ws := bilinearGradPool.Get().(*bilinearGradWork)
-	defer bilinearGradPool.Put(ws)
 	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	ws := bilinearGradPool.Get().(*bilinearGradWork)
+	defer bilinearGradPool.Put(ws)
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	prod := runtime.Vec(&ws.prod, m)
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	aTXb := blas64.Dot(aRaw, prod)
-	f := aTXb
+	f := blas64.Dot(aRaw, prod)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
 	runtime.ZeroMatrix(dXRaw)
@@ -126,8 +124,7 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	for i := 0; i < m; i++ {
 		expXb.Data[i] = math.Exp(Xb.Data[i])
 	}
-	prod := blas64.Dot(aRaw, expXb)
-	f := prod
+	f := blas64.Dot(aRaw, expXb)
 	return f
 }
 
@@ -158,11 +155,11 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	runtime.CheckVector("ExpMixGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ExpMixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	ws := expMixGradPool.Get().(*expMixGradWork)
-	defer expMixGradPool.Put(ws)
 	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
 	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	ws := expMixGradPool.Get().(*expMixGradWork)
+	defer expMixGradPool.Put(ws)
 	aRaw := a.RawVector()
 	expXb := runtime.Vec(&ws.expXb, m)
 	Xb := runtime.Vec(&ws.Xb, m)
@@ -174,8 +171,7 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	for i := 0; i < m; i++ {
 		expXb.Data[i] = math.Exp(Xb.Data[i])
 	}
-	prod := blas64.Dot(aRaw, expXb)
-	f := prod
+	f := blas64.Dot(aRaw, expXb)
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Vec(&ws.tmp, m)
 	// tmp = a .* exp(X b)
@@ -201,13 +197,12 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckMatrix("TraceAB", "B", BRows, BCols, n, m, "n", "m")
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	trAB := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			trAB += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := trAB
 	return f
 }
 
@@ -236,13 +231,12 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	trAB := 0.0
+	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			trAB += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := trAB
 	dARaw := dA.RawMatrix()
 	// dA = B'
 	for i := 0; i < m; i++ {
@@ -288,13 +282,12 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	// WTA = W' A
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, WRaw, ARaw, 0, WTA)
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < k; i++ {
 		for j := 0; j < n; j++ {
-			tr += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
+			f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
 		}
 	}
-	f := tr
 	return f
 }
 
@@ -324,28 +317,27 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
-	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
-	defer quadTraceGradPool.Put(ws)
 	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
+	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
+	defer quadTraceGradPool.Put(ws)
 	WTA := runtime.Mat(&ws.WTA, k, n)
 	WRaw := W.RawMatrix()
 	ARaw := A.RawMatrix()
 	// WTA = W' A
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, WRaw, ARaw, 0, WTA)
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < k; i++ {
 		for j := 0; j < n; j++ {
-			tr += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
+			f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
 		}
 	}
-	f := tr
 	dWRaw := dW.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = A + A'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = (ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i])
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
 		}
 	}
 	// dW = (A + A') W
@@ -389,13 +381,12 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	prod2 := runtime.Mat(&ws.prod2, p, m)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, CRaw, 0, prod2)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod2, XRaw, 0, BTXTCX)
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < p; i++ {
 		for j := 0; j < n; j++ {
-			tr += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	return f
 }
 
@@ -430,11 +421,11 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	runtime.CheckMatrix("SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	ws := sandwichGradPool.Get().(*sandwichGradWork)
-	defer sandwichGradPool.Put(ws)
 	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
 	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "C", C.RawMatrix().Data)
+	ws := sandwichGradPool.Get().(*sandwichGradWork)
+	defer sandwichGradPool.Put(ws)
 	BTXTCX := runtime.Mat(&ws.BTXTCX, p, n)
 	BRaw := B.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -445,19 +436,18 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	prod2 := runtime.Mat(&ws.prod2, p, m)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, CRaw, 0, prod2)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod2, XRaw, 0, BTXTCX)
-	tr := 0.0
+	f := 0.0
 	for i := 0; i < p; i++ {
 		for j := 0; j < n; j++ {
-			tr += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+			f += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
 		}
 	}
-	f := tr
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	// tmp = C + C'
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = (CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i])
+			tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
 		}
 	}
 	// dX = (C + C') X B B'

@@ -1,0 +1,50 @@
+package spec
+
+// Suggest returns the candidate closest to name, for a "did you mean"
+// hint: the first candidate at the smallest Levenshtein distance (counted in
+// runes), provided that distance is at most max(1, len(name)/3) with len
+// counted in runes. It returns "" when no candidate is that close.
+func Suggest(name string, candidates []string) string {
+	target := []rune(name)
+	limit := max(1, len(target)/3)
+	best, bestDist := "", limit+1
+	for _, c := range candidates {
+		candidate := []rune(c)
+		if abs(len(candidate)-len(target)) >= bestDist {
+			continue // the distance is at least the difference in length
+		}
+		if d := levenshtein(target, candidate); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// levenshtein returns the number of single-rune insertions, deletions and
+// substitutions that turn a into b.
+func levenshtein(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range a {
+		cur[0] = i + 1
+		for j := range b {
+			cost := 1
+			if a[i] == b[j] {
+				cost = 0
+			}
+			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
