@@ -501,6 +501,14 @@ func (g *Graph) Unary(op *Op, x *Node) *Node {
 	if x == nil {
 		return nil
 	}
+	if x.Op == OpTranspose {
+		switch op {
+		case OpDet, OpLogDet: // |Xᵀ| = |X|
+			return g.Unary(op, x.Args[0])
+		case OpInv, OpCofactor: // (Xᵀ)⁻¹ = (X⁻¹)ᵀ
+			return g.T(g.Unary(op, x.Args[0]))
+		}
+	}
 	shape := op.shapeOf(x.Shape)
 	sym := op.keepsSymmetry && x.Sym || shape.IsScalar() || op == OpDiagMat
 	return g.intern(op, shape, 0, "", sym, x)

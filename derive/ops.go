@@ -71,6 +71,7 @@ var (
 	OpDet       = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
 	OpLogDet    = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
 	OpInv       = &Op{Name: "inv", Kind: KindLinalg, Spec: true, shapeOf: same, keepsSymmetry: true}
+	OpCofactor  = &Op{Name: "cofactor", Kind: KindLinalg, shapeOf: same, keepsSymmetry: true}
 	OpDiagMat   = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
 	OpDiagVec   = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
 )
@@ -275,9 +276,10 @@ func init() {
 	OpLogSumExp.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) }
 	OpLogSumExp.Print = func(p *printer, n *Node) (string, int) { return p.call("logsumexp", n.Args...), precAtom }
 
-	// d|X| = |X| tr(X⁻¹ dX).
+	// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
+	// which stays finite where X is singular.
 	OpDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(g.Scale(adj, n), g.T(g.Unary(OpInv, n.Args[0])))}
+		return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
 	}
 	OpDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) }
 	OpDet.Print = func(p *printer, n *Node) (string, int) { return p.call("det", n.Args...), precAtom }
@@ -288,6 +290,13 @@ func init() {
 	}
 	OpLogDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logAbsDet()) }
 	OpLogDet.Print = func(p *printer, n *Node) (string, int) { return p.call("logdet", n.Args...), precAtom }
+
+	// The cofactor matrix appears only in gradients; it prints as the
+	// textbook |X| X⁻ᵀ and evaluates (reference) as exactly that.
+	OpCofactor.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) }
+	OpCofactor.Print = func(p *printer, n *Node) (string, int) {
+		return p.call("det", n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
+	}
 
 	// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
 	OpInv.Adjoint = func(g *Graph, n, adj *Node) []*Node {

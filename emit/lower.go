@@ -258,6 +258,13 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	case n.Op == derive.OpScale && n.Args[1].Op == derive.OpMul && e.uses[n.Args[1]] <= 1:
 		e.product(n.Args[1].Args, e.scalar(n.Args[0]), dst, note)
 		return
+	case n.Op == derive.OpCofactor:
+		a := e.operand(n.Args[0])
+		field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
+		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
+		e.stmt(note)
+		e.stmt(jen.Id(e.wsName).Dot(field).Dot("CofactorTo").Call(dst.id(), a.v.id()))
+		return
 	case n.Op == derive.OpInv:
 		f := e.factorOf(n.Args[0])
 		e.stmt(note)

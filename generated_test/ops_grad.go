@@ -919,7 +919,7 @@ func OpDet(A *mat.Dense) float64 {
 // opDetGradWork holds OpDetGrad's scratch space, reused across calls through opDetGradPool.
 type opDetGradWork struct {
 	luA  runtime.LU
-	invA []float64
+	cofA runtime.Cofactor
 }
 
 var opDetGradPool = sync.Pool{New: func() any {
@@ -945,15 +945,8 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	ws.luA.Factorize(ARaw)
 	f := ws.luA.Det()
 	dARaw := dA.RawMatrix()
-	invA := runtime.Mat(&ws.invA, n, n)
-	// invA = inv(A)
-	ws.luA.InverseTo(invA)
 	// dA = det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = f * invA.Data[j*invA.Stride+i]
-		}
-	}
+	ws.cofA.CofactorTo(dARaw, ARaw)
 	return f
 }
 
@@ -2653,5 +2646,122 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	prod4 := runtime.Vec(&ws.prod4, n)
 	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod4)
 	blas64.Gemv(blas.NoTrans, 2.0, ARaw, prod4, 0, dvRaw)
+	return f
+}
+
+// opTransposedLinalgWork holds OpTransposedLinalg's scratch space, reused across calls through opTransposedLinalgPool.
+type opTransposedLinalgWork struct {
+	luA  runtime.LU
+	invA []float64
+}
+
+var opTransposedLinalgPool = sync.Pool{New: func() any {
+	return new(opTransposedLinalgWork)
+}}
+
+// OpTransposedLinalg returns f = OpTransposedLinalg(A, B).
+//
+//	f = det(A) + logdet(A) + tr(inv(A)' B)
+//
+// It panics if the shapes disagree.
+func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("OpTransposedLinalg", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("OpTransposedLinalg", "B", BRows, BCols, n, n, "n", "n")
+	ws := opTransposedLinalgPool.Get().(*opTransposedLinalgWork)
+	defer opTransposedLinalgPool.Put(ws)
+	ARaw := A.RawMatrix()
+	ws.luA.Factorize(ARaw)
+	detA := ws.luA.Det()
+	logdetA := ws.luA.LogAbsDet()
+	invA := runtime.Mat(&ws.invA, n, n)
+	// invA = inv(A)
+	ws.luA.InverseTo(invA)
+	BRaw := B.RawMatrix()
+	tr := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+		}
+	}
+	f := detA + logdetA + tr
+	return f
+}
+
+// opTransposedLinalgGradWork holds OpTransposedLinalgGrad's scratch space, reused across calls through opTransposedLinalgGradPool.
+type opTransposedLinalgGradWork struct {
+	luA       runtime.LU
+	invA      []float64
+	prod      []float64
+	prod2     []float64
+	cofactorA []float64
+	cofA      runtime.Cofactor
+}
+
+var opTransposedLinalgGradPool = sync.Pool{New: func() any {
+	return new(opTransposedLinalgGradWork)
+}}
+
+// OpTransposedLinalgGrad returns f = OpTransposedLinalg(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = det(A) + logdet(A) + tr(inv(A)' B)
+//	∂f/∂A = inv(A)' - inv(A)' B inv(A)' + det(A) inv(A)'
+//	∂f/∂B = inv(A)
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("OpTransposedLinalgGrad", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("OpTransposedLinalgGrad", "B", BRows, BCols, n, n, "n", "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("OpTransposedLinalgGrad", "dA", dARows, dACols, n, n, "n", "n")
+	dBRows, dBCols := dB.Dims()
+	runtime.CheckMatrix("OpTransposedLinalgGrad", "dB", dBRows, dBCols, n, n, "n", "n")
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	ws := opTransposedLinalgGradPool.Get().(*opTransposedLinalgGradWork)
+	defer opTransposedLinalgGradPool.Put(ws)
+	ARaw := A.RawMatrix()
+	ws.luA.Factorize(ARaw)
+	detA := ws.luA.Det()
+	logdetA := ws.luA.LogAbsDet()
+	invA := runtime.Mat(&ws.invA, n, n)
+	// invA = inv(A)
+	ws.luA.InverseTo(invA)
+	BRaw := B.RawMatrix()
+	tr := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+		}
+	}
+	f := detA + logdetA + tr
+	dARaw := dA.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, n)
+	// prod = inv(A)' B inv(A)'
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, invA, 0, prod)
+	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
+	// cofactorA = det(A) inv(A)'
+	ws.cofA.CofactorTo(cofactorA, ARaw)
+	// dA = inv(A)' - inv(A)' B inv(A)' + det(A) inv(A)'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] - prod.Data[i*prod.Stride+j] + cofactorA.Data[i*cofactorA.Stride+j]
+		}
+	}
+	dBRaw := dB.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dBRaw.Data[i*dBRaw.Stride+j] = invA.Data[i*invA.Stride+j]
+		}
+	}
 	return f
 }

@@ -279,6 +279,12 @@ var registry = map[string]entry{
 			return OpTransposeGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
 	},
+	"OpTransposedLinalg": {
+		f: func(in []any) float64 { return OpTransposedLinalg(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return OpTransposedLinalgGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
+		},
+	},
 	"QuadTrace": {
 		f: func(in []any) float64 { return QuadTrace(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {

@@ -1,0 +1,115 @@
+package generated
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gradgen/gradgen/runtime"
+)
+
+func finite(t *testing.T, name string, xs ...float64) {
+	t.Helper()
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			t.Errorf("%s: %v is not finite", name, x)
+		}
+	}
+}
+
+// TestStableForms checks the stable forms of softplus, sigmoid and
+// logsumexp at large arguments and −Inf entries.
+func TestStableForms(t *testing.T) {
+	X := mat.NewDense(3, 2, []float64{1e3, -1e3, -1e3, 1e3, 5e2, 5e2})
+	y := mat.NewVecDense(3, []float64{1, -1, 1})
+	w := mat.NewVecDense(2, []float64{1, 1})
+	dw := mat.NewVecDense(2, nil)
+	var dl float64
+	f := LogRegGrad(X, y, w, 0, dw, &dl)
+	finite(t, "LogReg", f, dw.AtVec(0), dw.AtVec(1), dl)
+
+	x := mat.NewVecDense(3, []float64{1e3, 1e3 + math.Log(3), math.Inf(-1)})
+	dx := mat.NewVecDense(3, nil)
+	if got, want := OpLogsumexpGrad(x, dx), 1e3+math.Log(4); math.Abs(got-want) > 1e-12 {
+		t.Errorf("logsumexp = %v, want %v", got, want)
+	}
+	if got := []float64{dx.AtVec(0), dx.AtVec(1), dx.AtVec(2)}; math.Abs(got[0]-0.25) > 1e-12 || math.Abs(got[1]-0.75) > 1e-12 || got[2] != 0 {
+		t.Errorf("softmax = %v, want [0.25 0.75 0]", got)
+	}
+}
+
+// TestNorm2AtZero checks the gradient of norm2 is 0 at 0, not NaN.
+func TestNorm2AtZero(t *testing.T) {
+	x := mat.NewVecDense(3, nil)
+	dx := mat.NewVecDense(3, []float64{7, 7, 7})
+	if f := OpNorm2Grad(x, dx); f != 0 {
+		t.Errorf("norm2(0) = %v", f)
+	}
+	for i := 0; i < 3; i++ {
+		if dx.AtVec(i) != 0 {
+			t.Errorf("∂norm2/∂x at 0 = %v, want 0", mat.Formatted(dx.T()))
+		}
+	}
+}
+
+// TestSingular checks singular matrices never panic and never give a
+// wrong finite number, and that det's gradient is the finite cofactor
+// matrix.
+func TestSingular(t *testing.T) {
+	A := mat.NewDense(2, 2, []float64{1, 2, 2, 4}) // rank 1
+	dA := mat.NewDense(2, 2, nil)
+	if f := OpDetGrad(A, dA); f != 0 {
+		t.Errorf("det = %v, want 0", f)
+	}
+	// cof([[a b] [c d]]) = [[d -c] [-b a]].
+	want := mat.NewDense(2, 2, []float64{4, -2, -2, 1})
+	if !mat.EqualApprox(dA, want, 1e-12) {
+		t.Errorf("∂det/∂A = %v, want %v", mat.Formatted(dA), mat.Formatted(want))
+	}
+	if f := OpLogdet(A); !math.IsInf(f, -1) {
+		t.Errorf("logdet of a singular matrix = %v, want -Inf", f)
+	}
+	B := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
+	if f := OpInv(A, B); !math.IsNaN(f) {
+		t.Errorf("tr(inv(A) B) of a singular A = %v, want NaN", f)
+	}
+}
+
+// TestShapePanics checks mismatched shapes and aliased destinations panic
+// with messages that name the function, argument and dimensions.
+func TestShapePanics(t *testing.T) {
+	a, b := mat.NewVecDense(3, nil), mat.NewVecDense(4, nil)
+	tests := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"shape", func() { Bilinear(a, mat.NewDense(3, 5, nil), b) }, "Bilinear: b has length 4, want n = 5"},
+		{"grad shape", func() { BilinearGrad(a, mat.NewDense(3, 4, nil), b, mat.NewDense(4, 3, nil)) }, "BilinearGrad: dX is 4×3, want m×n = 3×4"},
+		{"alias", func() {
+			X := mat.NewDense(3, 4, nil)
+			BilinearGrad(a, X, b, X)
+		}, "BilinearGrad: gradient dX shares memory with input X"},
+	}
+	for _, tt := range tests {
+		func() {
+			defer func() {
+				r := recover()
+				err, ok := r.(error)
+				if !ok || err.Error() != tt.want {
+					t.Errorf("%s: panic %v, want %q", tt.name, r, tt.want)
+				}
+				var se *runtime.ShapeError
+				var ae *runtime.AliasError
+				if _, isShape := r.(*runtime.ShapeError); !isShape && tt.name != "alias" {
+					t.Errorf("%s: panic is %T, want %T", tt.name, r, se)
+				}
+				if _, isAlias := r.(*runtime.AliasError); !isAlias && tt.name == "alias" {
+					t.Errorf("%s: panic is %T, want %T", tt.name, r, ae)
+				}
+			}()
+			tt.call()
+		}()
+	}
+}
