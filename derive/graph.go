@@ -168,8 +168,8 @@ func (g *Graph) Add(terms ...*Node) *Node {
 	}
 	// A scalar term of a non-scalar sum broadcasts over its shape.
 	shape := ScalarShape
-	for _, t := range flat {
-		if !t.Shape.IsScalar() {
+	for _, t := range terms {
+		if t != nil && !t.Shape.IsScalar() {
 			shape = t.Shape
 		}
 	}

@@ -297,13 +297,36 @@ type operand struct {
 	v     *val
 	trans bool
 	shape derive.Shape
+	inv   *derive.Node // when set, the operand is inv(inv) (or its transpose), applied by solving
+}
+
+// factor returns the operand n of a product, leaving an inverse that is
+// used nowhere else to be applied by a solve.
+func (e *function) factor(n *derive.Node) operand {
+	inv, trans := n, false
+	if n.Op == derive.OpTranspose {
+		inv, trans = n.Args[0], true
+	}
+	if _, stored := e.vals[inv]; inv.Op == derive.OpInv && !stored && e.uses[inv] == 1 {
+		return operand{trans: trans, shape: n.Shape, inv: inv.Args[0]}
+	}
+	return e.operand(n)
+}
+
+// stored returns o as a stored value, forming an inverse it would solve with.
+func (e *function) stored(o operand) operand {
+	if o.inv == nil {
+		return o
+	}
+	inv := e.fn.Graph.Unary(derive.OpInv, o.inv)
+	return operand{v: e.ensure(inv), trans: o.trans, shape: o.shape}
 }
 
 func (e *function) operand(n *derive.Node) operand {
 	if n.Op == derive.OpTranspose {
-		return operand{e.ensure(n.Args[0]), true, n.Shape}
+		return operand{v: e.ensure(n.Args[0]), trans: true, shape: n.Shape}
 	}
-	return operand{e.ensure(n), false, n.Shape}
+	return operand{v: e.ensure(n), shape: n.Shape}
 }
 
 func transFlag(t bool) jen.Code {
@@ -321,7 +344,7 @@ func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen
 	}
 	ops := make([]operand, len(fs))
 	for k, f := range fs {
-		ops[k] = e.operand(f)
+		ops[k] = e.factor(f)
 	}
 	if note != nil {
 		e.stmt(note)
@@ -339,7 +362,7 @@ func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen
 		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
 		tmp := e.buffer(shape, "prod")
 		e.pair(l, r, jen.Lit(1), tmp)
-		next := operand{tmp, false, shape}
+		next := operand{v: tmp, shape: shape}
 		if fromRight {
 			ops = append(ops[:len(ops)-2], next)
 		} else {
@@ -349,8 +372,12 @@ func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen
 	return e.pair(ops[0], ops[1], alpha, dst)
 }
 
-// pair emits the one BLAS call for alpha·l·r into dst.
+// pair emits the one BLAS call (or solve) for alpha·l·r into dst.
 func (e *function) pair(l, r operand, alpha jen.Code, dst *val) jen.Code {
+	if e.solve(l, r, alpha, dst) {
+		return nil
+	}
+	l, r = e.stored(l), e.stored(r)
 	ls, rs := l.shape, r.shape
 	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
 	switch {
@@ -374,6 +401,48 @@ func (e *function) pair(l, r operand, alpha jen.Code, dst *val) jen.Code {
 		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), jen.Lit(0), dst.id())
 	}
 	return nil
+}
+
+// solve emits inv(A)·r as a solve with A's factorisation when l is an
+// inverse and r a stored value, or l·inv(A) when l is a row vector; it
+// reports whether it did.
+func (e *function) solve(l, r operand, alpha jen.Code, dst *val) bool {
+	var a *derive.Node
+	var trans bool
+	var b operand
+	switch {
+	case l.inv != nil && r.inv == nil && !r.trans && dst != nil:
+		a, trans, b = l.inv, l.trans, r
+	case r.inv != nil && l.inv == nil && l.shape.IsRow() && dst != nil:
+		a, trans, b = r.inv, !r.trans, l // l' A⁻¹ = (A⁻ᵀ l)'
+	default:
+		return false
+	}
+	f := e.factorOf(a)
+	args := []jen.Code{dst.id()}
+	if !e.facts[a].spd {
+		args = append(args, jen.Lit(trans))
+	}
+	args = append(args, b.v.id())
+	if b.shape.IsVector() {
+		e.stmt(f.Dot("SolveVecTo").Call(args...))
+	} else {
+		e.stmt(f.Dot("SolveTo").Call(args...))
+	}
+	if !isOne(alpha) {
+		e.scaleInPlace(dst, b.shape, alpha)
+	}
+	return true
+}
+
+// scaleInPlace multiplies the stored value dst by alpha.
+func (e *function) scaleInPlace(dst *val, shape derive.Shape, alpha jen.Code) {
+	if shape.IsVector() {
+		e.stmt(jen.Qual(blas64Path, "Scal").Call(alpha, dst.id()))
+		return
+	}
+	e.stmt(forRange(e.i, jen.Id(dst.name).Dot("Rows"), forRange(e.j, jen.Id(dst.name).Dot("Cols"),
+		jen.Id(dst.name).Dot("Data").Index(jen.Id(e.i).Op("*").Id(dst.name).Dot("Stride").Op("+").Id(e.j)).Op("*=").Add(alpha))))
 }
 
 func isOne(x jen.Code) bool {

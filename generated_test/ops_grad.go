@@ -2765,3 +2765,260 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	}
 	return f
 }
+
+// opSolveWork holds OpSolve's scratch space, reused across calls through opSolvePool.
+type opSolveWork struct {
+	invA  []float64
+	luA   runtime.LU
+	prod  []float64
+	prod2 []float64
+}
+
+var opSolvePool = sync.Pool{New: func() any {
+	return new(opSolveWork)
+}}
+
+// OpSolve returns f = OpSolve(A, x, B).
+//
+//	f = x' inv(A) x + sum(inv(A)' B)
+//
+// It panics if the shapes disagree.
+func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("OpSolve", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpSolve", "x", x.Len(), n, "n")
+	BRows, k := B.Dims()
+	runtime.CheckMatrix("OpSolve", "B", BRows, k, n, k, "n", "k")
+	ws := opSolvePool.Get().(*opSolveWork)
+	defer opSolvePool.Put(ws)
+	xRaw := x.RawVector()
+	invA := runtime.Mat(&ws.invA, n, n)
+	ARaw := A.RawMatrix()
+	ws.luA.Factorize(ARaw)
+	// invA = inv(A)
+	ws.luA.InverseTo(invA)
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, prod)
+	xTinvAx := blas64.Dot(xRaw, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	BRaw := B.RawMatrix()
+	// prod2 = inv(A)' B
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum += prod2.Data[i*prod2.Stride+j]
+		}
+	}
+	f := xTinvAx + sum
+	return f
+}
+
+// opSolveGradWork holds OpSolveGrad's scratch space, reused across calls through opSolveGradPool.
+type opSolveGradWork struct {
+	invA  []float64
+	luA   runtime.LU
+	prod  []float64
+	prod2 []float64
+	tmp   []float64
+	prod3 []float64
+	tmp2  []float64
+	xxT   []float64
+	prod4 []float64
+	tmp3  []float64
+	tmp4  []float64
+}
+
+var opSolveGradPool = sync.Pool{New: func() any {
+	return new(opSolveGradWork)
+}}
+
+// OpSolveGrad returns f = OpSolve(A, x, B) and writes ∂f/∂A, ∂f/∂x, ∂f/∂B into dA, dx, dB,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = x' inv(A) x + sum(inv(A)' B)
+//	∂f/∂A = -(inv(A)' (B matrix(1) + x x') inv(A)')
+//	∂f/∂x = (inv(A) + inv(A)') x
+//	∂f/∂B = inv(A) matrix(1)
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx *mat.VecDense, dB *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("OpSolveGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpSolveGrad", "x", x.Len(), n, "n")
+	BRows, k := B.Dims()
+	runtime.CheckMatrix("OpSolveGrad", "B", BRows, k, n, k, "n", "k")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("OpSolveGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckVector("OpSolveGrad", "dx", dx.Len(), n, "n")
+	dBRows, dBCols := dB.Dims()
+	runtime.CheckMatrix("OpSolveGrad", "dB", dBRows, dBCols, n, k, "n", "k")
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "dx", dx.RawVector().Data)
+	ws := opSolveGradPool.Get().(*opSolveGradWork)
+	defer opSolveGradPool.Put(ws)
+	xRaw := x.RawVector()
+	invA := runtime.Mat(&ws.invA, n, n)
+	ARaw := A.RawMatrix()
+	ws.luA.Factorize(ARaw)
+	// invA = inv(A)
+	ws.luA.InverseTo(invA)
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, prod)
+	xTinvAx := blas64.Dot(xRaw, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	BRaw := B.RawMatrix()
+	// prod2 = inv(A)' B
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum += prod2.Data[i*prod2.Stride+j]
+		}
+	}
+	f := xTinvAx + sum
+	dARaw := dA.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	tmp2 := runtime.Mat(&ws.tmp2, k, n)
+	// tmp2 = matrix(1)
+	for i := 0; i < k; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = 1.0
+		}
+	}
+	// prod3 = B matrix(1)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, prod3)
+	xxT := runtime.Mat(&ws.xxT, n, n)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	// tmp = B matrix(1) + x x'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = prod3.Data[i*prod3.Stride+j] + xxT.Data[i*xxT.Stride+j]
+		}
+	}
+	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, tmp, 0, prod4)
+	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 0, dARaw)
+	dxRaw := dx.RawVector()
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = inv(A) + inv(A)'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = invA.Data[i*invA.Stride+j] + invA.Data[j*invA.Stride+i]
+		}
+	}
+	// dx = (inv(A) + inv(A)') x
+	blas64.Gemv(blas.NoTrans, 1, tmp3, xRaw, 0, dxRaw)
+	dBRaw := dB.RawMatrix()
+	tmp4 := runtime.Mat(&ws.tmp4, n, k)
+	// tmp4 = matrix(1)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = 1.0
+		}
+	}
+	// dB = inv(A) matrix(1)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, invA, tmp4, 0, dBRaw)
+	return f
+}
+
+// opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through opSolveSPDPool.
+type opSolveSPDWork struct {
+	prod  []float64
+	cholS runtime.Cholesky
+}
+
+var opSolveSPDPool = sync.Pool{New: func() any {
+	return new(opSolveSPDWork)
+}}
+
+// OpSolveSPD returns f = OpSolveSPD(S, x).
+//
+//	f = x' inv(S) x
+//
+// It panics if the shapes disagree.
+func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckVector("OpSolveSPD", "x", x.Len(), n, "n")
+	ws := opSolveSPDPool.Get().(*opSolveSPDWork)
+	defer opSolveSPDPool.Put(ws)
+	xRaw := x.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	ws.cholS.Factorize(S.RawSymmetric())
+	ws.cholS.SolveVecTo(prod, xRaw)
+	f := blas64.Dot(xRaw, prod)
+	return f
+}
+
+// opSolveSPDGradWork holds OpSolveSPDGrad's scratch space, reused across calls through opSolveSPDGradPool.
+type opSolveSPDGradWork struct {
+	invS  []float64
+	cholS runtime.Cholesky
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	prod3 []float64
+}
+
+var opSolveSPDGradPool = sync.Pool{New: func() any {
+	return new(opSolveSPDGradWork)
+}}
+
+// OpSolveSPDGrad returns f = OpSolveSPD(S, x) and writes ∂f/∂S, ∂f/∂x into dS, dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = x' inv(S) x
+//	∂f/∂S = -(inv(S) x x' inv(S))
+//	∂f/∂x = 2 inv(S) x
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.VecDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckVector("OpSolveSPDGrad", "x", x.Len(), n, "n")
+	runtime.CheckSymmetric("OpSolveSPDGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.CheckVector("OpSolveSPDGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "dS", dS.RawSymmetric().Data)
+	ws := opSolveSPDGradPool.Get().(*opSolveSPDGradWork)
+	defer opSolveSPDGradPool.Put(ws)
+	xRaw := x.RawVector()
+	invS := runtime.Mat(&ws.invS, n, n)
+	ws.cholS.Factorize(S.RawSymmetric())
+	// invS = inv(S)
+	ws.cholS.InverseTo(invS)
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, prod)
+	f := blas64.Dot(xRaw, prod)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = -(inv(S) x x' inv(S))
+	prod2 := runtime.Vec(&ws.prod2, n)
+	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, prod2)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod2, xRaw, prod3)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod3, invS, 0, tmp)
+	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	dxRaw := dx.RawVector()
+	// dx = 2 inv(S) x
+	blas64.Gemv(blas.NoTrans, 2.0, invS, xRaw, 0, dxRaw)
+	return f
+}

@@ -247,6 +247,18 @@ var registry = map[string]entry{
 		f:    func(in []any) float64 { return OpSoftplus(in[0].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 { return OpSoftplusGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 	},
+	"OpSolve": {
+		f: func(in []any) float64 { return OpSolve(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return OpSolveGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.Dense))
+		},
+	},
+	"OpSolveSPD": {
+		f: func(in []any) float64 { return OpSolveSPD(in[0].(*mat.SymDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpSolveSPDGrad(in[0].(*mat.SymDense), in[1].(*mat.VecDense), g[0].(*mat.SymDense), g[1].(*mat.VecDense))
+		},
+	},
 	"OpSqrt": {
 		f:    func(in []any) float64 { return OpSqrt(in[0].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 { return OpSqrtGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
