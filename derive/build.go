@@ -148,7 +148,7 @@ func (b *builder) expr(e spec.Expr, h *hint) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return b.g.Neg(x), nil
+		return b.orZero(b.g.Neg(x), x.Shape), nil
 	case *spec.Transpose:
 		x, err := b.expr(e.X, h.t())
 		if err != nil {
@@ -158,9 +158,23 @@ func (b *builder) expr(e spec.Expr, h *hint) (*Node, error) {
 	case *spec.Binary:
 		return b.binary(e, h)
 	case *spec.Call:
-		return b.call(e, h)
+		n, err := b.call(e, h)
+		if err == nil && n == nil { // a scalar-valued call of a zero, dot(0 * a, b)
+			n = b.g.Const(0)
+		}
+		return n, err
 	}
 	return nil, spec.Errorf(e.Pos(), "unsupported expression")
+}
+
+// orZero returns n, or the zero of shape when the simplifier has reduced n
+// to zero (nil): the spec's own expressions keep their shapes, so later
+// shape checks still see them.
+func (b *builder) orZero(n *Node, shape Shape) *Node {
+	if n != nil {
+		return n
+	}
+	return b.g.Broadcast(b.g.Const(0), shape)
 }
 
 func (b *builder) ident(e *spec.Ident) (*Node, error) {
@@ -233,13 +247,13 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		}
 		switch e.Op {
 		case spec.ADD:
-			return b.g.Add(x, y), nil
+			return b.orZero(b.g.Add(x, y), x.Shape), nil
 		case spec.SUB:
-			return b.g.Sub(x, y), nil
+			return b.orZero(b.g.Sub(x, y), x.Shape), nil
 		case spec.EMUL:
-			return b.g.Hadamard(x, y), nil
+			return b.orZero(b.g.Hadamard(x, y), x.Shape), nil
 		}
-		return b.g.Div(x, y), nil
+		return b.orZero(b.g.Div(x, y), x.Shape), nil
 	case spec.MUL:
 		return b.product(e)
 	case spec.QUO:
@@ -254,7 +268,7 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		if !y.Shape.IsScalar() {
 			return nil, spec.Errorf(e.OpPos, "/ divides by a scalar, not by %s (use ./ for elementwise division)", y.Shape)
 		}
-		return b.g.Div(x, b.g.Broadcast(y, x.Shape)), nil
+		return b.orZero(b.g.Div(x, b.g.Broadcast(y, x.Shape)), x.Shape), nil
 	case spec.POW, spec.EPOW:
 		x, err := b.expr(e.X, h)
 		if err != nil {
@@ -296,16 +310,16 @@ func (b *builder) product(e *spec.Binary) (*Node, error) {
 		}
 	}
 	if y.Shape.IsScalar() {
-		return b.g.Scale(y, x), nil
+		return b.orZero(b.g.Scale(y, x), x.Shape), nil
 	}
 	if x.Shape.IsScalar() {
-		return b.g.Scale(x, y), nil
+		return b.orZero(b.g.Scale(x, y), y.Shape), nil
 	}
 	if x.Shape.Cols != y.Shape.Rows {
 		return nil, spec.Errorf(e.OpPos, "cannot multiply %s by %s: inner dimensions %s and %s differ",
 			x.Shape, y.Shape, x.Shape.Cols, y.Shape.Rows)
 	}
-	return b.g.Mul(x, y), nil
+	return b.orZero(b.g.Mul(x, y), Shape{x.Shape.Rows, y.Shape.Cols}), nil
 }
 
 // function is a function callable from a spec: its arity and how a call

@@ -1,0 +1,188 @@
+package derive
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gradgen/gradgen/spec"
+)
+
+// exprGen draws random well-shaped expressions over the inputs of
+// randomSpec: a, b vector(n); c vector(m); A matrix(n, n); X matrix(n, m);
+// s scalar.
+type exprGen struct{ rng *rand.Rand }
+
+// pick draws one of options, parenthesised so it composes as an operand.
+func (g exprGen) pick(options ...func() string) string {
+	e := options[g.rng.IntN(len(options))]()
+	if strings.Contains(e, " ") {
+		return "(" + e + ")"
+	}
+	return e
+}
+
+var smooth = []string{"exp", "sin", "cos", "tanh", "sigmoid", "softplus", "arctan"}
+
+func (g exprGen) fn() string { return smooth[g.rng.IntN(len(smooth))] }
+
+func (g exprGen) scalar(d int) string {
+	if d == 0 {
+		return g.pick(func() string { return "s" }, func() string { return fmt.Sprint(1 + g.rng.IntN(3)) })
+	}
+	return g.pick(
+		func() string { return "sum(" + g.vecN(d-1) + ")" },
+		func() string { return "tr(" + g.sq(d-1) + ")" },
+		func() string { return "(" + g.vecN(d-1) + ")' * " + g.vecN(d-1) },
+		func() string { return g.scalar(d-1) + " * " + g.scalar(d-1) },
+		func() string { return g.scalar(d-1) + " - " + g.scalar(d-1) },
+		func() string { return g.fn() + "(" + g.scalar(d-1) + ")" },
+		func() string { return "dot(" + g.mat(d-1) + ", X)" },
+		func() string { return "logsumexp(" + g.vecN(d-1) + ")" },
+		func() string { return "norm2(" + g.vecN(d-1) + " + vector(3))" },
+		func() string { return "det(A) + logdet(A)" },
+		func() string { return "(" + g.scalar(d-1) + ") ^ 2" },
+		func() string { return g.scalar(d-1) + " / (2 + sigmoid(s))" },
+	)
+}
+
+func (g exprGen) vecN(d int) string {
+	if d == 0 {
+		return g.pick(func() string { return "a" }, func() string { return "b" })
+	}
+	return g.pick(
+		func() string { return g.sq(d-1) + " * " + g.vecN(d-1) },
+		func() string { return "X * c" },
+		func() string { return g.vecN(d-1) + " + " + g.vecN(d-1) },
+		func() string { return g.vecN(d-1) + " .* " + g.vecN(d-1) },
+		func() string { return g.vecN(d-1) + " ./ (2 + " + "sigmoid(" + g.vecN(d-1) + "))" },
+		func() string { return g.scalar(d-1) + " * " + g.vecN(d-1) },
+		func() string { return g.fn() + "(" + g.vecN(d-1) + ")" },
+		func() string { return "diag(" + g.sq(d-1) + ")" },
+		func() string { return "inv(A) * " + g.vecN(d-1) },
+		func() string { return "(" + g.vecN(d-1) + ") .^ 2" },
+		func() string { return "1 - " + g.vecN(d-1) },
+	)
+}
+
+func (g exprGen) sq(d int) string {
+	if d == 0 {
+		return g.pick(func() string { return "A" }, func() string { return "A'" })
+	}
+	return g.pick(
+		func() string { return g.sq(d-1) + " * " + g.sq(d-1) },
+		func() string { return g.vecN(d-1) + " * (" + g.vecN(d-1) + ")'" },
+		func() string { return "X * X'" },
+		func() string { return "(" + g.sq(d-1) + ")'" },
+		func() string { return g.sq(d-1) + " - " + g.sq(d-1) },
+		func() string { return g.fn() + "(" + g.sq(d-1) + ")" },
+		func() string { return "diag(" + g.vecN(d-1) + ")" },
+		func() string { return "inv(A)" },
+		func() string { return g.sq(d-1) + " + eye(n)" },
+	)
+}
+
+func (g exprGen) mat(d int) string {
+	if d == 0 {
+		return "X"
+	}
+	return g.pick(
+		func() string { return g.sq(d-1) + " * X" },
+		func() string { return g.vecN(d-1) + " * c'" },
+		func() string { return g.fn() + "(" + g.mat(d-1) + ")" },
+		func() string { return g.mat(d-1) + " .* X" },
+	)
+}
+
+const randomInputs = `
+      a: vector(n)
+      b: vector(n)
+      c: vector(m)
+      A: matrix(n, n)
+      X: matrix(n, m)
+      s: scalar`
+
+// TestRandomExpressions differentiates random expressions and compares
+// the derived gradients, evaluated by the reference evaluator, with
+// central finite differences of the reference value: the derivative rules
+// and the simplifier checked together, with no code generation.
+func TestRandomExpressions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	gen := exprGen{rng}
+	cases := 300
+	if testing.Short() {
+		cases = 50
+	}
+	for k := 0; k < cases; k++ {
+		expr := gen.scalar(1 + rng.IntN(3))
+		src := "functions:\n  - name: F\n    inputs:" + randomInputs + "\n    expr: \"" + expr + "\"\n"
+		file, err := spec.Load("random.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		fns, err := Build(file)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		checkAgainstFiniteDifferences(t, expr, fns[0], rng)
+	}
+}
+
+func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng *rand.Rand) {
+	dims := map[string]int{"n": 2 + rng.IntN(3), "m": 2 + rng.IntN(3)}
+	inputs := map[string]*mat.Dense{}
+	for _, in := range fn.Inputs {
+		r, c := sizeOf(in.Shape.Rows, dims), sizeOf(in.Shape.Cols, dims)
+		m := mat.NewDense(r, c, nil)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				m.Set(i, j, rng.Float64()-0.5)
+			}
+		}
+		if in.Name == "A" {
+			for i := 0; i < r; i++ {
+				m.Set(i, i, m.At(i, i)+2)
+			}
+		}
+		inputs[in.Name] = m
+	}
+	value := func() float64 { return NewEvaluator(inputs, dims).Eval(fn.Value).At(0, 0) }
+	if v := value(); math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6 {
+		return // outside the domain this test can check
+	}
+	ev := NewEvaluator(inputs, dims)
+	for k, w := range fn.Wrt {
+		x := inputs[w.Name].RawMatrix().Data
+		x0 := append([]float64(nil), x...)
+		numeric := fd.Gradient(nil, func(p []float64) float64 {
+			copy(x, p)
+			defer copy(x, x0)
+			return value()
+		}, append([]float64(nil), x0...), &fd.Settings{Formula: fd.Central})
+		var symbolic []float64
+		if g := fn.Grads[k]; g != nil {
+			symbolic = ev.Eval(g).RawMatrix().Data
+		} else {
+			symbolic = make([]float64, len(x))
+		}
+		for i := range numeric {
+			if math.Abs(numeric[i]-symbolic[i]) > 1e-4*math.Max(1, math.Abs(numeric[i])) {
+				t.Errorf("%s\n∂f/∂%s = %s\nentry %d: derived %v, finite differences %v",
+					expr, w.Name, Format(fn.Grads[k], Plain, nil), i, symbolic[i], numeric[i])
+				return
+			}
+		}
+	}
+}
+
+func sizeOf(d Dim, dims map[string]int) int {
+	if d.Name == "" {
+		return d.Size
+	}
+	return dims[d.Name]
+}
