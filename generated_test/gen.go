@@ -4,7 +4,4 @@
 // differences.
 package generated
 
-//go:generate go run ../cmd/gradgen worked.yaml
-//go:generate go run ../cmd/gradgen models.yaml
-//go:generate go run ../cmd/gradgen ops.yaml
-//go:generate go run ../cmd/gradgen types.yaml
+//go:generate go run ../cmd/gradgen models.yaml ops.yaml random.yaml types.yaml worked.yaml

@@ -303,6 +303,326 @@ var registry = map[string]entry{
 			return QuadTraceGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense))
 		},
 	},
+	"Random00": {
+		f: func(in []any) float64 {
+			return Random00(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random00Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random01": {
+		f: func(in []any) float64 {
+			return Random01(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random01Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random02": {
+		f: func(in []any) float64 {
+			return Random02(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random02Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random03": {
+		f: func(in []any) float64 {
+			return Random03(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random03Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random04": {
+		f: func(in []any) float64 {
+			return Random04(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random04Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random05": {
+		f: func(in []any) float64 {
+			return Random05(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random05Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random06": {
+		f: func(in []any) float64 {
+			return Random06(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random06Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random07": {
+		f: func(in []any) float64 {
+			return Random07(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random07Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random08": {
+		f: func(in []any) float64 {
+			return Random08(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random08Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random09": {
+		f: func(in []any) float64 {
+			return Random09(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random09Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random10": {
+		f: func(in []any) float64 {
+			return Random10(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random10Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random11": {
+		f: func(in []any) float64 {
+			return Random11(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random11Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random12": {
+		f: func(in []any) float64 {
+			return Random12(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random12Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random13": {
+		f: func(in []any) float64 {
+			return Random13(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random13Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random14": {
+		f: func(in []any) float64 {
+			return Random14(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random14Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random15": {
+		f: func(in []any) float64 {
+			return Random15(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random15Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random16": {
+		f: func(in []any) float64 {
+			return Random16(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random16Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random17": {
+		f: func(in []any) float64 {
+			return Random17(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random17Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random18": {
+		f: func(in []any) float64 {
+			return Random18(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random18Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random19": {
+		f: func(in []any) float64 {
+			return Random19(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random19Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random20": {
+		f: func(in []any) float64 {
+			return Random20(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random20Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random21": {
+		f: func(in []any) float64 {
+			return Random21(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random21Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random22": {
+		f: func(in []any) float64 {
+			return Random22(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random22Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random23": {
+		f: func(in []any) float64 {
+			return Random23(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random23Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random24": {
+		f: func(in []any) float64 {
+			return Random24(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random24Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random25": {
+		f: func(in []any) float64 {
+			return Random25(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random25Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random26": {
+		f: func(in []any) float64 {
+			return Random26(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random26Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random27": {
+		f: func(in []any) float64 {
+			return Random27(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random27Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random28": {
+		f: func(in []any) float64 {
+			return Random28(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random28Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random29": {
+		f: func(in []any) float64 {
+			return Random29(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random29Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random30": {
+		f: func(in []any) float64 {
+			return Random30(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random30Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random31": {
+		f: func(in []any) float64 {
+			return Random31(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random31Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random32": {
+		f: func(in []any) float64 {
+			return Random32(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random32Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random33": {
+		f: func(in []any) float64 {
+			return Random33(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random33Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random34": {
+		f: func(in []any) float64 {
+			return Random34(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random34Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random35": {
+		f: func(in []any) float64 {
+			return Random35(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random35Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random36": {
+		f: func(in []any) float64 {
+			return Random36(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random36Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random37": {
+		f: func(in []any) float64 {
+			return Random37(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random37Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random38": {
+		f: func(in []any) float64 {
+			return Random38(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random38Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
+	"Random39": {
+		f: func(in []any) float64 {
+			return Random39(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return Random39Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
+		},
+	},
 	"Sandwich": {
 		f: func(in []any) float64 { return Sandwich(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
