@@ -14,6 +14,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
 )
 
 // Import paths used by generated code.
@@ -45,16 +46,26 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	}
 	aliasImports(f, funcs)
 	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion1").Comment("fails to compile against an incompatible runtime")
-	seen := map[string]string{}
+	// Package-level names: the functions first, then the workspace types
+	// and pools, which must not collide with them nor be shadowed by an
+	// input of any function.
+	top := newScope()
+	seen := map[string]*derive.Function{}
 	for _, fn := range funcs {
 		for _, name := range []string{fn.Spec.Name, gradName(fn.Spec.Name)} {
 			if prev, ok := seen[name]; ok {
-				return nil, fmt.Errorf("%s: generated name %s collides with one from %s", fn.Spec.NamePos, name, prev)
+				return nil, &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated function %s collides with the one generated for %s at %s", name, prev.Spec.Name, prev.Spec.NamePos)}
 			}
-			seen[name] = fn.Spec.NamePos.String()
+			seen[name] = fn
+			top.reserve(name)
 		}
-		newFunc(fn, false).emit(f)
-		newFunc(fn, true).emit(f)
+		for _, in := range fn.Inputs {
+			top.reserve(in.Name)
+		}
+	}
+	for _, fn := range funcs {
+		newFunc(fn, false, top).emit(f)
+		newFunc(fn, true, top).emit(f)
 	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -75,6 +86,8 @@ func gradName(name string) string { return name + "Grad" }
 func aliasImports(f *jen.File, funcs []*derive.Function) {
 	taken := map[string]bool{}
 	for _, fn := range funcs {
+		taken[fn.Spec.Name] = true
+		taken[gradName(fn.Spec.Name)] = true
 		for _, in := range fn.Inputs {
 			taken[in.Name] = true
 		}

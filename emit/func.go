@@ -34,6 +34,7 @@ type function struct {
 	work   []workField
 	facts  map[*derive.Node]*factor
 
+	top        *scope // package-level names
 	gradParams []string
 	wsName     string
 	i, j       string // loop variables
@@ -51,7 +52,7 @@ type factor struct {
 	spd   bool
 }
 
-func newFunc(fn *derive.Function, grad bool) *function {
+func newFunc(fn *derive.Function, grad bool, top *scope) *function {
 	e := &function{fn: fn, grad: grad, scope: newScope(), vals: map[*derive.Node]*val{},
 		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}}
 	e.name = fn.Spec.Name
@@ -72,6 +73,7 @@ func newFunc(fn *derive.Function, grad bool) *function {
 			e.gradParams = append(e.gradParams, e.scope.fresh("d"+w.Name))
 		}
 	}
+	e.top = top
 	e.wsName = e.scope.fresh("ws")
 	e.i, e.j = e.scope.fresh("i"), e.scope.fresh("j")
 	return e
@@ -238,8 +240,8 @@ func hasSymmetric(ins []*derive.Input) bool {
 // workspace declares the pooled workspace type and returns the statements
 // that take one from the pool for the call.
 func (e *function) workspace(f *jen.File) []jen.Code {
-	typ := lowerFirst(e.name) + "Work"
-	pool := lowerFirst(e.name) + "Pool"
+	typ := e.top.fresh(lowerFirst(e.name) + "Work")
+	pool := e.top.fresh(lowerFirst(e.name) + "Pool")
 	fields := make([]jen.Code, len(e.work))
 	for k, w := range e.work {
 		fields[k] = jen.Id(w.name).Add(w.typ)

@@ -297,6 +297,12 @@ var registry = map[string]entry{
 			return OpTransposedLinalgGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
 	},
+	"Pooled": {
+		f: func(in []any) float64 { return Pooled(in[0].(*mat.VecDense), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return PooledGrad(in[0].(*mat.VecDense), in[1].(float64), g[0].(*mat.VecDense), g[1].(*float64))
+		},
+	},
 	"QuadTrace": {
 		f: func(in []any) float64 { return QuadTrace(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
@@ -648,6 +654,10 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return TraceABGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+	},
+	"shadowing": {
+		f:    func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 { return shadowingGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 	},
 	"unexported": {
 		f:    func(in []any) float64 { return unexported(in[0].(*mat.VecDense)) },

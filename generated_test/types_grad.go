@@ -429,3 +429,124 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	*dlen = iTmatmath
 	return f
 }
+
+// Pooled returns f = Pooled(pooledGradPool, f).
+//
+// An input named like the workspace pool must not hide it.
+//
+//	f = f sum(exp(pooledGradPool))
+//
+// It panics if the shapes disagree.
+func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
+	n := pooledGradPool.Len()
+	pooledGradPoolRaw := pooledGradPool.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
+	}
+	f2 := f * sum
+	return f2
+}
+
+// pooledGradWork holds PooledGrad's scratch space, reused across calls through pooledGradPool2.
+type pooledGradWork struct {
+	tmp []float64
+}
+
+var pooledGradPool2 = sync.Pool{New: func() any {
+	return new(pooledGradWork)
+}}
+
+// PooledGrad returns f = Pooled(pooledGradPool, f) and writes ∂f/∂pooledGradPool, ∂f/∂f into dpooledGradPool, df,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// An input named like the workspace pool must not hide it.
+//
+//	f = f sum(exp(pooledGradPool))
+//	∂f/∂pooledGradPool = f exp(pooledGradPool)
+//	∂f/∂f = sum(exp(pooledGradPool))
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggmat.VecDense, df *float64) float64 {
+	n := pooledGradPool.Len()
+	runtime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
+	runtime.CheckNoAlias("PooledGrad", "dpooledGradPool", dpooledGradPool.RawVector().Data, "pooledGradPool", pooledGradPool.RawVector().Data)
+	ws := pooledGradPool2.Get().(*pooledGradWork)
+	defer pooledGradPool2.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	pooledGradPoolRaw := pooledGradPool.RawVector()
+	// tmp = exp(pooledGradPool)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	f2 := f * sum
+	dpooledGradPoolRaw := dpooledGradPool.RawVector()
+	// dpooledGradPool = f exp(pooledGradPool)
+	for i := 0; i < n; i++ {
+		dpooledGradPoolRaw.Data[i*dpooledGradPoolRaw.Inc] = f * tmp.Data[i]
+	}
+	*df = sum
+	return f2
+}
+
+// shadowing returns f = shadowing(x).
+//
+// Lowercase twin of Shadowing; its workspace names must not collide.
+//
+//	f = sum(exp(x))
+//
+// It panics if the shapes disagree.
+func shadowing(x *ggmat.VecDense) float64 {
+	n := x.Len()
+	xRaw := x.RawVector()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += ggmath.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// shadowingGradWork2 holds shadowingGrad's scratch space, reused across calls through shadowingGradPool2.
+type shadowingGradWork2 struct {
+	expX []float64
+}
+
+var shadowingGradPool2 = sync.Pool{New: func() any {
+	return new(shadowingGradWork2)
+}}
+
+// shadowingGrad returns f = shadowing(x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// Lowercase twin of Shadowing; its workspace names must not collide.
+//
+//	f = sum(exp(x))
+//	∂f/∂x = exp(x)
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("shadowingGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
+	defer shadowingGradPool2.Put(ws)
+	expX := runtime.Vec(&ws.expX, n)
+	xRaw := x.RawVector()
+	// expX = exp(x)
+	for i := 0; i < n; i++ {
+		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += expX.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = expX.Data[i]
+	}
+	return f
+}

@@ -45,8 +45,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/build"
 	"go/token"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +94,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK // -h asks for the usage; it is not bad input
+		}
 		return exitBad
 	}
 	cfg.specs = fs.Args()
@@ -158,6 +163,9 @@ func generate(cfg config) ([]*output, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkCollisions(o); err != nil {
+			return nil, err
+		}
 		var funcs []*derive.Function
 		var sources []string
 		for _, l := range o.specs {
@@ -206,10 +214,40 @@ func withSource(err error, src []byte) error {
 	return err
 }
 
-// report prints err; a positioned error gets its line and a caret.
+// checkCollisions reports two functions going into one output whose
+// generated names (F and FGrad) collide, naming both places.
+func checkCollisions(o *output) error {
+	type origin struct {
+		name string
+		pos  spec.Pos
+	}
+	seen := map[string]origin{}
+	for _, l := range o.specs {
+		for _, fn := range l.file.Functions {
+			for _, name := range []string{fn.Name, fn.Name + "Grad"} {
+				if prev, ok := seen[name]; ok {
+					what := "function " + prev.name
+					if prev.name != name {
+						what = "the gradient function of " + prev.name
+					}
+					return withSource(spec.Errorf(fn.NamePos, "generated name %s collides with %s at %s", name, what, prev.pos), l.src)
+				}
+				seen[name] = origin{fn.Name, fn.NamePos}
+			}
+		}
+	}
+	return nil
+}
+
+// report prints err; a positioned error gets its line and a caret, any
+// other error the command's name.
 func report(w io.Writer, err error) {
-	fmt.Fprintln(w, err)
 	var se *spec.Error
+	if !errors.As(err, &se) {
+		fmt.Fprintf(w, "gradgen: %v\n", err)
+		return
+	}
+	fmt.Fprintln(w, err)
 	if errors.As(err, &se) && se.Source != "" && se.Pos.Col > 0 && se.Pos.Col <= len(se.Source)+1 {
 		pad := strings.Map(func(r rune) rune {
 			if r == '\t' {
@@ -230,18 +268,19 @@ func packageName(flagPkg string, o *output) (string, error) {
 	}
 	var specPkg string
 	var specPos spec.Pos
+	var specSrc []byte
 	for _, l := range o.specs {
 		if p := l.file.Package; p != "" {
 			if specPkg != "" && p != specPkg {
 				return "", withSource(spec.Errorf(l.file.PackagePos, "package %s disagrees with package %s at %s", p, specPkg, specPos), l.src)
 			}
-			specPkg, specPos = p, l.file.PackagePos
+			specPkg, specPos, specSrc = p, l.file.PackagePos, l.src
 		}
 	}
 	dir := filepath.Dir(o.path)
-	if existing := dirPackage(dir); existing != "" {
+	if existing := dirPackage(dir, o.path); existing != "" {
 		if specPkg != "" && specPkg != existing {
-			return "", spec.Errorf(specPos, "package %s disagrees with package %s of %s", specPkg, existing, dir)
+			return "", withSource(spec.Errorf(specPos, "package %s disagrees with package %s already in %s (fix the spec or use -pkg)", specPkg, existing, dirName(dir)), specSrc)
 		}
 		return existing, nil
 	}
@@ -264,27 +303,69 @@ func packageName(flagPkg string, o *output) (string, error) {
 	return name, nil
 }
 
-// dirPackage returns the name of the Go package in dir, or "".
-func dirPackage(dir string) string {
+// dirName returns dir for a message, absolute when it is relative.
+func dirName(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// dirPackage returns the name of the Go package in dir, or "". The file
+// out, which is about to be replaced, does not count: the package clause
+// must not depend on a previous (possibly stale) output.
+//
+// It asks golang.org/x/tools/go/packages first, as stringer does. Outside
+// a module, or when the directory does not load (say, the stale output
+// disagrees with the other files), it reads the package clauses with
+// go/build, which honours build constraints the same way.
+func dirPackage(dir, out string) string {
+	outInfo, _ := os.Stat(out)
+	isOut := func(fi os.FileInfo) bool { return outInfo != nil && os.SameFile(fi, outInfo) }
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return ""
 	}
 	hasGo := false
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && !isOut(fi) {
 			hasGo = true
 		}
 	}
 	if !hasGo {
 		return ""
 	}
-	cfg := &packages.Config{Mode: packages.NeedName, Dir: dir}
-	pkgs, err := packages.Load(cfg, ".")
-	if err != nil || len(pkgs) != 1 {
+	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedFiles, Dir: dir}
+	if pkgs, err := packages.Load(cfg, "."); err == nil && len(pkgs) == 1 && len(pkgs[0].Errors) == 0 && pkgs[0].Name != "" {
+		for _, f := range pkgs[0].GoFiles {
+			if fi, err := os.Stat(f); err == nil && !isOut(fi) {
+				return pkgs[0].Name
+			}
+		}
 		return ""
 	}
-	return pkgs[0].Name
+	ctxt := build.Default
+	ctxt.ReadDir = func(d string) ([]fs.FileInfo, error) {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return nil, err
+		}
+		var infos []fs.FileInfo
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && !isOut(fi) {
+				infos = append(infos, fi)
+			}
+		}
+		return infos, nil
+	}
+	p, err := ctxt.ImportDir(dir, 0)
+	if err != nil {
+		return ""
+	}
+	return p.Name
 }
 
 // check compares each output with the file on disk.
