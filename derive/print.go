@@ -194,6 +194,9 @@ func (p *printer) sum(terms []*Node) string {
 	var b strings.Builder
 	for i, t := range terms {
 		neg := false
+		if t.Op == OpBroadcast && t.Args[0].Op == OpScale {
+			t = t.Args[0] // a broadcast scalar prints as the scalar
+		}
 		if c, rest := coefficient(t); c < 0 && rest != nil {
 			neg = true
 			if c == -1 {

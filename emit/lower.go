@@ -87,6 +87,9 @@ func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.
 
 // negated reports whether t is -1 times rest.
 func negated(t *derive.Node) (bool, *derive.Node) {
+	if t.Op == derive.OpBroadcast {
+		t = t.Args[0]
+	}
 	if t.Op == derive.OpScale && t.Args[0].IsConst(-1) {
 		return true, t.Args[1]
 	}

@@ -1235,7 +1235,7 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(x)
-//	∂f/∂x = exp(x + -logsumexp(x))
+//	∂f/∂x = exp(x - logsumexp(x))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -1245,9 +1245,9 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
-	// dx = exp(x + -logsumexp(x))
+	// dx = exp(x - logsumexp(x))
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] + -f)
+		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] - f)
 	}
 	return f
 }
@@ -1267,7 +1267,7 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(X)
-//	∂f/∂X = exp(X + -logsumexp(X))
+//	∂f/∂X = exp(X - logsumexp(X))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
@@ -1278,10 +1278,10 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
-	// dX = exp(X + -logsumexp(X))
+	// dX = exp(X - logsumexp(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j] + -f)
+			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j] - f)
 		}
 	}
 	return f

@@ -204,7 +204,7 @@ var random01GradPool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(b ./ (sigmoid(b) + vector(2))) - sum(X .* softplus(X))
 //	∂f/∂a = 0
-//	∂f/∂b = exp(b ./ (sigmoid(b) + vector(2)) + -logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) + -logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
+//	∂f/∂b = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
@@ -298,11 +298,11 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	dbRaw := db.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = exp(b ./ (sigmoid(b) + vector(2)) + -logsumexp(b ./ (sigmoid(b) + vector(2))))
+	// tmp3 = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2))))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = math.Exp(tmp.Data[i] + -logsumexp)
+		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
 	}
-	// db = exp(b ./ (sigmoid(b) + vector(2)) + -logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) + -logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
+	// db = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/(tmp2.Data[i]) - ((((tmp.Data[i]) * tmp3.Data[i]) / (tmp2.Data[i])) * (sigmoidB.Data[i] * (-sigmoidB.Data[i] + 1.0)))
 	}
@@ -1616,10 +1616,10 @@ var random11GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) (a + b))
-//	∂f/∂a = inv(A)' exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b)))
-//	∂f/∂b = inv(A)' exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b)))
+//	∂f/∂a = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
+//	∂f/∂b = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
+//	∂f/∂A = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -1695,11 +1695,11 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	daRaw := da.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b)))
+	// tmp2 = exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = math.Exp(prod.Data[i] + -f)
+		tmp2.Data[i] = math.Exp(prod.Data[i] - f)
 	}
-	// prod2 = inv(A)' exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b)))
+	// prod2 = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod2.Data[i]
@@ -1715,7 +1715,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
 	}
-	// dA = -(inv(A)' exp(inv(A) (a + b) + -logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
+	// dA = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
 	prod3 := runtime.Vec(&ws.prod3, n)
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod3)
 	prod4 := runtime.Mat(&ws.prod4, n, n)
@@ -1780,10 +1780,10 @@ var random12GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) a)
-//	∂f/∂a = inv(A)' exp(inv(A) a + -logsumexp(inv(A) a))
+//	∂f/∂a = inv(A)' exp(inv(A) a - logsumexp(inv(A) a))
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) a + -logsumexp(inv(A) a)) a' inv(A)')
+//	∂f/∂A = -(inv(A)' exp(inv(A) a - logsumexp(inv(A) a)) a' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -1852,16 +1852,16 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := runtime.LogSumExp(runtime.Column(invAa))
 	daRaw := da.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = exp(inv(A) a + -logsumexp(inv(A) a))
+	// tmp = exp(inv(A) a - logsumexp(inv(A) a))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Exp(invAa.Data[i] + -f)
+		tmp.Data[i] = math.Exp(invAa.Data[i] - f)
 	}
-	// da = inv(A)' exp(inv(A) a + -logsumexp(inv(A) a))
+	// da = inv(A)' exp(inv(A) a - logsumexp(inv(A) a))
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, daRaw)
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = -(inv(A)' exp(inv(A) a + -logsumexp(inv(A) a)) a' inv(A)')
+	// dA = -(inv(A)' exp(inv(A) a - logsumexp(inv(A) a)) a' inv(A)')
 	prod := runtime.Vec(&ws.prod, n)
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
 	prod2 := runtime.Mat(&ws.prod2, n, n)
@@ -2031,7 +2031,7 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //
 //	f = (logsumexp(b)^2)^2
 //	∂f/∂a = 0
-//	∂f/∂b = 4 (logsumexp(b) logsumexp(b)^2) exp(b + -logsumexp(b))
+//	∂f/∂b = 4 (logsumexp(b) logsumexp(b)^2) exp(b - logsumexp(b))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -2094,9 +2094,9 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := s2 * s2
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = 4 (logsumexp(b) logsumexp(b)^2) exp(b + -logsumexp(b))
+	// db = 4 (logsumexp(b) logsumexp(b)^2) exp(b - logsumexp(b))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 4.0 * ((logsumexpB * s2) * math.Exp(bRaw.Data[i*bRaw.Inc]+-logsumexpB))
+		dbRaw.Data[i*dbRaw.Inc] = 4.0 * ((logsumexpB * s2) * math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB))
 	}
 	dc.Zero()
 	dA.Zero()
@@ -2615,7 +2615,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = (s / (2 + sigmoid(s)) - sum(a)) (b' a)^2
-//	∂f/∂a = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b + -(b' a)^2
+//	∂f/∂a = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
 //	∂f/∂b = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) a
 //	∂f/∂c = 0
 //	∂f/∂A = 0
@@ -2688,9 +2688,9 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := (s4) * s5
 	daRaw := da.RawVector()
 	s6 := (s4) * bTa
-	// da = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b + -(b' a)^2
+	// da = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*((s6)*bRaw.Data[i*bRaw.Inc]) + -s5
+		daRaw.Data[i*daRaw.Inc] = 2.0*((s6)*bRaw.Data[i*bRaw.Inc]) - s5
 	}
 	dbRaw := db.RawVector()
 	// db = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) a
@@ -3171,7 +3171,7 @@ var random23GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(exp(diag(A') + -logsumexp(diag(A'))))
+//	∂f/∂A = diag(exp(diag(A') - logsumexp(diag(A'))))
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -3239,10 +3239,10 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = diag(exp(diag(A') + -logsumexp(diag(A'))))
+	// dA = diag(exp(diag(A') - logsumexp(diag(A'))))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * math.Exp(diagAT.Data[i]+-f)
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * math.Exp(diagAT.Data[i]-f)
 		}
 	}
 	dX.Zero()
@@ -3312,10 +3312,10 @@ var random24GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) (a .* b))
-//	∂f/∂a = b .* (inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))))
-//	∂f/∂b = a .* (inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))))
+//	∂f/∂a = b .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
+//	∂f/∂b = a .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
+//	∂f/∂A = -(inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -3391,24 +3391,24 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	daRaw := da.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b)))
+	// tmp2 = exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = math.Exp(prod.Data[i] + -f)
+		tmp2.Data[i] = math.Exp(prod.Data[i] - f)
 	}
-	// prod2 = inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b)))
+	// prod2 = inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b)))
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
-	// da = b .* (inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))))
+	// da = b .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod2.Data[i]
 	}
 	dbRaw := db.RawVector()
-	// db = a .* (inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))))
+	// db = a .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] * prod2.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = -(inv(A)' exp(inv(A) (a .* b) + -logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
+	// dA = -(inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
 	prod3 := runtime.Vec(&ws.prod3, n)
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod3)
 	prod4 := runtime.Mat(&ws.prod4, n, n)
@@ -4480,7 +4480,7 @@ var random33GradPool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(b) sum(b ./ (sigmoid(a) + vector(2)))
 //	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + vector(2)) ./ (sigmoid(a) + vector(2)) .* (sigmoid(a) .* (-sigmoid(a) + vector(1))))
-//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b + -logsumexp(b))
+//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b - logsumexp(b))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -4568,9 +4568,9 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		daRaw.Data[i*daRaw.Inc] = -(((logsumexpB * (tmp.Data[i])) / (tmp2.Data[i])) * (sigmoidA.Data[i] * (-sigmoidA.Data[i] + 1.0)))
 	}
 	dbRaw := db.RawVector()
-	// db = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b + -logsumexp(b))
+	// db = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b - logsumexp(b))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/(tmp2.Data[i]) + sum*math.Exp(bRaw.Data[i*bRaw.Inc]+-logsumexpB)
+		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/(tmp2.Data[i]) + sum*math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB)
 	}
 	dc.Zero()
 	dA.Zero()
