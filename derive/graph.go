@@ -136,6 +136,16 @@ func (g *Graph) Scale(s, x *Node) *Node {
 // collects like terms and factors common left or right factors of
 // products: A W + A' W becomes (A + A') W.
 func (g *Graph) Add(terms ...*Node) *Node {
+	// A nested sum is flattened into this one, unless it is scaled or given
+	// more than once: r + r is 2 r, not 2 a - 2 b for r = a - b, so the
+	// shared r is computed once.
+	repeats := map[*Node]int{}
+	for _, t := range terms {
+		if t != nil {
+			_, rest := coefficient(t)
+			repeats[rest]++
+		}
+	}
 	var flat []*Node
 	var add func(n *Node, c float64)
 	coefs := map[*Node]float64{}
@@ -152,7 +162,7 @@ func (g *Graph) Add(terms ...*Node) *Node {
 			constant += c * k
 			return
 		}
-		if rest.Op == OpAdd {
+		if rest.Op == OpAdd && k == 1 && repeats[rest] < 2 {
 			for _, t := range rest.Args {
 				add(t, c*k)
 			}
@@ -189,8 +199,24 @@ func (g *Graph) Add(terms ...*Node) *Node {
 	case 1:
 		return out[0]
 	}
-	sort.Slice(out, func(i, j int) bool { return baseID(out[i]) < baseID(out[j]) })
+	// Positive terms first, then by creation: A + A', H W2 - Y.
+	sort.SliceStable(out, func(i, j int) bool {
+		ni, nj := negative(out[i]), negative(out[j])
+		if ni != nj {
+			return nj
+		}
+		return baseID(out[i]) < baseID(out[j])
+	})
 	return g.intern(OpAdd, out[0].Shape, 0, "", sumIsSymmetric(g, out), out...)
+}
+
+// negative reports whether n carries a negative constant coefficient.
+func negative(n *Node) bool {
+	if n.Op == OpBroadcast {
+		n = n.Args[0]
+	}
+	c, _ := coefficient(n)
+	return c < 0
 }
 
 func baseID(n *Node) int {
@@ -363,7 +389,8 @@ func (g *Graph) palindrome(fs []*Node) bool {
 	return true
 }
 
-// T returns the transpose of x, pushed through products, sums and scalings.
+// T returns the transpose of x, pushed through products and scalings. It
+// stays outside sums, so r' r reuses r = A x - b rather than forming x' A' - b'.
 func (g *Graph) T(x *Node) *Node {
 	switch {
 	case x == nil:
@@ -382,12 +409,6 @@ func (g *Graph) T(x *Node) *Node {
 		return g.Mul(fs...)
 	case OpScale:
 		return g.Scale(x.Args[0], g.T(x.Args[1]))
-	case OpAdd:
-		ts := make([]*Node, len(x.Args))
-		for i, t := range x.Args {
-			ts[i] = g.T(t)
-		}
-		return g.Add(ts...)
 	case OpBroadcast:
 		return g.Broadcast(x.Args[0], x.Shape.T())
 	}

@@ -130,7 +130,16 @@ func (p *printer) infix(x *Node, op string, y *Node, prec int) string {
 	case LaTeX:
 		op = map[string]string{".*": `\odot`, "./": `\oslash`}[op]
 	}
-	return p.operand(x, prec) + " " + op + " " + p.operand(y, prec+1)
+	return p.operand(unbroadcast(x), prec) + " " + op + " " + p.operand(unbroadcast(y), prec+1)
+}
+
+// unbroadcast returns the scalar of a broadcast operand: in an elementwise
+// operation a scalar broadcasts, so it prints as itself.
+func unbroadcast(n *Node) *Node {
+	if n != nil && n.Op == OpBroadcast {
+		return n.Args[0]
+	}
+	return n
 }
 
 func (p *printer) div(x, y *Node) string {
@@ -194,8 +203,8 @@ func (p *printer) sum(terms []*Node) string {
 	var b strings.Builder
 	for i, t := range terms {
 		neg := false
-		if t.Op == OpBroadcast && t.Args[0].Op == OpScale {
-			t = t.Args[0] // a broadcast scalar prints as the scalar
+		if t.Op == OpBroadcast {
+			t = t.Args[0] // a scalar term broadcasts: it prints as the scalar
 		}
 		if c, rest := coefficient(t); c < 0 && rest != nil {
 			neg = true

@@ -237,7 +237,7 @@ var mLPPool = sync.Pool{New: func() any {
 //
 // Squared error of a one-hidden-layer tanh network.
 //
-//	f = 0.5 sum((-Y + H W2) .^ 2)
+//	f = 0.5 sum((H W2 - Y) .^ 2)
 //	H = tanh(X W1)
 //
 // It panics if the shapes disagree.
@@ -251,7 +251,6 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("MLP", "Y", YRows, YCols, n, o, "n", "o")
 	ws := mLPPool.Get().(*mLPWork)
 	defer mLPPool.Put(ws)
-	YRaw := Y.RawMatrix()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
@@ -268,10 +267,11 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
+	YRaw := Y.RawMatrix()
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += math.Pow(-YRaw.Data[i*YRaw.Stride+j]+HW2.Data[i*HW2.Stride+j], 2.0)
+			sum += math.Pow(HW2.Data[i*HW2.Stride+j]-YRaw.Data[i*YRaw.Stride+j], 2.0)
 		}
 	}
 	f := 0.5 * sum
@@ -297,10 +297,10 @@ var mLPGradPool = sync.Pool{New: func() any {
 //
 // Squared error of a one-hidden-layer tanh network.
 //
-//	f = 0.5 sum((-Y + H W2) .^ 2)
+//	f = 0.5 sum((H W2 - Y) .^ 2)
 //	H = tanh(X W1)
-//	∂f/∂W2 = H' (-Y + H W2)
-//	∂f/∂W1 = X' ((-Y + H W2) W2' .* (-H .* H + matrix(1)))
+//	∂f/∂W2 = H' (H W2 - Y)
+//	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.Dense, dW1 *mat.Dense) float64 {
@@ -327,7 +327,6 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	ws := mLPGradPool.Get().(*mLPGradWork)
 	defer mLPGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
-	YRaw := Y.RawMatrix()
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
@@ -344,10 +343,11 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
-	// tmp = -Y + H W2
+	YRaw := Y.RawMatrix()
+	// tmp = H W2 - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j] + HW2.Data[i*HW2.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
 	sum := 0.0
@@ -358,30 +358,28 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	}
 	f := 0.5 * sum
 	dW2Raw := dW2.RawMatrix()
-	// dW2 = H' (-Y + H W2)
+	// dW2 = H' (H W2 - Y)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	dW1Raw := dW1.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	prod := runtime.Mat(&ws.prod, n, h)
-	// prod = (-Y + H W2) W2'
+	// prod = (H W2 - Y) W2'
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// tmp2 = (-Y + H W2) W2' .* (-H .* H + matrix(1))
+	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (-(H.Data[i*H.Stride+j] * H.Data[i*H.Stride+j]) + 1.0)
+			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - (H.Data[i*H.Stride+j] * H.Data[i*H.Stride+j]))
 		}
 	}
-	// dW1 = X' ((-Y + H W2) W2' .* (-H .* H + matrix(1)))
+	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
 	return f
 }
 
 // leastSquaresWork holds LeastSquares's scratch space, reused across calls through leastSquaresPool.
 type leastSquaresWork struct {
-	tmp  []float64
-	xTAT []float64
-	r    []float64
-	Ax   []float64
+	r  []float64
+	Ax []float64
 }
 
 var leastSquaresPool = sync.Pool{New: func() any {
@@ -390,8 +388,8 @@ var leastSquaresPool = sync.Pool{New: func() any {
 
 // LeastSquares returns f = LeastSquares(A, x, b).
 //
-//	f = (-b' + x' A') r
-//	r = -b + A x
+//	f = r' r
+//	r = A x - b
 //
 // It panics if the shapes disagree.
 func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
@@ -400,35 +398,25 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("LeastSquares", "b", b.Len(), m, "m")
 	ws := leastSquaresPool.Get().(*leastSquaresWork)
 	defer leastSquaresPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
-	bRaw := b.RawVector()
-	xTAT := runtime.Vec(&ws.xTAT, m)
-	xRaw := x.RawVector()
-	ARaw := A.RawMatrix()
-	// xTAT = x' A'
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, xTAT)
-	// tmp = -b' + x' A'
-	for i := 0; i < m; i++ {
-		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + xTAT.Data[i]
-	}
 	r := runtime.Vec(&ws.r, m)
 	Ax := runtime.Vec(&ws.Ax, m)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	// r = -b + A x
+	bRaw := b.RawVector()
+	// r = A x - b
 	for i := 0; i < m; i++ {
-		r.Data[i] = -bRaw.Data[i*bRaw.Inc] + Ax.Data[i]
+		r.Data[i] = Ax.Data[i] - bRaw.Data[i*bRaw.Inc]
 	}
-	f := blas64.Dot(tmp, r)
+	f := blas64.Dot(r, r)
 	return f
 }
 
 // leastSquaresGradWork holds LeastSquaresGrad's scratch space, reused across calls through leastSquaresGradPool.
 type leastSquaresGradWork struct {
-	tmp  []float64
-	xTAT []float64
-	r    []float64
-	Ax   []float64
+	r  []float64
+	Ax []float64
 }
 
 var leastSquaresGradPool = sync.Pool{New: func() any {
@@ -438,8 +426,8 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 // LeastSquaresGrad returns f = LeastSquares(A, x, b) and writes ∂f/∂x into dx,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = (-b' + x' A') r
-//	r = -b + A x
+//	f = r' r
+//	r = A x - b
 //	∂f/∂x = 2 A' r
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
@@ -453,26 +441,18 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "b", b.RawVector().Data)
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
-	bRaw := b.RawVector()
-	xTAT := runtime.Vec(&ws.xTAT, m)
-	xRaw := x.RawVector()
-	ARaw := A.RawMatrix()
-	// xTAT = x' A'
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, xTAT)
-	// tmp = -b' + x' A'
-	for i := 0; i < m; i++ {
-		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + xTAT.Data[i]
-	}
 	r := runtime.Vec(&ws.r, m)
 	Ax := runtime.Vec(&ws.Ax, m)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	// r = -b + A x
+	bRaw := b.RawVector()
+	// r = A x - b
 	for i := 0; i < m; i++ {
-		r.Data[i] = -bRaw.Data[i*bRaw.Inc] + Ax.Data[i]
+		r.Data[i] = Ax.Data[i] - bRaw.Data[i*bRaw.Inc]
 	}
-	f := blas64.Dot(tmp, r)
+	f := blas64.Dot(r, r)
 	dxRaw := dx.RawVector()
 	// dx = 2 A' r
 	blas64.Gemv(blas.Trans, 2.0, ARaw, r, 0, dxRaw)

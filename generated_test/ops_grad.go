@@ -98,7 +98,7 @@ func OpLog(X *mat.Dense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(log(X))
-//	∂f/∂X = matrix(1) ./ X
+//	∂f/∂X = 1 ./ X
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
@@ -114,7 +114,7 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	dXRaw := dX.RawMatrix()
-	// dX = matrix(1) ./ X
+	// dX = 1 ./ X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / XRaw.Data[i*XRaw.Stride+j]
@@ -229,7 +229,7 @@ var opTanGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(tan(x))
-//	∂f/∂x = vector(1) + tan(x) .* tan(x)
+//	∂f/∂x = 1 + tan(x) .* tan(x)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -249,7 +249,7 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += tanX.Data[i]
 	}
 	dxRaw := dx.RawVector()
-	// dx = vector(1) + tan(x) .* tan(x)
+	// dx = 1 + tan(x) .* tan(x)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 + tanX.Data[i]*tanX.Data[i]
 	}
@@ -275,7 +275,7 @@ func OpArcsin(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(arcsin(x))
-//	∂f/∂x = vector(1) ./ sqrt(vector(1) - x .* x)
+//	∂f/∂x = 1 ./ sqrt(1 - x .* x)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -288,7 +288,7 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += math.Asin(xRaw.Data[i*xRaw.Inc])
 	}
 	dxRaw := dx.RawVector()
-	// dx = vector(1) ./ sqrt(vector(1) - x .* x)
+	// dx = 1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
 	}
@@ -314,7 +314,7 @@ func OpArccos(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(arccos(x))
-//	∂f/∂x = vector(-1) ./ sqrt(vector(1) - x .* x)
+//	∂f/∂x = -1 ./ sqrt(1 - x .* x)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -327,7 +327,7 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += math.Acos(xRaw.Data[i*xRaw.Inc])
 	}
 	dxRaw := dx.RawVector()
-	// dx = vector(-1) ./ sqrt(vector(1) - x .* x)
+	// dx = -1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
 	}
@@ -353,7 +353,7 @@ func OpArctan(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(arctan(x))
-//	∂f/∂x = vector(1) ./ (vector(1) + x .* x)
+//	∂f/∂x = 1 ./ (1 + x .* x)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -366,7 +366,7 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += math.Atan(xRaw.Data[i*xRaw.Inc])
 	}
 	dxRaw := dx.RawVector()
-	// dx = vector(1) ./ (vector(1) + x .* x)
+	// dx = 1 ./ (1 + x .* x)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / (1.0 + xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
@@ -403,7 +403,7 @@ var opTanhGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(tanh(X))
-//	∂f/∂X = matrix(1) - tanh(X) .* tanh(X)
+//	∂f/∂X = 1 - tanh(X) .* tanh(X)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
@@ -428,7 +428,7 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	dXRaw := dX.RawMatrix()
-	// dX = matrix(1) - tanh(X) .* tanh(X)
+	// dX = 1 - tanh(X) .* tanh(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - (tanhX.Data[i*tanhX.Stride+j] * tanhX.Data[i*tanhX.Stride+j])
@@ -465,7 +465,7 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(sigmoid(x))
-//	∂f/∂x = sigmoid(x) .* (-sigmoid(x) + vector(1))
+//	∂f/∂x = sigmoid(x) .* (1 - sigmoid(x))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -485,9 +485,9 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += sigmoidX.Data[i]
 	}
 	dxRaw := dx.RawVector()
-	// dx = sigmoid(x) .* (-sigmoid(x) + vector(1))
+	// dx = sigmoid(x) .* (1 - sigmoid(x))
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = sigmoidX.Data[i] * (-sigmoidX.Data[i] + 1.0)
+		dxRaw.Data[i*dxRaw.Inc] = sigmoidX.Data[i] * (1.0 - sigmoidX.Data[i])
 	}
 	return f
 }
@@ -559,7 +559,7 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(sqrt(x))
-//	∂f/∂x = vector(0.5) ./ sqrt(x)
+//	∂f/∂x = 0.5 ./ sqrt(x)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -579,7 +579,7 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		f += sqrtX.Data[i]
 	}
 	dxRaw := dx.RawVector()
-	// dx = vector(0.5) ./ sqrt(x)
+	// dx = 0.5 ./ sqrt(x)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 0.5 / sqrtX.Data[i]
 	}
@@ -1307,7 +1307,7 @@ func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = (a' b) a' a
-//	∂f/∂a = 2 (a' b) a + (a' a) b
+//	∂f/∂a = (a' b) a + ((a' b) a' + (a' a) b')'
 //	∂f/∂b = (a' a) a
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
@@ -1327,9 +1327,9 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 	aTa := blas64.Dot(aRaw, aRaw)
 	f := aTb * aTa
 	daRaw := da.RawVector()
-	// da = 2 (a' b) a + (a' a) b
+	// da = (a' b) a + ((a' b) a' + (a' a) b')'
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*(aTb*aRaw.Data[i*aRaw.Inc]) + aTa*bRaw.Data[i*bRaw.Inc]
+		daRaw.Data[i*daRaw.Inc] = aTb*aRaw.Data[i*aRaw.Inc] + aTb*aRaw.Data[i*aRaw.Inc] + aTa*bRaw.Data[i*bRaw.Inc]
 	}
 	dbRaw := db.RawVector()
 	// db = (a' a) a
@@ -1741,7 +1741,7 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 
 // OpFillVector returns f = OpFillVector(z).
 //
-//	f = sum(log(exp(z) + vector(1)))
+//	f = sum(log(exp(z) + 1))
 //
 // It panics if the shapes disagree.
 func OpFillVector(z *mat.VecDense) float64 {
@@ -1767,8 +1767,8 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 // OpFillVectorGrad returns f = OpFillVector(z) and writes ∂f/∂z into dz,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum(log(exp(z) + vector(1)))
-//	∂f/∂z = exp(z) .* (vector(1) ./ (exp(z) + vector(1)))
+//	f = sum(log(exp(z) + 1))
+//	∂f/∂z = exp(z) .* (1 ./ (exp(z) + 1))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
@@ -1784,7 +1784,7 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	for i := 0; i < n; i++ {
 		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
 	}
-	// tmp = exp(z) + vector(1)
+	// tmp = exp(z) + 1
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = expZ.Data[i] + 1.0
 	}
@@ -1793,7 +1793,7 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 		f += math.Log(tmp.Data[i])
 	}
 	dzRaw := dz.RawVector()
-	// dz = exp(z) .* (vector(1) ./ (exp(z) + vector(1)))
+	// dz = exp(z) .* (1 ./ (exp(z) + 1))
 	for i := 0; i < n; i++ {
 		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / (tmp.Data[i]))
 	}
@@ -1802,7 +1802,7 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 
 // OpFillMatrix returns f = OpFillMatrix(X).
 //
-//	f = sum(X .* (-X + matrix(3)))
+//	f = sum(X .* (3 - X))
 //
 // It panics if the shapes disagree.
 func OpFillMatrix(X *mat.Dense) float64 {
@@ -1811,7 +1811,7 @@ func OpFillMatrix(X *mat.Dense) float64 {
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
+			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
 	return f
@@ -1820,8 +1820,8 @@ func OpFillMatrix(X *mat.Dense) float64 {
 // OpFillMatrixGrad returns f = OpFillMatrix(X) and writes ∂f/∂X into dX,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum(X .* (-X + matrix(3)))
-//	∂f/∂X = -2 X + matrix(3)
+//	f = sum(X .* (3 - X))
+//	∂f/∂X = 3 - 2 X
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
@@ -1833,14 +1833,14 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (-XRaw.Data[i*XRaw.Stride+j] + 3.0)
+			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
 	dXRaw := dX.RawMatrix()
-	// dX = -2 X + matrix(3)
+	// dX = 3 - 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = (-2.0)*XRaw.Data[i*XRaw.Stride+j] + 3.0
+			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + (-2.0)*XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	return f
@@ -2024,7 +2024,7 @@ var opElementwiseQuotientGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(a ./ b)
-//	∂f/∂a = vector(1) ./ b
+//	∂f/∂a = 1 ./ b
 //	∂f/∂b = -(a ./ b ./ b)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
@@ -2052,7 +2052,7 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 		f += tmp.Data[i]
 	}
 	daRaw := da.RawVector()
-	// da = vector(1) ./ b
+	// da = 1 ./ b
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = 1.0 / bRaw.Data[i*bRaw.Inc]
 	}
@@ -2150,14 +2150,14 @@ func OpScalarPower(s float64, p float64) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = s^p + s^(-1)
-//	∂f/∂s = -s^(-2) + p s^(p - 1)
+//	∂f/∂s = p s^(p - 1) - s^(-2)
 //	∂f/∂p = s^p log(s)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
-	*ds = -math.Pow(s, -2.0) + p*math.Pow(s, p+-1.0)
+	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
 	*dp = s2 * math.Log(s)
 	return f
 }
@@ -2246,7 +2246,7 @@ var opSubtractNegatePool = sync.Pool{New: func() any {
 
 // OpSubtractNegate returns f = OpSubtractNegate(a, b).
 //
-//	f = -((a' - b') (a - 3 b))
+//	f = -((a - b)' (a - 3 b))
 //
 // It panics if the shapes disagree.
 func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
@@ -2257,7 +2257,7 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a' - b'
+	// tmp = a - b
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 	}
@@ -2275,6 +2275,7 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 type opSubtractNegateGradWork struct {
 	tmp  []float64
 	tmp2 []float64
+	tmp3 []float64
 }
 
 var opSubtractNegateGradPool = sync.Pool{New: func() any {
@@ -2284,9 +2285,9 @@ var opSubtractNegateGradPool = sync.Pool{New: func() any {
 // OpSubtractNegateGrad returns f = OpSubtractNegate(a, b) and writes ∂f/∂a, ∂f/∂b into da, db,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = -((a' - b') (a - 3 b))
-//	∂f/∂a = -2 a + 4 b
-//	∂f/∂b = 4 a - 6 b
+//	f = -((a - b)' (a - 3 b))
+//	∂f/∂a = -(a - b) - (a - 3 b)
+//	∂f/∂b = a + 3 (a - b) - 3 b
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
@@ -2304,33 +2305,38 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a' - b'
+	// tmp = a - b
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = (-3) b
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = (-3.0) * bRaw.Data[i*bRaw.Inc]
+	}
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc]
+		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp3.Data[i]
 	}
 	prod := blas64.Dot(tmp, tmp2)
 	f := -prod
 	daRaw := da.RawVector()
-	// da = -2 a + 4 b
+	// da = -(a - b) - (a - 3 b)
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = (-2.0)*aRaw.Data[i*aRaw.Inc] + 4.0*bRaw.Data[i*bRaw.Inc]
+		daRaw.Data[i*daRaw.Inc] = -(tmp.Data[i]) - (tmp2.Data[i])
 	}
 	dbRaw := db.RawVector()
-	// db = 4 a - 6 b
+	// db = a + 3 (a - b) - 3 b
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 4.0*aRaw.Data[i*aRaw.Inc] + (-6.0)*bRaw.Data[i*bRaw.Inc]
+		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*(tmp.Data[i]) + tmp3.Data[i]
 	}
 	return f
 }
 
 // OpBroadcast returns f = OpBroadcast(x, s).
 //
-//	f = sum(vector(1) ./ (x + s)) + s sum(x)
+//	f = sum(1 ./ (x + s)) + s sum(x)
 //
 // It panics if the shapes disagree.
 func OpBroadcast(x *mat.VecDense, s float64) float64 {
@@ -2362,9 +2368,9 @@ var opBroadcastGradPool = sync.Pool{New: func() any {
 // OpBroadcastGrad returns f = OpBroadcast(x, s) and writes ∂f/∂x, ∂f/∂s into dx, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum(vector(1) ./ (x + s)) + s sum(x)
-//	∂f/∂x = s - vector(1) ./ (x + s) ./ (x + s)
-//	∂f/∂s = sum(x) - sum(vector(1) ./ (x + s) ./ (x + s))
+//	f = sum(1 ./ (x + s)) + s sum(x)
+//	∂f/∂x = s - 1 ./ (x + s) ./ (x + s)
+//	∂f/∂s = sum(x) - sum(1 ./ (x + s) ./ (x + s))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
@@ -2380,7 +2386,7 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
 	}
-	// tmp = vector(1) ./ (x + s)
+	// tmp = 1 ./ (x + s)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = 1.0 / (tmp2.Data[i])
 	}
@@ -2395,11 +2401,11 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	f := sum + s*sumX
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1) ./ (x + s) ./ (x + s)
+	// tmp3 = 1 ./ (x + s) ./ (x + s)
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = (tmp.Data[i]) / (tmp2.Data[i])
 	}
-	// dx = s - vector(1) ./ (x + s) ./ (x + s)
+	// dx = s - 1 ./ (x + s) ./ (x + s)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = s - (tmp3.Data[i])
 	}
@@ -2693,10 +2699,10 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 type opTransposedLinalgGradWork struct {
 	luA       runtime.LU
 	invA      []float64
-	prod      []float64
-	prod2     []float64
 	cofactorA []float64
 	cofA      runtime.Cofactor
+	prod      []float64
+	prod2     []float64
 }
 
 var opTransposedLinalgGradPool = sync.Pool{New: func() any {
@@ -2707,7 +2713,7 @@ var opTransposedLinalgGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = det(A) + logdet(A) + tr(inv(A)' B)
-//	∂f/∂A = inv(A)' - inv(A)' B inv(A)' + det(A) inv(A)'
+//	∂f/∂A = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
 //	∂f/∂B = inv(A)
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
@@ -2743,18 +2749,18 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	}
 	f := detA + logdetA + tr
 	dARaw := dA.RawMatrix()
+	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
+	// cofactorA = det(A) inv(A)'
+	ws.cofA.CofactorTo(cofactorA, ARaw)
 	prod := runtime.Mat(&ws.prod, n, n)
 	// prod = inv(A)' B inv(A)'
 	prod2 := runtime.Mat(&ws.prod2, n, n)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, invA, 0, prod)
-	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
-	// cofactorA = det(A) inv(A)'
-	ws.cofA.CofactorTo(cofactorA, ARaw)
-	// dA = inv(A)' - inv(A)' B inv(A)' + det(A) inv(A)'
+	// dA = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] - prod.Data[i*prod.Stride+j] + cofactorA.Data[i*cofactorA.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j] - prod.Data[i*prod.Stride+j]
 		}
 	}
 	dBRaw := dB.RawMatrix()

@@ -155,7 +155,7 @@ var random01Pool = sync.Pool{New: func() any {
 
 // Random01 returns f = Random01(a, b, c, A, X, s).
 //
-//	f = logsumexp(b ./ (sigmoid(b) + vector(2))) - sum(X .* softplus(X))
+//	f = logsumexp(b ./ (sigmoid(b) + 2)) - sum(X .* softplus(X))
 //
 // It panics if the shapes disagree.
 func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -170,7 +170,7 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random01Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b ./ (sigmoid(b) + vector(2))
+	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (runtime.Sigmoid(bRaw.Data[i*bRaw.Inc]) + 2.0)
 	}
@@ -202,9 +202,9 @@ var random01GradPool = sync.Pool{New: func() any {
 // Random01Grad returns f = Random01(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = logsumexp(b ./ (sigmoid(b) + vector(2))) - sum(X .* softplus(X))
+//	f = logsumexp(b ./ (sigmoid(b) + 2)) - sum(X .* softplus(X))
 //	∂f/∂a = 0
-//	∂f/∂b = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
+//	∂f/∂b = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
@@ -271,11 +271,11 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sigmoidB.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc])
 	}
-	// tmp2 = sigmoid(b) + vector(2)
+	// tmp2 = sigmoid(b) + 2
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = sigmoidB.Data[i] + 2.0
 	}
-	// tmp = b ./ (sigmoid(b) + vector(2))
+	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
 	}
@@ -298,13 +298,13 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	dbRaw := db.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2))))
+	// tmp3 = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2)))
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
 	}
-	// db = exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) - b ./ (sigmoid(b) + vector(2)) .* exp(b ./ (sigmoid(b) + vector(2)) - logsumexp(b ./ (sigmoid(b) + vector(2)))) ./ (sigmoid(b) + vector(2)) .* (sigmoid(b) .* (-sigmoid(b) + vector(1)))
+	// db = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/(tmp2.Data[i]) - ((((tmp.Data[i]) * tmp3.Data[i]) / (tmp2.Data[i])) * (sigmoidB.Data[i] * (-sigmoidB.Data[i] + 1.0)))
+		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/(tmp2.Data[i]) - ((((tmp.Data[i]) * tmp3.Data[i]) / (tmp2.Data[i])) * (sigmoidB.Data[i] * (1.0 - sigmoidB.Data[i])))
 	}
 	dc.Zero()
 	dA.Zero()
@@ -330,7 +330,7 @@ var random02Pool = sync.Pool{New: func() any {
 
 // Random02 returns f = Random02(a, b, c, A, X, s).
 //
-//	f = (2 norm2(b + vector(3)))^2
+//	f = (2 norm2(b + 3))^2
 //
 // It panics if the shapes disagree.
 func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -345,7 +345,7 @@ func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random02Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -366,9 +366,9 @@ var random02GradPool = sync.Pool{New: func() any {
 // Random02Grad returns f = Random02(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = (2 norm2(b + vector(3)))^2
+//	f = (2 norm2(b + 3))^2
 //	∂f/∂a = 0
-//	∂f/∂b = 8 (norm2(b + vector(3)) recip0(norm2(b + vector(3)))) (b + vector(3))
+//	∂f/∂b = 8 (norm2(b + 3) recip0(norm2(b + 3))) (b + 3)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -429,7 +429,7 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random02GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -437,7 +437,7 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := math.Pow(2.0*norm2, 2.0)
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = 8 (norm2(b + vector(3)) recip0(norm2(b + vector(3)))) (b + vector(3))
+	// db = 8 (norm2(b + 3) recip0(norm2(b + 3))) (b + 3)
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = 8.0 * ((norm2 * runtime.Recip0(norm2)) * (tmp.Data[i]))
 	}
@@ -581,7 +581,7 @@ var random04Pool = sync.Pool{New: func() any {
 
 // Random04 returns f = Random04(a, b, c, A, X, s).
 //
-//	f = (-b' + vector(1)) inv(A)' inv(A) arctan(a)
+//	f = (1 - b)' inv(A)' inv(A) arctan(a)
 //
 // It panics if the shapes disagree.
 func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -596,9 +596,9 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random04Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = -b' + vector(1)
+	// tmp = 1 - b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + 1.0
+		tmp.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
 	}
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -628,10 +628,9 @@ type random04GradWork struct {
 	prod    []float64
 	prod2   []float64
 	prod3   []float64
-	tmp2    []float64
 	prod4   []float64
 	prod5   []float64
-	tmp3    []float64
+	tmp2    []float64
 	prod6   []float64
 	prod7   []float64
 	prod8   []float64
@@ -645,11 +644,11 @@ var random04GradPool = sync.Pool{New: func() any {
 // Random04Grad returns f = Random04(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = (-b' + vector(1)) inv(A)' inv(A) arctan(a)
-//	∂f/∂a = inv(A)' inv(A) (-b + vector(1)) .* (vector(1) ./ (vector(1) + a .* a))
+//	f = (1 - b)' inv(A)' inv(A) arctan(a)
+//	∂f/∂a = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
 //	∂f/∂b = -(inv(A)' inv(A) arctan(a))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' inv(A) ((-b + vector(1)) arctan(a)' + arctan(a) (-b' + vector(1))) inv(A)')
+//	∂f/∂A = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -708,9 +707,9 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random04GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = -b' + vector(1)
+	// tmp = 1 - b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -bRaw.Data[i*bRaw.Inc] + 1.0
+		tmp.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
 	}
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -730,16 +729,11 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := blas64.Dot(tmp, prod2)
 	daRaw := da.RawVector()
 	prod3 := runtime.Vec(&ws.prod3, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = -b + vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -bRaw.Data[i*bRaw.Inc] + 1.0
-	}
-	// prod3 = inv(A)' inv(A) (-b + vector(1))
+	// prod3 = inv(A)' inv(A) (1 - b)
 	prod4 := runtime.Vec(&ws.prod4, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, tmp2, 0, prod4)
+	blas64.Gemv(blas.NoTrans, 1, invA, tmp, 0, prod4)
 	blas64.Gemv(blas.Trans, 1, invA, prod4, 0, prod3)
-	// da = inv(A)' inv(A) (-b + vector(1)) .* (vector(1) ./ (vector(1) + a .* a))
+	// da = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod3.Data[i] * (1.0 / (1.0 + aRaw.Data[i*aRaw.Inc]*aRaw.Data[i*aRaw.Inc]))
 	}
@@ -750,26 +744,26 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Gemv(blas.Trans, -1.0, invA, prod5, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
 	prod6 := runtime.Mat(&ws.prod6, n, n)
-	// prod6 = (-b + vector(1)) arctan(a)'
+	// prod6 = (1 - b) arctan(a)'
 	runtime.ZeroMatrix(prod6)
-	blas64.Ger(1, tmp2, arctanA, prod6)
+	blas64.Ger(1, tmp, arctanA, prod6)
 	prod7 := runtime.Mat(&ws.prod7, n, n)
-	// prod7 = arctan(a) (-b' + vector(1))
+	// prod7 = arctan(a) (1 - b)'
 	runtime.ZeroMatrix(prod7)
 	blas64.Ger(1, arctanA, tmp, prod7)
-	// tmp3 = (-b + vector(1)) arctan(a)' + arctan(a) (-b' + vector(1))
+	// tmp2 = (1 - b) arctan(a)' + arctan(a) (1 - b)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = prod6.Data[i*prod6.Stride+j] + prod7.Data[i*prod7.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = prod6.Data[i*prod6.Stride+j] + prod7.Data[i*prod7.Stride+j]
 		}
 	}
-	// dA = -(inv(A)' inv(A) ((-b + vector(1)) arctan(a)' + arctan(a) (-b' + vector(1))) inv(A)')
+	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
 	prod8 := runtime.Mat(&ws.prod8, n, n)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, invA, 0, prod8)
 	prod9 := runtime.Mat(&ws.prod9, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod8, tmp3, 0, prod9)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod8, tmp2, 0, prod9)
 	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod9, invA, 0, dARaw)
 	dX.Zero()
 	*ds = 0.0
@@ -978,7 +972,7 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s) (-sigmoid(s) + 1))
+//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -1040,7 +1034,7 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -((((s3) * runtime.Sigmoid(s3)) / (s2)) * (sigmoidS * (-sigmoidS + 1.0)))
+	*ds = -((((s3) * runtime.Sigmoid(s3)) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -1073,7 +1067,7 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (-sigmoid(s) + 1))
+//	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -1146,7 +1140,7 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (-sigmoidS + 1.0)))
+	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -1162,7 +1156,7 @@ var random08Pool = sync.Pool{New: func() any {
 
 // Random08 returns f = Random08(a, b, c, A, X, s).
 //
-//	f = norm2(A' b + vector(3))
+//	f = norm2(A' b + 3)
 //
 // It panics if the shapes disagree.
 func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -1181,7 +1175,7 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	bRaw := b.RawVector()
 	// ATb = A' b
 	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 0, ATb)
-	// tmp = A' b + vector(3)
+	// tmp = A' b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ATb.Data[i] + 3.0
 	}
@@ -1191,10 +1185,8 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random08GradWork holds Random08Grad's scratch space, reused across calls through random08GradPool.
 type random08GradWork struct {
-	tmp  []float64
-	ATb  []float64
-	tmp2 []float64
-	bTA  []float64
+	tmp []float64
+	ATb []float64
 }
 
 var random08GradPool = sync.Pool{New: func() any {
@@ -1204,11 +1196,11 @@ var random08GradPool = sync.Pool{New: func() any {
 // Random08Grad returns f = Random08(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = norm2(A' b + vector(3))
+//	f = norm2(A' b + 3)
 //	∂f/∂a = 0
-//	∂f/∂b = A (A' b + vector(3)) / norm2(A' b + vector(3))
+//	∂f/∂b = A (A' b + 3) / norm2(A' b + 3)
 //	∂f/∂c = 0
-//	∂f/∂A = b (b' A + vector(3)) / norm2(A' b + vector(3))
+//	∂f/∂A = b (A' b + 3)' / norm2(A' b + 3)
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -1271,7 +1263,7 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bRaw := b.RawVector()
 	// ATb = A' b
 	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 0, ATb)
-	// tmp = A' b + vector(3)
+	// tmp = A' b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ATb.Data[i] + 3.0
 	}
@@ -1279,21 +1271,13 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	dbRaw := db.RawVector()
 	s2 := runtime.Recip0(f)
-	// db = A (A' b + vector(3)) / norm2(A' b + vector(3))
+	// db = A (A' b + 3) / norm2(A' b + 3)
 	blas64.Gemv(blas.NoTrans, s2, ARaw, tmp, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	bTA := runtime.Vec(&ws.bTA, n)
-	// bTA = b' A
-	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 0, bTA)
-	// tmp2 = b' A + vector(3)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = bTA.Data[i] + 3.0
-	}
-	// dA = b (b' A + vector(3)) / norm2(A' b + vector(3))
+	// dA = b (A' b + 3)' / norm2(A' b + 3)
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(s2, bRaw, tmp2, dARaw)
+	blas64.Ger(s2, bRaw, tmp, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -1464,7 +1448,7 @@ var random10GradPool = sync.Pool{New: func() any {
 //
 //	f = sum(tanh(b) + diag(A))
 //	∂f/∂a = 0
-//	∂f/∂b = vector(1) - tanh(b) .* tanh(b)
+//	∂f/∂b = 1 - tanh(b) .* tanh(b)
 //	∂f/∂c = 0
 //	∂f/∂A = diag(vector(1))
 //	∂f/∂X = 0
@@ -1536,7 +1520,7 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = vector(1) - tanh(b) .* tanh(b)
+	// db = 1 - tanh(b) .* tanh(b)
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = 1.0 - (tanhB.Data[i] * tanhB.Data[i])
 	}
@@ -1603,7 +1587,6 @@ type random11GradWork struct {
 	tmp   []float64
 	prod2 []float64
 	tmp2  []float64
-	tmp3  []float64
 	prod3 []float64
 	prod4 []float64
 }
@@ -1619,7 +1602,7 @@ var random11GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
 //	∂f/∂b = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
+//	∂f/∂A = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a + b)' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -1710,17 +1693,12 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = a' + b'
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
-	}
-	// dA = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a' + b') inv(A)')
+	// dA = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a + b)' inv(A)')
 	prod3 := runtime.Vec(&ws.prod3, n)
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod3)
 	prod4 := runtime.Mat(&ws.prod4, n, n)
 	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod3, tmp3, prod4)
+	blas64.Ger(1, prod3, tmp, prod4)
 	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 0, dARaw)
 	dX.Zero()
 	*ds = 0.0
@@ -2145,7 +2123,7 @@ var random15GradPool = sync.Pool{New: func() any {
 //	∂f/∂b = 0
 //	∂f/∂c = 0
 //	∂f/∂A = 0
-//	∂f/∂X = arctan(X) + X .* (matrix(1) ./ (matrix(1) + X .* X))
+//	∂f/∂X = arctan(X) + X .* (1 ./ (1 + X .* X))
 //	∂f/∂s = 0
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
@@ -2220,7 +2198,7 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
-	// dX = arctan(X) + X .* (matrix(1) ./ (matrix(1) + X .* X))
+	// dX = arctan(X) + X .* (1 ./ (1 + X .* X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = arctanX.Data[i*arctanX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*(1.0/(1.0+XRaw.Data[i*XRaw.Stride+j]*XRaw.Data[i*XRaw.Stride+j]))
@@ -2330,7 +2308,7 @@ var random17Pool = sync.Pool{New: func() any {
 
 // Random17 returns f = Random17(a, b, c, A, X, s).
 //
-//	f = sum((a + vector(3)) .* (a + vector(3)))
+//	f = sum((a + 3) .* (a + 3))
 //
 // It panics if the shapes disagree.
 func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -2345,7 +2323,7 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random17Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
-	// tmp = a + vector(3)
+	// tmp = a + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 	}
@@ -2368,8 +2346,8 @@ var random17GradPool = sync.Pool{New: func() any {
 // Random17Grad returns f = Random17(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum((a + vector(3)) .* (a + vector(3)))
-//	∂f/∂a = 2 a + vector(6)
+//	f = sum((a + 3) .* (a + 3))
+//	∂f/∂a = 2 (a + 3)
 //	∂f/∂b = 0
 //	∂f/∂c = 0
 //	∂f/∂A = 0
@@ -2431,7 +2409,7 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random17GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
-	// tmp = a + vector(3)
+	// tmp = a + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 	}
@@ -2440,9 +2418,9 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		f += (tmp.Data[i]) * (tmp.Data[i])
 	}
 	daRaw := da.RawVector()
-	// da = 2 a + vector(6)
+	// da = 2 (a + 3)
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*aRaw.Data[i*aRaw.Inc] + 6.0
+		daRaw.Data[i*daRaw.Inc] = 2.0 * (tmp.Data[i])
 	}
 	db.Zero()
 	dc.Zero()
@@ -2503,7 +2481,7 @@ var random18GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = (2 det(A) + 2 logdet(A)) inv(A)' + (2 det(A) + 2 logdet(A)) det(A) inv(A)'
+//	∂f/∂A = 2 (det(A) + logdet(A)) inv(A)' + 2 (det(A) + logdet(A)) det(A) inv(A)'
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -2564,22 +2542,22 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
 	logdetA := ws.luA.LogAbsDet()
-	f := math.Pow(detA+logdetA, 2.0)
+	s2 := detA + logdetA
+	f := s2 * s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	s2 := 2.0*detA + 2.0*logdetA
 	invA := runtime.Mat(&ws.invA, n, n)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
 	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
-	// dA = (2 det(A) + 2 logdet(A)) inv(A)' + (2 det(A) + 2 logdet(A)) det(A) inv(A)'
+	// dA = 2 (det(A) + logdet(A)) inv(A)' + 2 (det(A) + logdet(A)) det(A) inv(A)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = (s2)*invA.Data[j*invA.Stride+i] + (s2)*cofactorA.Data[i*cofactorA.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = 2.0*((s2)*invA.Data[j*invA.Stride+i]) + 2.0*((s2)*cofactorA.Data[i*cofactorA.Stride+j])
 		}
 	}
 	dX.Zero()
@@ -2620,7 +2598,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s))) sigmoid(s) (-sigmoid(s) + 1)
+//	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -2700,7 +2678,7 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = s5/(s2) - ((((s3) * s5) / (s2)) * (sigmoidS * (-sigmoidS + 1.0)))
+	*ds = s5/(s2) - ((((s3) * s5) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -2853,7 +2831,7 @@ var random21Pool = sync.Pool{New: func() any {
 
 // Random21 returns f = Random21(a, b, c, A, X, s).
 //
-//	f = norm2(b + vector(3)) / (2 + sigmoid(s))
+//	f = norm2(b + 3) / (2 + sigmoid(s))
 //
 // It panics if the shapes disagree.
 func Random21(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -2868,7 +2846,7 @@ func Random21(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random21Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -2889,13 +2867,13 @@ var random21GradPool = sync.Pool{New: func() any {
 // Random21Grad returns f = Random21(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = norm2(b + vector(3)) / (2 + sigmoid(s))
+//	f = norm2(b + 3) / (2 + sigmoid(s))
 //	∂f/∂a = 0
-//	∂f/∂b = ((1 / (2 + sigmoid(s))) recip0(norm2(b + vector(3)))) (b + vector(3))
+//	∂f/∂b = ((1 / (2 + sigmoid(s))) recip0(norm2(b + 3))) (b + 3)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((norm2(b + vector(3)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((norm2(b + 3) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -2952,7 +2930,7 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random21GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -2962,7 +2940,7 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := norm2 / (s2)
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = ((1 / (2 + sigmoid(s))) recip0(norm2(b + vector(3)))) (b + vector(3))
+	// db = ((1 / (2 + sigmoid(s))) recip0(norm2(b + 3))) (b + 3)
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = ((1.0 / (s2)) * runtime.Recip0(norm2)) * (tmp.Data[i])
 	}
@@ -3453,7 +3431,7 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 2 (1 / (2 + sigmoid(s))) X
-//	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (-sigmoid(s) + 1))
+//	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -3527,7 +3505,7 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * ((1.0 / (s2)) * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*ds = -(((f) / (s2)) * (sigmoidS * (-sigmoidS + 1.0)))
+	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -3761,7 +3739,7 @@ var random28Pool = sync.Pool{New: func() any {
 
 // Random28 returns f = Random28(a, b, c, A, X, s).
 //
-//	f = det(A) + logdet(A) - norm2(b + vector(3))
+//	f = det(A) + logdet(A) - norm2(b + 3)
 //
 // It panics if the shapes disagree.
 func Random28(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -3780,7 +3758,7 @@ func Random28(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	logdetA := ws.luA.LogAbsDet()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -3805,9 +3783,9 @@ var random28GradPool = sync.Pool{New: func() any {
 // Random28Grad returns f = Random28(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = det(A) + logdet(A) - norm2(b + vector(3))
+//	f = det(A) + logdet(A) - norm2(b + 3)
 //	∂f/∂a = 0
-//	∂f/∂b = -((b + vector(3)) / norm2(b + vector(3)))
+//	∂f/∂b = -((b + 3) / norm2(b + 3))
 //	∂f/∂c = 0
 //	∂f/∂A = inv(A)' + det(A) inv(A)'
 //	∂f/∂X = 0
@@ -3872,7 +3850,7 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	logdetA := ws.luA.LogAbsDet()
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -3880,7 +3858,7 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := detA + logdetA - norm2
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = -((b + vector(3)) / norm2(b + vector(3)))
+	// db = -((b + 3) / norm2(b + 3))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * (tmp.Data[i]))
 	}
@@ -3973,7 +3951,7 @@ var random29GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(2 inv(A) diag(A) .* diag(A')) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)' + diag(inv(A)' diag(A') .^ 2)
+//	∂f/∂A = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -4055,21 +4033,21 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	invAdiagA := runtime.Vec(&ws.invAdiagA, n)
 	// invAdiagA = inv(A) diag(A)
 	blas64.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	// prod2 = inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
-	prod3 := runtime.Vec(&ws.prod3, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod3)
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod3, diagA, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod4, invA, 0, prod2)
-	prod5 := runtime.Vec(&ws.prod5, n)
-	// prod5 = inv(A)' diag(A') .^ 2
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod5)
-	// dA = diag(2 inv(A) diag(A) .* diag(A')) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)' + diag(inv(A)' diag(A') .^ 2)
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = inv(A)' diag(A') .^ 2
+	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
+	prod4 := runtime.Vec(&ws.prod4, n)
+	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod4)
+	prod5 := runtime.Mat(&ws.prod5, n, n)
+	runtime.ZeroMatrix(prod5)
+	blas64.Ger(1, prod4, diagA, prod5)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod5, invA, 0, prod3)
+	// dA = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) - prod2.Data[i*prod2.Stride+j] + runtime.Kronecker(i, j)*prod5.Data[i]
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) + runtime.Kronecker(i, j)*prod2.Data[i] - prod3.Data[i*prod3.Stride+j]
 		}
 	}
 	dX.Zero()
@@ -4088,7 +4066,7 @@ var random30Pool = sync.Pool{New: func() any {
 
 // Random30 returns f = Random30(a, b, c, A, X, s).
 //
-//	f = norm2(diag(A) + vector(3))
+//	f = norm2(diag(A) + 3)
 //
 // It panics if the shapes disagree.
 func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -4103,7 +4081,7 @@ func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random30Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	ARaw := A.RawMatrix()
-	// tmp = diag(A) + vector(3)
+	// tmp = diag(A) + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ARaw.Data[i*ARaw.Stride+i] + 3.0
 	}
@@ -4123,11 +4101,11 @@ var random30GradPool = sync.Pool{New: func() any {
 // Random30Grad returns f = Random30(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = norm2(diag(A) + vector(3))
+//	f = norm2(diag(A) + 3)
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag((diag(A) + vector(3)) / norm2(diag(A) + vector(3)))
+//	∂f/∂A = diag((diag(A) + 3) / norm2(diag(A) + 3))
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -4186,7 +4164,7 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random30GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	ARaw := A.RawMatrix()
-	// tmp = diag(A) + vector(3)
+	// tmp = diag(A) + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ARaw.Data[i*ARaw.Stride+i] + 3.0
 	}
@@ -4195,7 +4173,7 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = diag((diag(A) + vector(3)) / norm2(diag(A) + vector(3)))
+	// dA = diag((diag(A) + 3) / norm2(diag(A) + 3))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * runtime.Recip0(f) * (tmp.Data[i])
@@ -4442,7 +4420,7 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 
 // Random33 returns f = Random33(a, b, c, A, X, s).
 //
-//	f = logsumexp(b) sum(b ./ (sigmoid(a) + vector(2)))
+//	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
 //
 // It panics if the shapes disagree.
 func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -4478,9 +4456,9 @@ var random33GradPool = sync.Pool{New: func() any {
 // Random33Grad returns f = Random33(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = logsumexp(b) sum(b ./ (sigmoid(a) + vector(2)))
-//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + vector(2)) ./ (sigmoid(a) + vector(2)) .* (sigmoid(a) .* (-sigmoid(a) + vector(1))))
-//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b - logsumexp(b))
+//	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
+//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
+//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) exp(b - logsumexp(b))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -4549,11 +4527,11 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 	}
-	// tmp2 = sigmoid(a) + vector(2)
+	// tmp2 = sigmoid(a) + 2
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
 	}
-	// tmp = b ./ (sigmoid(a) + vector(2))
+	// tmp = b ./ (sigmoid(a) + 2)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
 	}
@@ -4563,12 +4541,12 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	f := logsumexpB * sum
 	daRaw := da.RawVector()
-	// da = -(logsumexp(b) b ./ (sigmoid(a) + vector(2)) ./ (sigmoid(a) + vector(2)) .* (sigmoid(a) .* (-sigmoid(a) + vector(1))))
+	// da = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -(((logsumexpB * (tmp.Data[i])) / (tmp2.Data[i])) * (sigmoidA.Data[i] * (-sigmoidA.Data[i] + 1.0)))
+		daRaw.Data[i*daRaw.Inc] = -(((logsumexpB * (tmp.Data[i])) / (tmp2.Data[i])) * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i])))
 	}
 	dbRaw := db.RawVector()
-	// db = logsumexp(b) ./ (sigmoid(a) + vector(2)) + sum(b ./ (sigmoid(a) + vector(2))) exp(b - logsumexp(b))
+	// db = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) exp(b - logsumexp(b))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/(tmp2.Data[i]) + sum*math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB)
 	}
@@ -4715,7 +4693,7 @@ var random35Pool = sync.Pool{New: func() any {
 
 // Random35 returns f = Random35(a, b, c, A, X, s).
 //
-//	f = sum(X .* X) - norm2(b + vector(3))
+//	f = sum(X .* X) - norm2(b + 3)
 //
 // It panics if the shapes disagree.
 func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -4737,7 +4715,7 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -4758,9 +4736,9 @@ var random35GradPool = sync.Pool{New: func() any {
 // Random35Grad returns f = Random35(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum(X .* X) - norm2(b + vector(3))
+//	f = sum(X .* X) - norm2(b + 3)
 //	∂f/∂a = 0
-//	∂f/∂b = -((b + vector(3)) / norm2(b + vector(3)))
+//	∂f/∂b = -((b + 3) / norm2(b + 3))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 2 X
@@ -4828,7 +4806,7 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
-	// tmp = b + vector(3)
+	// tmp = b + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
@@ -4836,7 +4814,7 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := sum - norm2
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = -((b + vector(3)) / norm2(b + vector(3)))
+	// db = -((b + 3) / norm2(b + 3))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * (tmp.Data[i]))
 	}
@@ -5111,7 +5089,7 @@ var random38Pool = sync.Pool{New: func() any {
 
 // Random38 returns f = Random38(a, b, c, A, X, s).
 //
-//	f = norm2(sigmoid(s) sigmoid(a) + vector(3))
+//	f = norm2(sigmoid(s) sigmoid(a) + 3)
 //
 // It panics if the shapes disagree.
 func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -5126,7 +5104,7 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random38Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
-	// tmp = sigmoid(s) sigmoid(a) + vector(3)
+	// tmp = sigmoid(s) sigmoid(a) + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = runtime.Sigmoid(s)*runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 3.0
 	}
@@ -5148,13 +5126,13 @@ var random38GradPool = sync.Pool{New: func() any {
 // Random38Grad returns f = Random38(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = norm2(sigmoid(s) sigmoid(a) + vector(3))
-//	∂f/∂a = sigmoid(s) (sigmoid(s) sigmoid(a) + vector(3)) / norm2(sigmoid(s) sigmoid(a) + vector(3)) .* (sigmoid(a) .* (-sigmoid(a) + vector(1)))
+//	f = norm2(sigmoid(s) sigmoid(a) + 3)
+//	∂f/∂a = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
 //	∂f/∂b = 0
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = sum(sigmoid(a) .* ((sigmoid(s) sigmoid(a) + vector(3)) / norm2(sigmoid(s) sigmoid(a) + vector(3)))) sigmoid(s) (-sigmoid(s) + 1)
+//	∂f/∂s = sum(sigmoid(a) .* ((sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3))) sigmoid(s) (1 - sigmoid(s))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -5217,20 +5195,20 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 	}
-	// tmp = sigmoid(s) sigmoid(a) + vector(3)
+	// tmp = sigmoid(s) sigmoid(a) + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = sigmoidS*sigmoidA.Data[i] + 3.0
 	}
 	f := blas64.Nrm2(tmp)
 	daRaw := da.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = (sigmoid(s) sigmoid(a) + vector(3)) / norm2(sigmoid(s) sigmoid(a) + vector(3))
+	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Recip0(f) * (tmp.Data[i])
 	}
-	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + vector(3)) / norm2(sigmoid(s) sigmoid(a) + vector(3)) .* (sigmoid(a) .* (-sigmoid(a) + vector(1)))
+	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = (sigmoidS * (tmp2.Data[i])) * (sigmoidA.Data[i] * (-sigmoidA.Data[i] + 1.0))
+		daRaw.Data[i*daRaw.Inc] = (sigmoidS * (tmp2.Data[i])) * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i]))
 	}
 	db.Zero()
 	dc.Zero()
@@ -5240,7 +5218,7 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sum += sigmoidA.Data[i] * (tmp2.Data[i])
 	}
-	*ds = sum * (sigmoidS * (-sigmoidS + 1.0))
+	*ds = sum * (sigmoidS * (1.0 - sigmoidS))
 	return f
 }
 
@@ -5270,7 +5248,7 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (-sigmoid(s) + 1))
+//	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -5331,6 +5309,6 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (-sigmoidS + 1.0)))
+	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
