@@ -317,7 +317,11 @@ func (e *function) checkShapes() []jen.Code {
 	}
 	// Every dimension an input does not bind is checked, and so used.
 	for _, in := range fn.Inputs {
-		for k, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
+		slots := []derive.Dim{in.Shape.Rows}
+		if in.Kind == spec.Matrix {
+			slots = append(slots, in.Shape.Cols)
+		}
+		for k, d := range slots {
 			if d.Name != "" && !binds(in, d, k) {
 				e.used[d] = true
 			}

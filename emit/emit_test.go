@@ -1,0 +1,146 @@
+package emit
+
+import (
+	"fmt"
+	"go/parser"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"go/token"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+func generate(t *testing.T, src string) string {
+	t.Helper()
+	file, err := spec.Load("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := derive.Build(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(fns, Options{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// gradBody returns the source of the function named name.
+func body(t *testing.T, code, name string) string {
+	t.Helper()
+	start := strings.Index(code, "\nfunc "+name+"(")
+	if start < 0 {
+		t.Fatalf("no function %s in\n%s", name, code)
+	}
+	end := strings.Index(code[start+1:], "\n}\n")
+	return code[start : start+1+end]
+}
+
+// TestKernels checks the lowering picks the kernel a careful person would:
+// each row is a spec, the function to look at, patterns that must appear
+// and patterns that must not.
+func TestKernels(t *testing.T) {
+	tests := []struct {
+		name, inputs, expr, fn string
+		want, not                  []string
+	}{
+		{"outer product is Ger", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}", "a' * X * b", "FGrad",
+			[]string{`blas64\.Ger\(`, `blas64\.Gemv\(blas\.NoTrans`, `blas64\.Dot\(`}, []string{`Gemm`}},
+		{"transpose flag, never a transposed copy", "{A: \"matrix(m, n)\", B: \"matrix(m, k)\"}", "sum(A' * B)", "F",
+			[]string{`blas64\.Gemm\(blas\.Trans, blas\.NoTrans`}, nil},
+		{"tr of a product is a sum of entries", "{A: \"matrix(m, n)\", B: \"matrix(n, m)\"}", "tr(A * B)", "F",
+			[]string{`\+= ARaw\.Data\[i\*ARaw\.Stride\+j\] \* BRaw\.Data\[j\*BRaw\.Stride\+i\]`}, []string{`Gemm`}},
+		{"row vector times matrix is Gemv transposed", "{a: vector(m), X: \"matrix(m, n)\"}", "sum(a' * X)", "F",
+			[]string{`blas64\.Gemv\(blas\.Trans`}, []string{`Gemm`}},
+		{"elementwise chain fused in one loop", "{x: vector(n)}", "sum(exp(sin(x) .* x + 1))", "F",
+			[]string{`math\.Exp\(.*math\.Sin\(`}, []string{`runtime\.Vec`}},
+		{"spd uses Cholesky", "{S: spd(n)}", "logdet(S)", "F",
+			[]string{`cholS\.Factorize\(S\.RawSymmetric\(\)\)`, `LogDet\(\)`}, []string{`\.lu`}},
+		{"general logdet uses LU", "{A: \"matrix(n, n)\"}", "logdet(A)", "F",
+			[]string{`luA\.Factorize\(`, `LogAbsDet\(\)`}, nil},
+		{"inverse used once is a solve", "{S: spd(n), x: vector(n)}", "x' * inv(S) * x", "F",
+			[]string{`SolveVecTo\(`}, []string{`InverseTo`}},
+		{"scalar factor becomes alpha", "{A: \"matrix(m, n)\", x: vector(n), b: vector(m)}", "(A * x - b)' * (A * x - b)", "FGrad",
+			[]string{`blas64\.Gemv\(blas\.Trans, 2\.0,`}, nil},
+		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
+			[]string{`blas64\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
+	}
+	dir := compileDir(t)
+	for k, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "functions:\n  - {name: F, inputs: " + tt.inputs + ", expr: \"" + tt.expr + "\"}\n"
+			code := generate(t, src)
+			writePackage(t, dir, k, code)
+			if _, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, 0); err != nil {
+				t.Fatalf("generated code does not parse: %v", err)
+			}
+			fn := body(t, code, tt.fn)
+			for _, w := range tt.want {
+				if !regexp.MustCompile(w).MatchString(fn) {
+					t.Errorf("%s lacks %s:\n%s", tt.fn, w, fn)
+				}
+			}
+			for _, n := range tt.not {
+				if regexp.MustCompile(n).MatchString(fn) {
+					t.Errorf("%s has %s:\n%s", tt.fn, n, fn)
+				}
+			}
+		})
+	}
+}
+
+// compileDir returns a scratch directory inside the module, removed after
+// the test, where generated packages are built.
+func compileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("..", "emitcheck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !t.Failed() && !testing.Short() {
+			build(t, dir)
+		}
+		os.RemoveAll(dir)
+	})
+	return dir
+}
+
+func writePackage(t *testing.T, dir string, k int, code string) {
+	pkg := filepath.Join(dir, fmt.Sprintf("p%d", k))
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "gen.go"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// build type-checks and compiles every package under dir.
+func build(t *testing.T, dir string) {
+	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir)+"/...")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("generated code does not compile:\n%s", out)
+	}
+}
+
+// TestDeterministic checks the same spec gives the same bytes.
+func TestDeterministic(t *testing.T) {
+	src := "functions:\n  - {name: F, inputs: {A: \"matrix(n, n)\", W: \"matrix(n, k)\"}, expr: \"tr(W' * A * W) + logdet(A)\"}\n"
+	first := generate(t, src)
+	for i := 0; i < 5; i++ {
+		if generate(t, src) != first {
+			t.Fatal("output differs between runs")
+		}
+	}
+	if !strings.HasPrefix(first, Header+"\n") {
+		t.Errorf("output does not start with %q", Header)
+	}
+}
