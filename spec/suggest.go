@@ -1,9 +1,11 @@
 package spec
 
 // Suggest returns the candidate closest to name, for a "did you mean"
-// hint: the first candidate at the smallest Levenshtein distance (counted in
-// runes), provided that distance is at most max(1, len(name)/3) with len
-// counted in runes. It returns "" when no candidate is that close.
+// hint: the first candidate at the smallest edit distance (optimal string
+// alignment: insertions, deletions, substitutions and swaps of neighbouring
+// runes, so "lgo" is one edit from "log"), provided that distance is at most
+// max(1, len(name)/3) with len counted in runes. It returns "" when no
+// candidate is that close.
 func Suggest(name string, candidates []string) string {
 	target := []rune(name)
 	limit := max(1, len(target)/3)
@@ -13,16 +15,17 @@ func Suggest(name string, candidates []string) string {
 		if abs(len(candidate)-len(target)) >= bestDist {
 			continue // the distance is at least the difference in length
 		}
-		if d := levenshtein(target, candidate); d < bestDist {
+		if d := editDistance(target, candidate); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-// levenshtein returns the number of single-rune insertions, deletions and
-// substitutions that turn a into b.
-func levenshtein(a, b []rune) int {
+// editDistance returns the number of single-rune insertions, deletions,
+// substitutions and swaps of neighbouring runes that turn a into b.
+func editDistance(a, b []rune) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -36,8 +39,11 @@ func levenshtein(a, b []rune) int {
 				cost = 0
 			}
 			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+cost)
+			if i > 0 && j > 0 && a[i] == b[j-1] && a[i-1] == b[j] {
+				cur[j+1] = min(cur[j+1], prev2[j-1]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

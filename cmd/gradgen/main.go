@@ -127,6 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type output struct {
 	path  string
 	specs []*loaded
+	funcs []*derive.Function // of every spec, in order
 	data  []byte
 }
 
@@ -158,25 +159,30 @@ func generate(cfg config) ([]*output, error) {
 		}
 		o.specs = append(o.specs, l)
 	}
+	// Every spec is checked before any package clause is decided, so a
+	// spec error is reported as such wherever the output goes.
 	for _, o := range outs {
-		pkg, err := packageName(cfg.pkg, o)
-		if err != nil {
-			return nil, err
-		}
 		if err := checkCollisions(o); err != nil {
 			return nil, err
 		}
-		var funcs []*derive.Function
-		var sources []string
 		for _, l := range o.specs {
 			fs, err := derive.Build(l.file)
 			if err != nil {
 				return nil, withSource(err, l.src)
 			}
-			funcs = append(funcs, fs...)
+			o.funcs = append(o.funcs, fs...)
+		}
+	}
+	for _, o := range outs {
+		pkg, err := packageName(cfg.pkg, o)
+		if err != nil {
+			return nil, err
+		}
+		var sources []string
+		for _, l := range o.specs {
 			sources = append(sources, filepath.Base(l.path))
 		}
-		data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources})
+		data, err := emit.Generate(o.funcs, emit.Options{Package: pkg, Sources: sources})
 		if err != nil {
 			return nil, err
 		}
