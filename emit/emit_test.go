@@ -3,10 +3,10 @@ package emit
 import (
 	"fmt"
 	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"go/token"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,7 +49,7 @@ func body(t *testing.T, code, name string) string {
 func TestKernels(t *testing.T) {
 	tests := []struct {
 		name, inputs, expr, fn string
-		want, not                  []string
+		want, not              []string
 	}{
 		{"outer product is Ger", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}", "a' * X * b", "FGrad",
 			[]string{`blas64\.Ger\(`, `blas64\.Gemv\(blas\.NoTrans`, `blas64\.Dot\(`}, []string{`Gemm`}},
