@@ -1,10 +1,6 @@
 package derive
 
-import (
-	"sort"
-
-	"github.com/gradgen/gradgen/spec"
-)
+import "github.com/gradgen/gradgen/spec"
 
 // Function is one spec function lowered to the IR and differentiated.
 type Function struct {
@@ -320,90 +316,6 @@ func (b *builder) product(e *spec.Binary) (*Node, error) {
 			x.Shape, y.Shape, x.Shape.Cols, y.Shape.Rows)
 	}
 	return b.orZero(b.g.Mul(x, y), Shape{x.Shape.Rows, y.Shape.Cols}), nil
-}
-
-// function is a function callable from a spec: its arity and how a call
-// lowers to the IR, with its shape rule.
-type function struct {
-	arity int
-	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
-}
-
-var functions = map[string]*function{}
-
-func init() {
-	for _, op := range Elementwise {
-		op := op
-		functions[op.Name] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-			return b.g.Apply(op, a[0]), nil
-		}}
-	}
-	functions["sum"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
-	functions["norm1"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
-	}}
-	functions["norm2"] = &function{1, unary(OpNorm2, false)}
-	functions["logsumexp"] = &function{1, unary(OpLogSumExp, false)}
-	functions["tr"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if err := square(c, a[0]); err != nil {
-			return nil, err
-		}
-		return b.g.Tr(a[0]), nil
-	}}
-	functions["det"] = &function{1, unary(OpDet, true)}
-	functions["logdet"] = &function{1, unary(OpLogDet, true)}
-	functions["inv"] = &function{1, unary(OpInv, true)}
-	functions["dot"] = &function{2, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if a[0].Shape != a[1].Shape {
-			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
-		}
-		if a[0].Shape.IsCol() {
-			return b.g.Mul(b.g.T(a[0]), a[1]), nil
-		}
-		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
-	}}
-	functions["diag"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		switch s := a[0].Shape; {
-		case s.IsCol():
-			return b.g.Unary(OpDiagMat, a[0]), nil
-		case s.IsMatrix() && s.IsSquare():
-			return b.g.Unary(OpDiagVec, a[0]), nil
-		}
-		return nil, spec.Errorf(c.Fun.At, "diag takes a vector or a square matrix, not %s", a[0].Shape)
-	}}
-	// eye, vector and matrix are built by builder.call: their argument is a
-	// dimension or a fill value, not an operand.
-	functions["eye"] = &function{arity: 1}
-	functions["vector"] = &function{arity: 1}
-	functions["matrix"] = &function{arity: 1}
-}
-
-func unary(op *Op, needSquare bool) func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-	return func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if needSquare {
-			if err := square(c, a[0]); err != nil {
-				return nil, err
-			}
-		}
-		return b.g.Unary(op, a[0]), nil
-	}
-}
-
-func square(c *spec.Call, x *Node) error {
-	if x.Shape.IsScalar() || (x.Shape.IsMatrix() && x.Shape.IsSquare()) {
-		return nil
-	}
-	return spec.Errorf(c.Fun.At, "%s needs a square matrix, not %s", c.Fun.Name, x.Shape)
-}
-
-// FunctionNames returns the names of the functions a spec may call, sorted.
-func FunctionNames() []string {
-	names := make([]string, 0, len(functions))
-	for name := range functions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {

@@ -2,10 +2,12 @@ package derive
 
 import (
 	"math"
+	"sort"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/runtime"
+	"github.com/gradgen/gradgen/spec"
 )
 
 // Kind groups operators by how emit lowers them.
@@ -312,4 +314,92 @@ func init() {
 	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
 	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }
 	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+}
+
+// The names a spec may call: each elementwise function above, and the
+// structural functions with their shape rules. Some are sugar over the
+// operators (norm1 is sum(abs(·)), dot is aᵀb or sum(A ⊙ B)).
+
+// function is a function callable from a spec: its arity and how a call
+// lowers to the IR, with its shape rule.
+type function struct {
+	arity int
+	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
+}
+
+var functions = map[string]*function{}
+
+func init() {
+	for _, op := range Elementwise {
+		op := op
+		functions[op.Name] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+			return b.g.Apply(op, a[0]), nil
+		}}
+	}
+	functions["sum"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
+	functions["norm1"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
+	}}
+	functions["norm2"] = &function{1, unary(OpNorm2, false)}
+	functions["logsumexp"] = &function{1, unary(OpLogSumExp, false)}
+	functions["tr"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if err := square(c, a[0]); err != nil {
+			return nil, err
+		}
+		return b.g.Tr(a[0]), nil
+	}}
+	functions["det"] = &function{1, unary(OpDet, true)}
+	functions["logdet"] = &function{1, unary(OpLogDet, true)}
+	functions["inv"] = &function{1, unary(OpInv, true)}
+	functions["dot"] = &function{2, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if a[0].Shape != a[1].Shape {
+			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
+		}
+		if a[0].Shape.IsCol() {
+			return b.g.Mul(b.g.T(a[0]), a[1]), nil
+		}
+		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
+	}}
+	functions["diag"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		switch s := a[0].Shape; {
+		case s.IsCol():
+			return b.g.Unary(OpDiagMat, a[0]), nil
+		case s.IsMatrix() && s.IsSquare():
+			return b.g.Unary(OpDiagVec, a[0]), nil
+		}
+		return nil, spec.Errorf(c.Fun.At, "diag takes a vector or a square matrix, not %s", a[0].Shape)
+	}}
+	// eye, vector and matrix are built by builder.call: their argument is a
+	// dimension or a fill value, not an operand.
+	functions["eye"] = &function{arity: 1}
+	functions["vector"] = &function{arity: 1}
+	functions["matrix"] = &function{arity: 1}
+}
+
+func unary(op *Op, needSquare bool) func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	return func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		if needSquare {
+			if err := square(c, a[0]); err != nil {
+				return nil, err
+			}
+		}
+		return b.g.Unary(op, a[0]), nil
+	}
+}
+
+func square(c *spec.Call, x *Node) error {
+	if x.Shape.IsScalar() || (x.Shape.IsMatrix() && x.Shape.IsSquare()) {
+		return nil
+	}
+	return spec.Errorf(c.Fun.At, "%s needs a square matrix, not %s", c.Fun.Name, x.Shape)
+}
+
+// FunctionNames returns the names of the functions a spec may call, sorted.
+func FunctionNames() []string {
+	names := make([]string, 0, len(functions))
+	for name := range functions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -277,3 +277,16 @@ func lookup(t *testing.T, name string) entry {
 	}
 	return e
 }
+
+// BenchmarkGenerateCorpus times loading, differentiating and emitting the
+// whole corpus (about 110 functions), the work of one gradgen run.
+func BenchmarkGenerateCorpus(b *testing.B) {
+	files := specFiles(b)
+	for b.Loop() {
+		for _, path := range files {
+			if _, err := emit.Generate(build(b, path), emit.Options{Package: "generated"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package generated
 
 import (
 	"fmt"
+	"reflect"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -44,11 +45,17 @@ func TestForward(t *testing.T) {
 }
 
 // TestGradientReference compares FGrad's gradients with the reference
-// evaluation of the derived gradient expressions.
+// evaluation of the derived gradient expressions, and checks F and FGrad
+// leave their inputs as they were.
 func TestGradientReference(t *testing.T) {
 	forEachPoint(t, func(t *testing.T, fn *derive.Function, e entry, p *point) {
+		before := snapshot(p.args)
 		g := gradDests(fn, p)
+		e.f(p.args)
 		e.grad(p.args, g)
+		if after := snapshot(p.args); !reflect.DeepEqual(before, after) {
+			t.Errorf("inputs modified: %v, then %v", before, after)
+		}
 		ev := derive.NewEvaluator(p.ref, p.dims)
 		for k, w := range fn.Wrt {
 			want := zeroOr(ev, fn.Grads[k], size(w.Shape.Rows, p.dims), size(w.Shape.Cols, p.dims))
@@ -57,6 +64,20 @@ func TestGradientReference(t *testing.T) {
 			}
 		}
 	})
+}
+
+// snapshot copies the numbers of every argument.
+func snapshot(args []any) [][]float64 {
+	out := make([][]float64, len(args))
+	for k, a := range args {
+		switch a := a.(type) {
+		case float64:
+			out[k] = []float64{a}
+		case mat.Matrix:
+			out[k] = mat.DenseCopyOf(a).RawMatrix().Data
+		}
+	}
+	return out
 }
 
 func zeroOr(ev *derive.Evaluator, n *derive.Node, r, c int) *mat.Dense {
