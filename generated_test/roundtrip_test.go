@@ -2,8 +2,8 @@ package generated
 
 import (
 	"fmt"
-	"reflect"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"testing"
 
