@@ -52,7 +52,8 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	top := newScope()
 	seen := map[string]*derive.Function{}
 	for _, fn := range funcs {
-		for _, name := range []string{fn.Spec.Name, gradName(fn.Spec.Name)} {
+		problem, unpack := problemNames(fn.Spec.Name)
+		for _, name := range []string{fn.Spec.Name, gradName(fn.Spec.Name), problem, unpack} {
 			if prev, ok := seen[name]; ok {
 				return nil, &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated function %s collides with the one generated for %s at %s", name, prev.Spec.Name, prev.Spec.NamePos)}
 			}
@@ -66,6 +67,7 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	for _, fn := range funcs {
 		newFunc(fn, false, top).emit(f)
 		newFunc(fn, true, top).emit(f)
+		emitProblem(f, fn)
 	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -95,7 +97,7 @@ func aliasImports(f *jen.File, funcs []*derive.Function) {
 			taken[d.Name] = true
 		}
 	}
-	paths := map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath}
+	paths := map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath, "optimize": optimizePath}
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		names = append(names, name)

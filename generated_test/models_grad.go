@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"sync"
 )
@@ -119,6 +120,35 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	return f
 }
 
+// LogRegProblem returns the problem of minimising LogReg over w, lambda with X,
+// y fixed, for gonum/optimize. Its variable packs w, lambda into one []float64,
+// in that order, matrices row-major; LogRegUnpack views such a slice as the
+// variables.
+func LogRegProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w, lambda := LogRegUnpack(x, X, y)
+			return LogReg(X, y, w, *lambda)
+		},
+		Grad: func(grad, x []float64) {
+			w, lambda := LogRegUnpack(x, X, y)
+			dw, dlambda := LogRegUnpack(grad, X, y)
+			LogRegGrad(X, y, w, *lambda, dw, dlambda)
+		},
+	}
+}
+
+// LogRegUnpack returns views of x as LogReg's variables w, lambda, packed as
+// LogRegProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, lambda *float64) {
+	_, d := X.Dims()
+	runtime.CheckLength("LogRegUnpack", x, d+1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	lambda = &x[d]
+	return
+}
+
 // gaussNLLWork holds GaussNLL's scratch space, reused across calls through gaussNLLPool.
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
@@ -220,6 +250,38 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
+}
+
+// GaussNLLProblem returns the problem of minimising GaussNLL over S with C
+// fixed, for gonum/optimize. Its variable packs S into one []float64, in that
+// order, matrices row-major; GaussNLLUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
+	n := C.SymmetricDim()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			S := GaussNLLUnpack(x, C)
+			return GaussNLL(S, C)
+		},
+		Grad: func(grad, x []float64) {
+			S := GaussNLLUnpack(x, C)
+			dS := GaussNLLUnpack(grad, C)
+			GaussNLLGrad(S, C, dS)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+		},
+	}
+}
+
+// GaussNLLUnpack returns views of x as GaussNLL's variables S, packed as
+// GaussNLLProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
+	n := C.SymmetricDim()
+	runtime.CheckLength("GaussNLLUnpack", x, n*n)
+	S = mat.NewSymDense(n, x[0:n*n:n*n])
+	return
 }
 
 // mLPWork holds MLP's scratch space, reused across calls through mLPPool.
@@ -376,6 +438,36 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	return f
 }
 
+// MLPProblem returns the problem of minimising MLP over W2, W1 with X, Y fixed,
+// for gonum/optimize. Its variable packs W2, W1 into one []float64, in that
+// order, matrices row-major; MLPUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			W2, W1 := MLPUnpack(x, X, Y, h)
+			return MLP(X, W1, W2, Y)
+		},
+		Grad: func(grad, x []float64) {
+			W2, W1 := MLPUnpack(x, X, Y, h)
+			dW2, dW1 := MLPUnpack(grad, X, Y, h)
+			MLPGrad(X, W1, W2, Y, dW2, dW1)
+		},
+	}
+}
+
+// MLPUnpack returns views of x as MLP's variables W2, W1, packed as MLPProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W1 *mat.Dense) {
+	_, d := X.Dims()
+	_, o := Y.Dims()
+	runtime.CheckLength("MLPUnpack", x, h*o+d*h)
+	W2 = mat.NewDense(h, o, x[0:h*o:h*o])
+	W1 = mat.NewDense(d, h, x[h*o:h*o+d*h:h*o+d*h])
+	return
+}
+
 // leastSquaresWork holds LeastSquares's scratch space, reused across calls through leastSquaresPool.
 type leastSquaresWork struct {
 	r  []float64
@@ -457,4 +549,32 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	// dx = 2 A' r
 	blas64.Gemv(blas.Trans, 2.0, ARaw, r, 0, dxRaw)
 	return f
+}
+
+// LeastSquaresProblem returns the problem of minimising LeastSquares over x
+// with A, b fixed, for gonum/optimize. Its variable packs x into one []float64,
+// in that order, matrices row-major; LeastSquaresUnpack views such a slice as
+// the variables.
+func LeastSquaresProblem(A *mat.Dense, b *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := LeastSquaresUnpack(x2, A, b)
+			return LeastSquares(A, x, b)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := LeastSquaresUnpack(x2, A, b)
+			dx := LeastSquaresUnpack(grad, A, b)
+			LeastSquaresGrad(A, x, b, dx)
+		},
+	}
+}
+
+// LeastSquaresUnpack returns views of x as LeastSquares's variables x, packed
+// as LeastSquaresProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func LeastSquaresUnpack(x2 []float64, A *mat.Dense, b *mat.VecDense) (x *mat.VecDense) {
+	_, n := A.Dims()
+	runtime.CheckLength("LeastSquaresUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"sync"
 )
@@ -77,6 +78,33 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
+// OpExpProblem returns the problem of minimising OpExp over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpExpUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpExpProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpExpUnpack(x, m, n)
+			return OpExp(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpExpUnpack(x, m, n)
+			dX := OpExpUnpack(grad, m, n)
+			OpExpGrad(X, dX)
+		},
+	}
+}
+
+// OpExpUnpack returns views of x as OpExp's variables X, packed as OpExpProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpExpUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // OpLog returns f = OpLog(X).
 //
 //	f = sum(log(X))
@@ -123,6 +151,33 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
+// OpLogProblem returns the problem of minimising OpLog over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpLogUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpLogProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpLogUnpack(x, m, n)
+			return OpLog(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpLogUnpack(x, m, n)
+			dX := OpLogUnpack(grad, m, n)
+			OpLogGrad(X, dX)
+		},
+	}
+}
+
+// OpLogUnpack returns views of x as OpLog's variables X, packed as OpLogProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpLogUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpLogUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // OpSin returns f = OpSin(x).
 //
 //	f = sum(sin(x))
@@ -162,6 +217,33 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
+// OpSinProblem returns the problem of minimising OpSin over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpSinUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSinProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpSinUnpack(x2, n)
+			return OpSin(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpSinUnpack(x2, n)
+			dx := OpSinUnpack(grad, n)
+			OpSinGrad(x, dx)
+		},
+	}
+}
+
+// OpSinUnpack returns views of x as OpSin's variables x, packed as OpSinProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpSinUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpSinUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpCos returns f = OpCos(x).
 //
 //	f = sum(cos(x))
@@ -199,6 +281,33 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = -math.Sin(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
+}
+
+// OpCosProblem returns the problem of minimising OpCos over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpCosUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpCosProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpCosUnpack(x2, n)
+			return OpCos(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpCosUnpack(x2, n)
+			dx := OpCosUnpack(grad, n)
+			OpCosGrad(x, dx)
+		},
+	}
+}
+
+// OpCosUnpack returns views of x as OpCos's variables x, packed as OpCosProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpCosUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpCosUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpTan returns f = OpTan(x).
@@ -256,6 +365,33 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
+// OpTanProblem returns the problem of minimising OpTan over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpTanUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpTanProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpTanUnpack(x2, n)
+			return OpTan(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpTanUnpack(x2, n)
+			dx := OpTanUnpack(grad, n)
+			OpTanGrad(x, dx)
+		},
+	}
+}
+
+// OpTanUnpack returns views of x as OpTan's variables x, packed as OpTanProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpTanUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpTanUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpArcsin returns f = OpArcsin(x).
 //
 //	f = sum(arcsin(x))
@@ -293,6 +429,33 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
 	}
 	return f
+}
+
+// OpArcsinProblem returns the problem of minimising OpArcsin over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpArcsinUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpArcsinProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpArcsinUnpack(x2, n)
+			return OpArcsin(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpArcsinUnpack(x2, n)
+			dx := OpArcsinUnpack(grad, n)
+			OpArcsinGrad(x, dx)
+		},
+	}
+}
+
+// OpArcsinUnpack returns views of x as OpArcsin's variables x, packed as
+// OpArcsinProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpArcsinUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpArcsinUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpArccos returns f = OpArccos(x).
@@ -334,6 +497,33 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
+// OpArccosProblem returns the problem of minimising OpArccos over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpArccosUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpArccosProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpArccosUnpack(x2, n)
+			return OpArccos(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpArccosUnpack(x2, n)
+			dx := OpArccosUnpack(grad, n)
+			OpArccosGrad(x, dx)
+		},
+	}
+}
+
+// OpArccosUnpack returns views of x as OpArccos's variables x, packed as
+// OpArccosProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpArccosUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpArccosUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpArctan returns f = OpArctan(x).
 //
 //	f = sum(arctan(x))
@@ -371,6 +561,33 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / (1.0 + xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
+}
+
+// OpArctanProblem returns the problem of minimising OpArctan over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpArctanUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpArctanProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpArctanUnpack(x2, n)
+			return OpArctan(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpArctanUnpack(x2, n)
+			dx := OpArctanUnpack(grad, n)
+			OpArctanGrad(x, dx)
+		},
+	}
+}
+
+// OpArctanUnpack returns views of x as OpArctan's variables x, packed as
+// OpArctanProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpArctanUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpTanh returns f = OpTanh(X).
@@ -437,6 +654,33 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
+// OpTanhProblem returns the problem of minimising OpTanh over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpTanhUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpTanhProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpTanhUnpack(x, m, n)
+			return OpTanh(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpTanhUnpack(x, m, n)
+			dX := OpTanhUnpack(grad, m, n)
+			OpTanhGrad(X, dX)
+		},
+	}
+}
+
+// OpTanhUnpack returns views of x as OpTanh's variables X, packed as
+// OpTanhProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpTanhUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // OpSigmoid returns f = OpSigmoid(x).
 //
 //	f = sum(sigmoid(x))
@@ -492,6 +736,33 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
+// OpSigmoidProblem returns the problem of minimising OpSigmoid over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpSigmoidUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSigmoidProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpSigmoidUnpack(x2, n)
+			return OpSigmoid(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpSigmoidUnpack(x2, n)
+			dx := OpSigmoidUnpack(grad, n)
+			OpSigmoidGrad(x, dx)
+		},
+	}
+}
+
+// OpSigmoidUnpack returns views of x as OpSigmoid's variables x, packed as
+// OpSigmoidProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpSigmoidUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpSoftplus returns f = OpSoftplus(x).
 //
 //	f = sum(softplus(x))
@@ -529,6 +800,33 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
+}
+
+// OpSoftplusProblem returns the problem of minimising OpSoftplus over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpSoftplusUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSoftplusProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpSoftplusUnpack(x2, n)
+			return OpSoftplus(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpSoftplusUnpack(x2, n)
+			dx := OpSoftplusUnpack(grad, n)
+			OpSoftplusGrad(x, dx)
+		},
+	}
+}
+
+// OpSoftplusUnpack returns views of x as OpSoftplus's variables x, packed as
+// OpSoftplusProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSoftplusUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpSoftplusUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpSqrt returns f = OpSqrt(x).
@@ -584,6 +882,33 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = 0.5 / sqrtX.Data[i]
 	}
 	return f
+}
+
+// OpSqrtProblem returns the problem of minimising OpSqrt over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpSqrtUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSqrtProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpSqrtUnpack(x2, n)
+			return OpSqrt(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpSqrtUnpack(x2, n)
+			dx := OpSqrtUnpack(grad, n)
+			OpSqrtGrad(x, dx)
+		},
+	}
+}
+
+// OpSqrtUnpack returns views of x as OpSqrt's variables x, packed as
+// OpSqrtProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpSqrtUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpSqrtUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpAbs returns f = OpAbs(x, y).
@@ -661,6 +986,34 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	return f
 }
 
+// OpAbsProblem returns the problem of minimising OpAbs over x, y for
+// gonum/optimize. Its variable packs x, y into one []float64, in that order,
+// matrices row-major; OpAbsUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpAbsProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := OpAbsUnpack(x2, n)
+			return OpAbs(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := OpAbsUnpack(x2, n)
+			dx, dy := OpAbsUnpack(grad, n)
+			OpAbsGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// OpAbsUnpack returns views of x as OpAbs's variables x, y, packed as
+// OpAbsProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpAbsUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("OpAbsUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
 // OpSign returns f = OpSign(x, y).
 //
 //	f = sum(x .* sign(x - y))
@@ -724,6 +1077,34 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	}
 	dy.Zero()
 	return f
+}
+
+// OpSignProblem returns the problem of minimising OpSign over x, y for
+// gonum/optimize. Its variable packs x, y into one []float64, in that order,
+// matrices row-major; OpSignUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSignProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := OpSignUnpack(x2, n)
+			return OpSign(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := OpSignUnpack(x2, n)
+			dx, dy := OpSignUnpack(grad, n)
+			OpSignGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// OpSignUnpack returns views of x as OpSign's variables x, y, packed as
+// OpSignProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpSignUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("OpSignUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
 }
 
 // OpRelu returns f = OpRelu(x, y).
@@ -801,6 +1182,34 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	return f
 }
 
+// OpReluProblem returns the problem of minimising OpRelu over x, y for
+// gonum/optimize. Its variable packs x, y into one []float64, in that order,
+// matrices row-major; OpReluUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpReluProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := OpReluUnpack(x2, n)
+			return OpRelu(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := OpReluUnpack(x2, n)
+			dx, dy := OpReluUnpack(grad, n)
+			OpReluGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// OpReluUnpack returns views of x as OpRelu's variables x, y, packed as
+// OpReluProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("OpReluUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
 // OpSum returns f = OpSum(X).
 //
 //	f = sum(X .* X)
@@ -847,6 +1256,33 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
+// OpSumProblem returns the problem of minimising OpSum over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpSumUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSumProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpSumUnpack(x, m, n)
+			return OpSum(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpSumUnpack(x, m, n)
+			dX := OpSumUnpack(grad, m, n)
+			OpSumGrad(X, dX)
+		},
+	}
+}
+
+// OpSumUnpack returns views of x as OpSum's variables X, packed as OpSumProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpSumUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpSumUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // OpTr returns f = OpTr(A).
 //
 //	f = tr(A)
@@ -889,6 +1325,33 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 		}
 	}
 	return f
+}
+
+// OpTrProblem returns the problem of minimising OpTr over A for gonum/optimize.
+// Its variable packs A into one []float64, in that order, matrices row-major;
+// OpTrUnpack views such a slice as the variables. Dimensions that no fixed
+// input gives are parameters.
+func OpTrProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A := OpTrUnpack(x, n)
+			return OpTr(A)
+		},
+		Grad: func(grad, x []float64) {
+			A := OpTrUnpack(x, n)
+			dA := OpTrUnpack(grad, n)
+			OpTrGrad(A, dA)
+		},
+	}
+}
+
+// OpTrUnpack returns views of x as OpTr's variables A, packed as OpTrProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpTrUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckLength("OpTrUnpack", x, n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	return
 }
 
 // opDetWork holds OpDet's scratch space, reused across calls through opDetPool.
@@ -948,6 +1411,33 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	// dA = det(A) inv(A)'
 	ws.cofA.CofactorTo(dARaw, ARaw)
 	return f
+}
+
+// OpDetProblem returns the problem of minimising OpDet over A for
+// gonum/optimize. Its variable packs A into one []float64, in that order,
+// matrices row-major; OpDetUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpDetProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A := OpDetUnpack(x, n)
+			return OpDet(A)
+		},
+		Grad: func(grad, x []float64) {
+			A := OpDetUnpack(x, n)
+			dA := OpDetUnpack(grad, n)
+			OpDetGrad(A, dA)
+		},
+	}
+}
+
+// OpDetUnpack returns views of x as OpDet's variables A, packed as OpDetProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpDetUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckLength("OpDetUnpack", x, n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	return
 }
 
 // opLogdetWork holds OpLogdet's scratch space, reused across calls through opLogdetPool.
@@ -1014,6 +1504,33 @@ func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 		}
 	}
 	return f
+}
+
+// OpLogdetProblem returns the problem of minimising OpLogdet over A for
+// gonum/optimize. Its variable packs A into one []float64, in that order,
+// matrices row-major; OpLogdetUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpLogdetProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A := OpLogdetUnpack(x, n)
+			return OpLogdet(A)
+		},
+		Grad: func(grad, x []float64) {
+			A := OpLogdetUnpack(x, n)
+			dA := OpLogdetUnpack(grad, n)
+			OpLogdetGrad(A, dA)
+		},
+	}
+}
+
+// OpLogdetUnpack returns views of x as OpLogdet's variables A, packed as
+// OpLogdetProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpLogdetUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckLength("OpLogdetUnpack", x, n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	return
 }
 
 // OpNorm1 returns f = OpNorm1(X, Y).
@@ -1107,6 +1624,34 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	return f
 }
 
+// OpNorm1Problem returns the problem of minimising OpNorm1 over X, Y for
+// gonum/optimize. Its variable packs X, Y into one []float64, in that order,
+// matrices row-major; OpNorm1Unpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpNorm1Problem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, Y := OpNorm1Unpack(x, m, n)
+			return OpNorm1(X, Y)
+		},
+		Grad: func(grad, x []float64) {
+			X, Y := OpNorm1Unpack(x, m, n)
+			dX, dY := OpNorm1Unpack(grad, m, n)
+			OpNorm1Grad(X, Y, dX, dY)
+		},
+	}
+}
+
+// OpNorm1Unpack returns views of x as OpNorm1's variables X, Y, packed as
+// OpNorm1Problem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
+	runtime.CheckLength("OpNorm1Unpack", x, m*n+m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	Y = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	return
+}
+
 // OpNorm2 returns f = OpNorm2(x).
 //
 //	f = norm2(x)
@@ -1137,6 +1682,33 @@ func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = runtime.Recip0(f) * xRaw.Data[i*xRaw.Inc]
 	}
 	return f
+}
+
+// OpNorm2Problem returns the problem of minimising OpNorm2 over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpNorm2Unpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpNorm2Problem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpNorm2Unpack(x2, n)
+			return OpNorm2(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpNorm2Unpack(x2, n)
+			dx := OpNorm2Unpack(grad, n)
+			OpNorm2Grad(x, dx)
+		},
+	}
+}
+
+// OpNorm2Unpack returns views of x as OpNorm2's variables x, packed as
+// OpNorm2Problem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpNorm2Unpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpNorm2Matrix returns f = OpNorm2Matrix(X).
@@ -1172,6 +1744,33 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	return f
+}
+
+// OpNorm2MatrixProblem returns the problem of minimising OpNorm2Matrix over X
+// for gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpNorm2MatrixUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpNorm2MatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpNorm2MatrixUnpack(x, m, n)
+			return OpNorm2Matrix(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpNorm2MatrixUnpack(x, m, n)
+			dX := OpNorm2MatrixUnpack(grad, m, n)
+			OpNorm2MatrixGrad(X, dX)
+		},
+	}
+}
+
+// OpNorm2MatrixUnpack returns views of x as OpNorm2Matrix's variables X, packed
+// as OpNorm2MatrixProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpNorm2MatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpNorm2MatrixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
 }
 
 // OpNorm2Squared returns f = OpNorm2Squared(X).
@@ -1220,6 +1819,33 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
+// OpNorm2SquaredProblem returns the problem of minimising OpNorm2Squared over X
+// for gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpNorm2SquaredUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpNorm2SquaredProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpNorm2SquaredUnpack(x, m, n)
+			return OpNorm2Squared(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpNorm2SquaredUnpack(x, m, n)
+			dX := OpNorm2SquaredUnpack(grad, m, n)
+			OpNorm2SquaredGrad(X, dX)
+		},
+	}
+}
+
+// OpNorm2SquaredUnpack returns views of x as OpNorm2Squared's variables X,
+// packed as OpNorm2SquaredProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpNorm2SquaredUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // OpLogsumexp returns f = OpLogsumexp(x).
 //
 //	f = logsumexp(x)
@@ -1250,6 +1876,33 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] - f)
 	}
 	return f
+}
+
+// OpLogsumexpProblem returns the problem of minimising OpLogsumexp over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpLogsumexpUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpLogsumexpProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpLogsumexpUnpack(x2, n)
+			return OpLogsumexp(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpLogsumexpUnpack(x2, n)
+			dx := OpLogsumexpUnpack(grad, n)
+			OpLogsumexpGrad(x, dx)
+		},
+	}
+}
+
+// OpLogsumexpUnpack returns views of x as OpLogsumexp's variables x, packed as
+// OpLogsumexpProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpLogsumexpUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("OpLogsumexpUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // OpLogsumexpMatrix returns f = OpLogsumexpMatrix(X).
@@ -1285,6 +1938,33 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	return f
+}
+
+// OpLogsumexpMatrixProblem returns the problem of minimising OpLogsumexpMatrix
+// over X for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; OpLogsumexpMatrixUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpLogsumexpMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpLogsumexpMatrixUnpack(x, m, n)
+			return OpLogsumexpMatrix(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpLogsumexpMatrixUnpack(x, m, n)
+			dX := OpLogsumexpMatrixUnpack(grad, m, n)
+			OpLogsumexpMatrixGrad(X, dX)
+		},
+	}
+}
+
+// OpLogsumexpMatrixUnpack returns views of x as OpLogsumexpMatrix's variables
+// X, packed as OpLogsumexpMatrixProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpLogsumexpMatrixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
 }
 
 // OpDot returns f = OpDot(a, b).
@@ -1337,6 +2017,34 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 		dbRaw.Data[i*dbRaw.Inc] = aTa * aRaw.Data[i*aRaw.Inc]
 	}
 	return f
+}
+
+// OpDotProblem returns the problem of minimising OpDot over a, b for
+// gonum/optimize. Its variable packs a, b into one []float64, in that order,
+// matrices row-major; OpDotUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpDotProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpDotUnpack(x, n)
+			return OpDot(a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpDotUnpack(x, n)
+			da, db := OpDotUnpack(grad, n)
+			OpDotGrad(a, b, da, db)
+		},
+	}
+}
+
+// OpDotUnpack returns views of x as OpDot's variables a, b, packed as
+// OpDotProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckLength("OpDotUnpack", x, n+n)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	return
 }
 
 // OpDotMatrix returns f = OpDotMatrix(A, B).
@@ -1401,6 +2109,34 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 		}
 	}
 	return f
+}
+
+// OpDotMatrixProblem returns the problem of minimising OpDotMatrix over A, B
+// for gonum/optimize. Its variable packs A, B into one []float64, in that
+// order, matrices row-major; OpDotMatrixUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpDotMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpDotMatrixUnpack(x, m, n)
+			return OpDotMatrix(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpDotMatrixUnpack(x, m, n)
+			dA, dB := OpDotMatrixUnpack(grad, m, n)
+			OpDotMatrixGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpDotMatrixUnpack returns views of x as OpDotMatrix's variables A, B, packed
+// as OpDotMatrixProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpDotMatrixUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("OpDotMatrixUnpack", x, m*n+m*n)
+	A = mat.NewDense(m, n, x[0:m*n:m*n])
+	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	return
 }
 
 // opInvWork holds OpInv's scratch space, reused across calls through opInvPool.
@@ -1509,6 +2245,34 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	return f
 }
 
+// OpInvProblem returns the problem of minimising OpInv over A, B for
+// gonum/optimize. Its variable packs A, B into one []float64, in that order,
+// matrices row-major; OpInvUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpInvProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpInvUnpack(x, n)
+			return OpInv(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpInvUnpack(x, n)
+			dA, dB := OpInvUnpack(grad, n)
+			OpInvGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpInvUnpack returns views of x as OpInv's variables A, B, packed as
+// OpInvProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpInvUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("OpInvUnpack", x, n*n+n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
+	return
+}
+
 // OpDiagVector returns f = OpDiagVector(v, A).
 //
 //	f = tr(diag(v) A)
@@ -1587,6 +2351,34 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 		}
 	}
 	return f
+}
+
+// OpDiagVectorProblem returns the problem of minimising OpDiagVector over v, A
+// for gonum/optimize. Its variable packs v, A into one []float64, in that
+// order, matrices row-major; OpDiagVectorUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpDiagVectorProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			v, A := OpDiagVectorUnpack(x, n)
+			return OpDiagVector(v, A)
+		},
+		Grad: func(grad, x []float64) {
+			v, A := OpDiagVectorUnpack(x, n)
+			dv, dA := OpDiagVectorUnpack(grad, n)
+			OpDiagVectorGrad(v, A, dv, dA)
+		},
+	}
+}
+
+// OpDiagVectorUnpack returns views of x as OpDiagVector's variables v, A,
+// packed as OpDiagVectorProblem packs them; the fixed inputs give their shapes.
+// The views share x's memory. It panics if x has the wrong length.
+func OpDiagVectorUnpack(x []float64, n int) (v *mat.VecDense, A *mat.Dense) {
+	runtime.CheckLength("OpDiagVectorUnpack", x, n+n*n)
+	v = mat.NewVecDense(n, x[0:n:n])
+	A = mat.NewDense(n, n, x[n:n+n*n:n+n*n])
+	return
 }
 
 // opDiagMatrixWork holds OpDiagMatrix's scratch space, reused across calls through opDiagMatrixPool.
@@ -1673,6 +2465,34 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 	return f
 }
 
+// OpDiagMatrixProblem returns the problem of minimising OpDiagMatrix over A, v
+// for gonum/optimize. Its variable packs A, v into one []float64, in that
+// order, matrices row-major; OpDiagMatrixUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpDiagMatrixProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, v := OpDiagMatrixUnpack(x, n)
+			return OpDiagMatrix(A, v)
+		},
+		Grad: func(grad, x []float64) {
+			A, v := OpDiagMatrixUnpack(x, n)
+			dA, dv := OpDiagMatrixUnpack(grad, n)
+			OpDiagMatrixGrad(A, v, dA, dv)
+		},
+	}
+}
+
+// OpDiagMatrixUnpack returns views of x as OpDiagMatrix's variables A, v,
+// packed as OpDiagMatrixProblem packs them; the fixed inputs give their shapes.
+// The views share x's memory. It panics if x has the wrong length.
+func OpDiagMatrixUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
+	runtime.CheckLength("OpDiagMatrixUnpack", x, n*n+n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	v = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
+	return
+}
+
 // OpEye returns f = OpEye(A).
 //
 //	f = sum(A .* (A + 2 eye(n)))
@@ -1739,6 +2559,33 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
+// OpEyeProblem returns the problem of minimising OpEye over A for
+// gonum/optimize. Its variable packs A into one []float64, in that order,
+// matrices row-major; OpEyeUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpEyeProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A := OpEyeUnpack(x, n)
+			return OpEye(A)
+		},
+		Grad: func(grad, x []float64) {
+			A := OpEyeUnpack(x, n)
+			dA := OpEyeUnpack(grad, n)
+			OpEyeGrad(A, dA)
+		},
+	}
+}
+
+// OpEyeUnpack returns views of x as OpEye's variables A, packed as OpEyeProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckLength("OpEyeUnpack", x, n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	return
+}
+
 // OpFillVector returns f = OpFillVector(z).
 //
 //	f = sum(log(exp(z) + 1))
@@ -1800,6 +2647,33 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	return f
 }
 
+// OpFillVectorProblem returns the problem of minimising OpFillVector over z for
+// gonum/optimize. Its variable packs z into one []float64, in that order,
+// matrices row-major; OpFillVectorUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpFillVectorProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			z := OpFillVectorUnpack(x, n)
+			return OpFillVector(z)
+		},
+		Grad: func(grad, x []float64) {
+			z := OpFillVectorUnpack(x, n)
+			dz := OpFillVectorUnpack(grad, n)
+			OpFillVectorGrad(z, dz)
+		},
+	}
+}
+
+// OpFillVectorUnpack returns views of x as OpFillVector's variables z, packed
+// as OpFillVectorProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpFillVectorUnpack(x []float64, n int) (z *mat.VecDense) {
+	runtime.CheckLength("OpFillVectorUnpack", x, n)
+	z = mat.NewVecDense(n, x[0:n:n])
+	return
+}
+
 // OpFillMatrix returns f = OpFillMatrix(X).
 //
 //	f = sum(X .* (3 - X))
@@ -1844,6 +2718,33 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	return f
+}
+
+// OpFillMatrixProblem returns the problem of minimising OpFillMatrix over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; OpFillMatrixUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpFillMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := OpFillMatrixUnpack(x, m, n)
+			return OpFillMatrix(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := OpFillMatrixUnpack(x, m, n)
+			dX := OpFillMatrixUnpack(grad, m, n)
+			OpFillMatrixGrad(X, dX)
+		},
+	}
+}
+
+// OpFillMatrixUnpack returns views of x as OpFillMatrix's variables X, packed
+// as OpFillMatrixProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpFillMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("OpFillMatrixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
 }
 
 // OpTranspose returns f = OpTranspose(A, B).
@@ -1908,6 +2809,34 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 		}
 	}
 	return f
+}
+
+// OpTransposeProblem returns the problem of minimising OpTranspose over A, B
+// for gonum/optimize. Its variable packs A, B into one []float64, in that
+// order, matrices row-major; OpTransposeUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpTransposeProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpTransposeUnpack(x, m, n)
+			return OpTranspose(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpTransposeUnpack(x, m, n)
+			dA, dB := OpTransposeUnpack(grad, m, n)
+			OpTransposeGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpTransposeUnpack returns views of x as OpTranspose's variables A, B, packed
+// as OpTransposeProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("OpTransposeUnpack", x, m*n+m*n)
+	A = mat.NewDense(m, n, x[0:m*n:m*n])
+	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	return
 }
 
 // OpHadamard returns f = OpHadamard(A, B).
@@ -1994,6 +2923,34 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	return f
 }
 
+// OpHadamardProblem returns the problem of minimising OpHadamard over A, B for
+// gonum/optimize. Its variable packs A, B into one []float64, in that order,
+// matrices row-major; OpHadamardUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpHadamardProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpHadamardUnpack(x, m, n)
+			return OpHadamard(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpHadamardUnpack(x, m, n)
+			dA, dB := OpHadamardUnpack(grad, m, n)
+			OpHadamardGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpHadamardUnpack returns views of x as OpHadamard's variables A, B, packed as
+// OpHadamardProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpHadamardUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("OpHadamardUnpack", x, m*n+m*n)
+	A = mat.NewDense(m, n, x[0:m*n:m*n])
+	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	return
+}
+
 // OpElementwiseQuotient returns f = OpElementwiseQuotient(a, b).
 //
 //	f = sum(a ./ b)
@@ -2062,6 +3019,36 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 		dbRaw.Data[i*dbRaw.Inc] = -((tmp.Data[i]) / bRaw.Data[i*bRaw.Inc])
 	}
 	return f
+}
+
+// OpElementwiseQuotientProblem returns the problem of minimising
+// OpElementwiseQuotient over a, b for gonum/optimize. Its variable packs a, b
+// into one []float64, in that order, matrices row-major;
+// OpElementwiseQuotientUnpack views such a slice as the variables. Dimensions
+// that no fixed input gives are parameters.
+func OpElementwiseQuotientProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpElementwiseQuotientUnpack(x, n)
+			return OpElementwiseQuotient(a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpElementwiseQuotientUnpack(x, n)
+			da, db := OpElementwiseQuotientUnpack(grad, n)
+			OpElementwiseQuotientGrad(a, b, da, db)
+		},
+	}
+}
+
+// OpElementwiseQuotientUnpack returns views of x as OpElementwiseQuotient's
+// variables a, b, packed as OpElementwiseQuotientProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckLength("OpElementwiseQuotientUnpack", x, n+n)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	return
 }
 
 // OpElementwisePower returns f = OpElementwisePower(X, p).
@@ -2136,6 +3123,36 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	return f
 }
 
+// OpElementwisePowerProblem returns the problem of minimising
+// OpElementwisePower over X, p for gonum/optimize. Its variable packs X, p into
+// one []float64, in that order, matrices row-major; OpElementwisePowerUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OpElementwisePowerProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, p := OpElementwisePowerUnpack(x, m, n)
+			return OpElementwisePower(X, *p)
+		},
+		Grad: func(grad, x []float64) {
+			X, p := OpElementwisePowerUnpack(x, m, n)
+			dX, dp := OpElementwisePowerUnpack(grad, m, n)
+			OpElementwisePowerGrad(X, *p, dX, dp)
+		},
+	}
+}
+
+// OpElementwisePowerUnpack returns views of x as OpElementwisePower's variables
+// X, p, packed as OpElementwisePowerProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func OpElementwisePowerUnpack(x []float64, m int, n int) (X *mat.Dense, p *float64) {
+	runtime.CheckLength("OpElementwisePowerUnpack", x, m*n+1)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	p = &x[m*n]
+	return
+}
+
 // OpScalarPower returns f = OpScalarPower(s, p).
 //
 //	f = s^p + s^(-1)
@@ -2160,6 +3177,34 @@ func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
 	*dp = s2 * math.Log(s)
 	return f
+}
+
+// OpScalarPowerProblem returns the problem of minimising OpScalarPower over s,
+// p for gonum/optimize. Its variable packs s, p into one []float64, in that
+// order, matrices row-major; OpScalarPowerUnpack views such a slice as the
+// variables.
+func OpScalarPowerProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			s, p := OpScalarPowerUnpack(x)
+			return OpScalarPower(*s, *p)
+		},
+		Grad: func(grad, x []float64) {
+			s, p := OpScalarPowerUnpack(x)
+			ds, dp := OpScalarPowerUnpack(grad)
+			OpScalarPowerGrad(*s, *p, ds, dp)
+		},
+	}
+}
+
+// OpScalarPowerUnpack returns views of x as OpScalarPower's variables s, p,
+// packed as OpScalarPowerProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpScalarPowerUnpack(x []float64) (s *float64, p *float64) {
+	runtime.CheckLength("OpScalarPowerUnpack", x, 1+1)
+	s = &x[0]
+	p = &x[1]
+	return
 }
 
 // OpScalarDivision returns f = OpScalarDivision(X, s).
@@ -2232,6 +3277,34 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	}
 	*ds = -sum
 	return f
+}
+
+// OpScalarDivisionProblem returns the problem of minimising OpScalarDivision
+// over X, s for gonum/optimize. Its variable packs X, s into one []float64, in
+// that order, matrices row-major; OpScalarDivisionUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func OpScalarDivisionProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, s := OpScalarDivisionUnpack(x, m, n)
+			return OpScalarDivision(X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			X, s := OpScalarDivisionUnpack(x, m, n)
+			dX, ds := OpScalarDivisionUnpack(grad, m, n)
+			OpScalarDivisionGrad(X, *s, dX, ds)
+		},
+	}
+}
+
+// OpScalarDivisionUnpack returns views of x as OpScalarDivision's variables X,
+// s, packed as OpScalarDivisionProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpScalarDivisionUnpack(x []float64, m int, n int) (X *mat.Dense, s *float64) {
+	runtime.CheckLength("OpScalarDivisionUnpack", x, m*n+1)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	s = &x[m*n]
+	return
 }
 
 // opSubtractNegateWork holds OpSubtractNegate's scratch space, reused across calls through opSubtractNegatePool.
@@ -2334,6 +3407,34 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	return f
 }
 
+// OpSubtractNegateProblem returns the problem of minimising OpSubtractNegate
+// over a, b for gonum/optimize. Its variable packs a, b into one []float64, in
+// that order, matrices row-major; OpSubtractNegateUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func OpSubtractNegateProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpSubtractNegateUnpack(x, n)
+			return OpSubtractNegate(a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpSubtractNegateUnpack(x, n)
+			da, db := OpSubtractNegateUnpack(grad, n)
+			OpSubtractNegateGrad(a, b, da, db)
+		},
+	}
+}
+
+// OpSubtractNegateUnpack returns views of x as OpSubtractNegate's variables a,
+// b, packed as OpSubtractNegateProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckLength("OpSubtractNegateUnpack", x, n+n)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	return
+}
+
 // OpBroadcast returns f = OpBroadcast(x, s).
 //
 //	f = sum(1 ./ (x + s)) + s sum(x)
@@ -2415,6 +3516,34 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	}
 	*ds = sumX - sum2
 	return f
+}
+
+// OpBroadcastProblem returns the problem of minimising OpBroadcast over x, s
+// for gonum/optimize. Its variable packs x, s into one []float64, in that
+// order, matrices row-major; OpBroadcastUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpBroadcastProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, s := OpBroadcastUnpack(x2, n)
+			return OpBroadcast(x, *s)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, s := OpBroadcastUnpack(x2, n)
+			dx, ds := OpBroadcastUnpack(grad, n)
+			OpBroadcastGrad(x, *s, dx, ds)
+		},
+	}
+}
+
+// OpBroadcastUnpack returns views of x as OpBroadcast's variables x, s, packed
+// as OpBroadcastProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
+	runtime.CheckLength("OpBroadcastUnpack", x2, n+1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	s = &x2[n]
+	return
 }
 
 // opOuterWork holds OpOuter's scratch space, reused across calls through opOuterPool.
@@ -2523,6 +3652,35 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	return f
 }
 
+// OpOuterProblem returns the problem of minimising OpOuter over a, b, X for
+// gonum/optimize. Its variable packs a, b, X into one []float64, in that order,
+// matrices row-major; OpOuterUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpOuterProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, X := OpOuterUnpack(x, m, n)
+			return OpOuter(a, b, X)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, X := OpOuterUnpack(x, m, n)
+			da, db, dX := OpOuterUnpack(grad, m, n)
+			OpOuterGrad(a, b, X, da, db, dX)
+		},
+	}
+}
+
+// OpOuterUnpack returns views of x as OpOuter's variables a, b, X, packed as
+// OpOuterProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpOuterUnpack(x []float64, m int, n int) (a *mat.VecDense, b *mat.VecDense, X *mat.Dense) {
+	runtime.CheckLength("OpOuterUnpack", x, m+n+m*n)
+	a = mat.NewVecDense(m, x[0:m:m])
+	b = mat.NewVecDense(n, x[m:m+n:m+n])
+	X = mat.NewDense(m, n, x[m+n:m+n+m*n:m+n+m*n])
+	return
+}
+
 // OpInner returns f = OpInner(a, b).
 //
 //	f = a' b
@@ -2567,6 +3725,34 @@ func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.Vec
 		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc]
 	}
 	return f
+}
+
+// OpInnerProblem returns the problem of minimising OpInner over a, b for
+// gonum/optimize. Its variable packs a, b into one []float64, in that order,
+// matrices row-major; OpInnerUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpInnerProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpInnerUnpack(x, n)
+			return OpInner(a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpInnerUnpack(x, n)
+			da, db := OpInnerUnpack(grad, n)
+			OpInnerGrad(a, b, da, db)
+		},
+	}
+}
+
+// OpInnerUnpack returns views of x as OpInner's variables a, b, packed as
+// OpInnerProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckLength("OpInnerUnpack", x, n+n)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	return
 }
 
 // opLiteralDimsWork holds OpLiteralDims's scratch space, reused across calls through opLiteralDimsPool.
@@ -2653,6 +3839,34 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod4)
 	blas64.Gemv(blas.NoTrans, 2.0, ARaw, prod4, 0, dvRaw)
 	return f
+}
+
+// OpLiteralDimsProblem returns the problem of minimising OpLiteralDims over A,
+// v for gonum/optimize. Its variable packs A, v into one []float64, in that
+// order, matrices row-major; OpLiteralDimsUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpLiteralDimsProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, v := OpLiteralDimsUnpack(x, n)
+			return OpLiteralDims(A, v)
+		},
+		Grad: func(grad, x []float64) {
+			A, v := OpLiteralDimsUnpack(x, n)
+			dA, dv := OpLiteralDimsUnpack(grad, n)
+			OpLiteralDimsGrad(A, v, dA, dv)
+		},
+	}
+}
+
+// OpLiteralDimsUnpack returns views of x as OpLiteralDims's variables A, v,
+// packed as OpLiteralDimsProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpLiteralDimsUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
+	runtime.CheckLength("OpLiteralDimsUnpack", x, 3*n+3)
+	A = mat.NewDense(3, n, x[0:3*n:3*n])
+	v = mat.NewVecDense(3, x[3*n:3*n+3:3*n+3])
+	return
 }
 
 // opTransposedLinalgWork holds OpTransposedLinalg's scratch space, reused across calls through opTransposedLinalgPool.
@@ -2770,6 +3984,36 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 		}
 	}
 	return f
+}
+
+// OpTransposedLinalgProblem returns the problem of minimising
+// OpTransposedLinalg over A, B for gonum/optimize. Its variable packs A, B into
+// one []float64, in that order, matrices row-major; OpTransposedLinalgUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OpTransposedLinalgProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpTransposedLinalgUnpack(x, n)
+			return OpTransposedLinalg(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpTransposedLinalgUnpack(x, n)
+			dA, dB := OpTransposedLinalgUnpack(grad, n)
+			OpTransposedLinalgGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpTransposedLinalgUnpack returns views of x as OpTransposedLinalg's variables
+// A, B, packed as OpTransposedLinalgProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("OpTransposedLinalgUnpack", x, n*n+n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
+	return
 }
 
 // opSolveWork holds OpSolve's scratch space, reused across calls through opSolvePool.
@@ -2942,6 +4186,35 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	return f
 }
 
+// OpSolveProblem returns the problem of minimising OpSolve over A, x, B for
+// gonum/optimize. Its variable packs A, x, B into one []float64, in that order,
+// matrices row-major; OpSolveUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpSolveProblem(n int, k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			A, x, B := OpSolveUnpack(x2, n, k)
+			return OpSolve(A, x, B)
+		},
+		Grad: func(grad, x2 []float64) {
+			A, x, B := OpSolveUnpack(x2, n, k)
+			dA, dx, dB := OpSolveUnpack(grad, n, k)
+			OpSolveGrad(A, x, B, dA, dx, dB)
+		},
+	}
+}
+
+// OpSolveUnpack returns views of x as OpSolve's variables A, x, B, packed as
+// OpSolveProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B *mat.Dense) {
+	runtime.CheckLength("OpSolveUnpack", x2, n*n+n+n*k)
+	A = mat.NewDense(n, n, x2[0:n*n:n*n])
+	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
+	B = mat.NewDense(n, k, x2[n*n+n:n*n+n+n*k:n*n+n+n*k])
+	return
+}
+
 // opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through opSolveSPDPool.
 type opSolveSPDWork struct {
 	prod  []float64
@@ -3027,4 +4300,35 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	// dx = 2 inv(S) x
 	blas64.Gemv(blas.NoTrans, 2.0, invS, xRaw, 0, dxRaw)
 	return f
+}
+
+// OpSolveSPDProblem returns the problem of minimising OpSolveSPD over S, x for
+// gonum/optimize. Its variable packs S, x into one []float64, in that order,
+// matrices row-major; OpSolveSPDUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func OpSolveSPDProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			S, x := OpSolveSPDUnpack(x2, n)
+			return OpSolveSPD(S, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			S, x := OpSolveSPDUnpack(x2, n)
+			dS, dx := OpSolveSPDUnpack(grad, n)
+			OpSolveSPDGrad(S, x, dS, dx)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+		},
+	}
+}
+
+// OpSolveSPDUnpack returns views of x as OpSolveSPD's variables S, x, packed as
+// OpSolveSPDProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSolveSPDUnpack(x2 []float64, n int) (S *mat.SymDense, x *mat.VecDense) {
+	runtime.CheckLength("OpSolveSPDUnpack", x2, n*n+n)
+	S = mat.NewSymDense(n, x2[0:n*n:n*n])
+	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
+	return
 }

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"sync"
 )
@@ -142,6 +143,38 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Ger(2.0, aRaw, cRaw, dXRaw)
 	*ds = 0.0
 	return f
+}
+
+// Random00Problem returns the problem of minimising Random00 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random00Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random00Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random00Unpack(x, n, m)
+			return Random00(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random00Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random00Unpack(grad, n, m)
+			Random00Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random00Unpack returns views of x as Random00's variables a, b, c, A, X, s,
+// packed as Random00Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random00Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random01Work holds Random01's scratch space, reused across calls through random01Pool.
@@ -319,6 +352,38 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random01Problem returns the problem of minimising Random01 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random01Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random01Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random01Unpack(x, n, m)
+			return Random01(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random01Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random01Unpack(grad, n, m)
+			Random01Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random01Unpack returns views of x as Random01's variables a, b, c, A, X, s,
+// packed as Random01Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random01Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random02Work holds Random02's scratch space, reused across calls through random02Pool.
 type random02Work struct {
 	tmp []float64
@@ -448,6 +513,38 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random02Problem returns the problem of minimising Random02 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random02Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random02Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random02Unpack(x, n, m)
+			return Random02(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random02Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random02Unpack(grad, n, m)
+			Random02Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random02Unpack returns views of x as Random02's variables a, b, c, A, X, s,
+// packed as Random02Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random02Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random03 returns f = Random03(a, b, c, A, X, s).
 //
 //	f = (b' b) sum(X .* X)
@@ -563,6 +660,38 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	*ds = 0.0
 	return f
+}
+
+// Random03Problem returns the problem of minimising Random03 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random03Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random03Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random03Unpack(x, n, m)
+			return Random03(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random03Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random03Unpack(grad, n, m)
+			Random03Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random03Unpack returns views of x as Random03's variables a, b, c, A, X, s,
+// packed as Random03Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random03Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random04Work holds Random04's scratch space, reused across calls through random04Pool.
@@ -770,6 +899,38 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random04Problem returns the problem of minimising Random04 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random04Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random04Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random04Unpack(x, n, m)
+			return Random04(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random04Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random04Unpack(grad, n, m)
+			Random04Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random04Unpack returns views of x as Random04's variables a, b, c, A, X, s,
+// packed as Random04Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random04Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random05Work holds Random05's scratch space, reused across calls through random05Pool.
 type random05Work struct {
 	tmp  []float64
@@ -946,6 +1107,38 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random05Problem returns the problem of minimising Random05 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random05Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random05Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random05Unpack(x, n, m)
+			return Random05(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random05Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random05Unpack(grad, n, m)
+			Random05Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random05Unpack returns views of x as Random05's variables a, b, c, A, X, s,
+// packed as Random05Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random05Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random06 returns f = Random06(a, b, c, A, X, s).
 //
 //	f = softplus(2 / (2 + sigmoid(s)))
@@ -1036,6 +1229,38 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -((((s3) * runtime.Sigmoid(s3)) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random06Problem returns the problem of minimising Random06 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random06Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random06Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random06Unpack(x, n, m)
+			return Random06(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random06Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random06Unpack(grad, n, m)
+			Random06Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random06Unpack returns views of x as Random06's variables a, b, c, A, X, s,
+// packed as Random06Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random06Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // Random07 returns f = Random07(a, b, c, A, X, s).
@@ -1142,6 +1367,38 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random07Problem returns the problem of minimising Random07 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random07Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random07Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random07Unpack(x, n, m)
+			return Random07(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random07Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random07Unpack(grad, n, m)
+			Random07Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random07Unpack returns views of x as Random07's variables a, b, c, A, X, s,
+// packed as Random07Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random07Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random08Work holds Random08's scratch space, reused across calls through random08Pool.
@@ -1283,6 +1540,38 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random08Problem returns the problem of minimising Random08 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random08Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random08Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random08Unpack(x, n, m)
+			return Random08(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random08Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random08Unpack(grad, n, m)
+			Random08Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random08Unpack returns views of x as Random08's variables a, b, c, A, X, s,
+// packed as Random08Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random08Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random09 returns f = Random09(a, b, c, A, X, s).
 //
 //	f = tr(X X') - tr(A' A)
@@ -1412,6 +1701,38 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random09Problem returns the problem of minimising Random09 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random09Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random09Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random09Unpack(x, n, m)
+			return Random09(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random09Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random09Unpack(grad, n, m)
+			Random09Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random09Unpack returns views of x as Random09's variables a, b, c, A, X, s,
+// packed as Random09Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random09Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random10 returns f = Random10(a, b, c, A, X, s).
 //
 //	f = sum(tanh(b) + diag(A))
@@ -1535,6 +1856,38 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random10Problem returns the problem of minimising Random10 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random10Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random10Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random10Unpack(x, n, m)
+			return Random10(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random10Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random10Unpack(grad, n, m)
+			Random10Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random10Unpack returns views of x as Random10's variables a, b, c, A, X, s,
+// packed as Random10Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random10Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random11Work holds Random11's scratch space, reused across calls through random11Pool.
@@ -1705,6 +2058,38 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random11Problem returns the problem of minimising Random11 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random11Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random11Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random11Unpack(x, n, m)
+			return Random11(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random11Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random11Unpack(grad, n, m)
+			Random11Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random11Unpack returns views of x as Random11's variables a, b, c, A, X, s,
+// packed as Random11Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random11Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random12Work holds Random12's scratch space, reused across calls through random12Pool.
 type random12Work struct {
 	invAa []float64
@@ -1851,6 +2236,38 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random12Problem returns the problem of minimising Random12 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random12Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random12Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random12Unpack(x, n, m)
+			return Random12(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random12Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random12Unpack(grad, n, m)
+			Random12Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random12Unpack returns views of x as Random12's variables a, b, c, A, X, s,
+// packed as Random12Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random12Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random13Work holds Random13's scratch space, reused across calls through random13Pool.
 type random13Work struct {
 	luA runtime.LU
@@ -1985,6 +2402,38 @@ func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random13Problem returns the problem of minimising Random13 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random13Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random13Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random13Unpack(x, n, m)
+			return Random13(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random13Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random13Unpack(grad, n, m)
+			Random13Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random13Unpack returns views of x as Random13's variables a, b, c, A, X, s,
+// packed as Random13Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random13Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random14 returns f = Random14(a, b, c, A, X, s).
 //
 //	f = (logsumexp(b)^2)^2
@@ -2081,6 +2530,38 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random14Problem returns the problem of minimising Random14 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random14Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random14Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random14Unpack(x, n, m)
+			return Random14(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random14Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random14Unpack(grad, n, m)
+			Random14Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random14Unpack returns views of x as Random14's variables a, b, c, A, X, s,
+// packed as Random14Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random14Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // Random15 returns f = Random15(a, b, c, A, X, s).
@@ -2208,6 +2689,38 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random15Problem returns the problem of minimising Random15 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random15Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random15Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random15Unpack(x, n, m)
+			return Random15(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random15Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random15Unpack(grad, n, m)
+			Random15Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random15Unpack returns views of x as Random15's variables a, b, c, A, X, s,
+// packed as Random15Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random15Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random16 returns f = Random16(a, b, c, A, X, s).
 //
 //	f = 0
@@ -2295,6 +2808,38 @@ func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random16Problem returns the problem of minimising Random16 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random16Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random16Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random16Unpack(x, n, m)
+			return Random16(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random16Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random16Unpack(grad, n, m)
+			Random16Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random16Unpack returns views of x as Random16's variables a, b, c, A, X, s,
+// packed as Random16Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random16Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random17Work holds Random17's scratch space, reused across calls through random17Pool.
@@ -2428,6 +2973,38 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random17Problem returns the problem of minimising Random17 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random17Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random17Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random17Unpack(x, n, m)
+			return Random17(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random17Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random17Unpack(grad, n, m)
+			Random17Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random17Unpack returns views of x as Random17's variables a, b, c, A, X, s,
+// packed as Random17Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random17Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random18Work holds Random18's scratch space, reused across calls through random18Pool.
@@ -2565,6 +3142,38 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random18Problem returns the problem of minimising Random18 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random18Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random18Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random18Unpack(x, n, m)
+			return Random18(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random18Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random18Unpack(grad, n, m)
+			Random18Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random18Unpack returns views of x as Random18's variables a, b, c, A, X, s,
+// packed as Random18Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random18Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random19 returns f = Random19(a, b, c, A, X, s).
 //
 //	f = (s / (2 + sigmoid(s)) - sum(a)) (b' a)^2
@@ -2680,6 +3289,38 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = s5/(s2) - ((((s3) * s5) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random19Problem returns the problem of minimising Random19 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random19Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random19Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random19Unpack(x, n, m)
+			return Random19(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random19Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random19Unpack(grad, n, m)
+			Random19Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random19Unpack returns views of x as Random19's variables a, b, c, A, X, s,
+// packed as Random19Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random19Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random20Work holds Random20's scratch space, reused across calls through random20Pool.
@@ -2820,6 +3461,38 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random20Problem returns the problem of minimising Random20 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random20Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random20Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random20Unpack(x, n, m)
+			return Random20(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random20Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random20Unpack(grad, n, m)
+			Random20Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random20Unpack returns views of x as Random20's variables a, b, c, A, X, s,
+// packed as Random20Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random20Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random21Work holds Random21's scratch space, reused across calls through random21Pool.
 type random21Work struct {
 	tmp []float64
@@ -2949,6 +3622,38 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random21Problem returns the problem of minimising Random21 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random21Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random21Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random21Unpack(x, n, m)
+			return Random21(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random21Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random21Unpack(grad, n, m)
+			Random21Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random21Unpack returns views of x as Random21's variables a, b, c, A, X, s,
+// packed as Random21Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random21Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random22Work holds Random22's scratch space, reused across calls through random22Pool.
@@ -3099,6 +3804,38 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random22Problem returns the problem of minimising Random22 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random22Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random22Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random22Unpack(x, n, m)
+			return Random22(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random22Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random22Unpack(grad, n, m)
+			Random22Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random22Unpack returns views of x as Random22's variables a, b, c, A, X, s,
+// packed as Random22Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random22Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random23Work holds Random23's scratch space, reused across calls through random23Pool.
 type random23Work struct {
 	diagAT []float64
@@ -3226,6 +3963,38 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random23Problem returns the problem of minimising Random23 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random23Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random23Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random23Unpack(x, n, m)
+			return Random23(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random23Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random23Unpack(grad, n, m)
+			Random23Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random23Unpack returns views of x as Random23's variables a, b, c, A, X, s,
+// packed as Random23Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random23Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random24Work holds Random24's scratch space, reused across calls through random24Pool.
@@ -3398,6 +4167,38 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random24Problem returns the problem of minimising Random24 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random24Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random24Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random24Unpack(x, n, m)
+			return Random24(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random24Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random24Unpack(grad, n, m)
+			Random24Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random24Unpack returns views of x as Random24's variables a, b, c, A, X, s,
+// packed as Random24Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random24Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random25 returns f = Random25(a, b, c, A, X, s).
 //
 //	f = sum(X .* X) / (2 + sigmoid(s))
@@ -3509,6 +4310,38 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random25Problem returns the problem of minimising Random25 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random25Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random25Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random25Unpack(x, n, m)
+			return Random25(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random25Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random25Unpack(grad, n, m)
+			Random25Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random25Unpack returns views of x as Random25's variables a, b, c, A, X, s,
+// packed as Random25Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random25Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random26 returns f = Random26(a, b, c, A, X, s).
 //
 //	f = tr(A + eye(n)) / (2 + sigmoid(s))
@@ -3614,6 +4447,38 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random26Problem returns the problem of minimising Random26 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random26Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random26Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random26Unpack(x, n, m)
+			return Random26(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random26Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random26Unpack(grad, n, m)
+			Random26Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random26Unpack returns views of x as Random26's variables a, b, c, A, X, s,
+// packed as Random26Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random26Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // Random27 returns f = Random27(a, b, c, A, X, s).
@@ -3725,6 +4590,38 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random27Problem returns the problem of minimising Random27 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random27Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random27Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random27Unpack(x, n, m)
+			return Random27(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random27Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random27Unpack(grad, n, m)
+			Random27Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random27Unpack returns views of x as Random27's variables a, b, c, A, X, s,
+// packed as Random27Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random27Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random28Work holds Random28's scratch space, reused across calls through random28Pool.
@@ -3879,6 +4776,38 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random28Problem returns the problem of minimising Random28 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random28Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random28Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random28Unpack(x, n, m)
+			return Random28(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random28Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random28Unpack(grad, n, m)
+			Random28Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random28Unpack returns views of x as Random28's variables a, b, c, A, X, s,
+// packed as Random28Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random28Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random29Work holds Random29's scratch space, reused across calls through random29Pool.
@@ -4055,6 +4984,38 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random29Problem returns the problem of minimising Random29 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random29Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random29Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random29Unpack(x, n, m)
+			return Random29(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random29Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random29Unpack(grad, n, m)
+			Random29Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random29Unpack returns views of x as Random29's variables a, b, c, A, X, s,
+// packed as Random29Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random29Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random30Work holds Random30's scratch space, reused across calls through random30Pool.
 type random30Work struct {
 	tmp []float64
@@ -4182,6 +5143,38 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random30Problem returns the problem of minimising Random30 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random30Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random30Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random30Unpack(x, n, m)
+			return Random30(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random30Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random30Unpack(grad, n, m)
+			Random30Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random30Unpack returns views of x as Random30's variables a, b, c, A, X, s,
+// packed as Random30Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random30Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random31Work holds Random31's scratch space, reused across calls through random31Pool.
@@ -4327,6 +5320,38 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random31Problem returns the problem of minimising Random31 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random31Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random31Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random31Unpack(x, n, m)
+			return Random31(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random31Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random31Unpack(grad, n, m)
+			Random31Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random31Unpack returns views of x as Random31's variables a, b, c, A, X, s,
+// packed as Random31Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random31Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random32 returns f = Random32(a, b, c, A, X, s).
 //
 //	f = (0.8414709848078965 - s^2) / (2 + sigmoid(s))
@@ -4416,6 +5441,38 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS))) + (-2.0)*(s*(1.0/(s2)))
 	return f
+}
+
+// Random32Problem returns the problem of minimising Random32 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random32Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random32Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random32Unpack(x, n, m)
+			return Random32(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random32Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random32Unpack(grad, n, m)
+			Random32Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random32Unpack returns views of x as Random32's variables a, b, c, A, X, s,
+// packed as Random32Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random32Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // Random33 returns f = Random33(a, b, c, A, X, s).
@@ -4557,6 +5614,38 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random33Problem returns the problem of minimising Random33 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random33Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random33Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random33Unpack(x, n, m)
+			return Random33(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random33Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random33Unpack(grad, n, m)
+			Random33Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random33Unpack returns views of x as Random33's variables a, b, c, A, X, s,
+// packed as Random33Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random33Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random34 returns f = Random34(a, b, c, A, X, s).
 //
 //	f = tr(A) sum(X .* X)
@@ -4680,6 +5769,38 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	*ds = 0.0
 	return f
+}
+
+// Random34Problem returns the problem of minimising Random34 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random34Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random34Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random34Unpack(x, n, m)
+			return Random34(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random34Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random34Unpack(grad, n, m)
+			Random34Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random34Unpack returns views of x as Random34's variables a, b, c, A, X, s,
+// packed as Random34Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random34Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random35Work holds Random35's scratch space, reused across calls through random35Pool.
@@ -4831,6 +5952,38 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random35Problem returns the problem of minimising Random35 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random35Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random35Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random35Unpack(x, n, m)
+			return Random35(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random35Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random35Unpack(grad, n, m)
+			Random35Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random35Unpack returns views of x as Random35's variables a, b, c, A, X, s,
+// packed as Random35Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random35Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // random36Work holds Random36's scratch space, reused across calls through random36Pool.
 type random36Work struct {
 	acT []float64
@@ -4975,6 +6128,38 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random36Problem returns the problem of minimising Random36 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random36Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random36Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random36Unpack(x, n, m)
+			return Random36(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random36Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random36Unpack(grad, n, m)
+			Random36Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random36Unpack returns views of x as Random36's variables a, b, c, A, X, s,
+// packed as Random36Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random36Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random37 returns f = Random37(a, b, c, A, X, s).
 //
 //	f = tr(A)
@@ -5076,6 +6261,38 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// Random37Problem returns the problem of minimising Random37 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random37Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random37Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random37Unpack(x, n, m)
+			return Random37(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random37Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random37Unpack(grad, n, m)
+			Random37Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random37Unpack returns views of x as Random37's variables a, b, c, A, X, s,
+// packed as Random37Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random37Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }
 
 // random38Work holds Random38's scratch space, reused across calls through random38Pool.
@@ -5222,6 +6439,38 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
+// Random38Problem returns the problem of minimising Random38 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random38Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random38Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random38Unpack(x, n, m)
+			return Random38(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random38Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random38Unpack(grad, n, m)
+			Random38Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random38Unpack returns views of x as Random38's variables a, b, c, A, X, s,
+// packed as Random38Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random38Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
+}
+
 // Random39 returns f = Random39(a, b, c, A, X, s).
 //
 //	f = 0 / (2 + sigmoid(s))
@@ -5311,4 +6560,36 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
 	return f
+}
+
+// Random39Problem returns the problem of minimising Random39 over a, b, c, A,
+// X, s for gonum/optimize. Its variable packs a, b, c, A, X, s into one
+// []float64, in that order, matrices row-major; Random39Unpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func Random39Problem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b, c, A, X, s := Random39Unpack(x, n, m)
+			return Random39(a, b, c, A, X, *s)
+		},
+		Grad: func(grad, x []float64) {
+			a, b, c, A, X, s := Random39Unpack(x, n, m)
+			da, db, dc, dA, dX, ds := Random39Unpack(grad, n, m)
+			Random39Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
+		},
+	}
+}
+
+// Random39Unpack returns views of x as Random39's variables a, b, c, A, X, s,
+// packed as Random39Problem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func Random39Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckLength("Random39Unpack", x, n+n+m+n*n+n*m+1)
+	a = mat.NewVecDense(n, x[0:n:n])
+	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
+	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
+	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
+	s = &x[n+n+m+n*n+n*m]
+	return
 }

@@ -2,7 +2,10 @@
 
 package generated
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+)
 
 // registry calls each generated function directly, without reflection,
 // so allocation counts see only the generated code.
@@ -14,6 +17,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return AllTypesGrad(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.Dense), in[3].(*mat.SymDense), in[4].(*mat.SymDense), g[0].(*mat.SymDense), g[1].(*mat.SymDense), g[2].(*mat.Dense), g[3].(*mat.VecDense), g[4].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return AllTypesProblem(dims["n"], dims["k"]) },
 	},
 	"Bilinear": {
 		f: func(in []any) float64 {
@@ -21,6 +25,9 @@ var registry = map[string]entry{
 		},
 		grad: func(in, g []any) float64 {
 			return BilinearGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense), g[0].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return BilinearProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
 	"ExpMix": {
@@ -30,12 +37,16 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return ExpMixGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense), g[0].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return ExpMixProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
 	},
 	"GaussNLL": {
 		f: func(in []any) float64 { return GaussNLL(in[0].(*mat.SymDense), in[1].(*mat.SymDense)) },
 		grad: func(in, g []any) float64 {
 			return GaussNLLGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return GaussNLLProblem(in[1].(*mat.SymDense)) },
 	},
 	"LeastSquares": {
 		f: func(in []any) float64 {
@@ -43,6 +54,9 @@ var registry = map[string]entry{
 		},
 		grad: func(in, g []any) float64 {
 			return LeastSquaresGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return LeastSquaresProblem(in[0].(*mat.Dense), in[2].(*mat.VecDense))
 		},
 	},
 	"LogReg": {
@@ -52,6 +66,9 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return LogRegGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), g[0].(*mat.VecDense), g[1].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return LogRegProblem(in[0].(*mat.Dense), in[1].(*mat.VecDense))
+		},
 	},
 	"MLP": {
 		f: func(in []any) float64 {
@@ -60,67 +77,84 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return MLPGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense), in[3].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return MLPProblem(in[0].(*mat.Dense), in[3].(*mat.Dense), dims["h"])
+		},
 	},
 	"OpAbs": {
 		f: func(in []any) float64 { return OpAbs(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpAbsGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpAbsProblem(dims["n"]) },
 	},
 	"OpArccos": {
-		f:    func(in []any) float64 { return OpArccos(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpArccosGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpArccos(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpArccosGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpArccosProblem(dims["n"]) },
 	},
 	"OpArcsin": {
-		f:    func(in []any) float64 { return OpArcsin(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpArcsinGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpArcsin(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpArcsinGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpArcsinProblem(dims["n"]) },
 	},
 	"OpArctan": {
-		f:    func(in []any) float64 { return OpArctan(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpArctanGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpArctan(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpArctanGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpArctanProblem(dims["n"]) },
 	},
 	"OpBroadcast": {
 		f: func(in []any) float64 { return OpBroadcast(in[0].(*mat.VecDense), in[1].(float64)) },
 		grad: func(in, g []any) float64 {
 			return OpBroadcastGrad(in[0].(*mat.VecDense), in[1].(float64), g[0].(*mat.VecDense), g[1].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpBroadcastProblem(dims["n"]) },
 	},
 	"OpCos": {
-		f:    func(in []any) float64 { return OpCos(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpCosGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpCos(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpCosGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpCosProblem(dims["n"]) },
 	},
 	"OpDet": {
-		f:    func(in []any) float64 { return OpDet(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpDetGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpDet(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpDetGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpDetProblem(dims["n"]) },
 	},
 	"OpDiagMatrix": {
 		f: func(in []any) float64 { return OpDiagMatrix(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpDiagMatrixGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpDiagMatrixProblem(dims["n"]) },
 	},
 	"OpDiagVector": {
 		f: func(in []any) float64 { return OpDiagVector(in[0].(*mat.VecDense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpDiagVectorGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), g[0].(*mat.VecDense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpDiagVectorProblem(dims["n"]) },
 	},
 	"OpDot": {
 		f: func(in []any) float64 { return OpDot(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpDotGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpDotProblem(dims["n"]) },
 	},
 	"OpDotMatrix": {
 		f: func(in []any) float64 { return OpDotMatrix(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpDotMatrixGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpDotMatrixProblem(dims["m"], dims["n"]) },
 	},
 	"OpElementwisePower": {
 		f: func(in []any) float64 { return OpElementwisePower(in[0].(*mat.Dense), in[1].(float64)) },
 		grad: func(in, g []any) float64 {
 			return OpElementwisePowerGrad(in[0].(*mat.Dense), in[1].(float64), g[0].(*mat.Dense), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpElementwisePowerProblem(dims["m"], dims["n"])
 		},
 	},
 	"OpElementwiseQuotient": {
@@ -128,80 +162,103 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return OpElementwiseQuotientGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpElementwiseQuotientProblem(dims["n"]) },
 	},
 	"OpExp": {
-		f:    func(in []any) float64 { return OpExp(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpExpGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpExp(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpExpGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpExpProblem(dims["m"], dims["n"]) },
 	},
 	"OpEye": {
-		f:    func(in []any) float64 { return OpEye(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpEyeGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpEye(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpEyeGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpEyeProblem(dims["n"]) },
 	},
 	"OpFillMatrix": {
-		f:    func(in []any) float64 { return OpFillMatrix(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpFillMatrixGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpFillMatrix(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpFillMatrixGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpFillMatrixProblem(dims["m"], dims["n"]) },
 	},
 	"OpFillVector": {
-		f:    func(in []any) float64 { return OpFillVector(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpFillVectorGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpFillVector(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpFillVectorGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpFillVectorProblem(dims["n"]) },
 	},
 	"OpHadamard": {
 		f: func(in []any) float64 { return OpHadamard(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpHadamardGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpHadamardProblem(dims["m"], dims["n"]) },
 	},
 	"OpInner": {
 		f: func(in []any) float64 { return OpInner(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpInnerGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpInnerProblem(dims["n"]) },
 	},
 	"OpInv": {
 		f: func(in []any) float64 { return OpInv(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpInvGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpInvProblem(dims["n"]) },
 	},
 	"OpLiteralDims": {
 		f: func(in []any) float64 { return OpLiteralDims(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpLiteralDimsGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLiteralDimsProblem(dims["n"]) },
 	},
 	"OpLog": {
-		f:    func(in []any) float64 { return OpLog(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpLogGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpLog(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpLogGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLogProblem(dims["m"], dims["n"]) },
 	},
 	"OpLogdet": {
-		f:    func(in []any) float64 { return OpLogdet(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpLogdetGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpLogdet(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpLogdetGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLogdetProblem(dims["n"]) },
 	},
 	"OpLogsumexp": {
-		f:    func(in []any) float64 { return OpLogsumexp(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpLogsumexpGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpLogsumexp(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpLogsumexpGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLogsumexpProblem(dims["n"]) },
 	},
 	"OpLogsumexpMatrix": {
 		f:    func(in []any) float64 { return OpLogsumexpMatrix(in[0].(*mat.Dense)) },
 		grad: func(in, g []any) float64 { return OpLogsumexpMatrixGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpLogsumexpMatrixProblem(dims["m"], dims["n"])
+		},
 	},
 	"OpNorm1": {
 		f: func(in []any) float64 { return OpNorm1(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpNorm1Grad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpNorm1Problem(dims["m"], dims["n"]) },
 	},
 	"OpNorm2": {
-		f:    func(in []any) float64 { return OpNorm2(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpNorm2Grad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpNorm2(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpNorm2Grad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpNorm2Problem(dims["n"]) },
 	},
 	"OpNorm2Matrix": {
 		f:    func(in []any) float64 { return OpNorm2Matrix(in[0].(*mat.Dense)) },
 		grad: func(in, g []any) float64 { return OpNorm2MatrixGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpNorm2MatrixProblem(dims["m"], dims["n"])
+		},
 	},
 	"OpNorm2Squared": {
 		f:    func(in []any) float64 { return OpNorm2Squared(in[0].(*mat.Dense)) },
 		grad: func(in, g []any) float64 { return OpNorm2SquaredGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpNorm2SquaredProblem(dims["m"], dims["n"])
+		},
 	},
 	"OpOuter": {
 		f: func(in []any) float64 {
@@ -210,17 +267,22 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return OpOuterGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.Dense), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpOuterProblem(dims["m"], dims["n"]) },
 	},
 	"OpRelu": {
 		f: func(in []any) float64 { return OpRelu(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpReluGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpReluProblem(dims["n"]) },
 	},
 	"OpScalarDivision": {
 		f: func(in []any) float64 { return OpScalarDivision(in[0].(*mat.Dense), in[1].(float64)) },
 		grad: func(in, g []any) float64 {
 			return OpScalarDivisionGrad(in[0].(*mat.Dense), in[1].(float64), g[0].(*mat.Dense), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpScalarDivisionProblem(dims["m"], dims["n"])
 		},
 	},
 	"OpScalarPower": {
@@ -228,85 +290,104 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return OpScalarPowerGrad(in[0].(float64), in[1].(float64), g[0].(*float64), g[1].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpScalarPowerProblem() },
 	},
 	"OpSigmoid": {
-		f:    func(in []any) float64 { return OpSigmoid(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpSigmoidGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpSigmoid(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpSigmoidGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSigmoidProblem(dims["n"]) },
 	},
 	"OpSign": {
 		f: func(in []any) float64 { return OpSign(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpSignGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSignProblem(dims["n"]) },
 	},
 	"OpSin": {
-		f:    func(in []any) float64 { return OpSin(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpSinGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpSin(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpSinGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSinProblem(dims["n"]) },
 	},
 	"OpSoftplus": {
-		f:    func(in []any) float64 { return OpSoftplus(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpSoftplusGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpSoftplus(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpSoftplusGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSoftplusProblem(dims["n"]) },
 	},
 	"OpSolve": {
 		f: func(in []any) float64 { return OpSolve(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpSolveGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSolveProblem(dims["n"], dims["k"]) },
 	},
 	"OpSolveSPD": {
 		f: func(in []any) float64 { return OpSolveSPD(in[0].(*mat.SymDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpSolveSPDGrad(in[0].(*mat.SymDense), in[1].(*mat.VecDense), g[0].(*mat.SymDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSolveSPDProblem(dims["n"]) },
 	},
 	"OpSqrt": {
-		f:    func(in []any) float64 { return OpSqrt(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpSqrtGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpSqrt(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpSqrtGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSqrtProblem(dims["n"]) },
 	},
 	"OpSubtractNegate": {
 		f: func(in []any) float64 { return OpSubtractNegate(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return OpSubtractNegateGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSubtractNegateProblem(dims["n"]) },
 	},
 	"OpSum": {
-		f:    func(in []any) float64 { return OpSum(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpSumGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpSum(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpSumGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSumProblem(dims["m"], dims["n"]) },
 	},
 	"OpTan": {
-		f:    func(in []any) float64 { return OpTan(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return OpTanGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return OpTan(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpTanGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTanProblem(dims["n"]) },
 	},
 	"OpTanh": {
-		f:    func(in []any) float64 { return OpTanh(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpTanhGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpTanh(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpTanhGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTanhProblem(dims["m"], dims["n"]) },
 	},
 	"OpTr": {
-		f:    func(in []any) float64 { return OpTr(in[0].(*mat.Dense)) },
-		grad: func(in, g []any) float64 { return OpTrGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		f:       func(in []any) float64 { return OpTr(in[0].(*mat.Dense)) },
+		grad:    func(in, g []any) float64 { return OpTrGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTrProblem(dims["n"]) },
 	},
 	"OpTranspose": {
 		f: func(in []any) float64 { return OpTranspose(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpTransposeGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTransposeProblem(dims["m"], dims["n"]) },
 	},
 	"OpTransposedLinalg": {
 		f: func(in []any) float64 { return OpTransposedLinalg(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return OpTransposedLinalgGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTransposedLinalgProblem(dims["n"]) },
 	},
 	"Pooled": {
 		f: func(in []any) float64 { return Pooled(in[0].(*mat.VecDense), in[1].(float64)) },
 		grad: func(in, g []any) float64 {
 			return PooledGrad(in[0].(*mat.VecDense), in[1].(float64), g[0].(*mat.VecDense), g[1].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PooledProblem(dims["n"]) },
 	},
 	"QuadTrace": {
 		f: func(in []any) float64 { return QuadTrace(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return QuadTraceGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return QuadTraceProblem(in[0].(*mat.Dense), dims["k"])
 		},
 	},
 	"Random00": {
@@ -316,6 +397,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random00Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random00Problem(dims["n"], dims["m"]) },
 	},
 	"Random01": {
 		f: func(in []any) float64 {
@@ -324,6 +406,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random01Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random01Problem(dims["n"], dims["m"]) },
 	},
 	"Random02": {
 		f: func(in []any) float64 {
@@ -332,6 +415,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random02Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random02Problem(dims["n"], dims["m"]) },
 	},
 	"Random03": {
 		f: func(in []any) float64 {
@@ -340,6 +424,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random03Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random03Problem(dims["n"], dims["m"]) },
 	},
 	"Random04": {
 		f: func(in []any) float64 {
@@ -348,6 +433,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random04Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random04Problem(dims["n"], dims["m"]) },
 	},
 	"Random05": {
 		f: func(in []any) float64 {
@@ -356,6 +442,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random05Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random05Problem(dims["n"], dims["m"]) },
 	},
 	"Random06": {
 		f: func(in []any) float64 {
@@ -364,6 +451,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random06Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random06Problem(dims["n"], dims["m"]) },
 	},
 	"Random07": {
 		f: func(in []any) float64 {
@@ -372,6 +460,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random07Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random07Problem(dims["n"], dims["m"]) },
 	},
 	"Random08": {
 		f: func(in []any) float64 {
@@ -380,6 +469,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random08Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random08Problem(dims["n"], dims["m"]) },
 	},
 	"Random09": {
 		f: func(in []any) float64 {
@@ -388,6 +478,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random09Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random09Problem(dims["n"], dims["m"]) },
 	},
 	"Random10": {
 		f: func(in []any) float64 {
@@ -396,6 +487,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random10Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random10Problem(dims["n"], dims["m"]) },
 	},
 	"Random11": {
 		f: func(in []any) float64 {
@@ -404,6 +496,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random11Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random11Problem(dims["n"], dims["m"]) },
 	},
 	"Random12": {
 		f: func(in []any) float64 {
@@ -412,6 +505,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random12Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random12Problem(dims["n"], dims["m"]) },
 	},
 	"Random13": {
 		f: func(in []any) float64 {
@@ -420,6 +514,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random13Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random13Problem(dims["n"], dims["m"]) },
 	},
 	"Random14": {
 		f: func(in []any) float64 {
@@ -428,6 +523,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random14Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random14Problem(dims["n"], dims["m"]) },
 	},
 	"Random15": {
 		f: func(in []any) float64 {
@@ -436,6 +532,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random15Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random15Problem(dims["n"], dims["m"]) },
 	},
 	"Random16": {
 		f: func(in []any) float64 {
@@ -444,6 +541,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random16Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random16Problem(dims["n"], dims["m"]) },
 	},
 	"Random17": {
 		f: func(in []any) float64 {
@@ -452,6 +550,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random17Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random17Problem(dims["n"], dims["m"]) },
 	},
 	"Random18": {
 		f: func(in []any) float64 {
@@ -460,6 +559,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random18Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random18Problem(dims["n"], dims["m"]) },
 	},
 	"Random19": {
 		f: func(in []any) float64 {
@@ -468,6 +568,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random19Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random19Problem(dims["n"], dims["m"]) },
 	},
 	"Random20": {
 		f: func(in []any) float64 {
@@ -476,6 +577,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random20Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random20Problem(dims["n"], dims["m"]) },
 	},
 	"Random21": {
 		f: func(in []any) float64 {
@@ -484,6 +586,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random21Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random21Problem(dims["n"], dims["m"]) },
 	},
 	"Random22": {
 		f: func(in []any) float64 {
@@ -492,6 +595,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random22Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random22Problem(dims["n"], dims["m"]) },
 	},
 	"Random23": {
 		f: func(in []any) float64 {
@@ -500,6 +604,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random23Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random23Problem(dims["n"], dims["m"]) },
 	},
 	"Random24": {
 		f: func(in []any) float64 {
@@ -508,6 +613,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random24Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random24Problem(dims["n"], dims["m"]) },
 	},
 	"Random25": {
 		f: func(in []any) float64 {
@@ -516,6 +622,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random25Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random25Problem(dims["n"], dims["m"]) },
 	},
 	"Random26": {
 		f: func(in []any) float64 {
@@ -524,6 +631,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random26Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random26Problem(dims["n"], dims["m"]) },
 	},
 	"Random27": {
 		f: func(in []any) float64 {
@@ -532,6 +640,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random27Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random27Problem(dims["n"], dims["m"]) },
 	},
 	"Random28": {
 		f: func(in []any) float64 {
@@ -540,6 +649,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random28Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random28Problem(dims["n"], dims["m"]) },
 	},
 	"Random29": {
 		f: func(in []any) float64 {
@@ -548,6 +658,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random29Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random29Problem(dims["n"], dims["m"]) },
 	},
 	"Random30": {
 		f: func(in []any) float64 {
@@ -556,6 +667,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random30Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random30Problem(dims["n"], dims["m"]) },
 	},
 	"Random31": {
 		f: func(in []any) float64 {
@@ -564,6 +676,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random31Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random31Problem(dims["n"], dims["m"]) },
 	},
 	"Random32": {
 		f: func(in []any) float64 {
@@ -572,6 +685,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random32Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random32Problem(dims["n"], dims["m"]) },
 	},
 	"Random33": {
 		f: func(in []any) float64 {
@@ -580,6 +694,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random33Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random33Problem(dims["n"], dims["m"]) },
 	},
 	"Random34": {
 		f: func(in []any) float64 {
@@ -588,6 +703,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random34Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random34Problem(dims["n"], dims["m"]) },
 	},
 	"Random35": {
 		f: func(in []any) float64 {
@@ -596,6 +712,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random35Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random35Problem(dims["n"], dims["m"]) },
 	},
 	"Random36": {
 		f: func(in []any) float64 {
@@ -604,6 +721,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random36Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random36Problem(dims["n"], dims["m"]) },
 	},
 	"Random37": {
 		f: func(in []any) float64 {
@@ -612,6 +730,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random37Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random37Problem(dims["n"], dims["m"]) },
 	},
 	"Random38": {
 		f: func(in []any) float64 {
@@ -620,6 +739,7 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random38Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random38Problem(dims["n"], dims["m"]) },
 	},
 	"Random39": {
 		f: func(in []any) float64 {
@@ -628,11 +748,15 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return Random39Grad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(*mat.Dense), in[4].(*mat.Dense), in[5].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*mat.Dense), g[4].(*mat.Dense), g[5].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Random39Problem(dims["n"], dims["m"]) },
 	},
 	"Sandwich": {
 		f: func(in []any) float64 { return Sandwich(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return SandwichGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense), g[0].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return SandwichProblem(in[0].(*mat.Dense), in[2].(*mat.Dense))
 		},
 	},
 	"Shadowing": {
@@ -642,26 +766,31 @@ var registry = map[string]entry{
 		grad: func(in, g []any) float64 {
 			return ShadowingGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return ShadowingProblem(dims["m"], dims["n"]) },
 	},
 	"SymQuad": {
 		f: func(in []any) float64 { return SymQuad(in[0].(*mat.SymDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
 			return SymQuadGrad(in[0].(*mat.SymDense), in[1].(*mat.VecDense), g[0].(*mat.SymDense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return SymQuadProblem(in[1].(*mat.VecDense)) },
 	},
 	"TraceAB": {
 		f: func(in []any) float64 { return TraceAB(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return TraceABGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceABProblem(dims["m"], dims["n"]) },
 	},
 	"shadowing": {
-		f:    func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return shadowingGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return shadowingGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return shadowingProblem(dims["n"]) },
 	},
 	"unexported": {
-		f:    func(in []any) float64 { return unexported(in[0].(*mat.VecDense)) },
-		grad: func(in, g []any) float64 { return unexportedGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		f:       func(in []any) float64 { return unexported(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return unexportedGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return unexportedProblem(dims["n"]) },
 	},
 }
 

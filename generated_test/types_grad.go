@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	ggmat "gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	ggmath "math"
 	"sync"
 )
@@ -185,6 +186,41 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	return f
 }
 
+// AllTypesProblem returns the problem of minimising AllTypes over P, S, M, v, s
+// for gonum/optimize. Its variable packs P, S, M, v, s into one []float64, in
+// that order, matrices row-major; AllTypesUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries. Dimensions that no fixed input gives are parameters.
+func AllTypesProblem(n int, k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			P, S, M, v, s := AllTypesUnpack(x, n, k)
+			return AllTypes(*s, v, M, S, P)
+		},
+		Grad: func(grad, x []float64) {
+			P, S, M, v, s := AllTypesUnpack(x, n, k)
+			dP, dS, dM, dv, ds := AllTypesUnpack(grad, n, k)
+			AllTypesGrad(*s, v, M, S, P, dP, dS, dM, dv, ds)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+		},
+	}
+}
+
+// AllTypesUnpack returns views of x as AllTypes's variables P, S, M, v, s,
+// packed as AllTypesProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymDense, M *ggmat.Dense, v *ggmat.VecDense, s *float64) {
+	runtime.CheckLength("AllTypesUnpack", x, n*n+n*n+n*k+n+1)
+	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
+	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	M = ggmat.NewDense(n, k, x[n*n+n*n:n*n+n*n+n*k:n*n+n*n+n*k])
+	v = ggmat.NewVecDense(n, x[n*n+n*n+n*k:n*n+n*n+n*k+n:n*n+n*n+n*k+n])
+	s = &x[n*n+n*n+n*k+n]
+	return
+}
+
 // symQuadWork holds SymQuad's scratch space, reused across calls through symQuadPool.
 type symQuadWork struct {
 	SFull []float64
@@ -278,6 +314,37 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	return f
 }
 
+// SymQuadProblem returns the problem of minimising SymQuad over S with x fixed,
+// for gonum/optimize. Its variable packs S into one []float64, in that order,
+// matrices row-major; SymQuadUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries.
+func SymQuadProblem(x *ggmat.VecDense) optimize.Problem {
+	n := x.Len()
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			S := SymQuadUnpack(x2, x)
+			return SymQuad(S, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			S := SymQuadUnpack(x2, x)
+			dS := SymQuadUnpack(grad, x)
+			SymQuadGrad(S, x, dS)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+		},
+	}
+}
+
+// SymQuadUnpack returns views of x as SymQuad's variables S, packed as
+// SymQuadProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
+	n := x.Len()
+	runtime.CheckLength("SymQuadUnpack", x2, n*n)
+	S = ggmat.NewSymDense(n, x2[0:n*n:n*n])
+	return
+}
+
 // unexported returns f = unexported(x).
 //
 // A lowercase name gives unexported functions.
@@ -312,6 +379,33 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = 2.0 * xRaw.Data[i*xRaw.Inc]
 	}
 	return f
+}
+
+// unexportedProblem returns the problem of minimising unexported over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; unexportedUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func unexportedProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := unexportedUnpack(x2, n)
+			return unexported(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := unexportedUnpack(x2, n)
+			dx := unexportedUnpack(grad, n)
+			unexportedGrad(x, dx)
+		},
+	}
+}
+
+// unexportedUnpack returns views of x as unexported's variables x, packed as
+// unexportedProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
+	runtime.CheckLength("unexportedUnpack", x2, n)
+	x = ggmat.NewVecDense(n, x2[0:n:n])
+	return
 }
 
 // shadowingWork holds Shadowing's scratch space, reused across calls through shadowingPool.
@@ -430,6 +524,36 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	return f
 }
 
+// ShadowingProblem returns the problem of minimising Shadowing over mat, math,
+// i, len for gonum/optimize. Its variable packs mat, math, i, len into one
+// []float64, in that order, matrices row-major; ShadowingUnpack views such a
+// slice as the variables. Dimensions that no fixed input gives are parameters.
+func ShadowingProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			mat, math, i, len := ShadowingUnpack(x, m, n)
+			return Shadowing(mat, math, i, *len)
+		},
+		Grad: func(grad, x []float64) {
+			mat, math, i, len := ShadowingUnpack(x, m, n)
+			dmat, dmath, di, dlen := ShadowingUnpack(grad, m, n)
+			ShadowingGrad(mat, math, i, *len, dmat, dmath, di, dlen)
+		},
+	}
+}
+
+// ShadowingUnpack returns views of x as Shadowing's variables mat, math, i,
+// len, packed as ShadowingProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64) {
+	runtime.CheckLength("ShadowingUnpack", x, m*n+n+m+1)
+	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
+	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
+	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
+	len = &x[m*n+n+m]
+	return
+}
+
 // Pooled returns f = Pooled(pooledGradPool, f).
 //
 // An input named like the workspace pool must not hide it.
@@ -493,6 +617,34 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	return f2
 }
 
+// PooledProblem returns the problem of minimising Pooled over pooledGradPool, f
+// for gonum/optimize. Its variable packs pooledGradPool, f into one []float64,
+// in that order, matrices row-major; PooledUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func PooledProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			pooledGradPool, f := PooledUnpack(x, n)
+			return Pooled(pooledGradPool, *f)
+		},
+		Grad: func(grad, x []float64) {
+			pooledGradPool, f := PooledUnpack(x, n)
+			dpooledGradPool, df := PooledUnpack(grad, n)
+			PooledGrad(pooledGradPool, *f, dpooledGradPool, df)
+		},
+	}
+}
+
+// PooledUnpack returns views of x as Pooled's variables pooledGradPool, f,
+// packed as PooledProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float64) {
+	runtime.CheckLength("PooledUnpack", x, n+1)
+	pooledGradPool = ggmat.NewVecDense(n, x[0:n:n])
+	f = &x[n]
+	return
+}
+
 // shadowing returns f = shadowing(x).
 //
 // Lowercase twin of Shadowing; its workspace names must not collide.
@@ -549,4 +701,31 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 		dxRaw.Data[i*dxRaw.Inc] = expX.Data[i]
 	}
 	return f
+}
+
+// shadowingProblem returns the problem of minimising shadowing over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; shadowingUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func shadowingProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := shadowingUnpack(x2, n)
+			return shadowing(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := shadowingUnpack(x2, n)
+			dx := shadowingUnpack(grad, n)
+			shadowingGrad(x, dx)
+		},
+	}
+}
+
+// shadowingUnpack returns views of x as shadowing's variables x, packed as
+// shadowingProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func shadowingUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
+	runtime.CheckLength("shadowingUnpack", x2, n)
+	x = ggmat.NewVecDense(n, x2[0:n:n])
+	return
 }

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"sync"
 )
@@ -87,6 +88,35 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.ZeroMatrix(dXRaw)
 	blas64.Ger(1, aRaw, bRaw, dXRaw)
 	return f
+}
+
+// BilinearProblem returns the problem of minimising Bilinear over X with a, b
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; BilinearUnpack views such a slice as the
+// variables.
+func BilinearProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := BilinearUnpack(x, a, b)
+			return Bilinear(a, X, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := BilinearUnpack(x, a, b)
+			dX := BilinearUnpack(grad, a, b)
+			BilinearGrad(a, X, b, dX)
+		},
+	}
+}
+
+// BilinearUnpack returns views of x as Bilinear's variables X, packed as
+// BilinearProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
+	m := a.Len()
+	n := b.Len()
+	runtime.CheckLength("BilinearUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
 }
 
 // expMixWork holds ExpMix's scratch space, reused across calls through expMixPool.
@@ -184,6 +214,34 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	return f
 }
 
+// ExpMixProblem returns the problem of minimising ExpMix over X with a, b
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; ExpMixUnpack views such a slice as the variables.
+func ExpMixProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := ExpMixUnpack(x, a, b)
+			return ExpMix(a, X, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := ExpMixUnpack(x, a, b)
+			dX := ExpMixUnpack(grad, a, b)
+			ExpMixGrad(a, X, b, dX)
+		},
+	}
+}
+
+// ExpMixUnpack returns views of x as ExpMix's variables X, packed as
+// ExpMixProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
+	m := a.Len()
+	n := b.Len()
+	runtime.CheckLength("ExpMixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
+}
+
 // TraceAB returns f = TraceAB(A, B).
 //
 // tr(AB); ∂/∂A = B', ∂/∂B = A'.
@@ -252,6 +310,34 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 		}
 	}
 	return f
+}
+
+// TraceABProblem returns the problem of minimising TraceAB over A, B for
+// gonum/optimize. Its variable packs A, B into one []float64, in that order,
+// matrices row-major; TraceABUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func TraceABProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := TraceABUnpack(x, m, n)
+			return TraceAB(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := TraceABUnpack(x, m, n)
+			dA, dB := TraceABUnpack(grad, m, n)
+			TraceABGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// TraceABUnpack returns views of x as TraceAB's variables A, B, packed as
+// TraceABProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckLength("TraceABUnpack", x, m*n+n*m)
+	A = mat.NewDense(m, n, x[0:m*n:m*n])
+	B = mat.NewDense(n, m, x[m*n:m*n+n*m:m*n+n*m])
+	return
 }
 
 // quadTraceWork holds QuadTrace's scratch space, reused across calls through quadTracePool.
@@ -343,6 +429,34 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	// dW = (A + A') W
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
 	return f
+}
+
+// QuadTraceProblem returns the problem of minimising QuadTrace over W with A
+// fixed, for gonum/optimize. Its variable packs W into one []float64, in that
+// order, matrices row-major; QuadTraceUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			W := QuadTraceUnpack(x, A, k)
+			return QuadTrace(A, W)
+		},
+		Grad: func(grad, x []float64) {
+			W := QuadTraceUnpack(x, A, k)
+			dW := QuadTraceUnpack(grad, A, k)
+			QuadTraceGrad(A, W, dW)
+		},
+	}
+}
+
+// QuadTraceUnpack returns views of x as QuadTrace's variables W, packed as
+// QuadTraceProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
+	n, _ := A.Dims()
+	runtime.CheckLength("QuadTraceUnpack", x, n*k)
+	W = mat.NewDense(n, k, x[0:n*k:n*k])
+	return
 }
 
 // sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
@@ -457,4 +571,33 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod3, BRaw, 0, prod4)
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod4, BRaw, 0, dXRaw)
 	return f
+}
+
+// SandwichProblem returns the problem of minimising Sandwich over X with B, C
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; SandwichUnpack views such a slice as the
+// variables.
+func SandwichProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := SandwichUnpack(x, B, C)
+			return Sandwich(B, X, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := SandwichUnpack(x, B, C)
+			dX := SandwichUnpack(grad, B, C)
+			SandwichGrad(B, X, C, dX)
+		},
+	}
+}
+
+// SandwichUnpack returns views of x as Sandwich's variables X, packed as
+// SandwichProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	n, _ := B.Dims()
+	m, _ := C.Dims()
+	runtime.CheckLength("SandwichUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	return
 }

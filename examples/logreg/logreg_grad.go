@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 	"sync"
 )
 
@@ -114,4 +115,31 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 		dwRaw.Data[i*dwRaw.Inc] = lambda*wRaw.Data[i*wRaw.Inc] - prod.Data[i]
 	}
 	return f
+}
+
+// LossProblem returns the problem of minimising Loss over w with X, y, lambda
+// fixed, for gonum/optimize. Its variable packs w into one []float64, in that
+// order, matrices row-major; LossUnpack views such a slice as the variables.
+func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := LossUnpack(x, X, y, lambda)
+			return Loss(X, y, w, lambda)
+		},
+		Grad: func(grad, x []float64) {
+			w := LossUnpack(x, X, y, lambda)
+			dw := LossUnpack(grad, X, y, lambda)
+			LossGrad(X, y, w, lambda, dw)
+		},
+	}
+}
+
+// LossUnpack returns views of x as Loss's variables w, packed as LossProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func LossUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckLength("LossUnpack", x, d)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
 }

@@ -1,0 +1,319 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+const optimizePath = "gonum.org/v1/gonum/optimize"
+
+// problemNames returns the names of fn's gonum/optimize adapter and of its
+// unpacking helper.
+func problemNames(name string) (problem, unpack string) { return name + "Problem", name + "Unpack" }
+
+// problem emits FProblem, an optimize.Problem over the wrt variables
+// packed into one []float64 (in wrt order, matrices row-major), and
+// FUnpack, which views such a slice as the variables.
+type problem struct {
+	fn            *derive.Function
+	name, unpack  string
+	fixed         []*derive.Input // the inputs not in wrt, in input order
+	free          []derive.Dim    // dimensions no fixed input has: extra int parameters
+	scope         *scope
+	x, grad, size string
+}
+
+func emitProblem(f *jen.File, fn *derive.Function) {
+	p := &problem{fn: fn, scope: newScope()}
+	p.name, p.unpack = problemNames(fn.Spec.Name)
+	inWrt := map[string]bool{}
+	for _, w := range fn.Wrt {
+		inWrt[w.Name] = true
+	}
+	bound := map[derive.Dim]bool{}
+	for _, in := range fn.Inputs {
+		p.scope.reserve(in.Name)
+		if !inWrt[in.Name] {
+			p.fixed = append(p.fixed, in)
+			bound[in.Shape.Rows], bound[in.Shape.Cols] = true, true
+		}
+	}
+	for _, d := range fn.Dims {
+		p.scope.reserve(d.Name)
+	}
+	for _, w := range fn.Wrt {
+		for _, d := range []derive.Dim{w.Shape.Rows, w.Shape.Cols} {
+			if d.Name != "" && !bound[d] {
+				bound[d] = true
+				p.free = append(p.free, d)
+			}
+		}
+	}
+	for _, imp := range []string{"mat", "optimize", "runtime"} {
+		p.scope.reserve(imp)
+	}
+	p.x, p.grad, p.size = p.scope.fresh("x"), p.scope.fresh("grad"), p.scope.fresh("size")
+	p.emitProblem(f)
+	p.emitUnpack(f)
+}
+
+// params returns the fixed inputs and free dimensions as parameters, and
+// as arguments.
+func (p *problem) params() (params, args []jen.Code) {
+	for _, in := range p.fixed {
+		params = append(params, jen.Id(in.Name).Add(typeOf(in.Kind)))
+		args = append(args, jen.Id(in.Name))
+	}
+	for _, d := range p.free {
+		params = append(params, jen.Id(d.Name).Int())
+		args = append(args, jen.Id(d.Name))
+	}
+	return params, args
+}
+
+func (p *problem) wrtNames() []string {
+	var names []string
+	for _, w := range p.fn.Wrt {
+		names = append(names, w.Name)
+	}
+	return names
+}
+
+func (p *problem) emitProblem(f *jen.File) {
+	fn := p.fn
+	params, args := p.params()
+	vars := p.wrtNames()
+	var fixedNames []string
+	for _, in := range p.fixed {
+		fixedNames = append(fixedNames, in.Name)
+	}
+	// Func: unpack x and call F; Grad: unpack x and grad and call FGrad.
+	var callF, callGrad []jen.Code
+	grads := make([]string, len(fn.Wrt))
+	for k, w := range fn.Wrt {
+		grads[k] = p.scope.fresh("d" + w.Name)
+	}
+	isWrt := map[string]int{}
+	for k, w := range fn.Wrt {
+		isWrt[w.Name] = k + 1
+	}
+	for _, in := range fn.Inputs {
+		if isWrt[in.Name] > 0 && in.Kind == spec.Scalar {
+			callF = append(callF, jen.Op("*").Id(in.Name))
+			callGrad = append(callGrad, jen.Op("*").Id(in.Name))
+		} else {
+			callF = append(callF, jen.Id(in.Name))
+			callGrad = append(callGrad, jen.Id(in.Name))
+		}
+	}
+	for k := range fn.Wrt {
+		callGrad = append(callGrad, jen.Id(grads[k]))
+	}
+	unpackX := append([]jen.Code{jen.Id(p.x)}, args...)
+	unpackG := append([]jen.Code{jen.Id(p.grad)}, args...)
+	gradBody := []jen.Code{
+		jen.List(idList(vars)...).Op(":=").Id(p.unpack).Call(unpackX...),
+		jen.List(idList(grads)...).Op(":=").Id(p.unpack).Call(unpackG...),
+		jen.Id(gradName(fn.Spec.Name)).Call(callGrad...),
+	}
+	var off offset
+	for _, w := range fn.Wrt {
+		size := p.sizeExpr(w)
+		if w.Kind == spec.Symmetric || w.Kind == spec.SPD {
+			gradBody = append(gradBody, jen.Qual(runtimePath, "PackSymmetricGradient").Call(
+				jen.Id(p.grad).Index(off.code().Op(":").Add(off.plus(size).code())), p.dimExpr(w.Shape.Rows)))
+		}
+		off = off.plus(size)
+	}
+	outer := p.bindDims(func(d derive.Dim) bool {
+		for _, w := range fn.Wrt {
+			if (w.Kind == spec.Symmetric || w.Kind == spec.SPD) && w.Shape.Rows == d {
+				return true
+			}
+		}
+		return false
+	})
+
+	doc := p.name + " returns the problem of minimising " + fn.Spec.Name + " over " + strings.Join(vars, ", ")
+	if len(fixedNames) > 0 {
+		doc += " with " + strings.Join(fixedNames, ", ") + " fixed,"
+	}
+	doc += " for gonum/optimize. Its variable packs " + strings.Join(vars, ", ") + " into one []float64, in that order, matrices row-major; " + p.unpack + " views such a slice as the variables."
+	if hasSymmetric(fn.Wrt) {
+		doc += " A symmetric n×n variable takes n² entries of which only the upper triangle counts; Grad reports the derivative with respect to those entries."
+	}
+	if len(p.free) > 0 {
+		doc += " Dimensions that no fixed input gives are parameters."
+	}
+	f.Line()
+	comment(f, doc)
+	f.Func().Id(p.name).Params(params...).Qual(optimizePath, "Problem").Block(append(outer,
+		jen.Return(jen.Qual(optimizePath, "Problem").Values(jen.Dict{
+			jen.Id("Func"): jen.Func().Params(jen.Id(p.x).Index().Float64()).Float64().Block(
+				jen.List(idList(vars)...).Op(":=").Id(p.unpack).Call(unpackX...),
+				jen.Return(jen.Id(fn.Spec.Name).Call(callF...)),
+			),
+			jen.Id("Grad"): jen.Func().Params(jen.Id(p.grad), jen.Id(p.x).Index().Float64()).Block(gradBody...),
+		})))...,
+	)
+}
+
+// offset is a sum of sizes, printed without a leading 0.
+type offset []jen.Code
+
+func (o offset) plus(size jen.Code) offset { return append(append(offset{}, o...), size) }
+
+func (o offset) code() *jen.Statement {
+	if len(o) == 0 {
+		return jen.Lit(0)
+	}
+	s := jen.Add(o[0])
+	for _, t := range o[1:] {
+		s = s.Op("+").Add(t)
+	}
+	return s
+}
+
+// comment writes text as a doc comment wrapped at 80 columns.
+func comment(f *jen.File, text string) {
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > 77 {
+			f.Comment(line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		f.Comment(line)
+	}
+}
+
+// bindDims returns statements binding each dimension that want selects
+// from the first fixed input that has it.
+func (p *problem) bindDims(want func(derive.Dim) bool) []jen.Code {
+	need := map[derive.Dim]bool{}
+	for _, d := range p.fn.Dims {
+		if want(d) {
+			need[d] = true
+		}
+	}
+	for _, d := range p.free {
+		delete(need, d)
+	}
+	var body []jen.Code
+	for _, in := range p.fixed {
+		switch in.Kind {
+		case spec.Vector, spec.Symmetric, spec.SPD:
+			if d := in.Shape.Rows; need[d] {
+				get := "Len"
+				if in.Kind != spec.Vector {
+					get = "SymmetricDim"
+				}
+				body = append(body, jen.Id(d.Name).Op(":=").Id(in.Name).Dot(get).Call())
+				delete(need, d)
+			}
+		case spec.Matrix:
+			r, c := in.Shape.Rows, in.Shape.Cols
+			rn, cn := "_", "_"
+			if need[r] {
+				rn = r.Name
+				delete(need, r)
+			}
+			if need[c] && c != r {
+				cn = c.Name
+				delete(need, c)
+			}
+			if rn != "_" || cn != "_" {
+				body = append(body, jen.List(jen.Id(rn), jen.Id(cn)).Op(":=").Id(in.Name).Dot("Dims").Call())
+			}
+		}
+	}
+	return body
+}
+
+func idList(names []string) []jen.Code {
+	out := make([]jen.Code, len(names))
+	for i, n := range names {
+		out[i] = jen.Id(n)
+	}
+	return out
+}
+
+// dimExpr is the Go expression of a dimension inside FUnpack and the
+// closures of FProblem: bound variables there share the dimension's name.
+func (p *problem) dimExpr(d derive.Dim) jen.Code {
+	if d.Name == "" {
+		return jen.Lit(d.Size)
+	}
+	return jen.Id(d.Name)
+}
+
+// sizeExpr is the number of packed entries of a wrt variable.
+func (p *problem) sizeExpr(w *derive.Input) jen.Code {
+	switch w.Kind {
+	case spec.Scalar:
+		return jen.Lit(1)
+	case spec.Vector:
+		return p.dimExpr(w.Shape.Rows)
+	}
+	return jen.Add(p.dimExpr(w.Shape.Rows)).Op("*").Add(p.dimExpr(w.Shape.Cols))
+}
+
+func (p *problem) emitUnpack(f *jen.File) {
+	fn := p.fn
+	params, _ := p.params()
+	params = append([]jen.Code{jen.Id(p.x).Index().Float64()}, params...)
+	var results []jen.Code
+	for _, w := range fn.Wrt {
+		t := typeOf(w.Kind)
+		if w.Kind == spec.Scalar {
+			t = jen.Op("*").Float64()
+		}
+		results = append(results, jen.Id(w.Name).Add(t))
+	}
+	body := p.bindDims(func(d derive.Dim) bool {
+		for _, w := range fn.Wrt {
+			if w.Shape.Rows == d || w.Shape.Cols == d {
+				return true
+			}
+		}
+		return false
+	})
+	var total offset
+	for _, w := range fn.Wrt {
+		total = total.plus(p.sizeExpr(w))
+	}
+	body = append(body, jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code()))
+	var off offset
+	for _, w := range fn.Wrt {
+		size := p.sizeExpr(w)
+		end := off.plus(size).code()
+		slice := jen.Id(p.x).Index(off.code().Op(":").Add(end).Op(":").Add(end))
+		var view jen.Code
+		switch w.Kind {
+		case spec.Scalar:
+			view = jen.Op("&").Id(p.x).Index(off.code())
+		case spec.Vector:
+			view = jen.Qual(matPath, "NewVecDense").Call(p.dimExpr(w.Shape.Rows), slice)
+		case spec.Matrix:
+			view = jen.Qual(matPath, "NewDense").Call(p.dimExpr(w.Shape.Rows), p.dimExpr(w.Shape.Cols), slice)
+		default:
+			view = jen.Qual(matPath, "NewSymDense").Call(p.dimExpr(w.Shape.Rows), slice)
+		}
+		body = append(body, jen.Id(w.Name).Op("=").Add(view))
+		off = off.plus(size)
+	}
+	body = append(body, jen.Return())
+	f.Line()
+	comment(f, p.unpack+" returns views of x as "+fn.Spec.Name+"'s variables "+strings.Join(p.wrtNames(), ", ")+
+		", packed as "+p.name+" packs them; the fixed inputs give their shapes. The views share x's memory. It panics if x has the wrong length.")
+	f.Func().Id(p.unpack).Params(params...).Params(results...).Block(body...)
+}
