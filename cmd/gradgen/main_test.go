@@ -446,7 +446,7 @@ func TestGenerate(t *testing.T) {
 			files: map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:  []string{"-o", "loss_grad.go", "loss.yaml"},
 			out:   "loss_grad.go", pkg: "loss",
-			funcs: []string{"Bilinear", "BilinearGrad"},
+			funcs: []string{"Bilinear", "BilinearGrad", "BilinearProblem", "BilinearUnpack"},
 			src:   "// Source: loss.yaml",
 		},
 		{
@@ -454,7 +454,7 @@ func TestGenerate(t *testing.T) {
 			files: map[string]string{"specs/quad.yaml": testdata(t, "quad.yaml")},
 			args:  []string{"specs/quad.yaml"},
 			out:   "specs/quad_grad.go", pkg: "specs",
-			funcs: []string{"Quad", "QuadGrad"},
+			funcs: []string{"Quad", "QuadGrad", "QuadProblem", "QuadUnpack"},
 			src:   "// Source: quad.yaml",
 		},
 		{
@@ -462,7 +462,7 @@ func TestGenerate(t *testing.T) {
 			files: map[string]string{"quad.yml": testdata(t, "quad.yaml")},
 			args:  []string{"-pkg", "q", "quad.yml"},
 			out:   "quad_grad.go", pkg: "q",
-			funcs: []string{"Quad", "QuadGrad"},
+			funcs: []string{"Quad", "QuadGrad", "QuadProblem", "QuadUnpack"},
 			src:   "// Source: quad.yml",
 		},
 		{
@@ -470,7 +470,7 @@ func TestGenerate(t *testing.T) {
 			files: map[string]string{"loss.yaml": testdata(t, "bilinear.yaml"), "gen/README": "x"},
 			args:  []string{"-o", "gen/out.go", "loss.yaml"},
 			out:   "gen/out.go", pkg: "loss",
-			funcs: []string{"Bilinear", "BilinearGrad"},
+			funcs: []string{"Bilinear", "BilinearGrad", "BilinearProblem", "BilinearUnpack"},
 			src:   "// Source: loss.yaml",
 		},
 		{
@@ -481,7 +481,7 @@ func TestGenerate(t *testing.T) {
 			},
 			args: []string{"-o", "all_grad.go", "loss.yaml", "sub/quad.yaml"},
 			out:  "all_grad.go", pkg: "loss",
-			funcs: []string{"Bilinear", "BilinearGrad", "Quad", "QuadGrad"},
+			funcs: []string{"Bilinear", "BilinearGrad", "BilinearProblem", "BilinearUnpack", "Quad", "QuadGrad", "QuadProblem", "QuadUnpack"},
 			src:   "// Source: loss.yaml, quad.yaml",
 		},
 		{
@@ -489,7 +489,7 @@ func TestGenerate(t *testing.T) {
 			files: map[string]string{"quad.yaml": padTo(testdata(t, "quad.yaml"), maxSpecSize)},
 			args:  []string{"-pkg", "q", "quad.yaml"},
 			out:   "quad_grad.go", pkg: "q",
-			funcs: []string{"Quad", "QuadGrad"},
+			funcs: []string{"Quad", "QuadGrad", "QuadProblem", "QuadUnpack"},
 			src:   "// Source: quad.yaml",
 		},
 	}
