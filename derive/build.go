@@ -44,10 +44,11 @@ type builder struct {
 	env   map[string]*Node
 	dims  map[string]bool
 	names []string // every identifier in scope, for suggestions
+	lets  []*spec.Let
 }
 
 func buildFunction(sf *spec.Function) (*Function, error) {
-	b := &builder{g: NewGraph(), env: map[string]*Node{}, dims: map[string]bool{}}
+	b := &builder{g: NewGraph(), env: map[string]*Node{}, dims: map[string]bool{}, lets: sf.Lets}
 	f := &Function{Spec: sf, Graph: b.g, Names: map[*Node]string{}}
 	byName := map[string]*Input{}
 	for _, in := range sf.Inputs {
@@ -182,6 +183,12 @@ func (b *builder) ident(e *spec.Ident) (*Node, error) {
 	}
 	if functions[e.Name] != nil {
 		return nil, spec.Errorf(e.At, "function %s needs arguments: %s(…)", e.Name, e.Name)
+	}
+	for _, let := range b.lets {
+		if let.Name == e.Name {
+			return nil, spec.Errorf(e.At, "undefined: %s (the let %s is defined later, at %d:%d; a let may use only inputs and earlier lets)",
+				e.Name, e.Name, let.Pos.Line, let.Pos.Col)
+		}
 	}
 	if s := spec.Suggest(e.Name, b.names); s != "" {
 		return nil, spec.Errorf(e.At, "undefined: %s (did you mean %q?)", e.Name, s)

@@ -70,8 +70,13 @@ func (g *Graph) Var(name string, shape Shape, sym bool) *Node {
 	return g.intern(OpVar, shape, 0, name, sym || shape.IsScalar())
 }
 
-// Eye returns the n×n identity.
-func (g *Graph) Eye(n Dim) *Node { return g.intern(OpEye, Square(n), 0, "", true) }
+// Eye returns the n×n identity; eye(1) is the scalar 1.
+func (g *Graph) Eye(n Dim) *Node {
+	if n.IsOne() {
+		return g.Const(1)
+	}
+	return g.intern(OpEye, Square(n), 0, "", true)
+}
 
 // Broadcast returns the scalar s repeated over shape.
 func (g *Graph) Broadcast(s *Node, shape Shape) *Node {
@@ -521,6 +526,18 @@ func (g *Graph) Tr(x *Node) *Node {
 func (g *Graph) Unary(op *Op, x *Node) *Node {
 	if x == nil {
 		return nil
+	}
+	if x.Shape.IsScalar() { // a 1×1 matrix is its one entry
+		switch op {
+		case OpDet:
+			return x
+		case OpLogDet:
+			return g.Apply(OpLog, g.Apply(OpAbs, x))
+		case OpInv:
+			return g.Div(g.Const(1), x)
+		case OpCofactor:
+			return g.Const(1)
+		}
 	}
 	if x.Op == OpTranspose {
 		switch op {

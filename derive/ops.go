@@ -38,6 +38,11 @@ type Op struct {
 	Deriv  func(g *Graph, x, y *Node) *Node
 	Go     func(x jen.Code) jen.Code
 
+	// Tangent returns the differential of n given the differentials d of
+	// its arguments (forward mode; nil entries are zero): the rules of the
+	// matrix differential, d(XY) = dX Y + X dY and so on.
+	Tangent func(g *Graph, n *Node, d []*Node) *Node
+
 	// Adjoint returns the contributions to the adjoints of n's arguments,
 	// given the adjoint adj of n (reverse mode: the transpose of the
 	// differential rule). Nil entries are zero.
@@ -144,6 +149,8 @@ const RuntimePath = "github.com/gradgen/gradgen/runtime"
 
 func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node, goExpr func(jen.Code) jen.Code) *Op {
 	op := &Op{Name: name, Kind: KindElementwise, Spec: true, Scalar: f, Deriv: deriv, Go: goExpr, keepsSymmetry: true}
+	// dσ(X) = σ'(X) ⊙ dX.
+	op.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Hadamard(op.Deriv(g, n.Args[0], n), d[0]) }
 	op.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Hadamard(adj, op.Deriv(g, n.Args[0], n))}
 	}
@@ -168,16 +175,19 @@ func init() {
 	}
 
 	// d(s 1) = ds 1: the adjoint of a broadcast scalar is the sum.
+	OpBroadcast.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Broadcast(d[0], n.Shape) }
 	OpBroadcast.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Sum(adj)} }
 	OpBroadcast.Eval = func(e *Evaluator, n *Node, a []value) value { return e.fill(n.Shape, a[0].scalar()) }
 	OpBroadcast.Print = func(p *printer, n *Node) (string, int) { return p.broadcast(n) }
 
 	// d(Xᵀ) = (dX)ᵀ.
+	OpTranspose.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.T(d[0]) }
 	OpTranspose.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} }
 	OpTranspose.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].t() }
 	OpTranspose.Print = func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix }
 
 	// d(X + Y) = dX + dY.
+	OpAdd.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Add(d...) }
 	OpAdd.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		out := make([]*Node, len(n.Args))
 		for i := range out {
@@ -189,6 +199,9 @@ func init() {
 	OpAdd.Print = func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd }
 
 	// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
+	OpScale.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Add(g.Scale(d[0], n.Args[1]), g.Scale(n.Args[0], d[1]))
+	}
 	OpScale.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		s, x := n.Args[0], n.Args[1]
 		return []*Node{g.Sum(g.Hadamard(adj, x)), g.Scale(s, adj)}
@@ -197,6 +210,9 @@ func init() {
 	OpScale.Print = func(p *printer, n *Node) (string, int) { return p.scale(n.Args[0], n.Args[1]) }
 
 	// d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY; tr(Gᵀ(dX ⊙ Y)) = tr((G ⊙ Y)ᵀ dX).
+	OpHadamard.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Add(g.Hadamard(d[0], n.Args[1]), g.Hadamard(n.Args[0], d[1]))
+	}
 	OpHadamard.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		x, y := n.Args[0], n.Args[1]
 		return []*Node{g.Hadamard(adj, y), g.Hadamard(adj, x)}
@@ -207,6 +223,10 @@ func init() {
 	OpHadamard.Print = func(p *printer, n *Node) (string, int) { return p.infix(n.Args[0], ".*", n.Args[1], precMul), precMul }
 
 	// d(X ⊘ Y) = dX ⊘ Y − (X ⊘ Y) ⊙ dY ⊘ Y.
+	OpDiv.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		y := n.Args[1]
+		return g.Sub(g.Div(d[0], y), g.Div(g.Hadamard(n, d[1]), y))
+	}
 	OpDiv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		y := n.Args[1]
 		return []*Node{g.Div(adj, y), g.Neg(g.Div(g.Hadamard(adj, n), y))}
@@ -217,6 +237,15 @@ func init() {
 	OpDiv.Print = func(p *printer, n *Node) (string, int) { return p.div(n.Args[0], n.Args[1]), precMul }
 
 	// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.
+	OpPow.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		x, p := n.Args[0], n.Args[1]
+		dx := g.Hadamard(g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))), d[0])
+		var dp *Node
+		if d[1] != nil {
+			dp = g.Scale(d[1], g.Hadamard(n, g.Apply(OpLog, x)))
+		}
+		return g.Add(dx, dp)
+	}
 	OpPow.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		x, p := n.Args[0], n.Args[1]
 		dx := g.Hadamard(adj, g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))))
@@ -233,6 +262,16 @@ func init() {
 	OpPow.Print = func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow }
 
 	// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
+	OpMul.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		var terms []*Node
+		for i, di := range d {
+			if di != nil {
+				fs := append(append(append([]*Node{}, n.Args[:i]...), di), n.Args[i+1:]...)
+				terms = append(terms, g.Mul(fs...))
+			}
+		}
+		return g.Add(terms...)
+	}
 	OpMul.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		out := make([]*Node, len(n.Args))
 		for i := range n.Args {
@@ -252,11 +291,13 @@ func init() {
 	OpMul.Print = func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul }
 
 	// d sum(X) = sum(dX) = tr(1ᵀ dX).
+	OpSum.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) }
 	OpSum.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} }
 	OpSum.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) }
 	OpSum.Print = func(p *printer, n *Node) (string, int) { return p.call("sum", n.Args...), precAtom }
 
 	// d tr(X) = tr(dX) = tr(Iᵀ dX).
+	OpTr.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Tr(d[0]) }
 	OpTr.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
 	}
@@ -264,6 +305,9 @@ func init() {
 	OpTr.Print = func(p *printer, n *Node) (string, int) { return p.call("tr", n.Args...), precAtom }
 
 	// d‖X‖ = tr((X/‖X‖)ᵀ dX), taken as 0 at X = 0.
+	OpNorm2.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Scale(g.Apply(OpRecip0, n), g.Sum(g.Hadamard(n.Args[0], d[0])))
+	}
 	OpNorm2.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Scale(g.Scale(adj, g.Apply(OpRecip0, n)), n.Args[0])}
 	}
@@ -271,6 +315,10 @@ func init() {
 	OpNorm2.Print = func(p *printer, n *Node) (string, int) { return p.call("norm2", n.Args...), precAtom }
 
 	// d logsumexp(X) = tr(softmax(X)ᵀ dX), softmax(X) = exp(X − logsumexp(X)).
+	OpLogSumExp.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		x := n.Args[0]
+		return g.Sum(g.Hadamard(g.Apply(OpExp, g.Sub(x, g.Broadcast(n, x.Shape))), d[0]))
+	}
 	OpLogSumExp.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		x := n.Args[0]
 		return []*Node{g.Scale(adj, g.Apply(OpExp, g.Sub(x, g.Broadcast(n, x.Shape))))}
@@ -280,6 +328,9 @@ func init() {
 
 	// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
 	// which stays finite where X is singular.
+	OpDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Scale(n, g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0])))
+	}
 	OpDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
 	}
@@ -287,6 +338,9 @@ func init() {
 	OpDet.Print = func(p *printer, n *Node) (string, int) { return p.call("det", n.Args...), precAtom }
 
 	// d log|X| = tr(X⁻¹ dX).
+	OpLogDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0]))
+	}
 	OpLogDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Scale(adj, g.T(g.Unary(OpInv, n.Args[0])))}
 	}
@@ -295,12 +349,18 @@ func init() {
 
 	// The cofactor matrix appears only in gradients; it prints as the
 	// textbook |X| X⁻ᵀ and evaluates (reference) as exactly that.
+	OpCofactor.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		x := n.Args[0]
+		inv := g.Unary(OpInv, x)
+		return g.Sub(g.Scale(g.Tr(g.Mul(inv, d[0])), n), g.Scale(g.Unary(OpDet, x), g.T(g.Mul(inv, d[0], inv))))
+	}
 	OpCofactor.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) }
 	OpCofactor.Print = func(p *printer, n *Node) (string, int) {
 		return p.call("det", n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
 	}
 
 	// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
+	OpInv.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Neg(g.Mul(n, d[0], n)) }
 	OpInv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
 	}
@@ -308,9 +368,11 @@ func init() {
 	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.call("inv", n.Args...), precAtom }
 
 	// diag(v) and diag(A) are each other's adjoints.
+	OpDiagMat.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagMat, d[0]) }
 	OpDiagMat.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} }
 	OpDiagMat.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() }
 	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+	OpDiagVec.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagVec, d[0]) }
 	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
 	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }
 	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }

@@ -65,7 +65,7 @@ func (p *printer) paren(s string) string {
 }
 
 func (p *printer) ident(name string) string {
-	if p.style == LaTeX && len(name) > 1 {
+	if p.style == LaTeX && len(name) > 1 && !strings.Contains(name, `\`) {
 		return `\mathit{` + name + `}`
 	}
 	return name

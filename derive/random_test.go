@@ -177,6 +177,28 @@ func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng 
 				return
 			}
 		}
+		// Forward mode agrees with reverse mode: df in a random direction
+		// D is Σ G ⊙ D.
+		dir := mat.NewDense(sizeOf(w.Shape.Rows, dims), sizeOf(w.Shape.Cols, dims), nil)
+		for i := range dir.RawMatrix().Data {
+			dir.RawMatrix().Data[i] = rng.NormFloat64()
+		}
+		dx := fn.Graph.Var("direction", w.Shape, false)
+		with := map[string]*mat.Dense{"direction": dir}
+		for name, v := range inputs {
+			with[name] = v
+		}
+		forward := 0.0
+		if df := fn.Graph.Differential(fn.Value, w.Node, dx); df != nil {
+			forward = NewEvaluator(with, dims).Eval(df).At(0, 0)
+		}
+		reverse := 0.0
+		for i, d := range dir.RawMatrix().Data {
+			reverse += symbolic[i] * d
+		}
+		if math.Abs(forward-reverse) > 1e-9*math.Max(1, math.Abs(reverse)) {
+			t.Errorf("%s\nd%s: forward mode %v, reverse mode %v", expr, w.Name, forward, reverse)
+		}
 	}
 }
 

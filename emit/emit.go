@@ -49,15 +49,12 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	// Package-level names: the functions first, then the workspace types
 	// and pools, which must not collide with them nor be shadowed by an
 	// input of any function.
+	if err := CheckNames(funcs); err != nil {
+		return nil, err
+	}
 	top := newScope()
-	seen := map[string]*derive.Function{}
 	for _, fn := range funcs {
-		problem, unpack := problemNames(fn.Spec.Name)
-		for _, name := range []string{fn.Spec.Name, gradName(fn.Spec.Name), problem, unpack} {
-			if prev, ok := seen[name]; ok {
-				return nil, &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated function %s collides with the one generated for %s at %s", name, prev.Spec.Name, prev.Spec.NamePos)}
-			}
-			seen[name] = fn
+		for _, name := range generatedNames(fn.Spec.Name) {
 			top.reserve(name)
 		}
 		for _, in := range fn.Inputs {
@@ -78,6 +75,34 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("emit: formatting generated code: %v", err)
 	}
 	return out, nil
+}
+
+// generatedNames returns the exported names generated for the function
+// name: F, FGrad, FProblem and FUnpack.
+func generatedNames(name string) []string {
+	problem, unpack := problemNames(name)
+	return []string{name, gradName(name), problem, unpack}
+}
+
+// CheckNames reports two functions whose generated names collide (a
+// function Foo and another named FooGrad, say), naming both places.
+func CheckNames(funcs []*derive.Function) error {
+	roles := []string{"function %s", "the gradient function of %s", "the optimize adapter of %s", "the unpacking helper of %s"}
+	type origin struct {
+		what string
+		fn   *derive.Function
+	}
+	seen := map[string]origin{}
+	for _, fn := range funcs {
+		for k, name := range generatedNames(fn.Spec.Name) {
+			if prev, ok := seen[name]; ok {
+				return &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated name %s collides with %s at %s",
+					name, prev.what, prev.fn.Spec.NamePos)}
+			}
+			seen[name] = origin{fmt.Sprintf(roles[k], fn.Spec.Name), fn}
+		}
+	}
+	return nil
 }
 
 // gradName returns the name of the gradient function of name.

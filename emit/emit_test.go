@@ -69,6 +69,8 @@ func TestKernels(t *testing.T) {
 			[]string{`SolveVecTo\(`}, []string{`InverseTo`}},
 		{"scalar factor becomes alpha", "{A: \"matrix(m, n)\", x: vector(n), b: vector(m)}", "(A * x - b)' * (A * x - b)", "FGrad",
 			[]string{`blas64\.Gemv\(blas\.Trans, 2\.0,`}, nil},
+		{"overflowing constants are IEEE infinities", "{x: vector(n)}", "sum(x) / 0 - 1e308 * 1e308 * sum(x .* x)", "F",
+			[]string{`math\.Inf\(1\)`}, []string{`Inf\.0`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`blas64\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}

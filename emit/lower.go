@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"math"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
@@ -18,8 +20,15 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 	}
 	switch n.Op {
 	case derive.OpConst:
-		return jen.Lit(n.Value)
+		return lit(n.Value)
 	case derive.OpVar:
+		// A vector(1) or matrix(1, 1) input is 1×1: its one entry.
+		switch e.input(n.Name).Kind {
+		case spec.Vector:
+			return jen.Id(n.Name).Dot("AtVec").Call(jen.Lit(0))
+		case spec.Matrix, spec.Symmetric, spec.SPD:
+			return jen.Id(n.Name).Dot("At").Call(jen.Lit(0), jen.Lit(0))
+		}
 		return jen.Id(n.Name)
 	}
 	v := &val{}
@@ -43,6 +52,20 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 
 // isRoot reports whether n is the function's value.
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
+
+// lit returns a float64 constant, spelling the IEEE specials as the math
+// package does.
+func lit(v float64) jen.Code {
+	switch {
+	case math.IsInf(v, 1):
+		return jen.Qual(mathPath, "Inf").Call(jen.Lit(1))
+	case math.IsInf(v, -1):
+		return jen.Qual(mathPath, "Inf").Call(jen.Lit(-1))
+	case math.IsNaN(v):
+		return jen.Qual(mathPath, "NaN").Call()
+	}
+	return jen.Lit(v)
+}
 
 func (e *function) localName(n *derive.Node) string {
 	if e.isRoot(n) {
@@ -537,10 +560,20 @@ func (e *function) factorOf(x *derive.Node) *jen.Statement {
 // writeGradient writes the gradient g of input w into the destination
 // parameter d.
 func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
-	switch w.Kind {
-	case spec.Scalar:
+	switch {
+	case w.Kind == spec.Scalar:
 		e.stmt(jen.Op("*").Id(d).Op("=").Add(e.scalar(g)))
 		return
+	case w.Shape.IsScalar(): // vector(1), matrix(1, 1)
+		set := map[spec.TypeKind]string{spec.Vector: "SetVec", spec.Matrix: "Set", spec.Symmetric: "SetSym", spec.SPD: "SetSym"}[w.Kind]
+		idx := []jen.Code{jen.Lit(0)}
+		if w.Kind != spec.Vector {
+			idx = append(idx, jen.Lit(0))
+		}
+		e.stmt(jen.Id(d).Dot(set).Call(append(idx, e.scalar(g))...))
+		return
+	}
+	switch w.Kind {
 	case spec.Symmetric, spec.SPD:
 		if g == nil {
 			e.stmt(jen.Id(d).Dot("Zero").Call())

@@ -81,6 +81,15 @@ var registry = map[string]entry{
 			return MLPProblem(in[0].(*mat.Dense), in[3].(*mat.Dense), dims["h"])
 		},
 	},
+	"OneByOne": {
+		f: func(in []any) float64 {
+			return OneByOne(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.SymDense), in[3].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return OneByOneGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.SymDense), in[3].(float64), g[0].(*mat.VecDense), g[1].(*mat.Dense), g[2].(*mat.SymDense), g[3].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OneByOneProblem() },
+	},
 	"OpAbs": {
 		f: func(in []any) float64 { return OpAbs(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {

@@ -729,3 +729,100 @@ func shadowingUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
 }
+
+// OneByOne returns f = OneByOne(v, A, S, s).
+//
+// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a scalar its reciprocal.
+//
+//	f = v + v v A + 1 / s + log(abs(S)) + A 1 / A
+//
+// It panics if the shapes disagree.
+func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) float64 {
+	runtime.CheckVector("OneByOne", "v", v.Len(), 1, "1")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("OneByOne", "A", ARows, ACols, 1, 1, "1", "1")
+	runtime.CheckSymmetric("OneByOne", "S", S.SymmetricDim(), 1, "1")
+	f := v.AtVec(0) + v.AtVec(0)*(v.AtVec(0)*A.At(0, 0)) + 1.0/s + ggmath.Log(ggmath.Abs(S.At(0, 0))) + A.At(0, 0)*(1.0/A.At(0, 0))
+	return f
+}
+
+// OneByOneGrad returns f = OneByOne(v, A, S, s) and writes ∂f/∂v, ∂f/∂A, ∂f/∂S, ∂f/∂s into dv, dA, dS, ds,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a scalar its reciprocal.
+//
+//	f = v + v v A + 1 / s + log(abs(S)) + A 1 / A
+//	∂f/∂v = 2 v A + 1
+//	∂f/∂A = 1 / A + v v - A 1 / A / A
+//	∂f/∂S = (1 / abs(S)) sign(S)
+//	∂f/∂s = -(1 / s / s)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a gradient shares memory with an input.
+func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64, dv *ggmat.VecDense, dA *ggmat.Dense, dS *ggmat.SymDense, ds *float64) float64 {
+	runtime.CheckVector("OneByOneGrad", "v", v.Len(), 1, "1")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("OneByOneGrad", "A", ARows, ACols, 1, 1, "1", "1")
+	runtime.CheckSymmetric("OneByOneGrad", "S", S.SymmetricDim(), 1, "1")
+	runtime.CheckVector("OneByOneGrad", "dv", dv.Len(), 1, "1")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("OneByOneGrad", "dA", dARows, dACols, 1, 1, "1", "1")
+	runtime.CheckSymmetric("OneByOneGrad", "dS", dS.SymmetricDim(), 1, "1")
+	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "v", v.RawVector().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dv", dv.RawVector().Data)
+	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	s2 := v.AtVec(0) * A.At(0, 0)
+	s3 := 1.0 / s
+	absS := ggmath.Abs(S.At(0, 0))
+	s4 := 1.0 / A.At(0, 0)
+	s5 := A.At(0, 0) * (s4)
+	f := v.AtVec(0) + v.AtVec(0)*(s2) + s3 + ggmath.Log(absS) + s5
+	dv.SetVec(0, 2.0*(s2)+1.0)
+	dA.Set(0, 0, s4+v.AtVec(0)*v.AtVec(0)-((s5)/A.At(0, 0)))
+	dS.SetSym(0, 0, (1.0/absS)*runtime.Sign(S.At(0, 0)))
+	*ds = -((s3) / s)
+	return f
+}
+
+// OneByOneProblem returns the problem of minimising OneByOne over v, A, S, s
+// for gonum/optimize. Its variable packs v, A, S, s into one []float64, in that
+// order, matrices row-major; OneByOneUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func OneByOneProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			v, A, S, s := OneByOneUnpack(x)
+			return OneByOne(v, A, S, *s)
+		},
+		Grad: func(grad, x []float64) {
+			v, A, S, s := OneByOneUnpack(x)
+			dv, dA, dS, ds := OneByOneUnpack(grad)
+			OneByOneGrad(v, A, S, *s, dv, dA, dS, ds)
+			runtime.PackSymmetricGradient(grad[1+1*1:1+1*1+1*1], 1)
+		},
+	}
+}
+
+// OneByOneUnpack returns views of x as OneByOne's variables v, A, S, s, packed
+// as OneByOneProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OneByOneUnpack(x []float64) (v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s *float64) {
+	runtime.CheckLength("OneByOneUnpack", x, 1+1*1+1*1+1)
+	v = ggmat.NewVecDense(1, x[0:1:1])
+	A = ggmat.NewDense(1, 1, x[1:1+1*1:1+1*1])
+	S = ggmat.NewSymDense(1, x[1+1*1:1+1*1+1*1:1+1*1+1*1])
+	s = &x[1+1*1+1*1]
+	return
+}

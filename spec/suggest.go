@@ -4,11 +4,13 @@ package spec
 // hint: the first candidate at the smallest edit distance (optimal string
 // alignment: insertions, deletions, substitutions and swaps of neighbouring
 // runes, so "lgo" is one edit from "log"), provided that distance is at most
-// max(1, len(name)/3) with len counted in runes. It returns "" when no
-// candidate is that close.
+// max(1, len(name)/3) and below len(name), with len counted in runes. It
+// returns "" when no candidate is that close.
 func Suggest(name string, candidates []string) string {
 	target := []rune(name)
-	limit := max(1, len(target)/3)
+	// A name is never "one edit away" from a name it shares nothing with:
+	// a one-letter name gets no suggestion.
+	limit := min(max(1, len(target)/3), len(target)-1)
 	best, bestDist := "", limit+1
 	for _, c := range candidates {
 		candidate := []rune(c)

@@ -34,7 +34,20 @@ var badGenerated = map[string]func() string{
 		return "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: |\n" +
 			strings.Repeat("      "+line, n) + "      x' * x\n"
 	},
+	// An alias of a 200 KiB scalar, used six times: over 1 MiB expanded,
+	// in a file of 200 KiB.
+	"yaml_alias_text": func() string {
+		return "long: &s " + strings.Repeat("x", 200<<10) + "\n" +
+			"more: [*s, *s, *s, *s, *s, *s]\n" + lgoSpec
+	},
+	// Line breaks and a byte order mark that editors may change are made
+	// here rather than committed.
+	"crlf": func() string { return strings.ReplaceAll(lgoSpec, "\n", "\r\n") },
+	"bom":  func() string { return "\uFEFF" + lgoSpec },
 }
+
+// lgoSpec misspells log.
+const lgoSpec = "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: sum(lgo(x))\n"
 
 // badCompanions lists, for the specs whose mistake needs a second spec in
 // the same run, the testdata file passed before it as loss.yaml.

@@ -162,15 +162,15 @@ func generate(cfg config) ([]*output, error) {
 	// Every spec is checked before any package clause is decided, so a
 	// spec error is reported as such wherever the output goes.
 	for _, o := range outs {
-		if err := checkCollisions(o); err != nil {
-			return nil, err
-		}
 		for _, l := range o.specs {
 			fs, err := derive.Build(l.file)
 			if err != nil {
 				return nil, withSource(err, l.src)
 			}
 			o.funcs = append(o.funcs, fs...)
+		}
+		if err := emit.CheckNames(o.funcs); err != nil {
+			return nil, o.withSource(err)
 		}
 	}
 	for _, o := range outs {
@@ -208,6 +208,20 @@ func load(path string) (*loaded, error) {
 	return &loaded{path: path, src: src, file: file}, nil
 }
 
+// withSource fills in the source line of a positioned error in one of the
+// output's specs.
+func (o *output) withSource(err error) error {
+	var se *spec.Error
+	if errors.As(err, &se) {
+		for _, l := range o.specs {
+			if l.path == se.Pos.File {
+				return withSource(err, l.src)
+			}
+		}
+	}
+	return err
+}
+
 // withSource fills in the source line of a positioned error.
 func withSource(err error, src []byte) error {
 	var se *spec.Error
@@ -218,31 +232,6 @@ func withSource(err error, src []byte) error {
 		}
 	}
 	return err
-}
-
-// checkCollisions reports two functions going into one output whose
-// generated names (F and FGrad) collide, naming both places.
-func checkCollisions(o *output) error {
-	type origin struct {
-		name string
-		pos  spec.Pos
-	}
-	seen := map[string]origin{}
-	for _, l := range o.specs {
-		for _, fn := range l.file.Functions {
-			for _, name := range []string{fn.Name, fn.Name + "Grad"} {
-				if prev, ok := seen[name]; ok {
-					what := "function " + prev.name
-					if prev.name != name {
-						what = "the gradient function of " + prev.name
-					}
-					return withSource(spec.Errorf(fn.NamePos, "generated name %s collides with %s at %s", name, what, prev.pos), l.src)
-				}
-				seen[name] = origin{fn.Name, fn.NamePos}
-			}
-		}
-	}
-	return nil
 }
 
 // report prints err; a positioned error gets its line and a caret, any

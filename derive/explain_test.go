@@ -1,0 +1,58 @@
+package derive
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gradgen/gradgen/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestExplainWorkedExamples pins the derivations of the five worked
+// examples of the differential-method text, in each notation.
+func TestExplainWorkedExamples(t *testing.T) {
+	src, err := os.ReadFile("../generated_test/worked.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := spec.Load("worked.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := Build(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, style := range []struct {
+		name  string
+		style Style
+	}{{"plain", Plain}, {"unicode", Unicode}, {"latex", LaTeX}} {
+		var out string
+		for i, fn := range fns {
+			if i > 0 {
+				out += "\n"
+			}
+			out += fn.Explain(style.style)
+		}
+		golden := filepath.Join("testdata", "explain-worked."+style.name+".golden")
+		if *update {
+			if err := os.MkdirAll("testdata", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./derive -update)", err)
+		}
+		if out != string(want) {
+			t.Errorf("%s derivation differs from %s:\n%s", style.name, golden, out)
+		}
+	}
+}
