@@ -68,11 +68,37 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 	}
 	names[dx] = nt.d(w.Name)
 	format := func(n *Node) string { return Format(n, style, names) }
+	// traceForm writes a term's contribution as tr(Gᵀ dX); for a vector
+	// it is the inner product Gᵀ dx, for a scalar G dx.
 	traceForm := func(gr *Node) string {
-		if w.Shape.IsScalar() {
+		switch {
+		case w.Shape.IsScalar():
 			return format(g.Mul(gr, dx))
+		case w.Shape.IsCol():
+			return format(g.Mul(g.T(gr), dx))
 		}
 		return nt.trOpen + format(g.Mul(g.T(gr), dx)) + nt.trClose
+	}
+	// signed writes terms as a sum, a negative coefficient as a minus.
+	signed := func(grads []*Node) string {
+		var b strings.Builder
+		for i, gr := range grads {
+			c, rest := coefficient(gr)
+			neg := c < 0 && rest != nil
+			if neg {
+				gr = g.Scale(g.Const(-c), rest)
+			}
+			switch {
+			case i == 0 && neg:
+				b.WriteString("-")
+			case neg:
+				b.WriteString(" - ")
+			case i > 0:
+				b.WriteString(" + ")
+			}
+			b.WriteString(traceForm(gr))
+		}
+		return b.String()
 	}
 
 	title := fn.Spec.Name + ": f = " + Format(fn.Value, style, fn.Names) + ", gradient with respect to " + w.Name
@@ -92,19 +118,16 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 	}
 	lines := []string{nt.d("f") + nt.eq + format(display(terms))}
 	if df != nil {
-		var traces []string
 		var grads []*Node
 		for _, t := range terms {
-			gt := g.Grad(t, []*Node{dx})[0]
-			grads = append(grads, gt)
-			traces = append(traces, traceForm(gt))
+			grads = append(grads, g.Grad(t, []*Node{dx})[0])
 		}
-		step := strings.Join(traces, " + ")
+		step := signed(grads)
 		if step != format(display(terms)) {
 			lines = append(lines, nt.next+step)
 		}
 		if len(terms) > 1 {
-			if combined := traceForm(g.Add(grads...)); combined != step {
+			if combined := signed([]*Node{g.Add(grads...)}); combined != step {
 				lines = append(lines, nt.next+combined)
 			}
 		}

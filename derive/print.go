@@ -66,9 +66,22 @@ func (p *printer) paren(s string) string {
 
 func (p *printer) ident(name string) string {
 	if p.style == LaTeX && len(name) > 1 && !strings.Contains(name, `\`) {
+		if greek[name] {
+			return `\` + name
+		}
 		return `\mathit{` + name + `}`
 	}
 	return name
+}
+
+// greek lists the names LaTeX spells as Greek letters.
+var greek = map[string]bool{}
+
+func init() {
+	for _, name := range strings.Fields(`alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi
+		pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega`) {
+		greek[name] = true
+	}
 }
 
 func (p *printer) number(v float64) (string, int) {

@@ -319,3 +319,26 @@ func BenchmarkGenerateCorpus(b *testing.B) {
 		}
 	}
 }
+
+// TestGeneratedTestsUpToDate keeps the -test output for the corpus checked
+// in beside it (gradgen_test.go runs in this package's go test).
+func TestGeneratedTestsUpToDate(t *testing.T) {
+	var all []*derive.Function
+	for _, path := range specFiles(t) {
+		all = append(all, build(t, path)...)
+	}
+	want, err := emit.GenerateTest(all, emit.TestOptions{Package: "generated", Name: "TestGradgenCorpus", Source: "the corpus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("gradgen_test.go", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	have, _ := os.ReadFile("gradgen_test.go")
+	if !bytes.Equal(have, want) {
+		t.Errorf("gradgen_test.go is stale: go test ./generated_test/ -run GeneratedTests -update")
+	}
+}

@@ -33,6 +33,10 @@
 //	            spec's package key, else the output folder's name)
 //	-check      write nothing; exit 1 when an output is missing or differs from what
 //	            would be generated, printing which file and the first differing lines
+//	-explain    print the derivation of each gradient (differential, trace form,
+//	            result) and write nothing; -format=unicode (default), latex or plain
+//	-test       also write FILE's _test.go: finite-difference gradient checks of
+//	            every generated function
 //
 // Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input.
 // On any error nothing is written. Typical use is a go:generate directive:
@@ -76,11 +80,17 @@ func main() {
 
 // config is the parsed command line.
 type config struct {
-	out   string
-	pkg   string
-	check bool
-	specs []string
+	out     string
+	pkg     string
+	check   bool
+	explain bool
+	format  string
+	test    bool
+	specs   []string
 }
+
+// formats maps -format's values to notations.
+var formats = map[string]derive.Style{"unicode": derive.Unicode, "latex": derive.LaTeX, "plain": derive.Plain}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gradgen", flag.ContinueOnError)
@@ -89,6 +99,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.out, "o", "", "output Go `file` (default: <spec>_grad.go beside each spec)")
 	fs.StringVar(&cfg.pkg, "pkg", "", "package `name` of the output")
 	fs.BoolVar(&cfg.check, "check", false, "write nothing; exit 1 when an output is missing or stale")
+	fs.BoolVar(&cfg.explain, "explain", false, "print the derivation of each gradient; write nothing")
+	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
+	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference gradient checks")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
 		fs.PrintDefaults()
@@ -108,10 +121,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
 		return exitBad
 	}
+	style, ok := formats[cfg.format]
+	if !ok {
+		fmt.Fprintf(stderr, "gradgen: -format %q: want unicode, latex or plain\n", cfg.format)
+		return exitBad
+	}
 	outputs, err := generate(cfg)
 	if err != nil {
 		report(stderr, err)
 		return exitBad
+	}
+	if cfg.explain {
+		explain(outputs, style, stdout)
+		return exitOK
 	}
 	if cfg.check {
 		return check(outputs, stdout)
@@ -126,6 +148,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // output is one file to write.
 type output struct {
 	path  string
+	pkg   string
 	specs []*loaded
 	funcs []*derive.Function // of every spec, in order
 	data  []byte
@@ -173,11 +196,15 @@ func generate(cfg config) ([]*output, error) {
 			return nil, o.withSource(err)
 		}
 	}
+	if cfg.explain {
+		return outs, nil // derivations need no package clause and no code
+	}
 	for _, o := range outs {
 		pkg, err := packageName(cfg.pkg, o)
 		if err != nil {
 			return nil, err
 		}
+		o.pkg = pkg
 		var sources []string
 		for _, l := range o.specs {
 			sources = append(sources, filepath.Base(l.path))
@@ -188,7 +215,31 @@ func generate(cfg config) ([]*output, error) {
 		}
 		o.data = data
 	}
+	if cfg.test {
+		for _, o := range outs[:len(outs):len(outs)] {
+			path := strings.TrimSuffix(o.path, ".go") + "_test.go"
+			data, err := emit.GenerateTest(o.funcs, emit.TestOptions{Package: o.pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path)})
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, &output{path: path, data: data})
+		}
+	}
 	return outs, nil
+}
+
+// explain prints the derivation of every gradient of every output.
+func explain(outs []*output, style derive.Style, w io.Writer) {
+	first := true
+	for _, o := range outs {
+		for _, fn := range o.funcs {
+			if !first {
+				fmt.Fprintln(w)
+			}
+			first = false
+			fmt.Fprint(w, fn.Explain(style))
+		}
+	}
 }
 
 func load(path string) (*loaded, error) {
