@@ -146,3 +146,36 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("output does not start with %q", Header)
 	}
 }
+
+// TestStandalone checks -standalone output imports neither the runtime nor
+// anything outside the standard library and gonum, keeps only the helpers
+// it uses, and compiles.
+func TestStandalone(t *testing.T) {
+	src := "functions:\n" +
+		"  - {name: F, inputs: {S: spd(n), x: vector(n), A: \"matrix(n, n)\"}, expr: \"x' * inv(S) * x + logdet(A) + sum(sigmoid(x))\"}\n"
+	code, err := Standalone([]byte(generate(t, src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range f.Imports {
+		p := strings.Trim(imp.Path.Value, `"`)
+		if strings.Contains(p, "gradgen") || (strings.Contains(p, ".") && !strings.HasPrefix(p, "gonum.org/")) {
+			t.Errorf("standalone code imports %s", p)
+		}
+	}
+	for _, want := range []string{"func gradgenSigmoid(", "type gradgenCholesky struct", "type gradgenLU struct", "func gradgenCheckVector("} {
+		if !strings.Contains(string(code), want) {
+			t.Errorf("standalone code lacks %s", want)
+		}
+	}
+	for _, unused := range []string{"gradgenCofactor", "gradgenSoftplus", "SupportsVersion1"} {
+		if strings.Contains(string(code), unused) {
+			t.Errorf("standalone code has the unused %s", unused)
+		}
+	}
+	writePackage(t, compileDir(t), 0, string(code))
+}

@@ -45,7 +45,7 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	}
 	comment(f, fmt.Sprintf("%s checks every gradient generated in %s against central finite differences at random points and shapes.", opts.Name, opts.Source))
 	t, rng := jen.Id("t"), jen.Id("rng")
-	f.Func().Id(opts.Name).Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(append(helpers(),
+	f.Func().Id(opts.Name).Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(append(helpers(neededHelpers(funcs)),
 		jen.Id("tests").Op(":=").Index().Struct(
 			jen.Id("name").String(),
 			jen.Id("check").Func().Params(jen.Op("*").Qual(testingPath, "T"), jen.Op("*").Qual(randPath, "Rand")),
@@ -68,6 +68,28 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 		return nil, fmt.Errorf("emit: formatting the test: %v", err)
 	}
 	return out, nil
+}
+
+// neededHelpers returns the helper closures the checks of funcs call.
+func neededHelpers(funcs []*derive.Function) map[string]bool {
+	need := map[string]bool{"gradgenUniform": true, "gradgenCheck": true}
+	for _, fn := range funcs {
+		for _, in := range fn.Inputs {
+			switch in.Kind {
+			case spec.Vector:
+				need["gradgenVector"] = true
+			case spec.Matrix:
+				need["gradgenMatrix"] = true
+			case spec.Symmetric, spec.SPD:
+				need["gradgenSymmetric"], need["gradgenMatrix"] = true, true
+			}
+		}
+		for _, w := range fn.Wrt {
+			need[map[spec.TypeKind]string{spec.Scalar: "gradgenScalarParams", spec.Vector: "gradgenVectorParams",
+				spec.Matrix: "gradgenMatrixParams", spec.Symmetric: "gradgenSymmetricParams", spec.SPD: "gradgenSymmetricParams"}[w.Kind]] = true
+		}
+	}
+	return need
 }
 
 // testCase returns the check of one function: draw sizes and inputs, call
@@ -155,22 +177,26 @@ func testCase(fn *derive.Function) jen.Code {
 // helpers returns the test's helper functions as closures local to the
 // test function, so several generated test files in one package do not
 // collide.
-func helpers() []jen.Code {
+func helpers(need map[string]bool) []jen.Code {
 	var out []jen.Code
-	add := func(doc string, c jen.Code) { out = append(out, jen.Comment(doc), c) }
+	add := func(name, doc string, c jen.Code) {
+		if need[name] {
+			out = append(out, jen.Comment(doc), jen.Id(name).Op(":=").Add(c))
+		}
+	}
 	rng := func() jen.Code { return jen.Id("rng").Op("*").Qual(randPath, "Rand") }
 	uniform := jen.Id("gradgenUniform").Call(jen.Id("rng"))
-	add("gradgenUniform draws an entry from (0.1, 0.9).", jen.Id("gradgenUniform").Op(":=").Func().Params(rng()).Float64().Block(
+	add("gradgenUniform", "gradgenUniform draws an entry from (0.1, 0.9).", jen.Func().Params(rng()).Float64().Block(
 		jen.Return(jen.Lit(0.1).Op("+").Lit(0.8).Op("*").Id("rng").Dot("Float64").Call()),
 	))
-	add("gradgenVector draws a vector of length n.", jen.Id("gradgenVector").Op(":=").Func().Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense").Block(
+	add("gradgenVector", "gradgenVector draws a vector of length n.", jen.Func().Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense").Block(
 		jen.Id("v").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("n"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
 			jen.Id("v").Dot("SetVec").Call(jen.Id("i"), uniform),
 		),
 		jen.Return(jen.Id("v")),
 	))
-	add("gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.", jen.Id("gradgenMatrix").Op(":=").Func().Params(rng(), jen.List(jen.Id("r"), jen.Id("c")).Int(), jen.Id("square").Bool()).Op("*").Qual(matPath, "Dense").Block(
+	add("gradgenMatrix", "gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.", jen.Func().Params(rng(), jen.List(jen.Id("r"), jen.Id("c")).Int(), jen.Id("square").Bool()).Op("*").Qual(matPath, "Dense").Block(
 		jen.Id("m").Op(":=").Qual(matPath, "NewDense").Call(jen.Id("r"), jen.Id("c"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("r"), jen.Id("i").Op("++")).Block(
 			jen.For(jen.Id("j").Op(":=").Lit(0), jen.Id("j").Op("<").Id("c"), jen.Id("j").Op("++")).Block(
@@ -182,7 +208,7 @@ func helpers() []jen.Code {
 		),
 		jen.Return(jen.Id("m")),
 	))
-	add("gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.", jen.Id("gradgenSymmetric").Op(":=").Func().Params(rng(), jen.Id("n").Int(), jen.Id("spd").Bool()).Op("*").Qual(matPath, "SymDense").Block(
+	add("gradgenSymmetric", "gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.", jen.Func().Params(rng(), jen.Id("n").Int(), jen.Id("spd").Bool()).Op("*").Qual(matPath, "SymDense").Block(
 		jen.Id("s").Op(":=").Qual(matPath, "NewSymDense").Call(jen.Id("n"), jen.Nil()),
 		jen.If(jen.Id("spd")).Block(
 			jen.Id("s").Dot("SymOuterK").Call(jen.Lit(1), jen.Id("gradgenMatrix").Call(jen.Id("rng"), jen.Id("n"), jen.Id("n"), jen.False())),
@@ -202,10 +228,10 @@ func helpers() []jen.Code {
 	params := func() jen.Code {
 		return jen.List(jen.Index().Op("*").Float64(), jen.Index().Float64())
 	}
-	add("gradgenScalarParams returns the scalar held in x[0] and its derivative.", jen.Id("gradgenScalarParams").Op(":=").Func().Params(jen.Id("x").Index().Float64(), jen.Id("g").Op("*").Float64()).Parens(params()).Block(
+	add("gradgenScalarParams", "gradgenScalarParams returns the scalar held in x[0] and its derivative.", jen.Func().Params(jen.Id("x").Index().Float64(), jen.Id("g").Op("*").Float64()).Parens(params()).Block(
 		jen.Return(jen.Index().Op("*").Float64().Values(jen.Op("&").Id("x").Index(jen.Lit(0))), jen.Index().Float64().Values(jen.Op("*").Id("g"))),
 	))
-	add("gradgenVectorParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Id("gradgenVectorParams").Op(":=").Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "VecDense")).Parens(params()).Block(
+	add("gradgenVectorParams", "gradgenVectorParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "VecDense")).Parens(params()).Block(
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("x").Dot("Len").Call(), jen.Id("i").Op("++")).Block(
@@ -214,7 +240,7 @@ func helpers() []jen.Code {
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
 	))
-	add("gradgenMatrixParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Id("gradgenMatrixParams").Op(":=").Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "Dense")).Parens(params()).Block(
+	add("gradgenMatrixParams", "gradgenMatrixParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "Dense")).Parens(params()).Block(
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.Id("raw").Op(":=").Id("x").Dot("RawMatrix").Call(),
@@ -226,7 +252,7 @@ func helpers() []jen.Code {
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
 	))
-	add("gradgenSymmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.", jen.Id("gradgenSymmetricParams").Op(":=").Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "SymDense")).Parens(params()).Block(
+	add("gradgenSymmetricParams", "gradgenSymmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "SymDense")).Parens(params()).Block(
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.Id("raw").Op(":=").Id("x").Dot("RawSymmetric").Call(),
@@ -240,7 +266,7 @@ func helpers() []jen.Code {
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
 	))
-	add("gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.", jen.Id("gradgenCheck").Op(":=").Func().Params(
+	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("name").String(), jen.Id("f").Func().Params().Float64(),
 		jen.Id("ps").Index().Op("*").Float64(), jen.Id("want").Index().Float64(),
 	).Block(

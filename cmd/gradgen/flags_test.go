@@ -5,6 +5,8 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,63 @@ func TestTestFlag(t *testing.T) {
 	r := gradgen(t, "-check", "-test", "-pkg", "loss", "-o", "loss_grad.go", "bilinear.yaml")
 	if r.code != exitStale || !strings.Contains(r.stdout, "loss_grad_test.go: missing") {
 		t.Errorf("-check with the test file missing: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// TestStandaloneModule writes -standalone output, with its -test file, into
+// a fresh module that requires only gonum, and builds and tests it there.
+func TestStandaloneModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a module with the go command")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goSum := readFile(t, filepath.Join(root, "go.sum"))
+	spec := `functions:
+  - name: Fit
+    inputs:
+      S: spd(n)
+      C: spd(n)
+      X: matrix(m, n)
+      w: vector(n)
+      y: vector(m)
+    expr: logdet(S) + tr(inv(S) * C) + sum(softplus(-y .* (X * w))) + norm2(w) ^ 2
+    wrt: [S, w]
+`
+	dir := inTempDir(t, map[string]string{
+		"go.mod":   "module example.com/vendored\n\ngo 1.26\n\nrequire gonum.org/v1/gonum v0.17.0\n",
+		"go.sum":   goSum,
+		"fit.yaml": spec,
+	})
+	if r := gradgen(t, "-standalone", "-test", "-pkg", "fit", "-o", "fit_grad.go", "fit.yaml"); r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if out := readFile(t, "fit_grad.go"); strings.Contains(out, `"github.com/gradgen/gradgen/runtime"`) {
+		t.Fatalf("standalone output imports the runtime:\n%s", out)
+	}
+	goCmd := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(goTool, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	goCmd("mod", "tidy")
+	if mod := readFile(t, "go.mod"); strings.Contains(mod, "gradgen") {
+		t.Errorf("go.mod requires gradgen after go mod tidy:\n%s", mod)
+	}
+	goCmd("vet", "./...")
+	if out := goCmd("test", "-count=1", "-v", "./..."); !strings.Contains(out, "--- PASS: TestGradgenFitGrad") {
+		t.Errorf("the generated test did not run:\n%s", out)
 	}
 }

@@ -37,6 +37,8 @@
 //	            result) and write nothing; -format=unicode (default), latex or plain
 //	-test       also write FILE's _test.go: finite-difference gradient checks of
 //	            every generated function
+//	-standalone copy the runtime helpers the code uses into it, so it imports only
+//	            the standard library and gonum (for vendoring)
 //
 // Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input.
 // On any error nothing is written. Typical use is a go:generate directive:
@@ -80,13 +82,14 @@ func main() {
 
 // config is the parsed command line.
 type config struct {
-	out     string
-	pkg     string
-	check   bool
-	explain bool
-	format  string
-	test    bool
-	specs   []string
+	out        string
+	pkg        string
+	check      bool
+	explain    bool
+	format     string
+	test       bool
+	standalone bool
+	specs      []string
 }
 
 // formats maps -format's values to notations.
@@ -102,6 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.explain, "explain", false, "print the derivation of each gradient; write nothing")
 	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
 	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference gradient checks")
+	fs.BoolVar(&cfg.standalone, "standalone", false, "copy the runtime helpers into the output: import only the standard library and gonum")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
 		fs.PrintDefaults()
@@ -210,6 +214,9 @@ func generate(cfg config) ([]*output, error) {
 			sources = append(sources, filepath.Base(l.path))
 		}
 		data, err := emit.Generate(o.funcs, emit.Options{Package: pkg, Sources: sources})
+		if err == nil && cfg.standalone {
+			data, err = emit.Standalone(data)
+		}
 		if err != nil {
 			return nil, err
 		}

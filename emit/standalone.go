@@ -1,0 +1,369 @@
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/printer"
+	"go/token"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/gradgen/gradgen/runtime"
+)
+
+// standalonePrefix starts the names of the runtime helpers copied into a
+// standalone file.
+const standalonePrefix = "gradgen"
+
+// standaloneName is the name of a copied runtime helper: gradgenLU for LU,
+// gradgenGrow for grow.
+func standaloneName(name string) string {
+	return standalonePrefix + strings.ToUpper(name[:1]) + name[1:]
+}
+
+// runtimeDecl is one top-level declaration of the runtime package.
+type runtimeDecl struct {
+	name string
+	decl ast.Decl
+	file *ast.File
+	deps map[string]bool // top-level runtime names it refers to
+}
+
+// runtimeSource is the parsed runtime package.
+type runtimeSource struct {
+	fset    *token.FileSet
+	decls   []*runtimeDecl            // in file and source order
+	byName  map[string][]*runtimeDecl // a type also maps to its methods
+	imports map[string]string         // package name as the runtime uses it → import path
+}
+
+func loadRuntime() (*runtimeSource, error) {
+	src := &runtimeSource{fset: token.NewFileSet(), byName: map[string][]*runtimeDecl{}, imports: map[string]string{}}
+	names, err := fs.Glob(runtime.Source, "*.go")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") || name == "source.go" {
+			continue
+		}
+		data, err := runtime.Source.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(src.fset, name, data, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			src.imports[path.Base(p)] = p
+		}
+	}
+	top := map[string]bool{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			for _, name := range declNames(d) {
+				top[name] = true
+			}
+		}
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			names := declNames(d)
+			if len(names) == 0 {
+				continue
+			}
+			rd := &runtimeDecl{name: names[0], decl: d, file: f, deps: map[string]bool{}}
+			ast.Inspect(d, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && top[id.Name] {
+					rd.deps[id.Name] = true
+				}
+				return true
+			})
+			src.decls = append(src.decls, rd)
+			for _, name := range names {
+				src.byName[name] = append(src.byName[name], rd)
+			}
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				recv := receiverType(fd)
+				src.byName[recv] = append(src.byName[recv], rd)
+			}
+		}
+	}
+	return src, nil
+}
+
+// declNames returns the top-level names a declaration introduces; a
+// method introduces none (it comes with its type).
+func declNames(d ast.Decl) []string {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil {
+			return []string{d.Name.Name}
+		}
+		return []string{"(" + receiverType(d) + ")." + d.Name.Name}
+	case *ast.GenDecl:
+		var names []string
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				names = append(names, s.Name.Name)
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					if n.Name != "_" {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+		return names
+	}
+	return nil
+}
+
+func receiverType(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	return t.(*ast.Ident).Name
+}
+
+// Standalone rewrites generated code so that it imports only the standard
+// library and gonum: every runtime helper it uses, and what those use in
+// turn, is copied into the file under the prefix gradgen (runtime.LU
+// becomes gradgenLU), and the runtime import and version check go.
+func Standalone(code []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "gen.go", code, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("emit: standalone: %v", err)
+	}
+	rtName := ""
+	for _, imp := range file.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); p == runtimePath {
+			rtName = path.Base(p)
+			if imp.Name != nil {
+				rtName = imp.Name.Name
+			}
+		}
+	}
+	if rtName == "" {
+		return code, nil
+	}
+	src, err := loadRuntime()
+	if err != nil {
+		return nil, fmt.Errorf("emit: standalone: reading the runtime: %v", err)
+	}
+	// Drop the version check and turn runtime.X into gradgenX.
+	var decls []ast.Decl
+	for _, d := range file.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion1") {
+			line := fset.Position(g.Pos()).Line
+			var comments []*ast.CommentGroup
+			for _, c := range file.Comments {
+				if fset.Position(c.Pos()).Line != line {
+					comments = append(comments, c)
+				}
+			}
+			file.Comments = comments
+			continue
+		}
+		decls = append(decls, d)
+	}
+	file.Decls = decls
+	used := map[string]bool{}
+	astutil.Apply(file, func(c *astutil.Cursor) bool {
+		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == rtName {
+				used[sel.Sel.Name] = true
+				c.Replace(ast.NewIdent(standaloneName(sel.Sel.Name)))
+				return false
+			}
+		}
+		return true
+	}, nil)
+	if imp := file.Imports[indexOfImport(file, runtimePath)]; imp.Name != nil {
+		astutil.DeleteNamedImport(fset, file, imp.Name.Name, runtimePath)
+	} else {
+		astutil.DeleteImport(fset, file, runtimePath)
+	}
+
+	// The declarations needed, in the runtime's own order.
+	need := map[*runtimeDecl]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		for _, d := range src.byName[name] {
+			if !need[d] {
+				need[d] = true
+				for dep := range d.deps {
+					visit(dep)
+				}
+			}
+		}
+	}
+	for name := range used {
+		visit(name)
+	}
+	// Imports the copied code needs, under the names this file gives them.
+	aliases := map[string]string{}
+	for _, d := range src.decls {
+		if !need[d] {
+			continue
+		}
+		for _, imp := range d.file.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			local := path.Base(p)
+			if !astutil.UsesImport(d.file, p) || !declUses(d.decl, local) {
+				continue
+			}
+			if name, ok := importName(file, p); ok {
+				aliases[local] = name
+				continue
+			}
+			astutil.AddImport(fset, file, p)
+			aliases[local] = local
+		}
+	}
+	var out bytes.Buffer
+	if err := printer.Fprint(&out, fset, file); err != nil {
+		return nil, err
+	}
+	out.WriteString("\n// The runtime helpers below are copied from " + runtimePath + " by gradgen -standalone.\n")
+	for _, d := range src.decls {
+		if !need[d] {
+			continue
+		}
+		renameForStandalone(d.decl, src, aliases)
+		out.WriteString("\n")
+		if err := printer.Fprint(&out, src.fset, &printer.CommentedNode{Node: d.decl, Comments: d.file.Comments}); err != nil {
+			return nil, err
+		}
+		out.WriteString("\n")
+	}
+	formatted, err := format.Source(out.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("emit: standalone: formatting: %v", err)
+	}
+	return formatted, nil
+}
+
+func indexOfImport(f *ast.File, p string) int {
+	for i, imp := range f.Imports {
+		if q, _ := strconv.Unquote(imp.Path.Value); q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// importName returns the name under which f imports p.
+func importName(f *ast.File, p string) (string, bool) {
+	i := indexOfImport(f, p)
+	if i < 0 {
+		return "", false
+	}
+	if n := f.Imports[i].Name; n != nil {
+		return n.Name, true
+	}
+	return path.Base(p), true
+}
+
+// refersTo reports whether n mentions pkg.name.
+func refersTo(n ast.Node, pkg, name string) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == pkg && sel.Sel.Name == name {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// declUses reports whether d refers to the package imported as local.
+func declUses(d ast.Decl, local string) bool {
+	uses := false
+	ast.Inspect(d, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == local {
+				uses = true
+			}
+		}
+		return !uses
+	})
+	return uses
+}
+
+// renameForStandalone prefixes every reference to a runtime top-level
+// name in d, and renames package qualifiers to this file's import names.
+// Field names, method names and selectors keep their names.
+func renameForStandalone(d ast.Decl, src *runtimeSource, aliases map[string]string) {
+	keep := map[*ast.Ident]bool{}
+	ast.Inspect(d, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			keep[n.Sel] = true
+			if x, ok := n.X.(*ast.Ident); ok {
+				if alias, ok := aliases[x.Name]; ok {
+					x.Name = alias
+					keep[x] = true
+				}
+			}
+		case *ast.Field:
+			if isStructField(d, n) {
+				for _, name := range n.Names {
+					keep[name] = true
+				}
+			}
+		case *ast.KeyValueExpr:
+			if k, ok := n.Key.(*ast.Ident); ok {
+				keep[k] = true
+			}
+		case *ast.FuncDecl:
+			if n.Recv != nil {
+				keep[n.Name] = true
+			}
+		}
+		return true
+	})
+	ast.Inspect(d, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && !keep[id] {
+			if _, top := src.byName[id.Name]; top && !strings.HasPrefix(id.Name, "(") {
+				id.Name = standaloneName(id.Name)
+			}
+		}
+		return true
+	})
+}
+
+// isStructField reports whether field is a field of a struct type in d
+// (rather than a parameter or result).
+func isStructField(d ast.Decl, field *ast.Field) bool {
+	found := false
+	ast.Inspect(d, func(n ast.Node) bool {
+		if st, ok := n.(*ast.StructType); ok {
+			for _, f := range st.Fields.List {
+				if f == field {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
