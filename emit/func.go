@@ -2,6 +2,7 @@ package emit
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/dave/jennifer/jen"
 
@@ -194,7 +195,7 @@ func (e *function) doc(names []string) []string {
 	if fn.Spec.Doc != "" {
 		lines = append(lines, "")
 		for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
-			lines = append(lines, strings.ReplaceAll(l, "*/", "* /"))
+			lines = append(lines, wrap(l, 77)...)
 		}
 	}
 	lines = append(lines, "", "\tf = "+formula)
@@ -259,11 +260,22 @@ func (e *function) workspace(f *jen.File) []jen.Code {
 	}
 }
 
+// lowerFirst lowers the leading capital, or the leading run of capitals of
+// an initialism as Go spells it: Bilinear → bilinear, NLL → nll,
+// NLLGrad → nllGrad, HTTPServer → httpServer.
 func lowerFirst(s string) string {
-	if s == "" {
-		return s
+	r := []rune(s)
+	n := 0
+	for n < len(r) && unicode.IsUpper(r[n]) {
+		n++
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	if n > 1 && n < len(r) {
+		n-- // the last capital starts the next word
+	}
+	for i := 0; i < n; i++ {
+		r[i] = unicode.ToLower(r[i])
+	}
+	return string(r)
 }
 
 // dim returns the Go expression of a dimension's size.

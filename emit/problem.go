@@ -180,10 +180,19 @@ func (o offset) code() *jen.Statement {
 
 // comment writes text as a doc comment wrapped at 80 columns.
 func comment(f *jen.File, text string) {
+	for _, line := range wrap(text, 77) {
+		f.Comment(line)
+	}
+}
+
+// wrap breaks text into lines of at most width bytes at spaces; a word
+// longer than width gets a line of its own. Blank text is one empty line.
+func wrap(text string, width int) []string {
+	var lines []string
 	line := ""
 	for _, word := range strings.Fields(text) {
-		if line != "" && len(line)+1+len(word) > 77 {
-			f.Comment(line)
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
 			line = ""
 		}
 		if line != "" {
@@ -191,9 +200,7 @@ func comment(f *jen.File, text string) {
 		}
 		line += word
 	}
-	if line != "" {
-		f.Comment(line)
-	}
+	return append(lines, line)
 }
 
 // bindDims returns statements binding each dimension that want selects

@@ -2710,13 +2710,21 @@ func TestGradgenCorpus(t *testing.T) {
 		math := gradgenVector(rng, n)
 		i := gradgenVector(rng, m)
 		len := []float64{gradgenUniform(rng)}
+		blas64 := gradgenVector(rng, n)
+		runtime := []float64{gradgenUniform(rng)}
+		sync := []float64{gradgenUniform(rng)}
+		optimize := gradgenVector(rng, m)
 		dmat := ggmat.NewDense(m, n, nil)
 		dmath := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(m, nil)
 		dlen := new(float64)
-		ShadowingGrad(mat, math, i, len[0], dmat, dmath, di, dlen)
+		dblas64 := ggmat.NewVecDense(n, nil)
+		druntime := new(float64)
+		dsync := new(float64)
+		doptimize := ggmat.NewVecDense(m, nil)
+		ShadowingGrad(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
 		f := func() float64 {
-			return Shadowing(mat, math, i, len[0])
+			return Shadowing(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
 		}
 		{
 			ps, want := gradgenMatrixParams(mat, dmat)
@@ -2733,6 +2741,22 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(len, dlen)
 			gradgenCheck(t, "len", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(blas64, dblas64)
+			gradgenCheck(t, "blas64", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(runtime, druntime)
+			gradgenCheck(t, "runtime", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(sync, dsync)
+			gradgenCheck(t, "sync", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(optimize, doptimize)
+			gradgenCheck(t, "optimize", f, ps, want)
 		}
 	}}, {"Pooled", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)

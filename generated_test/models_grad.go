@@ -284,15 +284,15 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	return
 }
 
-// mLPWork holds MLP's scratch space, reused across calls through mLPPool.
-type mLPWork struct {
+// mlpWork holds MLP's scratch space, reused across calls through mlpPool.
+type mlpWork struct {
 	HW2 []float64
 	H   []float64
 	XW1 []float64
 }
 
-var mLPPool = sync.Pool{New: func() any {
-	return new(mLPWork)
+var mlpPool = sync.Pool{New: func() any {
+	return new(mlpWork)
 }}
 
 // MLP returns f = MLP(X, W1, W2, Y).
@@ -311,8 +311,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckMatrix("MLP", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLP", "Y", YRows, YCols, n, o, "n", "o")
-	ws := mLPPool.Get().(*mLPWork)
-	defer mLPPool.Put(ws)
+	ws := mlpPool.Get().(*mlpWork)
+	defer mlpPool.Put(ws)
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
@@ -340,8 +340,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// mLPGradWork holds MLPGrad's scratch space, reused across calls through mLPGradPool.
-type mLPGradWork struct {
+// mlpGradWork holds MLPGrad's scratch space, reused across calls through mlpGradPool.
+type mlpGradWork struct {
 	tmp  []float64
 	HW2  []float64
 	H    []float64
@@ -350,8 +350,8 @@ type mLPGradWork struct {
 	prod []float64
 }
 
-var mLPGradPool = sync.Pool{New: func() any {
-	return new(mLPGradWork)
+var mlpGradPool = sync.Pool{New: func() any {
+	return new(mlpGradWork)
 }}
 
 // MLPGrad returns f = MLP(X, W1, W2, Y) and writes ∂f/∂W2, ∂f/∂W1 into dW2, dW1,
@@ -386,8 +386,8 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "W2", W2.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "Y", Y.RawMatrix().Data)
 	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "dW2", dW2.RawMatrix().Data)
-	ws := mLPGradPool.Get().(*mLPGradWork)
-	defer mLPGradPool.Put(ws)
+	ws := mlpGradPool.Get().(*mlpGradWork)
+	defer mlpGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
 	HW2 := runtime.Mat(&ws.HW2, n, o)
 	H := runtime.Mat(&ws.H, n, h)

@@ -770,10 +770,10 @@ var registry = map[string]entry{
 	},
 	"Shadowing": {
 		f: func(in []any) float64 {
-			return Shadowing(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64))
+			return Shadowing(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), in[4].(*mat.VecDense), in[5].(float64), in[6].(float64), in[7].(*mat.VecDense))
 		},
 		grad: func(in, g []any) float64 {
-			return ShadowingGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64))
+			return ShadowingGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), in[4].(*mat.VecDense), in[5].(float64), in[6].(float64), in[7].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64), g[4].(*mat.VecDense), g[5].(*float64), g[6].(*float64), g[7].(*mat.VecDense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return ShadowingProblem(dims["m"], dims["n"]) },
 	},

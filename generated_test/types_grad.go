@@ -4,16 +4,16 @@
 package generated
 
 import (
-	"github.com/gradgen/gradgen/runtime"
+	ggruntime "github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	ggblas64 "gonum.org/v1/gonum/blas/blas64"
 	ggmat "gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize"
+	ggoptimize "gonum.org/v1/gonum/optimize"
 	ggmath "math"
-	"sync"
+	ggsync "sync"
 )
 
-const _ = runtime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion1 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {
@@ -21,10 +21,10 @@ type allTypesWork struct {
 	prod  []float64
 	MTP   []float64
 	PFull []float64
-	cholP runtime.Cholesky
+	cholP ggruntime.Cholesky
 }
 
-var allTypesPool = sync.Pool{New: func() any {
+var allTypesPool = ggsync.Pool{New: func() any {
 	return new(allTypesWork)
 }}
 
@@ -36,23 +36,23 @@ var allTypesPool = sync.Pool{New: func() any {
 func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense) float64 {
 	n := v.Len()
 	MRows, k := M.Dims()
-	runtime.CheckMatrix("AllTypes", "M", MRows, k, n, k, "n", "k")
-	runtime.CheckSymmetric("AllTypes", "S", S.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("AllTypes", "P", P.SymmetricDim(), n, "n")
+	ggruntime.CheckMatrix("AllTypes", "M", MRows, k, n, k, "n", "k")
+	ggruntime.CheckSymmetric("AllTypes", "S", S.SymmetricDim(), n, "n")
+	ggruntime.CheckSymmetric("AllTypes", "P", P.SymmetricDim(), n, "n")
 	ws := allTypesPool.Get().(*allTypesWork)
 	defer allTypesPool.Put(ws)
 	vRaw := v.RawVector()
-	SFull := runtime.Mat(&ws.SFull, n, n)
-	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
-	vTSv := blas64.Dot(vRaw, prod)
-	MTP := runtime.Mat(&ws.MTP, k, n)
+	SFull := ggruntime.Mat(&ws.SFull, n, n)
+	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	prod := ggruntime.Vec(&ws.prod, n)
+	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
+	vTSv := ggblas64.Dot(vRaw, prod)
+	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
-	PFull := runtime.Mat(&ws.PFull, n, n)
-	runtime.SymmetricToGeneral(PFull, P.RawSymmetric())
+	PFull := ggruntime.Mat(&ws.PFull, n, n)
+	ggruntime.SymmetricToGeneral(PFull, P.RawSymmetric())
 	// MTP = M' P
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
+	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
 	for i := 0; i < k; i++ {
 		for j := 0; j < n; j++ {
@@ -71,7 +71,7 @@ type allTypesGradWork struct {
 	prod  []float64
 	MTP   []float64
 	PFull []float64
-	cholP runtime.Cholesky
+	cholP ggruntime.Cholesky
 	tmp   []float64
 	invP  []float64
 	MMT   []float64
@@ -79,7 +79,7 @@ type allTypesGradWork struct {
 	Sv    []float64
 }
 
-var allTypesGradPool = sync.Pool{New: func() any {
+var allTypesGradPool = ggsync.Pool{New: func() any {
 	return new(allTypesGradWork)
 }}
 
@@ -99,50 +99,50 @@ var allTypesGradPool = sync.Pool{New: func() any {
 func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense, dP *ggmat.SymDense, dS *ggmat.SymDense, dM *ggmat.Dense, dv *ggmat.VecDense, ds *float64) float64 {
 	n := v.Len()
 	MRows, k := M.Dims()
-	runtime.CheckMatrix("AllTypesGrad", "M", MRows, k, n, k, "n", "k")
-	runtime.CheckSymmetric("AllTypesGrad", "S", S.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("AllTypesGrad", "P", P.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("AllTypesGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("AllTypesGrad", "dS", dS.SymmetricDim(), n, "n")
+	ggruntime.CheckMatrix("AllTypesGrad", "M", MRows, k, n, k, "n", "k")
+	ggruntime.CheckSymmetric("AllTypesGrad", "S", S.SymmetricDim(), n, "n")
+	ggruntime.CheckSymmetric("AllTypesGrad", "P", P.SymmetricDim(), n, "n")
+	ggruntime.CheckSymmetric("AllTypesGrad", "dP", dP.SymmetricDim(), n, "n")
+	ggruntime.CheckSymmetric("AllTypesGrad", "dS", dS.SymmetricDim(), n, "n")
 	dMRows, dMCols := dM.Dims()
-	runtime.CheckMatrix("AllTypesGrad", "dM", dMRows, dMCols, n, k, "n", "k")
-	runtime.CheckVector("AllTypesGrad", "dv", dv.Len(), n, "n")
-	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "M", M.RawMatrix().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "M", M.RawMatrix().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "dP", dP.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "M", M.RawMatrix().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "dP", dP.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "dS", dS.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "M", M.RawMatrix().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dP", dP.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dS", dS.RawSymmetric().Data)
-	runtime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dM", dM.RawMatrix().Data)
+	ggruntime.CheckMatrix("AllTypesGrad", "dM", dMRows, dMCols, n, k, "n", "k")
+	ggruntime.CheckVector("AllTypesGrad", "dv", dv.Len(), n, "n")
+	ggruntime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "M", M.RawMatrix().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "M", M.RawMatrix().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dS", dS.RawSymmetric().Data, "dP", dP.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "M", M.RawMatrix().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "P", P.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "dP", dP.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dM", dM.RawMatrix().Data, "dS", dS.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "M", M.RawMatrix().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "P", P.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dP", dP.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dS", dS.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("AllTypesGrad", "dv", dv.RawVector().Data, "dM", dM.RawMatrix().Data)
 	ws := allTypesGradPool.Get().(*allTypesGradWork)
 	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
-	SFull := runtime.Mat(&ws.SFull, n, n)
-	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
-	vTSv := blas64.Dot(vRaw, prod)
-	MTP := runtime.Mat(&ws.MTP, k, n)
+	SFull := ggruntime.Mat(&ws.SFull, n, n)
+	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	prod := ggruntime.Vec(&ws.prod, n)
+	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
+	vTSv := ggblas64.Dot(vRaw, prod)
+	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
-	PFull := runtime.Mat(&ws.PFull, n, n)
-	runtime.SymmetricToGeneral(PFull, P.RawSymmetric())
+	PFull := ggruntime.Mat(&ws.PFull, n, n)
+	ggruntime.SymmetricToGeneral(PFull, P.RawSymmetric())
 	// MTP = M' P
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
+	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
 	for i := 0; i < k; i++ {
 		for j := 0; j < n; j++ {
@@ -152,32 +152,32 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := s*vTSv + tr + logdetP + s*s
-	tmp := runtime.Mat(&ws.tmp, n, n)
-	invP := runtime.Mat(&ws.invP, n, n)
+	tmp := ggruntime.Mat(&ws.tmp, n, n)
+	invP := ggruntime.Mat(&ws.invP, n, n)
 	// invP = inv(P)
 	ws.cholP.InverseTo(invP)
-	MMT := runtime.Mat(&ws.MMT, n, n)
+	MMT := ggruntime.Mat(&ws.MMT, n, n)
 	// MMT = M M'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 0, MMT)
+	ggblas64.Gemm(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 0, MMT)
 	// tmp = inv(P) + M M'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = invP.Data[i*invP.Stride+j] + MMT.Data[i*MMT.Stride+j]
 		}
 	}
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
 	// tmp2 = s v v'
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(s, vRaw, vRaw, tmp2)
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	ggruntime.ZeroMatrix(tmp2)
+	ggblas64.Ger(s, vRaw, vRaw, tmp2)
+	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
 	dMRaw := dM.RawMatrix()
 	// dM = 2 P M
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, PFull, MRaw, 0, dMRaw)
+	ggblas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, PFull, MRaw, 0, dMRaw)
 	dvRaw := dv.RawVector()
-	Sv := runtime.Vec(&ws.Sv, n)
+	Sv := ggruntime.Vec(&ws.Sv, n)
 	// Sv = S v
-	blas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, Sv)
+	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, Sv)
 	// dv = 2 s S v
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = 2.0 * (s * Sv.Data[i])
@@ -192,8 +192,8 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 // variables. A symmetric n×n variable takes n² entries of which only the
 // upper triangle counts; Grad reports the derivative with respect to those
 // entries. Dimensions that no fixed input gives are parameters.
-func AllTypesProblem(n int, k int) optimize.Problem {
-	return optimize.Problem{
+func AllTypesProblem(n int, k int) ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x []float64) float64 {
 			P, S, M, v, s := AllTypesUnpack(x, n, k)
 			return AllTypes(*s, v, M, S, P)
@@ -202,8 +202,8 @@ func AllTypesProblem(n int, k int) optimize.Problem {
 			P, S, M, v, s := AllTypesUnpack(x, n, k)
 			dP, dS, dM, dv, ds := AllTypesUnpack(grad, n, k)
 			AllTypesGrad(*s, v, M, S, P, dP, dS, dM, dv, ds)
-			runtime.PackSymmetricGradient(grad[0:n*n], n)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
+			ggruntime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
 		},
 	}
 }
@@ -212,7 +212,7 @@ func AllTypesProblem(n int, k int) optimize.Problem {
 // packed as AllTypesProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymDense, M *ggmat.Dense, v *ggmat.VecDense, s *float64) {
-	runtime.CheckLength("AllTypesUnpack", x, n*n+n*n+n*k+n+1)
+	ggruntime.CheckLength("AllTypesUnpack", x, n*n+n*n+n*k+n+1)
 	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
 	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	M = ggmat.NewDense(n, k, x[n*n+n*n:n*n+n*n+n*k:n*n+n*n+n*k])
@@ -227,7 +227,7 @@ type symQuadWork struct {
 	prod  []float64
 }
 
-var symQuadPool = sync.Pool{New: func() any {
+var symQuadPool = ggsync.Pool{New: func() any {
 	return new(symQuadWork)
 }}
 
@@ -238,15 +238,15 @@ var symQuadPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	n := S.SymmetricDim()
-	runtime.CheckVector("SymQuad", "x", x.Len(), n, "n")
+	ggruntime.CheckVector("SymQuad", "x", x.Len(), n, "n")
 	ws := symQuadPool.Get().(*symQuadWork)
 	defer symQuadPool.Put(ws)
 	xRaw := x.RawVector()
-	SFull := runtime.Mat(&ws.SFull, n, n)
-	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
-	xTSx := blas64.Dot(xRaw, prod)
+	SFull := ggruntime.Mat(&ws.SFull, n, n)
+	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	prod := ggruntime.Vec(&ws.prod, n)
+	ggblas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
+	xTSx := ggblas64.Dot(xRaw, prod)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -265,7 +265,7 @@ type symQuadGradWork struct {
 	xxT   []float64
 }
 
-var symQuadGradPool = sync.Pool{New: func() any {
+var symQuadGradPool = ggsync.Pool{New: func() any {
 	return new(symQuadGradWork)
 }}
 
@@ -280,18 +280,18 @@ var symQuadGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float64 {
 	n := S.SymmetricDim()
-	runtime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
-	runtime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
+	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
+	ggruntime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
+	ggruntime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
-	SFull := runtime.Mat(&ws.SFull, n, n)
-	runtime.SymmetricToGeneral(SFull, S.RawSymmetric())
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
-	xTSx := blas64.Dot(xRaw, prod)
+	SFull := ggruntime.Mat(&ws.SFull, n, n)
+	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	prod := ggruntime.Vec(&ws.prod, n)
+	ggblas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
+	xTSx := ggblas64.Dot(xRaw, prod)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -299,18 +299,18 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 		}
 	}
 	f := xTSx + sum
-	tmp := runtime.Mat(&ws.tmp, n, n)
-	xxT := runtime.Mat(&ws.xxT, n, n)
+	tmp := ggruntime.Mat(&ws.tmp, n, n)
+	xxT := ggruntime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
+	ggruntime.ZeroMatrix(xxT)
+	ggblas64.Ger(1, xRaw, xRaw, xxT)
 	// tmp = 2 S + x x'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = 2.0*SFull.Data[i*SFull.Stride+j] + xxT.Data[i*xxT.Stride+j]
 		}
 	}
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
 
@@ -319,9 +319,9 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 // matrices row-major; SymQuadUnpack views such a slice as the variables. A
 // symmetric n×n variable takes n² entries of which only the upper triangle
 // counts; Grad reports the derivative with respect to those entries.
-func SymQuadProblem(x *ggmat.VecDense) optimize.Problem {
+func SymQuadProblem(x *ggmat.VecDense) ggoptimize.Problem {
 	n := x.Len()
-	return optimize.Problem{
+	return ggoptimize.Problem{
 		Func: func(x2 []float64) float64 {
 			S := SymQuadUnpack(x2, x)
 			return SymQuad(S, x)
@@ -330,7 +330,7 @@ func SymQuadProblem(x *ggmat.VecDense) optimize.Problem {
 			S := SymQuadUnpack(x2, x)
 			dS := SymQuadUnpack(grad, x)
 			SymQuadGrad(S, x, dS)
-			runtime.PackSymmetricGradient(grad[0:n*n], n)
+			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
 		},
 	}
 }
@@ -340,7 +340,7 @@ func SymQuadProblem(x *ggmat.VecDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 	n := x.Len()
-	runtime.CheckLength("SymQuadUnpack", x2, n*n)
+	ggruntime.CheckLength("SymQuadUnpack", x2, n*n)
 	S = ggmat.NewSymDense(n, x2[0:n*n:n*n])
 	return
 }
@@ -354,7 +354,7 @@ func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 // It panics if the shapes disagree.
 func unexported(x *ggmat.VecDense) float64 {
 	xRaw := x.RawVector()
-	f := blas64.Dot(xRaw, xRaw)
+	f := ggblas64.Dot(xRaw, xRaw)
 	return f
 }
 
@@ -369,10 +369,10 @@ func unexported(x *ggmat.VecDense) float64 {
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
-	runtime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("unexportedGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ggruntime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
+	ggruntime.CheckNoAlias("unexportedGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	xRaw := x.RawVector()
-	f := blas64.Dot(xRaw, xRaw)
+	f := ggblas64.Dot(xRaw, xRaw)
 	dxRaw := dx.RawVector()
 	// dx = 2 x
 	for i := 0; i < n; i++ {
@@ -385,8 +385,8 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 // gonum/optimize. Its variable packs x into one []float64, in that order,
 // matrices row-major; unexportedUnpack views such a slice as the variables.
 // Dimensions that no fixed input gives are parameters.
-func unexportedProblem(n int) optimize.Problem {
-	return optimize.Problem{
+func unexportedProblem(n int) ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x2 []float64) float64 {
 			x := unexportedUnpack(x2, n)
 			return unexported(x)
@@ -403,7 +403,7 @@ func unexportedProblem(n int) optimize.Problem {
 // unexportedProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
-	runtime.CheckLength("unexportedUnpack", x2, n)
+	ggruntime.CheckLength("unexportedUnpack", x2, n)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -413,34 +413,44 @@ type shadowingWork struct {
 	prod []float64
 }
 
-var shadowingPool = sync.Pool{New: func() any {
+var shadowingPool = ggsync.Pool{New: func() any {
 	return new(shadowingWork)
 }}
 
-// Shadowing returns f = Shadowing(mat, math, i, len).
+// Shadowing returns f = Shadowing(mat, math, i, len, blas64, runtime, sync, optimize).
 //
 // Inputs named like packages and builtins still compile.
+// A doc comment may span lines and hold */ or /* without ending the comment.
 //
-//	f = len i' mat math + sum(exp(math))
+//	f = len i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
 //
 // It panics if the shapes disagree.
-func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64) float64 {
+func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
-	runtime.CheckVector("Shadowing", "math", math.Len(), n, "n")
-	runtime.CheckVector("Shadowing", "i", i.Len(), m, "m")
+	ggruntime.CheckVector("Shadowing", "math", math.Len(), n, "n")
+	ggruntime.CheckVector("Shadowing", "i", i.Len(), m, "m")
+	ggruntime.CheckVector("Shadowing", "blas64", blas64.Len(), n, "n")
+	ggruntime.CheckVector("Shadowing", "optimize", optimize.Len(), m, "m")
 	ws := shadowingPool.Get().(*shadowingWork)
 	defer shadowingPool.Put(ws)
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
-	iTmatmath := blas64.Dot(iRaw, prod)
+	prod := ggruntime.Vec(&ws.prod, m)
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
+	iTmatmath := ggblas64.Dot(iRaw, prod)
 	sumExpMath := 0.0
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 	}
-	f := len*iTmatmath + sumExpMath
+	blas64Raw := blas64.RawVector()
+	blas64Tblas64 := ggblas64.Dot(blas64Raw, blas64Raw)
+	optimizeRaw := optimize.RawVector()
+	sumOptimize := 0.0
+	for i2 := 0; i2 < m; i2++ {
+		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
+	}
+	f := len*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
 	return f
 }
 
@@ -451,51 +461,83 @@ type shadowingGradWork struct {
 	matTi   []float64
 }
 
-var shadowingGradPool = sync.Pool{New: func() any {
+var shadowingGradPool = ggsync.Pool{New: func() any {
 	return new(shadowingGradWork)
 }}
 
-// ShadowingGrad returns f = Shadowing(mat, math, i, len) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂len into dmat, dmath, di, dlen,
+// ShadowingGrad returns f = Shadowing(mat, math, i, len, blas64, runtime, sync, optimize) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂len, ∂f/∂blas64, ∂f/∂runtime, ∂f/∂sync, ∂f/∂optimize into dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize,
 // overwriting them; each has the shape of its input (denominator layout).
 //
 // Inputs named like packages and builtins still compile.
+// A doc comment may span lines and hold */ or /* without ending the comment.
 //
-//	f = len i' mat math + sum(exp(math))
+//	f = len i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
 //	∂f/∂mat = len i math'
 //	∂f/∂math = exp(math) + len mat' i
 //	∂f/∂i = len mat math
 //	∂f/∂len = i' mat math
+//	∂f/∂blas64 = 2 runtime blas64
+//	∂f/∂runtime = blas64' blas64
+//	∂f/∂sync = sum(optimize)
+//	∂f/∂optimize = sync
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
-func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dlen *float64) float64 {
+func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dlen *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
-	runtime.CheckVector("ShadowingGrad", "math", math.Len(), n, "n")
-	runtime.CheckVector("ShadowingGrad", "i", i.Len(), m, "m")
+	ggruntime.CheckVector("ShadowingGrad", "math", math.Len(), n, "n")
+	ggruntime.CheckVector("ShadowingGrad", "i", i.Len(), m, "m")
+	ggruntime.CheckVector("ShadowingGrad", "blas64", blas64.Len(), n, "n")
+	ggruntime.CheckVector("ShadowingGrad", "optimize", optimize.Len(), m, "m")
 	dmatRows, dmatCols := dmat.Dims()
-	runtime.CheckMatrix("ShadowingGrad", "dmat", dmatRows, dmatCols, m, n, "m", "n")
-	runtime.CheckVector("ShadowingGrad", "dmath", dmath.Len(), n, "n")
-	runtime.CheckVector("ShadowingGrad", "di", di.Len(), m, "m")
-	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "mat", mat.RawMatrix().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "math", math.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "i", i.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "mat", mat.RawMatrix().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "math", math.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "i", i.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "dmat", dmat.RawMatrix().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "mat", mat.RawMatrix().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "math", math.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "i", i.RawVector().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmat", dmat.RawMatrix().Data)
-	runtime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmath", dmath.RawVector().Data)
+	ggruntime.CheckMatrix("ShadowingGrad", "dmat", dmatRows, dmatCols, m, n, "m", "n")
+	ggruntime.CheckVector("ShadowingGrad", "dmath", dmath.Len(), n, "n")
+	ggruntime.CheckVector("ShadowingGrad", "di", di.Len(), m, "m")
+	ggruntime.CheckVector("ShadowingGrad", "dblas64", dblas64.Len(), n, "n")
+	ggruntime.CheckVector("ShadowingGrad", "doptimize", doptimize.Len(), m, "m")
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "mat", mat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "math", math.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "i", i.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "blas64", blas64.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", dmat.RawMatrix().Data, "optimize", optimize.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "mat", mat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "math", math.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "i", i.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "blas64", blas64.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "optimize", optimize.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", dmath.RawVector().Data, "dmat", dmat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "mat", mat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "math", math.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "i", i.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "blas64", blas64.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "optimize", optimize.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmat", dmat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector().Data, "dmath", dmath.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "mat", mat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "math", math.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "i", i.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "blas64", blas64.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "optimize", optimize.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "dmat", dmat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "dmath", dmath.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector().Data, "di", di.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "mat", mat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "math", math.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "i", i.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "blas64", blas64.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "optimize", optimize.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "dmat", dmat.RawMatrix().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "dmath", dmath.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "di", di.RawVector().Data)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector().Data, "dblas64", dblas64.RawVector().Data)
 	ws := shadowingGradPool.Get().(*shadowingGradWork)
 	defer shadowingGradPool.Put(ws)
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
-	iTmatmath := blas64.Dot(iRaw, prod)
-	expMath := runtime.Vec(&ws.expMath, n)
+	prod := ggruntime.Vec(&ws.prod, m)
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
+	iTmatmath := ggblas64.Dot(iRaw, prod)
+	expMath := ggruntime.Vec(&ws.expMath, n)
 	// expMath = exp(math)
 	for i2 := 0; i2 < n; i2++ {
 		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
@@ -504,53 +546,78 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += expMath.Data[i2]
 	}
-	f := len*iTmatmath + sumExpMath
+	blas64Raw := blas64.RawVector()
+	blas64Tblas64 := ggblas64.Dot(blas64Raw, blas64Raw)
+	optimizeRaw := optimize.RawVector()
+	sumOptimize := 0.0
+	for i2 := 0; i2 < m; i2++ {
+		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
+	}
+	f := len*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
 	dmatRaw := dmat.RawMatrix()
 	// dmat = len i math'
-	runtime.ZeroMatrix(dmatRaw)
-	blas64.Ger(len, iRaw, mathRaw, dmatRaw)
+	ggruntime.ZeroMatrix(dmatRaw)
+	ggblas64.Ger(len, iRaw, mathRaw, dmatRaw)
 	dmathRaw := dmath.RawVector()
-	matTi := runtime.Vec(&ws.matTi, n)
+	matTi := ggruntime.Vec(&ws.matTi, n)
 	// matTi = mat' i
-	blas64.Gemv(blas.Trans, 1, matRaw, iRaw, 0, matTi)
+	ggblas64.Gemv(blas.Trans, 1, matRaw, iRaw, 0, matTi)
 	// dmath = exp(math) + len mat' i
 	for i2 := 0; i2 < n; i2++ {
 		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2] + len*matTi.Data[i2]
 	}
 	diRaw := di.RawVector()
 	// di = len mat math
-	blas64.Gemv(blas.NoTrans, len, matRaw, mathRaw, 0, diRaw)
+	ggblas64.Gemv(blas.NoTrans, len, matRaw, mathRaw, 0, diRaw)
 	*dlen = iTmatmath
+	dblas64Raw := dblas64.RawVector()
+	// dblas64 = 2 runtime blas64
+	for i2 := 0; i2 < n; i2++ {
+		dblas64Raw.Data[i2*dblas64Raw.Inc] = 2.0 * (runtime * blas64Raw.Data[i2*blas64Raw.Inc])
+	}
+	*druntime = blas64Tblas64
+	*dsync = sumOptimize
+	doptimizeRaw := doptimize.RawVector()
+	// doptimize = sync
+	for i2 := 0; i2 < m; i2++ {
+		doptimizeRaw.Data[i2*doptimizeRaw.Inc] = sync
+	}
 	return f
 }
 
 // ShadowingProblem returns the problem of minimising Shadowing over mat, math,
-// i, len for gonum/optimize. Its variable packs mat, math, i, len into one
-// []float64, in that order, matrices row-major; ShadowingUnpack views such a
-// slice as the variables. Dimensions that no fixed input gives are parameters.
-func ShadowingProblem(m int, n int) optimize.Problem {
-	return optimize.Problem{
+// i, len, blas64, runtime, sync, optimize for gonum/optimize. Its variable
+// packs mat, math, i, len, blas64, runtime, sync, optimize into one []float64,
+// in that order, matrices row-major; ShadowingUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func ShadowingProblem(m int, n int) ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x []float64) float64 {
-			mat, math, i, len := ShadowingUnpack(x, m, n)
-			return Shadowing(mat, math, i, *len)
+			mat, math, i, len, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
+			return Shadowing(mat, math, i, *len, blas64, *runtime, *sync, optimize)
 		},
 		Grad: func(grad, x []float64) {
-			mat, math, i, len := ShadowingUnpack(x, m, n)
-			dmat, dmath, di, dlen := ShadowingUnpack(grad, m, n)
-			ShadowingGrad(mat, math, i, *len, dmat, dmath, di, dlen)
+			mat, math, i, len, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
+			dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize := ShadowingUnpack(grad, m, n)
+			ShadowingGrad(mat, math, i, *len, blas64, *runtime, *sync, optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
 		},
 	}
 }
 
 // ShadowingUnpack returns views of x as Shadowing's variables mat, math, i,
-// len, packed as ShadowingProblem packs them; the fixed inputs give their
-// shapes. The views share x's memory. It panics if x has the wrong length.
-func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64) {
-	runtime.CheckLength("ShadowingUnpack", x, m*n+n+m+1)
+// len, blas64, runtime, sync, optimize, packed as ShadowingProblem packs them;
+// the fixed inputs give their shapes. The views share x's memory. It panics if
+// x has the wrong length.
+func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
+	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+1+n+1+1+m)
 	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
 	len = &x[m*n+n+m]
+	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+1+n:m*n+n+m+1+n])
+	runtime = &x[m*n+n+m+1+n]
+	sync = &x[m*n+n+m+1+n+1]
+	optimize = ggmat.NewVecDense(m, x[m*n+n+m+1+n+1+1:m*n+n+m+1+n+1+1+m:m*n+n+m+1+n+1+1+m])
 	return
 }
 
@@ -577,7 +644,7 @@ type pooledGradWork struct {
 	tmp []float64
 }
 
-var pooledGradPool2 = sync.Pool{New: func() any {
+var pooledGradPool2 = ggsync.Pool{New: func() any {
 	return new(pooledGradWork)
 }}
 
@@ -593,11 +660,11 @@ var pooledGradPool2 = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggmat.VecDense, df *float64) float64 {
 	n := pooledGradPool.Len()
-	runtime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
-	runtime.CheckNoAlias("PooledGrad", "dpooledGradPool", dpooledGradPool.RawVector().Data, "pooledGradPool", pooledGradPool.RawVector().Data)
+	ggruntime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
+	ggruntime.CheckNoAlias("PooledGrad", "dpooledGradPool", dpooledGradPool.RawVector().Data, "pooledGradPool", pooledGradPool.RawVector().Data)
 	ws := pooledGradPool2.Get().(*pooledGradWork)
 	defer pooledGradPool2.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	tmp := ggruntime.Vec(&ws.tmp, n)
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	// tmp = exp(pooledGradPool)
 	for i := 0; i < n; i++ {
@@ -621,8 +688,8 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 // for gonum/optimize. Its variable packs pooledGradPool, f into one []float64,
 // in that order, matrices row-major; PooledUnpack views such a slice as the
 // variables. Dimensions that no fixed input gives are parameters.
-func PooledProblem(n int) optimize.Problem {
-	return optimize.Problem{
+func PooledProblem(n int) ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x []float64) float64 {
 			pooledGradPool, f := PooledUnpack(x, n)
 			return Pooled(pooledGradPool, *f)
@@ -639,7 +706,7 @@ func PooledProblem(n int) optimize.Problem {
 // packed as PooledProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float64) {
-	runtime.CheckLength("PooledUnpack", x, n+1)
+	ggruntime.CheckLength("PooledUnpack", x, n+1)
 	pooledGradPool = ggmat.NewVecDense(n, x[0:n:n])
 	f = &x[n]
 	return
@@ -667,7 +734,7 @@ type shadowingGradWork2 struct {
 	expX []float64
 }
 
-var shadowingGradPool2 = sync.Pool{New: func() any {
+var shadowingGradPool2 = ggsync.Pool{New: func() any {
 	return new(shadowingGradWork2)
 }}
 
@@ -682,11 +749,11 @@ var shadowingGradPool2 = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
-	runtime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("shadowingGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ggruntime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
+	ggruntime.CheckNoAlias("shadowingGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
 	defer shadowingGradPool2.Put(ws)
-	expX := runtime.Vec(&ws.expX, n)
+	expX := ggruntime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	// expX = exp(x)
 	for i := 0; i < n; i++ {
@@ -707,8 +774,8 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 // gonum/optimize. Its variable packs x into one []float64, in that order,
 // matrices row-major; shadowingUnpack views such a slice as the variables.
 // Dimensions that no fixed input gives are parameters.
-func shadowingProblem(n int) optimize.Problem {
-	return optimize.Problem{
+func shadowingProblem(n int) ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x2 []float64) float64 {
 			x := shadowingUnpack(x2, n)
 			return shadowing(x)
@@ -725,23 +792,24 @@ func shadowingProblem(n int) optimize.Problem {
 // shadowingProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func shadowingUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
-	runtime.CheckLength("shadowingUnpack", x2, n)
+	ggruntime.CheckLength("shadowingUnpack", x2, n)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
 }
 
 // OneByOne returns f = OneByOne(v, A, S, s).
 //
-// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a scalar its reciprocal.
+// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a
+// scalar its reciprocal.
 //
 //	f = v + v v A + 1 / s + log(abs(S)) + A 1 / A
 //
 // It panics if the shapes disagree.
 func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) float64 {
-	runtime.CheckVector("OneByOne", "v", v.Len(), 1, "1")
+	ggruntime.CheckVector("OneByOne", "v", v.Len(), 1, "1")
 	ARows, ACols := A.Dims()
-	runtime.CheckMatrix("OneByOne", "A", ARows, ACols, 1, 1, "1", "1")
-	runtime.CheckSymmetric("OneByOne", "S", S.SymmetricDim(), 1, "1")
+	ggruntime.CheckMatrix("OneByOne", "A", ARows, ACols, 1, 1, "1", "1")
+	ggruntime.CheckSymmetric("OneByOne", "S", S.SymmetricDim(), 1, "1")
 	f := v.AtVec(0) + v.AtVec(0)*(v.AtVec(0)*A.At(0, 0)) + 1.0/s + ggmath.Log(ggmath.Abs(S.At(0, 0))) + A.At(0, 0)*(1.0/A.At(0, 0))
 	return f
 }
@@ -749,7 +817,8 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 // OneByOneGrad returns f = OneByOne(v, A, S, s) and writes ∂f/∂v, ∂f/∂A, ∂f/∂S, ∂f/∂s into dv, dA, dS, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a scalar its reciprocal.
+// Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a
+// scalar its reciprocal.
 //
 //	f = v + v v A + 1 / s + log(abs(S)) + A 1 / A
 //	∂f/∂v = 2 v A + 1
@@ -761,26 +830,26 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64, dv *ggmat.VecDense, dA *ggmat.Dense, dS *ggmat.SymDense, ds *float64) float64 {
-	runtime.CheckVector("OneByOneGrad", "v", v.Len(), 1, "1")
+	ggruntime.CheckVector("OneByOneGrad", "v", v.Len(), 1, "1")
 	ARows, ACols := A.Dims()
-	runtime.CheckMatrix("OneByOneGrad", "A", ARows, ACols, 1, 1, "1", "1")
-	runtime.CheckSymmetric("OneByOneGrad", "S", S.SymmetricDim(), 1, "1")
-	runtime.CheckVector("OneByOneGrad", "dv", dv.Len(), 1, "1")
+	ggruntime.CheckMatrix("OneByOneGrad", "A", ARows, ACols, 1, 1, "1", "1")
+	ggruntime.CheckSymmetric("OneByOneGrad", "S", S.SymmetricDim(), 1, "1")
+	ggruntime.CheckVector("OneByOneGrad", "dv", dv.Len(), 1, "1")
 	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OneByOneGrad", "dA", dARows, dACols, 1, 1, "1", "1")
-	runtime.CheckSymmetric("OneByOneGrad", "dS", dS.SymmetricDim(), 1, "1")
-	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dv", dv.RawVector().Data)
-	runtime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	ggruntime.CheckMatrix("OneByOneGrad", "dA", dARows, dACols, 1, 1, "1", "1")
+	ggruntime.CheckSymmetric("OneByOneGrad", "dS", dS.SymmetricDim(), 1, "1")
+	ggruntime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dv", dv.RawVector().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "v", v.RawVector().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dv", dv.RawVector().Data)
+	ggruntime.CheckNoAlias("OneByOneGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
 	s2 := v.AtVec(0) * A.At(0, 0)
 	s3 := 1.0 / s
 	absS := ggmath.Abs(S.At(0, 0))
@@ -789,7 +858,7 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 	f := v.AtVec(0) + v.AtVec(0)*(s2) + s3 + ggmath.Log(absS) + s5
 	dv.SetVec(0, 2.0*(s2)+1.0)
 	dA.Set(0, 0, s4+v.AtVec(0)*v.AtVec(0)-((s5)/A.At(0, 0)))
-	dS.SetSym(0, 0, (1.0/absS)*runtime.Sign(S.At(0, 0)))
+	dS.SetSym(0, 0, (1.0/absS)*ggruntime.Sign(S.At(0, 0)))
 	*ds = -((s3) / s)
 	return f
 }
@@ -800,8 +869,8 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 // variables. A symmetric n×n variable takes n² entries of which only the
 // upper triangle counts; Grad reports the derivative with respect to those
 // entries.
-func OneByOneProblem() optimize.Problem {
-	return optimize.Problem{
+func OneByOneProblem() ggoptimize.Problem {
+	return ggoptimize.Problem{
 		Func: func(x []float64) float64 {
 			v, A, S, s := OneByOneUnpack(x)
 			return OneByOne(v, A, S, *s)
@@ -810,7 +879,7 @@ func OneByOneProblem() optimize.Problem {
 			v, A, S, s := OneByOneUnpack(x)
 			dv, dA, dS, ds := OneByOneUnpack(grad)
 			OneByOneGrad(v, A, S, *s, dv, dA, dS, ds)
-			runtime.PackSymmetricGradient(grad[1+1*1:1+1*1+1*1], 1)
+			ggruntime.PackSymmetricGradient(grad[1+1*1:1+1*1+1*1], 1)
 		},
 	}
 }
@@ -819,7 +888,7 @@ func OneByOneProblem() optimize.Problem {
 // as OneByOneProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OneByOneUnpack(x []float64) (v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s *float64) {
-	runtime.CheckLength("OneByOneUnpack", x, 1+1*1+1*1+1)
+	ggruntime.CheckLength("OneByOneUnpack", x, 1+1*1+1*1+1)
 	v = ggmat.NewVecDense(1, x[0:1:1])
 	A = ggmat.NewDense(1, 1, x[1:1+1*1:1+1*1])
 	S = ggmat.NewSymDense(1, x[1+1*1:1+1*1+1*1:1+1*1+1*1])

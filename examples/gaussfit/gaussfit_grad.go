@@ -27,7 +27,8 @@ var gaussNLLPool = sync.Pool{New: func() any {
 
 // GaussNLL returns f = GaussNLL(S, C).
 //
-// GaussNLL is the negative log-likelihood of the covariance S given the sample covariance C, without the factor N/2 and the constant.
+// GaussNLL is the negative log-likelihood of the covariance S given the sample
+// covariance C, without the factor N/2 and the constant.
 //
 //	f = logdet(S) + tr(inv(S) C)
 //
@@ -71,7 +72,8 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // GaussNLLGrad returns f = GaussNLL(S, C) and writes ∂f/∂S into dS,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-// GaussNLL is the negative log-likelihood of the covariance S given the sample covariance C, without the factor N/2 and the constant.
+// GaussNLL is the negative log-likelihood of the covariance S given the sample
+// covariance C, without the factor N/2 and the constant.
 //
 //	f = logdet(S) + tr(inv(S) C)
 //	∂f/∂S = inv(S) - inv(S) C inv(S)
@@ -163,7 +165,8 @@ var factorNLLPool = sync.Pool{New: func() any {
 
 // FactorNLL returns f = FactorNLL(L, C).
 //
-// FactorNLL is GaussNLL of the covariance L L', positive definite for every invertible L, so minimising over L is unconstrained.
+// FactorNLL is GaussNLL of the covariance L L', positive definite for every
+// invertible L, so minimising over L is unconstrained.
 //
 //	f = logdet(S) + tr(inv(S) C)
 //	S = L L'
@@ -214,7 +217,8 @@ var factorNLLGradPool = sync.Pool{New: func() any {
 // FactorNLLGrad returns f = FactorNLL(L, C) and writes ∂f/∂L into dL,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-// FactorNLL is GaussNLL of the covariance L L', positive definite for every invertible L, so minimising over L is unconstrained.
+// FactorNLL is GaussNLL of the covariance L L', positive definite for every
+// invertible L, so minimising over L is unconstrained.
 //
 //	f = logdet(S) + tr(inv(S) C)
 //	S = L L'
