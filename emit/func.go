@@ -15,6 +15,7 @@ import (
 type val struct {
 	name       string
 	contiguous bool // a workspace buffer: unit increment, stride = columns
+	sym        bool // a blas64.Symmetric view of a symmetric input (upper triangle)
 }
 
 func (v *val) id() *jen.Statement { return jen.Id(v.name) }
@@ -34,6 +35,7 @@ type function struct {
 	binder map[derive.Dim]*derive.Input // the input each dimension is read from
 	work   []workField
 	facts  map[*derive.Node]*factor
+	fulls  map[*derive.Node]*val // symmetric inputs expanded to general matrices
 
 	top        *scope // package-level names
 	gradParams []string
@@ -55,7 +57,7 @@ type factor struct {
 
 func newFunc(fn *derive.Function, grad bool, top *scope) *function {
 	e := &function{fn: fn, grad: grad, scope: newScope(), vals: map[*derive.Node]*val{},
-		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}}
+		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{}}
 	e.name = fn.Spec.Name
 	if grad {
 		e.name = gradName(fn.Spec.Name)

@@ -177,6 +177,9 @@ func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
 
 // read returns entry (i, j) of the stored value v of n.
 func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
+	if v.sym {
+		return jen.Qual(runtimePath, "SymAt").Call(v.id(), i, j)
+	}
 	if n.Shape.IsVector() {
 		k := i
 		if n.Shape.IsRow() {
@@ -245,8 +248,8 @@ func (e *function) view(n *derive.Node) *val {
 		e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawVector").Call())
 		return v
 	case spec.Symmetric, spec.SPD:
-		v := e.buffer(n.Shape, n.Name+"Full")
-		e.stmt(jen.Qual(runtimePath, "SymmetricToGeneral").Call(v.id(), jen.Id(n.Name).Dot("RawSymmetric").Call()))
+		v := &val{name: e.scope.fresh(n.Name + "Raw"), sym: true}
+		e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawSymmetric").Call())
 		return v
 	}
 	v := &val{name: e.scope.fresh(n.Name + "Raw")}
@@ -277,6 +280,13 @@ func (e *function) formula(n *derive.Node) string {
 // writeNamed is writeInto with the name comments use for dst.
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	note := jen.Comment(label + " = " + e.formula(n))
+	if v, stored := e.vals[n]; stored { // computed already: copy it
+		e.stmt(note)
+		e.stmt(e.loop(n.Shape, func(i, j jen.Code) jen.Code {
+			return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.read(n, v, i, j))
+		}))
+		return
+	}
 	switch {
 	case n.Op == derive.OpMul:
 		e.product(n.Args, nil, dst, note)
@@ -285,7 +295,7 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		e.product(n.Args[1].Args, e.scalar(n.Args[0]), dst, note)
 		return
 	case n.Op == derive.OpCofactor:
-		a := e.operand(n.Args[0])
+		a := e.asGeneral(e.operand(n.Args[0]))
 		field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
 		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
 		e.stmt(note)
@@ -296,6 +306,10 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		e.stmt(note)
 		e.stmt(f.Dot("InverseTo").Call(dst.id()))
 		return
+	case n.Op == derive.OpAdd:
+		if e.sumWithProducts(n, dst, note) {
+			return
+		}
 	}
 	// Build the body first: it may emit the statements that compute operands.
 	var body jen.Code
@@ -305,6 +319,48 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	})
 	e.stmt(note)
 	e.stmt(loop)
+}
+
+// sumWithProducts writes a sum that has product terms used nowhere else:
+// the other terms in one loop, then each product added by its BLAS call
+// with beta = 1, so no product needs a buffer of its own. It reports
+// whether n had such terms.
+func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool {
+	type term struct {
+		factors []*derive.Node
+		alpha   jen.Code
+	}
+	var products []term
+	var rest []*derive.Node
+	for _, t := range n.Args {
+		switch {
+		case t.Op == derive.OpMul && e.uses[t] <= 1:
+			products = append(products, term{t.Args, nil})
+		case t.Op == derive.OpScale && t.Args[1].Op == derive.OpMul && e.uses[t] <= 1 && e.uses[t.Args[1]] <= 1:
+			products = append(products, term{t.Args[1].Args, e.scalar(t.Args[0])})
+		default:
+			rest = append(rest, t)
+		}
+	}
+	if len(products) == 0 {
+		return false
+	}
+	e.stmt(note)
+	accumulate := false
+	switch len(rest) {
+	case 0:
+	case 1:
+		e.writeNamed(rest[0], dst, dst.name)
+		accumulate = true
+	default:
+		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst, dst.name)
+		accumulate = true
+	}
+	for _, p := range products {
+		e.productInto(p.factors, p.alpha, dst, nil, accumulate)
+		accumulate = true
+	}
+	return true
 }
 
 // zero clears dst.
@@ -317,6 +373,23 @@ func (e *function) zero(dst *val, vector bool) {
 	e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(dst.id()))
 }
 
+// general returns the value of the matrix node n as a blas64.General,
+// expanding a symmetric input into a workspace matrix the first time a
+// kernel needs both triangles.
+func (e *function) general(n *derive.Node) *val {
+	v := e.ensure(n)
+	if !v.sym {
+		return v
+	}
+	if full, ok := e.fulls[n]; ok {
+		return full
+	}
+	full := e.buffer(n.Shape, n.Name+"Full")
+	e.stmt(jen.Qual(runtimePath, "SymmetricToGeneral").Call(full.id(), v.id()))
+	e.fulls[n] = full
+	return full
+}
+
 // operand is a factor of a product as BLAS sees it: a stored value and
 // whether it is used transposed.
 type operand struct {
@@ -324,6 +397,7 @@ type operand struct {
 	trans bool
 	shape derive.Shape
 	inv   *derive.Node // when set, the operand is inv(inv) (or its transpose), applied by solving
+	node  *derive.Node // the stored node v holds
 }
 
 // factor returns the operand n of a product, leaving an inverse that is
@@ -345,14 +419,14 @@ func (e *function) stored(o operand) operand {
 		return o
 	}
 	inv := e.fn.Graph.Unary(derive.OpInv, o.inv)
-	return operand{v: e.ensure(inv), trans: o.trans, shape: o.shape}
+	return operand{v: e.ensure(inv), trans: o.trans, shape: o.shape, node: inv}
 }
 
 func (e *function) operand(n *derive.Node) operand {
 	if n.Op == derive.OpTranspose {
-		return operand{v: e.ensure(n.Args[0]), trans: true, shape: n.Shape}
+		return operand{v: e.ensure(n.Args[0]), trans: true, shape: n.Shape, node: n.Args[0]}
 	}
-	return operand{v: e.ensure(n), shape: n.Shape}
+	return operand{v: e.ensure(n), shape: n.Shape, node: n}
 }
 
 func transFlag(t bool) jen.Code {
@@ -365,6 +439,12 @@ func transFlag(t bool) jen.Code {
 // product computes alpha times the product of fs into dst (a stored value,
 // or nil for a scalar result, which it returns).
 func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code) jen.Code {
+	return e.productInto(fs, alpha, dst, note, false)
+}
+
+// productInto is product; with accumulate set it adds the product to dst
+// (BLAS beta = 1) instead of overwriting it.
+func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code, accumulate bool) jen.Code {
 	if alpha == nil {
 		alpha = jen.Lit(1)
 	}
@@ -387,7 +467,7 @@ func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen
 		}
 		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
 		tmp := e.buffer(shape, "prod")
-		e.pair(l, r, jen.Lit(1), tmp)
+		e.pair(l, r, jen.Lit(1), tmp, false)
 		next := operand{v: tmp, shape: shape}
 		if fromRight {
 			ops = append(ops[:len(ops)-2], next)
@@ -395,15 +475,24 @@ func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen
 			ops = append([]operand{next}, ops[2:]...)
 		}
 	}
-	return e.pair(ops[0], ops[1], alpha, dst)
+	return e.pair(ops[0], ops[1], alpha, dst, accumulate)
 }
 
-// pair emits the one BLAS call (or solve) for alpha·l·r into dst.
-func (e *function) pair(l, r operand, alpha jen.Code, dst *val) jen.Code {
-	if e.solve(l, r, alpha, dst) {
+// pair emits the one BLAS call (or solve) for alpha·l·r into dst, or
+// added to dst when accumulate is set.
+func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool) jen.Code {
+	if !accumulate && e.solve(l, r, alpha, dst) {
 		return nil
 	}
+	beta := jen.Lit(0)
+	if accumulate {
+		beta = jen.Lit(1)
+	}
 	l, r = e.stored(l), e.stored(r)
+	if e.symmetricProduct(l, r, alpha, beta, dst) {
+		return nil
+	}
+	l, r = e.asGeneral(l), e.asGeneral(r)
 	ls, rs := l.shape, r.shape
 	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
 	switch {
@@ -417,16 +506,50 @@ func (e *function) pair(l, r operand, alpha jen.Code, dst *val) jen.Code {
 		}
 		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(alpha).Op("*").Add(dot))
 	case ls.IsMatrix() && rs.IsCol():
-		blas("Gemv", transFlag(l.trans), alpha, l.v.id(), r.v.id(), jen.Lit(0), dst.id())
+		blas("Gemv", transFlag(l.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
 	case ls.IsRow() && rs.IsMatrix():
-		blas("Gemv", transFlag(!r.trans), alpha, r.v.id(), l.v.id(), jen.Lit(0), dst.id())
+		blas("Gemv", transFlag(!r.trans), alpha, r.v.id(), l.v.id(), beta, dst.id())
 	case ls.IsCol() && rs.IsRow():
-		e.zero(dst, false)
+		if !accumulate {
+			e.zero(dst, false)
+		}
 		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
 	default:
-		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), jen.Lit(0), dst.id())
+		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
 	}
 	return nil
+}
+
+// symmetricProduct emits alpha·l·r with Symm or Symv when one factor is a
+// symmetric input (its stored triangle, no expansion) and the other a
+// plain matrix or vector; it reports whether it did.
+func (e *function) symmetricProduct(l, r operand, alpha, beta jen.Code, dst *val) bool {
+	call := func(name string, args ...jen.Code) bool {
+		e.stmt(jen.Qual(blas64Path, name).Call(args...))
+		return true
+	}
+	switch {
+	case l.v.sym && !r.v.sym && r.shape.IsCol():
+		return call("Symv", alpha, l.v.id(), r.v.id(), beta, dst.id())
+	case r.v.sym && !l.v.sym && l.shape.IsRow():
+		return call("Symv", alpha, r.v.id(), l.v.id(), beta, dst.id())
+	case l.v.sym && !r.v.sym && r.shape.IsMatrix() && !r.trans:
+		return call("Symm", jen.Qual(blasPath, "Left"), alpha, l.v.id(), r.v.id(), beta, dst.id())
+	case r.v.sym && !l.v.sym && l.shape.IsMatrix() && !l.trans:
+		return call("Symm", jen.Qual(blasPath, "Right"), alpha, r.v.id(), l.v.id(), beta, dst.id())
+	}
+	return false
+}
+
+// asGeneral returns o with a symmetric input expanded to a general matrix.
+func (e *function) asGeneral(o operand) operand {
+	if o.v.sym {
+		o.v = e.fulls[o.node]
+		if o.v == nil {
+			o.v = e.general(o.node)
+		}
+	}
+	return o
 }
 
 // solve emits inv(A)·r as a solve with A's factorisation when l is an
@@ -444,6 +567,7 @@ func (e *function) solve(l, r operand, alpha jen.Code, dst *val) bool {
 	default:
 		return false
 	}
+	b = e.asGeneral(e.stored(b))
 	f := e.factorOf(a)
 	args := []jen.Code{dst.id()}
 	if !e.facts[a].spd {
@@ -500,9 +624,9 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 		if x[0].Shape.IsVector() {
 			return jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())
 		}
-		return jen.Qual(runtimePath, "Norm").Call(e.operand(x[0]).v.id())
+		return jen.Qual(runtimePath, "Norm").Call(e.asGeneral(e.operand(x[0])).v.id())
 	case derive.OpLogSumExp:
-		v := e.operand(x[0]).v.id()
+		v := e.asGeneral(e.operand(x[0])).v.id()
 		if x[0].Shape.IsVector() {
 			v = jen.Qual(runtimePath, "Column").Call(v)
 		}
@@ -544,7 +668,7 @@ func (e *function) factorOf(x *derive.Node) *jen.Statement {
 		e.work = append(e.work, workField{f.field, jen.Qual(runtimePath, "Cholesky")})
 		e.stmt(jen.Id(e.wsName).Dot(f.field).Dot("Factorize").Call(jen.Id(x.Name).Dot("RawSymmetric").Call()))
 	} else {
-		a := e.operand(x)
+		a := e.asGeneral(e.operand(x))
 		src := a.v.id()
 		if a.trans {
 			panic("emit: factorising a transpose")

@@ -57,7 +57,6 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 type logRegGradWork struct {
 	tmp  []float64
 	z    []float64
-	prod []float64
 	tmp2 []float64
 }
 
@@ -104,18 +103,17 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
-	prod := runtime.Vec(&ws.prod, d)
+	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
+	// dwRaw = lambda w
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
+	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
 	}
-	// prod = X' (y .* sigmoid(-(y .* z)))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
-	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
-	for i := 0; i < d; i++ {
-		dwRaw.Data[i*dwRaw.Inc] = lambda*wRaw.Data[i*wRaw.Inc] - prod.Data[i]
-	}
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
 	*dlambda = 0.5 * wTw
 	return f
 }
@@ -153,7 +151,6 @@ func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, 
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
-	CFull []float64
 }
 
 var gaussNLLPool = sync.Pool{New: func() any {
@@ -177,12 +174,11 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	tr := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + tr
@@ -191,12 +187,10 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 
 // gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls through gaussNLLGradPool.
 type gaussNLLGradWork struct {
-	cholS     runtime.Cholesky
-	invS      []float64
-	CFull     []float64
-	tmp       []float64
-	invSCinvS []float64
-	prod      []float64
+	cholS runtime.Cholesky
+	invS  []float64
+	tmp   []float64
+	prod  []float64
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -227,27 +221,25 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	tr := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + tr
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	invSCinvS := runtime.Mat(&ws.invSCinvS, n, n)
-	// invSCinvS = inv(S) C inv(S)
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, invS, CFull, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, invS, 0, invSCinvS)
 	// tmp = inv(S) - inv(S) C inv(S)
+	// tmp = inv(S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j] - invSCinvS.Data[i*invSCinvS.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	prod := runtime.Mat(&ws.prod, n, n)
+	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -343,7 +335,6 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 // mlpGradWork holds MLPGrad's scratch space, reused across calls through mlpGradPool.
 type mlpGradWork struct {
 	tmp  []float64
-	HW2  []float64
 	H    []float64
 	XW1  []float64
 	tmp2 []float64
@@ -389,7 +380,14 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	ws := mlpGradPool.Get().(*mlpGradWork)
 	defer mlpGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
-	HW2 := runtime.Mat(&ws.HW2, n, o)
+	// tmp = H W2 - Y
+	YRaw := Y.RawMatrix()
+	// tmp = -Y
+	for i := 0; i < n; i++ {
+		for j := 0; j < o; j++ {
+			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
 	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
@@ -403,15 +401,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 		}
 	}
 	W2Raw := W2.RawMatrix()
-	// HW2 = H W2
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
-	YRaw := Y.RawMatrix()
-	// tmp = H W2 - Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
@@ -470,8 +460,7 @@ func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W
 
 // leastSquaresWork holds LeastSquares's scratch space, reused across calls through leastSquaresPool.
 type leastSquaresWork struct {
-	r  []float64
-	Ax []float64
+	r []float64
 }
 
 var leastSquaresPool = sync.Pool{New: func() any {
@@ -491,24 +480,22 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	ws := leastSquaresPool.Get().(*leastSquaresWork)
 	defer leastSquaresPool.Put(ws)
 	r := runtime.Vec(&ws.r, m)
-	Ax := runtime.Vec(&ws.Ax, m)
+	// r = A x - b
+	bRaw := b.RawVector()
+	// r = -b
+	for i := 0; i < m; i++ {
+		r.Data[i] = -bRaw.Data[i*bRaw.Inc]
+	}
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
-	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	bRaw := b.RawVector()
-	// r = A x - b
-	for i := 0; i < m; i++ {
-		r.Data[i] = Ax.Data[i] - bRaw.Data[i*bRaw.Inc]
-	}
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	return f
 }
 
 // leastSquaresGradWork holds LeastSquaresGrad's scratch space, reused across calls through leastSquaresGradPool.
 type leastSquaresGradWork struct {
-	r  []float64
-	Ax []float64
+	r []float64
 }
 
 var leastSquaresGradPool = sync.Pool{New: func() any {
@@ -534,16 +521,15 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
 	r := runtime.Vec(&ws.r, m)
-	Ax := runtime.Vec(&ws.Ax, m)
+	// r = A x - b
+	bRaw := b.RawVector()
+	// r = -b
+	for i := 0; i < m; i++ {
+		r.Data[i] = -bRaw.Data[i*bRaw.Inc]
+	}
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
-	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	bRaw := b.RawVector()
-	// r = A x - b
-	for i := 0; i < m; i++ {
-		r.Data[i] = Ax.Data[i] - bRaw.Data[i*bRaw.Inc]
-	}
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	dxRaw := dx.RawVector()
 	// dx = 2 A' r

@@ -3916,7 +3916,6 @@ type opTransposedLinalgGradWork struct {
 	cofactorA []float64
 	cofA      runtime.Cofactor
 	prod      []float64
-	prod2     []float64
 }
 
 var opTransposedLinalgGradPool = sync.Pool{New: func() any {
@@ -3963,20 +3962,19 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	}
 	f := detA + logdetA + tr
 	dARaw := dA.RawMatrix()
+	// dA = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
 	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
-	prod := runtime.Mat(&ws.prod, n, n)
-	// prod = inv(A)' B inv(A)'
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, invA, 0, prod)
-	// dA = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
+	// dARaw = inv(A)' + det(A) inv(A)'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j] - prod.Data[i*prod.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
 		}
 	}
+	prod := runtime.Mat(&ws.prod, n, n)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod)
+	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod, invA, 1, dARaw)
 	dBRaw := dB.RawMatrix()
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -4071,10 +4069,8 @@ type opSolveGradWork struct {
 	prod  []float64
 	prod2 []float64
 	tmp   []float64
-	prod3 []float64
 	tmp2  []float64
-	xxT   []float64
-	prod4 []float64
+	prod3 []float64
 	tmp3  []float64
 	tmp4  []float64
 }
@@ -4139,7 +4135,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	f := xTinvAx + sum
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// tmp = B matrix(1) + x x'
 	tmp2 := runtime.Mat(&ws.tmp2, k, n)
 	// tmp2 = matrix(1)
 	for i := 0; i < k; i++ {
@@ -4147,22 +4143,12 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 			tmp2.Data[i*tmp2.Stride+j] = 1.0
 		}
 	}
-	// prod3 = B matrix(1)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, prod3)
-	xxT := runtime.Mat(&ws.xxT, n, n)
-	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
-	// tmp = B matrix(1) + x x'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = prod3.Data[i*prod3.Stride+j] + xxT.Data[i*xxT.Stride+j]
-		}
-	}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
+	blas64.Ger(1, xRaw, xRaw, tmp)
 	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, tmp, 0, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 0, dARaw)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, tmp, 0, prod3)
+	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod3, invA, 0, dARaw)
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = inv(A) + inv(A)'

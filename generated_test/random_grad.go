@@ -762,8 +762,6 @@ type random04GradWork struct {
 	tmp2    []float64
 	prod6   []float64
 	prod7   []float64
-	prod8   []float64
-	prod9   []float64
 }
 
 var random04GradPool = sync.Pool{New: func() any {
@@ -874,26 +872,16 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
-	prod6 := runtime.Mat(&ws.prod6, n, n)
-	// prod6 = (1 - b) arctan(a)'
-	runtime.ZeroMatrix(prod6)
-	blas64.Ger(1, tmp, arctanA, prod6)
-	prod7 := runtime.Mat(&ws.prod7, n, n)
-	// prod7 = arctan(a) (1 - b)'
-	runtime.ZeroMatrix(prod7)
-	blas64.Ger(1, arctanA, tmp, prod7)
 	// tmp2 = (1 - b) arctan(a)' + arctan(a) (1 - b)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = prod6.Data[i*prod6.Stride+j] + prod7.Data[i*prod7.Stride+j]
-		}
-	}
+	runtime.ZeroMatrix(tmp2)
+	blas64.Ger(1, tmp, arctanA, tmp2)
+	blas64.Ger(1, arctanA, tmp, tmp2)
 	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
-	prod8 := runtime.Mat(&ws.prod8, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, invA, 0, prod8)
-	prod9 := runtime.Mat(&ws.prod9, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod8, tmp2, 0, prod9)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod9, invA, 0, dARaw)
+	prod6 := runtime.Mat(&ws.prod6, n, n)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, invA, 0, prod6)
+	prod7 := runtime.Mat(&ws.prod7, n, n)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod6, tmp2, 0, prod7)
+	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod7, invA, 0, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -1404,7 +1392,6 @@ func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random08Work holds Random08's scratch space, reused across calls through random08Pool.
 type random08Work struct {
 	tmp []float64
-	ATb []float64
 }
 
 var random08Pool = sync.Pool{New: func() any {
@@ -1427,15 +1414,14 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	ws := random08Pool.Get().(*random08Work)
 	defer random08Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	ATb := runtime.Vec(&ws.ATb, n)
+	// tmp = A' b + 3
+	// tmp = vector(3)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 3.0
+	}
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
-	// ATb = A' b
-	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 0, ATb)
-	// tmp = A' b + 3
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = ATb.Data[i] + 3.0
-	}
+	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	return f
 }
@@ -1443,7 +1429,6 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random08GradWork holds Random08Grad's scratch space, reused across calls through random08GradPool.
 type random08GradWork struct {
 	tmp []float64
-	ATb []float64
 }
 
 var random08GradPool = sync.Pool{New: func() any {
@@ -1515,15 +1500,14 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws := random08GradPool.Get().(*random08GradWork)
 	defer random08GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	ATb := runtime.Vec(&ws.ATb, n)
+	// tmp = A' b + 3
+	// tmp = vector(3)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 3.0
+	}
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
-	// ATb = A' b
-	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 0, ATb)
-	// tmp = A' b + 3
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = ATb.Data[i] + 3.0
-	}
+	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	da.Zero()
 	dbRaw := db.RawVector()
@@ -4866,7 +4850,6 @@ type random29GradWork struct {
 	prod2     []float64
 	prod3     []float64
 	prod4     []float64
-	prod5     []float64
 }
 
 var random29GradPool = sync.Pool{New: func() any {
@@ -4959,26 +4942,25 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
+	// dA = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
 	invAdiagA := runtime.Vec(&ws.invAdiagA, n)
 	// invAdiagA = inv(A) diag(A)
 	blas64.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = inv(A)' diag(A') .^ 2
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
-	prod3 := runtime.Mat(&ws.prod3, n, n)
-	// prod3 = inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
-	prod4 := runtime.Vec(&ws.prod4, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod4)
-	prod5 := runtime.Mat(&ws.prod5, n, n)
-	runtime.ZeroMatrix(prod5)
-	blas64.Ger(1, prod4, diagA, prod5)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod5, invA, 0, prod3)
-	// dA = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
+	// dARaw = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) + runtime.Kronecker(i, j)*prod2.Data[i] - prod3.Data[i*prod3.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) + runtime.Kronecker(i, j)*prod2.Data[i]
 		}
 	}
+	prod3 := runtime.Vec(&ws.prod3, n)
+	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod3)
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, prod3, diagA, prod4)
+	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 1, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f

@@ -17,7 +17,6 @@ const _ = ggruntime.SupportsVersion1 // fails to compile against an incompatible
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {
-	SFull []float64
 	prod  []float64
 	MTP   []float64
 	PFull []float64
@@ -42,16 +41,16 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	ws := allTypesPool.Get().(*allTypesWork)
 	defer allTypesPool.Put(ws)
 	vRaw := v.RawVector()
-	SFull := ggruntime.Mat(&ws.SFull, n, n)
-	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	SRaw := S.RawSymmetric()
 	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
+	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
 	vTSv := ggblas64.Dot(vRaw, prod)
 	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
-	PFull := ggruntime.Mat(&ws.PFull, n, n)
-	ggruntime.SymmetricToGeneral(PFull, P.RawSymmetric())
+	PRaw := P.RawSymmetric()
 	// MTP = M' P
+	PFull := ggruntime.Mat(&ws.PFull, n, n)
+	ggruntime.SymmetricToGeneral(PFull, PRaw)
 	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
 	for i := 0; i < k; i++ {
@@ -67,14 +66,11 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 
 // allTypesGradWork holds AllTypesGrad's scratch space, reused across calls through allTypesGradPool.
 type allTypesGradWork struct {
-	SFull []float64
 	prod  []float64
 	MTP   []float64
 	PFull []float64
 	cholP ggruntime.Cholesky
 	tmp   []float64
-	invP  []float64
-	MMT   []float64
 	tmp2  []float64
 	Sv    []float64
 }
@@ -132,16 +128,16 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ws := allTypesGradPool.Get().(*allTypesGradWork)
 	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
-	SFull := ggruntime.Mat(&ws.SFull, n, n)
-	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	SRaw := S.RawSymmetric()
 	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, prod)
+	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
 	vTSv := ggblas64.Dot(vRaw, prod)
 	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
-	PFull := ggruntime.Mat(&ws.PFull, n, n)
-	ggruntime.SymmetricToGeneral(PFull, P.RawSymmetric())
+	PRaw := P.RawSymmetric()
 	// MTP = M' P
+	PFull := ggruntime.Mat(&ws.PFull, n, n)
+	ggruntime.SymmetricToGeneral(PFull, PRaw)
 	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
 	for i := 0; i < k; i++ {
@@ -153,18 +149,10 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	logdetP := ws.cholP.LogDet()
 	f := s*vTSv + tr + logdetP + s*s
 	tmp := ggruntime.Mat(&ws.tmp, n, n)
-	invP := ggruntime.Mat(&ws.invP, n, n)
-	// invP = inv(P)
-	ws.cholP.InverseTo(invP)
-	MMT := ggruntime.Mat(&ws.MMT, n, n)
-	// MMT = M M'
-	ggblas64.Gemm(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 0, MMT)
 	// tmp = inv(P) + M M'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invP.Data[i*invP.Stride+j] + MMT.Data[i*MMT.Stride+j]
-		}
-	}
+	// tmp = inv(P)
+	ws.cholP.InverseTo(tmp)
+	ggblas64.Gemm(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 1, tmp)
 	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
 	// tmp2 = s v v'
@@ -173,11 +161,11 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
 	dMRaw := dM.RawMatrix()
 	// dM = 2 P M
-	ggblas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, PFull, MRaw, 0, dMRaw)
+	ggblas64.Symm(blas.Left, 2.0, PRaw, MRaw, 0, dMRaw)
 	dvRaw := dv.RawVector()
 	Sv := ggruntime.Vec(&ws.Sv, n)
 	// Sv = S v
-	ggblas64.Gemv(blas.NoTrans, 1, SFull, vRaw, 0, Sv)
+	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
 	// dv = 2 s S v
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = 2.0 * (s * Sv.Data[i])
@@ -223,8 +211,7 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 
 // symQuadWork holds SymQuad's scratch space, reused across calls through symQuadPool.
 type symQuadWork struct {
-	SFull []float64
-	prod  []float64
+	prod []float64
 }
 
 var symQuadPool = ggsync.Pool{New: func() any {
@@ -242,15 +229,14 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	ws := symQuadPool.Get().(*symQuadWork)
 	defer symQuadPool.Put(ws)
 	xRaw := x.RawVector()
-	SFull := ggruntime.Mat(&ws.SFull, n, n)
-	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	SRaw := S.RawSymmetric()
 	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
+	ggblas64.Symv(1, SRaw, xRaw, 0, prod)
 	xTSx := ggblas64.Dot(xRaw, prod)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += SFull.Data[i*SFull.Stride+j] * SFull.Data[i*SFull.Stride+j]
+			sum += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
 	f := xTSx + sum
@@ -259,10 +245,8 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 
 // symQuadGradWork holds SymQuadGrad's scratch space, reused across calls through symQuadGradPool.
 type symQuadGradWork struct {
-	SFull []float64
-	prod  []float64
-	tmp   []float64
-	xxT   []float64
+	prod []float64
+	tmp  []float64
 }
 
 var symQuadGradPool = ggsync.Pool{New: func() any {
@@ -287,29 +271,26 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
-	SFull := ggruntime.Mat(&ws.SFull, n, n)
-	ggruntime.SymmetricToGeneral(SFull, S.RawSymmetric())
+	SRaw := S.RawSymmetric()
 	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Gemv(blas.NoTrans, 1, SFull, xRaw, 0, prod)
+	ggblas64.Symv(1, SRaw, xRaw, 0, prod)
 	xTSx := ggblas64.Dot(xRaw, prod)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += SFull.Data[i*SFull.Stride+j] * SFull.Data[i*SFull.Stride+j]
+			sum += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
 	f := xTSx + sum
 	tmp := ggruntime.Mat(&ws.tmp, n, n)
-	xxT := ggruntime.Mat(&ws.xxT, n, n)
-	// xxT = x x'
-	ggruntime.ZeroMatrix(xxT)
-	ggblas64.Ger(1, xRaw, xRaw, xxT)
 	// tmp = 2 S + x x'
+	// tmp = 2 S
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0*SFull.Data[i*SFull.Stride+j] + xxT.Data[i*xxT.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
+	ggblas64.Ger(1, xRaw, xRaw, tmp)
 	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -458,7 +439,6 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len fl
 type shadowingGradWork struct {
 	prod    []float64
 	expMath []float64
-	matTi   []float64
 }
 
 var shadowingGradPool = ggsync.Pool{New: func() any {
@@ -559,13 +539,12 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.ZeroMatrix(dmatRaw)
 	ggblas64.Ger(len, iRaw, mathRaw, dmatRaw)
 	dmathRaw := dmath.RawVector()
-	matTi := ggruntime.Vec(&ws.matTi, n)
-	// matTi = mat' i
-	ggblas64.Gemv(blas.Trans, 1, matRaw, iRaw, 0, matTi)
 	// dmath = exp(math) + len mat' i
+	// dmathRaw = exp(math)
 	for i2 := 0; i2 < n; i2++ {
-		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2] + len*matTi.Data[i2]
+		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2]
 	}
+	ggblas64.Gemv(blas.Trans, len, matRaw, iRaw, 1, dmathRaw)
 	diRaw := di.RawVector()
 	// di = len mat math
 	ggblas64.Gemv(blas.NoTrans, len, matRaw, mathRaw, 0, diRaw)

@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -59,4 +60,13 @@ func Kronecker(i, j int) float64 {
 		return 1
 	}
 	return 0
+}
+
+// SymAt returns entry (i, j) of the symmetric matrix s, reading the stored
+// triangle.
+func SymAt(s blas64.Symmetric, i, j int) float64 {
+	if (i > j) == (s.Uplo == blas.Upper) {
+		i, j = j, i
+	}
+	return s.Data[i*s.Stride+j]
 }

@@ -18,7 +18,6 @@ const _ = runtime.SupportsVersion1 // fails to compile against an incompatible r
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
-	CFull []float64
 }
 
 var gaussNLLPool = sync.Pool{New: func() any {
@@ -43,12 +42,11 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	tr := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + tr
@@ -57,12 +55,10 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 
 // gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls through gaussNLLGradPool.
 type gaussNLLGradWork struct {
-	cholS     runtime.Cholesky
-	invS      []float64
-	CFull     []float64
-	tmp       []float64
-	invSCinvS []float64
-	prod      []float64
+	cholS runtime.Cholesky
+	invS  []float64
+	tmp   []float64
+	prod  []float64
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -94,27 +90,25 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	tr := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + tr
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	invSCinvS := runtime.Mat(&ws.invSCinvS, n, n)
-	// invSCinvS = inv(S) C inv(S)
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, invS, CFull, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, invS, 0, invSCinvS)
 	// tmp = inv(S) - inv(S) C inv(S)
+	// tmp = inv(S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j] - invSCinvS.Data[i*invSCinvS.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	prod := runtime.Mat(&ws.prod, n, n)
+	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -153,10 +147,9 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 
 // factorNLLWork holds FactorNLL's scratch space, reused across calls through factorNLLPool.
 type factorNLLWork struct {
-	S     []float64
-	luS   runtime.LU
-	invS  []float64
-	CFull []float64
+	S    []float64
+	luS  runtime.LU
+	invS []float64
 }
 
 var factorNLLPool = sync.Pool{New: func() any {
@@ -187,12 +180,11 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.luS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	trInvSC := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			trInvSC += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + trInvSC
@@ -201,13 +193,11 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 
 // factorNLLGradWork holds FactorNLLGrad's scratch space, reused across calls through factorNLLGradPool.
 type factorNLLGradWork struct {
-	S         []float64
-	luS       runtime.LU
-	invS      []float64
-	CFull     []float64
-	tmp       []float64
-	invSCinvS []float64
-	prod      []float64
+	S    []float64
+	luS  runtime.LU
+	invS []float64
+	tmp  []float64
+	prod []float64
 }
 
 var factorNLLGradPool = sync.Pool{New: func() any {
@@ -244,28 +234,26 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.luS.InverseTo(invS)
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, C.RawSymmetric())
+	CRaw := C.RawSymmetric()
 	trInvSC := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			trInvSC += invS.Data[i*invS.Stride+j] * CFull.Data[j*CFull.Stride+i]
+			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
 		}
 	}
 	f := logdetS + trInvSC
 	dLRaw := dL.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	invSCinvS := runtime.Mat(&ws.invSCinvS, n, n)
-	// invSCinvS = inv(S) C inv(S)
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, invS, CFull, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, invS, 0, invSCinvS)
 	// tmp = inv(S) - inv(S) C inv(S)
+	// tmp = inv(S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j] - invSCinvS.Data[i*invSCinvS.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	prod := runtime.Mat(&ws.prod, n, n)
+	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
 	return f

@@ -56,7 +56,6 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 type lossGradWork struct {
 	tmp  []float64
 	z    []float64
-	prod []float64
 	tmp2 []float64
 }
 
@@ -102,18 +101,17 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
-	prod := runtime.Vec(&ws.prod, d)
+	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
+	// dwRaw = lambda w
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
+	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
 	}
-	// prod = X' (y .* sigmoid(-(y .* z)))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
-	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
-	for i := 0; i < d; i++ {
-		dwRaw.Data[i*dwRaw.Inc] = lambda*wRaw.Data[i*wRaw.Inc] - prod.Data[i]
-	}
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
 	return f
 }
 
