@@ -420,6 +420,19 @@ func (g *Graph) T(x *Node) *Node {
 	return g.intern(OpTranspose, x.Shape.T(), 0, "", false, x)
 }
 
+// TransposeOf returns the transpose of x as a node of its own, not pushed
+// into x: code generation uses it to name (X B)ᵀ as the transpose of a
+// product it has formed, where T would give Bᵀ Xᵀ.
+func (g *Graph) TransposeOf(x *Node) *Node {
+	if x.Shape.IsScalar() || x.Sym {
+		return x
+	}
+	if x.Op == OpTranspose {
+		return x.Args[0]
+	}
+	return g.intern(OpTranspose, x.Shape.T(), 0, "", false, x)
+}
+
 // Hadamard returns the elementwise product x .* y (one shape, or a scalar).
 func (g *Graph) Hadamard(x, y *Node) *Node {
 	switch {

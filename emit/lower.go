@@ -448,12 +448,16 @@ func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note
 	if alpha == nil {
 		alpha = jen.Lit(1)
 	}
+	fs = e.regroup(fs)
 	ops := make([]operand, len(fs))
 	for k, f := range fs {
 		ops[k] = e.factor(f)
 	}
 	if note != nil {
 		e.stmt(note)
+	}
+	if len(ops) == 3 && e.orderAtRunTime(ops, alpha, dst, accumulate) {
+		return nil
 	}
 	// Multiply from the right when the chain ends in a column vector, so
 	// every intermediate is a vector; otherwise from the left.
@@ -476,6 +480,97 @@ func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note
 		}
 	}
 	return e.pair(ops[0], ops[1], alpha, dst, accumulate)
+}
+
+// regroup rewrites a product chain to reuse products: a palindrome
+// Rᵀ M R (or Rᵀ R) becomes Yᵀ M Y with Y = R formed once, and a run of
+// factors whose product is already computed becomes that value. So
+// tr(Bᵀ Xᵀ C X B) forms X B once, and its gradient (C + Cᵀ) X B Bᵀ reuses it.
+func (e *function) regroup(fs []*derive.Node) []*derive.Node {
+	g := e.fn.Graph
+	k := len(fs)
+	for h := k / 2; h >= 2; h-- {
+		palindrome := true
+		for i := 0; i < h && palindrome; i++ {
+			palindrome = fs[i] == g.T(fs[k-1-i])
+		}
+		if palindrome {
+			y := g.Mul(fs[k-h:]...)
+			e.ensure(y)
+			out := append([]*derive.Node{g.TransposeOf(y)}, fs[h:k-h]...)
+			return append(out, y)
+		}
+	}
+	for length := k - 1; length >= 2; length-- {
+		for i := 0; i+length <= k; i++ {
+			run := g.Mul(fs[i:i+length]...)
+			var reuse *derive.Node
+			if _, stored := e.vals[run]; stored {
+				reuse = run
+			} else if y := g.T(run); y.Op == derive.OpMul {
+				if _, stored := e.vals[y]; stored { // the run is the transpose of a formed product
+					reuse = g.TransposeOf(y)
+				}
+			}
+			if reuse != nil {
+				out := append(append([]*derive.Node{}, fs[:i]...), reuse)
+				return e.regroup(append(out, fs[i+length:]...))
+			}
+		}
+	}
+	return fs
+}
+
+// orderAtRunTime emits A B C as (A B) C or A (B C), whichever costs fewer
+// multiplications for the sizes of the call, when the three are matrices
+// and the choice depends on the sizes; it reports whether it did.
+func (e *function) orderAtRunTime(ops []operand, alpha jen.Code, dst *val, accumulate bool) bool {
+	a, b, c := ops[0].shape, ops[1].shape, ops[2].shape
+	if !a.IsMatrix() || !b.IsMatrix() || !c.IsMatrix() {
+		return false
+	}
+	for _, o := range ops {
+		if o.inv != nil {
+			return false
+		}
+	}
+	// (A B) C costs r·k·l + r·l·c; A (B C) costs k·l·c + r·k·c, with A r×k,
+	// B k×l, C l×c. Equal dimension names cost the same either way.
+	r, k, l, cc := a.Rows, a.Cols, b.Cols, c.Cols
+	if r == l && k == cc {
+		return false
+	}
+	for i := range ops {
+		ops[i] = e.asGeneral(e.stored(ops[i]))
+	}
+	mul := func(ds ...derive.Dim) *jen.Statement {
+		s := jen.Add(e.dim(ds[0]))
+		for _, d := range ds[1:] {
+			s = s.Op("*").Add(e.dim(d))
+		}
+		return s
+	}
+	branch := func(left bool) []jen.Code {
+		saved := e.body
+		e.body = nil
+		var first, second operand
+		if left {
+			first = operand{v: e.buffer(derive.Shape{Rows: r, Cols: l}, "prod"), shape: derive.Shape{Rows: r, Cols: l}}
+			e.pair(ops[0], ops[1], jen.Lit(1), first.v, false)
+			e.pair(first, ops[2], alpha, dst, accumulate)
+		} else {
+			second = operand{v: e.buffer(derive.Shape{Rows: k, Cols: cc}, "prod"), shape: derive.Shape{Rows: k, Cols: cc}}
+			e.pair(ops[1], ops[2], jen.Lit(1), second.v, false)
+			e.pair(ops[0], second, alpha, dst, accumulate)
+		}
+		out := e.body
+		e.body = saved
+		return out
+	}
+	left, right := branch(true), branch(false)
+	e.comment("Multiply in the cheaper order for these sizes.")
+	e.stmt(jen.If(mul(r, k, l).Op("+").Add(mul(r, l, cc)).Op("<=").Add(mul(k, l, cc)).Op("+").Add(mul(r, k, cc))).Block(left...).Else().Block(right...))
+	return true
 }
 
 // pair emits the one BLAS call (or solve) for alpha·l·r into dst, or
@@ -612,7 +707,7 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 	case derive.OpTr:
 		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
 			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
-			fs := x[0].Args
+			fs := e.regroup(x[0].Args)
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {

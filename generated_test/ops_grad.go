@@ -3757,8 +3757,7 @@ func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 
 // opLiteralDimsWork holds OpLiteralDims's scratch space, reused across calls through opLiteralDimsPool.
 type opLiteralDimsWork struct {
-	prod  []float64
-	prod2 []float64
+	ATv []float64
 }
 
 var opLiteralDimsPool = sync.Pool{New: func() any {
@@ -3776,22 +3775,18 @@ func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	runtime.CheckVector("OpLiteralDims", "v", v.Len(), 3, "3")
 	ws := opLiteralDimsPool.Get().(*opLiteralDimsWork)
 	defer opLiteralDimsPool.Put(ws)
-	vRaw := v.RawVector()
+	ATv := runtime.Vec(&ws.ATv, n)
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod)
-	prod2 := runtime.Vec(&ws.prod2, 3)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, prod, 0, prod2)
-	f := blas64.Dot(vRaw, prod2)
+	vRaw := v.RawVector()
+	// ATv = A' v
+	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
+	f := blas64.Dot(ATv, ATv)
 	return f
 }
 
 // opLiteralDimsGradWork holds OpLiteralDimsGrad's scratch space, reused across calls through opLiteralDimsGradPool.
 type opLiteralDimsGradWork struct {
-	prod  []float64
-	prod2 []float64
-	prod3 []float64
-	prod4 []float64
+	ATv []float64
 }
 
 var opLiteralDimsGradPool = sync.Pool{New: func() any {
@@ -3820,24 +3815,19 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "dA", dA.RawMatrix().Data)
 	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
 	defer opLiteralDimsGradPool.Put(ws)
-	vRaw := v.RawVector()
+	ATv := runtime.Vec(&ws.ATv, n)
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod)
-	prod2 := runtime.Vec(&ws.prod2, 3)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, prod, 0, prod2)
-	f := blas64.Dot(vRaw, prod2)
+	vRaw := v.RawVector()
+	// ATv = A' v
+	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
+	f := blas64.Dot(ATv, ATv)
 	dARaw := dA.RawMatrix()
 	// dA = 2 v v' A
-	prod3 := runtime.Mat(&ws.prod3, 3, 3)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, vRaw, vRaw, prod3)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, prod3, ARaw, 0, dARaw)
+	runtime.ZeroMatrix(dARaw)
+	blas64.Ger(2.0, vRaw, ATv, dARaw)
 	dvRaw := dv.RawVector()
 	// dv = 2 A A' v
-	prod4 := runtime.Vec(&ws.prod4, n)
-	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, prod4)
-	blas64.Gemv(blas.NoTrans, 2.0, ARaw, prod4, 0, dvRaw)
+	blas64.Gemv(blas.NoTrans, 2.0, ARaw, ATv, 0, dvRaw)
 	return f
 }
 
@@ -4231,12 +4221,11 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 
 // opSolveSPDGradWork holds OpSolveSPDGrad's scratch space, reused across calls through opSolveSPDGradPool.
 type opSolveSPDGradWork struct {
-	invS  []float64
-	cholS runtime.Cholesky
-	prod  []float64
-	tmp   []float64
-	prod2 []float64
-	prod3 []float64
+	invS   []float64
+	cholS  runtime.Cholesky
+	prod   []float64
+	tmp    []float64
+	xTinvS []float64
 }
 
 var opSolveSPDGradPool = sync.Pool{New: func() any {
@@ -4274,13 +4263,12 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, prod)
 	f := blas64.Dot(xRaw, prod)
 	tmp := runtime.Mat(&ws.tmp, n, n)
+	xTinvS := runtime.Vec(&ws.xTinvS, n)
+	// xTinvS = x' inv(S)
+	blas64.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
 	// tmp = -(inv(S) x x' inv(S))
-	prod2 := runtime.Vec(&ws.prod2, n)
-	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, prod2)
-	prod3 := runtime.Mat(&ws.prod3, n, n)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod2, xRaw, prod3)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod3, invS, 0, tmp)
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(-1.0, xTinvS, xTinvS, tmp)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	dxRaw := dx.RawVector()
 	// dx = 2 inv(S) x

@@ -1924,8 +1924,6 @@ type random11GradWork struct {
 	tmp   []float64
 	prod2 []float64
 	tmp2  []float64
-	prod3 []float64
-	prod4 []float64
 }
 
 var random11GradPool = sync.Pool{New: func() any {
@@ -2031,12 +2029,8 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a + b)' inv(A)')
-	prod3 := runtime.Vec(&ws.prod3, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod3)
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod3, tmp, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 0, dARaw)
+	runtime.ZeroMatrix(dARaw)
+	blas64.Ger(-1.0, prod2, prod, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -2115,8 +2109,6 @@ type random12GradWork struct {
 	invA  []float64
 	luA   runtime.LU
 	tmp   []float64
-	prod  []float64
-	prod2 []float64
 }
 
 var random12GradPool = sync.Pool{New: func() any {
@@ -2209,12 +2201,8 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' exp(inv(A) a - logsumexp(inv(A) a)) a' inv(A)')
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, prod, aRaw, prod2)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod2, invA, 0, dARaw)
+	runtime.ZeroMatrix(dARaw)
+	blas64.Ger(-1.0, daRaw, invAa, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -4031,8 +4019,6 @@ type random24GradWork struct {
 	tmp   []float64
 	prod2 []float64
 	tmp2  []float64
-	prod3 []float64
-	prod4 []float64
 }
 
 var random24GradPool = sync.Pool{New: func() any {
@@ -4140,12 +4126,8 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
-	prod3 := runtime.Vec(&ws.prod3, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod3)
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod3, tmp, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 0, dARaw)
+	runtime.ZeroMatrix(dARaw)
+	blas64.Ger(-1.0, prod2, prod, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -4848,8 +4830,6 @@ type random29GradWork struct {
 	prod      []float64
 	invAdiagA []float64
 	prod2     []float64
-	prod3     []float64
-	prod4     []float64
 }
 
 var random29GradPool = sync.Pool{New: func() any {
@@ -4955,12 +4935,7 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) + runtime.Kronecker(i, j)*prod2.Data[i]
 		}
 	}
-	prod3 := runtime.Vec(&ws.prod3, n)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod3)
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod3, diagA, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod4, invA, 1, dARaw)
+	blas64.Ger(-1.0, prod2, invAdiagA, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f

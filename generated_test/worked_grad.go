@@ -461,9 +461,8 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 
 // sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
 type sandwichWork struct {
-	BTXTCX []float64
-	prod   []float64
-	prod2  []float64
+	XB   []float64
+	prod []float64
 }
 
 var sandwichPool = sync.Pool{New: func() any {
@@ -485,20 +484,19 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	runtime.CheckMatrix("Sandwich", "C", CRows, CCols, m, m, "m", "m")
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
-	BTXTCX := runtime.Mat(&ws.BTXTCX, p, n)
-	BRaw := B.RawMatrix()
+	XB := runtime.Mat(&ws.XB, m, p)
 	XRaw := X.RawMatrix()
-	CRaw := C.RawMatrix()
-	// BTXTCX = B' X' C X
+	BRaw := B.RawMatrix()
+	// XB = X B
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	prod := runtime.Mat(&ws.prod, p, m)
-	blas64.Gemm(blas.Trans, blas.Trans, 1, BRaw, XRaw, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, p, m)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, CRaw, 0, prod2)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod2, XRaw, 0, BTXTCX)
+	CRaw := C.RawMatrix()
+	// prod = (X B)' C
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XB, CRaw, 0, prod)
 	f := 0.0
 	for i := 0; i < p; i++ {
-		for j := 0; j < n; j++ {
-			f += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+		for j := 0; j < m; j++ {
+			f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
 		}
 	}
 	return f
@@ -506,12 +504,11 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 
 // sandwichGradWork holds SandwichGrad's scratch space, reused across calls through sandwichGradPool.
 type sandwichGradWork struct {
-	BTXTCX []float64
-	prod   []float64
-	prod2  []float64
-	tmp    []float64
-	prod3  []float64
-	prod4  []float64
+	XB    []float64
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	prod3 []float64
 }
 
 var sandwichGradPool = sync.Pool{New: func() any {
@@ -540,20 +537,19 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "C", C.RawMatrix().Data)
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
-	BTXTCX := runtime.Mat(&ws.BTXTCX, p, n)
-	BRaw := B.RawMatrix()
+	XB := runtime.Mat(&ws.XB, m, p)
 	XRaw := X.RawMatrix()
-	CRaw := C.RawMatrix()
-	// BTXTCX = B' X' C X
+	BRaw := B.RawMatrix()
+	// XB = X B
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	prod := runtime.Mat(&ws.prod, p, m)
-	blas64.Gemm(blas.Trans, blas.Trans, 1, BRaw, XRaw, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, p, m)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, CRaw, 0, prod2)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod2, XRaw, 0, BTXTCX)
+	CRaw := C.RawMatrix()
+	// prod = (X B)' C
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XB, CRaw, 0, prod)
 	f := 0.0
 	for i := 0; i < p; i++ {
-		for j := 0; j < n; j++ {
-			f += BTXTCX.Data[i*BTXTCX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+		for j := 0; j < m; j++ {
+			f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
 		}
 	}
 	dXRaw := dX.RawMatrix()
@@ -565,11 +561,16 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 		}
 	}
 	// dX = (C + C') X B B'
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, prod3)
-	prod4 := runtime.Mat(&ws.prod4, m, p)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod3, BRaw, 0, prod4)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod4, BRaw, 0, dXRaw)
+	// Multiply in the cheaper order for these sizes.
+	if m*m*p+m*p*n <= m*p*n+m*m*n {
+		prod2 := runtime.Mat(&ws.prod2, m, p)
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XB, 0, prod2)
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
+	} else {
+		prod3 := runtime.Mat(&ws.prod3, m, n)
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, XB, BRaw, 0, prod3)
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, prod3, 0, dXRaw)
+	}
 	return f
 }
 
