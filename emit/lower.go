@@ -503,7 +503,7 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 	}
 	for length := k - 1; length >= 2; length-- {
 		for i := 0; i+length <= k; i++ {
-			run := g.Mul(fs[i:i+length]...)
+			run := g.Mul(fs[i : i+length]...)
 			var reuse *derive.Node
 			if _, stored := e.vals[run]; stored {
 				reuse = run
