@@ -79,6 +79,8 @@ func TestKernels(t *testing.T) {
 			[]string{`// XB = X B`, `// prod = \(X B\)' C`, `Gemm\(blas\.NoTrans, blas\.NoTrans, 1, tmp, XB,`}, []string{`(?s)XRaw, BRaw.*XRaw, BRaw`}},
 		{"chain order chosen at run time when sizes decide it", "{A: \"matrix(m, n)\", B: \"matrix(n, p)\", C: \"matrix(p, q)\"}", "sum(A * B * C)", "F",
 			[]string{`if m\*n\*p\+m\*p\*q <= n\*p\*q\+m\*n\*q \{`}, nil},
+		{"no Gemm with both operands transposed", "{A: \"matrix(n, m)\", B: \"matrix(k, n)\", C: \"matrix(m, k)\"}", "sum((A' * B') .* C)", "F",
+			[]string{`Gemm\(blas\.NoTrans, blas\.NoTrans, 1, BRaw, ARaw`}, []string{`blas\.Trans, blas\.Trans`}},
 		{"overflowing constants are IEEE infinities", "{x: vector(n)}", "sum(x) / 0 - 1e308 * 1e308 * sum(x .* x)", "F",
 			[]string{`math\.Inf\(1\)`}, []string{`Inf\.0`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",

@@ -193,6 +193,11 @@ func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
 	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
 }
 
+// readAt returns entry (i, j) of the stored matrix v.
+func (e *function) readAt(v *val, i, j jen.Code) jen.Code {
+	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+}
+
 // loop returns a loop over the entries of shape; body gets the indices.
 func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
 	i, j := jen.Id(e.i), jen.Id(e.j)
@@ -495,6 +500,12 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 			palindrome = fs[i] == g.T(fs[k-1-i])
 		}
 		if palindrome {
+			// Form the half that is already formed, if either is: X B for
+			// both Bᵀ Xᵀ C X B and X B Bᵀ Xᵀ.
+			if y := g.Mul(fs[:h]...); e.vals[y] != nil {
+				out := append([]*derive.Node{y}, fs[h:k-h]...)
+				return append(out, g.TransposeOf(y))
+			}
 			y := g.Mul(fs[k-h:]...)
 			e.ensure(y)
 			out := append([]*derive.Node{g.TransposeOf(y)}, fs[h:k-h]...)
@@ -609,6 +620,18 @@ func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool)
 			e.zero(dst, false)
 		}
 		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
+	case l.trans && r.trans:
+		// Aᵀ Bᵀ = (B A)ᵀ: gonum's Gemm is far slower with both operands
+		// transposed, so form B A and transpose it in one pass.
+		t := e.buffer(derive.Shape{Rows: rs.Cols, Cols: ls.Rows}, "prod")
+		blas("Gemm", transFlag(false), transFlag(false), alpha, r.v.id(), l.v.id(), jen.Lit(0), t.id())
+		op := "="
+		if accumulate {
+			op = "+="
+		}
+		e.stmt(e.loop(derive.Shape{Rows: ls.Rows, Cols: rs.Cols}, func(i, j jen.Code) jen.Code {
+			return jen.Add(e.readAt(dst, i, j)).Op(op).Add(e.readAt(t, j, i))
+		}))
 	default:
 		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
 	}

@@ -2181,6 +2181,7 @@ type opInvGradWork struct {
 	invA  []float64
 	luA   runtime.LU
 	prod  []float64
+	prod2 []float64
 	invAT []float64
 }
 
@@ -2227,7 +2228,13 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' B' inv(A)')
 	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Gemm(blas.Trans, blas.Trans, 1, invA, BRaw, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, invA, 0, prod2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			prod.Data[i*prod.Stride+j] = prod2.Data[j*prod2.Stride+i]
+		}
+	}
 	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod, invA, 0, dARaw)
 	dBRaw := dB.RawMatrix()
 	invAT := runtime.Mat(&ws.invAT, n, n)
