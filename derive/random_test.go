@@ -208,3 +208,66 @@ func sizeOf(d Dim, dims map[string]int) int {
 	}
 	return dims[d.Name]
 }
+
+// TestDegree checks the homogeneity degree of a few expressions, and that
+// Euler's identity f = (1/d) Σ ⟨∇f, v⟩ holds for the homogeneous ones.
+func TestDegree(t *testing.T) {
+	tests := []struct {
+		expr string
+		d    int
+		ok   bool
+	}{
+		{"a' * A * a", 2, true},
+		{"tr(a * b' * A)", 2, true},
+		{"sum(exp(a))", 0, false},
+		{"norm2(a) + sum(abs(a))", 1, true},
+		{"a' * inv(A) * a", 2, true},
+		{"a' * a + sum(a)", 0, false},
+		{"(a' * a) ^ 3 / sum(a)", 5, true},
+		{"s * a' * b", 3, true},
+	}
+	for _, tt := range tests {
+		src := "functions:\n  - name: F\n    inputs:" + randomInputs + "\n    expr: \"" + tt.expr + "\"\n    wrt: [a, b, s]\n"
+		file, err := spec.Load("degree.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fns, err := Build(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn := fns[0]
+		var vars []*Node
+		for _, w := range fn.Wrt {
+			vars = append(vars, w.Node)
+		}
+		d, ok := Degree(fn.Value, vars)
+		if ok != tt.ok || (ok && d != tt.d) {
+			t.Errorf("Degree(%s) = %d, %v; want %d, %v", tt.expr, d, ok, tt.d, tt.ok)
+		}
+		if !ok || d == 0 {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		dims := map[string]int{"n": 3, "m": 2}
+		inputs := map[string]*mat.Dense{}
+		for _, in := range fn.Inputs {
+			m := mat.NewDense(sizeOf(in.Shape.Rows, dims), sizeOf(in.Shape.Cols, dims), nil)
+			for i := range m.RawMatrix().Data {
+				m.RawMatrix().Data[i] = 0.5 + rng.Float64()
+			}
+			inputs[in.Name] = m
+		}
+		ev := NewEvaluator(inputs, dims)
+		euler := 0.0
+		for k, w := range fn.Wrt {
+			if fn.Grads[k] != nil {
+				euler += mat.Dot(mat.NewVecDense(len(inputs[w.Name].RawMatrix().Data), ev.Eval(fn.Grads[k]).RawMatrix().Data),
+					mat.NewVecDense(len(inputs[w.Name].RawMatrix().Data), inputs[w.Name].RawMatrix().Data))
+			}
+		}
+		if f := ev.Eval(fn.Value).At(0, 0); math.Abs(f-euler/float64(d)) > 1e-12*math.Abs(f) {
+			t.Errorf("%s: f = %v, but Σ⟨∇f, v⟩/%d = %v", tt.expr, f, d, euler/float64(d))
+		}
+	}
+}

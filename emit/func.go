@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -82,6 +83,108 @@ func newFunc(fn *derive.Function, grad bool, top *scope) *function {
 	return e
 }
 
+// eulerDegree returns d when FGrad should read f off its gradients by
+// Euler's theorem, f = (1/d) Σ ⟨∂f/∂w, w⟩: f is homogeneous of degree
+// d ≠ 0 in the wrt inputs together, and computing f directly would form a
+// matrix product that no gradient needs. It returns 0 otherwise.
+func (e *function) eulerDegree() int {
+	fn := e.fn
+	if !e.grad {
+		return 0
+	}
+	var vars []*derive.Node
+	for k, w := range fn.Wrt {
+		if fn.Grads[k] == nil {
+			return 0
+		}
+		vars = append(vars, w.Node)
+	}
+	d, ok := derive.Degree(fn.Value, vars)
+	if !ok || d == 0 {
+		return 0
+	}
+	needed := map[*derive.Node]bool{}
+	for _, n := range derive.Postorder(fn.Grads...) {
+		needed[n] = true
+	}
+	for _, n := range derive.Postorder(fn.Value) {
+		if !needed[n] && n.Op == derive.OpMul && n.Shape.IsMatrix() {
+			return d
+		}
+	}
+	return 0
+}
+
+// valueByEuler writes the gradients, then f = (1/d) Σ ⟨∂f/∂w, w⟩ from
+// them, and returns the local holding f.
+func (e *function) valueByEuler(d int) string {
+	fn := e.fn
+	// Count uses as if f were not computed: it is not.
+	e.uses = map[*derive.Node]int{}
+	for _, n := range derive.Postorder(fn.Grads...) {
+		for _, a := range n.Args {
+			e.uses[a]++
+		}
+	}
+	for _, g := range fn.Grads {
+		e.uses[g]++
+	}
+	for k, w := range fn.Wrt {
+		e.writeGradient(w, fn.Grads[k], e.gradParams[k])
+	}
+	var sum *jen.Statement
+	for k, w := range fn.Wrt {
+		g := jen.Id(e.gradParams[k])
+		x := jen.Id(w.Name)
+		var dot jen.Code
+		switch {
+		case w.Kind == spec.Scalar:
+			dot = jen.Op("*").Add(g).Op("*").Add(x)
+		case w.Shape.IsScalar():
+			dot = jen.Add(e.scalar(w.Node)).Op("*").Add(gradEntry(w, g))
+		case w.Kind == spec.Vector:
+			dot = jen.Qual(blas64Path, "Dot").Call(g.Clone().Dot("RawVector").Call(), x.Clone().Dot("RawVector").Call())
+		case w.Kind == spec.Matrix:
+			dot = jen.Qual(runtimePath, "MatrixDot").Call(g.Clone().Dot("RawMatrix").Call(), x.Clone().Dot("RawMatrix").Call())
+		default:
+			dot = jen.Qual(runtimePath, "SymmetricDot").Call(g.Clone().Dot("RawSymmetric").Call(), x.Clone().Dot("RawSymmetric").Call())
+		}
+		if sum == nil {
+			sum = jen.Add(dot)
+		} else {
+			sum = sum.Op("+").Add(dot)
+		}
+	}
+	f := e.scope.fresh("f")
+	e.comment(fmt.Sprintf("f is homogeneous of degree %d in %s: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / %d.", d, strings.Join(wrtNames(fn), ", "), d))
+	switch {
+	case d == 1:
+		e.stmt(jen.Id(f).Op(":=").Add(sum))
+	case len(fn.Wrt) == 1:
+		e.stmt(jen.Id(f).Op(":=").Add(sum).Op("/").Lit(float64(d)))
+	default:
+		e.stmt(jen.Id(f).Op(":=").Parens(sum).Op("/").Lit(float64(d)))
+	}
+	return f
+}
+
+func wrtNames(fn *derive.Function) []string {
+	var names []string
+	for _, w := range fn.Wrt {
+		names = append(names, w.Name)
+	}
+	return names
+}
+
+// gradEntry reads the one entry of the gradient destination of a 1×1
+// vector or matrix input.
+func gradEntry(w *derive.Input, g *jen.Statement) jen.Code {
+	if w.Kind == spec.Vector {
+		return g.Clone().Dot("AtVec").Call(jen.Lit(0))
+	}
+	return g.Clone().Dot("At").Call(jen.Lit(0), jen.Lit(0))
+}
+
 // gradInputs returns the inputs this function writes gradients of: none
 // for F, the wrt inputs for FGrad.
 func (e *function) gradInputs() []*derive.Input {
@@ -152,16 +255,20 @@ func (e *function) emit(f *jen.File) {
 		e.checkAliases()
 	}
 	aliasChecks := len(e.body)
-	value := e.scalar(fn.Value)
-	result := ""
-	if v, ok := e.vals[fn.Value]; ok {
-		result = v.name
+	var result string
+	if d := e.eulerDegree(); d != 0 {
+		result = e.valueByEuler(d)
 	} else {
-		result = e.scope.fresh("f")
-		e.stmt(jen.Id(result).Op(":=").Add(value))
-	}
-	for k, w := range e.gradInputs() {
-		e.writeGradient(w, fn.Grads[k], e.gradParams[k])
+		value := e.scalar(fn.Value)
+		if v, ok := e.vals[fn.Value]; ok {
+			result = v.name
+		} else {
+			result = e.scope.fresh("f")
+			e.stmt(jen.Id(result).Op(":=").Add(value))
+		}
+		for k, w := range e.gradInputs() {
+			e.writeGradient(w, fn.Grads[k], e.gradParams[k])
+		}
 	}
 	e.stmt(jen.Return(jen.Id(result)))
 

@@ -2300,15 +2300,6 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// opDiagVectorGradWork holds OpDiagVectorGrad's scratch space, reused across calls through opDiagVectorGradPool.
-type opDiagVectorGradWork struct {
-	diagV []float64
-}
-
-var opDiagVectorGradPool = sync.Pool{New: func() any {
-	return new(opDiagVectorGradWork)
-}}
-
 // OpDiagVectorGrad returns f = OpDiagVector(v, A) and writes ∂f/∂v, ∂f/∂A into dv, dA,
 // overwriting them; each has the shape of its input (denominator layout).
 //
@@ -2329,34 +2320,22 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
-	ws := opDiagVectorGradPool.Get().(*opDiagVectorGradWork)
-	defer opDiagVectorGradPool.Put(ws)
-	vRaw := v.RawVector()
-	ARaw := A.RawMatrix()
-	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
-		}
-	}
 	dvRaw := dv.RawVector()
+	ARaw := A.RawMatrix()
 	// dv = diag(A')
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = ARaw.Data[i*ARaw.Stride+i]
 	}
 	dARaw := dA.RawMatrix()
-	diagV := runtime.Mat(&ws.diagV, n, n)
-	// diagV = diag(v)
+	vRaw := v.RawVector()
+	// dA = diag(v)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			diagV.Data[i*diagV.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
 		}
 	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = diagV.Data[i*diagV.Stride+j]
-		}
-	}
+	// f is homogeneous of degree 2 in v, A: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (blas64.Dot(dv.RawVector(), v.RawVector()) + runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix())) / 2.0
 	return f
 }
 
@@ -2795,26 +2774,22 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	ARaw := A.RawMatrix()
-	BRaw := B.RawMatrix()
-	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
-		}
-	}
 	dARaw := dA.RawMatrix()
+	BRaw := B.RawMatrix()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 	dBRaw := dB.RawMatrix()
+	ARaw := A.RawMatrix()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
+	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
 	return f
 }
 

@@ -287,15 +287,8 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
 	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
 	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	ARaw := A.RawMatrix()
-	BRaw := B.RawMatrix()
-	f := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
-		}
-	}
 	dARaw := dA.RawMatrix()
+	BRaw := B.RawMatrix()
 	// dA = B'
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -303,12 +296,15 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 		}
 	}
 	dBRaw := dB.RawMatrix()
+	ARaw := A.RawMatrix()
 	// dB = A'
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[j*ARaw.Stride+i]
 		}
 	}
+	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
 	return f
 }
 
@@ -379,7 +375,6 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
 type quadTraceGradWork struct {
-	WTA []float64
 	tmp []float64
 }
 
@@ -407,27 +402,20 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
-	WTA := runtime.Mat(&ws.WTA, k, n)
-	WRaw := W.RawMatrix()
-	ARaw := A.RawMatrix()
-	// WTA = W' A
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, WRaw, ARaw, 0, WTA)
-	f := 0.0
-	for i := 0; i < k; i++ {
-		for j := 0; j < n; j++ {
-			f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
-		}
-	}
 	dWRaw := dW.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
 	// tmp = A + A'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
 		}
 	}
+	WRaw := W.RawMatrix()
 	// dW = (A + A') W
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix())) / 2.0
 	return f
 }
 
@@ -504,11 +492,9 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 
 // sandwichGradWork holds SandwichGrad's scratch space, reused across calls through sandwichGradPool.
 type sandwichGradWork struct {
-	XB    []float64
-	prod  []float64
 	tmp   []float64
+	prod  []float64
 	prod2 []float64
-	prod3 []float64
 }
 
 var sandwichGradPool = sync.Pool{New: func() any {
@@ -537,40 +523,25 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "C", C.RawMatrix().Data)
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
-	XB := runtime.Mat(&ws.XB, m, p)
-	XRaw := X.RawMatrix()
-	BRaw := B.RawMatrix()
-	// XB = X B
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
-	prod := runtime.Mat(&ws.prod, p, m)
-	CRaw := C.RawMatrix()
-	// prod = (X B)' C
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XB, CRaw, 0, prod)
-	f := 0.0
-	for i := 0; i < p; i++ {
-		for j := 0; j < m; j++ {
-			f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, m, m)
+	CRaw := C.RawMatrix()
 	// tmp = C + C'
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
 		}
 	}
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	// Multiply in the cheaper order for these sizes.
-	if m*m*p+m*p*n <= m*p*n+m*m*n {
-		prod2 := runtime.Mat(&ws.prod2, m, p)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XB, 0, prod2)
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
-	} else {
-		prod3 := runtime.Mat(&ws.prod3, m, n)
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, XB, BRaw, 0, prod3)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, prod3, 0, dXRaw)
-	}
+	prod := runtime.Mat(&ws.prod, m, n)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, m, p)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, prod2)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())) / 2.0
 	return f
 }
 

@@ -70,3 +70,26 @@ func SymAt(s blas64.Symmetric, i, j int) float64 {
 	}
 	return s.Data[i*s.Stride+j]
 }
+
+// MatrixDot returns Σᵢⱼ aᵢⱼ bᵢⱼ for matrices of one shape.
+func MatrixDot(a, b blas64.General) float64 {
+	s := 0.0
+	for i := 0; i < a.Rows; i++ {
+		s += blas64.Dot(blas64.Vector{N: a.Cols, Inc: 1, Data: a.Data[i*a.Stride:]},
+			blas64.Vector{N: b.Cols, Inc: 1, Data: b.Data[i*b.Stride:]})
+	}
+	return s
+}
+
+// SymmetricDot returns Σᵢⱼ aᵢⱼ bᵢⱼ over all n² entries of two symmetric
+// matrices, reading their stored triangles.
+func SymmetricDot(a, b blas64.Symmetric) float64 {
+	diag, off := 0.0, 0.0
+	for i := 0; i < a.N; i++ {
+		diag += SymAt(a, i, i) * SymAt(b, i, i)
+		for j := i + 1; j < a.N; j++ {
+			off += SymAt(a, i, j) * SymAt(b, i, j)
+		}
+	}
+	return diag + 2*off
+}
