@@ -415,7 +415,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	// dW = (A + A') W
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := (runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix())) / 2.0
+	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
 }
 
@@ -541,7 +541,7 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, prod2)
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := (runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())) / 2.0
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f
 }
 
