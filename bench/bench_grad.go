@@ -400,8 +400,7 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 // b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls through b4SandwichGradPool.
 type b4SandwichGradWork struct {
 	tmp   []float64
-	prod  []float64
-	prod2 []float64
+	chain runtime.Chain
 }
 
 var b4SandwichGradPool = sync.Pool{New: func() any {
@@ -418,7 +417,7 @@ var b4SandwichGradPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
-	n, p := B.Dims()
+	n, _ := B.Dims()
 	m, XCols := X.Dims()
 	runtime.CheckMatrix("B4SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
@@ -442,11 +441,8 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	prod := runtime.Mat(&ws.prod, m, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, m, p)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, prod2)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{tmp, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f
@@ -651,7 +647,8 @@ type b6GaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	prod  []float64
+	CFull []float64
+	chain runtime.Chain
 }
 
 var b6GaussNLLGradPool = sync.Pool{New: func() any {
@@ -698,9 +695,10 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
+	CFull := runtime.Mat(&ws.CFull, n, n)
+	runtime.SymmetricToGeneral(CFull, CRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }

@@ -461,7 +461,7 @@ func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note
 	if note != nil {
 		e.stmt(note)
 	}
-	if len(ops) == 3 && e.orderAtRunTime(ops, alpha, dst, accumulate) {
+	if len(ops) >= 3 && e.chainAtRunTime(ops, alpha, dst, accumulate) {
 		return nil
 	}
 	// Multiply from the right when the chain ends in a column vector, so
@@ -532,55 +532,30 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 	return fs
 }
 
-// orderAtRunTime emits A B C as (A B) C or A (B C), whichever costs fewer
-// multiplications for the sizes of the call, when the three are matrices
-// and the choice depends on the sizes; it reports whether it did.
-func (e *function) orderAtRunTime(ops []operand, alpha jen.Code, dst *val, accumulate bool) bool {
-	a, b, c := ops[0].shape, ops[1].shape, ops[2].shape
-	if !a.IsMatrix() || !b.IsMatrix() || !c.IsMatrix() {
-		return false
-	}
+// chainAtRunTime emits a product of three or more matrices through
+// runtime.Chain, which picks the cheapest order for the sizes of the call;
+// it reports whether it did.
+func (e *function) chainAtRunTime(ops []operand, alpha jen.Code, dst *val, accumulate bool) bool {
 	for _, o := range ops {
-		if o.inv != nil {
+		if o.inv != nil || !o.shape.IsMatrix() {
 			return false
 		}
 	}
-	// (A B) C costs r·k·l + r·l·c; A (B C) costs k·l·c + r·k·c, with A r×k,
-	// B k×l, C l×c. Equal dimension names cost the same either way.
-	r, k, l, cc := a.Rows, a.Cols, b.Cols, c.Cols
-	if r == l && k == cc {
-		return false
-	}
+	var mats, trans []jen.Code
 	for i := range ops {
-		ops[i] = e.asGeneral(e.stored(ops[i]))
+		o := e.asGeneral(e.stored(ops[i]))
+		mats = append(mats, o.v.id())
+		trans = append(trans, jen.Lit(o.trans))
 	}
-	mul := func(ds ...derive.Dim) *jen.Statement {
-		s := jen.Add(e.dim(ds[0]))
-		for _, d := range ds[1:] {
-			s = s.Op("*").Add(e.dim(d))
-		}
-		return s
+	beta := jen.Lit(0.0)
+	if accumulate {
+		beta = jen.Lit(1.0)
 	}
-	branch := func(left bool) []jen.Code {
-		saved := e.body
-		e.body = nil
-		var first, second operand
-		if left {
-			first = operand{v: e.buffer(derive.Shape{Rows: r, Cols: l}, "prod"), shape: derive.Shape{Rows: r, Cols: l}}
-			e.pair(ops[0], ops[1], jen.Lit(1), first.v, false)
-			e.pair(first, ops[2], alpha, dst, accumulate)
-		} else {
-			second = operand{v: e.buffer(derive.Shape{Rows: k, Cols: cc}, "prod"), shape: derive.Shape{Rows: k, Cols: cc}}
-			e.pair(ops[1], ops[2], jen.Lit(1), second.v, false)
-			e.pair(ops[0], second, alpha, dst, accumulate)
-		}
-		out := e.body
-		e.body = saved
-		return out
-	}
-	left, right := branch(true), branch(false)
-	e.comment("Multiply in the cheaper order for these sizes.")
-	e.stmt(jen.If(mul(r, k, l).Op("+").Add(mul(r, l, cc)).Op("<=").Add(mul(k, l, cc)).Op("+").Add(mul(r, k, cc))).Block(left...).Else().Block(right...))
+	field := e.scope.fresh("chain")
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
+	e.comment("Multiply in the cheapest order for these sizes.")
+	e.stmt(jen.Id(e.wsName).Dot(field).Dot("MulTo").Call(dst.id(), alpha, beta,
+		jen.Index().Qual(blas64Path, "General").Values(mats...), jen.Index().Bool().Values(trans...)))
 	return true
 }
 

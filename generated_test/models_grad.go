@@ -190,7 +190,8 @@ type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	prod  []float64
+	CFull []float64
+	chain runtime.Chain
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -237,9 +238,10 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
+	CFull := runtime.Mat(&ws.CFull, n, n)
+	runtime.SymmetricToGeneral(CFull, CRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }

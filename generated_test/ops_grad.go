@@ -2180,8 +2180,7 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 type opInvGradWork struct {
 	invA  []float64
 	luA   runtime.LU
-	prod  []float64
-	prod2 []float64
+	chain runtime.Chain
 	invAT []float64
 }
 
@@ -2227,15 +2226,8 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	}
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' B' inv(A)')
-	prod := runtime.Mat(&ws.prod, n, n)
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, invA, 0, prod2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			prod.Data[i*prod.Stride+j] = prod2.Data[j*prod2.Stride+i]
-		}
-	}
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod, invA, 0, dARaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, BRaw, invA}, []bool{true, true, true})
 	dBRaw := dB.RawMatrix()
 	invAT := runtime.Mat(&ws.invAT, n, n)
 	// invAT = inv(A)'
@@ -3887,7 +3879,7 @@ type opTransposedLinalgGradWork struct {
 	invA      []float64
 	cofactorA []float64
 	cofA      runtime.Cofactor
-	prod      []float64
+	chain     runtime.Chain
 }
 
 var opTransposedLinalgGradPool = sync.Pool{New: func() any {
@@ -3944,9 +3936,8 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
 		}
 	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod, invA, 1, dARaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dARaw, -1.0, 1.0, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
 	dBRaw := dB.RawMatrix()
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -4042,7 +4033,7 @@ type opSolveGradWork struct {
 	prod2 []float64
 	tmp   []float64
 	tmp2  []float64
-	prod3 []float64
+	chain runtime.Chain
 	tmp3  []float64
 	tmp4  []float64
 }
@@ -4118,9 +4109,8 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
 	blas64.Ger(1, xRaw, xRaw, tmp)
 	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
-	prod3 := runtime.Mat(&ws.prod3, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, tmp, 0, prod3)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod3, invA, 0, dARaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, tmp, invA}, []bool{true, false, true})
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = inv(A) + inv(A)'

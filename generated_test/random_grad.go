@@ -760,8 +760,7 @@ type random04GradWork struct {
 	prod4   []float64
 	prod5   []float64
 	tmp2    []float64
-	prod6   []float64
-	prod7   []float64
+	chain   runtime.Chain
 }
 
 var random04GradPool = sync.Pool{New: func() any {
@@ -877,11 +876,8 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Ger(1, tmp, arctanA, tmp2)
 	blas64.Ger(1, arctanA, tmp, tmp2)
 	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
-	prod6 := runtime.Mat(&ws.prod6, n, n)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, invA, 0, prod6)
-	prod7 := runtime.Mat(&ws.prod7, n, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod6, tmp2, 0, prod7)
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1.0, prod7, invA, 0, dARaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, invA, tmp2, invA}, []bool{true, false, false, true})
 	dX.Zero()
 	*ds = 0.0
 	return f

@@ -493,8 +493,7 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 // sandwichGradWork holds SandwichGrad's scratch space, reused across calls through sandwichGradPool.
 type sandwichGradWork struct {
 	tmp   []float64
-	prod  []float64
-	prod2 []float64
+	chain runtime.Chain
 }
 
 var sandwichGradPool = sync.Pool{New: func() any {
@@ -511,7 +510,7 @@ var sandwichGradPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or a gradient shares memory with an input.
 func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
-	n, p := B.Dims()
+	n, _ := B.Dims()
 	m, XCols := X.Dims()
 	runtime.CheckMatrix("SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
@@ -535,11 +534,8 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
-	prod := runtime.Mat(&ws.prod, m, n)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, m, p)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, prod2)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, prod2, BRaw, 0, dXRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{tmp, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f

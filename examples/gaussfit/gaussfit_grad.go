@@ -58,7 +58,8 @@ type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	prod  []float64
+	CFull []float64
+	chain runtime.Chain
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -106,9 +107,10 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
+	CFull := runtime.Mat(&ws.CFull, n, n)
+	runtime.SymmetricToGeneral(CFull, CRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -193,11 +195,12 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 
 // factorNLLGradWork holds FactorNLLGrad's scratch space, reused across calls through factorNLLGradPool.
 type factorNLLGradWork struct {
-	S    []float64
-	luS  runtime.LU
-	invS []float64
-	tmp  []float64
-	prod []float64
+	S     []float64
+	luS   runtime.LU
+	invS  []float64
+	tmp   []float64
+	CFull []float64
+	chain runtime.Chain
 }
 
 var factorNLLGradPool = sync.Pool{New: func() any {
@@ -251,9 +254,10 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	prod := runtime.Mat(&ws.prod, n, n)
-	blas64.Symm(blas.Right, 1, CRaw, invS, 0, prod)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1.0, prod, invS, 1, tmp)
+	CFull := runtime.Mat(&ws.CFull, n, n)
+	runtime.SymmetricToGeneral(CFull, CRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
 	return f

@@ -1,0 +1,125 @@
+package runtime
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Chain multiplies a chain of three or more matrices in the order that
+// costs the fewest multiplications for the sizes of the call, chosen by
+// the classic dynamic programme over split points. Its zero value is
+// ready; it keeps its tables and intermediate products between calls, so
+// steady-state calls allocate nothing.
+type Chain struct {
+	dims  []int // factor i is dims[i]×dims[i+1], transposes applied
+	cost  []int // cost[i*k+j]: multiplications for factors i..j
+	split []int // split[i*k+j]: the last factor of the left part
+	bufs  [][]float64
+	next  int // next buffer to hand out in one MulTo
+}
+
+// MulTo sets dst = alpha·op(A₁)·…·op(Aₖ) + beta·dst, where op(Aᵢ) is Aᵢᵀ
+// when trans[i] is set. dst must not share memory with any factor.
+//
+// MulTo panics with a *ShapeError when consecutive factors do not conform
+// or dst has the wrong shape, and if fewer than two factors are given.
+func (c *Chain) MulTo(dst blas64.General, alpha, beta float64, ops []blas64.General, trans []bool) {
+	k := len(ops)
+	if k < 2 || len(trans) != k {
+		panic("runtime: Chain.MulTo needs two or more factors, each with its transpose flag")
+	}
+	c.dims = c.dims[:0]
+	for i, a := range ops {
+		r, col := a.Rows, a.Cols
+		if trans[i] {
+			r, col = col, r
+		}
+		if i == 0 {
+			c.dims = append(c.dims, r)
+		} else if r != c.dims[i] {
+			CheckMatrix("runtime.Chain.MulTo", "factor", r, col, c.dims[i], col, "", "")
+		}
+		c.dims = append(c.dims, col)
+	}
+	CheckMatrix("runtime.Chain.MulTo", "dst", dst.Rows, dst.Cols, c.dims[0], c.dims[k], "", "")
+	c.plan(k)
+	c.next = 0
+	c.product(ops, trans, dst, alpha, beta, 0, k-1)
+}
+
+// plan fills the cost and split tables for k factors.
+func (c *Chain) plan(k int) {
+	if cap(c.cost) < k*k {
+		c.cost = make([]int, k*k)
+		c.split = make([]int, k*k)
+	}
+	c.cost, c.split = c.cost[:k*k], c.split[:k*k]
+	d := c.dims
+	for i := 0; i < k; i++ {
+		c.cost[i*k+i] = 0
+	}
+	for length := 2; length <= k; length++ {
+		for i := 0; i+length <= k; i++ {
+			j := i + length - 1
+			best, at := -1, i
+			for s := i; s < j; s++ {
+				cost := c.cost[i*k+s] + c.cost[(s+1)*k+j] + d[i]*d[s+1]*d[j+1]
+				if best < 0 || cost < best {
+					best, at = cost, s
+				}
+			}
+			c.cost[i*k+j], c.split[i*k+j] = best, at
+		}
+	}
+}
+
+// operand returns factors i..j as one matrix and whether it is transposed:
+// a single factor as given, a longer run multiplied into a buffer.
+func (c *Chain) operand(ops []blas64.General, trans []bool, i, j int) (blas64.General, bool) {
+	if i == j {
+		return ops[i], trans[i]
+	}
+	r, col := c.dims[i], c.dims[j+1]
+	if c.next == len(c.bufs) {
+		c.bufs = append(c.bufs, nil)
+	}
+	buf := Mat(&c.bufs[c.next], r, col)
+	c.next++
+	c.product(ops, trans, buf, 1, 0, i, j)
+	return buf, false
+}
+
+// product sets dst = alpha·(factors i..j) + beta·dst, splitting where the
+// plan says.
+func (c *Chain) product(ops []blas64.General, trans []bool, dst blas64.General, alpha, beta float64, i, j int) {
+	s := c.split[i*len(ops)+j]
+	a, ta := c.operand(ops, trans, i, s)
+	b, tb := c.operand(ops, trans, s+1, j)
+	if ta && tb {
+		// Aᵀ Bᵀ = (B A)ᵀ: gonum's Gemm is slow with both transposed.
+		if c.next == len(c.bufs) {
+			c.bufs = append(c.bufs, nil)
+		}
+		t := Mat(&c.bufs[c.next], dst.Cols, dst.Rows)
+		c.next++
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, b, a, 0, t)
+		for r := 0; r < dst.Rows; r++ {
+			for q := 0; q < dst.Cols; q++ {
+				v := alpha * t.Data[q*t.Stride+r]
+				if beta != 0 {
+					v += beta * dst.Data[r*dst.Stride+q]
+				}
+				dst.Data[r*dst.Stride+q] = v
+			}
+		}
+		return
+	}
+	blas64.Gemm(flag(ta), flag(tb), alpha, a, b, beta, dst)
+}
+
+func flag(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
