@@ -647,8 +647,7 @@ type b6GaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	CFull []float64
-	chain runtime.Chain
+	cholC runtime.Cholesky
 }
 
 var b6GaussNLLGradPool = sync.Pool{New: func() any {
@@ -695,10 +694,8 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, CRaw)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
+	ws.cholC.Factorize(C.RawSymmetric())
+	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }

@@ -83,6 +83,8 @@ func TestKernels(t *testing.T) {
 			[]string{`ws\.chain\.MulTo\(ABC, 1, 0\.0, \[\]blas64\.General\{ARaw, BRaw, CRaw\}, \[\]bool\{false, false, false\}\)`}, nil},
 		{"no Gemm with both operands transposed", "{A: \"matrix(n, m)\", B: \"matrix(k, n)\", C: \"matrix(m, k)\"}", "sum((A' * B') .* C)", "F",
 			[]string{`Gemm\(blas\.NoTrans, blas\.NoTrans, 1, BRaw, ARaw`}, []string{`blas\.Trans, blas\.Trans`}},
+		{"Rᵀ C R with C spd goes through C's Cholesky factor", "{S: spd(n), C: spd(n)}", "logdet(S) + tr(inv(S) * C)", "FGrad",
+			[]string{`ws\.cholC\.SandwichTo\(`}, []string{`Gemm`}},
 		{"overflowing constants are IEEE infinities", "{x: vector(n)}", "sum(x) / 0 - 1e308 * 1e308 * sum(x .* x)", "F",
 			[]string{`math\.Inf\(1\)`}, []string{`Inf\.0`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",

@@ -461,6 +461,9 @@ func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note
 	if note != nil {
 		e.stmt(note)
 	}
+	if len(fs) == 3 && e.spdSandwich(fs, alpha, dst, accumulate) {
+		return nil
+	}
 	if len(ops) >= 3 && e.chainAtRunTime(ops, alpha, dst, accumulate) {
 		return nil
 	}
@@ -530,6 +533,27 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 		}
 	}
 	return fs
+}
+
+// spdSandwich emits Rᵀ C R for an spd input C through C's Cholesky factor
+// (runtime.Cholesky.SandwichTo: a triangular multiply and a rank-k update,
+// half the flops of two products); it reports whether fs had that form.
+func (e *function) spdSandwich(fs []*derive.Node, alpha jen.Code, dst *val, accumulate bool) bool {
+	c, r := fs[1], fs[2]
+	if c.Op != derive.OpVar || e.input(c.Name).Kind != spec.SPD || fs[0] != e.fn.Graph.T(r) || !r.Shape.IsMatrix() {
+		return false
+	}
+	o := e.asGeneral(e.stored(e.factor(r)))
+	if o.trans {
+		return false
+	}
+	beta := jen.Lit(0.0)
+	if accumulate {
+		beta = jen.Lit(1.0)
+	}
+	f := e.factorOf(c)
+	e.stmt(f.Dot("SandwichTo").Call(dst.id(), alpha, o.v.id(), beta))
+	return true
 }
 
 // chainAtRunTime emits a product of three or more matrices through

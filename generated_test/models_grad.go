@@ -190,8 +190,7 @@ type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	CFull []float64
-	chain runtime.Chain
+	cholC runtime.Cholesky
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -238,10 +237,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, CRaw)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
+	ws.cholC.Factorize(C.RawSymmetric())
+	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }

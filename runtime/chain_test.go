@@ -66,3 +66,40 @@ func scaled(s float64, m mat.Matrix) *mat.Dense {
 	out.Scale(s, m)
 	return &out
 }
+
+// TestSandwich checks Cholesky.SandwichTo against rᵀ A r formed with
+// gonum/mat, with alpha and beta, and that it allocates nothing when warm.
+func TestSandwich(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const n, q = 6, 4
+	b := mat.NewDense(n, n, nil)
+	r := mat.NewDense(n, q, nil)
+	for i := range b.RawMatrix().Data {
+		b.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	for i := range r.RawMatrix().Data {
+		r.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	a := mat.NewSymDense(n, nil)
+	a.SymOuterK(1, b)
+	for i := 0; i < n; i++ {
+		a.SetSym(i, i, a.At(i, i)+n)
+	}
+	var c Cholesky
+	if !c.Factorize(a.RawSymmetric()) {
+		t.Fatal("not positive definite")
+	}
+	dst := mat.NewDense(q, q, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	var ar, want mat.Dense
+	ar.Mul(a, r)
+	want.Mul(r.T(), &ar)
+	want.Scale(-2, &want)
+	want.Add(&want, scaled(0.5, dst))
+	c.SandwichTo(dst.RawMatrix(), -2, r.RawMatrix(), 0.5)
+	if !mat.EqualApprox(dst, &want, 1e-10) {
+		t.Errorf("got\n%v\nwant\n%v", mat.Formatted(dst), mat.Formatted(&want))
+	}
+	if allocs := testing.AllocsPerRun(5, func() { c.SandwichTo(dst.RawMatrix(), 1, r.RawMatrix(), 0) }); allocs != 0 {
+		t.Errorf("%v allocs in steady state", allocs)
+	}
+}

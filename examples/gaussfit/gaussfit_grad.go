@@ -58,8 +58,7 @@ type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
 	tmp   []float64
-	CFull []float64
-	chain runtime.Chain
+	cholC runtime.Cholesky
 }
 
 var gaussNLLGradPool = sync.Pool{New: func() any {
@@ -107,10 +106,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, CRaw)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
+	ws.cholC.Factorize(C.RawSymmetric())
+	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -199,8 +196,7 @@ type factorNLLGradWork struct {
 	luS   runtime.LU
 	invS  []float64
 	tmp   []float64
-	CFull []float64
-	chain runtime.Chain
+	cholC runtime.Cholesky
 }
 
 var factorNLLGradPool = sync.Pool{New: func() any {
@@ -254,10 +250,8 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
-	CFull := runtime.Mat(&ws.CFull, n, n)
-	runtime.SymmetricToGeneral(CFull, CRaw)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 1.0, []blas64.General{invS, CFull, invS}, []bool{false, false, false})
+	ws.cholC.Factorize(C.RawSymmetric())
+	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
 	return f
