@@ -272,9 +272,21 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	// WTA = W' A
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, WRaw, ARaw, 0, WTA)
 	f := 0.0
-	for i := 0; i < k; i++ {
-		for j := 0; j < n; j++ {
-			f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -313,9 +325,21 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A + A'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
 		}
 	}
 	WRaw := W.RawMatrix()
@@ -389,9 +413,21 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	// prod = (X B)' C
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XB, CRaw, 0, prod)
 	f := 0.0
-	for i := 0; i < p; i++ {
-		for j := 0; j < m; j++ {
-			f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
+	for ii := 0; ii < p; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > p {
+			iEnd = p
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -433,9 +469,21 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	CRaw := C.RawMatrix()
 	// tmp = C + C'
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
+				}
+			}
 		}
 	}
 	XRaw := X.RawMatrix()

@@ -42,6 +42,12 @@ type function struct {
 	gradParams []string
 	wsName     string
 	i, j       string // loop variables
+	// Tiled loops: their variables (named on first use), and, while a
+	// matrix loop body is built, its column index and whether the body
+	// reads a stored matrix transposed.
+	ti, tj, tiEnd, tjEnd string
+	loopJ                jen.Code
+	transposed           bool
 }
 
 // workField is a field of the function's pooled workspace.

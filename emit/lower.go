@@ -180,6 +180,9 @@ func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
 	if v.sym {
 		return jen.Qual(runtimePath, "SymAt").Call(v.id(), i, j)
 	}
+	if i == e.loopJ && !n.Shape.IsVector() {
+		e.transposed = true // read against the loop's order
+	}
 	if n.Shape.IsVector() {
 		k := i
 		if n.Shape.IsRow() {
@@ -199,6 +202,10 @@ func (e *function) readAt(v *val, i, j jen.Code) jen.Code {
 }
 
 // loop returns a loop over the entries of shape; body gets the indices.
+// A matrix loop that reads a stored matrix transposed runs over tiles of
+// tileSize×tileSize entries, so both access orders stay in cache.
+const tileSize = 64
+
 func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
 	i, j := jen.Id(e.i), jen.Id(e.j)
 	switch {
@@ -207,7 +214,33 @@ func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) j
 	case shape.IsRow():
 		return forRange(e.i, e.dim(shape.Cols), body(jen.Lit(0), i))
 	}
-	return forRange(e.i, e.dim(shape.Rows), forRange(e.j, e.dim(shape.Cols), body(i, j)))
+	outerJ, outerTransposed := e.loopJ, e.transposed
+	e.loopJ, e.transposed = j, false
+	inner := body(i, j)
+	transposed := e.transposed
+	e.loopJ, e.transposed = outerJ, outerTransposed
+	rows, cols := e.dim(shape.Rows), e.dim(shape.Cols)
+	if !transposed {
+		return forRange(e.i, rows, forRange(e.j, cols, inner))
+	}
+	if e.ti == "" {
+		e.ti, e.tj, e.tiEnd, e.tjEnd = e.scope.fresh("ii"), e.scope.fresh("jj"), e.scope.fresh("iEnd"), e.scope.fresh("jEnd")
+	}
+	step := func(v string, n jen.Code, body ...jen.Code) jen.Code {
+		return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("+=").Lit(tileSize)).Block(body...)
+	}
+	end := func(end, start string, n jen.Code) []jen.Code {
+		return []jen.Code{
+			jen.Id(end).Op(":=").Id(start).Op("+").Lit(tileSize),
+			jen.If(jen.Id(end).Op(">").Add(n)).Block(jen.Id(end).Op("=").Add(n)),
+		}
+	}
+	within := func(v, start, end string, body jen.Code) jen.Code {
+		return jen.For(jen.Id(v).Op(":=").Id(start), jen.Id(v).Op("<").Id(end), jen.Id(v).Op("++")).Block(body)
+	}
+	return step(e.ti, rows, append(end(e.tiEnd, e.ti, rows),
+		step(e.tj, cols, append(end(e.tjEnd, e.tj, cols),
+			within(e.i, e.ti, e.tiEnd, within(e.j, e.tj, e.tjEnd, inner)))...))...)
 }
 
 func forRange(v string, n jen.Code, body jen.Code) jen.Code {

@@ -1498,9 +1498,21 @@ func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
 	// dA = inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -2168,9 +2180,21 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -2219,9 +2243,21 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += invA.Data[i*invA.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
 		}
 	}
 	dARaw := dA.RawMatrix()
@@ -2231,9 +2267,21 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	dBRaw := dB.RawMatrix()
 	invAT := runtime.Mat(&ws.invAT, n, n)
 	// invAT = inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			invAT.Data[i*invAT.Stride+j] = invA.Data[j*invA.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					invAT.Data[i*invAT.Stride+j] = invA.Data[j*invA.Stride+i]
+				}
+			}
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -2284,9 +2332,21 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -2737,9 +2797,21 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
 		}
 	}
 	return f
@@ -3864,9 +3936,21 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
 		}
 	}
 	f := detA + logdetA + tr
@@ -3919,9 +4003,21 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
 		}
 	}
 	f := detA + logdetA + tr
@@ -3931,9 +4027,21 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dARaw = inv(A)' + det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+				}
+			}
 		}
 	}
 	// Multiply in the cheapest order for these sizes.
@@ -4114,9 +4222,21 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = inv(A) + inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = invA.Data[i*invA.Stride+j] + invA.Data[j*invA.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp3.Data[i*tmp3.Stride+j] = invA.Data[i*invA.Stride+j] + invA.Data[j*invA.Stride+i]
+				}
+			}
 		}
 	}
 	// dx = (inv(A) + inv(A)') x

@@ -1574,9 +1574,21 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
 		}
 	}
 	f := tr - tr2
@@ -1654,9 +1666,21 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
 		}
 	}
 	f := tr - tr2
@@ -2360,9 +2384,21 @@ func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dA = inv(A)' + det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+				}
+			}
 		}
 	}
 	dX.Zero()
@@ -3100,9 +3136,21 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dA = 2 (det(A) + logdet(A)) inv(A)' + 2 (det(A) + logdet(A)) det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 2.0*((s2)*invA.Data[j*invA.Stride+i]) + 2.0*((s2)*cofactorA.Data[i*cofactorA.Stride+j])
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = 2.0*((s2)*invA.Data[j*invA.Stride+i]) + 2.0*((s2)*cofactorA.Data[i*cofactorA.Stride+j])
+				}
+			}
 		}
 	}
 	dX.Zero()
@@ -3419,9 +3467,21 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dA = ((1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))) inv(A)' + ((1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))) det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = (s4)*invA.Data[j*invA.Stride+i] + (s4)*cofactorA.Data[i*cofactorA.Stride+j]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = (s4)*invA.Data[j*invA.Stride+i] + (s4)*cofactorA.Data[i*cofactorA.Stride+j]
+				}
+			}
 		}
 	}
 	dX.Zero()
@@ -3762,9 +3822,21 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dA = inv(A)' + det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+				}
+			}
 		}
 	}
 	dX.Zero()
@@ -4730,9 +4802,21 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
 	// dA = inv(A)' + det(A) inv(A)'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = invA.Data[j*invA.Stride+i] + cofactorA.Data[i*cofactorA.Stride+j]
+				}
+			}
 		}
 	}
 	dX.Zero()
@@ -5262,9 +5346,21 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = A + A'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
 		}
 	}
 	// dX = (A + A') X

@@ -53,9 +53,21 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	ggruntime.SymmetricToGeneral(PFull, PRaw)
 	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
-	for i := 0; i < k; i++ {
-		for j := 0; j < n; j++ {
-			tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
+				}
+			}
 		}
 	}
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -140,9 +152,21 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggruntime.SymmetricToGeneral(PFull, PRaw)
 	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
 	tr := 0.0
-	for i := 0; i < k; i++ {
-		for j := 0; j < n; j++ {
-			tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
+				}
+			}
 		}
 	}
 	ws.cholP.Factorize(P.RawSymmetric())
