@@ -88,14 +88,7 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 			if neg {
 				gr = g.Scale(g.Const(-c), rest)
 			}
-			switch {
-			case i == 0 && neg:
-				b.WriteString("-")
-			case neg:
-				b.WriteString(" - ")
-			case i > 0:
-				b.WriteString(" + ")
-			}
+			writeSign(&b, i, neg)
 			b.WriteString(traceForm(gr))
 		}
 		return b.String()

@@ -230,14 +230,7 @@ func (p *printer) sum(terms []*Node) string {
 			neg = true
 			t = &Node{Op: OpConst, Value: -t.Value, Shape: ScalarShape}
 		}
-		switch {
-		case i == 0 && neg:
-			b.WriteString("-")
-		case neg:
-			b.WriteString(" - ")
-		case i > 0:
-			b.WriteString(" + ")
-		}
+		writeSign(&b, i, neg)
 		if neg {
 			b.WriteString(p.operand(t, precMul))
 		} else {
@@ -245,6 +238,19 @@ func (p *printer) sum(terms []*Node) string {
 		}
 	}
 	return b.String()
+}
+
+// writeSign writes the separator before term i of a sum: " + ", " - ", or
+// a leading "-" for a negative first term.
+func writeSign(b *strings.Builder, i int, neg bool) {
+	switch {
+	case i == 0 && neg:
+		b.WriteString("-")
+	case neg:
+		b.WriteString(" - ")
+	case i > 0:
+		b.WriteString(" + ")
+	}
 }
 
 func (p *printer) broadcast(n *Node) (string, int) {
