@@ -409,8 +409,9 @@ func (s serialGemm) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a [
 // allocate nothing in steady state, for every case at its small and medium
 // sizes, with gonum's Dgemm run serially (see serialGemm).
 func TestAllocs(t *testing.T) {
+	prev := blas64.Implementation()
 	blas64.Use(serialGemm{})
-	t.Cleanup(func() { blas64.Use(gonum.Implementation{}) })
+	t.Cleanup(func() { blas64.Use(prev) })
 	testedSizes(t, func(t *testing.T, in *instance) {
 		runs := 20
 		if in.flopsGrad > 1e8 {

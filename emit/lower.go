@@ -763,6 +763,13 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
 			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
 			fs := e.regroup(x[0].Args)
+			if first := fs[0]; first.Op == derive.OpTranspose {
+				// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
+				p := e.fn.Graph.Mul(fs[1:]...)
+				return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
+					return jen.Add(e.elem(first.Args[0], i, j)).Op("*").Add(e.elem(p, i, j))
+				}, name)
+			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {

@@ -2797,21 +2797,9 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < m; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > m {
-				jEnd = m
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					f += ARaw.Data[j*ARaw.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 	return f
@@ -3936,21 +3924,9 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 	f := detA + logdetA + tr
@@ -4003,21 +3979,9 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += invA.Data[j*invA.Stride+i] * BRaw.Data[j*BRaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 	f := detA + logdetA + tr

@@ -1574,21 +1574,9 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 	f := tr - tr2
@@ -1666,21 +1654,9 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr2 += ARaw.Data[j*ARaw.Stride+i] * ARaw.Data[j*ARaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 	f := tr - tr2

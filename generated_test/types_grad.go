@@ -18,8 +18,7 @@ const _ = ggruntime.SupportsVersion1 // fails to compile against an incompatible
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {
 	prod  []float64
-	MTP   []float64
-	PFull []float64
+	PM    []float64
 	cholP ggruntime.Cholesky
 }
 
@@ -45,29 +44,15 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	prod := ggruntime.Vec(&ws.prod, n)
 	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
 	vTSv := ggblas64.Dot(vRaw, prod)
-	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
+	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
-	// MTP = M' P
-	PFull := ggruntime.Mat(&ws.PFull, n, n)
-	ggruntime.SymmetricToGeneral(PFull, PRaw)
-	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
+	// PM = P M
+	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
-	for ii := 0; ii < k; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > k {
-			iEnd = k
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
 		}
 	}
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -79,8 +64,7 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 // allTypesGradWork holds AllTypesGrad's scratch space, reused across calls through allTypesGradPool.
 type allTypesGradWork struct {
 	prod  []float64
-	MTP   []float64
-	PFull []float64
+	PM    []float64
 	cholP ggruntime.Cholesky
 	tmp   []float64
 	tmp2  []float64
@@ -144,29 +128,15 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	prod := ggruntime.Vec(&ws.prod, n)
 	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
 	vTSv := ggblas64.Dot(vRaw, prod)
-	MTP := ggruntime.Mat(&ws.MTP, k, n)
 	MRaw := M.RawMatrix()
+	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
-	// MTP = M' P
-	PFull := ggruntime.Mat(&ws.PFull, n, n)
-	ggruntime.SymmetricToGeneral(PFull, PRaw)
-	ggblas64.Gemm(blas.Trans, blas.NoTrans, 1, MRaw, PFull, 0, MTP)
+	// PM = P M
+	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
-	for ii := 0; ii < k; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > k {
-			iEnd = k
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tr += MTP.Data[i*MTP.Stride+j] * MRaw.Data[j*MRaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
 		}
 	}
 	ws.cholP.Factorize(P.RawSymmetric())

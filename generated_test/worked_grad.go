@@ -374,7 +374,7 @@ func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 
 // quadTraceWork holds QuadTrace's scratch space, reused across calls through quadTracePool.
 type quadTraceWork struct {
-	WTA []float64
+	AW []float64
 }
 
 var quadTracePool = sync.Pool{New: func() any {
@@ -395,27 +395,15 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
-	WTA := runtime.Mat(&ws.WTA, k, n)
 	WRaw := W.RawMatrix()
+	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
-	// WTA = W' A
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, WRaw, ARaw, 0, WTA)
+	// AW = A W
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
-	for ii := 0; ii < k; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > k {
-			iEnd = k
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					f += WTA.Data[i*WTA.Stride+j] * WRaw.Data[j*WRaw.Stride+i]
-				}
-			}
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
 		}
 	}
 	return f
@@ -509,8 +497,8 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 
 // sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
 type sandwichWork struct {
-	XB   []float64
-	prod []float64
+	XB  []float64
+	CXB []float64
 }
 
 var sandwichPool = sync.Pool{New: func() any {
@@ -537,26 +525,14 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	// XB = X B
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
-	prod := runtime.Mat(&ws.prod, p, m)
+	CXB := runtime.Mat(&ws.CXB, m, p)
 	CRaw := C.RawMatrix()
-	// prod = (X B)' C
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XB, CRaw, 0, prod)
+	// CXB = C X B
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
-	for ii := 0; ii < p; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > p {
-			iEnd = p
-		}
-		for jj := 0; jj < m; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > m {
-				jEnd = m
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					f += prod.Data[i*prod.Stride+j] * XB.Data[j*XB.Stride+i]
-				}
-			}
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
 		}
 	}
 	return f

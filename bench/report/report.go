@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Targets of the suite (see bench/run.sh and BENCHMARKS.md).
+const (
+	maxGenHandMedian = 1.0
+	maxGenHandCase   = 1.10
+	maxFGradFMedian  = 3.0
+	maxFGradFCase    = 4.0
+	minSpeedupSmall  = 5.0  // over torch 1 thread, smallest size of each case
+	minSpeedupBLAS   = 1.0  // over torch default threads, OpenBLAS backend, every case
+	minGemmFraction  = 0.80 // of the blas64.Gemm reference, gemm-bound cases, largest size
+	maxGenWallMs     = 300.0
+)
+
+// Row is one case at one size for one backend; NaN marks a missing figure.
+type Row struct {
+	Key
+	GenF, GenFGrad, HandFGrad float64 // ns/op
+	TorchOne, TorchDefault    float64 // ns/op
+	Allocs                    float64 // max allocs/op of gen-F and gen-FGrad
+	GFLOPs, RefGFLOPs         float64 // gen-FGrad and its Gemm reference
+	RefName                   string
+}
+
+func (r Row) GenHand() float64      { return r.GenFGrad / r.HandFGrad }
+func (r Row) FGradF() float64       { return r.GenFGrad / r.GenF }
+func (r Row) SpeedupOne() float64   { return r.TorchOne / r.GenFGrad }
+func (r Row) SpeedupDef() float64   { return r.TorchDefault / r.GenFGrad }
+func (r Row) GemmFraction() float64 { return r.GFLOPs / r.RefGFLOPs }
+
+// Rows computes the table of one backend.
+func Rows(run *Run, torch *Torch) []Row {
+	get := func(name, unit string) float64 {
+		if v, ok := run.Median(name, unit); ok {
+			return v
+		}
+		return math.NaN()
+	}
+	var rows []Row
+	for _, k := range run.Keys() {
+		p := k.Case + "/" + k.Size + "/"
+		r := Row{Key: k,
+			GenF:      get(p+"gen-F", "ns/op"),
+			GenFGrad:  get(p+"gen-FGrad", "ns/op"),
+			HandFGrad: get(p+"hand-FGrad", "ns/op"),
+			GFLOPs:    get(p+"gen-FGrad", "GFLOP/s"),
+			RefGFLOPs: math.NaN(),
+		}
+		r.Allocs = math.NaN()
+		for _, v := range []string{"gen-F", "gen-FGrad"} {
+			if a, ok := run.Median(p+v, "allocs/op"); ok && !(a <= r.Allocs) {
+				r.Allocs = a
+			}
+		}
+		r.TorchOne, r.TorchDefault = math.NaN(), math.NaN()
+		if v, ok := torch.Get(k, "1"); ok {
+			r.TorchOne = v
+		}
+		if v, ok := torch.Get(k, "default"); ok {
+			r.TorchDefault = v
+		}
+		if !math.IsNaN(r.GFLOPs) {
+			if g, name, ok := run.GemmRef(k); ok {
+				r.RefGFLOPs, r.RefName = g, name
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// extremes returns, per case, the row of its smallest and of its largest size.
+func extremes(rows []Row) (small, large []Row) {
+	var cases []string
+	lo, hi := map[string]Row{}, map[string]Row{}
+	for _, r := range rows {
+		w := sizeWeight(r.Size)
+		if _, ok := lo[r.Case]; !ok {
+			cases = append(cases, r.Case)
+			lo[r.Case], hi[r.Case] = r, r
+			continue
+		}
+		if w < sizeWeight(lo[r.Case].Size) {
+			lo[r.Case] = r
+		}
+		if w > sizeWeight(hi[r.Case].Size) {
+			hi[r.Case] = r
+		}
+	}
+	for _, c := range cases {
+		small = append(small, lo[c])
+		large = append(large, hi[c])
+	}
+	return small, large
+}
+
+// Verdict is one target evaluated on one backend.
+type Verdict struct {
+	Applies bool // false: the target says nothing about this backend
+	Pass    bool
+	Text    string
+}
+
+func (v Verdict) String() string {
+	switch {
+	case !v.Applies:
+		if v.Text == "" {
+			return "—"
+		}
+		return "(" + v.Text + ")"
+	case v.Pass:
+		return "**PASS** " + v.Text
+	}
+	return "**MISS** " + v.Text
+}
+
+// stat collects one figure over rows, skipping NaN.
+func stat(rows []Row, f func(Row) float64) (vals []float64, max float64, argmax, argmin Row, min float64) {
+	max, min = math.Inf(-1), math.Inf(1)
+	for _, r := range rows {
+		v := f(r)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		vals = append(vals, v)
+		if v > max {
+			max, argmax = v, r
+		}
+		if v < min {
+			min, argmin = v, r
+		}
+	}
+	return
+}
+
+func noData() Verdict { return Verdict{Applies: false, Text: "no data"} }
+
+func isOpenBLAS(label string) bool { return strings.Contains(strings.ToLower(label), "openblas") }
+
+// Targets evaluates targets 1–5 on one backend.
+func Targets(label string, rows []Row) []Verdict {
+	small, large := extremes(rows)
+	var out []Verdict
+
+	// (1) gen/hand.
+	if v, mx, arg, _, _ := stat(rows, Row.GenHand); len(v) == 0 {
+		out = append(out, noData())
+	} else {
+		m := median(v)
+		out = append(out, Verdict{true, m <= maxGenHandMedian && mx <= maxGenHandCase,
+			fmt.Sprintf("median %.2f, max %.2f (%s %s)", m, mx, arg.Case, arg.Size)})
+	}
+	// (2) FGrad/F.
+	if v, mx, arg, _, _ := stat(rows, Row.FGradF); len(v) == 0 {
+		out = append(out, noData())
+	} else {
+		m := median(v)
+		out = append(out, Verdict{true, m <= maxFGradFMedian && mx <= maxFGradFCase,
+			fmt.Sprintf("median %.2f, max %.2f (%s %s)", m, mx, arg.Case, arg.Size)})
+	}
+	// (3) allocations.
+	if v, mx, arg, _, _ := stat(rows, func(r Row) float64 { return r.Allocs }); len(v) == 0 {
+		out = append(out, noData())
+	} else if mx == 0 {
+		out = append(out, Verdict{true, true, fmt.Sprintf("0 allocs/op in all %d", len(v))})
+	} else {
+		n := 0
+		for _, x := range v {
+			if x > 0 {
+				n++
+			}
+		}
+		out = append(out, Verdict{true, false,
+			fmt.Sprintf("%d of %d allocate; max %g (%s %s)", n, len(v), mx, arg.Case, arg.Size)})
+	}
+	// (4a) small sizes vs torch 1 thread.
+	if v, _, _, arg, mn := stat(small, Row.SpeedupOne); len(v) == 0 {
+		out = append(out, Verdict{Applies: false, Text: "no torch data"})
+	} else {
+		out = append(out, Verdict{true, mn >= minSpeedupSmall && len(v) == len(small),
+			fmt.Sprintf("min %.1f× (%s %s), median %.1f×", mn, arg.Case, arg.Size, median(v))})
+	}
+	// (4b) every case vs torch default threads, OpenBLAS only.
+	if v, _, _, arg, mn := stat(rows, Row.SpeedupDef); len(v) == 0 {
+		out = append(out, Verdict{Applies: false, Text: "no torch data"})
+	} else {
+		out = append(out, Verdict{isOpenBLAS(label), mn >= minSpeedupBLAS && len(v) == len(rows),
+			fmt.Sprintf("min %.2f× (%s %s)", mn, arg.Case, arg.Size)})
+	}
+	// (5) gemm-bound cases at their largest size.
+	var gemm []Row
+	for _, r := range large {
+		if !math.IsNaN(r.GFLOPs) {
+			gemm = append(gemm, r)
+		}
+	}
+	if v, _, _, arg, mn := stat(gemm, Row.GemmFraction); len(v) == 0 {
+		// A quick run times neither the largest sizes nor the reference.
+		out = append(out, Verdict{Applies: false, Text: "not measured: no GFLOP/s or no GemmReference in this run"})
+	} else {
+		var parts []string
+		for _, r := range gemm {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", r.Case, 100*r.GemmFraction()))
+		}
+		out = append(out, Verdict{true, mn >= minGemmFraction && len(v) == len(gemm),
+			fmt.Sprintf("min %.0f%% (%s %s); %s", 100*mn, arg.Case, arg.Size, strings.Join(parts, ", "))})
+	}
+	return out
+}
+
+var targetNames = []string{
+	fmt.Sprintf("(1) gen-FGrad/hand-FGrad: suite median ≤ %.2f, every case ≤ %.2f", maxGenHandMedian, maxGenHandCase),
+	fmt.Sprintf("(2) gen-FGrad/gen-F: median ≤ %g, every case ≤ %g", maxFGradFMedian, maxFGradFCase),
+	"(3) 0 allocs/op (gen-F, gen-FGrad)",
+	fmt.Sprintf("(4a) ≥ %g× faster than torch 1 thread at the smallest size of each case", minSpeedupSmall),
+	"(4b) with OpenBLAS every case at least as fast as torch default threads",
+	fmt.Sprintf("(5) gemm-bound cases at largest size ≥ %.0f%% of blas64.Gemm GFLOP/s", 100*minGemmFraction),
+}
+
+// genVerdict evaluates target 6 from the wall times of generation in ms.
+func genVerdict(ms []float64, funcs int) Verdict {
+	if len(ms) == 0 {
+		return Verdict{Applies: false, Text: "not measured"}
+	}
+	m := median(ms)
+	s := append([]float64(nil), ms...)
+	sort.Float64s(s)
+	return Verdict{true, m < maxGenWallMs,
+		fmt.Sprintf("median %.0f ms over %d runs (min %.0f, max %.0f), %d functions", m, len(ms), s[0], s[len(s)-1], funcs)}
+}
