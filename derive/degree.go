@@ -27,46 +27,18 @@ func Degree(f *Node, vars []*Node) (int, bool) {
 				break
 			}
 		}
-		constant := true // every argument has degree 0
-		for _, a := range args {
-			constant = constant && a == 0
-		}
 		switch {
 		case !ok:
 		case n.Op == OpVar:
 			if in[n] {
 				d = 1
 			}
-		case n.Op == OpConst || n.Op == OpEye:
-		case n.Op == OpBroadcast || n.Op == OpTranspose || n.Op == OpSum || n.Op == OpTr ||
-			n.Op == OpDiagMat || n.Op == OpDiagVec || n.Op == OpNorm2 || n.Op == OpAbs || n.Op == OpRelu:
-			d = args[0]
-		case n.Op == OpSign:
-		case n.Op == OpAdd:
-			d = args[0]
-			for _, a := range args[1:] {
-				ok = ok && a == d
-			}
-		case n.Op == OpScale || n.Op == OpMul || n.Op == OpHadamard:
-			for _, a := range args {
-				d += a
-			}
-		case n.Op == OpDiv:
-			d = args[0] - args[1]
-		case n.Op == OpInv:
-			d = -args[0]
-		case n.Op == OpPow:
-			p := n.Args[1]
-			switch {
-			case args[1] != 0:
-				ok = false
-			case p.Op == OpConst && p.Value == float64(int(p.Value)):
-				d = args[0] * int(p.Value)
-			default:
-				ok = constant
-			}
+		case n.Op.Degree != nil:
+			d, ok = n.Op.Degree(n, args)
 		default: // exp, log, det, logdet, …: homogeneous only when constant
-			ok = constant
+			for _, a := range args {
+				ok = ok && a == 0
+			}
 		}
 		memo[n] = result{d, ok}
 		return d, ok

@@ -48,6 +48,11 @@ type Op struct {
 	// differential rule). Nil entries are zero.
 	Adjoint func(g *Graph, n, adj *Node) []*Node
 
+	// Degree returns the degree of homogeneity of n from its arguments'
+	// degrees, and whether n is homogeneous (see the function Degree); nil
+	// means homogeneous only when every argument is constant (degree 0).
+	Degree func(n *Node, args []int) (int, bool)
+
 	// Eval evaluates n from its evaluated arguments (reference semantics).
 	Eval func(e *Evaluator, n *Node, args []value) value
 
@@ -159,7 +164,51 @@ func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y
 	return op
 }
 
+// Degree rules shared by several operators.
+func sameDegree(_ *Node, args []int) (int, bool) { return args[0], true }
+
+func sumOfDegrees(_ *Node, args []int) (int, bool) {
+	d := 0
+	for _, a := range args {
+		d += a
+	}
+	return d, true
+}
+
 func init() {
+	// Homogeneity: a variable has degree 1 (set in Degree), constants 0;
+	// linear maps keep the degree, products add degrees, a quotient
+	// subtracts them, |x|, relu and norm2 are positively homogeneous.
+	for _, op := range []*Op{OpBroadcast, OpTranspose, OpSum, OpTr, OpDiagMat, OpDiagVec, OpNorm2, OpAbs, OpRelu} {
+		op.Degree = sameDegree
+	}
+	for _, op := range []*Op{OpScale, OpMul, OpHadamard} {
+		op.Degree = sumOfDegrees
+	}
+	OpConst.Degree = func(*Node, []int) (int, bool) { return 0, true }
+	OpEye.Degree = OpConst.Degree
+	OpSign.Degree = OpConst.Degree
+	OpAdd.Degree = func(_ *Node, args []int) (int, bool) {
+		for _, a := range args[1:] {
+			if a != args[0] {
+				return 0, false
+			}
+		}
+		return args[0], true
+	}
+	OpDiv.Degree = func(_ *Node, args []int) (int, bool) { return args[0] - args[1], true }
+	OpInv.Degree = func(_ *Node, args []int) (int, bool) { return -args[0], true }
+	OpPow.Degree = func(n *Node, args []int) (int, bool) {
+		p := n.Args[1]
+		switch {
+		case args[1] != 0:
+			return 0, false
+		case p.Op == OpConst && p.Value == float64(int(p.Value)):
+			return args[0] * int(p.Value), true
+		}
+		return 0, args[0] == 0
+	}
+
 	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.
 	OpSin.Deriv = func(g *Graph, x, y *Node) *Node { return g.Apply(OpCos, x) }
 
