@@ -1,0 +1,180 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+)
+
+// combine returns the expression of the elementwise node n from the
+// expressions of its operands.
+func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.Code {
+	a := n.Args
+	switch n.Op {
+	case derive.OpAdd:
+		x := jen.Add(arg(a[0]))
+		for _, t := range a[1:] {
+			if c, rest := negated(t); c {
+				x = x.Op("-").Add(paren(rest, arg(rest)))
+			} else {
+				x = x.Op("+").Add(arg(t))
+			}
+		}
+		return x
+	case derive.OpScale:
+		if a[0].IsConst(-1) {
+			return jen.Op("-").Add(paren(a[1], arg(a[1])))
+		}
+		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+	case derive.OpHadamard:
+		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+	case derive.OpDiv:
+		return jen.Add(paren(a[0], arg(a[0]))).Op("/").Add(paren(a[1], arg(a[1])))
+	case derive.OpPow:
+		base := arg(a[0])
+		if _, stored := e.vals[a[0]]; a[1].IsConst(2) && (stored || simple(a[0])) {
+			return jen.Add(base).Op("*").Add(arg(a[0]))
+		}
+		return jen.Qual(mathPath, "Pow").Call(base, e.scalar(a[1]))
+	}
+	return n.Op.Go(arg(a[0]))
+}
+
+// negated reports whether t is -1 times rest.
+func negated(t *derive.Node) (bool, *derive.Node) {
+	if t.Op == derive.OpBroadcast {
+		t = t.Args[0]
+	}
+	if t.Op == derive.OpScale && t.Args[0].IsConst(-1) {
+		return true, t.Args[1]
+	}
+	return false, nil
+}
+
+// simple reports whether n reads as a plain name or entry (cheap to repeat).
+func simple(n *derive.Node) bool {
+	return n.Op == derive.OpVar || n.Op == derive.OpConst || n.Op.Kind == derive.KindProduct || n.Op.Kind == derive.KindReduce
+}
+
+// paren wraps compound operand expressions in parentheses.
+func paren(n *derive.Node, x jen.Code) jen.Code {
+	switch n.Op {
+	case derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv:
+		return jen.Parens(x)
+	case derive.OpConst:
+		if n.Value < 0 {
+			return jen.Parens(x)
+		}
+	}
+	return x
+}
+
+// inline reports whether the elementwise node n is computed inside the
+// loop of its only consumer rather than stored.
+func (e *function) inline(n *derive.Node) bool {
+	return n.Op.Kind == derive.KindElementwise && e.uses[n] <= 1 && !n.Shape.IsScalar()
+}
+
+// elem returns the expression of entry (i, j) of n; vectors use i when
+// they are columns and j when rows.
+func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
+	if n.Shape.IsScalar() {
+		return e.scalar(n)
+	}
+	if v, ok := e.vals[n]; ok {
+		return e.read(n, v, i, j)
+	}
+	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
+		return e.expand(n, i, j)
+	}
+	return e.read(n, e.ensure(n), i, j)
+}
+
+// expand returns entry (i, j) of n computed from its operands' entries.
+func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
+	switch n.Op {
+	case derive.OpTranspose:
+		return e.elem(n.Args[0], j, i)
+	case derive.OpBroadcast:
+		return e.scalar(n.Args[0])
+	case derive.OpEye:
+		return jen.Qual(runtimePath, "Kronecker").Call(i, j)
+	case derive.OpDiagMat:
+		return jen.Qual(runtimePath, "Kronecker").Call(i, j).Op("*").Add(e.elem(n.Args[0], i, jen.Lit(0)))
+	case derive.OpDiagVec:
+		return e.elem(n.Args[0], i, i)
+	}
+	return e.combine(n, func(a *derive.Node) jen.Code { return e.elem(a, i, j) })
+}
+
+// read returns entry (i, j) of the stored value v of n.
+func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
+	if v.sym {
+		return jen.Qual(runtimePath, "SymAt").Call(v.id(), i, j)
+	}
+	if i == e.loopJ && !n.Shape.IsVector() {
+		e.transposed = true // read against the loop's order
+	}
+	if n.Shape.IsVector() {
+		k := i
+		if n.Shape.IsRow() {
+			k = j
+		}
+		if v.contiguous {
+			return v.id().Dot("Data").Index(k)
+		}
+		return v.id().Dot("Data").Index(jen.Add(k).Op("*").Id(v.name).Dot("Inc"))
+	}
+	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+}
+
+// readAt returns entry (i, j) of the stored matrix v.
+func (e *function) readAt(v *val, i, j jen.Code) jen.Code {
+	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+}
+
+// loop returns a loop over the entries of shape; body gets the indices.
+// A matrix loop that reads a stored matrix transposed runs over tiles of
+// tileSize×tileSize entries, so both access orders stay in cache.
+const tileSize = 64
+
+func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
+	i, j := jen.Id(e.i), jen.Id(e.j)
+	switch {
+	case shape.IsCol():
+		return forRange(e.i, e.dim(shape.Rows), body(i, jen.Lit(0)))
+	case shape.IsRow():
+		return forRange(e.i, e.dim(shape.Cols), body(jen.Lit(0), i))
+	}
+	outerJ, outerTransposed := e.loopJ, e.transposed
+	e.loopJ, e.transposed = j, false
+	inner := body(i, j)
+	transposed := e.transposed
+	e.loopJ, e.transposed = outerJ, outerTransposed
+	rows, cols := e.dim(shape.Rows), e.dim(shape.Cols)
+	if !transposed {
+		return forRange(e.i, rows, forRange(e.j, cols, inner))
+	}
+	if e.ti == "" {
+		e.ti, e.tj, e.tiEnd, e.tjEnd = e.scope.fresh("ii"), e.scope.fresh("jj"), e.scope.fresh("iEnd"), e.scope.fresh("jEnd")
+	}
+	step := func(v string, n jen.Code, body ...jen.Code) jen.Code {
+		return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("+=").Lit(tileSize)).Block(body...)
+	}
+	end := func(end, start string, n jen.Code) []jen.Code {
+		return []jen.Code{
+			jen.Id(end).Op(":=").Id(start).Op("+").Lit(tileSize),
+			jen.If(jen.Id(end).Op(">").Add(n)).Block(jen.Id(end).Op("=").Add(n)),
+		}
+	}
+	within := func(v, start, end string, body jen.Code) jen.Code {
+		return jen.For(jen.Id(v).Op(":=").Id(start), jen.Id(v).Op("<").Id(end), jen.Id(v).Op("++")).Block(body)
+	}
+	return step(e.ti, rows, append(end(e.tiEnd, e.ti, rows),
+		step(e.tj, cols, append(end(e.tjEnd, e.tj, cols),
+			within(e.i, e.ti, e.tiEnd, within(e.j, e.tj, e.tjEnd, inner)))...))...)
+}
+
+func forRange(v string, n jen.Code, body jen.Code) jen.Code {
+	return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("++")).Block(body)
+}

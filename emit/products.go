@@ -1,0 +1,330 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// operand is a factor of a product as BLAS sees it: a stored value and
+// whether it is used transposed.
+type operand struct {
+	v     *val
+	trans bool
+	shape derive.Shape
+	inv   *derive.Node // when set, the operand is inv(inv) (or its transpose), applied by solving
+	node  *derive.Node // the stored node v holds
+}
+
+// factor returns the operand n of a product, leaving an inverse that is
+// used nowhere else to be applied by a solve.
+func (e *function) factor(n *derive.Node) operand {
+	inv, trans := n, false
+	if n.Op == derive.OpTranspose {
+		inv, trans = n.Args[0], true
+	}
+	if _, stored := e.vals[inv]; inv.Op == derive.OpInv && !stored && e.uses[inv] == 1 {
+		return operand{trans: trans, shape: n.Shape, inv: inv.Args[0]}
+	}
+	return e.operand(n)
+}
+
+// stored returns o as a stored value, forming an inverse it would solve with.
+func (e *function) stored(o operand) operand {
+	if o.inv == nil {
+		return o
+	}
+	inv := e.fn.Graph.Unary(derive.OpInv, o.inv)
+	return operand{v: e.ensure(inv), trans: o.trans, shape: o.shape, node: inv}
+}
+
+func (e *function) operand(n *derive.Node) operand {
+	if n.Op == derive.OpTranspose {
+		return operand{v: e.ensure(n.Args[0]), trans: true, shape: n.Shape, node: n.Args[0]}
+	}
+	return operand{v: e.ensure(n), shape: n.Shape, node: n}
+}
+
+func transFlag(t bool) jen.Code {
+	if t {
+		return jen.Qual(blasPath, "Trans")
+	}
+	return jen.Qual(blasPath, "NoTrans")
+}
+
+// product computes alpha times the product of fs into dst (a stored value,
+// or nil for a scalar result, which it returns).
+func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code) jen.Code {
+	return e.productInto(fs, alpha, dst, note, false)
+}
+
+// productInto is product; with accumulate set it adds the product to dst
+// (BLAS beta = 1) instead of overwriting it.
+func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code, accumulate bool) jen.Code {
+	if alpha == nil {
+		alpha = jen.Lit(1)
+	}
+	fs = e.regroup(fs)
+	ops := make([]operand, len(fs))
+	for k, f := range fs {
+		ops[k] = e.factor(f)
+	}
+	if note != nil {
+		e.stmt(note)
+	}
+	if len(fs) == 3 && e.spdSandwich(fs, alpha, dst, accumulate) {
+		return nil
+	}
+	if len(ops) >= 3 && e.chainAtRunTime(ops, alpha, dst, accumulate) {
+		return nil
+	}
+	// Multiply from the right when the chain ends in a column vector, so
+	// every intermediate is a vector; otherwise from the left.
+	fromRight := fs[len(fs)-1].Shape.IsCol()
+	for len(ops) > 2 {
+		var l, r operand
+		if fromRight {
+			l, r = ops[len(ops)-2], ops[len(ops)-1]
+		} else {
+			l, r = ops[0], ops[1]
+		}
+		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
+		tmp := e.buffer(shape, "prod")
+		e.pair(l, r, jen.Lit(1), tmp, false)
+		next := operand{v: tmp, shape: shape}
+		if fromRight {
+			ops = append(ops[:len(ops)-2], next)
+		} else {
+			ops = append([]operand{next}, ops[2:]...)
+		}
+	}
+	return e.pair(ops[0], ops[1], alpha, dst, accumulate)
+}
+
+// regroup rewrites a product chain to reuse products: a palindrome
+// Rᵀ M R (or Rᵀ R) becomes Yᵀ M Y with Y = R formed once, and a run of
+// factors whose product is already computed becomes that value. So
+// tr(Bᵀ Xᵀ C X B) forms X B once, and its gradient (C + Cᵀ) X B Bᵀ reuses it.
+func (e *function) regroup(fs []*derive.Node) []*derive.Node {
+	g := e.fn.Graph
+	k := len(fs)
+	for h := k / 2; h >= 2; h-- {
+		palindrome := true
+		for i := 0; i < h && palindrome; i++ {
+			palindrome = fs[i] == g.T(fs[k-1-i])
+		}
+		if palindrome {
+			// Form the half that is already formed, if either is: X B for
+			// both Bᵀ Xᵀ C X B and X B Bᵀ Xᵀ.
+			if y := g.Mul(fs[:h]...); e.vals[y] != nil {
+				out := append([]*derive.Node{y}, fs[h:k-h]...)
+				return append(out, g.TransposeOf(y))
+			}
+			y := g.Mul(fs[k-h:]...)
+			e.ensure(y)
+			out := append([]*derive.Node{g.TransposeOf(y)}, fs[h:k-h]...)
+			return append(out, y)
+		}
+	}
+	for length := k - 1; length >= 2; length-- {
+		for i := 0; i+length <= k; i++ {
+			run := g.Mul(fs[i : i+length]...)
+			var reuse *derive.Node
+			if _, stored := e.vals[run]; stored {
+				reuse = run
+			} else if y := g.T(run); y.Op == derive.OpMul {
+				if _, stored := e.vals[y]; stored { // the run is the transpose of a formed product
+					reuse = g.TransposeOf(y)
+				}
+			}
+			if reuse != nil {
+				out := append(append([]*derive.Node{}, fs[:i]...), reuse)
+				return e.regroup(append(out, fs[i+length:]...))
+			}
+		}
+	}
+	return fs
+}
+
+// spdSandwich emits Rᵀ C R for an spd input C through C's Cholesky factor
+// (runtime.Cholesky.SandwichTo: a triangular multiply and a rank-k update,
+// half the flops of two products); it reports whether fs had that form.
+func (e *function) spdSandwich(fs []*derive.Node, alpha jen.Code, dst *val, accumulate bool) bool {
+	c, r := fs[1], fs[2]
+	if c.Op != derive.OpVar || e.input(c.Name).Kind != spec.SPD || fs[0] != e.fn.Graph.T(r) || !r.Shape.IsMatrix() {
+		return false
+	}
+	o := e.asGeneral(e.stored(e.factor(r)))
+	if o.trans {
+		return false
+	}
+	beta := jen.Lit(0.0)
+	if accumulate {
+		beta = jen.Lit(1.0)
+	}
+	f := e.factorOf(c)
+	e.stmt(f.Dot("SandwichTo").Call(dst.id(), alpha, o.v.id(), beta))
+	return true
+}
+
+// chainAtRunTime emits a product of three or more matrices through
+// runtime.Chain, which picks the cheapest order for the sizes of the call;
+// it reports whether it did.
+func (e *function) chainAtRunTime(ops []operand, alpha jen.Code, dst *val, accumulate bool) bool {
+	for _, o := range ops {
+		if o.inv != nil || !o.shape.IsMatrix() {
+			return false
+		}
+	}
+	var mats, trans []jen.Code
+	for i := range ops {
+		o := e.asGeneral(e.stored(ops[i]))
+		mats = append(mats, o.v.id())
+		trans = append(trans, jen.Lit(o.trans))
+	}
+	beta := jen.Lit(0.0)
+	if accumulate {
+		beta = jen.Lit(1.0)
+	}
+	field := e.scope.fresh("chain")
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
+	e.comment("Multiply in the cheapest order for these sizes.")
+	e.stmt(jen.Id(e.wsName).Dot(field).Dot("MulTo").Call(dst.id(), alpha, beta,
+		jen.Index().Qual(blas64Path, "General").Values(mats...), jen.Index().Bool().Values(trans...)))
+	return true
+}
+
+// pair emits the one BLAS call (or solve) for alpha·l·r into dst, or
+// added to dst when accumulate is set.
+func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool) jen.Code {
+	if !accumulate && e.solve(l, r, alpha, dst) {
+		return nil
+	}
+	beta := jen.Lit(0)
+	if accumulate {
+		beta = jen.Lit(1)
+	}
+	l, r = e.stored(l), e.stored(r)
+	if e.symmetricProduct(l, r, alpha, beta, dst) {
+		return nil
+	}
+	l, r = e.asGeneral(l), e.asGeneral(r)
+	ls, rs := l.shape, r.shape
+	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
+	switch {
+	case ls.IsRow() && rs.IsCol():
+		dot := jen.Qual(blas64Path, "Dot").Call(l.v.id(), r.v.id())
+		if dst == nil {
+			if isOne(alpha) {
+				return dot
+			}
+			return jen.Add(alpha).Op("*").Add(dot)
+		}
+		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(alpha).Op("*").Add(dot))
+	case ls.IsMatrix() && rs.IsCol():
+		blas("Gemv", transFlag(l.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
+	case ls.IsRow() && rs.IsMatrix():
+		blas("Gemv", transFlag(!r.trans), alpha, r.v.id(), l.v.id(), beta, dst.id())
+	case ls.IsCol() && rs.IsRow():
+		if !accumulate {
+			e.zero(dst, false)
+		}
+		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
+	case l.trans && r.trans:
+		// Aᵀ Bᵀ = (B A)ᵀ: gonum's Gemm is far slower with both operands
+		// transposed, so form B A and transpose it in one pass.
+		t := e.buffer(derive.Shape{Rows: rs.Cols, Cols: ls.Rows}, "prod")
+		blas("Gemm", transFlag(false), transFlag(false), alpha, r.v.id(), l.v.id(), jen.Lit(0), t.id())
+		op := "="
+		if accumulate {
+			op = "+="
+		}
+		e.stmt(e.loop(derive.Shape{Rows: ls.Rows, Cols: rs.Cols}, func(i, j jen.Code) jen.Code {
+			return jen.Add(e.readAt(dst, i, j)).Op(op).Add(e.readAt(t, j, i))
+		}))
+	default:
+		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
+	}
+	return nil
+}
+
+// symmetricProduct emits alpha·l·r with Symm or Symv when one factor is a
+// symmetric input (its stored triangle, no expansion) and the other a
+// plain matrix or vector; it reports whether it did.
+func (e *function) symmetricProduct(l, r operand, alpha, beta jen.Code, dst *val) bool {
+	call := func(name string, args ...jen.Code) bool {
+		e.stmt(jen.Qual(blas64Path, name).Call(args...))
+		return true
+	}
+	switch {
+	case l.v.sym && !r.v.sym && r.shape.IsCol():
+		return call("Symv", alpha, l.v.id(), r.v.id(), beta, dst.id())
+	case r.v.sym && !l.v.sym && l.shape.IsRow():
+		return call("Symv", alpha, r.v.id(), l.v.id(), beta, dst.id())
+	case l.v.sym && !r.v.sym && r.shape.IsMatrix() && !r.trans:
+		return call("Symm", jen.Qual(blasPath, "Left"), alpha, l.v.id(), r.v.id(), beta, dst.id())
+	case r.v.sym && !l.v.sym && l.shape.IsMatrix() && !l.trans:
+		return call("Symm", jen.Qual(blasPath, "Right"), alpha, r.v.id(), l.v.id(), beta, dst.id())
+	}
+	return false
+}
+
+// asGeneral returns o with a symmetric input expanded to a general matrix.
+func (e *function) asGeneral(o operand) operand {
+	if o.v.sym {
+		o.v = e.fulls[o.node]
+		if o.v == nil {
+			o.v = e.general(o.node)
+		}
+	}
+	return o
+}
+
+// solve emits inv(A)·r as a solve with A's factorisation when l is an
+// inverse and r a stored value, or l·inv(A) when l is a row vector; it
+// reports whether it did.
+func (e *function) solve(l, r operand, alpha jen.Code, dst *val) bool {
+	var a *derive.Node
+	var trans bool
+	var b operand
+	switch {
+	case l.inv != nil && r.inv == nil && !r.trans && dst != nil:
+		a, trans, b = l.inv, l.trans, r
+	case r.inv != nil && l.inv == nil && l.shape.IsRow() && dst != nil:
+		a, trans, b = r.inv, !r.trans, l // l' A⁻¹ = (A⁻ᵀ l)'
+	default:
+		return false
+	}
+	b = e.asGeneral(e.stored(b))
+	f := e.factorOf(a)
+	args := []jen.Code{dst.id()}
+	if !e.facts[a].spd {
+		args = append(args, jen.Lit(trans))
+	}
+	args = append(args, b.v.id())
+	if b.shape.IsVector() {
+		e.stmt(f.Dot("SolveVecTo").Call(args...))
+	} else {
+		e.stmt(f.Dot("SolveTo").Call(args...))
+	}
+	if !isOne(alpha) {
+		e.scaleInPlace(dst, b.shape, alpha)
+	}
+	return true
+}
+
+// scaleInPlace multiplies the stored value dst by alpha.
+func (e *function) scaleInPlace(dst *val, shape derive.Shape, alpha jen.Code) {
+	if shape.IsVector() {
+		e.stmt(jen.Qual(blas64Path, "Scal").Call(alpha, dst.id()))
+		return
+	}
+	e.stmt(forRange(e.i, jen.Id(dst.name).Dot("Rows"), forRange(e.j, jen.Id(dst.name).Dot("Cols"),
+		jen.Id(dst.name).Dot("Data").Index(jen.Id(e.i).Op("*").Id(dst.name).Dot("Stride").Op("+").Id(e.j)).Op("*=").Add(alpha))))
+}
+
+func isOne(x jen.Code) bool {
+	s, ok := x.(*jen.Statement)
+	return ok && s.GoString() == "1"
+}
