@@ -1,0 +1,42 @@
+package emit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// FuzzGenerate runs any expression over a fixed set of inputs through the
+// whole pipeline: load, derive, generate. Bad input must give an error,
+// never a panic, and whatever is generated must be gofmt-clean Go (Generate
+// formats it, and fails if it cannot).
+func FuzzGenerate(f *testing.F) {
+	for _, seed := range []string{
+		"a' * X * b", "a' * exp(X * b)", "tr(W' * A * W)", "logdet(S) + tr(inv(S) * C)",
+		"sum(softplus(-y .* (X * b))) + s / 2 * b' * b", "norm2(A) ^ 2 + det(A) * logsumexp(a)",
+		"sum(diag(A) .* a) + tr(diag(a) * A) + sum(eye(m) * a)", "sum(exp(a) + vector(1))",
+		"dot(a, a) ^ s + s ^ -1", "sum(A .^ 2 ./ (1 + abs(A)))", "x", "(((", "a * b",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if strings.ContainsAny(expr, "\"\\\n\r") {
+			return // keep the YAML simple: the expression goes in a quoted scalar
+		}
+		src := "functions:\n  - name: F\n    inputs: {a: vector(m), b: vector(n), X: \"matrix(m, n)\", A: \"matrix(m, m)\", " +
+			"W: \"matrix(m, n)\", S: spd(m), C: spd(m), y: vector(m), s: scalar}\n    expr: \"" + expr + "\"\n"
+		file, err := spec.Load("fuzz.yaml", []byte(src))
+		if err != nil {
+			return
+		}
+		fns, err := derive.Build(file)
+		if err != nil {
+			return
+		}
+		if _, err := Generate(fns, Options{Package: "p"}); err != nil {
+			t.Fatalf("%q: Generate: %v", expr, err)
+		}
+	})
+}
