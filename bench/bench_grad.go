@@ -576,11 +576,9 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// tmp = -(y .* (X w))
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 		sum += runtime.Softplus(tmp.Data[i])
 	}
 	wTw := blas64.Dot(wRaw, wRaw)

@@ -139,21 +139,40 @@ func (e *function) readAt(v *val, i, j jen.Code) jen.Code {
 const tileSize = 64
 
 func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
+	inner, transposed := e.loopBody(shape, body)
+	return e.loopOver(shape, transposed, inner)
+}
+
+// loopBody builds the body of a loop over shape, and reports whether it
+// reads a stored matrix against the loop's order.
+func (e *function) loopBody(shape derive.Shape, body func(i, j jen.Code) jen.Code) (jen.Code, bool) {
 	i, j := jen.Id(e.i), jen.Id(e.j)
 	switch {
 	case shape.IsCol():
-		return forRange(e.i, e.dim(shape.Rows), body(i, jen.Lit(0)))
+		return body(i, jen.Lit(0)), false
 	case shape.IsRow():
-		return forRange(e.i, e.dim(shape.Cols), body(jen.Lit(0), i))
+		return body(jen.Lit(0), i), false
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
 	inner := body(i, j)
 	transposed := e.transposed
 	e.loopJ, e.transposed = outerJ, outerTransposed
+	return inner, transposed
+}
+
+// loopOver returns the loop over the entries of shape running inner, in
+// tiles when tiled.
+func (e *function) loopOver(shape derive.Shape, tiled bool, inner ...jen.Code) jen.Code {
+	switch {
+	case shape.IsCol():
+		return forRange(e.i, e.dim(shape.Rows), inner...)
+	case shape.IsRow():
+		return forRange(e.i, e.dim(shape.Cols), inner...)
+	}
 	rows, cols := e.dim(shape.Rows), e.dim(shape.Cols)
-	if !transposed {
-		return forRange(e.i, rows, forRange(e.j, cols, inner))
+	if !tiled {
+		return forRange(e.i, rows, forRange(e.j, cols, inner...))
 	}
 	if e.ti == "" {
 		e.ti, e.tj, e.tiEnd, e.tjEnd = e.scope.fresh("ii"), e.scope.fresh("jj"), e.scope.fresh("iEnd"), e.scope.fresh("jEnd")
@@ -167,14 +186,44 @@ func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) j
 			jen.If(jen.Id(end).Op(">").Add(n)).Block(jen.Id(end).Op("=").Add(n)),
 		}
 	}
-	within := func(v, start, end string, body jen.Code) jen.Code {
-		return jen.For(jen.Id(v).Op(":=").Id(start), jen.Id(v).Op("<").Id(end), jen.Id(v).Op("++")).Block(body)
+	within := func(v, start, end string, body ...jen.Code) jen.Code {
+		return jen.For(jen.Id(v).Op(":=").Id(start), jen.Id(v).Op("<").Id(end), jen.Id(v).Op("++")).Block(body...)
 	}
 	return step(e.ti, rows, append(end(e.tiEnd, e.ti, rows),
 		step(e.tj, cols, append(end(e.tjEnd, e.tj, cols),
-			within(e.i, e.ti, e.tiEnd, within(e.j, e.tj, e.tjEnd, inner)))...))...)
+			within(e.i, e.ti, e.tiEnd, within(e.j, e.tj, e.tjEnd, inner...)))...))...)
 }
 
-func forRange(v string, n jen.Code, body jen.Code) jen.Code {
-	return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("++")).Block(body)
+// pendingLoop is the last statement emitted, when it is a loop that a next
+// loop over the same shape may join.
+type pendingLoop struct {
+	shape derive.Shape
+	at    int        // its index in e.body
+	inner []jen.Code // its body
+	tiled bool
+}
+
+// fusedLoop emits pre and then a loop over shape; when the statement just
+// emitted is a loop over the same shape, the new body joins it instead (pre
+// goes before it), so work on the same entries is one pass: a value formed
+// entry by entry and a sum of it, say. Each body reads what earlier bodies
+// wrote only at its own entry: a body that reads a matrix transposed starts
+// a loop of its own.
+func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j jen.Code) jen.Code) {
+	inner, transposed := e.loopBody(shape, body)
+	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed {
+		rest := append(append([]jen.Code{}, pre...), e.body[p.at:]...)
+		e.body = append(e.body[:p.at], rest...)
+		p.at += len(pre)
+		p.inner = append(p.inner, inner)
+		e.body[p.at] = e.loopOver(shape, p.tiled, p.inner...)
+		return
+	}
+	e.body = append(e.body, pre...)
+	e.body = append(e.body, e.loopOver(shape, transposed, inner))
+	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: []jen.Code{inner}, tiled: transposed}
+}
+
+func forRange(v string, n jen.Code, body ...jen.Code) jen.Code {
+	return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("++")).Block(body...)
 }

@@ -89,6 +89,8 @@ func TestKernels(t *testing.T) {
 			[]string{`for ii := 0; ii < n; ii \+= 64 \{`}, nil},
 		{"a loop in storage order is not tiled", "{A: \"matrix(m, n)\"}", "sum(exp(A))", "F",
 			nil, []string{`ii`}},
+		{"loops over the same entries fuse", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d)}", "sum(softplus(-y .* (X * w))) + sum(exp(-y .* (X * w)))", "F",
+			[]string{`(?s)for i := 0; i < n; i\+\+ \{\s*tmp\.Data\[i\] = [^\n]*\n\s*sum \+= [^\n]*\n\s*sum2 \+= `}, []string{`(?s)for i := 0; i < n.*for i := 0; i < n`}},
 		{"overflowing constants are IEEE infinities", "{x: vector(n)}", "sum(x) / 0 - 1e308 * 1e308 * sum(x .* x)", "F",
 			[]string{`math\.Inf\(1\)`}, []string{`Inf\.0`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",

@@ -48,6 +48,7 @@ type function struct {
 	ti, tj, tiEnd, tjEnd string
 	loopJ                jen.Code
 	transposed           bool
+	pending              *pendingLoop // the loop just emitted, which the next may join
 }
 
 // workField is a field of the function's pooled workspace.

@@ -176,14 +176,9 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 			return
 		}
 	}
-	// Build the body first: it may emit the statements that compute operands.
-	var body jen.Code
-	loop := e.loop(n.Shape, func(i, j jen.Code) jen.Code {
-		body = jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
-		return body
+	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j jen.Code) jen.Code {
+		return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
 	})
-	e.stmt(note)
-	e.stmt(loop)
 }
 
 // sumWithProducts writes a sum that has product terms used nowhere else:
@@ -307,13 +302,9 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 
 // accumulate emits a loop summing term over shape into the new local acc.
 func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string) jen.Code {
-	var body jen.Code
-	loop := e.loop(shape, func(i, j jen.Code) jen.Code {
-		body = jen.Id(acc).Op("+=").Add(term(i, j))
-		return body
+	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j jen.Code) jen.Code {
+		return jen.Id(acc).Op("+=").Add(term(i, j))
 	})
-	e.stmt(jen.Id(acc).Op(":=").Lit(0.0))
-	e.stmt(loop)
 	return nil
 }
 

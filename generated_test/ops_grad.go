@@ -58,14 +58,10 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
 	// expX = exp(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
 			f += expX.Data[i*expX.Stride+j]
 		}
 	}
@@ -350,11 +346,9 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	tanX := runtime.Vec(&ws.tanX, n)
 	xRaw := x.RawVector()
 	// tanX = tan(x)
-	for i := 0; i < n; i++ {
-		tanX.Data[i] = math.Tan(xRaw.Data[i*xRaw.Inc])
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tanX.Data[i] = math.Tan(xRaw.Data[i*xRaw.Inc])
 		f += tanX.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -633,14 +627,10 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	tanhX := runtime.Mat(&ws.tanhX, m, n)
 	XRaw := X.RawMatrix()
 	// tanhX = tanh(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
 			f += tanhX.Data[i*tanhX.Stride+j]
 		}
 	}
@@ -721,11 +711,9 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
 	// sigmoidX = sigmoid(x)
-	for i := 0; i < n; i++ {
-		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 		f += sigmoidX.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -869,11 +857,9 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
 	xRaw := x.RawVector()
 	// sqrtX = sqrt(x)
-	for i := 0; i < n; i++ {
-		sqrtX.Data[i] = math.Sqrt(xRaw.Data[i*xRaw.Inc])
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		sqrtX.Data[i] = math.Sqrt(xRaw.Data[i*xRaw.Inc])
 		f += sqrtX.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -962,11 +948,9 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp = x - 2 y
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc]
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc]
 		f += math.Abs(tmp.Data[i])
 	}
 	dxRaw := dx.RawVector()
@@ -1064,11 +1048,9 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	// tmp = sign(x - y)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
 	}
 	dxRaw := dx.RawVector()
@@ -1158,11 +1140,9 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp = x - y
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
 		f += runtime.Relu(tmp.Data[i])
 	}
 	dxRaw := dx.RawVector()
@@ -1602,14 +1582,10 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	// tmp = X - 2 Y
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j]
 			f += math.Abs(tmp.Data[i*tmp.Stride+j])
 		}
 	}
@@ -2576,14 +2552,10 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = 2 eye(n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
-		}
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
 			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
 		}
 	}
@@ -2666,15 +2638,11 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	expZ := runtime.Vec(&ws.expZ, n)
 	zRaw := z.RawVector()
 	// expZ = exp(z)
-	for i := 0; i < n; i++ {
-		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
-	}
 	// tmp = exp(z) + 1
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = expZ.Data[i] + 1.0
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
+		tmp.Data[i] = expZ.Data[i] + 1.0
 		f += math.Log(tmp.Data[i])
 	}
 	dzRaw := dz.RawVector()
@@ -2929,14 +2897,10 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	BRaw := B.RawMatrix()
 	// tmp = A .* B
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 			f += ARaw.Data[i*ARaw.Stride+j] * (tmp.Data[i*tmp.Stride+j])
 		}
 	}
@@ -3035,11 +2999,9 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	// tmp = a ./ b
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
 		f += tmp.Data[i]
 	}
 	daRaw := da.RawVector()
@@ -3129,27 +3091,19 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	// tmp = X .^ p
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 			f += tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = p X .^ (p - 1)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
-		}
-	}
 	sum := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
 			sum += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
@@ -3285,27 +3239,19 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	// tmp = X / s
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
-		}
-	}
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
 			f += tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = matrix(1) / s
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
-		}
-	}
 	sum := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
 			sum += (tmp.Data[i*tmp.Stride+j]) / s
 		}
 	}
@@ -3419,11 +3365,9 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = (-3) b
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = (-3.0) * bRaw.Data[i*bRaw.Inc]
-	}
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
+		tmp3.Data[i] = (-3.0) * bRaw.Data[i*bRaw.Inc]
 		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp3.Data[i]
 	}
 	prod := blas64.Dot(tmp, tmp2)
@@ -3478,11 +3422,9 @@ func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
 	xRaw := x.RawVector()
 	sum := 0.0
-	for i := 0; i < n; i++ {
-		sum += 1.0 / (xRaw.Data[i*xRaw.Inc] + s)
-	}
 	sumX := 0.0
 	for i := 0; i < n; i++ {
+		sum += 1.0 / (xRaw.Data[i*xRaw.Inc] + s)
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
 	f := sum + s*sumX
@@ -3518,34 +3460,24 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
 	// tmp2 = x + s
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
-	}
 	// tmp = 1 ./ (x + s)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0 / (tmp2.Data[i])
-	}
 	sum := 0.0
-	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
-	}
 	sumX := 0.0
 	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
+		tmp.Data[i] = 1.0 / (tmp2.Data[i])
+		sum += tmp.Data[i]
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
 	f := sum + s*sumX
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = 1 ./ (x + s) ./ (x + s)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = (tmp.Data[i]) / (tmp2.Data[i])
-	}
 	// dx = s - 1 ./ (x + s) ./ (x + s)
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = s - (tmp3.Data[i])
-	}
 	sum2 := 0.0
 	for i := 0; i < n; i++ {
+		tmp3.Data[i] = (tmp.Data[i]) / (tmp2.Data[i])
+		dxRaw.Data[i*dxRaw.Inc] = s - (tmp3.Data[i])
 		sum2 += tmp3.Data[i]
 	}
 	*ds = sumX - sum2

@@ -301,29 +301,21 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sigmoidB := runtime.Vec(&ws.sigmoidB, n)
 	// sigmoidB = sigmoid(b)
-	for i := 0; i < n; i++ {
-		sigmoidB.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc])
-	}
 	// tmp2 = sigmoid(b) + 2
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = sigmoidB.Data[i] + 2.0
-	}
 	// tmp = b ./ (sigmoid(b) + 2)
 	for i := 0; i < n; i++ {
+		sigmoidB.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc])
+		tmp2.Data[i] = sigmoidB.Data[i] + 2.0
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
 	}
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
 	XRaw := X.RawMatrix()
 	softplusX := runtime.Mat(&ws.softplusX, n, m)
 	// softplusX = softplus(X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			softplusX.Data[i*softplusX.Stride+j] = runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
+			softplusX.Data[i*softplusX.Stride+j] = runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
 			sum += XRaw.Data[i*XRaw.Stride+j] * softplusX.Data[i*softplusX.Stride+j]
 		}
 	}
@@ -332,11 +324,9 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2)))
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
-	}
 	// db = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 	for i := 0; i < n; i++ {
+		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
 		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/(tmp2.Data[i]) - ((((tmp.Data[i]) * tmp3.Data[i]) / (tmp2.Data[i])) * (sigmoidB.Data[i] * (1.0 - sigmoidB.Data[i])))
 	}
 	dc.Zero()
@@ -2643,14 +2633,10 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	arctanX := runtime.Mat(&ws.arctanX, n, m)
 	// arctanX = arctan(X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
+			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
 			f += XRaw.Data[i*XRaw.Stride+j] * arctanX.Data[i*arctanX.Stride+j]
 		}
 	}
@@ -2849,11 +2835,9 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	// tmp = a + 3
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 		f += (tmp.Data[i]) * (tmp.Data[i])
 	}
 	return f
@@ -2935,11 +2919,9 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	// tmp = a + 3
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 		f += (tmp.Data[i]) * (tmp.Data[i])
 	}
 	daRaw := da.RawVector()
@@ -5606,19 +5588,13 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
 	aRaw := a.RawVector()
 	// sigmoidA = sigmoid(a)
-	for i := 0; i < n; i++ {
-		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
-	}
 	// tmp2 = sigmoid(a) + 2
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
-	}
 	// tmp = b ./ (sigmoid(a) + 2)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
-	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
+		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
+		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
+		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
 		sum += tmp.Data[i]
 	}
 	f := logsumexpB * sum
@@ -6434,22 +6410,18 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
 	aRaw := a.RawVector()
 	// sigmoidA = sigmoid(a)
-	for i := 0; i < n; i++ {
-		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
-	}
 	// tmp = sigmoid(s) sigmoid(a) + 3
 	for i := 0; i < n; i++ {
+		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 		tmp.Data[i] = sigmoidS*sigmoidA.Data[i] + 3.0
 	}
 	f := blas64.Nrm2(tmp)
 	daRaw := da.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Recip0(f) * (tmp.Data[i])
-	}
 	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
 	for i := 0; i < n; i++ {
+		tmp2.Data[i] = runtime.Recip0(f) * (tmp.Data[i])
 		daRaw.Data[i*daRaw.Inc] = (sigmoidS * (tmp2.Data[i])) * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i]))
 	}
 	db.Zero()

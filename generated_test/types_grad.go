@@ -513,11 +513,9 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	iTmatmath := ggblas64.Dot(iRaw, prod)
 	expMath := ggruntime.Vec(&ws.expMath, n)
 	// expMath = exp(math)
-	for i2 := 0; i2 < n; i2++ {
-		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
-	}
 	sumExpMath := 0.0
 	for i2 := 0; i2 < n; i2++ {
+		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 		sumExpMath += expMath.Data[i2]
 	}
 	blas64Raw := blas64.RawVector()
@@ -640,11 +638,9 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	tmp := ggruntime.Vec(&ws.tmp, n)
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	// tmp = exp(pooledGradPool)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
-	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
 		sum += tmp.Data[i]
 	}
 	f2 := f * sum
@@ -729,11 +725,9 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	expX := ggruntime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	// expX = exp(x)
-	for i := 0; i < n; i++ {
-		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
-	}
 	f := 0.0
 	for i := 0; i < n; i++ {
+		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]
 	}
 	dxRaw := dx.RawVector()

@@ -91,11 +91,9 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	// tmp = -(y .* z)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 		sum += runtime.Softplus(tmp.Data[i])
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
