@@ -66,13 +66,18 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 		newFunc(fn, true, top).emit(f)
 		emitProblem(f, fn)
 	}
+	return render(f, "generated code")
+}
+
+// render returns f as gofmt-formatted source; what names it in errors.
+func render(f *jen.File, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("emit: rendering: %v", err)
+		return nil, fmt.Errorf("emit: rendering %s: %v", what, err)
 	}
 	out, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("emit: formatting generated code: %v", err)
+		return nil, fmt.Errorf("emit: formatting %s: %v", what, err)
 	}
 	return out, nil
 }

@@ -1,9 +1,7 @@
 package emit
 
 import (
-	"bytes"
 	"fmt"
-	"go/format"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -59,15 +57,7 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 			)),
 		))...,
 	)
-	var buf bytes.Buffer
-	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("emit: rendering the test: %v", err)
-	}
-	out, err := format.Source(buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("emit: formatting the test: %v", err)
-	}
-	return out, nil
+	return render(f, "the test")
 }
 
 // neededHelpers returns the helper closures the checks of funcs call.

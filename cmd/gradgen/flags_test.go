@@ -125,17 +125,7 @@ func TestStandaloneModule(t *testing.T) {
 	if out := readFile(t, "fit_grad.go"); strings.Contains(out, `"github.com/gradgen/gradgen/runtime"`) {
 		t.Fatalf("standalone output imports the runtime:\n%s", out)
 	}
-	goCmd := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(goTool, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	goCmd := func(args ...string) string { return goIn(t, goTool, dir, args...) }
 	goCmd("mod", "tidy")
 	if mod := readFile(t, "go.mod"); strings.Contains(mod, "gradgen") {
 		t.Errorf("go.mod requires gradgen after go mod tidy:\n%s", mod)

@@ -872,16 +872,7 @@ func TestBilinear(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	goCmd := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command(goTool, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	goCmd := func(args ...string) { goIn(t, goTool, dir, args...) }
 	goCmd("generate", "./...")
 	out := readFile(t, filepath.Join(dir, "loss_grad.go"))
 	checkGenerated(t, out, "loss")
@@ -893,4 +884,18 @@ func TestBilinear(t *testing.T) {
 	if r := gradgen(t, "-check", "-o", "loss_grad.go", "loss.yaml"); r.code != exitOK {
 		t.Errorf("-check after go generate: exit code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// goIn runs the go command in dir, with modules fetched as needed and no
+// workspace, and returns its output; it fails the test when go fails.
+func goIn(t *testing.T, goTool, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(goTool, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
