@@ -245,7 +245,8 @@ func B2ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 
 // b3QuadTraceWork holds B3QuadTrace's scratch space, reused across calls through b3QuadTracePool.
 type b3QuadTraceWork struct {
-	AW []float64
+	AW   []float64
+	gemm runtime.Gemm
 }
 
 var b3QuadTracePool = sync.Pool{New: func() any {
@@ -270,7 +271,7 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
 	// AW = A W
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -282,7 +283,8 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across calls through b3QuadTraceGradPool.
 type b3QuadTraceGradWork struct {
-	tmp []float64
+	tmp  []float64
+	gemm runtime.Gemm
 }
 
 var b3QuadTraceGradPool = sync.Pool{New: func() any {
@@ -313,26 +315,10 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A + A'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
@@ -368,8 +354,9 @@ func B3QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 
 // b4SandwichWork holds B4Sandwich's scratch space, reused across calls through b4SandwichPool.
 type b4SandwichWork struct {
-	XB  []float64
-	CXB []float64
+	XB   []float64
+	gemm runtime.Gemm
+	CXB  []float64
 }
 
 var b4SandwichPool = sync.Pool{New: func() any {
@@ -395,11 +382,11 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// XB = X B
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	CXB := runtime.Mat(&ws.CXB, m, p)
 	CRaw := C.RawMatrix()
 	// CXB = C X B
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < p; j++ {
@@ -445,23 +432,7 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	CRaw := C.RawMatrix()
 	// tmp = C + C'
-	for ii := 0; ii < m; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > m {
-			iEnd = m
-		}
-		for jj := 0; jj < m; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > m {
-				jEnd = m
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
@@ -756,9 +727,10 @@ func B6GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 
 // b7MLPWork holds B7MLP's scratch space, reused across calls through b7MLPPool.
 type b7MLPWork struct {
-	HW2 []float64
-	H   []float64
-	XW1 []float64
+	HW2  []float64
+	H    []float64
+	XW1  []float64
+	gemm runtime.Gemm
 }
 
 var b7MLPPool = sync.Pool{New: func() any {
@@ -789,7 +761,7 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -798,7 +770,7 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	}
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -815,6 +787,7 @@ type b7MLPGradWork struct {
 	tmp  []float64
 	H    []float64
 	XW1  []float64
+	gemm runtime.Gemm
 	tmp2 []float64
 	prod []float64
 }
@@ -871,7 +844,7 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -879,7 +852,7 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 		}
 	}
 	W2Raw := W2.RawMatrix()
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
@@ -891,7 +864,7 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 - Y) W2'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
 	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -899,10 +872,10 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 		}
 	}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	return f
 }
 

@@ -35,6 +35,7 @@ type function struct {
 	used   map[derive.Dim]bool          // dimensions the generated code reads
 	binder map[derive.Dim]*derive.Input // the input each dimension is read from
 	work   []workField
+	gemm   string // the workspace's runtime.Gemm field, once a product needs it
 	facts  map[*derive.Node]*factor
 	fulls  map[*derive.Node]*val // symmetric inputs expanded to general matrices
 

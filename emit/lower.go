@@ -171,6 +171,11 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		e.stmt(note)
 		e.stmt(f.Dot("InverseTo").Call(dst.id()))
 		return
+	case n.Op == derive.OpAdd && isPlusTranspose(n):
+		a := e.asGeneral(e.operand(n.Args[0]))
+		e.stmt(note)
+		e.stmt(jen.Qual(runtimePath, "AddTransposeTo").Call(dst.id(), a.v.id()))
+		return
 	case n.Op == derive.OpAdd:
 		if e.sumWithProducts(n, dst, note) {
 			return
@@ -179,6 +184,19 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j jen.Code) jen.Code {
 		return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
 	})
+}
+
+// isPlusTranspose reports whether the sum n is A + Aᵀ for a matrix A that
+// is not itself a transpose.
+func isPlusTranspose(n *derive.Node) bool {
+	if len(n.Args) != 2 {
+		return false
+	}
+	a, b := n.Args[0], n.Args[1]
+	if a.Op == derive.OpTranspose {
+		a, b = b, a
+	}
+	return a.Op != derive.OpTranspose && b.Op == derive.OpTranspose && b.Args[0] == a && a.Shape.IsMatrix()
 }
 
 // sumWithProducts writes a sum that has product terms used nowhere else:

@@ -231,22 +231,24 @@ func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool)
 			e.zero(dst, false)
 		}
 		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
-	case l.trans && r.trans:
-		// Aᵀ Bᵀ = (B A)ᵀ: gonum's Gemm is far slower with both operands
-		// transposed, so form B A and transpose it in one pass.
-		t := e.buffer(derive.Shape{Rows: rs.Cols, Cols: ls.Rows}, "prod")
-		blas("Gemm", transFlag(false), transFlag(false), alpha, r.v.id(), l.v.id(), jen.Lit(0), t.id())
-		op := "="
-		if accumulate {
-			op = "+="
-		}
-		e.stmt(e.loop(derive.Shape{Rows: ls.Rows, Cols: rs.Cols}, func(i, j jen.Code) jen.Code {
-			return jen.Add(e.readAt(dst, i, j)).Op(op).Add(e.readAt(t, j, i))
-		}))
 	default:
-		blas("Gemm", transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
+		// runtime.Gemm is blas64.Gemm run in the orientation gonum's kernels
+		// are fastest in for the shapes of the call (narrow outputs, both
+		// operands transposed).
+		e.stmt(jen.Id(e.wsName).Dot(e.gemmField()).Dot("Mul").Call(
+			transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id()))
 	}
 	return nil
+}
+
+// gemmField returns the name of the workspace's runtime.Gemm, adding it on
+// first use.
+func (e *function) gemmField() string {
+	if e.gemm == "" {
+		e.gemm = e.scope.fresh("gemm")
+		e.work = append(e.work, workField{e.gemm, jen.Qual(runtimePath, "Gemm")})
+	}
+	return e.gemm
 }
 
 // symmetricProduct emits alpha·l·r with Symm or Symv when one factor is a

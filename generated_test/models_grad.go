@@ -275,9 +275,10 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 
 // mlpWork holds MLP's scratch space, reused across calls through mlpPool.
 type mlpWork struct {
-	HW2 []float64
-	H   []float64
-	XW1 []float64
+	HW2  []float64
+	H    []float64
+	XW1  []float64
+	gemm runtime.Gemm
 }
 
 var mlpPool = sync.Pool{New: func() any {
@@ -308,7 +309,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -317,7 +318,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	}
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -334,6 +335,7 @@ type mlpGradWork struct {
 	tmp  []float64
 	H    []float64
 	XW1  []float64
+	gemm runtime.Gemm
 	tmp2 []float64
 	prod []float64
 }
@@ -390,7 +392,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -398,7 +400,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 		}
 	}
 	W2Raw := W2.RawMatrix()
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
@@ -408,12 +410,12 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	f := 0.5 * sum
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	dW1Raw := dW1.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 - Y) W2'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
 	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -421,7 +423,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 		}
 	}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
 	return f
 }
 

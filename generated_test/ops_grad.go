@@ -3987,6 +3987,7 @@ type opSolveWork struct {
 	luA   runtime.LU
 	prod  []float64
 	prod2 []float64
+	gemm  runtime.Gemm
 }
 
 var opSolvePool = sync.Pool{New: func() any {
@@ -4018,7 +4019,7 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	BRaw := B.RawMatrix()
 	// prod2 = inv(A)' B
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -4035,6 +4036,7 @@ type opSolveGradWork struct {
 	luA   runtime.LU
 	prod  []float64
 	prod2 []float64
+	gemm  runtime.Gemm
 	tmp   []float64
 	tmp2  []float64
 	chain runtime.Chain
@@ -4092,7 +4094,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	BRaw := B.RawMatrix()
 	// prod2 = inv(A)' B
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -4110,7 +4112,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 			tmp2.Data[i*tmp2.Stride+j] = 1.0
 		}
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
 	blas64.Ger(1, xRaw, xRaw, tmp)
 	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
 	// Multiply in the cheapest order for these sizes.
@@ -4118,23 +4120,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = inv(A) + inv(A)'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp3.Data[i*tmp3.Stride+j] = invA.Data[i*invA.Stride+j] + invA.Data[j*invA.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp3, invA)
 	// dx = (inv(A) + inv(A)') x
 	blas64.Gemv(blas.NoTrans, 1, tmp3, xRaw, 0, dxRaw)
 	dBRaw := dB.RawMatrix()
@@ -4146,7 +4132,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 		}
 	}
 	// dB = inv(A) matrix(1)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, invA, tmp4, 0, dBRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp4, 0, dBRaw)
 	return f
 }
 

@@ -911,6 +911,7 @@ type random05Work struct {
 	Xc   []float64
 	tmp2 []float64
 	AAT  []float64
+	gemm runtime.Gemm
 }
 
 var random05Pool = sync.Pool{New: func() any {
@@ -946,7 +947,7 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	AAT := runtime.Mat(&ws.AAT, n, n)
 	ARaw := A.RawMatrix()
 	// AAT = A A'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, ARaw, ARaw, 0, AAT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, ARaw, ARaw, 0, AAT)
 	// tmp2 = diag(A A')
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = AAT.Data[i*AAT.Stride+i]
@@ -961,6 +962,7 @@ type random05GradWork struct {
 	Xc   []float64
 	tmp2 []float64
 	AAT  []float64
+	gemm runtime.Gemm
 	tmp3 []float64
 	tmp4 []float64
 }
@@ -1047,7 +1049,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	AAT := runtime.Mat(&ws.AAT, n, n)
 	ARaw := A.RawMatrix()
 	// AAT = A A'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, ARaw, ARaw, 0, AAT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, ARaw, ARaw, 0, AAT)
 	// tmp2 = diag(A A')
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = AAT.Data[i*AAT.Stride+i]
@@ -1072,7 +1074,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		}
 	}
 	// dA = 2 diag((X c) .^ 2) A
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, tmp4, ARaw, 0, dARaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp4, ARaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (X c .* diag(A A')) c'
 	runtime.ZeroMatrix(dXRaw)
@@ -5174,7 +5176,8 @@ func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 
 // random31Work holds Random31's scratch space, reused across calls through random31Pool.
 type random31Work struct {
-	AX []float64
+	AX   []float64
+	gemm runtime.Gemm
 }
 
 var random31Pool = sync.Pool{New: func() any {
@@ -5200,7 +5203,7 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	AX := runtime.Mat(&ws.AX, n, m)
 	ARaw := A.RawMatrix()
 	// AX = A X
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
@@ -5212,8 +5215,9 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random31GradWork holds Random31Grad's scratch space, reused across calls through random31GradPool.
 type random31GradWork struct {
-	AX  []float64
-	tmp []float64
+	AX   []float64
+	gemm runtime.Gemm
+	tmp  []float64
 }
 
 var random31GradPool = sync.Pool{New: func() any {
@@ -5288,7 +5292,7 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	AX := runtime.Mat(&ws.AX, n, m)
 	ARaw := A.RawMatrix()
 	// AX = A X
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
@@ -5300,29 +5304,13 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = X X'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, XRaw, XRaw, 0, dARaw)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XRaw, XRaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = A + A'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp, ARaw)
 	// dX = (A + A') X
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, dXRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, dXRaw)
 	*ds = 0.0
 	return f
 }

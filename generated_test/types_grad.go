@@ -67,6 +67,7 @@ type allTypesGradWork struct {
 	PM    []float64
 	cholP ggruntime.Cholesky
 	tmp   []float64
+	gemm  ggruntime.Gemm
 	tmp2  []float64
 	Sv    []float64
 }
@@ -146,7 +147,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// tmp = inv(P) + M M'
 	// tmp = inv(P)
 	ws.cholP.InverseTo(tmp)
-	ggblas64.Gemm(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 1, tmp)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 1, tmp)
 	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
 	// tmp2 = s v v'

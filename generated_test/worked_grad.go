@@ -374,7 +374,8 @@ func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 
 // quadTraceWork holds QuadTrace's scratch space, reused across calls through quadTracePool.
 type quadTraceWork struct {
-	AW []float64
+	AW   []float64
+	gemm runtime.Gemm
 }
 
 var quadTracePool = sync.Pool{New: func() any {
@@ -399,7 +400,7 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
 	// AW = A W
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -411,7 +412,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
 type quadTraceGradWork struct {
-	tmp []float64
+	tmp  []float64
+	gemm runtime.Gemm
 }
 
 var quadTraceGradPool = sync.Pool{New: func() any {
@@ -442,26 +444,10 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A + A'
-	for ii := 0; ii < n; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > n {
-			iEnd = n
-		}
-		for jj := 0; jj < n; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > n {
-				jEnd = n
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + ARaw.Data[j*ARaw.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
@@ -497,8 +483,9 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 
 // sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
 type sandwichWork struct {
-	XB  []float64
-	CXB []float64
+	XB   []float64
+	gemm runtime.Gemm
+	CXB  []float64
 }
 
 var sandwichPool = sync.Pool{New: func() any {
@@ -524,11 +511,11 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// XB = X B
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	CXB := runtime.Mat(&ws.CXB, m, p)
 	CRaw := C.RawMatrix()
 	// CXB = C X B
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < p; j++ {
@@ -574,23 +561,7 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	CRaw := C.RawMatrix()
 	// tmp = C + C'
-	for ii := 0; ii < m; ii += 64 {
-		iEnd := ii + 64
-		if iEnd > m {
-			iEnd = m
-		}
-		for jj := 0; jj < m; jj += 64 {
-			jEnd := jj + 64
-			if jEnd > m {
-				jEnd = m
-			}
-			for i := ii; i < iEnd; i++ {
-				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + CRaw.Data[j*CRaw.Stride+i]
-				}
-			}
-		}
-	}
+	runtime.AddTransposeTo(tmp, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'

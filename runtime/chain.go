@@ -16,6 +16,7 @@ type Chain struct {
 	split []int // split[i*k+j]: the last factor of the left part
 	bufs  [][]float64
 	next  int // next buffer to hand out in one MulTo
+	gemm  Gemm
 }
 
 // MulTo sets dst = alpha·op(A₁)·…·op(Aₖ) + beta·dst, where op(Aᵢ) is Aᵢᵀ
@@ -95,26 +96,7 @@ func (c *Chain) product(ops []blas64.General, trans []bool, dst blas64.General, 
 	s := c.split[i*len(ops)+j]
 	a, ta := c.operand(ops, trans, i, s)
 	b, tb := c.operand(ops, trans, s+1, j)
-	if ta && tb {
-		// Aᵀ Bᵀ = (B A)ᵀ: gonum's Gemm is slow with both transposed.
-		if c.next == len(c.bufs) {
-			c.bufs = append(c.bufs, nil)
-		}
-		t := Mat(&c.bufs[c.next], dst.Cols, dst.Rows)
-		c.next++
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, b, a, 0, t)
-		for r := 0; r < dst.Rows; r++ {
-			for q := 0; q < dst.Cols; q++ {
-				v := alpha * t.Data[q*t.Stride+r]
-				if beta != 0 {
-					v += beta * dst.Data[r*dst.Stride+q]
-				}
-				dst.Data[r*dst.Stride+q] = v
-			}
-		}
-		return
-	}
-	blas64.Gemm(flag(ta), flag(tb), alpha, a, b, beta, dst)
+	c.gemm.Mul(flag(ta), flag(tb), alpha, a, b, beta, dst)
 }
 
 func flag(t bool) blas.Transpose {

@@ -105,3 +105,30 @@ func vecAsGeneral(fn string, v blas64.Vector) blas64.General {
 	}
 	return blas64.General{Rows: v.N, Cols: 1, Stride: v.Inc, Data: v.Data}
 }
+
+// AddTransposeTo sets the n×n matrix dst to a + aᵀ, the symmetric part of a
+// times two, in square tiles so that the column reads of aᵀ stay in cache.
+// dst must not share memory with a.
+//
+// AddTransposeTo panics with a *ShapeError if a is not square or dst is not
+// its shape.
+func AddTransposeTo(dst, a blas64.General) {
+	n := a.Rows
+	CheckMatrix("runtime.AddTransposeTo", "a", a.Rows, a.Cols, n, n, "n", "n")
+	CheckMatrix("runtime.AddTransposeTo", "dst", dst.Rows, dst.Cols, n, n, "n", "n")
+	const tile = 32
+	for i0 := 0; i0 < n; i0 += tile {
+		i1 := min(i0+tile, n)
+		for j0 := 0; j0 < n; j0 += tile {
+			j1 := min(j0+tile, n)
+			for i := i0; i < i1; i++ {
+				d := dst.Data[i*dst.Stride+j0 : i*dst.Stride+j1]
+				row := a.Data[i*a.Stride+j0 : i*a.Stride+j1]
+				col := a.Data[j0*a.Stride+i:]
+				for j := range d {
+					d[j] = row[j] + col[j*a.Stride]
+				}
+			}
+		}
+	}
+}

@@ -80,3 +80,27 @@ func TestSymmetrizeTo(t *testing.T) {
 	checkPanic(t, "shape", "runtime.SymmetrizeTo: g is 3×2, want n×n = 3×3",
 		func() { SymmetrizeTo(sd.RawSymmetric(), view(2, []float64{1, 2}, []float64{1, 2}, []float64{1, 2})) })
 }
+
+// TestAddTransposeTo checks a + aᵀ against gonum/mat on sizes around the
+// tile edge, and the shape panic.
+func TestAddTransposeTo(t *testing.T) {
+	for _, n := range []int{1, 5, 31, 32, 33, 70} {
+		a := mat.NewDense(n, n, nil)
+		for i := range a.RawMatrix().Data {
+			a.RawMatrix().Data[i] = float64(i%13) - 0.5*float64(i%7)
+		}
+		var want mat.Dense
+		want.Add(a, a.T())
+		got := mat.NewDense(n, n, nil)
+		AddTransposeTo(got.RawMatrix(), a.RawMatrix())
+		if !mat.Equal(got, &want) {
+			t.Errorf("n=%d: got\n%v\nwant\n%v", n, mat.Formatted(got), mat.Formatted(&want))
+		}
+	}
+	defer func() {
+		if _, ok := recover().(*ShapeError); !ok {
+			t.Error("a 2×3 a did not panic with a *ShapeError")
+		}
+	}()
+	AddTransposeTo(mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(2, 3, nil).RawMatrix())
+}

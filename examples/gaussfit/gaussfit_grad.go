@@ -6,7 +6,6 @@ package main
 import (
 	"github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 	"sync"
@@ -147,6 +146,7 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 // factorNLLWork holds FactorNLL's scratch space, reused across calls through factorNLLPool.
 type factorNLLWork struct {
 	S    []float64
+	gemm runtime.Gemm
 	luS  runtime.LU
 	invS []float64
 }
@@ -173,7 +173,7 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	S := runtime.Mat(&ws.S, n, n)
 	LRaw := L.RawMatrix()
 	// S = L L'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, LRaw, LRaw, 0, S)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, LRaw, LRaw, 0, S)
 	ws.luS.Factorize(S)
 	logdetS := ws.luS.LogAbsDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -193,6 +193,7 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 // factorNLLGradWork holds FactorNLLGrad's scratch space, reused across calls through factorNLLGradPool.
 type factorNLLGradWork struct {
 	S     []float64
+	gemm  runtime.Gemm
 	luS   runtime.LU
 	invS  []float64
 	tmp   []float64
@@ -227,7 +228,7 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	S := runtime.Mat(&ws.S, n, n)
 	LRaw := L.RawMatrix()
 	// S = L L'
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, LRaw, LRaw, 0, S)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, LRaw, LRaw, 0, S)
 	ws.luS.Factorize(S)
 	logdetS := ws.luS.LogAbsDet()
 	invS := runtime.Mat(&ws.invS, n, n)
@@ -253,7 +254,7 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
 	return f
 }
 
