@@ -64,7 +64,7 @@ var b1BilinearGradPool = sync.Pool{New: func() any {
 //	f = a' X b
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	XRows, n := X.Dims()
@@ -177,7 +177,7 @@ var b2ExpMixGradPool = sync.Pool{New: func() any {
 //	f = a' exp(X b)
 //	∂f/∂X = (a .* exp(X b)) b'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	XRows, n := X.Dims()
@@ -299,7 +299,7 @@ var b3QuadTraceGradPool = sync.Pool{New: func() any {
 //	f = tr(W' A W)
 //	∂f/∂W = (A + A') W
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("B3QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
@@ -414,7 +414,7 @@ var b4SandwichGradPool = sync.Pool{New: func() any {
 //	f = tr(B' X' C X B)
 //	∂f/∂X = (C + C') X B B'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
 	n, _ := B.Dims()
 	m, XCols := X.Dims()
@@ -528,7 +528,7 @@ var b5LogRegGradPool = sync.Pool{New: func() any {
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* (X w))))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckVector("B5LogRegGrad", "y", y.Len(), n, "n")
@@ -657,7 +657,7 @@ var b6GaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckSymmetric("B6GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
@@ -806,7 +806,7 @@ var b7MLPGradPool = sync.Pool{New: func() any {
 //	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 //	∂f/∂W2 = H' (H W2 - Y)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *mat.Dense, dW2 *mat.Dense) float64 {
 	n, d := X.Dims()
 	W1Rows, h := W1.Dims()

@@ -14,6 +14,26 @@ type Function struct {
 	// naming generated locals.
 	Names map[*Node]string
 	Dims  []Dim // the named dimensions, in order of first appearance
+
+	// Derivs holds dᵏf/dtᵏ, k = 1 … order, when wrt is one scalar t; nil
+	// entries are zero.
+	Derivs []*Node
+	// For a vector- or matrix-valued f: JVPDirs are the direction inputs
+	// dW of the JVP, one per wrt, JVP is Σ Df[dWᵢ], and Jacobians the
+	// derivative with respect to each wrt.
+	JVPDirs   []*Input
+	JVP       *Node
+	Jacobians []*Jacobian
+	// With hessian: HessDirs are the direction inputs v of the
+	// Hessian-vector product, one per wrt, and HessVec[i] the derivative
+	// of Grads[i] in those directions. DenseHessian reports that every wrt
+	// is a scalar or vector, so FHessian exists; HessBlocks are its blocks
+	// and HessStructured whether all were read off their structure.
+	HessDirs       []*Input
+	HessVec        []*Node
+	DenseHessian   bool
+	HessBlocks     []*HessBlock
+	HessStructured bool
 }
 
 // Input is a function input.
@@ -88,9 +108,6 @@ func buildFunction(sf *spec.Function) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !v.Shape.IsScalar() {
-		return nil, spec.Errorf(sf.Expr.Pos(), "expr must be a scalar to take a gradient; it is %s", v.Shape)
-	}
 	f.Value = v
 	var wrt []*Node
 	for _, w := range sf.Wrt {
@@ -101,7 +118,12 @@ func buildFunction(sf *spec.Function) (*Function, error) {
 		f.Wrt = append(f.Wrt, in)
 		wrt = append(wrt, in.Node)
 	}
-	f.Grads = b.g.Grad(v, wrt)
+	if v.Shape.IsScalar() {
+		f.Grads = b.g.Grad(v, wrt)
+	}
+	if err := f.buildHigher(sf); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

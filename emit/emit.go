@@ -54,17 +54,23 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	}
 	top := newScope()
 	for _, fn := range funcs {
-		for _, name := range generatedNames(fn.Spec.Name) {
-			top.reserve(name)
+		for _, g := range generated(fn) {
+			top.reserve(g.name)
 		}
 		for _, in := range fn.Inputs {
 			top.reserve(in.Name)
 		}
 	}
 	for _, fn := range funcs {
-		newFunc(fn, false, top).emit(f)
-		newFunc(fn, true, top).emit(f)
-		emitProblem(f, fn)
+		for _, g := range generated(fn) {
+			switch g.role {
+			case roleProblem:
+				emitProblem(f, fn)
+			case roleUnpack: // emitted with the problem
+			default:
+				newFunc(fn, g.role, g.order, top).emit(f)
+			}
+		}
 	}
 	return render(f, "generated code")
 }
@@ -82,29 +88,98 @@ func render(f *jen.File, what string) ([]byte, error) {
 	return out, nil
 }
 
-// generatedNames returns the exported names generated for the function
-// name: F, FGrad, FProblem and FUnpack.
-func generatedNames(name string) []string {
-	problem, unpack := problemNames(name)
-	return []string{name, gradName(name), problem, unpack}
+// The roles of the optimize adapter and its unpacking helper, which
+// emitProblem writes together.
+const (
+	roleProblem role = iota + 100
+	roleUnpack
+)
+
+// generatedFunc is one exported function generated for a spec function.
+type generatedFunc struct {
+	name  string
+	role  role
+	order int
+	what  string // for collision errors: "the gradient function of %s"
+}
+
+// generated lists the exported functions generated for fn, in the order
+// they are written: F; for a scalar f FGrad, FProblem and FUnpack; FDeriv,
+// FDeriv2, … for one scalar wrt; FJVP and FJacobian for a vector- or
+// matrix-valued f; FHessVec and FHessian with hessian.
+func generated(fn *derive.Function) []generatedFunc {
+	name := fn.Spec.Name
+	out := []generatedFunc{{name, roleValue, 0, "function %s"}}
+	add := func(r role, order int, what string) {
+		out = append(out, generatedFunc{roleName(name, r, order), r, order, what})
+	}
+	if fn.Value.Shape.IsScalar() {
+		add(roleGrad, 0, "the gradient function of %s")
+	}
+	for k := range fn.Derivs {
+		add(roleDeriv, k+1, "a derivative function of %s")
+	}
+	if !fn.Value.Shape.IsScalar() {
+		add(roleJVP, 0, "the JVP function of %s")
+		add(roleJacobian, 0, "the Jacobian function of %s")
+	}
+	if fn.Spec.Hessian {
+		add(roleHessVec, 0, "the Hessian-vector product of %s")
+		if fn.DenseHessian {
+			add(roleHessian, 0, "the Hessian function of %s")
+		}
+	}
+	if fn.Value.Shape.IsScalar() {
+		add(roleProblem, 0, "the optimize adapter of %s")
+		add(roleUnpack, 0, "the unpacking helper of %s")
+	}
+	return out
+}
+
+// roleName returns the name of the generated function of role r (and
+// order, for derivatives) for the spec function name.
+func roleName(name string, r role, order int) string {
+	switch r {
+	case roleGrad:
+		return name + "Grad"
+	case roleDeriv:
+		if order == 1 {
+			return name + "Deriv"
+		}
+		return fmt.Sprintf("%sDeriv%d", name, order)
+	case roleJVP:
+		return name + "JVP"
+	case roleJacobian:
+		return name + "Jacobian"
+	case roleHessVec:
+		return name + "HessVec"
+	case roleHessian:
+		return name + "Hessian"
+	case roleProblem:
+		problem, _ := problemNames(name)
+		return problem
+	case roleUnpack:
+		_, unpack := problemNames(name)
+		return unpack
+	}
+	return name
 }
 
 // CheckNames reports two functions whose generated names collide (a
 // function Foo and another named FooGrad, say), naming both places.
 func CheckNames(funcs []*derive.Function) error {
-	roles := []string{"function %s", "the gradient function of %s", "the optimize adapter of %s", "the unpacking helper of %s"}
 	type origin struct {
 		what string
 		fn   *derive.Function
 	}
 	seen := map[string]origin{}
 	for _, fn := range funcs {
-		for k, name := range generatedNames(fn.Spec.Name) {
-			if prev, ok := seen[name]; ok {
+		for _, g := range generated(fn) {
+			if prev, ok := seen[g.name]; ok {
 				return &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated name %s collides with %s at %s",
-					name, prev.what, prev.fn.Spec.NamePos)}
+					g.name, prev.what, prev.fn.Spec.NamePos)}
 			}
-			seen[name] = origin{fmt.Sprintf(roles[k], fn.Spec.Name), fn}
+			seen[g.name] = origin{fmt.Sprintf(g.what, fn.Spec.Name), fn}
 		}
 	}
 	return nil
@@ -118,10 +193,16 @@ func gradName(name string) string { return name + "Grad" }
 func aliasImports(f *jen.File, funcs []*derive.Function) {
 	taken := map[string]bool{}
 	for _, fn := range funcs {
-		taken[fn.Spec.Name] = true
-		taken[gradName(fn.Spec.Name)] = true
+		for _, g := range generated(fn) {
+			taken[g.name] = true
+		}
 		for _, in := range fn.Inputs {
 			taken[in.Name] = true
+		}
+		for _, ds := range [][]*derive.Input{fn.JVPDirs, fn.HessDirs} {
+			for _, d := range ds {
+				taken[d.Name] = true
+			}
 		}
 		for _, d := range fn.Dims {
 			taken[d.Name] = true

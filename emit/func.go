@@ -21,12 +21,43 @@ type val struct {
 
 func (v *val) id() *jen.Statement { return jen.Id(v.name) }
 
-// function emits one generated Go function (F or FGrad).
+// role is what a generated function computes.
+type role int
+
+// The generated functions of a spec function F.
+const (
+	roleValue    role = iota // F: f, returned or written into dst
+	roleGrad                 // FGrad: f and its gradients
+	roleDeriv                // FDeriv, FDeriv2, …: dᵏf/dtᵏ
+	roleJVP                  // FJVP: Σ Df[dWᵢ]
+	roleHessVec              // FHessVec: the Hessian-vector product
+	roleJacobian             // FJacobian: DF/DWᵢ in the block layout
+	roleHessian              // FHessian: the dense Hessian
+)
+
+// output is a destination a generated function writes: node, into the
+// parameter param, which has the kind and shape of to (a wrt input for
+// gradients, f's own for values).
+type output struct {
+	to    *derive.Input
+	node  *derive.Node
+	param string
+}
+
+// function emits one generated Go function.
 type function struct {
 	fn    *derive.Function
-	grad  bool
+	role  role
+	order int // roleDeriv: k of dᵏf/dtᵏ
 	name  string
 	scope *scope
+
+	ins  []*derive.Input // the inputs, then any directions
+	outs []output        // the destinations written
+	ret  *derive.Node    // the scalar returned; nil for none
+	// extra are further nodes the function computes (FJacobian's and
+	// FHessian's structured terms), for counting uses.
+	extra []*derive.Node
 
 	body   []jen.Code
 	uses   map[*derive.Node]int
@@ -39,9 +70,8 @@ type function struct {
 	facts  map[*derive.Node]*factor
 	fulls  map[*derive.Node]*val // symmetric inputs expanded to general matrices
 
-	top        *scope // package-level names
-	gradParams []string
-	wsName     string
+	top    *scope // package-level names
+	wsName string
 	i, j       string // loop variables
 	// Tiled loops: their variables (named on first use), and, while a
 	// matrix loop body is built, its column index and whether the body
@@ -64,14 +94,18 @@ type factor struct {
 	spd   bool
 }
 
-func newFunc(fn *derive.Function, grad bool, top *scope) *function {
-	e := &function{fn: fn, grad: grad, scope: newScope(), vals: map[*derive.Node]*val{},
+func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
+	e := &function{fn: fn, role: r, order: order, scope: newScope(), vals: map[*derive.Node]*val{},
 		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{}}
-	e.name = fn.Spec.Name
-	if grad {
-		e.name = gradName(fn.Spec.Name)
+	e.name = roleName(fn.Spec.Name, r, order)
+	e.ins = append(e.ins, fn.Inputs...)
+	switch r {
+	case roleJVP:
+		e.ins = append(e.ins, fn.JVPDirs...)
+	case roleHessVec:
+		e.ins = append(e.ins, fn.HessDirs...)
 	}
-	for _, in := range fn.Inputs {
+	for _, in := range e.ins {
 		e.scope.reserve(in.Name)
 	}
 	for _, d := range fn.Dims {
@@ -80,15 +114,46 @@ func newFunc(fn *derive.Function, grad bool, top *scope) *function {
 	for _, imp := range []string{"blas", "blas64", "mat", "math", "sync", "runtime"} {
 		e.scope.reserve(imp)
 	}
-	if grad {
-		for _, w := range fn.Wrt {
-			e.gradParams = append(e.gradParams, e.scope.fresh("d"+w.Name))
+	scalar := fn.Value.Shape.IsScalar()
+	value := func(n *derive.Node) {
+		if scalar {
+			e.ret = n
+			return
 		}
+		e.outs = append(e.outs, output{valueInput(fn), n, e.scope.fresh("dst")})
+	}
+	wrt := func(prefix string, nodes []*derive.Node) {
+		for k, w := range fn.Wrt {
+			e.outs = append(e.outs, output{w, nodes[k], e.scope.fresh(prefix + w.Name)})
+		}
+	}
+	switch r {
+	case roleValue:
+		value(fn.Value)
+	case roleGrad:
+		e.ret = fn.Value
+		wrt("d", fn.Grads)
+	case roleDeriv:
+		value(fn.Derivs[order-1])
+	case roleJVP:
+		value(fn.JVP)
+	case roleHessVec:
+		wrt("h", fn.HessVec)
 	}
 	e.top = top
 	e.wsName = e.scope.fresh("ws")
 	e.i, e.j = e.scope.fresh("i"), e.scope.fresh("j")
 	return e
+}
+
+// valueInput describes f's value as a destination: a vector for a column,
+// a matrix otherwise.
+func valueInput(fn *derive.Function) *derive.Input {
+	kind := spec.Matrix
+	if fn.Value.Shape.IsCol() {
+		kind = spec.Vector
+	}
+	return &derive.Input{Name: fn.Spec.Name, Kind: kind, Shape: fn.Value.Shape}
 }
 
 // eulerDegree returns d when FGrad should read f off its gradients by
@@ -97,7 +162,7 @@ func newFunc(fn *derive.Function, grad bool, top *scope) *function {
 // matrix product that no gradient needs. It returns 0 otherwise.
 func (e *function) eulerDegree() int {
 	fn := e.fn
-	if !e.grad {
+	if e.role != roleGrad {
 		return 0
 	}
 	var vars []*derive.Node
@@ -137,12 +202,12 @@ func (e *function) valueByEuler(d int) string {
 	for _, g := range fn.Grads {
 		e.uses[g]++
 	}
-	for k, w := range fn.Wrt {
-		e.writeGradient(w, fn.Grads[k], e.gradParams[k])
+	for _, o := range e.outs {
+		e.writeGradient(o.to, o.node, o.param)
 	}
 	var sum *jen.Statement
 	for k, w := range fn.Wrt {
-		g := jen.Id(e.gradParams[k])
+		g := jen.Id(e.outs[k].param)
 		x := jen.Id(w.Name)
 		var dot jen.Code
 		switch {
@@ -193,19 +258,18 @@ func gradEntry(w *derive.Input, g *jen.Statement) jen.Code {
 	return g.Clone().Dot("At").Call(jen.Lit(0), jen.Lit(0))
 }
 
-// gradInputs returns the inputs this function writes gradients of: none
-// for F, the wrt inputs for FGrad.
-func (e *function) gradInputs() []*derive.Input {
-	if e.grad {
-		return e.fn.Wrt
-	}
-	return nil
-}
-
 func (e *function) roots() []*derive.Node {
-	roots := []*derive.Node{e.fn.Value}
-	if e.grad {
-		roots = append(roots, e.fn.Grads...)
+	var roots []*derive.Node
+	if e.ret != nil {
+		roots = append(roots, e.ret)
+	}
+	for _, o := range e.outs {
+		roots = append(roots, o.node)
+	}
+	for _, n := range e.extra {
+		if n != nil {
+			roots = append(roots, n)
+		}
 	}
 	return roots
 }
@@ -242,44 +306,73 @@ func typeOf(k spec.TypeKind) jen.Code {
 }
 
 func (e *function) emit(f *jen.File) {
-	fn := e.fn
+	switch e.role {
+	case roleJacobian:
+		e.emitJacobian(f)
+		return
+	case roleHessian:
+		e.emitHessian(f)
+		return
+	}
 	e.countUses()
-	params := make([]jen.Code, 0, len(fn.Inputs)+len(fn.Wrt))
+	params, names := e.params()
+	e.planDims()
+	e.checkAliases()
+	aliasChecks := len(e.body)
+	var result jen.Code
+	if d := e.eulerDegree(); d != 0 {
+		result = jen.Id(e.valueByEuler(d))
+	} else {
+		if e.ret != nil {
+			value := e.scalar(e.ret)
+			if v, ok := e.vals[e.ret]; ok {
+				result = v.id()
+			} else {
+				name := e.scope.fresh("f")
+				e.stmt(jen.Id(name).Op(":=").Add(value))
+				result = jen.Id(name)
+			}
+		} else if e.returns() {
+			result = jen.Lit(0.0)
+		}
+		for _, o := range e.outs {
+			e.writeGradient(o.to, o.node, o.param)
+		}
+	}
+	if result != nil {
+		e.stmt(jen.Return(result))
+	}
+	e.finish(f, params, names, aliasChecks)
+}
+
+// returns reports whether the function returns a float64: F, FGrad and
+// FDeriv… of a scalar f.
+func (e *function) returns() bool {
+	return e.fn.Value.Shape.IsScalar() && (e.role == roleValue || e.role == roleGrad || e.role == roleDeriv)
+}
+
+// params returns the parameters, the inputs (and directions) then the
+// destinations, and the names of the inputs.
+func (e *function) params() ([]jen.Code, []string) {
+	var params []jen.Code
 	var names []string
-	for _, in := range fn.Inputs {
+	for _, in := range e.ins {
 		params = append(params, jen.Id(in.Name).Add(typeOf(in.Kind)))
 		names = append(names, in.Name)
 	}
-	for k, w := range e.gradInputs() {
-		t := typeOf(w.Kind)
-		if w.Kind == spec.Scalar {
+	for _, o := range e.outs {
+		t := typeOf(o.to.Kind)
+		if o.to.Kind == spec.Scalar {
 			t = jen.Op("*").Float64()
 		}
-		params = append(params, jen.Id(e.gradParams[k]).Add(t))
+		params = append(params, jen.Id(o.param).Add(t))
 	}
+	return params, names
+}
 
-	e.planDims()
-	if e.grad {
-		e.checkAliases()
-	}
-	aliasChecks := len(e.body)
-	var result string
-	if d := e.eulerDegree(); d != 0 {
-		result = e.valueByEuler(d)
-	} else {
-		value := e.scalar(fn.Value)
-		if v, ok := e.vals[fn.Value]; ok {
-			result = v.name
-		} else {
-			result = e.scope.fresh("f")
-			e.stmt(jen.Id(result).Op(":=").Add(value))
-		}
-		for k, w := range e.gradInputs() {
-			e.writeGradient(w, fn.Grads[k], e.gradParams[k])
-		}
-	}
-	e.stmt(jen.Return(jen.Id(result)))
-
+// finish assembles the function: shape checks, alias checks, workspace,
+// body, under its doc comment.
+func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
 	body := append(e.checkShapes(), e.body[:aliasChecks]...)
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
@@ -289,25 +382,54 @@ func (e *function) emit(f *jen.File) {
 	for _, line := range e.doc(names) {
 		f.Comment(line)
 	}
-	f.Func().Id(e.name).Params(params...).Float64().Block(body...)
+	sig := f.Func().Id(e.name).Params(params...)
+	if e.returns() {
+		sig.Float64()
+	}
+	sig.Block(body...)
 }
 
-// doc returns the doc comment: the formula and, for FGrad, each derived
-// gradient.
+// doc returns the doc comment: what the function computes, the spec's doc,
+// and the formulas.
 func (e *function) doc(names []string) []string {
 	fn := e.fn
 	formula := derive.Format(fn.Value, derive.Plain, fn.Names)
 	var lines []string
-	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
-	if e.grad {
+	call := fn.Spec.Name + "(" + strings.Join(names[:len(fn.Inputs)], ", ") + ")"
+	var params []string
+	for _, o := range e.outs {
+		params = append(params, o.param)
+	}
+	dirs := strings.Join(names[len(fn.Inputs):], ", ")
+	switch e.role {
+	case roleValue:
+		if e.returns() {
+			lines = append(lines, e.name+" returns f = "+call+".")
+		} else {
+			lines = append(lines, e.name+" writes f = "+call+" into "+params[0]+", overwriting it.")
+		}
+	case roleGrad:
 		var ds []string
 		for _, w := range fn.Wrt {
 			ds = append(ds, "∂f/∂"+w.Name)
 		}
-		lines = append(lines, e.name+" returns f = "+call+" and writes "+strings.Join(ds, ", ")+" into "+strings.Join(e.gradParams, ", ")+",")
+		lines = append(lines, e.name+" returns f = "+call+" and writes "+strings.Join(ds, ", ")+" into "+strings.Join(params, ", ")+",")
 		lines = append(lines, "overwriting them; each has the shape of its input (denominator layout).")
-	} else {
-		lines = append(lines, e.name+" returns f = "+call+".")
+	case roleDeriv:
+		what := derivName(fn.Wrt[0].Name, e.order)
+		if e.returns() {
+			lines = append(lines, e.name+" returns "+what+" of f = "+call+".")
+		} else {
+			lines = append(lines, e.name+" writes "+what+" of f = "+call+" into "+params[0]+",")
+			lines = append(lines, "overwriting it; it has the shape of f.")
+		}
+	case roleJVP:
+		lines = append(lines, e.name+" writes the directional derivative of f = "+call+" in the")
+		lines = append(lines, "directions "+dirs+" into "+params[0]+" (Σ Df["+dirs+"], no Jacobian formed), overwriting it.")
+	case roleHessVec:
+		lines = append(lines, e.name+" writes the Hessian-vector product of f = "+call+",")
+		lines = append(lines, "the derivative of its gradient in the directions "+dirs+", into "+strings.Join(params, ", ")+",")
+		lines = append(lines, "overwriting them (forward over reverse; no Hessian is formed).")
 	}
 	if fn.Spec.Doc != "" {
 		lines = append(lines, "")
@@ -323,17 +445,57 @@ func (e *function) doc(names []string) []string {
 			}
 		}
 	}
-	if e.grad {
+	show := func(label string, n *derive.Node) {
+		text := "0"
+		if n != nil {
+			text = derive.Format(n, derive.Plain, fn.Names)
+		}
+		lines = append(lines, "\t"+label+" = "+text)
+	}
+	switch e.role {
+	case roleGrad:
 		for k, w := range fn.Wrt {
-			g := derive.Format(fn.Grads[k], derive.Plain, fn.Names)
-			lines = append(lines, "\t∂f/∂"+w.Name+" = "+g)
+			show("∂f/∂"+w.Name, fn.Grads[k])
 		}
 		if hasSymmetric(fn.Wrt) {
 			lines = append(lines, "", "Gradients of symmetric inputs are the symmetric gradients (G + G')/2.")
 		}
+	case roleDeriv:
+		for k := 1; k <= e.order; k++ {
+			show(derivName(fn.Wrt[0].Name, k), fn.Derivs[k-1])
+		}
+	case roleJVP:
+		show("df", fn.JVP)
+	case roleHessVec:
+		for k, w := range fn.Wrt {
+			show("d(∂f/∂"+w.Name+")", fn.HessVec[k])
+		}
 	}
-	lines = append(lines, "", "It panics if the shapes disagree"+map[bool]string{true: " or a gradient shares memory with an input", false: ""}[e.grad]+".")
+	panics := "It panics if the shapes disagree"
+	if len(e.outs) > 0 {
+		panics += " or a destination shares memory with an input"
+	}
+	lines = append(lines, "", panics+".")
 	return lines
+}
+
+// derivName is d/dt, d²/dt², … for order k.
+func derivName(t string, k int) string {
+	if k == 1 {
+		return "df/d" + t
+	}
+	sup := superscript(k)
+	return "d" + sup + "f/d" + t + sup
+}
+
+// superscript writes k in superscript digits.
+func superscript(k int) string {
+	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
+	var out []rune
+	for _, c := range fmt.Sprint(k) {
+		out = append(out, digits[c-'0'])
+	}
+	return string(out)
 }
 
 func without(names map[*derive.Node]string, n *derive.Node) map[*derive.Node]string {
@@ -408,7 +570,7 @@ func (e *function) dim(d derive.Dim) jen.Code {
 // first input that has it. Statements come later, from checkShapes, once
 // the body shows which dimensions it uses.
 func (e *function) planDims() {
-	for _, in := range e.fn.Inputs {
+	for _, in := range e.ins {
 		for _, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
 			if _, bound := e.dims[d]; !bound && d.Name != "" {
 				e.dims[d] = jen.Id(d.Name)
@@ -422,12 +584,11 @@ func (e *function) planDims() {
 // function uses and check every input and gradient destination against
 // them.
 func (e *function) checkShapes() []jen.Code {
-	fn := e.fn
 	lit := func(d derive.Dim) jen.Code { return jen.Lit(d.String()) }
 	// Gradient checks first: they decide which bindings are used.
 	var grads []jen.Code
-	for k, w := range e.gradInputs() {
-		d := e.gradParams[k]
+	for _, o := range e.outs {
+		w, d := o.to, o.param
 		switch w.Kind {
 		case spec.Vector:
 			grads = append(grads, jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("Len").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
@@ -445,7 +606,7 @@ func (e *function) checkShapes() []jen.Code {
 		return d.Name != "" && e.binder[d] == in && (k == 0 || in.Shape.Rows != d)
 	}
 	// Every dimension an input does not bind is checked, and so used.
-	for _, in := range fn.Inputs {
+	for _, in := range e.ins {
 		slots := []derive.Dim{in.Shape.Rows}
 		if in.Kind == spec.Matrix {
 			slots = append(slots, in.Shape.Cols)
@@ -457,7 +618,7 @@ func (e *function) checkShapes() []jen.Code {
 		}
 	}
 	var out []jen.Code
-	for _, in := range fn.Inputs {
+	for _, in := range e.ins {
 		r, c := in.Shape.Rows, in.Shape.Cols
 		switch in.Kind {
 		case spec.Vector, spec.Symmetric, spec.SPD:
@@ -498,24 +659,24 @@ func (e *function) checkShapes() []jen.Code {
 	return append(out, grads...)
 }
 
-// checkAliases panics when a gradient destination shares memory with an
-// input or another destination.
+// checkAliases panics when a destination shares memory with an input or
+// another destination.
 func (e *function) checkAliases() {
-	for k, w := range e.fn.Wrt {
-		if w.Kind == spec.Scalar {
+	for k, o := range e.outs {
+		if o.to.Kind == spec.Scalar {
 			continue
 		}
-		for _, in := range e.fn.Inputs {
+		for _, in := range e.ins {
 			if in.Kind == spec.Scalar {
 				continue
 			}
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(e.gradParams[k]), rawData(e.gradParams[k], w.Kind),
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
 				jen.Lit(in.Name), rawData(in.Name, in.Kind)))
 		}
-		for l, v := range e.fn.Wrt[:k] {
-			if v.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(e.gradParams[k]), rawData(e.gradParams[k], w.Kind),
-					jen.Lit(e.gradParams[l]), rawData(e.gradParams[l], v.Kind)))
+		for _, p := range e.outs[:k] {
+			if p.to.Kind != spec.Scalar {
+				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
+					jen.Lit(p.param), rawData(p.param, p.to.Kind)))
 			}
 		}
 	}

@@ -123,7 +123,7 @@ func (e *function) view(n *derive.Node) *val {
 }
 
 func (e *function) input(name string) *derive.Input {
-	for _, in := range e.fn.Inputs {
+	for _, in := range e.ins {
 		if in.Name == name {
 			return in
 		}
@@ -145,7 +145,8 @@ func (e *function) formula(n *derive.Node) string {
 // writeNamed is writeInto with the name comments use for dst.
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	note := jen.Comment(label + " = " + e.formula(n))
-	if v, stored := e.vals[n]; stored { // computed already: copy it
+	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
+		v := e.ensure(n)
 		e.stmt(note)
 		e.stmt(e.loop(n.Shape, func(i, j jen.Code) jen.Code {
 			return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.read(n, v, i, j))

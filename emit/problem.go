@@ -146,19 +146,45 @@ func (p *problem) emitProblem(f *jen.File) {
 	if hasSymmetric(fn.Wrt) {
 		doc += " A symmetric n×n variable takes n² entries of which only the upper triangle counts; Grad reports the derivative with respect to those entries."
 	}
+	if fn.Spec.Hessian && fn.DenseHessian {
+		doc += " Hess fills the Hessian from " + roleName(fn.Spec.Name, roleHessian, 0) + ", so gonum's Newton method works."
+	}
 	if len(p.free) > 0 {
 		doc += " Dimensions that no fixed input gives are parameters."
 	}
 	f.Line()
 	comment(f, doc)
+	fields := jen.Dict{
+		jen.Id("Func"): jen.Func().Params(jen.Id(p.x).Index().Float64()).Float64().Block(
+			jen.List(idList(vars)...).Op(":=").Id(p.unpack).Call(unpackX...),
+			jen.Return(jen.Id(fn.Spec.Name).Call(callF...)),
+		),
+		jen.Id("Grad"): jen.Func().Params(jen.Id(p.grad), jen.Id(p.x).Index().Float64()).Block(gradBody...),
+	}
+	if hess := p.hess(callF, unpackX); hess != nil {
+		fields[jen.Id("Hess")] = hess
+	}
 	f.Func().Id(p.name).Params(params...).Qual(optimizePath, "Problem").Block(append(outer,
-		jen.Return(jen.Qual(optimizePath, "Problem").Values(jen.Dict{
-			jen.Id("Func"): jen.Func().Params(jen.Id(p.x).Index().Float64()).Float64().Block(
-				jen.List(idList(vars)...).Op(":=").Id(p.unpack).Call(unpackX...),
-				jen.Return(jen.Id(fn.Spec.Name).Call(callF...)),
-			),
-			jen.Id("Grad"): jen.Func().Params(jen.Id(p.grad), jen.Id(p.x).Index().Float64()).Block(gradBody...),
-		})))...,
+		jen.Return(jen.Qual(optimizePath, "Problem").Values(fields)))...,
+	)
+}
+
+// hess returns the Hess field of the problem: FHessian into a matrix
+// kept between calls, copied into optimize's symmetric hess; nil when the
+// function has no FHessian.
+func (p *problem) hess(callF, unpackX []jen.Code) *jen.Statement {
+	fn := p.fn
+	if !fn.Spec.Hessian || !fn.DenseHessian {
+		return nil
+	}
+	hess, dense, n := p.scope.fresh("hess"), p.scope.fresh("dense"), p.scope.fresh("n")
+	call := append(append([]jen.Code{}, callF...), jen.Id(dense))
+	return jen.Func().Params(jen.Id(hess).Op("*").Qual(matPath, "SymDense"), jen.Id(p.x).Index().Float64()).Block(
+		jen.List(idList(p.wrtNames())...).Op(":=").Id(p.unpack).Call(unpackX...),
+		jen.Id(n).Op(":=").Id(hess).Dot("SymmetricDim").Call(),
+		jen.Id(dense).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(n), jen.Id(n), jen.Nil()),
+		jen.Id(roleName(fn.Spec.Name, roleHessian, 0)).Call(call...),
+		jen.Qual(runtimePath, "UpperTo").Call(jen.Id(hess).Dot("RawSymmetric").Call(), jen.Id(dense).Dot("RawMatrix").Call()),
 	)
 }
 

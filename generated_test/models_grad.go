@@ -74,7 +74,7 @@ var logRegGradPool = sync.Pool{New: func() any {
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* z)))
 //	∂f/∂lambda = 0.5 w' w
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense, dlambda *float64) float64 {
 	n, d := X.Dims()
 	runtime.CheckVector("LogRegGrad", "y", y.Len(), n, "n")
@@ -205,7 +205,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
@@ -354,7 +354,7 @@ var mlpGradPool = sync.Pool{New: func() any {
 //	∂f/∂W2 = H' (H W2 - Y)
 //	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.Dense, dW1 *mat.Dense) float64 {
 	n, d := X.Dims()
 	W1Rows, h := W1.Dims()
@@ -508,7 +508,7 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 //	r = A x - b
 //	∂f/∂x = 2 A' r
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")

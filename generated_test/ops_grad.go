@@ -47,7 +47,7 @@ var opExpGradPool = sync.Pool{New: func() any {
 //	f = sum(exp(X))
 //	∂f/∂X = exp(X)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -124,7 +124,7 @@ func OpLog(X *mat.Dense) float64 {
 //	f = sum(log(X))
 //	∂f/∂X = 1 ./ X
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -195,7 +195,7 @@ func OpSin(x *mat.VecDense) float64 {
 //	f = sum(sin(x))
 //	∂f/∂x = cos(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSinGrad", "dx", dx.Len(), n, "n")
@@ -261,7 +261,7 @@ func OpCos(x *mat.VecDense) float64 {
 //	f = sum(cos(x))
 //	∂f/∂x = -sin(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpCosGrad", "dx", dx.Len(), n, "n")
@@ -336,7 +336,7 @@ var opTanGradPool = sync.Pool{New: func() any {
 //	f = sum(tan(x))
 //	∂f/∂x = 1 + tan(x) .* tan(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpTanGrad", "dx", dx.Len(), n, "n")
@@ -407,7 +407,7 @@ func OpArcsin(x *mat.VecDense) float64 {
 //	f = sum(arcsin(x))
 //	∂f/∂x = 1 ./ sqrt(1 - x .* x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpArcsinGrad", "dx", dx.Len(), n, "n")
@@ -473,7 +473,7 @@ func OpArccos(x *mat.VecDense) float64 {
 //	f = sum(arccos(x))
 //	∂f/∂x = -1 ./ sqrt(1 - x .* x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpArccosGrad", "dx", dx.Len(), n, "n")
@@ -539,7 +539,7 @@ func OpArctan(x *mat.VecDense) float64 {
 //	f = sum(arctan(x))
 //	∂f/∂x = 1 ./ (1 + x .* x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpArctanGrad", "dx", dx.Len(), n, "n")
@@ -616,7 +616,7 @@ var opTanhGradPool = sync.Pool{New: func() any {
 //	f = sum(tanh(X))
 //	∂f/∂X = 1 - tanh(X) .* tanh(X)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -701,7 +701,7 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 //	f = sum(sigmoid(x))
 //	∂f/∂x = sigmoid(x) .* (1 - sigmoid(x))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSigmoidGrad", "dx", dx.Len(), n, "n")
@@ -772,7 +772,7 @@ func OpSoftplus(x *mat.VecDense) float64 {
 //	f = sum(softplus(x))
 //	∂f/∂x = sigmoid(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSoftplusGrad", "dx", dx.Len(), n, "n")
@@ -847,7 +847,7 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 //	f = sum(sqrt(x))
 //	∂f/∂x = 0.5 ./ sqrt(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSqrtGrad", "dx", dx.Len(), n, "n")
@@ -931,7 +931,7 @@ var opAbsGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = sign(x - 2 y)
 //	∂f/∂y = (-2) sign(x - 2 y)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpAbsGrad", "y", y.Len(), n, "n")
@@ -1031,7 +1031,7 @@ var opSignGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = sign(x - y)
 //	∂f/∂y = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSignGrad", "y", y.Len(), n, "n")
@@ -1123,7 +1123,7 @@ var opReluGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = step(x - y)
 //	∂f/∂y = -step(x - y)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpReluGrad", "y", y.Len(), n, "n")
@@ -1213,7 +1213,7 @@ func OpSum(X *mat.Dense) float64 {
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -1285,7 +1285,7 @@ func OpTr(A *mat.Dense) float64 {
 //	f = tr(A)
 //	∂f/∂A = eye(n)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpTrGrad", "A", n, ACols, n, n, "n", "n")
@@ -1375,7 +1375,7 @@ var opDetGradPool = sync.Pool{New: func() any {
 //	f = det(A)
 //	∂f/∂A = det(A) inv(A)'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpDetGrad", "A", n, ACols, n, n, "n", "n")
@@ -1461,7 +1461,7 @@ var opLogdetGradPool = sync.Pool{New: func() any {
 //	f = logdet(A)
 //	∂f/∂A = inv(A)'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpLogdetGrad", "A", n, ACols, n, n, "n", "n")
@@ -1562,7 +1562,7 @@ var opNorm1GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = sign(X - 2 Y)
 //	∂f/∂Y = (-2) sign(X - 2 Y)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float64 {
 	m, n := X.Dims()
 	YRows, YCols := Y.Dims()
@@ -1657,7 +1657,7 @@ func OpNorm2(x *mat.VecDense) float64 {
 //	f = norm2(x)
 //	∂f/∂x = x / norm2(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpNorm2Grad", "dx", dx.Len(), n, "n")
@@ -1716,7 +1716,7 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 //	f = norm2(X)
 //	∂f/∂X = X / norm2(X)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -1784,7 +1784,7 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -1851,7 +1851,7 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 //	f = logsumexp(x)
 //	∂f/∂x = exp(x - logsumexp(x))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpLogsumexpGrad", "dx", dx.Len(), n, "n")
@@ -1910,7 +1910,7 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 //	f = logsumexp(X)
 //	∂f/∂X = exp(X - logsumexp(X))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -1978,7 +1978,7 @@ func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 //	∂f/∂a = (a' b) a + ((a' b) a' + (a' a) b')'
 //	∂f/∂b = (a' a) a
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckVector("OpDotGrad", "b", b.Len(), n, "n")
@@ -2062,7 +2062,7 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 //	∂f/∂A = B
 //	∂f/∂B = A
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	BRows, BCols := B.Dims()
@@ -2195,7 +2195,7 @@ var opInvGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = -(inv(A)' B' inv(A)')
 //	∂f/∂B = inv(A)'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpInvGrad", "A", n, ACols, n, n, "n", "n")
@@ -2335,7 +2335,7 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 //	∂f/∂v = diag(A')
 //	∂f/∂A = diag(v)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.Dense) float64 {
 	n := v.Len()
 	ARows, ACols := A.Dims()
@@ -2442,7 +2442,7 @@ var opDiagMatrixGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = diag(v)
 //	∂f/∂v = diag(A)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpDiagMatrixGrad", "A", n, ACols, n, n, "n", "n")
@@ -2540,7 +2540,7 @@ var opEyeGradPool = sync.Pool{New: func() any {
 //	f = sum(A .* (A + 2 eye(n)))
 //	∂f/∂A = 2 A + 2 eye(n)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpEyeGrad", "A", n, ACols, n, n, "n", "n")
@@ -2627,7 +2627,7 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 //	f = sum(log(exp(z) + 1))
 //	∂f/∂z = exp(z) .* (1 ./ (exp(z) + 1))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckVector("OpFillVectorGrad", "dz", dz.Len(), n, "n")
@@ -2703,7 +2703,7 @@ func OpFillMatrix(X *mat.Dense) float64 {
 //	f = sum(X .* (3 - X))
 //	∂f/∂X = 3 - 2 X
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -2780,7 +2780,7 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 //	∂f/∂A = B
 //	∂f/∂B = A
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	BRows, BCols := B.Dims()
@@ -2877,7 +2877,7 @@ var opHadamardGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = 2 A .* B
 //	∂f/∂B = A .* A
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	BRows, BCols := B.Dims()
@@ -2982,7 +2982,7 @@ var opElementwiseQuotientGradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 1 ./ b
 //	∂f/∂b = -(a ./ b ./ b)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckVector("OpElementwiseQuotientGrad", "b", b.Len(), n, "n")
@@ -3080,7 +3080,7 @@ var opElementwisePowerGradPool = sync.Pool{New: func() any {
 //	∂f/∂X = p X .^ (p - 1)
 //	∂f/∂p = sum(X .^ p .* log(X))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -3158,7 +3158,7 @@ func OpScalarPower(s float64, p float64) float64 {
 //	∂f/∂s = p s^(p - 1) - s^(-2)
 //	∂f/∂p = s^p log(s)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
@@ -3228,7 +3228,7 @@ var opScalarDivisionGradPool = sync.Pool{New: func() any {
 //	∂f/∂X = matrix(1) / s
 //	∂f/∂s = -sum(X / s / s)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) float64 {
 	m, n := X.Dims()
 	dXRows, dXCols := dX.Dims()
@@ -3342,7 +3342,7 @@ var opSubtractNegateGradPool = sync.Pool{New: func() any {
 //	∂f/∂a = -(a - b) - (a - 3 b)
 //	∂f/∂b = a + 3 (a - b) - 3 b
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckVector("OpSubtractNegateGrad", "b", b.Len(), n, "n")
@@ -3449,7 +3449,7 @@ var opBroadcastGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = s - 1 ./ (x + s) ./ (x + s)
 //	∂f/∂s = sum(x) - sum(1 ./ (x + s) ./ (x + s))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpBroadcastGrad", "dx", dx.Len(), n, "n")
@@ -3566,7 +3566,7 @@ var opOuterGradPool = sync.Pool{New: func() any {
 //	∂f/∂b = X' a
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDense, db *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	n := b.Len()
@@ -3668,7 +3668,7 @@ func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 //	∂f/∂a = b
 //	∂f/∂b = a
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckVector("OpInnerGrad", "b", b.Len(), n, "n")
@@ -3766,7 +3766,7 @@ var opLiteralDimsGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = 2 v v' A
 //	∂f/∂v = 2 A A' v
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	ARows, n := A.Dims()
 	runtime.CheckMatrix("OpLiteralDimsGrad", "A", ARows, n, 3, n, "3", "n")
@@ -3885,7 +3885,7 @@ var opTransposedLinalgGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
 //	∂f/∂B = inv(A)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "A", n, ACols, n, n, "n", "n")
@@ -4056,7 +4056,7 @@ var opSolveGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = (inv(A) + inv(A)') x
 //	∂f/∂B = inv(A) matrix(1)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx *mat.VecDense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("OpSolveGrad", "A", n, ACols, n, n, "n", "n")
@@ -4215,7 +4215,7 @@ var opSolveSPDGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.VecDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckVector("OpSolveSPDGrad", "x", x.Len(), n, "n")

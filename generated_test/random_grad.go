@@ -69,7 +69,7 @@ var random00GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 a c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random00Grad", "b", b.Len(), n, "n")
@@ -243,7 +243,7 @@ var random01GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random01Grad", "b", b.Len(), n, "n")
@@ -429,7 +429,7 @@ var random02GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random02Grad", "b", b.Len(), n, "n")
@@ -572,7 +572,7 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 (b' b) X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random03Grad", "b", b.Len(), n, "n")
@@ -768,7 +768,7 @@ var random04GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random04Grad", "b", b.Len(), n, "n")
@@ -982,7 +982,7 @@ var random05GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 (X c .* diag(A A')) c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random05Grad", "b", b.Len(), n, "n")
@@ -1143,7 +1143,7 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random06Grad", "b", b.Len(), n, "n")
@@ -1270,7 +1270,7 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random07Grad", "b", b.Len(), n, "n")
@@ -1434,7 +1434,7 @@ var random08GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random08Grad", "b", b.Len(), n, "n")
@@ -1586,7 +1586,7 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random09Grad", "b", b.Len(), n, "n")
@@ -1747,7 +1747,7 @@ var random10GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random10Grad", "b", b.Len(), n, "n")
@@ -1929,7 +1929,7 @@ var random11GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random11Grad", "b", b.Len(), n, "n")
@@ -2114,7 +2114,7 @@ var random12GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random12Grad", "b", b.Len(), n, "n")
@@ -2283,7 +2283,7 @@ var random13GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random13Grad", "b", b.Len(), n, "n")
@@ -2436,7 +2436,7 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random14Grad", "b", b.Len(), n, "n")
@@ -2579,7 +2579,7 @@ var random15GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = arctan(X) + X .* (1 ./ (1 + X .* X))
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random15Grad", "b", b.Len(), n, "n")
@@ -2717,7 +2717,7 @@ func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random16Grad", "b", b.Len(), n, "n")
@@ -2865,7 +2865,7 @@ var random17GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random17Grad", "b", b.Len(), n, "n")
@@ -3026,7 +3026,7 @@ var random18GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random18Grad", "b", b.Len(), n, "n")
@@ -3185,7 +3185,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random19Grad", "b", b.Len(), n, "n")
@@ -3354,7 +3354,7 @@ var random20GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random20Grad", "b", b.Len(), n, "n")
@@ -3536,7 +3536,7 @@ var random21GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = -((norm2(b + 3) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random21Grad", "b", b.Len(), n, "n")
@@ -3704,7 +3704,7 @@ var random22GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random22Grad", "b", b.Len(), n, "n")
@@ -3890,7 +3890,7 @@ var random23GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random23Grad", "b", b.Len(), n, "n")
@@ -4064,7 +4064,7 @@ var random24GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random24Grad", "b", b.Len(), n, "n")
@@ -4228,7 +4228,7 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 (1 / (2 + sigmoid(s))) X
 //	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random25Grad", "b", b.Len(), n, "n")
@@ -4369,7 +4369,7 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((tr(A + eye(n)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random26Grad", "b", b.Len(), n, "n")
@@ -4510,7 +4510,7 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random27Grad", "b", b.Len(), n, "n")
@@ -4682,7 +4682,7 @@ var random28GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random28Grad", "b", b.Len(), n, "n")
@@ -4887,7 +4887,7 @@ var random29GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random29Grad", "b", b.Len(), n, "n")
@@ -5067,7 +5067,7 @@ var random30GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random30Grad", "b", b.Len(), n, "n")
@@ -5235,7 +5235,7 @@ var random31GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = (A + A') X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random31Grad", "b", b.Len(), n, "n")
@@ -5375,7 +5375,7 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((0.8414709848078965 - s^2) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)) - 2 s 1 / (2 + sigmoid(s))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random32Grad", "b", b.Len(), n, "n")
@@ -5516,7 +5516,7 @@ var random33GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random33Grad", "b", b.Len(), n, "n")
@@ -5675,7 +5675,7 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 tr(A) X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random34Grad", "b", b.Len(), n, "n")
@@ -5854,7 +5854,7 @@ var random35GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random35Grad", "b", b.Len(), n, "n")
@@ -6033,7 +6033,7 @@ var random36GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = a c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random36Grad", "b", b.Len(), n, "n")
@@ -6181,7 +6181,7 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random37Grad", "b", b.Len(), n, "n")
@@ -6340,7 +6340,7 @@ var random38GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = sum(sigmoid(a) .* ((sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3))) sigmoid(s) (1 - sigmoid(s))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random38Grad", "b", b.Len(), n, "n")
@@ -6484,7 +6484,7 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckVector("Random39Grad", "b", b.Len(), n, "n")

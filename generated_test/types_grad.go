@@ -88,7 +88,7 @@ var allTypesGradPool = ggsync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense, dP *ggmat.SymDense, dS *ggmat.SymDense, dM *ggmat.Dense, dv *ggmat.VecDense, ds *float64) float64 {
 	n := v.Len()
 	MRows, k := M.Dims()
@@ -256,7 +256,7 @@ var symQuadGradPool = ggsync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float64 {
 	n := S.SymmetricDim()
 	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
@@ -342,7 +342,7 @@ func unexported(x *ggmat.VecDense) float64 {
 //	f = x' x
 //	∂f/∂x = 2 x
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
@@ -456,7 +456,7 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 //	∂f/∂sync = sum(optimize)
 //	∂f/∂optimize = sync
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dlen *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
 	ggruntime.CheckVector("ShadowingGrad", "math", math.Len(), n, "n")
@@ -629,7 +629,7 @@ var pooledGradPool2 = ggsync.Pool{New: func() any {
 //	∂f/∂pooledGradPool = f exp(pooledGradPool)
 //	∂f/∂f = sum(exp(pooledGradPool))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggmat.VecDense, df *float64) float64 {
 	n := pooledGradPool.Len()
 	ggruntime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
@@ -716,7 +716,7 @@ var shadowingGradPool2 = ggsync.Pool{New: func() any {
 //	f = sum(exp(x))
 //	∂f/∂x = exp(x)
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
@@ -796,7 +796,7 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64, dv *ggmat.VecDense, dA *ggmat.Dense, dS *ggmat.SymDense, ds *float64) float64 {
 	ggruntime.CheckVector("OneByOneGrad", "v", v.Len(), 1, "1")
 	ARows, ACols := A.Dims()

@@ -64,7 +64,7 @@ var bilinearGradPool = sync.Pool{New: func() any {
 //	f = a' X b
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	XRows, n := X.Dims()
@@ -177,7 +177,7 @@ var expMixGradPool = sync.Pool{New: func() any {
 //	f = a' exp(X b)
 //	∂f/∂X = (a .* exp(X b)) b'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	XRows, n := X.Dims()
@@ -285,7 +285,7 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 //	∂f/∂A = B'
 //	∂f/∂B = A'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	BRows, BCols := B.Dims()
@@ -428,7 +428,7 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 //	f = tr(W' A W)
 //	∂f/∂W = (A + A') W
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
@@ -543,7 +543,7 @@ var sandwichGradPool = sync.Pool{New: func() any {
 //	f = tr(B' X' C X B)
 //	∂f/∂X = (C + C') X B B'
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
 	n, _ := B.Dims()
 	m, XCols := X.Dims()

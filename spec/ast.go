@@ -68,7 +68,19 @@ type Function struct {
 	Wrt []*Ident
 	// WrtGiven reports whether the spec had a wrt key.
 	WrtGiven bool
+	// Order is the highest derivative to generate with respect to a single
+	// scalar wrt (the order key; 1 when absent), OrderPos its key's place.
+	Order    int
+	OrderPos Pos
+	// Hessian asks for Hessian-vector products and, for scalar and vector
+	// wrt, the dense Hessian (the hessian key), HessianPos its key's place.
+	Hessian    bool
+	HessianPos Pos
 }
+
+// MaxOrder bounds the order key: each order differentiates the last
+// symbolically, and the expressions of high orders grow quickly.
+const MaxOrder = 10
 
 // Input is one entry of a function's inputs mapping.
 type Input struct {

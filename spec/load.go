@@ -21,7 +21,7 @@ const maxSpecBytes = 1 << 20
 // documentation lists them.
 var (
 	fileKeys     = []string{"package", "functions"}
-	functionKeys = []string{"name", "doc", "inputs", "let", "expr", "wrt"}
+	functionKeys = []string{"name", "doc", "inputs", "let", "expr", "wrt", "order", "hessian"}
 )
 
 // Load parses and checks the spec file data, read from filename:
@@ -375,6 +375,22 @@ func (l *loader) function(n *yaml.Node) (*Function, *Error) {
 	}
 	if fn.Expr, err = l.expr(fields["expr"].value, "expr"); err != nil {
 		return nil, err
+	}
+	fn.Order = 1
+	if order, ok := fields["order"]; ok {
+		fn.OrderPos = l.src.nodePos(order.key)
+		k, convErr := strconv.Atoi(scalarText(order.value))
+		if order.value.Kind != yaml.ScalarNode || convErr != nil || k < 1 || k > MaxOrder {
+			return nil, l.errorAt(order.value, "order must be a whole number from 1 to %d, found %s", MaxOrder, describeNode(order.value))
+		}
+		fn.Order = k
+	}
+	if hessian, ok := fields["hessian"]; ok {
+		fn.HessianPos = l.src.nodePos(hessian.key)
+		if hessian.value.Kind != yaml.ScalarNode || hessian.value.ShortTag() != "!!bool" {
+			return nil, l.errorAt(hessian.value, "hessian must be true or false, found %s", describeNode(hessian.value))
+		}
+		fn.Hessian = scalarText(hessian.value) == "true"
 	}
 	if wrt, ok := fields["wrt"]; ok {
 		fn.WrtGiven = true

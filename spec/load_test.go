@@ -205,7 +205,7 @@ var loadErrorTests = []struct {
 	// Function keys.
 	{"unknown function key", function("name: F", "inputs: {x: scalar}", "exp: x"), `s.yaml:4:5: unknown key "exp" (did you mean "expr"?)`},
 	{"unknown key listed", function("name: F", "inputs: {x: scalar}", "expr: x", "gradient: true"),
-		`s.yaml:5:5: unknown key "gradient" (keys are name, doc, inputs, let, expr, wrt)`},
+		`s.yaml:5:5: unknown key "gradient" (keys are name, doc, inputs, let, expr, wrt, order, hessian)`},
 	{"duplicate function key", function("name: F", "inputs: {x: scalar}", "expr: x", "expr: x"), `s.yaml:5:5: duplicate key "expr" (first at 4:5)`},
 	{"missing name", function("inputs: {x: scalar}", "expr: x"), `s.yaml:2:5: missing key "name"`},
 	{"missing inputs", function("name: F", "expr: x"), `s.yaml:2:5: missing key "inputs"`},

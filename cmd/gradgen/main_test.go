@@ -306,10 +306,10 @@ func TestErrors(t *testing.T) {
 			stderr: "shape.yaml:6:14: cannot multiply row vector(m) by vector(n): inner dimensions m and n differ\n\t    expr: a' * b\n\t             ^\n",
 		},
 		{
-			name:   "expression not a scalar",
-			specs:  []string{"notscalar.yaml"},
-			args:   []string{"-o", "loss_grad.go", "notscalar.yaml"},
-			stderr: "notscalar.yaml:5:11: expr must be a scalar to take a gradient; it is vector(n)",
+			name:   "hessian of a vector expression",
+			specs:  []string{"hessian_vector_expr.yaml"},
+			args:   []string{"-o", "loss_grad.go", "hessian_vector_expr.yaml"},
+			stderr: "hessian_vector_expr.yaml:8:5: hessian needs a scalar expr; this expr is vector(n)",
 		},
 		{
 			name:   "let shadowing a builtin",

@@ -75,7 +75,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
@@ -214,7 +214,7 @@ var factorNLLGradPool = sync.Pool{New: func() any {
 //	S = L L'
 //	∂f/∂L = 2 (inv(S) - inv(S) C inv(S)) L
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	n, LCols := L.Dims()
 	runtime.CheckMatrix("FactorNLLGrad", "L", n, LCols, n, n, "n", "n")

@@ -72,7 +72,7 @@ var lossGradPool = sync.Pool{New: func() any {
 //	z = X w
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* z)))
 //
-// It panics if the shapes disagree or a gradient shares memory with an input.
+// It panics if the shapes disagree or a destination shares memory with an input.
 func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")

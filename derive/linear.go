@@ -1,0 +1,363 @@
+package derive
+
+import (
+	"strconv"
+	"strings"
+)
+
+// A Jacobian is DF/DW for a vector- or matrix-valued F and one wrt input W,
+// in the seed's block layout: block (k, l) holds ∂F/∂w_kl (a vector W
+// counts as a row, a scalar as 1×1).
+type Jacobian struct {
+	Wrt *Input
+	// Dir is the direction dW, a variable of W's shape, and Differential
+	// dF in that direction.
+	Dir, Differential *Node
+	// Derivative is dF/dW for a scalar W: the Jacobian itself.
+	Derivative *Node
+	// Terms are the terms of Differential when each is linear in dW with
+	// a structure the Jacobian can be filled from directly; Structured
+	// reports whether all are (a nil Differential is structured and zero).
+	Terms      []LinearTerm
+	Structured bool
+}
+
+// A LinearTerm is one term Coef·Left·dW·Right of a differential (Trans:
+// Coef·Left·dWᵀ·Right), or Coef·(Hadamard ⊙ dW). A nil Coef is 1 and an
+// empty Left or Right the identity. Its block (k, l) of the Jacobian is
+// Coef·Left[:, k]·Right[l, :] (Trans: Left[:, l]·Right[k, :]), or the one
+// entry Coef·Hadamard_kl at (k, l).
+type LinearTerm struct {
+	Coef        *Node
+	Left, Right []*Node
+	Trans       bool
+	Hadamard    *Node
+}
+
+// LinearTerms splits df, linear in the direction dw, into LinearTerms, and
+// reports whether every term has one of their forms.
+func (g *Graph) LinearTerms(df, dw *Node) ([]LinearTerm, bool) {
+	if df == nil {
+		return nil, true
+	}
+	terms := []*Node{df}
+	if df.Op == OpAdd {
+		terms = df.Args
+	}
+	var out []LinearTerm
+	for _, t := range terms {
+		var coef *Node
+		for t.Op == OpScale && !Depends(t.Args[0], dw) {
+			coef = g.timesScalar(coef, t.Args[0])
+			t = t.Args[1]
+		}
+		term := LinearTerm{Coef: coef}
+		switch {
+		case t == dw:
+		case t.Op == OpTranspose && t.Args[0] == dw:
+			term.Trans = true
+		case t.Op == OpMul:
+			at := -1
+			for k, a := range t.Args {
+				if Depends(a, dw) {
+					if at >= 0 {
+						return nil, false
+					}
+					at = k
+				}
+			}
+			a := t.Args[at]
+			switch {
+			case a == dw:
+			case a.Op == OpTranspose && a.Args[0] == dw:
+				term.Trans = true
+			default:
+				return nil, false
+			}
+			term.Left, term.Right = t.Args[:at], t.Args[at+1:]
+		case t.Op == OpHadamard:
+			h, ok := g.hadamardFactor(t, dw)
+			if !ok {
+				return nil, false
+			}
+			term.Hadamard = h
+		default:
+			return nil, false
+		}
+		out = append(out, term)
+	}
+	return out, true
+}
+
+// hadamardFactor returns H when t is H ⊙ dw, with H a product of factors
+// that do not depend on dw, and reports whether it is.
+func (g *Graph) hadamardFactor(t, dw *Node) (*Node, bool) {
+	if t.Op != OpHadamard {
+		return nil, false
+	}
+	a, b := t.Args[0], t.Args[1]
+	if Depends(a, dw) {
+		a, b = b, a
+	}
+	if Depends(a, dw) {
+		return nil, false
+	}
+	if b == dw {
+		return a, true
+	}
+	inner, ok := g.hadamardFactor(b, dw)
+	if !ok {
+		return nil, false
+	}
+	return g.Hadamard(a, inner), true
+}
+
+// timesScalar returns the product of the scalars a and b; a nil a is 1.
+func (g *Graph) timesScalar(a, b *Node) *Node {
+	if a == nil {
+		return b
+	}
+	return g.Scale(a, b)
+}
+
+// A MapTerm is one term Coef·Left·diag(Diag)·Right of a matrix M with
+// h = M v for a direction v: a nil Coef is 1, a nil Diag and an empty Left
+// or Right the identity.
+type MapTerm struct {
+	Coef        *Node
+	Left, Right []*Node
+	Diag        *Node
+}
+
+// prefix multiplies the term on the left by fs: into Right while the term
+// has no diagonal factor (so a later Hadamard can still apply one), into
+// Left after.
+func (t *MapTerm) prefix(fs ...*Node) {
+	if t.Diag == nil && len(t.Left) == 0 {
+		t.Right = append(append([]*Node{}, fs...), t.Right...)
+		return
+	}
+	t.Left = append(append([]*Node{}, fs...), t.Left...)
+}
+
+// HessBlock is block (Row, Col) of a dense Hessian over scalar and vector
+// wrt inputs: ∂(∂f/∂w_Row)/∂w_Col. For a scalar w_Col it is the column
+// Column; otherwise the sum of Terms.
+type HessBlock struct {
+	Row, Col int
+	Column   *Node
+	Terms    []MapTerm
+}
+
+// hessianBlocks returns every block of the dense Hessian of f, each read
+// off the Hessian-vector product's structure; HessStructured reports
+// whether all blocks have one.
+func (f *Function) hessianBlocks() []*HessBlock {
+	g := f.Graph
+	f.HessStructured = true
+	var blocks []*HessBlock
+	for i := range f.Wrt {
+		for j, wj := range f.Wrt {
+			b := &HessBlock{Row: i, Col: j}
+			if wj.IsScalarInput() {
+				b.Column = g.Tangent(f.Grads[i], map[*Node]*Node{wj.Node: g.Const(1)})
+			} else {
+				v := f.HessDirs[j].Node
+				terms, ok := g.linearMap(g.Tangent(f.Grads[i], map[*Node]*Node{wj.Node: v}), v)
+				if !ok {
+					f.HessStructured = false
+				}
+				b.Terms = g.mergeTerms(terms)
+			}
+			blocks = append(blocks, b)
+		}
+	}
+	return blocks
+}
+
+// mergeTerms adds up the coefficients of terms with the same factors, so
+// 4 x xᵀ + 4 x xᵀ is formed once as 8 x xᵀ.
+func (g *Graph) mergeTerms(ts []MapTerm) []MapTerm {
+	key := func(t MapTerm) string {
+		k := ""
+		for _, side := range [][]*Node{t.Left, {t.Diag}, t.Right} {
+			for _, n := range side {
+				if n == nil {
+					k += "-,"
+				} else {
+					k += strconv.Itoa(n.ID) + ","
+				}
+			}
+			k += "|"
+		}
+		return k
+	}
+	var out []MapTerm
+	at := map[string]int{}
+	for _, t := range ts {
+		k := key(t)
+		if i, ok := at[k]; ok {
+			c1, c2 := out[i].Coef, t.Coef
+			if c1 == nil {
+				c1 = g.Const(1)
+			}
+			if c2 == nil {
+				c2 = g.Const(1)
+			}
+			out[i].Coef = g.Add(c1, c2)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, t)
+	}
+	return out
+}
+
+// linearMap writes x, linear in the column vector v, as M v with M a sum of
+// MapTerms, and reports whether it could.
+func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
+	switch {
+	case x == nil:
+		return nil, true
+	case x == v:
+		return []MapTerm{{}}, true
+	case !Depends(x, v):
+		return nil, false // not linear
+	case x.Op == OpAdd:
+		var out []MapTerm
+		for _, t := range x.Args {
+			ts, ok := g.linearMap(t, v)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ts...)
+		}
+		return out, true
+	case x.Op == OpScale:
+		c, y := x.Args[0], x.Args[1]
+		if !Depends(c, v) {
+			ts, ok := g.linearMap(y, v)
+			for k := range ts {
+				ts[k].Coef = g.timesScalar(ts[k].Coef, c)
+			}
+			return ts, ok
+		}
+		if Depends(y, v) || !y.Shape.IsCol() {
+			return nil, false
+		}
+		// y (rᵀ v) with rᵀ the row of the scalar c: M = y rᵀ.
+		ts, ok := g.linearMap(c, v)
+		for k := range ts {
+			ts[k].prefix(y)
+		}
+		return ts, ok
+	case x.Op == OpMul:
+		at := -1
+		for k, a := range x.Args {
+			if Depends(a, v) {
+				if at >= 0 {
+					return nil, false
+				}
+				at = k
+			}
+		}
+		last := len(x.Args) - 1
+		if at != last {
+			if !x.Shape.IsScalar() || len(x.Args) != 2 {
+				return nil, false
+			}
+			// A scalar aᵀb is bᵀa.
+			return g.linearMap(g.Mul(g.T(x.Args[1]), g.T(x.Args[0])), v)
+		}
+		ts, ok := g.linearMap(x.Args[at], v)
+		for k := range ts {
+			ts[k].prefix(x.Args[:at]...)
+		}
+		return ts, ok
+	case x.Op == OpSum && x.Args[0].Shape.IsCol():
+		// sum(y) = 1ᵀ y.
+		ts, ok := g.linearMap(x.Args[0], v)
+		ones := g.Broadcast(g.Const(1), Shape{Rows: Dim{Size: 1}, Cols: x.Args[0].Shape.Rows})
+		for k := range ts {
+			ts[k].prefix(ones)
+		}
+		return ts, ok
+	case x.Op == OpHadamard:
+		a, y := x.Args[0], x.Args[1]
+		if Depends(a, v) {
+			a, y = y, a
+		}
+		if Depends(a, v) || !y.Shape.IsCol() {
+			return nil, false
+		}
+		ts, ok := g.linearMap(y, v)
+		for k := range ts {
+			if len(ts[k].Left) > 0 {
+				return nil, false
+			}
+			if ts[k].Diag == nil {
+				ts[k].Diag = a
+			} else {
+				ts[k].Diag = g.Hadamard(a, ts[k].Diag)
+			}
+		}
+		return ts, ok
+	}
+	return nil, false
+}
+
+// FormatBlock prints block (k, l) of a Jacobian term in the plain style:
+// c A[:,k] B[l,:] for c·A·dX·B, with I for an identity side.
+func FormatBlock(g *Graph, t LinearTerm, names map[*Node]string) string {
+	coef := ""
+	if t.Coef != nil {
+		coef = formatFactor(t.Coef, names) + " "
+	}
+	if t.Hadamard != nil {
+		return coef + formatFactor(t.Hadamard, names) + "[k,l] at entry (k, l)"
+	}
+	col, row := "k", "l"
+	if t.Trans {
+		col, row = "l", "k"
+	}
+	return coef + formatSide(g, t.Left, names) + "[:," + col + "] " + formatSide(g, t.Right, names) + "[" + row + ",:]"
+}
+
+// FormatMap prints a MapTerm in the plain style: c L diag(d) R.
+func FormatMap(g *Graph, t MapTerm, names map[*Node]string) string {
+	var parts []string
+	if t.Coef != nil {
+		parts = append(parts, formatFactor(t.Coef, names))
+	}
+	if len(t.Left) > 0 {
+		parts = append(parts, formatSide(g, t.Left, names))
+	}
+	if t.Diag != nil {
+		parts = append(parts, "diag("+Format(t.Diag, Plain, names)+")")
+	}
+	if len(t.Right) > 0 {
+		parts = append(parts, formatSide(g, t.Right, names))
+	}
+	if len(parts) == 0 || (len(t.Left) == 0 && len(t.Right) == 0 && t.Diag == nil) {
+		parts = append(parts, "I")
+	}
+	return strings.Join(parts, " ")
+}
+
+// formatSide prints a product of factors, parenthesised when it has more
+// than one, and I for none.
+func formatSide(g *Graph, fs []*Node, names map[*Node]string) string {
+	if len(fs) == 0 {
+		return "I"
+	}
+	return formatFactor(g.Mul(fs...), names)
+}
+
+// formatFactor prints n, in parentheses unless it is a name or a constant.
+func formatFactor(n *Node, names map[*Node]string) string {
+	s := Format(n, Plain, names)
+	if _, named := names[n]; named || n.Op == OpVar || n.Op == OpConst {
+		return s
+	}
+	return "(" + s + ")"
+}
