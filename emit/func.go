@@ -72,7 +72,7 @@ type function struct {
 
 	top    *scope // package-level names
 	wsName string
-	i, j       string // loop variables
+	i, j   string // loop variables
 	// Tiled loops: their variables (named on first use), and, while a
 	// matrix loop body is built, its column index and whether the body
 	// reads a stored matrix transposed.
