@@ -1,6 +1,7 @@
 package derive
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -8,15 +9,146 @@ import (
 // differential method does it: the differential df expanded by the rules,
 // each term brought to the trace form tr(Gᵀ dX) by the trace tricks, the
 // terms collected, and the gradient read off as ∂f/∂X = G.
+//
+// For the derivatives beyond the gradient it shows dᵏf/dtᵏ order by order,
+// each the derivative of the one before; for a vector- or matrix-valued f
+// the differential dF in each wrt input and the Jacobian's block (k, l)
+// read off its structure; and with hessian the Hessian-vector product and
+// the Hessian's blocks.
 func (fn *Function) Explain(style Style) string {
 	var b strings.Builder
 	for k, w := range fn.Wrt {
+		if fn.Grads == nil {
+			break
+		}
 		if k > 0 {
 			b.WriteString("\n")
 		}
 		fn.explainOne(&b, w, fn.Grads[k], style)
 	}
+	fn.explainHigher(&b, style)
 	return b.String()
+}
+
+// explainHigher writes the derivation of the derivatives beyond the
+// gradient, one block of lines per derivative.
+func (fn *Function) explainHigher(b *strings.Builder, style Style) {
+	nt := notations[style]
+	g := fn.Graph
+	format := func(n *Node) string {
+		if n == nil {
+			return "0"
+		}
+		return Format(n, style, fn.Names)
+	}
+	section := func(title string, lines []string) {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if style == LaTeX {
+			b.WriteString("**" + fn.Spec.Name + "**, " + title + "\n\n" + nt.begin + strings.Join(lines, nt.nl) + nt.end)
+			return
+		}
+		b.WriteString(fn.Spec.Name + ": " + title + "\n")
+		for _, l := range lines {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	if len(fn.Derivs) > 0 {
+		t := fn.Wrt[0].Name
+		lines := []string{"f" + nt.eq + format(fn.Value)}
+		for k, d := range fn.Derivs {
+			lines = append(lines, derivative(style, t, k+1)+nt.eq+format(d))
+		}
+		section("derivatives with respect to "+t+", each the derivative of the one before", lines)
+	}
+	jacobianOf := func(w string) string {
+		if style == LaTeX {
+			return `\frac{\mathrm{D}F}{\mathrm{D}` + latexName(w) + "}"
+		}
+		return "DF/D" + w
+	}
+	for _, jac := range fn.Jacobians {
+		w := jac.Wrt.Name
+		lines := []string{nt.d("F") + nt.eq + format(jac.Differential)}
+		switch {
+		case jac.Derivative != nil || jac.Differential == nil:
+			lines = append(lines, jacobianOf(w)+nt.eq+format(jac.Derivative))
+		case jac.Structured:
+			var parts []string
+			for _, t := range jac.Terms {
+				parts = append(parts, FormatBlock(g, t, style, fn.Names))
+			}
+			lines = append(lines, jacobianOf(w)+", block (k, l)"+nt.eq+strings.Join(parts, " + "))
+		default:
+			lines = append(lines, jacobianOf(w)+": no product or elementwise structure; filled column block by column block from JVPs")
+		}
+		section("Jacobian with respect to "+w+" (block (k, l) holds ∂F/∂"+w+"_kl)", lines)
+	}
+	if fn.Spec.Hessian {
+		var lines []string
+		for k, w := range fn.Wrt {
+			lines = append(lines, "d(∂f/∂"+w.Name+")["+dirNames(fn.HessDirs)+"]"+nt.eq+format(fn.HessVec[k]))
+		}
+		if fn.DenseHessian {
+			if !fn.HessStructured {
+				lines = append(lines, "Hessian: no structure to read it off; assembled from one Hessian-vector product per column")
+			}
+			for _, blk := range fn.HessBlocks {
+				if !fn.HessStructured {
+					break
+				}
+				lhs := "∂²f/∂" + fn.Wrt[blk.Row].Name + "∂" + fn.Wrt[blk.Col].Name
+				if blk.Column != nil {
+					lines = append(lines, lhs+nt.eq+format(blk.Column))
+					continue
+				}
+				var parts []string
+				for _, t := range blk.Terms {
+					parts = append(parts, FormatMap(g, t, style, fn.Names))
+				}
+				if len(parts) == 0 {
+					parts = []string{"0"}
+				}
+				lines = append(lines, lhs+nt.eq+strings.Join(parts, " + "))
+			}
+		}
+		section("Hessian-vector product (forward over reverse) and Hessian", lines)
+	}
+}
+
+// derivative writes dᵏf/dtᵏ in the style.
+func derivative(style Style, t string, k int) string {
+	if style == LaTeX {
+		if k == 1 {
+			return `\frac{\mathrm{d}f}{\mathrm{d}` + latexName(t) + "}"
+		}
+		return `\frac{\mathrm{d}^{` + strconv.Itoa(k) + `}f}{\mathrm{d}` + latexName(t) + "^{" + strconv.Itoa(k) + "}}"
+	}
+	if k == 1 {
+		return "df/d" + t
+	}
+	sup := superscripts(k)
+	return "d" + sup + "f/d" + t + sup
+}
+
+// superscripts writes k in superscript digits.
+func superscripts(k int) string {
+	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
+	var out []rune
+	for _, c := range strconv.Itoa(k) {
+		out = append(out, digits[c-'0'])
+	}
+	return string(out)
+}
+
+// dirNames joins the names of direction inputs.
+func dirNames(ds []*Input) string {
+	var names []string
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // notation holds the pieces of one style's derivation layout.

@@ -14,11 +14,25 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestExplainWorkedExamples pins the derivations of the five worked
 // examples of the differential-method text, in each notation.
 func TestExplainWorkedExamples(t *testing.T) {
-	src, err := os.ReadFile("../generated_test/worked.yaml")
+	checkExplain(t, "../generated_test/worked.yaml", "worked")
+}
+
+// TestExplainHigher pins the derivations of the derivatives beyond the
+// gradient (dᵏF/dtᵏ, Jacobians from their structure, Hessians), in each
+// notation.
+func TestExplainHigher(t *testing.T) {
+	checkExplain(t, "../generated_test/higher/higher.yaml", "higher")
+}
+
+// checkExplain compares the derivations of every function of the spec at
+// path with testdata/explain-<name>.<style>.golden.
+func checkExplain(t *testing.T, path, name string) {
+	t.Helper()
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := spec.Load("worked.yaml", src)
+	file, err := spec.Load(filepath.Base(path), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +51,7 @@ func TestExplainWorkedExamples(t *testing.T) {
 			}
 			out += fn.Explain(style.style)
 		}
-		golden := filepath.Join("testdata", "explain-worked."+style.name+".golden")
+		golden := filepath.Join("testdata", "explain-"+name+"."+style.name+".golden")
 		if *update {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
 				t.Fatal(err)

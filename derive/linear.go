@@ -86,7 +86,31 @@ func (g *Graph) LinearTerms(df, dw *Node) ([]LinearTerm, bool) {
 		}
 		out = append(out, term)
 	}
-	return out, true
+	return g.mergeHadamard(out), true
+}
+
+// mergeHadamard folds every Hadamard term into the first: Σ cᵢ (Hᵢ ⊙ dW)
+// is (Σ cᵢ Hᵢ) ⊙ dW.
+func (g *Graph) mergeHadamard(ts []LinearTerm) []LinearTerm {
+	var out []LinearTerm
+	first := -1
+	for _, t := range ts {
+		if t.Hadamard == nil {
+			out = append(out, t)
+			continue
+		}
+		h := t.Hadamard
+		if t.Coef != nil {
+			h = g.Scale(t.Coef, h)
+		}
+		if first < 0 {
+			first = len(out)
+			out = append(out, LinearTerm{Hadamard: h})
+			continue
+		}
+		out[first].Hadamard = g.Add(out[first].Hadamard, h)
+	}
+	return out
 }
 
 // hadamardFactor returns H when t is H ⊙ dw, with H a product of factors
@@ -308,35 +332,35 @@ func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
 
 // FormatBlock prints block (k, l) of a Jacobian term in the plain style:
 // c A[:,k] B[l,:] for c·A·dX·B, with I for an identity side.
-func FormatBlock(g *Graph, t LinearTerm, names map[*Node]string) string {
+func FormatBlock(g *Graph, t LinearTerm, style Style, names map[*Node]string) string {
 	coef := ""
 	if t.Coef != nil {
-		coef = formatFactor(t.Coef, names) + " "
+		coef = formatFactor(t.Coef, style, names) + " "
 	}
 	if t.Hadamard != nil {
-		return coef + formatFactor(t.Hadamard, names) + "[k,l] at entry (k, l)"
+		return coef + formatFactor(t.Hadamard, style, names) + "[k,l] at entry (k, l)"
 	}
 	col, row := "k", "l"
 	if t.Trans {
 		col, row = "l", "k"
 	}
-	return coef + formatSide(g, t.Left, names) + "[:," + col + "] " + formatSide(g, t.Right, names) + "[" + row + ",:]"
+	return coef + formatSide(g, t.Left, style, names) + "[:," + col + "] " + formatSide(g, t.Right, style, names) + "[" + row + ",:]"
 }
 
 // FormatMap prints a MapTerm in the plain style: c L diag(d) R.
-func FormatMap(g *Graph, t MapTerm, names map[*Node]string) string {
+func FormatMap(g *Graph, t MapTerm, style Style, names map[*Node]string) string {
 	var parts []string
 	if t.Coef != nil {
-		parts = append(parts, formatFactor(t.Coef, names))
+		parts = append(parts, formatFactor(t.Coef, style, names))
 	}
 	if len(t.Left) > 0 {
-		parts = append(parts, formatSide(g, t.Left, names))
+		parts = append(parts, formatSide(g, t.Left, style, names))
 	}
 	if t.Diag != nil {
-		parts = append(parts, "diag("+Format(t.Diag, Plain, names)+")")
+		parts = append(parts, "diag("+Format(t.Diag, style, names)+")")
 	}
 	if len(t.Right) > 0 {
-		parts = append(parts, formatSide(g, t.Right, names))
+		parts = append(parts, formatSide(g, t.Right, style, names))
 	}
 	if len(parts) == 0 || (len(t.Left) == 0 && len(t.Right) == 0 && t.Diag == nil) {
 		parts = append(parts, "I")
@@ -346,17 +370,20 @@ func FormatMap(g *Graph, t MapTerm, names map[*Node]string) string {
 
 // formatSide prints a product of factors, parenthesised when it has more
 // than one, and I for none.
-func formatSide(g *Graph, fs []*Node, names map[*Node]string) string {
+func formatSide(g *Graph, fs []*Node, style Style, names map[*Node]string) string {
 	if len(fs) == 0 {
 		return "I"
 	}
-	return formatFactor(g.Mul(fs...), names)
+	return formatFactor(g.Mul(fs...), style, names)
 }
 
 // formatFactor prints n, in parentheses unless it is a name or a constant.
-func formatFactor(n *Node, names map[*Node]string) string {
-	s := Format(n, Plain, names)
-	if _, named := names[n]; named || n.Op == OpVar || n.Op == OpConst {
+func formatFactor(n *Node, style Style, names map[*Node]string) string {
+	if n.Op == OpBroadcast && n.Args[0].IsConst(1) && n.Shape.IsRow() {
+		return map[Style]string{Plain: "1'", Unicode: "1ᵀ", LaTeX: `\mathbf{1}^\top`}[style]
+	}
+	s := Format(n, style, names)
+	if _, named := names[n]; named || n.Op == OpVar || n.Op == OpConst || (n.Op == OpTranspose && n.Args[0].Op == OpVar) {
 		return s
 	}
 	return "(" + s + ")"

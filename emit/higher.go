@@ -260,7 +260,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 		lines = append(lines, "\tdF = "+d+"  (in "+jac.Wrt.Name+")")
 		if jac.Structured && jac.Derivative == nil {
 			for _, t := range jac.Terms {
-				lines = append(lines, "\t\tblock (k, l) += "+derive.FormatBlock(fn.Graph, t, fn.Names))
+				lines = append(lines, "\t\tblock (k, l) += "+derive.FormatBlock(fn.Graph, t, derive.Plain, fn.Names))
 			}
 		}
 	}
@@ -366,7 +366,7 @@ func (e *function) emitHessian(f *jen.File) {
 			e.stmt(jen.Id(blk).Op(":=").Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row], sizes[b.Col]))
 			for _, t := range b.Terms {
 				alpha := e.coefCode(t.Coef)
-				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, fn.Names)))
+				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, derive.Plain, fn.Names)))
 				if len(t.Left) == 0 && len(t.Right) == 0 {
 					var d jen.Code = jen.Lit(1.0)
 					if t.Diag != nil {
@@ -432,7 +432,7 @@ func (e *function) emitHessian(f *jen.File) {
 			}
 			var parts []string
 			for _, t := range b.Terms {
-				parts = append(parts, derive.FormatMap(g, t, fn.Names))
+				parts = append(parts, derive.FormatMap(g, t, derive.Plain, fn.Names))
 			}
 			if len(parts) == 0 {
 				parts = []string{"0"}

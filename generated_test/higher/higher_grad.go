@@ -567,7 +567,7 @@ var logRegNHessianPool = sync.Pool{New: func() any {
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
 //	f = sum(softplus(-(y .* (X w))))
-//	∂²f/∂w∂w = (X') diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+//	∂²f/∂w∂w = X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense) {
@@ -585,7 +585,7 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
-	// ∂²f/∂w∂w += (X') diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -840,7 +840,7 @@ var outerJacobianPool = sync.Pool{New: func() any {
 //
 //	F = x x'
 //	dF = dx x' + x dx'  (in x)
-//		block (k, l) += I[:,k] (x')[l,:]
+//		block (k, l) += I[:,k] x'[l,:]
 //		block (k, l) += x[:,l] I[k,:]
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
@@ -932,8 +932,8 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 
 // elemExpJacobianWork holds ElemExpJacobian's scratch space, reused across calls through elemExpJacobianPool.
 type elemExpJacobianWork struct {
+	tmp  []float64
 	expX []float64
-	f    []float64
 }
 
 var elemExpJacobianPool = sync.Pool{New: func() any {
@@ -947,8 +947,7 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 //
 //	F = X .* exp(X)
 //	dF = exp(X) .* dX + X .* (exp(X) .* dX)  (in X)
-//		block (k, l) += (exp(X))[k,l] at entry (k, l)
-//		block (k, l) += (X .* exp(X))[k,l] at entry (k, l)
+//		block (k, l) += (exp(X) + X .* exp(X))[k,l] at entry (k, l)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
@@ -967,23 +966,18 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	defer elemExpJacobianPool.Put(ws)
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
 	jX.Zero()
+	tmp := runtime.Mat(&ws.tmp, m, n)
 	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
 	// expX = exp(X)
+	// tmp = exp(X) + X .* exp(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = expX.Data[i*expX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*expX.Data[i*expX.Stride+j]
 		}
 	}
-	jX.AddHadamard(1.0, expX)
-	f := runtime.Mat(&ws.f, m, n)
-	// f = X .* exp(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f.Data[i*f.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * expX.Data[i*expX.Stride+j]
-		}
-	}
-	jX.AddHadamard(1.0, f)
+	jX.AddHadamard(1.0, tmp)
 }
 
 // inverseWork holds Inverse's scratch space, reused across calls through inversePool.
@@ -1779,9 +1773,9 @@ var logRegBiasHessianPool = sync.Pool{New: func() any {
 // and a scalar.
 //
 //	f = sum(softplus(-(y .* (X w + b)))) + 0.5 lambda w' w
-//	∂²f/∂w∂w = lambda I + (X') diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
+//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 //	∂²f/∂w∂b = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
-//	∂²f/∂b∂w = (vector(1)) diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
+//	∂²f/∂b∂w = 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 //	∂²f/∂b∂b = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 //
 // It panics if the shapes disagree or H shares memory with an input.
@@ -1804,7 +1798,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	for i := 0; i < d; i++ {
 		blkWW.Data[i*blkWW.Stride+i] += lambda * 1.0
 	}
-	// ∂²f/∂w∂w += (X') diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
+	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
@@ -1828,7 +1822,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		HRaw.Data[(0+i)*HRaw.Stride+d+0] = prod.Data[i]
 	}
 	blkBW := runtime.Block(HRaw, d, 0, 1, d)
-	// ∂²f/∂b∂w += (vector(1)) diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
+	// ∂²f/∂b∂w += 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
@@ -2402,7 +2396,7 @@ var quarticHessianPool = sync.Pool{New: func() any {
 // (x'x)^2 + sum(exp(A x)); its Hessian mixes rank-one and diagonal terms.
 //
 //	f = (x' x)^2 + sum(exp(A x))
-//	∂²f/∂x∂x = (A') diag(exp(A x)) A + 8 (x x') + (4 x' x) I
+//	∂²f/∂x∂x = A' diag(exp(A x)) A + 8 (x x') + (4 x' x) I
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
@@ -2419,7 +2413,7 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
-	// ∂²f/∂x∂x += (A') diag(exp(A x)) A
+	// ∂²f/∂x∂x += A' diag(exp(A x)) A
 	expAx := runtime.Vec(&ws.expAx, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
