@@ -23,9 +23,9 @@ type TestOptions struct {
 	Source  string // the generated file the test checks, for its doc comment
 }
 
-// GenerateTest returns a _test.go file that checks every gradient of funcs
-// against central finite differences (gonum/diff/fd) at random points and
-// shapes, so the users of vendored generated code can verify it in CI.
+// GenerateTest returns a _test.go file that checks every gradient of funcs,
+// and every Jacobian of a vector- or matrix-valued function, against
+// central finite differences (gonum/diff/fd) at random points and shapes, so the users of vendored generated code can verify it in CI.
 // Sizes are drawn from 1 to 4; entries from (0.1, 0.9); square matrices get
 // n added to the diagonal and spd inputs are B Bᵀ + n I, so that inverses,
 // logarithms and square roots stay well defined and well conditioned.
@@ -72,6 +72,14 @@ func neededHelpers(funcs []*derive.Function) map[string]bool {
 				need["gradgenMatrix"] = true
 			case spec.Symmetric, spec.SPD:
 				need["gradgenSymmetric"], need["gradgenMatrix"] = true, true
+			}
+		}
+		if !fn.Value.Shape.IsScalar() {
+			need["gradgenInner"], need["gradgenJacobianWant"] = true, true
+			if fn.Value.Shape.IsCol() {
+				need["gradgenVector"] = true
+			} else {
+				need["gradgenMatrix"] = true
 			}
 		}
 		for _, w := range fn.Wrt {
@@ -124,6 +132,10 @@ func testCase(fn *derive.Function) jen.Code {
 		}
 		args = append(args, jen.Id(in.Name))
 	}
+	if !fn.Value.Shape.IsScalar() {
+		body = append(body, jacobianCheck(fn, sc, dim, args, tName, rngName, fName)...)
+		return jen.Func().Params(jen.Id(tName).Op("*").Qual(testingPath, "T"), jen.Id(rngName).Op("*").Qual(randPath, "Rand")).Block(body...)
+	}
 	grads := make([]string, len(fn.Wrt))
 	var gradArgs []jen.Code
 	for k, w := range fn.Wrt {
@@ -162,6 +174,66 @@ func testCase(fn *derive.Function) jen.Code {
 		))
 	}
 	return jen.Func().Params(jen.Id(tName).Op("*").Qual(testingPath, "T"), jen.Id(rngName).Op("*").Qual(randPath, "Rand")).Block(body...)
+}
+
+// jacobianCheck returns the statements that check FJacobian of a vector-
+// or matrix-valued F: with random weights R of F's shape, the scalar
+// ⟨R, F⟩ has derivative ⟨R, block (k, l) of J⟩ in entry (k, l) of each
+// wrt input, compared with central finite differences of ⟨R, F⟩.
+func jacobianCheck(fn *derive.Function, sc *scope, dim func(derive.Dim) jen.Code, args []jen.Code, tName, rngName, fName string) []jen.Code {
+	shape := fn.Value.Shape
+	dst, weights := sc.fresh("dst"), sc.fresh("weights")
+	var body []jen.Code
+	if shape.IsCol() {
+		body = append(body,
+			jen.Id(dst).Op(":=").Qual(matPath, "NewVecDense").Call(dim(shape.Rows), jen.Nil()),
+			jen.Id(weights).Op(":=").Id("gradgenVector").Call(jen.Id(rngName), dim(shape.Rows)))
+	} else {
+		body = append(body,
+			jen.Id(dst).Op(":=").Qual(matPath, "NewDense").Call(dim(shape.Rows), dim(shape.Cols), jen.Nil()),
+			jen.Id(weights).Op(":=").Id("gradgenMatrix").Call(jen.Id(rngName), dim(shape.Rows), dim(shape.Cols), jen.False()))
+	}
+	js := make([]string, len(fn.Wrt))
+	blocks := make([][2]jen.Code, len(fn.Wrt))
+	var jArgs []jen.Code
+	for k, w := range fn.Wrt {
+		js[k] = sc.fresh("J" + w.Name)
+		p, q := jen.Code(jen.Lit(1)), jen.Code(jen.Lit(1))
+		switch w.Kind {
+		case spec.Vector:
+			q = dim(w.Shape.Rows)
+		case spec.Matrix:
+			p, q = dim(w.Shape.Rows), dim(w.Shape.Cols)
+		}
+		blocks[k] = [2]jen.Code{p, q}
+		body = append(body, jen.Id(js[k]).Op(":=").Qual(matPath, "NewDense").Call(
+			jen.Add(p).Op("*").Add(dim(shape.Rows)), jen.Add(q).Op("*").Add(dim(shape.Cols)), jen.Nil()))
+		jArgs = append(jArgs, jen.Id(js[k]))
+	}
+	body = append(body,
+		jen.Id(roleName(fn.Spec.Name, roleJacobian, 0)).Call(append(append([]jen.Code{}, args...), jArgs...)...),
+		jen.Id(fName).Op(":=").Func().Params().Float64().Block(
+			jen.Id(fn.Spec.Name).Call(append(append([]jen.Code{}, args...), jen.Id(dst))...),
+			jen.Return(jen.Id("gradgenInner").Call(jen.Id(weights), jen.Id(dst))),
+		),
+	)
+	for k, w := range fn.Wrt {
+		var params jen.Code
+		switch w.Kind {
+		case spec.Scalar:
+			params = jen.Id("gradgenScalarParams").Call(jen.Id(w.Name), jen.Op("&").Id(w.Name).Index(jen.Lit(0)))
+		case spec.Vector:
+			params = jen.Id("gradgenVectorParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+		default:
+			params = jen.Id("gradgenMatrixParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+		}
+		body = append(body, jen.Block(
+			jen.List(jen.Id("ps"), jen.Id("_")).Op(":=").Add(params),
+			jen.Id("want").Op(":=").Id("gradgenJacobianWant").Call(jen.Id(js[k]), jen.Id(weights), blocks[k][0], blocks[k][1]),
+			jen.Id("gradgenCheck").Call(jen.Id(tName), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
+		))
+	}
+	return body
 }
 
 // helpers returns the test's helper functions as closures local to the
@@ -255,6 +327,29 @@ func helpers(need map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
+	))
+	add("gradgenInner", "gradgenInner returns Σᵢⱼ aᵢⱼ bᵢⱼ.", jen.Func().Params(jen.List(jen.Id("a"), jen.Id("b")).Qual(matPath, "Matrix")).Float64().Block(
+		jen.List(jen.Id("r"), jen.Id("c")).Op(":=").Id("a").Dot("Dims").Call(),
+		jen.Id("s").Op(":=").Lit(0.0),
+		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("r"), jen.Id("i").Op("++")).Block(
+			jen.For(jen.Id("j").Op(":=").Lit(0), jen.Id("j").Op("<").Id("c"), jen.Id("j").Op("++")).Block(
+				jen.Id("s").Op("+=").Id("a").Dot("At").Call(jen.Id("i"), jen.Id("j")).Op("*").Id("b").Dot("At").Call(jen.Id("i"), jen.Id("j")),
+			),
+		),
+		jen.Return(jen.Id("s")),
+	))
+	add("gradgenJacobianWant", "gradgenJacobianWant returns, for each entry (k, l) of a p×q input in row-major order, ⟨weights, block (k, l) of J⟩: the derivative of ⟨weights, F⟩ the Jacobian J claims.", jen.Func().Params(
+		jen.Id("J").Op("*").Qual(matPath, "Dense"), jen.Id("weights").Qual(matPath, "Matrix"), jen.List(jen.Id("p"), jen.Id("q")).Int(),
+	).Index().Float64().Block(
+		jen.List(jen.Id("m"), jen.Id("n")).Op(":=").Id("weights").Dot("Dims").Call(),
+		jen.Var().Id("want").Index().Float64(),
+		jen.For(jen.Id("k").Op(":=").Lit(0), jen.Id("k").Op("<").Id("p"), jen.Id("k").Op("++")).Block(
+			jen.For(jen.Id("l").Op(":=").Lit(0), jen.Id("l").Op("<").Id("q"), jen.Id("l").Op("++")).Block(
+				jen.Id("block").Op(":=").Id("J").Dot("Slice").Call(jen.Id("k").Op("*").Id("m"), jen.Id("k").Op("*").Id("m").Op("+").Id("m"), jen.Id("l").Op("*").Id("n"), jen.Id("l").Op("*").Id("n").Op("+").Id("n")),
+				jen.Id("want").Op("=").Append(jen.Id("want"), jen.Id("gradgenInner").Call(jen.Id("weights"), jen.Id("block"))),
+			),
+		),
+		jen.Return(jen.Id("want")),
 	))
 	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("name").String(), jen.Id("f").Func().Params().Float64(),

@@ -113,6 +113,18 @@ func TestStandaloneModule(t *testing.T) {
       y: vector(m)
     expr: logdet(S) + tr(inv(S) * C) + sum(softplus(-y .* (X * w))) + norm2(w) ^ 2
     wrt: [S, w]
+  - name: Warp
+    inputs:
+      A: matrix(m, n)
+      X: matrix(n, n)
+      t: scalar
+    expr: A * inv(X) * t^2 + A * exp(X)
+    wrt: [X, t]
+  - name: LogReg
+    inputs: {X: "matrix(m, n)", y: vector(m), w: vector(n)}
+    expr: sum(softplus(-y .* (X * w)))
+    wrt: [w]
+    hessian: true
 `
 	dir := inTempDir(t, map[string]string{
 		"go.mod":   "module example.com/vendored\n\ngo 1.26\n\nrequire gonum.org/v1/gonum v0.17.0\n",
