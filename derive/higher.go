@@ -6,6 +6,9 @@ import "github.com/gradgen/gradgen/spec"
 // by seeds[x], by forward accumulation of each operator's Tangent rule:
 // Σₓ Df(x)[seeds[x]]. A nil result means f depends on none of them.
 func (g *Graph) Tangent(f *Node, seeds map[*Node]*Node) *Node {
+	if f == nil {
+		return nil
+	}
 	d := map[*Node]*Node{}
 	for x, dx := range seeds {
 		d[x] = dx
