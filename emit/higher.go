@@ -73,6 +73,12 @@ func jacobianRoots(fn *derive.Function) []*derive.Node {
 	return roots
 }
 
+// field is a keyed element of a composite literal, kept in the order
+// given (jen.Dict sorts its keys).
+func field(name string, value jen.Code) jen.Code {
+	return jen.Line().Id(name).Op(":").Add(value)
+}
+
 // dimsCode returns the Go expressions of the rows and columns of shape.
 func (e *function) dimsCode(s derive.Shape) (jen.Code, jen.Code) {
 	return e.dim(s.Rows), e.dim(s.Cols)
@@ -101,12 +107,12 @@ func (e *function) emitJacobian(f *jen.File) {
 		fr, fc := e.dimsCode(fn.Value.Shape)
 		wr, wc := e.dimsCode(w.Shape)
 		checks = append(checks,
-			jen.Id(layouts[k]).Op(":=").Qual(runtimePath, "Jacobian").Values(jen.Dict{
-				jen.Id("J"):     jen.Id(jparams[k]).Dot("RawMatrix").Call(),
-				jen.Id("FRows"): fr, jen.Id("FCols"): fc,
-				jen.Id("WRows"): wr, jen.Id("WCols"): wc,
-				jen.Id("VectorW"): jen.Lit(w.Kind == spec.Vector),
-			}),
+			jen.Id(layouts[k]).Op(":=").Qual(runtimePath, "Jacobian").Values(
+				field("J", jen.Id(jparams[k]).Dot("RawMatrix").Call()),
+				field("FRows", fr), field("FCols", fc),
+				field("WRows", wr), field("WCols", wc),
+				field("VectorW", jen.Lit(w.Kind == spec.Vector)), jen.Line(),
+			),
 			jen.Id(layouts[k]).Dot("Check").Call(jen.Lit(e.name), jen.Lit(jparams[k])))
 	}
 	for k := range fn.Wrt {
@@ -368,12 +374,26 @@ func (e *function) emitHessian(f *jen.File) {
 				alpha := e.coefCode(t.Coef)
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, derive.Plain, fn.Names)))
 				if len(t.Left) == 0 && len(t.Right) == 0 {
-					var d jen.Code = jen.Lit(1.0)
+					add := jen.Add(alpha)
 					if t.Diag != nil {
 						v := e.ensure(t.Diag)
-						d = e.read(t.Diag, v, jen.Id(e.i), jen.Lit(0))
+						add = add.Op("*").Add(e.read(t.Diag, v, jen.Id(e.i), jen.Lit(0)))
 					}
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Id(blk).Dot("Data").Index(jen.Id(e.i).Op("*").Id(blk).Dot("Stride").Op("+").Id(e.i)).Op("+=").Add(alpha).Op("*").Add(d)))
+					e.stmt(forRange(e.i, sizes[b.Row], jen.Id(blk).Dot("Data").Index(jen.Id(e.i).Op("*").Id(blk).Dot("Stride").Op("+").Id(e.i)).Op("+=").Add(add)))
+					continue
+				}
+				if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && g.Mul(fs...).Shape.IsMatrix() {
+					// A plain product: added by its BLAS call with beta = 1
+					// (x yᵀ is one Ger), or entry by entry for one factor.
+					dst := &val{name: blk}
+					if len(fs) == 1 {
+						f := fs[0]
+						e.stmt(e.loop(f.Shape, func(i, j jen.Code) jen.Code {
+							return jen.Add(e.readAt(dst, i, j)).Op("+=").Add(alpha).Op("*").Add(e.elem(f, i, j))
+						}))
+					} else {
+						e.productInto(fs, alpha, dst, nil, true)
+					}
 					continue
 				}
 				if diag == "" {

@@ -256,12 +256,12 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJacobian", "B", BRows, BCols, n, n, "n", "n")
 	jt := runtime.Jacobian{
-		FCols:   n,
-		FRows:   n,
 		J:       Jt.RawMatrix(),
-		VectorW: false,
-		WCols:   1,
+		FRows:   n,
+		FCols:   n,
 		WRows:   1,
+		WCols:   1,
+		VectorW: false,
 	}
 	jt.Check("CurveJacobian", "Jt")
 	runtime.CheckNoAlias("CurveJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
@@ -384,12 +384,12 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	BRows, n := B.Dims()
 	runtime.CheckMatrix("SandwichJacobian", "B", BRows, n, q, n, "q", "n")
 	jX := runtime.Jacobian{
-		FCols:   n,
-		FRows:   m,
 		J:       JX.RawMatrix(),
-		VectorW: false,
-		WCols:   q,
+		FRows:   m,
+		FCols:   n,
 		WRows:   p,
+		WCols:   q,
+		VectorW: false,
 	}
 	jX.Check("SandwichJacobian", "JX")
 	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix().Data, "A", A.RawMatrix().Data)
@@ -727,30 +727,30 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 	runtime.CheckVector("AffineJacobian", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJacobian", "b", b.Len(), m, "m")
 	jA := runtime.Jacobian{
-		FCols:   1,
-		FRows:   m,
 		J:       JA.RawMatrix(),
-		VectorW: false,
-		WCols:   n,
+		FRows:   m,
+		FCols:   1,
 		WRows:   m,
+		WCols:   n,
+		VectorW: false,
 	}
 	jA.Check("AffineJacobian", "JA")
 	jx := runtime.Jacobian{
-		FCols:   1,
-		FRows:   m,
 		J:       Jx.RawMatrix(),
-		VectorW: true,
-		WCols:   1,
+		FRows:   m,
+		FCols:   1,
 		WRows:   n,
+		WCols:   1,
+		VectorW: true,
 	}
 	jx.Check("AffineJacobian", "Jx")
 	jb := runtime.Jacobian{
-		FCols:   1,
-		FRows:   m,
 		J:       Jb.RawMatrix(),
-		VectorW: true,
-		WCols:   1,
+		FRows:   m,
+		FCols:   1,
 		WRows:   m,
+		WCols:   1,
+		VectorW: true,
 	}
 	jb.Check("AffineJacobian", "Jb")
 	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
@@ -847,12 +847,12 @@ var outerJacobianPool = sync.Pool{New: func() any {
 func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	jx := runtime.Jacobian{
-		FCols:   n,
-		FRows:   n,
 		J:       Jx.RawMatrix(),
-		VectorW: true,
-		WCols:   1,
+		FRows:   n,
+		FCols:   n,
 		WRows:   n,
+		WCols:   1,
+		VectorW: true,
 	}
 	jx.Check("OuterJacobian", "Jx")
 	runtime.CheckNoAlias("OuterJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
@@ -953,12 +953,12 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	m, n := X.Dims()
 	jX := runtime.Jacobian{
-		FCols:   n,
-		FRows:   m,
 		J:       JX.RawMatrix(),
-		VectorW: false,
-		WCols:   n,
+		FRows:   m,
+		FCols:   n,
 		WRows:   m,
+		WCols:   n,
+		VectorW: false,
 	}
 	jX.Check("ElemExpJacobian", "JX")
 	runtime.CheckNoAlias("ElemExpJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
@@ -1080,12 +1080,12 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckMatrix("InverseJacobian", "X", n, XCols, n, n, "n", "n")
 	jX := runtime.Jacobian{
-		FCols:   n,
-		FRows:   n,
 		J:       JX.RawMatrix(),
-		VectorW: false,
-		WCols:   n,
+		FRows:   n,
+		FCols:   n,
 		WRows:   n,
+		WCols:   n,
+		VectorW: false,
 	}
 	jX.Check("InverseJacobian", "JX")
 	runtime.CheckNoAlias("InverseJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
@@ -1193,12 +1193,12 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	runtime.CheckMatrix("TraceScaledJacobian", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
 	jX := runtime.Jacobian{
-		FCols:   p,
-		FRows:   m,
 		J:       JX.RawMatrix(),
-		VectorW: false,
-		WCols:   n,
+		FRows:   m,
+		FCols:   p,
 		WRows:   n,
+		WCols:   n,
+		VectorW: false,
 	}
 	jX.Check("TraceScaledJacobian", "JX")
 	runtime.CheckNoAlias("TraceScaledJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
@@ -1327,12 +1327,12 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
 	runtime.CheckVector("RayJacobian", "d", d.Len(), n, "n")
 	jt := runtime.Jacobian{
-		FCols:   1,
-		FRows:   n,
 		J:       Jt.RawMatrix(),
-		VectorW: false,
-		WCols:   1,
+		FRows:   n,
+		FCols:   1,
 		WRows:   1,
+		WCols:   1,
+		VectorW: false,
 	}
 	jt.Check("RayJacobian", "Jt")
 	runtime.CheckNoAlias("RayJacobian", "Jt", Jt.RawMatrix().Data, "x", x.RawVector().Data)
@@ -1796,7 +1796,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
 	// ∂²f/∂w∂w += lambda I
 	for i := 0; i < d; i++ {
-		blkWW.Data[i*blkWW.Stride+i] += lambda * 1.0
+		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
 	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -2382,7 +2382,6 @@ type quarticHessianWork struct {
 	diag  runtime.DiagProduct
 	expAx []float64
 	Ax    []float64
-	xxT   []float64
 }
 
 var quarticHessianPool = sync.Pool{New: func() any {
@@ -2426,15 +2425,11 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	}
 	ws.diag.SandwichAdd(blkXX, 1.0, ARaw, expAx)
 	// ∂²f/∂x∂x += 8 (x x')
-	xxT := runtime.Mat(&ws.xxT, n, n)
-	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
-	ws.diag.Add(blkXX, 8.0, runtime.Identity, blas64.Vector{}, xxT, false)
+	blas64.Ger(8.0, xRaw, xRaw, blkXX)
 	xTx := blas64.Dot(xRaw, xRaw)
 	// ∂²f/∂x∂x += (4 x' x) I
 	for i := 0; i < n; i++ {
-		blkXX.Data[i*blkXX.Stride+i] += 4.0 * xTx * 1.0
+		blkXX.Data[i*blkXX.Stride+i] += 4.0 * xTx
 	}
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
