@@ -355,16 +355,27 @@ func (e *function) emitHessian(f *jen.File) {
 		diag := ""
 		for _, b := range fn.HessBlocks {
 			wi, wj := fn.Wrt[b.Row], fn.Wrt[b.Col]
-			at := func(r, c jen.Code) jen.Code {
-				return jen.Id(raw).Dot("Data").Index(jen.Parens(offsets[b.Row].code().Op("+").Add(r)).Op("*").Id(raw).Dot("Stride").Op("+").Add(offsets[b.Col].code()).Op("+").Add(c))
+			// at is entry (r, 0) of the block; r nil for its first row.
+			at := func(r jen.Code) jen.Code {
+				if r == nil && len(offsets[b.Row]) == 0 {
+					return jen.Id(raw).Dot("Data").Index(offsets[b.Col].code())
+				}
+				row := offsets[b.Row].code()
+				switch {
+				case r != nil && len(offsets[b.Row]) > 0:
+					row = jen.Parens(plus(offsets[b.Row], r))
+				case r != nil:
+					row = jen.Add(r)
+				}
+				return jen.Id(raw).Dot("Data").Index(plus(offsets[b.Col], row.Op("*").Id(raw).Dot("Stride")))
 			}
 			if b.Column != nil {
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s = %s", wi.Name, wj.Name, e.formula(b.Column)))
 				if b.Column.Shape.IsScalar() {
-					e.stmt(jen.Add(at(jen.Lit(0), jen.Lit(0))).Op("=").Add(e.scalar(b.Column)))
+					e.stmt(jen.Add(at(nil)).Op("=").Add(e.scalar(b.Column)))
 				} else {
 					v := e.ensure(b.Column)
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(at(jen.Id(e.i), jen.Lit(0))).Op("=").Add(e.read(b.Column, v, jen.Id(e.i), jen.Lit(0)))))
+					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(at(jen.Id(e.i))).Op("=").Add(e.read(b.Column, v, jen.Id(e.i), jen.Lit(0)))))
 				}
 				continue
 			}
@@ -470,12 +481,21 @@ func (e *function) emitHessian(f *jen.File) {
 	f.Func().Id(e.name).Params(params...).Block(body...)
 }
 
+// plus returns x + o, just x when the offset o is empty.
+func plus(o offset, x jen.Code) *jen.Statement {
+	if len(o) == 0 {
+		return jen.Add(x)
+	}
+	return jen.Add(x).Op("+").Add(o.code())
+}
+
 // hessianByHVPs fills the Hessian column by column: FHessVec in the unit
-// direction of each wrt entry writes the column straight into H.
+// direction of each wrt entry writes the column straight into H, as the
+// row it equals.
 func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 	fn := e.fn
 	hv := roleName(fn.Spec.Name, roleHessVec, 0)
-	e.comment(fmt.Sprintf("%s by one %s per column, then (H + H')/2.", h, hv))
+	e.comment(fmt.Sprintf("%s by one %s per column, written as the row it equals, then (H + H')/2.", h, hv))
 	dirs := make([]jen.Code, len(fn.Wrt))
 	units := make([]string, len(fn.Wrt))
 	for l, w := range fn.Wrt {
@@ -496,7 +516,10 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 	var setOuts []jen.Code
 	col := e.scope.fresh("col")
 	for i, w := range fn.Wrt {
-		start := jen.Parens(offsets[i].code()).Op("*").Id(raw).Dot("Stride").Op("+").Id(col)
+		// Column col of the symmetric H is its row col: write there, with
+		// unit stride (strided writes make the products several times
+		// slower).
+		start := plus(offsets[i], jen.Id(col).Op("*").Id(raw).Dot("Stride"))
 		if w.Kind == spec.Scalar {
 			outs[i] = jen.Op("&").Id(raw).Dot("Data").Index(start)
 			continue
@@ -504,7 +527,7 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 		field := e.scope.fresh("col" + capitalise(w.Name))
 		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")})
 		setOuts = append(setOuts, jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(blas64Path, "Vector").Values(jen.Dict{
-			jen.Id("N"): e.dim(w.Shape.Rows), jen.Id("Inc"): jen.Id(raw).Dot("Stride"), jen.Id("Data"): jen.Id(raw).Dot("Data").Index(start.Clone().Op(":")),
+			jen.Id("N"): e.dim(w.Shape.Rows), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(raw).Dot("Data").Index(start.Clone().Op(":")),
 		})))
 		outs[i] = jen.Op("&").Id(e.wsName).Dot(field)
 	}
@@ -522,14 +545,16 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 			unit := jen.Id(strings.Split(units[l], ".")[0]).Dot(strings.Split(units[l], ".")[1])
 			set, reset = jen.Add(unit).Index(jen.Id(r)).Op("=").Lit(1), jen.Add(unit.Clone()).Index(jen.Id(r)).Op("=").Lit(0)
 		}
-		n := jen.Code(jen.Lit(1))
-		if w.Kind == spec.Vector {
-			n = e.dim(w.Shape.Rows)
+		if w.Kind == spec.Scalar {
+			body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].code())}
+			body = append(body, setOuts...)
+			e.stmt(jen.Block(append(body, set, jen.Id(hv).Call(call...), reset)...))
+			continue
 		}
-		body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].code()).Op("+").Id(r)}
+		body := []jen.Code{jen.Id(col).Op(":=").Add(plus(offsets[l], jen.Id(r)))}
 		body = append(body, setOuts...)
 		body = append(body, set, jen.Id(hv).Call(call...), reset)
-		e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(n), jen.Id(r).Op("++")).Block(body...))
+		e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(e.dim(w.Shape.Rows)), jen.Id(r).Op("++")).Block(body...))
 	}
 	e.stmt(jen.Qual(runtimePath, "SymmetrizeSquare").Call(jen.Id(raw)))
 }

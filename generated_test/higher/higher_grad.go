@@ -1819,7 +1819,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	// prod = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	for i := 0; i < d; i++ {
-		HRaw.Data[(0+i)*HRaw.Stride+d+0] = prod.Data[i]
+		HRaw.Data[i*HRaw.Stride+d] = prod.Data[i]
 	}
 	blkBW := runtime.Block(HRaw, d, 0, 1, d)
 	// ∂²f/∂b∂w += 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
@@ -1834,7 +1834,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
-	HRaw.Data[(d+0)*HRaw.Stride+d+0] = sum
+	HRaw.Data[d*HRaw.Stride+d] = sum
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
 }
@@ -2467,5 +2467,355 @@ func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
 	runtime.CheckLength("QuarticUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// twoLayerWork holds TwoLayer's scratch space, reused across calls through twoLayerPool.
+type twoLayerWork struct {
+	prod   []float64
+	tanhBx []float64
+	Bx     []float64
+}
+
+var twoLayerPool = sync.Pool{New: func() any {
+	return new(twoLayerWork)
+}}
+
+// TwoLayer returns f = TwoLayer(A, B, x, c).
+//
+// A two-layer network; its Hessian has two diagonal factors in a row, so
+// FHessian is assembled from HVPs.
+//
+//	f = sum(softplus(c A tanh(B x)))
+//
+// It panics if the shapes disagree.
+func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
+	m, k := A.Dims()
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("TwoLayer", "B", BRows, n, k, n, "k", "n")
+	runtime.CheckVector("TwoLayer", "x", x.Len(), n, "n")
+	ws := twoLayerPool.Get().(*twoLayerWork)
+	defer twoLayerPool.Put(ws)
+	prod := runtime.Vec(&ws.prod, m)
+	ARaw := A.RawMatrix()
+	tanhBx := runtime.Vec(&ws.tanhBx, k)
+	Bx := runtime.Vec(&ws.Bx, k)
+	BRaw := B.RawMatrix()
+	xRaw := x.RawVector()
+	// Bx = B x
+	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// tanhBx = tanh(B x)
+	for i := 0; i < k; i++ {
+		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
+	}
+	// prod = A tanh(B x)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
+	f := 0.0
+	for i := 0; i < m; i++ {
+		f += runtime.Softplus(c * prod.Data[i])
+	}
+	return f
+}
+
+// twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls through twoLayerGradPool.
+type twoLayerGradWork struct {
+	tmp    []float64
+	prod   []float64
+	tanhBx []float64
+	Bx     []float64
+	tmp2   []float64
+	prod2  []float64
+	tmp3   []float64
+}
+
+var twoLayerGradPool = sync.Pool{New: func() any {
+	return new(twoLayerGradWork)
+}}
+
+// TwoLayerGrad returns f = TwoLayer(A, B, x, c) and writes ∂f/∂x, ∂f/∂c into dx, dc,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// A two-layer network; its Hessian has two diagonal factors in a row, so
+// FHessian is assembled from HVPs.
+//
+//	f = sum(softplus(c A tanh(B x)))
+//	∂f/∂x = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
+//	∂f/∂c = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *mat.VecDense, dc *float64) float64 {
+	m, k := A.Dims()
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("TwoLayerGrad", "B", BRows, n, k, n, "k", "n")
+	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
+	runtime.CheckVector("TwoLayerGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
+	defer twoLayerGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, m)
+	prod := runtime.Vec(&ws.prod, m)
+	ARaw := A.RawMatrix()
+	tanhBx := runtime.Vec(&ws.tanhBx, k)
+	Bx := runtime.Vec(&ws.Bx, k)
+	BRaw := B.RawMatrix()
+	xRaw := x.RawVector()
+	// Bx = B x
+	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// tanhBx = tanh(B x)
+	for i := 0; i < k; i++ {
+		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
+	}
+	// prod = A tanh(B x)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
+	// tmp = c A tanh(B x)
+	f := 0.0
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = c * prod.Data[i]
+		f += runtime.Softplus(tmp.Data[i])
+	}
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	prod2 := runtime.Vec(&ws.prod2, k)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = sigmoid(c A tanh(B x))
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = runtime.Sigmoid(tmp.Data[i])
+	}
+	// prod2 = A' sigmoid(c A tanh(B x))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod2)
+	// tmp2 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
+	for i := 0; i < k; i++ {
+		tmp2.Data[i] = (c * prod2.Data[i]) * (1.0 - (tanhBx.Data[i] * tanhBx.Data[i]))
+	}
+	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
+	blas64.Gemv(blas.Trans, 1, BRaw, tmp2, 0, dxRaw)
+	sum := 0.0
+	for i := 0; i < m; i++ {
+		sum += prod.Data[i] * tmp3.Data[i]
+	}
+	*dc = sum
+	return f
+}
+
+// twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across calls through twoLayerHessVecPool.
+type twoLayerHessVecWork struct {
+	tmp    []float64
+	tmp2   []float64
+	tanhBx []float64
+	Bx     []float64
+	prod   []float64
+	tmp3   []float64
+	tmp4   []float64
+	prod2  []float64
+	tmp5   []float64
+	prod3  []float64
+	tmp6   []float64
+	tmp7   []float64
+	Bvx    []float64
+	prod4  []float64
+	prod5  []float64
+}
+
+var twoLayerHessVecPool = sync.Pool{New: func() any {
+	return new(twoLayerHessVecWork)
+}}
+
+// TwoLayerHessVec writes the Hessian-vector product of f = TwoLayer(A, B, x, c),
+// the derivative of its gradient in the directions vx, vc, into hx, hc,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// A two-layer network; its Hessian has two diagonal factors in a row, so
+// FHessian is assembled from HVPs.
+//
+//	f = sum(softplus(c A tanh(B x)))
+//	d(∂f/∂x) = B' ((1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx))))
+//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))) + A tanh(B x) .* (A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx *mat.VecDense, vc float64, hx *mat.VecDense, hc *float64) {
+	m, k := A.Dims()
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("TwoLayerHessVec", "B", BRows, n, k, n, "k", "n")
+	runtime.CheckVector("TwoLayerHessVec", "x", x.Len(), n, "n")
+	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("TwoLayerHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	ws := twoLayerHessVecPool.Get().(*twoLayerHessVecWork)
+	defer twoLayerHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	BRaw := B.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, k)
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	tanhBx := runtime.Vec(&ws.tanhBx, k)
+	Bx := runtime.Vec(&ws.Bx, k)
+	xRaw := x.RawVector()
+	// Bx = B x
+	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// tanhBx = tanh(B x)
+	// tmp2 = 1 - tanh(B x) .* tanh(B x)
+	for i := 0; i < k; i++ {
+		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
+		tmp2.Data[i] = 1.0 - (tanhBx.Data[i] * tanhBx.Data[i])
+	}
+	prod := runtime.Vec(&ws.prod, k)
+	ARaw := A.RawMatrix()
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	prod2 := runtime.Vec(&ws.prod2, m)
+	// prod2 = A tanh(B x)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod2)
+	// tmp4 = sigmoid(c A tanh(B x))
+	for i := 0; i < m; i++ {
+		tmp4.Data[i] = runtime.Sigmoid(c * prod2.Data[i])
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, m)
+	prod3 := runtime.Vec(&ws.prod3, m)
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	tmp7 := runtime.Vec(&ws.tmp7, k)
+	Bvx := runtime.Vec(&ws.Bvx, k)
+	vxRaw := vx.RawVector()
+	// Bvx = B vx
+	blas64.Gemv(blas.NoTrans, 1, BRaw, vxRaw, 0, Bvx)
+	// tmp7 = (1 - tanh(B x) .* tanh(B x)) .* (B vx)
+	// tmp6 = vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)
+	for i := 0; i < k; i++ {
+		tmp7.Data[i] = (tmp2.Data[i]) * Bvx.Data[i]
+		tmp6.Data[i] = vc*tanhBx.Data[i] + c*(tmp7.Data[i])
+	}
+	// prod3 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod3)
+	// tmp5 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
+	// tmp3 = vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
+	for i := 0; i < m; i++ {
+		tmp5.Data[i] = prod3.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
+		tmp3.Data[i] = vc*tmp4.Data[i] + c*(tmp5.Data[i])
+	}
+	// prod = A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
+	prod4 := runtime.Vec(&ws.prod4, k)
+	// prod4 = A' sigmoid(c A tanh(B x))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod4)
+	// tmp = (1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx)))
+	for i := 0; i < k; i++ {
+		tmp.Data[i] = (tmp2.Data[i])*prod.Data[i] + (-2.0)*((c*prod4.Data[i])*(tanhBx.Data[i]*(tmp7.Data[i])))
+	}
+	// hx = B' ((1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx))))
+	blas64.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
+	prod5 := runtime.Vec(&ws.prod5, m)
+	// prod5 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod5)
+	sum := 0.0
+	for i := 0; i < m; i++ {
+		sum += tmp4.Data[i]*prod5.Data[i] + prod2.Data[i]*(tmp5.Data[i])
+	}
+	*hc = sum
+}
+
+// twoLayerHessianWork holds TwoLayerHessian's scratch space, reused across calls through twoLayerHessianPool.
+type twoLayerHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var twoLayerHessianPool = sync.Pool{New: func() any {
+	return new(twoLayerHessianWork)
+}}
+
+// TwoLayerHessian writes the Hessian of f = TwoLayer(A, B, x, c) with respect to x, c into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of TwoLayerProblem), and symmetric to the last bit.
+//
+// A two-layer network; its Hessian has two diagonal factors in a row, so
+// FHessian is assembled from HVPs.
+//
+//	f = sum(softplus(c A tanh(B x)))
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// TwoLayerHessian assembles it from one TwoLayerHessVec per column.
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *mat.Dense) {
+	_, k := A.Dims()
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("TwoLayerHessian", "B", BRows, n, k, n, "k", "n")
+	runtime.CheckVector("TwoLayerHessian", "x", x.Len(), n, "n")
+	size := n + 1
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("TwoLayerHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
+	defer twoLayerHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one TwoLayerHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	dirC := 0.0
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride:],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		TwoLayerHessVec(A, B, x, c, &ws.dirX, dirC, &ws.colX, &HRaw.Data[col*HRaw.Stride+n])
+		ws.dirXData[r] = 0
+	}
+	{
+		col := n
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride:],
+			Inc:  1,
+			N:    n,
+		})
+		dirC = 1.0
+		TwoLayerHessVec(A, B, x, c, &ws.dirX, dirC, &ws.colX, &HRaw.Data[col*HRaw.Stride+n])
+		dirC = 0.0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// TwoLayerProblem returns the problem of minimising TwoLayer over x, c with A,
+// B fixed, for gonum/optimize. Its variable packs x, c into one []float64, in
+// that order, matrices row-major; TwoLayerUnpack views such a slice as the
+// variables. Hess fills the Hessian from TwoLayerHessian, so gonum's Newton
+// method works.
+func TwoLayerProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, c := TwoLayerUnpack(x2, A, B)
+			return TwoLayer(A, B, x, *c)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, c := TwoLayerUnpack(x2, A, B)
+			dx, dc := TwoLayerUnpack(grad, A, B)
+			TwoLayerGrad(A, B, x, *c, dx, dc)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x, c := TwoLayerUnpack(x2, A, B)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			TwoLayerHessian(A, B, x, *c, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// TwoLayerUnpack returns views of x as TwoLayer's variables x, c, packed as
+// TwoLayerProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, c *float64) {
+	_, n := B.Dims()
+	runtime.CheckLength("TwoLayerUnpack", x2, n+1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	c = &x2[n]
 	return
 }
