@@ -1,0 +1,522 @@
+package higher
+
+import (
+	"gonum.org/v1/gonum/mat"
+)
+
+// Inputs of every spec function, for shape sets 0–3 (see shapeSets).
+
+type curveIn struct {
+	n    int
+	t    float64
+	A, B *mat.Dense
+}
+
+func newCurveIn(f *factory, set int) curveIn {
+	n := []int{3, 5, 1, 2}[set]
+	return curveIn{n: n, t: f.uniform(-2, 2), A: f.dense(n, n), B: f.dense(n, n)}
+}
+
+type sandwichIn struct {
+	m, p, q, n int
+	A, X, B    *mat.Dense
+}
+
+func newSandwichIn(f *factory, set int) sandwichIn {
+	d := [][4]int{{2, 3, 4, 5}, {5, 4, 3, 2}, {1, 3, 1, 4}, {4, 1, 3, 1}}[set]
+	in := sandwichIn{m: d[0], p: d[1], q: d[2], n: d[3]}
+	in.A, in.X, in.B = f.dense(in.m, in.p), f.dense(in.p, in.q), f.dense(in.q, in.n)
+	return in
+}
+
+// logRegIn serves LogRegN and LogRegBias. The labels are real numbers of
+// either sign and magnitude 0.5–1.5, not ±1, so a missing y² factor in a
+// Hessian shows.
+type logRegIn struct {
+	n, d      int
+	X         *mat.Dense
+	y, w      *mat.VecDense
+	b, lambda float64
+}
+
+func newLogRegIn(f *factory, set int) logRegIn {
+	d := [][2]int{{12, 3}, {7, 5}, {1, 4}, {5, 1}}[set]
+	in := logRegIn{n: d[0], d: d[1]}
+	in.X = f.dense(in.n, in.d)
+	in.y = f.vecFn(in.n, func(int) float64 {
+		s := 0.5 + f.r.Float64()
+		if f.r.IntN(2) == 0 {
+			s = -s
+		}
+		return s
+	})
+	in.w = f.vecFn(in.d, func(int) float64 { return 0.7 * f.normal() })
+	in.b = f.uniform(-1, 1)
+	in.lambda = f.uniform(0.1, 2)
+	return in
+}
+
+type affineIn struct {
+	m, n int
+	A    *mat.Dense
+	x, b *mat.VecDense
+}
+
+func newAffineIn(f *factory, set int) affineIn {
+	d := [][2]int{{3, 5}, {4, 2}, {1, 4}, {4, 1}}[set]
+	in := affineIn{m: d[0], n: d[1]}
+	in.A, in.x, in.b = f.dense(in.m, in.n), f.vec(in.n), f.vec(in.m)
+	return in
+}
+
+type outerIn struct {
+	n int
+	x *mat.VecDense
+}
+
+func newOuterIn(f *factory, set int) outerIn {
+	n := []int{3, 5, 1, 2}[set]
+	return outerIn{n: n, x: f.vec(n)}
+}
+
+type elemExpIn struct {
+	m, n int
+	X    *mat.Dense
+}
+
+func newElemExpIn(f *factory, set int) elemExpIn {
+	d := [][2]int{{2, 3}, {4, 4}, {1, 4}, {4, 1}}[set]
+	return elemExpIn{m: d[0], n: d[1], X: f.dense(d[0], d[1])}
+}
+
+// inverseIn's X is 3·I plus a small random part: well conditioned.
+type inverseIn struct {
+	n int
+	X *mat.Dense
+}
+
+func newInverseIn(f *factory, set int) inverseIn {
+	n := []int{3, 5, 1, 2}[set]
+	return inverseIn{n: n, X: f.denseFn(n, n, func(i, j int) float64 {
+		v := 0.4 * f.normal()
+		if i == j {
+			v += 3
+		}
+		return v
+	})}
+}
+
+type traceScaledIn struct {
+	n, m, p int
+	X, A    *mat.Dense
+}
+
+func newTraceScaledIn(f *factory, set int) traceScaledIn {
+	d := [][3]int{{2, 3, 4}, {4, 3, 2}, {1, 3, 1}, {3, 1, 3}}[set]
+	in := traceScaledIn{n: d[0], m: d[1], p: d[2]}
+	in.X, in.A = f.dense(in.n, in.n), f.dense(in.m, in.p)
+	return in
+}
+
+type rayIn struct {
+	n    int
+	t    float64
+	x, d *mat.VecDense
+}
+
+func newRayIn(f *factory, set int) rayIn {
+	n := []int{3, 5, 1, 2}[set]
+	return rayIn{n: n, t: f.uniform(-2, 2), x: f.vec(n), d: f.vec(n)}
+}
+
+type scalarCurveIn struct {
+	n int
+	t float64
+	a *mat.VecDense
+	A *mat.Dense
+}
+
+func newScalarCurveIn(f *factory, set int) scalarCurveIn {
+	n := []int{3, 5, 1, 2}[set]
+	return scalarCurveIn{n: n, t: f.uniform(-1.5, 1.5), a: f.vec(n), A: f.dense(n, n)}
+}
+
+type quadTraceIn struct {
+	n, k int
+	A, W *mat.Dense
+}
+
+func newQuadTraceIn(f *factory, set int) quadTraceIn {
+	d := [][2]int{{3, 2}, {5, 4}, {3, 1}, {1, 3}}[set]
+	in := quadTraceIn{n: d[0], k: d[1]}
+	in.A, in.W = f.dense(in.n, in.n), f.dense(in.n, in.k)
+	return in
+}
+
+type gaussIn struct {
+	n    int
+	S, C *mat.SymDense
+}
+
+func newGaussIn(f *factory, set int) gaussIn {
+	n := []int{3, 5, 1, 2}[set]
+	return gaussIn{n: n, S: f.spd(n), C: f.spd(n)}
+}
+
+// quarticIn keeps A x moderate so exp(A x) stays O(1).
+type quarticIn struct {
+	n, m int
+	x    *mat.VecDense
+	A    *mat.Dense
+}
+
+func newQuarticIn(f *factory, set int) quarticIn {
+	d := [][2]int{{3, 4}, {5, 2}, {1, 3}, {4, 1}}[set]
+	in := quarticIn{n: d[0], m: d[1]}
+	in.x = f.vecFn(in.n, func(int) float64 { return 0.6 * f.normal() })
+	in.A = f.denseFn(in.m, in.n, func(int, int) float64 { return 0.5 * f.normal() })
+	return in
+}
+
+type twoLayerIn struct {
+	m, k, n int
+	A, B    *mat.Dense
+	x       *mat.VecDense
+	c       float64
+}
+
+func newTwoLayerIn(f *factory, set int) twoLayerIn {
+	d := [][3]int{{4, 3, 2}, {3, 5, 4}, {1, 4, 1}, {3, 1, 2}}[set]
+	in := twoLayerIn{m: d[0], k: d[1], n: d[2]}
+	in.A = f.denseFn(in.m, in.k, func(int, int) float64 { return 0.8 * f.normal() })
+	in.B = f.denseFn(in.k, in.n, func(int, int) float64 { return 0.8 * f.normal() })
+	in.x = f.vec(in.n)
+	in.c = f.uniform(-1.5, 1.5)
+	return in
+}
+
+// instance is one ready call of a generated function: call writes into
+// outs (and returns the function's float64 result, or 0).
+type instance struct {
+	outs []any
+	call func() float64
+}
+
+// entry makes an instance of one generated function.
+type entry struct {
+	name string
+	make func(f *factory, set int) instance
+}
+
+func inst(call func() float64, outs ...any) instance { return instance{outs: outs, call: call} }
+
+// registry holds every generated function of higher_grad.go except the
+// Problem/Unpack helpers (TestProblems); TestRegistryComplete keeps it so.
+var registry = []entry{
+	// Curve
+	{"Curve", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { Curve(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"CurveDeriv", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { CurveDeriv(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"CurveDeriv2", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { CurveDeriv2(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"CurveDeriv3", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { CurveDeriv3(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"CurveJVP", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		dt := f.normal()
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { CurveJVP(in.t, in.A, in.B, dt, dst); return 0 }, dst)
+	}},
+	{"CurveJacobian", func(f *factory, set int) instance {
+		in := newCurveIn(f, set)
+		jt := f.out(in.n, in.n)
+		return inst(func() float64 { CurveJacobian(in.t, in.A, in.B, jt); return 0 }, jt)
+	}},
+	// Sandwich
+	{"Sandwich", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { Sandwich(in.A, in.X, in.B, dst); return 0 }, dst)
+	}},
+	{"SandwichJVP", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		dX := f.dense(in.p, in.q)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { SandwichJVP(in.A, in.X, in.B, dX, dst); return 0 }, dst)
+	}},
+	{"SandwichJacobian", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		jX := f.out(in.p*in.m, in.q*in.n)
+		return inst(func() float64 { SandwichJacobian(in.A, in.X, in.B, jX); return 0 }, jX)
+	}},
+	// LogRegN
+	{"LogRegN", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		return inst(func() float64 { return LogRegN(in.X, in.y, in.w) })
+	}},
+	{"LogRegNGrad", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		dw := f.outVec(in.d)
+		return inst(func() float64 { return LogRegNGrad(in.X, in.y, in.w, dw) }, dw)
+	}},
+	{"LogRegNHessVec", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		vw := f.vec(in.d)
+		hw := f.outVec(in.d)
+		return inst(func() float64 { LogRegNHessVec(in.X, in.y, in.w, vw, hw); return 0 }, hw)
+	}},
+	{"LogRegNHessian", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		h := f.out(in.d, in.d)
+		return inst(func() float64 { LogRegNHessian(in.X, in.y, in.w, h); return 0 }, h)
+	}},
+	// Affine
+	{"Affine", func(f *factory, set int) instance {
+		in := newAffineIn(f, set)
+		dst := f.outVec(in.m)
+		return inst(func() float64 { Affine(in.A, in.x, in.b, dst); return 0 }, dst)
+	}},
+	{"AffineJVP", func(f *factory, set int) instance {
+		in := newAffineIn(f, set)
+		dA, dx, db := f.dense(in.m, in.n), f.vec(in.n), f.vec(in.m)
+		dst := f.outVec(in.m)
+		return inst(func() float64 { AffineJVP(in.A, in.x, in.b, dA, dx, db, dst); return 0 }, dst)
+	}},
+	{"AffineJacobian", func(f *factory, set int) instance {
+		in := newAffineIn(f, set)
+		jA, jx, jb := f.out(in.m*in.m, in.n), f.out(in.m, in.n), f.out(in.m, in.m)
+		return inst(func() float64 { AffineJacobian(in.A, in.x, in.b, jA, jx, jb); return 0 }, jA, jx, jb)
+	}},
+	// Outer
+	{"Outer", func(f *factory, set int) instance {
+		in := newOuterIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { Outer(in.x, dst); return 0 }, dst)
+	}},
+	{"OuterJVP", func(f *factory, set int) instance {
+		in := newOuterIn(f, set)
+		dx := f.vec(in.n)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { OuterJVP(in.x, dx, dst); return 0 }, dst)
+	}},
+	{"OuterJacobian", func(f *factory, set int) instance {
+		in := newOuterIn(f, set)
+		jx := f.out(in.n, in.n*in.n)
+		return inst(func() float64 { OuterJacobian(in.x, jx); return 0 }, jx)
+	}},
+	// ElemExp
+	{"ElemExp", func(f *factory, set int) instance {
+		in := newElemExpIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ElemExp(in.X, dst); return 0 }, dst)
+	}},
+	{"ElemExpJVP", func(f *factory, set int) instance {
+		in := newElemExpIn(f, set)
+		dX := f.dense(in.m, in.n)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ElemExpJVP(in.X, dX, dst); return 0 }, dst)
+	}},
+	{"ElemExpJacobian", func(f *factory, set int) instance {
+		in := newElemExpIn(f, set)
+		jX := f.out(in.m*in.m, in.n*in.n)
+		return inst(func() float64 { ElemExpJacobian(in.X, jX); return 0 }, jX)
+	}},
+	// Inverse
+	{"Inverse", func(f *factory, set int) instance {
+		in := newInverseIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { Inverse(in.X, dst); return 0 }, dst)
+	}},
+	{"InverseJVP", func(f *factory, set int) instance {
+		in := newInverseIn(f, set)
+		dX := f.dense(in.n, in.n)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { InverseJVP(in.X, dX, dst); return 0 }, dst)
+	}},
+	{"InverseJacobian", func(f *factory, set int) instance {
+		in := newInverseIn(f, set)
+		jX := f.out(in.n*in.n, in.n*in.n)
+		return inst(func() float64 { InverseJacobian(in.X, jX); return 0 }, jX)
+	}},
+	// TraceScaled
+	{"TraceScaled", func(f *factory, set int) instance {
+		in := newTraceScaledIn(f, set)
+		dst := f.out(in.m, in.p)
+		return inst(func() float64 { TraceScaled(in.X, in.A, dst); return 0 }, dst)
+	}},
+	{"TraceScaledJVP", func(f *factory, set int) instance {
+		in := newTraceScaledIn(f, set)
+		dX := f.dense(in.n, in.n)
+		dst := f.out(in.m, in.p)
+		return inst(func() float64 { TraceScaledJVP(in.X, in.A, dX, dst); return 0 }, dst)
+	}},
+	{"TraceScaledJacobian", func(f *factory, set int) instance {
+		in := newTraceScaledIn(f, set)
+		jX := f.out(in.n*in.m, in.n*in.p)
+		return inst(func() float64 { TraceScaledJacobian(in.X, in.A, jX); return 0 }, jX)
+	}},
+	// Ray
+	{"Ray", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { Ray(in.t, in.x, in.d, dst); return 0 }, dst)
+	}},
+	{"RayDeriv", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { RayDeriv(in.t, in.x, in.d, dst); return 0 }, dst)
+	}},
+	{"RayDeriv2", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { RayDeriv2(in.t, in.x, in.d, dst); return 0 }, dst)
+	}},
+	{"RayJVP", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		dt := f.normal()
+		dst := f.outVec(in.n)
+		return inst(func() float64 { RayJVP(in.t, in.x, in.d, dt, dst); return 0 }, dst)
+	}},
+	{"RayJacobian", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		jt := f.out(in.n, 1)
+		return inst(func() float64 { RayJacobian(in.t, in.x, in.d, jt); return 0 }, jt)
+	}},
+	// ScalarCurve
+	{"ScalarCurve", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		return inst(func() float64 { return ScalarCurve(in.t, in.a, in.A) })
+	}},
+	{"ScalarCurveGrad", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		dt := new(float64)
+		return inst(func() float64 { return ScalarCurveGrad(in.t, in.a, in.A, dt) }, dt)
+	}},
+	{"ScalarCurveDeriv", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		return inst(func() float64 { return ScalarCurveDeriv(in.t, in.a, in.A) })
+	}},
+	{"ScalarCurveDeriv2", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		return inst(func() float64 { return ScalarCurveDeriv2(in.t, in.a, in.A) })
+	}},
+	{"ScalarCurveDeriv3", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		return inst(func() float64 { return ScalarCurveDeriv3(in.t, in.a, in.A) })
+	}},
+	{"ScalarCurveDeriv4", func(f *factory, set int) instance {
+		in := newScalarCurveIn(f, set)
+		return inst(func() float64 { return ScalarCurveDeriv4(in.t, in.a, in.A) })
+	}},
+	// LogRegBias
+	{"LogRegBias", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		return inst(func() float64 { return LogRegBias(in.X, in.y, in.w, in.b, in.lambda) })
+	}},
+	{"LogRegBiasGrad", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		dw, db := f.outVec(in.d), new(float64)
+		return inst(func() float64 { return LogRegBiasGrad(in.X, in.y, in.w, in.b, in.lambda, dw, db) }, dw, db)
+	}},
+	{"LogRegBiasHessVec", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		vw, vb := f.vec(in.d), f.normal()
+		hw, hb := f.outVec(in.d), new(float64)
+		return inst(func() float64 {
+			LogRegBiasHessVec(in.X, in.y, in.w, in.b, in.lambda, vw, vb, hw, hb)
+			return 0
+		}, hw, hb)
+	}},
+	{"LogRegBiasHessian", func(f *factory, set int) instance {
+		in := newLogRegIn(f, set)
+		h := f.out(in.d+1, in.d+1)
+		return inst(func() float64 { LogRegBiasHessian(in.X, in.y, in.w, in.b, in.lambda, h); return 0 }, h)
+	}},
+	// QuadTrace
+	{"QuadTrace", func(f *factory, set int) instance {
+		in := newQuadTraceIn(f, set)
+		return inst(func() float64 { return QuadTrace(in.A, in.W) })
+	}},
+	{"QuadTraceGrad", func(f *factory, set int) instance {
+		in := newQuadTraceIn(f, set)
+		dW := f.out(in.n, in.k)
+		return inst(func() float64 { return QuadTraceGrad(in.A, in.W, dW) }, dW)
+	}},
+	{"QuadTraceHessVec", func(f *factory, set int) instance {
+		in := newQuadTraceIn(f, set)
+		vW := f.dense(in.n, in.k)
+		hW := f.out(in.n, in.k)
+		return inst(func() float64 { QuadTraceHessVec(in.A, in.W, vW, hW); return 0 }, hW)
+	}},
+	// GaussNLL
+	{"GaussNLL", func(f *factory, set int) instance {
+		in := newGaussIn(f, set)
+		return inst(func() float64 { return GaussNLL(in.S, in.C) })
+	}},
+	{"GaussNLLGrad", func(f *factory, set int) instance {
+		in := newGaussIn(f, set)
+		dS := f.outSym(in.n)
+		return inst(func() float64 { return GaussNLLGrad(in.S, in.C, dS) }, dS)
+	}},
+	{"GaussNLLHessVec", func(f *factory, set int) instance {
+		in := newGaussIn(f, set)
+		vS := f.sym(in.n)
+		hS := f.outSym(in.n)
+		return inst(func() float64 { GaussNLLHessVec(in.S, in.C, vS, hS); return 0 }, hS)
+	}},
+	// Quartic
+	{"Quartic", func(f *factory, set int) instance {
+		in := newQuarticIn(f, set)
+		return inst(func() float64 { return Quartic(in.x, in.A) })
+	}},
+	{"QuarticGrad", func(f *factory, set int) instance {
+		in := newQuarticIn(f, set)
+		dx := f.outVec(in.n)
+		return inst(func() float64 { return QuarticGrad(in.x, in.A, dx) }, dx)
+	}},
+	{"QuarticHessVec", func(f *factory, set int) instance {
+		in := newQuarticIn(f, set)
+		vx := f.vec(in.n)
+		hx := f.outVec(in.n)
+		return inst(func() float64 { QuarticHessVec(in.x, in.A, vx, hx); return 0 }, hx)
+	}},
+	{"QuarticHessian", func(f *factory, set int) instance {
+		in := newQuarticIn(f, set)
+		h := f.out(in.n, in.n)
+		return inst(func() float64 { QuarticHessian(in.x, in.A, h); return 0 }, h)
+	}},
+	// TwoLayer
+	{"TwoLayer", func(f *factory, set int) instance {
+		in := newTwoLayerIn(f, set)
+		return inst(func() float64 { return TwoLayer(in.A, in.B, in.x, in.c) })
+	}},
+	{"TwoLayerGrad", func(f *factory, set int) instance {
+		in := newTwoLayerIn(f, set)
+		dx, dc := f.outVec(in.n), new(float64)
+		return inst(func() float64 { return TwoLayerGrad(in.A, in.B, in.x, in.c, dx, dc) }, dx, dc)
+	}},
+	{"TwoLayerHessVec", func(f *factory, set int) instance {
+		in := newTwoLayerIn(f, set)
+		vx, vc := f.vec(in.n), f.normal()
+		hx, hc := f.outVec(in.n), new(float64)
+		return inst(func() float64 { TwoLayerHessVec(in.A, in.B, in.x, in.c, vx, vc, hx, hc); return 0 }, hx, hc)
+	}},
+	{"TwoLayerHessian", func(f *factory, set int) instance {
+		in := newTwoLayerIn(f, set)
+		h := f.out(in.n+1, in.n+1)
+		return inst(func() float64 { TwoLayerHessian(in.A, in.B, in.x, in.c, h); return 0 }, h)
+	}},
+}
