@@ -3,7 +3,8 @@
 # docs/benchmarks.svg at the repository root:
 #
 #   1. the Go benchmarks of ./bench (go test -bench -benchmem -count N), pure
-#      Go, then with -tags openblas when cgo and libopenblas-dev are there;
+#      Go, then with -tags openblas when cgo and libopenblas-dev are there,
+#      and the dense-Hessian benchmarks of ./bench/hessian (pure Go);
 #   2. the same cases in PyTorch (bench/torch/bench.py), when Debian's
 #      /usr/bin/python3 can import torch (apt-get install -y python3-torch);
 #   3. the wall time of generating a 100-function spec with a prebuilt
@@ -57,6 +58,14 @@ benchflags=(-run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$b
 log "go test -bench, pure Go (-count $count -benchtime $benchtime)"
 go test ./bench/ "${benchflags[@]}" | tee "$out/purego.txt"
 reportflags+=(-go "pure Go=$out/purego.txt")
+
+# 1b. Dense Hessians (bench/hessian): FHessian against d HVPs and finite
+# differences of FGrad, pure Go.
+hpattern=.
+[ "$quick" = 1 ] && hpattern='/d=16/'
+log "go test -bench ./bench/hessian"
+go test ./bench/hessian/ -run '^$' -bench "$hpattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 0 | tee "$out/hessian.txt"
+reportflags+=(-hessian "$out/hessian.txt")
 
 openblas="not run"
 if [ "${BENCH_SKIP_OPENBLAS:-0}" = 1 ]; then

@@ -41,6 +41,7 @@ func run(args []string) error {
 	fs.Var(&goFiles, "go", "LABEL=FILE: go test -bench output of one backend (repeatable)")
 	fs.Var(&notes, "note", "a note for the report (repeatable)")
 	torchFile := fs.String("torch", "", "JSON lines of bench/torch/bench.py")
+	hessianFile := fs.String("hessian", "", "go test -bench output of bench/hessian")
 	torchNote := fs.String("torch-note", "", "why PyTorch was not run")
 	genFile := fs.String("gen", "", "generation wall times in ms, one per line")
 	genFuncs := fs.Int("gen-funcs", 100, "number of functions in the generation spec")
@@ -96,6 +97,17 @@ func run(args []string) error {
 			in.GoCPU = r.CPU
 		}
 		in.Runs = append(in.Runs, r)
+	}
+	if *hessianFile != "" {
+		f, err := os.Open(*hessianFile)
+		if err != nil {
+			return err
+		}
+		in.Hessian, err = ParseGoBench("hessian", f)
+		f.Close()
+		if err != nil {
+			return err
+		}
 	}
 	if *torchFile != "" {
 		f, err := os.Open(*torchFile)

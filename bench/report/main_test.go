@@ -121,10 +121,13 @@ func TestRun(t *testing.T) {
 	}
 	goFile, torchFile := write("go.txt", sampleGo), write("torch.jsonl", sampleTorch)
 	genFile := write("gen.txt", "120\n130\n110\n")
+	hessianFile := write("hessian.txt", "BenchmarkHessian/d=16/FHessian-2 100 8000 ns/op 0 B/op 0 allocs/op\n"+
+		"BenchmarkHessian/d=16/HVPs-2 100 24000 ns/op 0 B/op 0 allocs/op\n"+
+		"BenchmarkHessian/d=16/fd-grad-2 100 112000 ns/op 0 B/op 0 allocs/op\n")
 	cpu := write("cpuinfo", "processor\t: 0\nmodel name\t: Test CPU 9000\n")
 	out, svg := filepath.Join(dir, "BENCHMARKS.md"), filepath.Join(dir, "docs", "benchmarks.svg")
 	err := run([]string{"-go", "pure Go=" + goFile, "-go", "OpenBLAS=" + goFile, "-torch", torchFile,
-		"-gen", genFile, "-cpuinfo", cpu, "-openblas", "0.3.21", "-note", "a note", "-o", out, "-svg", svg})
+		"-gen", genFile, "-hessian", hessianFile, "-cpuinfo", cpu, "-openblas", "0.3.21", "-note", "a note", "-o", out, "-svg", svg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +139,7 @@ func TestRun(t *testing.T) {
 		"Test CPU 9000", "OpenBLAS: 0.3.21", "## Results: pure Go", "## Results: OpenBLAS",
 		"| B1Bilinear | n=16 | 100 ns | 310 ns | 390 ns | 0.79 | 3.10 | 14.0 µs | 13.0 µs | 45.2× | 41.9× | 0 | — |",
 		"18.0 (90% of 20.0)", "**PASS** median 120 ms", "![gen/hand and speed-up over PyTorch per case](docs/benchmarks.svg)", "- a note",
+		"## Hessians", "| 16 | 8.00 µs | 24.0 µs | 112 µs | 3.0× | 14.0× | 0 |",
 	} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, md)

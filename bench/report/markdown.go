@@ -26,6 +26,7 @@ type Input struct {
 	Appendix    string // benchstat output
 	ChartPath   string // relative to BENCHMARKS.md
 	CountPerRun int
+	Hessian     *Run // bench/hessian's BenchmarkHessian, if run
 }
 
 // WriteMarkdown writes BENCHMARKS.md.
@@ -129,6 +130,7 @@ func WriteMarkdown(w io.Writer, in Input) error {
 		}
 	}
 
+	writeHessians(&b, in.Hessian)
 	if len(in.Notes) > 0 {
 		p("## Notes\n\n")
 		for _, n := range in.Notes {
