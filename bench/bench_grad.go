@@ -512,8 +512,9 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 // b5LogRegGradWork holds B5LogRegGrad's scratch space, reused across calls through b5LogRegGradPool.
 type b5LogRegGradWork struct {
 	tmp  []float64
-	Xw   []float64
 	tmp2 []float64
+	Xw   []float64
+	tmp3 []float64
 }
 
 var b5LogRegGradPool = sync.Pool{New: func() any {
@@ -540,17 +541,20 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp = -(y .* (X w))
+	// tmp2 = -(y .* (X w))
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-		sum += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -560,12 +564,12 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = y .* sigmoid(-(y .* (X w)))
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = y .* sigmoid(-(y .* (X w)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	return f
 }
 

@@ -35,6 +35,18 @@ type Graph struct {
 func NewGraph() *Graph { return &Graph{index: make(map[string]*Node)} }
 
 func (g *Graph) intern(op *Op, shape Shape, value float64, name string, sym bool, args ...*Node) *Node {
+	k := key(op, shape, value, name, args...)
+	if n, ok := g.index[k]; ok {
+		return n
+	}
+	n := &Node{ID: len(g.nodes), Op: op, Args: args, Shape: shape, Value: value, Name: name, Sym: sym}
+	g.nodes = append(g.nodes, n)
+	g.index[k] = n
+	return n
+}
+
+// key is the interning key of a node.
+func key(op *Op, shape Shape, value float64, name string, args ...*Node) string {
 	var b strings.Builder
 	b.WriteString(op.Name)
 	b.WriteByte('|')
@@ -47,14 +59,7 @@ func (g *Graph) intern(op *Op, shape Shape, value float64, name string, sym bool
 		b.WriteByte('|')
 		b.WriteString(strconv.Itoa(a.ID))
 	}
-	key := b.String()
-	if n, ok := g.index[key]; ok {
-		return n
-	}
-	n := &Node{ID: len(g.nodes), Op: op, Args: args, Shape: shape, Value: value, Name: name, Sym: sym}
-	g.nodes = append(g.nodes, n)
-	g.index[key] = n
-	return n
+	return b.String()
 }
 
 // Const returns the scalar constant v.
@@ -504,6 +509,12 @@ func (g *Graph) Apply(op *Op, x *Node) *Node {
 		return g.Const(op.Scalar(x.Value))
 	}
 	return g.intern(op, x.Shape, 0, "", x.Sym, x)
+}
+
+// Find returns the node op(x) if the graph has it, nil otherwise; it
+// creates nothing.
+func (g *Graph) Find(op *Op, x *Node) *Node {
+	return g.index[key(op, x.Shape, 0, "", x)]
 }
 
 // Sum returns the sum of all entries of x.

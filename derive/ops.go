@@ -37,6 +37,10 @@ type Op struct {
 	Scalar func(x float64) float64
 	Deriv  func(g *Graph, x, y *Node) *Node
 	Go     func(x jen.Code) jen.Code
+	// Joint, when set, computes this function and another of the same
+	// argument together for the price of one (softplus and its derivative
+	// σ share one exp).
+	Joint *Joint
 
 	// Tangent returns the differential of n given the differentials d of
 	// its arguments (forward mode; nil entries are zero): the rules of the
@@ -61,6 +65,13 @@ type Op struct {
 
 	shapeOf       func(Shape) Shape // result shape of a one-argument structural op
 	keepsSymmetry bool              // a symmetric argument gives a symmetric result
+}
+
+// Joint is a kernel that returns an elementwise function and With, of
+// one argument, in one call: Go(x) is a Go expression of two values.
+type Joint struct {
+	With *Op
+	Go   func(x jen.Code) jen.Code
 }
 
 // Leaves and structure.
@@ -176,6 +187,8 @@ func sumOfDegrees(_ *Node, args []int) (int, bool) {
 }
 
 func init() {
+	OpSoftplus.Joint = &Joint{With: OpSigmoid, Go: runtimeCall("SoftplusSigmoid")}
+
 	// Homogeneity: a variable has degree 1 (set in Degree), constants 0;
 	// linear maps keep the degree, products add degrees, a quotient
 	// subtracts them, |x|, relu and norm2 are positively homogeneous.

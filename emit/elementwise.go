@@ -104,6 +104,9 @@ func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
 	case derive.OpDiagVec:
 		return e.elem(n.Args[0], i, i)
 	}
+	if x := e.joint(n, i, j); x != nil {
+		return x
+	}
 	return e.combine(n, func(a *derive.Node) jen.Code { return e.elem(a, i, j) })
 }
 
@@ -147,18 +150,57 @@ func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) j
 // reads a stored matrix against the loop's order.
 func (e *function) loopBody(shape derive.Shape, body func(i, j jen.Code) jen.Code) (jen.Code, bool) {
 	i, j := jen.Id(e.i), jen.Id(e.j)
+	outerPre := e.pre
+	e.pre = nil
+	defer func() { e.pre = outerPre }()
 	switch {
 	case shape.IsCol():
-		return body(i, jen.Lit(0)), false
+		return e.withPre(body(i, jen.Lit(0))), false
 	case shape.IsRow():
-		return body(jen.Lit(0), i), false
+		return e.withPre(body(jen.Lit(0), i)), false
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
-	inner := body(i, j)
+	inner := e.withPre(body(i, j))
 	transposed := e.transposed
 	e.loopJ, e.transposed = outerJ, outerTransposed
 	return inner, transposed
+}
+
+// withPre returns inner preceded by the statements the body asked to run
+// first in each iteration (a joint kernel's call).
+func (e *function) withPre(inner jen.Code) jen.Code {
+	if len(e.pre) == 0 {
+		return inner
+	}
+	s := jen.Add(e.pre[0])
+	for _, p := range e.pre[1:] {
+		s.Line().Add(p)
+	}
+	return s.Line().Add(inner)
+}
+
+// joint returns entry (i, j) of the elementwise node n when its operator
+// has a joint kernel and the partner function of the same argument is
+// needed later: one call computes both, and the partner's entry is
+// stored for its readers. It returns nil otherwise.
+func (e *function) joint(n *derive.Node, i, j jen.Code) jen.Code {
+	jt := n.Op.Joint
+	if jt == nil || n.Shape.IsScalar() {
+		return nil
+	}
+	partner := e.fn.Graph.Find(jt.With, n.Args[0])
+	if partner == nil || e.uses[partner] == 0 || e.vals[partner] != nil {
+		return nil
+	}
+	buf := e.buffer(partner.Shape, e.localName(partner))
+	e.vals[partner] = buf
+	x := e.elem(n.Args[0], i, j)
+	mine, theirs := e.scope.fresh(n.Op.Name), e.scope.fresh(jt.With.Name)
+	e.pre = append(e.pre,
+		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(jt.Go(x)),
+		jen.Add(e.read(partner, buf, i, j)).Op("=").Id(theirs))
+	return jen.Id(mine)
 }
 
 // loopOver returns the loop over the entries of shape running inner, in

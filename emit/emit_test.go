@@ -107,6 +107,8 @@ func TestKernels(t *testing.T) {
 			[]string{`blas64\.Gemv\(blas\.Trans`}, []string{`Gemm`, `Syrk`, `SandwichAdd`}},
 		{"d³/dt³ of t² A is zero and disappears from the code", "{t: scalar, A: \"matrix(n, n)\", B: \"matrix(n, n)\"}, wrt: [t], order: 3", "t^2 * A + sin(t) * B * B", "FDeriv3",
 			[]string{`math\.Cos\(t\)`}, []string{`ARaw`, `math\.Pow`}},
+		{"softplus and its derivative σ share one exp (the operator's joint kernel)", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d)}, wrt: [w]", "sum(softplus(-y .* (X * w)))", "FGrad",
+			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`}, []string{`runtime\.Sigmoid\(`, `runtime\.Softplus\(`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`blas64\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}

@@ -80,6 +80,7 @@ type function struct {
 	loopJ                jen.Code
 	transposed           bool
 	pending              *pendingLoop // the loop just emitted, which the next may join
+	pre                  []jen.Code   // statements the loop body being built runs first in each iteration
 }
 
 // workField is a field of the function's pooled workspace.

@@ -56,8 +56,9 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 // logRegGradWork holds LogRegGrad's scratch space, reused across calls through logRegGradPool.
 type logRegGradWork struct {
 	tmp  []float64
-	z    []float64
 	tmp2 []float64
+	z    []float64
+	tmp3 []float64
 }
 
 var logRegGradPool = sync.Pool{New: func() any {
@@ -86,17 +87,20 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// tmp = -(y .* z)
+	// tmp2 = -(y .* z)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		sum += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -106,12 +110,12 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = y .* sigmoid(-(y .* z))
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	*dlambda = 0.5 * wTw
 	return f
 }

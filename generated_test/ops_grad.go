@@ -766,6 +766,15 @@ func OpSoftplus(x *mat.VecDense) float64 {
 	return f
 }
 
+// opSoftplusGradWork holds OpSoftplusGrad's scratch space, reused across calls through opSoftplusGradPool.
+type opSoftplusGradWork struct {
+	sigmoidX []float64
+}
+
+var opSoftplusGradPool = sync.Pool{New: func() any {
+	return new(opSoftplusGradWork)
+}}
+
 // OpSoftplusGrad returns f = OpSoftplus(x) and writes ∂f/∂x into dx,
 // overwriting them; each has the shape of its input (denominator layout).
 //
@@ -777,15 +786,19 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckVector("OpSoftplusGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
+	defer opSoftplusGradPool.Put(ws)
+	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
-		f += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
+		softplus, sigmoid := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])
+		sigmoidX.Data[i] = sigmoid
+		f += softplus
 	}
 	dxRaw := dx.RawVector()
-	// dx = sigmoid(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = sigmoidX.Data[i]
 	}
 	return f
 }

@@ -225,6 +225,7 @@ type random01GradWork struct {
 	tmp2      []float64
 	sigmoidB  []float64
 	softplusX []float64
+	sigmoidX  []float64
 	tmp3      []float64
 }
 
@@ -311,11 +312,14 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
 	XRaw := X.RawMatrix()
 	softplusX := runtime.Mat(&ws.softplusX, n, m)
+	sigmoidX := runtime.Mat(&ws.sigmoidX, n, m)
 	// softplusX = softplus(X)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			softplusX.Data[i*softplusX.Stride+j] = runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
+			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
+			sigmoidX.Data[i*sigmoidX.Stride+j] = sigmoid
+			softplusX.Data[i*softplusX.Stride+j] = softplus
 			sum += XRaw.Data[i*XRaw.Stride+j] * softplusX.Data[i*softplusX.Stride+j]
 		}
 	}
@@ -335,7 +339,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dX = -softplus(X) - X .* sigmoid(X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] * runtime.Sigmoid(XRaw.Data[i*XRaw.Stride+j]))
+			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] * sigmoidX.Data[i*sigmoidX.Stride+j])
 		}
 	}
 	*ds = 0.0

@@ -20,6 +20,19 @@ func Softplus(x float64) float64 {
 	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
+// SoftplusSigmoid returns Softplus(x) and Sigmoid(x), equal to theirs to the
+// last bit, from one exp(-|x|): generated code uses it where a loop needs
+// softplus and its derivative σ of the same argument.
+func SoftplusSigmoid(x float64) (softplus, sigmoid float64) {
+	e := math.Exp(-math.Abs(x))
+	softplus = math.Max(x, 0) + math.Log1p(e)
+	if x >= 0 {
+		return softplus, 1 / (1 + e)
+	}
+	// Also reached for NaN, which propagates through Exp.
+	return softplus, e / (1 + e)
+}
+
 // Sign returns -1 for x < 0, 1 for x > 0, 0 for x = ±0 and NaN for NaN.
 func Sign(x float64) float64 {
 	switch {

@@ -94,3 +94,20 @@ func TestScalarKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftplusSigmoid checks that the joint kernel equals Softplus and
+// Sigmoid to the last bit, specials included.
+func TestSoftplusSigmoid(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 0.5, -0.5, 3, -3, 40, -40, 710, -710, 1e308, -1e308,
+		math.Inf(1), math.Inf(-1), math.NaN()}
+	for i := -2000; i <= 2000; i++ {
+		xs = append(xs, float64(i)/37)
+	}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b)) }
+	for _, x := range xs {
+		sp, s := SoftplusSigmoid(x)
+		if !same(sp, Softplus(x)) || !same(s, Sigmoid(x)) {
+			t.Errorf("SoftplusSigmoid(%v) = %v, %v; want %v, %v", x, sp, s, Softplus(x), Sigmoid(x))
+		}
+	}
+}

@@ -55,8 +55,9 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 // lossGradWork holds LossGrad's scratch space, reused across calls through lossGradPool.
 type lossGradWork struct {
 	tmp  []float64
-	z    []float64
 	tmp2 []float64
+	z    []float64
+	tmp3 []float64
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -84,17 +85,20 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// tmp = -(y .* z)
+	// tmp2 = -(y .* z)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		sum += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -104,12 +108,12 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = y .* sigmoid(-(y .* z))
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	return f
 }
 
