@@ -103,7 +103,9 @@ func TestSoftplusSigmoid(t *testing.T) {
 	for i := -2000; i <= 2000; i++ {
 		xs = append(xs, float64(i)/37)
 	}
-	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b)) }
+	same := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+	}
 	for _, x := range xs {
 		sp, s := SoftplusSigmoid(x)
 		if !same(sp, Softplus(x)) || !same(s, Sigmoid(x)) {
