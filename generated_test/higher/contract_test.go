@@ -256,7 +256,9 @@ func TestShapePanics(t *testing.T) {
 	qt := newQuadTraceIn(f, 0) // n = 3, k = 2
 	gs := newGaussIn(f, 0)
 	qr := newQuarticIn(f, 0)
-	tl := newTwoLayerIn(f, 0) // m = 4, k = 3, n = 2
+	tl := newTwoLayerIn(f, 0)    // m = 4, k = 3, n = 2
+	ip := newInvPathIn(f, 0)     // n = 3
+	pp := newProductPathIn(f, 0) // m = 2, p = 3, n = 4
 	n := cv.n
 	d := func(r, c int) *mat.Dense { return mat.NewDense(r, c, nil) }
 	v := func(k int) *mat.VecDense { return mat.NewVecDense(k, nil) }
@@ -332,6 +334,51 @@ func TestShapePanics(t *testing.T) {
 		{"TwoLayerHessVec hx", func() { TwoLayerHessVec(tl.A, tl.B, tl.x, tl.c, v(tl.n), 1, v(tl.n+1), &hb) }},
 		{"TwoLayerHessian H without c", func() { TwoLayerHessian(tl.A, tl.B, tl.x, tl.c, d(tl.n, tl.n)) }},
 		{"TwoLayerHessian H", func() { TwoLayerHessian(tl.A, tl.B, tl.x, tl.c, d(tl.n+2, tl.n+2)) }},
+		{"InvPath A non-square", func() { InvPath(ip.t, d(ip.n, ip.n+1), ip.B, d(ip.n, ip.n)) }},
+		{"InvPath B", func() { InvPath(ip.t, ip.A, d(ip.n+1, ip.n), d(ip.n, ip.n)) }},
+		{"InvPath dst", func() { InvPath(ip.t, ip.A, ip.B, d(ip.n, ip.n+1)) }},
+		{"InvPathDeriv dst", func() { InvPathDeriv(ip.t, ip.A, ip.B, d(ip.n+1, ip.n)) }},
+		{"InvPathDeriv2 B", func() { InvPathDeriv2(ip.t, ip.A, d(ip.n, ip.n-1), d(ip.n, ip.n)) }},
+		{"InvPathDeriv2 dst", func() { InvPathDeriv2(ip.t, ip.A, ip.B, d(ip.n+1, ip.n+1)) }},
+		{"InvPathJVP dst", func() { InvPathJVP(ip.t, ip.A, ip.B, 1, d(ip.n, 1)) }},
+		{"InvPathJacobian Jt", func() { InvPathJacobian(ip.t, ip.A, ip.B, d(ip.n, ip.n+1)) }},
+		{"InvPathJacobian Jt flattened", func() { InvPathJacobian(ip.t, ip.A, ip.B, d(ip.n*ip.n, 1)) }},
+		{"ProductPath B transposed", func() { ProductPath(pp.t, pp.A, d(pp.p, pp.m), pp.C, pp.D, d(pp.m, pp.n)) }},
+		{"ProductPath C", func() { ProductPath(pp.t, pp.A, pp.B, d(pp.p+1, pp.n), pp.D, d(pp.m, pp.n)) }},
+		{"ProductPath D", func() { ProductPath(pp.t, pp.A, pp.B, pp.C, d(pp.p, pp.n+1), d(pp.m, pp.n)) }},
+		{"ProductPath dst transposed", func() { ProductPath(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.n, pp.m)) }},
+		{"ProductPathDeriv dst", func() { ProductPathDeriv(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.m, pp.n+1)) }},
+		{"ProductPathDeriv2 D", func() { ProductPathDeriv2(pp.t, pp.A, pp.B, pp.C, d(pp.p+1, pp.n), d(pp.m, pp.n)) }},
+		{"ProductPathDeriv2 dst", func() { ProductPathDeriv2(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.m+1, pp.n)) }},
+		{"ProductPathDeriv3 D", func() { ProductPathDeriv3(pp.t, pp.A, pp.B, pp.C, d(pp.n, pp.p), d(pp.m, pp.n)) }},
+		{"ProductPathDeriv3 dst", func() { ProductPathDeriv3(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.m, pp.p)) }},
+		{"ProductPathJVP dst", func() { ProductPathJVP(pp.t, pp.A, pp.B, pp.C, pp.D, 1, d(pp.n, pp.m)) }},
+		{"ProductPathJacobian Jt transposed", func() { ProductPathJacobian(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.n, pp.m)) }},
+		{"ProductPathJacobian Jt flattened", func() { ProductPathJacobian(pp.t, pp.A, pp.B, pp.C, pp.D, d(pp.m*pp.n, 1)) }},
+		{"SandwichAll X", func() { SandwichAll(sw.A, d(sw.q, sw.p), sw.B, d(sw.m, sw.n)) }},
+		{"SandwichAll B", func() { SandwichAll(sw.A, sw.X, d(sw.n, sw.q), d(sw.m, sw.n)) }},
+		{"SandwichAll dst", func() { SandwichAll(sw.A, sw.X, sw.B, d(sw.n, sw.m)) }},
+		{"SandwichAllJVP dA", func() {
+			SandwichAllJVP(sw.A, sw.X, sw.B, d(sw.p, sw.m), d(sw.p, sw.q), d(sw.q, sw.n), d(sw.m, sw.n))
+		}},
+		{"SandwichAllJVP dX", func() {
+			SandwichAllJVP(sw.A, sw.X, sw.B, d(sw.m, sw.p), d(sw.q, sw.p), d(sw.q, sw.n), d(sw.m, sw.n))
+		}},
+		{"SandwichAllJVP dB", func() {
+			SandwichAllJVP(sw.A, sw.X, sw.B, d(sw.m, sw.p), d(sw.p, sw.q), d(sw.n, sw.q), d(sw.m, sw.n))
+		}},
+		{"SandwichAllJVP dst", func() {
+			SandwichAllJVP(sw.A, sw.X, sw.B, d(sw.m, sw.p), d(sw.p, sw.q), d(sw.q, sw.n), d(sw.m, sw.n+1))
+		}},
+		{"SandwichAllJacobian JA transposed", func() {
+			SandwichAllJacobian(sw.A, sw.X, sw.B, d(sw.p*sw.m, sw.m*sw.n), d(sw.p*sw.m, sw.q*sw.n), d(sw.q*sw.m, sw.n*sw.n))
+		}},
+		{"SandwichAllJacobian JX flattened", func() {
+			SandwichAllJacobian(sw.A, sw.X, sw.B, d(sw.m*sw.m, sw.p*sw.n), d(sw.m*sw.n, sw.p*sw.q), d(sw.q*sw.m, sw.n*sw.n))
+		}},
+		{"SandwichAllJacobian JB transposed", func() {
+			SandwichAllJacobian(sw.A, sw.X, sw.B, d(sw.m*sw.m, sw.p*sw.n), d(sw.p*sw.m, sw.q*sw.n), d(sw.n*sw.m, sw.q*sw.n))
+		}},
 	}
 	for _, c := range cases {
 		expectShapePanic(t, c.name, c.call)

@@ -440,8 +440,9 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 // logRegNGradWork holds LogRegNGrad's scratch space, reused across calls through logRegNGradPool.
 type logRegNGradWork struct {
 	tmp  []float64
-	Xw   []float64
 	tmp2 []float64
+	Xw   []float64
+	tmp3 []float64
 }
 
 var logRegNGradPool = sync.Pool{New: func() any {
@@ -468,26 +469,29 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp = -(y .* (X w))
+	// tmp2 = -(y .* (X w))
 	f := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-		f += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		f += softplus
 	}
 	dwRaw := dw.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = y .* sigmoid(-(y .* (X w)))
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = y .* sigmoid(-(y .* (X w)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
 	}
 	// dw = -(X' (y .* sigmoid(-(y .* (X w)))))
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 0, dwRaw)
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 0, dwRaw)
 	return f
 }
 
@@ -1619,8 +1623,9 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 // logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls through logRegBiasGradPool.
 type logRegBiasGradWork struct {
 	tmp  []float64
-	Xw   []float64
 	tmp2 []float64
+	Xw   []float64
+	tmp3 []float64
 }
 
 var logRegBiasGradPool = sync.Pool{New: func() any {
@@ -1649,17 +1654,20 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp = -(y .* (X w + b))
+	// tmp2 = -(y .* (X w + b))
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
-		sum += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -1669,15 +1677,15 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = y .* sigmoid(-(y .* (X w + b)))
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = y .* sigmoid(-(y .* (X w + b)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = yRaw.Data[i*yRaw.Inc] * runtime.Sigmoid(tmp.Data[i])
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp2, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
 	for i := 0; i < n; i++ {
-		sum2 += tmp2.Data[i]
+		sum2 += tmp3.Data[i]
 	}
 	*db = -sum2
 	return f
@@ -2520,12 +2528,12 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls through twoLayerGradPool.
 type twoLayerGradWork struct {
 	tmp    []float64
+	tmp2   []float64
 	prod   []float64
 	tanhBx []float64
 	Bx     []float64
-	tmp2   []float64
-	prod2  []float64
 	tmp3   []float64
+	prod2  []float64
 }
 
 var twoLayerGradPool = sync.Pool{New: func() any {
@@ -2555,6 +2563,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
 	tanhBx := runtime.Vec(&ws.tanhBx, k)
@@ -2569,31 +2578,28 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	}
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
-	// tmp = c A tanh(B x)
+	// tmp2 = c A tanh(B x)
 	f := 0.0
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = c * prod.Data[i]
-		f += runtime.Softplus(tmp.Data[i])
+		tmp2.Data[i] = c * prod.Data[i]
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+		tmp.Data[i] = sigmoid
+		f += softplus
 	}
 	dxRaw := dx.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, k)
+	tmp3 := runtime.Vec(&ws.tmp3, k)
 	prod2 := runtime.Vec(&ws.prod2, k)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = sigmoid(c A tanh(B x))
-	for i := 0; i < m; i++ {
-		tmp3.Data[i] = runtime.Sigmoid(tmp.Data[i])
-	}
 	// prod2 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod2)
-	// tmp2 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, prod2)
+	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
 	for i := 0; i < k; i++ {
-		tmp2.Data[i] = (c * prod2.Data[i]) * (1.0 - (tanhBx.Data[i] * tanhBx.Data[i]))
+		tmp3.Data[i] = (c * prod2.Data[i]) * (1.0 - (tanhBx.Data[i] * tanhBx.Data[i]))
 	}
 	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
-	blas64.Gemv(blas.Trans, 1, BRaw, tmp2, 0, dxRaw)
+	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += prod.Data[i] * tmp3.Data[i]
+		sum += prod.Data[i] * tmp.Data[i]
 	}
 	*dc = sum
 	return f
@@ -2818,4 +2824,850 @@ func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, 
 	x = mat.NewVecDense(n, x2[0:n:n])
 	c = &x2[n]
 	return
+}
+
+// invPathWork holds InvPath's scratch space, reused across calls through invPathPool.
+type invPathWork struct {
+	tmp   []float64
+	luTmp runtime.LU
+}
+
+var invPathPool = sync.Pool{New: func() any {
+	return new(invPathWork)
+}}
+
+// InvPath writes f = InvPath(t, A, B) into dst, overwriting it.
+//
+// inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
+// path.
+//
+//	f = inv(A + t B)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("InvPath", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("InvPath", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := invPathPool.Get().(*invPathWork)
+	defer invPathPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	// dst = inv(A + t B)
+	ws.luTmp.InverseTo(dstRaw)
+}
+
+// invPathDerivWork holds InvPathDeriv's scratch space, reused across calls through invPathDerivPool.
+type invPathDerivWork struct {
+	f     []float64
+	tmp   []float64
+	luTmp runtime.LU
+	chain runtime.Chain
+}
+
+var invPathDerivPool = sync.Pool{New: func() any {
+	return new(invPathDerivWork)
+}}
+
+// InvPathDeriv writes df/dt of f = InvPath(t, A, B) into dst,
+// overwriting it; it has the shape of f.
+//
+// inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
+// path.
+//
+//	f = inv(A + t B)
+//	df/dt = -(inv(A + t B) B inv(A + t B))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("InvPathDeriv", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("InvPathDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := invPathDerivPool.Get().(*invPathDerivWork)
+	defer invPathDerivPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	f := runtime.Mat(&ws.f, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	// f = inv(A + t B)
+	ws.luTmp.InverseTo(f)
+	// dst = -(inv(A + t B) B inv(A + t B))
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, -1.0, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+}
+
+// invPathDeriv2Work holds InvPathDeriv2's scratch space, reused across calls through invPathDeriv2Pool.
+type invPathDeriv2Work struct {
+	f     []float64
+	tmp   []float64
+	luTmp runtime.LU
+	chain runtime.Chain
+}
+
+var invPathDeriv2Pool = sync.Pool{New: func() any {
+	return new(invPathDeriv2Work)
+}}
+
+// InvPathDeriv2 writes d²f/dt² of f = InvPath(t, A, B) into dst,
+// overwriting it; it has the shape of f.
+//
+// inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
+// path.
+//
+//	f = inv(A + t B)
+//	df/dt = -(inv(A + t B) B inv(A + t B))
+//	d²f/dt² = 2 inv(A + t B) B inv(A + t B) B inv(A + t B)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("InvPathDeriv2", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("InvPathDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
+	defer invPathDeriv2Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	f := runtime.Mat(&ws.f, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	// f = inv(A + t B)
+	ws.luTmp.InverseTo(f)
+	// dst = 2 inv(A + t B) B inv(A + t B) B inv(A + t B)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 2.0, 0.0, []blas64.General{f, BRaw, f, BRaw, f}, []bool{false, false, false, false, false})
+}
+
+// invPathJVPWork holds InvPathJVP's scratch space, reused across calls through invPathJVPPool.
+type invPathJVPWork struct {
+	prod  []float64
+	f     []float64
+	tmp   []float64
+	luTmp runtime.LU
+	chain runtime.Chain
+}
+
+var invPathJVPPool = sync.Pool{New: func() any {
+	return new(invPathJVPWork)
+}}
+
+// InvPathJVP writes the directional derivative of f = InvPath(t, A, B) in the
+// directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting it.
+//
+// inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
+// path.
+//
+//	f = inv(A + t B)
+//	df = -(dt inv(A + t B) B inv(A + t B))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("InvPathJVP", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("InvPathJVP", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := invPathJVPPool.Get().(*invPathJVPWork)
+	defer invPathJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, n)
+	f := runtime.Mat(&ws.f, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp)
+	// f = inv(A + t B)
+	ws.luTmp.InverseTo(f)
+	// prod = inv(A + t B) B inv(A + t B)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(prod, 1, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+	// dst = -(dt inv(A + t B) B inv(A + t B))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = -(dt * prod.Data[i*prod.Stride+j])
+		}
+	}
+}
+
+// invPathJacobianWork holds InvPathJacobian's scratch space, reused across calls through invPathJacobianPool.
+type invPathJacobianWork struct {
+	tmp   []float64
+	f     []float64
+	tmp2  []float64
+	luTmp runtime.LU
+	chain runtime.Chain
+}
+
+var invPathJacobianPool = sync.Pool{New: func() any {
+	return new(invPathJacobianWork)
+}}
+
+// InvPathJacobian writes the derivative of F = InvPath(t, A, B) with respect to t into Jt, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
+// path.
+//
+//	F = inv(A + t B)
+//	dF = -(dt inv(A + t B) B inv(A + t B))  (in t)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("InvPathJacobian", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("InvPathJacobian", "B", BRows, BCols, n, n, "n", "n")
+	jt := runtime.Jacobian{
+		J:       Jt.RawMatrix(),
+		FRows:   n,
+		FCols:   n,
+		WRows:   1,
+		WCols:   1,
+		VectorW: false,
+	}
+	jt.Check("InvPathJacobian", "Jt")
+	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
+	defer invPathJacobianPool.Put(ws)
+	// Jt = dF/dt = -(inv(A + t B) B inv(A + t B))
+	jt.Zero()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	f := runtime.Mat(&ws.f, n, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp2 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	ws.luTmp.Factorize(tmp2)
+	// f = inv(A + t B)
+	ws.luTmp.InverseTo(f)
+	// tmp = -(inv(A + t B) B inv(A + t B))
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, -1.0, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+	jt.AddBlock(0, 0, 1.0, tmp)
+}
+
+// productPathWork holds ProductPath's scratch space, reused across calls through productPathPool.
+type productPathWork struct {
+	tmp  []float64
+	tmp2 []float64
+	gemm runtime.Gemm
+}
+
+var productPathPool = sync.Pool{New: func() any {
+	return new(productPathWork)
+}}
+
+// ProductPath writes f = ProductPath(t, A, B, C, D) into dst, overwriting it.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	f = (A + t B) (C + t^2 D)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPath", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPath", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("ProductPath", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathPool.Get().(*productPathWork)
+	defer productPathPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, m, p)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, p, n)
+	CRaw := C.RawMatrix()
+	DRaw := D.RawMatrix()
+	// tmp2 = C + t^2 D
+	for i := 0; i < p; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		}
+	}
+	// dst = (A + t B) (C + t^2 D)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, tmp2, 0, dstRaw)
+}
+
+// productPathDerivWork holds ProductPathDeriv's scratch space, reused across calls through productPathDerivPool.
+type productPathDerivWork struct {
+	prod []float64
+	tmp  []float64
+	gemm runtime.Gemm
+	tmp2 []float64
+}
+
+var productPathDerivPool = sync.Pool{New: func() any {
+	return new(productPathDerivWork)
+}}
+
+// ProductPathDeriv writes df/dt of f = ProductPath(t, A, B, C, D) into dst,
+// overwriting it; it has the shape of f.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	f = (A + t B) (C + t^2 D)
+//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPathDeriv", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPathDeriv", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("ProductPathDeriv", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathDerivPool.Get().(*productPathDerivWork)
+	defer productPathDerivPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = B (C + t^2 D) + 2 t (A + t B) D
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp := runtime.Mat(&ws.tmp, m, p)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	DRaw := D.RawMatrix()
+	// prod = (A + t B) D
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
+	// dstRaw = 2 t (A + t B) D
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * prod.Data[i*prod.Stride+j])
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, p, n)
+	CRaw := C.RawMatrix()
+	// tmp2 = C + t^2 D
+	for i := 0; i < p; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		}
+	}
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, dstRaw)
+}
+
+// productPathDeriv2Work holds ProductPathDeriv2's scratch space, reused across calls through productPathDeriv2Pool.
+type productPathDeriv2Work struct {
+	BD   []float64
+	gemm runtime.Gemm
+	tmp  []float64
+}
+
+var productPathDeriv2Pool = sync.Pool{New: func() any {
+	return new(productPathDeriv2Work)
+}}
+
+// ProductPathDeriv2 writes d²f/dt² of f = ProductPath(t, A, B, C, D) into dst,
+// overwriting it; it has the shape of f.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	f = (A + t B) (C + t^2 D)
+//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
+//	d²f/dt² = 2 t B D + 2 (A + 2 t B) D
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPathDeriv2", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPathDeriv2", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("ProductPathDeriv2", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
+	defer productPathDeriv2Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = 2 t B D + 2 (A + 2 t B) D
+	BD := runtime.Mat(&ws.BD, m, n)
+	BRaw := B.RawMatrix()
+	DRaw := D.RawMatrix()
+	// BD = B D
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, DRaw, 0, BD)
+	// dstRaw = 2 t B D
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * BD.Data[i*BD.Stride+j])
+		}
+	}
+	tmp := runtime.Mat(&ws.tmp, m, p)
+	ARaw := A.RawMatrix()
+	// tmp = A + 2 t B
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + 2.0*(t*BRaw.Data[i*BRaw.Stride+j])
+		}
+	}
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, DRaw, 1, dstRaw)
+}
+
+// productPathDeriv3Work holds ProductPathDeriv3's scratch space, reused across calls through productPathDeriv3Pool.
+type productPathDeriv3Work struct {
+	gemm runtime.Gemm
+}
+
+var productPathDeriv3Pool = sync.Pool{New: func() any {
+	return new(productPathDeriv3Work)
+}}
+
+// ProductPathDeriv3 writes d³f/dt³ of f = ProductPath(t, A, B, C, D) into dst,
+// overwriting it; it has the shape of f.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	f = (A + t B) (C + t^2 D)
+//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
+//	d²f/dt² = 2 t B D + 2 (A + 2 t B) D
+//	d³f/dt³ = 6 B D
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPathDeriv3", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPathDeriv3", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("ProductPathDeriv3", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathDeriv3Pool.Get().(*productPathDeriv3Work)
+	defer productPathDeriv3Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	BRaw := B.RawMatrix()
+	DRaw := D.RawMatrix()
+	// dst = 6 B D
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 6.0, BRaw, DRaw, 0, dstRaw)
+}
+
+// productPathJVPWork holds ProductPathJVP's scratch space, reused across calls through productPathJVPPool.
+type productPathJVPWork struct {
+	prod []float64
+	tmp  []float64
+	gemm runtime.Gemm
+	tmp2 []float64
+}
+
+var productPathJVPPool = sync.Pool{New: func() any {
+	return new(productPathJVPWork)
+}}
+
+// ProductPathJVP writes the directional derivative of f = ProductPath(t, A, B, C, D) in the
+// directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting it.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	f = (A + t B) (C + t^2 D)
+//	df = dt B (C + t^2 D) + 2 (t dt) (A + t B) D
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dt float64, dst *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPathJVP", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPathJVP", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("ProductPathJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathJVPPool.Get().(*productPathJVPWork)
+	defer productPathJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = dt B (C + t^2 D) + 2 (t dt) (A + t B) D
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp := runtime.Mat(&ws.tmp, m, p)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	DRaw := D.RawMatrix()
+	// prod = (A + t B) D
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
+	// dstRaw = 2 (t dt) (A + t B) D
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ((t * dt) * prod.Data[i*prod.Stride+j])
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, p, n)
+	CRaw := C.RawMatrix()
+	// tmp2 = C + t^2 D
+	for i := 0; i < p; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		}
+	}
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, BRaw, tmp2, 1, dstRaw)
+}
+
+// productPathJacobianWork holds ProductPathJacobian's scratch space, reused across calls through productPathJacobianPool.
+type productPathJacobianWork struct {
+	tmp  []float64
+	prod []float64
+	tmp2 []float64
+	gemm runtime.Gemm
+	tmp3 []float64
+}
+
+var productPathJacobianPool = sync.Pool{New: func() any {
+	return new(productPathJacobianWork)
+}}
+
+// ProductPathJacobian writes the derivative of F = ProductPath(t, A, B, C, D) with respect to t into Jt, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
+//
+//	F = (A + t B) (C + t^2 D)
+//	dF = dt B (C + t^2 D) + 2 (t dt) (A + t B) D  (in t)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, Jt *mat.Dense) {
+	m, p := A.Dims()
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ProductPathJacobian", "B", BRows, BCols, m, p, "m", "p")
+	CRows, n := C.Dims()
+	runtime.CheckMatrix("ProductPathJacobian", "C", CRows, n, p, n, "p", "n")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ProductPathJacobian", "D", DRows, DCols, p, n, "p", "n")
+	jt := runtime.Jacobian{
+		J:       Jt.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   1,
+		WCols:   1,
+		VectorW: false,
+	}
+	jt.Check("ProductPathJacobian", "Jt")
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "D", D.RawMatrix().Data)
+	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
+	defer productPathJacobianPool.Put(ws)
+	// Jt = dF/dt = B (C + t^2 D) + 2 t (A + t B) D
+	jt.Zero()
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	// tmp = B (C + t^2 D) + 2 t (A + t B) D
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp2 := runtime.Mat(&ws.tmp2, m, p)
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp2 = A + t B
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	DRaw := D.RawMatrix()
+	// prod = (A + t B) D
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp2, DRaw, 0, prod)
+	// tmp = 2 t (A + t B) D
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = 2.0 * (t * prod.Data[i*prod.Stride+j])
+		}
+	}
+	tmp3 := runtime.Mat(&ws.tmp3, p, n)
+	CRaw := C.RawMatrix()
+	// tmp3 = C + t^2 D
+	for i := 0; i < p; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
+		}
+	}
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp3, 1, tmp)
+	jt.AddBlock(0, 0, 1.0, tmp)
+}
+
+// sandwichAllWork holds SandwichAll's scratch space, reused across calls through sandwichAllPool.
+type sandwichAllWork struct {
+	chain runtime.Chain
+}
+
+var sandwichAllPool = sync.Pool{New: func() any {
+	return new(sandwichAllWork)
+}}
+
+// SandwichAll writes f = SandwichAll(A, X, B) into dst, overwriting it.
+//
+// A X B with no wrt, so Jacobians with respect to A, X and B.
+//
+//	f = A X B
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	XRows, q := X.Dims()
+	runtime.CheckMatrix("SandwichAll", "X", XRows, q, p, q, "p", "q")
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("SandwichAll", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	ws := sandwichAllPool.Get().(*sandwichAllWork)
+	defer sandwichAllPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// dst = A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+}
+
+// sandwichAllJVPWork holds SandwichAllJVP's scratch space, reused across calls through sandwichAllJVPPool.
+type sandwichAllJVPWork struct {
+	chain runtime.Chain
+	tmp   []float64
+	gemm  runtime.Gemm
+}
+
+var sandwichAllJVPPool = sync.Pool{New: func() any {
+	return new(sandwichAllJVPWork)
+}}
+
+// SandwichAllJVP writes the directional derivative of f = SandwichAll(A, X, B) in the
+// directions dA, dX, dB into dst (Σ Df[dA, dX, dB], no Jacobian formed), overwriting it.
+//
+// A X B with no wrt, so Jacobians with respect to A, X and B.
+//
+//	f = A X B
+//	df = A X dB + (dA X + A dX) B
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
+	m, p := A.Dims()
+	XRows, q := X.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "X", XRows, q, p, q, "p", "q")
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "B", BRows, n, q, n, "q", "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "dA", dARows, dACols, m, p, "m", "p")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "dX", dXRows, dXCols, p, q, "p", "q")
+	dBRows, dBCols := dB.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "dB", dBRows, dBCols, q, n, "q", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("SandwichAllJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dB", dB.RawMatrix().Data)
+	ws := sandwichAllJVPPool.Get().(*sandwichAllJVPWork)
+	defer sandwichAllJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = A X dB + (dA X + A dX) B
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	dBRaw := dB.RawMatrix()
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, dBRaw}, []bool{false, false, false})
+	tmp := runtime.Mat(&ws.tmp, m, q)
+	// tmp = dA X + A dX
+	dARaw := dA.RawMatrix()
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, dARaw, XRaw, 0, tmp)
+	dXRaw := dX.RawMatrix()
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, dXRaw, 1, tmp)
+	BRaw := B.RawMatrix()
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, BRaw, 1, dstRaw)
+}
+
+// sandwichAllJacobianWork holds SandwichAllJacobian's scratch space, reused across calls through sandwichAllJacobianPool.
+type sandwichAllJacobianWork struct {
+	XB   []float64
+	gemm runtime.Gemm
+	AX   []float64
+}
+
+var sandwichAllJacobianPool = sync.Pool{New: func() any {
+	return new(sandwichAllJacobianWork)
+}}
+
+// SandwichAllJacobian writes the derivative of F = SandwichAll(A, X, B) with respect to A, X, B into JA, JX, JB, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// A X B with no wrt, so Jacobians with respect to A, X and B.
+//
+//	F = A X B
+//	dF = dA X B  (in A)
+//		block (k, l) += I[:,k] (X B)[l,:]
+//	dF = A dX B  (in X)
+//		block (k, l) += A[:,k] B[l,:]
+//	dF = A X dB  (in B)
+//		block (k, l) += (A X)[:,k] I[l,:]
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense, JX *mat.Dense, JB *mat.Dense) {
+	m, p := A.Dims()
+	XRows, q := X.Dims()
+	runtime.CheckMatrix("SandwichAllJacobian", "X", XRows, q, p, q, "p", "q")
+	BRows, n := B.Dims()
+	runtime.CheckMatrix("SandwichAllJacobian", "B", BRows, n, q, n, "q", "n")
+	jA := runtime.Jacobian{
+		J:       JA.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   m,
+		WCols:   p,
+		VectorW: false,
+	}
+	jA.Check("SandwichAllJacobian", "JA")
+	jX := runtime.Jacobian{
+		J:       JX.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   p,
+		WCols:   q,
+		VectorW: false,
+	}
+	jX.Check("SandwichAllJacobian", "JX")
+	jB := runtime.Jacobian{
+		J:       JB.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   q,
+		WCols:   n,
+		VectorW: false,
+	}
+	jB.Check("SandwichAllJacobian", "JB")
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "JX", JX.RawMatrix().Data)
+	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
+	defer sandwichAllJacobianPool.Put(ws)
+	// JA from the structure of dF = dA X B
+	jA.Zero()
+	XB := runtime.Mat(&ws.XB, p, n)
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	jA.AddProduct(1.0, runtime.Identity, XB, false)
+	// JX from the structure of dF = A dX B
+	jX.Zero()
+	ARaw := A.RawMatrix()
+	jX.AddProduct(1.0, ARaw, BRaw, false)
+	// JB from the structure of dF = A X dB
+	jB.Zero()
+	AX := runtime.Mat(&ws.AX, m, q)
+	// AX = A X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
+	jB.AddProduct(1.0, AX, runtime.Identity, false)
 }

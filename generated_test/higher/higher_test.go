@@ -59,6 +59,34 @@ var derivBuilders = []struct {
 			jacobian: func(y []float64) { RayJacobian(in.t, in.x, in.d, dn(in.n, 1, y)) },
 		}
 	}},
+	{"InvPath", func(f *factory, set int) derivChain {
+		in := newInvPathIn(f, set)
+		n := in.n
+		wrap := func(g func(float64, *mat.Dense, *mat.Dense, *mat.Dense)) func(float64, []float64) {
+			return func(t float64, y []float64) { g(t, in.A, in.B, dn(n, n, y)) }
+		}
+		return derivChain{
+			size: n * n, t: in.t,
+			chain:    []func(float64, []float64){wrap(InvPath), wrap(InvPathDeriv), wrap(InvPathDeriv2)},
+			jvp:      func(dt float64, y []float64) { InvPathJVP(in.t, in.A, in.B, dt, dn(n, n, y)) },
+			jacobian: func(y []float64) { InvPathJacobian(in.t, in.A, in.B, dn(n, n, y)) },
+		}
+	}},
+	{"ProductPath", func(f *factory, set int) derivChain {
+		in := newProductPathIn(f, set)
+		m, n := in.m, in.n
+		wrap := func(g func(float64, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense)) func(float64, []float64) {
+			return func(t float64, y []float64) { g(t, in.A, in.B, in.C, in.D, dn(m, n, y)) }
+		}
+		return derivChain{
+			size: m * n, t: in.t,
+			chain: []func(float64, []float64){
+				wrap(ProductPath), wrap(ProductPathDeriv), wrap(ProductPathDeriv2), wrap(ProductPathDeriv3),
+			},
+			jvp:      func(dt float64, y []float64) { ProductPathJVP(in.t, in.A, in.B, in.C, in.D, dt, dn(m, n, y)) },
+			jacobian: func(y []float64) { ProductPathJacobian(in.t, in.A, in.B, in.C, in.D, dn(m, n, y)) },
+		}
+	}},
 }
 
 func (c derivChain) at(k int, t float64) []float64 {
@@ -68,8 +96,9 @@ func (c derivChain) at(k int, t float64) []float64 {
 }
 
 // TestDerivAgainstCentralDifferences checks FDeriv, FDeriv2, … of the
-// matrix-valued Curve and the vector-valued Ray each against the central
-// difference in t of the next-lower order (FDeriv against F).
+// matrix-valued Curve, InvPath and ProductPath and the vector-valued Ray
+// each against the central difference in t of the next-lower order (FDeriv
+// against F).
 func TestDerivAgainstCentralDifferences(t *testing.T) {
 	for _, b := range derivBuilders {
 		for _, set := range shapeSets {
@@ -214,6 +243,82 @@ func TestRayDerivFormulas(t *testing.T) {
 				c.fn(in.t, in.x, in.d, dst)
 				checkClose(t, fmt.Sprintf("set %d pt %d: %s", set, pt, c.name), flat(dst), c.want, roundTol)
 			}
+		}
+	}
+}
+
+// TestInvPathDerivFormulas checks InvPath's derivatives against the closed
+// forms of d/dt inv(M(t)) with M(t) = A + tB, M′ = B: M⁻¹, −M⁻¹BM⁻¹ and
+// 2M⁻¹BM⁻¹BM⁻¹, with M⁻¹ from gonum (which also reports an ill-conditioned
+// M, so the inputs are checked to be as well conditioned as intended).
+func TestInvPathDerivFormulas(t *testing.T) {
+	for _, set := range shapeSets {
+		for pt := 0; pt < pointsPerSet; pt++ {
+			in := newInvPathIn(newFactory(seedFor("invpath-formulas", set, pt), false), set)
+			n := in.n
+			var inv mat.Dense
+			if err := inv.Inverse(in.m(in.t)); err != nil {
+				t.Fatalf("set %d pt %d: A + tB: %v", set, pt, err)
+			}
+			mbm := mul(&inv, in.B, &inv)
+			cases := []struct {
+				name string
+				fn   func(float64, *mat.Dense, *mat.Dense, *mat.Dense)
+				want []float64
+			}{
+				{"InvPath = M⁻¹", InvPath, flat(&inv)},
+				{"InvPathDeriv = −M⁻¹BM⁻¹", InvPathDeriv, scaled(-1, flat(mbm))},
+				{"InvPathDeriv2 = 2M⁻¹BM⁻¹BM⁻¹", InvPathDeriv2, scaled(2, flat(mul(mbm, in.B, &inv)))},
+			}
+			for _, c := range cases {
+				dst := nanDense(n, n)
+				c.fn(in.t, in.A, in.B, dst)
+				checkClose(t, fmt.Sprintf("set %d pt %d: %s", set, pt, c.name), flat(dst), c.want, roundTol)
+			}
+		}
+	}
+}
+
+// TestProductPathDerivFormulas checks ProductPath's derivatives against
+// the hand formulas (A + tB)(C + t²D), B(C + t²D) + 2t(A + tB)D,
+// 2AD + 6tBD and 6BD, with the products computed by gonum, and that
+// ProductPathDeriv3 depends on neither t, A nor C.
+func TestProductPathDerivFormulas(t *testing.T) {
+	for _, set := range shapeSets {
+		for pt := 0; pt < pointsPerSet; pt++ {
+			f := newFactory(seedFor("productpath-formulas", set, pt), false)
+			in := newProductPathIn(f, set)
+			m, n, tt := in.m, in.n, in.t
+			lin := func(a float64, x *mat.Dense, b float64, y *mat.Dense) *mat.Dense {
+				out := new(mat.Dense)
+				out.Scale(a, x)
+				var s mat.Dense
+				s.Scale(b, y)
+				out.Add(out, &s)
+				return out
+			}
+			left, right := lin(1, in.A, tt, in.B), lin(1, in.C, tt*tt, in.D)
+			ad, bd := flat(mul(in.A, in.D)), flat(mul(in.B, in.D))
+			cases := []struct {
+				name string
+				fn   func(float64, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense)
+				want []float64
+			}{
+				{"ProductPath = (A + tB)(C + t²D)", ProductPath, flat(mul(left, right))},
+				{"ProductPathDeriv = B(C + t²D) + 2t(A + tB)D", ProductPathDeriv,
+					added(flat(mul(in.B, right)), scaled(2*tt, flat(mul(left, in.D))))},
+				{"ProductPathDeriv2 = 2AD + 6tBD", ProductPathDeriv2, added(scaled(2, ad), scaled(6*tt, bd))},
+				{"ProductPathDeriv3 = 6BD", ProductPathDeriv3, scaled(6, bd)},
+			}
+			for _, c := range cases {
+				dst := nanDense(m, n)
+				c.fn(tt, in.A, in.B, in.C, in.D, dst)
+				checkClose(t, fmt.Sprintf("set %d pt %d: %s", set, pt, c.name), flat(dst), c.want, roundTol)
+			}
+			d3a, d3b := nanDense(m, n), nanDense(m, n)
+			ProductPathDeriv3(tt, in.A, in.B, in.C, in.D, d3a)
+			ProductPathDeriv3(f.uniform(-2, 2), f.dense(m, in.p), in.B, f.dense(in.p, n), in.D, d3b)
+			checkEqual(t, fmt.Sprintf("set %d pt %d: ProductPathDeriv3 with another t, A and C", set, pt), flat(d3b), flat(d3a))
 		}
 	}
 }

@@ -195,6 +195,58 @@ func newTwoLayerIn(f *factory, set int) twoLayerIn {
 	return in
 }
 
+// invPathIn's A is 2·I plus σ = 0.5/(n + 2) times a standard normal matrix
+// and B is σ times one, so that inv(A + tB) and its derivatives are O(1)
+// and A + tB stays well conditioned (smallest singular value ≳ 0.5,
+// condition number ≲ 4) not only at its own small t but for every t in
+// [−1, 2.2], the range of g(s) at which TestRuleChain evaluates the
+// derivatives.
+type invPathIn struct {
+	n    int
+	t    float64
+	A, B *mat.Dense
+}
+
+func newInvPathIn(f *factory, set int) invPathIn {
+	n := []int{3, 5, 1, 2}[set]
+	in := invPathIn{n: n, t: f.uniform(-0.5, 0.5)}
+	sigma := 0.5 / float64(n+2)
+	in.A = f.denseFn(n, n, func(i, j int) float64 {
+		v := sigma * f.normal()
+		if i == j {
+			v += 2
+		}
+		return v
+	})
+	in.B = f.denseFn(n, n, func(int, int) float64 { return sigma * f.normal() })
+	return in
+}
+
+// m returns A + tB, computed by gonum.
+func (in invPathIn) m(t float64) *mat.Dense {
+	var m mat.Dense
+	m.Scale(t, in.B)
+	m.Add(in.A, &m)
+	return &m
+}
+
+// productPathIn holds ProductPath's (A + tB)(C + t²D): A, B m×p, C, D p×n.
+type productPathIn struct {
+	m, p, n    int
+	t          float64
+	A, B, C, D *mat.Dense
+}
+
+func newProductPathIn(f *factory, set int) productPathIn {
+	d := [][3]int{{2, 3, 4}, {5, 4, 2}, {1, 4, 1}, {3, 1, 2}}[set]
+	in := productPathIn{m: d[0], p: d[1], n: d[2], t: f.uniform(-2, 2)}
+	in.A, in.B = f.dense(in.m, in.p), f.dense(in.m, in.p)
+	in.C, in.D = f.dense(in.p, in.n), f.dense(in.p, in.n)
+	return in
+}
+
+// SandwichAll takes the inputs of Sandwich (sandwichIn).
+
 // instance is one ready call of a generated function: call writes into
 // outs (and returns the function's float64 result, or 0).
 type instance struct {
@@ -518,5 +570,81 @@ var registry = []entry{
 		in := newTwoLayerIn(f, set)
 		h := f.out(in.n+1, in.n+1)
 		return inst(func() float64 { TwoLayerHessian(in.A, in.B, in.x, in.c, h); return 0 }, h)
+	}},
+	// InvPath
+	{"InvPath", func(f *factory, set int) instance {
+		in := newInvPathIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { InvPath(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"InvPathDeriv", func(f *factory, set int) instance {
+		in := newInvPathIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { InvPathDeriv(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"InvPathDeriv2", func(f *factory, set int) instance {
+		in := newInvPathIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { InvPathDeriv2(in.t, in.A, in.B, dst); return 0 }, dst)
+	}},
+	{"InvPathJVP", func(f *factory, set int) instance {
+		in := newInvPathIn(f, set)
+		dt := f.normal()
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { InvPathJVP(in.t, in.A, in.B, dt, dst); return 0 }, dst)
+	}},
+	{"InvPathJacobian", func(f *factory, set int) instance {
+		in := newInvPathIn(f, set)
+		jt := f.out(in.n, in.n)
+		return inst(func() float64 { InvPathJacobian(in.t, in.A, in.B, jt); return 0 }, jt)
+	}},
+	// ProductPath
+	{"ProductPath", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPath(in.t, in.A, in.B, in.C, in.D, dst); return 0 }, dst)
+	}},
+	{"ProductPathDeriv", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPathDeriv(in.t, in.A, in.B, in.C, in.D, dst); return 0 }, dst)
+	}},
+	{"ProductPathDeriv2", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPathDeriv2(in.t, in.A, in.B, in.C, in.D, dst); return 0 }, dst)
+	}},
+	{"ProductPathDeriv3", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPathDeriv3(in.t, in.A, in.B, in.C, in.D, dst); return 0 }, dst)
+	}},
+	{"ProductPathJVP", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		dt := f.normal()
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPathJVP(in.t, in.A, in.B, in.C, in.D, dt, dst); return 0 }, dst)
+	}},
+	{"ProductPathJacobian", func(f *factory, set int) instance {
+		in := newProductPathIn(f, set)
+		jt := f.out(in.m, in.n)
+		return inst(func() float64 { ProductPathJacobian(in.t, in.A, in.B, in.C, in.D, jt); return 0 }, jt)
+	}},
+	// SandwichAll
+	{"SandwichAll", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { SandwichAll(in.A, in.X, in.B, dst); return 0 }, dst)
+	}},
+	{"SandwichAllJVP", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		dA, dX, dB := f.dense(in.m, in.p), f.dense(in.p, in.q), f.dense(in.q, in.n)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { SandwichAllJVP(in.A, in.X, in.B, dA, dX, dB, dst); return 0 }, dst)
+	}},
+	{"SandwichAllJacobian", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		jA, jX, jB := f.out(in.m*in.m, in.p*in.n), f.out(in.p*in.m, in.q*in.n), f.out(in.q*in.m, in.n*in.n)
+		return inst(func() float64 { SandwichAllJacobian(in.A, in.X, in.B, jA, jX, jB); return 0 }, jA, jX, jB)
 	}},
 }

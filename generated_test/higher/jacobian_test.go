@@ -231,6 +231,42 @@ var jacBuilders = []struct {
 			jacobian: func(J []*mat.Dense) { RayJacobian(in.t, in.x, in.d, J[0]) },
 		}
 	}},
+	{"InvPath", func(f *factory, set int) jacCase {
+		in := newInvPathIn(f, set)
+		n := in.n
+		return jacCase{
+			fRows: n, fCols: n, wrt: []wrtVar{scalarVar("t", in.t)},
+			eval:     func(w [][]float64, y []float64) { InvPath(w[0][0], in.A, in.B, dn(n, n, y)) },
+			jvp:      func(v [][]float64, y []float64) { InvPathJVP(in.t, in.A, in.B, v[0][0], dn(n, n, y)) },
+			jacobian: func(J []*mat.Dense) { InvPathJacobian(in.t, in.A, in.B, J[0]) },
+		}
+	}},
+	{"ProductPath", func(f *factory, set int) jacCase {
+		in := newProductPathIn(f, set)
+		m, n := in.m, in.n
+		return jacCase{
+			fRows: m, fCols: n, wrt: []wrtVar{scalarVar("t", in.t)},
+			eval: func(w [][]float64, y []float64) { ProductPath(w[0][0], in.A, in.B, in.C, in.D, dn(m, n, y)) },
+			jvp: func(v [][]float64, y []float64) {
+				ProductPathJVP(in.t, in.A, in.B, in.C, in.D, v[0][0], dn(m, n, y))
+			},
+			jacobian: func(J []*mat.Dense) { ProductPathJacobian(in.t, in.A, in.B, in.C, in.D, J[0]) },
+		}
+	}},
+	{"SandwichAll", func(f *factory, set int) jacCase {
+		in := newSandwichIn(f, set)
+		m, p, q, n := in.m, in.p, in.q, in.n
+		return jacCase{
+			fRows: m, fCols: n, wrt: []wrtVar{matVar("A", in.A), matVar("X", in.X), matVar("B", in.B)},
+			eval: func(w [][]float64, y []float64) {
+				SandwichAll(dn(m, p, w[0]), dn(p, q, w[1]), dn(q, n, w[2]), dn(m, n, y))
+			},
+			jvp: func(v [][]float64, y []float64) {
+				SandwichAllJVP(in.A, in.X, in.B, dn(m, p, v[0]), dn(p, q, v[1]), dn(q, n, v[2]), dn(m, n, y))
+			},
+			jacobian: func(J []*mat.Dense) { SandwichAllJacobian(in.A, in.X, in.B, J[0], J[1], J[2]) },
+		}
+	}},
 }
 
 // forEachJacCase runs check on every jacBuilder, shape set and random

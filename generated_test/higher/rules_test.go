@@ -45,7 +45,10 @@ func vecOut(n int, g func(dst *mat.VecDense)) []float64 {
 // by zeroing an input, and every derivative order and the JVP of the whole
 // equals the sum of those of the parts; AffineJVP of b + Ax is the sum of
 // its JVPs in each direction alone, each the hand term db, dA x, A dx; and
-// QuarticGrad/QuarticHessVec of (xᵀx)² + Σ exp(Ax) split likewise.
+// QuarticGrad/QuarticHessVec of (xᵀx)² + Σ exp(Ax) split likewise;
+// ProductPath = AC + tBC + t²AD + t³BD split into its four terms by zeroing
+// inputs, every derivative order and the JVP likewise; and SandwichAllJVP
+// in all three directions is the sum of its one-direction JVPs.
 func TestRuleSum(t *testing.T) {
 	forEachPoint(t, "rule-sum", func(t *testing.T, f *factory, set int, where string) {
 		cv := newCurveIn(f, set)
@@ -127,6 +130,34 @@ func TestRuleSum(t *testing.T) {
 		var data mat.VecDense
 		data.MulVec(qr.A.T(), mat.NewVecDense(qr.m, e))
 		checkClose(t, where+": QuarticHessVec(A) − QuarticHessVec(0) vs Aᵀ(exp(Ax) ⊙ A v)", axpy(hv(qr.A), -1, hv(zq)), flat(&data), roundTol)
+
+		pp := newProductPathIn(f, set)
+		zl, zr := mat.NewDense(pp.m, pp.p, nil), mat.NewDense(pp.p, pp.n, nil)
+		ppFns := []struct {
+			name string
+			fn   func(t float64, A, B, C, D, dst *mat.Dense)
+		}{
+			{"ProductPath", ProductPath}, {"ProductPathDeriv", ProductPathDeriv},
+			{"ProductPathDeriv2", ProductPathDeriv2}, {"ProductPathDeriv3", ProductPathDeriv3},
+			{"ProductPathJVP", func(t float64, A, B, C, D, dst *mat.Dense) { ProductPathJVP(t, A, B, C, D, dt, dst) }},
+		}
+		for _, c := range ppFns {
+			at := func(A, B, C, D *mat.Dense) []float64 {
+				return denseOut(pp.m, pp.n, func(dst *mat.Dense) { c.fn(pp.t, A, B, C, D, dst) })
+			}
+			terms := added(at(pp.A, zl, pp.C, zr), at(zl, pp.B, pp.C, zr), at(pp.A, zl, zr, pp.D), at(zl, pp.B, zr, pp.D))
+			checkClose(t, where+": "+c.name+"(AC + tBC + t²AD + t³BD) vs sum over the terms",
+				at(pp.A, pp.B, pp.C, pp.D), terms, roundTol)
+		}
+
+		sa := newSandwichIn(f, set)
+		vA, vX, vB := f.dense(sa.m, sa.p), f.dense(sa.p, sa.q), f.dense(sa.q, sa.n)
+		oA, oX, oB := mat.NewDense(sa.m, sa.p, nil), mat.NewDense(sa.p, sa.q, nil), mat.NewDense(sa.q, sa.n, nil)
+		sjvp := func(dA, dX, dB *mat.Dense) []float64 {
+			return denseOut(sa.m, sa.n, func(dst *mat.Dense) { SandwichAllJVP(sa.A, sa.X, sa.B, dA, dX, dB, dst) })
+		}
+		checkClose(t, where+": SandwichAllJVP vs sum of one-direction JVPs",
+			sjvp(vA, vX, vB), added(sjvp(vA, oX, oB), sjvp(oA, vX, oB), sjvp(oA, oX, vB)), roundTol)
 	})
 }
 
@@ -136,7 +167,10 @@ func TestRuleSum(t *testing.T) {
 // cos t·BB, −sin t·BB, −cos t·BB), of Ray (eᵗx → eᵗx, t²d → 2td), of
 // TraceScaled (k = tr X: D[V] = tr V·A) and ScalarCurve (eᵗ·aᵀAa); and with
 // a varying A(t) = Curve(t), where k′A + kA′ built from Curve and
-// CurveDeriv must match the central difference of sin t·Curve(t).
+// CurveDeriv must match the central difference of sin t·Curve(t); and for
+// the terms of ProductPath (k = 1, t, t², t³ times the constant products
+// AC, BC, AD, BD), whose derivatives of order 1–3 are k′, k″, k‴ times the
+// product, the vanishing ones exactly 0.
 func TestRuleScalarTimesMatrix(t *testing.T) {
 	forEachPoint(t, "rule-scalar", func(t *testing.T, f *factory, set int, where string) {
 		cv := newCurveIn(f, set)
@@ -183,6 +217,36 @@ func TestRuleScalarTimesMatrix(t *testing.T) {
 			copy(y, scaled(math.Sin(tt+s), curve(Curve, tt+s)))
 		})
 		checkClose(t, where+": d/dt[sin t·Curve(t)] = cos t·Curve + sin t·CurveDeriv", rule, fdv, fdTol)
+
+		pp := newProductPathIn(f, set)
+		tp := pp.t
+		zl, zr := mat.NewDense(pp.m, pp.p, nil), mat.NewDense(pp.p, pp.n, nil)
+		nought := make([]float64, pp.m*pp.n)
+		bc, ad, bd := flat(mul(pp.B, pp.C)), flat(mul(pp.A, pp.D)), flat(mul(pp.B, pp.D))
+		terms := []struct {
+			name       string
+			A, B, C, D *mat.Dense
+			want       [3][]float64 // orders 1–3; nil: exactly 0
+		}{
+			{"AC", pp.A, zl, pp.C, zr, [3][]float64{}},
+			{"t·BC", zl, pp.B, pp.C, zr, [3][]float64{bc}},
+			{"t²·AD", pp.A, zl, zr, pp.D, [3][]float64{scaled(2*tp, ad), scaled(2, ad)}},
+			{"t³·BD", zl, pp.B, zr, pp.D, [3][]float64{scaled(3*tp*tp, bd), scaled(6*tp, bd), scaled(6, bd)}},
+		}
+		derivs := []func(float64, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense){
+			ProductPathDeriv, ProductPathDeriv2, ProductPathDeriv3,
+		}
+		for _, c := range terms {
+			for k, fn := range derivs {
+				got := denseOut(pp.m, pp.n, func(dst *mat.Dense) { fn(tp, c.A, c.B, c.C, c.D, dst) })
+				what := fmt.Sprintf("%s: d^%d/dt^%d(%s)", where, k+1, k+1, c.name)
+				if c.want[k] == nil {
+					checkEqual(t, what+" = 0", got, nought)
+				} else {
+					checkClose(t, what, got, c.want[k], roundTol)
+				}
+			}
+		}
 	})
 }
 
@@ -192,7 +256,12 @@ func TestRuleScalarTimesMatrix(t *testing.T) {
 // V X⁻¹ + X·InverseJVP(X, V) = 0; and the product of two generated curves
 // P(t) = Curve(t, A₁, B₁)·Curve(t, A₂, B₂) has P′ = C₁′C₂ + C₁C₂′ and
 // P″ = C₁″C₂ + 2C₁′C₂′ + C₁C₂″ (checked against central differences of P
-// and of that P′).
+// and of that P′); differentiating M(t)·InvPath(t) = I with M = A + tB gives
+// B·InvPath + M·InvPathDeriv = 0 and 2B·InvPathDeriv + M·InvPathDeriv2 = 0;
+// ProductPath's derivatives are the Leibniz sums Σⱼ C(k, j) L⁽ʲ⁾R⁽ᵏ⁻ʲ⁾ of its
+// factors L = A + tB and R = C + t²D, each itself computed by the generated
+// ProductPath functions (L with C = I, D = 0; R with A = I, B = 0); and
+// SandwichAllJVP in each direction alone is dA X B, A dX B, A X dB.
 func TestRuleProduct(t *testing.T) {
 	forEachPoint(t, "rule-product", func(t *testing.T, f *factory, set int, where string) {
 		ou := newOuterIn(f, set)
@@ -248,6 +317,59 @@ func TestRuleProduct(t *testing.T) {
 			flat(mul(at(c1, Curve, tt), at(c2, CurveDeriv2, tt))))
 		fdP2 := centralDir(n*n, step, func(s float64, y []float64) { copy(y, dP(tt+s)) })
 		checkClose(t, where+": (C₁C₂)″ = C₁″C₂ + 2C₁′C₂′ + C₁C₂″", d2P, fdP2, fdTol)
+
+		ip := newInvPathIn(f, set)
+		ni := ip.n
+		ipAt := func(fn func(float64, *mat.Dense, *mat.Dense, *mat.Dense)) *mat.Dense {
+			dst := nanDense(ni, ni)
+			fn(ip.t, ip.A, ip.B, dst)
+			return dst
+		}
+		mt := ip.m(ip.t)
+		f0, f1, f2 := ipAt(InvPath), ipAt(InvPathDeriv), ipAt(InvPathDeriv2)
+		noughtI := make([]float64, ni*ni)
+		checkClose(t, where+": (M·InvPath)′ = B·InvPath + M·InvPathDeriv vs 0",
+			added(flat(mul(ip.B, f0)), flat(mul(mt, f1))), noughtI, roundTol)
+		checkClose(t, where+": (M·InvPath)″ = 2B·InvPathDeriv + M·InvPathDeriv2 vs 0",
+			added(scaled(2, flat(mul(ip.B, f1))), flat(mul(mt, f2))), noughtI, roundTol)
+
+		pp := newProductPathIn(f, set)
+		eye := mat.NewDense(pp.p, pp.p, nil)
+		for i := 0; i < pp.p; i++ {
+			eye.Set(i, i, 1)
+		}
+		zp := mat.NewDense(pp.p, pp.p, nil)
+		ppChain := []func(float64, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense, *mat.Dense){
+			ProductPath, ProductPathDeriv, ProductPathDeriv2, ProductPathDeriv3,
+		}
+		var left, right []*mat.Dense // L⁽ʲ⁾ and R⁽ʲ⁾
+		for _, fn := range ppChain {
+			l, r := nanDense(pp.m, pp.p), nanDense(pp.p, pp.n)
+			fn(pp.t, pp.A, pp.B, eye, zp, l)
+			fn(pp.t, eye, zp, pp.C, pp.D, r)
+			left, right = append(left, l), append(right, r)
+		}
+		binom := [][]float64{{1}, {1, 1}, {1, 2, 1}, {1, 3, 3, 1}}
+		for k := 1; k < len(ppChain); k++ {
+			leibniz := make([]float64, pp.m*pp.n)
+			for j := 0; j <= k; j++ {
+				leibniz = axpy(leibniz, binom[k][j], flat(mul(left[j], right[k-j])))
+			}
+			got := denseOut(pp.m, pp.n, func(dst *mat.Dense) { ppChain[k](pp.t, pp.A, pp.B, pp.C, pp.D, dst) })
+			checkClose(t, fmt.Sprintf("%s: ProductPath order %d vs Σⱼ C(%d, j) L⁽ʲ⁾R⁽%d⁻ʲ⁾", where, k, k, k), got, leibniz, roundTol)
+		}
+
+		sa := newSandwichIn(f, set)
+		vA, vX, vB := f.dense(sa.m, sa.p), f.dense(sa.p, sa.q), f.dense(sa.q, sa.n)
+		oA, oX, oB := mat.NewDense(sa.m, sa.p, nil), mat.NewDense(sa.p, sa.q, nil), mat.NewDense(sa.q, sa.n, nil)
+		sjvp := func(dA, dX, dB *mat.Dense) []float64 {
+			return denseOut(sa.m, sa.n, func(dst *mat.Dense) { SandwichAllJVP(sa.A, sa.X, sa.B, dA, dX, dB, dst) })
+		}
+		checkClose(t, where+": SandwichAllJVP in A vs dA X B", sjvp(vA, oX, oB), flat(mul(vA, sa.X, sa.B)), roundTol)
+		checkClose(t, where+": SandwichAllJVP in X vs A dX B", sjvp(oA, vX, oB), flat(mul(sa.A, vX, sa.B)), roundTol)
+		checkClose(t, where+": SandwichAllJVP in B vs A X dB", sjvp(oA, oX, vB), flat(mul(sa.A, sa.X, vB)), roundTol)
+		checkClose(t, where+": SandwichAllJVP vs dA X B + A dX B + A X dB", sjvp(vA, vX, vB),
+			added(flat(mul(vA, sa.X, sa.B)), flat(mul(sa.A, vX, sa.B)), flat(mul(sa.A, sa.X, vB))), roundTol)
 	})
 }
 
@@ -263,7 +385,15 @@ func chainG(s float64) (g, g1, g2, g3 float64) {
 // central differences of the lower order), for ScalarCurve via
 // fd.Derivative, for Inverse along X(s) = X₀ + sin s·V (cos s·InverseJVP),
 // and in Jacobian form: d/ds F(X(s)) = Σ_kl X′(s)_kl·block_kl(FJacobian)
-// for Sandwich with X(s) = X₀ + s²V and for Inverse.
+// for Sandwich with X(s) = X₀ + s²V and for Inverse. InvPath and
+// ProductPath go through the same derivative-chain checks as Ray and Curve
+// (ProductPath to third order); besides, InvPath is inv∘M with
+// M(t) = A + tB, M′ = B, so InvPathDeriv = InverseJVP(M(t), B),
+// InvPathJacobian = Σ B_kl·block_kl(InverseJacobian(M(t))) and InvPathDeriv2
+// is the central difference in t of InverseJVP(M(t), B). SandwichAll along
+// A(s) = A₀ + sin s·U_A, X(s) = X₀ + s²U_X, B(s) = B₀ + s·U_B has d/ds F =
+// the sum of its three Jacobians contracted with A′, X′, B′, which is also
+// SandwichAllJVP(A′, X′, B′).
 func TestRuleChain(t *testing.T) {
 	forEachPoint(t, "rule-chain", func(t *testing.T, f *factory, set int, where string) {
 		s0 := f.uniform(-1.5, 1.5)
@@ -331,6 +461,51 @@ func TestRuleChain(t *testing.T) {
 		SandwichJacobian(sw.A, xS(s0), sw.B, jS)
 		checkClose(t, where+": d/ds A X(s) B = Σ X′_kl·block_kl(SandwichJacobian)",
 			contractBlocks(jS, sw.m, sw.n, scaled(2*s0, flat(vS)), sw.p, sw.q), fdS, fdTol)
+
+		ip := newInvPathIn(f, set)
+		ni := ip.n
+		ipAt := func(fn func(float64, *mat.Dense, *mat.Dense, *mat.Dense)) []float64 {
+			return denseOut(ni, ni, func(dst *mat.Dense) { fn(ip.t, ip.A, ip.B, dst) })
+		}
+		invJVP := func(tt float64) []float64 {
+			return denseOut(ni, ni, func(dst *mat.Dense) { InverseJVP(ip.m(tt), ip.B, dst) })
+		}
+		d1 := ipAt(InvPathDeriv)
+		checkClose(t, where+": InvPathDeriv = InverseJVP(A + tB, B)", d1, invJVP(ip.t), roundTol)
+		jInv := nanDense(ni*ni, ni*ni)
+		InverseJacobian(ip.m(ip.t), jInv)
+		checkClose(t, where+": InvPathDeriv = Σ B_kl·block_kl(InverseJacobian(A + tB))",
+			d1, contractBlocks(jInv, ni, ni, flat(ip.B), ni, ni), exactTol)
+		jt := denseOut(ni, ni, func(j *mat.Dense) { InvPathJacobian(ip.t, ip.A, ip.B, j) })
+		checkClose(t, where+": InvPathJacobian = Σ B_kl·block_kl(InverseJacobian(A + tB))",
+			jt, contractBlocks(jInv, ni, ni, flat(ip.B), ni, ni), exactTol)
+		fdJVP := centralDir(ni*ni, step, func(s float64, y []float64) { copy(y, invJVP(ip.t+s)) })
+		checkClose(t, where+": InvPathDeriv2 = d/dt InverseJVP(A + tB, B)", ipAt(InvPathDeriv2), fdJVP, fdTol)
+
+		sa := newSandwichIn(f, set)
+		uA, uX, uB := f.dense(sa.m, sa.p), f.dense(sa.p, sa.q), f.dense(sa.q, sa.n)
+		path := func(base, dir *mat.Dense, k float64) *mat.Dense {
+			out := new(mat.Dense)
+			out.Scale(k, dir)
+			out.Add(base, out)
+			return out
+		}
+		fAt := func(s float64, y []float64) {
+			SandwichAll(path(sa.A, uA, math.Sin(s)), path(sa.X, uX, s*s), path(sa.B, uB, s), dn(sa.m, sa.n, y))
+		}
+		fdSA := centralDir(sa.m*sa.n, step, func(s float64, y []float64) { fAt(s0+s, y) })
+		a0, x0, b0 := path(sa.A, uA, math.Sin(s0)), path(sa.X, uX, s0*s0), path(sa.B, uB, s0)
+		da, dx, db := scaled(math.Cos(s0), flat(uA)), scaled(2*s0, flat(uX)), flat(uB)
+		jA, jX, jB := nanDense(sa.m*sa.m, sa.p*sa.n), nanDense(sa.p*sa.m, sa.q*sa.n), nanDense(sa.q*sa.m, sa.n*sa.n)
+		SandwichAllJacobian(a0, x0, b0, jA, jX, jB)
+		viaJ := added(contractBlocks(jA, sa.m, sa.n, da, sa.m, sa.p),
+			contractBlocks(jX, sa.m, sa.n, dx, sa.p, sa.q),
+			contractBlocks(jB, sa.m, sa.n, db, sa.q, sa.n))
+		checkClose(t, where+": d/ds A(s)X(s)B(s) = Σ over A, X, B of Σ w′_kl·block_kl(SandwichAllJacobian)", viaJ, fdSA, fdTol)
+		viaJVP := denseOut(sa.m, sa.n, func(dst *mat.Dense) {
+			SandwichAllJVP(a0, x0, b0, dn(sa.m, sa.p, da), dn(sa.p, sa.q, dx), dn(sa.q, sa.n, db), dst)
+		})
+		checkClose(t, where+": SandwichAllJVP(A′, X′, B′) vs the contracted Jacobians", viaJVP, viaJ, exactTol)
 	})
 }
 
@@ -358,7 +533,11 @@ func contractBlocks(j *mat.Dense, fr, fc int, w []float64, p, q int) []float64 {
 // SandwichJacobian of (A₁ + A₂)XB and of AX(B₁ + B₂); TraceScaledJacobian
 // of tr(X)(A₁ + A₂); and AffineJacobian of b + Ax, where D(b)/Dx = 0 and
 // D(Ax)/Db = 0 make Jx exactly A, Jb exactly I and JA independent of A
-// and b, and linear: JA in x, Jx in A.
+// and b, and linear: JA in x, Jx in A. ProductPathJacobian splits over the four
+// terms AC + tBC + t²AD + t³BD. SandwichAllJacobian of A X B, linear in each
+// factor, has JA independent of A, JX of X and JB of B (exactly), and each
+// Jacobian linear in the other two factors: JA in X and in B, JX in A and
+// in B, JB in A and in X.
 func TestRuleJacobianOfSum(t *testing.T) {
 	forEachPoint(t, "rule-jacsum", func(t *testing.T, f *factory, set int, where string) {
 		cv := newCurveIn(f, set)
@@ -431,6 +610,52 @@ func TestRuleJacobianOfSum(t *testing.T) {
 		_, jxSum, _ := aj(&aSumAff, af.b)
 		_, jx2, _ := aj(A2, af.b)
 		checkClose(t, where+": AffineJacobian Jx(A₁ + A₂) = Jx(A₁) + Jx(A₂)", jxSum, added(jx, jx2), roundTol)
+
+		pp := newProductPathIn(f, set)
+		zl, zr := mat.NewDense(pp.m, pp.p, nil), mat.NewDense(pp.p, pp.n, nil)
+		pj := func(A, B, C, D *mat.Dense) []float64 {
+			return denseOut(pp.m, pp.n, func(j *mat.Dense) { ProductPathJacobian(pp.t, A, B, C, D, j) })
+		}
+		checkClose(t, where+": ProductPathJacobian of a sum", pj(pp.A, pp.B, pp.C, pp.D),
+			added(pj(pp.A, zl, pp.C, zr), pj(zl, pp.B, pp.C, zr), pj(pp.A, zl, zr, pp.D), pj(zl, pp.B, zr, pp.D)), roundTol)
+
+		sa := newSandwichIn(f, set)
+		saj := func(A, X, B *mat.Dense) [3][]float64 {
+			jA, jX, jB := nanDense(sa.m*sa.m, sa.p*sa.n), nanDense(sa.p*sa.m, sa.q*sa.n), nanDense(sa.q*sa.m, sa.n*sa.n)
+			SandwichAllJacobian(A, X, B, jA, jX, jB)
+			return [3][]float64{flat(jA), flat(jX), flat(jB)}
+		}
+		otherA, otherX, otherB := f.dense(sa.m, sa.p), f.dense(sa.p, sa.q), f.dense(sa.q, sa.n)
+		sum := func(a, b *mat.Dense) *mat.Dense {
+			out := new(mat.Dense)
+			out.Add(a, b)
+			return out
+		}
+		base := saj(sa.A, sa.X, sa.B)
+		checkEqual(t, where+": SandwichAllJacobian JA with another A", saj(otherA, sa.X, sa.B)[0], base[0])
+		checkEqual(t, where+": SandwichAllJacobian JX with another X", saj(sa.A, otherX, sa.B)[1], base[1])
+		checkEqual(t, where+": SandwichAllJacobian JB with another B", saj(sa.A, sa.X, otherB)[2], base[2])
+		names := [3]string{"JA", "JX", "JB"}
+		splits := []struct {
+			name      string
+			sum, part [3]*mat.Dense // (A, X, B) with one factor A₁ + A₂, and with A₂ alone
+			skip      int           // the Jacobian that does not depend on the split factor
+		}{
+			{"A₁ + A₂", [3]*mat.Dense{sum(sa.A, otherA), sa.X, sa.B}, [3]*mat.Dense{otherA, sa.X, sa.B}, 0},
+			{"X₁ + X₂", [3]*mat.Dense{sa.A, sum(sa.X, otherX), sa.B}, [3]*mat.Dense{sa.A, otherX, sa.B}, 1},
+			{"B₁ + B₂", [3]*mat.Dense{sa.A, sa.X, sum(sa.B, otherB)}, [3]*mat.Dense{sa.A, sa.X, otherB}, 2},
+		}
+		for _, sp := range splits {
+			js := saj(sp.sum[0], sp.sum[1], sp.sum[2])
+			jp := saj(sp.part[0], sp.part[1], sp.part[2])
+			for i := range names {
+				if i == sp.skip {
+					continue
+				}
+				checkClose(t, fmt.Sprintf("%s: SandwichAllJacobian %s(%s) = %s(…₁) + %s(…₂)", where, names[i], sp.name, names[i], names[i]),
+					js[i], added(base[i], jp[i]), roundTol)
+			}
+		}
 	})
 }
 
@@ -440,7 +665,11 @@ func TestRuleJacobianOfSum(t *testing.T) {
 // TestRuleJacobianOfSum); OuterJacobian block (0, l) = e_l xᵀ + x e_lᵀ
 // exactly; TraceScaledJacobian block (k, l) = δ_kl A exactly;
 // ElemExpJacobian block (k, l) zero except (1 + x_kl) exp(x_kl) at (k, l);
-// InverseJacobian block (k, l) = −X⁻¹[:,k] X⁻¹[l,:] with X⁻¹ from gonum.
+// InverseJacobian block (k, l) = −X⁻¹[:,k] X⁻¹[l,:] with X⁻¹ from gonum;
+// and the three Jacobians of SandwichAll = A X B: JA block (k, l) =
+// e_k (XB)[l,:], JX block (k, l) = A[:,k] B[l,:] exactly (and exactly
+// SandwichJacobian), JB block (k, l) = (AX)[:,k] e_lᵀ, with XB and AX from
+// gonum and every structural zero exactly 0.
 func TestJacobianBlockStructure(t *testing.T) {
 	forEachPoint(t, "jac-structure", func(t *testing.T, f *factory, set int, where string) {
 		sw := newSandwichIn(f, set)
@@ -534,5 +763,57 @@ func TestJacobianBlockStructure(t *testing.T) {
 			}
 		}
 		checkClose(t, where+": InverseJacobian blocks −X⁻¹[:,k] X⁻¹[l,:]", flat(ji), flat(want), roundTol)
+
+		sa := newSandwichIn(f, set)
+		m, p, q, n := sa.m, sa.p, sa.q, sa.n
+		jA, jX, jB := nanDense(m*m, p*n), nanDense(p*m, q*n), nanDense(q*m, n*n)
+		SandwichAllJacobian(sa.A, sa.X, sa.B, jA, jX, jB)
+		xb, ax := mul(sa.X, sa.B), mul(sa.A, sa.X)
+		want = mat.NewDense(m*m, p*n, nil)
+		for k := 0; k < m; k++ {
+			for l := 0; l < p; l++ {
+				for j := 0; j < n; j++ {
+					want.Set(k*m+k, l*n+j, xb.At(l, j))
+				}
+			}
+		}
+		checkClose(t, where+": SandwichAllJacobian JA blocks e_k (XB)[l,:]", flat(jA), flat(want), roundTol)
+		checkStructuralZeros(t, where+": SandwichAllJacobian JA", flat(jA), flat(want))
+		want = mat.NewDense(p*m, q*n, nil)
+		for k := 0; k < p; k++ {
+			for l := 0; l < q; l++ {
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						want.Set(k*m+i, l*n+j, sa.A.At(i, k)*sa.B.At(l, j))
+					}
+				}
+			}
+		}
+		checkEqual(t, where+": SandwichAllJacobian JX blocks A[:,k] B[l,:]", flat(jX), flat(want))
+		jS := nanDense(p*m, q*n)
+		SandwichJacobian(sa.A, sa.X, sa.B, jS)
+		checkEqual(t, where+": SandwichAllJacobian JX vs SandwichJacobian", flat(jX), flat(jS))
+		want = mat.NewDense(q*m, n*n, nil)
+		for k := 0; k < q; k++ {
+			for l := 0; l < n; l++ {
+				for i := 0; i < m; i++ {
+					want.Set(k*m+i, l*n+l, ax.At(i, k))
+				}
+			}
+		}
+		checkClose(t, where+": SandwichAllJacobian JB blocks (AX)[:,k] e_lᵀ", flat(jB), flat(want), roundTol)
+		checkStructuralZeros(t, where+": SandwichAllJacobian JB", flat(jB), flat(want))
 	})
+}
+
+// checkStructuralZeros reports an error unless got is exactly 0 wherever
+// want is.
+func checkStructuralZeros(t testing.TB, what string, got, want []float64) {
+	t.Helper()
+	for i, v := range got {
+		if want[i] == 0 && v != 0 {
+			t.Errorf("%s: entry %d of %d is %v, want a structural 0", what, i, len(got), v)
+			return
+		}
+	}
 }
