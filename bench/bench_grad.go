@@ -511,9 +511,9 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 
 // b5LogRegGradWork holds B5LogRegGrad's scratch space, reused across calls through b5LogRegGradPool.
 type b5LogRegGradWork struct {
+	Xw   []float64
 	tmp  []float64
 	tmp2 []float64
-	Xw   []float64
 	tmp3 []float64
 }
 
@@ -540,36 +540,39 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	yRaw := y.RawVector()
-	Xw := runtime.Vec(&ws.Xw, n)
-	XRaw := X.RawMatrix()
-	wRaw := w.RawVector()
-	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp2 = -(y .* (X w))
-	sum := 0.0
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
-		sum += softplus
-	}
-	wTw := blas64.Dot(wRaw, wRaw)
-	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
-	// dw = lambda w - X' (y .* sigmoid(-(y .* (X w))))
+	wRaw := w.RawVector()
 	// dwRaw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
+	XRaw := X.RawMatrix()
+	Xw := runtime.Vec(&ws.Xw, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sum := 0.0
+	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	panel := runtime.PanelRows(d)
+	yRaw := y.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = y .* sigmoid(-(y .* (X w)))
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+	for r0 := 0; r0 < n; r0 += panel {
+		r1 := r0 + panel
+		if r1 > n {
+			r1 = n
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+			tmp3.Data[i] = sigmoid
+			sum += softplus
+			tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp3.Data[i]
+		}
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp, r0, r1), 1, dwRaw)
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
+	wTw := blas64.Dot(wRaw, wRaw)
+	f := sum + 0.5*(lambda*wTw)
 	return f
 }
 

@@ -323,6 +323,8 @@ func (e *function) emit(f *jen.File) {
 	var result jen.Code
 	if d := e.eulerDegree(); d != 0 {
 		result = jen.Id(e.valueByEuler(d))
+	} else if p := e.panels(); p != nil {
+		result = e.emitPanels(p)
 	} else {
 		if e.ret != nil {
 			value := e.scalar(e.ret)

@@ -93,3 +93,29 @@ func SymmetricDot(a, b blas64.Symmetric) float64 {
 	}
 	return diag + 2*off
 }
+
+// panelElems is the number of matrix entries in one row panel: 256 KiB of
+// float64, which stays in a 512 KiB L2 cache with room for the vectors.
+const panelElems = 1 << 15
+
+// PanelRows returns how many rows of a matrix with cols columns make one
+// panel of about 256 KiB, at least 8.
+func PanelRows(cols int) int {
+	return max(8, panelElems/max(cols, 1))
+}
+
+// RowPanel returns the view of rows r0 … r1−1 of a.
+func RowPanel(a blas64.General, r0, r1 int) blas64.General {
+	if r1 == r0 {
+		return blas64.General{Rows: 0, Cols: a.Cols, Stride: a.Stride}
+	}
+	return blas64.General{Rows: r1 - r0, Cols: a.Cols, Stride: a.Stride, Data: a.Data[r0*a.Stride:]}
+}
+
+// SubVector returns the view of entries r0 … r1−1 of v.
+func SubVector(v blas64.Vector, r0, r1 int) blas64.Vector {
+	if r1 == r0 {
+		return blas64.Vector{N: 0, Inc: v.Inc}
+	}
+	return blas64.Vector{N: r1 - r0, Inc: v.Inc, Data: v.Data[r0*v.Inc:]}
+}

@@ -54,9 +54,9 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 
 // lossGradWork holds LossGrad's scratch space, reused across calls through lossGradPool.
 type lossGradWork struct {
+	z    []float64
 	tmp  []float64
 	tmp2 []float64
-	z    []float64
 	tmp3 []float64
 }
 
@@ -84,36 +84,39 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	yRaw := y.RawVector()
-	z := runtime.Vec(&ws.z, n)
-	XRaw := X.RawMatrix()
-	wRaw := w.RawVector()
-	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// tmp2 = -(y .* z)
-	sum := 0.0
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
-		sum += softplus
-	}
-	wTw := blas64.Dot(wRaw, wRaw)
-	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
-	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
+	wRaw := w.RawVector()
 	// dwRaw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
+	XRaw := X.RawMatrix()
+	z := runtime.Vec(&ws.z, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sum := 0.0
+	// z = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	panel := runtime.PanelRows(d)
+	yRaw := y.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = y .* sigmoid(-(y .* z))
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+	for r0 := 0; r0 < n; r0 += panel {
+		r1 := r0 + panel
+		if r1 > n {
+			r1 = n
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(z, r0, r1))
+		for i := r0; i < r1; i++ {
+			tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+			tmp3.Data[i] = sigmoid
+			sum += softplus
+			tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp3.Data[i]
+		}
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp, r0, r1), 1, dwRaw)
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
+	wTw := blas64.Dot(wRaw, wRaw)
+	f := sum + 0.5*(lambda*wTw)
 	return f
 }
 

@@ -439,9 +439,9 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 
 // logRegNGradWork holds LogRegNGrad's scratch space, reused across calls through logRegNGradPool.
 type logRegNGradWork struct {
+	Xw   []float64
 	tmp  []float64
 	tmp2 []float64
-	Xw   []float64
 	tmp3 []float64
 }
 
@@ -468,30 +468,36 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	yRaw := y.RawVector()
-	Xw := runtime.Vec(&ws.Xw, n)
+	dwRaw := dw.RawVector()
+	for i := 0; i < dwRaw.N; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
-	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp2 = -(y .* (X w))
+	Xw := runtime.Vec(&ws.Xw, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	f := 0.0
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
-		f += softplus
-	}
-	dwRaw := dw.RawVector()
+	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	panel := runtime.PanelRows(d)
+	yRaw := y.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = y .* sigmoid(-(y .* (X w)))
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+	for r0 := 0; r0 < n; r0 += panel {
+		r1 := r0 + panel
+		if r1 > n {
+			r1 = n
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
+			tmp3.Data[i] = sigmoid
+			f += softplus
+			tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp3.Data[i]
+		}
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp, r0, r1), 1, dwRaw)
 	}
-	// dw = -(X' (y .* sigmoid(-(y .* (X w)))))
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 0, dwRaw)
 	return f
 }
 
@@ -2277,8 +2283,8 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 
 // quarticGradWork holds QuarticGrad's scratch space, reused across calls through quarticGradPool.
 type quarticGradWork struct {
-	expAx []float64
 	Ax    []float64
+	expAx []float64
 }
 
 var quarticGradPool = sync.Pool{New: func() any {
@@ -2303,27 +2309,33 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
+	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
-	expAx := runtime.Vec(&ws.expAx, m)
-	Ax := runtime.Vec(&ws.Ax, m)
-	ARaw := A.RawMatrix()
-	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	// expAx = exp(A x)
-	sum := 0.0
-	for i := 0; i < m; i++ {
-		expAx.Data[i] = math.Exp(Ax.Data[i])
-		sum += expAx.Data[i]
-	}
-	f := xTx*xTx + sum
-	dxRaw := dx.RawVector()
-	// dx = A' exp(A x) + 4 (x' x) x
 	// dxRaw = 4 (x' x) x
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 4.0 * (xTx * xRaw.Data[i*xRaw.Inc])
 	}
-	blas64.Gemv(blas.Trans, 1, ARaw, expAx, 1, dxRaw)
+	ARaw := A.RawMatrix()
+	Ax := runtime.Vec(&ws.Ax, m)
+	expAx := runtime.Vec(&ws.expAx, m)
+	sum := 0.0
+	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' r: A is read once.
+	panel := runtime.PanelRows(n)
+	for r0 := 0; r0 < m; r0 += panel {
+		r1 := r0 + panel
+		if r1 > m {
+			r1 = m
+		}
+		Xp := runtime.RowPanel(ARaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
+		for i := r0; i < r1; i++ {
+			expAx.Data[i] = math.Exp(Ax.Data[i])
+			sum += expAx.Data[i]
+		}
+		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, dxRaw)
+	}
+	f := xTx*xTx + sum
 	return f
 }
 
