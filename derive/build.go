@@ -309,7 +309,7 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		if e.Op == spec.POW && !x.Shape.IsScalar() {
 			return nil, spec.Errorf(e.OpPos, "^ raises scalars, not %s (use .^ for an elementwise power)", x.Shape)
 		}
-		return b.g.Pow(x, p), nil
+		return b.orZero(b.g.Pow(x, p), x.Shape), nil
 	}
 	return nil, spec.Errorf(e.OpPos, "unsupported operator %s", e.Op)
 }

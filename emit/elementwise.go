@@ -93,6 +93,8 @@ func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
 // expand returns entry (i, j) of n computed from its operands' entries.
 func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
 	switch n.Op {
+	case derive.OpConst:
+		return lit(n.Value)
 	case derive.OpTranspose:
 		return e.elem(n.Args[0], j, i)
 	case derive.OpBroadcast:
