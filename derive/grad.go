@@ -98,20 +98,5 @@ func Postorder(roots ...*Node) []*Node {
 // by dx, by forward accumulation of each operator's Tangent rule. A nil
 // result means f does not depend on x.
 func (g *Graph) Differential(f, x, dx *Node) *Node {
-	d := map[*Node]*Node{x: dx}
-	for _, n := range postorder(f) {
-		if n == x || n.Op.Tangent == nil {
-			continue
-		}
-		args := make([]*Node, len(n.Args))
-		moved := false
-		for i, a := range n.Args {
-			args[i] = d[a]
-			moved = moved || args[i] != nil
-		}
-		if moved {
-			d[n] = n.Op.Tangent(g, n, args)
-		}
-	}
-	return d[f]
+	return g.Tangent(f, map[*Node]*Node{x: dx})
 }

@@ -88,12 +88,7 @@ func (e *function) emitJacobian(f *jen.File) {
 	fn := e.fn
 	e.extra = jacobianRoots(fn)
 	e.countUses()
-	var params []jen.Code
-	var names []string
-	for _, in := range e.ins {
-		params = append(params, jen.Id(in.Name).Add(typeOf(in.Kind)))
-		names = append(names, in.Name)
-	}
+	params, names := e.params() // the inputs: FJacobian and FHessian have no outs
 	jparams := make([]string, len(fn.Wrt))
 	for k, w := range fn.Wrt {
 		jparams[k] = e.scope.fresh("J" + w.Name)
@@ -314,12 +309,7 @@ func (e *function) emitHessian(f *jen.File) {
 	g := fn.Graph
 	e.extra = hessianRoots(fn)
 	e.countUses()
-	var params []jen.Code
-	var names []string
-	for _, in := range e.ins {
-		params = append(params, jen.Id(in.Name).Add(typeOf(in.Kind)))
-		names = append(names, in.Name)
-	}
+	params, names := e.params() // the inputs: FJacobian and FHessian have no outs
 	h := e.scope.fresh("H")
 	params = append(params, jen.Id(h).Op("*").Qual(matPath, "Dense"))
 	e.planDims()
