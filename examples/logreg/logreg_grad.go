@@ -120,9 +120,133 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	return f
 }
 
+// lossHessVecWork holds LossHessVec's scratch space, reused across calls through lossHessVecPool.
+type lossHessVecWork struct {
+	tmp  []float64
+	Xvw  []float64
+	tmp2 []float64
+	z    []float64
+}
+
+var lossHessVecPool = sync.Pool{New: func() any {
+	return new(lossHessVecWork)
+}}
+
+// LossHessVec writes the Hessian-vector product of f = Loss(X, y, w, lambda),
+// the derivative of its gradient in the directions vw, into hw,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// Loss is the regularised logistic loss of weights w on data X, y.
+//
+//	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
+//	z = X w
+//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
+	n, d := X.Dims()
+	runtime.CheckVector("LossHessVec", "y", y.Len(), n, "n")
+	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
+	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
+	runtime.CheckVector("LossHessVec", "hw", hw.Len(), d, "d")
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "vw", vw.RawVector().Data)
+	ws := lossHessVecPool.Get().(*lossHessVecWork)
+	defer lossHessVecPool.Put(ws)
+	hwRaw := hw.RawVector()
+	// hw = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
+	vwRaw := vw.RawVector()
+	// hwRaw = lambda vw
+	for i := 0; i < d; i++ {
+		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
+	}
+	XRaw := X.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, n)
+	yRaw := y.RawVector()
+	Xvw := runtime.Vec(&ws.Xvw, n)
+	// Xvw = X vw
+	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	z := runtime.Vec(&ws.z, n)
+	wRaw := w.RawVector()
+	// z = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	// tmp2 = sigmoid(-(y .* z))
+	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * ((yRaw.Data[i*yRaw.Inc] * Xvw.Data[i]) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+	}
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
+}
+
+// lossHessianWork holds LossHessian's scratch space, reused across calls through lossHessianPool.
+type lossHessianWork struct {
+	diag runtime.DiagProduct
+	tmp  []float64
+	tmp2 []float64
+	z    []float64
+}
+
+var lossHessianPool = sync.Pool{New: func() any {
+	return new(lossHessianWork)
+}}
+
+// LossHessian writes the Hessian of f = Loss(X, y, w, lambda) with respect to w into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of LossProblem), and symmetric to the last bit.
+//
+// Loss is the regularised logistic loss of weights w on data X, y.
+//
+//	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
+//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
+	n, d := X.Dims()
+	runtime.CheckVector("LossHessian", "y", y.Len(), n, "n")
+	runtime.CheckVector("LossHessian", "w", w.Len(), d, "d")
+	size := d
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("LossHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "w", w.RawVector().Data)
+	ws := lossHessianPool.Get().(*lossHessianWork)
+	defer lossHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkWW := runtime.Block(HRaw, 0, 0, d, d)
+	// ∂²f/∂w∂w += lambda I
+	for i := 0; i < d; i++ {
+		blkWW.Data[i*blkWW.Stride+i] += lambda
+	}
+	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
+	tmp := runtime.Vec(&ws.tmp, n)
+	yRaw := y.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	z := runtime.Vec(&ws.z, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// z = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	// tmp2 = sigmoid(-(y .* z))
+	// tmp = y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+	}
+	ws.diag.SandwichAdd(blkWW, 1.0, XRaw, tmp)
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
 // LossProblem returns the problem of minimising Loss over w with X, y, lambda
 // fixed, for gonum/optimize. Its variable packs w into one []float64, in that
 // order, matrices row-major; LossUnpack views such a slice as the variables.
+// Hess fills the Hessian from LossHessian, so gonum's Newton method works.
 func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem {
 	return optimize.Problem{
 		Func: func(x []float64) float64 {
@@ -133,6 +257,13 @@ func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem
 			w := LossUnpack(x, X, y, lambda)
 			dw := LossUnpack(grad, X, y, lambda)
 			LossGrad(X, y, w, lambda, dw)
+		},
+		Hess: func(hess *mat.SymDense, x []float64) {
+			w := LossUnpack(x, X, y, lambda)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			LossHessian(X, y, w, lambda, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
 		},
 	}
 }

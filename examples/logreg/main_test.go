@@ -75,3 +75,31 @@ func TestLBFGS(t *testing.T) {
 	}
 	t.Logf("LBFGS: %v after %d iterations, loss %.9f, |grad| %.2e", res.Status, res.Stats.MajorIterations, res.F, floats.Norm(grad, 2))
 }
+
+// TestNewton minimises the loss with gonum's Newton method, whose Hessians
+// come from the generated LossHessian through LossProblem's Hess: it must
+// reach the LBFGS optimum in far fewer iterations.
+func TestNewton(t *testing.T) {
+	X, y := synthetic(n, d, rand.New(rand.NewPCG(1, 2)))
+	p := LossProblem(X, y, lambda)
+	if p.Hess == nil {
+		t.Fatal("LossProblem has no Hess")
+	}
+	newton, err := optimize.Minimize(p, make([]float64, d),
+		&optimize.Settings{GradientThreshold: 1e-9}, &optimize.Newton{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lbfgs, err := optimize.Minimize(p, make([]float64, d),
+		&optimize.Settings{GradientThreshold: 1e-9}, &optimize.LBFGS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(newton.F-lbfgs.F) > 1e-9*math.Max(1, math.Abs(lbfgs.F)) {
+		t.Errorf("Newton loss %.12g, LBFGS %.12g", newton.F, lbfgs.F)
+	}
+	if newton.Stats.MajorIterations >= lbfgs.Stats.MajorIterations {
+		t.Errorf("Newton took %d iterations, LBFGS %d: the Hessian is not helping", newton.Stats.MajorIterations, lbfgs.Stats.MajorIterations)
+	}
+	t.Logf("Newton: %v after %d iterations (LBFGS %d), loss %.12g", newton.Status, newton.Stats.MajorIterations, lbfgs.Stats.MajorIterations, newton.F)
+}
