@@ -517,6 +517,15 @@ func (g *Graph) Find(op *Op, x *Node) *Node {
 	return g.index[key(op, x.Shape, 0, "", x)]
 }
 
+// FindHadamard returns the node x ⊙ y if the graph has it, nil otherwise;
+// it creates nothing.
+func (g *Graph) FindHadamard(x, y *Node) *Node {
+	if y.ID < x.ID {
+		x, y = y, x
+	}
+	return g.index[key(OpHadamard, x.Shape, 0, "", x, y)]
+}
+
 // Sum returns the sum of all entries of x.
 func (g *Graph) Sum(x *Node) *Node {
 	switch {

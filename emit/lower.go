@@ -275,6 +275,9 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 	x := n.Args
 	switch n.Op {
 	case derive.OpMul:
+		if h := e.dotAsSum(n); h != nil {
+			return e.accumulate(h.Shape, func(i, j jen.Code) jen.Code { return e.elem(h, i, j) }, name)
+		}
 		return e.product(x, nil, nil, nil)
 	case derive.OpSum:
 		return e.accumulate(x[0].Shape, func(i, j jen.Code) jen.Code { return e.elem(x[0], i, j) }, name)
@@ -317,6 +320,26 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 		return f.Dot("LogAbsDet").Call()
 	}
 	panic("emit: no lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
+}
+
+// dotAsSum returns a ⊙ b when the dot product n = aᵀ b can be summed from
+// it because it is needed anyway (the gradient of aᵀ exp(X b) is
+// (a ⊙ exp(X b)) bᵀ): one loop then forms a ⊙ b and sums it, instead of a
+// Dot and a second pass. The use counts move from a and b to a ⊙ b. It
+// returns nil otherwise.
+func (e *function) dotAsSum(n *derive.Node) *derive.Node {
+	if len(n.Args) != 2 || n.Args[0].Op != derive.OpTranspose || !n.Args[1].Shape.IsCol() || !n.Args[0].Args[0].Shape.IsCol() {
+		return nil
+	}
+	a, b := n.Args[0].Args[0], n.Args[1]
+	h := e.fn.Graph.FindHadamard(a, b)
+	if h == nil || e.uses[h] == 0 {
+		return nil
+	}
+	e.uses[n.Args[0]]--
+	e.uses[b]--
+	e.uses[h]++
+	return h
 }
 
 // accumulate emits a loop summing term over shape into the new local acc.

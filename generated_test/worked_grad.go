@@ -160,9 +160,8 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 
 // expMixGradWork holds ExpMixGrad's scratch space, reused across calls through expMixGradPool.
 type expMixGradWork struct {
-	expXb []float64
-	Xb    []float64
-	tmp   []float64
+	tmp []float64
+	Xb  []float64
 }
 
 var expMixGradPool = sync.Pool{New: func() any {
@@ -190,24 +189,20 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, m)
 	aRaw := a.RawVector()
-	expXb := runtime.Vec(&ws.expXb, m)
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
-	// expXb = exp(X b)
-	for i := 0; i < m; i++ {
-		expXb.Data[i] = math.Exp(Xb.Data[i])
-	}
-	f := blas64.Dot(aRaw, expXb)
-	dXRaw := dX.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, m)
 	// tmp = a .* exp(X b)
+	f := 0.0
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * expXb.Data[i]
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
+		f += tmp.Data[i]
 	}
+	dXRaw := dX.RawMatrix()
 	// dX = (a .* exp(X b)) b'
 	runtime.ZeroMatrix(dXRaw)
 	blas64.Ger(1, tmp, bRaw, dXRaw)
