@@ -811,7 +811,7 @@ func TestFolderNames(t *testing.T) {
 }
 
 // TestEndToEnd builds a module that uses generated code: a spec, a
-// go:generate directive running the command from this module (through a
+// generate directive running the command from this module (through a
 // replace directive), and a test calling the generated function; then it
 // runs go generate and go test there.
 func TestEndToEnd(t *testing.T) {
