@@ -28,6 +28,9 @@ import (
 
 func init() {
 	blas64.Use(openBLAS{})
+	// Row panels of 1 MiB: above the level-2 threshold, so each panel's
+	// Gemv runs in OpenBLAS, and half a panel per core still fits in L2.
+	panelElems = 1 << 17
 }
 
 // Sizes at and above which a call goes to OpenBLAS.

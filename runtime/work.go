@@ -96,7 +96,9 @@ func SymmetricDot(a, b blas64.Symmetric) float64 {
 
 // panelElems is the number of matrix entries in one row panel: 256 KiB of
 // float64, which stays in a 512 KiB L2 cache with room for the vectors.
-const panelElems = 1 << 15
+// The OpenBLAS build raises it (openblas.go) so that a panel's Gemv is
+// large enough to go to OpenBLAS and its threads.
+var panelElems = 1 << 15
 
 // PanelRows returns how many rows of a matrix with cols columns make one
 // panel of about 256 KiB, at least 8.
