@@ -58,7 +58,7 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 		t := fn.Wrt[0].Name
 		lines := []string{"f" + nt.eq + format(fn.Value)}
 		for k, d := range fn.Derivs {
-			lines = append(lines, derivative(style, t, k+1)+nt.eq+format(d))
+			lines = append(lines, DerivativeLabel(style, t, k+1)+nt.eq+format(d))
 		}
 		section("derivatives with respect to "+t+", each the derivative of the one before", lines)
 	}
@@ -117,8 +117,9 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 	}
 }
 
-// derivative writes dᵏf/dtᵏ in the style.
-func derivative(style Style, t string, k int) string {
+// DerivativeLabel writes dᵏf/dtᵏ in the style: df/dt, d²f/dt², … (LaTeX:
+// a \frac).
+func DerivativeLabel(style Style, t string, k int) string {
 	if style == LaTeX {
 		if k == 1 {
 			return `\frac{\mathrm{d}f}{\mathrm{d}` + latexName(t) + "}"

@@ -376,11 +376,7 @@ func (e *function) params() ([]jen.Code, []string) {
 // finish assembles the function: shape checks, alias checks, workspace,
 // body, under its doc comment.
 func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
-	body := append(e.checkShapes(), e.body[:aliasChecks]...)
-	if len(e.work) > 0 {
-		body = append(body, e.workspace(f)...)
-	}
-	body = append(body, e.body[aliasChecks:]...)
+	body := e.assemble(f, nil, aliasChecks)
 	f.Line()
 	for _, line := range e.doc(names) {
 		f.Comment(line)
@@ -434,12 +430,7 @@ func (e *function) doc(names []string) []string {
 		lines = append(lines, "the derivative of its gradient in the directions "+dirs+", into "+strings.Join(params, ", ")+",")
 		lines = append(lines, "overwriting them (forward over reverse; no Hessian is formed).")
 	}
-	if fn.Spec.Doc != "" {
-		lines = append(lines, "")
-		for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
-			lines = append(lines, wrap(l, 77)...)
-		}
-	}
+	lines = append(lines, specDoc(fn)...)
 	lines = append(lines, "", "\tf = "+formula)
 	for _, let := range fn.Spec.Lets {
 		for n, name := range fn.Names {
@@ -482,23 +473,32 @@ func (e *function) doc(names []string) []string {
 	return lines
 }
 
-// derivName is d/dt, d²/dt², … for order k.
-func derivName(t string, k int) string {
-	if k == 1 {
-		return "df/d" + t
+// derivName is df/dt, d²f/dt², … for order k.
+func derivName(t string, k int) string { return derive.DerivativeLabel(derive.Plain, t, k) }
+
+// assemble returns the function body: the shape checks, then checks (the
+// shape checks of destinations built by hand), the alias checks (the first
+// aliasChecks statements emitted), the workspace, and the rest.
+func (e *function) assemble(f *jen.File, checks []jen.Code, aliasChecks int) []jen.Code {
+	body := append(e.checkShapes(), checks...)
+	body = append(body, e.body[:aliasChecks]...)
+	if len(e.work) > 0 {
+		body = append(body, e.workspace(f)...)
 	}
-	sup := superscript(k)
-	return "d" + sup + "f/d" + t + sup
+	return append(body, e.body[aliasChecks:]...)
 }
 
-// superscript writes k in superscript digits.
-func superscript(k int) string {
-	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
-	var out []rune
-	for _, c := range fmt.Sprint(k) {
-		out = append(out, digits[c-'0'])
+// specDoc returns the spec's doc text as comment lines, after a blank line;
+// nothing when there is none.
+func specDoc(fn *derive.Function) []string {
+	if fn.Spec.Doc == "" {
+		return nil
 	}
-	return string(out)
+	lines := []string{""}
+	for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
+		lines = append(lines, wrap(l, 77)...)
+	}
+	return lines
 }
 
 func without(names map[*derive.Node]string, n *derive.Node) map[*derive.Node]string {

@@ -233,12 +233,7 @@ func (e *function) jacobianByJVPs(k int, jparam, layout string) {
 
 func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string, checks []jen.Code, aliasChecks int, jparams []string) {
 	fn := e.fn
-	body := append(e.checkShapes(), checks...)
-	body = append(body, e.body[:aliasChecks]...)
-	if len(e.work) > 0 {
-		body = append(body, e.workspace(f)...)
-	}
-	body = append(body, e.body[aliasChecks:]...)
+	body := e.assemble(f, checks, aliasChecks)
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
 	lines := []string{
 		e.name + " writes the derivative of F = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + strings.Join(jparams, ", ") + ", overwriting them.",
@@ -246,12 +241,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 		"(p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns",
 		"l·n … l·n+n−1, holds ∂F/∂w_kl.",
 	}
-	if fn.Spec.Doc != "" {
-		lines = append(lines, "")
-		for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
-			lines = append(lines, wrap(l, 77)...)
-		}
-	}
+	lines = append(lines, specDoc(fn)...)
 	lines = append(lines, "", "\tF = "+derive.Format(fn.Value, derive.Plain, fn.Names))
 	for _, jac := range fn.Jacobians {
 		d := "0"
@@ -425,24 +415,14 @@ func (e *function) emitHessian(f *jen.File) {
 		e.comment("Symmetric to the last bit: (H + H')/2.")
 		e.stmt(jen.Qual(runtimePath, "SymmetrizeSquare").Call(jen.Id(raw)))
 	}
-	body := append(e.checkShapes(), checks...)
-	body = append(body, e.body[:aliasChecks]...)
-	if len(e.work) > 0 {
-		body = append(body, e.workspace(f)...)
-	}
-	body = append(body, e.body[aliasChecks:]...)
+	body := e.assemble(f, checks, aliasChecks)
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
 	lines := []string{
 		e.name + " writes the Hessian of f = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + h + ",",
 		"overwriting it: " + h + " is N×N, N the total size of the wrt variables packed in wrt order",
 		"(the packing of " + roleName(fn.Spec.Name, roleProblem, 0) + "), and symmetric to the last bit.",
 	}
-	if fn.Spec.Doc != "" {
-		lines = append(lines, "")
-		for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
-			lines = append(lines, wrap(l, 77)...)
-		}
-	}
+	lines = append(lines, specDoc(fn)...)
 	lines = append(lines, "", "\tf = "+derive.Format(fn.Value, derive.Plain, fn.Names))
 	if fn.HessStructured {
 		for _, b := range fn.HessBlocks {
