@@ -166,31 +166,13 @@ func (e *function) jacobianByJVPs(k int, jparam, layout string) {
 	fn := e.fn
 	e.comment(fmt.Sprintf("%s by one %s per entry of %s: dF = %s has no structure to fill it from.",
 		jparam, roleName(fn.Spec.Name, roleJVP, 0), fn.Wrt[k].Name, e.formula(fn.Jacobians[k].Differential)))
-	var dirs []jen.Code
-	var unit jen.Code // the direction of wrt k, set entry by entry
+	dirs := make([]jen.Code, len(fn.Wrt))
+	var unit jen.Code // the data of wrt k's direction, set entry by entry
 	for l, w := range fn.Wrt {
-		field := e.scope.fresh("dir" + capitalise(w.Name))
-		switch w.Kind {
-		case spec.Scalar:
-			if l == k {
-				unit = jen.Id(field)
-				e.stmt(jen.Id(field).Op(":=").Lit(1.0))
-				dirs = append(dirs, jen.Id(field))
-			} else {
-				dirs = append(dirs, jen.Lit(0.0))
-			}
-			continue
-		case spec.Vector:
-			e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")}, workField{field + "Data", jen.Index().Float64()})
-			e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(runtimePath, "Vec").Call(jen.Op("&").Id(e.wsName).Dot(field+"Data"), e.dim(w.Shape.Rows))))
-		default:
-			e.work = append(e.work, workField{field, jen.Qual(matPath, "Dense")}, workField{field + "Data", jen.Index().Float64()})
-			e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawMatrix").Call(jen.Qual(runtimePath, "Mat").Call(jen.Op("&").Id(e.wsName).Dot(field+"Data"), e.dim(w.Shape.Rows), e.dim(w.Shape.Cols))))
-		}
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("Zero").Call())
-		dirs = append(dirs, jen.Op("&").Id(e.wsName).Dot(field))
+		var data jen.Code
+		dirs[l], data = e.direction(w)
 		if l == k {
-			unit = jen.Id(e.wsName).Dot(field + "Data")
+			unit = data
 		}
 	}
 	dst := e.scope.fresh("block")
@@ -215,14 +197,9 @@ func (e *function) jacobianByJVPs(k int, jparam, layout string) {
 	} else {
 		setBlock = jen.Id(e.wsName).Dot(dst).Dot("SetRawMatrix").Call(blk)
 	}
+	// A scalar wrt has its Jacobian from structure, so w has entries.
 	entry := jen.Id(r).Op("*").Add(e.dim(w.Shape.Cols)).Op("+").Id(c)
-	var set, reset jen.Code
-	if w.Kind == spec.Scalar {
-		set, reset = jen.Null(), jen.Null()
-	} else {
-		set = jen.Add(unit).Index(entry).Op("=").Lit(1)
-		reset = jen.Add(unit).Index(entry).Op("=").Lit(0)
-	}
+	set, reset := setUnit(w, unit, entry, 1), setUnit(w, unit, entry, 0)
 	e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(e.dim(w.Shape.Rows)), jen.Id(r).Op("++")).Block(
 		jen.For(jen.Id(c).Op(":=").Lit(0), jen.Id(c).Op("<").Add(e.dim(w.Shape.Cols)), jen.Id(c).Op("++")).Block(
 			setBlock, set,
@@ -459,6 +436,38 @@ func plus(o offset, x jen.Code) *jen.Statement {
 	return jen.Add(x).Op("+").Add(o.code())
 }
 
+// direction declares a direction argument for FJVP or FHessVec shaped like
+// the wrt input w, all zeros: a float64 local for a scalar, a workspace
+// vector or matrix otherwise. It returns the argument and the Go
+// expression of its data (the local, or the workspace slice), where unit
+// entries are set.
+func (e *function) direction(w *derive.Input) (arg, data jen.Code) {
+	field := e.scope.fresh("dir" + capitalise(w.Name))
+	if w.Kind == spec.Scalar {
+		e.stmt(jen.Id(field).Op(":=").Lit(0.0))
+		return jen.Id(field), jen.Id(field)
+	}
+	buf := jen.Op("&").Id(e.wsName).Dot(field + "Data")
+	if w.Kind == spec.Vector {
+		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")}, workField{field + "Data", jen.Index().Float64()})
+		e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(runtimePath, "Vec").Call(buf, e.dim(w.Shape.Rows))))
+	} else {
+		e.work = append(e.work, workField{field, jen.Qual(matPath, "Dense")}, workField{field + "Data", jen.Index().Float64()})
+		e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawMatrix").Call(jen.Qual(runtimePath, "Mat").Call(buf, e.dim(w.Shape.Rows), e.dim(w.Shape.Cols))))
+	}
+	e.stmt(jen.Id(e.wsName).Dot(field).Dot("Zero").Call())
+	return jen.Op("&").Id(e.wsName).Dot(field), jen.Id(e.wsName).Dot(field + "Data")
+}
+
+// setUnit returns the statement that sets entry idx of a direction's data
+// to v (the scalar itself for a scalar w).
+func setUnit(w *derive.Input, data, idx jen.Code, v int) jen.Code {
+	if w.Kind == spec.Scalar {
+		return jen.Add(data).Op("=").Lit(float64(v))
+	}
+	return jen.Add(data).Index(idx).Op("=").Lit(v)
+}
+
 // hessianByHVPs fills the Hessian column by column: FHessVec in the unit
 // direction of each wrt entry writes the column straight into H, as the
 // row it equals.
@@ -467,20 +476,9 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 	hv := roleName(fn.Spec.Name, roleHessVec, 0)
 	e.comment(fmt.Sprintf("%s by one %s per column, written as the row it equals, then (H + H')/2.", h, hv))
 	dirs := make([]jen.Code, len(fn.Wrt))
-	units := make([]string, len(fn.Wrt))
+	units := make([]jen.Code, len(fn.Wrt)) // the data of each direction
 	for l, w := range fn.Wrt {
-		field := e.scope.fresh("dir" + capitalise(w.Name))
-		units[l] = field
-		if w.Kind == spec.Scalar {
-			e.stmt(jen.Id(field).Op(":=").Lit(0.0))
-			dirs[l] = jen.Id(field)
-			continue
-		}
-		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")}, workField{field + "Data", jen.Index().Float64()})
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(runtimePath, "Vec").Call(jen.Op("&").Id(e.wsName).Dot(field+"Data"), e.dim(w.Shape.Rows))))
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("Zero").Call())
-		dirs[l] = jen.Op("&").Id(e.wsName).Dot(field)
-		units[l] = e.wsName + "." + field + "Data"
+		dirs[l], units[l] = e.direction(w)
 	}
 	outs := make([]jen.Code, len(fn.Wrt))
 	var setOuts []jen.Code
@@ -508,13 +506,7 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 	call = append(append(call, dirs...), outs...)
 	for l, w := range fn.Wrt {
 		r := e.scope.fresh("r")
-		var set, reset jen.Code
-		if w.Kind == spec.Scalar {
-			set, reset = jen.Id(units[l]).Op("=").Lit(1.0), jen.Id(units[l]).Op("=").Lit(0.0)
-		} else {
-			unit := jen.Id(strings.Split(units[l], ".")[0]).Dot(strings.Split(units[l], ".")[1])
-			set, reset = jen.Add(unit).Index(jen.Id(r)).Op("=").Lit(1), jen.Add(unit.Clone()).Index(jen.Id(r)).Op("=").Lit(0)
-		}
+		set, reset := setUnit(w, units[l], jen.Id(r), 1), setUnit(w, units[l], jen.Id(r), 0)
 		if w.Kind == spec.Scalar {
 			body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].code())}
 			body = append(body, setOuts...)
