@@ -1,0 +1,635 @@
+package oracle
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// shape is a value's shape in the generator: dimension names, "1" for a
+// literal one.
+type shape struct{ r, c string }
+
+var scalarShape = shape{"1", "1"}
+
+func (s shape) isScalar() bool { return s.r == "1" && s.c == "1" }
+func (s shape) isCol() bool    { return s.c == "1" && s.r != "1" }
+func (s shape) isRow() bool    { return s.r == "1" && s.c != "1" }
+func (s shape) square() bool   { return s.r == s.c && s.r != "1" }
+func (s shape) t() shape       { return shape{s.c, s.r} }
+
+// expr is a generated expression: a tree the shrinker can cut, printed
+// with parentheses around every compound operand.
+type expr struct {
+	kind  string // "in", "num", "fill", "eye", "call", "bin", "neg", "t"
+	name  string // input or let name, number, function or operator
+	args  []*expr
+	shape shape
+}
+
+func (e *expr) String() string {
+	switch e.kind {
+	case "in", "num":
+		return e.name
+	case "fill":
+		return e.name + "(" + e.args[0].name + ")"
+	case "eye":
+		return "eye(" + e.shape.r + ")"
+	case "call":
+		parts := make([]string, len(e.args))
+		for i, a := range e.args {
+			parts[i] = a.String()
+		}
+		return e.name + "(" + strings.Join(parts, ", ") + ")"
+	case "bin":
+		return operand(e.args[0]) + " " + e.name + " " + operand(e.args[1])
+	case "neg":
+		return "-" + operand(e.args[0])
+	case "t":
+		return operand(e.args[0]) + "'"
+	}
+	panic("oracle: unknown expression kind " + e.kind)
+}
+
+func operand(e *expr) string {
+	switch e.kind {
+	case "bin", "neg", "t":
+		return "(" + e.String() + ")"
+	case "num":
+		if strings.HasPrefix(e.name, "-") {
+			return "(" + e.name + ")"
+		}
+	}
+	return e.String()
+}
+
+// size counts the nodes of e, for shrinking.
+func (e *expr) size() int {
+	n := 1
+	for _, a := range e.args {
+		n += a.size()
+	}
+	return n
+}
+
+// input is one spec input.
+type input struct {
+	name  string
+	kind  string // scalar, vector, matrix, symmetric, spd
+	shape shape
+}
+
+func (in input) typ() string {
+	switch in.kind {
+	case "scalar":
+		return "scalar"
+	case "vector":
+		return "vector(" + in.shape.r + ")"
+	case "matrix":
+		return "matrix(" + in.shape.r + ", " + in.shape.c + ")"
+	}
+	return in.kind + "(" + in.shape.r + ")"
+}
+
+// let is one named intermediate.
+type let struct {
+	name string
+	e    *expr
+}
+
+// Case is one generated spec function with the point it is checked at.
+type Case struct {
+	Name    string
+	Inputs  []input
+	Lets    []let
+	Expr    *expr
+	Wrt     []string // nil: no wrt key (every input)
+	Order   int
+	Hessian bool
+	// Text overrides the spec text (regression rows come as text).
+	Text string
+	// PointSeed, when nonzero, seeds the point; else the name does. A
+	// shrunk candidate keeps its original's point.
+	PointSeed uint64
+}
+
+func (c *Case) pointSeed() uint64 {
+	if c.PointSeed != 0 {
+		return c.PointSeed
+	}
+	h := fnv.New64a()
+	h.Write([]byte(c.Name))
+	return h.Sum64()
+}
+
+// YAML returns the case as one entry of a spec's functions list.
+func (c *Case) YAML() string {
+	if c.Text != "" {
+		return c.Text
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  - name: %s\n    inputs:\n", c.Name)
+	for _, in := range c.Inputs {
+		fmt.Fprintf(&b, "      %s: %q\n", in.name, in.typ())
+	}
+	if len(c.Lets) > 0 {
+		b.WriteString("    let:\n")
+		for _, l := range c.Lets {
+			fmt.Fprintf(&b, "      %s: %q\n", l.name, l.e.String())
+		}
+	}
+	fmt.Fprintf(&b, "    expr: %q\n", c.Expr.String())
+	if c.Wrt != nil {
+		fmt.Fprintf(&b, "    wrt: [%s]\n", strings.Join(c.Wrt, ", "))
+	}
+	if c.Order > 0 {
+		fmt.Fprintf(&b, "    order: %d\n", c.Order)
+	}
+	if c.Hessian {
+		b.WriteString("    hessian: true\n")
+	}
+	return b.String()
+}
+
+// specText returns a spec file holding cases.
+func specText(cases []*Case) string {
+	var b strings.Builder
+	b.WriteString("package: main\nfunctions:\n")
+	for _, c := range cases {
+		b.WriteString(c.YAML())
+	}
+	return b.String()
+}
+
+// callable is a function of the language as the operator table defines
+// it, learnt by probing derive with every class of argument: for each
+// argument class it accepts, the class of its result.
+type callable struct {
+	name   string
+	arity  int
+	arg    string // argument class: scalar, col, row, square, rect
+	result string // result class, in the argument's dimensions
+}
+
+var (
+	probeOnce sync.Once
+	callables []callable
+)
+
+// classes of arguments to probe with: the spec input types and the
+// expression of that class over dimensions n and m.
+var probeClasses = []struct{ class, expr string }{
+	{"scalar", "s"}, {"col", "x"}, {"row", "x'"}, {"square", "A"}, {"rect", "R"},
+}
+
+// table returns the callables of the language, probed once from derive's
+// function table: an operator added there is generated with no edit here.
+func table() []callable {
+	probeOnce.Do(func() {
+		for _, name := range derive.FunctionNames() {
+			for _, pc := range probeClasses {
+				for arity := 1; arity <= 2; arity++ {
+					args := []string{pc.expr}
+					if arity == 2 {
+						args = append(args, pc.expr)
+					}
+					src := fmt.Sprintf("functions:\n  - name: P\n    inputs: {s: scalar, x: vector(n), A: \"matrix(n, n)\", R: \"matrix(n, m)\"}\n    expr: \"%s(%s)\"\n    wrt: [s]\n",
+						name, strings.Join(args, ", "))
+					f, err := spec.Load("probe.yaml", []byte(src))
+					if err != nil {
+						continue
+					}
+					fns, err := derive.Build(f)
+					if err != nil {
+						continue
+					}
+					callables = append(callables, callable{name, arity, pc.class, classOf(fns[0].Value.Shape)})
+				}
+			}
+		}
+		sort.Slice(callables, func(i, j int) bool {
+			a, b := callables[i], callables[j]
+			return a.name+a.arg < b.name+b.arg
+		})
+	})
+	return callables
+}
+
+// classOf names a probed result shape by class.
+func classOf(s derive.Shape) string {
+	r, c := s.Rows.String(), s.Cols.String()
+	switch {
+	case r == "1" && c == "1":
+		return "scalar"
+	case c == "1" && r == "n":
+		return "col"
+	case r == "1" && c == "n":
+		return "row"
+	case r == "n" && c == "n":
+		return "square"
+	case r == "n" && c == "m":
+		return "rect"
+	case r == "m" && c == "n":
+		return "rectT"
+	case r == "m" && c == "m":
+		return "squareM"
+	}
+	return "other:" + r + "," + c
+}
+
+// argShape returns the argument shape of class for a result of shape s,
+// and whether class can give s as res.
+func argShape(class, res string, s shape, fresh func() string) (shape, bool) {
+	// n and m are the argument's dimensions; bind them from s.
+	var n, m string
+	switch res {
+	case "scalar":
+		if !s.isScalar() {
+			return shape{}, false
+		}
+		n, m = fresh(), fresh()
+	case "col":
+		if !s.isCol() {
+			return shape{}, false
+		}
+		n, m = s.r, fresh()
+	case "row":
+		if !s.isRow() {
+			return shape{}, false
+		}
+		n, m = s.c, fresh()
+	case "square":
+		if !s.square() {
+			return shape{}, false
+		}
+		n, m = s.r, fresh()
+	case "rect":
+		if s.r == "1" || s.c == "1" || s.r == s.c {
+			return shape{}, false
+		}
+		n, m = s.r, s.c
+	case "rectT":
+		if s.r == "1" || s.c == "1" || s.r == s.c {
+			return shape{}, false
+		}
+		n, m = s.c, s.r
+	default:
+		return shape{}, false
+	}
+	switch class {
+	case "scalar":
+		return scalarShape, true
+	case "col":
+		return shape{n, "1"}, true
+	case "row":
+		return shape{"1", n}, true
+	case "square":
+		return shape{n, n}, true
+	case "rect":
+		if n == m {
+			return shape{}, false
+		}
+		return shape{n, m}, true
+	}
+	return shape{}, false
+}
+
+// Generator draws random well-typed spec functions.
+type Generator struct {
+	r      *rand.Rand
+	inputs []input
+	lets   []let
+	dims   []string
+	// MaxDepth bounds the expression depth.
+	MaxDepth int
+}
+
+// NewGenerator returns a generator seeded by seed.
+func NewGenerator(seed uint64) *Generator {
+	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), MaxDepth: 4}
+}
+
+var dimNames = []string{"n", "m", "p", "q", "k"}
+
+// dim returns an existing dimension or a new one.
+func (g *Generator) dim() string {
+	if len(g.dims) > 0 && (len(g.dims) == len(dimNames) || g.r.IntN(3) > 0) {
+		return g.dims[g.r.IntN(len(g.dims))]
+	}
+	d := dimNames[len(g.dims)]
+	g.dims = append(g.dims, d)
+	return d
+}
+
+var inputNames = "abcdefghjkuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// leaf returns an input (or its transpose, a let, a constant) of shape s.
+func (g *Generator) leaf(s shape) *expr {
+	var cands []*expr
+	for _, l := range g.lets {
+		if l.e.shape == s {
+			cands = append(cands, &expr{kind: "in", name: l.name, shape: s})
+		}
+	}
+	for _, in := range g.inputs {
+		if in.shape == s {
+			cands = append(cands, &expr{kind: "in", name: in.name, shape: s})
+		} else if in.shape == s.t() && !s.isScalar() {
+			cands = append(cands, &expr{kind: "t", args: []*expr{{kind: "in", name: in.name, shape: in.shape}}, shape: s})
+		}
+	}
+	switch k := g.r.IntN(10); {
+	case s.isScalar() && k == 0:
+		return &expr{kind: "num", name: []string{"2", "0.5", "3", "1.5", "-1"}[g.r.IntN(5)], shape: s}
+	case s.square() && k == 0 && g.declared(s.r):
+		return &expr{kind: "eye", shape: s}
+	case len(cands) > 0 && k < 7:
+		return cands[g.r.IntN(len(cands))]
+	}
+	return g.newInput(s)
+}
+
+// declared reports whether an input has dimension d.
+func (g *Generator) declared(d string) bool {
+	for _, in := range g.inputs {
+		if in.shape.r == d || in.shape.c == d {
+			return true
+		}
+	}
+	return false
+}
+
+// newInput declares an input of shape s (or of its transpose) and
+// returns it as an expression of shape s.
+func (g *Generator) newInput(s shape) *expr {
+	name := string(inputNames[len(g.inputs)%len(inputNames)])
+	if len(g.inputs) >= len(inputNames) {
+		name += fmt.Sprint(len(g.inputs) / len(inputNames))
+	}
+	switch {
+	case s.isScalar():
+		g.inputs = append(g.inputs, input{name, "scalar", s})
+	case s.isCol():
+		g.inputs = append(g.inputs, input{name, "vector", s})
+	case s.isRow():
+		g.inputs = append(g.inputs, input{name, "vector", s.t()})
+		return &expr{kind: "t", args: []*expr{{kind: "in", name: name, shape: s.t()}}, shape: s}
+	case s.square():
+		kind := []string{"matrix", "matrix", "symmetric", "spd"}[g.r.IntN(4)]
+		g.inputs = append(g.inputs, input{name, kind, s})
+	default:
+		g.inputs = append(g.inputs, input{name, "matrix", s})
+	}
+	return &expr{kind: "in", name: name, shape: s}
+}
+
+// gen returns a random expression of shape s.
+func (g *Generator) gen(s shape, depth int) *expr {
+	if depth <= 0 || g.r.IntN(10) < 2 {
+		return g.leaf(s)
+	}
+	d := depth - 1
+	for {
+		switch g.r.IntN(12) {
+		case 0, 1: // a function of the table whose result has shape s
+			if e := g.call(s, d); e != nil {
+				return e
+			}
+		case 2: // + or -
+			x, y := g.gen(s, d), g.gen(s, d)
+			if !s.isScalar() && g.r.IntN(4) == 0 {
+				y = g.gen(scalarShape, d)
+				if g.r.IntN(2) == 0 {
+					x, y = y, x
+				}
+			} else if !s.isScalar() && !s.isRow() && g.r.IntN(6) == 0 {
+				y = g.fill(s)
+			}
+			return bin([]string{"+", "-"}[g.r.IntN(2)], x, y, s)
+		case 3: // .* or ./
+			x, y := g.gen(s, d), g.gen(s, d)
+			if !s.isScalar() && g.r.IntN(4) == 0 {
+				y = g.gen(scalarShape, d)
+				if g.r.IntN(2) == 0 {
+					x, y = y, x
+				}
+			} else if !s.isScalar() && !s.isRow() && g.r.IntN(6) == 0 {
+				y = g.fill(s)
+			}
+			return bin([]string{".*", "./"}[g.r.IntN(2)], x, y, s)
+		case 4: // a product
+			return g.product(s, d)
+		case 5: // scaling
+			k := g.gen(scalarShape, d)
+			x := g.gen(s, d)
+			switch g.r.IntN(3) {
+			case 0:
+				return bin("*", k, x, s)
+			case 1:
+				return bin("*", x, k, s)
+			}
+			return bin("/", x, k, s)
+		case 6: // powers
+			var p *expr
+			if g.r.IntN(3) == 0 {
+				p = g.gen(scalarShape, d-1)
+			} else {
+				p = &expr{kind: "num", name: []string{"2", "3", "0.5", "-1", "1.5", "-2"}[g.r.IntN(6)], shape: scalarShape}
+			}
+			op := ".^"
+			if s.isScalar() && g.r.IntN(2) == 0 {
+				op = "^"
+			}
+			return bin(op, g.gen(s, d), p, s)
+		case 7:
+			if !s.isScalar() {
+				return &expr{kind: "t", args: []*expr{g.gen(s.t(), d)}, shape: s}
+			}
+		case 8:
+			return &expr{kind: "neg", args: []*expr{g.gen(s, d)}, shape: s}
+		default:
+			if e := g.call(s, d); e != nil {
+				return e
+			}
+		}
+	}
+}
+
+func bin(op string, x, y *expr, s shape) *expr {
+	return &expr{kind: "bin", name: op, args: []*expr{x, y}, shape: s}
+}
+
+// fill returns vector(v) or matrix(v) of shape s (its size comes from
+// the other operand).
+func (g *Generator) fill(s shape) *expr {
+	v := &expr{kind: "num", name: []string{"1", "0.5", "2"}[g.r.IntN(3)], shape: scalarShape}
+	if s.isCol() {
+		return &expr{kind: "fill", name: "vector", args: []*expr{v}, shape: s}
+	}
+	return &expr{kind: "fill", name: "matrix", args: []*expr{v}, shape: s}
+}
+
+// product returns a product of shape s: matrix·matrix, matrix·vector,
+// inner and outer products, transposes on either side.
+func (g *Generator) product(s shape, d int) *expr {
+	k := g.dim()
+	if g.r.IntN(5) == 0 {
+		k = "1" // an outer product (or a scalar times a scalar)
+	}
+	if k == s.r && k == s.c && s.isScalar() {
+		k = g.dim()
+	}
+	x, y := g.gen(shape{s.r, k}, d), g.gen(shape{k, s.c}, d)
+	e := bin("*", x, y, s)
+	if g.r.IntN(4) == 0 { // a chain of three
+		k2 := g.dim()
+		x2 := g.gen(shape{s.r, k2}, d-1)
+		y2 := g.gen(shape{k2, s.c}, d-1)
+		mid := g.gen(shape{k2, k2}, d-1)
+		return bin("*", bin("*", x2, mid, shape{s.r, k2}), y2, s)
+	}
+	return e
+}
+
+// call returns a call of a table function with result shape s, or nil.
+func (g *Generator) call(s shape, d int) *expr {
+	var fits []callable
+	var shapes []shape
+	for _, c := range table() {
+		a, ok := argShape(c.arg, c.result, s, g.dim)
+		if ok {
+			fits = append(fits, c)
+			shapes = append(shapes, a)
+		}
+	}
+	if len(fits) == 0 {
+		return nil
+	}
+	i := g.r.IntN(len(fits))
+	c, a := fits[i], shapes[i]
+	args := []*expr{g.gen(a, d)}
+	if c.arity == 2 {
+		args = append(args, g.gen(a, d))
+	}
+	return &expr{kind: "call", name: c.name, args: args, shape: s}
+}
+
+// Mode is what a generated function asks for.
+type Mode int
+
+// The modes: a scalar F with its gradient, with hessian: true, a vector
+// or matrix F with its Jacobian, and dᵏF/dtᵏ.
+const (
+	ModeGrad Mode = iota
+	ModeHessian
+	ModeJacobian
+	ModeOrder
+)
+
+// Case draws one function named name.
+func (g *Generator) Case(name string) *Case {
+	g.inputs, g.lets, g.dims = nil, nil, nil
+	mode := Mode(g.r.IntN(4))
+	c := &Case{Name: name}
+	var t *expr
+	if mode == ModeOrder {
+		t = g.newInput(scalarShape)
+	}
+	out := scalarShape
+	if mode == ModeJacobian || (mode == ModeOrder && g.r.IntN(2) == 0) {
+		out = g.outShape()
+	}
+	for i := g.r.IntN(3); i > 0 && g.r.IntN(2) == 0; i-- {
+		s := g.anyShape()
+		e := g.gen(s, g.MaxDepth-1)
+		g.lets = append(g.lets, let{fmt.Sprintf("l%d", len(g.lets)+1), e})
+	}
+	c.Expr = g.gen(out, g.MaxDepth)
+	if mode == ModeOrder {
+		if !mentions(c, t.name) {
+			f := []string{"sin", "exp", "tanh", "sqrt"}[g.r.IntN(4)]
+			c.Expr = bin("*", &expr{kind: "call", name: f, args: []*expr{{kind: "num", name: "1", shape: scalarShape}}, shape: scalarShape}, c.Expr, out)
+			c.Expr.args[0].args[0] = bin("+", t, &expr{kind: "num", name: "2", shape: scalarShape}, scalarShape)
+		}
+		c.Wrt, c.Order = []string{t.name}, 1+g.r.IntN(4)
+	}
+	c.Inputs, c.Lets = g.inputs, g.lets
+	if mode != ModeOrder {
+		c.Wrt = g.wrt(c, mode == ModeJacobian)
+		if c.Wrt != nil && len(c.Wrt) == 0 { // only symmetric inputs: ask for the gradient of their sum instead
+			c.Expr = &expr{kind: "call", name: "sum", args: []*expr{c.Expr}, shape: scalarShape}
+			mode, c.Wrt = ModeGrad, nil
+		}
+	}
+	c.Hessian = mode == ModeHessian
+	return c
+}
+
+// mentions reports whether the case uses input name.
+func mentions(c *Case, name string) bool {
+	var walk func(e *expr) bool
+	walk = func(e *expr) bool {
+		if e.kind == "in" && e.name == name {
+			return true
+		}
+		for _, a := range e.args {
+			if walk(a) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range c.Lets {
+		if walk(l.e) {
+			return true
+		}
+	}
+	return walk(c.Expr)
+}
+
+// wrt draws a nonempty subset of the inputs in random order (nil, the
+// default of every input, one time in six). A Jacobian is not taken with
+// respect to a symmetric input.
+func (g *Generator) wrt(c *Case, jacobian bool) []string {
+	var names []string
+	for _, in := range c.Inputs {
+		if jacobian && (in.kind == "symmetric" || in.kind == "spd") {
+			continue
+		}
+		names = append(names, in.name)
+	}
+	if len(names) == len(c.Inputs) && g.r.IntN(6) == 0 {
+		return nil
+	}
+	g.r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	if len(names) == 0 {
+		return []string{}
+	}
+	return names[:1+g.r.IntN(len(names))]
+}
+
+func (g *Generator) outShape() shape {
+	switch g.r.IntN(4) {
+	case 0:
+		return shape{g.dim(), "1"}
+	case 1:
+		return shape{"1", g.dim()}
+	case 2:
+		n := g.dim()
+		return shape{n, n}
+	}
+	return shape{g.dim(), g.dim()}
+}
+
+func (g *Generator) anyShape() shape {
+	if g.r.IntN(2) == 0 {
+		return scalarShape
+	}
+	return g.outShape()
+}

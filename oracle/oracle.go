@@ -1,0 +1,155 @@
+// Package oracle is gradgen's differential tester: it draws random
+// well-typed spec functions over the whole language (the function table
+// is probed from derive, so a new operator is drawn with no edit here),
+// generates their code in batches, builds each batch with the harness,
+// and checks every generated role against the reference evaluation and
+// finite differences of the next-lower order. A failing function is
+// shrunk to a minimal spec, which joins the regression corpus in
+// testdata/regressions.yaml.
+package oracle
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Campaign is a run over n random functions from seed.
+type Campaign struct {
+	N, Batch int
+	Seed     uint64
+	Root     string // the gradgen module's directory
+	Workers  int    // batches built and run at once
+	Keep     bool
+	// Log, when set, receives progress lines.
+	Log func(format string, args ...any)
+}
+
+// Summary counts what a campaign checked and found.
+type Summary struct {
+	Functions int            // generated
+	Checked   int            // run with no skip
+	Skipped   int            // no well-conditioned point found
+	Roles     map[string]int // role suffix → functions checked
+	Failed    []*Outcome
+	Classes   map[string]int // failure class → functions
+	Elapsed   time.Duration
+}
+
+// Cases draws the campaign's functions.
+func (c *Campaign) Cases() []*Case {
+	cases := make([]*Case, c.N)
+	for i := range cases {
+		g := NewGenerator(c.Seed*1_000_003 + uint64(i))
+		cases[i] = g.Case(fmt.Sprintf("F%d", i))
+	}
+	return cases
+}
+
+// Run runs the campaign.
+func (c *Campaign) Run(ctx context.Context) *Summary {
+	start := time.Now()
+	cases := c.Cases()
+	batch := c.Batch
+	if batch <= 0 {
+		batch = 100
+	}
+	workers := c.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	var batches [][]*Case
+	for i := 0; i < len(cases); i += batch {
+		batches = append(batches, cases[i:min(i+batch, len(cases))])
+	}
+	results := make([][]*Outcome, len(batches))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for i, b := range batches {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			// Every fourth batch is -standalone, every fourth (offset by
+			// two) also builds and runs its -test output.
+			opts := Options{Root: c.Root, Seed: c.Seed + uint64(i), Keep: c.Keep,
+				Standalone: i%4 == 1, Test: i%4 == 2}
+			results[i] = RunBatch(ctx, b, opts)
+			if c.Log != nil {
+				c.Log("batch %d/%d done (%s)", i+1, len(batches), time.Since(start).Round(time.Second))
+			}
+		}()
+	}
+	wg.Wait()
+	s := &Summary{Roles: map[string]int{}, Classes: map[string]int{}}
+	for _, rs := range results {
+		for _, o := range rs {
+			s.add(o)
+		}
+	}
+	s.Elapsed = time.Since(start)
+	return s
+}
+
+func (s *Summary) add(o *Outcome) {
+	s.Functions++
+	if o.Skipped != "" {
+		s.Skipped++
+		return
+	}
+	s.Checked++
+	for _, r := range o.Roles {
+		s.Roles[roleSuffix(o.Case.Name, r)]++
+	}
+	if len(o.Failures) > 0 {
+		s.Failed = append(s.Failed, o)
+		seen := map[string]bool{}
+		for _, f := range o.Failures {
+			if !seen[f.Class()] {
+				s.Classes[f.Class()]++
+				seen[f.Class()] = true
+			}
+		}
+	}
+}
+
+func roleSuffix(name, role string) string {
+	if r := strings.TrimPrefix(role, name); r != "" {
+		return r
+	}
+	return "F"
+}
+
+// String reports the summary: functions, roles checked, failures by class.
+func (s *Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "oracle: %d functions, %d checked, %d skipped (no well-conditioned point), %d failed, in %s\n",
+		s.Functions, s.Checked, s.Skipped, len(s.Failed), s.Elapsed.Round(time.Second))
+	b.WriteString("  roles checked:")
+	for _, k := range sortedKeys(s.Roles) {
+		fmt.Fprintf(&b, " %s %d", k, s.Roles[k])
+	}
+	b.WriteString("\n")
+	if len(s.Classes) > 0 {
+		b.WriteString("  failures by class (functions):")
+		for _, k := range sortedKeys(s.Classes) {
+			fmt.Fprintf(&b, " %s %d", k, s.Classes[k])
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,104 @@
+package oracle
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var (
+	oracleN      = flag.Int("oracle.n", 1500, "random functions to check")
+	oracleSeed   = flag.Uint64("oracle.seed", 1, "campaign seed")
+	oracleBatch  = flag.Int("oracle.batch", 100, "functions per generated file")
+	oracleKeep   = flag.Bool("oracle.keep", false, "keep batch directories")
+	oracleShow   = flag.Int("oracle.show", 10, "failures to print in full")
+	oracleShrink = flag.Int("oracle.shrink", 6, "failure classes to shrink to a minimal spec")
+	oracleRecord = flag.Bool("oracle.record", false, "append shrunk failures to testdata/regressions.yaml")
+)
+
+const regressions = "testdata/regressions.yaml"
+
+func moduleRoot(t testing.TB) string {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestOracle checks -oracle.n random functions from -oracle.seed; each
+// failure class is shrunk to a minimal spec (recorded as a regression
+// row with -oracle.record).
+func TestOracle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the oracle builds and runs generated code")
+	}
+	c := &Campaign{N: *oracleN, Batch: *oracleBatch, Seed: *oracleSeed, Root: moduleRoot(t), Keep: *oracleKeep}
+	s := c.Run(context.Background())
+	t.Log("\n" + s.String())
+	report(t, s.Failed, Options{Root: c.Root, Seed: c.Seed})
+}
+
+// TestRegressions checks every row of testdata/regressions.yaml: the
+// minimal specs of every failure the oracle (or a user) ever found.
+func TestRegressions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the oracle builds and runs generated code")
+	}
+	cases, err := LoadCases(regressions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Root: moduleRoot(t), Seed: 7}
+	s := &Summary{Roles: map[string]int{}, Classes: map[string]int{}}
+	for _, o := range RunBatch(context.Background(), cases, opts) {
+		s.add(o)
+	}
+	t.Log("\n" + s.String())
+	if s.Skipped > 0 {
+		t.Errorf("%d regression rows found no well-conditioned point", s.Skipped)
+	}
+	for _, o := range s.Failed {
+		t.Errorf("%s", describe(o))
+	}
+}
+
+// report prints the failures, shrinking one per class.
+func report(t *testing.T, failed []*Outcome, opts Options) {
+	t.Helper()
+	shrunk := map[string]bool{}
+	var rows []string
+	for i, o := range failed {
+		class := o.Failures[0].Class()
+		if !shrunk[class] && len(shrunk) < *oracleShrink {
+			shrunk[class] = true
+			min := Shrink(context.Background(), o, opts, 25)
+			t.Errorf("%s\n  shrunk to:\n%s", describe(o), describe(min))
+			rows = append(rows, regressionRow(min, fmt.Sprintf("Reg%s", strings.ReplaceAll(min.Case.Name, "_", "x"))))
+			continue
+		}
+		if i < *oracleShow {
+			t.Errorf("%s", describe(o))
+		}
+	}
+	if len(failed) > 0 {
+		t.Errorf("%d functions failed", len(failed))
+	}
+	if *oracleRecord && len(rows) > 0 {
+		f, err := os.OpenFile(regressions, os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		for _, r := range rows {
+			fmt.Fprint(f, r)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package oracle
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// point is where a function is checked: a size for every dimension and a
+// value for every input (row-major; symmetric inputs in full).
+type point struct {
+	dims   map[string]int
+	values [][]float64 // in input order
+	want   []float64   // the reference value of F, row-major
+}
+
+// drawPoint draws sizes and values for fn until every node of F is in
+// the smooth interior of its operator's domain, well conditioned and of
+// moderate size (at most tries draws); ok is false when none was.
+func drawPoint(r *rand.Rand, fn *derive.Function, tries int) (p point, why string, ok bool) {
+	for try := 0; try < tries; try++ {
+		p = point{dims: map[string]int{}}
+		for _, d := range fn.Dims {
+			p.dims[d.Name] = []int{1, 2, 2, 3, 3, 3, 4, 4, 5}[r.IntN(9)]
+		}
+		size := func(d derive.Dim) int {
+			if d.Name == "" {
+				return d.Size
+			}
+			return p.dims[d.Name]
+		}
+		vals := map[string]*mat.Dense{}
+		p.values = nil
+		for _, in := range fn.Inputs {
+			rows, cols := size(in.Shape.Rows), size(in.Shape.Cols)
+			m := drawInput(r, in.Kind, rows, cols)
+			vals[in.Name] = m
+			p.values = append(p.values, flat(m))
+		}
+		ev := derive.NewEvaluator(vals, p.dims)
+		why = domainCheck(ev, fn.Value)
+		if why == "" {
+			p.want = flat(ev.Eval(fn.Value))
+			return p, "", true
+		}
+	}
+	return p, why, false
+}
+
+// drawInput draws entries in ±[0.2, 1.2]; a general square matrix gets
+// 1.5 added to its diagonal, an spd one is M Mᵀ/n + I/2.
+func drawInput(r *rand.Rand, kind spec.TypeKind, rows, cols int) *mat.Dense {
+	entry := func() float64 {
+		v := 0.2 + r.Float64()
+		if r.IntN(2) == 0 {
+			return -v
+		}
+		return v
+	}
+	m := mat.NewDense(rows, cols, nil)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			m.Set(i, j, entry())
+		}
+	}
+	switch kind {
+	case spec.Matrix:
+		if rows == cols {
+			for i := 0; i < rows; i++ {
+				m.Set(i, i, m.At(i, i)+1.5*math.Copysign(1, m.At(i, i)))
+			}
+		}
+	case spec.Symmetric:
+		for i := 0; i < rows; i++ {
+			for j := 0; j < i; j++ {
+				m.Set(i, j, m.At(j, i))
+			}
+		}
+	case spec.SPD:
+		var s mat.Dense
+		s.Mul(m, m.T())
+		s.Scale(1/float64(rows), &s)
+		for i := 0; i < rows; i++ {
+			s.Set(i, i, s.At(i, i)+0.5)
+		}
+		return &s
+	}
+	return m
+}
+
+func flat(m *mat.Dense) []float64 {
+	r, c := m.Dims()
+	out := make([]float64, 0, r*c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			out = append(out, m.At(i, j))
+		}
+	}
+	return out
+}
+
+// Limits of a well-conditioned point.
+const (
+	maxMagnitude = 1e4 // every intermediate value
+	maxCond      = 1e3 // every factorised matrix
+	minNorm      = 0.1 // the argument of norm2
+)
+
+// domainCheck returns why the point is not well inside every operator's
+// smooth domain ("" when it is): a non-finite or huge value anywhere; an
+// elementwise function, power or quotient whose argument is near a kink,
+// pole or edge (told by its own values, not a list of domains); an
+// ill-conditioned matrix factorised; norm2 near 0.
+func domainCheck(ev *derive.Evaluator, root *derive.Node) (why string) {
+	defer func() {
+		if r := recover(); r != nil {
+			why = fmt.Sprint("reference evaluation panicked: ", r)
+		}
+	}()
+	for _, n := range derive.Postorder(root) {
+		v := ev.Eval(n)
+		if w := finite(v); w != "" {
+			return n.Op.Name + ": " + w
+		}
+		switch {
+		case n.Op.Scalar != nil:
+			if w := smoothAt(n.Op.Scalar, ev.Eval(n.Args[0])); w != "" {
+				return n.Op.Name + ": " + w
+			}
+		case n.Op == derive.OpPow:
+			x, p := ev.Eval(n.Args[0]), ev.Eval(n.Args[1]).At(0, 0)
+			if w := smoothAt(func(t float64) float64 { return math.Pow(t, p) }, x); w != "" {
+				return "pow: " + w
+			}
+			if n.Args[1].Op != derive.OpConst && mat.Min(x) <= 0.1 {
+				return "pow: a varying exponent needs a positive base"
+			}
+		case n.Op == derive.OpDiv:
+			if w := smoothAt(func(t float64) float64 { return 1 / t }, ev.Eval(n.Args[1])); w != "" {
+				return "div: " + w
+			}
+		case n.Op.Kind == derive.KindLinalg:
+			if c := mat.Cond(ev.Eval(n.Args[0]), 2); c > maxCond || math.IsNaN(c) {
+				return fmt.Sprintf("%s: condition number %.3g", n.Op.Name, c)
+			}
+		case n.Op == derive.OpNorm2:
+			if mat.Norm(ev.Eval(n.Args[0]), 2) < minNorm {
+				return "norm2 of a near-zero argument"
+			}
+		}
+	}
+	return ""
+}
+
+func finite(m *mat.Dense) string {
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := m.At(i, j)
+			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxMagnitude {
+				return fmt.Sprintf("value %v", v)
+			}
+		}
+	}
+	return ""
+}
+
+// smoothAt reports an entry x of m where f is not smooth at the scale of
+// the finite differences the harness takes: the one-sided slopes over h
+// and h/2 and h/4 must differ in proportion to the step, as they do
+// where f is twice differentiable; a kink, jump or pole within h breaks
+// the proportion.
+func smoothAt(f func(float64) float64, m *mat.Dense) string {
+	r, c := m.Dims()
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			x := m.At(i, j)
+			h := 0.05 * math.Max(1, math.Abs(x))
+			gap := func(h float64) float64 {
+				fx := f(x)
+				return (f(x+h)-fx)/h - (fx-f(x-h))/h
+			}
+			g1, g2, g4 := gap(h), gap(h/2), gap(h/4)
+			tol := 1e-6 * (1 + math.Abs(f(x)))
+			bad := math.IsNaN(g1+g2+g4) || math.IsInf(g1+g2+g4, 0) ||
+				math.Abs(g1-2*g2) > 0.1*math.Abs(g1)+tol || math.Abs(g2-2*g4) > 0.1*math.Abs(g2)+tol
+			if bad {
+				return fmt.Sprintf("not smooth at %v", x)
+			}
+		}
+	}
+	return ""
+}
