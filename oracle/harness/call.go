@@ -114,7 +114,9 @@ func (c *Call) DirDense(k int) *mat.Dense {
 }
 
 // DirSym returns the direction for wrt input k as a symmetric matrix.
-func (c *Call) DirSym(k int) *mat.SymDense { return c.sym(c.dirs[k], c.f.Inputs[c.f.Wrt[k]].Rows, true) }
+func (c *Call) DirSym(k int) *mat.SymDense {
+	return c.sym(c.dirs[k], c.f.Inputs[c.f.Wrt[k]].Rows, true)
+}
 
 // OutScalar returns a pre-filled scalar destination.
 func (c *Call) OutScalar() *float64 {
