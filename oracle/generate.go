@@ -327,7 +327,7 @@ func (g *Generator) dim() string {
 	return d
 }
 
-var inputNames = "abcdefghjkuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+var inputNames = "abcdefghjuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ" // no dimension names
 
 // leaf returns an input (or its transpose, a let, a constant) of shape s.
 func (g *Generator) leaf(s shape) *expr {
@@ -535,7 +535,7 @@ const (
 // Case draws one function named name.
 func (g *Generator) Case(name string) *Case {
 	g.inputs, g.lets, g.dims = nil, nil, nil
-	mode := Mode(g.r.IntN(4))
+	mode := []Mode{ModeGrad, ModeGrad, ModeGrad, ModeHessian, ModeHessian, ModeHessian, ModeJacobian, ModeJacobian, ModeOrder, ModeOrder}[g.r.IntN(10)]
 	c := &Case{Name: name}
 	var t *expr
 	if mode == ModeOrder {
@@ -558,6 +558,10 @@ func (g *Generator) Case(name string) *Case {
 			c.Expr.args[0].args[0] = bin("+", t, &expr{kind: "num", name: "2", shape: scalarShape}, scalarShape)
 		}
 		c.Wrt, c.Order = []string{t.name}, 1+g.r.IntN(4)
+	}
+	if len(g.inputs) == 0 { // a constant expression: add an input to it
+		a := g.newInput(out)
+		c.Expr = bin("+", c.Expr, a, out)
 	}
 	c.Inputs, c.Lets = g.inputs, g.lets
 	if mode != ModeOrder {

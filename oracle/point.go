@@ -28,6 +28,12 @@ func drawPoint(r *rand.Rand, fn *derive.Function, tries int) (p point, why strin
 		for _, d := range fn.Dims {
 			p.dims[d.Name] = []int{1, 2, 2, 3, 3, 3, 4, 4, 5}[r.IntN(9)]
 		}
+		// One scalar function in eight has a dimension large enough for
+		// the kernels' size thresholds (tiles, panels, narrow products);
+		// its derivatives are checked along random directions.
+		if len(fn.Dims) > 0 && fn.Value.Shape.IsScalar() && r.IntN(8) == 0 {
+			p.dims[fn.Dims[r.IntN(len(fn.Dims))].Name] = 33 + r.IntN(40)
+		}
 		size := func(d derive.Dim) int {
 			if d.Name == "" {
 				return d.Size

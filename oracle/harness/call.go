@@ -86,6 +86,19 @@ func (c *Call) sameOutputs(d *Call) string {
 	return ""
 }
 
+// closeOutputs reports where two calls' outputs differ beyond rounding.
+func (c *Call) closeOutputs(d *Call) string {
+	if msg := close([]float64{d.Result}, []float64{c.Result}, 1e-10, 1e-12); msg != "" {
+		return "result: " + msg
+	}
+	for k := range c.Outs {
+		if msg := close(d.Outs[k], c.Outs[k], 1e-10, 1e-12); msg != "" {
+			return fmt.Sprintf("destination %d: %s", k, msg)
+		}
+	}
+	return ""
+}
+
 // Scalar returns input i.
 func (c *Call) Scalar(i int) float64 { return c.in[i][0] }
 
@@ -278,4 +291,13 @@ func (r *rng) sym() float64 {
 		return -(0.5 + u)
 	}
 	return 0.5 + u
+}
+
+// vector returns n numbers in ±[0.5, 1.5).
+func (r *rng) vector(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.sym()
+	}
+	return v
 }

@@ -201,20 +201,27 @@ func (ch *checker) expect(role string, present bool) {
 	}
 }
 
-// call runs fn at the point in (directions dirs) twice, first with
-// destinations pre-filled with NaN and then with garbage, and checks that
-// both calls give the same outputs, bit for bit, and leave the inputs
-// (and any padding around strided views) unchanged. It returns the
-// outputs of the first call.
+// call runs fn at the point in (directions dirs) three times: with
+// destinations pre-filled with NaN, again with garbage, which must give
+// the same outputs bit for bit (destinations overwritten, pooled
+// workspaces reset), and with every matrix and vector a strided view,
+// which must agree to rounding (BLAS kernels may sum in another order for
+// strided data). No call may change its inputs or the padding around
+// them. It returns the outputs of the first call.
 func (ch *checker) call(role string, fn func(*Call), in, dirs [][]float64) *Call {
 	first := newCall(ch.f, in, dirs, fillNaN, false)
 	first.invoke(fn)
 	first.checkInputs(ch, role)
-	second := newCall(ch.f, in, dirs, fillGarbage, true)
+	second := newCall(ch.f, in, dirs, fillGarbage, false)
 	second.invoke(fn)
-	second.checkInputs(ch, role)
 	if msg := first.sameOutputs(second); msg != "" {
-		ch.fail(role, "overwrite", "a second call with strided views and destinations pre-filled with garbage differs from the first: %s", msg)
+		ch.fail(role, "overwrite", "a second call with destinations pre-filled with garbage differs from the first: %s", msg)
+	}
+	strided := newCall(ch.f, in, dirs, fillGarbage, true)
+	strided.invoke(fn)
+	strided.checkInputs(ch, role)
+	if msg := first.closeOutputs(strided); msg != "" {
+		ch.fail(role, "strided", "a call with strided views differs from the first: %s", msg)
 	}
 	return first
 }
@@ -252,7 +259,17 @@ func (ch *checker) checkGrad() {
 	for k, wi := range f.Wrt {
 		a := f.Inputs[wi]
 		got := c.Outs[k]
-		want := ch.partials(f.Point, wi, func(in [][]float64) []float64 { return ch.value(in) })
+		if a.size() > bigInput {
+			for salt := 0; salt < 3; salt++ {
+				v := ch.direction(a, salt)
+				want := directional(f.Point, map[int][]float64{wi: v}, ch.value)
+				if msg := closeFD([]float64{dot(got, v)}, want); msg != "" {
+					ch.fail(f.Name+"Grad", "fd", "⟨∂f/∂%s, V⟩ differs from the central difference of F along V: %s", a.Name, msg)
+				}
+			}
+			continue
+		}
+		want := ch.partials(f.Point, wi, ch.value)
 		if msg := closeFD(got, want); msg != "" {
 			ch.fail(f.Name+"Grad", "fd", "∂f/∂%s differs from central differences of F: %s", a.Name, msg)
 		}
@@ -320,8 +337,26 @@ func (ch *checker) checkJacobian() {
 		if a.Kind == Vector {
 			p, q = 1, a.Rows
 		}
-		fd := ch.partials(f.Point, wi, ch.value) // entry e·(m·n) + (i·n + j)
 		got := c.Outs[k]
+		if a.size() > bigInput {
+			// Σ_kl block(k, l)·V_kl is DF[V].
+			v := ch.direction(a, 0)
+			want := directional(f.Point, map[int][]float64{wi: v}, ch.value)
+			applied := make([]float64, m*n)
+			for e := 0; e < p*q; e++ {
+				kk, ll := e/q, e%q
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						applied[i*n+j] += got[(kk*m+i)*(q*n)+ll*n+j] * v[e]
+					}
+				}
+			}
+			if msg := closeFD(applied, want); msg != "" {
+				ch.fail(f.Name+"Jacobian", "fd", "DF/D%s applied to V differs from the central difference of F along V: %s", a.Name, msg)
+			}
+			continue
+		}
+		fd := ch.partials(f.Point, wi, ch.value) // entry e·(m·n) + (i·n + j)
 		want := make([]float64, len(got))
 		for e := 0; e < p*q; e++ {
 			kk, ll := e/q, e%q
@@ -415,6 +450,10 @@ func (ch *checker) checkHessian() {
 			}
 		}
 	}
+	if n > bigInput {
+		ch.hessianAlong(h, n)
+		return
+	}
 	// Column by column: FHessVec with a unit direction, and differences
 	// of FGrad in that entry.
 	var fromHVP, fromFD []float64
@@ -454,6 +493,68 @@ func (ch *checker) checkHessian() {
 		ch.fail(f.Name+"Hessian", "fd", "H differs from central differences of FGrad: %s", msg)
 	}
 }
+
+// hessianAlong checks H·v against FHessVec(v) and the central difference
+// of FGrad along v, for random v: a large Hessian is checked by its
+// action, not column by column.
+func (ch *checker) hessianAlong(h []float64, n int) {
+	f := ch.f
+	dirs := ch.directions(3)
+	var v []float64
+	seeds := map[int][]float64{}
+	for k, wi := range f.Wrt {
+		v = append(v, dirs[k]...)
+		seeds[wi] = dirs[k]
+	}
+	hv := make([]float64, n)
+	for i := 0; i < n; i++ {
+		hv[i] = dot(h[i*n:(i+1)*n], v)
+	}
+	if f.HessVec != nil {
+		hc := newCall(f, f.Point, dirs, fillNaN, false)
+		hc.invoke(f.HessVec)
+		var want []float64
+		for _, o := range hc.Outs {
+			want = append(want, o...)
+		}
+		if msg := closeFD(hv, want); msg != "" {
+			ch.fail(f.Name+"Hessian", "hvp", "H v differs from FHessVec(v): %s", msg)
+		}
+	}
+	if msg := closeFD(hv, directional(f.Point, seeds, ch.grads)); msg != "" {
+		ch.fail(f.Name+"Hessian", "fd", "H v differs from the central difference of FGrad along v: %s", msg)
+	}
+}
+
+// direction returns a random direction shaped like a (symmetric for a
+// symmetric input).
+func (ch *checker) direction(a Arg, salt int) []float64 {
+	r := newRand(ch.f.Name+"/"+a.Name, 10+salt)
+	d := make([]float64, a.size())
+	for e := range d {
+		d[e] = r.sym()
+	}
+	if a.Kind == Symmetric {
+		for i := 0; i < a.Rows; i++ {
+			for j := 0; j < i; j++ {
+				d[i*a.Cols+j] = d[j*a.Cols+i]
+			}
+		}
+	}
+	return d
+}
+
+func dot(x, y []float64) float64 {
+	s := 0.0
+	for i := range x {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+// bigInput is the size above which derivatives are checked along random
+// directions instead of entry by entry.
+const bigInput = 48
 
 // directions returns random directions for the wrt inputs, symmetric for
 // symmetric inputs, drawn deterministically from the function's name.
@@ -504,6 +605,14 @@ func (ch *checker) checkProblem() {
 		g := nanSlice(len(x))
 		p.Grad(g, x)
 		return g
+	}
+	if len(x) > bigInput {
+		v := newRand(f.Name, 20).vector(len(x))
+		want := diff(func(t float64) []float64 { return []float64{p.Func(axpy(x, t, v))} }, 0)
+		if msg := closeFD([]float64{dot(grad(x), v)}, want); msg != "" {
+			ch.fail(role, "fd", "⟨Grad, v⟩ differs from the central difference of Func along v: %s", msg)
+		}
+		return // FHessian, large, is checked by its action in checkHessian
 	}
 	want := ch.packedPartials(x, func(x []float64) []float64 { return []float64{p.Func(x)} })
 	if msg := closeFD(grad(x), want); msg != "" {
@@ -627,6 +736,14 @@ func close(got, want []float64, rtol, atol float64) string {
 
 // closeFD compares with a finite-difference estimate.
 func closeFD(got, want []float64) string { return close(got, want, 1e-6, 1e-6) }
+
+func axpy(x []float64, t float64, v []float64) []float64 {
+	y := append([]float64(nil), x...)
+	for i := range y {
+		y[i] += t * v[i]
+	}
+	return y
+}
 
 func nanSlice(n int) []float64 {
 	s := make([]float64, n)
