@@ -18,6 +18,7 @@ var (
 	oracleShow   = flag.Int("oracle.show", 10, "failures to print in full")
 	oracleShrink = flag.Int("oracle.shrink", 6, "failure classes to shrink to a minimal spec")
 	oracleRecord = flag.Bool("oracle.record", false, "append shrunk failures to testdata/regressions.yaml")
+	oracleFile   = flag.String("oracle.file", regressions, "the spec file TestRegressions checks")
 )
 
 const regressions = "testdata/regressions.yaml"
@@ -52,7 +53,7 @@ func TestRegressions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the oracle builds and runs generated code")
 	}
-	cases, err := LoadCases(regressions)
+	cases, err := LoadCases(*oracleFile)
 	if err != nil {
 		t.Fatal(err)
 	}

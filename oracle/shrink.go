@@ -17,6 +17,7 @@ func Shrink(ctx context.Context, o *Outcome, opts Options, steps int) *Outcome {
 		return o
 	}
 	class := o.Failures[0].Class()
+	opts.Test = opts.Test || strings.HasSuffix(class, "/test-output")
 	best := o
 	for step := 0; step < steps; step++ {
 		cands := reductions(best.Case)
