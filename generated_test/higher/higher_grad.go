@@ -137,7 +137,7 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	// dst = 2 A - sin(t) B B
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] - (math.Sin(t) * BB.Data[i*BB.Stride+j])
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] - math.Sin(t)*BB.Data[i*BB.Stride+j]
 		}
 	}
 }
@@ -222,7 +222,7 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	// dstRaw = 2 (t dt) A
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ((t * dt) * ARaw.Data[i*ARaw.Stride+j])
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * ARaw.Data[i*ARaw.Stride+j])
 		}
 	}
 	BRaw := B.RawMatrix()
@@ -552,7 +552,7 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * ((yRaw.Data[i*yRaw.Inc] * Xvw.Data[i]) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	// hw = X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
@@ -935,7 +935,7 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j]) * dXRaw.Data[i*dXRaw.Stride+j]
-			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*(tmp.Data[i*tmp.Stride+j])
+			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*tmp.Data[i*tmp.Stride+j]
 		}
 	}
 }
@@ -1311,7 +1311,7 @@ func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.Ve
 	dRaw := d.RawVector()
 	// dst = (exp(t) dt) x + 2 (t dt) d
 	for i := 0; i < n; i++ {
-		dstRaw.Data[i*dstRaw.Inc] = (math.Exp(t)*dt)*xRaw.Data[i*xRaw.Inc] + 2.0*((t*dt)*dRaw.Data[i*dRaw.Inc])
+		dstRaw.Data[i*dstRaw.Inc] = math.Exp(t)*dt*xRaw.Data[i*xRaw.Inc] + 2.0*(t*dt*dRaw.Data[i*dRaw.Inc])
 	}
 }
 
@@ -1423,7 +1423,7 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	aTAa := blas64.Dot(aRaw, prod)
 	s := math.Exp(t) * aTAa
 	f := s + math.Pow(t, 3.0)
-	*dt = s + 3.0*t*t
+	*dt = s + 3.0*(t*t)
 	return f
 }
 
@@ -1455,7 +1455,7 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	prod := runtime.Vec(&ws.prod, n)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
 	aTAa := blas64.Dot(aRaw, prod)
-	f := math.Exp(t)*aTAa + 3.0*t*t
+	f := math.Exp(t)*aTAa + 3.0*(t*t)
 	return f
 }
 
@@ -1755,7 +1755,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	// tmp = y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * ((yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb)) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 	sum := 0.0
@@ -2605,7 +2605,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, prod2)
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
 	for i := 0; i < k; i++ {
-		tmp3.Data[i] = (c * prod2.Data[i]) * (1.0 - (tanhBx.Data[i] * tanhBx.Data[i]))
+		tmp3.Data[i] = c * prod2.Data[i] * (1.0 - tanhBx.Data[i]*tanhBx.Data[i])
 	}
 	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
@@ -2678,7 +2678,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	// tmp2 = 1 - tanh(B x) .* tanh(B x)
 	for i := 0; i < k; i++ {
 		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
-		tmp2.Data[i] = 1.0 - (tanhBx.Data[i] * tanhBx.Data[i])
+		tmp2.Data[i] = 1.0 - tanhBx.Data[i]*tanhBx.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, k)
 	ARaw := A.RawMatrix()
@@ -2702,8 +2702,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	// tmp7 = (1 - tanh(B x) .* tanh(B x)) .* (B vx)
 	// tmp6 = vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)
 	for i := 0; i < k; i++ {
-		tmp7.Data[i] = (tmp2.Data[i]) * Bvx.Data[i]
-		tmp6.Data[i] = vc*tanhBx.Data[i] + c*(tmp7.Data[i])
+		tmp7.Data[i] = tmp2.Data[i] * Bvx.Data[i]
+		tmp6.Data[i] = vc*tanhBx.Data[i] + c*tmp7.Data[i]
 	}
 	// prod3 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod3)
@@ -2711,7 +2711,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	// tmp3 = vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
 	for i := 0; i < m; i++ {
 		tmp5.Data[i] = prod3.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
-		tmp3.Data[i] = vc*tmp4.Data[i] + c*(tmp5.Data[i])
+		tmp3.Data[i] = vc*tmp4.Data[i] + c*tmp5.Data[i]
 	}
 	// prod = A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
@@ -2720,7 +2720,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod4)
 	// tmp = (1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx)))
 	for i := 0; i < k; i++ {
-		tmp.Data[i] = (tmp2.Data[i])*prod.Data[i] + (-2.0)*((c*prod4.Data[i])*(tanhBx.Data[i]*(tmp7.Data[i])))
+		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod4.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
 	}
 	// hx = B' ((1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx))))
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
@@ -2729,7 +2729,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod5)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += tmp4.Data[i]*prod5.Data[i] + prod2.Data[i]*(tmp5.Data[i])
+		sum += tmp4.Data[i]*prod5.Data[i] + prod2.Data[i]*tmp5.Data[i]
 	}
 	*hc = sum
 }
@@ -3397,7 +3397,7 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	// dstRaw = 2 (t dt) (A + t B) D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ((t * dt) * prod.Data[i*prod.Stride+j])
+			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * prod.Data[i*prod.Stride+j])
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, p, n)
