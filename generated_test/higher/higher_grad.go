@@ -3683,3 +3683,130 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	jB.AddProduct(1.0, AX, runtime.Identity, false)
 }
+
+// DivBySum writes f = DivBySum(A, s) into dst, overwriting it.
+//
+// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
+// 10).
+//
+//	f = A / (s^2 + 1)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func DivBySum(A *mat.Dense, s float64, dst *mat.Dense) {
+	m, n := A.Dims()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("DivBySum", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("DivBySum", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	dstRaw := dst.RawMatrix()
+	ARaw := A.RawMatrix()
+	// dst = A / (s^2 + 1)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
+		}
+	}
+}
+
+// DivBySumJVP writes the directional derivative of f = DivBySum(A, s) in the
+// directions dA, ds into dst (Σ Df[dA, ds], no Jacobian formed), overwriting it.
+//
+// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
+// 10).
+//
+//	f = A / (s^2 + 1)
+//	df = dA / (s^2 + 1) - 2 (s ds) A / (s^2 + 1) / (s^2 + 1)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func DivBySumJVP(A *mat.Dense, s float64, dA *mat.Dense, ds float64, dst *mat.Dense) {
+	m, n := A.Dims()
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("DivBySumJVP", "dA", dARows, dACols, m, n, "m", "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("DivBySumJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.CheckNoAlias("DivBySumJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DivBySumJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	dstRaw := dst.RawMatrix()
+	dARaw := dA.RawMatrix()
+	ARaw := A.RawMatrix()
+	// dst = dA / (s^2 + 1) - 2 (s ds) A / (s^2 + 1) / (s^2 + 1)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = dARaw.Data[i*dARaw.Stride+j]/(s*s+1.0) + -2.0*(s*ds*(ARaw.Data[i*ARaw.Stride+j]/(s*s+1.0))/(s*s+1.0))
+		}
+	}
+}
+
+// divBySumJacobianWork holds DivBySumJacobian's scratch space, reused across calls through divBySumJacobianPool.
+type divBySumJacobianWork struct {
+	dirA     mat.Dense
+	dirAData []float64
+	block    mat.Dense
+	tmp      []float64
+}
+
+var divBySumJacobianPool = sync.Pool{New: func() any {
+	return new(divBySumJacobianWork)
+}}
+
+// DivBySumJacobian writes the derivative of F = DivBySum(A, s) with respect to A, s into JA, Js, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
+// 10).
+//
+//	F = A / (s^2 + 1)
+//	dF = dA / (s^2 + 1)  (in A)
+//	dF = (-2) (s ds) A / (s^2 + 1) / (s^2 + 1)  (in s)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func DivBySumJacobian(A *mat.Dense, s float64, JA *mat.Dense, Js *mat.Dense) {
+	m, n := A.Dims()
+	jA := runtime.Jacobian{
+		J:       JA.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   m,
+		WCols:   n,
+		VectorW: false,
+	}
+	jA.Check("DivBySumJacobian", "JA")
+	js := runtime.Jacobian{
+		J:       Js.RawMatrix(),
+		FRows:   m,
+		FCols:   n,
+		WRows:   1,
+		WCols:   1,
+		VectorW: false,
+	}
+	js.Check("DivBySumJacobian", "Js")
+	runtime.CheckNoAlias("DivBySumJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DivBySumJacobian", "Js", Js.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DivBySumJacobian", "Js", Js.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	ws := divBySumJacobianPool.Get().(*divBySumJacobianWork)
+	defer divBySumJacobianPool.Put(ws)
+	// JA by one DivBySumJVP per entry of A: dF = dA / (s^2 + 1) has no structure to fill it from.
+	ws.dirA.SetRawMatrix(runtime.Mat(&ws.dirAData, m, n))
+	ws.dirA.Zero()
+	dirS := 0.0
+	for r := 0; r < m; r++ {
+		for c := 0; c < n; c++ {
+			ws.block.SetRawMatrix(jA.Block(r, c))
+			ws.dirAData[r*n+c] = 1
+			DivBySumJVP(A, s, &ws.dirA, dirS, &ws.block)
+			ws.dirAData[r*n+c] = 0
+		}
+	}
+	// Js = dF/ds = (-2) s A / (s^2 + 1) / (s^2 + 1)
+	js.Zero()
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	ARaw := A.RawMatrix()
+	// tmp = (-2) s A / (s^2 + 1) / (s^2 + 1)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = -2.0 * (s * (ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)) / (s*s + 1.0))
+		}
+	}
+	js.AddBlock(0, 0, 1.0, tmp)
+}
