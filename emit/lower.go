@@ -54,7 +54,7 @@ func (e *function) scalar(n *derive.Node) expr {
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
 
 // lit returns a float64 constant, spelling the IEEE specials as the math
-// package does.
+// package does (a Go constant -0.0 is +0, so negative zero is a call too).
 func lit(v float64) jen.Code {
 	switch {
 	case math.IsInf(v, 1):
@@ -63,6 +63,8 @@ func lit(v float64) jen.Code {
 		return jen.Qual(mathPath, "Inf").Call(jen.Lit(-1))
 	case math.IsNaN(v):
 		return jen.Qual(mathPath, "NaN").Call()
+	case v == 0 && math.Signbit(v):
+		return jen.Qual(mathPath, "Copysign").Call(jen.Lit(0), jen.Lit(-1))
 	}
 	return jen.Lit(v)
 }

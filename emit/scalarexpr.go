@@ -41,9 +41,9 @@ func (a atom) code() jen.Code { return a.c }
 // ident returns the expression reading the Go identifier s.
 func ident(s string) expr { return atom{jen.Id(s)} }
 
-// literal is a float64 constant; a negative finite one prints with its
-// sign and so binds as a unary expression (the infinities and NaN print
-// as math calls).
+// literal is a float64 constant; a negative one prints with its sign and
+// so binds as a unary expression, except those lit spells as math calls
+// (-Inf, -0).
 type literal float64
 
 func (l literal) prec() int {

@@ -71,6 +71,7 @@ func TestScalarExprPrint(t *testing.T) {
 		{"negative literal times", mul(literal(-2), add(a, b)), "-2.0 * (a + b)"},
 		{"over a negative literal", div(a, literal(-2)), "a / -2.0"},
 		{"minus infinity", sub(a, literal(math.Inf(-1))), "a - math.Inf(-1)"},
+		{"negative zero keeps its sign", mul(a, literal(math.Copysign(0, -1))), "a * math.Copysign(0, -1)"},
 		// Division of products and by products.
 		{"product over product", div(mul(a, b), mul(c, d)), "a * b / (c * d)"},
 		{"sum of quotients", add(div(a, b), div(c, d)), "a/b + c/d"},
