@@ -8,36 +8,36 @@ import (
 
 // combine returns the expression of the elementwise node n from the
 // expressions of its operands.
-func (e *function) combine(n *derive.Node, arg func(*derive.Node) jen.Code) jen.Code {
+func (e *function) combine(n *derive.Node, arg func(*derive.Node) expr) expr {
 	a := n.Args
 	switch n.Op {
 	case derive.OpAdd:
-		x := jen.Add(arg(a[0]))
+		x := arg(a[0])
 		for _, t := range a[1:] {
 			if c, rest := negated(t); c {
-				x = x.Op("-").Add(paren(rest, arg(rest)))
+				x = sub(x, arg(rest))
 			} else {
-				x = x.Op("+").Add(arg(t))
+				x = add(x, arg(t))
 			}
 		}
 		return x
 	case derive.OpScale:
 		if a[0].IsConst(-1) {
-			return jen.Op("-").Add(paren(a[1], arg(a[1])))
+			return negation{arg(a[1])}
 		}
-		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+		return mul(arg(a[0]), arg(a[1]))
 	case derive.OpHadamard:
-		return jen.Add(paren(a[0], arg(a[0]))).Op("*").Add(paren(a[1], arg(a[1])))
+		return mul(arg(a[0]), arg(a[1]))
 	case derive.OpDiv:
-		return jen.Add(paren(a[0], arg(a[0]))).Op("/").Add(paren(a[1], arg(a[1])))
+		return div(arg(a[0]), arg(a[1]))
 	case derive.OpPow:
 		base := arg(a[0])
-		if _, stored := e.vals[a[0]]; a[1].IsConst(2) && (stored || simple(a[0])) {
-			return jen.Add(base).Op("*").Add(arg(a[0]))
+		if _, stored := e.vals[a[0]]; a[1].IsConst(2) && (stored || cheap(a[0])) {
+			return mul(base, arg(a[0]))
 		}
-		return jen.Qual(mathPath, "Pow").Call(base, e.scalar(a[1]))
+		return atom{jen.Qual(mathPath, "Pow").Call(base.code(), e.scalar(a[1]).code())}
 	}
-	return n.Op.Go(arg(a[0]))
+	return atom{n.Op.Go(arg(a[0]).code())}
 }
 
 // negated reports whether t is -1 times rest.
@@ -51,22 +51,10 @@ func negated(t *derive.Node) (bool, *derive.Node) {
 	return false, nil
 }
 
-// simple reports whether n reads as a plain name or entry (cheap to repeat).
-func simple(n *derive.Node) bool {
+// cheap reports whether n reads as a plain name or entry, so repeating it
+// costs nothing.
+func cheap(n *derive.Node) bool {
 	return n.Op == derive.OpVar || n.Op == derive.OpConst || n.Op.Kind == derive.KindProduct || n.Op.Kind == derive.KindReduce
-}
-
-// paren wraps compound operand expressions in parentheses.
-func paren(n *derive.Node, x jen.Code) jen.Code {
-	switch n.Op {
-	case derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv:
-		return jen.Parens(x)
-	case derive.OpConst:
-		if n.Value < 0 {
-			return jen.Parens(x)
-		}
-	}
-	return x
 }
 
 // inline reports whether the elementwise node n is computed inside the
@@ -77,7 +65,7 @@ func (e *function) inline(n *derive.Node) bool {
 
 // elem returns the expression of entry (i, j) of n; vectors use i when
 // they are columns and j when rows.
-func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
+func (e *function) elem(n *derive.Node, i, j expr) expr {
 	if n.Shape.IsScalar() {
 		return e.scalar(n)
 	}
@@ -91,31 +79,36 @@ func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
 }
 
 // expand returns entry (i, j) of n computed from its operands' entries.
-func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
+func (e *function) expand(n *derive.Node, i, j expr) expr {
 	switch n.Op {
 	case derive.OpConst:
-		return lit(n.Value)
+		return literal(n.Value)
 	case derive.OpTranspose:
 		return e.elem(n.Args[0], j, i)
 	case derive.OpBroadcast:
 		return e.scalar(n.Args[0])
 	case derive.OpEye:
-		return jen.Qual(runtimePath, "Kronecker").Call(i, j)
+		return kronecker(i, j)
 	case derive.OpDiagMat:
-		return jen.Qual(runtimePath, "Kronecker").Call(i, j).Op("*").Add(e.elem(n.Args[0], i, jen.Lit(0)))
+		return mul(kronecker(i, j), e.elem(n.Args[0], i, intLit(0)))
 	case derive.OpDiagVec:
 		return e.elem(n.Args[0], i, i)
 	}
 	if x := e.joint(n, i, j); x != nil {
 		return x
 	}
-	return e.combine(n, func(a *derive.Node) jen.Code { return e.elem(a, i, j) })
+	return e.combine(n, func(a *derive.Node) expr { return e.elem(a, i, j) })
+}
+
+// kronecker returns δᵢⱼ.
+func kronecker(i, j expr) expr {
+	return atom{jen.Qual(runtimePath, "Kronecker").Call(i.code(), j.code())}
 }
 
 // read returns entry (i, j) of the stored value v of n.
-func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
+func (e *function) read(n *derive.Node, v *val, i, j expr) expr {
 	if v.sym {
-		return jen.Qual(runtimePath, "SymAt").Call(v.id(), i, j)
+		return atom{jen.Qual(runtimePath, "SymAt").Call(v.id(), i.code(), j.code())}
 	}
 	if i == e.loopJ && !n.Shape.IsVector() {
 		e.transposed = true // read against the loop's order
@@ -126,40 +119,43 @@ func (e *function) read(n *derive.Node, v *val, i, j jen.Code) jen.Code {
 			k = j
 		}
 		if v.contiguous {
-			return v.id().Dot("Data").Index(k)
+			return atom{v.id().Dot("Data").Index(k.code())}
 		}
-		return v.id().Dot("Data").Index(jen.Add(k).Op("*").Id(v.name).Dot("Inc"))
+		return atom{v.id().Dot("Data").Index(mul(k, member(v, "Inc")).code())}
 	}
-	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+	return e.readAt(v, i, j)
 }
 
 // readAt returns entry (i, j) of the stored matrix v.
-func (e *function) readAt(v *val, i, j jen.Code) jen.Code {
-	return v.id().Dot("Data").Index(jen.Add(i).Op("*").Id(v.name).Dot("Stride").Op("+").Add(j))
+func (e *function) readAt(v *val, i, j expr) expr {
+	return atom{v.id().Dot("Data").Index(add(mul(i, member(v, "Stride")), j).code())}
 }
+
+// member returns the field f of the stored value v.
+func member(v *val, f string) expr { return atom{v.id().Dot(f)} }
 
 // loop returns a loop over the entries of shape; body gets the indices.
 // A matrix loop that reads a stored matrix transposed runs over tiles of
 // tileSize×tileSize entries, so both access orders stay in cache.
 const tileSize = 64
 
-func (e *function) loop(shape derive.Shape, body func(i, j jen.Code) jen.Code) jen.Code {
+func (e *function) loop(shape derive.Shape, body func(i, j expr) jen.Code) jen.Code {
 	inner, transposed := e.loopBody(shape, body)
 	return e.loopOver(shape, transposed, inner)
 }
 
 // loopBody builds the body of a loop over shape, and reports whether it
 // reads a stored matrix against the loop's order.
-func (e *function) loopBody(shape derive.Shape, body func(i, j jen.Code) jen.Code) (jen.Code, bool) {
-	i, j := jen.Id(e.i), jen.Id(e.j)
+func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (jen.Code, bool) {
+	i, j := ident(e.i), ident(e.j)
 	outerPre := e.pre
 	e.pre = nil
 	defer func() { e.pre = outerPre }()
 	switch {
 	case shape.IsCol():
-		return e.withPre(body(i, jen.Lit(0))), false
+		return e.withPre(body(i, intLit(0))), false
 	case shape.IsRow():
-		return e.withPre(body(jen.Lit(0), i)), false
+		return e.withPre(body(intLit(0), i)), false
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
@@ -186,7 +182,7 @@ func (e *function) withPre(inner jen.Code) jen.Code {
 // has a joint kernel and the partner function of the same argument is
 // needed later: one call computes both, and the partner's entry is
 // stored for its readers. It returns nil otherwise.
-func (e *function) joint(n *derive.Node, i, j jen.Code) jen.Code {
+func (e *function) joint(n *derive.Node, i, j expr) expr {
 	jt := n.Op.Joint
 	if jt == nil || n.Shape.IsScalar() {
 		return nil
@@ -200,9 +196,9 @@ func (e *function) joint(n *derive.Node, i, j jen.Code) jen.Code {
 	x := e.elem(n.Args[0], i, j)
 	mine, theirs := e.scope.fresh(n.Op.Name), e.scope.fresh(jt.With.Name)
 	e.pre = append(e.pre,
-		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(jt.Go(x)),
-		jen.Add(e.read(partner, buf, i, j)).Op("=").Id(theirs))
-	return jen.Id(mine)
+		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(jt.Go(x.code())),
+		jen.Add(e.read(partner, buf, i, j).code()).Op("=").Id(theirs))
+	return ident(mine)
 }
 
 // loopOver returns the loop over the entries of shape running inner, in
@@ -253,7 +249,7 @@ type pendingLoop struct {
 // entry by entry and a sum of it, say. Each body reads what earlier bodies
 // wrote only at its own entry: a body that reads a matrix transposed starts
 // a loop of its own.
-func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j jen.Code) jen.Code) {
+func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j expr) jen.Code) {
 	inner, transposed := e.loopBody(shape, body)
 	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed {
 		rest := append(append([]jen.Code{}, pre...), e.body[p.at:]...)

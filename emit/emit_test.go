@@ -114,6 +114,10 @@ func TestKernels(t *testing.T) {
 			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
 		{"a dot product whose elementwise product the gradient needs is summed in the loop that forms it", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}, wrt: [X]", "a' * exp(X * b)", "FGrad",
 			[]string{`(?s)tmp\.Data\[i\] = aRaw\.Data\[i\*aRaw\.Inc\] \* math\.Exp\(Xb\.Data\[i\]\)\s*f \+= tmp\.Data\[i\]`}, []string{`blas64\.Dot`, `expXb`}},
+		{"a compound divisor keeps its parentheses", "{s: scalar, c: scalar}, wrt: [s]", "s / c ^ 2", "F",
+			[]string{`f := s / \(c \* c\)`}, nil},
+		{"operands Go groups as written print bare", "{x: vector(n), y: vector(n), s: scalar}", "sum(x .* y + x ./ y - s * x)", "F",
+			[]string{`f \+= xRaw\.Data\[i\*xRaw\.Inc\]\*yRaw\.Data\[i\*yRaw\.Inc\] \+ xRaw\.Data\[i\*xRaw\.Inc\]/yRaw\.Data\[i\*yRaw\.Inc\] - s\*xRaw\.Data\[i\*xRaw\.Inc\]\n`}, nil},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`blas64\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}

@@ -77,7 +77,7 @@ type function struct {
 	// matrix loop body is built, its column index and whether the body
 	// reads a stored matrix transposed.
 	ti, tj, tiEnd, tjEnd string
-	loopJ                jen.Code
+	loopJ                expr
 	transposed           bool
 	pending              *pendingLoop // the loop just emitted, which the next may join
 	pre                  []jen.Code   // statements the loop body being built runs first in each iteration
@@ -206,39 +206,35 @@ func (e *function) valueByEuler(d int) string {
 	for _, o := range e.outs {
 		e.writeGradient(o.to, o.node, o.param)
 	}
-	var sum *jen.Statement
+	var sum expr
 	for k, w := range fn.Wrt {
 		g := jen.Id(e.outs[k].param)
 		x := jen.Id(w.Name)
-		var dot jen.Code
+		var dot expr
 		switch {
 		case w.Kind == spec.Scalar:
-			dot = jen.Op("*").Add(g).Op("*").Add(x)
+			dot = mul(deref{ident(e.outs[k].param)}, ident(w.Name))
 		case w.Shape.IsScalar():
-			dot = jen.Add(e.scalar(w.Node)).Op("*").Add(gradEntry(w, g))
+			dot = mul(e.scalar(w.Node), atom{gradEntry(w, g)})
 		case w.Kind == spec.Vector:
-			dot = jen.Qual(blas64Path, "Dot").Call(g.Clone().Dot("RawVector").Call(), x.Clone().Dot("RawVector").Call())
+			dot = atom{jen.Qual(blas64Path, "Dot").Call(g.Clone().Dot("RawVector").Call(), x.Clone().Dot("RawVector").Call())}
 		case w.Kind == spec.Matrix:
-			dot = jen.Qual(runtimePath, "MatrixDot").Call(g.Clone().Dot("RawMatrix").Call(), x.Clone().Dot("RawMatrix").Call())
+			dot = atom{jen.Qual(runtimePath, "MatrixDot").Call(g.Clone().Dot("RawMatrix").Call(), x.Clone().Dot("RawMatrix").Call())}
 		default:
-			dot = jen.Qual(runtimePath, "SymmetricDot").Call(g.Clone().Dot("RawSymmetric").Call(), x.Clone().Dot("RawSymmetric").Call())
+			dot = atom{jen.Qual(runtimePath, "SymmetricDot").Call(g.Clone().Dot("RawSymmetric").Call(), x.Clone().Dot("RawSymmetric").Call())}
 		}
 		if sum == nil {
-			sum = jen.Add(dot)
+			sum = dot
 		} else {
-			sum = sum.Op("+").Add(dot)
+			sum = add(sum, dot)
 		}
 	}
 	f := e.scope.fresh("f")
 	e.comment(fmt.Sprintf("f is homogeneous of degree %d in %s: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / %d.", d, strings.Join(wrtNames(fn), ", "), d))
-	switch {
-	case d == 1:
-		e.stmt(jen.Id(f).Op(":=").Add(sum))
-	case len(fn.Wrt) == 1:
-		e.stmt(jen.Id(f).Op(":=").Add(sum).Op("/").Lit(float64(d)))
-	default:
-		e.stmt(jen.Id(f).Op(":=").Parens(sum).Op("/").Lit(float64(d)))
+	if d != 1 {
+		sum = div(sum, literal(float64(d)))
 	}
+	e.stmt(jen.Id(f).Op(":=").Add(sum.code()))
 	return f
 }
 
@@ -332,7 +328,7 @@ func (e *function) emit(f *jen.File) {
 				result = v.id()
 			} else {
 				name := e.scope.fresh("f")
-				e.stmt(jen.Id(name).Op(":=").Add(value))
+				e.stmt(jen.Id(name).Op(":=").Add(value.code()))
 				result = jen.Id(name)
 			}
 		} else if e.returns() {

@@ -40,10 +40,10 @@ func (e *function) productNode(fs []*derive.Node) *derive.Node {
 	return e.fn.Graph.Mul(fs...)
 }
 
-// coefCode returns a term's coefficient, 1 when nil.
-func (e *function) coefCode(c *derive.Node) jen.Code {
+// coef returns a term's coefficient, 1 when nil.
+func (e *function) coef(c *derive.Node) expr {
 	if c == nil {
-		return jen.Lit(1.0)
+		return literal(1)
 	}
 	return e.scalar(c)
 }
@@ -130,7 +130,7 @@ func (e *function) emitJacobian(f *jen.File) {
 			e.comment(fmt.Sprintf("%s = dF/d%s = %s", jparams[k], jac.Wrt.Name, e.formula(jac.Derivative)))
 			e.stmt(layout.Clone().Dot("Zero").Call())
 			if jac.Derivative.Shape.IsScalar() {
-				e.stmt(jen.Id(layouts[k]).Dot("J").Dot("Data").Index(jen.Lit(0)).Op("=").Add(e.scalar(jac.Derivative)))
+				e.stmt(jen.Id(layouts[k]).Dot("J").Dot("Data").Index(jen.Lit(0)).Op("=").Add(e.scalar(jac.Derivative).code()))
 			} else {
 				e.stmt(layout.Clone().Dot("AddBlock").Call(jen.Lit(0), jen.Lit(0), jen.Lit(1.0), e.asGeneralCode(jac.Derivative)))
 			}
@@ -138,9 +138,9 @@ func (e *function) emitJacobian(f *jen.File) {
 			e.comment(fmt.Sprintf("%s from the structure of dF = %s", jparams[k], e.formula(jac.Differential)))
 			e.stmt(layout.Clone().Dot("Zero").Call())
 			for _, t := range jac.Terms {
-				alpha := e.coefCode(t.Coef)
+				alpha := e.coef(t.Coef)
 				if t.Hadamard != nil {
-					e.stmt(layout.Clone().Dot("AddHadamard").Call(alpha, e.asGeneralCode(t.Hadamard)))
+					e.stmt(layout.Clone().Dot("AddHadamard").Call(alpha.code(), e.asGeneralCode(t.Hadamard)))
 					continue
 				}
 				side := func(fs []*derive.Node) jen.Code {
@@ -150,7 +150,7 @@ func (e *function) emitJacobian(f *jen.File) {
 					return jen.Qual(runtimePath, "Identity")
 				}
 				l, r := side(t.Left), side(t.Right)
-				e.stmt(layout.Clone().Dot("AddProduct").Call(alpha, l, r, jen.Lit(t.Trans)))
+				e.stmt(layout.Clone().Dot("AddProduct").Call(alpha.code(), l, r, jen.Lit(t.Trans)))
 			}
 		default:
 			e.jacobianByJVPs(k, jparams[k], layouts[k])
@@ -329,25 +329,25 @@ func (e *function) emitHessian(f *jen.File) {
 			if b.Column != nil {
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s = %s", wi.Name, wj.Name, e.formula(b.Column)))
 				if b.Column.Shape.IsScalar() {
-					e.stmt(jen.Add(at(nil)).Op("=").Add(e.scalar(b.Column)))
+					e.stmt(jen.Add(at(nil)).Op("=").Add(e.scalar(b.Column).code()))
 				} else {
 					v := e.ensure(b.Column)
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(at(jen.Id(e.i))).Op("=").Add(e.read(b.Column, v, jen.Id(e.i), jen.Lit(0)))))
+					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(at(jen.Id(e.i))).Op("=").Add(e.read(b.Column, v, ident(e.i), intLit(0)).code())))
 				}
 				continue
 			}
 			blk := e.scope.fresh("blk" + capitalise(wi.Name) + capitalise(wj.Name))
 			e.stmt(jen.Id(blk).Op(":=").Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row], sizes[b.Col]))
 			for _, t := range b.Terms {
-				alpha := e.coefCode(t.Coef)
+				alpha := e.coef(t.Coef)
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, derive.Plain, fn.Names)))
 				if len(t.Left) == 0 && len(t.Right) == 0 {
-					add := jen.Add(alpha)
+					i, term := ident(e.i), alpha
 					if t.Diag != nil {
 						v := e.ensure(t.Diag)
-						add = add.Op("*").Add(e.read(t.Diag, v, jen.Id(e.i), jen.Lit(0)))
+						term = mul(alpha, e.read(t.Diag, v, i, intLit(0)))
 					}
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Id(blk).Dot("Data").Index(jen.Id(e.i).Op("*").Id(blk).Dot("Stride").Op("+").Id(e.i)).Op("+=").Add(add)))
+					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(e.readAt(&val{name: blk}, i, i).code()).Op("+=").Add(term.code())))
 					continue
 				}
 				if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && g.Mul(fs...).Shape.IsMatrix() {
@@ -356,8 +356,8 @@ func (e *function) emitHessian(f *jen.File) {
 					dst := &val{name: blk}
 					if len(fs) == 1 {
 						f := fs[0]
-						e.stmt(e.loop(f.Shape, func(i, j jen.Code) jen.Code {
-							return jen.Add(e.readAt(dst, i, j)).Op("+=").Add(alpha).Op("*").Add(e.elem(f, i, j))
+						e.stmt(e.loop(f.Shape, func(i, j expr) jen.Code {
+							return jen.Add(e.readAt(dst, i, j).code()).Op("+=").Add(mul(alpha, e.elem(f, i, j)).code())
 						}))
 					} else {
 						e.productInto(fs, alpha, dst, nil, true)
@@ -373,7 +373,7 @@ func (e *function) emitHessian(f *jen.File) {
 					dvec = e.ensure(t.Diag).id()
 				}
 				if t.Diag != nil && len(t.Left) > 0 && len(t.Right) > 0 && g.Mul(t.Left...) == g.T(g.Mul(t.Right...)) {
-					e.stmt(jen.Id(e.wsName).Dot(diag).Dot("SandwichAdd").Call(jen.Id(blk), alpha, e.asGeneralCode(g.Mul(t.Right...)), dvec))
+					e.stmt(jen.Id(e.wsName).Dot(diag).Dot("SandwichAdd").Call(jen.Id(blk), alpha.code(), e.asGeneralCode(g.Mul(t.Right...)), dvec))
 					continue
 				}
 				left, transL := jen.Code(jen.Qual(runtimePath, "Identity")), false
@@ -386,7 +386,7 @@ func (e *function) emitHessian(f *jen.File) {
 				if len(t.Right) > 0 {
 					right = e.asGeneralCode(g.Mul(t.Right...))
 				}
-				e.stmt(jen.Id(e.wsName).Dot(diag).Dot("Add").Call(jen.Id(blk), alpha, left, dvec, right, jen.Lit(transL)))
+				e.stmt(jen.Id(e.wsName).Dot(diag).Dot("Add").Call(jen.Id(blk), alpha.code(), left, dvec, right, jen.Lit(transL)))
 			}
 		}
 		e.comment("Symmetric to the last bit: (H + H')/2.")

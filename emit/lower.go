@@ -11,25 +11,25 @@ import (
 
 // scalar returns a Go expression for the scalar node n, emitting the
 // statements that compute it first.
-func (e *function) scalar(n *derive.Node) jen.Code {
+func (e *function) scalar(n *derive.Node) expr {
 	if n == nil {
-		return jen.Lit(0.0)
+		return literal(0)
 	}
 	if v, ok := e.vals[n]; ok {
-		return v.id()
+		return ident(v.name)
 	}
 	switch n.Op {
 	case derive.OpConst:
-		return lit(n.Value)
+		return literal(n.Value)
 	case derive.OpVar:
 		// A vector(1) or matrix(1, 1) input is 1×1: its one entry.
 		switch e.input(n.Name).Kind {
 		case spec.Vector:
-			return jen.Id(n.Name).Dot("AtVec").Call(jen.Lit(0))
+			return atom{jen.Id(n.Name).Dot("AtVec").Call(jen.Lit(0))}
 		case spec.Matrix, spec.Symmetric, spec.SPD:
-			return jen.Id(n.Name).Dot("At").Call(jen.Lit(0), jen.Lit(0))
+			return atom{jen.Id(n.Name).Dot("At").Call(jen.Lit(0), jen.Lit(0))}
 		}
-		return jen.Id(n.Name)
+		return ident(n.Name)
 	}
 	v := &val{}
 	if n.Op.Kind == derive.KindElementwise {
@@ -39,22 +39,22 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 		}
 
 		v.name = e.scope.fresh(e.localName(n))
-		e.stmt(jen.Id(v.name).Op(":=").Add(x))
+		e.stmt(jen.Id(v.name).Op(":=").Add(x.code()))
 	} else {
 		v.name = e.scope.fresh(e.localName(n))
 		if x := e.reduce(n, v.name); x != nil {
-			e.stmt(jen.Id(v.name).Op(":=").Add(x))
+			e.stmt(jen.Id(v.name).Op(":=").Add(x.code()))
 		}
 	}
 	e.vals[n] = v
-	return v.id()
+	return ident(v.name)
 }
 
 // isRoot reports whether n is the function's value.
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
 
 // lit returns a float64 constant, spelling the IEEE specials as the math
-// package does.
+// package does (a Go constant -0.0 is +0, so negative zero is a call too).
 func lit(v float64) jen.Code {
 	switch {
 	case math.IsInf(v, 1):
@@ -63,6 +63,8 @@ func lit(v float64) jen.Code {
 		return jen.Qual(mathPath, "Inf").Call(jen.Lit(-1))
 	case math.IsNaN(v):
 		return jen.Qual(mathPath, "NaN").Call()
+	case v == 0 && math.Signbit(v):
+		return jen.Qual(mathPath, "Copysign").Call(jen.Lit(0), jen.Lit(-1))
 	}
 	return jen.Lit(v)
 }
@@ -148,8 +150,8 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
 		v := e.ensure(n)
 		e.stmt(note)
-		e.stmt(e.loop(n.Shape, func(i, j jen.Code) jen.Code {
-			return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.read(n, v, i, j))
+		e.stmt(e.loop(n.Shape, func(i, j expr) jen.Code {
+			return jen.Add(e.read(n, dst, i, j).code()).Op("=").Add(e.read(n, v, i, j).code())
 		}))
 		return
 	}
@@ -182,8 +184,8 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 			return
 		}
 	}
-	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j jen.Code) jen.Code {
-		return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
+	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j expr) jen.Code {
+		return jen.Add(e.read(n, dst, i, j).code()).Op("=").Add(e.expand(n, i, j).code())
 	})
 }
 
@@ -207,7 +209,7 @@ func isPlusTranspose(n *derive.Node) bool {
 func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool {
 	type term struct {
 		factors []*derive.Node
-		alpha   jen.Code
+		alpha   expr
 	}
 	var products []term
 	var rest []*derive.Node
@@ -246,7 +248,7 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool
 func (e *function) zero(dst *val, vector bool) {
 	if vector {
 		e.stmt(jen.For(jen.Id(e.i).Op(":=").Lit(0), jen.Id(e.i).Op("<").Id(dst.name).Dot("N"), jen.Id(e.i).Op("++")).Block(
-			jen.Id(dst.name).Dot("Data").Index(jen.Id(e.i).Op("*").Id(dst.name).Dot("Inc")).Op("=").Lit(0)))
+			jen.Id(dst.name).Dot("Data").Index(mul(ident(e.i), member(dst, "Inc")).code()).Op("=").Lit(0)))
 		return
 	}
 	e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(dst.id()))
@@ -270,17 +272,17 @@ func (e *function) general(n *derive.Node) *val {
 }
 
 // reduce returns the expression of a scalar-valued non-elementwise node,
-// or nil when it has summed it in a loop into the local name.
-func (e *function) reduce(n *derive.Node, name string) jen.Code {
+// or nil when it has summed it in a loop into the local acc.
+func (e *function) reduce(n *derive.Node, acc string) expr {
 	x := n.Args
 	switch n.Op {
 	case derive.OpMul:
 		if h := e.dotAsSum(n); h != nil {
-			return e.accumulate(h.Shape, func(i, j jen.Code) jen.Code { return e.elem(h, i, j) }, name)
+			return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc)
 		}
 		return e.product(x, nil, nil, nil)
 	case derive.OpSum:
-		return e.accumulate(x[0].Shape, func(i, j jen.Code) jen.Code { return e.elem(x[0], i, j) }, name)
+		return e.accumulate(x[0].Shape, func(i, j expr) expr { return e.elem(x[0], i, j) }, acc)
 	case derive.OpTr:
 		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
 			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
@@ -288,36 +290,36 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 			if first := fs[0]; first.Op == derive.OpTranspose {
 				// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
 				p := e.fn.Graph.Mul(fs[1:]...)
-				return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
-					return jen.Add(e.elem(first.Args[0], i, j)).Op("*").Add(e.elem(p, i, j))
-				}, name)
+				return e.accumulate(p.Shape, func(i, j expr) expr {
+					return mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
+				}, acc)
 			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
-			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
-				return jen.Add(e.elem(p, i, j)).Op("*").Add(e.elem(last, j, i))
-			}, name)
+			return e.accumulate(p.Shape, func(i, j expr) expr {
+				return mul(e.elem(p, i, j), e.elem(last, j, i))
+			}, acc)
 		}
-		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ jen.Code) jen.Code { return e.elem(x[0], i, i) }, name)
+		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ expr) expr { return e.elem(x[0], i, i) }, acc)
 	case derive.OpNorm2:
 		if x[0].Shape.IsVector() {
-			return jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())
+			return atom{jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())}
 		}
-		return jen.Qual(runtimePath, "Norm").Call(e.asGeneral(e.operand(x[0])).v.id())
+		return atom{jen.Qual(runtimePath, "Norm").Call(e.asGeneral(e.operand(x[0])).v.id())}
 	case derive.OpLogSumExp:
 		v := e.asGeneral(e.operand(x[0])).v.id()
 		if x[0].Shape.IsVector() {
 			v = jen.Qual(runtimePath, "Column").Call(v)
 		}
-		return jen.Qual(runtimePath, "LogSumExp").Call(v)
+		return atom{jen.Qual(runtimePath, "LogSumExp").Call(v)}
 	case derive.OpDet:
-		return e.factorOf(x[0]).Dot("Det").Call()
+		return atom{e.factorOf(x[0]).Dot("Det").Call()}
 	case derive.OpLogDet:
 		f := e.factorOf(x[0])
 		if e.facts[x[0]].spd {
-			return f.Dot("LogDet").Call()
+			return atom{f.Dot("LogDet").Call()}
 		}
-		return f.Dot("LogAbsDet").Call()
+		return atom{f.Dot("LogAbsDet").Call()}
 	}
 	panic("emit: no lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
 }
@@ -343,9 +345,9 @@ func (e *function) dotAsSum(n *derive.Node) *derive.Node {
 }
 
 // accumulate emits a loop summing term over shape into the new local acc.
-func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string) jen.Code {
-	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j jen.Code) jen.Code {
-		return jen.Id(acc).Op("+=").Add(term(i, j))
+func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc string) expr {
+	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j expr) jen.Code {
+		return jen.Id(acc).Op("+=").Add(term(i, j).code())
 	})
 	return nil
 }
@@ -381,7 +383,7 @@ func (e *function) factorOf(x *derive.Node) *jen.Statement {
 func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 	switch {
 	case w.Kind == spec.Scalar:
-		e.stmt(jen.Op("*").Id(d).Op("=").Add(e.scalar(g)))
+		e.stmt(jen.Op("*").Id(d).Op("=").Add(e.scalar(g).code()))
 		return
 	case w.Shape.IsScalar(): // vector(1), matrix(1, 1)
 		set := map[spec.TypeKind]string{spec.Vector: "SetVec", spec.Matrix: "Set", spec.Symmetric: "SetSym", spec.SPD: "SetSym"}[w.Kind]
@@ -389,7 +391,7 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 		if w.Kind != spec.Vector {
 			idx = append(idx, jen.Lit(0))
 		}
-		e.stmt(jen.Id(d).Dot(set).Call(append(idx, e.scalar(g))...))
+		e.stmt(jen.Id(d).Dot(set).Call(append(idx, e.scalar(g).code())...))
 		return
 	}
 	switch w.Kind {
@@ -419,8 +421,8 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 	}
 	if v, ok := e.vals[g]; ok || g.Op == derive.OpVar || e.uses[g] > 1 {
 		v = e.ensure(g)
-		e.stmt(e.loop(g.Shape, func(i, j jen.Code) jen.Code {
-			return jen.Add(e.read(g, dst, i, j)).Op("=").Add(e.read(g, v, i, j))
+		e.stmt(e.loop(g.Shape, func(i, j expr) jen.Code {
+			return jen.Add(e.read(g, dst, i, j).code()).Op("=").Add(e.read(g, v, i, j).code())
 		}))
 		return
 	}

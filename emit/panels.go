@@ -161,7 +161,7 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		accs[k] = e.scope.fresh(e.localName(s))
 		e.stmt(jen.Id(accs[k]).Op(":=").Lit(0.0))
 	}
-	alpha := jen.Code(jen.Lit(1))
+	alpha := expr(one)
 	if p.alpha != nil {
 		alpha = e.scalar(p.alpha)
 	}
@@ -170,7 +170,7 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		e.localName(p.u), e.formula(p.u), e.localName(p.v), p.x.Name, p.x.Name, p.x.Name))
 	e.stmt(jen.Id(panel).Op(":=").Qual(runtimePath, "PanelRows").Call(e.dim(p.x.Shape.Cols)))
 	// The loop body, entry i of the panel.
-	i := jen.Id(e.i)
+	i, first := ident(e.i), intLit(0)
 	var entry []jen.Code
 	flush := func(s jen.Code) {
 		entry = append(entry, e.pre...)
@@ -179,16 +179,16 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 	}
 	e.pre = nil
 	for _, n := range stored {
-		x := e.expand(n, i, jen.Lit(0))
-		flush(jen.Add(e.read(n, bufs[n], i, jen.Lit(0))).Op("=").Add(x))
+		x := e.expand(n, i, first)
+		flush(jen.Add(e.read(n, bufs[n], i, first).code()).Op("=").Add(x.code()))
 		e.vals[n] = bufs[n]
 	}
 	for k, s := range p.sums {
-		flush(jen.Id(accs[k]).Op("+=").Add(e.elem(s.Args[0], i, jen.Lit(0))))
+		flush(jen.Id(accs[k]).Op("+=").Add(e.elem(s.Args[0], i, first).code()))
 		e.vals[s] = &val{name: accs[k]}
 	}
 	if e.vals[p.v] == nil {
-		flush(jen.Add(e.read(p.v, r, i, jen.Lit(0))).Op("=").Add(e.expand(p.v, i, jen.Lit(0))))
+		flush(jen.Add(e.read(p.v, r, i, first).code()).Op("=").Add(e.expand(p.v, i, first).code()))
 		e.vals[p.v] = r
 	}
 	n := e.dim(rows)
@@ -201,8 +201,8 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		jen.Id(xp).Op(":=").Qual(runtimePath, "RowPanel").Call(xv.id(), jen.Id(r0), jen.Id(r1)),
 		jen.Qual(blas64Path, "Gemv").Call(jen.Qual(blasPath, "NoTrans"), jen.Lit(1), jen.Id(xp), wv.id(), jen.Lit(0), sub(u)),
 		jen.For(jen.Id(e.i).Op(":=").Id(r0), jen.Id(e.i).Op("<").Id(r1), jen.Id(e.i).Op("++")).Block(entry...),
-		jen.Qual(blas64Path, "Gemv").Call(jen.Qual(blasPath, "Trans"), alpha, jen.Id(xp), sub(r), jen.Lit(1), dst.id()),
+		jen.Qual(blas64Path, "Gemv").Call(jen.Qual(blasPath, "Trans"), alpha.code(), jen.Id(xp), sub(r), jen.Lit(1), dst.id()),
 	))
 	e.pending = nil
-	return e.scalar(e.ret)
+	return e.scalar(e.ret).code()
 }

@@ -55,15 +55,15 @@ func transFlag(t bool) jen.Code {
 
 // product computes alpha times the product of fs into dst (a stored value,
 // or nil for a scalar result, which it returns).
-func (e *function) product(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code) jen.Code {
+func (e *function) product(fs []*derive.Node, alpha expr, dst *val, note jen.Code) expr {
 	return e.productInto(fs, alpha, dst, note, false)
 }
 
 // productInto is product; with accumulate set it adds the product to dst
 // (BLAS beta = 1) instead of overwriting it.
-func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note jen.Code, accumulate bool) jen.Code {
+func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note jen.Code, accumulate bool) expr {
 	if alpha == nil {
-		alpha = jen.Lit(1)
+		alpha = one
 	}
 	fs = e.regroup(fs)
 	ops := make([]operand, len(fs))
@@ -91,7 +91,7 @@ func (e *function) productInto(fs []*derive.Node, alpha jen.Code, dst *val, note
 		}
 		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
 		tmp := e.buffer(shape, "prod")
-		e.pair(l, r, jen.Lit(1), tmp, false)
+		e.pair(l, r, one, tmp, false)
 		next := operand{v: tmp, shape: shape}
 		if fromRight {
 			ops = append(ops[:len(ops)-2], next)
@@ -150,7 +150,7 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 // spdSandwich emits Rᵀ C R for an spd input C through C's Cholesky factor
 // (runtime.Cholesky.SandwichTo: a triangular multiply and a rank-k update,
 // half the flops of two products); it reports whether fs had that form.
-func (e *function) spdSandwich(fs []*derive.Node, alpha jen.Code, dst *val, accumulate bool) bool {
+func (e *function) spdSandwich(fs []*derive.Node, alpha expr, dst *val, accumulate bool) bool {
 	c, r := fs[1], fs[2]
 	if c.Op != derive.OpVar || e.input(c.Name).Kind != spec.SPD || fs[0] != e.fn.Graph.T(r) || !r.Shape.IsMatrix() {
 		return false
@@ -164,14 +164,14 @@ func (e *function) spdSandwich(fs []*derive.Node, alpha jen.Code, dst *val, accu
 		beta = jen.Lit(1.0)
 	}
 	f := e.factorOf(c)
-	e.stmt(f.Dot("SandwichTo").Call(dst.id(), alpha, o.v.id(), beta))
+	e.stmt(f.Dot("SandwichTo").Call(dst.id(), alpha.code(), o.v.id(), beta))
 	return true
 }
 
 // chainAtRunTime emits a product of three or more matrices through
 // runtime.Chain, which picks the cheapest order for the sizes of the call;
 // it reports whether it did.
-func (e *function) chainAtRunTime(ops []operand, alpha jen.Code, dst *val, accumulate bool) bool {
+func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulate bool) bool {
 	for _, o := range ops {
 		if o.inv != nil || !o.shape.IsMatrix() {
 			return false
@@ -190,14 +190,14 @@ func (e *function) chainAtRunTime(ops []operand, alpha jen.Code, dst *val, accum
 	field := e.scope.fresh("chain")
 	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
 	e.comment("Multiply in the cheapest order for these sizes.")
-	e.stmt(jen.Id(e.wsName).Dot(field).Dot("MulTo").Call(dst.id(), alpha, beta,
+	e.stmt(jen.Id(e.wsName).Dot(field).Dot("MulTo").Call(dst.id(), alpha.code(), beta,
 		jen.Index().Qual(blas64Path, "General").Values(mats...), jen.Index().Bool().Values(trans...)))
 	return true
 }
 
 // pair emits the one BLAS call (or solve) for alpha·l·r into dst, or
 // added to dst when accumulate is set.
-func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool) jen.Code {
+func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) expr {
 	if !accumulate && e.solve(l, r, alpha, dst) {
 		return nil
 	}
@@ -214,29 +214,29 @@ func (e *function) pair(l, r operand, alpha jen.Code, dst *val, accumulate bool)
 	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
 	switch {
 	case ls.IsRow() && rs.IsCol():
-		dot := jen.Qual(blas64Path, "Dot").Call(l.v.id(), r.v.id())
+		dot := atom{jen.Qual(blas64Path, "Dot").Call(l.v.id(), r.v.id())}
 		if dst == nil {
-			if isOne(alpha) {
+			if alpha == one {
 				return dot
 			}
-			return jen.Add(alpha).Op("*").Add(dot)
+			return mul(alpha, dot)
 		}
-		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(alpha).Op("*").Add(dot))
+		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(mul(alpha, dot).code()))
 	case ls.IsMatrix() && rs.IsCol():
-		blas("Gemv", transFlag(l.trans), alpha, l.v.id(), r.v.id(), beta, dst.id())
+		blas("Gemv", transFlag(l.trans), alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
 	case ls.IsRow() && rs.IsMatrix():
-		blas("Gemv", transFlag(!r.trans), alpha, r.v.id(), l.v.id(), beta, dst.id())
+		blas("Gemv", transFlag(!r.trans), alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
 	case ls.IsCol() && rs.IsRow():
 		if !accumulate {
 			e.zero(dst, false)
 		}
-		blas("Ger", alpha, l.v.id(), r.v.id(), dst.id())
+		blas("Ger", alpha.code(), l.v.id(), r.v.id(), dst.id())
 	default:
 		// runtime.Gemm is blas64.Gemm run in the orientation gonum's kernels
 		// are fastest in for the shapes of the call (narrow outputs, both
 		// operands transposed).
 		e.stmt(jen.Id(e.wsName).Dot(e.gemmField()).Dot("Mul").Call(
-			transFlag(l.trans), transFlag(r.trans), alpha, l.v.id(), r.v.id(), beta, dst.id()))
+			transFlag(l.trans), transFlag(r.trans), alpha.code(), l.v.id(), r.v.id(), beta, dst.id()))
 	}
 	return nil
 }
@@ -254,20 +254,20 @@ func (e *function) gemmField() string {
 // symmetricProduct emits alpha·l·r with Symm or Symv when one factor is a
 // symmetric input (its stored triangle, no expansion) and the other a
 // plain matrix or vector; it reports whether it did.
-func (e *function) symmetricProduct(l, r operand, alpha, beta jen.Code, dst *val) bool {
+func (e *function) symmetricProduct(l, r operand, alpha expr, beta jen.Code, dst *val) bool {
 	call := func(name string, args ...jen.Code) bool {
 		e.stmt(jen.Qual(blas64Path, name).Call(args...))
 		return true
 	}
 	switch {
 	case l.v.sym && !r.v.sym && r.shape.IsCol():
-		return call("Symv", alpha, l.v.id(), r.v.id(), beta, dst.id())
+		return call("Symv", alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
 	case r.v.sym && !l.v.sym && l.shape.IsRow():
-		return call("Symv", alpha, r.v.id(), l.v.id(), beta, dst.id())
+		return call("Symv", alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
 	case l.v.sym && !r.v.sym && r.shape.IsMatrix() && !r.trans:
-		return call("Symm", jen.Qual(blasPath, "Left"), alpha, l.v.id(), r.v.id(), beta, dst.id())
+		return call("Symm", jen.Qual(blasPath, "Left"), alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
 	case r.v.sym && !l.v.sym && l.shape.IsMatrix() && !l.trans:
-		return call("Symm", jen.Qual(blasPath, "Right"), alpha, r.v.id(), l.v.id(), beta, dst.id())
+		return call("Symm", jen.Qual(blasPath, "Right"), alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
 	}
 	return false
 }
@@ -286,7 +286,7 @@ func (e *function) asGeneral(o operand) operand {
 // solve emits inv(A)·r as a solve with A's factorisation when l is an
 // inverse and r a stored value, or l·inv(A) when l is a row vector; it
 // reports whether it did.
-func (e *function) solve(l, r operand, alpha jen.Code, dst *val) bool {
+func (e *function) solve(l, r operand, alpha expr, dst *val) bool {
 	var a *derive.Node
 	var trans bool
 	var b operand
@@ -310,23 +310,21 @@ func (e *function) solve(l, r operand, alpha jen.Code, dst *val) bool {
 	} else {
 		e.stmt(f.Dot("SolveTo").Call(args...))
 	}
-	if !isOne(alpha) {
+	if alpha != one {
 		e.scaleInPlace(dst, b.shape, alpha)
 	}
 	return true
 }
 
 // scaleInPlace multiplies the stored value dst by alpha.
-func (e *function) scaleInPlace(dst *val, shape derive.Shape, alpha jen.Code) {
+func (e *function) scaleInPlace(dst *val, shape derive.Shape, alpha expr) {
 	if shape.IsVector() {
-		e.stmt(jen.Qual(blas64Path, "Scal").Call(alpha, dst.id()))
+		e.stmt(jen.Qual(blas64Path, "Scal").Call(alpha.code(), dst.id()))
 		return
 	}
 	e.stmt(forRange(e.i, jen.Id(dst.name).Dot("Rows"), forRange(e.j, jen.Id(dst.name).Dot("Cols"),
-		jen.Id(dst.name).Dot("Data").Index(jen.Id(e.i).Op("*").Id(dst.name).Dot("Stride").Op("+").Id(e.j)).Op("*=").Add(alpha))))
+		jen.Add(e.readAt(dst, ident(e.i), ident(e.j)).code()).Op("*=").Add(alpha.code()))))
 }
 
-func isOne(x jen.Code) bool {
-	s, ok := x.(*jen.Statement)
-	return ok && s.GoString() == "1"
-}
+// one is the coefficient of a plain product.
+const one = intLit(1)

@@ -921,6 +921,126 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
 		}
+	}}, {"PrecDivSquare", func(t *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		c := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		PrecDivSquareGrad(s[0], c[0], ds)
+		f := func() float64 {
+			return PrecDivSquare(s[0], c[0])
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+	}}, {"PrecDivSquareBoth", func(t *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		c := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		dc := new(float64)
+		PrecDivSquareBothGrad(s[0], c[0], ds, dc)
+		f := func() float64 {
+			return PrecDivSquareBoth(s[0], c[0])
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(c, dc)
+			gradgenCheck(t, "c", f, ps, want)
+		}
+	}}, {"PrecDivBySum", func(t *testing.T, rng *rand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, m, n, false)
+		s := []float64{gradgenUniform(rng)}
+		dA := ggmat.NewDense(m, n, nil)
+		ds := new(float64)
+		PrecDivBySumGrad(A, s[0], dA, ds)
+		f := func() float64 {
+			return PrecDivBySum(A, s[0])
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+	}}, {"PrecTraceOuter", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		PrecTraceOuterGrad(x, y, dx, dy)
+		f := func() float64 {
+			return PrecTraceOuter(x, y)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"PrecSubtractDifference", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		s := []float64{gradgenUniform(rng)}
+		S := gradgenMatrix(rng, n, n, true)
+		dx := ggmat.NewVecDense(n, nil)
+		ds := new(float64)
+		dS := ggmat.NewDense(n, n, nil)
+		PrecSubtractDifferenceGrad(x, s[0], S, dx, ds, dS)
+		f := func() float64 {
+			return PrecSubtractDifference(x, s[0], S)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(S, dS)
+			gradgenCheck(t, "S", f, ps, want)
+		}
+	}}, {"PrecNested", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		a := gradgenVector(rng, n)
+		b := gradgenVector(rng, n)
+		c := gradgenVector(rng, n)
+		s := []float64{gradgenUniform(rng)}
+		da := ggmat.NewVecDense(n, nil)
+		db := ggmat.NewVecDense(n, nil)
+		dc := ggmat.NewVecDense(n, nil)
+		ds := new(float64)
+		PrecNestedGrad(a, b, c, s[0], da, db, dc, ds)
+		f := func() float64 {
+			return PrecNested(a, b, c, s[0])
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(c, dc)
+			gradgenCheck(t, "c", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
 	}}, {"Random00", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)

@@ -423,7 +423,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - (H.Data[i*H.Stride+j] * H.Data[i*H.Stride+j]))
+			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
 	}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))

@@ -420,7 +420,7 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	dxRaw := dx.RawVector()
 	// dx = 1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
+		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
 }
@@ -486,7 +486,7 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	dxRaw := dx.RawVector()
 	// dx = -1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt(1.0-(xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc]))
+		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt(1.0-xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
 }
@@ -638,7 +638,7 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// dX = 1 - tanh(X) .* tanh(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - (tanhX.Data[i*tanhX.Stride+j] * tanhX.Data[i*tanhX.Stride+j])
+			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - tanhX.Data[i*tanhX.Stride+j]*tanhX.Data[i*tanhX.Stride+j]
 		}
 	}
 	return f
@@ -922,7 +922,7 @@ func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	yRaw := y.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
-		f += math.Abs(xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc])
+		f += math.Abs(xRaw.Data[i*xRaw.Inc] + -2.0*yRaw.Data[i*yRaw.Inc])
 	}
 	return f
 }
@@ -963,7 +963,7 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	// tmp = x - 2 y
 	f := 0.0
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + (-2.0)*yRaw.Data[i*yRaw.Inc]
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -2.0*yRaw.Data[i*yRaw.Inc]
 		f += math.Abs(tmp.Data[i])
 	}
 	dxRaw := dx.RawVector()
@@ -978,7 +978,7 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	dyRaw := dy.RawVector()
 	// dy = (-2) sign(x - 2 y)
 	for i := 0; i < n; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = (-2.0) * tmp2.Data[i]
+		dyRaw.Data[i*dyRaw.Inc] = -2.0 * tmp2.Data[i]
 	}
 	return f
 }
@@ -1552,7 +1552,7 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Abs(XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j])
+			f += math.Abs(XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j])
 		}
 	}
 	return f
@@ -1598,7 +1598,7 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	f := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + (-2.0)*YRaw.Data[i*YRaw.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j]
 			f += math.Abs(tmp.Data[i*tmp.Stride+j])
 		}
 	}
@@ -1619,7 +1619,7 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	// dY = (-2) sign(X - 2 Y)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dYRaw.Data[i*dYRaw.Stride+j] = (-2.0) * tmp2.Data[i*tmp2.Stride+j]
+			dYRaw.Data[i*dYRaw.Stride+j] = -2.0 * tmp2.Data[i*tmp2.Stride+j]
 		}
 	}
 	return f
@@ -2010,7 +2010,7 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 	daRaw := da.RawVector()
 	// da = (a' b) a + ((a' b) a' + (a' a) b')'
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = aTb*aRaw.Data[i*aRaw.Inc] + aTb*aRaw.Data[i*aRaw.Inc] + aTa*bRaw.Data[i*bRaw.Inc]
+		daRaw.Data[i*daRaw.Inc] = aTb*aRaw.Data[i*aRaw.Inc] + (aTb*aRaw.Data[i*aRaw.Inc] + aTa*bRaw.Data[i*bRaw.Inc])
 	}
 	dbRaw := db.RawVector()
 	// db = (a' a) a
@@ -2661,7 +2661,7 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	dzRaw := dz.RawVector()
 	// dz = exp(z) .* (1 ./ (exp(z) + 1))
 	for i := 0; i < n; i++ {
-		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / (tmp.Data[i]))
+		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / tmp.Data[i])
 	}
 	return f
 }
@@ -2733,7 +2733,7 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// dX = 3 - 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + (-2.0)*XRaw.Data[i*XRaw.Stride+j]
+			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + -2.0*XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	return f
@@ -2914,14 +2914,14 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-			f += ARaw.Data[i*ARaw.Stride+j] * (tmp.Data[i*tmp.Stride+j])
+			f += ARaw.Data[i*ARaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	dARaw := dA.RawMatrix()
 	// dA = 2 A .* B
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = 2.0 * (tmp.Data[i*tmp.Stride+j])
+			dARaw.Data[i*dARaw.Stride+j] = 2.0 * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	dBRaw := dB.RawMatrix()
@@ -3025,7 +3025,7 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	dbRaw := db.RawVector()
 	// db = -(a ./ b ./ b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = -((tmp.Data[i]) / bRaw.Data[i*bRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = -(tmp.Data[i] / bRaw.Data[i*bRaw.Inc])
 	}
 	return f
 }
@@ -3265,7 +3265,7 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
-			sum += (tmp.Data[i*tmp.Stride+j]) / s
+			sum += tmp.Data[i*tmp.Stride+j] / s
 		}
 	}
 	*ds = -sum
@@ -3330,7 +3330,7 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + (-3.0)*bRaw.Data[i*bRaw.Inc]
+		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + -3.0*bRaw.Data[i*bRaw.Inc]
 	}
 	prod := blas64.Dot(tmp, tmp2)
 	f := -prod
@@ -3380,7 +3380,7 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	// tmp3 = (-3) b
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = (-3.0) * bRaw.Data[i*bRaw.Inc]
+		tmp3.Data[i] = -3.0 * bRaw.Data[i*bRaw.Inc]
 		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp3.Data[i]
 	}
 	prod := blas64.Dot(tmp, tmp2)
@@ -3388,12 +3388,12 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	daRaw := da.RawVector()
 	// da = -(a - b) - (a - 3 b)
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -(tmp.Data[i]) - (tmp2.Data[i])
+		daRaw.Data[i*daRaw.Inc] = -tmp.Data[i] - tmp2.Data[i]
 	}
 	dbRaw := db.RawVector()
 	// db = a + 3 (a - b) - 3 b
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*(tmp.Data[i]) + tmp3.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*tmp.Data[i] + tmp3.Data[i]
 	}
 	return f
 }
@@ -3478,7 +3478,7 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	sumX := 0.0
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
-		tmp.Data[i] = 1.0 / (tmp2.Data[i])
+		tmp.Data[i] = 1.0 / tmp2.Data[i]
 		sum += tmp.Data[i]
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -3489,8 +3489,8 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	// dx = s - 1 ./ (x + s) ./ (x + s)
 	sum2 := 0.0
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = (tmp.Data[i]) / (tmp2.Data[i])
-		dxRaw.Data[i*dxRaw.Inc] = s - (tmp3.Data[i])
+		tmp3.Data[i] = tmp.Data[i] / tmp2.Data[i]
+		dxRaw.Data[i*dxRaw.Inc] = s - tmp3.Data[i]
 		sum2 += tmp3.Data[i]
 	}
 	*ds = sumX - sum2

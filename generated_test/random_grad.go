@@ -307,7 +307,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sigmoidB.Data[i] = runtime.Sigmoid(bRaw.Data[i*bRaw.Inc])
 		tmp2.Data[i] = sigmoidB.Data[i] + 2.0
-		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
+		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 	}
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
 	XRaw := X.RawMatrix()
@@ -331,7 +331,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// db = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
-		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/(tmp2.Data[i]) - ((((tmp.Data[i]) * tmp3.Data[i]) / (tmp2.Data[i])) * (sigmoidB.Data[i] * (1.0 - sigmoidB.Data[i])))
+		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/tmp2.Data[i] - tmp.Data[i]*tmp3.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
 	}
 	dc.Zero()
 	dA.Zero()
@@ -339,7 +339,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dX = -softplus(X) - X .* sigmoid(X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] * sigmoidX.Data[i*sigmoidX.Stride+j])
+			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - XRaw.Data[i*XRaw.Stride+j]*sigmoidX.Data[i*sigmoidX.Stride+j]
 		}
 	}
 	*ds = 0.0
@@ -498,7 +498,7 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	// db = 8 (norm2(b + 3) recip0(norm2(b + 3))) (b + 3)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 8.0 * ((norm2 * runtime.Recip0(norm2)) * (tmp.Data[i]))
+		dbRaw.Data[i*dbRaw.Inc] = 8.0 * (norm2 * runtime.Recip0(norm2) * tmp.Data[i])
 	}
 	dc.Zero()
 	dA.Zero()
@@ -1200,14 +1200,14 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random06Grad", "dX", dX.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	s3 := 2.0 / (s2)
+	s3 := 2.0 / s2
 	f := runtime.Softplus(s3)
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -((((s3) * runtime.Sigmoid(s3)) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(s3 * runtime.Sigmoid(s3) / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -1330,22 +1330,22 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	aTb := blas64.Dot(aRaw, bRaw)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := aTb / (s2)
+	f := aTb / s2
 	daRaw := da.RawVector()
-	s3 := 1.0 / (s2)
+	s3 := 1.0 / s2
 	// da = (1 / (2 + sigmoid(s))) b
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = (s3) * bRaw.Data[i*bRaw.Inc]
+		daRaw.Data[i*daRaw.Inc] = s3 * bRaw.Data[i*bRaw.Inc]
 	}
 	dbRaw := db.RawVector()
 	// db = (1 / (2 + sigmoid(s))) a
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = (s3) * aRaw.Data[i*aRaw.Inc]
+		dbRaw.Data[i*dbRaw.Inc] = s3 * aRaw.Data[i*aRaw.Inc]
 	}
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -1663,7 +1663,7 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = (-2) A
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = (-2.0) * ARaw.Data[i*ARaw.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = -2.0 * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 	dXRaw := dX.RawMatrix()
@@ -1819,7 +1819,7 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	// db = 1 - tanh(b) .* tanh(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 1.0 - (tanhB.Data[i] * tanhB.Data[i])
+		dbRaw.Data[i*dbRaw.Inc] = 1.0 - tanhB.Data[i]*tanhB.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -2499,7 +2499,7 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	// db = 4 (logsumexp(b) logsumexp(b)^2) exp(b - logsumexp(b))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 4.0 * ((logsumexpB * s2) * math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB))
+		dbRaw.Data[i*dbRaw.Inc] = 4.0 * (logsumexpB * s2 * math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB))
 	}
 	dc.Zero()
 	dA.Zero()
@@ -2844,7 +2844,7 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	f := 0.0
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
-		f += (tmp.Data[i]) * (tmp.Data[i])
+		f += tmp.Data[i] * tmp.Data[i]
 	}
 	return f
 }
@@ -2928,12 +2928,12 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := 0.0
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
-		f += (tmp.Data[i]) * (tmp.Data[i])
+		f += tmp.Data[i] * tmp.Data[i]
 	}
 	daRaw := da.RawVector()
 	// da = 2 (a + 3)
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0 * (tmp.Data[i])
+		daRaw.Data[i*daRaw.Inc] = 2.0 * tmp.Data[i]
 	}
 	db.Zero()
 	dc.Zero()
@@ -3112,7 +3112,7 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dARaw.Data[i*dARaw.Stride+j] = 2.0*((s2)*invA.Data[j*invA.Stride+i]) + 2.0*((s2)*cofactorA.Data[i*cofactorA.Stride+j])
+					dARaw.Data[i*dARaw.Stride+j] = 2.0*(s2*invA.Data[j*invA.Stride+i]) + 2.0*(s2*cofactorA.Data[i*cofactorA.Stride+j])
 				}
 			}
 		}
@@ -3174,7 +3174,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	bRaw := b.RawVector()
 	bTa := blas64.Dot(bRaw, aRaw)
-	f := (s/(2.0+runtime.Sigmoid(s)) - sumA) * bTa * bTa
+	f := (s/(2.0+runtime.Sigmoid(s)) - sumA) * (bTa * bTa)
 	return f
 }
 
@@ -3242,7 +3242,7 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random19Grad", "dX", dX.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	s3 := s / (s2)
+	s3 := s / s2
 	aRaw := a.RawVector()
 	sumA := 0.0
 	for i := 0; i < n; i++ {
@@ -3252,22 +3252,22 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bRaw := b.RawVector()
 	bTa := blas64.Dot(bRaw, aRaw)
 	s5 := bTa * bTa
-	f := (s4) * s5
+	f := s4 * s5
 	daRaw := da.RawVector()
-	s6 := (s4) * bTa
+	s6 := s4 * bTa
 	// da = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*((s6)*bRaw.Data[i*bRaw.Inc]) - s5
+		daRaw.Data[i*daRaw.Inc] = 2.0*(s6*bRaw.Data[i*bRaw.Inc]) - s5
 	}
 	dbRaw := db.RawVector()
 	// db = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) a
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 2.0 * ((s6) * aRaw.Data[i*aRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = 2.0 * (s6 * aRaw.Data[i*aRaw.Inc])
 	}
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = s5/(s2) - ((((s3) * s5) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = s5/s2 - s3*s5/s2*(sigmoidS*(1.0-sigmoidS))
 	return f
 }
 
@@ -3418,12 +3418,12 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	s2 := detA + logdetA
 	sigmoidS := runtime.Sigmoid(s)
 	s3 := 2.0 + sigmoidS
-	f := math.Sin(s2) / (s3)
+	f := math.Sin(s2) / s3
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	s4 := (1.0 / (s3)) * math.Cos(s2)
+	s4 := 1.0 / s3 * math.Cos(s2)
 	invA := runtime.Mat(&ws.invA, n, n)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
@@ -3443,13 +3443,13 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dARaw.Data[i*dARaw.Stride+j] = (s4)*invA.Data[j*invA.Stride+i] + (s4)*cofactorA.Data[i*cofactorA.Stride+j]
+					dARaw.Data[i*dARaw.Stride+j] = s4*invA.Data[j*invA.Stride+i] + s4*cofactorA.Data[i*cofactorA.Stride+j]
 				}
 			}
 		}
 	}
 	dX.Zero()
-	*ds = -(((f) / (s3)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s3 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -3602,17 +3602,17 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	norm2 := blas64.Nrm2(tmp)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := norm2 / (s2)
+	f := norm2 / s2
 	da.Zero()
 	dbRaw := db.RawVector()
 	// db = ((1 / (2 + sigmoid(s))) recip0(norm2(b + 3))) (b + 3)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = ((1.0 / (s2)) * runtime.Recip0(norm2)) * (tmp.Data[i])
+		dbRaw.Data[i*dbRaw.Inc] = 1.0 / s2 * runtime.Recip0(norm2) * tmp.Data[i]
 	}
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -4292,7 +4292,7 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := sum / (s2)
+	f := sum / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -4301,10 +4301,10 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dX = 2 (1 / (2 + sigmoid(s))) X
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * ((1.0 / (s2)) * XRaw.Data[i*XRaw.Stride+j])
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / s2 * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -4431,7 +4431,7 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := tr / (s2)
+	f := tr / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -4439,11 +4439,11 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = (1 / (2 + sigmoid(s))) eye(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = (1.0 / (s2)) * runtime.Kronecker(i, j)
+			dARaw.Data[i*dARaw.Stride+j] = 1.0 / s2 * runtime.Kronecker(i, j)
 		}
 	}
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -4755,7 +4755,7 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	// db = -((b + 3) / norm2(b + 3))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * (tmp.Data[i]))
+		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * tmp.Data[i])
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -4976,7 +4976,7 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dARaw = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i]) + runtime.Kronecker(i, j)*prod2.Data[i]
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*(2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i])) + runtime.Kronecker(i, j)*prod2.Data[i]
 		}
 	}
 	blas64.Ger(-1.0, prod2, invAdiagA, dARaw)
@@ -5138,7 +5138,7 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = diag((diag(A) + 3) / norm2(diag(A) + 3))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * runtime.Recip0(f) * (tmp.Data[i])
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (runtime.Recip0(f) * tmp.Data[i])
 		}
 	}
 	dX.Zero()
@@ -5432,13 +5432,13 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random32Grad", "dX", dX.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := (0.8414709848078965 - s*s) / (s2)
+	f := (0.8414709848078965 - s*s) / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS))) + (-2.0)*(s*(1.0/(s2)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS))) + -2.0*(s*(1.0/s2))
 	return f
 }
 
@@ -5586,19 +5586,19 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
-		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / (tmp2.Data[i])
+		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] / tmp2.Data[i]
 		sum += tmp.Data[i]
 	}
 	f := logsumexpB * sum
 	daRaw := da.RawVector()
 	// da = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -(((logsumexpB * (tmp.Data[i])) / (tmp2.Data[i])) * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i])))
+		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i])))
 	}
 	dbRaw := db.RawVector()
 	// db = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) exp(b - logsumexp(b))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/(tmp2.Data[i]) + sum*math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB)
+		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/tmp2.Data[i] + sum*math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB)
 	}
 	dc.Zero()
 	dA.Zero()
@@ -5930,7 +5930,7 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	// db = -((b + 3) / norm2(b + 3))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * (tmp.Data[i]))
+		dbRaw.Data[i*dbRaw.Inc] = -(runtime.Recip0(norm2) * tmp.Data[i])
 	}
 	dc.Zero()
 	dA.Zero()
@@ -6413,8 +6413,8 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = runtime.Recip0(f) * (tmp.Data[i])
-		daRaw.Data[i*daRaw.Inc] = (sigmoidS * (tmp2.Data[i])) * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i]))
+		tmp2.Data[i] = runtime.Recip0(f) * tmp.Data[i]
+		daRaw.Data[i*daRaw.Inc] = sigmoidS * tmp2.Data[i] * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i]))
 	}
 	db.Zero()
 	dc.Zero()
@@ -6422,7 +6422,7 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dX.Zero()
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		sum += sigmoidA.Data[i] * (tmp2.Data[i])
+		sum += sigmoidA.Data[i] * tmp2.Data[i]
 	}
 	*ds = sum * (sigmoidS * (1.0 - sigmoidS))
 	return f
@@ -6541,13 +6541,13 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random39Grad", "dX", dX.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := 0.0 / (s2)
+	f := 0.0 / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dX.Zero()
-	*ds = -(((f) / (s2)) * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 

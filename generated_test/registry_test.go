@@ -390,6 +390,50 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return PooledProblem(dims["n"]) },
 	},
+	"PrecDivBySum": {
+		f: func(in []any) float64 { return PrecDivBySum(in[0].(*mat.Dense), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return PrecDivBySumGrad(in[0].(*mat.Dense), in[1].(float64), g[0].(*mat.Dense), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecDivBySumProblem(dims["m"], dims["n"]) },
+	},
+	"PrecDivSquare": {
+		f:       func(in []any) float64 { return PrecDivSquare(in[0].(float64), in[1].(float64)) },
+		grad:    func(in, g []any) float64 { return PrecDivSquareGrad(in[0].(float64), in[1].(float64), g[0].(*float64)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecDivSquareProblem(in[1].(float64)) },
+	},
+	"PrecDivSquareBoth": {
+		f: func(in []any) float64 { return PrecDivSquareBoth(in[0].(float64), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return PrecDivSquareBothGrad(in[0].(float64), in[1].(float64), g[0].(*float64), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecDivSquareBothProblem() },
+	},
+	"PrecNested": {
+		f: func(in []any) float64 {
+			return PrecNested(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return PrecNestedGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecNestedProblem(dims["n"]) },
+	},
+	"PrecSubtractDifference": {
+		f: func(in []any) float64 {
+			return PrecSubtractDifference(in[0].(*mat.VecDense), in[1].(float64), in[2].(*mat.Dense))
+		},
+		grad: func(in, g []any) float64 {
+			return PrecSubtractDifferenceGrad(in[0].(*mat.VecDense), in[1].(float64), in[2].(*mat.Dense), g[0].(*mat.VecDense), g[1].(*float64), g[2].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecSubtractDifferenceProblem(dims["n"]) },
+	},
+	"PrecTraceOuter": {
+		f: func(in []any) float64 { return PrecTraceOuter(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return PrecTraceOuterGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return PrecTraceOuterProblem(dims["n"]) },
+	},
 	"QuadTrace": {
 		f: func(in []any) float64 { return QuadTrace(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {

@@ -822,12 +822,12 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 	s3 := 1.0 / s
 	absS := ggmath.Abs(S.At(0, 0))
 	s4 := 1.0 / A.At(0, 0)
-	s5 := A.At(0, 0) * (s4)
-	f := v.AtVec(0) + v.AtVec(0)*(s2) + s3 + ggmath.Log(absS) + s5
-	dv.SetVec(0, 2.0*(s2)+1.0)
-	dA.Set(0, 0, s4+v.AtVec(0)*v.AtVec(0)-((s5)/A.At(0, 0)))
-	dS.SetSym(0, 0, (1.0/absS)*ggruntime.Sign(S.At(0, 0)))
-	*ds = -((s3) / s)
+	s5 := A.At(0, 0) * s4
+	f := v.AtVec(0) + v.AtVec(0)*s2 + s3 + ggmath.Log(absS) + s5
+	dv.SetVec(0, 2.0*s2+1.0)
+	dA.Set(0, 0, s4+v.AtVec(0)*v.AtVec(0)-s5/A.At(0, 0))
+	dS.SetSym(0, 0, 1.0/absS*ggruntime.Sign(S.At(0, 0)))
+	*ds = -(s3 / s)
 	return f
 }
 

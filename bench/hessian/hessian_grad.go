@@ -174,7 +174,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * ((yRaw.Data[i*yRaw.Inc] * Xvw.Data[i]) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }

@@ -177,7 +177,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
-		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * ((yRaw.Data[i*yRaw.Inc] * Xvw.Data[i]) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }

@@ -247,6 +247,17 @@ func newProductPathIn(f *factory, set int) productPathIn {
 
 // SandwichAll takes the inputs of Sandwich (sandwichIn).
 
+type divBySumIn struct {
+	m, n int
+	A    *mat.Dense
+	s    float64
+}
+
+func newDivBySumIn(f *factory, set int) divBySumIn {
+	d := [][2]int{{2, 3}, {4, 2}, {1, 3}, {3, 1}}[set]
+	return divBySumIn{m: d[0], n: d[1], A: f.dense(d[0], d[1]), s: f.uniform(-2, 2)}
+}
+
 // instance is one ready call of a generated function: call writes into
 // outs (and returns the function's float64 result, or 0).
 type instance struct {
@@ -646,5 +657,22 @@ var registry = []entry{
 		in := newSandwichIn(f, set)
 		jA, jX, jB := f.out(in.m*in.m, in.p*in.n), f.out(in.p*in.m, in.q*in.n), f.out(in.q*in.m, in.n*in.n)
 		return inst(func() float64 { SandwichAllJacobian(in.A, in.X, in.B, jA, jX, jB); return 0 }, jA, jX, jB)
+	}},
+	// DivBySum
+	{"DivBySum", func(f *factory, set int) instance {
+		in := newDivBySumIn(f, set)
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { DivBySum(in.A, in.s, dst); return 0 }, dst)
+	}},
+	{"DivBySumJVP", func(f *factory, set int) instance {
+		in := newDivBySumIn(f, set)
+		dA, ds := f.dense(in.m, in.n), f.normal()
+		dst := f.out(in.m, in.n)
+		return inst(func() float64 { DivBySumJVP(in.A, in.s, dA, ds, dst); return 0 }, dst)
+	}},
+	{"DivBySumJacobian", func(f *factory, set int) instance {
+		in := newDivBySumIn(f, set)
+		jA, js := f.out(in.m*in.m, in.n*in.n), f.out(in.m, in.n)
+		return inst(func() float64 { DivBySumJacobian(in.A, in.s, jA, js); return 0 }, jA, js)
 	}},
 }
