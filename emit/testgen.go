@@ -259,14 +259,6 @@ func cloneScope(s *scope) *scope {
 	return c
 }
 
-func (c *check) wrtNames() []string {
-	var names []string
-	for _, w := range c.fn.Wrt {
-		names = append(names, w.Name)
-	}
-	return names
-}
-
 // gradCheck appends the check of FGrad: its value is F, and each gradient
 // entry is a central finite difference of F. It returns the name of the
 // closure evaluating F and those of the gradients, which stay in scope.
