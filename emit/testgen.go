@@ -76,6 +76,7 @@ type check struct {
 	body   []jen.Code
 }
 
+// newCheck returns the check of fn; the helpers it calls go into used.
 func newCheck(fn *derive.Function, used map[string]bool) *check {
 	c := &check{fn: fn, used: used, sc: newScope()}
 	for _, in := range fn.Inputs {
@@ -767,8 +768,8 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 	))
-	add("gradgenSlope", "gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s, s = 1e-3: its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance.", jen.Func().Params(jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64()).Index().Float64().Block(
-		jen.Const().Id("s").Op("=").Lit(1e-3),
+	add("gradgenSlope", "gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.", jen.Func().Params(jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64()).Index().Float64().Block(
+		jen.Const().Id("s").Op("=").Lit(1e-4),
 		jen.List(jen.Id("m2"), jen.Id("m1"), jen.Id("p1"), jen.Id("p2")).Op(":=").List(jen.Id("f").Call(jen.Lit(-2).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")), jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(2).Op("*").Id("s"))),
 		jen.Id("d").Op(":=").Make(jen.Index().Float64(), jen.Len(jen.Id("m1"))),
 		jen.For(jen.Id("i").Op(":=").Range().Id("d")).Block(
