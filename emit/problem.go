@@ -30,28 +30,12 @@ type problem struct {
 func emitProblem(f *jen.File, fn *derive.Function) {
 	p := &problem{fn: fn, scope: newScope()}
 	p.name, p.unpack = problemNames(fn.Spec.Name)
-	inWrt := map[string]bool{}
-	for _, w := range fn.Wrt {
-		inWrt[w.Name] = true
-	}
-	bound := map[derive.Dim]bool{}
+	p.fixed, p.free = problemParams(fn)
 	for _, in := range fn.Inputs {
 		p.scope.reserve(in.Name)
-		if !inWrt[in.Name] {
-			p.fixed = append(p.fixed, in)
-			bound[in.Shape.Rows], bound[in.Shape.Cols] = true, true
-		}
 	}
 	for _, d := range fn.Dims {
 		p.scope.reserve(d.Name)
-	}
-	for _, w := range fn.Wrt {
-		for _, d := range []derive.Dim{w.Shape.Rows, w.Shape.Cols} {
-			if d.Name != "" && !bound[d] {
-				bound[d] = true
-				p.free = append(p.free, d)
-			}
-		}
 	}
 	for _, imp := range []string{"mat", "optimize", "runtime"} {
 		p.scope.reserve(imp)
@@ -59,6 +43,31 @@ func emitProblem(f *jen.File, fn *derive.Function) {
 	p.x, p.grad, p.size = p.scope.fresh("x"), p.scope.fresh("grad"), p.scope.fresh("size")
 	p.emitProblem(f)
 	p.emitUnpack(f)
+}
+
+// problemParams returns what FProblem and FUnpack take: the inputs not in
+// wrt, in input order, and the dimensions that only wrt inputs have.
+func problemParams(fn *derive.Function) (fixed []*derive.Input, free []derive.Dim) {
+	inWrt := map[string]bool{}
+	for _, w := range fn.Wrt {
+		inWrt[w.Name] = true
+	}
+	bound := map[derive.Dim]bool{}
+	for _, in := range fn.Inputs {
+		if !inWrt[in.Name] {
+			fixed = append(fixed, in)
+			bound[in.Shape.Rows], bound[in.Shape.Cols] = true, true
+		}
+	}
+	for _, w := range fn.Wrt {
+		for _, d := range []derive.Dim{w.Shape.Rows, w.Shape.Cols} {
+			if d.Name != "" && !bound[d] {
+				bound[d] = true
+				free = append(free, d)
+			}
+		}
+	}
+	return fixed, free
 }
 
 // params returns the fixed inputs and free dimensions as parameters, and

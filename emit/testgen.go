@@ -23,9 +23,13 @@ type TestOptions struct {
 	Source  string // the generated file the test checks, for its doc comment
 }
 
-// GenerateTest returns a _test.go file that checks every gradient of funcs,
-// and every Jacobian of a vector- or matrix-valued function, against
-// central finite differences (gonum/diff/fd) at random points and shapes, so the users of vendored generated code can verify it in CI.
+// GenerateTest returns a _test.go file that checks every derivative
+// generated for funcs against finite differences of the next-lower order,
+// at random points and shapes, so the users of vendored generated code can
+// verify it in CI: FGrad against F (gonum/diff/fd), FHessVec against FGrad,
+// FHessian against FHessVec in unit directions, FJVP against F, FJacobian
+// against F and FJVP, each FDerivk against FDeriv(k-1) (FDeriv against F),
+// and FProblem against F, FGrad and FHessian.
 // Sizes are drawn from 1 to 4; entries from (0.1, 0.9); square matrices get
 // n added to the diagonal and spd inputs are B Bᵀ + n I, so that inverses,
 // logarithms and square roots stay well defined and well conditioned.
@@ -37,13 +41,14 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	f.ImportName(randPath, "rand")
 	f.ImportName(testingPath, "testing")
 
+	used := map[string]bool{}
 	var cases []jen.Code
 	for _, fn := range funcs {
-		cases = append(cases, jen.Values(jen.Lit(fn.Spec.Name), testCase(fn)))
+		cases = append(cases, jen.Values(jen.Lit(fn.Spec.Name), newCheck(fn, used).code()))
 	}
-	comment(f, fmt.Sprintf("%s checks every gradient generated in %s against central finite differences at random points and shapes.", opts.Name, opts.Source))
-	t, rng := jen.Id("t"), jen.Id("rng")
-	f.Func().Id(opts.Name).Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(append(helpers(neededHelpers(funcs)),
+	comment(f, fmt.Sprintf("%s checks every derivative generated in %s against finite differences of the next-lower order at random points and shapes.", opts.Name, opts.Source))
+	rng := jen.Id("rng")
+	f.Func().Id(opts.Name).Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(append(helpers(used),
 		jen.Id("tests").Op(":=").Index().Struct(
 			jen.Id("name").String(),
 			jen.Id("check").Func().Params(jen.Op("*").Qual(testingPath, "T"), jen.Op("*").Qual(randPath, "Rand")),
@@ -60,186 +65,518 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	return render(f, "the test")
 }
 
-// neededHelpers returns the helper closures the checks of funcs call.
-func neededHelpers(funcs []*derive.Function) map[string]bool {
-	need := map[string]bool{"gradgenUniform": true, "gradgenCheck": true}
-	for _, fn := range funcs {
-		for _, in := range fn.Inputs {
-			switch in.Kind {
-			case spec.Vector:
-				need["gradgenVector"] = true
-			case spec.Matrix:
-				need["gradgenMatrix"] = true
-			case spec.Symmetric, spec.SPD:
-				need["gradgenSymmetric"], need["gradgenMatrix"] = true, true
-			}
-		}
-		if !fn.Value.Shape.IsScalar() {
-			need["gradgenInner"], need["gradgenJacobianWant"] = true, true
-			if fn.Value.Shape.IsCol() {
-				need["gradgenVector"] = true
-			} else {
-				need["gradgenMatrix"] = true
-			}
-		}
-		for _, w := range fn.Wrt {
-			need[map[spec.TypeKind]string{spec.Scalar: "gradgenScalarParams", spec.Vector: "gradgenVectorParams",
-				spec.Matrix: "gradgenMatrixParams", spec.Symmetric: "gradgenSymmetricParams", spec.SPD: "gradgenSymmetricParams"}[w.Kind]] = true
-		}
-	}
-	return need
+// check writes the check of one function: a closure that draws sizes and
+// inputs, then checks each generated role in a block of its own.
+type check struct {
+	fn     *derive.Function
+	used   map[string]bool // the helpers the generated checks call
+	sc     *scope          // names taken in the closure's top level
+	t, rng string
+	args   []jen.Code // F's arguments at the drawn point; a scalar x is x[0]
+	body   []jen.Code
 }
 
-// testCase returns the check of one function: draw sizes and inputs, call
-// FGrad, and compare each gradient entry with finite differences of F.
-func testCase(fn *derive.Function) jen.Code {
-	sc := newScope()
+// newCheck returns the check of fn; the helpers it calls go into used.
+func newCheck(fn *derive.Function, used map[string]bool) *check {
+	c := &check{fn: fn, used: used, sc: newScope()}
 	for _, in := range fn.Inputs {
-		sc.reserve(in.Name)
+		c.sc.reserve(in.Name)
 	}
 	for _, d := range fn.Dims {
-		sc.reserve(d.Name)
+		c.sc.reserve(d.Name)
 	}
 	for _, name := range []string{"mat", "fd", "rand", "testing", "math"} {
-		sc.reserve(name)
+		c.sc.reserve(name)
 	}
-	tName, rngName, fName := sc.fresh("t"), sc.fresh("rng"), sc.fresh("f")
-	var body []jen.Code
-	for _, d := range fn.Dims {
-		body = append(body, jen.Id(d.Name).Op(":=").Lit(1).Op("+").Id("rng").Dot("IntN").Call(jen.Lit(4)))
-	}
-	dim := func(d derive.Dim) jen.Code {
-		if d.Name == "" {
-			return jen.Lit(d.Size)
-		}
-		return jen.Id(d.Name)
-	}
-	// Scalars live in one-element slices so the check can perturb them.
-	var args []jen.Code
-	for _, in := range fn.Inputs {
-		switch in.Kind {
-		case spec.Scalar:
-			body = append(body, jen.Id(in.Name).Op(":=").Index().Float64().Values(jen.Id("gradgenUniform").Call(jen.Id(rngName))))
-			args = append(args, jen.Id(in.Name).Index(jen.Lit(0)))
-			continue
-		case spec.Vector:
-			body = append(body, jen.Id(in.Name).Op(":=").Id("gradgenVector").Call(jen.Id(rngName), dim(in.Shape.Rows)))
-		case spec.Matrix:
-			square := in.Shape.Rows == in.Shape.Cols
-			body = append(body, jen.Id(in.Name).Op(":=").Id("gradgenMatrix").Call(jen.Id(rngName), dim(in.Shape.Rows), dim(in.Shape.Cols), jen.Lit(square)))
-		default:
-			body = append(body, jen.Id(in.Name).Op(":=").Id("gradgenSymmetric").Call(jen.Id(rngName), dim(in.Shape.Rows), jen.Lit(in.Kind == spec.SPD)))
-		}
-		args = append(args, jen.Id(in.Name))
-	}
-	if !fn.Value.Shape.IsScalar() {
-		body = append(body, jacobianCheck(fn, sc, dim, args, tName, rngName, fName)...)
-		return jen.Func().Params(jen.Id(tName).Op("*").Qual(testingPath, "T"), jen.Id(rngName).Op("*").Qual(randPath, "Rand")).Block(body...)
-	}
-	grads := make([]string, len(fn.Wrt))
-	var gradArgs []jen.Code
-	for k, w := range fn.Wrt {
-		grads[k] = sc.fresh("d" + w.Name)
-		switch w.Kind {
-		case spec.Scalar:
-			body = append(body, jen.Id(grads[k]).Op(":=").New(jen.Float64()))
-		case spec.Vector:
-			body = append(body, jen.Id(grads[k]).Op(":=").Qual(matPath, "NewVecDense").Call(dim(w.Shape.Rows), jen.Nil()))
-		case spec.Matrix:
-			body = append(body, jen.Id(grads[k]).Op(":=").Qual(matPath, "NewDense").Call(dim(w.Shape.Rows), dim(w.Shape.Cols), jen.Nil()))
-		default:
-			body = append(body, jen.Id(grads[k]).Op(":=").Qual(matPath, "NewSymDense").Call(dim(w.Shape.Rows), jen.Nil()))
-		}
-		gradArgs = append(gradArgs, jen.Id(grads[k]))
-	}
-	body = append(body,
-		jen.Id(gradName(fn.Spec.Name)).Call(append(append([]jen.Code{}, args...), gradArgs...)...),
-		jen.Id(fName).Op(":=").Func().Params().Float64().Block(jen.Return(jen.Id(fn.Spec.Name).Call(args...))),
-	)
-	for k, w := range fn.Wrt {
-		var params jen.Code
-		switch w.Kind {
-		case spec.Scalar:
-			params = jen.Id("gradgenScalarParams").Call(jen.Id(w.Name), jen.Id(grads[k]))
-		case spec.Vector:
-			params = jen.Id("gradgenVectorParams").Call(jen.Id(w.Name), jen.Id(grads[k]))
-		case spec.Matrix:
-			params = jen.Id("gradgenMatrixParams").Call(jen.Id(w.Name), jen.Id(grads[k]))
-		default:
-			params = jen.Id("gradgenSymmetricParams").Call(jen.Id(w.Name), jen.Id(grads[k]))
-		}
-		body = append(body, jen.Block(
-			jen.List(jen.Id("ps"), jen.Id("want")).Op(":=").Add(params),
-			jen.Id("gradgenCheck").Call(jen.Id(tName), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
-		))
-	}
-	return jen.Func().Params(jen.Id(tName).Op("*").Qual(testingPath, "T"), jen.Id(rngName).Op("*").Qual(randPath, "Rand")).Block(body...)
+	c.t, c.rng = c.sc.fresh("t"), c.sc.fresh("rng")
+	return c
 }
 
-// jacobianCheck returns the statements that check FJacobian of a vector-
-// or matrix-valued F: with random weights R of F's shape, the scalar
-// ⟨R, F⟩ has derivative ⟨R, block (k, l) of J⟩ in entry (k, l) of each
-// wrt input, compared with central finite differences of ⟨R, F⟩.
-func jacobianCheck(fn *derive.Function, sc *scope, dim func(derive.Dim) jen.Code, args []jen.Code, tName, rngName, fName string) []jen.Code {
-	shape := fn.Value.Shape
-	dst, weights := sc.fresh("dst"), sc.fresh("weights")
-	var body []jen.Code
-	if shape.IsCol() {
-		body = append(body,
-			jen.Id(dst).Op(":=").Qual(matPath, "NewVecDense").Call(dim(shape.Rows), jen.Nil()),
-			jen.Id(weights).Op(":=").Id("gradgenVector").Call(jen.Id(rngName), dim(shape.Rows)))
+// code returns the closure checking every role generated for the function.
+func (c *check) code() jen.Code {
+	fn := c.fn
+	for _, d := range fn.Dims {
+		c.body = append(c.body, jen.Id(d.Name).Op(":=").Lit(1).Op("+").Id(c.rng).Dot("IntN").Call(jen.Lit(4)))
+	}
+	// Scalars live in one-element slices so the gradient check can perturb them.
+	for _, in := range fn.Inputs {
+		c.body = append(c.body, jen.Id(in.Name).Op(":=").Add(c.draw(in, false)))
+		if in.Kind == spec.Scalar {
+			c.args = append(c.args, jen.Id(in.Name).Index(jen.Lit(0)))
+		} else {
+			c.args = append(c.args, jen.Id(in.Name))
+		}
+	}
+	if fn.Value.Shape.IsScalar() {
+		fName, grads := c.gradCheck()
+		c.derivChecks()
+		if fn.Spec.Hessian {
+			c.hessVecCheck()
+			if fn.DenseHessian {
+				c.hessianCheck()
+			}
+		}
+		c.problemCheck(fName, grads)
 	} else {
-		body = append(body,
-			jen.Id(dst).Op(":=").Qual(matPath, "NewDense").Call(dim(shape.Rows), dim(shape.Cols), jen.Nil()),
-			jen.Id(weights).Op(":=").Id("gradgenMatrix").Call(jen.Id(rngName), dim(shape.Rows), dim(shape.Cols), jen.False()))
+		js := c.jacobianCheck()
+		c.jvpCheck(js)
+		c.derivChecks()
+	}
+	return jen.Func().Params(jen.Id(c.t).Op("*").Qual(testingPath, "T"), jen.Id(c.rng).Op("*").Qual(randPath, "Rand")).Block(c.body...)
+}
+
+// helper returns the name of the helper closure name and records its use.
+func (c *check) helper(name string) *jen.Statement {
+	c.used[name] = true
+	return jen.Id(name)
+}
+
+func (c *check) dim(d derive.Dim) jen.Code {
+	if d.Name == "" {
+		return jen.Lit(d.Size)
+	}
+	return jen.Id(d.Name)
+}
+
+// draw returns a random value for in: as an input (a scalar in a
+// one-element slice), or as a direction, which is never square-boosted
+// and for a symmetric or spd input is symmetric with entries in (−0.8, 0.8).
+func (c *check) draw(in *derive.Input, direction bool) jen.Code {
+	rng, rows, cols := jen.Id(c.rng), c.dim(in.Shape.Rows), c.dim(in.Shape.Cols)
+	switch in.Kind {
+	case spec.Scalar:
+		if direction {
+			return c.helper("gradgenUniform").Call(rng)
+		}
+		return jen.Index().Float64().Values(c.helper("gradgenUniform").Call(rng))
+	case spec.Vector:
+		return c.helper("gradgenVector").Call(rng, rows)
+	case spec.Matrix:
+		square := !direction && in.Shape.Rows == in.Shape.Cols
+		return c.helper("gradgenMatrix").Call(rng, rows, cols, jen.Lit(square))
+	}
+	return c.helper("gradgenSymmetric").Call(rng, rows, jen.Lit(!direction && in.Kind == spec.SPD))
+}
+
+// zeroLike returns a zero destination shaped like in: a gradient or a
+// Hessian-vector product of in.
+func (c *check) zeroLike(in *derive.Input) jen.Code {
+	switch in.Kind {
+	case spec.Scalar:
+		return jen.New(jen.Float64())
+	case spec.Vector:
+		return jen.Qual(matPath, "NewVecDense").Call(c.dim(in.Shape.Rows), jen.Nil())
+	case spec.Matrix:
+		return jen.Qual(matPath, "NewDense").Call(c.dim(in.Shape.Rows), c.dim(in.Shape.Cols), jen.Nil())
+	}
+	return jen.Qual(matPath, "NewSymDense").Call(c.dim(in.Shape.Rows), jen.Nil())
+}
+
+// zeroValue returns a zero destination for a vector- or matrix-valued F.
+func (c *check) zeroValue() jen.Code {
+	shape := c.fn.Value.Shape
+	if shape.IsCol() {
+		return jen.Qual(matPath, "NewVecDense").Call(c.dim(shape.Rows), jen.Nil())
+	}
+	return jen.Qual(matPath, "NewDense").Call(c.dim(shape.Rows), c.dim(shape.Cols), jen.Nil())
+}
+
+// moved returns F's arguments with each wrt input wₖ moved to wₖ + h·dirs[k];
+// a nil direction (of the scalar t of FDeriv) moves it to t + h.
+func (c *check) moved(h string, dirs []jen.Code) []jen.Code {
+	wrt := map[string]int{}
+	for k, w := range c.fn.Wrt {
+		wrt[w.Name] = k + 1
+	}
+	args := append([]jen.Code{}, c.args...)
+	for i, in := range c.fn.Inputs {
+		k := wrt[in.Name] - 1
+		if k < 0 {
+			continue
+		}
+		dir := dirs[k]
+		switch in.Kind {
+		case spec.Scalar:
+			if dir == nil {
+				args[i] = jen.Add(c.args[i]).Op("+").Id(h)
+			} else {
+				args[i] = jen.Add(c.args[i]).Op("+").Id(h).Op("*").Add(dir)
+			}
+		case spec.Vector:
+			args[i] = c.helper("gradgenMovedVector").Call(c.args[i], dir, jen.Id(h))
+		case spec.Matrix:
+			args[i] = c.helper("gradgenMovedMatrix").Call(c.args[i], dir, jen.Id(h))
+		default:
+			args[i] = c.helper("gradgenMovedSymmetric").Call(c.args[i], dir, jen.Id(h))
+		}
+	}
+	return args
+}
+
+// call returns the statements evaluating the value-like function name
+// (F or an FDerivk) at args, and that value's entries as a []float64.
+func (c *check) call(sc *scope, name string, args []jen.Code) (stmts []jen.Code, entries jen.Code) {
+	if c.fn.Value.Shape.IsScalar() {
+		return nil, jen.Index().Float64().Values(jen.Id(name).Call(args...))
+	}
+	dst := sc.fresh("value")
+	return []jen.Code{
+		jen.Id(dst).Op(":=").Add(c.zeroValue()),
+		jen.Id(name).Call(append(append([]jen.Code{}, args...), jen.Id(dst))...),
+	}, c.helper("gradgenFlat").Call(jen.Id(dst))
+}
+
+// slope returns the finite-difference derivative at h = 0 of the entries
+// that at computes at the point moved by h (gradgenSlope).
+func (c *check) slope(sc *scope, at func(sc *scope, h string) (stmts []jen.Code, entries jen.Code)) jen.Code {
+	inner := cloneScope(sc)
+	h := inner.fresh("h")
+	stmts, entries := at(inner, h)
+	return c.helper("gradgenSlope").Call(jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
+		append(stmts, jen.Return(entries))...,
+	))
+}
+
+// compare returns the statement reporting the entries of got that differ
+// from want.
+func (c *check) compare(what string, got, want jen.Code) jen.Code {
+	return c.helper("gradgenCompare").Call(jen.Id(c.t), jen.Lit(what), got, want)
+}
+
+// block appends a commented block whose statements body writes, with
+// names of its own.
+func (c *check) block(doc string, body func(sc *scope) []jen.Code) {
+	for _, line := range wrap(doc, 70) {
+		c.body = append(c.body, jen.Comment(line))
+	}
+	c.body = append(c.body, jen.Block(body(cloneScope(c.sc))...))
+}
+
+func cloneScope(s *scope) *scope {
+	c := newScope()
+	for name := range s.taken {
+		c.taken[name] = true
+	}
+	return c
+}
+
+// gradCheck appends the check of FGrad: its value is F, and each gradient
+// entry is a central finite difference of F. It returns the name of the
+// closure evaluating F and those of the gradients, which stay in scope.
+func (c *check) gradCheck() (fName string, grads []string) {
+	fn := c.fn
+	grads = make([]string, len(fn.Wrt))
+	for k, w := range fn.Wrt {
+		grads[k] = c.sc.fresh("d" + w.Name)
+		c.body = append(c.body, jen.Id(grads[k]).Op(":=").Add(c.zeroLike(w)))
+	}
+	value, fName := c.sc.fresh("value"), c.sc.fresh("f")
+	gradName := gradName(fn.Spec.Name)
+	c.body = append(c.body,
+		jen.Id(value).Op(":=").Id(gradName).Call(append(append([]jen.Code{}, c.args...), idList(grads)...)...),
+		jen.Id(fName).Op(":=").Func().Params().Float64().Block(jen.Return(jen.Id(fn.Spec.Name).Call(c.args...))),
+		c.compare(gradName+"'s value", jen.Index().Float64().Values(jen.Id(value)), jen.Index().Float64().Values(jen.Id(fName).Call())),
+	)
+	for k, w := range fn.Wrt {
+		params := map[spec.TypeKind]string{spec.Scalar: "gradgenScalarParams", spec.Vector: "gradgenVectorParams",
+			spec.Matrix: "gradgenMatrixParams", spec.Symmetric: "gradgenSymmetricParams", spec.SPD: "gradgenSymmetricParams"}[w.Kind]
+		c.body = append(c.body, jen.Block(
+			jen.List(jen.Id("ps"), jen.Id("want")).Op(":=").Add(c.helper(params).Call(jen.Id(w.Name), jen.Id(grads[k]))),
+			c.helper("gradgenCheck").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
+		))
+	}
+	return fName, grads
+}
+
+// derivChecks appends the checks of FDeriv … FDerivk: each is the
+// finite-difference derivative in t of the one before, FDeriv of F.
+func (c *check) derivChecks() {
+	for k := range c.fn.Derivs {
+		name := roleName(c.fn.Spec.Name, roleDeriv, k+1)
+		lower := c.fn.Spec.Name
+		if k > 0 {
+			lower = roleName(c.fn.Spec.Name, roleDeriv, k)
+		}
+		c.block(name+" is the derivative of "+lower+" in "+c.fn.Wrt[0].Name+".", func(sc *scope) []jen.Code {
+			stmts, got := c.call(sc, name, c.args)
+			want := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+				return c.call(sc, lower, c.moved(h, []jen.Code{nil}))
+			})
+			return append(stmts, c.compare(name, got, want))
+		})
+	}
+}
+
+// hessVecCheck appends the check of FHessVec: in random directions v (symmetric
+// for a symmetric or spd input), the finite-difference derivative of FGrad
+// along v.
+func (c *check) hessVecCheck() {
+	fn := c.fn
+	name := roleName(fn.Spec.Name, roleHessVec, 0)
+	c.block(name+" is the derivative of "+gradName(fn.Spec.Name)+" in random directions v.", func(sc *scope) []jen.Code {
+		var stmts, dirs, outs []jen.Code
+		for _, w := range fn.Wrt {
+			v, hv := sc.fresh("v"+w.Name), sc.fresh("hv"+w.Name)
+			stmts = append(stmts, jen.Id(v).Op(":=").Add(c.draw(w, true)), jen.Id(hv).Op(":=").Add(c.zeroLike(w)))
+			dirs, outs = append(dirs, jen.Id(v)), append(outs, jen.Id(hv))
+		}
+		stmts = append(stmts, jen.Id(name).Call(append(append(append([]jen.Code{}, c.args...), dirs...), outs...)...))
+		want := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+			var body, grads []jen.Code
+			for _, w := range fn.Wrt {
+				g := sc.fresh("d" + w.Name)
+				body = append(body, jen.Id(g).Op(":=").Add(c.zeroLike(w)))
+				grads = append(grads, jen.Id(g))
+			}
+			body = append(body, jen.Id(gradName(fn.Spec.Name)).Call(append(c.moved(h, dirs), grads...)...))
+			return body, c.helper("gradgenFlat").Call(grads...)
+		})
+		return append(stmts, c.compare(name, c.helper("gradgenFlat").Call(outs...), want))
+	})
+}
+
+// packedSize returns the number of entries of the wrt inputs packed as
+// FProblem packs them (FHessian's order).
+func (c *check) packedSize() jen.Code {
+	var size offset
+	for _, w := range c.fn.Wrt {
+		size = size.plus(c.entries(w))
+	}
+	return size.code()
+}
+
+// entries returns the number of packed entries of w.
+func (c *check) entries(w *derive.Input) jen.Code {
+	switch w.Kind {
+	case spec.Scalar:
+		return jen.Lit(1)
+	case spec.Vector:
+		return c.dim(w.Shape.Rows)
+	}
+	return jen.Add(c.dim(w.Shape.Rows)).Op("*").Add(c.dim(w.Shape.Cols))
+}
+
+// hessianCheck appends the check of FHessian: column j is FHessVec in the
+// j-th unit direction of the packed variables, and H is symmetric.
+func (c *check) hessianCheck() {
+	fn := c.fn
+	name, hessVec := roleName(fn.Spec.Name, roleHessian, 0), roleName(fn.Spec.Name, roleHessVec, 0)
+	c.block(name+" holds "+hessVec+" in each unit direction, and is symmetric.", func(sc *scope) []jen.Code {
+		size, H, want := sc.fresh("size"), sc.fresh("H"), sc.fresh("want")
+		j, e := sc.fresh("j"), sc.fresh("e")
+		var dirs, outs, column []jen.Code
+		var off offset
+		for _, w := range fn.Wrt {
+			end := off.plus(c.entries(w))
+			if w.Kind == spec.Scalar {
+				dirs = append(dirs, jen.Id(e).Index(off.code()))
+			} else {
+				dirs = append(dirs, jen.Qual(matPath, "NewVecDense").Call(c.dim(w.Shape.Rows), jen.Id(e).Index(off.code().Op(":").Add(end.code()))))
+			}
+			off = end
+			hv := sc.fresh("hv" + w.Name)
+			outs = append(outs, jen.Id(hv))
+			column = append(column, jen.Id(hv).Op(":=").Add(c.zeroLike(w)))
+		}
+		return []jen.Code{
+			jen.Id(size).Op(":=").Add(c.packedSize()),
+			jen.Id(H).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(size), jen.Id(size), jen.Nil()),
+			jen.Id(name).Call(append(append([]jen.Code{}, c.args...), jen.Id(H))...),
+			jen.Id(want).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(size), jen.Id(size), jen.Nil()),
+			jen.For(jen.Id(j).Op(":=").Lit(0), jen.Id(j).Op("<").Id(size), jen.Id(j).Op("++")).Block(append(append([]jen.Code{
+				jen.Id(e).Op(":=").Make(jen.Index().Float64(), jen.Id(size)),
+				jen.Id(e).Index(jen.Id(j)).Op("=").Lit(1),
+			}, column...),
+				jen.Id(hessVec).Call(append(append(append([]jen.Code{}, c.args...), dirs...), outs...)...),
+				jen.Id(want).Dot("SetCol").Call(jen.Id(j), c.helper("gradgenFlat").Call(outs...)),
+			)...),
+			c.compare(name, c.helper("gradgenFlat").Call(jen.Id(H)), c.helper("gradgenFlat").Call(jen.Id(want))),
+			c.compare(name+"'s symmetry", c.helper("gradgenFlat").Call(jen.Id(H)), c.helper("gradgenFlat").Call(jen.Id(H).Dot("T").Call())),
+		}
+	})
+}
+
+// problemCheck appends the check of FProblem at the wrt inputs packed:
+// Func is F, Grad is FGrad's gradients packed (a symmetric input's as
+// the derivative with respect to its stored upper triangle), Hess is
+// FHessian.
+func (c *check) problemCheck(fName string, grads []string) {
+	fn := c.fn
+	name := roleName(fn.Spec.Name, roleProblem, 0)
+	fixed, free := problemParams(fn)
+	var params []jen.Code
+	for _, in := range fixed {
+		params = append(params, c.args[inputIndex(fn, in.Name)])
+	}
+	for _, d := range free {
+		params = append(params, jen.Id(d.Name))
+	}
+	doc := name + "'s Func and Grad are " + fn.Spec.Name + " and " + gradName(fn.Spec.Name) + " at the packed variables"
+	if fn.DenseHessian {
+		doc += ", its Hess " + roleName(fn.Spec.Name, roleHessian, 0)
+	}
+	c.block(doc+".", func(sc *scope) []jen.Code {
+		problem, size, x, grad := sc.fresh("problem"), sc.fresh("size"), sc.fresh("x"), sc.fresh("grad")
+		var vars, packedGrads []jen.Code
+		for k, w := range fn.Wrt {
+			vars = append(vars, c.args[inputIndex(fn, w.Name)])
+			if w.Kind == spec.Symmetric || w.Kind == spec.SPD {
+				packedGrads = append(packedGrads, c.helper("gradgenPackedSymmetric").Call(jen.Id(grads[k])))
+			} else {
+				packedGrads = append(packedGrads, jen.Id(grads[k]))
+			}
+		}
+		stmts := []jen.Code{
+			jen.Id(problem).Op(":=").Id(name).Call(params...),
+			jen.Id(size).Op(":=").Add(c.packedSize()),
+			jen.Id(x).Op(":=").Add(c.helper("gradgenFlat").Call(vars...)),
+			c.compare(name+"'s Func", jen.Index().Float64().Values(jen.Id(problem).Dot("Func").Call(jen.Id(x))), jen.Index().Float64().Values(jen.Id(fName).Call())),
+			jen.Id(grad).Op(":=").Make(jen.Index().Float64(), jen.Id(size)),
+			jen.Id(problem).Dot("Grad").Call(jen.Id(grad), jen.Id(x)),
+			c.compare(name+"'s Grad", jen.Id(grad), c.helper("gradgenFlat").Call(packedGrads...)),
+		}
+		if fn.DenseHessian {
+			hess, H := sc.fresh("hess"), sc.fresh("H")
+			stmts = append(stmts,
+				jen.Id(hess).Op(":=").Qual(matPath, "NewSymDense").Call(jen.Id(size), jen.Nil()),
+				jen.Id(problem).Dot("Hess").Call(jen.Id(hess), jen.Id(x)),
+				jen.Id(H).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(size), jen.Id(size), jen.Nil()),
+				jen.Id(roleName(fn.Spec.Name, roleHessian, 0)).Call(append(append([]jen.Code{}, c.args...), jen.Id(H))...),
+				c.compare(name+"'s Hess", c.helper("gradgenFlat").Call(jen.Id(hess)), c.helper("gradgenFlat").Call(jen.Id(H))),
+			)
+		}
+		return stmts
+	})
+}
+
+// inputIndex returns the position of the input name among fn's inputs.
+func inputIndex(fn *derive.Function, name string) int {
+	for i, in := range fn.Inputs {
+		if in.Name == name {
+			return i
+		}
+	}
+	panic("emit: no input " + name)
+}
+
+// jacobianCheck appends the check of FJacobian of a vector- or
+// matrix-valued F: with random weights R of F's shape, the scalar
+// ⟨R, F⟩ has derivative ⟨R, block (k, l) of J⟩ in entry (k, l) of each
+// wrt input, compared with central finite differences of ⟨R, F⟩. It
+// returns the names of the Jacobians, which stay in scope.
+func (c *check) jacobianCheck() []string {
+	fn, sc := c.fn, c.sc
+	shape := fn.Value.Shape
+	dst, weights, fName := sc.fresh("dst"), sc.fresh("weights"), sc.fresh("f")
+	c.body = append(c.body, jen.Id(dst).Op(":=").Add(c.zeroValue()))
+	if shape.IsCol() {
+		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("gradgenVector").Call(jen.Id(c.rng), c.dim(shape.Rows))))
+	} else {
+		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("gradgenMatrix").Call(jen.Id(c.rng), c.dim(shape.Rows), c.dim(shape.Cols), jen.False())))
 	}
 	js := make([]string, len(fn.Wrt))
 	blocks := make([][2]jen.Code, len(fn.Wrt))
-	var jArgs []jen.Code
 	for k, w := range fn.Wrt {
 		js[k] = sc.fresh("J" + w.Name)
 		p, q := jen.Code(jen.Lit(1)), jen.Code(jen.Lit(1))
 		switch w.Kind {
 		case spec.Vector:
-			q = dim(w.Shape.Rows)
+			q = c.dim(w.Shape.Rows)
 		case spec.Matrix:
-			p, q = dim(w.Shape.Rows), dim(w.Shape.Cols)
+			p, q = c.dim(w.Shape.Rows), c.dim(w.Shape.Cols)
 		}
 		blocks[k] = [2]jen.Code{p, q}
-		body = append(body, jen.Id(js[k]).Op(":=").Qual(matPath, "NewDense").Call(
-			jen.Add(p).Op("*").Add(dim(shape.Rows)), jen.Add(q).Op("*").Add(dim(shape.Cols)), jen.Nil()))
-		jArgs = append(jArgs, jen.Id(js[k]))
+		c.body = append(c.body, jen.Id(js[k]).Op(":=").Qual(matPath, "NewDense").Call(
+			jen.Add(p).Op("*").Add(c.dim(shape.Rows)), jen.Add(q).Op("*").Add(c.dim(shape.Cols)), jen.Nil()))
 	}
-	body = append(body,
-		jen.Id(roleName(fn.Spec.Name, roleJacobian, 0)).Call(append(append([]jen.Code{}, args...), jArgs...)...),
+	c.body = append(c.body,
+		jen.Id(roleName(fn.Spec.Name, roleJacobian, 0)).Call(append(append([]jen.Code{}, c.args...), idList(js)...)...),
 		jen.Id(fName).Op(":=").Func().Params().Float64().Block(
-			jen.Id(fn.Spec.Name).Call(append(append([]jen.Code{}, args...), jen.Id(dst))...),
-			jen.Return(jen.Id("gradgenInner").Call(jen.Id(weights), jen.Id(dst))),
+			jen.Id(fn.Spec.Name).Call(append(append([]jen.Code{}, c.args...), jen.Id(dst))...),
+			jen.Return(c.helper("gradgenInner").Call(jen.Id(weights), jen.Id(dst))),
 		),
 	)
 	for k, w := range fn.Wrt {
 		var params jen.Code
 		switch w.Kind {
 		case spec.Scalar:
-			params = jen.Id("gradgenScalarParams").Call(jen.Id(w.Name), jen.Op("&").Id(w.Name).Index(jen.Lit(0)))
+			params = c.helper("gradgenScalarParams").Call(jen.Id(w.Name), jen.Op("&").Id(w.Name).Index(jen.Lit(0)))
 		case spec.Vector:
-			params = jen.Id("gradgenVectorParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+			params = c.helper("gradgenVectorParams").Call(jen.Id(w.Name), jen.Id(w.Name))
 		default:
-			params = jen.Id("gradgenMatrixParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+			params = c.helper("gradgenMatrixParams").Call(jen.Id(w.Name), jen.Id(w.Name))
 		}
-		body = append(body, jen.Block(
+		c.body = append(c.body, jen.Block(
 			jen.List(jen.Id("ps"), jen.Id("_")).Op(":=").Add(params),
-			jen.Id("want").Op(":=").Id("gradgenJacobianWant").Call(jen.Id(js[k]), jen.Id(weights), blocks[k][0], blocks[k][1]),
-			jen.Id("gradgenCheck").Call(jen.Id(tName), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
+			jen.Id("want").Op(":=").Add(c.helper("gradgenJacobianWant").Call(jen.Id(js[k]), jen.Id(weights), blocks[k][0], blocks[k][1])),
+			c.helper("gradgenCheck").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
 		))
 	}
-	return body
+	return js
 }
 
-// helpers returns the test's helper functions as closures local to the
-// test function, so several generated test files in one package do not
-// collide.
-func helpers(need map[string]bool) []jen.Code {
+// jvpCheck appends the check of FJVP: in random directions d it is the
+// finite-difference derivative of F along d, and Σᵢ Jᵢ[dᵢ] of the
+// Jacobians js.
+func (c *check) jvpCheck(js []string) {
+	fn := c.fn
+	name := roleName(fn.Spec.Name, roleJVP, 0)
+	c.block(name+" is the derivative of "+fn.Spec.Name+" in random directions d, and what "+roleName(fn.Spec.Name, roleJacobian, 0)+" gives for them.", func(sc *scope) []jen.Code {
+		var stmts, dirs []jen.Code
+		for _, w := range fn.Wrt {
+			d := sc.fresh("d" + w.Name)
+			stmts = append(stmts, jen.Id(d).Op(":=").Add(c.draw(w, true)))
+			dirs = append(dirs, jen.Id(d))
+		}
+		jvp, want := sc.fresh("jvp"), sc.fresh("want")
+		stmts = append(stmts,
+			jen.Id(jvp).Op(":=").Add(c.zeroValue()),
+			jen.Id(name).Call(append(append(append([]jen.Code{}, c.args...), dirs...), jen.Id(jvp))...),
+		)
+		slope := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+			return c.call(sc, fn.Spec.Name, c.moved(h, dirs))
+		})
+		shape := fn.Value.Shape
+		stmts = append(stmts,
+			c.compare(name, c.helper("gradgenFlat").Call(jen.Id(jvp)), slope),
+			jen.Id(want).Op(":=").Qual(matPath, "NewDense").Call(c.dim(shape.Rows), c.dim(shape.Cols), jen.Nil()),
+		)
+		for k, w := range fn.Wrt {
+			// The Jacobian's layout counts a vector as a row, a scalar as 1×1.
+			var d jen.Code
+			switch w.Kind {
+			case spec.Scalar:
+				d = jen.Qual(matPath, "NewDense").Call(jen.Lit(1), jen.Lit(1), jen.Index().Float64().Values(dirs[k]))
+			case spec.Vector:
+				d = jen.Add(dirs[k]).Dot("T").Call()
+			default:
+				d = dirs[k]
+			}
+			stmts = append(stmts, c.helper("gradgenJacobianTimes").Call(jen.Id(want), jen.Id(js[k]), d))
+		}
+		return append(stmts, c.compare(roleName(fn.Spec.Name, roleJacobian, 0)+" times the directions", c.helper("gradgenFlat").Call(jen.Id(jvp)), c.helper("gradgenFlat").Call(jen.Id(want))))
+	})
+}
+
+// helperDeps lists the helpers each helper calls.
+var helperDeps = map[string][]string{
+	"gradgenVector":       {"gradgenUniform"},
+	"gradgenMatrix":       {"gradgenUniform"},
+	"gradgenSymmetric":    {"gradgenUniform", "gradgenMatrix"},
+	"gradgenJacobianWant": {"gradgenInner"},
+}
+
+// helpers returns the helper functions the checks use, with those they
+// call, as closures local to the test function, so several generated test
+// files in one package do not collide. A helper comes before its callers.
+func helpers(used map[string]bool) []jen.Code {
+	need := map[string]bool{}
+	for name := range used {
+		need[name] = true
+		for _, dep := range helperDeps[name] {
+			need[dep] = true
+		}
+	}
 	var out []jen.Code
 	add := func(name, doc string, c jen.Code) {
 		if need[name] {
@@ -366,6 +703,96 @@ func helpers(need map[string]bool) []jen.Code {
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Op("-").Id("want").Index(jen.Id("i"))),
 				jen.Id("diff").Op(">").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("∂f/∂%s entry %d: gradient %v, finite differences %v"), jen.Id("name"), jen.Id("i"), jen.Id("want").Index(jen.Id("i")), jen.Id("got")),
+			),
+		),
+	))
+	add("gradgenMovedVector", "gradgenMovedVector returns x + h d.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "VecDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "VecDense").Block(
+		jen.Id("y").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("x").Dot("Len").Call(), jen.Nil()),
+		jen.Id("y").Dot("AddScaledVec").Call(jen.Id("x"), jen.Id("h"), jen.Id("d")),
+		jen.Return(jen.Id("y")),
+	))
+	add("gradgenMovedMatrix", "gradgenMovedMatrix returns x + h d.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "Dense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "Dense").Block(
+		jen.Id("y").Op(":=").Qual(matPath, "DenseCopyOf").Call(jen.Id("d")),
+		jen.Id("y").Dot("Scale").Call(jen.Id("h"), jen.Id("y")),
+		jen.Id("y").Dot("Add").Call(jen.Id("x"), jen.Id("y")),
+		jen.Return(jen.Id("y")),
+	))
+	add("gradgenMovedSymmetric", "gradgenMovedSymmetric returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "SymDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "SymDense").Block(
+		jen.Id("n").Op(":=").Id("x").Dot("SymmetricDim").Call(),
+		jen.Id("y").Op(":=").Qual(matPath, "NewSymDense").Call(jen.Id("n"), jen.Nil()),
+		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
+			jen.For(jen.Id("j").Op(":=").Id("i"), jen.Id("j").Op("<").Id("n"), jen.Id("j").Op("++")).Block(
+				jen.Id("y").Dot("SetSym").Call(jen.Id("i"), jen.Id("j"), jen.Id("x").Dot("At").Call(jen.Id("i"), jen.Id("j")).Op("+").Id("h").Op("*").Id("d").Dot("At").Call(jen.Id("i"), jen.Id("j"))),
+			),
+		),
+		jen.Return(jen.Id("y")),
+	))
+	add("gradgenFlat", "gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.", jen.Func().Params(jen.Id("parts").Op("...").Any()).Index().Float64().Block(
+		jen.Var().Id("entries").Index().Float64(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("part")).Op(":=").Range().Id("parts")).Block(
+			jen.Switch(jen.Id("part").Op(":=").Id("part").Assert(jen.Type())).Block(
+				jen.Case(jen.Float64()).Block(jen.Id("entries").Op("=").Append(jen.Id("entries"), jen.Id("part"))),
+				jen.Case(jen.Op("*").Float64()).Block(jen.Id("entries").Op("=").Append(jen.Id("entries"), jen.Op("*").Id("part"))),
+				jen.Case(jen.Qual(matPath, "Matrix")).Block(
+					jen.List(jen.Id("r"), jen.Id("c")).Op(":=").Id("part").Dot("Dims").Call(),
+					jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("r"), jen.Id("i").Op("++")).Block(
+						jen.For(jen.Id("j").Op(":=").Lit(0), jen.Id("j").Op("<").Id("c"), jen.Id("j").Op("++")).Block(
+							jen.Id("entries").Op("=").Append(jen.Id("entries"), jen.Id("part").Dot("At").Call(jen.Id("i"), jen.Id("j"))),
+						),
+					),
+				),
+				jen.Default().Block(jen.Panic(jen.Lit("gradgenFlat: not a float64, *float64 or mat.Matrix"))),
+			),
+		),
+		jen.Return(jen.Id("entries")),
+	))
+	add("gradgenPackedSymmetric", "gradgenPackedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.", jen.Func().Params(jen.Id("g").Op("*").Qual(matPath, "SymDense")).Op("*").Qual(matPath, "Dense").Block(
+		jen.Id("n").Op(":=").Id("g").Dot("SymmetricDim").Call(),
+		jen.Id("p").Op(":=").Qual(matPath, "NewDense").Call(jen.Id("n"), jen.Id("n"), jen.Nil()),
+		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
+			jen.Id("p").Dot("Set").Call(jen.Id("i"), jen.Id("i"), jen.Id("g").Dot("At").Call(jen.Id("i"), jen.Id("i"))),
+			jen.For(jen.Id("j").Op(":=").Id("i").Op("+").Lit(1), jen.Id("j").Op("<").Id("n"), jen.Id("j").Op("++")).Block(
+				jen.Id("p").Dot("Set").Call(jen.Id("i"), jen.Id("j"), jen.Lit(2).Op("*").Id("g").Dot("At").Call(jen.Id("i"), jen.Id("j"))),
+			),
+		),
+		jen.Return(jen.Id("p")),
+	))
+	add("gradgenJacobianTimes", "gradgenJacobianTimes adds to sum (F's shape, m×n) Σₖₗ dₖₗ · block (k, l) of J: the change of F in the direction d (a p×q matrix in the Jacobian's layout) that J claims.", jen.Func().Params(jen.List(jen.Id("sum"), jen.Id("J")).Op("*").Qual(matPath, "Dense"), jen.Id("d").Qual(matPath, "Matrix")).Block(
+		jen.List(jen.Id("m"), jen.Id("n")).Op(":=").Id("sum").Dot("Dims").Call(),
+		jen.List(jen.Id("p"), jen.Id("q")).Op(":=").Id("d").Dot("Dims").Call(),
+		jen.For(jen.Id("k").Op(":=").Lit(0), jen.Id("k").Op("<").Id("p"), jen.Id("k").Op("++")).Block(
+			jen.For(jen.Id("l").Op(":=").Lit(0), jen.Id("l").Op("<").Id("q"), jen.Id("l").Op("++")).Block(
+				jen.Var().Id("term").Qual(matPath, "Dense"),
+				jen.Id("term").Dot("Scale").Call(jen.Id("d").Dot("At").Call(jen.Id("k"), jen.Id("l")), jen.Id("J").Dot("Slice").Call(jen.Id("k").Op("*").Id("m"), jen.Id("k").Op("*").Id("m").Op("+").Id("m"), jen.Id("l").Op("*").Id("n"), jen.Id("l").Op("*").Id("n").Op("+").Id("n"))),
+				jen.Id("sum").Dot("Add").Call(jen.Id("sum"), jen.Op("&").Id("term")),
+			),
+		),
+	))
+	add("gradgenSlope", "gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.", jen.Func().Params(jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64()).Index().Float64().Block(
+		jen.Const().Id("s").Op("=").Lit(1e-4),
+		jen.List(jen.Id("m2"), jen.Id("m1"), jen.Id("p1"), jen.Id("p2")).Op(":=").List(jen.Id("f").Call(jen.Lit(-2).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")), jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(2).Op("*").Id("s"))),
+		jen.Id("d").Op(":=").Make(jen.Index().Float64(), jen.Len(jen.Id("m1"))),
+		jen.For(jen.Id("i").Op(":=").Range().Id("d")).Block(
+			jen.Id("d").Index(jen.Id("i")).Op("=").Parens(jen.Id("m2").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m1").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p1").Index(jen.Id("i")).Op("-").Id("p2").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
+		),
+		jen.Return(jen.Id("d")),
+	))
+	add("gradgenCompare", "gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.", jen.Func().Params(
+		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.List(jen.Id("got"), jen.Id("want")).Index().Float64(),
+	).Block(
+		jen.Id("t").Dot("Helper").Call(),
+		jen.If(jen.Len(jen.Id("got")).Op("!=").Len(jen.Id("want"))).Block(
+			jen.Id("t").Dot("Errorf").Call(jen.Lit("%s: %d entries, want %d"), jen.Id("what"), jen.Len(jen.Id("got")), jen.Len(jen.Id("want"))),
+			jen.Return(),
+		),
+		jen.Id("scale").Op(":=").Lit(1.0),
+		jen.For(jen.List(jen.Id("_"), jen.Id("w")).Op(":=").Range().Id("want")).Block(
+			jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Qual(mathPath, "Abs").Call(jen.Id("w"))),
+		),
+		jen.For(jen.Id("i").Op(":=").Range().Id("got")).Block(
+			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Index(jen.Id("i")).Op("-").Id("want").Index(jen.Id("i"))),
+				jen.Id("diff").Op(">").Lit(1e-6).Op("*").Id("scale").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
 			),
 		),
 	))

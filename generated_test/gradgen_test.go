@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// TestGradgenCorpus checks every gradient generated in the corpus against
-// central finite differences at random points and shapes.
+// TestGradgenCorpus checks every derivative generated in the corpus against
+// finite differences of the next-lower order at random points and shapes.
 func TestGradgenCorpus(t *testing.T) {
 	// gradgenUniform draws an entry from (0.1, 0.9).
 	gradgenUniform := func(rng *rand.Rand) float64 {
@@ -117,6 +117,67 @@ func TestGradgenCorpus(t *testing.T) {
 			}
 		}
 	}
+	// gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
+	gradgenFlat := func(parts ...any) []float64 {
+		var entries []float64
+		for _, part := range parts {
+			switch part := part.(type) {
+			case float64:
+				entries = append(entries, part)
+			case *float64:
+				entries = append(entries, *part)
+			case ggmat.Matrix:
+				r, c := part.Dims()
+				for i := 0; i < r; i++ {
+					for j := 0; j < c; j++ {
+						entries = append(entries, part.At(i, j))
+					}
+				}
+			default:
+				panic("gradgenFlat: not a float64, *float64 or mat.Matrix")
+			}
+		}
+		return entries
+	}
+	// gradgenPackedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.
+	gradgenPackedSymmetric := func(g *ggmat.SymDense) *ggmat.Dense {
+		n := g.SymmetricDim()
+		p := ggmat.NewDense(n, n, nil)
+		for i := 0; i < n; i++ {
+			p.Set(i, i, g.At(i, i))
+			for j := i + 1; j < n; j++ {
+				p.Set(i, j, 2*g.At(i, j))
+			}
+		}
+		return p
+	}
+	// gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.
+	gradgenSlope := func(f func(h float64) []float64) []float64 {
+		const s = 0.0001
+		m2, m1, p1, p2 := f(-2*s), f(-s), f(s), f(2*s)
+		d := make([]float64, len(m1))
+		for i := range d {
+			d[i] = (m2[i] - 8*m1[i] + 8*p1[i] - p2[i]) / (12 * s)
+		}
+		return d
+	}
+	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
+	gradgenCompare := func(t *testing.T, what string, got, want []float64) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d entries, want %d", what, len(got), len(want))
+			return
+		}
+		scale := 1.0
+		for _, w := range want {
+			scale = ggmath.Max(scale, ggmath.Abs(w))
+		}
+		for i := range got {
+			if diff := ggmath.Abs(got[i] - want[i]); diff > 1e-06*scale || ggmath.IsNaN(diff) {
+				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
 	tests := []struct {
 		name  string
 		check func(*testing.T, *rand.Rand)
@@ -129,10 +190,11 @@ func TestGradgenCorpus(t *testing.T) {
 		lambda := []float64{gradgenUniform(rng)}
 		dw := ggmat.NewVecDense(d, nil)
 		dlambda := new(float64)
-		LogRegGrad(X, y, w, lambda[0], dw, dlambda)
+		value := LogRegGrad(X, y, w, lambda[0], dw, dlambda)
 		f := func() float64 {
 			return LogReg(X, y, w, lambda[0])
 		}
+		gradgenCompare(t, "LogRegGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(w, dw)
 			gradgenCheck(t, "w", f, ps, want)
@@ -141,18 +203,41 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(lambda, dlambda)
 			gradgenCheck(t, "lambda", f, ps, want)
 		}
+		// LogRegProblem's Func and Grad are LogReg and LogRegGrad at the packed
+		// variables.
+		{
+			problem := LogRegProblem(X, y)
+			size := d + 1
+			x := gradgenFlat(w, lambda[0])
+			gradgenCompare(t, "LogRegProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "LogRegProblem's Grad", grad, gradgenFlat(dw, dlambda))
+		}
 	}}, {"GaussNLL", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, true)
 		C := gradgenSymmetric(rng, n, true)
 		dS := ggmat.NewSymDense(n, nil)
-		GaussNLLGrad(S, C, dS)
+		value := GaussNLLGrad(S, C, dS)
 		f := func() float64 {
 			return GaussNLL(S, C)
 		}
+		gradgenCompare(t, "GaussNLLGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
 			gradgenCheck(t, "S", f, ps, want)
+		}
+		// GaussNLLProblem's Func and Grad are GaussNLL and GaussNLLGrad at the
+		// packed variables.
+		{
+			problem := GaussNLLProblem(C)
+			size := n * n
+			x := gradgenFlat(S)
+			gradgenCompare(t, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "GaussNLLProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
 		}
 	}}, {"MLP", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -165,10 +250,11 @@ func TestGradgenCorpus(t *testing.T) {
 		Y := gradgenMatrix(rng, n, o, false)
 		dW2 := ggmat.NewDense(h, o, nil)
 		dW1 := ggmat.NewDense(d, h, nil)
-		MLPGrad(X, W1, W2, Y, dW2, dW1)
+		value := MLPGrad(X, W1, W2, Y, dW2, dW1)
 		f := func() float64 {
 			return MLP(X, W1, W2, Y)
 		}
+		gradgenCompare(t, "MLPGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(W2, dW2)
 			gradgenCheck(t, "W2", f, ps, want)
@@ -177,6 +263,17 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(W1, dW1)
 			gradgenCheck(t, "W1", f, ps, want)
 		}
+		// MLPProblem's Func and Grad are MLP and MLPGrad at the packed
+		// variables.
+		{
+			problem := MLPProblem(X, Y, h)
+			size := h*o + d*h
+			x := gradgenFlat(W2, W1)
+			gradgenCompare(t, "MLPProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "MLPProblem's Grad", grad, gradgenFlat(dW2, dW1))
+		}
 	}}, {"LeastSquares", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
@@ -184,160 +281,316 @@ func TestGradgenCorpus(t *testing.T) {
 		x := gradgenVector(rng, n)
 		b := gradgenVector(rng, m)
 		dx := ggmat.NewVecDense(n, nil)
-		LeastSquaresGrad(A, x, b, dx)
+		value := LeastSquaresGrad(A, x, b, dx)
 		f := func() float64 {
 			return LeastSquares(A, x, b)
 		}
+		gradgenCompare(t, "LeastSquaresGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// LeastSquaresProblem's Func and Grad are LeastSquares and
+		// LeastSquaresGrad at the packed variables.
+		{
+			problem := LeastSquaresProblem(A, b)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "LeastSquaresProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "LeastSquaresProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpExp", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpExpGrad(X, dX)
+		value := OpExpGrad(X, dX)
 		f := func() float64 {
 			return OpExp(X)
 		}
+		gradgenCompare(t, "OpExpGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpExpProblem's Func and Grad are OpExp and OpExpGrad at the packed
+		// variables.
+		{
+			problem := OpExpProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpExpProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpLog", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpLogGrad(X, dX)
+		value := OpLogGrad(X, dX)
 		f := func() float64 {
 			return OpLog(X)
 		}
+		gradgenCompare(t, "OpLogGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpLogProblem's Func and Grad are OpLog and OpLogGrad at the packed
+		// variables.
+		{
+			problem := OpLogProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpLogProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpLogProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpSin", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpSinGrad(x, dx)
+		value := OpSinGrad(x, dx)
 		f := func() float64 {
 			return OpSin(x)
 		}
+		gradgenCompare(t, "OpSinGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpSinProblem's Func and Grad are OpSin and OpSinGrad at the packed
+		// variables.
+		{
+			problem := OpSinProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpSinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSinProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpCos", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpCosGrad(x, dx)
+		value := OpCosGrad(x, dx)
 		f := func() float64 {
 			return OpCos(x)
 		}
+		gradgenCompare(t, "OpCosGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpCosProblem's Func and Grad are OpCos and OpCosGrad at the packed
+		// variables.
+		{
+			problem := OpCosProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpCosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpCosProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpTan", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpTanGrad(x, dx)
+		value := OpTanGrad(x, dx)
 		f := func() float64 {
 			return OpTan(x)
 		}
+		gradgenCompare(t, "OpTanGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpTanProblem's Func and Grad are OpTan and OpTanGrad at the packed
+		// variables.
+		{
+			problem := OpTanProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpTanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpTanProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpArcsin", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpArcsinGrad(x, dx)
+		value := OpArcsinGrad(x, dx)
 		f := func() float64 {
 			return OpArcsin(x)
 		}
+		gradgenCompare(t, "OpArcsinGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpArcsinProblem's Func and Grad are OpArcsin and OpArcsinGrad at the
+		// packed variables.
+		{
+			problem := OpArcsinProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpArcsinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpArcsinProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpArccos", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpArccosGrad(x, dx)
+		value := OpArccosGrad(x, dx)
 		f := func() float64 {
 			return OpArccos(x)
 		}
+		gradgenCompare(t, "OpArccosGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpArccosProblem's Func and Grad are OpArccos and OpArccosGrad at the
+		// packed variables.
+		{
+			problem := OpArccosProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpArccosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpArccosProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpArctan", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpArctanGrad(x, dx)
+		value := OpArctanGrad(x, dx)
 		f := func() float64 {
 			return OpArctan(x)
 		}
+		gradgenCompare(t, "OpArctanGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpArctanProblem's Func and Grad are OpArctan and OpArctanGrad at the
+		// packed variables.
+		{
+			problem := OpArctanProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpArctanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpArctanProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpTanh", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpTanhGrad(X, dX)
+		value := OpTanhGrad(X, dX)
 		f := func() float64 {
 			return OpTanh(X)
 		}
+		gradgenCompare(t, "OpTanhGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpTanhProblem's Func and Grad are OpTanh and OpTanhGrad at the packed
+		// variables.
+		{
+			problem := OpTanhProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpTanhProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpTanhProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpSigmoid", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpSigmoidGrad(x, dx)
+		value := OpSigmoidGrad(x, dx)
 		f := func() float64 {
 			return OpSigmoid(x)
 		}
+		gradgenCompare(t, "OpSigmoidGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpSigmoidProblem's Func and Grad are OpSigmoid and OpSigmoidGrad at
+		// the packed variables.
+		{
+			problem := OpSigmoidProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpSigmoidProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSigmoidProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpSoftplus", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpSoftplusGrad(x, dx)
+		value := OpSoftplusGrad(x, dx)
 		f := func() float64 {
 			return OpSoftplus(x)
 		}
+		gradgenCompare(t, "OpSoftplusGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpSoftplusProblem's Func and Grad are OpSoftplus and OpSoftplusGrad at
+		// the packed variables.
+		{
+			problem := OpSoftplusProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpSoftplusProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSoftplusProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpSqrt", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpSqrtGrad(x, dx)
+		value := OpSqrtGrad(x, dx)
 		f := func() float64 {
 			return OpSqrt(x)
 		}
+		gradgenCompare(t, "OpSqrtGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpSqrtProblem's Func and Grad are OpSqrt and OpSqrtGrad at the packed
+		// variables.
+		{
+			problem := OpSqrtProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpSqrtProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSqrtProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpAbs", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -345,10 +598,11 @@ func TestGradgenCorpus(t *testing.T) {
 		y := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
-		OpAbsGrad(x, y, dx, dy)
+		value := OpAbsGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpAbs(x, y)
 		}
+		gradgenCompare(t, "OpAbsGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -356,6 +610,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenVectorParams(y, dy)
 			gradgenCheck(t, "y", f, ps, want)
+		}
+		// OpAbsProblem's Func and Grad are OpAbs and OpAbsGrad at the packed
+		// variables.
+		{
+			problem := OpAbsProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpAbsProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
 	}}, {"OpSign", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -363,10 +628,11 @@ func TestGradgenCorpus(t *testing.T) {
 		y := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
-		OpSignGrad(x, y, dx, dy)
+		value := OpSignGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpSign(x, y)
 		}
+		gradgenCompare(t, "OpSignGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -374,6 +640,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenVectorParams(y, dy)
 			gradgenCheck(t, "y", f, ps, want)
+		}
+		// OpSignProblem's Func and Grad are OpSign and OpSignGrad at the packed
+		// variables.
+		{
+			problem := OpSignProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSignProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
 	}}, {"OpRelu", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -381,10 +658,11 @@ func TestGradgenCorpus(t *testing.T) {
 		y := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
-		OpReluGrad(x, y, dx, dy)
+		value := OpReluGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpRelu(x, y)
 		}
+		gradgenCompare(t, "OpReluGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -393,54 +671,113 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(y, dy)
 			gradgenCheck(t, "y", f, ps, want)
 		}
+		// OpReluProblem's Func and Grad are OpRelu and OpReluGrad at the packed
+		// variables.
+		{
+			problem := OpReluProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpReluProblem's Grad", grad, gradgenFlat(dx, dy))
+		}
 	}}, {"OpSum", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpSumGrad(X, dX)
+		value := OpSumGrad(X, dX)
 		f := func() float64 {
 			return OpSum(X)
 		}
+		gradgenCompare(t, "OpSumGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpSumProblem's Func and Grad are OpSum and OpSumGrad at the packed
+		// variables.
+		{
+			problem := OpSumProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpSumProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpTr", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
-		OpTrGrad(A, dA)
+		value := OpTrGrad(A, dA)
 		f := func() float64 {
 			return OpTr(A)
 		}
+		gradgenCompare(t, "OpTrGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
+		}
+		// OpTrProblem's Func and Grad are OpTr and OpTrGrad at the packed
+		// variables.
+		{
+			problem := OpTrProblem(n)
+			size := n * n
+			x := gradgenFlat(A)
+			gradgenCompare(t, "OpTrProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpTrProblem's Grad", grad, gradgenFlat(dA))
 		}
 	}}, {"OpDet", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
-		OpDetGrad(A, dA)
+		value := OpDetGrad(A, dA)
 		f := func() float64 {
 			return OpDet(A)
 		}
+		gradgenCompare(t, "OpDetGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
+		}
+		// OpDetProblem's Func and Grad are OpDet and OpDetGrad at the packed
+		// variables.
+		{
+			problem := OpDetProblem(n)
+			size := n * n
+			x := gradgenFlat(A)
+			gradgenCompare(t, "OpDetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpDetProblem's Grad", grad, gradgenFlat(dA))
 		}
 	}}, {"OpLogdet", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
-		OpLogdetGrad(A, dA)
+		value := OpLogdetGrad(A, dA)
 		f := func() float64 {
 			return OpLogdet(A)
 		}
+		gradgenCompare(t, "OpLogdetGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
+		}
+		// OpLogdetProblem's Func and Grad are OpLogdet and OpLogdetGrad at the
+		// packed variables.
+		{
+			problem := OpLogdetProblem(n)
+			size := n * n
+			x := gradgenFlat(A)
+			gradgenCompare(t, "OpLogdetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpLogdetProblem's Grad", grad, gradgenFlat(dA))
 		}
 	}}, {"OpNorm1", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -449,10 +786,11 @@ func TestGradgenCorpus(t *testing.T) {
 		Y := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
-		OpNorm1Grad(X, Y, dX, dY)
+		value := OpNorm1Grad(X, Y, dX, dY)
 		f := func() float64 {
 			return OpNorm1(X, Y)
 		}
+		gradgenCompare(t, "OpNorm1Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
@@ -461,68 +799,139 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(Y, dY)
 			gradgenCheck(t, "Y", f, ps, want)
 		}
+		// OpNorm1Problem's Func and Grad are OpNorm1 and OpNorm1Grad at the
+		// packed variables.
+		{
+			problem := OpNorm1Problem(m, n)
+			size := m*n + m*n
+			x := gradgenFlat(X, Y)
+			gradgenCompare(t, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpNorm1Problem's Grad", grad, gradgenFlat(dX, dY))
+		}
 	}}, {"OpNorm2", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpNorm2Grad(x, dx)
+		value := OpNorm2Grad(x, dx)
 		f := func() float64 {
 			return OpNorm2(x)
 		}
+		gradgenCompare(t, "OpNorm2Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpNorm2Problem's Func and Grad are OpNorm2 and OpNorm2Grad at the
+		// packed variables.
+		{
+			problem := OpNorm2Problem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpNorm2Problem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpNorm2Matrix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpNorm2MatrixGrad(X, dX)
+		value := OpNorm2MatrixGrad(X, dX)
 		f := func() float64 {
 			return OpNorm2Matrix(X)
 		}
+		gradgenCompare(t, "OpNorm2MatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpNorm2MatrixProblem's Func and Grad are OpNorm2Matrix and
+		// OpNorm2MatrixGrad at the packed variables.
+		{
+			problem := OpNorm2MatrixProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpNorm2MatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpNorm2MatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpNorm2Squared", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpNorm2SquaredGrad(X, dX)
+		value := OpNorm2SquaredGrad(X, dX)
 		f := func() float64 {
 			return OpNorm2Squared(X)
 		}
+		gradgenCompare(t, "OpNorm2SquaredGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpNorm2SquaredProblem's Func and Grad are OpNorm2Squared and
+		// OpNorm2SquaredGrad at the packed variables.
+		{
+			problem := OpNorm2SquaredProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpNorm2SquaredProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpNorm2SquaredProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpLogsumexp", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		OpLogsumexpGrad(x, dx)
+		value := OpLogsumexpGrad(x, dx)
 		f := func() float64 {
 			return OpLogsumexp(x)
 		}
+		gradgenCompare(t, "OpLogsumexpGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// OpLogsumexpProblem's Func and Grad are OpLogsumexp and OpLogsumexpGrad
+		// at the packed variables.
+		{
+			problem := OpLogsumexpProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "OpLogsumexpProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpLogsumexpProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OpLogsumexpMatrix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpLogsumexpMatrixGrad(X, dX)
+		value := OpLogsumexpMatrixGrad(X, dX)
 		f := func() float64 {
 			return OpLogsumexpMatrix(X)
 		}
+		gradgenCompare(t, "OpLogsumexpMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpLogsumexpMatrixProblem's Func and Grad are OpLogsumexpMatrix and
+		// OpLogsumexpMatrixGrad at the packed variables.
+		{
+			problem := OpLogsumexpMatrixProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpLogsumexpMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpLogsumexpMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpDot", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -530,10 +939,11 @@ func TestGradgenCorpus(t *testing.T) {
 		b := gradgenVector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
-		OpDotGrad(a, b, da, db)
+		value := OpDotGrad(a, b, da, db)
 		f := func() float64 {
 			return OpDot(a, b)
 		}
+		gradgenCompare(t, "OpDotGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -541,6 +951,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenVectorParams(b, db)
 			gradgenCheck(t, "b", f, ps, want)
+		}
+		// OpDotProblem's Func and Grad are OpDot and OpDotGrad at the packed
+		// variables.
+		{
+			problem := OpDotProblem(n)
+			size := n + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpDotProblem's Grad", grad, gradgenFlat(da, db))
 		}
 	}}, {"OpDotMatrix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -549,10 +970,11 @@ func TestGradgenCorpus(t *testing.T) {
 		B := gradgenMatrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
-		OpDotMatrixGrad(A, B, dA, dB)
+		value := OpDotMatrixGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpDotMatrix(A, B)
 		}
+		gradgenCompare(t, "OpDotMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -560,6 +982,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
+		}
+		// OpDotMatrixProblem's Func and Grad are OpDotMatrix and OpDotMatrixGrad
+		// at the packed variables.
+		{
+			problem := OpDotMatrixProblem(m, n)
+			size := m*n + m*n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpDotMatrixProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
 	}}, {"OpInv", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -567,10 +1000,11 @@ func TestGradgenCorpus(t *testing.T) {
 		B := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
-		OpInvGrad(A, B, dA, dB)
+		value := OpInvGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpInv(A, B)
 		}
+		gradgenCompare(t, "OpInvGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -579,16 +1013,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
 		}
+		// OpInvProblem's Func and Grad are OpInv and OpInvGrad at the packed
+		// variables.
+		{
+			problem := OpInvProblem(n)
+			size := n*n + n*n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpInvProblem's Grad", grad, gradgenFlat(dA, dB))
+		}
 	}}, {"OpDiagVector", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		v := gradgenVector(rng, n)
 		A := gradgenMatrix(rng, n, n, true)
 		dv := ggmat.NewVecDense(n, nil)
 		dA := ggmat.NewDense(n, n, nil)
-		OpDiagVectorGrad(v, A, dv, dA)
+		value := OpDiagVectorGrad(v, A, dv, dA)
 		f := func() float64 {
 			return OpDiagVector(v, A)
 		}
+		gradgenCompare(t, "OpDiagVectorGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(v, dv)
 			gradgenCheck(t, "v", f, ps, want)
@@ -596,6 +1042,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
+		}
+		// OpDiagVectorProblem's Func and Grad are OpDiagVector and
+		// OpDiagVectorGrad at the packed variables.
+		{
+			problem := OpDiagVectorProblem(n)
+			size := n + n*n
+			x := gradgenFlat(v, A)
+			gradgenCompare(t, "OpDiagVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpDiagVectorProblem's Grad", grad, gradgenFlat(dv, dA))
 		}
 	}}, {"OpDiagMatrix", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -603,10 +1060,11 @@ func TestGradgenCorpus(t *testing.T) {
 		v := gradgenVector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dv := ggmat.NewVecDense(n, nil)
-		OpDiagMatrixGrad(A, v, dA, dv)
+		value := OpDiagMatrixGrad(A, v, dA, dv)
 		f := func() float64 {
 			return OpDiagMatrix(A, v)
 		}
+		gradgenCompare(t, "OpDiagMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -615,42 +1073,89 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(v, dv)
 			gradgenCheck(t, "v", f, ps, want)
 		}
+		// OpDiagMatrixProblem's Func and Grad are OpDiagMatrix and
+		// OpDiagMatrixGrad at the packed variables.
+		{
+			problem := OpDiagMatrixProblem(n)
+			size := n*n + n
+			x := gradgenFlat(A, v)
+			gradgenCompare(t, "OpDiagMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpDiagMatrixProblem's Grad", grad, gradgenFlat(dA, dv))
+		}
 	}}, {"OpEye", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
-		OpEyeGrad(A, dA)
+		value := OpEyeGrad(A, dA)
 		f := func() float64 {
 			return OpEye(A)
 		}
+		gradgenCompare(t, "OpEyeGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
+		}
+		// OpEyeProblem's Func and Grad are OpEye and OpEyeGrad at the packed
+		// variables.
+		{
+			problem := OpEyeProblem(n)
+			size := n * n
+			x := gradgenFlat(A)
+			gradgenCompare(t, "OpEyeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpEyeProblem's Grad", grad, gradgenFlat(dA))
 		}
 	}}, {"OpFillVector", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		z := gradgenVector(rng, n)
 		dz := ggmat.NewVecDense(n, nil)
-		OpFillVectorGrad(z, dz)
+		value := OpFillVectorGrad(z, dz)
 		f := func() float64 {
 			return OpFillVector(z)
 		}
+		gradgenCompare(t, "OpFillVectorGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(z, dz)
 			gradgenCheck(t, "z", f, ps, want)
+		}
+		// OpFillVectorProblem's Func and Grad are OpFillVector and
+		// OpFillVectorGrad at the packed variables.
+		{
+			problem := OpFillVectorProblem(n)
+			size := n
+			x := gradgenFlat(z)
+			gradgenCompare(t, "OpFillVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpFillVectorProblem's Grad", grad, gradgenFlat(dz))
 		}
 	}}, {"OpFillMatrix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
-		OpFillMatrixGrad(X, dX)
+		value := OpFillMatrixGrad(X, dX)
 		f := func() float64 {
 			return OpFillMatrix(X)
 		}
+		gradgenCompare(t, "OpFillMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// OpFillMatrixProblem's Func and Grad are OpFillMatrix and
+		// OpFillMatrixGrad at the packed variables.
+		{
+			problem := OpFillMatrixProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "OpFillMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpFillMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"OpTranspose", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -659,10 +1164,11 @@ func TestGradgenCorpus(t *testing.T) {
 		B := gradgenMatrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
-		OpTransposeGrad(A, B, dA, dB)
+		value := OpTransposeGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpTranspose(A, B)
 		}
+		gradgenCompare(t, "OpTransposeGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -670,6 +1176,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
+		}
+		// OpTransposeProblem's Func and Grad are OpTranspose and OpTransposeGrad
+		// at the packed variables.
+		{
+			problem := OpTransposeProblem(m, n)
+			size := m*n + m*n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpTransposeProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
 	}}, {"OpHadamard", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -678,10 +1195,11 @@ func TestGradgenCorpus(t *testing.T) {
 		B := gradgenMatrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
-		OpHadamardGrad(A, B, dA, dB)
+		value := OpHadamardGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpHadamard(A, B)
 		}
+		gradgenCompare(t, "OpHadamardGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -690,16 +1208,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
 		}
+		// OpHadamardProblem's Func and Grad are OpHadamard and OpHadamardGrad at
+		// the packed variables.
+		{
+			problem := OpHadamardProblem(m, n)
+			size := m*n + m*n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpHadamardProblem's Grad", grad, gradgenFlat(dA, dB))
+		}
 	}}, {"OpElementwiseQuotient", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
-		OpElementwiseQuotientGrad(a, b, da, db)
+		value := OpElementwiseQuotientGrad(a, b, da, db)
 		f := func() float64 {
 			return OpElementwiseQuotient(a, b)
 		}
+		gradgenCompare(t, "OpElementwiseQuotientGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -707,6 +1237,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenVectorParams(b, db)
 			gradgenCheck(t, "b", f, ps, want)
+		}
+		// OpElementwiseQuotientProblem's Func and Grad are OpElementwiseQuotient
+		// and OpElementwiseQuotientGrad at the packed variables.
+		{
+			problem := OpElementwiseQuotientProblem(n)
+			size := n + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpElementwiseQuotientProblem's Grad", grad, gradgenFlat(da, db))
 		}
 	}}, {"OpElementwisePower", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -715,10 +1256,11 @@ func TestGradgenCorpus(t *testing.T) {
 		p := []float64{gradgenUniform(rng)}
 		dX := ggmat.NewDense(m, n, nil)
 		dp := new(float64)
-		OpElementwisePowerGrad(X, p[0], dX, dp)
+		value := OpElementwisePowerGrad(X, p[0], dX, dp)
 		f := func() float64 {
 			return OpElementwisePower(X, p[0])
 		}
+		gradgenCompare(t, "OpElementwisePowerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
@@ -727,15 +1269,27 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(p, dp)
 			gradgenCheck(t, "p", f, ps, want)
 		}
+		// OpElementwisePowerProblem's Func and Grad are OpElementwisePower and
+		// OpElementwisePowerGrad at the packed variables.
+		{
+			problem := OpElementwisePowerProblem(m, n)
+			size := m*n + 1
+			x := gradgenFlat(X, p[0])
+			gradgenCompare(t, "OpElementwisePowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpElementwisePowerProblem's Grad", grad, gradgenFlat(dX, dp))
+		}
 	}}, {"OpScalarPower", func(t *testing.T, rng *rand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		p := []float64{gradgenUniform(rng)}
 		ds := new(float64)
 		dp := new(float64)
-		OpScalarPowerGrad(s[0], p[0], ds, dp)
+		value := OpScalarPowerGrad(s[0], p[0], ds, dp)
 		f := func() float64 {
 			return OpScalarPower(s[0], p[0])
 		}
+		gradgenCompare(t, "OpScalarPowerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
@@ -743,6 +1297,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(p, dp)
 			gradgenCheck(t, "p", f, ps, want)
+		}
+		// OpScalarPowerProblem's Func and Grad are OpScalarPower and
+		// OpScalarPowerGrad at the packed variables.
+		{
+			problem := OpScalarPowerProblem()
+			size := 1 + 1
+			x := gradgenFlat(s[0], p[0])
+			gradgenCompare(t, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpScalarPowerProblem's Grad", grad, gradgenFlat(ds, dp))
 		}
 	}}, {"OpScalarDivision", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -751,10 +1316,11 @@ func TestGradgenCorpus(t *testing.T) {
 		s := []float64{gradgenUniform(rng)}
 		dX := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
-		OpScalarDivisionGrad(X, s[0], dX, ds)
+		value := OpScalarDivisionGrad(X, s[0], dX, ds)
 		f := func() float64 {
 			return OpScalarDivision(X, s[0])
 		}
+		gradgenCompare(t, "OpScalarDivisionGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
@@ -763,16 +1329,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+		// OpScalarDivisionProblem's Func and Grad are OpScalarDivision and
+		// OpScalarDivisionGrad at the packed variables.
+		{
+			problem := OpScalarDivisionProblem(m, n)
+			size := m*n + 1
+			x := gradgenFlat(X, s[0])
+			gradgenCompare(t, "OpScalarDivisionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpScalarDivisionProblem's Grad", grad, gradgenFlat(dX, ds))
+		}
 	}}, {"OpSubtractNegate", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
-		OpSubtractNegateGrad(a, b, da, db)
+		value := OpSubtractNegateGrad(a, b, da, db)
 		f := func() float64 {
 			return OpSubtractNegate(a, b)
 		}
+		gradgenCompare(t, "OpSubtractNegateGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -781,16 +1359,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(b, db)
 			gradgenCheck(t, "b", f, ps, want)
 		}
+		// OpSubtractNegateProblem's Func and Grad are OpSubtractNegate and
+		// OpSubtractNegateGrad at the packed variables.
+		{
+			problem := OpSubtractNegateProblem(n)
+			size := n + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpSubtractNegateProblem's Grad", grad, gradgenFlat(da, db))
+		}
 	}}, {"OpBroadcast", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		s := []float64{gradgenUniform(rng)}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
-		OpBroadcastGrad(x, s[0], dx, ds)
+		value := OpBroadcastGrad(x, s[0], dx, ds)
 		f := func() float64 {
 			return OpBroadcast(x, s[0])
 		}
+		gradgenCompare(t, "OpBroadcastGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -798,6 +1388,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// OpBroadcastProblem's Func and Grad are OpBroadcast and OpBroadcastGrad
+		// at the packed variables.
+		{
+			problem := OpBroadcastProblem(n)
+			size := n + 1
+			x2 := gradgenFlat(x, s[0])
+			gradgenCompare(t, "OpBroadcastProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpBroadcastProblem's Grad", grad, gradgenFlat(dx, ds))
 		}
 	}}, {"OpOuter", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -808,10 +1409,11 @@ func TestGradgenCorpus(t *testing.T) {
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dX := ggmat.NewDense(m, n, nil)
-		OpOuterGrad(a, b, X, da, db, dX)
+		value := OpOuterGrad(a, b, X, da, db, dX)
 		f := func() float64 {
 			return OpOuter(a, b, X)
 		}
+		gradgenCompare(t, "OpOuterGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -824,16 +1426,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
 		}
+		// OpOuterProblem's Func and Grad are OpOuter and OpOuterGrad at the
+		// packed variables.
+		{
+			problem := OpOuterProblem(m, n)
+			size := m + n + m*n
+			x := gradgenFlat(a, b, X)
+			gradgenCompare(t, "OpOuterProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpOuterProblem's Grad", grad, gradgenFlat(da, db, dX))
+		}
 	}}, {"OpInner", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
-		OpInnerGrad(a, b, da, db)
+		value := OpInnerGrad(a, b, da, db)
 		f := func() float64 {
 			return OpInner(a, b)
 		}
+		gradgenCompare(t, "OpInnerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -842,16 +1456,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(b, db)
 			gradgenCheck(t, "b", f, ps, want)
 		}
+		// OpInnerProblem's Func and Grad are OpInner and OpInnerGrad at the
+		// packed variables.
+		{
+			problem := OpInnerProblem(n)
+			size := n + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpInnerProblem's Grad", grad, gradgenFlat(da, db))
+		}
 	}}, {"OpLiteralDims", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, 3, n, false)
 		v := gradgenVector(rng, 3)
 		dA := ggmat.NewDense(3, n, nil)
 		dv := ggmat.NewVecDense(3, nil)
-		OpLiteralDimsGrad(A, v, dA, dv)
+		value := OpLiteralDimsGrad(A, v, dA, dv)
 		f := func() float64 {
 			return OpLiteralDims(A, v)
 		}
+		gradgenCompare(t, "OpLiteralDimsGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -860,16 +1486,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(v, dv)
 			gradgenCheck(t, "v", f, ps, want)
 		}
+		// OpLiteralDimsProblem's Func and Grad are OpLiteralDims and
+		// OpLiteralDimsGrad at the packed variables.
+		{
+			problem := OpLiteralDimsProblem(n)
+			size := 3*n + 3
+			x := gradgenFlat(A, v)
+			gradgenCompare(t, "OpLiteralDimsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpLiteralDimsProblem's Grad", grad, gradgenFlat(dA, dv))
+		}
 	}}, {"OpTransposedLinalg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		B := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
-		OpTransposedLinalgGrad(A, B, dA, dB)
+		value := OpTransposedLinalgGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpTransposedLinalg(A, B)
 		}
+		gradgenCompare(t, "OpTransposedLinalgGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -877,6 +1515,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
+		}
+		// OpTransposedLinalgProblem's Func and Grad are OpTransposedLinalg and
+		// OpTransposedLinalgGrad at the packed variables.
+		{
+			problem := OpTransposedLinalgProblem(n)
+			size := n*n + n*n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OpTransposedLinalgProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
 	}}, {"OpSolve", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -887,10 +1536,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		dB := ggmat.NewDense(n, k, nil)
-		OpSolveGrad(A, x, B, dA, dx, dB)
+		value := OpSolveGrad(A, x, B, dA, dx, dB)
 		f := func() float64 {
 			return OpSolve(A, x, B)
 		}
+		gradgenCompare(t, "OpSolveGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -903,16 +1553,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
 		}
+		// OpSolveProblem's Func and Grad are OpSolve and OpSolveGrad at the
+		// packed variables.
+		{
+			problem := OpSolveProblem(n, k)
+			size := n*n + n + n*k
+			x2 := gradgenFlat(A, x, B)
+			gradgenCompare(t, "OpSolveProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSolveProblem's Grad", grad, gradgenFlat(dA, dx, dB))
+		}
 	}}, {"OpSolveSPD", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, true)
 		x := gradgenVector(rng, n)
 		dS := ggmat.NewSymDense(n, nil)
 		dx := ggmat.NewVecDense(n, nil)
-		OpSolveSPDGrad(S, x, dS, dx)
+		value := OpSolveSPDGrad(S, x, dS, dx)
 		f := func() float64 {
 			return OpSolveSPD(S, x)
 		}
+		gradgenCompare(t, "OpSolveSPDGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
 			gradgenCheck(t, "S", f, ps, want)
@@ -921,27 +1583,57 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
 		}
+		// OpSolveSPDProblem's Func and Grad are OpSolveSPD and OpSolveSPDGrad at
+		// the packed variables.
+		{
+			problem := OpSolveSPDProblem(n)
+			size := n*n + n
+			x2 := gradgenFlat(S, x)
+			gradgenCompare(t, "OpSolveSPDProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OpSolveSPDProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), dx))
+		}
 	}}, {"PrecDivSquare", func(t *testing.T, rng *rand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		c := []float64{gradgenUniform(rng)}
 		ds := new(float64)
-		PrecDivSquareGrad(s[0], c[0], ds)
+		value := PrecDivSquareGrad(s[0], c[0], ds)
 		f := func() float64 {
 			return PrecDivSquare(s[0], c[0])
 		}
+		gradgenCompare(t, "PrecDivSquareGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// PrecDivSquareDeriv is the derivative of PrecDivSquare in s.
+		{
+			gradgenCompare(t, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, gradgenSlope(func(h float64) []float64 {
+				return []float64{PrecDivSquare(s[0]+h, c[0])}
+			}))
+		}
+		// PrecDivSquareProblem's Func and Grad are PrecDivSquare and
+		// PrecDivSquareGrad at the packed variables.
+		{
+			problem := PrecDivSquareProblem(c[0])
+			size := 1
+			x := gradgenFlat(s[0])
+			gradgenCompare(t, "PrecDivSquareProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "PrecDivSquareProblem's Grad", grad, gradgenFlat(ds))
 		}
 	}}, {"PrecDivSquareBoth", func(t *testing.T, rng *rand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		c := []float64{gradgenUniform(rng)}
 		ds := new(float64)
 		dc := new(float64)
-		PrecDivSquareBothGrad(s[0], c[0], ds, dc)
+		value := PrecDivSquareBothGrad(s[0], c[0], ds, dc)
 		f := func() float64 {
 			return PrecDivSquareBoth(s[0], c[0])
 		}
+		gradgenCompare(t, "PrecDivSquareBothGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
@@ -950,6 +1642,17 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(c, dc)
 			gradgenCheck(t, "c", f, ps, want)
 		}
+		// PrecDivSquareBothProblem's Func and Grad are PrecDivSquareBoth and
+		// PrecDivSquareBothGrad at the packed variables.
+		{
+			problem := PrecDivSquareBothProblem()
+			size := 1 + 1
+			x := gradgenFlat(s[0], c[0])
+			gradgenCompare(t, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "PrecDivSquareBothProblem's Grad", grad, gradgenFlat(ds, dc))
+		}
 	}}, {"PrecDivBySum", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
@@ -957,10 +1660,11 @@ func TestGradgenCorpus(t *testing.T) {
 		s := []float64{gradgenUniform(rng)}
 		dA := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
-		PrecDivBySumGrad(A, s[0], dA, ds)
+		value := PrecDivBySumGrad(A, s[0], dA, ds)
 		f := func() float64 {
 			return PrecDivBySum(A, s[0])
 		}
+		gradgenCompare(t, "PrecDivBySumGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -969,16 +1673,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+		// PrecDivBySumProblem's Func and Grad are PrecDivBySum and
+		// PrecDivBySumGrad at the packed variables.
+		{
+			problem := PrecDivBySumProblem(m, n)
+			size := m*n + 1
+			x := gradgenFlat(A, s[0])
+			gradgenCompare(t, "PrecDivBySumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "PrecDivBySumProblem's Grad", grad, gradgenFlat(dA, ds))
+		}
 	}}, {"PrecTraceOuter", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
-		PrecTraceOuterGrad(x, y, dx, dy)
+		value := PrecTraceOuterGrad(x, y, dx, dy)
 		f := func() float64 {
 			return PrecTraceOuter(x, y)
 		}
+		gradgenCompare(t, "PrecTraceOuterGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -986,6 +1702,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenVectorParams(y, dy)
 			gradgenCheck(t, "y", f, ps, want)
+		}
+		// PrecTraceOuterProblem's Func and Grad are PrecTraceOuter and
+		// PrecTraceOuterGrad at the packed variables.
+		{
+			problem := PrecTraceOuterProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "PrecTraceOuterProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
 	}}, {"PrecSubtractDifference", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -995,10 +1722,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		dS := ggmat.NewDense(n, n, nil)
-		PrecSubtractDifferenceGrad(x, s[0], S, dx, ds, dS)
+		value := PrecSubtractDifferenceGrad(x, s[0], S, dx, ds, dS)
 		f := func() float64 {
 			return PrecSubtractDifference(x, s[0], S)
 		}
+		gradgenCompare(t, "PrecSubtractDifferenceGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
@@ -1011,6 +1739,18 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(S, dS)
 			gradgenCheck(t, "S", f, ps, want)
 		}
+		// PrecSubtractDifferenceProblem's Func and Grad are
+		// PrecSubtractDifference and PrecSubtractDifferenceGrad at the packed
+		// variables.
+		{
+			problem := PrecSubtractDifferenceProblem(n)
+			size := n + 1 + n*n
+			x2 := gradgenFlat(x, s[0], S)
+			gradgenCompare(t, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "PrecSubtractDifferenceProblem's Grad", grad, gradgenFlat(dx, ds, dS))
+		}
 	}}, {"PrecNested", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -1021,10 +1761,11 @@ func TestGradgenCorpus(t *testing.T) {
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
-		PrecNestedGrad(a, b, c, s[0], da, db, dc, ds)
+		value := PrecNestedGrad(a, b, c, s[0], da, db, dc, ds)
 		f := func() float64 {
 			return PrecNested(a, b, c, s[0])
 		}
+		gradgenCompare(t, "PrecNestedGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1040,6 +1781,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// PrecNestedProblem's Func and Grad are PrecNested and PrecNestedGrad at
+		// the packed variables.
+		{
+			problem := PrecNestedProblem(n)
+			size := n + n + n + 1
+			x := gradgenFlat(a, b, c, s[0])
+			gradgenCompare(t, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "PrecNestedProblem's Grad", grad, gradgenFlat(da, db, dc, ds))
 		}
 	}}, {"Random00", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1056,10 +1808,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random00Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random00Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random00(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random00Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1083,6 +1836,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random00Problem's Func and Grad are Random00 and Random00Grad at the
+		// packed variables.
+		{
+			problem := Random00Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random00Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random01", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1099,10 +1863,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random01Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random01Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random01(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random01Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1126,6 +1891,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random01Problem's Func and Grad are Random01 and Random01Grad at the
+		// packed variables.
+		{
+			problem := Random01Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random01Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random02", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1142,10 +1918,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random02Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random02Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random02(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random02Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1169,6 +1946,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random02Problem's Func and Grad are Random02 and Random02Grad at the
+		// packed variables.
+		{
+			problem := Random02Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random02Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random03", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1185,10 +1973,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random03Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random03Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random03(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random03Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1212,6 +2001,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random03Problem's Func and Grad are Random03 and Random03Grad at the
+		// packed variables.
+		{
+			problem := Random03Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random03Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random04", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1228,10 +2028,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random04Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random04Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random04(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random04Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1255,6 +2056,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random04Problem's Func and Grad are Random04 and Random04Grad at the
+		// packed variables.
+		{
+			problem := Random04Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random04Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random05", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1271,10 +2083,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random05Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random05Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random05(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random05Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1298,6 +2111,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random05Problem's Func and Grad are Random05 and Random05Grad at the
+		// packed variables.
+		{
+			problem := Random05Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random05Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random06", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1314,10 +2138,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random06Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random06Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random06(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random06Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1341,6 +2166,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random06Problem's Func and Grad are Random06 and Random06Grad at the
+		// packed variables.
+		{
+			problem := Random06Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random06Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random07", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1357,10 +2193,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random07Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random07Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random07(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random07Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1384,6 +2221,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random07Problem's Func and Grad are Random07 and Random07Grad at the
+		// packed variables.
+		{
+			problem := Random07Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random07Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random08", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1400,10 +2248,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random08Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random08Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random08(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random08Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1427,6 +2276,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random08Problem's Func and Grad are Random08 and Random08Grad at the
+		// packed variables.
+		{
+			problem := Random08Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random08Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random09", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1443,10 +2303,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random09Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random09Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random09(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random09Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1470,6 +2331,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random09Problem's Func and Grad are Random09 and Random09Grad at the
+		// packed variables.
+		{
+			problem := Random09Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random09Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random10", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1486,10 +2358,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random10Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random10Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random10(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random10Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1513,6 +2386,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random10Problem's Func and Grad are Random10 and Random10Grad at the
+		// packed variables.
+		{
+			problem := Random10Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random10Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random11", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1529,10 +2413,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random11Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random11Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random11(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random11Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1556,6 +2441,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random11Problem's Func and Grad are Random11 and Random11Grad at the
+		// packed variables.
+		{
+			problem := Random11Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random11Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random12", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1572,10 +2468,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random12Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random12Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random12(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random12Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1599,6 +2496,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random12Problem's Func and Grad are Random12 and Random12Grad at the
+		// packed variables.
+		{
+			problem := Random12Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random12Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random13", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1615,10 +2523,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random13Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random13Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random13(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random13Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1642,6 +2551,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random13Problem's Func and Grad are Random13 and Random13Grad at the
+		// packed variables.
+		{
+			problem := Random13Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random13Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random14", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1658,10 +2578,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random14Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random14Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random14(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random14Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1685,6 +2606,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random14Problem's Func and Grad are Random14 and Random14Grad at the
+		// packed variables.
+		{
+			problem := Random14Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random14Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random15", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1701,10 +2633,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random15Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random15Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random15(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random15Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1728,6 +2661,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random15Problem's Func and Grad are Random15 and Random15Grad at the
+		// packed variables.
+		{
+			problem := Random15Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random15Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random16", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1744,10 +2688,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random16Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random16Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random16(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random16Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1771,6 +2716,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random16Problem's Func and Grad are Random16 and Random16Grad at the
+		// packed variables.
+		{
+			problem := Random16Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random16Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random17", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1787,10 +2743,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random17Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random17Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random17(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random17Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1814,6 +2771,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random17Problem's Func and Grad are Random17 and Random17Grad at the
+		// packed variables.
+		{
+			problem := Random17Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random17Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random18", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1830,10 +2798,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random18Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random18Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random18(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random18Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1857,6 +2826,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random18Problem's Func and Grad are Random18 and Random18Grad at the
+		// packed variables.
+		{
+			problem := Random18Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random18Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random19", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1873,10 +2853,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random19Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random19Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random19(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random19Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1900,6 +2881,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random19Problem's Func and Grad are Random19 and Random19Grad at the
+		// packed variables.
+		{
+			problem := Random19Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random19Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random20", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1916,10 +2908,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random20Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random20Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random20(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random20Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1943,6 +2936,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random20Problem's Func and Grad are Random20 and Random20Grad at the
+		// packed variables.
+		{
+			problem := Random20Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random20Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random21", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1959,10 +2963,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random21Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random21Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random21(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random21Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -1986,6 +2991,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random21Problem's Func and Grad are Random21 and Random21Grad at the
+		// packed variables.
+		{
+			problem := Random21Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random21Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random22", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2002,10 +3018,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random22Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random22Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random22(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random22Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2029,6 +3046,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random22Problem's Func and Grad are Random22 and Random22Grad at the
+		// packed variables.
+		{
+			problem := Random22Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random22Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random23", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2045,10 +3073,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random23Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random23Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random23(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random23Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2072,6 +3101,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random23Problem's Func and Grad are Random23 and Random23Grad at the
+		// packed variables.
+		{
+			problem := Random23Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random23Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random24", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2088,10 +3128,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random24Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random24Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random24(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random24Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2115,6 +3156,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random24Problem's Func and Grad are Random24 and Random24Grad at the
+		// packed variables.
+		{
+			problem := Random24Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random24Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random25", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2131,10 +3183,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random25Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random25Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random25(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random25Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2158,6 +3211,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random25Problem's Func and Grad are Random25 and Random25Grad at the
+		// packed variables.
+		{
+			problem := Random25Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random25Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random26", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2174,10 +3238,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random26Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random26Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random26(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random26Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2201,6 +3266,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random26Problem's Func and Grad are Random26 and Random26Grad at the
+		// packed variables.
+		{
+			problem := Random26Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random26Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random27", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2217,10 +3293,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random27Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random27Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random27(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random27Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2244,6 +3321,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random27Problem's Func and Grad are Random27 and Random27Grad at the
+		// packed variables.
+		{
+			problem := Random27Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random27Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random28", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2260,10 +3348,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random28Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random28Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random28(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random28Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2287,6 +3376,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random28Problem's Func and Grad are Random28 and Random28Grad at the
+		// packed variables.
+		{
+			problem := Random28Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random28Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random29", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2303,10 +3403,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random29Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random29Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random29(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random29Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2330,6 +3431,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random29Problem's Func and Grad are Random29 and Random29Grad at the
+		// packed variables.
+		{
+			problem := Random29Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random29Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random30", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2346,10 +3458,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random30Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random30Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random30(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random30Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2373,6 +3486,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random30Problem's Func and Grad are Random30 and Random30Grad at the
+		// packed variables.
+		{
+			problem := Random30Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random30Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random31", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2389,10 +3513,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random31Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random31Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random31(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random31Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2416,6 +3541,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random31Problem's Func and Grad are Random31 and Random31Grad at the
+		// packed variables.
+		{
+			problem := Random31Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random31Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random32", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2432,10 +3568,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random32Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random32Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random32(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random32Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2459,6 +3596,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random32Problem's Func and Grad are Random32 and Random32Grad at the
+		// packed variables.
+		{
+			problem := Random32Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random32Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random33", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2475,10 +3623,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random33Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random33Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random33(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random33Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2502,6 +3651,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random33Problem's Func and Grad are Random33 and Random33Grad at the
+		// packed variables.
+		{
+			problem := Random33Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random33Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random34", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2518,10 +3678,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random34Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random34Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random34(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random34Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2545,6 +3706,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random34Problem's Func and Grad are Random34 and Random34Grad at the
+		// packed variables.
+		{
+			problem := Random34Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random34Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random35", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2561,10 +3733,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random35Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random35Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random35(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random35Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2588,6 +3761,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random35Problem's Func and Grad are Random35 and Random35Grad at the
+		// packed variables.
+		{
+			problem := Random35Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random35Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random36", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2604,10 +3788,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random36Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random36Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random36(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random36Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2631,6 +3816,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random36Problem's Func and Grad are Random36 and Random36Grad at the
+		// packed variables.
+		{
+			problem := Random36Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random36Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random37", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2647,10 +3843,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random37Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random37Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random37(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random37Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2674,6 +3871,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random37Problem's Func and Grad are Random37 and Random37Grad at the
+		// packed variables.
+		{
+			problem := Random37Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random37Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random38", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2690,10 +3898,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random38Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random38Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random38(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random38Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2717,6 +3926,17 @@ func TestGradgenCorpus(t *testing.T) {
 		{
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Random38Problem's Func and Grad are Random38 and Random38Grad at the
+		// packed variables.
+		{
+			problem := Random38Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random38Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random39", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -2733,10 +3953,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(n, n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		ds := new(float64)
-		Random39Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
+		value := Random39Grad(a, b, c, A, X, s[0], da, db, dc, dA, dX, ds)
 		f := func() float64 {
 			return Random39(a, b, c, A, X, s[0])
 		}
+		gradgenCompare(t, "Random39Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
 			gradgenCheck(t, "a", f, ps, want)
@@ -2761,6 +3982,17 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+		// Random39Problem's Func and Grad are Random39 and Random39Grad at the
+		// packed variables.
+		{
+			problem := Random39Problem(n, m)
+			size := n + n + m + n*n + n*m + 1
+			x := gradgenFlat(a, b, c, A, X, s[0])
+			gradgenCompare(t, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Random39Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+		}
 	}}, {"AllTypes", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
@@ -2774,10 +4006,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dM := ggmat.NewDense(n, k, nil)
 		dv := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
-		AllTypesGrad(s[0], v, M, S, P, dP, dS, dM, dv, ds)
+		value := AllTypesGrad(s[0], v, M, S, P, dP, dS, dM, dv, ds)
 		f := func() float64 {
 			return AllTypes(s[0], v, M, S, P)
 		}
+		gradgenCompare(t, "AllTypesGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
 			gradgenCheck(t, "P", f, ps, want)
@@ -2798,30 +4031,65 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+		// AllTypesProblem's Func and Grad are AllTypes and AllTypesGrad at the
+		// packed variables.
+		{
+			problem := AllTypesProblem(n, k)
+			size := n*n + n*n + n*k + n + 1
+			x := gradgenFlat(P, S, M, v, s[0])
+			gradgenCompare(t, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "AllTypesProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dP), gradgenPackedSymmetric(dS), dM, dv, ds))
+		}
 	}}, {"SymQuad", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, false)
 		x := gradgenVector(rng, n)
 		dS := ggmat.NewSymDense(n, nil)
-		SymQuadGrad(S, x, dS)
+		value := SymQuadGrad(S, x, dS)
 		f := func() float64 {
 			return SymQuad(S, x)
 		}
+		gradgenCompare(t, "SymQuadGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
 			gradgenCheck(t, "S", f, ps, want)
+		}
+		// SymQuadProblem's Func and Grad are SymQuad and SymQuadGrad at the
+		// packed variables.
+		{
+			problem := SymQuadProblem(x)
+			size := n * n
+			x2 := gradgenFlat(S)
+			gradgenCompare(t, "SymQuadProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "SymQuadProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
 		}
 	}}, {"unexported", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		unexportedGrad(x, dx)
+		value := unexportedGrad(x, dx)
 		f := func() float64 {
 			return unexported(x)
 		}
+		gradgenCompare(t, "unexportedGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// unexportedProblem's Func and Grad are unexported and unexportedGrad at
+		// the packed variables.
+		{
+			problem := unexportedProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "unexportedProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "unexportedProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"Shadowing", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -2842,10 +4110,11 @@ func TestGradgenCorpus(t *testing.T) {
 		druntime := new(float64)
 		dsync := new(float64)
 		doptimize := ggmat.NewVecDense(m, nil)
-		ShadowingGrad(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
+		value := ShadowingGrad(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
 		f := func() float64 {
 			return Shadowing(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
 		}
+		gradgenCompare(t, "ShadowingGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(mat, dmat)
 			gradgenCheck(t, "mat", f, ps, want)
@@ -2878,16 +4147,28 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(optimize, doptimize)
 			gradgenCheck(t, "optimize", f, ps, want)
 		}
+		// ShadowingProblem's Func and Grad are Shadowing and ShadowingGrad at
+		// the packed variables.
+		{
+			problem := ShadowingProblem(m, n)
+			size := m*n + n + m + 1 + n + 1 + 1 + m
+			x := gradgenFlat(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
+			gradgenCompare(t, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "ShadowingProblem's Grad", grad, gradgenFlat(dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize))
+		}
 	}}, {"Pooled", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		pooledGradPool := gradgenVector(rng, n)
 		f := []float64{gradgenUniform(rng)}
 		dpooledGradPool := ggmat.NewVecDense(n, nil)
 		df := new(float64)
-		PooledGrad(pooledGradPool, f[0], dpooledGradPool, df)
+		value := PooledGrad(pooledGradPool, f[0], dpooledGradPool, df)
 		f2 := func() float64 {
 			return Pooled(pooledGradPool, f[0])
 		}
+		gradgenCompare(t, "PooledGrad's value", []float64{value}, []float64{f2()})
 		{
 			ps, want := gradgenVectorParams(pooledGradPool, dpooledGradPool)
 			gradgenCheck(t, "pooledGradPool", f2, ps, want)
@@ -2896,17 +4177,40 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(f, df)
 			gradgenCheck(t, "f", f2, ps, want)
 		}
+		// PooledProblem's Func and Grad are Pooled and PooledGrad at the packed
+		// variables.
+		{
+			problem := PooledProblem(n)
+			size := n + 1
+			x := gradgenFlat(pooledGradPool, f[0])
+			gradgenCompare(t, "PooledProblem's Func", []float64{problem.Func(x)}, []float64{f2()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "PooledProblem's Grad", grad, gradgenFlat(dpooledGradPool, df))
+		}
 	}}, {"shadowing", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
-		shadowingGrad(x, dx)
+		value := shadowingGrad(x, dx)
 		f := func() float64 {
 			return shadowing(x)
 		}
+		gradgenCompare(t, "shadowingGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
+		}
+		// shadowingProblem's Func and Grad are shadowing and shadowingGrad at
+		// the packed variables.
+		{
+			problem := shadowingProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "shadowingProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "shadowingProblem's Grad", grad, gradgenFlat(dx))
 		}
 	}}, {"OneByOne", func(t *testing.T, rng *rand.Rand) {
 		v := gradgenVector(rng, 1)
@@ -2917,10 +4221,11 @@ func TestGradgenCorpus(t *testing.T) {
 		dA := ggmat.NewDense(1, 1, nil)
 		dS := ggmat.NewSymDense(1, nil)
 		ds := new(float64)
-		OneByOneGrad(v, A, S, s[0], dv, dA, dS, ds)
+		value := OneByOneGrad(v, A, S, s[0], dv, dA, dS, ds)
 		f := func() float64 {
 			return OneByOne(v, A, S, s[0])
 		}
+		gradgenCompare(t, "OneByOneGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(v, dv)
 			gradgenCheck(t, "v", f, ps, want)
@@ -2937,6 +4242,17 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+		// OneByOneProblem's Func and Grad are OneByOne and OneByOneGrad at the
+		// packed variables.
+		{
+			problem := OneByOneProblem()
+			size := 1 + 1*1 + 1*1 + 1
+			x := gradgenFlat(v, A, S, s[0])
+			gradgenCompare(t, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "OneByOneProblem's Grad", grad, gradgenFlat(dv, dA, gradgenPackedSymmetric(dS), ds))
+		}
 	}}, {"Bilinear", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
@@ -2944,13 +4260,25 @@ func TestGradgenCorpus(t *testing.T) {
 		X := gradgenMatrix(rng, m, n, false)
 		b := gradgenVector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
-		BilinearGrad(a, X, b, dX)
+		value := BilinearGrad(a, X, b, dX)
 		f := func() float64 {
 			return Bilinear(a, X, b)
 		}
+		gradgenCompare(t, "BilinearGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// BilinearProblem's Func and Grad are Bilinear and BilinearGrad at the
+		// packed variables.
+		{
+			problem := BilinearProblem(a, b)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "BilinearProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "BilinearProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"ExpMix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -2959,13 +4287,25 @@ func TestGradgenCorpus(t *testing.T) {
 		X := gradgenMatrix(rng, m, n, false)
 		b := gradgenVector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
-		ExpMixGrad(a, X, b, dX)
+		value := ExpMixGrad(a, X, b, dX)
 		f := func() float64 {
 			return ExpMix(a, X, b)
 		}
+		gradgenCompare(t, "ExpMixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// ExpMixProblem's Func and Grad are ExpMix and ExpMixGrad at the packed
+		// variables.
+		{
+			problem := ExpMixProblem(a, b)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "ExpMixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "ExpMixProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}, {"TraceAB", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -2974,10 +4314,11 @@ func TestGradgenCorpus(t *testing.T) {
 		B := gradgenMatrix(rng, n, m, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(n, m, nil)
-		TraceABGrad(A, B, dA, dB)
+		value := TraceABGrad(A, B, dA, dB)
 		f := func() float64 {
 			return TraceAB(A, B)
 		}
+		gradgenCompare(t, "TraceABGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
 			gradgenCheck(t, "A", f, ps, want)
@@ -2986,19 +4327,42 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(B, dB)
 			gradgenCheck(t, "B", f, ps, want)
 		}
+		// TraceABProblem's Func and Grad are TraceAB and TraceABGrad at the
+		// packed variables.
+		{
+			problem := TraceABProblem(m, n)
+			size := m*n + n*m
+			x := gradgenFlat(A, B)
+			gradgenCompare(t, "TraceABProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "TraceABProblem's Grad", grad, gradgenFlat(dA, dB))
+		}
 	}}, {"QuadTrace", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		W := gradgenMatrix(rng, n, k, false)
 		dW := ggmat.NewDense(n, k, nil)
-		QuadTraceGrad(A, W, dW)
+		value := QuadTraceGrad(A, W, dW)
 		f := func() float64 {
 			return QuadTrace(A, W)
 		}
+		gradgenCompare(t, "QuadTraceGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(W, dW)
 			gradgenCheck(t, "W", f, ps, want)
+		}
+		// QuadTraceProblem's Func and Grad are QuadTrace and QuadTraceGrad at
+		// the packed variables.
+		{
+			problem := QuadTraceProblem(A, k)
+			size := n * k
+			x := gradgenFlat(W)
+			gradgenCompare(t, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "QuadTraceProblem's Grad", grad, gradgenFlat(dW))
 		}
 	}}, {"Sandwich", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -3008,13 +4372,25 @@ func TestGradgenCorpus(t *testing.T) {
 		X := gradgenMatrix(rng, m, n, false)
 		C := gradgenMatrix(rng, m, m, true)
 		dX := ggmat.NewDense(m, n, nil)
-		SandwichGrad(B, X, C, dX)
+		value := SandwichGrad(B, X, C, dX)
 		f := func() float64 {
 			return Sandwich(B, X, C)
 		}
+		gradgenCompare(t, "SandwichGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
+		}
+		// SandwichProblem's Func and Grad are Sandwich and SandwichGrad at the
+		// packed variables.
+		{
+			problem := SandwichProblem(B, C)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "SandwichProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "SandwichProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}}
 	for _, tt := range tests {

@@ -4,4 +4,4 @@
 // finite differences.
 package higher
 
-//go:generate go run ../../cmd/gradgen higher.yaml
+//go:generate go run ../../cmd/gradgen -test higher.yaml

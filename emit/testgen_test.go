@@ -1,0 +1,227 @@
+package emit
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
+)
+
+// rolesSpec has a function for every role -test checks: a Hessian over a
+// vector, a Hessian-vector product over an spd input, derivatives of a
+// scalar and of a matrix-valued path, and JVPs and Jacobians (read off the
+// structure for A X B, through the scalar t for the path).
+const rolesSpec = `functions:
+  - name: Quartic
+    inputs: {x: vector(n), A: "matrix(m, n)"}
+    expr: (x' * x)^2 + sum(exp(A * x))
+    wrt: [x]
+    hessian: true
+  - name: GaussNLL
+    inputs: {S: spd(n), C: spd(n)}
+    expr: logdet(S) + tr(inv(S) * C)
+    wrt: [S]
+    hessian: true
+  - name: ScalarPath
+    inputs: {t: scalar, a: vector(n)}
+    expr: exp(t) * a' * a + t^3
+    wrt: [t]
+    order: 2
+  - name: MatrixPath
+    inputs: {t: scalar, A: "matrix(m, n)", B: "matrix(m, n)"}
+    expr: exp(t) * A + t^2 * B
+    wrt: [t]
+    order: 2
+  - name: Sandwich
+    inputs: {A: "matrix(m, p)", X: "matrix(p, q)", B: "matrix(q, n)"}
+    expr: A * X * B
+    wrt: [X]
+`
+
+// TestGeneratedTestCatchesWrongRoles runs the -test output of rolesSpec
+// with go test: on the generated code it passes, and with one generated
+// function swapped for a wrong one (the correct one renamed, wrapped and
+// one entry of its result moved by 0.01) it fails, naming that function.
+func TestGeneratedTestCatchesWrongRoles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests generated packages with the go command")
+	}
+	tests := []struct {
+		name    string
+		replace string // the generated function the wrapper replaces
+		wrapper string // calls correct<replace> and spoils its result
+		want    string // what the failing test must report
+	}{
+		{name: "generated code passes"},
+		{"FHessian with one entry off", "QuarticHessian", `
+func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
+	correctQuarticHessian(x, A, H)
+	H.Set(0, 0, H.At(0, 0)+0.01)
+}`, "QuarticHessian entry 0:"},
+		{"FHessian not symmetric", "QuarticHessian", `
+func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
+	correctQuarticHessian(x, A, H)
+	r, _ := H.Dims()
+	H.Set(r-1, 0, H.At(r-1, 0)+0.01)
+}`, "QuarticHessian's symmetry entry"},
+		{"FHessVec", "QuarticHessVec", `
+func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.VecDense) {
+	correctQuarticHessVec(x, A, vx, hx)
+	hx.SetVec(0, hx.AtVec(0)+0.01)
+}`, "QuarticHessVec entry 0:"},
+		{"FHessVec of an spd input", "GaussNLLHessVec", `
+func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
+	correctGaussNLLHessVec(S, C, vS, hS)
+	hS.SetSym(0, 0, hS.At(0, 0)+0.01)
+}`, "GaussNLLHessVec entry 0:"},
+		{"FGrad", "QuarticGrad", `
+func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
+	f := correctQuarticGrad(x, A, dx)
+	dx.SetVec(0, dx.AtVec(0)+0.01)
+	return f
+}`, "∂f/∂x entry 0:"},
+		{"FProblem's Grad", "QuarticProblem", `
+func QuarticProblem(A *mat.Dense) optimize.Problem {
+	p := correctQuarticProblem(A)
+	grad := p.Grad
+	p.Grad = func(g, x []float64) {
+		grad(g, x)
+		g[0] += 0.01
+	}
+	return p
+}`, "QuarticProblem's Grad entry 0:"},
+		{"FDeriv2 of a scalar", "ScalarPathDeriv2", `
+func ScalarPathDeriv2(t float64, a *mat.VecDense) float64 {
+	return correctScalarPathDeriv2(t, a) + 0.01
+}`, "ScalarPathDeriv2 entry 0:"},
+		{"FDeriv of a matrix", "MatrixPathDeriv", `
+func MatrixPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	correctMatrixPathDeriv(t, A, B, dst)
+	dst.Set(0, 0, dst.At(0, 0)+0.01)
+}`, "MatrixPathDeriv entry 0:"},
+		{"FJVP", "SandwichJVP", `
+func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
+	correctSandwichJVP(A, X, B, dX, dst)
+	dst.Set(0, 0, dst.At(0, 0)+0.01)
+}`, "SandwichJVP entry 0:"},
+		{"FJacobian", "SandwichJacobian", `
+func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
+	correctSandwichJacobian(A, X, B, JX)
+	JX.Set(0, 0, JX.At(0, 0)+0.01)
+}`, "SandwichJacobian times the directions entry 0:"},
+		{"FJacobian through a scalar", "MatrixPathJacobian", `
+func MatrixPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
+	correctMatrixPathJacobian(t, A, B, Jt)
+	Jt.Set(0, 0, Jt.At(0, 0)+0.01)
+}`, "MatrixPathJacobian times the directions entry 0:"},
+	}
+	fns := buildSpec(t, rolesSpec)
+	code, err := Generate(fns, Options{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenGen", Source: "gen.go"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("..", "testgencheck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for k, tt := range tests {
+		src := string(code)
+		if tt.replace != "" {
+			def := "\nfunc " + tt.replace + "("
+			if !strings.Contains(src, def) {
+				t.Fatalf("%s: no function %s in the generated code", tt.name, tt.replace)
+			}
+			src = strings.Replace(src, def, "\nfunc correct"+tt.replace+"(", 1) + tt.wrapper + "\n"
+		}
+		pkg := filepath.Join(dir, fmt.Sprintf("p%d", k))
+		if err := os.MkdirAll(pkg, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range map[string]string{"gen.go": src, "gen_test.go": string(test)} {
+			if err := os.WriteFile(filepath.Join(pkg, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	results := goTestJSON(t, "./"+filepath.Base(dir)+"/...")
+	for k, tt := range tests {
+		res, ok := results[fmt.Sprintf("p%d", k)]
+		if !ok {
+			t.Errorf("%s: go test reported nothing for p%d", tt.name, k)
+			continue
+		}
+		switch {
+		case tt.want == "" && res.action != "pass":
+			t.Errorf("%s: go test %s, want pass:\n%s", tt.name, res.action, res.output)
+		case tt.want != "" && res.action != "fail":
+			t.Errorf("%s: go test %s, want fail", tt.name, res.action)
+		case tt.want != "" && !strings.Contains(res.output, tt.want):
+			t.Errorf("%s: the failure does not report %q:\n%s", tt.name, tt.want, res.output)
+		}
+	}
+}
+
+// buildSpec loads and differentiates the spec src.
+func buildSpec(t *testing.T, src string) []*derive.Function {
+	t.Helper()
+	file, err := spec.Load("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := derive.Build(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fns
+}
+
+// packageResult is how one package fared under go test -json: its final
+// action (pass, fail, skip) and everything it printed.
+type packageResult struct {
+	action, output string
+}
+
+// goTestJSON runs go test -json on pattern from the module root and
+// returns each package's result by the last element of its import path.
+func goTestJSON(t *testing.T, pattern string) map[string]packageResult {
+	t.Helper()
+	cmd := exec.Command("go", "test", "-json", pattern)
+	cmd.Dir = ".."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output() // failing packages make go test exit 1
+	results := map[string]packageResult{}
+	outputs := map[string]*strings.Builder{}
+	scanner := bufio.NewScanner(bytes.NewReader(out))
+	for scanner.Scan() {
+		var ev struct{ Action, Package, Test, Output string }
+		if err := json.Unmarshal(scanner.Bytes(), &ev); err != nil {
+			continue // build output is not JSON
+		}
+		pkg := ev.Package[strings.LastIndex(ev.Package, "/")+1:]
+		if outputs[pkg] == nil {
+			outputs[pkg] = &strings.Builder{}
+		}
+		outputs[pkg].WriteString(ev.Output)
+		if ev.Test == "" && (ev.Action == "pass" || ev.Action == "fail" || ev.Action == "skip") {
+			results[pkg] = packageResult{ev.Action, outputs[pkg].String()}
+		}
+	}
+	if len(results) == 0 {
+		t.Fatalf("go test %s reported no package:\n%s%s", pattern, out, stderr.String())
+	}
+	return results
+}
