@@ -702,7 +702,7 @@ func diff(g func(t float64) []float64, x float64) []float64 {
 
 // close reports where got and want differ by more than atol·scale +
 // rtol·|want|, scale the largest magnitude in want (at least 1); "" when
-// they agree. NaN agrees with nothing.
+// they agree. NaN agrees only with NaN.
 func close(got, want []float64, rtol, atol float64) string {
 	if len(got) != len(want) {
 		return fmt.Sprintf("%d values, want %d", len(got), len(want))
@@ -716,7 +716,7 @@ func close(got, want []float64, rtol, atol float64) string {
 	worst, at := -1.0, -1
 	for i := range got {
 		d := math.Abs(got[i] - want[i])
-		if got[i] == want[i] {
+		if got[i] == want[i] || (math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 			continue
 		}
 		if math.IsNaN(d) || d > atol*scale+rtol*math.Abs(want[i]) {
