@@ -16,7 +16,7 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 		return jen.Lit(0.0)
 	}
 	if v, ok := e.vals[n]; ok {
-		return v.id()
+		return e.readScalar(v)
 	}
 	switch n.Op {
 	case derive.OpConst:
@@ -47,7 +47,7 @@ func (e *function) scalar(n *derive.Node) jen.Code {
 		}
 	}
 	e.vals[n] = v
-	return v.id()
+	return e.readScalar(v)
 }
 
 // isRoot reports whether n is the function's value.
@@ -91,6 +91,7 @@ func (e *function) buffer(shape derive.Shape, base string) *val {
 // into a workspace buffer (or viewing an input) the first time.
 func (e *function) ensure(n *derive.Node) *val {
 	if v, ok := e.vals[n]; ok {
+		e.readWhole(v)
 		return v
 	}
 	var v *val
@@ -343,8 +344,11 @@ func (e *function) dotAsSum(n *derive.Node) *derive.Node {
 }
 
 // accumulate emits a loop summing term over shape into the new local acc.
+// acc holds a partial sum until that loop ends: fusedLoop keeps every
+// reader of acc out of it (ruleReductionRead).
 func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string) jen.Code {
 	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j jen.Code) jen.Code {
+		e.noteAccumulate(acc)
 		return jen.Id(acc).Op("+=").Add(term(i, j))
 	})
 	return nil
