@@ -921,6 +921,131 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(x, dx)
 			gradgenCheck(t, "x", f, ps, want)
 		}
+	}}, {"FusionPanelSoftplus", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		dw := ggmat.NewVecDense(d, nil)
+		FusionPanelSoftplusGrad(X, w, dw)
+		f := func() float64 {
+			return FusionPanelSoftplus(X, w)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+	}}, {"FusionPanelTwoData", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		Z := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		dw := ggmat.NewVecDense(d, nil)
+		FusionPanelTwoDataGrad(X, Z, w, dw)
+		f := func() float64 {
+			return FusionPanelTwoData(X, Z, w)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+	}}, {"FusionSumInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		FusionSumInChainGrad(x, dx)
+		f := func() float64 {
+			return FusionSumInChain(x)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+	}}, {"FusionDotInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		FusionDotInChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionDotInChain(x, y)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"FusionNorm1InChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		FusionNorm1InChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionNorm1InChain(x, y)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"FusionNorm2InChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		FusionNorm2InChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionNorm2InChain(x, y)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"FusionTrInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		x := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dx := ggmat.NewVecDense(n, nil)
+		FusionTrInChainGrad(A, x, dA, dx)
+		f := func() float64 {
+			return FusionTrInChain(A, x)
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+	}}, {"FusionLseInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		FusionLseInChainGrad(x, dx)
+		f := func() float64 {
+			return FusionLseInChain(x)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
 	}}, {"Random00", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)

@@ -254,6 +254,22 @@ type instance struct {
 	call func() float64
 }
 
+// fusionIn serves the fusion legality rows: x, y of length n and A m×n
+// (FusionSubSum uses x and y, FusionLse A and x, FusionNorm2 x).
+type fusionIn struct {
+	n, m int
+	x, y *mat.VecDense
+	A    *mat.Dense
+}
+
+func newFusionIn(f *factory, set int) fusionIn {
+	d := [][2]int{{4, 3}, {6, 5}, {1, 2}, {3, 1}}[set]
+	in := fusionIn{n: d[0], m: d[1]}
+	in.x, in.y = f.vec(in.n), f.vec(in.n)
+	in.A = f.dense(in.m, in.n)
+	return in
+}
+
 // entry makes an instance of one generated function.
 type entry struct {
 	name string
@@ -646,5 +662,60 @@ var registry = []entry{
 		in := newSandwichIn(f, set)
 		jA, jX, jB := f.out(in.m*in.m, in.p*in.n), f.out(in.p*in.m, in.q*in.n), f.out(in.q*in.m, in.n*in.n)
 		return inst(func() float64 { SandwichAllJacobian(in.A, in.X, in.B, jA, jX, jB); return 0 }, jA, jX, jB)
+	}},
+	// fusion legality
+	{"FusionSubSum", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { FusionSubSum(in.x, in.y, dst); return 0 }, dst)
+	}},
+	{"FusionSubSumJVP", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx, dy := f.vec(in.n), f.vec(in.n)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { FusionSubSumJVP(in.x, in.y, dx, dy, dst); return 0 }, dst)
+	}},
+	{"FusionSubSumJacobian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		jx, jy := f.out(in.n, in.n), f.out(in.n, in.n)
+		return inst(func() float64 { FusionSubSumJacobian(in.x, in.y, jx, jy); return 0 }, jx, jy)
+	}},
+	{"FusionLse", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		return inst(func() float64 { return FusionLse(in.A, in.x) })
+	}},
+	{"FusionLseGrad", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx := f.outVec(in.n)
+		return inst(func() float64 { return FusionLseGrad(in.A, in.x, dx) }, dx)
+	}},
+	{"FusionLseHessVec", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		vx, hx := f.vec(in.n), f.outVec(in.n)
+		return inst(func() float64 { FusionLseHessVec(in.A, in.x, vx, hx); return 0 }, hx)
+	}},
+	{"FusionLseHessian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		H := f.out(in.n, in.n)
+		return inst(func() float64 { FusionLseHessian(in.A, in.x, H); return 0 }, H)
+	}},
+	{"FusionNorm2", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		return inst(func() float64 { return FusionNorm2(in.x) })
+	}},
+	{"FusionNorm2Grad", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx := f.outVec(in.n)
+		return inst(func() float64 { return FusionNorm2Grad(in.x, dx) }, dx)
+	}},
+	{"FusionNorm2HessVec", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		vx, hx := f.vec(in.n), f.outVec(in.n)
+		return inst(func() float64 { FusionNorm2HessVec(in.x, vx, hx); return 0 }, hx)
+	}},
+	{"FusionNorm2Hessian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		H := f.out(in.n, in.n)
+		return inst(func() float64 { FusionNorm2Hessian(in.x, H); return 0 }, H)
 	}},
 }

@@ -267,6 +267,17 @@ var jacBuilders = []struct {
 			jacobian: func(J []*mat.Dense) { SandwichAllJacobian(in.A, in.X, in.B, J[0], J[1], J[2]) },
 		}
 	}},
+	// fusion legality
+	{"FusionSubSum", func(f *factory, set int) jacCase {
+		in := newFusionIn(f, set)
+		n := in.n
+		return jacCase{
+			fRows: n, fCols: 1, wrt: []wrtVar{vecVar("x", in.x), vecVar("y", in.y)},
+			eval:     func(w [][]float64, y []float64) { FusionSubSum(vn(w[0]), vn(w[1]), vn(y)) },
+			jvp:      func(v [][]float64, y []float64) { FusionSubSumJVP(in.x, in.y, vn(v[0]), vn(v[1]), vn(y)) },
+			jacobian: func(J []*mat.Dense) { FusionSubSumJacobian(in.x, in.y, J[0], J[1]) },
+		}
+	}},
 }
 
 // forEachJacCase runs check on every jacBuilder, shape set and random
