@@ -85,6 +85,7 @@ func (e *function) elem(n *derive.Node, i, j jen.Code) jen.Code {
 		return e.readStored(n, v, i, j)
 	}
 	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
+		e.noteInlined(n)
 		return e.expand(n, i, j)
 	}
 	return e.read(n, e.ensure(n), i, j)
@@ -189,7 +190,8 @@ func (e *function) withPre(inner jen.Code) jen.Code {
 // joint returns entry (i, j) of the elementwise node n when its operator
 // has a joint kernel and the partner function of the same argument is
 // needed later: one call computes both, and the partner's entry is
-// stored for its readers. It returns nil otherwise. The partner's buffer
+// stored for its readers that are still to come. It returns nil
+// otherwise. The partner's buffer
 // is filled by the loop being built, so its readers read an entry after
 // the call, in this loop, or the whole once the loop is built
 // (ruleWrittenBeforeRead).
@@ -199,7 +201,7 @@ func (e *function) joint(n *derive.Node, i, j jen.Code) jen.Code {
 		return nil
 	}
 	partner := e.fn.Graph.Find(jt.With, n.Args[0])
-	if partner == nil || e.uses[partner] == 0 || e.vals[partner] != nil {
+	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
 		return nil
 	}
 	buf := e.fillBuffer(partner.Shape, e.localName(partner))

@@ -80,6 +80,7 @@ type legality struct {
 	unwritten map[*val]bool
 	declared  []string
 	read      map[string]bool
+	inlined   map[*derive.Node]int // uses of a node consumed by computing it in place
 }
 
 // openBody starts recording the effects of a loop body; restore returns
@@ -129,9 +130,17 @@ func (e *function) readWhole(v *val) {
 }
 
 // fillBuffer declares a buffer of shape that a loop fills entry by entry
-// (noteFill in its body).
+// (noteFill in its body). The declaration reads nothing a loop computes,
+// so it goes above a loop just emitted, which the body filling the buffer
+// may then still join.
 func (e *function) fillBuffer(shape derive.Shape, base string) *val {
 	v := e.buffer(shape, base)
+	if p := e.pending; p != nil && p.at == len(e.body)-2 {
+		decl := e.body[len(e.body)-1]
+		copy(e.body[p.at+1:], e.body[p.at:len(e.body)-1])
+		e.body[p.at] = decl
+		p.at++
+	}
 	if e.legal.unwritten == nil {
 		e.legal.unwritten = map[*val]bool{}
 	}
@@ -181,4 +190,41 @@ func (e *function) checkDeclaredUsed() {
 			illegal(ruleDeclaredUsed, fmt.Sprintf("%s is computed and never read", name))
 		}
 	}
+}
+
+// prepare computes, before a loop whose body reads entries of n is built,
+// everything the body would otherwise emit while it is being built: the
+// scalars it reads (sums among them) and the operands it reads stored
+// rather than inline. A body then emits no statement ahead of its loop
+// that could read a buffer the body fills (a joint kernel's partner) or
+// see a sum half accumulated; it mirrors elem's choices.
+func (e *function) prepare(n *derive.Node) {
+	if _, ok := e.vals[n]; ok {
+		return
+	}
+	switch {
+	case n.Shape.IsScalar():
+		e.scalar(n)
+	case n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n):
+		for _, a := range n.Args {
+			e.prepare(a)
+		}
+	default:
+		e.ensure(n)
+	}
+}
+
+// noteInlined records that one use of n was consumed by computing n in
+// place in a loop body.
+func (e *function) noteInlined(n *derive.Node) {
+	if e.legal.inlined == nil {
+		e.legal.inlined = map[*derive.Node]int{}
+	}
+	e.legal.inlined[n]++
+}
+
+// readLater reports whether some use of n is still to be emitted: a
+// buffer filled for n now has a reader (ruleDeclaredUsed).
+func (e *function) readLater(n *derive.Node) bool {
+	return e.uses[n] > e.legal.inlined[n]
 }

@@ -183,6 +183,9 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 			return
 		}
 	}
+	for _, a := range n.Args {
+		e.prepare(a)
+	}
 	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j jen.Code) jen.Code {
 		return jen.Add(e.read(n, dst, i, j)).Op("=").Add(e.expand(n, i, j))
 	})
@@ -277,11 +280,11 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 	switch n.Op {
 	case derive.OpMul:
 		if h := e.dotAsSum(n); h != nil {
-			return e.accumulate(h.Shape, func(i, j jen.Code) jen.Code { return e.elem(h, i, j) }, name)
+			return e.accumulate(h.Shape, func(i, j jen.Code) jen.Code { return e.elem(h, i, j) }, name, h)
 		}
 		return e.product(x, nil, nil, nil)
 	case derive.OpSum:
-		return e.accumulate(x[0].Shape, func(i, j jen.Code) jen.Code { return e.elem(x[0], i, j) }, name)
+		return e.accumulate(x[0].Shape, func(i, j jen.Code) jen.Code { return e.elem(x[0], i, j) }, name, x[0])
 	case derive.OpTr:
 		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
 			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
@@ -291,15 +294,15 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 				p := e.fn.Graph.Mul(fs[1:]...)
 				return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
 					return jen.Add(e.elem(first.Args[0], i, j)).Op("*").Add(e.elem(p, i, j))
-				}, name)
+				}, name, first.Args[0], p)
 			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
 				return jen.Add(e.elem(p, i, j)).Op("*").Add(e.elem(last, j, i))
-			}, name)
+			}, name, p, last)
 		}
-		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ jen.Code) jen.Code { return e.elem(x[0], i, i) }, name)
+		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ jen.Code) jen.Code { return e.elem(x[0], i, i) }, name, x[0])
 	case derive.OpNorm2:
 		if x[0].Shape.IsVector() {
 			return jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())
@@ -343,10 +346,14 @@ func (e *function) dotAsSum(n *derive.Node) *derive.Node {
 	return h
 }
 
-// accumulate emits a loop summing term over shape into the new local acc.
-// acc holds a partial sum until that loop ends: fusedLoop keeps every
-// reader of acc out of it (ruleReductionRead).
-func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string) jen.Code {
+// accumulate emits a loop summing term, which reads entries of operands,
+// over shape into the new local acc. The operands' own work comes first
+// (prepare), and acc holds a partial sum until the loop ends: fusedLoop
+// keeps every reader of acc out of it (ruleReductionRead).
+func (e *function) accumulate(shape derive.Shape, term func(i, j jen.Code) jen.Code, acc string, operands ...*derive.Node) jen.Code {
+	for _, o := range operands {
+		e.prepare(o)
+	}
 	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j jen.Code) jen.Code {
 		e.noteAccumulate(acc)
 		return jen.Id(acc).Op("+=").Add(term(i, j))

@@ -788,8 +788,8 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
-	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
+	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		softplus, sigmoid := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])

@@ -1629,8 +1629,8 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 // logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls through logRegBiasGradPool.
 type logRegBiasGradWork struct {
 	tmp  []float64
-	tmp2 []float64
 	Xw   []float64
+	tmp2 []float64
 	tmp3 []float64
 }
 
@@ -1660,19 +1660,19 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp2 = -(y .* (X w + b))
+	// tmp = -(y .* (X w + b))
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
+		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid
 		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
@@ -1686,7 +1686,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = y .* sigmoid(-(y .* (X w + b)))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
 	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
@@ -2540,10 +2540,10 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls through twoLayerGradPool.
 type twoLayerGradWork struct {
 	tmp    []float64
-	tmp2   []float64
 	prod   []float64
 	tanhBx []float64
 	Bx     []float64
+	tmp2   []float64
 	tmp3   []float64
 	prod2  []float64
 }
@@ -2575,7 +2575,6 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
 	tanhBx := runtime.Vec(&ws.tanhBx, k)
@@ -2590,19 +2589,20 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	}
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
-	// tmp2 = c A tanh(B x)
+	// tmp = c A tanh(B x)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
 	f := 0.0
 	for i := 0; i < m; i++ {
-		tmp2.Data[i] = c * prod.Data[i]
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
+		tmp.Data[i] = c * prod.Data[i]
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid
 		f += softplus
 	}
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, k)
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, prod2)
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
 	for i := 0; i < k; i++ {
 		tmp3.Data[i] = (c * prod2.Data[i]) * (1.0 - (tanhBx.Data[i] * tanhBx.Data[i]))
@@ -2611,7 +2611,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += prod.Data[i] * tmp.Data[i]
+		sum += prod.Data[i] * tmp2.Data[i]
 	}
 	*dc = sum
 	return f
