@@ -68,6 +68,10 @@ var fusionCases = []struct {
 	{"DerivSums", `{t: scalar, x: vector(n)}`, "exp(t * x) - sum(exp(t * x))", "[t]", false, map[string]int{"n": 4}, 1, 2},
 	{"DerivScalarSums", `{t: scalar, x: vector(n)}`, "sum(exp(t * x)) * norm2(t * x)", "[t]", false, map[string]int{"n": 4}, 1, 3},
 	{"DerivMatrix", `{t: scalar, A: "matrix(n, n)"}`, "A * tr(t * A) - exp(t * A) / sum(exp(t * A))", "[t]", false, map[string]int{"n": 3}, 0.3, 2},
+	{"SymmetricSums", `{S: symmetric(n)}`, "sum(S .* S) * sum(S) + sum(exp(S - logsumexp(S)))", "", true, map[string]int{"n": 3}, 1, 0},
+	{"SPDLogdetSums", `{P: spd(n), x: vector(n)}`, "logdet(P) * sum(P) + x' * P * x * norm2(x)", "", false, map[string]int{"n": 3}, 1, 0},
+	{"ProductsAndSums", `{A: "matrix(m, n)", x: vector(n), y: vector(m)}`, "A * x - sum(x) * y + y * norm2(A * x)", "", false, map[string]int{"m": 4, "n": 3}, 1, 0},
+	{"PanelRestSums", `{X: "matrix(n, d)", w: vector(d)}`, "sum(softplus(X * w)) + sum(w) ^ 2 + sum(exp(w - logsumexp(w)) .* w)", "[w]", false, map[string]int{"n": 2500, "d": 30}, 0.1, 0},
 	// Softmax-like gradients from max-shifted exponentials: |z| ~ 1e3.
 	{"LseLarge", `{x: vector(n)}`, "logsumexp(x)", "", true, map[string]int{"n": 6}, 1e3, 0},
 	{"LseProductLarge", `{A: "matrix(m, n)", x: vector(n)}`, "logsumexp(A * x)", "[x]", true, map[string]int{"m": 6, "n": 4}, 30, 0},
