@@ -188,13 +188,13 @@ func (e *function) withPre(inner jen.Code) jen.Code {
 }
 
 // joint returns entry (i, j) of the elementwise node n when its operator
-// has a joint kernel and the partner function of the same argument is
-// needed later: one call computes both, and the partner's entry is
-// stored for its readers that are still to come. It returns nil
-// otherwise. The partner's buffer
-// is filled by the loop being built, so its readers read an entry after
-// the call, in this loop, or the whole once the loop is built
-// (ruleWrittenBeforeRead).
+// has a joint kernel and the partner function of the same argument has
+// readers still to come: one call computes both, and the partner's entry
+// is stored for them. It returns nil otherwise. The partner's buffer is
+// filled by the loop being built, so a reader reads an entry after the
+// call, in this loop, or the whole once the loop is built
+// (ruleWrittenBeforeRead); loop bodies compute their operands first
+// (prepare), so no reader is emitted ahead of this loop.
 func (e *function) joint(n *derive.Node, i, j jen.Code) jen.Code {
 	jt := n.Op.Joint
 	if jt == nil || n.Shape.IsScalar() {
