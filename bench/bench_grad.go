@@ -543,12 +543,12 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	}
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
@@ -558,13 +558,13 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-			tmp3.Data[i] = sigmoid
+			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+			tmp2.Data[i] = sigmoid
 			sum += softplus
-			tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp3.Data[i]
+			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp, r0, r1), 1, dwRaw)
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)

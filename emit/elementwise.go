@@ -70,9 +70,10 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 		return e.scalar(n)
 	}
 	if v, ok := e.vals[n]; ok {
-		return e.read(n, v, i, j)
+		return e.readStored(n, v, i, j)
 	}
 	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
+		e.noteInlined(n)
 		return e.expand(n, i, j)
 	}
 	return e.read(n, e.ensure(n), i, j)
@@ -140,29 +141,33 @@ func member(v *val, f string) expr { return atom{v.id().Dot(f)} }
 const tileSize = 64
 
 func (e *function) loop(shape derive.Shape, body func(i, j expr) jen.Code) jen.Code {
-	inner, transposed := e.loopBody(shape, body)
+	inner, transposed, fx := e.loopBody(shape, body)
+	e.closeLoop(fx)
 	return e.loopOver(shape, transposed, inner)
 }
 
 // loopBody builds the body of a loop over shape, and reports whether it
-// reads a stored matrix against the loop's order.
-func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (jen.Code, bool) {
+// reads a stored matrix against the loop's order and what else it does
+// (legality.go).
+func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (jen.Code, bool, *loopEffects) {
 	i, j := ident(e.i), ident(e.j)
 	outerPre := e.pre
 	e.pre = nil
 	defer func() { e.pre = outerPre }()
+	fx, restore := e.openBody()
+	defer restore()
 	switch {
 	case shape.IsCol():
-		return e.withPre(body(i, intLit(0))), false
+		return e.withPre(body(i, intLit(0))), false, fx
 	case shape.IsRow():
-		return e.withPre(body(intLit(0), i)), false
+		return e.withPre(body(intLit(0), i)), false, fx
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
 	inner := e.withPre(body(i, j))
 	transposed := e.transposed
 	e.loopJ, e.transposed = outerJ, outerTransposed
-	return inner, transposed
+	return inner, transposed, fx
 }
 
 // withPre returns inner preceded by the statements the body asked to run
@@ -179,25 +184,30 @@ func (e *function) withPre(inner jen.Code) jen.Code {
 }
 
 // joint returns entry (i, j) of the elementwise node n when its operator
-// has a joint kernel and the partner function of the same argument is
-// needed later: one call computes both, and the partner's entry is
-// stored for its readers. It returns nil otherwise.
+// has a joint kernel and the partner function of the same argument has
+// readers still to come: one call computes both, and the partner's entry
+// is stored for them. It returns nil otherwise. The partner's buffer is
+// filled by the loop being built, so a reader reads an entry after the
+// call, in this loop, or the whole once the loop is built
+// (ruleWrittenBeforeRead); loop bodies compute their operands first
+// (prepare), so no reader is emitted ahead of this loop.
 func (e *function) joint(n *derive.Node, i, j expr) expr {
 	jt := n.Op.Joint
 	if jt == nil || n.Shape.IsScalar() {
 		return nil
 	}
 	partner := e.fn.Graph.Find(jt.With, n.Args[0])
-	if partner == nil || e.uses[partner] == 0 || e.vals[partner] != nil {
+	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
 		return nil
 	}
-	buf := e.buffer(partner.Shape, e.localName(partner))
+	buf := e.fillBuffer(partner.Shape, e.localName(partner))
 	e.vals[partner] = buf
 	x := e.elem(n.Args[0], i, j)
 	mine, theirs := e.scope.fresh(n.Op.Name), e.scope.fresh(jt.With.Name)
 	e.pre = append(e.pre,
 		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(jt.Go(x.code())),
 		jen.Add(e.read(partner, buf, i, j).code()).Op("=").Id(theirs))
+	e.noteFill(buf)
 	return ident(mine)
 }
 
@@ -241,6 +251,7 @@ type pendingLoop struct {
 	at    int        // its index in e.body
 	inner []jen.Code // its body
 	tiled bool
+	fx    *loopEffects // what its bodies read, sum and fill
 }
 
 // fusedLoop emits pre and then a loop over shape; when the statement just
@@ -250,18 +261,26 @@ type pendingLoop struct {
 // wrote only at its own entry: a body that reads a matrix transposed starts
 // a loop of its own.
 func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j expr) jen.Code) {
-	inner, transposed := e.loopBody(shape, body)
-	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed {
+	inner, transposed, fx := e.loopBody(shape, body)
+	// Joining relies on: the loop is the last statement (nothing between
+	// reads what it computes), each entry's iteration sees every earlier
+	// body's write of that entry (no transposed read), and no sum the
+	// loop accumulates is read in it (ruleReductionRead: a sum is
+	// complete only after its loop, so its reader starts a loop after).
+	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed && !fx.readsSumOf(p.fx) {
 		rest := append(append([]jen.Code{}, pre...), e.body[p.at:]...)
 		e.body = append(e.body[:p.at], rest...)
 		p.at += len(pre)
 		p.inner = append(p.inner, inner)
+		p.fx.merge(fx)
+		e.closeLoop(p.fx)
 		e.body[p.at] = e.loopOver(shape, p.tiled, p.inner...)
 		return
 	}
+	e.closeLoop(fx)
 	e.body = append(e.body, pre...)
 	e.body = append(e.body, e.loopOver(shape, transposed, inner))
-	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: []jen.Code{inner}, tiled: transposed}
+	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: []jen.Code{inner}, tiled: transposed, fx: fx}
 }
 
 func forRange(v string, n jen.Code, body ...jen.Code) jen.Code {

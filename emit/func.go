@@ -81,6 +81,7 @@ type function struct {
 	transposed           bool
 	pending              *pendingLoop // the loop just emitted, which the next may join
 	pre                  []jen.Code   // statements the loop body being built runs first in each iteration
+	legal                legality     // what loop bodies read, sum and fill, for the fusion rules (legality.go)
 }
 
 // workField is a field of the function's pooled workspace.
@@ -341,6 +342,7 @@ func (e *function) emit(f *jen.File) {
 	if result != nil {
 		e.stmt(jen.Return(result))
 	}
+	e.checkDeclaredUsed()
 	e.finish(f, params, names, aliasChecks)
 }
 

@@ -16,7 +16,7 @@ func (e *function) scalar(n *derive.Node) expr {
 		return literal(0)
 	}
 	if v, ok := e.vals[n]; ok {
-		return ident(v.name)
+		return e.readScalar(v)
 	}
 	switch n.Op {
 	case derive.OpConst:
@@ -47,7 +47,7 @@ func (e *function) scalar(n *derive.Node) expr {
 		}
 	}
 	e.vals[n] = v
-	return ident(v.name)
+	return e.readScalar(v)
 }
 
 // isRoot reports whether n is the function's value.
@@ -93,6 +93,7 @@ func (e *function) buffer(shape derive.Shape, base string) *val {
 // into a workspace buffer (or viewing an input) the first time.
 func (e *function) ensure(n *derive.Node) *val {
 	if v, ok := e.vals[n]; ok {
+		e.readWhole(v)
 		return v
 	}
 	var v *val
@@ -183,6 +184,9 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		if e.sumWithProducts(n, dst, note) {
 			return
 		}
+	}
+	for _, a := range n.Args {
+		e.prepare(a)
 	}
 	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j expr) jen.Code {
 		return jen.Add(e.read(n, dst, i, j).code()).Op("=").Add(e.expand(n, i, j).code())
@@ -278,11 +282,11 @@ func (e *function) reduce(n *derive.Node, acc string) expr {
 	switch n.Op {
 	case derive.OpMul:
 		if h := e.dotAsSum(n); h != nil {
-			return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc)
+			return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
 		}
 		return e.product(x, nil, nil, nil)
 	case derive.OpSum:
-		return e.accumulate(x[0].Shape, func(i, j expr) expr { return e.elem(x[0], i, j) }, acc)
+		return e.accumulate(x[0].Shape, func(i, j expr) expr { return e.elem(x[0], i, j) }, acc, x[0])
 	case derive.OpTr:
 		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
 			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
@@ -292,15 +296,15 @@ func (e *function) reduce(n *derive.Node, acc string) expr {
 				p := e.fn.Graph.Mul(fs[1:]...)
 				return e.accumulate(p.Shape, func(i, j expr) expr {
 					return mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
-				}, acc)
+				}, acc, first.Args[0], p)
 			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j expr) expr {
 				return mul(e.elem(p, i, j), e.elem(last, j, i))
-			}, acc)
+			}, acc, p, last)
 		}
-		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ expr) expr { return e.elem(x[0], i, i) }, acc)
+		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ expr) expr { return e.elem(x[0], i, i) }, acc, x[0])
 	case derive.OpNorm2:
 		if x[0].Shape.IsVector() {
 			return atom{jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())}
@@ -344,9 +348,16 @@ func (e *function) dotAsSum(n *derive.Node) *derive.Node {
 	return h
 }
 
-// accumulate emits a loop summing term over shape into the new local acc.
-func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc string) expr {
+// accumulate emits a loop summing term, which reads entries of operands,
+// over shape into the new local acc. The operands' own work comes first
+// (prepare), and acc holds a partial sum until the loop ends: fusedLoop
+// keeps every reader of acc out of it (ruleReductionRead).
+func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc string, operands ...*derive.Node) expr {
+	for _, o := range operands {
+		e.prepare(o)
+	}
 	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j expr) jen.Code {
+		e.noteAccumulate(acc)
 		return jen.Id(acc).Op("+=").Add(term(i, j).code())
 	})
 	return nil

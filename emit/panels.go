@@ -140,20 +140,19 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst, dst.name)
 	}
 	xv, wv := e.ensure(p.x), e.ensure(p.w)
-	u := e.buffer(p.u.Shape, e.localName(p.u))
+	// The panel loop fills u, r and the row-local values read more than
+	// once entry by entry, and sums the loss terms; its legality rests on
+	// each entry being read after it is written in the same iteration, no
+	// sum being read in the loop, and Xᵀ r reading the buffer r was
+	// written to, which may be one a joint kernel filled (legality.go).
+	fx, restore := e.openBody()
+	u := e.fillBuffer(p.u.Shape, e.localName(p.u))
 	e.vals[p.u] = u
-	r := e.buffer(p.v.Shape, e.localName(p.v))
-	// Row-local values read more than once are stored entry by entry.
+	e.noteFill(u) // by the panel's X_b w, before its entries are read
 	var stored []*derive.Node
 	for _, n := range derive.Postorder(append([]*derive.Node{p.v}, p.sums...)...) {
 		if p.local[n] && e.uses[n] > 1 {
 			stored = append(stored, n)
-		}
-	}
-	bufs := map[*derive.Node]*val{p.v: r}
-	for _, n := range stored {
-		if bufs[n] == nil {
-			bufs[n] = e.buffer(n.Shape, e.localName(n))
 		}
 	}
 	accs := make([]string, len(p.sums))
@@ -178,19 +177,31 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		entry = append(entry, s)
 	}
 	e.pre = nil
-	for _, n := range stored {
+	// store writes entry i of n into a buffer of its own, unless a joint
+	// kernel has stored it already.
+	store := func(n *derive.Node) {
+		if e.vals[n] != nil {
+			return
+		}
 		x := e.expand(n, i, first)
-		flush(jen.Add(e.read(n, bufs[n], i, first).code()).Op("=").Add(x.code()))
-		e.vals[n] = bufs[n]
+		buf := e.fillBuffer(n.Shape, e.localName(n))
+		flush(jen.Add(e.read(n, buf, i, first).code()).Op("=").Add(x.code()))
+		e.noteFill(buf)
+		e.vals[n] = buf
+	}
+	for _, n := range stored {
+		store(n)
 	}
 	for k, s := range p.sums {
 		flush(jen.Id(accs[k]).Op("+=").Add(e.elem(s.Args[0], i, first).code()))
+		e.noteAccumulate(accs[k])
 		e.vals[s] = &val{name: accs[k]}
 	}
-	if e.vals[p.v] == nil {
-		flush(jen.Add(e.read(p.v, r, i, first).code()).Op("=").Add(e.expand(p.v, i, first).code()))
-		e.vals[p.v] = r
-	}
+	store(p.v)
+	restore()
+	e.closeLoop(fx)
+	r := e.vals[p.v]
+	e.readWhole(r)
 	n := e.dim(rows)
 	sub := func(v *val) jen.Code {
 		return jen.Qual(runtimePath, "SubVector").Call(v.id(), jen.Id(r0), jen.Id(r1))

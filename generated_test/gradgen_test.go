@@ -1594,6 +1594,227 @@ func TestGradgenCorpus(t *testing.T) {
 			problem.Grad(grad, x2)
 			gradgenCompare(t, "OpSolveSPDProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), dx))
 		}
+	}}, {"FusionPanelSoftplus", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		dw := ggmat.NewVecDense(d, nil)
+		value := FusionPanelSoftplusGrad(X, w, dw)
+		f := func() float64 {
+			return FusionPanelSoftplus(X, w)
+		}
+		gradgenCompare(t, "FusionPanelSoftplusGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+		// FusionPanelSoftplusProblem's Func and Grad are FusionPanelSoftplus and
+		// FusionPanelSoftplusGrad at the packed variables.
+		{
+			problem := FusionPanelSoftplusProblem(X)
+			size := d
+			x := gradgenFlat(w)
+			gradgenCompare(t, "FusionPanelSoftplusProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "FusionPanelSoftplusProblem's Grad", grad, gradgenFlat(dw))
+		}
+	}}, {"FusionPanelTwoData", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		Z := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		dw := ggmat.NewVecDense(d, nil)
+		value := FusionPanelTwoDataGrad(X, Z, w, dw)
+		f := func() float64 {
+			return FusionPanelTwoData(X, Z, w)
+		}
+		gradgenCompare(t, "FusionPanelTwoDataGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+		// FusionPanelTwoDataProblem's Func and Grad are FusionPanelTwoData and
+		// FusionPanelTwoDataGrad at the packed variables.
+		{
+			problem := FusionPanelTwoDataProblem(X, Z)
+			size := d
+			x := gradgenFlat(w)
+			gradgenCompare(t, "FusionPanelTwoDataProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "FusionPanelTwoDataProblem's Grad", grad, gradgenFlat(dw))
+		}
+	}}, {"FusionSumInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := FusionSumInChainGrad(x, dx)
+		f := func() float64 {
+			return FusionSumInChain(x)
+		}
+		gradgenCompare(t, "FusionSumInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		// FusionSumInChainProblem's Func and Grad are FusionSumInChain and
+		// FusionSumInChainGrad at the packed variables.
+		{
+			problem := FusionSumInChainProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "FusionSumInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionSumInChainProblem's Grad", grad, gradgenFlat(dx))
+		}
+	}}, {"FusionDotInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := FusionDotInChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionDotInChain(x, y)
+		}
+		gradgenCompare(t, "FusionDotInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		// FusionDotInChainProblem's Func and Grad are FusionDotInChain and
+		// FusionDotInChainGrad at the packed variables.
+		{
+			problem := FusionDotInChainProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionDotInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+		}
+	}}, {"FusionNorm1InChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := FusionNorm1InChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionNorm1InChain(x, y)
+		}
+		gradgenCompare(t, "FusionNorm1InChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		// FusionNorm1InChainProblem's Func and Grad are FusionNorm1InChain and
+		// FusionNorm1InChainGrad at the packed variables.
+		{
+			problem := FusionNorm1InChainProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionNorm1InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+		}
+	}}, {"FusionNorm2InChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := FusionNorm2InChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return FusionNorm2InChain(x, y)
+		}
+		gradgenCompare(t, "FusionNorm2InChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		// FusionNorm2InChainProblem's Func and Grad are FusionNorm2InChain and
+		// FusionNorm2InChainGrad at the packed variables.
+		{
+			problem := FusionNorm2InChainProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionNorm2InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+		}
+	}}, {"FusionTrInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		x := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dx := ggmat.NewVecDense(n, nil)
+		value := FusionTrInChainGrad(A, x, dA, dx)
+		f := func() float64 {
+			return FusionTrInChain(A, x)
+		}
+		gradgenCompare(t, "FusionTrInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		// FusionTrInChainProblem's Func and Grad are FusionTrInChain and
+		// FusionTrInChainGrad at the packed variables.
+		{
+			problem := FusionTrInChainProblem(n)
+			size := n*n + n
+			x2 := gradgenFlat(A, x)
+			gradgenCompare(t, "FusionTrInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionTrInChainProblem's Grad", grad, gradgenFlat(dA, dx))
+		}
+	}}, {"FusionLseInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := FusionLseInChainGrad(x, dx)
+		f := func() float64 {
+			return FusionLseInChain(x)
+		}
+		gradgenCompare(t, "FusionLseInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		// FusionLseInChainProblem's Func and Grad are FusionLseInChain and
+		// FusionLseInChainGrad at the packed variables.
+		{
+			problem := FusionLseInChainProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "FusionLseInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionLseInChainProblem's Grad", grad, gradgenFlat(dx))
+		}
 	}}, {"PrecDivSquare", func(t *testing.T, rng *rand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		c := []float64{gradgenUniform(rng)}

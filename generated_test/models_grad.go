@@ -56,8 +56,8 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 // logRegGradWork holds LogRegGrad's scratch space, reused across calls through logRegGradPool.
 type logRegGradWork struct {
 	tmp  []float64
-	tmp2 []float64
 	z    []float64
+	tmp2 []float64
 	tmp3 []float64
 }
 
@@ -87,19 +87,19 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// tmp2 = -(y .* z)
+	// tmp = -(y .* z)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
+		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid
 		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
@@ -113,7 +113,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
 	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	*dlambda = 0.5 * wTw

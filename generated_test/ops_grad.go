@@ -788,8 +788,8 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
-	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
+	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	f := 0.0
 	for i := 0; i < n; i++ {
 		softplus, sigmoid := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])
@@ -4291,5 +4291,882 @@ func OpSolveSPDUnpack(x2 []float64, n int) (S *mat.SymDense, x *mat.VecDense) {
 	runtime.CheckLength("OpSolveSPDUnpack", x2, n*n+n)
 	S = mat.NewSymDense(n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
+	return
+}
+
+// fusionPanelSoftplusWork holds FusionPanelSoftplus's scratch space, reused across calls through fusionPanelSoftplusPool.
+type fusionPanelSoftplusWork struct {
+	Xw []float64
+}
+
+var fusionPanelSoftplusPool = sync.Pool{New: func() any {
+	return new(fusionPanelSoftplusWork)
+}}
+
+// FusionPanelSoftplus returns f = FusionPanelSoftplus(X, w).
+//
+//	f = sum(softplus(X w))
+//
+// It panics if the shapes disagree.
+func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckVector("FusionPanelSoftplus", "w", w.Len(), d, "d")
+	ws := fusionPanelSoftplusPool.Get().(*fusionPanelSoftplusWork)
+	defer fusionPanelSoftplusPool.Put(ws)
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += runtime.Softplus(Xw.Data[i])
+	}
+	return f
+}
+
+// fusionPanelSoftplusGradWork holds FusionPanelSoftplusGrad's scratch space, reused across calls through fusionPanelSoftplusGradPool.
+type fusionPanelSoftplusGradWork struct {
+	Xw        []float64
+	sigmoidXw []float64
+}
+
+var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
+	return new(fusionPanelSoftplusGradWork)
+}}
+
+// FusionPanelSoftplusGrad returns f = FusionPanelSoftplus(X, w) and writes ∂f/∂w into dw,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(softplus(X w))
+//	∂f/∂w = X' sigmoid(X w)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckVector("FusionPanelSoftplusGrad", "w", w.Len(), d, "d")
+	runtime.CheckVector("FusionPanelSoftplusGrad", "dw", dw.Len(), d, "d")
+	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
+	defer fusionPanelSoftplusGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < dwRaw.N; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	f := 0.0
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	panel := runtime.PanelRows(d)
+	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	for r0 := 0; r0 < n; r0 += panel {
+		r1 := r0 + panel
+		if r1 > n {
+			r1 = n
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
+			sigmoidXw.Data[i] = sigmoid
+			f += softplus
+		}
+		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+	}
+	return f
+}
+
+// FusionPanelSoftplusProblem returns the problem of minimising
+// FusionPanelSoftplus over w with X fixed, for gonum/optimize. Its variable
+// packs w into one []float64, in that order, matrices row-major;
+// FusionPanelSoftplusUnpack views such a slice as the variables.
+func FusionPanelSoftplusProblem(X *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := FusionPanelSoftplusUnpack(x, X)
+			return FusionPanelSoftplus(X, w)
+		},
+		Grad: func(grad, x []float64) {
+			w := FusionPanelSoftplusUnpack(x, X)
+			dw := FusionPanelSoftplusUnpack(grad, X)
+			FusionPanelSoftplusGrad(X, w, dw)
+		},
+	}
+}
+
+// FusionPanelSoftplusUnpack returns views of x as FusionPanelSoftplus's
+// variables w, packed as FusionPanelSoftplusProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func FusionPanelSoftplusUnpack(x []float64, X *mat.Dense) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckLength("FusionPanelSoftplusUnpack", x, d)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
+// fusionPanelTwoDataWork holds FusionPanelTwoData's scratch space, reused across calls through fusionPanelTwoDataPool.
+type fusionPanelTwoDataWork struct {
+	Xw []float64
+	Zw []float64
+}
+
+var fusionPanelTwoDataPool = sync.Pool{New: func() any {
+	return new(fusionPanelTwoDataWork)
+}}
+
+// FusionPanelTwoData returns f = FusionPanelTwoData(X, Z, w).
+//
+//	f = sum(softplus(X w)) + sum((Z w) .^ 2)
+//
+// It panics if the shapes disagree.
+func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
+	n, d := X.Dims()
+	ZRows, ZCols := Z.Dims()
+	runtime.CheckMatrix("FusionPanelTwoData", "Z", ZRows, ZCols, n, d, "n", "d")
+	runtime.CheckVector("FusionPanelTwoData", "w", w.Len(), d, "d")
+	ws := fusionPanelTwoDataPool.Get().(*fusionPanelTwoDataWork)
+	defer fusionPanelTwoDataPool.Put(ws)
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += runtime.Softplus(Xw.Data[i])
+	}
+	Zw := runtime.Vec(&ws.Zw, n)
+	ZRaw := Z.RawMatrix()
+	// Zw = Z w
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += Zw.Data[i] * Zw.Data[i]
+	}
+	f := sum + sum2
+	return f
+}
+
+// fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space, reused across calls through fusionPanelTwoDataGradPool.
+type fusionPanelTwoDataGradWork struct {
+	prod      []float64
+	Xw        []float64
+	sigmoidXw []float64
+	Zw        []float64
+}
+
+var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
+	return new(fusionPanelTwoDataGradWork)
+}}
+
+// FusionPanelTwoDataGrad returns f = FusionPanelTwoData(X, Z, w) and writes ∂f/∂w into dw,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(softplus(X w)) + sum((Z w) .^ 2)
+//	∂f/∂w = 2 Z' Z w + X' sigmoid(X w)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	ZRows, ZCols := Z.Dims()
+	runtime.CheckMatrix("FusionPanelTwoDataGrad", "Z", ZRows, ZCols, n, d, "n", "d")
+	runtime.CheckVector("FusionPanelTwoDataGrad", "w", w.Len(), d, "d")
+	runtime.CheckVector("FusionPanelTwoDataGrad", "dw", dw.Len(), d, "d")
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "Z", Z.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	ws := fusionPanelTwoDataGradPool.Get().(*fusionPanelTwoDataGradWork)
+	defer fusionPanelTwoDataGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	ZRaw := Z.RawMatrix()
+	wRaw := w.RawVector()
+	// dwRaw = 2 Z' Z w
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, prod)
+	blas64.Gemv(blas.Trans, 2.0, ZRaw, prod, 0, dwRaw)
+	XRaw := X.RawMatrix()
+	Xw := runtime.Vec(&ws.Xw, n)
+	sum := 0.0
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	panel := runtime.PanelRows(d)
+	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	for r0 := 0; r0 < n; r0 += panel {
+		r1 := r0 + panel
+		if r1 > n {
+			r1 = n
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
+			sigmoidXw.Data[i] = sigmoid
+			sum += softplus
+		}
+		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+	}
+	Zw := runtime.Vec(&ws.Zw, n)
+	// Zw = Z w
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += Zw.Data[i] * Zw.Data[i]
+	}
+	f := sum + sum2
+	return f
+}
+
+// FusionPanelTwoDataProblem returns the problem of minimising
+// FusionPanelTwoData over w with X, Z fixed, for gonum/optimize. Its variable
+// packs w into one []float64, in that order, matrices row-major;
+// FusionPanelTwoDataUnpack views such a slice as the variables.
+func FusionPanelTwoDataProblem(X *mat.Dense, Z *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := FusionPanelTwoDataUnpack(x, X, Z)
+			return FusionPanelTwoData(X, Z, w)
+		},
+		Grad: func(grad, x []float64) {
+			w := FusionPanelTwoDataUnpack(x, X, Z)
+			dw := FusionPanelTwoDataUnpack(grad, X, Z)
+			FusionPanelTwoDataGrad(X, Z, w, dw)
+		},
+	}
+}
+
+// FusionPanelTwoDataUnpack returns views of x as FusionPanelTwoData's variables
+// w, packed as FusionPanelTwoDataProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func FusionPanelTwoDataUnpack(x []float64, X *mat.Dense, Z *mat.Dense) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckLength("FusionPanelTwoDataUnpack", x, d)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
+// FusionSumInChain returns f = FusionSumInChain(x).
+//
+//	f = sum((x - 0.2 sum(x)) .^ 2)
+//
+// It panics if the shapes disagree.
+func FusionSumInChain(x *mat.VecDense) float64 {
+	n := x.Len()
+	xRaw := x.RawVector()
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Pow(xRaw.Data[i*xRaw.Inc]+-0.2*sumX, 2.0)
+	}
+	return f
+}
+
+// fusionSumInChainGradWork holds FusionSumInChainGrad's scratch space, reused across calls through fusionSumInChainGradPool.
+type fusionSumInChainGradWork struct {
+	tmp []float64
+}
+
+var fusionSumInChainGradPool = sync.Pool{New: func() any {
+	return new(fusionSumInChainGradWork)
+}}
+
+// FusionSumInChainGrad returns f = FusionSumInChain(x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum((x - 0.2 sum(x)) .^ 2)
+//	∂f/∂x = 2 (x - 0.2 sum(x)) - 0.4 sum(x - 0.2 sum(x))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionSumInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionSumInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := fusionSumInChainGradPool.Get().(*fusionSumInChainGradWork)
+	defer fusionSumInChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	// tmp = x - 0.2 sum(x)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -0.2*sumX
+		f += tmp.Data[i] * tmp.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	// dx = 2 (x - 0.2 sum(x)) - 0.4 sum(x - 0.2 sum(x))
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -0.4*sum
+	}
+	return f
+}
+
+// FusionSumInChainProblem returns the problem of minimising FusionSumInChain
+// over x for gonum/optimize. Its variable packs x into one []float64, in that
+// order, matrices row-major; FusionSumInChainUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func FusionSumInChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := FusionSumInChainUnpack(x2, n)
+			return FusionSumInChain(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := FusionSumInChainUnpack(x2, n)
+			dx := FusionSumInChainUnpack(grad, n)
+			FusionSumInChainGrad(x, dx)
+		},
+	}
+}
+
+// FusionSumInChainUnpack returns views of x as FusionSumInChain's variables x,
+// packed as FusionSumInChainProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func FusionSumInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("FusionSumInChainUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// FusionDotInChain returns f = FusionDotInChain(x, y).
+//
+//	f = sum(y .* exp(x - x' y))
+//
+// It panics if the shapes disagree.
+func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionDotInChain", "y", y.Len(), n, "n")
+	yRaw := y.RawVector()
+	xRaw := x.RawVector()
+	xTy := blas64.Dot(xRaw, yRaw)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += yRaw.Data[i*yRaw.Inc] * math.Exp(xRaw.Data[i*xRaw.Inc]-xTy)
+	}
+	return f
+}
+
+// fusionDotInChainGradWork holds FusionDotInChainGrad's scratch space, reused across calls through fusionDotInChainGradPool.
+type fusionDotInChainGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var fusionDotInChainGradPool = sync.Pool{New: func() any {
+	return new(fusionDotInChainGradWork)
+}}
+
+// FusionDotInChainGrad returns f = FusionDotInChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(y .* exp(x - x' y))
+//	∂f/∂x = y .* exp(x - x' y) - sum(y .* exp(x - x' y)) y
+//	∂f/∂y = exp(x - x' y) - sum(y .* exp(x - x' y)) x
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionDotInChainGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("FusionDotInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("FusionDotInChainGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := fusionDotInChainGradPool.Get().(*fusionDotInChainGradWork)
+	defer fusionDotInChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	yRaw := y.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	xTy := blas64.Dot(xRaw, yRaw)
+	// tmp2 = exp(x - x' y)
+	// tmp = y .* exp(x - x' y)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc] - xTy)
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+		f += tmp.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	// dx = y .* exp(x - x' y) - sum(y .* exp(x - x' y)) y
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i] - f*yRaw.Data[i*yRaw.Inc]
+	}
+	dyRaw := dy.RawVector()
+	// dy = exp(x - x' y) - sum(y .* exp(x - x' y)) x
+	for i := 0; i < n; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = tmp2.Data[i] - f*xRaw.Data[i*xRaw.Inc]
+	}
+	return f
+}
+
+// FusionDotInChainProblem returns the problem of minimising FusionDotInChain
+// over x, y for gonum/optimize. Its variable packs x, y into one []float64, in
+// that order, matrices row-major; FusionDotInChainUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func FusionDotInChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := FusionDotInChainUnpack(x2, n)
+			return FusionDotInChain(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := FusionDotInChainUnpack(x2, n)
+			dx, dy := FusionDotInChainUnpack(grad, n)
+			FusionDotInChainGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// FusionDotInChainUnpack returns views of x as FusionDotInChain's variables x,
+// y, packed as FusionDotInChainProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func FusionDotInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("FusionDotInChainUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
+// FusionNorm1InChain returns f = FusionNorm1InChain(x, y).
+//
+//	f = sum((x - sum(abs(y))) .^ 2)
+//
+// It panics if the shapes disagree.
+func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm1InChain", "y", y.Len(), n, "n")
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	sumAbsY := 0.0
+	for i := 0; i < n; i++ {
+		sumAbsY += math.Abs(yRaw.Data[i*yRaw.Inc])
+	}
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Pow(xRaw.Data[i*xRaw.Inc]-sumAbsY, 2.0)
+	}
+	return f
+}
+
+// fusionNorm1InChainGradWork holds FusionNorm1InChainGrad's scratch space, reused across calls through fusionNorm1InChainGradPool.
+type fusionNorm1InChainGradWork struct {
+	tmp []float64
+}
+
+var fusionNorm1InChainGradPool = sync.Pool{New: func() any {
+	return new(fusionNorm1InChainGradWork)
+}}
+
+// FusionNorm1InChainGrad returns f = FusionNorm1InChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum((x - sum(abs(y))) .^ 2)
+//	∂f/∂x = 2 (x - sum(abs(y)))
+//	∂f/∂y = (-2) sum(x - sum(abs(y))) sign(y)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm1InChainGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("FusionNorm1InChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("FusionNorm1InChainGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := fusionNorm1InChainGradPool.Get().(*fusionNorm1InChainGradWork)
+	defer fusionNorm1InChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	sumAbsY := 0.0
+	for i := 0; i < n; i++ {
+		sumAbsY += math.Abs(yRaw.Data[i*yRaw.Inc])
+	}
+	// tmp = x - sum(abs(y))
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - sumAbsY
+		f += tmp.Data[i] * tmp.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	// dx = 2 (x - sum(abs(y)))
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 2.0 * tmp.Data[i]
+	}
+	dyRaw := dy.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	// dy = (-2) sum(x - sum(abs(y))) sign(y)
+	for i := 0; i < n; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = -2.0 * (sum * runtime.Sign(yRaw.Data[i*yRaw.Inc]))
+	}
+	return f
+}
+
+// FusionNorm1InChainProblem returns the problem of minimising
+// FusionNorm1InChain over x, y for gonum/optimize. Its variable packs x, y into
+// one []float64, in that order, matrices row-major; FusionNorm1InChainUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func FusionNorm1InChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := FusionNorm1InChainUnpack(x2, n)
+			return FusionNorm1InChain(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := FusionNorm1InChainUnpack(x2, n)
+			dx, dy := FusionNorm1InChainUnpack(grad, n)
+			FusionNorm1InChainGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// FusionNorm1InChainUnpack returns views of x as FusionNorm1InChain's variables
+// x, y, packed as FusionNorm1InChainProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func FusionNorm1InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("FusionNorm1InChainUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
+// FusionNorm2InChain returns f = FusionNorm2InChain(x, y).
+//
+//	f = sum(y .* (x / norm2(x)))
+//
+// It panics if the shapes disagree.
+func FusionNorm2InChain(x *mat.VecDense, y *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm2InChain", "y", y.Len(), n, "n")
+	yRaw := y.RawVector()
+	xRaw := x.RawVector()
+	norm2X := blas64.Nrm2(xRaw)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += yRaw.Data[i*yRaw.Inc] * (xRaw.Data[i*xRaw.Inc] / norm2X)
+	}
+	return f
+}
+
+// fusionNorm2InChainGradWork holds FusionNorm2InChainGrad's scratch space, reused across calls through fusionNorm2InChainGradPool.
+type fusionNorm2InChainGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var fusionNorm2InChainGradPool = sync.Pool{New: func() any {
+	return new(fusionNorm2InChainGradWork)
+}}
+
+// FusionNorm2InChainGrad returns f = FusionNorm2InChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(y .* (x / norm2(x)))
+//	∂f/∂x = y / norm2(x) - (sum(y .* (x / norm2(x)) / norm2(x)) recip0(norm2(x))) x
+//	∂f/∂y = x / norm2(x)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm2InChainGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("FusionNorm2InChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("FusionNorm2InChainGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	ws := fusionNorm2InChainGradPool.Get().(*fusionNorm2InChainGradWork)
+	defer fusionNorm2InChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	yRaw := y.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	norm2X := blas64.Nrm2(xRaw)
+	// tmp2 = x / norm2(x)
+	// tmp = y .* (x / norm2(x))
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] / norm2X
+		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+		f += tmp.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i] / norm2X
+	}
+	// dx = y / norm2(x) - (sum(y .* (x / norm2(x)) / norm2(x)) recip0(norm2(x))) x
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = yRaw.Data[i*yRaw.Inc]/norm2X - sum*runtime.Recip0(norm2X)*xRaw.Data[i*xRaw.Inc]
+	}
+	dyRaw := dy.RawVector()
+	for i := 0; i < n; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = tmp2.Data[i]
+	}
+	return f
+}
+
+// FusionNorm2InChainProblem returns the problem of minimising
+// FusionNorm2InChain over x, y for gonum/optimize. Its variable packs x, y into
+// one []float64, in that order, matrices row-major; FusionNorm2InChainUnpack
+// views such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func FusionNorm2InChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := FusionNorm2InChainUnpack(x2, n)
+			return FusionNorm2InChain(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := FusionNorm2InChainUnpack(x2, n)
+			dx, dy := FusionNorm2InChainUnpack(grad, n)
+			FusionNorm2InChainGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// FusionNorm2InChainUnpack returns views of x as FusionNorm2InChain's variables
+// x, y, packed as FusionNorm2InChainProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func FusionNorm2InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("FusionNorm2InChainUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
+// fusionTrInChainWork holds FusionTrInChain's scratch space, reused across calls through fusionTrInChainPool.
+type fusionTrInChainWork struct {
+	Ax []float64
+}
+
+var fusionTrInChainPool = sync.Pool{New: func() any {
+	return new(fusionTrInChainWork)
+}}
+
+// FusionTrInChain returns f = FusionTrInChain(A, x).
+//
+//	f = sum(exp(A x - tr(A)))
+//
+// It panics if the shapes disagree.
+func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("FusionTrInChain", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("FusionTrInChain", "x", x.Len(), n, "n")
+	ws := fusionTrInChainPool.Get().(*fusionTrInChainWork)
+	defer fusionTrInChainPool.Put(ws)
+	Ax := runtime.Vec(&ws.Ax, n)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	trA := 0.0
+	for i := 0; i < n; i++ {
+		trA += ARaw.Data[i*ARaw.Stride+i]
+	}
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Exp(Ax.Data[i] - trA)
+	}
+	return f
+}
+
+// fusionTrInChainGradWork holds FusionTrInChainGrad's scratch space, reused across calls through fusionTrInChainGradPool.
+type fusionTrInChainGradWork struct {
+	tmp []float64
+	Ax  []float64
+}
+
+var fusionTrInChainGradPool = sync.Pool{New: func() any {
+	return new(fusionTrInChainGradWork)
+}}
+
+// FusionTrInChainGrad returns f = FusionTrInChain(A, x) and writes ∂f/∂A, ∂f/∂x into dA, dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(exp(A x - tr(A)))
+//	∂f/∂A = exp(A x - tr(A)) x' - sum(exp(A x - tr(A))) eye(n)
+//	∂f/∂x = A' exp(A x - tr(A))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("FusionTrInChainGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("FusionTrInChainGrad", "x", x.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("FusionTrInChainGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckVector("FusionTrInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "dA", dA.RawMatrix().Data)
+	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
+	defer fusionTrInChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	Ax := runtime.Vec(&ws.Ax, n)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	trA := 0.0
+	for i := 0; i < n; i++ {
+		trA += ARaw.Data[i*ARaw.Stride+i]
+	}
+	// tmp = exp(A x - tr(A))
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = math.Exp(Ax.Data[i] - trA)
+		f += tmp.Data[i]
+	}
+	dARaw := dA.RawMatrix()
+	// dA = exp(A x - tr(A)) x' - sum(exp(A x - tr(A))) eye(n)
+	// dARaw = -(sum(exp(A x - tr(A))) eye(n))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = -(f * runtime.Kronecker(i, j))
+		}
+	}
+	blas64.Ger(1, tmp, xRaw, dARaw)
+	dxRaw := dx.RawVector()
+	// dx = A' exp(A x - tr(A))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
+	return f
+}
+
+// FusionTrInChainProblem returns the problem of minimising FusionTrInChain over
+// A, x for gonum/optimize. Its variable packs A, x into one []float64, in that
+// order, matrices row-major; FusionTrInChainUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func FusionTrInChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			A, x := FusionTrInChainUnpack(x2, n)
+			return FusionTrInChain(A, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			A, x := FusionTrInChainUnpack(x2, n)
+			dA, dx := FusionTrInChainUnpack(grad, n)
+			FusionTrInChainGrad(A, x, dA, dx)
+		},
+	}
+}
+
+// FusionTrInChainUnpack returns views of x as FusionTrInChain's variables A, x,
+// packed as FusionTrInChainProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func FusionTrInChainUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
+	runtime.CheckLength("FusionTrInChainUnpack", x2, n*n+n)
+	A = mat.NewDense(n, n, x2[0:n*n:n*n])
+	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
+	return
+}
+
+// FusionLseInChain returns f = FusionLseInChain(x).
+//
+//	f = sum((x - logsumexp(x)) .^ 2)
+//
+// It panics if the shapes disagree.
+func FusionLseInChain(x *mat.VecDense) float64 {
+	n := x.Len()
+	xRaw := x.RawVector()
+	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Pow(xRaw.Data[i*xRaw.Inc]-logsumexpX, 2.0)
+	}
+	return f
+}
+
+// fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused across calls through fusionLseInChainGradPool.
+type fusionLseInChainGradWork struct {
+	tmp []float64
+}
+
+var fusionLseInChainGradPool = sync.Pool{New: func() any {
+	return new(fusionLseInChainGradWork)
+}}
+
+// FusionLseInChainGrad returns f = FusionLseInChain(x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum((x - logsumexp(x)) .^ 2)
+//	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionLseInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionLseInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
+	defer fusionLseInChainGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
+	// tmp = x - logsumexp(x)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - logsumexpX
+		f += tmp.Data[i] * tmp.Data[i]
+	}
+	dxRaw := dx.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*math.Exp(tmp.Data[i]))
+	}
+	return f
+}
+
+// FusionLseInChainProblem returns the problem of minimising FusionLseInChain
+// over x for gonum/optimize. Its variable packs x into one []float64, in that
+// order, matrices row-major; FusionLseInChainUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func FusionLseInChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := FusionLseInChainUnpack(x2, n)
+			return FusionLseInChain(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := FusionLseInChainUnpack(x2, n)
+			dx := FusionLseInChainUnpack(grad, n)
+			FusionLseInChainGrad(x, dx)
+		},
+	}
+}
+
+// FusionLseInChainUnpack returns views of x as FusionLseInChain's variables x,
+// packed as FusionLseInChainProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func FusionLseInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("FusionLseInChainUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }

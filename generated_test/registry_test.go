@@ -41,6 +41,64 @@ var registry = map[string]entry{
 			return ExpMixProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
+	"FusionDotInChain": {
+		f: func(in []any) float64 { return FusionDotInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FusionDotInChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionDotInChainProblem(dims["n"]) },
+	},
+	"FusionLseInChain": {
+		f:       func(in []any) float64 { return FusionLseInChain(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return FusionLseInChainGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionLseInChainProblem(dims["n"]) },
+	},
+	"FusionNorm1InChain": {
+		f: func(in []any) float64 { return FusionNorm1InChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FusionNorm1InChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionNorm1InChainProblem(dims["n"]) },
+	},
+	"FusionNorm2InChain": {
+		f: func(in []any) float64 { return FusionNorm2InChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FusionNorm2InChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionNorm2InChainProblem(dims["n"]) },
+	},
+	"FusionPanelSoftplus": {
+		f: func(in []any) float64 { return FusionPanelSoftplus(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FusionPanelSoftplusGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FusionPanelSoftplusProblem(in[0].(*mat.Dense))
+		},
+	},
+	"FusionPanelTwoData": {
+		f: func(in []any) float64 {
+			return FusionPanelTwoData(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return FusionPanelTwoDataGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FusionPanelTwoDataProblem(in[0].(*mat.Dense), in[1].(*mat.Dense))
+		},
+	},
+	"FusionSumInChain": {
+		f:       func(in []any) float64 { return FusionSumInChain(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return FusionSumInChainGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionSumInChainProblem(dims["n"]) },
+	},
+	"FusionTrInChain": {
+		f: func(in []any) float64 { return FusionTrInChain(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FusionTrInChainGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionTrInChainProblem(dims["n"]) },
+	},
 	"GaussNLL": {
 		f: func(in []any) float64 { return GaussNLL(in[0].(*mat.SymDense), in[1].(*mat.SymDense)) },
 		grad: func(in, g []any) float64 {

@@ -171,6 +171,27 @@ var hessBuilders = []struct {
 			grad: func(w, g [][]float64) float64 { return ScalarCurveGrad(w[0][0], in.a, in.A, &g[0][0]) },
 		}
 	}},
+	// fusion legality
+	{"FusionLse", func(f *factory, set int) hessCase {
+		in := newFusionIn(f, set)
+		return hessCase{
+			wrt:     []wrtVar{vecVar("x", in.x)},
+			f:       func(w [][]float64) float64 { return FusionLse(in.A, vn(w[0])) },
+			grad:    func(w, g [][]float64) float64 { return FusionLseGrad(in.A, vn(w[0]), vn(g[0])) },
+			hessVec: func(v, h [][]float64) { FusionLseHessVec(in.A, in.x, vn(v[0]), vn(h[0])) },
+			hessian: func(H *mat.Dense) { FusionLseHessian(in.A, in.x, H) },
+		}
+	}},
+	{"FusionNorm2", func(f *factory, set int) hessCase {
+		in := newFusionIn(f, set)
+		return hessCase{
+			wrt:     []wrtVar{vecVar("x", in.x)},
+			f:       func(w [][]float64) float64 { return FusionNorm2(vn(w[0])) },
+			grad:    func(w, g [][]float64) float64 { return FusionNorm2Grad(vn(w[0]), vn(g[0])) },
+			hessVec: func(v, h [][]float64) { FusionNorm2HessVec(in.x, vn(v[0]), vn(h[0])) },
+			hessian: func(H *mat.Dense) { FusionNorm2Hessian(in.x, H) },
+		}
+	}},
 }
 
 // forEachHessCase runs check on every hessBuilder (with a HessVec when

@@ -475,12 +475,12 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	f := 0.0
 	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
@@ -490,13 +490,13 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-			tmp3.Data[i] = sigmoid
+			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+			tmp2.Data[i] = sigmoid
 			f += softplus
-			tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp3.Data[i]
+			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp, r0, r1), 1, dwRaw)
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
 	}
 	return f
 }
@@ -1629,8 +1629,8 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 // logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls through logRegBiasGradPool.
 type logRegBiasGradWork struct {
 	tmp  []float64
-	tmp2 []float64
 	Xw   []float64
+	tmp2 []float64
 	tmp3 []float64
 }
 
@@ -1660,19 +1660,19 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp2 = -(y .* (X w + b))
+	// tmp = -(y .* (X w + b))
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
+		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid
 		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
@@ -1686,7 +1686,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = y .* sigmoid(-(y .* (X w + b)))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp.Data[i]
+		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
 	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
@@ -2318,10 +2318,10 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	}
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, m)
-	expAx := runtime.Vec(&ws.expAx, m)
 	sum := 0.0
 	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' r: A is read once.
 	panel := runtime.PanelRows(n)
+	expAx := runtime.Vec(&ws.expAx, m)
 	for r0 := 0; r0 < m; r0 += panel {
 		r1 := r0 + panel
 		if r1 > m {
@@ -2540,10 +2540,10 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls through twoLayerGradPool.
 type twoLayerGradWork struct {
 	tmp    []float64
-	tmp2   []float64
 	prod   []float64
 	tanhBx []float64
 	Bx     []float64
+	tmp2   []float64
 	tmp3   []float64
 	prod2  []float64
 }
@@ -2575,7 +2575,6 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
 	tanhBx := runtime.Vec(&ws.tanhBx, k)
@@ -2590,19 +2589,20 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	}
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
-	// tmp2 = c A tanh(B x)
+	// tmp = c A tanh(B x)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
 	f := 0.0
 	for i := 0; i < m; i++ {
-		tmp2.Data[i] = c * prod.Data[i]
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp2.Data[i])
-		tmp.Data[i] = sigmoid
+		tmp.Data[i] = c * prod.Data[i]
+		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
+		tmp2.Data[i] = sigmoid
 		f += softplus
 	}
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, k)
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, prod2)
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
 	for i := 0; i < k; i++ {
 		tmp3.Data[i] = c * prod2.Data[i] * (1.0 - tanhBx.Data[i]*tanhBx.Data[i])
@@ -2611,7 +2611,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += prod.Data[i] * tmp.Data[i]
+		sum += prod.Data[i] * tmp2.Data[i]
 	}
 	*dc = sum
 	return f
@@ -3684,129 +3684,508 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	jB.AddProduct(1.0, AX, runtime.Identity, false)
 }
 
-// DivBySum writes f = DivBySum(A, s) into dst, overwriting it.
+// FusionSubSum writes f = FusionSubSum(x, y) into dst, overwriting it.
 //
-// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
-// 10).
+// x - sum(y), a vector F whose entries all read one sum, which must be complete
+// before the first is written.
 //
-//	f = A / (s^2 + 1)
+//	f = x - sum(y)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
-func DivBySum(A *mat.Dense, s float64, dst *mat.Dense) {
-	m, n := A.Dims()
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("DivBySum", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("DivBySum", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	dstRaw := dst.RawMatrix()
-	ARaw := A.RawMatrix()
-	// dst = A / (s^2 + 1)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
-		}
+func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
+	runtime.CheckVector("FusionSubSum", "dst", dst.Len(), n, "n")
+	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector().Data, "y", y.RawVector().Data)
+	dstRaw := dst.RawVector()
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	sumY := 0.0
+	for i := 0; i < n; i++ {
+		sumY += yRaw.Data[i*yRaw.Inc]
+	}
+	// dst = x - sum(y)
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = xRaw.Data[i*xRaw.Inc] - sumY
 	}
 }
 
-// DivBySumJVP writes the directional derivative of f = DivBySum(A, s) in the
-// directions dA, ds into dst (Σ Df[dA, ds], no Jacobian formed), overwriting it.
+// FusionSubSumJVP writes the directional derivative of f = FusionSubSum(x, y) in the
+// directions dx, dy into dst (Σ Df[dx, dy], no Jacobian formed), overwriting it.
 //
-// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
-// 10).
+// x - sum(y), a vector F whose entries all read one sum, which must be complete
+// before the first is written.
 //
-//	f = A / (s^2 + 1)
-//	df = dA / (s^2 + 1) - 2 (s ds) A / (s^2 + 1) / (s^2 + 1)
+//	f = x - sum(y)
+//	df = dx - sum(dy)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
-func DivBySumJVP(A *mat.Dense, s float64, dA *mat.Dense, ds float64, dst *mat.Dense) {
-	m, n := A.Dims()
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("DivBySumJVP", "dA", dARows, dACols, m, n, "m", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("DivBySumJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("DivBySumJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DivBySumJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	dstRaw := dst.RawMatrix()
-	dARaw := dA.RawMatrix()
-	ARaw := A.RawMatrix()
-	// dst = dA / (s^2 + 1) - 2 (s ds) A / (s^2 + 1) / (s^2 + 1)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = dARaw.Data[i*dARaw.Stride+j]/(s*s+1.0) + -2.0*(s*ds*(ARaw.Data[i*ARaw.Stride+j]/(s*s+1.0))/(s*s+1.0))
-		}
+func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dst *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckVector("FusionSubSumJVP", "y", y.Len(), n, "n")
+	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
+	runtime.CheckVector("FusionSubSumJVP", "dst", dst.Len(), n, "n")
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "dy", dy.RawVector().Data)
+	dstRaw := dst.RawVector()
+	dxRaw := dx.RawVector()
+	dyRaw := dy.RawVector()
+	sumDy := 0.0
+	for i := 0; i < n; i++ {
+		sumDy += dyRaw.Data[i*dyRaw.Inc]
+	}
+	// dst = dx - sum(dy)
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = dxRaw.Data[i*dxRaw.Inc] - sumDy
 	}
 }
 
-// divBySumJacobianWork holds DivBySumJacobian's scratch space, reused across calls through divBySumJacobianPool.
-type divBySumJacobianWork struct {
-	dirA     mat.Dense
-	dirAData []float64
-	block    mat.Dense
-	tmp      []float64
+// fusionSubSumJacobianWork holds FusionSubSumJacobian's scratch space, reused across calls through fusionSubSumJacobianPool.
+type fusionSubSumJacobianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	dirY     mat.VecDense
+	dirYData []float64
+	block    mat.VecDense
 }
 
-var divBySumJacobianPool = sync.Pool{New: func() any {
-	return new(divBySumJacobianWork)
+var fusionSubSumJacobianPool = sync.Pool{New: func() any {
+	return new(fusionSubSumJacobianWork)
 }}
 
-// DivBySumJacobian writes the derivative of F = DivBySum(A, s) with respect to A, s into JA, Js, overwriting them.
+// FusionSubSumJacobian writes the derivative of F = FusionSubSum(x, y) with respect to x, y into Jx, Jy, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
 //
-// Every entry divided by a sum of the scalar; once printed A/s*s + 1 (issue
-// 10).
+// x - sum(y), a vector F whose entries all read one sum, which must be complete
+// before the first is written.
 //
-//	F = A / (s^2 + 1)
-//	dF = dA / (s^2 + 1)  (in A)
-//	dF = (-2) (s ds) A / (s^2 + 1) / (s^2 + 1)  (in s)
+//	F = x - sum(y)
+//	dF = dx  (in x)
+//		block (k, l) += I[:,k] I[l,:]
+//	dF = -sum(dy)  (in y)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
-func DivBySumJacobian(A *mat.Dense, s float64, JA *mat.Dense, Js *mat.Dense) {
-	m, n := A.Dims()
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   m,
-		WCols:   n,
-		VectorW: false,
-	}
-	jA.Check("DivBySumJacobian", "JA")
-	js := runtime.Jacobian{
-		J:       Js.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   1,
+func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *mat.Dense) {
+	n := x.Len()
+	runtime.CheckVector("FusionSubSumJacobian", "y", y.Len(), n, "n")
+	jx := runtime.Jacobian{
+		J:       Jx.RawMatrix(),
+		FRows:   n,
+		FCols:   1,
+		WRows:   n,
 		WCols:   1,
-		VectorW: false,
+		VectorW: true,
 	}
-	js.Check("DivBySumJacobian", "Js")
-	runtime.CheckNoAlias("DivBySumJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DivBySumJacobian", "Js", Js.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DivBySumJacobian", "Js", Js.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	ws := divBySumJacobianPool.Get().(*divBySumJacobianWork)
-	defer divBySumJacobianPool.Put(ws)
-	// JA by one DivBySumJVP per entry of A: dF = dA / (s^2 + 1) has no structure to fill it from.
-	ws.dirA.SetRawMatrix(runtime.Mat(&ws.dirAData, m, n))
-	ws.dirA.Zero()
-	dirS := 0.0
-	for r := 0; r < m; r++ {
-		for c := 0; c < n; c++ {
-			ws.block.SetRawMatrix(jA.Block(r, c))
-			ws.dirAData[r*n+c] = 1
-			DivBySumJVP(A, s, &ws.dirA, dirS, &ws.block)
-			ws.dirAData[r*n+c] = 0
+	jx.Check("FusionSubSumJacobian", "Jx")
+	jy := runtime.Jacobian{
+		J:       Jy.RawMatrix(),
+		FRows:   n,
+		FCols:   1,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jy.Check("FusionSubSumJacobian", "Jy")
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
+	defer fusionSubSumJacobianPool.Put(ws)
+	// Jx from the structure of dF = dx
+	jx.Zero()
+	jx.AddProduct(1.0, runtime.Identity, runtime.Identity, false)
+	// Jy by one FusionSubSumJVP per entry of y: dF = -sum(dy) has no structure to fill it from.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	ws.dirY.SetRawVector(runtime.Vec(&ws.dirYData, n))
+	ws.dirY.Zero()
+	for r := 0; r < n; r++ {
+		for c := 0; c < 1; c++ {
+			ws.block.SetRawVector(runtime.ColumnOf(jy.Block(r, c)))
+			ws.dirYData[r*1+c] = 1
+			FusionSubSumJVP(x, y, &ws.dirX, &ws.dirY, &ws.block)
+			ws.dirYData[r*1+c] = 0
 		}
 	}
-	// Js = dF/ds = (-2) s A / (s^2 + 1) / (s^2 + 1)
-	js.Zero()
-	tmp := runtime.Mat(&ws.tmp, m, n)
+}
+
+// fusionLseWork holds FusionLse's scratch space, reused across calls through fusionLsePool.
+type fusionLseWork struct {
+	Ax []float64
+}
+
+var fusionLsePool = sync.Pool{New: func() any {
+	return new(fusionLseWork)
+}}
+
+// FusionLse returns f = FusionLse(A, x).
+//
+// logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
+//
+//	f = logsumexp(A x)
+//
+// It panics if the shapes disagree.
+func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckVector("FusionLse", "x", x.Len(), n, "n")
+	ws := fusionLsePool.Get().(*fusionLseWork)
+	defer fusionLsePool.Put(ws)
+	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
-	// tmp = (-2) s A / (s^2 + 1) / (s^2 + 1)
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	f := runtime.LogSumExp(runtime.Column(Ax))
+	return f
+}
+
+// fusionLseGradWork holds FusionLseGrad's scratch space, reused across calls through fusionLseGradPool.
+type fusionLseGradWork struct {
+	Ax  []float64
+	tmp []float64
+}
+
+var fusionLseGradPool = sync.Pool{New: func() any {
+	return new(fusionLseGradWork)
+}}
+
+// FusionLseGrad returns f = FusionLse(A, x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
+//
+//	f = logsumexp(A x)
+//	∂f/∂x = A' exp(A x - logsumexp(A x))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
+	runtime.CheckVector("FusionLseGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
+	defer fusionLseGradPool.Put(ws)
+	Ax := runtime.Vec(&ws.Ax, m)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	f := runtime.LogSumExp(runtime.Column(Ax))
+	dxRaw := dx.RawVector()
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = exp(A x - logsumexp(A x))
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -2.0 * (s * (ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)) / (s*s + 1.0))
-		}
+		tmp.Data[i] = math.Exp(Ax.Data[i] - f)
 	}
-	js.AddBlock(0, 0, 1.0, tmp)
+	// dx = A' exp(A x - logsumexp(A x))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
+	return f
+}
+
+// fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across calls through fusionLseHessVecPool.
+type fusionLseHessVecWork struct {
+	tmp  []float64
+	tmp2 []float64
+	Ax   []float64
+	Avx  []float64
+}
+
+var fusionLseHessVecPool = sync.Pool{New: func() any {
+	return new(fusionLseHessVecWork)
+}}
+
+// FusionLseHessVec writes the Hessian-vector product of f = FusionLse(A, x),
+// the derivative of its gradient in the directions vx, into hx,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
+//
+//	f = logsumexp(A x)
+//	d(∂f/∂x) = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	m, n := A.Dims()
+	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
+	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("FusionLseHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
+	defer fusionLseHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	ARaw := A.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, m)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	Ax := runtime.Vec(&ws.Ax, m)
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	f := runtime.LogSumExp(runtime.Column(Ax))
+	// tmp2 = exp(A x - logsumexp(A x))
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = math.Exp(Ax.Data[i] - f)
+	}
+	Avx := runtime.Vec(&ws.Avx, m)
+	vxRaw := vx.RawVector()
+	// Avx = A vx
+	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
+	sum := 0.0
+	for i := 0; i < m; i++ {
+		sum += tmp2.Data[i] * Avx.Data[i]
+	}
+	// tmp = exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx)))
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = tmp2.Data[i] * (Avx.Data[i] - sum)
+	}
+	// hx = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
+}
+
+// fusionLseHessianWork holds FusionLseHessian's scratch space, reused across calls through fusionLseHessianPool.
+type fusionLseHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var fusionLseHessianPool = sync.Pool{New: func() any {
+	return new(fusionLseHessianWork)
+}}
+
+// FusionLseHessian writes the Hessian of f = FusionLse(A, x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of FusionLseProblem), and symmetric to the last bit.
+//
+// logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
+//
+//	f = logsumexp(A x)
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// FusionLseHessian assembles it from one FusionLseHessVec per column.
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
+	_, n := A.Dims()
+	runtime.CheckVector("FusionLseHessian", "x", x.Len(), n, "n")
+	size := n
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("FusionLseHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
+	defer fusionLseHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one FusionLseHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride:],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		FusionLseHessVec(A, x, &ws.dirX, &ws.colX)
+		ws.dirXData[r] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// FusionLseProblem returns the problem of minimising FusionLse over x with A
+// fixed, for gonum/optimize. Its variable packs x into one []float64, in that
+// order, matrices row-major; FusionLseUnpack views such a slice as the
+// variables. Hess fills the Hessian from FusionLseHessian, so gonum's Newton
+// method works.
+func FusionLseProblem(A *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := FusionLseUnpack(x2, A)
+			return FusionLse(A, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := FusionLseUnpack(x2, A)
+			dx := FusionLseUnpack(grad, A)
+			FusionLseGrad(A, x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := FusionLseUnpack(x2, A)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			FusionLseHessian(A, x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// FusionLseUnpack returns views of x as FusionLse's variables x, packed as
+// FusionLseProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
+	_, n := A.Dims()
+	runtime.CheckLength("FusionLseUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// FusionNorm2 returns f = FusionNorm2(x).
+//
+// norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
+//
+//	f = norm2(x)
+//
+// It panics if the shapes disagree.
+func FusionNorm2(x *mat.VecDense) float64 {
+	xRaw := x.RawVector()
+	f := blas64.Nrm2(xRaw)
+	return f
+}
+
+// FusionNorm2Grad returns f = FusionNorm2(x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
+//
+//	f = norm2(x)
+//	∂f/∂x = x / norm2(x)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm2Grad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionNorm2Grad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	xRaw := x.RawVector()
+	f := blas64.Nrm2(xRaw)
+	dxRaw := dx.RawVector()
+	// dx = x / norm2(x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = runtime.Recip0(f) * xRaw.Data[i*xRaw.Inc]
+	}
+	return f
+}
+
+// FusionNorm2HessVec writes the Hessian-vector product of f = FusionNorm2(x),
+// the derivative of its gradient in the directions vx, into hx,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
+//
+//	f = norm2(x)
+//	d(∂f/∂x) = vx / norm2(x) - (sum(x .* vx) recip0(norm2(x)) / norm2(x) / norm2(x)) x
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("FusionNorm2HessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	hxRaw := hx.RawVector()
+	xRaw := x.RawVector()
+	f := blas64.Nrm2(xRaw)
+	recip0Norm2X := runtime.Recip0(f)
+	vxRaw := vx.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]
+	}
+	// hx = vx / norm2(x) - (sum(x .* vx) recip0(norm2(x)) / norm2(x) / norm2(x)) x
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = recip0Norm2X*vxRaw.Data[i*vxRaw.Inc] - recip0Norm2X*sum*(recip0Norm2X*recip0Norm2X)*xRaw.Data[i*xRaw.Inc]
+	}
+}
+
+// fusionNorm2HessianWork holds FusionNorm2Hessian's scratch space, reused across calls through fusionNorm2HessianPool.
+type fusionNorm2HessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var fusionNorm2HessianPool = sync.Pool{New: func() any {
+	return new(fusionNorm2HessianWork)
+}}
+
+// FusionNorm2Hessian writes the Hessian of f = FusionNorm2(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of FusionNorm2Problem), and symmetric to the last bit.
+//
+// norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
+//
+//	f = norm2(x)
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// FusionNorm2Hessian assembles it from one FusionNorm2HessVec per column.
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	size := n
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("FusionNorm2Hessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("FusionNorm2Hessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
+	defer fusionNorm2HessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one FusionNorm2HessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride:],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		FusionNorm2HessVec(x, &ws.dirX, &ws.colX)
+		ws.dirXData[r] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// FusionNorm2Problem returns the problem of minimising FusionNorm2 over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; FusionNorm2Unpack views such a slice as the variables.
+// Hess fills the Hessian from FusionNorm2Hessian, so gonum's Newton method
+// works. Dimensions that no fixed input gives are parameters.
+func FusionNorm2Problem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := FusionNorm2Unpack(x2, n)
+			return FusionNorm2(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := FusionNorm2Unpack(x2, n)
+			dx := FusionNorm2Unpack(grad, n)
+			FusionNorm2Grad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := FusionNorm2Unpack(x2, n)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			FusionNorm2Hessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// FusionNorm2Unpack returns views of x as FusionNorm2's variables x, packed as
+// FusionNorm2Problem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckLength("FusionNorm2Unpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
 }

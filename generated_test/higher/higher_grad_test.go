@@ -1133,46 +1133,163 @@ func TestGradgenHigherGrad(t *testing.T) {
 			gradgenJacobianTimes(want, JB, dB)
 			gradgenCompare(t, "SandwichAllJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
 		}
-	}}, {"DivBySum", func(t *testing.T, rng *rand.Rand) {
-		m := 1 + rng.IntN(4)
+	}}, {"FusionSubSum", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		s := []float64{gradgenUniform(rng)}
-		dst := mat.NewDense(m, n, nil)
-		weights := gradgenMatrix(rng, m, n, false)
-		JA := mat.NewDense(m*m, n*n, nil)
-		Js := mat.NewDense(1*m, 1*n, nil)
-		DivBySumJacobian(A, s[0], JA, Js)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dst := mat.NewVecDense(n, nil)
+		weights := gradgenVector(rng, n)
+		Jx := mat.NewDense(1*n, n*1, nil)
+		Jy := mat.NewDense(1*n, n*1, nil)
+		FusionSubSumJacobian(x, y, Jx, Jy)
 		f := func() float64 {
-			DivBySum(A, s[0], dst)
+			FusionSubSum(x, y, dst)
 			return gradgenInner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(A, A)
-			want := gradgenJacobianWant(JA, weights, m, n)
-			gradgenCheck(t, "A", f, ps, want)
+			ps, _ := gradgenVectorParams(x, x)
+			want := gradgenJacobianWant(Jx, weights, 1, n)
+			gradgenCheck(t, "x", f, ps, want)
 		}
 		{
-			ps, _ := gradgenScalarParams(s, &s[0])
-			want := gradgenJacobianWant(Js, weights, 1, 1)
-			gradgenCheck(t, "s", f, ps, want)
+			ps, _ := gradgenVectorParams(y, y)
+			want := gradgenJacobianWant(Jy, weights, 1, n)
+			gradgenCheck(t, "y", f, ps, want)
 		}
-		// DivBySumJVP is the derivative of DivBySum in random directions d, and
-		// what DivBySumJacobian gives for them.
+		// FusionSubSumJVP is the derivative of FusionSubSum in random directions
+		// d, and what FusionSubSumJacobian gives for them.
 		{
-			dA := gradgenMatrix(rng, m, n, false)
-			ds := gradgenUniform(rng)
-			jvp := mat.NewDense(m, n, nil)
-			DivBySumJVP(A, s[0], dA, ds, jvp)
-			gradgenCompare(t, "DivBySumJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
-				value := mat.NewDense(m, n, nil)
-				DivBySum(gradgenMovedMatrix(A, dA, h), s[0]+h*ds, value)
+			dx := gradgenVector(rng, n)
+			dy := gradgenVector(rng, n)
+			jvp := mat.NewVecDense(n, nil)
+			FusionSubSumJVP(x, y, dx, dy, jvp)
+			gradgenCompare(t, "FusionSubSumJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+				value := mat.NewVecDense(n, nil)
+				FusionSubSum(gradgenMovedVector(x, dx, h), gradgenMovedVector(y, dy, h), value)
 				return gradgenFlat(value)
 			}))
-			want := mat.NewDense(m, n, nil)
-			gradgenJacobianTimes(want, JA, dA)
-			gradgenJacobianTimes(want, Js, mat.NewDense(1, 1, []float64{ds}))
-			gradgenCompare(t, "DivBySumJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			want := mat.NewDense(n, 1, nil)
+			gradgenJacobianTimes(want, Jx, dx.T())
+			gradgenJacobianTimes(want, Jy, dy.T())
+			gradgenCompare(t, "FusionSubSumJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+		}
+	}}, {"FusionLse", func(t *testing.T, rng *rand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, m, n, false)
+		x := gradgenVector(rng, n)
+		dx := mat.NewVecDense(n, nil)
+		value := FusionLseGrad(A, x, dx)
+		f := func() float64 {
+			return FusionLse(A, x)
+		}
+		gradgenCompare(t, "FusionLseGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		// FusionLseHessVec is the derivative of FusionLseGrad in random
+		// directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := mat.NewVecDense(n, nil)
+			FusionLseHessVec(A, x, vx, hvx)
+			gradgenCompare(t, "FusionLseHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := mat.NewVecDense(n, nil)
+				FusionLseGrad(A, gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// FusionLseHessian holds FusionLseHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := mat.NewDense(size, size, nil)
+			FusionLseHessian(A, x, H)
+			want := mat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := mat.NewVecDense(n, nil)
+				FusionLseHessVec(A, x, mat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t, "FusionLseHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t, "FusionLseHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// FusionLseProblem's Func and Grad are FusionLse and FusionLseGrad at
+		// the packed variables, its Hess FusionLseHessian.
+		{
+			problem := FusionLseProblem(A)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "FusionLseProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionLseProblem's Grad", grad, gradgenFlat(dx))
+			hess := mat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := mat.NewDense(size, size, nil)
+			FusionLseHessian(A, x, H)
+			gradgenCompare(t, "FusionLseProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"FusionNorm2", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := mat.NewVecDense(n, nil)
+		value := FusionNorm2Grad(x, dx)
+		f := func() float64 {
+			return FusionNorm2(x)
+		}
+		gradgenCompare(t, "FusionNorm2Grad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		// FusionNorm2HessVec is the derivative of FusionNorm2Grad in random
+		// directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := mat.NewVecDense(n, nil)
+			FusionNorm2HessVec(x, vx, hvx)
+			gradgenCompare(t, "FusionNorm2HessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := mat.NewVecDense(n, nil)
+				FusionNorm2Grad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// FusionNorm2Hessian holds FusionNorm2HessVec in each unit direction,
+		// and is symmetric.
+		{
+			size := n
+			H := mat.NewDense(size, size, nil)
+			FusionNorm2Hessian(x, H)
+			want := mat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := mat.NewVecDense(n, nil)
+				FusionNorm2HessVec(x, mat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t, "FusionNorm2Hessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t, "FusionNorm2Hessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// FusionNorm2Problem's Func and Grad are FusionNorm2 and FusionNorm2Grad
+		// at the packed variables, its Hess FusionNorm2Hessian.
+		{
+			problem := FusionNorm2Problem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t, "FusionNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FusionNorm2Problem's Grad", grad, gradgenFlat(dx))
+			hess := mat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := mat.NewDense(size, size, nil)
+			FusionNorm2Hessian(x, H)
+			gradgenCompare(t, "FusionNorm2Problem's Hess", gradgenFlat(hess), gradgenFlat(H))
 		}
 	}}}
 	for _, tt := range tests {

@@ -247,22 +247,27 @@ func newProductPathIn(f *factory, set int) productPathIn {
 
 // SandwichAll takes the inputs of Sandwich (sandwichIn).
 
-type divBySumIn struct {
-	m, n int
-	A    *mat.Dense
-	s    float64
-}
-
-func newDivBySumIn(f *factory, set int) divBySumIn {
-	d := [][2]int{{2, 3}, {4, 2}, {1, 3}, {3, 1}}[set]
-	return divBySumIn{m: d[0], n: d[1], A: f.dense(d[0], d[1]), s: f.uniform(-2, 2)}
-}
-
 // instance is one ready call of a generated function: call writes into
 // outs (and returns the function's float64 result, or 0).
 type instance struct {
 	outs []any
 	call func() float64
+}
+
+// fusionIn serves the fusion legality rows: x, y of length n and A m×n
+// (FusionSubSum uses x and y, FusionLse A and x, FusionNorm2 x).
+type fusionIn struct {
+	n, m int
+	x, y *mat.VecDense
+	A    *mat.Dense
+}
+
+func newFusionIn(f *factory, set int) fusionIn {
+	d := [][2]int{{4, 3}, {6, 5}, {1, 2}, {3, 1}}[set]
+	in := fusionIn{n: d[0], m: d[1]}
+	in.x, in.y = f.vec(in.n), f.vec(in.n)
+	in.A = f.dense(in.m, in.n)
+	return in
 }
 
 // entry makes an instance of one generated function.
@@ -658,21 +663,59 @@ var registry = []entry{
 		jA, jX, jB := f.out(in.m*in.m, in.p*in.n), f.out(in.p*in.m, in.q*in.n), f.out(in.q*in.m, in.n*in.n)
 		return inst(func() float64 { SandwichAllJacobian(in.A, in.X, in.B, jA, jX, jB); return 0 }, jA, jX, jB)
 	}},
-	// DivBySum
-	{"DivBySum", func(f *factory, set int) instance {
-		in := newDivBySumIn(f, set)
-		dst := f.out(in.m, in.n)
-		return inst(func() float64 { DivBySum(in.A, in.s, dst); return 0 }, dst)
+	// fusion legality
+	{"FusionSubSum", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { FusionSubSum(in.x, in.y, dst); return 0 }, dst)
 	}},
-	{"DivBySumJVP", func(f *factory, set int) instance {
-		in := newDivBySumIn(f, set)
-		dA, ds := f.dense(in.m, in.n), f.normal()
-		dst := f.out(in.m, in.n)
-		return inst(func() float64 { DivBySumJVP(in.A, in.s, dA, ds, dst); return 0 }, dst)
+	{"FusionSubSumJVP", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx, dy := f.vec(in.n), f.vec(in.n)
+		dst := f.outVec(in.n)
+		return inst(func() float64 { FusionSubSumJVP(in.x, in.y, dx, dy, dst); return 0 }, dst)
 	}},
-	{"DivBySumJacobian", func(f *factory, set int) instance {
-		in := newDivBySumIn(f, set)
-		jA, js := f.out(in.m*in.m, in.n*in.n), f.out(in.m, in.n)
-		return inst(func() float64 { DivBySumJacobian(in.A, in.s, jA, js); return 0 }, jA, js)
+	{"FusionSubSumJacobian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		jx, jy := f.out(in.n, in.n), f.out(in.n, in.n)
+		return inst(func() float64 { FusionSubSumJacobian(in.x, in.y, jx, jy); return 0 }, jx, jy)
+	}},
+	{"FusionLse", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		return inst(func() float64 { return FusionLse(in.A, in.x) })
+	}},
+	{"FusionLseGrad", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx := f.outVec(in.n)
+		return inst(func() float64 { return FusionLseGrad(in.A, in.x, dx) }, dx)
+	}},
+	{"FusionLseHessVec", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		vx, hx := f.vec(in.n), f.outVec(in.n)
+		return inst(func() float64 { FusionLseHessVec(in.A, in.x, vx, hx); return 0 }, hx)
+	}},
+	{"FusionLseHessian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		H := f.out(in.n, in.n)
+		return inst(func() float64 { FusionLseHessian(in.A, in.x, H); return 0 }, H)
+	}},
+	{"FusionNorm2", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		return inst(func() float64 { return FusionNorm2(in.x) })
+	}},
+	{"FusionNorm2Grad", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		dx := f.outVec(in.n)
+		return inst(func() float64 { return FusionNorm2Grad(in.x, dx) }, dx)
+	}},
+	{"FusionNorm2HessVec", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		vx, hx := f.vec(in.n), f.outVec(in.n)
+		return inst(func() float64 { FusionNorm2HessVec(in.x, vx, hx); return 0 }, hx)
+	}},
+	{"FusionNorm2Hessian", func(f *factory, set int) instance {
+		in := newFusionIn(f, set)
+		H := f.out(in.n, in.n)
+		return inst(func() float64 { FusionNorm2Hessian(in.x, H); return 0 }, H)
 	}},
 }

@@ -267,43 +267,17 @@ var jacBuilders = []struct {
 			jacobian: func(J []*mat.Dense) { SandwichAllJacobian(in.A, in.X, in.B, J[0], J[1], J[2]) },
 		}
 	}},
-	{"DivBySum", func(f *factory, set int) jacCase {
-		in := newDivBySumIn(f, set)
-		m, n := in.m, in.n
+	// fusion legality
+	{"FusionSubSum", func(f *factory, set int) jacCase {
+		in := newFusionIn(f, set)
+		n := in.n
 		return jacCase{
-			fRows: m, fCols: n, wrt: []wrtVar{matVar("A", in.A), scalarVar("s", in.s)},
-			eval:     func(w [][]float64, y []float64) { DivBySum(dn(m, n, w[0]), w[1][0], dn(m, n, y)) },
-			jvp:      func(v [][]float64, y []float64) { DivBySumJVP(in.A, in.s, dn(m, n, v[0]), v[1][0], dn(m, n, y)) },
-			jacobian: func(J []*mat.Dense) { DivBySumJacobian(in.A, in.s, J[0], J[1]) },
+			fRows: n, fCols: 1, wrt: []wrtVar{vecVar("x", in.x), vecVar("y", in.y)},
+			eval:     func(w [][]float64, y []float64) { FusionSubSum(vn(w[0]), vn(w[1]), vn(y)) },
+			jvp:      func(v [][]float64, y []float64) { FusionSubSumJVP(in.x, in.y, vn(v[0]), vn(v[1]), vn(y)) },
+			jacobian: func(J []*mat.Dense) { FusionSubSumJacobian(in.x, in.y, J[0], J[1]) },
 		}
 	}},
-}
-
-// TestDivBySumFormula checks DivBySum against Aᵢⱼ / (s² + 1) computed in
-// the same order, and its JVP against dAᵢⱼ / (s² + 1) − 2 s ds Aᵢⱼ / (s² + 1)².
-func TestDivBySumFormula(t *testing.T) {
-	for _, set := range shapeSets {
-		for pt := 0; pt < pointsPerSet; pt++ {
-			f := newFactory(seedFor("divbysum-formula", set, pt), false)
-			in := newDivBySumIn(f, set)
-			dA, ds := f.dense(in.m, in.n), f.normal()
-			d := in.s*in.s + 1
-			value, jvp := make([]float64, in.m*in.n), make([]float64, in.m*in.n)
-			for i := range in.m {
-				for j := range in.n {
-					a := in.A.At(i, j)
-					value[i*in.n+j] = a / d
-					jvp[i*in.n+j] = dA.At(i, j)/d - 2*in.s*ds*a/(d*d)
-				}
-			}
-			where := fmt.Sprintf("set %d pt %d", set, pt)
-			got := mat.NewDense(in.m, in.n, nanSlice(in.m*in.n))
-			DivBySum(in.A, in.s, got)
-			checkClose(t, where+": DivBySum = A / (s² + 1)", flat(got), value, roundTol)
-			DivBySumJVP(in.A, in.s, dA, ds, got)
-			checkClose(t, where+": DivBySumJVP", flat(got), jvp, roundTol)
-		}
-	}
 }
 
 // forEachJacCase runs check on every jacBuilder, shape set and random
