@@ -2,6 +2,9 @@ package emit
 
 import (
 	"fmt"
+	"go/scanner"
+	"go/token"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -60,6 +63,7 @@ type function struct {
 	extra []*derive.Node
 
 	body   []jen.Code
+	decls  map[jen.Code]*declaration // the statements of body (and of the shape checks) that only declare
 	uses   map[*derive.Node]int
 	vals   map[*derive.Node]*val
 	dims   map[derive.Dim]jen.Code
@@ -97,7 +101,8 @@ type factor struct {
 
 func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	e := &function{fn: fn, role: r, order: order, scope: newScope(), vals: map[*derive.Node]*val{},
-		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{}}
+		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
+		decls: map[jen.Code]*declaration{}}
 	e.name = roleName(fn.Spec.Name, r, order)
 	e.ins = append(e.ins, fn.Inputs...)
 	switch r {
@@ -290,6 +295,98 @@ func (e *function) countUses() {
 }
 
 func (e *function) stmt(c jen.Code) { e.body = append(e.body, c) }
+
+// declaration is a statement names := value whose value has no effect but
+// to be the value (a view of an input, a workspace buffer, a block of H, a
+// scalar): the rule that a declared name is used is kept where such
+// statements are declared, by dropUnread.
+type declaration struct {
+	names []string
+	value jen.Code
+}
+
+// declaration returns the statement names := value and records it as a
+// declaration.
+func (e *function) declaration(value jen.Code, names ...string) jen.Code {
+	s := jen.List(idList(names)...).Op(":=").Add(value)
+	e.decls[s] = &declaration{names: names, value: value}
+	return s
+}
+
+// declare emits names := value as a declaration.
+func (e *function) declare(value jen.Code, names ...string) { e.stmt(e.declaration(value, names...)) }
+
+// dropUnread returns body without the declarations none of whose names a
+// statement reads, dropped until none is left (a dropped view may leave
+// the dimension it read unread), and with each name no statement reads in
+// a kept declaration spelled _.
+func (e *function) dropUnread(body []jen.Code) []jen.Code {
+	reads := make([][]string, len(body)) // the identifiers each statement reads
+	count := map[string]int{}
+	for k, s := range body {
+		what := s
+		if d := e.decls[s]; d != nil {
+			what = d.value
+		}
+		reads[k] = identifiers(what)
+		for _, id := range reads[k] {
+			count[id]++
+		}
+	}
+	dropped := make([]bool, len(body))
+	for changed := true; changed; {
+		changed = false
+		for k, s := range body {
+			d := e.decls[s]
+			if d == nil || dropped[k] || slices.ContainsFunc(d.names, func(n string) bool { return count[n] > 0 }) {
+				continue
+			}
+			dropped[k], changed = true, true
+			for _, id := range reads[k] {
+				count[id]--
+			}
+		}
+	}
+	var out []jen.Code
+	for k, s := range body {
+		d := e.decls[s]
+		switch {
+		case dropped[k]:
+			continue
+		case d != nil && slices.ContainsFunc(d.names, func(n string) bool { return count[n] == 0 }):
+			names := make([]string, len(d.names))
+			for i, n := range d.names {
+				names[i] = n
+				if count[n] == 0 {
+					names[i] = "_"
+				}
+			}
+			s = jen.List(idList(names)...).Op(":=").Add(d.value)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// identifiers returns the identifiers the Go code c reads, field and
+// method names after a dot left out, once per occurrence.
+func identifiers(c jen.Code) []string {
+	src := []byte(jen.Add(c).GoString())
+	var sc scanner.Scanner
+	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, 0)
+	var ids []string
+	prev := token.ILLEGAL
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return ids
+		}
+		if tok == token.IDENT && prev != token.PERIOD {
+			ids = append(ids, lit)
+		}
+		prev = tok
+	}
+}
 
 func (e *function) comment(format string) { e.stmt(jen.Comment(format)) }
 
@@ -485,7 +582,7 @@ func (e *function) assemble(f *jen.File, checks []jen.Code, aliasChecks int) []j
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	return append(body, e.body[aliasChecks:]...)
+	return e.dropUnread(append(body, e.body[aliasChecks:]...))
 }
 
 // specDoc returns the spec's doc text as comment lines, after a blank line;
@@ -631,7 +728,7 @@ func (e *function) checkShapes() []jen.Code {
 			}
 			if binds(in, r, 0) {
 				if e.used[r] {
-					out = append(out, jen.Id(r.Name).Op(":=").Id(in.Name).Dot(get).Call())
+					out = append(out, e.declaration(jen.Id(in.Name).Dot(get).Call(), r.Name))
 				}
 				continue
 			}
@@ -652,7 +749,7 @@ func (e *function) checkShapes() []jen.Code {
 			if rows == "_" && cols == "_" {
 				continue
 			}
-			out = append(out, jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(in.Name).Dot("Dims").Call())
+			out = append(out, e.declaration(jen.Id(in.Name).Dot("Dims").Call(), rows, cols))
 			if checked {
 				out = append(out, jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
 					e.dim(r), e.dim(c), lit(r), lit(c)))
@@ -683,6 +780,29 @@ func (e *function) checkAliases() {
 			}
 		}
 	}
+}
+
+// storage returns the blas64 value the generated code works on for the
+// gonum argument name of kind k holding a value of shape s. The rule for
+// every stored value: a vector-shaped one, a column n×1 or a row 1×n
+// whatever its Go type, is a blas64.Vector (what read, the products and the
+// loops take a vector to be), so a *mat.Dense of one column is viewed as
+// its column and one of one row as its row; a symmetric one is a
+// blas64.Symmetric, anything else a blas64.General.
+func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Code {
+	switch {
+	case k == spec.Vector:
+		return jen.Id(name).Dot("RawVector").Call()
+	case k == spec.Symmetric || k == spec.SPD:
+		return jen.Id(name).Dot("RawSymmetric").Call()
+	case s.IsCol():
+		return jen.Qual(runtimePath, "ColumnOf").Call(jen.Id(name).Dot("RawMatrix").Call())
+	case s.IsRow():
+		return jen.Qual(blas64Path, "Vector").Values(jen.Dict{
+			jen.Id("N"): e.dim(s.Cols), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(name).Dot("RawRowView").Call(jen.Lit(0)),
+		})
+	}
+	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
 // rawData returns the backing slice of a gonum value.
