@@ -1822,3 +1822,1308 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 	z = mat.NewVecDense(m, x2[n+m:n+m+m:n+m+m])
 	return
 }
+
+// RowTimesMatrix writes f = RowTimesMatrix(x, A) into dst, overwriting it.
+//
+// The Gemv of x' A wrote into a 1×m destination viewed as a matrix.
+//
+//	f = x' A
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
+	n := x.Len()
+	ARows, m := A.Dims()
+	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowTimesMatrix", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    m,
+	}
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	// dst = x' A
+	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
+}
+
+// RowTimesMatrixJVP writes the directional derivative of f = RowTimesMatrix(x, A) in the
+// directions dx, dA into dst (Σ Df[dx, dA], no Jacobian formed), overwriting it.
+//
+// The Gemv of x' A wrote into a 1×m destination viewed as a matrix.
+//
+//	f = x' A
+//	df = dx' A + x' dA
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.Dense, dst *mat.Dense) {
+	n := x.Len()
+	ARows, m := A.Dims()
+	runtime.CheckMatrix("RowTimesMatrixJVP", "A", ARows, m, n, m, "n", "m")
+	runtime.CheckVector("RowTimesMatrixJVP", "dx", dx.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("RowTimesMatrixJVP", "dA", dARows, dACols, n, m, "n", "m")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowTimesMatrixJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    m,
+	}
+	// dst = dx' A + x' dA
+	dxRaw := dx.RawVector()
+	ARaw := A.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
+	xRaw := x.RawVector()
+	dARaw := dA.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
+}
+
+// rowTimesMatrixJacobianWork holds RowTimesMatrixJacobian's scratch space, reused across calls through rowTimesMatrixJacobianPool.
+type rowTimesMatrixJacobianWork struct {
+	xT []float64
+}
+
+var rowTimesMatrixJacobianPool = sync.Pool{New: func() any {
+	return new(rowTimesMatrixJacobianWork)
+}}
+
+// RowTimesMatrixJacobian writes the derivative of F = RowTimesMatrix(x, A) with respect to x, A into Jx, JA, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The Gemv of x' A wrote into a 1×m destination viewed as a matrix.
+//
+//	F = x' A
+//	dF = dx' A  (in x)
+//		block (k, l) += I[:,l] A[k,:]
+//	dF = x' dA  (in A)
+//		block (k, l) += x'[:,k] I[l,:]
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *mat.Dense) {
+	n := x.Len()
+	ARows, m := A.Dims()
+	runtime.CheckMatrix("RowTimesMatrixJacobian", "A", ARows, m, n, m, "n", "m")
+	jx := runtime.Jacobian{
+		J:       Jx.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jx.Check("RowTimesMatrixJacobian", "Jx")
+	jA := runtime.Jacobian{
+		J:       JA.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   n,
+		WCols:   m,
+		VectorW: false,
+	}
+	jA.Check("RowTimesMatrixJacobian", "JA")
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
+	defer rowTimesMatrixJacobianPool.Put(ws)
+	// Jx from the structure of dF = dx' A
+	jx.Zero()
+	ARaw := A.RawMatrix()
+	jx.AddProduct(1.0, runtime.Identity, ARaw, true)
+	// JA from the structure of dF = x' dA
+	jA.Zero()
+	xT := runtime.Vec(&ws.xT, n)
+	xRaw := x.RawVector()
+	// xT = x'
+	for i := 0; i < n; i++ {
+		xT.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	jA.AddProduct(1.0, runtime.Row(xT), runtime.Identity, false)
+}
+
+// rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across calls through rowInnerThenRowPool.
+type rowInnerThenRowWork struct {
+	prod []float64
+}
+
+var rowInnerThenRowPool = sync.Pool{New: func() any {
+	return new(rowInnerThenRowWork)
+}}
+
+// RowInnerThenRow writes f = RowInnerThenRow(x, A, y, z) into dst, overwriting it.
+//
+// x' A y, a 1×1 product formed from a row, handed on to a product with z'.
+//
+//	f = (x' A y) z'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("RowInnerThenRow", "A", ARows, ACols, n, n, "n", "n")
+	runtime.CheckVector("RowInnerThenRow", "y", y.Len(), n, "n")
+	m := z.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowInnerThenRow", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "z", z.RawVector().Data)
+	ws := rowInnerThenRowPool.Get().(*rowInnerThenRowWork)
+	defer rowInnerThenRowPool.Put(ws)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    m,
+	}
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	yRaw := y.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
+	xTAy := blas64.Dot(xRaw, prod)
+	zRaw := z.RawVector()
+	// dst = (x' A y) z'
+	for i := 0; i < m; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = xTAy * zRaw.Data[i*zRaw.Inc]
+	}
+}
+
+// rowInnerThenRowJVPWork holds RowInnerThenRowJVP's scratch space, reused across calls through rowInnerThenRowJVPPool.
+type rowInnerThenRowJVPWork struct {
+	prod  []float64
+	prod2 []float64
+	prod3 []float64
+	prod4 []float64
+}
+
+var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
+	return new(rowInnerThenRowJVPWork)
+}}
+
+// RowInnerThenRowJVP writes the directional derivative of f = RowInnerThenRow(x, A, y, z) in the
+// directions dx, dA, dy, dz into dst (Σ Df[dx, dA, dy, dz], no Jacobian formed), overwriting it.
+//
+// x' A y, a 1×1 product formed from a row, handed on to a product with z'.
+//
+//	f = (x' A y) z'
+//	df = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dA *mat.Dense, dy *mat.VecDense, dz *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("RowInnerThenRowJVP", "A", ARows, ACols, n, n, "n", "n")
+	runtime.CheckVector("RowInnerThenRowJVP", "y", y.Len(), n, "n")
+	m := z.Len()
+	runtime.CheckVector("RowInnerThenRowJVP", "dx", dx.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("RowInnerThenRowJVP", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckVector("RowInnerThenRowJVP", "dy", dy.Len(), n, "n")
+	runtime.CheckVector("RowInnerThenRowJVP", "dz", dz.Len(), m, "m")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowInnerThenRowJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dz", dz.RawVector().Data)
+	ws := rowInnerThenRowJVPPool.Get().(*rowInnerThenRowJVPWork)
+	defer rowInnerThenRowJVPPool.Put(ws)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    m,
+	}
+	dxRaw := dx.RawVector()
+	ARaw := A.RawMatrix()
+	yRaw := y.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
+	dxTAy := blas64.Dot(dxRaw, prod)
+	xRaw := x.RawVector()
+	dARaw := dA.RawMatrix()
+	prod2 := runtime.Vec(&ws.prod2, n)
+	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, prod2)
+	xTdAy := blas64.Dot(xRaw, prod2)
+	dyRaw := dy.RawVector()
+	prod3 := runtime.Vec(&ws.prod3, n)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, prod3)
+	xTAdy := blas64.Dot(xRaw, prod3)
+	zRaw := z.RawVector()
+	prod4 := runtime.Vec(&ws.prod4, n)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod4)
+	xTAy := blas64.Dot(xRaw, prod4)
+	dzRaw := dz.RawVector()
+	// dst = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
+	for i := 0; i < m; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = (dxTAy+xTdAy+xTAdy)*zRaw.Data[i*zRaw.Inc] + xTAy*dzRaw.Data[i*dzRaw.Inc]
+	}
+}
+
+// rowInnerThenRowJacobianWork holds RowInnerThenRowJacobian's scratch space, reused across calls through rowInnerThenRowJacobianPool.
+type rowInnerThenRowJacobianWork struct {
+	dirX      mat.VecDense
+	dirXData  []float64
+	dirA      mat.Dense
+	dirAData  []float64
+	dirY      mat.VecDense
+	dirYData  []float64
+	dirZ      mat.VecDense
+	dirZData  []float64
+	block     mat.Dense
+	dirX2     mat.VecDense
+	dirX2Data []float64
+	dirA2     mat.Dense
+	dirA2Data []float64
+	dirY2     mat.VecDense
+	dirY2Data []float64
+	dirZ2     mat.VecDense
+	dirZ2Data []float64
+	block2    mat.Dense
+	dirX3     mat.VecDense
+	dirX3Data []float64
+	dirA3     mat.Dense
+	dirA3Data []float64
+	dirY3     mat.VecDense
+	dirY3Data []float64
+	dirZ3     mat.VecDense
+	dirZ3Data []float64
+	block3    mat.Dense
+	prod      []float64
+}
+
+var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
+	return new(rowInnerThenRowJacobianWork)
+}}
+
+// RowInnerThenRowJacobian writes the derivative of F = RowInnerThenRow(x, A, y, z) with respect to x, A, y, z into Jx, JA, Jy, Jz, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// x' A y, a 1×1 product formed from a row, handed on to a product with z'.
+//
+//	F = (x' A y) z'
+//	dF = (dx' A y) z'  (in x)
+//	dF = (x' dA y) z'  (in A)
+//	dF = (x' A dy) z'  (in y)
+//	dF = (x' A y) dz'  (in z)
+//		block (k, l) += (x' A y) I[:,l] I[k,:]
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, Jx *mat.Dense, JA *mat.Dense, Jy *mat.Dense, Jz *mat.Dense) {
+	n := x.Len()
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("RowInnerThenRowJacobian", "A", ARows, ACols, n, n, "n", "n")
+	runtime.CheckVector("RowInnerThenRowJacobian", "y", y.Len(), n, "n")
+	m := z.Len()
+	jx := runtime.Jacobian{
+		J:       Jx.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jx.Check("RowInnerThenRowJacobian", "Jx")
+	jA := runtime.Jacobian{
+		J:       JA.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   n,
+		WCols:   n,
+		VectorW: false,
+	}
+	jA.Check("RowInnerThenRowJacobian", "JA")
+	jy := runtime.Jacobian{
+		J:       Jy.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jy.Check("RowInnerThenRowJacobian", "Jy")
+	jz := runtime.Jacobian{
+		J:       Jz.RawMatrix(),
+		FRows:   1,
+		FCols:   m,
+		WRows:   m,
+		WCols:   1,
+		VectorW: true,
+	}
+	jz.Check("RowInnerThenRowJacobian", "Jz")
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
+	ws := rowInnerThenRowJacobianPool.Get().(*rowInnerThenRowJacobianWork)
+	defer rowInnerThenRowJacobianPool.Put(ws)
+	// Jx by one RowInnerThenRowJVP per entry of x: dF = (dx' A y) z' has no structure to fill it from.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	ws.dirA.SetRawMatrix(runtime.Mat(&ws.dirAData, n, n))
+	ws.dirA.Zero()
+	ws.dirY.SetRawVector(runtime.Vec(&ws.dirYData, n))
+	ws.dirY.Zero()
+	ws.dirZ.SetRawVector(runtime.Vec(&ws.dirZData, m))
+	ws.dirZ.Zero()
+	for r := 0; r < n; r++ {
+		for c := 0; c < 1; c++ {
+			ws.block.SetRawMatrix(jx.Block(r, c))
+			ws.dirXData[r*1+c] = 1
+			RowInnerThenRowJVP(x, A, y, z, &ws.dirX, &ws.dirA, &ws.dirY, &ws.dirZ, &ws.block)
+			ws.dirXData[r*1+c] = 0
+		}
+	}
+	// JA by one RowInnerThenRowJVP per entry of A: dF = (x' dA y) z' has no structure to fill it from.
+	ws.dirX2.SetRawVector(runtime.Vec(&ws.dirX2Data, n))
+	ws.dirX2.Zero()
+	ws.dirA2.SetRawMatrix(runtime.Mat(&ws.dirA2Data, n, n))
+	ws.dirA2.Zero()
+	ws.dirY2.SetRawVector(runtime.Vec(&ws.dirY2Data, n))
+	ws.dirY2.Zero()
+	ws.dirZ2.SetRawVector(runtime.Vec(&ws.dirZ2Data, m))
+	ws.dirZ2.Zero()
+	for r2 := 0; r2 < n; r2++ {
+		for c2 := 0; c2 < n; c2++ {
+			ws.block2.SetRawMatrix(jA.Block(r2, c2))
+			ws.dirA2Data[r2*n+c2] = 1
+			RowInnerThenRowJVP(x, A, y, z, &ws.dirX2, &ws.dirA2, &ws.dirY2, &ws.dirZ2, &ws.block2)
+			ws.dirA2Data[r2*n+c2] = 0
+		}
+	}
+	// Jy by one RowInnerThenRowJVP per entry of y: dF = (x' A dy) z' has no structure to fill it from.
+	ws.dirX3.SetRawVector(runtime.Vec(&ws.dirX3Data, n))
+	ws.dirX3.Zero()
+	ws.dirA3.SetRawMatrix(runtime.Mat(&ws.dirA3Data, n, n))
+	ws.dirA3.Zero()
+	ws.dirY3.SetRawVector(runtime.Vec(&ws.dirY3Data, n))
+	ws.dirY3.Zero()
+	ws.dirZ3.SetRawVector(runtime.Vec(&ws.dirZ3Data, m))
+	ws.dirZ3.Zero()
+	for r3 := 0; r3 < n; r3++ {
+		for c3 := 0; c3 < 1; c3++ {
+			ws.block3.SetRawMatrix(jy.Block(r3, c3))
+			ws.dirY3Data[r3*1+c3] = 1
+			RowInnerThenRowJVP(x, A, y, z, &ws.dirX3, &ws.dirA3, &ws.dirY3, &ws.dirZ3, &ws.block3)
+			ws.dirY3Data[r3*1+c3] = 0
+		}
+	}
+	// Jz from the structure of dF = (x' A y) dz'
+	jz.Zero()
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	yRaw := y.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
+	xTAy := blas64.Dot(xRaw, prod)
+	jz.AddProduct(xTAy, runtime.Identity, runtime.Identity, true)
+}
+
+// RowPathDerivs writes f = RowPathDerivs(t, x) into dst, overwriting it.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	f = t^2 x'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowPathDerivs", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowPathDerivs", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	// dst = t^2 x'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = t * t * xRaw.Data[i*xRaw.Inc]
+	}
+}
+
+// RowPathDerivsDeriv writes df/dt of f = RowPathDerivs(t, x) into dst,
+// overwriting it; it has the shape of f.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	f = t^2 x'
+//	df/dt = 2 t x'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowPathDerivsDeriv", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowPathDerivsDeriv", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	// dst = 2 t x'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = 2.0 * (t * xRaw.Data[i*xRaw.Inc])
+	}
+}
+
+// RowPathDerivsDeriv2 writes d²f/dt² of f = RowPathDerivs(t, x) into dst,
+// overwriting it; it has the shape of f.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	f = t^2 x'
+//	df/dt = 2 t x'
+//	d²f/dt² = 2 x'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowPathDerivsDeriv2", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowPathDerivsDeriv2", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	// dst = 2 x'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = 2.0 * xRaw.Data[i*xRaw.Inc]
+	}
+}
+
+// RowPathDerivsDeriv3 writes d³f/dt³ of f = RowPathDerivs(t, x) into dst,
+// overwriting it; it has the shape of f.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	f = t^2 x'
+//	df/dt = 2 t x'
+//	d²f/dt² = 2 x'
+//	d³f/dt³ = 0
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
+	n := x.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowPathDerivsDeriv3", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowPathDerivsDeriv3", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dst.Zero()
+}
+
+// RowPathDerivsJVP writes the directional derivative of f = RowPathDerivs(t, x) in the
+// directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting it.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	f = t^2 x'
+//	df = 2 (t dt) x'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
+	n := x.Len()
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowPathDerivsJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowPathDerivsJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	// dst = 2 (t dt) x'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = 2.0 * ((t * dt) * xRaw.Data[i*xRaw.Inc])
+	}
+}
+
+// rowPathDerivsJacobianWork holds RowPathDerivsJacobian's scratch space, reused across calls through rowPathDerivsJacobianPool.
+type rowPathDerivsJacobianWork struct {
+	tmp []float64
+}
+
+var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
+	return new(rowPathDerivsJacobianWork)
+}}
+
+// RowPathDerivsJacobian writes the derivative of F = RowPathDerivs(t, x) with respect to t into Jt, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// FDeriv… of a row-vector-valued F wrote into a matrix view.
+//
+//	F = t^2 x'
+//	dF = 2 (t dt) x'  (in t)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
+	n := x.Len()
+	jt := runtime.Jacobian{
+		J:       Jt.RawMatrix(),
+		FRows:   1,
+		FCols:   n,
+		WRows:   1,
+		WCols:   1,
+		VectorW: false,
+	}
+	jt.Check("RowPathDerivsJacobian", "Jt")
+	runtime.CheckNoAlias("RowPathDerivsJacobian", "Jt", Jt.RawMatrix().Data, "x", x.RawVector().Data)
+	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
+	defer rowPathDerivsJacobianPool.Put(ws)
+	// Jt = dF/dt = 2 t x'
+	jt.Zero()
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	// tmp = 2 t x'
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 2.0 * (t * xRaw.Data[i*xRaw.Inc])
+	}
+	jt.AddBlock(0, 0, 1.0, runtime.Row(tmp))
+}
+
+// RowMatrixInput returns f = RowMatrixInput(R, x).
+//
+// A matrix(1, n) input was viewed as a matrix and indexed as a vector.
+//
+//	f = exp(R x) + sum(R .* R)
+//
+// It panics if the shapes disagree.
+func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowMatrixInput", "R", RRows, n, 1, n, "1", "n")
+	runtime.CheckVector("RowMatrixInput", "x", x.Len(), n, "n")
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	Rx := blas64.Dot(RRaw, xRaw)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
+	}
+	f := math.Exp(Rx) + sum
+	return f
+}
+
+// RowMatrixInputGrad returns f = RowMatrixInput(R, x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// A matrix(1, n) input was viewed as a matrix and indexed as a vector.
+//
+//	f = exp(R x) + sum(R .* R)
+//	∂f/∂x = exp(R x) R'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
+	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
+	runtime.CheckVector("RowMatrixInputGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	Rx := blas64.Dot(RRaw, xRaw)
+	expRx := math.Exp(Rx)
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
+	}
+	f := expRx + sum
+	dxRaw := dx.RawVector()
+	// dx = exp(R x) R'
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = expRx * RRaw.Data[i*RRaw.Inc]
+	}
+	return f
+}
+
+// RowMatrixInputHessVec writes the Hessian-vector product of f = RowMatrixInput(R, x),
+// the derivative of its gradient in the directions vx, into hx,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// A matrix(1, n) input was viewed as a matrix and indexed as a vector.
+//
+//	f = exp(R x) + sum(R .* R)
+//	d(∂f/∂x) = (exp(R x) R vx) R'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowMatrixInputHessVec", "R", RRows, n, 1, n, "1", "n")
+	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
+	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("RowMatrixInputHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	hxRaw := hx.RawVector()
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	Rx := blas64.Dot(RRaw, xRaw)
+	vxRaw := vx.RawVector()
+	Rvx := blas64.Dot(RRaw, vxRaw)
+	// hx = (exp(R x) R vx) R'
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = (math.Exp(Rx) * Rvx) * RRaw.Data[i*RRaw.Inc]
+	}
+}
+
+// RowMatrixInputHessian writes the Hessian of f = RowMatrixInput(R, x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of RowMatrixInputProblem), and symmetric to the last bit.
+//
+// A matrix(1, n) input was viewed as a matrix and indexed as a vector.
+//
+//	f = exp(R x) + sum(R .* R)
+//	∂²f/∂x∂x = (exp(R x)) (R' R)
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowMatrixInputHessian", "R", RRows, n, 1, n, "1", "n")
+	runtime.CheckVector("RowMatrixInputHessian", "x", x.Len(), n, "n")
+	size := n
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("RowMatrixInputHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, n, n)
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	xRaw := x.RawVector()
+	Rx := blas64.Dot(RRaw, xRaw)
+	// ∂²f/∂x∂x += (exp(R x)) (R' R)
+	blas64.Ger(math.Exp(Rx), RRaw, RRaw, blkXX)
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// RowMatrixInputProblem returns the problem of minimising RowMatrixInput over x
+// with R fixed, for gonum/optimize. Its variable packs x into one []float64, in
+// that order, matrices row-major; RowMatrixInputUnpack views such a slice as
+// the variables. Hess fills the Hessian from RowMatrixInputHessian, so gonum's
+// Newton method works.
+func RowMatrixInputProblem(R *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := RowMatrixInputUnpack(x2, R)
+			return RowMatrixInput(R, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := RowMatrixInputUnpack(x2, R)
+			dx := RowMatrixInputUnpack(grad, R)
+			RowMatrixInputGrad(R, x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := RowMatrixInputUnpack(x2, R)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			RowMatrixInputHessian(R, x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// RowMatrixInputUnpack returns views of x as RowMatrixInput's variables x,
+// packed as RowMatrixInputProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
+	_, n := R.Dims()
+	runtime.CheckLength("RowMatrixInputUnpack", x2, n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// columnMatrixInputWork holds ColumnMatrixInput's scratch space, reused across calls through columnMatrixInputPool.
+type columnMatrixInputWork struct {
+	tmp []float64
+}
+
+var columnMatrixInputPool = sync.Pool{New: func() any {
+	return new(columnMatrixInputWork)
+}}
+
+// ColumnMatrixInput returns f = ColumnMatrixInput(C, x).
+//
+// A matrix(n, 1) input and its gradient, likewise.
+//
+//	f = sum(C .* x) + x' C
+//
+// It panics if the shapes disagree.
+func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
+	n, CCols := C.Dims()
+	runtime.CheckMatrix("ColumnMatrixInput", "C", n, CCols, n, 1, "n", "1")
+	runtime.CheckVector("ColumnMatrixInput", "x", x.Len(), n, "n")
+	ws := columnMatrixInputPool.Get().(*columnMatrixInputWork)
+	defer columnMatrixInputPool.Put(ws)
+	CRaw := runtime.ColumnOf(C.RawMatrix())
+	xRaw := x.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = C .* x
+	xTC := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		xTC += tmp.Data[i]
+	}
+	f := sum + xTC
+	return f
+}
+
+// columnMatrixInputGradWork holds ColumnMatrixInputGrad's scratch space, reused across calls through columnMatrixInputGradPool.
+type columnMatrixInputGradWork struct {
+	tmp []float64
+}
+
+var columnMatrixInputGradPool = sync.Pool{New: func() any {
+	return new(columnMatrixInputGradWork)
+}}
+
+// ColumnMatrixInputGrad returns f = ColumnMatrixInput(C, x) and writes ∂f/∂C, ∂f/∂x into dC, dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// A matrix(n, 1) input and its gradient, likewise.
+//
+//	f = sum(C .* x) + x' C
+//	∂f/∂C = 2 x
+//	∂f/∂x = 2 C
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat.VecDense) float64 {
+	n, CCols := C.Dims()
+	runtime.CheckMatrix("ColumnMatrixInputGrad", "C", n, CCols, n, 1, "n", "1")
+	runtime.CheckVector("ColumnMatrixInputGrad", "x", x.Len(), n, "n")
+	dCRows, dCCols := dC.Dims()
+	runtime.CheckMatrix("ColumnMatrixInputGrad", "dC", dCRows, dCCols, n, 1, "n", "1")
+	runtime.CheckVector("ColumnMatrixInputGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "dC", dC.RawMatrix().Data)
+	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
+	defer columnMatrixInputGradPool.Put(ws)
+	CRaw := runtime.ColumnOf(C.RawMatrix())
+	xRaw := x.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = C .* x
+	xTC := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		xTC += tmp.Data[i]
+	}
+	f := sum + xTC
+	dCRaw := runtime.ColumnOf(dC.RawMatrix())
+	// dC = 2 x
+	for i := 0; i < n; i++ {
+		dCRaw.Data[i*dCRaw.Inc] = 2.0 * xRaw.Data[i*xRaw.Inc]
+	}
+	dxRaw := dx.RawVector()
+	// dx = 2 C
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 2.0 * CRaw.Data[i*CRaw.Inc]
+	}
+	return f
+}
+
+// ColumnMatrixInputProblem returns the problem of minimising ColumnMatrixInput
+// over C, x for gonum/optimize. Its variable packs C, x into one []float64, in
+// that order, matrices row-major; ColumnMatrixInputUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func ColumnMatrixInputProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			C, x := ColumnMatrixInputUnpack(x2, n)
+			return ColumnMatrixInput(C, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			C, x := ColumnMatrixInputUnpack(x2, n)
+			dC, dx := ColumnMatrixInputUnpack(grad, n)
+			ColumnMatrixInputGrad(C, x, dC, dx)
+		},
+	}
+}
+
+// ColumnMatrixInputUnpack returns views of x as ColumnMatrixInput's variables
+// C, x, packed as ColumnMatrixInputProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense) {
+	runtime.CheckLength("ColumnMatrixInputUnpack", x2, n+n)
+	C = mat.NewDense(n, 1, x2[0:n:n])
+	x = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
+// problemScalarFirstWork holds ProblemScalarFirst's scratch space, reused across calls through problemScalarFirstPool.
+type problemScalarFirstWork struct {
+	Ax []float64
+}
+
+var problemScalarFirstPool = sync.Pool{New: func() any {
+	return new(problemScalarFirstWork)
+}}
+
+// ProblemScalarFirst returns f = ProblemScalarFirst(S, A, x, t).
+//
+// FProblem with a scalar, a matrix and a symmetric variable, the last of a size
+// only it has.
+//
+//	f = t tr(S) + sum(A x)
+//
+// It panics if the shapes disagree.
+func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64) float64 {
+	k := S.SymmetricDim()
+	m, n := A.Dims()
+	runtime.CheckVector("ProblemScalarFirst", "x", x.Len(), n, "n")
+	ws := problemScalarFirstPool.Get().(*problemScalarFirstWork)
+	defer problemScalarFirstPool.Put(ws)
+	SRaw := S.RawSymmetric()
+	trS := 0.0
+	for i := 0; i < k; i++ {
+		trS += runtime.SymAt(SRaw, i, i)
+	}
+	Ax := runtime.Vec(&ws.Ax, m)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	sumAx := 0.0
+	for i := 0; i < m; i++ {
+		sumAx += Ax.Data[i]
+	}
+	f := t*trS + sumAx
+	return f
+}
+
+// problemScalarFirstGradWork holds ProblemScalarFirstGrad's scratch space, reused across calls through problemScalarFirstGradPool.
+type problemScalarFirstGradWork struct {
+	Ax   []float64
+	tmp  []float64
+	tmp2 []float64
+}
+
+var problemScalarFirstGradPool = sync.Pool{New: func() any {
+	return new(problemScalarFirstGradWork)
+}}
+
+// ProblemScalarFirstGrad returns f = ProblemScalarFirst(S, A, x, t) and writes ∂f/∂t, ∂f/∂A, ∂f/∂S into dt, dA, dS,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// FProblem with a scalar, a matrix and a symmetric variable, the last of a size
+// only it has.
+//
+//	f = t tr(S) + sum(A x)
+//	∂f/∂t = tr(S)
+//	∂f/∂A = vector(1) x'
+//	∂f/∂S = t eye(k)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64, dt *float64, dA *mat.Dense, dS *mat.SymDense) float64 {
+	k := S.SymmetricDim()
+	m, n := A.Dims()
+	runtime.CheckVector("ProblemScalarFirstGrad", "x", x.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
+	runtime.CheckSymmetric("ProblemScalarFirstGrad", "dS", dS.SymmetricDim(), k, "k")
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
+	defer problemScalarFirstGradPool.Put(ws)
+	SRaw := S.RawSymmetric()
+	trS := 0.0
+	for i := 0; i < k; i++ {
+		trS += runtime.SymAt(SRaw, i, i)
+	}
+	Ax := runtime.Vec(&ws.Ax, m)
+	ARaw := A.RawMatrix()
+	xRaw := x.RawVector()
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	sumAx := 0.0
+	for i := 0; i < m; i++ {
+		sumAx += Ax.Data[i]
+	}
+	f := t*trS + sumAx
+	*dt = trS
+	dARaw := dA.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// dA = vector(1) x'
+	runtime.ZeroMatrix(dARaw)
+	blas64.Ger(1, tmp, xRaw, dARaw)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = t eye(k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = t * runtime.Kronecker(i, j)
+		}
+	}
+	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	return f
+}
+
+// ProblemScalarFirstProblem returns the problem of minimising
+// ProblemScalarFirst over t, A, S with x fixed, for gonum/optimize. Its
+// variable packs t, A, S into one []float64, in that order, matrices row-major;
+// ProblemScalarFirstUnpack views such a slice as the variables. A symmetric
+// n×n variable takes n² entries of which only the upper triangle counts; Grad
+// reports the derivative with respect to those entries. Dimensions that no
+// fixed input gives are parameters.
+func ProblemScalarFirstProblem(x *mat.VecDense, m int, k int) optimize.Problem {
+	n := x.Len()
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			t, A, S := ProblemScalarFirstUnpack(x2, x, m, k)
+			return ProblemScalarFirst(S, A, x, *t)
+		},
+		Grad: func(grad, x2 []float64) {
+			t, A, S := ProblemScalarFirstUnpack(x2, x, m, k)
+			dt, dA, dS := ProblemScalarFirstUnpack(grad, x, m, k)
+			ProblemScalarFirstGrad(S, A, x, *t, dt, dA, dS)
+			runtime.PackSymmetricGradient(grad[m*n+1:m*n+k*k+1], k)
+		},
+	}
+}
+
+// ProblemScalarFirstUnpack returns views of x as ProblemScalarFirst's variables
+// t, A, S, packed as ProblemScalarFirstProblem packs them; the fixed inputs
+// give their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *float64, A *mat.Dense, S *mat.SymDense) {
+	n := x.Len()
+	runtime.CheckLength("ProblemScalarFirstUnpack", x2, m*n+k*k+1)
+	t = &x2[0]
+	A = mat.NewDense(m, n, x2[1:m*n+1:m*n+1])
+	S = mat.NewSymDense(k, x2[m*n+1:m*n+k*k+1:m*n+k*k+1])
+	return
+}
+
+// MixedHessianOrder returns f = MixedHessianOrder(a, x, b, c).
+//
+// Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
+// blocks.
+//
+//	f = c a b + c sum(exp(x)) + a b^2
+//
+// It panics if the shapes disagree.
+func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64 {
+	n := x.Len()
+	xRaw := x.RawVector()
+	sumExpX := 0.0
+	for i := 0; i < n; i++ {
+		sumExpX += math.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	f := c*(a*b) + c*sumExpX + a*b*b
+	return f
+}
+
+// mixedHessianOrderGradWork holds MixedHessianOrderGrad's scratch space, reused across calls through mixedHessianOrderGradPool.
+type mixedHessianOrderGradWork struct {
+	expX []float64
+}
+
+var mixedHessianOrderGradPool = sync.Pool{New: func() any {
+	return new(mixedHessianOrderGradWork)
+}}
+
+// MixedHessianOrderGrad returns f = MixedHessianOrder(a, x, b, c) and writes ∂f/∂c, ∂f/∂x, ∂f/∂b, ∂f/∂a into dc, dx, db, da,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
+// blocks.
+//
+//	f = c a b + c sum(exp(x)) + a b^2
+//	∂f/∂c = a b + sum(exp(x))
+//	∂f/∂x = c exp(x)
+//	∂f/∂b = 2 a b + a c
+//	∂f/∂a = b^2 + b c
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc *float64, dx *mat.VecDense, db *float64, da *float64) float64 {
+	n := x.Len()
+	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
+	defer mixedHessianOrderGradPool.Put(ws)
+	s := a * b
+	expX := runtime.Vec(&ws.expX, n)
+	xRaw := x.RawVector()
+	// expX = exp(x)
+	sumExpX := 0.0
+	for i := 0; i < n; i++ {
+		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+		sumExpX += expX.Data[i]
+	}
+	s2 := b * b
+	f := c*(s) + c*sumExpX + a*s2
+	*dc = s + sumExpX
+	dxRaw := dx.RawVector()
+	// dx = c exp(x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = c * expX.Data[i]
+	}
+	*db = 2.0*(s) + a*c
+	*da = s2 + b*c
+	return f
+}
+
+// mixedHessianOrderHessVecWork holds MixedHessianOrderHessVec's scratch space, reused across calls through mixedHessianOrderHessVecPool.
+type mixedHessianOrderHessVecWork struct {
+	tmp  []float64
+	expX []float64
+}
+
+var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
+	return new(mixedHessianOrderHessVecWork)
+}}
+
+// MixedHessianOrderHessVec writes the Hessian-vector product of f = MixedHessianOrder(a, x, b, c),
+// the derivative of its gradient in the directions vc, vx, vb, va, into hc, hx, hb, ha,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
+// blocks.
+//
+//	f = c a b + c sum(exp(x)) + a b^2
+//	d(∂f/∂c) = b va + a vb + sum(exp(x) .* vx)
+//	d(∂f/∂x) = vc exp(x) + c exp(x) .* vx
+//	d(∂f/∂b) = 2 (b va + a vb) + c va + a vc
+//	d(∂f/∂a) = 2 b vb + c vb + b vc
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, vc float64, vx *mat.VecDense, vb float64, va float64, hc *float64, hx *mat.VecDense, hb *float64, ha *float64) {
+	n := x.Len()
+	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	ws := mixedHessianOrderHessVecPool.Get().(*mixedHessianOrderHessVecWork)
+	defer mixedHessianOrderHessVecPool.Put(ws)
+	s := b * va
+	s2 := a * vb
+	tmp := runtime.Vec(&ws.tmp, n)
+	expX := runtime.Vec(&ws.expX, n)
+	xRaw := x.RawVector()
+	// expX = exp(x)
+	for i := 0; i < n; i++ {
+		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	vxRaw := vx.RawVector()
+	// tmp = exp(x) .* vx
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
+		sum += tmp.Data[i]
+	}
+	*hc = s + s2 + sum
+	hxRaw := hx.RawVector()
+	// hx = vc exp(x) + c exp(x) .* vx
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = vc*expX.Data[i] + c*(tmp.Data[i])
+	}
+	*hb = 2.0*(s+s2) + c*va + a*vc
+	*ha = 2.0*(b*vb) + c*vb + b*vc
+}
+
+// mixedHessianOrderHessianWork holds MixedHessianOrderHessian's scratch space, reused across calls through mixedHessianOrderHessianPool.
+type mixedHessianOrderHessianWork struct {
+	diag runtime.DiagProduct
+	expX []float64
+	tmp  []float64
+}
+
+var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
+	return new(mixedHessianOrderHessianWork)
+}}
+
+// MixedHessianOrderHessian writes the Hessian of f = MixedHessianOrder(a, x, b, c) with respect to c, x, b, a into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of MixedHessianOrderProblem), and symmetric to the last bit.
+//
+// Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
+// blocks.
+//
+//	f = c a b + c sum(exp(x)) + a b^2
+//	∂²f/∂c∂c = 0
+//	∂²f/∂c∂x = 1' diag(exp(x))
+//	∂²f/∂c∂b = a
+//	∂²f/∂c∂a = b
+//	∂²f/∂x∂c = exp(x)
+//	∂²f/∂x∂x = c diag(exp(x))
+//	∂²f/∂x∂b = 0
+//	∂²f/∂x∂a = 0
+//	∂²f/∂b∂c = a
+//	∂²f/∂b∂x = 0
+//	∂²f/∂b∂b = 2 a
+//	∂²f/∂b∂a = 2 b + c
+//	∂²f/∂a∂c = b
+//	∂²f/∂a∂x = 0
+//	∂²f/∂a∂b = 2 b + c
+//	∂²f/∂a∂a = 0
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, H *mat.Dense) {
+	n := x.Len()
+	size := n + 3
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("MixedHessianOrderHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("MixedHessianOrderHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
+	defer mixedHessianOrderHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkCX := runtime.Block(HRaw, 0, 1, 1, n)
+	// ∂²f/∂c∂x += 1' diag(exp(x))
+	expX := runtime.Vec(&ws.expX, n)
+	xRaw := x.RawVector()
+	// expX = exp(x)
+	for i := 0; i < n; i++ {
+		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	ws.diag.Add(blkCX, 1.0, runtime.Row(tmp), expX, runtime.Identity, false)
+	// ∂²f/∂c∂b = a
+	HRaw.Data[n+1] = a
+	// ∂²f/∂c∂a = b
+	HRaw.Data[n+2] = b
+	// ∂²f/∂x∂c = exp(x)
+	for i := 0; i < n; i++ {
+		HRaw.Data[(i+1)*HRaw.Stride] = expX.Data[i]
+	}
+	blkXX := runtime.Block(HRaw, 1, 1, n, n)
+	// ∂²f/∂x∂x += c diag(exp(x))
+	for i := 0; i < n; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += c * expX.Data[i]
+	}
+	// ∂²f/∂b∂c = a
+	HRaw.Data[(n+1)*HRaw.Stride] = a
+	// ∂²f/∂b∂b = 2 a
+	HRaw.Data[(n+1)*HRaw.Stride+n+1] = 2.0 * a
+	// ∂²f/∂b∂a = 2 b + c
+	s := 2.0*b + c
+	HRaw.Data[(n+1)*HRaw.Stride+n+2] = s
+	// ∂²f/∂a∂c = b
+	HRaw.Data[(n+2)*HRaw.Stride] = b
+	// ∂²f/∂a∂b = 2 b + c
+	HRaw.Data[(n+2)*HRaw.Stride+n+1] = s
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// MixedHessianOrderProblem returns the problem of minimising MixedHessianOrder
+// over c, x, b, a for gonum/optimize. Its variable packs c, x, b, a into one
+// []float64, in that order, matrices row-major; MixedHessianOrderUnpack views
+// such a slice as the variables. Hess fills the Hessian from
+// MixedHessianOrderHessian, so gonum's Newton method works. Dimensions that no
+// fixed input gives are parameters.
+func MixedHessianOrderProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			c, x, b, a := MixedHessianOrderUnpack(x2, n)
+			return MixedHessianOrder(*a, x, *b, *c)
+		},
+		Grad: func(grad, x2 []float64) {
+			c, x, b, a := MixedHessianOrderUnpack(x2, n)
+			dc, dx, db, da := MixedHessianOrderUnpack(grad, n)
+			MixedHessianOrderGrad(*a, x, *b, *c, dc, dx, db, da)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			c, x, b, a := MixedHessianOrderUnpack(x2, n)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			MixedHessianOrderHessian(*a, x, *b, *c, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// MixedHessianOrderUnpack returns views of x as MixedHessianOrder's variables
+// c, x, b, a, packed as MixedHessianOrderProblem packs them; the fixed inputs
+// give their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, b *float64, a *float64) {
+	runtime.CheckLength("MixedHessianOrderUnpack", x2, n+3)
+	c = &x2[0]
+	x = mat.NewVecDense(n, x2[1:n+1:n+1])
+	b = &x2[n+1]
+	a = &x2[n+2]
+	return
+}
