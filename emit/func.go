@@ -321,15 +321,17 @@ func (e *function) declare(value jen.Code, names ...string) { e.stmt(e.declarati
 // the dimension it read unread), and with each name no statement reads in
 // a kept declaration spelled _.
 func (e *function) dropUnread(body []jen.Code) []jen.Code {
-	reads := make([][]string, len(body)) // the identifiers each statement reads
-	count := map[string]int{}
+	read := make([]jen.Code, len(body)) // what each statement reads
 	for k, s := range body {
-		what := s
+		read[k] = s
 		if d := e.decls[s]; d != nil {
-			what = d.value
+			read[k] = jen.Id("_").Op("=").Add(d.value)
 		}
-		reads[k] = identifiers(what)
-		for _, id := range reads[k] {
+	}
+	reads := statementReads(read...)
+	count := map[string]int{}
+	for _, ids := range reads {
+		for _, id := range ids {
 			count[id]++
 		}
 	}
@@ -368,23 +370,36 @@ func (e *function) dropUnread(body []jen.Code) []jen.Code {
 	return out
 }
 
-// identifiers returns the identifiers the Go code c reads, field and
-// method names after a dot left out, once per occurrence.
-func identifiers(c jen.Code) []string {
-	src := []byte(jen.Add(c).GoString())
+// statementMarker is the comment statementReads puts before each statement.
+const statementMarker = "gradgen: statement"
+
+// statementReads returns, for each Go statement, the identifiers it reads,
+// once per occurrence, field and method names after a dot left out. The
+// statements are rendered together (one formatting pass), each after a
+// marker comment.
+func statementReads(stmts ...jen.Code) [][]string {
+	block := make([]jen.Code, 0, 2*len(stmts))
+	for _, s := range stmts {
+		block = append(block, jen.Comment(statementMarker), s)
+	}
+	src := []byte(jen.Func().Id("_").Params().Block(block...).GoString())
 	var sc scanner.Scanner
-	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, 0)
-	var ids []string
-	prev := token.ILLEGAL
+	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
+	reads := make([][]string, len(stmts))
+	k, prev := -1, token.ILLEGAL
 	for {
 		_, tok, lit := sc.Scan()
-		if tok == token.EOF {
-			return ids
+		switch {
+		case tok == token.EOF:
+			return reads
+		case tok == token.COMMENT && lit == "// "+statementMarker:
+			k++
+		case tok == token.IDENT && prev != token.PERIOD && k >= 0:
+			reads[k] = append(reads[k], lit)
 		}
-		if tok == token.IDENT && prev != token.PERIOD {
-			ids = append(ids, lit)
+		if tok != token.COMMENT {
+			prev = tok
 		}
-		prev = tok
 	}
 }
 

@@ -282,8 +282,8 @@ func wrap(text string, width int) []string {
 // is read, and only there.
 func (p *problem) bindRead(code ...jen.Code) []jen.Code {
 	need := map[derive.Dim]bool{}
-	for _, c := range code {
-		for _, id := range identifiers(c) {
+	for _, ids := range statementReads(code...) {
+		for _, id := range ids {
 			for _, d := range p.fn.Dims {
 				if d.Name == id {
 					need[d] = true
