@@ -3127,3 +3127,444 @@ func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, 
 	a = &x2[n+2]
 	return
 }
+
+// RowProductSum writes f = RowProductSum(x, y, A, B) into dst, overwriting it.
+//
+// A sum of row-vector products, each added by its Gemv into a 1×k destination.
+//
+//	f = x' A + y' B
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n := x.Len()
+	m := y.Len()
+	ARows, k := A.Dims()
+	runtime.CheckMatrix("RowProductSum", "A", ARows, k, n, k, "n", "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowProductSum", "dst", dstRows, dstCols, 1, k, "1", "k")
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    k,
+	}
+	// dst = x' A + y' B
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
+	yRaw := y.RawVector()
+	BRaw := B.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, BRaw, yRaw, 1, dstRaw)
+}
+
+// RowProductSumJVP writes the directional derivative of f = RowProductSum(x, y, A, B) in the
+// directions dx, dy, dA, dB into dst (Σ Df[dx, dy, dA, dB], no Jacobian formed), overwriting it.
+//
+// A sum of row-vector products, each added by its Gemv into a 1×k destination.
+//
+//	f = x' A + y' B
+//	df = dx' A + x' dA + dy' B + y' dB
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dx *mat.VecDense, dy *mat.VecDense, dA *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
+	n := x.Len()
+	m := y.Len()
+	ARows, k := A.Dims()
+	runtime.CheckMatrix("RowProductSumJVP", "A", ARows, k, n, k, "n", "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("RowProductSumJVP", "B", BRows, BCols, m, k, "m", "k")
+	runtime.CheckVector("RowProductSumJVP", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("RowProductSumJVP", "dy", dy.Len(), m, "m")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("RowProductSumJVP", "dA", dARows, dACols, n, k, "n", "k")
+	dBRows, dBCols := dB.Dims()
+	runtime.CheckMatrix("RowProductSumJVP", "dB", dBRows, dBCols, m, k, "m", "k")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowProductSumJVP", "dst", dstRows, dstCols, 1, k, "1", "k")
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dB", dB.RawMatrix().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    k,
+	}
+	// dst = dx' A + x' dA + dy' B + y' dB
+	dxRaw := dx.RawVector()
+	ARaw := A.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
+	xRaw := x.RawVector()
+	dARaw := dA.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
+	dyRaw := dy.RawVector()
+	BRaw := B.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, BRaw, dyRaw, 1, dstRaw)
+	yRaw := y.RawVector()
+	dBRaw := dB.RawMatrix()
+	blas64.Gemv(blas.Trans, 1, dBRaw, yRaw, 1, dstRaw)
+}
+
+// rowProductSumJacobianWork holds RowProductSumJacobian's scratch space, reused across calls through rowProductSumJacobianPool.
+type rowProductSumJacobianWork struct {
+	xT []float64
+	yT []float64
+}
+
+var rowProductSumJacobianPool = sync.Pool{New: func() any {
+	return new(rowProductSumJacobianWork)
+}}
+
+// RowProductSumJacobian writes the derivative of F = RowProductSum(x, y, A, B) with respect to x, y, A, B into Jx, Jy, JA, JB, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// A sum of row-vector products, each added by its Gemv into a 1×k destination.
+//
+//	F = x' A + y' B
+//	dF = dx' A  (in x)
+//		block (k, l) += I[:,l] A[k,:]
+//	dF = dy' B  (in y)
+//		block (k, l) += I[:,l] B[k,:]
+//	dF = x' dA  (in A)
+//		block (k, l) += x'[:,k] I[l,:]
+//	dF = y' dB  (in B)
+//		block (k, l) += y'[:,k] I[l,:]
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, Jx *mat.Dense, Jy *mat.Dense, JA *mat.Dense, JB *mat.Dense) {
+	n := x.Len()
+	m := y.Len()
+	ARows, k := A.Dims()
+	runtime.CheckMatrix("RowProductSumJacobian", "A", ARows, k, n, k, "n", "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("RowProductSumJacobian", "B", BRows, BCols, m, k, "m", "k")
+	jx := runtime.Jacobian{
+		J:       Jx.RawMatrix(),
+		FRows:   1,
+		FCols:   k,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jx.Check("RowProductSumJacobian", "Jx")
+	jy := runtime.Jacobian{
+		J:       Jy.RawMatrix(),
+		FRows:   1,
+		FCols:   k,
+		WRows:   m,
+		WCols:   1,
+		VectorW: true,
+	}
+	jy.Check("RowProductSumJacobian", "Jy")
+	jA := runtime.Jacobian{
+		J:       JA.RawMatrix(),
+		FRows:   1,
+		FCols:   k,
+		WRows:   n,
+		WCols:   k,
+		VectorW: false,
+	}
+	jA.Check("RowProductSumJacobian", "JA")
+	jB := runtime.Jacobian{
+		J:       JB.RawMatrix(),
+		FRows:   1,
+		FCols:   k,
+		WRows:   m,
+		WCols:   k,
+		VectorW: false,
+	}
+	jB.Check("RowProductSumJacobian", "JB")
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	ws := rowProductSumJacobianPool.Get().(*rowProductSumJacobianWork)
+	defer rowProductSumJacobianPool.Put(ws)
+	// Jx from the structure of dF = dx' A
+	jx.Zero()
+	ARaw := A.RawMatrix()
+	jx.AddProduct(1.0, runtime.Identity, ARaw, true)
+	// Jy from the structure of dF = dy' B
+	jy.Zero()
+	BRaw := B.RawMatrix()
+	jy.AddProduct(1.0, runtime.Identity, BRaw, true)
+	// JA from the structure of dF = x' dA
+	jA.Zero()
+	xT := runtime.Vec(&ws.xT, n)
+	xRaw := x.RawVector()
+	// xT = x'
+	for i := 0; i < n; i++ {
+		xT.Data[i] = xRaw.Data[i*xRaw.Inc]
+	}
+	jA.AddProduct(1.0, runtime.Row(xT), runtime.Identity, false)
+	// JB from the structure of dF = y' dB
+	jB.Zero()
+	yT := runtime.Vec(&ws.yT, m)
+	yRaw := y.RawVector()
+	// yT = y'
+	for i := 0; i < m; i++ {
+		yT.Data[i] = yRaw.Data[i*yRaw.Inc]
+	}
+	jB.AddProduct(1.0, runtime.Row(yT), runtime.Identity, false)
+}
+
+// RowColumnInputsJacobian writes f = RowColumnInputsJacobian(R, C, x) into dst, overwriting it.
+//
+// Jacobians with respect to matrix(1, n) and matrix(n, 1) inputs of a
+// matrix-valued F.
+//
+//	f = (R C) x' + R .* x'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *mat.Dense) {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobian", "R", RRows, n, 1, n, "1", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobian", "C", CRows, CCols, n, 1, "n", "1")
+	runtime.CheckVector("RowColumnInputsJacobian", "x", x.Len(), n, "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobian", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	CRaw := runtime.ColumnOf(C.RawMatrix())
+	RC := blas64.Dot(RRaw, CRaw)
+	xRaw := x.RawVector()
+	// dst = (R C) x' + R .* x'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = RC*xRaw.Data[i*xRaw.Inc] + RRaw.Data[i*RRaw.Inc]*xRaw.Data[i*xRaw.Inc]
+	}
+}
+
+// RowColumnInputsJacobianJVP writes the directional derivative of f = RowColumnInputsJacobian(R, C, x) in the
+// directions dR, dC, dx into dst (Σ Df[dR, dC, dx], no Jacobian formed), overwriting it.
+//
+// Jacobians with respect to matrix(1, n) and matrix(n, 1) inputs of a
+// matrix-valued F.
+//
+//	f = (R C) x' + R .* x'
+//	df = (dR C + R dC) x' + (R C) dx' + x' .* dR + R .* dx'
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR *mat.Dense, dC *mat.Dense, dx *mat.VecDense, dst *mat.Dense) {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "R", RRows, n, 1, n, "1", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "C", CRows, CCols, n, 1, "n", "1")
+	runtime.CheckVector("RowColumnInputsJacobianJVP", "x", x.Len(), n, "n")
+	dRRows, dRCols := dR.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dR", dRRows, dRCols, 1, n, "1", "n")
+	dCRows, dCCols := dC.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dC", dCRows, dCCols, n, 1, "n", "1")
+	runtime.CheckVector("RowColumnInputsJacobianJVP", "dx", dx.Len(), n, "n")
+	dstRows, dstCols := dst.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dR", dR.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dC", dC.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	dRRaw := blas64.Vector{
+		Data: dR.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	CRaw := runtime.ColumnOf(C.RawMatrix())
+	dRC := blas64.Dot(dRRaw, CRaw)
+	RRaw := blas64.Vector{
+		Data: R.RawRowView(0),
+		Inc:  1,
+		N:    n,
+	}
+	dCRaw := runtime.ColumnOf(dC.RawMatrix())
+	RdC := blas64.Dot(RRaw, dCRaw)
+	xRaw := x.RawVector()
+	RC := blas64.Dot(RRaw, CRaw)
+	dxRaw := dx.RawVector()
+	// dst = (dR C + R dC) x' + (R C) dx' + x' .* dR + R .* dx'
+	for i := 0; i < n; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = (dRC+RdC)*xRaw.Data[i*xRaw.Inc] + RC*dxRaw.Data[i*dxRaw.Inc] + xRaw.Data[i*xRaw.Inc]*dRRaw.Data[i*dRRaw.Inc] + RRaw.Data[i*RRaw.Inc]*dxRaw.Data[i*dxRaw.Inc]
+	}
+}
+
+// rowColumnInputsJacobianJacobianWork holds RowColumnInputsJacobianJacobian's scratch space, reused across calls through rowColumnInputsJacobianJacobianPool.
+type rowColumnInputsJacobianJacobianWork struct {
+	dirR      mat.Dense
+	dirRData  []float64
+	dirC      mat.Dense
+	dirCData  []float64
+	dirX      mat.VecDense
+	dirXData  []float64
+	block     mat.Dense
+	dirR2     mat.Dense
+	dirR2Data []float64
+	dirC2     mat.Dense
+	dirC2Data []float64
+	dirX2     mat.VecDense
+	dirX2Data []float64
+	block2    mat.Dense
+	dirR3     mat.Dense
+	dirR3Data []float64
+	dirC3     mat.Dense
+	dirC3Data []float64
+	dirX3     mat.VecDense
+	dirX3Data []float64
+	block3    mat.Dense
+}
+
+var rowColumnInputsJacobianJacobianPool = sync.Pool{New: func() any {
+	return new(rowColumnInputsJacobianJacobianWork)
+}}
+
+// RowColumnInputsJacobianJacobian writes the derivative of F = RowColumnInputsJacobian(R, C, x) with respect to R, C, x into JR, JC, Jx, overwriting them.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// Jacobians with respect to matrix(1, n) and matrix(n, 1) inputs of a
+// matrix-valued F.
+//
+//	F = (R C) x' + R .* x'
+//	dF = x' .* dR + (dR C) x'  (in R)
+//	dF = (R dC) x'  (in C)
+//	dF = (R C) dx' + R .* dx'  (in x)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, JR *mat.Dense, JC *mat.Dense, Jx *mat.Dense) {
+	RRows, n := R.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "R", RRows, n, 1, n, "1", "n")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "C", CRows, CCols, n, 1, "n", "1")
+	runtime.CheckVector("RowColumnInputsJacobianJacobian", "x", x.Len(), n, "n")
+	jR := runtime.Jacobian{
+		J:       JR.RawMatrix(),
+		FRows:   1,
+		FCols:   n,
+		WRows:   1,
+		WCols:   n,
+		VectorW: false,
+	}
+	jR.Check("RowColumnInputsJacobianJacobian", "JR")
+	jC := runtime.Jacobian{
+		J:       JC.RawMatrix(),
+		FRows:   1,
+		FCols:   n,
+		WRows:   n,
+		WCols:   1,
+		VectorW: false,
+	}
+	jC.Check("RowColumnInputsJacobianJacobian", "JC")
+	jx := runtime.Jacobian{
+		J:       Jx.RawMatrix(),
+		FRows:   1,
+		FCols:   n,
+		WRows:   n,
+		WCols:   1,
+		VectorW: true,
+	}
+	jx.Check("RowColumnInputsJacobianJacobian", "Jx")
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "JR", JR.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "R", R.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "JR", JR.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "JC", JC.RawMatrix().Data)
+	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
+	defer rowColumnInputsJacobianJacobianPool.Put(ws)
+	// JR by one RowColumnInputsJacobianJVP per entry of R: dF = x' .* dR + (dR C) x' has no structure to fill it from.
+	ws.dirR.SetRawMatrix(runtime.Mat(&ws.dirRData, 1, n))
+	ws.dirR.Zero()
+	ws.dirC.SetRawMatrix(runtime.Mat(&ws.dirCData, n, 1))
+	ws.dirC.Zero()
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < 1; r++ {
+		for c := 0; c < n; c++ {
+			ws.block.SetRawMatrix(jR.Block(r, c))
+			ws.dirRData[r*n+c] = 1
+			RowColumnInputsJacobianJVP(R, C, x, &ws.dirR, &ws.dirC, &ws.dirX, &ws.block)
+			ws.dirRData[r*n+c] = 0
+		}
+	}
+	// JC by one RowColumnInputsJacobianJVP per entry of C: dF = (R dC) x' has no structure to fill it from.
+	ws.dirR2.SetRawMatrix(runtime.Mat(&ws.dirR2Data, 1, n))
+	ws.dirR2.Zero()
+	ws.dirC2.SetRawMatrix(runtime.Mat(&ws.dirC2Data, n, 1))
+	ws.dirC2.Zero()
+	ws.dirX2.SetRawVector(runtime.Vec(&ws.dirX2Data, n))
+	ws.dirX2.Zero()
+	for r2 := 0; r2 < n; r2++ {
+		for c2 := 0; c2 < 1; c2++ {
+			ws.block2.SetRawMatrix(jC.Block(r2, c2))
+			ws.dirC2Data[r2*1+c2] = 1
+			RowColumnInputsJacobianJVP(R, C, x, &ws.dirR2, &ws.dirC2, &ws.dirX2, &ws.block2)
+			ws.dirC2Data[r2*1+c2] = 0
+		}
+	}
+	// Jx by one RowColumnInputsJacobianJVP per entry of x: dF = (R C) dx' + R .* dx' has no structure to fill it from.
+	ws.dirR3.SetRawMatrix(runtime.Mat(&ws.dirR3Data, 1, n))
+	ws.dirR3.Zero()
+	ws.dirC3.SetRawMatrix(runtime.Mat(&ws.dirC3Data, n, 1))
+	ws.dirC3.Zero()
+	ws.dirX3.SetRawVector(runtime.Vec(&ws.dirX3Data, n))
+	ws.dirX3.Zero()
+	for r3 := 0; r3 < n; r3++ {
+		for c3 := 0; c3 < 1; c3++ {
+			ws.block3.SetRawMatrix(jx.Block(r3, c3))
+			ws.dirX3Data[r3*1+c3] = 1
+			RowColumnInputsJacobianJVP(R, C, x, &ws.dirR3, &ws.dirC3, &ws.dirX3, &ws.block3)
+			ws.dirX3Data[r3*1+c3] = 0
+		}
+	}
+}
