@@ -63,7 +63,8 @@ var reservedNames = []string{"blas", "blas64", "mat", "math", "sync", "runtime",
 
 // directions adds one direction variable per wrt input to f, named
 // prefix + the input's name (with underscores added until the name is
-// free), of the input's kind and shape.
+// free), of the input's kind and shape, except that the direction of an
+// spd input is symmetric: a tangent is never positive definite.
 func (f *Function) directions(prefix string) []*Input {
 	taken := map[string]bool{}
 	for _, in := range f.Inputs {
@@ -90,7 +91,11 @@ func (f *Function) directions(prefix string) []*Input {
 			name += "_"
 		}
 		taken[name] = true
-		out = append(out, &Input{Name: name, Kind: w.Kind, Shape: w.Shape, Node: f.Graph.Var(name, w.Shape, w.Node.Sym), Pos: w.Pos})
+		kind := w.Kind
+		if kind == spec.SPD {
+			kind = spec.Symmetric
+		}
+		out = append(out, &Input{Name: name, Kind: kind, Shape: w.Shape, Node: f.Graph.Var(name, w.Shape, w.Node.Sym), Pos: w.Pos})
 	}
 	return out
 }

@@ -2,6 +2,9 @@ package emit
 
 import (
 	"fmt"
+	"go/scanner"
+	"go/token"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -60,6 +63,7 @@ type function struct {
 	extra []*derive.Node
 
 	body   []jen.Code
+	decls  map[jen.Code]*declaration // the statements of body (and of the shape checks) that only declare
 	uses   map[*derive.Node]int
 	vals   map[*derive.Node]*val
 	dims   map[derive.Dim]jen.Code
@@ -98,7 +102,8 @@ type factor struct {
 
 func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	e := &function{fn: fn, role: r, order: order, scope: newScope(), vals: map[*derive.Node]*val{},
-		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{}}
+		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
+		decls: map[jen.Code]*declaration{}}
 	e.name = roleName(fn.Spec.Name, r, order)
 	e.ins = append(e.ins, fn.Inputs...)
 	switch r {
@@ -287,6 +292,113 @@ func (e *function) countUses() {
 }
 
 func (e *function) stmt(c jen.Code) { e.body = append(e.body, c) }
+
+// declaration is a statement names := value whose value has no effect but
+// to be the value (a view of an input, a workspace buffer, a block of H, a
+// scalar): the rule that a declared name is used is kept where such
+// statements are declared, by dropUnread.
+type declaration struct {
+	names []string
+	value jen.Code
+}
+
+// declaration returns the statement names := value and records it as a
+// declaration.
+func (e *function) declaration(value jen.Code, names ...string) jen.Code {
+	s := jen.List(idList(names)...).Op(":=").Add(value)
+	e.decls[s] = &declaration{names: names, value: value}
+	return s
+}
+
+// declare emits names := value as a declaration.
+func (e *function) declare(value jen.Code, names ...string) { e.stmt(e.declaration(value, names...)) }
+
+// dropUnread returns body without the declarations none of whose names a
+// statement reads, dropped until none is left (a dropped view may leave
+// the dimension it read unread), and with each name no statement reads in
+// a kept declaration spelled _.
+func (e *function) dropUnread(body []jen.Code) []jen.Code {
+	read := make([]jen.Code, len(body)) // what each statement reads
+	for k, s := range body {
+		read[k] = s
+		if d := e.decls[s]; d != nil {
+			read[k] = jen.Id("_").Op("=").Add(d.value)
+		}
+	}
+	reads := statementReads(read...)
+	count := map[string]int{}
+	for _, ids := range reads {
+		for _, id := range ids {
+			count[id]++
+		}
+	}
+	dropped := make([]bool, len(body))
+	for changed := true; changed; {
+		changed = false
+		for k, s := range body {
+			d := e.decls[s]
+			if d == nil || dropped[k] || slices.ContainsFunc(d.names, func(n string) bool { return count[n] > 0 }) {
+				continue
+			}
+			dropped[k], changed = true, true
+			for _, id := range reads[k] {
+				count[id]--
+			}
+		}
+	}
+	var out []jen.Code
+	for k, s := range body {
+		d := e.decls[s]
+		switch {
+		case dropped[k]:
+			continue
+		case d != nil && slices.ContainsFunc(d.names, func(n string) bool { return count[n] == 0 }):
+			names := make([]string, len(d.names))
+			for i, n := range d.names {
+				names[i] = n
+				if count[n] == 0 {
+					names[i] = "_"
+				}
+			}
+			s = jen.List(idList(names)...).Op(":=").Add(d.value)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// statementMarker is the comment statementReads puts before each statement.
+const statementMarker = "gradgen: statement"
+
+// statementReads returns, for each Go statement, the identifiers it reads,
+// once per occurrence, field and method names after a dot left out. The
+// statements are rendered together (one formatting pass), each after a
+// marker comment.
+func statementReads(stmts ...jen.Code) [][]string {
+	block := make([]jen.Code, 0, 2*len(stmts))
+	for _, s := range stmts {
+		block = append(block, jen.Comment(statementMarker), s)
+	}
+	src := []byte(jen.Func().Id("_").Params().Block(block...).GoString())
+	var sc scanner.Scanner
+	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
+	reads := make([][]string, len(stmts))
+	k, prev := -1, token.ILLEGAL
+	for {
+		_, tok, lit := sc.Scan()
+		switch {
+		case tok == token.EOF:
+			return reads
+		case tok == token.COMMENT && lit == "// "+statementMarker:
+			k++
+		case tok == token.IDENT && prev != token.PERIOD && k >= 0:
+			reads[k] = append(reads[k], lit)
+		}
+		if tok != token.COMMENT {
+			prev = tok
+		}
+	}
+}
 
 func (e *function) comment(format string) { e.stmt(jen.Comment(format)) }
 
@@ -483,7 +595,7 @@ func (e *function) assemble(f *jen.File, checks []jen.Code, aliasChecks int) []j
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	return append(body, e.body[aliasChecks:]...)
+	return e.dropUnread(append(body, e.body[aliasChecks:]...))
 }
 
 // specDoc returns the spec's doc text as comment lines, after a blank line;
@@ -629,7 +741,7 @@ func (e *function) checkShapes() []jen.Code {
 			}
 			if binds(in, r, 0) {
 				if e.used[r] {
-					out = append(out, jen.Id(r.Name).Op(":=").Id(in.Name).Dot(get).Call())
+					out = append(out, e.declaration(jen.Id(in.Name).Dot(get).Call(), r.Name))
 				}
 				continue
 			}
@@ -650,7 +762,7 @@ func (e *function) checkShapes() []jen.Code {
 			if rows == "_" && cols == "_" {
 				continue
 			}
-			out = append(out, jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(in.Name).Dot("Dims").Call())
+			out = append(out, e.declaration(jen.Id(in.Name).Dot("Dims").Call(), rows, cols))
 			if checked {
 				out = append(out, jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
 					e.dim(r), e.dim(c), lit(r), lit(c)))
@@ -681,6 +793,29 @@ func (e *function) checkAliases() {
 			}
 		}
 	}
+}
+
+// storage returns the blas64 value the generated code works on for the
+// gonum argument name of kind k holding a value of shape s. The rule for
+// every stored value: a vector-shaped one, a column n×1 or a row 1×n
+// whatever its Go type, is a blas64.Vector (what read, the products and the
+// loops take a vector to be), so a *mat.Dense of one column is viewed as
+// its column and one of one row as its row; a symmetric one is a
+// blas64.Symmetric, anything else a blas64.General.
+func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Code {
+	switch {
+	case k == spec.Vector:
+		return jen.Id(name).Dot("RawVector").Call()
+	case k == spec.Symmetric || k == spec.SPD:
+		return jen.Id(name).Dot("RawSymmetric").Call()
+	case s.IsCol():
+		return jen.Qual(runtimePath, "ColumnOf").Call(jen.Id(name).Dot("RawMatrix").Call())
+	case s.IsRow():
+		return jen.Qual(blas64Path, "Vector").Values(jen.Dict{
+			jen.Id("N"): e.dim(s.Cols), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(name).Dot("RawRowView").Call(jen.Lit(0)),
+		})
+	}
+	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
 // rawData returns the backing slice of a gonum value.

@@ -281,14 +281,14 @@ func (e *function) emitHessian(f *jen.File) {
 	params = append(params, jen.Id(h).Op("*").Qual(matPath, "Dense"))
 	e.planDims()
 	// Offsets and sizes of the wrt blocks.
-	sizes := make([]jen.Code, len(fn.Wrt))
+	sizes := make([]offset, len(fn.Wrt))
 	offsets := make([]offset, len(fn.Wrt)+1)
 	for k, w := range fn.Wrt {
-		sizes[k] = jen.Lit(1)
+		sizes[k] = constOffset(1)
 		if w.Kind == spec.Vector {
-			sizes[k] = e.dim(w.Shape.Rows)
+			sizes[k] = dimOffset(w.Shape.Rows, e.dim)
 		}
-		offsets[k+1] = offsets[k].plus(sizes[k])
+		offsets[k+1] = offsets[k].add(sizes[k])
 	}
 	size := e.scope.fresh("size")
 	hRows, hCols := e.scope.fresh(h+"Rows"), e.scope.fresh(h+"Cols")
@@ -304,40 +304,33 @@ func (e *function) emitHessian(f *jen.File) {
 	}
 	aliasChecks := len(e.body)
 	raw := e.scope.fresh(h + "Raw")
-	e.stmt(jen.Id(raw).Op(":=").Id(h).Dot("RawMatrix").Call())
+	stride := termOffset(jen.Id(raw).Dot("Stride"))
+	e.declare(jen.Id(h).Dot("RawMatrix").Call(), raw)
 	if !fn.HessStructured {
-		e.hessianByHVPs(h, raw, offsets)
+		e.hessianByHVPs(h, raw, offsets, sizes)
 	} else {
 		e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(jen.Id(raw)))
 		diag := ""
 		for _, b := range fn.HessBlocks {
 			wi, wj := fn.Wrt[b.Row], fn.Wrt[b.Col]
-			// at is entry (r, 0) of the block; r nil for its first row.
-			at := func(r jen.Code) jen.Code {
-				if r == nil && len(offsets[b.Row]) == 0 {
-					return jen.Id(raw).Dot("Data").Index(offsets[b.Col].code())
-				}
-				row := offsets[b.Row].code()
-				switch {
-				case r != nil && len(offsets[b.Row]) > 0:
-					row = jen.Parens(plus(offsets[b.Row], r))
-				case r != nil:
-					row = jen.Add(r)
-				}
-				return jen.Id(raw).Dot("Data").Index(plus(offsets[b.Col], row.Op("*").Id(raw).Dot("Stride")))
+			// at is entry (r, 0) of the block: H's row offset + r, its
+			// column offset.
+			at := func(r offset) jen.Code {
+				row := offsets[b.Row].add(r)
+				return jen.Id(raw).Dot("Data").Index(row.times(stride).add(offsets[b.Col]).code())
 			}
 			if b.Column != nil {
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s = %s", wi.Name, wj.Name, e.formula(b.Column)))
 				if b.Column.Shape.IsScalar() {
-					e.stmt(jen.Add(at(nil)).Op("=").Add(e.scalar(b.Column).code()))
+					e.stmt(jen.Add(at(constOffset(0))).Op("=").Add(e.scalar(b.Column).code()))
 				} else {
 					v := e.ensure(b.Column)
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(at(jen.Id(e.i))).Op("=").Add(e.read(b.Column, v, ident(e.i), intLit(0)).code())))
+					e.stmt(forRange(e.i, sizes[b.Row].code(), jen.Add(at(termOffset(jen.Id(e.i)))).Op("=").Add(e.read(b.Column, v, ident(e.i), intLit(0)).code())))
 				}
 				continue
 			}
 			blk := e.scope.fresh("blk" + capitalise(wi.Name) + capitalise(wj.Name))
-			e.stmt(jen.Id(blk).Op(":=").Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row], sizes[b.Col]))
+			e.declare(jen.Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row].code(), sizes[b.Col].code()), blk)
 			for _, t := range b.Terms {
 				alpha := e.coef(t.Coef)
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, derive.Plain, fn.Names)))
@@ -347,7 +340,7 @@ func (e *function) emitHessian(f *jen.File) {
 						v := e.ensure(t.Diag)
 						term = mul(alpha, e.read(t.Diag, v, i, intLit(0)))
 					}
-					e.stmt(forRange(e.i, sizes[b.Row], jen.Add(e.readAt(&val{name: blk}, i, i).code()).Op("+=").Add(term.code())))
+					e.stmt(forRange(e.i, sizes[b.Row].code(), jen.Add(e.readAt(&val{name: blk}, i, i).code()).Op("+=").Add(term.code())))
 					continue
 				}
 				if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && g.Mul(fs...).Shape.IsMatrix() {
@@ -428,14 +421,6 @@ func (e *function) emitHessian(f *jen.File) {
 	f.Func().Id(e.name).Params(params...).Block(body...)
 }
 
-// plus returns x + o, just x when the offset o is empty.
-func plus(o offset, x jen.Code) *jen.Statement {
-	if len(o) == 0 {
-		return jen.Add(x)
-	}
-	return jen.Add(x).Op("+").Add(o.code())
-}
-
 // direction declares a direction argument for FJVP or FHessVec shaped like
 // the wrt input w, all zeros: a float64 local for a scalar, a workspace
 // vector or matrix otherwise. It returns the argument and the Go
@@ -471,7 +456,7 @@ func setUnit(w *derive.Input, data, idx jen.Code, v int) jen.Code {
 // hessianByHVPs fills the Hessian column by column: FHessVec in the unit
 // direction of each wrt entry writes the column straight into H, as the
 // row it equals.
-func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
+func (e *function) hessianByHVPs(h, raw string, offsets, sizes []offset) {
 	fn := e.fn
 	hv := roleName(fn.Spec.Name, roleHessVec, 0)
 	e.comment(fmt.Sprintf("%s by one %s per column, written as the row it equals, then (H + H')/2.", h, hv))
@@ -486,16 +471,17 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 	for i, w := range fn.Wrt {
 		// Column col of the symmetric H is its row col: write there, with
 		// unit stride (strided writes make the products several times
-		// slower).
-		start := plus(offsets[i], jen.Id(col).Op("*").Id(raw).Dot("Stride"))
+		// slower). Each output views exactly its own entries: views that
+		// ran on to the end of H would overlap, and FHessVec refuses them.
+		start := termOffset(jen.Id(col)).times(termOffset(jen.Id(raw).Dot("Stride"))).add(offsets[i])
 		if w.Kind == spec.Scalar {
-			outs[i] = jen.Op("&").Id(raw).Dot("Data").Index(start)
+			outs[i] = jen.Op("&").Id(raw).Dot("Data").Index(start.code())
 			continue
 		}
 		field := e.scope.fresh("col" + capitalise(w.Name))
 		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")})
 		setOuts = append(setOuts, jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(blas64Path, "Vector").Values(jen.Dict{
-			jen.Id("N"): e.dim(w.Shape.Rows), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(raw).Dot("Data").Index(start.Clone().Op(":")),
+			jen.Id("N"): e.dim(w.Shape.Rows), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(raw).Dot("Data").Index(start.code().Op(":").Add(start.add(sizes[i]).code())),
 		})))
 		outs[i] = jen.Op("&").Id(e.wsName).Dot(field)
 	}
@@ -513,7 +499,7 @@ func (e *function) hessianByHVPs(h, raw string, offsets []offset) {
 			e.stmt(jen.Block(append(body, set, jen.Id(hv).Call(call...), reset)...))
 			continue
 		}
-		body := []jen.Code{jen.Id(col).Op(":=").Add(plus(offsets[l], jen.Id(r)))}
+		body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].add(termOffset(jen.Id(r))).code())}
 		body = append(body, setOuts...)
 		body = append(body, set, jen.Id(hv).Call(call...), reset)
 		e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(e.dim(w.Shape.Rows)), jen.Id(r).Op("++")).Block(body...))

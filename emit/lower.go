@@ -39,11 +39,11 @@ func (e *function) scalar(n *derive.Node) expr {
 		}
 
 		v.name = e.scope.fresh(e.localName(n))
-		e.stmt(jen.Id(v.name).Op(":=").Add(x.code()))
+		e.declare(x.code(), v.name)
 	} else {
 		v.name = e.scope.fresh(e.localName(n))
 		if x := e.reduce(n, v.name); x != nil {
-			e.stmt(jen.Id(v.name).Op(":=").Add(x.code()))
+			e.declare(x.code(), v.name)
 		}
 	}
 	e.vals[n] = v
@@ -81,9 +81,9 @@ func (e *function) buffer(shape derive.Shape, base string) *val {
 	v := &val{name: e.scope.fresh(base), contiguous: true}
 	field := jen.Op("&").Id(e.wsName).Dot(v.name)
 	if shape.IsVector() {
-		e.stmt(jen.Id(v.name).Op(":=").Qual(runtimePath, "Vec").Call(field, e.dim(shape.Len())))
+		e.declare(jen.Qual(runtimePath, "Vec").Call(field, e.dim(shape.Len())), v.name)
 	} else {
-		e.stmt(jen.Id(v.name).Op(":=").Qual(runtimePath, "Mat").Call(field, e.dim(shape.Rows), e.dim(shape.Cols)))
+		e.declare(jen.Qual(runtimePath, "Mat").Call(field, e.dim(shape.Rows), e.dim(shape.Cols)), v.name)
 	}
 	e.work = append(e.work, workField{v.name, jen.Index().Float64()})
 	return v
@@ -110,18 +110,8 @@ func (e *function) ensure(n *derive.Node) *val {
 // view returns the blas64 view of an input.
 func (e *function) view(n *derive.Node) *val {
 	in := e.input(n.Name)
-	switch in.Kind {
-	case spec.Vector:
-		v := &val{name: e.scope.fresh(n.Name + "Raw")}
-		e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawVector").Call())
-		return v
-	case spec.Symmetric, spec.SPD:
-		v := &val{name: e.scope.fresh(n.Name + "Raw"), sym: true}
-		e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawSymmetric").Call())
-		return v
-	}
-	v := &val{name: e.scope.fresh(n.Name + "Raw")}
-	e.stmt(jen.Id(v.name).Op(":=").Id(n.Name).Dot("RawMatrix").Call())
+	v := &val{name: e.scope.fresh(n.Name + "Raw"), sym: in.Kind == spec.Symmetric || in.Kind == spec.SPD}
+	e.declare(e.storage(n.Name, in.Kind, in.Shape), v.name)
 	return v
 }
 
@@ -425,11 +415,7 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 		return
 	}
 	dst := &val{name: e.scope.fresh(d + "Raw")}
-	if w.Kind == spec.Vector {
-		e.stmt(jen.Id(dst.name).Op(":=").Id(d).Dot("RawVector").Call())
-	} else {
-		e.stmt(jen.Id(dst.name).Op(":=").Id(d).Dot("RawMatrix").Call())
-	}
+	e.stmt(jen.Id(dst.name).Op(":=").Add(e.storage(d, w.Kind, w.Shape)))
 	if v, ok := e.vals[g]; ok || g.Op == derive.OpVar || e.uses[g] > 1 {
 		v = e.ensure(g)
 		e.stmt(e.loop(g.Shape, func(i, j expr) jen.Code {

@@ -131,21 +131,14 @@ func (p *problem) emitProblem(f *jen.File) {
 	}
 	var off offset
 	for _, w := range fn.Wrt {
-		size := p.sizeExpr(w)
+		size := p.sizeOf(w)
 		if w.Kind == spec.Symmetric || w.Kind == spec.SPD {
 			gradBody = append(gradBody, jen.Qual(runtimePath, "PackSymmetricGradient").Call(
-				jen.Id(p.grad).Index(off.code().Op(":").Add(off.plus(size).code())), p.dimExpr(w.Shape.Rows)))
+				jen.Id(p.grad).Index(off.code().Op(":").Add(off.add(size).code())), p.dimExpr(w.Shape.Rows)))
 		}
-		off = off.plus(size)
+		off = off.add(size)
 	}
-	outer := p.bindDims(func(d derive.Dim) bool {
-		for _, w := range fn.Wrt {
-			if (w.Kind == spec.Symmetric || w.Kind == spec.SPD) && w.Shape.Rows == d {
-				return true
-			}
-		}
-		return false
-	})
+	outer := p.bindRead(gradBody...)
 
 	doc := p.name + " returns the problem of minimising " + fn.Spec.Name + " over " + strings.Join(vars, ", ")
 	if len(fixedNames) > 0 {
@@ -197,18 +190,73 @@ func (p *problem) hess(callF, unpackX []jen.Code) *jen.Statement {
 	)
 }
 
-// offset is a sum of sizes, printed without a leading 0.
-type offset []jen.Code
+// offset is a position in packed storage: a constant plus symbolic terms
+// (sizes, indices, products of them), none of them a sum. It prints
+// itself: the terms joined by +, the constants folded into one, and a sum
+// that is multiplied parenthesised, so no caller places parentheses.
+type offset struct {
+	konst int
+	terms []jen.Code
+}
 
-func (o offset) plus(size jen.Code) offset { return append(append(offset{}, o...), size) }
+// constOffset is the constant offset k.
+func constOffset(k int) offset { return offset{konst: k} }
 
-func (o offset) code() *jen.Statement {
-	if len(o) == 0 {
-		return jen.Lit(0)
+// termOffset is the offset of one symbolic term t, which must not be a sum.
+func termOffset(t jen.Code) offset { return offset{terms: []jen.Code{t}} }
+
+// dimOffset is the size of the dimension d, spelled by name for a named one.
+func dimOffset(d derive.Dim, name func(derive.Dim) jen.Code) offset {
+	if d.Name == "" {
+		return constOffset(d.Size)
 	}
-	s := jen.Add(o[0])
-	for _, t := range o[1:] {
+	return termOffset(name(d))
+}
+
+// isConst reports whether o has no symbolic terms.
+func (o offset) isConst() bool { return len(o.terms) == 0 }
+
+// add returns o + p.
+func (o offset) add(p offset) offset {
+	return offset{konst: o.konst + p.konst, terms: append(append([]jen.Code{}, o.terms...), p.terms...)}
+}
+
+// times returns o·p: constants multiplied out, a factor of 1 dropped, and
+// each factor that is a sum parenthesised.
+func (o offset) times(p offset) offset {
+	switch {
+	case o.isConst() && p.isConst():
+		return constOffset(o.konst * p.konst)
+	case o.isConst() && o.konst == 0 || p.isConst() && p.konst == 0:
+		return constOffset(0)
+	case o.isConst() && o.konst == 1:
+		return p
+	case p.isConst() && p.konst == 1:
+		return o
+	}
+	return termOffset(jen.Add(o.factor()).Op("*").Add(p.factor()))
+}
+
+// factor returns o as an operand of a product: parenthesised when a sum.
+func (o offset) factor() *jen.Statement {
+	if len(o.terms)+min(o.konst, 1) > 1 {
+		return jen.Parens(o.code())
+	}
+	return o.code()
+}
+
+// code returns o as a Go expression: its terms, then its constant, which
+// is left out when zero.
+func (o offset) code() *jen.Statement {
+	if o.isConst() {
+		return jen.Lit(o.konst)
+	}
+	s := jen.Add(o.terms[0])
+	for _, t := range o.terms[1:] {
 		s = s.Op("+").Add(t)
+	}
+	if o.konst != 0 {
+		s = s.Op("+").Lit(o.konst)
 	}
 	return s
 }
@@ -238,13 +286,18 @@ func wrap(text string, width int) []string {
 	return append(lines, line)
 }
 
-// bindDims returns statements binding each dimension that want selects
-// from the first fixed input that has it.
-func (p *problem) bindDims(want func(derive.Dim) bool) []jen.Code {
+// bindRead returns statements binding each dimension that code reads,
+// from the first fixed input that has it: a dimension is bound where it
+// is read, and only there.
+func (p *problem) bindRead(code ...jen.Code) []jen.Code {
 	need := map[derive.Dim]bool{}
-	for _, d := range p.fn.Dims {
-		if want(d) {
-			need[d] = true
+	for _, ids := range statementReads(code...) {
+		for _, id := range ids {
+			for _, d := range p.fn.Dims {
+				if d.Name == id {
+					need[d] = true
+				}
+			}
 		}
 	}
 	for _, d := range p.free {
@@ -298,15 +351,15 @@ func (p *problem) dimExpr(d derive.Dim) jen.Code {
 	return jen.Id(d.Name)
 }
 
-// sizeExpr is the number of packed entries of a wrt variable.
-func (p *problem) sizeExpr(w *derive.Input) jen.Code {
+// sizeOf is the number of packed entries of a wrt variable.
+func (p *problem) sizeOf(w *derive.Input) offset {
 	switch w.Kind {
 	case spec.Scalar:
-		return jen.Lit(1)
+		return constOffset(1)
 	case spec.Vector:
-		return p.dimExpr(w.Shape.Rows)
+		return dimOffset(w.Shape.Rows, p.dimExpr)
 	}
-	return jen.Add(p.dimExpr(w.Shape.Rows)).Op("*").Add(p.dimExpr(w.Shape.Cols))
+	return dimOffset(w.Shape.Rows, p.dimExpr).times(dimOffset(w.Shape.Cols, p.dimExpr))
 }
 
 func (p *problem) emitUnpack(f *jen.File) {
@@ -321,23 +374,15 @@ func (p *problem) emitUnpack(f *jen.File) {
 		}
 		results = append(results, jen.Id(w.Name).Add(t))
 	}
-	body := p.bindDims(func(d derive.Dim) bool {
-		for _, w := range fn.Wrt {
-			if w.Shape.Rows == d || w.Shape.Cols == d {
-				return true
-			}
-		}
-		return false
-	})
 	var total offset
 	for _, w := range fn.Wrt {
-		total = total.plus(p.sizeExpr(w))
+		total = total.add(p.sizeOf(w))
 	}
-	body = append(body, jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code()))
+	body := []jen.Code{jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code())}
 	var off offset
 	for _, w := range fn.Wrt {
-		size := p.sizeExpr(w)
-		end := off.plus(size).code()
+		size := p.sizeOf(w)
+		end := off.add(size).code()
 		slice := jen.Id(p.x).Index(off.code().Op(":").Add(end).Op(":").Add(end))
 		var view jen.Code
 		switch w.Kind {
@@ -351,9 +396,9 @@ func (p *problem) emitUnpack(f *jen.File) {
 			view = jen.Qual(matPath, "NewSymDense").Call(p.dimExpr(w.Shape.Rows), slice)
 		}
 		body = append(body, jen.Id(w.Name).Op("=").Add(view))
-		off = off.plus(size)
+		off = off.add(size)
 	}
-	body = append(body, jen.Return())
+	body = append(append(p.bindRead(body...), body...), jen.Return())
 	f.Line()
 	comment(f, p.unpack+" returns views of x as "+fn.Spec.Name+"'s variables "+strings.Join(p.wrtNames(), ", ")+
 		", packed as "+p.name+" packs them; the fixed inputs give their shapes. The views share x's memory. It panics if x has the wrong length.")

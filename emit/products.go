@@ -1,6 +1,7 @@
 package emit
 
 import (
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
@@ -80,9 +81,19 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note jen
 		return nil
 	}
 	// Multiply from the right when the chain ends in a column vector, so
-	// every intermediate is a vector; otherwise from the left.
+	// every intermediate is a vector; otherwise from the left. A row times
+	// a column inside a longer chain (xᵀ x in x xᵀ x, or the row xᵀ A
+	// times y in xᵀ A y zᵀ) is a scalar: its dot product scales the rest,
+	// so no product has a 1×1 operand.
 	fromRight := fs[len(fs)-1].Shape.IsCol()
 	for len(ops) > 2 {
+		if k := rowThenColumn(ops); k >= 0 {
+			dot := e.scope.fresh("dot")
+			e.declare(e.pair(ops[k], ops[k+1], one, nil, false).code(), dot)
+			alpha = scaled(alpha, ident(dot))
+			ops = append(ops[:k], ops[k+2:]...)
+			continue
+		}
 		var l, r operand
 		if fromRight {
 			l, r = ops[len(ops)-2], ops[len(ops)-1]
@@ -99,7 +110,45 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note jen
 			ops = append([]operand{next}, ops[2:]...)
 		}
 	}
+	if len(ops) == 1 {
+		e.scaledCopy(e.stored(ops[0]), alpha, dst, accumulate)
+		return nil
+	}
 	return e.pair(ops[0], ops[1], alpha, dst, accumulate)
+}
+
+// rowThenColumn returns the index of the first row operand followed by a
+// column, -1 for none.
+func rowThenColumn(ops []operand) int {
+	for k := 0; k+1 < len(ops); k++ {
+		if ops[k].shape.IsRow() && ops[k+1].shape.IsCol() {
+			return k
+		}
+	}
+	return -1
+}
+
+// scaledCopy writes alpha·o into dst, or adds it with accumulate set.
+func (e *function) scaledCopy(o operand, alpha expr, dst *val, accumulate bool) {
+	op := "="
+	if accumulate {
+		op = "+="
+	}
+	result := &derive.Node{Shape: o.shape}
+	e.stmt(e.loop(o.shape, func(i, j expr) jen.Code {
+		if o.trans {
+			return jen.Add(e.read(result, dst, i, j).code()).Op(op).Add(scaled(alpha, e.read(&derive.Node{Shape: o.shape.T()}, o.v, j, i)).code())
+		}
+		return jen.Add(e.read(result, dst, i, j).code()).Op(op).Add(scaled(alpha, e.read(result, o.v, i, j)).code())
+	}))
+}
+
+// scaled returns alpha·x, just x when alpha is 1.
+func scaled(alpha, x expr) expr {
+	if alpha == one {
+		return x
+	}
+	return mul(alpha, x)
 }
 
 // regroup rewrites a product chain to reuse products: a palindrome

@@ -340,9 +340,17 @@ func (c *check) hessVecCheck() {
 func (c *check) packedSize() jen.Code {
 	var size offset
 	for _, w := range c.fn.Wrt {
-		size = size.plus(c.entries(w))
+		size = size.add(c.entryOffset(w))
 	}
 	return size.code()
+}
+
+// entryOffset is entries as an offset, a constant for a scalar.
+func (c *check) entryOffset(w *derive.Input) offset {
+	if w.Kind == spec.Scalar {
+		return constOffset(1)
+	}
+	return termOffset(c.entries(w))
 }
 
 // entries returns the number of packed entries of w.
@@ -367,7 +375,7 @@ func (c *check) hessianCheck() {
 		var dirs, outs, column []jen.Code
 		var off offset
 		for _, w := range fn.Wrt {
-			end := off.plus(c.entries(w))
+			end := off.add(c.entryOffset(w))
 			if w.Kind == spec.Scalar {
 				dirs = append(dirs, jen.Id(e).Index(off.code()))
 			} else {

@@ -1302,7 +1302,7 @@ func TestGradgenCorpus(t *testing.T) {
 		// OpScalarPowerGrad at the packed variables.
 		{
 			problem := OpScalarPowerProblem()
-			size := 1 + 1
+			size := 2
 			x := gradgenFlat(s[0], p[0])
 			gradgenCompare(t, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1867,7 +1867,7 @@ func TestGradgenCorpus(t *testing.T) {
 		// PrecDivSquareBothGrad at the packed variables.
 		{
 			problem := PrecDivSquareBothProblem()
-			size := 1 + 1
+			size := 2
 			x := gradgenFlat(s[0], c[0])
 			gradgenCompare(t, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1965,7 +1965,7 @@ func TestGradgenCorpus(t *testing.T) {
 		// variables.
 		{
 			problem := PrecSubtractDifferenceProblem(n)
-			size := n + 1 + n*n
+			size := n + n*n + 1
 			x2 := gradgenFlat(x, s[0], S)
 			gradgenCompare(t, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4372,7 +4372,7 @@ func TestGradgenCorpus(t *testing.T) {
 		// the packed variables.
 		{
 			problem := ShadowingProblem(m, n)
-			size := m*n + n + m + 1 + n + 1 + 1 + m
+			size := m*n + n + m + n + m + 3
 			x := gradgenFlat(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
 			gradgenCompare(t, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)

@@ -3202,7 +3202,7 @@ func OpScalarPowerProblem() optimize.Problem {
 // packed as OpScalarPowerProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpScalarPowerUnpack(x []float64) (s *float64, p *float64) {
-	runtime.CheckLength("OpScalarPowerUnpack", x, 1+1)
+	runtime.CheckLength("OpScalarPowerUnpack", x, 2)
 	s = &x[0]
 	p = &x[1]
 	return

@@ -130,7 +130,7 @@ func PrecDivSquareBothProblem() optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func PrecDivSquareBothUnpack(x []float64) (s *float64, c *float64) {
-	runtime.CheckLength("PrecDivSquareBothUnpack", x, 1+1)
+	runtime.CheckLength("PrecDivSquareBothUnpack", x, 2)
 	s = &x[0]
 	c = &x[1]
 	return
@@ -462,10 +462,10 @@ func PrecSubtractDifferenceProblem(n int) optimize.Problem {
 // fixed inputs give their shapes. The views share x's memory. It panics if x
 // has the wrong length.
 func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64, S *mat.Dense) {
-	runtime.CheckLength("PrecSubtractDifferenceUnpack", x2, n+1+n*n)
+	runtime.CheckLength("PrecSubtractDifferenceUnpack", x2, n+n*n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
-	S = mat.NewDense(n, n, x2[n+1:n+1+n*n:n+1+n*n])
+	S = mat.NewDense(n, n, x2[n+1:n+n*n+1:n+n*n+1])
 	return
 }
 

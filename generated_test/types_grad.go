@@ -581,15 +581,15 @@ func ShadowingProblem(m int, n int) ggoptimize.Problem {
 // the fixed inputs give their shapes. The views share x's memory. It panics if
 // x has the wrong length.
 func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
-	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+1+n+1+1+m)
+	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+n+m+3)
 	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
 	len = &x[m*n+n+m]
-	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+1+n:m*n+n+m+1+n])
-	runtime = &x[m*n+n+m+1+n]
-	sync = &x[m*n+n+m+1+n+1]
-	optimize = ggmat.NewVecDense(m, x[m*n+n+m+1+n+1+1:m*n+n+m+1+n+1+1+m:m*n+n+m+1+n+1+1+m])
+	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+n+1:m*n+n+m+n+1])
+	runtime = &x[m*n+n+m+n+1]
+	sync = &x[m*n+n+m+n+2]
+	optimize = ggmat.NewVecDense(m, x[m*n+n+m+n+3:m*n+n+m+n+m+3:m*n+n+m+n+m+3])
 	return
 }
 
@@ -847,7 +847,7 @@ func OneByOneProblem() ggoptimize.Problem {
 			v, A, S, s := OneByOneUnpack(x)
 			dv, dA, dS, ds := OneByOneUnpack(grad)
 			OneByOneGrad(v, A, S, *s, dv, dA, dS, ds)
-			ggruntime.PackSymmetricGradient(grad[1+1*1:1+1*1+1*1], 1)
+			ggruntime.PackSymmetricGradient(grad[2:3], 1)
 		},
 	}
 }
@@ -856,10 +856,10 @@ func OneByOneProblem() ggoptimize.Problem {
 // as OneByOneProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OneByOneUnpack(x []float64) (v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s *float64) {
-	ggruntime.CheckLength("OneByOneUnpack", x, 1+1*1+1*1+1)
+	ggruntime.CheckLength("OneByOneUnpack", x, 4)
 	v = ggmat.NewVecDense(1, x[0:1:1])
-	A = ggmat.NewDense(1, 1, x[1:1+1*1:1+1*1])
-	S = ggmat.NewSymDense(1, x[1+1*1:1+1*1+1*1:1+1*1+1*1])
-	s = &x[1+1*1+1*1]
+	A = ggmat.NewDense(1, 1, x[1:2:2])
+	S = ggmat.NewSymDense(1, x[2:3:3])
+	s = &x[3]
 	return
 }

@@ -2779,7 +2779,7 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	for r := 0; r < n; r++ {
 		col := r
 		ws.colX.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride:],
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
 			Inc:  1,
 			N:    n,
 		})
@@ -2790,7 +2790,7 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	{
 		col := n
 		ws.colX.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride:],
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
 			Inc:  1,
 			N:    n,
 		})
@@ -3992,7 +3992,7 @@ func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	for r := 0; r < n; r++ {
 		col := r
 		ws.colX.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride:],
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
 			Inc:  1,
 			N:    n,
 		})
@@ -4144,7 +4144,7 @@ func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	for r := 0; r < n; r++ {
 		col := r
 		ws.colX.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride:],
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
 			Inc:  1,
 			N:    n,
 		})
