@@ -204,25 +204,26 @@ func sourceModule() string {
 	return root
 }
 
-// ownLoads caches the loads in gradgen's own module for the process: the
-// module does not change while gradgen runs, and the tests run the
-// command many times in one process.
-var ownLoads = struct {
+// ownLoads caches the last load in gradgen's own module for the process:
+// the module does not change while gradgen runs, and the tests run the
+// command many times in one process. Each load asks for every path asked
+// before as well, so that it serves all earlier requests too.
+var ownLoads struct {
 	sync.Mutex
-	sets map[string]*packageSet // by the import paths, joined
-}{sets: map[string]*packageSet{}}
+	paths []string // asked for, sorted
+	set   *packageSet
+}
 
-// loadOwn loads paths in gradgen's own module, once per process.
+// loadOwn loads paths in gradgen's own module, reusing the last load when
+// it asked for them all.
 func loadOwn(paths []string) *packageSet {
-	key := strings.Join(paths, " ")
 	ownLoads.Lock()
 	defer ownLoads.Unlock()
-	s := ownLoads.sets[key]
-	if s == nil {
-		s = loadPackages(ownModule, paths)
-		ownLoads.sets[key] = s
+	all := union(ownLoads.paths, paths)
+	if ownLoads.set == nil || len(all) > len(ownLoads.paths) {
+		ownLoads.paths, ownLoads.set = all, loadPackages(ownModule, all)
 	}
-	return s
+	return ownLoads.set
 }
 
 // importPaths returns the import paths of the Go source src, sorted; none
