@@ -93,18 +93,22 @@ func (r *importResolver) importsFor(path string) emit.Importer {
 		if ownModule == "" {
 			return nil, fmt.Errorf("%v; gradgen's own module is not on this machine", err)
 		}
-		imp, ownErr := loadOwn(r.wanted[dir]).importer(paths)
-		if ownErr != nil {
-			return nil, fmt.Errorf("%v; nor in gradgen's module %s: %v", err, ownModule, ownErr)
+		own := loadOwn(r.wanted[dir])
+		if own.err != nil {
+			return nil, fmt.Errorf("%v; nor in gradgen's module %s: %v", err, ownModule, own.err)
 		}
-		return imp, nil
+		// Every package generated code may import resolves in gradgen's
+		// module: one that does not is an emission bug, which the type
+		// check reports at its import.
+		return own, nil
 	}
 }
 
-// packageSet is the outcome of loading import paths in one directory.
+// packageSet is the outcome of loading import paths in one directory; it
+// imports the packages that loaded.
 type packageSet struct {
 	types map[string]*types.Package // path → package, when it loaded
-	errs  map[string]error          // path → why it did not load
+	errs  map[string]packages.Error // path → why it did not load
 	err   error                     // why nothing loaded
 }
 
@@ -114,32 +118,41 @@ func (s *packageSet) importer(paths []string) (types.Importer, error) {
 		return nil, s.err
 	}
 	for _, p := range paths {
-		if err := s.errs[p]; err != nil {
-			return nil, err
+		if err, ok := s.errs[p]; ok {
+			return nil, loadError(err)
 		}
 		if s.types[p] == nil {
 			return nil, fmt.Errorf("go list does not load package %s there", p) // go/packages drops some go list errors, such as "updates to go.mod needed"
 		}
 	}
-	return importerFunc(func(path string) (*types.Package, error) {
-		if pkg := s.types[path]; pkg != nil {
-			return pkg, nil
-		}
-		return nil, fmt.Errorf("package %s not loaded", path)
-	}), nil
+	return s, nil
 }
 
-// importerFunc turns a function into a types.Importer.
-type importerFunc func(path string) (*types.Package, error)
+// Import returns the package path, when it loaded; else why not, in one
+// line.
+func (s *packageSet) Import(path string) (*types.Package, error) {
+	if pkg := s.types[path]; pkg != nil {
+		return pkg, nil
+	}
+	if err, ok := s.errs[path]; ok {
+		return nil, loadError(err)
+	}
+	return nil, fmt.Errorf("package %s not loaded", path)
+}
 
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+// loadError returns the first line of a go list error, without the go
+// command's advice, which is not for generated code.
+func loadError(err packages.Error) error {
+	line, _, _ := strings.Cut(err.Msg, "\n")
+	return errors.New(strings.TrimSuffix(line, "; to add it:"))
+}
 
 // loadPackages loads the packages paths with go/packages in dir, their
 // types from export data: one go list, which builds them through the
 // build cache. A directory outside any module is not asked: in module
 // mode nothing but the standard library would resolve there.
 func loadPackages(dir string, paths []string) *packageSet {
-	s := &packageSet{types: map[string]*types.Package{}, errs: map[string]error{}}
+	s := &packageSet{types: map[string]*types.Package{}, errs: map[string]packages.Error{}}
 	if !inModule(dir) {
 		s.err = errors.New("it is outside any module")
 		return s

@@ -119,6 +119,13 @@ func TestCompileErrors(t *testing.T) {
 			at: `"fmt"`, msg: `"fmt" imported and not used`, owner: "loss_grad.go",
 		},
 		{
+			name: "an import of a package that does not exist",
+			args: []string{"-o", "loss_grad.go", "loss.yaml"}, files: fresh,
+			file: "loss_grad.go", edit: replaceOnce("import (\n", "import (\n\t_ \"gradgen.example/nowhere\"\n"),
+			at:  `"gradgen.example/nowhere"`,
+			msg: "could not import gradgen.example/nowhere (no required module provides package gradgen.example/nowhere)", owner: "loss_grad.go",
+		},
+		{
 			name: "a syntax error",
 			args: []string{"-o", "loss_grad.go", "loss.yaml", "quad.yaml"}, files: both,
 			file: "loss_grad.go", edit: insertStmt("Quad", "x := ) // a syntax error"),
