@@ -38,7 +38,8 @@ type CompileError struct {
 	Msg   string
 	// IncompatibleRuntime reports that the error lies in the check that
 	// the runtime package is the version the code was generated for: the
-	// build resolves an incompatible github.com/gradgen/gradgen.
+	// build resolves an incompatible github.com/gradgen/gradgen, unless
+	// it resolves gradgen's own (then the check was emitted wrong).
 	IncompatibleRuntime bool
 }
 

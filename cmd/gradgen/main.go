@@ -149,9 +149,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err := typeCheck(outputs, stderr); err != nil {
-		var ce *emit.CompileError
-		if errors.As(err, &ce) && ce.IncompatibleRuntime {
-			fmt.Fprintf(stderr, "gradgen: %s: %s: %s builds with an incompatible github.com/gradgen/gradgen; run the gradgen of the version its module requires\n", ce.Pos, ce.Msg, ce.Pos.Filename)
+		if errors.As(err, new(incompatibleRuntime)) {
+			fmt.Fprintf(stderr, "gradgen: %v\n", err)
 			return exitBad
 		}
 		fmt.Fprintf(stderr, "gradgen: internal error: %v, please report it with the spec\n", err)

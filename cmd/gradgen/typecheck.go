@@ -41,6 +41,8 @@ func typeCheck(outs []*output, stderr io.Writer) error {
 		err := emit.TypeCheck(o.funcs, files, r.importsFor(o.path))
 		var ce *emit.CompileError
 		switch {
+		case errors.As(err, &ce) && ce.IncompatibleRuntime && !r.fellBack[filepath.Dir(o.path)]:
+			return incompatibleRuntime{ce}
 		case errors.As(err, &ce):
 			return err
 		case err != nil:
@@ -48,6 +50,16 @@ func typeCheck(outs []*output, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// incompatibleRuntime is the compile error of an output whose module
+// resolves another version of the runtime package than the one the code
+// was generated for: the module's requirements, not gradgen, are at fault.
+type incompatibleRuntime struct{ *emit.CompileError }
+
+func (e incompatibleRuntime) Error() string {
+	return fmt.Sprintf("%s: %s: %s builds with an incompatible github.com/gradgen/gradgen; run the gradgen of the version its module requires",
+		e.Pos, e.Msg, e.Pos.Filename)
 }
 
 // importResolver resolves the imports of generated files as the build of
@@ -61,13 +73,14 @@ func typeCheck(outs []*output, stderr io.Writer) error {
 // Each directory loads the imports of all its outputs once, with a single
 // go list.
 type importResolver struct {
-	wanted map[string][]string    // directory → import paths of its outputs
-	loaded map[string]*packageSet // directory → what loaded there
+	wanted   map[string][]string    // directory → import paths of its outputs
+	loaded   map[string]*packageSet // directory → what loaded there
+	fellBack map[string]bool        // directory → its imports came from gradgen's module
 }
 
 // newImportResolver returns a resolver for the imports of outs.
 func newImportResolver(outs []*output) *importResolver {
-	r := &importResolver{wanted: map[string][]string{}, loaded: map[string]*packageSet{}}
+	r := &importResolver{wanted: map[string][]string{}, loaded: map[string]*packageSet{}, fellBack: map[string]bool{}}
 	for _, o := range outs {
 		dir := filepath.Dir(o.path)
 		r.wanted[dir] = union(r.wanted[dir], importPaths(o.data))
@@ -100,6 +113,7 @@ func (r *importResolver) importsFor(path string) emit.Importer {
 		// Every package generated code may import resolves in gradgen's
 		// module: one that does not is an emission bug, which the type
 		// check reports at its import.
+		r.fellBack[dir] = true
 		return own, nil
 	}
 }

@@ -126,6 +126,14 @@ func TestCompileErrors(t *testing.T) {
 			msg: "could not import gradgen.example/nowhere (no required module provides package gradgen.example/nowhere)", owner: "loss_grad.go",
 		},
 		{
+			// Against gradgen's own runtime, a failing version check is
+			// gradgen's bug, not the module's.
+			name: "the runtime version check",
+			args: []string{"-o", "loss_grad.go", "loss.yaml"}, files: fresh,
+			file: "loss_grad.go", edit: replaceOnce("runtime.SupportsVersion1", "runtime.SupportsVersion0"),
+			at: "SupportsVersion0", msg: "undefined: runtime.SupportsVersion0", owner: "loss_grad.go",
+		},
+		{
 			name: "a syntax error",
 			args: []string{"-o", "loss_grad.go", "loss.yaml", "quad.yaml"}, files: both,
 			file: "loss_grad.go", edit: insertStmt("Quad", "x := ) // a syntax error"),
