@@ -25,7 +25,9 @@ import (
 // typeCheck type-checks every output before anything is written: each
 // output with its -test file, against their imports as the output
 // directory's build resolves them (see importsFor). It returns a
-// *emit.CompileError for code that does not compile. When the imports
+// *emit.CompileError for code that does not compile, or an
+// incompatibleRuntime when the output's module resolves another version
+// of the runtime than the one it was generated for. When the imports
 // cannot be resolved at all, the output is not checked: a warning on
 // stderr says so, and the output is written as before.
 func typeCheck(outs []*output, stderr io.Writer) error {
@@ -41,7 +43,7 @@ func typeCheck(outs []*output, stderr io.Writer) error {
 		err := emit.TypeCheck(o.funcs, files, r.importsFor(o.path))
 		var ce *emit.CompileError
 		switch {
-		case errors.As(err, &ce) && ce.IncompatibleRuntime && !r.fellBack[filepath.Dir(o.path)]:
+		case errors.As(err, &ce) && ce.IncompatibleRuntime && !r.fellBack[o.path]:
 			return incompatibleRuntime{ce}
 		case errors.As(err, &ce):
 			return err
@@ -75,7 +77,7 @@ func (e incompatibleRuntime) Error() string {
 type importResolver struct {
 	wanted   map[string][]string    // directory → import paths of its outputs
 	loaded   map[string]*packageSet // directory → what loaded there
-	fellBack map[string]bool        // directory → its imports came from gradgen's module
+	fellBack map[string]bool        // output path → its imports came from gradgen's module
 }
 
 // newImportResolver returns a resolver for the imports of outs.
@@ -113,7 +115,7 @@ func (r *importResolver) importsFor(path string) emit.Importer {
 		// Every package generated code may import resolves in gradgen's
 		// module: one that does not is an emission bug, which the type
 		// check reports at its import.
-		r.fellBack[dir] = true
+		r.fellBack[path] = true
 		return own, nil
 	}
 }
