@@ -40,7 +40,9 @@
 //	-standalone copy the runtime helpers the code uses into it, so it imports only
 //	            the standard library and gonum (for vendoring)
 //
-// Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input.
+// Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input;
+// 3 internal error: the generated code does not compile. Every output is
+// type-checked (go/types) against its imports before anything is written.
 // On any error nothing is written. Typical use is a go:generate directive:
 //
 //	//go:generate go run github.com/gradgen/gradgen/cmd/gradgen -o loss_grad.go loss.yaml
@@ -71,6 +73,8 @@ const (
 	exitOK    = 0
 	exitStale = 1
 	exitBad   = 2
+	// exitInternal: the generated code does not compile, a gradgen bug.
+	exitInternal = 3
 )
 
 // maxSpecSize is the largest spec file accepted.
@@ -139,6 +143,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		explain(outputs, style, stdout)
 		return exitOK
 	}
+	if mangleOutput != nil {
+		for _, o := range outputs {
+			o.data = mangleOutput(o.path, o.data)
+		}
+	}
+	if err := typeCheck(outputs, stderr); err != nil {
+		if errors.As(err, new(incompatibleRuntime)) {
+			fmt.Fprintf(stderr, "gradgen: %v\n", err)
+			return exitBad
+		}
+		fmt.Fprintf(stderr, "gradgen: internal error: %v, please report it with the spec\n", err)
+		return exitInternal
+	}
 	if cfg.check {
 		return check(outputs, stdout)
 	}
@@ -149,13 +166,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// mangleOutput is nil but in tests, where it rewrites an output before it
+// is checked: it stands for an emission bug, which no spec can be relied on
+// to trigger.
+var mangleOutput func(path string, data []byte) []byte
+
 // output is one file to write.
 type output struct {
 	path  string
 	pkg   string
 	specs []*loaded
-	funcs []*derive.Function // of every spec, in order
+	funcs []*derive.Function // of every spec, in order; nil for a -test file
 	data  []byte
+	test  *output // its -test file, if any
 }
 
 // loaded is one spec file, read and parsed.
@@ -229,7 +252,8 @@ func generate(cfg config) ([]*output, error) {
 			if err != nil {
 				return nil, err
 			}
-			outs = append(outs, &output{path: path, data: data})
+			o.test = &output{path: path, data: data}
+			outs = append(outs, o.test)
 		}
 	}
 	return outs, nil
