@@ -528,57 +528,32 @@ func (g *Graph) FindHadamard(x, y *Node) *Node {
 
 // Sum returns the sum of all entries of x.
 func (g *Graph) Sum(x *Node) *Node {
-	switch {
-	case x == nil:
-		return nil
-	case x.Shape.IsScalar():
-		return x
-	case x.Op == OpScale:
+	if x != nil && x.Op == OpScale {
 		return g.Scale(x.Args[0], g.Sum(x.Args[1]))
 	}
-	return g.intern(OpSum, ScalarShape, 0, "", true, x)
+	return g.Unary(OpSum, x)
 }
 
 // Tr returns the trace of the square x.
 func (g *Graph) Tr(x *Node) *Node {
-	switch {
-	case x == nil:
-		return nil
-	case x.Shape.IsScalar():
-		return x
-	case x.Op == OpScale:
+	if x != nil && x.Op == OpScale {
 		return g.Scale(x.Args[0], g.Tr(x.Args[1]))
-	case x.Op == OpTranspose:
-		return g.Tr(x.Args[0])
 	}
-	return g.intern(OpTr, ScalarShape, 0, "", true, x)
+	return g.Unary(OpTr, x)
 }
 
-// Unary returns op applied to x for an operator that keeps no attributes
-// (det, logdet, inv, diag, norm2, logsumexp).
+// Unary returns op applied to x for a one-argument structural operator
+// (sum, tr, det, logdet, inv, cofactor, diag, norm2, logsumexp): at a 1×1
+// x its scalar rule, at x = Yᵀ its transpose rule when it has one.
 func (g *Graph) Unary(op *Op, x *Node) *Node {
 	if x == nil {
 		return nil
 	}
-	if x.Shape.IsScalar() { // a 1×1 matrix is its one entry
-		switch op {
-		case OpDet:
-			return x
-		case OpLogDet:
-			return g.Apply(OpLog, g.Apply(OpAbs, x))
-		case OpInv:
-			return g.Div(g.Const(1), x)
-		case OpCofactor:
-			return g.Const(1)
-		}
+	if x.Shape.IsScalar() {
+		return op.ofScalar(g, x)
 	}
-	if x.Op == OpTranspose {
-		switch op {
-		case OpDet, OpLogDet: // |Xᵀ| = |X|
-			return g.Unary(op, x.Args[0])
-		case OpInv, OpCofactor: // (Xᵀ)⁻¹ = (X⁻¹)ᵀ
-			return g.T(g.Unary(op, x.Args[0]))
-		}
+	if x.Op == OpTranspose && op.ofTranspose != nil {
+		return op.ofTranspose(g, x.Args[0])
 	}
 	shape := op.shapeOf(x.Shape)
 	sym := op.keepsSymmetry && x.Sym || shape.IsScalar() || op == OpDiagMat

@@ -63,8 +63,16 @@ type Op struct {
 	// Print renders n; prec is the binding strength of the result.
 	Print func(p *printer, n *Node) (s string, prec int)
 
-	shapeOf       func(Shape) Shape // result shape of a one-argument structural op
-	keepsSymmetry bool              // a symmetric argument gives a symmetric result
+	// One-argument structural operators (reductions, det, logdet, inv,
+	// diag), which Graph.Unary builds: the result shape; the operator at a
+	// 1×1 argument, in scalar terms (sum(s) = s, norm2(s) = |s|, inv(s) =
+	// 1/s), which every such operator must have, so no later phase sees a
+	// reduction or factorisation of a scalar; and, when it has one, the
+	// operator at Xᵀ in terms of X (det(Xᵀ) = det(X), inv(Xᵀ) = inv(X)ᵀ).
+	shapeOf       func(Shape) Shape
+	ofScalar      func(g *Graph, s *Node) *Node
+	ofTranspose   func(g *Graph, x *Node) *Node
+	keepsSymmetry bool // a symmetric argument gives a symmetric result
 }
 
 // Joint is a kernel that returns an elementwise function and With, of
@@ -87,8 +95,8 @@ var (
 	OpDiv       = &Op{Name: "div", Kind: KindElementwise}
 	OpPow       = &Op{Name: "pow", Kind: KindElementwise}
 	OpMul       = &Op{Name: "mul", Kind: KindProduct}
-	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true}
-	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true}
+	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true, shapeOf: toScalar}
+	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpDet       = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
@@ -101,6 +109,23 @@ var (
 
 func toScalar(Shape) Shape { return ScalarShape }
 func same(s Shape) Shape   { return s }
+
+// Ops lists every operator: the whole language and the internal operators
+// its derivatives need, for code that iterates over the table.
+var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
+	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpInv, OpCofactor,
+	OpDiagMat, OpDiagVec, OpRecip0, OpStep}, Elementwise...)
+
+// Rules for a structural operator at a scalar or transposed argument.
+func itself(_ *Graph, x *Node) *Node { return x }
+
+func sameAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
+	return func(g *Graph, x *Node) *Node { return g.Unary(op, x) }
+}
+
+func transposedAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
+	return func(g *Graph, x *Node) *Node { return g.T(g.Unary(op, x)) }
+}
 
 // Elementwise unary functions of the language, and the internal ones their
 // derivatives need.
@@ -220,6 +245,25 @@ func init() {
 			return args[0] * int(p.Value), true
 		}
 		return 0, args[0] == 0
+	}
+
+	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
+	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
+	// and the cofactor of a 1×1 matrix is 1.
+	for _, op := range []*Op{OpSum, OpTr, OpLogSumExp, OpDet, OpDiagMat, OpDiagVec} {
+		op.ofScalar = itself
+	}
+	OpNorm2.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpAbs, s) }
+	OpLogDet.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpLog, g.Apply(OpAbs, s)) }
+	OpInv.ofScalar = func(g *Graph, s *Node) *Node { return g.Div(g.Const(1), s) }
+	OpCofactor.ofScalar = func(g *Graph, _ *Node) *Node { return g.Const(1) }
+	// Sums over all entries, the diagonal and the determinant do not see a
+	// transpose; the inverse and cofactor of Xᵀ are those of X, transposed.
+	for _, op := range []*Op{OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpDiagVec} {
+		op.ofTranspose = sameAtTranspose(op)
+	}
+	for _, op := range []*Op{OpInv, OpCofactor} {
+		op.ofTranspose = transposedAtTranspose(op)
 	}
 
 	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.

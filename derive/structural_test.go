@@ -1,0 +1,58 @@
+package derive
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gradgen/gradgen/spec"
+)
+
+// TestEveryStructuralOpHasScalarRule checks the operator table: every
+// one-argument structural operator says what it is at a scalar, so
+// Graph.Unary never builds one of a scalar.
+func TestEveryStructuralOpHasScalarRule(t *testing.T) {
+	for _, op := range Ops {
+		if op.shapeOf != nil && op.ofScalar == nil {
+			t.Errorf("%s has a shape rule but no scalar rule", op.Name)
+		}
+	}
+}
+
+// buildExpr builds expr over inputs, with wrt every input; it fails the
+// test on an error.
+func buildExpr(t *testing.T, inputs, expr string) *Function {
+	t.Helper()
+	src := "functions:\n  - name: F\n    inputs:" + inputs + "\n    expr: \"" + expr + "\"\n"
+	file, err := spec.Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	fns, err := Build(file)
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return fns[0]
+}
+
+// TestStructuralOfScalar checks that reductions and factorisations of a
+// scalar become scalar expressions (no later phase sees norm2 of a
+// scalar), with the right derivatives.
+func TestStructuralOfScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, expr := range []string{
+		"norm2(s)",
+		"norm2(-s)",
+		"logsumexp(a' * a)",
+		"logsumexp(s) * sum(s) * tr(s)",
+		"det(s) + logdet(s) + inv(s)",
+		"norm2(a' * b) + logsumexp(s * (a' * b))",
+	} {
+		fn := buildExpr(t, randomInputs, expr)
+		for _, n := range Postorder(fn.Value) {
+			if n.Op.shapeOf != nil && n.Args[0].Shape.IsScalar() {
+				t.Errorf("%s: %s of a scalar survives: %s", expr, n.Op.Name, Format(n, Plain, nil))
+			}
+		}
+		checkAgainstFiniteDifferences(t, expr, fn, rng)
+	}
+}
