@@ -6,7 +6,6 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/gradgen/gradgen/runtime"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -32,8 +31,10 @@ type Op struct {
 	// Spec reports whether the op is callable by Name in a spec.
 	Spec bool
 
-	// Elementwise unary functions: the scalar function, its derivative as an
-	// expression in x and y = f(x), and the Go expression for one entry.
+	// Elementwise unary functions: the scalar function (the reference: it
+	// never calls package runtime, which Go's expressions use), its
+	// derivative as an expression in x and y = f(x), and the Go expression
+	// for one entry.
 	Scalar func(x float64) float64
 	Deriv  func(g *Graph, x, y *Node) *Node
 	Go     func(x jen.Code) jen.Code
@@ -151,23 +152,23 @@ var (
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) }, mathCall("Atan"))
 	OpTanh = elementwise("tanh", math.Tanh,
 		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tanh"))
-	OpSigmoid = elementwise("sigmoid", runtime.Sigmoid,
+	OpSigmoid = elementwise("sigmoid", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) }, runtimeCall("Sigmoid"))
-	OpSoftplus = elementwise("softplus", runtime.Softplus,
+	OpSoftplus = elementwise("softplus", softplusReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }, runtimeCall("Softplus"))
 	OpSqrt = elementwise("sqrt", math.Sqrt,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) }, mathCall("Sqrt"))
 	OpAbs = elementwise("abs", math.Abs,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) }, mathCall("Abs"))
-	OpSign = elementwise("sign", runtime.Sign,
+	OpSign = elementwise("sign", signReference,
 		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Sign"))
-	OpRelu = elementwise("relu", runtime.Relu,
+	OpRelu = elementwise("relu", reluReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) }, runtimeCall("Relu"))
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
-	OpRecip0 = internal(elementwise("recip0", runtime.Recip0,
+	OpRecip0 = internal(elementwise("recip0", recip0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }, runtimeCall("Recip0")))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
-	OpStep = internal(elementwise("step", runtime.Step,
+	OpStep = internal(elementwise("step", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Step")))
 )
 
