@@ -494,6 +494,9 @@ func init() {
 type function struct {
 	arity int
 	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
+	// elementwise reports that the result has the argument's shape, so a
+	// fill argument takes the shape of where the call is used.
+	elementwise bool
 }
 
 var functions = map[string]*function{}
@@ -501,26 +504,26 @@ var functions = map[string]*function{}
 func init() {
 	for _, op := range Elementwise {
 		op := op
-		functions[op.Name] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		functions[op.Name] = &function{arity: 1, elementwise: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 			return b.g.Apply(op, a[0]), nil
 		}}
 	}
-	functions["sum"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
-	functions["norm1"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["sum"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
+	functions["norm1"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
 	}}
-	functions["norm2"] = &function{1, unary(OpNorm2, false)}
-	functions["logsumexp"] = &function{1, unary(OpLogSumExp, false)}
-	functions["tr"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["norm2"] = &function{arity: 1, build: unary(OpNorm2, false)}
+	functions["logsumexp"] = &function{arity: 1, build: unary(OpLogSumExp, false)}
+	functions["tr"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		if err := square(c, a[0]); err != nil {
 			return nil, err
 		}
 		return b.g.Tr(a[0]), nil
 	}}
-	functions["det"] = &function{1, unary(OpDet, true)}
-	functions["logdet"] = &function{1, unary(OpLogDet, true)}
-	functions["inv"] = &function{1, unary(OpInv, true)}
-	functions["dot"] = &function{2, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["det"] = &function{arity: 1, build: unary(OpDet, true)}
+	functions["logdet"] = &function{arity: 1, build: unary(OpLogDet, true)}
+	functions["inv"] = &function{arity: 1, build: unary(OpInv, true)}
+	functions["dot"] = &function{arity: 2, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		if a[0].Shape != a[1].Shape {
 			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
 		}
@@ -529,7 +532,7 @@ func init() {
 		}
 		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
 	}}
-	functions["diag"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["diag"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		switch s := a[0].Shape; {
 		case s.IsCol():
 			return b.g.Unary(OpDiagMat, a[0]), nil
