@@ -102,7 +102,7 @@ func (e *function) expand(n *derive.Node, i, j jen.Code) jen.Code {
 	case derive.OpEye:
 		return jen.Qual(runtimePath, "Kronecker").Call(i, j)
 	case derive.OpDiagMat:
-		return jen.Qual(runtimePath, "Kronecker").Call(i, j).Op("*").Add(e.elem(n.Args[0], i, jen.Lit(0)))
+		return jen.Qual(runtimePath, "Kronecker").Call(i, j).Op("*").Add(paren(n.Args[0], e.elem(n.Args[0], i, jen.Lit(0))))
 	case derive.OpDiagVec:
 		return e.elem(n.Args[0], i, i)
 	}
