@@ -120,7 +120,133 @@ func TestGradgenCorpus(t *testing.T) {
 	tests := []struct {
 		name  string
 		check func(*testing.T, *rand.Rand)
-	}{{"LogReg", func(t *testing.T, rng *rand.Rand) {
+	}{{"DiagOfSum", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		w := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dw := ggmat.NewVecDense(n, nil)
+		DiagOfSumGrad(A, w, dA, dw)
+		f := func() float64 {
+			return DiagOfSum(A, w)
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+	}}, {"Norm2OfScalar", func(t *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		Norm2OfScalarGrad(s[0], ds)
+		f := func() float64 {
+			return Norm2OfScalar(s[0])
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+	}}, {"LogsumexpOfScalar", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		a := gradgenVector(rng, n)
+		da := ggmat.NewVecDense(n, nil)
+		LogsumexpOfScalarGrad(a, da)
+		f := func() float64 {
+			return LogsumexpOfScalar(a)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t, "a", f, ps, want)
+		}
+	}}, {"StructuralOfScalars", func(t2 *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		t := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		dt := new(float64)
+		StructuralOfScalarsGrad(s[0], t[0], ds, dt)
+		f := func() float64 {
+			return StructuralOfScalars(s[0], t[0])
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t2, "s", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(t, dt)
+			gradgenCheck(t2, "t", f, ps, want)
+		}
+	}}, {"FillScalarProduct", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		i := []float64{gradgenUniform(rng)}
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		di := new(float64)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		FillScalarProductGrad(i[0], x, y, di, dx, dy)
+		f := func() float64 {
+			return FillScalarProduct(i[0], x, y)
+		}
+		{
+			ps, want := gradgenScalarParams(i, di)
+			gradgenCheck(t, "i", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"FillOuterBias", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		h := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		W := gradgenMatrix(rng, d, h, false)
+		b := gradgenVector(rng, h)
+		dX := ggmat.NewDense(n, d, nil)
+		dW := ggmat.NewDense(d, h, nil)
+		db := ggmat.NewVecDense(h, nil)
+		FillOuterBiasGrad(X, W, b, dX, dW, db)
+		f := func() float64 {
+			return FillOuterBias(X, W, b)
+		}
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(W, dW)
+			gradgenCheck(t, "W", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+	}}, {"FillInFunction", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		s := []float64{gradgenUniform(rng)}
+		dx := ggmat.NewVecDense(n, nil)
+		ds := new(float64)
+		FillInFunctionGrad(x, s[0], dx, ds)
+		f := func() float64 {
+			return FillInFunction(x, s[0])
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, d, false)

@@ -30,6 +30,13 @@ var registry = map[string]entry{
 			return BilinearProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
+	"DiagOfSum": {
+		f: func(in []any) float64 { return DiagOfSum(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagOfSumGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagOfSumProblem(dims["n"]) },
+	},
 	"ExpMix": {
 		f: func(in []any) float64 {
 			return ExpMix(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
@@ -40,6 +47,33 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return ExpMixProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
+	},
+	"FillInFunction": {
+		f: func(in []any) float64 { return FillInFunction(in[0].(*mat.VecDense), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return FillInFunctionGrad(in[0].(*mat.VecDense), in[1].(float64), g[0].(*mat.VecDense), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillInFunctionProblem(dims["n"]) },
+	},
+	"FillOuterBias": {
+		f: func(in []any) float64 {
+			return FillOuterBias(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return FillOuterBiasGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.Dense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FillOuterBiasProblem(dims["n"], dims["d"], dims["h"])
+		},
+	},
+	"FillScalarProduct": {
+		f: func(in []any) float64 {
+			return FillScalarProduct(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return FillScalarProductGrad(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*float64), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillScalarProductProblem(dims["n"]) },
 	},
 	"GaussNLL": {
 		f: func(in []any) float64 { return GaussNLL(in[0].(*mat.SymDense), in[1].(*mat.SymDense)) },
@@ -70,6 +104,11 @@ var registry = map[string]entry{
 			return LogRegProblem(in[0].(*mat.Dense), in[1].(*mat.VecDense))
 		},
 	},
+	"LogsumexpOfScalar": {
+		f:       func(in []any) float64 { return LogsumexpOfScalar(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return LogsumexpOfScalarGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LogsumexpOfScalarProblem(dims["n"]) },
+	},
 	"MLP": {
 		f: func(in []any) float64 {
 			return MLP(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense), in[3].(*mat.Dense))
@@ -80,6 +119,11 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return MLPProblem(in[0].(*mat.Dense), in[3].(*mat.Dense), dims["h"])
 		},
+	},
+	"Norm2OfScalar": {
+		f:       func(in []any) float64 { return Norm2OfScalar(in[0].(float64)) },
+		grad:    func(in, g []any) float64 { return Norm2OfScalarGrad(in[0].(float64), g[0].(*float64)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Norm2OfScalarProblem() },
 	},
 	"OneByOne": {
 		f: func(in []any) float64 {
@@ -776,6 +820,13 @@ var registry = map[string]entry{
 			return ShadowingGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), in[4].(*mat.VecDense), in[5].(float64), in[6].(float64), in[7].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64), g[4].(*mat.VecDense), g[5].(*float64), g[6].(*float64), g[7].(*mat.VecDense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return ShadowingProblem(dims["m"], dims["n"]) },
+	},
+	"StructuralOfScalars": {
+		f: func(in []any) float64 { return StructuralOfScalars(in[0].(float64), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return StructuralOfScalarsGrad(in[0].(float64), in[1].(float64), g[0].(*float64), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return StructuralOfScalarsProblem() },
 	},
 	"SymQuad": {
 		f: func(in []any) float64 { return SymQuad(in[0].(*mat.SymDense), in[1].(*mat.VecDense)) },
