@@ -263,36 +263,88 @@ func (b *builder) ident(e *spec.Ident) (*Node, error) {
 	return nil, spec.Errorf(e.At, "undefined: %s", e.Name)
 }
 
-// isOpen reports whether e's shape may come from where it is used: a
-// constant vector(c) or matrix(c), and what negation, transposition,
-// elementwise functions, elementwise operators and products make of one
-// (i * vector(1), vector(1) * b', exp(vector(0)) + x). The builder builds
-// the operand that is not open first, so an open one can take its shape
-// from it.
-func isOpen(e spec.Expr) bool {
+// open reports whether e's shape comes from where it is used: a constant
+// vector(c) or matrix(c), and what takes its shape from one (s * vector(1),
+// vector(1) * b', exp(vector(0))), but not b * c' + vector(1) * c', whose
+// shape is that of b * c'. The builder builds the operand that is not open first, so
+// an open one can take its shape from it.
+func (b *builder) open(e spec.Expr) bool {
+	_, known := b.staticShape(e)
+	return !known
+}
+
+// staticShape returns e's shape as far as its operands tell it, without
+// building e, and whether they do. An ill-shaped e reports some shape;
+// building it reports the error.
+func (b *builder) staticShape(e spec.Expr) (Shape, bool) {
 	switch e := e.(type) {
+	case *spec.Ident:
+		if n, ok := b.env[e.Name]; ok {
+			return n.Shape, true
+		}
 	case *spec.Paren:
-		return isOpen(e.X)
+		return b.staticShape(e.X)
 	case *spec.Unary:
-		return isOpen(e.X)
+		return b.staticShape(e.X)
 	case *spec.Transpose:
-		return isOpen(e.X)
+		s, ok := b.staticShape(e.X)
+		return s.T(), ok
 	case *spec.Binary:
-		switch e.Op {
-		case spec.ADD, spec.SUB, spec.EMUL, spec.EQUO, spec.MUL:
-			return isOpen(e.X) || isOpen(e.Y)
-		case spec.QUO, spec.POW, spec.EPOW:
-			return isOpen(e.X)
-		}
+		return b.binaryShape(e)
 	case *spec.Call:
-		switch fn := functions[e.Fun.Name]; {
-		case e.Fun.Name == "vector" || e.Fun.Name == "matrix":
-			return true
-		case fn != nil && fn.elementwise && len(e.Args) == 1:
-			return isOpen(e.Args[0])
-		}
+		return b.callShape(e)
 	}
-	return false
+	return ScalarShape, true
+}
+
+func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
+	x, xKnown := b.staticShape(e.X)
+	switch e.Op {
+	case spec.QUO, spec.POW, spec.EPOW:
+		return x, xKnown
+	}
+	y, yKnown := b.staticShape(e.Y)
+	if e.Op == spec.MUL {
+		switch {
+		case xKnown && x.IsScalar():
+			return y, yKnown
+		case yKnown && y.IsScalar():
+			return x, xKnown
+		}
+		return Shape{x.Rows, y.Cols}, xKnown && yKnown
+	}
+	// Elementwise: the operand that is not a scalar gives the shape.
+	switch {
+	case xKnown && !x.IsScalar():
+		return x, true
+	case yKnown && !y.IsScalar():
+		return y, true
+	}
+	return ScalarShape, xKnown && yKnown
+}
+
+func (b *builder) callShape(c *spec.Call) (Shape, bool) {
+	fn := functions[c.Fun.Name]
+	switch {
+	case fn == nil || len(c.Args) != fn.arity:
+		return ScalarShape, true
+	case c.Fun.Name == "vector" || c.Fun.Name == "matrix":
+		return Shape{}, false
+	case c.Fun.Name == "eye":
+		if n, err := b.eye(c); err == nil {
+			return n.Shape, true
+		}
+		return ScalarShape, true
+	case fn.elementwise || c.Fun.Name == "inv":
+		return b.staticShape(c.Args[0])
+	case c.Fun.Name == "diag":
+		s, known := b.staticShape(c.Args[0])
+		if s.IsCol() {
+			return Square(s.Rows), known
+		}
+		return Col(s.Rows), known
+	}
+	return ScalarShape, true // the reductions
 }
 
 // operands builds x and y of an elementwise operator, the one that is not
@@ -300,7 +352,7 @@ func isOpen(e spec.Expr) bool {
 // scalar, the shape the whole takes from where it is used (h).
 func (b *builder) operands(e *spec.Binary, h *hint) (x, y *Node, err error) {
 	first, second := e.X, e.Y
-	swapped := isOpen(e.X) && !isOpen(e.Y)
+	swapped := b.open(e.X) && !b.open(e.Y)
 	if swapped {
 		first, second = second, first
 	}
@@ -398,7 +450,7 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 func (b *builder) product(e *spec.Binary, h *hint) (*Node, error) {
 	var x, y *Node
 	var err error
-	if isOpen(e.X) && !isOpen(e.Y) {
+	if b.open(e.X) && !b.open(e.Y) {
 		if y, err = b.expr(e.Y, h.cols()); err != nil {
 			return nil, err
 		}
