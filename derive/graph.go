@@ -365,6 +365,8 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	if len(kept) == 0 && len(chain) > 0 {
 		kept = chain[:1]
 	}
+	kept, inner := g.innerProducts(kept)
+	scalars = append(scalars, inner...)
 	var out *Node
 	switch len(kept) {
 	case 0:
@@ -382,6 +384,29 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 		}
 	}
 	return out
+}
+
+// innerProducts takes out of the chain fs every run from a row to the next
+// column (a 1×1 inner product, x x' y = (x' y) x) unless it is the whole
+// chain, and returns the rest of the chain and the inner products, which
+// are scalar factors.
+func (g *Graph) innerProducts(fs []*Node) (rest, inner []*Node) {
+	for i := 0; i < len(fs); i++ {
+		if !fs[i].Shape.Rows.IsOne() {
+			rest = append(rest, fs[i])
+			continue
+		}
+		j := i
+		for j < len(fs) && !fs[j].Shape.Cols.IsOne() {
+			j++
+		}
+		if j == len(fs) || (i == 0 && j == len(fs)-1) {
+			return append(rest, fs[i:]...), inner
+		}
+		inner = append(inner, g.Mul(fs[i:j+1]...))
+		i = j
+	}
+	return rest, inner
 }
 
 // palindrome reports whether the product fs equals its own transpose.

@@ -56,3 +56,34 @@ func TestStructuralOfScalar(t *testing.T) {
 		checkAgainstFiniteDifferences(t, expr, fn, rng)
 	}
 }
+
+// TestInnerProductsLeaveChains checks that a 1×1 run inside a product
+// chain, x xᵀ y, becomes a scalar factor, (xᵀ y) x, so no later phase
+// sees a vector-by-vector product with a matrix result in the middle of a
+// chain; and that the derivatives stay right.
+func TestInnerProductsLeaveChains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tt := range []struct{ expr, want string }{
+		{"sum(a * a' * b)", "(a' b) sum(a)"},
+		{"sum((a * b') * a)", "(b' a) sum(a)"},
+		{"sum((a * c' + vector(1) * c') * c)", "(c' c) sum(a + 1)"},
+		{"a' * A * b", "a' A b"},
+		{"sum(A * a * b' * X * c)", "(b' X c) sum(A a)"},
+	} {
+		fn := buildExpr(t, randomInputs, tt.expr)
+		for _, n := range Postorder(append([]*Node{fn.Value}, fn.Grads...)...) {
+			if n.Op != OpMul {
+				continue
+			}
+			for i, f := range n.Args[:len(n.Args)-1] {
+				if f.Shape.Rows.IsOne() && (i > 0 || !n.Shape.IsScalar()) {
+					t.Errorf("%s: %s keeps an inner product in its chain", tt.expr, Format(n, Plain, nil))
+				}
+			}
+		}
+		if got := Format(fn.Value, Plain, nil); got != tt.want {
+			t.Errorf("%s: f = %s, want %s", tt.expr, got, tt.want)
+		}
+		checkAgainstFiniteDifferences(t, tt.expr, fn, rng)
+	}
+}

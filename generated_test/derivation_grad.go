@@ -668,3 +668,283 @@ func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	s = &x2[n]
 	return
 }
+
+// InnerProductInChain returns f = InnerProductInChain(x, y).
+//
+//	f = (x' y) sum(x)
+//
+// It panics if the shapes disagree.
+func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("InnerProductInChain", "y", y.Len(), n, "n")
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	xTy := blas64.Dot(xRaw, yRaw)
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := xTy * sumX
+	return f
+}
+
+// InnerProductInChainGrad returns f = InnerProductInChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = (x' y) sum(x)
+//	∂f/∂x = x' y + sum(x) y
+//	∂f/∂y = sum(x) x
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("InnerProductInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("InnerProductInChainGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	xTy := blas64.Dot(xRaw, yRaw)
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := xTy * sumX
+	dxRaw := dx.RawVector()
+	// dx = x' y + sum(x) y
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = xTy + sumX*yRaw.Data[i*yRaw.Inc]
+	}
+	dyRaw := dy.RawVector()
+	// dy = sum(x) x
+	for i := 0; i < n; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = sumX * xRaw.Data[i*xRaw.Inc]
+	}
+	return f
+}
+
+// InnerProductInChainProblem returns the problem of minimising
+// InnerProductInChain over x, y for gonum/optimize. Its variable packs x, y
+// into one []float64, in that order, matrices row-major;
+// InnerProductInChainUnpack views such a slice as the variables. Dimensions
+// that no fixed input gives are parameters.
+func InnerProductInChainProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := InnerProductInChainUnpack(x2, n)
+			return InnerProductInChain(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := InnerProductInChainUnpack(x2, n)
+			dx, dy := InnerProductInChainUnpack(grad, n)
+			InnerProductInChainGrad(x, y, dx, dy)
+		},
+	}
+}
+
+// InnerProductInChainUnpack returns views of x as InnerProductInChain's
+// variables x, y, packed as InnerProductInChainProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckLength("InnerProductInChainUnpack", x2, n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	return
+}
+
+// OuterTimesVector returns f = OuterTimesVector(x, y, z).
+//
+//	f = (y' z) sum(x)
+//
+// It panics if the shapes disagree.
+func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("OuterTimesVector", "y", y.Len(), n, "n")
+	runtime.CheckVector("OuterTimesVector", "z", z.Len(), n, "n")
+	yRaw := y.RawVector()
+	zRaw := z.RawVector()
+	yTz := blas64.Dot(yRaw, zRaw)
+	xRaw := x.RawVector()
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := yTz * sumX
+	return f
+}
+
+// OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = (y' z) sum(x)
+//	∂f/∂x = y' z
+//	∂f/∂y = sum(x) z
+//	∂f/∂z = sum(x) y
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("OuterTimesVectorGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), n, "n")
+	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), n, "n")
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dy", dy.RawVector().Data)
+	yRaw := y.RawVector()
+	zRaw := z.RawVector()
+	yTz := blas64.Dot(yRaw, zRaw)
+	xRaw := x.RawVector()
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := yTz * sumX
+	dxRaw := dx.RawVector()
+	// dx = y' z
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = yTz
+	}
+	dyRaw := dy.RawVector()
+	// dy = sum(x) z
+	for i := 0; i < n; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
+	}
+	dzRaw := dz.RawVector()
+	// dz = sum(x) y
+	for i := 0; i < n; i++ {
+		dzRaw.Data[i*dzRaw.Inc] = sumX * yRaw.Data[i*yRaw.Inc]
+	}
+	return f
+}
+
+// OuterTimesVectorProblem returns the problem of minimising OuterTimesVector
+// over x, y, z for gonum/optimize. Its variable packs x, y, z into one
+// []float64, in that order, matrices row-major; OuterTimesVectorUnpack views
+// such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OuterTimesVectorProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y, z := OuterTimesVectorUnpack(x2, n)
+			return OuterTimesVector(x, y, z)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y, z := OuterTimesVectorUnpack(x2, n)
+			dx, dy, dz := OuterTimesVectorUnpack(grad, n)
+			OuterTimesVectorGrad(x, y, z, dx, dy, dz)
+		},
+	}
+}
+
+// OuterTimesVectorUnpack returns views of x as OuterTimesVector's variables x,
+// y, z, packed as OuterTimesVectorProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+n+n)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	z = mat.NewVecDense(n, x2[n+n:n+n+n:n+n+n])
+	return
+}
+
+// FillOuterInChain returns f = FillOuterInChain(b, c).
+//
+//	f = (c' c) sum(b + 1)
+//
+// It panics if the shapes disagree.
+func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
+	n := b.Len()
+	cRaw := c.RawVector()
+	cTc := blas64.Dot(cRaw, cRaw)
+	bRaw := b.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += bRaw.Data[i*bRaw.Inc] + 1.0
+	}
+	f := cTc * sum
+	return f
+}
+
+// FillOuterInChainGrad returns f = FillOuterInChain(b, c) and writes ∂f/∂b, ∂f/∂c into db, dc,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = (c' c) sum(b + 1)
+//	∂f/∂b = c' c
+//	∂f/∂c = 2 sum(b + 1) c
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc *mat.VecDense) float64 {
+	n := b.Len()
+	m := c.Len()
+	runtime.CheckVector("FillOuterInChainGrad", "db", db.Len(), n, "n")
+	runtime.CheckVector("FillOuterInChainGrad", "dc", dc.Len(), m, "m")
+	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector().Data, "c", c.RawVector().Data)
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "c", c.RawVector().Data)
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "db", db.RawVector().Data)
+	cRaw := c.RawVector()
+	cTc := blas64.Dot(cRaw, cRaw)
+	bRaw := b.RawVector()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += bRaw.Data[i*bRaw.Inc] + 1.0
+	}
+	f := cTc * sum
+	dbRaw := db.RawVector()
+	// db = c' c
+	for i := 0; i < n; i++ {
+		dbRaw.Data[i*dbRaw.Inc] = cTc
+	}
+	dcRaw := dc.RawVector()
+	// dc = 2 sum(b + 1) c
+	for i := 0; i < m; i++ {
+		dcRaw.Data[i*dcRaw.Inc] = 2.0 * (sum * cRaw.Data[i*cRaw.Inc])
+	}
+	return f
+}
+
+// FillOuterInChainProblem returns the problem of minimising FillOuterInChain
+// over b, c for gonum/optimize. Its variable packs b, c into one []float64, in
+// that order, matrices row-major; FillOuterInChainUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func FillOuterInChainProblem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			b, c := FillOuterInChainUnpack(x, n, m)
+			return FillOuterInChain(b, c)
+		},
+		Grad: func(grad, x []float64) {
+			b, c := FillOuterInChainUnpack(x, n, m)
+			db, dc := FillOuterInChainUnpack(grad, n, m)
+			FillOuterInChainGrad(b, c, db, dc)
+		},
+	}
+}
+
+// FillOuterInChainUnpack returns views of x as FillOuterInChain's variables b,
+// c, packed as FillOuterInChainProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.VecDense) {
+	runtime.CheckLength("FillOuterInChainUnpack", x, n+m)
+	b = mat.NewVecDense(n, x[0:n:n])
+	c = mat.NewVecDense(m, x[n:n+m:n+m])
+	return
+}

@@ -246,6 +246,67 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenScalarParams(s, ds)
 			gradgenCheck(t, "s", f, ps, want)
 		}
+	}}, {"InnerProductInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		InnerProductInChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return InnerProductInChain(x, y)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+	}}, {"OuterTimesVector", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		z := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		dz := ggmat.NewVecDense(n, nil)
+		OuterTimesVectorGrad(x, y, z, dx, dy, dz)
+		f := func() float64 {
+			return OuterTimesVector(x, y, z)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(z, dz)
+			gradgenCheck(t, "z", f, ps, want)
+		}
+	}}, {"FillOuterInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		b := gradgenVector(rng, n)
+		c := gradgenVector(rng, m)
+		db := ggmat.NewVecDense(n, nil)
+		dc := ggmat.NewVecDense(m, nil)
+		FillOuterInChainGrad(b, c, db, dc)
+		f := func() float64 {
+			return FillOuterInChain(b, c)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(c, dc)
+			gradgenCheck(t, "c", f, ps, want)
+		}
 	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)

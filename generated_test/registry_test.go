@@ -66,6 +66,15 @@ var registry = map[string]entry{
 			return FillOuterBiasProblem(dims["n"], dims["d"], dims["h"])
 		},
 	},
+	"FillOuterInChain": {
+		f: func(in []any) float64 { return FillOuterInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FillOuterInChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FillOuterInChainProblem(dims["n"], dims["m"])
+		},
+	},
 	"FillScalarProduct": {
 		f: func(in []any) float64 {
 			return FillScalarProduct(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
@@ -81,6 +90,13 @@ var registry = map[string]entry{
 			return GaussNLLGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return GaussNLLProblem(in[1].(*mat.SymDense)) },
+	},
+	"InnerProductInChain": {
+		f: func(in []any) float64 { return InnerProductInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return InnerProductInChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return InnerProductInChainProblem(dims["n"]) },
 	},
 	"LeastSquares": {
 		f: func(in []any) float64 {
@@ -426,6 +442,15 @@ var registry = map[string]entry{
 			return OpTransposedLinalgGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTransposedLinalgProblem(dims["n"]) },
+	},
+	"OuterTimesVector": {
+		f: func(in []any) float64 {
+			return OuterTimesVector(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OuterTimesVectorGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OuterTimesVectorProblem(dims["n"]) },
 	},
 	"Pooled": {
 		f: func(in []any) float64 { return Pooled(in[0].(*mat.VecDense), in[1].(float64)) },
