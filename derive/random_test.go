@@ -1,6 +1,7 @@
 package derive
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,9 +14,13 @@ import (
 	"github.com/gradgen/gradgen/spec"
 )
 
-// exprGen draws random well-shaped expressions over the inputs of
-// randomSpec: a, b vector(n); c vector(m); A matrix(n, n); X matrix(n, m);
-// s scalar.
+// exprGen draws random well-shaped expressions over randomInputs: a, b
+// vector(n); c vector(m); A matrix(n, n); X matrix(n, m); s scalar; S
+// symmetric(n); P spd(n). Besides compositions it draws the corners where
+// rules meet: an argument shared by the terms of a sum (diag(A) in
+// diag(A)ᵀw + sum(exp(diag(A)))), transposed and symmetric arguments of
+// diag, det, logdet and inv, row vectors, reductions of scalars, and fills
+// whose shape comes from a scalar or outer product.
 type exprGen struct{ rng *rand.Rand }
 
 // pick draws one of options, parenthesised so it composes as an operand.
@@ -48,6 +53,17 @@ func (g exprGen) scalar(d int) string {
 		func() string { return "det(A) + logdet(A)" },
 		func() string { return "(" + g.scalar(d-1) + ") ^ 2" },
 		func() string { return g.scalar(d-1) + " / (2 + sigmoid(s))" },
+		func() string {
+			return "dot(diag(" + g.sq(d-1) + "), " + g.vecN(d-1) + ") + sum(" + g.fn() + "(diag(" + g.sq(d-1) + ")))"
+		},
+		func() string { return "tr(" + g.sq(d-1) + " + " + g.sq(d-1) + ")" },
+		func() string { return "dot((" + g.vecN(d-1) + ")', (" + g.vecN(d-1) + ")')" },
+		func() string { return "sum((" + g.vecN(d-1) + ")' .^ 2)" },
+		func() string { return "norm2(" + g.scalar(d-1) + ") + logsumexp(" + g.scalar(d-1) + ")" },
+		func() string { return "det(A') + logdet(A') + logdet(P) + tr(inv(P') * S)" },
+		func() string { return "(" + g.vecN(d-1) + ")' * inv(P) * " + g.vecN(d-1) },
+		func() string { return "sum((" + g.scalar(d-1) + " * vector(1)) .* " + g.vecN(d-1) + ")" },
+		func() string { return "sum((" + g.vecN(d-1) + ")' * S)" },
 	)
 }
 
@@ -67,12 +83,17 @@ func (g exprGen) vecN(d int) string {
 		func() string { return "inv(A) * " + g.vecN(d-1) },
 		func() string { return "(" + g.vecN(d-1) + ") .^ 2" },
 		func() string { return "1 - " + g.vecN(d-1) },
+		func() string { return "diag((" + g.sq(d-1) + ")')" },
+		func() string { return "S * " + g.vecN(d-1) },
+		func() string { return "((" + g.vecN(d-1) + ")' .^ 2)'" },
+		func() string { return "((" + g.vecN(d-1) + ") * c' + vector(1) * c') * c" },
 	)
 }
 
 func (g exprGen) sq(d int) string {
 	if d == 0 {
-		return g.pick(func() string { return "A" }, func() string { return "A'" })
+		return g.pick(func() string { return "A" }, func() string { return "A'" },
+			func() string { return "S" }, func() string { return "P" })
 	}
 	return g.pick(
 		func() string { return g.sq(d-1) + " * " + g.sq(d-1) },
@@ -84,6 +105,8 @@ func (g exprGen) sq(d int) string {
 		func() string { return "diag(" + g.vecN(d-1) + ")" },
 		func() string { return "inv(A)" },
 		func() string { return g.sq(d-1) + " + eye(n)" },
+		func() string { return "inv(P) * " + g.sq(d-1) },
+		func() string { return "A + vector(1) * (" + g.vecN(d-1) + ")'" },
 	)
 }
 
@@ -105,16 +128,23 @@ const randomInputs = `
       c: vector(m)
       A: matrix(n, n)
       X: matrix(n, m)
-      s: scalar`
+      s: scalar
+      S: symmetric(n)
+      P: spd(n)`
+
+var (
+	randomCases = flag.Int("random.n", 300, "how many random expressions TestRandomExpressions checks")
+	randomSeed  = flag.Uint64("random.seed", 12, "the seed of TestRandomExpressions")
+)
 
 // TestRandomExpressions differentiates random expressions and compares
 // the derived gradients, evaluated by the reference evaluator, with
 // central finite differences of the reference value: the derivative rules
 // and the simplifier checked together, with no code generation.
 func TestRandomExpressions(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
+	rng := rand.New(rand.NewPCG(11, *randomSeed))
 	gen := exprGen{rng}
-	cases := 300
+	cases := *randomCases
 	if testing.Short() {
 		cases = 50
 	}
@@ -144,7 +174,10 @@ func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng 
 				m.Set(i, j, rng.Float64()-0.5)
 			}
 		}
-		if in.Name == "A" {
+		if in.Node.Sym && !in.Shape.IsScalar() {
+			m = symmetrize(m)
+		}
+		if in.Name == "A" || in.Kind == spec.SPD { // well conditioned, and P positive definite
 			for i := 0; i < r; i++ {
 				m.Set(i, i, m.At(i, i)+2)
 			}
@@ -159,8 +192,14 @@ func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng 
 	for k, w := range fn.Wrt {
 		x := inputs[w.Name].RawMatrix().Data
 		x0 := append([]float64(nil), x...)
+		// A symmetric input varies as (P + Pᵀ)/2, whose gradient in P is
+		// the symmetric gradient (G + Gᵀ)/2 the derivation returns.
+		sym := w.Node.Sym && !w.Shape.IsScalar()
 		numeric := fd.Gradient(nil, func(p []float64) float64 {
 			copy(x, p)
+			if sym {
+				copy(x, symmetrize(inputs[w.Name]).RawMatrix().Data)
+			}
 			defer copy(x, x0)
 			return value()
 		}, append([]float64(nil), x0...), &fd.Settings{Formula: fd.Central})
@@ -183,7 +222,10 @@ func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng 
 		for i := range dir.RawMatrix().Data {
 			dir.RawMatrix().Data[i] = rng.NormFloat64()
 		}
-		dx := fn.Graph.Var("direction", w.Shape, false)
+		if sym {
+			dir = symmetrize(dir)
+		}
+		dx := fn.Graph.Var("direction", w.Shape, sym)
 		with := map[string]*mat.Dense{"direction": dir}
 		for name, v := range inputs {
 			with[name] = v
@@ -200,6 +242,14 @@ func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng 
 			t.Errorf("%s\nd%s: forward mode %v, reverse mode %v", expr, w.Name, forward, reverse)
 		}
 	}
+}
+
+// symmetrize returns (M + Mᵀ)/2.
+func symmetrize(m *mat.Dense) *mat.Dense {
+	var out mat.Dense
+	out.Add(m, m.T())
+	out.Scale(0.5, &out)
+	return &out
 }
 
 func sizeOf(d Dim, dims map[string]int) int {
