@@ -56,10 +56,18 @@ func simple(n *derive.Node) bool {
 	return n.Op == derive.OpVar || n.Op == derive.OpConst || n.Op.Kind == derive.KindProduct || n.Op.Kind == derive.KindReduce
 }
 
-// paren wraps compound operand expressions in parentheses.
+// paren wraps compound operand expressions in parentheses. An entry of a
+// transpose, a diagonal or a broadcast is an entry of its argument, so it
+// is compound when the argument is; an entry of diag(v) is a product.
 func paren(n *derive.Node, x jen.Code) jen.Code {
 	switch n.Op {
-	case derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv:
+	case derive.OpTranspose, derive.OpDiagVec:
+		return paren(n.Args[0], x)
+	case derive.OpBroadcast:
+		if n.Args[0].Op != derive.OpConst { // a literal needs none, -1.0 included
+			return paren(n.Args[0], x)
+		}
+	case derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv, derive.OpDiagMat:
 		return jen.Parens(x)
 	case derive.OpConst:
 		if n.Value < 0 {

@@ -948,3 +948,238 @@ func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.
 	c = mat.NewVecDense(m, x[n:n+m:n+m])
 	return
 }
+
+// diagOfSumArgumentWork holds DiagOfSumArgument's scratch space, reused across calls through diagOfSumArgumentPool.
+type diagOfSumArgumentWork struct {
+	wwT []float64
+}
+
+var diagOfSumArgumentPool = sync.Pool{New: func() any {
+	return new(diagOfSumArgumentWork)
+}}
+
+// DiagOfSumArgument returns f = DiagOfSumArgument(A, w).
+//
+//	f = sum(arctan(diag(A + w w')))
+//
+// It panics if the shapes disagree.
+func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("DiagOfSumArgument", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("DiagOfSumArgument", "w", w.Len(), n, "n")
+	ws := diagOfSumArgumentPool.Get().(*diagOfSumArgumentWork)
+	defer diagOfSumArgumentPool.Put(ws)
+	ARaw := A.RawMatrix()
+	wwT := runtime.Mat(&ws.wwT, n, n)
+	wRaw := w.RawVector()
+	// wwT = w w'
+	runtime.ZeroMatrix(wwT)
+	blas64.Ger(1, wRaw, wRaw, wwT)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
+	}
+	return f
+}
+
+// diagOfSumArgumentGradWork holds DiagOfSumArgumentGrad's scratch space, reused across calls through diagOfSumArgumentGradPool.
+type diagOfSumArgumentGradWork struct {
+	wwT []float64
+	tmp []float64
+}
+
+var diagOfSumArgumentGradPool = sync.Pool{New: func() any {
+	return new(diagOfSumArgumentGradWork)
+}}
+
+// DiagOfSumArgumentGrad returns f = DiagOfSumArgument(A, w) and writes ∂f/∂A, ∂f/∂w into dA, dw,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(arctan(diag(A + w w')))
+//	∂f/∂A = diag(1 ./ (1 + diag(A + w w') .* diag(A + w w')))
+//	∂f/∂w = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("DiagOfSumArgumentGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("DiagOfSumArgumentGrad", "w", w.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("DiagOfSumArgumentGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckVector("DiagOfSumArgumentGrad", "dw", dw.Len(), n, "n")
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "dA", dA.RawMatrix().Data)
+	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
+	defer diagOfSumArgumentGradPool.Put(ws)
+	ARaw := A.RawMatrix()
+	wwT := runtime.Mat(&ws.wwT, n, n)
+	wRaw := w.RawVector()
+	// wwT = w w'
+	runtime.ZeroMatrix(wwT)
+	blas64.Ger(1, wRaw, wRaw, wwT)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
+	}
+	dARaw := dA.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = diag(1 ./ (1 + diag(A + w w') .* diag(A + w w')))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wwT.Data[i*wwT.Stride+i])*(ARaw.Data[i*ARaw.Stride+i]+wwT.Data[i*wwT.Stride+i])))
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	dwRaw := dw.RawVector()
+	// dw = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
+	blas64.Gemv(blas.NoTrans, 2.0, tmp, wRaw, 0, dwRaw)
+	return f
+}
+
+// DiagOfSumArgumentProblem returns the problem of minimising DiagOfSumArgument
+// over A, w for gonum/optimize. Its variable packs A, w into one []float64, in
+// that order, matrices row-major; DiagOfSumArgumentUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func DiagOfSumArgumentProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, w := DiagOfSumArgumentUnpack(x, n)
+			return DiagOfSumArgument(A, w)
+		},
+		Grad: func(grad, x []float64) {
+			A, w := DiagOfSumArgumentUnpack(x, n)
+			dA, dw := DiagOfSumArgumentUnpack(grad, n)
+			DiagOfSumArgumentGrad(A, w, dA, dw)
+		},
+	}
+}
+
+// DiagOfSumArgumentUnpack returns views of x as DiagOfSumArgument's variables
+// A, w, packed as DiagOfSumArgumentProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
+	runtime.CheckLength("DiagOfSumArgumentUnpack", x, n*n+n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
+	return
+}
+
+// DiagRowsOfSums returns f = DiagRowsOfSums(A, P).
+//
+//	f = sum(diag(A + eye(n))' .* (1 - diag(P))')
+//
+// It panics if the shapes disagree.
+func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("DiagRowsOfSums", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckSymmetric("DiagRowsOfSums", "P", P.SymmetricDim(), n, "n")
+	ARaw := A.RawMatrix()
+	PRaw := P.RawSymmetric()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * (1.0 - runtime.SymAt(PRaw, i, i))
+	}
+	return f
+}
+
+// diagRowsOfSumsGradWork holds DiagRowsOfSumsGrad's scratch space, reused across calls through diagRowsOfSumsGradPool.
+type diagRowsOfSumsGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
+	return new(diagRowsOfSumsGradWork)
+}}
+
+// DiagRowsOfSumsGrad returns f = DiagRowsOfSums(A, P) and writes ∂f/∂A, ∂f/∂P into dA, dP,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(diag(A + eye(n))' .* (1 - diag(P))')
+//	∂f/∂A = diag(1 - diag(P))
+//	∂f/∂P = diag(-diag(A + eye(n)))
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.SymDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("DiagRowsOfSumsGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "P", P.SymmetricDim(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("DiagRowsOfSumsGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
+	defer diagRowsOfSumsGradPool.Put(ws)
+	ARaw := A.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, n)
+	PRaw := P.RawSymmetric()
+	// tmp = 1 - diag(P)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0 - runtime.SymAt(PRaw, i, i)
+	}
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * (tmp.Data[i])
+	}
+	dARaw := dA.RawMatrix()
+	// dA = diag(1 - diag(P))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (tmp.Data[i])
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// tmp2 = diag(-diag(A + eye(n)))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j) * (-(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)))
+		}
+	}
+	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp2)
+	return f
+}
+
+// DiagRowsOfSumsProblem returns the problem of minimising DiagRowsOfSums over
+// A, P for gonum/optimize. Its variable packs A, P into one []float64, in that
+// order, matrices row-major; DiagRowsOfSumsUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries. Dimensions that no fixed input gives are parameters.
+func DiagRowsOfSumsProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, P := DiagRowsOfSumsUnpack(x, n)
+			return DiagRowsOfSums(A, P)
+		},
+		Grad: func(grad, x []float64) {
+			A, P := DiagRowsOfSumsUnpack(x, n)
+			dA, dP := DiagRowsOfSumsUnpack(grad, n)
+			DiagRowsOfSumsGrad(A, P, dA, dP)
+			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+		},
+	}
+}
+
+// DiagRowsOfSumsUnpack returns views of x as DiagRowsOfSums's variables A, P,
+// packed as DiagRowsOfSumsProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
+	runtime.CheckLength("DiagRowsOfSumsUnpack", x, n*n+n*n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	return
+}

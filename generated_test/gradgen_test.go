@@ -307,6 +307,42 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenVectorParams(c, dc)
 			gradgenCheck(t, "c", f, ps, want)
 		}
+	}}, {"DiagOfSumArgument", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		w := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dw := ggmat.NewVecDense(n, nil)
+		DiagOfSumArgumentGrad(A, w, dA, dw)
+		f := func() float64 {
+			return DiagOfSumArgument(A, w)
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+	}}, {"DiagRowsOfSums", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		P := gradgenSymmetric(rng, n, true)
+		dA := ggmat.NewDense(n, n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		DiagRowsOfSumsGrad(A, P, dA, dP)
+		f := func() float64 {
+			return DiagRowsOfSums(A, P)
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
 	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)

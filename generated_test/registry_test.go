@@ -37,6 +37,20 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagOfSumProblem(dims["n"]) },
 	},
+	"DiagOfSumArgument": {
+		f: func(in []any) float64 { return DiagOfSumArgument(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagOfSumArgumentGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagOfSumArgumentProblem(dims["n"]) },
+	},
+	"DiagRowsOfSums": {
+		f: func(in []any) float64 { return DiagRowsOfSums(in[0].(*mat.Dense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagRowsOfSumsGrad(in[0].(*mat.Dense), in[1].(*mat.SymDense), g[0].(*mat.Dense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagRowsOfSumsProblem(dims["n"]) },
+	},
 	"ExpMix": {
 		f: func(in []any) float64 {
 			return ExpMix(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
