@@ -1183,3 +1183,83 @@ func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	return
 }
+
+// SymmetricGradientIsInput returns f = SymmetricGradientIsInput(S, P).
+//
+//	f = tr(S P)
+//
+// It panics if the shapes disagree.
+func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckSymmetric("SymmetricGradientIsInput", "P", P.SymmetricDim(), n, "n")
+	SRaw := S.RawSymmetric()
+	PRaw := P.RawSymmetric()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			f += runtime.SymAt(SRaw, i, j) * runtime.SymAt(PRaw, j, i)
+		}
+	}
+	return f
+}
+
+// SymmetricGradientIsInputGrad returns f = SymmetricGradientIsInput(S, P) and writes ∂f/∂S, ∂f/∂P into dS, dP,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = tr(S P)
+//	∂f/∂S = P
+//	∂f/∂P = S
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
+	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "dS", dS.RawSymmetric().Data)
+	dS.CopySym(P)
+	dP.CopySym(S)
+	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.SymmetricDot(dS.RawSymmetric(), S.RawSymmetric()) + runtime.SymmetricDot(dP.RawSymmetric(), P.RawSymmetric())) / 2.0
+	return f
+}
+
+// SymmetricGradientIsInputProblem returns the problem of minimising
+// SymmetricGradientIsInput over S, P for gonum/optimize. Its variable packs S,
+// P into one []float64, in that order, matrices row-major;
+// SymmetricGradientIsInputUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func SymmetricGradientIsInputProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			S, P := SymmetricGradientIsInputUnpack(x, n)
+			return SymmetricGradientIsInput(S, P)
+		},
+		Grad: func(grad, x []float64) {
+			S, P := SymmetricGradientIsInputUnpack(x, n)
+			dS, dP := SymmetricGradientIsInputUnpack(grad, n)
+			SymmetricGradientIsInputGrad(S, P, dS, dP)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+		},
+	}
+}
+
+// SymmetricGradientIsInputUnpack returns views of x as
+// SymmetricGradientIsInput's variables S, P, packed as
+// SymmetricGradientIsInputProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckLength("SymmetricGradientIsInputUnpack", x, n*n+n*n)
+	S = mat.NewSymDense(n, x[0:n*n:n*n])
+	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	return
+}

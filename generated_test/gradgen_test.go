@@ -343,6 +343,24 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenSymmetricParams(P, dP)
 			gradgenCheck(t, "P", f, ps, want)
 		}
+	}}, {"SymmetricGradientIsInput", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		S := gradgenSymmetric(rng, n, false)
+		P := gradgenSymmetric(rng, n, true)
+		dS := ggmat.NewSymDense(n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		SymmetricGradientIsInputGrad(S, P, dS, dP)
+		f := func() float64 {
+			return SymmetricGradientIsInput(S, P)
+		}
+		{
+			ps, want := gradgenSymmetricParams(S, dS)
+			gradgenCheck(t, "S", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
 	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)

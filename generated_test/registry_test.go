@@ -874,6 +874,15 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return SymQuadProblem(in[1].(*mat.VecDense)) },
 	},
+	"SymmetricGradientIsInput": {
+		f: func(in []any) float64 { return SymmetricGradientIsInput(in[0].(*mat.SymDense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return SymmetricGradientIsInputGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return SymmetricGradientIsInputProblem(dims["n"])
+		},
+	},
 	"TraceAB": {
 		f: func(in []any) float64 { return TraceAB(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
