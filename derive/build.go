@@ -503,13 +503,25 @@ func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 	if fn.elementwise {
 		argHint = h
 	}
+	// Arguments of one shape (dot): the one that is not open first, and
+	// the other takes its shape.
+	order := make([]int, len(c.Args))
+	for i := range order {
+		order[i] = i
+	}
+	if fn.sameShapeArgs && b.open(c.Args[0]) && !b.open(c.Args[1]) {
+		order[0], order[1] = 1, 0
+	}
 	args := make([]*Node, len(c.Args))
-	for i, a := range c.Args {
-		n, err := b.expr(a, argHint)
+	for _, i := range order {
+		n, err := b.expr(c.Args[i], argHint)
 		if err != nil {
 			return nil, err
 		}
 		args[i] = n
+		if fn.sameShapeArgs {
+			argHint = known(n.Shape)
+		}
 	}
 	return fn.build(b, c, args)
 }

@@ -20,6 +20,8 @@ func TestFillShapeFromUse(t *testing.T) {
 		"a' * (vector(1) * c') * c",
 		"sum(A .* (s * matrix(2) - A))",
 		"a' * matrix(2) * b",
+		"dot(a, vector(2)) + dot(matrix(1), X)",
+		"dot((s * vector(1))', a')",
 	} {
 		checkAgainstFiniteDifferences(t, expr, buildExpr(t, randomInputs, expr), rng)
 	}

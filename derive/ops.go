@@ -495,8 +495,10 @@ type function struct {
 	arity int
 	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
 	// elementwise reports that the result has the argument's shape, so a
-	// fill argument takes the shape of where the call is used.
-	elementwise bool
+	// fill argument takes the shape of where the call is used;
+	// sameShapeArgs that the arguments have one shape, so a fill argument
+	// takes the other's (dot(x, vector(1))).
+	elementwise, sameShapeArgs bool
 }
 
 var functions = map[string]*function{}
@@ -523,7 +525,7 @@ func init() {
 	functions["det"] = &function{arity: 1, build: unary(OpDet, true)}
 	functions["logdet"] = &function{arity: 1, build: unary(OpLogDet, true)}
 	functions["inv"] = &function{arity: 1, build: unary(OpInv, true)}
-	functions["dot"] = &function{arity: 2, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["dot"] = &function{arity: 2, sameShapeArgs: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		if a[0].Shape != a[1].Shape {
 			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
 		}

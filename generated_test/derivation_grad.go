@@ -1263,3 +1263,129 @@ func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	return
 }
+
+// fillInDotWork holds FillInDot's scratch space, reused across calls through fillInDotPool.
+type fillInDotWork struct {
+	tmp []float64
+}
+
+var fillInDotPool = sync.Pool{New: func() any {
+	return new(fillInDotWork)
+}}
+
+// FillInDot returns f = FillInDot(x, X).
+//
+//	f = x' vector(2) + sum(X .* X)
+//
+// It panics if the shapes disagree.
+func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
+	n := x.Len()
+	XRows, m := X.Dims()
+	runtime.CheckMatrix("FillInDot", "X", XRows, m, n, m, "n", "m")
+	ws := fillInDotPool.Get().(*fillInDotWork)
+	defer fillInDotPool.Put(ws)
+	xRaw := x.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(2)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 2.0
+	}
+	prod := blas64.Dot(xRaw, tmp)
+	XRaw := X.RawMatrix()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	f := prod + sum
+	return f
+}
+
+// fillInDotGradWork holds FillInDotGrad's scratch space, reused across calls through fillInDotGradPool.
+type fillInDotGradWork struct {
+	tmp []float64
+}
+
+var fillInDotGradPool = sync.Pool{New: func() any {
+	return new(fillInDotGradWork)
+}}
+
+// FillInDotGrad returns f = FillInDot(x, X) and writes ∂f/∂x, ∂f/∂X into dx, dX,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = x' vector(2) + sum(X .* X)
+//	∂f/∂x = vector(2)
+//	∂f/∂X = 2 X
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dense) float64 {
+	n := x.Len()
+	XRows, m := X.Dims()
+	runtime.CheckMatrix("FillInDotGrad", "X", XRows, m, n, m, "n", "m")
+	runtime.CheckVector("FillInDotGrad", "dx", dx.Len(), n, "n")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("FillInDotGrad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "dx", dx.RawVector().Data)
+	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
+	defer fillInDotGradPool.Put(ws)
+	xRaw := x.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(2)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 2.0
+	}
+	prod := blas64.Dot(xRaw, tmp)
+	XRaw := X.RawMatrix()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	f := prod + sum
+	dxRaw := dx.RawVector()
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i]
+	}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 X
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	return f
+}
+
+// FillInDotProblem returns the problem of minimising FillInDot over x, X for
+// gonum/optimize. Its variable packs x, X into one []float64, in that order,
+// matrices row-major; FillInDotUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func FillInDotProblem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, X := FillInDotUnpack(x2, n, m)
+			return FillInDot(x, X)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, X := FillInDotUnpack(x2, n, m)
+			dx, dX := FillInDotUnpack(grad, n, m)
+			FillInDotGrad(x, X, dx, dX)
+		},
+	}
+}
+
+// FillInDotUnpack returns views of x as FillInDot's variables x, X, packed as
+// FillInDotProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense) {
+	runtime.CheckLength("FillInDotUnpack", x2, n+n*m)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	X = mat.NewDense(n, m, x2[n:n+n*m:n+n*m])
+	return
+}

@@ -361,6 +361,25 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenSymmetricParams(P, dP)
 			gradgenCheck(t, "P", f, ps, want)
 		}
+	}}, {"FillInDot", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		X := gradgenMatrix(rng, n, m, false)
+		dx := ggmat.NewVecDense(n, nil)
+		dX := ggmat.NewDense(n, m, nil)
+		FillInDotGrad(x, X, dx, dX)
+		f := func() float64 {
+			return FillInDot(x, X)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
 	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)

@@ -62,6 +62,13 @@ var registry = map[string]entry{
 			return ExpMixProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
+	"FillInDot": {
+		f: func(in []any) float64 { return FillInDot(in[0].(*mat.VecDense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return FillInDotGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), g[0].(*mat.VecDense), g[1].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillInDotProblem(dims["n"], dims["m"]) },
+	},
 	"FillInFunction": {
 		f: func(in []any) float64 { return FillInFunction(in[0].(*mat.VecDense), in[1].(float64)) },
 		grad: func(in, g []any) float64 {
