@@ -165,25 +165,7 @@ func TestRandomExpressions(t *testing.T) {
 
 func checkAgainstFiniteDifferences(t *testing.T, expr string, fn *Function, rng *rand.Rand) {
 	dims := map[string]int{"n": 2 + rng.IntN(3), "m": 2 + rng.IntN(3)}
-	inputs := map[string]*mat.Dense{}
-	for _, in := range fn.Inputs {
-		r, c := sizeOf(in.Shape.Rows, dims), sizeOf(in.Shape.Cols, dims)
-		m := mat.NewDense(r, c, nil)
-		for i := 0; i < r; i++ {
-			for j := 0; j < c; j++ {
-				m.Set(i, j, rng.Float64()-0.5)
-			}
-		}
-		if in.Node.Sym && !in.Shape.IsScalar() {
-			m = symmetrize(m)
-		}
-		if in.Name == "A" || in.Kind == spec.SPD { // well conditioned, and P positive definite
-			for i := 0; i < r; i++ {
-				m.Set(i, i, m.At(i, i)+2)
-			}
-		}
-		inputs[in.Name] = m
-	}
+	inputs := randomPoint(fn, dims, rng)
 	value := func() float64 { return NewEvaluator(inputs, dims).Eval(fn.Value).At(0, 0) }
 	if v := value(); math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6 {
 		return // outside the domain this test can check
@@ -314,6 +296,31 @@ func checkHessVec(t *testing.T, expr string, fn *Function, inputs map[string]*ma
 	}
 }
 
+// randomPoint draws fn's inputs: entries in (-0.5, 0.5), symmetric inputs
+// symmetric, A and spd inputs with 2 added to the diagonal.
+func randomPoint(fn *Function, dims map[string]int, rng *rand.Rand) map[string]*mat.Dense {
+	inputs := map[string]*mat.Dense{}
+	for _, in := range fn.Inputs {
+		r, c := sizeOf(in.Shape.Rows, dims), sizeOf(in.Shape.Cols, dims)
+		m := mat.NewDense(r, c, nil)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				m.Set(i, j, rng.Float64()-0.5)
+			}
+		}
+		if in.Node.Sym && !in.Shape.IsScalar() {
+			m = symmetrize(m)
+		}
+		if in.Name == "A" || in.Kind == spec.SPD { // well conditioned, and P positive definite
+			for i := 0; i < r; i++ {
+				m.Set(i, i, m.At(i, i)+2)
+			}
+		}
+		inputs[in.Name] = m
+	}
+	return inputs
+}
+
 // symmetrize returns (M + Mᵀ)/2.
 func symmetrize(m *mat.Dense) *mat.Dense {
 	var out mat.Dense
@@ -390,4 +397,121 @@ func TestDegree(t *testing.T) {
 			t.Errorf("%s: f = %v, but Σ⟨∇f, v⟩/%d = %v", tt.expr, f, d, euler/float64(d))
 		}
 	}
+}
+
+// TestRandomHessianBlocks checks the dense Hessian's blocks, read off the
+// Hessian-vector products' structure (HessBlocks), against central
+// differences of the gradients, for random expressions with respect to
+// the vector and scalar inputs.
+func TestRandomHessianBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, *randomSeed))
+	gen := exprGen{rng}
+	cases := *randomCases / 3
+	for k := 0; k < cases; k++ {
+		expr := gen.scalar(1 + rng.IntN(3))
+		src := "functions:\n  - name: F\n    inputs:" + randomInputs + "\n    expr: \"" + expr + "\"\n    wrt: [a, s, c]\n    hessian: true\n"
+		file, err := spec.Load("random.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		fns, err := Build(file)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		checkHessianBlocks(t, expr, fns[0], rng)
+	}
+}
+
+func checkHessianBlocks(t *testing.T, expr string, fn *Function, rng *rand.Rand) {
+	if !fn.HessStructured {
+		return // FHessian forms the blocks from Hessian-vector products
+	}
+	dims := map[string]int{"n": 2 + rng.IntN(3), "m": 2 + rng.IntN(3)}
+	inputs := randomPoint(fn, dims, rng)
+	if v := NewEvaluator(inputs, dims).Eval(fn.Value).At(0, 0); math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e6 {
+		return
+	}
+	ev := NewEvaluator(inputs, dims)
+	// gradAt returns ∂f/∂w_i with entry l of w_j moved by h.
+	gradAt := func(i, j, l int, h float64) []float64 {
+		x := inputs[fn.Wrt[j].Name].RawMatrix().Data
+		x[l] += h
+		defer func() { x[l] -= h }()
+		w := fn.Wrt[i]
+		if fn.Grads[i] == nil {
+			return make([]float64, sizeOf(w.Shape.Rows, dims)*sizeOf(w.Shape.Cols, dims))
+		}
+		return append([]float64(nil), NewEvaluator(inputs, dims).Eval(fn.Grads[i]).RawMatrix().Data...)
+	}
+	for _, b := range fn.HessBlocks {
+		block := evalBlock(fn, b, ev, dims)
+		rows, cols := block.Dims()
+		for l := 0; l < cols; l++ {
+			const h = 1e-5
+			plus, minus := gradAt(b.Row, b.Col, l, h), gradAt(b.Row, b.Col, l, -h)
+			for r := 0; r < rows; r++ {
+				want := (plus[r] - minus[r]) / (2 * h)
+				if math.Abs(want) > 1e3 {
+					return // too steep for central differences to check
+				}
+				if got := block.At(r, l); math.Abs(got-want) > 1e-4*math.Max(1, math.Abs(want)) {
+					t.Errorf("%s\nHessian block (%s, %s) entry (%d, %d): derived %v, finite differences %v",
+						expr, fn.Wrt[b.Row].Name, fn.Wrt[b.Col].Name, r, l, got, want)
+					return
+				}
+			}
+		}
+	}
+}
+
+// evalBlock evaluates a dense Hessian block: its column for a scalar wrt,
+// the sum of its terms Coef·Left·diag(Diag)·Right otherwise.
+func evalBlock(fn *Function, b *HessBlock, ev *Evaluator, dims map[string]int) *mat.Dense {
+	rowW, colW := fn.Wrt[b.Row], fn.Wrt[b.Col]
+	rows := sizeOf(rowW.Shape.Rows, dims) * sizeOf(rowW.Shape.Cols, dims)
+	cols := sizeOf(colW.Shape.Rows, dims) * sizeOf(colW.Shape.Cols, dims)
+	out := mat.NewDense(rows, cols, nil)
+	if colW.IsScalarInput() {
+		if b.Column != nil {
+			out.Copy(mat.NewDense(rows, 1, ev.Eval(b.Column).RawMatrix().Data))
+		}
+		return out
+	}
+	for _, term := range b.Terms {
+		var m *mat.Dense
+		times := func(f *mat.Dense) {
+			if m == nil {
+				m = mat.DenseCopyOf(f)
+				return
+			}
+			var next mat.Dense
+			next.Mul(m, f)
+			m = &next
+		}
+		for _, f := range term.Left {
+			times(ev.Eval(f))
+		}
+		if term.Diag != nil {
+			d := ev.Eval(term.Diag).RawMatrix().Data
+			dm := mat.NewDense(len(d), len(d), nil)
+			for i, v := range d {
+				dm.Set(i, i, v)
+			}
+			times(dm)
+		}
+		for _, f := range term.Right {
+			times(ev.Eval(f))
+		}
+		if m == nil {
+			m = mat.NewDense(cols, cols, nil)
+			for i := 0; i < cols; i++ {
+				m.Set(i, i, 1)
+			}
+		}
+		if term.Coef != nil {
+			m.Scale(ev.Eval(term.Coef).At(0, 0), m)
+		}
+		out.Add(out, m)
+	}
+	return out
 }
