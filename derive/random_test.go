@@ -515,3 +515,132 @@ func evalBlock(fn *Function, b *HessBlock, ev *Evaluator, dims map[string]int) *
 	}
 	return out
 }
+
+// TestRandomJacobians checks vector-valued random expressions: the JVP,
+// each Jacobian's differential and, where the Jacobian is read off its
+// structure, the sum of its LinearTerms applied to the direction, against
+// central differences of F along the same directions.
+func TestRandomJacobians(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, *randomSeed))
+	gen := exprGen{rng}
+	cases := *randomCases / 3
+	for k := 0; k < cases; k++ {
+		expr := gen.vecN(1 + rng.IntN(3))
+		src := "functions:\n  - name: F\n    inputs:" + randomInputs + "\n    expr: \"" + expr + "\"\n    wrt: [a, s, A, X]\n"
+		file, err := spec.Load("random.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		fns, err := Build(file)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		checkJacobians(t, expr, fns[0], rng)
+	}
+}
+
+func checkJacobians(t *testing.T, expr string, fn *Function, rng *rand.Rand) {
+	dims := map[string]int{"n": 2 + rng.IntN(3), "m": 2 + rng.IntN(3)}
+	inputs := randomPoint(fn, dims, rng)
+	with := map[string]*mat.Dense{}
+	for name, v := range inputs {
+		with[name] = v
+	}
+	dirs := make([]*mat.Dense, len(fn.Wrt))
+	for k, w := range fn.Wrt {
+		dirs[k] = mat.NewDense(sizeOf(w.Shape.Rows, dims), sizeOf(w.Shape.Cols, dims), nil)
+		for i := range dirs[k].RawMatrix().Data {
+			dirs[k].RawMatrix().Data[i] = rng.NormFloat64()
+		}
+		with[fn.JVPDirs[k].Name] = dirs[k]
+	}
+	// along returns the central difference of F along the directions of
+	// the wrt inputs in moving.
+	along := func(moving ...int) *mat.Dense {
+		at := func(h float64) *mat.Dense {
+			moved := map[string]*mat.Dense{}
+			for name, v := range inputs {
+				moved[name] = v
+			}
+			for _, k := range moving {
+				var m mat.Dense
+				m.Scale(h, dirs[k])
+				m.Add(&m, inputs[fn.Wrt[k].Name])
+				moved[fn.Wrt[k].Name] = &m
+			}
+			return NewEvaluator(moved, dims).Eval(fn.Value)
+		}
+		const h = 1e-5
+		var d mat.Dense
+		d.Sub(at(h), at(-h))
+		d.Scale(1/(2*h), &d)
+		return &d
+	}
+	ev := NewEvaluator(with, dims)
+	value := ev.Eval(fn.Value)
+	r, c := value.Dims()
+	evalOrZero := func(n *Node) *mat.Dense {
+		if n == nil {
+			return mat.NewDense(r, c, nil)
+		}
+		return ev.Eval(n)
+	}
+	check := func(what string, got, want *mat.Dense) bool {
+		for i, w := range want.RawMatrix().Data {
+			if math.IsNaN(w) || math.Abs(w) > 1e3 {
+				return false // outside the domain central differences check
+			}
+			if g := got.RawMatrix().Data[i]; math.Abs(g-w) > 1e-4*math.Max(1, math.Abs(w)) {
+				t.Errorf("%s\n%s entry %d: derived %v, finite differences %v", expr, what, i, g, w)
+				return false
+			}
+		}
+		return true
+	}
+	all := make([]int, len(fn.Wrt))
+	for k := range all {
+		all[k] = k
+	}
+	if !check("JVP "+Format(fn.JVP, Plain, nil), evalOrZero(fn.JVP), along(all...)) {
+		return
+	}
+	for k, jac := range fn.Jacobians {
+		want := along(k)
+		if !check("differential in "+jac.Wrt.Name, evalOrZero(jac.Differential), want) {
+			return
+		}
+		if jac.Wrt.IsScalarInput() {
+			got := evalOrZero(jac.Derivative)
+			got.Scale(dirs[k].At(0, 0), got)
+			check("derivative in "+jac.Wrt.Name, got, want)
+			continue
+		}
+		if jac.Structured {
+			check("linear terms in "+jac.Wrt.Name, applyTerms(fn.Graph, jac, ev, r, c), want)
+		}
+	}
+}
+
+// applyTerms evaluates Σ Coef·Left·dW·Right (dWᵀ when Trans), or
+// Coef·(Hadamard ⊙ dW), over the Jacobian's terms.
+func applyTerms(g *Graph, jac *Jacobian, ev *Evaluator, r, c int) *mat.Dense {
+	out := mat.NewDense(r, c, nil)
+	for _, term := range jac.Terms {
+		var m *Node
+		switch {
+		case term.Hadamard != nil:
+			m = g.Hadamard(term.Hadamard, jac.Dir)
+		default:
+			dw := jac.Dir
+			if term.Trans {
+				dw = g.T(dw)
+			}
+			m = g.Mul(append(append(append([]*Node{}, term.Left...), dw), term.Right...)...)
+		}
+		if term.Coef != nil {
+			m = g.Scale(term.Coef, m)
+		}
+		out.Add(out, ev.Eval(m))
+	}
+	return out
+}
