@@ -516,16 +516,19 @@ func evalBlock(fn *Function, b *HessBlock, ev *Evaluator, dims map[string]int) *
 	return out
 }
 
-// TestRandomJacobians checks vector-valued random expressions: the JVP,
-// each Jacobian's differential and, where the Jacobian is read off its
-// structure, the sum of its LinearTerms applied to the direction, against
-// central differences of F along the same directions.
+// TestRandomJacobians checks vector- and matrix-valued random expressions:
+// the JVP, each Jacobian's differential and, where the Jacobian is read
+// off its structure, the sum of its LinearTerms applied to the direction,
+// against central differences of F along the same directions.
 func TestRandomJacobians(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, *randomSeed))
 	gen := exprGen{rng}
 	cases := *randomCases / 3
 	for k := 0; k < cases; k++ {
 		expr := gen.vecN(1 + rng.IntN(3))
+		if k%2 == 1 {
+			expr = gen.sq(1 + rng.IntN(3))
+		}
 		src := "functions:\n  - name: F\n    inputs:" + randomInputs + "\n    expr: \"" + expr + "\"\n    wrt: [a, s, A, X]\n"
 		file, err := spec.Load("random.yaml", []byte(src))
 		if err != nil {
