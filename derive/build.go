@@ -266,8 +266,8 @@ func (b *builder) ident(e *spec.Ident) (*Node, error) {
 // open reports whether e's shape comes from where it is used: a constant
 // vector(c) or matrix(c), and what takes its shape from one (s * vector(1),
 // vector(1) * b', exp(vector(0))), but not b * c' + vector(1) * c', whose
-// shape is that of b * c'. The builder builds the operand that is not open first, so
-// an open one can take its shape from it.
+// shape is that of b * c'. The builder builds the operand that is not open
+// first, so an open one can take its shape from it.
 func (b *builder) open(e spec.Expr) bool {
 	_, known := b.staticShape(e)
 	return !known
@@ -297,6 +297,9 @@ func (b *builder) staticShape(e spec.Expr) (Shape, bool) {
 	return ScalarShape, true
 }
 
+// binaryShape is staticShape for operators: products, elementwise
+// operators with broadcasting, and those whose left operand gives the
+// shape (/, ^, .^).
 func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
 	x, xKnown := b.staticShape(e.X)
 	switch e.Op {
@@ -323,6 +326,7 @@ func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
 	return ScalarShape, xKnown && yKnown
 }
 
+// callShape is staticShape for calls: a fill has none of its own.
 func (b *builder) callShape(c *spec.Call) (Shape, bool) {
 	fn := functions[c.Fun.Name]
 	switch {
