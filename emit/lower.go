@@ -289,13 +289,13 @@ func (e *function) reduce(n *derive.Node, name string) jen.Code {
 				// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
 				p := e.fn.Graph.Mul(fs[1:]...)
 				return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
-					return jen.Add(e.elem(first.Args[0], i, j)).Op("*").Add(e.elem(p, i, j))
+					return jen.Add(paren(first.Args[0], e.elem(first.Args[0], i, j))).Op("*").Add(paren(p, e.elem(p, i, j)))
 				}, name)
 			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j jen.Code) jen.Code {
-				return jen.Add(e.elem(p, i, j)).Op("*").Add(e.elem(last, j, i))
+				return jen.Add(paren(p, e.elem(p, i, j))).Op("*").Add(paren(last, e.elem(last, j, i)))
 			}, name)
 		}
 		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ jen.Code) jen.Code { return e.elem(x[0], i, i) }, name)

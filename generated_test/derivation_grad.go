@@ -1389,3 +1389,471 @@ func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense)
 	X = mat.NewDense(n, m, x2[n:n+n*m:n+n*m])
 	return
 }
+
+// traceOfSumTimesDiagWork holds TraceOfSumTimesDiag's scratch space, reused across calls through traceOfSumTimesDiagPool.
+type traceOfSumTimesDiagWork struct {
+	prod []float64
+	tmp  []float64
+}
+
+var traceOfSumTimesDiagPool = sync.Pool{New: func() any {
+	return new(traceOfSumTimesDiagWork)
+}}
+
+// TraceOfSumTimesDiag returns f = TraceOfSumTimesDiag(A, a, b).
+//
+//	f = tr((A + vector(1) a') diag(b))
+//
+// It panics if the shapes disagree.
+func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("TraceOfSumTimesDiag", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("TraceOfSumTimesDiag", "a", a.Len(), n, "n")
+	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
+	ws := traceOfSumTimesDiagPool.Get().(*traceOfSumTimesDiagWork)
+	defer traceOfSumTimesDiagPool.Put(ws)
+	ARaw := A.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	aRaw := a.RawVector()
+	// prod = vector(1) a'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp, aRaw, prod)
+	bRaw := b.RawVector()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			f += (ARaw.Data[i*ARaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
+		}
+	}
+	return f
+}
+
+// traceOfSumTimesDiagGradWork holds TraceOfSumTimesDiagGrad's scratch space, reused across calls through traceOfSumTimesDiagGradPool.
+type traceOfSumTimesDiagGradWork struct {
+	diagB []float64
+	tmp   []float64
+	prod  []float64
+}
+
+var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
+	return new(traceOfSumTimesDiagGradWork)
+}}
+
+// TraceOfSumTimesDiagGrad returns f = TraceOfSumTimesDiag(A, a, b) and writes ∂f/∂A, ∂f/∂a, ∂f/∂b into dA, da, db,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = tr((A + vector(1) a') diag(b))
+//	∂f/∂A = diag(b)
+//	∂f/∂a = diag(b) vector(1)
+//	∂f/∂b = diag(A + vector(1) a')
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("TraceOfSumTimesDiagGrad", "a", a.Len(), n, "n")
+	runtime.CheckVector("TraceOfSumTimesDiagGrad", "b", b.Len(), n, "n")
+	dARows, dACols := dA.Dims()
+	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.CheckVector("TraceOfSumTimesDiagGrad", "da", da.Len(), n, "n")
+	runtime.CheckVector("TraceOfSumTimesDiagGrad", "db", db.Len(), n, "n")
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "a", a.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
+	defer traceOfSumTimesDiagGradPool.Put(ws)
+	dARaw := dA.RawMatrix()
+	diagB := runtime.Mat(&ws.diagB, n, n)
+	bRaw := b.RawVector()
+	// diagB = diag(b)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			diagB.Data[i*diagB.Stride+j] = runtime.Kronecker(i, j) * bRaw.Data[i*bRaw.Inc]
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = diagB.Data[i*diagB.Stride+j]
+		}
+	}
+	daRaw := da.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// da = diag(b) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, diagB, tmp, 0, daRaw)
+	dbRaw := db.RawVector()
+	ARaw := A.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, n)
+	aRaw := a.RawVector()
+	// prod = vector(1) a'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp, aRaw, prod)
+	// db = diag(A + vector(1) a')
+	for i := 0; i < n; i++ {
+		dbRaw.Data[i*dbRaw.Inc] = ARaw.Data[i*ARaw.Stride+i] + prod.Data[i*prod.Stride+i]
+	}
+	// f is homogeneous of degree 2 in A, a, b: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + blas64.Dot(da.RawVector(), a.RawVector()) + blas64.Dot(db.RawVector(), b.RawVector())) / 2.0
+	return f
+}
+
+// TraceOfSumTimesDiagProblem returns the problem of minimising
+// TraceOfSumTimesDiag over A, a, b for gonum/optimize. Its variable packs A, a,
+// b into one []float64, in that order, matrices row-major;
+// TraceOfSumTimesDiagUnpack views such a slice as the variables. Dimensions
+// that no fixed input gives are parameters.
+func TraceOfSumTimesDiagProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, a, b := TraceOfSumTimesDiagUnpack(x, n)
+			return TraceOfSumTimesDiag(A, a, b)
+		},
+		Grad: func(grad, x []float64) {
+			A, a, b := TraceOfSumTimesDiagUnpack(x, n)
+			dA, da, db := TraceOfSumTimesDiagUnpack(grad, n)
+			TraceOfSumTimesDiagGrad(A, a, b, dA, da, db)
+		},
+	}
+}
+
+// TraceOfSumTimesDiagUnpack returns views of x as TraceOfSumTimesDiag's
+// variables A, a, b, packed as TraceOfSumTimesDiagProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckLength("TraceOfSumTimesDiagUnpack", x, n*n+n+n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
+	b = mat.NewVecDense(n, x[n*n+n:n*n+n+n:n*n+n+n])
+	return
+}
+
+// traceOfSumProductWork holds TraceOfSumProduct's scratch space, reused across calls through traceOfSumProductPool.
+type traceOfSumProductWork struct {
+	invPX []float64
+	cholP runtime.Cholesky
+}
+
+var traceOfSumProductPool = sync.Pool{New: func() any {
+	return new(traceOfSumProductWork)
+}}
+
+// TraceOfSumProduct returns f = TraceOfSumProduct(X, P).
+//
+//	f = tr((X + inv(P) X) X')
+//
+// It panics if the shapes disagree.
+func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
+	n, m := X.Dims()
+	runtime.CheckSymmetric("TraceOfSumProduct", "P", P.SymmetricDim(), n, "n")
+	ws := traceOfSumProductPool.Get().(*traceOfSumProductWork)
+	defer traceOfSumProductPool.Put(ws)
+	XRaw := X.RawMatrix()
+	invPX := runtime.Mat(&ws.invPX, n, m)
+	// invPX = inv(P) X
+	ws.cholP.Factorize(P.RawSymmetric())
+	ws.cholP.SolveTo(invPX, XRaw)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	return f
+}
+
+// traceOfSumProductGradWork holds TraceOfSumProductGrad's scratch space, reused across calls through traceOfSumProductGradPool.
+type traceOfSumProductGradWork struct {
+	invPX []float64
+	invP  []float64
+	cholP runtime.Cholesky
+	gemm  runtime.Gemm
+	tmp   []float64
+}
+
+var traceOfSumProductGradPool = sync.Pool{New: func() any {
+	return new(traceOfSumProductGradWork)
+}}
+
+// TraceOfSumProductGrad returns f = TraceOfSumProduct(X, P) and writes ∂f/∂X, ∂f/∂P into dX, dP,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = tr((X + inv(P) X) X')
+//	∂f/∂X = 2 X + 2 inv(P) X
+//	∂f/∂P = -(inv(P) X X' inv(P))
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat.SymDense) float64 {
+	n, m := X.Dims()
+	runtime.CheckSymmetric("TraceOfSumProductGrad", "P", P.SymmetricDim(), n, "n")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("TraceOfSumProductGrad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.CheckSymmetric("TraceOfSumProductGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "dX", dX.RawMatrix().Data)
+	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
+	defer traceOfSumProductGradPool.Put(ws)
+	XRaw := X.RawMatrix()
+	invPX := runtime.Mat(&ws.invPX, n, m)
+	invP := runtime.Mat(&ws.invP, n, n)
+	ws.cholP.Factorize(P.RawSymmetric())
+	// invP = inv(P)
+	ws.cholP.InverseTo(invP)
+	// invPX = inv(P) X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invP, XRaw, 0, invPX)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 X + 2 inv(P) X
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*XRaw.Data[i*XRaw.Stride+j] + 2.0*invPX.Data[i*invPX.Stride+j]
+		}
+	}
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = -(inv(P) X X' inv(P))
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1.0, invPX, invPX, 0, tmp)
+	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	return f
+}
+
+// TraceOfSumProductProblem returns the problem of minimising TraceOfSumProduct
+// over X, P for gonum/optimize. Its variable packs X, P into one []float64, in
+// that order, matrices row-major; TraceOfSumProductUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries. Dimensions that no fixed input gives are parameters.
+func TraceOfSumProductProblem(n int, m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, P := TraceOfSumProductUnpack(x, n, m)
+			return TraceOfSumProduct(X, P)
+		},
+		Grad: func(grad, x []float64) {
+			X, P := TraceOfSumProductUnpack(x, n, m)
+			dX, dP := TraceOfSumProductUnpack(grad, n, m)
+			TraceOfSumProductGrad(X, P, dX, dP)
+			runtime.PackSymmetricGradient(grad[n*m:n*m+n*n], n)
+		},
+	}
+}
+
+// TraceOfSumProductUnpack returns views of x as TraceOfSumProduct's variables
+// X, P, packed as TraceOfSumProductProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.SymDense) {
+	runtime.CheckLength("TraceOfSumProductUnpack", x, n*m+n*n)
+	X = mat.NewDense(n, m, x[0:n*m:n*m])
+	P = mat.NewSymDense(n, x[n*m:n*m+n*n:n*m+n*n])
+	return
+}
+
+// traceTimesShiftedSymmetricWork holds TraceTimesShiftedSymmetric's scratch space, reused across calls through traceTimesShiftedSymmetricPool.
+type traceTimesShiftedSymmetricWork struct {
+	invPS []float64
+	SFull []float64
+	cholP runtime.Cholesky
+}
+
+var traceTimesShiftedSymmetricPool = sync.Pool{New: func() any {
+	return new(traceTimesShiftedSymmetricWork)
+}}
+
+// TraceTimesShiftedSymmetric returns f = TraceTimesShiftedSymmetric(S, P).
+//
+//	f = tr(inv(P) S (S + eye(n)))
+//
+// It panics if the shapes disagree.
+func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckSymmetric("TraceTimesShiftedSymmetric", "P", P.SymmetricDim(), n, "n")
+	ws := traceTimesShiftedSymmetricPool.Get().(*traceTimesShiftedSymmetricWork)
+	defer traceTimesShiftedSymmetricPool.Put(ws)
+	invPS := runtime.Mat(&ws.invPS, n, n)
+	SRaw := S.RawSymmetric()
+	// invPS = inv(P) S
+	SFull := runtime.Mat(&ws.SFull, n, n)
+	runtime.SymmetricToGeneral(SFull, SRaw)
+	ws.cholP.Factorize(P.RawSymmetric())
+	ws.cholP.SolveTo(invPS, SFull)
+	f := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			f += invPS.Data[i*invPS.Stride+j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
+		}
+	}
+	return f
+}
+
+// traceTimesShiftedSymmetricGradWork holds TraceTimesShiftedSymmetricGrad's scratch space, reused across calls through traceTimesShiftedSymmetricGradPool.
+type traceTimesShiftedSymmetricGradWork struct {
+	invPS []float64
+	invP  []float64
+	cholP runtime.Cholesky
+	tmp   []float64
+	tmp2  []float64
+	prod  []float64
+	gemm  runtime.Gemm
+	SinvP []float64
+	tmp3  []float64
+	tmp4  []float64
+	chain runtime.Chain
+}
+
+var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
+	return new(traceTimesShiftedSymmetricGradWork)
+}}
+
+// TraceTimesShiftedSymmetricGrad returns f = TraceTimesShiftedSymmetric(S, P) and writes ∂f/∂S, ∂f/∂P into dS, dP,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = tr(inv(P) S (S + eye(n)))
+//	∂f/∂S = 0.5 (inv(P) (S + eye(n)) + S inv(P) + (inv(P) (S + eye(n)) + S inv(P))')
+//	∂f/∂P = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
+	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "dS", dS.RawSymmetric().Data)
+	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
+	defer traceTimesShiftedSymmetricGradPool.Put(ws)
+	invPS := runtime.Mat(&ws.invPS, n, n)
+	invP := runtime.Mat(&ws.invP, n, n)
+	ws.cholP.Factorize(P.RawSymmetric())
+	// invP = inv(P)
+	ws.cholP.InverseTo(invP)
+	SRaw := S.RawSymmetric()
+	// invPS = inv(P) S
+	blas64.Symm(blas.Right, 1, SRaw, invP, 0, invPS)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = S + eye(n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = runtime.SymAt(SRaw, i, j) + runtime.Kronecker(i, j)
+		}
+	}
+	f := 0.0
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += invPS.Data[i*invPS.Stride+j] * (tmp.Data[j*tmp.Stride+i])
+				}
+			}
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	prod := runtime.Mat(&ws.prod, n, n)
+	// prod = inv(P) (S + eye(n))
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invP, tmp, 0, prod)
+	SinvP := runtime.Mat(&ws.SinvP, n, n)
+	// SinvP = S inv(P)
+	blas64.Symm(blas.Left, 1, SRaw, invP, 0, SinvP)
+	// tmp2 = 0.5 (inv(P) (S + eye(n)) + S inv(P) + (inv(P) (S + eye(n)) + S inv(P))')
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = 0.5 * (prod.Data[i*prod.Stride+j] + SinvP.Data[i*SinvP.Stride+j] + prod.Data[j*prod.Stride+i] + SinvP.Data[j*SinvP.Stride+i])
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = -S (S + eye(n)) - (S + eye(n)) S
+	blas64.Symm(blas.Left, -1.0, SRaw, tmp, 0, tmp4)
+	blas64.Symm(blas.Right, -1.0, SRaw, tmp, 1, tmp4)
+	// tmp3 = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp3, 0.5, 0.0, []blas64.General{invP, tmp4, invP}, []bool{false, false, false})
+	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp3)
+	return f
+}
+
+// TraceTimesShiftedSymmetricProblem returns the problem of minimising
+// TraceTimesShiftedSymmetric over S, P for gonum/optimize. Its variable packs
+// S, P into one []float64, in that order, matrices row-major;
+// TraceTimesShiftedSymmetricUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			S, P := TraceTimesShiftedSymmetricUnpack(x, n)
+			return TraceTimesShiftedSymmetric(S, P)
+		},
+		Grad: func(grad, x []float64) {
+			S, P := TraceTimesShiftedSymmetricUnpack(x, n)
+			dS, dP := TraceTimesShiftedSymmetricUnpack(grad, n)
+			TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
+			runtime.PackSymmetricGradient(grad[0:n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+		},
+	}
+}
+
+// TraceTimesShiftedSymmetricUnpack returns views of x as
+// TraceTimesShiftedSymmetric's variables S, P, packed as
+// TraceTimesShiftedSymmetricProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckLength("TraceTimesShiftedSymmetricUnpack", x, n*n+n*n)
+	S = mat.NewSymDense(n, x[0:n*n:n*n])
+	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	return
+}

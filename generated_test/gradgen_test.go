@@ -380,6 +380,67 @@ func TestGradgenCorpus(t *testing.T) {
 			ps, want := gradgenMatrixParams(X, dX)
 			gradgenCheck(t, "X", f, ps, want)
 		}
+	}}, {"TraceOfSumTimesDiag", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		a := gradgenVector(rng, n)
+		b := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		da := ggmat.NewVecDense(n, nil)
+		db := ggmat.NewVecDense(n, nil)
+		TraceOfSumTimesDiagGrad(A, a, b, dA, da, db)
+		f := func() float64 {
+			return TraceOfSumTimesDiag(A, a, b)
+		}
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+	}}, {"TraceOfSumProduct", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, m, false)
+		P := gradgenSymmetric(rng, n, true)
+		dX := ggmat.NewDense(n, m, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		TraceOfSumProductGrad(X, P, dX, dP)
+		f := func() float64 {
+			return TraceOfSumProduct(X, P)
+		}
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
+	}}, {"TraceTimesShiftedSymmetric", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		S := gradgenSymmetric(rng, n, false)
+		P := gradgenSymmetric(rng, n, true)
+		dS := ggmat.NewSymDense(n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
+		f := func() float64 {
+			return TraceTimesShiftedSymmetric(S, P)
+		}
+		{
+			ps, want := gradgenSymmetricParams(S, dS)
+			gradgenCheck(t, "S", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
 	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)

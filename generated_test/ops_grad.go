@@ -2333,7 +2333,7 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					f += runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc] * ARaw.Data[j*ARaw.Stride+i]
+					f += (runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]) * ARaw.Data[j*ARaw.Stride+i]
 				}
 			}
 		}

@@ -897,6 +897,35 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceABProblem(dims["m"], dims["n"]) },
 	},
+	"TraceOfSumProduct": {
+		f: func(in []any) float64 { return TraceOfSumProduct(in[0].(*mat.Dense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return TraceOfSumProductGrad(in[0].(*mat.Dense), in[1].(*mat.SymDense), g[0].(*mat.Dense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return TraceOfSumProductProblem(dims["n"], dims["m"])
+		},
+	},
+	"TraceOfSumTimesDiag": {
+		f: func(in []any) float64 {
+			return TraceOfSumTimesDiag(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return TraceOfSumTimesDiagGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceOfSumTimesDiagProblem(dims["n"]) },
+	},
+	"TraceTimesShiftedSymmetric": {
+		f: func(in []any) float64 {
+			return TraceTimesShiftedSymmetric(in[0].(*mat.SymDense), in[1].(*mat.SymDense))
+		},
+		grad: func(in, g []any) float64 {
+			return TraceTimesShiftedSymmetricGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return TraceTimesShiftedSymmetricProblem(dims["n"])
+		},
+	},
 	"shadowing": {
 		f:       func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return shadowingGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
