@@ -154,6 +154,51 @@ func (h *hint) t() *hint {
 	return &hint{h.shape.T(), h.hasCols, h.hasRows}
 }
 
+// rows returns the part of h a left factor of a product can use: the
+// product's rows are its rows (when it is not a scalar).
+func (h *hint) rows() *hint {
+	if h == nil || !h.hasRows {
+		return nil
+	}
+	return &hint{shape: Shape{Rows: h.shape.Rows}, hasRows: true}
+}
+
+// cols returns the part of h a right factor of a product can use.
+func (h *hint) cols() *hint {
+	if h == nil || !h.hasCols {
+		return nil
+	}
+	return &hint{shape: Shape{Cols: h.shape.Cols}, hasCols: true}
+}
+
+// leftFactor returns the hint of the left factor of x * y, where y has
+// shape s and h is the product's hint.
+func leftFactor(s Shape, h *hint) *hint {
+	if s.IsScalar() {
+		return h
+	}
+	l := h.rows()
+	if l == nil {
+		l = &hint{}
+	}
+	l.shape.Cols, l.hasCols = s.Rows, true
+	return l
+}
+
+// rightFactor returns the hint of the right factor of x * y, where x has
+// shape s and h is the product's hint.
+func rightFactor(s Shape, h *hint) *hint {
+	if s.IsScalar() {
+		return h
+	}
+	r := h.cols()
+	if r == nil {
+		r = &hint{}
+	}
+	r.shape.Rows, r.hasRows = s.Cols, true
+	return r
+}
+
 func (b *builder) expr(e spec.Expr, h *hint) (*Node, error) {
 	switch e := e.(type) {
 	case *spec.Number:
@@ -218,37 +263,125 @@ func (b *builder) ident(e *spec.Ident) (*Node, error) {
 	return nil, spec.Errorf(e.At, "undefined: %s", e.Name)
 }
 
-// isFill reports whether e is a constant vector(c) or matrix(c), whose
-// shape comes from its use.
-func isFill(e spec.Expr) bool {
-	switch e := e.(type) {
-	case *spec.Paren:
-		return isFill(e.X)
-	case *spec.Unary:
-		return isFill(e.X)
-	case *spec.Transpose:
-		return isFill(e.X)
-	case *spec.Call:
-		return e.Fun.Name == "vector" || e.Fun.Name == "matrix"
-	}
-	return false
+// open reports whether e's shape comes from where it is used: a constant
+// vector(c) or matrix(c), and what takes its shape from one (s * vector(1),
+// vector(1) * b', exp(vector(0))), but not b * c' + vector(1) * c', whose
+// shape is that of b * c'. The builder builds the operand that is not open
+// first, so an open one can take its shape from it.
+func (b *builder) open(e spec.Expr) bool {
+	_, known := b.staticShape(e)
+	return !known
 }
 
-// operands builds x and y, the one that is not a fill first, so a fill
-// takes the other's shape (elementwise operators).
-func (b *builder) operands(e *spec.Binary, h *hint) (x, y *Node, err error) {
-	if isFill(e.X) && !isFill(e.Y) {
-		if y, err = b.expr(e.Y, h); err != nil {
-			return nil, nil, err
+// staticShape returns e's shape as far as its operands tell it, without
+// building e, and whether they do. An ill-shaped e reports some shape;
+// building it reports the error.
+func (b *builder) staticShape(e spec.Expr) (Shape, bool) {
+	switch e := e.(type) {
+	case *spec.Ident:
+		if n, ok := b.env[e.Name]; ok {
+			return n.Shape, true
 		}
-		x, err = b.expr(e.X, known(y.Shape))
-		return x, y, err
+	case *spec.Paren:
+		return b.staticShape(e.X)
+	case *spec.Unary:
+		return b.staticShape(e.X)
+	case *spec.Transpose:
+		s, ok := b.staticShape(e.X)
+		return s.T(), ok
+	case *spec.Binary:
+		return b.binaryShape(e)
+	case *spec.Call:
+		return b.callShape(e)
 	}
-	if x, err = b.expr(e.X, h); err != nil {
+	return ScalarShape, true
+}
+
+// binaryShape is staticShape for operators: products, elementwise
+// operators with broadcasting, and those whose left operand gives the
+// shape (/, ^, .^).
+func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
+	x, xKnown := b.staticShape(e.X)
+	switch e.Op {
+	case spec.QUO, spec.POW, spec.EPOW:
+		return x, xKnown
+	}
+	y, yKnown := b.staticShape(e.Y)
+	if e.Op == spec.MUL {
+		switch {
+		case xKnown && x.IsScalar():
+			return y, yKnown
+		case yKnown && y.IsScalar():
+			return x, xKnown
+		}
+		return Shape{x.Rows, y.Cols}, xKnown && yKnown
+	}
+	// Elementwise: the operand that is not a scalar gives the shape.
+	switch {
+	case xKnown && !x.IsScalar():
+		return x, true
+	case yKnown && !y.IsScalar():
+		return y, true
+	}
+	return ScalarShape, xKnown && yKnown
+}
+
+// callShape is staticShape for calls: a fill has none of its own.
+func (b *builder) callShape(c *spec.Call) (Shape, bool) {
+	fn := functions[c.Fun.Name]
+	switch {
+	case fn == nil || len(c.Args) != fn.arity:
+		return ScalarShape, true
+	case c.Fun.Name == "vector" || c.Fun.Name == "matrix":
+		return Shape{}, false
+	case c.Fun.Name == "eye":
+		if n, err := b.eye(c); err == nil {
+			return n.Shape, true
+		}
+		return ScalarShape, true
+	case fn.elementwise || c.Fun.Name == "inv":
+		return b.staticShape(c.Args[0])
+	case c.Fun.Name == "diag":
+		s, known := b.staticShape(c.Args[0])
+		if s.IsCol() {
+			return Square(s.Rows), known
+		}
+		return Col(s.Rows), known
+	}
+	return ScalarShape, true // the reductions
+}
+
+// operands builds x and y of an elementwise operator, the one that is not
+// open first: an open operand takes the other's shape, or, beside a
+// scalar, the shape the whole takes from where it is used (h).
+func (b *builder) operands(e *spec.Binary, h *hint) (x, y *Node, err error) {
+	first, second := e.X, e.Y
+	swapped := b.open(e.X) && !b.open(e.Y)
+	if swapped {
+		first, second = second, first
+	}
+	one, err := b.expr(first, h)
+	if err != nil {
 		return nil, nil, err
 	}
-	y, err = b.expr(e.Y, known(x.Shape))
-	return x, y, err
+	other, err := b.expr(second, besideOperand(one.Shape, h))
+	if err != nil {
+		return nil, nil, err
+	}
+	if swapped {
+		return other, one, nil
+	}
+	return one, other, nil
+}
+
+// besideOperand returns the hint of an elementwise operand whose partner
+// has shape s: s itself, or h when the partner is a scalar, which
+// broadcasts.
+func besideOperand(s Shape, h *hint) *hint {
+	if s.IsScalar() {
+		return h
+	}
+	return known(s)
 }
 
 func known(s Shape) *hint { return &hint{s, true, true} }
@@ -280,7 +413,7 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		}
 		return b.orZero(b.g.Div(x, y), x.Shape), nil
 	case spec.MUL:
-		return b.product(e)
+		return b.product(e, h)
 	case spec.QUO:
 		x, err := b.expr(e.X, h)
 		if err != nil {
@@ -314,23 +447,25 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 	return nil, spec.Errorf(e.OpPos, "unsupported operator %s", e.Op)
 }
 
-func (b *builder) product(e *spec.Binary) (*Node, error) {
+// product builds x * y, the factor that is not open first. A scalar
+// factor leaves the other with the product's own shape (h); a matrix
+// factor gives the other its inner dimension, and the outer one comes
+// from h: in X * W + vector(1) * b' the fill has X * W's rows.
+func (b *builder) product(e *spec.Binary, h *hint) (*Node, error) {
 	var x, y *Node
 	var err error
-	if isFill(e.X) && !isFill(e.Y) {
-		if y, err = b.expr(e.Y, nil); err != nil {
+	if b.open(e.X) && !b.open(e.Y) {
+		if y, err = b.expr(e.Y, h.cols()); err != nil {
 			return nil, err
 		}
-		h := &hint{shape: Shape{Cols: y.Shape.Rows}, hasCols: true}
-		if x, err = b.expr(e.X, h); err != nil {
+		if x, err = b.expr(e.X, leftFactor(y.Shape, h)); err != nil {
 			return nil, err
 		}
 	} else {
-		if x, err = b.expr(e.X, nil); err != nil {
+		if x, err = b.expr(e.X, h.rows()); err != nil {
 			return nil, err
 		}
-		h := &hint{shape: Shape{Rows: x.Shape.Cols}, hasRows: true}
-		if y, err = b.expr(e.Y, h); err != nil {
+		if y, err = b.expr(e.Y, rightFactor(x.Shape, h)); err != nil {
 			return nil, err
 		}
 	}
@@ -368,13 +503,29 @@ func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 	case "vector", "matrix":
 		return b.fill(c, h)
 	}
+	var argHint *hint // an elementwise function's argument has its result's shape
+	if fn.elementwise {
+		argHint = h
+	}
+	// Arguments of one shape (dot): the one that is not open first, and
+	// the other takes its shape.
+	order := make([]int, len(c.Args))
+	for i := range order {
+		order[i] = i
+	}
+	if fn.sameShapeArgs && b.open(c.Args[0]) && !b.open(c.Args[1]) {
+		order[0], order[1] = 1, 0
+	}
 	args := make([]*Node, len(c.Args))
-	for i, a := range c.Args {
-		n, err := b.expr(a, nil)
+	for _, i := range order {
+		n, err := b.expr(c.Args[i], argHint)
 		if err != nil {
 			return nil, err
 		}
 		args[i] = n
+		if fn.sameShapeArgs {
+			argHint = known(n.Shape)
+		}
 	}
 	return fn.build(b, c, args)
 }

@@ -365,6 +365,8 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	if len(kept) == 0 && len(chain) > 0 {
 		kept = chain[:1]
 	}
+	kept, inner := g.innerProducts(kept)
+	scalars = append(scalars, inner...)
 	var out *Node
 	switch len(kept) {
 	case 0:
@@ -382,6 +384,29 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 		}
 	}
 	return out
+}
+
+// innerProducts takes out of the chain fs every run from a row to the next
+// column (a 1×1 inner product, x x' y = (x' y) x) unless it is the whole
+// chain, and returns the rest of the chain and the inner products, which
+// are scalar factors.
+func (g *Graph) innerProducts(fs []*Node) (rest, inner []*Node) {
+	for i := 0; i < len(fs); i++ {
+		if !fs[i].Shape.Rows.IsOne() {
+			rest = append(rest, fs[i])
+			continue
+		}
+		j := i
+		for j < len(fs) && !fs[j].Shape.Cols.IsOne() {
+			j++
+		}
+		if j == len(fs) || (i == 0 && j == len(fs)-1) {
+			return append(rest, fs[i:]...), inner
+		}
+		inner = append(inner, g.Mul(fs[i:j+1]...))
+		i = j
+	}
+	return rest, inner
 }
 
 // palindrome reports whether the product fs equals its own transpose.
@@ -528,57 +553,32 @@ func (g *Graph) FindHadamard(x, y *Node) *Node {
 
 // Sum returns the sum of all entries of x.
 func (g *Graph) Sum(x *Node) *Node {
-	switch {
-	case x == nil:
-		return nil
-	case x.Shape.IsScalar():
-		return x
-	case x.Op == OpScale:
+	if x != nil && x.Op == OpScale {
 		return g.Scale(x.Args[0], g.Sum(x.Args[1]))
 	}
-	return g.intern(OpSum, ScalarShape, 0, "", true, x)
+	return g.Unary(OpSum, x)
 }
 
 // Tr returns the trace of the square x.
 func (g *Graph) Tr(x *Node) *Node {
-	switch {
-	case x == nil:
-		return nil
-	case x.Shape.IsScalar():
-		return x
-	case x.Op == OpScale:
+	if x != nil && x.Op == OpScale {
 		return g.Scale(x.Args[0], g.Tr(x.Args[1]))
-	case x.Op == OpTranspose:
-		return g.Tr(x.Args[0])
 	}
-	return g.intern(OpTr, ScalarShape, 0, "", true, x)
+	return g.Unary(OpTr, x)
 }
 
-// Unary returns op applied to x for an operator that keeps no attributes
-// (det, logdet, inv, diag, norm2, logsumexp).
+// Unary returns op applied to x for a one-argument structural operator
+// (sum, tr, det, logdet, inv, cofactor, diag, norm2, logsumexp): at a 1×1
+// x its scalar rule, at x = Yᵀ its transpose rule when it has one.
 func (g *Graph) Unary(op *Op, x *Node) *Node {
 	if x == nil {
 		return nil
 	}
-	if x.Shape.IsScalar() { // a 1×1 matrix is its one entry
-		switch op {
-		case OpDet:
-			return x
-		case OpLogDet:
-			return g.Apply(OpLog, g.Apply(OpAbs, x))
-		case OpInv:
-			return g.Div(g.Const(1), x)
-		case OpCofactor:
-			return g.Const(1)
-		}
+	if x.Shape.IsScalar() {
+		return op.ofScalar(g, x)
 	}
-	if x.Op == OpTranspose {
-		switch op {
-		case OpDet, OpLogDet: // |Xᵀ| = |X|
-			return g.Unary(op, x.Args[0])
-		case OpInv, OpCofactor: // (Xᵀ)⁻¹ = (X⁻¹)ᵀ
-			return g.T(g.Unary(op, x.Args[0]))
-		}
+	if x.Op == OpTranspose && op.ofTranspose != nil {
+		return op.ofTranspose(g, x.Args[0])
 	}
 	shape := op.shapeOf(x.Shape)
 	sym := op.keepsSymmetry && x.Sym || shape.IsScalar() || op == OpDiagMat

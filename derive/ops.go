@@ -6,7 +6,6 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/gradgen/gradgen/runtime"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -32,8 +31,10 @@ type Op struct {
 	// Spec reports whether the op is callable by Name in a spec.
 	Spec bool
 
-	// Elementwise unary functions: the scalar function, its derivative as an
-	// expression in x and y = f(x), and the Go expression for one entry.
+	// Elementwise unary functions: the scalar function (the reference: it
+	// never calls package runtime, which Go's expressions use), its
+	// derivative as an expression in x and y = f(x), and the Go expression
+	// for one entry.
 	Scalar func(x float64) float64
 	Deriv  func(g *Graph, x, y *Node) *Node
 	Go     func(x jen.Code) jen.Code
@@ -63,8 +64,16 @@ type Op struct {
 	// Print renders n; prec is the binding strength of the result.
 	Print func(p *printer, n *Node) (s string, prec int)
 
-	shapeOf       func(Shape) Shape // result shape of a one-argument structural op
-	keepsSymmetry bool              // a symmetric argument gives a symmetric result
+	// One-argument structural operators (reductions, det, logdet, inv,
+	// diag), which Graph.Unary builds: the result shape; the operator at a
+	// 1×1 argument, in scalar terms (sum(s) = s, norm2(s) = |s|, inv(s) =
+	// 1/s), which every such operator must have, so no later phase sees a
+	// reduction or factorisation of a scalar; and, when it has one, the
+	// operator at Xᵀ in terms of X (det(Xᵀ) = det(X), inv(Xᵀ) = inv(X)ᵀ).
+	shapeOf       func(Shape) Shape
+	ofScalar      func(g *Graph, s *Node) *Node
+	ofTranspose   func(g *Graph, x *Node) *Node
+	keepsSymmetry bool // a symmetric argument gives a symmetric result
 }
 
 // Joint is a kernel that returns an elementwise function and With, of
@@ -87,8 +96,8 @@ var (
 	OpDiv       = &Op{Name: "div", Kind: KindElementwise}
 	OpPow       = &Op{Name: "pow", Kind: KindElementwise}
 	OpMul       = &Op{Name: "mul", Kind: KindProduct}
-	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true}
-	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true}
+	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true, shapeOf: toScalar}
+	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpDet       = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
@@ -101,6 +110,23 @@ var (
 
 func toScalar(Shape) Shape { return ScalarShape }
 func same(s Shape) Shape   { return s }
+
+// Ops lists every operator: the whole language and the internal operators
+// its derivatives need, for code that iterates over the table.
+var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
+	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpInv, OpCofactor,
+	OpDiagMat, OpDiagVec, OpRecip0, OpStep}, Elementwise...)
+
+// Rules for a structural operator at a scalar or transposed argument.
+func itself(_ *Graph, x *Node) *Node { return x }
+
+func sameAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
+	return func(g *Graph, x *Node) *Node { return g.Unary(op, x) }
+}
+
+func transposedAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
+	return func(g *Graph, x *Node) *Node { return g.T(g.Unary(op, x)) }
+}
 
 // Elementwise unary functions of the language, and the internal ones their
 // derivatives need.
@@ -126,23 +152,23 @@ var (
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) }, mathCall("Atan"))
 	OpTanh = elementwise("tanh", math.Tanh,
 		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tanh"))
-	OpSigmoid = elementwise("sigmoid", runtime.Sigmoid,
+	OpSigmoid = elementwise("sigmoid", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) }, runtimeCall("Sigmoid"))
-	OpSoftplus = elementwise("softplus", runtime.Softplus,
+	OpSoftplus = elementwise("softplus", softplusReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }, runtimeCall("Softplus"))
 	OpSqrt = elementwise("sqrt", math.Sqrt,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) }, mathCall("Sqrt"))
 	OpAbs = elementwise("abs", math.Abs,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) }, mathCall("Abs"))
-	OpSign = elementwise("sign", runtime.Sign,
+	OpSign = elementwise("sign", signReference,
 		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Sign"))
-	OpRelu = elementwise("relu", runtime.Relu,
+	OpRelu = elementwise("relu", reluReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) }, runtimeCall("Relu"))
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
-	OpRecip0 = internal(elementwise("recip0", runtime.Recip0,
+	OpRecip0 = internal(elementwise("recip0", recip0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }, runtimeCall("Recip0")))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
-	OpStep = internal(elementwise("step", runtime.Step,
+	OpStep = internal(elementwise("step", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Step")))
 )
 
@@ -220,6 +246,25 @@ func init() {
 			return args[0] * int(p.Value), true
 		}
 		return 0, args[0] == 0
+	}
+
+	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
+	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
+	// and the cofactor of a 1×1 matrix is 1.
+	for _, op := range []*Op{OpSum, OpTr, OpLogSumExp, OpDet, OpDiagMat, OpDiagVec} {
+		op.ofScalar = itself
+	}
+	OpNorm2.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpAbs, s) }
+	OpLogDet.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpLog, g.Apply(OpAbs, s)) }
+	OpInv.ofScalar = func(g *Graph, s *Node) *Node { return g.Div(g.Const(1), s) }
+	OpCofactor.ofScalar = func(g *Graph, _ *Node) *Node { return g.Const(1) }
+	// Sums over all entries, the diagonal and the determinant do not see a
+	// transpose; the inverse and cofactor of Xᵀ are those of X, transposed.
+	for _, op := range []*Op{OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpDiagVec} {
+		op.ofTranspose = sameAtTranspose(op)
+	}
+	for _, op := range []*Op{OpInv, OpCofactor} {
+		op.ofTranspose = transposedAtTranspose(op)
 	}
 
 	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.
@@ -449,6 +494,11 @@ func init() {
 type function struct {
 	arity int
 	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
+	// elementwise reports that the result has the argument's shape, so a
+	// fill argument takes the shape of where the call is used;
+	// sameShapeArgs that the arguments have one shape, so a fill argument
+	// takes the other's (dot(x, vector(1))).
+	elementwise, sameShapeArgs bool
 }
 
 var functions = map[string]*function{}
@@ -456,26 +506,26 @@ var functions = map[string]*function{}
 func init() {
 	for _, op := range Elementwise {
 		op := op
-		functions[op.Name] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+		functions[op.Name] = &function{arity: 1, elementwise: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 			return b.g.Apply(op, a[0]), nil
 		}}
 	}
-	functions["sum"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
-	functions["norm1"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["sum"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
+	functions["norm1"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
 	}}
-	functions["norm2"] = &function{1, unary(OpNorm2, false)}
-	functions["logsumexp"] = &function{1, unary(OpLogSumExp, false)}
-	functions["tr"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["norm2"] = &function{arity: 1, build: unary(OpNorm2, false)}
+	functions["logsumexp"] = &function{arity: 1, build: unary(OpLogSumExp, false)}
+	functions["tr"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		if err := square(c, a[0]); err != nil {
 			return nil, err
 		}
 		return b.g.Tr(a[0]), nil
 	}}
-	functions["det"] = &function{1, unary(OpDet, true)}
-	functions["logdet"] = &function{1, unary(OpLogDet, true)}
-	functions["inv"] = &function{1, unary(OpInv, true)}
-	functions["dot"] = &function{2, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["det"] = &function{arity: 1, build: unary(OpDet, true)}
+	functions["logdet"] = &function{arity: 1, build: unary(OpLogDet, true)}
+	functions["inv"] = &function{arity: 1, build: unary(OpInv, true)}
+	functions["dot"] = &function{arity: 2, sameShapeArgs: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		if a[0].Shape != a[1].Shape {
 			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
 		}
@@ -484,7 +534,7 @@ func init() {
 		}
 		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
 	}}
-	functions["diag"] = &function{1, func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	functions["diag"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 		switch s := a[0].Shape; {
 		case s.IsCol():
 			return b.g.Unary(OpDiagMat, a[0]), nil

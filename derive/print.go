@@ -261,6 +261,9 @@ func (p *printer) broadcast(n *Node) (string, int) {
 			kind = "vector"
 		}
 		v, _ := p.number(s.Value)
+		if n.Shape.IsRow() { // a row of c's is the transpose of vector(c)
+			return p.transpose(&Node{Op: OpBroadcast, Args: n.Args, Shape: n.Shape.T()}), precPostfix
+		}
 		return kind + "(" + v + ")", precAtom
 	}
 	return p.node(s)

@@ -406,6 +406,10 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 		if g.Op == derive.OpScale && g.Args[0].IsConst(0.5) && g.Args[1].Op == derive.OpAdd && len(g.Args[1].Args) == 2 {
 			full = g.Args[1].Args[0]
 		}
+		if full.Op == derive.OpVar && full.Sym { // a symmetric input, already symmetric
+			e.stmt(jen.Id(d).Dot("CopySym").Call(jen.Id(full.Name)))
+			return
+		}
 		v := e.ensure(full)
 		e.stmt(jen.Qual(runtimePath, "SymmetrizeTo").Call(jen.Id(d).Dot("RawSymmetric").Call(), v.id()))
 		return

@@ -181,7 +181,540 @@ func TestGradgenCorpus(t *testing.T) {
 	tests := []struct {
 		name  string
 		check func(*testing.T, *rand.Rand)
-	}{{"LogReg", func(t *testing.T, rng *rand.Rand) {
+	}{{"DiagOfSum", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		w := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dw := ggmat.NewVecDense(n, nil)
+		value := DiagOfSumGrad(A, w, dA, dw)
+		f := func() float64 {
+			return DiagOfSum(A, w)
+		}
+		gradgenCompare(t, "DiagOfSumGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+		// DiagOfSumProblem's Func and Grad are DiagOfSum and DiagOfSumGrad at
+		// the packed variables.
+		{
+			problem := DiagOfSumProblem(n)
+			size := n*n + n
+			x := gradgenFlat(A, w)
+			gradgenCompare(t, "DiagOfSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "DiagOfSumProblem's Grad", grad, gradgenFlat(dA, dw))
+		}
+	}}, {"Norm2OfScalar", func(t *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		value := Norm2OfScalarGrad(s[0], ds)
+		f := func() float64 {
+			return Norm2OfScalar(s[0])
+		}
+		gradgenCompare(t, "Norm2OfScalarGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+		// Norm2OfScalarDeriv is the derivative of Norm2OfScalar in s.
+		{
+			gradgenCompare(t, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, gradgenSlope(func(h float64) []float64 {
+				return []float64{Norm2OfScalar(s[0] + h)}
+			}))
+		}
+		// Norm2OfScalarProblem's Func and Grad are Norm2OfScalar and
+		// Norm2OfScalarGrad at the packed variables.
+		{
+			problem := Norm2OfScalarProblem()
+			size := 1
+			x := gradgenFlat(s[0])
+			gradgenCompare(t, "Norm2OfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "Norm2OfScalarProblem's Grad", grad, gradgenFlat(ds))
+		}
+	}}, {"LogsumexpOfScalar", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		a := gradgenVector(rng, n)
+		da := ggmat.NewVecDense(n, nil)
+		value := LogsumexpOfScalarGrad(a, da)
+		f := func() float64 {
+			return LogsumexpOfScalar(a)
+		}
+		gradgenCompare(t, "LogsumexpOfScalarGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t, "a", f, ps, want)
+		}
+		// LogsumexpOfScalarProblem's Func and Grad are LogsumexpOfScalar and
+		// LogsumexpOfScalarGrad at the packed variables.
+		{
+			problem := LogsumexpOfScalarProblem(n)
+			size := n
+			x := gradgenFlat(a)
+			gradgenCompare(t, "LogsumexpOfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "LogsumexpOfScalarProblem's Grad", grad, gradgenFlat(da))
+		}
+	}}, {"StructuralOfScalars", func(t2 *testing.T, rng *rand.Rand) {
+		s := []float64{gradgenUniform(rng)}
+		t := []float64{gradgenUniform(rng)}
+		ds := new(float64)
+		dt := new(float64)
+		value := StructuralOfScalarsGrad(s[0], t[0], ds, dt)
+		f := func() float64 {
+			return StructuralOfScalars(s[0], t[0])
+		}
+		gradgenCompare(t2, "StructuralOfScalarsGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t2, "s", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(t, dt)
+			gradgenCheck(t2, "t", f, ps, want)
+		}
+		// StructuralOfScalarsProblem's Func and Grad are StructuralOfScalars and
+		// StructuralOfScalarsGrad at the packed variables.
+		{
+			problem := StructuralOfScalarsProblem()
+			size := 2
+			x := gradgenFlat(s[0], t[0])
+			gradgenCompare(t2, "StructuralOfScalarsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "StructuralOfScalarsProblem's Grad", grad, gradgenFlat(ds, dt))
+		}
+	}}, {"FillScalarProduct", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		i := []float64{gradgenUniform(rng)}
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		di := new(float64)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := FillScalarProductGrad(i[0], x, y, di, dx, dy)
+		f := func() float64 {
+			return FillScalarProduct(i[0], x, y)
+		}
+		gradgenCompare(t, "FillScalarProductGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenScalarParams(i, di)
+			gradgenCheck(t, "i", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		// FillScalarProductProblem's Func and Grad are FillScalarProduct and
+		// FillScalarProductGrad at the packed variables.
+		{
+			problem := FillScalarProductProblem(n)
+			size := n + n + 1
+			x2 := gradgenFlat(i[0], x, y)
+			gradgenCompare(t, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FillScalarProductProblem's Grad", grad, gradgenFlat(di, dx, dy))
+		}
+	}}, {"FillOuterBias", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		h := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		W := gradgenMatrix(rng, d, h, false)
+		b := gradgenVector(rng, h)
+		dX := ggmat.NewDense(n, d, nil)
+		dW := ggmat.NewDense(d, h, nil)
+		db := ggmat.NewVecDense(h, nil)
+		value := FillOuterBiasGrad(X, W, b, dX, dW, db)
+		f := func() float64 {
+			return FillOuterBias(X, W, b)
+		}
+		gradgenCompare(t, "FillOuterBiasGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(W, dW)
+			gradgenCheck(t, "W", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		// FillOuterBiasProblem's Func and Grad are FillOuterBias and
+		// FillOuterBiasGrad at the packed variables.
+		{
+			problem := FillOuterBiasProblem(n, d, h)
+			size := n*d + d*h + h
+			x := gradgenFlat(X, W, b)
+			gradgenCompare(t, "FillOuterBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "FillOuterBiasProblem's Grad", grad, gradgenFlat(dX, dW, db))
+		}
+	}}, {"FillInFunction", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		s := []float64{gradgenUniform(rng)}
+		dx := ggmat.NewVecDense(n, nil)
+		ds := new(float64)
+		value := FillInFunctionGrad(x, s[0], dx, ds)
+		f := func() float64 {
+			return FillInFunction(x, s[0])
+		}
+		gradgenCompare(t, "FillInFunctionGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(s, ds)
+			gradgenCheck(t, "s", f, ps, want)
+		}
+		// FillInFunctionProblem's Func and Grad are FillInFunction and
+		// FillInFunctionGrad at the packed variables.
+		{
+			problem := FillInFunctionProblem(n)
+			size := n + 1
+			x2 := gradgenFlat(x, s[0])
+			gradgenCompare(t, "FillInFunctionProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FillInFunctionProblem's Grad", grad, gradgenFlat(dx, ds))
+		}
+	}}, {"InnerProductInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := InnerProductInChainGrad(x, y, dx, dy)
+		f := func() float64 {
+			return InnerProductInChain(x, y)
+		}
+		gradgenCompare(t, "InnerProductInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		// InnerProductInChainProblem's Func and Grad are InnerProductInChain and
+		// InnerProductInChainGrad at the packed variables.
+		{
+			problem := InnerProductInChainProblem(n)
+			size := n + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "InnerProductInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+		}
+	}}, {"OuterTimesVector", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		z := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		dz := ggmat.NewVecDense(n, nil)
+		value := OuterTimesVectorGrad(x, y, z, dx, dy, dz)
+		f := func() float64 {
+			return OuterTimesVector(x, y, z)
+		}
+		gradgenCompare(t, "OuterTimesVectorGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t, "y", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(z, dz)
+			gradgenCheck(t, "z", f, ps, want)
+		}
+		// OuterTimesVectorProblem's Func and Grad are OuterTimesVector and
+		// OuterTimesVectorGrad at the packed variables.
+		{
+			problem := OuterTimesVectorProblem(n)
+			size := n + n + n
+			x2 := gradgenFlat(x, y, z)
+			gradgenCompare(t, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "OuterTimesVectorProblem's Grad", grad, gradgenFlat(dx, dy, dz))
+		}
+	}}, {"FillOuterInChain", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		b := gradgenVector(rng, n)
+		c := gradgenVector(rng, m)
+		db := ggmat.NewVecDense(n, nil)
+		dc := ggmat.NewVecDense(m, nil)
+		value := FillOuterInChainGrad(b, c, db, dc)
+		f := func() float64 {
+			return FillOuterInChain(b, c)
+		}
+		gradgenCompare(t, "FillOuterInChainGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(c, dc)
+			gradgenCheck(t, "c", f, ps, want)
+		}
+		// FillOuterInChainProblem's Func and Grad are FillOuterInChain and
+		// FillOuterInChainGrad at the packed variables.
+		{
+			problem := FillOuterInChainProblem(n, m)
+			size := n + m
+			x := gradgenFlat(b, c)
+			gradgenCompare(t, "FillOuterInChainProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "FillOuterInChainProblem's Grad", grad, gradgenFlat(db, dc))
+		}
+	}}, {"DiagOfSumArgument", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		w := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dw := ggmat.NewVecDense(n, nil)
+		value := DiagOfSumArgumentGrad(A, w, dA, dw)
+		f := func() float64 {
+			return DiagOfSumArgument(A, w)
+		}
+		gradgenCompare(t, "DiagOfSumArgumentGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+		// DiagOfSumArgumentProblem's Func and Grad are DiagOfSumArgument and
+		// DiagOfSumArgumentGrad at the packed variables.
+		{
+			problem := DiagOfSumArgumentProblem(n)
+			size := n*n + n
+			x := gradgenFlat(A, w)
+			gradgenCompare(t, "DiagOfSumArgumentProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "DiagOfSumArgumentProblem's Grad", grad, gradgenFlat(dA, dw))
+		}
+	}}, {"DiagRowsOfSums", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		P := gradgenSymmetric(rng, n, true)
+		dA := ggmat.NewDense(n, n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		value := DiagRowsOfSumsGrad(A, P, dA, dP)
+		f := func() float64 {
+			return DiagRowsOfSums(A, P)
+		}
+		gradgenCompare(t, "DiagRowsOfSumsGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
+		// DiagRowsOfSumsProblem's Func and Grad are DiagRowsOfSums and
+		// DiagRowsOfSumsGrad at the packed variables.
+		{
+			problem := DiagRowsOfSumsProblem(n)
+			size := n*n + n*n
+			x := gradgenFlat(A, P)
+			gradgenCompare(t, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "DiagRowsOfSumsProblem's Grad", grad, gradgenFlat(dA, gradgenPackedSymmetric(dP)))
+		}
+	}}, {"SymmetricGradientIsInput", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		S := gradgenSymmetric(rng, n, false)
+		P := gradgenSymmetric(rng, n, true)
+		dS := ggmat.NewSymDense(n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		value := SymmetricGradientIsInputGrad(S, P, dS, dP)
+		f := func() float64 {
+			return SymmetricGradientIsInput(S, P)
+		}
+		gradgenCompare(t, "SymmetricGradientIsInputGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenSymmetricParams(S, dS)
+			gradgenCheck(t, "S", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
+		// SymmetricGradientIsInputProblem's Func and Grad are
+		// SymmetricGradientIsInput and SymmetricGradientIsInputGrad at the
+		// packed variables.
+		{
+			problem := SymmetricGradientIsInputProblem(n)
+			size := n*n + n*n
+			x := gradgenFlat(S, P)
+			gradgenCompare(t, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "SymmetricGradientIsInputProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+		}
+	}}, {"FillInDot", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		X := gradgenMatrix(rng, n, m, false)
+		dx := ggmat.NewVecDense(n, nil)
+		dX := ggmat.NewDense(n, m, nil)
+		value := FillInDotGrad(x, X, dx, dX)
+		f := func() float64 {
+			return FillInDot(x, X)
+		}
+		gradgenCompare(t, "FillInDotGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		// FillInDotProblem's Func and Grad are FillInDot and FillInDotGrad at
+		// the packed variables.
+		{
+			problem := FillInDotProblem(n, m)
+			size := n + n*m
+			x2 := gradgenFlat(x, X)
+			gradgenCompare(t, "FillInDotProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t, "FillInDotProblem's Grad", grad, gradgenFlat(dx, dX))
+		}
+	}}, {"TraceOfSumTimesDiag", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		a := gradgenVector(rng, n)
+		b := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		da := ggmat.NewVecDense(n, nil)
+		db := ggmat.NewVecDense(n, nil)
+		value := TraceOfSumTimesDiagGrad(A, a, b, dA, da, db)
+		f := func() float64 {
+			return TraceOfSumTimesDiag(A, a, b)
+		}
+		gradgenCompare(t, "TraceOfSumTimesDiagGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		// TraceOfSumTimesDiagProblem's Func and Grad are TraceOfSumTimesDiag and
+		// TraceOfSumTimesDiagGrad at the packed variables.
+		{
+			problem := TraceOfSumTimesDiagProblem(n)
+			size := n*n + n + n
+			x := gradgenFlat(A, a, b)
+			gradgenCompare(t, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "TraceOfSumTimesDiagProblem's Grad", grad, gradgenFlat(dA, da, db))
+		}
+	}}, {"TraceOfSumProduct", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		m := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, m, false)
+		P := gradgenSymmetric(rng, n, true)
+		dX := ggmat.NewDense(n, m, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		value := TraceOfSumProductGrad(X, P, dX, dP)
+		f := func() float64 {
+			return TraceOfSumProduct(X, P)
+		}
+		gradgenCompare(t, "TraceOfSumProductGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
+		// TraceOfSumProductProblem's Func and Grad are TraceOfSumProduct and
+		// TraceOfSumProductGrad at the packed variables.
+		{
+			problem := TraceOfSumProductProblem(n, m)
+			size := n*m + n*n
+			x := gradgenFlat(X, P)
+			gradgenCompare(t, "TraceOfSumProductProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "TraceOfSumProductProblem's Grad", grad, gradgenFlat(dX, gradgenPackedSymmetric(dP)))
+		}
+	}}, {"TraceTimesShiftedSymmetric", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		S := gradgenSymmetric(rng, n, false)
+		P := gradgenSymmetric(rng, n, true)
+		dS := ggmat.NewSymDense(n, nil)
+		dP := ggmat.NewSymDense(n, nil)
+		value := TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
+		f := func() float64 {
+			return TraceTimesShiftedSymmetric(S, P)
+		}
+		gradgenCompare(t, "TraceTimesShiftedSymmetricGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenSymmetricParams(S, dS)
+			gradgenCheck(t, "S", f, ps, want)
+		}
+		{
+			ps, want := gradgenSymmetricParams(P, dP)
+			gradgenCheck(t, "P", f, ps, want)
+		}
+		// TraceTimesShiftedSymmetricProblem's Func and Grad are
+		// TraceTimesShiftedSymmetric and TraceTimesShiftedSymmetricGrad at the
+		// packed variables.
+		{
+			problem := TraceTimesShiftedSymmetricProblem(n)
+			size := n*n + n*n
+			x := gradgenFlat(S, P)
+			gradgenCompare(t, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+		}
+	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, d, false)

@@ -2345,7 +2345,7 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = tr(diag(v) A)
-//	∂f/∂v = diag(A')
+//	∂f/∂v = diag(A)
 //	∂f/∂A = diag(v)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
@@ -2363,7 +2363,7 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
-	// dv = diag(A')
+	// dv = diag(A)
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = ARaw.Data[i*ARaw.Stride+i]
 	}

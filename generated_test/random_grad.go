@@ -3842,7 +3842,7 @@ func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 
 // random23Work holds Random23's scratch space, reused across calls through random23Pool.
 type random23Work struct {
-	diagAT []float64
+	diagA []float64
 }
 
 var random23Pool = sync.Pool{New: func() any {
@@ -3851,7 +3851,7 @@ var random23Pool = sync.Pool{New: func() any {
 
 // Random23 returns f = Random23(a, b, c, A, X, s).
 //
-//	f = logsumexp(diag(A'))
+//	f = logsumexp(diag(A))
 //
 // It panics if the shapes disagree.
 func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -3864,19 +3864,19 @@ func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random23", "X", XRows, XCols, n, m, "n", "m")
 	ws := random23Pool.Get().(*random23Work)
 	defer random23Pool.Put(ws)
-	diagAT := runtime.Vec(&ws.diagAT, n)
+	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
-	// diagAT = diag(A')
+	// diagA = diag(A)
 	for i := 0; i < n; i++ {
-		diagAT.Data[i] = ARaw.Data[i*ARaw.Stride+i]
+		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 	}
-	f := runtime.LogSumExp(runtime.Column(diagAT))
+	f := runtime.LogSumExp(runtime.Column(diagA))
 	return f
 }
 
 // random23GradWork holds Random23Grad's scratch space, reused across calls through random23GradPool.
 type random23GradWork struct {
-	diagAT []float64
+	diagA []float64
 }
 
 var random23GradPool = sync.Pool{New: func() any {
@@ -3886,11 +3886,11 @@ var random23GradPool = sync.Pool{New: func() any {
 // Random23Grad returns f = Random23(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = logsumexp(diag(A'))
+//	f = logsumexp(diag(A))
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(exp(diag(A') - logsumexp(diag(A'))))
+//	∂f/∂A = diag(exp(diag(A) - logsumexp(diag(A))))
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -3947,21 +3947,21 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random23Grad", "dX", dX.RawMatrix().Data, "dA", dA.RawMatrix().Data)
 	ws := random23GradPool.Get().(*random23GradWork)
 	defer random23GradPool.Put(ws)
-	diagAT := runtime.Vec(&ws.diagAT, n)
+	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
-	// diagAT = diag(A')
+	// diagA = diag(A)
 	for i := 0; i < n; i++ {
-		diagAT.Data[i] = ARaw.Data[i*ARaw.Stride+i]
+		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 	}
-	f := runtime.LogSumExp(runtime.Column(diagAT))
+	f := runtime.LogSumExp(runtime.Column(diagA))
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = diag(exp(diag(A') - logsumexp(diag(A'))))
+	// dA = diag(exp(diag(A) - logsumexp(diag(A))))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * math.Exp(diagAT.Data[i]-f)
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * math.Exp(diagA.Data[i]-f)
 		}
 	}
 	dX.Zero()
@@ -4834,7 +4834,7 @@ var random29Pool = sync.Pool{New: func() any {
 
 // Random29 returns f = Random29(a, b, c, A, X, s).
 //
-//	f = diag(A)' inv(A)' diag(A') .^ 2
+//	f = diag(A)' inv(A)' diag(A) .^ 2
 //
 // It panics if the shapes disagree.
 func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
@@ -4854,9 +4854,9 @@ func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = diag(A') .^ 2
+	// tmp = diag(A) .^ 2
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Pow(ARaw.Data[i*ARaw.Stride+i], 2.0)
+		tmp.Data[i] = diagA.Data[i] * diagA.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, n)
 	ws.luA.Factorize(ARaw)
@@ -4872,8 +4872,8 @@ type random29GradWork struct {
 	luA       runtime.LU
 	tmp       []float64
 	prod      []float64
-	invAdiagA []float64
 	prod2     []float64
+	invAdiagA []float64
 }
 
 var random29GradPool = sync.Pool{New: func() any {
@@ -4883,11 +4883,11 @@ var random29GradPool = sync.Pool{New: func() any {
 // Random29Grad returns f = Random29(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = diag(A)' inv(A)' diag(A') .^ 2
+//	f = diag(A)' inv(A)' diag(A) .^ 2
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
+//	∂f/∂A = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A))) - inv(A)' diag(A) .^ 2 diag(A)' inv(A)'
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -4955,9 +4955,9 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = diag(A') .^ 2
+	// tmp = diag(A) .^ 2
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Pow(ARaw.Data[i*ARaw.Stride+i], 2.0)
+		tmp.Data[i] = diagA.Data[i] * diagA.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, n)
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
@@ -4966,17 +4966,17 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2) - inv(A)' diag(A') .^ 2 diag(A)' inv(A)'
+	// dA = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A))) - inv(A)' diag(A) .^ 2 diag(A)' inv(A)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = inv(A)' diag(A) .^ 2
+	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
 	invAdiagA := runtime.Vec(&ws.invAdiagA, n)
 	// invAdiagA = inv(A) diag(A)
 	blas64.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
-	prod2 := runtime.Vec(&ws.prod2, n)
-	// prod2 = inv(A)' diag(A') .^ 2
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
-	// dARaw = diag(2 inv(A) diag(A) .* diag(A')) + diag(inv(A)' diag(A') .^ 2)
+	// dARaw = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)*(2.0*(invAdiagA.Data[i]*ARaw.Data[i*ARaw.Stride+i])) + runtime.Kronecker(i, j)*prod2.Data[i]
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
 		}
 	}
 	blas64.Ger(-1.0, prod2, invAdiagA, dARaw)

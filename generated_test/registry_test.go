@@ -30,6 +30,27 @@ var registry = map[string]entry{
 			return BilinearProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
 	},
+	"DiagOfSum": {
+		f: func(in []any) float64 { return DiagOfSum(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagOfSumGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagOfSumProblem(dims["n"]) },
+	},
+	"DiagOfSumArgument": {
+		f: func(in []any) float64 { return DiagOfSumArgument(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagOfSumArgumentGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagOfSumArgumentProblem(dims["n"]) },
+	},
+	"DiagRowsOfSums": {
+		f: func(in []any) float64 { return DiagRowsOfSums(in[0].(*mat.Dense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return DiagRowsOfSumsGrad(in[0].(*mat.Dense), in[1].(*mat.SymDense), g[0].(*mat.Dense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagRowsOfSumsProblem(dims["n"]) },
+	},
 	"ExpMix": {
 		f: func(in []any) float64 {
 			return ExpMix(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
@@ -40,6 +61,49 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return ExpMixProblem(in[0].(*mat.VecDense), in[2].(*mat.VecDense))
 		},
+	},
+	"FillInDot": {
+		f: func(in []any) float64 { return FillInDot(in[0].(*mat.VecDense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return FillInDotGrad(in[0].(*mat.VecDense), in[1].(*mat.Dense), g[0].(*mat.VecDense), g[1].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillInDotProblem(dims["n"], dims["m"]) },
+	},
+	"FillInFunction": {
+		f: func(in []any) float64 { return FillInFunction(in[0].(*mat.VecDense), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return FillInFunctionGrad(in[0].(*mat.VecDense), in[1].(float64), g[0].(*mat.VecDense), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillInFunctionProblem(dims["n"]) },
+	},
+	"FillOuterBias": {
+		f: func(in []any) float64 {
+			return FillOuterBias(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return FillOuterBiasGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.Dense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FillOuterBiasProblem(dims["n"], dims["d"], dims["h"])
+		},
+	},
+	"FillOuterInChain": {
+		f: func(in []any) float64 { return FillOuterInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return FillOuterInChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FillOuterInChainProblem(dims["n"], dims["m"])
+		},
+	},
+	"FillScalarProduct": {
+		f: func(in []any) float64 {
+			return FillScalarProduct(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return FillScalarProductGrad(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*float64), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return FillScalarProductProblem(dims["n"]) },
 	},
 	"FusionDotInChain": {
 		f: func(in []any) float64 { return FusionDotInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
@@ -106,6 +170,13 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return GaussNLLProblem(in[1].(*mat.SymDense)) },
 	},
+	"InnerProductInChain": {
+		f: func(in []any) float64 { return InnerProductInChain(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return InnerProductInChainGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return InnerProductInChainProblem(dims["n"]) },
+	},
 	"LeastSquares": {
 		f: func(in []any) float64 {
 			return LeastSquares(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
@@ -128,6 +199,11 @@ var registry = map[string]entry{
 			return LogRegProblem(in[0].(*mat.Dense), in[1].(*mat.VecDense))
 		},
 	},
+	"LogsumexpOfScalar": {
+		f:       func(in []any) float64 { return LogsumexpOfScalar(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return LogsumexpOfScalarGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LogsumexpOfScalarProblem(dims["n"]) },
+	},
 	"MLP": {
 		f: func(in []any) float64 {
 			return MLP(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.Dense), in[3].(*mat.Dense))
@@ -138,6 +214,11 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return MLPProblem(in[0].(*mat.Dense), in[3].(*mat.Dense), dims["h"])
 		},
+	},
+	"Norm2OfScalar": {
+		f:       func(in []any) float64 { return Norm2OfScalar(in[0].(float64)) },
+		grad:    func(in, g []any) float64 { return Norm2OfScalarGrad(in[0].(float64), g[0].(*float64)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return Norm2OfScalarProblem() },
 	},
 	"OneByOne": {
 		f: func(in []any) float64 {
@@ -440,6 +521,15 @@ var registry = map[string]entry{
 			return OpTransposedLinalgGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpTransposedLinalgProblem(dims["n"]) },
+	},
+	"OuterTimesVector": {
+		f: func(in []any) float64 {
+			return OuterTimesVector(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OuterTimesVectorGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OuterTimesVectorProblem(dims["n"]) },
 	},
 	"Pooled": {
 		f: func(in []any) float64 { return Pooled(in[0].(*mat.VecDense), in[1].(float64)) },
@@ -879,6 +969,13 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return ShadowingProblem(dims["m"], dims["n"]) },
 	},
+	"StructuralOfScalars": {
+		f: func(in []any) float64 { return StructuralOfScalars(in[0].(float64), in[1].(float64)) },
+		grad: func(in, g []any) float64 {
+			return StructuralOfScalarsGrad(in[0].(float64), in[1].(float64), g[0].(*float64), g[1].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return StructuralOfScalarsProblem() },
+	},
 	"SymQuad": {
 		f: func(in []any) float64 { return SymQuad(in[0].(*mat.SymDense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
@@ -886,12 +983,50 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return SymQuadProblem(in[1].(*mat.VecDense)) },
 	},
+	"SymmetricGradientIsInput": {
+		f: func(in []any) float64 { return SymmetricGradientIsInput(in[0].(*mat.SymDense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return SymmetricGradientIsInputGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return SymmetricGradientIsInputProblem(dims["n"])
+		},
+	},
 	"TraceAB": {
 		f: func(in []any) float64 { return TraceAB(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
 		grad: func(in, g []any) float64 {
 			return TraceABGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceABProblem(dims["m"], dims["n"]) },
+	},
+	"TraceOfSumProduct": {
+		f: func(in []any) float64 { return TraceOfSumProduct(in[0].(*mat.Dense), in[1].(*mat.SymDense)) },
+		grad: func(in, g []any) float64 {
+			return TraceOfSumProductGrad(in[0].(*mat.Dense), in[1].(*mat.SymDense), g[0].(*mat.Dense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return TraceOfSumProductProblem(dims["n"], dims["m"])
+		},
+	},
+	"TraceOfSumTimesDiag": {
+		f: func(in []any) float64 {
+			return TraceOfSumTimesDiag(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return TraceOfSumTimesDiagGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return TraceOfSumTimesDiagProblem(dims["n"]) },
+	},
+	"TraceTimesShiftedSymmetric": {
+		f: func(in []any) float64 {
+			return TraceTimesShiftedSymmetric(in[0].(*mat.SymDense), in[1].(*mat.SymDense))
+		},
+		grad: func(in, g []any) float64 {
+			return TraceTimesShiftedSymmetricGrad(in[0].(*mat.SymDense), in[1].(*mat.SymDense), g[0].(*mat.SymDense), g[1].(*mat.SymDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return TraceTimesShiftedSymmetricProblem(dims["n"])
+		},
 	},
 	"shadowing": {
 		f:       func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },

@@ -1838,7 +1838,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	blkBW := runtime.Block(HRaw, d, 0, 1, d)
 	// ∂²f/∂b∂w += 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
+	// tmp3 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = 1.0
 	}

@@ -1564,7 +1564,7 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 //
 // x (x'x) handed the 1×1 product x'x to a matrix product.
 //
-//	f = x x' x
+//	f = (x' x) x
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
@@ -1573,29 +1573,20 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckNoAlias("ScaledByInner", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
-	// dst = x x' x
-	dot := blas64.Dot(xRaw, xRaw)
+	xTx := blas64.Dot(xRaw, xRaw)
+	// dst = (x' x) x
 	for i := 0; i < n; i++ {
-		dstRaw.Data[i*dstRaw.Inc] = dot * xRaw.Data[i*xRaw.Inc]
+		dstRaw.Data[i*dstRaw.Inc] = xTx * xRaw.Data[i*xRaw.Inc]
 	}
 }
-
-// scaledByInnerJVPWork holds ScaledByInnerJVP's scratch space, reused across calls through scaledByInnerJVPPool.
-type scaledByInnerJVPWork struct {
-	tmp []float64
-}
-
-var scaledByInnerJVPPool = sync.Pool{New: func() any {
-	return new(scaledByInnerJVPWork)
-}}
 
 // ScaledByInnerJVP writes the directional derivative of f = ScaledByInner(x) in the
 // directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
 //
 // x (x'x) handed the 1×1 product x'x to a matrix product.
 //
-//	f = x x' x
-//	df = x x' dx + (dx x' + x dx') x
+//	f = (x' x) x
+//	df = (dx' x + x' dx) x + (x' x) dx
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
@@ -1604,22 +1595,16 @@ func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckVector("ScaledByInnerJVP", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
 	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector().Data, "dx", dx.RawVector().Data)
-	ws := scaledByInnerJVPPool.Get().(*scaledByInnerJVPWork)
-	defer scaledByInnerJVPPool.Put(ws)
 	dstRaw := dst.RawVector()
-	// dst = x x' dx + (dx x' + x dx') x
-	xRaw := x.RawVector()
 	dxRaw := dx.RawVector()
-	dot := blas64.Dot(xRaw, dxRaw)
+	xRaw := x.RawVector()
+	dxTx := blas64.Dot(dxRaw, xRaw)
+	xTdx := blas64.Dot(xRaw, dxRaw)
+	xTx := blas64.Dot(xRaw, xRaw)
+	// dst = (dx' x + x' dx) x + (x' x) dx
 	for i := 0; i < n; i++ {
-		dstRaw.Data[i*dstRaw.Inc] = dot * xRaw.Data[i*xRaw.Inc]
+		dstRaw.Data[i*dstRaw.Inc] = (dxTx+xTdx)*xRaw.Data[i*xRaw.Inc] + xTx*dxRaw.Data[i*dxRaw.Inc]
 	}
-	tmp := runtime.Mat(&ws.tmp, n, n)
-	// tmp = dx x' + x dx'
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, dxRaw, xRaw, tmp)
-	blas64.Ger(1, xRaw, dxRaw, tmp)
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 1, dstRaw)
 }
 
 // scaledByInnerJacobianWork holds ScaledByInnerJacobian's scratch space, reused across calls through scaledByInnerJacobianPool.
@@ -1640,8 +1625,8 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 //
 // x (x'x) handed the 1×1 product x'x to a matrix product.
 //
-//	F = x x' x
-//	dF = x x' dx + (dx x' + x dx') x  (in x)
+//	F = (x' x) x
+//	dF = (dx' x + x' dx) x + (x' x) dx  (in x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
@@ -1658,7 +1643,7 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	runtime.CheckNoAlias("ScaledByInnerJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
-	// Jx by one ScaledByInnerJVP per entry of x: dF = x x' dx + (dx x' + x dx') x has no structure to fill it from.
+	// Jx by one ScaledByInnerJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
 	for r := 0; r < n; r++ {
@@ -1671,60 +1656,34 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 }
 
-// outerTimesVectorWork holds OuterTimesVector's scratch space, reused across calls through outerTimesVectorPool.
-type outerTimesVectorWork struct {
-	xyTz []float64
-}
-
-var outerTimesVectorPool = sync.Pool{New: func() any {
-	return new(outerTimesVectorWork)
-}}
-
 // OuterTimesVector returns f = OuterTimesVector(x, y, z).
 //
-//	f = sum(x y' z)
+//	f = (y' z) sum(x)
 //
 // It panics if the shapes disagree.
 func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
 	n := x.Len()
 	m := y.Len()
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), m, "m")
-	ws := outerTimesVectorPool.Get().(*outerTimesVectorWork)
-	defer outerTimesVectorPool.Put(ws)
-	xyTz := runtime.Vec(&ws.xyTz, n)
-	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
-	// xyTz = x y' z
-	dot := blas64.Dot(yRaw, zRaw)
+	yTz := blas64.Dot(yRaw, zRaw)
+	xRaw := x.RawVector()
+	sumX := 0.0
 	for i := 0; i < n; i++ {
-		xyTz.Data[i] = dot * xRaw.Data[i*xRaw.Inc]
+		sumX += xRaw.Data[i*xRaw.Inc]
 	}
-	f := 0.0
-	for i := 0; i < n; i++ {
-		f += xyTz.Data[i]
-	}
+	f := yTz * sumX
 	return f
 }
-
-// outerTimesVectorGradWork holds OuterTimesVectorGrad's scratch space, reused across calls through outerTimesVectorGradPool.
-type outerTimesVectorGradWork struct {
-	xyTz []float64
-	tmp  []float64
-	tmp2 []float64
-}
-
-var outerTimesVectorGradPool = sync.Pool{New: func() any {
-	return new(outerTimesVectorGradWork)
-}}
 
 // OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-//	f = sum(x y' z)
+//	f = (y' z) sum(x)
 //	∂f/∂x = y' z
-//	∂f/∂y = z vector(1) x
-//	∂f/∂z = y x' vector(1)
+//	∂f/∂y = sum(x) z
+//	∂f/∂z = sum(x) y
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
@@ -1746,48 +1705,29 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
 	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dx", dx.RawVector().Data)
 	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dy", dy.RawVector().Data)
-	ws := outerTimesVectorGradPool.Get().(*outerTimesVectorGradWork)
-	defer outerTimesVectorGradPool.Put(ws)
-	xyTz := runtime.Vec(&ws.xyTz, n)
-	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
-	// xyTz = x y' z
-	dot := blas64.Dot(yRaw, zRaw)
-	for i := 0; i < n; i++ {
-		xyTz.Data[i] = dot * xRaw.Data[i*xRaw.Inc]
-	}
-	f := 0.0
-	for i := 0; i < n; i++ {
-		f += xyTz.Data[i]
-	}
-	dxRaw := dx.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
+	xRaw := x.RawVector()
+	sumX := 0.0
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := yTz * sumX
+	dxRaw := dx.RawVector()
 	// dx = y' z
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = yTz
 	}
 	dyRaw := dy.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0
-	}
-	// dy = z vector(1) x
-	dot2 := blas64.Dot(tmp, xRaw)
+	// dy = sum(x) z
 	for i := 0; i < m; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = dot2 * zRaw.Data[i*zRaw.Inc]
+		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
 	}
 	dzRaw := dz.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
-	// dz = y x' vector(1)
-	dot3 := blas64.Dot(xRaw, tmp2)
+	// dz = sum(x) y
 	for i := 0; i < m; i++ {
-		dzRaw.Data[i*dzRaw.Inc] = dot3 * yRaw.Data[i*yRaw.Inc]
+		dzRaw.Data[i*dzRaw.Inc] = sumX * yRaw.Data[i*yRaw.Inc]
 	}
 	return f
 }
@@ -3055,7 +2995,7 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)
+	// tmp = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = 1.0
 	}
