@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-
 	"github.com/gradgen/gradgen/derive"
 )
 

@@ -379,6 +379,72 @@ func (e *function) factorOf(x *derive.Node) *jen.Statement {
 	return jen.Id(e.wsName).Dot(f.field)
 }
 
+// symmetrisedFrom returns G when g is (G + Gᵀ)/2, the symmetric part
+// derive forms for a symmetric input, and nil otherwise. Half a sum of two
+// terms is that only when the terms are each other's transposes: 0.5 (A − B)
+// is not, and symmetrising A alone would drop B and the factor.
+func (e *function) symmetrisedFrom(g *derive.Node) *derive.Node {
+	if g.Op != derive.OpScale || !g.Args[0].IsConst(0.5) {
+		return nil
+	}
+	sum := g.Args[1]
+	if sum.Op != derive.OpAdd || len(sum.Args) != 2 || !e.transposes(sum.Args[0], sum.Args[1]) {
+		return nil
+	}
+	return sum.Args[0]
+}
+
+// transposes reports whether b is aᵀ as a tree: Graph.T(a) itself, or the
+// same operator over transposed operands. The second form is what
+// differentiating (G + Gᵀ)/2 gives, d(Gᵀ) = (dG)ᵀ with the transpose pushed
+// into dG's sums and products. Entry by entry operators commute with the
+// transpose (sums and Hadamard products in any order of their terms); a
+// matrix product reverses its factors. False means only "not shown".
+func (e *function) transposes(a, b *derive.Node) bool {
+	switch {
+	case b == e.fn.Graph.T(a):
+		return true
+	case a.Op != b.Op || len(a.Args) != len(b.Args) || a.Shape.T() != b.Shape || a.Shape.IsScalar():
+		return false
+	case a.Op == derive.OpMul:
+		for k, f := range a.Args {
+			if !e.transposes(f, b.Args[len(b.Args)-1-k]) {
+				return false
+			}
+		}
+		return true
+	case a.Op.Kind != derive.KindElementwise:
+		return false
+	case a.Op == derive.OpAdd || a.Op == derive.OpHadamard:
+		return e.transposedTerms(a.Args, b.Args)
+	}
+	for k, x := range a.Args {
+		if !e.transposes(x, b.Args[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// transposedTerms reports whether the terms bs are the transposes of the
+// terms as in some order, each used once.
+func (e *function) transposedTerms(as, bs []*derive.Node) bool {
+	used := make([]bool, len(bs))
+	for _, x := range as {
+		found := false
+		for k, y := range bs {
+			if !used[k] && e.transposes(x, y) {
+				used[k], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // writeGradient writes the gradient g of input w into the destination
 // parameter d.
 func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
@@ -401,10 +467,11 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 			e.stmt(jen.Id(d).Dot("Zero").Call())
 			return
 		}
-		// The symmetric gradient (G + G')/2: form G, then symmetrise.
+		// The symmetric gradient (G + G')/2: form G, then symmetrise. Any
+		// other g is formed whole; symmetrising it changes no exact value.
 		full := g
-		if g.Op == derive.OpScale && g.Args[0].IsConst(0.5) && g.Args[1].Op == derive.OpAdd && len(g.Args[1].Args) == 2 {
-			full = g.Args[1].Args[0]
+		if half := e.symmetrisedFrom(g); half != nil {
+			full = half
 		}
 		if full.Op == derive.OpVar && full.Sym { // a symmetric input, already symmetric
 			e.stmt(jen.Id(d).Dot("CopySym").Call(jen.Id(full.Name)))

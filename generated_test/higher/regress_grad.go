@@ -3508,3 +3508,808 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 		}
 	}
 }
+
+// symmetricHVPScaledDifferenceWork holds SymmetricHVPScaledDifference's scratch space, reused across calls through symmetricHVPScaledDifferencePool.
+type symmetricHVPScaledDifferenceWork struct {
+	cFull []float64
+	luC   runtime.LU
+}
+
+var symmetricHVPScaledDifferencePool = sync.Pool{New: func() any {
+	return new(symmetricHVPScaledDifferenceWork)
+}}
+
+// SymmetricHVPScaledDifference returns f = SymmetricHVPScaledDifference(c).
+//
+// The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
+// symmetrised, B and the 0.5 dropped.
+//
+//	f = exp(logdet(c))^0.5
+//
+// It panics if the shapes disagree.
+func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
+	m := c.SymmetricDim()
+	ws := symmetricHVPScaledDifferencePool.Get().(*symmetricHVPScaledDifferenceWork)
+	defer symmetricHVPScaledDifferencePool.Put(ws)
+	cRaw := c.RawSymmetric()
+	cFull := runtime.Mat(&ws.cFull, m, m)
+	runtime.SymmetricToGeneral(cFull, cRaw)
+	ws.luC.Factorize(cFull)
+	logdetC := ws.luC.LogAbsDet()
+	f := math.Pow(math.Exp(logdetC), 0.5)
+	return f
+}
+
+// symmetricHVPScaledDifferenceGradWork holds SymmetricHVPScaledDifferenceGrad's scratch space, reused across calls through symmetricHVPScaledDifferenceGradPool.
+type symmetricHVPScaledDifferenceGradWork struct {
+	cFull []float64
+	luC   runtime.LU
+	tmp   []float64
+	invC  []float64
+}
+
+var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
+	return new(symmetricHVPScaledDifferenceGradWork)
+}}
+
+// SymmetricHVPScaledDifferenceGrad returns f = SymmetricHVPScaledDifference(c) and writes ∂f/∂c into dc,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
+// symmetrised, B and the 0.5 dropped.
+//
+//	f = exp(logdet(c))^0.5
+//	∂f/∂c = 0.5 (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64 {
+	m := c.SymmetricDim()
+	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc.SymmetricDim(), m, "m")
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
+	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
+	cRaw := c.RawSymmetric()
+	cFull := runtime.Mat(&ws.cFull, m, m)
+	runtime.SymmetricToGeneral(cFull, cRaw)
+	ws.luC.Factorize(cFull)
+	logdetC := ws.luC.LogAbsDet()
+	expLogdetC := math.Exp(logdetC)
+	f := math.Pow(expLogdetC, 0.5)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	invC := runtime.Mat(&ws.invC, m, m)
+	// invC = inv(c)
+	ws.luC.InverseTo(invC)
+	// tmp = 0.5 (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c)
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (expLogdetC * math.Pow(expLogdetC, -0.5) * invC.Data[i*invC.Stride+j])
+		}
+	}
+	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
+	return f
+}
+
+// symmetricHVPScaledDifferenceHessVecWork holds SymmetricHVPScaledDifferenceHessVec's scratch space, reused across calls through symmetricHVPScaledDifferenceHessVecPool.
+type symmetricHVPScaledDifferenceHessVecWork struct {
+	tmp        []float64
+	cFull      []float64
+	luC        runtime.LU
+	invC       []float64
+	invCvcinvC []float64
+	vcFull     []float64
+	chain      runtime.Chain
+}
+
+var symmetricHVPScaledDifferenceHessVecPool = sync.Pool{New: func() any {
+	return new(symmetricHVPScaledDifferenceHessVecWork)
+}}
+
+// SymmetricHVPScaledDifferenceHessVec writes the Hessian-vector product of f = SymmetricHVPScaledDifference(c),
+// the derivative of its gradient in the directions vc, into hc,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
+// symmetrised, B and the 0.5 dropped.
+//
+//	f = exp(logdet(c))^0.5
+//	d(∂f/∂c) = 0.5 ((exp(logdet(c))^(-0.5) exp(logdet(c)) tr(inv(c) vc) - 0.5 exp(logdet(c)) (exp(logdet(c)) tr(inv(c) vc)) exp(logdet(c))^(-1.5)) inv(c) - (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c) vc inv(c))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *mat.SymDense) {
+	m := c.SymmetricDim()
+	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
+	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc.SymmetricDim(), m, "m")
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
+	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
+	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	cRaw := c.RawSymmetric()
+	cFull := runtime.Mat(&ws.cFull, m, m)
+	runtime.SymmetricToGeneral(cFull, cRaw)
+	ws.luC.Factorize(cFull)
+	logdetC := ws.luC.LogAbsDet()
+	expLogdetC := math.Exp(logdetC)
+	s := math.Pow(expLogdetC, -0.5)
+	invC := runtime.Mat(&ws.invC, m, m)
+	// invC = inv(c)
+	ws.luC.InverseTo(invC)
+	vcRaw := vc.RawSymmetric()
+	tr := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tr += invC.Data[i*invC.Stride+j] * runtime.SymAt(vcRaw, j, i)
+		}
+	}
+	s2 := expLogdetC * tr
+	invCvcinvC := runtime.Mat(&ws.invCvcinvC, m, m)
+	// invCvcinvC = inv(c) vc inv(c)
+	vcFull := runtime.Mat(&ws.vcFull, m, m)
+	runtime.SymmetricToGeneral(vcFull, vcRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(invCvcinvC, 1, 0.0, []blas64.General{invC, vcFull, invC}, []bool{false, false, false})
+	// tmp = 0.5 ((exp(logdet(c))^(-0.5) exp(logdet(c)) tr(inv(c) vc) - 0.5 exp(logdet(c)) (exp(logdet(c)) tr(inv(c) vc)) exp(logdet(c))^(-1.5)) inv(c) - (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c) vc inv(c))
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * ((s*s2+-0.5*(expLogdetC*(s2*math.Pow(expLogdetC, -1.5))))*invC.Data[i*invC.Stride+j] - expLogdetC*s*invCvcinvC.Data[i*invCvcinvC.Stride+j])
+		}
+	}
+	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
+}
+
+// SymmetricHVPScaledDifferenceProblem returns the problem of minimising
+// SymmetricHVPScaledDifference over c for gonum/optimize. Its variable packs c
+// into one []float64, in that order, matrices row-major;
+// SymmetricHVPScaledDifferenceUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func SymmetricHVPScaledDifferenceProblem(m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			c := SymmetricHVPScaledDifferenceUnpack(x, m)
+			return SymmetricHVPScaledDifference(c)
+		},
+		Grad: func(grad, x []float64) {
+			c := SymmetricHVPScaledDifferenceUnpack(x, m)
+			dc := SymmetricHVPScaledDifferenceUnpack(grad, m)
+			SymmetricHVPScaledDifferenceGrad(c, dc)
+			runtime.PackSymmetricGradient(grad[0:m*m], m)
+		},
+	}
+}
+
+// SymmetricHVPScaledDifferenceUnpack returns views of x as
+// SymmetricHVPScaledDifference's variables c, packed as
+// SymmetricHVPScaledDifferenceProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func SymmetricHVPScaledDifferenceUnpack(x []float64, m int) (c *mat.SymDense) {
+	runtime.CheckLength("SymmetricHVPScaledDifferenceUnpack", x, m*m)
+	c = mat.NewSymDense(m, x[0:m*m:m*m])
+	return
+}
+
+// spdhvpScaledDifferenceWork holds SPDHVPScaledDifference's scratch space, reused across calls through spdhvpScaledDifferencePool.
+type spdhvpScaledDifferenceWork struct {
+	cholS runtime.Cholesky
+}
+
+var spdhvpScaledDifferencePool = sync.Pool{New: func() any {
+	return new(spdhvpScaledDifferenceWork)
+}}
+
+// SPDHVPScaledDifference returns f = SPDHVPScaledDifference(S).
+//
+// The same with an spd input, factorised by Cholesky.
+//
+//	f = logdet(S)^0.5
+//
+// It panics if the shapes disagree.
+func SPDHVPScaledDifference(S *mat.SymDense) float64 {
+	ws := spdhvpScaledDifferencePool.Get().(*spdhvpScaledDifferenceWork)
+	defer spdhvpScaledDifferencePool.Put(ws)
+	ws.cholS.Factorize(S.RawSymmetric())
+	logdetS := ws.cholS.LogDet()
+	f := math.Pow(logdetS, 0.5)
+	return f
+}
+
+// spdhvpScaledDifferenceGradWork holds SPDHVPScaledDifferenceGrad's scratch space, reused across calls through spdhvpScaledDifferenceGradPool.
+type spdhvpScaledDifferenceGradWork struct {
+	cholS runtime.Cholesky
+	tmp   []float64
+	invS  []float64
+}
+
+var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
+	return new(spdhvpScaledDifferenceGradWork)
+}}
+
+// SPDHVPScaledDifferenceGrad returns f = SPDHVPScaledDifference(S) and writes ∂f/∂S into dS,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// The same with an spd input, factorised by Cholesky.
+//
+//	f = logdet(S)^0.5
+//	∂f/∂S = 0.5 logdet(S)^(-0.5) inv(S)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
+	m := S.SymmetricDim()
+	runtime.CheckSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS.SymmetricDim(), m, "m")
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
+	defer spdhvpScaledDifferenceGradPool.Put(ws)
+	ws.cholS.Factorize(S.RawSymmetric())
+	logdetS := ws.cholS.LogDet()
+	f := math.Pow(logdetS, 0.5)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	invS := runtime.Mat(&ws.invS, m, m)
+	// invS = inv(S)
+	ws.cholS.InverseTo(invS)
+	// tmp = 0.5 logdet(S)^(-0.5) inv(S)
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (math.Pow(logdetS, -0.5) * invS.Data[i*invS.Stride+j])
+		}
+	}
+	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	return f
+}
+
+// spdhvpScaledDifferenceHessVecWork holds SPDHVPScaledDifferenceHessVec's scratch space, reused across calls through spdhvpScaledDifferenceHessVecPool.
+type spdhvpScaledDifferenceHessVecWork struct {
+	tmp        []float64
+	invS       []float64
+	cholS      runtime.Cholesky
+	invSvSinvS []float64
+	vSFull     []float64
+	chain      runtime.Chain
+}
+
+var spdhvpScaledDifferenceHessVecPool = sync.Pool{New: func() any {
+	return new(spdhvpScaledDifferenceHessVecWork)
+}}
+
+// SPDHVPScaledDifferenceHessVec writes the Hessian-vector product of f = SPDHVPScaledDifference(S),
+// the derivative of its gradient in the directions vS, into hS,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// The same with an spd input, factorised by Cholesky.
+//
+//	f = logdet(S)^0.5
+//	d(∂f/∂S) = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
+	m := S.SymmetricDim()
+	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
+	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS.SymmetricDim(), m, "m")
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric().Data, "vS", vS.RawSymmetric().Data)
+	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
+	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	invS := runtime.Mat(&ws.invS, m, m)
+	ws.cholS.Factorize(S.RawSymmetric())
+	// invS = inv(S)
+	ws.cholS.InverseTo(invS)
+	vSRaw := vS.RawSymmetric()
+	tr := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(vSRaw, j, i)
+		}
+	}
+	logdetS := ws.cholS.LogDet()
+	invSvSinvS := runtime.Mat(&ws.invSvSinvS, m, m)
+	// invSvSinvS = inv(S) vS inv(S)
+	vSFull := runtime.Mat(&ws.vSFull, m, m)
+	runtime.SymmetricToGeneral(vSFull, vSRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(invSvSinvS, 1, 0.0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
+	// tmp = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (-0.5*(tr*math.Pow(logdetS, -1.5)*invS.Data[i*invS.Stride+j]) - math.Pow(logdetS, -0.5)*invSvSinvS.Data[i*invSvSinvS.Stride+j])
+		}
+	}
+	runtime.SymmetrizeTo(hS.RawSymmetric(), tmp)
+}
+
+// SPDHVPScaledDifferenceProblem returns the problem of minimising
+// SPDHVPScaledDifference over S for gonum/optimize. Its variable packs S into
+// one []float64, in that order, matrices row-major;
+// SPDHVPScaledDifferenceUnpack views such a slice as the variables. A symmetric
+// n×n variable takes n² entries of which only the upper triangle counts; Grad
+// reports the derivative with respect to those entries. Dimensions that no
+// fixed input gives are parameters.
+func SPDHVPScaledDifferenceProblem(m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			S := SPDHVPScaledDifferenceUnpack(x, m)
+			return SPDHVPScaledDifference(S)
+		},
+		Grad: func(grad, x []float64) {
+			S := SPDHVPScaledDifferenceUnpack(x, m)
+			dS := SPDHVPScaledDifferenceUnpack(grad, m)
+			SPDHVPScaledDifferenceGrad(S, dS)
+			runtime.PackSymmetricGradient(grad[0:m*m], m)
+		},
+	}
+}
+
+// SPDHVPScaledDifferenceUnpack returns views of x as SPDHVPScaledDifference's
+// variables S, packed as SPDHVPScaledDifferenceProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
+	runtime.CheckLength("SPDHVPScaledDifferenceUnpack", x, m*m)
+	S = mat.NewSymDense(m, x[0:m*m:m*m])
+	return
+}
+
+// symmetricHVPWithVectorWork holds SymmetricHVPWithVector's scratch space, reused across calls through symmetricHVPWithVectorPool.
+type symmetricHVPWithVectorWork struct {
+	prod []float64
+}
+
+var symmetricHVPWithVectorPool = sync.Pool{New: func() any {
+	return new(symmetricHVPWithVectorWork)
+}}
+
+// SymmetricHVPWithVector returns f = SymmetricHVPWithVector(c, x).
+//
+// The same mistake in the symmetric block of an HVP with a vector wrt beside
+// it.
+//
+//	f = exp(x' c x)^0.5
+//
+// It panics if the shapes disagree.
+func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
+	m := c.SymmetricDim()
+	runtime.CheckVector("SymmetricHVPWithVector", "x", x.Len(), m, "m")
+	ws := symmetricHVPWithVectorPool.Get().(*symmetricHVPWithVectorWork)
+	defer symmetricHVPWithVectorPool.Put(ws)
+	xRaw := x.RawVector()
+	cRaw := c.RawSymmetric()
+	prod := runtime.Vec(&ws.prod, m)
+	blas64.Symv(1, cRaw, xRaw, 0, prod)
+	xTcx := blas64.Dot(xRaw, prod)
+	f := math.Pow(math.Exp(xTcx), 0.5)
+	return f
+}
+
+// symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch space, reused across calls through symmetricHVPWithVectorGradPool.
+type symmetricHVPWithVectorGradWork struct {
+	prod []float64
+	tmp  []float64
+	xxT  []float64
+}
+
+var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
+	return new(symmetricHVPWithVectorGradWork)
+}}
+
+// SymmetricHVPWithVectorGrad returns f = SymmetricHVPWithVector(c, x) and writes ∂f/∂c, ∂f/∂x into dc, dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// The same mistake in the symmetric block of an HVP with a vector wrt beside
+// it.
+//
+//	f = exp(x' c x)^0.5
+//	∂f/∂c = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
+//	∂f/∂x = (exp(x' c x) exp(x' c x)^(-0.5)) c x
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDense, dx *mat.VecDense) float64 {
+	m := c.SymmetricDim()
+	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
+	runtime.CheckSymmetric("SymmetricHVPWithVectorGrad", "dc", dc.SymmetricDim(), m, "m")
+	runtime.CheckVector("SymmetricHVPWithVectorGrad", "dx", dx.Len(), m, "m")
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "dc", dc.RawSymmetric().Data)
+	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
+	defer symmetricHVPWithVectorGradPool.Put(ws)
+	xRaw := x.RawVector()
+	cRaw := c.RawSymmetric()
+	prod := runtime.Vec(&ws.prod, m)
+	blas64.Symv(1, cRaw, xRaw, 0, prod)
+	xTcx := blas64.Dot(xRaw, prod)
+	s := math.Exp(xTcx)
+	f := math.Pow(s, 0.5)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	s2 := s * math.Pow(s, -0.5)
+	xxT := runtime.Mat(&ws.xxT, m, m)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	// tmp = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s2 * xxT.Data[i*xxT.Stride+j])
+		}
+	}
+	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
+	dxRaw := dx.RawVector()
+	// dx = (exp(x' c x) exp(x' c x)^(-0.5)) c x
+	blas64.Symv(s2, cRaw, xRaw, 0, dxRaw)
+	return f
+}
+
+// symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's scratch space, reused across calls through symmetricHVPWithVectorHessVecPool.
+type symmetricHVPWithVectorHessVecWork struct {
+	tmp   []float64
+	prod  []float64
+	prod2 []float64
+	prod3 []float64
+	prod4 []float64
+	xxT   []float64
+	vxxT  []float64
+	xvxT  []float64
+	vcx   []float64
+	cvx   []float64
+}
+
+var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
+	return new(symmetricHVPWithVectorHessVecWork)
+}}
+
+// SymmetricHVPWithVectorHessVec writes the Hessian-vector product of f = SymmetricHVPWithVector(c, x),
+// the derivative of its gradient in the directions vc, vx, into hc, hx,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// The same mistake in the symmetric block of an HVP with a vector wrt beside
+// it.
+//
+//	f = exp(x' c x)^0.5
+//	d(∂f/∂c) = 0.5 ((exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
+//	d(∂f/∂x) = (exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.SymDense, vx *mat.VecDense, hc *mat.SymDense, hx *mat.VecDense) {
+	m := c.SymmetricDim()
+	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "x", x.Len(), m, "m")
+	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "vc", vc.SymmetricDim(), m, "m")
+	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
+	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc.SymmetricDim(), m, "m")
+	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "hx", hx.Len(), m, "m")
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "vc", vc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "hc", hc.RawSymmetric().Data)
+	ws := symmetricHVPWithVectorHessVecPool.Get().(*symmetricHVPWithVectorHessVecWork)
+	defer symmetricHVPWithVectorHessVecPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	xRaw := x.RawVector()
+	cRaw := c.RawSymmetric()
+	prod := runtime.Vec(&ws.prod, m)
+	blas64.Symv(1, cRaw, xRaw, 0, prod)
+	xTcx := blas64.Dot(xRaw, prod)
+	s := math.Exp(xTcx)
+	s2 := math.Pow(s, -0.5)
+	vxRaw := vx.RawVector()
+	prod2 := runtime.Vec(&ws.prod2, m)
+	blas64.Symv(1, cRaw, xRaw, 0, prod2)
+	vxTcx := blas64.Dot(vxRaw, prod2)
+	vcRaw := vc.RawSymmetric()
+	prod3 := runtime.Vec(&ws.prod3, m)
+	blas64.Symv(1, vcRaw, xRaw, 0, prod3)
+	xTvcx := blas64.Dot(xRaw, prod3)
+	prod4 := runtime.Vec(&ws.prod4, m)
+	blas64.Symv(1, cRaw, vxRaw, 0, prod4)
+	xTcvx := blas64.Dot(xRaw, prod4)
+	s3 := s * (vxTcx + xTvcx + xTcvx)
+	s4 := s2*s3 + -0.5*(s*(s3*math.Pow(s, -1.5)))
+	xxT := runtime.Mat(&ws.xxT, m, m)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	s5 := s * s2
+	vxxT := runtime.Mat(&ws.vxxT, m, m)
+	// vxxT = vx x'
+	runtime.ZeroMatrix(vxxT)
+	blas64.Ger(1, vxRaw, xRaw, vxxT)
+	xvxT := runtime.Mat(&ws.xvxT, m, m)
+	// xvxT = x vx'
+	runtime.ZeroMatrix(xvxT)
+	blas64.Ger(1, xRaw, vxRaw, xvxT)
+	// tmp = 0.5 ((exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s4*xxT.Data[i*xxT.Stride+j] + s5*(vxxT.Data[i*vxxT.Stride+j]+xvxT.Data[i*xvxT.Stride+j]))
+		}
+	}
+	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
+	hxRaw := hx.RawVector()
+	// hx = (exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+	vcx := runtime.Vec(&ws.vcx, m)
+	// vcx = vc x
+	blas64.Symv(1, vcRaw, xRaw, 0, vcx)
+	cvx := runtime.Vec(&ws.cvx, m)
+	// cvx = c vx
+	blas64.Symv(1, cRaw, vxRaw, 0, cvx)
+	// hxRaw = (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+	for i := 0; i < m; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = s5 * (vcx.Data[i] + cvx.Data[i])
+	}
+	blas64.Symv(s4, cRaw, xRaw, 1, hxRaw)
+}
+
+// SymmetricHVPWithVectorProblem returns the problem of minimising
+// SymmetricHVPWithVector over c, x for gonum/optimize. Its variable packs c, x
+// into one []float64, in that order, matrices row-major;
+// SymmetricHVPWithVectorUnpack views such a slice as the variables. A symmetric
+// n×n variable takes n² entries of which only the upper triangle counts; Grad
+// reports the derivative with respect to those entries. Dimensions that no
+// fixed input gives are parameters.
+func SymmetricHVPWithVectorProblem(m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			c, x := SymmetricHVPWithVectorUnpack(x2, m)
+			return SymmetricHVPWithVector(c, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			c, x := SymmetricHVPWithVectorUnpack(x2, m)
+			dc, dx := SymmetricHVPWithVectorUnpack(grad, m)
+			SymmetricHVPWithVectorGrad(c, x, dc, dx)
+			runtime.PackSymmetricGradient(grad[0:m*m], m)
+		},
+	}
+}
+
+// SymmetricHVPWithVectorUnpack returns views of x as SymmetricHVPWithVector's
+// variables c, x, packed as SymmetricHVPWithVectorProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.VecDense) {
+	runtime.CheckLength("SymmetricHVPWithVectorUnpack", x2, m*m+m)
+	c = mat.NewSymDense(m, x2[0:m*m:m*m])
+	x = mat.NewVecDense(m, x2[m*m:m*m+m:m*m+m])
+	return
+}
+
+// SymmetricHVPTransposedHalves returns f = SymmetricHVPTransposedHalves(c, a).
+//
+// (dG + (dG)')/2 whose second half is dG transposed through its sums: still
+// lowered as dG symmetrised.
+//
+//	f = 2 (1 + tr(a c)^2)^0.5
+//
+// It panics if the shapes disagree.
+func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
+	m := c.SymmetricDim()
+	aRows, aCols := a.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalves", "a", aRows, aCols, m, m, "m", "m")
+	aRaw := a.RawMatrix()
+	cRaw := c.RawSymmetric()
+	trAc := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		}
+	}
+	f := 2.0 * math.Pow(1.0+trAc*trAc, 0.5)
+	return f
+}
+
+// symmetricHVPTransposedHalvesGradWork holds SymmetricHVPTransposedHalvesGrad's scratch space, reused across calls through symmetricHVPTransposedHalvesGradPool.
+type symmetricHVPTransposedHalvesGradWork struct {
+	tmp []float64
+}
+
+var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
+	return new(symmetricHVPTransposedHalvesGradWork)
+}}
+
+// SymmetricHVPTransposedHalvesGrad returns f = SymmetricHVPTransposedHalves(c, a) and writes ∂f/∂c, ∂f/∂a into dc, da,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// (dG + (dG)')/2 whose second half is dG transposed through its sums: still
+// lowered as dG symmetrised.
+//
+//	f = 2 (1 + tr(a c)^2)^0.5
+//	∂f/∂c = 0.5 (2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) a' + 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) a)
+//	∂f/∂a = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) c
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.SymDense, da *mat.Dense) float64 {
+	m := c.SymmetricDim()
+	aRows, aCols := a.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "a", aRows, aCols, m, m, "m", "m")
+	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc.SymmetricDim(), m, "m")
+	daRows, daCols := da.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "da", daRows, daCols, m, m, "m", "m")
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric().Data, "a", a.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "a", a.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "dc", dc.RawSymmetric().Data)
+	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
+	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
+	aRaw := a.RawMatrix()
+	cRaw := c.RawSymmetric()
+	trAc := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		}
+	}
+	s := 1.0 + trAc*trAc
+	f := 2.0 * math.Pow(s, 0.5)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	s2 := trAc * math.Pow(s, -0.5)
+	// tmp = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) a'
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 2.0 * (s2 * aRaw.Data[j*aRaw.Stride+i])
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
+	daRaw := da.RawMatrix()
+	// da = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) c
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			daRaw.Data[i*daRaw.Stride+j] = 2.0 * (s2 * runtime.SymAt(cRaw, i, j))
+		}
+	}
+	return f
+}
+
+// symmetricHVPTransposedHalvesHessVecWork holds SymmetricHVPTransposedHalvesHessVec's scratch space, reused across calls through symmetricHVPTransposedHalvesHessVecPool.
+type symmetricHVPTransposedHalvesHessVecWork struct {
+	tmp []float64
+	vac []float64
+	avc []float64
+}
+
+var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
+	return new(symmetricHVPTransposedHalvesHessVecWork)
+}}
+
+// SymmetricHVPTransposedHalvesHessVec writes the Hessian-vector product of f = SymmetricHVPTransposedHalves(c, a),
+// the derivative of its gradient in the directions vc, va, into hc, ha,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// (dG + (dG)')/2 whose second half is dG transposed through its sums: still
+// lowered as dG symmetrised.
+//
+//	f = 2 (1 + tr(a c)^2)^0.5
+//	d(∂f/∂c) = 0.5 (2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a' + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va') + 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va))
+//	d(∂f/∂a) = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) c + (tr(a c) (1 + tr(a c)^2)^(-0.5)) vc)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.SymDense, va *mat.Dense, hc *mat.SymDense, ha *mat.Dense) {
+	m := c.SymmetricDim()
+	aRows, aCols := a.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "a", aRows, aCols, m, m, "m", "m")
+	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "vc", vc.SymmetricDim(), m, "m")
+	vaRows, vaCols := va.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "va", vaRows, vaCols, m, m, "m", "m")
+	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc.SymmetricDim(), m, "m")
+	haRows, haCols := ha.Dims()
+	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", haRows, haCols, m, m, "m", "m")
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "a", a.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "va", va.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "a", a.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "vc", vc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "va", va.RawMatrix().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "hc", hc.RawSymmetric().Data)
+	ws := symmetricHVPTransposedHalvesHessVecPool.Get().(*symmetricHVPTransposedHalvesHessVecWork)
+	defer symmetricHVPTransposedHalvesHessVecPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, m)
+	aRaw := a.RawMatrix()
+	cRaw := c.RawSymmetric()
+	trAc := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		}
+	}
+	s := 1.0 + trAc*trAc
+	s2 := math.Pow(s, -0.5)
+	vac := runtime.Mat(&ws.vac, m, m)
+	vaRaw := va.RawMatrix()
+	// vac = va c
+	blas64.Symm(blas.Right, 1, cRaw, vaRaw, 0, vac)
+	avc := runtime.Mat(&ws.avc, m, m)
+	vcRaw := vc.RawSymmetric()
+	// avc = a vc
+	blas64.Symm(blas.Right, 1, vcRaw, aRaw, 0, avc)
+	tr := 0.0
+	for i := 0; i < m; i++ {
+		tr += vac.Data[i*vac.Stride+i] + avc.Data[i*avc.Stride+i]
+	}
+	s3 := s2*tr - trAc*(trAc*tr*math.Pow(s, -1.5))
+	s4 := trAc * s2
+	// tmp = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a' + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va')
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 2.0 * (s3*aRaw.Data[j*aRaw.Stride+i] + s4*vaRaw.Data[j*vaRaw.Stride+i])
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
+	haRaw := ha.RawMatrix()
+	// ha = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) c + (tr(a c) (1 + tr(a c)^2)^(-0.5)) vc)
+	for i := 0; i < m; i++ {
+		for j := 0; j < m; j++ {
+			haRaw.Data[i*haRaw.Stride+j] = 2.0 * (s3*runtime.SymAt(cRaw, i, j) + s4*runtime.SymAt(vcRaw, i, j))
+		}
+	}
+}
+
+// SymmetricHVPTransposedHalvesProblem returns the problem of minimising
+// SymmetricHVPTransposedHalves over c, a for gonum/optimize. Its variable packs
+// c, a into one []float64, in that order, matrices row-major;
+// SymmetricHVPTransposedHalvesUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func SymmetricHVPTransposedHalvesProblem(m int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			c, a := SymmetricHVPTransposedHalvesUnpack(x, m)
+			return SymmetricHVPTransposedHalves(c, a)
+		},
+		Grad: func(grad, x []float64) {
+			c, a := SymmetricHVPTransposedHalvesUnpack(x, m)
+			dc, da := SymmetricHVPTransposedHalvesUnpack(grad, m)
+			SymmetricHVPTransposedHalvesGrad(c, a, dc, da)
+			runtime.PackSymmetricGradient(grad[0:m*m], m)
+		},
+	}
+}
+
+// SymmetricHVPTransposedHalvesUnpack returns views of x as
+// SymmetricHVPTransposedHalves's variables c, a, packed as
+// SymmetricHVPTransposedHalvesProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a *mat.Dense) {
+	runtime.CheckLength("SymmetricHVPTransposedHalvesUnpack", x, m*m+m*m)
+	c = mat.NewSymDense(m, x[0:m*m:m*m])
+	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
+	return
+}
