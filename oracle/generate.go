@@ -402,27 +402,9 @@ func (g *Generator) gen(s shape, depth int) *expr {
 				return e
 			}
 		case 2: // + or -
-			x, y := g.gen(s, d), g.gen(s, d)
-			if !s.isScalar() && g.r.IntN(4) == 0 {
-				y = g.gen(scalarShape, d)
-				if g.r.IntN(2) == 0 {
-					x, y = y, x
-				}
-			} else if !s.isScalar() && !s.isRow() && g.r.IntN(6) == 0 {
-				y = g.fill(s)
-			}
-			return bin([]string{"+", "-"}[g.r.IntN(2)], x, y, s)
+			return g.elementwise([]string{"+", "-"}, s, d)
 		case 3: // .* or ./
-			x, y := g.gen(s, d), g.gen(s, d)
-			if !s.isScalar() && g.r.IntN(4) == 0 {
-				y = g.gen(scalarShape, d)
-				if g.r.IntN(2) == 0 {
-					x, y = y, x
-				}
-			} else if !s.isScalar() && !s.isRow() && g.r.IntN(6) == 0 {
-				y = g.fill(s)
-			}
-			return bin([]string{".*", "./"}[g.r.IntN(2)], x, y, s)
+			return g.elementwise([]string{".*", "./"}, s, d)
 		case 4: // a product
 			return g.product(s, d)
 		case 5: // scaling
@@ -459,6 +441,22 @@ func (g *Generator) gen(s shape, depth int) *expr {
 			}
 		}
 	}
+}
+
+// elementwise returns x op y for one of ops, of shape s: operands of
+// shape s, a scalar broadcast on either side, or a fill beside an operand
+// whose shape it takes.
+func (g *Generator) elementwise(ops []string, s shape, d int) *expr {
+	x, y := g.gen(s, d), g.gen(s, d)
+	if !s.isScalar() && g.r.IntN(4) == 0 {
+		y = g.gen(scalarShape, d)
+		if g.r.IntN(2) == 0 {
+			x, y = y, x
+		}
+	} else if !s.isScalar() && !s.isRow() && g.r.IntN(6) == 0 {
+		y = g.fill(s)
+	}
+	return bin(ops[g.r.IntN(len(ops))], x, y, s)
 }
 
 func bin(op string, x, y *expr, s shape) *expr {

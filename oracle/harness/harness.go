@@ -580,23 +580,9 @@ const bigInput = 48
 // directions returns random directions for the wrt inputs, symmetric for
 // symmetric inputs, drawn deterministically from the function's name.
 func (ch *checker) directions(salt int) [][]float64 {
-	f := ch.f
-	r := newRand(f.Name, salt)
-	out := make([][]float64, len(f.Wrt))
-	for k, wi := range f.Wrt {
-		a := f.Inputs[wi]
-		d := make([]float64, a.size())
-		for e := range d {
-			d[e] = r.sym()
-		}
-		if a.Kind == Symmetric {
-			for i := 0; i < a.Rows; i++ {
-				for j := 0; j < i; j++ {
-					d[i*a.Cols+j] = d[j*a.Cols+i]
-				}
-			}
-		}
-		out[k] = d
+	out := make([][]float64, len(ch.f.Wrt))
+	for k, wi := range ch.f.Wrt {
+		out[k] = ch.direction(ch.f.Inputs[wi], 100*salt+k)
 	}
 	return out
 }
