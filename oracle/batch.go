@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -411,23 +410,38 @@ func runTests(ctx context.Context, dir string, ready []*prepared, byName map[str
 		return
 	}
 	text := string(out)
-	// The -test output draws its own points, knowing nothing of the
-	// function's domain: a NaN or Inf there is not gradgen's error.
-	if strings.Contains(text, "NaN") || strings.Contains(text, "Inf") {
-		return
+	// go test prints each failing subtest's header, then its messages.
+	header := regexp.MustCompile(`--- FAIL: \S+/(\w+)`)
+	msgs := map[string][]string{}
+	var order []string
+	cur := ""
+	for _, line := range strings.Split(text, "\n") {
+		if m := header.FindStringSubmatch(line); m != nil {
+			cur = m[1]
+			if _, ok := msgs[cur]; !ok {
+				order = append(order, cur)
+			}
+			msgs[cur] = append(msgs[cur], line)
+			continue
+		}
+		if cur != "" {
+			msgs[cur] = append(msgs[cur], line)
+		}
 	}
 	blamed := false
-	names := make([]string, 0, len(ready))
-	for _, p := range ready {
-		names = append(names, p.c.Name)
-	}
-	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	for _, name := range names {
-		if regexp.MustCompile(`\b` + name + `\w*`).MatchString(text) {
-			o := byName[name]
-			o.Failures = append(o.Failures, Failure{name, name, "test-output", truncate(grepLines(text, name), 1500)})
-			blamed = true
+	for _, name := range order {
+		o := byName[name]
+		if o == nil {
+			continue
 		}
+		blamed = true
+		msg := strings.Join(msgs[name], "\n")
+		// The -test output draws its own points, knowing nothing of the
+		// function's domain: a NaN or Inf there is not gradgen's error.
+		if strings.Contains(msg, "NaN") || strings.Contains(msg, "Inf") {
+			continue
+		}
+		o.Failures = append(o.Failures, Failure{name, name, "test-output", truncate(msg, 1500)})
 	}
 	if !blamed {
 		for _, p := range ready {
@@ -435,16 +449,6 @@ func runTests(ctx context.Context, dir string, ready []*prepared, byName map[str
 			o.Failures = append(o.Failures, Failure{p.c.Name, p.c.Name, "test-output", truncate(text, 1500)})
 		}
 	}
-}
-
-func grepLines(text, word string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(text, "\n") {
-		if strings.Contains(line, word) {
-			b.WriteString(line + "\n")
-		}
-	}
-	return b.String()
 }
 
 func truncate(s string, n int) string {
