@@ -35,8 +35,8 @@
 //	            would be generated, printing which file and the first differing lines
 //	-explain    print the derivation of each gradient (differential, trace form,
 //	            result) and write nothing; -format=unicode (default), latex or plain
-//	-test       also write FILE's _test.go: finite-difference gradient checks of
-//	            every generated function
+//	-test       also write FILE's _test.go: finite-difference checks of every
+//	            generated function
 //	-standalone copy the runtime helpers the code uses into it, so it imports only
 //	            the standard library and gonum (for vendoring)
 //
@@ -108,7 +108,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.check, "check", false, "write nothing; exit 1 when an output is missing or stale")
 	fs.BoolVar(&cfg.explain, "explain", false, "print the derivation of each gradient; write nothing")
 	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
-	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference gradient checks")
+	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference checks of every generated function")
 	fs.BoolVar(&cfg.standalone, "standalone", false, "copy the runtime helpers into the output: import only the standard library and gonum")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
