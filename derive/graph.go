@@ -335,8 +335,8 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	var walk func(n *Node) bool
 	walk = func(n *Node) bool {
 		switch {
-		case n == nil:
-			return false
+		case n == nil, n.Op == OpBroadcast && n.Args[0].IsConst(0):
+			return false // a zero factor: the product is zero
 		case n.Shape.IsScalar():
 			scalars = append(scalars, n)
 		case n.Op == OpScale:
@@ -370,18 +370,20 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	var out *Node
 	switch len(kept) {
 	case 0:
+		if len(scalars) == 0 {
+			return nil
+		}
+		out, scalars = scalars[len(scalars)-1], scalars[:len(scalars)-1]
 	case 1:
 		out = kept[0]
 	default:
 		shape := Shape{kept[0].Shape.Rows, kept[len(kept)-1].Shape.Cols}
 		out = g.intern(OpMul, shape, 0, "", g.palindrome(kept), kept...)
 	}
-	for i := len(scalars) - 1; i >= 0; i-- {
-		if out == nil {
-			out = scalars[i]
-		} else {
-			out = g.Scale(scalars[i], out)
-		}
+	// A scaling that simplifies to zero makes the product zero; nil is
+	// never taken for "no factor yet" (that read -b·0 as -1).
+	for i := len(scalars) - 1; i >= 0 && out != nil; i-- {
+		out = g.Scale(scalars[i], out)
 	}
 	return out
 }

@@ -136,11 +136,12 @@ func (ch *checker) guard(role string, body func()) {
 		ch.res.Roles = append(ch.res.Roles, role)
 	}
 	before := len(ch.res.Failures)
+	fdError = 0
 	ch.protect(role, body)
 	for _, f := range ch.res.Failures[before:] {
 		if f.Check == "fd" {
 			ch.res.Failures = ch.res.Failures[:before]
-			stepScale = 0.2
+			stepScale, fdError = 0.2, 0
 			ch.protect(role, body)
 			stepScale = 1
 			break
@@ -550,10 +551,12 @@ func (ch *checker) hessianAlong(h []float64, n int) {
 // direction returns a random direction shaped like a (symmetric for a
 // symmetric input).
 func (ch *checker) direction(a Arg, salt int) []float64 {
+	// Entries of size 1/√n keep a direction's effect on a sum of n
+	// entries, and so the differences' step, moderate.
 	r := newRand(ch.f.Name+"/"+a.Name, 10+salt)
 	d := make([]float64, a.size())
 	for e := range d {
-		d[e] = r.sym()
+		d[e] = r.sym() / math.Sqrt(float64(a.size()))
 	}
 	if a.Kind == Symmetric {
 		for i := 0; i < a.Rows; i++ {
@@ -703,9 +706,18 @@ func diff(g func(t float64) []float64, x float64) []float64 {
 	out := make([]float64, len(p1))
 	for o := range out {
 		out[o] = (45*(p1[o]-m1[o]) - 9*(p2[o]-m2[o]) + (p3[o] - m3[o])) / (60 * h)
+		// The fourth-order estimate from the same values: the two differ
+		// by the difference's own error (rounding in g, truncation).
+		fourth := (8*(p1[o]-m1[o]) - (p2[o] - m2[o])) / (12 * h)
+		fdError = math.Max(fdError, math.Abs(out[o]-fourth))
 	}
 	return out
 }
+
+// fdError is the largest disagreement of the sixth- and fourth-order
+// differences since the role's checks began (guard resets it): the
+// finite differences' own error, which closeFD tolerates ten times over.
+var fdError float64
 
 // close reports where got and want differ by more than atol·scale +
 // rtol·|want|, scale the largest magnitude in want (at least 1); "" when
@@ -741,8 +753,17 @@ func close(got, want []float64, rtol, atol float64) string {
 	return fmt.Sprintf("entry %d is %.17g, want %.17g (of %d; largest |want| %.3g)", at, got[at], want[at], len(got), scale)
 }
 
-// closeFD compares with a finite-difference estimate.
-func closeFD(got, want []float64) string { return close(got, want, 1e-6, 1e-6) }
+// closeFD compares with a finite-difference estimate, allowing for the
+// estimate's own error.
+func closeFD(got, want []float64) string {
+	scale := 1.0
+	for _, w := range want {
+		if !math.IsInf(w, 0) && !math.IsNaN(w) {
+			scale = math.Max(scale, math.Abs(w))
+		}
+	}
+	return close(got, want, 1e-6, 1e-6+10*fdError/scale)
+}
 
 func axpy(x []float64, t float64, v []float64) []float64 {
 	y := append([]float64(nil), x...)
