@@ -44,6 +44,9 @@ func TestOracle(t *testing.T) {
 	c := &Campaign{N: *oracleN, Batch: *oracleBatch, Seed: *oracleSeed, Root: moduleRoot(t), Keep: *oracleKeep}
 	s := c.Run(context.Background())
 	t.Log("\n" + s.String())
+	for _, o := range s.TestOutput {
+		t.Logf("-test output only (not a failure): %s", describe(o))
+	}
 	report(t, s.Failed, Options{Root: c.Root, Seed: c.Seed})
 }
 
