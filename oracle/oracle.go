@@ -42,7 +42,7 @@ type Summary struct {
 	// nothing of the domain (inv(B Bᵀ) for a wide B is singular there,
 	// tan meets its poles), so they are reported, not counted as failures.
 	TestOutput []*Outcome
-	Elapsed   time.Duration
+	Elapsed    time.Duration
 }
 
 // Cases draws the campaign's functions.
