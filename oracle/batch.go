@@ -20,26 +20,13 @@ import (
 
 	"github.com/gradgen/gradgen/derive"
 	"github.com/gradgen/gradgen/emit"
+	"github.com/gradgen/gradgen/oracle/harness"
 	"github.com/gradgen/gradgen/spec"
 )
 
-// Failure is one failed check of one function.
-type Failure struct {
-	Func  string `json:"func"`
-	Role  string `json:"role"`
-	Check string `json:"check"`
-	Msg   string `json:"msg"`
-}
-
-// Class names the kind of a failure, for counting and shrinking: the
-// role's suffix (Grad, HessVec, …) and the check.
-func (f Failure) Class() string {
-	role := strings.TrimPrefix(f.Role, f.Func)
-	if role == "" {
-		role = "F"
-	}
-	return role + "/" + f.Check
-}
+// Failure is one failed check of one function, as the harness reports
+// it; the oracle adds its own (refused, emit, compile, crash).
+type Failure = harness.Failure
 
 // Outcome is what a batch found for one function.
 type Outcome struct {
@@ -102,7 +89,7 @@ func RunBatch(ctx context.Context, cases []*Case, opts Options) []*Outcome {
 		if err != nil {
 			for _, p := range ready {
 				o := byName[p.c.Name]
-				o.Failures = append(o.Failures, Failure{p.c.Name, p.c.Name, "build", err.Error()})
+				o.Failures = append(o.Failures, Failure{Func: p.c.Name, Role: p.c.Name, Check: "build", Msg: err.Error()})
 			}
 			return outs
 		}
@@ -138,7 +125,7 @@ func build(c *Case) (*derive.Function, *Failure) {
 			return fns[0], nil
 		}
 	}
-	return nil, &Failure{c.Name, c.Name, "refused", err.Error()}
+	return nil, &Failure{Func: c.Name, Role: c.Name, Check: "refused", Msg: err.Error()}
 }
 
 // emitAlone generates fn on its own, so an emitter error or panic is
@@ -147,11 +134,11 @@ func emitAlone(fn *derive.Function) (fail *Failure) {
 	name := fn.Spec.Name
 	defer func() {
 		if r := recover(); r != nil {
-			fail = &Failure{name, name, "emit", fmt.Sprintf("panic: %v", r)}
+			fail = &Failure{Func: name, Role: name, Check: "emit", Msg: fmt.Sprintf("panic: %v", r)}
 		}
 	}()
 	if _, err := emit.Generate([]*derive.Function{fn}, emit.Options{Package: "main"}); err != nil {
-		return &Failure{name, name, "emit", err.Error()}
+		return &Failure{Func: name, Role: name, Check: "emit", Msg: err.Error()}
 	}
 	return nil
 }
@@ -245,7 +232,7 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 		}
 		found = true
 		if !bad[fn] {
-			o.Failures = append(o.Failures, Failure{fn, fn, "compile", m[1] + ":" + m[2] + ": " + m[3]})
+			o.Failures = append(o.Failures, Failure{Func: fn, Role: fn, Check: "compile", Msg: m[1] + ":" + m[2] + ": " + m[3]})
 		}
 		bad[fn] = true
 	}
@@ -356,15 +343,9 @@ func run(ctx context.Context, dir string, ready []*prepared, byName map[string]*
 		}
 		if !runProgram(ctx, dir, []string{p.c.Name}, byName)[p.c.Name] {
 			o := byName[p.c.Name]
-			o.Failures = append(o.Failures, Failure{p.c.Name, p.c.Name, "crash", "the program died checking it"})
+			o.Failures = append(o.Failures, Failure{Func: p.c.Name, Role: p.c.Name, Check: "crash", Msg: "the program died checking it"})
 		}
 	}
-}
-
-type harnessResult struct {
-	Func     string    `json:"func"`
-	Roles    []string  `json:"roles"`
-	Failures []Failure `json:"failures"`
 }
 
 func runProgram(ctx context.Context, dir string, only []string, byName map[string]*Outcome) map[string]bool {
@@ -378,7 +359,7 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 	sc := bufio.NewScanner(&stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	for sc.Scan() {
-		var r harnessResult
+		var r harness.Result
 		if json.Unmarshal(sc.Bytes(), &r) != nil {
 			continue
 		}
@@ -392,7 +373,7 @@ func runProgram(ctx context.Context, dir string, only []string, byName map[strin
 	}
 	if err != nil && len(only) == 1 && !done[only[0]] {
 		if o := byName[only[0]]; o != nil {
-			o.Failures = append(o.Failures, Failure{only[0], only[0], "crash", truncate(stderr.String(), 2000)})
+			o.Failures = append(o.Failures, Failure{Func: only[0], Role: only[0], Check: "crash", Msg: truncate(stderr.String(), 2000)})
 			done[only[0]] = true
 		}
 	}
@@ -441,12 +422,12 @@ func runTests(ctx context.Context, dir string, ready []*prepared, byName map[str
 		if strings.Contains(msg, "NaN") || strings.Contains(msg, "Inf") {
 			continue
 		}
-		o.Failures = append(o.Failures, Failure{name, name, "test-output", truncate(msg, 1500)})
+		o.Failures = append(o.Failures, Failure{Func: name, Role: name, Check: "test-output", Msg: truncate(msg, 1500)})
 	}
 	if !blamed {
 		for _, p := range ready {
 			o := byName[p.c.Name]
-			o.Failures = append(o.Failures, Failure{p.c.Name, p.c.Name, "test-output", truncate(text, 1500)})
+			o.Failures = append(o.Failures, Failure{Func: p.c.Name, Role: p.c.Name, Check: "test-output", Msg: truncate(text, 1500)})
 		}
 	}
 }

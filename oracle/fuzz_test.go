@@ -1,9 +1,7 @@
 package oracle
 
 import (
-	"go/ast"
 	"go/importer"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"sync"
@@ -36,20 +34,13 @@ func (c cachedImporter) Import(path string) (*types.Package, error) {
 	return p, err
 }
 
-// typecheck reports the first type error of a generated file, importing
-// gonum and the runtime from source (once per process).
-func typecheck(src []byte) error {
+// sourceImporter resolves the generated code's imports from source,
+// once per process.
+func sourceImporter([]string) (types.Importer, error) {
 	importOnce.Do(func() {
 		imp = cachedImporter{importer.ForCompiler(token.NewFileSet(), "source", nil), map[string]*types.Package{}}
 	})
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, 0)
-	if err != nil {
-		return err
-	}
-	conf := types.Config{Importer: imp}
-	_, err = conf.Check("main", fset, []*ast.File{f}, nil)
-	return err
+	return imp, nil
 }
 
 // FuzzOracle draws a function from the oracle's generator for each seed
@@ -73,7 +64,7 @@ func FuzzOracle(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := typecheck(code); err != nil {
+		if err := emit.TypeCheck([]*derive.Function{fn}, []emit.Source{{Path: "gen.go", Data: code}}, sourceImporter); err != nil {
 			t.Fatalf("generated code does not compile: %v\n%s", err, c.YAML())
 		}
 	})

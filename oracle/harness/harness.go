@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -80,6 +81,16 @@ type Failure struct {
 	Role  string `json:"role"`
 	Check string `json:"check"`
 	Msg   string `json:"msg"`
+}
+
+// Class names the kind of a failure, for counting and shrinking: the
+// role's suffix (Grad, HessVec, …) and the check.
+func (f Failure) Class() string {
+	role := strings.TrimPrefix(f.Role, f.Func)
+	if role == "" {
+		role = "F"
+	}
+	return role + "/" + f.Check
 }
 
 // Result is the outcome for one function, printed as a JSON line.
