@@ -67,9 +67,20 @@ type builder struct {
 	lets  []*spec.Let
 }
 
-func buildFunction(sf *spec.Function) (*Function, error) {
+func buildFunction(sf *spec.Function) (f *Function, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			big, ok := r.(tooLarge)
+			if !ok {
+				panic(r)
+			}
+			f, err = nil, spec.Errorf(sf.NamePos, "expression too large after differentiation: %d nodes, limit %d", big.nodes, maxNodes)
+		}
+	}()
 	b := &builder{g: NewGraph(), env: map[string]*Node{}, dims: map[string]bool{}, lets: sf.Lets}
-	f := &Function{Spec: sf, Graph: b.g, Names: map[*Node]string{}}
+	b.g.limit = maxNodes
+	defer func() { b.g.limit = 0 }()
+	f = &Function{Spec: sf, Graph: b.g, Names: map[*Node]string{}}
 	byName := map[string]*Input{}
 	for _, in := range sf.Inputs {
 		shape, dims := inputShape(in.Type)

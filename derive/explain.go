@@ -10,7 +10,7 @@ import (
 // each term brought to the trace form tr(Gᵀ dX) by the trace tricks, the
 // terms collected, and the gradient read off as ∂f/∂X = G.
 //
-// For the derivatives beyond the gradient it shows dᵏf/dtᵏ order by order,
+// For the derivatives beyond the gradient it shows dᵏf/dtᵏ order by order
 // each the derivative of the one before; for a vector- or matrix-valued f
 // the differential dF in each wrt input and the Jacobian's block (k, l)
 // read off its structure; and with hessian the Hessian-vector product and
@@ -35,13 +35,12 @@ func (fn *Function) Explain(style Style) string {
 func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 	nt := notations[style]
 	g := fn.Graph
-	format := func(n *Node) string {
-		if n == nil {
-			return "0"
-		}
-		return Format(n, style, fn.Names)
-	}
+	l := NewFunctionListing(fn, style)
+	format := l.Format
 	section := func(title string, lines []string) {
+		for _, d := range l.Definitions() {
+			lines = append(lines, d.Name+nt.eq+d.Text)
+		}
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
@@ -60,7 +59,7 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 		for k, d := range fn.Derivs {
 			lines = append(lines, DerivativeLabel(style, t, k+1)+nt.eq+format(d))
 		}
-		section("derivatives with respect to "+t+", each the derivative of the one before", lines)
+		section("derivatives with respect to "+t+", every order carried through each operator (Taylor mode)", lines)
 	}
 	jacobianOf := func(w string) string {
 		if style == LaTeX {
@@ -77,7 +76,7 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 		case jac.Structured:
 			var parts []string
 			for _, t := range jac.Terms {
-				parts = append(parts, FormatBlock(g, t, style, fn.Names))
+				parts = append(parts, FormatBlock(g, t, l))
 			}
 			lines = append(lines, jacobianOf(w)+", block (k, l)"+nt.eq+strings.Join(parts, " + "))
 		default:
@@ -105,7 +104,7 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 				}
 				var parts []string
 				for _, t := range blk.Terms {
-					parts = append(parts, FormatMap(g, t, style, fn.Names))
+					parts = append(parts, FormatMap(g, t, l))
 				}
 				if len(parts) == 0 {
 					parts = []string{"0"}
@@ -195,12 +194,9 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 	// The differential is a variable of its own, not symmetric even for a
 	// symmetric input: the symmetric gradient is the last step.
 	dx := g.Var("d"+w.Name, w.Shape, false)
-	names := map[*Node]string{}
-	for n, name := range fn.Names {
-		names[n] = name
-	}
-	names[dx] = nt.d(w.Name)
-	format := func(n *Node) string { return Format(n, style, names) }
+	l := NewFunctionListing(fn, style)
+	l.Bind(dx, nt.d(w.Name))
+	format := l.Format
 	// traceForm writes a term's contribution as tr(Gᵀ dX); for a vector
 	// it is the inner product Gᵀ dx, for a scalar G dx.
 	traceForm := func(gr *Node) string {
@@ -227,9 +223,9 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 		return b.String()
 	}
 
-	title := fn.Spec.Name + ": f = " + Format(fn.Value, style, fn.Names) + ", gradient with respect to " + w.Name
+	title := fn.Spec.Name + ": f = " + format(fn.Value) + ", gradient with respect to " + w.Name
 	if style == LaTeX {
-		title = "**" + fn.Spec.Name + "**, $" + nt.partial(w.Name) + "$, for $f = " + Format(fn.Value, style, fn.Names) + "$"
+		title = "**" + fn.Spec.Name + "**, $" + nt.partial(w.Name) + "$, for $f = " + format(fn.Value) + "$"
 	}
 	b.WriteString(title + "\n")
 	if style == LaTeX {
@@ -263,6 +259,9 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 		result = nt.partial(w.Name) + nt.eq + symmetricNote(style) + format(grad)
 	}
 	lines = append(lines, result)
+	for _, d := range l.Definitions() {
+		lines = append(lines, d.Name+nt.eq+d.Text)
+	}
 	if style == LaTeX {
 		b.WriteString(strings.Join(lines, nt.nl) + nt.end)
 		return
@@ -286,20 +285,44 @@ func symmetricNote(style Style) string {
 	return "(G + G')/2 = "
 }
 
+// maxExpandedTerms bounds expandTerms: a differential that would expand
+// to more terms is shown as it is, unexpanded.
+const maxExpandedTerms = 64
+
 // expandTerms writes n as a sum of terms, distributing products, traces,
 // sums, transposes and scalings over sums: the differential as the rules
-// give it, term by term, before the trace tricks collect it again.
+// give it, term by term, before the trace tricks collect it again. Past
+// maxExpandedTerms terms it returns n alone.
 func (g *Graph) expandTerms(n *Node) []*Node {
+	memo := map[*Node][]*Node{}
+	if out, ok := g.expand(n, memo); ok {
+		return out
+	}
+	return []*Node{n}
+}
+
+// expand is expandTerms over memo; it reports false past maxExpandedTerms.
+func (g *Graph) expand(n *Node, memo map[*Node][]*Node) ([]*Node, bool) {
+	if out, seen := memo[n]; seen {
+		return out, out != nil
+	}
+	memo[n] = nil // a cycle cannot happen; nil marks "too many" until set
+	var out []*Node
 	switch n.Op {
 	case OpAdd:
-		var out []*Node
 		for _, a := range n.Args {
-			out = append(out, g.expandTerms(a)...)
+			ts, ok := g.expand(a, memo)
+			if !ok || len(out)+len(ts) > maxExpandedTerms {
+				return nil, false
+			}
+			out = append(out, ts...)
 		}
-		return out
 	case OpTr, OpSum, OpTranspose:
-		var out []*Node
-		for _, t := range g.expandTerms(n.Args[0]) {
+		ts, ok := g.expand(n.Args[0], memo)
+		if !ok {
+			return nil, false
+		}
+		for _, t := range ts {
 			switch n.Op {
 			case OpTr:
 				out = append(out, g.Tr(t))
@@ -309,35 +332,41 @@ func (g *Graph) expandTerms(n *Node) []*Node {
 				out = append(out, g.T(t))
 			}
 		}
-		return out
 	case OpScale:
-		var out []*Node
-		for _, t := range g.expandTerms(n.Args[1]) {
+		ts, ok := g.expand(n.Args[1], memo)
+		if !ok {
+			return nil, false
+		}
+		for _, t := range ts {
 			out = append(out, g.Scale(n.Args[0], t))
 		}
-		return out
 	case OpMul, OpHadamard:
 		products := [][]*Node{nil}
 		for _, a := range n.Args {
+			ts, ok := g.expand(a, memo)
+			if !ok || len(products)*len(ts) > maxExpandedTerms {
+				return nil, false
+			}
 			var next [][]*Node
 			for _, p := range products {
-				for _, t := range g.expandTerms(a) {
+				for _, t := range ts {
 					next = append(next, append(append([]*Node{}, p...), t))
 				}
 			}
 			products = next
 		}
-		out := make([]*Node, len(products))
-		for i, p := range products {
+		for _, p := range products {
 			if n.Op == OpMul {
-				out[i] = g.Mul(p...)
+				out = append(out, g.Mul(p...))
 			} else {
-				out[i] = g.Hadamard(p[0], p[1])
+				out = append(out, g.Hadamard(p[0], p[1]))
 			}
 		}
-		return out
+	default:
+		out = []*Node{n}
 	}
-	return []*Node{n}
+	memo[n] = out
+	return out, true
 }
 
 // display returns a sum of terms for printing only: it is not interned,

@@ -23,12 +23,24 @@ type Node struct {
 // IsConst reports whether n is the constant v.
 func (n *Node) IsConst(v float64) bool { return n != nil && n.Op == OpConst && n.Value == v }
 
+// maxNodes bounds a function's graph while Build derives: the expression
+// and its derivatives. Derivation stays polynomial in the
+// spec's size (shared subexpressions, Taylor mode), so only a spec that
+// is itself very large reaches it; Build refuses it then, instead of
+// growing without bound. A variable so that a test can lower it.
+var maxNodes = 1 << 18
+
+// tooLarge is the panic of a graph that reaches maxNodes; buildFunction
+// recovers it as a positioned error.
+type tooLarge struct{ nodes int }
+
 // Graph owns and interns nodes. Its constructors simplify as they build,
 // so derivatives come out in textbook form. A nil *Node is the zero of any
 // shape; constructors accept it where zero makes sense.
 type Graph struct {
 	nodes []*Node
 	index map[string]*Node
+	limit int // the most nodes while Build derives (maxNodes); 0 after
 }
 
 // NewGraph returns an empty graph.
@@ -38,6 +50,9 @@ func (g *Graph) intern(op *Op, shape Shape, value float64, name string, sym bool
 	k := key(op, shape, value, name, args...)
 	if n, ok := g.index[k]; ok {
 		return n
+	}
+	if g.limit > 0 && len(g.nodes) >= g.limit {
+		panic(tooLarge{len(g.nodes) + 1})
 	}
 	n := &Node{ID: len(g.nodes), Op: op, Args: args, Shape: shape, Value: value, Name: name, Sym: sym}
 	g.nodes = append(g.nodes, n)

@@ -30,23 +30,6 @@ func (g *Graph) Tangent(f *Node, seeds map[*Node]*Node) *Node {
 	return d[f]
 }
 
-// Derivatives returns dᵏf/dtᵏ for k = 1 … order with respect to the scalar
-// input t, each the derivative of the one before (the seed's eq. 7–9),
-// simplified as it is built; nil entries are zero, and once one is zero
-// all later ones are.
-func (g *Graph) Derivatives(f, t *Node, order int) []*Node {
-	out := make([]*Node, order)
-	prev := f
-	for k := range out {
-		if prev == nil {
-			break
-		}
-		prev = g.Tangent(prev, map[*Node]*Node{t: g.Const(1)})
-		out[k] = prev
-	}
-	return out
-}
-
 // Depends reports whether n depends on x.
 func Depends(n, x *Node) bool {
 	for _, m := range postorder(n) {

@@ -240,37 +240,75 @@ func (g *Graph) mergeTerms(ts []MapTerm) []MapTerm {
 // linearMap writes x, linear in the column vector v, as M v with M a sum of
 // MapTerms, and reports whether it could.
 func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
+	if x == nil {
+		return nil, true
+	}
+	m := &linearMapper{g: g, v: v, active: activeSet(postorder(x), []*Node{v}), memo: map[*Node]mapped{}}
+	return m.terms(x)
+}
+
+// A linearMapper reads linear maps off one DAG for one direction. It
+// visits each node once (memo) and merges the terms of a sum that differ
+// only in their diagonal, so the number of terms stays bounded by the
+// number of distinct product structures rather than doubling at every
+// shared subexpression (a let chain l = sin(l) .* l).
+type linearMapper struct {
+	g      *Graph
+	v      *Node
+	active map[*Node]bool // the nodes that depend on v
+	memo   map[*Node]mapped
+}
+
+// mapped is a memoised result of linearMapper.terms.
+type mapped struct {
+	terms []MapTerm
+	ok    bool
+}
+
+// terms returns the MapTerms of x as a fresh slice the caller may modify.
+func (m *linearMapper) terms(x *Node) ([]MapTerm, bool) {
+	r, seen := m.memo[x]
+	if !seen {
+		r.terms, r.ok = m.compute(x)
+		m.memo[x] = r
+	}
+	return append([]MapTerm(nil), r.terms...), r.ok
+}
+
+func (m *linearMapper) compute(x *Node) ([]MapTerm, bool) {
+	g, v := m.g, m.v
+	depends := func(n *Node) bool { return m.active[n] }
 	switch {
 	case x == nil:
 		return nil, true
 	case x == v:
 		return []MapTerm{{}}, true
-	case !Depends(x, v):
+	case !depends(x):
 		return nil, false // not linear
 	case x.Op == OpAdd:
 		var out []MapTerm
 		for _, t := range x.Args {
-			ts, ok := g.linearMap(t, v)
+			ts, ok := m.terms(t)
 			if !ok {
 				return nil, false
 			}
 			out = append(out, ts...)
 		}
-		return out, true
+		return g.mergeDiagonals(out), true
 	case x.Op == OpScale:
 		c, y := x.Args[0], x.Args[1]
-		if !Depends(c, v) {
-			ts, ok := g.linearMap(y, v)
+		if !depends(c) {
+			ts, ok := m.terms(y)
 			for k := range ts {
 				ts[k].Coef = g.timesScalar(ts[k].Coef, c)
 			}
 			return ts, ok
 		}
-		if Depends(y, v) || !y.Shape.IsCol() {
+		if depends(y) || !y.Shape.IsCol() {
 			return nil, false
 		}
 		// y (rᵀ v) with rᵀ the row of the scalar c: M = y rᵀ.
-		ts, ok := g.linearMap(c, v)
+		ts, ok := m.terms(c)
 		for k := range ts {
 			ts[k].prefix(y)
 		}
@@ -278,7 +316,7 @@ func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
 	case x.Op == OpMul:
 		at := -1
 		for k, a := range x.Args {
-			if Depends(a, v) {
+			if depends(a) {
 				if at >= 0 {
 					return nil, false
 				}
@@ -290,17 +328,17 @@ func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
 			if !x.Shape.IsScalar() || len(x.Args) != 2 {
 				return nil, false
 			}
-			// A scalar aᵀb is bᵀa.
+			// A scalar aᵀb is bᵀa: a new node, so a mapper of its own.
 			return g.linearMap(g.Mul(g.T(x.Args[1]), g.T(x.Args[0])), v)
 		}
-		ts, ok := g.linearMap(x.Args[at], v)
+		ts, ok := m.terms(x.Args[at])
 		for k := range ts {
 			ts[k].prefix(x.Args[:at]...)
 		}
 		return ts, ok
 	case x.Op == OpSum && x.Args[0].Shape.IsCol():
 		// sum(y) = 1ᵀ y.
-		ts, ok := g.linearMap(x.Args[0], v)
+		ts, ok := m.terms(x.Args[0])
 		ones := g.Broadcast(g.Const(1), Shape{Rows: Dim{Size: 1}, Cols: x.Args[0].Shape.Rows})
 		for k := range ts {
 			ts[k].prefix(ones)
@@ -308,13 +346,13 @@ func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
 		return ts, ok
 	case x.Op == OpHadamard:
 		a, y := x.Args[0], x.Args[1]
-		if Depends(a, v) {
+		if depends(a) {
 			a, y = y, a
 		}
-		if Depends(a, v) || !y.Shape.IsCol() {
+		if depends(a) || !y.Shape.IsCol() {
 			return nil, false
 		}
-		ts, ok := g.linearMap(y, v)
+		ts, ok := m.terms(y)
 		for k := range ts {
 			if len(ts[k].Left) > 0 {
 				return nil, false
@@ -330,37 +368,73 @@ func (g *Graph) linearMap(x, v *Node) ([]MapTerm, bool) {
 	return nil, false
 }
 
-// FormatBlock prints block (k, l) of a Jacobian term in the plain style:
+// mergeDiagonals folds terms that differ only in their coefficient and
+// diagonal into one: Σ cᵢ L diag(dᵢ) R is L diag(Σ cᵢ dᵢ) R. Terms without a
+// diagonal are kept as they are (mergeTerms adds up their coefficients).
+func (g *Graph) mergeDiagonals(ts []MapTerm) []MapTerm {
+	var out []MapTerm
+	at := map[string]int{}
+	for _, t := range ts {
+		if t.Diag == nil {
+			out = append(out, t)
+			continue
+		}
+		d := t.Diag
+		if t.Coef != nil {
+			d = g.Scale(t.Coef, d)
+		}
+		k := sidesKey(t.Left) + "|" + sidesKey(t.Right)
+		if i, ok := at[k]; ok {
+			out[i].Diag = g.Add(out[i].Diag, d)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, MapTerm{Left: t.Left, Right: t.Right, Diag: d})
+	}
+	return out
+}
+
+// sidesKey identifies a product of factors by their node IDs.
+func sidesKey(fs []*Node) string {
+	var b strings.Builder
+	for _, n := range fs {
+		b.WriteString(strconv.Itoa(n.ID))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// FormatBlock prints block (k, l) of a Jacobian term in l's style:
 // c A[:,k] B[l,:] for c·A·dX·B, with I for an identity side.
-func FormatBlock(g *Graph, t LinearTerm, style Style, names map[*Node]string) string {
+func FormatBlock(g *Graph, t LinearTerm, l *Listing) string {
 	coef := ""
 	if t.Coef != nil {
-		coef = formatFactor(t.Coef, style, names) + " "
+		coef = formatFactor(t.Coef, l) + " "
 	}
 	if t.Hadamard != nil {
-		return coef + formatFactor(t.Hadamard, style, names) + "[k,l] at entry (k, l)"
+		return coef + formatFactor(t.Hadamard, l) + "[k,l] at entry (k, l)"
 	}
 	col, row := "k", "l"
 	if t.Trans {
 		col, row = "l", "k"
 	}
-	return coef + formatSide(g, t.Left, style, names) + "[:," + col + "] " + formatSide(g, t.Right, style, names) + "[" + row + ",:]"
+	return coef + formatSide(g, t.Left, l) + "[:," + col + "] " + formatSide(g, t.Right, l) + "[" + row + ",:]"
 }
 
-// FormatMap prints a MapTerm in the plain style: c L diag(d) R.
-func FormatMap(g *Graph, t MapTerm, style Style, names map[*Node]string) string {
+// FormatMap prints a MapTerm in l's style: c L diag(d) R.
+func FormatMap(g *Graph, t MapTerm, l *Listing) string {
 	var parts []string
 	if t.Coef != nil {
-		parts = append(parts, formatFactor(t.Coef, style, names))
+		parts = append(parts, formatFactor(t.Coef, l))
 	}
 	if len(t.Left) > 0 {
-		parts = append(parts, formatSide(g, t.Left, style, names))
+		parts = append(parts, formatSide(g, t.Left, l))
 	}
 	if t.Diag != nil {
-		parts = append(parts, "diag("+Format(t.Diag, style, names)+")")
+		parts = append(parts, "diag("+l.Format(t.Diag)+")")
 	}
 	if len(t.Right) > 0 {
-		parts = append(parts, formatSide(g, t.Right, style, names))
+		parts = append(parts, formatSide(g, t.Right, l))
 	}
 	if len(parts) == 0 || (len(t.Left) == 0 && len(t.Right) == 0 && t.Diag == nil) {
 		parts = append(parts, "I")
@@ -370,20 +444,20 @@ func FormatMap(g *Graph, t MapTerm, style Style, names map[*Node]string) string 
 
 // formatSide prints a product of factors, parenthesised when it has more
 // than one, and I for none.
-func formatSide(g *Graph, fs []*Node, style Style, names map[*Node]string) string {
+func formatSide(g *Graph, fs []*Node, l *Listing) string {
 	if len(fs) == 0 {
 		return "I"
 	}
-	return formatFactor(g.Mul(fs...), style, names)
+	return formatFactor(g.Mul(fs...), l)
 }
 
 // formatFactor prints n, in parentheses unless it is a name or a constant.
-func formatFactor(n *Node, style Style, names map[*Node]string) string {
+func formatFactor(n *Node, l *Listing) string {
 	if n.Op == OpBroadcast && n.Args[0].IsConst(1) && n.Shape.IsRow() {
-		return map[Style]string{Plain: "1'", Unicode: "1ᵀ", LaTeX: `\mathbf{1}^\top`}[style]
+		return map[Style]string{Plain: "1'", Unicode: "1ᵀ", LaTeX: `\mathbf{1}^\top`}[l.style]
 	}
-	s := Format(n, style, names)
-	if _, named := names[n]; named || n.Op == OpVar || n.Op == OpConst || (n.Op == OpTranspose && n.Args[0].Op == OpVar) {
+	s := l.Format(n)
+	if _, named := l.names[n]; named || n.Op == OpVar || n.Op == OpConst || (n.Op == OpTranspose && n.Args[0].Op == OpVar) {
 		return s
 	}
 	return "(" + s + ")"

@@ -48,6 +48,20 @@ type Op struct {
 	// matrix differential, d(XY) = dX Y + X dY and so on.
 	Tangent func(g *Graph, n *Node, d []*Node) *Node
 
+	// Taylor mode (Graph.Derivatives) carries every derivative order
+	// through the operator at once. Linear marks an operator linear in its
+	// arguments jointly: its derivatives are its Tangent rule applied to
+	// theirs. Bilinear, when set, builds the operator of two arguments for
+	// an operator linear in each argument separately (products): Leibniz's
+	// rule. Any other operator differentiates its Tangent rule's result.
+	// Taylor, when set, is the operator's own rule for its m-th
+	// derivative, given deriv(x, i), the i-th derivative of any node
+	// (division: the quotient rule, as its Tangent rule is not defined at
+	// a numerator that itself carries derivatives).
+	Linear   bool
+	Bilinear func(g *Graph, x, y *Node) *Node
+	Taylor   func(g *Graph, n *Node, m int, deriv func(x *Node, i int) *Node) *Node
+
 	// Adjoint returns the contributions to the adjoints of n's arguments,
 	// given the adjoint adj of n (reverse mode: the transpose of the
 	// differential rule). Nil entries are zero.
@@ -282,18 +296,21 @@ func init() {
 	}
 
 	// d(s 1) = ds 1: the adjoint of a broadcast scalar is the sum.
+	OpBroadcast.Linear = true
 	OpBroadcast.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Broadcast(d[0], n.Shape) }
 	OpBroadcast.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Sum(adj)} }
 	OpBroadcast.Eval = func(e *Evaluator, n *Node, a []value) value { return e.fill(n.Shape, a[0].scalar()) }
 	OpBroadcast.Print = func(p *printer, n *Node) (string, int) { return p.broadcast(n) }
 
 	// d(Xᵀ) = (dX)ᵀ.
+	OpTranspose.Linear = true
 	OpTranspose.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.T(d[0]) }
 	OpTranspose.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} }
 	OpTranspose.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].t() }
 	OpTranspose.Print = func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix }
 
 	// d(X + Y) = dX + dY.
+	OpAdd.Linear = true
 	OpAdd.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Add(d...) }
 	OpAdd.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		out := make([]*Node, len(n.Args))
@@ -306,6 +323,7 @@ func init() {
 	OpAdd.Print = func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd }
 
 	// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
+	OpScale.Bilinear = func(g *Graph, s, x *Node) *Node { return g.Scale(s, x) }
 	OpScale.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
 		return g.Add(g.Scale(d[0], n.Args[1]), g.Scale(n.Args[0], d[1]))
 	}
@@ -317,6 +335,7 @@ func init() {
 	OpScale.Print = func(p *printer, n *Node) (string, int) { return p.scale(n.Args[0], n.Args[1]) }
 
 	// d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY; tr(Gᵀ(dX ⊙ Y)) = tr((G ⊙ Y)ᵀ dX).
+	OpHadamard.Bilinear = func(g *Graph, x, y *Node) *Node { return g.Hadamard(x, y) }
 	OpHadamard.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
 		return g.Add(g.Hadamard(d[0], n.Args[1]), g.Hadamard(n.Args[0], d[1]))
 	}
@@ -333,6 +352,19 @@ func init() {
 	OpDiv.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
 		y := n.Args[1]
 		return g.Sub(g.Div(d[0], y), g.Div(g.Hadamard(n, d[1]), y))
+	}
+	// q = x ⊘ y: q⁽ᵐ⁾ = (x⁽ᵐ⁾ − Σᵢ₌₁ᵐ C(m, i) y⁽ⁱ⁾ ⊙ q⁽ᵐ⁻ⁱ⁾) ⊘ y.
+	OpDiv.Taylor = func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
+		x, y := n.Args[0], n.Args[1]
+		terms := []*Node{deriv(x, m)}
+		binomial := 1.0 // C(m, i)
+		for i := 1; i <= m; i++ {
+			binomial = binomial * float64(m-i+1) / float64(i)
+			if dy, dq := deriv(y, i), deriv(n, m-i); dy != nil && dq != nil {
+				terms = append(terms, g.Scale(g.Const(-binomial), g.Hadamard(dy, dq)))
+			}
+		}
+		return g.Div(g.Add(terms...), y)
 	}
 	OpDiv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		y := n.Args[1]
@@ -369,6 +401,7 @@ func init() {
 	OpPow.Print = func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow }
 
 	// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
+	OpMul.Bilinear = func(g *Graph, x, y *Node) *Node { return g.Mul(x, y) }
 	OpMul.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
 		var terms []*Node
 		for i, di := range d {
@@ -398,12 +431,14 @@ func init() {
 	OpMul.Print = func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul }
 
 	// d sum(X) = sum(dX) = tr(1ᵀ dX).
+	OpSum.Linear = true
 	OpSum.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) }
 	OpSum.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} }
 	OpSum.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) }
 	OpSum.Print = func(p *printer, n *Node) (string, int) { return p.call("sum", n.Args...), precAtom }
 
 	// d tr(X) = tr(dX) = tr(Iᵀ dX).
+	OpTr.Linear = true
 	OpTr.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Tr(d[0]) }
 	OpTr.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
@@ -475,10 +510,12 @@ func init() {
 	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.call("inv", n.Args...), precAtom }
 
 	// diag(v) and diag(A) are each other's adjoints.
+	OpDiagMat.Linear = true
 	OpDiagMat.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagMat, d[0]) }
 	OpDiagMat.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} }
 	OpDiagMat.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() }
 	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+	OpDiagVec.Linear = true
 	OpDiagVec.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagVec, d[0]) }
 	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
 	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }

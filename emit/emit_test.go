@@ -15,7 +15,7 @@ import (
 	"github.com/gradgen/gradgen/spec"
 )
 
-func generate(t *testing.T, src string) string {
+func generate(t testing.TB, src string) string {
 	t.Helper()
 	file, err := spec.Load("test.yaml", []byte(src))
 	if err != nil {

@@ -502,7 +502,6 @@ func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasC
 // and the formulas.
 func (e *function) doc(names []string) []string {
 	fn := e.fn
-	formula := derive.Format(fn.Value, derive.Plain, fn.Names)
 	var lines []string
 	call := fn.Spec.Name + "(" + strings.Join(names[:len(fn.Inputs)], ", ") + ")"
 	var params []string
@@ -541,39 +540,29 @@ func (e *function) doc(names []string) []string {
 		lines = append(lines, "overwriting them (forward over reverse; no Hessian is formed).")
 	}
 	lines = append(lines, specDoc(fn)...)
-	lines = append(lines, "", "\tf = "+formula)
-	for _, let := range fn.Spec.Lets {
-		for n, name := range fn.Names {
-			if name == let.Name {
-				lines = append(lines, "\t"+name+" = "+derive.Format(n, derive.Plain, without(fn.Names, n)))
-			}
-		}
-	}
-	show := func(label string, n *derive.Node) {
-		text := "0"
-		if n != nil {
-			text = derive.Format(n, derive.Plain, fn.Names)
-		}
-		lines = append(lines, "\t"+label+" = "+text)
-	}
+	doc := newDocFormulas(fn)
+	doc.show("f", fn.Value)
+	doc.lets()
 	switch e.role {
 	case roleGrad:
 		for k, w := range fn.Wrt {
-			show("∂f/∂"+w.Name, fn.Grads[k])
-		}
-		if hasSymmetric(fn.Wrt) {
-			lines = append(lines, "", "Gradients of symmetric inputs are the symmetric gradients (G + G')/2.")
+			doc.show("∂f/∂"+w.Name, fn.Grads[k])
 		}
 	case roleDeriv:
 		for k := 1; k <= e.order; k++ {
-			show(derivName(fn.Wrt[0].Name, k), fn.Derivs[k-1])
+			doc.show(derivName(fn.Wrt[0].Name, k), fn.Derivs[k-1])
 		}
 	case roleJVP:
-		show("df", fn.JVP)
+		doc.show("df", fn.JVP)
 	case roleHessVec:
 		for k, w := range fn.Wrt {
-			show("d(∂f/∂"+w.Name+")", fn.HessVec[k])
+			doc.show("d(∂f/∂"+w.Name+")", fn.HessVec[k])
 		}
+	}
+	lines = append(lines, "")
+	lines = append(lines, doc.finish()...)
+	if e.role == roleGrad && hasSymmetric(fn.Wrt) {
+		lines = append(lines, "", "Gradients of symmetric inputs are the symmetric gradients (G + G')/2.")
 	}
 	panics := "It panics if the shapes disagree"
 	if len(e.outs) > 0 {
@@ -596,6 +585,46 @@ func (e *function) assemble(f *jen.File, checks []jen.Code, aliasChecks int) []j
 		body = append(body, e.workspace(f)...)
 	}
 	return e.dropUnread(append(body, e.body[aliasChecks:]...))
+}
+
+// docFormulas is the formula block of a doc comment: one line per formula,
+// the lets, and the shared subexpressions they name (derive.Listing), each
+// tab-indented so godoc shows them as code.
+type docFormulas struct {
+	fn    *derive.Function
+	l     *derive.Listing
+	lines []string
+}
+
+func newDocFormulas(fn *derive.Function) *docFormulas {
+	return &docFormulas{fn: fn, l: derive.NewFunctionListing(fn, derive.Plain)}
+}
+
+// show adds the line "label = n".
+func (d *docFormulas) show(label string, n *derive.Node) {
+	d.lines = append(d.lines, "\t"+label+" = "+d.l.Format(n))
+}
+
+// line adds a line of its own.
+func (d *docFormulas) line(s string) { d.lines = append(d.lines, s) }
+
+// lets adds the definition of each let, in spec order.
+func (d *docFormulas) lets() {
+	for _, let := range d.fn.Spec.Lets {
+		for n, name := range d.fn.Names {
+			if name == let.Name {
+				d.lines = append(d.lines, "\t"+name+" = "+d.l.Spell(n))
+			}
+		}
+	}
+}
+
+// finish returns the lines, the shared subexpressions' definitions last.
+func (d *docFormulas) finish() []string {
+	for _, def := range d.l.Definitions() {
+		d.lines = append(d.lines, "\t"+def.Name+" = "+def.Text)
+	}
+	return d.lines
 }
 
 // specDoc returns the spec's doc text as comment lines, after a blank line;

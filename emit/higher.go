@@ -219,19 +219,20 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 		"l·n … l·n+n−1, holds ∂F/∂w_kl.",
 	}
 	lines = append(lines, specDoc(fn)...)
-	lines = append(lines, "", "\tF = "+derive.Format(fn.Value, derive.Plain, fn.Names))
+	doc := newDocFormulas(fn)
+	doc.show("F", fn.Value)
+	doc.lets()
 	for _, jac := range fn.Jacobians {
-		d := "0"
-		if jac.Differential != nil {
-			d = derive.Format(jac.Differential, derive.Plain, fn.Names)
-		}
-		lines = append(lines, "\tdF = "+d+"  (in "+jac.Wrt.Name+")")
+		doc.show("dF", jac.Differential)
+		doc.lines[len(doc.lines)-1] += "  (in " + jac.Wrt.Name + ")"
 		if jac.Structured && jac.Derivative == nil {
 			for _, t := range jac.Terms {
-				lines = append(lines, "\t\tblock (k, l) += "+derive.FormatBlock(fn.Graph, t, derive.Plain, fn.Names))
+				doc.line("\t\tblock (k, l) += " + derive.FormatBlock(fn.Graph, t, doc.l))
 			}
 		}
 	}
+	lines = append(lines, "")
+	lines = append(lines, doc.finish()...)
 	lines = append(lines, "", "It panics if the shapes disagree or a destination shares memory with an input.")
 	f.Line()
 	for _, line := range lines {
@@ -333,7 +334,7 @@ func (e *function) emitHessian(f *jen.File) {
 			e.declare(jen.Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row].code(), sizes[b.Col].code()), blk)
 			for _, t := range b.Terms {
 				alpha := e.coef(t.Coef)
-				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, derive.FormatMap(g, t, derive.Plain, fn.Names)))
+				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, e.formulaMap(t)))
 				if len(t.Left) == 0 && len(t.Right) == 0 {
 					i, term := ident(e.i), alpha
 					if t.Diag != nil {
@@ -393,24 +394,29 @@ func (e *function) emitHessian(f *jen.File) {
 		"(the packing of " + roleName(fn.Spec.Name, roleProblem, 0) + "), and symmetric to the last bit.",
 	}
 	lines = append(lines, specDoc(fn)...)
-	lines = append(lines, "", "\tf = "+derive.Format(fn.Value, derive.Plain, fn.Names))
+	doc := newDocFormulas(fn)
+	doc.show("f", fn.Value)
+	doc.lets()
 	if fn.HessStructured {
 		for _, b := range fn.HessBlocks {
 			wi, wj := fn.Wrt[b.Row].Name, fn.Wrt[b.Col].Name
 			if b.Column != nil {
-				lines = append(lines, "\t∂²f/∂"+wi+"∂"+wj+" = "+derive.Format(b.Column, derive.Plain, fn.Names))
+				doc.show("∂²f/∂"+wi+"∂"+wj, b.Column)
 				continue
 			}
 			var parts []string
 			for _, t := range b.Terms {
-				parts = append(parts, derive.FormatMap(g, t, derive.Plain, fn.Names))
+				parts = append(parts, derive.FormatMap(g, t, doc.l))
 			}
 			if len(parts) == 0 {
 				parts = []string{"0"}
 			}
-			lines = append(lines, "\t∂²f/∂"+wi+"∂"+wj+" = "+strings.Join(parts, " + "))
+			doc.line("\t∂²f/∂" + wi + "∂" + wj + " = " + strings.Join(parts, " + "))
 		}
-	} else {
+	}
+	lines = append(lines, "")
+	lines = append(lines, doc.finish()...)
+	if !fn.HessStructured {
 		lines = append(lines, "", "The Hessian-vector product has no structure to read the Hessian off, so", e.name+" assembles it from one "+roleName(fn.Spec.Name, roleHessVec, 0)+" per column.")
 	}
 	lines = append(lines, "", "It panics if the shapes disagree or "+h+" shares memory with an input.")

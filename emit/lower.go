@@ -2,6 +2,7 @@ package emit
 
 import (
 	"math"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -129,15 +130,55 @@ func (e *function) writeInto(n *derive.Node, dst *val) {
 	e.writeNamed(n, dst, dst.name)
 }
 
-// formula prints n for a comment, spelling out n itself even when it is a
-// named let.
+// maxCommentNodes bounds a statement comment's formula: past it, the
+// values the code has already stored print by their Go names.
+const maxCommentNodes = 48
+
+// formula prints n for a statement comment, spelling out n itself even
+// when it is a named let. A formula that would print more than
+// maxCommentNodes nodes refers instead to the values already stored by
+// their Go names, and what it still repeats follows as "; where t1 = …"
+// (derive.Listing), so a comment stays proportional to the code it
+// describes.
 func (e *function) formula(n *derive.Node) string {
-	return derive.Format(n, derive.Plain, without(e.fn.Names, n))
+	l := derive.NewFunctionListing(e.fn, derive.Plain)
+	if l.Size(n) <= maxCommentNodes {
+		return derive.Format(n, derive.Plain, without(e.fn.Names, n))
+	}
+	for m, v := range e.vals {
+		if m != n && m.Op != derive.OpVar {
+			l.Bind(m, v.name)
+		}
+	}
+	return withDefinitions(l.Spell(n), l)
 }
 
-// writeNamed is writeInto with the name comments use for dst.
+// formulaMap prints the Hessian term t for a statement comment, as formula
+// does a node.
+func (e *function) formulaMap(t derive.MapTerm) string {
+	l := derive.NewFunctionListing(e.fn, derive.Plain)
+	return withDefinitions(derive.FormatMap(e.fn.Graph, t, l), l)
+}
+
+// withDefinitions appends the definitions l has made to text: "; where
+// t1 = …, t2 = …".
+func withDefinitions(text string, l *derive.Listing) string {
+	if defs := l.Definitions(); len(defs) > 0 {
+		parts := make([]string, len(defs))
+		for i, d := range defs {
+			parts[i] = d.Name + " = " + d.Text
+		}
+		text += "; where " + strings.Join(parts, ", ")
+	}
+	return text
+}
+
+// writeNamed is writeInto with the name comments use for dst. Its comment
+// is written last, once every value n's code reads is stored, so a long
+// formula can refer to them by name (formula).
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
-	note := jen.Comment(label + " = " + e.formula(n))
+	note := &jen.Statement{}
+	defer func() { *note = *jen.Comment(label + " = " + e.formula(n)) }()
 	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
 		v := e.ensure(n)
 		e.stmt(note)

@@ -4671,8 +4671,9 @@ var fusionDotInChainGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(y .* exp(x - x' y))
-//	∂f/∂x = y .* exp(x - x' y) - sum(y .* exp(x - x' y)) y
-//	∂f/∂y = exp(x - x' y) - sum(y .* exp(x - x' y)) x
+//	∂f/∂x = t1 - sum(t1) y
+//	∂f/∂y = exp(x - x' y) - sum(t1) x
+//	t1 = y .* exp(x - x' y)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {

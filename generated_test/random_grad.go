@@ -238,11 +238,12 @@ var random01GradPool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(b ./ (sigmoid(b) + 2)) - sum(X .* softplus(X))
 //	∂f/∂a = 0
-//	∂f/∂b = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
+//	∂f/∂b = t1 ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* t1 ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
 //	∂f/∂s = 0
+//	t1 = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2)))
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
@@ -328,7 +329,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dbRaw := db.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2)))
-	// db = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
+	// db = tmp3 ./ tmp2 - tmp .* tmp3 ./ tmp2 .* (sigmoidB .* (1 - sigmoidB))
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
 		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/tmp2.Data[i] - tmp.Data[i]*tmp3.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
@@ -3354,9 +3355,10 @@ var random20GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = ((1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))) inv(A)' + ((1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))) det(A) inv(A)'
+//	∂f/∂A = t1 inv(A)' + t1 det(A) inv(A)'
 //	∂f/∂X = 0
 //	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	t1 = (1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {

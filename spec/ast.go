@@ -78,8 +78,9 @@ type Function struct {
 	HessianPos Pos
 }
 
-// MaxOrder bounds the order key: each order differentiates the last
-// symbolically, and the expressions of high orders grow quickly.
+// MaxOrder bounds the order key. Taylor mode keeps the derivatives'
+// expressions at O(order²) nodes per operator; ten orders is what
+// double precision can still tell from rounding by finite differences.
 const MaxOrder = 10
 
 // Input is one entry of a function's inputs mapping.

@@ -201,6 +201,7 @@ var lossHessianPool = sync.Pool{New: func() any {
 // Loss is the regularised logistic loss of weights w on data X, y.
 //
 //	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
+//	z = X w
 //	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
 //
 // It panics if the shapes disagree or H shares memory with an input.

@@ -2648,8 +2648,10 @@ var twoLayerHessVecPool = sync.Pool{New: func() any {
 // FHessian is assembled from HVPs.
 //
 //	f = sum(softplus(c A tanh(B x)))
-//	d(∂f/∂x) = B' ((1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx))))
-//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))) + A tanh(B x) .* (A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))))
+//	d(∂f/∂x) = B' (t1 .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* t2))
+//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A t2) + A tanh(B x) .* (A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))))
+//	t1 = 1 - tanh(B x) .* tanh(B x)
+//	t2 = t1 .* (B vx)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx *mat.VecDense, vc float64, hx *mat.VecDense, hc *float64) {
@@ -2707,22 +2709,22 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	// prod3 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod3)
-	// tmp5 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
-	// tmp3 = vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
+	// tmp5 = prod3 .* (tmp4 .* (1 - tmp4))
+	// tmp3 = vc tmp4 + c tmp5
 	for i := 0; i < m; i++ {
 		tmp5.Data[i] = prod3.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
 		tmp3.Data[i] = vc*tmp4.Data[i] + c*tmp5.Data[i]
 	}
-	// prod = A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))
+	// prod = A' tmp3
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
 	prod4 := runtime.Vec(&ws.prod4, k)
 	// prod4 = A' sigmoid(c A tanh(B x))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod4)
-	// tmp = (1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx)))
+	// tmp = tmp2 .* prod - 2 c prod4 .* (tanhBx .* tmp7)
 	for i := 0; i < k; i++ {
 		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod4.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
 	}
-	// hx = B' ((1 - tanh(B x) .* tanh(B x)) .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* ((1 - tanh(B x) .* tanh(B x)) .* (B vx))))
+	// hx = B' tmp
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
 	prod5 := runtime.Vec(&ws.prod5, m)
 	// prod5 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
@@ -3187,7 +3189,7 @@ var productPathDerivPool = sync.Pool{New: func() any {
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
 //	f = (A + t B) (C + t^2 D)
-//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
+//	df/dt = 2 t (A + t B) D + B (C + t^2 D)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
@@ -3207,7 +3209,7 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	ws := productPathDerivPool.Get().(*productPathDerivWork)
 	defer productPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
-	// dst = B (C + t^2 D) + 2 t (A + t B) D
+	// dst = 2 t (A + t B) D + B (C + t^2 D)
 	prod := runtime.Mat(&ws.prod, m, n)
 	tmp := runtime.Mat(&ws.tmp, m, p)
 	ARaw := A.RawMatrix()
@@ -3255,8 +3257,8 @@ var productPathDeriv2Pool = sync.Pool{New: func() any {
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
 //	f = (A + t B) (C + t^2 D)
-//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
-//	d²f/dt² = 2 t B D + 2 (A + 2 t B) D
+//	df/dt = 2 t (A + t B) D + B (C + t^2 D)
+//	d²f/dt² = 2 (A + t B) D + 4 t B D
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
@@ -3276,24 +3278,24 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
 	defer productPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
-	// dst = 2 t B D + 2 (A + 2 t B) D
+	// dst = 2 (A + t B) D + 4 t B D
 	BD := runtime.Mat(&ws.BD, m, n)
 	BRaw := B.RawMatrix()
 	DRaw := D.RawMatrix()
 	// BD = B D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, DRaw, 0, BD)
-	// dstRaw = 2 t B D
+	// dstRaw = 4 t B D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * BD.Data[i*BD.Stride+j])
+			dstRaw.Data[i*dstRaw.Stride+j] = 4.0 * (t * BD.Data[i*BD.Stride+j])
 		}
 	}
 	tmp := runtime.Mat(&ws.tmp, m, p)
 	ARaw := A.RawMatrix()
-	// tmp = A + 2 t B
+	// tmp = A + t B
 	for i := 0; i < m; i++ {
 		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + 2.0*(t*BRaw.Data[i*BRaw.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, DRaw, 1, dstRaw)
@@ -3314,8 +3316,8 @@ var productPathDeriv3Pool = sync.Pool{New: func() any {
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
 //	f = (A + t B) (C + t^2 D)
-//	df/dt = B (C + t^2 D) + 2 t (A + t B) D
-//	d²f/dt² = 2 t B D + 2 (A + 2 t B) D
+//	df/dt = 2 t (A + t B) D + B (C + t^2 D)
+//	d²f/dt² = 2 (A + t B) D + 4 t B D
 //	d³f/dt³ = 6 B D
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
@@ -3458,10 +3460,10 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "D", D.RawMatrix().Data)
 	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
 	defer productPathJacobianPool.Put(ws)
-	// Jt = dF/dt = B (C + t^2 D) + 2 t (A + t B) D
+	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
 	jt.Zero()
 	tmp := runtime.Mat(&ws.tmp, m, n)
-	// tmp = B (C + t^2 D) + 2 t (A + t B) D
+	// tmp = 2 t (A + t B) D + B (C + t^2 D)
 	prod := runtime.Mat(&ws.prod, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, p)
 	ARaw := A.RawMatrix()
@@ -3910,7 +3912,8 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
-//	d(∂f/∂x) = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+//	d(∂f/∂x) = A' (t1 .* (A vx - sum(t1 .* (A vx))))
+//	t1 = exp(A x - logsumexp(A x))
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {

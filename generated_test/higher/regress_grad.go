@@ -1344,7 +1344,7 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	runtime.SymmetricToGeneral(vPFull, vPRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(invPvPinvP, 1, 0.0, []blas64.General{invP, vPFull, invP}, []bool{false, false, false})
-	// tmp = -2 ((1 / (1 + logdet(P) logdet(P))) logdet(P) tr(inv(P) vP) / (1 + logdet(P) logdet(P))) inv(P) - (1 / (1 + logdet(P) logdet(P))) inv(P) vP inv(P)
+	// tmp = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = -2.0*(s2*(logdetP*tr)/s*invP.Data[i*invP.Stride+j]) - s2*invPvPinvP.Data[i*invPvPinvP.Stride+j]
@@ -3650,7 +3650,7 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	runtime.SymmetricToGeneral(vcFull, vcRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(invCvcinvC, 1, 0.0, []blas64.General{invC, vcFull, invC}, []bool{false, false, false})
-	// tmp = 0.5 ((exp(logdet(c))^(-0.5) exp(logdet(c)) tr(inv(c) vc) - 0.5 exp(logdet(c)) (exp(logdet(c)) tr(inv(c) vc)) exp(logdet(c))^(-1.5)) inv(c) - (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c) vc inv(c))
+	// tmp = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			tmp.Data[i*tmp.Stride+j] = 0.5 * ((s*s2+-0.5*(expLogdetC*(s2*math.Pow(expLogdetC, -1.5))))*invC.Data[i*invC.Stride+j] - expLogdetC*s*invCvcinvC.Data[i*invCvcinvC.Stride+j])
@@ -3972,8 +3972,9 @@ var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
 // it.
 //
 //	f = exp(x' c x)^0.5
-//	d(∂f/∂c) = 0.5 ((exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
-//	d(∂f/∂x) = (exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+//	d(∂f/∂c) = 0.5 ((exp(x' c x)^(-0.5) t1 - 0.5 exp(x' c x) t1 exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
+//	d(∂f/∂x) = (exp(x' c x)^(-0.5) t1 - 0.5 exp(x' c x) t1 exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+//	t1 = exp(x' c x) (vx' c x + x' vc x + x' c vx)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.SymDense, vx *mat.VecDense, hc *mat.SymDense, hx *mat.VecDense) {
@@ -4028,7 +4029,7 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	// xvxT = x vx'
 	runtime.ZeroMatrix(xvxT)
 	blas64.Ger(1, xRaw, vxRaw, xvxT)
-	// tmp = 0.5 ((exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
+	// tmp = 0.5 (s4 xxT + s5 (vxxT + xvxT))
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			tmp.Data[i*tmp.Stride+j] = 0.5 * (s4*xxT.Data[i*xxT.Stride+j] + s5*(vxxT.Data[i*vxxT.Stride+j]+xvxT.Data[i*xvxT.Stride+j]))
@@ -4036,7 +4037,7 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	}
 	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
 	hxRaw := hx.RawVector()
-	// hx = (exp(x' c x)^(-0.5) exp(x' c x) (vx' c x + x' vc x + x' c vx) - 0.5 exp(x' c x) (exp(x' c x) (vx' c x + x' vc x + x' c vx)) exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+	// hx = s4 c x + s5 (vcx + cvx)
 	vcx := runtime.Vec(&ws.vcx, m)
 	// vcx = vc x
 	blas64.Symv(1, vcRaw, xRaw, 0, vcx)
@@ -4123,8 +4124,9 @@ var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
 // lowered as dG symmetrised.
 //
 //	f = 2 (1 + tr(a c)^2)^0.5
-//	∂f/∂c = 0.5 (2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) a' + 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) a)
-//	∂f/∂a = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) c
+//	∂f/∂c = 0.5 (2 t1 a' + 2 t1 a)
+//	∂f/∂a = 2 t1 c
+//	t1 = tr(a c) (1 + tr(a c)^2)^(-0.5)
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
@@ -4203,8 +4205,10 @@ var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
 // lowered as dG symmetrised.
 //
 //	f = 2 (1 + tr(a c)^2)^0.5
-//	d(∂f/∂c) = 0.5 (2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a' + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va') + 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va))
-//	d(∂f/∂a) = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) c + (tr(a c) (1 + tr(a c)^2)^(-0.5)) vc)
+//	d(∂f/∂c) = 0.5 (2 (t1 a' + t2 va') + 2 (t1 a + t2 va))
+//	d(∂f/∂a) = 2 (t1 c + t2 vc)
+//	t1 = (1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)
+//	t2 = tr(a c) (1 + tr(a c)^2)^(-0.5)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.SymDense, va *mat.Dense, hc *mat.SymDense, ha *mat.Dense) {
@@ -4253,7 +4257,7 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	}
 	s3 := s2*tr - trAc*(trAc*tr*math.Pow(s, -1.5))
 	s4 := trAc * s2
-	// tmp = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) a' + (tr(a c) (1 + tr(a c)^2)^(-0.5)) va')
+	// tmp = 2 (s3 a' + s4 va')
 	for ii := 0; ii < m; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > m {
@@ -4273,7 +4277,7 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	}
 	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
 	haRaw := ha.RawMatrix()
-	// ha = 2 (((1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)) c + (tr(a c) (1 + tr(a c)^2)^(-0.5)) vc)
+	// ha = 2 (s3 c + s4 vc)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			haRaw.Data[i*haRaw.Stride+j] = 2.0 * (s3*runtime.SymAt(cRaw, i, j) + s4*runtime.SymAt(vcRaw, i, j))
@@ -4311,5 +4315,1762 @@ func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a 
 	runtime.CheckLength("SymmetricHVPTransposedHalvesUnpack", x, m*m+m*m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
+	return
+}
+
+// SineProduct returns f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//
+// It panics if the shapes disagree.
+func SineProduct(t float64) float64 {
+	f := math.Sin(t) * math.Sin(2.0*t) * math.Sin(3.0*t) * math.Sin(4.0*t) * math.Sin(5.0*t)
+	return f
+}
+
+// SineProductGrad returns f = SineProduct(t) and writes ∂f/∂t into dt,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	∂f/∂t = 5 (t1 sin(4 t)) cos(5 t) + 4 (t1 sin(5 t)) cos(4 t) + 3 ((sin(t) sin(2 t)) sin(4 t) sin(5 t)) cos(3 t) + 2 (sin(t) t2) cos(2 t) + (sin(2 t) t2) cos(t)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = sin(3 t) sin(4 t) sin(5 t)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func SineProductGrad(t float64, dt *float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := s6 * s8
+	s10 := 5.0 * t
+	s11 := math.Sin(s10)
+	f := s9 * s11
+	s12 := s8 * s11
+	s13 := s5 * s12
+	*dt = 5.0*(s9*math.Cos(s10)) + 4.0*(s6*s11*math.Cos(s7)) + 3.0*(s3*s12*math.Cos(s4)) + 2.0*(sinT*s13*math.Cos(s)) + s2*s13*math.Cos(t)
+	return f
+}
+
+// SineProductDeriv returns df/dt of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//
+// It panics if the shapes disagree.
+func SineProductDeriv(t float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := 5.0 * t
+	f := 5.0*(s6*s8*math.Cos(s9)) + math.Sin(s9)*(4.0*(s6*math.Cos(s7))+s8*(3.0*(s3*math.Cos(s4))+s5*(2.0*(sinT*math.Cos(s))+s2*math.Cos(t))))
+	return f
+}
+
+// SineProductDeriv2 returns d²f/dt² of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//
+// It panics if the shapes disagree.
+func SineProductDeriv2(t float64) float64 {
+	s := 5.0 * t
+	sinT := math.Sin(t)
+	s2 := 2.0 * t
+	s3 := math.Sin(s2)
+	s4 := sinT * s3
+	s5 := 3.0 * t
+	s6 := math.Sin(s5)
+	s7 := s4 * s6
+	s8 := 4.0 * t
+	s9 := math.Cos(s8)
+	s10 := math.Sin(s8)
+	s11 := math.Cos(s5)
+	s12 := math.Cos(s2)
+	cosT := math.Cos(t)
+	s13 := 2.0*(sinT*s12) + s3*cosT
+	s14 := 3.0*(s4*s11) + s6*s13
+	s15 := math.Sin(s)
+	s16 := s7 * s10
+	f := s16 * s15
+	f2 := 10.0*(math.Cos(s)*(4.0*(s7*s9)+s10*s14)) + s15*(8.0*(s9*s14)+s10*(6.0*(s11*s13)+s6*(4.0*(s12*cosT)+-5.0*s4)+-9.0*s7)+-16.0*s16) + -25.0*f
+	return f2
+}
+
+// SineProductDeriv3 returns d³f/dt³ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//
+// It panics if the shapes disagree.
+func SineProductDeriv3(t float64) float64 {
+	s := 5.0 * t
+	s2 := math.Cos(s)
+	s3 := 4.0 * t
+	s4 := math.Cos(s3)
+	sinT := math.Sin(t)
+	s5 := 2.0 * t
+	s6 := math.Sin(s5)
+	s7 := sinT * s6
+	s8 := 3.0 * t
+	s9 := math.Cos(s8)
+	s10 := s7 * s9
+	s11 := math.Sin(s8)
+	s12 := math.Cos(s5)
+	s13 := sinT * s12
+	cosT := math.Cos(t)
+	s14 := s6 * cosT
+	s15 := 2.0*s13 + s14
+	s16 := s11 * s15
+	s17 := 3.0*s10 + s16
+	s18 := math.Sin(s3)
+	s19 := 4.0*(s12*cosT) + -5.0*s7
+	s20 := s7 * s11
+	s21 := 6.0*(s9*s15) + s11*s19 + -9.0*s20
+	s22 := s20 * s18
+	s23 := math.Sin(s)
+	s24 := s20 * s4
+	s25 := s18 * s17
+	f := 15.0*(s2*(8.0*(s4*s17)+s18*s21+-16.0*s22)) + s23*(12.0*(s4*s21)+s18*(9.0*(s9*s19)+s11*(-14.0*s13+-13.0*s14)+-27.0*s10+-27.0*s16)+-64.0*s24+-48.0*s25) + -125.0*(s22*s2) + -75.0*(s23*(4.0*s24+s25))
+	return f
+}
+
+// SineProductDeriv4 returns d⁴f/dt⁴ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//
+// It panics if the shapes disagree.
+func SineProductDeriv4(t float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := s6 * s8
+	s10 := 5.0 * t
+	s11 := math.Sin(s10)
+	f := s9 * s11
+	s12 := math.Cos(s10)
+	s13 := math.Cos(s7)
+	s14 := math.Cos(s4)
+	s15 := math.Cos(s)
+	s16 := sinT * s15
+	cosT := math.Cos(t)
+	s17 := s2 * cosT
+	s18 := 2.0*s16 + s17
+	s19 := s14 * s18
+	s20 := s15 * cosT
+	s21 := 4.0*s20 + -5.0*s3
+	s22 := s5 * s21
+	s23 := 6.0*s19 + s22 + -9.0*s6
+	s24 := -14.0*s16 + -13.0*s17
+	s25 := s3 * s14
+	s26 := s5 * s18
+	s27 := 9.0*(s14*s21) + s5*s24 + -27.0*s25 + -27.0*s26
+	s28 := s6 * s13
+	s29 := 3.0*s25 + s26
+	s30 := s8 * s29
+	s31 := s13 * s29
+	s32 := s8 * s23
+	f2 := 625.0*f + 20.0*(s12*(12.0*(s13*s23)+s8*s27+-64.0*s28+-48.0*s30)) + s11*(256.0*s9+16.0*(s13*s27)+s8*(81.0*s6+12.0*(s14*s24)+s5*(41.0*s3+-40.0*s20)+-108.0*s19+-54.0*s22)+-256.0*s31+-96.0*s32) + -500.0*(s12*(4.0*s28+s30)) + -150.0*(s11*(8.0*s31+s32+-16.0*s9))
+	return f2
+}
+
+// SineProductDeriv5 returns d⁵f/dt⁵ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//
+// It panics if the shapes disagree.
+func SineProductDeriv5(t float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := s6 * s8
+	s10 := 5.0 * t
+	s11 := math.Cos(s10)
+	s12 := math.Sin(s10)
+	s13 := math.Cos(s7)
+	s14 := s6 * s13
+	s15 := math.Cos(s4)
+	s16 := s3 * s15
+	s17 := math.Cos(s)
+	s18 := sinT * s17
+	cosT := math.Cos(t)
+	s19 := s2 * cosT
+	s20 := 2.0*s18 + s19
+	s21 := s5 * s20
+	s22 := 3.0*s16 + s21
+	s23 := s8 * s22
+	s24 := s17 * cosT
+	s25 := 4.0*s24 + -5.0*s3
+	s26 := s15 * s25
+	s27 := -14.0*s18 + -13.0*s19
+	s28 := s5 * s27
+	s29 := 9.0*s26 + s28 + -27.0*s16 + -27.0*s21
+	s30 := 41.0*s3 + -40.0*s24
+	s31 := s15 * s20
+	s32 := s5 * s25
+	s33 := 81.0*s6 + 12.0*(s15*s27) + s5*s30 + -108.0*s31 + -54.0*s32
+	s34 := s13 * s22
+	s35 := 6.0*s31 + s32 + -9.0*s6
+	s36 := s8 * s35
+	s37 := s13 * s35
+	s38 := s8 * s29
+	f := 3125.0*(s9*s11) + 3125.0*(s12*(4.0*s14+s23)) + 25.0*(s11*(256.0*s9+16.0*(s13*s29)+s8*s33+-256.0*s34+-96.0*s36)) + s12*(1024.0*s14+1280.0*s23+20.0*(s13*s33)+s8*(243.0*s16+405.0*s21+15.0*(s15*s30)+s5*(122.0*s18+121.0*s19)+-270.0*s26+-90.0*s28)+-640.0*s37+-160.0*s38) + -1250.0*(s11*(8.0*s34+s36+-16.0*s9)) + -250.0*(s12*(12.0*s37+s38+-64.0*s14+-48.0*s23))
+	return f
+}
+
+// SineProductDeriv6 returns d⁶f/dt⁶ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//
+// It panics if the shapes disagree.
+func SineProductDeriv6(t float64) float64 {
+	s := 5.0 * t
+	s2 := math.Cos(s)
+	sinT := math.Sin(t)
+	s3 := 2.0 * t
+	s4 := math.Sin(s3)
+	s5 := sinT * s4
+	s6 := 3.0 * t
+	s7 := math.Sin(s6)
+	s8 := s5 * s7
+	s9 := 4.0 * t
+	s10 := math.Cos(s9)
+	s11 := s8 * s10
+	s12 := math.Sin(s9)
+	s13 := math.Cos(s6)
+	s14 := s5 * s13
+	s15 := math.Cos(s3)
+	s16 := sinT * s15
+	cosT := math.Cos(t)
+	s17 := s4 * cosT
+	s18 := 2.0*s16 + s17
+	s19 := s7 * s18
+	s20 := 3.0*s14 + s19
+	s21 := s12 * s20
+	s22 := math.Sin(s)
+	s23 := s10 * s20
+	s24 := s13 * s18
+	s25 := s15 * cosT
+	s26 := 4.0*s25 + -5.0*s5
+	s27 := s7 * s26
+	s28 := 6.0*s24 + s27 + -9.0*s8
+	s29 := s12 * s28
+	s30 := s8 * s12
+	s31 := -14.0*s16 + -13.0*s17
+	s32 := s13 * s31
+	s33 := 41.0*s5 + -40.0*s25
+	s34 := s7 * s33
+	s35 := 81.0*s8 + 12.0*s32 + s34 + -108.0*s24 + -54.0*s27
+	s36 := 122.0*s16 + 121.0*s17
+	s37 := s13 * s26
+	s38 := s7 * s31
+	s39 := 243.0*s14 + 405.0*s19 + 15.0*(s13*s33) + s7*s36 + -270.0*s37 + -90.0*s38
+	s40 := s10 * s28
+	s41 := 9.0*s37 + s38 + -27.0*s14 + -27.0*s19
+	s42 := s12 * s41
+	s43 := s10 * s41
+	s44 := s12 * s35
+	f := s30 * s22
+	f2 := 18750.0*(s2*(4.0*s11+s21)) + 9375.0*(s22*(8.0*s23+s29+-16.0*s30)) + 30.0*(s2*(1024.0*s11+1280.0*s21+20.0*(s10*s35)+s12*s39+-640.0*s40+-160.0*s42)) + s22*(6144.0*s23+3840.0*s29+24.0*(s10*s39)+s12*(1458.0*s24+1215.0*s27+18.0*(s13*s36)+s7*(364.0*s25+-365.0*s5)+-729.0*s8+-540.0*s32+-135.0*s34)+-4096.0*s30+-1280.0*s43+-240.0*s44) + -15625.0*f + -2500.0*(s2*(12.0*s40+s42+-64.0*s11+-48.0*s21)) + -375.0*(s22*(256.0*s30+16.0*s43+s44+-256.0*s23+-96.0*s29))
+	return f2
+}
+
+// SineProductDeriv7 returns d⁷f/dt⁷ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
+//
+// It panics if the shapes disagree.
+func SineProductDeriv7(t float64) float64 {
+	s := 5.0 * t
+	s2 := math.Cos(s)
+	s3 := 4.0 * t
+	s4 := math.Cos(s3)
+	sinT := math.Sin(t)
+	s5 := 2.0 * t
+	s6 := math.Sin(s5)
+	s7 := sinT * s6
+	s8 := 3.0 * t
+	s9 := math.Cos(s8)
+	s10 := s7 * s9
+	s11 := math.Sin(s8)
+	s12 := math.Cos(s5)
+	s13 := sinT * s12
+	cosT := math.Cos(t)
+	s14 := s6 * cosT
+	s15 := 2.0*s13 + s14
+	s16 := s11 * s15
+	s17 := 3.0*s10 + s16
+	s18 := s4 * s17
+	s19 := math.Sin(s3)
+	s20 := s9 * s15
+	s21 := s12 * cosT
+	s22 := 4.0*s21 + -5.0*s7
+	s23 := s11 * s22
+	s24 := s7 * s11
+	s25 := 6.0*s20 + s23 + -9.0*s24
+	s26 := s19 * s25
+	s27 := s24 * s19
+	s28 := math.Sin(s)
+	s29 := s4 * s25
+	s30 := s9 * s22
+	s31 := -14.0*s13 + -13.0*s14
+	s32 := s11 * s31
+	s33 := 9.0*s30 + s32 + -27.0*s10 + -27.0*s16
+	s34 := s19 * s33
+	s35 := s24 * s4
+	s36 := s19 * s17
+	s37 := 41.0*s7 + -40.0*s21
+	s38 := s9 * s37
+	s39 := 122.0*s13 + 121.0*s14
+	s40 := s11 * s39
+	s41 := 243.0*s10 + 405.0*s16 + 15.0*s38 + s40 + -270.0*s30 + -90.0*s32
+	s42 := 364.0*s21 + -365.0*s7
+	s43 := s9 * s31
+	s44 := s11 * s37
+	s45 := 1458.0*s20 + 1215.0*s23 + 18.0*(s9*s39) + s11*s42 + -729.0*s24 + -540.0*s43 + -135.0*s44
+	s46 := s4 * s33
+	s47 := 81.0*s24 + 12.0*s43 + s44 + -108.0*s20 + -54.0*s23
+	s48 := s19 * s47
+	s49 := s4 * s47
+	s50 := s19 * s41
+	f := 65625.0*(s2*(8.0*s18+s26+-16.0*s27)) + 21875.0*(s28*(12.0*s29+s34+-64.0*s35+-48.0*s36)) + 35.0*(s2*(6144.0*s18+3840.0*s26+24.0*(s4*s41)+s19*s45+-4096.0*s27+-1280.0*s46+-240.0*s48)) + s28*(21504.0*s29+8960.0*s34+28.0*(s4*s45)+s19*(5103.0*s30+2835.0*s32+21.0*(s9*s42)+s11*(-1094.0*s13+-1093.0*s14)+-2187.0*s10+-5103.0*s16+-945.0*s38+-189.0*s40)+-16384.0*s35+-28672.0*s36+-2240.0*s49+-336.0*s50) + -78125.0*(s27*s2) + -109375.0*(s28*(4.0*s35+s36)) + -4375.0*(s2*(256.0*s27+16.0*s46+s48+-256.0*s18+-96.0*s26)) + -525.0*(s28*(1024.0*s35+1280.0*s36+20.0*s49+s50+-640.0*s29+-160.0*s34))
+	return f
+}
+
+// SineProductDeriv8 returns d⁸f/dt⁸ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
+//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
+//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
+//
+// It panics if the shapes disagree.
+func SineProductDeriv8(t float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := s6 * s8
+	s10 := 5.0 * t
+	s11 := math.Sin(s10)
+	f := s9 * s11
+	s12 := math.Cos(s10)
+	s13 := math.Cos(s7)
+	s14 := math.Cos(s4)
+	s15 := math.Cos(s)
+	s16 := sinT * s15
+	cosT := math.Cos(t)
+	s17 := s2 * cosT
+	s18 := 2.0*s16 + s17
+	s19 := s14 * s18
+	s20 := s15 * cosT
+	s21 := 4.0*s20 + -5.0*s3
+	s22 := s5 * s21
+	s23 := 6.0*s19 + s22 + -9.0*s6
+	s24 := s13 * s23
+	s25 := s14 * s21
+	s26 := -14.0*s16 + -13.0*s17
+	s27 := s5 * s26
+	s28 := s3 * s14
+	s29 := s5 * s18
+	s30 := 9.0*s25 + s27 + -27.0*s28 + -27.0*s29
+	s31 := s8 * s30
+	s32 := s6 * s13
+	s33 := 3.0*s28 + s29
+	s34 := s8 * s33
+	s35 := s13 * s30
+	s36 := s14 * s26
+	s37 := 41.0*s3 + -40.0*s20
+	s38 := s5 * s37
+	s39 := 81.0*s6 + 12.0*s36 + s38 + -108.0*s19 + -54.0*s22
+	s40 := s8 * s39
+	s41 := s13 * s33
+	s42 := s8 * s23
+	s43 := 122.0*s16 + 121.0*s17
+	s44 := s14 * s43
+	s45 := 364.0*s20 + -365.0*s3
+	s46 := s5 * s45
+	s47 := 1458.0*s19 + 1215.0*s22 + 18.0*s44 + s46 + -729.0*s6 + -540.0*s36 + -135.0*s38
+	s48 := -1094.0*s16 + -1093.0*s17
+	s49 := s14 * s37
+	s50 := s5 * s43
+	s51 := 5103.0*s25 + 2835.0*s27 + 21.0*(s14*s45) + s5*s48 + -2187.0*s28 + -5103.0*s29 + -945.0*s49 + -189.0*s50
+	s52 := s13 * s39
+	s53 := 243.0*s28 + 405.0*s29 + 15.0*s49 + s50 + -270.0*s25 + -90.0*s27
+	s54 := s8 * s53
+	s55 := s13 * s53
+	s56 := s8 * s47
+	f2 := 390625.0*f + 175000.0*(s12*(12.0*s24+s31+-64.0*s32+-48.0*s34)) + 43750.0*(s11*(256.0*s9+16.0*s35+s40+-256.0*s41+-96.0*s42)) + 40.0*(s12*(21504.0*s24+8960.0*s31+28.0*(s13*s47)+s8*s51+-16384.0*s32+-28672.0*s34+-2240.0*s52+-336.0*s54)) + s11*(65536.0*s9+57344.0*s35+17920.0*s40+32.0*(s13*s51)+s8*(6561.0*s6+13608.0*s36+5670.0*s38+24.0*(s14*s48)+s5*(3281.0*s3+-3280.0*s20)+-17496.0*s19+-20412.0*s22+-1512.0*s44+-252.0*s46)+-131072.0*s41+-114688.0*s42+-3584.0*s55+-448.0*s56) + -625000.0*(s12*(4.0*s32+s34)) + -437500.0*(s11*(8.0*s41+s42+-16.0*s9)) + -7000.0*(s12*(1024.0*s32+1280.0*s34+20.0*s52+s54+-640.0*s24+-160.0*s31)) + -700.0*(s11*(6144.0*s41+3840.0*s42+24.0*s55+s56+-4096.0*s9+-1280.0*s35+-240.0*s40))
+	return f2
+}
+
+// SineProductDeriv9 returns d⁹f/dt⁹ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
+//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
+//	d⁹f/dt⁹ = 1.953125e+06 (t1 sin(4 t)) cos(5 t) + 3.515625e+06 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 393750 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 78750 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 45 cos(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) + sin(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) (19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) (9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)) - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14) - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) - 2.8125e+06 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 1.3125e+06 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 10500 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 900 sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
+//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
+//	t16 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
+//	t17 = 6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) t16 - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12
+//
+// It panics if the shapes disagree.
+func SineProductDeriv9(t float64) float64 {
+	sinT := math.Sin(t)
+	s := 2.0 * t
+	s2 := math.Sin(s)
+	s3 := sinT * s2
+	s4 := 3.0 * t
+	s5 := math.Sin(s4)
+	s6 := s3 * s5
+	s7 := 4.0 * t
+	s8 := math.Sin(s7)
+	s9 := s6 * s8
+	s10 := 5.0 * t
+	s11 := math.Cos(s10)
+	s12 := math.Sin(s10)
+	s13 := math.Cos(s7)
+	s14 := s6 * s13
+	s15 := math.Cos(s4)
+	s16 := s3 * s15
+	s17 := math.Cos(s)
+	s18 := sinT * s17
+	cosT := math.Cos(t)
+	s19 := s2 * cosT
+	s20 := 2.0*s18 + s19
+	s21 := s5 * s20
+	s22 := 3.0*s16 + s21
+	s23 := s8 * s22
+	s24 := s17 * cosT
+	s25 := 4.0*s24 + -5.0*s3
+	s26 := s15 * s25
+	s27 := -14.0*s18 + -13.0*s19
+	s28 := s5 * s27
+	s29 := 9.0*s26 + s28 + -27.0*s16 + -27.0*s21
+	s30 := s13 * s29
+	s31 := s15 * s27
+	s32 := 41.0*s3 + -40.0*s24
+	s33 := s5 * s32
+	s34 := s15 * s20
+	s35 := s5 * s25
+	s36 := 81.0*s6 + 12.0*s31 + s33 + -108.0*s34 + -54.0*s35
+	s37 := s8 * s36
+	s38 := s13 * s22
+	s39 := 6.0*s34 + s35 + -9.0*s6
+	s40 := s8 * s39
+	s41 := s13 * s36
+	s42 := s15 * s32
+	s43 := 122.0*s18 + 121.0*s19
+	s44 := s5 * s43
+	s45 := 243.0*s16 + 405.0*s21 + 15.0*s42 + s44 + -270.0*s26 + -90.0*s28
+	s46 := s8 * s45
+	s47 := s13 * s39
+	s48 := s8 * s29
+	s49 := 364.0*s24 + -365.0*s3
+	s50 := s15 * s49
+	s51 := -1094.0*s18 + -1093.0*s19
+	s52 := s5 * s51
+	s53 := 5103.0*s26 + 2835.0*s28 + 21.0*s50 + s52 + -2187.0*s16 + -5103.0*s21 + -945.0*s42 + -189.0*s44
+	s54 := 3281.0*s3 + -3280.0*s24
+	s55 := s15 * s43
+	s56 := s5 * s49
+	s57 := 6561.0*s6 + 13608.0*s31 + 5670.0*s33 + 24.0*(s15*s51) + s5*s54 + -17496.0*s34 + -20412.0*s35 + -1512.0*s55 + -252.0*s56
+	s58 := s13 * s45
+	s59 := 1458.0*s34 + 1215.0*s35 + 18.0*s55 + s56 + -729.0*s6 + -540.0*s31 + -135.0*s33
+	s60 := s8 * s59
+	s61 := s13 * s59
+	s62 := s8 * s53
+	f := 1.953125e+06*(s9*s11) + 3.515625e+06*(s12*(4.0*s14+s23)) + 393750.0*(s11*(256.0*s9+16.0*s30+s37+-256.0*s38+-96.0*s40)) + 78750.0*(s12*(1024.0*s14+1280.0*s23+20.0*s41+s46+-640.0*s47+-160.0*s48)) + 45.0*(s11*(65536.0*s9+57344.0*s30+17920.0*s37+32.0*(s13*s53)+s8*s57+-131072.0*s38+-114688.0*s40+-3584.0*s58+-448.0*s60)) + s12*(262144.0*s14+589824.0*s23+129024.0*s41+32256.0*s46+36.0*(s13*s57)+s8*(19683.0*s16+59049.0*s21+30618.0*s42+10206.0*s44+27.0*(s15*s54)+s5*(9842.0*s18+9841.0*s19)+-78732.0*s26+-61236.0*s28+-2268.0*s50+-324.0*s52)+-589824.0*s47+-344064.0*s48+-5376.0*s61+-576.0*s62) + -2.8125e+06*(s11*(8.0*s38+s40+-16.0*s9)) + -1.3125e+06*(s12*(12.0*s47+s48+-64.0*s14+-48.0*s23)) + -10500.0*(s11*(6144.0*s38+3840.0*s40+24.0*s58+s60+-4096.0*s9+-1280.0*s30+-240.0*s37)) + -900.0*(s12*(21504.0*s47+8960.0*s48+28.0*s61+s62+-16384.0*s14+-28672.0*s23+-2240.0*s41+-336.0*s46))
+	return f
+}
+
+// SineProductDeriv10 returns d¹⁰f/dt¹⁰ of f = SineProduct(t).
+//
+// Issue 11's order-10 budget case, a product of five sines; each order is
+// checked against a numeric Taylor series (taylor_test.go).
+//
+//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
+//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
+//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
+//	d⁹f/dt⁹ = 1.953125e+06 (t1 sin(4 t)) cos(5 t) + 3.515625e+06 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 393750 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 78750 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 45 cos(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) + sin(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) (19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) (9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)) - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14) - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) - 2.8125e+06 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 1.3125e+06 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 10500 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 900 sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11)
+//	d¹⁰f/dt¹⁰ = 1.953125e+07 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 1.7578125e+07 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 787500 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 131250 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + 50 cos(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) t19 - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) + sin(5 t) (2.62144e+06 cos(4 t) t3 + 2.94912e+06 sin(4 t) t5 + 258048 cos(4 t) t11 + 53760 sin(4 t) t13 + 40 cos(4 t) t19 + sin(4 t) (196830 cos(3 t) t2 + 295245 sin(3 t) t4 + 61236 cos(3 t) t10 + 17010 sin(3 t) t12 + 30 cos(3 t) t18 + sin(3 t) (29524 cos(2 t) cos(t) - 29525 sin(t) sin(2 t)) - 59049 t1 - 262440 cos(3 t) t6 - 153090 sin(3 t) t8 - 3240 cos(3 t) t14 - 405 sin(3 t) t16) - 1.048576e+06 t1 sin(4 t) - 1.96608e+06 cos(4 t) t7 - 860160 sin(4 t) t9 - 7680 cos(4 t) t15 - 720 sin(4 t) t17) - 9.765625e+06 (t1 sin(4 t)) sin(5 t) - 9.375e+06 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 3.28125e+06 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 15000 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 1125 sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13)
+//	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
+//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
+//	t16 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
+//	t17 = 6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) t16 - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12
+//	t18 = 9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)
+//	t19 = 19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) t18 - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14
+//
+// It panics if the shapes disagree.
+func SineProductDeriv10(t float64) float64 {
+	s := 5.0 * t
+	s2 := math.Cos(s)
+	sinT := math.Sin(t)
+	s3 := 2.0 * t
+	s4 := math.Sin(s3)
+	s5 := sinT * s4
+	s6 := 3.0 * t
+	s7 := math.Sin(s6)
+	s8 := s5 * s7
+	s9 := 4.0 * t
+	s10 := math.Cos(s9)
+	s11 := s8 * s10
+	s12 := math.Sin(s9)
+	s13 := math.Cos(s6)
+	s14 := s5 * s13
+	s15 := math.Cos(s3)
+	s16 := sinT * s15
+	cosT := math.Cos(t)
+	s17 := s4 * cosT
+	s18 := 2.0*s16 + s17
+	s19 := s7 * s18
+	s20 := 3.0*s14 + s19
+	s21 := s12 * s20
+	s22 := math.Sin(s)
+	s23 := s10 * s20
+	s24 := s13 * s18
+	s25 := s15 * cosT
+	s26 := 4.0*s25 + -5.0*s5
+	s27 := s7 * s26
+	s28 := 6.0*s24 + s27 + -9.0*s8
+	s29 := s12 * s28
+	s30 := s8 * s12
+	s31 := -14.0*s16 + -13.0*s17
+	s32 := s13 * s31
+	s33 := 41.0*s5 + -40.0*s25
+	s34 := s7 * s33
+	s35 := 81.0*s8 + 12.0*s32 + s34 + -108.0*s24 + -54.0*s27
+	s36 := s10 * s35
+	s37 := s13 * s33
+	s38 := 122.0*s16 + 121.0*s17
+	s39 := s7 * s38
+	s40 := s13 * s26
+	s41 := s7 * s31
+	s42 := 243.0*s14 + 405.0*s19 + 15.0*s37 + s39 + -270.0*s40 + -90.0*s41
+	s43 := s12 * s42
+	s44 := s10 * s28
+	s45 := 9.0*s40 + s41 + -27.0*s14 + -27.0*s19
+	s46 := s12 * s45
+	s47 := s10 * s42
+	s48 := s13 * s38
+	s49 := 364.0*s25 + -365.0*s5
+	s50 := s7 * s49
+	s51 := 1458.0*s24 + 1215.0*s27 + 18.0*s48 + s50 + -729.0*s8 + -540.0*s32 + -135.0*s34
+	s52 := s12 * s51
+	s53 := s10 * s45
+	s54 := s12 * s35
+	s55 := -1094.0*s16 + -1093.0*s17
+	s56 := s13 * s55
+	s57 := 3281.0*s5 + -3280.0*s25
+	s58 := s7 * s57
+	s59 := 6561.0*s8 + 13608.0*s32 + 5670.0*s34 + 24.0*s56 + s58 + -17496.0*s24 + -20412.0*s27 + -1512.0*s48 + -252.0*s50
+	s60 := 9842.0*s16 + 9841.0*s17
+	s61 := s13 * s49
+	s62 := s7 * s55
+	s63 := 19683.0*s14 + 59049.0*s19 + 30618.0*s37 + 10206.0*s39 + 27.0*(s13*s57) + s7*s60 + -78732.0*s40 + -61236.0*s41 + -2268.0*s61 + -324.0*s62
+	s64 := s10 * s51
+	s65 := 5103.0*s40 + 2835.0*s41 + 21.0*s61 + s62 + -2187.0*s14 + -5103.0*s19 + -945.0*s37 + -189.0*s39
+	s66 := s12 * s65
+	s67 := s10 * s65
+	s68 := s12 * s59
+	f := s30 * s22
+	f2 := 1.953125e+07*(s2*(4.0*s11+s21)) + 1.7578125e+07*(s22*(8.0*s23+s29+-16.0*s30)) + 787500.0*(s2*(1024.0*s11+1280.0*s21+20.0*s36+s43+-640.0*s44+-160.0*s46)) + 131250.0*(s22*(6144.0*s23+3840.0*s29+24.0*s47+s52+-4096.0*s30+-1280.0*s53+-240.0*s54)) + 50.0*(s2*(262144.0*s11+589824.0*s21+129024.0*s36+32256.0*s43+36.0*(s10*s59)+s12*s63+-589824.0*s44+-344064.0*s46+-5376.0*s64+-576.0*s66)) + s22*(2.62144e+06*s23+2.94912e+06*s29+258048.0*s47+53760.0*s52+40.0*(s10*s63)+s12*(196830.0*s24+295245.0*s27+61236.0*s48+17010.0*s50+30.0*(s13*s60)+s7*(29524.0*s25+-29525.0*s5)+-59049.0*s8+-262440.0*s32+-153090.0*s34+-3240.0*s56+-405.0*s58)+-1.048576e+06*s30+-1.96608e+06*s53+-860160.0*s54+-7680.0*s67+-720.0*s68) + -9.765625e+06*f + -9.375e+06*(s2*(12.0*s44+s46+-64.0*s11+-48.0*s21)) + -3.28125e+06*(s22*(256.0*s30+16.0*s53+s54+-256.0*s23+-96.0*s29)) + -15000.0*(s2*(21504.0*s44+8960.0*s46+28.0*s64+s66+-16384.0*s11+-28672.0*s21+-2240.0*s36+-336.0*s43)) + -1125.0*(s22*(65536.0*s30+57344.0*s53+17920.0*s54+32.0*s67+s68+-131072.0*s23+-114688.0*s29+-3584.0*s47+-448.0*s52))
+	return f2
+}
+
+// SineProductProblem returns the problem of minimising SineProduct over t for
+// gonum/optimize. Its variable packs t into one []float64, in that order,
+// matrices row-major; SineProductUnpack views such a slice as the variables.
+func SineProductProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			t := SineProductUnpack(x)
+			return SineProduct(*t)
+		},
+		Grad: func(grad, x []float64) {
+			t := SineProductUnpack(x)
+			dt := SineProductUnpack(grad)
+			SineProductGrad(*t, dt)
+		},
+	}
+}
+
+// SineProductUnpack returns views of x as SineProduct's variables t, packed as
+// SineProductProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func SineProductUnpack(x []float64) (t *float64) {
+	runtime.CheckLength("SineProductUnpack", x, 1)
+	t = &x[0]
+	return
+}
+
+// NestedSine returns f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//
+// It panics if the shapes disagree.
+func NestedSine(t float64) float64 {
+	f := math.Sin(math.Sin(math.Sin(math.Sin(math.Sin(t)))))
+	return f
+}
+
+// NestedSineGrad returns f = NestedSine(t) and writes ∂f/∂t into dt,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	∂f/∂t = (((cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t))))) cos(sin(sin(t)))) cos(sin(t))) cos(t)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func NestedSineGrad(t float64, dt *float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	f := math.Sin(s2)
+	*dt = math.Cos(s2) * math.Cos(s) * math.Cos(sinSinT) * math.Cos(sinT) * math.Cos(t)
+	return f
+}
+
+// NestedSineDeriv returns df/dt of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	f := math.Cos(math.Sin(s)) * (math.Cos(s) * (math.Cos(sinSinT) * (math.Cos(sinT) * math.Cos(t))))
+	return f
+}
+
+// NestedSineDeriv2 returns d²f/dt² of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv2(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s)
+	s4 := math.Cos(sinSinT)
+	cosSinT := math.Cos(sinT)
+	cosT := math.Cos(t)
+	s5 := cosSinT * cosT
+	s6 := s4 * s5
+	s7 := s3 * s6
+	f := math.Sin(s2)
+	f2 := math.Cos(s2)*(s3*(s4*(-(sinT*cosSinT)-cosT*(sinSinT*cosT))-s5*(s*s5))-s6*(s2*s6)) - s7*(f*s7)
+	return f2
+}
+
+// NestedSineDeriv3 returns d³f/dt³ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv3(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosT := math.Cos(t)
+	s6 := sinSinT * cosT
+	cosSinT := math.Cos(sinT)
+	s7 := cosSinT * cosT
+	s8 := -(sinT * cosSinT) - cosT*s6
+	s9 := s * s7
+	s10 := s5 * s7
+	s11 := s5*s8 - s7*s9
+	s12 := s2 * s10
+	s13 := s4 * s10
+	s14 := s4*s11 - s10*s12
+	f := math.Sin(s2)
+	f2 := s3*(s4*(s5*(2.0*(sinT*s6)-s7-cosT*(cosT*s7-sinT*sinSinT))+-2.0*(s8*s9)-s7*(s*s8+s7*s10))+-2.0*(s11*s12)-s10*(s2*s11+s10*s13)) + -2.0*(s14*(f*s13)) - s13*(f*s14+s13*(s3*s13))
+	return f2
+}
+
+// NestedSineDeriv4 returns d⁴f/dt⁴ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv4(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosSinT := math.Cos(sinT)
+	s6 := sinT * cosSinT
+	cosT := math.Cos(t)
+	s7 := sinSinT * cosT
+	s8 := cosT * s7
+	s9 := cosSinT * cosT
+	s10 := cosT*s9 - sinT*sinSinT
+	s11 := -s6 - s8
+	s12 := s * s9
+	s13 := 2.0*(sinT*s7) - s9 - cosT*s10
+	s14 := s5 * s9
+	s15 := s*s11 + s9*s14
+	s16 := s5*s11 - s9*s12
+	s17 := s2 * s14
+	s18 := s5*s13 + -2.0*(s11*s12) - s9*s15
+	s19 := s4 * s14
+	s20 := s2*s16 + s14*s19
+	s21 := s4*s16 - s14*s17
+	f := math.Sin(s2)
+	s22 := f * s19
+	s23 := s4*s18 + -2.0*(s16*s17) - s14*s20
+	s24 := s3 * s19
+	f2 := s3*(s4*(s5*(s6+3.0*s8+3.0*(sinT*s10)-cosT*(cosT*s11-s7+-2.0*(sinT*s9)))+-3.0*(s12*s13)+-3.0*(s11*s15)-s9*(s*s13+2.0*(s14*s11)+s9*s16))+-3.0*(s17*s18)+-3.0*(s16*s20)-s14*(s2*s18+2.0*(s19*s16)+s14*s21)) + -3.0*(s22*s23) + -3.0*(s21*(f*s21+s19*s24)) - s19*(f*s23+2.0*(s24*s21)+s19*(s3*s21-s19*s22))
+	return f2
+}
+
+// NestedSineDeriv5 returns d⁵f/dt⁵ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv5(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosSinT := math.Cos(sinT)
+	cosT := math.Cos(t)
+	s6 := cosSinT * cosT
+	s7 := cosT * s6
+	s8 := sinT * sinSinT
+	s9 := s7 - s8
+	s10 := cosT * s9
+	s11 := sinT * cosSinT
+	s12 := sinSinT * cosT
+	s13 := cosT * s12
+	s14 := -s11 - s13
+	s15 := cosT*s14 - s12 + -2.0*(sinT*s6)
+	s16 := sinT * s12
+	s17 := 2.0*s16 - s6 - s10
+	s18 := s * s6
+	s19 := s11 + 3.0*s13 + 3.0*(sinT*s9) - cosT*s15
+	s20 := s5 * s6
+	s21 := s*s14 + s6*s20
+	s22 := s5*s14 - s6*s18
+	s23 := s*s17 + 2.0*(s20*s14) + s6*s22
+	s24 := s5*s17 + -2.0*(s14*s18) - s6*s21
+	s25 := s2 * s20
+	s26 := s5*s19 + -3.0*(s18*s17) + -3.0*(s14*s21) - s6*s23
+	s27 := s4 * s20
+	s28 := s2*s22 + s20*s27
+	s29 := s4*s22 - s20*s25
+	s30 := s2*s24 + 2.0*(s27*s22) + s20*s29
+	s31 := s4*s24 + -2.0*(s22*s25) - s20*s28
+	f := math.Sin(s2)
+	s32 := f * s27
+	s33 := s4*s26 + -3.0*(s25*s24) + -3.0*(s22*s28) - s20*s30
+	s34 := s3 * s27
+	s35 := f*s29 + s27*s34
+	s36 := s3*s29 - s27*s32
+	f2 := s3*(s4*(s5*(s6+6.0*s10+4.0*(sinT*s15)+-4.0*s16-cosT*(s8+cosT*s17+-3.0*s7+-3.0*(sinT*s14)))+-4.0*(s18*s19)+-6.0*(s17*s21)+-4.0*(s14*s23)-s6*(s*s19+3.0*(s20*s17)+3.0*(s14*s22)+s6*s24))+-4.0*(s25*s26)+-6.0*(s24*s28)+-4.0*(s22*s30)-s20*(s2*s26+3.0*(s27*s24)+3.0*(s22*s29)+s20*s31)) + -4.0*(s32*s33) + -6.0*(s31*s35) + -4.0*(s29*(f*s31+2.0*(s34*s29)+s27*s36)) - s27*(f*s33+3.0*(s34*s31)+3.0*(s29*s36)+s27*(s3*s31+-2.0*(s29*s32)-s27*s35))
+	return f2
+}
+
+// NestedSineDeriv6 returns d⁶f/dt⁶ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
+//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
+//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
+//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
+//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv6(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosT := math.Cos(t)
+	cosSinT := math.Cos(sinT)
+	s6 := sinT * cosSinT
+	s7 := -s6
+	s8 := sinSinT * cosT
+	s9 := cosT * s8
+	s10 := s7 - s9
+	s11 := cosT * s10
+	s12 := cosSinT * cosT
+	s13 := sinT * s12
+	s14 := s11 - s8 + -2.0*s13
+	s15 := cosT * s14
+	s16 := sinT * sinSinT
+	s17 := sinT * s8
+	s18 := cosT * s12
+	s19 := s18 - s16
+	s20 := cosT * s19
+	s21 := 2.0*s17 - s12 - s20
+	s22 := s16 + cosT*s21 + -3.0*s18 + -3.0*(sinT*s10)
+	s23 := sinT * s19
+	s24 := s6 + 3.0*s9 + 3.0*s23 - s15
+	s25 := s * s12
+	s26 := s12 + 6.0*s20 + 4.0*(sinT*s14) + -4.0*s17 - cosT*s22
+	s27 := s5 * s12
+	s28 := s*s10 + s12*s27
+	s29 := s5*s10 - s12*s25
+	s30 := s*s21 + 2.0*(s27*s10) + s12*s29
+	s31 := s5*s21 + -2.0*(s10*s25) - s12*s28
+	s32 := s*s24 + 3.0*(s27*s21) + 3.0*(s10*s29) + s12*s31
+	s33 := s5*s24 + -3.0*(s25*s21) + -3.0*(s10*s28) - s12*s30
+	s34 := s2 * s27
+	s35 := s5*s26 + -4.0*(s25*s24) + -6.0*(s21*s28) + -4.0*(s10*s30) - s12*s32
+	s36 := s4 * s27
+	s37 := s2*s29 + s27*s36
+	s38 := s4*s29 - s27*s34
+	s39 := s2*s31 + 2.0*(s36*s29) + s27*s38
+	s40 := s4*s31 + -2.0*(s29*s34) - s27*s37
+	s41 := s2*s33 + 3.0*(s36*s31) + 3.0*(s29*s38) + s27*s40
+	s42 := s4*s33 + -3.0*(s34*s31) + -3.0*(s29*s37) - s27*s39
+	f := math.Sin(s2)
+	s43 := f * s36
+	s44 := s4*s35 + -4.0*(s34*s33) + -6.0*(s31*s37) + -4.0*(s29*s39) - s27*s41
+	s45 := s3 * s36
+	s46 := f*s38 + s36*s45
+	s47 := s3*s38 - s36*s43
+	s48 := f*s40 + 2.0*(s45*s38) + s36*s47
+	s49 := s3*s40 + -2.0*(s38*s43) - s36*s46
+	f2 := s3*(s4*(s5*(10.0*s15+5.0*(sinT*s22)-s6+-5.0*s9+-10.0*s23-cosT*(s8+4.0*s13+cosT*s24+-6.0*s11+-4.0*(sinT*s21)))+-5.0*(s25*s26)+-10.0*(s28*s24)+-10.0*(s21*s30)+-5.0*(s10*s32)-s12*(s*s26+4.0*(s27*s24)+6.0*(s29*s21)+4.0*(s10*s31)+s12*s33))+-5.0*(s34*s35)+-10.0*(s37*s33)+-10.0*(s31*s39)+-5.0*(s29*s41)-s27*(s2*s35+4.0*(s36*s33)+6.0*(s38*s31)+4.0*(s29*s40)+s27*s42)) + -5.0*(s43*s44) + -10.0*(s46*s42) + -10.0*(s40*s48) + -5.0*(s38*(f*s42+3.0*(s45*s40)+3.0*(s38*s47)+s36*s49)) - s36*(f*s44+4.0*(s45*s42)+6.0*(s47*s40)+4.0*(s38*s49)+s36*(s3*s42+-3.0*(s43*s40)+-3.0*(s38*s46)-s36*s48))
+	return f2
+}
+
+// NestedSineDeriv7 returns d⁷f/dt⁷ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
+//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
+//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
+//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
+//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
+//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
+//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
+//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
+//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
+//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
+//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
+//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv7(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosT := math.Cos(t)
+	s6 := sinSinT * cosT
+	s7 := sinT * s6
+	s8 := sinT * sinSinT
+	cosSinT := math.Cos(sinT)
+	s9 := cosSinT * cosT
+	s10 := cosT * s9
+	s11 := s10 - s8
+	s12 := cosT * s11
+	s13 := 2.0*s7 - s9 - s12
+	s14 := cosT * s13
+	s15 := sinT * cosSinT
+	s16 := -s15
+	s17 := cosT * s6
+	s18 := s16 - s17
+	s19 := sinT * s18
+	s20 := s8 + s14 + -3.0*s10 + -3.0*s19
+	s21 := cosT * s20
+	s22 := sinT * s9
+	s23 := sinT * s11
+	s24 := cosT * s18
+	s25 := s24 - s6 + -2.0*s22
+	s26 := cosT * s25
+	s27 := s15 + 3.0*s17 + 3.0*s23 - s26
+	s28 := s6 + 4.0*s22 + cosT*s27 + -6.0*s24 + -4.0*(sinT*s13)
+	s29 := sinT * s25
+	s30 := s9 + 6.0*s12 + 4.0*s29 + -4.0*s7 - s21
+	s31 := s * s9
+	s32 := 10.0*s26 + 5.0*(sinT*s20) - s15 + -5.0*s17 + -10.0*s23 - cosT*s28
+	s33 := s5 * s9
+	s34 := s*s18 + s9*s33
+	s35 := s5*s18 - s9*s31
+	s36 := s*s13 + 2.0*(s33*s18) + s9*s35
+	s37 := s5*s13 + -2.0*(s18*s31) - s9*s34
+	s38 := s*s27 + 3.0*(s33*s13) + 3.0*(s18*s35) + s9*s37
+	s39 := s5*s27 + -3.0*(s31*s13) + -3.0*(s18*s34) - s9*s36
+	s40 := s*s30 + 4.0*(s33*s27) + 6.0*(s35*s13) + 4.0*(s18*s37) + s9*s39
+	s41 := s5*s30 + -4.0*(s31*s27) + -6.0*(s13*s34) + -4.0*(s18*s36) - s9*s38
+	s42 := s2 * s33
+	s43 := s5*s32 + -5.0*(s31*s30) + -10.0*(s34*s27) + -10.0*(s13*s36) + -5.0*(s18*s38) - s9*s40
+	s44 := s4 * s33
+	s45 := s2*s35 + s33*s44
+	s46 := s4*s35 - s33*s42
+	s47 := s2*s37 + 2.0*(s44*s35) + s33*s46
+	s48 := s4*s37 + -2.0*(s35*s42) - s33*s45
+	s49 := s2*s39 + 3.0*(s44*s37) + 3.0*(s35*s46) + s33*s48
+	s50 := s4*s39 + -3.0*(s42*s37) + -3.0*(s35*s45) - s33*s47
+	s51 := s2*s41 + 4.0*(s44*s39) + 6.0*(s46*s37) + 4.0*(s35*s48) + s33*s50
+	s52 := s4*s41 + -4.0*(s42*s39) + -6.0*(s37*s45) + -4.0*(s35*s47) - s33*s49
+	f := math.Sin(s2)
+	s53 := f * s44
+	s54 := s4*s43 + -5.0*(s42*s41) + -10.0*(s45*s39) + -10.0*(s37*s47) + -5.0*(s35*s49) - s33*s51
+	s55 := s3 * s44
+	s56 := f*s46 + s44*s55
+	s57 := s3*s46 - s44*s53
+	s58 := f*s48 + 2.0*(s55*s46) + s44*s57
+	s59 := s3*s48 + -2.0*(s46*s53) - s44*s56
+	s60 := f*s50 + 3.0*(s55*s48) + 3.0*(s46*s57) + s44*s59
+	s61 := s3*s50 + -3.0*(s53*s48) + -3.0*(s46*s56) - s44*s58
+	f2 := s3*(s4*(s5*(6.0*s7+15.0*s21+6.0*(sinT*s28)-s9+-15.0*s12+-20.0*s29-cosT*(5.0*s10+10.0*s19+cosT*s30-s8+-10.0*s14+-5.0*(sinT*s27)))+-6.0*(s31*s32)+-15.0*(s34*s30)+-20.0*(s27*s36)+-15.0*(s13*s38)+-6.0*(s18*s40)-s9*(s*s32+5.0*(s33*s30)+10.0*(s35*s27)+10.0*(s13*s37)+5.0*(s18*s39)+s9*s41))+-6.0*(s42*s43)+-15.0*(s45*s41)+-20.0*(s39*s47)+-15.0*(s37*s49)+-6.0*(s35*s51)-s33*(s2*s43+5.0*(s44*s41)+10.0*(s46*s39)+10.0*(s37*s48)+5.0*(s35*s50)+s33*s52)) + -6.0*(s53*s54) + -15.0*(s56*s52) + -20.0*(s50*s58) + -15.0*(s48*s60) + -6.0*(s46*(f*s52+4.0*(s55*s50)+6.0*(s57*s48)+4.0*(s46*s59)+s44*s61)) - s44*(f*s54+5.0*(s55*s52)+10.0*(s57*s50)+10.0*(s48*s59)+5.0*(s46*s61)+s44*(s3*s52+-4.0*(s53*s50)+-6.0*(s48*s56)+-4.0*(s46*s58)-s44*s60))
+	return f2
+}
+
+// NestedSineDeriv8 returns d⁸f/dt⁸ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
+//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
+//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
+//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
+//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
+//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
+//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
+//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
+//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
+//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
+//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
+//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
+//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
+//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
+//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
+//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
+//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
+//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
+//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
+//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv8(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosSinT := math.Cos(sinT)
+	s6 := sinT * cosSinT
+	cosT := math.Cos(t)
+	s7 := sinSinT * cosT
+	s8 := cosT * s7
+	s9 := cosSinT * cosT
+	s10 := cosT * s9
+	s11 := sinT * sinSinT
+	s12 := s10 - s11
+	s13 := sinT * s12
+	s14 := sinT * s9
+	s15 := -s6
+	s16 := s15 - s8
+	s17 := cosT * s16
+	s18 := s17 - s7 + -2.0*s14
+	s19 := cosT * s18
+	s20 := s6 + 3.0*s8 + 3.0*s13 - s19
+	s21 := cosT * s20
+	s22 := sinT * s7
+	s23 := cosT * s12
+	s24 := 2.0*s22 - s9 - s23
+	s25 := sinT * s24
+	s26 := s7 + 4.0*s14 + s21 + -6.0*s17 + -4.0*s25
+	s27 := cosT * s26
+	s28 := sinT * s16
+	s29 := sinT * s18
+	s30 := cosT * s24
+	s31 := s11 + s30 + -3.0*s10 + -3.0*s28
+	s32 := cosT * s31
+	s33 := s9 + 6.0*s23 + 4.0*s29 + -4.0*s22 - s32
+	s34 := 5.0*s10 + 10.0*s28 + cosT*s33 - s11 + -10.0*s30 + -5.0*(sinT*s20)
+	s35 := sinT * s31
+	s36 := 10.0*s19 + 5.0*s35 - s6 + -5.0*s8 + -10.0*s13 - s27
+	s37 := s * s9
+	s38 := 6.0*s22 + 15.0*s32 + 6.0*(sinT*s26) - s9 + -15.0*s23 + -20.0*s29 - cosT*s34
+	s39 := s5 * s9
+	s40 := s*s16 + s9*s39
+	s41 := s5*s16 - s9*s37
+	s42 := s*s24 + 2.0*(s39*s16) + s9*s41
+	s43 := s5*s24 + -2.0*(s16*s37) - s9*s40
+	s44 := s*s20 + 3.0*(s39*s24) + 3.0*(s16*s41) + s9*s43
+	s45 := s5*s20 + -3.0*(s37*s24) + -3.0*(s16*s40) - s9*s42
+	s46 := s*s33 + 4.0*(s39*s20) + 6.0*(s41*s24) + 4.0*(s16*s43) + s9*s45
+	s47 := s5*s33 + -4.0*(s37*s20) + -6.0*(s24*s40) + -4.0*(s16*s42) - s9*s44
+	s48 := s*s36 + 5.0*(s39*s33) + 10.0*(s41*s20) + 10.0*(s24*s43) + 5.0*(s16*s45) + s9*s47
+	s49 := s5*s36 + -5.0*(s37*s33) + -10.0*(s40*s20) + -10.0*(s24*s42) + -5.0*(s16*s44) - s9*s46
+	s50 := s2 * s39
+	s51 := s5*s38 + -6.0*(s37*s36) + -15.0*(s40*s33) + -20.0*(s20*s42) + -15.0*(s24*s44) + -6.0*(s16*s46) - s9*s48
+	s52 := s4 * s39
+	s53 := s2*s41 + s39*s52
+	s54 := s4*s41 - s39*s50
+	s55 := s2*s43 + 2.0*(s52*s41) + s39*s54
+	s56 := s4*s43 + -2.0*(s41*s50) - s39*s53
+	s57 := s2*s45 + 3.0*(s52*s43) + 3.0*(s41*s54) + s39*s56
+	s58 := s4*s45 + -3.0*(s50*s43) + -3.0*(s41*s53) - s39*s55
+	s59 := s2*s47 + 4.0*(s52*s45) + 6.0*(s54*s43) + 4.0*(s41*s56) + s39*s58
+	s60 := s4*s47 + -4.0*(s50*s45) + -6.0*(s43*s53) + -4.0*(s41*s55) - s39*s57
+	s61 := s2*s49 + 5.0*(s52*s47) + 10.0*(s54*s45) + 10.0*(s43*s56) + 5.0*(s41*s58) + s39*s60
+	s62 := s4*s49 + -5.0*(s50*s47) + -10.0*(s53*s45) + -10.0*(s43*s55) + -5.0*(s41*s57) - s39*s59
+	f := math.Sin(s2)
+	s63 := f * s52
+	s64 := s4*s51 + -6.0*(s50*s49) + -15.0*(s53*s47) + -20.0*(s45*s55) + -15.0*(s43*s57) + -6.0*(s41*s59) - s39*s61
+	s65 := s3 * s52
+	s66 := f*s54 + s52*s65
+	s67 := s3*s54 - s52*s63
+	s68 := f*s56 + 2.0*(s65*s54) + s52*s67
+	s69 := s3*s56 + -2.0*(s54*s63) - s52*s66
+	s70 := f*s58 + 3.0*(s65*s56) + 3.0*(s54*s67) + s52*s69
+	s71 := s3*s58 + -3.0*(s63*s56) + -3.0*(s54*s66) - s52*s68
+	s72 := f*s60 + 4.0*(s65*s58) + 6.0*(s67*s56) + 4.0*(s54*s69) + s52*s71
+	s73 := s3*s60 + -4.0*(s63*s58) + -6.0*(s56*s66) + -4.0*(s54*s68) - s52*s70
+	f2 := s3*(s4*(s5*(s6+7.0*s8+21.0*s13+21.0*s27+7.0*(sinT*s34)+-35.0*s19+-35.0*s35-cosT*(15.0*s17+20.0*s25+cosT*s36-s7+-6.0*s14+-15.0*s21+-6.0*(sinT*s33)))+-7.0*(s37*s38)+-21.0*(s40*s36)+-35.0*(s42*s33)+-35.0*(s20*s44)+-21.0*(s24*s46)+-7.0*(s16*s48)-s9*(s*s38+6.0*(s39*s36)+15.0*(s41*s33)+20.0*(s43*s20)+15.0*(s24*s45)+6.0*(s16*s47)+s9*s49))+-7.0*(s50*s51)+-21.0*(s53*s49)+-35.0*(s55*s47)+-35.0*(s45*s57)+-21.0*(s43*s59)+-7.0*(s41*s61)-s39*(s2*s51+6.0*(s52*s49)+15.0*(s54*s47)+20.0*(s56*s45)+15.0*(s43*s58)+6.0*(s41*s60)+s39*s62)) + -7.0*(s63*s64) + -21.0*(s66*s62) + -35.0*(s68*s60) + -35.0*(s58*s70) + -21.0*(s56*s72) + -7.0*(s54*(f*s62+5.0*(s65*s60)+10.0*(s67*s58)+10.0*(s56*s69)+5.0*(s54*s71)+s52*s73)) - s52*(f*s64+6.0*(s65*s62)+15.0*(s67*s60)+20.0*(s69*s58)+15.0*(s56*s71)+6.0*(s54*s73)+s52*(s3*s62+-5.0*(s63*s60)+-10.0*(s66*s58)+-10.0*(s56*s68)+-5.0*(s54*s70)-s52*s72))
+	return f2
+}
+
+// NestedSineDeriv9 returns d⁹f/dt⁹ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
+//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
+//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) (sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29)) - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39)) - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41)) - 8 (sin(sin(sin(sin(sin(t))))) t1) t49 - 28 t18 t41 - 56 t26 t33 - 70 t25 t34 - 56 t17 t42 - 28 t11 t50 - 8 t5 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51) - t1 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 (cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
+//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
+//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
+//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
+//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
+//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
+//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
+//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
+//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
+//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
+//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
+//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
+//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
+//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
+//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
+//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
+//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
+//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
+//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
+//	t44 = 15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21
+//	t45 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) t44
+//	t46 = sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31
+//	t47 = cos(sin(sin(t))) t45 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) t46
+//	t48 = sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33
+//	t49 = cos(sin(sin(sin(t)))) t47 - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t48
+//	t50 = sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43
+//	t51 = cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv9(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosSinT := math.Cos(sinT)
+	cosT := math.Cos(t)
+	s6 := cosSinT * cosT
+	s7 := cosT * s6
+	s8 := sinT * sinSinT
+	s9 := s7 - s8
+	s10 := cosT * s9
+	s11 := sinT * cosSinT
+	s12 := -s11
+	s13 := sinSinT * cosT
+	s14 := cosT * s13
+	s15 := s12 - s14
+	s16 := cosT * s15
+	s17 := sinT * s6
+	s18 := s16 - s13 + -2.0*s17
+	s19 := sinT * s18
+	s20 := sinT * s15
+	s21 := sinT * s13
+	s22 := 2.0*s21 - s6 - s10
+	s23 := cosT * s22
+	s24 := s8 + s23 + -3.0*s7 + -3.0*s20
+	s25 := cosT * s24
+	s26 := s6 + 6.0*s10 + 4.0*s19 + -4.0*s21 - s25
+	s27 := cosT * s26
+	s28 := sinT * s9
+	s29 := cosT * s18
+	s30 := s11 + 3.0*s14 + 3.0*s28 - s29
+	s31 := sinT * s30
+	s32 := 5.0*s7 + 10.0*s20 + s27 - s8 + -10.0*s23 + -5.0*s31
+	s33 := cosT * s32
+	s34 := sinT * s22
+	s35 := sinT * s24
+	s36 := cosT * s30
+	s37 := s13 + 4.0*s17 + s36 + -6.0*s16 + -4.0*s34
+	s38 := cosT * s37
+	s39 := 10.0*s29 + 5.0*s35 - s11 + -5.0*s14 + -10.0*s28 - s38
+	s40 := 15.0*s16 + 20.0*s34 + cosT*s39 - s13 + -6.0*s17 + -15.0*s36 + -6.0*(sinT*s26)
+	s41 := sinT * s37
+	s42 := 6.0*s21 + 15.0*s25 + 6.0*s41 - s6 + -15.0*s10 + -20.0*s19 - s33
+	s43 := s * s6
+	s44 := s11 + 7.0*s14 + 21.0*s28 + 21.0*s38 + 7.0*(sinT*s32) + -35.0*s29 + -35.0*s35 - cosT*s40
+	s45 := s5 * s6
+	s46 := s*s15 + s6*s45
+	s47 := s5*s15 - s6*s43
+	s48 := s*s22 + 2.0*(s45*s15) + s6*s47
+	s49 := s5*s22 + -2.0*(s15*s43) - s6*s46
+	s50 := s*s30 + 3.0*(s45*s22) + 3.0*(s15*s47) + s6*s49
+	s51 := s5*s30 + -3.0*(s43*s22) + -3.0*(s15*s46) - s6*s48
+	s52 := s*s26 + 4.0*(s45*s30) + 6.0*(s47*s22) + 4.0*(s15*s49) + s6*s51
+	s53 := s5*s26 + -4.0*(s43*s30) + -6.0*(s22*s46) + -4.0*(s15*s48) - s6*s50
+	s54 := s*s39 + 5.0*(s45*s26) + 10.0*(s47*s30) + 10.0*(s22*s49) + 5.0*(s15*s51) + s6*s53
+	s55 := s5*s39 + -5.0*(s43*s26) + -10.0*(s46*s30) + -10.0*(s22*s48) + -5.0*(s15*s50) - s6*s52
+	s56 := s*s42 + 6.0*(s45*s39) + 15.0*(s47*s26) + 20.0*(s49*s30) + 15.0*(s22*s51) + 6.0*(s15*s53) + s6*s55
+	s57 := s5*s42 + -6.0*(s43*s39) + -15.0*(s46*s26) + -20.0*(s30*s48) + -15.0*(s22*s50) + -6.0*(s15*s52) - s6*s54
+	s58 := s2 * s45
+	s59 := s5*s44 + -7.0*(s43*s42) + -21.0*(s46*s39) + -35.0*(s48*s26) + -35.0*(s30*s50) + -21.0*(s22*s52) + -7.0*(s15*s54) - s6*s56
+	s60 := s4 * s45
+	s61 := s2*s47 + s45*s60
+	s62 := s4*s47 - s45*s58
+	s63 := s2*s49 + 2.0*(s60*s47) + s45*s62
+	s64 := s4*s49 + -2.0*(s47*s58) - s45*s61
+	s65 := s2*s51 + 3.0*(s60*s49) + 3.0*(s47*s62) + s45*s64
+	s66 := s4*s51 + -3.0*(s58*s49) + -3.0*(s47*s61) - s45*s63
+	s67 := s2*s53 + 4.0*(s60*s51) + 6.0*(s62*s49) + 4.0*(s47*s64) + s45*s66
+	s68 := s4*s53 + -4.0*(s58*s51) + -6.0*(s49*s61) + -4.0*(s47*s63) - s45*s65
+	s69 := s2*s55 + 5.0*(s60*s53) + 10.0*(s62*s51) + 10.0*(s49*s64) + 5.0*(s47*s66) + s45*s68
+	s70 := s4*s55 + -5.0*(s58*s53) + -10.0*(s61*s51) + -10.0*(s49*s63) + -5.0*(s47*s65) - s45*s67
+	s71 := s2*s57 + 6.0*(s60*s55) + 15.0*(s62*s53) + 20.0*(s64*s51) + 15.0*(s49*s66) + 6.0*(s47*s68) + s45*s70
+	s72 := s4*s57 + -6.0*(s58*s55) + -15.0*(s61*s53) + -20.0*(s51*s63) + -15.0*(s49*s65) + -6.0*(s47*s67) - s45*s69
+	f := math.Sin(s2)
+	s73 := f * s60
+	s74 := s4*s59 + -7.0*(s58*s57) + -21.0*(s61*s55) + -35.0*(s63*s53) + -35.0*(s51*s65) + -21.0*(s49*s67) + -7.0*(s47*s69) - s45*s71
+	s75 := s3 * s60
+	s76 := f*s62 + s60*s75
+	s77 := s3*s62 - s60*s73
+	s78 := f*s64 + 2.0*(s75*s62) + s60*s77
+	s79 := s3*s64 + -2.0*(s62*s73) - s60*s76
+	s80 := f*s66 + 3.0*(s75*s64) + 3.0*(s62*s77) + s60*s79
+	s81 := s3*s66 + -3.0*(s73*s64) + -3.0*(s62*s76) - s60*s78
+	s82 := f*s68 + 4.0*(s75*s66) + 6.0*(s77*s64) + 4.0*(s62*s79) + s60*s81
+	s83 := s3*s68 + -4.0*(s73*s66) + -6.0*(s64*s76) + -4.0*(s62*s78) - s60*s80
+	s84 := f*s70 + 5.0*(s75*s68) + 10.0*(s77*s66) + 10.0*(s64*s79) + 5.0*(s62*s81) + s60*s83
+	s85 := s3*s70 + -5.0*(s73*s68) + -10.0*(s76*s66) + -10.0*(s64*s78) + -5.0*(s62*s80) - s60*s82
+	f2 := s3*(s4*(s5*(s6+28.0*s10+56.0*s19+28.0*s33+8.0*(sinT*s40)+-8.0*s21+-70.0*s25+-56.0*s41-cosT*(s8+35.0*s23+35.0*s31+cosT*s42+-7.0*s7+-21.0*s20+-21.0*s27+-7.0*(sinT*s39)))+-8.0*(s43*s44)+-28.0*(s46*s42)+-56.0*(s48*s39)+-70.0*(s26*s50)+-56.0*(s30*s52)+-28.0*(s22*s54)+-8.0*(s15*s56)-s6*(s*s44+7.0*(s45*s42)+21.0*(s47*s39)+35.0*(s49*s26)+35.0*(s30*s51)+21.0*(s22*s53)+7.0*(s15*s55)+s6*s57))+-8.0*(s58*s59)+-28.0*(s61*s57)+-56.0*(s63*s55)+-70.0*(s53*s65)+-56.0*(s51*s67)+-28.0*(s49*s69)+-8.0*(s47*s71)-s45*(s2*s59+7.0*(s60*s57)+21.0*(s62*s55)+35.0*(s64*s53)+35.0*(s51*s66)+21.0*(s49*s68)+7.0*(s47*s70)+s45*s72)) + -8.0*(s73*s74) + -28.0*(s76*s72) + -56.0*(s78*s70) + -70.0*(s68*s80) + -56.0*(s66*s82) + -28.0*(s64*s84) + -8.0*(s62*(f*s72+6.0*(s75*s70)+15.0*(s77*s68)+20.0*(s79*s66)+15.0*(s64*s81)+6.0*(s62*s83)+s60*s85)) - s60*(f*s74+7.0*(s75*s72)+21.0*(s77*s70)+35.0*(s79*s68)+35.0*(s66*s81)+21.0*(s64*s83)+7.0*(s62*s85)+s60*(s3*s72+-6.0*(s73*s70)+-15.0*(s76*s68)+-20.0*(s66*s78)+-15.0*(s64*s80)+-6.0*(s62*s82)-s60*s84))
+	return f2
+}
+
+// NestedSineDeriv10 returns d¹⁰f/dt¹⁰ of f = NestedSine(t).
+//
+// Issue 11's order-10 budget case, five nested sines.
+//
+//	f = sin(sin(sin(sin(sin(t)))))
+//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
+//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
+//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) (sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29)) - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39)) - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41)) - 8 (sin(sin(sin(sin(sin(t))))) t1) t49 - 28 t18 t41 - 56 t26 t33 - 70 t25 t34 - 56 t17 t42 - 28 t11 t50 - 8 t5 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51) - t1 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 (cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50))
+//	d¹⁰f/dt¹⁰ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (84 cos(t) t12 + 126 sin(t) t20 + 36 cos(t) t44 + 9 sin(t) t52 - sin(t) cos(sin(t)) - 9 cos(t) sin(sin(t)) cos(t) - 36 sin(t) t6 - 126 cos(t) t28 - 84 sin(t) t36 - cos(t) (sin(sin(t)) cos(t) + 8 sin(t) cos(sin(t)) cos(t) + 70 cos(t) t13 + 56 sin(t) t21 + cos(t) t45 - 28 cos(t) t2 - 56 sin(t) t7 - 28 cos(t) t29 - 8 sin(t) t37)) - 9 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t53 - 36 t8 t45 - 84 t14 t37 - 126 t22 t29 - 126 t21 t30 - 84 t13 t38 - 36 t7 t46 - 9 t2 t54 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t53 + 8 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t45 + 28 t3 t37 + 56 t9 t29 + 70 t15 t21 + 56 t13 t23 + 28 t7 t31 + 8 t2 t39 + (cos(sin(t)) cos(t)) t47)) - 9 t4 t55 - 36 t10 t47 - 84 t16 t39 - 126 t24 t31 - 126 t23 t32 - 84 t15 t40 - 36 t9 t48 - 9 t3 t56 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t55 + 8 t1 t47 + 28 t5 t39 + 56 t11 t31 + 70 t17 t23 + 56 t15 t25 + 28 t9 t33 + 8 t3 t41 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t49)) - 9 (sin(sin(sin(sin(sin(t))))) t1) t57 - 36 t18 t49 - 84 t26 t41 - 126 t34 t33 - 126 t25 t42 - 84 t17 t50 - 36 t11 t58 - 9 t5 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 t59) - t1 (sin(sin(sin(sin(sin(t))))) t57 + 8 (cos(sin(sin(sin(sin(t))))) t1) t49 + 28 t19 t41 + 56 t27 t33 + 70 t35 t25 + 56 t17 t43 + 28 t11 t51 + 8 t5 t59 + t1 (cos(sin(sin(sin(sin(t))))) t49 - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 t50 - t1 t58))
+//	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
+//	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
+//	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
+//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
+//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
+//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
+//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
+//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
+//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
+//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
+//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
+//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
+//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
+//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
+//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
+//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
+//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
+//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
+//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
+//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
+//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
+//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
+//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
+//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
+//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
+//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
+//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
+//	t44 = 15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21
+//	t45 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) t44
+//	t46 = sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31
+//	t47 = cos(sin(sin(t))) t45 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) t46
+//	t48 = sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33
+//	t49 = cos(sin(sin(sin(t)))) t47 - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t48
+//	t50 = sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43
+//	t51 = cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42
+//	t52 = sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29
+//	t53 = cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) t52
+//	t54 = sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39
+//	t55 = cos(sin(sin(t))) t53 - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) t54
+//	t56 = sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41
+//	t57 = cos(sin(sin(sin(t)))) t55 - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t56
+//	t58 = sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51
+//	t59 = cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50
+//
+// It panics if the shapes disagree.
+func NestedSineDeriv10(t float64) float64 {
+	sinT := math.Sin(t)
+	sinSinT := math.Sin(sinT)
+	s := math.Sin(sinSinT)
+	s2 := math.Sin(s)
+	s3 := math.Cos(s2)
+	s4 := math.Cos(s)
+	s5 := math.Cos(sinSinT)
+	cosT := math.Cos(t)
+	cosSinT := math.Cos(sinT)
+	s6 := sinT * cosSinT
+	s7 := -s6
+	s8 := sinSinT * cosT
+	s9 := cosT * s8
+	s10 := s7 - s9
+	s11 := cosT * s10
+	s12 := cosSinT * cosT
+	s13 := sinT * s12
+	s14 := s11 - s8 + -2.0*s13
+	s15 := cosT * s14
+	s16 := sinT * sinSinT
+	s17 := sinT * s8
+	s18 := cosT * s12
+	s19 := s18 - s16
+	s20 := cosT * s19
+	s21 := 2.0*s17 - s12 - s20
+	s22 := cosT * s21
+	s23 := sinT * s10
+	s24 := s16 + s22 + -3.0*s18 + -3.0*s23
+	s25 := sinT * s24
+	s26 := sinT * s21
+	s27 := sinT * s19
+	s28 := s6 + 3.0*s9 + 3.0*s27 - s15
+	s29 := cosT * s28
+	s30 := s8 + 4.0*s13 + s29 + -6.0*s11 + -4.0*s26
+	s31 := cosT * s30
+	s32 := 10.0*s15 + 5.0*s25 - s6 + -5.0*s9 + -10.0*s27 - s31
+	s33 := cosT * s32
+	s34 := sinT * s14
+	s35 := cosT * s24
+	s36 := s12 + 6.0*s20 + 4.0*s34 + -4.0*s17 - s35
+	s37 := sinT * s36
+	s38 := 15.0*s11 + 20.0*s26 + s33 - s8 + -6.0*s13 + -15.0*s29 + -6.0*s37
+	s39 := cosT * s38
+	s40 := sinT * s28
+	s41 := sinT * s30
+	s42 := cosT * s36
+	s43 := 5.0*s18 + 10.0*s23 + s42 - s16 + -10.0*s22 + -5.0*s40
+	s44 := cosT * s43
+	s45 := 6.0*s17 + 15.0*s35 + 6.0*s41 - s12 + -15.0*s20 + -20.0*s34 - s44
+	s46 := s16 + 35.0*s22 + 35.0*s40 + cosT*s45 + -7.0*s18 + -21.0*s23 + -21.0*s42 + -7.0*(sinT*s32)
+	s47 := sinT * s43
+	s48 := s6 + 7.0*s9 + 21.0*s27 + 21.0*s31 + 7.0*s47 + -35.0*s15 + -35.0*s25 - s39
+	s49 := s * s12
+	s50 := s12 + 28.0*s20 + 56.0*s34 + 28.0*s44 + 8.0*(sinT*s38) + -8.0*s17 + -70.0*s35 + -56.0*s41 - cosT*s46
+	s51 := s5 * s12
+	s52 := s*s10 + s12*s51
+	s53 := s5*s10 - s12*s49
+	s54 := s*s21 + 2.0*(s51*s10) + s12*s53
+	s55 := s5*s21 + -2.0*(s10*s49) - s12*s52
+	s56 := s*s28 + 3.0*(s51*s21) + 3.0*(s10*s53) + s12*s55
+	s57 := s5*s28 + -3.0*(s49*s21) + -3.0*(s10*s52) - s12*s54
+	s58 := s*s36 + 4.0*(s51*s28) + 6.0*(s53*s21) + 4.0*(s10*s55) + s12*s57
+	s59 := s5*s36 + -4.0*(s49*s28) + -6.0*(s21*s52) + -4.0*(s10*s54) - s12*s56
+	s60 := s*s32 + 5.0*(s51*s36) + 10.0*(s53*s28) + 10.0*(s21*s55) + 5.0*(s10*s57) + s12*s59
+	s61 := s5*s32 + -5.0*(s49*s36) + -10.0*(s52*s28) + -10.0*(s21*s54) + -5.0*(s10*s56) - s12*s58
+	s62 := s*s45 + 6.0*(s51*s32) + 15.0*(s53*s36) + 20.0*(s55*s28) + 15.0*(s21*s57) + 6.0*(s10*s59) + s12*s61
+	s63 := s5*s45 + -6.0*(s49*s32) + -15.0*(s52*s36) + -20.0*(s28*s54) + -15.0*(s21*s56) + -6.0*(s10*s58) - s12*s60
+	s64 := s*s48 + 7.0*(s51*s45) + 21.0*(s53*s32) + 35.0*(s55*s36) + 35.0*(s28*s57) + 21.0*(s21*s59) + 7.0*(s10*s61) + s12*s63
+	s65 := s5*s48 + -7.0*(s49*s45) + -21.0*(s52*s32) + -35.0*(s54*s36) + -35.0*(s28*s56) + -21.0*(s21*s58) + -7.0*(s10*s60) - s12*s62
+	s66 := s2 * s51
+	s67 := s5*s50 + -8.0*(s49*s48) + -28.0*(s52*s45) + -56.0*(s54*s32) + -70.0*(s36*s56) + -56.0*(s28*s58) + -28.0*(s21*s60) + -8.0*(s10*s62) - s12*s64
+	s68 := s4 * s51
+	s69 := s2*s53 + s51*s68
+	s70 := s4*s53 - s51*s66
+	s71 := s2*s55 + 2.0*(s68*s53) + s51*s70
+	s72 := s4*s55 + -2.0*(s53*s66) - s51*s69
+	s73 := s2*s57 + 3.0*(s68*s55) + 3.0*(s53*s70) + s51*s72
+	s74 := s4*s57 + -3.0*(s66*s55) + -3.0*(s53*s69) - s51*s71
+	s75 := s2*s59 + 4.0*(s68*s57) + 6.0*(s70*s55) + 4.0*(s53*s72) + s51*s74
+	s76 := s4*s59 + -4.0*(s66*s57) + -6.0*(s55*s69) + -4.0*(s53*s71) - s51*s73
+	s77 := s2*s61 + 5.0*(s68*s59) + 10.0*(s70*s57) + 10.0*(s55*s72) + 5.0*(s53*s74) + s51*s76
+	s78 := s4*s61 + -5.0*(s66*s59) + -10.0*(s69*s57) + -10.0*(s55*s71) + -5.0*(s53*s73) - s51*s75
+	s79 := s2*s63 + 6.0*(s68*s61) + 15.0*(s70*s59) + 20.0*(s72*s57) + 15.0*(s55*s74) + 6.0*(s53*s76) + s51*s78
+	s80 := s4*s63 + -6.0*(s66*s61) + -15.0*(s69*s59) + -20.0*(s57*s71) + -15.0*(s55*s73) + -6.0*(s53*s75) - s51*s77
+	s81 := s2*s65 + 7.0*(s68*s63) + 21.0*(s70*s61) + 35.0*(s72*s59) + 35.0*(s57*s74) + 21.0*(s55*s76) + 7.0*(s53*s78) + s51*s80
+	s82 := s4*s65 + -7.0*(s66*s63) + -21.0*(s69*s61) + -35.0*(s71*s59) + -35.0*(s57*s73) + -21.0*(s55*s75) + -7.0*(s53*s77) - s51*s79
+	f := math.Sin(s2)
+	s83 := f * s68
+	s84 := s4*s67 + -8.0*(s66*s65) + -28.0*(s69*s63) + -56.0*(s71*s61) + -70.0*(s59*s73) + -56.0*(s57*s75) + -28.0*(s55*s77) + -8.0*(s53*s79) - s51*s81
+	s85 := s3 * s68
+	s86 := f*s70 + s68*s85
+	s87 := s3*s70 - s68*s83
+	s88 := f*s72 + 2.0*(s85*s70) + s68*s87
+	s89 := s3*s72 + -2.0*(s70*s83) - s68*s86
+	s90 := f*s74 + 3.0*(s85*s72) + 3.0*(s70*s87) + s68*s89
+	s91 := s3*s74 + -3.0*(s83*s72) + -3.0*(s70*s86) - s68*s88
+	s92 := f*s76 + 4.0*(s85*s74) + 6.0*(s87*s72) + 4.0*(s70*s89) + s68*s91
+	s93 := s3*s76 + -4.0*(s83*s74) + -6.0*(s72*s86) + -4.0*(s70*s88) - s68*s90
+	s94 := f*s78 + 5.0*(s85*s76) + 10.0*(s87*s74) + 10.0*(s72*s89) + 5.0*(s70*s91) + s68*s93
+	s95 := s3*s78 + -5.0*(s83*s76) + -10.0*(s86*s74) + -10.0*(s72*s88) + -5.0*(s70*s90) - s68*s92
+	s96 := f*s80 + 6.0*(s85*s78) + 15.0*(s87*s76) + 20.0*(s89*s74) + 15.0*(s72*s91) + 6.0*(s70*s93) + s68*s95
+	s97 := s3*s80 + -6.0*(s83*s78) + -15.0*(s86*s76) + -20.0*(s74*s88) + -15.0*(s72*s90) + -6.0*(s70*s92) - s68*s94
+	f2 := s3*(s4*(s5*(84.0*s15+126.0*s25+36.0*s39+9.0*(sinT*s46)-s6+-9.0*s9+-36.0*s27+-126.0*s31+-84.0*s47-cosT*(s8+8.0*s13+70.0*s29+56.0*s37+cosT*s48+-28.0*s11+-56.0*s26+-28.0*s33+-8.0*(sinT*s45)))+-9.0*(s49*s50)+-36.0*(s52*s48)+-84.0*(s54*s45)+-126.0*(s56*s32)+-126.0*(s36*s58)+-84.0*(s28*s60)+-36.0*(s21*s62)+-9.0*(s10*s64)-s12*(s*s50+8.0*(s51*s48)+28.0*(s53*s45)+56.0*(s55*s32)+70.0*(s57*s36)+56.0*(s28*s59)+28.0*(s21*s61)+8.0*(s10*s63)+s12*s65))+-9.0*(s66*s67)+-36.0*(s69*s65)+-84.0*(s71*s63)+-126.0*(s73*s61)+-126.0*(s59*s75)+-84.0*(s57*s77)+-36.0*(s55*s79)+-9.0*(s53*s81)-s51*(s2*s67+8.0*(s68*s65)+28.0*(s70*s63)+56.0*(s72*s61)+70.0*(s74*s59)+56.0*(s57*s76)+28.0*(s55*s78)+8.0*(s53*s80)+s51*s82)) + -9.0*(s83*s84) + -36.0*(s86*s82) + -84.0*(s88*s80) + -126.0*(s90*s78) + -126.0*(s76*s92) + -84.0*(s74*s94) + -36.0*(s72*s96) + -9.0*(s70*(f*s82+7.0*(s85*s80)+21.0*(s87*s78)+35.0*(s89*s76)+35.0*(s74*s91)+21.0*(s72*s93)+7.0*(s70*s95)+s68*s97)) - s68*(f*s84+8.0*(s85*s82)+28.0*(s87*s80)+56.0*(s89*s78)+70.0*(s91*s76)+56.0*(s74*s93)+28.0*(s72*s95)+8.0*(s70*s97)+s68*(s3*s82+-7.0*(s83*s80)+-21.0*(s86*s78)+-35.0*(s88*s76)+-35.0*(s74*s90)+-21.0*(s72*s92)+-7.0*(s70*s94)-s68*s96))
+	return f2
+}
+
+// NestedSineProblem returns the problem of minimising NestedSine over t for
+// gonum/optimize. Its variable packs t into one []float64, in that order,
+// matrices row-major; NestedSineUnpack views such a slice as the variables.
+func NestedSineProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			t := NestedSineUnpack(x)
+			return NestedSine(*t)
+		},
+		Grad: func(grad, x []float64) {
+			t := NestedSineUnpack(x)
+			dt := NestedSineUnpack(grad)
+			NestedSineGrad(*t, dt)
+		},
+	}
+}
+
+// NestedSineUnpack returns views of x as NestedSine's variables t, packed as
+// NestedSineProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func NestedSineUnpack(x []float64) (t *float64) {
+	runtime.CheckLength("NestedSineUnpack", x, 1)
+	t = &x[0]
 	return
 }

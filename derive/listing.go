@@ -1,0 +1,202 @@
+package derive
+
+import "strconv"
+
+// sharedThreshold is the smallest printed subexpression, in nodes, that a
+// Listing names when a printout would repeat it. Smaller ones (sin(x),
+// x .* y) read better spelled out.
+const sharedThreshold = 12
+
+// A Listing prints the formulas of one function so that, together, they
+// stay proportional to the expression DAG rather than to its expansion as
+// a tree, which can be exponential (a let chain l = sin(l) .* l doubles its
+// gradient's tree at every let). A subexpression of at least
+// sharedThreshold nodes that a formula would print more than once is
+// printed once, as a definition "t1 = …", and by its name everywhere
+// after. Names are t1, t2, … in the order they are given, skipping taken
+// names, so a listing is deterministic.
+type Listing struct {
+	style Style
+	names map[*Node]string // lets, and the subexpressions named so far
+	taken map[string]bool
+	next  int
+	defs  []Definition
+}
+
+// A Definition is one shared subexpression of a Listing: Name = Text,
+// both printed in the listing's style.
+type Definition struct{ Name, Text string }
+
+// NewListing returns a Listing in style whose formulas print the nodes in
+// names (lets) by those names, and whose own names avoid taken ones and
+// those in names.
+func NewListing(style Style, names map[*Node]string, taken ...string) *Listing {
+	l := &Listing{style: style, names: make(map[*Node]string, len(names)), taken: map[string]bool{}}
+	for n, name := range names {
+		l.names[n] = name
+		l.taken[name] = true
+	}
+	for _, name := range taken {
+		l.taken[name] = true
+	}
+	return l
+}
+
+// NewFunctionListing returns a Listing of fn's formulas in style: lets by
+// their names, and shared names that avoid every name fn declares.
+func NewFunctionListing(fn *Function, style Style) *Listing {
+	var taken []string
+	for _, ins := range [][]*Input{fn.Inputs, fn.JVPDirs, fn.HessDirs} {
+		for _, in := range ins {
+			taken = append(taken, in.Name)
+		}
+	}
+	for _, d := range fn.Dims {
+		taken = append(taken, d.Name)
+	}
+	return NewListing(style, fn.Names, taken...)
+}
+
+// Format prints n, first naming the large subexpressions its tree would
+// repeat (see Listing). A nil node prints as 0.
+func (l *Listing) Format(n *Node) string {
+	l.share(n)
+	return l.print(n, nil)
+}
+
+// Spell prints n itself, even when n has a name (a let's definition), and
+// names what it would repeat.
+func (l *Listing) Spell(n *Node) string {
+	l.share(n)
+	return l.print(n, n)
+}
+
+// Definitions returns the definitions made since the last call, each
+// after the ones it uses, and forgets them; their names stay in use.
+func (l *Listing) Definitions() []Definition {
+	d := l.defs
+	l.defs = nil
+	return d
+}
+
+// print prints n with every name but except's.
+func (l *Listing) print(n, except *Node) string {
+	names := l.names
+	if name, ok := names[except]; ok {
+		delete(names, except)
+		defer func() { names[except] = name }()
+	}
+	return Format(n, l.style, names)
+}
+
+// share names the subexpressions of n that occur more than once in its
+// tree and have at least sharedThreshold nodes, largest first, so that a
+// subexpression inside a named one is named only if the named one's own
+// definition repeats it.
+func (l *Listing) share(root *Node) {
+	if root == nil {
+		return
+	}
+	order := l.postorder(root)
+	size := make(map[*Node]int, len(order))
+	for _, n := range order {
+		s := 1
+		for _, a := range n.Args {
+			if _, named := l.names[a]; !named {
+				s += size[a]
+			} else {
+				s++
+			}
+			s = min(s, 1<<30)
+		}
+		size[n] = s
+	}
+	// Parents before children: occurs counts the copies of each node in
+	// the printed tree, saturating at 2; a named node's definition is one.
+	occurs := map[*Node]int{root: 1}
+	var fresh []*Node
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		copies := occurs[n]
+		if n != root && copies >= 2 && size[n] >= sharedThreshold && n.Op != OpVar && n.Op != OpConst {
+			fresh = append(fresh, n)
+			copies = 1
+		}
+		for _, a := range n.Args {
+			if _, named := l.names[a]; !named {
+				occurs[a] = min(occurs[a]+copies, 2)
+			}
+		}
+	}
+	for i := len(fresh) - 1; i >= 0; i-- { // innermost first
+		l.names[fresh[i]] = l.newName()
+	}
+	for i := len(fresh) - 1; i >= 0; i-- {
+		n := fresh[i]
+		name := (&printer{style: l.style}).ident(l.names[n])
+		l.defs = append(l.defs, Definition{Name: name, Text: l.print(n, n)})
+	}
+}
+
+// postorder returns the nodes of root's tree not hidden behind a name,
+// each after its arguments.
+func (l *Listing) postorder(root *Node) []*Node {
+	var order []*Node
+	seen := map[*Node]bool{}
+	var visit func(n *Node)
+	visit = func(n *Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if _, named := l.names[n]; !named || n == root {
+			for _, a := range n.Args {
+				visit(a)
+			}
+		}
+		order = append(order, n)
+	}
+	visit(root)
+	return order
+}
+
+// newName returns the next free name t1, t2, ….
+func (l *Listing) newName() string {
+	for {
+		l.next++
+		name := "t" + strconv.Itoa(l.next)
+		if !l.taken[name] {
+			l.taken[name] = true
+			return name
+		}
+	}
+}
+
+// Bind prints n as name in every later formula (a differential dX).
+func (l *Listing) Bind(n *Node, name string) {
+	l.names[n] = name
+	l.taken[name] = true
+}
+
+// Size returns the number of nodes n's printed tree would have, names
+// counting as one, saturating at 1<<30.
+func (l *Listing) Size(n *Node) int {
+	if n == nil {
+		return 1
+	}
+	order := l.postorder(n)
+	size := make(map[*Node]int, len(order))
+	for _, m := range order {
+		s := 1
+		for _, a := range m.Args {
+			if _, named := l.names[a]; named && a != n {
+				s++
+			} else {
+				s += size[a]
+			}
+			s = min(s, 1<<30)
+		}
+		size[m] = s
+	}
+	return size[n]
+}
