@@ -266,27 +266,30 @@ func writeTemp(t *target, data []byte) (string, error) {
 	return f.Name(), nil
 }
 
-// restore puts back the targets of outs as they were before the run.
+// restore puts back the targets of outs as they were before the run; its
+// error, in one line, names each output it could not put back.
 func restore(outs []*output) error {
-	var errs []error
+	var failed []string
 	for _, o := range outs {
+		var err error
 		if o.target.info == nil {
-			if err := os.Remove(o.target.path); err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		tmp, err := writeTemp(o.target, o.target.old)
-		if err == nil {
-			if err = rename(tmp, o.target.path); err != nil {
-				os.Remove(tmp)
+			err = os.Remove(o.target.path)
+		} else {
+			var tmp string
+			if tmp, err = writeTemp(o.target, o.target.old); err == nil {
+				if err = rename(tmp, o.target.path); err != nil {
+					os.Remove(tmp)
+				}
 			}
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %v", o.path, err))
+			failed = append(failed, fmt.Sprintf("%s: %v", o.path, pathless(err)))
 		}
 	}
-	return errors.Join(errs...)
+	if failed != nil {
+		return errors.New(strings.Join(failed, "; "))
+	}
+	return nil
 }
 
 // pathless returns the cause of a file-system error without the path it

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -273,6 +274,18 @@ func TestOutputFiles(t *testing.T) {
 			stderr: "gradgen: writing s_grad_test.go: invalid cross-device link; no output changed\n",
 		},
 		{
+			name:  "the second rename fails, and so does putting back the first",
+			files: map[string]string{"s.yaml": spec, "s_grad.go": existing, "s_grad_test.go": existing},
+			setup: func(t *testing.T) {
+				must(t, os.Chmod("s_grad.go", 0o640))
+				failRename(t, 2, 3)
+			},
+			args:    []string{"-test", "s.yaml"},
+			code:    exitBad,
+			stderr:  "gradgen: writing s_grad_test.go: invalid cross-device link; putting back the outputs written before it failed: s_grad.go: invalid cross-device link\n",
+			written: map[string]fs.FileMode{"s_grad.go": 0o640},
+		},
+		{
 			name:   "-test with an output name that cannot name a test",
 			files:  map[string]string{"s.yaml": spec},
 			args:   []string{"-test", "-o", "my grad.go", "s.yaml"},
@@ -397,13 +410,13 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// failRename makes the nth rename of the command fail, as a rename across
-// devices does, for the rest of the test.
-func failRename(t *testing.T, nth int) {
+// failRename makes the given renames of the command (1 for the first)
+// fail, as a rename across devices does, for the rest of the test.
+func failRename(t *testing.T, nth ...int) {
 	calls := 0
 	rename = func(from, to string) error {
 		calls++
-		if calls == nth {
+		if slices.Contains(nth, calls) {
 			return &os.LinkError{Op: "rename", Old: from, New: to, Err: syscall.EXDEV}
 		}
 		return os.Rename(from, to)

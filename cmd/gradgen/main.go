@@ -47,12 +47,12 @@
 // writes nothing, so it does not take -force; -format needs -explain.
 //
 // Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input;
-// 3 internal error: the generated code does not compile. Every output is
-// type-checked (go/types) against its imports before anything is written.
-// On any error nothing is written: every output of a run is written to a
-// temporary file beside it and renamed over it only when all are written.
-// An output is never one of the specs; one that is a symbolic link is
-// written through the link; an existing one keeps its permissions.
+// 3 internal error: the code cannot be generated or does not compile. Every
+// output is type-checked (go/types) against its imports before anything is
+// written. On any error nothing is written: every output of a run is
+// written to a temporary file beside it and renamed over it only when all
+// are written. An output is never one of the specs; one that is a symbolic
+// link is written through the link; an existing one keeps its permissions.
 // Typical use is a go:generate directive:
 //
 //	//go:generate go run github.com/gradgen/gradgen/cmd/gradgen -o loss_grad.go loss.yaml
@@ -84,7 +84,8 @@ const (
 	exitOK    = 0
 	exitStale = 1
 	exitBad   = 2
-	// exitInternal: the generated code does not compile, a gradgen bug.
+	// exitInternal: the code cannot be generated or does not compile, a
+	// gradgen bug.
 	exitInternal = 3
 )
 
