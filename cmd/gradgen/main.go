@@ -523,7 +523,12 @@ func dirName(dir string) string {
 // go/build, which honours build constraints the same way.
 func dirPackage(dir, out string) string {
 	outInfo, _ := os.Stat(out)
-	isOut := func(fi os.FileInfo) bool { return outInfo != nil && os.SameFile(fi, outInfo) }
+	// isOut reports whether the file at path, its links followed, is the
+	// output: a symbolic link to the previous output does not count either.
+	isOut := func(path string) bool {
+		fi, err := os.Stat(path)
+		return err == nil && outInfo != nil && os.SameFile(fi, outInfo)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return ""
@@ -533,7 +538,7 @@ func dirPackage(dir, out string) string {
 		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
-		if fi, err := e.Info(); err == nil && !isOut(fi) {
+		if !isOut(filepath.Join(dir, e.Name())) {
 			hasGo = true
 		}
 	}
@@ -543,7 +548,7 @@ func dirPackage(dir, out string) string {
 	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedFiles, Dir: dir}
 	if pkgs, err := packages.Load(cfg, "."); err == nil && len(pkgs) == 1 && len(pkgs[0].Errors) == 0 && pkgs[0].Name != "" {
 		for _, f := range pkgs[0].GoFiles {
-			if fi, err := os.Stat(f); err == nil && !isOut(fi) {
+			if !isOut(f) {
 				return pkgs[0].Name
 			}
 		}
@@ -557,7 +562,7 @@ func dirPackage(dir, out string) string {
 		}
 		var infos []fs.FileInfo
 		for _, e := range entries {
-			if fi, err := e.Info(); err == nil && !isOut(fi) {
+			if fi, err := e.Info(); err == nil && !isOut(filepath.Join(d, e.Name())) {
 				infos = append(infos, fi)
 			}
 		}
