@@ -127,7 +127,7 @@ func checkOutputs(outs []*output, specs []*loaded, writes, force bool) error {
 			}
 		}
 		for _, prev := range outs[:k] {
-			if prev.target.path == t.path || prev.target.info != nil && t.info != nil && os.SameFile(prev.target.info, t.info) {
+			if samePath(prev.target.path, t.path) || prev.target.info != nil && t.info != nil && os.SameFile(prev.target.info, t.info) {
 				return fmt.Errorf("outputs %s and %s are the same file%s", prev.path, o.path, throughLink(prev.path, o.path))
 			}
 		}
@@ -140,10 +140,18 @@ func checkOutputs(outs []*output, specs []*loaded, writes, force bool) error {
 	return nil
 }
 
+// samePath reports whether two paths, relative or absolute, name the
+// same place.
+func samePath(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}
+
 // throughLink explains, when two names of one file differ, how they can
 // be the same file.
 func throughLink(a, b string) string {
-	if filepath.Clean(a) == filepath.Clean(b) {
+	if samePath(a, b) {
 		return ""
 	}
 	return " (through a link)"

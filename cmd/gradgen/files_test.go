@@ -125,6 +125,13 @@ func TestOutputFiles(t *testing.T) {
 			stderr: "gradgen: outputs a/s_grad.go and b/s_grad.go are the same file (through a link)\n",
 		},
 		{
+			name:   "two new outputs are one file, named relative and absolute",
+			files:  map[string]string{"s.yaml": spec},
+			args:   []string{"s.yaml", "$DIR/s.yaml"},
+			code:   exitBad,
+			stderr: "gradgen: outputs s_grad.go and $DIR/s_grad.go are the same file\n",
+		},
+		{
 			name:   "the -test file is a folder: the output is not replaced",
 			files:  map[string]string{"s.yaml": spec, "s_grad.go": existing, "s_grad_test.go/keep": "x"},
 			args:   []string{"-test", "-o", "s_grad.go", "s.yaml"},
@@ -350,12 +357,16 @@ func TestOutputFiles(t *testing.T) {
 				tt.setup(t)
 			}
 			before := tree(t, dir)
-			r := gradgen(t, tt.args...)
+			var args []string
+			for _, arg := range tt.args {
+				args = append(args, strings.ReplaceAll(arg, "$DIR", dir))
+			}
+			r := gradgen(t, args...)
 			if r.code != tt.code {
 				t.Errorf("exit code %d, want %d", r.code, tt.code)
 			}
-			if r.stderr != tt.stderr {
-				t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, tt.stderr)
+			if want := strings.ReplaceAll(tt.stderr, "$DIR", dir); r.stderr != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, want)
 			}
 			if r.stdout != "" {
 				t.Errorf("stdout:\n%s", r.stdout)
