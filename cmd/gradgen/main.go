@@ -39,11 +39,21 @@
 //	            generated function
 //	-standalone copy the runtime helpers the code uses into it, so it imports only
 //	            the standard library and gonum (for vendoring)
+//	-force      overwrite an existing output that was not generated (one without
+//	            the "// Code generated … DO NOT EDIT." line before its package clause)
+//
+// A flag that would have no effect is an error: -explain writes nothing, so
+// it takes none of -check, -o, -pkg, -test, -standalone and -force; -check
+// writes nothing, so it does not take -force; -format needs -explain.
 //
 // Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input;
-// 3 internal error: the generated code does not compile. Every output is
-// type-checked (go/types) against its imports before anything is written.
-// On any error nothing is written. Typical use is a go:generate directive:
+// 3 internal error: the code cannot be generated or does not compile. Every
+// output is type-checked (go/types) against its imports before anything is
+// written. On any error nothing is written: every output of a run is
+// written to a temporary file beside it and renamed over it only when all
+// are written. An output is never one of the specs; one that is a symbolic
+// link is written through the link; an existing one keeps its permissions.
+// Typical use is a go:generate directive:
 //
 //	//go:generate go run github.com/gradgen/gradgen/cmd/gradgen -o loss_grad.go loss.yaml
 package main
@@ -60,6 +70,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/tools/go/packages"
 
@@ -73,7 +84,8 @@ const (
 	exitOK    = 0
 	exitStale = 1
 	exitBad   = 2
-	// exitInternal: the generated code does not compile, a gradgen bug.
+	// exitInternal: the code cannot be generated or does not compile, a
+	// gradgen bug.
 	exitInternal = 3
 )
 
@@ -93,6 +105,7 @@ type config struct {
 	format     string
 	test       bool
 	standalone bool
+	force      bool
 	specs      []string
 }
 
@@ -110,6 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
 	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference checks of every generated function")
 	fs.BoolVar(&cfg.standalone, "standalone", false, "copy the runtime helpers into the output: import only the standard library and gonum")
+	fs.BoolVar(&cfg.force, "force", false, "overwrite an existing output that was not generated (no \"Code generated … DO NOT EDIT.\" line)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
 		fs.PrintDefaults()
@@ -125,6 +139,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBad
 	}
+	if err := ineffectiveFlag(fs); err != nil {
+		fmt.Fprintf(stderr, "gradgen: %v\n", err)
+		return exitBad
+	}
 	if cfg.pkg != "" && (!token.IsIdentifier(cfg.pkg) || token.IsKeyword(cfg.pkg)) {
 		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
 		return exitBad
@@ -135,6 +153,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitBad
 	}
 	outputs, err := generate(cfg)
+	var internal *internalError
+	if errors.As(err, &internal) {
+		fmt.Fprintf(stderr, "gradgen: %v\n", internal)
+		return exitInternal
+	}
 	if err != nil {
 		report(stderr, err)
 		return exitBad
@@ -153,7 +176,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "gradgen: %v\n", err)
 			return exitBad
 		}
-		fmt.Fprintf(stderr, "gradgen: internal error: %v, please report it with the spec\n", err)
+		fmt.Fprintf(stderr, "gradgen: internal error: %s, please report it with the spec\n", oneLine(err))
 		return exitInternal
 	}
 	if cfg.check {
@@ -166,6 +189,92 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// ineffectiveFlags lists, for a flag, the flags that have no effect
+// beside it, and why.
+var ineffectiveFlags = []struct {
+	flag   string
+	others []string
+	why    string
+}{
+	{"explain", []string{"check", "o", "pkg", "test", "standalone", "force"}, "-explain prints derivations and writes nothing"},
+	{"check", []string{"force"}, "-check writes nothing"},
+}
+
+// ineffectiveFlag returns an error when a flag set on the command line
+// would have no effect: silently ignoring it would hide a mistake, such
+// as a CI step running -check -explain, which checks nothing.
+func ineffectiveFlag(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, rule := range ineffectiveFlags {
+		if !set[rule.flag] {
+			continue
+		}
+		for _, other := range rule.others {
+			if set[other] {
+				return fmt.Errorf("-%s cannot be combined with -%s: %s", rule.flag, other, rule.why)
+			}
+		}
+	}
+	if set["format"] && !set["explain"] {
+		return errors.New("-format applies only to -explain")
+	}
+	return nil
+}
+
+// internalError is a failure of emission on a valid spec: a gradgen bug,
+// told in one line that names the functions, never with the code.
+type internalError struct {
+	funcs  string // the functions whose code failed
+	output string
+	err    error
+}
+
+func (e *internalError) Error() string {
+	return fmt.Sprintf("internal error generating %s for %s: %s; please report it with the spec", e.funcs, e.output, oneLine(e.err))
+}
+
+// maxErrorLine bounds the length of an error quoted in one line.
+const maxErrorLine = 200
+
+// oneLine returns the first line of err's message, at most maxErrorLine
+// bytes: errors from rendering may hold generated source, which is not
+// for the user.
+func oneLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	line = strings.TrimSuffix(strings.TrimSpace(line), ":")
+	if len(line) > maxErrorLine {
+		cut := maxErrorLine
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut] + "…"
+	}
+	return line
+}
+
+// emitError returns the error of emitting o's code with gen: a spec
+// error as it is, positioned in o's specs; any other error as an
+// internalError naming the functions whose code alone fails with gen,
+// else all of o's.
+func (o *output) emitError(err error, gen func([]*derive.Function) error) error {
+	if errors.As(err, new(*spec.Error)) {
+		return o.withSource(err)
+	}
+	var names []string
+	for _, fn := range o.funcs {
+		if gen([]*derive.Function{fn}) != nil {
+			names = append(names, fn.Spec.Name)
+		}
+	}
+	if len(names) == 0 {
+		for _, fn := range o.funcs {
+			names = append(names, fn.Spec.Name)
+		}
+	}
+	return &internalError{funcs: strings.Join(names, ", "), output: o.path, err: err}
+}
+
 // mangleOutput is nil but in tests, where it rewrites an output before it
 // is checked: it stands for an emission bug, which no spec can be relied on
 // to trigger.
@@ -173,12 +282,12 @@ var mangleOutput func(path string, data []byte) []byte
 
 // output is one file to write.
 type output struct {
-	path  string
-	pkg   string
-	specs []*loaded
-	funcs []*derive.Function // of every spec, in order; nil for a -test file
-	data  []byte
-	test  *output // its -test file, if any
+	path   string
+	specs  []*loaded
+	funcs  []*derive.Function // of every spec, in order; nil for a -test file
+	data   []byte
+	test   *output // its -test file, if any
+	target *target // the file it replaces, once checkOutputs has run
 }
 
 // loaded is one spec file, read and parsed.
@@ -191,12 +300,14 @@ type loaded struct {
 // generate loads every spec and renders every output in memory.
 func generate(cfg config) ([]*output, error) {
 	var outs []*output
+	var specs []*loaded
 	byPath := map[string]*output{}
 	for _, path := range cfg.specs {
 		l, err := load(path)
 		if err != nil {
 			return nil, err
 		}
+		specs = append(specs, l)
 		dest := cfg.out
 		if dest == "" {
 			dest = strings.TrimSuffix(strings.TrimSuffix(path, ".yaml"), ".yml") + "_grad.go"
@@ -208,6 +319,12 @@ func generate(cfg config) ([]*output, error) {
 			outs = append(outs, o)
 		}
 		o.specs = append(o.specs, l)
+	}
+	if cfg.test {
+		for _, o := range outs[:len(outs):len(outs)] {
+			o.test = &output{path: strings.TrimSuffix(o.path, ".go") + "_test.go"}
+			outs = append(outs, o.test)
+		}
 	}
 	// Every spec is checked before any package clause is decided, so a
 	// spec error is reported as such wherever the output goes.
@@ -226,34 +343,42 @@ func generate(cfg config) ([]*output, error) {
 	if cfg.explain {
 		return outs, nil // derivations need no package clause and no code
 	}
+	if err := checkOutputs(outs, specs, !cfg.check, cfg.force); err != nil {
+		return nil, err
+	}
 	for _, o := range outs {
+		if o.funcs == nil {
+			continue // a -test file, generated with its output below
+		}
 		pkg, err := packageName(cfg.pkg, o)
 		if err != nil {
 			return nil, err
 		}
-		o.pkg = pkg
 		var sources []string
 		for _, l := range o.specs {
 			sources = append(sources, filepath.Base(l.path))
 		}
-		data, err := emit.Generate(o.funcs, emit.Options{Package: pkg, Sources: sources})
-		if err == nil && cfg.standalone {
-			data, err = emit.Standalone(data)
-		}
-		if err != nil {
-			return nil, err
-		}
-		o.data = data
-	}
-	if cfg.test {
-		for _, o := range outs[:len(outs):len(outs)] {
-			path := strings.TrimSuffix(o.path, ".go") + "_test.go"
-			data, err := emit.GenerateTest(o.funcs, emit.TestOptions{Package: o.pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path)})
-			if err != nil {
-				return nil, err
+		gen := func(funcs []*derive.Function) error {
+			data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources})
+			if err == nil && cfg.standalone {
+				data, err = emit.Standalone(data)
 			}
-			o.test = &output{path: path, data: data}
-			outs = append(outs, o.test)
+			o.data = data
+			return err
+		}
+		if err := gen(o.funcs); err != nil {
+			return nil, o.emitError(err, gen)
+		}
+		if o.test == nil {
+			continue
+		}
+		genTest := func(funcs []*derive.Function) error {
+			var err error
+			o.test.data, err = emit.GenerateTest(funcs, emit.TestOptions{Package: pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path)})
+			return err
+		}
+		if err := genTest(o.funcs); err != nil {
+			return nil, o.emitError(err, genTest)
 		}
 	}
 	return outs, nil
@@ -398,7 +523,12 @@ func dirName(dir string) string {
 // go/build, which honours build constraints the same way.
 func dirPackage(dir, out string) string {
 	outInfo, _ := os.Stat(out)
-	isOut := func(fi os.FileInfo) bool { return outInfo != nil && os.SameFile(fi, outInfo) }
+	// isOut reports whether the file at path, its links followed, is the
+	// output: a symbolic link to the previous output does not count either.
+	isOut := func(path string) bool {
+		fi, err := os.Stat(path)
+		return err == nil && outInfo != nil && os.SameFile(fi, outInfo)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return ""
@@ -408,7 +538,7 @@ func dirPackage(dir, out string) string {
 		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
-		if fi, err := e.Info(); err == nil && !isOut(fi) {
+		if !isOut(filepath.Join(dir, e.Name())) {
 			hasGo = true
 		}
 	}
@@ -418,7 +548,7 @@ func dirPackage(dir, out string) string {
 	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedFiles, Dir: dir}
 	if pkgs, err := packages.Load(cfg, "."); err == nil && len(pkgs) == 1 && len(pkgs[0].Errors) == 0 && pkgs[0].Name != "" {
 		for _, f := range pkgs[0].GoFiles {
-			if fi, err := os.Stat(f); err == nil && !isOut(fi) {
+			if !isOut(f) {
 				return pkgs[0].Name
 			}
 		}
@@ -432,7 +562,7 @@ func dirPackage(dir, out string) string {
 		}
 		var infos []fs.FileInfo
 		for _, e := range entries {
-			if fi, err := e.Info(); err == nil && !isOut(fi) {
+			if fi, err := e.Info(); err == nil && !isOut(filepath.Join(d, e.Name())) {
 				infos = append(infos, fi)
 			}
 		}
@@ -479,42 +609,4 @@ func diffSummary(have, want []byte) string {
 		fmt.Fprintf(&s, "+%s\n", b[k])
 	}
 	return s.String()
-}
-
-// writeAll writes every output atomically: each to a temporary file in
-// its directory, renamed over the target only when all are written.
-func writeAll(outs []*output) error {
-	temps := make([]string, 0, len(outs))
-	cleanup := func() {
-		for _, t := range temps {
-			os.Remove(t)
-		}
-	}
-	for _, o := range outs {
-		f, err := os.CreateTemp(filepath.Dir(o.path), ".gradgen-*.go.tmp")
-		if err != nil {
-			cleanup()
-			return err
-		}
-		temps = append(temps, f.Name())
-		_, werr := f.Write(o.data)
-		cerr := f.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Chmod(f.Name(), 0o644)
-		}
-		if werr != nil {
-			cleanup()
-			return werr
-		}
-	}
-	for k, o := range outs {
-		if err := os.Rename(temps[k], o.path); err != nil {
-			cleanup()
-			return err
-		}
-	}
-	return nil
 }
