@@ -476,3 +476,22 @@ func TestInternalErrorOneLine(t *testing.T) {
 		t.Errorf("oneLine of a long error: %q", got)
 	}
 }
+
+// TestOutputTooLarge checks that an output past maxOutputBytes is refused
+// at the first function's name, with nothing written.
+func TestOutputTooLarge(t *testing.T) {
+	defer func(n int) { maxOutputBytes = n }(maxOutputBytes)
+	maxOutputBytes = 1000
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(specPath, []byte("package: p\nfunctions:\n  - {name: F, inputs: {x: vector(n)}, expr: \"sum(exp(x))\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gradgen(t, specPath)
+	if r.code != 2 || !strings.Contains(r.stderr, "s.yaml:3:13: generated code too large: ") || !strings.Contains(r.stderr, " bytes, limit 1000; split the spec into several files") {
+		t.Errorf("exit %d, stderr %q; want exit 2 and the refusal at 3:13", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d files, want only the spec", len(entries))
+	}
+}

@@ -298,6 +298,12 @@ type loaded struct {
 }
 
 // generate loads every spec and renders every output in memory.
+// maxOutputBytes bounds one output file. Derivation is polynomial and
+// derive limits a function's graph, so only an enormous spec reaches it;
+// it is refused then rather than written. A variable so that a test can
+// lower it.
+var maxOutputBytes = 64 << 20
+
 func generate(cfg config) ([]*output, error) {
 	var outs []*output
 	var specs []*loaded
@@ -368,6 +374,9 @@ func generate(cfg config) ([]*output, error) {
 		}
 		if err := gen(o.funcs); err != nil {
 			return nil, o.emitError(err, gen)
+		}
+		if len(o.data) > maxOutputBytes {
+			return nil, o.withSource(spec.Errorf(o.funcs[0].Spec.NamePos, "generated code too large: %d bytes, limit %d; split the spec into several files", len(o.data), maxOutputBytes))
 		}
 		if o.test == nil {
 			continue
