@@ -783,13 +783,13 @@ func (e *function) checkAliases() {
 			if in.Kind == spec.Scalar {
 				continue
 			}
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
-				jen.Lit(in.Name), rawData(in.Name, in.Kind)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
+				jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
 		}
 		for _, p := range e.outs[:k] {
 			if p.to.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
-					jen.Lit(p.param), rawData(p.param, p.to.Kind)))
+				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
+					jen.Lit(p.param), rawStorage(p.param, p.to.Kind)))
 			}
 		}
 	}
@@ -818,13 +818,14 @@ func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Cod
 	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
-// rawData returns the backing slice of a gonum value.
-func rawData(name string, k spec.TypeKind) jen.Code {
+// rawStorage returns the raw blas64 storage of a gonum value (RawMatrix,
+// RawVector or RawSymmetric), what runtime.CheckNoAlias compares.
+func rawStorage(name string, k spec.TypeKind) jen.Code {
 	switch k {
 	case spec.Vector:
-		return jen.Id(name).Dot("RawVector").Call().Dot("Data")
+		return jen.Id(name).Dot("RawVector").Call()
 	case spec.Symmetric, spec.SPD:
-		return jen.Id(name).Dot("RawSymmetric").Call().Dot("Data")
+		return jen.Id(name).Dot("RawSymmetric").Call()
 	}
-	return jen.Id(name).Dot("RawMatrix").Call().Dot("Data")
+	return jen.Id(name).Dot("RawMatrix").Call()
 }

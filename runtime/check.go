@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"strconv"
-	"unsafe"
 
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -101,41 +100,4 @@ func named(names, nums string) string {
 // checkSameShape panics with a *ShapeError if dst is not the shape of a.
 func checkSameShape(fn, arg string, dst, a blas64.General) {
 	CheckMatrix(fn, arg, dst.Rows, dst.Cols, a.Rows, a.Cols, "", "")
-}
-
-// AliasError is the panic value of CheckNoAlias. Its Error method gives
-// messages such as
-//
-//	Bilinear: gradient dX shares memory with input X
-type AliasError struct {
-	Func  string // Function whose arguments overlap, e.g. "Bilinear".
-	Grad  string // Name of the gradient destination, e.g. "dX".
-	Input string // Name of the input, e.g. "X".
-}
-
-// Error returns the message described on AliasError.
-func (e *AliasError) Error() string {
-	return e.Func + ": gradient " + e.Grad + " shares memory with input " + e.Input
-}
-
-// Overlaps reports whether the memory ranges spanned by a[0:len(a)] and
-// b[0:len(b)] intersect. Empty slices never overlap. For strided matrix views
-// the span covers the gaps between rows, so interleaved views of the same
-// storage are reported as overlapping: the check is conservative.
-func Overlaps(a, b []float64) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return false
-	}
-	const size = unsafe.Sizeof(float64(0))
-	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
-	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
-}
-
-// CheckNoAlias panics with an *AliasError if the storage g of the gradient
-// destination grad of fn overlaps the storage x of the input named input.
-func CheckNoAlias(fn, grad string, g []float64, input string, x []float64) {
-	if Overlaps(g, x) {
-		panic(&AliasError{Func: fn, Grad: grad, Input: input})
-	}
 }
