@@ -1862,7 +1862,7 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(x)
-//	∂f/∂x = exp(x - logsumexp(x))
+//	∂f/∂x = softmax(x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -1872,10 +1872,8 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
-	// dx = exp(x - logsumexp(x))
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] - f)
-	}
+	// dx = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(dxRaw), runtime.Column(xRaw))
 	return f
 }
 
@@ -1921,7 +1919,7 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(X)
-//	∂f/∂X = exp(X - logsumexp(X))
+//	∂f/∂X = softmax(X)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
@@ -1932,12 +1930,8 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
-	// dX = exp(X - logsumexp(X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j] - f)
-		}
-	}
+	// dX = softmax(X)
+	runtime.SoftmaxTo(dXRaw, XRaw)
 	return f
 }
 
@@ -5103,7 +5097,8 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 
 // fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused across calls through fusionLseInChainGradPool.
 type fusionLseInChainGradWork struct {
-	tmp []float64
+	tmp      []float64
+	softmaxX []float64
 }
 
 var fusionLseInChainGradPool = sync.Pool{New: func() any {
@@ -5114,7 +5109,7 @@ var fusionLseInChainGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum((x - logsumexp(x)) .^ 2)
-//	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+//	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -5137,9 +5132,12 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
-	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*math.Exp(tmp.Data[i]))
+		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*softmaxX.Data[i])
 	}
 	return f
 }

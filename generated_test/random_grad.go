@@ -238,7 +238,7 @@ var random01GradPool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(b ./ (sigmoid(b) + 2)) - sum(X .* softplus(X))
 //	∂f/∂a = 0
-//	∂f/∂b = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
+//	∂f/∂b = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
@@ -327,10 +327,10 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	dbRaw := db.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2)))
-	// db = exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* exp(b ./ (sigmoid(b) + 2) - logsumexp(b ./ (sigmoid(b) + 2))) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
+	// tmp3 = softmax(b ./ (sigmoid(b) + 2))
+	runtime.SoftmaxTo(runtime.Column(tmp3), runtime.Column(tmp))
+	// db = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = math.Exp(tmp.Data[i] - logsumexp)
 		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/tmp2.Data[i] - tmp.Data[i]*tmp3.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
 	}
 	dc.Zero()
@@ -1926,10 +1926,10 @@ var random11GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) (a + b))
-//	∂f/∂a = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
-//	∂f/∂b = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
+//	∂f/∂a = inv(A)' softmax(inv(A) (a + b))
+//	∂f/∂b = inv(A)' softmax(inv(A) (a + b))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a + b)' inv(A)')
+//	∂f/∂A = -(inv(A)' softmax(inv(A) (a + b)) (a + b)' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -2005,11 +2005,9 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	daRaw := da.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = math.Exp(prod.Data[i] - f)
-	}
-	// prod2 = inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b)))
+	// tmp2 = softmax(inv(A) (a + b))
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(prod))
+	// prod2 = inv(A)' softmax(inv(A) (a + b))
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod2.Data[i]
@@ -2020,7 +2018,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = -(inv(A)' exp(inv(A) (a + b) - logsumexp(inv(A) (a + b))) (a + b)' inv(A)')
+	// dA = -(inv(A)' softmax(inv(A) (a + b)) (a + b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
 	blas64.Ger(-1.0, prod2, prod, dARaw)
 	dX.Zero()
@@ -2111,10 +2109,10 @@ var random12GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) a)
-//	∂f/∂a = inv(A)' exp(inv(A) a - logsumexp(inv(A) a))
+//	∂f/∂a = inv(A)' softmax(inv(A) a)
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) a - logsumexp(inv(A) a)) a' inv(A)')
+//	∂f/∂A = -(inv(A)' softmax(inv(A) a) a' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -2183,16 +2181,14 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := runtime.LogSumExp(runtime.Column(invAa))
 	daRaw := da.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = exp(inv(A) a - logsumexp(inv(A) a))
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Exp(invAa.Data[i] - f)
-	}
-	// da = inv(A)' exp(inv(A) a - logsumexp(inv(A) a))
+	// tmp = softmax(inv(A) a)
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(invAa))
+	// da = inv(A)' softmax(inv(A) a)
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, daRaw)
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = -(inv(A)' exp(inv(A) a - logsumexp(inv(A) a)) a' inv(A)')
+	// dA = -(inv(A)' softmax(inv(A) a) a' inv(A)')
 	runtime.ZeroMatrix(dARaw)
 	blas64.Ger(-1.0, daRaw, invAa, dARaw)
 	dX.Zero()
@@ -2429,12 +2425,21 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random14GradWork holds Random14Grad's scratch space, reused across calls through random14GradPool.
+type random14GradWork struct {
+	softmaxB []float64
+}
+
+var random14GradPool = sync.Pool{New: func() any {
+	return new(random14GradWork)
+}}
+
 // Random14Grad returns f = Random14(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = (logsumexp(b)^2)^2
 //	∂f/∂a = 0
-//	∂f/∂b = 4 (logsumexp(b) logsumexp(b)^2) exp(b - logsumexp(b))
+//	∂f/∂b = 4 (logsumexp(b) logsumexp(b)^2) softmax(b)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -2491,15 +2496,20 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckNoAlias("Random14Grad", "dX", dX.RawMatrix(), "db", db.RawVector())
 	runtime.CheckNoAlias("Random14Grad", "dX", dX.RawMatrix(), "dc", dc.RawVector())
 	runtime.CheckNoAlias("Random14Grad", "dX", dX.RawMatrix(), "dA", dA.RawMatrix())
+	ws := random14GradPool.Get().(*random14GradWork)
+	defer random14GradPool.Put(ws)
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	s2 := logsumexpB * logsumexpB
 	f := s2 * s2
 	da.Zero()
 	dbRaw := db.RawVector()
-	// db = 4 (logsumexp(b) logsumexp(b)^2) exp(b - logsumexp(b))
+	softmaxB := runtime.Vec(&ws.softmaxB, n)
+	// softmaxB = softmax(b)
+	runtime.SoftmaxTo(runtime.Column(softmaxB), runtime.Column(bRaw))
+	// db = 4 (logsumexp(b) logsumexp(b)^2) softmax(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 4.0 * (logsumexpB * s2 * math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB))
+		dbRaw.Data[i*dbRaw.Inc] = 4.0 * (logsumexpB * s2 * softmaxB.Data[i])
 	}
 	dc.Zero()
 	dA.Zero()
@@ -3876,7 +3886,8 @@ func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random23GradWork holds Random23Grad's scratch space, reused across calls through random23GradPool.
 type random23GradWork struct {
-	diagA []float64
+	diagA        []float64
+	softmaxDiagA []float64
 }
 
 var random23GradPool = sync.Pool{New: func() any {
@@ -3890,7 +3901,7 @@ var random23GradPool = sync.Pool{New: func() any {
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(exp(diag(A) - logsumexp(diag(A))))
+//	∂f/∂A = diag(softmax(diag(A)))
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -3958,10 +3969,13 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = diag(exp(diag(A) - logsumexp(diag(A))))
+	softmaxDiagA := runtime.Vec(&ws.softmaxDiagA, n)
+	// softmaxDiagA = softmax(diag(A))
+	runtime.SoftmaxTo(runtime.Column(softmaxDiagA), runtime.Column(diagA))
+	// dA = diag(softmax(diag(A)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * math.Exp(diagA.Data[i]-f)
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * softmaxDiagA.Data[i]
 		}
 	}
 	dX.Zero()
@@ -4061,10 +4075,10 @@ var random24GradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(inv(A) (a .* b))
-//	∂f/∂a = b .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
-//	∂f/∂b = a .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
+//	∂f/∂a = b .* (inv(A)' softmax(inv(A) (a .* b)))
+//	∂f/∂b = a .* (inv(A)' softmax(inv(A) (a .* b)))
 //	∂f/∂c = 0
-//	∂f/∂A = -(inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
+//	∂f/∂A = -(inv(A)' softmax(inv(A) (a .* b)) (a .* b)' inv(A)')
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
@@ -4140,24 +4154,22 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	daRaw := da.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b)))
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = math.Exp(prod.Data[i] - f)
-	}
-	// prod2 = inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b)))
+	// tmp2 = softmax(inv(A) (a .* b))
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(prod))
+	// prod2 = inv(A)' softmax(inv(A) (a .* b))
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
-	// da = b .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
+	// da = b .* (inv(A)' softmax(inv(A) (a .* b)))
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod2.Data[i]
 	}
 	dbRaw := db.RawVector()
-	// db = a .* (inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))))
+	// db = a .* (inv(A)' softmax(inv(A) (a .* b)))
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] * prod2.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	// dA = -(inv(A)' exp(inv(A) (a .* b) - logsumexp(inv(A) (a .* b))) (a .* b)' inv(A)')
+	// dA = -(inv(A)' softmax(inv(A) (a .* b)) (a .* b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
 	blas64.Ger(-1.0, prod2, prod, dARaw)
 	dX.Zero()
@@ -5503,6 +5515,7 @@ type random33GradWork struct {
 	tmp      []float64
 	tmp2     []float64
 	sigmoidA []float64
+	softmaxB []float64
 }
 
 var random33GradPool = sync.Pool{New: func() any {
@@ -5514,7 +5527,7 @@ var random33GradPool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
 //	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
-//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) exp(b - logsumexp(b))
+//	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) softmax(b)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
@@ -5596,9 +5609,12 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		daRaw.Data[i*daRaw.Inc] = -(logsumexpB * tmp.Data[i] / tmp2.Data[i] * (sigmoidA.Data[i] * (1.0 - sigmoidA.Data[i])))
 	}
 	dbRaw := db.RawVector()
-	// db = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) exp(b - logsumexp(b))
+	softmaxB := runtime.Vec(&ws.softmaxB, n)
+	// softmaxB = softmax(b)
+	runtime.SoftmaxTo(runtime.Column(softmaxB), runtime.Column(bRaw))
+	// db = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) softmax(b)
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/tmp2.Data[i] + sum*math.Exp(bRaw.Data[i*bRaw.Inc]-logsumexpB)
+		dbRaw.Data[i*dbRaw.Inc] = logsumexpB/tmp2.Data[i] + sum*softmaxB.Data[i]
 	}
 	dc.Zero()
 	dA.Zero()

@@ -1,6 +1,7 @@
 package generated
 
 import (
+	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -57,6 +58,47 @@ func TestAliasViews(t *testing.T) {
 		}
 		if f != wantF || !mat.Equal(test.dX, want) {
 			t.Errorf("%s: f = %v, dX = %v; want %v, %v", test.name, f, mat.Formatted(test.dX), wantF, mat.Formatted(want))
+		}
+	}
+}
+
+// TestLogsumexpExtremes checks logsumexp's gradient, the softmax, where
+// exp(x − logsumexp(x)) rounds: at [1e17, 1e17] x − logsumexp(x) is 0 in
+// float64 and that form gives [1, 1]. The softmax must come from
+// max-shifted exponentials.
+func TestLogsumexpExtremes(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		x    []float64
+		f    float64 // 0: not checked (it rounds to x's largest entry anyway)
+		want []float64
+	}{
+		{"1e17 twice", []float64{1e17, 1e17}, 1e17, []float64{0.5, 0.5}},
+		{"1e300 twice", []float64{1e300, 1e300}, 1e300, []float64{0.5, 0.5}},
+		{"-1e300 twice", []float64{-1e300, -1e300}, -1e300, []float64{0.5, 0.5}},
+		{"1e17 four times", []float64{1e17, 1e17, 1e17, 1e17}, 1e17, []float64{0.25, 0.25, 0.25, 0.25}},
+		{"mixed magnitudes", []float64{1e300, 0, -1e300}, 1e300, []float64{1, 0, 0}},
+		{"mixed near 1e17", []float64{1e17, 1e17 + 64, 1e17}, 1e17 + 64, []float64{0, 1, 0}},
+		{"mixed small and large", []float64{-1e300, 1, 1 + math.Log(3)}, 1 + math.Log(4), []float64{0, 0.25, 0.75}},
+	} {
+		x := mat.NewVecDense(len(test.x), test.x)
+		dx := mat.NewVecDense(len(test.x), nil)
+		f := OpLogsumexpGrad(x, dx)
+		if math.Abs(f-test.f) > 1e-15*math.Abs(test.f) {
+			t.Errorf("%s: logsumexp = %v, want %v", test.name, f, test.f)
+		}
+		X := mat.NewDense(1, len(test.x), test.x)
+		dX := mat.NewDense(1, len(test.x), nil)
+		OpLogsumexpMatrixGrad(X, dX)
+		for i, w := range test.want {
+			if got := dx.AtVec(i); math.Abs(got-w) > 1e-15 {
+				t.Errorf("%s: ∂/∂x = %v, want %v", test.name, mat.Formatted(dx.T()), test.want)
+				break
+			}
+			if got := dX.At(0, i); math.Abs(got-w) > 1e-15 {
+				t.Errorf("%s: ∂/∂X = %v, want %v", test.name, mat.Formatted(dX), test.want)
+				break
+			}
 		}
 	}
 }

@@ -3849,8 +3849,8 @@ func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 
 // fusionLseGradWork holds FusionLseGrad's scratch space, reused across calls through fusionLseGradPool.
 type fusionLseGradWork struct {
-	Ax  []float64
-	tmp []float64
+	Ax        []float64
+	softmaxAx []float64
 }
 
 var fusionLseGradPool = sync.Pool{New: func() any {
@@ -3863,7 +3863,7 @@ var fusionLseGradPool = sync.Pool{New: func() any {
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
-//	∂f/∂x = A' exp(A x - logsumexp(A x))
+//	∂f/∂x = A' softmax(A x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
@@ -3881,22 +3881,20 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	f := runtime.LogSumExp(runtime.Column(Ax))
 	dxRaw := dx.RawVector()
-	tmp := runtime.Vec(&ws.tmp, m)
-	// tmp = exp(A x - logsumexp(A x))
-	for i := 0; i < m; i++ {
-		tmp.Data[i] = math.Exp(Ax.Data[i] - f)
-	}
-	// dx = A' exp(A x - logsumexp(A x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
+	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
+	// softmaxAx = softmax(A x)
+	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
+	// dx = A' softmax(A x)
+	blas64.Gemv(blas.Trans, 1, ARaw, softmaxAx, 0, dxRaw)
 	return f
 }
 
 // fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across calls through fusionLseHessVecPool.
 type fusionLseHessVecWork struct {
-	tmp  []float64
-	tmp2 []float64
-	Ax   []float64
-	Avx  []float64
+	tmp       []float64
+	softmaxAx []float64
+	Ax        []float64
+	Avx       []float64
 }
 
 var fusionLseHessVecPool = sync.Pool{New: func() any {
@@ -3910,7 +3908,7 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
-//	d(∂f/∂x) = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+//	d(∂f/∂x) = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
@@ -3926,29 +3924,26 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	hxRaw := hx.RawVector()
 	ARaw := A.RawMatrix()
 	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
+	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	xRaw := x.RawVector()
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	f := runtime.LogSumExp(runtime.Column(Ax))
-	// tmp2 = exp(A x - logsumexp(A x))
-	for i := 0; i < m; i++ {
-		tmp2.Data[i] = math.Exp(Ax.Data[i] - f)
-	}
+	// softmaxAx = softmax(A x)
+	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
 	Avx := runtime.Vec(&ws.Avx, m)
 	vxRaw := vx.RawVector()
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += tmp2.Data[i] * Avx.Data[i]
+		sum += softmaxAx.Data[i] * Avx.Data[i]
 	}
-	// tmp = exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx)))
+	// tmp = softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx)))
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = tmp2.Data[i] * (Avx.Data[i] - sum)
+		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sum)
 	}
-	// hx = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+	// hx = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
 }
 
@@ -4187,5 +4182,370 @@ func FusionNorm2Problem(n int) optimize.Problem {
 func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckLength("FusionNorm2Unpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// lseRayWork holds LseRay's scratch space, reused across calls through lseRayPool.
+type lseRayWork struct {
+	tmp []float64
+}
+
+var lseRayPool = sync.Pool{New: func() any {
+	return new(lseRayWork)
+}}
+
+// LseRay returns f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//
+// It panics if the shapes disagree.
+func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("LseRay", "d", d.Len(), n, "n")
+	ws := lseRayPool.Get().(*lseRayWork)
+	defer lseRayPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	dRaw := d.RawVector()
+	// tmp = x + t d
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	f := runtime.LogSumExp(runtime.Column(tmp))
+	return f
+}
+
+// lseRayGradWork holds LseRayGrad's scratch space, reused across calls through lseRayGradPool.
+type lseRayGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayGradPool = sync.Pool{New: func() any {
+	return new(lseRayGradWork)
+}}
+
+// LseRayGrad returns f = LseRay(t, x, d) and writes ∂f/∂t into dt,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	∂f/∂t = sum(d .* softmax(x + t d))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float64 {
+	n := x.Len()
+	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
+	ws := lseRayGradPool.Get().(*lseRayGradWork)
+	defer lseRayGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	dRaw := d.RawVector()
+	// tmp = x + t d
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	f := runtime.LogSumExp(runtime.Column(tmp))
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp))
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+	}
+	*dt = sum
+	return f
+}
+
+// lseRayDerivWork holds LseRayDeriv's scratch space, reused across calls through lseRayDerivPool.
+type lseRayDerivWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayDerivPool = sync.Pool{New: func() any {
+	return new(lseRayDerivWork)
+}}
+
+// LseRayDeriv returns df/dt of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//
+// It panics if the shapes disagree.
+func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("LseRayDeriv", "d", d.Len(), n, "n")
+	ws := lseRayDerivPool.Get().(*lseRayDerivWork)
+	defer lseRayDerivPool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	// tmp2 = x + t d
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+	}
+	return sum
+}
+
+// lseRayDeriv2Work holds LseRayDeriv2's scratch space, reused across calls through lseRayDeriv2Pool.
+type lseRayDeriv2Work struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayDeriv2Pool = sync.Pool{New: func() any {
+	return new(lseRayDeriv2Work)
+}}
+
+// LseRayDeriv2 returns d²f/dt² of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//	d²f/dt² = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
+//
+// It panics if the shapes disagree.
+func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("LseRayDeriv2", "d", d.Len(), n, "n")
+	ws := lseRayDeriv2Pool.Get().(*lseRayDeriv2Work)
+	defer lseRayDeriv2Pool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	// tmp2 = x + t d
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i] * (dRaw.Data[i*dRaw.Inc] - sum2))
+	}
+	return sum
+}
+
+// lseRayDeriv3Work holds LseRayDeriv3's scratch space, reused across calls through lseRayDeriv3Pool.
+type lseRayDeriv3Work struct {
+	tmp  []float64
+	tmp2 []float64
+	tmp3 []float64
+	tmp4 []float64
+}
+
+var lseRayDeriv3Pool = sync.Pool{New: func() any {
+	return new(lseRayDeriv3Work)
+}}
+
+// LseRayDeriv3 returns d³f/dt³ of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//	d²f/dt² = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
+//	d³f/dt³ = sum(d .* ((d - sum(d .* softmax(x + t d))) .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))) - sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d))))) softmax(x + t d)))
+//
+// It panics if the shapes disagree.
+func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckVector("LseRayDeriv3", "d", d.Len(), n, "n")
+	ws := lseRayDeriv3Pool.Get().(*lseRayDeriv3Work)
+	defer lseRayDeriv3Pool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	xRaw := x.RawVector()
+	// tmp3 = x + t d
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp2 = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp3))
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+	}
+	// tmp = d - sum(d .* softmax(x + t d))
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = dRaw.Data[i*dRaw.Inc] - sum2
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
+	sum3 := 0.0
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = tmp2.Data[i] * tmp.Data[i]
+		sum3 += dRaw.Data[i*dRaw.Inc] * tmp4.Data[i]
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i]*tmp4.Data[i] - sum3*tmp2.Data[i])
+	}
+	return sum
+}
+
+// LseRayProblem returns the problem of minimising LseRay over t with x, d
+// fixed, for gonum/optimize. Its variable packs t into one []float64, in that
+// order, matrices row-major; LseRayUnpack views such a slice as the variables.
+func LseRayProblem(x *mat.VecDense, d *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			t := LseRayUnpack(x2, x, d)
+			return LseRay(*t, x, d)
+		},
+		Grad: func(grad, x2 []float64) {
+			t := LseRayUnpack(x2, x, d)
+			dt := LseRayUnpack(grad, x, d)
+			LseRayGrad(*t, x, d, dt)
+		},
+	}
+}
+
+// LseRayUnpack returns views of x as LseRay's variables t, packed as
+// LseRayProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func LseRayUnpack(x2 []float64, x *mat.VecDense, d *mat.VecDense) (t *float64) {
+	runtime.CheckLength("LseRayUnpack", x2, 1)
+	t = &x2[0]
+	return
+}
+
+// LseMatrix returns f = LseMatrix(X).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//
+// It panics if the shapes disagree.
+func LseMatrix(X *mat.Dense) float64 {
+	XRaw := X.RawMatrix()
+	f := runtime.LogSumExp(XRaw)
+	return f
+}
+
+// LseMatrixGrad returns f = LseMatrix(X) and writes ∂f/∂X into dX,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//	∂f/∂X = softmax(X)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
+	m, n := X.Dims()
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("LseMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("LseMatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	XRaw := X.RawMatrix()
+	f := runtime.LogSumExp(XRaw)
+	dXRaw := dX.RawMatrix()
+	// dX = softmax(X)
+	runtime.SoftmaxTo(dXRaw, XRaw)
+	return f
+}
+
+// lseMatrixHessVecWork holds LseMatrixHessVec's scratch space, reused across calls through lseMatrixHessVecPool.
+type lseMatrixHessVecWork struct {
+	softmaxX []float64
+}
+
+var lseMatrixHessVecPool = sync.Pool{New: func() any {
+	return new(lseMatrixHessVecWork)
+}}
+
+// LseMatrixHessVec writes the Hessian-vector product of f = LseMatrix(X),
+// the derivative of its gradient in the directions vX, into hX,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//	d(∂f/∂X) = softmax(X) .* (vX - sum(softmax(X) .* vX))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
+	m, n := X.Dims()
+	vXRows, vXCols := vX.Dims()
+	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
+	hXRows, hXCols := hX.Dims()
+	runtime.CheckMatrix("LseMatrixHessVec", "hX", hXRows, hXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("LseMatrixHessVec", "hX", hX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LseMatrixHessVec", "hX", hX.RawMatrix(), "vX", vX.RawMatrix())
+	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
+	defer lseMatrixHessVecPool.Put(ws)
+	hXRaw := hX.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X)
+	runtime.SoftmaxTo(softmaxX, XRaw)
+	vXRaw := vX.RawMatrix()
+	sum := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]
+		}
+	}
+	// hX = softmax(X) .* (vX - sum(softmax(X) .* vX))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			hXRaw.Data[i*hXRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * (vXRaw.Data[i*vXRaw.Stride+j] - sum)
+		}
+	}
+}
+
+// LseMatrixProblem returns the problem of minimising LseMatrix over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; LseMatrixUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func LseMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := LseMatrixUnpack(x, m, n)
+			return LseMatrix(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := LseMatrixUnpack(x, m, n)
+			dX := LseMatrixUnpack(grad, m, n)
+			LseMatrixGrad(X, dX)
+		},
+	}
+}
+
+// LseMatrixUnpack returns views of x as LseMatrix's variables X, packed as
+// LseMatrixProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckLength("LseMatrixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
