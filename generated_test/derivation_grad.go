@@ -31,6 +31,7 @@ var diagOfSumPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSum", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSum", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSum", "w", w.Len(), n, "n")
 	ws := diagOfSumPool.Get().(*diagOfSumWork)
@@ -71,6 +72,7 @@ var diagOfSumGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumGrad", "w", w.Len(), n, "n")
 	dARows, dACols := dA.Dims()
@@ -135,6 +137,7 @@ func DiagOfSumProblem(n int) optimize.Problem {
 // DiagOfSumProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func DiagOfSumUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
+	runtime.CheckDim("DiagOfSumUnpack", "n", n, "n")
 	runtime.CheckLength("DiagOfSumUnpack", x, n*n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -207,6 +210,8 @@ func Norm2OfScalarUnpack(x []float64) (s *float64) {
 //
 // It panics if the shapes disagree.
 func LogsumexpOfScalar(a *mat.VecDense) float64 {
+	n := a.Len()
+	runtime.CheckDim("LogsumexpOfScalar", "a", n, "n")
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	return f
@@ -221,6 +226,7 @@ func LogsumexpOfScalar(a *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("LogsumexpOfScalarGrad", "a", n, "n")
 	runtime.CheckVector("LogsumexpOfScalarGrad", "da", da.Len(), n, "n")
 	runtime.CheckNoAlias("LogsumexpOfScalarGrad", "da", da.RawVector(), "a", a.RawVector())
 	aRaw := a.RawVector()
@@ -255,6 +261,7 @@ func LogsumexpOfScalarProblem(n int) optimize.Problem {
 // a, packed as LogsumexpOfScalarProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func LogsumexpOfScalarUnpack(x []float64, n int) (a *mat.VecDense) {
+	runtime.CheckDim("LogsumexpOfScalarUnpack", "n", n, "n")
 	runtime.CheckLength("LogsumexpOfScalarUnpack", x, n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	return
@@ -325,6 +332,7 @@ func StructuralOfScalarsUnpack(x []float64) (s *float64, t *float64) {
 // It panics if the shapes disagree.
 func FillScalarProduct(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillScalarProduct", "x", n, "n")
 	runtime.CheckVector("FillScalarProduct", "y", y.Len(), n, "n")
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -355,6 +363,7 @@ var fillScalarProductGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *float64, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillScalarProductGrad", "x", n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dy", dy.Len(), n, "n")
@@ -413,6 +422,7 @@ func FillScalarProductProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("FillScalarProductUnpack", "n", n, "n")
 	runtime.CheckLength("FillScalarProductUnpack", x2, n+n+1)
 	i = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
@@ -439,7 +449,10 @@ var fillOuterBiasPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FillOuterBias", "X", n, "n")
+	runtime.CheckDim("FillOuterBias", "X", d, "d")
 	WRows, h := W.Dims()
+	runtime.CheckDim("FillOuterBias", "W", h, "h")
 	runtime.CheckMatrix("FillOuterBias", "W", WRows, h, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBias", "b", b.Len(), h, "h")
 	ws := fillOuterBiasPool.Get().(*fillOuterBiasWork)
@@ -493,7 +506,10 @@ var fillOuterBiasGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dense, dW *mat.Dense, db *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FillOuterBiasGrad", "X", n, "n")
+	runtime.CheckDim("FillOuterBiasGrad", "X", d, "d")
 	WRows, h := W.Dims()
+	runtime.CheckDim("FillOuterBiasGrad", "W", h, "h")
 	runtime.CheckMatrix("FillOuterBiasGrad", "W", WRows, h, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBiasGrad", "b", b.Len(), h, "h")
 	dXRows, dXCols := dX.Dims()
@@ -580,6 +596,9 @@ func FillOuterBiasProblem(n int, d int, h int) optimize.Problem {
 // packed as FillOuterBiasProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat.Dense, b *mat.VecDense) {
+	runtime.CheckDim("FillOuterBiasUnpack", "n", n, "n")
+	runtime.CheckDim("FillOuterBiasUnpack", "d", d, "d")
+	runtime.CheckDim("FillOuterBiasUnpack", "h", h, "h")
 	runtime.CheckLength("FillOuterBiasUnpack", x, n*d+d*h+h)
 	X = mat.NewDense(n, d, x[0:n*d:n*d])
 	W = mat.NewDense(d, h, x[n*d:n*d+d*h:n*d+d*h])
@@ -594,6 +613,7 @@ func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat
 // It panics if the shapes disagree.
 func FillInFunction(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInFunction", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -621,6 +641,7 @@ var fillInFunctionGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
 	runtime.CheckVector("FillInFunctionGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("FillInFunctionGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
@@ -663,6 +684,7 @@ func FillInFunctionProblem(n int) optimize.Problem {
 // packed as FillInFunctionProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
+	runtime.CheckDim("FillInFunctionUnpack", "n", n, "n")
 	runtime.CheckLength("FillInFunctionUnpack", x2, n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
@@ -676,6 +698,7 @@ func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 // It panics if the shapes disagree.
 func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerProductInChain", "x", n, "n")
 	runtime.CheckVector("InnerProductInChain", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -698,6 +721,7 @@ func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerProductInChainGrad", "x", n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dy", dy.Len(), n, "n")
@@ -751,6 +775,7 @@ func InnerProductInChainProblem(n int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("InnerProductInChainUnpack", "n", n, "n")
 	runtime.CheckLength("InnerProductInChainUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -764,6 +789,7 @@ func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.Vec
 // It panics if the shapes disagree.
 func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVector", "x", n, "n")
 	runtime.CheckVector("OuterTimesVector", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), n, "n")
 	yRaw := y.RawVector()
@@ -789,6 +815,7 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
@@ -857,6 +884,7 @@ func OuterTimesVectorProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
 	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -871,6 +899,9 @@ func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 // It panics if the shapes disagree.
 func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	n := b.Len()
+	runtime.CheckDim("FillOuterInChain", "b", n, "n")
+	m := c.Len()
+	runtime.CheckDim("FillOuterInChain", "c", m, "m")
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -892,7 +923,9 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc *mat.VecDense) float64 {
 	n := b.Len()
+	runtime.CheckDim("FillOuterInChainGrad", "b", n, "n")
 	m := c.Len()
+	runtime.CheckDim("FillOuterInChainGrad", "c", m, "m")
 	runtime.CheckVector("FillOuterInChainGrad", "db", db.Len(), n, "n")
 	runtime.CheckVector("FillOuterInChainGrad", "dc", dc.Len(), m, "m")
 	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector(), "b", b.RawVector())
@@ -943,6 +976,8 @@ func FillOuterInChainProblem(n int, m int) optimize.Problem {
 // c, packed as FillOuterInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.VecDense) {
+	runtime.CheckDim("FillOuterInChainUnpack", "n", n, "n")
+	runtime.CheckDim("FillOuterInChainUnpack", "m", m, "m")
 	runtime.CheckLength("FillOuterInChainUnpack", x, n+m)
 	b = mat.NewVecDense(n, x[0:n:n])
 	c = mat.NewVecDense(m, x[n:n+m:n+m])
@@ -965,6 +1000,7 @@ var diagOfSumArgumentPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumArgument", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgument", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgument", "w", w.Len(), n, "n")
 	ws := diagOfSumArgumentPool.Get().(*diagOfSumArgumentWork)
@@ -1002,6 +1038,7 @@ var diagOfSumArgumentGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumArgumentGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgumentGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgumentGrad", "w", w.Len(), n, "n")
 	dARows, dACols := dA.Dims()
@@ -1066,6 +1103,7 @@ func DiagOfSumArgumentProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
+	runtime.CheckDim("DiagOfSumArgumentUnpack", "n", n, "n")
 	runtime.CheckLength("DiagOfSumArgumentUnpack", x, n*n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -1079,6 +1117,7 @@ func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense)
 // It panics if the shapes disagree.
 func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagRowsOfSums", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSums", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSums", "P", P.SymmetricDim(), n, "n")
 	ARaw := A.RawMatrix()
@@ -1112,6 +1151,7 @@ var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.SymDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagRowsOfSumsGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSumsGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "P", P.SymmetricDim(), n, "n")
 	dARows, dACols := dA.Dims()
@@ -1178,6 +1218,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 // packed as DiagRowsOfSumsProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
+	runtime.CheckDim("DiagRowsOfSumsUnpack", "n", n, "n")
 	runtime.CheckLength("DiagRowsOfSumsUnpack", x, n*n+n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
@@ -1191,6 +1232,7 @@ func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 // It panics if the shapes disagree.
 func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("SymmetricGradientIsInput", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInput", "P", P.SymmetricDim(), n, "n")
 	SRaw := S.RawSymmetric()
 	PRaw := P.RawSymmetric()
@@ -1215,6 +1257,7 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("SymmetricGradientIsInputGrad", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dP", dP.SymmetricDim(), n, "n")
@@ -1258,6 +1301,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 // SymmetricGradientIsInputProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckDim("SymmetricGradientIsInputUnpack", "n", n, "n")
 	runtime.CheckLength("SymmetricGradientIsInputUnpack", x, n*n+n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
@@ -1280,7 +1324,9 @@ var fillInDotPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInDot", "x", n, "n")
 	XRows, m := X.Dims()
+	runtime.CheckDim("FillInDot", "X", m, "m")
 	runtime.CheckMatrix("FillInDot", "X", XRows, m, n, m, "n", "m")
 	ws := fillInDotPool.Get().(*fillInDotWork)
 	defer fillInDotPool.Put(ws)
@@ -1321,7 +1367,9 @@ var fillInDotGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInDotGrad", "x", n, "n")
 	XRows, m := X.Dims()
+	runtime.CheckDim("FillInDotGrad", "X", m, "m")
 	runtime.CheckMatrix("FillInDotGrad", "X", XRows, m, n, m, "n", "m")
 	runtime.CheckVector("FillInDotGrad", "dx", dx.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
@@ -1384,6 +1432,8 @@ func FillInDotProblem(n int, m int) optimize.Problem {
 // FillInDotProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense) {
+	runtime.CheckDim("FillInDotUnpack", "n", n, "n")
+	runtime.CheckDim("FillInDotUnpack", "m", m, "m")
 	runtime.CheckLength("FillInDotUnpack", x2, n+n*m)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	X = mat.NewDense(n, m, x2[n:n+n*m:n+n*m])
@@ -1407,6 +1457,7 @@ var traceOfSumTimesDiagPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("TraceOfSumTimesDiag", "A", n, "n")
 	runtime.CheckMatrix("TraceOfSumTimesDiag", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
@@ -1455,6 +1506,7 @@ var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("TraceOfSumTimesDiagGrad", "A", n, "n")
 	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "b", b.Len(), n, "n")
@@ -1538,6 +1590,7 @@ func TraceOfSumTimesDiagProblem(n int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("TraceOfSumTimesDiagUnpack", "n", n, "n")
 	runtime.CheckLength("TraceOfSumTimesDiagUnpack", x, n*n+n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -1562,6 +1615,8 @@ var traceOfSumProductPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	n, m := X.Dims()
+	runtime.CheckDim("TraceOfSumProduct", "X", n, "n")
+	runtime.CheckDim("TraceOfSumProduct", "X", m, "m")
 	runtime.CheckSymmetric("TraceOfSumProduct", "P", P.SymmetricDim(), n, "n")
 	ws := traceOfSumProductPool.Get().(*traceOfSumProductWork)
 	defer traceOfSumProductPool.Put(ws)
@@ -1604,6 +1659,8 @@ var traceOfSumProductGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat.SymDense) float64 {
 	n, m := X.Dims()
+	runtime.CheckDim("TraceOfSumProductGrad", "X", n, "n")
+	runtime.CheckDim("TraceOfSumProductGrad", "X", m, "m")
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "P", P.SymmetricDim(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceOfSumProductGrad", "dX", dXRows, dXCols, n, m, "n", "m")
@@ -1669,6 +1726,8 @@ func TraceOfSumProductProblem(n int, m int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.SymDense) {
+	runtime.CheckDim("TraceOfSumProductUnpack", "n", n, "n")
+	runtime.CheckDim("TraceOfSumProductUnpack", "m", m, "m")
 	runtime.CheckLength("TraceOfSumProductUnpack", x, n*m+n*n)
 	X = mat.NewDense(n, m, x[0:n*m:n*m])
 	P = mat.NewSymDense(n, x[n*m:n*m+n*n:n*m+n*n])
@@ -1693,6 +1752,7 @@ var traceTimesShiftedSymmetricPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("TraceTimesShiftedSymmetric", "S", n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetric", "P", P.SymmetricDim(), n, "n")
 	ws := traceTimesShiftedSymmetricPool.Get().(*traceTimesShiftedSymmetricWork)
 	defer traceTimesShiftedSymmetricPool.Put(ws)
@@ -1743,6 +1803,7 @@ var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("TraceTimesShiftedSymmetricGrad", "S", n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP.SymmetricDim(), n, "n")
@@ -1852,6 +1913,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 // TraceTimesShiftedSymmetricProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckDim("TraceTimesShiftedSymmetricUnpack", "n", n, "n")
 	runtime.CheckLength("TraceTimesShiftedSymmetricUnpack", x, n*n+n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])

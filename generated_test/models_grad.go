@@ -34,6 +34,8 @@ var logRegPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogReg", "X", n, "n")
+	runtime.CheckDim("LogReg", "X", d, "d")
 	runtime.CheckVector("LogReg", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogReg", "w", w.Len(), d, "d")
 	ws := logRegPool.Get().(*logRegWork)
@@ -78,6 +80,8 @@ var logRegGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense, dlambda *float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegGrad", "X", n, "n")
+	runtime.CheckDim("LogRegGrad", "X", d, "d")
 	runtime.CheckVector("LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegGrad", "dw", dw.Len(), d, "d")
@@ -143,6 +147,7 @@ func LogRegProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, lambda *float64) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegUnpack", x, d+1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	lambda = &x[d]
@@ -168,6 +173,7 @@ var gaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
@@ -212,6 +218,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
@@ -272,6 +279,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -299,9 +307,13 @@ var mlpPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("MLP", "X", n, "n")
+	runtime.CheckDim("MLP", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("MLP", "W1", h, "h")
 	runtime.CheckMatrix("MLP", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("MLP", "W2", o, "o")
 	runtime.CheckMatrix("MLP", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLP", "Y", YRows, YCols, n, o, "n", "o")
@@ -361,9 +373,13 @@ var mlpGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.Dense, dW1 *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("MLPGrad", "X", n, "n")
+	runtime.CheckDim("MLPGrad", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("MLPGrad", "W1", h, "h")
 	runtime.CheckMatrix("MLPGrad", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("MLPGrad", "W2", o, "o")
 	runtime.CheckMatrix("MLPGrad", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
@@ -455,6 +471,9 @@ func MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
 func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W1 *mat.Dense) {
 	_, d := X.Dims()
 	_, o := Y.Dims()
+	runtime.CheckDim("MLPUnpack", "h", h, "h")
+	runtime.CheckDim("MLPUnpack", "Y", o, "o")
+	runtime.CheckDim("MLPUnpack", "X", d, "d")
 	runtime.CheckLength("MLPUnpack", x, h*o+d*h)
 	W2 = mat.NewDense(h, o, x[0:h*o:h*o])
 	W1 = mat.NewDense(d, h, x[h*o:h*o+d*h:h*o+d*h])
@@ -478,6 +497,8 @@ var leastSquaresPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("LeastSquares", "A", m, "m")
+	runtime.CheckDim("LeastSquares", "A", n, "n")
 	runtime.CheckVector("LeastSquares", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquares", "b", b.Len(), m, "m")
 	ws := leastSquaresPool.Get().(*leastSquaresWork)
@@ -515,6 +536,8 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("LeastSquaresGrad", "A", m, "m")
+	runtime.CheckDim("LeastSquaresGrad", "A", n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "b", b.Len(), m, "m")
 	runtime.CheckVector("LeastSquaresGrad", "dx", dx.Len(), n, "n")
@@ -563,6 +586,7 @@ func LeastSquaresProblem(A *mat.Dense, b *mat.VecDense) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func LeastSquaresUnpack(x2 []float64, A *mat.Dense, b *mat.VecDense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("LeastSquaresUnpack", "A", n, "n")
 	runtime.CheckLength("LeastSquaresUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return

@@ -145,6 +145,8 @@ func PrecDivSquareBothUnpack(x []float64) (s *float64, c *float64) {
 // It panics if the shapes disagree.
 func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("PrecDivBySum", "A", m, "m")
+	runtime.CheckDim("PrecDivBySum", "A", n, "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -176,6 +178,8 @@ var precDivBySumGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("PrecDivBySumGrad", "A", m, "m")
+	runtime.CheckDim("PrecDivBySumGrad", "A", n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("PrecDivBySumGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckNoAlias("PrecDivBySumGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
@@ -226,6 +230,8 @@ func PrecDivBySumProblem(m int, n int) optimize.Problem {
 // packed as PrecDivBySumProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func PrecDivBySumUnpack(x []float64, m int, n int) (A *mat.Dense, s *float64) {
+	runtime.CheckDim("PrecDivBySumUnpack", "m", m, "m")
+	runtime.CheckDim("PrecDivBySumUnpack", "n", n, "n")
 	runtime.CheckLength("PrecDivBySumUnpack", x, m*n+1)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	s = &x[m*n]
@@ -241,6 +247,7 @@ func PrecDivBySumUnpack(x []float64, m int, n int) (A *mat.Dense, s *float64) {
 // It panics if the shapes disagree.
 func PrecTraceOuter(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecTraceOuter", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuter", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -272,6 +279,7 @@ var precTraceOuterGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecTraceOuterGrad", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dy", dy.Len(), n, "n")
@@ -325,6 +333,7 @@ func PrecTraceOuterProblem(n int) optimize.Problem {
 // packed as PrecTraceOuterProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("PrecTraceOuterUnpack", "n", n, "n")
 	runtime.CheckLength("PrecTraceOuterUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -349,6 +358,7 @@ var precSubtractDifferencePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecSubtractDifference", "x", n, "n")
 	SRows, SCols := S.Dims()
 	runtime.CheckMatrix("PrecSubtractDifference", "S", SRows, SCols, n, n, "n", "n")
 	ws := precSubtractDifferencePool.Get().(*precSubtractDifferenceWork)
@@ -388,6 +398,7 @@ var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *mat.VecDense, ds *float64, dS *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecSubtractDifferenceGrad", "x", n, "n")
 	SRows, SCols := S.Dims()
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "S", SRows, SCols, n, n, "n", "n")
 	runtime.CheckVector("PrecSubtractDifferenceGrad", "dx", dx.Len(), n, "n")
@@ -462,6 +473,7 @@ func PrecSubtractDifferenceProblem(n int) optimize.Problem {
 // fixed inputs give their shapes. The views share x's memory. It panics if x
 // has the wrong length.
 func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64, S *mat.Dense) {
+	runtime.CheckDim("PrecSubtractDifferenceUnpack", "n", n, "n")
 	runtime.CheckLength("PrecSubtractDifferenceUnpack", x2, n+n*n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
@@ -479,6 +491,7 @@ func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *floa
 // It panics if the shapes disagree.
 func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("PrecNested", "a", n, "n")
 	runtime.CheckVector("PrecNested", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNested", "c", c.Len(), n, "n")
 	aRaw := a.RawVector()
@@ -521,6 +534,7 @@ var precNestedGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("PrecNestedGrad", "a", n, "n")
 	runtime.CheckVector("PrecNestedGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "c", c.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "da", da.Len(), n, "n")
@@ -617,6 +631,7 @@ func PrecNestedProblem(n int) optimize.Problem {
 // packed as PrecNestedProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func PrecNestedUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s *float64) {
+	runtime.CheckDim("PrecNestedUnpack", "n", n, "n")
 	runtime.CheckLength("PrecNestedUnpack", x, n+n+n+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])

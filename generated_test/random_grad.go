@@ -31,8 +31,10 @@ var random00Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random00", "a", n, "n")
 	runtime.CheckVector("Random00", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random00", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random00", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -72,8 +74,10 @@ var random00GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random00Grad", "a", n, "n")
 	runtime.CheckVector("Random00Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random00Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random00Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -167,6 +171,8 @@ func Random00Problem(n int, m int) optimize.Problem {
 // packed as Random00Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random00Unpack", "n", n, "n")
+	runtime.CheckDim("Random00Unpack", "m", m, "m")
 	runtime.CheckLength("Random00Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -193,8 +199,10 @@ var random01Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random01", "a", n, "n")
 	runtime.CheckVector("Random01", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random01", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random01", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -247,8 +255,10 @@ var random01GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random01Grad", "a", n, "n")
 	runtime.CheckVector("Random01Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random01Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random01Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -368,6 +378,8 @@ func Random01Problem(n int, m int) optimize.Problem {
 // packed as Random01Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random01Unpack", "n", n, "n")
+	runtime.CheckDim("Random01Unpack", "m", m, "m")
 	runtime.CheckLength("Random01Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -394,8 +406,10 @@ var random02Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random02", "a", n, "n")
 	runtime.CheckVector("Random02", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random02", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random02", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -436,8 +450,10 @@ var random02GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random02Grad", "a", n, "n")
 	runtime.CheckVector("Random02Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random02Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random02Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -529,6 +545,8 @@ func Random02Problem(n int, m int) optimize.Problem {
 // packed as Random02Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random02Unpack", "n", n, "n")
+	runtime.CheckDim("Random02Unpack", "m", m, "m")
 	runtime.CheckLength("Random02Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -546,8 +564,10 @@ func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random03", "a", n, "n")
 	runtime.CheckVector("Random03", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random03", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random03", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -579,8 +599,10 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random03Grad", "a", n, "n")
 	runtime.CheckVector("Random03Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random03Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random03Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -678,6 +700,8 @@ func Random03Problem(n int, m int) optimize.Problem {
 // packed as Random03Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random03Unpack", "n", n, "n")
+	runtime.CheckDim("Random03Unpack", "m", m, "m")
 	runtime.CheckLength("Random03Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -709,8 +733,10 @@ var random04Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random04", "a", n, "n")
 	runtime.CheckVector("Random04", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random04", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random04", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -775,8 +801,10 @@ var random04GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random04Grad", "a", n, "n")
 	runtime.CheckVector("Random04Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random04Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random04Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -899,6 +927,8 @@ func Random04Problem(n int, m int) optimize.Problem {
 // packed as Random04Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random04Unpack", "n", n, "n")
+	runtime.CheckDim("Random04Unpack", "m", m, "m")
 	runtime.CheckLength("Random04Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -929,8 +959,10 @@ var random05Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random05", "a", n, "n")
 	runtime.CheckVector("Random05", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random05", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random05", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -989,8 +1021,10 @@ var random05GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random05Grad", "a", n, "n")
 	runtime.CheckVector("Random05Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random05Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random05Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1109,6 +1143,8 @@ func Random05Problem(n int, m int) optimize.Problem {
 // packed as Random05Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random05Unpack", "n", n, "n")
+	runtime.CheckDim("Random05Unpack", "m", m, "m")
 	runtime.CheckLength("Random05Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1126,8 +1162,10 @@ func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random06", "a", n, "n")
 	runtime.CheckVector("Random06", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random06", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random06", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1150,8 +1188,10 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random06Grad", "a", n, "n")
 	runtime.CheckVector("Random06Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random06Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random06Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1233,6 +1273,8 @@ func Random06Problem(n int, m int) optimize.Problem {
 // packed as Random06Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random06Unpack", "n", n, "n")
+	runtime.CheckDim("Random06Unpack", "m", m, "m")
 	runtime.CheckLength("Random06Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1250,8 +1292,10 @@ func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random07", "a", n, "n")
 	runtime.CheckVector("Random07", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random07", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random07", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1277,8 +1321,10 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random07Grad", "a", n, "n")
 	runtime.CheckVector("Random07Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random07Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random07Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1371,6 +1417,8 @@ func Random07Problem(n int, m int) optimize.Problem {
 // packed as Random07Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random07Unpack", "n", n, "n")
+	runtime.CheckDim("Random07Unpack", "m", m, "m")
 	runtime.CheckLength("Random07Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1397,8 +1445,10 @@ var random08Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random08", "a", n, "n")
 	runtime.CheckVector("Random08", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random08", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random08", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1441,8 +1491,10 @@ var random08GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random08Grad", "a", n, "n")
 	runtime.CheckVector("Random08Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random08Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random08Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1538,6 +1590,8 @@ func Random08Problem(n int, m int) optimize.Problem {
 // packed as Random08Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random08Unpack", "n", n, "n")
+	runtime.CheckDim("Random08Unpack", "m", m, "m")
 	runtime.CheckLength("Random08Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1555,8 +1609,10 @@ func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random09", "a", n, "n")
 	runtime.CheckVector("Random09", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random09", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random09", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1593,8 +1649,10 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random09Grad", "a", n, "n")
 	runtime.CheckVector("Random09Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random09Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random09Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1699,6 +1757,8 @@ func Random09Problem(n int, m int) optimize.Problem {
 // packed as Random09Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random09Unpack", "n", n, "n")
+	runtime.CheckDim("Random09Unpack", "m", m, "m")
 	runtime.CheckLength("Random09Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1716,8 +1776,10 @@ func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random10", "a", n, "n")
 	runtime.CheckVector("Random10", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random10", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random10", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1754,8 +1816,10 @@ var random10GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random10Grad", "a", n, "n")
 	runtime.CheckVector("Random10Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random10Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random10Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1856,6 +1920,8 @@ func Random10Problem(n int, m int) optimize.Problem {
 // packed as Random10Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random10Unpack", "n", n, "n")
+	runtime.CheckDim("Random10Unpack", "m", m, "m")
 	runtime.CheckLength("Random10Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1884,8 +1950,10 @@ var random11Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random11(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random11", "a", n, "n")
 	runtime.CheckVector("Random11", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random11", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random11", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -1936,8 +2004,10 @@ var random11GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random11Grad", "a", n, "n")
 	runtime.CheckVector("Random11Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random11Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random11Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2048,6 +2118,8 @@ func Random11Problem(n int, m int) optimize.Problem {
 // packed as Random11Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random11Unpack", "n", n, "n")
+	runtime.CheckDim("Random11Unpack", "m", m, "m")
 	runtime.CheckLength("Random11Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2075,8 +2147,10 @@ var random12Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random12(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random12", "a", n, "n")
 	runtime.CheckVector("Random12", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random12", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random12", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2119,8 +2193,10 @@ var random12GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random12Grad", "a", n, "n")
 	runtime.CheckVector("Random12Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random12Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random12Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2218,6 +2294,8 @@ func Random12Problem(n int, m int) optimize.Problem {
 // packed as Random12Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random12Unpack", "n", n, "n")
+	runtime.CheckDim("Random12Unpack", "m", m, "m")
 	runtime.CheckLength("Random12Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2244,8 +2322,10 @@ var random13Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random13(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random13", "a", n, "n")
 	runtime.CheckVector("Random13", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random13", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random13", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2286,8 +2366,10 @@ var random13GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random13Grad", "a", n, "n")
 	runtime.CheckVector("Random13Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random13Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random13Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2396,6 +2478,8 @@ func Random13Problem(n int, m int) optimize.Problem {
 // packed as Random13Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random13Unpack", "n", n, "n")
+	runtime.CheckDim("Random13Unpack", "m", m, "m")
 	runtime.CheckLength("Random13Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2413,8 +2497,10 @@ func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random14", "a", n, "n")
 	runtime.CheckVector("Random14", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random14", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random14", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2448,8 +2534,10 @@ var random14GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random14Grad", "a", n, "n")
 	runtime.CheckVector("Random14Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random14Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random14Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2540,6 +2628,8 @@ func Random14Problem(n int, m int) optimize.Problem {
 // packed as Random14Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random14Unpack", "n", n, "n")
+	runtime.CheckDim("Random14Unpack", "m", m, "m")
 	runtime.CheckLength("Random14Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2557,8 +2647,10 @@ func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random15", "a", n, "n")
 	runtime.CheckVector("Random15", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random15", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random15", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2596,8 +2688,10 @@ var random15GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random15Grad", "a", n, "n")
 	runtime.CheckVector("Random15Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random15Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random15Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2693,6 +2787,8 @@ func Random15Problem(n int, m int) optimize.Problem {
 // packed as Random15Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random15Unpack", "n", n, "n")
+	runtime.CheckDim("Random15Unpack", "m", m, "m")
 	runtime.CheckLength("Random15Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2710,8 +2806,10 @@ func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random16", "a", n, "n")
 	runtime.CheckVector("Random16", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random16", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random16", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2734,8 +2832,10 @@ func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random16Grad", "a", n, "n")
 	runtime.CheckVector("Random16Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random16Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random16Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2814,6 +2914,8 @@ func Random16Problem(n int, m int) optimize.Problem {
 // packed as Random16Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random16Unpack", "n", n, "n")
+	runtime.CheckDim("Random16Unpack", "m", m, "m")
 	runtime.CheckLength("Random16Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2840,8 +2942,10 @@ var random17Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random17", "a", n, "n")
 	runtime.CheckVector("Random17", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random17", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random17", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2882,8 +2986,10 @@ var random17GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random17Grad", "a", n, "n")
 	runtime.CheckVector("Random17Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random17Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random17Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -2975,6 +3081,8 @@ func Random17Problem(n int, m int) optimize.Problem {
 // packed as Random17Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random17Unpack", "n", n, "n")
+	runtime.CheckDim("Random17Unpack", "m", m, "m")
 	runtime.CheckLength("Random17Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3001,8 +3109,10 @@ var random18Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random18(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random18", "a", n, "n")
 	runtime.CheckVector("Random18", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random18", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random18", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3043,8 +3153,10 @@ var random18GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random18Grad", "a", n, "n")
 	runtime.CheckVector("Random18Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random18Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random18Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3154,6 +3266,8 @@ func Random18Problem(n int, m int) optimize.Problem {
 // packed as Random18Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random18Unpack", "n", n, "n")
+	runtime.CheckDim("Random18Unpack", "m", m, "m")
 	runtime.CheckLength("Random18Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3171,8 +3285,10 @@ func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random19", "a", n, "n")
 	runtime.CheckVector("Random19", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random19", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random19", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3202,8 +3318,10 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random19Grad", "a", n, "n")
 	runtime.CheckVector("Random19Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random19Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random19Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3303,6 +3421,8 @@ func Random19Problem(n int, m int) optimize.Problem {
 // packed as Random19Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random19Unpack", "n", n, "n")
+	runtime.CheckDim("Random19Unpack", "m", m, "m")
 	runtime.CheckLength("Random19Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3329,8 +3449,10 @@ var random20Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random20(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random20", "a", n, "n")
 	runtime.CheckVector("Random20", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random20", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random20", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3371,8 +3493,10 @@ var random20GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random20Grad", "a", n, "n")
 	runtime.CheckVector("Random20Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random20Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random20Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3485,6 +3609,8 @@ func Random20Problem(n int, m int) optimize.Problem {
 // packed as Random20Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random20Unpack", "n", n, "n")
+	runtime.CheckDim("Random20Unpack", "m", m, "m")
 	runtime.CheckLength("Random20Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3511,8 +3637,10 @@ var random21Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random21(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random21", "a", n, "n")
 	runtime.CheckVector("Random21", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random21", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random21", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3553,8 +3681,10 @@ var random21GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random21Grad", "a", n, "n")
 	runtime.CheckVector("Random21Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random21Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random21Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3648,6 +3778,8 @@ func Random21Problem(n int, m int) optimize.Problem {
 // packed as Random21Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random21Unpack", "n", n, "n")
+	runtime.CheckDim("Random21Unpack", "m", m, "m")
 	runtime.CheckLength("Random21Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3674,8 +3806,10 @@ var random22Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random22(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random22", "a", n, "n")
 	runtime.CheckVector("Random22", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random22", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random22", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3721,8 +3855,10 @@ var random22GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random22Grad", "a", n, "n")
 	runtime.CheckVector("Random22Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random22Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random22Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3840,6 +3976,8 @@ func Random22Problem(n int, m int) optimize.Problem {
 // packed as Random22Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random22Unpack", "n", n, "n")
+	runtime.CheckDim("Random22Unpack", "m", m, "m")
 	runtime.CheckLength("Random22Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3866,8 +4004,10 @@ var random23Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random23", "a", n, "n")
 	runtime.CheckVector("Random23", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random23", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random23", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -3908,8 +4048,10 @@ var random23GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random23Grad", "a", n, "n")
 	runtime.CheckVector("Random23Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random23Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random23Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4005,6 +4147,8 @@ func Random23Problem(n int, m int) optimize.Problem {
 // packed as Random23Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random23Unpack", "n", n, "n")
+	runtime.CheckDim("Random23Unpack", "m", m, "m")
 	runtime.CheckLength("Random23Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4033,8 +4177,10 @@ var random24Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random24(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random24", "a", n, "n")
 	runtime.CheckVector("Random24", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random24", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random24", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4085,8 +4231,10 @@ var random24GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random24Grad", "a", n, "n")
 	runtime.CheckVector("Random24Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random24Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random24Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4199,6 +4347,8 @@ func Random24Problem(n int, m int) optimize.Problem {
 // packed as Random24Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random24Unpack", "n", n, "n")
+	runtime.CheckDim("Random24Unpack", "m", m, "m")
 	runtime.CheckLength("Random24Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4216,8 +4366,10 @@ func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random25", "a", n, "n")
 	runtime.CheckVector("Random25", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random25", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random25", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4247,8 +4399,10 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random25Grad", "a", n, "n")
 	runtime.CheckVector("Random25Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random25Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random25Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4342,6 +4496,8 @@ func Random25Problem(n int, m int) optimize.Problem {
 // packed as Random25Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random25Unpack", "n", n, "n")
+	runtime.CheckDim("Random25Unpack", "m", m, "m")
 	runtime.CheckLength("Random25Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4359,8 +4515,10 @@ func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random26", "a", n, "n")
 	runtime.CheckVector("Random26", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random26", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random26", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4388,8 +4546,10 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random26Grad", "a", n, "n")
 	runtime.CheckVector("Random26Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random26Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random26Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4481,6 +4641,8 @@ func Random26Problem(n int, m int) optimize.Problem {
 // packed as Random26Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random26Unpack", "n", n, "n")
+	runtime.CheckDim("Random26Unpack", "m", m, "m")
 	runtime.CheckLength("Random26Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4498,8 +4660,10 @@ func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random27", "a", n, "n")
 	runtime.CheckVector("Random27", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random27", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random27", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4529,8 +4693,10 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random27Grad", "a", n, "n")
 	runtime.CheckVector("Random27Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random27Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random27Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4624,6 +4790,8 @@ func Random27Problem(n int, m int) optimize.Problem {
 // packed as Random27Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random27Unpack", "n", n, "n")
+	runtime.CheckDim("Random27Unpack", "m", m, "m")
 	runtime.CheckLength("Random27Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4651,8 +4819,10 @@ var random28Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random28(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random28", "a", n, "n")
 	runtime.CheckVector("Random28", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random28", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random28", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4701,8 +4871,10 @@ var random28GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random28Grad", "a", n, "n")
 	runtime.CheckVector("Random28Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random28Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random28Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4822,6 +4994,8 @@ func Random28Problem(n int, m int) optimize.Problem {
 // packed as Random28Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random28Unpack", "n", n, "n")
+	runtime.CheckDim("Random28Unpack", "m", m, "m")
 	runtime.CheckLength("Random28Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -4851,8 +5025,10 @@ var random29Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random29", "a", n, "n")
 	runtime.CheckVector("Random29", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random29", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random29", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -4906,8 +5082,10 @@ var random29GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random29Grad", "a", n, "n")
 	runtime.CheckVector("Random29Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random29Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random29Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5019,6 +5197,8 @@ func Random29Problem(n int, m int) optimize.Problem {
 // packed as Random29Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random29Unpack", "n", n, "n")
+	runtime.CheckDim("Random29Unpack", "m", m, "m")
 	runtime.CheckLength("Random29Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5045,8 +5225,10 @@ var random30Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random30", "a", n, "n")
 	runtime.CheckVector("Random30", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random30", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random30", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5086,8 +5268,10 @@ var random30GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random30Grad", "a", n, "n")
 	runtime.CheckVector("Random30Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random30Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random30Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5180,6 +5364,8 @@ func Random30Problem(n int, m int) optimize.Problem {
 // packed as Random30Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random30Unpack", "n", n, "n")
+	runtime.CheckDim("Random30Unpack", "m", m, "m")
 	runtime.CheckLength("Random30Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5207,8 +5393,10 @@ var random31Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random31", "a", n, "n")
 	runtime.CheckVector("Random31", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random31", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random31", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5254,8 +5442,10 @@ var random31GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random31Grad", "a", n, "n")
 	runtime.CheckVector("Random31Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random31Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random31Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5353,6 +5543,8 @@ func Random31Problem(n int, m int) optimize.Problem {
 // packed as Random31Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random31Unpack", "n", n, "n")
+	runtime.CheckDim("Random31Unpack", "m", m, "m")
 	runtime.CheckLength("Random31Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5370,8 +5562,10 @@ func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random32", "a", n, "n")
 	runtime.CheckVector("Random32", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random32", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random32", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5394,8 +5588,10 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random32Grad", "a", n, "n")
 	runtime.CheckVector("Random32Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random32Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random32Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5476,6 +5672,8 @@ func Random32Problem(n int, m int) optimize.Problem {
 // packed as Random32Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random32Unpack", "n", n, "n")
+	runtime.CheckDim("Random32Unpack", "m", m, "m")
 	runtime.CheckLength("Random32Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5493,8 +5691,10 @@ func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random33", "a", n, "n")
 	runtime.CheckVector("Random33", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random33", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random33", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5536,8 +5736,10 @@ var random33GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random33Grad", "a", n, "n")
 	runtime.CheckVector("Random33Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random33Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random33Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5645,6 +5847,8 @@ func Random33Problem(n int, m int) optimize.Problem {
 // packed as Random33Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random33Unpack", "n", n, "n")
+	runtime.CheckDim("Random33Unpack", "m", m, "m")
 	runtime.CheckLength("Random33Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5662,8 +5866,10 @@ func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random34", "a", n, "n")
 	runtime.CheckVector("Random34", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random34", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random34", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5698,8 +5904,10 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random34Grad", "a", n, "n")
 	runtime.CheckVector("Random34Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random34Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random34Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5802,6 +6010,8 @@ func Random34Problem(n int, m int) optimize.Problem {
 // packed as Random34Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random34Unpack", "n", n, "n")
+	runtime.CheckDim("Random34Unpack", "m", m, "m")
 	runtime.CheckLength("Random34Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -5828,8 +6038,10 @@ var random35Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random35", "a", n, "n")
 	runtime.CheckVector("Random35", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random35", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random35", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5877,8 +6089,10 @@ var random35GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random35Grad", "a", n, "n")
 	runtime.CheckVector("Random35Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random35Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random35Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -5983,6 +6197,8 @@ func Random35Problem(n int, m int) optimize.Problem {
 // packed as Random35Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random35Unpack", "n", n, "n")
+	runtime.CheckDim("Random35Unpack", "m", m, "m")
 	runtime.CheckLength("Random35Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -6009,8 +6225,10 @@ var random36Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random36", "a", n, "n")
 	runtime.CheckVector("Random36", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random36", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random36", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6056,8 +6274,10 @@ var random36GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random36Grad", "a", n, "n")
 	runtime.CheckVector("Random36Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random36Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random36Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6159,6 +6379,8 @@ func Random36Problem(n int, m int) optimize.Problem {
 // packed as Random36Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random36Unpack", "n", n, "n")
+	runtime.CheckDim("Random36Unpack", "m", m, "m")
 	runtime.CheckLength("Random36Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -6176,8 +6398,10 @@ func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random37", "a", n, "n")
 	runtime.CheckVector("Random37", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random37", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random37", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6204,8 +6428,10 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random37Grad", "a", n, "n")
 	runtime.CheckVector("Random37Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random37Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random37Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6294,6 +6520,8 @@ func Random37Problem(n int, m int) optimize.Problem {
 // packed as Random37Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random37Unpack", "n", n, "n")
+	runtime.CheckDim("Random37Unpack", "m", m, "m")
 	runtime.CheckLength("Random37Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -6320,8 +6548,10 @@ var random38Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random38", "a", n, "n")
 	runtime.CheckVector("Random38", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random38", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random38", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6363,8 +6593,10 @@ var random38GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random38Grad", "a", n, "n")
 	runtime.CheckVector("Random38Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random38Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random38Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6466,6 +6698,8 @@ func Random38Problem(n int, m int) optimize.Problem {
 // packed as Random38Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random38Unpack", "n", n, "n")
+	runtime.CheckDim("Random38Unpack", "m", m, "m")
 	runtime.CheckLength("Random38Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -6483,8 +6717,10 @@ func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // It panics if the shapes disagree.
 func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random39", "a", n, "n")
 	runtime.CheckVector("Random39", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random39", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random39", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6507,8 +6743,10 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("Random39Grad", "a", n, "n")
 	runtime.CheckVector("Random39Grad", "b", b.Len(), n, "n")
 	m := c.Len()
+	runtime.CheckDim("Random39Grad", "c", m, "m")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("Random39Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
@@ -6589,6 +6827,8 @@ func Random39Problem(n int, m int) optimize.Problem {
 // packed as Random39Problem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Random39Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
+	runtime.CheckDim("Random39Unpack", "n", n, "n")
+	runtime.CheckDim("Random39Unpack", "m", m, "m")
 	runtime.CheckLength("Random39Unpack", x, n+n+m+n*n+n*m+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])

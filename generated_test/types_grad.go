@@ -33,7 +33,9 @@ var allTypesPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense) float64 {
 	n := v.Len()
+	ggruntime.CheckDim("AllTypes", "v", n, "n")
 	MRows, k := M.Dims()
+	ggruntime.CheckDim("AllTypes", "M", k, "k")
 	ggruntime.CheckMatrix("AllTypes", "M", MRows, k, n, k, "n", "k")
 	ggruntime.CheckSymmetric("AllTypes", "S", S.SymmetricDim(), n, "n")
 	ggruntime.CheckSymmetric("AllTypes", "P", P.SymmetricDim(), n, "n")
@@ -91,7 +93,9 @@ var allTypesGradPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense, dP *ggmat.SymDense, dS *ggmat.SymDense, dM *ggmat.Dense, dv *ggmat.VecDense, ds *float64) float64 {
 	n := v.Len()
+	ggruntime.CheckDim("AllTypesGrad", "v", n, "n")
 	MRows, k := M.Dims()
+	ggruntime.CheckDim("AllTypesGrad", "M", k, "k")
 	ggruntime.CheckMatrix("AllTypesGrad", "M", MRows, k, n, k, "n", "k")
 	ggruntime.CheckSymmetric("AllTypesGrad", "S", S.SymmetricDim(), n, "n")
 	ggruntime.CheckSymmetric("AllTypesGrad", "P", P.SymmetricDim(), n, "n")
@@ -195,6 +199,8 @@ func AllTypesProblem(n int, k int) ggoptimize.Problem {
 // packed as AllTypesProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymDense, M *ggmat.Dense, v *ggmat.VecDense, s *float64) {
+	ggruntime.CheckDim("AllTypesUnpack", "n", n, "n")
+	ggruntime.CheckDim("AllTypesUnpack", "k", k, "k")
 	ggruntime.CheckLength("AllTypesUnpack", x, n*n+n*n+n*k+n+1)
 	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
 	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
@@ -220,6 +226,7 @@ var symQuadPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	n := S.SymmetricDim()
+	ggruntime.CheckDim("SymQuad", "S", n, "n")
 	ggruntime.CheckVector("SymQuad", "x", x.Len(), n, "n")
 	ws := symQuadPool.Get().(*symQuadWork)
 	defer symQuadPool.Put(ws)
@@ -259,6 +266,7 @@ var symQuadGradPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float64 {
 	n := S.SymmetricDim()
+	ggruntime.CheckDim("SymQuadGrad", "S", n, "n")
 	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
 	ggruntime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
 	ggruntime.CheckNoAlias("SymQuadGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
@@ -316,6 +324,7 @@ func SymQuadProblem(x *ggmat.VecDense) ggoptimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 	n := x.Len()
+	ggruntime.CheckDim("SymQuadUnpack", "x", n, "n")
 	ggruntime.CheckLength("SymQuadUnpack", x2, n*n)
 	S = ggmat.NewSymDense(n, x2[0:n*n:n*n])
 	return
@@ -329,6 +338,8 @@ func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 //
 // It panics if the shapes disagree.
 func unexported(x *ggmat.VecDense) float64 {
+	n := x.Len()
+	ggruntime.CheckDim("unexported", "x", n, "n")
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
 	return f
@@ -345,6 +356,7 @@ func unexported(x *ggmat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
+	ggruntime.CheckDim("unexportedGrad", "x", n, "n")
 	ggruntime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
 	ggruntime.CheckNoAlias("unexportedGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
@@ -379,6 +391,7 @@ func unexportedProblem(n int) ggoptimize.Problem {
 // unexportedProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
+	ggruntime.CheckDim("unexportedUnpack", "n", n, "n")
 	ggruntime.CheckLength("unexportedUnpack", x2, n)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
@@ -403,6 +416,8 @@ var shadowingPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
+	ggruntime.CheckDim("Shadowing", "mat", m, "m")
+	ggruntime.CheckDim("Shadowing", "mat", n, "n")
 	ggruntime.CheckVector("Shadowing", "math", math.Len(), n, "n")
 	ggruntime.CheckVector("Shadowing", "i", i.Len(), m, "m")
 	ggruntime.CheckVector("Shadowing", "blas64", blas64.Len(), n, "n")
@@ -459,6 +474,8 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dlen *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
+	ggruntime.CheckDim("ShadowingGrad", "mat", m, "m")
+	ggruntime.CheckDim("ShadowingGrad", "mat", n, "n")
 	ggruntime.CheckVector("ShadowingGrad", "math", math.Len(), n, "n")
 	ggruntime.CheckVector("ShadowingGrad", "i", i.Len(), m, "m")
 	ggruntime.CheckVector("ShadowingGrad", "blas64", blas64.Len(), n, "n")
@@ -581,6 +598,8 @@ func ShadowingProblem(m int, n int) ggoptimize.Problem {
 // the fixed inputs give their shapes. The views share x's memory. It panics if
 // x has the wrong length.
 func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
+	ggruntime.CheckDim("ShadowingUnpack", "m", m, "m")
+	ggruntime.CheckDim("ShadowingUnpack", "n", n, "n")
 	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+n+m+3)
 	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
@@ -602,6 +621,7 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 // It panics if the shapes disagree.
 func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 	n := pooledGradPool.Len()
+	ggruntime.CheckDim("Pooled", "pooledGradPool", n, "n")
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -632,6 +652,7 @@ var pooledGradPool2 = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggmat.VecDense, df *float64) float64 {
 	n := pooledGradPool.Len()
+	ggruntime.CheckDim("PooledGrad", "pooledGradPool", n, "n")
 	ggruntime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
 	ggruntime.CheckNoAlias("PooledGrad", "dpooledGradPool", dpooledGradPool.RawVector(), "pooledGradPool", pooledGradPool.RawVector())
 	ws := pooledGradPool2.Get().(*pooledGradWork)
@@ -676,6 +697,7 @@ func PooledProblem(n int) ggoptimize.Problem {
 // packed as PooledProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float64) {
+	ggruntime.CheckDim("PooledUnpack", "n", n, "n")
 	ggruntime.CheckLength("PooledUnpack", x, n+1)
 	pooledGradPool = ggmat.NewVecDense(n, x[0:n:n])
 	f = &x[n]
@@ -691,6 +713,7 @@ func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float6
 // It panics if the shapes disagree.
 func shadowing(x *ggmat.VecDense) float64 {
 	n := x.Len()
+	ggruntime.CheckDim("shadowing", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -719,6 +742,7 @@ var shadowingGradPool2 = ggsync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
+	ggruntime.CheckDim("shadowingGrad", "x", n, "n")
 	ggruntime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
 	ggruntime.CheckNoAlias("shadowingGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
@@ -760,6 +784,7 @@ func shadowingProblem(n int) ggoptimize.Problem {
 // shadowingProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func shadowingUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
+	ggruntime.CheckDim("shadowingUnpack", "n", n, "n")
 	ggruntime.CheckLength("shadowingUnpack", x2, n)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return

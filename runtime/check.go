@@ -17,10 +17,21 @@ type ShapeError struct {
 	Vector bool   // Whether Arg is a vector, described by its length.
 	Got    string // Actual shape, e.g. "3×5", or "5" for a vector.
 	Want   string // Required shape, e.g. "m×n = 3×4", "m = 4" or "square".
+	// Dim, when set, names an empty dimension read from Arg (Got is its
+	// size): the message reads "F: dimension n is 0 (from x), want ≥ 1", or
+	// "FProblem: dimension k is 0, want ≥ 1" when Arg is the dimension.
+	Dim string
 }
 
 // Error returns the message described on ShapeError.
 func (e *ShapeError) Error() string {
+	if e.Dim != "" {
+		from := ""
+		if e.Arg != e.Dim {
+			from = " (from " + e.Arg + ")"
+		}
+		return e.Func + ": dimension " + e.Dim + " is " + e.Got + from + ", want " + e.Want
+	}
 	if e.Vector {
 		return e.Func + ": " + e.Arg + " has length " + e.Got + ", want " + e.Want
 	}
@@ -58,6 +69,19 @@ func CheckVector(fn, arg string, n, want int, name string) {
 		Got:    strconv.Itoa(n),
 		Want:   named(dimName(name, want), strconv.Itoa(want)),
 	})
+}
+
+// CheckDim panics with a *ShapeError if the dimension name, of size n, read
+// from the argument arg of fn (or passed as arg itself), is less than 1.
+// gonum has no empty matrices or vectors (mat.NewDense(0, 0, nil) panics);
+// the zero values &mat.Dense{} and &mat.VecDense{} that do exist would
+// otherwise reach BLAS, which panics with "blas: zero x index increment".
+// The message reads "F: dimension n is 0 (from x), want ≥ 1".
+func CheckDim(fn, arg string, n int, name string) {
+	if n >= 1 {
+		return
+	}
+	panic(&ShapeError{Func: fn, Arg: arg, Dim: name, Got: strconv.Itoa(n), Want: "≥ 1"})
 }
 
 // CheckSymmetric panics with a *ShapeError if the n×n symmetric argument arg

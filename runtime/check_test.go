@@ -61,6 +61,9 @@ func TestShapeChecks(t *testing.T) {
 		{"vector empty name", func() { CheckVector("F", "v", 0, 3, "") }, "F: v has length 0, want 3"},
 		{"symmetric ok", func() { CheckSymmetric("Quad", "S", 4, 4, "n") }, ""},
 		{"symmetric", func() { CheckSymmetric("Quad", "S", 3, 4, "n") }, "Quad: S is 3×3, want n×n = 4×4"},
+		{"dim ok", func() { CheckDim("F", "x", 1, "n") }, ""},
+		{"dim zero", func() { CheckDim("F", "x", 0, "n") }, "F: dimension n is 0 (from x), want ≥ 1"},
+		{"dim negative parameter", func() { CheckDim("FUnpack", "k", -2, "k") }, "FUnpack: dimension k is -2, want ≥ 1"},
 		{"square ok", func() { CheckSquare("Det", "A", 3, 3) }, ""},
 		{"square", func() { CheckSquare("Det", "A", 3, 4) }, "Det: A is 3×4, want square"},
 	} {

@@ -33,6 +33,8 @@ var lossPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("Loss", "X", n, "n")
+	runtime.CheckDim("Loss", "X", d, "d")
 	runtime.CheckVector("Loss", "y", y.Len(), n, "n")
 	runtime.CheckVector("Loss", "w", w.Len(), d, "d")
 	ws := lossPool.Get().(*lossWork)
@@ -76,6 +78,8 @@ var lossGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LossGrad", "X", n, "n")
+	runtime.CheckDim("LossGrad", "X", d, "d")
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossGrad", "dw", dw.Len(), d, "d")
@@ -145,6 +149,8 @@ var lossHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LossHessVec", "X", n, "n")
+	runtime.CheckDim("LossHessVec", "X", d, "d")
 	runtime.CheckVector("LossHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
@@ -206,6 +212,8 @@ var lossHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LossHessian", "X", n, "n")
+	runtime.CheckDim("LossHessian", "X", d, "d")
 	runtime.CheckVector("LossHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessian", "w", w.Len(), d, "d")
 	size := d
@@ -273,6 +281,7 @@ func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem
 // It panics if x has the wrong length.
 func LossUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("LossUnpack", "X", d, "d")
 	runtime.CheckLength("LossUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return

@@ -33,6 +33,7 @@ var curvePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("Curve", "A", n, "n")
 	runtime.CheckMatrix("Curve", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("Curve", "B", BRows, BCols, n, n, "n", "n")
@@ -75,6 +76,7 @@ var curveDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv", "B", BRows, BCols, n, n, "n", "n")
@@ -119,6 +121,7 @@ var curveDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv2", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
@@ -165,6 +168,7 @@ var curveDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv3", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv3", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "B", BRows, BCols, n, n, "n", "n")
@@ -207,6 +211,7 @@ var curveJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveJVP", "A", n, "n")
 	runtime.CheckMatrix("CurveJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJVP", "B", BRows, BCols, n, n, "n", "n")
@@ -252,6 +257,7 @@ var curveJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveJacobian", "A", n, "n")
 	runtime.CheckMatrix("CurveJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJacobian", "B", BRows, BCols, n, n, "n", "n")
@@ -302,9 +308,13 @@ var sandwichPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("Sandwich", "A", m, "m")
+	runtime.CheckDim("Sandwich", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("Sandwich", "X", q, "q")
 	runtime.CheckMatrix("Sandwich", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("Sandwich", "B", n, "n")
 	runtime.CheckMatrix("Sandwich", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Sandwich", "dst", dstRows, dstCols, m, n, "m", "n")
@@ -342,9 +352,13 @@ var sandwichJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichJVP", "A", m, "m")
+	runtime.CheckDim("SandwichJVP", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichJVP", "X", q, "q")
 	runtime.CheckMatrix("SandwichJVP", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichJVP", "B", n, "n")
 	runtime.CheckMatrix("SandwichJVP", "B", BRows, n, q, n, "q", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dX", dXRows, dXCols, p, q, "p", "q")
@@ -379,9 +393,13 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichJacobian", "A", m, "m")
+	runtime.CheckDim("SandwichJacobian", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichJacobian", "X", q, "q")
 	runtime.CheckMatrix("SandwichJacobian", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichJacobian", "B", BRows, n, q, n, "q", "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
@@ -420,6 +438,8 @@ var logRegNPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegN", "X", n, "n")
+	runtime.CheckDim("LogRegN", "X", d, "d")
 	runtime.CheckVector("LogRegN", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegN", "w", w.Len(), d, "d")
 	ws := logRegNPool.Get().(*logRegNWork)
@@ -460,6 +480,8 @@ var logRegNGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNGrad", "X", n, "n")
+	runtime.CheckDim("LogRegNGrad", "X", d, "d")
 	runtime.CheckVector("LogRegNGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNGrad", "dw", dw.Len(), d, "d")
@@ -525,6 +547,8 @@ var logRegNHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNHessVec", "X", n, "n")
+	runtime.CheckDim("LogRegNHessVec", "X", d, "d")
 	runtime.CheckVector("LogRegNHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "vw", vw.Len(), d, "d")
@@ -582,6 +606,8 @@ var logRegNHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNHessian", "X", n, "n")
+	runtime.CheckDim("LogRegNHessian", "X", d, "d")
 	runtime.CheckVector("LogRegNHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessian", "w", w.Len(), d, "d")
 	size := d
@@ -645,6 +671,7 @@ func LogRegNProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegNUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegNUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
@@ -659,6 +686,8 @@ func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense)
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("Affine", "A", m, "m")
+	runtime.CheckDim("Affine", "A", n, "n")
 	runtime.CheckVector("Affine", "x", x.Len(), n, "n")
 	runtime.CheckVector("Affine", "b", b.Len(), m, "m")
 	runtime.CheckVector("Affine", "dst", dst.Len(), m, "m")
@@ -688,6 +717,8 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx *mat.VecDense, db *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("AffineJVP", "A", m, "m")
+	runtime.CheckDim("AffineJVP", "A", n, "n")
 	runtime.CheckVector("AffineJVP", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "b", b.Len(), m, "m")
 	dARows, dACols := dA.Dims()
@@ -734,6 +765,8 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 // It panics if the shapes disagree or a destination shares memory with an input.
 func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dense, Jx *mat.Dense, Jb *mat.Dense) {
 	m, n := A.Dims()
+	runtime.CheckDim("AffineJacobian", "A", m, "m")
+	runtime.CheckDim("AffineJacobian", "A", n, "n")
 	runtime.CheckVector("AffineJacobian", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJacobian", "b", b.Len(), m, "m")
 	jA := runtime.Jacobian{
@@ -797,6 +830,7 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Outer(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("Outer", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Outer", "dst", dstRows, dstCols, n, n, "n", "n")
 	runtime.CheckNoAlias("Outer", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -818,6 +852,7 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("OuterJVP", "x", n, "n")
 	runtime.CheckVector("OuterJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("OuterJVP", "dst", dstRows, dstCols, n, n, "n", "n")
@@ -856,6 +891,7 @@ var outerJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("OuterJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   n,
@@ -887,6 +923,8 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExp", "X", m, "m")
+	runtime.CheckDim("ElemExp", "X", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ElemExp", "dst", dstRows, dstCols, m, n, "m", "n")
 	runtime.CheckNoAlias("ElemExp", "dst", dst.RawMatrix(), "X", X.RawMatrix())
@@ -918,6 +956,8 @@ var elemExpJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExpJVP", "X", m, "m")
+	runtime.CheckDim("ElemExpJVP", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dX", dXRows, dXCols, m, n, "m", "n")
 	dstRows, dstCols := dst.Dims()
@@ -962,6 +1002,8 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExpJacobian", "X", m, "m")
+	runtime.CheckDim("ElemExpJacobian", "X", n, "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
 		FRows:   m,
@@ -1008,6 +1050,7 @@ var inversePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Inverse(X *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("Inverse", "X", n, "n")
 	runtime.CheckMatrix("Inverse", "X", n, XCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Inverse", "dst", dstRows, dstCols, n, n, "n", "n")
@@ -1043,6 +1086,7 @@ var inverseJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("InverseJVP", "X", n, "n")
 	runtime.CheckMatrix("InverseJVP", "X", n, XCols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("InverseJVP", "dX", dXRows, dXCols, n, n, "n", "n")
@@ -1088,6 +1132,7 @@ var inverseJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("InverseJacobian", "X", n, "n")
 	runtime.CheckMatrix("InverseJacobian", "X", n, XCols, n, n, "n", "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
@@ -1120,8 +1165,11 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaled", "X", n, "n")
 	runtime.CheckMatrix("TraceScaled", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaled", "A", m, "m")
+	runtime.CheckDim("TraceScaled", "A", p, "p")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("TraceScaled", "dst", dstRows, dstCols, m, p, "m", "p")
 	runtime.CheckNoAlias("TraceScaled", "dst", dst.RawMatrix(), "X", X.RawMatrix())
@@ -1152,8 +1200,11 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaledJVP", "X", n, "n")
 	runtime.CheckMatrix("TraceScaledJVP", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaledJVP", "A", m, "m")
+	runtime.CheckDim("TraceScaledJVP", "A", p, "p")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
@@ -1200,8 +1251,11 @@ var traceScaledJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaledJacobian", "X", n, "n")
 	runtime.CheckMatrix("TraceScaledJacobian", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaledJacobian", "A", m, "m")
+	runtime.CheckDim("TraceScaledJacobian", "A", p, "p")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
 		FRows:   m,
@@ -1235,6 +1289,7 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("Ray", "x", n, "n")
 	runtime.CheckVector("Ray", "d", d.Len(), n, "n")
 	runtime.CheckVector("Ray", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("Ray", "dst", dst.RawVector(), "x", x.RawVector())
@@ -1257,6 +1312,7 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayDeriv", "x", n, "n")
 	runtime.CheckVector("RayDeriv", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("RayDeriv", "dst", dst.RawVector(), "x", x.RawVector())
@@ -1280,6 +1336,7 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayDeriv2", "x", n, "n")
 	runtime.CheckVector("RayDeriv2", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv2", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("RayDeriv2", "dst", dst.RawVector(), "x", x.RawVector())
@@ -1302,6 +1359,7 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayJVP", "x", n, "n")
 	runtime.CheckVector("RayJVP", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayJVP", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("RayJVP", "dst", dst.RawVector(), "x", x.RawVector())
@@ -1335,6 +1393,7 @@ var rayJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RayJacobian", "x", n, "n")
 	runtime.CheckVector("RayJacobian", "d", d.Len(), n, "n")
 	jt := runtime.Jacobian{
 		J:       Jt.RawMatrix(),
@@ -1379,6 +1438,7 @@ var scalarCurvePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurve", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurve", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurvePool.Get().(*scalarCurveWork)
@@ -1412,6 +1472,7 @@ var scalarCurveGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveGrad", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveGrad", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
@@ -1446,6 +1507,7 @@ var scalarCurveDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDerivPool.Get().(*scalarCurveDerivWork)
@@ -1479,6 +1541,7 @@ var scalarCurveDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv2", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv2", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv2Pool.Get().(*scalarCurveDeriv2Work)
@@ -1513,6 +1576,7 @@ var scalarCurveDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv3", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv3", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv3Pool.Get().(*scalarCurveDeriv3Work)
@@ -1548,6 +1612,7 @@ var scalarCurveDeriv4Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv4", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv4", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv4Pool.Get().(*scalarCurveDeriv4Work)
@@ -1607,6 +1672,8 @@ var logRegBiasPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBias", "X", n, "n")
+	runtime.CheckDim("LogRegBias", "X", d, "d")
 	runtime.CheckVector("LogRegBias", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBias", "w", w.Len(), d, "d")
 	ws := logRegBiasPool.Get().(*logRegBiasWork)
@@ -1651,6 +1718,8 @@ var logRegBiasGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, dw *mat.VecDense, db *float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasGrad", "X", n, "n")
+	runtime.CheckDim("LogRegBiasGrad", "X", d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "dw", dw.Len(), d, "d")
@@ -1723,6 +1792,8 @@ var logRegBiasHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, vw *mat.VecDense, vb float64, hw *mat.VecDense, hb *float64) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasHessVec", "X", n, "n")
+	runtime.CheckDim("LogRegBiasHessVec", "X", d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "vw", vw.Len(), d, "d")
@@ -1795,6 +1866,8 @@ var logRegBiasHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasHessian", "X", n, "n")
+	runtime.CheckDim("LogRegBiasHessian", "X", d, "d")
 	runtime.CheckVector("LogRegBiasHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessian", "w", w.Len(), d, "d")
 	size := d + 1
@@ -1884,6 +1957,7 @@ func LogRegBiasProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.P
 // share x's memory. It panics if x has the wrong length.
 func LogRegBiasUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense, b *float64) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegBiasUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegBiasUnpack", x, d+1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	b = &x[d]
@@ -1909,8 +1983,10 @@ var quadTracePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTrace", "A", n, "n")
 	runtime.CheckMatrix("QuadTrace", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTrace", "W", k, "k")
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
@@ -1949,8 +2025,10 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTraceGrad", "A", n, "n")
 	runtime.CheckMatrix("QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
@@ -1993,8 +2071,10 @@ var quadTraceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTraceHessVec", "A", n, "n")
 	runtime.CheckMatrix("QuadTraceHessVec", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTraceHessVec", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceHessVec", "W", WRows, k, n, k, "n", "k")
 	vWRows, vWCols := vW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "vW", vWRows, vWCols, n, k, "n", "k")
@@ -2038,6 +2118,8 @@ func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
+	runtime.CheckDim("QuadTraceUnpack", "A", n, "n")
+	runtime.CheckDim("QuadTraceUnpack", "k", k, "k")
 	runtime.CheckLength("QuadTraceUnpack", x, n*k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
@@ -2063,6 +2145,7 @@ var gaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
@@ -2108,6 +2191,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
@@ -2173,6 +2257,7 @@ var gaussNLLHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLHessVec", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "hS", hS.SymmetricDim(), n, "n")
@@ -2240,6 +2325,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -2263,7 +2349,9 @@ var quarticPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("Quartic", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("Quartic", "A", m, "m")
 	runtime.CheckMatrix("Quartic", "A", m, ACols, m, n, "m", "n")
 	ws := quarticPool.Get().(*quarticWork)
 	defer quarticPool.Put(ws)
@@ -2302,7 +2390,9 @@ var quarticGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("QuarticGrad", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticGrad", "A", m, "m")
 	runtime.CheckMatrix("QuarticGrad", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector(), "x", x.RawVector())
@@ -2362,7 +2452,9 @@ var quarticHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("QuarticHessVec", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticHessVec", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessVec", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("QuarticHessVec", "hx", hx.Len(), n, "n")
@@ -2420,7 +2512,9 @@ var quarticHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("QuarticHessian", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticHessian", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessian", "A", m, ACols, m, n, "m", "n")
 	size := n
 	HRows, HCols := H.Dims()
@@ -2485,6 +2579,7 @@ func QuarticProblem(A *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("QuarticUnpack", "A", n, "n")
 	runtime.CheckLength("QuarticUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -2511,7 +2606,10 @@ var twoLayerPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayer", "A", m, "m")
+	runtime.CheckDim("TwoLayer", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayer", "B", n, "n")
 	runtime.CheckMatrix("TwoLayer", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayer", "x", x.Len(), n, "n")
 	ws := twoLayerPool.Get().(*twoLayerWork)
@@ -2565,7 +2663,10 @@ var twoLayerGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *mat.VecDense, dc *float64) float64 {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerGrad", "A", m, "m")
+	runtime.CheckDim("TwoLayerGrad", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerGrad", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerGrad", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerGrad", "dx", dx.Len(), n, "n")
@@ -2654,7 +2755,10 @@ var twoLayerHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx *mat.VecDense, vc float64, hx *mat.VecDense, hc *float64) {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerHessVec", "A", m, "m")
+	runtime.CheckDim("TwoLayerHessVec", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerHessVec", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerHessVec", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
@@ -2759,8 +2863,11 @@ var twoLayerHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *mat.Dense) {
-	_, k := A.Dims()
+	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerHessian", "A", m, "m")
+	runtime.CheckDim("TwoLayerHessian", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerHessian", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerHessian", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessian", "x", x.Len(), n, "n")
 	size := n + 1
@@ -2832,6 +2939,7 @@ func TwoLayerProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, c *float64) {
 	_, n := B.Dims()
+	runtime.CheckDim("TwoLayerUnpack", "B", n, "n")
 	runtime.CheckLength("TwoLayerUnpack", x2, n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	c = &x2[n]
@@ -2858,6 +2966,7 @@ var invPathPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPath", "A", n, "n")
 	runtime.CheckMatrix("InvPath", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
@@ -2906,6 +3015,7 @@ var invPathDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathDeriv", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
@@ -2959,6 +3069,7 @@ var invPathDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathDeriv2", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
@@ -3012,6 +3123,7 @@ var invPathJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathJVP", "A", n, "n")
 	runtime.CheckMatrix("InvPathJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
@@ -3074,6 +3186,7 @@ var invPathJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathJacobian", "A", n, "n")
 	runtime.CheckMatrix("InvPathJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJacobian", "B", BRows, BCols, n, n, "n", "n")
@@ -3132,9 +3245,12 @@ var productPathPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPath", "A", m, "m")
+	runtime.CheckDim("ProductPath", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPath", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPath", "C", n, "n")
 	runtime.CheckMatrix("ProductPath", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
@@ -3192,9 +3308,12 @@ var productPathDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
@@ -3261,9 +3380,12 @@ var productPathDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv2", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv2", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv2", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv2", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
@@ -3321,9 +3443,12 @@ var productPathDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv3", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv3", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv3", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv3", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
@@ -3365,9 +3490,12 @@ var productPathJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dt float64, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathJVP", "A", m, "m")
+	runtime.CheckDim("ProductPathJVP", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathJVP", "C", n, "n")
 	runtime.CheckMatrix("ProductPathJVP", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
@@ -3437,9 +3565,12 @@ var productPathJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, Jt *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathJacobian", "A", m, "m")
+	runtime.CheckDim("ProductPathJacobian", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathJacobian", "C", n, "n")
 	runtime.CheckMatrix("ProductPathJacobian", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "D", DRows, DCols, p, n, "p", "n")
@@ -3511,9 +3642,13 @@ var sandwichAllPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAll", "A", m, "m")
+	runtime.CheckDim("SandwichAll", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAll", "X", q, "q")
 	runtime.CheckMatrix("SandwichAll", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAll", "B", n, "n")
 	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichAll", "dst", dstRows, dstCols, m, n, "m", "n")
@@ -3553,9 +3688,13 @@ var sandwichAllJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAllJVP", "A", m, "m")
+	runtime.CheckDim("SandwichAllJVP", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAllJVP", "X", q, "q")
 	runtime.CheckMatrix("SandwichAllJVP", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAllJVP", "B", n, "n")
 	runtime.CheckMatrix("SandwichAllJVP", "B", BRows, n, q, n, "q", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dA", dARows, dACols, m, p, "m", "p")
@@ -3619,9 +3758,13 @@ var sandwichAllJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense, JX *mat.Dense, JB *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "A", m, "m")
+	runtime.CheckDim("SandwichAllJacobian", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "X", q, "q")
 	runtime.CheckMatrix("SandwichAllJacobian", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichAllJacobian", "B", BRows, n, q, n, "q", "n")
 	jA := runtime.Jacobian{
 		J:       JA.RawMatrix(),
@@ -3694,6 +3837,7 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSum", "x", n, "n")
 	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSum", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector(), "x", x.RawVector())
@@ -3723,6 +3867,7 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSumJVP", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
@@ -3773,6 +3918,7 @@ var fusionSubSumJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSumJacobian", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJacobian", "y", y.Len(), n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
@@ -3835,6 +3981,8 @@ var fusionLsePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLse", "A", m, "m")
+	runtime.CheckDim("FusionLse", "A", n, "n")
 	runtime.CheckVector("FusionLse", "x", x.Len(), n, "n")
 	ws := fusionLsePool.Get().(*fusionLseWork)
 	defer fusionLsePool.Put(ws)
@@ -3868,6 +4016,8 @@ var fusionLseGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLseGrad", "A", m, "m")
+	runtime.CheckDim("FusionLseGrad", "A", n, "n")
 	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
@@ -3913,6 +4063,8 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLseHessVec", "A", m, "m")
+	runtime.CheckDim("FusionLseHessVec", "A", n, "n")
 	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "hx", hx.Len(), n, "n")
@@ -3971,7 +4123,9 @@ var fusionLseHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
-	_, n := A.Dims()
+	m, n := A.Dims()
+	runtime.CheckDim("FusionLseHessian", "A", m, "m")
+	runtime.CheckDim("FusionLseHessian", "A", n, "n")
 	runtime.CheckVector("FusionLseHessian", "x", x.Len(), n, "n")
 	size := n
 	HRows, HCols := H.Dims()
@@ -4029,6 +4183,7 @@ func FusionLseProblem(A *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("FusionLseUnpack", "A", n, "n")
 	runtime.CheckLength("FusionLseUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -4042,6 +4197,8 @@ func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func FusionNorm2(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("FusionNorm2", "x", n, "n")
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	return f
@@ -4058,6 +4215,7 @@ func FusionNorm2(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2Grad", "x", n, "n")
 	runtime.CheckVector("FusionNorm2Grad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("FusionNorm2Grad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
@@ -4082,6 +4240,7 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2HessVec", "x", n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "hx", hx.Len(), n, "n")
 	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector(), "x", x.RawVector())
@@ -4126,6 +4285,7 @@ var fusionNorm2HessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2Hessian", "x", n, "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("FusionNorm2Hessian", "H", HRows, HCols, size, size, "size", "size")
@@ -4180,6 +4340,7 @@ func FusionNorm2Problem(n int) optimize.Problem {
 // FusionNorm2Problem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("FusionNorm2Unpack", "n", n, "n")
 	runtime.CheckLength("FusionNorm2Unpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -4204,6 +4365,7 @@ var lseRayPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("LseRay", "x", n, "n")
 	runtime.CheckVector("LseRay", "d", d.Len(), n, "n")
 	ws := lseRayPool.Get().(*lseRayWork)
 	defer lseRayPool.Put(ws)
@@ -4240,6 +4402,7 @@ var lseRayGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("LseRayGrad", "x", n, "n")
 	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
 	ws := lseRayGradPool.Get().(*lseRayGradWork)
 	defer lseRayGradPool.Put(ws)
@@ -4283,6 +4446,7 @@ var lseRayDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("LseRayDeriv", "x", n, "n")
 	runtime.CheckVector("LseRayDeriv", "d", d.Len(), n, "n")
 	ws := lseRayDerivPool.Get().(*lseRayDerivWork)
 	defer lseRayDerivPool.Put(ws)
@@ -4325,6 +4489,7 @@ var lseRayDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("LseRayDeriv2", "x", n, "n")
 	runtime.CheckVector("LseRayDeriv2", "d", d.Len(), n, "n")
 	ws := lseRayDeriv2Pool.Get().(*lseRayDeriv2Work)
 	defer lseRayDeriv2Pool.Put(ws)
@@ -4374,6 +4539,7 @@ var lseRayDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("LseRayDeriv3", "x", n, "n")
 	runtime.CheckVector("LseRayDeriv3", "d", d.Len(), n, "n")
 	ws := lseRayDeriv3Pool.Get().(*lseRayDeriv3Work)
 	defer lseRayDeriv3Pool.Put(ws)
@@ -4445,6 +4611,9 @@ func LseRayUnpack(x2 []float64, x *mat.VecDense, d *mat.VecDense) (t *float64) {
 //
 // It panics if the shapes disagree.
 func LseMatrix(X *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("LseMatrix", "X", m, "m")
+	runtime.CheckDim("LseMatrix", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	return f
@@ -4462,6 +4631,8 @@ func LseMatrix(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("LseMatrixGrad", "X", m, "m")
+	runtime.CheckDim("LseMatrixGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("LseMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.CheckNoAlias("LseMatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
@@ -4495,6 +4666,8 @@ var lseMatrixHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("LseMatrixHessVec", "X", m, "m")
+	runtime.CheckDim("LseMatrixHessVec", "X", n, "n")
 	vXRows, vXCols := vX.Dims()
 	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
 	hXRows, hXCols := hX.Dims()
@@ -4545,6 +4718,8 @@ func LseMatrixProblem(m int, n int) optimize.Problem {
 // LseMatrixProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("LseMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("LseMatrixUnpack", "n", n, "n")
 	runtime.CheckLength("LseMatrixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return

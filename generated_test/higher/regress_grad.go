@@ -409,6 +409,7 @@ func IdentityHessianUnpack(x []float64) (s *float64) {
 // It panics if the shapes disagree.
 func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessian", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -427,6 +428,7 @@ func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianGrad", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", dy.RawVector(), "x", x.RawVector())
@@ -453,6 +455,7 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense, hy *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianHessVec", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "hy", hy.Len(), n, "n")
@@ -474,6 +477,7 @@ func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense,
 // It panics if the shapes disagree or H shares memory with an input.
 func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessian", "y", y.Len(), n, "n")
 	size := n
 	HRows, HCols := H.Dims()
@@ -517,6 +521,7 @@ func InnerZeroHessianProblem(x *mat.VecDense) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func InnerZeroHessianUnpack(x2 []float64, x *mat.VecDense) (y *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianUnpack", "x", n, "n")
 	runtime.CheckLength("InnerZeroHessianUnpack", x2, n)
 	y = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -540,6 +545,8 @@ var logDetHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func LogDetHessian(S *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessian", "S", n, "n")
 	ws := logDetHessianPool.Get().(*logDetHessianWork)
 	defer logDetHessianPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -571,6 +578,7 @@ var logDetHessianGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessianGrad", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("LogDetHessianGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
@@ -610,6 +618,7 @@ var logDetHessianHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessianHessVec", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "hS", hS.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", hS.RawSymmetric(), "S", S.RawSymmetric())
@@ -655,6 +664,7 @@ func LogDetHessianProblem(n int) optimize.Problem {
 // as LogDetHessianProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func LogDetHessianUnpack(x []float64, n int) (S *mat.SymDense) {
+	runtime.CheckDim("LogDetHessianUnpack", "n", n, "n")
 	runtime.CheckLength("LogDetHessianUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -679,7 +689,10 @@ var problemDimsPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDims", "A", m, "m")
+	runtime.CheckDim("ProblemDims", "A", n, "n")
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemDims", "S", k, "k")
 	runtime.CheckVector("ProblemDims", "x", x.Len(), n, "n")
 	ws := problemDimsPool.Get().(*problemDimsWork)
 	defer problemDimsPool.Put(ws)
@@ -727,7 +740,10 @@ var problemDimsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsGrad", "A", m, "m")
+	runtime.CheckDim("ProblemDimsGrad", "A", n, "n")
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemDimsGrad", "S", k, "k")
 	runtime.CheckVector("ProblemDimsGrad", "x", x.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemDimsGrad", "dA", dARows, dACols, m, n, "m", "n")
@@ -803,6 +819,9 @@ func ProblemDimsProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func ProblemDimsUnpack(x2 []float64, x *mat.VecDense, m int, k int) (A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
+	runtime.CheckDim("ProblemDimsUnpack", "m", m, "m")
+	runtime.CheckDim("ProblemDimsUnpack", "x", n, "n")
+	runtime.CheckDim("ProblemDimsUnpack", "k", k, "k")
 	runtime.CheckLength("ProblemDimsUnpack", x2, m*n+k*k)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(k, x2[m*n:m*n+k*k:m*n+k*k])
@@ -827,6 +846,8 @@ var problemDimsFixedPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsFixed", "A", m, "m")
+	runtime.CheckDim("ProblemDimsFixed", "A", n, "n")
 	runtime.CheckSymmetric("ProblemDimsFixed", "S", S.SymmetricDim(), n, "n")
 	runtime.CheckVector("ProblemDimsFixed", "x", x.Len(), n, "n")
 	runtime.CheckVector("ProblemDimsFixed", "b", b.Len(), m, "m")
@@ -880,6 +901,8 @@ var problemDimsFixedGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsFixedGrad", "A", m, "m")
+	runtime.CheckDim("ProblemDimsFixedGrad", "A", n, "n")
 	runtime.CheckSymmetric("ProblemDimsFixedGrad", "S", S.SymmetricDim(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "b", b.Len(), m, "m")
@@ -966,6 +989,8 @@ func ProblemDimsFixedProblem(x *mat.VecDense, b *mat.VecDense) optimize.Problem 
 func ProblemDimsFixedUnpack(x2 []float64, x *mat.VecDense, b *mat.VecDense) (A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
 	m := b.Len()
+	runtime.CheckDim("ProblemDimsFixedUnpack", "b", m, "m")
+	runtime.CheckDim("ProblemDimsFixedUnpack", "x", n, "n")
 	runtime.CheckLength("ProblemDimsFixedUnpack", x2, m*n+n*n)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(n, x2[m*n:m*n+n*n:m*n+n*n])
@@ -982,6 +1007,7 @@ func ProblemDimsFixedUnpack(x2 []float64, x *mat.VecDense, b *mat.VecDense) (A *
 // It panics if the shapes disagree.
 func RatioHessian(y *mat.VecDense, z *mat.VecDense) float64 {
 	n := y.Len()
+	runtime.CheckDim("RatioHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessian", "z", z.Len(), n, "n")
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1014,6 +1040,7 @@ var ratioHessianGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianGrad", "y", n, "n")
 	runtime.CheckVector("RatioHessianGrad", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dz", dz.Len(), n, "n")
@@ -1069,6 +1096,7 @@ var ratioHessianHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz *mat.VecDense, hy *mat.VecDense, hz *mat.VecDense) {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianHessVec", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vz", vz.Len(), n, "n")
@@ -1133,6 +1161,7 @@ var ratioHessianHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
 	size := n + n
 	HRows, HCols := H.Dims()
@@ -1212,6 +1241,7 @@ func RatioHessianProblem(n int) optimize.Problem {
 // packed as RatioHessianProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("RatioHessianUnpack", "n", n, "n")
 	runtime.CheckLength("RatioHessianUnpack", x, n+n)
 	y = mat.NewVecDense(n, x[0:n:n])
 	z = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1236,6 +1266,8 @@ var arctanLogDetPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func ArctanLogDet(P *mat.SymDense) float64 {
+	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDet", "P", n, "n")
 	ws := arctanLogDetPool.Get().(*arctanLogDetWork)
 	defer arctanLogDetPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1269,6 +1301,7 @@ var arctanLogDetGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDetGrad", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetGrad", "dP", dP.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("ArctanLogDetGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
@@ -1317,6 +1350,7 @@ var arctanLogDetHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDetHessVec", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "vP", vP.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "hP", hP.SymmetricDim(), n, "n")
 	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", hP.RawSymmetric(), "P", P.RawSymmetric())
@@ -1378,6 +1412,7 @@ func ArctanLogDetProblem(n int) optimize.Problem {
 // as ArctanLogDetProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
+	runtime.CheckDim("ArctanLogDetUnpack", "n", n, "n")
 	runtime.CheckLength("ArctanLogDetUnpack", x, n*n)
 	P = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -1392,6 +1427,7 @@ func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTranspose", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTranspose", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowTranspose", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -1418,6 +1454,7 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTransposeJVP", "x", n, "n")
 	runtime.CheckVector("RowTransposeJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTransposeJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
@@ -1449,6 +1486,7 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTransposeJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -1471,6 +1509,7 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquare", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquare", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowSquare", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -1495,6 +1534,7 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquareJVP", "x", n, "n")
 	runtime.CheckVector("RowSquareJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquareJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
@@ -1535,6 +1575,7 @@ var rowSquareJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquareJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -1569,6 +1610,7 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInner", "x", n, "n")
 	runtime.CheckVector("ScaledByInner", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("ScaledByInner", "dst", dst.RawVector(), "x", x.RawVector())
 	dstRaw := dst.RawVector()
@@ -1591,6 +1633,7 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInnerJVP", "x", n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dst", dst.Len(), n, "n")
 	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector(), "x", x.RawVector())
@@ -1631,6 +1674,7 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInnerJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   n,
@@ -1663,7 +1707,9 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree.
 func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVector", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("OuterTimesVector", "y", m, "m")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), m, "m")
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1688,7 +1734,9 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "y", m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), m, "m")
@@ -1756,6 +1804,8 @@ func OuterTimesVectorProblem(n int, m int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
+	runtime.CheckDim("OuterTimesVectorUnpack", "m", m, "m")
 	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+m+m)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(m, x2[n:n+m:n+m])
@@ -1772,7 +1822,9 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrix", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrix", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTimesMatrix", "dst", dstRows, dstCols, 1, m, "1", "m")
@@ -1800,7 +1852,9 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrixJVP", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrixJVP", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrixJVP", "A", ARows, m, n, m, "n", "m")
 	runtime.CheckVector("RowTimesMatrixJVP", "dx", dx.Len(), n, "n")
 	dARows, dACols := dA.Dims()
@@ -1850,7 +1904,9 @@ var rowTimesMatrixJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrixJacobian", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrixJacobian", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrixJacobian", "A", ARows, m, n, m, "n", "m")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
@@ -1910,10 +1966,12 @@ var rowInnerThenRowPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRow", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRow", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRow", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRow", "z", m, "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowInnerThenRow", "dst", dstRows, dstCols, 1, m, "1", "m")
 	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -1963,10 +2021,12 @@ var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dA *mat.Dense, dy *mat.VecDense, dz *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRowJVP", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRowJVP", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRowJVP", "z", m, "m")
 	runtime.CheckVector("RowInnerThenRowJVP", "dx", dx.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "dA", dARows, dACols, n, n, "n", "n")
@@ -2068,10 +2128,12 @@ var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, Jx *mat.Dense, JA *mat.Dense, Jy *mat.Dense, Jz *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRowJacobian", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJacobian", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRowJacobian", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRowJacobian", "z", m, "m")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -2203,6 +2265,7 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivs", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivs", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivs", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -2229,6 +2292,7 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -2256,6 +2320,7 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv2", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv2", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv2", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -2284,6 +2349,7 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv3", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv3", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv3", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -2301,6 +2367,7 @@ func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsJVP", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
@@ -2338,6 +2405,7 @@ var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsJacobian", "x", n, "n")
 	jt := runtime.Jacobian{
 		J:       Jt.RawMatrix(),
 		FRows:   1,
@@ -2370,6 +2438,7 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 // It panics if the shapes disagree.
 func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInput", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInput", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInput", "x", x.Len(), n, "n")
 	RRaw := blas64.Vector{
@@ -2398,6 +2467,7 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputGrad", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputGrad", "dx", dx.Len(), n, "n")
@@ -2436,6 +2506,7 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputHessVec", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessVec", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
@@ -2471,6 +2542,7 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 // It panics if the shapes disagree or H shares memory with an input.
 func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputHessian", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessian", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessian", "x", x.Len(), n, "n")
 	size := n
@@ -2525,6 +2597,7 @@ func RowMatrixInputProblem(R *mat.Dense) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
 	_, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputUnpack", "R", n, "n")
 	runtime.CheckLength("RowMatrixInputUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -2548,6 +2621,7 @@ var columnMatrixInputPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	n, CCols := C.Dims()
+	runtime.CheckDim("ColumnMatrixInput", "C", n, "n")
 	runtime.CheckMatrix("ColumnMatrixInput", "C", n, CCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInput", "x", x.Len(), n, "n")
 	ws := columnMatrixInputPool.Get().(*columnMatrixInputWork)
@@ -2590,6 +2664,7 @@ var columnMatrixInputGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat.VecDense) float64 {
 	n, CCols := C.Dims()
+	runtime.CheckDim("ColumnMatrixInputGrad", "C", n, "n")
 	runtime.CheckMatrix("ColumnMatrixInputGrad", "C", n, CCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInputGrad", "x", x.Len(), n, "n")
 	dCRows, dCCols := dC.Dims()
@@ -2652,6 +2727,7 @@ func ColumnMatrixInputProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense) {
+	runtime.CheckDim("ColumnMatrixInputUnpack", "n", n, "n")
 	runtime.CheckLength("ColumnMatrixInputUnpack", x2, n+n)
 	C = mat.NewDense(n, 1, x2[0:n:n])
 	x = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -2677,7 +2753,10 @@ var problemScalarFirstPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64) float64 {
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemScalarFirst", "S", k, "k")
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemScalarFirst", "A", m, "m")
+	runtime.CheckDim("ProblemScalarFirst", "A", n, "n")
 	runtime.CheckVector("ProblemScalarFirst", "x", x.Len(), n, "n")
 	ws := problemScalarFirstPool.Get().(*problemScalarFirstWork)
 	defer problemScalarFirstPool.Put(ws)
@@ -2726,7 +2805,10 @@ var problemScalarFirstGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64, dt *float64, dA *mat.Dense, dS *mat.SymDense) float64 {
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemScalarFirstGrad", "S", k, "k")
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemScalarFirstGrad", "A", m, "m")
+	runtime.CheckDim("ProblemScalarFirstGrad", "A", n, "n")
 	runtime.CheckVector("ProblemScalarFirstGrad", "x", x.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
@@ -2805,6 +2887,9 @@ func ProblemScalarFirstProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 // length.
 func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *float64, A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
+	runtime.CheckDim("ProblemScalarFirstUnpack", "m", m, "m")
+	runtime.CheckDim("ProblemScalarFirstUnpack", "x", n, "n")
+	runtime.CheckDim("ProblemScalarFirstUnpack", "k", k, "k")
 	runtime.CheckLength("ProblemScalarFirstUnpack", x2, m*n+k*k+1)
 	t = &x2[0]
 	A = mat.NewDense(m, n, x2[1:m*n+1:m*n+1])
@@ -2822,6 +2907,7 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 // It panics if the shapes disagree.
 func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrder", "x", n, "n")
 	xRaw := x.RawVector()
 	sumExpX := 0.0
 	for i := 0; i < n; i++ {
@@ -2855,6 +2941,7 @@ var mixedHessianOrderGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc *float64, dx *mat.VecDense, db *float64, da *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderGrad", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
@@ -2907,6 +2994,7 @@ var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, vc float64, vx *mat.VecDense, vb float64, va float64, hc *float64, hx *mat.VecDense, hb *float64, ha *float64) {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderHessVec", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
 	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "x", x.RawVector())
@@ -2978,6 +3066,7 @@ var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderHessian", "x", n, "n")
 	size := n + 3
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("MixedHessianOrderHessian", "H", HRows, HCols, size, size, "size", "size")
@@ -3060,6 +3149,7 @@ func MixedHessianOrderProblem(n int) optimize.Problem {
 // give their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, b *float64, a *float64) {
+	runtime.CheckDim("MixedHessianOrderUnpack", "n", n, "n")
 	runtime.CheckLength("MixedHessianOrderUnpack", x2, n+3)
 	c = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
@@ -3077,8 +3167,11 @@ func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, 
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSum", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSum", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSum", "A", k, "k")
 	runtime.CheckMatrix("RowProductSum", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
@@ -3113,8 +3206,11 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dx *mat.VecDense, dy *mat.VecDense, dA *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSumJVP", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSumJVP", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSumJVP", "A", k, "k")
 	runtime.CheckMatrix("RowProductSumJVP", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "B", BRows, BCols, m, k, "m", "k")
@@ -3184,8 +3280,11 @@ var rowProductSumJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, Jx *mat.Dense, Jy *mat.Dense, JA *mat.Dense, JB *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSumJacobian", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSumJacobian", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSumJacobian", "A", k, "k")
 	runtime.CheckMatrix("RowProductSumJacobian", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSumJacobian", "B", BRows, BCols, m, k, "m", "k")
@@ -3287,6 +3386,7 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobian", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobian", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobian", "C", CRows, CCols, n, 1, "n", "1")
@@ -3327,6 +3427,7 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR *mat.Dense, dC *mat.Dense, dx *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobianJVP", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "C", CRows, CCols, n, 1, "n", "1")
@@ -3417,6 +3518,7 @@ var rowColumnInputsJacobianJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, JR *mat.Dense, JC *mat.Dense, Jx *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobianJacobian", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "C", CRows, CCols, n, 1, "n", "1")
@@ -3529,6 +3631,7 @@ var symmetricHVPScaledDifferencePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifference", "c", m, "m")
 	ws := symmetricHVPScaledDifferencePool.Get().(*symmetricHVPScaledDifferenceWork)
 	defer symmetricHVPScaledDifferencePool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3566,6 +3669,7 @@ var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifferenceGrad", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc.SymmetricDim(), m, "m")
 	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", "dc", dc.RawSymmetric(), "c", c.RawSymmetric())
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
@@ -3619,6 +3723,7 @@ var symmetricHVPScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *mat.SymDense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifferenceHessVec", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc.SymmetricDim(), m, "m")
 	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric(), "c", c.RawSymmetric())
@@ -3686,6 +3791,7 @@ func SymmetricHVPScaledDifferenceProblem(m int) optimize.Problem {
 // SymmetricHVPScaledDifferenceProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPScaledDifferenceUnpack(x []float64, m int) (c *mat.SymDense) {
+	runtime.CheckDim("SymmetricHVPScaledDifferenceUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPScaledDifferenceUnpack", x, m*m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
@@ -3708,6 +3814,8 @@ var spdhvpScaledDifferencePool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func SPDHVPScaledDifference(S *mat.SymDense) float64 {
+	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifference", "S", m, "m")
 	ws := spdhvpScaledDifferencePool.Get().(*spdhvpScaledDifferenceWork)
 	defer spdhvpScaledDifferencePool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -3740,6 +3848,7 @@ var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifferenceGrad", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS.SymmetricDim(), m, "m")
 	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
@@ -3787,6 +3896,7 @@ var spdhvpScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifferenceHessVec", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS.SymmetricDim(), m, "m")
 	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric(), "S", S.RawSymmetric())
@@ -3848,6 +3958,7 @@ func SPDHVPScaledDifferenceProblem(m int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
+	runtime.CheckDim("SPDHVPScaledDifferenceUnpack", "m", m, "m")
 	runtime.CheckLength("SPDHVPScaledDifferenceUnpack", x, m*m)
 	S = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
@@ -3872,6 +3983,7 @@ var symmetricHVPWithVectorPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVector", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVector", "x", x.Len(), m, "m")
 	ws := symmetricHVPWithVectorPool.Get().(*symmetricHVPWithVectorWork)
 	defer symmetricHVPWithVectorPool.Put(ws)
@@ -3910,6 +4022,7 @@ var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDense, dx *mat.VecDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVectorGrad", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorGrad", "dc", dc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "dx", dx.Len(), m, "m")
@@ -3978,6 +4091,7 @@ var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.SymDense, vx *mat.VecDense, hc *mat.SymDense, hx *mat.VecDense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVectorHessVec", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
@@ -4077,6 +4191,7 @@ func SymmetricHVPWithVectorProblem(m int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.VecDense) {
+	runtime.CheckDim("SymmetricHVPWithVectorUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPWithVectorUnpack", x2, m*m+m)
 	c = mat.NewSymDense(m, x2[0:m*m:m*m])
 	x = mat.NewVecDense(m, x2[m*m:m*m+m:m*m+m])
@@ -4093,6 +4208,7 @@ func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.
 // It panics if the shapes disagree.
 func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalves", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalves", "a", aRows, aCols, m, m, "m", "m")
 	aRaw := a.RawMatrix()
@@ -4131,6 +4247,7 @@ var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.SymDense, da *mat.Dense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalvesGrad", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "a", aRows, aCols, m, m, "m", "m")
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc.SymmetricDim(), m, "m")
@@ -4209,6 +4326,7 @@ var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.SymDense, va *mat.Dense, hc *mat.SymDense, ha *mat.Dense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalvesHessVec", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "a", aRows, aCols, m, m, "m", "m")
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "vc", vc.SymmetricDim(), m, "m")
@@ -4308,6 +4426,7 @@ func SymmetricHVPTransposedHalvesProblem(m int) optimize.Problem {
 // SymmetricHVPTransposedHalvesProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a *mat.Dense) {
+	runtime.CheckDim("SymmetricHVPTransposedHalvesUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPTransposedHalvesUnpack", x, m*m+m*m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
