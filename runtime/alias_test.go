@@ -134,3 +134,15 @@ func TestCheckNoAlias(t *testing.T) {
 		func() { CheckNoAlias("Bilinear", "dx", col.RawVector(), "X", in.RawMatrix()) })
 	checkNoPanic(t, "empty", func() { CheckNoAlias("Bilinear", "dX", (&mat.Dense{}).RawMatrix(), "X", in.RawMatrix()) })
 }
+
+func TestCheckNoAliasAllocates(t *testing.T) {
+	big := mat.NewDense(3, 6, nil)
+	in, dst := big.Slice(0, 3, 0, 3).(*mat.Dense), big.Slice(0, 3, 3, 6).(*mat.Dense)
+	x, s := mat.NewVecDense(4, nil), mat.NewSymDense(3, nil)
+	if n := testing.AllocsPerRun(10, func() {
+		CheckNoAlias("F", "dX", dst.RawMatrix(), "X", in.RawMatrix())
+		CheckNoAlias("F", "dx", x.RawVector(), "S", s.RawSymmetric())
+	}); n != 0 {
+		t.Errorf("CheckNoAlias allocates %v times, want 0", n)
+	}
+}
