@@ -782,21 +782,16 @@ func (e *function) checkDim(arg string, d derive.Dim) jen.Code {
 // another destination.
 func (e *function) checkAliases() {
 	for k, o := range e.outs {
-		if o.to.Kind == spec.Scalar {
-			continue
-		}
 		for _, in := range e.ins {
-			if in.Kind == spec.Scalar {
+			if in.Kind == spec.Scalar { // passed by value
 				continue
 			}
 			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
 				jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
 		}
 		for _, p := range e.outs[:k] {
-			if p.to.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
-					jen.Lit(p.param), rawStorage(p.param, p.to.Kind)))
-			}
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
+				jen.Lit(p.param), rawStorage(p.param, p.to.Kind)))
 		}
 	}
 }
@@ -825,9 +820,12 @@ func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Cod
 }
 
 // rawStorage returns the raw blas64 storage of a gonum value (RawMatrix,
-// RawVector or RawSymmetric), what runtime.CheckNoAlias compares.
+// RawVector or RawSymmetric), or the *float64 of a scalar destination:
+// what runtime.CheckNoAlias compares.
 func rawStorage(name string, k spec.TypeKind) jen.Code {
 	switch k {
+	case spec.Scalar: // a *float64 destination
+		return jen.Id(name)
 	case spec.Vector:
 		return jen.Id(name).Dot("RawVector").Call()
 	case spec.Symmetric, spec.SPD:

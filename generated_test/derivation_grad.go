@@ -286,6 +286,7 @@ func StructuralOfScalars(s float64, t float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) float64 {
+	runtime.CheckNoAlias("StructuralOfScalarsGrad", "dt", dt, "ds", ds)
 	s2 := s * t
 	absS := math.Abs(s)
 	s3 := 1.0 / t
@@ -367,10 +368,14 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	runtime.CheckVector("FillScalarProductGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("FillScalarProductGrad", "di", di, "x", x.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "di", di, "y", y.RawVector())
 	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "di", di)
 	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "x", x.RawVector())
 	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "di", di)
 	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
@@ -644,6 +649,8 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
 	runtime.CheckVector("FillInFunctionGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckNoAlias("FillInFunctionGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillInFunctionGrad", "ds", ds, "x", x.RawVector())
+	runtime.CheckNoAlias("FillInFunctionGrad", "ds", ds, "dx", dx.RawVector())
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
 	xRaw := x.RawVector()

@@ -100,6 +100,7 @@ func PrecDivSquareBoth(s float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("PrecDivSquareBothGrad", "dc", dc, "ds", ds)
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -183,6 +184,8 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("PrecDivBySumGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckNoAlias("PrecDivBySumGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", ds, "A", A.RawMatrix())
+	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", ds, "dA", dA.RawMatrix())
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -406,9 +409,13 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "dS", dSRows, dSCols, n, n, "n", "n")
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector(), "S", S.RawMatrix())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "x", x.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "S", S.RawMatrix())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "dx", dx.RawVector())
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "x", x.RawVector())
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "S", S.RawMatrix())
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "ds", ds)
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -552,6 +559,12 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "c", c.RawVector())
 	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "da", da.RawVector())
 	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "db", db.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "a", a.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "b", b.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "c", c.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "da", da.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "db", db.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "dc", dc.RawVector())
 	ws := precNestedGradPool.Get().(*precNestedGradWork)
 	defer precNestedGradPool.Put(ws)
 	aRaw := a.RawVector()

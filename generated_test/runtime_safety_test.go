@@ -102,3 +102,28 @@ func TestLogsumexpExtremes(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasScalarDestination checks a scalar gradient's *float64 against
+// the inputs' elements: inside an input it panics, beside it (in the same
+// array) it is written.
+func TestAliasScalarDestination(t *testing.T) {
+	big := mat.NewDense(3, 3, []float64{1, 2, 0, -1, 1, 0, 0.5, 0.5, 0})
+	X := big.Slice(0, 3, 0, 2).(*mat.Dense)
+	y, w := mat.NewVecDense(3, []float64{1, -1, 1}), mat.NewVecDense(2, []float64{0.3, -0.2})
+	data := big.RawMatrix().Data
+	dw := mat.NewVecDense(2, nil)
+	want := LogRegGrad(X, y, w, 0.5, dw, new(float64))
+	var wantDl float64
+	LogRegGrad(X, y, w, 0.5, dw, &wantDl)
+	if f := LogRegGrad(X, y, w, 0.5, dw, &data[5]); f != want || data[5] != wantDl {
+		t.Errorf("dlambda in column 2 beside X: f = %v, dlambda = %v; want %v, %v", f, data[5], want, wantDl)
+	}
+	r := panicOf(func() { LogRegGrad(X, y, w, 0.5, dw, &data[4]) })
+	if err, ok := r.(*runtime.AliasError); !ok || err.Error() != "LogRegGrad: gradient dlambda shares memory with input X" {
+		t.Errorf("dlambda on X's entry (1, 1): panic %v, want an *runtime.AliasError", r)
+	}
+	r = panicOf(func() { LogRegGrad(X, y, w, 0.5, mat.NewVecDense(2, data[:2]), &data[4]) })
+	if _, ok := r.(*runtime.AliasError); !ok {
+		t.Errorf("dw on X's first row: panic %v, want an *runtime.AliasError", r)
+	}
+}

@@ -21,17 +21,19 @@ func (e *AliasError) Error() string {
 	return e.Func + ": gradient " + e.Grad + " shares memory with input " + e.Input
 }
 
-// Raw is the raw gonum storage of a matrix, vector or symmetric argument:
-// what RawMatrix, RawVector and RawSymmetric return.
+// Raw is the raw gonum storage of a matrix, vector or symmetric argument
+// (what RawMatrix, RawVector and RawSymmetric return), or the *float64 of
+// a scalar destination.
 type Raw interface {
-	blas64.General | blas64.Vector | blas64.Symmetric
+	blas64.General | blas64.Vector | blas64.Symmetric | *float64
 }
 
 // Footprint is the set of elements of a backing array that a matrix or
 // vector addresses: Data[i*Stride+j] for 0 ≤ i < Rows and 0 ≤ j < Cols.
 // A vector of length n and increment inc is n rows of one element with
 // step |inc|; a symmetric matrix of order n is the whole n×n square of its
-// storage (both triangles, whichever one its Uplo names).
+// storage (both triangles, whichever one its Uplo names); a *float64 is
+// its one element.
 type Footprint struct {
 	Data             []float64 // The backing array from the first element on.
 	Rows, Cols, Step int       // Step is the distance between row starts.
@@ -46,6 +48,11 @@ func FootprintOf[R Raw](r R) Footprint {
 		return Footprint{Data: r.Data, Rows: r.N, Cols: 1, Step: max(r.Inc, -r.Inc)}
 	case blas64.Symmetric:
 		return Footprint{Data: r.Data, Rows: r.N, Cols: r.N, Step: r.Stride}
+	case *float64:
+		if r == nil {
+			return Footprint{}
+		}
+		return Footprint{Data: unsafe.Slice(r, 1), Rows: 1, Cols: 1, Step: 1}
 	}
 	panic("unreachable: Raw is a closed union")
 }

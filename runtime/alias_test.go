@@ -110,6 +110,12 @@ func TestOverlapsViews(t *testing.T) {
 		{"symmetric with itself", FootprintOf(s.RawSymmetric()), FootprintOf(s.RawSymmetric()), true},
 		{"zero values", FootprintOf((&mat.Dense{}).RawMatrix()), gen(big), false},
 		{"zero vector", FootprintOf((&mat.VecDense{}).RawVector()), vec(x), false},
+		{"pointer to an element inside", FootprintOf(&x.RawVector().Data[3]), vec(x.SliceVec(2, 5)), true},
+		{"pointer to an element outside", FootprintOf(&x.RawVector().Data[5]), vec(x.SliceVec(2, 5)), false},
+		{"pointer into a column's gap", FootprintOf(&big.RawMatrix().Data[9]), vec(big.ColView(2)), false},
+		{"pointer on a column", FootprintOf(&big.RawMatrix().Data[10]), vec(big.ColView(2)), true},
+		{"same pointer", FootprintOf(&x.RawVector().Data[1]), FootprintOf(&x.RawVector().Data[1]), true},
+		{"nil pointer", FootprintOf((*float64)(nil)), vec(x), false},
 		{"negative increment", FootprintOf(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(0, 1)), false},
 		{"negative increment shared", FootprintOf(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(3, 4)), true},
 	} {
@@ -132,6 +138,9 @@ func TestCheckNoAlias(t *testing.T) {
 	col := big.ColView(1).(*mat.VecDense)
 	checkPanic(t, "vector in a matrix", "Bilinear: gradient dx shares memory with input X",
 		func() { CheckNoAlias("Bilinear", "dx", col.RawVector(), "X", in.RawMatrix()) })
+	checkPanic(t, "scalar destination inside an input", "Bilinear: gradient ds shares memory with input X",
+		func() { CheckNoAlias("Bilinear", "ds", &big.RawMatrix().Data[7], "X", in.RawMatrix()) })
+	checkNoPanic(t, "scalar destination beside an input", func() { CheckNoAlias("Bilinear", "ds", &big.RawMatrix().Data[3], "X", in.RawMatrix()) })
 	checkNoPanic(t, "empty", func() { CheckNoAlias("Bilinear", "dX", (&mat.Dense{}).RawMatrix(), "X", in.RawMatrix()) })
 }
 

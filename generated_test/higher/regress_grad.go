@@ -41,6 +41,9 @@ func ThreeScalars(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("ThreeScalarsGrad", "db", db, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", dc, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", dc, "db", db)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2
@@ -65,6 +68,9 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hb", hb, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", hc, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", hc, "hb", hb)
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
 	*hb = s
@@ -176,6 +182,9 @@ func ThreeScalarsFull(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "db", db, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", dc, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", dc, "db", db)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2 + b*b + math.Pow(c, 3.0)
@@ -199,6 +208,9 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hb", hb, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", hc, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", hc, "hb", hb)
 	s := c * va
 	s2 := a * vc
 	*ha = 2.0*(s+s2) + c*vb + b*vc
@@ -2813,12 +2825,17 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemScalarFirstGrad", "dS", dS.SymmetricDim(), k, "k")
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "x", x.RawVector())
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "S", S.RawSymmetric())
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "dt", dt)
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "A", A.RawMatrix())
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "dt", dt)
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "dA", dA.RawMatrix())
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
@@ -2943,7 +2960,16 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrderGrad", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dc", dc, "x", x.RawVector())
 	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector(), "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "dx", dx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "dx", dx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "db", db)
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
 	defer mixedHessianOrderGradPool.Put(ws)
 	s := a * b
@@ -2997,8 +3023,20 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	runtime.CheckDim("MixedHessianOrderHessVec", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", hc, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", hc, "vx", vx.RawVector())
 	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "x", x.RawVector())
 	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "hx", hx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hx", hx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hb", hb)
 	ws := mixedHessianOrderHessVecPool.Get().(*mixedHessianOrderHessVecWork)
 	defer mixedHessianOrderHessVecPool.Put(ws)
 	s := b * va
