@@ -34,6 +34,8 @@ func TestZeroSize(t *testing.T) {
 		{"FDeriv", func() { LseRayDeriv(0, noVec, noVec) }, "LseRayDeriv: dimension n is 0 (from x), want ≥ 1"},
 		{"FDeriv2", func() { LseRayDeriv2(0, noVec, d) }, "LseRayDeriv2: dimension n is 0 (from x), want ≥ 1"},
 		{"FDeriv3", func() { LseRayDeriv3(0, nx, noVec) }, "LseRayDeriv3: d has length 0, want n = 3"},
+		{"F symmetric", func() { GaussNLL(&mat.SymDense{}, &mat.SymDense{}) }, "GaussNLL: dimension n is 0 (from S), want ≥ 1"},
+		{"FHessVec symmetric", func() { GaussNLLHessVec(&mat.SymDense{}, &mat.SymDense{}, &mat.SymDense{}, &mat.SymDense{}) }, "GaussNLLHessVec: dimension n is 0 (from S), want ≥ 1"},
 		{"FDeriv matrix", func() { CurveDeriv(0, noDense, noDense, noDense) }, "CurveDeriv: dimension n is 0 (from A), want ≥ 1"},
 		{"F matrix-valued", func() { Affine(noDense, x, b, noVec) }, "Affine: dimension m is 0 (from A), want ≥ 1"},
 		{"FProblem", func() { LogRegNProblem(noDense, noVec).Func(nil) }, "LogRegNUnpack: dimension d is 0 (from X), want ≥ 1"},
