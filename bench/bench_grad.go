@@ -33,7 +33,9 @@ var b1BilinearPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	m := a.Len()
+	runtime.CheckDim("B1Bilinear", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("B1Bilinear", "X", n, "n")
 	runtime.CheckMatrix("B1Bilinear", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B1Bilinear", "b", b.Len(), n, "n")
 	ws := b1BilinearPool.Get().(*b1BilinearWork)
@@ -67,14 +69,16 @@ var b1BilinearGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("B1BilinearGrad", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("B1BilinearGrad", "X", n, "n")
 	runtime.CheckMatrix("B1BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B1BilinearGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("B1BilinearGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B1BilinearGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
 	ws := b1BilinearGradPool.Get().(*b1BilinearGradWork)
 	defer b1BilinearGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -114,6 +118,8 @@ func B1BilinearProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 func B1BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
 	m := a.Len()
 	n := b.Len()
+	runtime.CheckDim("B1BilinearUnpack", "a", m, "m")
+	runtime.CheckDim("B1BilinearUnpack", "b", n, "n")
 	runtime.CheckLength("B1BilinearUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -138,7 +144,9 @@ var b2ExpMixPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	m := a.Len()
+	runtime.CheckDim("B2ExpMix", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("B2ExpMix", "X", n, "n")
 	runtime.CheckMatrix("B2ExpMix", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B2ExpMix", "b", b.Len(), n, "n")
 	ws := b2ExpMixPool.Get().(*b2ExpMixWork)
@@ -179,14 +187,16 @@ var b2ExpMixGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("B2ExpMixGrad", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("B2ExpMixGrad", "X", n, "n")
 	runtime.CheckMatrix("B2ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B2ExpMixGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("B2ExpMixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B2ExpMixGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
 	ws := b2ExpMixGradPool.Get().(*b2ExpMixGradWork)
 	defer b2ExpMixGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
@@ -233,6 +243,8 @@ func B2ExpMixProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 func B2ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
 	m := a.Len()
 	n := b.Len()
+	runtime.CheckDim("B2ExpMixUnpack", "a", m, "m")
+	runtime.CheckDim("B2ExpMixUnpack", "b", n, "n")
 	runtime.CheckLength("B2ExpMixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -257,8 +269,10 @@ var b3QuadTracePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("B3QuadTrace", "A", n, "n")
 	runtime.CheckMatrix("B3QuadTrace", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("B3QuadTrace", "W", k, "k")
 	runtime.CheckMatrix("B3QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := b3QuadTracePool.Get().(*b3QuadTraceWork)
 	defer b3QuadTracePool.Put(ws)
@@ -297,13 +311,15 @@ var b3QuadTraceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("B3QuadTraceGrad", "A", n, "n")
 	runtime.CheckMatrix("B3QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("B3QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("B3QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("B3QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("B3QuadTraceGrad", "dW", dW.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("B3QuadTraceGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
+	runtime.CheckNoAlias("B3QuadTraceGrad", "dW", dW.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("B3QuadTraceGrad", "dW", dW.RawMatrix(), "W", W.RawMatrix())
 	ws := b3QuadTraceGradPool.Get().(*b3QuadTraceGradWork)
 	defer b3QuadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -342,6 +358,8 @@ func B3QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func B3QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
+	runtime.CheckDim("B3QuadTraceUnpack", "A", n, "n")
+	runtime.CheckDim("B3QuadTraceUnpack", "k", k, "k")
 	runtime.CheckLength("B3QuadTraceUnpack", x, n*k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
@@ -367,7 +385,10 @@ var b4SandwichPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	n, p := B.Dims()
+	runtime.CheckDim("B4Sandwich", "B", n, "n")
+	runtime.CheckDim("B4Sandwich", "B", p, "p")
 	m, XCols := X.Dims()
+	runtime.CheckDim("B4Sandwich", "X", m, "m")
 	runtime.CheckMatrix("B4Sandwich", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("B4Sandwich", "C", CRows, CCols, m, m, "m", "m")
@@ -411,16 +432,19 @@ var b4SandwichGradPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
-	n, _ := B.Dims()
+	n, p := B.Dims()
+	runtime.CheckDim("B4SandwichGrad", "B", n, "n")
+	runtime.CheckDim("B4SandwichGrad", "B", p, "p")
 	m, XCols := X.Dims()
+	runtime.CheckDim("B4SandwichGrad", "X", m, "m")
 	runtime.CheckMatrix("B4SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("B4SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("B4SandwichGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B4SandwichGrad", "dX", dX.RawMatrix(), "C", C.RawMatrix())
 	ws := b4SandwichGradPool.Get().(*b4SandwichGradWork)
 	defer b4SandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
@@ -462,6 +486,8 @@ func B4SandwichProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
 func B4SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 	n, _ := B.Dims()
 	m, _ := C.Dims()
+	runtime.CheckDim("B4SandwichUnpack", "C", m, "m")
+	runtime.CheckDim("B4SandwichUnpack", "B", n, "n")
 	runtime.CheckLength("B4SandwichUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -485,6 +511,8 @@ var b5LogRegPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("B5LogReg", "X", n, "n")
+	runtime.CheckDim("B5LogReg", "X", d, "d")
 	runtime.CheckVector("B5LogReg", "y", y.Len(), n, "n")
 	runtime.CheckVector("B5LogReg", "w", w.Len(), d, "d")
 	ws := b5LogRegPool.Get().(*b5LogRegWork)
@@ -527,12 +555,14 @@ var b5LogRegGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("B5LogRegGrad", "X", n, "n")
+	runtime.CheckDim("B5LogRegGrad", "X", d, "d")
 	runtime.CheckVector("B5LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("B5LogRegGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("B5LogRegGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("B5LogRegGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -594,6 +624,7 @@ func B5LogRegProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Pro
 // share x's memory. It panics if x has the wrong length.
 func B5LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("B5LogRegUnpack", "X", d, "d")
 	runtime.CheckLength("B5LogRegUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
@@ -618,6 +649,7 @@ var b6GaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B6GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("B6GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("B6GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := b6GaussNLLPool.Get().(*b6GaussNLLWork)
 	defer b6GaussNLLPool.Put(ws)
@@ -662,10 +694,11 @@ var b6GaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("B6GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("B6GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("B6GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("B6GaussNLLGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("B6GaussNLLGrad", "dS", dS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
+	runtime.CheckNoAlias("B6GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("B6GaussNLLGrad", "dS", dS.RawSymmetric(), "C", C.RawSymmetric())
 	ws := b6GaussNLLGradPool.Get().(*b6GaussNLLGradWork)
 	defer b6GaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -722,6 +755,7 @@ func B6GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func B6GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("B6GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("B6GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -749,9 +783,13 @@ var b7MLPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("B7MLP", "X", n, "n")
+	runtime.CheckDim("B7MLP", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("B7MLP", "W1", h, "h")
 	runtime.CheckMatrix("B7MLP", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("B7MLP", "W2", o, "o")
 	runtime.CheckMatrix("B7MLP", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("B7MLP", "Y", YRows, YCols, n, o, "n", "o")
@@ -811,9 +849,13 @@ var b7MLPGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *mat.Dense, dW2 *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("B7MLPGrad", "X", n, "n")
+	runtime.CheckDim("B7MLPGrad", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("B7MLPGrad", "W1", h, "h")
 	runtime.CheckMatrix("B7MLPGrad", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("B7MLPGrad", "W2", o, "o")
 	runtime.CheckMatrix("B7MLPGrad", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("B7MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
@@ -821,15 +863,15 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	runtime.CheckMatrix("B7MLPGrad", "dW1", dW1Rows, dW1Cols, d, h, "d", "h")
 	dW2Rows, dW2Cols := dW2.Dims()
 	runtime.CheckMatrix("B7MLPGrad", "dW2", dW2Rows, dW2Cols, h, o, "h", "o")
-	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix().Data, "W1", W1.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix().Data, "W2", W2.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix().Data, "W1", W1.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix().Data, "W2", W2.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix().Data, "dW1", dW1.RawMatrix().Data)
+	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix(), "W1", W1.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix(), "W2", W2.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW1", dW1.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix(), "W1", W1.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix(), "W2", W2.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("B7MLPGrad", "dW2", dW2.RawMatrix(), "dW1", dW1.RawMatrix())
 	ws := b7MLPGradPool.Get().(*b7MLPGradWork)
 	defer b7MLPGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
@@ -905,6 +947,9 @@ func B7MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
 func B7MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W1 *mat.Dense, W2 *mat.Dense) {
 	_, d := X.Dims()
 	_, o := Y.Dims()
+	runtime.CheckDim("B7MLPUnpack", "X", d, "d")
+	runtime.CheckDim("B7MLPUnpack", "h", h, "h")
+	runtime.CheckDim("B7MLPUnpack", "Y", o, "o")
 	runtime.CheckLength("B7MLPUnpack", x, d*h+h*o)
 	W1 = mat.NewDense(d, h, x[0:d*h:d*h])
 	W2 = mat.NewDense(h, o, x[d*h:d*h+h*o:d*h+h*o])

@@ -46,6 +46,16 @@ func (v value) trace() float64 { return mat.Trace(v.m) }
 
 func (v value) norm2() float64 { return mat.Norm(v.m, 2) }
 
+// softmax returns exp(v − m) ⊘ sum(exp(v − m)) for m the largest entry.
+func (v value) softmax() value {
+	top := mat.Max(v.m)
+	var out mat.Dense
+	out.Apply(func(_, _ int, x float64) float64 { return math.Exp(x - top) }, v.m)
+	s := mat.Sum(&out)
+	out.Apply(func(_, _ int, x float64) float64 { return x / s }, &out)
+	return value{&out}
+}
+
 func (v value) logSumExp() float64 {
 	top := mat.Max(v.m)
 	if math.IsInf(top, 0) {

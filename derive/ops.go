@@ -20,6 +20,7 @@ const (
 	KindProduct                 // matrix products
 	KindLinalg                  // factorisation-based: det, logdet, inv
 	KindLayout                  // transpose, broadcast, diag
+	KindKernel                  // computed whole by one runtime kernel: softmax
 )
 
 // Op is one operator, defined in one place: how it prints, how it
@@ -114,12 +115,15 @@ var (
 	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
-	OpDet       = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
-	OpLogDet    = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
-	OpInv       = &Op{Name: "inv", Kind: KindLinalg, Spec: true, shapeOf: same, keepsSymmetry: true}
-	OpCofactor  = &Op{Name: "cofactor", Kind: KindLinalg, shapeOf: same, keepsSymmetry: true}
-	OpDiagMat   = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
-	OpDiagVec   = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
+	// OpSoftmax is exp(X − m) ⊘ sum(exp(X − m)) for m the largest entry of
+	// X: logsumexp's derivative, formed from max-shifted exponentials.
+	OpSoftmax  = &Op{Name: "softmax", Kind: KindKernel, shapeOf: same, keepsSymmetry: true}
+	OpDet      = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
+	OpLogDet   = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
+	OpInv      = &Op{Name: "inv", Kind: KindLinalg, Spec: true, shapeOf: same, keepsSymmetry: true}
+	OpCofactor = &Op{Name: "cofactor", Kind: KindLinalg, shapeOf: same, keepsSymmetry: true}
+	OpDiagMat  = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
+	OpDiagVec  = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
 )
 
 func toScalar(Shape) Shape { return ScalarShape }
@@ -128,7 +132,7 @@ func same(s Shape) Shape   { return s }
 // Ops lists every operator: the whole language and the internal operators
 // its derivatives need, for code that iterates over the table.
 var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
-	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpInv, OpCofactor,
+	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpSoftmax, OpDet, OpLogDet, OpInv, OpCofactor,
 	OpDiagMat, OpDiagVec, OpRecip0, OpStep}, Elementwise...)
 
 // Rules for a structural operator at a scalar or transposed argument.
@@ -264,7 +268,7 @@ func init() {
 
 	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
 	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
-	// and the cofactor of a 1×1 matrix is 1.
+	// and the cofactor and softmax of a 1×1 matrix are 1.
 	for _, op := range []*Op{OpSum, OpTr, OpLogSumExp, OpDet, OpDiagMat, OpDiagVec} {
 		op.ofScalar = itself
 	}
@@ -272,12 +276,14 @@ func init() {
 	OpLogDet.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpLog, g.Apply(OpAbs, s)) }
 	OpInv.ofScalar = func(g *Graph, s *Node) *Node { return g.Div(g.Const(1), s) }
 	OpCofactor.ofScalar = func(g *Graph, _ *Node) *Node { return g.Const(1) }
+	OpSoftmax.ofScalar = OpCofactor.ofScalar
 	// Sums over all entries, the diagonal and the determinant do not see a
-	// transpose; the inverse and cofactor of Xᵀ are those of X, transposed.
+	// transpose; the inverse, cofactor and softmax of Xᵀ are those of X,
+	// transposed.
 	for _, op := range []*Op{OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpDiagVec} {
 		op.ofTranspose = sameAtTranspose(op)
 	}
-	for _, op := range []*Op{OpInv, OpCofactor} {
+	for _, op := range []*Op{OpInv, OpCofactor, OpSoftmax} {
 		op.ofTranspose = transposedAtTranspose(op)
 	}
 
@@ -456,17 +462,31 @@ func init() {
 	OpNorm2.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].norm2()) }
 	OpNorm2.Print = func(p *printer, n *Node) (string, int) { return p.call("norm2", n.Args...), precAtom }
 
-	// d logsumexp(X) = tr(softmax(X)ᵀ dX), softmax(X) = exp(X − logsumexp(X)).
+	// d logsumexp(X) = tr(softmax(X)ᵀ dX). The softmax is its own node, formed
+	// from max-shifted exponentials, never exp(X − logsumexp(X)): at X =
+	// [1e17, 1e17] the argument X − logsumexp(X) rounds to 0 and the
+	// gradient would be [1, 1], not [½, ½].
 	OpLogSumExp.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		x := n.Args[0]
-		return g.Sum(g.Hadamard(g.Apply(OpExp, g.Sub(x, g.Broadcast(n, x.Shape))), d[0]))
+		return g.Sum(g.Hadamard(g.Unary(OpSoftmax, n.Args[0]), d[0]))
 	}
 	OpLogSumExp.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		x := n.Args[0]
-		return []*Node{g.Scale(adj, g.Apply(OpExp, g.Sub(x, g.Broadcast(n, x.Shape))))}
+		return []*Node{g.Scale(adj, g.Unary(OpSoftmax, n.Args[0]))}
 	}
 	OpLogSumExp.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) }
 	OpLogSumExp.Print = func(p *printer, n *Node) (string, int) { return p.call("logsumexp", n.Args...), precAtom }
+
+	// d softmax(X) = S ⊙ (dX − sum(S ⊙ dX)) for S = softmax(X): its Jacobian
+	// diag(s) − s sᵀ (on the entries in any order) is symmetric, so the
+	// adjoint has the same form. Every derivative of logsumexp beyond the
+	// first is built from S itself and so stays exact where X is large.
+	OpSoftmax.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
+		return g.Hadamard(n, g.Sub(d[0], g.Broadcast(g.Sum(g.Hadamard(n, d[0])), n.Shape)))
+	}
+	OpSoftmax.Adjoint = func(g *Graph, n, adj *Node) []*Node {
+		return []*Node{g.Hadamard(n, g.Sub(adj, g.Broadcast(g.Sum(g.Hadamard(n, adj)), n.Shape)))}
+	}
+	OpSoftmax.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].softmax() }
+	OpSoftmax.Print = func(p *printer, n *Node) (string, int) { return p.call("softmax", n.Args...), precAtom }
 
 	// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
 	// which stays finite where X is singular.

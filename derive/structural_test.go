@@ -14,7 +14,7 @@ import (
 // a scalar.
 func TestEveryStructuralOpHasScalarRule(t *testing.T) {
 	for _, op := range Ops {
-		structural := op.Kind == KindReduce || op.Kind == KindLinalg || op.Kind == KindLayout
+		structural := op.Kind == KindReduce || op.Kind == KindLinalg || op.Kind == KindLayout || op.Kind == KindKernel
 		if !structural || op == OpBroadcast || op == OpTranspose {
 			continue
 		}

@@ -769,29 +769,27 @@ func (e *function) checkShapes() []jen.Code {
 				get, check = "SymmetricDim", "CheckSymmetric"
 			}
 			if binds(in, r, 0) {
-				if e.used[r] {
-					out = append(out, e.declaration(jen.Id(in.Name).Dot(get).Call(), r.Name))
-				}
+				e.used[r] = true
+				out = append(out, e.declaration(jen.Id(in.Name).Dot(get).Call(), r.Name), e.checkDim(in.Name, r))
 				continue
 			}
 			out = append(out, jen.Qual(runtimePath, check).Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(in.Name).Dot(get).Call(), e.dim(r), lit(r)))
 		case spec.Matrix:
 			checked := !binds(in, r, 0) || !binds(in, c, 1)
 			name := func(d derive.Dim, k int, fallback string) string {
-				switch {
-				case !binds(in, d, k):
+				if !binds(in, d, k) {
 					return e.scope.fresh(fallback)
-				case e.used[d] || checked:
-					e.used[d] = true
-					return d.Name
 				}
-				return "_"
+				e.used[d] = true
+				return d.Name
 			}
 			rows, cols := name(r, 0, in.Name+"Rows"), name(c, 1, in.Name+"Cols")
-			if rows == "_" && cols == "_" {
-				continue
-			}
 			out = append(out, e.declaration(jen.Id(in.Name).Dot("Dims").Call(), rows, cols))
+			for k, d := range []derive.Dim{r, c} {
+				if binds(in, d, k) {
+					out = append(out, e.checkDim(in.Name, d))
+				}
+			}
 			if checked {
 				out = append(out, jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
 					e.dim(r), e.dim(c), lit(r), lit(c)))
@@ -801,25 +799,28 @@ func (e *function) checkShapes() []jen.Code {
 	return append(out, grads...)
 }
 
+// checkDim returns the check that the dimension d, just bound from the
+// input arg, is at least 1: gonum has no empty matrices or vectors, so a
+// zero value (&mat.Dense{}, &mat.VecDense{}) panics with a *ShapeError
+// naming the dimension instead of inside BLAS.
+func (e *function) checkDim(arg string, d derive.Dim) jen.Code {
+	return jen.Qual(runtimePath, "CheckDim").Call(jen.Lit(e.name), jen.Lit(arg), jen.Id(d.Name), jen.Lit(d.Name))
+}
+
 // checkAliases panics when a destination shares memory with an input or
 // another destination.
 func (e *function) checkAliases() {
 	for k, o := range e.outs {
-		if o.to.Kind == spec.Scalar {
-			continue
-		}
 		for _, in := range e.ins {
-			if in.Kind == spec.Scalar {
+			if in.Kind == spec.Scalar { // passed by value
 				continue
 			}
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
-				jen.Lit(in.Name), rawData(in.Name, in.Kind)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
+				jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
 		}
 		for _, p := range e.outs[:k] {
-			if p.to.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawData(o.param, o.to.Kind),
-					jen.Lit(p.param), rawData(p.param, p.to.Kind)))
-			}
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
+				jen.Lit(p.param), rawStorage(p.param, p.to.Kind)))
 		}
 	}
 }
@@ -847,13 +848,17 @@ func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Cod
 	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
-// rawData returns the backing slice of a gonum value.
-func rawData(name string, k spec.TypeKind) jen.Code {
+// rawStorage returns the raw blas64 storage of a gonum value (RawMatrix,
+// RawVector or RawSymmetric), or the *float64 of a scalar destination:
+// what runtime.CheckNoAlias compares.
+func rawStorage(name string, k spec.TypeKind) jen.Code {
 	switch k {
+	case spec.Scalar: // a *float64 destination
+		return jen.Id(name)
 	case spec.Vector:
-		return jen.Id(name).Dot("RawVector").Call().Dot("Data")
+		return jen.Id(name).Dot("RawVector").Call()
 	case spec.Symmetric, spec.SPD:
-		return jen.Id(name).Dot("RawSymmetric").Call().Dot("Data")
+		return jen.Id(name).Dot("RawSymmetric").Call()
 	}
-	return jen.Id(name).Dot("RawMatrix").Call().Dot("Data")
+	return jen.Id(name).Dot("RawMatrix").Call()
 }

@@ -201,6 +201,15 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		e.stmt(note)
 		e.stmt(jen.Id(e.wsName).Dot(field).Dot("CofactorTo").Call(dst.id(), a.v.id()))
 		return
+	case n.Op == derive.OpSoftmax:
+		// Entries in any order: a vector, row or column, is a column.
+		src, to := e.asGeneral(e.operand(n.Args[0])).v.id(), dst.id()
+		if n.Shape.IsVector() {
+			src, to = jen.Qual(runtimePath, "Column").Call(src), jen.Qual(runtimePath, "Column").Call(to)
+		}
+		e.stmt(note)
+		e.stmt(jen.Qual(runtimePath, "SoftmaxTo").Call(to, src))
+		return
 	case n.Op == derive.OpInv:
 		f := e.factorOf(n.Args[0])
 		e.stmt(note)

@@ -334,6 +334,17 @@ func (p *problem) bindRead(code ...jen.Code) []jen.Code {
 	return body
 }
 
+// source names where FUnpack reads the dimension d: the first fixed input
+// that has it (as bindRead binds it), or the int parameter d itself.
+func (p *problem) source(d derive.Dim) string {
+	for _, in := range p.fixed {
+		if in.Shape.Rows == d || (in.Kind == spec.Matrix && in.Shape.Cols == d) {
+			return in.Name
+		}
+	}
+	return d.Name
+}
+
 func idList(names []string) []jen.Code {
 	out := make([]jen.Code, len(names))
 	for i, n := range names {
@@ -378,7 +389,17 @@ func (p *problem) emitUnpack(f *jen.File) {
 	for _, w := range fn.Wrt {
 		total = total.add(p.sizeOf(w))
 	}
-	body := []jen.Code{jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code())}
+	var body []jen.Code
+	checked := map[derive.Dim]bool{}
+	for _, w := range fn.Wrt {
+		for _, d := range []derive.Dim{w.Shape.Rows, w.Shape.Cols} {
+			if d.Name != "" && !checked[d] {
+				checked[d] = true
+				body = append(body, jen.Qual(runtimePath, "CheckDim").Call(jen.Lit(p.unpack), jen.Lit(p.source(d)), jen.Id(d.Name), jen.Lit(d.Name)))
+			}
+		}
+	}
+	body = append(body, jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code()))
 	var off offset
 	for _, w := range fn.Wrt {
 		size := p.sizeOf(w)

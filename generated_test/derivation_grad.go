@@ -31,6 +31,7 @@ var diagOfSumPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSum", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSum", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSum", "w", w.Len(), n, "n")
 	ws := diagOfSumPool.Get().(*diagOfSumWork)
@@ -71,16 +72,17 @@ var diagOfSumGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumGrad", "w", w.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagOfSumGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumGrad", "dw", dw.Len(), n, "n")
-	runtime.CheckNoAlias("DiagOfSumGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagOfSumGrad", "dA", dA.RawMatrix().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagOfSumGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagOfSumGrad", "dA", dA.RawMatrix(), "w", w.RawVector())
+	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("DiagOfSumGrad", "dw", dw.RawVector(), "dA", dA.RawMatrix())
 	ws := diagOfSumGradPool.Get().(*diagOfSumGradWork)
 	defer diagOfSumGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -135,6 +137,7 @@ func DiagOfSumProblem(n int) optimize.Problem {
 // DiagOfSumProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func DiagOfSumUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
+	runtime.CheckDim("DiagOfSumUnpack", "n", n, "n")
 	runtime.CheckLength("DiagOfSumUnpack", x, n*n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -207,6 +210,8 @@ func Norm2OfScalarUnpack(x []float64) (s *float64) {
 //
 // It panics if the shapes disagree.
 func LogsumexpOfScalar(a *mat.VecDense) float64 {
+	n := a.Len()
+	runtime.CheckDim("LogsumexpOfScalar", "a", n, "n")
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	return f
@@ -221,8 +226,9 @@ func LogsumexpOfScalar(a *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("LogsumexpOfScalarGrad", "a", n, "n")
 	runtime.CheckVector("LogsumexpOfScalarGrad", "da", da.Len(), n, "n")
-	runtime.CheckNoAlias("LogsumexpOfScalarGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
+	runtime.CheckNoAlias("LogsumexpOfScalarGrad", "da", da.RawVector(), "a", a.RawVector())
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	daRaw := da.RawVector()
@@ -255,6 +261,7 @@ func LogsumexpOfScalarProblem(n int) optimize.Problem {
 // a, packed as LogsumexpOfScalarProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func LogsumexpOfScalarUnpack(x []float64, n int) (a *mat.VecDense) {
+	runtime.CheckDim("LogsumexpOfScalarUnpack", "n", n, "n")
 	runtime.CheckLength("LogsumexpOfScalarUnpack", x, n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	return
@@ -279,6 +286,7 @@ func StructuralOfScalars(s float64, t float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) float64 {
+	runtime.CheckNoAlias("StructuralOfScalarsGrad", "dt", dt, "ds", ds)
 	s2 := s * t
 	absS := math.Abs(s)
 	s3 := 1.0 / t
@@ -325,6 +333,7 @@ func StructuralOfScalarsUnpack(x []float64) (s *float64, t *float64) {
 // It panics if the shapes disagree.
 func FillScalarProduct(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillScalarProduct", "x", n, "n")
 	runtime.CheckVector("FillScalarProduct", "y", y.Len(), n, "n")
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -355,14 +364,19 @@ var fillScalarProductGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *float64, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillScalarProductGrad", "x", n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FillScalarProductGrad", "di", di, "x", x.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "di", di, "y", y.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dx", dx.RawVector(), "di", di)
+	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "di", di)
+	runtime.CheckNoAlias("FillScalarProductGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
 	yRaw := y.RawVector()
@@ -413,6 +427,7 @@ func FillScalarProductProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("FillScalarProductUnpack", "n", n, "n")
 	runtime.CheckLength("FillScalarProductUnpack", x2, n+n+1)
 	i = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
@@ -439,7 +454,10 @@ var fillOuterBiasPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FillOuterBias", "X", n, "n")
+	runtime.CheckDim("FillOuterBias", "X", d, "d")
 	WRows, h := W.Dims()
+	runtime.CheckDim("FillOuterBias", "W", h, "h")
 	runtime.CheckMatrix("FillOuterBias", "W", WRows, h, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBias", "b", b.Len(), h, "h")
 	ws := fillOuterBiasPool.Get().(*fillOuterBiasWork)
@@ -493,7 +511,10 @@ var fillOuterBiasGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dense, dW *mat.Dense, db *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FillOuterBiasGrad", "X", n, "n")
+	runtime.CheckDim("FillOuterBiasGrad", "X", d, "d")
 	WRows, h := W.Dims()
+	runtime.CheckDim("FillOuterBiasGrad", "W", h, "h")
 	runtime.CheckMatrix("FillOuterBiasGrad", "W", WRows, h, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBiasGrad", "b", b.Len(), h, "h")
 	dXRows, dXCols := dX.Dims()
@@ -501,18 +522,18 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("FillOuterBiasGrad", "dW", dWRows, dWCols, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBiasGrad", "db", db.Len(), h, "h")
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix().Data, "W", W.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix().Data, "dX", dX.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector().Data, "W", W.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector().Data, "dX", dX.RawMatrix().Data)
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector().Data, "dW", dW.RawMatrix().Data)
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix(), "W", W.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix(), "W", W.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", dW.RawMatrix(), "dX", dX.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector(), "W", W.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector(), "dX", dX.RawMatrix())
+	runtime.CheckNoAlias("FillOuterBiasGrad", "db", db.RawVector(), "dW", dW.RawMatrix())
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, h)
@@ -580,6 +601,9 @@ func FillOuterBiasProblem(n int, d int, h int) optimize.Problem {
 // packed as FillOuterBiasProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat.Dense, b *mat.VecDense) {
+	runtime.CheckDim("FillOuterBiasUnpack", "n", n, "n")
+	runtime.CheckDim("FillOuterBiasUnpack", "d", d, "d")
+	runtime.CheckDim("FillOuterBiasUnpack", "h", h, "h")
 	runtime.CheckLength("FillOuterBiasUnpack", x, n*d+d*h+h)
 	X = mat.NewDense(n, d, x[0:n*d:n*d])
 	W = mat.NewDense(d, h, x[n*d:n*d+d*h:n*d+d*h])
@@ -594,6 +618,7 @@ func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat
 // It panics if the shapes disagree.
 func FillInFunction(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInFunction", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -621,8 +646,11 @@ var fillInFunctionGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
 	runtime.CheckVector("FillInFunctionGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FillInFunctionGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FillInFunctionGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillInFunctionGrad", "ds", ds, "x", x.RawVector())
+	runtime.CheckNoAlias("FillInFunctionGrad", "ds", ds, "dx", dx.RawVector())
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -663,6 +691,7 @@ func FillInFunctionProblem(n int) optimize.Problem {
 // packed as FillInFunctionProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
+	runtime.CheckDim("FillInFunctionUnpack", "n", n, "n")
 	runtime.CheckLength("FillInFunctionUnpack", x2, n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
@@ -676,6 +705,7 @@ func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 // It panics if the shapes disagree.
 func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerProductInChain", "x", n, "n")
 	runtime.CheckVector("InnerProductInChain", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -698,14 +728,15 @@ func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerProductInChainGrad", "x", n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -751,6 +782,7 @@ func InnerProductInChainProblem(n int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("InnerProductInChainUnpack", "n", n, "n")
 	runtime.CheckLength("InnerProductInChainUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -764,6 +796,7 @@ func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.Vec
 // It panics if the shapes disagree.
 func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVector", "x", n, "n")
 	runtime.CheckVector("OuterTimesVector", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), n, "n")
 	yRaw := y.RawVector()
@@ -789,23 +822,24 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), n, "n")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "dy", dy.RawVector())
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -857,6 +891,7 @@ func OuterTimesVectorProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
 	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -871,6 +906,9 @@ func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 // It panics if the shapes disagree.
 func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	n := b.Len()
+	runtime.CheckDim("FillOuterInChain", "b", n, "n")
+	m := c.Len()
+	runtime.CheckDim("FillOuterInChain", "c", m, "m")
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -892,14 +930,16 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc *mat.VecDense) float64 {
 	n := b.Len()
+	runtime.CheckDim("FillOuterInChainGrad", "b", n, "n")
 	m := c.Len()
+	runtime.CheckDim("FillOuterInChainGrad", "c", m, "m")
 	runtime.CheckVector("FillOuterInChainGrad", "db", db.Len(), n, "n")
 	runtime.CheckVector("FillOuterInChainGrad", "dc", dc.Len(), m, "m")
-	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector().Data, "c", c.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "c", c.RawVector().Data)
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector().Data, "db", db.RawVector().Data)
+	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("FillOuterInChainGrad", "db", db.RawVector(), "c", c.RawVector())
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector(), "c", c.RawVector())
+	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", dc.RawVector(), "db", db.RawVector())
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -943,6 +983,8 @@ func FillOuterInChainProblem(n int, m int) optimize.Problem {
 // c, packed as FillOuterInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.VecDense) {
+	runtime.CheckDim("FillOuterInChainUnpack", "n", n, "n")
+	runtime.CheckDim("FillOuterInChainUnpack", "m", m, "m")
 	runtime.CheckLength("FillOuterInChainUnpack", x, n+m)
 	b = mat.NewVecDense(n, x[0:n:n])
 	c = mat.NewVecDense(m, x[n:n+m:n+m])
@@ -965,6 +1007,7 @@ var diagOfSumArgumentPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumArgument", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgument", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgument", "w", w.Len(), n, "n")
 	ws := diagOfSumArgumentPool.Get().(*diagOfSumArgumentWork)
@@ -1002,16 +1045,17 @@ var diagOfSumArgumentGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagOfSumArgumentGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgumentGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgumentGrad", "w", w.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagOfSumArgumentGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgumentGrad", "dw", dw.Len(), n, "n")
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", dA.RawMatrix(), "w", w.RawVector())
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", dw.RawVector(), "dA", dA.RawMatrix())
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1066,6 +1110,7 @@ func DiagOfSumArgumentProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
+	runtime.CheckDim("DiagOfSumArgumentUnpack", "n", n, "n")
 	runtime.CheckLength("DiagOfSumArgumentUnpack", x, n*n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -1079,6 +1124,7 @@ func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense)
 // It panics if the shapes disagree.
 func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagRowsOfSums", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSums", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSums", "P", P.SymmetricDim(), n, "n")
 	ARaw := A.RawMatrix()
@@ -1112,16 +1158,17 @@ var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.SymDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("DiagRowsOfSumsGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSumsGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "P", P.SymmetricDim(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagRowsOfSumsGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", dA.RawMatrix(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", dP.RawSymmetric(), "dA", dA.RawMatrix())
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1178,6 +1225,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 // packed as DiagRowsOfSumsProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
+	runtime.CheckDim("DiagRowsOfSumsUnpack", "n", n, "n")
 	runtime.CheckLength("DiagRowsOfSumsUnpack", x, n*n+n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
@@ -1191,6 +1239,7 @@ func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 // It panics if the shapes disagree.
 func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("SymmetricGradientIsInput", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInput", "P", P.SymmetricDim(), n, "n")
 	SRaw := S.RawSymmetric()
 	PRaw := P.RawSymmetric()
@@ -1215,14 +1264,15 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("SymmetricGradientIsInputGrad", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric().Data, "dS", dS.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", dS.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", dP.RawSymmetric(), "dS", dS.RawSymmetric())
 	dS.CopySym(P)
 	dP.CopySym(S)
 	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
@@ -1258,6 +1308,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 // SymmetricGradientIsInputProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckDim("SymmetricGradientIsInputUnpack", "n", n, "n")
 	runtime.CheckLength("SymmetricGradientIsInputUnpack", x, n*n+n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
@@ -1280,7 +1331,9 @@ var fillInDotPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInDot", "x", n, "n")
 	XRows, m := X.Dims()
+	runtime.CheckDim("FillInDot", "X", m, "m")
 	runtime.CheckMatrix("FillInDot", "X", XRows, m, n, m, "n", "m")
 	ws := fillInDotPool.Get().(*fillInDotWork)
 	defer fillInDotPool.Put(ws)
@@ -1321,16 +1374,18 @@ var fillInDotGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FillInDotGrad", "x", n, "n")
 	XRows, m := X.Dims()
+	runtime.CheckDim("FillInDotGrad", "X", m, "m")
 	runtime.CheckMatrix("FillInDotGrad", "X", XRows, m, n, m, "n", "m")
 	runtime.CheckVector("FillInDotGrad", "dx", dx.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("FillInDotGrad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillInDotGrad", "dx", dx.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FillInDotGrad", "dX", dX.RawMatrix(), "dx", dx.RawVector())
 	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
 	defer fillInDotGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -1384,6 +1439,8 @@ func FillInDotProblem(n int, m int) optimize.Problem {
 // FillInDotProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense) {
+	runtime.CheckDim("FillInDotUnpack", "n", n, "n")
+	runtime.CheckDim("FillInDotUnpack", "m", m, "m")
 	runtime.CheckLength("FillInDotUnpack", x2, n+n*m)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	X = mat.NewDense(n, m, x2[n:n+n*m:n+n*m])
@@ -1407,6 +1464,7 @@ var traceOfSumTimesDiagPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("TraceOfSumTimesDiag", "A", n, "n")
 	runtime.CheckMatrix("TraceOfSumTimesDiag", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
@@ -1455,6 +1513,7 @@ var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("TraceOfSumTimesDiagGrad", "A", n, "n")
 	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "b", b.Len(), n, "n")
@@ -1462,18 +1521,18 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", dA.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", da.RawVector(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", db.RawVector(), "da", da.RawVector())
 	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
 	defer traceOfSumTimesDiagGradPool.Put(ws)
 	dARaw := dA.RawMatrix()
@@ -1538,6 +1597,7 @@ func TraceOfSumTimesDiagProblem(n int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("TraceOfSumTimesDiagUnpack", "n", n, "n")
 	runtime.CheckLength("TraceOfSumTimesDiagUnpack", x, n*n+n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -1562,6 +1622,8 @@ var traceOfSumProductPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	n, m := X.Dims()
+	runtime.CheckDim("TraceOfSumProduct", "X", n, "n")
+	runtime.CheckDim("TraceOfSumProduct", "X", m, "m")
 	runtime.CheckSymmetric("TraceOfSumProduct", "P", P.SymmetricDim(), n, "n")
 	ws := traceOfSumProductPool.Get().(*traceOfSumProductWork)
 	defer traceOfSumProductPool.Put(ws)
@@ -1604,15 +1666,17 @@ var traceOfSumProductGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat.SymDense) float64 {
 	n, m := X.Dims()
+	runtime.CheckDim("TraceOfSumProductGrad", "X", n, "n")
+	runtime.CheckDim("TraceOfSumProductGrad", "X", m, "m")
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "P", P.SymmetricDim(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceOfSumProductGrad", "dX", dXRows, dXCols, n, m, "n", "m")
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", dX.RawMatrix(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", dP.RawSymmetric(), "dX", dX.RawMatrix())
 	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
 	defer traceOfSumProductGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -1669,6 +1733,8 @@ func TraceOfSumProductProblem(n int, m int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.SymDense) {
+	runtime.CheckDim("TraceOfSumProductUnpack", "n", n, "n")
+	runtime.CheckDim("TraceOfSumProductUnpack", "m", m, "m")
 	runtime.CheckLength("TraceOfSumProductUnpack", x, n*m+n*n)
 	X = mat.NewDense(n, m, x[0:n*m:n*m])
 	P = mat.NewSymDense(n, x[n*m:n*m+n*n:n*m+n*n])
@@ -1693,6 +1759,7 @@ var traceTimesShiftedSymmetricPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("TraceTimesShiftedSymmetric", "S", n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetric", "P", P.SymmetricDim(), n, "n")
 	ws := traceTimesShiftedSymmetricPool.Get().(*traceTimesShiftedSymmetricWork)
 	defer traceTimesShiftedSymmetricPool.Put(ws)
@@ -1743,14 +1810,15 @@ var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("TraceTimesShiftedSymmetricGrad", "S", n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric().Data, "dS", dS.RawSymmetric().Data)
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", dS.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", dP.RawSymmetric(), "dS", dS.RawSymmetric())
 	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
 	defer traceTimesShiftedSymmetricGradPool.Put(ws)
 	invPS := runtime.Mat(&ws.invPS, n, n)
@@ -1852,6 +1920,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 // TraceTimesShiftedSymmetricProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
+	runtime.CheckDim("TraceTimesShiftedSymmetricUnpack", "n", n, "n")
 	runtime.CheckLength("TraceTimesShiftedSymmetricUnpack", x, n*n+n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])

@@ -34,6 +34,8 @@ var logRegPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogReg", "X", n, "n")
+	runtime.CheckDim("LogReg", "X", d, "d")
 	runtime.CheckVector("LogReg", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogReg", "w", w.Len(), d, "d")
 	ws := logRegPool.Get().(*logRegWork)
@@ -78,12 +80,18 @@ var logRegGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense, dlambda *float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegGrad", "X", n, "n")
+	runtime.CheckDim("LogRegGrad", "X", d, "d")
 	runtime.CheckVector("LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegGrad", "dw", dw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegGrad", "dlambda", dlambda, "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegGrad", "dlambda", dlambda, "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegGrad", "dlambda", dlambda, "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegGrad", "dlambda", dlambda, "dw", dw.RawVector())
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -143,6 +151,7 @@ func LogRegProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, lambda *float64) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegUnpack", x, d+1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	lambda = &x[d]
@@ -168,6 +177,7 @@ var gaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
@@ -212,10 +222,11 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "C", C.RawSymmetric())
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -272,6 +283,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -299,9 +311,13 @@ var mlpPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("MLP", "X", n, "n")
+	runtime.CheckDim("MLP", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("MLP", "W1", h, "h")
 	runtime.CheckMatrix("MLP", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("MLP", "W2", o, "o")
 	runtime.CheckMatrix("MLP", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLP", "Y", YRows, YCols, n, o, "n", "o")
@@ -361,9 +377,13 @@ var mlpGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.Dense, dW1 *mat.Dense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("MLPGrad", "X", n, "n")
+	runtime.CheckDim("MLPGrad", "X", d, "d")
 	W1Rows, h := W1.Dims()
+	runtime.CheckDim("MLPGrad", "W1", h, "h")
 	runtime.CheckMatrix("MLPGrad", "W1", W1Rows, h, d, h, "d", "h")
 	W2Rows, o := W2.Dims()
+	runtime.CheckDim("MLPGrad", "W2", o, "o")
 	runtime.CheckMatrix("MLPGrad", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
@@ -371,15 +391,15 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckMatrix("MLPGrad", "dW2", dW2Rows, dW2Cols, h, o, "h", "o")
 	dW1Rows, dW1Cols := dW1.Dims()
 	runtime.CheckMatrix("MLPGrad", "dW1", dW1Rows, dW1Cols, d, h, "d", "h")
-	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "W1", W1.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "W2", W2.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "W1", W1.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "W2", W2.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix().Data, "dW2", dW2.RawMatrix().Data)
+	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix(), "W1", W1.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix(), "W2", W2.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW2", dW2.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix(), "W1", W1.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix(), "W2", W2.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("MLPGrad", "dW1", dW1.RawMatrix(), "dW2", dW2.RawMatrix())
 	ws := mlpGradPool.Get().(*mlpGradWork)
 	defer mlpGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, o)
@@ -455,6 +475,9 @@ func MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
 func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W1 *mat.Dense) {
 	_, d := X.Dims()
 	_, o := Y.Dims()
+	runtime.CheckDim("MLPUnpack", "h", h, "h")
+	runtime.CheckDim("MLPUnpack", "Y", o, "o")
+	runtime.CheckDim("MLPUnpack", "X", d, "d")
 	runtime.CheckLength("MLPUnpack", x, h*o+d*h)
 	W2 = mat.NewDense(h, o, x[0:h*o:h*o])
 	W1 = mat.NewDense(d, h, x[h*o:h*o+d*h:h*o+d*h])
@@ -478,6 +501,8 @@ var leastSquaresPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("LeastSquares", "A", m, "m")
+	runtime.CheckDim("LeastSquares", "A", n, "n")
 	runtime.CheckVector("LeastSquares", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquares", "b", b.Len(), m, "m")
 	ws := leastSquaresPool.Get().(*leastSquaresWork)
@@ -515,12 +540,14 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("LeastSquaresGrad", "A", m, "m")
+	runtime.CheckDim("LeastSquaresGrad", "A", n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "b", b.Len(), m, "m")
 	runtime.CheckVector("LeastSquaresGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("LeastSquaresGrad", "dx", dx.RawVector(), "b", b.RawVector())
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
 	r := runtime.Vec(&ws.r, m)
@@ -563,6 +590,7 @@ func LeastSquaresProblem(A *mat.Dense, b *mat.VecDense) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func LeastSquaresUnpack(x2 []float64, A *mat.Dense, b *mat.VecDense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("LeastSquaresUnpack", "A", n, "n")
 	runtime.CheckLength("LeastSquaresUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return

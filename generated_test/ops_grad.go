@@ -22,6 +22,8 @@ const _ = runtime.SupportsVersion1 // fails to compile against an incompatible r
 // It panics if the shapes disagree.
 func OpExp(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpExp", "X", m, "m")
+	runtime.CheckDim("OpExp", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -50,9 +52,11 @@ var opExpGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpExpGrad", "X", m, "m")
+	runtime.CheckDim("OpExpGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpExpGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpExpGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpExpGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	ws := opExpGradPool.Get().(*opExpGradWork)
 	defer opExpGradPool.Put(ws)
 	expX := runtime.Mat(&ws.expX, m, n)
@@ -96,6 +100,8 @@ func OpExpProblem(m int, n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpExpUnpack", "m", m, "m")
+	runtime.CheckDim("OpExpUnpack", "n", n, "n")
 	runtime.CheckLength("OpExpUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -108,6 +114,8 @@ func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpLog(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpLog", "X", m, "m")
+	runtime.CheckDim("OpLog", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -127,9 +135,11 @@ func OpLog(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpLogGrad", "X", m, "m")
+	runtime.CheckDim("OpLogGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpLogGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpLogGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpLogGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -169,6 +179,8 @@ func OpLogProblem(m int, n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpLogUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpLogUnpack", "m", m, "m")
+	runtime.CheckDim("OpLogUnpack", "n", n, "n")
 	runtime.CheckLength("OpLogUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -181,6 +193,7 @@ func OpLogUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpSin(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSin", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -198,8 +211,9 @@ func OpSin(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSinGrad", "x", n, "n")
 	runtime.CheckVector("OpSinGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpSinGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSinGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -235,6 +249,7 @@ func OpSinProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpSinUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpSinUnpack", "n", n, "n")
 	runtime.CheckLength("OpSinUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -247,6 +262,7 @@ func OpSinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpCos(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpCos", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -264,8 +280,9 @@ func OpCos(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpCosGrad", "x", n, "n")
 	runtime.CheckVector("OpCosGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpCosGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpCosGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -301,6 +318,7 @@ func OpCosProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpCosUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpCosUnpack", "n", n, "n")
 	runtime.CheckLength("OpCosUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -313,6 +331,7 @@ func OpCosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpTan(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpTan", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -339,8 +358,9 @@ var opTanGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpTanGrad", "x", n, "n")
 	runtime.CheckVector("OpTanGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpTanGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpTanGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := opTanGradPool.Get().(*opTanGradWork)
 	defer opTanGradPool.Put(ws)
 	tanX := runtime.Vec(&ws.tanX, n)
@@ -381,6 +401,7 @@ func OpTanProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpTanUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpTanUnpack", "n", n, "n")
 	runtime.CheckLength("OpTanUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -393,6 +414,7 @@ func OpTanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpArcsin(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArcsin", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -410,8 +432,9 @@ func OpArcsin(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArcsinGrad", "x", n, "n")
 	runtime.CheckVector("OpArcsinGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpArcsinGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpArcsinGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -447,6 +470,7 @@ func OpArcsinProblem(n int) optimize.Problem {
 // OpArcsinProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpArcsinUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpArcsinUnpack", "n", n, "n")
 	runtime.CheckLength("OpArcsinUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -459,6 +483,7 @@ func OpArcsinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpArccos(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArccos", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -476,8 +501,9 @@ func OpArccos(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArccosGrad", "x", n, "n")
 	runtime.CheckVector("OpArccosGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpArccosGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpArccosGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -513,6 +539,7 @@ func OpArccosProblem(n int) optimize.Problem {
 // OpArccosProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpArccosUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpArccosUnpack", "n", n, "n")
 	runtime.CheckLength("OpArccosUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -525,6 +552,7 @@ func OpArccosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpArctan(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArctan", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -542,8 +570,9 @@ func OpArctan(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpArctanGrad", "x", n, "n")
 	runtime.CheckVector("OpArctanGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpArctanGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpArctanGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -579,6 +608,7 @@ func OpArctanProblem(n int) optimize.Problem {
 // OpArctanProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpArctanUnpack", "n", n, "n")
 	runtime.CheckLength("OpArctanUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -591,6 +621,8 @@ func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpTanh(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpTanh", "X", m, "m")
+	runtime.CheckDim("OpTanh", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -619,9 +651,11 @@ var opTanhGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpTanhGrad", "X", m, "m")
+	runtime.CheckDim("OpTanhGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpTanhGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpTanhGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTanhGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
 	tanhX := runtime.Mat(&ws.tanhX, m, n)
@@ -666,6 +700,8 @@ func OpTanhProblem(m int, n int) optimize.Problem {
 // OpTanhProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpTanhUnpack", "m", m, "m")
+	runtime.CheckDim("OpTanhUnpack", "n", n, "n")
 	runtime.CheckLength("OpTanhUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -678,6 +714,7 @@ func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpSigmoid(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSigmoid", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -704,8 +741,9 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSigmoidGrad", "x", n, "n")
 	runtime.CheckVector("OpSigmoidGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpSigmoidGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSigmoidGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
 	defer opSigmoidGradPool.Put(ws)
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
@@ -746,6 +784,7 @@ func OpSigmoidProblem(n int) optimize.Problem {
 // OpSigmoidProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpSigmoidUnpack", "n", n, "n")
 	runtime.CheckLength("OpSigmoidUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -758,6 +797,7 @@ func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpSoftplus(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSoftplus", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -784,8 +824,9 @@ var opSoftplusGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSoftplusGrad", "x", n, "n")
 	runtime.CheckVector("OpSoftplusGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSoftplusGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -825,6 +866,7 @@ func OpSoftplusProblem(n int) optimize.Problem {
 // OpSoftplusProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpSoftplusUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpSoftplusUnpack", "n", n, "n")
 	runtime.CheckLength("OpSoftplusUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -837,6 +879,7 @@ func OpSoftplusUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpSqrt(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSqrt", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -863,8 +906,9 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSqrtGrad", "x", n, "n")
 	runtime.CheckVector("OpSqrtGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpSqrtGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpSqrtGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := opSqrtGradPool.Get().(*opSqrtGradWork)
 	defer opSqrtGradPool.Put(ws)
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
@@ -905,6 +949,7 @@ func OpSqrtProblem(n int) optimize.Problem {
 // OpSqrtProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpSqrtUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpSqrtUnpack", "n", n, "n")
 	runtime.CheckLength("OpSqrtUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -917,6 +962,7 @@ func OpSqrtUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpAbs", "x", n, "n")
 	runtime.CheckVector("OpAbs", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -947,14 +993,15 @@ var opAbsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpAbsGrad", "x", n, "n")
 	runtime.CheckVector("OpAbsGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpAbsGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpAbsGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpAbsGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpAbsGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := opAbsGradPool.Get().(*opAbsGradWork)
 	defer opAbsGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1005,6 +1052,7 @@ func OpAbsProblem(n int) optimize.Problem {
 // OpAbsProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpAbsUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("OpAbsUnpack", "n", n, "n")
 	runtime.CheckLength("OpAbsUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -1018,6 +1066,7 @@ func OpAbsUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSign", "x", n, "n")
 	runtime.CheckVector("OpSign", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -1047,14 +1096,15 @@ var opSignGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpSignGrad", "x", n, "n")
 	runtime.CheckVector("OpSignGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpSignGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpSignGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSignGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpSignGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := opSignGradPool.Get().(*opSignGradWork)
 	defer opSignGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -1096,6 +1146,7 @@ func OpSignProblem(n int) optimize.Problem {
 // OpSignProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpSignUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("OpSignUnpack", "n", n, "n")
 	runtime.CheckLength("OpSignUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -1109,6 +1160,7 @@ func OpSignUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpRelu", "x", n, "n")
 	runtime.CheckVector("OpRelu", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -1139,14 +1191,15 @@ var opReluGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpReluGrad", "x", n, "n")
 	runtime.CheckVector("OpReluGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpReluGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OpReluGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpReluGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OpReluGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := opReluGradPool.Get().(*opReluGradWork)
 	defer opReluGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1197,6 +1250,7 @@ func OpReluProblem(n int) optimize.Problem {
 // OpReluProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("OpReluUnpack", "n", n, "n")
 	runtime.CheckLength("OpReluUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -1210,6 +1264,8 @@ func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpSum(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpSum", "X", m, "m")
+	runtime.CheckDim("OpSum", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -1229,9 +1285,11 @@ func OpSum(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpSumGrad", "X", m, "m")
+	runtime.CheckDim("OpSumGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpSumGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpSumGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpSumGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -1271,6 +1329,8 @@ func OpSumProblem(m int, n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpSumUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpSumUnpack", "m", m, "m")
+	runtime.CheckDim("OpSumUnpack", "n", n, "n")
 	runtime.CheckLength("OpSumUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -1283,6 +1343,7 @@ func OpSumUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpTr(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpTr", "A", n, "n")
 	runtime.CheckMatrix("OpTr", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -1301,10 +1362,11 @@ func OpTr(A *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpTrGrad", "A", n, "n")
 	runtime.CheckMatrix("OpTrGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpTrGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpTrGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTrGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
 	ARaw := A.RawMatrix()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -1342,6 +1404,7 @@ func OpTrProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpTrUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckDim("OpTrUnpack", "n", n, "n")
 	runtime.CheckLength("OpTrUnpack", x, n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
@@ -1363,6 +1426,7 @@ var opDetPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpDet(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpDet", "A", n, "n")
 	runtime.CheckMatrix("OpDet", "A", n, ACols, n, n, "n", "n")
 	ws := opDetPool.Get().(*opDetWork)
 	defer opDetPool.Put(ws)
@@ -1391,10 +1455,11 @@ var opDetGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpDetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpDetGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDetGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpDetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpDetGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
 	ws := opDetGradPool.Get().(*opDetGradWork)
 	defer opDetGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1428,6 +1493,7 @@ func OpDetProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpDetUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckDim("OpDetUnpack", "n", n, "n")
 	runtime.CheckLength("OpDetUnpack", x, n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
@@ -1449,6 +1515,7 @@ var opLogdetPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpLogdet(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpLogdet", "A", n, "n")
 	runtime.CheckMatrix("OpLogdet", "A", n, ACols, n, n, "n", "n")
 	ws := opLogdetPool.Get().(*opLogdetWork)
 	defer opLogdetPool.Put(ws)
@@ -1477,10 +1544,11 @@ var opLogdetGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpLogdetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpLogdetGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpLogdetGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpLogdetGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpLogdetGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
 	ws := opLogdetGradPool.Get().(*opLogdetGradWork)
 	defer opLogdetGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1533,6 +1601,7 @@ func OpLogdetProblem(n int) optimize.Problem {
 // OpLogdetProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpLogdetUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckDim("OpLogdetUnpack", "n", n, "n")
 	runtime.CheckLength("OpLogdetUnpack", x, n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
@@ -1545,6 +1614,8 @@ func OpLogdetUnpack(x []float64, n int) (A *mat.Dense) {
 // It panics if the shapes disagree.
 func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpNorm1", "X", m, "m")
+	runtime.CheckDim("OpNorm1", "X", n, "n")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("OpNorm1", "Y", YRows, YCols, m, n, "m", "n")
 	XRaw := X.RawMatrix()
@@ -1578,17 +1649,19 @@ var opNorm1GradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpNorm1Grad", "X", m, "m")
+	runtime.CheckDim("OpNorm1Grad", "X", n, "n")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("OpNorm1Grad", "Y", YRows, YCols, m, n, "m", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpNorm1Grad", "dX", dXRows, dXCols, m, n, "m", "n")
 	dYRows, dYCols := dY.Dims()
 	runtime.CheckMatrix("OpNorm1Grad", "dY", dYRows, dYCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "Y", Y.RawMatrix().Data)
-	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpNorm1Grad", "dX", dX.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix(), "Y", Y.RawMatrix())
+	runtime.CheckNoAlias("OpNorm1Grad", "dY", dY.RawMatrix(), "dX", dX.RawMatrix())
 	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
 	defer opNorm1GradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -1647,6 +1720,8 @@ func OpNorm1Problem(m int, n int) optimize.Problem {
 // OpNorm1Problem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
+	runtime.CheckDim("OpNorm1Unpack", "m", m, "m")
+	runtime.CheckDim("OpNorm1Unpack", "n", n, "n")
 	runtime.CheckLength("OpNorm1Unpack", x, m*n+m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	Y = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
@@ -1659,6 +1734,8 @@ func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
 //
 // It panics if the shapes disagree.
 func OpNorm2(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpNorm2", "x", n, "n")
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	return f
@@ -1673,8 +1750,9 @@ func OpNorm2(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpNorm2Grad", "x", n, "n")
 	runtime.CheckVector("OpNorm2Grad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpNorm2Grad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpNorm2Grad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -1707,6 +1785,7 @@ func OpNorm2Problem(n int) optimize.Problem {
 // OpNorm2Problem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpNorm2Unpack", "n", n, "n")
 	runtime.CheckLength("OpNorm2Unpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -1718,6 +1797,9 @@ func OpNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func OpNorm2Matrix(X *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpNorm2Matrix", "X", m, "m")
+	runtime.CheckDim("OpNorm2Matrix", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	return f
@@ -1732,9 +1814,11 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpNorm2MatrixGrad", "X", m, "m")
+	runtime.CheckDim("OpNorm2MatrixGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpNorm2MatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm2MatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpNorm2MatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -1769,6 +1853,8 @@ func OpNorm2MatrixProblem(m int, n int) optimize.Problem {
 // as OpNorm2MatrixProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpNorm2MatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpNorm2MatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpNorm2MatrixUnpack", "n", n, "n")
 	runtime.CheckLength("OpNorm2MatrixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -1781,6 +1867,8 @@ func OpNorm2MatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpNorm2Squared(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpNorm2Squared", "X", m, "m")
+	runtime.CheckDim("OpNorm2Squared", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -1800,9 +1888,11 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpNorm2SquaredGrad", "X", m, "m")
+	runtime.CheckDim("OpNorm2SquaredGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpNorm2SquaredGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm2SquaredGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpNorm2SquaredGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -1842,6 +1932,8 @@ func OpNorm2SquaredProblem(m int, n int) optimize.Problem {
 // packed as OpNorm2SquaredProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpNorm2SquaredUnpack", "m", m, "m")
+	runtime.CheckDim("OpNorm2SquaredUnpack", "n", n, "n")
 	runtime.CheckLength("OpNorm2SquaredUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -1853,6 +1945,8 @@ func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 //
 // It panics if the shapes disagree.
 func OpLogsumexp(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpLogsumexp", "x", n, "n")
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	return f
@@ -1862,20 +1956,19 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(x)
-//	∂f/∂x = exp(x - logsumexp(x))
+//	∂f/∂x = softmax(x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpLogsumexpGrad", "x", n, "n")
 	runtime.CheckVector("OpLogsumexpGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpLogsumexpGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpLogsumexpGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
-	// dx = exp(x - logsumexp(x))
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc] - f)
-	}
+	// dx = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(dxRaw), runtime.Column(xRaw))
 	return f
 }
 
@@ -1901,6 +1994,7 @@ func OpLogsumexpProblem(n int) optimize.Problem {
 // OpLogsumexpProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpLogsumexpUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpLogsumexpUnpack", "n", n, "n")
 	runtime.CheckLength("OpLogsumexpUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -1912,6 +2006,9 @@ func OpLogsumexpUnpack(x2 []float64, n int) (x *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func OpLogsumexpMatrix(X *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpLogsumexpMatrix", "X", m, "m")
+	runtime.CheckDim("OpLogsumexpMatrix", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	return f
@@ -1921,23 +2018,21 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = logsumexp(X)
-//	∂f/∂X = exp(X - logsumexp(X))
+//	∂f/∂X = softmax(X)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", m, "m")
+	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpLogsumexpMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpLogsumexpMatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpLogsumexpMatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
-	// dX = exp(X - logsumexp(X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j] - f)
-		}
-	}
+	// dX = softmax(X)
+	runtime.SoftmaxTo(dXRaw, XRaw)
 	return f
 }
 
@@ -1963,6 +2058,8 @@ func OpLogsumexpMatrixProblem(m int, n int) optimize.Problem {
 // X, packed as OpLogsumexpMatrixProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpLogsumexpMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpLogsumexpMatrixUnpack", "n", n, "n")
 	runtime.CheckLength("OpLogsumexpMatrixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -1975,6 +2072,7 @@ func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpDot", "a", n, "n")
 	runtime.CheckVector("OpDot", "b", b.Len(), n, "n")
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -1994,14 +2092,15 @@ func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpDotGrad", "a", n, "n")
 	runtime.CheckVector("OpDotGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpDotGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpDotGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("OpDotGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpDotGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	runtime.CheckNoAlias("OpDotGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpDotGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpDotGrad", "db", db.RawVector(), "da", da.RawVector())
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -2042,6 +2141,7 @@ func OpDotProblem(n int) optimize.Problem {
 // OpDotProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpDotUnpack", "n", n, "n")
 	runtime.CheckLength("OpDotUnpack", x, n+n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -2055,6 +2155,8 @@ func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpDotMatrix", "A", m, "m")
+	runtime.CheckDim("OpDotMatrix", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpDotMatrix", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
@@ -2078,17 +2180,19 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpDotMatrixGrad", "A", m, "m")
+	runtime.CheckDim("OpDotMatrixGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpDotMatrixGrad", "B", BRows, BCols, m, n, "m", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDotMatrixGrad", "dA", dARows, dACols, m, n, "m", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpDotMatrixGrad", "dB", dBRows, dBCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpDotMatrixGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDotMatrixGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpDotMatrixGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDotMatrixGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpDotMatrixGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -2134,6 +2238,8 @@ func OpDotMatrixProblem(m int, n int) optimize.Problem {
 // as OpDotMatrixProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpDotMatrixUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpDotMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpDotMatrixUnpack", "n", n, "n")
 	runtime.CheckLength("OpDotMatrixUnpack", x, m*n+m*n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
@@ -2157,6 +2263,7 @@ var opInvPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpInv", "A", n, "n")
 	runtime.CheckMatrix("OpInv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpInv", "B", BRows, BCols, n, n, "n", "n")
@@ -2211,6 +2318,7 @@ var opInvGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpInvGrad", "A", n, "n")
 	runtime.CheckMatrix("OpInvGrad", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpInvGrad", "B", BRows, BCols, n, n, "n", "n")
@@ -2218,11 +2326,11 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	runtime.CheckMatrix("OpInvGrad", "dA", dARows, dACols, n, n, "n", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpInvGrad", "dB", dBRows, dBCols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpInvGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpInvGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	ws := opInvGradPool.Get().(*opInvGradWork)
 	defer opInvGradPool.Put(ws)
 	invA := runtime.Mat(&ws.invA, n, n)
@@ -2303,6 +2411,7 @@ func OpInvProblem(n int) optimize.Problem {
 // OpInvProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func OpInvUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpInvUnpack", "n", n, "n")
 	runtime.CheckLength("OpInvUnpack", x, n*n+n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
@@ -2316,6 +2425,7 @@ func OpInvUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 // It panics if the shapes disagree.
 func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	n := v.Len()
+	runtime.CheckDim("OpDiagVector", "v", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("OpDiagVector", "A", ARows, ACols, n, n, "n", "n")
 	vRaw := v.RawVector()
@@ -2351,16 +2461,17 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.Dense) float64 {
 	n := v.Len()
+	runtime.CheckDim("OpDiagVectorGrad", "v", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("OpDiagVectorGrad", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagVectorGrad", "dv", dv.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDiagVectorGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix().Data, "dv", dv.RawVector().Data)
+	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpDiagVectorGrad", "dv", dv.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDiagVectorGrad", "dA", dA.RawMatrix(), "dv", dv.RawVector())
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
 	// dv = diag(A)
@@ -2402,6 +2513,7 @@ func OpDiagVectorProblem(n int) optimize.Problem {
 // packed as OpDiagVectorProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func OpDiagVectorUnpack(x []float64, n int) (v *mat.VecDense, A *mat.Dense) {
+	runtime.CheckDim("OpDiagVectorUnpack", "n", n, "n")
 	runtime.CheckLength("OpDiagVectorUnpack", x, n+n*n)
 	v = mat.NewVecDense(n, x[0:n:n])
 	A = mat.NewDense(n, n, x[n:n+n*n:n+n*n])
@@ -2424,6 +2536,7 @@ var opDiagMatrixPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpDiagMatrix(A *mat.Dense, v *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpDiagMatrix", "A", n, "n")
 	runtime.CheckMatrix("OpDiagMatrix", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagMatrix", "v", v.Len(), n, "n")
 	ws := opDiagMatrixPool.Get().(*opDiagMatrixWork)
@@ -2458,16 +2571,17 @@ var opDiagMatrixGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpDiagMatrixGrad", "A", n, "n")
 	runtime.CheckMatrix("OpDiagMatrixGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagMatrixGrad", "v", v.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpDiagMatrixGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagMatrixGrad", "dv", dv.Len(), n, "n")
-	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDiagMatrixGrad", "dA", dA.RawMatrix(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpDiagMatrixGrad", "dv", dv.RawVector(), "dA", dA.RawMatrix())
 	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
 	defer opDiagMatrixGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -2514,6 +2628,7 @@ func OpDiagMatrixProblem(n int) optimize.Problem {
 // packed as OpDiagMatrixProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func OpDiagMatrixUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
+	runtime.CheckDim("OpDiagMatrixUnpack", "n", n, "n")
 	runtime.CheckLength("OpDiagMatrixUnpack", x, n*n+n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	v = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
@@ -2527,6 +2642,7 @@ func OpDiagMatrixUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpEye(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpEye", "A", n, "n")
 	runtime.CheckMatrix("OpEye", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -2556,10 +2672,11 @@ var opEyeGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpEyeGrad", "A", n, "n")
 	runtime.CheckMatrix("OpEyeGrad", "A", n, ACols, n, n, "n", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpEyeGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpEyeGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("OpEyeGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
 	ws := opEyeGradPool.Get().(*opEyeGradWork)
 	defer opEyeGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -2604,6 +2721,7 @@ func OpEyeProblem(n int) optimize.Problem {
 // packs them; the fixed inputs give their shapes. The views share x's memory.
 // It panics if x has the wrong length.
 func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
+	runtime.CheckDim("OpEyeUnpack", "n", n, "n")
 	runtime.CheckLength("OpEyeUnpack", x, n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
@@ -2616,6 +2734,7 @@ func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 // It panics if the shapes disagree.
 func OpFillVector(z *mat.VecDense) float64 {
 	n := z.Len()
+	runtime.CheckDim("OpFillVector", "z", n, "n")
 	zRaw := z.RawVector()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -2643,8 +2762,9 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	n := z.Len()
+	runtime.CheckDim("OpFillVectorGrad", "z", n, "n")
 	runtime.CheckVector("OpFillVectorGrad", "dz", dz.Len(), n, "n")
-	runtime.CheckNoAlias("OpFillVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("OpFillVectorGrad", "dz", dz.RawVector(), "z", z.RawVector())
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -2688,6 +2808,7 @@ func OpFillVectorProblem(n int) optimize.Problem {
 // as OpFillVectorProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpFillVectorUnpack(x []float64, n int) (z *mat.VecDense) {
+	runtime.CheckDim("OpFillVectorUnpack", "n", n, "n")
 	runtime.CheckLength("OpFillVectorUnpack", x, n)
 	z = mat.NewVecDense(n, x[0:n:n])
 	return
@@ -2700,6 +2821,8 @@ func OpFillVectorUnpack(x []float64, n int) (z *mat.VecDense) {
 // It panics if the shapes disagree.
 func OpFillMatrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpFillMatrix", "X", m, "m")
+	runtime.CheckDim("OpFillMatrix", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -2719,9 +2842,11 @@ func OpFillMatrix(X *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpFillMatrixGrad", "X", m, "m")
+	runtime.CheckDim("OpFillMatrixGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpFillMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpFillMatrixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpFillMatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -2761,6 +2886,8 @@ func OpFillMatrixProblem(m int, n int) optimize.Problem {
 // as OpFillMatrixProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpFillMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("OpFillMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpFillMatrixUnpack", "n", n, "n")
 	runtime.CheckLength("OpFillMatrixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -2773,6 +2900,8 @@ func OpFillMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // It panics if the shapes disagree.
 func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpTranspose", "A", m, "m")
+	runtime.CheckDim("OpTranspose", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTranspose", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
@@ -2796,17 +2925,19 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpTransposeGrad", "A", m, "m")
+	runtime.CheckDim("OpTransposeGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTransposeGrad", "B", BRows, BCols, m, n, "m", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpTransposeGrad", "dA", dARows, dACols, m, n, "m", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpTransposeGrad", "dB", dBRows, dBCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpTransposeGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposeGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposeGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpTransposeGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpTransposeGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	for i := 0; i < m; i++ {
@@ -2848,6 +2979,8 @@ func OpTransposeProblem(m int, n int) optimize.Problem {
 // as OpTransposeProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpTransposeUnpack", "m", m, "m")
+	runtime.CheckDim("OpTransposeUnpack", "n", n, "n")
 	runtime.CheckLength("OpTransposeUnpack", x, m*n+m*n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
@@ -2861,6 +2994,8 @@ func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 // It panics if the shapes disagree.
 func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpHadamard", "A", m, "m")
+	runtime.CheckDim("OpHadamard", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpHadamard", "B", BRows, BCols, m, n, "m", "n")
 	ARaw := A.RawMatrix()
@@ -2893,17 +3028,19 @@ var opHadamardGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("OpHadamardGrad", "A", m, "m")
+	runtime.CheckDim("OpHadamardGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpHadamardGrad", "B", BRows, BCols, m, n, "m", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpHadamardGrad", "dA", dARows, dACols, m, n, "m", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpHadamardGrad", "dB", dBRows, dBCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpHadamardGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpHadamardGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
 	defer opHadamardGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -2956,6 +3093,8 @@ func OpHadamardProblem(m int, n int) optimize.Problem {
 // OpHadamardProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpHadamardUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpHadamardUnpack", "m", m, "m")
+	runtime.CheckDim("OpHadamardUnpack", "n", n, "n")
 	runtime.CheckLength("OpHadamardUnpack", x, m*n+m*n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
@@ -2969,6 +3108,7 @@ func OpHadamardUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 // It panics if the shapes disagree.
 func OpElementwiseQuotient(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpElementwiseQuotient", "a", n, "n")
 	runtime.CheckVector("OpElementwiseQuotient", "b", b.Len(), n, "n")
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -2998,14 +3138,15 @@ var opElementwiseQuotientGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpElementwiseQuotientGrad", "a", n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpElementwiseQuotientGrad", "db", db.RawVector(), "da", da.RawVector())
 	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
 	defer opElementwiseQuotientGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -3054,6 +3195,7 @@ func OpElementwiseQuotientProblem(n int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpElementwiseQuotientUnpack", "n", n, "n")
 	runtime.CheckLength("OpElementwiseQuotientUnpack", x, n+n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3067,6 +3209,8 @@ func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.Ve
 // It panics if the shapes disagree.
 func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpElementwisePower", "X", m, "m")
+	runtime.CheckDim("OpElementwisePower", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -3096,9 +3240,13 @@ var opElementwisePowerGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpElementwisePowerGrad", "X", m, "m")
+	runtime.CheckDim("OpElementwisePowerGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpElementwisePowerGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpElementwisePowerGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpElementwisePowerGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpElementwisePowerGrad", "dp", dp, "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpElementwisePowerGrad", "dp", dp, "dX", dX.RawMatrix())
 	ws := opElementwisePowerGradPool.Get().(*opElementwisePowerGradWork)
 	defer opElementwisePowerGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -3148,6 +3296,8 @@ func OpElementwisePowerProblem(m int, n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OpElementwisePowerUnpack(x []float64, m int, n int) (X *mat.Dense, p *float64) {
+	runtime.CheckDim("OpElementwisePowerUnpack", "m", m, "m")
+	runtime.CheckDim("OpElementwisePowerUnpack", "n", n, "n")
 	runtime.CheckLength("OpElementwisePowerUnpack", x, m*n+1)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	p = &x[m*n]
@@ -3173,6 +3323,7 @@ func OpScalarPower(s float64, p float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
+	runtime.CheckNoAlias("OpScalarPowerGrad", "dp", dp, "ds", ds)
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
 	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
@@ -3215,6 +3366,8 @@ func OpScalarPowerUnpack(x []float64) (s *float64, p *float64) {
 // It panics if the shapes disagree.
 func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpScalarDivision", "X", m, "m")
+	runtime.CheckDim("OpScalarDivision", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -3244,9 +3397,13 @@ var opScalarDivisionGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) float64 {
 	m, n := X.Dims()
+	runtime.CheckDim("OpScalarDivisionGrad", "X", m, "m")
+	runtime.CheckDim("OpScalarDivisionGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpScalarDivisionGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpScalarDivisionGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("OpScalarDivisionGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpScalarDivisionGrad", "ds", ds, "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpScalarDivisionGrad", "ds", ds, "dX", dX.RawMatrix())
 	ws := opScalarDivisionGradPool.Get().(*opScalarDivisionGradWork)
 	defer opScalarDivisionGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -3294,6 +3451,8 @@ func OpScalarDivisionProblem(m int, n int) optimize.Problem {
 // s, packed as OpScalarDivisionProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpScalarDivisionUnpack(x []float64, m int, n int) (X *mat.Dense, s *float64) {
+	runtime.CheckDim("OpScalarDivisionUnpack", "m", m, "m")
+	runtime.CheckDim("OpScalarDivisionUnpack", "n", n, "n")
 	runtime.CheckLength("OpScalarDivisionUnpack", x, m*n+1)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	s = &x[m*n]
@@ -3317,6 +3476,7 @@ var opSubtractNegatePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpSubtractNegate", "a", n, "n")
 	runtime.CheckVector("OpSubtractNegate", "b", b.Len(), n, "n")
 	ws := opSubtractNegatePool.Get().(*opSubtractNegateWork)
 	defer opSubtractNegatePool.Put(ws)
@@ -3358,14 +3518,15 @@ var opSubtractNegateGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpSubtractNegateGrad", "a", n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpSubtractNegateGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpSubtractNegateGrad", "db", db.RawVector(), "da", da.RawVector())
 	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
 	defer opSubtractNegateGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -3420,6 +3581,7 @@ func OpSubtractNegateProblem(n int) optimize.Problem {
 // b, packed as OpSubtractNegateProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpSubtractNegateUnpack", "n", n, "n")
 	runtime.CheckLength("OpSubtractNegateUnpack", x, n+n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3433,6 +3595,7 @@ func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDens
 // It panics if the shapes disagree.
 func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpBroadcast", "x", n, "n")
 	xRaw := x.RawVector()
 	sum := 0.0
 	sumX := 0.0
@@ -3465,8 +3628,11 @@ var opBroadcastGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("OpBroadcastGrad", "x", n, "n")
 	runtime.CheckVector("OpBroadcastGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpBroadcastGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OpBroadcastGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpBroadcastGrad", "ds", ds, "x", x.RawVector())
+	runtime.CheckNoAlias("OpBroadcastGrad", "ds", ds, "dx", dx.RawVector())
 	ws := opBroadcastGradPool.Get().(*opBroadcastGradWork)
 	defer opBroadcastGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -3519,6 +3685,7 @@ func OpBroadcastProblem(n int) optimize.Problem {
 // as OpBroadcastProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
+	runtime.CheckDim("OpBroadcastUnpack", "n", n, "n")
 	runtime.CheckLength("OpBroadcastUnpack", x2, n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
@@ -3541,7 +3708,9 @@ var opOuterPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("OpOuter", "a", m, "m")
 	n := b.Len()
+	runtime.CheckDim("OpOuter", "b", n, "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("OpOuter", "X", XRows, XCols, m, n, "m", "n")
 	ws := opOuterPool.Get().(*opOuterWork)
@@ -3582,25 +3751,27 @@ var opOuterGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDense, db *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("OpOuterGrad", "a", m, "m")
 	n := b.Len()
+	runtime.CheckDim("OpOuterGrad", "b", n, "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("OpOuterGrad", "X", XRows, XCols, m, n, "m", "n")
 	runtime.CheckVector("OpOuterGrad", "da", da.Len(), m, "m")
 	runtime.CheckVector("OpOuterGrad", "db", db.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("OpOuterGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "da", da.RawVector().Data)
-	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix().Data, "db", db.RawVector().Data)
+	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "da", da.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpOuterGrad", "db", db.RawVector(), "da", da.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix(), "da", da.RawVector())
+	runtime.CheckNoAlias("OpOuterGrad", "dX", dX.RawMatrix(), "db", db.RawVector())
 	ws := opOuterGradPool.Get().(*opOuterGradWork)
 	defer opOuterGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -3653,6 +3824,8 @@ func OpOuterProblem(m int, n int) optimize.Problem {
 // OpOuterProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpOuterUnpack(x []float64, m int, n int) (a *mat.VecDense, b *mat.VecDense, X *mat.Dense) {
+	runtime.CheckDim("OpOuterUnpack", "m", m, "m")
+	runtime.CheckDim("OpOuterUnpack", "n", n, "n")
 	runtime.CheckLength("OpOuterUnpack", x, m+n+m*n)
 	a = mat.NewVecDense(m, x[0:m:m])
 	b = mat.NewVecDense(n, x[m:m+n:m+n])
@@ -3667,6 +3840,7 @@ func OpOuterUnpack(x []float64, m int, n int) (a *mat.VecDense, b *mat.VecDense,
 // It panics if the shapes disagree.
 func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpInner", "a", n, "n")
 	runtime.CheckVector("OpInner", "b", b.Len(), n, "n")
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -3684,14 +3858,15 @@ func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
+	runtime.CheckDim("OpInnerGrad", "a", n, "n")
 	runtime.CheckVector("OpInnerGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("OpInnerGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("OpInnerGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("OpInnerGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpInnerGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
+	runtime.CheckNoAlias("OpInnerGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpInnerGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("OpInnerGrad", "db", db.RawVector(), "da", da.RawVector())
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := blas64.Dot(aRaw, bRaw)
@@ -3728,6 +3903,7 @@ func OpInnerProblem(n int) optimize.Problem {
 // OpInnerProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpInnerUnpack", "n", n, "n")
 	runtime.CheckLength("OpInnerUnpack", x, n+n)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -3750,6 +3926,7 @@ var opLiteralDimsPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	ARows, n := A.Dims()
+	runtime.CheckDim("OpLiteralDims", "A", n, "n")
 	runtime.CheckMatrix("OpLiteralDims", "A", ARows, n, 3, n, "3", "n")
 	runtime.CheckVector("OpLiteralDims", "v", v.Len(), 3, "3")
 	ws := opLiteralDimsPool.Get().(*opLiteralDimsWork)
@@ -3782,16 +3959,17 @@ var opLiteralDimsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	ARows, n := A.Dims()
+	runtime.CheckDim("OpLiteralDimsGrad", "A", n, "n")
 	runtime.CheckMatrix("OpLiteralDimsGrad", "A", ARows, n, 3, n, "3", "n")
 	runtime.CheckVector("OpLiteralDimsGrad", "v", v.Len(), 3, "3")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpLiteralDimsGrad", "dA", dARows, dACols, 3, n, "3", "n")
 	runtime.CheckVector("OpLiteralDimsGrad", "dv", dv.Len(), 3, "3")
-	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "v", v.RawVector().Data)
-	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpLiteralDimsGrad", "dA", dA.RawMatrix(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector(), "v", v.RawVector())
+	runtime.CheckNoAlias("OpLiteralDimsGrad", "dv", dv.RawVector(), "dA", dA.RawMatrix())
 	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
 	defer opLiteralDimsGradPool.Put(ws)
 	ATv := runtime.Vec(&ws.ATv, n)
@@ -3832,6 +4010,7 @@ func OpLiteralDimsProblem(n int) optimize.Problem {
 // packed as OpLiteralDimsProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpLiteralDimsUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
+	runtime.CheckDim("OpLiteralDimsUnpack", "n", n, "n")
 	runtime.CheckLength("OpLiteralDimsUnpack", x, 3*n+3)
 	A = mat.NewDense(3, n, x[0:3*n:3*n])
 	v = mat.NewVecDense(3, x[3*n:3*n+3:3*n+3])
@@ -3855,6 +4034,7 @@ var opTransposedLinalgPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpTransposedLinalg", "A", n, "n")
 	runtime.CheckMatrix("OpTransposedLinalg", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTransposedLinalg", "B", BRows, BCols, n, n, "n", "n")
@@ -3901,6 +4081,7 @@ var opTransposedLinalgGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpTransposedLinalgGrad", "A", n, "n")
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "B", BRows, BCols, n, n, "n", "n")
@@ -3908,11 +4089,11 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "dA", dARows, dACols, n, n, "n", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "dB", dBRows, dBCols, n, n, "n", "n")
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpTransposedLinalgGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	ws := opTransposedLinalgGradPool.Get().(*opTransposedLinalgGradWork)
 	defer opTransposedLinalgGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -3988,6 +4169,7 @@ func OpTransposedLinalgProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpTransposedLinalgUnpack", "n", n, "n")
 	runtime.CheckLength("OpTransposedLinalgUnpack", x, n*n+n*n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
@@ -4014,9 +4196,11 @@ var opSolvePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpSolve", "A", n, "n")
 	runtime.CheckMatrix("OpSolve", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpSolve", "x", x.Len(), n, "n")
 	BRows, k := B.Dims()
+	runtime.CheckDim("OpSolve", "B", k, "k")
 	runtime.CheckMatrix("OpSolve", "B", BRows, k, n, k, "n", "k")
 	ws := opSolvePool.Get().(*opSolveWork)
 	defer opSolvePool.Put(ws)
@@ -4072,27 +4256,29 @@ var opSolveGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx *mat.VecDense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("OpSolveGrad", "A", n, "n")
 	runtime.CheckMatrix("OpSolveGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpSolveGrad", "x", x.Len(), n, "n")
 	BRows, k := B.Dims()
+	runtime.CheckDim("OpSolveGrad", "B", k, "k")
 	runtime.CheckMatrix("OpSolveGrad", "B", BRows, k, n, k, "n", "k")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("OpSolveGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("OpSolveGrad", "dx", dx.Len(), n, "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("OpSolveGrad", "dB", dBRows, dBCols, n, k, "n", "k")
-	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSolveGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dx", dx.RawVector(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("OpSolveGrad", "dB", dB.RawMatrix(), "dx", dx.RawVector())
 	ws := opSolveGradPool.Get().(*opSolveGradWork)
 	defer opSolveGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -4171,6 +4357,8 @@ func OpSolveProblem(n int, k int) optimize.Problem {
 // OpSolveProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B *mat.Dense) {
+	runtime.CheckDim("OpSolveUnpack", "n", n, "n")
+	runtime.CheckDim("OpSolveUnpack", "k", k, "k")
 	runtime.CheckLength("OpSolveUnpack", x2, n*n+n+n*k)
 	A = mat.NewDense(n, n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
@@ -4195,6 +4383,7 @@ var opSolveSPDPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("OpSolveSPD", "S", n, "n")
 	runtime.CheckVector("OpSolveSPD", "x", x.Len(), n, "n")
 	ws := opSolveSPDPool.Get().(*opSolveSPDWork)
 	defer opSolveSPDPool.Put(ws)
@@ -4231,14 +4420,15 @@ var opSolveSPDGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.VecDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("OpSolveSPDGrad", "S", n, "n")
 	runtime.CheckVector("OpSolveSPDGrad", "x", x.Len(), n, "n")
 	runtime.CheckSymmetric("OpSolveSPDGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckVector("OpSolveSPDGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector().Data, "dS", dS.RawSymmetric().Data)
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dS", dS.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OpSolveSPDGrad", "dx", dx.RawVector(), "dS", dS.RawSymmetric())
 	ws := opSolveSPDGradPool.Get().(*opSolveSPDGradWork)
 	defer opSolveSPDGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -4288,6 +4478,7 @@ func OpSolveSPDProblem(n int) optimize.Problem {
 // OpSolveSPDProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OpSolveSPDUnpack(x2 []float64, n int) (S *mat.SymDense, x *mat.VecDense) {
+	runtime.CheckDim("OpSolveSPDUnpack", "n", n, "n")
 	runtime.CheckLength("OpSolveSPDUnpack", x2, n*n+n)
 	S = mat.NewSymDense(n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
@@ -4310,6 +4501,8 @@ var fusionPanelSoftplusPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelSoftplus", "X", n, "n")
+	runtime.CheckDim("FusionPanelSoftplus", "X", d, "d")
 	runtime.CheckVector("FusionPanelSoftplus", "w", w.Len(), d, "d")
 	ws := fusionPanelSoftplusPool.Get().(*fusionPanelSoftplusWork)
 	defer fusionPanelSoftplusPool.Put(ws)
@@ -4344,10 +4537,12 @@ var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelSoftplusGrad", "X", n, "n")
+	runtime.CheckDim("FusionPanelSoftplusGrad", "X", d, "d")
 	runtime.CheckVector("FusionPanelSoftplusGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("FusionPanelSoftplusGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FusionPanelSoftplusGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
 	defer fusionPanelSoftplusGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -4402,6 +4597,7 @@ func FusionPanelSoftplusProblem(X *mat.Dense) optimize.Problem {
 // wrong length.
 func FusionPanelSoftplusUnpack(x []float64, X *mat.Dense) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("FusionPanelSoftplusUnpack", "X", d, "d")
 	runtime.CheckLength("FusionPanelSoftplusUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
@@ -4424,6 +4620,8 @@ var fusionPanelTwoDataPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelTwoData", "X", n, "n")
+	runtime.CheckDim("FusionPanelTwoData", "X", d, "d")
 	ZRows, ZCols := Z.Dims()
 	runtime.CheckMatrix("FusionPanelTwoData", "Z", ZRows, ZCols, n, d, "n", "d")
 	runtime.CheckVector("FusionPanelTwoData", "w", w.Len(), d, "d")
@@ -4471,13 +4669,15 @@ var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelTwoDataGrad", "X", n, "n")
+	runtime.CheckDim("FusionPanelTwoDataGrad", "X", d, "d")
 	ZRows, ZCols := Z.Dims()
 	runtime.CheckMatrix("FusionPanelTwoDataGrad", "Z", ZRows, ZCols, n, d, "n", "d")
 	runtime.CheckVector("FusionPanelTwoDataGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("FusionPanelTwoDataGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "Z", Z.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector(), "Z", Z.RawMatrix())
+	runtime.CheckNoAlias("FusionPanelTwoDataGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := fusionPanelTwoDataGradPool.Get().(*fusionPanelTwoDataGradWork)
 	defer fusionPanelTwoDataGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -4542,6 +4742,7 @@ func FusionPanelTwoDataProblem(X *mat.Dense, Z *mat.Dense) optimize.Problem {
 // length.
 func FusionPanelTwoDataUnpack(x []float64, X *mat.Dense, Z *mat.Dense) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("FusionPanelTwoDataUnpack", "X", d, "d")
 	runtime.CheckLength("FusionPanelTwoDataUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
@@ -4554,6 +4755,7 @@ func FusionPanelTwoDataUnpack(x []float64, X *mat.Dense, Z *mat.Dense) (w *mat.V
 // It panics if the shapes disagree.
 func FusionSumInChain(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionSumInChain", "x", n, "n")
 	xRaw := x.RawVector()
 	sumX := 0.0
 	for i := 0; i < n; i++ {
@@ -4584,8 +4786,9 @@ var fusionSumInChainGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionSumInChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionSumInChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionSumInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionSumInChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := fusionSumInChainGradPool.Get().(*fusionSumInChainGradWork)
 	defer fusionSumInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4634,6 +4837,7 @@ func FusionSumInChainProblem(n int) optimize.Problem {
 // packed as FusionSumInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionSumInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("FusionSumInChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionSumInChainUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -4646,6 +4850,7 @@ func FusionSumInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
 // It panics if the shapes disagree.
 func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionDotInChain", "x", n, "n")
 	runtime.CheckVector("FusionDotInChain", "y", y.Len(), n, "n")
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -4678,14 +4883,15 @@ var fusionDotInChainGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionDotInChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionDotInChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionDotInChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionDotInChainGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionDotInChainGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := fusionDotInChainGradPool.Get().(*fusionDotInChainGradWork)
 	defer fusionDotInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4736,6 +4942,7 @@ func FusionDotInChainProblem(n int) optimize.Problem {
 // y, packed as FusionDotInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionDotInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("FusionDotInChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionDotInChainUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -4749,6 +4956,7 @@ func FusionDotInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 // It panics if the shapes disagree.
 func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm1InChain", "x", n, "n")
 	runtime.CheckVector("FusionNorm1InChain", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -4782,14 +4990,15 @@ var fusionNorm1InChainGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm1InChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionNorm1InChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionNorm1InChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionNorm1InChainGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionNorm1InChainGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := fusionNorm1InChainGradPool.Get().(*fusionNorm1InChainGradWork)
 	defer fusionNorm1InChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4846,6 +5055,7 @@ func FusionNorm1InChainProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func FusionNorm1InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("FusionNorm1InChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionNorm1InChainUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -4859,6 +5069,7 @@ func FusionNorm1InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecD
 // It panics if the shapes disagree.
 func FusionNorm2InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2InChain", "x", n, "n")
 	runtime.CheckVector("FusionNorm2InChain", "y", y.Len(), n, "n")
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
@@ -4890,14 +5101,15 @@ var fusionNorm2InChainGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2InChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionNorm2InChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionNorm2InChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionNorm2InChainGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionNorm2InChainGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := fusionNorm2InChainGradPool.Get().(*fusionNorm2InChainGradWork)
 	defer fusionNorm2InChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4953,6 +5165,7 @@ func FusionNorm2InChainProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func FusionNorm2InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("FusionNorm2InChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionNorm2InChainUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -4975,6 +5188,7 @@ var fusionTrInChainPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("FusionTrInChain", "A", n, "n")
 	runtime.CheckMatrix("FusionTrInChain", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("FusionTrInChain", "x", x.Len(), n, "n")
 	ws := fusionTrInChainPool.Get().(*fusionTrInChainWork)
@@ -5015,16 +5229,17 @@ var fusionTrInChainGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.VecDense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("FusionTrInChainGrad", "A", n, "n")
 	runtime.CheckMatrix("FusionTrInChainGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("FusionTrInChainGrad", "x", x.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("FusionTrInChainGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("FusionTrInChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionTrInChainGrad", "dx", dx.RawVector(), "dA", dA.RawMatrix())
 	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
 	defer fusionTrInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5080,6 +5295,7 @@ func FusionTrInChainProblem(n int) optimize.Problem {
 // packed as FusionTrInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionTrInChainUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
+	runtime.CheckDim("FusionTrInChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionTrInChainUnpack", x2, n*n+n)
 	A = mat.NewDense(n, n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
@@ -5093,6 +5309,7 @@ func FusionTrInChainUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) 
 // It panics if the shapes disagree.
 func FusionLseInChain(x *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionLseInChain", "x", n, "n")
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	f := 0.0
@@ -5104,7 +5321,8 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 
 // fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused across calls through fusionLseInChainGradPool.
 type fusionLseInChainGradWork struct {
-	tmp []float64
+	tmp      []float64
+	softmaxX []float64
 }
 
 var fusionLseInChainGradPool = sync.Pool{New: func() any {
@@ -5115,13 +5333,14 @@ var fusionLseInChainGradPool = sync.Pool{New: func() any {
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum((x - logsumexp(x)) .^ 2)
-//	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+//	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionLseInChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionLseInChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionLseInChainGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionLseInChainGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
 	defer fusionLseInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5138,9 +5357,12 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
-	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) exp(x - logsumexp(x))
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*math.Exp(tmp.Data[i]))
+		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*softmaxX.Data[i])
 	}
 	return f
 }
@@ -5167,6 +5389,7 @@ func FusionLseInChainProblem(n int) optimize.Problem {
 // packed as FusionLseInChainProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionLseInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("FusionLseInChainUnpack", "n", n, "n")
 	runtime.CheckLength("FusionLseInChainUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return

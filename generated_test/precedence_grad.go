@@ -100,6 +100,7 @@ func PrecDivSquareBoth(s float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("PrecDivSquareBothGrad", "dc", dc, "ds", ds)
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -145,6 +146,8 @@ func PrecDivSquareBothUnpack(x []float64) (s *float64, c *float64) {
 // It panics if the shapes disagree.
 func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("PrecDivBySum", "A", m, "m")
+	runtime.CheckDim("PrecDivBySum", "A", n, "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
 	for i := 0; i < m; i++ {
@@ -176,9 +179,13 @@ var precDivBySumGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("PrecDivBySumGrad", "A", m, "m")
+	runtime.CheckDim("PrecDivBySumGrad", "A", n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("PrecDivBySumGrad", "dA", dARows, dACols, m, n, "m", "n")
-	runtime.CheckNoAlias("PrecDivBySumGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("PrecDivBySumGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", ds, "A", A.RawMatrix())
+	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", ds, "dA", dA.RawMatrix())
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -226,6 +233,8 @@ func PrecDivBySumProblem(m int, n int) optimize.Problem {
 // packed as PrecDivBySumProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func PrecDivBySumUnpack(x []float64, m int, n int) (A *mat.Dense, s *float64) {
+	runtime.CheckDim("PrecDivBySumUnpack", "m", m, "m")
+	runtime.CheckDim("PrecDivBySumUnpack", "n", n, "n")
 	runtime.CheckLength("PrecDivBySumUnpack", x, m*n+1)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	s = &x[m*n]
@@ -241,6 +250,7 @@ func PrecDivBySumUnpack(x []float64, m int, n int) (A *mat.Dense, s *float64) {
 // It panics if the shapes disagree.
 func PrecTraceOuter(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecTraceOuter", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuter", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -272,14 +282,15 @@ var precTraceOuterGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecTraceOuterGrad", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
 	ws := precTraceOuterGradPool.Get().(*precTraceOuterGradWork)
 	defer precTraceOuterGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -325,6 +336,7 @@ func PrecTraceOuterProblem(n int) optimize.Problem {
 // packed as PrecTraceOuterProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("PrecTraceOuterUnpack", "n", n, "n")
 	runtime.CheckLength("PrecTraceOuterUnpack", x2, n+n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -349,6 +361,7 @@ var precSubtractDifferencePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecSubtractDifference", "x", n, "n")
 	SRows, SCols := S.Dims()
 	runtime.CheckMatrix("PrecSubtractDifference", "S", SRows, SCols, n, n, "n", "n")
 	ws := precSubtractDifferencePool.Get().(*precSubtractDifferenceWork)
@@ -388,16 +401,21 @@ var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *mat.VecDense, ds *float64, dS *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("PrecSubtractDifferenceGrad", "x", n, "n")
 	SRows, SCols := S.Dims()
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "S", SRows, SCols, n, n, "n", "n")
 	runtime.CheckVector("PrecSubtractDifferenceGrad", "dx", dx.Len(), n, "n")
 	dSRows, dSCols := dS.Dims()
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "dS", dSRows, dSCols, n, n, "n", "n")
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector().Data, "S", S.RawMatrix().Data)
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix().Data, "S", S.RawMatrix().Data)
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", dx.RawVector(), "S", S.RawMatrix())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "x", x.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "S", S.RawMatrix())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", ds, "dx", dx.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "S", S.RawMatrix())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", dS.RawMatrix(), "ds", ds)
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -462,6 +480,7 @@ func PrecSubtractDifferenceProblem(n int) optimize.Problem {
 // fixed inputs give their shapes. The views share x's memory. It panics if x
 // has the wrong length.
 func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64, S *mat.Dense) {
+	runtime.CheckDim("PrecSubtractDifferenceUnpack", "n", n, "n")
 	runtime.CheckLength("PrecSubtractDifferenceUnpack", x2, n+n*n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
@@ -479,6 +498,7 @@ func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *floa
 // It panics if the shapes disagree.
 func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("PrecNested", "a", n, "n")
 	runtime.CheckVector("PrecNested", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNested", "c", c.Len(), n, "n")
 	aRaw := a.RawVector()
@@ -521,23 +541,30 @@ var precNestedGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, ds *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("PrecNestedGrad", "a", n, "n")
 	runtime.CheckVector("PrecNestedGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "c", c.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "db", db.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "dc", dc.Len(), n, "n")
-	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector().Data, "c", c.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector().Data, "c", c.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector().Data, "da", da.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector().Data, "c", c.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector().Data, "da", da.RawVector().Data)
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector().Data, "db", db.RawVector().Data)
+	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "da", da.RawVector(), "c", c.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector(), "c", c.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "db", db.RawVector(), "da", da.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "a", a.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "c", c.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "da", da.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "dc", dc.RawVector(), "db", db.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "a", a.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "b", b.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "c", c.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "da", da.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "db", db.RawVector())
+	runtime.CheckNoAlias("PrecNestedGrad", "ds", ds, "dc", dc.RawVector())
 	ws := precNestedGradPool.Get().(*precNestedGradWork)
 	defer precNestedGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -617,6 +644,7 @@ func PrecNestedProblem(n int) optimize.Problem {
 // packed as PrecNestedProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func PrecNestedUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s *float64) {
+	runtime.CheckDim("PrecNestedUnpack", "n", n, "n")
 	runtime.CheckLength("PrecNestedUnpack", x, n+n+n+1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])

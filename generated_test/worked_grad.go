@@ -33,7 +33,9 @@ var bilinearPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	m := a.Len()
+	runtime.CheckDim("Bilinear", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("Bilinear", "X", n, "n")
 	runtime.CheckMatrix("Bilinear", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("Bilinear", "b", b.Len(), n, "n")
 	ws := bilinearPool.Get().(*bilinearWork)
@@ -67,14 +69,16 @@ var bilinearGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("BilinearGrad", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("BilinearGrad", "X", n, "n")
 	runtime.CheckMatrix("BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("BilinearGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("BilinearGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("BilinearGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
 	ws := bilinearGradPool.Get().(*bilinearGradWork)
 	defer bilinearGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -114,6 +118,8 @@ func BilinearProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 func BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
 	m := a.Len()
 	n := b.Len()
+	runtime.CheckDim("BilinearUnpack", "a", m, "m")
+	runtime.CheckDim("BilinearUnpack", "b", n, "n")
 	runtime.CheckLength("BilinearUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -138,7 +144,9 @@ var expMixPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	m := a.Len()
+	runtime.CheckDim("ExpMix", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("ExpMix", "X", n, "n")
 	runtime.CheckMatrix("ExpMix", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("ExpMix", "b", b.Len(), n, "n")
 	ws := expMixPool.Get().(*expMixWork)
@@ -179,14 +187,16 @@ var expMixGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
+	runtime.CheckDim("ExpMixGrad", "a", m, "m")
 	XRows, n := X.Dims()
+	runtime.CheckDim("ExpMixGrad", "X", n, "n")
 	runtime.CheckMatrix("ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("ExpMixGrad", "b", b.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ExpMixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "a", a.RawVector().Data)
-	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix(), "a", a.RawVector())
+	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("ExpMixGrad", "dX", dX.RawMatrix(), "b", b.RawVector())
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
@@ -232,6 +242,8 @@ func ExpMixProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 func ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) {
 	m := a.Len()
 	n := b.Len()
+	runtime.CheckDim("ExpMixUnpack", "a", m, "m")
+	runtime.CheckDim("ExpMixUnpack", "b", n, "n")
 	runtime.CheckLength("ExpMixUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
@@ -246,6 +258,8 @@ func ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) 
 // It panics if the shapes disagree.
 func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("TraceAB", "A", m, "m")
+	runtime.CheckDim("TraceAB", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("TraceAB", "B", BRows, BCols, n, m, "n", "m")
 	ARaw := A.RawMatrix()
@@ -283,17 +297,19 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("TraceABGrad", "A", m, "m")
+	runtime.CheckDim("TraceABGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("TraceABGrad", "B", BRows, BCols, n, m, "n", "m")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("TraceABGrad", "dA", dARows, dACols, m, n, "m", "n")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("TraceABGrad", "dB", dBRows, dBCols, n, m, "n", "m")
-	runtime.CheckNoAlias("TraceABGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceABGrad", "dA", dA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceABGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceABGrad", "dA", dA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("TraceABGrad", "dB", dB.RawMatrix(), "dA", dA.RawMatrix())
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dA = B'
@@ -361,6 +377,8 @@ func TraceABProblem(m int, n int) optimize.Problem {
 // TraceABProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("TraceABUnpack", "m", m, "m")
+	runtime.CheckDim("TraceABUnpack", "n", n, "n")
 	runtime.CheckLength("TraceABUnpack", x, m*n+n*m)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(n, m, x[m*n:m*n+n*m:m*n+n*m])
@@ -386,8 +404,10 @@ var quadTracePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTrace", "A", n, "n")
 	runtime.CheckMatrix("QuadTrace", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTrace", "W", k, "k")
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
@@ -426,13 +446,15 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTraceGrad", "A", n, "n")
 	runtime.CheckMatrix("QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
+	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix(), "W", W.RawMatrix())
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -471,6 +493,8 @@ func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
+	runtime.CheckDim("QuadTraceUnpack", "A", n, "n")
+	runtime.CheckDim("QuadTraceUnpack", "k", k, "k")
 	runtime.CheckLength("QuadTraceUnpack", x, n*k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
@@ -496,7 +520,10 @@ var sandwichPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	n, p := B.Dims()
+	runtime.CheckDim("Sandwich", "B", n, "n")
+	runtime.CheckDim("Sandwich", "B", p, "p")
 	m, XCols := X.Dims()
+	runtime.CheckDim("Sandwich", "X", m, "m")
 	runtime.CheckMatrix("Sandwich", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("Sandwich", "C", CRows, CCols, m, m, "m", "m")
@@ -540,16 +567,19 @@ var sandwichGradPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
-	n, _ := B.Dims()
+	n, p := B.Dims()
+	runtime.CheckDim("SandwichGrad", "B", n, "n")
+	runtime.CheckDim("SandwichGrad", "B", p, "p")
 	m, XCols := X.Dims()
+	runtime.CheckDim("SandwichGrad", "X", m, "m")
 	runtime.CheckMatrix("SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix().Data, "C", C.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichGrad", "dX", dX.RawMatrix(), "C", C.RawMatrix())
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
@@ -591,6 +621,8 @@ func SandwichProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
 func SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 	n, _ := B.Dims()
 	m, _ := C.Dims()
+	runtime.CheckDim("SandwichUnpack", "C", m, "m")
+	runtime.CheckDim("SandwichUnpack", "B", n, "n")
 	runtime.CheckLength("SandwichUnpack", x, m*n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"strconv"
-	"unsafe"
 
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -18,10 +17,21 @@ type ShapeError struct {
 	Vector bool   // Whether Arg is a vector, described by its length.
 	Got    string // Actual shape, e.g. "3×5", or "5" for a vector.
 	Want   string // Required shape, e.g. "m×n = 3×4", "m = 4" or "square".
+	// Dim, when set, names an empty dimension read from Arg (Got is its
+	// size): the message reads "F: dimension n is 0 (from x), want ≥ 1", or
+	// "FProblem: dimension k is 0, want ≥ 1" when Arg is the dimension.
+	Dim string
 }
 
 // Error returns the message described on ShapeError.
 func (e *ShapeError) Error() string {
+	if e.Dim != "" {
+		from := ""
+		if e.Arg != e.Dim {
+			from = " (from " + e.Arg + ")"
+		}
+		return e.Func + ": dimension " + e.Dim + " is " + e.Got + from + ", want " + e.Want
+	}
 	if e.Vector {
 		return e.Func + ": " + e.Arg + " has length " + e.Got + ", want " + e.Want
 	}
@@ -59,6 +69,19 @@ func CheckVector(fn, arg string, n, want int, name string) {
 		Got:    strconv.Itoa(n),
 		Want:   named(dimName(name, want), strconv.Itoa(want)),
 	})
+}
+
+// CheckDim panics with a *ShapeError if the dimension name, of size n, read
+// from the argument arg of fn (or passed as arg itself), is less than 1.
+// gonum has no empty matrices or vectors (mat.NewDense(0, 0, nil) panics);
+// the zero values &mat.Dense{} and &mat.VecDense{} that do exist would
+// otherwise reach BLAS, which panics with "blas: zero x index increment".
+// The message reads "F: dimension n is 0 (from x), want ≥ 1".
+func CheckDim(fn, arg string, n int, name string) {
+	if n >= 1 {
+		return
+	}
+	panic(&ShapeError{Func: fn, Arg: arg, Dim: name, Got: strconv.Itoa(n), Want: "≥ 1"})
 }
 
 // CheckSymmetric panics with a *ShapeError if the n×n symmetric argument arg
@@ -101,41 +124,4 @@ func named(names, nums string) string {
 // checkSameShape panics with a *ShapeError if dst is not the shape of a.
 func checkSameShape(fn, arg string, dst, a blas64.General) {
 	CheckMatrix(fn, arg, dst.Rows, dst.Cols, a.Rows, a.Cols, "", "")
-}
-
-// AliasError is the panic value of CheckNoAlias. Its Error method gives
-// messages such as
-//
-//	Bilinear: gradient dX shares memory with input X
-type AliasError struct {
-	Func  string // Function whose arguments overlap, e.g. "Bilinear".
-	Grad  string // Name of the gradient destination, e.g. "dX".
-	Input string // Name of the input, e.g. "X".
-}
-
-// Error returns the message described on AliasError.
-func (e *AliasError) Error() string {
-	return e.Func + ": gradient " + e.Grad + " shares memory with input " + e.Input
-}
-
-// Overlaps reports whether the memory ranges spanned by a[0:len(a)] and
-// b[0:len(b)] intersect. Empty slices never overlap. For strided matrix views
-// the span covers the gaps between rows, so interleaved views of the same
-// storage are reported as overlapping: the check is conservative.
-func Overlaps(a, b []float64) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return false
-	}
-	const size = unsafe.Sizeof(float64(0))
-	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
-	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
-}
-
-// CheckNoAlias panics with an *AliasError if the storage g of the gradient
-// destination grad of fn overlaps the storage x of the input named input.
-func CheckNoAlias(fn, grad string, g []float64, input string, x []float64) {
-	if Overlaps(g, x) {
-		panic(&AliasError{Func: fn, Grad: grad, Input: input})
-	}
 }

@@ -61,6 +61,9 @@ func TestShapeChecks(t *testing.T) {
 		{"vector empty name", func() { CheckVector("F", "v", 0, 3, "") }, "F: v has length 0, want 3"},
 		{"symmetric ok", func() { CheckSymmetric("Quad", "S", 4, 4, "n") }, ""},
 		{"symmetric", func() { CheckSymmetric("Quad", "S", 3, 4, "n") }, "Quad: S is 3×3, want n×n = 4×4"},
+		{"dim ok", func() { CheckDim("F", "x", 1, "n") }, ""},
+		{"dim zero", func() { CheckDim("F", "x", 0, "n") }, "F: dimension n is 0 (from x), want ≥ 1"},
+		{"dim negative parameter", func() { CheckDim("FUnpack", "k", -2, "k") }, "FUnpack: dimension k is -2, want ≥ 1"},
 		{"square ok", func() { CheckSquare("Det", "A", 3, 3) }, ""},
 		{"square", func() { CheckSquare("Det", "A", 3, 4) }, "Det: A is 3×4, want square"},
 	} {
@@ -85,41 +88,4 @@ func TestShapeErrorType(t *testing.T) {
 		}
 	}()
 	CheckMatrix("Bilinear", "X", 3, 5, 3, 4, "m", "n")
-}
-
-func TestOverlaps(t *testing.T) {
-	buf := make([]float64, 10)
-	other := make([]float64, 10)
-	for _, test := range []struct {
-		name string
-		a, b []float64
-		want bool
-	}{
-		{"same", buf, buf, true},
-		{"sub-slice", buf, buf[3:5], true},
-		{"sub-slice reversed", buf[3:5], buf, true},
-		{"one shared element", buf[:5], buf[4:8], true},
-		{"one element each", buf[4:5], buf[4:5], true},
-		{"adjacent", buf[:4], buf[4:8], false},
-		{"adjacent reversed", buf[4:8], buf[:4], false},
-		{"adjacent with spare capacity", buf[0:4:10], buf[4:6], false},
-		{"disjoint", buf[:2], buf[8:], false},
-		{"different arrays", buf, other, false},
-		{"empty inside", buf[3:3], buf, false},
-		{"empty with capacity", buf[:0], buf, false},
-		{"nil", nil, buf, false},
-		{"both nil", nil, nil, false},
-	} {
-		if got := Overlaps(test.a, test.b); got != test.want {
-			t.Errorf("%s: Overlaps = %v, want %v", test.name, got, test.want)
-		}
-	}
-}
-
-func TestCheckNoAlias(t *testing.T) {
-	buf := make([]float64, 10)
-	checkPanic(t, "alias", "Bilinear: gradient dX shares memory with input X",
-		func() { CheckNoAlias("Bilinear", "dX", buf[2:6], "X", buf[5:]) })
-	checkNoPanic(t, "no alias", func() { CheckNoAlias("Bilinear", "dX", buf[:5], "X", buf[5:]) })
-	checkNoPanic(t, "empty", func() { CheckNoAlias("Bilinear", "dX", buf[:0], "X", buf) })
 }

@@ -32,6 +32,8 @@ var logRegHPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegH", "X", n, "n")
+	runtime.CheckDim("LogRegH", "X", d, "d")
 	runtime.CheckVector("LogRegH", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegH", "w", w.Len(), d, "d")
 	ws := logRegHPool.Get().(*logRegHWork)
@@ -74,12 +76,14 @@ var logRegHGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegHGrad", "X", n, "n")
+	runtime.CheckDim("LogRegHGrad", "X", d, "d")
 	runtime.CheckVector("LogRegHGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegHGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := logRegHGradPool.Get().(*logRegHGradWork)
 	defer logRegHGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -142,14 +146,16 @@ var logRegHHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegHHessVec", "X", n, "n")
+	runtime.CheckDim("LogRegHHessVec", "X", d, "d")
 	runtime.CheckVector("LogRegHHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector().Data, "vw", vw.RawVector().Data)
+	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegHHessVec", "hw", hw.RawVector(), "vw", vw.RawVector())
 	ws := logRegHHessVecPool.Get().(*logRegHHessVecWork)
 	defer logRegHHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -203,14 +209,16 @@ var logRegHHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegHHessian", "X", n, "n")
+	runtime.CheckDim("LogRegHHessian", "X", d, "d")
 	runtime.CheckVector("LogRegHHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHHessian", "w", w.Len(), d, "d")
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegHHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegHHessian", "H", H.RawMatrix(), "w", w.RawVector())
 	ws := logRegHHessianPool.Get().(*logRegHHessianWork)
 	defer logRegHHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -271,6 +279,7 @@ func LogRegHProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Prob
 // share x's memory. It panics if x has the wrong length.
 func LogRegHUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegHUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegHUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return

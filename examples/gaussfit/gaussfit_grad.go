@@ -33,6 +33,7 @@ var gaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
@@ -78,10 +79,11 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "C", C.RawSymmetric())
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -138,6 +140,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -166,6 +169,7 @@ var factorNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	n, LCols := L.Dims()
+	runtime.CheckDim("FactorNLL", "L", n, "n")
 	runtime.CheckMatrix("FactorNLL", "L", n, LCols, n, n, "n", "n")
 	runtime.CheckSymmetric("FactorNLL", "C", C.SymmetricDim(), n, "n")
 	ws := factorNLLPool.Get().(*factorNLLWork)
@@ -217,12 +221,13 @@ var factorNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	n, LCols := L.Dims()
+	runtime.CheckDim("FactorNLLGrad", "L", n, "n")
 	runtime.CheckMatrix("FactorNLLGrad", "L", n, LCols, n, n, "n", "n")
 	runtime.CheckSymmetric("FactorNLLGrad", "C", C.SymmetricDim(), n, "n")
 	dLRows, dLCols := dL.Dims()
 	runtime.CheckMatrix("FactorNLLGrad", "dL", dLRows, dLCols, n, n, "n", "n")
-	runtime.CheckNoAlias("FactorNLLGrad", "dL", dL.RawMatrix().Data, "L", L.RawMatrix().Data)
-	runtime.CheckNoAlias("FactorNLLGrad", "dL", dL.RawMatrix().Data, "C", C.RawSymmetric().Data)
+	runtime.CheckNoAlias("FactorNLLGrad", "dL", dL.RawMatrix(), "L", L.RawMatrix())
+	runtime.CheckNoAlias("FactorNLLGrad", "dL", dL.RawMatrix(), "C", C.RawSymmetric())
 	ws := factorNLLGradPool.Get().(*factorNLLGradWork)
 	defer factorNLLGradPool.Put(ws)
 	S := runtime.Mat(&ws.S, n, n)
@@ -281,6 +286,7 @@ func FactorNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func FactorNLLUnpack(x []float64, C *mat.SymDense) (L *mat.Dense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("FactorNLLUnpack", "C", n, "n")
 	runtime.CheckLength("FactorNLLUnpack", x, n*n)
 	L = mat.NewDense(n, n, x[0:n*n:n*n])
 	return

@@ -33,6 +33,8 @@ var lossPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("Loss", "X", n, "n")
+	runtime.CheckDim("Loss", "X", d, "d")
 	runtime.CheckVector("Loss", "y", y.Len(), n, "n")
 	runtime.CheckVector("Loss", "w", w.Len(), d, "d")
 	ws := lossPool.Get().(*lossWork)
@@ -76,12 +78,14 @@ var lossGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LossGrad", "X", n, "n")
+	runtime.CheckDim("LossGrad", "X", d, "d")
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LossGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -145,14 +149,16 @@ var lossHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LossHessVec", "X", n, "n")
+	runtime.CheckDim("LossHessVec", "X", d, "d")
 	runtime.CheckVector("LossHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector().Data, "vw", vw.RawVector().Data)
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LossHessVec", "hw", hw.RawVector(), "vw", vw.RawVector())
 	ws := lossHessVecPool.Get().(*lossHessVecWork)
 	defer lossHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -207,14 +213,16 @@ var lossHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LossHessian", "X", n, "n")
+	runtime.CheckDim("LossHessian", "X", d, "d")
 	runtime.CheckVector("LossHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessian", "w", w.Len(), d, "d")
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LossHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("LossHessian", "H", H.RawMatrix(), "w", w.RawVector())
 	ws := lossHessianPool.Get().(*lossHessianWork)
 	defer lossHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -274,6 +282,7 @@ func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem
 // It panics if x has the wrong length.
 func LossUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("LossUnpack", "X", d, "d")
 	runtime.CheckLength("LossUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return

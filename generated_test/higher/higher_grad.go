@@ -33,13 +33,14 @@ var curvePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("Curve", "A", n, "n")
 	runtime.CheckMatrix("Curve", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("Curve", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Curve", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Curve", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("Curve", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("Curve", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("Curve", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := curvePool.Get().(*curveWork)
 	defer curvePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -75,13 +76,14 @@ var curveDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("CurveDeriv", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("CurveDeriv", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("CurveDeriv", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := curveDerivPool.Get().(*curveDerivWork)
 	defer curveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -119,13 +121,14 @@ var curveDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv2", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv2", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("CurveDeriv2", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("CurveDeriv2", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("CurveDeriv2", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := curveDeriv2Pool.Get().(*curveDeriv2Work)
 	defer curveDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -165,13 +168,14 @@ var curveDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveDeriv3", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv3", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv3", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("CurveDeriv3", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("CurveDeriv3", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("CurveDeriv3", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := curveDeriv3Pool.Get().(*curveDeriv3Work)
 	defer curveDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -207,13 +211,14 @@ var curveJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveJVP", "A", n, "n")
 	runtime.CheckMatrix("CurveJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJVP", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("CurveJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("CurveJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("CurveJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := curveJVPPool.Get().(*curveJVPWork)
 	defer curveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -252,6 +257,7 @@ var curveJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("CurveJacobian", "A", n, "n")
 	runtime.CheckMatrix("CurveJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJacobian", "B", BRows, BCols, n, n, "n", "n")
@@ -264,8 +270,8 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("CurveJacobian", "Jt")
-	runtime.CheckNoAlias("CurveJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("CurveJacobian", "Jt", Jt.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("CurveJacobian", "Jt", Jt.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("CurveJacobian", "Jt", Jt.RawMatrix(), "B", B.RawMatrix())
 	ws := curveJacobianPool.Get().(*curveJacobianWork)
 	defer curveJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t A + cos(t) B B
@@ -302,15 +308,19 @@ var sandwichPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("Sandwich", "A", m, "m")
+	runtime.CheckDim("Sandwich", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("Sandwich", "X", q, "q")
 	runtime.CheckMatrix("Sandwich", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("Sandwich", "B", n, "n")
 	runtime.CheckMatrix("Sandwich", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Sandwich", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("Sandwich", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -342,18 +352,22 @@ var sandwichJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichJVP", "A", m, "m")
+	runtime.CheckDim("SandwichJVP", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichJVP", "X", q, "q")
 	runtime.CheckMatrix("SandwichJVP", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichJVP", "B", n, "n")
 	runtime.CheckMatrix("SandwichJVP", "B", BRows, n, q, n, "q", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dX", dXRows, dXCols, p, q, "p", "q")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichJVP", "dst", dst.RawMatrix(), "dX", dX.RawMatrix())
 	ws := sandwichJVPPool.Get().(*sandwichJVPWork)
 	defer sandwichJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -379,9 +393,13 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichJacobian", "A", m, "m")
+	runtime.CheckDim("SandwichJacobian", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichJacobian", "X", q, "q")
 	runtime.CheckMatrix("SandwichJacobian", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichJacobian", "B", BRows, n, q, n, "q", "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
@@ -392,9 +410,9 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("SandwichJacobian", "JX")
-	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichJacobian", "JX", JX.RawMatrix(), "B", B.RawMatrix())
 	// JX from the structure of dF = A dX B
 	jX.Zero()
 	ARaw := A.RawMatrix()
@@ -420,6 +438,8 @@ var logRegNPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegN", "X", n, "n")
+	runtime.CheckDim("LogRegN", "X", d, "d")
 	runtime.CheckVector("LogRegN", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegN", "w", w.Len(), d, "d")
 	ws := logRegNPool.Get().(*logRegNWork)
@@ -460,12 +480,14 @@ var logRegNGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNGrad", "X", n, "n")
+	runtime.CheckDim("LogRegNGrad", "X", d, "d")
 	runtime.CheckVector("LogRegNGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegNGrad", "dw", dw.RawVector(), "w", w.RawVector())
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -525,14 +547,16 @@ var logRegNHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNHessVec", "X", n, "n")
+	runtime.CheckDim("LogRegNHessVec", "X", d, "d")
 	runtime.CheckVector("LogRegNHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector().Data, "vw", vw.RawVector().Data)
+	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegNHessVec", "hw", hw.RawVector(), "vw", vw.RawVector())
 	ws := logRegNHessVecPool.Get().(*logRegNHessVecWork)
 	defer logRegNHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -582,14 +606,16 @@ var logRegNHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegNHessian", "X", n, "n")
+	runtime.CheckDim("LogRegNHessian", "X", d, "d")
 	runtime.CheckVector("LogRegNHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessian", "w", w.Len(), d, "d")
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegNHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegNHessian", "H", H.RawMatrix(), "w", w.RawVector())
 	ws := logRegNHessianPool.Get().(*logRegNHessianWork)
 	defer logRegNHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -645,6 +671,7 @@ func LogRegNProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegNUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegNUnpack", x, d)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
@@ -659,12 +686,14 @@ func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense)
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("Affine", "A", m, "m")
+	runtime.CheckDim("Affine", "A", n, "n")
 	runtime.CheckVector("Affine", "x", x.Len(), n, "n")
 	runtime.CheckVector("Affine", "b", b.Len(), m, "m")
 	runtime.CheckVector("Affine", "dst", dst.Len(), m, "m")
-	runtime.CheckNoAlias("Affine", "dst", dst.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("Affine", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("Affine", "dst", dst.RawVector().Data, "b", b.RawVector().Data)
+	runtime.CheckNoAlias("Affine", "dst", dst.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("Affine", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("Affine", "dst", dst.RawVector(), "b", b.RawVector())
 	dstRaw := dst.RawVector()
 	// dst = b + A x
 	bRaw := b.RawVector()
@@ -688,6 +717,8 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx *mat.VecDense, db *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("AffineJVP", "A", m, "m")
+	runtime.CheckDim("AffineJVP", "A", n, "n")
 	runtime.CheckVector("AffineJVP", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "b", b.Len(), m, "m")
 	dARows, dACols := dA.Dims()
@@ -695,12 +726,12 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	runtime.CheckVector("AffineJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "db", db.Len(), m, "m")
 	runtime.CheckVector("AffineJVP", "dst", dst.Len(), m, "m")
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector().Data, "db", db.RawVector().Data)
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "b", b.RawVector())
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("AffineJVP", "dst", dst.RawVector(), "db", db.RawVector())
 	dstRaw := dst.RawVector()
 	// dst = db + dA x + A dx
 	dbRaw := db.RawVector()
@@ -734,6 +765,8 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 // It panics if the shapes disagree or a destination shares memory with an input.
 func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dense, Jx *mat.Dense, Jb *mat.Dense) {
 	m, n := A.Dims()
+	runtime.CheckDim("AffineJacobian", "A", m, "m")
+	runtime.CheckDim("AffineJacobian", "A", n, "n")
 	runtime.CheckVector("AffineJacobian", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJacobian", "b", b.Len(), m, "m")
 	jA := runtime.Jacobian{
@@ -763,18 +796,18 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 		VectorW: true,
 	}
 	jb.Check("AffineJacobian", "Jb")
-	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "JA", JA.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "Jx", Jx.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("AffineJacobian", "Jb", Jb.RawMatrix(), "Jx", Jx.RawMatrix())
 	// JA from the structure of dF = dA x
 	jA.Zero()
 	xRaw := x.RawVector()
@@ -797,9 +830,10 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Outer(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("Outer", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Outer", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Outer", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("Outer", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
@@ -818,11 +852,12 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("OuterJVP", "x", n, "n")
 	runtime.CheckVector("OuterJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("OuterJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("OuterJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("OuterJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
 	dstRaw := dst.RawMatrix()
 	// dst = dx x' + x dx'
 	dxRaw := dx.RawVector()
@@ -856,6 +891,7 @@ var outerJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("OuterJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   n,
@@ -865,7 +901,7 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("OuterJacobian", "Jx")
-	runtime.CheckNoAlias("OuterJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("OuterJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
 	ws := outerJacobianPool.Get().(*outerJacobianWork)
 	defer outerJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx x' + x dx'
@@ -887,9 +923,11 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExp", "X", m, "m")
+	runtime.CheckDim("ElemExp", "X", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ElemExp", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExp", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("ElemExp", "dst", dst.RawMatrix(), "X", X.RawMatrix())
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X .* exp(X)
@@ -918,12 +956,14 @@ var elemExpJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExpJVP", "X", m, "m")
+	runtime.CheckDim("ElemExpJVP", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dX", dXRows, dXCols, m, n, "m", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExpJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("ElemExpJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("ElemExpJVP", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("ElemExpJVP", "dst", dst.RawMatrix(), "dX", dX.RawMatrix())
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -962,6 +1002,8 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	m, n := X.Dims()
+	runtime.CheckDim("ElemExpJacobian", "X", m, "m")
+	runtime.CheckDim("ElemExpJacobian", "X", n, "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
 		FRows:   m,
@@ -971,7 +1013,7 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("ElemExpJacobian", "JX")
-	runtime.CheckNoAlias("ElemExpJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("ElemExpJacobian", "JX", JX.RawMatrix(), "X", X.RawMatrix())
 	ws := elemExpJacobianPool.Get().(*elemExpJacobianWork)
 	defer elemExpJacobianPool.Put(ws)
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
@@ -1008,10 +1050,11 @@ var inversePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Inverse(X *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("Inverse", "X", n, "n")
 	runtime.CheckMatrix("Inverse", "X", n, XCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Inverse", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Inverse", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("Inverse", "dst", dst.RawMatrix(), "X", X.RawMatrix())
 	ws := inversePool.Get().(*inverseWork)
 	defer inversePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1043,13 +1086,14 @@ var inverseJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("InverseJVP", "X", n, "n")
 	runtime.CheckMatrix("InverseJVP", "X", n, XCols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("InverseJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InverseJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InverseJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("InverseJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("InverseJVP", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("InverseJVP", "dst", dst.RawMatrix(), "dX", dX.RawMatrix())
 	ws := inverseJVPPool.Get().(*inverseJVPWork)
 	defer inverseJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1088,6 +1132,7 @@ var inverseJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("InverseJacobian", "X", n, "n")
 	runtime.CheckMatrix("InverseJacobian", "X", n, XCols, n, n, "n", "n")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
@@ -1098,7 +1143,7 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("InverseJacobian", "JX")
-	runtime.CheckNoAlias("InverseJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
+	runtime.CheckNoAlias("InverseJacobian", "JX", JX.RawMatrix(), "X", X.RawMatrix())
 	ws := inverseJacobianPool.Get().(*inverseJacobianWork)
 	defer inverseJacobianPool.Put(ws)
 	// JX from the structure of dF = -(inv(X) dX inv(X))
@@ -1120,12 +1165,15 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaled", "X", n, "n")
 	runtime.CheckMatrix("TraceScaled", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaled", "A", m, "m")
+	runtime.CheckDim("TraceScaled", "A", p, "p")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("TraceScaled", "dst", dstRows, dstCols, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaled", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceScaled", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceScaled", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("TraceScaled", "dst", dst.RawMatrix(), "A", A.RawMatrix())
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
@@ -1152,15 +1200,18 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaledJVP", "X", n, "n")
 	runtime.CheckMatrix("TraceScaledJVP", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaledJVP", "A", m, "m")
+	runtime.CheckDim("TraceScaledJVP", "A", p, "p")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dst", dstRows, dstCols, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TraceScaledJVP", "dst", dst.RawMatrix(), "dX", dX.RawMatrix())
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	trDX := 0.0
@@ -1200,8 +1251,11 @@ var traceScaledJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
+	runtime.CheckDim("TraceScaledJacobian", "X", n, "n")
 	runtime.CheckMatrix("TraceScaledJacobian", "X", n, XCols, n, n, "n", "n")
 	m, p := A.Dims()
+	runtime.CheckDim("TraceScaledJacobian", "A", m, "m")
+	runtime.CheckDim("TraceScaledJacobian", "A", p, "p")
 	jX := runtime.Jacobian{
 		J:       JX.RawMatrix(),
 		FRows:   m,
@@ -1211,8 +1265,8 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("TraceScaledJacobian", "JX")
-	runtime.CheckNoAlias("TraceScaledJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("TraceScaledJacobian", "JX", JX.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("TraceScaledJacobian", "JX", JX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("TraceScaledJacobian", "JX", JX.RawMatrix(), "A", A.RawMatrix())
 	ws := traceScaledJacobianPool.Get().(*traceScaledJacobianWork)
 	defer traceScaledJacobianPool.Put(ws)
 	// JX by one TraceScaledJVP per entry of X: dF = tr(dX) A has no structure to fill it from.
@@ -1235,10 +1289,11 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("Ray", "x", n, "n")
 	runtime.CheckVector("Ray", "d", d.Len(), n, "n")
 	runtime.CheckVector("Ray", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("Ray", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("Ray", "dst", dst.RawVector().Data, "d", d.RawVector().Data)
+	runtime.CheckNoAlias("Ray", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("Ray", "dst", dst.RawVector(), "d", d.RawVector())
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1257,10 +1312,11 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayDeriv", "x", n, "n")
 	runtime.CheckVector("RayDeriv", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayDeriv", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RayDeriv", "dst", dst.RawVector().Data, "d", d.RawVector().Data)
+	runtime.CheckNoAlias("RayDeriv", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("RayDeriv", "dst", dst.RawVector(), "d", d.RawVector())
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1280,10 +1336,11 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayDeriv2", "x", n, "n")
 	runtime.CheckVector("RayDeriv2", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv2", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayDeriv2", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RayDeriv2", "dst", dst.RawVector().Data, "d", d.RawVector().Data)
+	runtime.CheckNoAlias("RayDeriv2", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("RayDeriv2", "dst", dst.RawVector(), "d", d.RawVector())
 	dstRaw := dst.RawVector()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
@@ -1302,10 +1359,11 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("RayJVP", "x", n, "n")
 	runtime.CheckVector("RayJVP", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RayJVP", "dst", dst.RawVector().Data, "d", d.RawVector().Data)
+	runtime.CheckNoAlias("RayJVP", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("RayJVP", "dst", dst.RawVector(), "d", d.RawVector())
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1335,6 +1393,7 @@ var rayJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RayJacobian", "x", n, "n")
 	runtime.CheckVector("RayJacobian", "d", d.Len(), n, "n")
 	jt := runtime.Jacobian{
 		J:       Jt.RawMatrix(),
@@ -1345,8 +1404,8 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("RayJacobian", "Jt")
-	runtime.CheckNoAlias("RayJacobian", "Jt", Jt.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RayJacobian", "Jt", Jt.RawMatrix().Data, "d", d.RawVector().Data)
+	runtime.CheckNoAlias("RayJacobian", "Jt", Jt.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RayJacobian", "Jt", Jt.RawMatrix(), "d", d.RawVector())
 	ws := rayJacobianPool.Get().(*rayJacobianWork)
 	defer rayJacobianPool.Put(ws)
 	// Jt = dF/dt = exp(t) x + 2 t d
@@ -1379,6 +1438,7 @@ var scalarCurvePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurve", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurve", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurvePool.Get().(*scalarCurveWork)
@@ -1412,8 +1472,11 @@ var scalarCurveGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveGrad", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveGrad", "A", ARows, ACols, n, n, "n", "n")
+	runtime.CheckNoAlias("ScalarCurveGrad", "dt", dt, "a", a.RawVector())
+	runtime.CheckNoAlias("ScalarCurveGrad", "dt", dt, "A", A.RawMatrix())
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
 	defer scalarCurveGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -1446,6 +1509,7 @@ var scalarCurveDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDerivPool.Get().(*scalarCurveDerivWork)
@@ -1479,6 +1543,7 @@ var scalarCurveDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv2", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv2", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv2Pool.Get().(*scalarCurveDeriv2Work)
@@ -1513,6 +1578,7 @@ var scalarCurveDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv3", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv3", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv3Pool.Get().(*scalarCurveDeriv3Work)
@@ -1548,6 +1614,7 @@ var scalarCurveDeriv4Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	n := a.Len()
+	runtime.CheckDim("ScalarCurveDeriv4", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveDeriv4", "A", ARows, ACols, n, n, "n", "n")
 	ws := scalarCurveDeriv4Pool.Get().(*scalarCurveDeriv4Work)
@@ -1607,6 +1674,8 @@ var logRegBiasPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBias", "X", n, "n")
+	runtime.CheckDim("LogRegBias", "X", d, "d")
 	runtime.CheckVector("LogRegBias", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBias", "w", w.Len(), d, "d")
 	ws := logRegBiasPool.Get().(*logRegBiasWork)
@@ -1651,12 +1720,18 @@ var logRegBiasGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, dw *mat.VecDense, db *float64) float64 {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasGrad", "X", n, "n")
+	runtime.CheckDim("LogRegBiasGrad", "X", d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegBiasGrad", "dw", dw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegBiasGrad", "db", db, "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegBiasGrad", "db", db, "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegBiasGrad", "db", db, "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegBiasGrad", "db", db, "dw", dw.RawVector())
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1723,14 +1798,21 @@ var logRegBiasHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, vw *mat.VecDense, vb float64, hw *mat.VecDense, hb *float64) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasHessVec", "X", n, "n")
+	runtime.CheckDim("LogRegBiasHessVec", "X", d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector().Data, "w", w.RawVector().Data)
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector().Data, "vw", vw.RawVector().Data)
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector(), "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", hw.RawVector(), "vw", vw.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", hb, "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", hb, "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", hb, "w", w.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", hb, "vw", vw.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", hb, "hw", hw.RawVector())
 	ws := logRegBiasHessVecPool.Get().(*logRegBiasHessVecWork)
 	defer logRegBiasHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -1795,14 +1877,16 @@ var logRegBiasHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
+	runtime.CheckDim("LogRegBiasHessian", "X", n, "n")
+	runtime.CheckDim("LogRegBiasHessian", "X", d, "d")
 	runtime.CheckVector("LogRegBiasHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessian", "w", w.Len(), d, "d")
 	size := d + 1
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegBiasHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix().Data, "w", w.RawVector().Data)
+	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("LogRegBiasHessian", "H", H.RawMatrix(), "w", w.RawVector())
 	ws := logRegBiasHessianPool.Get().(*logRegBiasHessianWork)
 	defer logRegBiasHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1884,6 +1968,7 @@ func LogRegBiasProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.P
 // share x's memory. It panics if x has the wrong length.
 func LogRegBiasUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense, b *float64) {
 	_, d := X.Dims()
+	runtime.CheckDim("LogRegBiasUnpack", "X", d, "d")
 	runtime.CheckLength("LogRegBiasUnpack", x, d+1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	b = &x[d]
@@ -1909,8 +1994,10 @@ var quadTracePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTrace", "A", n, "n")
 	runtime.CheckMatrix("QuadTrace", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTrace", "W", k, "k")
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
@@ -1949,13 +2036,15 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTraceGrad", "A", n, "n")
 	runtime.CheckMatrix("QuadTraceGrad", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix().Data, "W", W.RawMatrix().Data)
+	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("QuadTraceGrad", "dW", dW.RawMatrix(), "W", W.RawMatrix())
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -1993,16 +2082,18 @@ var quadTraceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("QuadTraceHessVec", "A", n, "n")
 	runtime.CheckMatrix("QuadTraceHessVec", "A", n, ACols, n, n, "n", "n")
 	WRows, k := W.Dims()
+	runtime.CheckDim("QuadTraceHessVec", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceHessVec", "W", WRows, k, n, k, "n", "k")
 	vWRows, vWCols := vW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "vW", vWRows, vWCols, n, k, "n", "k")
 	hWRows, hWCols := hW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "hW", hWRows, hWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix().Data, "W", W.RawMatrix().Data)
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix().Data, "vW", vW.RawMatrix().Data)
+	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix(), "W", W.RawMatrix())
+	runtime.CheckNoAlias("QuadTraceHessVec", "hW", hW.RawMatrix(), "vW", vW.RawMatrix())
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
 	hWRaw := hW.RawMatrix()
@@ -2038,6 +2129,8 @@ func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
+	runtime.CheckDim("QuadTraceUnpack", "A", n, "n")
+	runtime.CheckDim("QuadTraceUnpack", "k", k, "k")
 	runtime.CheckLength("QuadTraceUnpack", x, n*k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
@@ -2063,6 +2156,7 @@ var gaussNLLPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLL", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLL", "C", C.SymmetricDim(), n, "n")
 	ws := gaussNLLPool.Get().(*gaussNLLWork)
 	defer gaussNLLPool.Put(ws)
@@ -2108,10 +2202,11 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("GaussNLLGrad", "dS", dS.RawSymmetric(), "C", C.RawSymmetric())
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -2173,12 +2268,13 @@ var gaussNLLHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
+	runtime.CheckDim("GaussNLLHessVec", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "hS", hS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric().Data, "C", C.RawSymmetric().Data)
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric().Data, "vS", vS.RawSymmetric().Data)
+	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric(), "C", C.RawSymmetric())
+	runtime.CheckNoAlias("GaussNLLHessVec", "hS", hS.RawSymmetric(), "vS", vS.RawSymmetric())
 	ws := gaussNLLHessVecPool.Get().(*gaussNLLHessVecWork)
 	defer gaussNLLHessVecPool.Put(ws)
 	prod := runtime.Mat(&ws.prod, n, n)
@@ -2240,6 +2336,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
+	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
 	runtime.CheckLength("GaussNLLUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -2263,7 +2360,9 @@ var quarticPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	n := x.Len()
+	runtime.CheckDim("Quartic", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("Quartic", "A", m, "m")
 	runtime.CheckMatrix("Quartic", "A", m, ACols, m, n, "m", "n")
 	ws := quarticPool.Get().(*quarticWork)
 	defer quarticPool.Put(ws)
@@ -2302,11 +2401,13 @@ var quarticGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("QuarticGrad", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticGrad", "A", m, "m")
 	runtime.CheckMatrix("QuarticGrad", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("QuarticGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
 	dxRaw := dx.RawVector()
@@ -2362,13 +2463,15 @@ var quarticHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("QuarticHessVec", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticHessVec", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessVec", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("QuarticHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("QuarticHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
 	ws := quarticHessVecPool.Get().(*quarticHessVecWork)
 	defer quarticHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2420,13 +2523,15 @@ var quarticHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("QuarticHessian", "x", n, "n")
 	m, ACols := A.Dims()
+	runtime.CheckDim("QuarticHessian", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessian", "A", m, ACols, m, n, "m", "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("QuarticHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("QuarticHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("QuarticHessian", "H", H.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("QuarticHessian", "H", H.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("QuarticHessian", "H", H.RawMatrix(), "A", A.RawMatrix())
 	ws := quarticHessianPool.Get().(*quarticHessianWork)
 	defer quarticHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2485,6 +2590,7 @@ func QuarticProblem(A *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("QuarticUnpack", "A", n, "n")
 	runtime.CheckLength("QuarticUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -2511,7 +2617,10 @@ var twoLayerPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayer", "A", m, "m")
+	runtime.CheckDim("TwoLayer", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayer", "B", n, "n")
 	runtime.CheckMatrix("TwoLayer", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayer", "x", x.Len(), n, "n")
 	ws := twoLayerPool.Get().(*twoLayerWork)
@@ -2565,13 +2674,20 @@ var twoLayerGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *mat.VecDense, dc *float64) float64 {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerGrad", "A", m, "m")
+	runtime.CheckDim("TwoLayerGrad", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerGrad", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerGrad", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("TwoLayerGrad", "dc", dc, "A", A.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerGrad", "dc", dc, "B", B.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerGrad", "dc", dc, "x", x.RawVector())
+	runtime.CheckNoAlias("TwoLayerGrad", "dc", dc, "dx", dx.RawVector())
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
@@ -2656,15 +2772,23 @@ var twoLayerHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx *mat.VecDense, vc float64, hx *mat.VecDense, hc *float64) {
 	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerHessVec", "A", m, "m")
+	runtime.CheckDim("TwoLayerHessVec", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerHessVec", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerHessVec", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hc", hc, "A", A.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hc", hc, "B", B.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hc", hc, "x", x.RawVector())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hc", hc, "vx", vx.RawVector())
+	runtime.CheckNoAlias("TwoLayerHessVec", "hc", hc, "hx", hx.RawVector())
 	ws := twoLayerHessVecPool.Get().(*twoLayerHessVecWork)
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2761,16 +2885,19 @@ var twoLayerHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *mat.Dense) {
-	_, k := A.Dims()
+	m, k := A.Dims()
+	runtime.CheckDim("TwoLayerHessian", "A", m, "m")
+	runtime.CheckDim("TwoLayerHessian", "A", k, "k")
 	BRows, n := B.Dims()
+	runtime.CheckDim("TwoLayerHessian", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerHessian", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessian", "x", x.Len(), n, "n")
 	size := n + 1
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("TwoLayerHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("TwoLayerHessian", "H", H.RawMatrix(), "x", x.RawVector())
 	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
 	defer twoLayerHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2834,6 +2961,7 @@ func TwoLayerProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, c *float64) {
 	_, n := B.Dims()
+	runtime.CheckDim("TwoLayerUnpack", "B", n, "n")
 	runtime.CheckLength("TwoLayerUnpack", x2, n+1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	c = &x2[n]
@@ -2860,13 +2988,14 @@ var invPathPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPath", "A", n, "n")
 	runtime.CheckMatrix("InvPath", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPath", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("InvPath", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := invPathPool.Get().(*invPathWork)
 	defer invPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -2908,13 +3037,14 @@ var invPathDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathDeriv", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("InvPathDeriv", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := invPathDerivPool.Get().(*invPathDerivWork)
 	defer invPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -2961,13 +3091,14 @@ var invPathDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathDeriv2", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("InvPathDeriv2", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
 	defer invPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3014,13 +3145,14 @@ var invPathJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathJVP", "A", n, "n")
 	runtime.CheckMatrix("InvPathJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("InvPathJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := invPathJVPPool.Get().(*invPathJVPWork)
 	defer invPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3076,6 +3208,7 @@ var invPathJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
+	runtime.CheckDim("InvPathJacobian", "A", n, "n")
 	runtime.CheckMatrix("InvPathJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJacobian", "B", BRows, BCols, n, n, "n", "n")
@@ -3088,8 +3221,8 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("InvPathJacobian", "Jt")
-	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("InvPathJacobian", "Jt", Jt.RawMatrix(), "B", B.RawMatrix())
 	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
 	defer invPathJacobianPool.Put(ws)
 	// Jt = dF/dt = -(inv(A + t B) B inv(A + t B))
@@ -3134,18 +3267,21 @@ var productPathPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPath", "A", m, "m")
+	runtime.CheckDim("ProductPath", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPath", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPath", "C", n, "n")
 	runtime.CheckMatrix("ProductPath", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPath", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPath", "dst", dst.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathPool.Get().(*productPathWork)
 	defer productPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3194,18 +3330,21 @@ var productPathDerivPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv", "dst", dst.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathDerivPool.Get().(*productPathDerivWork)
 	defer productPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3263,18 +3402,21 @@ var productPathDeriv2Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv2", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv2", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv2", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv2", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv2", "dst", dst.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
 	defer productPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3323,18 +3465,21 @@ var productPathDeriv3Pool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathDeriv3", "A", m, "m")
+	runtime.CheckDim("ProductPathDeriv3", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathDeriv3", "C", n, "n")
 	runtime.CheckMatrix("ProductPathDeriv3", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPathDeriv3", "dst", dst.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathDeriv3Pool.Get().(*productPathDeriv3Work)
 	defer productPathDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3367,18 +3512,21 @@ var productPathJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dt float64, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathJVP", "A", m, "m")
+	runtime.CheckDim("ProductPathJVP", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathJVP", "C", n, "n")
 	runtime.CheckMatrix("ProductPathJVP", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJVP", "dst", dst.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathJVPPool.Get().(*productPathJVPWork)
 	defer productPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3439,9 +3587,12 @@ var productPathJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, Jt *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("ProductPathJacobian", "A", m, "m")
+	runtime.CheckDim("ProductPathJacobian", "A", p, "p")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "B", BRows, BCols, m, p, "m", "p")
 	CRows, n := C.Dims()
+	runtime.CheckDim("ProductPathJacobian", "C", n, "n")
 	runtime.CheckMatrix("ProductPathJacobian", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "D", DRows, DCols, p, n, "p", "n")
@@ -3454,10 +3605,10 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 		VectorW: false,
 	}
 	jt.Check("ProductPathJacobian", "Jt")
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix().Data, "D", D.RawMatrix().Data)
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ProductPathJacobian", "Jt", Jt.RawMatrix(), "D", D.RawMatrix())
 	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
 	defer productPathJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
@@ -3513,15 +3664,19 @@ var sandwichAllPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAll", "A", m, "m")
+	runtime.CheckDim("SandwichAll", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAll", "X", q, "q")
 	runtime.CheckMatrix("SandwichAll", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAll", "B", n, "n")
 	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichAll", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichAll", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	ws := sandwichAllPool.Get().(*sandwichAllWork)
 	defer sandwichAllPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3555,9 +3710,13 @@ var sandwichAllJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAllJVP", "A", m, "m")
+	runtime.CheckDim("SandwichAllJVP", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAllJVP", "X", q, "q")
 	runtime.CheckMatrix("SandwichAllJVP", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAllJVP", "B", n, "n")
 	runtime.CheckMatrix("SandwichAllJVP", "B", BRows, n, q, n, "q", "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dA", dARows, dACols, m, p, "m", "p")
@@ -3567,12 +3726,12 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	runtime.CheckMatrix("SandwichAllJVP", "dB", dBRows, dBCols, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dX", dX.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix().Data, "dB", dB.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "dX", dX.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJVP", "dst", dst.RawMatrix(), "dB", dB.RawMatrix())
 	ws := sandwichAllJVPPool.Get().(*sandwichAllJVPWork)
 	defer sandwichAllJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3621,9 +3780,13 @@ var sandwichAllJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense, JX *mat.Dense, JB *mat.Dense) {
 	m, p := A.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "A", m, "m")
+	runtime.CheckDim("SandwichAllJacobian", "A", p, "p")
 	XRows, q := X.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "X", q, "q")
 	runtime.CheckMatrix("SandwichAllJacobian", "X", XRows, q, p, q, "p", "q")
 	BRows, n := B.Dims()
+	runtime.CheckDim("SandwichAllJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichAllJacobian", "B", BRows, n, q, n, "q", "n")
 	jA := runtime.Jacobian{
 		J:       JA.RawMatrix(),
@@ -3652,18 +3815,18 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 		VectorW: false,
 	}
 	jB.Check("SandwichAllJacobian", "JB")
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "X", X.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix().Data, "JX", JX.RawMatrix().Data)
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JA", JA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JX", JX.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("SandwichAllJacobian", "JB", JB.RawMatrix(), "JX", JX.RawMatrix())
 	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
 	defer sandwichAllJacobianPool.Put(ws)
 	// JA from the structure of dF = dA X B
@@ -3696,10 +3859,11 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSum", "x", n, "n")
 	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSum", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionSubSum", "dst", dst.RawVector(), "y", y.RawVector())
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -3725,14 +3889,15 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSumJVP", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJVP", "dst", dst.RawVector(), "dy", dy.RawVector())
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
@@ -3775,6 +3940,7 @@ var fusionSubSumJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("FusionSubSumJacobian", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJacobian", "y", y.Len(), n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
@@ -3794,11 +3960,11 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 		VectorW: true,
 	}
 	jy.Check("FusionSubSumJacobian", "Jy")
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", Jx.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", Jy.RawMatrix(), "Jx", Jx.RawMatrix())
 	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
 	defer fusionSubSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx
@@ -3837,6 +4003,8 @@ var fusionLsePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLse", "A", m, "m")
+	runtime.CheckDim("FusionLse", "A", n, "n")
 	runtime.CheckVector("FusionLse", "x", x.Len(), n, "n")
 	ws := fusionLsePool.Get().(*fusionLseWork)
 	defer fusionLsePool.Put(ws)
@@ -3851,8 +4019,8 @@ func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 
 // fusionLseGradWork holds FusionLseGrad's scratch space, reused across calls through fusionLseGradPool.
 type fusionLseGradWork struct {
-	Ax  []float64
-	tmp []float64
+	Ax        []float64
+	softmaxAx []float64
 }
 
 var fusionLseGradPool = sync.Pool{New: func() any {
@@ -3865,15 +4033,17 @@ var fusionLseGradPool = sync.Pool{New: func() any {
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
-//	∂f/∂x = A' exp(A x - logsumexp(A x))
+//	∂f/∂x = A' softmax(A x)
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLseGrad", "A", m, "m")
+	runtime.CheckDim("FusionLseGrad", "A", n, "n")
 	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("FusionLseGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
 	defer fusionLseGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -3883,22 +4053,20 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	f := runtime.LogSumExp(runtime.Column(Ax))
 	dxRaw := dx.RawVector()
-	tmp := runtime.Vec(&ws.tmp, m)
-	// tmp = exp(A x - logsumexp(A x))
-	for i := 0; i < m; i++ {
-		tmp.Data[i] = math.Exp(Ax.Data[i] - f)
-	}
-	// dx = A' exp(A x - logsumexp(A x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
+	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
+	// softmaxAx = softmax(A x)
+	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
+	// dx = A' softmax(A x)
+	blas64.Gemv(blas.Trans, 1, ARaw, softmaxAx, 0, dxRaw)
 	return f
 }
 
 // fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across calls through fusionLseHessVecPool.
 type fusionLseHessVecWork struct {
-	tmp  []float64
-	tmp2 []float64
-	Ax   []float64
-	Avx  []float64
+	tmp       []float64
+	softmaxAx []float64
+	Ax        []float64
+	Avx       []float64
 }
 
 var fusionLseHessVecPool = sync.Pool{New: func() any {
@@ -3912,46 +4080,44 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
-//	d(∂f/∂x) = A' (t1 .* (A vx - sum(t1 .* (A vx))))
-//	t1 = exp(A x - logsumexp(A x))
+//	d(∂f/∂x) = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	m, n := A.Dims()
+	runtime.CheckDim("FusionLseHessVec", "A", m, "m")
+	runtime.CheckDim("FusionLseHessVec", "A", n, "n")
 	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionLseHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
 	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
 	defer fusionLseHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
 	ARaw := A.RawMatrix()
 	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
+	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	xRaw := x.RawVector()
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
-	f := runtime.LogSumExp(runtime.Column(Ax))
-	// tmp2 = exp(A x - logsumexp(A x))
-	for i := 0; i < m; i++ {
-		tmp2.Data[i] = math.Exp(Ax.Data[i] - f)
-	}
+	// softmaxAx = softmax(A x)
+	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
 	Avx := runtime.Vec(&ws.Avx, m)
 	vxRaw := vx.RawVector()
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += tmp2.Data[i] * Avx.Data[i]
+		sum += softmaxAx.Data[i] * Avx.Data[i]
 	}
-	// tmp = exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx)))
+	// tmp = softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx)))
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = tmp2.Data[i] * (Avx.Data[i] - sum)
+		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sum)
 	}
-	// hx = A' (exp(A x - logsumexp(A x)) .* (A vx - sum(exp(A x - logsumexp(A x)) .* (A vx))))
+	// hx = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
 }
 
@@ -3979,13 +4145,15 @@ var fusionLseHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree or H shares memory with an input.
 func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
-	_, n := A.Dims()
+	m, n := A.Dims()
+	runtime.CheckDim("FusionLseHessian", "A", m, "m")
+	runtime.CheckDim("FusionLseHessian", "A", n, "n")
 	runtime.CheckVector("FusionLseHessian", "x", x.Len(), n, "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("FusionLseHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("FusionLseHessian", "H", H.RawMatrix(), "x", x.RawVector())
 	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
 	defer fusionLseHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4037,6 +4205,7 @@ func FusionLseProblem(A *mat.Dense) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
+	runtime.CheckDim("FusionLseUnpack", "A", n, "n")
 	runtime.CheckLength("FusionLseUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -4050,6 +4219,8 @@ func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 //
 // It panics if the shapes disagree.
 func FusionNorm2(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("FusionNorm2", "x", n, "n")
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	return f
@@ -4066,8 +4237,9 @@ func FusionNorm2(x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2Grad", "x", n, "n")
 	runtime.CheckVector("FusionNorm2Grad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm2Grad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2Grad", "dx", dx.RawVector(), "x", x.RawVector())
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -4090,10 +4262,11 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2HessVec", "x", n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -4134,10 +4307,11 @@ var fusionNorm2HessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("FusionNorm2Hessian", "x", n, "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("FusionNorm2Hessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionNorm2Hessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("FusionNorm2Hessian", "H", H.RawMatrix(), "x", x.RawVector())
 	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
 	defer fusionNorm2HessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4188,7 +4362,391 @@ func FusionNorm2Problem(n int) optimize.Problem {
 // FusionNorm2Problem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("FusionNorm2Unpack", "n", n, "n")
 	runtime.CheckLength("FusionNorm2Unpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// lseRayWork holds LseRay's scratch space, reused across calls through lseRayPool.
+type lseRayWork struct {
+	tmp []float64
+}
+
+var lseRayPool = sync.Pool{New: func() any {
+	return new(lseRayWork)
+}}
+
+// LseRay returns f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//
+// It panics if the shapes disagree.
+func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("LseRay", "x", n, "n")
+	runtime.CheckVector("LseRay", "d", d.Len(), n, "n")
+	ws := lseRayPool.Get().(*lseRayWork)
+	defer lseRayPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	dRaw := d.RawVector()
+	// tmp = x + t d
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	f := runtime.LogSumExp(runtime.Column(tmp))
+	return f
+}
+
+// lseRayGradWork holds LseRayGrad's scratch space, reused across calls through lseRayGradPool.
+type lseRayGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayGradPool = sync.Pool{New: func() any {
+	return new(lseRayGradWork)
+}}
+
+// LseRayGrad returns f = LseRay(t, x, d) and writes ∂f/∂t into dt,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	∂f/∂t = sum(d .* softmax(x + t d))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float64 {
+	n := x.Len()
+	runtime.CheckDim("LseRayGrad", "x", n, "n")
+	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
+	runtime.CheckNoAlias("LseRayGrad", "dt", dt, "x", x.RawVector())
+	runtime.CheckNoAlias("LseRayGrad", "dt", dt, "d", d.RawVector())
+	ws := lseRayGradPool.Get().(*lseRayGradWork)
+	defer lseRayGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	dRaw := d.RawVector()
+	// tmp = x + t d
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	f := runtime.LogSumExp(runtime.Column(tmp))
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp))
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+	}
+	*dt = sum
+	return f
+}
+
+// lseRayDerivWork holds LseRayDeriv's scratch space, reused across calls through lseRayDerivPool.
+type lseRayDerivWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayDerivPool = sync.Pool{New: func() any {
+	return new(lseRayDerivWork)
+}}
+
+// LseRayDeriv returns df/dt of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//
+// It panics if the shapes disagree.
+func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("LseRayDeriv", "x", n, "n")
+	runtime.CheckVector("LseRayDeriv", "d", d.Len(), n, "n")
+	ws := lseRayDerivPool.Get().(*lseRayDerivWork)
+	defer lseRayDerivPool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	// tmp2 = x + t d
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+	}
+	return sum
+}
+
+// lseRayDeriv2Work holds LseRayDeriv2's scratch space, reused across calls through lseRayDeriv2Pool.
+type lseRayDeriv2Work struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var lseRayDeriv2Pool = sync.Pool{New: func() any {
+	return new(lseRayDeriv2Work)
+}}
+
+// LseRayDeriv2 returns d²f/dt² of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//	d²f/dt² = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
+//
+// It panics if the shapes disagree.
+func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("LseRayDeriv2", "x", n, "n")
+	runtime.CheckVector("LseRayDeriv2", "d", d.Len(), n, "n")
+	ws := lseRayDeriv2Pool.Get().(*lseRayDeriv2Work)
+	defer lseRayDeriv2Pool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xRaw := x.RawVector()
+	// tmp2 = x + t d
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i] * (dRaw.Data[i*dRaw.Inc] - sum2))
+	}
+	return sum
+}
+
+// lseRayDeriv3Work holds LseRayDeriv3's scratch space, reused across calls through lseRayDeriv3Pool.
+type lseRayDeriv3Work struct {
+	tmp  []float64
+	tmp2 []float64
+	tmp3 []float64
+	tmp4 []float64
+}
+
+var lseRayDeriv3Pool = sync.Pool{New: func() any {
+	return new(lseRayDeriv3Work)
+}}
+
+// LseRayDeriv3 returns d³f/dt³ of f = LseRay(t, x, d).
+//
+// logsumexp along a ray; its derivatives in t are the mean, variance and third
+// central moment of d under softmax(x + t d).
+//
+//	f = logsumexp(x + t d)
+//	df/dt = sum(d .* softmax(x + t d))
+//	d²f/dt² = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
+//	d³f/dt³ = sum(d .* (t1 .* t2 - sum(d .* t2) softmax(x + t d)))
+//	t1 = d - sum(d .* softmax(x + t d))
+//	t2 = softmax(x + t d) .* t1
+//
+// It panics if the shapes disagree.
+func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("LseRayDeriv3", "x", n, "n")
+	runtime.CheckVector("LseRayDeriv3", "d", d.Len(), n, "n")
+	ws := lseRayDeriv3Pool.Get().(*lseRayDeriv3Work)
+	defer lseRayDeriv3Pool.Put(ws)
+	dRaw := d.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	xRaw := x.RawVector()
+	// tmp3 = x + t d
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+	}
+	// tmp2 = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp3))
+	sum2 := 0.0
+	for i := 0; i < n; i++ {
+		sum2 += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+	}
+	// tmp = d - sum(d .* softmax(x + t d))
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = dRaw.Data[i*dRaw.Inc] - sum2
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
+	sum3 := 0.0
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = tmp2.Data[i] * tmp.Data[i]
+		sum3 += dRaw.Data[i*dRaw.Inc] * tmp4.Data[i]
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i]*tmp4.Data[i] - sum3*tmp2.Data[i])
+	}
+	return sum
+}
+
+// LseRayProblem returns the problem of minimising LseRay over t with x, d
+// fixed, for gonum/optimize. Its variable packs t into one []float64, in that
+// order, matrices row-major; LseRayUnpack views such a slice as the variables.
+func LseRayProblem(x *mat.VecDense, d *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			t := LseRayUnpack(x2, x, d)
+			return LseRay(*t, x, d)
+		},
+		Grad: func(grad, x2 []float64) {
+			t := LseRayUnpack(x2, x, d)
+			dt := LseRayUnpack(grad, x, d)
+			LseRayGrad(*t, x, d, dt)
+		},
+	}
+}
+
+// LseRayUnpack returns views of x as LseRay's variables t, packed as
+// LseRayProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func LseRayUnpack(x2 []float64, x *mat.VecDense, d *mat.VecDense) (t *float64) {
+	runtime.CheckLength("LseRayUnpack", x2, 1)
+	t = &x2[0]
+	return
+}
+
+// LseMatrix returns f = LseMatrix(X).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//
+// It panics if the shapes disagree.
+func LseMatrix(X *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("LseMatrix", "X", m, "m")
+	runtime.CheckDim("LseMatrix", "X", n, "n")
+	XRaw := X.RawMatrix()
+	f := runtime.LogSumExp(XRaw)
+	return f
+}
+
+// LseMatrixGrad returns f = LseMatrix(X) and writes ∂f/∂X into dX,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//	∂f/∂X = softmax(X)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("LseMatrixGrad", "X", m, "m")
+	runtime.CheckDim("LseMatrixGrad", "X", n, "n")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("LseMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("LseMatrixGrad", "dX", dX.RawMatrix(), "X", X.RawMatrix())
+	XRaw := X.RawMatrix()
+	f := runtime.LogSumExp(XRaw)
+	dXRaw := dX.RawMatrix()
+	// dX = softmax(X)
+	runtime.SoftmaxTo(dXRaw, XRaw)
+	return f
+}
+
+// lseMatrixHessVecWork holds LseMatrixHessVec's scratch space, reused across calls through lseMatrixHessVecPool.
+type lseMatrixHessVecWork struct {
+	softmaxX []float64
+}
+
+var lseMatrixHessVecPool = sync.Pool{New: func() any {
+	return new(lseMatrixHessVecWork)
+}}
+
+// LseMatrixHessVec writes the Hessian-vector product of f = LseMatrix(X),
+// the derivative of its gradient in the directions vX, into hX,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
+// entries in row-major order.
+//
+//	f = logsumexp(X)
+//	d(∂f/∂X) = softmax(X) .* (vX - sum(softmax(X) .* vX))
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
+	m, n := X.Dims()
+	runtime.CheckDim("LseMatrixHessVec", "X", m, "m")
+	runtime.CheckDim("LseMatrixHessVec", "X", n, "n")
+	vXRows, vXCols := vX.Dims()
+	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
+	hXRows, hXCols := hX.Dims()
+	runtime.CheckMatrix("LseMatrixHessVec", "hX", hXRows, hXCols, m, n, "m", "n")
+	runtime.CheckNoAlias("LseMatrixHessVec", "hX", hX.RawMatrix(), "X", X.RawMatrix())
+	runtime.CheckNoAlias("LseMatrixHessVec", "hX", hX.RawMatrix(), "vX", vX.RawMatrix())
+	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
+	defer lseMatrixHessVecPool.Put(ws)
+	hXRaw := hX.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X)
+	runtime.SoftmaxTo(softmaxX, XRaw)
+	vXRaw := vX.RawMatrix()
+	sum := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]
+		}
+	}
+	// hX = softmax(X) .* (vX - sum(softmax(X) .* vX))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			hXRaw.Data[i*hXRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * (vXRaw.Data[i*vXRaw.Stride+j] - sum)
+		}
+	}
+}
+
+// LseMatrixProblem returns the problem of minimising LseMatrix over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; LseMatrixUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func LseMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := LseMatrixUnpack(x, m, n)
+			return LseMatrix(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := LseMatrixUnpack(x, m, n)
+			dX := LseMatrixUnpack(grad, m, n)
+			LseMatrixGrad(X, dX)
+		},
+	}
+}
+
+// LseMatrixUnpack returns views of x as LseMatrix's variables X, packed as
+// LseMatrixProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
+	runtime.CheckDim("LseMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("LseMatrixUnpack", "n", n, "n")
+	runtime.CheckLength("LseMatrixUnpack", x, m*n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }

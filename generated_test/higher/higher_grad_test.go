@@ -1291,6 +1291,87 @@ func TestGradgenHigherGrad(t *testing.T) {
 			FusionNorm2Hessian(x, H)
 			gradgenCompare(t, "FusionNorm2Problem's Hess", gradgenFlat(hess), gradgenFlat(H))
 		}
+	}}, {"LseRay", func(t2 *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		t := []float64{gradgenUniform(rng)}
+		x := gradgenVector(rng, n)
+		d := gradgenVector(rng, n)
+		dt := new(float64)
+		value := LseRayGrad(t[0], x, d, dt)
+		f := func() float64 {
+			return LseRay(t[0], x, d)
+		}
+		gradgenCompare(t2, "LseRayGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenScalarParams(t, dt)
+			gradgenCheck(t2, "t", f, ps, want)
+		}
+		// LseRayDeriv is the derivative of LseRay in t.
+		{
+			gradgenCompare(t2, "LseRayDeriv", []float64{LseRayDeriv(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+				return []float64{LseRay(t[0]+h, x, d)}
+			}))
+		}
+		// LseRayDeriv2 is the derivative of LseRayDeriv in t.
+		{
+			gradgenCompare(t2, "LseRayDeriv2", []float64{LseRayDeriv2(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+				return []float64{LseRayDeriv(t[0]+h, x, d)}
+			}))
+		}
+		// LseRayDeriv3 is the derivative of LseRayDeriv2 in t.
+		{
+			gradgenCompare(t2, "LseRayDeriv3", []float64{LseRayDeriv3(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+				return []float64{LseRayDeriv2(t[0]+h, x, d)}
+			}))
+		}
+		// LseRayProblem's Func and Grad are LseRay and LseRayGrad at the packed
+		// variables.
+		{
+			problem := LseRayProblem(x, d)
+			size := 1
+			x2 := gradgenFlat(t[0])
+			gradgenCompare(t2, "LseRayProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "LseRayProblem's Grad", grad, gradgenFlat(dt))
+		}
+	}}, {"LseMatrix", func(t *testing.T, rng *rand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		dX := mat.NewDense(m, n, nil)
+		value := LseMatrixGrad(X, dX)
+		f := func() float64 {
+			return LseMatrix(X)
+		}
+		gradgenCompare(t, "LseMatrixGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		// LseMatrixHessVec is the derivative of LseMatrixGrad in random
+		// directions v.
+		{
+			vX := gradgenMatrix(rng, m, n, false)
+			hvX := mat.NewDense(m, n, nil)
+			LseMatrixHessVec(X, vX, hvX)
+			gradgenCompare(t, "LseMatrixHessVec", gradgenFlat(hvX), gradgenSlope(func(h float64) []float64 {
+				dX2 := mat.NewDense(m, n, nil)
+				LseMatrixGrad(gradgenMovedMatrix(X, vX, h), dX2)
+				return gradgenFlat(dX2)
+			}))
+		}
+		// LseMatrixProblem's Func and Grad are LseMatrix and LseMatrixGrad at
+		// the packed variables.
+		{
+			problem := LseMatrixProblem(m, n)
+			size := m * n
+			x := gradgenFlat(X)
+			gradgenCompare(t, "LseMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "LseMatrixProblem's Grad", grad, gradgenFlat(dX))
+		}
 	}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -718,4 +718,40 @@ var registry = []entry{
 		H := f.out(in.n, in.n)
 		return inst(func() float64 { FusionNorm2Hessian(in.x, H); return 0 }, H)
 	}},
+	// LseRay (rayIn: t, x, d) and LseMatrix
+	{"LseRay", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		return inst(func() float64 { return LseRay(in.t, in.x, in.d) })
+	}},
+	{"LseRayGrad", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		dt := new(float64)
+		return inst(func() float64 { return LseRayGrad(in.t, in.x, in.d, dt) }, dt)
+	}},
+	{"LseRayDeriv", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		return inst(func() float64 { return LseRayDeriv(in.t, in.x, in.d) })
+	}},
+	{"LseRayDeriv2", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		return inst(func() float64 { return LseRayDeriv2(in.t, in.x, in.d) })
+	}},
+	{"LseRayDeriv3", func(f *factory, set int) instance {
+		in := newRayIn(f, set)
+		return inst(func() float64 { return LseRayDeriv3(in.t, in.x, in.d) })
+	}},
+	{"LseMatrix", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		return inst(func() float64 { return LseMatrix(in.X) })
+	}},
+	{"LseMatrixGrad", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		dX := f.out(in.p, in.q)
+		return inst(func() float64 { return LseMatrixGrad(in.X, dX) }, dX)
+	}},
+	{"LseMatrixHessVec", func(f *factory, set int) instance {
+		in := newSandwichIn(f, set)
+		vX, hX := f.dense(in.p, in.q), f.out(in.p, in.q)
+		return inst(func() float64 { LseMatrixHessVec(in.X, vX, hX); return 0 }, hX)
+	}},
 }

@@ -41,6 +41,9 @@ func ThreeScalars(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("ThreeScalarsGrad", "db", db, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", dc, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", dc, "db", db)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2
@@ -65,6 +68,9 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hb", hb, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", hc, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", hc, "hb", hb)
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
 	*hb = s
@@ -176,6 +182,9 @@ func ThreeScalarsFull(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "db", db, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", dc, "da", da)
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", dc, "db", db)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2 + b*b + math.Pow(c, 3.0)
@@ -199,6 +208,9 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hb", hb, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", hc, "ha", ha)
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", hc, "hb", hb)
 	s := c * va
 	s2 := a * vc
 	*ha = 2.0*(s+s2) + c*vb + b*vc
@@ -409,6 +421,7 @@ func IdentityHessianUnpack(x []float64) (s *float64) {
 // It panics if the shapes disagree.
 func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessian", "y", y.Len(), n, "n")
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -427,10 +440,11 @@ func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianGrad", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", dy.RawVector(), "y", y.RawVector())
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -453,12 +467,13 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 // It panics if the shapes disagree or a destination shares memory with an input.
 func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense, hy *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianHessVec", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "hy", hy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector().Data, "vy", vy.RawVector().Data)
+	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", hy.RawVector(), "vy", vy.RawVector())
 	hy.Zero()
 }
 
@@ -474,12 +489,13 @@ func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense,
 // It panics if the shapes disagree or H shares memory with an input.
 func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessian", "y", y.Len(), n, "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("InnerZeroHessianHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
+	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", H.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", H.RawMatrix(), "y", y.RawVector())
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -517,6 +533,7 @@ func InnerZeroHessianProblem(x *mat.VecDense) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func InnerZeroHessianUnpack(x2 []float64, x *mat.VecDense) (y *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("InnerZeroHessianUnpack", "x", n, "n")
 	runtime.CheckLength("InnerZeroHessianUnpack", x2, n)
 	y = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -540,6 +557,8 @@ var logDetHessianPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func LogDetHessian(S *mat.SymDense) float64 {
+	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessian", "S", n, "n")
 	ws := logDetHessianPool.Get().(*logDetHessianWork)
 	defer logDetHessianPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -571,8 +590,9 @@ var logDetHessianGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessianGrad", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("LogDetHessianGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("LogDetHessianGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
 	defer logDetHessianGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -610,10 +630,11 @@ var logDetHessianHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
+	runtime.CheckDim("LogDetHessianHessVec", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "hS", hS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", hS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", hS.RawSymmetric().Data, "vS", vS.RawSymmetric().Data)
+	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", hS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", hS.RawSymmetric(), "vS", vS.RawSymmetric())
 	ws := logDetHessianHessVecPool.Get().(*logDetHessianHessVecWork)
 	defer logDetHessianHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -655,6 +676,7 @@ func LogDetHessianProblem(n int) optimize.Problem {
 // as LogDetHessianProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func LogDetHessianUnpack(x []float64, n int) (S *mat.SymDense) {
+	runtime.CheckDim("LogDetHessianUnpack", "n", n, "n")
 	runtime.CheckLength("LogDetHessianUnpack", x, n*n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -679,7 +701,10 @@ var problemDimsPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDims", "A", m, "m")
+	runtime.CheckDim("ProblemDims", "A", n, "n")
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemDims", "S", k, "k")
 	runtime.CheckVector("ProblemDims", "x", x.Len(), n, "n")
 	ws := problemDimsPool.Get().(*problemDimsWork)
 	defer problemDimsPool.Put(ws)
@@ -727,18 +752,21 @@ var problemDimsGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsGrad", "A", m, "m")
+	runtime.CheckDim("ProblemDimsGrad", "A", n, "n")
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemDimsGrad", "S", k, "k")
 	runtime.CheckVector("ProblemDimsGrad", "x", x.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemDimsGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemDimsGrad", "dS", dS.SymmetricDim(), k, "k")
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemDimsGrad", "dS", dS.RawSymmetric(), "dA", dA.RawMatrix())
 	ws := problemDimsGradPool.Get().(*problemDimsGradWork)
 	defer problemDimsGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -803,6 +831,9 @@ func ProblemDimsProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func ProblemDimsUnpack(x2 []float64, x *mat.VecDense, m int, k int) (A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
+	runtime.CheckDim("ProblemDimsUnpack", "m", m, "m")
+	runtime.CheckDim("ProblemDimsUnpack", "x", n, "n")
+	runtime.CheckDim("ProblemDimsUnpack", "k", k, "k")
 	runtime.CheckLength("ProblemDimsUnpack", x2, m*n+k*k)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(k, x2[m*n:m*n+k*k:m*n+k*k])
@@ -827,6 +858,8 @@ var problemDimsFixedPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.VecDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsFixed", "A", m, "m")
+	runtime.CheckDim("ProblemDimsFixed", "A", n, "n")
 	runtime.CheckSymmetric("ProblemDimsFixed", "S", S.SymmetricDim(), n, "n")
 	runtime.CheckVector("ProblemDimsFixed", "x", x.Len(), n, "n")
 	runtime.CheckVector("ProblemDimsFixed", "b", b.Len(), m, "m")
@@ -880,21 +913,23 @@ var problemDimsFixedGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemDimsFixedGrad", "A", m, "m")
+	runtime.CheckDim("ProblemDimsFixedGrad", "A", n, "n")
 	runtime.CheckSymmetric("ProblemDimsFixedGrad", "S", S.SymmetricDim(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "b", b.Len(), m, "m")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemDimsFixedGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemDimsFixedGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric().Data, "b", b.RawVector().Data)
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", dA.RawMatrix(), "b", b.RawVector())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric(), "b", b.RawVector())
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", dS.RawSymmetric(), "dA", dA.RawMatrix())
 	ws := problemDimsFixedGradPool.Get().(*problemDimsFixedGradWork)
 	defer problemDimsFixedGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -966,6 +1001,8 @@ func ProblemDimsFixedProblem(x *mat.VecDense, b *mat.VecDense) optimize.Problem 
 func ProblemDimsFixedUnpack(x2 []float64, x *mat.VecDense, b *mat.VecDense) (A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
 	m := b.Len()
+	runtime.CheckDim("ProblemDimsFixedUnpack", "b", m, "m")
+	runtime.CheckDim("ProblemDimsFixedUnpack", "x", n, "n")
 	runtime.CheckLength("ProblemDimsFixedUnpack", x2, m*n+n*n)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(n, x2[m*n:m*n+n*n:m*n+n*n])
@@ -982,6 +1019,7 @@ func ProblemDimsFixedUnpack(x2 []float64, x *mat.VecDense, b *mat.VecDense) (A *
 // It panics if the shapes disagree.
 func RatioHessian(y *mat.VecDense, z *mat.VecDense) float64 {
 	n := y.Len()
+	runtime.CheckDim("RatioHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessian", "z", z.Len(), n, "n")
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1014,14 +1052,15 @@ var ratioHessianGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianGrad", "y", n, "n")
 	runtime.CheckVector("RatioHessianGrad", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dz", dz.Len(), n, "n")
-	runtime.CheckNoAlias("RatioHessianGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianGrad", "dy", dy.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("RatioHessianGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("RatioHessianGrad", "dy", dy.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("RatioHessianGrad", "dz", dz.RawVector(), "dy", dy.RawVector())
 	ws := ratioHessianGradPool.Get().(*ratioHessianGradWork)
 	defer ratioHessianGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1069,20 +1108,21 @@ var ratioHessianHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz *mat.VecDense, hy *mat.VecDense, hz *mat.VecDense) {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianHessVec", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vz", vz.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "hy", hy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "hz", hz.Len(), n, "n")
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector().Data, "vy", vy.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector().Data, "vz", vz.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector().Data, "vy", vy.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector().Data, "vz", vz.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector().Data, "hy", hy.RawVector().Data)
+	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector(), "vy", vy.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hy", hy.RawVector(), "vz", vz.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector(), "vy", vy.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector(), "vz", vz.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessVec", "hz", hz.RawVector(), "hy", hy.RawVector())
 	ws := ratioHessianHessVecPool.Get().(*ratioHessianHessVecWork)
 	defer ratioHessianHessVecPool.Put(ws)
 	hyRaw := hy.RawVector()
@@ -1133,12 +1173,13 @@ var ratioHessianHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	n := y.Len()
+	runtime.CheckDim("RatioHessianHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
 	size := n + n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("RatioHessianHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("RatioHessianHessian", "H", H.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RatioHessianHessian", "H", H.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RatioHessianHessian", "H", H.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RatioHessianHessian", "H", H.RawMatrix(), "z", z.RawVector())
 	ws := ratioHessianHessianPool.Get().(*ratioHessianHessianWork)
 	defer ratioHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1212,6 +1253,7 @@ func RatioHessianProblem(n int) optimize.Problem {
 // packed as RatioHessianProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("RatioHessianUnpack", "n", n, "n")
 	runtime.CheckLength("RatioHessianUnpack", x, n+n)
 	y = mat.NewVecDense(n, x[0:n:n])
 	z = mat.NewVecDense(n, x[n:n+n:n+n])
@@ -1236,6 +1278,8 @@ var arctanLogDetPool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func ArctanLogDet(P *mat.SymDense) float64 {
+	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDet", "P", n, "n")
 	ws := arctanLogDetPool.Get().(*arctanLogDetWork)
 	defer arctanLogDetPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1269,8 +1313,9 @@ var arctanLogDetGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDetGrad", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ArctanLogDetGrad", "dP", dP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
+	runtime.CheckNoAlias("ArctanLogDetGrad", "dP", dP.RawSymmetric(), "P", P.RawSymmetric())
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
 	defer arctanLogDetGradPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1317,10 +1362,11 @@ var arctanLogDetHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	n := P.SymmetricDim()
+	runtime.CheckDim("ArctanLogDetHessVec", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "vP", vP.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "hP", hP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", hP.RawSymmetric().Data, "P", P.RawSymmetric().Data)
-	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", hP.RawSymmetric().Data, "vP", vP.RawSymmetric().Data)
+	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", hP.RawSymmetric(), "P", P.RawSymmetric())
+	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", hP.RawSymmetric(), "vP", vP.RawSymmetric())
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -1378,6 +1424,7 @@ func ArctanLogDetProblem(n int) optimize.Problem {
 // as ArctanLogDetProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
+	runtime.CheckDim("ArctanLogDetUnpack", "n", n, "n")
 	runtime.CheckLength("ArctanLogDetUnpack", x, n*n)
 	P = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
@@ -1392,9 +1439,10 @@ func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTranspose", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTranspose", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTranspose", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTranspose", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1418,11 +1466,12 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTransposeJVP", "x", n, "n")
 	runtime.CheckVector("RowTransposeJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTransposeJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTransposeJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowTransposeJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowTransposeJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowTransposeJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1449,6 +1498,7 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTransposeJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -1458,7 +1508,7 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("RowTransposeJacobian", "Jx")
-	runtime.CheckNoAlias("RowTransposeJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowTransposeJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
 	// Jx from the structure of dF = dx'
 	jx.Zero()
 	jx.AddProduct(1.0, runtime.Identity, runtime.Identity, true)
@@ -1471,9 +1521,10 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquare", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquare", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquare", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowSquare", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1495,11 +1546,12 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquareJVP", "x", n, "n")
 	runtime.CheckVector("RowSquareJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquareJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquareJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowSquareJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowSquareJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowSquareJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1535,6 +1587,7 @@ var rowSquareJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowSquareJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -1544,7 +1597,7 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("RowSquareJacobian", "Jx")
-	runtime.CheckNoAlias("RowSquareJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowSquareJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
 	ws := rowSquareJacobianPool.Get().(*rowSquareJacobianWork)
 	defer rowSquareJacobianPool.Put(ws)
 	// Jx by one RowSquareJVP per entry of x: dF = 2 x' .* dx' has no structure to fill it from.
@@ -1569,8 +1622,9 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInner", "x", n, "n")
 	runtime.CheckVector("ScaledByInner", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("ScaledByInner", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ScaledByInner", "dst", dst.RawVector(), "x", x.RawVector())
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -1591,10 +1645,11 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInnerJVP", "x", n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", dst.RawVector(), "dx", dx.RawVector())
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -1631,6 +1686,7 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("ScaledByInnerJacobian", "x", n, "n")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   n,
@@ -1640,7 +1696,7 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("ScaledByInnerJacobian", "Jx")
-	runtime.CheckNoAlias("ScaledByInnerJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("ScaledByInnerJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
 	// Jx by one ScaledByInnerJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
@@ -1663,7 +1719,9 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 // It panics if the shapes disagree.
 func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVector", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("OuterTimesVector", "y", m, "m")
 	runtime.CheckVector("OuterTimesVector", "z", z.Len(), m, "m")
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1688,23 +1746,25 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("OuterTimesVectorGrad", "y", m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), m, "m")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector().Data, "dy", dy.RawVector().Data)
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", dx.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", dy.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "y", y.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "z", z.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", dz.RawVector(), "dy", dy.RawVector())
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1756,6 +1816,8 @@ func OuterTimesVectorProblem(n int, m int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
+	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
+	runtime.CheckDim("OuterTimesVectorUnpack", "m", m, "m")
 	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+m+m)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(m, x2[n:n+m:n+m])
@@ -1772,12 +1834,14 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrix", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrix", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTimesMatrix", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowTimesMatrix", "dst", dst.RawMatrix(), "A", A.RawMatrix())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1800,17 +1864,19 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrixJVP", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrixJVP", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrixJVP", "A", ARows, m, n, m, "n", "m")
 	runtime.CheckVector("RowTimesMatrixJVP", "dx", dx.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dA", dARows, dACols, n, m, "n", "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", dst.RawMatrix(), "dA", dA.RawMatrix())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1850,7 +1916,9 @@ var rowTimesMatrixJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowTimesMatrixJacobian", "x", n, "n")
 	ARows, m := A.Dims()
+	runtime.CheckDim("RowTimesMatrixJacobian", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrixJacobian", "A", ARows, m, n, m, "n", "m")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
@@ -1870,11 +1938,11 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 		VectorW: false,
 	}
 	jA.Check("RowTimesMatrixJacobian", "JA")
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", Jx.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", JA.RawMatrix(), "Jx", Jx.RawMatrix())
 	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
 	defer rowTimesMatrixJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx' A
@@ -1910,16 +1978,18 @@ var rowInnerThenRowPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRow", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRow", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRow", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRow", "z", m, "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowInnerThenRow", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix().Data, "z", z.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRow", "dst", dst.RawMatrix(), "z", z.RawVector())
 	ws := rowInnerThenRowPool.Get().(*rowInnerThenRowWork)
 	defer rowInnerThenRowPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -1963,10 +2033,12 @@ var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dA *mat.Dense, dy *mat.VecDense, dz *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRowJVP", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRowJVP", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRowJVP", "z", m, "m")
 	runtime.CheckVector("RowInnerThenRowJVP", "dx", dx.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "dA", dARows, dACols, n, n, "n", "n")
@@ -1974,14 +2046,14 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	runtime.CheckVector("RowInnerThenRowJVP", "dz", dz.Len(), m, "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dy", dy.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix().Data, "dz", dz.RawVector().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "z", z.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "dy", dy.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", dst.RawMatrix(), "dz", dz.RawVector())
 	ws := rowInnerThenRowJVPPool.Get().(*rowInnerThenRowJVPWork)
 	defer rowInnerThenRowJVPPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -2068,10 +2140,12 @@ var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, Jx *mat.Dense, JA *mat.Dense, Jy *mat.Dense, Jz *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowInnerThenRowJacobian", "x", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJacobian", "A", ARows, ACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRowJacobian", "y", y.Len(), n, "n")
 	m := z.Len()
+	runtime.CheckDim("RowInnerThenRowJacobian", "z", m, "m")
 	jx := runtime.Jacobian{
 		J:       Jx.RawMatrix(),
 		FRows:   1,
@@ -2108,28 +2182,28 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 		VectorW: true,
 	}
 	jz.Check("RowInnerThenRowJacobian", "Jz")
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "z", z.RawVector().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "JA", JA.RawMatrix().Data)
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", Jx.RawMatrix(), "z", z.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix(), "z", z.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", JA.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "z", z.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", Jy.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "z", z.RawVector())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "JA", JA.RawMatrix())
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", Jz.RawMatrix(), "Jy", Jy.RawMatrix())
 	ws := rowInnerThenRowJacobianPool.Get().(*rowInnerThenRowJacobianWork)
 	defer rowInnerThenRowJacobianPool.Put(ws)
 	// Jx by one RowInnerThenRowJVP per entry of x: dF = (dx' A y) z' has no structure to fill it from.
@@ -2203,9 +2277,10 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivs", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivs", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivs", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivs", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2229,9 +2304,10 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivsDeriv", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2256,9 +2332,10 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv2", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv2", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv2", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivsDeriv2", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2284,9 +2361,10 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsDeriv3", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv3", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv3", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivsDeriv3", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dst.Zero()
 }
 
@@ -2301,9 +2379,10 @@ func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsJVP", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivsJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2338,6 +2417,7 @@ var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowPathDerivsJacobian", "x", n, "n")
 	jt := runtime.Jacobian{
 		J:       Jt.RawMatrix(),
 		FRows:   1,
@@ -2347,7 +2427,7 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("RowPathDerivsJacobian", "Jt")
-	runtime.CheckNoAlias("RowPathDerivsJacobian", "Jt", Jt.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowPathDerivsJacobian", "Jt", Jt.RawMatrix(), "x", x.RawVector())
 	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
 	defer rowPathDerivsJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t x'
@@ -2370,6 +2450,7 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 // It panics if the shapes disagree.
 func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInput", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInput", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInput", "x", x.Len(), n, "n")
 	RRaw := blas64.Vector{
@@ -2398,11 +2479,12 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputGrad", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", dx.RawVector(), "x", x.RawVector())
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
 		Inc:  1,
@@ -2436,13 +2518,14 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputHessVec", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessVec", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
 	hxRaw := hx.RawVector()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
@@ -2471,13 +2554,14 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 // It panics if the shapes disagree or H shares memory with an input.
 func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputHessian", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessian", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessian", "x", x.Len(), n, "n")
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("RowMatrixInputHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowMatrixInputHessian", "H", H.RawMatrix(), "x", x.RawVector())
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -2525,6 +2609,7 @@ func RowMatrixInputProblem(R *mat.Dense) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
 	_, n := R.Dims()
+	runtime.CheckDim("RowMatrixInputUnpack", "R", n, "n")
 	runtime.CheckLength("RowMatrixInputUnpack", x2, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
@@ -2548,6 +2633,7 @@ var columnMatrixInputPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	n, CCols := C.Dims()
+	runtime.CheckDim("ColumnMatrixInput", "C", n, "n")
 	runtime.CheckMatrix("ColumnMatrixInput", "C", n, CCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInput", "x", x.Len(), n, "n")
 	ws := columnMatrixInputPool.Get().(*columnMatrixInputWork)
@@ -2590,16 +2676,17 @@ var columnMatrixInputGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat.VecDense) float64 {
 	n, CCols := C.Dims()
+	runtime.CheckDim("ColumnMatrixInputGrad", "C", n, "n")
 	runtime.CheckMatrix("ColumnMatrixInputGrad", "C", n, CCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInputGrad", "x", x.Len(), n, "n")
 	dCRows, dCCols := dC.Dims()
 	runtime.CheckMatrix("ColumnMatrixInputGrad", "dC", dCRows, dCCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInputGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector().Data, "dC", dC.RawMatrix().Data)
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", dC.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", dx.RawVector(), "dC", dC.RawMatrix())
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
@@ -2652,6 +2739,7 @@ func ColumnMatrixInputProblem(n int) optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense) {
+	runtime.CheckDim("ColumnMatrixInputUnpack", "n", n, "n")
 	runtime.CheckLength("ColumnMatrixInputUnpack", x2, n+n)
 	C = mat.NewDense(n, 1, x2[0:n:n])
 	x = mat.NewVecDense(n, x2[n:n+n:n+n])
@@ -2677,7 +2765,10 @@ var problemScalarFirstPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64) float64 {
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemScalarFirst", "S", k, "k")
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemScalarFirst", "A", m, "m")
+	runtime.CheckDim("ProblemScalarFirst", "A", n, "n")
 	runtime.CheckVector("ProblemScalarFirst", "x", x.Len(), n, "n")
 	ws := problemScalarFirstPool.Get().(*problemScalarFirstWork)
 	defer problemScalarFirstPool.Put(ws)
@@ -2726,18 +2817,26 @@ var problemScalarFirstGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64, dt *float64, dA *mat.Dense, dS *mat.SymDense) float64 {
 	k := S.SymmetricDim()
+	runtime.CheckDim("ProblemScalarFirstGrad", "S", k, "k")
 	m, n := A.Dims()
+	runtime.CheckDim("ProblemScalarFirstGrad", "A", m, "m")
+	runtime.CheckDim("ProblemScalarFirstGrad", "A", n, "n")
 	runtime.CheckVector("ProblemScalarFirstGrad", "x", x.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemScalarFirstGrad", "dS", dS.SymmetricDim(), k, "k")
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric().Data, "dA", dA.RawMatrix().Data)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", dt, "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", dA.RawMatrix(), "dt", dt)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "dt", dt)
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", dS.RawSymmetric(), "dA", dA.RawMatrix())
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
 	SRaw := S.RawSymmetric()
@@ -2805,6 +2904,9 @@ func ProblemScalarFirstProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 // length.
 func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *float64, A *mat.Dense, S *mat.SymDense) {
 	n := x.Len()
+	runtime.CheckDim("ProblemScalarFirstUnpack", "m", m, "m")
+	runtime.CheckDim("ProblemScalarFirstUnpack", "x", n, "n")
+	runtime.CheckDim("ProblemScalarFirstUnpack", "k", k, "k")
 	runtime.CheckLength("ProblemScalarFirstUnpack", x2, m*n+k*k+1)
 	t = &x2[0]
 	A = mat.NewDense(m, n, x2[1:m*n+1:m*n+1])
@@ -2822,6 +2924,7 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 // It panics if the shapes disagree.
 func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrder", "x", n, "n")
 	xRaw := x.RawVector()
 	sumExpX := 0.0
 	for i := 0; i < n; i++ {
@@ -2855,8 +2958,18 @@ var mixedHessianOrderGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc *float64, dx *mat.VecDense, db *float64, da *float64) float64 {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderGrad", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dc", dc, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", dx.RawVector(), "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", db, "dx", dx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "dc", dc)
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "dx", dx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", da, "db", db)
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
 	defer mixedHessianOrderGradPool.Put(ws)
 	s := a * b
@@ -2907,10 +3020,23 @@ var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, vc float64, vx *mat.VecDense, vb float64, va float64, hc *float64, hx *mat.VecDense, hb *float64, ha *float64) {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderHessVec", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", hc, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", hc, "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", hx.RawVector(), "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", hb, "hx", hx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "x", x.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "vx", vx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hc", hc)
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hx", hx.RawVector())
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", ha, "hb", hb)
 	ws := mixedHessianOrderHessVecPool.Get().(*mixedHessianOrderHessVecWork)
 	defer mixedHessianOrderHessVecPool.Put(ws)
 	s := b * va
@@ -2978,10 +3104,11 @@ var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or H shares memory with an input.
 func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, H *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("MixedHessianOrderHessian", "x", n, "n")
 	size := n + 3
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("MixedHessianOrderHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("MixedHessianOrderHessian", "H", H.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("MixedHessianOrderHessian", "H", H.RawMatrix(), "x", x.RawVector())
 	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
 	defer mixedHessianOrderHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3060,6 +3187,7 @@ func MixedHessianOrderProblem(n int) optimize.Problem {
 // give their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, b *float64, a *float64) {
+	runtime.CheckDim("MixedHessianOrderUnpack", "n", n, "n")
 	runtime.CheckLength("MixedHessianOrderUnpack", x2, n+3)
 	c = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
@@ -3077,17 +3205,20 @@ func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, 
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSum", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSum", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSum", "A", k, "k")
 	runtime.CheckMatrix("RowProductSum", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowProductSum", "dst", dstRows, dstCols, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSum", "dst", dst.RawMatrix(), "B", B.RawMatrix())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3113,8 +3244,11 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dx *mat.VecDense, dy *mat.VecDense, dA *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSumJVP", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSumJVP", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSumJVP", "A", k, "k")
 	runtime.CheckMatrix("RowProductSumJVP", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "B", BRows, BCols, m, k, "m", "k")
@@ -3126,14 +3260,14 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	runtime.CheckMatrix("RowProductSumJVP", "dB", dBRows, dBCols, m, k, "m", "k")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "dst", dstRows, dstCols, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dy", dy.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dA", dA.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix().Data, "dB", dB.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "dy", dy.RawVector())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "dA", dA.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJVP", "dst", dst.RawMatrix(), "dB", dB.RawMatrix())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3184,8 +3318,11 @@ var rowProductSumJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, Jx *mat.Dense, Jy *mat.Dense, JA *mat.Dense, JB *mat.Dense) {
 	n := x.Len()
+	runtime.CheckDim("RowProductSumJacobian", "x", n, "n")
 	m := y.Len()
+	runtime.CheckDim("RowProductSumJacobian", "y", m, "m")
 	ARows, k := A.Dims()
+	runtime.CheckDim("RowProductSumJacobian", "A", k, "k")
 	runtime.CheckMatrix("RowProductSumJacobian", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSumJacobian", "B", BRows, BCols, m, k, "m", "k")
@@ -3225,28 +3362,28 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 		VectorW: false,
 	}
 	jB.Check("RowProductSumJacobian", "JB")
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "y", y.RawVector().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "A", A.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "B", B.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "Jx", Jx.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "Jy", Jy.RawMatrix().Data)
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix().Data, "JA", JA.RawMatrix().Data)
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", Jx.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", Jy.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JA", JA.RawMatrix(), "Jy", Jy.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "y", y.RawVector())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "A", A.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "B", B.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "Jx", Jx.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "Jy", Jy.RawMatrix())
+	runtime.CheckNoAlias("RowProductSumJacobian", "JB", JB.RawMatrix(), "JA", JA.RawMatrix())
 	ws := rowProductSumJacobianPool.Get().(*rowProductSumJacobianWork)
 	defer rowProductSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx' A
@@ -3287,15 +3424,16 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobian", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobian", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobian", "C", CRows, CCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobian", "x", x.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobian", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", dst.RawMatrix(), "x", x.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3327,6 +3465,7 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR *mat.Dense, dC *mat.Dense, dx *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobianJVP", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "C", CRows, CCols, n, 1, "n", "1")
@@ -3338,12 +3477,12 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 	runtime.CheckVector("RowColumnInputsJacobianJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dR", dR.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dC", dC.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix().Data, "dx", dx.RawVector().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "dR", dR.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "dC", dC.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", dst.RawMatrix(), "dx", dx.RawVector())
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3417,6 +3556,7 @@ var rowColumnInputsJacobianJacobianPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, JR *mat.Dense, JC *mat.Dense, Jx *mat.Dense) {
 	RRows, n := R.Dims()
+	runtime.CheckDim("RowColumnInputsJacobianJacobian", "R", n, "n")
 	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "R", RRows, n, 1, n, "1", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "C", CRows, CCols, n, 1, "n", "1")
@@ -3448,18 +3588,18 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 		VectorW: true,
 	}
 	jx.Check("RowColumnInputsJacobianJacobian", "Jx")
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix().Data, "JR", JR.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "R", R.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "C", C.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "JR", JR.RawMatrix().Data)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix().Data, "JC", JC.RawMatrix().Data)
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", JR.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", JC.RawMatrix(), "JR", JR.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix(), "R", R.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix(), "C", C.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix(), "x", x.RawVector())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix(), "JR", JR.RawMatrix())
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", Jx.RawMatrix(), "JC", JC.RawMatrix())
 	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
 	defer rowColumnInputsJacobianJacobianPool.Put(ws)
 	// JR by one RowColumnInputsJacobianJVP per entry of R: dF = x' .* dR + (dR C) x' has no structure to fill it from.
@@ -3529,6 +3669,7 @@ var symmetricHVPScaledDifferencePool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifference", "c", m, "m")
 	ws := symmetricHVPScaledDifferencePool.Get().(*symmetricHVPScaledDifferenceWork)
 	defer symmetricHVPScaledDifferencePool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3566,8 +3707,9 @@ var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifferenceGrad", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", "dc", dc.RawSymmetric(), "c", c.RawSymmetric())
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
 	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3619,10 +3761,11 @@ var symmetricHVPScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *mat.SymDense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPScaledDifferenceHessVec", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", hc.RawSymmetric(), "vc", vc.RawSymmetric())
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -3686,6 +3829,7 @@ func SymmetricHVPScaledDifferenceProblem(m int) optimize.Problem {
 // SymmetricHVPScaledDifferenceProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPScaledDifferenceUnpack(x []float64, m int) (c *mat.SymDense) {
+	runtime.CheckDim("SymmetricHVPScaledDifferenceUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPScaledDifferenceUnpack", x, m*m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
@@ -3708,6 +3852,8 @@ var spdhvpScaledDifferencePool = sync.Pool{New: func() any {
 //
 // It panics if the shapes disagree.
 func SPDHVPScaledDifference(S *mat.SymDense) float64 {
+	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifference", "S", m, "m")
 	ws := spdhvpScaledDifferencePool.Get().(*spdhvpScaledDifferenceWork)
 	defer spdhvpScaledDifferencePool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -3740,8 +3886,9 @@ var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifferenceGrad", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", "dS", dS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", "dS", dS.RawSymmetric(), "S", S.RawSymmetric())
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
 	defer spdhvpScaledDifferenceGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -3787,10 +3934,11 @@ var spdhvpScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	m := S.SymmetricDim()
+	runtime.CheckDim("SPDHVPScaledDifferenceHessVec", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric().Data, "S", S.RawSymmetric().Data)
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric().Data, "vS", vS.RawSymmetric().Data)
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric(), "S", S.RawSymmetric())
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", hS.RawSymmetric(), "vS", vS.RawSymmetric())
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -3848,6 +3996,7 @@ func SPDHVPScaledDifferenceProblem(m int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
+	runtime.CheckDim("SPDHVPScaledDifferenceUnpack", "m", m, "m")
 	runtime.CheckLength("SPDHVPScaledDifferenceUnpack", x, m*m)
 	S = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
@@ -3872,6 +4021,7 @@ var symmetricHVPWithVectorPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree.
 func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVector", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVector", "x", x.Len(), m, "m")
 	ws := symmetricHVPWithVectorPool.Get().(*symmetricHVPWithVectorWork)
 	defer symmetricHVPWithVectorPool.Put(ws)
@@ -3910,14 +4060,15 @@ var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDense, dx *mat.VecDense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVectorGrad", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorGrad", "dc", dc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "dx", dx.Len(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector().Data, "dc", dc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", dc.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", dx.RawVector(), "dc", dc.RawSymmetric())
 	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
 	defer symmetricHVPWithVectorGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -3979,20 +4130,21 @@ var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.SymDense, vx *mat.VecDense, hc *mat.SymDense, hx *mat.VecDense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPWithVectorHessVec", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "hx", hx.Len(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric().Data, "vx", vx.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "x", x.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "vc", vc.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "vx", vx.RawVector().Data)
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector().Data, "hc", hc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric(), "x", x.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric(), "vc", vc.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", hc.RawSymmetric(), "vx", vx.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector(), "x", x.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector(), "vc", vc.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector(), "vx", vx.RawVector())
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", hx.RawVector(), "hc", hc.RawSymmetric())
 	ws := symmetricHVPWithVectorHessVecPool.Get().(*symmetricHVPWithVectorHessVecWork)
 	defer symmetricHVPWithVectorHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4078,6 +4230,7 @@ func SymmetricHVPWithVectorProblem(m int) optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.VecDense) {
+	runtime.CheckDim("SymmetricHVPWithVectorUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPWithVectorUnpack", x2, m*m+m)
 	c = mat.NewSymDense(m, x2[0:m*m:m*m])
 	x = mat.NewVecDense(m, x2[m*m:m*m+m:m*m+m])
@@ -4094,6 +4247,7 @@ func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.
 // It panics if the shapes disagree.
 func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalves", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalves", "a", aRows, aCols, m, m, "m", "m")
 	aRaw := a.RawMatrix()
@@ -4133,16 +4287,17 @@ var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.SymDense, da *mat.Dense) float64 {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalvesGrad", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "a", aRows, aCols, m, m, "m", "m")
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc.SymmetricDim(), m, "m")
 	daRows, daCols := da.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "da", daRows, daCols, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric().Data, "a", a.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "a", a.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix().Data, "dc", dc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", dc.RawSymmetric(), "a", a.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix(), "a", a.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", da.RawMatrix(), "dc", dc.RawSymmetric())
 	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
 	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
 	aRaw := a.RawMatrix()
@@ -4213,6 +4368,7 @@ var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
 // It panics if the shapes disagree or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.SymDense, va *mat.Dense, hc *mat.SymDense, ha *mat.Dense) {
 	m := c.SymmetricDim()
+	runtime.CheckDim("SymmetricHVPTransposedHalvesHessVec", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "a", aRows, aCols, m, m, "m", "m")
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "vc", vc.SymmetricDim(), m, "m")
@@ -4221,15 +4377,15 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc.SymmetricDim(), m, "m")
 	haRows, haCols := ha.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", haRows, haCols, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "a", a.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "vc", vc.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric().Data, "va", va.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "c", c.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "a", a.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "vc", vc.RawSymmetric().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "va", va.RawMatrix().Data)
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix().Data, "hc", hc.RawSymmetric().Data)
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric(), "a", a.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric(), "vc", vc.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", hc.RawSymmetric(), "va", va.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix(), "c", c.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix(), "a", a.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix(), "vc", vc.RawSymmetric())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix(), "va", va.RawMatrix())
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", ha.RawMatrix(), "hc", hc.RawSymmetric())
 	ws := symmetricHVPTransposedHalvesHessVecPool.Get().(*symmetricHVPTransposedHalvesHessVecWork)
 	defer symmetricHVPTransposedHalvesHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4312,6 +4468,7 @@ func SymmetricHVPTransposedHalvesProblem(m int) optimize.Problem {
 // SymmetricHVPTransposedHalvesProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a *mat.Dense) {
+	runtime.CheckDim("SymmetricHVPTransposedHalvesUnpack", "m", m, "m")
 	runtime.CheckLength("SymmetricHVPTransposedHalvesUnpack", x, m*m+m*m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
