@@ -50,7 +50,7 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 		f.HeaderComment("// Source: " + strings.Join(names, ", "))
 	}
 	aliasImports(f, funcs)
-	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion1").Comment("fails to compile against an incompatible runtime")
+	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion2").Comment("fails to compile against an incompatible runtime")
 	// Package-level names: the functions first, then the workspace types
 	// and pools, which must not collide with them nor be shadowed by an
 	// input of any function.

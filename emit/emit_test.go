@@ -219,7 +219,7 @@ func TestStandalone(t *testing.T) {
 			t.Errorf("standalone code lacks %s", want)
 		}
 	}
-	for _, unused := range []string{"gradgenCofactor", "gradgenSoftplus", "SupportsVersion1"} {
+	for _, unused := range []string{"gradgenCofactor", "gradgenSoftplus", "SupportsVersion2"} {
 		if strings.Contains(string(code), unused) {
 			t.Errorf("standalone code has the unused %s", unused)
 		}

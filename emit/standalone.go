@@ -170,7 +170,7 @@ func Standalone(code []byte) ([]byte, error) {
 	// Drop the version check and turn runtime.X into gradgenX.
 	var decls []ast.Decl
 	for _, d := range file.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion1") {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion2") {
 			line := fset.Position(g.Pos()).Line
 			var comments []*ast.CommentGroup
 			for _, c := range file.Comments {

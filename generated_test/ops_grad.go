@@ -13,7 +13,7 @@ import (
 	"sync"
 )
 
-const _ = runtime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //

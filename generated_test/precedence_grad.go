@@ -11,7 +11,7 @@ import (
 	"sync"
 )
 
-const _ = runtime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
 // PrecDivSquare returns f = PrecDivSquare(s, c).
 //

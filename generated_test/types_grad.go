@@ -13,7 +13,7 @@ import (
 	ggsync "sync"
 )
 
-const _ = ggruntime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion2 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {

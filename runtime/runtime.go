@@ -18,10 +18,13 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion1 is referenced by generated code as
+// SupportsVersion2 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion1
+//	const _ = runtime.SupportsVersion2
 //
-// so that code generated for version 1 of this API fails to compile against
-// a runtime that does not provide it.
-const SupportsVersion1 = true
+// so that code generated for version 2 of this API fails to compile against
+// a runtime that does not provide it. Version 2 (issue 11): CheckNoAlias
+// takes gonum's raw storage and compares the elements views address, and
+// CheckDim bounds dimensions; code generated for version 1 refers to
+// SupportsVersion1, which is gone, and so stops at its guard line.
+const SupportsVersion2 = true

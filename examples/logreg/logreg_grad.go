@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-const _ = runtime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {

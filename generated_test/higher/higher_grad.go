@@ -13,7 +13,7 @@ import (
 	"sync"
 )
 
-const _ = runtime.SupportsVersion1 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
