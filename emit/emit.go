@@ -42,50 +42,74 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 	f := jen.NewFile(opts.Package)
 	f.HeaderComment(Header)
 	if len(opts.Sources) > 0 {
-		f.HeaderComment("// Source: " + strings.Join(opts.Sources, ", "))
+		sources := make([]string, len(opts.Sources))
+		for k, s := range opts.Sources {
+			sources[k] = quoteName(s)
+		}
+		f.HeaderComment("// Source: " + strings.Join(sources, ", "))
 	}
-	aliasImports(f, funcs)
-	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion1").Comment("fails to compile against an incompatible runtime")
-	// Package-level names: the functions first, then the workspace types
-	// and pools, which must not collide with them nor be shadowed by an
-	// input of any function.
 	if err := CheckNames(funcs); err != nil {
 		return nil, err
 	}
+	// Package-level names: the functions and the import names first, then
+	// the workspace types and pools, which must not collide with them nor
+	// be shadowed by a local of the function that uses them. Every local
+	// avoids every package-level name.
 	top := newScope()
 	for _, fn := range funcs {
 		for _, g := range generated(fn) {
 			top.reserve(g.name)
 		}
-		for _, in := range fn.Inputs {
-			top.reserve(in.Name)
-		}
 	}
+	for _, name := range aliasImports(f, funcs, generatedImports) {
+		top.reserve(name)
+	}
+	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion1").Comment("fails to compile against an incompatible runtime")
 	for _, fn := range funcs {
 		for _, g := range generated(fn) {
 			switch g.role {
 			case roleProblem:
-				emitProblem(f, fn)
+				emitProblem(f, fn, top)
 			case roleUnpack: // emitted with the problem
 			default:
 				newFunc(fn, g.role, g.order, top).emit(f)
 			}
 		}
 	}
-	return render(f, "generated code")
+	return render(f, funcs, "code")
 }
 
-// render returns f as gofmt-formatted source; what names it in errors.
-func render(f *jen.File, what string) ([]byte, error) {
+// render returns f as gofmt-formatted source. An error is the generator's
+// fault: it is one line, naming funcs and what (code, or the test), and
+// never holds the source.
+func render(f *jen.File, funcs []*derive.Function, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("emit: rendering %s: %v", what, err)
+		return nil, internalError(funcs, what, err)
 	}
 	out, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("emit: formatting %s: %v", what, err)
+		return nil, internalError(funcs, what, err)
 	}
 	return out, nil
+}
+
+// internalError reports a failure of the generator itself on funcs: one
+// line naming them, the first line of err at most 200 bytes long and
+// Go-quoted when it holds anything unprintable, and a request for a
+// report.
+func internalError(funcs []*derive.Function, what string, err error) error {
+	var names []string
+	for _, fn := range funcs {
+		names = append(names, fn.Spec.Name)
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	msg = strings.TrimSuffix(msg, " while formatting source:")
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return fmt.Errorf("emit: internal error: the %s generated for %s cannot be formatted: %s; please report it with the spec",
+		what, strings.Join(names, ", "), quoteName(msg))
 }
 
 // The roles of the optimize adapter and its unpacking helper, which
@@ -166,7 +190,10 @@ func roleName(name string, r role, order int) string {
 }
 
 // CheckNames reports two functions whose generated names collide (a
-// function Foo and another named FooGrad, say), naming both places.
+// function Foo and another named FooGrad, say), naming both places, and an
+// input or a dimension named like a function generated into the same
+// file (an input FGrad of F, whose FProblem calls FGrad, say), at the
+// input's or dimension's place.
 func CheckNames(funcs []*derive.Function) error {
 	type origin struct {
 		what string
@@ -182,15 +209,33 @@ func CheckNames(funcs []*derive.Function) error {
 			seen[g.name] = origin{fmt.Sprintf(g.what, fn.Spec.Name), fn}
 		}
 	}
+	for _, fn := range funcs {
+		for _, in := range fn.Spec.Inputs {
+			if prev, ok := seen[in.Name]; ok {
+				return &spec.Error{Pos: in.Pos, Msg: fmt.Sprintf("input %s takes the name of %s at %s; rename it", in.Name, prev.what, prev.fn.Spec.NamePos)}
+			}
+			for _, d := range in.Type.Dims {
+				if prev, ok := seen[d.Name]; ok && d.Name != "" {
+					return &spec.Error{Pos: d.Pos, Msg: fmt.Sprintf("dimension %s takes the name of %s at %s; rename it", d.Name, prev.what, prev.fn.Spec.NamePos)}
+				}
+			}
+		}
+	}
 	return nil
 }
 
 // gradName returns the name of the gradient function of name.
 func gradName(name string) string { return name + "Grad" }
 
-// aliasImports renames an imported package whose name an input takes, so
-// an input called math or mat still compiles.
-func aliasImports(f *jen.File, funcs []*derive.Function) {
+// generatedImports are the packages generated code imports, by name.
+var generatedImports = map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath, "optimize": optimizePath}
+
+// aliasImports names the imports of f, the packages of paths (import path
+// by package name): a package whose name a spec name (an input, direction
+// or dimension) or a generated function takes is imported as gg and its
+// name (with underscores added until free), so an input called math or mat
+// still compiles. It returns the names the imports take.
+func aliasImports(f *jen.File, funcs []*derive.Function, paths map[string]string) []string {
 	taken := map[string]bool{}
 	for _, fn := range funcs {
 		for _, g := range generated(fn) {
@@ -208,12 +253,12 @@ func aliasImports(f *jen.File, funcs []*derive.Function) {
 			taken[d.Name] = true
 		}
 	}
-	paths := map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath, "optimize": optimizePath}
 	names := make([]string, 0, len(paths))
 	for name := range paths {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	var local []string
 	for _, name := range names {
 		if taken[name] {
 			alias := "gg" + name
@@ -221,8 +266,11 @@ func aliasImports(f *jen.File, funcs []*derive.Function) {
 				alias += "_"
 			}
 			f.ImportAlias(paths[name], alias)
+			local = append(local, alias)
 		} else {
 			f.ImportName(paths[name], name)
+			local = append(local, name)
 		}
 	}
+	return local
 }

@@ -137,7 +137,7 @@ func (e *function) formula(n *derive.Node) string {
 
 // writeNamed is writeInto with the name comments use for dst.
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
-	note := jen.Comment(label + " = " + e.formula(n))
+	note := commentLine(label + " = " + e.formula(n))
 	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
 		v := e.ensure(n)
 		e.stmt(note)
