@@ -191,9 +191,10 @@ func roleName(name string, r role, order int) string {
 
 // CheckNames reports two functions whose generated names collide (a
 // function Foo and another named FooGrad, say), naming both places, and an
-// input or a dimension named like a function generated into the same
-// file (an input FGrad of F, whose FProblem calls FGrad, say), at the
-// input's or dimension's place.
+// input or a dimension named like a function generated for its own
+// function (an input FGrad of F, whose FProblem calls FGrad, say), at the
+// input's or dimension's place. The functions generated for other
+// functions are not called where the input is in scope.
 func CheckNames(funcs []*derive.Function) error {
 	type origin struct {
 		what string
@@ -210,13 +211,17 @@ func CheckNames(funcs []*derive.Function) error {
 		}
 	}
 	for _, fn := range funcs {
+		own := map[string]string{}
+		for _, g := range generated(fn) {
+			own[g.name] = fmt.Sprintf(g.what, fn.Spec.Name)
+		}
 		for _, in := range fn.Spec.Inputs {
-			if prev, ok := seen[in.Name]; ok {
-				return &spec.Error{Pos: in.Pos, Msg: fmt.Sprintf("input %s takes the name of %s at %s; rename it", in.Name, prev.what, prev.fn.Spec.NamePos)}
+			if what, ok := own[in.Name]; ok {
+				return &spec.Error{Pos: in.Pos, Msg: fmt.Sprintf("input %s takes the name of %s; rename it", in.Name, what)}
 			}
 			for _, d := range in.Type.Dims {
-				if prev, ok := seen[d.Name]; ok && d.Name != "" {
-					return &spec.Error{Pos: d.Pos, Msg: fmt.Sprintf("dimension %s takes the name of %s at %s; rename it", d.Name, prev.what, prev.fn.Spec.NamePos)}
+				if what, ok := own[d.Name]; ok && d.Name != "" {
+					return &spec.Error{Pos: d.Pos, Msg: fmt.Sprintf("dimension %s takes the name of %s; rename it", d.Name, what)}
 				}
 			}
 		}

@@ -71,6 +71,10 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 		top.reserve(name)
 	}
 
+	// The test's *testing.T is in scope in every check, which calls the
+	// generated functions: it must not hide one of them. (The checks'
+	// locals may hide it: they do not use it.)
+	t := jen.Id(newScope(top).fresh("t"))
 	used := map[string]bool{}
 	var cases []jen.Code
 	for _, fn := range funcs {
@@ -78,16 +82,16 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	}
 	comment(f, fmt.Sprintf("%s checks every derivative generated in %s against finite differences of the next-lower order at random points and shapes.", opts.Name, quoteName(opts.Source)))
 	rng := jen.Id("rng")
-	f.Func().Id(opts.Name).Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(append(helpers(used),
+	f.Func().Id(opts.Name).Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(append(helpers(used),
 		jen.Id("tests").Op(":=").Index().Struct(
 			jen.Id("name").String(),
 			jen.Id("check").Func().Params(jen.Op("*").Qual(testingPath, "T"), jen.Op("*").Qual(randPath, "Rand")),
 		).Values(cases...),
 		jen.For(jen.List(jen.Id("_"), jen.Id("tt")).Op(":=").Range().Id("tests")).Block(
-			jen.Id("t").Dot("Run").Call(jen.Id("tt").Dot("name"), jen.Func().Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(
+			t.Clone().Dot("Run").Call(jen.Id("tt").Dot("name"), jen.Func().Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(
 				rng.Clone().Op(":=").Qual(randPath, "New").Call(jen.Qual(randPath, "NewPCG").Call(jen.Lit(1), jen.Lit(2))),
 				jen.For(jen.Id("trial").Op(":=").Lit(0), jen.Id("trial").Op("<").Lit(5), jen.Id("trial").Op("++")).Block(
-					jen.Id("tt").Dot("check").Call(jen.Id("t"), rng),
+					jen.Id("tt").Dot("check").Call(t.Clone(), rng),
 				),
 			)),
 		))...,

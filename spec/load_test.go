@@ -245,6 +245,7 @@ var loadErrorTests = []struct {
 	// Names generated code needs for itself (spec.Reserved) and doc text.
 	{"function init", function("name: init", "inputs: {x: scalar}", "expr: x"), `s.yaml:2:11: function name "init" is reserved by Go for a function without parameters; rename it`},
 	{"function main", function("name: main", "inputs: {x: scalar}", "expr: x"), `s.yaml:2:11: function name "main" is reserved by Go for a function without parameters; rename it`},
+	{"function import name", function("name: math", "inputs: {x: scalar}", "expr: x"), `s.yaml:2:11: function name "math" is the name of a package generated code imports, which would clash with that import in the package's other files; rename it`},
 	{"function predeclared", function("name: float64", "inputs: {x: scalar}", "expr: x"), `s.yaml:2:11: function name "float64" is a predeclared Go identifier, which generated code uses; rename it`},
 	{"function helper prefix", function("name: gradgenLU", "inputs: {x: scalar}", "expr: x"), `s.yaml:2:11: function name "gradgenLU" starts with "gradgen", which gradgen keeps for its own helpers; rename it`},
 	{"input predeclared type", function("name: F", "inputs: {float64: scalar}", "expr: float64"), `s.yaml:3:14: input name "float64" is a predeclared Go identifier, which generated code uses; rename it`},

@@ -3,6 +3,7 @@ package spec
 import (
 	gotoken "go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,12 +37,7 @@ func Reserved(name string) bool {
 	if Predeclared(name) || strings.HasPrefix(name, HelperPrefix) {
 		return true
 	}
-	for _, imp := range ImportNames {
-		if name == imp {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ImportNames, name)
 }
 
 // CheckPackageName returns what is wrong with name as the package clause
@@ -70,8 +66,11 @@ func checkName(what, name string) string {
 // dimension, all of which become Go identifiers of generated code: a Go
 // identifier (checkName) that is not predeclared, does not start with
 // HelperPrefix, and for a function is neither init nor main, which Go
-// reserves for functions without parameters. Imported package names are
-// allowed (the import is renamed). what names the role, as in "input name".
+// reserves for functions without parameters, nor one of ImportNames: a
+// package-level name clashes with the import of that name in every other
+// file of the package. Inputs and dimensions may take ImportNames (the
+// import is renamed in their file). what names the role, as in "input
+// name".
 func checkSpecName(what, name string) string {
 	switch msg := checkName(what, name); {
 	case msg != "":
@@ -82,6 +81,8 @@ func checkSpecName(what, name string) string {
 		return what + " " + strconv.Quote(name) + " starts with " + strconv.Quote(HelperPrefix) + ", which gradgen keeps for its own helpers; rename it"
 	case what == "function name" && (name == "init" || name == "main"):
 		return what + " " + strconv.Quote(name) + " is reserved by Go for a function without parameters; rename it"
+	case what == "function name" && slices.Contains(ImportNames, name):
+		return what + " " + strconv.Quote(name) + " is the name of a package generated code imports, which would clash with that import in the package's other files; rename it"
 	}
 	return ""
 }
