@@ -6,15 +6,19 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io/fs"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/runtime"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -387,9 +391,19 @@ func FuzzNames(f *testing.F) {
 		f.Add(c.doc, c.fn, c.a, c.b, c.dim, c.let)
 	}
 	f.Fuzz(func(t *testing.T, doc, fn, a, b, dim, let string) {
-		for _, name := range []string{fn, a, b, dim, let} {
-			if !token.IsIdentifier(name) {
-				return // the loader refuses those (spec's own tests)
+		// Keep only what an identifier may hold, so that most mutations
+		// still give names: the loader's refusal of the others is spec's
+		// own tests' business.
+		names := []*string{&fn, &a, &b, &dim, &let}
+		for _, name := range names {
+			*name = strings.Map(func(r rune) rune {
+				if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return r
+				}
+				return -1
+			}, *name)
+			if !token.IsIdentifier(*name) {
+				return
 			}
 		}
 		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(doc)
@@ -399,4 +413,150 @@ func FuzzNames(f *testing.F) {
 			"    expr: sum(exp(" + let + ")) + " + b + "' * " + a + " * " + b + "\n    hessian: true\n"
 		checkNames(t, src, "s_grad.go", false)
 	})
+}
+
+// TestInternalErrorsOneLine checks that a failure of the generator is one
+// line that asks for a report and holds no generated source.
+func TestInternalErrorsOneLine(t *testing.T) {
+	fns := buildSpec(t, "functions:\n  - name: F\n    inputs: {x: vector(n)}\n    expr: sum(exp(x))\n")
+	_, genErr := Generate(fns, Options{Package: "not a package"}) // -pkg and the package key are checked before
+	_, testErr := GenerateTest(fns, TestOptions{Package: "not a package", Name: "TestGradgenS", Source: "s.go"})
+	_, aloneErr := Standalone([]byte("package p\n\nfunc F( {\n\treturn\n}\n"))
+	for _, err := range []error{genErr, testErr, aloneErr} {
+		if err == nil {
+			t.Fatal("no error")
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "\n") || !strings.Contains(msg, "internal error") || !strings.Contains(msg, "please report it") || strings.Contains(msg, "func ") {
+			t.Errorf("error %q: want one line asking for a report, without source", msg)
+		}
+	}
+	if msg := genErr.Error(); !strings.Contains(msg, "code generated for F ") {
+		t.Errorf("error %q does not name F", msg)
+	}
+}
+
+// TestSourceHeader checks that spec file names that could break the
+// header comment are quoted there, and that the header stays two lines.
+func TestSourceHeader(t *testing.T) {
+	fns := buildSpec(t, "functions:\n  - name: F\n    inputs: {x: vector(n)}\n    expr: sum(exp(x))\n")
+	for _, tt := range []struct{ name, want string }{
+		{"s.yaml", "// Source: s.yaml"},
+		{"my spec.yaml", "// Source: my spec.yaml"},
+		{"a\nb.yaml", `// Source: "a\nb.yaml"`},
+		{"a\x00b.yaml", `// Source: "a\x00b.yaml"`},
+		{"\ufeffs.yaml", `// Source: "\ufeffs.yaml"`},
+		{"a\xffb.yaml", `// Source: "a\xffb.yaml"`},
+		{"a\u202eb.yaml", `// Source: "a\u202eb.yaml"`},
+	} {
+		code, err := Generate(fns, Options{Package: "p", Sources: []string{tt.name}})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.name, err)
+		}
+		lines := strings.SplitN(string(code), "\n", 4)
+		if lines[0] != Header || lines[1] != tt.want || lines[2] != "" || !strings.HasPrefix(lines[3], "package p\n") {
+			t.Errorf("%q: header\n%s", tt.name, strings.Join(lines[:3], "\n"))
+		}
+		test, err := GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenS", Source: tt.name})
+		if err != nil {
+			t.Fatalf("%q: test: %v", tt.name, err)
+		}
+		if _, err := parser.ParseFile(token.NewFileSet(), "s_test.go", test, parser.ParseComments); err != nil {
+			t.Errorf("%q: test: %v", tt.name, err)
+		}
+	}
+}
+
+// FuzzDoc fuzzes the doc text alone, without type-checking (so it runs
+// fast): the text is refused with a position, or the generated code and
+// test parse, declare only what is expected, and carry the doc only in
+// plain line comments after the package clause.
+func FuzzDoc(f *testing.F) {
+	for _, doc := range []string{
+		"x\n\t//go:generate touch PWNED", "  //go:build ignore", "/* open\nx\n*/ func X() {}", "//line a.go:1",
+		"//export F\n//extern F", "+build ignore", "\tgo:build linux", "a\x00b", "\ufeff", "a\u202eb", "a\rb", "a\u2028b",
+		"a\x85b", "// +build ignore", "*/", "/*", "# Heading\n- list\n\tcode", strings.Repeat("word ", 40) + "+build x",
+	} {
+		f.Add(doc)
+	}
+	fns := func(doc string) ([]*derive.Function, error) {
+		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(doc)
+		file, err := spec.Load("s.yaml", []byte("functions:\n  - name: F\n    doc: \""+quoted+"\"\n    inputs: {x: vector(n)}\n    expr: sum(exp(x))\n    hessian: true\n"))
+		if err != nil {
+			return nil, err
+		}
+		return derive.Build(file)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		built, err := fns(doc)
+		if err != nil {
+			if _, ok := err.(*spec.Error); !ok {
+				t.Fatalf("%q: not a positioned error: %v", doc, err)
+			}
+			return
+		}
+		code, err := Generate(built, Options{Package: "p"})
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		checkDeclarations(t, built, code, doc)
+		test, err := GenerateTest(built, TestOptions{Package: "p", Name: "TestGradgenS", Source: "s_grad.go"})
+		if err != nil {
+			t.Fatalf("%q: test: %v", doc, err)
+		}
+		checkTestDeclarations(t, test, "TestGradgenS", doc)
+	})
+}
+
+// TestImportNamesComplete checks that spec.ImportNames, the one list of
+// package names generated files may import, holds every package generated
+// code, generated tests and the copied runtime helpers import.
+func TestImportNamesComplete(t *testing.T) {
+	var names []string
+	for name := range testImports {
+		names = append(names, name)
+	}
+	files, err := fs.Glob(runtime.Source, "*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		data, err := runtime.Source.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), file, data, parser.ImportsOnly|parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(file, "_test.go") || file == "source.go" || hasBuildConstraint(f) {
+			continue // never copied: tests, the embedding, the openblas build
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			elems := strings.Split(p, "/")
+			name := elems[len(elems)-1]
+			if regexp.MustCompile(`^v[0-9]+$`).MatchString(name) {
+				name = elems[len(elems)-2] // math/rand/v2
+			}
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		if !slices.Contains(spec.ImportNames, name) {
+			t.Errorf("package %s is imported by generated code but not in spec.ImportNames", name)
+		}
+	}
+}
+
+// hasBuildConstraint reports whether f starts with a //go:build line.
+func hasBuildConstraint(f *ast.File) bool {
+	for _, g := range f.Comments {
+		for _, c := range g.List {
+			if c.Pos() < f.Package && strings.HasPrefix(c.Text, "//go:build") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -19,10 +19,12 @@ import (
 // name may start with it.
 const HelperPrefix = "gradgen"
 
-// ImportNames are the names of the packages generated code and generated
-// tests may import. A spec name may take one: the import is then renamed
-// (ggmath for math) rather than the spec name refused.
-var ImportNames = []string{"blas", "blas64", "mat", "math", "sync", "runtime", "optimize", "fd", "rand", "testing"}
+// ImportNames are the names of the packages generated code, generated
+// tests and the runtime helpers a -standalone file copies may import. An
+// input or dimension may take one (the import is then renamed, ggmath for
+// math), a function may not.
+var ImportNames = []string{"blas", "blas64", "mat", "math", "sync", "runtime", "optimize", "fd", "rand", "testing",
+	"errors", "fmt", "gonum", "lapack", "lapack64", "strconv", "unsafe"}
 
 // Predeclared reports whether name is one of Go's predeclared identifiers
 // (float64, len, nil, true, copy, make, max, …): generated code uses them,
