@@ -40,13 +40,9 @@ func Depends(n, x *Node) bool {
 	return false
 }
 
-// reservedNames are names a direction variable must not take: the
-// packages generated code imports.
-var reservedNames = []string{"blas", "blas64", "mat", "math", "sync", "runtime", "optimize"}
-
 // directions adds one direction variable per wrt input to f, named
 // prefix + the input's name (with underscores added until the name is
-// free), of the input's kind and shape, except that the direction of an
+// free and not spec.Reserved), of the input's kind and shape, except that the direction of an
 // spd input is symmetric: a tangent is never positive definite.
 func (f *Function) directions(prefix string) []*Input {
 	taken := map[string]bool{}
@@ -59,9 +55,6 @@ func (f *Function) directions(prefix string) []*Input {
 	for _, name := range f.Names {
 		taken[name] = true
 	}
-	for _, name := range reservedNames {
-		taken[name] = true
-	}
 	for _, ds := range [][]*Input{f.JVPDirs, f.HessDirs} {
 		for _, d := range ds {
 			taken[d.Name] = true
@@ -70,7 +63,7 @@ func (f *Function) directions(prefix string) []*Input {
 	var out []*Input
 	for _, w := range f.Wrt {
 		name := prefix + w.Name
-		for taken[name] {
+		for taken[name] || spec.Reserved(name) {
 			name += "_"
 		}
 		taken[name] = true

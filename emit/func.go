@@ -101,7 +101,7 @@ type factor struct {
 }
 
 func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
-	e := &function{fn: fn, role: r, order: order, scope: newScope(), vals: map[*derive.Node]*val{},
+	e := &function{fn: fn, role: r, order: order, scope: newScope(top), vals: map[*derive.Node]*val{},
 		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
 		decls: map[jen.Code]*declaration{}}
 	e.name = roleName(fn.Spec.Name, r, order)
@@ -117,9 +117,6 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	}
 	for _, d := range fn.Dims {
 		e.scope.reserve(d.Name)
-	}
-	for _, imp := range []string{"blas", "blas64", "mat", "math", "sync", "runtime"} {
-		e.scope.reserve(imp)
 	}
 	scalar := fn.Value.Shape.IsScalar()
 	value := func(n *derive.Node) {
@@ -400,7 +397,7 @@ func statementReads(stmts ...jen.Code) [][]string {
 	}
 }
 
-func (e *function) comment(format string) { e.stmt(jen.Comment(format)) }
+func (e *function) comment(text string) { e.stmt(commentLine(text)) }
 
 // typeOf returns the Go parameter type of an input kind.
 func typeOf(k spec.TypeKind) jen.Code {
@@ -488,9 +485,7 @@ func (e *function) params() ([]jen.Code, []string) {
 func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
 	body := e.assemble(f, nil, aliasChecks)
 	f.Line()
-	for _, line := range e.doc(names) {
-		f.Comment(line)
-	}
+	fileComment(f, e.doc(names)...)
 	sig := f.Func().Id(e.name).Params(params...)
 	if e.returns() {
 		sig.Float64()
@@ -662,14 +657,14 @@ func hasSymmetric(ins []*derive.Input) bool {
 // workspace declares the pooled workspace type and returns the statements
 // that take one from the pool for the call.
 func (e *function) workspace(f *jen.File) []jen.Code {
-	typ := e.top.fresh(lowerFirst(e.name) + "Work")
-	pool := e.top.fresh(lowerFirst(e.name) + "Pool")
+	typ := e.top.fresh(lowerFirst(e.name)+"Work", e.scope)
+	pool := e.top.fresh(lowerFirst(e.name)+"Pool", e.scope)
 	fields := make([]jen.Code, len(e.work))
 	for k, w := range e.work {
 		fields[k] = jen.Id(w.name).Add(w.typ)
 	}
 	f.Line()
-	f.Commentf("%s holds %s's scratch space, reused across calls through %s.", typ, e.name, pool)
+	fileComment(f, fmt.Sprintf("%s holds %s's scratch space, reused across calls through %s.", typ, e.name, pool))
 	f.Type().Id(typ).Struct(fields...)
 	f.Line()
 	f.Var().Id(pool).Op("=").Qual(syncPath, "Pool").Values(jen.Dict{

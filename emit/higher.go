@@ -235,9 +235,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 	lines = append(lines, doc.finish()...)
 	lines = append(lines, "", "It panics if the shapes disagree or a destination shares memory with an input.")
 	f.Line()
-	for _, line := range lines {
-		f.Comment(line)
-	}
+	fileComment(f, lines...)
 	f.Func().Id(e.name).Params(params...).Block(body...)
 }
 
@@ -421,9 +419,7 @@ func (e *function) emitHessian(f *jen.File) {
 	}
 	lines = append(lines, "", "It panics if the shapes disagree or "+h+" shares memory with an input.")
 	f.Line()
-	for _, line := range lines {
-		f.Comment(line)
-	}
+	fileComment(f, lines...)
 	f.Func().Id(e.name).Params(params...).Block(body...)
 }
 

@@ -178,7 +178,7 @@ func withDefinitions(text string, l *derive.Listing) string {
 // formula can refer to them by name (formula).
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	note := &jen.Statement{}
-	defer func() { *note = *jen.Comment(label + " = " + e.formula(n)) }()
+	defer func() { *note = jen.Statement{commentLine(label + " = " + e.formula(n))} }()
 	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
 		v := e.ensure(n)
 		e.stmt(note)

@@ -7,37 +7,59 @@ import (
 	"unicode"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
 )
 
 // scope hands out Go identifiers that collide with nothing in a generated
-// function: inputs, dimensions, predeclared names and each other.
+// function: its inputs and dimensions, the package-level names it may
+// refer to, the names spec.Reserved keeps for generated code (predeclared
+// identifiers, imported packages, gradgen's helpers) and each other.
 type scope struct{ taken map[string]bool }
 
-var predeclared = strings.Fields(`any append bool byte cap clear close complex complex64 complex128
-	copy delete error false float32 float64 imag int int8 int16 int32 int64 iota len make max min new
-	nil panic print println real recover rune string true uint uint8 uint16 uint32 uint64 uintptr`)
-
-func newScope() *scope {
+// newScope returns a scope in which the names of each of others are taken
+// (the package-level names, for the scope of a function body).
+func newScope(others ...*scope) *scope {
 	s := &scope{taken: map[string]bool{}}
-	for _, p := range predeclared {
-		s.taken[p] = true
+	for _, o := range others {
+		for name := range o.taken {
+			s.taken[name] = true
+		}
 	}
 	return s
 }
 
-// reserve marks name as used by the spec (an input or a dimension).
+// reserve marks name as used by the spec (an input or a dimension) or
+// declared at package level.
 func (s *scope) reserve(name string) { s.taken[name] = true }
 
-// fresh returns base, or base2, base3, … when base is taken.
-func (s *scope) fresh(base string) string {
-	if base == "" || token.IsKeyword(base) || !token.IsIdentifier(base) {
+// free reports whether name is neither taken in s nor reserved.
+func (s *scope) free(name string) bool { return !s.taken[name] && !spec.Reserved(name) }
+
+// fresh returns base, or base2, base3, … when base is taken, free in s and
+// in each of also (a package-level name must not be taken by the locals
+// of the function that refers to it); the name is taken in all of them.
+// A base that is not an identifier, or that starts with gradgen's helper
+// prefix, gets a t in front.
+func (s *scope) fresh(base string, also ...*scope) string {
+	if base == "" || token.IsKeyword(base) || !token.IsIdentifier(base) || strings.HasPrefix(base, spec.HelperPrefix) {
 		base = "t" + base
 	}
+	isFree := func(name string) bool {
+		for _, o := range also {
+			if !o.free(name) {
+				return false
+			}
+		}
+		return s.free(name)
+	}
 	name := base
-	for k := 2; s.taken[name]; k++ {
+	for k := 2; !isFree(name); k++ {
 		name = base + strconv.Itoa(k)
 	}
 	s.taken[name] = true
+	for _, o := range also {
+		o.taken[name] = true
+	}
 	return name
 }
 

@@ -27,8 +27,8 @@ type problem struct {
 	x, grad, size string
 }
 
-func emitProblem(f *jen.File, fn *derive.Function) {
-	p := &problem{fn: fn, scope: newScope()}
+func emitProblem(f *jen.File, fn *derive.Function, top *scope) {
+	p := &problem{fn: fn, scope: newScope(top)}
 	p.name, p.unpack = problemNames(fn.Spec.Name)
 	p.fixed, p.free = problemParams(fn)
 	for _, in := range fn.Inputs {
@@ -36,9 +36,6 @@ func emitProblem(f *jen.File, fn *derive.Function) {
 	}
 	for _, d := range fn.Dims {
 		p.scope.reserve(d.Name)
-	}
-	for _, imp := range []string{"mat", "optimize", "runtime"} {
-		p.scope.reserve(imp)
 	}
 	p.x, p.grad, p.size = p.scope.fresh("x"), p.scope.fresh("grad"), p.scope.fresh("size")
 	p.emitProblem(f)
@@ -263,9 +260,7 @@ func (o offset) code() *jen.Statement {
 
 // comment writes text as a doc comment wrapped at 80 columns.
 func comment(f *jen.File, text string) {
-	for _, line := range wrap(text, 77) {
-		f.Comment(line)
-	}
+	fileComment(f, wrap(text, 77)...)
 }
 
 // wrap breaks text into lines of at most width bytes at spaces; a word

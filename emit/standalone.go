@@ -149,7 +149,7 @@ func Standalone(code []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, "gen.go", code, parser.ParseComments)
 	if err != nil {
-		return nil, fmt.Errorf("emit: standalone: %v", err)
+		return nil, standaloneError(err)
 	}
 	rtName := ""
 	for _, imp := range file.Imports {
@@ -165,7 +165,7 @@ func Standalone(code []byte) ([]byte, error) {
 	}
 	src, err := loadRuntime()
 	if err != nil {
-		return nil, fmt.Errorf("emit: standalone: reading the runtime: %v", err)
+		return nil, standaloneError(err)
 	}
 	// Drop the version check and turn runtime.X into gradgenX.
 	var decls []ast.Decl
@@ -239,7 +239,7 @@ func Standalone(code []byte) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	if err := printer.Fprint(&out, fset, file); err != nil {
-		return nil, err
+		return nil, standaloneError(err)
 	}
 	out.WriteString("\n// The runtime helpers below are copied from " + runtimePath + " by gradgen -standalone.\n")
 	for _, d := range src.decls {
@@ -249,15 +249,22 @@ func Standalone(code []byte) ([]byte, error) {
 		renameForStandalone(d.decl, src, aliases)
 		out.WriteString("\n")
 		if err := printer.Fprint(&out, src.fset, &printer.CommentedNode{Node: d.decl, Comments: d.file.Comments}); err != nil {
-			return nil, err
+			return nil, standaloneError(err)
 		}
 		out.WriteString("\n")
 	}
 	formatted, err := format.Source(out.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("emit: standalone: formatting: %v", err)
+		return nil, standaloneError(err)
 	}
 	return formatted, nil
+}
+
+// standaloneError reports a failure of Standalone, which is gradgen's:
+// one line, without the code.
+func standaloneError(err error) error {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return fmt.Errorf("emit: internal error: -standalone cannot rewrite the generated code: %s; please report it with the spec", quoteName(msg))
 }
 
 func indexOfImport(f *ast.File, p string) int {

@@ -2,7 +2,10 @@ package emit
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -15,6 +18,16 @@ const (
 	randPath    = "math/rand/v2"
 	testingPath = "testing"
 )
+
+// testImports are the packages a generated test may import, by name:
+// those of generated code, and fd, rand and testing.
+var testImports = func() map[string]string {
+	paths := map[string]string{"fd": fdPath, "rand": randPath, "testing": testingPath}
+	for name, path := range generatedImports {
+		paths[name] = path
+	}
+	return paths
+}()
 
 // TestOptions control the generated test file.
 type TestOptions struct {
@@ -34,35 +47,56 @@ type TestOptions struct {
 // n added to the diagonal and spd inputs are B Bᵀ + n I, so that inverses,
 // logarithms and square roots stay well defined and well conditioned.
 func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
+	if err := CheckNames(funcs); err != nil {
+		return nil, err
+	}
+	for _, fn := range funcs {
+		for _, g := range generated(fn) {
+			if g.name == opts.Name {
+				return nil, &spec.Error{Pos: fn.Spec.NamePos, Msg: fmt.Sprintf("generated name %s is also the name of the generated test", g.name)}
+			}
+		}
+	}
 	f := jen.NewFile(opts.Package)
 	f.HeaderComment(Header)
-	aliasImports(f, funcs)
-	f.ImportName(fdPath, "fd")
-	f.ImportName(randPath, "rand")
-	f.ImportName(testingPath, "testing")
+	// The checks' locals avoid the generated functions they call and the
+	// imports.
+	top := newScope()
+	for _, fn := range funcs {
+		for _, g := range generated(fn) {
+			top.reserve(g.name)
+		}
+	}
+	for _, name := range aliasImports(f, funcs, testImports) {
+		top.reserve(name)
+	}
 
+	// The test's *testing.T is in scope in every check, which calls the
+	// generated functions: it must not hide one of them. (The checks'
+	// locals may hide it: they do not use it.)
+	t := jen.Id(newScope(top).fresh("t"))
 	used := map[string]bool{}
 	var cases []jen.Code
 	for _, fn := range funcs {
-		cases = append(cases, jen.Values(jen.Lit(fn.Spec.Name), newCheck(fn, used).code()))
+		cases = append(cases, jen.Values(jen.Lit(fn.Spec.Name), newCheck(fn, used, top).code()))
 	}
-	comment(f, fmt.Sprintf("%s checks every derivative generated in %s against finite differences of the next-lower order at random points and shapes.", opts.Name, opts.Source))
+	comment(f, fmt.Sprintf("%s checks every derivative generated in %s against finite differences of the next-lower order at random points and shapes.", opts.Name, quoteName(opts.Source)))
 	rng := jen.Id("rng")
-	f.Func().Id(opts.Name).Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(append(helpers(used),
+	f.Func().Id(opts.Name).Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(append(helpers(used),
 		jen.Id("tests").Op(":=").Index().Struct(
 			jen.Id("name").String(),
 			jen.Id("check").Func().Params(jen.Op("*").Qual(testingPath, "T"), jen.Op("*").Qual(randPath, "Rand")),
 		).Values(cases...),
 		jen.For(jen.List(jen.Id("_"), jen.Id("tt")).Op(":=").Range().Id("tests")).Block(
-			jen.Id("t").Dot("Run").Call(jen.Id("tt").Dot("name"), jen.Func().Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(
+			t.Clone().Dot("Run").Call(jen.Id("tt").Dot("name"), jen.Func().Params(t.Clone().Op("*").Qual(testingPath, "T")).Block(
 				rng.Clone().Op(":=").Qual(randPath, "New").Call(jen.Qual(randPath, "NewPCG").Call(jen.Lit(1), jen.Lit(2))),
 				jen.For(jen.Id("trial").Op(":=").Lit(0), jen.Id("trial").Op("<").Lit(5), jen.Id("trial").Op("++")).Block(
-					jen.Id("tt").Dot("check").Call(jen.Id("t"), rng),
+					jen.Id("tt").Dot("check").Call(t.Clone(), rng),
 				),
 			)),
 		))...,
 	)
-	return render(f, "the test")
+	return render(f, funcs, "test")
 }
 
 // check writes the check of one function: a closure that draws sizes and
@@ -76,17 +110,15 @@ type check struct {
 	body   []jen.Code
 }
 
-// newCheck returns the check of fn; the helpers it calls go into used.
-func newCheck(fn *derive.Function, used map[string]bool) *check {
-	c := &check{fn: fn, used: used, sc: newScope()}
+// newCheck returns the check of fn, whose locals avoid the names of top;
+// the helpers it calls go into used.
+func newCheck(fn *derive.Function, used map[string]bool, top *scope) *check {
+	c := &check{fn: fn, used: used, sc: newScope(top)}
 	for _, in := range fn.Inputs {
 		c.sc.reserve(in.Name)
 	}
 	for _, d := range fn.Dims {
 		c.sc.reserve(d.Name)
-	}
-	for _, name := range []string{"mat", "fd", "rand", "testing", "math"} {
-		c.sc.reserve(name)
 	}
 	c.t, c.rng = c.sc.fresh("t"), c.sc.fresh("rng")
 	return c
@@ -247,18 +279,12 @@ func (c *check) compare(what string, got, want jen.Code) jen.Code {
 // names of its own.
 func (c *check) block(doc string, body func(sc *scope) []jen.Code) {
 	for _, line := range wrap(doc, 70) {
-		c.body = append(c.body, jen.Comment(line))
+		c.body = append(c.body, commentLine(line))
 	}
 	c.body = append(c.body, jen.Block(body(cloneScope(c.sc))...))
 }
 
-func cloneScope(s *scope) *scope {
-	c := newScope()
-	for name := range s.taken {
-		c.taken[name] = true
-	}
-	return c
-}
+func cloneScope(s *scope) *scope { return newScope(s) }
 
 // gradCheck appends the check of FGrad: its value is F, and each gradient
 // entry is a central finite difference of F. It returns the name of the
@@ -588,7 +614,7 @@ func helpers(used map[string]bool) []jen.Code {
 	var out []jen.Code
 	add := func(name, doc string, c jen.Code) {
 		if need[name] {
-			out = append(out, jen.Comment(doc), jen.Id(name).Op(":=").Add(c))
+			out = append(out, commentLine(doc), jen.Id(name).Op(":=").Add(c))
 		}
 	}
 	rng := func() jen.Code { return jen.Id("rng").Op("*").Qual(randPath, "Rand") }
@@ -807,26 +833,49 @@ func helpers(used map[string]bool) []jen.Code {
 	return out
 }
 
-// TestName returns the name of the test function for a generated file:
-// TestGradgen and the file's base name in camel case, so several generated
-// files in one package do not collide.
+// TestName returns the name of the test function for a generated file,
+// made from the file's base name without .go, which no two files of one
+// package share, so that the tests of several generated files in one
+// package never collide. A base name of lowercase words joined by single
+// underscores, each word a lowercase ASCII letter then lowercase letters
+// and digits (Go's usual file naming), gives TestGradgen and the words in
+// camel case: TestGradgenLossGrad for loss_grad.go. Any other base name
+// gives TestGradgen, an underscore, then the name with each underscore
+// doubled and each character that is neither a letter nor a digit spelled
+// as its code point in hexadecimal between underscores (a byte that is not
+// UTF-8 as x and its two hexadecimal digits between underscores):
+// TestGradgen_my_20_grad for "my grad.go", TestGradgen_s_2d_grad for
+// s-grad.go. The first form starts with a capital after TestGradgen, the
+// second with an underscore, and each reads back to one base name only.
 func TestName(path string) string {
 	base := path[strings.LastIndexAny(path, `/\`)+1:]
 	base = strings.TrimSuffix(base, ".go")
+	if canonicalFileName.MatchString(base) {
+		var b strings.Builder
+		b.WriteString("TestGradgen")
+		for _, word := range strings.Split(base, "_") {
+			b.WriteString(strings.ToUpper(word[:1]) + word[1:])
+		}
+		return b.String()
+	}
 	var b strings.Builder
-	b.WriteString("TestGradgen")
-	up := true
-	for _, r := range base {
-		if r == '_' || r == '-' || r == '.' {
-			up = true
-			continue
-		}
-		if up {
-			b.WriteString(strings.ToUpper(string(r)))
-			up = false
-		} else {
+	b.WriteString("TestGradgen_")
+	for off := 0; off < len(base); {
+		r, size := utf8.DecodeRuneInString(base[off:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "_x%02x_", base[off])
+		case r == '_':
+			b.WriteString("__")
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, "_%x_", r)
 		}
+		off += size
 	}
 	return b.String()
 }
+
+// canonicalFileName matches the base names TestName spells in camel case.
+var canonicalFileName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$`)

@@ -4,4 +4,4 @@
 // differences.
 package generated
 
-//go:generate go run ../cmd/gradgen derivation.yaml models.yaml ops.yaml precedence.yaml random.yaml types.yaml worked.yaml
+//go:generate go run ../cmd/gradgen derivation.yaml models.yaml ops.yaml precedence.yaml names.yaml random.yaml types.yaml worked.yaml

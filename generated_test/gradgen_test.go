@@ -3,22 +3,22 @@
 package generated
 
 import (
-	"gonum.org/v1/gonum/diff/fd"
+	ggfd "gonum.org/v1/gonum/diff/fd"
 	ggmat "gonum.org/v1/gonum/mat"
 	ggmath "math"
-	"math/rand/v2"
-	"testing"
+	ggrand "math/rand/v2"
+	ggtesting "testing"
 )
 
 // TestGradgenCorpus checks every derivative generated in the corpus against
 // finite differences of the next-lower order at random points and shapes.
-func TestGradgenCorpus(t *testing.T) {
+func TestGradgenCorpus(t2 *ggtesting.T) {
 	// gradgenUniform draws an entry from (0.1, 0.9).
-	gradgenUniform := func(rng *rand.Rand) float64 {
+	gradgenUniform := func(rng *ggrand.Rand) float64 {
 		return 0.1 + 0.8*rng.Float64()
 	}
 	// gradgenVector draws a vector of length n.
-	gradgenVector := func(rng *rand.Rand, n int) *ggmat.VecDense {
+	gradgenVector := func(rng *ggrand.Rand, n int) *ggmat.VecDense {
 		v := ggmat.NewVecDense(n, nil)
 		for i := 0; i < n; i++ {
 			v.SetVec(i, gradgenUniform(rng))
@@ -26,7 +26,7 @@ func TestGradgenCorpus(t *testing.T) {
 		return v
 	}
 	// gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.
-	gradgenMatrix := func(rng *rand.Rand, r, c int, square bool) *ggmat.Dense {
+	gradgenMatrix := func(rng *ggrand.Rand, r, c int, square bool) *ggmat.Dense {
 		m := ggmat.NewDense(r, c, nil)
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
@@ -39,7 +39,7 @@ func TestGradgenCorpus(t *testing.T) {
 		return m
 	}
 	// gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.
-	gradgenSymmetric := func(rng *rand.Rand, n int, spd bool) *ggmat.SymDense {
+	gradgenSymmetric := func(rng *ggrand.Rand, n int, spd bool) *ggmat.SymDense {
 		s := ggmat.NewSymDense(n, nil)
 		if spd {
 			s.SymOuterK(1, gradgenMatrix(rng, n, n, false))
@@ -101,21 +101,27 @@ func TestGradgenCorpus(t *testing.T) {
 		return ps, want
 	}
 	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.
-	gradgenCheck := func(t *testing.T, name string, f func() float64, ps []*float64, want []float64) {
+	gradgenCheck := func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64) {
 		t.Helper()
 		for i, p := range ps {
 			x0 := *p
-			got := fd.Derivative(func(x float64) float64 {
+			got := ggfd.Derivative(func(x float64) float64 {
 				*p = x
 				defer func() {
 					*p = x0
 				}()
 				return f()
-			}, x0, &fd.Settings{Formula: fd.Central})
+			}, x0, &ggfd.Settings{Formula: ggfd.Central})
 			if diff := ggmath.Abs(got - want[i]); diff > 1e-05*ggmath.Max(1, ggmath.Abs(got)) || ggmath.IsNaN(diff) {
 				t.Errorf("∂f/∂%s entry %d: gradient %v, finite differences %v", name, i, want[i], got)
 			}
 		}
+	}
+	// gradgenMovedVector returns x + h d.
+	gradgenMovedVector := func(x, d *ggmat.VecDense, h float64) *ggmat.VecDense {
+		y := ggmat.NewVecDense(x.Len(), nil)
+		y.AddScaledVec(x, h, d)
+		return y
 	}
 	// gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
 	gradgenFlat := func(parts ...any) []float64 {
@@ -162,7 +168,7 @@ func TestGradgenCorpus(t *testing.T) {
 		return d
 	}
 	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
-	gradgenCompare := func(t *testing.T, what string, got, want []float64) {
+	gradgenCompare := func(t *ggtesting.T, what string, got, want []float64) {
 		t.Helper()
 		if len(got) != len(want) {
 			t.Errorf("%s: %d entries, want %d", what, len(got), len(want))
@@ -180,8 +186,8 @@ func TestGradgenCorpus(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		check func(*testing.T, *rand.Rand)
-	}{{"DiagOfSum", func(t *testing.T, rng *rand.Rand) {
+		check func(*ggtesting.T, *ggrand.Rand)
+	}{{"DiagOfSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		w := gradgenVector(rng, n)
@@ -191,14 +197,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return DiagOfSum(A, w)
 		}
-		gradgenCompare(t, "DiagOfSumGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "DiagOfSumGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			gradgenCheck(t2, "w", f, ps, want)
 		}
 		// DiagOfSumProblem's Func and Grad are DiagOfSum and DiagOfSumGrad at
 		// the packed variables.
@@ -206,26 +212,26 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := DiagOfSumProblem(n)
 			size := n*n + n
 			x := gradgenFlat(A, w)
-			gradgenCompare(t, "DiagOfSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "DiagOfSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "DiagOfSumProblem's Grad", grad, gradgenFlat(dA, dw))
+			gradgenCompare(t2, "DiagOfSumProblem's Grad", grad, gradgenFlat(dA, dw))
 		}
-	}}, {"Norm2OfScalar", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Norm2OfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		ds := new(float64)
 		value := Norm2OfScalarGrad(s[0], ds)
 		f := func() float64 {
 			return Norm2OfScalar(s[0])
 		}
-		gradgenCompare(t, "Norm2OfScalarGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Norm2OfScalarGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Norm2OfScalarDeriv is the derivative of Norm2OfScalar in s.
 		{
-			gradgenCompare(t, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompare(t2, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, gradgenSlope(func(h float64) []float64 {
 				return []float64{Norm2OfScalar(s[0] + h)}
 			}))
 		}
@@ -235,12 +241,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Norm2OfScalarProblem()
 			size := 1
 			x := gradgenFlat(s[0])
-			gradgenCompare(t, "Norm2OfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Norm2OfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Norm2OfScalarProblem's Grad", grad, gradgenFlat(ds))
+			gradgenCompare(t2, "Norm2OfScalarProblem's Grad", grad, gradgenFlat(ds))
 		}
-	}}, {"LogsumexpOfScalar", func(t *testing.T, rng *rand.Rand) {
+	}}, {"LogsumexpOfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
@@ -248,10 +254,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return LogsumexpOfScalar(a)
 		}
-		gradgenCompare(t, "LogsumexpOfScalarGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "LogsumexpOfScalarGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		// LogsumexpOfScalarProblem's Func and Grad are LogsumexpOfScalar and
 		// LogsumexpOfScalarGrad at the packed variables.
@@ -259,12 +265,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := LogsumexpOfScalarProblem(n)
 			size := n
 			x := gradgenFlat(a)
-			gradgenCompare(t, "LogsumexpOfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "LogsumexpOfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "LogsumexpOfScalarProblem's Grad", grad, gradgenFlat(da))
+			gradgenCompare(t2, "LogsumexpOfScalarProblem's Grad", grad, gradgenFlat(da))
 		}
-	}}, {"StructuralOfScalars", func(t2 *testing.T, rng *rand.Rand) {
+	}}, {"StructuralOfScalars", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		t := []float64{gradgenUniform(rng)}
 		ds := new(float64)
@@ -293,7 +299,7 @@ func TestGradgenCorpus(t *testing.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "StructuralOfScalarsProblem's Grad", grad, gradgenFlat(ds, dt))
 		}
-	}}, {"FillScalarProduct", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FillScalarProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		i := []float64{gradgenUniform(rng)}
 		x := gradgenVector(rng, n)
@@ -305,18 +311,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FillScalarProduct(i[0], x, y)
 		}
-		gradgenCompare(t, "FillScalarProductGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FillScalarProductGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(i, di)
-			gradgenCheck(t, "i", f, ps, want)
+			gradgenCheck(t2, "i", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// FillScalarProductProblem's Func and Grad are FillScalarProduct and
 		// FillScalarProductGrad at the packed variables.
@@ -324,12 +330,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FillScalarProductProblem(n)
 			size := n + n + 1
 			x2 := gradgenFlat(i[0], x, y)
-			gradgenCompare(t, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FillScalarProductProblem's Grad", grad, gradgenFlat(di, dx, dy))
+			gradgenCompare(t2, "FillScalarProductProblem's Grad", grad, gradgenFlat(di, dx, dy))
 		}
-	}}, {"FillOuterBias", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FillOuterBias", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		h := 1 + rng.IntN(4)
@@ -343,18 +349,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FillOuterBias(X, W, b)
 		}
-		gradgenCompare(t, "FillOuterBiasGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FillOuterBiasGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t, "W", f, ps, want)
+			gradgenCheck(t2, "W", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// FillOuterBiasProblem's Func and Grad are FillOuterBias and
 		// FillOuterBiasGrad at the packed variables.
@@ -362,12 +368,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FillOuterBiasProblem(n, d, h)
 			size := n*d + d*h + h
 			x := gradgenFlat(X, W, b)
-			gradgenCompare(t, "FillOuterBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "FillOuterBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "FillOuterBiasProblem's Grad", grad, gradgenFlat(dX, dW, db))
+			gradgenCompare(t2, "FillOuterBiasProblem's Grad", grad, gradgenFlat(dX, dW, db))
 		}
-	}}, {"FillInFunction", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FillInFunction", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		s := []float64{gradgenUniform(rng)}
@@ -377,14 +383,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FillInFunction(x, s[0])
 		}
-		gradgenCompare(t, "FillInFunctionGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FillInFunctionGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// FillInFunctionProblem's Func and Grad are FillInFunction and
 		// FillInFunctionGrad at the packed variables.
@@ -392,12 +398,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FillInFunctionProblem(n)
 			size := n + 1
 			x2 := gradgenFlat(x, s[0])
-			gradgenCompare(t, "FillInFunctionProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FillInFunctionProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FillInFunctionProblem's Grad", grad, gradgenFlat(dx, ds))
+			gradgenCompare(t2, "FillInFunctionProblem's Grad", grad, gradgenFlat(dx, ds))
 		}
-	}}, {"InnerProductInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"InnerProductInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -407,14 +413,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return InnerProductInChain(x, y)
 		}
-		gradgenCompare(t, "InnerProductInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "InnerProductInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// InnerProductInChainProblem's Func and Grad are InnerProductInChain and
 		// InnerProductInChainGrad at the packed variables.
@@ -422,12 +428,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := InnerProductInChainProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "InnerProductInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "InnerProductInChainProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"OuterTimesVector", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OuterTimesVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -439,18 +445,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OuterTimesVector(x, y, z)
 		}
-		gradgenCompare(t, "OuterTimesVectorGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OuterTimesVectorGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(z, dz)
-			gradgenCheck(t, "z", f, ps, want)
+			gradgenCheck(t2, "z", f, ps, want)
 		}
 		// OuterTimesVectorProblem's Func and Grad are OuterTimesVector and
 		// OuterTimesVectorGrad at the packed variables.
@@ -458,12 +464,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OuterTimesVectorProblem(n)
 			size := n + n + n
 			x2 := gradgenFlat(x, y, z)
-			gradgenCompare(t, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OuterTimesVectorProblem's Grad", grad, gradgenFlat(dx, dy, dz))
+			gradgenCompare(t2, "OuterTimesVectorProblem's Grad", grad, gradgenFlat(dx, dy, dz))
 		}
-	}}, {"FillOuterInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FillOuterInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		b := gradgenVector(rng, n)
@@ -474,14 +480,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FillOuterInChain(b, c)
 		}
-		gradgenCompare(t, "FillOuterInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FillOuterInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		// FillOuterInChainProblem's Func and Grad are FillOuterInChain and
 		// FillOuterInChainGrad at the packed variables.
@@ -489,12 +495,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FillOuterInChainProblem(n, m)
 			size := n + m
 			x := gradgenFlat(b, c)
-			gradgenCompare(t, "FillOuterInChainProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "FillOuterInChainProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "FillOuterInChainProblem's Grad", grad, gradgenFlat(db, dc))
+			gradgenCompare(t2, "FillOuterInChainProblem's Grad", grad, gradgenFlat(db, dc))
 		}
-	}}, {"DiagOfSumArgument", func(t *testing.T, rng *rand.Rand) {
+	}}, {"DiagOfSumArgument", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		w := gradgenVector(rng, n)
@@ -504,14 +510,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return DiagOfSumArgument(A, w)
 		}
-		gradgenCompare(t, "DiagOfSumArgumentGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "DiagOfSumArgumentGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			gradgenCheck(t2, "w", f, ps, want)
 		}
 		// DiagOfSumArgumentProblem's Func and Grad are DiagOfSumArgument and
 		// DiagOfSumArgumentGrad at the packed variables.
@@ -519,12 +525,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := DiagOfSumArgumentProblem(n)
 			size := n*n + n
 			x := gradgenFlat(A, w)
-			gradgenCompare(t, "DiagOfSumArgumentProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "DiagOfSumArgumentProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "DiagOfSumArgumentProblem's Grad", grad, gradgenFlat(dA, dw))
+			gradgenCompare(t2, "DiagOfSumArgumentProblem's Grad", grad, gradgenFlat(dA, dw))
 		}
-	}}, {"DiagRowsOfSums", func(t *testing.T, rng *rand.Rand) {
+	}}, {"DiagRowsOfSums", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		P := gradgenSymmetric(rng, n, true)
@@ -534,14 +540,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return DiagRowsOfSums(A, P)
 		}
-		gradgenCompare(t, "DiagRowsOfSumsGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "DiagRowsOfSumsGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t, "P", f, ps, want)
+			gradgenCheck(t2, "P", f, ps, want)
 		}
 		// DiagRowsOfSumsProblem's Func and Grad are DiagRowsOfSums and
 		// DiagRowsOfSumsGrad at the packed variables.
@@ -549,12 +555,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := DiagRowsOfSumsProblem(n)
 			size := n*n + n*n
 			x := gradgenFlat(A, P)
-			gradgenCompare(t, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "DiagRowsOfSumsProblem's Grad", grad, gradgenFlat(dA, gradgenPackedSymmetric(dP)))
+			gradgenCompare(t2, "DiagRowsOfSumsProblem's Grad", grad, gradgenFlat(dA, gradgenPackedSymmetric(dP)))
 		}
-	}}, {"SymmetricGradientIsInput", func(t *testing.T, rng *rand.Rand) {
+	}}, {"SymmetricGradientIsInput", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, false)
 		P := gradgenSymmetric(rng, n, true)
@@ -564,14 +570,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return SymmetricGradientIsInput(S, P)
 		}
-		gradgenCompare(t, "SymmetricGradientIsInputGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "SymmetricGradientIsInputGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t, "P", f, ps, want)
+			gradgenCheck(t2, "P", f, ps, want)
 		}
 		// SymmetricGradientIsInputProblem's Func and Grad are
 		// SymmetricGradientIsInput and SymmetricGradientIsInputGrad at the
@@ -580,12 +586,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := SymmetricGradientIsInputProblem(n)
 			size := n*n + n*n
 			x := gradgenFlat(S, P)
-			gradgenCompare(t, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "SymmetricGradientIsInputProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+			gradgenCompare(t2, "SymmetricGradientIsInputProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
 		}
-	}}, {"FillInDot", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FillInDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
@@ -596,14 +602,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FillInDot(x, X)
 		}
-		gradgenCompare(t, "FillInDotGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FillInDotGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// FillInDotProblem's Func and Grad are FillInDot and FillInDotGrad at
 		// the packed variables.
@@ -611,12 +617,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FillInDotProblem(n, m)
 			size := n + n*m
 			x2 := gradgenFlat(x, X)
-			gradgenCompare(t, "FillInDotProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FillInDotProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FillInDotProblem's Grad", grad, gradgenFlat(dx, dX))
+			gradgenCompare(t2, "FillInDotProblem's Grad", grad, gradgenFlat(dx, dX))
 		}
-	}}, {"TraceOfSumTimesDiag", func(t *testing.T, rng *rand.Rand) {
+	}}, {"TraceOfSumTimesDiag", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		a := gradgenVector(rng, n)
@@ -628,18 +634,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return TraceOfSumTimesDiag(A, a, b)
 		}
-		gradgenCompare(t, "TraceOfSumTimesDiagGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "TraceOfSumTimesDiagGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// TraceOfSumTimesDiagProblem's Func and Grad are TraceOfSumTimesDiag and
 		// TraceOfSumTimesDiagGrad at the packed variables.
@@ -647,12 +653,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := TraceOfSumTimesDiagProblem(n)
 			size := n*n + n + n
 			x := gradgenFlat(A, a, b)
-			gradgenCompare(t, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "TraceOfSumTimesDiagProblem's Grad", grad, gradgenFlat(dA, da, db))
+			gradgenCompare(t2, "TraceOfSumTimesDiagProblem's Grad", grad, gradgenFlat(dA, da, db))
 		}
-	}}, {"TraceOfSumProduct", func(t *testing.T, rng *rand.Rand) {
+	}}, {"TraceOfSumProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, m, false)
@@ -663,14 +669,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return TraceOfSumProduct(X, P)
 		}
-		gradgenCompare(t, "TraceOfSumProductGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "TraceOfSumProductGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t, "P", f, ps, want)
+			gradgenCheck(t2, "P", f, ps, want)
 		}
 		// TraceOfSumProductProblem's Func and Grad are TraceOfSumProduct and
 		// TraceOfSumProductGrad at the packed variables.
@@ -678,12 +684,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := TraceOfSumProductProblem(n, m)
 			size := n*m + n*n
 			x := gradgenFlat(X, P)
-			gradgenCompare(t, "TraceOfSumProductProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "TraceOfSumProductProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "TraceOfSumProductProblem's Grad", grad, gradgenFlat(dX, gradgenPackedSymmetric(dP)))
+			gradgenCompare(t2, "TraceOfSumProductProblem's Grad", grad, gradgenFlat(dX, gradgenPackedSymmetric(dP)))
 		}
-	}}, {"TraceTimesShiftedSymmetric", func(t *testing.T, rng *rand.Rand) {
+	}}, {"TraceTimesShiftedSymmetric", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, false)
 		P := gradgenSymmetric(rng, n, true)
@@ -693,14 +699,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return TraceTimesShiftedSymmetric(S, P)
 		}
-		gradgenCompare(t, "TraceTimesShiftedSymmetricGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "TraceTimesShiftedSymmetricGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t, "P", f, ps, want)
+			gradgenCheck(t2, "P", f, ps, want)
 		}
 		// TraceTimesShiftedSymmetricProblem's Func and Grad are
 		// TraceTimesShiftedSymmetric and TraceTimesShiftedSymmetricGrad at the
@@ -709,12 +715,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := TraceTimesShiftedSymmetricProblem(n)
 			size := n*n + n*n
 			x := gradgenFlat(S, P)
-			gradgenCompare(t, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+			gradgenCompare(t2, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
 		}
-	}}, {"LogReg", func(t *testing.T, rng *rand.Rand) {
+	}}, {"LogReg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, d, false)
@@ -727,14 +733,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return LogReg(X, y, w, lambda[0])
 		}
-		gradgenCompare(t, "LogRegGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "LogRegGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			gradgenCheck(t2, "w", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(lambda, dlambda)
-			gradgenCheck(t, "lambda", f, ps, want)
+			gradgenCheck(t2, "lambda", f, ps, want)
 		}
 		// LogRegProblem's Func and Grad are LogReg and LogRegGrad at the packed
 		// variables.
@@ -742,12 +748,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := LogRegProblem(X, y)
 			size := d + 1
 			x := gradgenFlat(w, lambda[0])
-			gradgenCompare(t, "LogRegProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "LogRegProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "LogRegProblem's Grad", grad, gradgenFlat(dw, dlambda))
+			gradgenCompare(t2, "LogRegProblem's Grad", grad, gradgenFlat(dw, dlambda))
 		}
-	}}, {"GaussNLL", func(t *testing.T, rng *rand.Rand) {
+	}}, {"GaussNLL", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, true)
 		C := gradgenSymmetric(rng, n, true)
@@ -756,10 +762,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return GaussNLL(S, C)
 		}
-		gradgenCompare(t, "GaussNLLGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "GaussNLLGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		// GaussNLLProblem's Func and Grad are GaussNLL and GaussNLLGrad at the
 		// packed variables.
@@ -767,12 +773,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := GaussNLLProblem(C)
 			size := n * n
 			x := gradgenFlat(S)
-			gradgenCompare(t, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "GaussNLLProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
+			gradgenCompare(t2, "GaussNLLProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
 		}
-	}}, {"MLP", func(t *testing.T, rng *rand.Rand) {
+	}}, {"MLP", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		h := 1 + rng.IntN(4)
@@ -787,14 +793,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return MLP(X, W1, W2, Y)
 		}
-		gradgenCompare(t, "MLPGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "MLPGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(W2, dW2)
-			gradgenCheck(t, "W2", f, ps, want)
+			gradgenCheck(t2, "W2", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(W1, dW1)
-			gradgenCheck(t, "W1", f, ps, want)
+			gradgenCheck(t2, "W1", f, ps, want)
 		}
 		// MLPProblem's Func and Grad are MLP and MLPGrad at the packed
 		// variables.
@@ -802,12 +808,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := MLPProblem(X, Y, h)
 			size := h*o + d*h
 			x := gradgenFlat(W2, W1)
-			gradgenCompare(t, "MLPProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "MLPProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "MLPProblem's Grad", grad, gradgenFlat(dW2, dW1))
+			gradgenCompare(t2, "MLPProblem's Grad", grad, gradgenFlat(dW2, dW1))
 		}
-	}}, {"LeastSquares", func(t *testing.T, rng *rand.Rand) {
+	}}, {"LeastSquares", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -818,10 +824,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return LeastSquares(A, x, b)
 		}
-		gradgenCompare(t, "LeastSquaresGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "LeastSquaresGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// LeastSquaresProblem's Func and Grad are LeastSquares and
 		// LeastSquaresGrad at the packed variables.
@@ -829,12 +835,320 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := LeastSquaresProblem(A, b)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "LeastSquaresProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "LeastSquaresProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "LeastSquaresProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "LeastSquaresProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpExp", func(t *testing.T, rng *rand.Rand) {
+	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := DocDirectivesGrad(x, dx)
+		f := func() float64 {
+			return DocDirectives(x)
+		}
+		gradgenCompare(t2, "DocDirectivesGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// DocDirectivesProblem's Func and Grad are DocDirectives and
+		// DocDirectivesGrad at the packed variables.
+		{
+			problem := DocDirectivesProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "DocDirectivesProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "DocDirectivesProblem's Grad", grad, gradgenFlat(dx))
+		}
+	}}, {"t", func(t2 *ggtesting.T, rng2 *ggrand.Rand) {
+		n := 1 + rng2.IntN(4)
+		rng := gradgenVector(rng2, n)
+		tests := []float64{gradgenUniform(rng2)}
+		tt := []float64{gradgenUniform(rng2)}
+		trial := []float64{gradgenUniform(rng2)}
+		fd := []float64{gradgenUniform(rng2)}
+		rand := []float64{gradgenUniform(rng2)}
+		testing := []float64{gradgenUniform(rng2)}
+		drng := ggmat.NewVecDense(n, nil)
+		dtests := new(float64)
+		dtt := new(float64)
+		dtrial := new(float64)
+		dfd := new(float64)
+		drand := new(float64)
+		dtesting := new(float64)
+		value := tGrad(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], drng, dtests, dtt, dtrial, dfd, drand, dtesting)
+		f := func() float64 {
+			return t(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0])
+		}
+		gradgenCompare(t2, "tGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(rng, drng)
+			gradgenCheck(t2, "rng", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(tests, dtests)
+			gradgenCheck(t2, "tests", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(tt, dtt)
+			gradgenCheck(t2, "tt", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(trial, dtrial)
+			gradgenCheck(t2, "trial", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(fd, dfd)
+			gradgenCheck(t2, "fd", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(rand, drand)
+			gradgenCheck(t2, "rand", f, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(testing, dtesting)
+			gradgenCheck(t2, "testing", f, ps, want)
+		}
+		// tHessVec is the derivative of tGrad in random directions v.
+		{
+			vrng := gradgenVector(rng2, n)
+			hvrng := ggmat.NewVecDense(n, nil)
+			vtests := gradgenUniform(rng2)
+			hvtests := new(float64)
+			vtt := gradgenUniform(rng2)
+			hvtt := new(float64)
+			vtrial := gradgenUniform(rng2)
+			hvtrial := new(float64)
+			vfd := gradgenUniform(rng2)
+			hvfd := new(float64)
+			vrand := gradgenUniform(rng2)
+			hvrand := new(float64)
+			vtesting := gradgenUniform(rng2)
+			hvtesting := new(float64)
+			tHessVec(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], vrng, vtests, vtt, vtrial, vfd, vrand, vtesting, hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting)
+			gradgenCompare(t2, "tHessVec", gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting), gradgenSlope(func(h float64) []float64 {
+				drng2 := ggmat.NewVecDense(n, nil)
+				dtests2 := new(float64)
+				dtt2 := new(float64)
+				dtrial2 := new(float64)
+				dfd2 := new(float64)
+				drand2 := new(float64)
+				dtesting2 := new(float64)
+				tGrad(gradgenMovedVector(rng, vrng, h), tests[0]+h*vtests, tt[0]+h*vtt, trial[0]+h*vtrial, fd[0]+h*vfd, rand[0]+h*vrand, testing[0]+h*vtesting, drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
+				return gradgenFlat(drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
+			}))
+		}
+		// tHessian holds tHessVec in each unit direction, and is symmetric.
+		{
+			size := n + 6
+			H := ggmat.NewDense(size, size, nil)
+			tHessian(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvrng := ggmat.NewVecDense(n, nil)
+				hvtests := new(float64)
+				hvtt := new(float64)
+				hvtrial := new(float64)
+				hvfd := new(float64)
+				hvrand := new(float64)
+				hvtesting := new(float64)
+				tHessVec(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], ggmat.NewVecDense(n, e[0:n]), e[n], e[n+1], e[n+2], e[n+3], e[n+4], e[n+5], hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting)
+				want.SetCol(j, gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting))
+			}
+			gradgenCompare(t2, "tHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "tHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// tProblem's Func and Grad are t and tGrad at the packed variables, its
+		// Hess tHessian.
+		{
+			problem := tProblem(n)
+			size := n + 6
+			x := gradgenFlat(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0])
+			gradgenCompare(t2, "tProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "tProblem's Grad", grad, gradgenFlat(drng, dtests, dtt, dtrial, dfd, drand, dtesting))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x)
+			H := ggmat.NewDense(size, size, nil)
+			tHessian(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], H)
+			gradgenCompare(t2, "tProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"LocalNames", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		f := []float64{gradgenUniform(rng)}
+		ws := gradgenVector(rng, n)
+		i := gradgenVector(rng, n)
+		j := []float64{gradgenUniform(rng)}
+		dst := []float64{gradgenUniform(rng)}
+		x := []float64{gradgenUniform(rng)}
+		grad := []float64{gradgenUniform(rng)}
+		size := []float64{gradgenUniform(rng)}
+		hess := []float64{gradgenUniform(rng)}
+		dense := []float64{gradgenUniform(rng)}
+		localNamesGradWork := gradgenVector(rng, n)
+		localNamesGradPool := gradgenVector(rng, n)
+		df := new(float64)
+		dws := ggmat.NewVecDense(n, nil)
+		di := ggmat.NewVecDense(n, nil)
+		dj := new(float64)
+		ddst := new(float64)
+		dx := new(float64)
+		dgrad := new(float64)
+		dsize := new(float64)
+		dhess := new(float64)
+		ddense := new(float64)
+		dlocalNamesGradWork := ggmat.NewVecDense(n, nil)
+		dlocalNamesGradPool := ggmat.NewVecDense(n, nil)
+		value := LocalNamesGrad(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool)
+		f2 := func() float64 {
+			return LocalNames(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
+		}
+		gradgenCompare(t2, "LocalNamesGrad's value", []float64{value}, []float64{f2()})
+		{
+			ps, want := gradgenScalarParams(f, df)
+			gradgenCheck(t2, "f", f2, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(ws, dws)
+			gradgenCheck(t2, "ws", f2, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(i, di)
+			gradgenCheck(t2, "i", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(j, dj)
+			gradgenCheck(t2, "j", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(dst, ddst)
+			gradgenCheck(t2, "dst", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(x, dx)
+			gradgenCheck(t2, "x", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(grad, dgrad)
+			gradgenCheck(t2, "grad", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(size, dsize)
+			gradgenCheck(t2, "size", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(hess, dhess)
+			gradgenCheck(t2, "hess", f2, ps, want)
+		}
+		{
+			ps, want := gradgenScalarParams(dense, ddense)
+			gradgenCheck(t2, "dense", f2, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(localNamesGradWork, dlocalNamesGradWork)
+			gradgenCheck(t2, "localNamesGradWork", f2, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(localNamesGradPool, dlocalNamesGradPool)
+			gradgenCheck(t2, "localNamesGradPool", f2, ps, want)
+		}
+		// LocalNamesHessVec is the derivative of LocalNamesGrad in random
+		// directions v.
+		{
+			vf := gradgenUniform(rng)
+			hvf := new(float64)
+			vws := gradgenVector(rng, n)
+			hvws := ggmat.NewVecDense(n, nil)
+			vi := gradgenVector(rng, n)
+			hvi := ggmat.NewVecDense(n, nil)
+			vj := gradgenUniform(rng)
+			hvj := new(float64)
+			vdst := gradgenUniform(rng)
+			hvdst := new(float64)
+			vx := gradgenUniform(rng)
+			hvx := new(float64)
+			vgrad := gradgenUniform(rng)
+			hvgrad := new(float64)
+			vsize := gradgenUniform(rng)
+			hvsize := new(float64)
+			vhess := gradgenUniform(rng)
+			hvhess := new(float64)
+			vdense := gradgenUniform(rng)
+			hvdense := new(float64)
+			vlocalNamesGradWork := gradgenVector(rng, n)
+			hvlocalNamesGradWork := ggmat.NewVecDense(n, nil)
+			vlocalNamesGradPool := gradgenVector(rng, n)
+			hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
+			LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, vf, vws, vi, vj, vdst, vx, vgrad, vsize, vhess, vdense, vlocalNamesGradWork, vlocalNamesGradPool, hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
+			gradgenCompare(t2, "LocalNamesHessVec", gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool), gradgenSlope(func(h float64) []float64 {
+				df2 := new(float64)
+				dws2 := ggmat.NewVecDense(n, nil)
+				di2 := ggmat.NewVecDense(n, nil)
+				dj2 := new(float64)
+				ddst2 := new(float64)
+				dx2 := new(float64)
+				dgrad2 := new(float64)
+				dsize2 := new(float64)
+				dhess2 := new(float64)
+				ddense2 := new(float64)
+				dlocalNamesGradWork2 := ggmat.NewVecDense(n, nil)
+				dlocalNamesGradPool2 := ggmat.NewVecDense(n, nil)
+				LocalNamesGrad(f[0]+h*vf, gradgenMovedVector(ws, vws, h), gradgenMovedVector(i, vi, h), j[0]+h*vj, dst[0]+h*vdst, x[0]+h*vx, grad[0]+h*vgrad, size[0]+h*vsize, hess[0]+h*vhess, dense[0]+h*vdense, gradgenMovedVector(localNamesGradWork, vlocalNamesGradWork, h), gradgenMovedVector(localNamesGradPool, vlocalNamesGradPool, h), df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
+				return gradgenFlat(df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
+			}))
+		}
+		// LocalNamesHessian holds LocalNamesHessVec in each unit direction, and
+		// is symmetric.
+		{
+			size2 := n + n + n + n + 8
+			H := ggmat.NewDense(size2, size2, nil)
+			LocalNamesHessian(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, H)
+			want := ggmat.NewDense(size2, size2, nil)
+			for j2 := 0; j2 < size2; j2++ {
+				e := make([]float64, size2)
+				e[j2] = 1
+				hvf := new(float64)
+				hvws := ggmat.NewVecDense(n, nil)
+				hvi := ggmat.NewVecDense(n, nil)
+				hvj := new(float64)
+				hvdst := new(float64)
+				hvx := new(float64)
+				hvgrad := new(float64)
+				hvsize := new(float64)
+				hvhess := new(float64)
+				hvdense := new(float64)
+				hvlocalNamesGradWork := ggmat.NewVecDense(n, nil)
+				hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
+				LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, e[0], ggmat.NewVecDense(n, e[1:n+1]), ggmat.NewVecDense(n, e[n+1:n+n+1]), e[n+n+1], e[n+n+2], e[n+n+3], e[n+n+4], e[n+n+5], e[n+n+6], e[n+n+7], ggmat.NewVecDense(n, e[n+n+8:n+n+n+8]), ggmat.NewVecDense(n, e[n+n+n+8:n+n+n+n+8]), hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
+				want.SetCol(j2, gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool))
+			}
+			gradgenCompare(t2, "LocalNamesHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "LocalNamesHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// LocalNamesProblem's Func and Grad are LocalNames and LocalNamesGrad at
+		// the packed variables, its Hess LocalNamesHessian.
+		{
+			problem := LocalNamesProblem(n)
+			size2 := n + n + n + n + 8
+			x2 := gradgenFlat(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
+			gradgenCompare(t2, "LocalNamesProblem's Func", []float64{problem.Func(x2)}, []float64{f2()})
+			grad2 := make([]float64, size2)
+			problem.Grad(grad2, x2)
+			gradgenCompare(t2, "LocalNamesProblem's Grad", grad2, gradgenFlat(df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool))
+			hess2 := ggmat.NewSymDense(size2, nil)
+			problem.Hess(hess2, x2)
+			H := ggmat.NewDense(size2, size2, nil)
+			LocalNamesHessian(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, H)
+			gradgenCompare(t2, "LocalNamesProblem's Hess", gradgenFlat(hess2), gradgenFlat(H))
+		}
+	}}, {"OpExp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -843,10 +1157,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpExp(X)
 		}
-		gradgenCompare(t, "OpExpGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpExpGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpExpProblem's Func and Grad are OpExp and OpExpGrad at the packed
 		// variables.
@@ -854,12 +1168,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpExpProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpExpProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpExpProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpLog", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpLog", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -868,10 +1182,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpLog(X)
 		}
-		gradgenCompare(t, "OpLogGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpLogGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpLogProblem's Func and Grad are OpLog and OpLogGrad at the packed
 		// variables.
@@ -879,12 +1193,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpLogProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpLogProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpLogProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpLogProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpLogProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpSin", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -892,10 +1206,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSin(x)
 		}
-		gradgenCompare(t, "OpSinGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSinGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpSinProblem's Func and Grad are OpSin and OpSinGrad at the packed
 		// variables.
@@ -903,12 +1217,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSinProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpSinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSinProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpSinProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpCos", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpCos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -916,10 +1230,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpCos(x)
 		}
-		gradgenCompare(t, "OpCosGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpCosGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpCosProblem's Func and Grad are OpCos and OpCosGrad at the packed
 		// variables.
@@ -927,12 +1241,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpCosProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpCosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpCosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpCosProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpCosProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpTan", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpTan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -940,10 +1254,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpTan(x)
 		}
-		gradgenCompare(t, "OpTanGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpTanGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpTanProblem's Func and Grad are OpTan and OpTanGrad at the packed
 		// variables.
@@ -951,12 +1265,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpTanProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpTanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpTanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpTanProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpTanProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpArcsin", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpArcsin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -964,10 +1278,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpArcsin(x)
 		}
-		gradgenCompare(t, "OpArcsinGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpArcsinGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpArcsinProblem's Func and Grad are OpArcsin and OpArcsinGrad at the
 		// packed variables.
@@ -975,12 +1289,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpArcsinProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpArcsinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpArcsinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpArcsinProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpArcsinProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpArccos", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpArccos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -988,10 +1302,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpArccos(x)
 		}
-		gradgenCompare(t, "OpArccosGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpArccosGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpArccosProblem's Func and Grad are OpArccos and OpArccosGrad at the
 		// packed variables.
@@ -999,12 +1313,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpArccosProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpArccosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpArccosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpArccosProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpArccosProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpArctan", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpArctan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1012,10 +1326,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpArctan(x)
 		}
-		gradgenCompare(t, "OpArctanGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpArctanGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpArctanProblem's Func and Grad are OpArctan and OpArctanGrad at the
 		// packed variables.
@@ -1023,12 +1337,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpArctanProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpArctanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpArctanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpArctanProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpArctanProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpTanh", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpTanh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1037,10 +1351,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpTanh(X)
 		}
-		gradgenCompare(t, "OpTanhGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpTanhGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpTanhProblem's Func and Grad are OpTanh and OpTanhGrad at the packed
 		// variables.
@@ -1048,12 +1362,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpTanhProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpTanhProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpTanhProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpTanhProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpTanhProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpSigmoid", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1061,10 +1375,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSigmoid(x)
 		}
-		gradgenCompare(t, "OpSigmoidGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSigmoidGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpSigmoidProblem's Func and Grad are OpSigmoid and OpSigmoidGrad at
 		// the packed variables.
@@ -1072,12 +1386,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSigmoidProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpSigmoidProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSigmoidProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSigmoidProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpSigmoidProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpSoftplus", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1085,10 +1399,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSoftplus(x)
 		}
-		gradgenCompare(t, "OpSoftplusGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSoftplusGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpSoftplusProblem's Func and Grad are OpSoftplus and OpSoftplusGrad at
 		// the packed variables.
@@ -1096,12 +1410,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSoftplusProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpSoftplusProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSoftplusProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSoftplusProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpSoftplusProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpSqrt", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSqrt", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1109,10 +1423,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSqrt(x)
 		}
-		gradgenCompare(t, "OpSqrtGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSqrtGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpSqrtProblem's Func and Grad are OpSqrt and OpSqrtGrad at the packed
 		// variables.
@@ -1120,12 +1434,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSqrtProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpSqrtProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSqrtProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSqrtProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpSqrtProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpAbs", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpAbs", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -1135,14 +1449,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpAbs(x, y)
 		}
-		gradgenCompare(t, "OpAbsGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpAbsGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// OpAbsProblem's Func and Grad are OpAbs and OpAbsGrad at the packed
 		// variables.
@@ -1150,12 +1464,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpAbsProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpAbsProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "OpAbsProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"OpSign", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSign", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -1165,14 +1479,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSign(x, y)
 		}
-		gradgenCompare(t, "OpSignGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSignGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// OpSignProblem's Func and Grad are OpSign and OpSignGrad at the packed
 		// variables.
@@ -1180,12 +1494,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSignProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSignProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "OpSignProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"OpRelu", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpRelu", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -1195,14 +1509,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpRelu(x, y)
 		}
-		gradgenCompare(t, "OpReluGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpReluGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// OpReluProblem's Func and Grad are OpRelu and OpReluGrad at the packed
 		// variables.
@@ -1210,12 +1524,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpReluProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpReluProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "OpReluProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"OpSum", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1224,10 +1538,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSum(X)
 		}
-		gradgenCompare(t, "OpSumGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSumGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpSumProblem's Func and Grad are OpSum and OpSumGrad at the packed
 		// variables.
@@ -1235,12 +1549,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSumProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpSumProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpSumProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpTr", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpTr", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
@@ -1248,10 +1562,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpTr(A)
 		}
-		gradgenCompare(t, "OpTrGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpTrGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		// OpTrProblem's Func and Grad are OpTr and OpTrGrad at the packed
 		// variables.
@@ -1259,12 +1573,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpTrProblem(n)
 			size := n * n
 			x := gradgenFlat(A)
-			gradgenCompare(t, "OpTrProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpTrProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpTrProblem's Grad", grad, gradgenFlat(dA))
+			gradgenCompare(t2, "OpTrProblem's Grad", grad, gradgenFlat(dA))
 		}
-	}}, {"OpDet", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpDet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
@@ -1272,10 +1586,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpDet(A)
 		}
-		gradgenCompare(t, "OpDetGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpDetGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		// OpDetProblem's Func and Grad are OpDet and OpDetGrad at the packed
 		// variables.
@@ -1283,12 +1597,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpDetProblem(n)
 			size := n * n
 			x := gradgenFlat(A)
-			gradgenCompare(t, "OpDetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpDetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpDetProblem's Grad", grad, gradgenFlat(dA))
+			gradgenCompare(t2, "OpDetProblem's Grad", grad, gradgenFlat(dA))
 		}
-	}}, {"OpLogdet", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpLogdet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
@@ -1296,10 +1610,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpLogdet(A)
 		}
-		gradgenCompare(t, "OpLogdetGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpLogdetGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		// OpLogdetProblem's Func and Grad are OpLogdet and OpLogdetGrad at the
 		// packed variables.
@@ -1307,12 +1621,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpLogdetProblem(n)
 			size := n * n
 			x := gradgenFlat(A)
-			gradgenCompare(t, "OpLogdetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpLogdetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpLogdetProblem's Grad", grad, gradgenFlat(dA))
+			gradgenCompare(t2, "OpLogdetProblem's Grad", grad, gradgenFlat(dA))
 		}
-	}}, {"OpNorm1", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpNorm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1323,14 +1637,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpNorm1(X, Y)
 		}
-		gradgenCompare(t, "OpNorm1Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpNorm1Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(Y, dY)
-			gradgenCheck(t, "Y", f, ps, want)
+			gradgenCheck(t2, "Y", f, ps, want)
 		}
 		// OpNorm1Problem's Func and Grad are OpNorm1 and OpNorm1Grad at the
 		// packed variables.
@@ -1338,12 +1652,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpNorm1Problem(m, n)
 			size := m*n + m*n
 			x := gradgenFlat(X, Y)
-			gradgenCompare(t, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpNorm1Problem's Grad", grad, gradgenFlat(dX, dY))
+			gradgenCompare(t2, "OpNorm1Problem's Grad", grad, gradgenFlat(dX, dY))
 		}
-	}}, {"OpNorm2", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpNorm2", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1351,10 +1665,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpNorm2(x)
 		}
-		gradgenCompare(t, "OpNorm2Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpNorm2Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpNorm2Problem's Func and Grad are OpNorm2 and OpNorm2Grad at the
 		// packed variables.
@@ -1362,12 +1676,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpNorm2Problem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpNorm2Problem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpNorm2Problem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpNorm2Matrix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpNorm2Matrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1376,10 +1690,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpNorm2Matrix(X)
 		}
-		gradgenCompare(t, "OpNorm2MatrixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpNorm2MatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpNorm2MatrixProblem's Func and Grad are OpNorm2Matrix and
 		// OpNorm2MatrixGrad at the packed variables.
@@ -1387,12 +1701,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpNorm2MatrixProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpNorm2MatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpNorm2MatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpNorm2MatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpNorm2MatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpNorm2Squared", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpNorm2Squared", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1401,10 +1715,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpNorm2Squared(X)
 		}
-		gradgenCompare(t, "OpNorm2SquaredGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpNorm2SquaredGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpNorm2SquaredProblem's Func and Grad are OpNorm2Squared and
 		// OpNorm2SquaredGrad at the packed variables.
@@ -1412,12 +1726,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpNorm2SquaredProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpNorm2SquaredProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpNorm2SquaredProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpNorm2SquaredProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpNorm2SquaredProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpLogsumexp", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpLogsumexp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -1425,10 +1739,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpLogsumexp(x)
 		}
-		gradgenCompare(t, "OpLogsumexpGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpLogsumexpGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpLogsumexpProblem's Func and Grad are OpLogsumexp and OpLogsumexpGrad
 		// at the packed variables.
@@ -1436,12 +1750,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpLogsumexpProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "OpLogsumexpProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpLogsumexpProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpLogsumexpProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "OpLogsumexpProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OpLogsumexpMatrix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpLogsumexpMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1450,10 +1764,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpLogsumexpMatrix(X)
 		}
-		gradgenCompare(t, "OpLogsumexpMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpLogsumexpMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpLogsumexpMatrixProblem's Func and Grad are OpLogsumexpMatrix and
 		// OpLogsumexpMatrixGrad at the packed variables.
@@ -1461,12 +1775,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpLogsumexpMatrixProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpLogsumexpMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpLogsumexpMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpLogsumexpMatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpLogsumexpMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpDot", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
@@ -1476,14 +1790,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpDot(a, b)
 		}
-		gradgenCompare(t, "OpDotGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpDotGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// OpDotProblem's Func and Grad are OpDot and OpDotGrad at the packed
 		// variables.
@@ -1491,12 +1805,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpDotProblem(n)
 			size := n + n
 			x := gradgenFlat(a, b)
-			gradgenCompare(t, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpDotProblem's Grad", grad, gradgenFlat(da, db))
+			gradgenCompare(t2, "OpDotProblem's Grad", grad, gradgenFlat(da, db))
 		}
-	}}, {"OpDotMatrix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpDotMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -1507,14 +1821,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpDotMatrix(A, B)
 		}
-		gradgenCompare(t, "OpDotMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpDotMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpDotMatrixProblem's Func and Grad are OpDotMatrix and OpDotMatrixGrad
 		// at the packed variables.
@@ -1522,12 +1836,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpDotMatrixProblem(m, n)
 			size := m*n + m*n
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpDotMatrixProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "OpDotMatrixProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"OpInv", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpInv", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		B := gradgenMatrix(rng, n, n, true)
@@ -1537,14 +1851,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpInv(A, B)
 		}
-		gradgenCompare(t, "OpInvGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpInvGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpInvProblem's Func and Grad are OpInv and OpInvGrad at the packed
 		// variables.
@@ -1552,12 +1866,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpInvProblem(n)
 			size := n*n + n*n
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpInvProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "OpInvProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"OpDiagVector", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpDiagVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		v := gradgenVector(rng, n)
 		A := gradgenMatrix(rng, n, n, true)
@@ -1567,14 +1881,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpDiagVector(v, A)
 		}
-		gradgenCompare(t, "OpDiagVectorGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpDiagVectorGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t, "v", f, ps, want)
+			gradgenCheck(t2, "v", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		// OpDiagVectorProblem's Func and Grad are OpDiagVector and
 		// OpDiagVectorGrad at the packed variables.
@@ -1582,12 +1896,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpDiagVectorProblem(n)
 			size := n + n*n
 			x := gradgenFlat(v, A)
-			gradgenCompare(t, "OpDiagVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpDiagVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpDiagVectorProblem's Grad", grad, gradgenFlat(dv, dA))
+			gradgenCompare(t2, "OpDiagVectorProblem's Grad", grad, gradgenFlat(dv, dA))
 		}
-	}}, {"OpDiagMatrix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpDiagMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		v := gradgenVector(rng, n)
@@ -1597,14 +1911,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpDiagMatrix(A, v)
 		}
-		gradgenCompare(t, "OpDiagMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpDiagMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t, "v", f, ps, want)
+			gradgenCheck(t2, "v", f, ps, want)
 		}
 		// OpDiagMatrixProblem's Func and Grad are OpDiagMatrix and
 		// OpDiagMatrixGrad at the packed variables.
@@ -1612,12 +1926,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpDiagMatrixProblem(n)
 			size := n*n + n
 			x := gradgenFlat(A, v)
-			gradgenCompare(t, "OpDiagMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpDiagMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpDiagMatrixProblem's Grad", grad, gradgenFlat(dA, dv))
+			gradgenCompare(t2, "OpDiagMatrixProblem's Grad", grad, gradgenFlat(dA, dv))
 		}
-	}}, {"OpEye", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpEye", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
@@ -1625,10 +1939,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpEye(A)
 		}
-		gradgenCompare(t, "OpEyeGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpEyeGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		// OpEyeProblem's Func and Grad are OpEye and OpEyeGrad at the packed
 		// variables.
@@ -1636,12 +1950,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpEyeProblem(n)
 			size := n * n
 			x := gradgenFlat(A)
-			gradgenCompare(t, "OpEyeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpEyeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpEyeProblem's Grad", grad, gradgenFlat(dA))
+			gradgenCompare(t2, "OpEyeProblem's Grad", grad, gradgenFlat(dA))
 		}
-	}}, {"OpFillVector", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpFillVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		z := gradgenVector(rng, n)
 		dz := ggmat.NewVecDense(n, nil)
@@ -1649,10 +1963,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpFillVector(z)
 		}
-		gradgenCompare(t, "OpFillVectorGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpFillVectorGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(z, dz)
-			gradgenCheck(t, "z", f, ps, want)
+			gradgenCheck(t2, "z", f, ps, want)
 		}
 		// OpFillVectorProblem's Func and Grad are OpFillVector and
 		// OpFillVectorGrad at the packed variables.
@@ -1660,12 +1974,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpFillVectorProblem(n)
 			size := n
 			x := gradgenFlat(z)
-			gradgenCompare(t, "OpFillVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpFillVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpFillVectorProblem's Grad", grad, gradgenFlat(dz))
+			gradgenCompare(t2, "OpFillVectorProblem's Grad", grad, gradgenFlat(dz))
 		}
-	}}, {"OpFillMatrix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpFillMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1674,10 +1988,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpFillMatrix(X)
 		}
-		gradgenCompare(t, "OpFillMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpFillMatrixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpFillMatrixProblem's Func and Grad are OpFillMatrix and
 		// OpFillMatrixGrad at the packed variables.
@@ -1685,12 +1999,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpFillMatrixProblem(m, n)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "OpFillMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpFillMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpFillMatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "OpFillMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"OpTranspose", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpTranspose", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -1701,14 +2015,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpTranspose(A, B)
 		}
-		gradgenCompare(t, "OpTransposeGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpTransposeGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpTransposeProblem's Func and Grad are OpTranspose and OpTransposeGrad
 		// at the packed variables.
@@ -1716,12 +2030,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpTransposeProblem(m, n)
 			size := m*n + m*n
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpTransposeProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "OpTransposeProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"OpHadamard", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpHadamard", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -1732,14 +2046,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpHadamard(A, B)
 		}
-		gradgenCompare(t, "OpHadamardGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpHadamardGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpHadamardProblem's Func and Grad are OpHadamard and OpHadamardGrad at
 		// the packed variables.
@@ -1747,12 +2061,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpHadamardProblem(m, n)
 			size := m*n + m*n
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpHadamardProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "OpHadamardProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"OpElementwiseQuotient", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpElementwiseQuotient", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
@@ -1762,14 +2076,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpElementwiseQuotient(a, b)
 		}
-		gradgenCompare(t, "OpElementwiseQuotientGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpElementwiseQuotientGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// OpElementwiseQuotientProblem's Func and Grad are OpElementwiseQuotient
 		// and OpElementwiseQuotientGrad at the packed variables.
@@ -1777,12 +2091,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpElementwiseQuotientProblem(n)
 			size := n + n
 			x := gradgenFlat(a, b)
-			gradgenCompare(t, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpElementwiseQuotientProblem's Grad", grad, gradgenFlat(da, db))
+			gradgenCompare(t2, "OpElementwiseQuotientProblem's Grad", grad, gradgenFlat(da, db))
 		}
-	}}, {"OpElementwisePower", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpElementwisePower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1793,14 +2107,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpElementwisePower(X, p[0])
 		}
-		gradgenCompare(t, "OpElementwisePowerGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpElementwisePowerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(p, dp)
-			gradgenCheck(t, "p", f, ps, want)
+			gradgenCheck(t2, "p", f, ps, want)
 		}
 		// OpElementwisePowerProblem's Func and Grad are OpElementwisePower and
 		// OpElementwisePowerGrad at the packed variables.
@@ -1808,12 +2122,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpElementwisePowerProblem(m, n)
 			size := m*n + 1
 			x := gradgenFlat(X, p[0])
-			gradgenCompare(t, "OpElementwisePowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpElementwisePowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpElementwisePowerProblem's Grad", grad, gradgenFlat(dX, dp))
+			gradgenCompare(t2, "OpElementwisePowerProblem's Grad", grad, gradgenFlat(dX, dp))
 		}
-	}}, {"OpScalarPower", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpScalarPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		p := []float64{gradgenUniform(rng)}
 		ds := new(float64)
@@ -1822,14 +2136,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpScalarPower(s[0], p[0])
 		}
-		gradgenCompare(t, "OpScalarPowerGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpScalarPowerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(p, dp)
-			gradgenCheck(t, "p", f, ps, want)
+			gradgenCheck(t2, "p", f, ps, want)
 		}
 		// OpScalarPowerProblem's Func and Grad are OpScalarPower and
 		// OpScalarPowerGrad at the packed variables.
@@ -1837,12 +2151,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpScalarPowerProblem()
 			size := 2
 			x := gradgenFlat(s[0], p[0])
-			gradgenCompare(t, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpScalarPowerProblem's Grad", grad, gradgenFlat(ds, dp))
+			gradgenCompare(t2, "OpScalarPowerProblem's Grad", grad, gradgenFlat(ds, dp))
 		}
-	}}, {"OpScalarDivision", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpScalarDivision", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, m, n, false)
@@ -1853,14 +2167,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpScalarDivision(X, s[0])
 		}
-		gradgenCompare(t, "OpScalarDivisionGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpScalarDivisionGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// OpScalarDivisionProblem's Func and Grad are OpScalarDivision and
 		// OpScalarDivisionGrad at the packed variables.
@@ -1868,12 +2182,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpScalarDivisionProblem(m, n)
 			size := m*n + 1
 			x := gradgenFlat(X, s[0])
-			gradgenCompare(t, "OpScalarDivisionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpScalarDivisionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpScalarDivisionProblem's Grad", grad, gradgenFlat(dX, ds))
+			gradgenCompare(t2, "OpScalarDivisionProblem's Grad", grad, gradgenFlat(dX, ds))
 		}
-	}}, {"OpSubtractNegate", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSubtractNegate", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
@@ -1883,14 +2197,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSubtractNegate(a, b)
 		}
-		gradgenCompare(t, "OpSubtractNegateGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSubtractNegateGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// OpSubtractNegateProblem's Func and Grad are OpSubtractNegate and
 		// OpSubtractNegateGrad at the packed variables.
@@ -1898,12 +2212,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSubtractNegateProblem(n)
 			size := n + n
 			x := gradgenFlat(a, b)
-			gradgenCompare(t, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpSubtractNegateProblem's Grad", grad, gradgenFlat(da, db))
+			gradgenCompare(t2, "OpSubtractNegateProblem's Grad", grad, gradgenFlat(da, db))
 		}
-	}}, {"OpBroadcast", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpBroadcast", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		s := []float64{gradgenUniform(rng)}
@@ -1913,14 +2227,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpBroadcast(x, s[0])
 		}
-		gradgenCompare(t, "OpBroadcastGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpBroadcastGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// OpBroadcastProblem's Func and Grad are OpBroadcast and OpBroadcastGrad
 		// at the packed variables.
@@ -1928,12 +2242,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpBroadcastProblem(n)
 			size := n + 1
 			x2 := gradgenFlat(x, s[0])
-			gradgenCompare(t, "OpBroadcastProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpBroadcastProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpBroadcastProblem's Grad", grad, gradgenFlat(dx, ds))
+			gradgenCompare(t2, "OpBroadcastProblem's Grad", grad, gradgenFlat(dx, ds))
 		}
-	}}, {"OpOuter", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, m)
@@ -1946,18 +2260,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpOuter(a, b, X)
 		}
-		gradgenCompare(t, "OpOuterGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpOuterGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// OpOuterProblem's Func and Grad are OpOuter and OpOuterGrad at the
 		// packed variables.
@@ -1965,12 +2279,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpOuterProblem(m, n)
 			size := m + n + m*n
 			x := gradgenFlat(a, b, X)
-			gradgenCompare(t, "OpOuterProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpOuterProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpOuterProblem's Grad", grad, gradgenFlat(da, db, dX))
+			gradgenCompare(t2, "OpOuterProblem's Grad", grad, gradgenFlat(da, db, dX))
 		}
-	}}, {"OpInner", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpInner", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
@@ -1980,14 +2294,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpInner(a, b)
 		}
-		gradgenCompare(t, "OpInnerGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpInnerGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		// OpInnerProblem's Func and Grad are OpInner and OpInnerGrad at the
 		// packed variables.
@@ -1995,12 +2309,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpInnerProblem(n)
 			size := n + n
 			x := gradgenFlat(a, b)
-			gradgenCompare(t, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpInnerProblem's Grad", grad, gradgenFlat(da, db))
+			gradgenCompare(t2, "OpInnerProblem's Grad", grad, gradgenFlat(da, db))
 		}
-	}}, {"OpLiteralDims", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpLiteralDims", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, 3, n, false)
 		v := gradgenVector(rng, 3)
@@ -2010,14 +2324,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpLiteralDims(A, v)
 		}
-		gradgenCompare(t, "OpLiteralDimsGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpLiteralDimsGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t, "v", f, ps, want)
+			gradgenCheck(t2, "v", f, ps, want)
 		}
 		// OpLiteralDimsProblem's Func and Grad are OpLiteralDims and
 		// OpLiteralDimsGrad at the packed variables.
@@ -2025,12 +2339,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpLiteralDimsProblem(n)
 			size := 3*n + 3
 			x := gradgenFlat(A, v)
-			gradgenCompare(t, "OpLiteralDimsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpLiteralDimsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpLiteralDimsProblem's Grad", grad, gradgenFlat(dA, dv))
+			gradgenCompare(t2, "OpLiteralDimsProblem's Grad", grad, gradgenFlat(dA, dv))
 		}
-	}}, {"OpTransposedLinalg", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpTransposedLinalg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		B := gradgenMatrix(rng, n, n, true)
@@ -2040,14 +2354,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpTransposedLinalg(A, B)
 		}
-		gradgenCompare(t, "OpTransposedLinalgGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpTransposedLinalgGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpTransposedLinalgProblem's Func and Grad are OpTransposedLinalg and
 		// OpTransposedLinalgGrad at the packed variables.
@@ -2055,12 +2369,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpTransposedLinalgProblem(n)
 			size := n*n + n*n
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OpTransposedLinalgProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "OpTransposedLinalgProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"OpSolve", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSolve", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
@@ -2073,18 +2387,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSolve(A, x, B)
 		}
-		gradgenCompare(t, "OpSolveGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSolveGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// OpSolveProblem's Func and Grad are OpSolve and OpSolveGrad at the
 		// packed variables.
@@ -2092,12 +2406,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSolveProblem(n, k)
 			size := n*n + n + n*k
 			x2 := gradgenFlat(A, x, B)
-			gradgenCompare(t, "OpSolveProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSolveProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSolveProblem's Grad", grad, gradgenFlat(dA, dx, dB))
+			gradgenCompare(t2, "OpSolveProblem's Grad", grad, gradgenFlat(dA, dx, dB))
 		}
-	}}, {"OpSolveSPD", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OpSolveSPD", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, true)
 		x := gradgenVector(rng, n)
@@ -2107,14 +2421,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OpSolveSPD(S, x)
 		}
-		gradgenCompare(t, "OpSolveSPDGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OpSolveSPDGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// OpSolveSPDProblem's Func and Grad are OpSolveSPD and OpSolveSPDGrad at
 		// the packed variables.
@@ -2122,12 +2436,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OpSolveSPDProblem(n)
 			size := n*n + n
 			x2 := gradgenFlat(S, x)
-			gradgenCompare(t, "OpSolveSPDProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "OpSolveSPDProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "OpSolveSPDProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), dx))
+			gradgenCompare(t2, "OpSolveSPDProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), dx))
 		}
-	}}, {"FusionPanelSoftplus", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionPanelSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, d, false)
@@ -2137,10 +2451,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionPanelSoftplus(X, w)
 		}
-		gradgenCompare(t, "FusionPanelSoftplusGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionPanelSoftplusGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			gradgenCheck(t2, "w", f, ps, want)
 		}
 		// FusionPanelSoftplusProblem's Func and Grad are FusionPanelSoftplus and
 		// FusionPanelSoftplusGrad at the packed variables.
@@ -2148,12 +2462,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionPanelSoftplusProblem(X)
 			size := d
 			x := gradgenFlat(w)
-			gradgenCompare(t, "FusionPanelSoftplusProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "FusionPanelSoftplusProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "FusionPanelSoftplusProblem's Grad", grad, gradgenFlat(dw))
+			gradgenCompare(t2, "FusionPanelSoftplusProblem's Grad", grad, gradgenFlat(dw))
 		}
-	}}, {"FusionPanelTwoData", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionPanelTwoData", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		X := gradgenMatrix(rng, n, d, false)
@@ -2164,10 +2478,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionPanelTwoData(X, Z, w)
 		}
-		gradgenCompare(t, "FusionPanelTwoDataGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionPanelTwoDataGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			gradgenCheck(t2, "w", f, ps, want)
 		}
 		// FusionPanelTwoDataProblem's Func and Grad are FusionPanelTwoData and
 		// FusionPanelTwoDataGrad at the packed variables.
@@ -2175,12 +2489,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionPanelTwoDataProblem(X, Z)
 			size := d
 			x := gradgenFlat(w)
-			gradgenCompare(t, "FusionPanelTwoDataProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "FusionPanelTwoDataProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "FusionPanelTwoDataProblem's Grad", grad, gradgenFlat(dw))
+			gradgenCompare(t2, "FusionPanelTwoDataProblem's Grad", grad, gradgenFlat(dw))
 		}
-	}}, {"FusionSumInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionSumInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -2188,10 +2502,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionSumInChain(x)
 		}
-		gradgenCompare(t, "FusionSumInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionSumInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// FusionSumInChainProblem's Func and Grad are FusionSumInChain and
 		// FusionSumInChainGrad at the packed variables.
@@ -2199,12 +2513,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionSumInChainProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "FusionSumInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionSumInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionSumInChainProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "FusionSumInChainProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"FusionDotInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionDotInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -2214,14 +2528,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionDotInChain(x, y)
 		}
-		gradgenCompare(t, "FusionDotInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionDotInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// FusionDotInChainProblem's Func and Grad are FusionDotInChain and
 		// FusionDotInChainGrad at the packed variables.
@@ -2229,12 +2543,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionDotInChainProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionDotInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "FusionDotInChainProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"FusionNorm1InChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionNorm1InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -2244,14 +2558,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionNorm1InChain(x, y)
 		}
-		gradgenCompare(t, "FusionNorm1InChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionNorm1InChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// FusionNorm1InChainProblem's Func and Grad are FusionNorm1InChain and
 		// FusionNorm1InChainGrad at the packed variables.
@@ -2259,12 +2573,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionNorm1InChainProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionNorm1InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "FusionNorm1InChainProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"FusionNorm2InChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionNorm2InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -2274,14 +2588,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionNorm2InChain(x, y)
 		}
-		gradgenCompare(t, "FusionNorm2InChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionNorm2InChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// FusionNorm2InChainProblem's Func and Grad are FusionNorm2InChain and
 		// FusionNorm2InChainGrad at the packed variables.
@@ -2289,12 +2603,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionNorm2InChainProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionNorm2InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "FusionNorm2InChainProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"FusionTrInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionTrInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
 		x := gradgenVector(rng, n)
@@ -2304,14 +2618,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionTrInChain(A, x)
 		}
-		gradgenCompare(t, "FusionTrInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionTrInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// FusionTrInChainProblem's Func and Grad are FusionTrInChain and
 		// FusionTrInChainGrad at the packed variables.
@@ -2319,12 +2633,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionTrInChainProblem(n)
 			size := n*n + n
 			x2 := gradgenFlat(A, x)
-			gradgenCompare(t, "FusionTrInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionTrInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionTrInChainProblem's Grad", grad, gradgenFlat(dA, dx))
+			gradgenCompare(t2, "FusionTrInChainProblem's Grad", grad, gradgenFlat(dA, dx))
 		}
-	}}, {"FusionLseInChain", func(t *testing.T, rng *rand.Rand) {
+	}}, {"FusionLseInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -2332,10 +2646,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return FusionLseInChain(x)
 		}
-		gradgenCompare(t, "FusionLseInChainGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "FusionLseInChainGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// FusionLseInChainProblem's Func and Grad are FusionLseInChain and
 		// FusionLseInChainGrad at the packed variables.
@@ -2343,12 +2657,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := FusionLseInChainProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "FusionLseInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "FusionLseInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionLseInChainProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "FusionLseInChainProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"PrecDivSquare", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecDivSquare", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		c := []float64{gradgenUniform(rng)}
 		ds := new(float64)
@@ -2356,14 +2670,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecDivSquare(s[0], c[0])
 		}
-		gradgenCompare(t, "PrecDivSquareGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecDivSquareGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// PrecDivSquareDeriv is the derivative of PrecDivSquare in s.
 		{
-			gradgenCompare(t, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompare(t2, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, gradgenSlope(func(h float64) []float64 {
 				return []float64{PrecDivSquare(s[0]+h, c[0])}
 			}))
 		}
@@ -2373,12 +2687,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecDivSquareProblem(c[0])
 			size := 1
 			x := gradgenFlat(s[0])
-			gradgenCompare(t, "PrecDivSquareProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "PrecDivSquareProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "PrecDivSquareProblem's Grad", grad, gradgenFlat(ds))
+			gradgenCompare(t2, "PrecDivSquareProblem's Grad", grad, gradgenFlat(ds))
 		}
-	}}, {"PrecDivSquareBoth", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecDivSquareBoth", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		s := []float64{gradgenUniform(rng)}
 		c := []float64{gradgenUniform(rng)}
 		ds := new(float64)
@@ -2387,14 +2701,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecDivSquareBoth(s[0], c[0])
 		}
-		gradgenCompare(t, "PrecDivSquareBothGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecDivSquareBothGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		// PrecDivSquareBothProblem's Func and Grad are PrecDivSquareBoth and
 		// PrecDivSquareBothGrad at the packed variables.
@@ -2402,12 +2716,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecDivSquareBothProblem()
 			size := 2
 			x := gradgenFlat(s[0], c[0])
-			gradgenCompare(t, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "PrecDivSquareBothProblem's Grad", grad, gradgenFlat(ds, dc))
+			gradgenCompare(t2, "PrecDivSquareBothProblem's Grad", grad, gradgenFlat(ds, dc))
 		}
-	}}, {"PrecDivBySum", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecDivBySum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -2418,14 +2732,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecDivBySum(A, s[0])
 		}
-		gradgenCompare(t, "PrecDivBySumGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecDivBySumGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// PrecDivBySumProblem's Func and Grad are PrecDivBySum and
 		// PrecDivBySumGrad at the packed variables.
@@ -2433,12 +2747,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecDivBySumProblem(m, n)
 			size := m*n + 1
 			x := gradgenFlat(A, s[0])
-			gradgenCompare(t, "PrecDivBySumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "PrecDivBySumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "PrecDivBySumProblem's Grad", grad, gradgenFlat(dA, ds))
+			gradgenCompare(t2, "PrecDivBySumProblem's Grad", grad, gradgenFlat(dA, ds))
 		}
-	}}, {"PrecTraceOuter", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecTraceOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		y := gradgenVector(rng, n)
@@ -2448,14 +2762,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecTraceOuter(x, y)
 		}
-		gradgenCompare(t, "PrecTraceOuterGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecTraceOuterGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t, "y", f, ps, want)
+			gradgenCheck(t2, "y", f, ps, want)
 		}
 		// PrecTraceOuterProblem's Func and Grad are PrecTraceOuter and
 		// PrecTraceOuterGrad at the packed variables.
@@ -2463,12 +2777,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecTraceOuterProblem(n)
 			size := n + n
 			x2 := gradgenFlat(x, y)
-			gradgenCompare(t, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "PrecTraceOuterProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgenCompare(t2, "PrecTraceOuterProblem's Grad", grad, gradgenFlat(dx, dy))
 		}
-	}}, {"PrecSubtractDifference", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecSubtractDifference", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		s := []float64{gradgenUniform(rng)}
@@ -2480,18 +2794,18 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecSubtractDifference(x, s[0], S)
 		}
-		gradgenCompare(t, "PrecSubtractDifferenceGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecSubtractDifferenceGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		// PrecSubtractDifferenceProblem's Func and Grad are
 		// PrecSubtractDifference and PrecSubtractDifferenceGrad at the packed
@@ -2500,12 +2814,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecSubtractDifferenceProblem(n)
 			size := n + n*n + 1
 			x2 := gradgenFlat(x, s[0], S)
-			gradgenCompare(t, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "PrecSubtractDifferenceProblem's Grad", grad, gradgenFlat(dx, ds, dS))
+			gradgenCompare(t2, "PrecSubtractDifferenceProblem's Grad", grad, gradgenFlat(dx, ds, dS))
 		}
-	}}, {"PrecNested", func(t *testing.T, rng *rand.Rand) {
+	}}, {"PrecNested", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
 		b := gradgenVector(rng, n)
@@ -2519,22 +2833,22 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return PrecNested(a, b, c, s[0])
 		}
-		gradgenCompare(t, "PrecNestedGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "PrecNestedGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// PrecNestedProblem's Func and Grad are PrecNested and PrecNestedGrad at
 		// the packed variables.
@@ -2542,12 +2856,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PrecNestedProblem(n)
 			size := n + n + n + 1
 			x := gradgenFlat(a, b, c, s[0])
-			gradgenCompare(t, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "PrecNestedProblem's Grad", grad, gradgenFlat(da, db, dc, ds))
+			gradgenCompare(t2, "PrecNestedProblem's Grad", grad, gradgenFlat(da, db, dc, ds))
 		}
-	}}, {"Random00", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random00", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2566,30 +2880,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random00(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random00Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random00Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random00Problem's Func and Grad are Random00 and Random00Grad at the
 		// packed variables.
@@ -2597,12 +2911,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random00Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random00Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random00Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random01", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random01", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2621,30 +2935,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random01(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random01Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random01Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random01Problem's Func and Grad are Random01 and Random01Grad at the
 		// packed variables.
@@ -2652,12 +2966,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random01Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random01Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random01Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random02", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random02", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2676,30 +2990,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random02(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random02Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random02Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random02Problem's Func and Grad are Random02 and Random02Grad at the
 		// packed variables.
@@ -2707,12 +3021,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random02Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random02Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random02Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random03", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random03", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2731,30 +3045,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random03(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random03Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random03Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random03Problem's Func and Grad are Random03 and Random03Grad at the
 		// packed variables.
@@ -2762,12 +3076,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random03Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random03Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random03Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random04", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random04", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2786,30 +3100,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random04(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random04Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random04Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random04Problem's Func and Grad are Random04 and Random04Grad at the
 		// packed variables.
@@ -2817,12 +3131,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random04Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random04Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random04Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random05", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random05", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2841,30 +3155,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random05(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random05Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random05Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random05Problem's Func and Grad are Random05 and Random05Grad at the
 		// packed variables.
@@ -2872,12 +3186,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random05Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random05Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random05Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random06", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random06", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2896,30 +3210,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random06(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random06Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random06Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random06Problem's Func and Grad are Random06 and Random06Grad at the
 		// packed variables.
@@ -2927,12 +3241,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random06Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random06Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random06Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random07", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random07", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -2951,30 +3265,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random07(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random07Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random07Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random07Problem's Func and Grad are Random07 and Random07Grad at the
 		// packed variables.
@@ -2982,12 +3296,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random07Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random07Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random07Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random08", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random08", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3006,30 +3320,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random08(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random08Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random08Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random08Problem's Func and Grad are Random08 and Random08Grad at the
 		// packed variables.
@@ -3037,12 +3351,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random08Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random08Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random08Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random09", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random09", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3061,30 +3375,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random09(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random09Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random09Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random09Problem's Func and Grad are Random09 and Random09Grad at the
 		// packed variables.
@@ -3092,12 +3406,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random09Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random09Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random09Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random10", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random10", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3116,30 +3430,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random10(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random10Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random10Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random10Problem's Func and Grad are Random10 and Random10Grad at the
 		// packed variables.
@@ -3147,12 +3461,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random10Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random10Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random10Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random11", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random11", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3171,30 +3485,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random11(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random11Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random11Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random11Problem's Func and Grad are Random11 and Random11Grad at the
 		// packed variables.
@@ -3202,12 +3516,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random11Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random11Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random11Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random12", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random12", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3226,30 +3540,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random12(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random12Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random12Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random12Problem's Func and Grad are Random12 and Random12Grad at the
 		// packed variables.
@@ -3257,12 +3571,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random12Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random12Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random12Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random13", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random13", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3281,30 +3595,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random13(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random13Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random13Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random13Problem's Func and Grad are Random13 and Random13Grad at the
 		// packed variables.
@@ -3312,12 +3626,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random13Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random13Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random13Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random14", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random14", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3336,30 +3650,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random14(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random14Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random14Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random14Problem's Func and Grad are Random14 and Random14Grad at the
 		// packed variables.
@@ -3367,12 +3681,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random14Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random14Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random14Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random15", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random15", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3391,30 +3705,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random15(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random15Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random15Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random15Problem's Func and Grad are Random15 and Random15Grad at the
 		// packed variables.
@@ -3422,12 +3736,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random15Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random15Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random15Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random16", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random16", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3446,30 +3760,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random16(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random16Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random16Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random16Problem's Func and Grad are Random16 and Random16Grad at the
 		// packed variables.
@@ -3477,12 +3791,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random16Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random16Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random16Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random17", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random17", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3501,30 +3815,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random17(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random17Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random17Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random17Problem's Func and Grad are Random17 and Random17Grad at the
 		// packed variables.
@@ -3532,12 +3846,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random17Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random17Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random17Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random18", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random18", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3556,30 +3870,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random18(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random18Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random18Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random18Problem's Func and Grad are Random18 and Random18Grad at the
 		// packed variables.
@@ -3587,12 +3901,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random18Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random18Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random18Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random19", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random19", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3611,30 +3925,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random19(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random19Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random19Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random19Problem's Func and Grad are Random19 and Random19Grad at the
 		// packed variables.
@@ -3642,12 +3956,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random19Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random19Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random19Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random20", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random20", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3666,30 +3980,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random20(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random20Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random20Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random20Problem's Func and Grad are Random20 and Random20Grad at the
 		// packed variables.
@@ -3697,12 +4011,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random20Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random20Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random20Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random21", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random21", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3721,30 +4035,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random21(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random21Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random21Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random21Problem's Func and Grad are Random21 and Random21Grad at the
 		// packed variables.
@@ -3752,12 +4066,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random21Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random21Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random21Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random22", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random22", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3776,30 +4090,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random22(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random22Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random22Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random22Problem's Func and Grad are Random22 and Random22Grad at the
 		// packed variables.
@@ -3807,12 +4121,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random22Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random22Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random22Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random23", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random23", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3831,30 +4145,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random23(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random23Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random23Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random23Problem's Func and Grad are Random23 and Random23Grad at the
 		// packed variables.
@@ -3862,12 +4176,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random23Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random23Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random23Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random24", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random24", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3886,30 +4200,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random24(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random24Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random24Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random24Problem's Func and Grad are Random24 and Random24Grad at the
 		// packed variables.
@@ -3917,12 +4231,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random24Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random24Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random24Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random25", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random25", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3941,30 +4255,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random25(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random25Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random25Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random25Problem's Func and Grad are Random25 and Random25Grad at the
 		// packed variables.
@@ -3972,12 +4286,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random25Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random25Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random25Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random26", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random26", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -3996,30 +4310,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random26(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random26Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random26Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random26Problem's Func and Grad are Random26 and Random26Grad at the
 		// packed variables.
@@ -4027,12 +4341,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random26Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random26Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random26Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random27", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random27", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4051,30 +4365,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random27(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random27Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random27Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random27Problem's Func and Grad are Random27 and Random27Grad at the
 		// packed variables.
@@ -4082,12 +4396,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random27Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random27Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random27Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random28", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random28", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4106,30 +4420,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random28(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random28Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random28Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random28Problem's Func and Grad are Random28 and Random28Grad at the
 		// packed variables.
@@ -4137,12 +4451,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random28Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random28Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random28Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random29", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random29", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4161,30 +4475,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random29(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random29Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random29Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random29Problem's Func and Grad are Random29 and Random29Grad at the
 		// packed variables.
@@ -4192,12 +4506,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random29Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random29Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random29Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random30", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random30", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4216,30 +4530,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random30(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random30Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random30Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random30Problem's Func and Grad are Random30 and Random30Grad at the
 		// packed variables.
@@ -4247,12 +4561,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random30Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random30Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random30Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random31", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random31", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4271,30 +4585,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random31(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random31Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random31Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random31Problem's Func and Grad are Random31 and Random31Grad at the
 		// packed variables.
@@ -4302,12 +4616,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random31Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random31Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random31Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random32", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random32", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4326,30 +4640,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random32(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random32Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random32Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random32Problem's Func and Grad are Random32 and Random32Grad at the
 		// packed variables.
@@ -4357,12 +4671,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random32Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random32Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random32Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random33", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random33", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4381,30 +4695,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random33(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random33Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random33Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random33Problem's Func and Grad are Random33 and Random33Grad at the
 		// packed variables.
@@ -4412,12 +4726,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random33Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random33Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random33Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random34", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random34", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4436,30 +4750,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random34(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random34Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random34Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random34Problem's Func and Grad are Random34 and Random34Grad at the
 		// packed variables.
@@ -4467,12 +4781,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random34Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random34Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random34Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random35", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random35", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4491,30 +4805,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random35(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random35Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random35Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random35Problem's Func and Grad are Random35 and Random35Grad at the
 		// packed variables.
@@ -4522,12 +4836,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random35Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random35Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random35Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random36", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random36", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4546,30 +4860,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random36(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random36Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random36Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random36Problem's Func and Grad are Random36 and Random36Grad at the
 		// packed variables.
@@ -4577,12 +4891,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random36Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random36Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random36Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random37", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random37", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4601,30 +4915,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random37(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random37Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random37Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random37Problem's Func and Grad are Random37 and Random37Grad at the
 		// packed variables.
@@ -4632,12 +4946,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random37Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random37Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random37Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random38", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random38", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4656,30 +4970,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random38(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random38Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random38Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random38Problem's Func and Grad are Random38 and Random38Grad at the
 		// packed variables.
@@ -4687,12 +5001,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random38Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random38Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random38Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"Random39", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Random39", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)
@@ -4711,30 +5025,30 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Random39(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t, "Random39Grad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "Random39Grad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t, "a", f, ps, want)
+			gradgenCheck(t2, "a", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			gradgenCheck(t2, "b", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			gradgenCheck(t2, "c", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// Random39Problem's Func and Grad are Random39 and Random39Grad at the
 		// packed variables.
@@ -4742,12 +5056,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := Random39Problem(n, m)
 			size := n + n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "Random39Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgenCompare(t2, "Random39Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
 		}
-	}}, {"AllTypes", func(t *testing.T, rng *rand.Rand) {
+	}}, {"AllTypes", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
 		s := []float64{gradgenUniform(rng)}
@@ -4764,26 +5078,26 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return AllTypes(s[0], v, M, S, P)
 		}
-		gradgenCompare(t, "AllTypesGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "AllTypesGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t, "P", f, ps, want)
+			gradgenCheck(t2, "P", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(M, dM)
-			gradgenCheck(t, "M", f, ps, want)
+			gradgenCheck(t2, "M", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t, "v", f, ps, want)
+			gradgenCheck(t2, "v", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// AllTypesProblem's Func and Grad are AllTypes and AllTypesGrad at the
 		// packed variables.
@@ -4791,12 +5105,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := AllTypesProblem(n, k)
 			size := n*n + n*n + n*k + n + 1
 			x := gradgenFlat(P, S, M, v, s[0])
-			gradgenCompare(t, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "AllTypesProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dP), gradgenPackedSymmetric(dS), dM, dv, ds))
+			gradgenCompare(t2, "AllTypesProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dP), gradgenPackedSymmetric(dS), dM, dv, ds))
 		}
-	}}, {"SymQuad", func(t *testing.T, rng *rand.Rand) {
+	}}, {"SymQuad", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		S := gradgenSymmetric(rng, n, false)
 		x := gradgenVector(rng, n)
@@ -4805,10 +5119,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return SymQuad(S, x)
 		}
-		gradgenCompare(t, "SymQuadGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "SymQuadGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		// SymQuadProblem's Func and Grad are SymQuad and SymQuadGrad at the
 		// packed variables.
@@ -4816,12 +5130,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := SymQuadProblem(x)
 			size := n * n
 			x2 := gradgenFlat(S)
-			gradgenCompare(t, "SymQuadProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "SymQuadProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "SymQuadProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
+			gradgenCompare(t2, "SymQuadProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
 		}
-	}}, {"unexported", func(t *testing.T, rng *rand.Rand) {
+	}}, {"unexported", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -4829,10 +5143,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return unexported(x)
 		}
-		gradgenCompare(t, "unexportedGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "unexportedGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// unexportedProblem's Func and Grad are unexported and unexportedGrad at
 		// the packed variables.
@@ -4840,18 +5154,18 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := unexportedProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "unexportedProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "unexportedProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "unexportedProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "unexportedProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"Shadowing", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		mat := gradgenMatrix(rng, m, n, false)
 		math := gradgenVector(rng, n)
 		i := gradgenVector(rng, m)
-		len := []float64{gradgenUniform(rng)}
+		fd := []float64{gradgenUniform(rng)}
 		blas64 := gradgenVector(rng, n)
 		runtime := []float64{gradgenUniform(rng)}
 		sync := []float64{gradgenUniform(rng)}
@@ -4859,60 +5173,60 @@ func TestGradgenCorpus(t *testing.T) {
 		dmat := ggmat.NewDense(m, n, nil)
 		dmath := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(m, nil)
-		dlen := new(float64)
+		dfd := new(float64)
 		dblas64 := ggmat.NewVecDense(n, nil)
 		druntime := new(float64)
 		dsync := new(float64)
 		doptimize := ggmat.NewVecDense(m, nil)
-		value := ShadowingGrad(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
+		value := ShadowingGrad(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize, dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize)
 		f := func() float64 {
-			return Shadowing(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
+			return Shadowing(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
 		}
-		gradgenCompare(t, "ShadowingGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "ShadowingGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(mat, dmat)
-			gradgenCheck(t, "mat", f, ps, want)
+			gradgenCheck(t2, "mat", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(math, dmath)
-			gradgenCheck(t, "math", f, ps, want)
+			gradgenCheck(t2, "math", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(i, di)
-			gradgenCheck(t, "i", f, ps, want)
+			gradgenCheck(t2, "i", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(len, dlen)
-			gradgenCheck(t, "len", f, ps, want)
+			ps, want := gradgenScalarParams(fd, dfd)
+			gradgenCheck(t2, "fd", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(blas64, dblas64)
-			gradgenCheck(t, "blas64", f, ps, want)
+			gradgenCheck(t2, "blas64", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(runtime, druntime)
-			gradgenCheck(t, "runtime", f, ps, want)
+			gradgenCheck(t2, "runtime", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(sync, dsync)
-			gradgenCheck(t, "sync", f, ps, want)
+			gradgenCheck(t2, "sync", f, ps, want)
 		}
 		{
 			ps, want := gradgenVectorParams(optimize, doptimize)
-			gradgenCheck(t, "optimize", f, ps, want)
+			gradgenCheck(t2, "optimize", f, ps, want)
 		}
 		// ShadowingProblem's Func and Grad are Shadowing and ShadowingGrad at
 		// the packed variables.
 		{
 			problem := ShadowingProblem(m, n)
 			size := m*n + n + m + n + m + 3
-			x := gradgenFlat(mat, math, i, len[0], blas64, runtime[0], sync[0], optimize)
-			gradgenCompare(t, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgenFlat(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
+			gradgenCompare(t2, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "ShadowingProblem's Grad", grad, gradgenFlat(dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize))
+			gradgenCompare(t2, "ShadowingProblem's Grad", grad, gradgenFlat(dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize))
 		}
-	}}, {"Pooled", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Pooled", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		pooledGradPool := gradgenVector(rng, n)
 		f := []float64{gradgenUniform(rng)}
@@ -4922,14 +5236,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f2 := func() float64 {
 			return Pooled(pooledGradPool, f[0])
 		}
-		gradgenCompare(t, "PooledGrad's value", []float64{value}, []float64{f2()})
+		gradgenCompare(t2, "PooledGrad's value", []float64{value}, []float64{f2()})
 		{
 			ps, want := gradgenVectorParams(pooledGradPool, dpooledGradPool)
-			gradgenCheck(t, "pooledGradPool", f2, ps, want)
+			gradgenCheck(t2, "pooledGradPool", f2, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(f, df)
-			gradgenCheck(t, "f", f2, ps, want)
+			gradgenCheck(t2, "f", f2, ps, want)
 		}
 		// PooledProblem's Func and Grad are Pooled and PooledGrad at the packed
 		// variables.
@@ -4937,12 +5251,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := PooledProblem(n)
 			size := n + 1
 			x := gradgenFlat(pooledGradPool, f[0])
-			gradgenCompare(t, "PooledProblem's Func", []float64{problem.Func(x)}, []float64{f2()})
+			gradgenCompare(t2, "PooledProblem's Func", []float64{problem.Func(x)}, []float64{f2()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "PooledProblem's Grad", grad, gradgenFlat(dpooledGradPool, df))
+			gradgenCompare(t2, "PooledProblem's Grad", grad, gradgenFlat(dpooledGradPool, df))
 		}
-	}}, {"shadowing", func(t *testing.T, rng *rand.Rand) {
+	}}, {"shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
@@ -4950,10 +5264,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return shadowing(x)
 		}
-		gradgenCompare(t, "shadowingGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "shadowingGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			gradgenCheck(t2, "x", f, ps, want)
 		}
 		// shadowingProblem's Func and Grad are shadowing and shadowingGrad at
 		// the packed variables.
@@ -4961,12 +5275,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := shadowingProblem(n)
 			size := n
 			x2 := gradgenFlat(x)
-			gradgenCompare(t, "shadowingProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			gradgenCompare(t2, "shadowingProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "shadowingProblem's Grad", grad, gradgenFlat(dx))
+			gradgenCompare(t2, "shadowingProblem's Grad", grad, gradgenFlat(dx))
 		}
-	}}, {"OneByOne", func(t *testing.T, rng *rand.Rand) {
+	}}, {"OneByOne", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		v := gradgenVector(rng, 1)
 		A := gradgenMatrix(rng, 1, 1, true)
 		S := gradgenSymmetric(rng, 1, true)
@@ -4979,22 +5293,22 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return OneByOne(v, A, S, s[0])
 		}
-		gradgenCompare(t, "OneByOneGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "OneByOneGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t, "v", f, ps, want)
+			gradgenCheck(t2, "v", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			gradgenCheck(t2, "S", f, ps, want)
 		}
 		{
 			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t, "s", f, ps, want)
+			gradgenCheck(t2, "s", f, ps, want)
 		}
 		// OneByOneProblem's Func and Grad are OneByOne and OneByOneGrad at the
 		// packed variables.
@@ -5002,12 +5316,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := OneByOneProblem()
 			size := 1 + 1*1 + 1*1 + 1
 			x := gradgenFlat(v, A, S, s[0])
-			gradgenCompare(t, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "OneByOneProblem's Grad", grad, gradgenFlat(dv, dA, gradgenPackedSymmetric(dS), ds))
+			gradgenCompare(t2, "OneByOneProblem's Grad", grad, gradgenFlat(dv, dA, gradgenPackedSymmetric(dS), ds))
 		}
-	}}, {"Bilinear", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Bilinear", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, m)
@@ -5018,10 +5332,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Bilinear(a, X, b)
 		}
-		gradgenCompare(t, "BilinearGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "BilinearGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// BilinearProblem's Func and Grad are Bilinear and BilinearGrad at the
 		// packed variables.
@@ -5029,12 +5343,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := BilinearProblem(a, b)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "BilinearProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "BilinearProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "BilinearProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "BilinearProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"ExpMix", func(t *testing.T, rng *rand.Rand) {
+	}}, {"ExpMix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, m)
@@ -5045,10 +5359,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return ExpMix(a, X, b)
 		}
-		gradgenCompare(t, "ExpMixGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "ExpMixGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// ExpMixProblem's Func and Grad are ExpMix and ExpMixGrad at the packed
 		// variables.
@@ -5056,12 +5370,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := ExpMixProblem(a, b)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "ExpMixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "ExpMixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "ExpMixProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "ExpMixProblem's Grad", grad, gradgenFlat(dX))
 		}
-	}}, {"TraceAB", func(t *testing.T, rng *rand.Rand) {
+	}}, {"TraceAB", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, m, n, false)
@@ -5072,14 +5386,14 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return TraceAB(A, B)
 		}
-		gradgenCompare(t, "TraceABGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "TraceABGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t, "A", f, ps, want)
+			gradgenCheck(t2, "A", f, ps, want)
 		}
 		{
 			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t, "B", f, ps, want)
+			gradgenCheck(t2, "B", f, ps, want)
 		}
 		// TraceABProblem's Func and Grad are TraceAB and TraceABGrad at the
 		// packed variables.
@@ -5087,12 +5401,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := TraceABProblem(m, n)
 			size := m*n + n*m
 			x := gradgenFlat(A, B)
-			gradgenCompare(t, "TraceABProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "TraceABProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "TraceABProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgenCompare(t2, "TraceABProblem's Grad", grad, gradgenFlat(dA, dB))
 		}
-	}}, {"QuadTrace", func(t *testing.T, rng *rand.Rand) {
+	}}, {"QuadTrace", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)
@@ -5102,10 +5416,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return QuadTrace(A, W)
 		}
-		gradgenCompare(t, "QuadTraceGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "QuadTraceGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t, "W", f, ps, want)
+			gradgenCheck(t2, "W", f, ps, want)
 		}
 		// QuadTraceProblem's Func and Grad are QuadTrace and QuadTraceGrad at
 		// the packed variables.
@@ -5113,12 +5427,12 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := QuadTraceProblem(A, k)
 			size := n * k
 			x := gradgenFlat(W)
-			gradgenCompare(t, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "QuadTraceProblem's Grad", grad, gradgenFlat(dW))
+			gradgenCompare(t2, "QuadTraceProblem's Grad", grad, gradgenFlat(dW))
 		}
-	}}, {"Sandwich", func(t *testing.T, rng *rand.Rand) {
+	}}, {"Sandwich", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		p := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
@@ -5130,10 +5444,10 @@ func TestGradgenCorpus(t *testing.T) {
 		f := func() float64 {
 			return Sandwich(B, X, C)
 		}
-		gradgenCompare(t, "SandwichGrad's value", []float64{value}, []float64{f()})
+		gradgenCompare(t2, "SandwichGrad's value", []float64{value}, []float64{f()})
 		{
 			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			gradgenCheck(t2, "X", f, ps, want)
 		}
 		// SandwichProblem's Func and Grad are Sandwich and SandwichGrad at the
 		// packed variables.
@@ -5141,17 +5455,17 @@ func TestGradgenCorpus(t *testing.T) {
 			problem := SandwichProblem(B, C)
 			size := m * n
 			x := gradgenFlat(X)
-			gradgenCompare(t, "SandwichProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			gradgenCompare(t2, "SandwichProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "SandwichProblem's Grad", grad, gradgenFlat(dX))
+			gradgenCompare(t2, "SandwichProblem's Grad", grad, gradgenFlat(dX))
 		}
 	}}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, 2))
+		t2.Run(tt.name, func(t2 *ggtesting.T) {
+			rng := ggrand.New(ggrand.NewPCG(1, 2))
 			for trial := 0; trial < 5; trial++ {
-				tt.check(t, rng)
+				tt.check(t2, rng)
 			}
 		})
 	}

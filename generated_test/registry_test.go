@@ -51,6 +51,11 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return DiagRowsOfSumsProblem(dims["n"]) },
 	},
+	"DocDirectives": {
+		f:       func(in []any) float64 { return DocDirectives(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return DocDirectivesGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return DocDirectivesProblem(dims["n"]) },
+	},
 	"ExpMix": {
 		f: func(in []any) float64 {
 			return ExpMix(in[0].(*mat.VecDense), in[1].(*mat.Dense), in[2].(*mat.VecDense))
@@ -187,6 +192,15 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return LeastSquaresProblem(in[0].(*mat.Dense), in[2].(*mat.VecDense))
 		},
+	},
+	"LocalNames": {
+		f: func(in []any) float64 {
+			return LocalNames(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), in[4].(float64), in[5].(float64), in[6].(float64), in[7].(float64), in[8].(float64), in[9].(float64), in[10].(*mat.VecDense), in[11].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return LocalNamesGrad(in[0].(float64), in[1].(*mat.VecDense), in[2].(*mat.VecDense), in[3].(float64), in[4].(float64), in[5].(float64), in[6].(float64), in[7].(float64), in[8].(float64), in[9].(float64), in[10].(*mat.VecDense), in[11].(*mat.VecDense), g[0].(*float64), g[1].(*mat.VecDense), g[2].(*mat.VecDense), g[3].(*float64), g[4].(*float64), g[5].(*float64), g[6].(*float64), g[7].(*float64), g[8].(*float64), g[9].(*float64), g[10].(*mat.VecDense), g[11].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return LocalNamesProblem(dims["n"]) },
 	},
 	"LogReg": {
 		f: func(in []any) float64 {
@@ -1032,6 +1046,15 @@ var registry = map[string]entry{
 		f:       func(in []any) float64 { return shadowing(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return shadowingGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return shadowingProblem(dims["n"]) },
+	},
+	"t": {
+		f: func(in []any) float64 {
+			return t(in[0].(*mat.VecDense), in[1].(float64), in[2].(float64), in[3].(float64), in[4].(float64), in[5].(float64), in[6].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return tGrad(in[0].(*mat.VecDense), in[1].(float64), in[2].(float64), in[3].(float64), in[4].(float64), in[5].(float64), in[6].(float64), g[0].(*mat.VecDense), g[1].(*float64), g[2].(*float64), g[3].(*float64), g[4].(*float64), g[5].(*float64), g[6].(*float64))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return tProblem(dims["n"]) },
 	},
 	"unexported": {
 		f:       func(in []any) float64 { return unexported(in[0].(*mat.VecDense)) },

@@ -414,15 +414,16 @@ var shadowingPool = ggsync.Pool{New: func() any {
 	return new(shadowingWork)
 }}
 
-// Shadowing returns f = Shadowing(mat, math, i, len, blas64, runtime, sync, optimize).
+// Shadowing returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync, optimize).
 //
-// Inputs named like packages and builtins still compile.
+// Inputs named like packages still compile (the imports are renamed);
+// predeclared names are refused.
 // A doc comment may span lines and hold */ or /* without ending the comment.
 //
-//	f = len i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
+//	f = fd i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
 //
 // It panics if the shapes disagree.
-func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense) float64 {
+func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
 	ggruntime.CheckDim("Shadowing", "mat", m, "m")
 	ggruntime.CheckDim("Shadowing", "mat", n, "n")
@@ -449,7 +450,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len fl
 	for i2 := 0; i2 < m; i2++ {
 		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
 	}
-	f := len*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
+	f := fd*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
 	return f
 }
 
@@ -463,24 +464,25 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 	return new(shadowingGradWork)
 }}
 
-// ShadowingGrad returns f = Shadowing(mat, math, i, len, blas64, runtime, sync, optimize) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂len, ∂f/∂blas64, ∂f/∂runtime, ∂f/∂sync, ∂f/∂optimize into dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize,
+// ShadowingGrad returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync, optimize) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂fd, ∂f/∂blas64, ∂f/∂runtime, ∂f/∂sync, ∂f/∂optimize into dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize,
 // overwriting them; each has the shape of its input (denominator layout).
 //
-// Inputs named like packages and builtins still compile.
+// Inputs named like packages still compile (the imports are renamed);
+// predeclared names are refused.
 // A doc comment may span lines and hold */ or /* without ending the comment.
 //
-//	f = len i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
-//	∂f/∂mat = len i math'
-//	∂f/∂math = exp(math) + len mat' i
-//	∂f/∂i = len mat math
-//	∂f/∂len = i' mat math
+//	f = fd i' mat math + sum(exp(math)) + runtime blas64' blas64 + sync sum(optimize)
+//	∂f/∂mat = fd i math'
+//	∂f/∂math = exp(math) + fd mat' i
+//	∂f/∂i = fd mat math
+//	∂f/∂fd = i' mat math
 //	∂f/∂blas64 = 2 runtime blas64
 //	∂f/∂runtime = blas64' blas64
 //	∂f/∂sync = sum(optimize)
 //	∂f/∂optimize = sync
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
-func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dlen *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
+func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dfd *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
 	ggruntime.CheckDim("ShadowingGrad", "mat", m, "m")
 	ggruntime.CheckDim("ShadowingGrad", "mat", n, "n")
@@ -512,14 +514,14 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector(), "optimize", optimize.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector(), "dmat", dmat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "di", di.RawVector(), "dmath", dmath.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "mat", mat.RawMatrix())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "math", math.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "i", i.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "blas64", blas64.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "optimize", optimize.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "dmat", dmat.RawMatrix())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "dmath", dmath.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dlen", dlen, "di", di.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "mat", mat.RawMatrix())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "math", math.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "i", i.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "blas64", blas64.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "optimize", optimize.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "dmat", dmat.RawMatrix())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "dmath", dmath.RawVector())
+	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", dfd, "di", di.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "mat", mat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "math", math.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "i", i.RawVector())
@@ -528,7 +530,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "dmat", dmat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "dmath", dmath.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "di", di.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "dlen", dlen)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", dblas64.RawVector(), "dfd", dfd)
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "mat", mat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "math", math.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "i", i.RawVector())
@@ -537,7 +539,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "dmat", dmat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "dmath", dmath.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "di", di.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "dlen", dlen)
+	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "dfd", dfd)
 	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", druntime, "dblas64", dblas64.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "mat", mat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "math", math.RawVector())
@@ -547,7 +549,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "dmat", dmat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "dmath", dmath.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "di", di.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "dlen", dlen)
+	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "dfd", dfd)
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "dblas64", dblas64.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", dsync, "druntime", druntime)
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "mat", mat.RawMatrix())
@@ -558,7 +560,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dmat", dmat.RawMatrix())
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dmath", dmath.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "di", di.RawVector())
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dlen", dlen)
+	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dfd", dfd)
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dblas64", dblas64.RawVector())
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "druntime", druntime)
 	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", doptimize.RawVector(), "dsync", dsync)
@@ -584,22 +586,22 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 	for i2 := 0; i2 < m; i2++ {
 		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
 	}
-	f := len*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
+	f := fd*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
 	dmatRaw := dmat.RawMatrix()
-	// dmat = len i math'
+	// dmat = fd i math'
 	ggruntime.ZeroMatrix(dmatRaw)
-	ggblas64.Ger(len, iRaw, mathRaw, dmatRaw)
+	ggblas64.Ger(fd, iRaw, mathRaw, dmatRaw)
 	dmathRaw := dmath.RawVector()
-	// dmath = exp(math) + len mat' i
+	// dmath = exp(math) + fd mat' i
 	// dmathRaw = exp(math)
 	for i2 := 0; i2 < n; i2++ {
 		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2]
 	}
-	ggblas64.Gemv(blas.Trans, len, matRaw, iRaw, 1, dmathRaw)
+	ggblas64.Gemv(blas.Trans, fd, matRaw, iRaw, 1, dmathRaw)
 	diRaw := di.RawVector()
-	// di = len mat math
-	ggblas64.Gemv(blas.NoTrans, len, matRaw, mathRaw, 0, diRaw)
-	*dlen = iTmatmath
+	// di = fd mat math
+	ggblas64.Gemv(blas.NoTrans, fd, matRaw, mathRaw, 0, diRaw)
+	*dfd = iTmatmath
 	dblas64Raw := dblas64.RawVector()
 	// dblas64 = 2 runtime blas64
 	for i2 := 0; i2 < n; i2++ {
@@ -616,36 +618,36 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, le
 }
 
 // ShadowingProblem returns the problem of minimising Shadowing over mat, math,
-// i, len, blas64, runtime, sync, optimize for gonum/optimize. Its variable
-// packs mat, math, i, len, blas64, runtime, sync, optimize into one []float64,
-// in that order, matrices row-major; ShadowingUnpack views such a slice as the
+// i, fd, blas64, runtime, sync, optimize for gonum/optimize. Its variable packs
+// mat, math, i, fd, blas64, runtime, sync, optimize into one []float64, in that
+// order, matrices row-major; ShadowingUnpack views such a slice as the
 // variables. Dimensions that no fixed input gives are parameters.
 func ShadowingProblem(m int, n int) ggoptimize.Problem {
 	return ggoptimize.Problem{
 		Func: func(x []float64) float64 {
-			mat, math, i, len, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
-			return Shadowing(mat, math, i, *len, blas64, *runtime, *sync, optimize)
+			mat, math, i, fd, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
+			return Shadowing(mat, math, i, *fd, blas64, *runtime, *sync, optimize)
 		},
 		Grad: func(grad, x []float64) {
-			mat, math, i, len, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
-			dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize := ShadowingUnpack(grad, m, n)
-			ShadowingGrad(mat, math, i, *len, blas64, *runtime, *sync, optimize, dmat, dmath, di, dlen, dblas64, druntime, dsync, doptimize)
+			mat, math, i, fd, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
+			dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize := ShadowingUnpack(grad, m, n)
+			ShadowingGrad(mat, math, i, *fd, blas64, *runtime, *sync, optimize, dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize)
 		},
 	}
 }
 
-// ShadowingUnpack returns views of x as Shadowing's variables mat, math, i,
-// len, blas64, runtime, sync, optimize, packed as ShadowingProblem packs them;
-// the fixed inputs give their shapes. The views share x's memory. It panics if
-// x has the wrong length.
-func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, len *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
+// ShadowingUnpack returns views of x as Shadowing's variables mat, math, i, fd,
+// blas64, runtime, sync, optimize, packed as ShadowingProblem packs them; the
+// fixed inputs give their shapes. The views share x's memory. It panics if x
+// has the wrong length.
+func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
 	ggruntime.CheckDim("ShadowingUnpack", "m", m, "m")
 	ggruntime.CheckDim("ShadowingUnpack", "n", n, "n")
 	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+n+m+3)
 	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
-	len = &x[m*n+n+m]
+	fd = &x[m*n+n+m]
 	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+n+1:m*n+n+m+n+1])
 	runtime = &x[m*n+n+m+n+1]
 	sync = &x[m*n+n+m+n+2]

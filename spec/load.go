@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -114,7 +115,7 @@ func (l *loader) load() (*File, *Error) {
 	}
 	f := &File{Name: l.src.name}
 	if pkg, ok := fields["package"]; ok {
-		if f.Package, f.PackagePos, err = l.name(pkg.value, "package name"); err != nil {
+		if f.Package, f.PackagePos, err = l.name(pkg.value, "package name", checkName); err != nil {
 			return nil, err
 		}
 	}
@@ -305,14 +306,15 @@ func (l *loader) fields(n *yaml.Node, known []string, required ...string) (map[s
 	return fields, nil
 }
 
-// name returns the text and position of the scalar n after checking that
-// it can be a Go identifier; what names its role, as in "input name".
-func (l *loader) name(n *yaml.Node, what string) (string, Pos, *Error) {
+// name returns the text and position of the scalar n after checking it
+// with check (checkName or checkSpecName); what names its role, as in
+// "input name".
+func (l *loader) name(n *yaml.Node, what string, check func(what, name string) string) (string, Pos, *Error) {
 	if n.Kind != yaml.ScalarNode {
 		return "", Pos{}, l.errorAt(n, "%s must be a string, found %s", what, describeNode(n))
 	}
 	name, pos := scalarText(n), l.namePos(n)
-	if msg := checkName(what, name); msg != "" {
+	if msg := check(what, name); msg != "" {
 		return "", Pos{}, l.errorf(pos, "%s", msg)
 	}
 	return name, pos, nil
@@ -352,12 +354,15 @@ func (l *loader) function(n *yaml.Node) (*Function, *Error) {
 		return nil, err
 	}
 	fn := &Function{}
-	if fn.Name, fn.NamePos, err = l.name(fields["name"].value, "function name"); err != nil {
+	if fn.Name, fn.NamePos, err = l.name(fields["name"].value, "function name", checkSpecName); err != nil {
 		return nil, err
 	}
 	if doc, ok := fields["doc"]; ok {
 		if doc.value.Kind != yaml.ScalarNode {
 			return nil, l.errorAt(doc.value, "doc must be a string, found %s", describeNode(doc.value))
+		}
+		if err := l.checkText(doc.value, "doc"); err != nil {
+			return nil, err
 		}
 		fn.Doc = strings.TrimSpace(scalarText(doc.value))
 	}
@@ -405,6 +410,30 @@ func (l *loader) function(n *yaml.Node) (*Function, *Error) {
 	return fn, nil
 }
 
+// checkText refuses, in the text of the scalar n, a character that Go
+// source cannot hold (NUL, a byte order mark, invalid UTF-8) or that would
+// break, hide or reorder the lines of the comment generated code carries
+// the text in: any control character but tab and newline, any format
+// character (bidirectional overrides, zero-width characters) and the
+// Unicode line and paragraph separators. what names the text in messages.
+func (l *loader) checkText(n *yaml.Node, what string) *Error {
+	text := scalarText(n)
+	pos := l.src.scalarPositions(n)
+	for off := 0; off < len(text); {
+		r, size := utf8.DecodeRuneInString(text[off:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return l.errorf(pos(off), "%s is not valid UTF-8", what)
+		case r == 0 || r == '\uFEFF':
+			return l.errorf(pos(off), "%s holds %#U, which Go source cannot hold", what, r)
+		case r != '\t' && r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'):
+			return l.errorf(pos(off), "%s holds %#U, a control, format or line-separating character, which generated comments do not carry", what, r)
+		}
+		off += size
+	}
+	return nil
+}
+
 // inputs loads a function's inputs mapping, in order.
 func (l *loader) inputs(n *yaml.Node) ([]*Input, *Error) {
 	if n.Kind != yaml.MappingNode {
@@ -419,7 +448,7 @@ func (l *loader) inputs(n *yaml.Node) ([]*Input, *Error) {
 	}
 	var inputs []*Input
 	for _, e := range entries {
-		name, pos, err := l.name(e.key, "input name")
+		name, pos, err := l.name(e.key, "input name", checkSpecName)
 		if err != nil {
 			return nil, err
 		}
@@ -465,7 +494,7 @@ func (l *loader) lets(n *yaml.Node, names *functionNames) ([]*Let, *Error) {
 	}
 	var lets []*Let
 	for _, e := range entries {
-		name, pos, err := l.name(e.key, "let name")
+		name, pos, err := l.name(e.key, "let name", checkName)
 		if err != nil {
 			return nil, err
 		}

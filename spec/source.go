@@ -3,6 +3,8 @@ package spec
 import (
 	"bytes"
 	"sort"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -66,7 +68,25 @@ func (s *source) line(n int) string {
 	if n < 1 || n > len(s.lineStarts) {
 		return ""
 	}
-	return string(trimLineBreak(s.data[s.lineStarts[n-1]:s.lineEnd(n)]))
+	return printable(string(trimLineBreak(s.data[s.lineStarts[n-1]:s.lineEnd(n)])))
+}
+
+// printable returns line for a terminal: each character but tab that is
+// not printable (a byte order mark, a bidirectional override, invalid
+// UTF-8) replaced by as many question marks as it has bytes, so that byte
+// columns still point at the same place.
+func printable(line string) string {
+	var b strings.Builder
+	for off := 0; off < len(line); {
+		r, size := utf8.DecodeRuneInString(line[off:])
+		if r == '\t' || (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+			b.WriteString(line[off : off+size])
+		} else {
+			b.WriteString(strings.Repeat("?", size))
+		}
+		off += size
+	}
+	return b.String()
 }
 
 // trimLineBreak returns line without its trailing line break.

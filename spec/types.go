@@ -15,13 +15,20 @@ var typeKinds = map[string]TypeKind{
 	SPD.String():       SPD,
 }
 
+// MaxDim bounds a literal dimension, so that the sizes generated code
+// computes from literal dimensions (the packed length of the variables of
+// FProblem and FUnpack: a sum of products of two dimensions over inputs
+// that a spec file of at most 1 MiB can declare) cannot overflow an int.
+const MaxDim = 1 << 20
+
 // dimsOf is the number of dimensions each kind takes.
 var dimsOf = [...]int{Scalar: 0, Vector: 1, Matrix: 2, Symmetric: 1, SPD: 1}
 
 // parseType parses an input type such as "matrix(m, n)", placing the type
 // and its dimensions at pos(offset in text). White space may appear between
-// tokens. Dimension names are checked to be Go identifiers other than
-// keywords and "_". The caller fills in the Source of a returned error.
+// tokens. Dimension names are checked as checkSpecName checks them, and
+// literal dimensions to be at most MaxDim. The caller fills in the Source
+// of a returned error.
 func parseType(text string, pos func(offset int) Pos) (Type, *Error) {
 	p := &typeParser{tokenReader{scanner: scanner{text: text}, pos: pos}}
 	if err := p.next(); err != nil {
@@ -113,7 +120,7 @@ func (p *typeParser) dim() (Dim, *Error) {
 	tok := p.tok
 	switch tok.tok {
 	case IDENT:
-		if msg := checkName("dimension name", tok.lit); msg != "" {
+		if msg := checkSpecName("dimension name", tok.lit); msg != "" {
 			return Dim{}, p.errorf(tok.off, "%s", msg)
 		}
 		return Dim{Name: tok.lit, Pos: p.pos(tok.off)}, p.next()
@@ -122,8 +129,8 @@ func (p *typeParser) dim() (Dim, *Error) {
 		if strings.Trim(tok.lit, "0123456789") != "" || size < 1 {
 			return Dim{}, p.errorf(tok.off, "dimension must be a positive integer, found %s", shorten(tok.lit))
 		}
-		if err != nil {
-			return Dim{}, p.errorf(tok.off, "dimension %s is too large", shorten(tok.lit))
+		if err != nil || size > MaxDim {
+			return Dim{}, p.errorf(tok.off, "dimension %s is too large (at most %d)", shorten(tok.lit), MaxDim)
 		}
 		return Dim{Size: size, Pos: p.pos(tok.off)}, p.next()
 	case SUB:

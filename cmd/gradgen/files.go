@@ -5,14 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-
-	"github.com/gradgen/gradgen/emit"
 )
 
 // The rules of this file decide what a run may write and write it all or
@@ -109,11 +106,6 @@ func checkOutputs(outs []*output, specs []*loaded, writes, force bool) error {
 		specInfos = append(specInfos, info)
 	}
 	for k, o := range outs {
-		if o.test != nil {
-			if name := emit.TestName(o.path); !token.IsIdentifier(name) {
-				return fmt.Errorf("-test: the test of %s would be named %q, which is not a Go identifier; name the output with letters, digits, '_', '-' and '.' only", o.path, name)
-			}
-		}
 		t, err := resolveTarget(o.path)
 		if err != nil {
 			return err

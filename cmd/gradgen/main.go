@@ -64,7 +64,6 @@ import (
 	"flag"
 	"fmt"
 	"go/build"
-	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -143,7 +142,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
-	if cfg.pkg != "" && (!token.IsIdentifier(cfg.pkg) || token.IsKeyword(cfg.pkg)) {
+	if cfg.pkg != "" && spec.CheckPackageName(cfg.pkg) != "" {
 		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
 		return exitBad
 	}
@@ -508,7 +507,7 @@ func packageName(flagPkg string, o *output) (string, error) {
 		}
 		return r
 	}, filepath.Base(abs))
-	if !token.IsIdentifier(name) || token.IsKeyword(name) {
+	if spec.CheckPackageName(name) != "" {
 		return "", fmt.Errorf("cannot derive a package name from folder %s; use -pkg", abs)
 	}
 	return name, nil

@@ -247,6 +247,18 @@ func TestErrors(t *testing.T) {
 			stderr: "gradgen: -pkg \"func\" is not a valid package name\n",
 		},
 		{
+			name:   "-pkg blank",
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
+			args:   []string{"-pkg", "_", "loss.yaml"},
+			stderr: "gradgen: -pkg \"_\" is not a valid package name\n",
+		},
+		{
+			name:   "folder _ as package",
+			files:  map[string]string{"_/loss.yaml": testdata(t, "quad.yaml")},
+			args:   []string{"_/loss.yaml"},
+			stderr: "gradgen: cannot derive a package name from folder $DIR/_; use -pkg\n",
+		},
+		{
 			name:   "-pkg with a dot",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "a.b", "loss.yaml"},
