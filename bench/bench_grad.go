@@ -120,7 +120,7 @@ func B1BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Den
 	n := b.Len()
 	runtime.CheckDim("B1BilinearUnpack", "a", m, "m")
 	runtime.CheckDim("B1BilinearUnpack", "b", n, "n")
-	runtime.CheckLength("B1BilinearUnpack", x, m*n)
+	runtime.CheckPacked("B1BilinearUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -245,7 +245,7 @@ func B2ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 	n := b.Len()
 	runtime.CheckDim("B2ExpMixUnpack", "a", m, "m")
 	runtime.CheckDim("B2ExpMixUnpack", "b", n, "n")
-	runtime.CheckLength("B2ExpMixUnpack", x, m*n)
+	runtime.CheckPacked("B2ExpMixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -360,7 +360,7 @@ func B3QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
 	runtime.CheckDim("B3QuadTraceUnpack", "A", n, "n")
 	runtime.CheckDim("B3QuadTraceUnpack", "k", k, "k")
-	runtime.CheckLength("B3QuadTraceUnpack", x, n*k)
+	runtime.CheckPacked("B3QuadTraceUnpack", x, n, k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
 }
@@ -488,7 +488,7 @@ func B4SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 	m, _ := C.Dims()
 	runtime.CheckDim("B4SandwichUnpack", "C", m, "m")
 	runtime.CheckDim("B4SandwichUnpack", "B", n, "n")
-	runtime.CheckLength("B4SandwichUnpack", x, m*n)
+	runtime.CheckPacked("B4SandwichUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -625,7 +625,7 @@ func B5LogRegProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Pro
 func B5LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("B5LogRegUnpack", "X", d, "d")
-	runtime.CheckLength("B5LogRegUnpack", x, d)
+	runtime.CheckPacked("B5LogRegUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }
@@ -756,7 +756,7 @@ func B6GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 func B6GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
 	runtime.CheckDim("B6GaussNLLUnpack", "C", n, "n")
-	runtime.CheckLength("B6GaussNLLUnpack", x, n*n)
+	runtime.CheckPacked("B6GaussNLLUnpack", x, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -950,7 +950,7 @@ func B7MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W1 *mat.Dense,
 	runtime.CheckDim("B7MLPUnpack", "X", d, "d")
 	runtime.CheckDim("B7MLPUnpack", "h", h, "h")
 	runtime.CheckDim("B7MLPUnpack", "Y", o, "o")
-	runtime.CheckLength("B7MLPUnpack", x, d*h+h*o)
+	runtime.CheckPacked("B7MLPUnpack", x, d, h, h, o)
 	W1 = mat.NewDense(d, h, x[0:d*h:d*h])
 	W2 = mat.NewDense(h, o, x[d*h:d*h+h*o:d*h+h*o])
 	return

@@ -380,9 +380,16 @@ func (p *problem) emitUnpack(f *jen.File) {
 		}
 		results = append(results, jen.Id(w.Name).Add(t))
 	}
-	var total offset
+	shapes := []jen.Code{jen.Lit(p.unpack), jen.Id(p.x)}
 	for _, w := range fn.Wrt {
-		total = total.add(p.sizeOf(w))
+		rows, cols := constOffset(1), constOffset(1)
+		if w.Kind != spec.Scalar {
+			rows = dimOffset(w.Shape.Rows, p.dimExpr)
+		}
+		if w.Kind != spec.Scalar && w.Kind != spec.Vector {
+			cols = dimOffset(w.Shape.Cols, p.dimExpr)
+		}
+		shapes = append(shapes, rows.code(), cols.code())
 	}
 	var body []jen.Code
 	checked := map[derive.Dim]bool{}
@@ -394,7 +401,7 @@ func (p *problem) emitUnpack(f *jen.File) {
 			}
 		}
 	}
-	body = append(body, jen.Qual(runtimePath, "CheckLength").Call(jen.Lit(p.unpack), jen.Id(p.x), total.code()))
+	body = append(body, jen.Qual(runtimePath, "CheckPacked").Call(shapes...))
 	var off offset
 	for _, w := range fn.Wrt {
 		size := p.sizeOf(w)

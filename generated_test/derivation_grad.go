@@ -138,7 +138,7 @@ func DiagOfSumProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func DiagOfSumUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
 	runtime.CheckDim("DiagOfSumUnpack", "n", n, "n")
-	runtime.CheckLength("DiagOfSumUnpack", x, n*n+n)
+	runtime.CheckPacked("DiagOfSumUnpack", x, n, n, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
 	return
@@ -199,7 +199,7 @@ func Norm2OfScalarProblem() optimize.Problem {
 // as Norm2OfScalarProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func Norm2OfScalarUnpack(x []float64) (s *float64) {
-	runtime.CheckLength("Norm2OfScalarUnpack", x, 1)
+	runtime.CheckPacked("Norm2OfScalarUnpack", x, 1, 1)
 	s = &x[0]
 	return
 }
@@ -262,7 +262,7 @@ func LogsumexpOfScalarProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func LogsumexpOfScalarUnpack(x []float64, n int) (a *mat.VecDense) {
 	runtime.CheckDim("LogsumexpOfScalarUnpack", "n", n, "n")
-	runtime.CheckLength("LogsumexpOfScalarUnpack", x, n)
+	runtime.CheckPacked("LogsumexpOfScalarUnpack", x, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	return
 }
@@ -320,7 +320,7 @@ func StructuralOfScalarsProblem() optimize.Problem {
 // inputs give their shapes. The views share x's memory. It panics if x has the
 // wrong length.
 func StructuralOfScalarsUnpack(x []float64) (s *float64, t *float64) {
-	runtime.CheckLength("StructuralOfScalarsUnpack", x, 2)
+	runtime.CheckPacked("StructuralOfScalarsUnpack", x, 1, 1, 1, 1)
 	s = &x[0]
 	t = &x[1]
 	return
@@ -428,7 +428,7 @@ func FillScalarProductProblem(n int) optimize.Problem {
 // length.
 func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("FillScalarProductUnpack", "n", n, "n")
-	runtime.CheckLength("FillScalarProductUnpack", x2, n+n+1)
+	runtime.CheckPacked("FillScalarProductUnpack", x2, 1, 1, n, 1, n, 1)
 	i = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
 	y = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])
@@ -604,7 +604,7 @@ func FillOuterBiasUnpack(x []float64, n int, d int, h int) (X *mat.Dense, W *mat
 	runtime.CheckDim("FillOuterBiasUnpack", "n", n, "n")
 	runtime.CheckDim("FillOuterBiasUnpack", "d", d, "d")
 	runtime.CheckDim("FillOuterBiasUnpack", "h", h, "h")
-	runtime.CheckLength("FillOuterBiasUnpack", x, n*d+d*h+h)
+	runtime.CheckPacked("FillOuterBiasUnpack", x, n, d, d, h, h, 1)
 	X = mat.NewDense(n, d, x[0:n*d:n*d])
 	W = mat.NewDense(d, h, x[n*d:n*d+d*h:n*d+d*h])
 	b = mat.NewVecDense(h, x[n*d+d*h:n*d+d*h+h:n*d+d*h+h])
@@ -692,7 +692,7 @@ func FillInFunctionProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FillInFunctionUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	runtime.CheckDim("FillInFunctionUnpack", "n", n, "n")
-	runtime.CheckLength("FillInFunctionUnpack", x2, n+1)
+	runtime.CheckPacked("FillInFunctionUnpack", x2, n, 1, 1, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
 	return
@@ -783,7 +783,7 @@ func InnerProductInChainProblem(n int) optimize.Problem {
 // wrong length.
 func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("InnerProductInChainUnpack", "n", n, "n")
-	runtime.CheckLength("InnerProductInChainUnpack", x2, n+n)
+	runtime.CheckPacked("InnerProductInChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -892,7 +892,7 @@ func OuterTimesVectorProblem(n int) optimize.Problem {
 // length.
 func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
 	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
-	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+n+n)
+	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	z = mat.NewVecDense(n, x2[n+n:n+n+n:n+n+n])
@@ -985,7 +985,7 @@ func FillOuterInChainProblem(n int, m int) optimize.Problem {
 func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.VecDense) {
 	runtime.CheckDim("FillOuterInChainUnpack", "n", n, "n")
 	runtime.CheckDim("FillOuterInChainUnpack", "m", m, "m")
-	runtime.CheckLength("FillOuterInChainUnpack", x, n+m)
+	runtime.CheckPacked("FillOuterInChainUnpack", x, n, 1, m, 1)
 	b = mat.NewVecDense(n, x[0:n:n])
 	c = mat.NewVecDense(m, x[n:n+m:n+m])
 	return
@@ -1111,7 +1111,7 @@ func DiagOfSumArgumentProblem(n int) optimize.Problem {
 // length.
 func DiagOfSumArgumentUnpack(x []float64, n int) (A *mat.Dense, w *mat.VecDense) {
 	runtime.CheckDim("DiagOfSumArgumentUnpack", "n", n, "n")
-	runtime.CheckLength("DiagOfSumArgumentUnpack", x, n*n+n)
+	runtime.CheckPacked("DiagOfSumArgumentUnpack", x, n, n, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	w = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
 	return
@@ -1226,7 +1226,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 	runtime.CheckDim("DiagRowsOfSumsUnpack", "n", n, "n")
-	runtime.CheckLength("DiagRowsOfSumsUnpack", x, n*n+n*n)
+	runtime.CheckPacked("DiagRowsOfSumsUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	return
@@ -1309,7 +1309,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
 	runtime.CheckDim("SymmetricGradientIsInputUnpack", "n", n, "n")
-	runtime.CheckLength("SymmetricGradientIsInputUnpack", x, n*n+n*n)
+	runtime.CheckPacked("SymmetricGradientIsInputUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	return
@@ -1441,7 +1441,7 @@ func FillInDotProblem(n int, m int) optimize.Problem {
 func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense) {
 	runtime.CheckDim("FillInDotUnpack", "n", n, "n")
 	runtime.CheckDim("FillInDotUnpack", "m", m, "m")
-	runtime.CheckLength("FillInDotUnpack", x2, n+n*m)
+	runtime.CheckPacked("FillInDotUnpack", x2, n, 1, n, m)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	X = mat.NewDense(n, m, x2[n:n+n*m:n+n*m])
 	return
@@ -1598,7 +1598,7 @@ func TraceOfSumTimesDiagProblem(n int) optimize.Problem {
 // wrong length.
 func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("TraceOfSumTimesDiagUnpack", "n", n, "n")
-	runtime.CheckLength("TraceOfSumTimesDiagUnpack", x, n*n+n+n)
+	runtime.CheckPacked("TraceOfSumTimesDiagUnpack", x, n, n, n, 1, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
 	b = mat.NewVecDense(n, x[n*n+n:n*n+n+n:n*n+n+n])
@@ -1735,7 +1735,7 @@ func TraceOfSumProductProblem(n int, m int) optimize.Problem {
 func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.SymDense) {
 	runtime.CheckDim("TraceOfSumProductUnpack", "n", n, "n")
 	runtime.CheckDim("TraceOfSumProductUnpack", "m", m, "m")
-	runtime.CheckLength("TraceOfSumProductUnpack", x, n*m+n*n)
+	runtime.CheckPacked("TraceOfSumProductUnpack", x, n, m, n, n)
 	X = mat.NewDense(n, m, x[0:n*m:n*m])
 	P = mat.NewSymDense(n, x[n*m:n*m+n*n:n*m+n*n])
 	return
@@ -1921,7 +1921,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *mat.SymDense) {
 	runtime.CheckDim("TraceTimesShiftedSymmetricUnpack", "n", n, "n")
-	runtime.CheckLength("TraceTimesShiftedSymmetricUnpack", x, n*n+n*n)
+	runtime.CheckPacked("TraceTimesShiftedSymmetricUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	return

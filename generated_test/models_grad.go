@@ -152,7 +152,7 @@ func LogRegProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, lambda *float64) {
 	_, d := X.Dims()
 	runtime.CheckDim("LogRegUnpack", "X", d, "d")
-	runtime.CheckLength("LogRegUnpack", x, d+1)
+	runtime.CheckPacked("LogRegUnpack", x, d, 1, 1, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	lambda = &x[d]
 	return
@@ -284,7 +284,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
 	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
-	runtime.CheckLength("GaussNLLUnpack", x, n*n)
+	runtime.CheckPacked("GaussNLLUnpack", x, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -478,7 +478,7 @@ func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W
 	runtime.CheckDim("MLPUnpack", "h", h, "h")
 	runtime.CheckDim("MLPUnpack", "Y", o, "o")
 	runtime.CheckDim("MLPUnpack", "X", d, "d")
-	runtime.CheckLength("MLPUnpack", x, h*o+d*h)
+	runtime.CheckPacked("MLPUnpack", x, h, o, d, h)
 	W2 = mat.NewDense(h, o, x[0:h*o:h*o])
 	W1 = mat.NewDense(d, h, x[h*o:h*o+d*h:h*o+d*h])
 	return
@@ -591,7 +591,7 @@ func LeastSquaresProblem(A *mat.Dense, b *mat.VecDense) optimize.Problem {
 func LeastSquaresUnpack(x2 []float64, A *mat.Dense, b *mat.VecDense) (x *mat.VecDense) {
 	_, n := A.Dims()
 	runtime.CheckDim("LeastSquaresUnpack", "A", n, "n")
-	runtime.CheckLength("LeastSquaresUnpack", x2, n)
+	runtime.CheckPacked("LeastSquaresUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }

@@ -123,7 +123,7 @@ func DocDirectivesProblem(n int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func DocDirectivesUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("DocDirectivesUnpack", "n", n, "n")
-	runtime.CheckLength("DocDirectivesUnpack", x2, n)
+	runtime.CheckPacked("DocDirectivesUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -538,7 +538,7 @@ func tProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func tUnpack(x []float64, n int) (rng *mat.VecDense, tests *float64, tt *float64, trial *float64, fd *float64, rand *float64, testing *float64) {
 	runtime.CheckDim("tUnpack", "n", n, "n")
-	runtime.CheckLength("tUnpack", x, n+6)
+	runtime.CheckPacked("tUnpack", x, n, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 	rng = mat.NewVecDense(n, x[0:n:n])
 	tests = &x[n]
 	tt = &x[n+1]
@@ -1516,7 +1516,7 @@ func LocalNamesProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func LocalNamesUnpack(x2 []float64, n int) (f *float64, ws *mat.VecDense, i *mat.VecDense, j *float64, dst *float64, x *float64, grad *float64, size *float64, hess *float64, dense *float64, localNamesGradWork *mat.VecDense, localNamesGradPool *mat.VecDense) {
 	runtime.CheckDim("LocalNamesUnpack", "n", n, "n")
-	runtime.CheckLength("LocalNamesUnpack", x2, n+n+n+n+8)
+	runtime.CheckPacked("LocalNamesUnpack", x2, 1, 1, n, 1, n, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, n, 1, n, 1)
 	f = &x2[0]
 	ws = mat.NewVecDense(n, x2[1:n+1:n+1])
 	i = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])

@@ -102,7 +102,7 @@ func OpExpProblem(m int, n int) optimize.Problem {
 func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpExpUnpack", "m", m, "m")
 	runtime.CheckDim("OpExpUnpack", "n", n, "n")
-	runtime.CheckLength("OpExpUnpack", x, m*n)
+	runtime.CheckPacked("OpExpUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -181,7 +181,7 @@ func OpLogProblem(m int, n int) optimize.Problem {
 func OpLogUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpLogUnpack", "m", m, "m")
 	runtime.CheckDim("OpLogUnpack", "n", n, "n")
-	runtime.CheckLength("OpLogUnpack", x, m*n)
+	runtime.CheckPacked("OpLogUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -250,7 +250,7 @@ func OpSinProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpSinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpSinUnpack", "n", n, "n")
-	runtime.CheckLength("OpSinUnpack", x2, n)
+	runtime.CheckPacked("OpSinUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -319,7 +319,7 @@ func OpCosProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpCosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpCosUnpack", "n", n, "n")
-	runtime.CheckLength("OpCosUnpack", x2, n)
+	runtime.CheckPacked("OpCosUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -402,7 +402,7 @@ func OpTanProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpTanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpTanUnpack", "n", n, "n")
-	runtime.CheckLength("OpTanUnpack", x2, n)
+	runtime.CheckPacked("OpTanUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -471,7 +471,7 @@ func OpArcsinProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpArcsinUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpArcsinUnpack", "n", n, "n")
-	runtime.CheckLength("OpArcsinUnpack", x2, n)
+	runtime.CheckPacked("OpArcsinUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -540,7 +540,7 @@ func OpArccosProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpArccosUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpArccosUnpack", "n", n, "n")
-	runtime.CheckLength("OpArccosUnpack", x2, n)
+	runtime.CheckPacked("OpArccosUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -609,7 +609,7 @@ func OpArctanProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpArctanUnpack", "n", n, "n")
-	runtime.CheckLength("OpArctanUnpack", x2, n)
+	runtime.CheckPacked("OpArctanUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -702,7 +702,7 @@ func OpTanhProblem(m int, n int) optimize.Problem {
 func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpTanhUnpack", "m", m, "m")
 	runtime.CheckDim("OpTanhUnpack", "n", n, "n")
-	runtime.CheckLength("OpTanhUnpack", x, m*n)
+	runtime.CheckPacked("OpTanhUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -785,7 +785,7 @@ func OpSigmoidProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpSigmoidUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpSigmoidUnpack", "n", n, "n")
-	runtime.CheckLength("OpSigmoidUnpack", x2, n)
+	runtime.CheckPacked("OpSigmoidUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -867,7 +867,7 @@ func OpSoftplusProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpSoftplusUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpSoftplusUnpack", "n", n, "n")
-	runtime.CheckLength("OpSoftplusUnpack", x2, n)
+	runtime.CheckPacked("OpSoftplusUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -950,7 +950,7 @@ func OpSqrtProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpSqrtUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpSqrtUnpack", "n", n, "n")
-	runtime.CheckLength("OpSqrtUnpack", x2, n)
+	runtime.CheckPacked("OpSqrtUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -1053,7 +1053,7 @@ func OpAbsProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpAbsUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpAbsUnpack", "n", n, "n")
-	runtime.CheckLength("OpAbsUnpack", x2, n+n)
+	runtime.CheckPacked("OpAbsUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -1147,7 +1147,7 @@ func OpSignProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpSignUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpSignUnpack", "n", n, "n")
-	runtime.CheckLength("OpSignUnpack", x2, n+n)
+	runtime.CheckPacked("OpSignUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -1251,7 +1251,7 @@ func OpReluProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpReluUnpack", "n", n, "n")
-	runtime.CheckLength("OpReluUnpack", x2, n+n)
+	runtime.CheckPacked("OpReluUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -1331,7 +1331,7 @@ func OpSumProblem(m int, n int) optimize.Problem {
 func OpSumUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpSumUnpack", "m", m, "m")
 	runtime.CheckDim("OpSumUnpack", "n", n, "n")
-	runtime.CheckLength("OpSumUnpack", x, m*n)
+	runtime.CheckPacked("OpSumUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -1405,7 +1405,7 @@ func OpTrProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpTrUnpack(x []float64, n int) (A *mat.Dense) {
 	runtime.CheckDim("OpTrUnpack", "n", n, "n")
-	runtime.CheckLength("OpTrUnpack", x, n*n)
+	runtime.CheckPacked("OpTrUnpack", x, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
 }
@@ -1494,7 +1494,7 @@ func OpDetProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpDetUnpack(x []float64, n int) (A *mat.Dense) {
 	runtime.CheckDim("OpDetUnpack", "n", n, "n")
-	runtime.CheckLength("OpDetUnpack", x, n*n)
+	runtime.CheckPacked("OpDetUnpack", x, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
 }
@@ -1602,7 +1602,7 @@ func OpLogdetProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpLogdetUnpack(x []float64, n int) (A *mat.Dense) {
 	runtime.CheckDim("OpLogdetUnpack", "n", n, "n")
-	runtime.CheckLength("OpLogdetUnpack", x, n*n)
+	runtime.CheckPacked("OpLogdetUnpack", x, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
 }
@@ -1722,7 +1722,7 @@ func OpNorm1Problem(m int, n int) optimize.Problem {
 func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
 	runtime.CheckDim("OpNorm1Unpack", "m", m, "m")
 	runtime.CheckDim("OpNorm1Unpack", "n", n, "n")
-	runtime.CheckLength("OpNorm1Unpack", x, m*n+m*n)
+	runtime.CheckPacked("OpNorm1Unpack", x, m, n, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	Y = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
 	return
@@ -1786,7 +1786,7 @@ func OpNorm2Problem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpNorm2Unpack", "n", n, "n")
-	runtime.CheckLength("OpNorm2Unpack", x2, n)
+	runtime.CheckPacked("OpNorm2Unpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -1855,7 +1855,7 @@ func OpNorm2MatrixProblem(m int, n int) optimize.Problem {
 func OpNorm2MatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpNorm2MatrixUnpack", "m", m, "m")
 	runtime.CheckDim("OpNorm2MatrixUnpack", "n", n, "n")
-	runtime.CheckLength("OpNorm2MatrixUnpack", x, m*n)
+	runtime.CheckPacked("OpNorm2MatrixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -1934,7 +1934,7 @@ func OpNorm2SquaredProblem(m int, n int) optimize.Problem {
 func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpNorm2SquaredUnpack", "m", m, "m")
 	runtime.CheckDim("OpNorm2SquaredUnpack", "n", n, "n")
-	runtime.CheckLength("OpNorm2SquaredUnpack", x, m*n)
+	runtime.CheckPacked("OpNorm2SquaredUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -1995,7 +1995,7 @@ func OpLogsumexpProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpLogsumexpUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("OpLogsumexpUnpack", "n", n, "n")
-	runtime.CheckLength("OpLogsumexpUnpack", x2, n)
+	runtime.CheckPacked("OpLogsumexpUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -2060,7 +2060,7 @@ func OpLogsumexpMatrixProblem(m int, n int) optimize.Problem {
 func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpLogsumexpMatrixUnpack", "m", m, "m")
 	runtime.CheckDim("OpLogsumexpMatrixUnpack", "n", n, "n")
-	runtime.CheckLength("OpLogsumexpMatrixUnpack", x, m*n)
+	runtime.CheckPacked("OpLogsumexpMatrixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -2142,7 +2142,7 @@ func OpDotProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpDotUnpack", "n", n, "n")
-	runtime.CheckLength("OpDotUnpack", x, n+n)
+	runtime.CheckPacked("OpDotUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	return
@@ -2240,7 +2240,7 @@ func OpDotMatrixProblem(m int, n int) optimize.Problem {
 func OpDotMatrixUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpDotMatrixUnpack", "m", m, "m")
 	runtime.CheckDim("OpDotMatrixUnpack", "n", n, "n")
-	runtime.CheckLength("OpDotMatrixUnpack", x, m*n+m*n)
+	runtime.CheckPacked("OpDotMatrixUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
 	return
@@ -2412,7 +2412,7 @@ func OpInvProblem(n int) optimize.Problem {
 // x's memory. It panics if x has the wrong length.
 func OpInvUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpInvUnpack", "n", n, "n")
-	runtime.CheckLength("OpInvUnpack", x, n*n+n*n)
+	runtime.CheckPacked("OpInvUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
 	return
@@ -2514,7 +2514,7 @@ func OpDiagVectorProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func OpDiagVectorUnpack(x []float64, n int) (v *mat.VecDense, A *mat.Dense) {
 	runtime.CheckDim("OpDiagVectorUnpack", "n", n, "n")
-	runtime.CheckLength("OpDiagVectorUnpack", x, n+n*n)
+	runtime.CheckPacked("OpDiagVectorUnpack", x, n, 1, n, n)
 	v = mat.NewVecDense(n, x[0:n:n])
 	A = mat.NewDense(n, n, x[n:n+n*n:n+n*n])
 	return
@@ -2629,7 +2629,7 @@ func OpDiagMatrixProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func OpDiagMatrixUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 	runtime.CheckDim("OpDiagMatrixUnpack", "n", n, "n")
-	runtime.CheckLength("OpDiagMatrixUnpack", x, n*n+n)
+	runtime.CheckPacked("OpDiagMatrixUnpack", x, n, n, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	v = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
 	return
@@ -2722,7 +2722,7 @@ func OpEyeProblem(n int) optimize.Problem {
 // It panics if x has the wrong length.
 func OpEyeUnpack(x []float64, n int) (A *mat.Dense) {
 	runtime.CheckDim("OpEyeUnpack", "n", n, "n")
-	runtime.CheckLength("OpEyeUnpack", x, n*n)
+	runtime.CheckPacked("OpEyeUnpack", x, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
 }
@@ -2809,7 +2809,7 @@ func OpFillVectorProblem(n int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func OpFillVectorUnpack(x []float64, n int) (z *mat.VecDense) {
 	runtime.CheckDim("OpFillVectorUnpack", "n", n, "n")
-	runtime.CheckLength("OpFillVectorUnpack", x, n)
+	runtime.CheckPacked("OpFillVectorUnpack", x, n, 1)
 	z = mat.NewVecDense(n, x[0:n:n])
 	return
 }
@@ -2888,7 +2888,7 @@ func OpFillMatrixProblem(m int, n int) optimize.Problem {
 func OpFillMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("OpFillMatrixUnpack", "m", m, "m")
 	runtime.CheckDim("OpFillMatrixUnpack", "n", n, "n")
-	runtime.CheckLength("OpFillMatrixUnpack", x, m*n)
+	runtime.CheckPacked("OpFillMatrixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -2981,7 +2981,7 @@ func OpTransposeProblem(m int, n int) optimize.Problem {
 func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpTransposeUnpack", "m", m, "m")
 	runtime.CheckDim("OpTransposeUnpack", "n", n, "n")
-	runtime.CheckLength("OpTransposeUnpack", x, m*n+m*n)
+	runtime.CheckPacked("OpTransposeUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
 	return
@@ -3095,7 +3095,7 @@ func OpHadamardProblem(m int, n int) optimize.Problem {
 func OpHadamardUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpHadamardUnpack", "m", m, "m")
 	runtime.CheckDim("OpHadamardUnpack", "n", n, "n")
-	runtime.CheckLength("OpHadamardUnpack", x, m*n+m*n)
+	runtime.CheckPacked("OpHadamardUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
 	return
@@ -3196,7 +3196,7 @@ func OpElementwiseQuotientProblem(n int) optimize.Problem {
 // wrong length.
 func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpElementwiseQuotientUnpack", "n", n, "n")
-	runtime.CheckLength("OpElementwiseQuotientUnpack", x, n+n)
+	runtime.CheckPacked("OpElementwiseQuotientUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	return
@@ -3298,7 +3298,7 @@ func OpElementwisePowerProblem(m int, n int) optimize.Problem {
 func OpElementwisePowerUnpack(x []float64, m int, n int) (X *mat.Dense, p *float64) {
 	runtime.CheckDim("OpElementwisePowerUnpack", "m", m, "m")
 	runtime.CheckDim("OpElementwisePowerUnpack", "n", n, "n")
-	runtime.CheckLength("OpElementwisePowerUnpack", x, m*n+1)
+	runtime.CheckPacked("OpElementwisePowerUnpack", x, m, n, 1, 1)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	p = &x[m*n]
 	return
@@ -3353,7 +3353,7 @@ func OpScalarPowerProblem() optimize.Problem {
 // packed as OpScalarPowerProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpScalarPowerUnpack(x []float64) (s *float64, p *float64) {
-	runtime.CheckLength("OpScalarPowerUnpack", x, 2)
+	runtime.CheckPacked("OpScalarPowerUnpack", x, 1, 1, 1, 1)
 	s = &x[0]
 	p = &x[1]
 	return
@@ -3453,7 +3453,7 @@ func OpScalarDivisionProblem(m int, n int) optimize.Problem {
 func OpScalarDivisionUnpack(x []float64, m int, n int) (X *mat.Dense, s *float64) {
 	runtime.CheckDim("OpScalarDivisionUnpack", "m", m, "m")
 	runtime.CheckDim("OpScalarDivisionUnpack", "n", n, "n")
-	runtime.CheckLength("OpScalarDivisionUnpack", x, m*n+1)
+	runtime.CheckPacked("OpScalarDivisionUnpack", x, m, n, 1, 1)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	s = &x[m*n]
 	return
@@ -3582,7 +3582,7 @@ func OpSubtractNegateProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpSubtractNegateUnpack", "n", n, "n")
-	runtime.CheckLength("OpSubtractNegateUnpack", x, n+n)
+	runtime.CheckPacked("OpSubtractNegateUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	return
@@ -3686,7 +3686,7 @@ func OpBroadcastProblem(n int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	runtime.CheckDim("OpBroadcastUnpack", "n", n, "n")
-	runtime.CheckLength("OpBroadcastUnpack", x2, n+1)
+	runtime.CheckPacked("OpBroadcastUnpack", x2, n, 1, 1, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
 	return
@@ -3826,7 +3826,7 @@ func OpOuterProblem(m int, n int) optimize.Problem {
 func OpOuterUnpack(x []float64, m int, n int) (a *mat.VecDense, b *mat.VecDense, X *mat.Dense) {
 	runtime.CheckDim("OpOuterUnpack", "m", m, "m")
 	runtime.CheckDim("OpOuterUnpack", "n", n, "n")
-	runtime.CheckLength("OpOuterUnpack", x, m+n+m*n)
+	runtime.CheckPacked("OpOuterUnpack", x, m, 1, n, 1, m, n)
 	a = mat.NewVecDense(m, x[0:m:m])
 	b = mat.NewVecDense(n, x[m:m+n:m+n])
 	X = mat.NewDense(m, n, x[m+n:m+n+m*n:m+n+m*n])
@@ -3904,7 +3904,7 @@ func OpInnerProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpInnerUnpack", "n", n, "n")
-	runtime.CheckLength("OpInnerUnpack", x, n+n)
+	runtime.CheckPacked("OpInnerUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	return
@@ -4011,7 +4011,7 @@ func OpLiteralDimsProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func OpLiteralDimsUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 	runtime.CheckDim("OpLiteralDimsUnpack", "n", n, "n")
-	runtime.CheckLength("OpLiteralDimsUnpack", x, 3*n+3)
+	runtime.CheckPacked("OpLiteralDimsUnpack", x, 3, n, 3, 1)
 	A = mat.NewDense(3, n, x[0:3*n:3*n])
 	v = mat.NewVecDense(3, x[3*n:3*n+3:3*n+3])
 	return
@@ -4170,7 +4170,7 @@ func OpTransposedLinalgProblem(n int) optimize.Problem {
 // length.
 func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpTransposedLinalgUnpack", "n", n, "n")
-	runtime.CheckLength("OpTransposedLinalgUnpack", x, n*n+n*n)
+	runtime.CheckPacked("OpTransposedLinalgUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
 	return
@@ -4359,7 +4359,7 @@ func OpSolveProblem(n int, k int) optimize.Problem {
 func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B *mat.Dense) {
 	runtime.CheckDim("OpSolveUnpack", "n", n, "n")
 	runtime.CheckDim("OpSolveUnpack", "k", k, "k")
-	runtime.CheckLength("OpSolveUnpack", x2, n*n+n+n*k)
+	runtime.CheckPacked("OpSolveUnpack", x2, n, n, n, 1, n, k)
 	A = mat.NewDense(n, n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
 	B = mat.NewDense(n, k, x2[n*n+n:n*n+n+n*k:n*n+n+n*k])
@@ -4479,7 +4479,7 @@ func OpSolveSPDProblem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func OpSolveSPDUnpack(x2 []float64, n int) (S *mat.SymDense, x *mat.VecDense) {
 	runtime.CheckDim("OpSolveSPDUnpack", "n", n, "n")
-	runtime.CheckLength("OpSolveSPDUnpack", x2, n*n+n)
+	runtime.CheckPacked("OpSolveSPDUnpack", x2, n, n, n, 1)
 	S = mat.NewSymDense(n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
 	return
@@ -4598,7 +4598,7 @@ func FusionPanelSoftplusProblem(X *mat.Dense) optimize.Problem {
 func FusionPanelSoftplusUnpack(x []float64, X *mat.Dense) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("FusionPanelSoftplusUnpack", "X", d, "d")
-	runtime.CheckLength("FusionPanelSoftplusUnpack", x, d)
+	runtime.CheckPacked("FusionPanelSoftplusUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }
@@ -4743,7 +4743,7 @@ func FusionPanelTwoDataProblem(X *mat.Dense, Z *mat.Dense) optimize.Problem {
 func FusionPanelTwoDataUnpack(x []float64, X *mat.Dense, Z *mat.Dense) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("FusionPanelTwoDataUnpack", "X", d, "d")
-	runtime.CheckLength("FusionPanelTwoDataUnpack", x, d)
+	runtime.CheckPacked("FusionPanelTwoDataUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }
@@ -4838,7 +4838,7 @@ func FusionSumInChainProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionSumInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("FusionSumInChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionSumInChainUnpack", x2, n)
+	runtime.CheckPacked("FusionSumInChainUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -4943,7 +4943,7 @@ func FusionDotInChainProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionDotInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("FusionDotInChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionDotInChainUnpack", x2, n+n)
+	runtime.CheckPacked("FusionDotInChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -5056,7 +5056,7 @@ func FusionNorm1InChainProblem(n int) optimize.Problem {
 // length.
 func FusionNorm1InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("FusionNorm1InChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionNorm1InChainUnpack", x2, n+n)
+	runtime.CheckPacked("FusionNorm1InChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -5166,7 +5166,7 @@ func FusionNorm2InChainProblem(n int) optimize.Problem {
 // length.
 func FusionNorm2InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("FusionNorm2InChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionNorm2InChainUnpack", x2, n+n)
+	runtime.CheckPacked("FusionNorm2InChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -5296,7 +5296,7 @@ func FusionTrInChainProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionTrInChainUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
 	runtime.CheckDim("FusionTrInChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionTrInChainUnpack", x2, n*n+n)
+	runtime.CheckPacked("FusionTrInChainUnpack", x2, n, n, n, 1)
 	A = mat.NewDense(n, n, x2[0:n*n:n*n])
 	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
 	return
@@ -5390,7 +5390,7 @@ func FusionLseInChainProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func FusionLseInChainUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("FusionLseInChainUnpack", "n", n, "n")
-	runtime.CheckLength("FusionLseInChainUnpack", x2, n)
+	runtime.CheckPacked("FusionLseInChainUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }

@@ -76,7 +76,7 @@ func PrecDivSquareProblem(c float64) optimize.Problem {
 // as PrecDivSquareProblem packs them; the fixed inputs give their shapes. The
 // views share x's memory. It panics if x has the wrong length.
 func PrecDivSquareUnpack(x []float64, c float64) (s *float64) {
-	runtime.CheckLength("PrecDivSquareUnpack", x, 1)
+	runtime.CheckPacked("PrecDivSquareUnpack", x, 1, 1)
 	s = &x[0]
 	return
 }
@@ -131,7 +131,7 @@ func PrecDivSquareBothProblem() optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func PrecDivSquareBothUnpack(x []float64) (s *float64, c *float64) {
-	runtime.CheckLength("PrecDivSquareBothUnpack", x, 2)
+	runtime.CheckPacked("PrecDivSquareBothUnpack", x, 1, 1, 1, 1)
 	s = &x[0]
 	c = &x[1]
 	return
@@ -235,7 +235,7 @@ func PrecDivBySumProblem(m int, n int) optimize.Problem {
 func PrecDivBySumUnpack(x []float64, m int, n int) (A *mat.Dense, s *float64) {
 	runtime.CheckDim("PrecDivBySumUnpack", "m", m, "m")
 	runtime.CheckDim("PrecDivBySumUnpack", "n", n, "n")
-	runtime.CheckLength("PrecDivBySumUnpack", x, m*n+1)
+	runtime.CheckPacked("PrecDivBySumUnpack", x, m, n, 1, 1)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	s = &x[m*n]
 	return
@@ -337,7 +337,7 @@ func PrecTraceOuterProblem(n int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("PrecTraceOuterUnpack", "n", n, "n")
-	runtime.CheckLength("PrecTraceOuterUnpack", x2, n+n)
+	runtime.CheckPacked("PrecTraceOuterUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -481,7 +481,7 @@ func PrecSubtractDifferenceProblem(n int) optimize.Problem {
 // has the wrong length.
 func PrecSubtractDifferenceUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64, S *mat.Dense) {
 	runtime.CheckDim("PrecSubtractDifferenceUnpack", "n", n, "n")
-	runtime.CheckLength("PrecSubtractDifferenceUnpack", x2, n+n*n+1)
+	runtime.CheckPacked("PrecSubtractDifferenceUnpack", x2, n, 1, 1, 1, n, n)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	s = &x2[n]
 	S = mat.NewDense(n, n, x2[n+1:n+n*n+1:n+n*n+1])
@@ -645,7 +645,7 @@ func PrecNestedProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func PrecNestedUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s *float64) {
 	runtime.CheckDim("PrecNestedUnpack", "n", n, "n")
-	runtime.CheckLength("PrecNestedUnpack", x, n+n+n+1)
+	runtime.CheckPacked("PrecNestedUnpack", x, n, 1, n, 1, n, 1, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(n, x[n+n:n+n+n:n+n+n])

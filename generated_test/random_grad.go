@@ -183,7 +183,7 @@ func Random00Problem(n int, m int) optimize.Problem {
 func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random00Unpack", "n", n, "n")
 	runtime.CheckDim("Random00Unpack", "m", m, "m")
-	runtime.CheckLength("Random00Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random00Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -400,7 +400,7 @@ func Random01Problem(n int, m int) optimize.Problem {
 func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random01Unpack", "n", n, "n")
 	runtime.CheckDim("Random01Unpack", "m", m, "m")
-	runtime.CheckLength("Random01Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random01Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -577,7 +577,7 @@ func Random02Problem(n int, m int) optimize.Problem {
 func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random02Unpack", "n", n, "n")
 	runtime.CheckDim("Random02Unpack", "m", m, "m")
-	runtime.CheckLength("Random02Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random02Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -742,7 +742,7 @@ func Random03Problem(n int, m int) optimize.Problem {
 func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random03Unpack", "n", n, "n")
 	runtime.CheckDim("Random03Unpack", "m", m, "m")
-	runtime.CheckLength("Random03Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random03Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -979,7 +979,7 @@ func Random04Problem(n int, m int) optimize.Problem {
 func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random04Unpack", "n", n, "n")
 	runtime.CheckDim("Random04Unpack", "m", m, "m")
-	runtime.CheckLength("Random04Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random04Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -1205,7 +1205,7 @@ func Random05Problem(n int, m int) optimize.Problem {
 func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random05Unpack", "n", n, "n")
 	runtime.CheckDim("Random05Unpack", "m", m, "m")
-	runtime.CheckLength("Random05Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random05Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -1345,7 +1345,7 @@ func Random06Problem(n int, m int) optimize.Problem {
 func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random06Unpack", "n", n, "n")
 	runtime.CheckDim("Random06Unpack", "m", m, "m")
-	runtime.CheckLength("Random06Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random06Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -1499,7 +1499,7 @@ func Random07Problem(n int, m int) optimize.Problem {
 func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random07Unpack", "n", n, "n")
 	runtime.CheckDim("Random07Unpack", "m", m, "m")
-	runtime.CheckLength("Random07Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random07Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -1682,7 +1682,7 @@ func Random08Problem(n int, m int) optimize.Problem {
 func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random08Unpack", "n", n, "n")
 	runtime.CheckDim("Random08Unpack", "m", m, "m")
-	runtime.CheckLength("Random08Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random08Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -1859,7 +1859,7 @@ func Random09Problem(n int, m int) optimize.Problem {
 func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random09Unpack", "n", n, "n")
 	runtime.CheckDim("Random09Unpack", "m", m, "m")
-	runtime.CheckLength("Random09Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random09Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2032,7 +2032,7 @@ func Random10Problem(n int, m int) optimize.Problem {
 func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random10Unpack", "n", n, "n")
 	runtime.CheckDim("Random10Unpack", "m", m, "m")
-	runtime.CheckLength("Random10Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random10Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2240,7 +2240,7 @@ func Random11Problem(n int, m int) optimize.Problem {
 func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random11Unpack", "n", n, "n")
 	runtime.CheckDim("Random11Unpack", "m", m, "m")
-	runtime.CheckLength("Random11Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random11Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2426,7 +2426,7 @@ func Random12Problem(n int, m int) optimize.Problem {
 func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random12Unpack", "n", n, "n")
 	runtime.CheckDim("Random12Unpack", "m", m, "m")
-	runtime.CheckLength("Random12Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random12Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2620,7 +2620,7 @@ func Random13Problem(n int, m int) optimize.Problem {
 func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random13Unpack", "n", n, "n")
 	runtime.CheckDim("Random13Unpack", "m", m, "m")
-	runtime.CheckLength("Random13Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random13Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2780,7 +2780,7 @@ func Random14Problem(n int, m int) optimize.Problem {
 func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random14Unpack", "n", n, "n")
 	runtime.CheckDim("Random14Unpack", "m", m, "m")
-	runtime.CheckLength("Random14Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random14Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -2949,7 +2949,7 @@ func Random15Problem(n int, m int) optimize.Problem {
 func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random15Unpack", "n", n, "n")
 	runtime.CheckDim("Random15Unpack", "m", m, "m")
-	runtime.CheckLength("Random15Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random15Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -3086,7 +3086,7 @@ func Random16Problem(n int, m int) optimize.Problem {
 func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random16Unpack", "n", n, "n")
 	runtime.CheckDim("Random16Unpack", "m", m, "m")
-	runtime.CheckLength("Random16Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random16Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -3263,7 +3263,7 @@ func Random17Problem(n int, m int) optimize.Problem {
 func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random17Unpack", "n", n, "n")
 	runtime.CheckDim("Random17Unpack", "m", m, "m")
-	runtime.CheckLength("Random17Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random17Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -3458,7 +3458,7 @@ func Random18Problem(n int, m int) optimize.Problem {
 func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random18Unpack", "n", n, "n")
 	runtime.CheckDim("Random18Unpack", "m", m, "m")
-	runtime.CheckLength("Random18Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random18Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -3623,7 +3623,7 @@ func Random19Problem(n int, m int) optimize.Problem {
 func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random19Unpack", "n", n, "n")
 	runtime.CheckDim("Random19Unpack", "m", m, "m")
-	runtime.CheckLength("Random19Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random19Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -3822,7 +3822,7 @@ func Random20Problem(n int, m int) optimize.Problem {
 func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random20Unpack", "n", n, "n")
 	runtime.CheckDim("Random20Unpack", "m", m, "m")
-	runtime.CheckLength("Random20Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random20Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4001,7 +4001,7 @@ func Random21Problem(n int, m int) optimize.Problem {
 func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random21Unpack", "n", n, "n")
 	runtime.CheckDim("Random21Unpack", "m", m, "m")
-	runtime.CheckLength("Random21Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random21Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4209,7 +4209,7 @@ func Random22Problem(n int, m int) optimize.Problem {
 func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random22Unpack", "n", n, "n")
 	runtime.CheckDim("Random22Unpack", "m", m, "m")
-	runtime.CheckLength("Random22Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random22Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4390,7 +4390,7 @@ func Random23Problem(n int, m int) optimize.Problem {
 func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random23Unpack", "n", n, "n")
 	runtime.CheckDim("Random23Unpack", "m", m, "m")
-	runtime.CheckLength("Random23Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random23Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4600,7 +4600,7 @@ func Random24Problem(n int, m int) optimize.Problem {
 func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random24Unpack", "n", n, "n")
 	runtime.CheckDim("Random24Unpack", "m", m, "m")
-	runtime.CheckLength("Random24Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random24Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4759,7 +4759,7 @@ func Random25Problem(n int, m int) optimize.Problem {
 func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random25Unpack", "n", n, "n")
 	runtime.CheckDim("Random25Unpack", "m", m, "m")
-	runtime.CheckLength("Random25Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random25Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -4914,7 +4914,7 @@ func Random26Problem(n int, m int) optimize.Problem {
 func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random26Unpack", "n", n, "n")
 	runtime.CheckDim("Random26Unpack", "m", m, "m")
-	runtime.CheckLength("Random26Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random26Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -5073,7 +5073,7 @@ func Random27Problem(n int, m int) optimize.Problem {
 func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random27Unpack", "n", n, "n")
 	runtime.CheckDim("Random27Unpack", "m", m, "m")
-	runtime.CheckLength("Random27Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random27Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -5287,7 +5287,7 @@ func Random28Problem(n int, m int) optimize.Problem {
 func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random28Unpack", "n", n, "n")
 	runtime.CheckDim("Random28Unpack", "m", m, "m")
-	runtime.CheckLength("Random28Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random28Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -5500,7 +5500,7 @@ func Random29Problem(n int, m int) optimize.Problem {
 func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random29Unpack", "n", n, "n")
 	runtime.CheckDim("Random29Unpack", "m", m, "m")
-	runtime.CheckLength("Random29Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random29Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -5677,7 +5677,7 @@ func Random30Problem(n int, m int) optimize.Problem {
 func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random30Unpack", "n", n, "n")
 	runtime.CheckDim("Random30Unpack", "m", m, "m")
-	runtime.CheckLength("Random30Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random30Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -5866,7 +5866,7 @@ func Random31Problem(n int, m int) optimize.Problem {
 func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random31Unpack", "n", n, "n")
 	runtime.CheckDim("Random31Unpack", "m", m, "m")
-	runtime.CheckLength("Random31Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random31Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6005,7 +6005,7 @@ func Random32Problem(n int, m int) optimize.Problem {
 func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random32Unpack", "n", n, "n")
 	runtime.CheckDim("Random32Unpack", "m", m, "m")
-	runtime.CheckLength("Random32Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random32Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6190,7 +6190,7 @@ func Random33Problem(n int, m int) optimize.Problem {
 func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random33Unpack", "n", n, "n")
 	runtime.CheckDim("Random33Unpack", "m", m, "m")
-	runtime.CheckLength("Random33Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random33Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6363,7 +6363,7 @@ func Random34Problem(n int, m int) optimize.Problem {
 func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random34Unpack", "n", n, "n")
 	runtime.CheckDim("Random34Unpack", "m", m, "m")
-	runtime.CheckLength("Random34Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random34Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6560,7 +6560,7 @@ func Random35Problem(n int, m int) optimize.Problem {
 func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random35Unpack", "n", n, "n")
 	runtime.CheckDim("Random35Unpack", "m", m, "m")
-	runtime.CheckLength("Random35Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random35Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6752,7 +6752,7 @@ func Random36Problem(n int, m int) optimize.Problem {
 func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random36Unpack", "n", n, "n")
 	runtime.CheckDim("Random36Unpack", "m", m, "m")
-	runtime.CheckLength("Random36Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random36Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -6903,7 +6903,7 @@ func Random37Problem(n int, m int) optimize.Problem {
 func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random37Unpack", "n", n, "n")
 	runtime.CheckDim("Random37Unpack", "m", m, "m")
-	runtime.CheckLength("Random37Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random37Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -7091,7 +7091,7 @@ func Random38Problem(n int, m int) optimize.Problem {
 func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random38Unpack", "n", n, "n")
 	runtime.CheckDim("Random38Unpack", "m", m, "m")
-	runtime.CheckLength("Random38Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random38Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
@@ -7230,7 +7230,7 @@ func Random39Problem(n int, m int) optimize.Problem {
 func Random39Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s *float64) {
 	runtime.CheckDim("Random39Unpack", "n", n, "n")
 	runtime.CheckDim("Random39Unpack", "m", m, "m")
-	runtime.CheckLength("Random39Unpack", x, n+n+m+n*n+n*m+1)
+	runtime.CheckPacked("Random39Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
 	b = mat.NewVecDense(n, x[n:n+n:n+n])
 	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])

@@ -209,7 +209,7 @@ func AllTypesProblem(n int, k int) ggoptimize.Problem {
 func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymDense, M *ggmat.Dense, v *ggmat.VecDense, s *float64) {
 	ggruntime.CheckDim("AllTypesUnpack", "n", n, "n")
 	ggruntime.CheckDim("AllTypesUnpack", "k", k, "k")
-	ggruntime.CheckLength("AllTypesUnpack", x, n*n+n*n+n*k+n+1)
+	ggruntime.CheckPacked("AllTypesUnpack", x, n, n, n, n, n, k, n, 1, 1, 1)
 	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
 	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
 	M = ggmat.NewDense(n, k, x[n*n+n*n:n*n+n*n+n*k:n*n+n*n+n*k])
@@ -333,7 +333,7 @@ func SymQuadProblem(x *ggmat.VecDense) ggoptimize.Problem {
 func SymQuadUnpack(x2 []float64, x *ggmat.VecDense) (S *ggmat.SymDense) {
 	n := x.Len()
 	ggruntime.CheckDim("SymQuadUnpack", "x", n, "n")
-	ggruntime.CheckLength("SymQuadUnpack", x2, n*n)
+	ggruntime.CheckPacked("SymQuadUnpack", x2, n, n)
 	S = ggmat.NewSymDense(n, x2[0:n*n:n*n])
 	return
 }
@@ -400,7 +400,7 @@ func unexportedProblem(n int) ggoptimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 	ggruntime.CheckDim("unexportedUnpack", "n", n, "n")
-	ggruntime.CheckLength("unexportedUnpack", x2, n)
+	ggruntime.CheckPacked("unexportedUnpack", x2, n, 1)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -643,7 +643,7 @@ func ShadowingProblem(m int, n int) ggoptimize.Problem {
 func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd *float64, blas64 *ggmat.VecDense, runtime *float64, sync *float64, optimize *ggmat.VecDense) {
 	ggruntime.CheckDim("ShadowingUnpack", "m", m, "m")
 	ggruntime.CheckDim("ShadowingUnpack", "n", n, "n")
-	ggruntime.CheckLength("ShadowingUnpack", x, m*n+n+m+n+m+3)
+	ggruntime.CheckPacked("ShadowingUnpack", x, m, n, n, 1, m, 1, 1, 1, n, 1, 1, 1, 1, 1, m, 1)
 	mat = ggmat.NewDense(m, n, x[0:m*n:m*n])
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
@@ -743,7 +743,7 @@ func PooledProblem(n int) ggoptimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func PooledUnpack(x []float64, n int) (pooledGradPool *ggmat.VecDense, f *float64) {
 	ggruntime.CheckDim("PooledUnpack", "n", n, "n")
-	ggruntime.CheckLength("PooledUnpack", x, n+1)
+	ggruntime.CheckPacked("PooledUnpack", x, n, 1, 1, 1)
 	pooledGradPool = ggmat.NewVecDense(n, x[0:n:n])
 	f = &x[n]
 	return
@@ -830,7 +830,7 @@ func shadowingProblem(n int) ggoptimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func shadowingUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 	ggruntime.CheckDim("shadowingUnpack", "n", n, "n")
-	ggruntime.CheckLength("shadowingUnpack", x2, n)
+	ggruntime.CheckPacked("shadowingUnpack", x2, n, 1)
 	x = ggmat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -932,7 +932,7 @@ func OneByOneProblem() ggoptimize.Problem {
 // as OneByOneProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func OneByOneUnpack(x []float64) (v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s *float64) {
-	ggruntime.CheckLength("OneByOneUnpack", x, 4)
+	ggruntime.CheckPacked("OneByOneUnpack", x, 1, 1, 1, 1, 1, 1, 1, 1)
 	v = ggmat.NewVecDense(1, x[0:1:1])
 	A = ggmat.NewDense(1, 1, x[1:2:2])
 	S = ggmat.NewSymDense(1, x[2:3:3])

@@ -120,7 +120,7 @@ func BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 	n := b.Len()
 	runtime.CheckDim("BilinearUnpack", "a", m, "m")
 	runtime.CheckDim("BilinearUnpack", "b", n, "n")
-	runtime.CheckLength("BilinearUnpack", x, m*n)
+	runtime.CheckPacked("BilinearUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -244,7 +244,7 @@ func ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense) 
 	n := b.Len()
 	runtime.CheckDim("ExpMixUnpack", "a", m, "m")
 	runtime.CheckDim("ExpMixUnpack", "b", n, "n")
-	runtime.CheckLength("ExpMixUnpack", x, m*n)
+	runtime.CheckPacked("ExpMixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
@@ -379,7 +379,7 @@ func TraceABProblem(m int, n int) optimize.Problem {
 func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("TraceABUnpack", "m", m, "m")
 	runtime.CheckDim("TraceABUnpack", "n", n, "n")
-	runtime.CheckLength("TraceABUnpack", x, m*n+n*m)
+	runtime.CheckPacked("TraceABUnpack", x, m, n, n, m)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
 	B = mat.NewDense(n, m, x[m*n:m*n+n*m:m*n+n*m])
 	return
@@ -495,7 +495,7 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
 	runtime.CheckDim("QuadTraceUnpack", "A", n, "n")
 	runtime.CheckDim("QuadTraceUnpack", "k", k, "k")
-	runtime.CheckLength("QuadTraceUnpack", x, n*k)
+	runtime.CheckPacked("QuadTraceUnpack", x, n, k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
 }
@@ -623,7 +623,7 @@ func SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 	m, _ := C.Dims()
 	runtime.CheckDim("SandwichUnpack", "C", m, "m")
 	runtime.CheckDim("SandwichUnpack", "B", n, "n")
-	runtime.CheckLength("SandwichUnpack", x, m*n)
+	runtime.CheckPacked("SandwichUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }

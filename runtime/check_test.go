@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -88,4 +89,41 @@ func TestShapeErrorType(t *testing.T) {
 		}
 	}()
 	CheckMatrix("Bilinear", "X", 3, 5, 3, 4, "m", "n")
+}
+
+// TestCheckPacked checks the packed length of FUnpack's variables: a
+// match passes, a mismatch and a total past the largest int (which
+// wrapped to a small number before) panic with a *ShapeError.
+func TestCheckPacked(t *testing.T) {
+	x := make([]float64, 6)
+	big := 1 << 32
+	for _, c := range []struct {
+		name   string
+		shapes []int
+		want   string // "" for no panic
+	}{
+		{"match", []int{2, 2, 2, 1}, ""},
+		{"mismatch", []int{2, 2, 1, 1}, "F: x has length 6, want 5"},
+		{"product wraps", []int{big, big, 6, 1}, "F: x has length 6, want a total size past the largest int"},
+		{"sum wraps", []int{math.MaxInt, 1, 7, 1}, "F: x has length 6, want a total size past the largest int"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := ""
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						se, ok := r.(*ShapeError)
+						if !ok {
+							t.Fatalf("panic %v, want a *ShapeError", r)
+						}
+						got = se.Error()
+					}
+				}()
+				CheckPacked("F", x, c.shapes...)
+			}()
+			if got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
 }

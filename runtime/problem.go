@@ -1,12 +1,27 @@
 package runtime
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
-// CheckLength panics with a *ShapeError unless the packed variables x
-// have the length want.
-func CheckLength(fn string, x []float64, want int) {
-	if len(x) != want {
-		panic(&ShapeError{Func: fn, Arg: "x", Vector: true, Got: fmt.Sprint(len(x)), Want: fmt.Sprint(want)})
+// CheckPacked panics with a *ShapeError unless the packed variables x have
+// the length Σ rows×cols over shapes, given as (rows, cols) pairs of
+// dimensions already checked to be at least 1 (CheckDim). The sum is
+// formed without overflow: dimensions passed as int parameters whose total
+// an int cannot hold are a mismatch, never a wrapped number that happens
+// to equal len(x).
+func CheckPacked(fn string, x []float64, shapes ...int) {
+	total := 0
+	for k := 0; k+1 < len(shapes); k += 2 {
+		rows, cols := shapes[k], shapes[k+1]
+		if rows > (math.MaxInt-total)/cols {
+			panic(&ShapeError{Func: fn, Arg: "x", Vector: true, Got: fmt.Sprint(len(x)), Want: "a total size past the largest int"})
+		}
+		total += rows * cols
+	}
+	if len(x) != total {
+		panic(&ShapeError{Func: fn, Arg: "x", Vector: true, Got: fmt.Sprint(len(x)), Want: fmt.Sprint(total)})
 	}
 }
 

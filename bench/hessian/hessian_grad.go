@@ -280,7 +280,7 @@ func LogRegHProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Prob
 func LogRegHUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("LogRegHUnpack", "X", d, "d")
-	runtime.CheckLength("LogRegHUnpack", x, d)
+	runtime.CheckPacked("LogRegHUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }

@@ -141,7 +141,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
 	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
-	runtime.CheckLength("GaussNLLUnpack", x, n*n)
+	runtime.CheckPacked("GaussNLLUnpack", x, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -287,7 +287,7 @@ func FactorNLLProblem(C *mat.SymDense) optimize.Problem {
 func FactorNLLUnpack(x []float64, C *mat.SymDense) (L *mat.Dense) {
 	n := C.SymmetricDim()
 	runtime.CheckDim("FactorNLLUnpack", "C", n, "n")
-	runtime.CheckLength("FactorNLLUnpack", x, n*n)
+	runtime.CheckPacked("FactorNLLUnpack", x, n, n)
 	L = mat.NewDense(n, n, x[0:n*n:n*n])
 	return
 }

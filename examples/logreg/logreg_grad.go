@@ -283,7 +283,7 @@ func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem
 func LossUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("LossUnpack", "X", d, "d")
-	runtime.CheckLength("LossUnpack", x, d)
+	runtime.CheckPacked("LossUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }

@@ -672,7 +672,7 @@ func LogRegNProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense) {
 	_, d := X.Dims()
 	runtime.CheckDim("LogRegNUnpack", "X", d, "d")
-	runtime.CheckLength("LogRegNUnpack", x, d)
+	runtime.CheckPacked("LogRegNUnpack", x, d, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	return
 }
@@ -1650,7 +1650,7 @@ func ScalarCurveProblem(a *mat.VecDense, A *mat.Dense) optimize.Problem {
 // ScalarCurveProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func ScalarCurveUnpack(x []float64, a *mat.VecDense, A *mat.Dense) (t *float64) {
-	runtime.CheckLength("ScalarCurveUnpack", x, 1)
+	runtime.CheckPacked("ScalarCurveUnpack", x, 1, 1)
 	t = &x[0]
 	return
 }
@@ -1969,7 +1969,7 @@ func LogRegBiasProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.P
 func LogRegBiasUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) (w *mat.VecDense, b *float64) {
 	_, d := X.Dims()
 	runtime.CheckDim("LogRegBiasUnpack", "X", d, "d")
-	runtime.CheckLength("LogRegBiasUnpack", x, d+1)
+	runtime.CheckPacked("LogRegBiasUnpack", x, d, 1, 1, 1)
 	w = mat.NewVecDense(d, x[0:d:d])
 	b = &x[d]
 	return
@@ -2131,7 +2131,7 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	n, _ := A.Dims()
 	runtime.CheckDim("QuadTraceUnpack", "A", n, "n")
 	runtime.CheckDim("QuadTraceUnpack", "k", k, "k")
-	runtime.CheckLength("QuadTraceUnpack", x, n*k)
+	runtime.CheckPacked("QuadTraceUnpack", x, n, k)
 	W = mat.NewDense(n, k, x[0:n*k:n*k])
 	return
 }
@@ -2337,7 +2337,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	n := C.SymmetricDim()
 	runtime.CheckDim("GaussNLLUnpack", "C", n, "n")
-	runtime.CheckLength("GaussNLLUnpack", x, n*n)
+	runtime.CheckPacked("GaussNLLUnpack", x, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -2591,7 +2591,7 @@ func QuarticProblem(A *mat.Dense) optimize.Problem {
 func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
 	runtime.CheckDim("QuarticUnpack", "A", n, "n")
-	runtime.CheckLength("QuarticUnpack", x2, n)
+	runtime.CheckPacked("QuarticUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -2962,7 +2962,7 @@ func TwoLayerProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
 func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, c *float64) {
 	_, n := B.Dims()
 	runtime.CheckDim("TwoLayerUnpack", "B", n, "n")
-	runtime.CheckLength("TwoLayerUnpack", x2, n+1)
+	runtime.CheckPacked("TwoLayerUnpack", x2, n, 1, 1, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	c = &x2[n]
 	return
@@ -4206,7 +4206,7 @@ func FusionLseProblem(A *mat.Dense) optimize.Problem {
 func FusionLseUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	_, n := A.Dims()
 	runtime.CheckDim("FusionLseUnpack", "A", n, "n")
-	runtime.CheckLength("FusionLseUnpack", x2, n)
+	runtime.CheckPacked("FusionLseUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -4363,7 +4363,7 @@ func FusionNorm2Problem(n int) optimize.Problem {
 // share x's memory. It panics if x has the wrong length.
 func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
 	runtime.CheckDim("FusionNorm2Unpack", "n", n, "n")
-	runtime.CheckLength("FusionNorm2Unpack", x2, n)
+	runtime.CheckPacked("FusionNorm2Unpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -4623,7 +4623,7 @@ func LseRayProblem(x *mat.VecDense, d *mat.VecDense) optimize.Problem {
 // LseRayProblem packs them; the fixed inputs give their shapes. The views share
 // x's memory. It panics if x has the wrong length.
 func LseRayUnpack(x2 []float64, x *mat.VecDense, d *mat.VecDense) (t *float64) {
-	runtime.CheckLength("LseRayUnpack", x2, 1)
+	runtime.CheckPacked("LseRayUnpack", x2, 1, 1)
 	t = &x2[0]
 	return
 }
@@ -4746,7 +4746,7 @@ func LseMatrixProblem(m int, n int) optimize.Problem {
 func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	runtime.CheckDim("LseMatrixUnpack", "m", m, "m")
 	runtime.CheckDim("LseMatrixUnpack", "n", n, "n")
-	runtime.CheckLength("LseMatrixUnpack", x, m*n)
+	runtime.CheckPacked("LseMatrixUnpack", x, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }

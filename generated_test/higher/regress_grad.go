@@ -151,7 +151,7 @@ func ThreeScalarsProblem() optimize.Problem {
 // packed as ThreeScalarsProblem packs them; the fixed inputs give their shapes.
 // The views share x's memory. It panics if x has the wrong length.
 func ThreeScalarsUnpack(x []float64) (a *float64, b *float64, c *float64) {
-	runtime.CheckLength("ThreeScalarsUnpack", x, 3)
+	runtime.CheckPacked("ThreeScalarsUnpack", x, 1, 1, 1, 1, 1, 1)
 	a = &x[0]
 	b = &x[1]
 	c = &x[2]
@@ -296,7 +296,7 @@ func ThreeScalarsFullProblem() optimize.Problem {
 // their shapes. The views share x's memory. It panics if x has the wrong
 // length.
 func ThreeScalarsFullUnpack(x []float64) (a *float64, b *float64, c *float64) {
-	runtime.CheckLength("ThreeScalarsFullUnpack", x, 3)
+	runtime.CheckPacked("ThreeScalarsFullUnpack", x, 1, 1, 1, 1, 1, 1)
 	a = &x[0]
 	b = &x[1]
 	c = &x[2]
@@ -407,7 +407,7 @@ func IdentityHessianProblem() optimize.Problem {
 // packed as IdentityHessianProblem packs them; the fixed inputs give their
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func IdentityHessianUnpack(x []float64) (s *float64) {
-	runtime.CheckLength("IdentityHessianUnpack", x, 1)
+	runtime.CheckPacked("IdentityHessianUnpack", x, 1, 1)
 	s = &x[0]
 	return
 }
@@ -534,7 +534,7 @@ func InnerZeroHessianProblem(x *mat.VecDense) optimize.Problem {
 func InnerZeroHessianUnpack(x2 []float64, x *mat.VecDense) (y *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("InnerZeroHessianUnpack", "x", n, "n")
-	runtime.CheckLength("InnerZeroHessianUnpack", x2, n)
+	runtime.CheckPacked("InnerZeroHessianUnpack", x2, n, 1)
 	y = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -677,7 +677,7 @@ func LogDetHessianProblem(n int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func LogDetHessianUnpack(x []float64, n int) (S *mat.SymDense) {
 	runtime.CheckDim("LogDetHessianUnpack", "n", n, "n")
-	runtime.CheckLength("LogDetHessianUnpack", x, n*n)
+	runtime.CheckPacked("LogDetHessianUnpack", x, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -834,7 +834,7 @@ func ProblemDimsUnpack(x2 []float64, x *mat.VecDense, m int, k int) (A *mat.Dens
 	runtime.CheckDim("ProblemDimsUnpack", "m", m, "m")
 	runtime.CheckDim("ProblemDimsUnpack", "x", n, "n")
 	runtime.CheckDim("ProblemDimsUnpack", "k", k, "k")
-	runtime.CheckLength("ProblemDimsUnpack", x2, m*n+k*k)
+	runtime.CheckPacked("ProblemDimsUnpack", x2, m, n, k, k)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(k, x2[m*n:m*n+k*k:m*n+k*k])
 	return
@@ -1003,7 +1003,7 @@ func ProblemDimsFixedUnpack(x2 []float64, x *mat.VecDense, b *mat.VecDense) (A *
 	m := b.Len()
 	runtime.CheckDim("ProblemDimsFixedUnpack", "b", m, "m")
 	runtime.CheckDim("ProblemDimsFixedUnpack", "x", n, "n")
-	runtime.CheckLength("ProblemDimsFixedUnpack", x2, m*n+n*n)
+	runtime.CheckPacked("ProblemDimsFixedUnpack", x2, m, n, n, n)
 	A = mat.NewDense(m, n, x2[0:m*n:m*n])
 	S = mat.NewSymDense(n, x2[m*n:m*n+n*n:m*n+n*n])
 	return
@@ -1254,7 +1254,7 @@ func RatioHessianProblem(n int) optimize.Problem {
 // The views share x's memory. It panics if x has the wrong length.
 func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
 	runtime.CheckDim("RatioHessianUnpack", "n", n, "n")
-	runtime.CheckLength("RatioHessianUnpack", x, n+n)
+	runtime.CheckPacked("RatioHessianUnpack", x, n, 1, n, 1)
 	y = mat.NewVecDense(n, x[0:n:n])
 	z = mat.NewVecDense(n, x[n:n+n:n+n])
 	return
@@ -1425,7 +1425,7 @@ func ArctanLogDetProblem(n int) optimize.Problem {
 // views share x's memory. It panics if x has the wrong length.
 func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
 	runtime.CheckDim("ArctanLogDetUnpack", "n", n, "n")
-	runtime.CheckLength("ArctanLogDetUnpack", x, n*n)
+	runtime.CheckPacked("ArctanLogDetUnpack", x, n, n)
 	P = mat.NewSymDense(n, x[0:n*n:n*n])
 	return
 }
@@ -1818,7 +1818,7 @@ func OuterTimesVectorProblem(n int, m int) optimize.Problem {
 func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) {
 	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
 	runtime.CheckDim("OuterTimesVectorUnpack", "m", m, "m")
-	runtime.CheckLength("OuterTimesVectorUnpack", x2, n+m+m)
+	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, m, 1, m, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(m, x2[n:n+m:n+m])
 	z = mat.NewVecDense(m, x2[n+m:n+m+m:n+m+m])
@@ -2610,7 +2610,7 @@ func RowMatrixInputProblem(R *mat.Dense) optimize.Problem {
 func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
 	_, n := R.Dims()
 	runtime.CheckDim("RowMatrixInputUnpack", "R", n, "n")
-	runtime.CheckLength("RowMatrixInputUnpack", x2, n)
+	runtime.CheckPacked("RowMatrixInputUnpack", x2, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	return
 }
@@ -2740,7 +2740,7 @@ func ColumnMatrixInputProblem(n int) optimize.Problem {
 // length.
 func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense) {
 	runtime.CheckDim("ColumnMatrixInputUnpack", "n", n, "n")
-	runtime.CheckLength("ColumnMatrixInputUnpack", x2, n+n)
+	runtime.CheckPacked("ColumnMatrixInputUnpack", x2, n, 1, n, 1)
 	C = mat.NewDense(n, 1, x2[0:n:n])
 	x = mat.NewVecDense(n, x2[n:n+n:n+n])
 	return
@@ -2907,7 +2907,7 @@ func ProblemScalarFirstUnpack(x2 []float64, x *mat.VecDense, m int, k int) (t *f
 	runtime.CheckDim("ProblemScalarFirstUnpack", "m", m, "m")
 	runtime.CheckDim("ProblemScalarFirstUnpack", "x", n, "n")
 	runtime.CheckDim("ProblemScalarFirstUnpack", "k", k, "k")
-	runtime.CheckLength("ProblemScalarFirstUnpack", x2, m*n+k*k+1)
+	runtime.CheckPacked("ProblemScalarFirstUnpack", x2, 1, 1, m, n, k, k)
 	t = &x2[0]
 	A = mat.NewDense(m, n, x2[1:m*n+1:m*n+1])
 	S = mat.NewSymDense(k, x2[m*n+1:m*n+k*k+1:m*n+k*k+1])
@@ -3188,7 +3188,7 @@ func MixedHessianOrderProblem(n int) optimize.Problem {
 // length.
 func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, b *float64, a *float64) {
 	runtime.CheckDim("MixedHessianOrderUnpack", "n", n, "n")
-	runtime.CheckLength("MixedHessianOrderUnpack", x2, n+3)
+	runtime.CheckPacked("MixedHessianOrderUnpack", x2, 1, 1, n, 1, 1, 1, 1, 1)
 	c = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
 	b = &x2[n+1]
@@ -3830,7 +3830,7 @@ func SymmetricHVPScaledDifferenceProblem(m int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPScaledDifferenceUnpack(x []float64, m int) (c *mat.SymDense) {
 	runtime.CheckDim("SymmetricHVPScaledDifferenceUnpack", "m", m, "m")
-	runtime.CheckLength("SymmetricHVPScaledDifferenceUnpack", x, m*m)
+	runtime.CheckPacked("SymmetricHVPScaledDifferenceUnpack", x, m, m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
 }
@@ -3997,7 +3997,7 @@ func SPDHVPScaledDifferenceProblem(m int) optimize.Problem {
 // wrong length.
 func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
 	runtime.CheckDim("SPDHVPScaledDifferenceUnpack", "m", m, "m")
-	runtime.CheckLength("SPDHVPScaledDifferenceUnpack", x, m*m)
+	runtime.CheckPacked("SPDHVPScaledDifferenceUnpack", x, m, m)
 	S = mat.NewSymDense(m, x[0:m*m:m*m])
 	return
 }
@@ -4231,7 +4231,7 @@ func SymmetricHVPWithVectorProblem(m int) optimize.Problem {
 // wrong length.
 func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.VecDense) {
 	runtime.CheckDim("SymmetricHVPWithVectorUnpack", "m", m, "m")
-	runtime.CheckLength("SymmetricHVPWithVectorUnpack", x2, m*m+m)
+	runtime.CheckPacked("SymmetricHVPWithVectorUnpack", x2, m, m, m, 1)
 	c = mat.NewSymDense(m, x2[0:m*m:m*m])
 	x = mat.NewVecDense(m, x2[m*m:m*m+m:m*m+m])
 	return
@@ -4469,7 +4469,7 @@ func SymmetricHVPTransposedHalvesProblem(m int) optimize.Problem {
 // shapes. The views share x's memory. It panics if x has the wrong length.
 func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a *mat.Dense) {
 	runtime.CheckDim("SymmetricHVPTransposedHalvesUnpack", "m", m, "m")
-	runtime.CheckLength("SymmetricHVPTransposedHalvesUnpack", x, m*m+m*m)
+	runtime.CheckPacked("SymmetricHVPTransposedHalvesUnpack", x, m, m, m, m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
 	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
 	return
@@ -5250,7 +5250,7 @@ func SineProductProblem() optimize.Problem {
 // SineProductProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func SineProductUnpack(x []float64) (t *float64) {
-	runtime.CheckLength("SineProductUnpack", x, 1)
+	runtime.CheckPacked("SineProductUnpack", x, 1, 1)
 	t = &x[0]
 	return
 }
@@ -6227,7 +6227,7 @@ func NestedSineProblem() optimize.Problem {
 // NestedSineProblem packs them; the fixed inputs give their shapes. The views
 // share x's memory. It panics if x has the wrong length.
 func NestedSineUnpack(x []float64) (t *float64) {
-	runtime.CheckLength("NestedSineUnpack", x, 1)
+	runtime.CheckPacked("NestedSineUnpack", x, 1, 1)
 	t = &x[0]
 	return
 }

@@ -42,6 +42,10 @@ func TestZeroSize(t *testing.T) {
 		{"FProblem int dimension", func() { QuadTraceProblem(mat.NewDense(2, 2, nil), 0).Func(nil) }, "QuadTraceUnpack: dimension k is 0, want ≥ 1"},
 		{"FProblem negative dimension", func() { QuadTraceProblem(mat.NewDense(2, 2, nil), -1).Grad(nil, nil) }, "QuadTraceUnpack: dimension k is -1, want ≥ 1"},
 		{"FUnpack", func() { LogRegNUnpack(nil, noDense, noVec) }, "LogRegNUnpack: dimension d is 0 (from X), want ≥ 1"},
+		// m n = 2⁶⁴ wrapped to 0 = len(x) before the packed length was
+		// summed without overflow.
+		{"FUnpack dimensions past int", func() { LseMatrixUnpack(nil, 1<<32, 1<<32) }, "LseMatrixUnpack: x has length 0, want a total size past the largest int"},
+		{"FProblem dimension past int", func() { QuadTraceProblem(mat.NewDense(2, 2, nil), 1<<62).Func(nil) }, "QuadTraceUnpack: x has length 0, want a total size past the largest int"},
 	} {
 		func() {
 			defer func() {
