@@ -2,16 +2,13 @@ package emit
 
 import (
 	"go/ast"
-	"go/importer"
 	"go/parser"
 	"go/token"
-	"go/types"
 	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 
@@ -21,37 +18,6 @@ import (
 	"github.com/gradgen/gradgen/runtime"
 	"github.com/gradgen/gradgen/spec"
 )
-
-var (
-	importOnce  sync.Once
-	sourceCache cachedImporter
-)
-
-// cachedImporter remembers each package the source importer found: that
-// importer asks the go command where a package is on every call.
-type cachedImporter struct {
-	from types.Importer
-	pkgs map[string]*types.Package
-}
-
-func (c cachedImporter) Import(path string) (*types.Package, error) {
-	if p, ok := c.pkgs[path]; ok {
-		return p, nil
-	}
-	p, err := c.from.Import(path)
-	if err == nil {
-		c.pkgs[path] = p
-	}
-	return p, err
-}
-
-// sourceImporter resolves generated imports from source, once per process.
-func sourceImporter([]string) (types.Importer, error) {
-	importOnce.Do(func() {
-		sourceCache = cachedImporter{importer.ForCompiler(token.NewFileSet(), "source", nil), map[string]*types.Package{}}
-	})
-	return sourceCache, nil
-}
 
 // TestCommentLine pins how a line of text becomes a comment: never a
 // directive, a build constraint or a block comment, whatever it holds.
@@ -238,7 +204,7 @@ func checkNames(t *testing.T, src, file string, standalone bool) bool {
 		outputs = append(outputs, alone)
 	}
 	for _, out := range outputs {
-		if err := TypeCheck(fns, []Source{{Path: file, Data: out}, {Path: "s_test.go", Data: test}}, sourceImporter); err != nil {
+		if err := TypeCheck(fns, []Source{{Path: file, Data: out}, {Path: "s_test.go", Data: test}}, SourceImporter); err != nil {
 			t.Fatalf("%v\n%s\n%s", err, src, out)
 		}
 		checkDeclarations(t, fns, out, src)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/importer"
 	"go/parser"
 	"go/scanner"
 	"go/token"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/ast/astutil"
 
@@ -51,6 +53,41 @@ func (e *CompileError) Error() string {
 // the importer that resolves them the way their build will; it returns
 // an error when it cannot resolve them all.
 type Importer func(paths []string) (types.Importer, error)
+
+// SourceImporter is an Importer that resolves every import from source,
+// the module's own packages and their dependencies from the module cache,
+// remembering each package it found for the life of the process (the
+// source importer asks the go command where a package is on every call).
+// Tests and fuzz targets that type-check many generated files use it.
+func SourceImporter([]string) (types.Importer, error) {
+	sourceOnce.Do(func() {
+		sourceCache = cachedImporter{importer.ForCompiler(token.NewFileSet(), "source", nil), map[string]*types.Package{}}
+	})
+	return sourceCache, nil
+}
+
+var (
+	sourceOnce  sync.Once
+	sourceCache cachedImporter
+)
+
+// cachedImporter remembers each package its importer found. It is used
+// from one goroutine at a time (fuzz workers are processes).
+type cachedImporter struct {
+	from types.Importer
+	pkgs map[string]*types.Package
+}
+
+func (c cachedImporter) Import(path string) (*types.Package, error) {
+	if p, ok := c.pkgs[path]; ok {
+		return p, nil
+	}
+	p, err := c.from.Import(path)
+	if err == nil {
+		c.pkgs[path] = p
+	}
+	return p, err
+}
 
 // TypeCheck type-checks files, the generated files of one package (an
 // output, then its test file if any), as the Go compiler would, with
