@@ -810,12 +810,12 @@ func (e *function) checkAliases() {
 			if in.Kind == spec.Scalar { // passed by value
 				continue
 			}
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
-				jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), footprint(o.param, o.to.Kind),
+				jen.Lit(in.Name), footprint(in.Name, in.Kind)))
 		}
 		for _, p := range e.outs[:k] {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), rawStorage(o.param, o.to.Kind),
-				jen.Lit(p.param), rawStorage(p.param, p.to.Kind)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), footprint(o.param, o.to.Kind),
+				jen.Lit(p.param), footprint(p.param, p.to.Kind)))
 		}
 	}
 }
@@ -843,17 +843,17 @@ func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Cod
 	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
-// rawStorage returns the raw blas64 storage of a gonum value (RawMatrix,
-// RawVector or RawSymmetric), or the *float64 of a scalar destination:
-// what runtime.CheckNoAlias compares.
-func rawStorage(name string, k spec.TypeKind) jen.Code {
+// footprint returns the elements a gonum value (through RawMatrix,
+// RawVector or RawSymmetric) or the *float64 of a scalar destination
+// addresses: what runtime.CheckNoAlias compares.
+func footprint(name string, k spec.TypeKind) jen.Code {
 	switch k {
 	case spec.Scalar: // a *float64 destination
-		return jen.Id(name)
+		return jen.Qual(runtimePath, "ScalarFootprint").Call(jen.Id(name))
 	case spec.Vector:
-		return jen.Id(name).Dot("RawVector").Call()
+		return jen.Qual(runtimePath, "VectorFootprint").Call(jen.Id(name).Dot("RawVector").Call())
 	case spec.Symmetric, spec.SPD:
-		return jen.Id(name).Dot("RawSymmetric").Call()
+		return jen.Qual(runtimePath, "SymmetricFootprint").Call(jen.Id(name).Dot("RawSymmetric").Call())
 	}
-	return jen.Id(name).Dot("RawMatrix").Call()
+	return jen.Qual(runtimePath, "MatrixFootprint").Call(jen.Id(name).Dot("RawMatrix").Call())
 }

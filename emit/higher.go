@@ -113,13 +113,13 @@ func (e *function) emitJacobian(f *jen.File) {
 	for k := range fn.Wrt {
 		for _, in := range e.ins {
 			if in.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), rawStorage(jparams[k], spec.Matrix),
-					jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
+				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), footprint(jparams[k], spec.Matrix),
+					jen.Lit(in.Name), footprint(in.Name, in.Kind)))
 			}
 		}
 		for l := range k {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), rawStorage(jparams[k], spec.Matrix),
-				jen.Lit(jparams[l]), rawStorage(jparams[l], spec.Matrix)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), footprint(jparams[k], spec.Matrix),
+				jen.Lit(jparams[l]), footprint(jparams[l], spec.Matrix)))
 		}
 	}
 	aliasChecks := len(e.body)
@@ -298,7 +298,7 @@ func (e *function) emitHessian(f *jen.File) {
 	}
 	for _, in := range e.ins {
 		if in.Kind != spec.Scalar {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(h), rawStorage(h, spec.Matrix), jen.Lit(in.Name), rawStorage(in.Name, in.Kind)))
+			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(h), footprint(h, spec.Matrix), jen.Lit(in.Name), footprint(in.Name, in.Kind)))
 		}
 	}
 	aliasChecks := len(e.body)

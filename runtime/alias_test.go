@@ -84,8 +84,8 @@ func TestOverlapsRandom(t *testing.T) {
 func TestOverlapsViews(t *testing.T) {
 	big := mat.NewDense(6, 8, nil)
 	other := mat.NewDense(6, 8, nil)
-	gen := func(m mat.Matrix) Footprint { return FootprintOf(m.(*mat.Dense).RawMatrix()) }
-	vec := func(v mat.Vector) Footprint { return FootprintOf(v.(*mat.VecDense).RawVector()) }
+	gen := func(m mat.Matrix) Footprint { return MatrixFootprint(m.(*mat.Dense).RawMatrix()) }
+	vec := func(v mat.Vector) Footprint { return VectorFootprint(v.(*mat.VecDense).RawVector()) }
 	x := mat.NewVecDense(10, nil)
 	s := mat.NewSymDense(4, nil)
 	for _, test := range []struct {
@@ -107,17 +107,17 @@ func TestOverlapsViews(t *testing.T) {
 		{"two columns", vec(big.ColView(2)), vec(big.ColView(5)), false},
 		{"vector halves", vec(x.SliceVec(0, 5)), vec(x.SliceVec(5, 10)), false},
 		{"vector halves sharing one", vec(x.SliceVec(0, 6)), vec(x.SliceVec(5, 10)), true},
-		{"symmetric with itself", FootprintOf(s.RawSymmetric()), FootprintOf(s.RawSymmetric()), true},
-		{"zero values", FootprintOf((&mat.Dense{}).RawMatrix()), gen(big), false},
-		{"zero vector", FootprintOf((&mat.VecDense{}).RawVector()), vec(x), false},
-		{"pointer to an element inside", FootprintOf(&x.RawVector().Data[3]), vec(x.SliceVec(2, 5)), true},
-		{"pointer to an element outside", FootprintOf(&x.RawVector().Data[5]), vec(x.SliceVec(2, 5)), false},
-		{"pointer into a column's gap", FootprintOf(&big.RawMatrix().Data[9]), vec(big.ColView(2)), false},
-		{"pointer on a column", FootprintOf(&big.RawMatrix().Data[10]), vec(big.ColView(2)), true},
-		{"same pointer", FootprintOf(&x.RawVector().Data[1]), FootprintOf(&x.RawVector().Data[1]), true},
-		{"nil pointer", FootprintOf((*float64)(nil)), vec(x), false},
-		{"negative increment", FootprintOf(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(0, 1)), false},
-		{"negative increment shared", FootprintOf(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(3, 4)), true},
+		{"symmetric with itself", SymmetricFootprint(s.RawSymmetric()), SymmetricFootprint(s.RawSymmetric()), true},
+		{"zero values", MatrixFootprint((&mat.Dense{}).RawMatrix()), gen(big), false},
+		{"zero vector", VectorFootprint((&mat.VecDense{}).RawVector()), vec(x), false},
+		{"pointer to an element inside", ScalarFootprint(&x.RawVector().Data[3]), vec(x.SliceVec(2, 5)), true},
+		{"pointer to an element outside", ScalarFootprint(&x.RawVector().Data[5]), vec(x.SliceVec(2, 5)), false},
+		{"pointer into a column's gap", ScalarFootprint(&big.RawMatrix().Data[9]), vec(big.ColView(2)), false},
+		{"pointer on a column", ScalarFootprint(&big.RawMatrix().Data[10]), vec(big.ColView(2)), true},
+		{"same pointer", ScalarFootprint(&x.RawVector().Data[1]), ScalarFootprint(&x.RawVector().Data[1]), true},
+		{"nil pointer", ScalarFootprint((*float64)(nil)), vec(x), false},
+		{"negative increment", VectorFootprint(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(0, 1)), false},
+		{"negative increment shared", VectorFootprint(blas64.Vector{N: 3, Inc: -2, Data: x.RawVector().Data[1:]}), vec(x.SliceVec(3, 4)), true},
 	} {
 		if got := Overlaps(test.a, test.b); got != test.want {
 			t.Errorf("%s: Overlaps = %v, want %v", test.name, got, test.want)
@@ -131,17 +131,29 @@ func TestOverlapsViews(t *testing.T) {
 func TestCheckNoAlias(t *testing.T) {
 	big := mat.NewDense(3, 6, nil)
 	in, dst := big.Slice(0, 3, 0, 3).(*mat.Dense), big.Slice(0, 3, 3, 6).(*mat.Dense)
-	checkNoPanic(t, "disjoint views", func() { CheckNoAlias("Bilinear", "dX", dst.RawMatrix(), "X", in.RawMatrix()) })
+	checkNoPanic(t, "disjoint views", func() {
+		CheckNoAlias("Bilinear", "dX", MatrixFootprint(dst.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
+	})
 	over := big.Slice(0, 3, 2, 5).(*mat.Dense)
 	checkPanic(t, "overlapping views", "Bilinear: gradient dX shares memory with input X",
-		func() { CheckNoAlias("Bilinear", "dX", over.RawMatrix(), "X", in.RawMatrix()) })
+		func() {
+			CheckNoAlias("Bilinear", "dX", MatrixFootprint(over.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
+		})
 	col := big.ColView(1).(*mat.VecDense)
 	checkPanic(t, "vector in a matrix", "Bilinear: gradient dx shares memory with input X",
-		func() { CheckNoAlias("Bilinear", "dx", col.RawVector(), "X", in.RawMatrix()) })
+		func() {
+			CheckNoAlias("Bilinear", "dx", VectorFootprint(col.RawVector()), "X", MatrixFootprint(in.RawMatrix()))
+		})
 	checkPanic(t, "scalar destination inside an input", "Bilinear: gradient ds shares memory with input X",
-		func() { CheckNoAlias("Bilinear", "ds", &big.RawMatrix().Data[7], "X", in.RawMatrix()) })
-	checkNoPanic(t, "scalar destination beside an input", func() { CheckNoAlias("Bilinear", "ds", &big.RawMatrix().Data[3], "X", in.RawMatrix()) })
-	checkNoPanic(t, "empty", func() { CheckNoAlias("Bilinear", "dX", (&mat.Dense{}).RawMatrix(), "X", in.RawMatrix()) })
+		func() {
+			CheckNoAlias("Bilinear", "ds", ScalarFootprint(&big.RawMatrix().Data[7]), "X", MatrixFootprint(in.RawMatrix()))
+		})
+	checkNoPanic(t, "scalar destination beside an input", func() {
+		CheckNoAlias("Bilinear", "ds", ScalarFootprint(&big.RawMatrix().Data[3]), "X", MatrixFootprint(in.RawMatrix()))
+	})
+	checkNoPanic(t, "empty", func() {
+		CheckNoAlias("Bilinear", "dX", MatrixFootprint((&mat.Dense{}).RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
+	})
 }
 
 func TestCheckNoAliasAllocates(t *testing.T) {
@@ -149,8 +161,8 @@ func TestCheckNoAliasAllocates(t *testing.T) {
 	in, dst := big.Slice(0, 3, 0, 3).(*mat.Dense), big.Slice(0, 3, 3, 6).(*mat.Dense)
 	x, s := mat.NewVecDense(4, nil), mat.NewSymDense(3, nil)
 	if n := testing.AllocsPerRun(10, func() {
-		CheckNoAlias("F", "dX", dst.RawMatrix(), "X", in.RawMatrix())
-		CheckNoAlias("F", "dx", x.RawVector(), "S", s.RawSymmetric())
+		CheckNoAlias("F", "dX", MatrixFootprint(dst.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
+		CheckNoAlias("F", "dx", VectorFootprint(x.RawVector()), "S", SymmetricFootprint(s.RawSymmetric()))
 	}); n != 0 {
 		t.Errorf("CheckNoAlias allocates %v times, want 0", n)
 	}
