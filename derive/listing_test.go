@@ -87,3 +87,39 @@ func TestGraphLimit(t *testing.T) {
 		t.Errorf("Build: %v, want %s", err, want)
 	}
 }
+
+// TestExplainLinearInNesting checks that explaining f(f(…f(A)…)) costs
+// work linear in the depth for every function of the language and every
+// notation: printing an argument twice per level (the Unicode and LaTeX
+// inverse once did) doubles the work at every level. Allocations stand for
+// work: depth 16 may allocate a few times what depth 8 does, not 2⁸ times.
+func TestExplainLinearInNesting(t *testing.T) {
+	for _, name := range FunctionNames() {
+		nest := func(depth int) *Function {
+			e := "A"
+			for range depth {
+				e = name + "(" + e + ")"
+			}
+			file, err := spec.Load("nest.yaml", []byte("functions:\n  - {name: F, inputs: {A: \"spd(n)\"}, hessian: true, expr: \"sum("+e+")\"}\n"))
+			if err != nil {
+				return nil
+			}
+			fns, err := Build(file)
+			if err != nil {
+				return nil
+			}
+			return fns[0]
+		}
+		shallow, deep := nest(8), nest(16)
+		if shallow == nil || deep == nil {
+			continue // not applicable to a square matrix, nested
+		}
+		for _, style := range []Style{Plain, Unicode, LaTeX} {
+			a := testing.AllocsPerRun(1, func() { shallow.Explain(style) })
+			b := testing.AllocsPerRun(1, func() { deep.Explain(style) })
+			if b > 8*a {
+				t.Errorf("%s nested 8 and 16 deep, style %d: Explain allocates %.0f and %.0f times: not linear", name, style, a, b)
+			}
+		}
+	}
+}

@@ -102,25 +102,27 @@ var latexFuncs = map[string]string{
 	"arcsin": `\arcsin`, "arccos": `\arccos`, "arctan": `\arctan`, "det": `\det`,
 }
 
+// call prints name(args). Each argument is printed once: printing one
+// twice doubles the work at every level of a nested call.
 func (p *printer) call(name string, args ...*Node) string {
+	if name == "inv" && len(args) == 1 {
+		switch p.style {
+		case LaTeX:
+			return p.operand(args[0], precAtom) + "^{-1}"
+		case Unicode:
+			return p.operand(args[0], precAtom) + "⁻¹"
+		}
+	}
 	parts := make([]string, len(args))
 	for i, a := range args {
 		parts[i], _ = p.node(a)
 	}
 	inner := strings.Join(parts, ", ")
-	switch p.style {
-	case LaTeX:
+	if p.style == LaTeX {
 		if f, ok := latexFuncs[name]; ok {
 			return f + p.paren(inner)
 		}
-		if name == "inv" && len(args) == 1 {
-			return p.operand(args[0], precAtom) + "^{-1}"
-		}
 		return `\operatorname{` + name + "}" + p.paren(inner)
-	case Unicode:
-		if name == "inv" && len(args) == 1 {
-			return p.operand(args[0], precAtom) + "⁻¹"
-		}
 	}
 	return name + "(" + inner + ")"
 }

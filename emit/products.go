@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"slices"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
@@ -175,24 +177,71 @@ func (e *function) regroup(fs []*derive.Node) []*derive.Node {
 			return append(out, y)
 		}
 	}
-	for length := k - 1; length >= 2; length-- {
-		for i := 0; i+length <= k; i++ {
-			run := g.Mul(fs[i : i+length]...)
-			var reuse *derive.Node
-			if _, stored := e.vals[run]; stored {
-				reuse = run
-			} else if y := g.T(run); y.Op == derive.OpMul {
-				if _, stored := e.vals[y]; stored { // the run is the transpose of a formed product
-					reuse = g.TransposeOf(y)
-				}
+	// The longest run of factors (the leftmost of equal length) that is a
+	// stored product or the transpose of one. The stored products are
+	// searched for in the chain, not every run formed and looked up: that
+	// built O(k²) product nodes of O(k) factors each per chain.
+	// Ties go to the product itself over a transpose, so the choice does
+	// not depend on the order of the map.
+	type match struct {
+		at, length int
+		transposed bool
+		product    *derive.Node
+	}
+	better := func(a, b match) bool {
+		if a.length != b.length {
+			return a.length > b.length
+		}
+		if a.at != b.at {
+			return a.at < b.at
+		}
+		return !a.transposed && b.transposed
+	}
+	var best *match
+	for m := range e.vals {
+		if m.Op != derive.OpMul || len(m.Args) < 2 || len(m.Args) >= k || (best != nil && len(m.Args) < best.length) {
+			continue
+		}
+		if i := indexRun(fs, m.Args); i >= 0 {
+			if c := (match{i, len(m.Args), false, m}); best == nil || better(c, *best) {
+				best = &c
 			}
-			if reuse != nil {
-				out := append(append([]*derive.Node{}, fs[:i]...), reuse)
-				return e.regroup(append(out, fs[i+length:]...))
+		}
+		if i := indexRun(fs, e.transposedFactors(m)); i >= 0 {
+			if c := (match{i, len(m.Args), true, m}); best == nil || better(c, *best) {
+				best = &c
 			}
 		}
 	}
-	return fs
+	if best == nil {
+		return fs
+	}
+	reuse := best.product
+	if best.transposed {
+		reuse = g.TransposeOf(reuse)
+	}
+	out := append(append([]*derive.Node{}, fs[:best.at]...), reuse)
+	return e.regroup(append(out, fs[best.at+best.length:]...))
+}
+
+// transposedFactors returns the factors of mᵀ for the product m: the
+// transposes of m's factors in reverse order.
+func (e *function) transposedFactors(m *derive.Node) []*derive.Node {
+	out := make([]*derive.Node, len(m.Args))
+	for i, a := range m.Args {
+		out[len(out)-1-i] = e.fn.Graph.T(a)
+	}
+	return out
+}
+
+// indexRun returns the first i with fs[i:i+len(run)] equal to run, or -1.
+func indexRun(fs, run []*derive.Node) int {
+	for i := 0; i+len(run) <= len(fs); i++ {
+		if slices.Equal(fs[i:i+len(run)], run) {
+			return i
+		}
+	}
+	return -1
 }
 
 // spdSandwich emits Rᵀ C R for an spd input C through C's Cholesky factor
