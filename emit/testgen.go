@@ -127,6 +127,13 @@ func newCheck(fn *derive.Function, used map[string]bool, top *scope) *check {
 // code returns the closure checking every role generated for the function.
 func (c *check) code() jen.Code {
 	fn := c.fn
+	if literalEntries(fn) > maxTestEntries {
+		// Finite differences perturb every entry, each perturbation a call
+		// of the function: sizes fixed this large cannot be checked (a
+		// matrix(1048576, 1048576) would not even fit in memory).
+		c.body = append(c.body, jen.Id(c.t).Dot("Skip").Call(jen.Lit(fmt.Sprintf("%s's inputs have more than %d entries of fixed size: too many to check by finite differences", fn.Spec.Name, maxTestEntries))))
+		return jen.Func().Params(jen.Id(c.t).Op("*").Qual(testingPath, "T"), jen.Id("_").Op("*").Qual(randPath, "Rand")).Block(c.body...)
+	}
 	for _, d := range fn.Dims {
 		c.body = append(c.body, jen.Id(d.Name).Op(":=").Lit(1).Op("+").Id(c.rng).Dot("IntN").Call(jen.Lit(4)))
 	}
@@ -155,6 +162,27 @@ func (c *check) code() jen.Code {
 		c.derivChecks()
 	}
 	return jen.Func().Params(jen.Id(c.t).Op("*").Qual(testingPath, "T"), jen.Id(c.rng).Op("*").Qual(randPath, "Rand")).Block(c.body...)
+}
+
+// maxTestEntries bounds the entries of fixed (literal) size that a check
+// perturbs; a function whose inputs have more is skipped, with a message.
+const maxTestEntries = 1 << 14
+
+// literalEntries returns the number of input entries fn has whatever the
+// sizes drawn, counting each named dimension as 1, saturating past
+// maxTestEntries.
+func literalEntries(fn *derive.Function) int {
+	size := func(d derive.Dim) int {
+		if d.Name != "" {
+			return 1
+		}
+		return min(d.Size, maxTestEntries+1)
+	}
+	total := 0
+	for _, in := range fn.Inputs {
+		total = min(total+size(in.Shape.Rows)*size(in.Shape.Cols), maxTestEntries+1)
+	}
+	return total
 }
 
 // helper returns the name of the helper closure name and records its use.

@@ -225,3 +225,32 @@ func goTestJSON(t *testing.T, pattern string) map[string]packageResult {
 	}
 	return results
 }
+
+// TestGeneratedTestSkipsHugeFixedSizes checks that the -test output skips,
+// with a message, a function whose inputs have too many entries of fixed
+// size to check by finite differences (a matrix(1048576, 1048576) ran the
+// test out of memory), checks the others, and type-checks.
+func TestGeneratedTestSkipsHugeFixedSizes(t *testing.T) {
+	src := "functions:\n" +
+		"  - {name: Huge, inputs: {x: \"matrix(1048576, 1048576)\", y: \"matrix(1048576, 1048576)\"}, expr: \"sum(x .* y)\"}\n" +
+		"  - {name: Small, inputs: {x: \"matrix(3, 3)\", z: vector(n)}, expr: \"sum(x .* x) + sum(z)\"}\n"
+	if !checkNames(t, src, "s_grad.go", false) {
+		t.Fatal("the spec does not build")
+	}
+	sf, err := spec.Load("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := derive.Build(sf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenS", Source: "s_grad.go"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `t.Skip("Huge's inputs have more than 16384 entries of fixed size: too many to check by finite differences")`
+	if n := strings.Count(string(test), "t.Skip("); n != 1 || !strings.Contains(string(test), want) {
+		t.Errorf("the test has %d skips, want one: %s\n%s", n, want, test)
+	}
+}
