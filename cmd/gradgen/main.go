@@ -142,9 +142,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
-	if cfg.pkg != "" && spec.CheckPackageName(cfg.pkg) != "" {
-		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
-		return exitBad
+	if cfg.pkg != "" {
+		if msg := spec.CheckPackageName(cfg.pkg); msg != "" {
+			fmt.Fprintf(stderr, "gradgen: -pkg: %s\n", msg)
+			return exitBad
+		}
 	}
 	style, ok := formats[cfg.format]
 	if !ok {

@@ -238,19 +238,31 @@ func TestErrors(t *testing.T) {
 			name:   "-pkg not an identifier",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "1loss", "loss.yaml"},
-			stderr: "gradgen: -pkg \"1loss\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name \"1loss\" is not a Go identifier\n",
 		},
 		{
 			name:   "-pkg a keyword",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "func", "loss.yaml"},
-			stderr: "gradgen: -pkg \"func\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: \"func\" is a Go keyword\n",
 		},
 		{
 			name:   "-pkg blank",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "_", "loss.yaml"},
-			stderr: "gradgen: -pkg \"_\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name cannot be \"_\"\n",
+		},
+		{
+			name:   "-pkg documentation, which go build ignores",
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
+			args:   []string{"-pkg", "documentation", "loss.yaml"},
+			stderr: "gradgen: -pkg: package name \"documentation\" is ignored by go build, which keeps it for documentation-only files; choose another\n",
+		},
+		{
+			name:   "folder documentation as package",
+			files:  map[string]string{"documentation/loss.yaml": testdata(t, "quad.yaml")},
+			args:   []string{"documentation/loss.yaml"},
+			stderr: "gradgen: cannot derive a package name from folder $DIR/documentation; use -pkg\n",
 		},
 		{
 			name:   "folder _ as package",
@@ -262,7 +274,7 @@ func TestErrors(t *testing.T) {
 			name:   "-pkg with a dot",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "a.b", "loss.yaml"},
-			stderr: "gradgen: -pkg \"a.b\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name \"a.b\" is not a Go identifier\n",
 		},
 		{
 			name:   "missing spec file",
