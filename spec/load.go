@@ -115,7 +115,7 @@ func (l *loader) load() (*File, *Error) {
 	}
 	f := &File{Name: l.src.name}
 	if pkg, ok := fields["package"]; ok {
-		if f.Package, f.PackagePos, err = l.name(pkg.value, "package name", checkName); err != nil {
+		if f.Package, f.PackagePos, err = l.name(pkg.value, "package name", checkPackageName); err != nil {
 			return nil, err
 		}
 	}

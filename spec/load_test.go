@@ -195,6 +195,7 @@ var loadErrorTests = []struct {
 	{"package not identifier", "package: my-pkg\nfunctions: []\n", `s.yaml:1:10: package name "my-pkg" is not a Go identifier`},
 	{"package blank", "package: _\nfunctions: []\n", `s.yaml:1:10: package name cannot be "_"`},
 	{"package empty", "package:\nfunctions: []\n", `s.yaml:1:9: package name is empty`},
+	{"package documentation", "package: documentation\nfunctions: []\n", `s.yaml:1:10: package name "documentation" is ignored by go build, which keeps it for documentation-only files; choose another`},
 	{"package list", "package: [a]\nfunctions: []\n", `s.yaml:1:10: package name must be a string, found a list`},
 	{"functions not a list", "functions: {a: 1}\n", "s.yaml:1:12: functions must be a list, found a mapping"},
 	{"functions empty", "functions: []\n", "s.yaml:1:12: functions must not be empty"},

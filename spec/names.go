@@ -45,7 +45,18 @@ func Reserved(name string) bool {
 // CheckPackageName returns what is wrong with name as the package clause
 // of generated code (the package key, or gradgen's -pkg flag), or "" when
 // nothing is.
-func CheckPackageName(name string) string { return checkName("package name", name) }
+func CheckPackageName(name string) string { return checkPackageName("package name", name) }
+
+// checkPackageName checks a package name: a Go identifier (checkName)
+// other than "documentation", the package name go build ignores (go/build
+// keeps it for files that only document a package). what names the role,
+// as checkName's does.
+func checkPackageName(what, name string) string {
+	if name == "documentation" {
+		return what + " " + strconv.Quote(name) + " is ignored by go build, which keeps it for documentation-only files; choose another"
+	}
+	return checkName(what, name)
+}
 
 // checkName checks that name can be a Go identifier in generated code: an
 // identifier, not a keyword and not the blank identifier. what names the

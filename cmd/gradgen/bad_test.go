@@ -40,6 +40,20 @@ var badGenerated = map[string]func() string{
 		return "long: &s " + strings.Repeat("x", 200<<10) + "\n" +
 			"more: [*s, *s, *s, *s, *s, *s]\n" + lgoSpec
 	},
+	// Lines far longer than an error shows (60,000 characters of a string,
+	// 10,000 parentheses, an unknown function after tabs and multi-byte
+	// names half-way along a long line): the error shows a window around
+	// the column, with the caret under it.
+	"long_line_string": func() string {
+		return "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: sum(x) + \"" + strings.Repeat("a", 60000) + "\"\n"
+	},
+	"long_line_parens": func() string {
+		return "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: " + strings.Repeat("(", 10000) + "sum(x)" + strings.Repeat(")", 10000) + "\n"
+	},
+	"long_line_middle": func() string {
+		return "functions:\n  - name: F\n    inputs:\n      é: vector(n)\n    expr: " + strings.Repeat("sum(é) +\t", 3000) +
+			"sum(lgo(é))" + strings.Repeat(" + sum(é)", 3000) + "\n"
+	},
 	// Line breaks and a byte order mark that editors may change are made
 	// here rather than committed.
 	"crlf": func() string { return strings.ReplaceAll(lgoSpec, "\n", "\r\n") },

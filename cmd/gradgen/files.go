@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -18,8 +18,9 @@ import (
 //     whatever links lead to them;
 //   - an output that is a symbolic link is written through it: its final
 //     target is replaced, in the target's folder, and the link stays;
-//   - an existing output is replaced only when it is empty or carries the
-//     "// Code generated … DO NOT EDIT." line before its package clause,
+//   - an existing output is replaced only when it is empty or is Go source
+//     that Go itself counts as generated (go/ast.IsGenerated: a
+//     "// Code generated … DO NOT EDIT." line before the package clause),
 //     unless -force; it keeps its permission bits, read-only included (a
 //     new file gets 0644);
 //   - every output is first written to a temporary file beside its
@@ -27,10 +28,6 @@ import (
 //     are written, and a rename that fails puts back the files already
 //     replaced. On any failure every file is as it was and no temporary is
 //     left behind.
-
-// generatedLine is Go's convention for a generated file's header line
-// (go/ast.IsGenerated), which must come before the package clause.
-var generatedLine = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
 
 // newFileMode is the permission of an output that did not exist.
 const newFileMode fs.FileMode = 0o644
@@ -151,7 +148,7 @@ func throughLink(a, b string) string {
 
 // checkReplaceable refuses a target that a run may not write: its folder
 // is missing, it is not a regular file, or, without force, it is a
-// non-empty file without the generated-code line. It keeps the contents
+// non-empty file that is not generated Go source. It keeps the contents
 // of the file it may replace, to put back on a failure.
 func (t *target) checkReplaceable(output string, force bool) error {
 	folder := filepath.Dir(t.path)
@@ -173,28 +170,27 @@ func (t *target) checkReplaceable(output string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if len(old) > 0 && !force && !isGenerated(old) {
-		return fmt.Errorf("output %s exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause); use -force to overwrite it", output)
+	if len(old) > 0 && !force {
+		switch isGo, generated := isGenerated(old); {
+		case !isGo:
+			return fmt.Errorf("output %s exists and is not Go source (it does not parse as a Go file up to its package clause); use -force to overwrite it", output)
+		case !generated:
+			return fmt.Errorf("output %s exists and was not generated (no \"// Code generated … DO NOT EDIT.\" line before its package clause); use -force to overwrite it", output)
+		}
 	}
 	t.old = old
 	return nil
 }
 
-// isGenerated reports whether src has a line of Go's generated-code
-// convention before its package clause.
-func isGenerated(src []byte) bool {
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(nil, len(src)+1)
-	for sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
-		if generatedLine.MatchString(line) {
-			return true
-		}
-		if fields := strings.Fields(line); len(fields) > 0 && fields[0] == "package" {
-			return false
-		}
+// isGenerated reports whether src parses as a Go file up to its package
+// clause, and if so whether Go counts it as generated (go/ast.IsGenerated:
+// a "// Code generated … DO NOT EDIT." line before the package clause).
+func isGenerated(src []byte) (isGo, generated bool) {
+	file, err := parser.ParseFile(token.NewFileSet(), "", src, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil {
+		return false, false
 	}
-	return false
+	return true, ast.IsGenerated(file)
 }
 
 // mode returns the permission bits of the file written for t: those of

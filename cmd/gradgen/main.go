@@ -68,6 +68,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -142,9 +143,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
-	if cfg.pkg != "" && spec.CheckPackageName(cfg.pkg) != "" {
-		fmt.Fprintf(stderr, "gradgen: -pkg %q is not a valid package name\n", cfg.pkg)
-		return exitBad
+	if cfg.pkg != "" {
+		if msg := spec.CheckPackageName(cfg.pkg); msg != "" {
+			fmt.Fprintf(stderr, "gradgen: -pkg: %s\n", msg)
+			return exitBad
+		}
 	}
 	style, ok := formats[cfg.format]
 	if !ok {
@@ -458,15 +461,48 @@ func report(w io.Writer, err error) {
 		return
 	}
 	fmt.Fprintln(w, err)
-	if errors.As(err, &se) && se.Source != "" && se.Pos.Col > 0 && se.Pos.Col <= len(se.Source)+1 {
-		pad := strings.Map(func(r rune) rune {
-			if r == '\t' {
-				return '\t'
-			}
-			return ' '
-		}, se.Source[:se.Pos.Col-1])
-		fmt.Fprintf(w, "\t%s\n\t%s^\n", se.Source, pad)
+	if se.Source != "" && se.Pos.Col > 0 && se.Pos.Col <= len(se.Source)+1 {
+		shown, pad := sourceWindow(se.Source, se.Pos.Col)
+		fmt.Fprintf(w, "\t%s\n\t%s^\n", shown, pad)
 	}
+}
+
+// maxSourceShown bounds, in characters, the part of a spec line an error
+// shows under its message: a longer line is cut to a window around the
+// column, with "…" where it is cut.
+const maxSourceShown = 100
+
+// sourceWindow returns the part of line an error shows, at most
+// maxSourceShown characters (runes; an invalid byte is one) around the
+// character at byte column col (1-based; one past the end for the end of
+// the line), with "…" before and after it where line is cut; and the
+// padding that puts a caret under that character: a tab for each tab
+// before it, a space for every other character and for a leading "…".
+func sourceWindow(line string, col int) (shown, pad string) {
+	var starts []int // the byte offset of each character, then len(line)
+	for i := range line {
+		starts = append(starts, i)
+	}
+	n := len(starts)
+	starts = append(starts, len(line))
+	caret, _ := slices.BinarySearch(starts, col-1)
+	first := max(0, min(caret-maxSourceShown/2, n-maxSourceShown))
+	last := min(n, first+maxSourceShown)
+	shown = line[starts[first]:starts[last]]
+	before := line[starts[first]:starts[caret]]
+	if first > 0 {
+		shown, before = "…"+shown, " "+before
+	}
+	if last < n {
+		shown += "…"
+	}
+	pad = strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return '\t'
+		}
+		return ' '
+	}, before)
+	return shown, pad
 }
 
 // packageName decides the package clause of o: -pkg; else the package

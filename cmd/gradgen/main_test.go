@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // result is what one in-process run of the command produced.
@@ -238,19 +239,31 @@ func TestErrors(t *testing.T) {
 			name:   "-pkg not an identifier",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "1loss", "loss.yaml"},
-			stderr: "gradgen: -pkg \"1loss\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name \"1loss\" is not a Go identifier\n",
 		},
 		{
 			name:   "-pkg a keyword",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "func", "loss.yaml"},
-			stderr: "gradgen: -pkg \"func\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: \"func\" is a Go keyword\n",
 		},
 		{
 			name:   "-pkg blank",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "_", "loss.yaml"},
-			stderr: "gradgen: -pkg \"_\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name cannot be \"_\"\n",
+		},
+		{
+			name:   "-pkg documentation, which go build ignores",
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
+			args:   []string{"-pkg", "documentation", "loss.yaml"},
+			stderr: "gradgen: -pkg: package name \"documentation\" is ignored by go build, which keeps it for documentation-only files; choose another\n",
+		},
+		{
+			name:   "folder documentation as package",
+			files:  map[string]string{"documentation/loss.yaml": testdata(t, "quad.yaml")},
+			args:   []string{"documentation/loss.yaml"},
+			stderr: "gradgen: cannot derive a package name from folder $DIR/documentation; use -pkg\n",
 		},
 		{
 			name:   "folder _ as package",
@@ -262,7 +275,7 @@ func TestErrors(t *testing.T) {
 			name:   "-pkg with a dot",
 			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml")},
 			args:   []string{"-pkg", "a.b", "loss.yaml"},
-			stderr: "gradgen: -pkg \"a.b\" is not a valid package name\n",
+			stderr: "gradgen: -pkg: package name \"a.b\" is not a Go identifier\n",
 		},
 		{
 			name:   "missing spec file",
@@ -904,4 +917,68 @@ func goIn(t *testing.T, goTool, dir string, args ...string) string {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// TestSourceWindow checks the part of a spec line an error shows: at most
+// maxSourceShown characters around the column, "…" where the line is cut,
+// and the caret under the character at the column, across multi-byte
+// characters, invalid bytes and tabs.
+func TestSourceWindow(t *testing.T) {
+	long := strings.Repeat("a", 30000) + "X" + strings.Repeat("b", 30000)
+	accents := strings.Repeat("é", 200) + "X" + strings.Repeat("ü", 200)
+	tabs := strings.Repeat("a", 1000) + "\t\t" + strings.Repeat("é", 10) + "X\t" + strings.Repeat("b", 1000)
+	tests := []struct {
+		name string
+		line string
+		col  int  // byte column, 1-based
+		at   rune // the character the caret must be under; 0 for the end of the line
+		// cutBefore and cutAfter tell whether the line is cut there.
+		cutBefore, cutAfter bool
+	}{
+		{name: "a short line is whole", line: "expr: sum(lgo(x))", col: 11, at: 'l'},
+		{name: "a short line, at its end", line: "expr: sum(", col: 11},
+		{name: "a line of exactly the limit is whole", line: strings.Repeat("a", maxSourceShown-1) + "X", col: maxSourceShown, at: 'X'},
+		{name: "a long line, in the middle", line: long, col: 30001, at: 'X', cutBefore: true, cutAfter: true},
+		{name: "a long line, at its start", line: long, col: 1, at: 'a', cutAfter: true},
+		{name: "a long line, near its start", line: long, col: 30, at: 'a', cutAfter: true},
+		{name: "a long line, at its end", line: long, col: len(long) + 1, cutBefore: true},
+		{name: "a long line, at its last character", line: long, col: len(long), at: 'b', cutBefore: true},
+		{name: "multi-byte characters", line: accents, col: len(strings.Repeat("é", 200)) + 1, at: 'X', cutBefore: true, cutAfter: true},
+		{name: "tabs before the column", line: tabs, col: 1000 + 2 + 20 + 1, at: 'X', cutBefore: true, cutAfter: true},
+		{name: "invalid bytes before the column", line: strings.Repeat("\xff", 300) + "X" + strings.Repeat("\xfe", 300), col: 301, at: 'X', cutBefore: true, cutAfter: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			shown, pad := sourceWindow(tt.line, tt.col)
+			if got, limit := utf8.RuneCountInString(shown), maxSourceShown+2; got > limit {
+				t.Errorf("shows %d characters, want at most %d", got, limit)
+			}
+			if got := strings.HasPrefix(shown, "…"); got != tt.cutBefore {
+				t.Errorf("starts with …: %v, want %v: %q", got, tt.cutBefore, shown)
+			}
+			if got := strings.HasSuffix(shown, "…"); got != tt.cutAfter {
+				t.Errorf("ends with …: %v, want %v: %q", got, tt.cutAfter, shown)
+			}
+			if !tt.cutBefore && !tt.cutAfter && shown != tt.line {
+				t.Errorf("shows %q, want the whole line", shown)
+			}
+			chars := []rune(shown)
+			padChars := []rune(pad)
+			if len(padChars) > len(chars) {
+				t.Fatalf("pad of %d characters under %d", len(padChars), len(chars))
+			}
+			for i, r := range padChars {
+				if want := map[bool]rune{true: '\t', false: ' '}[chars[i] == '\t']; r != want {
+					t.Fatalf("pad character %d is %q over %q", i, r, chars[i])
+				}
+			}
+			var under rune
+			if len(padChars) < len(chars) {
+				under = chars[len(padChars)]
+			}
+			if under != tt.at {
+				t.Errorf("caret under %q, want %q:\n%s\n%s^", under, tt.at, shown, pad)
+			}
+		})
+	}
 }
