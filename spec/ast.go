@@ -7,7 +7,10 @@
 // to the operator table that defines each operator's shape rule.
 package spec
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Pos is a position in a spec file. Line and Col are 1-based; Col counts bytes.
 type Pos struct {
@@ -43,9 +46,25 @@ type Error struct {
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // Errorf returns an *Error at pos.
+//
+// A string argument longer than maxArgShown bytes is cut, "..." marking
+// the cut, so that a 60,000-character name in a spec gives a message of a
+// line, not of the name.
 func Errorf(pos Pos, format string, args ...any) *Error {
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxArgShown {
+			end := maxArgShown
+			for end > 0 && !utf8.RuneStart(s[end]) {
+				end--
+			}
+			args[i] = s[:end] + "..."
+		}
+	}
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
+
+// maxArgShown is the most bytes of one string argument of Errorf shown.
+const maxArgShown = 256
 
 // File is a loaded spec file.
 type File struct {

@@ -23,6 +23,14 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/ba
 
 // badGenerated builds the specs of the corpus that are not committed.
 var badGenerated = map[string]func() string{
+	// A 60,000-character unknown function and undefined name: the message
+	// shows 256 bytes of each (spec.Errorf), not the whole name.
+	"long_name_function": func() string {
+		return "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: sum(" + strings.Repeat("a", 60000) + "(x))\n"
+	},
+	"long_name_undefined": func() string {
+		return "functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: sum(" + strings.Repeat("b", 60000) + ")\n"
+	},
 	// A valid spec padded with a comment to one byte over 1 MiB.
 	"too_big": func() string {
 		return padTo("functions:\n  - name: F\n    inputs:\n      x: vector(n)\n    expr: sum(x)\n", maxSpecSize+1)
