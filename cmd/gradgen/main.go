@@ -181,6 +181,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: internal error: %s, please report it with the spec\n", oneLine(err))
 		return exitInternal
 	}
+	if err := checkSiblings(outputs); err != nil {
+		fmt.Fprintf(stderr, "gradgen: %v\n", err)
+		return exitBad
+	}
 	if cfg.check {
 		return check(outputs, stdout)
 	}
