@@ -14,18 +14,30 @@ import (
 // function: its inputs and dimensions, the package-level names it may
 // refer to, the names spec.Reserved keeps for generated code (predeclared
 // identifiers, imported packages, gradgen's helpers) and each other.
-type scope struct{ taken map[string]bool }
+type scope struct {
+	taken   map[string]bool
+	parents []*scope // every name taken in a parent is taken here
+}
 
 // newScope returns a scope in which the names of each of others are taken
-// (the package-level names, for the scope of a function body).
+// (the package-level names, for the scope of a function body). It refers
+// to them rather than copying them, so a spec of many functions costs
+// each function its own names only.
 func newScope(others ...*scope) *scope {
-	s := &scope{taken: map[string]bool{}}
-	for _, o := range others {
-		for name := range o.taken {
-			s.taken[name] = true
+	return &scope{taken: map[string]bool{}, parents: others}
+}
+
+// has reports whether name is taken in s or a parent.
+func (s *scope) has(name string) bool {
+	if s.taken[name] {
+		return true
+	}
+	for _, p := range s.parents {
+		if p.has(name) {
+			return true
 		}
 	}
-	return s
+	return false
 }
 
 // reserve marks name as used by the spec (an input or a dimension) or
@@ -33,7 +45,7 @@ func newScope(others ...*scope) *scope {
 func (s *scope) reserve(name string) { s.taken[name] = true }
 
 // free reports whether name is neither taken in s nor reserved.
-func (s *scope) free(name string) bool { return !s.taken[name] && !spec.Reserved(name) }
+func (s *scope) free(name string) bool { return !s.has(name) && !spec.Reserved(name) }
 
 // fresh returns base, or base2, base3, … when base is taken, free in s and
 // in each of also (a package-level name must not be taken by the locals

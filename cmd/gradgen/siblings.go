@@ -59,13 +59,20 @@ func checkSiblings(outs []*output) error {
 			}
 			if len(both) > 0 {
 				sort.Strings(both)
+				names := strings.Join(both, ", ")
+				if len(both) > maxNamesShown {
+					names = fmt.Sprintf("%s and %d more", strings.Join(both[:maxNamesShown], ", "), len(both)-maxNamesShown)
+				}
 				return fmt.Errorf("output %s declares %s, which %s of package %s declares too; rename the function or generate into another package",
-					o.path, strings.Join(both, ", "), path, pkg)
+					o.path, names, path, pkg)
 			}
 		}
 	}
 	return nil
 }
+
+// maxNamesShown is the most names a message lists.
+const maxNamesShown = 5
 
 // declarations returns the package-level names src declares (methods and
 // the blank identifier left out) and its package clause; nothing when it
