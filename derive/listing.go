@@ -178,25 +178,26 @@ func (l *Listing) Bind(n *Node, name string) {
 	l.taken[name] = true
 }
 
-// Size returns the number of nodes n's printed tree would have, names
-// counting as one, saturating at 1<<30.
-func (l *Listing) Size(n *Node) int {
-	if n == nil {
-		return 1
-	}
-	order := l.postorder(n)
-	size := make(map[*Node]int, len(order))
-	for _, m := range order {
-		s := 1
-		for _, a := range m.Args {
-			if _, named := l.names[a]; named && a != n {
-				s++
-			} else {
-				s += size[a]
-			}
-			s = min(s, 1<<30)
+// Exceeds reports whether n's printed tree would have more than limit
+// nodes, names (other than n's own) counting as one. It stops counting
+// past limit, so it costs O(limit) however large the DAG below n.
+func Exceeds(n *Node, names map[*Node]string, limit int) bool {
+	count := 0
+	var visit func(m *Node) bool // false once the count passes limit
+	visit = func(m *Node) bool {
+		count++
+		if count > limit {
+			return false
 		}
-		size[m] = s
+		if _, named := names[m]; named && m != n {
+			return true
+		}
+		for _, a := range m.Args {
+			if !visit(a) {
+				return false
+			}
+		}
+		return true
 	}
-	return size[n]
+	return n != nil && !visit(n)
 }

@@ -141,10 +141,10 @@ const maxCommentNodes = 48
 // (derive.Listing), so a comment stays proportional to the code it
 // describes.
 func (e *function) formula(n *derive.Node) string {
-	l := derive.NewFunctionListing(e.fn, derive.Plain)
-	if l.Size(n) <= maxCommentNodes {
+	if !derive.Exceeds(n, e.fn.Names, maxCommentNodes) {
 		return derive.Format(n, derive.Plain, without(e.fn.Names, n))
 	}
+	l := derive.NewFunctionListing(e.fn, derive.Plain)
 	for m, v := range e.vals {
 		if m != n && m.Op != derive.OpVar {
 			l.Bind(m, v.name)
