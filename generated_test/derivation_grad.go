@@ -419,7 +419,7 @@ func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, 
 	runtime.CheckPacked("FillScalarProductUnpack", x2, 1, 1, n, 1, n, 1)
 	i = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
-	y = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])
+	y = mat.NewVecDense(n, x2[n+1:2*n+1:2*n+1])
 	return
 }
 
@@ -756,7 +756,7 @@ func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.Vec
 	runtime.CheckDim("InnerProductInChainUnpack", "n", n, "n")
 	runtime.CheckPacked("InnerProductInChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -854,8 +854,8 @@ func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
 	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
-	z = mat.NewVecDense(n, x2[n+n:n+n+n:n+n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
+	z = mat.NewVecDense(n, x2[2*n:3*n:3*n])
 	return
 }
 
@@ -1164,7 +1164,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 			A, P := DiagRowsOfSumsUnpack(x, n)
 			dA, dP := DiagRowsOfSumsUnpack(grad, n)
 			DiagRowsOfSumsGrad(A, P, dA, dP)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1176,7 +1176,7 @@ func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 	runtime.CheckDim("DiagRowsOfSumsUnpack", "n", n, "n")
 	runtime.CheckPacked("DiagRowsOfSumsUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -1242,7 +1242,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 			dS, dP := SymmetricGradientIsInputUnpack(grad, n)
 			SymmetricGradientIsInputGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1255,7 +1255,7 @@ func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat
 	runtime.CheckDim("SymmetricGradientIsInputUnpack", "n", n, "n")
 	runtime.CheckPacked("SymmetricGradientIsInputUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -1530,7 +1530,7 @@ func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDens
 	runtime.CheckPacked("TraceOfSumTimesDiagUnpack", x, n, n, n, 1, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
-	b = mat.NewVecDense(n, x[n*n+n:n*n+n+n:n*n+n+n])
+	b = mat.NewVecDense(n, x[n*n+n:n*n+2*n:n*n+2*n])
 	return
 }
 
@@ -1831,7 +1831,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 			dS, dP := TraceTimesShiftedSymmetricUnpack(grad, n)
 			TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1844,6 +1844,6 @@ func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *m
 	runtime.CheckDim("TraceTimesShiftedSymmetricUnpack", "n", n, "n")
 	runtime.CheckPacked("TraceTimesShiftedSymmetricUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }

@@ -861,7 +861,7 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessian", "i", i.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
-	size2 := n + n + n + n + 8
+	size2 := 4*n + 8
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LocalNamesHessian", "H", HRows, HCols, size2, size2, "size2", "size2")
 	runtime.CheckNoAlias("LocalNamesHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
@@ -898,22 +898,22 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirF = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirF = 0.0
 	}
 	for r2 := 0; r2 < n; r2++ {
@@ -924,22 +924,22 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirWsData[r2] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirWsData[r2] = 0
 	}
 	for r3 := 0; r3 < n; r3++ {
@@ -950,256 +950,256 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirIData[r3] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirIData[r3] = 0
 	}
 	{
-		col := n + n + 1
+		col := 2*n + 1
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirJ = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirJ = 0.0
 	}
 	{
-		col := n + n + 2
+		col := 2*n + 2
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirDst = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirDst = 0.0
 	}
 	{
-		col := n + n + 3
+		col := 2*n + 3
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirX = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirX = 0.0
 	}
 	{
-		col := n + n + 4
+		col := 2*n + 4
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirGrad = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirGrad = 0.0
 	}
 	{
-		col := n + n + 5
+		col := 2*n + 5
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirSize = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirSize = 0.0
 	}
 	{
-		col := n + n + 6
+		col := 2*n + 6
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirHess = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirHess = 0.0
 	}
 	{
-		col := n + n + 7
+		col := 2*n + 7
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirDense = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirDense = 0.0
 	}
 	for r11 := 0; r11 < n; r11++ {
-		col := n + n + r11 + 8
+		col := 2*n + r11 + 8
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirLocalNamesGradWorkData[r11] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirLocalNamesGradWorkData[r11] = 0
 	}
 	for r12 := 0; r12 < n; r12++ {
-		col := n + n + n + r12 + 8
+		col := 3*n + r12 + 8
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirLocalNamesGradPoolData[r12] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirLocalNamesGradPoolData[r12] = 0
 	}
 	runtime.SymmetrizeSquare(HRaw)
@@ -1242,15 +1242,15 @@ func LocalNamesUnpack(x2 []float64, n int) (f *float64, ws *mat.VecDense, i *mat
 	runtime.CheckPacked("LocalNamesUnpack", x2, 1, 1, n, 1, n, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, n, 1, n, 1)
 	f = &x2[0]
 	ws = mat.NewVecDense(n, x2[1:n+1:n+1])
-	i = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])
-	j = &x2[n+n+1]
-	dst = &x2[n+n+2]
-	x = &x2[n+n+3]
-	grad = &x2[n+n+4]
-	size = &x2[n+n+5]
-	hess = &x2[n+n+6]
-	dense = &x2[n+n+7]
-	localNamesGradWork = mat.NewVecDense(n, x2[n+n+8:n+n+n+8:n+n+n+8])
-	localNamesGradPool = mat.NewVecDense(n, x2[n+n+n+8:n+n+n+n+8:n+n+n+n+8])
+	i = mat.NewVecDense(n, x2[n+1:2*n+1:2*n+1])
+	j = &x2[2*n+1]
+	dst = &x2[2*n+2]
+	x = &x2[2*n+3]
+	grad = &x2[2*n+4]
+	size = &x2[2*n+5]
+	hess = &x2[2*n+6]
+	dense = &x2[2*n+7]
+	localNamesGradWork = mat.NewVecDense(n, x2[2*n+8:3*n+8:3*n+8])
+	localNamesGradPool = mat.NewVecDense(n, x2[3*n+8:4*n+8:4*n+8])
 	return
 }

@@ -1051,7 +1051,7 @@ func OpAbsUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpAbsUnpack", "n", n, "n")
 	runtime.CheckPacked("OpAbsUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -1141,7 +1141,7 @@ func OpSignUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpSignUnpack", "n", n, "n")
 	runtime.CheckPacked("OpSignUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -1241,7 +1241,7 @@ func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	runtime.CheckDim("OpReluUnpack", "n", n, "n")
 	runtime.CheckPacked("OpReluUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -1708,7 +1708,7 @@ func OpNorm1Unpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
 	runtime.CheckDim("OpNorm1Unpack", "n", n, "n")
 	runtime.CheckPacked("OpNorm1Unpack", x, m, n, m, n)
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
-	Y = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	Y = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
 	return
 }
 
@@ -2124,7 +2124,7 @@ func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpDotUnpack", "n", n, "n")
 	runtime.CheckPacked("OpDotUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -2218,7 +2218,7 @@ func OpDotMatrixUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpDotMatrixUnpack", "n", n, "n")
 	runtime.CheckPacked("OpDotMatrixUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
-	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	B = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
 	return
 }
 
@@ -2386,7 +2386,7 @@ func OpInvUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpInvUnpack", "n", n, "n")
 	runtime.CheckPacked("OpInvUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
-	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
+	B = mat.NewDense(n, n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -2943,7 +2943,7 @@ func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpTransposeUnpack", "n", n, "n")
 	runtime.CheckPacked("OpTransposeUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
-	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	B = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
 	return
 }
 
@@ -3053,7 +3053,7 @@ func OpHadamardUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpHadamardUnpack", "n", n, "n")
 	runtime.CheckPacked("OpHadamardUnpack", x, m, n, m, n)
 	A = mat.NewDense(m, n, x[0:m*n:m*n])
-	B = mat.NewDense(m, n, x[m*n:m*n+m*n:m*n+m*n])
+	B = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
 	return
 }
 
@@ -3150,7 +3150,7 @@ func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.Ve
 	runtime.CheckDim("OpElementwiseQuotientUnpack", "n", n, "n")
 	runtime.CheckPacked("OpElementwiseQuotientUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -3528,7 +3528,7 @@ func OpSubtractNegateUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDens
 	runtime.CheckDim("OpSubtractNegateUnpack", "n", n, "n")
 	runtime.CheckPacked("OpSubtractNegateUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -3833,7 +3833,7 @@ func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	runtime.CheckDim("OpInnerUnpack", "n", n, "n")
 	runtime.CheckPacked("OpInnerUnpack", x, n, 1, n, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -4091,7 +4091,7 @@ func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 	runtime.CheckDim("OpTransposedLinalgUnpack", "n", n, "n")
 	runtime.CheckPacked("OpTransposedLinalgUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
-	B = mat.NewDense(n, n, x[n*n:n*n+n*n:n*n+n*n])
+	B = mat.NewDense(n, n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -4842,7 +4842,7 @@ func FusionDotInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 	runtime.CheckDim("FusionDotInChainUnpack", "n", n, "n")
 	runtime.CheckPacked("FusionDotInChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -4951,7 +4951,7 @@ func FusionNorm1InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecD
 	runtime.CheckDim("FusionNorm1InChainUnpack", "n", n, "n")
 	runtime.CheckPacked("FusionNorm1InChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -5057,7 +5057,7 @@ func FusionNorm2InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecD
 	runtime.CheckDim("FusionNorm2InChainUnpack", "n", n, "n")
 	runtime.CheckPacked("FusionNorm2InChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 

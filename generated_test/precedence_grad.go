@@ -333,7 +333,7 @@ func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense
 	runtime.CheckDim("PrecTraceOuterUnpack", "n", n, "n")
 	runtime.CheckPacked("PrecTraceOuterUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -621,8 +621,8 @@ func PrecNestedUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense, c *
 	runtime.CheckDim("PrecNestedUnpack", "n", n, "n")
 	runtime.CheckPacked("PrecNestedUnpack", x, n, 1, n, 1, n, 1, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(n, x[n+n:n+n+n:n+n+n])
-	s = &x[n+n+n]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(n, x[2*n:3*n:3*n])
+	s = &x[3*n]
 	return
 }

@@ -154,11 +154,11 @@ func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random00Unpack", "m", m, "m")
 	runtime.CheckPacked("Random00Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -340,11 +340,11 @@ func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random01Unpack", "m", m, "m")
 	runtime.CheckPacked("Random01Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -486,11 +486,11 @@ func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random02Unpack", "m", m, "m")
 	runtime.CheckPacked("Random02Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -620,11 +620,11 @@ func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random03Unpack", "m", m, "m")
 	runtime.CheckPacked("Random03Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -826,11 +826,11 @@ func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random04Unpack", "m", m, "m")
 	runtime.CheckPacked("Random04Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1021,11 +1021,11 @@ func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random05Unpack", "m", m, "m")
 	runtime.CheckPacked("Random05Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1130,11 +1130,11 @@ func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random06Unpack", "m", m, "m")
 	runtime.CheckPacked("Random06Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1253,11 +1253,11 @@ func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random07Unpack", "m", m, "m")
 	runtime.CheckPacked("Random07Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1405,11 +1405,11 @@ func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random08Unpack", "m", m, "m")
 	runtime.CheckPacked("Random08Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1551,11 +1551,11 @@ func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random09Unpack", "m", m, "m")
 	runtime.CheckPacked("Random09Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1693,11 +1693,11 @@ func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random10Unpack", "m", m, "m")
 	runtime.CheckPacked("Random10Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1870,11 +1870,11 @@ func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random11Unpack", "m", m, "m")
 	runtime.CheckPacked("Random11Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2025,11 +2025,11 @@ func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random12Unpack", "m", m, "m")
 	runtime.CheckPacked("Random12Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2188,11 +2188,11 @@ func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random13Unpack", "m", m, "m")
 	runtime.CheckPacked("Random13Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2317,11 +2317,11 @@ func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random14Unpack", "m", m, "m")
 	runtime.CheckPacked("Random14Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2455,11 +2455,11 @@ func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random15Unpack", "m", m, "m")
 	runtime.CheckPacked("Random15Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2561,11 +2561,11 @@ func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random16Unpack", "m", m, "m")
 	runtime.CheckPacked("Random16Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2707,11 +2707,11 @@ func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random17Unpack", "m", m, "m")
 	runtime.CheckPacked("Random17Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2871,11 +2871,11 @@ func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random18Unpack", "m", m, "m")
 	runtime.CheckPacked("Random18Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3005,11 +3005,11 @@ func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random19Unpack", "m", m, "m")
 	runtime.CheckPacked("Random19Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3173,11 +3173,11 @@ func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random20Unpack", "m", m, "m")
 	runtime.CheckPacked("Random20Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3321,11 +3321,11 @@ func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random21Unpack", "m", m, "m")
 	runtime.CheckPacked("Random21Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3498,11 +3498,11 @@ func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random22Unpack", "m", m, "m")
 	runtime.CheckPacked("Random22Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3648,11 +3648,11 @@ func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random23Unpack", "m", m, "m")
 	runtime.CheckPacked("Random23Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3827,11 +3827,11 @@ func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random24Unpack", "m", m, "m")
 	runtime.CheckPacked("Random24Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3955,11 +3955,11 @@ func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random25Unpack", "m", m, "m")
 	runtime.CheckPacked("Random25Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4079,11 +4079,11 @@ func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random26Unpack", "m", m, "m")
 	runtime.CheckPacked("Random26Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4207,11 +4207,11 @@ func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random27Unpack", "m", m, "m")
 	runtime.CheckPacked("Random27Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4390,11 +4390,11 @@ func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random28Unpack", "m", m, "m")
 	runtime.CheckPacked("Random28Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4572,11 +4572,11 @@ func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random29Unpack", "m", m, "m")
 	runtime.CheckPacked("Random29Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4718,11 +4718,11 @@ func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random30Unpack", "m", m, "m")
 	runtime.CheckPacked("Random30Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4876,11 +4876,11 @@ func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random31Unpack", "m", m, "m")
 	runtime.CheckPacked("Random31Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4984,11 +4984,11 @@ func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random32Unpack", "m", m, "m")
 	runtime.CheckPacked("Random32Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5138,11 +5138,11 @@ func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random33Unpack", "m", m, "m")
 	runtime.CheckPacked("Random33Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5280,11 +5280,11 @@ func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random34Unpack", "m", m, "m")
 	runtime.CheckPacked("Random34Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5446,11 +5446,11 @@ func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random35Unpack", "m", m, "m")
 	runtime.CheckPacked("Random35Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5607,11 +5607,11 @@ func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random36Unpack", "m", m, "m")
 	runtime.CheckPacked("Random36Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5727,11 +5727,11 @@ func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random37Unpack", "m", m, "m")
 	runtime.CheckPacked("Random37Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5884,11 +5884,11 @@ func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random38Unpack", "m", m, "m")
 	runtime.CheckPacked("Random38Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5992,10 +5992,10 @@ func Random39Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random39Unpack", "m", m, "m")
 	runtime.CheckPacked("Random39Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }

@@ -180,7 +180,7 @@ func AllTypesProblem(n int, k int) ggoptimize.Problem {
 			dP, dS, dM, dv, ds := AllTypesUnpack(grad, n, k)
 			AllTypesGrad(*s, v, M, S, P, dP, dS, dM, dv, ds)
 			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
-			ggruntime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			ggruntime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -193,10 +193,10 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 	ggruntime.CheckDim("AllTypesUnpack", "k", k, "k")
 	ggruntime.CheckPacked("AllTypesUnpack", x, n, n, n, n, n, k, n, 1, 1, 1)
 	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
-	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
-	M = ggmat.NewDense(n, k, x[n*n+n*n:n*n+n*n+n*k:n*n+n*n+n*k])
-	v = ggmat.NewVecDense(n, x[n*n+n*n+n*k:n*n+n*n+n*k+n:n*n+n*n+n*k+n])
-	s = &x[n*n+n*n+n*k+n]
+	S = ggmat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
+	M = ggmat.NewDense(n, k, x[2*n*n:2*n*n+n*k:2*n*n+n*k])
+	v = ggmat.NewVecDense(n, x[2*n*n+n*k:2*n*n+n*k+n:2*n*n+n*k+n])
+	s = &x[2*n*n+n*k+n]
 	return
 }
 
@@ -577,10 +577,10 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
 	fd = &x[m*n+n+m]
-	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+n+1:m*n+n+m+n+1])
-	runtime = &x[m*n+n+m+n+1]
-	sync = &x[m*n+n+m+n+2]
-	optimize = ggmat.NewVecDense(m, x[m*n+n+m+n+3:m*n+n+m+n+m+3:m*n+n+m+n+m+3])
+	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+2*n+m+1:m*n+2*n+m+1])
+	runtime = &x[m*n+2*n+m+1]
+	sync = &x[m*n+2*n+m+2]
+	optimize = ggmat.NewVecDense(m, x[m*n+2*n+m+3:m*n+2*n+2*m+3:m*n+2*n+2*m+3])
 	return
 }
 

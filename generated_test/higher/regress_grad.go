@@ -1146,7 +1146,7 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	n := y.Len()
 	runtime.CheckDim("RatioHessianHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
-	size := n + n
+	size := 2 * n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("RatioHessianHessian", "H", HRows, HCols, size, size, "size", "size")
 	runtime.CheckNoAlias("RatioHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
@@ -1166,7 +1166,7 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 			N:    n,
 		})
 		ws.colZ.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+n+n],
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
 			Inc:  1,
 			N:    n,
 		})
@@ -1182,7 +1182,7 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 			N:    n,
 		})
 		ws.colZ.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+n+n],
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
 			Inc:  1,
 			N:    n,
 		})
@@ -1226,7 +1226,7 @@ func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
 	runtime.CheckDim("RatioHessianUnpack", "n", n, "n")
 	runtime.CheckPacked("RatioHessianUnpack", x, n, 1, n, 1)
 	y = mat.NewVecDense(n, x[0:n:n])
-	z = mat.NewVecDense(n, x[n:n+n:n+n])
+	z = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -1776,7 +1776,7 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, m, 1, m, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(m, x2[n:n+m:n+m])
-	z = mat.NewVecDense(m, x2[n+m:n+m+m:n+m+m])
+	z = mat.NewVecDense(m, x2[n+m:n+2*m:n+2*m])
 	return
 }
 
@@ -2679,7 +2679,7 @@ func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense
 	runtime.CheckDim("ColumnMatrixInputUnpack", "n", n, "n")
 	runtime.CheckPacked("ColumnMatrixInputUnpack", x2, n, 1, n, 1)
 	C = mat.NewDense(n, 1, x2[0:n:n])
-	x = mat.NewVecDense(n, x2[n:n+n:n+n])
+	x = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -4351,7 +4351,7 @@ func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a 
 	runtime.CheckDim("SymmetricHVPTransposedHalvesUnpack", "m", m, "m")
 	runtime.CheckPacked("SymmetricHVPTransposedHalvesUnpack", x, m, m, m, m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
-	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
+	a = mat.NewDense(m, m, x[m*m:2*m*m:2*m*m])
 	return
 }
 
