@@ -45,6 +45,18 @@ func nestedInv(depth int) string {
 	return fmt.Sprintf("functions:\n  - {name: V, inputs: {X: \"matrix(n, n)\", A: \"matrix(n, n)\", b: vector(n)}, wrt: [b, X], hessian: true, expr: \"b' * (%s) * b\"}\n", e)
 }
 
+// manyInputs is a function of n vector inputs x0…xn-1 of one size: FGrad's
+// alias check compares n destinations with n inputs (one call, not n²),
+// and FUnpack's offsets are k*m (not m+m+…+m).
+func manyInputs(n int) string {
+	inputs, terms := make([]string, n), make([]string, n)
+	for k := range n {
+		inputs[k] = fmt.Sprintf("x%d: vector(m)", k)
+		terms[k] = fmt.Sprintf("sum(x%d)", k)
+	}
+	return fmt.Sprintf("functions:\n  - {name: Many, inputs: {%s}, expr: \"%s\"}\n", strings.Join(inputs, ", "), strings.Join(terms, " + "))
+}
+
 // budgetCases are issue 11's generation blow-ups, each at two sizes: the
 // output must grow polynomially (bounded by grows times) from the small
 // to the large one and stay under limit bytes.
@@ -61,6 +73,7 @@ var budgetCases = []struct {
 	{"nested sines depth", curve(nested("sin", "t", 5), 10), curve(nested("sin", "t", 10), 10), 3, 600 << 10},
 	{"matrix path order", curve("inv(inv(A + t * B) + t * B) + exp(sin(t * A) .* (A * sin(t * B)))", 5), curve("inv(inv(A + t * B) + t * B) + exp(sin(t * A) .* (A * sin(t * B)))", 10), 6, 1 << 20},
 	{"nested inv hessian", nestedInv(10), nestedInv(30), 4, 400 << 10},
+	{"many inputs", manyInputs(50), manyInputs(200), 5, 256 << 10},
 }
 
 // TestGenerationBudget checks that the generated code of each budget case

@@ -805,19 +805,47 @@ func (e *function) checkDim(arg string, d derive.Dim) jen.Code {
 // checkAliases panics when a destination shares memory with an input or
 // another destination.
 func (e *function) checkAliases() {
+	dests := make([]jen.Code, len(e.outs))
 	for k, o := range e.outs {
-		for _, in := range e.ins {
-			if in.Kind == spec.Scalar { // passed by value
-				continue
-			}
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), footprint(o.param, o.to.Kind),
-				jen.Lit(in.Name), footprint(in.Name, in.Kind)))
-		}
-		for _, p := range e.outs[:k] {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(o.param), footprint(o.param, o.to.Kind),
-				jen.Lit(p.param), footprint(p.param, p.to.Kind)))
+		dests[k] = aliasArg(o.param, o.to.Kind)
+	}
+	e.checkNoAlias(dests)
+}
+
+// checkNoAlias emits the function's one runtime.CheckNoAlias call, which
+// checks the destinations dests (aliasArg values) against each other and
+// against every input passed by reference, if there is a pair to check.
+// Its size grows with the number of arguments, not with their product.
+func (e *function) checkNoAlias(dests []jen.Code) {
+	var inputs []jen.Code
+	for _, in := range e.ins {
+		if in.Kind != spec.Scalar { // passed by value
+			inputs = append(inputs, aliasArg(in.Name, in.Kind))
 		}
 	}
+	if len(dests) == 0 || len(inputs) == 0 && len(dests) == 1 {
+		return
+	}
+	e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), aliasArgs(dests), aliasArgs(inputs)))
+}
+
+// aliasArgs returns the []runtime.Arg literal of args, one per line when
+// there are more than a few; nil when there are none.
+func aliasArgs(args []jen.Code) jen.Code {
+	if len(args) == 0 {
+		return jen.Nil()
+	}
+	return jen.Index().Qual(runtimePath, "Arg").ValuesFunc(func(g *jen.Group) {
+		for _, a := range args {
+			if len(args) > 3 {
+				a = jen.Line().Add(a)
+			}
+			g.Add(a)
+		}
+		if len(args) > 3 {
+			g.Line()
+		}
+	})
 }
 
 // storage returns the blas64 value the generated code works on for the
@@ -843,17 +871,17 @@ func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Cod
 	return jen.Id(name).Dot("RawMatrix").Call()
 }
 
-// footprint returns the elements a gonum value (through RawMatrix,
-// RawVector or RawSymmetric) or the *float64 of a scalar destination
-// addresses: what runtime.CheckNoAlias compares.
-func footprint(name string, k spec.TypeKind) jen.Code {
+// aliasArg returns the runtime.Arg of the gonum value name of kind k
+// (through RawMatrix, RawVector or RawSymmetric), or of the *float64 of a
+// scalar destination: the elements runtime.CheckNoAlias compares.
+func aliasArg(name string, k spec.TypeKind) jen.Code {
 	switch k {
 	case spec.Scalar: // a *float64 destination
-		return jen.Qual(runtimePath, "ScalarFootprint").Call(jen.Id(name))
+		return jen.Qual(runtimePath, "ScalarArg").Call(jen.Lit(name), jen.Id(name))
 	case spec.Vector:
-		return jen.Qual(runtimePath, "VectorFootprint").Call(jen.Id(name).Dot("RawVector").Call())
+		return jen.Qual(runtimePath, "VectorArg").Call(jen.Lit(name), jen.Id(name).Dot("RawVector").Call())
 	case spec.Symmetric, spec.SPD:
-		return jen.Qual(runtimePath, "SymmetricFootprint").Call(jen.Id(name).Dot("RawSymmetric").Call())
+		return jen.Qual(runtimePath, "SymmetricArg").Call(jen.Lit(name), jen.Id(name).Dot("RawSymmetric").Call())
 	}
-	return jen.Qual(runtimePath, "MatrixFootprint").Call(jen.Id(name).Dot("RawMatrix").Call())
+	return jen.Qual(runtimePath, "MatrixArg").Call(jen.Lit(name), jen.Id(name).Dot("RawMatrix").Call())
 }

@@ -110,18 +110,11 @@ func (e *function) emitJacobian(f *jen.File) {
 			),
 			jen.Id(layouts[k]).Dot("Check").Call(jen.Lit(e.name), jen.Lit(jparams[k])))
 	}
+	dests := make([]jen.Code, len(fn.Wrt))
 	for k := range fn.Wrt {
-		for _, in := range e.ins {
-			if in.Kind != spec.Scalar {
-				e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), footprint(jparams[k], spec.Matrix),
-					jen.Lit(in.Name), footprint(in.Name, in.Kind)))
-			}
-		}
-		for l := range k {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(jparams[k]), footprint(jparams[k], spec.Matrix),
-				jen.Lit(jparams[l]), footprint(jparams[l], spec.Matrix)))
-		}
+		dests[k] = aliasArg(jparams[k], spec.Matrix)
 	}
+	e.checkNoAlias(dests)
 	aliasChecks := len(e.body)
 	for k, jac := range fn.Jacobians {
 		layout := jen.Id(layouts[k])
@@ -296,11 +289,7 @@ func (e *function) emitHessian(f *jen.File) {
 		jen.List(jen.Id(hRows), jen.Id(hCols)).Op(":=").Id(h).Dot("Dims").Call(),
 		jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(h), jen.Id(hRows), jen.Id(hCols), jen.Id(size), jen.Id(size), jen.Lit(size), jen.Lit(size)),
 	}
-	for _, in := range e.ins {
-		if in.Kind != spec.Scalar {
-			e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), jen.Lit(h), footprint(h, spec.Matrix), jen.Lit(in.Name), footprint(in.Name, in.Kind)))
-		}
-	}
+	e.checkNoAlias([]jen.Code{aliasArg(h, spec.Matrix)})
 	aliasChecks := len(e.body)
 	raw := e.scope.fresh(h + "Raw")
 	stride := termOffset(jen.Id(raw).Dot("Stride"))

@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -188,19 +190,32 @@ func (p *problem) hess(callF, unpackX []jen.Code) *jen.Statement {
 }
 
 // offset is a position in packed storage: a constant plus symbolic terms
-// (sizes, indices, products of them), none of them a sum. It prints
-// itself: the terms joined by +, the constants folded into one, and a sum
-// that is multiplied parenthesised, so no caller places parentheses.
+// (sizes, indices, products of them), none of them a sum, each with a
+// count. It prints itself: the terms joined by +, a repeated term once
+// with its count (3*m, not m+m+m, so that the offsets of k inputs stay
+// O(1) long each when their sizes repeat), the constants folded into one,
+// and a sum that is multiplied parenthesised, so no caller places
+// parentheses.
 type offset struct {
 	konst int
-	terms []jen.Code
+	terms []offsetTerm
+}
+
+// offsetTerm is count times the symbolic term code; key is its Go text,
+// which tells repeated terms apart.
+type offsetTerm struct {
+	code  jen.Code
+	key   string
+	count int
 }
 
 // constOffset is the constant offset k.
 func constOffset(k int) offset { return offset{konst: k} }
 
 // termOffset is the offset of one symbolic term t, which must not be a sum.
-func termOffset(t jen.Code) offset { return offset{terms: []jen.Code{t}} }
+func termOffset(t jen.Code) offset {
+	return offset{terms: []offsetTerm{{code: t, key: fmt.Sprintf("%#v", jen.Add(t)), count: 1}}}
+}
 
 // dimOffset is the size of the dimension d, spelled by name for a named one.
 func dimOffset(d derive.Dim, name func(derive.Dim) jen.Code) offset {
@@ -213,9 +228,17 @@ func dimOffset(d derive.Dim, name func(derive.Dim) jen.Code) offset {
 // isConst reports whether o has no symbolic terms.
 func (o offset) isConst() bool { return len(o.terms) == 0 }
 
-// add returns o + p.
+// add returns o + p, a term both have once with the sum of their counts.
 func (o offset) add(p offset) offset {
-	return offset{konst: o.konst + p.konst, terms: append(append([]jen.Code{}, o.terms...), p.terms...)}
+	sum := offset{konst: o.konst + p.konst, terms: append([]offsetTerm{}, o.terms...)}
+	for _, t := range p.terms {
+		if k := slices.IndexFunc(sum.terms, func(u offsetTerm) bool { return u.key == t.key }); k >= 0 {
+			sum.terms[k].count += t.count
+		} else {
+			sum.terms = append(sum.terms, t)
+		}
+	}
+	return sum
 }
 
 // times returns o·p: constants multiplied out, a factor of 1 dropped, and
@@ -248,14 +271,22 @@ func (o offset) code() *jen.Statement {
 	if o.isConst() {
 		return jen.Lit(o.konst)
 	}
-	s := jen.Add(o.terms[0])
+	s := o.terms[0].expr()
 	for _, t := range o.terms[1:] {
-		s = s.Op("+").Add(t)
+		s = s.Op("+").Add(t.expr())
 	}
 	if o.konst != 0 {
 		s = s.Op("+").Lit(o.konst)
 	}
 	return s
+}
+
+// expr returns t as a Go expression: count*code for a repeated term.
+func (t offsetTerm) expr() *jen.Statement {
+	if t.count == 1 {
+		return jen.Add(t.code)
+	}
+	return jen.Lit(t.count).Op("*").Add(t.code)
 }
 
 // comment writes text as a doc comment wrapped at 80 columns.

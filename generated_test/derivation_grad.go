@@ -78,11 +78,7 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagOfSumGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumGrad", "dw", dw.Len(), n, "n")
-	runtime.CheckNoAlias("DiagOfSumGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagOfSumGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("DiagOfSumGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("DiagOfSumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := diagOfSumGradPool.Get().(*diagOfSumGradWork)
 	defer diagOfSumGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -228,7 +224,7 @@ func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("LogsumexpOfScalarGrad", "a", n, "n")
 	runtime.CheckVector("LogsumexpOfScalarGrad", "da", da.Len(), n, "n")
-	runtime.CheckNoAlias("LogsumexpOfScalarGrad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
+	runtime.CheckNoAlias("LogsumexpOfScalarGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector())})
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	daRaw := da.RawVector()
@@ -286,7 +282,7 @@ func StructuralOfScalars(s float64, t float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) float64 {
-	runtime.CheckNoAlias("StructuralOfScalarsGrad", "dt", runtime.ScalarFootprint(dt), "ds", runtime.ScalarFootprint(ds))
+	runtime.CheckNoAlias("StructuralOfScalarsGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dt", dt)}, nil)
 	s2 := s * t
 	absS := math.Abs(s)
 	s3 := 1.0 / t
@@ -368,15 +364,7 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	runtime.CheckVector("FillScalarProductGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("FillScalarProductGrad", "di", runtime.ScalarFootprint(di), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "di", runtime.ScalarFootprint(di), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "di", runtime.ScalarFootprint(di))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "di", runtime.ScalarFootprint(di))
-	runtime.CheckNoAlias("FillScalarProductGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("FillScalarProductGrad", []runtime.Arg{runtime.ScalarArg("di", di), runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
 	yRaw := y.RawVector()
@@ -431,7 +419,7 @@ func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, 
 	runtime.CheckPacked("FillScalarProductUnpack", x2, 1, 1, n, 1, n, 1)
 	i = &x2[0]
 	x = mat.NewVecDense(n, x2[1:n+1:n+1])
-	y = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])
+	y = mat.NewVecDense(n, x2[n+1:2*n+1:2*n+1])
 	return
 }
 
@@ -522,18 +510,7 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("FillOuterBiasGrad", "dW", dWRows, dWCols, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBiasGrad", "db", db.Len(), h, "h")
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "W", runtime.MatrixFootprint(W.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "W", runtime.MatrixFootprint(W.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", runtime.VectorFootprint(db.RawVector()), "W", runtime.MatrixFootprint(W.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", runtime.VectorFootprint(db.RawVector()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
-	runtime.CheckNoAlias("FillOuterBiasGrad", "db", runtime.VectorFootprint(db.RawVector()), "dW", runtime.MatrixFootprint(dW.RawMatrix()))
+	runtime.CheckNoAlias("FillOuterBiasGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, h)
@@ -648,9 +625,7 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	n := x.Len()
 	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
 	runtime.CheckVector("FillInFunctionGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FillInFunctionGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillInFunctionGrad", "ds", runtime.ScalarFootprint(ds), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillInFunctionGrad", "ds", runtime.ScalarFootprint(ds), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("FillInFunctionGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -732,11 +707,7 @@ func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense,
 	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("InnerProductInChainGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("InnerProductInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -785,7 +756,7 @@ func InnerProductInChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.Vec
 	runtime.CheckDim("InnerProductInChainUnpack", "n", n, "n")
 	runtime.CheckPacked("InnerProductInChainUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -828,18 +799,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), n, "n")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "dy", runtime.VectorFootprint(dy.RawVector()))
+	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -894,8 +854,8 @@ func OuterTimesVectorUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDen
 	runtime.CheckDim("OuterTimesVectorUnpack", "n", n, "n")
 	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
-	z = mat.NewVecDense(n, x2[n+n:n+n+n:n+n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
+	z = mat.NewVecDense(n, x2[2*n:3*n:3*n])
 	return
 }
 
@@ -935,11 +895,7 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	runtime.CheckDim("FillOuterInChainGrad", "c", m, "m")
 	runtime.CheckVector("FillOuterInChainGrad", "db", db.Len(), n, "n")
 	runtime.CheckVector("FillOuterInChainGrad", "dc", dc.Len(), m, "m")
-	runtime.CheckNoAlias("FillOuterInChainGrad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("FillOuterInChainGrad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("FillOuterInChainGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
+	runtime.CheckNoAlias("FillOuterInChainGrad", []runtime.Arg{runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -1051,11 +1007,7 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagOfSumArgumentGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgumentGrad", "dw", dw.Len(), n, "n")
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("DiagOfSumArgumentGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1164,11 +1116,7 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("DiagRowsOfSumsGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("DiagRowsOfSumsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1216,7 +1164,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 			A, P := DiagRowsOfSumsUnpack(x, n)
 			dA, dP := DiagRowsOfSumsUnpack(grad, n)
 			DiagRowsOfSumsGrad(A, P, dA, dP)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1228,7 +1176,7 @@ func DiagRowsOfSumsUnpack(x []float64, n int) (A *mat.Dense, P *mat.SymDense) {
 	runtime.CheckDim("DiagRowsOfSumsUnpack", "n", n, "n")
 	runtime.CheckPacked("DiagRowsOfSumsUnpack", x, n, n, n, n)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -1268,11 +1216,7 @@ func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymD
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "dS", runtime.SymmetricFootprint(dS.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	dS.CopySym(P)
 	dP.CopySym(S)
 	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
@@ -1298,7 +1242,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 			dS, dP := SymmetricGradientIsInputUnpack(grad, n)
 			SymmetricGradientIsInputGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1311,7 +1255,7 @@ func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat
 	runtime.CheckDim("SymmetricGradientIsInputUnpack", "n", n, "n")
 	runtime.CheckPacked("SymmetricGradientIsInputUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }
 
@@ -1381,11 +1325,7 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	runtime.CheckVector("FillInDotGrad", "dx", dx.Len(), n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("FillInDotGrad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("FillInDotGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillInDotGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("FillInDotGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FillInDotGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("FillInDotGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("FillInDotGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
 	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
 	defer fillInDotGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -1521,18 +1461,7 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "db", db.Len(), n, "n")
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "da", runtime.VectorFootprint(da.RawVector()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", runtime.VectorFootprint(db.RawVector()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
+	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
 	defer traceOfSumTimesDiagGradPool.Put(ws)
 	dARaw := dA.RawMatrix()
@@ -1601,7 +1530,7 @@ func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDens
 	runtime.CheckPacked("TraceOfSumTimesDiagUnpack", x, n, n, n, 1, n, 1)
 	A = mat.NewDense(n, n, x[0:n*n:n*n])
 	a = mat.NewVecDense(n, x[n*n:n*n+n:n*n+n])
-	b = mat.NewVecDense(n, x[n*n+n:n*n+n+n:n*n+n+n])
+	b = mat.NewVecDense(n, x[n*n+n:n*n+2*n:n*n+2*n])
 	return
 }
 
@@ -1672,11 +1601,7 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceOfSumProductGrad", "dX", dXRows, dXCols, n, m, "n", "m")
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("TraceOfSumProductGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("TraceOfSumProductGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
 	defer traceOfSumProductGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -1814,11 +1739,7 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "dS", runtime.SymmetricFootprint(dS.RawSymmetric()))
+	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
 	defer traceTimesShiftedSymmetricGradPool.Put(ws)
 	invPS := runtime.Mat(&ws.invPS, n, n)
@@ -1910,7 +1831,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 			dS, dP := TraceTimesShiftedSymmetricUnpack(grad, n)
 			TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
-			runtime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -1923,6 +1844,6 @@ func TraceTimesShiftedSymmetricUnpack(x []float64, n int) (S *mat.SymDense, P *m
 	runtime.CheckDim("TraceTimesShiftedSymmetricUnpack", "n", n, "n")
 	runtime.CheckPacked("TraceTimesShiftedSymmetricUnpack", x, n, n, n, n)
 	S = mat.NewSymDense(n, x[0:n*n:n*n])
-	P = mat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
+	P = mat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
 	return
 }

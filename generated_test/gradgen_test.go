@@ -328,7 +328,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// FillScalarProductGrad at the packed variables.
 		{
 			problem := FillScalarProductProblem(n)
-			size := n + n + 1
+			size := 2*n + 1
 			x2 := gradgenFlat(i[0], x, y)
 			gradgenCompare(t2, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -426,7 +426,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// InnerProductInChainGrad at the packed variables.
 		{
 			problem := InnerProductInChainProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -462,7 +462,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// OuterTimesVectorGrad at the packed variables.
 		{
 			problem := OuterTimesVectorProblem(n)
-			size := n + n + n
+			size := 3 * n
 			x2 := gradgenFlat(x, y, z)
 			gradgenCompare(t2, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -553,7 +553,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// DiagRowsOfSumsGrad at the packed variables.
 		{
 			problem := DiagRowsOfSumsProblem(n)
-			size := n*n + n*n
+			size := 2 * n * n
 			x := gradgenFlat(A, P)
 			gradgenCompare(t2, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -584,7 +584,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := SymmetricGradientIsInputProblem(n)
-			size := n*n + n*n
+			size := 2 * n * n
 			x := gradgenFlat(S, P)
 			gradgenCompare(t2, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -651,7 +651,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// TraceOfSumTimesDiagGrad at the packed variables.
 		{
 			problem := TraceOfSumTimesDiagProblem(n)
-			size := n*n + n + n
+			size := n*n + 2*n
 			x := gradgenFlat(A, a, b)
 			gradgenCompare(t2, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -713,7 +713,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := TraceTimesShiftedSymmetricProblem(n)
-			size := n*n + n*n
+			size := 2 * n * n
 			x := gradgenFlat(S, P)
 			gradgenCompare(t2, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1107,7 +1107,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// LocalNamesHessian holds LocalNamesHessVec in each unit direction, and
 		// is symmetric.
 		{
-			size2 := n + n + n + n + 8
+			size2 := 4*n + 8
 			H := ggmat.NewDense(size2, size2, nil)
 			LocalNamesHessian(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, H)
 			want := ggmat.NewDense(size2, size2, nil)
@@ -1126,7 +1126,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hvdense := new(float64)
 				hvlocalNamesGradWork := ggmat.NewVecDense(n, nil)
 				hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
-				LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, e[0], ggmat.NewVecDense(n, e[1:n+1]), ggmat.NewVecDense(n, e[n+1:n+n+1]), e[n+n+1], e[n+n+2], e[n+n+3], e[n+n+4], e[n+n+5], e[n+n+6], e[n+n+7], ggmat.NewVecDense(n, e[n+n+8:n+n+n+8]), ggmat.NewVecDense(n, e[n+n+n+8:n+n+n+n+8]), hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
+				LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, e[0], ggmat.NewVecDense(n, e[1:n+1]), ggmat.NewVecDense(n, e[n+1:2*n+1]), e[2*n+1], e[2*n+2], e[2*n+3], e[2*n+4], e[2*n+5], e[2*n+6], e[2*n+7], ggmat.NewVecDense(n, e[2*n+8:3*n+8]), ggmat.NewVecDense(n, e[3*n+8:4*n+8]), hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
 				want.SetCol(j2, gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool))
 			}
 			gradgenCompare(t2, "LocalNamesHessian", gradgenFlat(H), gradgenFlat(want))
@@ -1136,7 +1136,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// the packed variables, its Hess LocalNamesHessian.
 		{
 			problem := LocalNamesProblem(n)
-			size2 := n + n + n + n + 8
+			size2 := 4*n + 8
 			x2 := gradgenFlat(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
 			gradgenCompare(t2, "LocalNamesProblem's Func", []float64{problem.Func(x2)}, []float64{f2()})
 			grad2 := make([]float64, size2)
@@ -1462,7 +1462,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// variables.
 		{
 			problem := OpAbsProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1492,7 +1492,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// variables.
 		{
 			problem := OpSignProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1522,7 +1522,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// variables.
 		{
 			problem := OpReluProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1650,7 +1650,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := OpNorm1Problem(m, n)
-			size := m*n + m*n
+			size := 2 * m * n
 			x := gradgenFlat(X, Y)
 			gradgenCompare(t2, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1803,7 +1803,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// variables.
 		{
 			problem := OpDotProblem(n)
-			size := n + n
+			size := 2 * n
 			x := gradgenFlat(a, b)
 			gradgenCompare(t2, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1834,7 +1834,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// at the packed variables.
 		{
 			problem := OpDotMatrixProblem(m, n)
-			size := m*n + m*n
+			size := 2 * m * n
 			x := gradgenFlat(A, B)
 			gradgenCompare(t2, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -1864,7 +1864,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// variables.
 		{
 			problem := OpInvProblem(n)
-			size := n*n + n*n
+			size := 2 * n * n
 			x := gradgenFlat(A, B)
 			gradgenCompare(t2, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2028,7 +2028,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// at the packed variables.
 		{
 			problem := OpTransposeProblem(m, n)
-			size := m*n + m*n
+			size := 2 * m * n
 			x := gradgenFlat(A, B)
 			gradgenCompare(t2, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2059,7 +2059,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// the packed variables.
 		{
 			problem := OpHadamardProblem(m, n)
-			size := m*n + m*n
+			size := 2 * m * n
 			x := gradgenFlat(A, B)
 			gradgenCompare(t2, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2089,7 +2089,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// and OpElementwiseQuotientGrad at the packed variables.
 		{
 			problem := OpElementwiseQuotientProblem(n)
-			size := n + n
+			size := 2 * n
 			x := gradgenFlat(a, b)
 			gradgenCompare(t2, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2210,7 +2210,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// OpSubtractNegateGrad at the packed variables.
 		{
 			problem := OpSubtractNegateProblem(n)
-			size := n + n
+			size := 2 * n
 			x := gradgenFlat(a, b)
 			gradgenCompare(t2, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2307,7 +2307,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := OpInnerProblem(n)
-			size := n + n
+			size := 2 * n
 			x := gradgenFlat(a, b)
 			gradgenCompare(t2, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2367,7 +2367,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// OpTransposedLinalgGrad at the packed variables.
 		{
 			problem := OpTransposedLinalgProblem(n)
-			size := n*n + n*n
+			size := 2 * n * n
 			x := gradgenFlat(A, B)
 			gradgenCompare(t2, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2541,7 +2541,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// FusionDotInChainGrad at the packed variables.
 		{
 			problem := FusionDotInChainProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2571,7 +2571,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// FusionNorm1InChainGrad at the packed variables.
 		{
 			problem := FusionNorm1InChainProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2601,7 +2601,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// FusionNorm2InChainGrad at the packed variables.
 		{
 			problem := FusionNorm2InChainProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2775,7 +2775,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// PrecTraceOuterGrad at the packed variables.
 		{
 			problem := PrecTraceOuterProblem(n)
-			size := n + n
+			size := 2 * n
 			x2 := gradgenFlat(x, y)
 			gradgenCompare(t2, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2854,7 +2854,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// the packed variables.
 		{
 			problem := PrecNestedProblem(n)
-			size := n + n + n + 1
+			size := 3*n + 1
 			x := gradgenFlat(a, b, c, s[0])
 			gradgenCompare(t2, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2909,7 +2909,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random00Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -2964,7 +2964,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random01Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3019,7 +3019,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random02Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3074,7 +3074,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random03Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3129,7 +3129,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random04Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3184,7 +3184,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random05Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3239,7 +3239,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random06Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3294,7 +3294,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random07Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3349,7 +3349,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random08Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3404,7 +3404,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random09Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3459,7 +3459,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random10Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3514,7 +3514,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random11Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3569,7 +3569,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random12Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3624,7 +3624,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random13Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3679,7 +3679,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random14Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3734,7 +3734,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random15Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3789,7 +3789,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random16Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3844,7 +3844,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random17Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3899,7 +3899,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random18Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -3954,7 +3954,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random19Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4009,7 +4009,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random20Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4064,7 +4064,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random21Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4119,7 +4119,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random22Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4174,7 +4174,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random23Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4229,7 +4229,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random24Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4284,7 +4284,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random25Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4339,7 +4339,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random26Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4394,7 +4394,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random27Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4449,7 +4449,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random28Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4504,7 +4504,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random29Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4559,7 +4559,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random30Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4614,7 +4614,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random31Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4669,7 +4669,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random32Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4724,7 +4724,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random33Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4779,7 +4779,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random34Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4834,7 +4834,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random35Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4889,7 +4889,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random36Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4944,7 +4944,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random37Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -4999,7 +4999,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random38Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -5054,7 +5054,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := Random39Problem(n, m)
-			size := n + n + m + n*n + n*m + 1
+			size := 2*n + m + n*n + n*m + 1
 			x := gradgenFlat(a, b, c, A, X, s[0])
 			gradgenCompare(t2, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -5103,7 +5103,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := AllTypesProblem(n, k)
-			size := n*n + n*n + n*k + n + 1
+			size := 2*n*n + n*k + n + 1
 			x := gradgenFlat(P, S, M, v, s[0])
 			gradgenCompare(t2, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -5219,7 +5219,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// the packed variables.
 		{
 			problem := ShadowingProblem(m, n)
-			size := m*n + n + m + n + m + 3
+			size := m*n + 2*n + 2*m + 3
 			x := gradgenFlat(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
 			gradgenCompare(t2, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
@@ -5314,7 +5314,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		// packed variables.
 		{
 			problem := OneByOneProblem()
-			size := 1 + 1*1 + 1*1 + 1
+			size := 1 + 2*1*1 + 1
 			x := gradgenFlat(v, A, S, s[0])
 			gradgenCompare(t2, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)

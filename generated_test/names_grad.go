@@ -82,7 +82,7 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("DocDirectivesGrad", "x", n, "n")
 	runtime.CheckVector("DocDirectivesGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("DocDirectivesGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("DocDirectivesGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := docDirectivesGradPool.Get().(*docDirectivesGradWork)
 	defer docDirectivesGradPool.Put(ws)
 	expX := runtime.Vec(&ws.expX, n)
@@ -175,34 +175,15 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	n := rng.Len()
 	runtime.CheckDim("tGrad", "rng", n, "n")
 	runtime.CheckVector("tGrad", "drng", drng.Len(), n, "n")
-	runtime.CheckNoAlias("tGrad", "drng", runtime.VectorFootprint(drng.RawVector()), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtests", runtime.ScalarFootprint(dtests), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtests", runtime.ScalarFootprint(dtests), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtt", runtime.ScalarFootprint(dtt), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtt", runtime.ScalarFootprint(dtt), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtt", runtime.ScalarFootprint(dtt), "dtests", runtime.ScalarFootprint(dtests))
-	runtime.CheckNoAlias("tGrad", "dtrial", runtime.ScalarFootprint(dtrial), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtrial", runtime.ScalarFootprint(dtrial), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtrial", runtime.ScalarFootprint(dtrial), "dtests", runtime.ScalarFootprint(dtests))
-	runtime.CheckNoAlias("tGrad", "dtrial", runtime.ScalarFootprint(dtrial), "dtt", runtime.ScalarFootprint(dtt))
-	runtime.CheckNoAlias("tGrad", "dfd", runtime.ScalarFootprint(dfd), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dfd", runtime.ScalarFootprint(dfd), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dfd", runtime.ScalarFootprint(dfd), "dtests", runtime.ScalarFootprint(dtests))
-	runtime.CheckNoAlias("tGrad", "dfd", runtime.ScalarFootprint(dfd), "dtt", runtime.ScalarFootprint(dtt))
-	runtime.CheckNoAlias("tGrad", "dfd", runtime.ScalarFootprint(dfd), "dtrial", runtime.ScalarFootprint(dtrial))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "dtests", runtime.ScalarFootprint(dtests))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "dtt", runtime.ScalarFootprint(dtt))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "dtrial", runtime.ScalarFootprint(dtrial))
-	runtime.CheckNoAlias("tGrad", "drand", runtime.ScalarFootprint(drand), "dfd", runtime.ScalarFootprint(dfd))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "drng", runtime.VectorFootprint(drng.RawVector()))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "dtests", runtime.ScalarFootprint(dtests))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "dtt", runtime.ScalarFootprint(dtt))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "dtrial", runtime.ScalarFootprint(dtrial))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "dfd", runtime.ScalarFootprint(dfd))
-	runtime.CheckNoAlias("tGrad", "dtesting", runtime.ScalarFootprint(dtesting), "drand", runtime.ScalarFootprint(drand))
+	runtime.CheckNoAlias("tGrad", []runtime.Arg{
+		runtime.VectorArg("drng", drng.RawVector()),
+		runtime.ScalarArg("dtests", dtests),
+		runtime.ScalarArg("dtt", dtt),
+		runtime.ScalarArg("dtrial", dtrial),
+		runtime.ScalarArg("dfd", dfd),
+		runtime.ScalarArg("drand", drand),
+		runtime.ScalarArg("dtesting", dtesting),
+	}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
 	ws := tGradPool.Get().(*tGradWork)
 	defer tGradPool.Put(ws)
 	s := tests * tt
@@ -263,41 +244,15 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	runtime.CheckDim("tHessVec", "rng", n, "n")
 	runtime.CheckVector("tHessVec", "vrng", vrng.Len(), n, "n")
 	runtime.CheckVector("tHessVec", "hrng", hrng.Len(), n, "n")
-	runtime.CheckNoAlias("tHessVec", "hrng", runtime.VectorFootprint(hrng.RawVector()), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hrng", runtime.VectorFootprint(hrng.RawVector()), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htests", runtime.ScalarFootprint(htests), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htests", runtime.ScalarFootprint(htests), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htests", runtime.ScalarFootprint(htests), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htt", runtime.ScalarFootprint(htt), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htt", runtime.ScalarFootprint(htt), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htt", runtime.ScalarFootprint(htt), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htt", runtime.ScalarFootprint(htt), "htests", runtime.ScalarFootprint(htests))
-	runtime.CheckNoAlias("tHessVec", "htrial", runtime.ScalarFootprint(htrial), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htrial", runtime.ScalarFootprint(htrial), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htrial", runtime.ScalarFootprint(htrial), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htrial", runtime.ScalarFootprint(htrial), "htests", runtime.ScalarFootprint(htests))
-	runtime.CheckNoAlias("tHessVec", "htrial", runtime.ScalarFootprint(htrial), "htt", runtime.ScalarFootprint(htt))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "htests", runtime.ScalarFootprint(htests))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "htt", runtime.ScalarFootprint(htt))
-	runtime.CheckNoAlias("tHessVec", "hfd", runtime.ScalarFootprint(hfd), "htrial", runtime.ScalarFootprint(htrial))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "htests", runtime.ScalarFootprint(htests))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "htt", runtime.ScalarFootprint(htt))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "htrial", runtime.ScalarFootprint(htrial))
-	runtime.CheckNoAlias("tHessVec", "hrand", runtime.ScalarFootprint(hrand), "hfd", runtime.ScalarFootprint(hfd))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "rng", runtime.VectorFootprint(rng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "vrng", runtime.VectorFootprint(vrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "hrng", runtime.VectorFootprint(hrng.RawVector()))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "htests", runtime.ScalarFootprint(htests))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "htt", runtime.ScalarFootprint(htt))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "htrial", runtime.ScalarFootprint(htrial))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "hfd", runtime.ScalarFootprint(hfd))
-	runtime.CheckNoAlias("tHessVec", "htesting", runtime.ScalarFootprint(htesting), "hrand", runtime.ScalarFootprint(hrand))
+	runtime.CheckNoAlias("tHessVec", []runtime.Arg{
+		runtime.VectorArg("hrng", hrng.RawVector()),
+		runtime.ScalarArg("htests", htests),
+		runtime.ScalarArg("htt", htt),
+		runtime.ScalarArg("htrial", htrial),
+		runtime.ScalarArg("hfd", hfd),
+		runtime.ScalarArg("hrand", hrand),
+		runtime.ScalarArg("htesting", htesting),
+	}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector()), runtime.VectorArg("vrng", vrng.RawVector())})
 	ws := tHessVecPool.Get().(*tHessVecWork)
 	defer tHessVecPool.Put(ws)
 	hrngRaw := hrng.RawVector()
@@ -411,7 +366,7 @@ func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	size := n + 6
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("tHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("tHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "rng", runtime.VectorFootprint(rng.RawVector()))
+	runtime.CheckNoAlias("tHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
 	ws := tHessianPool.Get().(*tHessianWork)
 	defer tHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -627,120 +582,25 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	runtime.CheckVector("LocalNamesGrad", "di", di.Len(), n, "n")
 	runtime.CheckVector("LocalNamesGrad", "dlocalNamesGradWork", dlocalNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesGrad", "dlocalNamesGradPool", dlocalNamesGradPool.Len(), n, "n")
-	runtime.CheckNoAlias("LocalNamesGrad", "df", runtime.ScalarFootprint(df), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "df", runtime.ScalarFootprint(df), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "df", runtime.ScalarFootprint(df), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "df", runtime.ScalarFootprint(df), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dws", runtime.VectorFootprint(dws.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dws", runtime.VectorFootprint(dws.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dws", runtime.VectorFootprint(dws.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dws", runtime.VectorFootprint(dws.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dws", runtime.VectorFootprint(dws.RawVector()), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "di", runtime.VectorFootprint(di.RawVector()), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dj", runtime.ScalarFootprint(dj), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddst", runtime.ScalarFootprint(ddst), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dx", runtime.ScalarFootprint(dx), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dgrad", runtime.ScalarFootprint(dgrad), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "dsize", runtime.ScalarFootprint(dsize), "dgrad", runtime.ScalarFootprint(dgrad))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "dgrad", runtime.ScalarFootprint(dgrad))
-	runtime.CheckNoAlias("LocalNamesGrad", "dhess", runtime.ScalarFootprint(dhess), "dsize", runtime.ScalarFootprint(dsize))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dgrad", runtime.ScalarFootprint(dgrad))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dsize", runtime.ScalarFootprint(dsize))
-	runtime.CheckNoAlias("LocalNamesGrad", "ddense", runtime.ScalarFootprint(ddense), "dhess", runtime.ScalarFootprint(dhess))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dgrad", runtime.ScalarFootprint(dgrad))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dsize", runtime.ScalarFootprint(dsize))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "dhess", runtime.ScalarFootprint(dhess))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()), "ddense", runtime.ScalarFootprint(ddense))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "df", runtime.ScalarFootprint(df))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dws", runtime.VectorFootprint(dws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "di", runtime.VectorFootprint(di.RawVector()))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dj", runtime.ScalarFootprint(dj))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "ddst", runtime.ScalarFootprint(ddst))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dx", runtime.ScalarFootprint(dx))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dgrad", runtime.ScalarFootprint(dgrad))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dsize", runtime.ScalarFootprint(dsize))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dhess", runtime.ScalarFootprint(dhess))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "ddense", runtime.ScalarFootprint(ddense))
-	runtime.CheckNoAlias("LocalNamesGrad", "dlocalNamesGradPool", runtime.VectorFootprint(dlocalNamesGradPool.RawVector()), "dlocalNamesGradWork", runtime.VectorFootprint(dlocalNamesGradWork.RawVector()))
+	runtime.CheckNoAlias("LocalNamesGrad", []runtime.Arg{
+		runtime.ScalarArg("df", df),
+		runtime.VectorArg("dws", dws.RawVector()),
+		runtime.VectorArg("di", di.RawVector()),
+		runtime.ScalarArg("dj", dj),
+		runtime.ScalarArg("ddst", ddst),
+		runtime.ScalarArg("dx", dx),
+		runtime.ScalarArg("dgrad", dgrad),
+		runtime.ScalarArg("dsize", dsize),
+		runtime.ScalarArg("dhess", dhess),
+		runtime.ScalarArg("ddense", ddense),
+		runtime.VectorArg("dlocalNamesGradWork", dlocalNamesGradWork.RawVector()),
+		runtime.VectorArg("dlocalNamesGradPool", dlocalNamesGradPool.RawVector()),
+	}, []runtime.Arg{
+		runtime.VectorArg("ws", ws.RawVector()),
+		runtime.VectorArg("i", i.RawVector()),
+		runtime.VectorArg("localNamesGradWork", localNamesGradWork.RawVector()),
+		runtime.VectorArg("localNamesGradPool", localNamesGradPool.RawVector()),
+	})
 	ws2 := localNamesGradPool2.Get().(*localNamesGradWork2)
 	defer localNamesGradPool2.Put(ws2)
 	iRaw := i.RawVector()
@@ -853,168 +713,29 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessVec", "hi", hi.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessVec", "hlocalNamesGradWork", hlocalNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessVec", "hlocalNamesGradPool", hlocalNamesGradPool.Len(), n, "n")
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hf", runtime.ScalarFootprint(hf), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hws", runtime.VectorFootprint(hws.RawVector()), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hi", runtime.VectorFootprint(hi.RawVector()), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hj", runtime.ScalarFootprint(hj), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdst", runtime.ScalarFootprint(hdst), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hx", runtime.ScalarFootprint(hx), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hgrad", runtime.ScalarFootprint(hgrad), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hsize", runtime.ScalarFootprint(hsize), "hgrad", runtime.ScalarFootprint(hgrad))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hgrad", runtime.ScalarFootprint(hgrad))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hhess", runtime.ScalarFootprint(hhess), "hsize", runtime.ScalarFootprint(hsize))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hgrad", runtime.ScalarFootprint(hgrad))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hsize", runtime.ScalarFootprint(hsize))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hdense", runtime.ScalarFootprint(hdense), "hhess", runtime.ScalarFootprint(hhess))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hgrad", runtime.ScalarFootprint(hgrad))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hsize", runtime.ScalarFootprint(hsize))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hhess", runtime.ScalarFootprint(hhess))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()), "hdense", runtime.ScalarFootprint(hdense))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "vws", runtime.VectorFootprint(vws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "vi", runtime.VectorFootprint(vi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "vlocalNamesGradWork", runtime.VectorFootprint(vlocalNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "vlocalNamesGradPool", runtime.VectorFootprint(vlocalNamesGradPool.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hf", runtime.ScalarFootprint(hf))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hws", runtime.VectorFootprint(hws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hi", runtime.VectorFootprint(hi.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hj", runtime.ScalarFootprint(hj))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hdst", runtime.ScalarFootprint(hdst))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hx", runtime.ScalarFootprint(hx))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hgrad", runtime.ScalarFootprint(hgrad))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hsize", runtime.ScalarFootprint(hsize))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hhess", runtime.ScalarFootprint(hhess))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hdense", runtime.ScalarFootprint(hdense))
-	runtime.CheckNoAlias("LocalNamesHessVec", "hlocalNamesGradPool", runtime.VectorFootprint(hlocalNamesGradPool.RawVector()), "hlocalNamesGradWork", runtime.VectorFootprint(hlocalNamesGradWork.RawVector()))
+	runtime.CheckNoAlias("LocalNamesHessVec", []runtime.Arg{
+		runtime.ScalarArg("hf", hf),
+		runtime.VectorArg("hws", hws.RawVector()),
+		runtime.VectorArg("hi", hi.RawVector()),
+		runtime.ScalarArg("hj", hj),
+		runtime.ScalarArg("hdst", hdst),
+		runtime.ScalarArg("hx", hx),
+		runtime.ScalarArg("hgrad", hgrad),
+		runtime.ScalarArg("hsize", hsize),
+		runtime.ScalarArg("hhess", hhess),
+		runtime.ScalarArg("hdense", hdense),
+		runtime.VectorArg("hlocalNamesGradWork", hlocalNamesGradWork.RawVector()),
+		runtime.VectorArg("hlocalNamesGradPool", hlocalNamesGradPool.RawVector()),
+	}, []runtime.Arg{
+		runtime.VectorArg("ws", ws.RawVector()),
+		runtime.VectorArg("i", i.RawVector()),
+		runtime.VectorArg("localNamesGradWork", localNamesGradWork.RawVector()),
+		runtime.VectorArg("localNamesGradPool", localNamesGradPool.RawVector()),
+		runtime.VectorArg("vws", vws.RawVector()),
+		runtime.VectorArg("vi", vi.RawVector()),
+		runtime.VectorArg("vlocalNamesGradWork", vlocalNamesGradWork.RawVector()),
+		runtime.VectorArg("vlocalNamesGradPool", vlocalNamesGradPool.RawVector()),
+	})
 	ws2 := localNamesHessVecPool.Get().(*localNamesHessVecWork)
 	defer localNamesHessVecPool.Put(ws2)
 	iRaw := i.RawVector()
@@ -1140,13 +861,15 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessian", "i", i.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
-	size2 := n + n + n + n + 8
+	size2 := 4*n + 8
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LocalNamesHessian", "H", HRows, HCols, size2, size2, "size2", "size2")
-	runtime.CheckNoAlias("LocalNamesHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "ws", runtime.VectorFootprint(ws.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "i", runtime.VectorFootprint(i.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "localNamesGradWork", runtime.VectorFootprint(localNamesGradWork.RawVector()))
-	runtime.CheckNoAlias("LocalNamesHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "localNamesGradPool", runtime.VectorFootprint(localNamesGradPool.RawVector()))
+	runtime.CheckNoAlias("LocalNamesHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("ws", ws.RawVector()),
+		runtime.VectorArg("i", i.RawVector()),
+		runtime.VectorArg("localNamesGradWork", localNamesGradWork.RawVector()),
+		runtime.VectorArg("localNamesGradPool", localNamesGradPool.RawVector()),
+	})
 	ws2 := localNamesHessianPool.Get().(*localNamesHessianWork)
 	defer localNamesHessianPool.Put(ws2)
 	HRaw := H.RawMatrix()
@@ -1175,22 +898,22 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirF = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirF = 0.0
 	}
 	for r2 := 0; r2 < n; r2++ {
@@ -1201,22 +924,22 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirWsData[r2] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirWsData[r2] = 0
 	}
 	for r3 := 0; r3 < n; r3++ {
@@ -1227,256 +950,256 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirIData[r3] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirIData[r3] = 0
 	}
 	{
-		col := n + n + 1
+		col := 2*n + 1
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirJ = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirJ = 0.0
 	}
 	{
-		col := n + n + 2
+		col := 2*n + 2
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirDst = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirDst = 0.0
 	}
 	{
-		col := n + n + 3
+		col := 2*n + 3
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirX = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirX = 0.0
 	}
 	{
-		col := n + n + 4
+		col := 2*n + 4
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirGrad = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirGrad = 0.0
 	}
 	{
-		col := n + n + 5
+		col := 2*n + 5
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirSize = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirSize = 0.0
 	}
 	{
-		col := n + n + 6
+		col := 2*n + 6
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirHess = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirHess = 0.0
 	}
 	{
-		col := n + n + 7
+		col := 2*n + 7
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		dirDense = 1.0
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		dirDense = 0.0
 	}
 	for r11 := 0; r11 < n; r11++ {
-		col := n + n + r11 + 8
+		col := 2*n + r11 + 8
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirLocalNamesGradWorkData[r11] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirLocalNamesGradWorkData[r11] = 0
 	}
 	for r12 := 0; r12 < n; r12++ {
-		col := n + n + n + r12 + 8
+		col := 3*n + r12 + 8
 		ws2.colWs.SetRawVector(blas64.Vector{
 			Data: HRaw.Data[col*HRaw.Stride+1 : col*HRaw.Stride+n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colI.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+n+n+1],
+			Data: HRaw.Data[col*HRaw.Stride+n+1 : col*HRaw.Stride+2*n+1],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradWork.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+8 : col*HRaw.Stride+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+2*n+8 : col*HRaw.Stride+3*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.colLocalNamesGradPool.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n+n+n+8 : col*HRaw.Stride+n+n+n+n+8],
+			Data: HRaw.Data[col*HRaw.Stride+3*n+8 : col*HRaw.Stride+4*n+8],
 			Inc:  1,
 			N:    n,
 		})
 		ws2.dirLocalNamesGradPoolData[r12] = 1
-		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+n+n+1], &HRaw.Data[col*HRaw.Stride+n+n+2], &HRaw.Data[col*HRaw.Stride+n+n+3], &HRaw.Data[col*HRaw.Stride+n+n+4], &HRaw.Data[col*HRaw.Stride+n+n+5], &HRaw.Data[col*HRaw.Stride+n+n+6], &HRaw.Data[col*HRaw.Stride+n+n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
+		LocalNamesHessVec(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool, dirF, &ws2.dirWs, &ws2.dirI, dirJ, dirDst, dirX, dirGrad, dirSize, dirHess, dirDense, &ws2.dirLocalNamesGradWork, &ws2.dirLocalNamesGradPool, &HRaw.Data[col*HRaw.Stride], &ws2.colWs, &ws2.colI, &HRaw.Data[col*HRaw.Stride+2*n+1], &HRaw.Data[col*HRaw.Stride+2*n+2], &HRaw.Data[col*HRaw.Stride+2*n+3], &HRaw.Data[col*HRaw.Stride+2*n+4], &HRaw.Data[col*HRaw.Stride+2*n+5], &HRaw.Data[col*HRaw.Stride+2*n+6], &HRaw.Data[col*HRaw.Stride+2*n+7], &ws2.colLocalNamesGradWork, &ws2.colLocalNamesGradPool)
 		ws2.dirLocalNamesGradPoolData[r12] = 0
 	}
 	runtime.SymmetrizeSquare(HRaw)
@@ -1519,15 +1242,15 @@ func LocalNamesUnpack(x2 []float64, n int) (f *float64, ws *mat.VecDense, i *mat
 	runtime.CheckPacked("LocalNamesUnpack", x2, 1, 1, n, 1, n, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, n, 1, n, 1)
 	f = &x2[0]
 	ws = mat.NewVecDense(n, x2[1:n+1:n+1])
-	i = mat.NewVecDense(n, x2[n+1:n+n+1:n+n+1])
-	j = &x2[n+n+1]
-	dst = &x2[n+n+2]
-	x = &x2[n+n+3]
-	grad = &x2[n+n+4]
-	size = &x2[n+n+5]
-	hess = &x2[n+n+6]
-	dense = &x2[n+n+7]
-	localNamesGradWork = mat.NewVecDense(n, x2[n+n+8:n+n+n+8:n+n+n+8])
-	localNamesGradPool = mat.NewVecDense(n, x2[n+n+n+8:n+n+n+n+8:n+n+n+n+8])
+	i = mat.NewVecDense(n, x2[n+1:2*n+1:2*n+1])
+	j = &x2[2*n+1]
+	dst = &x2[2*n+2]
+	x = &x2[2*n+3]
+	grad = &x2[2*n+4]
+	size = &x2[2*n+5]
+	hess = &x2[2*n+6]
+	dense = &x2[2*n+7]
+	localNamesGradWork = mat.NewVecDense(n, x2[2*n+8:3*n+8:3*n+8])
+	localNamesGradPool = mat.NewVecDense(n, x2[3*n+8:4*n+8:4*n+8])
 	return
 }

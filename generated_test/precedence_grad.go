@@ -100,7 +100,7 @@ func PrecDivSquareBoth(s float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float64 {
-	runtime.CheckNoAlias("PrecDivSquareBothGrad", "dc", runtime.ScalarFootprint(dc), "ds", runtime.ScalarFootprint(ds))
+	runtime.CheckNoAlias("PrecDivSquareBothGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dc", dc)}, nil)
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -183,9 +183,7 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	runtime.CheckDim("PrecDivBySumGrad", "A", n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("PrecDivBySumGrad", "dA", dARows, dACols, m, n, "m", "n")
-	runtime.CheckNoAlias("PrecDivBySumGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("PrecDivBySumGrad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("PrecDivBySumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -286,11 +284,7 @@ func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *
 	runtime.CheckVector("PrecTraceOuterGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("PrecTraceOuterGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("PrecTraceOuterGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := precTraceOuterGradPool.Get().(*precTraceOuterGradWork)
 	defer precTraceOuterGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -339,7 +333,7 @@ func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense
 	runtime.CheckDim("PrecTraceOuterUnpack", "n", n, "n")
 	runtime.CheckPacked("PrecTraceOuterUnpack", x2, n, 1, n, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
-	y = mat.NewVecDense(n, x2[n:n+n:n+n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -407,15 +401,7 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	runtime.CheckVector("PrecSubtractDifferenceGrad", "dx", dx.Len(), n, "n")
 	dSRows, dSCols := dS.Dims()
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "dS", dSRows, dSCols, n, n, "n", "n")
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "S", runtime.MatrixFootprint(S.RawMatrix()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", runtime.ScalarFootprint(ds), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", runtime.ScalarFootprint(ds), "S", runtime.MatrixFootprint(S.RawMatrix()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "ds", runtime.ScalarFootprint(ds), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", runtime.MatrixFootprint(dS.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", runtime.MatrixFootprint(dS.RawMatrix()), "S", runtime.MatrixFootprint(S.RawMatrix()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", runtime.MatrixFootprint(dS.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", "dS", runtime.MatrixFootprint(dS.RawMatrix()), "ds", runtime.ScalarFootprint(ds))
+	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds), runtime.MatrixArg("dS", dS.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("S", S.RawMatrix())})
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -547,24 +533,12 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	runtime.CheckVector("PrecNestedGrad", "da", da.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "db", db.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "dc", dc.Len(), n, "n")
-	runtime.CheckNoAlias("PrecNestedGrad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("PrecNestedGrad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
+	runtime.CheckNoAlias("PrecNestedGrad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
 	ws := precNestedGradPool.Get().(*precNestedGradWork)
 	defer precNestedGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -647,8 +621,8 @@ func PrecNestedUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense, c *
 	runtime.CheckDim("PrecNestedUnpack", "n", n, "n")
 	runtime.CheckPacked("PrecNestedUnpack", x, n, 1, n, 1, n, 1, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(n, x[n+n:n+n+n:n+n+n])
-	s = &x[n+n+n]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(n, x[2*n:3*n:3*n])
+	s = &x[3*n]
 	return
 }

@@ -89,51 +89,20 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random00Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random00Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random00Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random00Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random00Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random00GradPool.Get().(*random00GradWork)
 	defer random00GradPool.Put(ws)
 	cRaw := c.RawVector()
@@ -185,11 +154,11 @@ func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random00Unpack", "m", m, "m")
 	runtime.CheckPacked("Random00Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -280,51 +249,20 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random01Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random01Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random01Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random01Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random01Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random01GradPool.Get().(*random01GradWork)
 	defer random01GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -402,11 +340,11 @@ func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random01Unpack", "m", m, "m")
 	runtime.CheckPacked("Random01Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -485,51 +423,20 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random02Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random02Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random02Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random02Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random02Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random02GradPool.Get().(*random02GradWork)
 	defer random02GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -579,11 +486,11 @@ func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random02Unpack", "m", m, "m")
 	runtime.CheckPacked("Random02Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -644,51 +551,20 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random03Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random03Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random03Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random03Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random03Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
@@ -744,11 +620,11 @@ func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random03Unpack", "m", m, "m")
 	runtime.CheckPacked("Random03Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -856,51 +732,20 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random04Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random04Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random04Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random04Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random04Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random04GradPool.Get().(*random04GradWork)
 	defer random04GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -981,11 +826,11 @@ func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random04Unpack", "m", m, "m")
 	runtime.CheckPacked("Random04Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1086,51 +931,20 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random05Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random05Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random05Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random05Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random05Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random05GradPool.Get().(*random05GradWork)
 	defer random05GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1207,11 +1021,11 @@ func Random05Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random05Unpack", "m", m, "m")
 	runtime.CheckPacked("Random05Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1263,51 +1077,20 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random06Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random06Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random06Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random06Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random06Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
 	s3 := 2.0 / s2
@@ -1347,11 +1130,11 @@ func Random06Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random06Unpack", "m", m, "m")
 	runtime.CheckPacked("Random06Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1406,51 +1189,20 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random07Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random07Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random07Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random07Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random07Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -1501,11 +1253,11 @@ func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random07Unpack", "m", m, "m")
 	runtime.CheckPacked("Random07Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1586,51 +1338,20 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random08Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random08Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random08Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random08Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random08Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random08GradPool.Get().(*random08GradWork)
 	defer random08GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1684,11 +1405,11 @@ func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random08Unpack", "m", m, "m")
 	runtime.CheckPacked("Random08Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1754,51 +1475,20 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random09Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random09Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random09Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random09Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random09Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	for i := 0; i < n; i++ {
@@ -1861,11 +1551,11 @@ func Random09Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random09Unpack", "m", m, "m")
 	runtime.CheckPacked("Random09Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -1931,51 +1621,20 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random10Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random10Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random10Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random10Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random10Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random10GradPool.Get().(*random10GradWork)
 	defer random10GradPool.Put(ws)
 	tanhB := runtime.Vec(&ws.tanhB, n)
@@ -2034,11 +1693,11 @@ func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random10Unpack", "m", m, "m")
 	runtime.CheckPacked("Random10Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2129,51 +1788,20 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random11Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random11Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random11Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random11Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random11Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random11GradPool.Get().(*random11GradWork)
 	defer random11GradPool.Put(ws)
 	prod := runtime.Vec(&ws.prod, n)
@@ -2242,11 +1870,11 @@ func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random11Unpack", "m", m, "m")
 	runtime.CheckPacked("Random11Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2328,51 +1956,20 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random12Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random12Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random12Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random12Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random12Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random12GradPool.Get().(*random12GradWork)
 	defer random12GradPool.Put(ws)
 	invAa := runtime.Vec(&ws.invAa, n)
@@ -2428,11 +2025,11 @@ func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random12Unpack", "m", m, "m")
 	runtime.CheckPacked("Random12Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2511,51 +2108,20 @@ func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random13Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random13Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random13Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random13Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random13Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random13GradPool.Get().(*random13GradWork)
 	defer random13GradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -2622,11 +2188,11 @@ func Random13Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random13Unpack", "m", m, "m")
 	runtime.CheckPacked("Random13Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2689,51 +2255,20 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random14Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random14Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random14Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random14Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random14Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random14GradPool.Get().(*random14GradWork)
 	defer random14GradPool.Put(ws)
 	bRaw := b.RawVector()
@@ -2782,11 +2317,11 @@ func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random14Unpack", "m", m, "m")
 	runtime.CheckPacked("Random14Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -2853,51 +2388,20 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random15Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random15Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random15Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random15Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random15Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random15GradPool.Get().(*random15GradWork)
 	defer random15GradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -2951,11 +2455,11 @@ func Random15Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random15Unpack", "m", m, "m")
 	runtime.CheckPacked("Random15Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3007,51 +2511,20 @@ func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random16Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random16Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random16Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random16Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random16Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	f := 0.0
 	da.Zero()
 	db.Zero()
@@ -3088,11 +2561,11 @@ func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random16Unpack", "m", m, "m")
 	runtime.CheckPacked("Random16Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3171,51 +2644,20 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random17Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random17Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random17Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random17Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random17Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random17GradPool.Get().(*random17GradWork)
 	defer random17GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -3265,11 +2707,11 @@ func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random17Unpack", "m", m, "m")
 	runtime.CheckPacked("Random17Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3348,51 +2790,20 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random18Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random18Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random18Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random18Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random18Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random18GradPool.Get().(*random18GradWork)
 	defer random18GradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -3460,11 +2871,11 @@ func Random18Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random18Unpack", "m", m, "m")
 	runtime.CheckPacked("Random18Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3523,51 +2934,20 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random19Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random19Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random19Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random19Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random19Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
 	s3 := s / s2
@@ -3625,11 +3005,11 @@ func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random19Unpack", "m", m, "m")
 	runtime.CheckPacked("Random19Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3709,51 +3089,20 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random20Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random20Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random20Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random20Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random20Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random20GradPool.Get().(*random20GradWork)
 	defer random20GradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -3824,11 +3173,11 @@ func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random20Unpack", "m", m, "m")
 	runtime.CheckPacked("Random20Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -3907,51 +3256,20 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random21Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random21Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random21Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random21Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random21Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random21GradPool.Get().(*random21GradWork)
 	defer random21GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4003,11 +3321,11 @@ func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random21Unpack", "m", m, "m")
 	runtime.CheckPacked("Random21Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4091,51 +3409,20 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random22Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random22Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random22Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random22Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random22Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random22GradPool.Get().(*random22GradWork)
 	defer random22GradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -4211,11 +3498,11 @@ func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random22Unpack", "m", m, "m")
 	runtime.CheckPacked("Random22Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4294,51 +3581,20 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random23Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random23Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random23Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random23Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random23Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random23GradPool.Get().(*random23GradWork)
 	defer random23GradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -4392,11 +3648,11 @@ func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random23Unpack", "m", m, "m")
 	runtime.CheckPacked("Random23Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4487,51 +3743,20 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random24Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random24Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random24Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random24Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random24Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random24GradPool.Get().(*random24GradWork)
 	defer random24GradPool.Put(ws)
 	prod := runtime.Vec(&ws.prod, n)
@@ -4602,11 +3827,11 @@ func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random24Unpack", "m", m, "m")
 	runtime.CheckPacked("Random24Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4665,51 +3890,20 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random25Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random25Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random25Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random25Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random25Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	XRaw := X.RawMatrix()
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -4761,11 +3955,11 @@ func Random25Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random25Unpack", "m", m, "m")
 	runtime.CheckPacked("Random25Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4822,51 +4016,20 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random26Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random26Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random26Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random26Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random26Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ARaw := A.RawMatrix()
 	tr := 0.0
 	for i := 0; i < n; i++ {
@@ -4916,11 +4079,11 @@ func Random26Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random26Unpack", "m", m, "m")
 	runtime.CheckPacked("Random26Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -4979,51 +4142,20 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random27Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random27Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random27Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random27Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random27Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -5075,11 +4207,11 @@ func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random27Unpack", "m", m, "m")
 	runtime.CheckPacked("Random27Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5167,51 +4299,20 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random28Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random28Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random28Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random28Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random28Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random28GradPool.Get().(*random28GradWork)
 	defer random28GradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -5289,11 +4390,11 @@ func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random28Unpack", "m", m, "m")
 	runtime.CheckPacked("Random28Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5388,51 +4489,20 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random29Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random29Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random29Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random29Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random29Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random29GradPool.Get().(*random29GradWork)
 	defer random29GradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -5502,11 +4572,11 @@ func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random29Unpack", "m", m, "m")
 	runtime.CheckPacked("Random29Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5584,51 +4654,20 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random30Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random30Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random30Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random30Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random30Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random30GradPool.Get().(*random30GradWork)
 	defer random30GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5679,11 +4718,11 @@ func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random30Unpack", "m", m, "m")
 	runtime.CheckPacked("Random30Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5768,51 +4807,20 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random31Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random31Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random31Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random31Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random31Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random31GradPool.Get().(*random31GradWork)
 	defer random31GradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -5868,11 +4876,11 @@ func Random31Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random31Unpack", "m", m, "m")
 	runtime.CheckPacked("Random31Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -5924,51 +4932,20 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random32Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random32Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random32Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random32Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random32Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
 	f := (0.8414709848078965 - s*s) / s2
@@ -6007,11 +4984,11 @@ func Random32Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random32Unpack", "m", m, "m")
 	runtime.CheckPacked("Random32Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6082,51 +5059,20 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random33Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random33Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random33Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random33Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random33Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random33GradPool.Get().(*random33GradWork)
 	defer random33GradPool.Put(ws)
 	bRaw := b.RawVector()
@@ -6192,11 +5138,11 @@ func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random33Unpack", "m", m, "m")
 	runtime.CheckPacked("Random33Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6260,51 +5206,20 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random34Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random34Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random34Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random34Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random34Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	for i := 0; i < n; i++ {
@@ -6365,11 +5280,11 @@ func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random34Unpack", "m", m, "m")
 	runtime.CheckPacked("Random34Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6455,51 +5370,20 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random35Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random35Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random35Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random35Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random35Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random35GradPool.Get().(*random35GradWork)
 	defer random35GradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -6562,11 +5446,11 @@ func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random35Unpack", "m", m, "m")
 	runtime.CheckPacked("Random35Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6650,51 +5534,20 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random36Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random36Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random36Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random36Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random36Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random36GradPool.Get().(*random36GradWork)
 	defer random36GradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -6754,11 +5607,11 @@ func Random36Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random36Unpack", "m", m, "m")
 	runtime.CheckPacked("Random36Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6814,51 +5667,20 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random37Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random37Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random37Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random37Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random37Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ARaw := A.RawMatrix()
 	f := 0.0
 	for i := 0; i < n; i++ {
@@ -6905,11 +5727,11 @@ func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random37Unpack", "m", m, "m")
 	runtime.CheckPacked("Random37Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -6989,51 +5811,20 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random38Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random38Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random38Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random38Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random38Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	ws := random38GradPool.Get().(*random38GradWork)
 	defer random38GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -7093,11 +5884,11 @@ func Random38Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random38Unpack", "m", m, "m")
 	runtime.CheckPacked("Random38Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }
 
@@ -7149,51 +5940,20 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random39Grad", "dA", dARows, dACols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("Random39Grad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckNoAlias("Random39Grad", "da", runtime.VectorFootprint(da.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "da", runtime.VectorFootprint(da.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "da", runtime.VectorFootprint(da.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "da", runtime.VectorFootprint(da.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "da", runtime.VectorFootprint(da.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "db", runtime.VectorFootprint(db.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dc", runtime.VectorFootprint(dc.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "c", runtime.VectorFootprint(c.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "da", runtime.VectorFootprint(da.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "db", runtime.VectorFootprint(db.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "dc", runtime.VectorFootprint(dc.RawVector()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("Random39Grad", "ds", runtime.ScalarFootprint(ds), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("Random39Grad", []runtime.Arg{
+		runtime.VectorArg("da", da.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+		runtime.VectorArg("dc", dc.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.ScalarArg("ds", ds),
+	}, []runtime.Arg{
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("c", c.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+	})
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
 	f := 0.0 / s2
@@ -7232,10 +5992,10 @@ func Random39Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	runtime.CheckDim("Random39Unpack", "m", m, "m")
 	runtime.CheckPacked("Random39Unpack", x, n, 1, n, 1, m, 1, n, n, n, m, 1, 1)
 	a = mat.NewVecDense(n, x[0:n:n])
-	b = mat.NewVecDense(n, x[n:n+n:n+n])
-	c = mat.NewVecDense(m, x[n+n:n+n+m:n+n+m])
-	A = mat.NewDense(n, n, x[n+n+m:n+n+m+n*n:n+n+m+n*n])
-	X = mat.NewDense(n, m, x[n+n+m+n*n:n+n+m+n*n+n*m:n+n+m+n*n+n*m])
-	s = &x[n+n+m+n*n+n*m]
+	b = mat.NewVecDense(n, x[n:2*n:2*n])
+	c = mat.NewVecDense(m, x[2*n:2*n+m:2*n+m])
+	A = mat.NewDense(n, n, x[2*n+m:2*n+m+n*n:2*n+m+n*n])
+	X = mat.NewDense(n, m, x[2*n+m+n*n:2*n+m+n*n+n*m:2*n+m+n*n+n*m])
+	s = &x[2*n+m+n*n+n*m]
 	return
 }

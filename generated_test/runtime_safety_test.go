@@ -127,3 +127,40 @@ func TestAliasScalarDestination(t *testing.T) {
 		t.Errorf("dw on X's first row: panic %v, want an *runtime.AliasError", r)
 	}
 }
+
+// TestAliasDestinations checks the destinations against each other: two
+// gradients in disjoint parts of one matrix are both written, two that
+// share an element panic with an *AliasError naming both.
+func TestAliasDestinations(t *testing.T) {
+	A := mat.NewDense(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	w := mat.NewVecDense(3, []float64{0.5, -1, 2})
+	wantA, wantw := mat.NewDense(3, 3, nil), mat.NewVecDense(3, nil)
+	wantF := DiagOfSumGrad(A, w, wantA, wantw)
+	for _, test := range []struct {
+		name   string
+		dwCol  int    // column of big that dw is; dA is columns 0–2
+		panics string // the AliasError's message; empty for none
+	}{
+		{name: "dw beside dA", dwCol: 3},
+		{name: "dw a column of dA", dwCol: 2, panics: "DiagOfSumGrad: gradients dA and dw share memory"},
+		{name: "dw dA's first column", dwCol: 0, panics: "DiagOfSumGrad: gradients dA and dw share memory"},
+	} {
+		big := mat.NewDense(3, 5, nil)
+		dA, dw := big.Slice(0, 3, 0, 3).(*mat.Dense), big.ColView(test.dwCol).(*mat.VecDense)
+		var f float64
+		r := panicOf(func() { f = DiagOfSumGrad(A, w, dA, dw) })
+		if test.panics != "" {
+			if err, ok := r.(*runtime.AliasError); !ok || err.Error() != test.panics {
+				t.Errorf("%s: panic %v, want %q", test.name, r, test.panics)
+			}
+			continue
+		}
+		if r != nil {
+			t.Errorf("%s: unexpected panic %v", test.name, r)
+			continue
+		}
+		if f != wantF || !mat.Equal(dA, wantA) || !mat.Equal(dw, wantw) {
+			t.Errorf("%s: f = %v, dA = %v, dw = %v; want %v, %v, %v", test.name, f, mat.Formatted(dA), mat.Formatted(dw.T()), wantF, mat.Formatted(wantA), mat.Formatted(wantw.T()))
+		}
+	}
+}

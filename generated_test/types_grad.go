@@ -104,36 +104,18 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	dMRows, dMCols := dM.Dims()
 	ggruntime.CheckMatrix("AllTypesGrad", "dM", dMRows, dMCols, n, k, "n", "k")
 	ggruntime.CheckVector("AllTypesGrad", "dv", dv.Len(), n, "n")
-	ggruntime.CheckNoAlias("AllTypesGrad", "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()), "M", ggruntime.MatrixFootprint(M.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()), "P", ggruntime.SymmetricFootprint(P.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "M", ggruntime.MatrixFootprint(M.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "P", ggruntime.SymmetricFootprint(P.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "M", ggruntime.MatrixFootprint(M.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "P", ggruntime.SymmetricFootprint(P.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dM", ggruntime.MatrixFootprint(dM.RawMatrix()), "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "M", ggruntime.MatrixFootprint(M.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "P", ggruntime.SymmetricFootprint(P.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "dM", ggruntime.MatrixFootprint(dM.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "M", ggruntime.MatrixFootprint(M.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "P", ggruntime.SymmetricFootprint(P.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "dP", ggruntime.SymmetricFootprint(dP.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "dM", ggruntime.MatrixFootprint(dM.RawMatrix()))
-	ggruntime.CheckNoAlias("AllTypesGrad", "ds", ggruntime.ScalarFootprint(ds), "dv", ggruntime.VectorFootprint(dv.RawVector()))
+	ggruntime.CheckNoAlias("AllTypesGrad", []ggruntime.Arg{
+		ggruntime.SymmetricArg("dP", dP.RawSymmetric()),
+		ggruntime.SymmetricArg("dS", dS.RawSymmetric()),
+		ggruntime.MatrixArg("dM", dM.RawMatrix()),
+		ggruntime.VectorArg("dv", dv.RawVector()),
+		ggruntime.ScalarArg("ds", ds),
+	}, []ggruntime.Arg{
+		ggruntime.VectorArg("v", v.RawVector()),
+		ggruntime.MatrixArg("M", M.RawMatrix()),
+		ggruntime.SymmetricArg("S", S.RawSymmetric()),
+		ggruntime.SymmetricArg("P", P.RawSymmetric()),
+	})
 	ws := allTypesGradPool.Get().(*allTypesGradWork)
 	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
@@ -198,7 +180,7 @@ func AllTypesProblem(n int, k int) ggoptimize.Problem {
 			dP, dS, dM, dv, ds := AllTypesUnpack(grad, n, k)
 			AllTypesGrad(*s, v, M, S, P, dP, dS, dM, dv, ds)
 			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
-			ggruntime.PackSymmetricGradient(grad[n*n:n*n+n*n], n)
+			ggruntime.PackSymmetricGradient(grad[n*n:2*n*n], n)
 		},
 	}
 }
@@ -211,10 +193,10 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 	ggruntime.CheckDim("AllTypesUnpack", "k", k, "k")
 	ggruntime.CheckPacked("AllTypesUnpack", x, n, n, n, n, n, k, n, 1, 1, 1)
 	P = ggmat.NewSymDense(n, x[0:n*n:n*n])
-	S = ggmat.NewSymDense(n, x[n*n:n*n+n*n:n*n+n*n])
-	M = ggmat.NewDense(n, k, x[n*n+n*n:n*n+n*n+n*k:n*n+n*n+n*k])
-	v = ggmat.NewVecDense(n, x[n*n+n*n+n*k:n*n+n*n+n*k+n:n*n+n*n+n*k+n])
-	s = &x[n*n+n*n+n*k+n]
+	S = ggmat.NewSymDense(n, x[n*n:2*n*n:2*n*n])
+	M = ggmat.NewDense(n, k, x[2*n*n:2*n*n+n*k:2*n*n+n*k])
+	v = ggmat.NewVecDense(n, x[2*n*n+n*k:2*n*n+n*k+n:2*n*n+n*k+n])
+	s = &x[2*n*n+n*k+n]
 	return
 }
 
@@ -277,8 +259,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	ggruntime.CheckDim("SymQuadGrad", "S", n, "n")
 	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
 	ggruntime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
-	ggruntime.CheckNoAlias("SymQuadGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("SymQuadGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "x", ggruntime.VectorFootprint(x.RawVector()))
+	ggruntime.CheckNoAlias("SymQuadGrad", []ggruntime.Arg{ggruntime.SymmetricArg("dS", dS.RawSymmetric())}, []ggruntime.Arg{ggruntime.SymmetricArg("S", S.RawSymmetric()), ggruntime.VectorArg("x", x.RawVector())})
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -366,7 +347,7 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("unexportedGrad", "x", n, "n")
 	ggruntime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
-	ggruntime.CheckNoAlias("unexportedGrad", "dx", ggruntime.VectorFootprint(dx.RawVector()), "x", ggruntime.VectorFootprint(x.RawVector()))
+	ggruntime.CheckNoAlias("unexportedGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
 	dxRaw := dx.RawVector()
@@ -496,74 +477,22 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	ggruntime.CheckVector("ShadowingGrad", "di", di.Len(), m, "m")
 	ggruntime.CheckVector("ShadowingGrad", "dblas64", dblas64.Len(), n, "n")
 	ggruntime.CheckVector("ShadowingGrad", "doptimize", doptimize.Len(), m, "m")
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dmath", ggruntime.VectorFootprint(dmath.RawVector()), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "di", ggruntime.VectorFootprint(di.RawVector()), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dfd", ggruntime.ScalarFootprint(dfd), "di", ggruntime.VectorFootprint(di.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "di", ggruntime.VectorFootprint(di.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()), "dfd", ggruntime.ScalarFootprint(dfd))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "di", ggruntime.VectorFootprint(di.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "dfd", ggruntime.ScalarFootprint(dfd))
-	ggruntime.CheckNoAlias("ShadowingGrad", "druntime", ggruntime.ScalarFootprint(druntime), "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "di", ggruntime.VectorFootprint(di.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "dfd", ggruntime.ScalarFootprint(dfd))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "dsync", ggruntime.ScalarFootprint(dsync), "druntime", ggruntime.ScalarFootprint(druntime))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "mat", ggruntime.MatrixFootprint(mat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "math", ggruntime.VectorFootprint(math.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "i", ggruntime.VectorFootprint(i.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "blas64", ggruntime.VectorFootprint(blas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "optimize", ggruntime.VectorFootprint(optimize.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "dmat", ggruntime.MatrixFootprint(dmat.RawMatrix()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "dmath", ggruntime.VectorFootprint(dmath.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "di", ggruntime.VectorFootprint(di.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "dfd", ggruntime.ScalarFootprint(dfd))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "dblas64", ggruntime.VectorFootprint(dblas64.RawVector()))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "druntime", ggruntime.ScalarFootprint(druntime))
-	ggruntime.CheckNoAlias("ShadowingGrad", "doptimize", ggruntime.VectorFootprint(doptimize.RawVector()), "dsync", ggruntime.ScalarFootprint(dsync))
+	ggruntime.CheckNoAlias("ShadowingGrad", []ggruntime.Arg{
+		ggruntime.MatrixArg("dmat", dmat.RawMatrix()),
+		ggruntime.VectorArg("dmath", dmath.RawVector()),
+		ggruntime.VectorArg("di", di.RawVector()),
+		ggruntime.ScalarArg("dfd", dfd),
+		ggruntime.VectorArg("dblas64", dblas64.RawVector()),
+		ggruntime.ScalarArg("druntime", druntime),
+		ggruntime.ScalarArg("dsync", dsync),
+		ggruntime.VectorArg("doptimize", doptimize.RawVector()),
+	}, []ggruntime.Arg{
+		ggruntime.MatrixArg("mat", mat.RawMatrix()),
+		ggruntime.VectorArg("math", math.RawVector()),
+		ggruntime.VectorArg("i", i.RawVector()),
+		ggruntime.VectorArg("blas64", blas64.RawVector()),
+		ggruntime.VectorArg("optimize", optimize.RawVector()),
+	})
 	ws := shadowingGradPool.Get().(*shadowingGradWork)
 	defer shadowingGradPool.Put(ws)
 	iRaw := i.RawVector()
@@ -648,10 +577,10 @@ func ShadowingUnpack(x []float64, m int, n int) (mat *ggmat.Dense, math *ggmat.V
 	math = ggmat.NewVecDense(n, x[m*n:m*n+n:m*n+n])
 	i = ggmat.NewVecDense(m, x[m*n+n:m*n+n+m:m*n+n+m])
 	fd = &x[m*n+n+m]
-	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+n+m+n+1:m*n+n+m+n+1])
-	runtime = &x[m*n+n+m+n+1]
-	sync = &x[m*n+n+m+n+2]
-	optimize = ggmat.NewVecDense(m, x[m*n+n+m+n+3:m*n+n+m+n+m+3:m*n+n+m+n+m+3])
+	blas64 = ggmat.NewVecDense(n, x[m*n+n+m+1:m*n+2*n+m+1:m*n+2*n+m+1])
+	runtime = &x[m*n+2*n+m+1]
+	sync = &x[m*n+2*n+m+2]
+	optimize = ggmat.NewVecDense(m, x[m*n+2*n+m+3:m*n+2*n+2*m+3:m*n+2*n+2*m+3])
 	return
 }
 
@@ -697,9 +626,7 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	n := pooledGradPool.Len()
 	ggruntime.CheckDim("PooledGrad", "pooledGradPool", n, "n")
 	ggruntime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
-	ggruntime.CheckNoAlias("PooledGrad", "dpooledGradPool", ggruntime.VectorFootprint(dpooledGradPool.RawVector()), "pooledGradPool", ggruntime.VectorFootprint(pooledGradPool.RawVector()))
-	ggruntime.CheckNoAlias("PooledGrad", "df", ggruntime.ScalarFootprint(df), "pooledGradPool", ggruntime.VectorFootprint(pooledGradPool.RawVector()))
-	ggruntime.CheckNoAlias("PooledGrad", "df", ggruntime.ScalarFootprint(df), "dpooledGradPool", ggruntime.VectorFootprint(dpooledGradPool.RawVector()))
+	ggruntime.CheckNoAlias("PooledGrad", []ggruntime.Arg{ggruntime.VectorArg("dpooledGradPool", dpooledGradPool.RawVector()), ggruntime.ScalarArg("df", df)}, []ggruntime.Arg{ggruntime.VectorArg("pooledGradPool", pooledGradPool.RawVector())})
 	ws := pooledGradPool2.Get().(*pooledGradWork)
 	defer pooledGradPool2.Put(ws)
 	tmp := ggruntime.Vec(&ws.tmp, n)
@@ -789,7 +716,7 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("shadowingGrad", "x", n, "n")
 	ggruntime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
-	ggruntime.CheckNoAlias("shadowingGrad", "dx", ggruntime.VectorFootprint(dx.RawVector()), "x", ggruntime.VectorFootprint(x.RawVector()))
+	ggruntime.CheckNoAlias("shadowingGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
 	defer shadowingGradPool2.Put(ws)
 	expX := ggruntime.Vec(&ws.expX, n)
@@ -876,24 +803,12 @@ func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float6
 	dARows, dACols := dA.Dims()
 	ggruntime.CheckMatrix("OneByOneGrad", "dA", dARows, dACols, 1, 1, "1", "1")
 	ggruntime.CheckSymmetric("OneByOneGrad", "dS", dS.SymmetricDim(), 1, "1")
-	ggruntime.CheckNoAlias("OneByOneGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "A", ggruntime.MatrixFootprint(A.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dv", ggruntime.VectorFootprint(dv.RawVector()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dA", ggruntime.MatrixFootprint(dA.RawMatrix()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dA", ggruntime.MatrixFootprint(dA.RawMatrix()), "A", ggruntime.MatrixFootprint(A.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dA", ggruntime.MatrixFootprint(dA.RawMatrix()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dA", ggruntime.MatrixFootprint(dA.RawMatrix()), "dv", ggruntime.VectorFootprint(dv.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "A", ggruntime.MatrixFootprint(A.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "dv", ggruntime.VectorFootprint(dv.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()), "dA", ggruntime.MatrixFootprint(dA.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "v", ggruntime.VectorFootprint(v.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "A", ggruntime.MatrixFootprint(A.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "S", ggruntime.SymmetricFootprint(S.RawSymmetric()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "dv", ggruntime.VectorFootprint(dv.RawVector()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "dA", ggruntime.MatrixFootprint(dA.RawMatrix()))
-	ggruntime.CheckNoAlias("OneByOneGrad", "ds", ggruntime.ScalarFootprint(ds), "dS", ggruntime.SymmetricFootprint(dS.RawSymmetric()))
+	ggruntime.CheckNoAlias("OneByOneGrad", []ggruntime.Arg{
+		ggruntime.VectorArg("dv", dv.RawVector()),
+		ggruntime.MatrixArg("dA", dA.RawMatrix()),
+		ggruntime.SymmetricArg("dS", dS.RawSymmetric()),
+		ggruntime.ScalarArg("ds", ds),
+	}, []ggruntime.Arg{ggruntime.VectorArg("v", v.RawVector()), ggruntime.MatrixArg("A", A.RawMatrix()), ggruntime.SymmetricArg("S", S.RawSymmetric())})
 	s2 := v.AtVec(0) * A.At(0, 0)
 	s3 := 1.0 / s
 	absS := ggmath.Abs(S.At(0, 0))

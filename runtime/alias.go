@@ -10,15 +10,54 @@ import (
 // messages such as
 //
 //	Bilinear: gradient dX shares memory with input X
+//
+// when a destination overlaps an input, and
+//
+//	Bilinear: gradients dX and dY share memory
+//
+// when two destinations overlap each other (Input is then empty and
+// OtherGrad names the destination that comes first in the signature).
 type AliasError struct {
-	Func  string // Function whose arguments overlap, e.g. "Bilinear".
-	Grad  string // Name of the gradient destination, e.g. "dX".
-	Input string // Name of the input, e.g. "X".
+	Func      string // Function whose arguments overlap, e.g. "Bilinear".
+	Grad      string // Name of the gradient destination, e.g. "dX".
+	Input     string // Name of the input it overlaps, e.g. "X"; empty if OtherGrad is set.
+	OtherGrad string // Name of the earlier destination it overlaps, e.g. "dW"; empty if Input is set.
 }
 
 // Error returns the message described on AliasError.
 func (e *AliasError) Error() string {
+	if e.Input == "" {
+		return e.Func + ": gradients " + e.OtherGrad + " and " + e.Grad + " share memory"
+	}
 	return e.Func + ": gradient " + e.Grad + " shares memory with input " + e.Input
+}
+
+// Arg is a named argument of a generated function, a gradient destination
+// or an input, with the elements it addresses: what CheckNoAlias compares.
+type Arg struct {
+	Name  string    // Parameter name, e.g. "dX".
+	Elems Footprint // Elements the argument addresses.
+}
+
+// MatrixArg returns the argument name whose storage is r (RawMatrix).
+func MatrixArg(name string, r blas64.General) Arg {
+	return Arg{Name: name, Elems: MatrixFootprint(r)}
+}
+
+// VectorArg returns the argument name whose storage is r (RawVector).
+func VectorArg(name string, r blas64.Vector) Arg {
+	return Arg{Name: name, Elems: VectorFootprint(r)}
+}
+
+// SymmetricArg returns the argument name whose storage is r (RawSymmetric).
+func SymmetricArg(name string, r blas64.Symmetric) Arg {
+	return Arg{Name: name, Elems: SymmetricFootprint(r)}
+}
+
+// ScalarArg returns the scalar gradient destination name, the element p
+// points to.
+func ScalarArg(name string, p *float64) Arg {
+	return Arg{Name: name, Elems: ScalarFootprint(p)}
 }
 
 // Footprint is the set of elements of a backing array that a matrix or
@@ -123,7 +162,7 @@ func (f Footprint) empty() bool { return f.Rows <= 0 || f.Cols <= 0 || len(f.Dat
 
 // apart reports whether the memory of a and b, as slices, is disjoint:
 // then so are the elements any views on them address. It is the cheap
-// test that decides almost every call of CheckNoAlias.
+// test that decides almost every pair CheckNoAlias compares.
 func apart(a, b []float64) bool {
 	const size = unsafe.Sizeof(float64(0))
 	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
@@ -134,25 +173,173 @@ func apart(a, b []float64) bool {
 // last returns the offset of the last element f addresses.
 func (f Footprint) last() int { return (f.Rows-1)*f.Step + f.Cols - 1 }
 
-// CheckNoAlias panics with an *AliasError if the destination grad of fn,
-// whose elements are g, addresses an element of the input named input,
-// whose elements are x (see Overlaps for what is compared). Generated code
-// passes MatrixFootprint(X.RawMatrix()) and the like. Different arrays,
-// the common case, are told apart by their spans alone, in a few
-// nanoseconds: a generated function checks every destination against
-// every input on every call.
-func CheckNoAlias(fn, grad string, g Footprint, input string, x Footprint) {
-	if !apart(g.Data, x.Data) { // small enough to inline: only this test runs in the common case
-		checkElements(fn, grad, g, input, x)
+// CheckNoAlias panics with an *AliasError if a gradient destination of fn
+// addresses an element of one of its inputs or of another destination (see
+// Overlaps for what is compared). Generated code makes one call per
+// function:
+//
+//	runtime.CheckNoAlias("F",
+//		[]runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())},
+//		[]runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+//
+// so its size grows with the number of arguments, not their product. The
+// slices do not escape: they stay on the caller's stack and the call
+// allocates nothing. When several pairs overlap, the one reported is the
+// first destination's first overlap, inputs before earlier destinations,
+// whichever way it is found.
+//
+// Different arrays, the common case, are told apart by the spans of their
+// slices alone, a few nanoseconds per pair. With more than sortAbove pairs
+// to test (and at most maxSorted arguments), the spans of the addressed
+// elements are sorted by start address instead, and only the pairs whose
+// spans meet are compared element by element: O(k log k) for k arguments
+// that do not overlap.
+func CheckNoAlias(fn string, dests, inputs []Arg) {
+	n := len(dests) + len(inputs)
+	if pairs := len(dests) * (len(inputs) + (len(dests)-1)/2); pairs > sortAbove && n <= maxSorted {
+		checkSorted(fn, dests, inputs)
+		return
+	}
+	for d := range dests {
+		g := dests[d].Elems.Data
+		for i := range inputs {
+			if !apart(g, inputs[i].Elems.Data) {
+				checkPair(fn, &dests[d], &inputs[i], false)
+			}
+		}
+		for p := range d {
+			if !apart(g, dests[p].Elems.Data) {
+				checkPair(fn, &dests[d], &dests[p], true)
+			}
+		}
 	}
 }
 
-// checkElements is CheckNoAlias for footprints whose spans meet; kept out
-// of line so that CheckNoAlias inlines.
+// checkPair panics with an *AliasError if the destination g and the
+// argument x, another destination if dest is set, address a common
+// element; out of line, for the pairs whose slices meet.
 //
 //go:noinline
-func checkElements(fn, grad string, g Footprint, input string, x Footprint) {
-	if Overlaps(g, x) {
-		panic(&AliasError{Func: fn, Grad: grad, Input: input})
+func checkPair(fn string, g, x *Arg, dest bool) {
+	if !Overlaps(g.Elems, x.Elems) {
+		return
+	}
+	if dest {
+		panic(&AliasError{Func: fn, Grad: g.Name, OtherGrad: x.Name})
+	}
+	panic(&AliasError{Func: fn, Grad: g.Name, Input: x.Name})
+}
+
+const (
+	// sortAbove is the number of argument pairs above which CheckNoAlias
+	// sorts spans instead of testing every pair.
+	sortAbove = 64
+	// maxSorted bounds the arguments CheckNoAlias sorts on the stack; more
+	// are tested pair by pair (still exact, and allocation-free).
+	maxSorted = 1024
+)
+
+// span is the address range [start, end) from the first to one past the
+// last element an argument addresses; arg indexes dests when dest is set,
+// inputs otherwise.
+type span struct {
+	start, end uintptr
+	arg        int
+	dest       bool
+}
+
+// checkSorted is CheckNoAlias for many arguments: it sorts the spans of
+// the non-empty arguments by start address and compares, element by
+// element, each pair involving a destination whose spans meet; of the
+// overlapping pairs it reports the one CheckNoAlias's pairwise order meets
+// first.
+//
+//go:noinline
+func checkSorted(fn string, dests, inputs []Arg) {
+	var buf [maxSorted]span
+	spans := buf[:0]
+	add := func(args []Arg, dest bool) {
+		for k := range args {
+			f := &args[k].Elems
+			if f.empty() {
+				continue
+			}
+			start := uintptr(unsafe.Pointer(unsafe.SliceData(f.Data)))
+			end := start + uintptr(f.last()+1)*unsafe.Sizeof(float64(0))
+			spans = append(spans, span{start: start, end: end, arg: k, dest: dest})
+		}
+	}
+	add(dests, true)
+	add(inputs, false)
+	sortByStart(spans)
+	// rank orders pairs as the pairwise loop of CheckNoAlias meets them.
+	n := len(dests) + len(inputs)
+	best, found := 0, false
+	var bestDest, bestOther span // the destination and the argument of the best pair
+	for i, a := range spans {
+		for _, b := range spans[i+1:] {
+			if b.start >= a.end {
+				break // sorted by start: no later span meets a
+			}
+			if !a.dest && !b.dest {
+				continue
+			}
+			d, other := a, b
+			if !d.dest || (other.dest && other.arg > d.arg) {
+				d, other = b, a
+			}
+			rank := d.arg*n + other.arg
+			if other.dest {
+				rank += len(inputs)
+			}
+			if found && rank >= best {
+				continue
+			}
+			otherArgs := inputs
+			if other.dest {
+				otherArgs = dests
+			}
+			if Overlaps(dests[d.arg].Elems, otherArgs[other.arg].Elems) {
+				best, found, bestDest, bestOther = rank, true, d, other
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	if bestOther.dest {
+		panic(&AliasError{Func: fn, Grad: dests[bestDest.arg].Name, OtherGrad: dests[bestOther.arg].Name})
+	}
+	panic(&AliasError{Func: fn, Grad: dests[bestDest.arg].Name, Input: inputs[bestOther.arg].Name})
+}
+
+// sortByStart sorts spans by start address: a heapsort, in place and
+// O(k log k), which keeps the runtime free of imports generated code may
+// not use.
+func sortByStart(spans []span) {
+	for root := len(spans)/2 - 1; root >= 0; root-- {
+		siftDown(spans, root, len(spans))
+	}
+	for end := len(spans) - 1; end > 0; end-- {
+		spans[0], spans[end] = spans[end], spans[0]
+		siftDown(spans, 0, end)
+	}
+}
+
+// siftDown restores the max-heap order of spans[:n] below root.
+func siftDown(spans []span, root, n int) {
+	for {
+		child := 2*root + 1
+		if child >= n {
+			return
+		}
+		if child+1 < n && spans[child].start < spans[child+1].start {
+			child++
+		}
+		if spans[root].start >= spans[child].start {
+			return
+		}
+		spans[root], spans[child] = spans[child], spans[root]
+		root = child
 	}
 }

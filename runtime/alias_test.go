@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas64"
@@ -131,39 +132,163 @@ func TestOverlapsViews(t *testing.T) {
 func TestCheckNoAlias(t *testing.T) {
 	big := mat.NewDense(3, 6, nil)
 	in, dst := big.Slice(0, 3, 0, 3).(*mat.Dense), big.Slice(0, 3, 3, 6).(*mat.Dense)
-	checkNoPanic(t, "disjoint views", func() {
-		CheckNoAlias("Bilinear", "dX", MatrixFootprint(dst.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
-	})
 	over := big.Slice(0, 3, 2, 5).(*mat.Dense)
-	checkPanic(t, "overlapping views", "Bilinear: gradient dX shares memory with input X",
-		func() {
-			CheckNoAlias("Bilinear", "dX", MatrixFootprint(over.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
-		})
-	col := big.ColView(1).(*mat.VecDense)
-	checkPanic(t, "vector in a matrix", "Bilinear: gradient dx shares memory with input X",
-		func() {
-			CheckNoAlias("Bilinear", "dx", VectorFootprint(col.RawVector()), "X", MatrixFootprint(in.RawMatrix()))
-		})
-	checkPanic(t, "scalar destination inside an input", "Bilinear: gradient ds shares memory with input X",
-		func() {
-			CheckNoAlias("Bilinear", "ds", ScalarFootprint(&big.RawMatrix().Data[7]), "X", MatrixFootprint(in.RawMatrix()))
-		})
-	checkNoPanic(t, "scalar destination beside an input", func() {
-		CheckNoAlias("Bilinear", "ds", ScalarFootprint(&big.RawMatrix().Data[3]), "X", MatrixFootprint(in.RawMatrix()))
-	})
-	checkNoPanic(t, "empty", func() {
-		CheckNoAlias("Bilinear", "dX", MatrixFootprint((&mat.Dense{}).RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
-	})
+	col0, col1, col4 := big.ColView(0).(*mat.VecDense), big.ColView(1).(*mat.VecDense), big.ColView(4).(*mat.VecDense)
+	X := MatrixArg("X", in.RawMatrix())
+	tests := []struct {
+		name          string
+		dests, inputs []Arg
+		want          string // the panic message; empty for none
+	}{
+		{"disjoint views", []Arg{MatrixArg("dX", dst.RawMatrix())}, []Arg{X}, ""},
+		{"overlapping views", []Arg{MatrixArg("dX", over.RawMatrix())}, []Arg{X}, "Bilinear: gradient dX shares memory with input X"},
+		{"vector in a matrix", []Arg{VectorArg("dx", col1.RawVector())}, []Arg{X}, "Bilinear: gradient dx shares memory with input X"},
+		{"scalar destination inside an input", []Arg{ScalarArg("ds", &big.RawMatrix().Data[7])}, []Arg{X}, "Bilinear: gradient ds shares memory with input X"},
+		{"scalar destination beside an input", []Arg{ScalarArg("ds", &big.RawMatrix().Data[3])}, []Arg{X}, ""},
+		{"nil scalar destination", []Arg{ScalarArg("ds", nil)}, []Arg{X}, ""},
+		{"empty", []Arg{MatrixArg("dX", (&mat.Dense{}).RawMatrix())}, []Arg{X}, ""},
+		{"symmetric input", []Arg{VectorArg("dx", mat.NewVecDense(3, nil).RawVector())}, []Arg{SymmetricArg("S", mat.NewSymDense(3, nil).RawSymmetric())}, ""},
+		{"two disjoint destinations", []Arg{VectorArg("dx", col4.RawVector()), MatrixArg("dY", dst.Slice(0, 3, 2, 3).(*mat.Dense).RawMatrix())}, []Arg{X}, ""},
+		{"destinations sharing a column", []Arg{VectorArg("dx", col4.RawVector()), MatrixArg("dY", dst.RawMatrix())}, []Arg{X}, "Bilinear: gradients dx and dY share memory"},
+		{"the same destination twice", []Arg{VectorArg("dx", col0.RawVector()), VectorArg("dy", col0.RawVector())}, nil, "Bilinear: gradients dx and dy share memory"},
+		{"input overlap reported before destinations", []Arg{VectorArg("dx", col4.RawVector()), MatrixArg("dY", big.RawMatrix())}, []Arg{X}, "Bilinear: gradient dY shares memory with input X"},
+		{"inputs may share memory", []Arg{MatrixArg("dX", dst.RawMatrix())}, []Arg{X, MatrixArg("Y", in.RawMatrix())}, ""},
+	}
+	for _, test := range tests {
+		if got := aliasPanic(func() { CheckNoAlias("Bilinear", test.dests, test.inputs) }); got != test.want {
+			t.Errorf("%s: panic %q, want %q", test.name, got, test.want)
+		}
+		// The same arguments among many apart ones take the sorted path.
+		dests, inputs := append(test.dests, padding("d", 10)...), append(test.inputs, padding("x", 10)...)
+		if got := aliasPanic(func() { CheckNoAlias("Bilinear", dests, inputs) }); got != test.want {
+			t.Errorf("%s among many: panic %q, want %q", test.name, got, test.want)
+		}
+	}
+}
+
+// padding returns n vector arguments named prefix0… on arrays of their own.
+func padding(prefix string, n int) []Arg {
+	out := make([]Arg, n)
+	for k := range out {
+		out[k] = VectorArg(prefix+strconv.Itoa(k), mat.NewVecDense(2, nil).RawVector())
+	}
+	return out
+}
+
+// aliasPanic runs f and returns the message of the *AliasError it panics
+// with, or "" if it returns; any other panic is passed on.
+func aliasPanic(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			err, ok := r.(*AliasError)
+			if !ok {
+				panic(r)
+			}
+			msg = err.Error()
+		}
+	}()
+	f()
+	return ""
+}
+
+// bruteCheck returns the message CheckNoAlias must panic with for args
+// that are views of buf, or "": the first destination's first overlap,
+// inputs before earlier destinations, found by element sets.
+func bruteCheck(buf []float64, fn string, dests, inputs []Arg) string {
+	sets := func(args []Arg) []map[int]bool {
+		out := make([]map[int]bool, len(args))
+		for k, a := range args {
+			out[k] = elements(buf, a.Elems)
+		}
+		return out
+	}
+	meet := func(a, b map[int]bool) bool {
+		for e := range a {
+			if b[e] {
+				return true
+			}
+		}
+		return false
+	}
+	ds, xs := sets(dests), sets(inputs)
+	for d, g := range dests {
+		for i, x := range inputs {
+			if meet(ds[d], xs[i]) {
+				return (&AliasError{Func: fn, Grad: g.Name, Input: x.Name}).Error()
+			}
+		}
+		for p, o := range dests[:d] {
+			if meet(ds[d], ds[p]) {
+				return (&AliasError{Func: fn, Grad: g.Name, OtherGrad: o.Name}).Error()
+			}
+		}
+	}
+	return ""
+}
+
+// TestCheckNoAliasRandom checks CheckNoAlias on random views of one array
+// against brute force, for few arguments (every pair tested), many (spans
+// sorted) and more than maxSorted (every pair again), including which
+// overlap is reported.
+func TestCheckNoAliasRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 11))
+	for _, size := range []struct{ dests, inputs, cases, buf int }{
+		{1, 3, 3000, 60}, {3, 3, 3000, 80}, {5, 20, 1000, 1500}, {30, 30, 300, 40000}, {100, 100, 30, 300000}, {maxSorted / 2, 40, 10, 1000000}, {maxSorted, 40, 3, 3000000},
+	} {
+		panics := 0
+		for n := range size.cases {
+			buf := make([]float64, size.buf)
+			args := func(prefix string, count int) []Arg {
+				out := make([]Arg, count)
+				for k := range out {
+					out[k] = Arg{Name: prefix + strconv.Itoa(k), Elems: randomFootprint(rng, buf)}
+				}
+				return out
+			}
+			dests, inputs := args("d", size.dests), args("x", size.inputs)
+			want := bruteCheck(buf, "F", dests, inputs)
+			if got := aliasPanic(func() { CheckNoAlias("F", dests, inputs) }); got != want {
+				t.Fatalf("%d×%d case %d: panic %q, want %q", size.dests, size.inputs, n, got, want)
+			}
+			if want != "" {
+				panics++
+			}
+		}
+		t.Logf("%d destinations, %d inputs: %d of %d cases overlap", size.dests, size.inputs, panics, size.cases)
+	}
 }
 
 func TestCheckNoAliasAllocates(t *testing.T) {
 	big := mat.NewDense(3, 6, nil)
 	in, dst := big.Slice(0, 3, 0, 3).(*mat.Dense), big.Slice(0, 3, 3, 6).(*mat.Dense)
 	x, s := mat.NewVecDense(4, nil), mat.NewSymDense(3, nil)
+	many := padding("x", 40)
 	if n := testing.AllocsPerRun(10, func() {
-		CheckNoAlias("F", "dX", MatrixFootprint(dst.RawMatrix()), "X", MatrixFootprint(in.RawMatrix()))
-		CheckNoAlias("F", "dx", VectorFootprint(x.RawVector()), "S", SymmetricFootprint(s.RawSymmetric()))
+		CheckNoAlias("F", []Arg{MatrixArg("dX", dst.RawMatrix()), VectorArg("dx", x.RawVector())},
+			[]Arg{MatrixArg("X", in.RawMatrix()), SymmetricArg("S", s.RawSymmetric())})
+		CheckNoAlias("F", []Arg{MatrixArg("dX", dst.RawMatrix()), VectorArg("dx", x.RawVector())}, many)
 	}); n != 0 {
 		t.Errorf("CheckNoAlias allocates %v times, want 0", n)
 	}
+}
+
+// BenchmarkCheckNoAlias measures one generated function's check: B1's
+// shape (one destination, three inputs), and 200 inputs (sorted spans).
+func BenchmarkCheckNoAlias(b *testing.B) {
+	dX, X := mat.NewDense(16, 16, nil), mat.NewDense(16, 16, nil)
+	u, v := mat.NewVecDense(16, nil), mat.NewVecDense(16, nil)
+	b.Run("B1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			CheckNoAlias("F", []Arg{MatrixArg("dX", dX.RawMatrix())},
+				[]Arg{MatrixArg("X", X.RawMatrix()), VectorArg("u", u.RawVector()), VectorArg("v", v.RawVector())})
+		}
+	})
+	b.Run("200 inputs", func(b *testing.B) {
+		inputs, dests := padding("x", 200), padding("dx", 200)
+		b.ReportAllocs()
+		for b.Loop() {
+			CheckNoAlias("F", dests, inputs)
+		}
+	})
 }

@@ -81,9 +81,7 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LogRegHGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegHGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegHGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegHGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LogRegHGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegHGradPool.Get().(*logRegHGradWork)
 	defer logRegHGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -152,10 +150,12 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.CheckVector("LogRegHHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegHHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "vw", runtime.VectorFootprint(vw.RawVector()))
+	runtime.CheckNoAlias("LogRegHHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("vw", vw.RawVector()),
+	})
 	ws := logRegHHessVecPool.Get().(*logRegHHessVecWork)
 	defer logRegHHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -216,9 +216,7 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegHHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegHHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegHHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegHHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LogRegHHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegHHessianPool.Get().(*logRegHHessianWork)
 	defer logRegHHessianPool.Put(ws)
 	HRaw := H.RawMatrix()

@@ -83,9 +83,7 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LossGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LossGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LossGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -155,10 +153,12 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LossHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LossHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LossHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LossHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "vw", runtime.VectorFootprint(vw.RawVector()))
+	runtime.CheckNoAlias("LossHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("vw", vw.RawVector()),
+	})
 	ws := lossHessVecPool.Get().(*lossHessVecWork)
 	defer lossHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -220,9 +220,7 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LossHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LossHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LossHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LossHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LossHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := lossHessianPool.Get().(*lossHessianWork)
 	defer lossHessianPool.Put(ws)
 	HRaw := H.RawMatrix()

@@ -39,8 +39,7 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("Curve", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Curve", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Curve", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Curve", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("Curve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curvePool.Get().(*curveWork)
 	defer curvePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -82,8 +81,7 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("CurveDeriv", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("CurveDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("CurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDerivPool.Get().(*curveDerivWork)
 	defer curveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -127,8 +125,7 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("CurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("CurveDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("CurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDeriv2Pool.Get().(*curveDeriv2Work)
 	defer curveDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -174,8 +171,7 @@ func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("CurveDeriv3", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("CurveDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("CurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDeriv3Pool.Get().(*curveDeriv3Work)
 	defer curveDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -217,8 +213,7 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	runtime.CheckMatrix("CurveJVP", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("CurveJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("CurveJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("CurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveJVPPool.Get().(*curveJVPWork)
 	defer curveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -270,8 +265,7 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("CurveJacobian", "Jt")
-	runtime.CheckNoAlias("CurveJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("CurveJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("CurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveJacobianPool.Get().(*curveJacobianWork)
 	defer curveJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t A + cos(t) B B
@@ -318,9 +312,7 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("Sandwich", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Sandwich", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("Sandwich", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Sandwich", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("Sandwich", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("Sandwich", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -364,10 +356,12 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	runtime.CheckMatrix("SandwichJVP", "dX", dXRows, dXCols, p, q, "p", "q")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("SandwichJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("SandwichJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+	})
 	ws := sandwichJVPPool.Get().(*sandwichJVPWork)
 	defer sandwichJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -410,9 +404,7 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("SandwichJacobian", "JX")
-	runtime.CheckNoAlias("SandwichJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("SandwichJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	// JX from the structure of dF = A dX B
 	jX.Zero()
 	ARaw := A.RawMatrix()
@@ -485,9 +477,7 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	runtime.CheckVector("LogRegNGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegNGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegNGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegNGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LogRegNGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -553,10 +543,12 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	runtime.CheckVector("LogRegNHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegNHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "vw", runtime.VectorFootprint(vw.RawVector()))
+	runtime.CheckNoAlias("LogRegNHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("vw", vw.RawVector()),
+	})
 	ws := logRegNHessVecPool.Get().(*logRegNHessVecWork)
 	defer logRegNHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -613,9 +605,7 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	size := d
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegNHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegNHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegNHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegNHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LogRegNHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegNHessianPool.Get().(*logRegNHessianWork)
 	defer logRegNHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -691,9 +681,7 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckVector("Affine", "x", x.Len(), n, "n")
 	runtime.CheckVector("Affine", "b", b.Len(), m, "m")
 	runtime.CheckVector("Affine", "dst", dst.Len(), m, "m")
-	runtime.CheckNoAlias("Affine", "dst", runtime.VectorFootprint(dst.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("Affine", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("Affine", "dst", runtime.VectorFootprint(dst.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
+	runtime.CheckNoAlias("Affine", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	dstRaw := dst.RawVector()
 	// dst = b + A x
 	bRaw := b.RawVector()
@@ -726,12 +714,14 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	runtime.CheckVector("AffineJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "db", db.Len(), m, "m")
 	runtime.CheckVector("AffineJVP", "dst", dst.Len(), m, "m")
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("AffineJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "db", runtime.VectorFootprint(db.RawVector()))
+	runtime.CheckNoAlias("AffineJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.VectorArg("db", db.RawVector()),
+	})
 	dstRaw := dst.RawVector()
 	// dst = db + dA x + A dx
 	dbRaw := db.RawVector()
@@ -796,18 +786,7 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 		VectorW: true,
 	}
 	jb.Check("AffineJacobian", "Jb")
-	runtime.CheckNoAlias("AffineJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("AffineJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("AffineJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("AffineJacobian", "Jb", runtime.MatrixFootprint(Jb.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("AffineJacobian", "Jb", runtime.MatrixFootprint(Jb.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "Jb", runtime.MatrixFootprint(Jb.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("AffineJacobian", "Jb", runtime.MatrixFootprint(Jb.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("AffineJacobian", "Jb", runtime.MatrixFootprint(Jb.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
+	runtime.CheckNoAlias("AffineJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	// JA from the structure of dF = dA x
 	jA.Zero()
 	xRaw := x.RawVector()
@@ -833,7 +812,7 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("Outer", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Outer", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Outer", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("Outer", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
@@ -856,8 +835,7 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckVector("OuterJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("OuterJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("OuterJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("OuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := dst.RawMatrix()
 	// dst = dx x' + x dx'
 	dxRaw := dx.RawVector()
@@ -901,7 +879,7 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("OuterJacobian", "Jx")
-	runtime.CheckNoAlias("OuterJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("OuterJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := outerJacobianPool.Get().(*outerJacobianWork)
 	defer outerJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx x' + x dx'
@@ -927,7 +905,7 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("ElemExp", "X", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ElemExp", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExp", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
+	runtime.CheckNoAlias("ElemExp", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X .* exp(X)
@@ -962,8 +940,7 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("ElemExpJVP", "dX", dXRows, dXCols, m, n, "m", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExpJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("ElemExpJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("ElemExpJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1013,7 +990,7 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("ElemExpJacobian", "JX")
-	runtime.CheckNoAlias("ElemExpJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
+	runtime.CheckNoAlias("ElemExpJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := elemExpJacobianPool.Get().(*elemExpJacobianWork)
 	defer elemExpJacobianPool.Put(ws)
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
@@ -1054,7 +1031,7 @@ func Inverse(X *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("Inverse", "X", n, XCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("Inverse", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("Inverse", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
+	runtime.CheckNoAlias("Inverse", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := inversePool.Get().(*inverseWork)
 	defer inversePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1092,8 +1069,7 @@ func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("InverseJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InverseJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InverseJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("InverseJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("InverseJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	ws := inverseJVPPool.Get().(*inverseJVPWork)
 	defer inverseJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1143,7 +1119,7 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("InverseJacobian", "JX")
-	runtime.CheckNoAlias("InverseJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
+	runtime.CheckNoAlias("InverseJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := inverseJacobianPool.Get().(*inverseJacobianWork)
 	defer inverseJacobianPool.Put(ws)
 	// JX from the structure of dF = -(inv(X) dX inv(X))
@@ -1172,8 +1148,7 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("TraceScaled", "A", p, "p")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("TraceScaled", "dst", dstRows, dstCols, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaled", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("TraceScaled", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("TraceScaled", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
@@ -1209,9 +1184,7 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("TraceScaledJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dst", dstRows, dstCols, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TraceScaledJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
+	runtime.CheckNoAlias("TraceScaledJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	trDX := 0.0
@@ -1265,8 +1238,7 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 		VectorW: false,
 	}
 	jX.Check("TraceScaledJacobian", "JX")
-	runtime.CheckNoAlias("TraceScaledJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("TraceScaledJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("TraceScaledJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := traceScaledJacobianPool.Get().(*traceScaledJacobianWork)
 	defer traceScaledJacobianPool.Put(ws)
 	// JX by one TraceScaledJVP per entry of X: dF = tr(dX) A has no structure to fill it from.
@@ -1292,8 +1264,7 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("Ray", "x", n, "n")
 	runtime.CheckVector("Ray", "d", d.Len(), n, "n")
 	runtime.CheckVector("Ray", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("Ray", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("Ray", "dst", runtime.VectorFootprint(dst.RawVector()), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("Ray", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1315,8 +1286,7 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("RayDeriv", "x", n, "n")
 	runtime.CheckVector("RayDeriv", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayDeriv", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RayDeriv", "dst", runtime.VectorFootprint(dst.RawVector()), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("RayDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1339,8 +1309,7 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("RayDeriv2", "x", n, "n")
 	runtime.CheckVector("RayDeriv2", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayDeriv2", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayDeriv2", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RayDeriv2", "dst", runtime.VectorFootprint(dst.RawVector()), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("RayDeriv2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
@@ -1362,8 +1331,7 @@ func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.Ve
 	runtime.CheckDim("RayJVP", "x", n, "n")
 	runtime.CheckVector("RayJVP", "d", d.Len(), n, "n")
 	runtime.CheckVector("RayJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("RayJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RayJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("RayJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1404,8 +1372,7 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("RayJacobian", "Jt")
-	runtime.CheckNoAlias("RayJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RayJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("RayJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	ws := rayJacobianPool.Get().(*rayJacobianWork)
 	defer rayJacobianPool.Put(ws)
 	// Jt = dF/dt = exp(t) x + 2 t d
@@ -1475,8 +1442,7 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	runtime.CheckDim("ScalarCurveGrad", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveGrad", "A", ARows, ACols, n, n, "n", "n")
-	runtime.CheckNoAlias("ScalarCurveGrad", "dt", runtime.ScalarFootprint(dt), "a", runtime.VectorFootprint(a.RawVector()))
-	runtime.CheckNoAlias("ScalarCurveGrad", "dt", runtime.ScalarFootprint(dt), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("ScalarCurveGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
 	defer scalarCurveGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -1725,13 +1691,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	runtime.CheckVector("LogRegBiasGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasGrad", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "dw", dw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "dw", runtime.VectorFootprint(dw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "db", runtime.ScalarFootprint(db), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "db", runtime.ScalarFootprint(db), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "db", runtime.ScalarFootprint(db), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasGrad", "db", runtime.ScalarFootprint(db), "dw", runtime.VectorFootprint(dw.RawVector()))
+	runtime.CheckNoAlias("LogRegBiasGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("db", db)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1804,15 +1764,12 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.CheckVector("LogRegBiasHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "vw", vw.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "hw", hw.Len(), d, "d")
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hw", runtime.VectorFootprint(hw.RawVector()), "vw", runtime.VectorFootprint(vw.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", runtime.ScalarFootprint(hb), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", runtime.ScalarFootprint(hb), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", runtime.ScalarFootprint(hb), "w", runtime.VectorFootprint(w.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", runtime.ScalarFootprint(hb), "vw", runtime.VectorFootprint(vw.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessVec", "hb", runtime.ScalarFootprint(hb), "hw", runtime.VectorFootprint(hw.RawVector()))
+	runtime.CheckNoAlias("LogRegBiasHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector()), runtime.ScalarArg("hb", hb)}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("vw", vw.RawVector()),
+	})
 	ws := logRegBiasHessVecPool.Get().(*logRegBiasHessVecWork)
 	defer logRegBiasHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -1884,9 +1841,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	size := d + 1
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("LogRegBiasHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("LogRegBiasHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "w", runtime.VectorFootprint(w.RawVector()))
+	runtime.CheckNoAlias("LogRegBiasHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegBiasHessianPool.Get().(*logRegBiasHessianWork)
 	defer logRegBiasHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2043,8 +1998,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	dWRows, dWCols := dW.Dims()
 	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("QuadTraceGrad", "dW", runtime.MatrixFootprint(dW.RawMatrix()), "W", runtime.MatrixFootprint(W.RawMatrix()))
+	runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -2091,9 +2045,7 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	runtime.CheckMatrix("QuadTraceHessVec", "vW", vWRows, vWCols, n, k, "n", "k")
 	hWRows, hWCols := hW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "hW", hWRows, hWCols, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", runtime.MatrixFootprint(hW.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", runtime.MatrixFootprint(hW.RawMatrix()), "W", runtime.MatrixFootprint(W.RawMatrix()))
-	runtime.CheckNoAlias("QuadTraceHessVec", "hW", runtime.MatrixFootprint(hW.RawMatrix()), "vW", runtime.MatrixFootprint(vW.RawMatrix()))
+	runtime.CheckNoAlias("QuadTraceHessVec", []runtime.Arg{runtime.MatrixArg("hW", hW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.MatrixArg("vW", vW.RawMatrix())})
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
 	hWRaw := hW.RawMatrix()
@@ -2205,8 +2157,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("GaussNLLGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "C", runtime.SymmetricFootprint(C.RawSymmetric()))
+	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -2272,9 +2223,7 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	runtime.CheckSymmetric("GaussNLLHessVec", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "hS", hS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "C", runtime.SymmetricFootprint(C.RawSymmetric()))
-	runtime.CheckNoAlias("GaussNLLHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "vS", runtime.SymmetricFootprint(vS.RawSymmetric()))
+	runtime.CheckNoAlias("GaussNLLHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := gaussNLLHessVecPool.Get().(*gaussNLLHessVecWork)
 	defer gaussNLLHessVecPool.Put(ws)
 	prod := runtime.Mat(&ws.prod, n, n)
@@ -2406,8 +2355,7 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	runtime.CheckDim("QuarticGrad", "A", m, "m")
 	runtime.CheckMatrix("QuarticGrad", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("QuarticGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("QuarticGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("QuarticGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
 	dxRaw := dx.RawVector()
@@ -2469,9 +2417,7 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	runtime.CheckMatrix("QuarticHessVec", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("QuarticHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("QuarticHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("QuarticHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("QuarticHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
+	runtime.CheckNoAlias("QuarticHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := quarticHessVecPool.Get().(*quarticHessVecWork)
 	defer quarticHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2530,8 +2476,7 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("QuarticHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("QuarticHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("QuarticHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("QuarticHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := quarticHessianPool.Get().(*quarticHessianWork)
 	defer quarticHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2681,13 +2626,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	runtime.CheckMatrix("TwoLayerGrad", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dc", runtime.ScalarFootprint(dc), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dc", runtime.ScalarFootprint(dc), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dc", runtime.ScalarFootprint(dc), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("TwoLayerGrad", "dc", runtime.ScalarFootprint(dc), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("TwoLayerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("dc", dc)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
@@ -2780,15 +2719,12 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	runtime.CheckVector("TwoLayerHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hc", runtime.ScalarFootprint(hc), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hc", runtime.ScalarFootprint(hc), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hc", runtime.ScalarFootprint(hc), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hc", runtime.ScalarFootprint(hc), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("TwoLayerHessVec", "hc", runtime.ScalarFootprint(hc), "hx", runtime.VectorFootprint(hx.RawVector()))
+	runtime.CheckNoAlias("TwoLayerHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.ScalarArg("hc", hc)}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("vx", vx.RawVector()),
+	})
 	ws := twoLayerHessVecPool.Get().(*twoLayerHessVecWork)
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2895,9 +2831,7 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	size := n + 1
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("TwoLayerHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("TwoLayerHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("TwoLayerHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("TwoLayerHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
 	defer twoLayerHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2994,8 +2928,7 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPath", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("InvPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("InvPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathPool.Get().(*invPathWork)
 	defer invPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3043,8 +2976,7 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("InvPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("InvPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathDerivPool.Get().(*invPathDerivWork)
 	defer invPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3097,8 +3029,7 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("InvPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("InvPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
 	defer invPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3151,8 +3082,7 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("InvPathJVP", "dst", dstRows, dstCols, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("InvPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("InvPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathJVPPool.Get().(*invPathJVPWork)
 	defer invPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3221,8 +3151,7 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("InvPathJacobian", "Jt")
-	runtime.CheckNoAlias("InvPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("InvPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("InvPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
 	defer invPathJacobianPool.Put(ws)
 	// Jt = dF/dt = -(inv(A + t B) B inv(A + t B))
@@ -3278,10 +3207,12 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPath", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPath", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathPool.Get().(*productPathWork)
 	defer productPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3341,10 +3272,12 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathDerivPool.Get().(*productPathDerivWork)
 	defer productPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3413,10 +3346,12 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
 	defer productPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3476,10 +3411,12 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPathDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathDeriv3Pool.Get().(*productPathDeriv3Work)
 	defer productPathDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3523,10 +3460,12 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathJVPPool.Get().(*productPathJVPWork)
 	defer productPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3605,10 +3544,12 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 		VectorW: false,
 	}
 	jt.Check("ProductPathJacobian", "Jt")
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ProductPathJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "D", runtime.MatrixFootprint(D.RawMatrix()))
+	runtime.CheckNoAlias("ProductPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.MatrixArg("D", D.RawMatrix()),
+	})
 	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
 	defer productPathJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
@@ -3674,9 +3615,7 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichAll", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAll", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAll", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAll", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("SandwichAll", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichAllPool.Get().(*sandwichAllWork)
 	defer sandwichAllPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3726,12 +3665,14 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	runtime.CheckMatrix("SandwichAllJVP", "dB", dBRows, dBCols, q, n, "q", "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dst", dstRows, dstCols, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dX", runtime.MatrixFootprint(dX.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dB", runtime.MatrixFootprint(dB.RawMatrix()))
+	runtime.CheckNoAlias("SandwichAllJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dX", dX.RawMatrix()),
+		runtime.MatrixArg("dB", dB.RawMatrix()),
+	})
 	ws := sandwichAllJVPPool.Get().(*sandwichAllJVPWork)
 	defer sandwichAllJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3815,18 +3756,7 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 		VectorW: false,
 	}
 	jB.Check("SandwichAllJacobian", "JB")
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JX", runtime.MatrixFootprint(JX.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("SandwichAllJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "JX", runtime.MatrixFootprint(JX.RawMatrix()))
+	runtime.CheckNoAlias("SandwichAllJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("JX", JX.RawMatrix()), runtime.MatrixArg("JB", JB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
 	defer sandwichAllJacobianPool.Put(ws)
 	// JA from the structure of dF = dA X B
@@ -3862,8 +3792,7 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("FusionSubSum", "x", n, "n")
 	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSum", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("FusionSubSum", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionSubSum", "dst", runtime.VectorFootprint(dst.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
+	runtime.CheckNoAlias("FusionSubSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -3894,10 +3823,12 @@ func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat
 	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "dy", runtime.VectorFootprint(dy.RawVector()))
+	runtime.CheckNoAlias("FusionSubSumJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.VectorArg("dy", dy.RawVector()),
+	})
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
@@ -3960,11 +3891,7 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 		VectorW: true,
 	}
 	jy.Check("FusionSubSumJacobian", "Jy")
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("FusionSubSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
+	runtime.CheckNoAlias("FusionSubSumJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jy", Jy.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
 	defer fusionSubSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx
@@ -4042,8 +3969,7 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckDim("FusionLseGrad", "A", n, "n")
 	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionLseGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("FusionLseGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("FusionLseGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
 	defer fusionLseGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -4090,9 +4016,7 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionLseHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
+	runtime.CheckNoAlias("FusionLseHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
 	defer fusionLseHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -4152,8 +4076,7 @@ func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("FusionLseHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionLseHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("FusionLseHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("FusionLseHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
 	defer fusionLseHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4239,7 +4162,7 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2Grad", "x", n, "n")
 	runtime.CheckVector("FusionNorm2Grad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm2Grad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("FusionNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -4265,8 +4188,7 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("FusionNorm2HessVec", "x", n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("FusionNorm2HessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
+	runtime.CheckNoAlias("FusionNorm2HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -4311,7 +4233,7 @@ func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("FusionNorm2Hessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionNorm2Hessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("FusionNorm2Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
 	defer fusionNorm2HessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4426,8 +4348,7 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 	n := x.Len()
 	runtime.CheckDim("LseRayGrad", "x", n, "n")
 	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
-	runtime.CheckNoAlias("LseRayGrad", "dt", runtime.ScalarFootprint(dt), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("LseRayGrad", "dt", runtime.ScalarFootprint(dt), "d", runtime.VectorFootprint(d.RawVector()))
+	runtime.CheckNoAlias("LseRayGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	ws := lseRayGradPool.Get().(*lseRayGradWork)
 	defer lseRayGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4661,7 +4582,7 @@ func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("LseMatrixGrad", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("LseMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("LseMatrixGrad", "dX", runtime.MatrixFootprint(dX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
+	runtime.CheckNoAlias("LseMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -4698,8 +4619,7 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
 	hXRows, hXCols := hX.Dims()
 	runtime.CheckMatrix("LseMatrixHessVec", "hX", hXRows, hXCols, m, n, "m", "n")
-	runtime.CheckNoAlias("LseMatrixHessVec", "hX", runtime.MatrixFootprint(hX.RawMatrix()), "X", runtime.MatrixFootprint(X.RawMatrix()))
-	runtime.CheckNoAlias("LseMatrixHessVec", "hX", runtime.MatrixFootprint(hX.RawMatrix()), "vX", runtime.MatrixFootprint(vX.RawMatrix()))
+	runtime.CheckNoAlias("LseMatrixHessVec", []runtime.Arg{runtime.MatrixArg("hX", hX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("vX", vX.RawMatrix())})
 	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
 	defer lseMatrixHessVecPool.Put(ws)
 	hXRaw := hX.RawMatrix()

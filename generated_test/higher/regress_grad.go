@@ -41,9 +41,7 @@ func ThreeScalars(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
-	runtime.CheckNoAlias("ThreeScalarsGrad", "db", runtime.ScalarFootprint(db), "da", runtime.ScalarFootprint(da))
-	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", runtime.ScalarFootprint(dc), "da", runtime.ScalarFootprint(da))
-	runtime.CheckNoAlias("ThreeScalarsGrad", "dc", runtime.ScalarFootprint(dc), "db", runtime.ScalarFootprint(db))
+	runtime.CheckNoAlias("ThreeScalarsGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2
@@ -68,9 +66,7 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
-	runtime.CheckNoAlias("ThreeScalarsHessVec", "hb", runtime.ScalarFootprint(hb), "ha", runtime.ScalarFootprint(ha))
-	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", runtime.ScalarFootprint(hc), "ha", runtime.ScalarFootprint(ha))
-	runtime.CheckNoAlias("ThreeScalarsHessVec", "hc", runtime.ScalarFootprint(hc), "hb", runtime.ScalarFootprint(hb))
+	runtime.CheckNoAlias("ThreeScalarsHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
 	*hb = s
@@ -182,9 +178,7 @@ func ThreeScalarsFull(a float64, b float64, c float64) float64 {
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
-	runtime.CheckNoAlias("ThreeScalarsFullGrad", "db", runtime.ScalarFootprint(db), "da", runtime.ScalarFootprint(da))
-	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", runtime.ScalarFootprint(dc), "da", runtime.ScalarFootprint(da))
-	runtime.CheckNoAlias("ThreeScalarsFullGrad", "dc", runtime.ScalarFootprint(dc), "db", runtime.ScalarFootprint(db))
+	runtime.CheckNoAlias("ThreeScalarsFullGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2 + b*b + math.Pow(c, 3.0)
@@ -208,9 +202,7 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 //
 // It panics if the shapes disagree or a destination shares memory with an input.
 func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
-	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hb", runtime.ScalarFootprint(hb), "ha", runtime.ScalarFootprint(ha))
-	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", runtime.ScalarFootprint(hc), "ha", runtime.ScalarFootprint(ha))
-	runtime.CheckNoAlias("ThreeScalarsFullHessVec", "hc", runtime.ScalarFootprint(hc), "hb", runtime.ScalarFootprint(hb))
+	runtime.CheckNoAlias("ThreeScalarsFullHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	s := c * va
 	s2 := a * vc
 	*ha = 2.0*(s+s2) + c*vb + b*vc
@@ -443,8 +435,7 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 	runtime.CheckDim("InnerZeroHessianGrad", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("InnerZeroHessianGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
+	runtime.CheckNoAlias("InnerZeroHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -471,9 +462,7 @@ func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense,
 	runtime.CheckVector("InnerZeroHessianHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "hy", hy.Len(), n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "vy", runtime.VectorFootprint(vy.RawVector()))
+	runtime.CheckNoAlias("InnerZeroHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("vy", vy.RawVector())})
 	hy.Zero()
 }
 
@@ -494,8 +483,7 @@ func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("InnerZeroHessianHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("InnerZeroHessianHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
+	runtime.CheckNoAlias("InnerZeroHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -592,7 +580,7 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("LogDetHessianGrad", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("LogDetHessianGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
+	runtime.CheckNoAlias("LogDetHessianGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
 	defer logDetHessianGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -633,8 +621,7 @@ func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	runtime.CheckDim("LogDetHessianHessVec", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "hS", hS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("LogDetHessianHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "vS", runtime.SymmetricFootprint(vS.RawSymmetric()))
+	runtime.CheckNoAlias("LogDetHessianHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := logDetHessianHessVecPool.Get().(*logDetHessianHessVecWork)
 	defer logDetHessianHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -760,13 +747,7 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemDimsGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemDimsGrad", "dS", dS.SymmetricDim(), k, "k")
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("ProblemDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
 	ws := problemDimsGradPool.Get().(*problemDimsGradWork)
 	defer problemDimsGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -921,15 +902,12 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemDimsFixedGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemDimsFixedGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "b", runtime.VectorFootprint(b.RawVector()))
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("ProblemDimsFixedGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.SymmetricArg("S", S.RawSymmetric()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+	})
 	ws := problemDimsFixedGradPool.Get().(*problemDimsFixedGradWork)
 	defer problemDimsFixedGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -1056,11 +1034,7 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	runtime.CheckVector("RatioHessianGrad", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianGrad", "dz", dz.Len(), n, "n")
-	runtime.CheckNoAlias("RatioHessianGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RatioHessianGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RatioHessianGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "dy", runtime.VectorFootprint(dy.RawVector()))
+	runtime.CheckNoAlias("RatioHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	ws := ratioHessianGradPool.Get().(*ratioHessianGradWork)
 	defer ratioHessianGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1114,15 +1088,12 @@ func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz 
 	runtime.CheckVector("RatioHessianHessVec", "vz", vz.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "hy", hy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "hz", hz.Len(), n, "n")
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "vy", runtime.VectorFootprint(vy.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hy", runtime.VectorFootprint(hy.RawVector()), "vz", runtime.VectorFootprint(vz.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", runtime.VectorFootprint(hz.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", runtime.VectorFootprint(hz.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", runtime.VectorFootprint(hz.RawVector()), "vy", runtime.VectorFootprint(vy.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", runtime.VectorFootprint(hz.RawVector()), "vz", runtime.VectorFootprint(vz.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessVec", "hz", runtime.VectorFootprint(hz.RawVector()), "hy", runtime.VectorFootprint(hy.RawVector()))
+	runtime.CheckNoAlias("RatioHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector()), runtime.VectorArg("hz", hz.RawVector())}, []runtime.Arg{
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("z", z.RawVector()),
+		runtime.VectorArg("vy", vy.RawVector()),
+		runtime.VectorArg("vz", vz.RawVector()),
+	})
 	ws := ratioHessianHessVecPool.Get().(*ratioHessianHessVecWork)
 	defer ratioHessianHessVecPool.Put(ws)
 	hyRaw := hy.RawVector()
@@ -1175,11 +1146,10 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	n := y.Len()
 	runtime.CheckDim("RatioHessianHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
-	size := n + n
+	size := 2 * n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("RatioHessianHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("RatioHessianHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RatioHessianHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
+	runtime.CheckNoAlias("RatioHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	ws := ratioHessianHessianPool.Get().(*ratioHessianHessianWork)
 	defer ratioHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1196,7 +1166,7 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 			N:    n,
 		})
 		ws.colZ.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+n+n],
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
 			Inc:  1,
 			N:    n,
 		})
@@ -1212,7 +1182,7 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 			N:    n,
 		})
 		ws.colZ.SetRawVector(blas64.Vector{
-			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+n+n],
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
 			Inc:  1,
 			N:    n,
 		})
@@ -1256,7 +1226,7 @@ func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
 	runtime.CheckDim("RatioHessianUnpack", "n", n, "n")
 	runtime.CheckPacked("RatioHessianUnpack", x, n, 1, n, 1)
 	y = mat.NewVecDense(n, x[0:n:n])
-	z = mat.NewVecDense(n, x[n:n+n:n+n])
+	z = mat.NewVecDense(n, x[n:2*n:2*n])
 	return
 }
 
@@ -1315,7 +1285,7 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	n := P.SymmetricDim()
 	runtime.CheckDim("ArctanLogDetGrad", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetGrad", "dP", dP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ArctanLogDetGrad", "dP", runtime.SymmetricFootprint(dP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
+	runtime.CheckNoAlias("ArctanLogDetGrad", []runtime.Arg{runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
 	defer arctanLogDetGradPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1365,8 +1335,7 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	runtime.CheckDim("ArctanLogDetHessVec", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "vP", vP.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "hP", hP.SymmetricDim(), n, "n")
-	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", runtime.SymmetricFootprint(hP.RawSymmetric()), "P", runtime.SymmetricFootprint(P.RawSymmetric()))
-	runtime.CheckNoAlias("ArctanLogDetHessVec", "hP", runtime.SymmetricFootprint(hP.RawSymmetric()), "vP", runtime.SymmetricFootprint(vP.RawSymmetric()))
+	runtime.CheckNoAlias("ArctanLogDetHessVec", []runtime.Arg{runtime.SymmetricArg("hP", hP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric()), runtime.SymmetricArg("vP", vP.RawSymmetric())})
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -1442,7 +1411,7 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowTranspose", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTranspose", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTranspose", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowTranspose", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1470,8 +1439,7 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckVector("RowTransposeJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTransposeJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTransposeJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowTransposeJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("RowTransposeJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1508,7 +1476,7 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("RowTransposeJacobian", "Jx")
-	runtime.CheckNoAlias("RowTransposeJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	// Jx from the structure of dF = dx'
 	jx.Zero()
 	jx.AddProduct(1.0, runtime.Identity, runtime.Identity, true)
@@ -1524,7 +1492,7 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowSquare", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquare", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquare", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowSquare", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1550,8 +1518,7 @@ func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckVector("RowSquareJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowSquareJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquareJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowSquareJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("RowSquareJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1597,7 +1564,7 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("RowSquareJacobian", "Jx")
-	runtime.CheckNoAlias("RowSquareJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowSquareJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := rowSquareJacobianPool.Get().(*rowSquareJacobianWork)
 	defer rowSquareJacobianPool.Put(ws)
 	// Jx by one RowSquareJVP per entry of x: dF = 2 x' .* dx' has no structure to fill it from.
@@ -1624,7 +1591,7 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInner", "x", n, "n")
 	runtime.CheckVector("ScaledByInner", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("ScaledByInner", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("ScaledByInner", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -1648,8 +1615,7 @@ func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("ScaledByInnerJVP", "x", n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dst", dst.Len(), n, "n")
-	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ScaledByInnerJVP", "dst", runtime.VectorFootprint(dst.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("ScaledByInnerJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -1696,7 +1662,7 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 		VectorW: true,
 	}
 	jx.Check("ScaledByInnerJacobian", "Jx")
-	runtime.CheckNoAlias("ScaledByInnerJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("ScaledByInnerJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
 	// Jx by one ScaledByInnerJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
@@ -1753,18 +1719,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), m, "m")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dy", runtime.VectorFootprint(dy.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("OuterTimesVectorGrad", "dz", runtime.VectorFootprint(dz.RawVector()), "dy", runtime.VectorFootprint(dy.RawVector()))
+	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1821,7 +1776,7 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 	runtime.CheckPacked("OuterTimesVectorUnpack", x2, n, 1, m, 1, m, 1)
 	x = mat.NewVecDense(n, x2[0:n:n])
 	y = mat.NewVecDense(m, x2[n:n+m:n+m])
-	z = mat.NewVecDense(m, x2[n+m:n+m+m:n+m+m])
+	z = mat.NewVecDense(m, x2[n+m:n+2*m:n+2*m])
 	return
 }
 
@@ -1840,8 +1795,7 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTimesMatrix", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrix", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowTimesMatrix", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
+	runtime.CheckNoAlias("RowTimesMatrix", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1873,10 +1827,12 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dA", dARows, dACols, n, m, "n", "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("RowTimesMatrixJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("RowTimesMatrixJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+	})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1938,11 +1894,7 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 		VectorW: false,
 	}
 	jA.Check("RowTimesMatrixJacobian", "JA")
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
+	runtime.CheckNoAlias("RowTimesMatrixJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
 	defer rowTimesMatrixJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx' A
@@ -1986,10 +1938,12 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	runtime.CheckDim("RowInnerThenRow", "z", m, "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowInnerThenRow", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRow", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
+	runtime.CheckNoAlias("RowInnerThenRow", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("z", z.RawVector()),
+	})
 	ws := rowInnerThenRowPool.Get().(*rowInnerThenRowWork)
 	defer rowInnerThenRowPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -2046,14 +2000,16 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	runtime.CheckVector("RowInnerThenRowJVP", "dz", dz.Len(), m, "m")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowInnerThenRowJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dy", runtime.VectorFootprint(dy.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dz", runtime.VectorFootprint(dz.RawVector()))
+	runtime.CheckNoAlias("RowInnerThenRowJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("z", z.RawVector()),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.VectorArg("dy", dy.RawVector()),
+		runtime.VectorArg("dz", dz.RawVector()),
+	})
 	ws := rowInnerThenRowJVPPool.Get().(*rowInnerThenRowJVPWork)
 	defer rowInnerThenRowJVPPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -2182,28 +2138,17 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 		VectorW: true,
 	}
 	jz.Check("RowInnerThenRowJacobian", "Jz")
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "z", runtime.VectorFootprint(z.RawVector()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
-	runtime.CheckNoAlias("RowInnerThenRowJacobian", "Jz", runtime.MatrixFootprint(Jz.RawMatrix()), "Jy", runtime.MatrixFootprint(Jy.RawMatrix()))
+	runtime.CheckNoAlias("RowInnerThenRowJacobian", []runtime.Arg{
+		runtime.MatrixArg("Jx", Jx.RawMatrix()),
+		runtime.MatrixArg("JA", JA.RawMatrix()),
+		runtime.MatrixArg("Jy", Jy.RawMatrix()),
+		runtime.MatrixArg("Jz", Jz.RawMatrix()),
+	}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("z", z.RawVector()),
+	})
 	ws := rowInnerThenRowJacobianPool.Get().(*rowInnerThenRowJacobianWork)
 	defer rowInnerThenRowJacobianPool.Put(ws)
 	// Jx by one RowInnerThenRowJVP per entry of x: dF = (dx' A y) z' has no structure to fill it from.
@@ -2280,7 +2225,7 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowPathDerivs", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivs", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivs", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivs", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2307,7 +2252,7 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowPathDerivsDeriv", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivsDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2335,7 +2280,7 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowPathDerivsDeriv2", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv2", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv2", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivsDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2364,7 +2309,7 @@ func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowPathDerivsDeriv3", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsDeriv3", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv3", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivsDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dst.Zero()
 }
 
@@ -2382,7 +2327,7 @@ func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	runtime.CheckDim("RowPathDerivsJVP", "x", n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowPathDerivsJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2427,7 +2372,7 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 		VectorW: false,
 	}
 	jt.Check("RowPathDerivsJacobian", "Jt")
-	runtime.CheckNoAlias("RowPathDerivsJacobian", "Jt", runtime.MatrixFootprint(Jt.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowPathDerivsJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
 	defer rowPathDerivsJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t x'
@@ -2483,8 +2428,7 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowMatrixInputGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowMatrixInputGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
 		Inc:  1,
@@ -2523,9 +2467,7 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowMatrixInputHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
+	runtime.CheckNoAlias("RowMatrixInputHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	hxRaw := hx.RawVector()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
@@ -2560,8 +2502,7 @@ func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	size := n
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("RowMatrixInputHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("RowMatrixInputHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowMatrixInputHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowMatrixInputHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -2682,11 +2623,7 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	dCRows, dCCols := dC.Dims()
 	runtime.CheckMatrix("ColumnMatrixInputGrad", "dC", dCRows, dCCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInputGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", runtime.MatrixFootprint(dC.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dC", runtime.MatrixFootprint(dC.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "dC", runtime.MatrixFootprint(dC.RawMatrix()))
+	runtime.CheckNoAlias("ColumnMatrixInputGrad", []runtime.Arg{runtime.MatrixArg("dC", dC.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
@@ -2742,7 +2679,7 @@ func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense
 	runtime.CheckDim("ColumnMatrixInputUnpack", "n", n, "n")
 	runtime.CheckPacked("ColumnMatrixInputUnpack", x2, n, 1, n, 1)
 	C = mat.NewDense(n, 1, x2[0:n:n])
-	x = mat.NewVecDense(n, x2[n:n+n:n+n])
+	x = mat.NewVecDense(n, x2[n:2*n:2*n])
 	return
 }
 
@@ -2825,18 +2762,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckSymmetric("ProblemScalarFirstGrad", "dS", dS.SymmetricDim(), k, "k")
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", runtime.ScalarFootprint(dt), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", runtime.ScalarFootprint(dt), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dt", runtime.ScalarFootprint(dt), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dA", runtime.MatrixFootprint(dA.RawMatrix()), "dt", runtime.ScalarFootprint(dt))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "dt", runtime.ScalarFootprint(dt))
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
+	runtime.CheckNoAlias("ProblemScalarFirstGrad", []runtime.Arg{runtime.ScalarArg("dt", dt), runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
 	SRaw := S.RawSymmetric()
@@ -2960,16 +2886,12 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrderGrad", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "dc", runtime.ScalarFootprint(dc), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "dc", runtime.ScalarFootprint(dc))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", runtime.ScalarFootprint(db), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", runtime.ScalarFootprint(db), "dc", runtime.ScalarFootprint(dc))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "db", runtime.ScalarFootprint(db), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", runtime.ScalarFootprint(da), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", runtime.ScalarFootprint(da), "dc", runtime.ScalarFootprint(dc))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", runtime.ScalarFootprint(da), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderGrad", "da", runtime.ScalarFootprint(da), "db", runtime.ScalarFootprint(db))
+	runtime.CheckNoAlias("MixedHessianOrderGrad", []runtime.Arg{
+		runtime.ScalarArg("dc", dc),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.ScalarArg("db", db),
+		runtime.ScalarArg("da", da),
+	}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
 	defer mixedHessianOrderGradPool.Put(ws)
 	s := a * b
@@ -3023,20 +2945,12 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	runtime.CheckDim("MixedHessianOrderHessVec", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", runtime.ScalarFootprint(hc), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hc", runtime.ScalarFootprint(hc), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "hc", runtime.ScalarFootprint(hc))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", runtime.ScalarFootprint(hb), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", runtime.ScalarFootprint(hb), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", runtime.ScalarFootprint(hb), "hc", runtime.ScalarFootprint(hc))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "hb", runtime.ScalarFootprint(hb), "hx", runtime.VectorFootprint(hx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", runtime.ScalarFootprint(ha), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", runtime.ScalarFootprint(ha), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", runtime.ScalarFootprint(ha), "hc", runtime.ScalarFootprint(hc))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", runtime.ScalarFootprint(ha), "hx", runtime.VectorFootprint(hx.RawVector()))
-	runtime.CheckNoAlias("MixedHessianOrderHessVec", "ha", runtime.ScalarFootprint(ha), "hb", runtime.ScalarFootprint(hb))
+	runtime.CheckNoAlias("MixedHessianOrderHessVec", []runtime.Arg{
+		runtime.ScalarArg("hc", hc),
+		runtime.VectorArg("hx", hx.RawVector()),
+		runtime.ScalarArg("hb", hb),
+		runtime.ScalarArg("ha", ha),
+	}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := mixedHessianOrderHessVecPool.Get().(*mixedHessianOrderHessVecWork)
 	defer mixedHessianOrderHessVecPool.Put(ws)
 	s := b * va
@@ -3108,7 +3022,7 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 	size := n + 3
 	HRows, HCols := H.Dims()
 	runtime.CheckMatrix("MixedHessianOrderHessian", "H", HRows, HCols, size, size, "size", "size")
-	runtime.CheckNoAlias("MixedHessianOrderHessian", "H", runtime.MatrixFootprint(H.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("MixedHessianOrderHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
 	defer mixedHessianOrderHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3215,10 +3129,12 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowProductSum", "dst", dstRows, dstCols, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSum", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSum", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSum", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSum", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
+	runtime.CheckNoAlias("RowProductSum", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+	})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3260,14 +3176,16 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	runtime.CheckMatrix("RowProductSumJVP", "dB", dBRows, dBCols, m, k, "m", "k")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "dst", dstRows, dstCols, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dy", runtime.VectorFootprint(dy.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dA", runtime.MatrixFootprint(dA.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dB", runtime.MatrixFootprint(dB.RawMatrix()))
+	runtime.CheckNoAlias("RowProductSumJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+		runtime.VectorArg("dx", dx.RawVector()),
+		runtime.VectorArg("dy", dy.RawVector()),
+		runtime.MatrixArg("dA", dA.RawMatrix()),
+		runtime.MatrixArg("dB", dB.RawMatrix()),
+	})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3362,28 +3280,17 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 		VectorW: false,
 	}
 	jB.Check("RowProductSumJacobian", "JB")
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "Jy", runtime.MatrixFootprint(Jy.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JA", runtime.MatrixFootprint(JA.RawMatrix()), "Jy", runtime.MatrixFootprint(Jy.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "y", runtime.VectorFootprint(y.RawVector()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "A", runtime.MatrixFootprint(A.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "B", runtime.MatrixFootprint(B.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "Jx", runtime.MatrixFootprint(Jx.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "Jy", runtime.MatrixFootprint(Jy.RawMatrix()))
-	runtime.CheckNoAlias("RowProductSumJacobian", "JB", runtime.MatrixFootprint(JB.RawMatrix()), "JA", runtime.MatrixFootprint(JA.RawMatrix()))
+	runtime.CheckNoAlias("RowProductSumJacobian", []runtime.Arg{
+		runtime.MatrixArg("Jx", Jx.RawMatrix()),
+		runtime.MatrixArg("Jy", Jy.RawMatrix()),
+		runtime.MatrixArg("JA", JA.RawMatrix()),
+		runtime.MatrixArg("JB", JB.RawMatrix()),
+	}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.MatrixArg("B", B.RawMatrix()),
+	})
 	ws := rowProductSumJacobianPool.Get().(*rowProductSumJacobianWork)
 	defer rowProductSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx' A
@@ -3431,9 +3338,7 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 	runtime.CheckVector("RowColumnInputsJacobian", "x", x.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobian", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobian", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
+	runtime.CheckNoAlias("RowColumnInputsJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3477,12 +3382,14 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 	runtime.CheckVector("RowColumnInputsJacobianJVP", "dx", dx.Len(), n, "n")
 	dstRows, dstCols := dst.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dR", runtime.MatrixFootprint(dR.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dC", runtime.MatrixFootprint(dC.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", "dst", runtime.MatrixFootprint(dst.RawMatrix()), "dx", runtime.VectorFootprint(dx.RawVector()))
+	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("R", R.RawMatrix()),
+		runtime.MatrixArg("C", C.RawMatrix()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.MatrixArg("dR", dR.RawMatrix()),
+		runtime.MatrixArg("dC", dC.RawMatrix()),
+		runtime.VectorArg("dx", dx.RawVector()),
+	})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3588,18 +3495,7 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 		VectorW: true,
 	}
 	jx.Check("RowColumnInputsJacobianJacobian", "Jx")
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", runtime.MatrixFootprint(JR.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", runtime.MatrixFootprint(JR.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JR", runtime.MatrixFootprint(JR.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", runtime.MatrixFootprint(JC.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", runtime.MatrixFootprint(JC.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", runtime.MatrixFootprint(JC.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "JC", runtime.MatrixFootprint(JC.RawMatrix()), "JR", runtime.MatrixFootprint(JR.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "R", runtime.MatrixFootprint(R.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "C", runtime.MatrixFootprint(C.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "JR", runtime.MatrixFootprint(JR.RawMatrix()))
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", "Jx", runtime.MatrixFootprint(Jx.RawMatrix()), "JC", runtime.MatrixFootprint(JC.RawMatrix()))
+	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JR", JR.RawMatrix()), runtime.MatrixArg("JC", JC.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
 	defer rowColumnInputsJacobianJacobianPool.Put(ws)
 	// JR by one RowColumnInputsJacobianJVP per entry of R: dF = x' .* dR + (dR C) x' has no structure to fill it from.
@@ -3709,7 +3605,7 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPScaledDifferenceGrad", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", "dc", runtime.SymmetricFootprint(dc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric())})
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
 	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3764,8 +3660,7 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	runtime.CheckDim("SymmetricHVPScaledDifferenceHessVec", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "vc", runtime.SymmetricFootprint(vc.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.SymmetricArg("vc", vc.RawSymmetric())})
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -3888,7 +3783,7 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	m := S.SymmetricDim()
 	runtime.CheckDim("SPDHVPScaledDifferenceGrad", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", "dS", runtime.SymmetricFootprint(dS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
 	defer spdhvpScaledDifferenceGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -3937,8 +3832,7 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	runtime.CheckDim("SPDHVPScaledDifferenceHessVec", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS.SymmetricDim(), m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "S", runtime.SymmetricFootprint(S.RawSymmetric()))
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", "hS", runtime.SymmetricFootprint(hS.RawSymmetric()), "vS", runtime.SymmetricFootprint(vS.RawSymmetric()))
+	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4064,11 +3958,7 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorGrad", "dc", dc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "dx", dx.Len(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", runtime.SymmetricFootprint(dc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dc", runtime.SymmetricFootprint(dc.RawSymmetric()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", "dx", runtime.VectorFootprint(dx.RawVector()), "dc", runtime.SymmetricFootprint(dc.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
 	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
 	defer symmetricHVPWithVectorGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -4136,15 +4026,12 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "hx", hx.Len(), m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "vc", runtime.SymmetricFootprint(vc.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "x", runtime.VectorFootprint(x.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vc", runtime.SymmetricFootprint(vc.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "vx", runtime.VectorFootprint(vx.RawVector()))
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", "hx", runtime.VectorFootprint(hx.RawVector()), "hc", runtime.SymmetricFootprint(hc.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{
+		runtime.SymmetricArg("c", c.RawSymmetric()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.SymmetricArg("vc", vc.RawSymmetric()),
+		runtime.VectorArg("vx", vx.RawVector()),
+	})
 	ws := symmetricHVPWithVectorHessVecPool.Get().(*symmetricHVPWithVectorHessVecWork)
 	defer symmetricHVPWithVectorHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4293,11 +4180,7 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc.SymmetricDim(), m, "m")
 	daRows, daCols := da.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "da", daRows, daCols, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", runtime.SymmetricFootprint(dc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "dc", runtime.SymmetricFootprint(dc.RawSymmetric()), "a", runtime.MatrixFootprint(a.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", runtime.MatrixFootprint(da.RawMatrix()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", runtime.MatrixFootprint(da.RawMatrix()), "a", runtime.MatrixFootprint(a.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", "da", runtime.MatrixFootprint(da.RawMatrix()), "dc", runtime.SymmetricFootprint(dc.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.MatrixArg("da", da.RawMatrix())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.MatrixArg("a", a.RawMatrix())})
 	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
 	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
 	aRaw := a.RawMatrix()
@@ -4377,15 +4260,12 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc.SymmetricDim(), m, "m")
 	haRows, haCols := ha.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", haRows, haCols, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "a", runtime.MatrixFootprint(a.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "vc", runtime.SymmetricFootprint(vc.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "hc", runtime.SymmetricFootprint(hc.RawSymmetric()), "va", runtime.MatrixFootprint(va.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", runtime.MatrixFootprint(ha.RawMatrix()), "c", runtime.SymmetricFootprint(c.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", runtime.MatrixFootprint(ha.RawMatrix()), "a", runtime.MatrixFootprint(a.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", runtime.MatrixFootprint(ha.RawMatrix()), "vc", runtime.SymmetricFootprint(vc.RawSymmetric()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", runtime.MatrixFootprint(ha.RawMatrix()), "va", runtime.MatrixFootprint(va.RawMatrix()))
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", "ha", runtime.MatrixFootprint(ha.RawMatrix()), "hc", runtime.SymmetricFootprint(hc.RawSymmetric()))
+	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.MatrixArg("ha", ha.RawMatrix())}, []runtime.Arg{
+		runtime.SymmetricArg("c", c.RawSymmetric()),
+		runtime.MatrixArg("a", a.RawMatrix()),
+		runtime.SymmetricArg("vc", vc.RawSymmetric()),
+		runtime.MatrixArg("va", va.RawMatrix()),
+	})
 	ws := symmetricHVPTransposedHalvesHessVecPool.Get().(*symmetricHVPTransposedHalvesHessVecWork)
 	defer symmetricHVPTransposedHalvesHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4471,7 +4351,7 @@ func SymmetricHVPTransposedHalvesUnpack(x []float64, m int) (c *mat.SymDense, a 
 	runtime.CheckDim("SymmetricHVPTransposedHalvesUnpack", "m", m, "m")
 	runtime.CheckPacked("SymmetricHVPTransposedHalvesUnpack", x, m, m, m, m)
 	c = mat.NewSymDense(m, x[0:m*m:m*m])
-	a = mat.NewDense(m, m, x[m*m:m*m+m*m:m*m+m*m])
+	a = mat.NewDense(m, m, x[m*m:2*m*m:2*m*m])
 	return
 }
 
