@@ -4,8 +4,6 @@ import (
 	"math"
 	"sort"
 
-	"github.com/dave/jennifer/jen"
-
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -24,8 +22,10 @@ const (
 )
 
 // Op is one operator, defined in one place: how it prints, how it
-// evaluates (the reference used by tests), its derivative rule, and what
-// emit needs to lower it. The table below is the whole language.
+// evaluates (the reference used by tests) and its derivative rules. The
+// table below is the whole language. How an operator is written in Go is
+// not here: package emit registers each operator's lowering in its own
+// table (emit/lowering.go), so derive knows the mathematics only.
 type Op struct {
 	Name string // the spec spelling for functions; an internal name otherwise
 	Kind Kind
@@ -33,15 +33,13 @@ type Op struct {
 	Spec bool
 
 	// Elementwise unary functions: the scalar function (the reference: it
-	// never calls package runtime, which Go's expressions use), its
-	// derivative as an expression in x and y = f(x), and the Go expression
-	// for one entry.
+	// never calls package runtime, which generated code calls) and its
+	// derivative as an expression in x and y = f(x).
 	Scalar func(x float64) float64
 	Deriv  func(g *Graph, x, y *Node) *Node
-	Go     func(x jen.Code) jen.Code
-	// Joint, when set, computes this function and another of the same
-	// argument together for the price of one (softplus and its derivative
-	// σ share one exp).
+	// Joint, when set, names a kernel that computes this function and
+	// another of the same argument together for the price of one
+	// (softplus and its derivative σ share one exp).
 	Joint *Joint
 
 	// Tangent returns the differential of n given the differentials d of
@@ -92,10 +90,10 @@ type Op struct {
 }
 
 // Joint is a kernel that returns an elementwise function and With, of
-// one argument, in one call: Go(x) is a Go expression of two values.
+// one argument, in one call. Derive only names it; emit's lowering table
+// says which Go call computes the pair.
 type Joint struct {
-	With *Op
-	Go   func(x jen.Code) jen.Code
+	With *Op // the partner function, computed by the same call
 }
 
 // Leaves and structure.
@@ -150,44 +148,44 @@ func transposedAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
 // derivatives need.
 var (
 	OpExp = elementwise("exp", math.Exp,
-		func(g *Graph, x, y *Node) *Node { return y }, mathCall("Exp"))
+		func(g *Graph, x, y *Node) *Node { return y })
 	OpLog = elementwise("log", math.Log,
-		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), x) }, mathCall("Log"))
-	OpSin = elementwise("sin", math.Sin, nil, mathCall("Sin")) // derivative set in init: cos
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), x) })
+	OpSin = elementwise("sin", math.Sin, nil) // derivative set in init: cos
 	OpCos = elementwise("cos", math.Cos,
-		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Apply(OpSin, x)) }, mathCall("Cos"))
+		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Apply(OpSin, x)) })
 	OpTan = elementwise("tan", math.Tan,
-		func(g *Graph, x, y *Node) *Node { return g.Add(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tan"))
+		func(g *Graph, x, y *Node) *Node { return g.Add(g.Const(1), g.Hadamard(y, y)) })
 	OpArcsin = elementwise("arcsin", math.Asin,
 		func(g *Graph, x, y *Node) *Node {
 			return g.Div(g.Const(1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
-		}, mathCall("Asin"))
+		})
 	OpArccos = elementwise("arccos", math.Acos,
 		func(g *Graph, x, y *Node) *Node {
 			return g.Div(g.Const(-1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
-		}, mathCall("Acos"))
+		})
 	OpArctan = elementwise("arctan", math.Atan,
-		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) }, mathCall("Atan"))
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) })
 	OpTanh = elementwise("tanh", math.Tanh,
-		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) }, mathCall("Tanh"))
+		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) })
 	OpSigmoid = elementwise("sigmoid", sigmoidReference,
-		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) }, runtimeCall("Sigmoid"))
+		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
 	OpSoftplus = elementwise("softplus", softplusReference,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }, runtimeCall("Softplus"))
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) })
 	OpSqrt = elementwise("sqrt", math.Sqrt,
-		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) }, mathCall("Sqrt"))
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) })
 	OpAbs = elementwise("abs", math.Abs,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) }, mathCall("Abs"))
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) })
 	OpSign = elementwise("sign", signReference,
-		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Sign"))
+		func(g *Graph, x, y *Node) *Node { return nil })
 	OpRelu = elementwise("relu", reluReference,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) }, runtimeCall("Relu"))
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) })
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
 	OpRecip0 = internal(elementwise("recip0", recip0Reference,
-		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }, runtimeCall("Recip0")))
+		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
 	OpStep = internal(elementwise("step", stepReference,
-		func(g *Graph, x, y *Node) *Node { return nil }, runtimeCall("Step")))
+		func(g *Graph, x, y *Node) *Node { return nil }))
 )
 
 // Elementwise lists the elementwise unary functions callable from a spec.
@@ -196,19 +194,8 @@ var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, O
 
 func internal(op *Op) *Op { op.Spec = false; return op }
 
-func mathCall(name string) func(jen.Code) jen.Code {
-	return func(x jen.Code) jen.Code { return jen.Qual("math", name).Call(x) }
-}
-
-func runtimeCall(name string) func(jen.Code) jen.Code {
-	return func(x jen.Code) jen.Code { return jen.Qual(RuntimePath, name).Call(x) }
-}
-
-// RuntimePath is the import path of the helper package generated code uses.
-const RuntimePath = "github.com/gradgen/gradgen/runtime"
-
-func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node, goExpr func(jen.Code) jen.Code) *Op {
-	op := &Op{Name: name, Kind: KindElementwise, Spec: true, Scalar: f, Deriv: deriv, Go: goExpr, keepsSymmetry: true}
+func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node) *Op {
+	op := &Op{Name: name, Kind: KindElementwise, Spec: true, Scalar: f, Deriv: deriv, keepsSymmetry: true}
 	// dσ(X) = σ'(X) ⊙ dX.
 	op.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Hadamard(op.Deriv(g, n.Args[0], n), d[0]) }
 	op.Adjoint = func(g *Graph, n, adj *Node) []*Node {
@@ -231,7 +218,7 @@ func sumOfDegrees(_ *Node, args []int) (int, bool) {
 }
 
 func init() {
-	OpSoftplus.Joint = &Joint{With: OpSigmoid, Go: runtimeCall("SoftplusSigmoid")}
+	OpSoftplus.Joint = &Joint{With: OpSigmoid}
 
 	// Homogeneity: a variable has degree 1 (set in Degree), constants 0;
 	// linear maps keep the degree, products add degrees, a quotient

@@ -6,40 +6,6 @@ import (
 	"github.com/gradgen/gradgen/derive"
 )
 
-// combine returns the expression of the elementwise node n from the
-// expressions of its operands.
-func (e *function) combine(n *derive.Node, arg func(*derive.Node) expr) expr {
-	a := n.Args
-	switch n.Op {
-	case derive.OpAdd:
-		x := arg(a[0])
-		for _, t := range a[1:] {
-			if c, rest := negated(t); c {
-				x = sub(x, arg(rest))
-			} else {
-				x = add(x, arg(t))
-			}
-		}
-		return x
-	case derive.OpScale:
-		if a[0].IsConst(-1) {
-			return negation{arg(a[1])}
-		}
-		return mul(arg(a[0]), arg(a[1]))
-	case derive.OpHadamard:
-		return mul(arg(a[0]), arg(a[1]))
-	case derive.OpDiv:
-		return div(arg(a[0]), arg(a[1]))
-	case derive.OpPow:
-		base := arg(a[0])
-		if _, stored := e.vals[a[0]]; a[1].IsConst(2) && (stored || cheap(a[0])) {
-			return mul(base, arg(a[0]))
-		}
-		return atom{jen.Qual(mathPath, "Pow").Call(base.code(), e.scalar(a[1]).code())}
-	}
-	return atom{n.Op.Go(arg(a[0]).code())}
-}
-
 // negated reports whether t is -1 times rest.
 func negated(t *derive.Node) (bool, *derive.Node) {
 	if t.Op == derive.OpBroadcast {
@@ -205,7 +171,7 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	x := e.elem(n.Args[0], i, j)
 	mine, theirs := e.scope.fresh(n.Op.Name), e.scope.fresh(jt.With.Name)
 	e.pre = append(e.pre,
-		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(jt.Go(x.code())),
+		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(lowerings[n.Op].joint(x.code())),
 		jen.Add(e.read(partner, buf, i, j).code()).Op("=").Id(theirs))
 	e.noteFill(buf)
 	return ident(mine)

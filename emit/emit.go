@@ -24,8 +24,12 @@ const (
 	matPath     = "gonum.org/v1/gonum/mat"
 	mathPath    = "math"
 	syncPath    = "sync"
-	runtimePath = derive.RuntimePath
+	runtimePath = RuntimePath
 )
+
+// RuntimePath is the import path of package runtime, the helpers that
+// generated code calls.
+const RuntimePath = "github.com/gradgen/gradgen/runtime"
 
 // Header is the first line of every generated file; it matches the Go
 // convention for generated code (go/ast.IsGenerated).

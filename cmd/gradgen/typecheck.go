@@ -18,7 +18,6 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/gradgen/gradgen/derive"
 	"github.com/gradgen/gradgen/emit"
 )
 
@@ -225,7 +224,7 @@ func sourceModule() string {
 		return ""
 	}
 	root := filepath.Dir(filepath.Dir(filepath.Dir(file))) // above cmd/gradgen
-	modulePath := strings.TrimSuffix(derive.RuntimePath, "/runtime")
+	modulePath := strings.TrimSuffix(emit.RuntimePath, "/runtime")
 	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil || !bytes.HasPrefix(mod, []byte("module "+modulePath+"\n")) {
 		return ""

@@ -1,0 +1,123 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/gradgen/gradgen/derive"
+)
+
+// lowering is how one operator of derive's table (derive.Ops) is written
+// in Go. It is registered here, beside the code that uses it, as JAX
+// registers a primitive's lowering with the lowering code, so that derive
+// knows the mathematics only and never imports jennifer.
+type lowering struct {
+	// entry returns the expression of one entry of an elementwise node n
+	// from the expressions of its operands' entries, which arg returns.
+	entry func(e *function, n *derive.Node, arg func(*derive.Node) expr) expr
+	// joint, for an operator with a joint kernel (derive.Op.Joint), is
+	// the Go call at x that returns the operator's value and its partner's,
+	// in that order.
+	joint func(x jen.Code) jen.Code
+}
+
+// lowerings holds the lowering of every elementwise operator, one entry
+// each. It is filled by init, as its entries call methods that read it.
+// TestLoweringTable checks it against derive.Ops.
+var lowerings map[*derive.Op]lowering
+
+func init() {
+	lowerings = map[*derive.Op]lowering{
+		derive.OpAdd:      {entry: addEntry},
+		derive.OpScale:    {entry: scaleEntry},
+		derive.OpHadamard: {entry: hadamardEntry},
+		derive.OpDiv:      {entry: divEntry},
+		derive.OpPow:      {entry: (*function).powEntry},
+
+		derive.OpExp:      {entry: call(mathPath, "Exp")},
+		derive.OpLog:      {entry: call(mathPath, "Log")},
+		derive.OpSin:      {entry: call(mathPath, "Sin")},
+		derive.OpCos:      {entry: call(mathPath, "Cos")},
+		derive.OpTan:      {entry: call(mathPath, "Tan")},
+		derive.OpArcsin:   {entry: call(mathPath, "Asin")},
+		derive.OpArccos:   {entry: call(mathPath, "Acos")},
+		derive.OpArctan:   {entry: call(mathPath, "Atan")},
+		derive.OpTanh:     {entry: call(mathPath, "Tanh")},
+		derive.OpSigmoid:  {entry: call(runtimePath, "Sigmoid")},
+		derive.OpSoftplus: {entry: call(runtimePath, "Softplus"), joint: qualCall(runtimePath, "SoftplusSigmoid")},
+		derive.OpSqrt:     {entry: call(mathPath, "Sqrt")},
+		derive.OpAbs:      {entry: call(mathPath, "Abs")},
+		derive.OpSign:     {entry: call(runtimePath, "Sign")},
+		derive.OpRelu:     {entry: call(runtimePath, "Relu")},
+		derive.OpRecip0:   {entry: call(runtimePath, "Recip0")},
+		derive.OpStep:     {entry: call(runtimePath, "Step")},
+	}
+}
+
+// combine returns the expression of the elementwise node n from the
+// expressions of its operands, by n's lowering.
+func (e *function) combine(n *derive.Node, arg func(*derive.Node) expr) expr {
+	l := lowerings[n.Op]
+	if l.entry == nil {
+		panic(fmt.Sprintf("emit: internal error: the operator %s has no Go lowering (emit/lowering.go)", n.Op.Name))
+	}
+	return l.entry(e, n, arg)
+}
+
+// call lowers an elementwise function of one argument to the Go function
+// name of the package at path.
+func call(path, name string) func(e *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+	goCall := qualCall(path, name)
+	return func(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+		return atom{goCall(arg(n.Args[0]).code())}
+	}
+}
+
+// qualCall returns the Go call of the function name of the package at
+// path on one argument.
+func qualCall(path, name string) func(x jen.Code) jen.Code {
+	return func(x jen.Code) jen.Code { return jen.Qual(path, name).Call(x) }
+}
+
+// addEntry writes a sum, a term −1·t as a subtraction.
+func addEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+	x := arg(n.Args[0])
+	for _, t := range n.Args[1:] {
+		if c, rest := negated(t); c {
+			x = sub(x, arg(rest))
+		} else {
+			x = add(x, arg(t))
+		}
+	}
+	return x
+}
+
+// scaleEntry writes s·x, and −1·x as a negation.
+func scaleEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+	if n.Args[0].IsConst(-1) {
+		return negation{arg(n.Args[1])}
+	}
+	return mul(arg(n.Args[0]), arg(n.Args[1]))
+}
+
+// hadamardEntry writes the product of two entries.
+func hadamardEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+	return mul(arg(n.Args[0]), arg(n.Args[1]))
+}
+
+// divEntry writes the quotient of two entries.
+func divEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
+	return div(arg(n.Args[0]), arg(n.Args[1]))
+}
+
+// powEntry writes x^p as math.Pow, and x² as x*x when x is stored or
+// cheap to repeat.
+func (e *function) powEntry(n *derive.Node, arg func(*derive.Node) expr) expr {
+	x, p := n.Args[0], n.Args[1]
+	base := arg(x)
+	if _, stored := e.vals[x]; p.IsConst(2) && (stored || cheap(x)) {
+		return mul(base, arg(x))
+	}
+	return atom{jen.Qual(mathPath, "Pow").Call(base.code(), e.scalar(p).code())}
+}
