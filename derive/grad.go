@@ -41,7 +41,11 @@ func (g *Graph) symmetricPart(w, grad *Node) *Node {
 }
 
 // postorder returns the nodes reachable from root, arguments first.
-func postorder(root *Node) []*Node {
+func postorder(root *Node) []*Node { return postorderUntil(root, nil) }
+
+// postorderUntil is postorder without descending below the nodes other
+// than root for which leaf reports true (nil: none).
+func postorderUntil(root *Node, leaf func(*Node) bool) []*Node {
 	var order []*Node
 	seen := map[*Node]bool{}
 	var visit func(n *Node)
@@ -50,8 +54,10 @@ func postorder(root *Node) []*Node {
 			return
 		}
 		seen[n] = true
-		for _, a := range n.Args {
-			visit(a)
+		if n == root || leaf == nil || !leaf(n) {
+			for _, a := range n.Args {
+				visit(a)
+			}
 		}
 		order = append(order, n)
 	}

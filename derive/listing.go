@@ -141,23 +141,7 @@ func (l *Listing) share(root *Node) {
 // postorder returns the nodes of root's tree not hidden behind a name,
 // each after its arguments.
 func (l *Listing) postorder(root *Node) []*Node {
-	var order []*Node
-	seen := map[*Node]bool{}
-	var visit func(n *Node)
-	visit = func(n *Node) {
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		if _, named := l.names[n]; !named || n == root {
-			for _, a := range n.Args {
-				visit(a)
-			}
-		}
-		order = append(order, n)
-	}
-	visit(root)
-	return order
+	return postorderUntil(root, func(n *Node) bool { _, named := l.names[n]; return named })
 }
 
 // newName returns the next free name t1, t2, ….

@@ -137,32 +137,27 @@ func (j *jet) tangentOf(n *Node) *Node {
 
 // moving reports whether n depends on t (through a carrier too).
 func (j *jet) moving(n *Node) bool {
-	if n == nil {
-		return false
-	}
-	if v, ok := j.moves[n]; ok {
-		return v
-	}
-	v := n == j.t || j.carrier[n] != nil
-	for _, a := range n.Args {
-		v = v || j.moving(a)
-	}
-	j.moves[n] = v
-	return v
+	return reaches(n, j.moves, func(m *Node) bool { return m == j.t || j.carrier[m] != nil })
 }
 
 // carrying reports whether n depends on a carrier variable.
 func (j *jet) carrying(n *Node) bool {
+	return reaches(n, j.carries, func(m *Node) bool { return j.carrier[m] != nil })
+}
+
+// reaches reports whether n or a node below it is a source, memoised in
+// memo; nil reaches nothing.
+func reaches(n *Node, memo map[*Node]bool, source func(*Node) bool) bool {
 	if n == nil {
 		return false
 	}
-	if v, ok := j.carries[n]; ok {
+	if v, ok := memo[n]; ok {
 		return v
 	}
-	v := j.carrier[n] != nil
+	v := source(n)
 	for _, a := range n.Args {
-		v = v || j.carrying(a)
+		v = reaches(a, memo, source) || v
 	}
-	j.carries[n] = v
+	memo[n] = v
 	return v
 }
