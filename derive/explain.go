@@ -11,7 +11,7 @@ import (
 // terms collected, and the gradient read off as ∂f/∂X = G.
 //
 // For the derivatives beyond the gradient it shows dᵏf/dtᵏ order by order
-// each the derivative of the one before; for a vector- or matrix-valued f
+// (Taylor mode: see Graph.Derivatives); for a vector- or matrix-valued f
 // the differential dF in each wrt input and the Jacobian's block (k, l)
 // read off its structure; and with hessian the Hessian-vector product and
 // the Hessian's blocks.
