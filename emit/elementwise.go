@@ -1,10 +1,12 @@
 package emit
 
 import (
-	"github.com/dave/jennifer/jen"
-
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 )
+
+// expr is a Go expression of package plan.
+type expr = plan.Expr
 
 // negated reports whether t is -1 times rest.
 func negated(t *derive.Node) (bool, *derive.Node) {
@@ -49,7 +51,7 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 func (e *function) expand(n *derive.Node, i, j expr) expr {
 	switch n.Op {
 	case derive.OpConst:
-		return literal(n.Value)
+		return plan.Lit(n.Value)
 	case derive.OpTranspose:
 		return e.elem(n.Args[0], j, i)
 	case derive.OpBroadcast:
@@ -57,7 +59,7 @@ func (e *function) expand(n *derive.Node, i, j expr) expr {
 	case derive.OpEye:
 		return kronecker(i, j)
 	case derive.OpDiagMat:
-		return mul(kronecker(i, j), e.elem(n.Args[0], i, intLit(0)))
+		return plan.Mul(kronecker(i, j), e.elem(n.Args[0], i, plan.IntLit(0)))
 	case derive.OpDiagVec:
 		return e.elem(n.Args[0], i, i)
 	}
@@ -69,13 +71,13 @@ func (e *function) expand(n *derive.Node, i, j expr) expr {
 
 // kronecker returns δᵢⱼ.
 func kronecker(i, j expr) expr {
-	return atom{jen.Qual(runtimePath, "Kronecker").Call(i.code(), j.code())}
+	return plan.Fn(runtimePath, "Kronecker", i, j)
 }
 
 // read returns entry (i, j) of the stored value v of n.
 func (e *function) read(n *derive.Node, v *val, i, j expr) expr {
-	if v.sym {
-		return atom{jen.Qual(runtimePath, "SymAt").Call(v.id(), i.code(), j.code())}
+	if v.Kind == plan.Symmetric {
+		return plan.At{V: v, I: i, J: j}
 	}
 	if i == e.loopJ && !n.Shape.IsVector() {
 		e.transposed = true // read against the loop's order
@@ -85,38 +87,25 @@ func (e *function) read(n *derive.Node, v *val, i, j expr) expr {
 		if n.Shape.IsRow() {
 			k = j
 		}
-		if v.contiguous {
-			return atom{v.id().Dot("Data").Index(k.code())}
-		}
-		return atom{v.id().Dot("Data").Index(mul(k, member(v, "Inc")).code())}
+		return plan.At{V: v, I: k}
 	}
-	return e.readAt(v, i, j)
+	return plan.At{V: v, I: i, J: j}
 }
-
-// readAt returns entry (i, j) of the stored matrix v.
-func (e *function) readAt(v *val, i, j expr) expr {
-	return atom{v.id().Dot("Data").Index(add(mul(i, member(v, "Stride")), j).code())}
-}
-
-// member returns the field f of the stored value v.
-func member(v *val, f string) expr { return atom{v.id().Dot(f)} }
 
 // loop returns a loop over the entries of shape; body gets the indices.
-// A matrix loop that reads a stored matrix transposed runs over tiles of
-// tileSize×tileSize entries, so both access orders stay in cache.
-const tileSize = 64
-
-func (e *function) loop(shape derive.Shape, body func(i, j expr) jen.Code) jen.Code {
+// A matrix loop that reads a stored matrix transposed runs over tiles
+// (plan.TileSize), so both access orders stay in cache.
+func (e *function) loop(shape derive.Shape, body func(i, j expr) plan.Step) plan.Step {
 	inner, transposed, fx := e.loopBody(shape, body)
 	e.closeLoop(fx)
-	return e.loopOver(shape, transposed, inner)
+	return e.loopOver(shape, transposed, inner...)
 }
 
 // loopBody builds the body of a loop over shape, and reports whether it
 // reads a stored matrix against the loop's order and what else it does
 // (legality.go).
-func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (jen.Code, bool, *loopEffects) {
-	i, j := ident(e.i), ident(e.j)
+func (e *function) loopBody(shape derive.Shape, body func(i, j expr) plan.Step) ([]plan.Step, bool, *loopEffects) {
+	i, j := ref(e.i), ref(e.j)
 	outerPre := e.pre
 	e.pre = nil
 	defer func() { e.pre = outerPre }()
@@ -124,9 +113,9 @@ func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (
 	defer restore()
 	switch {
 	case shape.IsCol():
-		return e.withPre(body(i, intLit(0))), false, fx
+		return e.withPre(body(i, plan.IntLit(0))), false, fx
 	case shape.IsRow():
-		return e.withPre(body(intLit(0), i)), false, fx
+		return e.withPre(body(plan.IntLit(0), i)), false, fx
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
@@ -138,15 +127,8 @@ func (e *function) loopBody(shape derive.Shape, body func(i, j expr) jen.Code) (
 
 // withPre returns inner preceded by the statements the body asked to run
 // first in each iteration (a joint kernel's call).
-func (e *function) withPre(inner jen.Code) jen.Code {
-	if len(e.pre) == 0 {
-		return inner
-	}
-	s := jen.Add(e.pre[0])
-	for _, p := range e.pre[1:] {
-		s.Line().Add(p)
-	}
-	return s.Line().Add(inner)
+func (e *function) withPre(inner plan.Step) []plan.Step {
+	return append(append([]plan.Step{}, e.pre...), inner)
 }
 
 // joint returns entry (i, j) of the elementwise node n when its operator
@@ -169,53 +151,44 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	buf := e.fillBuffer(partner.Shape, e.localName(partner))
 	e.vals[partner] = buf
 	x := e.elem(n.Args[0], i, j)
-	mine, theirs := e.scope.fresh(n.Op.Name), e.scope.fresh(jt.With.Name)
+	mine := plan.NewValue(e.scope.fresh(n.Op.Name), plan.Scalar, plan.Local)
+	theirs := plan.NewValue(e.scope.fresh(jt.With.Name), plan.Scalar, plan.Local)
 	e.pre = append(e.pre,
-		jen.List(jen.Id(mine), jen.Id(theirs)).Op(":=").Add(lowerings[n.Op].joint(x.code())),
-		jen.Add(e.read(partner, buf, i, j).code()).Op("=").Id(theirs))
+		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x)},
+		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
 	e.noteFill(buf)
-	return ident(mine)
+	return ref(mine)
 }
 
 // loopOver returns the loop over the entries of shape running inner, in
 // tiles when tiled.
-func (e *function) loopOver(shape derive.Shape, tiled bool, inner ...jen.Code) jen.Code {
+func (e *function) loopOver(shape derive.Shape, tiled bool, inner ...plan.Step) plan.Step {
+	l := &plan.Loop{Shape: shape, I: e.i, Body: inner}
 	switch {
 	case shape.IsCol():
-		return forRange(e.i, e.dim(shape.Rows), inner...)
+		l.Rows = e.dim(shape.Rows)
+		return l
 	case shape.IsRow():
-		return forRange(e.i, e.dim(shape.Cols), inner...)
+		l.Cols = e.dim(shape.Cols)
+		return l
 	}
-	rows, cols := e.dim(shape.Rows), e.dim(shape.Cols)
-	if !tiled {
-		return forRange(e.i, rows, forRange(e.j, cols, inner...))
-	}
-	if e.ti == "" {
-		e.ti, e.tj, e.tiEnd, e.tjEnd = e.scope.fresh("ii"), e.scope.fresh("jj"), e.scope.fresh("iEnd"), e.scope.fresh("jEnd")
-	}
-	step := func(v string, n jen.Code, body ...jen.Code) jen.Code {
-		return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("+=").Lit(tileSize)).Block(body...)
-	}
-	end := func(end, start string, n jen.Code) []jen.Code {
-		return []jen.Code{
-			jen.Id(end).Op(":=").Id(start).Op("+").Lit(tileSize),
-			jen.If(jen.Id(end).Op(">").Add(n)).Block(jen.Id(end).Op("=").Add(n)),
+	l.J, l.Rows, l.Cols, l.Tiled = e.j, e.dim(shape.Rows), e.dim(shape.Cols), tiled
+	if tiled {
+		if e.tiles == nil {
+			index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Index) }
+			e.tiles = &plan.TileVars{I: index("ii"), J: index("jj"), IEnd: index("iEnd"), JEnd: index("jEnd")}
 		}
+		l.Tiles = e.tiles
 	}
-	within := func(v, start, end string, body ...jen.Code) jen.Code {
-		return jen.For(jen.Id(v).Op(":=").Id(start), jen.Id(v).Op("<").Id(end), jen.Id(v).Op("++")).Block(body...)
-	}
-	return step(e.ti, rows, append(end(e.tiEnd, e.ti, rows),
-		step(e.tj, cols, append(end(e.tjEnd, e.tj, cols),
-			within(e.i, e.ti, e.tiEnd, within(e.j, e.tj, e.tjEnd, inner...)))...))...)
+	return l
 }
 
 // pendingLoop is the last statement emitted, when it is a loop that a next
 // loop over the same shape may join.
 type pendingLoop struct {
 	shape derive.Shape
-	at    int        // its index in e.body
-	inner []jen.Code // its body
+	at    int         // its index in e.body
+	inner []plan.Step // its body
 	tiled bool
 	fx    *loopEffects // what its bodies read, sum and fill
 }
@@ -226,7 +199,7 @@ type pendingLoop struct {
 // entry by entry and a sum of it, say. Each body reads what earlier bodies
 // wrote only at its own entry: a body that reads a matrix transposed starts
 // a loop of its own.
-func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j expr) jen.Code) {
+func (e *function) fusedLoop(shape derive.Shape, pre []plan.Step, body func(i, j expr) plan.Step) {
 	inner, transposed, fx := e.loopBody(shape, body)
 	// Joining relies on: the loop is the last statement (nothing between
 	// reads what it computes), each entry's iteration sees every earlier
@@ -234,10 +207,10 @@ func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j 
 	// loop accumulates is read in it (ruleReductionRead: a sum is
 	// complete only after its loop, so its reader starts a loop after).
 	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed && !fx.readsSumOf(p.fx) {
-		rest := append(append([]jen.Code{}, pre...), e.body[p.at:]...)
+		rest := append(append([]plan.Step{}, pre...), e.body[p.at:]...)
 		e.body = append(e.body[:p.at], rest...)
 		p.at += len(pre)
-		p.inner = append(p.inner, inner)
+		p.inner = append(p.inner, inner...)
 		p.fx.merge(fx)
 		e.closeLoop(p.fx)
 		e.body[p.at] = e.loopOver(shape, p.tiled, p.inner...)
@@ -245,10 +218,11 @@ func (e *function) fusedLoop(shape derive.Shape, pre []jen.Code, body func(i, j 
 	}
 	e.closeLoop(fx)
 	e.body = append(e.body, pre...)
-	e.body = append(e.body, e.loopOver(shape, transposed, inner))
-	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: []jen.Code{inner}, tiled: transposed, fx: fx}
+	e.body = append(e.body, e.loopOver(shape, transposed, inner...))
+	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: inner, tiled: transposed, fx: fx}
 }
 
-func forRange(v string, n jen.Code, body ...jen.Code) jen.Code {
-	return jen.For(jen.Id(v).Op(":=").Lit(0), jen.Id(v).Op("<").Add(n), jen.Id(v).Op("++")).Block(body...)
+// forRange returns the loop for v := 0; v < n; v++ { body }.
+func forRange(v *val, n expr, body ...plan.Step) plan.Step {
+	return &plan.For{Var: v, From: plan.IntLit(0), To: n, Body: body}
 }

@@ -41,8 +41,19 @@ type Options struct {
 	Sources []string // spec file names, recorded in the header (see quoteName)
 }
 
-// Generate returns the gofmt-formatted Go source for funcs.
-func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
+// Generate returns the gofmt-formatted Go source for funcs. A plan that
+// breaks one of package plan's invariants is an internal error naming the
+// function and the rule.
+func Generate(funcs []*derive.Function, opts Options) (_ []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, ok := r.(planError)
+			if !ok {
+				panic(r)
+			}
+			err = p
+		}
+	}()
 	f := jen.NewFile(opts.Package)
 	f.HeaderComment(Header)
 	if len(opts.Sources) > 0 {

@@ -2,8 +2,6 @@ package emit
 
 import (
 	"fmt"
-	"go/scanner"
-	"go/token"
 	"slices"
 	"strings"
 	"unicode"
@@ -11,18 +9,17 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
 // val is a value computed in the generated function: a float64 local, a
-// blas64.Vector or a blas64.General.
-type val struct {
-	name       string
-	contiguous bool // a workspace buffer: unit increment, stride = columns
-	sym        bool // a blas64.Symmetric view of a symmetric input (upper triangle)
-}
+// blas64.Vector, a blas64.General or a blas64.Symmetric view of a symmetric
+// input.
+type val = plan.Value
 
-func (v *val) id() *jen.Statement { return jen.Id(v.name) }
+// ref reads the value v by name.
+func ref(v *val) expr { return plan.Ref{V: v} }
 
 // role is what a generated function computes.
 type role int
@@ -45,6 +42,7 @@ type output struct {
 	to    *derive.Input
 	node  *derive.Node
 	param string
+	arg   *val // the parameter
 }
 
 // function emits one generated Go function.
@@ -62,30 +60,32 @@ type function struct {
 	// FHessian's structured terms), for counting uses.
 	extra []*derive.Node
 
-	body   []jen.Code
-	decls  map[jen.Code]*declaration // the statements of body (and of the shape checks) that only declare
-	uses   map[*derive.Node]int
-	vals   map[*derive.Node]*val
-	dims   map[derive.Dim]jen.Code
-	used   map[derive.Dim]bool          // dimensions the generated code reads
-	binder map[derive.Dim]*derive.Input // the input each dimension is read from
-	work   []workField
-	gemm   string // the workspace's runtime.Gemm field, once a product needs it
-	facts  map[*derive.Node]*factor
-	fulls  map[*derive.Node]*val // symmetric inputs expanded to general matrices
+	body    []plan.Step
+	args    map[string]*val // the parameters by name
+	uses    map[*derive.Node]int
+	vals    map[*derive.Node]*val
+	dims    map[derive.Dim]*val
+	used    map[derive.Dim]bool          // dimensions the generated code reads
+	binder  map[derive.Dim]*derive.Input // the input each dimension is read from
+	work    []workField
+	fields  map[*val]string // the workspace field of each buffer
+	globals []*val          // package-level values the body refers to
+	gemm    string          // the workspace's runtime.Gemm field, once a product needs it
+	facts   map[*derive.Node]*factor
+	fulls   map[*derive.Node]*val // symmetric inputs expanded to general matrices
 
-	top    *scope // package-level names
-	wsName string
-	i, j   string // loop variables
+	top  *scope // package-level names
+	ws   *val   // the workspace
+	i, j *val   // loop variables
 	// Tiled loops: their variables (named on first use), and, while a
 	// matrix loop body is built, its column index and whether the body
 	// reads a stored matrix transposed.
-	ti, tj, tiEnd, tjEnd string
-	loopJ                expr
-	transposed           bool
-	pending              *pendingLoop // the loop just emitted, which the next may join
-	pre                  []jen.Code   // statements the loop body being built runs first in each iteration
-	legal                legality     // what loop bodies read, sum and fill, for the fusion rules (legality.go)
+	tiles      *plan.TileVars
+	loopJ      expr
+	transposed bool
+	pending    *pendingLoop // the loop just emitted, which the next may join
+	pre        []plan.Step  // statements the loop body being built runs first in each iteration
+	legal      legality     // what loop bodies read, sum and fill, for the fusion rules (legality.go)
 }
 
 // workField is a field of the function's pooled workspace.
@@ -102,8 +102,8 @@ type factor struct {
 
 func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	e := &function{fn: fn, role: r, order: order, scope: newScope(top), vals: map[*derive.Node]*val{},
-		dims: map[derive.Dim]jen.Code{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
-		decls: map[jen.Code]*declaration{}}
+		dims: map[derive.Dim]*val{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
+		args: map[string]*val{}, fields: map[*val]string{}}
 	e.name = roleName(fn.Spec.Name, r, order)
 	e.ins = append(e.ins, fn.Inputs...)
 	switch r {
@@ -114,6 +114,10 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	}
 	for _, in := range e.ins {
 		e.scope.reserve(in.Name)
+		e.args[in.Name] = &val{Name: in.Name, Kind: plan.Object, Owner: plan.Input, Shape: in.Shape}
+		if in.Kind == spec.Scalar {
+			e.args[in.Name].Kind = plan.Scalar
+		}
 	}
 	for _, d := range fn.Dims {
 		e.scope.reserve(d.Name)
@@ -124,11 +128,11 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 			e.ret = n
 			return
 		}
-		e.outs = append(e.outs, output{valueInput(fn), n, e.scope.fresh("dst")})
+		e.outs = append(e.outs, e.destination(valueInput(fn), n, "dst"))
 	}
 	wrt := func(prefix string, nodes []*derive.Node) {
 		for k, w := range fn.Wrt {
-			e.outs = append(e.outs, output{w, nodes[k], e.scope.fresh(prefix + w.Name)})
+			e.outs = append(e.outs, e.destination(w, nodes[k], prefix+w.Name))
 		}
 	}
 	switch r {
@@ -145,10 +149,22 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 		wrt("h", fn.HessVec)
 	}
 	e.top = top
-	e.wsName = e.scope.fresh("ws")
-	e.i, e.j = e.scope.fresh("i"), e.scope.fresh("j")
+	e.ws = plan.NewValue(e.scope.fresh("ws"), plan.Object, plan.Local)
+	e.i, e.j = plan.NewValue(e.scope.fresh("i"), plan.Int, plan.Index), plan.NewValue(e.scope.fresh("j"), plan.Int, plan.Index)
 	return e
 }
+
+// destination returns the output that writes node into a new parameter
+// named after base, of the kind and shape of to.
+func (e *function) destination(to *derive.Input, node *derive.Node, base string) output {
+	name := e.scope.fresh(base)
+	arg := &val{Name: name, Kind: plan.Object, Owner: plan.Destination, Shape: to.Shape}
+	e.args[name] = arg
+	return output{to, node, name, arg}
+}
+
+// param returns a parameter by name.
+func (e *function) param(name string) *val { return e.args[name] }
 
 // valueInput describes f's value as a destination: a vector for a column,
 // a matrix otherwise.
@@ -194,7 +210,7 @@ func (e *function) eulerDegree() int {
 
 // valueByEuler writes the gradients, then f = (1/d) Σ ⟨∂f/∂w, w⟩ from
 // them, and returns the local holding f.
-func (e *function) valueByEuler(d int) string {
+func (e *function) valueByEuler(d int) *val {
 	fn := e.fn
 	// Count uses as if f were not computed: it is not.
 	e.uses = map[*derive.Node]int{}
@@ -207,37 +223,36 @@ func (e *function) valueByEuler(d int) string {
 		e.uses[g]++
 	}
 	for _, o := range e.outs {
-		e.writeGradient(o.to, o.node, o.param)
+		e.writeGradient(o.to, o.node, o.arg)
 	}
 	var sum expr
 	for k, w := range fn.Wrt {
-		g := jen.Id(e.outs[k].param)
-		x := jen.Id(w.Name)
+		g, x := ref(e.outs[k].arg), ref(e.param(w.Name))
 		var dot expr
 		switch {
 		case w.Kind == spec.Scalar:
-			dot = mul(deref{ident(e.outs[k].param)}, ident(w.Name))
+			dot = plan.Mul(plan.Deref(g), x)
 		case w.Shape.IsScalar():
-			dot = mul(e.scalar(w.Node), atom{gradEntry(w, g)})
+			dot = plan.Mul(e.scalar(w.Node), gradEntry(w, g))
 		case w.Kind == spec.Vector:
-			dot = atom{jen.Qual(blas64Path, "Dot").Call(g.Clone().Dot("RawVector").Call(), x.Clone().Dot("RawVector").Call())}
+			dot = plan.Fn(blas64Path, "Dot", plan.Method(g, "RawVector"), plan.Method(x, "RawVector"))
 		case w.Kind == spec.Matrix:
-			dot = atom{jen.Qual(runtimePath, "MatrixDot").Call(g.Clone().Dot("RawMatrix").Call(), x.Clone().Dot("RawMatrix").Call())}
+			dot = plan.Fn(runtimePath, "MatrixDot", plan.Method(g, "RawMatrix"), plan.Method(x, "RawMatrix"))
 		default:
-			dot = atom{jen.Qual(runtimePath, "SymmetricDot").Call(g.Clone().Dot("RawSymmetric").Call(), x.Clone().Dot("RawSymmetric").Call())}
+			dot = plan.Fn(runtimePath, "SymmetricDot", plan.Method(g, "RawSymmetric"), plan.Method(x, "RawSymmetric"))
 		}
 		if sum == nil {
 			sum = dot
 		} else {
-			sum = add(sum, dot)
+			sum = plan.Add(sum, dot)
 		}
 	}
-	f := e.scope.fresh("f")
+	f := plan.NewValue(e.scope.fresh("f"), plan.Scalar, plan.Local)
 	e.comment(fmt.Sprintf("f is homogeneous of degree %d in %s: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / %d.", d, strings.Join(wrtNames(fn), ", "), d))
 	if d != 1 {
-		sum = div(sum, literal(float64(d)))
+		sum = plan.Div(sum, plan.Lit(float64(d)))
 	}
-	e.stmt(jen.Id(f).Op(":=").Add(sum.code()))
+	e.stmt(&plan.Let{Vars: []*val{f}, Value: sum})
 	return f
 }
 
@@ -251,11 +266,11 @@ func wrtNames(fn *derive.Function) []string {
 
 // gradEntry reads the one entry of the gradient destination of a 1×1
 // vector or matrix input.
-func gradEntry(w *derive.Input, g *jen.Statement) jen.Code {
+func gradEntry(w *derive.Input, g expr) expr {
 	if w.Kind == spec.Vector {
-		return g.Clone().Dot("AtVec").Call(jen.Lit(0))
+		return plan.Method(g, "AtVec", plan.IntLit(0))
 	}
-	return g.Clone().Dot("At").Call(jen.Lit(0), jen.Lit(0))
+	return plan.Method(g, "At", plan.IntLit(0), plan.IntLit(0))
 }
 
 func (e *function) roots() []*derive.Node {
@@ -288,116 +303,16 @@ func (e *function) countUses() {
 	}
 }
 
-func (e *function) stmt(c jen.Code) { e.body = append(e.body, c) }
+func (e *function) stmt(s plan.Step) { e.body = append(e.body, s) }
 
-// declaration is a statement names := value whose value has no effect but
-// to be the value (a view of an input, a workspace buffer, a block of H, a
-// scalar): the rule that a declared name is used is kept where such
-// statements are declared, by dropUnread.
-type declaration struct {
-	names []string
-	value jen.Code
+// declare emits vars := value as a pure declaration: a view of an input,
+// a workspace buffer, a block of H, a scalar, which plan.DropUnread drops
+// when nothing reads it.
+func (e *function) declare(value expr, vars ...*val) {
+	e.stmt(&plan.Let{Vars: vars, Value: value, Pure: true})
 }
 
-// declaration returns the statement names := value and records it as a
-// declaration.
-func (e *function) declaration(value jen.Code, names ...string) jen.Code {
-	s := jen.List(idList(names)...).Op(":=").Add(value)
-	e.decls[s] = &declaration{names: names, value: value}
-	return s
-}
-
-// declare emits names := value as a declaration.
-func (e *function) declare(value jen.Code, names ...string) { e.stmt(e.declaration(value, names...)) }
-
-// dropUnread returns body without the declarations none of whose names a
-// statement reads, dropped until none is left (a dropped view may leave
-// the dimension it read unread), and with each name no statement reads in
-// a kept declaration spelled _.
-func (e *function) dropUnread(body []jen.Code) []jen.Code {
-	read := make([]jen.Code, len(body)) // what each statement reads
-	for k, s := range body {
-		read[k] = s
-		if d := e.decls[s]; d != nil {
-			read[k] = jen.Id("_").Op("=").Add(d.value)
-		}
-	}
-	reads := statementReads(read...)
-	count := map[string]int{}
-	for _, ids := range reads {
-		for _, id := range ids {
-			count[id]++
-		}
-	}
-	dropped := make([]bool, len(body))
-	for changed := true; changed; {
-		changed = false
-		for k, s := range body {
-			d := e.decls[s]
-			if d == nil || dropped[k] || slices.ContainsFunc(d.names, func(n string) bool { return count[n] > 0 }) {
-				continue
-			}
-			dropped[k], changed = true, true
-			for _, id := range reads[k] {
-				count[id]--
-			}
-		}
-	}
-	var out []jen.Code
-	for k, s := range body {
-		d := e.decls[s]
-		switch {
-		case dropped[k]:
-			continue
-		case d != nil && slices.ContainsFunc(d.names, func(n string) bool { return count[n] == 0 }):
-			names := make([]string, len(d.names))
-			for i, n := range d.names {
-				names[i] = n
-				if count[n] == 0 {
-					names[i] = "_"
-				}
-			}
-			s = jen.List(idList(names)...).Op(":=").Add(d.value)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// statementMarker is the comment statementReads puts before each statement.
-const statementMarker = "gradgen: statement"
-
-// statementReads returns, for each Go statement, the identifiers it reads,
-// once per occurrence, field and method names after a dot left out. The
-// statements are rendered together (one formatting pass), each after a
-// marker comment.
-func statementReads(stmts ...jen.Code) [][]string {
-	block := make([]jen.Code, 0, 2*len(stmts))
-	for _, s := range stmts {
-		block = append(block, jen.Comment(statementMarker), s)
-	}
-	src := []byte(jen.Func().Id("_").Params().Block(block...).GoString())
-	var sc scanner.Scanner
-	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
-	reads := make([][]string, len(stmts))
-	k, prev := -1, token.ILLEGAL
-	for {
-		_, tok, lit := sc.Scan()
-		switch {
-		case tok == token.EOF:
-			return reads
-		case tok == token.COMMENT && lit == "// "+statementMarker:
-			k++
-		case tok == token.IDENT && prev != token.PERIOD && k >= 0:
-			reads[k] = append(reads[k], lit)
-		}
-		if tok != token.COMMENT {
-			prev = tok
-		}
-	}
-}
-
-func (e *function) comment(text string) { e.stmt(commentLine(text)) }
+func (e *function) comment(text string) { e.stmt(&plan.Comment{Text: text}) }
 
 // typeOf returns the Go parameter type of an input kind.
 func typeOf(k spec.TypeKind) jen.Code {
@@ -426,33 +341,58 @@ func (e *function) emit(f *jen.File) {
 	e.planDims()
 	e.checkAliases()
 	aliasChecks := len(e.body)
-	var result jen.Code
+	var result expr
 	if d := e.eulerDegree(); d != 0 {
-		result = jen.Id(e.valueByEuler(d))
+		result = ref(e.valueByEuler(d))
 	} else if p := e.panels(); p != nil {
 		result = e.emitPanels(p)
 	} else {
 		if e.ret != nil {
 			value := e.scalar(e.ret)
 			if v, ok := e.vals[e.ret]; ok {
-				result = v.id()
+				result = ref(v)
 			} else {
-				name := e.scope.fresh("f")
-				e.stmt(jen.Id(name).Op(":=").Add(value.code()))
-				result = jen.Id(name)
+				f := plan.NewValue(e.scope.fresh("f"), plan.Scalar, plan.Local)
+				e.stmt(&plan.Let{Vars: []*val{f}, Value: value})
+				result = ref(f)
 			}
 		} else if e.returns() {
-			result = jen.Lit(0.0)
+			result = plan.Const{V: 0.0}
 		}
 		for _, o := range e.outs {
-			e.writeGradient(o.to, o.node, o.param)
+			e.writeGradient(o.to, o.node, o.arg)
 		}
 	}
 	if result != nil {
-		e.stmt(jen.Return(result))
+		e.stmt(&plan.Return{Value: result})
 	}
 	e.checkDeclaredUsed()
 	e.finish(f, params, names, aliasChecks)
+}
+
+// planError is a plan that breaks an invariant of package plan: the
+// generator's fault, reported by Generate as an internal error.
+type planError struct {
+	fn  string
+	err error
+}
+
+func (p planError) Error() string {
+	return fmt.Sprintf("emit: internal error: the plan of %s breaks the rule that %v", p.fn, p.err)
+}
+
+// parameters returns the values of the function's parameters: the inputs
+// (and directions), the destinations and extra, FJacobian's and
+// FHessian's outputs.
+func (e *function) parameters(extra ...*val) []*val {
+	var out []*val
+	for _, in := range e.ins {
+		out = append(out, e.args[in.Name])
+	}
+	for _, o := range e.outs {
+		out = append(out, o.arg)
+	}
+	return append(out, extra...)
 }
 
 // returns reports whether the function returns a float64: F, FGrad and
@@ -483,7 +423,7 @@ func (e *function) params() ([]jen.Code, []string) {
 // finish assembles the function: shape checks, alias checks, workspace,
 // body, under its doc comment.
 func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
-	body := e.assemble(f, nil, aliasChecks)
+	body := e.assemble(f, nil, aliasChecks, e.parameters())
 	f.Line()
 	fileComment(f, e.doc(names)...)
 	sig := f.Func().Id(e.name).Params(params...)
@@ -572,14 +512,25 @@ func derivName(t string, k int) string { return derive.DerivativeLabel(derive.Pl
 
 // assemble returns the function body: the shape checks, then checks (the
 // shape checks of destinations built by hand), the alias checks (the first
-// aliasChecks statements emitted), the workspace, and the rest.
-func (e *function) assemble(f *jen.File, checks []jen.Code, aliasChecks int) []jen.Code {
+// aliasChecks statements emitted), the workspace, and the rest, as Go,
+// once the plan has passed plan.DropUnread and plan.Check. params are the
+// function's parameters.
+func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, params []*val) []jen.Code {
+	rest, dead := plan.DropDeadStores(e.body[aliasChecks:])
+	for _, v := range dead {
+		e.work = slices.DeleteFunc(e.work, func(w workField) bool { return w.name == e.fields[v] })
+		delete(e.fields, v)
+	}
 	body := append(e.checkShapes(), checks...)
 	body = append(body, e.body[:aliasChecks]...)
 	if len(e.work) > 0 {
 		body = append(body, e.workspace(f)...)
 	}
-	return e.dropUnread(append(body, e.body[aliasChecks:]...))
+	body = plan.DropUnread(append(body, rest...))
+	if err := plan.Check(append(params, e.globals...), body, e.fields); err != nil {
+		panic(planError{e.name, err})
+	}
+	return plan.Go(body)
 }
 
 // docFormulas is the formula block of a doc comment: one line per formula,
@@ -654,9 +605,9 @@ func hasSymmetric(ins []*derive.Input) bool {
 	return false
 }
 
-// workspace declares the pooled workspace type and returns the statements
+// workspace declares the pooled workspace type and returns the steps
 // that take one from the pool for the call.
-func (e *function) workspace(f *jen.File) []jen.Code {
+func (e *function) workspace(f *jen.File) []plan.Step {
 	typ := e.top.fresh(lowerFirst(e.name)+"Work", e.scope)
 	pool := e.top.fresh(lowerFirst(e.name)+"Pool", e.scope)
 	fields := make([]jen.Code, len(e.work))
@@ -670,11 +621,16 @@ func (e *function) workspace(f *jen.File) []jen.Code {
 	f.Var().Id(pool).Op("=").Qual(syncPath, "Pool").Values(jen.Dict{
 		jen.Id("New"): jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(typ)))),
 	})
-	return []jen.Code{
-		jen.Id(e.wsName).Op(":=").Id(pool).Dot("Get").Call().Assert(jen.Op("*").Id(typ)),
-		jen.Defer().Id(pool).Dot("Put").Call(jen.Id(e.wsName)),
+	poolVar := plan.NewValue(pool, plan.Object, plan.Input) // package-level
+	e.globals = append(e.globals, poolVar)
+	return []plan.Step{
+		&plan.Let{Vars: []*val{e.ws}, Value: plan.Assert{X: plan.Method(ref(poolVar), "Get"), Type: typ}},
+		&plan.Defer{Call: plan.Method(ref(poolVar), "Put", ref(e.ws))},
 	}
 }
+
+// workField returns the workspace field name as an expression: ws.name.
+func (e *function) workField(name string) expr { return plan.Field{X: ref(e.ws), Name: name} }
 
 // lowerFirst lowers the leading capital, or the leading run of capitals of
 // an initialism as Go spells it: Bilinear → bilinear, NLL → nll,
@@ -695,12 +651,12 @@ func lowerFirst(s string) string {
 }
 
 // dim returns the Go expression of a dimension's size.
-func (e *function) dim(d derive.Dim) jen.Code {
+func (e *function) dim(d derive.Dim) expr {
 	if d.Name == "" {
-		return jen.Lit(d.Size)
+		return plan.IntLit(d.Size)
 	}
 	e.used[d] = true
-	return e.dims[d]
+	return ref(e.dims[d])
 }
 
 // planDims names the variable of every named dimension, bound from the
@@ -710,31 +666,35 @@ func (e *function) planDims() {
 	for _, in := range e.ins {
 		for _, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
 			if _, bound := e.dims[d]; !bound && d.Name != "" {
-				e.dims[d] = jen.Id(d.Name)
+				e.dims[d] = plan.NewValue(d.Name, plan.Int, plan.Local)
 				e.binder[d] = in
 			}
 		}
 	}
 }
 
-// checkShapes returns the statements that bind the dimensions the
-// function uses and check every input and gradient destination against
-// them.
-func (e *function) checkShapes() []jen.Code {
-	lit := func(d derive.Dim) jen.Code { return jen.Lit(d.String()) }
+// checkShapes returns the steps that bind the dimensions the function
+// uses and check every input and gradient destination against them.
+func (e *function) checkShapes() []plan.Step {
+	lit := func(d derive.Dim) expr { return plan.Const{V: d.String()} }
+	name := func(s string) expr { return plan.Const{V: s} }
+	check := func(fn string, args ...expr) plan.Step {
+		return &plan.Do{Call: plan.Fn(runtimePath, fn, append([]expr{name(e.name)}, args...)...)}
+	}
+	local := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
 	// Gradient checks first: they decide which bindings are used.
-	var grads []jen.Code
+	var grads []plan.Step
 	for _, o := range e.outs {
-		w, d := o.to, o.param
+		w, d := o.to, ref(o.arg)
 		switch w.Kind {
 		case spec.Vector:
-			grads = append(grads, jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("Len").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+			grads = append(grads, check("CheckVector", name(o.param), plan.Method(d, "Len"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Symmetric, spec.SPD:
-			grads = append(grads, jen.Qual(runtimePath, "CheckSymmetric").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(d).Dot("SymmetricDim").Call(), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+			grads = append(grads, check("CheckSymmetric", name(o.param), plan.Method(d, "SymmetricDim"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Matrix:
-			rows, cols := e.scope.fresh(d+"Rows"), e.scope.fresh(d+"Cols")
-			grads = append(grads, jen.List(jen.Id(rows), jen.Id(cols)).Op(":=").Id(d).Dot("Dims").Call(),
-				jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(d), jen.Id(rows), jen.Id(cols),
+			rows, cols := local(o.param+"Rows"), local(o.param+"Cols")
+			grads = append(grads, &plan.Let{Vars: []*val{rows, cols}, Value: plan.Method(d, "Dims")},
+				check("CheckMatrix", name(o.param), ref(rows), ref(cols),
 					e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
 		}
 	}
@@ -754,39 +714,40 @@ func (e *function) checkShapes() []jen.Code {
 			}
 		}
 	}
-	var out []jen.Code
+	var out []plan.Step
 	for _, in := range e.ins {
 		r, c := in.Shape.Rows, in.Shape.Cols
+		arg := ref(e.args[in.Name])
 		switch in.Kind {
 		case spec.Vector, spec.Symmetric, spec.SPD:
-			get, check := "Len", "CheckVector"
+			get, checkFn := "Len", "CheckVector"
 			if in.Kind != spec.Vector {
-				get, check = "SymmetricDim", "CheckSymmetric"
+				get, checkFn = "SymmetricDim", "CheckSymmetric"
 			}
 			if binds(in, r, 0) {
 				e.used[r] = true
-				out = append(out, e.declaration(jen.Id(in.Name).Dot(get).Call(), r.Name), e.checkDim(in.Name, r))
+				out = append(out, &plan.Let{Vars: []*val{e.dims[r]}, Value: plan.Method(arg, get), Pure: true}, e.checkDim(in.Name, r))
 				continue
 			}
-			out = append(out, jen.Qual(runtimePath, check).Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(in.Name).Dot(get).Call(), e.dim(r), lit(r)))
+			out = append(out, check(checkFn, name(in.Name), plan.Method(arg, get), e.dim(r), lit(r)))
 		case spec.Matrix:
 			checked := !binds(in, r, 0) || !binds(in, c, 1)
-			name := func(d derive.Dim, k int, fallback string) string {
+			bound := func(d derive.Dim, k int, fallback string) *val {
 				if !binds(in, d, k) {
-					return e.scope.fresh(fallback)
+					return local(fallback)
 				}
 				e.used[d] = true
-				return d.Name
+				return e.dims[d]
 			}
-			rows, cols := name(r, 0, in.Name+"Rows"), name(c, 1, in.Name+"Cols")
-			out = append(out, e.declaration(jen.Id(in.Name).Dot("Dims").Call(), rows, cols))
+			rows, cols := bound(r, 0, in.Name+"Rows"), bound(c, 1, in.Name+"Cols")
+			out = append(out, &plan.Let{Vars: []*val{rows, cols}, Value: plan.Method(arg, "Dims"), Pure: true})
 			for k, d := range []derive.Dim{r, c} {
 				if binds(in, d, k) {
 					out = append(out, e.checkDim(in.Name, d))
 				}
 			}
 			if checked {
-				out = append(out, jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(in.Name), jen.Id(rows), jen.Id(cols),
+				out = append(out, check("CheckMatrix", name(in.Name), ref(rows), ref(cols),
 					e.dim(r), e.dim(c), lit(r), lit(c)))
 			}
 		}
@@ -798,16 +759,16 @@ func (e *function) checkShapes() []jen.Code {
 // input arg, is at least 1: gonum has no empty matrices or vectors, so a
 // zero value (&mat.Dense{}, &mat.VecDense{}) panics with a *ShapeError
 // naming the dimension instead of inside BLAS.
-func (e *function) checkDim(arg string, d derive.Dim) jen.Code {
-	return jen.Qual(runtimePath, "CheckDim").Call(jen.Lit(e.name), jen.Lit(arg), jen.Id(d.Name), jen.Lit(d.Name))
+func (e *function) checkDim(arg string, d derive.Dim) plan.Step {
+	return &plan.Do{Call: plan.Fn(runtimePath, "CheckDim", plan.Const{V: e.name}, plan.Const{V: arg}, ref(e.dims[d]), plan.Const{V: d.Name})}
 }
 
 // checkAliases panics when a destination shares memory with an input or
 // another destination.
 func (e *function) checkAliases() {
-	dests := make([]jen.Code, len(e.outs))
+	dests := make([]expr, len(e.outs))
 	for k, o := range e.outs {
-		dests[k] = aliasArg(o.param, o.to.Kind)
+		dests[k] = aliasArg(o.arg, o.to.Kind)
 	}
 	e.checkNoAlias(dests)
 }
@@ -816,72 +777,75 @@ func (e *function) checkAliases() {
 // checks the destinations dests (aliasArg values) against each other and
 // against every input passed by reference, if there is a pair to check.
 // Its size grows with the number of arguments, not with their product.
-func (e *function) checkNoAlias(dests []jen.Code) {
-	var inputs []jen.Code
+func (e *function) checkNoAlias(dests []expr) {
+	var inputs []expr
 	for _, in := range e.ins {
 		if in.Kind != spec.Scalar { // passed by value
-			inputs = append(inputs, aliasArg(in.Name, in.Kind))
+			inputs = append(inputs, aliasArg(e.args[in.Name], in.Kind))
 		}
 	}
 	if len(dests) == 0 || len(inputs) == 0 && len(dests) == 1 {
 		return
 	}
-	e.stmt(jen.Qual(runtimePath, "CheckNoAlias").Call(jen.Lit(e.name), aliasArgs(dests), aliasArgs(inputs)))
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "CheckNoAlias", plan.Const{V: e.name}, aliasArgs(dests), aliasArgs(inputs))})
 }
 
 // aliasArgs returns the []runtime.Arg literal of args, one per line when
 // there are more than a few; nil when there are none.
-func aliasArgs(args []jen.Code) jen.Code {
+func aliasArgs(args []expr) expr {
 	if len(args) == 0 {
-		return jen.Nil()
+		return plan.Qual{Name: "nil"}
 	}
-	return jen.Index().Qual(runtimePath, "Arg").ValuesFunc(func(g *jen.Group) {
-		for _, a := range args {
-			if len(args) > 3 {
-				a = jen.Line().Add(a)
-			}
-			g.Add(a)
-		}
-		if len(args) > 3 {
-			g.Line()
-		}
-	})
+	return plan.Composite{Slice: true, Type: plan.Qual{Path: runtimePath, Name: "Arg"}, Elems: args, Lines: len(args) > 3}
 }
 
 // storage returns the blas64 value the generated code works on for the
-// gonum argument name of kind k holding a value of shape s. The rule for
+// gonum argument arg of kind k holding a value of shape s. The rule for
 // every stored value: a vector-shaped one, a column n×1 or a row 1×n
 // whatever its Go type, is a blas64.Vector (what read, the products and the
 // loops take a vector to be), so a *mat.Dense of one column is viewed as
 // its column and one of one row as its row; a symmetric one is a
 // blas64.Symmetric, anything else a blas64.General.
-func (e *function) storage(name string, k spec.TypeKind, s derive.Shape) jen.Code {
+func (e *function) storage(arg *val, k spec.TypeKind, s derive.Shape) expr {
+	x := ref(arg)
 	switch {
 	case k == spec.Vector:
-		return jen.Id(name).Dot("RawVector").Call()
+		return plan.Method(x, "RawVector")
 	case k == spec.Symmetric || k == spec.SPD:
-		return jen.Id(name).Dot("RawSymmetric").Call()
+		return plan.Method(x, "RawSymmetric")
 	case s.IsCol():
-		return jen.Qual(runtimePath, "ColumnOf").Call(jen.Id(name).Dot("RawMatrix").Call())
+		return plan.Fn(runtimePath, "ColumnOf", plan.Method(x, "RawMatrix"))
 	case s.IsRow():
-		return jen.Qual(blas64Path, "Vector").Values(jen.Dict{
-			jen.Id("N"): e.dim(s.Cols), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(name).Dot("RawRowView").Call(jen.Lit(0)),
-		})
+		return plan.Composite{Type: plan.Qual{Path: blas64Path, Name: "Vector"}, Sorted: true, Fields: []plan.KeyValue{
+			{Key: "N", Value: e.dim(s.Cols)}, {Key: "Inc", Value: plan.IntLit(1)}, {Key: "Data", Value: plan.Method(x, "RawRowView", plan.IntLit(0))},
+		}}
 	}
-	return jen.Id(name).Dot("RawMatrix").Call()
+	return plan.Method(x, "RawMatrix")
 }
 
-// aliasArg returns the runtime.Arg of the gonum value name of kind k
+// storageKind returns the plan kind of the blas64 value storage returns.
+func storageKind(k spec.TypeKind, s derive.Shape) plan.Kind {
+	switch {
+	case k == spec.Symmetric || k == spec.SPD:
+		return plan.Symmetric
+	case k == spec.Vector || s.IsVector():
+		return plan.Vector
+	}
+	return plan.Matrix
+}
+
+// aliasArg returns the runtime.Arg of the gonum value arg of kind k
 // (through RawMatrix, RawVector or RawSymmetric), or of the *float64 of a
 // scalar destination: the elements runtime.CheckNoAlias compares.
-func aliasArg(name string, k spec.TypeKind) jen.Code {
+func aliasArg(arg *val, k spec.TypeKind) expr {
+	name, x := plan.Const{V: arg.Name}, ref(arg)
 	switch k {
 	case spec.Scalar: // a *float64 destination
-		return jen.Qual(runtimePath, "ScalarArg").Call(jen.Lit(name), jen.Id(name))
+		return plan.Fn(runtimePath, "ScalarArg", name, x)
 	case spec.Vector:
-		return jen.Qual(runtimePath, "VectorArg").Call(jen.Lit(name), jen.Id(name).Dot("RawVector").Call())
+		return plan.Fn(runtimePath, "VectorArg", name, plan.Method(x, "RawVector"))
 	case spec.Symmetric, spec.SPD:
-		return jen.Qual(runtimePath, "SymmetricArg").Call(jen.Lit(name), jen.Id(name).Dot("RawSymmetric").Call())
+		return plan.Fn(runtimePath, "SymmetricArg", name, plan.Method(x, "RawSymmetric"))
 	}
-	return jen.Qual(runtimePath, "MatrixArg").Call(jen.Lit(name), jen.Id(name).Dot("RawMatrix").Call())
+	return plan.Fn(runtimePath, "MatrixArg", name, plan.Method(x, "RawMatrix"))
 }

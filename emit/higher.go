@@ -7,6 +7,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -16,20 +17,20 @@ import (
 
 // asGeneralCode returns the blas64.General of the non-scalar node n: a
 // column vector as an n×1 matrix, a row vector copied contiguous as 1×n.
-func (e *function) asGeneralCode(n *derive.Node) jen.Code {
+func (e *function) asGeneralCode(n *derive.Node) expr {
 	switch {
 	case n.Shape.IsCol():
-		return jen.Qual(runtimePath, "Column").Call(e.ensure(n).id())
+		return plan.Fn(runtimePath, "Column", ref(e.ensure(n)))
 	case n.Shape.IsRow():
 		v := e.ensure(n)
-		if !v.contiguous {
+		if !v.Contiguous {
 			c := e.buffer(n.Shape, e.localName(n)+"Row")
-			e.stmt(jen.Qual(blas64Path, "Copy").Call(v.id(), c.id()))
+			e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Copy", ref(v), ref(c)), Writes: []*val{c}})
 			v = c
 		}
-		return jen.Qual(runtimePath, "Row").Call(v.id())
+		return plan.Fn(runtimePath, "Row", ref(v))
 	}
-	return e.general(n).id()
+	return ref(e.general(n))
 }
 
 // product returns the node of the product of fs, nil for none.
@@ -43,7 +44,7 @@ func (e *function) productNode(fs []*derive.Node) *derive.Node {
 // coef returns a term's coefficient, 1 when nil.
 func (e *function) coef(c *derive.Node) expr {
 	if c == nil {
-		return literal(1)
+		return plan.Lit(1)
 	}
 	return e.scalar(c)
 }
@@ -80,8 +81,16 @@ func field(name string, value jen.Code) jen.Code {
 }
 
 // dimsCode returns the Go expressions of the rows and columns of shape.
-func (e *function) dimsCode(s derive.Shape) (jen.Code, jen.Code) {
+func (e *function) dimsCode(s derive.Shape) (expr, expr) {
 	return e.dim(s.Rows), e.dim(s.Cols)
+}
+
+// dimOffset is the size of the dimension d as an offset.
+func (e *function) dimOffset(d derive.Dim) offset {
+	if d.Name == "" {
+		return constOffset(d.Size)
+	}
+	return valueOffset(e.dim(d))
 }
 
 func (e *function) emitJacobian(f *jen.File) {
@@ -89,64 +98,68 @@ func (e *function) emitJacobian(f *jen.File) {
 	e.extra = jacobianRoots(fn)
 	e.countUses()
 	params, names := e.params() // the inputs: FJacobian and FHessian have no outs
-	jparams := make([]string, len(fn.Wrt))
+	jparams := make([]*val, len(fn.Wrt))
 	for k, w := range fn.Wrt {
-		jparams[k] = e.scope.fresh("J" + w.Name)
-		params = append(params, jen.Id(jparams[k]).Op("*").Qual(matPath, "Dense"))
+		jparams[k] = &val{Name: e.scope.fresh("J" + w.Name), Kind: plan.Object, Owner: plan.Destination}
+		params = append(params, jen.Id(jparams[k].Name).Op("*").Qual(matPath, "Dense"))
 	}
 	e.planDims()
-	var checks []jen.Code
-	layouts := make([]string, len(fn.Wrt))
+	var checks []plan.Step
+	layouts := make([]*val, len(fn.Wrt))
 	for k, w := range fn.Wrt {
-		layouts[k] = e.scope.fresh("j" + w.Name)
+		layouts[k] = &val{Name: e.scope.fresh("j" + w.Name), Kind: plan.Object, Owner: plan.Destination, Of: jparams[k]}
 		fr, fc := e.dimsCode(fn.Value.Shape)
 		wr, wc := e.dimsCode(w.Shape)
 		checks = append(checks,
-			jen.Id(layouts[k]).Op(":=").Qual(runtimePath, "Jacobian").Values(
-				field("J", jen.Id(jparams[k]).Dot("RawMatrix").Call()),
-				field("FRows", fr), field("FCols", fc),
-				field("WRows", wr), field("WCols", wc),
-				field("VectorW", jen.Lit(w.Kind == spec.Vector)), jen.Line(),
-			),
-			jen.Id(layouts[k]).Dot("Check").Call(jen.Lit(e.name), jen.Lit(jparams[k])))
+			&plan.Let{Vars: []*val{layouts[k]}, Value: plan.Composite{Type: plan.Qual{Path: runtimePath, Name: "Jacobian"}, Fields: []plan.KeyValue{
+				{Key: "J", Value: plan.Method(ref(jparams[k]), "RawMatrix")},
+				{Key: "FRows", Value: fr}, {Key: "FCols", Value: fc},
+				{Key: "WRows", Value: wr}, {Key: "WCols", Value: wc},
+				{Key: "VectorW", Value: plan.Const{V: w.Kind == spec.Vector}},
+			}}},
+			&plan.Do{Call: plan.Method(ref(layouts[k]), "Check", plan.Const{V: e.name}, plan.Const{V: jparams[k].Name})})
 	}
-	dests := make([]jen.Code, len(fn.Wrt))
+	dests := make([]expr, len(fn.Wrt))
 	for k := range fn.Wrt {
 		dests[k] = aliasArg(jparams[k], spec.Matrix)
 	}
 	e.checkNoAlias(dests)
 	aliasChecks := len(e.body)
 	for k, jac := range fn.Jacobians {
-		layout := jen.Id(layouts[k])
+		layout := layouts[k]
+		add := func(method string, args ...expr) {
+			e.stmt(&plan.Do{Call: plan.Method(ref(layout), method, args...), Updates: []*val{layout}})
+		}
+		zero := &plan.Do{Call: plan.Method(ref(layout), "Zero"), Writes: []*val{layout}}
 		switch {
 		case jac.Derivative != nil:
-			e.comment(fmt.Sprintf("%s = dF/d%s = %s", jparams[k], jac.Wrt.Name, e.formula(jac.Derivative)))
-			e.stmt(layout.Clone().Dot("Zero").Call())
+			e.comment(fmt.Sprintf("%s = dF/d%s = %s", jparams[k].Name, jac.Wrt.Name, e.formula(jac.Derivative)))
+			e.stmt(zero)
 			if jac.Derivative.Shape.IsScalar() {
-				e.stmt(jen.Id(layouts[k]).Dot("J").Dot("Data").Index(jen.Lit(0)).Op("=").Add(e.scalar(jac.Derivative).code()))
+				e.stmt(&plan.Set{To: plan.Elem{X: plan.Field{X: plan.Field{X: ref(layout), Name: "J"}, Name: "Data"}, I: plan.IntLit(0)}, Op: "=", Value: e.scalar(jac.Derivative)})
 			} else {
-				e.stmt(layout.Clone().Dot("AddBlock").Call(jen.Lit(0), jen.Lit(0), jen.Lit(1.0), e.asGeneralCode(jac.Derivative)))
+				add("AddBlock", plan.IntLit(0), plan.IntLit(0), plan.Const{V: 1.0}, e.asGeneralCode(jac.Derivative))
 			}
 		case jac.Structured:
-			e.comment(fmt.Sprintf("%s from the structure of dF = %s", jparams[k], e.formula(jac.Differential)))
-			e.stmt(layout.Clone().Dot("Zero").Call())
+			e.comment(fmt.Sprintf("%s from the structure of dF = %s", jparams[k].Name, e.formula(jac.Differential)))
+			e.stmt(zero)
 			for _, t := range jac.Terms {
 				alpha := e.coef(t.Coef)
 				if t.Hadamard != nil {
-					e.stmt(layout.Clone().Dot("AddHadamard").Call(alpha.code(), e.asGeneralCode(t.Hadamard)))
+					add("AddHadamard", alpha, e.asGeneralCode(t.Hadamard))
 					continue
 				}
-				side := func(fs []*derive.Node) jen.Code {
+				side := func(fs []*derive.Node) expr {
 					if n := e.productNode(fs); n != nil {
 						return e.asGeneralCode(n)
 					}
-					return jen.Qual(runtimePath, "Identity")
+					return plan.Qual{Path: runtimePath, Name: "Identity"}
 				}
 				l, r := side(t.Left), side(t.Right)
-				e.stmt(layout.Clone().Dot("AddProduct").Call(alpha.code(), l, r, jen.Lit(t.Trans)))
+				add("AddProduct", alpha, l, r, plan.Const{V: t.Trans})
 			}
 		default:
-			e.jacobianByJVPs(k, jparams[k], layouts[k])
+			e.jacobianByJVPs(k, jparams[k], layout)
 		}
 	}
 	e.finishJacobian(f, params, names, checks, aliasChecks, jparams)
@@ -155,14 +168,14 @@ func (e *function) emitJacobian(f *jen.File) {
 // jacobianByJVPs fills Jacobian k column block by column block: for each
 // entry of the wrt input, FJVP in the unit direction of that entry writes
 // the block straight into J.
-func (e *function) jacobianByJVPs(k int, jparam, layout string) {
+func (e *function) jacobianByJVPs(k int, jparam, layout *val) {
 	fn := e.fn
 	e.comment(fmt.Sprintf("%s by one %s per entry of %s: dF = %s has no structure to fill it from.",
-		jparam, roleName(fn.Spec.Name, roleJVP, 0), fn.Wrt[k].Name, e.formula(fn.Jacobians[k].Differential)))
-	dirs := make([]jen.Code, len(fn.Wrt))
-	var unit jen.Code // the data of wrt k's direction, set entry by entry
+		jparam.Name, roleName(fn.Spec.Name, roleJVP, 0), fn.Wrt[k].Name, e.formula(fn.Jacobians[k].Differential)))
+	dirs := make([]expr, len(fn.Wrt))
+	var unit expr // the data of wrt k's direction, set entry by entry
 	for l, w := range fn.Wrt {
-		var data jen.Code
+		var data expr
 		dirs[l], data = e.direction(w)
 		if l == k {
 			unit = data
@@ -176,37 +189,45 @@ func (e *function) jacobianByJVPs(k int, jparam, layout string) {
 		e.work = append(e.work, workField{dst, jen.Qual(matPath, "Dense")})
 	}
 	w := fn.Wrt[k]
-	r, c := e.scope.fresh("r"), e.scope.fresh("c")
-	var call []jen.Code
+	index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Index) }
+	r, c := index("r"), index("c")
+	var call []expr
 	for _, in := range fn.Inputs {
-		call = append(call, jen.Id(in.Name))
+		call = append(call, ref(e.args[in.Name]))
 	}
 	call = append(call, dirs...)
-	call = append(call, jen.Op("&").Id(e.wsName).Dot(dst))
-	var setBlock jen.Code
-	blk := jen.Id(layout).Dot("Block").Call(jen.Id(r), jen.Id(c))
+	call = append(call, plan.Addr(e.workField(dst)))
+	// The block of J that FJVP writes, by a view of it: a part of J.
+	block := &val{Name: layout.Name, Kind: plan.Object, Owner: plan.Destination, Of: layout, Part: true}
+	blk := plan.Method(ref(layout), "Block", ref(r), ref(c))
+	var setBlock plan.Step
 	if vectorF {
-		setBlock = jen.Id(e.wsName).Dot(dst).Dot("SetRawVector").Call(jen.Qual(runtimePath, "ColumnOf").Call(blk))
+		setBlock = &plan.Do{Call: plan.Method(e.workField(dst), "SetRawVector", plan.Fn(runtimePath, "ColumnOf", blk))}
 	} else {
-		setBlock = jen.Id(e.wsName).Dot(dst).Dot("SetRawMatrix").Call(blk)
+		setBlock = &plan.Do{Call: plan.Method(e.workField(dst), "SetRawMatrix", blk)}
 	}
 	// A scalar wrt has its Jacobian from structure, so w has entries.
-	entry := jen.Id(r).Op("*").Add(e.dim(w.Shape.Cols)).Op("+").Id(c)
+	cols := e.dim(w.Shape.Cols)
+	entry := plan.Spelt{X: jen.Id(r.Name).Op("*").Add(cols.Code()).Op("+").Id(c.Name), Reads: []expr{ref(r), cols, ref(c)}}
 	set, reset := setUnit(w, unit, entry, 1), setUnit(w, unit, entry, 0)
-	e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(e.dim(w.Shape.Rows)), jen.Id(r).Op("++")).Block(
-		jen.For(jen.Id(c).Op(":=").Lit(0), jen.Id(c).Op("<").Add(e.dim(w.Shape.Cols)), jen.Id(c).Op("++")).Block(
+	e.stmt(&plan.For{Var: r, From: plan.IntLit(0), To: e.dim(w.Shape.Rows), Body: []plan.Step{
+		&plan.For{Var: c, From: plan.IntLit(0), To: e.dim(w.Shape.Cols), Body: []plan.Step{
 			setBlock, set,
-			jen.Id(roleName(fn.Spec.Name, roleJVP, 0)).Call(call...),
+			&plan.Do{Call: plan.Fn("", roleName(fn.Spec.Name, roleJVP, 0), call...), Writes: []*val{block}},
 			reset,
-		)))
+		}}}})
 }
 
-func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string, checks []jen.Code, aliasChecks int, jparams []string) {
+func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string, checks []plan.Step, aliasChecks int, jparams []*val) {
 	fn := e.fn
-	body := e.assemble(f, checks, aliasChecks)
+	body := e.assemble(f, checks, aliasChecks, e.parameters(jparams...))
+	jnames := make([]string, len(jparams))
+	for k, j := range jparams {
+		jnames[k] = j.Name
+	}
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
 	lines := []string{
-		e.name + " writes the derivative of F = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + strings.Join(jparams, ", ") + ", overwriting them.",
+		e.name + " writes the derivative of F = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + strings.Join(jnames, ", ") + ", overwriting them.",
 		"For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is",
 		"(p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns",
 		"l·n … l·n+n−1, holds ∂F/∂w_kl.",
@@ -269,7 +290,8 @@ func (e *function) emitHessian(f *jen.File) {
 	e.extra = hessianRoots(fn)
 	e.countUses()
 	params, names := e.params() // the inputs: FJacobian and FHessian have no outs
-	h := e.scope.fresh("H")
+	hv := &val{Name: e.scope.fresh("H"), Kind: plan.Object, Owner: plan.Destination}
+	h := hv.Name
 	params = append(params, jen.Id(h).Op("*").Qual(matPath, "Dense"))
 	e.planDims()
 	// Offsets and sizes of the wrt blocks.
@@ -278,70 +300,71 @@ func (e *function) emitHessian(f *jen.File) {
 	for k, w := range fn.Wrt {
 		sizes[k] = constOffset(1)
 		if w.Kind == spec.Vector {
-			sizes[k] = dimOffset(w.Shape.Rows, e.dim)
+			sizes[k] = e.dimOffset(w.Shape.Rows)
 		}
 		offsets[k+1] = offsets[k].add(sizes[k])
 	}
-	size := e.scope.fresh("size")
-	hRows, hCols := e.scope.fresh(h+"Rows"), e.scope.fresh(h+"Cols")
-	checks := []jen.Code{
-		jen.Id(size).Op(":=").Add(offsets[len(fn.Wrt)].code()),
-		jen.List(jen.Id(hRows), jen.Id(hCols)).Op(":=").Id(h).Dot("Dims").Call(),
-		jen.Qual(runtimePath, "CheckMatrix").Call(jen.Lit(e.name), jen.Lit(h), jen.Id(hRows), jen.Id(hCols), jen.Id(size), jen.Id(size), jen.Lit(size), jen.Lit(size)),
+	local := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
+	size := local("size")
+	hRows, hCols := local(h+"Rows"), local(h+"Cols")
+	checks := []plan.Step{
+		&plan.Let{Vars: []*val{size}, Value: offsets[len(fn.Wrt)].expr()},
+		&plan.Let{Vars: []*val{hRows, hCols}, Value: plan.Method(ref(hv), "Dims")},
+		&plan.Do{Call: plan.Fn(runtimePath, "CheckMatrix", plan.Const{V: e.name}, plan.Const{V: h}, ref(hRows), ref(hCols), ref(size), ref(size), plan.Const{V: size.Name}, plan.Const{V: size.Name})},
 	}
-	e.checkNoAlias([]jen.Code{aliasArg(h, spec.Matrix)})
+	e.checkNoAlias([]expr{aliasArg(hv, spec.Matrix)})
 	aliasChecks := len(e.body)
-	raw := e.scope.fresh(h + "Raw")
-	stride := termOffset(jen.Id(raw).Dot("Stride"))
-	e.declare(jen.Id(h).Dot("RawMatrix").Call(), raw)
+	raw := &val{Name: e.scope.fresh(h + "Raw"), Kind: plan.Matrix, Owner: plan.Destination, Of: hv}
+	stride := valueOffset(plan.Field{X: ref(raw), Name: "Stride"})
+	e.declare(plan.Method(ref(hv), "RawMatrix"), raw)
 	if !fn.HessStructured {
-		e.hessianByHVPs(h, raw, offsets, sizes)
+		e.hessianByHVPs(hv, raw, offsets, sizes)
 	} else {
-		e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(jen.Id(raw)))
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "ZeroMatrix", ref(raw)), Writes: []*val{raw}})
 		diag := ""
 		for _, b := range fn.HessBlocks {
 			wi, wj := fn.Wrt[b.Row], fn.Wrt[b.Col]
 			// at is entry (r, 0) of the block: H's row offset + r, its
 			// column offset.
-			at := func(r offset) jen.Code {
+			at := func(r offset) expr {
 				row := offsets[b.Row].add(r)
-				return jen.Id(raw).Dot("Data").Index(row.times(stride).add(offsets[b.Col]).code())
+				return plan.Elem{X: plan.Field{X: ref(raw), Name: "Data"}, I: row.times(stride).add(offsets[b.Col]).expr()}
 			}
 			if b.Column != nil {
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s = %s", wi.Name, wj.Name, e.formula(b.Column)))
 				if b.Column.Shape.IsScalar() {
-					e.stmt(jen.Add(at(constOffset(0))).Op("=").Add(e.scalar(b.Column).code()))
+					e.stmt(&plan.Set{To: at(constOffset(0)), Op: "=", Value: e.scalar(b.Column)})
 				} else {
 					v := e.ensure(b.Column)
-					e.stmt(forRange(e.i, sizes[b.Row].code(), jen.Add(at(termOffset(jen.Id(e.i)))).Op("=").Add(e.read(b.Column, v, ident(e.i), intLit(0)).code())))
+					e.stmt(forRange(e.i, sizes[b.Row].expr(), &plan.Set{To: at(valueOffset(ref(e.i))), Op: "=", Value: e.read(b.Column, v, ref(e.i), plan.IntLit(0))}))
 				}
 				continue
 			}
-			blk := e.scope.fresh("blk" + capitalise(wi.Name) + capitalise(wj.Name))
-			e.declare(jen.Qual(runtimePath, "Block").Call(jen.Id(raw), offsets[b.Row].code(), offsets[b.Col].code(), sizes[b.Row].code(), sizes[b.Col].code()), blk)
+			blk := &val{Name: e.scope.fresh("blk" + capitalise(wi.Name) + capitalise(wj.Name)), Kind: plan.Matrix, Owner: plan.Destination, Of: raw, Part: true,
+				Shape: derive.Shape{Rows: blockDim(wi), Cols: blockDim(wj)}}
+			e.declare(plan.Fn(runtimePath, "Block", ref(raw), offsets[b.Row].expr(), offsets[b.Col].expr(), sizes[b.Row].expr(), sizes[b.Col].expr()), blk)
 			for _, t := range b.Terms {
 				alpha := e.coef(t.Coef)
 				e.comment(fmt.Sprintf("∂²f/∂%s∂%s += %s", wi.Name, wj.Name, e.formulaMap(t)))
 				if len(t.Left) == 0 && len(t.Right) == 0 {
-					i, term := ident(e.i), alpha
+					i, term := ref(e.i), alpha
 					if t.Diag != nil {
 						v := e.ensure(t.Diag)
-						term = mul(alpha, e.read(t.Diag, v, i, intLit(0)))
+						term = plan.Mul(alpha, e.read(t.Diag, v, i, plan.IntLit(0)))
 					}
-					e.stmt(forRange(e.i, sizes[b.Row].code(), jen.Add(e.readAt(&val{name: blk}, i, i).code()).Op("+=").Add(term.code())))
+					e.stmt(forRange(e.i, sizes[b.Row].expr(), &plan.Set{To: plan.At{V: blk, I: i, J: i}, Op: "+=", Value: term}))
 					continue
 				}
 				if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && g.Mul(fs...).Shape.IsMatrix() {
 					// A plain product: added by its BLAS call with beta = 1
 					// (x yᵀ is one Ger), or entry by entry for one factor.
-					dst := &val{name: blk}
 					if len(fs) == 1 {
 						f := fs[0]
-						e.stmt(e.loop(f.Shape, func(i, j expr) jen.Code {
-							return jen.Add(e.readAt(dst, i, j).code()).Op("+=").Add(mul(alpha, e.elem(f, i, j)).code())
+						e.stmt(e.loop(f.Shape, func(i, j expr) plan.Step {
+							return &plan.Set{To: plan.At{V: blk, I: i, J: j}, Op: "+=", Value: plan.Mul(alpha, e.elem(f, i, j))}
 						}))
 					} else {
-						e.productInto(fs, alpha, dst, nil, true)
+						e.productInto(fs, alpha, blk, nil, true)
 					}
 					continue
 				}
@@ -349,31 +372,34 @@ func (e *function) emitHessian(f *jen.File) {
 					diag = e.scope.fresh("diag")
 					e.work = append(e.work, workField{diag, jen.Qual(runtimePath, "DiagProduct")})
 				}
-				dvec := jen.Qual(blas64Path, "Vector").Values()
+				dvec := expr(plan.Composite{Type: plan.Qual{Path: blas64Path, Name: "Vector"}})
 				if t.Diag != nil {
-					dvec = e.ensure(t.Diag).id()
+					dvec = ref(e.ensure(t.Diag))
+				}
+				update := func(method string, args ...expr) {
+					e.stmt(&plan.Do{Call: plan.Method(e.workField(diag), method, append([]expr{ref(blk)}, args...)...), Updates: []*val{blk}})
 				}
 				if t.Diag != nil && len(t.Left) > 0 && len(t.Right) > 0 && g.Mul(t.Left...) == g.T(g.Mul(t.Right...)) {
-					e.stmt(jen.Id(e.wsName).Dot(diag).Dot("SandwichAdd").Call(jen.Id(blk), alpha.code(), e.asGeneralCode(g.Mul(t.Right...)), dvec))
+					update("SandwichAdd", alpha, e.asGeneralCode(g.Mul(t.Right...)), dvec)
 					continue
 				}
-				left, transL := jen.Code(jen.Qual(runtimePath, "Identity")), false
+				left, transL := expr(plan.Qual{Path: runtimePath, Name: "Identity"}), false
 				if len(t.Left) > 0 {
 					n := sideNode(g, t.Left)
 					transL = n != g.Mul(t.Left...)
 					left = e.asGeneralCode(n)
 				}
-				right := jen.Code(jen.Qual(runtimePath, "Identity"))
+				right := expr(plan.Qual{Path: runtimePath, Name: "Identity"})
 				if len(t.Right) > 0 {
 					right = e.asGeneralCode(g.Mul(t.Right...))
 				}
-				e.stmt(jen.Id(e.wsName).Dot(diag).Dot("Add").Call(jen.Id(blk), alpha.code(), left, dvec, right, jen.Lit(transL)))
+				update("Add", alpha, left, dvec, right, plan.Const{V: transL})
 			}
 		}
 		e.comment("Symmetric to the last bit: (H + H')/2.")
-		e.stmt(jen.Qual(runtimePath, "SymmetrizeSquare").Call(jen.Id(raw)))
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SymmetrizeSquare", ref(raw)), Updates: []*val{raw}})
 	}
-	body := e.assemble(f, checks, aliasChecks)
+	body := e.assemble(f, checks, aliasChecks, e.parameters(hv))
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
 	lines := []string{
 		e.name + " writes the Hessian of f = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + h + ",",
@@ -412,88 +438,102 @@ func (e *function) emitHessian(f *jen.File) {
 	f.Func().Id(e.name).Params(params...).Block(body...)
 }
 
+// blockDim is the size of a wrt input's block of the Hessian: its length,
+// or 1 for a scalar.
+func blockDim(w *derive.Input) derive.Dim {
+	if w.Kind == spec.Vector {
+		return w.Shape.Rows
+	}
+	return derive.Lit(1)
+}
+
 // direction declares a direction argument for FJVP or FHessVec shaped like
 // the wrt input w, all zeros: a float64 local for a scalar, a workspace
 // vector or matrix otherwise. It returns the argument and the Go
 // expression of its data (the local, or the workspace slice), where unit
 // entries are set.
-func (e *function) direction(w *derive.Input) (arg, data jen.Code) {
+func (e *function) direction(w *derive.Input) (arg, data expr) {
 	field := e.scope.fresh("dir" + capitalise(w.Name))
 	if w.Kind == spec.Scalar {
-		e.stmt(jen.Id(field).Op(":=").Lit(0.0))
-		return jen.Id(field), jen.Id(field)
+		v := plan.NewValue(field, plan.Scalar, plan.Local)
+		e.stmt(&plan.Let{Vars: []*val{v}, Value: plan.Const{V: 0.0}})
+		return ref(v), ref(v)
 	}
-	buf := jen.Op("&").Id(e.wsName).Dot(field + "Data")
+	buf := plan.Addr(e.workField(field + "Data"))
 	if w.Kind == spec.Vector {
 		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")}, workField{field + "Data", jen.Index().Float64()})
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(runtimePath, "Vec").Call(buf, e.dim(w.Shape.Rows))))
+		e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "SetRawVector", plan.Fn(runtimePath, "Vec", buf, e.dim(w.Shape.Rows)))})
 	} else {
 		e.work = append(e.work, workField{field, jen.Qual(matPath, "Dense")}, workField{field + "Data", jen.Index().Float64()})
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("SetRawMatrix").Call(jen.Qual(runtimePath, "Mat").Call(buf, e.dim(w.Shape.Rows), e.dim(w.Shape.Cols))))
+		e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "SetRawMatrix", plan.Fn(runtimePath, "Mat", buf, e.dim(w.Shape.Rows), e.dim(w.Shape.Cols)))})
 	}
-	e.stmt(jen.Id(e.wsName).Dot(field).Dot("Zero").Call())
-	return jen.Op("&").Id(e.wsName).Dot(field), jen.Id(e.wsName).Dot(field + "Data")
+	e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "Zero")})
+	return plan.Addr(e.workField(field)), e.workField(field + "Data")
 }
 
 // setUnit returns the statement that sets entry idx of a direction's data
 // to v (the scalar itself for a scalar w).
-func setUnit(w *derive.Input, data, idx jen.Code, v int) jen.Code {
+func setUnit(w *derive.Input, data, idx expr, v int) plan.Step {
 	if w.Kind == spec.Scalar {
-		return jen.Add(data).Op("=").Lit(float64(v))
+		return &plan.Set{To: data, Op: "=", Value: plan.Const{V: float64(v)}}
 	}
-	return jen.Add(data).Index(idx).Op("=").Lit(v)
+	return &plan.Set{To: plan.Elem{X: data, I: idx}, Op: "=", Value: plan.Const{V: v}}
 }
 
 // hessianByHVPs fills the Hessian column by column: FHessVec in the unit
 // direction of each wrt entry writes the column straight into H, as the
 // row it equals.
-func (e *function) hessianByHVPs(h, raw string, offsets, sizes []offset) {
+func (e *function) hessianByHVPs(h, raw *val, offsets, sizes []offset) {
 	fn := e.fn
 	hv := roleName(fn.Spec.Name, roleHessVec, 0)
-	e.comment(fmt.Sprintf("%s by one %s per column, written as the row it equals, then (H + H')/2.", h, hv))
-	dirs := make([]jen.Code, len(fn.Wrt))
-	units := make([]jen.Code, len(fn.Wrt)) // the data of each direction
+	e.comment(fmt.Sprintf("%s by one %s per column, written as the row it equals, then (H + H')/2.", h.Name, hv))
+	dirs := make([]expr, len(fn.Wrt))
+	units := make([]expr, len(fn.Wrt)) // the data of each direction
 	for l, w := range fn.Wrt {
 		dirs[l], units[l] = e.direction(w)
 	}
-	outs := make([]jen.Code, len(fn.Wrt))
-	var setOuts []jen.Code
-	col := e.scope.fresh("col")
+	outs := make([]expr, len(fn.Wrt))
+	var setOuts []plan.Step
+	col := plan.NewValue(e.scope.fresh("col"), plan.Int, plan.Local)
+	// The columns FHessVec writes: parts of H.
+	column := &val{Name: raw.Name, Kind: plan.Matrix, Owner: plan.Destination, Of: raw, Part: true}
+	data := plan.Field{X: ref(raw), Name: "Data"}
 	for i, w := range fn.Wrt {
 		// Column col of the symmetric H is its row col: write there, with
 		// unit stride (strided writes make the products several times
 		// slower). Each output views exactly its own entries: views that
 		// ran on to the end of H would overlap, and FHessVec refuses them.
-		start := termOffset(jen.Id(col)).times(termOffset(jen.Id(raw).Dot("Stride"))).add(offsets[i])
+		start := valueOffset(ref(col)).times(valueOffset(plan.Field{X: ref(raw), Name: "Stride"})).add(offsets[i])
 		if w.Kind == spec.Scalar {
-			outs[i] = jen.Op("&").Id(raw).Dot("Data").Index(start.code())
+			outs[i] = plan.Addr(plan.Elem{X: data, I: start.expr()})
 			continue
 		}
 		field := e.scope.fresh("col" + capitalise(w.Name))
 		e.work = append(e.work, workField{field, jen.Qual(matPath, "VecDense")})
-		setOuts = append(setOuts, jen.Id(e.wsName).Dot(field).Dot("SetRawVector").Call(jen.Qual(blas64Path, "Vector").Values(jen.Dict{
-			jen.Id("N"): e.dim(w.Shape.Rows), jen.Id("Inc"): jen.Lit(1), jen.Id("Data"): jen.Id(raw).Dot("Data").Index(start.code().Op(":").Add(start.add(sizes[i]).code())),
-		})))
-		outs[i] = jen.Op("&").Id(e.wsName).Dot(field)
+		setOuts = append(setOuts, &plan.Do{Call: plan.Method(e.workField(field), "SetRawVector", plan.Composite{Type: plan.Qual{Path: blas64Path, Name: "Vector"}, Sorted: true, Fields: []plan.KeyValue{
+			{Key: "N", Value: e.dim(w.Shape.Rows)}, {Key: "Inc", Value: plan.IntLit(1)}, {Key: "Data", Value: plan.Slice{X: data, Lo: start.expr(), Hi: start.add(sizes[i]).expr()}},
+		}}), Views: []*val{raw}})
+		outs[i] = plan.Addr(e.workField(field))
 	}
-	var call []jen.Code
+	var call []expr
 	for _, in := range fn.Inputs {
-		call = append(call, jen.Id(in.Name))
+		call = append(call, ref(e.args[in.Name]))
 	}
 	call = append(append(call, dirs...), outs...)
+	hvp := &plan.Do{Call: plan.Fn("", hv, call...), Writes: []*val{column}, Views: []*val{raw}}
 	for l, w := range fn.Wrt {
-		r := e.scope.fresh("r")
-		set, reset := setUnit(w, units[l], jen.Id(r), 1), setUnit(w, units[l], jen.Id(r), 0)
+		r := plan.NewValue(e.scope.fresh("r"), plan.Int, plan.Index)
+		set, reset := setUnit(w, units[l], ref(r), 1), setUnit(w, units[l], ref(r), 0)
 		if w.Kind == spec.Scalar {
-			body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].code())}
+			body := []plan.Step{&plan.Let{Vars: []*val{col}, Value: offsets[l].expr()}}
 			body = append(body, setOuts...)
-			e.stmt(jen.Block(append(body, set, jen.Id(hv).Call(call...), reset)...))
+			e.stmt(&plan.Block{Body: append(body, set, hvp, reset)})
 			continue
 		}
-		body := []jen.Code{jen.Id(col).Op(":=").Add(offsets[l].add(termOffset(jen.Id(r))).code())}
+		body := []plan.Step{&plan.Let{Vars: []*val{col}, Value: offsets[l].add(valueOffset(ref(r))).expr()}}
 		body = append(body, setOuts...)
-		body = append(body, set, jen.Id(hv).Call(call...), reset)
-		e.stmt(jen.For(jen.Id(r).Op(":=").Lit(0), jen.Id(r).Op("<").Add(e.dim(w.Shape.Rows)), jen.Id(r).Op("++")).Block(body...))
+		body = append(body, set, hvp, reset)
+		e.stmt(&plan.For{Var: r, From: plan.IntLit(0), To: e.dim(w.Shape.Rows), Body: body})
 	}
-	e.stmt(jen.Qual(runtimePath, "SymmetrizeSquare").Call(jen.Id(raw)))
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SymmetrizeSquare", ref(raw)), Updates: []*val{raw}})
 }

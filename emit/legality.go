@@ -95,16 +95,16 @@ func (e *function) noteRead(v *val) {
 	if e.legal.read == nil {
 		e.legal.read = map[string]bool{}
 	}
-	e.legal.read[v.name] = true
+	e.legal.read[v.Name] = true
 	if e.legal.body != nil {
-		e.legal.body.reads[v.name] = true
+		e.legal.body.reads[v.Name] = true
 	}
 }
 
 // readScalar returns the stored scalar v, recording the read.
 func (e *function) readScalar(v *val) expr {
 	e.noteRead(v)
-	return ident(v.name)
+	return ref(v)
 }
 
 // readStored returns entry (i, j) of the stored value v of n, recording
@@ -113,7 +113,7 @@ func (e *function) readScalar(v *val) expr {
 func (e *function) readStored(n *derive.Node, v *val, i, j expr) expr {
 	e.noteRead(v)
 	if e.legal.unwritten[v] && (e.legal.body == nil || !e.legal.body.fills[v]) {
-		illegal(ruleWrittenBeforeRead, fmt.Sprintf("entry of %s read outside the loop that fills it", v.name))
+		illegal(ruleWrittenBeforeRead, fmt.Sprintf("entry of %s read outside the loop that fills it", v.Name))
 	}
 	return e.read(n, v, i, j)
 }
@@ -123,7 +123,7 @@ func (e *function) readStored(n *derive.Node, v *val, i, j expr) expr {
 func (e *function) readWhole(v *val) {
 	e.noteRead(v)
 	if e.legal.unwritten[v] {
-		illegal(ruleWrittenBeforeRead, fmt.Sprintf("%s read as a whole before the loop that fills it is built", v.name))
+		illegal(ruleWrittenBeforeRead, fmt.Sprintf("%s read as a whole before the loop that fills it is built", v.Name))
 	}
 }
 
@@ -143,7 +143,7 @@ func (e *function) fillBuffer(shape derive.Shape, base string) *val {
 		e.legal.unwritten = map[*val]bool{}
 	}
 	e.legal.unwritten[v] = true
-	e.legal.declared = append(e.legal.declared, v.name)
+	e.legal.declared = append(e.legal.declared, v.Name)
 	return v
 }
 
@@ -153,9 +153,9 @@ func (e *function) noteFill(v *val) {
 }
 
 // noteAccumulate records that the body being built adds to the sum acc.
-func (e *function) noteAccumulate(acc string) {
-	e.legal.body.accumulates[acc] = true
-	e.legal.declared = append(e.legal.declared, acc)
+func (e *function) noteAccumulate(acc *val) {
+	e.legal.body.accumulates[acc.Name] = true
+	e.legal.declared = append(e.legal.declared, acc.Name)
 }
 
 // closeLoop checks the loop whose bodies had effects fx, now built: no
@@ -181,7 +181,7 @@ func (e *function) closeLoop(fx *loopEffects) {
 // loop-filled buffer declared is read and every such buffer written.
 func (e *function) checkDeclaredUsed() {
 	for v := range e.legal.unwritten {
-		illegal(ruleWrittenBeforeRead, fmt.Sprintf("%s is declared and never written", v.name))
+		illegal(ruleWrittenBeforeRead, fmt.Sprintf("%s is declared and never written", v.Name))
 	}
 	for _, name := range e.legal.declared {
 		if !e.legal.read[name] {

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dave/jennifer/jen"
-
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -64,7 +63,7 @@ func TestLegalityRules(t *testing.T) {
 		e, fn := emitter(t, subSumSpec, roleValue)
 		sum := find(t, fn.Value, derive.OpSum)
 		e.scalar(sum) // the loop summing y, left pending
-		_, _, fx := e.loopBody(fn.Value.Shape, func(i, j expr) jen.Code { return e.elem(fn.Value, i, j).code() })
+		_, _, fx := e.loopBody(fn.Value.Shape, func(i, j expr) plan.Step { return &plan.Return{Value: e.elem(fn.Value, i, j)} })
 		if !fx.readsSumOf(e.pending.fx) {
 			t.Fatal("the body of x - sum(y) does not record that it reads sum(y)")
 		}
@@ -82,7 +81,7 @@ func TestLegalityRules(t *testing.T) {
 		x := fn.Inputs[0].Node
 		buf := e.fillBuffer(fn.Value.Shape, "buf")
 		mustBreak(t, ruleWrittenBeforeRead, func() {
-			e.loop(fn.Value.Shape, func(i, j expr) jen.Code { return e.readStored(x, buf, i, j).code() })
+			e.loop(fn.Value.Shape, func(i, j expr) plan.Step { return &plan.Return{Value: e.readStored(x, buf, i, j)} })
 		})
 	})
 	t.Run("a buffer declared and never written", func(t *testing.T) {
@@ -94,16 +93,16 @@ func TestLegalityRules(t *testing.T) {
 		e, fn := emitter(t, subSumSpec, roleValue)
 		x := fn.Inputs[0].Node
 		buf := e.fillBuffer(fn.Value.Shape, "buf")
-		e.stmt(e.loop(fn.Value.Shape, func(i, j expr) jen.Code {
+		e.stmt(e.loop(fn.Value.Shape, func(i, j expr) plan.Step {
 			e.noteFill(buf)
-			return jen.Add(e.read(x, buf, i, j).code()).Op("=").Lit(1.0)
+			return &plan.Set{To: e.read(x, buf, i, j), Op: "=", Value: plan.Lit(1)}
 		}))
 		mustBreak(t, ruleDeclaredUsed, e.checkDeclaredUsed)
 	})
 	t.Run("a sum computed and never read", func(t *testing.T) {
 		e, fn := emitter(t, subSumSpec, roleValue)
 		y := fn.Inputs[1].Node
-		e.accumulate(y.Shape, func(i, j expr) expr { return e.elem(y, i, j) }, "unread")
+		e.accumulate(y.Shape, func(i, j expr) expr { return e.elem(y, i, j) }, plan.NewValue("unread", plan.Scalar, plan.Local))
 		mustBreak(t, ruleDeclaredUsed, e.checkDeclaredUsed)
 	})
 }

@@ -1,12 +1,12 @@
 package emit
 
 import (
-	"math"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -14,37 +14,38 @@ import (
 // statements that compute it first.
 func (e *function) scalar(n *derive.Node) expr {
 	if n == nil {
-		return literal(0)
+		return plan.Lit(0)
 	}
 	if v, ok := e.vals[n]; ok {
 		return e.readScalar(v)
 	}
 	switch n.Op {
 	case derive.OpConst:
-		return literal(n.Value)
+		return plan.Lit(n.Value)
 	case derive.OpVar:
 		// A vector(1) or matrix(1, 1) input is 1×1: its one entry.
+		arg := ref(e.param(n.Name))
 		switch e.input(n.Name).Kind {
 		case spec.Vector:
-			return atom{jen.Id(n.Name).Dot("AtVec").Call(jen.Lit(0))}
+			return plan.Method(arg, "AtVec", plan.IntLit(0))
 		case spec.Matrix, spec.Symmetric, spec.SPD:
-			return atom{jen.Id(n.Name).Dot("At").Call(jen.Lit(0), jen.Lit(0))}
+			return plan.Method(arg, "At", plan.IntLit(0), plan.IntLit(0))
 		}
-		return ident(n.Name)
+		return arg
 	}
-	v := &val{}
+	v := plan.NewValue("", plan.Scalar, plan.Local)
 	if n.Op.Kind == derive.KindElementwise {
 		x := e.combine(n, e.scalar)
 		if e.uses[n] <= 1 && !e.isRoot(n) {
 			return x
 		}
 
-		v.name = e.scope.fresh(e.localName(n))
-		e.declare(x.code(), v.name)
+		v.Name = e.scope.fresh(e.localName(n))
+		e.declare(x, v)
 	} else {
-		v.name = e.scope.fresh(e.localName(n))
-		if x := e.reduce(n, v.name); x != nil {
-			e.declare(x.code(), v.name)
+		v.Name = e.scope.fresh(e.localName(n))
+		if x := e.reduce(n, v); x != nil {
+			e.declare(x, v)
 		}
 	}
 	e.vals[n] = v
@@ -53,22 +54,6 @@ func (e *function) scalar(n *derive.Node) expr {
 
 // isRoot reports whether n is the function's value.
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
-
-// lit returns a float64 constant, spelling the IEEE specials as the math
-// package does (a Go constant -0.0 is +0, so negative zero is a call too).
-func lit(v float64) jen.Code {
-	switch {
-	case math.IsInf(v, 1):
-		return jen.Qual(mathPath, "Inf").Call(jen.Lit(1))
-	case math.IsInf(v, -1):
-		return jen.Qual(mathPath, "Inf").Call(jen.Lit(-1))
-	case math.IsNaN(v):
-		return jen.Qual(mathPath, "NaN").Call()
-	case v == 0 && math.Signbit(v):
-		return jen.Qual(mathPath, "Copysign").Call(jen.Lit(0), jen.Lit(-1))
-	}
-	return jen.Lit(v)
-}
 
 func (e *function) localName(n *derive.Node) string {
 	if e.isRoot(n) {
@@ -79,14 +64,16 @@ func (e *function) localName(n *derive.Node) string {
 
 // buffer declares a workspace-backed value of n's shape.
 func (e *function) buffer(shape derive.Shape, base string) *val {
-	v := &val{name: e.scope.fresh(base), contiguous: true}
-	field := jen.Op("&").Id(e.wsName).Dot(v.name)
+	v := &val{Name: e.scope.fresh(base), Kind: plan.Matrix, Owner: plan.Workspace, Shape: shape, Contiguous: true}
+	field := plan.Addr(e.workField(v.Name))
 	if shape.IsVector() {
-		e.declare(jen.Qual(runtimePath, "Vec").Call(field, e.dim(shape.Len())), v.name)
+		v.Kind = plan.Vector
+		e.declare(plan.Fn(runtimePath, "Vec", field, e.dim(shape.Len())), v)
 	} else {
-		e.declare(jen.Qual(runtimePath, "Mat").Call(field, e.dim(shape.Rows), e.dim(shape.Cols)), v.name)
+		e.declare(plan.Fn(runtimePath, "Mat", field, e.dim(shape.Rows), e.dim(shape.Cols)), v)
 	}
-	e.work = append(e.work, workField{v.name, jen.Index().Float64()})
+	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})
+	e.fields[v] = v.Name
 	return v
 }
 
@@ -110,9 +97,9 @@ func (e *function) ensure(n *derive.Node) *val {
 
 // view returns the blas64 view of an input.
 func (e *function) view(n *derive.Node) *val {
-	in := e.input(n.Name)
-	v := &val{name: e.scope.fresh(n.Name + "Raw"), sym: in.Kind == spec.Symmetric || in.Kind == spec.SPD}
-	e.declare(e.storage(n.Name, in.Kind, in.Shape), v.name)
+	in, arg := e.input(n.Name), e.param(n.Name)
+	v := &val{Name: e.scope.fresh(n.Name + "Raw"), Kind: storageKind(in.Kind, in.Shape), Owner: plan.Input, Shape: in.Shape, Of: arg}
+	e.declare(e.storage(arg, in.Kind, in.Shape), v)
 	return v
 }
 
@@ -127,7 +114,7 @@ func (e *function) input(name string) *derive.Input {
 
 // writeInto computes the non-scalar node n into the stored value dst.
 func (e *function) writeInto(n *derive.Node, dst *val) {
-	e.writeNamed(n, dst, dst.name)
+	e.writeNamed(n, dst, dst.Name)
 }
 
 // maxCommentNodes bounds a statement comment's formula: past it, the
@@ -147,7 +134,7 @@ func (e *function) formula(n *derive.Node) string {
 	l := derive.NewFunctionListing(e.fn, derive.Plain)
 	for m, v := range e.vals {
 		if m != n && m.Op != derive.OpVar {
-			l.Bind(m, v.name)
+			l.Bind(m, v.Name)
 		}
 	}
 	return withDefinitions(l.Spell(n), l)
@@ -177,13 +164,16 @@ func withDefinitions(text string, l *derive.Listing) string {
 // is written last, once every value n's code reads is stored, so a long
 // formula can refer to them by name (formula).
 func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
-	note := &jen.Statement{}
-	defer func() { *note = jen.Statement{commentLine(label + " = " + e.formula(n))} }()
+	note := &plan.Comment{}
+	if dst.Owner == plan.Workspace {
+		note.About = dst
+	}
+	defer func() { note.Text = label + " = " + e.formula(n) }()
 	if _, stored := e.vals[n]; stored || n.Op == derive.OpVar { // computed already or an input: copy it
 		v := e.ensure(n)
 		e.stmt(note)
-		e.stmt(e.loop(n.Shape, func(i, j expr) jen.Code {
-			return jen.Add(e.read(n, dst, i, j).code()).Op("=").Add(e.read(n, v, i, j).code())
+		e.stmt(e.loop(n.Shape, func(i, j expr) plan.Step {
+			return &plan.Set{To: e.read(n, dst, i, j), Op: "=", Value: e.read(n, v, i, j)}
 		}))
 		return
 	}
@@ -199,26 +189,26 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
 		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
 		e.stmt(note)
-		e.stmt(jen.Id(e.wsName).Dot(field).Dot("CofactorTo").Call(dst.id(), a.v.id()))
+		e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
 		return
 	case n.Op == derive.OpSoftmax:
 		// Entries in any order: a vector, row or column, is a column.
-		src, to := e.asGeneral(e.operand(n.Args[0])).v.id(), dst.id()
+		src, to := ref(e.asGeneral(e.operand(n.Args[0])).v), ref(dst)
 		if n.Shape.IsVector() {
-			src, to = jen.Qual(runtimePath, "Column").Call(src), jen.Qual(runtimePath, "Column").Call(to)
+			src, to = plan.Fn(runtimePath, "Column", src), plan.Fn(runtimePath, "Column", to)
 		}
 		e.stmt(note)
-		e.stmt(jen.Qual(runtimePath, "SoftmaxTo").Call(to, src))
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxTo", to, src), Writes: []*val{dst}})
 		return
 	case n.Op == derive.OpInv:
 		f := e.factorOf(n.Args[0])
 		e.stmt(note)
-		e.stmt(f.Dot("InverseTo").Call(dst.id()))
+		e.stmt(&plan.Do{Call: plan.Method(f, "InverseTo", ref(dst)), Writes: []*val{dst}})
 		return
 	case n.Op == derive.OpAdd && isPlusTranspose(n):
 		a := e.asGeneral(e.operand(n.Args[0]))
 		e.stmt(note)
-		e.stmt(jen.Qual(runtimePath, "AddTransposeTo").Call(dst.id(), a.v.id()))
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddTransposeTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
 		return
 	case n.Op == derive.OpAdd:
 		if e.sumWithProducts(n, dst, note) {
@@ -228,8 +218,8 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 	for _, a := range n.Args {
 		e.prepare(a)
 	}
-	e.fusedLoop(n.Shape, []jen.Code{note}, func(i, j expr) jen.Code {
-		return jen.Add(e.read(n, dst, i, j).code()).Op("=").Add(e.expand(n, i, j).code())
+	e.fusedLoop(n.Shape, []plan.Step{note}, func(i, j expr) plan.Step {
+		return &plan.Set{To: e.read(n, dst, i, j), Op: "=", Value: e.expand(n, i, j)}
 	})
 }
 
@@ -250,7 +240,7 @@ func isPlusTranspose(n *derive.Node) bool {
 // the other terms in one loop, then each product added by its BLAS call
 // with beta = 1, so no product needs a buffer of its own. It reports
 // whether n had such terms.
-func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool {
+func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) bool {
 	type term struct {
 		factors []*derive.Node
 		alpha   expr
@@ -275,10 +265,10 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool
 	switch len(rest) {
 	case 0:
 	case 1:
-		e.writeNamed(rest[0], dst, dst.name)
+		e.writeNamed(rest[0], dst, dst.Name)
 		accumulate = true
 	default:
-		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst, dst.name)
+		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst, dst.Name)
 		accumulate = true
 	}
 	for _, p := range products {
@@ -291,11 +281,11 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note jen.Code) bool
 // zero clears dst.
 func (e *function) zero(dst *val, vector bool) {
 	if vector {
-		e.stmt(jen.For(jen.Id(e.i).Op(":=").Lit(0), jen.Id(e.i).Op("<").Id(dst.name).Dot("N"), jen.Id(e.i).Op("++")).Block(
-			jen.Id(dst.name).Dot("Data").Index(mul(ident(e.i), member(dst, "Inc")).code()).Op("=").Lit(0)))
+		e.stmt(&plan.For{Var: e.i, From: plan.IntLit(0), To: plan.Field{X: ref(dst), Name: "N"}, Body: []plan.Step{
+			&plan.Set{To: plan.At{V: dst, I: ref(e.i)}, Op: "=", Value: plan.IntLit(0)}}})
 		return
 	}
-	e.stmt(jen.Qual(runtimePath, "ZeroMatrix").Call(dst.id()))
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "ZeroMatrix", ref(dst)), Writes: []*val{dst}})
 }
 
 // general returns the value of the matrix node n as a blas64.General,
@@ -303,21 +293,21 @@ func (e *function) zero(dst *val, vector bool) {
 // kernel needs both triangles.
 func (e *function) general(n *derive.Node) *val {
 	v := e.ensure(n)
-	if !v.sym {
+	if v.Kind != plan.Symmetric {
 		return v
 	}
 	if full, ok := e.fulls[n]; ok {
 		return full
 	}
 	full := e.buffer(n.Shape, n.Name+"Full")
-	e.stmt(jen.Qual(runtimePath, "SymmetricToGeneral").Call(full.id(), v.id()))
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SymmetricToGeneral", ref(full), ref(v)), Writes: []*val{full}})
 	e.fulls[n] = full
 	return full
 }
 
 // reduce returns the expression of a scalar-valued non-elementwise node,
 // or nil when it has summed it in a loop into the local acc.
-func (e *function) reduce(n *derive.Node, acc string) expr {
+func (e *function) reduce(n *derive.Node, acc *val) expr {
 	x := n.Args
 	switch n.Op {
 	case derive.OpMul:
@@ -335,35 +325,35 @@ func (e *function) reduce(n *derive.Node, acc string) expr {
 				// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
 				p := e.fn.Graph.Mul(fs[1:]...)
 				return e.accumulate(p.Shape, func(i, j expr) expr {
-					return mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
+					return plan.Mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
 				}, acc, first.Args[0], p)
 			}
 			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
 			last := fs[len(fs)-1]
 			return e.accumulate(p.Shape, func(i, j expr) expr {
-				return mul(e.elem(p, i, j), e.elem(last, j, i))
+				return plan.Mul(e.elem(p, i, j), e.elem(last, j, i))
 			}, acc, p, last)
 		}
 		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ expr) expr { return e.elem(x[0], i, i) }, acc, x[0])
 	case derive.OpNorm2:
 		if x[0].Shape.IsVector() {
-			return atom{jen.Qual(blas64Path, "Nrm2").Call(e.operand(x[0]).v.id())}
+			return plan.Fn(blas64Path, "Nrm2", ref(e.operand(x[0]).v))
 		}
-		return atom{jen.Qual(runtimePath, "Norm").Call(e.asGeneral(e.operand(x[0])).v.id())}
+		return plan.Fn(runtimePath, "Norm", ref(e.asGeneral(e.operand(x[0])).v))
 	case derive.OpLogSumExp:
-		v := e.asGeneral(e.operand(x[0])).v.id()
+		v := ref(e.asGeneral(e.operand(x[0])).v)
 		if x[0].Shape.IsVector() {
-			v = jen.Qual(runtimePath, "Column").Call(v)
+			v = plan.Fn(runtimePath, "Column", v)
 		}
-		return atom{jen.Qual(runtimePath, "LogSumExp").Call(v)}
+		return plan.Fn(runtimePath, "LogSumExp", v)
 	case derive.OpDet:
-		return atom{e.factorOf(x[0]).Dot("Det").Call()}
+		return plan.Method(e.factorOf(x[0]), "Det")
 	case derive.OpLogDet:
 		f := e.factorOf(x[0])
 		if e.facts[x[0]].spd {
-			return atom{f.Dot("LogDet").Call()}
+			return plan.Method(f, "LogDet")
 		}
-		return atom{f.Dot("LogAbsDet").Call()}
+		return plan.Method(f, "LogAbsDet")
 	}
 	panic("emit: no lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
 }
@@ -392,41 +382,41 @@ func (e *function) dotAsSum(n *derive.Node) *derive.Node {
 // over shape into the new local acc. The operands' own work comes first
 // (prepare), and acc holds a partial sum until the loop ends: fusedLoop
 // keeps every reader of acc out of it (ruleReductionRead).
-func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc string, operands ...*derive.Node) expr {
+func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc *val, operands ...*derive.Node) expr {
 	for _, o := range operands {
 		e.prepare(o)
 	}
-	e.fusedLoop(shape, []jen.Code{jen.Id(acc).Op(":=").Lit(0.0)}, func(i, j expr) jen.Code {
+	e.fusedLoop(shape, []plan.Step{&plan.Let{Vars: []*val{acc}, Value: plan.Const{V: 0.0}}}, func(i, j expr) plan.Step {
 		e.noteAccumulate(acc)
-		return jen.Id(acc).Op("+=").Add(term(i, j).code())
+		return &plan.Set{To: ref(acc), Op: "+=", Value: term(i, j)}
 	})
 	return nil
 }
 
 // factorOf returns the workspace factorisation of the square node x:
 // Cholesky for spd inputs, LU otherwise, computed once per call.
-func (e *function) factorOf(x *derive.Node) *jen.Statement {
+func (e *function) factorOf(x *derive.Node) expr {
 	if f, ok := e.facts[x]; ok {
-		return jen.Id(e.wsName).Dot(f.field)
+		return e.workField(f.field)
 	}
 	spd := x.Op == derive.OpVar && e.input(x.Name).Kind == spec.SPD
 	f := &factor{spd: spd}
 	if spd {
 		f.field = e.scope.fresh("chol" + capitalise(e.localName(x)))
 		e.work = append(e.work, workField{f.field, jen.Qual(runtimePath, "Cholesky")})
-		e.stmt(jen.Id(e.wsName).Dot(f.field).Dot("Factorize").Call(jen.Id(x.Name).Dot("RawSymmetric").Call()))
+		e.stmt(&plan.Do{Call: plan.Method(e.workField(f.field), "Factorize", plan.Method(ref(e.param(x.Name)), "RawSymmetric"))})
 	} else {
 		a := e.asGeneral(e.operand(x))
-		src := a.v.id()
+		src := ref(a.v)
 		if a.trans {
 			panic("emit: factorising a transpose")
 		}
 		f.field = e.scope.fresh("lu" + capitalise(e.localName(x)))
 		e.work = append(e.work, workField{f.field, jen.Qual(runtimePath, "LU")})
-		e.stmt(jen.Id(e.wsName).Dot(f.field).Dot("Factorize").Call(src))
+		e.stmt(&plan.Do{Call: plan.Method(e.workField(f.field), "Factorize", src)})
 	}
 	e.facts[x] = f
-	return jen.Id(e.wsName).Dot(f.field)
+	return e.workField(f.field)
 }
 
 // symmetrisedFrom returns G when g is (G + Gᵀ)/2, the symmetric part
@@ -497,24 +487,25 @@ func (e *function) transposedTerms(as, bs []*derive.Node) bool {
 
 // writeGradient writes the gradient g of input w into the destination
 // parameter d.
-func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
+func (e *function) writeGradient(w *derive.Input, g *derive.Node, d *val) {
+	do := func(call plan.Call) { e.stmt(&plan.Do{Call: call, Writes: []*val{d}}) }
 	switch {
 	case w.Kind == spec.Scalar:
-		e.stmt(jen.Op("*").Id(d).Op("=").Add(e.scalar(g).code()))
+		e.stmt(&plan.Set{To: plan.Deref(ref(d)), Op: "=", Value: e.scalar(g)})
 		return
 	case w.Shape.IsScalar(): // vector(1), matrix(1, 1)
 		set := map[spec.TypeKind]string{spec.Vector: "SetVec", spec.Matrix: "Set", spec.Symmetric: "SetSym", spec.SPD: "SetSym"}[w.Kind]
-		idx := []jen.Code{jen.Lit(0)}
+		idx := []expr{plan.IntLit(0)}
 		if w.Kind != spec.Vector {
-			idx = append(idx, jen.Lit(0))
+			idx = append(idx, plan.IntLit(0))
 		}
-		e.stmt(jen.Id(d).Dot(set).Call(append(idx, e.scalar(g).code())...))
+		do(plan.Method(ref(d), set, append(idx, e.scalar(g))...))
 		return
 	}
 	switch w.Kind {
 	case spec.Symmetric, spec.SPD:
 		if g == nil {
-			e.stmt(jen.Id(d).Dot("Zero").Call())
+			do(plan.Method(ref(d), "Zero"))
 			return
 		}
 		// The symmetric gradient (G + G')/2: form G, then symmetrise. Any
@@ -524,26 +515,26 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d string) {
 			full = half
 		}
 		if full.Op == derive.OpVar && full.Sym { // a symmetric input, already symmetric
-			e.stmt(jen.Id(d).Dot("CopySym").Call(jen.Id(full.Name)))
+			do(plan.Method(ref(d), "CopySym", ref(e.param(full.Name))))
 			return
 		}
 		v := e.ensure(full)
-		e.stmt(jen.Qual(runtimePath, "SymmetrizeTo").Call(jen.Id(d).Dot("RawSymmetric").Call(), v.id()))
+		do(plan.Fn(runtimePath, "SymmetrizeTo", plan.Method(ref(d), "RawSymmetric"), ref(v)))
 		return
 	}
 	if g == nil {
-		e.stmt(jen.Id(d).Dot("Zero").Call())
+		do(plan.Method(ref(d), "Zero"))
 		return
 	}
-	dst := &val{name: e.scope.fresh(d + "Raw")}
-	e.stmt(jen.Id(dst.name).Op(":=").Add(e.storage(d, w.Kind, w.Shape)))
+	dst := &val{Name: e.scope.fresh(d.Name + "Raw"), Kind: storageKind(w.Kind, w.Shape), Owner: plan.Destination, Shape: w.Shape, Of: d}
+	e.stmt(&plan.Let{Vars: []*val{dst}, Value: e.storage(d, w.Kind, w.Shape)})
 	if v, ok := e.vals[g]; ok || g.Op == derive.OpVar || e.uses[g] > 1 {
 		v = e.ensure(g)
-		e.stmt(e.loop(g.Shape, func(i, j expr) jen.Code {
-			return jen.Add(e.read(g, dst, i, j).code()).Op("=").Add(e.read(g, v, i, j).code())
+		e.stmt(e.loop(g.Shape, func(i, j expr) plan.Step {
+			return &plan.Set{To: e.read(g, dst, i, j), Op: "=", Value: e.read(g, v, i, j)}
 		}))
 		return
 	}
-	e.writeNamed(g, dst, d)
+	e.writeNamed(g, dst, d.Name)
 	e.vals[g] = dst
 }

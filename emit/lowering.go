@@ -3,9 +3,8 @@ package emit
 import (
 	"fmt"
 
-	"github.com/dave/jennifer/jen"
-
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 )
 
 // lowering is how one operator of derive's table (derive.Ops) is written
@@ -19,7 +18,7 @@ type lowering struct {
 	// joint, for an operator with a joint kernel (derive.Op.Joint), is
 	// the Go call at x that returns the operator's value and its partner's,
 	// in that order.
-	joint func(x jen.Code) jen.Code
+	joint func(x expr) expr
 }
 
 // lowerings holds the lowering of every elementwise operator, one entry
@@ -70,14 +69,14 @@ func (e *function) combine(n *derive.Node, arg func(*derive.Node) expr) expr {
 func call(path, name string) func(e *function, n *derive.Node, arg func(*derive.Node) expr) expr {
 	goCall := qualCall(path, name)
 	return func(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
-		return atom{goCall(arg(n.Args[0]).code())}
+		return goCall(arg(n.Args[0]))
 	}
 }
 
 // qualCall returns the Go call of the function name of the package at
 // path on one argument.
-func qualCall(path, name string) func(x jen.Code) jen.Code {
-	return func(x jen.Code) jen.Code { return jen.Qual(path, name).Call(x) }
+func qualCall(path, name string) func(x expr) expr {
+	return func(x expr) expr { return plan.Fn(path, name, x) }
 }
 
 // addEntry writes a sum, a term −1·t as a subtraction.
@@ -85,9 +84,9 @@ func addEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
 	x := arg(n.Args[0])
 	for _, t := range n.Args[1:] {
 		if c, rest := negated(t); c {
-			x = sub(x, arg(rest))
+			x = plan.Sub(x, arg(rest))
 		} else {
-			x = add(x, arg(t))
+			x = plan.Add(x, arg(t))
 		}
 	}
 	return x
@@ -96,19 +95,19 @@ func addEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
 // scaleEntry writes s·x, and −1·x as a negation.
 func scaleEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
 	if n.Args[0].IsConst(-1) {
-		return negation{arg(n.Args[1])}
+		return plan.Neg(arg(n.Args[1]))
 	}
-	return mul(arg(n.Args[0]), arg(n.Args[1]))
+	return plan.Mul(arg(n.Args[0]), arg(n.Args[1]))
 }
 
 // hadamardEntry writes the product of two entries.
 func hadamardEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
-	return mul(arg(n.Args[0]), arg(n.Args[1]))
+	return plan.Mul(arg(n.Args[0]), arg(n.Args[1]))
 }
 
 // divEntry writes the quotient of two entries.
 func divEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
-	return div(arg(n.Args[0]), arg(n.Args[1]))
+	return plan.Div(arg(n.Args[0]), arg(n.Args[1]))
 }
 
 // powEntry writes x^p as math.Pow, and x² as x*x when x is stored or
@@ -117,7 +116,7 @@ func (e *function) powEntry(n *derive.Node, arg func(*derive.Node) expr) expr {
 	x, p := n.Args[0], n.Args[1]
 	base := arg(x)
 	if _, stored := e.vals[x]; p.IsConst(2) && (stored || cheap(x)) {
-		return mul(base, arg(x))
+		return plan.Mul(base, arg(x))
 	}
-	return atom{jen.Qual(mathPath, "Pow").Call(base.code(), e.scalar(p).code())}
+	return plan.Fn(mathPath, "Pow", base, e.scalar(p))
 }

@@ -3,9 +3,8 @@ package emit
 import (
 	"fmt"
 
-	"github.com/dave/jennifer/jen"
-
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -125,19 +124,19 @@ func (e *function) rowLocal(p *panelPlan, n *derive.Node) bool {
 }
 
 // emitPanels writes FGrad by the plan and returns the expression of f.
-func (e *function) emitPanels(p *panelPlan) jen.Code {
+func (e *function) emitPanels(p *panelPlan) expr {
 	o := e.outs[0]
 	rows := p.x.Shape.Rows
 	// The gradient starts as its terms free of X; the panels add Xᵀ r.
-	dst := &val{name: e.scope.fresh(o.param + "Raw")}
-	e.stmt(jen.Id(dst.name).Op(":=").Id(o.param).Dot("RawVector").Call())
+	dst := &val{Name: e.scope.fresh(o.param + "Raw"), Kind: plan.Vector, Owner: plan.Destination, Shape: o.to.Shape, Of: o.arg}
+	e.stmt(&plan.Let{Vars: []*val{dst}, Value: plan.Method(ref(o.arg), "RawVector")})
 	switch len(p.rest) {
 	case 0:
 		e.zero(dst, true)
 	case 1:
-		e.writeNamed(p.rest[0], dst, dst.name)
+		e.writeNamed(p.rest[0], dst, dst.Name)
 	default:
-		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst, dst.name)
+		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst, dst.Name)
 	}
 	xv, wv := e.ensure(p.x), e.ensure(p.w)
 	// The panel loop fills u, r and the row-local values read more than
@@ -155,23 +154,26 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 			stored = append(stored, n)
 		}
 	}
-	accs := make([]string, len(p.sums))
+	accs := make([]*val, len(p.sums))
 	for k, s := range p.sums {
-		accs[k] = e.scope.fresh(e.localName(s))
-		e.stmt(jen.Id(accs[k]).Op(":=").Lit(0.0))
+		accs[k] = plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
+		e.stmt(&plan.Let{Vars: []*val{accs[k]}, Value: plan.Const{V: 0.0}})
 	}
 	alpha := expr(one)
 	if p.alpha != nil {
 		alpha = e.scalar(p.alpha)
 	}
-	panel, r0, r1, xp := e.scope.fresh("panel"), e.scope.fresh("r0"), e.scope.fresh("r1"), e.scope.fresh("Xp")
+	index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
+	panel, r0, r1 := index("panel"), index("r0"), index("r1")
+	panelRows := derive.Dim{Name: r0.Name + "…" + r1.Name} // the rows of a panel, for the shape checks
+	xp := &val{Name: e.scope.fresh("Xp"), Kind: plan.Matrix, Owner: plan.Input, Shape: derive.Shape{Rows: panelRows, Cols: p.x.Shape.Cols}, Of: xv, Part: true}
 	e.comment(fmt.Sprintf("%s = %s, %s and the loss terms in row panels of %s, each still in cache for %s' r: %s is read once.",
 		e.localName(p.u), e.formula(p.u), e.localName(p.v), p.x.Name, p.x.Name, p.x.Name))
-	e.stmt(jen.Id(panel).Op(":=").Qual(runtimePath, "PanelRows").Call(e.dim(p.x.Shape.Cols)))
+	e.stmt(&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PanelRows", e.dim(p.x.Shape.Cols))})
 	// The loop body, entry i of the panel.
-	i, first := ident(e.i), intLit(0)
-	var entry []jen.Code
-	flush := func(s jen.Code) {
+	i, first := ref(e.i), plan.IntLit(0)
+	var entry []plan.Step
+	flush := func(s plan.Step) {
 		entry = append(entry, e.pre...)
 		e.pre = nil
 		entry = append(entry, s)
@@ -185,7 +187,7 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		}
 		x := e.expand(n, i, first)
 		buf := e.fillBuffer(n.Shape, e.localName(n))
-		flush(jen.Add(e.read(n, buf, i, first).code()).Op("=").Add(x.code()))
+		flush(&plan.Set{To: e.read(n, buf, i, first), Op: "=", Value: x})
 		e.noteFill(buf)
 		e.vals[n] = buf
 	}
@@ -193,9 +195,9 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 		store(n)
 	}
 	for k, s := range p.sums {
-		flush(jen.Id(accs[k]).Op("+=").Add(e.elem(s.Args[0], i, first).code()))
+		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
 		e.noteAccumulate(accs[k])
-		e.vals[s] = &val{name: accs[k]}
+		e.vals[s] = accs[k]
 	}
 	store(p.v)
 	restore()
@@ -203,17 +205,22 @@ func (e *function) emitPanels(p *panelPlan) jen.Code {
 	r := e.vals[p.v]
 	e.readWhole(r)
 	n := e.dim(rows)
-	sub := func(v *val) jen.Code {
-		return jen.Qual(runtimePath, "SubVector").Call(v.id(), jen.Id(r0), jen.Id(r1))
+	sub := func(v *val) *val {
+		return &val{Name: v.Name, Kind: plan.Vector, Owner: v.Owner, Shape: derive.Col(panelRows), Of: v, Part: true}
 	}
-	e.stmt(jen.For(jen.Id(r0).Op(":=").Lit(0), jen.Id(r0).Op("<").Add(n), jen.Id(r0).Op("+=").Id(panel)).Block(
-		jen.Id(r1).Op(":=").Id(r0).Op("+").Id(panel),
-		jen.If(jen.Id(r1).Op(">").Add(n)).Block(jen.Id(r1).Op("=").Add(n)),
-		jen.Id(xp).Op(":=").Qual(runtimePath, "RowPanel").Call(xv.id(), jen.Id(r0), jen.Id(r1)),
-		jen.Qual(blas64Path, "Gemv").Call(jen.Qual(blasPath, "NoTrans"), jen.Lit(1), jen.Id(xp), wv.id(), jen.Lit(0), sub(u)),
-		jen.For(jen.Id(e.i).Op(":=").Id(r0), jen.Id(e.i).Op("<").Id(r1), jen.Id(e.i).Op("++")).Block(entry...),
-		jen.Qual(blas64Path, "Gemv").Call(jen.Qual(blasPath, "Trans"), alpha.code(), jen.Id(xp), sub(r), jen.Lit(1), dst.id()),
-	))
+	subVector := func(v *val) expr { return plan.Fn(runtimePath, "SubVector", ref(v), ref(r0), ref(r1)) }
+	// The panel's entries of u are written by its X_b w before the loop
+	// over the panel reads them, and r's by that loop before X_bᵀ r_b.
+	e.stmt(&plan.For{Var: r0, From: plan.IntLit(0), To: n, Step: ref(panel), Body: []plan.Step{
+		&plan.Let{Vars: []*val{r1}, Value: plan.Add(ref(r0), ref(panel))},
+		&plan.Clamp{V: r1, Max: n},
+		&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
+		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
+			Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
+		&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
+		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
+			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
+	}})
 	e.pending = nil
-	return e.scalar(e.ret).code()
+	return e.scalar(e.ret)
 }

@@ -2,12 +2,15 @@ package emit
 
 import (
 	"fmt"
+	"go/scanner"
+	"go/token"
 	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -201,21 +204,38 @@ type offset struct {
 	terms []offsetTerm
 }
 
+// reads returns the expressions of a plan o's terms are made of.
+func (o offset) reads() []expr {
+	var out []expr
+	for _, t := range o.terms {
+		out = append(out, t.reads...)
+	}
+	return out
+}
+
+// expr returns o as an expression of a plan.
+func (o offset) expr() expr { return plan.Spelt{X: o.code(), Reads: o.reads()} }
+
 // offsetTerm is count times the symbolic term code; key is its Go text,
 // which tells repeated terms apart.
 type offsetTerm struct {
 	code  jen.Code
 	key   string
 	count int
+	reads []expr // the expressions of a plan code is made of
 }
 
 // constOffset is the constant offset k.
 func constOffset(k int) offset { return offset{konst: k} }
 
-// termOffset is the offset of one symbolic term t, which must not be a sum.
-func termOffset(t jen.Code) offset {
-	return offset{terms: []offsetTerm{{code: t, key: fmt.Sprintf("%#v", jen.Add(t)), count: 1}}}
+// termOffset is the offset of one symbolic term t, which must not be a
+// sum, and which is made of the expressions of a plan reads.
+func termOffset(t jen.Code, reads ...expr) offset {
+	return offset{terms: []offsetTerm{{code: t, key: fmt.Sprintf("%#v", jen.Add(t)), count: 1, reads: reads}}}
 }
+
+// valueOffset is the offset of a value of a plan (a dimension, an index).
+func valueOffset(x expr) offset { return termOffset(x.Code(), x) }
 
 // dimOffset is the size of the dimension d, spelled by name for a named one.
 func dimOffset(d derive.Dim, name func(derive.Dim) jen.Code) offset {
@@ -254,7 +274,7 @@ func (o offset) times(p offset) offset {
 	case p.isConst() && p.konst == 1:
 		return o
 	}
-	return termOffset(jen.Add(o.factor()).Op("*").Add(p.factor()))
+	return termOffset(jen.Add(o.factor()).Op("*").Add(p.factor()), append(o.reads(), p.reads()...)...)
 }
 
 // factor returns o as an operand of a product: parenthesised when a sum.
@@ -457,4 +477,37 @@ func (p *problem) emitUnpack(f *jen.File) {
 	comment(f, p.unpack+" returns views of x as "+fn.Spec.Name+"'s variables "+strings.Join(p.wrtNames(), ", ")+
 		", packed as "+p.name+" packs them; the fixed inputs give their shapes. The views share x's memory. It panics if x has the wrong length.")
 	f.Func().Id(p.unpack).Params(params...).Params(results...).Block(body...)
+}
+
+// statementMarker is the comment statementReads puts before each statement.
+const statementMarker = "gradgen: statement"
+
+// statementReads returns, for each Go statement, the identifiers it reads,
+// once per occurrence, field and method names after a dot left out. The
+// statements are rendered together (one formatting pass), each after a
+// marker comment.
+func statementReads(stmts ...jen.Code) [][]string {
+	block := make([]jen.Code, 0, 2*len(stmts))
+	for _, s := range stmts {
+		block = append(block, jen.Comment(statementMarker), s)
+	}
+	src := []byte(jen.Func().Id("_").Params().Block(block...).GoString())
+	var sc scanner.Scanner
+	sc.Init(token.NewFileSet().AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
+	reads := make([][]string, len(stmts))
+	k, prev := -1, token.ILLEGAL
+	for {
+		_, tok, lit := sc.Scan()
+		switch {
+		case tok == token.EOF:
+			return reads
+		case tok == token.COMMENT && lit == "// "+statementMarker:
+			k++
+		case tok == token.IDENT && prev != token.PERIOD && k >= 0:
+			reads[k] = append(reads[k], lit)
+		}
+		if tok != token.COMMENT {
+			prev = tok
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
 )
 
@@ -48,22 +49,22 @@ func (e *function) operand(n *derive.Node) operand {
 	return operand{v: e.ensure(n), shape: n.Shape, node: n}
 }
 
-func transFlag(t bool) jen.Code {
+func transFlag(t bool) expr {
 	if t {
-		return jen.Qual(blasPath, "Trans")
+		return plan.Qual{Path: blasPath, Name: "Trans"}
 	}
-	return jen.Qual(blasPath, "NoTrans")
+	return plan.Qual{Path: blasPath, Name: "NoTrans"}
 }
 
 // product computes alpha times the product of fs into dst (a stored value,
 // or nil for a scalar result, which it returns).
-func (e *function) product(fs []*derive.Node, alpha expr, dst *val, note jen.Code) expr {
+func (e *function) product(fs []*derive.Node, alpha expr, dst *val, note plan.Step) expr {
 	return e.productInto(fs, alpha, dst, note, false)
 }
 
 // productInto is product; with accumulate set it adds the product to dst
 // (BLAS beta = 1) instead of overwriting it.
-func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note jen.Code, accumulate bool) expr {
+func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note plan.Step, accumulate bool) expr {
 	if alpha == nil {
 		alpha = one
 	}
@@ -89,9 +90,9 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note jen
 	fromRight := fs[len(fs)-1].Shape.IsCol()
 	for len(ops) > 2 {
 		if k := rowThenColumn(ops); k >= 0 {
-			dot := e.scope.fresh("dot")
-			e.declare(e.pair(ops[k], ops[k+1], one, nil, false).code(), dot)
-			alpha = scaled(alpha, ident(dot))
+			dot := plan.NewValue(e.scope.fresh("dot"), plan.Scalar, plan.Local)
+			e.declare(e.pair(ops[k], ops[k+1], one, nil, false), dot)
+			alpha = scaled(alpha, ref(dot))
 			ops = append(ops[:k], ops[k+2:]...)
 			continue
 		}
@@ -136,11 +137,11 @@ func (e *function) scaledCopy(o operand, alpha expr, dst *val, accumulate bool) 
 		op = "+="
 	}
 	result := &derive.Node{Shape: o.shape}
-	e.stmt(e.loop(o.shape, func(i, j expr) jen.Code {
+	e.stmt(e.loop(o.shape, func(i, j expr) plan.Step {
 		if o.trans {
-			return jen.Add(e.read(result, dst, i, j).code()).Op(op).Add(scaled(alpha, e.read(&derive.Node{Shape: o.shape.T()}, o.v, j, i)).code())
+			return &plan.Set{To: e.read(result, dst, i, j), Op: op, Value: scaled(alpha, e.read(&derive.Node{Shape: o.shape.T()}, o.v, j, i))}
 		}
-		return jen.Add(e.read(result, dst, i, j).code()).Op(op).Add(scaled(alpha, e.read(result, o.v, i, j)).code())
+		return &plan.Set{To: e.read(result, dst, i, j), Op: op, Value: scaled(alpha, e.read(result, o.v, i, j))}
 	}))
 }
 
@@ -149,7 +150,7 @@ func scaled(alpha, x expr) expr {
 	if alpha == one {
 		return x
 	}
-	return mul(alpha, x)
+	return plan.Mul(alpha, x)
 }
 
 // regroup rewrites a product chain to reuse products: a palindrome
@@ -256,12 +257,8 @@ func (e *function) spdSandwich(fs []*derive.Node, alpha expr, dst *val, accumula
 	if o.trans {
 		return false
 	}
-	beta := jen.Lit(0.0)
-	if accumulate {
-		beta = jen.Lit(1.0)
-	}
 	f := e.factorOf(c)
-	e.stmt(f.Dot("SandwichTo").Call(dst.id(), alpha.code(), o.v.id(), beta))
+	e.stmt(blasEffect(&plan.Do{Call: plan.Method(f, "SandwichTo", ref(dst), alpha, ref(o.v), beta(accumulate, 1.0))}, dst, accumulate))
 	return true
 }
 
@@ -274,21 +271,18 @@ func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulat
 			return false
 		}
 	}
-	var mats, trans []jen.Code
+	var mats, trans []expr
 	for i := range ops {
 		o := e.asGeneral(e.stored(ops[i]))
-		mats = append(mats, o.v.id())
-		trans = append(trans, jen.Lit(o.trans))
-	}
-	beta := jen.Lit(0.0)
-	if accumulate {
-		beta = jen.Lit(1.0)
+		mats = append(mats, ref(o.v))
+		trans = append(trans, plan.Const{V: o.trans})
 	}
 	field := e.scope.fresh("chain")
 	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
 	e.comment("Multiply in the cheapest order for these sizes.")
-	e.stmt(jen.Id(e.wsName).Dot(field).Dot("MulTo").Call(dst.id(), alpha.code(), beta,
-		jen.Index().Qual(blas64Path, "General").Values(mats...), jen.Index().Bool().Values(trans...)))
+	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), "MulTo", ref(dst), alpha, beta(accumulate, 1.0),
+		plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
+		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans})}, dst, accumulate))
 	return true
 }
 
@@ -298,42 +292,44 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 	if !accumulate && e.solve(l, r, alpha, dst) {
 		return nil
 	}
-	beta := jen.Lit(0)
-	if accumulate {
-		beta = jen.Lit(1)
-	}
+	b := beta(accumulate, 1)
 	l, r = e.stored(l), e.stored(r)
-	if e.symmetricProduct(l, r, alpha, beta, dst) {
+	if e.symmetricProduct(l, r, alpha, b, dst, accumulate) {
 		return nil
 	}
 	l, r = e.asGeneral(l), e.asGeneral(r)
 	ls, rs := l.shape, r.shape
-	blas := func(name string, args ...jen.Code) { e.stmt(jen.Qual(blas64Path, name).Call(args...)) }
+	blas := func(info *plan.Blas, call plan.Call) {
+		e.stmt(blasEffect(&plan.Do{Call: call, Blas: info}, dst, accumulate))
+	}
 	switch {
 	case ls.IsRow() && rs.IsCol():
-		dot := atom{jen.Qual(blas64Path, "Dot").Call(l.v.id(), r.v.id())}
+		dot := plan.Fn(blas64Path, "Dot", ref(l.v), ref(r.v))
 		if dst == nil {
 			if alpha == one {
 				return dot
 			}
-			return mul(alpha, dot)
+			return plan.Mul(alpha, dot)
 		}
-		e.stmt(jen.Id(dst.name).Dot("Data").Index(jen.Lit(0)).Op("=").Add(mul(alpha, dot).code()))
+		e.stmt(&plan.Set{To: plan.Elem{X: plan.Field{X: ref(dst), Name: "Data"}, I: plan.IntLit(0)}, Op: "=", Value: plan.Mul(alpha, dot)})
 	case ls.IsMatrix() && rs.IsCol():
-		blas("Gemv", transFlag(l.trans), alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
+		blas(&plan.Blas{Routine: "Gemv", A: l.v, TransA: l.trans, B: r.v, C: dst},
+			plan.Fn(blas64Path, "Gemv", transFlag(l.trans), alpha, ref(l.v), ref(r.v), b, ref(dst)))
 	case ls.IsRow() && rs.IsMatrix():
-		blas("Gemv", transFlag(!r.trans), alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
+		blas(&plan.Blas{Routine: "Gemv", A: r.v, TransA: !r.trans, B: l.v, C: dst},
+			plan.Fn(blas64Path, "Gemv", transFlag(!r.trans), alpha, ref(r.v), ref(l.v), b, ref(dst)))
 	case ls.IsCol() && rs.IsRow():
 		if !accumulate {
 			e.zero(dst, false)
 		}
-		blas("Ger", alpha.code(), l.v.id(), r.v.id(), dst.id())
+		e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Ger", alpha, ref(l.v), ref(r.v), ref(dst)), Updates: []*val{dst},
+			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})
 	default:
 		// runtime.Gemm is blas64.Gemm run in the orientation gonum's kernels
 		// are fastest in for the shapes of the call (narrow outputs, both
 		// operands transposed).
-		e.stmt(jen.Id(e.wsName).Dot(e.gemmField()).Dot("Mul").Call(
-			transFlag(l.trans), transFlag(r.trans), alpha.code(), l.v.id(), r.v.id(), beta, dst.id()))
+		blas(&plan.Blas{Routine: "Gemm", A: l.v, TransA: l.trans, B: r.v, TransB: r.trans, C: dst},
+			plan.Method(e.workField(e.gemmField()), "Mul", transFlag(l.trans), transFlag(r.trans), alpha, ref(l.v), ref(r.v), b, ref(dst)))
 	}
 	return nil
 }
@@ -351,27 +347,51 @@ func (e *function) gemmField() string {
 // symmetricProduct emits alpha·l·r with Symm or Symv when one factor is a
 // symmetric input (its stored triangle, no expansion) and the other a
 // plain matrix or vector; it reports whether it did.
-func (e *function) symmetricProduct(l, r operand, alpha expr, beta jen.Code, dst *val) bool {
-	call := func(name string, args ...jen.Code) bool {
-		e.stmt(jen.Qual(blas64Path, name).Call(args...))
+func (e *function) symmetricProduct(l, r operand, alpha, beta expr, dst *val, accumulate bool) bool {
+	call := func(info *plan.Blas, args ...expr) bool {
+		e.stmt(blasEffect(&plan.Do{Call: plan.Fn(blas64Path, info.Routine, args...), Blas: info}, dst, accumulate))
 		return true
 	}
+	lsym, rsym := l.v.Kind == plan.Symmetric, r.v.Kind == plan.Symmetric
 	switch {
-	case l.v.sym && !r.v.sym && r.shape.IsCol():
-		return call("Symv", alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
-	case r.v.sym && !l.v.sym && l.shape.IsRow():
-		return call("Symv", alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
-	case l.v.sym && !r.v.sym && r.shape.IsMatrix() && !r.trans:
-		return call("Symm", jen.Qual(blasPath, "Left"), alpha.code(), l.v.id(), r.v.id(), beta, dst.id())
-	case r.v.sym && !l.v.sym && l.shape.IsMatrix() && !l.trans:
-		return call("Symm", jen.Qual(blasPath, "Right"), alpha.code(), r.v.id(), l.v.id(), beta, dst.id())
+	case lsym && !rsym && r.shape.IsCol():
+		return call(&plan.Blas{Routine: "Symv", A: l.v, B: r.v, C: dst}, alpha, ref(l.v), ref(r.v), beta, ref(dst))
+	case rsym && !lsym && l.shape.IsRow():
+		return call(&plan.Blas{Routine: "Symv", A: r.v, B: l.v, C: dst}, alpha, ref(r.v), ref(l.v), beta, ref(dst))
+	case lsym && !rsym && r.shape.IsMatrix() && !r.trans:
+		return call(&plan.Blas{Routine: "Symm", A: l.v, B: r.v, C: dst}, plan.Qual{Path: blasPath, Name: "Left"}, alpha, ref(l.v), ref(r.v), beta, ref(dst))
+	case rsym && !lsym && l.shape.IsMatrix() && !l.trans:
+		return call(&plan.Blas{Routine: "Symm", A: l.v, B: r.v, C: dst}, plan.Qual{Path: blasPath, Name: "Right"}, alpha, ref(r.v), ref(l.v), beta, ref(dst))
 	}
 	return false
 }
 
+// beta is a product's β: 0 to overwrite, or one (the constant 1 as the
+// call site writes it) to accumulate.
+func beta(accumulate bool, one any) expr {
+	if !accumulate {
+		if _, isInt := one.(int); isInt {
+			return plan.Const{V: 0}
+		}
+		return plan.Const{V: 0.0}
+	}
+	return plan.Const{V: one}
+}
+
+// blasEffect sets what a product call into dst does to it: overwrites it,
+// or adds to it when accumulate is set.
+func blasEffect(d *plan.Do, dst *val, accumulate bool) *plan.Do {
+	if accumulate {
+		d.Updates = []*val{dst}
+	} else {
+		d.Writes = []*val{dst}
+	}
+	return d
+}
+
 // asGeneral returns o with a symmetric input expanded to a general matrix.
 func (e *function) asGeneral(o operand) operand {
-	if o.v.sym {
+	if o.v.Kind == plan.Symmetric {
 		o.v = e.fulls[o.node]
 		if o.v == nil {
 			o.v = e.general(o.node)
@@ -397,16 +417,16 @@ func (e *function) solve(l, r operand, alpha expr, dst *val) bool {
 	}
 	b = e.asGeneral(e.stored(b))
 	f := e.factorOf(a)
-	args := []jen.Code{dst.id()}
+	args := []expr{ref(dst)}
 	if !e.facts[a].spd {
-		args = append(args, jen.Lit(trans))
+		args = append(args, plan.Const{V: trans})
 	}
-	args = append(args, b.v.id())
+	args = append(args, ref(b.v))
+	method := "SolveTo"
 	if b.shape.IsVector() {
-		e.stmt(f.Dot("SolveVecTo").Call(args...))
-	} else {
-		e.stmt(f.Dot("SolveTo").Call(args...))
+		method = "SolveVecTo"
 	}
+	e.stmt(&plan.Do{Call: plan.Method(f, method, args...), Writes: []*val{dst}})
 	if alpha != one {
 		e.scaleInPlace(dst, b.shape, alpha)
 	}
@@ -416,12 +436,12 @@ func (e *function) solve(l, r operand, alpha expr, dst *val) bool {
 // scaleInPlace multiplies the stored value dst by alpha.
 func (e *function) scaleInPlace(dst *val, shape derive.Shape, alpha expr) {
 	if shape.IsVector() {
-		e.stmt(jen.Qual(blas64Path, "Scal").Call(alpha.code(), dst.id()))
+		e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Scal", alpha, ref(dst)), Updates: []*val{dst}})
 		return
 	}
-	e.stmt(forRange(e.i, jen.Id(dst.name).Dot("Rows"), forRange(e.j, jen.Id(dst.name).Dot("Cols"),
-		jen.Add(e.readAt(dst, ident(e.i), ident(e.j)).code()).Op("*=").Add(alpha.code()))))
+	e.stmt(forRange(e.i, plan.Field{X: ref(dst), Name: "Rows"}, forRange(e.j, plan.Field{X: ref(dst), Name: "Cols"},
+		&plan.Set{To: plan.At{V: dst, I: ref(e.i), J: ref(e.j)}, Op: "*=", Value: alpha})))
 }
 
 // one is the coefficient of a plain product.
-const one = intLit(1)
+const one = plan.IntLit(1)

@@ -375,7 +375,6 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 type precSubtractDifferenceGradWork struct {
 	tmp  []float64
 	tmp2 []float64
-	tmp3 []float64
 }
 
 var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
@@ -411,12 +410,9 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 	}
-	tmp3 := runtime.Vec(&ws.tmp3, n)
 	SRaw := S.RawMatrix()
-	// tmp3 = -diag(s - S)
 	// tmp = x .* x - diag(s - S)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = -(s - SRaw.Data[i*SRaw.Stride+i])
 		tmp.Data[i] = tmp2.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
 	}
 	f := blas64.Dot(tmp, xRaw)

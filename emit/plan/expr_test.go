@@ -1,4 +1,4 @@
-package emit
+package plan
 
 import (
 	"fmt"
@@ -7,12 +7,19 @@ import (
 	"math"
 	"strconv"
 	"testing"
-
-	"github.com/dave/jennifer/jen"
 )
 
 // printed renders x as gofmt writes it.
-func printed(x expr) string { return fmt.Sprintf("%#v", x.code()) }
+func printed(x Expr) string { return fmt.Sprintf("%#v", x.Code()) }
+
+// expr, ident, add, sub, mul and div spell the trees of the tests briefly.
+type expr = Expr
+
+func ident(s string) Expr { return Ref{NewValue(s, Scalar, Local)} }
+func add(l, r Expr) Expr  { return Add(l, r) }
+func sub(l, r Expr) Expr  { return Sub(l, r) }
+func mul(l, r Expr) Expr  { return Mul(l, r) }
+func div(l, r Expr) Expr  { return Div(l, r) }
 
 // TestScalarExprPrint pins the printed form of expressions: parentheses
 // exactly where Go would otherwise group differently, none elsewhere.
@@ -59,27 +66,27 @@ func TestScalarExprPrint(t *testing.T) {
 		{"over product", div(a, mul(b, c)), "a / (b * c)"},
 		{"over quotient", div(a, div(b, c)), "a / (b / c)"},
 		// Unary minus and negative literals.
-		{"negated name", negation{a}, "-a"},
-		{"negated sum", negation{add(a, b)}, "-(a + b)"},
-		{"negated product", negation{mul(a, b)}, "-(a * b)"},
-		{"negated negation", negation{negation{a}}, "-(-a)"},
-		{"negated negative literal", negation{literal(-1)}, "-(-1.0)"},
-		{"negation in a product", mul(negation{a}, b), "-a * b"},
-		{"product by a negation", mul(a, negation{b}), "a * -b"},
-		{"minus a negative literal", sub(a, literal(-1)), "a - -1.0"},
-		{"plus a negative literal", add(a, literal(-2.5)), "a + -2.5"},
-		{"negative literal times", mul(literal(-2), add(a, b)), "-2.0 * (a + b)"},
-		{"over a negative literal", div(a, literal(-2)), "a / -2.0"},
-		{"minus infinity", sub(a, literal(math.Inf(-1))), "a - math.Inf(-1)"},
-		{"negative zero keeps its sign", mul(a, literal(math.Copysign(0, -1))), "a * math.Copysign(0, -1)"},
+		{"negated name", Neg(a), "-a"},
+		{"negated sum", Neg(add(a, b)), "-(a + b)"},
+		{"negated product", Neg(mul(a, b)), "-(a * b)"},
+		{"negated negation", Neg(Neg(a)), "-(-a)"},
+		{"negated negative literal", Neg(Lit(-1)), "-(-1.0)"},
+		{"negation in a product", mul(Neg(a), b), "-a * b"},
+		{"product by a negation", mul(a, Neg(b)), "a * -b"},
+		{"minus a negative literal", sub(a, Lit(-1)), "a - -1.0"},
+		{"plus a negative literal", add(a, Lit(-2.5)), "a + -2.5"},
+		{"negative literal times", mul(Lit(-2), add(a, b)), "-2.0 * (a + b)"},
+		{"over a negative literal", div(a, Lit(-2)), "a / -2.0"},
+		{"minus infinity", sub(a, Lit(math.Inf(-1))), "a - math.Inf(-1)"},
+		{"negative zero keeps its sign", mul(a, Lit(math.Copysign(0, -1))), "a * math.Copysign(0, -1)"},
 		// Division of products and by products.
 		{"product over product", div(mul(a, b), mul(c, d)), "a * b / (c * d)"},
 		{"sum of quotients", add(div(a, b), div(c, d)), "a/b + c/d"},
 		{"quotient of sums", div(add(a, b), add(c, d)), "(a + b) / (c + d)"},
 		{"the issue's s / c^2", div(ident("s"), mul(c, c)), "s / (c * c)"},
 		// Pointers, calls and index arithmetic.
-		{"dereference times", mul(deref{ident("g")}, ident("x")), "*g * x"},
-		{"call operands", mul(atom{jen.Id("f").Call(add(a, b).code())}, c), "f(a+b) * c"},
+		{"dereference times", mul(Deref(ident("g")), ident("x")), "*g * x"},
+		{"call operands", mul(Fn("", "f", add(a, b)), c), "f(a+b) * c"},
 		{"row-major entry", add(mul(ident("i"), ident("stride")), ident("j")), "i*stride + j"},
 		{"row of a sum", add(mul(add(ident("o"), ident("i")), ident("stride")), ident("j")), "(o+i)*stride + j"},
 	}
@@ -96,12 +103,12 @@ func TestScalarExprPrint(t *testing.T) {
 // depth three over + - * /, unary minus and negative literals, and checks
 // Go reads it as the tree: no operand regrouped, none split.
 func TestScalarExprGrouping(t *testing.T) {
-	leaves := []expr{ident("a"), literal(2), literal(-1), intLit(-3)}
+	leaves := []expr{ident("a"), Lit(2), Lit(-1), IntLit(-3)}
 	ops := []func(l, r expr) expr{add, sub, mul, div}
 	build := func(from []expr) []expr {
 		var out []expr
 		for _, x := range from {
-			out = append(out, negation{x})
+			out = append(out, Neg(x))
 			for _, y := range leaves {
 				for _, op := range ops {
 					out = append(out, op(x, y), op(y, x))
@@ -137,20 +144,20 @@ func treeGrouping(x expr) string {
 	switch x := x.(type) {
 	case binary:
 		return "(" + treeGrouping(x.l) + x.op + treeGrouping(x.r) + ")"
-	case negation:
-		return "(-" + treeGrouping(x.x) + ")"
-	case literal:
+	case unary:
+		return "(" + x.op + treeGrouping(x.x) + ")"
+	case Lit:
 		if x < 0 {
 			return "(-" + strconv.FormatFloat(-float64(x), 'g', -1, 64) + ")"
 		}
 		return strconv.FormatFloat(float64(x), 'g', -1, 64)
-	case intLit:
+	case IntLit:
 		if x < 0 {
 			return "(-" + strconv.Itoa(-int(x)) + ")"
 		}
 		return strconv.Itoa(int(x))
 	}
-	return fmt.Sprintf("%#v", x.code())
+	return fmt.Sprintf("%#v", x.Code())
 }
 
 // grouping writes the parsed expression with every operation bracketed,

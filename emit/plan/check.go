@@ -1,0 +1,553 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The invariants every plan keeps. Check verifies them on the finished
+// plan of each function, before it is printed; a plan that breaks one is
+// an internal error naming the function and the rule, never code that
+// runs and gives a wrong number.
+const (
+	// RuleDeclared: every value a step refers to is a parameter or was
+	// declared by an earlier step (a Let, a loop), and no name is declared
+	// twice in one scope.
+	RuleDeclared = "every value is declared once before it is used"
+	// RuleWrittenBeforeRead: a buffer is read only once it is written: as
+	// a whole after the step or loop that fills it, an entry inside the
+	// filling loop only after the statement that writes it.
+	RuleWrittenBeforeRead = "a buffer is written before it is read"
+	// RuleReductionRead: a sum accumulated over a loop's iterations holds
+	// a partial sum until the loop ends, so nothing in that loop reads it.
+	RuleReductionRead = "a reduction's result is never read in the loop that accumulates it"
+	// RuleDestination: a destination is overwritten once in full (or in
+	// parts through views of it) before anything adds to it, and nothing
+	// overwrites it again.
+	RuleDestination = "a destination is written exactly once in full, or zeroed first"
+	// RuleUsed: every declared name is read; a workspace buffer written
+	// and never read is work thrown away, or a reader looking elsewhere.
+	RuleUsed = "every declared name is used"
+	// RuleStorage: no two buffers share workspace storage.
+	RuleStorage = "no two live buffers share storage"
+	// RuleShapes: the operands of every BLAS call have agreeing shapes.
+	RuleShapes = "the shapes of every BLAS call agree with its operands"
+)
+
+// Violation is a broken invariant.
+type Violation struct {
+	Rule   string
+	Detail string
+}
+
+func (v *Violation) Error() string { return v.Rule + ": " + v.Detail }
+
+// Check verifies the invariants on steps, the whole body of a function
+// whose parameters are params, and returns the first violation, or nil.
+// Workspace values are declared by Lets; fields is the name of each
+// buffer's workspace field, for the storage rule.
+func Check(params []*Value, steps []Step, fields map[*Value]string) error {
+	c := &checker{declared: map[*Value]bool{}, written: map[*Value]bool{}, fullWrites: map[*Value]int{},
+		reads: map[*Value]int{}, names: map[string]*Value{}}
+	for _, p := range params {
+		c.declared[p] = true
+		if p.Owner == Input {
+			c.written[p] = true
+		}
+	}
+	if err := c.storage(fields); err != nil {
+		return err
+	}
+	if err := c.steps(steps, nil); err != nil {
+		return err
+	}
+	return c.finish(params)
+}
+
+type checker struct {
+	declared   map[*Value]bool
+	written    map[*Value]bool // by root: storage holding a complete value
+	fullWrites map[*Value]int  // by root, destinations: whole overwrites
+	partial    map[*Value]bool // by root, destinations: written through views of parts
+	reads      map[*Value]int
+	names      map[string]*Value // declared names, for duplicates
+	lets       []*Value          // declared by Lets, in order
+	depth      int               // of nested blocks and loops
+}
+
+// loopState is what the loops enclosing a step fill and accumulate.
+type loopState struct {
+	outer *loopState
+	fills map[*Value]bool // buffers whose entries the loop writes
+	sets  map[*Value]bool // of those, the entries written so far in this iteration
+	sums  map[*Value]*Set // scalars the loop accumulates, with their update
+}
+
+func (c *checker) fail(rule, format string, args ...any) error {
+	return &Violation{Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
+
+// storage checks that no two buffers are one workspace field.
+func (c *checker) storage(fields map[*Value]string) error {
+	owner := map[string]*Value{}
+	for v, f := range fields {
+		if o, ok := owner[f]; ok {
+			a, b := o.Name, v.Name
+			if a > b {
+				a, b = b, a
+			}
+			return c.fail(RuleStorage, "%s and %s are both the workspace field %s", a, b, f)
+		}
+		owner[f] = v
+	}
+	return nil
+}
+
+func (c *checker) declare(v *Value) error {
+	if c.declared[v] {
+		return c.fail(RuleDeclared, "%s is declared twice", v.Name)
+	}
+	if o, ok := c.names[v.Name]; ok && o != v && v.Name != "_" {
+		return c.fail(RuleDeclared, "two values are named %s", v.Name)
+	}
+	c.declared[v], c.names[v.Name] = true, v
+	return nil
+}
+
+// read checks a read of x: of whole values, and of entries (At) inside
+// loops that fill them. skip is a reduction's own update, whose target
+// the update reads.
+func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
+	var err error
+	var visit func(x Expr)
+	visit = func(x Expr) {
+		if err != nil || x == nil {
+			return
+		}
+		switch x := x.(type) {
+		case At:
+			if err = c.use(x.V, loop, true, skip); err == nil {
+				visit(x.I)
+				visit(x.J)
+			}
+			return
+		case Ref:
+			err = c.use(x.V, loop, false, skip)
+			return
+		case Field:
+			if r, ok := x.X.(Ref); ok && layoutFields[x.Name] {
+				// The size or layout of a view, not its entries.
+				if !c.declared[r.V] {
+					err = c.fail(RuleDeclared, "%s is used before it is declared", r.V.Name)
+				}
+				c.reads[r.V]++
+				return
+			}
+		}
+		x.values(func(v *Value) {
+			if err == nil {
+				err = c.use(v, loop, false, skip)
+			}
+		})
+	}
+	visitTree(x, visit)
+	return err
+}
+
+// layoutFields are the fields of blas64 values that describe their
+// layout: reading them reads no entry.
+var layoutFields = map[string]bool{"N": true, "Inc": true, "Rows": true, "Cols": true, "Stride": true}
+
+// visitTree calls visit on x's outermost Ref and At leaves through the
+// operators that merely combine them.
+func visitTree(x Expr, visit func(Expr)) {
+	switch y := x.(type) {
+	case binary:
+		visitTree(y.l, visit)
+		visitTree(y.r, visit)
+	case unary:
+		visitTree(y.x, visit)
+	case Call:
+		if y.Recv != nil {
+			visitTree(y.Recv, visit)
+		}
+		for _, a := range y.Args {
+			visitTree(a, visit)
+		}
+	case Field:
+		if _, ok := y.X.(Ref); ok && layoutFields[y.Name] {
+			visit(x)
+			return
+		}
+		visitTree(y.X, visit)
+	case Elem:
+		visitTree(y.X, visit)
+		visitTree(y.I, visit)
+	case Slice:
+		visitTree(y.X, visit)
+		visitTree(y.Lo, visit)
+		visitTree(y.Hi, visit)
+	case Spelt:
+		for _, r := range y.Reads {
+			visitTree(r, visit)
+		}
+	case Composite:
+		for _, f := range y.Fields {
+			visitTree(f.Value, visit)
+		}
+		for _, e := range y.Elems {
+			visitTree(e, visit)
+		}
+	default:
+		visit(x)
+	}
+}
+
+// use checks one read of v, of an entry when entry is set.
+func (c *checker) use(v *Value, loop *loopState, entry bool, skip *Value) error {
+	if !c.declared[v] {
+		return c.fail(RuleDeclared, "%s is used before it is declared", v.Name)
+	}
+	c.reads[v]++
+	if v.Owner == Index {
+		return nil
+	}
+	for l := loop; l != nil; l = l.outer {
+		if s := l.sums[v]; s != nil && v != skip {
+			return c.fail(RuleReductionRead, "%s is read in the loop that accumulates it", v.Name)
+		}
+	}
+	r := v.root()
+	if c.written[r] || v.Kind == Int || v.Kind == Object && r.Owner != Workspace {
+		return nil
+	}
+	for l := loop; l != nil; l = l.outer {
+		if l.fills[r] {
+			if entry && l.sets[r] {
+				return nil
+			}
+			if entry {
+				return c.fail(RuleWrittenBeforeRead, "an entry of %s is read before the statement that writes it", v.Name)
+			}
+			return c.fail(RuleWrittenBeforeRead, "%s is read as a whole inside the loop that fills it", v.Name)
+		}
+	}
+	if v.Owner == Destination || v.Owner == Workspace || v.Kind == Scalar {
+		return c.fail(RuleWrittenBeforeRead, "%s is read before it is written", v.Name)
+	}
+	return nil
+}
+
+// write records a whole overwrite of v.
+func (c *checker) write(v *Value) error {
+	r := v.root()
+	if r.Owner == Input {
+		return c.fail(RuleDestination, "%s, an input, is written", r.Name)
+	}
+	if r.Owner == Destination {
+		if v.Part {
+			if c.partial == nil {
+				c.partial = map[*Value]bool{}
+			}
+			c.partial[r] = true
+			c.written[r] = true
+			return nil
+		}
+		if c.fullWrites[r] > 0 || c.partial[r] {
+			return c.fail(RuleDestination, "%s is overwritten after it was written", r.Name)
+		}
+		c.fullWrites[r]++
+	}
+	c.written[r] = true
+	return nil
+}
+
+// update records a read-modify-write of v.
+func (c *checker) update(v *Value, loop *loopState) error {
+	r := v.root()
+	if !c.written[r] {
+		if r.Owner == Destination {
+			return c.fail(RuleDestination, "%s is added to before it is written or zeroed", r.Name)
+		}
+		return c.fail(RuleWrittenBeforeRead, "%s is updated before it is written", v.Name)
+	}
+	return nil
+}
+
+func (c *checker) steps(steps []Step, loop *loopState) error {
+	for _, s := range steps {
+		if err := c.one(s, loop); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *checker) one(s Step, loop *loopState) error {
+	switch s.(type) {
+	case *Block, *Loop, *For:
+		c.depth++
+		defer func() { c.depth-- }()
+	}
+	switch s := s.(type) {
+	case *Let:
+		if err := c.read(s.Value, loop, nil); err != nil {
+			return err
+		}
+		for _, v := range s.Vars {
+			if v.Name == "_" {
+				continue
+			}
+			if c.declared[v] && c.depth > 0 {
+				continue // declared again in another block's scope
+			}
+			if err := c.declare(v); err != nil {
+				return err
+			}
+			c.lets = append(c.lets, v)
+			if v.Owner != Workspace || v.Of != nil {
+				c.written[v.root()] = c.written[v.root()] || v.Of == nil || v.Owner != Destination
+			}
+		}
+	case *Set:
+		return c.set(s, loop)
+	case *Do:
+		return c.do(s, loop)
+	case *Loop:
+		inner := &loopState{outer: loop, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}}
+		for _, v := range []*Value{s.I, s.J} {
+			if v != nil {
+				c.declared[v] = true
+			}
+		}
+		if s.Tiles != nil {
+			for _, v := range []*Value{s.Tiles.I, s.Tiles.J, s.Tiles.IEnd, s.Tiles.JEnd} {
+				c.declared[v] = true
+			}
+		}
+		for _, b := range []Expr{s.Rows, s.Cols} {
+			if err := c.read(b, loop, nil); err != nil {
+				return err
+			}
+		}
+		return c.loop(s.Body, inner)
+	case *For:
+		for _, b := range []Expr{s.From, s.To, s.Step} {
+			if err := c.read(b, loop, nil); err != nil {
+				return err
+			}
+		}
+		c.declared[s.Var] = true
+		inner := &loopState{outer: loop, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}}
+		return c.loop(s.Body, inner)
+	case *Block:
+		return c.steps(s.Body, loop)
+	case *Clamp:
+		return c.read(s.Max, loop, nil)
+	case *Return:
+		return c.read(s.Value, loop, nil)
+	case *Defer:
+		return c.read(s.Call, loop, nil)
+	}
+	return nil
+}
+
+// loop checks a loop body: the buffers it fills entry by entry are
+// complete once it ends, and marked as filled (readable entry by entry
+// after their write) while it runs.
+func (c *checker) loop(body []Step, l *loopState) error {
+	markFills(body, l)
+	if err := c.steps(body, l); err != nil {
+		return err
+	}
+	for v := range l.fills {
+		c.written[v] = true
+		if v.Owner == Destination {
+			if c.fullWrites[v] > 0 {
+				return c.fail(RuleDestination, "%s is overwritten after it was written", v.Name)
+			}
+			c.fullWrites[v]++
+		}
+	}
+	return nil
+}
+
+// markFills records the buffers whose entries body overwrites (Set "="
+// to an entry of a value not yet written), and the scalars it sums.
+func markFills(body []Step, l *loopState) {
+	for _, s := range body {
+		switch s := s.(type) {
+		case *Set:
+			if at, ok := s.To.(At); ok && s.Op == "=" {
+				l.fills[at.V.root()] = true
+			}
+			if r, ok := s.To.(Ref); ok && s.Op == "+=" && r.V.Kind == Scalar {
+				l.sums[r.V] = s
+			}
+		case *Block:
+			markFills(s.Body, l)
+		case *Loop:
+			markFills(s.Body, l)
+		case *For:
+			markFills(s.Body, l)
+		}
+	}
+}
+
+func (c *checker) set(s *Set, loop *loopState) error {
+	var self *Value
+	if r, ok := s.To.(Ref); ok && s.Op == "+=" {
+		self = r.V
+	}
+	if err := c.read(s.Value, loop, self); err != nil {
+		return err
+	}
+	switch to := s.To.(type) {
+	case At:
+		if err := c.read(to.I, loop, nil); err != nil {
+			return err
+		}
+		if err := c.read(to.J, loop, nil); err != nil {
+			return err
+		}
+		if !c.declared[to.V] {
+			return c.fail(RuleDeclared, "%s is written before it is declared", to.V.Name)
+		}
+		r := to.V.root()
+		if s.Op != "=" {
+			return c.update(to.V, loop)
+		}
+		for l := loop; l != nil; l = l.outer {
+			if l.fills[r] {
+				l.sets[r] = true
+				return nil
+			}
+		}
+		return c.write(to.V) // one entry of a 1×1 value
+	case Ref:
+		if !c.declared[to.V] {
+			return c.fail(RuleDeclared, "%s is written before it is declared", to.V.Name)
+		}
+		if s.Op != "=" {
+			c.reads[to.V]++
+			return c.update(to.V, loop)
+		}
+		return c.write(to.V)
+	}
+	if el, ok := s.To.(Elem); ok {
+		return c.entry(el, s, loop)
+	}
+	var target *Value
+	Values(s.To, func(v *Value) {
+		if target == nil {
+			target = v
+		}
+	})
+	if target == nil || !c.declared[target] {
+		return c.fail(RuleDeclared, "an assignment writes nothing declared")
+	}
+	if s.Op != "=" {
+		return c.update(target, loop)
+	}
+	return c.write(target)
+}
+
+func (c *checker) do(s *Do, loop *loopState) error {
+	out := map[*Value]bool{}
+	for _, v := range s.Writes {
+		out[v] = true
+	}
+	// The call's arguments are read, except what it only writes.
+	var err error
+	visitTree(s.Call, func(x Expr) {
+		if err != nil {
+			return
+		}
+		if r, ok := x.(Ref); ok && out[r.V] {
+			if !c.declared[r.V] {
+				err = c.fail(RuleDeclared, "%s is written before it is declared", r.V.Name)
+			}
+			return
+		}
+		if at, ok := x.(At); ok && out[at.V] {
+			return
+		}
+		if r, ok := x.(Ref); ok && slices.Contains(s.Views, r.V) {
+			c.reads[r.V]++
+			return
+		}
+		err = c.read(x, loop, nil)
+	})
+	if err != nil {
+		return err
+	}
+	if s.Blas != nil {
+		if err := s.Blas.check(); err != nil {
+			return err
+		}
+	}
+	for _, v := range s.Updates {
+		if err := c.update(v, loop); err != nil {
+			return err
+		}
+	}
+	for _, v := range s.Writes {
+		if err := c.write(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish checks, once the body is complete, that every destination is
+// written and every declared name read.
+func (c *checker) finish(params []*Value) error {
+	for _, p := range params {
+		if p.Owner == Destination && !c.written[p] {
+			return c.fail(RuleDestination, "%s is never written", p.Name)
+		}
+	}
+	var unread []string
+	for _, v := range c.lets {
+		if c.reads[v] == 0 && v.Owner != Destination {
+			unread = append(unread, v.Name)
+		}
+	}
+	if len(unread) > 0 {
+		return c.fail(RuleUsed, "%s declared and never read", strings.Join(unread, ", "))
+	}
+	return nil
+}
+
+// entry checks a write of one element of a slice (Data[0], an entry of
+// packed storage): it writes part of what holds the slice.
+func (c *checker) entry(el Elem, s *Set, loop *loopState) error {
+	if err := c.read(el.I, loop, nil); err != nil {
+		return err
+	}
+	var target *Value
+	Values(el.X, func(v *Value) {
+		if target == nil {
+			target = v
+		}
+	})
+	if target == nil || !c.declared[target] {
+		return c.fail(RuleDeclared, "an assignment writes nothing declared")
+	}
+	r := target.root()
+	if s.Op != "=" {
+		return c.update(target, loop)
+	}
+	if r.Owner == Input {
+		return c.fail(RuleDestination, "%s, an input, is written", r.Name)
+	}
+	if r.Owner == Destination && c.fullWrites[r] == 0 {
+		if c.partial == nil {
+			c.partial = map[*Value]bool{}
+		}
+		c.partial[r] = true
+	}
+	c.written[r] = true
+	return nil
+}

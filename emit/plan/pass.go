@@ -1,0 +1,276 @@
+package plan
+
+// Blank is the blank identifier, for a declared name nothing reads.
+var Blank = &Value{Name: "_", Kind: Object, Owner: Local}
+
+// DropUnread returns steps without the pure declarations (Let.Pure) none
+// of whose names another step reads, dropped until none is left (a
+// dropped view may leave the dimension it read unread), and with each name
+// no step reads in a kept pure declaration spelled _. It is the pass that
+// keeps RuleUsed for declarations made on speculation: the view of every
+// input, the binding of every dimension.
+func DropUnread(steps []Step) []Step {
+	reads := make([][]*Value, len(steps))
+	count := map[*Value]int{}
+	for k, s := range steps {
+		reads[k] = stepValues(s, true)
+		for _, v := range reads[k] {
+			count[v]++
+		}
+	}
+	readAny := func(vs []*Value) bool {
+		for _, v := range vs {
+			if count[v] > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	dropped := make([]bool, len(steps))
+	for changed := true; changed; {
+		changed = false
+		for k, s := range steps {
+			let, ok := s.(*Let)
+			if !ok || !let.Pure || dropped[k] || readAny(let.Vars) {
+				continue
+			}
+			dropped[k], changed = true, true
+			for _, v := range reads[k] {
+				count[v]--
+			}
+		}
+	}
+	var out []Step
+	for k, s := range steps {
+		if dropped[k] {
+			continue
+		}
+		if let, ok := s.(*Let); ok && let.Pure {
+			vars := make([]*Value, len(let.Vars))
+			for i, v := range let.Vars {
+				vars[i] = v
+				if count[v] == 0 {
+					vars[i] = Blank
+				}
+			}
+			s = &Let{Vars: vars, Value: let.Value, Pure: true}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// stepValues returns the values step s refers to, once per occurrence: for
+// a top-level Let (top set) those its value reads, for any other step
+// every value anywhere in it.
+func stepValues(s Step, top bool) []*Value {
+	var out []*Value
+	add := func(v *Value) { out = append(out, v) }
+	expr := func(xs ...Expr) {
+		for _, x := range xs {
+			Values(x, add)
+		}
+	}
+	body := func(steps []Step) {
+		for _, b := range steps {
+			out = append(out, stepValues(b, false)...)
+		}
+	}
+	switch s := s.(type) {
+	case *Let:
+		if !top {
+			out = append(out, s.Vars...)
+		}
+		expr(s.Value)
+	case *Set:
+		expr(s.To, s.Value)
+	case *Do:
+		expr(s.Call)
+	case *Loop:
+		for _, v := range []*Value{s.I, s.J} {
+			if v != nil {
+				add(v)
+			}
+		}
+		if s.Tiles != nil {
+			out = append(out, s.Tiles.I, s.Tiles.J, s.Tiles.IEnd, s.Tiles.JEnd)
+		}
+		expr(s.Rows, s.Cols)
+		body(s.Body)
+	case *For:
+		add(s.Var)
+		expr(s.From, s.To, s.Step)
+		body(s.Body)
+	case *Block:
+		body(s.Body)
+	case *Clamp:
+		add(s.V)
+		expr(s.Max)
+	case *Return:
+		expr(s.Value)
+	case *Defer:
+		expr(s.Call)
+	}
+	return out
+}
+
+// DropDeadStores returns steps without the workspace buffers nothing
+// reads: their declarations, the statements that only fill them (entry
+// assignments in loops, calls whose one effect is to write them) and the
+// comments about them, until none is left (a dropped store may leave the
+// buffers it read unread). It returns the buffers dropped. A buffer can be
+// stored and never read when every reader reads past it: a sum's term
+// −1·t is subtracted as t, so the buffer of −1·t is left unread.
+func DropDeadStores(steps []Step) ([]Step, []*Value) {
+	var dropped []*Value
+	for {
+		reads := map[*Value]int{}
+		var declared []*Value
+		countReads(steps, reads, &declared)
+		dead := map[*Value]bool{}
+		for _, v := range declared {
+			if reads[v] == 0 {
+				dead[v] = true
+				dropped = append(dropped, v)
+			}
+		}
+		if len(dead) == 0 {
+			return steps, dropped
+		}
+		steps = withoutStores(steps, dead)
+	}
+}
+
+// countReads counts the reads of each value in steps, a store into a
+// workspace buffer not counting as a read of it, and lists the workspace
+// buffers declared.
+func countReads(steps []Step, reads map[*Value]int, declared *[]*Value) {
+	count := func(x Expr) { Values(x, func(v *Value) { reads[v]++ }) }
+	for _, s := range steps {
+		switch s := s.(type) {
+		case *Let:
+			for _, v := range s.Vars {
+				if v.Owner == Workspace && v.Of == nil {
+					*declared = append(*declared, v)
+				}
+			}
+			count(s.Value)
+		case *Set:
+			if v := storeTarget(s); v != nil {
+				count(s.To.(At).I)
+				count(s.To.(At).J)
+			} else {
+				count(s.To)
+			}
+			count(s.Value)
+		case *Do:
+			if v := onlyWrites(s); v != nil {
+				for _, a := range s.Call.Args {
+					if r, ok := a.(Ref); !ok || r.V != v {
+						count(a)
+					}
+				}
+				count(s.Call.Recv)
+				continue
+			}
+			count(s.Call)
+		case *Loop, *For, *Block:
+			countReads(body(s), reads, declared)
+			for _, x := range loopExprs(s) {
+				count(x)
+			}
+		default:
+			for _, v := range stepValues(s, true) {
+				reads[v]++
+			}
+		}
+	}
+}
+
+// body returns the steps nested in a loop or block.
+func body(s Step) []Step {
+	switch s := s.(type) {
+	case *Loop:
+		return s.Body
+	case *For:
+		return s.Body
+	case *Block:
+		return s.Body
+	}
+	return nil
+}
+
+// loopExprs returns the expressions of a loop's header.
+func loopExprs(s Step) []Expr {
+	switch s := s.(type) {
+	case *Loop:
+		return []Expr{s.Rows, s.Cols}
+	case *For:
+		return []Expr{s.From, s.To, s.Step}
+	}
+	return nil
+}
+
+// storeTarget returns the workspace buffer whose entry s overwrites, or
+// nil.
+func storeTarget(s *Set) *Value {
+	if at, ok := s.To.(At); ok && s.Op == "=" && at.V.Owner == Workspace && at.V.Of == nil {
+		return at.V
+	}
+	return nil
+}
+
+// onlyWrites returns the workspace buffer that is the one effect of the
+// call s, or nil.
+func onlyWrites(s *Do) *Value {
+	if len(s.Writes) == 1 && len(s.Updates) == 0 && s.Writes[0].Owner == Workspace && s.Writes[0].Of == nil {
+		return s.Writes[0]
+	}
+	return nil
+}
+
+// withoutStores returns steps without the declarations of, the stores
+// into and the comments about the buffers dead; a loop left empty goes
+// too.
+func withoutStores(steps []Step, dead map[*Value]bool) []Step {
+	var out []Step
+	for _, s := range steps {
+		switch s := s.(type) {
+		case *Let:
+			if len(s.Vars) == 1 && dead[s.Vars[0]] {
+				continue
+			}
+		case *Set:
+			if v := storeTarget(s); v != nil && dead[v] {
+				continue
+			}
+		case *Do:
+			if v := onlyWrites(s); v != nil && dead[v] {
+				continue
+			}
+		case *Comment:
+			if s.About != nil && dead[s.About] {
+				continue
+			}
+		case *Loop:
+			l := *s
+			if l.Body = withoutStores(s.Body, dead); len(l.Body) == 0 {
+				continue
+			}
+			out = append(out, &l)
+			continue
+		case *For:
+			f := *s
+			if f.Body = withoutStores(s.Body, dead); len(f.Body) == 0 {
+				continue
+			}
+			out = append(out, &f)
+			continue
+		case *Block:
+			out = append(out, &Block{Body: withoutStores(s.Body, dead)})
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package plan
+
+import "github.com/dave/jennifer/jen"
+
+// Go prints steps as Go statements through jennifer: the last, small step
+// of emission. Every decision was taken when the plan was built or by a
+// pass; printing only spells it.
+func Go(steps []Step) []jen.Code {
+	out := make([]jen.Code, 0, len(steps))
+	for _, s := range steps {
+		out = append(out, goStep(s))
+	}
+	return out
+}
+
+func goStep(s Step) jen.Code {
+	switch s := s.(type) {
+	case *Let:
+		ids := make([]jen.Code, len(s.Vars))
+		for i, v := range s.Vars {
+			ids[i] = jen.Id(v.Name)
+		}
+		return jen.List(ids...).Op(":=").Add(s.Value.Code())
+	case *Set:
+		return jen.Add(s.To.Code()).Op(s.Op).Add(s.Value.Code())
+	case *Do:
+		return s.Call.Code()
+	case *Loop:
+		return goLoop(s)
+	case *For:
+		return goFor(s.Var.Name, s.From.Code(), s.To.Code(), s.Step, Go(s.Body)...)
+	case *Block:
+		return jen.Block(Go(s.Body)...)
+	case *Clamp:
+		return jen.If(jen.Id(s.V.Name).Op(">").Add(s.Max.Code())).Block(jen.Id(s.V.Name).Op("=").Add(s.Max.Code()))
+	case *Comment:
+		return CommentLine(s.Text)
+	case *Defer:
+		return jen.Defer().Add(s.Call.Code())
+	case *Return:
+		if s.Value == nil {
+			return jen.Return()
+		}
+		return jen.Return(s.Value.Code())
+	}
+	panic("plan: no printing for a step")
+}
+
+// goFor prints for v := from; v < to; v++ (or v += step) { body }.
+func goFor(v string, from, to jen.Code, step Expr, body ...jen.Code) jen.Code {
+	next := jen.Id(v).Op("++")
+	if step != nil {
+		next = jen.Id(v).Op("+=").Add(step.Code())
+	}
+	return jen.For(jen.Id(v).Op(":=").Add(from), jen.Id(v).Op("<").Add(to), next).Block(body...)
+}
+
+// goLoop prints a loop over the entries of a vector or matrix, a matrix
+// one in tiles when tiled.
+func goLoop(l *Loop) jen.Code {
+	inner := Go(l.Body)
+	zero := jen.Lit(0)
+	switch {
+	case l.Shape.IsCol():
+		return goFor(l.I.Name, zero, l.Rows.Code(), nil, inner...)
+	case l.Shape.IsRow():
+		return goFor(l.I.Name, zero, l.Cols.Code(), nil, inner...)
+	}
+	if !l.Tiled {
+		return goFor(l.I.Name, zero, l.Rows.Code(), nil, goFor(l.J.Name, jen.Lit(0), l.Cols.Code(), nil, inner...))
+	}
+	t := l.Tiles
+	tile := IntLit(TileSize)
+	within := func(v, start, end *Value, body ...jen.Code) jen.Code {
+		return goFor(v.Name, jen.Id(start.Name), jen.Id(end.Name), nil, body...)
+	}
+	end := func(end, start *Value, n Expr) []jen.Code {
+		return []jen.Code{
+			jen.Id(end.Name).Op(":=").Id(start.Name).Op("+").Lit(TileSize),
+			goStep(&Clamp{end, n}),
+		}
+	}
+	return goFor(t.I.Name, jen.Lit(0), l.Rows.Code(), tile, append(end(t.IEnd, t.I, l.Rows),
+		goFor(t.J.Name, jen.Lit(0), l.Cols.Code(), tile, append(end(t.JEnd, t.J, l.Cols),
+			within(l.I, t.I, t.IEnd, within(l.J, t.J, t.JEnd, inner...)))...))...)
+}

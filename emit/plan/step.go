@@ -1,0 +1,177 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/gradgen/gradgen/derive"
+)
+
+// Step is one statement of a plan. Each kind says what it reads and
+// writes in terms of values, so the checker (check.go) can verify a plan
+// before it is printed (print.go).
+type Step interface{ step() }
+
+// Let declares Vars := Value. A Pure declaration has no effect but to be
+// its value (a view of an argument, a workspace buffer, a dimension, a
+// scalar): a pass drops it when nothing reads its names (DropUnread).
+type Let struct {
+	Vars  []*Value
+	Value Expr
+	Pure  bool
+}
+
+// Set assigns Value to To (an entry At, a value Ref, a pointer's target
+// Deref): Op is "=", or "+=" and "*=" for updates, which read To too.
+type Set struct {
+	To    Expr
+	Op    string
+	Value Expr
+}
+
+// Do is a call run for its effect: a BLAS routine, a runtime kernel, a
+// factorisation, a check. Writes are the values it overwrites whole;
+// Updates those it reads and writes (BLAS with β = 1, Ger, a rank update,
+// a symmetrisation in place). Everything else its call refers to it
+// reads. Blas, when set, describes a BLAS call for the shape check.
+type Do struct {
+	Call    Call
+	Writes  []*Value
+	Updates []*Value
+	Blas    *Blas
+	// Views are values whose storage the call only takes a view of, for
+	// another call to write through (FHessVec's outputs in H's rows): it
+	// reads none of their entries.
+	Views []*Value
+}
+
+// Blas describes the operands of a matrix or vector product C = α op(A)
+// op(B) + β C, in the orientation of the result: for Gemv, B is the
+// vector; for Ger, A and B are the vectors x and y of x yᵀ. The checker
+// verifies that the dimensions agree.
+type Blas struct {
+	Routine        string
+	A, B, C        *Value
+	TransA, TransB bool
+}
+
+// Loop runs Body for every entry (I, J) of a vector or matrix of Shape
+// (a vector: I alone, over its length). Tiled runs a matrix loop over
+// tiles of TileSize×TileSize entries (a body that reads a stored matrix
+// transposed), with the tile variables Tiles.
+type Loop struct {
+	Shape derive.Shape
+	I, J  *Value
+	Body  []Step
+	Tiled bool
+	Tiles *TileVars
+	// Rows and Cols print the loop bounds (the Go expressions of Shape's
+	// dimensions).
+	Rows, Cols Expr
+}
+
+// TileVars are the variables of a tiled loop.
+type TileVars struct{ I, J, IEnd, JEnd *Value }
+
+// TileSize is the side of a tile of a tiled loop.
+const TileSize = 64
+
+// For is a counted loop: Var from From while Var < To, by Step (1 when
+// nil).
+type For struct {
+	Var      *Value
+	From, To Expr
+	Step     Expr
+	Body     []Step
+}
+
+// Block is a braced block of steps.
+type Block struct{ Body []Step }
+
+// Clamp is "if V > Max { V = Max }".
+type Clamp struct {
+	V   *Value
+	Max Expr
+}
+
+// Comment is a comment line. Its text may be filled in after the steps it
+// describes are built. About, when set, is the value whose computation it
+// describes: a pass that drops the value drops the comment.
+type Comment struct {
+	Text  string
+	About *Value
+}
+
+// Return returns Value (nothing when nil).
+type Return struct{ Value Expr }
+
+func (*Let) step()     {}
+func (*Set) step()     {}
+func (*Do) step()      {}
+func (*Loop) step()    {}
+func (*For) step()     {}
+func (*Block) step()   {}
+func (*Clamp) step()   {}
+func (*Comment) step() {}
+func (*Return) step()  {}
+
+// check verifies that the operands' dimensions agree: op(A) op(B) has
+// the shape of C (for Gemv, op(A) B; for Ger, A Bᵀ; for Dot, equal
+// lengths).
+func (b *Blas) check() error {
+	shape := func(v *Value, trans bool) derive.Shape {
+		if trans {
+			return v.Shape.T()
+		}
+		return v.Shape
+	}
+	fail := func(what string) error {
+		return &Violation{Rule: RuleShapes, Detail: fmt.Sprintf("%s %s: %s", b.Routine, what, b.describe())}
+	}
+	switch b.Routine {
+	case "Dot":
+		if b.A.Shape.Len() != b.B.Shape.Len() {
+			return fail("of vectors of different lengths")
+		}
+		return nil
+	case "Ger":
+		if b.C.Shape.Rows != b.A.Shape.Len() || b.C.Shape.Cols != b.B.Shape.Len() {
+			return fail("into a matrix of another shape")
+		}
+		return nil
+	}
+	a, x := shape(b.A, b.TransA), shape(b.B, b.TransB)
+	if b.B.Kind == Vector {
+		x = derive.Col(b.B.Shape.Len())
+	}
+	if a.Cols != x.Rows {
+		return fail("with inner dimensions that differ")
+	}
+	want := derive.Shape{Rows: a.Rows, Cols: x.Cols}
+	got := b.C.Shape
+	if b.C.Kind == Vector {
+		got = derive.Col(got.Len())
+	}
+	if got != want {
+		return fail("into a result of another shape")
+	}
+	return nil
+}
+
+func (b *Blas) describe() string {
+	s := func(v *Value, trans bool) string {
+		t := ""
+		if trans {
+			t = "ᵀ"
+		}
+		return fmt.Sprintf("%s%s (%s)", v.Name, t, v.Shape)
+	}
+	if b.C == nil {
+		return s(b.A, b.TransA) + ", " + s(b.B, b.TransB)
+	}
+	return s(b.A, b.TransA) + " times " + s(b.B, b.TransB) + " into " + s(b.C, false)
+}
+
+// Defer defers Call.
+type Defer struct{ Call Call }
+
+func (*Defer) step() {}
