@@ -458,6 +458,11 @@ func (c *checker) do(s *Do, loop *loopState) error {
 	for _, v := range s.Writes {
 		out[v] = true
 	}
+	for _, v := range s.Updates {
+		if err := c.update(v, loop); err != nil {
+			return err
+		}
+	}
 	// The call's arguments are read, except what it only writes.
 	var err error
 	visitTree(s.Call, func(x Expr) {
@@ -484,11 +489,6 @@ func (c *checker) do(s *Do, loop *loopState) error {
 	}
 	if s.Blas != nil {
 		if err := s.Blas.check(); err != nil {
-			return err
-		}
-	}
-	for _, v := range s.Updates {
-		if err := c.update(v, loop); err != nil {
 			return err
 		}
 	}
