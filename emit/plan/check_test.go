@@ -14,7 +14,7 @@ import (
 // scalars and loop indices.
 type fixture struct {
 	x, xRaw, d, dRaw, buf, buf2, acc, t, i, m *Value
-	n                                        derive.Dim
+	n                                         derive.Dim
 }
 
 func newFixture() *fixture {
