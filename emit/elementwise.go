@@ -38,7 +38,7 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 		return e.scalar(n)
 	}
 	if v, ok := e.vals[n]; ok {
-		return e.readStored(n, v, i, j)
+		return e.read(n, v, i, j)
 	}
 	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
 		e.noteInlined(n)
@@ -96,33 +96,29 @@ func (e *function) read(n *derive.Node, v *val, i, j expr) expr {
 // A matrix loop that reads a stored matrix transposed runs over tiles
 // (plan.TileSize), so both access orders stay in cache.
 func (e *function) loop(shape derive.Shape, body func(i, j expr) plan.Step) plan.Step {
-	inner, transposed, fx := e.loopBody(shape, body)
-	e.closeLoop(fx)
+	inner, transposed := e.loopBody(shape, body)
 	return e.loopOver(shape, transposed, inner...)
 }
 
 // loopBody builds the body of a loop over shape, and reports whether it
-// reads a stored matrix against the loop's order and what else it does
-// (legality.go).
-func (e *function) loopBody(shape derive.Shape, body func(i, j expr) plan.Step) ([]plan.Step, bool, *loopEffects) {
+// reads a stored matrix against the loop's order.
+func (e *function) loopBody(shape derive.Shape, body func(i, j expr) plan.Step) ([]plan.Step, bool) {
 	i, j := ref(e.i), ref(e.j)
 	outerPre := e.pre
 	e.pre = nil
 	defer func() { e.pre = outerPre }()
-	fx, restore := e.openBody()
-	defer restore()
 	switch {
 	case shape.IsCol():
-		return e.withPre(body(i, plan.IntLit(0))), false, fx
+		return e.withPre(body(i, plan.IntLit(0))), false
 	case shape.IsRow():
-		return e.withPre(body(plan.IntLit(0), i)), false, fx
+		return e.withPre(body(plan.IntLit(0), i)), false
 	}
 	outerJ, outerTransposed := e.loopJ, e.transposed
 	e.loopJ, e.transposed = j, false
 	inner := e.withPre(body(i, j))
 	transposed := e.transposed
 	e.loopJ, e.transposed = outerJ, outerTransposed
-	return inner, transposed, fx
+	return inner, transposed
 }
 
 // withPre returns inner preceded by the statements the body asked to run
@@ -148,7 +144,7 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
 		return nil
 	}
-	buf := e.fillBuffer(partner.Shape, e.localName(partner))
+	buf := e.buffer(partner.Shape, e.localName(partner))
 	e.vals[partner] = buf
 	x := e.elem(n.Args[0], i, j)
 	mine := plan.NewValue(e.scope.fresh(n.Op.Name), plan.Scalar, plan.Local)
@@ -156,7 +152,6 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	e.pre = append(e.pre,
 		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x)},
 		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
-	e.noteFill(buf)
 	return ref(mine)
 }
 
@@ -183,43 +178,15 @@ func (e *function) loopOver(shape derive.Shape, tiled bool, inner ...plan.Step) 
 	return l
 }
 
-// pendingLoop is the last statement emitted, when it is a loop that a next
-// loop over the same shape may join.
-type pendingLoop struct {
-	shape derive.Shape
-	at    int         // its index in e.body
-	inner []plan.Step // its body
-	tiled bool
-	fx    *loopEffects // what its bodies read, sum and fill
-}
-
-// fusedLoop emits pre and then a loop over shape; when the statement just
-// emitted is a loop over the same shape, the new body joins it instead (pre
-// goes before it), so work on the same entries is one pass: a value formed
-// entry by entry and a sum of it, say. Each body reads what earlier bodies
-// wrote only at its own entry: a body that reads a matrix transposed starts
-// a loop of its own.
+// fusedLoop emits pre and then a loop over shape that the loop fusion pass
+// (plan.Fuse) may join with the loop before it, so work on the same
+// entries is one pass: a value formed entry by entry and a sum of it, say.
 func (e *function) fusedLoop(shape derive.Shape, pre []plan.Step, body func(i, j expr) plan.Step) {
-	inner, transposed, fx := e.loopBody(shape, body)
-	// Joining relies on: the loop is the last statement (nothing between
-	// reads what it computes), each entry's iteration sees every earlier
-	// body's write of that entry (no transposed read), and no sum the
-	// loop accumulates is read in it (ruleReductionRead: a sum is
-	// complete only after its loop, so its reader starts a loop after).
-	if p := e.pending; p != nil && p.at == len(e.body)-1 && p.shape == shape && !transposed && !fx.readsSumOf(p.fx) {
-		rest := append(append([]plan.Step{}, pre...), e.body[p.at:]...)
-		e.body = append(e.body[:p.at], rest...)
-		p.at += len(pre)
-		p.inner = append(p.inner, inner...)
-		p.fx.merge(fx)
-		e.closeLoop(p.fx)
-		e.body[p.at] = e.loopOver(shape, p.tiled, p.inner...)
-		return
-	}
-	e.closeLoop(fx)
+	inner, transposed := e.loopBody(shape, body)
 	e.body = append(e.body, pre...)
-	e.body = append(e.body, e.loopOver(shape, transposed, inner...))
-	e.pending = &pendingLoop{shape: shape, at: len(e.body) - 1, inner: inner, tiled: transposed, fx: fx}
+	l := e.loopOver(shape, transposed, inner...).(*plan.Loop)
+	l.Fusible = true
+	e.body = append(e.body, l)
 }
 
 // forRange returns the loop for v := 0; v < n; v++ { body }.

@@ -83,9 +83,8 @@ type function struct {
 	tiles      *plan.TileVars
 	loopJ      expr
 	transposed bool
-	pending    *pendingLoop // the loop just emitted, which the next may join
-	pre        []plan.Step  // statements the loop body being built runs first in each iteration
-	legal      legality     // what loop bodies read, sum and fill, for the fusion rules (legality.go)
+	pre        []plan.Step          // statements the loop body being built runs first in each iteration
+	inlined    map[*derive.Node]int // uses of a node consumed by computing it in place (legality.go)
 }
 
 // workField is a field of the function's pooled workspace.
@@ -366,7 +365,6 @@ func (e *function) emit(f *jen.File) {
 	if result != nil {
 		e.stmt(&plan.Return{Value: result})
 	}
-	e.checkDeclaredUsed()
 	e.finish(f, params, names, aliasChecks)
 }
 
@@ -517,6 +515,7 @@ func derivName(t string, k int) string { return derive.DerivativeLabel(derive.Pl
 // function's parameters.
 func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, params []*val) []jen.Code {
 	rest, dead := plan.DropDeadStores(e.body[aliasChecks:])
+	rest = plan.Fuse(rest)
 	for _, v := range dead {
 		e.work = slices.DeleteFunc(e.work, func(w workField) bool { return w.name == e.fields[v] })
 		delete(e.fields, v)

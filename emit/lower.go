@@ -17,7 +17,7 @@ func (e *function) scalar(n *derive.Node) expr {
 		return plan.Lit(0)
 	}
 	if v, ok := e.vals[n]; ok {
-		return e.readScalar(v)
+		return ref(v)
 	}
 	switch n.Op {
 	case derive.OpConst:
@@ -49,7 +49,7 @@ func (e *function) scalar(n *derive.Node) expr {
 		}
 	}
 	e.vals[n] = v
-	return e.readScalar(v)
+	return ref(v)
 }
 
 // isRoot reports whether n is the function's value.
@@ -81,7 +81,6 @@ func (e *function) buffer(shape derive.Shape, base string) *val {
 // into a workspace buffer (or viewing an input) the first time.
 func (e *function) ensure(n *derive.Node) *val {
 	if v, ok := e.vals[n]; ok {
-		e.readWhole(v)
 		return v
 	}
 	var v *val
@@ -387,7 +386,6 @@ func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc
 		e.prepare(o)
 	}
 	e.fusedLoop(shape, []plan.Step{&plan.Let{Vars: []*val{acc}, Value: plan.Const{V: 0.0}}}, func(i, j expr) plan.Step {
-		e.noteAccumulate(acc)
 		return &plan.Set{To: ref(acc), Op: "+=", Value: term(i, j)}
 	})
 	return nil

@@ -143,11 +143,9 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	// once entry by entry, and sums the loss terms; its legality rests on
 	// each entry being read after it is written in the same iteration, no
 	// sum being read in the loop, and Xᵀ r reading the buffer r was
-	// written to, which may be one a joint kernel filled (legality.go).
-	fx, restore := e.openBody()
-	u := e.fillBuffer(p.u.Shape, e.localName(p.u))
+	// written to, which may be one a joint kernel filled (plan.Check).
+	u := e.buffer(p.u.Shape, e.localName(p.u))
 	e.vals[p.u] = u
-	e.noteFill(u) // by the panel's X_b w, before its entries are read
 	var stored []*derive.Node
 	for _, n := range derive.Postorder(append([]*derive.Node{p.v}, p.sums...)...) {
 		if p.local[n] && e.uses[n] > 1 {
@@ -186,9 +184,8 @@ func (e *function) emitPanels(p *panelPlan) expr {
 			return
 		}
 		x := e.expand(n, i, first)
-		buf := e.fillBuffer(n.Shape, e.localName(n))
+		buf := e.buffer(n.Shape, e.localName(n))
 		flush(&plan.Set{To: e.read(n, buf, i, first), Op: "=", Value: x})
-		e.noteFill(buf)
 		e.vals[n] = buf
 	}
 	for _, n := range stored {
@@ -196,14 +193,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	}
 	for k, s := range p.sums {
 		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
-		e.noteAccumulate(accs[k])
 		e.vals[s] = accs[k]
 	}
 	store(p.v)
-	restore()
-	e.closeLoop(fx)
 	r := e.vals[p.v]
-	e.readWhole(r)
 	n := e.dim(rows)
 	sub := func(v *val) *val {
 		return &val{Name: v.Name, Kind: plan.Vector, Owner: v.Owner, Shape: derive.Col(panelRows), Of: v, Part: true}
@@ -221,6 +214,5 @@ func (e *function) emitPanels(p *panelPlan) expr {
 		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
 			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
 	}})
-	e.pending = nil
 	return e.scalar(e.ret)
 }

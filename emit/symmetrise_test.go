@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gradgen/gradgen/derive"
+	"github.com/gradgen/gradgen/spec"
 )
 
 // TestSymmetrisedFrom checks which halves writeGradient may symmetrise
@@ -43,4 +44,22 @@ func TestSymmetrisedFrom(t *testing.T) {
 			t.Errorf("%s: symmetrisedFrom(%s) = %v, want one of %v", tt.name, derive.Format(tt.g, derive.Plain, nil), got, tt.want)
 		}
 	}
+}
+
+// emitter returns the emitter of role for the one function of src, ready
+// to lower nodes, and that function.
+func emitter(t *testing.T, src string, r role) (*function, *derive.Function) {
+	t.Helper()
+	file, err := spec.Load("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := derive.Build(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newFunc(fns[0], r, 0, newScope())
+	e.countUses()
+	e.planDims()
+	return e, fns[0]
 }

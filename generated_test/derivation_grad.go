@@ -90,8 +90,8 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	wRaw := w.RawVector()
 	prod := blas64.Dot(diagA, wRaw)
 	expDiagA := runtime.Vec(&ws.expDiagA, n)
-	// expDiagA = exp(diag(A))
 	sum := 0.0
+	// expDiagA = exp(diag(A))
 	for i := 0; i < n; i++ {
 		expDiagA.Data[i] = math.Exp(diagA.Data[i])
 		sum += expDiagA.Data[i]
@@ -370,9 +370,9 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	yRaw := y.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
-	// tmp = i x
 	f := 0.0
 	sum := 0.0
+	// tmp = i x
 	for i2 := 0; i2 < n; i2++ {
 		tmp.Data[i2] = i * xRaw.Data[i2*xRaw.Inc]
 		f += yRaw.Data[i2*yRaw.Inc] * tmp.Data[i2]
@@ -529,19 +529,15 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	// prod = vector(1) b'
 	runtime.ZeroMatrix(prod)
 	blas64.Ger(1, tmp2, bRaw, prod)
-	// tmp = tanh(X W + vector(1) b')
 	f := 0.0
+	dXRaw := dX.RawMatrix()
+	tmp3 := runtime.Mat(&ws.tmp3, n, h)
+	// tmp = tanh(X W + vector(1) b')
+	// tmp3 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
 			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + prod.Data[i*prod.Stride+j])
 			f += tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dXRaw := dX.RawMatrix()
-	tmp3 := runtime.Mat(&ws.tmp3, n, h)
-	// tmp3 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
 			tmp3.Data[i*tmp3.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
 		}
 	}
@@ -630,8 +626,8 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	defer fillInFunctionGradPool.Put(ws)
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = exp(0.5 s)
 	f := 0.0
+	// tmp = exp(0.5 s)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(0.5 * s)
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
@@ -717,13 +713,11 @@ func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense,
 	}
 	f := xTy * sumX
 	dxRaw := dx.RawVector()
-	// dx = x' y + sum(x) y
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = xTy + sumX*yRaw.Data[i*yRaw.Inc]
-	}
 	dyRaw := dy.RawVector()
+	// dx = x' y + sum(x) y
 	// dy = sum(x) x
 	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = xTy + sumX*yRaw.Data[i*yRaw.Inc]
 		dyRaw.Data[i*dyRaw.Inc] = sumX * xRaw.Data[i*xRaw.Inc]
 	}
 	return f
@@ -810,18 +804,14 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	}
 	f := yTz * sumX
 	dxRaw := dx.RawVector()
-	// dx = y' z
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = yTz
-	}
 	dyRaw := dy.RawVector()
-	// dy = sum(x) z
-	for i := 0; i < n; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
-	}
 	dzRaw := dz.RawVector()
+	// dx = y' z
+	// dy = sum(x) z
 	// dz = sum(x) y
 	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = yTz
+		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
 		dzRaw.Data[i*dzRaw.Inc] = sumX * yRaw.Data[i*yRaw.Inc]
 	}
 	return f
@@ -1131,16 +1121,12 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * tmp.Data[i]
 	}
 	dARaw := dA.RawMatrix()
-	// dA = diag(1 - diag(P))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
-		}
-	}
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// dA = diag(1 - diag(P))
 	// tmp2 = diag(-diag(A + eye(n)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
 		}
 	}
@@ -1613,15 +1599,11 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	// invPX = inv(P) X
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invP, XRaw, 0, invPX)
 	f := 0.0
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X + 2 inv(P) X
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
+			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*XRaw.Data[i*XRaw.Stride+j] + 2.0*invPX.Data[i*invPX.Stride+j]
 		}
 	}

@@ -95,9 +95,9 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	// tmp = -(y .* z)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
+	// tmp = -(y .* z)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])

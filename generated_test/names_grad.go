@@ -87,8 +87,8 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	defer docDirectivesGradPool.Put(ws)
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
-	// expX = exp(x)
 	f := 0.0
+	// expX = exp(x)
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]
@@ -190,8 +190,8 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	s2 := trial * s
 	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
-	// expRng = exp(rng)
 	sumExpRng := 0.0
+	// expRng = exp(rng)
 	for i := 0; i < n; i++ {
 		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		sumExpRng += expRng.Data[i]
@@ -260,16 +260,14 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	s2 := tt*vtests + tests*vtt
 	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
-	// expRng = exp(rng)
-	for i := 0; i < n; i++ {
-		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
-	}
 	tmp := runtime.Vec(&ws.tmp, n)
 	vrngRaw := vrng.RawVector()
+	sumExpRng := 0.0
+	// expRng = exp(rng)
 	// tmp = exp(rng) .* vrng
 	// hrng = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng) + (trial tests tt) exp(rng) .* vrng
-	sumExpRng := 0.0
 	for i := 0; i < n; i++ {
+		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		tmp.Data[i] = expRng.Data[i] * vrngRaw.Data[i*vrngRaw.Inc]
 		hrngRaw.Data[i*hrngRaw.Inc] = (s*vtrial+trial*s2)*expRng.Data[i] + trial*s*tmp.Data[i]
 		sumExpRng += expRng.Data[i]
@@ -606,8 +604,8 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	iRaw := i.RawVector()
 	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
-	// copy2 = exp(ws)
 	make2 := 0.0
+	// copy2 = exp(ws)
 	for i2 := 0; i2 < n; i2++ {
 		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
@@ -625,13 +623,11 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	*df = 2.0 * (make2 * ggmath)
 	dwsRaw := dws.RawVector()
 	s6 := f * ggmath
-	// dws = 2 copy .* ((f ggmath) i)
-	for i2 := 0; i2 < n; i2++ {
-		dwsRaw.Data[i2*dwsRaw.Inc] = 2.0 * (copy2.Data[i2] * (s6 * iRaw.Data[i2*iRaw.Inc]))
-	}
 	diRaw := di.RawVector()
+	// dws = 2 copy .* ((f ggmath) i)
 	// di = 2 (f ggmath) copy
 	for i2 := 0; i2 < n; i2++ {
+		dwsRaw.Data[i2*dwsRaw.Inc] = 2.0 * (copy2.Data[i2] * (s6 * iRaw.Data[i2*iRaw.Inc]))
 		diRaw.Data[i2*diRaw.Inc] = 2.0 * (s6 * copy2.Data[i2])
 	}
 	s7 := dense * ggmath
@@ -647,13 +643,11 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	*dhess = 2.0 * (s4 * s7)
 	*ddense = 2.0 * (s5 * ggmath)
 	dlocalNamesGradWorkRaw := dlocalNamesGradWork.RawVector()
-	// dlocalNamesGradWork = 2 ggmath localNamesGradPool
-	for i2 := 0; i2 < n; i2++ {
-		dlocalNamesGradWorkRaw.Data[i2*dlocalNamesGradWorkRaw.Inc] = 2.0 * (ggmath * localNamesGradPoolRaw.Data[i2*localNamesGradPoolRaw.Inc])
-	}
 	dlocalNamesGradPoolRaw := dlocalNamesGradPool.RawVector()
+	// dlocalNamesGradWork = 2 ggmath localNamesGradPool
 	// dlocalNamesGradPool = 2 ggmath localNamesGradWork
 	for i2 := 0; i2 < n; i2++ {
+		dlocalNamesGradWorkRaw.Data[i2*dlocalNamesGradWorkRaw.Inc] = 2.0 * (ggmath * localNamesGradPoolRaw.Data[i2*localNamesGradPoolRaw.Inc])
 		dlocalNamesGradPoolRaw.Data[i2*dlocalNamesGradPoolRaw.Inc] = 2.0 * (ggmath * localNamesGradWorkRaw.Data[i2*localNamesGradWorkRaw.Inc])
 	}
 	return f2
@@ -741,8 +735,8 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	iRaw := i.RawVector()
 	copy2 := runtime.Vec(&ws2.copy2, n)
 	wsRaw := ws.RawVector()
-	// copy2 = exp(ws)
 	make2 := 0.0
+	// copy2 = exp(ws)
 	for i2 := 0; i2 < n; i2++ {
 		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
@@ -759,8 +753,8 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	viRaw := vi.RawVector()
 	tmp := runtime.Vec(&ws2.tmp, n)
 	vwsRaw := vws.RawVector()
-	// tmp = copy .* vws
 	sum := 0.0
+	// tmp = copy .* vws
 	for i2 := 0; i2 < n; i2++ {
 		tmp.Data[i2] = copy2.Data[i2] * vwsRaw.Data[i2*vwsRaw.Inc]
 		sum += copy2.Data[i2]*viRaw.Data[i2*viRaw.Inc] + iRaw.Data[i2*iRaw.Inc]*tmp.Data[i2]
@@ -779,13 +773,11 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	hwsRaw := hws.RawVector()
 	s12 := f * ggmath
 	s13 := ggmath*vf + f*s11
-	// hws = 2 (s12 i .* tmp + copy2 .* (s13 i + s12 vi))
-	for i2 := 0; i2 < n; i2++ {
-		hwsRaw.Data[i2*hwsRaw.Inc] = 2.0 * (s12*iRaw.Data[i2*iRaw.Inc]*tmp.Data[i2] + copy2.Data[i2]*(s13*iRaw.Data[i2*iRaw.Inc]+s12*viRaw.Data[i2*viRaw.Inc]))
-	}
 	hiRaw := hi.RawVector()
+	// hws = 2 (s12 i .* tmp + copy2 .* (s13 i + s12 vi))
 	// hi = 2 (s13 copy2 + s12 tmp)
 	for i2 := 0; i2 < n; i2++ {
+		hwsRaw.Data[i2*hwsRaw.Inc] = 2.0 * (s12*iRaw.Data[i2*iRaw.Inc]*tmp.Data[i2] + copy2.Data[i2]*(s13*iRaw.Data[i2*iRaw.Inc]+s12*viRaw.Data[i2*viRaw.Inc]))
 		hiRaw.Data[i2*hiRaw.Inc] = 2.0 * (s13*copy2.Data[i2] + s12*tmp.Data[i2])
 	}
 	s14 := dense * ggmath
@@ -806,13 +798,11 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	*hhess = 2.0 * (s14*s9 + s4*s19)
 	*hdense = 2.0 * (ggmath*s10 + s5*s11)
 	hlocalNamesGradWorkRaw := hlocalNamesGradWork.RawVector()
-	// hlocalNamesGradWork = 2 (s11 localNamesGradPool + ggmath vlocalNamesGradPool)
-	for i2 := 0; i2 < n; i2++ {
-		hlocalNamesGradWorkRaw.Data[i2*hlocalNamesGradWorkRaw.Inc] = 2.0 * (s11*localNamesGradPoolRaw.Data[i2*localNamesGradPoolRaw.Inc] + ggmath*vlocalNamesGradPoolRaw.Data[i2*vlocalNamesGradPoolRaw.Inc])
-	}
 	hlocalNamesGradPoolRaw := hlocalNamesGradPool.RawVector()
+	// hlocalNamesGradWork = 2 (s11 localNamesGradPool + ggmath vlocalNamesGradPool)
 	// hlocalNamesGradPool = 2 (s11 localNamesGradWork + ggmath vlocalNamesGradWork)
 	for i2 := 0; i2 < n; i2++ {
+		hlocalNamesGradWorkRaw.Data[i2*hlocalNamesGradWorkRaw.Inc] = 2.0 * (s11*localNamesGradPoolRaw.Data[i2*localNamesGradPoolRaw.Inc] + ggmath*vlocalNamesGradPoolRaw.Data[i2*vlocalNamesGradPoolRaw.Inc])
 		hlocalNamesGradPoolRaw.Data[i2*hlocalNamesGradPoolRaw.Inc] = 2.0 * (s11*localNamesGradWorkRaw.Data[i2*localNamesGradWorkRaw.Inc] + ggmath*vlocalNamesGradWorkRaw.Data[i2*vlocalNamesGradWorkRaw.Inc])
 	}
 }

@@ -61,8 +61,8 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	defer opExpGradPool.Put(ws)
 	expX := runtime.Mat(&ws.expX, m, n)
 	XRaw := X.RawMatrix()
-	// expX = exp(X)
 	f := 0.0
+	// expX = exp(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
@@ -142,15 +142,11 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckNoAlias("OpLogGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	// dX = 1 ./ X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
@@ -216,12 +212,10 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpSinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Sin(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = cos(x)
 	for i := 0; i < n; i++ {
+		f += math.Sin(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = math.Cos(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
@@ -285,12 +279,10 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpCosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Cos(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = -sin(x)
 	for i := 0; i < n; i++ {
+		f += math.Cos(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = -math.Sin(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
@@ -365,15 +357,13 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	defer opTanGradPool.Put(ws)
 	tanX := runtime.Vec(&ws.tanX, n)
 	xRaw := x.RawVector()
-	// tanX = tan(x)
 	f := 0.0
+	dxRaw := dx.RawVector()
+	// tanX = tan(x)
+	// dx = 1 + tan(x) .* tan(x)
 	for i := 0; i < n; i++ {
 		tanX.Data[i] = math.Tan(xRaw.Data[i*xRaw.Inc])
 		f += tanX.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	// dx = 1 + tan(x) .* tan(x)
-	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 + tanX.Data[i]*tanX.Data[i]
 	}
 	return f
@@ -437,12 +427,10 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpArcsinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Asin(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = 1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
+		f += math.Asin(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / math.Sqrt(1.0-xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
@@ -506,12 +494,10 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpArccosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Acos(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = -1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
+		f += math.Acos(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = -1.0 / math.Sqrt(1.0-xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
@@ -575,12 +561,10 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpArctanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Atan(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = 1 ./ (1 + x .* x)
 	for i := 0; i < n; i++ {
+		f += math.Atan(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 / (1.0 + xRaw.Data[i*xRaw.Inc]*xRaw.Data[i*xRaw.Inc])
 	}
 	return f
@@ -660,18 +644,14 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	defer opTanhGradPool.Put(ws)
 	tanhX := runtime.Mat(&ws.tanhX, m, n)
 	XRaw := X.RawMatrix()
-	// tanhX = tanh(X)
 	f := 0.0
+	dXRaw := dX.RawMatrix()
+	// tanhX = tanh(X)
+	// dX = 1 - tanh(X) .* tanh(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
 			f += tanhX.Data[i*tanhX.Stride+j]
-		}
-	}
-	dXRaw := dX.RawMatrix()
-	// dX = 1 - tanh(X) .* tanh(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - tanhX.Data[i*tanhX.Stride+j]*tanhX.Data[i*tanhX.Stride+j]
 		}
 	}
@@ -748,15 +728,13 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	defer opSigmoidGradPool.Put(ws)
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	xRaw := x.RawVector()
-	// sigmoidX = sigmoid(x)
 	f := 0.0
+	dxRaw := dx.RawVector()
+	// sigmoidX = sigmoid(x)
+	// dx = sigmoid(x) .* (1 - sigmoid(x))
 	for i := 0; i < n; i++ {
 		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 		f += sigmoidX.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	// dx = sigmoid(x) .* (1 - sigmoid(x))
-	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = sigmoidX.Data[i] * (1.0 - sigmoidX.Data[i])
 	}
 	return f
@@ -913,15 +891,13 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	defer opSqrtGradPool.Put(ws)
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
 	xRaw := x.RawVector()
-	// sqrtX = sqrt(x)
 	f := 0.0
+	dxRaw := dx.RawVector()
+	// sqrtX = sqrt(x)
+	// dx = 0.5 ./ sqrt(x)
 	for i := 0; i < n; i++ {
 		sqrtX.Data[i] = math.Sqrt(xRaw.Data[i*xRaw.Inc])
 		f += sqrtX.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	// dx = 0.5 ./ sqrt(x)
-	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 0.5 / sqrtX.Data[i]
 	}
 	return f
@@ -1003,16 +979,14 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
-	// tmp = x - 2 y
 	f := 0.0
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp = x - 2 y
+	// tmp2 = sign(x - 2 y)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -2.0*yRaw.Data[i*yRaw.Inc]
 		f += math.Abs(tmp.Data[i])
-	}
-	dxRaw := dx.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = sign(x - 2 y)
-	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Sign(tmp.Data[i])
 	}
 	for i := 0; i < n; i++ {
@@ -1102,8 +1076,8 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
-	// tmp = sign(x - y)
 	f := 0.0
+	// tmp = sign(x - y)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
@@ -1193,16 +1167,14 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
-	// tmp = x - y
 	f := 0.0
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp = x - y
+	// tmp2 = step(x - y)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
 		f += runtime.Relu(tmp.Data[i])
-	}
-	dxRaw := dx.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = step(x - y)
-	for i := 0; i < n; i++ {
 		tmp2.Data[i] = runtime.Step(tmp.Data[i])
 	}
 	for i := 0; i < n; i++ {
@@ -1280,15 +1252,11 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckNoAlias("OpSumGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
@@ -1651,19 +1619,15 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
-	// tmp = X - 2 Y
 	f := 0.0
+	dXRaw := dX.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	// tmp = X - 2 Y
+	// tmp2 = sign(X - 2 Y)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j]
 			f += math.Abs(tmp.Data[i*tmp.Stride+j])
-		}
-	}
-	dXRaw := dX.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, m, n)
-	// tmp2 = sign(X - 2 Y)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Sign(tmp.Data[i*tmp.Stride+j])
 		}
 	}
@@ -1879,15 +1843,11 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckNoAlias("OpNorm2SquaredGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
@@ -2087,13 +2047,11 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 	aTa := blas64.Dot(aRaw, aRaw)
 	f := aTb * aTa
 	daRaw := da.RawVector()
-	// da = (a' b) a + ((a' b) a' + (a' a) b')'
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = aTb*aRaw.Data[i*aRaw.Inc] + (aTb*aRaw.Data[i*aRaw.Inc] + aTa*bRaw.Data[i*bRaw.Inc])
-	}
 	dbRaw := db.RawVector()
+	// da = (a' b) a + ((a' b) a' + (a' a) b')'
 	// db = (a' a) a
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = aTb*aRaw.Data[i*aRaw.Inc] + (aTb*aRaw.Data[i*aRaw.Inc] + aTa*bRaw.Data[i*bRaw.Inc])
 		dbRaw.Data[i*dbRaw.Inc] = aTa * aRaw.Data[i*aRaw.Inc]
 	}
 	return f
@@ -2645,18 +2603,14 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	defer opEyeGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	// tmp = 2 eye(n)
 	f := 0.0
+	dARaw := dA.RawMatrix()
+	// tmp = 2 eye(n)
+	// dA = 2 A + 2 eye(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
 			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
-		}
-	}
-	dARaw := dA.RawMatrix()
-	// dA = 2 A + 2 eye(n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j]
 		}
 	}
@@ -2734,17 +2688,15 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	tmp := runtime.Vec(&ws.tmp, n)
 	expZ := runtime.Vec(&ws.expZ, n)
 	zRaw := z.RawVector()
+	f := 0.0
+	dzRaw := dz.RawVector()
 	// expZ = exp(z)
 	// tmp = exp(z) + 1
-	f := 0.0
+	// dz = exp(z) .* (1 ./ (exp(z) + 1))
 	for i := 0; i < n; i++ {
 		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
 		tmp.Data[i] = expZ.Data[i] + 1.0
 		f += math.Log(tmp.Data[i])
-	}
-	dzRaw := dz.RawVector()
-	// dz = exp(z) .* (1 ./ (exp(z) + 1))
-	for i := 0; i < n; i++ {
 		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / tmp.Data[i])
 	}
 	return f
@@ -2813,15 +2765,11 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckNoAlias("OpFillMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
 	dXRaw := dX.RawMatrix()
 	// dX = 3 - 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
+			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
 			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + -2.0*XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
@@ -3002,25 +2950,17 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	ARaw := A.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	BRaw := B.RawMatrix()
-	// tmp = A .* B
 	f := 0.0
+	dARaw := dA.RawMatrix()
+	dBRaw := dB.RawMatrix()
+	// tmp = A .* B
+	// dA = 2 A .* B
+	// dB = A .* A
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 			f += ARaw.Data[i*ARaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dARaw := dA.RawMatrix()
-	// dA = 2 A .* B
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 2.0 * tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dBRaw := dB.RawMatrix()
-	// dB = A .* A
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
@@ -3104,20 +3044,16 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a ./ b
 	f := 0.0
+	daRaw := da.RawVector()
+	dbRaw := db.RawVector()
+	// tmp = a ./ b
+	// da = 1 ./ b
+	// db = -(a ./ b ./ b)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
 		f += tmp.Data[i]
-	}
-	daRaw := da.RawVector()
-	// da = 1 ./ b
-	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = 1.0 / bRaw.Data[i*bRaw.Inc]
-	}
-	dbRaw := db.RawVector()
-	// db = -(a ./ b ./ b)
-	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = -(tmp.Data[i] / bRaw.Data[i*bRaw.Inc])
 	}
 	return f
@@ -3201,19 +3137,15 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	defer opElementwisePowerGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
-	// tmp = X .^ p
 	f := 0.0
+	dXRaw := dX.RawMatrix()
+	sum := 0.0
+	// tmp = X .^ p
+	// dX = p X .^ (p - 1)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 			f += tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dXRaw := dX.RawMatrix()
-	// dX = p X .^ (p - 1)
-	sum := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
 			sum += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -3356,19 +3288,15 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	defer opScalarDivisionGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
-	// tmp = X / s
 	f := 0.0
+	dXRaw := dX.RawMatrix()
+	sum := 0.0
+	// tmp = X / s
+	// dX = matrix(1) / s
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
 			f += tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dXRaw := dX.RawMatrix()
-	// dX = matrix(1) / s
-	sum := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
 			sum += tmp.Data[i*tmp.Stride+j] / s
 		}
@@ -3431,13 +3359,11 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a - b
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
-	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp = a - b
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + -3.0*bRaw.Data[i*bRaw.Inc]
 	}
 	prod := blas64.Dot(tmp, tmp2)
@@ -3476,28 +3402,24 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a - b
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
-	}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp = a - b
 	// tmp3 = (-3) b
 	// tmp2 = a - 3 b
 	for i := 0; i < n; i++ {
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
 		tmp3.Data[i] = -3.0 * bRaw.Data[i*bRaw.Inc]
 		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp3.Data[i]
 	}
 	prod := blas64.Dot(tmp, tmp2)
 	f := -prod
 	daRaw := da.RawVector()
-	// da = -(a - b) - (a - 3 b)
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -tmp.Data[i] - tmp2.Data[i]
-	}
 	dbRaw := db.RawVector()
+	// da = -(a - b) - (a - 3 b)
 	// db = a + 3 (a - b) - 3 b
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = -tmp.Data[i] - tmp2.Data[i]
 		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*tmp.Data[i] + tmp3.Data[i]
 	}
 	return f
@@ -3580,10 +3502,10 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
-	// tmp2 = x + s
-	// tmp = 1 ./ (x + s)
 	sum := 0.0
 	sumX := 0.0
+	// tmp2 = x + s
+	// tmp = 1 ./ (x + s)
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
 		tmp.Data[i] = 1.0 / tmp2.Data[i]
@@ -3593,9 +3515,9 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	f := sum + s*sumX
 	dxRaw := dx.RawVector()
 	tmp3 := runtime.Vec(&ws.tmp3, n)
+	sum2 := 0.0
 	// tmp3 = 1 ./ (x + s) ./ (x + s)
 	// dx = s - 1 ./ (x + s) ./ (x + s)
-	sum2 := 0.0
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = tmp.Data[i] / tmp2.Data[i]
 		dxRaw.Data[i*dxRaw.Inc] = s - tmp3.Data[i]
@@ -4698,15 +4620,13 @@ func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
-	// tmp = x - 0.2 sum(x)
 	f := 0.0
+	dxRaw := dx.RawVector()
+	sum := 0.0
+	// tmp = x - 0.2 sum(x)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -0.2*sumX
 		f += tmp.Data[i] * tmp.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
 	// dx = 2 (x - 0.2 sum(x)) - 0.4 sum(x - 0.2 sum(x))
@@ -4796,22 +4716,20 @@ func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
+	f := 0.0
 	// tmp2 = exp(x - x' y)
 	// tmp = y .* exp(x - x' y)
-	f := 0.0
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc] - xTy)
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 		f += tmp.Data[i]
 	}
 	dxRaw := dx.RawVector()
-	// dx = y .* exp(x - x' y) - sum(y .* exp(x - x' y)) y
-	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i] - f*yRaw.Data[i*yRaw.Inc]
-	}
 	dyRaw := dy.RawVector()
+	// dx = y .* exp(x - x' y) - sum(y .* exp(x - x' y)) y
 	// dy = exp(x - x' y) - sum(y .* exp(x - x' y)) x
 	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i] - f*yRaw.Data[i*yRaw.Inc]
 		dyRaw.Data[i*dyRaw.Inc] = tmp2.Data[i] - f*xRaw.Data[i*xRaw.Inc]
 	}
 	return f
@@ -4901,20 +4819,16 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	for i := 0; i < n; i++ {
 		sumAbsY += math.Abs(yRaw.Data[i*yRaw.Inc])
 	}
-	// tmp = x - sum(abs(y))
 	f := 0.0
+	dxRaw := dx.RawVector()
+	dyRaw := dy.RawVector()
+	sum := 0.0
+	// tmp = x - sum(abs(y))
+	// dx = 2 (x - sum(abs(y)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - sumAbsY
 		f += tmp.Data[i] * tmp.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	// dx = 2 (x - sum(abs(y)))
-	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 2.0 * tmp.Data[i]
-	}
-	dyRaw := dy.RawVector()
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
 	// dy = (-2) sum(x - sum(abs(y))) sign(y)
@@ -5006,17 +4920,15 @@ func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
 	norm2X := blas64.Nrm2(xRaw)
+	f := 0.0
+	dxRaw := dx.RawVector()
+	sum := 0.0
 	// tmp2 = x / norm2(x)
 	// tmp = y .* (x / norm2(x))
-	f := 0.0
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] / norm2X
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 		f += tmp.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		sum += tmp.Data[i] / norm2X
 	}
 	// dx = y / norm2(x) - (sum(y .* (x / norm2(x)) / norm2(x)) recip0(norm2(x))) x
@@ -5137,8 +5049,8 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	for i := 0; i < n; i++ {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
-	// tmp = exp(A x - tr(A))
 	f := 0.0
+	// tmp = exp(A x - tr(A))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(Ax.Data[i] - trA)
 		f += tmp.Data[i]
@@ -5231,15 +5143,13 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
-	// tmp = x - logsumexp(x)
 	f := 0.0
+	dxRaw := dx.RawVector()
+	sum := 0.0
+	// tmp = x - logsumexp(x)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - logsumexpX
 		f += tmp.Data[i] * tmp.Data[i]
-	}
-	dxRaw := dx.RawVector()
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
 	softmaxX := runtime.Vec(&ws.softmaxX, n)

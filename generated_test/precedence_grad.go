@@ -188,19 +188,15 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	defer precDivBySumGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
-	// tmp = A / (s^2 + 1)
 	f := 0.0
+	dARaw := dA.RawMatrix()
+	sum := 0.0
+	// tmp = A / (s^2 + 1)
+	// dA = matrix(1) / (s^2 + 1)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
 			f += tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	dARaw := dA.RawMatrix()
-	// dA = matrix(1) / (s^2 + 1)
-	sum := 0.0
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 1.0 / (s*s + 1.0)
 			sum += tmp.Data[i*tmp.Stride+j] / (s*s + 1.0)
 		}
@@ -290,8 +286,8 @@ func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *
 	xRaw := x.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
-	// tmp = y .^ 2 + 0.5
 	f := 0.0
+	// tmp = y .^ 2 + 0.5
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc]*yRaw.Data[i*yRaw.Inc] + 0.5
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
@@ -406,13 +402,11 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
-	// tmp2 = x .* x
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-	}
 	SRaw := S.RawMatrix()
+	// tmp2 = x .* x
 	// tmp = x .* x - diag(s - S)
 	for i := 0; i < n; i++ {
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		tmp.Data[i] = tmp2.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
 	}
 	f := blas64.Dot(tmp, xRaw)
@@ -542,49 +536,37 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	bRaw := b.RawVector()
 	cRaw := c.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	f := 0.0
+	daRaw := da.RawVector()
+	dbRaw := db.RawVector()
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	tmp7 := runtime.Vec(&ws.tmp7, n)
+	dcRaw := dc.RawVector()
+	sum := 0.0
 	// tmp2 = b .* c
 	// tmp = a ./ (b .* c)
+	// tmp4 = b ./ c
+	// tmp3 = a .* (b ./ c)
+	// tmp5 = s - (a + 1)
+	// da = a .* (b ./ c) + 1 + 1 ./ (b .* c) - b ./ c .* (s - (a + 1))
+	// tmp6 = a .* (s - (a + 1))
+	// tmp7 = a ./ (b .* c) ./ (b .* c)
+	// db = -1 - a .* (s - (a + 1)) ./ c - c .* (a ./ (b .* c) ./ (b .* c))
+	// dc = 1 + b ./ c .* (a .* (s - (a + 1))) ./ c - b .* (a ./ (b .* c) ./ (b .* c))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = bRaw.Data[i*bRaw.Inc] * cRaw.Data[i*cRaw.Inc]
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / tmp2.Data[i]
-	}
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = b ./ c
-	// tmp3 = a .* (b ./ c)
-	for i := 0; i < n; i++ {
 		tmp4.Data[i] = bRaw.Data[i*bRaw.Inc] / cRaw.Data[i*cRaw.Inc]
 		tmp3.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp4.Data[i]
-	}
-	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = s - (a + 1)
-	f := 0.0
-	for i := 0; i < n; i++ {
 		tmp5.Data[i] = s - (aRaw.Data[i*aRaw.Inc] + 1.0)
 		f += aRaw.Data[i*aRaw.Inc] + tmp.Data[i] - (bRaw.Data[i*bRaw.Inc] - cRaw.Data[i*cRaw.Inc]) - tmp3.Data[i]*tmp5.Data[i]
-	}
-	daRaw := da.RawVector()
-	// da = a .* (b ./ c) + 1 + 1 ./ (b .* c) - b ./ c .* (s - (a + 1))
-	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = tmp3.Data[i] + 1.0 + 1.0/tmp2.Data[i] - tmp4.Data[i]*tmp5.Data[i]
-	}
-	dbRaw := db.RawVector()
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = a .* (s - (a + 1))
-	for i := 0; i < n; i++ {
 		tmp6.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp5.Data[i]
-	}
-	tmp7 := runtime.Vec(&ws.tmp7, n)
-	// tmp7 = a ./ (b .* c) ./ (b .* c)
-	// db = -1 - a .* (s - (a + 1)) ./ c - c .* (a ./ (b .* c) ./ (b .* c))
-	for i := 0; i < n; i++ {
 		tmp7.Data[i] = tmp.Data[i] / tmp2.Data[i]
 		dbRaw.Data[i*dbRaw.Inc] = -1.0 - tmp6.Data[i]/cRaw.Data[i*cRaw.Inc] - cRaw.Data[i*cRaw.Inc]*tmp7.Data[i]
-	}
-	dcRaw := dc.RawVector()
-	// dc = 1 + b ./ c .* (a .* (s - (a + 1))) ./ c - b .* (a ./ (b .* c) ./ (b .* c))
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		dcRaw.Data[i*dcRaw.Inc] = 1.0 + tmp4.Data[i]*tmp6.Data[i]/cRaw.Data[i*cRaw.Inc] - bRaw.Data[i*bRaw.Inc]*tmp7.Data[i]
 		sum += tmp3.Data[i]
 	}

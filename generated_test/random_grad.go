@@ -281,8 +281,8 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	softplusX := runtime.Mat(&ws.softplusX, n, m)
 	sigmoidX := runtime.Mat(&ws.sigmoidX, n, m)
-	// softplusX = softplus(X)
 	sum := 0.0
+	// softplusX = softplus(X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
@@ -1211,13 +1211,11 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := aTb / s2
 	daRaw := da.RawVector()
 	s3 := 1.0 / s2
-	// da = (1 / (2 + sigmoid(s))) b
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = s3 * bRaw.Data[i*bRaw.Inc]
-	}
 	dbRaw := db.RawVector()
+	// da = (1 / (2 + sigmoid(s))) b
 	// db = (1 / (2 + sigmoid(s))) a
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = s3 * bRaw.Data[i*bRaw.Inc]
 		dbRaw.Data[i*dbRaw.Inc] = s3 * aRaw.Data[i*aRaw.Inc]
 	}
 	dc.Zero()
@@ -1639,13 +1637,11 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random10GradPool.Put(ws)
 	tanhB := runtime.Vec(&ws.tanhB, n)
 	bRaw := b.RawVector()
+	ARaw := A.RawMatrix()
+	f := 0.0
 	// tanhB = tanh(b)
 	for i := 0; i < n; i++ {
 		tanhB.Data[i] = math.Tanh(bRaw.Data[i*bRaw.Inc])
-	}
-	ARaw := A.RawMatrix()
-	f := 0.0
-	for i := 0; i < n; i++ {
 		f += tanhB.Data[i] + ARaw.Data[i*ARaw.Stride+i]
 	}
 	da.Zero()
@@ -2406,8 +2402,8 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random15GradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	arctanX := runtime.Mat(&ws.arctanX, n, m)
-	// arctanX = arctan(X)
 	f := 0.0
+	// arctanX = arctan(X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
@@ -2597,8 +2593,8 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random17Pool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
-	// tmp = a + 3
 	f := 0.0
+	// tmp = a + 3
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 		f += tmp.Data[i] * tmp.Data[i]
@@ -2662,15 +2658,13 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random17GradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
 	aRaw := a.RawVector()
-	// tmp = a + 3
 	f := 0.0
+	daRaw := da.RawVector()
+	// tmp = a + 3
+	// da = 2 (a + 3)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 		f += tmp.Data[i] * tmp.Data[i]
-	}
-	daRaw := da.RawVector()
-	// da = 2 (a + 3)
-	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = 2.0 * tmp.Data[i]
 	}
 	db.Zero()
@@ -2963,13 +2957,11 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := s4 * s5
 	daRaw := da.RawVector()
 	s6 := s4 * bTa
-	// da = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*(s6*bRaw.Data[i*bRaw.Inc]) - s5
-	}
 	dbRaw := db.RawVector()
+	// da = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
 	// db = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) a
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = 2.0*(s6*bRaw.Data[i*bRaw.Inc]) - s5
 		dbRaw.Data[i*dbRaw.Inc] = 2.0 * (s6 * aRaw.Data[i*aRaw.Inc])
 	}
 	dc.Zero()
@@ -3782,13 +3774,11 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(prod))
 	// prod2 = inv(A)' softmax(inv(A) (a .* b))
 	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
-	// da = b .* (inv(A)' softmax(inv(A) (a .* b)))
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod2.Data[i]
-	}
 	dbRaw := db.RawVector()
+	// da = b .* (inv(A)' softmax(inv(A) (a .* b)))
 	// db = a .* (inv(A)' softmax(inv(A) (a .* b)))
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod2.Data[i]
 		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] * prod2.Data[i]
 	}
 	dc.Zero()
@@ -4165,13 +4155,11 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	f := aTb * sum
 	daRaw := da.RawVector()
-	// da = 2 (a' b) a + sum(a .^ 2) b
-	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = 2.0*(aTb*aRaw.Data[i*aRaw.Inc]) + sum*bRaw.Data[i*bRaw.Inc]
-	}
 	dbRaw := db.RawVector()
+	// da = 2 (a' b) a + sum(a .^ 2) b
 	// db = sum(a .^ 2) a
 	for i := 0; i < n; i++ {
+		daRaw.Data[i*daRaw.Inc] = 2.0*(aTb*aRaw.Data[i*aRaw.Inc]) + sum*bRaw.Data[i*bRaw.Inc]
 		dbRaw.Data[i*dbRaw.Inc] = sum * aRaw.Data[i*aRaw.Inc]
 	}
 	dc.Zero()
@@ -4429,13 +4417,11 @@ func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random29Pool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
 	ARaw := A.RawMatrix()
-	// diagA = diag(A)
-	for i := 0; i < n; i++ {
-		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
-	}
 	tmp := runtime.Vec(&ws.tmp, n)
+	// diagA = diag(A)
 	// tmp = diag(A) .^ 2
 	for i := 0; i < n; i++ {
+		diagA.Data[i] = ARaw.Data[i*ARaw.Stride+i]
 		tmp.Data[i] = diagA.Data[i] * diagA.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, n)
@@ -5081,10 +5067,10 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sigmoidA := runtime.Vec(&ws.sigmoidA, n)
 	aRaw := a.RawVector()
+	sum := 0.0
 	// sigmoidA = sigmoid(a)
 	// tmp2 = sigmoid(a) + 2
 	// tmp = b ./ (sigmoid(a) + 2)
-	sum := 0.0
 	for i := 0; i < n; i++ {
 		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 		tmp2.Data[i] = sigmoidA.Data[i] + 2.0

@@ -502,8 +502,8 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
 	iTmatmath := ggblas64.Dot(iRaw, prod)
 	expMath := ggruntime.Vec(&ws.expMath, n)
-	// expMath = exp(math)
 	sumExpMath := 0.0
+	// expMath = exp(math)
 	for i2 := 0; i2 < n; i2++ {
 		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 		sumExpMath += expMath.Data[i2]
@@ -631,8 +631,8 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	defer pooledGradPool2.Put(ws)
 	tmp := ggruntime.Vec(&ws.tmp, n)
 	pooledGradPoolRaw := pooledGradPool.RawVector()
-	// tmp = exp(pooledGradPool)
 	sum := 0.0
+	// tmp = exp(pooledGradPool)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
 		sum += tmp.Data[i]
@@ -721,8 +721,8 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	defer shadowingGradPool2.Put(ws)
 	expX := ggruntime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
-	// expX = exp(x)
 	f := 0.0
+	// expX = exp(x)
 	for i := 0; i < n; i++ {
 		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]

@@ -64,6 +64,8 @@ type Loop struct {
 	Body  []Step
 	Tiled bool
 	Tiles *TileVars
+	// Fusible reports that the loop may join the loop before it (Fuse).
+	Fusible bool
 	// Rows and Cols print the loop bounds (the Go expressions of Shape's
 	// dimensions).
 	Rows, Cols Expr

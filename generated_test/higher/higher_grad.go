@@ -1701,9 +1701,9 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	// tmp = -(y .* (X w + b))
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
+	// tmp = -(y .* (X w + b))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
 		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
@@ -2644,9 +2644,9 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	}
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
-	// tmp = c A tanh(B x)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	f := 0.0
+	// tmp = c A tanh(B x)
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = c * prod.Data[i]
 		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
@@ -4505,14 +4505,12 @@ func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	for i := 0; i < n; i++ {
 		sum2 += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
 	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	sum3 := 0.0
 	// tmp = d - sum(d .* softmax(x + t d))
+	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = dRaw.Data[i*dRaw.Inc] - sum2
-	}
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
-	sum3 := 0.0
-	for i := 0; i < n; i++ {
 		tmp4.Data[i] = tmp2.Data[i] * tmp.Data[i]
 		sum3 += dRaw.Data[i*dRaw.Inc] * tmp4.Data[i]
 	}

@@ -1040,20 +1040,16 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
-	// tmp = y ./ z
 	f := 0.0
+	dyRaw := dy.RawVector()
+	dzRaw := dz.RawVector()
+	// tmp = y ./ z
+	// dy = 1 ./ z
+	// dz = -(y ./ z ./ z)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] / zRaw.Data[i*zRaw.Inc]
 		f += tmp.Data[i]
-	}
-	dyRaw := dy.RawVector()
-	// dy = 1 ./ z
-	for i := 0; i < n; i++ {
 		dyRaw.Data[i*dyRaw.Inc] = 1.0 / zRaw.Data[i*zRaw.Inc]
-	}
-	dzRaw := dz.RawVector()
-	// dz = -(y ./ z ./ z)
-	for i := 0; i < n; i++ {
 		dzRaw.Data[i*dzRaw.Inc] = -(tmp.Data[i] / zRaw.Data[i*zRaw.Inc])
 	}
 	return f
@@ -1099,17 +1095,15 @@ func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz 
 	hyRaw := hy.RawVector()
 	zRaw := z.RawVector()
 	vzRaw := vz.RawVector()
-	// hy = -(1 ./ z .* vz ./ z)
-	for i := 0; i < n; i++ {
-		hyRaw.Data[i*hyRaw.Inc] = -(1.0 / zRaw.Data[i*zRaw.Inc] * vzRaw.Data[i*vzRaw.Inc] / zRaw.Data[i*zRaw.Inc])
-	}
 	hzRaw := hz.RawVector()
 	vyRaw := vy.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
+	// hy = -(1 ./ z .* vz ./ z)
 	// tmp = y ./ z
 	// hz = -((vy ./ z - y ./ z .* vz ./ z) ./ z - y ./ z ./ z .* vz ./ z)
 	for i := 0; i < n; i++ {
+		hyRaw.Data[i*hyRaw.Inc] = -(1.0 / zRaw.Data[i*zRaw.Inc] * vzRaw.Data[i*vzRaw.Inc] / zRaw.Data[i*zRaw.Inc])
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] / zRaw.Data[i*zRaw.Inc]
 		hzRaw.Data[i*hzRaw.Inc] = -((vyRaw.Data[i*vyRaw.Inc]/zRaw.Data[i*zRaw.Inc]-tmp.Data[i]*vzRaw.Data[i*vzRaw.Inc]/zRaw.Data[i*zRaw.Inc])/zRaw.Data[i*zRaw.Inc] - tmp.Data[i]/zRaw.Data[i*zRaw.Inc]*vzRaw.Data[i*vzRaw.Inc]/zRaw.Data[i*zRaw.Inc])
 	}
@@ -1735,13 +1729,11 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 		dxRaw.Data[i*dxRaw.Inc] = yTz
 	}
 	dyRaw := dy.RawVector()
-	// dy = sum(x) z
-	for i := 0; i < m; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
-	}
 	dzRaw := dz.RawVector()
+	// dy = sum(x) z
 	// dz = sum(x) y
 	for i := 0; i < m; i++ {
+		dyRaw.Data[i*dyRaw.Inc] = sumX * zRaw.Data[i*zRaw.Inc]
 		dzRaw.Data[i*dzRaw.Inc] = sumX * yRaw.Data[i*yRaw.Inc]
 	}
 	return f
@@ -2582,13 +2574,11 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
 	sum := 0.0
+	tmp := runtime.Vec(&ws.tmp, n)
+	xTC := 0.0
+	// tmp = C .* x
 	for i := 0; i < n; i++ {
 		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-	}
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = C .* x
-	xTC := 0.0
-	for i := 0; i < n; i++ {
 		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		xTC += tmp.Data[i]
 	}
@@ -2629,25 +2619,21 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
 	sum := 0.0
+	tmp := runtime.Vec(&ws.tmp, n)
+	xTC := 0.0
+	// tmp = C .* x
 	for i := 0; i < n; i++ {
 		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-	}
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = C .* x
-	xTC := 0.0
-	for i := 0; i < n; i++ {
 		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		xTC += tmp.Data[i]
 	}
 	f := sum + xTC
 	dCRaw := runtime.ColumnOf(dC.RawMatrix())
-	// dC = 2 x
-	for i := 0; i < n; i++ {
-		dCRaw.Data[i*dCRaw.Inc] = 2.0 * xRaw.Data[i*xRaw.Inc]
-	}
 	dxRaw := dx.RawVector()
+	// dC = 2 x
 	// dx = 2 C
 	for i := 0; i < n; i++ {
+		dCRaw.Data[i*dCRaw.Inc] = 2.0 * xRaw.Data[i*xRaw.Inc]
 		dxRaw.Data[i*dxRaw.Inc] = 2.0 * CRaw.Data[i*CRaw.Inc]
 	}
 	return f
@@ -2897,8 +2883,8 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	s := a * b
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
-	// expX = exp(x)
 	sumExpX := 0.0
+	// expX = exp(x)
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		sumExpX += expX.Data[i]
@@ -2958,14 +2944,12 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	tmp := runtime.Vec(&ws.tmp, n)
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	sum := 0.0
 	// expX = exp(x)
+	// tmp = exp(x) .* vx
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
-	}
-	vxRaw := vx.RawVector()
-	// tmp = exp(x) .* vx
-	sum := 0.0
-	for i := 0; i < n; i++ {
 		tmp.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
 		sum += tmp.Data[i]
 	}
