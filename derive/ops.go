@@ -242,6 +242,11 @@ func sumOfDegrees(_ *Node, args []int) (int, bool) {
 // once every operator exists.
 func init() {
 	OpSoftplus.Joint = &Joint{With: OpSigmoid}
+	// Derivatives that are another function of the table, which an entry
+	// cannot name without an initialisation cycle (sin ↔ cos).
+	for op, deriv := range map[*Op]*Op{OpSin: OpCos} {
+		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
+	}
 	homogeneity()
 	scalarAndTransposeRules()
 	leavesAndLayout()
@@ -319,11 +324,8 @@ func scalarAndTransposeRules() {
 }
 
 // leavesAndLayout sets the rules of the leaves, broadcast, transpose and
-// sums, and sin's derivative.
+// sums.
 func leavesAndLayout() {
-	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.
-	OpSin.Deriv = func(g *Graph, x, y *Node) *Node { return g.Apply(OpCos, x) }
-
 	OpConst.Eval = func(e *Evaluator, n *Node, _ []value) value { return scalarValue(n.Value) }
 	OpConst.Print = func(p *printer, n *Node) (string, int) { return p.number(n.Value) }
 
