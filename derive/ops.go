@@ -143,7 +143,7 @@ func same(s Shape) Shape   { return s }
 // its derivatives need, for code that iterates over the table.
 var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
 	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpSoftmax, OpDet, OpLogDet, OpInv, OpCofactor,
-	OpDiagMat, OpDiagVec, OpRecip0, OpStep}, Elementwise...)
+	OpDiagMat, OpDiagVec, OpRecip0, OpStep, OpSinh}, Elementwise...)
 
 // Rules for a structural operator at a scalar or transposed argument.
 func itself(_ *Graph, x *Node) *Node { return x }
@@ -180,6 +180,8 @@ var (
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) })
 	OpTanh = elementwise("tanh", `\tanh`, math.Tanh,
 		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) })
+	OpCosh = elementwise("cosh", `\cosh`, math.Cosh,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
 	OpSigmoid = elementwise("sigmoid", "", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
 	OpSoftplus = elementwise("softplus", "", softplusReference,
@@ -198,11 +200,13 @@ var (
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
 	OpStep = internal(elementwise("step", "", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }))
+	// OpSinh is cosh's derivative.
+	OpSinh = internal(elementwise("sinh", `\sinh`, math.Sinh, nil)) // derivative set in init: cosh
 )
 
 // Elementwise lists the elementwise unary functions callable from a spec.
 var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, OpArctan,
-	OpTanh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
+	OpTanh, OpCosh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
 
 func internal(op *Op) *Op { op.Spec = false; return op }
 
@@ -244,7 +248,7 @@ func init() {
 	OpSoftplus.Joint = &Joint{With: OpSigmoid}
 	// Derivatives that are another function of the table, which an entry
 	// cannot name without an initialisation cycle (sin ↔ cos).
-	for op, deriv := range map[*Op]*Op{OpSin: OpCos} {
+	for op, deriv := range map[*Op]*Op{OpSin: OpCos, OpSinh: OpCosh} {
 		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
 	}
 	homogeneity()
