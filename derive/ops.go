@@ -208,6 +208,8 @@ var (
 var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, OpArctan,
 	OpTanh, OpCosh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
 
+// internal marks op as an operator that only derivatives use, not
+// callable from a spec.
 func internal(op *Op) *Op { op.Spec = false; return op }
 
 // elementwise returns the entry of an elementwise function: its name, its
@@ -297,14 +299,9 @@ func homogeneity() {
 	}
 }
 
-// scalarAndTransposeRules sets how spec calls of sum and tr take a scale
-// out and the one-argument structural operators' rules at a scalar and at
-// a transpose.
+// scalarAndTransposeRules sets the one-argument structural operators'
+// rules at a scalar and at a transpose.
 func scalarAndTransposeRules() {
-	// A spec call of sum or tr takes a scale out: sum(s X) = s sum(X).
-	OpSum.build = (*Graph).Sum
-	OpTr.build = (*Graph).Tr
-
 	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
 	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
 	// and the cofactor and softmax of a 1×1 matrix are 1.
@@ -486,6 +483,10 @@ func matrixProduct() {
 
 // reductions sets the rules of sum, tr, norm2, logsumexp and softmax.
 func reductions() {
+	// A spec call of sum or tr takes a scale out: sum(s X) = s sum(X).
+	OpSum.build = (*Graph).Sum
+	OpTr.build = (*Graph).Tr
+
 	// d sum(X) = sum(dX) = tr(1ᵀ dX).
 	OpSum.Linear = true
 	OpSum.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) }
