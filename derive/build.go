@@ -99,7 +99,7 @@ func buildFunction(sf *spec.Function) (f *Function, err error) {
 		b.names = append(b.names, in.Name)
 	}
 	for _, let := range sf.Lets {
-		if Function := functions[let.Name]; Function != nil {
+		if spellings[let.Name] != nil {
 			return nil, spec.Errorf(let.Pos, "let %q shadows the built-in function %s", let.Name, let.Name)
 		}
 		if b.dims[let.Name] {
@@ -259,7 +259,7 @@ func (b *builder) ident(e *spec.Ident) (*Node, error) {
 	if b.dims[e.Name] {
 		return nil, spec.Errorf(e.At, "dimension %s can only be used as the argument of eye", e.Name)
 	}
-	if functions[e.Name] != nil {
+	if spellings[e.Name] != nil {
 		return nil, spec.Errorf(e.At, "function %s needs arguments: %s(…)", e.Name, e.Name)
 	}
 	for _, let := range b.lets {
@@ -337,29 +337,13 @@ func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
 	return ScalarShape, xKnown && yKnown
 }
 
-// callShape is staticShape for calls: a fill has none of its own.
+// callShape is staticShape for calls, by the function's shape rule.
 func (b *builder) callShape(c *spec.Call) (Shape, bool) {
-	fn := functions[c.Fun.Name]
-	switch {
-	case fn == nil || len(c.Args) != fn.arity:
+	fn := spellings[c.Fun.Name]
+	if fn == nil || len(c.Args) != fn.arity {
 		return ScalarShape, true
-	case c.Fun.Name == "vector" || c.Fun.Name == "matrix":
-		return Shape{}, false
-	case c.Fun.Name == "eye":
-		if n, err := b.eye(c); err == nil {
-			return n.Shape, true
-		}
-		return ScalarShape, true
-	case fn.elementwise || c.Fun.Name == "inv":
-		return b.staticShape(c.Args[0])
-	case c.Fun.Name == "diag":
-		s, known := b.staticShape(c.Args[0])
-		if s.IsCol() {
-			return Square(s.Rows), known
-		}
-		return Col(s.Rows), known
 	}
-	return ScalarShape, true // the reductions
+	return fn.shape(b, c)
 }
 
 // operands builds x and y of an elementwise operator, the one that is not
@@ -495,7 +479,7 @@ func (b *builder) product(e *spec.Binary, h *hint) (*Node, error) {
 
 func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 	name := c.Fun.Name
-	fn := functions[name]
+	fn := spellings[name]
 	if fn == nil {
 		if _, isVar := b.env[name]; isVar {
 			return nil, spec.Errorf(c.Fun.At, "%s is not a function", name)
@@ -508,11 +492,8 @@ func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 	if len(c.Args) != fn.arity {
 		return nil, spec.Errorf(c.Fun.At, "%s takes %d argument%s, found %d", name, fn.arity, plural(fn.arity), len(c.Args))
 	}
-	switch name {
-	case "eye":
-		return b.eye(c)
-	case "vector", "matrix":
-		return b.fill(c, h)
+	if fn.leaf != nil {
+		return fn.leaf(b, c, h)
 	}
 	var argHint *hint // an elementwise function's argument has its result's shape
 	if fn.elementwise {

@@ -34,7 +34,6 @@ func (fn *Function) Explain(style Style) string {
 // gradient, one block of lines per derivative.
 func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 	nt := notations[style]
-	g := fn.Graph
 	l := NewFunctionListing(fn, style)
 	format := l.Format
 	section := func(title string, lines []string) {
@@ -61,59 +60,71 @@ func (fn *Function) explainHigher(b *strings.Builder, style Style) {
 		}
 		section("derivatives with respect to "+t+", every order carried through each operator (Taylor mode)", lines)
 	}
-	jacobianOf := func(w string) string {
-		if style == LaTeX {
-			return `\frac{\mathrm{D}F}{\mathrm{D}` + latexName(w) + "}"
-		}
-		return "DF/D" + w
-	}
 	for _, jac := range fn.Jacobians {
 		w := jac.Wrt.Name
-		lines := []string{nt.d("F") + nt.eq + format(jac.Differential)}
-		switch {
-		case jac.Derivative != nil || jac.Differential == nil:
-			lines = append(lines, jacobianOf(w)+nt.eq+format(jac.Derivative))
-		case jac.Structured:
-			var parts []string
-			for _, t := range jac.Terms {
-				parts = append(parts, FormatBlock(g, t, l))
-			}
-			lines = append(lines, jacobianOf(w)+", block (k, l)"+nt.eq+strings.Join(parts, " + "))
-		default:
-			lines = append(lines, jacobianOf(w)+": no product or elementwise structure; filled column block by column block from JVPs")
-		}
-		section("Jacobian with respect to "+w+" (block (k, l) holds ∂F/∂"+w+"_kl)", lines)
+		section("Jacobian with respect to "+w+" (block (k, l) holds ∂F/∂"+w+"_kl)", fn.jacobianLines(jac, l, style))
 	}
 	if fn.Spec.Hessian {
-		var lines []string
-		for k, w := range fn.Wrt {
-			lines = append(lines, "d(∂f/∂"+w.Name+")["+dirNames(fn.HessDirs)+"]"+nt.eq+format(fn.HessVec[k]))
-		}
-		if fn.DenseHessian {
-			if !fn.HessStructured {
-				lines = append(lines, "Hessian: no structure to read it off; assembled from one Hessian-vector product per column")
-			}
-			for _, blk := range fn.HessBlocks {
-				if !fn.HessStructured {
-					break
-				}
-				lhs := "∂²f/∂" + fn.Wrt[blk.Row].Name + "∂" + fn.Wrt[blk.Col].Name
-				if blk.Column != nil {
-					lines = append(lines, lhs+nt.eq+format(blk.Column))
-					continue
-				}
-				var parts []string
-				for _, t := range blk.Terms {
-					parts = append(parts, FormatMap(g, t, l))
-				}
-				if len(parts) == 0 {
-					parts = []string{"0"}
-				}
-				lines = append(lines, lhs+nt.eq+strings.Join(parts, " + "))
-			}
-		}
-		section("Hessian-vector product (forward over reverse) and Hessian", lines)
+		section("Hessian-vector product (forward over reverse) and Hessian", fn.hessianLines(l, style))
 	}
+}
+
+// jacobianLines returns the lines of jac's derivation: the differential
+// dF, and the Jacobian whole, by blocks or as filled from JVPs.
+func (fn *Function) jacobianLines(jac *Jacobian, l *Listing, style Style) []string {
+	nt := notations[style]
+	w := jac.Wrt.Name
+	jacobianOf := "DF/D" + w
+	if style == LaTeX {
+		jacobianOf = `\frac{\mathrm{D}F}{\mathrm{D}` + latexName(w) + "}"
+	}
+	lines := []string{nt.d("F") + nt.eq + l.Format(jac.Differential)}
+	switch {
+	case jac.Derivative != nil || jac.Differential == nil:
+		lines = append(lines, jacobianOf+nt.eq+l.Format(jac.Derivative))
+	case jac.Structured:
+		var parts []string
+		for _, t := range jac.Terms {
+			parts = append(parts, FormatBlock(fn.Graph, t, l))
+		}
+		lines = append(lines, jacobianOf+", block (k, l)"+nt.eq+strings.Join(parts, " + "))
+	default:
+		lines = append(lines, jacobianOf+": no product or elementwise structure; filled column block by column block from JVPs")
+	}
+	return lines
+}
+
+// hessianLines returns the lines of the Hessian's derivation: each
+// Hessian-vector product, then the Hessian's blocks when they are read
+// off their structure.
+func (fn *Function) hessianLines(l *Listing, style Style) []string {
+	nt := notations[style]
+	var lines []string
+	for k, w := range fn.Wrt {
+		lines = append(lines, "d(∂f/∂"+w.Name+")["+dirNames(fn.HessDirs)+"]"+nt.eq+l.Format(fn.HessVec[k]))
+	}
+	if !fn.DenseHessian {
+		return lines
+	}
+	if !fn.HessStructured {
+		return append(lines, "Hessian: no structure to read it off; assembled from one Hessian-vector product per column")
+	}
+	for _, blk := range fn.HessBlocks {
+		lhs := "∂²f/∂" + fn.Wrt[blk.Row].Name + "∂" + fn.Wrt[blk.Col].Name
+		if blk.Column != nil {
+			lines = append(lines, lhs+nt.eq+l.Format(blk.Column))
+			continue
+		}
+		var parts []string
+		for _, t := range blk.Terms {
+			parts = append(parts, FormatMap(fn.Graph, t, l))
+		}
+		if len(parts) == 0 {
+			parts = []string{"0"}
+		}
+		lines = append(lines, lhs+nt.eq+strings.Join(parts, " + "))
+	}
+	return lines
 }
 
 // DerivativeLabel writes dᵏf/dtᵏ in the style: df/dt, d²f/dt², … (LaTeX:
@@ -188,15 +199,53 @@ func latexName(x string) string {
 	return x
 }
 
+// explainOne writes the derivation of grad, the gradient of fn with
+// respect to w.
 func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style Style) {
-	g := fn.Graph
 	nt := notations[style]
 	// The differential is a variable of its own, not symmetric even for a
 	// symmetric input: the symmetric gradient is the last step.
-	dx := g.Var("d"+w.Name, w.Shape, false)
+	dx := fn.Graph.Var("d"+w.Name, w.Shape, false)
 	l := NewFunctionListing(fn, style)
 	l.Bind(dx, nt.d(w.Name))
 	format := l.Format
+
+	title := fn.Spec.Name + ": f = " + format(fn.Value) + ", gradient with respect to " + w.Name
+	if style == LaTeX {
+		title = "**" + fn.Spec.Name + "**, $" + nt.partial(w.Name) + "$, for $f = " + format(fn.Value) + "$"
+	}
+	b.WriteString(title + "\n")
+	if style == LaTeX {
+		b.WriteString("\n")
+	}
+	b.WriteString(nt.begin)
+
+	lines := fn.differentialSteps(w, dx, l, style)
+	result := nt.partial(w.Name) + nt.eq + format(grad)
+	if w.Node.Sym && !w.Shape.IsScalar() {
+		result = nt.partial(w.Name) + nt.eq + symmetricNote(style) + format(grad)
+	}
+	lines = append(lines, result)
+	for _, d := range l.Definitions() {
+		lines = append(lines, d.Name+nt.eq+d.Text)
+	}
+	if style == LaTeX {
+		b.WriteString(strings.Join(lines, nt.nl) + nt.end)
+		return
+	}
+	for i, l := range lines {
+		if i > 0 && !strings.HasPrefix(l, nt.next) {
+			b.WriteString("\n")
+		}
+		b.WriteString("  " + l + "\n")
+	}
+}
+
+// differentialSteps returns the lines of a gradient's derivation before
+// the gradient itself: the differential df term by term, each term brought
+// to the trace form tr(Gᵀ dX), and the terms collected into one.
+func (fn *Function) differentialSteps(w *Input, dx *Node, l *Listing, style Style) []string {
+	g, nt, format := fn.Graph, notations[style], l.Format
 	// traceForm writes a term's contribution as tr(Gᵀ dX); for a vector
 	// it is the inner product Gᵀ dx, for a scalar G dx.
 	traceForm := func(gr *Node) string {
@@ -223,55 +272,29 @@ func (fn *Function) explainOne(b *strings.Builder, w *Input, grad *Node, style S
 		return b.String()
 	}
 
-	title := fn.Spec.Name + ": f = " + format(fn.Value) + ", gradient with respect to " + w.Name
-	if style == LaTeX {
-		title = "**" + fn.Spec.Name + "**, $" + nt.partial(w.Name) + "$, for $f = " + format(fn.Value) + "$"
-	}
-	b.WriteString(title + "\n")
-	if style == LaTeX {
-		b.WriteString("\n")
-	}
-	b.WriteString(nt.begin)
-
 	df := g.Differential(fn.Value, w.Node, dx)
 	var terms []*Node
 	if df != nil {
 		terms = g.expandTerms(df)
 	}
 	lines := []string{nt.d("f") + nt.eq + format(display(terms))}
-	if df != nil {
-		var grads []*Node
-		for _, t := range terms {
-			grads = append(grads, g.Grad(t, []*Node{dx})[0])
+	if df == nil {
+		return lines
+	}
+	var grads []*Node
+	for _, t := range terms {
+		grads = append(grads, g.Grad(t, []*Node{dx})[0])
+	}
+	step := signed(grads)
+	if step != format(display(terms)) {
+		lines = append(lines, nt.next+step)
+	}
+	if len(terms) > 1 {
+		if combined := signed([]*Node{g.Add(grads...)}); combined != step {
+			lines = append(lines, nt.next+combined)
 		}
-		step := signed(grads)
-		if step != format(display(terms)) {
-			lines = append(lines, nt.next+step)
-		}
-		if len(terms) > 1 {
-			if combined := signed([]*Node{g.Add(grads...)}); combined != step {
-				lines = append(lines, nt.next+combined)
-			}
-		}
 	}
-	result := nt.partial(w.Name) + nt.eq + format(grad)
-	if w.Node.Sym && !w.Shape.IsScalar() {
-		result = nt.partial(w.Name) + nt.eq + symmetricNote(style) + format(grad)
-	}
-	lines = append(lines, result)
-	for _, d := range l.Definitions() {
-		lines = append(lines, d.Name+nt.eq+d.Text)
-	}
-	if style == LaTeX {
-		b.WriteString(strings.Join(lines, nt.nl) + nt.end)
-		return
-	}
-	for i, l := range lines {
-		if i > 0 && !strings.HasPrefix(l, nt.next) {
-			b.WriteString("\n")
-		}
-		b.WriteString("  " + l + "\n")
-	}
+	return lines
 }
 
 // symmetricNote marks the symmetric gradient (G + Gᵀ)/2 of a symmetric input.

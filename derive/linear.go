@@ -275,15 +275,15 @@ func (m *linearMapper) terms(x *Node) ([]MapTerm, bool) {
 	return append([]MapTerm(nil), r.terms...), r.ok
 }
 
+// compute is terms without the memo: x's MapTerms by its operator, or
+// false when x is not linear in v in a form a MapTerm holds.
 func (m *linearMapper) compute(x *Node) ([]MapTerm, bool) {
-	g, v := m.g, m.v
-	depends := func(n *Node) bool { return m.active[n] }
 	switch {
 	case x == nil:
 		return nil, true
-	case x == v:
+	case x == m.v:
 		return []MapTerm{{}}, true
-	case !depends(x):
+	case !m.active[x]:
 		return nil, false // not linear
 	case x.Op == OpAdd:
 		var out []MapTerm
@@ -294,78 +294,96 @@ func (m *linearMapper) compute(x *Node) ([]MapTerm, bool) {
 			}
 			out = append(out, ts...)
 		}
-		return g.mergeDiagonals(out), true
+		return m.g.mergeDiagonals(out), true
 	case x.Op == OpScale:
-		c, y := x.Args[0], x.Args[1]
-		if !depends(c) {
-			ts, ok := m.terms(y)
-			for k := range ts {
-				ts[k].Coef = g.timesScalar(ts[k].Coef, c)
-			}
-			return ts, ok
-		}
-		if depends(y) || !y.Shape.IsCol() {
-			return nil, false
-		}
-		// y (rᵀ v) with rᵀ the row of the scalar c: M = y rᵀ.
-		ts, ok := m.terms(c)
-		for k := range ts {
-			ts[k].prefix(y)
-		}
-		return ts, ok
+		return m.scaled(x)
 	case x.Op == OpMul:
-		at := -1
-		for k, a := range x.Args {
-			if depends(a) {
-				if at >= 0 {
-					return nil, false
-				}
-				at = k
-			}
-		}
-		last := len(x.Args) - 1
-		if at != last {
-			if !x.Shape.IsScalar() || len(x.Args) != 2 {
-				return nil, false
-			}
-			// A scalar aᵀb is bᵀa: a new node, so a mapper of its own.
-			return g.linearMap(g.Mul(g.T(x.Args[1]), g.T(x.Args[0])), v)
-		}
-		ts, ok := m.terms(x.Args[at])
-		for k := range ts {
-			ts[k].prefix(x.Args[:at]...)
-		}
-		return ts, ok
+		return m.product(x)
 	case x.Op == OpSum && x.Args[0].Shape.IsCol():
 		// sum(y) = 1ᵀ y.
 		ts, ok := m.terms(x.Args[0])
-		ones := g.Broadcast(g.Const(1), Shape{Rows: Dim{Size: 1}, Cols: x.Args[0].Shape.Rows})
+		ones := m.g.Broadcast(m.g.Const(1), Shape{Rows: Dim{Size: 1}, Cols: x.Args[0].Shape.Rows})
 		for k := range ts {
 			ts[k].prefix(ones)
 		}
 		return ts, ok
 	case x.Op == OpHadamard:
-		a, y := x.Args[0], x.Args[1]
-		if depends(a) {
-			a, y = y, a
-		}
-		if depends(a) || !y.Shape.IsCol() {
-			return nil, false
-		}
+		return m.hadamard(x)
+	}
+	return nil, false
+}
+
+// scaled is compute for c y: linear in v through y with c constant, or
+// through the scalar c for a constant vector y.
+func (m *linearMapper) scaled(x *Node) ([]MapTerm, bool) {
+	c, y := x.Args[0], x.Args[1]
+	if !m.active[c] {
 		ts, ok := m.terms(y)
 		for k := range ts {
-			if len(ts[k].Left) > 0 {
-				return nil, false
-			}
-			if ts[k].Diag == nil {
-				ts[k].Diag = a
-			} else {
-				ts[k].Diag = g.Hadamard(a, ts[k].Diag)
-			}
+			ts[k].Coef = m.g.timesScalar(ts[k].Coef, c)
 		}
 		return ts, ok
 	}
-	return nil, false
+	if m.active[y] || !y.Shape.IsCol() {
+		return nil, false
+	}
+	// y (rᵀ v) with rᵀ the row of the scalar c: M = y rᵀ.
+	ts, ok := m.terms(c)
+	for k := range ts {
+		ts[k].prefix(y)
+	}
+	return ts, ok
+}
+
+// product is compute for a matrix product with one factor that depends on
+// v: the last, or either of a scalar aᵀb.
+func (m *linearMapper) product(x *Node) ([]MapTerm, bool) {
+	at := -1
+	for k, a := range x.Args {
+		if m.active[a] {
+			if at >= 0 {
+				return nil, false
+			}
+			at = k
+		}
+	}
+	last := len(x.Args) - 1
+	if at != last {
+		if !x.Shape.IsScalar() || len(x.Args) != 2 {
+			return nil, false
+		}
+		// A scalar aᵀb is bᵀa: a new node, so a mapper of its own.
+		return m.g.linearMap(m.g.Mul(m.g.T(x.Args[1]), m.g.T(x.Args[0])), m.v)
+	}
+	ts, ok := m.terms(x.Args[at])
+	for k := range ts {
+		ts[k].prefix(x.Args[:at]...)
+	}
+	return ts, ok
+}
+
+// hadamard is compute for a ⊙ y with a constant and y a vector that
+// depends on v: diag(a) y.
+func (m *linearMapper) hadamard(x *Node) ([]MapTerm, bool) {
+	a, y := x.Args[0], x.Args[1]
+	if m.active[a] {
+		a, y = y, a
+	}
+	if m.active[a] || !y.Shape.IsCol() {
+		return nil, false
+	}
+	ts, ok := m.terms(y)
+	for k := range ts {
+		if len(ts[k].Left) > 0 {
+			return nil, false
+		}
+		if ts[k].Diag == nil {
+			ts[k].Diag = a
+		} else {
+			ts[k].Diag = m.g.Hadamard(a, ts[k].Diag)
+		}
+	}
+	return ts, ok
 }
 
 // mergeDiagonals folds terms that differ only in their coefficient and

@@ -22,15 +22,27 @@ const (
 )
 
 // Op is one operator, defined in one place: how it prints, how it
-// evaluates (the reference used by tests) and its derivative rules. The
-// table below is the whole language. How an operator is written in Go is
+// evaluates (the reference used by tests), its derivative rules and
+// whether and how a spec calls it. The table below, with the few spellings
+// that are not operators of their own (sugar, at the end of this file), is
+// the whole language; TestOperatorTable checks each entry. How an operator is written in Go is
 // not here: package emit registers each operator's lowering in its own
 // table (emit/lowering.go), so derive knows the mathematics only.
 type Op struct {
 	Name string // the spec spelling for functions; an internal name otherwise
 	Kind Kind
-	// Spec reports whether the op is callable by Name in a spec.
-	Spec bool
+	// Spec reports that a spec may call the operator by Name, on one
+	// operand (its spelling, see operatorSpelling): squareArg that the
+	// operand must be a square matrix or a scalar; build, when set, how
+	// the call builds the operator (Graph.Sum, which takes a scale out),
+	// else Graph.Apply for an elementwise function and Graph.Unary for a
+	// structural one.
+	Spec      bool
+	squareArg bool
+	build     func(g *Graph, x *Node) *Node
+	// LaTeX is the LaTeX command of a function LaTeX knows by name (\exp,
+	// \det); a call of any other prints as \operatorname{Name}.
+	LaTeX string
 
 	// Elementwise unary functions: the scalar function (the reference: it
 	// never calls package runtime, which generated code calls) and its
@@ -110,15 +122,15 @@ var (
 	OpPow       = &Op{Name: "pow", Kind: KindElementwise}
 	OpMul       = &Op{Name: "mul", Kind: KindProduct}
 	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true, shapeOf: toScalar}
-	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, shapeOf: toScalar}
+	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, squareArg: true, shapeOf: toScalar}
 	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
 	// OpSoftmax is exp(X − m) ⊘ sum(exp(X − m)) for m the largest entry of
 	// X: logsumexp's derivative, formed from max-shifted exponentials.
 	OpSoftmax  = &Op{Name: "softmax", Kind: KindKernel, shapeOf: same, keepsSymmetry: true}
-	OpDet      = &Op{Name: "det", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
-	OpLogDet   = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, shapeOf: toScalar}
-	OpInv      = &Op{Name: "inv", Kind: KindLinalg, Spec: true, shapeOf: same, keepsSymmetry: true}
+	OpDet      = &Op{Name: "det", Kind: KindLinalg, Spec: true, squareArg: true, LaTeX: `\det`, shapeOf: toScalar}
+	OpLogDet   = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, squareArg: true, shapeOf: toScalar}
+	OpInv      = &Op{Name: "inv", Kind: KindLinalg, Spec: true, squareArg: true, shapeOf: same, keepsSymmetry: true}
 	OpCofactor = &Op{Name: "cofactor", Kind: KindLinalg, shapeOf: same, keepsSymmetry: true}
 	OpDiagMat  = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
 	OpDiagVec  = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
@@ -131,7 +143,7 @@ func same(s Shape) Shape   { return s }
 // its derivatives need, for code that iterates over the table.
 var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
 	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpSoftmax, OpDet, OpLogDet, OpInv, OpCofactor,
-	OpDiagMat, OpDiagVec, OpRecip0, OpStep}, Elementwise...)
+	OpDiagMat, OpDiagVec, OpRecip0, OpStep, OpSinh}, Elementwise...)
 
 // Rules for a structural operator at a scalar or transposed argument.
 func itself(_ *Graph, x *Node) *Node { return x }
@@ -147,63 +159,78 @@ func transposedAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
 // Elementwise unary functions of the language, and the internal ones their
 // derivatives need.
 var (
-	OpExp = elementwise("exp", math.Exp,
+	OpExp = elementwise("exp", `\exp`, math.Exp,
 		func(g *Graph, x, y *Node) *Node { return y })
-	OpLog = elementwise("log", math.Log,
+	OpLog = elementwise("log", `\log`, math.Log,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), x) })
-	OpSin = elementwise("sin", math.Sin, nil) // derivative set in init: cos
-	OpCos = elementwise("cos", math.Cos,
+	OpSin = elementwise("sin", `\sin`, math.Sin, nil) // derivative set in init: cos
+	OpCos = elementwise("cos", `\cos`, math.Cos,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Apply(OpSin, x)) })
-	OpTan = elementwise("tan", math.Tan,
+	OpTan = elementwise("tan", `\tan`, math.Tan,
 		func(g *Graph, x, y *Node) *Node { return g.Add(g.Const(1), g.Hadamard(y, y)) })
-	OpArcsin = elementwise("arcsin", math.Asin,
+	OpArcsin = elementwise("arcsin", `\arcsin`, math.Asin,
 		func(g *Graph, x, y *Node) *Node {
 			return g.Div(g.Const(1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
 		})
-	OpArccos = elementwise("arccos", math.Acos,
+	OpArccos = elementwise("arccos", `\arccos`, math.Acos,
 		func(g *Graph, x, y *Node) *Node {
 			return g.Div(g.Const(-1), g.Apply(OpSqrt, g.Sub(g.Const(1), g.Hadamard(x, x))))
 		})
-	OpArctan = elementwise("arctan", math.Atan,
+	OpArctan = elementwise("arctan", `\arctan`, math.Atan,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), g.Hadamard(x, x))) })
-	OpTanh = elementwise("tanh", math.Tanh,
+	OpTanh = elementwise("tanh", `\tanh`, math.Tanh,
 		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) })
-	OpSigmoid = elementwise("sigmoid", sigmoidReference,
+	OpCosh = elementwise("cosh", `\cosh`, math.Cosh,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
+	OpSigmoid = elementwise("sigmoid", "", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
-	OpSoftplus = elementwise("softplus", softplusReference,
+	OpSoftplus = elementwise("softplus", "", softplusReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) })
-	OpSqrt = elementwise("sqrt", math.Sqrt,
+	OpSqrt = elementwise("sqrt", "", math.Sqrt,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) })
-	OpAbs = elementwise("abs", math.Abs,
+	OpAbs = elementwise("abs", "", math.Abs,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) })
-	OpSign = elementwise("sign", signReference,
+	OpSign = elementwise("sign", "", signReference,
 		func(g *Graph, x, y *Node) *Node { return nil })
-	OpRelu = elementwise("relu", reluReference,
+	OpRelu = elementwise("relu", "", reluReference,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) })
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
-	OpRecip0 = internal(elementwise("recip0", recip0Reference,
+	OpRecip0 = internal(elementwise("recip0", "", recip0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }))
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
-	OpStep = internal(elementwise("step", stepReference,
+	OpStep = internal(elementwise("step", "", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }))
+	// OpSinh is cosh's derivative.
+	OpSinh = internal(elementwise("sinh", `\sinh`, math.Sinh, nil)) // derivative set in init: cosh
 )
 
 // Elementwise lists the elementwise unary functions callable from a spec.
 var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, OpArctan,
-	OpTanh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
+	OpTanh, OpCosh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
 
+// internal marks op as an operator that only derivatives use, not
+// callable from a spec.
 func internal(op *Op) *Op { op.Spec = false; return op }
 
-func elementwise(name string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node) *Op {
-	op := &Op{Name: name, Kind: KindElementwise, Spec: true, Scalar: f, Deriv: deriv, keepsSymmetry: true}
+// elementwise returns the entry of an elementwise function: its name, its
+// LaTeX command if LaTeX has one ("" otherwise), its scalar reference and
+// its derivative.
+func elementwise(name, latex string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node) *Op {
+	op := &Op{Name: name, Kind: KindElementwise, Spec: true, LaTeX: latex, Scalar: f, Deriv: deriv, keepsSymmetry: true}
 	// dσ(X) = σ'(X) ⊙ dX.
 	op.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Hadamard(op.Deriv(g, n.Args[0], n), d[0]) }
 	op.Adjoint = func(g *Graph, n, adj *Node) []*Node {
 		return []*Node{g.Hadamard(adj, op.Deriv(g, n.Args[0], n))}
 	}
 	op.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].apply(f) }
-	op.Print = func(p *printer, n *Node) (string, int) { return p.call(name, n.Args...), precAtom }
+	op.Print = printCall(op)
 	return op
+}
+
+// printCall prints a node of op as a call of op's name: sum(X), and in
+// LaTeX \exp\left(x\right) or \operatorname{sum}\left(X\right).
+func printCall(op *Op) func(p *printer, n *Node) (string, int) {
+	return func(p *printer, n *Node) (string, int) { return p.call(op.Name, op.LaTeX, n.Args...), precAtom }
 }
 
 // Degree rules shared by several operators.
@@ -217,10 +244,28 @@ func sumOfDegrees(_ *Node, args []int) (int, bool) {
 	return d, true
 }
 
+// The rules below refer to the operators themselves, so they are set
+// once every operator exists.
 func init() {
 	OpSoftplus.Joint = &Joint{With: OpSigmoid}
+	// Derivatives that are another function of the table, which an entry
+	// cannot name without an initialisation cycle (sin ↔ cos).
+	for op, deriv := range map[*Op]*Op{OpSin: OpCos, OpSinh: OpCosh} {
+		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
+	}
+	homogeneity()
+	scalarAndTransposeRules()
+	leavesAndLayout()
+	arithmetic()
+	matrixProduct()
+	reductions()
+	linearAlgebra()
+	diagonals()
+}
 
-	// Homogeneity: a variable has degree 1 (set in Degree), constants 0;
+// homogeneity sets the degree rules of Degree.
+func homogeneity() {
+	// A variable has degree 1 (set in Degree), constants 0;
 	// linear maps keep the degree, products add degrees, a quotient
 	// subtracts them, |x|, relu and norm2 are positively homogeneous.
 	for _, op := range []*Op{OpBroadcast, OpTranspose, OpSum, OpTr, OpDiagMat, OpDiagVec, OpNorm2, OpAbs, OpRelu} {
@@ -252,7 +297,11 @@ func init() {
 		}
 		return 0, args[0] == 0
 	}
+}
 
+// scalarAndTransposeRules sets the one-argument structural operators'
+// rules at a scalar and at a transpose.
+func scalarAndTransposeRules() {
 	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
 	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
 	// and the cofactor and softmax of a 1×1 matrix are 1.
@@ -273,10 +322,11 @@ func init() {
 	for _, op := range []*Op{OpInv, OpCofactor, OpSoftmax} {
 		op.ofTranspose = transposedAtTranspose(op)
 	}
+}
 
-	// sin's derivative is set here to break the sin ↔ cos initialisation cycle.
-	OpSin.Deriv = func(g *Graph, x, y *Node) *Node { return g.Apply(OpCos, x) }
-
+// leavesAndLayout sets the rules of the leaves, broadcast, transpose and
+// sums.
+func leavesAndLayout() {
 	OpConst.Eval = func(e *Evaluator, n *Node, _ []value) value { return scalarValue(n.Value) }
 	OpConst.Print = func(p *printer, n *Node) (string, int) { return p.number(n.Value) }
 
@@ -314,7 +364,11 @@ func init() {
 	}
 	OpAdd.Eval = func(e *Evaluator, n *Node, a []value) value { return sumValues(a) }
 	OpAdd.Print = func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd }
+}
 
+// arithmetic sets the rules of scaling, the elementwise product and
+// quotient, and powers.
+func arithmetic() {
 	// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
 	OpScale.Bilinear = func(g *Graph, s, x *Node) *Node { return g.Scale(s, x) }
 	OpScale.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
@@ -392,7 +446,10 @@ func init() {
 		return a[0].apply(func(x float64) float64 { return math.Pow(x, p) })
 	}
 	OpPow.Print = func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow }
+}
 
+// matrixProduct sets the rules of the matrix product.
+func matrixProduct() {
 	// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
 	OpMul.Bilinear = func(g *Graph, x, y *Node) *Node { return g.Mul(x, y) }
 	OpMul.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
@@ -422,13 +479,20 @@ func init() {
 	}
 	OpMul.Eval = func(e *Evaluator, n *Node, a []value) value { return product(a) }
 	OpMul.Print = func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul }
+}
+
+// reductions sets the rules of sum, tr, norm2, logsumexp and softmax.
+func reductions() {
+	// A spec call of sum or tr takes a scale out: sum(s X) = s sum(X).
+	OpSum.build = (*Graph).Sum
+	OpTr.build = (*Graph).Tr
 
 	// d sum(X) = sum(dX) = tr(1ᵀ dX).
 	OpSum.Linear = true
 	OpSum.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) }
 	OpSum.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} }
 	OpSum.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) }
-	OpSum.Print = func(p *printer, n *Node) (string, int) { return p.call("sum", n.Args...), precAtom }
+	OpSum.Print = printCall(OpSum)
 
 	// d tr(X) = tr(dX) = tr(Iᵀ dX).
 	OpTr.Linear = true
@@ -437,7 +501,7 @@ func init() {
 		return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
 	}
 	OpTr.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].trace()) }
-	OpTr.Print = func(p *printer, n *Node) (string, int) { return p.call("tr", n.Args...), precAtom }
+	OpTr.Print = printCall(OpTr)
 
 	// d‖X‖ = tr((X/‖X‖)ᵀ dX), taken as 0 at X = 0.
 	OpNorm2.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
@@ -447,7 +511,7 @@ func init() {
 		return []*Node{g.Scale(g.Scale(adj, g.Apply(OpRecip0, n)), n.Args[0])}
 	}
 	OpNorm2.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].norm2()) }
-	OpNorm2.Print = func(p *printer, n *Node) (string, int) { return p.call("norm2", n.Args...), precAtom }
+	OpNorm2.Print = printCall(OpNorm2)
 
 	// d logsumexp(X) = tr(softmax(X)ᵀ dX). The softmax is its own node, formed
 	// from max-shifted exponentials, never exp(X − logsumexp(X)): at X =
@@ -460,7 +524,7 @@ func init() {
 		return []*Node{g.Scale(adj, g.Unary(OpSoftmax, n.Args[0]))}
 	}
 	OpLogSumExp.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) }
-	OpLogSumExp.Print = func(p *printer, n *Node) (string, int) { return p.call("logsumexp", n.Args...), precAtom }
+	OpLogSumExp.Print = printCall(OpLogSumExp)
 
 	// d softmax(X) = S ⊙ (dX − sum(S ⊙ dX)) for S = softmax(X): its Jacobian
 	// diag(s) − s sᵀ (on the entries in any order) is symmetric, so the
@@ -473,8 +537,11 @@ func init() {
 		return []*Node{g.Hadamard(n, g.Sub(adj, g.Broadcast(g.Sum(g.Hadamard(n, adj)), n.Shape)))}
 	}
 	OpSoftmax.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].softmax() }
-	OpSoftmax.Print = func(p *printer, n *Node) (string, int) { return p.call("softmax", n.Args...), precAtom }
+	OpSoftmax.Print = printCall(OpSoftmax)
+}
 
+// linearAlgebra sets the rules of det, logdet, the cofactor matrix and inv.
+func linearAlgebra() {
 	// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
 	// which stays finite where X is singular.
 	OpDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
@@ -484,7 +551,7 @@ func init() {
 		return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
 	}
 	OpDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) }
-	OpDet.Print = func(p *printer, n *Node) (string, int) { return p.call("det", n.Args...), precAtom }
+	OpDet.Print = printCall(OpDet)
 
 	// d log|X| = tr(X⁻¹ dX).
 	OpLogDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
@@ -494,7 +561,7 @@ func init() {
 		return []*Node{g.Scale(adj, g.T(g.Unary(OpInv, n.Args[0])))}
 	}
 	OpLogDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logAbsDet()) }
-	OpLogDet.Print = func(p *printer, n *Node) (string, int) { return p.call("logdet", n.Args...), precAtom }
+	OpLogDet.Print = printCall(OpLogDet)
 
 	// The cofactor matrix appears only in gradients; it prints as the
 	// textbook |X| X⁻ᵀ and evaluates (reference) as exactly that.
@@ -505,7 +572,7 @@ func init() {
 	}
 	OpCofactor.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) }
 	OpCofactor.Print = func(p *printer, n *Node) (string, int) {
-		return p.call("det", n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
+		return p.call(OpDet.Name, OpDet.LaTeX, n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
 	}
 
 	// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
@@ -514,30 +581,40 @@ func init() {
 		return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
 	}
 	OpInv.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse() }
-	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.call("inv", n.Args...), precAtom }
+	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.inverse(n.Args[0]), precAtom }
+}
 
+// diagonals sets the rules of diag in both directions.
+func diagonals() {
 	// diag(v) and diag(A) are each other's adjoints.
 	OpDiagMat.Linear = true
 	OpDiagMat.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagMat, d[0]) }
 	OpDiagMat.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} }
 	OpDiagMat.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() }
-	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom }
 	OpDiagVec.Linear = true
 	OpDiagVec.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagVec, d[0]) }
 	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
 	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }
-	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", n.Args...), precAtom }
+	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom }
 }
 
-// The names a spec may call: each elementwise function above, and the
-// structural functions with their shape rules. Some are sugar over the
-// operators (norm1 is sum(abs(·)), dot is aᵀb or sum(A ⊙ B)).
-
-// function is a function callable from a spec: its arity and how a call
-// lowers to the IR, with its shape rule.
-type function struct {
+// A spelling is a name a spec may call and how a call of it builds the
+// IR. Every operator of the table marked Spec is one (operatorSpelling);
+// the names in sugar are the others. Together they are every function of
+// the language: FunctionNames and the builder read them, nothing else.
+type spelling struct {
+	name  string
 	arity int
+	// build builds the call from its built arguments.
 	build func(b *builder, c *spec.Call, args []*Node) (*Node, error)
+	// leaf, instead of build, builds a call whose argument is a dimension
+	// or a fill value, not an operand (eye, vector, matrix), given the
+	// shape the call takes from where it is used.
+	leaf func(b *builder, c *spec.Call, h *hint) (*Node, error)
+	// shape returns the call's shape as far as its arguments tell it
+	// without building them (builder.staticShape), and whether they do.
+	shape func(b *builder, c *spec.Call) (Shape, bool)
 	// elementwise reports that the result has the argument's shape, so a
 	// fill argument takes the shape of where the call is used;
 	// sameShapeArgs that the arguments have one shape, so a fill argument
@@ -545,64 +622,111 @@ type function struct {
 	elementwise, sameShapeArgs bool
 }
 
-var functions = map[string]*function{}
-
-func init() {
-	for _, op := range Elementwise {
-		op := op
-		functions[op.Name] = &function{arity: 1, elementwise: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-			return b.g.Apply(op, a[0]), nil
-		}}
+// operatorSpelling returns the spelling of an operator called by its
+// name on one operand (Op.Spec).
+func operatorSpelling(op *Op) *spelling {
+	return &spelling{
+		name: op.Name, arity: 1, elementwise: op.Kind == KindElementwise,
+		build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+			if op.squareArg {
+				if err := square(c, a[0]); err != nil {
+					return nil, err
+				}
+			}
+			switch {
+			case op.build != nil:
+				return op.build(b.g, a[0]), nil
+			case op.Kind == KindElementwise:
+				return b.g.Apply(op, a[0]), nil
+			}
+			return b.g.Unary(op, a[0]), nil
+		},
+		shape: func(b *builder, c *spec.Call) (Shape, bool) {
+			if op.shapeOf == nil { // elementwise: the argument's shape
+				return b.staticShape(c.Args[0])
+			}
+			if scalarValued(op) {
+				return ScalarShape, true
+			}
+			s, known := b.staticShape(c.Args[0])
+			return op.shapeOf(s), known
+		},
 	}
-	functions["sum"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(a[0]), nil }}
-	functions["norm1"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil
-	}}
-	functions["norm2"] = &function{arity: 1, build: unary(OpNorm2, false)}
-	functions["logsumexp"] = &function{arity: 1, build: unary(OpLogSumExp, false)}
-	functions["tr"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if err := square(c, a[0]); err != nil {
-			return nil, err
-		}
-		return b.g.Tr(a[0]), nil
-	}}
-	functions["det"] = &function{arity: 1, build: unary(OpDet, true)}
-	functions["logdet"] = &function{arity: 1, build: unary(OpLogDet, true)}
-	functions["inv"] = &function{arity: 1, build: unary(OpInv, true)}
-	functions["dot"] = &function{arity: 2, sameShapeArgs: true, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if a[0].Shape != a[1].Shape {
-			return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
-		}
-		if a[0].Shape.IsCol() {
-			return b.g.Mul(b.g.T(a[0]), a[1]), nil
-		}
-		return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
-	}}
-	functions["diag"] = &function{arity: 1, build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		switch s := a[0].Shape; {
-		case s.IsCol():
-			return b.g.Unary(OpDiagMat, a[0]), nil
-		case s.IsMatrix() && s.IsSquare():
-			return b.g.Unary(OpDiagVec, a[0]), nil
-		}
-		return nil, spec.Errorf(c.Fun.At, "diag takes a vector or a square matrix, not %s", a[0].Shape)
-	}}
-	// eye, vector and matrix are built by builder.call: their argument is a
-	// dimension or a fill value, not an operand.
-	functions["eye"] = &function{arity: 1}
-	functions["vector"] = &function{arity: 1}
-	functions["matrix"] = &function{arity: 1}
 }
 
-func unary(op *Op, needSquare bool) func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-	return func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
-		if needSquare {
-			if err := square(c, a[0]); err != nil {
-				return nil, err
-			}
+// scalarValued reports that a one-argument structural operator returns a
+// scalar whatever its argument (the reductions, det, logdet).
+func scalarValued(op *Op) bool { return op.shapeOf(Square(Dim{Name: "n"})).IsScalar() }
+
+// sugar holds the functions a spec may call that are not operators of
+// their own: norm1 is sum(abs(X)), dot is aᵀb or sum(A ⊙ B), diag is
+// diagm or diagv by its argument's shape, and eye, vector and matrix are
+// leaves whose argument is a dimension or a fill value.
+var sugar = []*spelling{
+	{name: "norm1", arity: 1, shape: scalarCall,
+		build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil }},
+	{name: "dot", arity: 2, sameShapeArgs: true, shape: scalarCall, build: dot},
+	{name: "diag", arity: 1, shape: diagShape, build: diag},
+	{name: "eye", arity: 1, shape: eyeShape,
+		leaf: func(b *builder, c *spec.Call, _ *hint) (*Node, error) { return b.eye(c) }},
+	{name: "vector", arity: 1, shape: fillShape, leaf: (*builder).fill},
+	{name: "matrix", arity: 1, shape: fillShape, leaf: (*builder).fill},
+}
+
+// spellings maps each name a spec may call to its spelling.
+var spellings = map[string]*spelling{}
+
+func init() {
+	for _, op := range Ops {
+		if op.Spec {
+			spellings[op.Name] = operatorSpelling(op)
 		}
-		return b.g.Unary(op, a[0]), nil
 	}
+	for _, s := range sugar {
+		spellings[s.name] = s
+	}
+}
+
+func scalarCall(*builder, *spec.Call) (Shape, bool) { return ScalarShape, true }
+
+// fillShape is the shape of vector(c) and matrix(c): none of their own.
+func fillShape(*builder, *spec.Call) (Shape, bool) { return Shape{}, false }
+
+func eyeShape(b *builder, c *spec.Call) (Shape, bool) {
+	if n, err := b.eye(c); err == nil {
+		return n.Shape, true
+	}
+	return ScalarShape, true
+}
+
+func diagShape(b *builder, c *spec.Call) (Shape, bool) {
+	s, known := b.staticShape(c.Args[0])
+	if s.IsCol() {
+		return Square(s.Rows), known
+	}
+	return Col(s.Rows), known
+}
+
+// dot is aᵀb for vectors and sum(A ⊙ B) otherwise.
+func dot(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	if a[0].Shape != a[1].Shape {
+		return nil, spec.Errorf(c.Fun.At, "dot needs operands of one shape, not %s and %s", a[0].Shape, a[1].Shape)
+	}
+	if a[0].Shape.IsCol() {
+		return b.g.Mul(b.g.T(a[0]), a[1]), nil
+	}
+	return b.g.Sum(b.g.Hadamard(a[0], a[1])), nil
+}
+
+// diag is the diagonal matrix of a vector, the diagonal of a square matrix.
+func diag(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	switch s := a[0].Shape; {
+	case s.IsCol():
+		return b.g.Unary(OpDiagMat, a[0]), nil
+	case s.IsMatrix() && s.IsSquare():
+		return b.g.Unary(OpDiagVec, a[0]), nil
+	}
+	return nil, spec.Errorf(c.Fun.At, "diag takes a vector or a square matrix, not %s", a[0].Shape)
 }
 
 func square(c *spec.Call, x *Node) error {
@@ -614,8 +738,8 @@ func square(c *spec.Call, x *Node) error {
 
 // FunctionNames returns the names of the functions a spec may call, sorted.
 func FunctionNames() []string {
-	names := make([]string, 0, len(functions))
-	for name := range functions {
+	names := make([]string, 0, len(spellings))
+	for name := range spellings {
 		names = append(names, name)
 	}
 	sort.Strings(names)

@@ -97,34 +97,34 @@ func (p *printer) number(v float64) (string, int) {
 	return s, precAtom
 }
 
-var latexFuncs = map[string]string{
-	"exp": `\exp`, "log": `\log`, "sin": `\sin`, "cos": `\cos`, "tan": `\tan`, "tanh": `\tanh`,
-	"arcsin": `\arcsin`, "arccos": `\arccos`, "arctan": `\arctan`, "det": `\det`,
-}
-
-// call prints name(args). Each argument is printed once: printing one
+// call prints name(args), in LaTeX as the command latex or, when latex is
+// "", as \operatorname{name}. Each argument is printed once: printing one
 // twice doubles the work at every level of a nested call.
-func (p *printer) call(name string, args ...*Node) string {
-	if name == "inv" && len(args) == 1 {
-		switch p.style {
-		case LaTeX:
-			return p.operand(args[0], precAtom) + "^{-1}"
-		case Unicode:
-			return p.operand(args[0], precAtom) + "⁻¹"
-		}
-	}
+func (p *printer) call(name, latex string, args ...*Node) string {
 	parts := make([]string, len(args))
 	for i, a := range args {
 		parts[i], _ = p.node(a)
 	}
 	inner := strings.Join(parts, ", ")
 	if p.style == LaTeX {
-		if f, ok := latexFuncs[name]; ok {
-			return f + p.paren(inner)
+		if latex == "" {
+			latex = `\operatorname{` + name + "}"
 		}
-		return `\operatorname{` + name + "}" + p.paren(inner)
+		return latex + p.paren(inner)
 	}
 	return name + "(" + inner + ")"
+}
+
+// inverse prints the inverse of x: X⁻¹, X^{-1}, and inv(X) in the spec's
+// own syntax.
+func (p *printer) inverse(x *Node) string {
+	switch p.style {
+	case LaTeX:
+		return p.operand(x, precAtom) + "^{-1}"
+	case Unicode:
+		return p.operand(x, precAtom) + "⁻¹"
+	}
+	return p.call(OpInv.Name, OpInv.LaTeX, x)
 }
 
 func (p *printer) transpose(x *Node) string {

@@ -43,6 +43,8 @@ func init() {
 		derive.OpArccos:   {entry: call(mathPath, "Acos")},
 		derive.OpArctan:   {entry: call(mathPath, "Atan")},
 		derive.OpTanh:     {entry: call(mathPath, "Tanh")},
+		derive.OpCosh:     {entry: call(mathPath, "Cosh")},
+		derive.OpSinh:     {entry: call(mathPath, "Sinh")},
 		derive.OpSigmoid:  {entry: call(runtimePath, "Sigmoid")},
 		derive.OpSoftplus: {entry: call(runtimePath, "Softplus"), joint: qualCall(runtimePath, "SoftplusSigmoid")},
 		derive.OpSqrt:     {entry: call(mathPath, "Sqrt")},

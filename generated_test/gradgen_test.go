@@ -1367,6 +1367,63 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "OpTanhProblem's Grad", grad, gradgenFlat(dX))
 		}
+	}}, {"OpCosh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpCoshGrad(x, dx)
+		f := func() float64 {
+			return OpCosh(x)
+		}
+		gradgenCompare(t2, "OpCoshGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpCoshHessVec is the derivative of OpCoshGrad in random directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpCoshHessVec(x, vx, hvx)
+			gradgenCompare(t2, "OpCoshHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpCoshGrad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpCoshHessian holds OpCoshHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpCoshHessian(x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpCoshHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpCoshHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpCoshHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpCoshProblem's Func and Grad are OpCosh and OpCoshGrad at the packed
+		// variables, its Hess OpCoshHessian.
+		{
+			problem := OpCoshProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpCoshProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpCoshProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpCoshHessian(x, H)
+			gradgenCompare(t2, "OpCoshProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
 	}}, {"OpSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)

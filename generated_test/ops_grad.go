@@ -687,6 +687,149 @@ func OpTanhUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// OpCosh returns f = OpCosh(x).
+//
+//	f = sum(cosh(x))
+//
+// It panics if the shapes disagree.
+func OpCosh(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpCosh", "x", n, "n")
+	xRaw := x.RawVector()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpCoshGrad returns f = OpCosh(x) and writes ∂f/∂x into dx,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sum(cosh(x))
+//	∂f/∂x = sinh(x)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpCoshGrad", "x", n, "n")
+	runtime.CheckVector("OpCoshGrad", "dx", dx.Len(), n, "n")
+	runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	xRaw := x.RawVector()
+	f := 0.0
+	for i := 0; i < n; i++ {
+		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
+	}
+	dxRaw := dx.RawVector()
+	// dx = sinh(x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = math.Sinh(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpCoshHessVec writes the Hessian-vector product of f = OpCosh(x),
+// the derivative of its gradient in the directions vx, into hx,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+//	f = sum(cosh(x))
+//	d(∂f/∂x) = cosh(x) .* vx
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func OpCoshHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpCoshHessVec", "x", n, "n")
+	runtime.CheckVector("OpCoshHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("OpCoshHessVec", "hx", hx.Len(), n, "n")
+	runtime.CheckNoAlias("OpCoshHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	hxRaw := hx.RawVector()
+	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	// hx = cosh(x) .* vx
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = math.Cosh(xRaw.Data[i*xRaw.Inc]) * vxRaw.Data[i*vxRaw.Inc]
+	}
+}
+
+// opCoshHessianWork holds OpCoshHessian's scratch space, reused across calls through opCoshHessianPool.
+type opCoshHessianWork struct {
+	coshX []float64
+}
+
+var opCoshHessianPool = sync.Pool{New: func() any {
+	return new(opCoshHessianWork)
+}}
+
+// OpCoshHessian writes the Hessian of f = OpCosh(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of OpCoshProblem), and symmetric to the last bit.
+//
+//	f = sum(cosh(x))
+//	∂²f/∂x∂x = diag(cosh(x))
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func OpCoshHessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpCoshHessian", "x", n, "n")
+	size := n
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("OpCoshHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("OpCoshHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opCoshHessianPool.Get().(*opCoshHessianWork)
+	defer opCoshHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, n, n)
+	// ∂²f/∂x∂x += diag(cosh(x))
+	coshX := runtime.Vec(&ws.coshX, n)
+	xRaw := x.RawVector()
+	// coshX = cosh(x)
+	for i := 0; i < n; i++ {
+		coshX.Data[i] = math.Cosh(xRaw.Data[i*xRaw.Inc])
+	}
+	for i := 0; i < n; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += 1.0 * coshX.Data[i]
+	}
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpCoshProblem returns the problem of minimising OpCosh over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpCoshUnpack views such a slice as the variables. Hess
+// fills the Hessian from OpCoshHessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpCoshProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpCoshUnpack(x2, n)
+			return OpCosh(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpCoshUnpack(x2, n)
+			dx := OpCoshUnpack(grad, n)
+			OpCoshGrad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpCoshUnpack(x2, n)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			OpCoshHessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpCoshUnpack returns views of x as OpCosh's variables x, packed as
+// OpCoshProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpCoshUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpCoshUnpack", "n", n, "n")
+	runtime.CheckPacked("OpCoshUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpSigmoid returns f = OpSigmoid(x).
 //
 //	f = sum(sigmoid(x))

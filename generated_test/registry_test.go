@@ -277,6 +277,11 @@ var registry = map[string]entry{
 		grad:    func(in, g []any) float64 { return OpCosGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpCosProblem(dims["n"]) },
 	},
+	"OpCosh": {
+		f:       func(in []any) float64 { return OpCosh(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpCoshGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpCoshProblem(dims["n"]) },
+	},
 	"OpDet": {
 		f:       func(in []any) float64 { return OpDet(in[0].(*mat.Dense)) },
 		grad:    func(in, g []any) float64 { return OpDetGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
