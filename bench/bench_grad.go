@@ -202,8 +202,8 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	bRaw := b.RawVector()
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
-	// tmp = a .* exp(X b)
 	f := 0.0
+	// tmp = a .* exp(X b)
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
 		f += tmp.Data[i]

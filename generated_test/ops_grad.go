@@ -717,12 +717,10 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
-	for i := 0; i < n; i++ {
-		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
-	}
 	dxRaw := dx.RawVector()
 	// dx = sinh(x)
 	for i := 0; i < n; i++ {
+		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
 		dxRaw.Data[i*dxRaw.Inc] = math.Sinh(xRaw.Data[i*xRaw.Inc])
 	}
 	return f
