@@ -49,19 +49,8 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 
 // expand returns entry (i, j) of n computed from its operands' entries.
 func (e *function) expand(n *derive.Node, i, j expr) expr {
-	switch n.Op {
-	case derive.OpConst:
-		return plan.Lit(n.Value)
-	case derive.OpTranspose:
-		return e.elem(n.Args[0], j, i)
-	case derive.OpBroadcast:
-		return e.scalar(n.Args[0])
-	case derive.OpEye:
-		return kronecker(i, j)
-	case derive.OpDiagMat:
-		return plan.Mul(kronecker(i, j), e.elem(n.Args[0], i, plan.IntLit(0)))
-	case derive.OpDiagVec:
-		return e.elem(n.Args[0], i, i)
+	if l := lowerings[n.Op]; l.at != nil {
+		return l.at(e, n, i, j)
 	}
 	if x := e.joint(n, i, j); x != nil {
 		return x

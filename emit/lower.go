@@ -176,43 +176,8 @@ func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
 		}))
 		return
 	}
-	switch {
-	case n.Op == derive.OpMul:
-		e.product(n.Args, nil, dst, note)
+	if l := lowerings[n.Op]; l.into != nil && l.into(e, n, dst, note) {
 		return
-	case n.Op == derive.OpScale && n.Args[1].Op == derive.OpMul && e.uses[n.Args[1]] <= 1:
-		e.product(n.Args[1].Args, e.scalar(n.Args[0]), dst, note)
-		return
-	case n.Op == derive.OpCofactor:
-		a := e.asGeneral(e.operand(n.Args[0]))
-		field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
-		e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
-		e.stmt(note)
-		e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
-		return
-	case n.Op == derive.OpSoftmax:
-		// Entries in any order: a vector, row or column, is a column.
-		src, to := ref(e.asGeneral(e.operand(n.Args[0])).v), ref(dst)
-		if n.Shape.IsVector() {
-			src, to = plan.Fn(runtimePath, "Column", src), plan.Fn(runtimePath, "Column", to)
-		}
-		e.stmt(note)
-		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxTo", to, src), Writes: []*val{dst}})
-		return
-	case n.Op == derive.OpInv:
-		f := e.factorOf(n.Args[0])
-		e.stmt(note)
-		e.stmt(&plan.Do{Call: plan.Method(f, "InverseTo", ref(dst)), Writes: []*val{dst}})
-		return
-	case n.Op == derive.OpAdd && isPlusTranspose(n):
-		a := e.asGeneral(e.operand(n.Args[0]))
-		e.stmt(note)
-		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddTransposeTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
-		return
-	case n.Op == derive.OpAdd:
-		if e.sumWithProducts(n, dst, note) {
-			return
-		}
 	}
 	for _, a := range n.Args {
 		e.prepare(a)
@@ -305,56 +270,143 @@ func (e *function) general(n *derive.Node) *val {
 }
 
 // reduce returns the expression of a scalar-valued non-elementwise node,
-// or nil when it has summed it in a loop into the local acc.
+// or nil when it has summed it in a loop into the local acc, by the node's
+// lowering.
 func (e *function) reduce(n *derive.Node, acc *val) expr {
-	x := n.Args
-	switch n.Op {
-	case derive.OpMul:
-		if h := e.dotAsSum(n); h != nil {
-			return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
-		}
-		return e.product(x, nil, nil, nil)
-	case derive.OpSum:
-		return e.accumulate(x[0].Shape, func(i, j expr) expr { return e.elem(x[0], i, j) }, acc, x[0])
-	case derive.OpTr:
-		if x[0].Op == derive.OpMul && e.uses[x[0]] <= 1 {
-			// tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ: no product is formed.
-			fs := e.regroup(x[0].Args)
-			if first := fs[0]; first.Op == derive.OpTranspose {
-				// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
-				p := e.fn.Graph.Mul(fs[1:]...)
-				return e.accumulate(p.Shape, func(i, j expr) expr {
-					return plan.Mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
-				}, acc, first.Args[0], p)
-			}
-			p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
-			last := fs[len(fs)-1]
-			return e.accumulate(p.Shape, func(i, j expr) expr {
-				return plan.Mul(e.elem(p, i, j), e.elem(last, j, i))
-			}, acc, p, last)
-		}
-		return e.accumulate(derive.Col(x[0].Shape.Rows), func(i, _ expr) expr { return e.elem(x[0], i, i) }, acc, x[0])
-	case derive.OpNorm2:
-		if x[0].Shape.IsVector() {
-			return plan.Fn(blas64Path, "Nrm2", ref(e.operand(x[0]).v))
-		}
-		return plan.Fn(runtimePath, "Norm", ref(e.asGeneral(e.operand(x[0])).v))
-	case derive.OpLogSumExp:
-		v := ref(e.asGeneral(e.operand(x[0])).v)
-		if x[0].Shape.IsVector() {
-			v = plan.Fn(runtimePath, "Column", v)
-		}
-		return plan.Fn(runtimePath, "LogSumExp", v)
-	case derive.OpDet:
-		return plan.Method(e.factorOf(x[0]), "Det")
-	case derive.OpLogDet:
-		f := e.factorOf(x[0])
-		if e.facts[x[0]].spd {
-			return plan.Method(f, "LogDet")
-		}
-		return plan.Method(f, "LogAbsDet")
+	l := lowerings[n.Op]
+	if l.scalar == nil {
+		panic("emit: internal error: no scalar lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
 	}
-	panic("emit: no lowering for " + n.Op.Name + " " + n.Shape.String() + ": " + derive.Format(n, derive.Plain, nil))
+	return l.scalar(e, n, acc)
+}
+
+// dotProduct lowers a product with a scalar value: summed from a ⊙ b when
+// that is formed anyway (dotAsSum), else by its BLAS calls.
+func (e *function) dotProduct(n *derive.Node, acc *val) expr {
+	if h := e.dotAsSum(n); h != nil {
+		return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
+	}
+	return e.product(n.Args, nil, nil, nil)
+}
+
+// sumOf sums the entries of sum's argument in a loop.
+func (e *function) sumOf(n *derive.Node, acc *val) expr {
+	x := n.Args[0]
+	return e.accumulate(x.Shape, func(i, j expr) expr { return e.elem(x, i, j) }, acc, x)
+}
+
+// traceOf sums the diagonal, or tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ without forming the
+// product when it is used nowhere else.
+func (e *function) traceOf(n *derive.Node, acc *val) expr {
+	x := n.Args[0]
+	if x.Op == derive.OpMul && e.uses[x] <= 1 {
+		fs := e.regroup(x.Args)
+		if first := fs[0]; first.Op == derive.OpTranspose {
+			// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
+			p := e.fn.Graph.Mul(fs[1:]...)
+			return e.accumulate(p.Shape, func(i, j expr) expr {
+				return plan.Mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
+			}, acc, first.Args[0], p)
+		}
+		p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
+		last := fs[len(fs)-1]
+		return e.accumulate(p.Shape, func(i, j expr) expr {
+			return plan.Mul(e.elem(p, i, j), e.elem(last, j, i))
+		}, acc, p, last)
+	}
+	return e.accumulate(derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
+}
+
+// norm2Of is Nrm2 for a vector, runtime.Norm for a matrix.
+func (e *function) norm2Of(n *derive.Node, _ *val) expr {
+	x := n.Args[0]
+	if x.Shape.IsVector() {
+		return plan.Fn(blas64Path, "Nrm2", ref(e.operand(x).v))
+	}
+	return plan.Fn(runtimePath, "Norm", ref(e.asGeneral(e.operand(x)).v))
+}
+
+// logSumExpOf is runtime.LogSumExp, a vector taken as a column.
+func (e *function) logSumExpOf(n *derive.Node, _ *val) expr {
+	x := n.Args[0]
+	v := ref(e.asGeneral(e.operand(x)).v)
+	if x.Shape.IsVector() {
+		v = plan.Fn(runtimePath, "Column", v)
+	}
+	return plan.Fn(runtimePath, "LogSumExp", v)
+}
+
+// detOf reads det off the argument's factorisation.
+func (e *function) detOf(n *derive.Node, _ *val) expr {
+	return plan.Method(e.factorOf(n.Args[0]), "Det")
+}
+
+// logDetOf reads logdet off the argument's factorisation: log det for a
+// Cholesky factor, log |det| for LU.
+func (e *function) logDetOf(n *derive.Node, _ *val) expr {
+	f := e.factorOf(n.Args[0])
+	if e.facts[n.Args[0]].spd {
+		return plan.Method(f, "LogDet")
+	}
+	return plan.Method(f, "LogAbsDet")
+}
+
+// productNodeInto writes a product by its BLAS calls.
+func (e *function) productNodeInto(n *derive.Node, dst *val, note plan.Step) bool {
+	e.product(n.Args, nil, dst, note)
+	return true
+}
+
+// scaledProductInto writes s·(A B …) by the product's BLAS calls with
+// α = s, when the product is used nowhere else.
+func (e *function) scaledProductInto(n *derive.Node, dst *val, note plan.Step) bool {
+	if n.Args[1].Op != derive.OpMul || e.uses[n.Args[1]] > 1 {
+		return false
+	}
+	e.product(n.Args[1].Args, e.scalar(n.Args[0]), dst, note)
+	return true
+}
+
+// cofactorInto writes the cofactor matrix by runtime.Cofactor.
+func (e *function) cofactorInto(n *derive.Node, dst *val, note plan.Step) bool {
+	a := e.asGeneral(e.operand(n.Args[0]))
+	field := e.scope.fresh("cof" + capitalise(e.localName(n.Args[0])))
+	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Cofactor")})
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Method(e.workField(field), "CofactorTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
+	return true
+}
+
+// softmaxInto writes the max-shifted softmax by runtime.SoftmaxTo.
+func (e *function) softmaxInto(n *derive.Node, dst *val, note plan.Step) bool {
+	// Entries in any order: a vector, row or column, is a column.
+	src, to := ref(e.asGeneral(e.operand(n.Args[0])).v), ref(dst)
+	if n.Shape.IsVector() {
+		src, to = plan.Fn(runtimePath, "Column", src), plan.Fn(runtimePath, "Column", to)
+	}
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxTo", to, src), Writes: []*val{dst}})
+	return true
+}
+
+// inverseInto writes the inverse from the argument's factorisation.
+func (e *function) inverseInto(n *derive.Node, dst *val, note plan.Step) bool {
+	f := e.factorOf(n.Args[0])
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Method(f, "InverseTo", ref(dst)), Writes: []*val{dst}})
+	return true
+}
+
+// sumInto writes A + Aᵀ by runtime.AddTransposeTo, and a sum with product
+// terms by sumWithProducts; it reports false for any other sum.
+func (e *function) sumInto(n *derive.Node, dst *val, note plan.Step) bool {
+	if isPlusTranspose(n) {
+		a := e.asGeneral(e.operand(n.Args[0]))
+		e.stmt(note)
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddTransposeTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
+		return true
+	}
+	return e.sumWithProducts(n, dst, note)
 }
 
 // dotAsSum returns a ⊙ b when the dot product n = aᵀ b can be summed from

@@ -10,29 +10,62 @@ import (
 // lowering is how one operator of derive's table (derive.Ops) is written
 // in Go. It is registered here, beside the code that uses it, as JAX
 // registers a primitive's lowering with the lowering code, so that derive
-// knows the mathematics only and never imports jennifer.
+// knows the mathematics only and never imports jennifer. Which fields an
+// operator needs follows from its kind (TestLoweringTable).
 type lowering struct {
 	// entry returns the expression of one entry of an elementwise node n
 	// from the expressions of its operands' entries, which arg returns.
 	entry func(e *function, n *derive.Node, arg func(*derive.Node) expr) expr
+	// at returns entry (i, j) of a layout node or a leaf (a transpose, a
+	// broadcast, a diagonal, eye, a constant) from its operand's entries.
+	at func(e *function, n *derive.Node, i, j expr) expr
+	// scalar returns the value of a scalar-valued structural node (a
+	// reduction, det, logdet, a dot product), or nil when it has summed it
+	// in a loop into the new local acc.
+	scalar func(e *function, n *derive.Node, acc *val) expr
+	// into writes a vector- or matrix-valued structural node whole into
+	// dst (products, inverses, cofactors, softmax; sums that have their
+	// own way), after the comment note; it reports false when the node is
+	// to be written entry by entry after all.
+	into func(e *function, n *derive.Node, dst *val, note plan.Step) bool
 	// joint, for an operator with a joint kernel (derive.Op.Joint), is
 	// the Go call at x that returns the operator's value and its partner's,
 	// in that order.
 	joint func(x expr) expr
 }
 
-// lowerings holds the lowering of every elementwise operator, one entry
-// each. It is filled by init, as its entries call methods that read it.
+// lowerings holds the lowering of every operator, one entry each. It is
+// filled by init, as its entries call methods that read it.
 // TestLoweringTable checks it against derive.Ops.
 var lowerings map[*derive.Op]lowering
 
 func init() {
 	lowerings = map[*derive.Op]lowering{
-		derive.OpAdd:      {entry: addEntry},
-		derive.OpScale:    {entry: scaleEntry},
+		derive.OpConst:     {at: func(_ *function, n *derive.Node, _, _ expr) expr { return plan.Lit(n.Value) }},
+		derive.OpEye:       {at: func(_ *function, _ *derive.Node, i, j expr) expr { return kronecker(i, j) }},
+		derive.OpBroadcast: {at: func(e *function, n *derive.Node, _, _ expr) expr { return e.scalar(n.Args[0]) }},
+		derive.OpTranspose: {at: func(e *function, n *derive.Node, i, j expr) expr { return e.elem(n.Args[0], j, i) }},
+		derive.OpDiagMat: {at: func(e *function, n *derive.Node, i, j expr) expr {
+			return plan.Mul(kronecker(i, j), e.elem(n.Args[0], i, plan.IntLit(0)))
+		}},
+		derive.OpDiagVec: {at: func(e *function, n *derive.Node, i, _ expr) expr { return e.elem(n.Args[0], i, i) }},
+
+		derive.OpAdd:      {entry: addEntry, into: (*function).sumInto},
+		derive.OpScale:    {entry: scaleEntry, into: (*function).scaledProductInto},
 		derive.OpHadamard: {entry: hadamardEntry},
 		derive.OpDiv:      {entry: divEntry},
 		derive.OpPow:      {entry: (*function).powEntry},
+
+		derive.OpMul:       {scalar: (*function).dotProduct, into: (*function).productNodeInto},
+		derive.OpSum:       {scalar: (*function).sumOf},
+		derive.OpTr:        {scalar: (*function).traceOf},
+		derive.OpNorm2:     {scalar: (*function).norm2Of},
+		derive.OpLogSumExp: {scalar: (*function).logSumExpOf},
+		derive.OpDet:       {scalar: (*function).detOf},
+		derive.OpLogDet:    {scalar: (*function).logDetOf},
+		derive.OpInv:       {into: (*function).inverseInto},
+		derive.OpCofactor:  {into: (*function).cofactorInto},
+		derive.OpSoftmax:   {into: (*function).softmaxInto},
 
 		derive.OpExp:      {entry: call(mathPath, "Exp")},
 		derive.OpLog:      {entry: call(mathPath, "Log")},

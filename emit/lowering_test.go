@@ -24,9 +24,29 @@ func TestLoweringTable(t *testing.T) {
 		rule  string
 		check func(op *derive.Op) error
 	}{
-		{"an elementwise operator has a Go lowering (emit/lowering.go)", func(op *derive.Op) error {
-			if op.Kind == derive.KindElementwise && lowerings[op].entry == nil {
+		{"an operator has the Go lowering its kind needs (emit/lowering.go)", func(op *derive.Op) error {
+			l, ok := lowerings[op]
+			n, err := sampleNode(op)
+			switch {
+			case op == derive.OpVar:
+				if ok {
+					return fmt.Errorf("an input is read as a value, not lowered as an operator")
+				}
+				return nil
+			case !ok:
 				return fmt.Errorf("no entry in lowerings")
+			case err != nil:
+				return err
+			case op.Kind == derive.KindElementwise && l.entry == nil:
+				return fmt.Errorf("an elementwise operator without entry")
+			case (op.Kind == derive.KindLayout || op.Kind == derive.KindLeaf) && l.at == nil:
+				return fmt.Errorf("a layout operator or leaf without at")
+			case op.Kind == derive.KindElementwise || op.Kind == derive.KindLayout || op.Kind == derive.KindLeaf:
+				return nil
+			case n.Shape.IsScalar() && l.scalar == nil:
+				return fmt.Errorf("a scalar-valued %v operator without scalar", op.Kind)
+			case !n.Shape.IsScalar() && l.into == nil:
+				return fmt.Errorf("a matrix-valued %v operator without into", op.Kind)
 			}
 			return nil
 		}},
