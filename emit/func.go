@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode"
@@ -70,6 +71,8 @@ type function struct {
 	work    []workField
 	fields  map[*val]string // the workspace field of each buffer
 	globals []*val          // package-level values the body refers to
+	plans   io.Writer       // receives the plan at each stage, for gradgen -plan
+	traced  string          // the plan last written to plans
 	gemm    string          // the workspace's runtime.Gemm field, once a product needs it
 	facts   map[*derive.Node]*factor
 	fulls   map[*derive.Node]*val // symmetric inputs expanded to general matrices
@@ -514,8 +517,12 @@ func derivName(t string, k int) string { return derive.DerivativeLabel(derive.Pl
 // once the plan has passed plan.DropUnread and plan.Check. params are the
 // function's parameters.
 func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, params []*val) []jen.Code {
-	rest, dead := plan.DropDeadStores(e.body[aliasChecks:])
+	rest := e.body[aliasChecks:]
+	e.trace("lowered", rest)
+	rest, dead := plan.DropDeadStores(rest)
+	e.trace("after DropDeadStores", rest)
 	rest = plan.Fuse(rest)
+	e.trace("after Fuse", rest)
 	for _, v := range dead {
 		e.work = slices.DeleteFunc(e.work, func(w workField) bool { return w.name == e.fields[v] })
 		delete(e.fields, v)
@@ -526,10 +533,26 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 		body = append(body, e.workspace(f)...)
 	}
 	body = plan.DropUnread(append(body, rest...))
+	e.trace("with the checks and the workspace, after DropUnread: the plan checked and printed", body)
 	if err := plan.Check(append(params, e.globals...), body, e.fields); err != nil {
 		panic(planError{e.name, err})
 	}
 	return plan.Go(body)
+}
+
+// trace writes the plan steps at stage to e.plans, if set; a stage that
+// changed nothing says so.
+func (e *function) trace(stage string, steps []plan.Step) {
+	if e.plans == nil {
+		return
+	}
+	text := plan.Format(steps)
+	if text == e.traced {
+		fmt.Fprintf(e.plans, "== %s: %s: no change\n\n", e.name, stage)
+		return
+	}
+	e.traced = text
+	fmt.Fprintf(e.plans, "== %s: %s\n%s\n", e.name, stage, text)
 }
 
 // docFormulas is the formula block of a doc comment: one line per formula,

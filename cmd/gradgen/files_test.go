@@ -364,6 +364,20 @@ func TestOutputFiles(t *testing.T) {
 			stderr: "gradgen: -explain cannot be combined with -o: -explain prints derivations and writes nothing\n",
 		},
 		{
+			name:   "-plan -o",
+			files:  map[string]string{"s.yaml": spec},
+			args:   []string{"-plan", "-o", "x.go", "s.yaml"},
+			code:   exitBad,
+			stderr: "gradgen: -plan cannot be combined with -o: -plan prints lowering plans and writes nothing\n",
+		},
+		{
+			name:   "-explain -plan",
+			files:  map[string]string{"s.yaml": spec},
+			args:   []string{"-explain", "-plan", "s.yaml"},
+			code:   exitBad,
+			stderr: "gradgen: -explain cannot be combined with -plan: -explain prints derivations and writes nothing\n",
+		},
+		{
 			name:   "-check -force",
 			files:  map[string]string{"s.yaml": spec},
 			args:   []string{"-check", "-force", "s.yaml"},

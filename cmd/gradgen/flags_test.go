@@ -55,6 +55,33 @@ func TestExplain(t *testing.T) {
 	})
 }
 
+// TestPlan checks -plan prints every generated function's plan at each
+// stage, the checked plan last, and writes nothing.
+func TestPlan(t *testing.T) {
+	inTempDir(t, map[string]string{"quad.yaml": testdata(t, "quad.yaml")})
+	r := gradgen(t, "-plan", "quad.yaml")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, w := range []string{
+		"== QuadGrad: lowered\n",
+		"== QuadGrad: after DropDeadStores",
+		"== QuadGrad: after Fuse",
+		"== QuadGrad: with the checks and the workspace, after DropUnread: the plan checked and printed\n",
+		"gemv    blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, dxRaw)   ; tmp (n×n) times xRaw (vector(n)) into dxRaw (vector(n)); writes dxRaw\n",
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "== QuadProblem") {
+		t.Errorf("the optimize adapter, written whole, has no plan:\n%s", r.stdout)
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 1 {
+		t.Errorf("-plan wrote files: %v", entries)
+	}
+}
+
 // TestTestFlag checks -test writes the output's _test.go beside it, in the
 // same package, and that -check reports it when missing or stale.
 func TestTestFlag(t *testing.T) {

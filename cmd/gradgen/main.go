@@ -35,6 +35,8 @@
 //	            would be generated, printing which file and the first differing lines
 //	-explain    print the derivation of each gradient (differential, trace form,
 //	            result) and write nothing; -format=unicode (default), latex or plain
+//	-plan       print each generated function's lowering plan, as lowered and after
+//	            each pass, and write nothing (see docs/how-it-works.md)
 //	-test       also write FILE's _test.go: finite-difference checks of every
 //	            generated function
 //	-standalone copy the runtime helpers the code uses into it, so it imports only
@@ -42,9 +44,10 @@
 //	-force      overwrite an existing output that was not generated (one without
 //	            the "// Code generated … DO NOT EDIT." line before its package clause)
 //
-// A flag that would have no effect is an error: -explain writes nothing, so
-// it takes none of -check, -o, -pkg, -test, -standalone and -force; -check
-// writes nothing, so it does not take -force; -format needs -explain.
+// A flag that would have no effect is an error: -explain and -plan write
+// nothing, so they take none of -check, -o, -pkg, -test, -standalone and
+// -force, nor each other; -check writes nothing, so it does not take
+// -force; -format needs -explain.
 //
 // Exit codes: 0 success; 1 -check found stale or missing output; 2 bad input;
 // 3 internal error: the code cannot be generated or does not compile. Every
@@ -102,6 +105,7 @@ type config struct {
 	pkg        string
 	check      bool
 	explain    bool
+	plan       bool
 	format     string
 	test       bool
 	standalone bool
@@ -121,6 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.check, "check", false, "write nothing; exit 1 when an output is missing or stale")
 	fs.BoolVar(&cfg.explain, "explain", false, "print the derivation of each gradient; write nothing")
 	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
+	fs.BoolVar(&cfg.plan, "plan", false, "print each generated function's lowering plan, as lowered and after each pass; write nothing")
 	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference checks of every generated function")
 	fs.BoolVar(&cfg.standalone, "standalone", false, "copy the runtime helpers into the output: import only the standard library and gonum")
 	fs.BoolVar(&cfg.force, "force", false, "overwrite an existing output that was not generated (no \"Code generated … DO NOT EDIT.\" line)")
@@ -168,6 +173,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		explain(outputs, style, stdout)
 		return exitOK
 	}
+	if cfg.plan {
+		if err := printPlans(outputs, stdout); err != nil {
+			fmt.Fprintf(stderr, "gradgen: %v\n", err)
+			if errors.As(err, new(*spec.Error)) {
+				return exitBad
+			}
+			return exitInternal
+		}
+		return exitOK
+	}
 	if mangleOutput != nil {
 		for _, o := range outputs {
 			o.data = mangleOutput(o.path, o.data)
@@ -202,7 +217,8 @@ var ineffectiveFlags = []struct {
 	others []string
 	why    string
 }{
-	{"explain", []string{"check", "o", "pkg", "test", "standalone", "force"}, "-explain prints derivations and writes nothing"},
+	{"explain", []string{"check", "o", "pkg", "test", "standalone", "force", "plan"}, "-explain prints derivations and writes nothing"},
+	{"plan", []string{"check", "o", "pkg", "test", "standalone", "force"}, "-plan prints lowering plans and writes nothing"},
 	{"check", []string{"force"}, "-check writes nothing"},
 }
 
@@ -352,8 +368,8 @@ func generate(cfg config) ([]*output, error) {
 			return nil, o.withSource(err)
 		}
 	}
-	if cfg.explain {
-		return outs, nil // derivations need no package clause and no code
+	if cfg.explain || cfg.plan {
+		return outs, nil // derivations and plans need no package clause, and -plan generates below
 	}
 	if err := checkOutputs(outs, specs, !cfg.check, cfg.force); err != nil {
 		return nil, err
@@ -397,6 +413,24 @@ func generate(cfg config) ([]*output, error) {
 		}
 	}
 	return outs, nil
+}
+
+// printPlans prints the lowering plan of every function generated for
+// every output, at each stage (emit.Options.Plans).
+func printPlans(outs []*output, w io.Writer) error {
+	for _, o := range outs {
+		gen := func(funcs []*derive.Function) error {
+			_, err := emit.Generate(funcs, emit.Options{Package: "plan", Plans: io.Discard})
+			return err
+		}
+		if err := gen(o.funcs); err != nil {
+			return o.emitError(err, gen)
+		}
+		if _, err := emit.Generate(o.funcs, emit.Options{Package: "plan", Plans: w}); err != nil {
+			return o.emitError(err, gen)
+		}
+	}
+	return nil
 }
 
 // explain prints the derivation of every gradient of every output.

@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// Format returns a listing of steps for people (gradgen -plan): one line
+// per step, its kind, its Go spelling, and what it writes when that is
+// not in its spelling, nested bodies indented.
+func Format(steps []Step) string {
+	var b strings.Builder
+	formatSteps(&b, steps, "")
+	return b.String()
+}
+
+func formatSteps(b *strings.Builder, steps []Step, indent string) {
+	for _, s := range steps {
+		kind, text, note := describe(s)
+		line := fmt.Sprintf("%s%-7s %s", indent, kind, text)
+		if note != "" {
+			line += "   ; " + note
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+		if inner := body(s); inner != nil {
+			formatSteps(b, inner, indent+"        ")
+		}
+	}
+}
+
+// describe returns a step's kind, its text and a note on its effects.
+func describe(s Step) (kind, text, note string) {
+	switch s := s.(type) {
+	case *Let:
+		kind = "let"
+		if s.Pure {
+			kind = "let?" // dropped when unread
+		}
+		var names []string
+		for _, v := range s.Vars {
+			names = append(names, v.Name+describeValue(v))
+		}
+		return kind, strings.Join(names, ", ") + " := " + goText(s.Value.Code()), ""
+	case *Set:
+		return "set", goText(goStep(s)), ""
+	case *Do:
+		kind = "call"
+		if s.Blas != nil {
+			kind = strings.ToLower(s.Blas.Routine)
+			note = s.Blas.describe()
+		}
+		var effects []string
+		for _, v := range s.Writes {
+			effects = append(effects, "writes "+v.Name)
+		}
+		for _, v := range s.Updates {
+			effects = append(effects, "updates "+v.Name)
+		}
+		if len(effects) > 0 {
+			note = strings.TrimPrefix(note+"; "+strings.Join(effects, ", "), "; ")
+		}
+		return kind, goText(s.Call.Code()), note
+	case *Loop:
+		over := fmt.Sprintf("%s < %s", s.I.Name, s.Shape.Rows)
+		switch {
+		case s.Shape.IsRow():
+			over = fmt.Sprintf("%s < %s", s.I.Name, s.Shape.Cols)
+		case s.J != nil:
+			over = fmt.Sprintf("%s < %s, %s < %s", s.I.Name, s.Shape.Rows, s.J.Name, s.Shape.Cols)
+		}
+		var flags []string
+		if s.Fusible {
+			flags = append(flags, "fusible")
+		}
+		if s.Tiled {
+			flags = append(flags, fmt.Sprintf("tiled %d×%d", TileSize, TileSize))
+		}
+		return "loop", over, strings.Join(flags, ", ")
+	case *For:
+		step := "++"
+		if s.Step != nil {
+			step = " += " + goText(s.Step.Code())
+		}
+		return "for", fmt.Sprintf("%s := %s; %s < %s; %s%s", s.Var.Name, goText(s.From.Code()), s.Var.Name, goText(s.To.Code()), s.Var.Name, step), ""
+	case *Block:
+		return "block", "", ""
+	case *Clamp:
+		return "clamp", fmt.Sprintf("%s ≤ %s", s.V.Name, goText(s.Max.Code())), ""
+	case *Comment:
+		return "//", s.Text, ""
+	case *Return:
+		if s.Value == nil {
+			return "return", "", ""
+		}
+		return "return", goText(s.Value.Code()), ""
+	case *Defer:
+		return "defer", goText(s.Call.Code()), ""
+	}
+	return "?", fmt.Sprintf("%T", s), ""
+}
+
+// describeValue notes a declared value's kind, shape and owner.
+func describeValue(v *Value) string {
+	var parts []string
+	switch v.Kind {
+	case Vector, Matrix, Symmetric:
+		kind := map[Kind]string{Vector: "vector", Matrix: "matrix", Symmetric: "symmetric"}[v.Kind]
+		switch {
+		case v.Kind == Vector && v.Shape.IsVector():
+			kind = "vector " + v.Shape.Len().String()
+		case v.Shape.Rows.Name != "" || v.Shape.Rows.Size != 0:
+			kind += " " + v.Shape.String()
+		}
+		parts = append(parts, kind)
+	default:
+		return ""
+	}
+	switch {
+	case v.Of != nil && v.Part:
+		parts = append(parts, "part of "+v.Of.Name)
+	case v.Of != nil:
+		parts = append(parts, "view of "+v.Of.Name)
+	case v.Owner == Workspace:
+		parts = append(parts, "workspace")
+	}
+	return " [" + strings.Join(parts, ", ") + "]"
+}
+
+// goText renders Go code on one line.
+func goText(c jen.Code) string {
+	return strings.Join(strings.Fields(fmt.Sprintf("%#v", c)), " ")
+}
