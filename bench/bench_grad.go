@@ -4,13 +4,14 @@
 package bench
 
 import (
+	"math"
+	"sync"
+
 	"github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
-	"math"
-	"sync"
 )
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
 
 	"github.com/gradgen/gradgen/derive"
 	"github.com/gradgen/gradgen/spec"
@@ -112,7 +113,18 @@ func render(f *jen.File, funcs []*derive.Function, what string) ([]byte, error) 
 	if err != nil {
 		return nil, internalError(funcs, what, err)
 	}
+	out, err = groupImports(out)
+	if err != nil {
+		return nil, internalError(funcs, what, err)
+	}
 	return out, nil
+}
+
+// groupImports groups the imports of formatted Go source as goimports
+// does: the standard library first, then the rest. It adds and removes no
+// import.
+func groupImports(src []byte) ([]byte, error) {
+	return imports.Process("", src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 }
 
 // internalError reports a failure of the generator itself on funcs: one

@@ -257,6 +257,10 @@ func Standalone(code []byte) ([]byte, error) {
 	if err != nil {
 		return nil, standaloneError(err)
 	}
+	formatted, err = groupImports(formatted)
+	if err != nil {
+		return nil, standaloneError(err)
+	}
 	return formatted, nil
 }
 

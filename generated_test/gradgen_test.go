@@ -3,11 +3,12 @@
 package generated
 
 import (
-	ggfd "gonum.org/v1/gonum/diff/fd"
-	ggmat "gonum.org/v1/gonum/mat"
 	ggmath "math"
 	ggrand "math/rand/v2"
 	ggtesting "testing"
+
+	ggfd "gonum.org/v1/gonum/diff/fd"
+	ggmat "gonum.org/v1/gonum/mat"
 )
 
 // TestGradgenCorpus checks every derivative generated in the corpus against

@@ -4,11 +4,12 @@
 package generated
 
 import (
+	"sync"
+
 	"github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
-	"sync"
 )
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime

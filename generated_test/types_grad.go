@@ -4,13 +4,14 @@
 package generated
 
 import (
+	ggmath "math"
+	ggsync "sync"
+
 	ggruntime "github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
 	ggblas64 "gonum.org/v1/gonum/blas/blas64"
 	ggmat "gonum.org/v1/gonum/mat"
 	ggoptimize "gonum.org/v1/gonum/optimize"
-	ggmath "math"
-	ggsync "sync"
 )
 
 const _ = ggruntime.SupportsVersion2 // fails to compile against an incompatible runtime

@@ -4,11 +4,12 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
-	"sync"
 )
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime

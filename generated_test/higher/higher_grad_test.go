@@ -3,11 +3,12 @@
 package higher
 
 import (
-	"gonum.org/v1/gonum/diff/fd"
-	"gonum.org/v1/gonum/mat"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestGradgenHigherGrad checks every derivative generated in higher_grad.go
