@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through b1BilinearPool.
 type b1BilinearWork struct {
-	prod []float64
+	XB []float64
 }
 
 var b1BilinearPool = sync.Pool{New: func() any {
@@ -44,15 +44,16 @@ func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	f := blas64.Dot(aRaw, prod)
+	XB := runtime.Vec(&ws.XB, m)
+	// XB = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
+	f := blas64.Dot(aRaw, XB)
 	return f
 }
 
 // b1BilinearGradWork holds B1BilinearGrad's scratch space, reused across calls through b1BilinearGradPool.
 type b1BilinearGradWork struct {
-	prod []float64
+	XB []float64
 }
 
 var b1BilinearGradPool = sync.Pool{New: func() any {
@@ -83,9 +84,10 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	f := blas64.Dot(aRaw, prod)
+	XB := runtime.Vec(&ws.XB, m)
+	// XB = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
+	f := blas64.Dot(aRaw, XB)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
 	runtime.ZeroMatrix(dXRaw)
@@ -289,8 +291,8 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across calls through b3QuadTraceGradPool.
 type b3QuadTraceGradWork struct {
-	tmp  []float64
-	gemm runtime.Gemm
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var b3QuadTraceGradPool = sync.Pool{New: func() any {
@@ -319,13 +321,13 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws := b3QuadTraceGradPool.Get().(*b3QuadTraceGradWork)
 	defer b3QuadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, n)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// tmp = A + A'
-	runtime.AddTransposeTo(tmp, ARaw)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
@@ -410,8 +412,8 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 
 // b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls through b4SandwichGradPool.
 type b4SandwichGradWork struct {
-	tmp   []float64
-	chain runtime.Chain
+	CPlusCT []float64
+	chain   runtime.Chain
 }
 
 var b4SandwichGradPool = sync.Pool{New: func() any {
@@ -442,15 +444,15 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	ws := b4SandwichGradPool.Get().(*b4SandwichGradWork)
 	defer b4SandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, m, m)
+	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()
-	// tmp = C + C'
-	runtime.AddTransposeTo(tmp, CRaw)
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{tmp, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f
@@ -528,10 +530,10 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 
 // b5LogRegGradWork holds B5LogRegGrad's scratch space, reused across calls through b5LogRegGradPool.
 type b5LogRegGradWork struct {
-	Xw   []float64
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
+	Xw             []float64
+	negYXw         []float64
+	sigmoidNegYXw  []float64
+	ySigmoidNegYXw []float64
 }
 
 var b5LogRegGradPool = sync.Pool{New: func() any {
@@ -559,34 +561,36 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	defer b5LogRegGradPool.Put(ws)
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
-	// dwRaw = lambda w
+	// dw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sum := 0.0
-	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
+	negYXw := runtime.Vec(&ws.negYXw, n)
+	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
+	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
 		if r1 > n {
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-			tmp2.Data[i] = sigmoid
+			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
+			sigmoidNegYXw.Data[i] = sigmoid
 			sum += softplus
-			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
+		// dw += -1 Xp' ySigmoidNegYXw[r0:r1]
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -713,6 +717,7 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -815,12 +820,12 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 
 // b7MLPGradWork holds B7MLPGrad's scratch space, reused across calls through b7MLPGradPool.
 type b7MLPGradWork struct {
-	tmp  []float64
-	H    []float64
-	XW1  []float64
-	gemm runtime.Gemm
-	tmp2 []float64
-	prod []float64
+	HW2MinusY    []float64
+	H            []float64
+	XW1          []float64
+	gemm         runtime.Gemm
+	tmp          []float64
+	HW2MinusYW2T []float64
 }
 
 var b7MLPGradPool = sync.Pool{New: func() any {
@@ -862,13 +867,13 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	})
 	ws := b7MLPGradPool.Get().(*b7MLPGradWork)
 	defer b7MLPGradPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, n, o)
-	// tmp = H W2 - Y
+	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
+	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
-	// tmp = -Y
+	// HW2MinusY = -Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
 	H := runtime.Mat(&ws.H, n, h)
@@ -884,30 +889,31 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 		}
 	}
 	W2Raw := W2.RawMatrix()
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
+	// HW2MinusY += H W2
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
 		}
 	}
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, n, h)
-	prod := runtime.Mat(&ws.prod, n, h)
-	// prod = (H W2 - Y) W2'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
+	tmp := runtime.Mat(&ws.tmp, n, h)
+	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
+	// HW2MinusYW2T = (H W2 - Y) W2'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
 	}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, HW2MinusY, 0, dW2Raw)
 	return f
 }
 

@@ -86,7 +86,7 @@ func TestKernels(t *testing.T) {
 		{"Rᵀ C R with C spd goes through C's Cholesky factor", "{S: spd(n), C: spd(n)}", "logdet(S) + tr(inv(S) * C)", "FGrad",
 			[]string{`ws\.cholC\.SandwichTo\(`}, []string{`Gemm`}},
 		{"A + A' is formed once, by the tiled runtime kernel, and multiplied once", "{B: \"matrix(n, p)\", X: \"matrix(m, n)\", C: \"matrix(m, m)\"}, wrt: [X]", "tr(B' * X' * C * X * B)", "FGrad",
-			[]string{`// tmp = C \+ C'`, `runtime\.AddTransposeTo\(tmp, CRaw\)`}, []string{`(?s)AddTransposeTo.*AddTransposeTo`, `CRaw\.Data\[j\*CRaw\.Stride\+i\]`}},
+			[]string{`// CPlusCT = C \+ C'`, `runtime\.AddTransposeTo\(CPlusCT, CRaw\)`}, []string{`(?s)AddTransposeTo.*AddTransposeTo`, `CRaw\.Data\[j\*CRaw\.Stride\+i\]`}},
 		{"a loop reading a matrix transposed runs in tiles", "{A: \"matrix(n, n)\"}", "sum(exp(A) .* A')", "F",
 			[]string{`for ii := 0; ii < n; ii \+= 64 \{`}, nil},
 		{"a loop in storage order is not tiled", "{A: \"matrix(m, n)\"}", "sum(exp(A))", "F",

@@ -350,7 +350,7 @@ func (e *function) emitHessian(f *jen.File) {
 					i, term := ref(e.i), alpha
 					if t.Diag != nil {
 						v := e.ensure(t.Diag)
-						term = plan.Mul(alpha, e.read(t.Diag, v, i, plan.IntLit(0)))
+						term = scaled(alpha, e.read(t.Diag, v, i, plan.IntLit(0)))
 					}
 					e.stmt(forRange(e.i, sizes[b.Row].expr(), &plan.Set{To: plan.At{V: blk, I: i, J: i}, Op: "+=", Value: term}))
 					continue
@@ -361,7 +361,7 @@ func (e *function) emitHessian(f *jen.File) {
 					if len(fs) == 1 {
 						f := fs[0]
 						e.stmt(e.loop(f.Shape, func(i, j expr) plan.Step {
-							return &plan.Set{To: plan.At{V: blk, I: i, J: j}, Op: "+=", Value: plan.Mul(alpha, e.elem(f, i, j))}
+							return &plan.Set{To: plan.At{V: blk, I: i, J: j}, Op: "+=", Value: scaled(alpha, e.elem(f, i, j))}
 						}))
 					} else {
 						e.productInto(fs, alpha, blk, nil, true)

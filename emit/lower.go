@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -55,11 +56,27 @@ func (e *function) scalar(n *derive.Node) expr {
 // isRoot reports whether n is the function's value.
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
 
+// genericName matches the names generic gives, which say nothing of what a
+// value holds and so are not spelt into others.
+var genericName = regexp.MustCompile(`^(tmp|prod|s|t)[0-9]*$`)
+
+// localName suggests the name of the local holding n: f for the value,
+// else n spelled from its operands (nodeName), values already stored by
+// their names, so (H W2 − Y) W2ᵀ is HW2MinusYW2T once H W2 − Y is stored.
 func (e *function) localName(n *derive.Node) string {
 	if e.isRoot(n) {
 		return "f"
 	}
-	return nodeName(n, e.fn.Names)
+	names := make(map[*derive.Node]string, len(e.fn.Names)+len(e.vals))
+	for m, v := range e.vals {
+		if m.Op != derive.OpVar && !genericName.MatchString(v.Name) {
+			names[m] = v.Name
+		}
+	}
+	for m, name := range e.fn.Names {
+		names[m] = name
+	}
+	return nodeName(n, names)
 }
 
 // buffer declares a workspace-backed value of n's shape.
@@ -111,9 +128,13 @@ func (e *function) input(name string) *derive.Input {
 	panic("emit: no input " + name)
 }
 
-// writeInto computes the non-scalar node n into the stored value dst.
-func (e *function) writeInto(n *derive.Node, dst *val) {
-	e.writeNamed(n, dst, dst.Name)
+// label is the name comments give dst: a destination's parameter (dw,
+// not its view dwRaw), else its own name.
+func (e *function) label(dst *val) string {
+	if dst.Owner == plan.Destination && dst.Of != nil {
+		return dst.Of.Name
+	}
+	return dst.Name
 }
 
 // maxCommentNodes bounds a statement comment's formula: past it, the
@@ -159,10 +180,11 @@ func withDefinitions(text string, l *derive.Listing) string {
 	return text
 }
 
-// writeNamed is writeInto with the name comments use for dst. Its comment
-// is written last, once every value n's code reads is stored, so a long
-// formula can refer to them by name (formula).
-func (e *function) writeNamed(n *derive.Node, dst *val, label string) {
+// writeInto computes the non-scalar node n into the stored value dst. Its
+// comment is written last, once every value n's code reads is stored, so a
+// long formula can refer to them by name (formula).
+func (e *function) writeInto(n *derive.Node, dst *val) {
+	label := e.label(dst)
 	note := &plan.Comment{}
 	if dst.Owner == plan.Workspace {
 		note.About = dst
@@ -208,15 +230,16 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) boo
 	type term struct {
 		factors []*derive.Node
 		alpha   expr
+		node    *derive.Node
 	}
 	var products []term
 	var rest []*derive.Node
 	for _, t := range n.Args {
 		switch {
 		case t.Op == derive.OpMul && e.uses[t] <= 1:
-			products = append(products, term{t.Args, nil})
+			products = append(products, term{t.Args, nil, t})
 		case t.Op == derive.OpScale && t.Args[1].Op == derive.OpMul && e.uses[t] <= 1 && e.uses[t.Args[1]] <= 1:
-			products = append(products, term{t.Args[1].Args, e.scalar(t.Args[0])})
+			products = append(products, term{t.Args[1].Args, e.scalar(t.Args[0]), t})
 		default:
 			rest = append(rest, t)
 		}
@@ -229,14 +252,18 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) boo
 	switch len(rest) {
 	case 0:
 	case 1:
-		e.writeNamed(rest[0], dst, dst.Name)
+		e.writeInto(rest[0], dst)
 		accumulate = true
 	default:
-		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst, dst.Name)
+		e.writeInto(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst)
 		accumulate = true
 	}
 	for _, p := range products {
-		e.productInto(p.factors, p.alpha, dst, nil, accumulate)
+		op := " = "
+		if accumulate {
+			op = " += "
+		}
+		e.productInto(p.factors, p.alpha, dst, &plan.Comment{Text: e.label(dst) + op + e.formula(p.node)}, accumulate)
 		accumulate = true
 	}
 	return true
@@ -585,6 +612,6 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d *val) {
 		}))
 		return
 	}
-	e.writeNamed(g, dst, d.Name)
+	e.writeInto(g, dst)
 	e.vals[g] = dst
 }

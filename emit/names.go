@@ -76,7 +76,7 @@ func (s *scope) fresh(base string, also ...*scope) string {
 }
 
 // maxNameLen bounds names built from an expression's structure.
-const maxNameLen = 14
+const maxNameLen = 16
 
 // nodeName suggests a local name that says what n holds: Xb for X b,
 // expXb for exp(X b), sumExpZ for sum(exp(z)); a generic name when the
@@ -114,8 +114,22 @@ func spell(n *derive.Node, names map[*derive.Node]string, depth int) string {
 			b.WriteString(s)
 		}
 		return b.String()
-	case derive.OpConst, derive.OpAdd, derive.OpScale, derive.OpHadamard, derive.OpDiv, derive.OpPow,
-		derive.OpBroadcast, derive.OpEye:
+	case derive.OpAdd:
+		return spellSum(n, names, depth)
+	case derive.OpScale:
+		if c := n.Args[0]; c.IsConst(-1) {
+			if s := spell(n.Args[1], names, depth-1); s != "" {
+				return "neg" + capitalise(s)
+			}
+		}
+		return ""
+	case derive.OpHadamard:
+		l, r := spell(n.Args[0], names, depth-1), spell(n.Args[1], names, depth-1)
+		if l == "" || r == "" {
+			return ""
+		}
+		return l + capitalise(r)
+	case derive.OpConst, derive.OpDiv, derive.OpPow, derive.OpBroadcast, derive.OpEye:
 		return ""
 	}
 	if len(n.Args) == 1 {
@@ -124,6 +138,30 @@ func spell(n *derive.Node, names map[*derive.Node]string, depth int) string {
 		}
 	}
 	return ""
+}
+
+// spellSum spells a sum of two terms a ± b as aPlusB or aMinusB, and a
+// constant term 1 as one (1 - y is oneMinusY).
+func spellSum(n *derive.Node, names map[*derive.Node]string, depth int) string {
+	if len(n.Args) != 2 {
+		return ""
+	}
+	term := func(t *derive.Node) string {
+		if t.IsConst(1) || t.Op == derive.OpBroadcast && t.Args[0].IsConst(1) {
+			return "one"
+		}
+		return spell(t, names, depth-1)
+	}
+	l := term(n.Args[0])
+	word, t := "Plus", n.Args[1]
+	if neg, rest := negated(t); neg {
+		word, t = "Minus", rest
+	}
+	r := term(t)
+	if l == "" || r == "" {
+		return ""
+	}
+	return l + word + capitalise(r)
 }
 
 func opWord(op *derive.Op) string {

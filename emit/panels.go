@@ -134,9 +134,9 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	case 0:
 		e.zero(dst, true)
 	case 1:
-		e.writeNamed(p.rest[0], dst, dst.Name)
+		e.writeInto(p.rest[0], dst)
 	default:
-		e.writeNamed(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst, dst.Name)
+		e.writeInto(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst)
 	}
 	xv, wv := e.ensure(p.x), e.ensure(p.w)
 	// The panel loop fills u, r and the row-local values read more than
@@ -165,8 +165,9 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	panel, r0, r1 := index("panel"), index("r0"), index("r1")
 	panelRows := derive.Dim{Name: r0.Name + "…" + r1.Name} // the rows of a panel, for the shape checks
 	xp := &val{Name: e.scope.fresh("Xp"), Kind: plan.Matrix, Owner: plan.Input, Shape: derive.Shape{Rows: panelRows, Cols: p.x.Shape.Cols}, Of: xv, Part: true}
-	e.comment(fmt.Sprintf("%s = %s, %s and the loss terms in row panels of %s, each still in cache for %s' r: %s is read once.",
-		e.localName(p.u), e.formula(p.u), e.localName(p.v), p.x.Name, p.x.Name, p.x.Name))
+	// Written once r's buffer has its name.
+	about := &plan.Comment{}
+	e.stmt(about)
 	e.stmt(&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PanelRows", e.dim(p.x.Shape.Cols))})
 	// The loop body, entry i of the panel.
 	i, first := ref(e.i), plan.IntLit(0)
@@ -204,13 +205,22 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	subVector := func(v *val) expr { return plan.Fn(runtimePath, "SubVector", ref(v), ref(r0), ref(r1)) }
 	// The panel's entries of u are written by its X_b w before the loop
 	// over the panel reads them, and r's by that loop before X_bᵀ r_b.
+	about.Text = fmt.Sprintf("%s = %s, %s and the loss terms in row panels of %s, each still in cache for %s' %s: %s is read once.",
+		u.Name, e.formula(p.u), r.Name, p.x.Name, p.x.Name, r.Name, p.x.Name)
+	panelSlice := fmt.Sprintf("[%s:%s]", r0.Name, r1.Name)
+	xT := fmt.Sprintf("%s'", xp.Name)
+	if p.alpha != nil {
+		xT = derive.Format(p.alpha, derive.Plain, e.fn.Names) + " " + xT
+	}
 	e.stmt(&plan.For{Var: r0, From: plan.IntLit(0), To: n, Step: ref(panel), Body: []plan.Step{
 		&plan.Let{Vars: []*val{r1}, Value: plan.Add(ref(r0), ref(panel))},
 		&plan.Clamp{V: r1, Max: n},
 		&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
+		&plan.Comment{Text: fmt.Sprintf("%s%s = %s %s", u.Name, panelSlice, xp.Name, p.w.Name)},
 		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
 			Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
 		&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
+		&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", o.param, xT, r.Name, panelSlice)},
 		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
 			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
 	}})

@@ -18,6 +18,9 @@ type operand struct {
 	shape derive.Shape
 	inv   *derive.Node // when set, the operand is inv(inv) (or its transpose), applied by solving
 	node  *derive.Node // the stored node v holds
+	// name and text say what the operand is, for the name and comment of
+	// a partial product formed from it: XW, "X W".
+	name, text string
 }
 
 // factor returns the operand n of a product, leaving an inverse that is
@@ -72,6 +75,7 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 	ops := make([]operand, len(fs))
 	for k, f := range fs {
 		ops[k] = e.factor(f)
+		ops[k].name, ops[k].text = e.localName(f), e.factorText(f, ops[k])
 	}
 	if note != nil {
 		e.stmt(note)
@@ -90,7 +94,7 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 	fromRight := fs[len(fs)-1].Shape.IsCol()
 	for len(ops) > 2 {
 		if k := rowThenColumn(ops); k >= 0 {
-			dot := plan.NewValue(e.scope.fresh("dot"), plan.Scalar, plan.Local)
+			dot := plan.NewValue(e.scope.fresh(partialName(ops[k], ops[k+1], "dot")), plan.Scalar, plan.Local)
 			e.declare(e.pair(ops[k], ops[k+1], one, nil, false), dot)
 			alpha = scaled(alpha, ref(dot))
 			ops = append(ops[:k], ops[k+2:]...)
@@ -103,9 +107,10 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 			l, r = ops[0], ops[1]
 		}
 		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
-		tmp := e.buffer(shape, "prod")
+		tmp := e.buffer(shape, partialName(l, r, "prod"))
+		e.comment(tmp.Name + " = " + l.text + " " + r.text)
 		e.pair(l, r, one, tmp, false)
-		next := operand{v: tmp, shape: shape}
+		next := operand{v: tmp, shape: shape, name: tmp.Name, text: l.text + " " + r.text}
 		if fromRight {
 			ops = append(ops[:len(ops)-2], next)
 		} else {
@@ -117,6 +122,38 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 		return nil
 	}
 	return e.pair(ops[0], ops[1], alpha, dst, accumulate)
+}
+
+// partialName names the product of l and r after theirs (XW for X W),
+// or fallback when that is too long to read.
+func partialName(l, r operand, fallback string) string {
+	name := l.name + capitalise(r.name)
+	if l.name == "" || r.name == "" || genericName.MatchString(l.name) || genericName.MatchString(r.name) || len(name) > maxNameLen {
+		return fallback
+	}
+	return name
+}
+
+// maxFactorNodes bounds the formula of a factor in the comment of a
+// partial product; a longer one is named by the Go value that holds it.
+const maxFactorNodes = 12
+
+// factorText prints the factor f of a product, the operand o, for a
+// comment: its formula, in parentheses when it is a sum or another compound
+// of entries, or the name of the value holding it when the formula is
+// long.
+func (e *function) factorText(f *derive.Node, o operand) string {
+	if derive.Exceeds(f, e.fn.Names, maxFactorNodes) && o.v != nil {
+		if o.trans {
+			return o.v.Name + "'"
+		}
+		return o.v.Name
+	}
+	text := derive.Format(f, derive.Plain, e.fn.Names)
+	if f.Op.Kind == derive.KindElementwise && (len(f.Args) > 1 || f.Op.Scalar == nil) {
+		return "(" + text + ")"
+	}
+	return text
 }
 
 // rowThenColumn returns the index of the first row operand followed by a
@@ -147,7 +184,7 @@ func (e *function) scaledCopy(o operand, alpha expr, dst *val, accumulate bool) 
 
 // scaled returns alpha·x, just x when alpha is 1.
 func scaled(alpha, x expr) expr {
-	if alpha == one {
+	if alpha == one || alpha == plan.Lit(1) {
 		return x
 	}
 	return plan.Mul(alpha, x)

@@ -45,11 +45,11 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	}
 	wRaw := w.RawVector()
 	prod := blas64.Dot(diagA, wRaw)
-	sum := 0.0
+	sumExpDiagA := 0.0
 	for i := 0; i < n; i++ {
-		sum += math.Exp(diagA.Data[i])
+		sumExpDiagA += math.Exp(diagA.Data[i])
 	}
-	f := prod + sum
+	f := prod + sumExpDiagA
 	return f
 }
 
@@ -91,13 +91,13 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	wRaw := w.RawVector()
 	prod := blas64.Dot(diagA, wRaw)
 	expDiagA := runtime.Vec(&ws.expDiagA, n)
-	sum := 0.0
+	sumExpDiagA := 0.0
 	// expDiagA = exp(diag(A))
 	for i := 0; i < n; i++ {
 		expDiagA.Data[i] = math.Exp(diagA.Data[i])
-		sum += expDiagA.Data[i]
+		sumExpDiagA += expDiagA.Data[i]
 	}
-	f := prod + sum
+	f := prod + sumExpDiagA
 	dARaw := dA.RawMatrix()
 	// dA = diag(w + exp(diag(A)))
 	for i := 0; i < n; i++ {
@@ -372,14 +372,14 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	f := 0.0
-	sum := 0.0
+	sumXY := 0.0
 	// tmp = i x
 	for i2 := 0; i2 < n; i2++ {
 		tmp.Data[i2] = i * xRaw.Data[i2*xRaw.Inc]
 		f += yRaw.Data[i2*yRaw.Inc] * tmp.Data[i2]
-		sum += xRaw.Data[i2*xRaw.Inc] * yRaw.Data[i2*yRaw.Inc]
+		sumXY += xRaw.Data[i2*xRaw.Inc] * yRaw.Data[i2*yRaw.Inc]
 	}
-	*di = sum
+	*di = sumXY
 	dxRaw := dx.RawVector()
 	// dx = i y
 	for i2 := 0; i2 < n; i2++ {
@@ -863,11 +863,11 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
-	sum := 0.0
+	sumBPlusOne := 0.0
 	for i := 0; i < n; i++ {
-		sum += bRaw.Data[i*bRaw.Inc] + 1.0
+		sumBPlusOne += bRaw.Data[i*bRaw.Inc] + 1.0
 	}
-	f := cTc * sum
+	f := cTc * sumBPlusOne
 	return f
 }
 
@@ -890,11 +890,11 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
-	sum := 0.0
+	sumBPlusOne := 0.0
 	for i := 0; i < n; i++ {
-		sum += bRaw.Data[i*bRaw.Inc] + 1.0
+		sumBPlusOne += bRaw.Data[i*bRaw.Inc] + 1.0
 	}
-	f := cTc * sum
+	f := cTc * sumBPlusOne
 	dbRaw := db.RawVector()
 	// db = c' c
 	for i := 0; i < n; i++ {
@@ -903,7 +903,7 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	dcRaw := dc.RawVector()
 	// dc = 2 sum(b + 1) c
 	for i := 0; i < m; i++ {
-		dcRaw.Data[i*dcRaw.Inc] = 2.0 * (sum * cRaw.Data[i*cRaw.Inc])
+		dcRaw.Data[i*dcRaw.Inc] = 2.0 * (sumBPlusOne * cRaw.Data[i*cRaw.Inc])
 	}
 	return f
 }
@@ -1081,8 +1081,8 @@ func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 
 // diagRowsOfSumsGradWork holds DiagRowsOfSumsGrad's scratch space, reused across calls through diagRowsOfSumsGradPool.
 type diagRowsOfSumsGradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	oneMinusDiagP []float64
+	tmp           []float64
 }
 
 var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
@@ -1111,27 +1111,27 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
 	ARaw := A.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, n)
+	oneMinusDiagP := runtime.Vec(&ws.oneMinusDiagP, n)
 	PRaw := P.RawSymmetric()
-	// tmp = 1 - diag(P)
+	// oneMinusDiagP = 1 - diag(P)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0 - runtime.SymAt(PRaw, i, i)
+		oneMinusDiagP.Data[i] = 1.0 - runtime.SymAt(PRaw, i, i)
 	}
 	f := 0.0
 	for i := 0; i < n; i++ {
-		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * tmp.Data[i]
+		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * oneMinusDiagP.Data[i]
 	}
 	dARaw := dA.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	tmp := runtime.Mat(&ws.tmp, n, n)
 	// dA = diag(1 - diag(P))
-	// tmp2 = diag(-diag(A + eye(n)))
+	// tmp = diag(-diag(A + eye(n)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
-			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * oneMinusDiagP.Data[i]
+			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
 		}
 	}
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp2)
+	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	return f
 }
 
@@ -1276,13 +1276,13 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	}
 	prod := blas64.Dot(xRaw, tmp)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := prod + sum
+	f := prod + sumXX
 	return f
 }
 
@@ -1323,13 +1323,13 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	}
 	prod := blas64.Dot(xRaw, tmp)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := prod + sum
+	f := prod + sumXX
 	dxRaw := dx.RawVector()
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i]
@@ -1787,7 +1787,9 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	tmp4 := runtime.Mat(&ws.tmp4, n, n)
 	// tmp4 = -S (S + eye(n)) - (S + eye(n)) S
+	// tmp4 = -(S (S + eye(n)))
 	blas64.Symm(blas.Left, -1.0, SRaw, tmp, 0, tmp4)
+	// tmp4 += -((S + eye(n)) S)
 	blas64.Symm(blas.Right, -1.0, SRaw, tmp, 1, tmp4)
 	// tmp3 = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P)
 	// Multiply in the cheapest order for these sizes.

@@ -58,10 +58,10 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 
 // logRegGradWork holds LogRegGrad's scratch space, reused across calls through logRegGradPool.
 type logRegGradWork struct {
-	tmp  []float64
-	z    []float64
-	tmp2 []float64
-	tmp3 []float64
+	negYZ         []float64
+	z             []float64
+	sigmoidNegYZ  []float64
+	ySigmoidNegYZ []float64
 }
 
 var logRegGradPool = sync.Pool{New: func() any {
@@ -89,36 +89,37 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	runtime.CheckNoAlias("LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("dlambda", dlambda)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	negYZ := runtime.Vec(&ws.negYZ, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
+	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	sum := 0.0
-	// tmp = -(y .* z)
+	// negYZ = -(y .* z)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-		tmp2.Data[i] = sigmoid
+		negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+		softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
+		sigmoidNegYZ.Data[i] = sigmoid
 		sum += softplus
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
 	// dw = lambda w - X' (y .* sigmoid(-(y .* z)))
-	// dwRaw = lambda w
+	// dw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = y .* sigmoid(-(y .* z))
+	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
+	// ySigmoidNegYZ = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+		ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
 	}
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
+	// dw += -(X' (y .* sigmoid(-(y .* z))))
+	blas64.Gemv(blas.Trans, -1.0, XRaw, ySigmoidNegYZ, 1, dwRaw)
 	*dlambda = 0.5 * wTw
 	return f
 }
@@ -244,6 +245,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -346,12 +348,12 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 
 // mlpGradWork holds MLPGrad's scratch space, reused across calls through mlpGradPool.
 type mlpGradWork struct {
-	tmp  []float64
-	H    []float64
-	XW1  []float64
-	gemm runtime.Gemm
-	tmp2 []float64
-	prod []float64
+	HW2MinusY    []float64
+	H            []float64
+	XW1          []float64
+	gemm         runtime.Gemm
+	tmp          []float64
+	HW2MinusYW2T []float64
 }
 
 var mlpGradPool = sync.Pool{New: func() any {
@@ -393,13 +395,13 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	})
 	ws := mlpGradPool.Get().(*mlpGradWork)
 	defer mlpGradPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, n, o)
-	// tmp = H W2 - Y
+	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
+	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
-	// tmp = -Y
+	// HW2MinusY = -Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
 	H := runtime.Mat(&ws.H, n, h)
@@ -415,30 +417,31 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 		}
 	}
 	W2Raw := W2.RawMatrix()
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
+	// HW2MinusY += H W2
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
 		}
 	}
 	f := 0.5 * sum
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, HW2MinusY, 0, dW2Raw)
 	dW1Raw := dW1.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, n, h)
-	prod := runtime.Mat(&ws.prod, n, h)
-	// prod = (H W2 - Y) W2'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
-	// tmp2 = (H W2 - Y) W2' .* (1 - H .* H)
+	tmp := runtime.Mat(&ws.tmp, n, h)
+	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
+	// HW2MinusYW2T = (H W2 - Y) W2'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
 	}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dW1Raw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	return f
 }
 
@@ -507,6 +510,7 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	}
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
+	// r += A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	return f
@@ -548,6 +552,7 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	}
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
+	// r += A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	dxRaw := dx.RawVector()

@@ -216,8 +216,8 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 
 // tHessVecWork holds tHessVec's scratch space, reused across calls through tHessVecPool.
 type tHessVecWork struct {
-	expRng []float64
-	tmp    []float64
+	expRng     []float64
+	expRngVrng []float64
 }
 
 var tHessVecPool = sync.Pool{New: func() any {
@@ -261,27 +261,27 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	s2 := tt*vtests + tests*vtt
 	expRng := runtime.Vec(&ws.expRng, n)
 	rngRaw := rng.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
+	expRngVrng := runtime.Vec(&ws.expRngVrng, n)
 	vrngRaw := vrng.RawVector()
 	sumExpRng := 0.0
 	// expRng = exp(rng)
-	// tmp = exp(rng) .* vrng
+	// expRngVrng = exp(rng) .* vrng
 	// hrng = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng) + (trial tests tt) exp(rng) .* vrng
 	for i := 0; i < n; i++ {
 		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
-		tmp.Data[i] = expRng.Data[i] * vrngRaw.Data[i*vrngRaw.Inc]
-		hrngRaw.Data[i*hrngRaw.Inc] = (s*vtrial+trial*s2)*expRng.Data[i] + trial*s*tmp.Data[i]
+		expRngVrng.Data[i] = expRng.Data[i] * vrngRaw.Data[i*vrngRaw.Inc]
+		hrngRaw.Data[i*hrngRaw.Inc] = (s*vtrial+trial*s2)*expRng.Data[i] + trial*s*expRngVrng.Data[i]
 		sumExpRng += expRng.Data[i]
 	}
 	s3 := trial * sumExpRng
-	sum := 0.0
+	sumExpRngVrng := 0.0
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sumExpRngVrng += expRngVrng.Data[i]
 	}
-	s4 := sumExpRng*vtrial + trial*sum
+	s4 := sumExpRng*vtrial + trial*sumExpRngVrng
 	*htests = s3*vtt + tt*s4
 	*htt = s3*vtests + tests*s4
-	*htrial = sumExpRng*s2 + s*sum
+	*htrial = sumExpRng*s2 + s*sumExpRngVrng
 	*hfd = testing*vrand + rand*vtesting
 	*hrand = testing*vfd + fd*vtesting
 	*htesting = rand*vfd + fd*vrand
@@ -656,8 +656,8 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 
 // localNamesHessVecWork holds LocalNamesHessVec's scratch space, reused across calls through localNamesHessVecPool.
 type localNamesHessVecWork struct {
-	copy2 []float64
-	tmp   []float64
+	copy2   []float64
+	copyVws []float64
 }
 
 var localNamesHessVecPool = sync.Pool{New: func() any {
@@ -752,13 +752,13 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	prod := blas64.Dot(localNamesGradWorkRaw, localNamesGradPoolRaw)
 	ggmath := f*make2 + dense*s5 + prod
 	viRaw := vi.RawVector()
-	tmp := runtime.Vec(&ws2.tmp, n)
+	copyVws := runtime.Vec(&ws2.copyVws, n)
 	vwsRaw := vws.RawVector()
 	sum := 0.0
-	// tmp = copy .* vws
+	// copyVws = copy .* vws
 	for i2 := 0; i2 < n; i2++ {
-		tmp.Data[i2] = copy2.Data[i2] * vwsRaw.Data[i2*vwsRaw.Inc]
-		sum += copy2.Data[i2]*viRaw.Data[i2*viRaw.Inc] + iRaw.Data[i2*iRaw.Inc]*tmp.Data[i2]
+		copyVws.Data[i2] = copy2.Data[i2] * vwsRaw.Data[i2*vwsRaw.Inc]
+		sum += copy2.Data[i2]*viRaw.Data[i2*viRaw.Inc] + iRaw.Data[i2*iRaw.Inc]*copyVws.Data[i2]
 	}
 	s6 := dst*vj + j*vdst
 	s7 := s*vx + x*s6
@@ -775,11 +775,11 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	s12 := f * ggmath
 	s13 := ggmath*vf + f*s11
 	hiRaw := hi.RawVector()
-	// hws = 2 (s12 i .* tmp + copy2 .* (s13 i + s12 vi))
-	// hi = 2 (s13 copy2 + s12 tmp)
+	// hws = 2 (s12 i .* copyVws + copy2 .* (s13 i + s12 vi))
+	// hi = 2 (s13 copy2 + s12 copyVws)
 	for i2 := 0; i2 < n; i2++ {
-		hwsRaw.Data[i2*hwsRaw.Inc] = 2.0 * (s12*iRaw.Data[i2*iRaw.Inc]*tmp.Data[i2] + copy2.Data[i2]*(s13*iRaw.Data[i2*iRaw.Inc]+s12*viRaw.Data[i2*viRaw.Inc]))
-		hiRaw.Data[i2*hiRaw.Inc] = 2.0 * (s13*copy2.Data[i2] + s12*tmp.Data[i2])
+		hwsRaw.Data[i2*hwsRaw.Inc] = 2.0 * (s12*iRaw.Data[i2*iRaw.Inc]*copyVws.Data[i2] + copy2.Data[i2]*(s13*iRaw.Data[i2*iRaw.Inc]+s12*viRaw.Data[i2*viRaw.Inc]))
+		hiRaw.Data[i2*hiRaw.Inc] = 2.0 * (s13*copy2.Data[i2] + s12*copyVws.Data[i2])
 	}
 	s14 := dense * ggmath
 	s15 := hess * s14

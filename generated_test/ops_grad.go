@@ -787,7 +787,7 @@ func OpCoshHessian(x *mat.VecDense, H *mat.Dense) {
 		coshX.Data[i] = math.Cosh(xRaw.Data[i*xRaw.Inc])
 	}
 	for i := 0; i < n; i++ {
-		blkXX.Data[i*blkXX.Stride+i] += 1.0 * coshX.Data[i]
+		blkXX.Data[i*blkXX.Stride+i] += coshX.Data[i]
 	}
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
@@ -1191,7 +1191,7 @@ func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 
 // opSignGradWork holds OpSignGrad's scratch space, reused across calls through opSignGradPool.
 type opSignGradWork struct {
-	tmp []float64
+	signXMinusY []float64
 }
 
 var opSignGradPool = sync.Pool{New: func() any {
@@ -1216,17 +1216,17 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	ws := opSignGradPool.Get().(*opSignGradWork)
 	defer opSignGradPool.Put(ws)
 	xRaw := x.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
+	signXMinusY := runtime.Vec(&ws.signXMinusY, n)
 	yRaw := y.RawVector()
 	f := 0.0
-	// tmp = sign(x - y)
+	// signXMinusY = sign(x - y)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
-		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
+		signXMinusY.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
+		f += xRaw.Data[i*xRaw.Inc] * signXMinusY.Data[i]
 	}
 	dxRaw := dx.RawVector()
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = tmp.Data[i]
+		dxRaw.Data[i*dxRaw.Inc] = signXMinusY.Data[i]
 	}
 	dy.Zero()
 	return f
@@ -1281,8 +1281,8 @@ func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 
 // opReluGradWork holds OpReluGrad's scratch space, reused across calls through opReluGradPool.
 type opReluGradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	xMinusY     []float64
+	stepXMinusY []float64
 }
 
 var opReluGradPool = sync.Pool{New: func() any {
@@ -1306,26 +1306,26 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	runtime.CheckNoAlias("OpReluGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opReluGradPool.Get().(*opReluGradWork)
 	defer opReluGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	xMinusY := runtime.Vec(&ws.xMinusY, n)
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp = x - y
-	// tmp2 = step(x - y)
+	stepXMinusY := runtime.Vec(&ws.stepXMinusY, n)
+	// xMinusY = x - y
+	// stepXMinusY = step(x - y)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
-		f += runtime.Relu(tmp.Data[i])
-		tmp2.Data[i] = runtime.Step(tmp.Data[i])
+		xMinusY.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
+		f += runtime.Relu(xMinusY.Data[i])
+		stepXMinusY.Data[i] = runtime.Step(xMinusY.Data[i])
 	}
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = tmp2.Data[i]
+		dxRaw.Data[i*dxRaw.Inc] = stepXMinusY.Data[i]
 	}
 	dyRaw := dy.RawVector()
 	// dy = -step(x - y)
 	for i := 0; i < n; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = -tmp2.Data[i]
+		dyRaw.Data[i*dyRaw.Inc] = -stepXMinusY.Data[i]
 	}
 	return f
 }
@@ -2805,8 +2805,8 @@ func OpFillVector(z *mat.VecDense) float64 {
 
 // opFillVectorGradWork holds OpFillVectorGrad's scratch space, reused across calls through opFillVectorGradPool.
 type opFillVectorGradWork struct {
-	tmp  []float64
-	expZ []float64
+	expZPlusOne []float64
+	expZ        []float64
 }
 
 var opFillVectorGradPool = sync.Pool{New: func() any {
@@ -2827,19 +2827,19 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	runtime.CheckNoAlias("OpFillVectorGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	expZPlusOne := runtime.Vec(&ws.expZPlusOne, n)
 	expZ := runtime.Vec(&ws.expZ, n)
 	zRaw := z.RawVector()
 	f := 0.0
 	dzRaw := dz.RawVector()
 	// expZ = exp(z)
-	// tmp = exp(z) + 1
+	// expZPlusOne = exp(z) + 1
 	// dz = exp(z) .* (1 ./ (exp(z) + 1))
 	for i := 0; i < n; i++ {
 		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
-		tmp.Data[i] = expZ.Data[i] + 1.0
-		f += math.Log(tmp.Data[i])
-		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / tmp.Data[i])
+		expZPlusOne.Data[i] = expZ.Data[i] + 1.0
+		f += math.Log(expZPlusOne.Data[i])
+		dzRaw.Data[i*dzRaw.Inc] = expZ.Data[i] * (1.0 / expZPlusOne.Data[i])
 	}
 	return f
 }
@@ -3061,7 +3061,7 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 
 // opHadamardGradWork holds OpHadamardGrad's scratch space, reused across calls through opHadamardGradPool.
 type opHadamardGradWork struct {
-	tmp []float64
+	AB []float64
 }
 
 var opHadamardGradPool = sync.Pool{New: func() any {
@@ -3090,19 +3090,19 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
 	defer opHadamardGradPool.Put(ws)
 	ARaw := A.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, m, n)
+	AB := runtime.Mat(&ws.AB, m, n)
 	BRaw := B.RawMatrix()
 	f := 0.0
 	dARaw := dA.RawMatrix()
 	dBRaw := dB.RawMatrix()
-	// tmp = A .* B
+	// AB = A .* B
 	// dA = 2 A .* B
 	// dB = A .* A
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-			f += ARaw.Data[i*ARaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-			dARaw.Data[i*dARaw.Stride+j] = 2.0 * tmp.Data[i*tmp.Stride+j]
+			AB.Data[i*AB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+			f += ARaw.Data[i*ARaw.Stride+j] * AB.Data[i*AB.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = 2.0 * AB.Data[i*AB.Stride+j]
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
@@ -3479,8 +3479,8 @@ func OpScalarDivisionUnpack(x []float64, m int, n int) (X *mat.Dense, s *float64
 
 // opSubtractNegateWork holds OpSubtractNegate's scratch space, reused across calls through opSubtractNegatePool.
 type opSubtractNegateWork struct {
-	tmp  []float64
-	tmp2 []float64
+	aMinusB []float64
+	tmp     []float64
 }
 
 var opSubtractNegatePool = sync.Pool{New: func() any {
@@ -3498,26 +3498,26 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpSubtractNegate", "b", b.Len(), n, "n")
 	ws := opSubtractNegatePool.Get().(*opSubtractNegateWork)
 	defer opSubtractNegatePool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	aMinusB := runtime.Vec(&ws.aMinusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp = a - b
-	// tmp2 = a - 3 b
+	tmp := runtime.Vec(&ws.tmp, n)
+	// aMinusB = a - b
+	// tmp = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
-		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + -3.0*bRaw.Data[i*bRaw.Inc]
+		aMinusB.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + -3.0*bRaw.Data[i*bRaw.Inc]
 	}
-	prod := blas64.Dot(tmp, tmp2)
+	prod := blas64.Dot(aMinusB, tmp)
 	f := -prod
 	return f
 }
 
 // opSubtractNegateGradWork holds OpSubtractNegateGrad's scratch space, reused across calls through opSubtractNegateGradPool.
 type opSubtractNegateGradWork struct {
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
+	aMinusB []float64
+	tmp     []float64
+	tmp2    []float64
 }
 
 var opSubtractNegateGradPool = sync.Pool{New: func() any {
@@ -3541,28 +3541,28 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	runtime.CheckNoAlias("OpSubtractNegateGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
 	defer opSubtractNegateGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	aMinusB := runtime.Vec(&ws.aMinusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp = a - b
-	// tmp3 = (-3) b
-	// tmp2 = a - 3 b
+	// aMinusB = a - b
+	// tmp2 = (-3) b
+	// tmp = a - 3 b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
-		tmp3.Data[i] = -3.0 * bRaw.Data[i*bRaw.Inc]
-		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp3.Data[i]
+		aMinusB.Data[i] = aRaw.Data[i*aRaw.Inc] - bRaw.Data[i*bRaw.Inc]
+		tmp2.Data[i] = -3.0 * bRaw.Data[i*bRaw.Inc]
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + tmp2.Data[i]
 	}
-	prod := blas64.Dot(tmp, tmp2)
+	prod := blas64.Dot(aMinusB, tmp)
 	f := -prod
 	daRaw := da.RawVector()
 	dbRaw := db.RawVector()
 	// da = -(a - b) - (a - 3 b)
 	// db = a + 3 (a - b) - 3 b
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = -tmp.Data[i] - tmp2.Data[i]
-		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*tmp.Data[i] + tmp3.Data[i]
+		daRaw.Data[i*daRaw.Inc] = -aMinusB.Data[i] - tmp.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] + 3.0*aMinusB.Data[i] + tmp2.Data[i]
 	}
 	return f
 }
@@ -4099,7 +4099,7 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	cofactorA := runtime.Mat(&ws.cofactorA, n, n)
 	// cofactorA = det(A) inv(A)'
 	ws.cofA.CofactorTo(cofactorA, ARaw)
-	// dARaw = inv(A)' + det(A) inv(A)'
+	// dA = inv(A)' + det(A) inv(A)'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -4117,6 +4117,7 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 			}
 		}
 	}
+	// dA += -(inv(A)' B inv(A)')
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dARaw, -1.0, 1.0, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
 	dBRaw := dB.RawMatrix()
@@ -4161,11 +4162,11 @@ func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 
 // opSolveWork holds OpSolve's scratch space, reused across calls through opSolvePool.
 type opSolveWork struct {
-	invA  []float64
-	luA   runtime.LU
-	prod  []float64
-	prod2 []float64
-	gemm  runtime.Gemm
+	invA   []float64
+	luA    runtime.LU
+	invAX  []float64
+	invATB []float64
+	gemm   runtime.Gemm
 }
 
 var opSolvePool = sync.Pool{New: func() any {
@@ -4193,35 +4194,36 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, prod)
-	xTinvAx := blas64.Dot(xRaw, prod)
-	prod2 := runtime.Mat(&ws.prod2, n, k)
+	invAX := runtime.Vec(&ws.invAX, n)
+	// invAX = inv(A) x
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAX)
+	xTinvAx := blas64.Dot(xRaw, invAX)
+	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
-	// prod2 = inv(A)' B
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
-	sum := 0.0
+	// invATB = inv(A)' B
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
+	sumInvATB := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum += prod2.Data[i*prod2.Stride+j]
+			sumInvATB += invATB.Data[i*invATB.Stride+j]
 		}
 	}
-	f := xTinvAx + sum
+	f := xTinvAx + sumInvATB
 	return f
 }
 
 // opSolveGradWork holds OpSolveGrad's scratch space, reused across calls through opSolveGradPool.
 type opSolveGradWork struct {
-	invA  []float64
-	luA   runtime.LU
-	prod  []float64
-	prod2 []float64
-	gemm  runtime.Gemm
-	tmp   []float64
-	tmp2  []float64
-	chain runtime.Chain
-	tmp3  []float64
-	tmp4  []float64
+	invA          []float64
+	luA           runtime.LU
+	invAX         []float64
+	invATB        []float64
+	gemm          runtime.Gemm
+	tmp           []float64
+	tmp2          []float64
+	chain         runtime.Chain
+	invAPlusInvAT []float64
+	tmp3          []float64
 }
 
 var opSolveGradPool = sync.Pool{New: func() any {
@@ -4259,20 +4261,21 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, prod)
-	xTinvAx := blas64.Dot(xRaw, prod)
-	prod2 := runtime.Mat(&ws.prod2, n, k)
+	invAX := runtime.Vec(&ws.invAX, n)
+	// invAX = inv(A) x
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAX)
+	xTinvAx := blas64.Dot(xRaw, invAX)
+	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
-	// prod2 = inv(A)' B
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, prod2)
-	sum := 0.0
+	// invATB = inv(A)' B
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
+	sumInvATB := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum += prod2.Data[i*prod2.Stride+j]
+			sumInvATB += invATB.Data[i*invATB.Stride+j]
 		}
 	}
-	f := xTinvAx + sum
+	f := xTinvAx + sumInvATB
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = B matrix(1) + x x'
@@ -4283,27 +4286,29 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 			tmp2.Data[i*tmp2.Stride+j] = 1.0
 		}
 	}
+	// tmp = B matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
+	// tmp += x x'
 	blas64.Ger(1, xRaw, xRaw, tmp)
 	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, tmp, invA}, []bool{true, false, true})
 	dxRaw := dx.RawVector()
-	tmp3 := runtime.Mat(&ws.tmp3, n, n)
-	// tmp3 = inv(A) + inv(A)'
-	runtime.AddTransposeTo(tmp3, invA)
+	invAPlusInvAT := runtime.Mat(&ws.invAPlusInvAT, n, n)
+	// invAPlusInvAT = inv(A) + inv(A)'
+	runtime.AddTransposeTo(invAPlusInvAT, invA)
 	// dx = (inv(A) + inv(A)') x
-	blas64.Gemv(blas.NoTrans, 1, tmp3, xRaw, 0, dxRaw)
+	blas64.Gemv(blas.NoTrans, 1, invAPlusInvAT, xRaw, 0, dxRaw)
 	dBRaw := dB.RawMatrix()
-	tmp4 := runtime.Mat(&ws.tmp4, n, k)
-	// tmp4 = matrix(1)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	// tmp3 = matrix(1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = 1.0
+			tmp3.Data[i*tmp3.Stride+j] = 1.0
 		}
 	}
 	// dB = inv(A) matrix(1)
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp4, 0, dBRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp3, 0, dBRaw)
 	return f
 }
 
@@ -4340,7 +4345,7 @@ func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B
 
 // opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through opSolveSPDPool.
 type opSolveSPDWork struct {
-	prod  []float64
+	invSX []float64
 	cholS runtime.Cholesky
 }
 
@@ -4360,10 +4365,11 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 	ws := opSolveSPDPool.Get().(*opSolveSPDWork)
 	defer opSolveSPDPool.Put(ws)
 	xRaw := x.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
+	invSX := runtime.Vec(&ws.invSX, n)
+	// invSX = inv(S) x
 	ws.cholS.Factorize(S.RawSymmetric())
-	ws.cholS.SolveVecTo(prod, xRaw)
-	f := blas64.Dot(xRaw, prod)
+	ws.cholS.SolveVecTo(invSX, xRaw)
+	f := blas64.Dot(xRaw, invSX)
 	return f
 }
 
@@ -4371,7 +4377,7 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 type opSolveSPDGradWork struct {
 	invS   []float64
 	cholS  runtime.Cholesky
-	prod   []float64
+	invSX  []float64
 	tmp    []float64
 	xTinvS []float64
 }
@@ -4404,9 +4410,10 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, prod)
-	f := blas64.Dot(xRaw, prod)
+	invSX := runtime.Vec(&ws.invSX, n)
+	// invSX = inv(S) x
+	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, invSX)
+	f := blas64.Dot(xRaw, invSX)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	xTinvS := runtime.Vec(&ws.xTinvS, n)
 	// xTinvS = x' inv(S)
@@ -4520,7 +4527,7 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	f := 0.0
-	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
 	panel := runtime.PanelRows(d)
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
@@ -4529,12 +4536,14 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
 			f += softplus
 		}
+		// dw += Xp' sigmoidXw[r0:r1]
 		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
 	}
 	return f
@@ -4617,7 +4626,7 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 
 // fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space, reused across calls through fusionPanelTwoDataGradPool.
 type fusionPanelTwoDataGradWork struct {
-	prod      []float64
+	ZW        []float64
 	Xw        []float64
 	sigmoidXw []float64
 	Zw        []float64
@@ -4648,14 +4657,15 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	dwRaw := dw.RawVector()
 	ZRaw := Z.RawMatrix()
 	wRaw := w.RawVector()
-	// dwRaw = 2 Z' Z w
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, prod)
-	blas64.Gemv(blas.Trans, 2.0, ZRaw, prod, 0, dwRaw)
+	// dw = 2 Z' Z w
+	ZW := runtime.Vec(&ws.ZW, n)
+	// ZW = Z w
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, ZW)
+	blas64.Gemv(blas.Trans, 2.0, ZRaw, ZW, 0, dwRaw)
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
-	sum := 0.0
-	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	sumSoftplusXw := 0.0
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
 	panel := runtime.PanelRows(d)
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
@@ -4664,22 +4674,24 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
-			sum += softplus
+			sumSoftplusXw += softplus
 		}
+		// dw += Xp' sigmoidXw[r0:r1]
 		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
 	}
 	Zw := runtime.Vec(&ws.Zw, n)
 	// Zw = Z w
 	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
-	sum2 := 0.0
+	sum := 0.0
 	for i := 0; i < n; i++ {
-		sum2 += Zw.Data[i] * Zw.Data[i]
+		sum += Zw.Data[i] * Zw.Data[i]
 	}
-	f := sum + sum2
+	f := sumSoftplusXw + sum
 	return f
 }
 
@@ -4964,18 +4976,18 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	f := 0.0
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
-	sum := 0.0
+	sumXMinusSumAbsY := 0.0
 	// tmp = x - sum(abs(y))
 	// dx = 2 (x - sum(abs(y)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - sumAbsY
 		f += tmp.Data[i] * tmp.Data[i]
 		dxRaw.Data[i*dxRaw.Inc] = 2.0 * tmp.Data[i]
-		sum += tmp.Data[i]
+		sumXMinusSumAbsY += tmp.Data[i]
 	}
 	// dy = (-2) sum(x - sum(abs(y))) sign(y)
 	for i := 0; i < n; i++ {
-		dyRaw.Data[i*dyRaw.Inc] = -2.0 * (sum * runtime.Sign(yRaw.Data[i*yRaw.Inc]))
+		dyRaw.Data[i*dyRaw.Inc] = -2.0 * (sumXMinusSumAbsY * runtime.Sign(yRaw.Data[i*yRaw.Inc]))
 	}
 	return f
 }
@@ -5199,12 +5211,13 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	}
 	dARaw := dA.RawMatrix()
 	// dA = exp(A x - tr(A)) x' - sum(exp(A x - tr(A))) eye(n)
-	// dARaw = -(sum(exp(A x - tr(A))) eye(n))
+	// dA = -(sum(exp(A x - tr(A))) eye(n))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = -(f * runtime.Kronecker(i, j))
 		}
 	}
+	// dA += exp(A x - tr(A)) x'
 	blas64.Ger(1, tmp, xRaw, dARaw)
 	dxRaw := dx.RawVector()
 	// dx = A' exp(A x - tr(A))
@@ -5260,8 +5273,8 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 
 // fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused across calls through fusionLseInChainGradPool.
 type fusionLseInChainGradWork struct {
-	tmp      []float64
-	softmaxX []float64
+	xMinusLogsumexpX []float64
+	softmaxX         []float64
 }
 
 var fusionLseInChainGradPool = sync.Pool{New: func() any {
@@ -5282,24 +5295,24 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckNoAlias("FusionLseInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
 	defer fusionLseInChainGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	xMinusLogsumexpX := runtime.Vec(&ws.xMinusLogsumexpX, n)
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	f := 0.0
 	dxRaw := dx.RawVector()
 	sum := 0.0
-	// tmp = x - logsumexp(x)
+	// xMinusLogsumexpX = x - logsumexp(x)
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - logsumexpX
-		f += tmp.Data[i] * tmp.Data[i]
-		sum += tmp.Data[i]
+		xMinusLogsumexpX.Data[i] = xRaw.Data[i*xRaw.Inc] - logsumexpX
+		f += xMinusLogsumexpX.Data[i] * xMinusLogsumexpX.Data[i]
+		sum += xMinusLogsumexpX.Data[i]
 	}
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
 	// softmaxX = softmax(x)
 	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
 	// dx = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 2.0*tmp.Data[i] + -2.0*(sum*softmaxX.Data[i])
+		dxRaw.Data[i*dxRaw.Inc] = 2.0*xMinusLogsumexpX.Data[i] + -2.0*(sum*softmaxX.Data[i])
 	}
 	return f
 }

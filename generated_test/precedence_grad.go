@@ -370,8 +370,8 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 
 // precSubtractDifferenceGradWork holds PrecSubtractDifferenceGrad's scratch space, reused across calls through precSubtractDifferenceGradPool.
 type precSubtractDifferenceGradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	tmp []float64
+	xX  []float64
 }
 
 var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
@@ -401,20 +401,20 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
+	xX := runtime.Vec(&ws.xX, n)
 	xRaw := x.RawVector()
 	SRaw := S.RawMatrix()
-	// tmp2 = x .* x
+	// xX = x .* x
 	// tmp = x .* x - diag(s - S)
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-		tmp.Data[i] = tmp2.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
+		xX.Data[i] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		tmp.Data[i] = xX.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
 	}
 	f := blas64.Dot(tmp, xRaw)
 	dxRaw := dx.RawVector()
 	// dx = 3 x .* x - diag(s - S)
 	for i := 0; i < n; i++ {
-		dxRaw.Data[i*dxRaw.Inc] = 3.0*tmp2.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
+		dxRaw.Data[i*dxRaw.Inc] = 3.0*xX.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
 	}
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -491,12 +491,12 @@ func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) fl
 // precNestedGradWork holds PrecNestedGrad's scratch space, reused across calls through precNestedGradPool.
 type precNestedGradWork struct {
 	tmp  []float64
+	bC   []float64
 	tmp2 []float64
 	tmp3 []float64
 	tmp4 []float64
 	tmp5 []float64
 	tmp6 []float64
-	tmp7 []float64
 }
 
 var precNestedGradPool = sync.Pool{New: func() any {
@@ -534,42 +534,42 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	defer precNestedGradPool.Put(ws)
 	aRaw := a.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
+	bC := runtime.Vec(&ws.bC, n)
 	bRaw := b.RawVector()
 	cRaw := c.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	tmp4 := runtime.Vec(&ws.tmp4, n)
-	tmp5 := runtime.Vec(&ws.tmp5, n)
 	f := 0.0
 	daRaw := da.RawVector()
 	dbRaw := db.RawVector()
+	tmp5 := runtime.Vec(&ws.tmp5, n)
 	tmp6 := runtime.Vec(&ws.tmp6, n)
-	tmp7 := runtime.Vec(&ws.tmp7, n)
 	dcRaw := dc.RawVector()
 	sum := 0.0
-	// tmp2 = b .* c
+	// bC = b .* c
 	// tmp = a ./ (b .* c)
-	// tmp4 = b ./ c
-	// tmp3 = a .* (b ./ c)
-	// tmp5 = s - (a + 1)
+	// tmp3 = b ./ c
+	// tmp2 = a .* (b ./ c)
+	// tmp4 = s - (a + 1)
 	// da = a .* (b ./ c) + 1 + 1 ./ (b .* c) - b ./ c .* (s - (a + 1))
-	// tmp6 = a .* (s - (a + 1))
-	// tmp7 = a ./ (b .* c) ./ (b .* c)
+	// tmp5 = a .* (s - (a + 1))
+	// tmp6 = a ./ (b .* c) ./ (b .* c)
 	// db = -1 - a .* (s - (a + 1)) ./ c - c .* (a ./ (b .* c) ./ (b .* c))
 	// dc = 1 + b ./ c .* (a .* (s - (a + 1))) ./ c - b .* (a ./ (b .* c) ./ (b .* c))
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = bRaw.Data[i*bRaw.Inc] * cRaw.Data[i*cRaw.Inc]
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / tmp2.Data[i]
-		tmp4.Data[i] = bRaw.Data[i*bRaw.Inc] / cRaw.Data[i*cRaw.Inc]
-		tmp3.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp4.Data[i]
-		tmp5.Data[i] = s - (aRaw.Data[i*aRaw.Inc] + 1.0)
-		f += aRaw.Data[i*aRaw.Inc] + tmp.Data[i] - (bRaw.Data[i*bRaw.Inc] - cRaw.Data[i*cRaw.Inc]) - tmp3.Data[i]*tmp5.Data[i]
-		daRaw.Data[i*daRaw.Inc] = tmp3.Data[i] + 1.0 + 1.0/tmp2.Data[i] - tmp4.Data[i]*tmp5.Data[i]
-		tmp6.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp5.Data[i]
-		tmp7.Data[i] = tmp.Data[i] / tmp2.Data[i]
-		dbRaw.Data[i*dbRaw.Inc] = -1.0 - tmp6.Data[i]/cRaw.Data[i*cRaw.Inc] - cRaw.Data[i*cRaw.Inc]*tmp7.Data[i]
-		dcRaw.Data[i*dcRaw.Inc] = 1.0 + tmp4.Data[i]*tmp6.Data[i]/cRaw.Data[i*cRaw.Inc] - bRaw.Data[i*bRaw.Inc]*tmp7.Data[i]
-		sum += tmp3.Data[i]
+		bC.Data[i] = bRaw.Data[i*bRaw.Inc] * cRaw.Data[i*cRaw.Inc]
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bC.Data[i]
+		tmp3.Data[i] = bRaw.Data[i*bRaw.Inc] / cRaw.Data[i*cRaw.Inc]
+		tmp2.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp3.Data[i]
+		tmp4.Data[i] = s - (aRaw.Data[i*aRaw.Inc] + 1.0)
+		f += aRaw.Data[i*aRaw.Inc] + tmp.Data[i] - (bRaw.Data[i*bRaw.Inc] - cRaw.Data[i*cRaw.Inc]) - tmp2.Data[i]*tmp4.Data[i]
+		daRaw.Data[i*daRaw.Inc] = tmp2.Data[i] + 1.0 + 1.0/bC.Data[i] - tmp3.Data[i]*tmp4.Data[i]
+		tmp5.Data[i] = aRaw.Data[i*aRaw.Inc] * tmp4.Data[i]
+		tmp6.Data[i] = tmp.Data[i] / bC.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = -1.0 - tmp5.Data[i]/cRaw.Data[i*cRaw.Inc] - cRaw.Data[i*cRaw.Inc]*tmp6.Data[i]
+		dcRaw.Data[i*dcRaw.Inc] = 1.0 + tmp3.Data[i]*tmp5.Data[i]/cRaw.Data[i*cRaw.Inc] - bRaw.Data[i*bRaw.Inc]*tmp6.Data[i]
+		sum += tmp2.Data[i]
 	}
 	*ds = -sum
 	return f

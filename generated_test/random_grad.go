@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // random00Work holds Random00's scratch space, reused across calls through random00Pool.
 type random00Work struct {
-	prod []float64
+	XTA []float64
 }
 
 var random00Pool = sync.Pool{New: func() any {
@@ -45,16 +45,17 @@ func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, prod)
-	cTXTa := blas64.Dot(cRaw, prod)
+	XTA := runtime.Vec(&ws.XTA, m)
+	// XTA = X' a
+	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTA)
+	cTXTa := blas64.Dot(cRaw, XTA)
 	f := 2.0 * cTXTa
 	return f
 }
 
 // random00GradWork holds Random00Grad's scratch space, reused across calls through random00GradPool.
 type random00GradWork struct {
-	prod []float64
+	XTA []float64
 }
 
 var random00GradPool = sync.Pool{New: func() any {
@@ -109,9 +110,10 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, prod)
-	cTXTa := blas64.Dot(cRaw, prod)
+	XTA := runtime.Vec(&ws.XTA, m)
+	// XTA = X' a
+	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTA)
+	cTXTa := blas64.Dot(cRaw, XTA)
 	f := 2.0 * cTXTa
 	daRaw := da.RawVector()
 	// da = 2 X c
@@ -513,13 +515,13 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := bTb * sum
+	f := bTb * sumXX
 	return f
 }
 
@@ -569,18 +571,18 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := bTb * sum
+	f := bTb * sumXX
 	da.Zero()
 	dbRaw := db.RawVector()
 	// db = 2 sum(X .* X) b
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = 2.0 * (sum * bRaw.Data[i*bRaw.Inc])
+		dbRaw.Data[i*dbRaw.Inc] = 2.0 * (sumXX * bRaw.Data[i*bRaw.Inc])
 	}
 	dc.Zero()
 	dA.Zero()
@@ -631,12 +633,12 @@ func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 
 // random04Work holds Random04's scratch space, reused across calls through random04Pool.
 type random04Work struct {
-	tmp     []float64
-	invA    []float64
-	luA     runtime.LU
-	arctanA []float64
-	prod    []float64
-	prod2   []float64
+	oneMinusB        []float64
+	invA             []float64
+	luA              runtime.LU
+	arctanA          []float64
+	invAArctanA      []float64
+	invATInvAArctanA []float64
 }
 
 var random04Pool = sync.Pool{New: func() any {
@@ -660,11 +662,11 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random04", "X", XRows, XCols, n, m, "n", "m")
 	ws := random04Pool.Get().(*random04Work)
 	defer random04Pool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	oneMinusB := runtime.Vec(&ws.oneMinusB, n)
 	bRaw := b.RawVector()
-	// tmp = 1 - b
+	// oneMinusB = 1 - b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
+		oneMinusB.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
 	}
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -677,27 +679,29 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	for i := 0; i < n; i++ {
 		arctanA.Data[i] = math.Atan(aRaw.Data[i*aRaw.Inc])
 	}
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, prod)
-	prod2 := runtime.Vec(&ws.prod2, n)
-	blas64.Gemv(blas.Trans, 1, invA, prod, 0, prod2)
-	f := blas64.Dot(tmp, prod2)
+	invAArctanA := runtime.Vec(&ws.invAArctanA, n)
+	// invAArctanA = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA)
+	invATInvAArctanA := runtime.Vec(&ws.invATInvAArctanA, n)
+	// invATInvAArctanA = inv(A)' inv(A) arctan(a)
+	blas64.Gemv(blas.Trans, 1, invA, invAArctanA, 0, invATInvAArctanA)
+	f := blas64.Dot(oneMinusB, invATInvAArctanA)
 	return f
 }
 
 // random04GradWork holds Random04Grad's scratch space, reused across calls through random04GradPool.
 type random04GradWork struct {
-	tmp     []float64
-	invA    []float64
-	luA     runtime.LU
-	arctanA []float64
-	prod    []float64
-	prod2   []float64
-	prod3   []float64
-	prod4   []float64
-	prod5   []float64
-	tmp2    []float64
-	chain   runtime.Chain
+	oneMinusB        []float64
+	invA             []float64
+	luA              runtime.LU
+	arctanA          []float64
+	invAArctanA      []float64
+	invATInvAArctanA []float64
+	prod             []float64
+	invAOneMinusB    []float64
+	invAArctanA2     []float64
+	tmp              []float64
+	chain            runtime.Chain
 }
 
 var random04GradPool = sync.Pool{New: func() any {
@@ -749,11 +753,11 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random04GradPool.Get().(*random04GradWork)
 	defer random04GradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
+	oneMinusB := runtime.Vec(&ws.oneMinusB, n)
 	bRaw := b.RawVector()
-	// tmp = 1 - b
+	// oneMinusB = 1 - b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
+		oneMinusB.Data[i] = 1.0 - bRaw.Data[i*bRaw.Inc]
 	}
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
@@ -766,36 +770,42 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		arctanA.Data[i] = math.Atan(aRaw.Data[i*aRaw.Inc])
 	}
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, prod)
-	prod2 := runtime.Vec(&ws.prod2, n)
-	blas64.Gemv(blas.Trans, 1, invA, prod, 0, prod2)
-	f := blas64.Dot(tmp, prod2)
+	invAArctanA := runtime.Vec(&ws.invAArctanA, n)
+	// invAArctanA = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA)
+	invATInvAArctanA := runtime.Vec(&ws.invATInvAArctanA, n)
+	// invATInvAArctanA = inv(A)' inv(A) arctan(a)
+	blas64.Gemv(blas.Trans, 1, invA, invAArctanA, 0, invATInvAArctanA)
+	f := blas64.Dot(oneMinusB, invATInvAArctanA)
 	daRaw := da.RawVector()
-	prod3 := runtime.Vec(&ws.prod3, n)
-	// prod3 = inv(A)' inv(A) (1 - b)
-	prod4 := runtime.Vec(&ws.prod4, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, tmp, 0, prod4)
-	blas64.Gemv(blas.Trans, 1, invA, prod4, 0, prod3)
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = inv(A)' inv(A) (1 - b)
+	invAOneMinusB := runtime.Vec(&ws.invAOneMinusB, n)
+	// invAOneMinusB = inv(A) (1 - b)
+	blas64.Gemv(blas.NoTrans, 1, invA, oneMinusB, 0, invAOneMinusB)
+	blas64.Gemv(blas.Trans, 1, invA, invAOneMinusB, 0, prod)
 	// da = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = prod3.Data[i] * (1.0 / (1.0 + aRaw.Data[i*aRaw.Inc]*aRaw.Data[i*aRaw.Inc]))
+		daRaw.Data[i*daRaw.Inc] = prod.Data[i] * (1.0 / (1.0 + aRaw.Data[i*aRaw.Inc]*aRaw.Data[i*aRaw.Inc]))
 	}
 	dbRaw := db.RawVector()
 	// db = -(inv(A)' inv(A) arctan(a))
-	prod5 := runtime.Vec(&ws.prod5, n)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, prod5)
-	blas64.Gemv(blas.Trans, -1.0, invA, prod5, 0, dbRaw)
+	invAArctanA2 := runtime.Vec(&ws.invAArctanA2, n)
+	// invAArctanA2 = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA2)
+	blas64.Gemv(blas.Trans, -1.0, invA, invAArctanA2, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
-	// tmp2 = (1 - b) arctan(a)' + arctan(a) (1 - b)'
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(1, tmp, arctanA, tmp2)
-	blas64.Ger(1, arctanA, tmp, tmp2)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = (1 - b) arctan(a)' + arctan(a) (1 - b)'
+	// tmp = (1 - b) arctan(a)'
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(1, oneMinusB, arctanA, tmp)
+	// tmp += arctan(a) (1 - b)'
+	blas64.Ger(1, arctanA, oneMinusB, tmp)
 	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, invA, tmp2, invA}, []bool{true, false, false, true})
+	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, invA, tmp, invA}, []bool{true, false, false, true})
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -890,13 +900,13 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random05GradWork holds Random05Grad's scratch space, reused across calls through random05GradPool.
 type random05GradWork struct {
-	tmp  []float64
-	Xc   []float64
-	tmp2 []float64
-	AAT  []float64
-	gemm runtime.Gemm
-	tmp3 []float64
-	tmp4 []float64
+	tmp       []float64
+	Xc        []float64
+	tmp2      []float64
+	AAT       []float64
+	gemm      runtime.Gemm
+	XcDiagAAT []float64
+	tmp3      []float64
 }
 
 var random05GradPool = sync.Pool{New: func() any {
@@ -971,27 +981,27 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	db.Zero()
 	dcRaw := dc.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = X c .* diag(A A')
+	XcDiagAAT := runtime.Vec(&ws.XcDiagAAT, n)
+	// XcDiagAAT = X c .* diag(A A')
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = Xc.Data[i] * tmp2.Data[i]
+		XcDiagAAT.Data[i] = Xc.Data[i] * tmp2.Data[i]
 	}
 	// dc = 2 X' (X c .* diag(A A'))
-	blas64.Gemv(blas.Trans, 2.0, XRaw, tmp3, 0, dcRaw)
+	blas64.Gemv(blas.Trans, 2.0, XRaw, XcDiagAAT, 0, dcRaw)
 	dARaw := dA.RawMatrix()
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
-	// tmp4 = diag((X c) .^ 2)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = diag((X c) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
+			tmp3.Data[i*tmp3.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
 		}
 	}
 	// dA = 2 diag((X c) .^ 2) A
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp4, ARaw, 0, dARaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp3, ARaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (X c .* diag(A A')) c'
 	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(2.0, tmp3, cRaw, dXRaw)
+	blas64.Ger(2.0, XcDiagAAT, cRaw, dXRaw)
 	*ds = 0.0
 	return f
 }
@@ -1294,6 +1304,7 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
+	// tmp += A' b
 	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	return f
@@ -1361,18 +1372,19 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
+	// tmp += A' b
 	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	da.Zero()
 	dbRaw := db.RawVector()
-	s2 := runtime.Recip0(f)
+	recip0F := runtime.Recip0(f)
 	// db = A (A' b + 3) / norm2(A' b + 3)
-	blas64.Gemv(blas.NoTrans, s2, ARaw, tmp, 0, dbRaw)
+	blas64.Gemv(blas.NoTrans, recip0F, ARaw, tmp, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = b (A' b + 3)' / norm2(A' b + 3)
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(s2, bRaw, tmp, dARaw)
+	blas64.Ger(recip0F, bRaw, tmp, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -1700,9 +1712,9 @@ func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 
 // random11Work holds Random11's scratch space, reused across calls through random11Pool.
 type random11Work struct {
-	prod []float64
-	tmp  []float64
-	luA  runtime.LU
+	invAaPlusB []float64
+	aPlusB     []float64
+	luA        runtime.LU
 }
 
 var random11Pool = sync.Pool{New: func() any {
@@ -1726,30 +1738,30 @@ func Random11(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random11", "X", XRows, XCols, n, m, "n", "m")
 	ws := random11Pool.Get().(*random11Work)
 	defer random11Pool.Put(ws)
-	prod := runtime.Vec(&ws.prod, n)
-	tmp := runtime.Vec(&ws.tmp, n)
+	invAaPlusB := runtime.Vec(&ws.invAaPlusB, n)
+	aPlusB := runtime.Vec(&ws.aPlusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a + b
+	// aPlusB = a + b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
+		aPlusB.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
 	}
-	// prod = inv(A) (a + b)
+	// invAaPlusB = inv(A) (a + b)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	ws.luA.SolveVecTo(prod, false, tmp)
-	f := runtime.LogSumExp(runtime.Column(prod))
+	ws.luA.SolveVecTo(invAaPlusB, false, aPlusB)
+	f := runtime.LogSumExp(runtime.Column(invAaPlusB))
 	return f
 }
 
 // random11GradWork holds Random11Grad's scratch space, reused across calls through random11GradPool.
 type random11GradWork struct {
-	prod  []float64
-	invA  []float64
-	luA   runtime.LU
-	tmp   []float64
-	prod2 []float64
-	tmp2  []float64
+	invAaPlusB []float64
+	invA       []float64
+	luA        runtime.LU
+	aPlusB     []float64
+	prod       []float64
+	tmp        []float64
 }
 
 var random11GradPool = sync.Pool{New: func() any {
@@ -1801,41 +1813,41 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random11GradPool.Get().(*random11GradWork)
 	defer random11GradPool.Put(ws)
-	prod := runtime.Vec(&ws.prod, n)
+	invAaPlusB := runtime.Vec(&ws.invAaPlusB, n)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	tmp := runtime.Vec(&ws.tmp, n)
+	aPlusB := runtime.Vec(&ws.aPlusB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a + b
+	// aPlusB = a + b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
+		aPlusB.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
 	}
-	// prod = inv(A) (a + b)
-	blas64.Gemv(blas.NoTrans, 1, invA, tmp, 0, prod)
-	f := runtime.LogSumExp(runtime.Column(prod))
+	// invAaPlusB = inv(A) (a + b)
+	blas64.Gemv(blas.NoTrans, 1, invA, aPlusB, 0, invAaPlusB)
+	f := runtime.LogSumExp(runtime.Column(invAaPlusB))
 	daRaw := da.RawVector()
-	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = softmax(inv(A) (a + b))
-	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(prod))
-	// prod2 = inv(A)' softmax(inv(A) (a + b))
-	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
+	prod := runtime.Vec(&ws.prod, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = softmax(inv(A) (a + b))
+	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(invAaPlusB))
+	// prod = inv(A)' softmax(inv(A) (a + b))
+	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = prod2.Data[i]
+		daRaw.Data[i*daRaw.Inc] = prod.Data[i]
 	}
 	dbRaw := db.RawVector()
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = prod2.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = prod.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a + b)) (a + b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1.0, prod2, prod, dARaw)
+	blas64.Ger(-1.0, prod, invAaPlusB, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -1914,10 +1926,10 @@ func Random12(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random12GradWork holds Random12Grad's scratch space, reused across calls through random12GradPool.
 type random12GradWork struct {
-	invAa []float64
-	invA  []float64
-	luA   runtime.LU
-	tmp   []float64
+	invAa        []float64
+	invA         []float64
+	luA          runtime.LU
+	softmaxInvAa []float64
 }
 
 var random12GradPool = sync.Pool{New: func() any {
@@ -1980,11 +1992,11 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Gemv(blas.NoTrans, 1, invA, aRaw, 0, invAa)
 	f := runtime.LogSumExp(runtime.Column(invAa))
 	daRaw := da.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = softmax(inv(A) a)
-	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(invAa))
+	softmaxInvAa := runtime.Vec(&ws.softmaxInvAa, n)
+	// softmaxInvAa = softmax(inv(A) a)
+	runtime.SoftmaxTo(runtime.Column(softmaxInvAa), runtime.Column(invAa))
 	// da = inv(A)' softmax(inv(A) a)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, daRaw)
+	blas64.Gemv(blas.Trans, 1, invA, softmaxInvAa, 0, daRaw)
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -2805,8 +2817,8 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
 	logdetA := ws.luA.LogAbsDet()
-	s2 := detA + logdetA
-	f := s2 * s2
+	detAPlusLogdetA := detA + logdetA
+	f := detAPlusLogdetA * detAPlusLogdetA
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -2830,7 +2842,7 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dARaw.Data[i*dARaw.Stride+j] = 2.0*(s2*invA.Data[j*invA.Stride+i]) + 2.0*(s2*cofactorA.Data[i*cofactorA.Stride+j])
+					dARaw.Data[i*dARaw.Stride+j] = 2.0*(detAPlusLogdetA*invA.Data[j*invA.Stride+i]) + 2.0*(detAPlusLogdetA*cofactorA.Data[i*cofactorA.Stride+j])
 				}
 			}
 		}
@@ -3102,15 +3114,15 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
 	logdetA := ws.luA.LogAbsDet()
-	s2 := detA + logdetA
+	detAPlusLogdetA := detA + logdetA
 	sigmoidS := runtime.Sigmoid(s)
-	s3 := 2.0 + sigmoidS
-	f := math.Sin(s2) / s3
+	s2 := 2.0 + sigmoidS
+	f := math.Sin(detAPlusLogdetA) / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
-	s4 := 1.0 / s3 * math.Cos(s2)
+	s3 := 1.0 / s2 * math.Cos(detAPlusLogdetA)
 	invA := runtime.Mat(&ws.invA, n, n)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
@@ -3130,13 +3142,13 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dARaw.Data[i*dARaw.Stride+j] = s4*invA.Data[j*invA.Stride+i] + s4*cofactorA.Data[i*cofactorA.Stride+j]
+					dARaw.Data[i*dARaw.Stride+j] = s3*invA.Data[j*invA.Stride+i] + s3*cofactorA.Data[i*cofactorA.Stride+j]
 				}
 			}
 		}
 	}
 	dX.Zero()
-	*ds = -(f / s3 * (sigmoidS * (1.0 - sigmoidS)))
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
@@ -3651,9 +3663,9 @@ func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 
 // random24Work holds Random24's scratch space, reused across calls through random24Pool.
 type random24Work struct {
-	prod []float64
-	tmp  []float64
-	luA  runtime.LU
+	invAaB []float64
+	aB     []float64
+	luA    runtime.LU
 }
 
 var random24Pool = sync.Pool{New: func() any {
@@ -3677,30 +3689,30 @@ func Random24(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random24", "X", XRows, XCols, n, m, "n", "m")
 	ws := random24Pool.Get().(*random24Work)
 	defer random24Pool.Put(ws)
-	prod := runtime.Vec(&ws.prod, n)
-	tmp := runtime.Vec(&ws.tmp, n)
+	invAaB := runtime.Vec(&ws.invAaB, n)
+	aB := runtime.Vec(&ws.aB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a .* b
+	// aB = a .* b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[i*bRaw.Inc]
+		aB.Data[i] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[i*bRaw.Inc]
 	}
-	// prod = inv(A) (a .* b)
+	// invAaB = inv(A) (a .* b)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
-	ws.luA.SolveVecTo(prod, false, tmp)
-	f := runtime.LogSumExp(runtime.Column(prod))
+	ws.luA.SolveVecTo(invAaB, false, aB)
+	f := runtime.LogSumExp(runtime.Column(invAaB))
 	return f
 }
 
 // random24GradWork holds Random24Grad's scratch space, reused across calls through random24GradPool.
 type random24GradWork struct {
-	prod  []float64
-	invA  []float64
-	luA   runtime.LU
-	tmp   []float64
-	prod2 []float64
-	tmp2  []float64
+	invAaB        []float64
+	invA          []float64
+	luA           runtime.LU
+	aB            []float64
+	prod          []float64
+	softmaxInvAaB []float64
 }
 
 var random24GradPool = sync.Pool{New: func() any {
@@ -3752,41 +3764,41 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ws := random24GradPool.Get().(*random24GradWork)
 	defer random24GradPool.Put(ws)
-	prod := runtime.Vec(&ws.prod, n)
+	invAaB := runtime.Vec(&ws.invAaB, n)
 	invA := runtime.Mat(&ws.invA, n, n)
 	ARaw := A.RawMatrix()
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	tmp := runtime.Vec(&ws.tmp, n)
+	aB := runtime.Vec(&ws.aB, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// tmp = a .* b
+	// aB = a .* b
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[i*bRaw.Inc]
+		aB.Data[i] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[i*bRaw.Inc]
 	}
-	// prod = inv(A) (a .* b)
-	blas64.Gemv(blas.NoTrans, 1, invA, tmp, 0, prod)
-	f := runtime.LogSumExp(runtime.Column(prod))
+	// invAaB = inv(A) (a .* b)
+	blas64.Gemv(blas.NoTrans, 1, invA, aB, 0, invAaB)
+	f := runtime.LogSumExp(runtime.Column(invAaB))
 	daRaw := da.RawVector()
-	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = softmax(inv(A) (a .* b))
-	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(prod))
-	// prod2 = inv(A)' softmax(inv(A) (a .* b))
-	blas64.Gemv(blas.Trans, 1, invA, tmp2, 0, prod2)
+	prod := runtime.Vec(&ws.prod, n)
+	softmaxInvAaB := runtime.Vec(&ws.softmaxInvAaB, n)
+	// softmaxInvAaB = softmax(inv(A) (a .* b))
+	runtime.SoftmaxTo(runtime.Column(softmaxInvAaB), runtime.Column(invAaB))
+	// prod = inv(A)' softmax(inv(A) (a .* b))
+	blas64.Gemv(blas.Trans, 1, invA, softmaxInvAaB, 0, prod)
 	dbRaw := db.RawVector()
 	// da = b .* (inv(A)' softmax(inv(A) (a .* b)))
 	// db = a .* (inv(A)' softmax(inv(A) (a .* b)))
 	for i := 0; i < n; i++ {
-		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod2.Data[i]
-		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] * prod2.Data[i]
+		daRaw.Data[i*daRaw.Inc] = bRaw.Data[i*bRaw.Inc] * prod.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = aRaw.Data[i*aRaw.Inc] * prod.Data[i]
 	}
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a .* b)) (a .* b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1.0, prod2, prod, dARaw)
+	blas64.Ger(-1.0, prod, invAaB, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -3842,13 +3854,13 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random25", "X", XRows, XCols, n, m, "n", "m")
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := sum / (2.0 + runtime.Sigmoid(s))
+	f := sumXX / (2.0 + runtime.Sigmoid(s))
 	return f
 }
 
@@ -3896,15 +3908,15 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
-	f := sum / s2
+	f := sumXX / s2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -4426,6 +4438,7 @@ func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 		tmp.Data[i] = diagA.Data[i] * diagA.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, n)
+	// prod = inv(A)' (diag(A) .^ 2)
 	ws.luA.Factorize(ARaw)
 	ws.luA.SolveVecTo(prod, true, tmp)
 	f := blas64.Dot(diagA, prod)
@@ -4508,6 +4521,7 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		tmp.Data[i] = diagA.Data[i] * diagA.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, n)
+	// prod = inv(A)' (diag(A) .^ 2)
 	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
 	f := blas64.Dot(diagA, prod)
 	da.Zero()
@@ -4521,12 +4535,13 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	invAdiagA := runtime.Vec(&ws.invAdiagA, n)
 	// invAdiagA = inv(A) diag(A)
 	blas64.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
-	// dARaw = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
+	// dA = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
 		}
 	}
+	// dA += -(inv(A)' diag(A) .^ 2 diag(A)' inv(A)')
 	blas64.Ger(-1.0, prod2, invAdiagA, dARaw)
 	dX.Zero()
 	*ds = 0.0
@@ -4756,9 +4771,9 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 
 // random31GradWork holds Random31Grad's scratch space, reused across calls through random31GradPool.
 type random31GradWork struct {
-	AX   []float64
-	gemm runtime.Gemm
-	tmp  []float64
+	AX      []float64
+	gemm    runtime.Gemm
+	APlusAT []float64
 }
 
 var random31GradPool = sync.Pool{New: func() any {
@@ -4828,11 +4843,11 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = X X'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XRaw, XRaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, n)
-	// tmp = A + A'
-	runtime.AddTransposeTo(tmp, ARaw)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	// dX = (A + A') X
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, XRaw, 0, dXRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, XRaw, 0, dXRaw)
 	*ds = 0.0
 	return f
 }
@@ -5154,13 +5169,13 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := trA * sum
+	f := trA * sumXX
 	return f
 }
 
@@ -5213,13 +5228,13 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	f := trA * sum
+	f := trA * sumXX
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -5227,7 +5242,7 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = sum(X .* X) eye(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = sum * runtime.Kronecker(i, j)
+			dARaw.Data[i*dARaw.Stride+j] = sumXX * runtime.Kronecker(i, j)
 		}
 	}
 	dXRaw := dX.RawMatrix()
@@ -5302,10 +5317,10 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	ws := random35Pool.Get().(*random35Work)
 	defer random35Pool.Put(ws)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5315,7 +5330,7 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
 	norm2 := blas64.Nrm2(tmp)
-	f := sum - norm2
+	f := sumXX - norm2
 	return f
 }
 
@@ -5374,10 +5389,10 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws := random35GradPool.Get().(*random35GradWork)
 	defer random35GradPool.Put(ws)
 	XRaw := X.RawMatrix()
-	sum := 0.0
+	sumXX := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -5387,7 +5402,7 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
 	norm2 := blas64.Nrm2(tmp)
-	f := sum - norm2
+	f := sumXX - norm2
 	da.Zero()
 	dbRaw := db.RawVector()
 	// db = -((b + 3) / norm2(b + 3))

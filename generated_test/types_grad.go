@@ -18,7 +18,7 @@ const _ = ggruntime.SupportsVersion2 // fails to compile against an incompatible
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {
-	prod  []float64
+	SV    []float64
 	PM    []float64
 	cholP ggruntime.Cholesky
 }
@@ -44,9 +44,10 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	defer allTypesPool.Put(ws)
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
-	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
-	vTSv := ggblas64.Dot(vRaw, prod)
+	SV := ggruntime.Vec(&ws.SV, n)
+	// SV = S v
+	ggblas64.Symv(1, SRaw, vRaw, 0, SV)
+	vTSv := ggblas64.Dot(vRaw, SV)
 	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
@@ -66,7 +67,7 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 
 // allTypesGradWork holds AllTypesGrad's scratch space, reused across calls through allTypesGradPool.
 type allTypesGradWork struct {
-	prod  []float64
+	SV    []float64
 	PM    []float64
 	cholP ggruntime.Cholesky
 	tmp   []float64
@@ -121,9 +122,10 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
-	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Symv(1, SRaw, vRaw, 0, prod)
-	vTSv := ggblas64.Dot(vRaw, prod)
+	SV := ggruntime.Vec(&ws.SV, n)
+	// SV = S v
+	ggblas64.Symv(1, SRaw, vRaw, 0, SV)
+	vTSv := ggblas64.Dot(vRaw, SV)
 	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
@@ -142,6 +144,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// tmp = inv(P) + M M'
 	// tmp = inv(P)
 	ws.cholP.InverseTo(tmp)
+	// tmp += M M'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 1, tmp)
 	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
@@ -203,7 +206,7 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 
 // symQuadWork holds SymQuad's scratch space, reused across calls through symQuadPool.
 type symQuadWork struct {
-	prod []float64
+	SX []float64
 }
 
 var symQuadPool = ggsync.Pool{New: func() any {
@@ -223,23 +226,24 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	defer symQuadPool.Put(ws)
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
-	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Symv(1, SRaw, xRaw, 0, prod)
-	xTSx := ggblas64.Dot(xRaw, prod)
-	sum := 0.0
+	SX := ggruntime.Vec(&ws.SX, n)
+	// SX = S x
+	ggblas64.Symv(1, SRaw, xRaw, 0, SX)
+	xTSx := ggblas64.Dot(xRaw, SX)
+	sumSS := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
+			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
-	f := xTSx + sum
+	f := xTSx + sumSS
 	return f
 }
 
 // symQuadGradWork holds SymQuadGrad's scratch space, reused across calls through symQuadGradPool.
 type symQuadGradWork struct {
-	prod []float64
-	tmp  []float64
+	SX  []float64
+	tmp []float64
 }
 
 var symQuadGradPool = ggsync.Pool{New: func() any {
@@ -265,16 +269,17 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
-	prod := ggruntime.Vec(&ws.prod, n)
-	ggblas64.Symv(1, SRaw, xRaw, 0, prod)
-	xTSx := ggblas64.Dot(xRaw, prod)
-	sum := 0.0
+	SX := ggruntime.Vec(&ws.SX, n)
+	// SX = S x
+	ggblas64.Symv(1, SRaw, xRaw, 0, SX)
+	xTSx := ggblas64.Dot(xRaw, SX)
+	sumSS := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			sum += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
+			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
-	f := xTSx + sum
+	f := xTSx + sumSS
 	tmp := ggruntime.Mat(&ws.tmp, n, n)
 	// tmp = 2 S + x x'
 	// tmp = 2 S
@@ -283,6 +288,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 			tmp.Data[i*tmp.Stride+j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
 		}
 	}
+	// tmp += x x'
 	ggblas64.Ger(1, xRaw, xRaw, tmp)
 	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
@@ -389,7 +395,7 @@ func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 
 // shadowingWork holds Shadowing's scratch space, reused across calls through shadowingPool.
 type shadowingWork struct {
-	prod []float64
+	matMath []float64
 }
 
 var shadowingPool = ggsync.Pool{New: func() any {
@@ -418,9 +424,10 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	prod := ggruntime.Vec(&ws.prod, m)
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
-	iTmatmath := ggblas64.Dot(iRaw, prod)
+	matMath := ggruntime.Vec(&ws.matMath, m)
+	// matMath = mat math
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matMath)
+	iTmatmath := ggblas64.Dot(iRaw, matMath)
 	sumExpMath := 0.0
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
@@ -438,7 +445,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 
 // shadowingGradWork holds ShadowingGrad's scratch space, reused across calls through shadowingGradPool.
 type shadowingGradWork struct {
-	prod    []float64
+	matMath []float64
 	expMath []float64
 }
 
@@ -499,9 +506,10 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	prod := ggruntime.Vec(&ws.prod, m)
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, prod)
-	iTmatmath := ggblas64.Dot(iRaw, prod)
+	matMath := ggruntime.Vec(&ws.matMath, m)
+	// matMath = mat math
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matMath)
+	iTmatmath := ggblas64.Dot(iRaw, matMath)
 	expMath := ggruntime.Vec(&ws.expMath, n)
 	sumExpMath := 0.0
 	// expMath = exp(math)
@@ -523,10 +531,11 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	ggblas64.Ger(fd, iRaw, mathRaw, dmatRaw)
 	dmathRaw := dmath.RawVector()
 	// dmath = exp(math) + fd mat' i
-	// dmathRaw = exp(math)
+	// dmath = exp(math)
 	for i2 := 0; i2 < n; i2++ {
 		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2]
 	}
+	// dmath += fd mat' i
 	ggblas64.Gemv(blas.Trans, fd, matRaw, iRaw, 1, dmathRaw)
 	diRaw := di.RawVector()
 	// di = fd mat math

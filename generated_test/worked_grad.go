@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // bilinearWork holds Bilinear's scratch space, reused across calls through bilinearPool.
 type bilinearWork struct {
-	prod []float64
+	XB []float64
 }
 
 var bilinearPool = sync.Pool{New: func() any {
@@ -44,15 +44,16 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	f := blas64.Dot(aRaw, prod)
+	XB := runtime.Vec(&ws.XB, m)
+	// XB = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
+	f := blas64.Dot(aRaw, XB)
 	return f
 }
 
 // bilinearGradWork holds BilinearGrad's scratch space, reused across calls through bilinearGradPool.
 type bilinearGradWork struct {
-	prod []float64
+	XB []float64
 }
 
 var bilinearGradPool = sync.Pool{New: func() any {
@@ -83,9 +84,10 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, prod)
-	f := blas64.Dot(aRaw, prod)
+	XB := runtime.Vec(&ws.XB, m)
+	// XB = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
+	f := blas64.Dot(aRaw, XB)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
 	runtime.ZeroMatrix(dXRaw)
@@ -420,8 +422,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
 type quadTraceGradWork struct {
-	tmp  []float64
-	gemm runtime.Gemm
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var quadTraceGradPool = sync.Pool{New: func() any {
@@ -450,13 +452,13 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, n)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// tmp = A + A'
-	runtime.AddTransposeTo(tmp, ARaw)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
@@ -541,8 +543,8 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 
 // sandwichGradWork holds SandwichGrad's scratch space, reused across calls through sandwichGradPool.
 type sandwichGradWork struct {
-	tmp   []float64
-	chain runtime.Chain
+	CPlusCT []float64
+	chain   runtime.Chain
 }
 
 var sandwichGradPool = sync.Pool{New: func() any {
@@ -573,15 +575,15 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, m, m)
+	CPlusCT := runtime.Mat(&ws.CPlusCT, m, m)
 	CRaw := C.RawMatrix()
-	// tmp = C + C'
-	runtime.AddTransposeTo(tmp, CRaw)
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{tmp, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f

@@ -56,10 +56,10 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 
 // logRegHGradWork holds LogRegHGrad's scratch space, reused across calls through logRegHGradPool.
 type logRegHGradWork struct {
-	Xw   []float64
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
+	Xw             []float64
+	negYXw         []float64
+	sigmoidNegYXw  []float64
+	ySigmoidNegYXw []float64
 }
 
 var logRegHGradPool = sync.Pool{New: func() any {
@@ -87,34 +87,36 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	defer logRegHGradPool.Put(ws)
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
-	// dwRaw = lambda w
+	// dw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sum := 0.0
-	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
+	negYXw := runtime.Vec(&ws.negYXw, n)
+	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
+	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
 		if r1 > n {
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-			tmp2.Data[i] = sigmoid
+			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
+			sigmoidNegYXw.Data[i] = sigmoid
 			sum += softplus
-			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
+		// dw += -1 Xp' ySigmoidNegYXw[r0:r1]
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -162,7 +164,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
 	vwRaw := vw.RawVector()
-	// hwRaw = lambda vw
+	// hw = lambda vw
 	for i := 0; i < d; i++ {
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
@@ -183,6 +185,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
+	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 

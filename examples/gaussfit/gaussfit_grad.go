@@ -107,6 +107,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -255,6 +256,7 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L

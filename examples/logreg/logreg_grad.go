@@ -57,10 +57,10 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 
 // lossGradWork holds LossGrad's scratch space, reused across calls through lossGradPool.
 type lossGradWork struct {
-	z    []float64
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
+	z             []float64
+	negYZ         []float64
+	sigmoidNegYZ  []float64
+	ySigmoidNegYZ []float64
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -89,34 +89,36 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	defer lossGradPool.Put(ws)
 	dwRaw := dw.RawVector()
 	wRaw := w.RawVector()
-	// dwRaw = lambda w
+	// dw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
 	z := runtime.Vec(&ws.z, n)
 	sum := 0.0
-	// z = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	// z = X w, ySigmoidNegYZ and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYZ: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
+	negYZ := runtime.Vec(&ws.negYZ, n)
+	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
+	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
 		if r1 > n {
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// z[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(z, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-			tmp2.Data[i] = sigmoid
+			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
+			sigmoidNegYZ.Data[i] = sigmoid
 			sum += softplus
-			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
+		// dw += -1 Xp' ySigmoidNegYZ[r0:r1]
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -165,7 +167,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
 	vwRaw := vw.RawVector()
-	// hwRaw = lambda vw
+	// hw = lambda vw
 	for i := 0; i < d; i++ {
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
@@ -186,6 +188,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
+	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 

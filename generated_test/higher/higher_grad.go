@@ -46,13 +46,14 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	// dst = t^2 A + sin(t) B B
 	ARaw := A.RawMatrix()
-	// dstRaw = t^2 A
+	// dst = t^2 A
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = t * t * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 	BRaw := B.RawMatrix()
+	// dst += sin(t) B B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Sin(t), BRaw, BRaw, 1, dstRaw)
 }
 
@@ -88,13 +89,14 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	// dst = 2 t A + cos(t) B B
 	ARaw := A.RawMatrix()
-	// dstRaw = 2 t A
+	// dst = 2 t A
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * ARaw.Data[i*ARaw.Stride+j])
 		}
 	}
 	BRaw := B.RawMatrix()
+	// dst += cos(t) B B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t), BRaw, BRaw, 1, dstRaw)
 }
 
@@ -220,13 +222,14 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	dstRaw := dst.RawMatrix()
 	// dst = 2 (t dt) A + (cos(t) dt) B B
 	ARaw := A.RawMatrix()
-	// dstRaw = 2 (t dt) A
+	// dst = 2 (t dt) A
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * ARaw.Data[i*ARaw.Stride+j])
 		}
 	}
 	BRaw := B.RawMatrix()
+	// dst += (cos(t) dt) B B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t)*dt, BRaw, BRaw, 1, dstRaw)
 }
 
@@ -281,6 +284,7 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 		}
 	}
 	BRaw := B.RawMatrix()
+	// tmp += cos(t) B B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t), BRaw, BRaw, 1, tmp)
 	jt.AddBlock(0, 0, 1.0, tmp)
 }
@@ -452,10 +456,10 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 
 // logRegNGradWork holds LogRegNGrad's scratch space, reused across calls through logRegNGradPool.
 type logRegNGradWork struct {
-	Xw   []float64
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
+	Xw             []float64
+	negYXw         []float64
+	sigmoidNegYXw  []float64
+	ySigmoidNegYXw []float64
 }
 
 var logRegNGradPool = sync.Pool{New: func() any {
@@ -489,27 +493,29 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	f := 0.0
-	// Xw = X w, tmp and the loss terms in row panels of X, each still in cache for X' r: X is read once.
+	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
+	negYXw := runtime.Vec(&ws.negYXw, n)
+	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
+	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
 		if r1 > n {
 			r1 = n
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
 		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
-			tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
-			tmp2.Data[i] = sigmoid
+			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
+			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
+			sigmoidNegYXw.Data[i] = sigmoid
 			f += softplus
-			tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
+			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
 		}
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(tmp3, r0, r1), 1, dwRaw)
+		// dw += -1 Xp' ySigmoidNegYXw[r0:r1]
+		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	return f
 }
@@ -686,12 +692,13 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	dstRaw := dst.RawVector()
 	// dst = b + A x
 	bRaw := b.RawVector()
-	// dstRaw = b
+	// dst = b
 	for i := 0; i < m; i++ {
 		dstRaw.Data[i*dstRaw.Inc] = bRaw.Data[i*bRaw.Inc]
 	}
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
+	// dst += A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, dstRaw)
 }
 
@@ -726,15 +733,17 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	dstRaw := dst.RawVector()
 	// dst = db + dA x + A dx
 	dbRaw := db.RawVector()
-	// dstRaw = db
+	// dst = db
 	for i := 0; i < m; i++ {
 		dstRaw.Data[i*dstRaw.Inc] = dbRaw.Data[i*dbRaw.Inc]
 	}
 	dARaw := dA.RawMatrix()
 	xRaw := x.RawVector()
+	// dst += dA x
 	blas64.Gemv(blas.NoTrans, 1, dARaw, xRaw, 1, dstRaw)
 	ARaw := A.RawMatrix()
 	dxRaw := dx.RawVector()
+	// dst += A dx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, dxRaw, 1, dstRaw)
 }
 
@@ -841,8 +850,10 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	// dst = dx x' + x dx'
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
+	// dst = dx x'
 	runtime.ZeroMatrix(dstRaw)
 	blas64.Ger(1, dxRaw, xRaw, dstRaw)
+	// dst += x dx'
 	blas64.Ger(1, xRaw, dxRaw, dstRaw)
 }
 
@@ -919,7 +930,7 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 
 // elemExpJVPWork holds ElemExpJVP's scratch space, reused across calls through elemExpJVPPool.
 type elemExpJVPWork struct {
-	tmp []float64
+	expXDX []float64
 }
 
 var elemExpJVPPool = sync.Pool{New: func() any {
@@ -945,15 +956,15 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, m, n)
+	expXDX := runtime.Mat(&ws.expXDX, m, n)
 	XRaw := X.RawMatrix()
 	dXRaw := dX.RawMatrix()
-	// tmp = exp(X) .* dX
+	// expXDX = exp(X) .* dX
 	// dst = exp(X) .* dX + X .* (exp(X) .* dX)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j]) * dXRaw.Data[i*dXRaw.Stride+j]
-			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*tmp.Data[i*tmp.Stride+j]
+			expXDX.Data[i*expXDX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j]) * dXRaw.Data[i*dXRaw.Stride+j]
+			dstRaw.Data[i*dstRaw.Stride+j] = expXDX.Data[i*expXDX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*expXDX.Data[i*expXDX.Stride+j]
 		}
 	}
 }
@@ -1390,7 +1401,7 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 
 // scalarCurveWork holds ScalarCurve's scratch space, reused across calls through scalarCurvePool.
 type scalarCurveWork struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurvePool = sync.Pool{New: func() any {
@@ -1413,16 +1424,17 @@ func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurvePool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	f := math.Exp(t)*aTAa + math.Pow(t, 3.0)
 	return f
 }
 
 // scalarCurveGradWork holds ScalarCurveGrad's scratch space, reused across calls through scalarCurveGradPool.
 type scalarCurveGradWork struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurveGradPool = sync.Pool{New: func() any {
@@ -1448,9 +1460,10 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	defer scalarCurveGradPool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	s := math.Exp(t) * aTAa
 	f := s + math.Pow(t, 3.0)
 	*dt = s + 3.0*(t*t)
@@ -1459,7 +1472,7 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 
 // scalarCurveDerivWork holds ScalarCurveDeriv's scratch space, reused across calls through scalarCurveDerivPool.
 type scalarCurveDerivWork struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurveDerivPool = sync.Pool{New: func() any {
@@ -1483,16 +1496,17 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDerivPool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	f := math.Exp(t)*aTAa + 3.0*(t*t)
 	return f
 }
 
 // scalarCurveDeriv2Work holds ScalarCurveDeriv2's scratch space, reused across calls through scalarCurveDeriv2Pool.
 type scalarCurveDeriv2Work struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurveDeriv2Pool = sync.Pool{New: func() any {
@@ -1517,16 +1531,17 @@ func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv2Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	f := 6.0*t + math.Exp(t)*aTAa
 	return f
 }
 
 // scalarCurveDeriv3Work holds ScalarCurveDeriv3's scratch space, reused across calls through scalarCurveDeriv3Pool.
 type scalarCurveDeriv3Work struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurveDeriv3Pool = sync.Pool{New: func() any {
@@ -1552,16 +1567,17 @@ func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv3Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	f := math.Exp(t)*aTAa + 6.0
 	return f
 }
 
 // scalarCurveDeriv4Work holds ScalarCurveDeriv4's scratch space, reused across calls through scalarCurveDeriv4Pool.
 type scalarCurveDeriv4Work struct {
-	prod []float64
+	AA []float64
 }
 
 var scalarCurveDeriv4Pool = sync.Pool{New: func() any {
@@ -1588,9 +1604,10 @@ func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv4Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, prod)
-	aTAa := blas64.Dot(aRaw, prod)
+	AA := runtime.Vec(&ws.AA, n)
+	// AA = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
+	aTAa := blas64.Dot(aRaw, AA)
 	f := math.Exp(t) * aTAa
 	return f
 }
@@ -1715,7 +1732,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	f := sum + 0.5*(lambda*wTw)
 	dwRaw := dw.RawVector()
 	// dw = lambda w - X' (y .* sigmoid(-(y .* (X w + b))))
-	// dwRaw = lambda w
+	// dw = lambda w
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
@@ -1724,6 +1741,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
+	// dw += -(X' (y .* sigmoid(-(y .* (X w + b)))))
 	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
 	for i := 0; i < n; i++ {
@@ -1776,7 +1794,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	hwRaw := hw.RawVector()
 	// hw = lambda vw + X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	vwRaw := vw.RawVector()
-	// hwRaw = lambda vw
+	// hw = lambda vw
 	for i := 0; i < d; i++ {
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
@@ -1797,6 +1815,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
+	// hw += X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -1973,8 +1992,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
 type quadTraceGradWork struct {
-	tmp  []float64
-	gemm runtime.Gemm
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var quadTraceGradPool = sync.Pool{New: func() any {
@@ -2003,13 +2022,13 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, n)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// tmp = A + A'
-	runtime.AddTransposeTo(tmp, ARaw)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	WRaw := W.RawMatrix()
 	// dW = (A + A') W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, WRaw, 0, dWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, WRaw, 0, dWRaw)
 	// f is homogeneous of degree 2 in W: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dW.RawMatrix(), W.RawMatrix()) / 2.0
 	return f
@@ -2017,8 +2036,8 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 
 // quadTraceHessVecWork holds QuadTraceHessVec's scratch space, reused across calls through quadTraceHessVecPool.
 type quadTraceHessVecWork struct {
-	tmp  []float64
-	gemm runtime.Gemm
+	APlusAT []float64
+	gemm    runtime.Gemm
 }
 
 var quadTraceHessVecPool = sync.Pool{New: func() any {
@@ -2050,13 +2069,13 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
 	hWRaw := hW.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, n)
+	APlusAT := runtime.Mat(&ws.APlusAT, n, n)
 	ARaw := A.RawMatrix()
-	// tmp = A + A'
-	runtime.AddTransposeTo(tmp, ARaw)
+	// APlusAT = A + A'
+	runtime.AddTransposeTo(APlusAT, ARaw)
 	vWRaw := vW.RawMatrix()
 	// hW = (A + A') vW
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, vWRaw, 0, hWRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, vWRaw, 0, hWRaw)
 }
 
 // QuadTraceProblem returns the problem of minimising QuadTrace over W with A
@@ -2182,6 +2201,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
 		}
 	}
+	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
@@ -2362,14 +2382,14 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
-	// dxRaw = 4 (x' x) x
+	// dx = 4 (x' x) x
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 4.0 * (xTx * xRaw.Data[i*xRaw.Inc])
 	}
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, m)
-	sum := 0.0
-	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' r: A is read once.
+	sumExpAx := 0.0
+	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' expAx: A is read once.
 	panel := runtime.PanelRows(n)
 	expAx := runtime.Vec(&ws.expAx, m)
 	for r0 := 0; r0 < m; r0 += panel {
@@ -2378,14 +2398,16 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 			r1 = m
 		}
 		Xp := runtime.RowPanel(ARaw, r0, r1)
+		// Ax[r0:r1] = Xp x
 		blas64.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
 		for i := r0; i < r1; i++ {
 			expAx.Data[i] = math.Exp(Ax.Data[i])
-			sum += expAx.Data[i]
+			sumExpAx += expAx.Data[i]
 		}
+		// dx += Xp' expAx[r0:r1]
 		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, dxRaw)
 	}
-	f := xTx*xTx + sum
+	f := xTx*xTx + sumExpAx
 	return f
 }
 
@@ -2428,7 +2450,7 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	vxTx := blas64.Dot(vxRaw, xRaw)
 	xTvx := blas64.Dot(xRaw, vxRaw)
 	xTx := blas64.Dot(xRaw, xRaw)
-	// hxRaw = 4 ((vx' x + x' vx) x + (x' x) vx)
+	// hx = 4 ((vx' x + x' vx) x + (x' x) vx)
 	for i := 0; i < n; i++ {
 		hxRaw.Data[i*hxRaw.Inc] = 4.0 * ((vxTx+xTvx)*xRaw.Data[i*xRaw.Inc] + xTx*vxRaw.Data[i*vxRaw.Inc])
 	}
@@ -2444,6 +2466,7 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = math.Exp(Ax.Data[i]) * Avx.Data[i]
 	}
+	// hx += A' (exp(A x) .* (A vx))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 1, hxRaw)
 }
 
@@ -2675,21 +2698,21 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 
 // twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across calls through twoLayerHessVecPool.
 type twoLayerHessVecWork struct {
-	tmp    []float64
-	tmp2   []float64
-	tanhBx []float64
-	Bx     []float64
-	prod   []float64
-	tmp3   []float64
-	tmp4   []float64
-	prod2  []float64
-	tmp5   []float64
-	prod3  []float64
-	tmp6   []float64
-	tmp7   []float64
-	Bvx    []float64
-	prod4  []float64
-	prod5  []float64
+	tmp     []float64
+	tmp2    []float64
+	tanhBx  []float64
+	Bx      []float64
+	prod    []float64
+	tmp3    []float64
+	tmp4    []float64
+	AtanhBx []float64
+	tmp5    []float64
+	prod2   []float64
+	tmp6    []float64
+	tmp7    []float64
+	Bvx     []float64
+	prod3   []float64
+	prod4   []float64
 }
 
 var twoLayerHessVecPool = sync.Pool{New: func() any {
@@ -2747,15 +2770,15 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	ARaw := A.RawMatrix()
 	tmp3 := runtime.Vec(&ws.tmp3, m)
 	tmp4 := runtime.Vec(&ws.tmp4, m)
-	prod2 := runtime.Vec(&ws.prod2, m)
-	// prod2 = A tanh(B x)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod2)
+	AtanhBx := runtime.Vec(&ws.AtanhBx, m)
+	// AtanhBx = A tanh(B x)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, AtanhBx)
 	// tmp4 = sigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
-		tmp4.Data[i] = runtime.Sigmoid(c * prod2.Data[i])
+		tmp4.Data[i] = runtime.Sigmoid(c * AtanhBx.Data[i])
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, m)
-	prod3 := runtime.Vec(&ws.prod3, m)
+	prod2 := runtime.Vec(&ws.prod2, m)
 	tmp6 := runtime.Vec(&ws.tmp6, k)
 	tmp7 := runtime.Vec(&ws.tmp7, k)
 	Bvx := runtime.Vec(&ws.Bvx, k)
@@ -2768,31 +2791,31 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 		tmp7.Data[i] = tmp2.Data[i] * Bvx.Data[i]
 		tmp6.Data[i] = vc*tanhBx.Data[i] + c*tmp7.Data[i]
 	}
-	// prod3 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod3)
-	// tmp5 = prod3 .* (tmp4 .* (1 - tmp4))
+	// prod2 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
+	// tmp5 = prod2 .* (tmp4 .* (1 - tmp4))
 	// tmp3 = vc tmp4 + c tmp5
 	for i := 0; i < m; i++ {
-		tmp5.Data[i] = prod3.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
+		tmp5.Data[i] = prod2.Data[i] * (tmp4.Data[i] * (1.0 - tmp4.Data[i]))
 		tmp3.Data[i] = vc*tmp4.Data[i] + c*tmp5.Data[i]
 	}
 	// prod = A' tmp3
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
-	prod4 := runtime.Vec(&ws.prod4, k)
-	// prod4 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod4)
-	// tmp = tmp2 .* prod - 2 c prod4 .* (tanhBx .* tmp7)
+	prod3 := runtime.Vec(&ws.prod3, k)
+	// prod3 = A' sigmoid(c A tanh(B x))
+	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod3)
+	// tmp = tmp2 .* prod - 2 c prod3 .* (tanhBx .* tmp7)
 	for i := 0; i < k; i++ {
-		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod4.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
+		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod3.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
 	}
 	// hx = B' tmp
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
-	prod5 := runtime.Vec(&ws.prod5, m)
-	// prod5 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod5)
+	prod4 := runtime.Vec(&ws.prod4, m)
+	// prod4 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
+	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod4)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += tmp4.Data[i]*prod5.Data[i] + prod2.Data[i]*tmp5.Data[i]
+		sum += tmp4.Data[i]*prod4.Data[i] + AtanhBx.Data[i]*tmp5.Data[i]
 	}
 	*hc = sum
 }
@@ -3296,7 +3319,7 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	DRaw := D.RawMatrix()
 	// prod = (A + t B) D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
-	// dstRaw = 2 t (A + t B) D
+	// dst = 2 t (A + t B) D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * prod.Data[i*prod.Stride+j])
@@ -3310,6 +3333,7 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
 		}
 	}
+	// dst += B (C + t^2 D)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, dstRaw)
 }
 
@@ -3362,7 +3386,7 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	DRaw := D.RawMatrix()
 	// BD = B D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, DRaw, 0, BD)
-	// dstRaw = 4 t B D
+	// dst = 4 t B D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 4.0 * (t * BD.Data[i*BD.Stride+j])
@@ -3376,6 +3400,7 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
+	// dst += 2 (A + t B) D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, DRaw, 1, dstRaw)
 }
 
@@ -3484,7 +3509,7 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	DRaw := D.RawMatrix()
 	// prod = (A + t B) D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, DRaw, 0, prod)
-	// dstRaw = 2 (t dt) (A + t B) D
+	// dst = 2 (t dt) (A + t B) D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * (t * dt * prod.Data[i*prod.Stride+j])
@@ -3498,6 +3523,7 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
 		}
 	}
+	// dst += dt B (C + t^2 D)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, BRaw, tmp2, 1, dstRaw)
 }
 
@@ -3584,6 +3610,7 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 			tmp3.Data[i*tmp3.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
 		}
 	}
+	// tmp += B (C + t^2 D)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp3, 1, tmp)
 	jt.AddBlock(0, 0, 1.0, tmp)
 }
@@ -3630,9 +3657,9 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 
 // sandwichAllJVPWork holds SandwichAllJVP's scratch space, reused across calls through sandwichAllJVPPool.
 type sandwichAllJVPWork struct {
-	chain runtime.Chain
-	tmp   []float64
-	gemm  runtime.Gemm
+	chain      runtime.Chain
+	dAXPlusAdX []float64
+	gemm       runtime.Gemm
 }
 
 var sandwichAllJVPPool = sync.Pool{New: func() any {
@@ -3681,16 +3708,20 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	dBRaw := dB.RawMatrix()
+	// dst = A X dB
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, dBRaw}, []bool{false, false, false})
-	tmp := runtime.Mat(&ws.tmp, m, q)
-	// tmp = dA X + A dX
+	dAXPlusAdX := runtime.Mat(&ws.dAXPlusAdX, m, q)
+	// dAXPlusAdX = dA X + A dX
 	dARaw := dA.RawMatrix()
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, dARaw, XRaw, 0, tmp)
+	// dAXPlusAdX = dA X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, dARaw, XRaw, 0, dAXPlusAdX)
 	dXRaw := dX.RawMatrix()
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, dXRaw, 1, tmp)
+	// dAXPlusAdX += A dX
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, dXRaw, 1, dAXPlusAdX)
 	BRaw := B.RawMatrix()
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, BRaw, 1, dstRaw)
+	// dst += (dA X + A dX) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, dAXPlusAdX, BRaw, 1, dstRaw)
 }
 
 // sandwichAllJacobianWork holds SandwichAllJacobian's scratch space, reused across calls through sandwichAllJacobianPool.
@@ -4034,13 +4065,13 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	vxRaw := vx.RawVector()
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
-	sum := 0.0
+	sumSoftmaxAxAvx := 0.0
 	for i := 0; i < m; i++ {
-		sum += softmaxAx.Data[i] * Avx.Data[i]
+		sumSoftmaxAxAvx += softmaxAx.Data[i] * Avx.Data[i]
 	}
 	// tmp = softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx)))
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sum)
+		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sumSoftmaxAxAvx)
 	}
 	// hx = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
@@ -4193,15 +4224,15 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
-	recip0Norm2X := runtime.Recip0(f)
+	recip0F := runtime.Recip0(f)
 	vxRaw := vx.RawVector()
-	sum := 0.0
+	sumXVx := 0.0
 	for i := 0; i < n; i++ {
-		sum += xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]
+		sumXVx += xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]
 	}
 	// hx = vx / norm2(x) - (sum(x .* vx) recip0(norm2(x)) / norm2(x) / norm2(x)) x
 	for i := 0; i < n; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = recip0Norm2X*vxRaw.Data[i*vxRaw.Inc] - recip0Norm2X*sum*(recip0Norm2X*recip0Norm2X)*xRaw.Data[i*xRaw.Inc]
+		hxRaw.Data[i*hxRaw.Inc] = recip0F*vxRaw.Data[i*vxRaw.Inc] - recip0F*sumXVx*(recip0F*recip0F)*xRaw.Data[i*xRaw.Inc]
 	}
 }
 
@@ -4627,16 +4658,16 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	// softmaxX = softmax(X)
 	runtime.SoftmaxTo(softmaxX, XRaw)
 	vXRaw := vX.RawMatrix()
-	sum := 0.0
+	sumSoftmaxXVX := 0.0
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]
+			sumSoftmaxXVX += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]
 		}
 	}
 	// hX = softmax(X) .* (vX - sum(softmax(X) .* vX))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			hXRaw.Data[i*hXRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * (vXRaw.Data[i*vXRaw.Stride+j] - sum)
+			hXRaw.Data[i*hXRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * (vXRaw.Data[i*vXRaw.Stride+j] - sumSoftmaxXVX)
 		}
 	}
 }

@@ -1834,9 +1834,11 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	// dst = dx' A + x' dA
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
+	// dst = dx' A
 	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
+	// dst += x' dA
 	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
 }
 
@@ -1907,7 +1909,7 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 
 // rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across calls through rowInnerThenRowPool.
 type rowInnerThenRowWork struct {
-	prod []float64
+	AY []float64
 }
 
 var rowInnerThenRowPool = sync.Pool{New: func() any {
@@ -1947,9 +1949,10 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
-	xTAy := blas64.Dot(xRaw, prod)
+	AY := runtime.Vec(&ws.AY, n)
+	// AY = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
+	xTAy := blas64.Dot(xRaw, AY)
 	zRaw := z.RawVector()
 	// dst = (x' A y) z'
 	for i := 0; i < m; i++ {
@@ -1959,10 +1962,10 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 
 // rowInnerThenRowJVPWork holds RowInnerThenRowJVP's scratch space, reused across calls through rowInnerThenRowJVPPool.
 type rowInnerThenRowJVPWork struct {
-	prod  []float64
-	prod2 []float64
-	prod3 []float64
-	prod4 []float64
+	AY  []float64
+	dAY []float64
+	ADy []float64
+	AY2 []float64
 }
 
 var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
@@ -2013,22 +2016,26 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
-	dxTAy := blas64.Dot(dxRaw, prod)
+	AY := runtime.Vec(&ws.AY, n)
+	// AY = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
+	dxTAy := blas64.Dot(dxRaw, AY)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
-	prod2 := runtime.Vec(&ws.prod2, n)
-	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, prod2)
-	xTdAy := blas64.Dot(xRaw, prod2)
+	dAY := runtime.Vec(&ws.dAY, n)
+	// dAY = dA y
+	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, dAY)
+	xTdAy := blas64.Dot(xRaw, dAY)
 	dyRaw := dy.RawVector()
-	prod3 := runtime.Vec(&ws.prod3, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, prod3)
-	xTAdy := blas64.Dot(xRaw, prod3)
+	ADy := runtime.Vec(&ws.ADy, n)
+	// ADy = A dy
+	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, ADy)
+	xTAdy := blas64.Dot(xRaw, ADy)
 	zRaw := z.RawVector()
-	prod4 := runtime.Vec(&ws.prod4, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod4)
-	xTAy := blas64.Dot(xRaw, prod4)
+	AY2 := runtime.Vec(&ws.AY2, n)
+	// AY2 = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY2)
+	xTAy := blas64.Dot(xRaw, AY2)
 	dzRaw := dz.RawVector()
 	// dst = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
 	for i := 0; i < m; i++ {
@@ -2065,7 +2072,7 @@ type rowInnerThenRowJacobianWork struct {
 	dirZ3     mat.VecDense
 	dirZ3Data []float64
 	block3    mat.Dense
-	prod      []float64
+	AY        []float64
 }
 
 var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
@@ -2200,9 +2207,10 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	prod := runtime.Vec(&ws.prod, n)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, prod)
-	xTAy := blas64.Dot(xRaw, prod)
+	AY := runtime.Vec(&ws.AY, n)
+	// AY = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
+	xTAy := blas64.Dot(xRaw, AY)
 	jz.AddProduct(xTAy, runtime.Identity, runtime.Identity, true)
 }
 
@@ -2398,11 +2406,11 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	}
 	xRaw := x.RawVector()
 	Rx := blas64.Dot(RRaw, xRaw)
-	sum := 0.0
+	sumRR := 0.0
 	for i := 0; i < n; i++ {
-		sum += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
+		sumRR += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
 	}
-	f := math.Exp(Rx) + sum
+	f := math.Exp(Rx) + sumRR
 	return f
 }
 
@@ -2430,11 +2438,11 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	xRaw := x.RawVector()
 	Rx := blas64.Dot(RRaw, xRaw)
 	expRx := math.Exp(Rx)
-	sum := 0.0
+	sumRR := 0.0
 	for i := 0; i < n; i++ {
-		sum += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
+		sumRR += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
 	}
-	f := expRx + sum
+	f := expRx + sumRR
 	dxRaw := dx.RawVector()
 	// dx = exp(R x) R'
 	for i := 0; i < n; i++ {
@@ -2551,7 +2559,7 @@ func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
 
 // columnMatrixInputWork holds ColumnMatrixInput's scratch space, reused across calls through columnMatrixInputPool.
 type columnMatrixInputWork struct {
-	tmp []float64
+	CX []float64
 }
 
 var columnMatrixInputPool = sync.Pool{New: func() any {
@@ -2574,22 +2582,22 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	defer columnMatrixInputPool.Put(ws)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
-	sum := 0.0
-	tmp := runtime.Vec(&ws.tmp, n)
+	sumCX := 0.0
+	CX := runtime.Vec(&ws.CX, n)
 	xTC := 0.0
-	// tmp = C .* x
+	// CX = C .* x
 	for i := 0; i < n; i++ {
-		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-		xTC += tmp.Data[i]
+		sumCX += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		xTC += CX.Data[i]
 	}
-	f := sum + xTC
+	f := sumCX + xTC
 	return f
 }
 
 // columnMatrixInputGradWork holds ColumnMatrixInputGrad's scratch space, reused across calls through columnMatrixInputGradPool.
 type columnMatrixInputGradWork struct {
-	tmp []float64
+	CX []float64
 }
 
 var columnMatrixInputGradPool = sync.Pool{New: func() any {
@@ -2619,16 +2627,16 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	defer columnMatrixInputGradPool.Put(ws)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
-	sum := 0.0
-	tmp := runtime.Vec(&ws.tmp, n)
+	sumCX := 0.0
+	CX := runtime.Vec(&ws.CX, n)
 	xTC := 0.0
-	// tmp = C .* x
+	// CX = C .* x
 	for i := 0; i < n; i++ {
-		sum += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-		tmp.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
-		xTC += tmp.Data[i]
+		sumCX += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		xTC += CX.Data[i]
 	}
-	f := sum + xTC
+	f := sumCX + xTC
 	dCRaw := runtime.ColumnOf(dC.RawMatrix())
 	dxRaw := dx.RawVector()
 	// dC = 2 x
@@ -2905,8 +2913,8 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 
 // mixedHessianOrderHessVecWork holds MixedHessianOrderHessVec's scratch space, reused across calls through mixedHessianOrderHessVecPool.
 type mixedHessianOrderHessVecWork struct {
-	tmp  []float64
-	expX []float64
+	expXVx []float64
+	expX   []float64
 }
 
 var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
@@ -2942,23 +2950,23 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	defer mixedHessianOrderHessVecPool.Put(ws)
 	s := b * va
 	s2 := a * vb
-	tmp := runtime.Vec(&ws.tmp, n)
+	expXVx := runtime.Vec(&ws.expXVx, n)
 	expX := runtime.Vec(&ws.expX, n)
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
 	sum := 0.0
 	// expX = exp(x)
-	// tmp = exp(x) .* vx
+	// expXVx = exp(x) .* vx
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
-		tmp.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
-		sum += tmp.Data[i]
+		expXVx.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
+		sum += expXVx.Data[i]
 	}
 	*hc = s + s2 + sum
 	hxRaw := hx.RawVector()
 	// hx = vc exp(x) + c exp(x) .* vx
 	for i := 0; i < n; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = vc*expX.Data[i] + c*tmp.Data[i]
+		hxRaw.Data[i*hxRaw.Inc] = vc*expX.Data[i] + c*expXVx.Data[i]
 	}
 	*hb = 2.0*(s+s2) + c*va + a*vc
 	*ha = 2.0*(b*vb) + c*vb + b*vc
@@ -3128,9 +3136,11 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	// dst = x' A + y' B
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
+	// dst = x' A
 	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
 	yRaw := y.RawVector()
 	BRaw := B.RawMatrix()
+	// dst += y' B
 	blas64.Gemv(blas.Trans, 1, BRaw, yRaw, 1, dstRaw)
 }
 
@@ -3179,15 +3189,19 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	// dst = dx' A + x' dA + dy' B + y' dB
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
+	// dst = dx' A
 	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
+	// dst += x' dA
 	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
 	dyRaw := dy.RawVector()
 	BRaw := B.RawMatrix()
+	// dst += dy' B
 	blas64.Gemv(blas.Trans, 1, BRaw, dyRaw, 1, dstRaw)
 	yRaw := y.RawVector()
 	dBRaw := dB.RawMatrix()
+	// dst += y' dB
 	blas64.Gemv(blas.Trans, 1, dBRaw, yRaw, 1, dstRaw)
 }
 
@@ -3883,7 +3897,7 @@ func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
 
 // symmetricHVPWithVectorWork holds SymmetricHVPWithVector's scratch space, reused across calls through symmetricHVPWithVectorPool.
 type symmetricHVPWithVectorWork struct {
-	prod []float64
+	cX []float64
 }
 
 var symmetricHVPWithVectorPool = sync.Pool{New: func() any {
@@ -3906,18 +3920,19 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	defer symmetricHVPWithVectorPool.Put(ws)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Symv(1, cRaw, xRaw, 0, prod)
-	xTcx := blas64.Dot(xRaw, prod)
+	cX := runtime.Vec(&ws.cX, m)
+	// cX = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cX)
+	xTcx := blas64.Dot(xRaw, cX)
 	f := math.Pow(math.Exp(xTcx), 0.5)
 	return f
 }
 
 // symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch space, reused across calls through symmetricHVPWithVectorGradPool.
 type symmetricHVPWithVectorGradWork struct {
-	prod []float64
-	tmp  []float64
-	xxT  []float64
+	cX  []float64
+	tmp []float64
+	xxT []float64
 }
 
 var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
@@ -3948,13 +3963,14 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	defer symmetricHVPWithVectorGradPool.Put(ws)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Symv(1, cRaw, xRaw, 0, prod)
-	xTcx := blas64.Dot(xRaw, prod)
-	s := math.Exp(xTcx)
-	f := math.Pow(s, 0.5)
+	cX := runtime.Vec(&ws.cX, m)
+	// cX = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cX)
+	xTcx := blas64.Dot(xRaw, cX)
+	expXTcx := math.Exp(xTcx)
+	f := math.Pow(expXTcx, 0.5)
 	tmp := runtime.Mat(&ws.tmp, m, m)
-	s2 := s * math.Pow(s, -0.5)
+	s := expXTcx * math.Pow(expXTcx, -0.5)
 	xxT := runtime.Mat(&ws.xxT, m, m)
 	// xxT = x x'
 	runtime.ZeroMatrix(xxT)
@@ -3962,28 +3978,28 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	// tmp = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s2 * xxT.Data[i*xxT.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * xxT.Data[i*xxT.Stride+j])
 		}
 	}
 	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
 	dxRaw := dx.RawVector()
 	// dx = (exp(x' c x) exp(x' c x)^(-0.5)) c x
-	blas64.Symv(s2, cRaw, xRaw, 0, dxRaw)
+	blas64.Symv(s, cRaw, xRaw, 0, dxRaw)
 	return f
 }
 
 // symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's scratch space, reused across calls through symmetricHVPWithVectorHessVecPool.
 type symmetricHVPWithVectorHessVecWork struct {
-	tmp   []float64
-	prod  []float64
-	prod2 []float64
-	prod3 []float64
-	prod4 []float64
-	xxT   []float64
-	vxxT  []float64
-	xvxT  []float64
-	vcx   []float64
-	cvx   []float64
+	tmp  []float64
+	cX   []float64
+	cX2  []float64
+	vcX  []float64
+	cVx  []float64
+	xxT  []float64
+	vxxT []float64
+	xvxT []float64
+	vcx  []float64
+	cvx  []float64
 }
 
 var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
@@ -4022,29 +4038,33 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	prod := runtime.Vec(&ws.prod, m)
-	blas64.Symv(1, cRaw, xRaw, 0, prod)
-	xTcx := blas64.Dot(xRaw, prod)
-	s := math.Exp(xTcx)
-	s2 := math.Pow(s, -0.5)
+	cX := runtime.Vec(&ws.cX, m)
+	// cX = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cX)
+	xTcx := blas64.Dot(xRaw, cX)
+	expXTcx := math.Exp(xTcx)
+	s := math.Pow(expXTcx, -0.5)
 	vxRaw := vx.RawVector()
-	prod2 := runtime.Vec(&ws.prod2, m)
-	blas64.Symv(1, cRaw, xRaw, 0, prod2)
-	vxTcx := blas64.Dot(vxRaw, prod2)
+	cX2 := runtime.Vec(&ws.cX2, m)
+	// cX2 = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cX2)
+	vxTcx := blas64.Dot(vxRaw, cX2)
 	vcRaw := vc.RawSymmetric()
-	prod3 := runtime.Vec(&ws.prod3, m)
-	blas64.Symv(1, vcRaw, xRaw, 0, prod3)
-	xTvcx := blas64.Dot(xRaw, prod3)
-	prod4 := runtime.Vec(&ws.prod4, m)
-	blas64.Symv(1, cRaw, vxRaw, 0, prod4)
-	xTcvx := blas64.Dot(xRaw, prod4)
-	s3 := s * (vxTcx + xTvcx + xTcvx)
-	s4 := s2*s3 + -0.5*(s*(s3*math.Pow(s, -1.5)))
+	vcX := runtime.Vec(&ws.vcX, m)
+	// vcX = vc x
+	blas64.Symv(1, vcRaw, xRaw, 0, vcX)
+	xTvcx := blas64.Dot(xRaw, vcX)
+	cVx := runtime.Vec(&ws.cVx, m)
+	// cVx = c vx
+	blas64.Symv(1, cRaw, vxRaw, 0, cVx)
+	xTcvx := blas64.Dot(xRaw, cVx)
+	s2 := expXTcx * (vxTcx + xTvcx + xTcvx)
+	s3 := s*s2 + -0.5*(expXTcx*(s2*math.Pow(expXTcx, -1.5)))
 	xxT := runtime.Mat(&ws.xxT, m, m)
 	// xxT = x x'
 	runtime.ZeroMatrix(xxT)
 	blas64.Ger(1, xRaw, xRaw, xxT)
-	s5 := s * s2
+	s4 := expXTcx * s
 	vxxT := runtime.Mat(&ws.vxxT, m, m)
 	// vxxT = vx x'
 	runtime.ZeroMatrix(vxxT)
@@ -4053,26 +4073,27 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	// xvxT = x vx'
 	runtime.ZeroMatrix(xvxT)
 	blas64.Ger(1, xRaw, vxRaw, xvxT)
-	// tmp = 0.5 (s4 xxT + s5 (vxxT + xvxT))
+	// tmp = 0.5 (s3 xxT + s4 (vxxT + xvxT))
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s4*xxT.Data[i*xxT.Stride+j] + s5*(vxxT.Data[i*vxxT.Stride+j]+xvxT.Data[i*xvxT.Stride+j]))
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s3*xxT.Data[i*xxT.Stride+j] + s4*(vxxT.Data[i*vxxT.Stride+j]+xvxT.Data[i*xvxT.Stride+j]))
 		}
 	}
 	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
 	hxRaw := hx.RawVector()
-	// hx = s4 c x + s5 (vcx + cvx)
+	// hx = s3 c x + s4 (vcx + cvx)
 	vcx := runtime.Vec(&ws.vcx, m)
 	// vcx = vc x
 	blas64.Symv(1, vcRaw, xRaw, 0, vcx)
 	cvx := runtime.Vec(&ws.cvx, m)
 	// cvx = c vx
 	blas64.Symv(1, cRaw, vxRaw, 0, cvx)
-	// hxRaw = (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+	// hx = (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
 	for i := 0; i < m; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = s5 * (vcx.Data[i] + cvx.Data[i])
+		hxRaw.Data[i*hxRaw.Inc] = s4 * (vcx.Data[i] + cvx.Data[i])
 	}
-	blas64.Symv(s4, cRaw, xRaw, 1, hxRaw)
+	// hx += s3 c x
+	blas64.Symv(s3, cRaw, xRaw, 1, hxRaw)
 }
 
 // SymmetricHVPWithVectorProblem returns the problem of minimising
@@ -5144,10 +5165,10 @@ func NestedSine(t float64) float64 {
 func NestedSineGrad(t float64, dt *float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	f := math.Sin(s2)
-	*dt = math.Cos(s2) * math.Cos(s) * math.Cos(sinSinT) * math.Cos(sinT) * math.Cos(t)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	f := math.Sin(sinSinSinSinT)
+	*dt = math.Cos(sinSinSinSinT) * math.Cos(sinSinSinT) * math.Cos(sinSinT) * math.Cos(sinT) * math.Cos(t)
 	return f
 }
 
@@ -5162,8 +5183,8 @@ func NestedSineGrad(t float64, dt *float64) float64 {
 func NestedSineDeriv(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	f := math.Cos(math.Sin(s)) * (math.Cos(s) * (math.Cos(sinSinT) * (math.Cos(sinT) * math.Cos(t))))
+	sinSinSinT := math.Sin(sinSinT)
+	f := math.Cos(math.Sin(sinSinSinT)) * (math.Cos(sinSinSinT) * (math.Cos(sinSinT) * (math.Cos(sinT) * math.Cos(t))))
 	return f
 }
 
@@ -5180,17 +5201,17 @@ func NestedSineDeriv(t float64) float64 {
 func NestedSineDeriv2(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s)
-	s4 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosSinT := math.Cos(sinT)
 	cosT := math.Cos(t)
-	s5 := cosSinT * cosT
-	s6 := s4 * s5
-	s7 := s3 * s6
-	f := math.Sin(s2)
-	f2 := math.Cos(s2)*(s3*(s4*(-(sinT*cosSinT)-cosT*(sinSinT*cosT))-s5*(s*s5))-s6*(s2*s6)) - s7*(f*s7)
+	s := cosSinT * cosT
+	s2 := cosSinSinT * s
+	s3 := cosSinSinSinT * s2
+	f := math.Sin(sinSinSinSinT)
+	f2 := math.Cos(sinSinSinSinT)*(cosSinSinSinT*(cosSinSinT*(-(sinT*cosSinT)-cosT*(sinSinT*cosT))-s*(sinSinSinT*s))-s2*(sinSinSinSinT*s2)) - s3*(f*s3)
 	return f2
 }
 
@@ -5212,24 +5233,24 @@ func NestedSineDeriv2(t float64) float64 {
 func NestedSineDeriv3(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosT := math.Cos(t)
-	s6 := sinSinT * cosT
+	s := sinSinT * cosT
 	cosSinT := math.Cos(sinT)
-	s7 := cosSinT * cosT
-	s8 := -(sinT * cosSinT) - cosT*s6
-	s9 := s * s7
-	s10 := s5 * s7
-	s11 := s5*s8 - s7*s9
-	s12 := s2 * s10
-	s13 := s4 * s10
-	s14 := s4*s11 - s10*s12
-	f := math.Sin(s2)
-	f2 := s3*(s4*(s5*(2.0*(sinT*s6)-s7-cosT*(cosT*s7-sinT*sinSinT))+-2.0*(s8*s9)-s7*(s*s8+s7*s10))+-2.0*(s11*s12)-s10*(s2*s11+s10*s13)) + -2.0*(s14*(f*s13)) - s13*(f*s14+s13*(s3*s13))
+	s2 := cosSinT * cosT
+	s3 := -(sinT * cosSinT) - cosT*s
+	s4 := sinSinSinT * s2
+	s5 := cosSinSinT * s2
+	s6 := cosSinSinT*s3 - s2*s4
+	s7 := sinSinSinSinT * s5
+	s8 := cosSinSinSinT * s5
+	s9 := cosSinSinSinT*s6 - s5*s7
+	f := math.Sin(sinSinSinSinT)
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(2.0*(sinT*s)-s2-cosT*(cosT*s2-sinT*sinSinT))+-2.0*(s3*s4)-s2*(sinSinSinT*s3+s2*s5))+-2.0*(s6*s7)-s5*(sinSinSinSinT*s6+s5*s8)) + -2.0*(s9*(f*s8)) - s8*(f*s9+s8*(cosSinSinSinSinT*s8))
 	return f2
 }
 
@@ -5258,34 +5279,34 @@ func NestedSineDeriv3(t float64) float64 {
 func NestedSineDeriv4(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosSinT := math.Cos(sinT)
-	s6 := sinT * cosSinT
+	s := sinT * cosSinT
 	cosT := math.Cos(t)
-	s7 := sinSinT * cosT
-	s8 := cosT * s7
-	s9 := cosSinT * cosT
-	s10 := cosT*s9 - sinT*sinSinT
-	s11 := -s6 - s8
-	s12 := s * s9
-	s13 := 2.0*(sinT*s7) - s9 - cosT*s10
-	s14 := s5 * s9
-	s15 := s*s11 + s9*s14
-	s16 := s5*s11 - s9*s12
-	s17 := s2 * s14
-	s18 := s5*s13 + -2.0*(s11*s12) - s9*s15
-	s19 := s4 * s14
-	s20 := s2*s16 + s14*s19
-	s21 := s4*s16 - s14*s17
-	f := math.Sin(s2)
-	s22 := f * s19
-	s23 := s4*s18 + -2.0*(s16*s17) - s14*s20
-	s24 := s3 * s19
-	f2 := s3*(s4*(s5*(s6+3.0*s8+3.0*(sinT*s10)-cosT*(cosT*s11-s7+-2.0*(sinT*s9)))+-3.0*(s12*s13)+-3.0*(s11*s15)-s9*(s*s13+2.0*(s14*s11)+s9*s16))+-3.0*(s17*s18)+-3.0*(s16*s20)-s14*(s2*s18+2.0*(s19*s16)+s14*s21)) + -3.0*(s22*s23) + -3.0*(s21*(f*s21+s19*s24)) - s19*(f*s23+2.0*(s24*s21)+s19*(s3*s21-s19*s22))
+	s2 := sinSinT * cosT
+	s3 := cosT * s2
+	s4 := cosSinT * cosT
+	s5 := cosT*s4 - sinT*sinSinT
+	s6 := -s - s3
+	s7 := sinSinSinT * s4
+	s8 := 2.0*(sinT*s2) - s4 - cosT*s5
+	s9 := cosSinSinT * s4
+	s10 := sinSinSinT*s6 + s4*s9
+	s11 := cosSinSinT*s6 - s4*s7
+	s12 := sinSinSinSinT * s9
+	s13 := cosSinSinT*s8 + -2.0*(s6*s7) - s4*s10
+	s14 := cosSinSinSinT * s9
+	s15 := sinSinSinSinT*s11 + s9*s14
+	s16 := cosSinSinSinT*s11 - s9*s12
+	f := math.Sin(sinSinSinSinT)
+	s17 := f * s14
+	s18 := cosSinSinSinT*s13 + -2.0*(s11*s12) - s9*s15
+	s19 := cosSinSinSinSinT * s14
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(s+3.0*s3+3.0*(sinT*s5)-cosT*(cosT*s6-s2+-2.0*(sinT*s4)))+-3.0*(s7*s8)+-3.0*(s6*s10)-s4*(sinSinSinT*s8+2.0*(s9*s6)+s4*s11))+-3.0*(s12*s13)+-3.0*(s11*s15)-s9*(sinSinSinSinT*s13+2.0*(s14*s11)+s9*s16)) + -3.0*(s17*s18) + -3.0*(s16*(f*s16+s14*s19)) - s14*(f*s18+2.0*(s19*s16)+s14*(cosSinSinSinSinT*s16-s14*s17))
 	return f2
 }
 
@@ -5323,46 +5344,46 @@ func NestedSineDeriv4(t float64) float64 {
 func NestedSineDeriv5(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosSinT := math.Cos(sinT)
 	cosT := math.Cos(t)
-	s6 := cosSinT * cosT
-	s7 := cosT * s6
-	s8 := sinT * sinSinT
-	s9 := s7 - s8
-	s10 := cosT * s9
-	s11 := sinT * cosSinT
-	s12 := sinSinT * cosT
-	s13 := cosT * s12
-	s14 := -s11 - s13
-	s15 := cosT*s14 - s12 + -2.0*(sinT*s6)
-	s16 := sinT * s12
-	s17 := 2.0*s16 - s6 - s10
-	s18 := s * s6
-	s19 := s11 + 3.0*s13 + 3.0*(sinT*s9) - cosT*s15
-	s20 := s5 * s6
-	s21 := s*s14 + s6*s20
-	s22 := s5*s14 - s6*s18
-	s23 := s*s17 + 2.0*(s20*s14) + s6*s22
-	s24 := s5*s17 + -2.0*(s14*s18) - s6*s21
-	s25 := s2 * s20
-	s26 := s5*s19 + -3.0*(s18*s17) + -3.0*(s14*s21) - s6*s23
-	s27 := s4 * s20
-	s28 := s2*s22 + s20*s27
-	s29 := s4*s22 - s20*s25
-	s30 := s2*s24 + 2.0*(s27*s22) + s20*s29
-	s31 := s4*s24 + -2.0*(s22*s25) - s20*s28
-	f := math.Sin(s2)
-	s32 := f * s27
-	s33 := s4*s26 + -3.0*(s25*s24) + -3.0*(s22*s28) - s20*s30
-	s34 := s3 * s27
-	s35 := f*s29 + s27*s34
-	s36 := s3*s29 - s27*s32
-	f2 := s3*(s4*(s5*(s6+6.0*s10+4.0*(sinT*s15)+-4.0*s16-cosT*(s8+cosT*s17+-3.0*s7+-3.0*(sinT*s14)))+-4.0*(s18*s19)+-6.0*(s17*s21)+-4.0*(s14*s23)-s6*(s*s19+3.0*(s20*s17)+3.0*(s14*s22)+s6*s24))+-4.0*(s25*s26)+-6.0*(s24*s28)+-4.0*(s22*s30)-s20*(s2*s26+3.0*(s27*s24)+3.0*(s22*s29)+s20*s31)) + -4.0*(s32*s33) + -6.0*(s31*s35) + -4.0*(s29*(f*s31+2.0*(s34*s29)+s27*s36)) - s27*(f*s33+3.0*(s34*s31)+3.0*(s29*s36)+s27*(s3*s31+-2.0*(s29*s32)-s27*s35))
+	s := cosSinT * cosT
+	s2 := cosT * s
+	s3 := sinT * sinSinT
+	s4 := s2 - s3
+	s5 := cosT * s4
+	s6 := sinT * cosSinT
+	s7 := sinSinT * cosT
+	s8 := cosT * s7
+	s9 := -s6 - s8
+	s10 := cosT*s9 - s7 + -2.0*(sinT*s)
+	s11 := sinT * s7
+	s12 := 2.0*s11 - s - s5
+	s13 := sinSinSinT * s
+	s14 := s6 + 3.0*s8 + 3.0*(sinT*s4) - cosT*s10
+	s15 := cosSinSinT * s
+	s16 := sinSinSinT*s9 + s*s15
+	s17 := cosSinSinT*s9 - s*s13
+	s18 := sinSinSinT*s12 + 2.0*(s15*s9) + s*s17
+	s19 := cosSinSinT*s12 + -2.0*(s9*s13) - s*s16
+	s20 := sinSinSinSinT * s15
+	s21 := cosSinSinT*s14 + -3.0*(s13*s12) + -3.0*(s9*s16) - s*s18
+	s22 := cosSinSinSinT * s15
+	s23 := sinSinSinSinT*s17 + s15*s22
+	s24 := cosSinSinSinT*s17 - s15*s20
+	s25 := sinSinSinSinT*s19 + 2.0*(s22*s17) + s15*s24
+	s26 := cosSinSinSinT*s19 + -2.0*(s17*s20) - s15*s23
+	f := math.Sin(sinSinSinSinT)
+	s27 := f * s22
+	s28 := cosSinSinSinT*s21 + -3.0*(s20*s19) + -3.0*(s17*s23) - s15*s25
+	s29 := cosSinSinSinSinT * s22
+	s30 := f*s24 + s22*s29
+	s31 := cosSinSinSinSinT*s24 - s22*s27
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(s+6.0*s5+4.0*(sinT*s10)+-4.0*s11-cosT*(s3+cosT*s12+-3.0*s2+-3.0*(sinT*s9)))+-4.0*(s13*s14)+-6.0*(s12*s16)+-4.0*(s9*s18)-s*(sinSinSinT*s14+3.0*(s15*s12)+3.0*(s9*s17)+s*s19))+-4.0*(s20*s21)+-6.0*(s19*s23)+-4.0*(s17*s25)-s15*(sinSinSinSinT*s21+3.0*(s22*s19)+3.0*(s17*s24)+s15*s26)) + -4.0*(s27*s28) + -6.0*(s26*s30) + -4.0*(s24*(f*s26+2.0*(s29*s24)+s22*s31)) - s22*(f*s28+3.0*(s29*s26)+3.0*(s24*s31)+s22*(cosSinSinSinSinT*s26+-2.0*(s24*s27)-s22*s30))
 	return f2
 }
 
@@ -5409,59 +5430,59 @@ func NestedSineDeriv5(t float64) float64 {
 func NestedSineDeriv6(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosT := math.Cos(t)
 	cosSinT := math.Cos(sinT)
-	s6 := sinT * cosSinT
-	s7 := -s6
-	s8 := sinSinT * cosT
-	s9 := cosT * s8
-	s10 := s7 - s9
-	s11 := cosT * s10
-	s12 := cosSinT * cosT
-	s13 := sinT * s12
-	s14 := s11 - s8 + -2.0*s13
+	s := sinT * cosSinT
+	s2 := -s
+	s3 := sinSinT * cosT
+	s4 := cosT * s3
+	s5 := s2 - s4
+	s6 := cosT * s5
+	s7 := cosSinT * cosT
+	s8 := sinT * s7
+	s9 := s6 - s3 + -2.0*s8
+	s10 := cosT * s9
+	s11 := sinT * sinSinT
+	s12 := sinT * s3
+	s13 := cosT * s7
+	s14 := s13 - s11
 	s15 := cosT * s14
-	s16 := sinT * sinSinT
-	s17 := sinT * s8
-	s18 := cosT * s12
-	s19 := s18 - s16
-	s20 := cosT * s19
-	s21 := 2.0*s17 - s12 - s20
-	s22 := s16 + cosT*s21 + -3.0*s18 + -3.0*(sinT*s10)
-	s23 := sinT * s19
-	s24 := s6 + 3.0*s9 + 3.0*s23 - s15
-	s25 := s * s12
-	s26 := s12 + 6.0*s20 + 4.0*(sinT*s14) + -4.0*s17 - cosT*s22
-	s27 := s5 * s12
-	s28 := s*s10 + s12*s27
-	s29 := s5*s10 - s12*s25
-	s30 := s*s21 + 2.0*(s27*s10) + s12*s29
-	s31 := s5*s21 + -2.0*(s10*s25) - s12*s28
-	s32 := s*s24 + 3.0*(s27*s21) + 3.0*(s10*s29) + s12*s31
-	s33 := s5*s24 + -3.0*(s25*s21) + -3.0*(s10*s28) - s12*s30
-	s34 := s2 * s27
-	s35 := s5*s26 + -4.0*(s25*s24) + -6.0*(s21*s28) + -4.0*(s10*s30) - s12*s32
-	s36 := s4 * s27
-	s37 := s2*s29 + s27*s36
-	s38 := s4*s29 - s27*s34
-	s39 := s2*s31 + 2.0*(s36*s29) + s27*s38
-	s40 := s4*s31 + -2.0*(s29*s34) - s27*s37
-	s41 := s2*s33 + 3.0*(s36*s31) + 3.0*(s29*s38) + s27*s40
-	s42 := s4*s33 + -3.0*(s34*s31) + -3.0*(s29*s37) - s27*s39
-	f := math.Sin(s2)
-	s43 := f * s36
-	s44 := s4*s35 + -4.0*(s34*s33) + -6.0*(s31*s37) + -4.0*(s29*s39) - s27*s41
-	s45 := s3 * s36
-	s46 := f*s38 + s36*s45
-	s47 := s3*s38 - s36*s43
-	s48 := f*s40 + 2.0*(s45*s38) + s36*s47
-	s49 := s3*s40 + -2.0*(s38*s43) - s36*s46
-	f2 := s3*(s4*(s5*(10.0*s15+5.0*(sinT*s22)-s6+-5.0*s9+-10.0*s23-cosT*(s8+4.0*s13+cosT*s24+-6.0*s11+-4.0*(sinT*s21)))+-5.0*(s25*s26)+-10.0*(s28*s24)+-10.0*(s21*s30)+-5.0*(s10*s32)-s12*(s*s26+4.0*(s27*s24)+6.0*(s29*s21)+4.0*(s10*s31)+s12*s33))+-5.0*(s34*s35)+-10.0*(s37*s33)+-10.0*(s31*s39)+-5.0*(s29*s41)-s27*(s2*s35+4.0*(s36*s33)+6.0*(s38*s31)+4.0*(s29*s40)+s27*s42)) + -5.0*(s43*s44) + -10.0*(s46*s42) + -10.0*(s40*s48) + -5.0*(s38*(f*s42+3.0*(s45*s40)+3.0*(s38*s47)+s36*s49)) - s36*(f*s44+4.0*(s45*s42)+6.0*(s47*s40)+4.0*(s38*s49)+s36*(s3*s42+-3.0*(s43*s40)+-3.0*(s38*s46)-s36*s48))
+	s16 := 2.0*s12 - s7 - s15
+	s17 := s11 + cosT*s16 + -3.0*s13 + -3.0*(sinT*s5)
+	s18 := sinT * s14
+	s19 := s + 3.0*s4 + 3.0*s18 - s10
+	s20 := sinSinSinT * s7
+	s21 := s7 + 6.0*s15 + 4.0*(sinT*s9) + -4.0*s12 - cosT*s17
+	s22 := cosSinSinT * s7
+	s23 := sinSinSinT*s5 + s7*s22
+	s24 := cosSinSinT*s5 - s7*s20
+	s25 := sinSinSinT*s16 + 2.0*(s22*s5) + s7*s24
+	s26 := cosSinSinT*s16 + -2.0*(s5*s20) - s7*s23
+	s27 := sinSinSinT*s19 + 3.0*(s22*s16) + 3.0*(s5*s24) + s7*s26
+	s28 := cosSinSinT*s19 + -3.0*(s20*s16) + -3.0*(s5*s23) - s7*s25
+	s29 := sinSinSinSinT * s22
+	s30 := cosSinSinT*s21 + -4.0*(s20*s19) + -6.0*(s16*s23) + -4.0*(s5*s25) - s7*s27
+	s31 := cosSinSinSinT * s22
+	s32 := sinSinSinSinT*s24 + s22*s31
+	s33 := cosSinSinSinT*s24 - s22*s29
+	s34 := sinSinSinSinT*s26 + 2.0*(s31*s24) + s22*s33
+	s35 := cosSinSinSinT*s26 + -2.0*(s24*s29) - s22*s32
+	s36 := sinSinSinSinT*s28 + 3.0*(s31*s26) + 3.0*(s24*s33) + s22*s35
+	s37 := cosSinSinSinT*s28 + -3.0*(s29*s26) + -3.0*(s24*s32) - s22*s34
+	f := math.Sin(sinSinSinSinT)
+	s38 := f * s31
+	s39 := cosSinSinSinT*s30 + -4.0*(s29*s28) + -6.0*(s26*s32) + -4.0*(s24*s34) - s22*s36
+	s40 := cosSinSinSinSinT * s31
+	s41 := f*s33 + s31*s40
+	s42 := cosSinSinSinSinT*s33 - s31*s38
+	s43 := f*s35 + 2.0*(s40*s33) + s31*s42
+	s44 := cosSinSinSinSinT*s35 + -2.0*(s33*s38) - s31*s41
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(10.0*s10+5.0*(sinT*s17)-s+-5.0*s4+-10.0*s18-cosT*(s3+4.0*s8+cosT*s19+-6.0*s6+-4.0*(sinT*s16)))+-5.0*(s20*s21)+-10.0*(s23*s19)+-10.0*(s16*s25)+-5.0*(s5*s27)-s7*(sinSinSinT*s21+4.0*(s22*s19)+6.0*(s24*s16)+4.0*(s5*s26)+s7*s28))+-5.0*(s29*s30)+-10.0*(s32*s28)+-10.0*(s26*s34)+-5.0*(s24*s36)-s22*(sinSinSinSinT*s30+4.0*(s31*s28)+6.0*(s33*s26)+4.0*(s24*s35)+s22*s37)) + -5.0*(s38*s39) + -10.0*(s41*s37) + -10.0*(s35*s43) + -5.0*(s33*(f*s37+3.0*(s40*s35)+3.0*(s33*s42)+s31*s44)) - s31*(f*s39+4.0*(s40*s37)+6.0*(s42*s35)+4.0*(s33*s44)+s31*(cosSinSinSinSinT*s37+-3.0*(s38*s35)+-3.0*(s33*s41)-s31*s43))
 	return f2
 }
 
@@ -5517,71 +5538,71 @@ func NestedSineDeriv6(t float64) float64 {
 func NestedSineDeriv7(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosT := math.Cos(t)
-	s6 := sinSinT * cosT
-	s7 := sinT * s6
-	s8 := sinT * sinSinT
+	s := sinSinT * cosT
+	s2 := sinT * s
+	s3 := sinT * sinSinT
 	cosSinT := math.Cos(sinT)
-	s9 := cosSinT * cosT
-	s10 := cosT * s9
-	s11 := s10 - s8
-	s12 := cosT * s11
-	s13 := 2.0*s7 - s9 - s12
-	s14 := cosT * s13
-	s15 := sinT * cosSinT
-	s16 := -s15
-	s17 := cosT * s6
-	s18 := s16 - s17
-	s19 := sinT * s18
-	s20 := s8 + s14 + -3.0*s10 + -3.0*s19
+	s4 := cosSinT * cosT
+	s5 := cosT * s4
+	s6 := s5 - s3
+	s7 := cosT * s6
+	s8 := 2.0*s2 - s4 - s7
+	s9 := cosT * s8
+	s10 := sinT * cosSinT
+	s11 := -s10
+	s12 := cosT * s
+	s13 := s11 - s12
+	s14 := sinT * s13
+	s15 := s3 + s9 + -3.0*s5 + -3.0*s14
+	s16 := cosT * s15
+	s17 := sinT * s4
+	s18 := sinT * s6
+	s19 := cosT * s13
+	s20 := s19 - s + -2.0*s17
 	s21 := cosT * s20
-	s22 := sinT * s9
-	s23 := sinT * s11
-	s24 := cosT * s18
-	s25 := s24 - s6 + -2.0*s22
-	s26 := cosT * s25
-	s27 := s15 + 3.0*s17 + 3.0*s23 - s26
-	s28 := s6 + 4.0*s22 + cosT*s27 + -6.0*s24 + -4.0*(sinT*s13)
-	s29 := sinT * s25
-	s30 := s9 + 6.0*s12 + 4.0*s29 + -4.0*s7 - s21
-	s31 := s * s9
-	s32 := 10.0*s26 + 5.0*(sinT*s20) - s15 + -5.0*s17 + -10.0*s23 - cosT*s28
-	s33 := s5 * s9
-	s34 := s*s18 + s9*s33
-	s35 := s5*s18 - s9*s31
-	s36 := s*s13 + 2.0*(s33*s18) + s9*s35
-	s37 := s5*s13 + -2.0*(s18*s31) - s9*s34
-	s38 := s*s27 + 3.0*(s33*s13) + 3.0*(s18*s35) + s9*s37
-	s39 := s5*s27 + -3.0*(s31*s13) + -3.0*(s18*s34) - s9*s36
-	s40 := s*s30 + 4.0*(s33*s27) + 6.0*(s35*s13) + 4.0*(s18*s37) + s9*s39
-	s41 := s5*s30 + -4.0*(s31*s27) + -6.0*(s13*s34) + -4.0*(s18*s36) - s9*s38
-	s42 := s2 * s33
-	s43 := s5*s32 + -5.0*(s31*s30) + -10.0*(s34*s27) + -10.0*(s13*s36) + -5.0*(s18*s38) - s9*s40
-	s44 := s4 * s33
-	s45 := s2*s35 + s33*s44
-	s46 := s4*s35 - s33*s42
-	s47 := s2*s37 + 2.0*(s44*s35) + s33*s46
-	s48 := s4*s37 + -2.0*(s35*s42) - s33*s45
-	s49 := s2*s39 + 3.0*(s44*s37) + 3.0*(s35*s46) + s33*s48
-	s50 := s4*s39 + -3.0*(s42*s37) + -3.0*(s35*s45) - s33*s47
-	s51 := s2*s41 + 4.0*(s44*s39) + 6.0*(s46*s37) + 4.0*(s35*s48) + s33*s50
-	s52 := s4*s41 + -4.0*(s42*s39) + -6.0*(s37*s45) + -4.0*(s35*s47) - s33*s49
-	f := math.Sin(s2)
-	s53 := f * s44
-	s54 := s4*s43 + -5.0*(s42*s41) + -10.0*(s45*s39) + -10.0*(s37*s47) + -5.0*(s35*s49) - s33*s51
-	s55 := s3 * s44
-	s56 := f*s46 + s44*s55
-	s57 := s3*s46 - s44*s53
-	s58 := f*s48 + 2.0*(s55*s46) + s44*s57
-	s59 := s3*s48 + -2.0*(s46*s53) - s44*s56
-	s60 := f*s50 + 3.0*(s55*s48) + 3.0*(s46*s57) + s44*s59
-	s61 := s3*s50 + -3.0*(s53*s48) + -3.0*(s46*s56) - s44*s58
-	f2 := s3*(s4*(s5*(6.0*s7+15.0*s21+6.0*(sinT*s28)-s9+-15.0*s12+-20.0*s29-cosT*(5.0*s10+10.0*s19+cosT*s30-s8+-10.0*s14+-5.0*(sinT*s27)))+-6.0*(s31*s32)+-15.0*(s34*s30)+-20.0*(s27*s36)+-15.0*(s13*s38)+-6.0*(s18*s40)-s9*(s*s32+5.0*(s33*s30)+10.0*(s35*s27)+10.0*(s13*s37)+5.0*(s18*s39)+s9*s41))+-6.0*(s42*s43)+-15.0*(s45*s41)+-20.0*(s39*s47)+-15.0*(s37*s49)+-6.0*(s35*s51)-s33*(s2*s43+5.0*(s44*s41)+10.0*(s46*s39)+10.0*(s37*s48)+5.0*(s35*s50)+s33*s52)) + -6.0*(s53*s54) + -15.0*(s56*s52) + -20.0*(s50*s58) + -15.0*(s48*s60) + -6.0*(s46*(f*s52+4.0*(s55*s50)+6.0*(s57*s48)+4.0*(s46*s59)+s44*s61)) - s44*(f*s54+5.0*(s55*s52)+10.0*(s57*s50)+10.0*(s48*s59)+5.0*(s46*s61)+s44*(s3*s52+-4.0*(s53*s50)+-6.0*(s48*s56)+-4.0*(s46*s58)-s44*s60))
+	s22 := s10 + 3.0*s12 + 3.0*s18 - s21
+	s23 := s + 4.0*s17 + cosT*s22 + -6.0*s19 + -4.0*(sinT*s8)
+	s24 := sinT * s20
+	s25 := s4 + 6.0*s7 + 4.0*s24 + -4.0*s2 - s16
+	s26 := sinSinSinT * s4
+	s27 := 10.0*s21 + 5.0*(sinT*s15) - s10 + -5.0*s12 + -10.0*s18 - cosT*s23
+	s28 := cosSinSinT * s4
+	s29 := sinSinSinT*s13 + s4*s28
+	s30 := cosSinSinT*s13 - s4*s26
+	s31 := sinSinSinT*s8 + 2.0*(s28*s13) + s4*s30
+	s32 := cosSinSinT*s8 + -2.0*(s13*s26) - s4*s29
+	s33 := sinSinSinT*s22 + 3.0*(s28*s8) + 3.0*(s13*s30) + s4*s32
+	s34 := cosSinSinT*s22 + -3.0*(s26*s8) + -3.0*(s13*s29) - s4*s31
+	s35 := sinSinSinT*s25 + 4.0*(s28*s22) + 6.0*(s30*s8) + 4.0*(s13*s32) + s4*s34
+	s36 := cosSinSinT*s25 + -4.0*(s26*s22) + -6.0*(s8*s29) + -4.0*(s13*s31) - s4*s33
+	s37 := sinSinSinSinT * s28
+	s38 := cosSinSinT*s27 + -5.0*(s26*s25) + -10.0*(s29*s22) + -10.0*(s8*s31) + -5.0*(s13*s33) - s4*s35
+	s39 := cosSinSinSinT * s28
+	s40 := sinSinSinSinT*s30 + s28*s39
+	s41 := cosSinSinSinT*s30 - s28*s37
+	s42 := sinSinSinSinT*s32 + 2.0*(s39*s30) + s28*s41
+	s43 := cosSinSinSinT*s32 + -2.0*(s30*s37) - s28*s40
+	s44 := sinSinSinSinT*s34 + 3.0*(s39*s32) + 3.0*(s30*s41) + s28*s43
+	s45 := cosSinSinSinT*s34 + -3.0*(s37*s32) + -3.0*(s30*s40) - s28*s42
+	s46 := sinSinSinSinT*s36 + 4.0*(s39*s34) + 6.0*(s41*s32) + 4.0*(s30*s43) + s28*s45
+	s47 := cosSinSinSinT*s36 + -4.0*(s37*s34) + -6.0*(s32*s40) + -4.0*(s30*s42) - s28*s44
+	f := math.Sin(sinSinSinSinT)
+	s48 := f * s39
+	s49 := cosSinSinSinT*s38 + -5.0*(s37*s36) + -10.0*(s40*s34) + -10.0*(s32*s42) + -5.0*(s30*s44) - s28*s46
+	s50 := cosSinSinSinSinT * s39
+	s51 := f*s41 + s39*s50
+	s52 := cosSinSinSinSinT*s41 - s39*s48
+	s53 := f*s43 + 2.0*(s50*s41) + s39*s52
+	s54 := cosSinSinSinSinT*s43 + -2.0*(s41*s48) - s39*s51
+	s55 := f*s45 + 3.0*(s50*s43) + 3.0*(s41*s52) + s39*s54
+	s56 := cosSinSinSinSinT*s45 + -3.0*(s48*s43) + -3.0*(s41*s51) - s39*s53
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(6.0*s2+15.0*s16+6.0*(sinT*s23)-s4+-15.0*s7+-20.0*s24-cosT*(5.0*s5+10.0*s14+cosT*s25-s3+-10.0*s9+-5.0*(sinT*s22)))+-6.0*(s26*s27)+-15.0*(s29*s25)+-20.0*(s22*s31)+-15.0*(s8*s33)+-6.0*(s13*s35)-s4*(sinSinSinT*s27+5.0*(s28*s25)+10.0*(s30*s22)+10.0*(s8*s32)+5.0*(s13*s34)+s4*s36))+-6.0*(s37*s38)+-15.0*(s40*s36)+-20.0*(s34*s42)+-15.0*(s32*s44)+-6.0*(s30*s46)-s28*(sinSinSinSinT*s38+5.0*(s39*s36)+10.0*(s41*s34)+10.0*(s32*s43)+5.0*(s30*s45)+s28*s47)) + -6.0*(s48*s49) + -15.0*(s51*s47) + -20.0*(s45*s53) + -15.0*(s43*s55) + -6.0*(s41*(f*s47+4.0*(s50*s45)+6.0*(s52*s43)+4.0*(s41*s54)+s39*s56)) - s39*(f*s49+5.0*(s50*s47)+10.0*(s52*s45)+10.0*(s43*s54)+5.0*(s41*s56)+s39*(cosSinSinSinSinT*s47+-4.0*(s48*s45)+-6.0*(s43*s51)+-4.0*(s41*s53)-s39*s55))
 	return f2
 }
 
@@ -5646,83 +5667,83 @@ func NestedSineDeriv7(t float64) float64 {
 func NestedSineDeriv8(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosSinT := math.Cos(sinT)
-	s6 := sinT * cosSinT
+	s := sinT * cosSinT
 	cosT := math.Cos(t)
-	s7 := sinSinT * cosT
-	s8 := cosT * s7
-	s9 := cosSinT * cosT
-	s10 := cosT * s9
-	s11 := sinT * sinSinT
-	s12 := s10 - s11
-	s13 := sinT * s12
-	s14 := sinT * s9
-	s15 := -s6
-	s16 := s15 - s8
-	s17 := cosT * s16
-	s18 := s17 - s7 + -2.0*s14
-	s19 := cosT * s18
-	s20 := s6 + 3.0*s8 + 3.0*s13 - s19
-	s21 := cosT * s20
-	s22 := sinT * s7
-	s23 := cosT * s12
-	s24 := 2.0*s22 - s9 - s23
-	s25 := sinT * s24
-	s26 := s7 + 4.0*s14 + s21 + -6.0*s17 + -4.0*s25
+	s2 := sinSinT * cosT
+	s3 := cosT * s2
+	s4 := cosSinT * cosT
+	s5 := cosT * s4
+	s6 := sinT * sinSinT
+	s7 := s5 - s6
+	s8 := sinT * s7
+	s9 := sinT * s4
+	s10 := -s
+	s11 := s10 - s3
+	s12 := cosT * s11
+	s13 := s12 - s2 + -2.0*s9
+	s14 := cosT * s13
+	s15 := s + 3.0*s3 + 3.0*s8 - s14
+	s16 := cosT * s15
+	s17 := sinT * s2
+	s18 := cosT * s7
+	s19 := 2.0*s17 - s4 - s18
+	s20 := sinT * s19
+	s21 := s2 + 4.0*s9 + s16 + -6.0*s12 + -4.0*s20
+	s22 := cosT * s21
+	s23 := sinT * s11
+	s24 := sinT * s13
+	s25 := cosT * s19
+	s26 := s6 + s25 + -3.0*s5 + -3.0*s23
 	s27 := cosT * s26
-	s28 := sinT * s16
-	s29 := sinT * s18
-	s30 := cosT * s24
-	s31 := s11 + s30 + -3.0*s10 + -3.0*s28
-	s32 := cosT * s31
-	s33 := s9 + 6.0*s23 + 4.0*s29 + -4.0*s22 - s32
-	s34 := 5.0*s10 + 10.0*s28 + cosT*s33 - s11 + -10.0*s30 + -5.0*(sinT*s20)
-	s35 := sinT * s31
-	s36 := 10.0*s19 + 5.0*s35 - s6 + -5.0*s8 + -10.0*s13 - s27
-	s37 := s * s9
-	s38 := 6.0*s22 + 15.0*s32 + 6.0*(sinT*s26) - s9 + -15.0*s23 + -20.0*s29 - cosT*s34
-	s39 := s5 * s9
-	s40 := s*s16 + s9*s39
-	s41 := s5*s16 - s9*s37
-	s42 := s*s24 + 2.0*(s39*s16) + s9*s41
-	s43 := s5*s24 + -2.0*(s16*s37) - s9*s40
-	s44 := s*s20 + 3.0*(s39*s24) + 3.0*(s16*s41) + s9*s43
-	s45 := s5*s20 + -3.0*(s37*s24) + -3.0*(s16*s40) - s9*s42
-	s46 := s*s33 + 4.0*(s39*s20) + 6.0*(s41*s24) + 4.0*(s16*s43) + s9*s45
-	s47 := s5*s33 + -4.0*(s37*s20) + -6.0*(s24*s40) + -4.0*(s16*s42) - s9*s44
-	s48 := s*s36 + 5.0*(s39*s33) + 10.0*(s41*s20) + 10.0*(s24*s43) + 5.0*(s16*s45) + s9*s47
-	s49 := s5*s36 + -5.0*(s37*s33) + -10.0*(s40*s20) + -10.0*(s24*s42) + -5.0*(s16*s44) - s9*s46
-	s50 := s2 * s39
-	s51 := s5*s38 + -6.0*(s37*s36) + -15.0*(s40*s33) + -20.0*(s20*s42) + -15.0*(s24*s44) + -6.0*(s16*s46) - s9*s48
-	s52 := s4 * s39
-	s53 := s2*s41 + s39*s52
-	s54 := s4*s41 - s39*s50
-	s55 := s2*s43 + 2.0*(s52*s41) + s39*s54
-	s56 := s4*s43 + -2.0*(s41*s50) - s39*s53
-	s57 := s2*s45 + 3.0*(s52*s43) + 3.0*(s41*s54) + s39*s56
-	s58 := s4*s45 + -3.0*(s50*s43) + -3.0*(s41*s53) - s39*s55
-	s59 := s2*s47 + 4.0*(s52*s45) + 6.0*(s54*s43) + 4.0*(s41*s56) + s39*s58
-	s60 := s4*s47 + -4.0*(s50*s45) + -6.0*(s43*s53) + -4.0*(s41*s55) - s39*s57
-	s61 := s2*s49 + 5.0*(s52*s47) + 10.0*(s54*s45) + 10.0*(s43*s56) + 5.0*(s41*s58) + s39*s60
-	s62 := s4*s49 + -5.0*(s50*s47) + -10.0*(s53*s45) + -10.0*(s43*s55) + -5.0*(s41*s57) - s39*s59
-	f := math.Sin(s2)
-	s63 := f * s52
-	s64 := s4*s51 + -6.0*(s50*s49) + -15.0*(s53*s47) + -20.0*(s45*s55) + -15.0*(s43*s57) + -6.0*(s41*s59) - s39*s61
-	s65 := s3 * s52
-	s66 := f*s54 + s52*s65
-	s67 := s3*s54 - s52*s63
-	s68 := f*s56 + 2.0*(s65*s54) + s52*s67
-	s69 := s3*s56 + -2.0*(s54*s63) - s52*s66
-	s70 := f*s58 + 3.0*(s65*s56) + 3.0*(s54*s67) + s52*s69
-	s71 := s3*s58 + -3.0*(s63*s56) + -3.0*(s54*s66) - s52*s68
-	s72 := f*s60 + 4.0*(s65*s58) + 6.0*(s67*s56) + 4.0*(s54*s69) + s52*s71
-	s73 := s3*s60 + -4.0*(s63*s58) + -6.0*(s56*s66) + -4.0*(s54*s68) - s52*s70
-	f2 := s3*(s4*(s5*(s6+7.0*s8+21.0*s13+21.0*s27+7.0*(sinT*s34)+-35.0*s19+-35.0*s35-cosT*(15.0*s17+20.0*s25+cosT*s36-s7+-6.0*s14+-15.0*s21+-6.0*(sinT*s33)))+-7.0*(s37*s38)+-21.0*(s40*s36)+-35.0*(s42*s33)+-35.0*(s20*s44)+-21.0*(s24*s46)+-7.0*(s16*s48)-s9*(s*s38+6.0*(s39*s36)+15.0*(s41*s33)+20.0*(s43*s20)+15.0*(s24*s45)+6.0*(s16*s47)+s9*s49))+-7.0*(s50*s51)+-21.0*(s53*s49)+-35.0*(s55*s47)+-35.0*(s45*s57)+-21.0*(s43*s59)+-7.0*(s41*s61)-s39*(s2*s51+6.0*(s52*s49)+15.0*(s54*s47)+20.0*(s56*s45)+15.0*(s43*s58)+6.0*(s41*s60)+s39*s62)) + -7.0*(s63*s64) + -21.0*(s66*s62) + -35.0*(s68*s60) + -35.0*(s58*s70) + -21.0*(s56*s72) + -7.0*(s54*(f*s62+5.0*(s65*s60)+10.0*(s67*s58)+10.0*(s56*s69)+5.0*(s54*s71)+s52*s73)) - s52*(f*s64+6.0*(s65*s62)+15.0*(s67*s60)+20.0*(s69*s58)+15.0*(s56*s71)+6.0*(s54*s73)+s52*(s3*s62+-5.0*(s63*s60)+-10.0*(s66*s58)+-10.0*(s56*s68)+-5.0*(s54*s70)-s52*s72))
+	s28 := s4 + 6.0*s18 + 4.0*s24 + -4.0*s17 - s27
+	s29 := 5.0*s5 + 10.0*s23 + cosT*s28 - s6 + -10.0*s25 + -5.0*(sinT*s15)
+	s30 := sinT * s26
+	s31 := 10.0*s14 + 5.0*s30 - s + -5.0*s3 + -10.0*s8 - s22
+	s32 := sinSinSinT * s4
+	s33 := 6.0*s17 + 15.0*s27 + 6.0*(sinT*s21) - s4 + -15.0*s18 + -20.0*s24 - cosT*s29
+	s34 := cosSinSinT * s4
+	s35 := sinSinSinT*s11 + s4*s34
+	s36 := cosSinSinT*s11 - s4*s32
+	s37 := sinSinSinT*s19 + 2.0*(s34*s11) + s4*s36
+	s38 := cosSinSinT*s19 + -2.0*(s11*s32) - s4*s35
+	s39 := sinSinSinT*s15 + 3.0*(s34*s19) + 3.0*(s11*s36) + s4*s38
+	s40 := cosSinSinT*s15 + -3.0*(s32*s19) + -3.0*(s11*s35) - s4*s37
+	s41 := sinSinSinT*s28 + 4.0*(s34*s15) + 6.0*(s36*s19) + 4.0*(s11*s38) + s4*s40
+	s42 := cosSinSinT*s28 + -4.0*(s32*s15) + -6.0*(s19*s35) + -4.0*(s11*s37) - s4*s39
+	s43 := sinSinSinT*s31 + 5.0*(s34*s28) + 10.0*(s36*s15) + 10.0*(s19*s38) + 5.0*(s11*s40) + s4*s42
+	s44 := cosSinSinT*s31 + -5.0*(s32*s28) + -10.0*(s35*s15) + -10.0*(s19*s37) + -5.0*(s11*s39) - s4*s41
+	s45 := sinSinSinSinT * s34
+	s46 := cosSinSinT*s33 + -6.0*(s32*s31) + -15.0*(s35*s28) + -20.0*(s15*s37) + -15.0*(s19*s39) + -6.0*(s11*s41) - s4*s43
+	s47 := cosSinSinSinT * s34
+	s48 := sinSinSinSinT*s36 + s34*s47
+	s49 := cosSinSinSinT*s36 - s34*s45
+	s50 := sinSinSinSinT*s38 + 2.0*(s47*s36) + s34*s49
+	s51 := cosSinSinSinT*s38 + -2.0*(s36*s45) - s34*s48
+	s52 := sinSinSinSinT*s40 + 3.0*(s47*s38) + 3.0*(s36*s49) + s34*s51
+	s53 := cosSinSinSinT*s40 + -3.0*(s45*s38) + -3.0*(s36*s48) - s34*s50
+	s54 := sinSinSinSinT*s42 + 4.0*(s47*s40) + 6.0*(s49*s38) + 4.0*(s36*s51) + s34*s53
+	s55 := cosSinSinSinT*s42 + -4.0*(s45*s40) + -6.0*(s38*s48) + -4.0*(s36*s50) - s34*s52
+	s56 := sinSinSinSinT*s44 + 5.0*(s47*s42) + 10.0*(s49*s40) + 10.0*(s38*s51) + 5.0*(s36*s53) + s34*s55
+	s57 := cosSinSinSinT*s44 + -5.0*(s45*s42) + -10.0*(s48*s40) + -10.0*(s38*s50) + -5.0*(s36*s52) - s34*s54
+	f := math.Sin(sinSinSinSinT)
+	s58 := f * s47
+	s59 := cosSinSinSinT*s46 + -6.0*(s45*s44) + -15.0*(s48*s42) + -20.0*(s40*s50) + -15.0*(s38*s52) + -6.0*(s36*s54) - s34*s56
+	s60 := cosSinSinSinSinT * s47
+	s61 := f*s49 + s47*s60
+	s62 := cosSinSinSinSinT*s49 - s47*s58
+	s63 := f*s51 + 2.0*(s60*s49) + s47*s62
+	s64 := cosSinSinSinSinT*s51 + -2.0*(s49*s58) - s47*s61
+	s65 := f*s53 + 3.0*(s60*s51) + 3.0*(s49*s62) + s47*s64
+	s66 := cosSinSinSinSinT*s53 + -3.0*(s58*s51) + -3.0*(s49*s61) - s47*s63
+	s67 := f*s55 + 4.0*(s60*s53) + 6.0*(s62*s51) + 4.0*(s49*s64) + s47*s66
+	s68 := cosSinSinSinSinT*s55 + -4.0*(s58*s53) + -6.0*(s51*s61) + -4.0*(s49*s63) - s47*s65
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(s+7.0*s3+21.0*s8+21.0*s22+7.0*(sinT*s29)+-35.0*s14+-35.0*s30-cosT*(15.0*s12+20.0*s20+cosT*s31-s2+-6.0*s9+-15.0*s16+-6.0*(sinT*s28)))+-7.0*(s32*s33)+-21.0*(s35*s31)+-35.0*(s37*s28)+-35.0*(s15*s39)+-21.0*(s19*s41)+-7.0*(s11*s43)-s4*(sinSinSinT*s33+6.0*(s34*s31)+15.0*(s36*s28)+20.0*(s38*s15)+15.0*(s19*s40)+6.0*(s11*s42)+s4*s44))+-7.0*(s45*s46)+-21.0*(s48*s44)+-35.0*(s50*s42)+-35.0*(s40*s52)+-21.0*(s38*s54)+-7.0*(s36*s56)-s34*(sinSinSinSinT*s46+6.0*(s47*s44)+15.0*(s49*s42)+20.0*(s51*s40)+15.0*(s38*s53)+6.0*(s36*s55)+s34*s57)) + -7.0*(s58*s59) + -21.0*(s61*s57) + -35.0*(s63*s55) + -35.0*(s53*s65) + -21.0*(s51*s67) + -7.0*(s49*(f*s57+5.0*(s60*s55)+10.0*(s62*s53)+10.0*(s51*s64)+5.0*(s49*s66)+s47*s68)) - s47*(f*s59+6.0*(s60*s57)+15.0*(s62*s55)+20.0*(s64*s53)+15.0*(s51*s66)+6.0*(s49*s68)+s47*(cosSinSinSinSinT*s57+-5.0*(s58*s55)+-10.0*(s61*s53)+-10.0*(s51*s63)+-5.0*(s49*s65)-s47*s67))
 	return f2
 }
 
@@ -5796,95 +5817,95 @@ func NestedSineDeriv8(t float64) float64 {
 func NestedSineDeriv9(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosSinT := math.Cos(sinT)
 	cosT := math.Cos(t)
-	s6 := cosSinT * cosT
-	s7 := cosT * s6
-	s8 := sinT * sinSinT
-	s9 := s7 - s8
-	s10 := cosT * s9
-	s11 := sinT * cosSinT
-	s12 := -s11
-	s13 := sinSinT * cosT
-	s14 := cosT * s13
-	s15 := s12 - s14
-	s16 := cosT * s15
-	s17 := sinT * s6
-	s18 := s16 - s13 + -2.0*s17
-	s19 := sinT * s18
-	s20 := sinT * s15
-	s21 := sinT * s13
-	s22 := 2.0*s21 - s6 - s10
-	s23 := cosT * s22
-	s24 := s8 + s23 + -3.0*s7 + -3.0*s20
-	s25 := cosT * s24
-	s26 := s6 + 6.0*s10 + 4.0*s19 + -4.0*s21 - s25
-	s27 := cosT * s26
-	s28 := sinT * s9
-	s29 := cosT * s18
-	s30 := s11 + 3.0*s14 + 3.0*s28 - s29
-	s31 := sinT * s30
-	s32 := 5.0*s7 + 10.0*s20 + s27 - s8 + -10.0*s23 + -5.0*s31
+	s := cosSinT * cosT
+	s2 := cosT * s
+	s3 := sinT * sinSinT
+	s4 := s2 - s3
+	s5 := cosT * s4
+	s6 := sinT * cosSinT
+	s7 := -s6
+	s8 := sinSinT * cosT
+	s9 := cosT * s8
+	s10 := s7 - s9
+	s11 := cosT * s10
+	s12 := sinT * s
+	s13 := s11 - s8 + -2.0*s12
+	s14 := sinT * s13
+	s15 := sinT * s10
+	s16 := sinT * s8
+	s17 := 2.0*s16 - s - s5
+	s18 := cosT * s17
+	s19 := s3 + s18 + -3.0*s2 + -3.0*s15
+	s20 := cosT * s19
+	s21 := s + 6.0*s5 + 4.0*s14 + -4.0*s16 - s20
+	s22 := cosT * s21
+	s23 := sinT * s4
+	s24 := cosT * s13
+	s25 := s6 + 3.0*s9 + 3.0*s23 - s24
+	s26 := sinT * s25
+	s27 := 5.0*s2 + 10.0*s15 + s22 - s3 + -10.0*s18 + -5.0*s26
+	s28 := cosT * s27
+	s29 := sinT * s17
+	s30 := sinT * s19
+	s31 := cosT * s25
+	s32 := s8 + 4.0*s12 + s31 + -6.0*s11 + -4.0*s29
 	s33 := cosT * s32
-	s34 := sinT * s22
-	s35 := sinT * s24
-	s36 := cosT * s30
-	s37 := s13 + 4.0*s17 + s36 + -6.0*s16 + -4.0*s34
-	s38 := cosT * s37
-	s39 := 10.0*s29 + 5.0*s35 - s11 + -5.0*s14 + -10.0*s28 - s38
-	s40 := 15.0*s16 + 20.0*s34 + cosT*s39 - s13 + -6.0*s17 + -15.0*s36 + -6.0*(sinT*s26)
-	s41 := sinT * s37
-	s42 := 6.0*s21 + 15.0*s25 + 6.0*s41 - s6 + -15.0*s10 + -20.0*s19 - s33
-	s43 := s * s6
-	s44 := s11 + 7.0*s14 + 21.0*s28 + 21.0*s38 + 7.0*(sinT*s32) + -35.0*s29 + -35.0*s35 - cosT*s40
-	s45 := s5 * s6
-	s46 := s*s15 + s6*s45
-	s47 := s5*s15 - s6*s43
-	s48 := s*s22 + 2.0*(s45*s15) + s6*s47
-	s49 := s5*s22 + -2.0*(s15*s43) - s6*s46
-	s50 := s*s30 + 3.0*(s45*s22) + 3.0*(s15*s47) + s6*s49
-	s51 := s5*s30 + -3.0*(s43*s22) + -3.0*(s15*s46) - s6*s48
-	s52 := s*s26 + 4.0*(s45*s30) + 6.0*(s47*s22) + 4.0*(s15*s49) + s6*s51
-	s53 := s5*s26 + -4.0*(s43*s30) + -6.0*(s22*s46) + -4.0*(s15*s48) - s6*s50
-	s54 := s*s39 + 5.0*(s45*s26) + 10.0*(s47*s30) + 10.0*(s22*s49) + 5.0*(s15*s51) + s6*s53
-	s55 := s5*s39 + -5.0*(s43*s26) + -10.0*(s46*s30) + -10.0*(s22*s48) + -5.0*(s15*s50) - s6*s52
-	s56 := s*s42 + 6.0*(s45*s39) + 15.0*(s47*s26) + 20.0*(s49*s30) + 15.0*(s22*s51) + 6.0*(s15*s53) + s6*s55
-	s57 := s5*s42 + -6.0*(s43*s39) + -15.0*(s46*s26) + -20.0*(s30*s48) + -15.0*(s22*s50) + -6.0*(s15*s52) - s6*s54
-	s58 := s2 * s45
-	s59 := s5*s44 + -7.0*(s43*s42) + -21.0*(s46*s39) + -35.0*(s48*s26) + -35.0*(s30*s50) + -21.0*(s22*s52) + -7.0*(s15*s54) - s6*s56
-	s60 := s4 * s45
-	s61 := s2*s47 + s45*s60
-	s62 := s4*s47 - s45*s58
-	s63 := s2*s49 + 2.0*(s60*s47) + s45*s62
-	s64 := s4*s49 + -2.0*(s47*s58) - s45*s61
-	s65 := s2*s51 + 3.0*(s60*s49) + 3.0*(s47*s62) + s45*s64
-	s66 := s4*s51 + -3.0*(s58*s49) + -3.0*(s47*s61) - s45*s63
-	s67 := s2*s53 + 4.0*(s60*s51) + 6.0*(s62*s49) + 4.0*(s47*s64) + s45*s66
-	s68 := s4*s53 + -4.0*(s58*s51) + -6.0*(s49*s61) + -4.0*(s47*s63) - s45*s65
-	s69 := s2*s55 + 5.0*(s60*s53) + 10.0*(s62*s51) + 10.0*(s49*s64) + 5.0*(s47*s66) + s45*s68
-	s70 := s4*s55 + -5.0*(s58*s53) + -10.0*(s61*s51) + -10.0*(s49*s63) + -5.0*(s47*s65) - s45*s67
-	s71 := s2*s57 + 6.0*(s60*s55) + 15.0*(s62*s53) + 20.0*(s64*s51) + 15.0*(s49*s66) + 6.0*(s47*s68) + s45*s70
-	s72 := s4*s57 + -6.0*(s58*s55) + -15.0*(s61*s53) + -20.0*(s51*s63) + -15.0*(s49*s65) + -6.0*(s47*s67) - s45*s69
-	f := math.Sin(s2)
-	s73 := f * s60
-	s74 := s4*s59 + -7.0*(s58*s57) + -21.0*(s61*s55) + -35.0*(s63*s53) + -35.0*(s51*s65) + -21.0*(s49*s67) + -7.0*(s47*s69) - s45*s71
-	s75 := s3 * s60
-	s76 := f*s62 + s60*s75
-	s77 := s3*s62 - s60*s73
-	s78 := f*s64 + 2.0*(s75*s62) + s60*s77
-	s79 := s3*s64 + -2.0*(s62*s73) - s60*s76
-	s80 := f*s66 + 3.0*(s75*s64) + 3.0*(s62*s77) + s60*s79
-	s81 := s3*s66 + -3.0*(s73*s64) + -3.0*(s62*s76) - s60*s78
-	s82 := f*s68 + 4.0*(s75*s66) + 6.0*(s77*s64) + 4.0*(s62*s79) + s60*s81
-	s83 := s3*s68 + -4.0*(s73*s66) + -6.0*(s64*s76) + -4.0*(s62*s78) - s60*s80
-	s84 := f*s70 + 5.0*(s75*s68) + 10.0*(s77*s66) + 10.0*(s64*s79) + 5.0*(s62*s81) + s60*s83
-	s85 := s3*s70 + -5.0*(s73*s68) + -10.0*(s76*s66) + -10.0*(s64*s78) + -5.0*(s62*s80) - s60*s82
-	f2 := s3*(s4*(s5*(s6+28.0*s10+56.0*s19+28.0*s33+8.0*(sinT*s40)+-8.0*s21+-70.0*s25+-56.0*s41-cosT*(s8+35.0*s23+35.0*s31+cosT*s42+-7.0*s7+-21.0*s20+-21.0*s27+-7.0*(sinT*s39)))+-8.0*(s43*s44)+-28.0*(s46*s42)+-56.0*(s48*s39)+-70.0*(s26*s50)+-56.0*(s30*s52)+-28.0*(s22*s54)+-8.0*(s15*s56)-s6*(s*s44+7.0*(s45*s42)+21.0*(s47*s39)+35.0*(s49*s26)+35.0*(s30*s51)+21.0*(s22*s53)+7.0*(s15*s55)+s6*s57))+-8.0*(s58*s59)+-28.0*(s61*s57)+-56.0*(s63*s55)+-70.0*(s53*s65)+-56.0*(s51*s67)+-28.0*(s49*s69)+-8.0*(s47*s71)-s45*(s2*s59+7.0*(s60*s57)+21.0*(s62*s55)+35.0*(s64*s53)+35.0*(s51*s66)+21.0*(s49*s68)+7.0*(s47*s70)+s45*s72)) + -8.0*(s73*s74) + -28.0*(s76*s72) + -56.0*(s78*s70) + -70.0*(s68*s80) + -56.0*(s66*s82) + -28.0*(s64*s84) + -8.0*(s62*(f*s72+6.0*(s75*s70)+15.0*(s77*s68)+20.0*(s79*s66)+15.0*(s64*s81)+6.0*(s62*s83)+s60*s85)) - s60*(f*s74+7.0*(s75*s72)+21.0*(s77*s70)+35.0*(s79*s68)+35.0*(s66*s81)+21.0*(s64*s83)+7.0*(s62*s85)+s60*(s3*s72+-6.0*(s73*s70)+-15.0*(s76*s68)+-20.0*(s66*s78)+-15.0*(s64*s80)+-6.0*(s62*s82)-s60*s84))
+	s34 := 10.0*s24 + 5.0*s30 - s6 + -5.0*s9 + -10.0*s23 - s33
+	s35 := 15.0*s11 + 20.0*s29 + cosT*s34 - s8 + -6.0*s12 + -15.0*s31 + -6.0*(sinT*s21)
+	s36 := sinT * s32
+	s37 := 6.0*s16 + 15.0*s20 + 6.0*s36 - s + -15.0*s5 + -20.0*s14 - s28
+	s38 := sinSinSinT * s
+	s39 := s6 + 7.0*s9 + 21.0*s23 + 21.0*s33 + 7.0*(sinT*s27) + -35.0*s24 + -35.0*s30 - cosT*s35
+	s40 := cosSinSinT * s
+	s41 := sinSinSinT*s10 + s*s40
+	s42 := cosSinSinT*s10 - s*s38
+	s43 := sinSinSinT*s17 + 2.0*(s40*s10) + s*s42
+	s44 := cosSinSinT*s17 + -2.0*(s10*s38) - s*s41
+	s45 := sinSinSinT*s25 + 3.0*(s40*s17) + 3.0*(s10*s42) + s*s44
+	s46 := cosSinSinT*s25 + -3.0*(s38*s17) + -3.0*(s10*s41) - s*s43
+	s47 := sinSinSinT*s21 + 4.0*(s40*s25) + 6.0*(s42*s17) + 4.0*(s10*s44) + s*s46
+	s48 := cosSinSinT*s21 + -4.0*(s38*s25) + -6.0*(s17*s41) + -4.0*(s10*s43) - s*s45
+	s49 := sinSinSinT*s34 + 5.0*(s40*s21) + 10.0*(s42*s25) + 10.0*(s17*s44) + 5.0*(s10*s46) + s*s48
+	s50 := cosSinSinT*s34 + -5.0*(s38*s21) + -10.0*(s41*s25) + -10.0*(s17*s43) + -5.0*(s10*s45) - s*s47
+	s51 := sinSinSinT*s37 + 6.0*(s40*s34) + 15.0*(s42*s21) + 20.0*(s44*s25) + 15.0*(s17*s46) + 6.0*(s10*s48) + s*s50
+	s52 := cosSinSinT*s37 + -6.0*(s38*s34) + -15.0*(s41*s21) + -20.0*(s25*s43) + -15.0*(s17*s45) + -6.0*(s10*s47) - s*s49
+	s53 := sinSinSinSinT * s40
+	s54 := cosSinSinT*s39 + -7.0*(s38*s37) + -21.0*(s41*s34) + -35.0*(s43*s21) + -35.0*(s25*s45) + -21.0*(s17*s47) + -7.0*(s10*s49) - s*s51
+	s55 := cosSinSinSinT * s40
+	s56 := sinSinSinSinT*s42 + s40*s55
+	s57 := cosSinSinSinT*s42 - s40*s53
+	s58 := sinSinSinSinT*s44 + 2.0*(s55*s42) + s40*s57
+	s59 := cosSinSinSinT*s44 + -2.0*(s42*s53) - s40*s56
+	s60 := sinSinSinSinT*s46 + 3.0*(s55*s44) + 3.0*(s42*s57) + s40*s59
+	s61 := cosSinSinSinT*s46 + -3.0*(s53*s44) + -3.0*(s42*s56) - s40*s58
+	s62 := sinSinSinSinT*s48 + 4.0*(s55*s46) + 6.0*(s57*s44) + 4.0*(s42*s59) + s40*s61
+	s63 := cosSinSinSinT*s48 + -4.0*(s53*s46) + -6.0*(s44*s56) + -4.0*(s42*s58) - s40*s60
+	s64 := sinSinSinSinT*s50 + 5.0*(s55*s48) + 10.0*(s57*s46) + 10.0*(s44*s59) + 5.0*(s42*s61) + s40*s63
+	s65 := cosSinSinSinT*s50 + -5.0*(s53*s48) + -10.0*(s56*s46) + -10.0*(s44*s58) + -5.0*(s42*s60) - s40*s62
+	s66 := sinSinSinSinT*s52 + 6.0*(s55*s50) + 15.0*(s57*s48) + 20.0*(s59*s46) + 15.0*(s44*s61) + 6.0*(s42*s63) + s40*s65
+	s67 := cosSinSinSinT*s52 + -6.0*(s53*s50) + -15.0*(s56*s48) + -20.0*(s46*s58) + -15.0*(s44*s60) + -6.0*(s42*s62) - s40*s64
+	f := math.Sin(sinSinSinSinT)
+	s68 := f * s55
+	s69 := cosSinSinSinT*s54 + -7.0*(s53*s52) + -21.0*(s56*s50) + -35.0*(s58*s48) + -35.0*(s46*s60) + -21.0*(s44*s62) + -7.0*(s42*s64) - s40*s66
+	s70 := cosSinSinSinSinT * s55
+	s71 := f*s57 + s55*s70
+	s72 := cosSinSinSinSinT*s57 - s55*s68
+	s73 := f*s59 + 2.0*(s70*s57) + s55*s72
+	s74 := cosSinSinSinSinT*s59 + -2.0*(s57*s68) - s55*s71
+	s75 := f*s61 + 3.0*(s70*s59) + 3.0*(s57*s72) + s55*s74
+	s76 := cosSinSinSinSinT*s61 + -3.0*(s68*s59) + -3.0*(s57*s71) - s55*s73
+	s77 := f*s63 + 4.0*(s70*s61) + 6.0*(s72*s59) + 4.0*(s57*s74) + s55*s76
+	s78 := cosSinSinSinSinT*s63 + -4.0*(s68*s61) + -6.0*(s59*s71) + -4.0*(s57*s73) - s55*s75
+	s79 := f*s65 + 5.0*(s70*s63) + 10.0*(s72*s61) + 10.0*(s59*s74) + 5.0*(s57*s76) + s55*s78
+	s80 := cosSinSinSinSinT*s65 + -5.0*(s68*s63) + -10.0*(s71*s61) + -10.0*(s59*s73) + -5.0*(s57*s75) - s55*s77
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(s+28.0*s5+56.0*s14+28.0*s28+8.0*(sinT*s35)+-8.0*s16+-70.0*s20+-56.0*s36-cosT*(s3+35.0*s18+35.0*s26+cosT*s37+-7.0*s2+-21.0*s15+-21.0*s22+-7.0*(sinT*s34)))+-8.0*(s38*s39)+-28.0*(s41*s37)+-56.0*(s43*s34)+-70.0*(s21*s45)+-56.0*(s25*s47)+-28.0*(s17*s49)+-8.0*(s10*s51)-s*(sinSinSinT*s39+7.0*(s40*s37)+21.0*(s42*s34)+35.0*(s44*s21)+35.0*(s25*s46)+21.0*(s17*s48)+7.0*(s10*s50)+s*s52))+-8.0*(s53*s54)+-28.0*(s56*s52)+-56.0*(s58*s50)+-70.0*(s48*s60)+-56.0*(s46*s62)+-28.0*(s44*s64)+-8.0*(s42*s66)-s40*(sinSinSinSinT*s54+7.0*(s55*s52)+21.0*(s57*s50)+35.0*(s59*s48)+35.0*(s46*s61)+21.0*(s44*s63)+7.0*(s42*s65)+s40*s67)) + -8.0*(s68*s69) + -28.0*(s71*s67) + -56.0*(s73*s65) + -70.0*(s63*s75) + -56.0*(s61*s77) + -28.0*(s59*s79) + -8.0*(s57*(f*s67+6.0*(s70*s65)+15.0*(s72*s63)+20.0*(s74*s61)+15.0*(s59*s76)+6.0*(s57*s78)+s55*s80)) - s55*(f*s69+7.0*(s70*s67)+21.0*(s72*s65)+35.0*(s74*s63)+35.0*(s61*s76)+21.0*(s59*s78)+7.0*(s57*s80)+s55*(cosSinSinSinSinT*s67+-6.0*(s68*s65)+-15.0*(s71*s63)+-20.0*(s61*s73)+-15.0*(s59*s75)+-6.0*(s57*s77)-s55*s79))
 	return f2
 }
 
@@ -5967,107 +5988,107 @@ func NestedSineDeriv9(t float64) float64 {
 func NestedSineDeriv10(t float64) float64 {
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
-	s := math.Sin(sinSinT)
-	s2 := math.Sin(s)
-	s3 := math.Cos(s2)
-	s4 := math.Cos(s)
-	s5 := math.Cos(sinSinT)
+	sinSinSinT := math.Sin(sinSinT)
+	sinSinSinSinT := math.Sin(sinSinSinT)
+	cosSinSinSinSinT := math.Cos(sinSinSinSinT)
+	cosSinSinSinT := math.Cos(sinSinSinT)
+	cosSinSinT := math.Cos(sinSinT)
 	cosT := math.Cos(t)
 	cosSinT := math.Cos(sinT)
-	s6 := sinT * cosSinT
-	s7 := -s6
-	s8 := sinSinT * cosT
-	s9 := cosT * s8
-	s10 := s7 - s9
-	s11 := cosT * s10
-	s12 := cosSinT * cosT
-	s13 := sinT * s12
-	s14 := s11 - s8 + -2.0*s13
+	s := sinT * cosSinT
+	s2 := -s
+	s3 := sinSinT * cosT
+	s4 := cosT * s3
+	s5 := s2 - s4
+	s6 := cosT * s5
+	s7 := cosSinT * cosT
+	s8 := sinT * s7
+	s9 := s6 - s3 + -2.0*s8
+	s10 := cosT * s9
+	s11 := sinT * sinSinT
+	s12 := sinT * s3
+	s13 := cosT * s7
+	s14 := s13 - s11
 	s15 := cosT * s14
-	s16 := sinT * sinSinT
-	s17 := sinT * s8
-	s18 := cosT * s12
-	s19 := s18 - s16
-	s20 := cosT * s19
-	s21 := 2.0*s17 - s12 - s20
-	s22 := cosT * s21
-	s23 := sinT * s10
-	s24 := s16 + s22 + -3.0*s18 + -3.0*s23
-	s25 := sinT * s24
-	s26 := sinT * s21
-	s27 := sinT * s19
-	s28 := s6 + 3.0*s9 + 3.0*s27 - s15
-	s29 := cosT * s28
-	s30 := s8 + 4.0*s13 + s29 + -6.0*s11 + -4.0*s26
-	s31 := cosT * s30
-	s32 := 10.0*s15 + 5.0*s25 - s6 + -5.0*s9 + -10.0*s27 - s31
-	s33 := cosT * s32
-	s34 := sinT * s14
-	s35 := cosT * s24
-	s36 := s12 + 6.0*s20 + 4.0*s34 + -4.0*s17 - s35
-	s37 := sinT * s36
-	s38 := 15.0*s11 + 20.0*s26 + s33 - s8 + -6.0*s13 + -15.0*s29 + -6.0*s37
+	s16 := 2.0*s12 - s7 - s15
+	s17 := cosT * s16
+	s18 := sinT * s5
+	s19 := s11 + s17 + -3.0*s13 + -3.0*s18
+	s20 := sinT * s19
+	s21 := sinT * s16
+	s22 := sinT * s14
+	s23 := s + 3.0*s4 + 3.0*s22 - s10
+	s24 := cosT * s23
+	s25 := s3 + 4.0*s8 + s24 + -6.0*s6 + -4.0*s21
+	s26 := cosT * s25
+	s27 := 10.0*s10 + 5.0*s20 - s + -5.0*s4 + -10.0*s22 - s26
+	s28 := cosT * s27
+	s29 := sinT * s9
+	s30 := cosT * s19
+	s31 := s7 + 6.0*s15 + 4.0*s29 + -4.0*s12 - s30
+	s32 := sinT * s31
+	s33 := 15.0*s6 + 20.0*s21 + s28 - s3 + -6.0*s8 + -15.0*s24 + -6.0*s32
+	s34 := cosT * s33
+	s35 := sinT * s23
+	s36 := sinT * s25
+	s37 := cosT * s31
+	s38 := 5.0*s13 + 10.0*s18 + s37 - s11 + -10.0*s17 + -5.0*s35
 	s39 := cosT * s38
-	s40 := sinT * s28
-	s41 := sinT * s30
-	s42 := cosT * s36
-	s43 := 5.0*s18 + 10.0*s23 + s42 - s16 + -10.0*s22 + -5.0*s40
-	s44 := cosT * s43
-	s45 := 6.0*s17 + 15.0*s35 + 6.0*s41 - s12 + -15.0*s20 + -20.0*s34 - s44
-	s46 := s16 + 35.0*s22 + 35.0*s40 + cosT*s45 + -7.0*s18 + -21.0*s23 + -21.0*s42 + -7.0*(sinT*s32)
-	s47 := sinT * s43
-	s48 := s6 + 7.0*s9 + 21.0*s27 + 21.0*s31 + 7.0*s47 + -35.0*s15 + -35.0*s25 - s39
-	s49 := s * s12
-	s50 := s12 + 28.0*s20 + 56.0*s34 + 28.0*s44 + 8.0*(sinT*s38) + -8.0*s17 + -70.0*s35 + -56.0*s41 - cosT*s46
-	s51 := s5 * s12
-	s52 := s*s10 + s12*s51
-	s53 := s5*s10 - s12*s49
-	s54 := s*s21 + 2.0*(s51*s10) + s12*s53
-	s55 := s5*s21 + -2.0*(s10*s49) - s12*s52
-	s56 := s*s28 + 3.0*(s51*s21) + 3.0*(s10*s53) + s12*s55
-	s57 := s5*s28 + -3.0*(s49*s21) + -3.0*(s10*s52) - s12*s54
-	s58 := s*s36 + 4.0*(s51*s28) + 6.0*(s53*s21) + 4.0*(s10*s55) + s12*s57
-	s59 := s5*s36 + -4.0*(s49*s28) + -6.0*(s21*s52) + -4.0*(s10*s54) - s12*s56
-	s60 := s*s32 + 5.0*(s51*s36) + 10.0*(s53*s28) + 10.0*(s21*s55) + 5.0*(s10*s57) + s12*s59
-	s61 := s5*s32 + -5.0*(s49*s36) + -10.0*(s52*s28) + -10.0*(s21*s54) + -5.0*(s10*s56) - s12*s58
-	s62 := s*s45 + 6.0*(s51*s32) + 15.0*(s53*s36) + 20.0*(s55*s28) + 15.0*(s21*s57) + 6.0*(s10*s59) + s12*s61
-	s63 := s5*s45 + -6.0*(s49*s32) + -15.0*(s52*s36) + -20.0*(s28*s54) + -15.0*(s21*s56) + -6.0*(s10*s58) - s12*s60
-	s64 := s*s48 + 7.0*(s51*s45) + 21.0*(s53*s32) + 35.0*(s55*s36) + 35.0*(s28*s57) + 21.0*(s21*s59) + 7.0*(s10*s61) + s12*s63
-	s65 := s5*s48 + -7.0*(s49*s45) + -21.0*(s52*s32) + -35.0*(s54*s36) + -35.0*(s28*s56) + -21.0*(s21*s58) + -7.0*(s10*s60) - s12*s62
-	s66 := s2 * s51
-	s67 := s5*s50 + -8.0*(s49*s48) + -28.0*(s52*s45) + -56.0*(s54*s32) + -70.0*(s36*s56) + -56.0*(s28*s58) + -28.0*(s21*s60) + -8.0*(s10*s62) - s12*s64
-	s68 := s4 * s51
-	s69 := s2*s53 + s51*s68
-	s70 := s4*s53 - s51*s66
-	s71 := s2*s55 + 2.0*(s68*s53) + s51*s70
-	s72 := s4*s55 + -2.0*(s53*s66) - s51*s69
-	s73 := s2*s57 + 3.0*(s68*s55) + 3.0*(s53*s70) + s51*s72
-	s74 := s4*s57 + -3.0*(s66*s55) + -3.0*(s53*s69) - s51*s71
-	s75 := s2*s59 + 4.0*(s68*s57) + 6.0*(s70*s55) + 4.0*(s53*s72) + s51*s74
-	s76 := s4*s59 + -4.0*(s66*s57) + -6.0*(s55*s69) + -4.0*(s53*s71) - s51*s73
-	s77 := s2*s61 + 5.0*(s68*s59) + 10.0*(s70*s57) + 10.0*(s55*s72) + 5.0*(s53*s74) + s51*s76
-	s78 := s4*s61 + -5.0*(s66*s59) + -10.0*(s69*s57) + -10.0*(s55*s71) + -5.0*(s53*s73) - s51*s75
-	s79 := s2*s63 + 6.0*(s68*s61) + 15.0*(s70*s59) + 20.0*(s72*s57) + 15.0*(s55*s74) + 6.0*(s53*s76) + s51*s78
-	s80 := s4*s63 + -6.0*(s66*s61) + -15.0*(s69*s59) + -20.0*(s57*s71) + -15.0*(s55*s73) + -6.0*(s53*s75) - s51*s77
-	s81 := s2*s65 + 7.0*(s68*s63) + 21.0*(s70*s61) + 35.0*(s72*s59) + 35.0*(s57*s74) + 21.0*(s55*s76) + 7.0*(s53*s78) + s51*s80
-	s82 := s4*s65 + -7.0*(s66*s63) + -21.0*(s69*s61) + -35.0*(s71*s59) + -35.0*(s57*s73) + -21.0*(s55*s75) + -7.0*(s53*s77) - s51*s79
-	f := math.Sin(s2)
-	s83 := f * s68
-	s84 := s4*s67 + -8.0*(s66*s65) + -28.0*(s69*s63) + -56.0*(s71*s61) + -70.0*(s59*s73) + -56.0*(s57*s75) + -28.0*(s55*s77) + -8.0*(s53*s79) - s51*s81
-	s85 := s3 * s68
-	s86 := f*s70 + s68*s85
-	s87 := s3*s70 - s68*s83
-	s88 := f*s72 + 2.0*(s85*s70) + s68*s87
-	s89 := s3*s72 + -2.0*(s70*s83) - s68*s86
-	s90 := f*s74 + 3.0*(s85*s72) + 3.0*(s70*s87) + s68*s89
-	s91 := s3*s74 + -3.0*(s83*s72) + -3.0*(s70*s86) - s68*s88
-	s92 := f*s76 + 4.0*(s85*s74) + 6.0*(s87*s72) + 4.0*(s70*s89) + s68*s91
-	s93 := s3*s76 + -4.0*(s83*s74) + -6.0*(s72*s86) + -4.0*(s70*s88) - s68*s90
-	s94 := f*s78 + 5.0*(s85*s76) + 10.0*(s87*s74) + 10.0*(s72*s89) + 5.0*(s70*s91) + s68*s93
-	s95 := s3*s78 + -5.0*(s83*s76) + -10.0*(s86*s74) + -10.0*(s72*s88) + -5.0*(s70*s90) - s68*s92
-	s96 := f*s80 + 6.0*(s85*s78) + 15.0*(s87*s76) + 20.0*(s89*s74) + 15.0*(s72*s91) + 6.0*(s70*s93) + s68*s95
-	s97 := s3*s80 + -6.0*(s83*s78) + -15.0*(s86*s76) + -20.0*(s74*s88) + -15.0*(s72*s90) + -6.0*(s70*s92) - s68*s94
-	f2 := s3*(s4*(s5*(84.0*s15+126.0*s25+36.0*s39+9.0*(sinT*s46)-s6+-9.0*s9+-36.0*s27+-126.0*s31+-84.0*s47-cosT*(s8+8.0*s13+70.0*s29+56.0*s37+cosT*s48+-28.0*s11+-56.0*s26+-28.0*s33+-8.0*(sinT*s45)))+-9.0*(s49*s50)+-36.0*(s52*s48)+-84.0*(s54*s45)+-126.0*(s56*s32)+-126.0*(s36*s58)+-84.0*(s28*s60)+-36.0*(s21*s62)+-9.0*(s10*s64)-s12*(s*s50+8.0*(s51*s48)+28.0*(s53*s45)+56.0*(s55*s32)+70.0*(s57*s36)+56.0*(s28*s59)+28.0*(s21*s61)+8.0*(s10*s63)+s12*s65))+-9.0*(s66*s67)+-36.0*(s69*s65)+-84.0*(s71*s63)+-126.0*(s73*s61)+-126.0*(s59*s75)+-84.0*(s57*s77)+-36.0*(s55*s79)+-9.0*(s53*s81)-s51*(s2*s67+8.0*(s68*s65)+28.0*(s70*s63)+56.0*(s72*s61)+70.0*(s74*s59)+56.0*(s57*s76)+28.0*(s55*s78)+8.0*(s53*s80)+s51*s82)) + -9.0*(s83*s84) + -36.0*(s86*s82) + -84.0*(s88*s80) + -126.0*(s90*s78) + -126.0*(s76*s92) + -84.0*(s74*s94) + -36.0*(s72*s96) + -9.0*(s70*(f*s82+7.0*(s85*s80)+21.0*(s87*s78)+35.0*(s89*s76)+35.0*(s74*s91)+21.0*(s72*s93)+7.0*(s70*s95)+s68*s97)) - s68*(f*s84+8.0*(s85*s82)+28.0*(s87*s80)+56.0*(s89*s78)+70.0*(s91*s76)+56.0*(s74*s93)+28.0*(s72*s95)+8.0*(s70*s97)+s68*(s3*s82+-7.0*(s83*s80)+-21.0*(s86*s78)+-35.0*(s88*s76)+-35.0*(s74*s90)+-21.0*(s72*s92)+-7.0*(s70*s94)-s68*s96))
+	s40 := 6.0*s12 + 15.0*s30 + 6.0*s36 - s7 + -15.0*s15 + -20.0*s29 - s39
+	s41 := s11 + 35.0*s17 + 35.0*s35 + cosT*s40 + -7.0*s13 + -21.0*s18 + -21.0*s37 + -7.0*(sinT*s27)
+	s42 := sinT * s38
+	s43 := s + 7.0*s4 + 21.0*s22 + 21.0*s26 + 7.0*s42 + -35.0*s10 + -35.0*s20 - s34
+	s44 := sinSinSinT * s7
+	s45 := s7 + 28.0*s15 + 56.0*s29 + 28.0*s39 + 8.0*(sinT*s33) + -8.0*s12 + -70.0*s30 + -56.0*s36 - cosT*s41
+	s46 := cosSinSinT * s7
+	s47 := sinSinSinT*s5 + s7*s46
+	s48 := cosSinSinT*s5 - s7*s44
+	s49 := sinSinSinT*s16 + 2.0*(s46*s5) + s7*s48
+	s50 := cosSinSinT*s16 + -2.0*(s5*s44) - s7*s47
+	s51 := sinSinSinT*s23 + 3.0*(s46*s16) + 3.0*(s5*s48) + s7*s50
+	s52 := cosSinSinT*s23 + -3.0*(s44*s16) + -3.0*(s5*s47) - s7*s49
+	s53 := sinSinSinT*s31 + 4.0*(s46*s23) + 6.0*(s48*s16) + 4.0*(s5*s50) + s7*s52
+	s54 := cosSinSinT*s31 + -4.0*(s44*s23) + -6.0*(s16*s47) + -4.0*(s5*s49) - s7*s51
+	s55 := sinSinSinT*s27 + 5.0*(s46*s31) + 10.0*(s48*s23) + 10.0*(s16*s50) + 5.0*(s5*s52) + s7*s54
+	s56 := cosSinSinT*s27 + -5.0*(s44*s31) + -10.0*(s47*s23) + -10.0*(s16*s49) + -5.0*(s5*s51) - s7*s53
+	s57 := sinSinSinT*s40 + 6.0*(s46*s27) + 15.0*(s48*s31) + 20.0*(s50*s23) + 15.0*(s16*s52) + 6.0*(s5*s54) + s7*s56
+	s58 := cosSinSinT*s40 + -6.0*(s44*s27) + -15.0*(s47*s31) + -20.0*(s23*s49) + -15.0*(s16*s51) + -6.0*(s5*s53) - s7*s55
+	s59 := sinSinSinT*s43 + 7.0*(s46*s40) + 21.0*(s48*s27) + 35.0*(s50*s31) + 35.0*(s23*s52) + 21.0*(s16*s54) + 7.0*(s5*s56) + s7*s58
+	s60 := cosSinSinT*s43 + -7.0*(s44*s40) + -21.0*(s47*s27) + -35.0*(s49*s31) + -35.0*(s23*s51) + -21.0*(s16*s53) + -7.0*(s5*s55) - s7*s57
+	s61 := sinSinSinSinT * s46
+	s62 := cosSinSinT*s45 + -8.0*(s44*s43) + -28.0*(s47*s40) + -56.0*(s49*s27) + -70.0*(s31*s51) + -56.0*(s23*s53) + -28.0*(s16*s55) + -8.0*(s5*s57) - s7*s59
+	s63 := cosSinSinSinT * s46
+	s64 := sinSinSinSinT*s48 + s46*s63
+	s65 := cosSinSinSinT*s48 - s46*s61
+	s66 := sinSinSinSinT*s50 + 2.0*(s63*s48) + s46*s65
+	s67 := cosSinSinSinT*s50 + -2.0*(s48*s61) - s46*s64
+	s68 := sinSinSinSinT*s52 + 3.0*(s63*s50) + 3.0*(s48*s65) + s46*s67
+	s69 := cosSinSinSinT*s52 + -3.0*(s61*s50) + -3.0*(s48*s64) - s46*s66
+	s70 := sinSinSinSinT*s54 + 4.0*(s63*s52) + 6.0*(s65*s50) + 4.0*(s48*s67) + s46*s69
+	s71 := cosSinSinSinT*s54 + -4.0*(s61*s52) + -6.0*(s50*s64) + -4.0*(s48*s66) - s46*s68
+	s72 := sinSinSinSinT*s56 + 5.0*(s63*s54) + 10.0*(s65*s52) + 10.0*(s50*s67) + 5.0*(s48*s69) + s46*s71
+	s73 := cosSinSinSinT*s56 + -5.0*(s61*s54) + -10.0*(s64*s52) + -10.0*(s50*s66) + -5.0*(s48*s68) - s46*s70
+	s74 := sinSinSinSinT*s58 + 6.0*(s63*s56) + 15.0*(s65*s54) + 20.0*(s67*s52) + 15.0*(s50*s69) + 6.0*(s48*s71) + s46*s73
+	s75 := cosSinSinSinT*s58 + -6.0*(s61*s56) + -15.0*(s64*s54) + -20.0*(s52*s66) + -15.0*(s50*s68) + -6.0*(s48*s70) - s46*s72
+	s76 := sinSinSinSinT*s60 + 7.0*(s63*s58) + 21.0*(s65*s56) + 35.0*(s67*s54) + 35.0*(s52*s69) + 21.0*(s50*s71) + 7.0*(s48*s73) + s46*s75
+	s77 := cosSinSinSinT*s60 + -7.0*(s61*s58) + -21.0*(s64*s56) + -35.0*(s66*s54) + -35.0*(s52*s68) + -21.0*(s50*s70) + -7.0*(s48*s72) - s46*s74
+	f := math.Sin(sinSinSinSinT)
+	s78 := f * s63
+	s79 := cosSinSinSinT*s62 + -8.0*(s61*s60) + -28.0*(s64*s58) + -56.0*(s66*s56) + -70.0*(s54*s68) + -56.0*(s52*s70) + -28.0*(s50*s72) + -8.0*(s48*s74) - s46*s76
+	s80 := cosSinSinSinSinT * s63
+	s81 := f*s65 + s63*s80
+	s82 := cosSinSinSinSinT*s65 - s63*s78
+	s83 := f*s67 + 2.0*(s80*s65) + s63*s82
+	s84 := cosSinSinSinSinT*s67 + -2.0*(s65*s78) - s63*s81
+	s85 := f*s69 + 3.0*(s80*s67) + 3.0*(s65*s82) + s63*s84
+	s86 := cosSinSinSinSinT*s69 + -3.0*(s78*s67) + -3.0*(s65*s81) - s63*s83
+	s87 := f*s71 + 4.0*(s80*s69) + 6.0*(s82*s67) + 4.0*(s65*s84) + s63*s86
+	s88 := cosSinSinSinSinT*s71 + -4.0*(s78*s69) + -6.0*(s67*s81) + -4.0*(s65*s83) - s63*s85
+	s89 := f*s73 + 5.0*(s80*s71) + 10.0*(s82*s69) + 10.0*(s67*s84) + 5.0*(s65*s86) + s63*s88
+	s90 := cosSinSinSinSinT*s73 + -5.0*(s78*s71) + -10.0*(s81*s69) + -10.0*(s67*s83) + -5.0*(s65*s85) - s63*s87
+	s91 := f*s75 + 6.0*(s80*s73) + 15.0*(s82*s71) + 20.0*(s84*s69) + 15.0*(s67*s86) + 6.0*(s65*s88) + s63*s90
+	s92 := cosSinSinSinSinT*s75 + -6.0*(s78*s73) + -15.0*(s81*s71) + -20.0*(s69*s83) + -15.0*(s67*s85) + -6.0*(s65*s87) - s63*s89
+	f2 := cosSinSinSinSinT*(cosSinSinSinT*(cosSinSinT*(84.0*s10+126.0*s20+36.0*s34+9.0*(sinT*s41)-s+-9.0*s4+-36.0*s22+-126.0*s26+-84.0*s42-cosT*(s3+8.0*s8+70.0*s24+56.0*s32+cosT*s43+-28.0*s6+-56.0*s21+-28.0*s28+-8.0*(sinT*s40)))+-9.0*(s44*s45)+-36.0*(s47*s43)+-84.0*(s49*s40)+-126.0*(s51*s27)+-126.0*(s31*s53)+-84.0*(s23*s55)+-36.0*(s16*s57)+-9.0*(s5*s59)-s7*(sinSinSinT*s45+8.0*(s46*s43)+28.0*(s48*s40)+56.0*(s50*s27)+70.0*(s52*s31)+56.0*(s23*s54)+28.0*(s16*s56)+8.0*(s5*s58)+s7*s60))+-9.0*(s61*s62)+-36.0*(s64*s60)+-84.0*(s66*s58)+-126.0*(s68*s56)+-126.0*(s54*s70)+-84.0*(s52*s72)+-36.0*(s50*s74)+-9.0*(s48*s76)-s46*(sinSinSinSinT*s62+8.0*(s63*s60)+28.0*(s65*s58)+56.0*(s67*s56)+70.0*(s69*s54)+56.0*(s52*s71)+28.0*(s50*s73)+8.0*(s48*s75)+s46*s77)) + -9.0*(s78*s79) + -36.0*(s81*s77) + -84.0*(s83*s75) + -126.0*(s85*s73) + -126.0*(s71*s87) + -84.0*(s69*s89) + -36.0*(s67*s91) + -9.0*(s65*(f*s77+7.0*(s80*s75)+21.0*(s82*s73)+35.0*(s84*s71)+35.0*(s69*s86)+21.0*(s67*s88)+7.0*(s65*s90)+s63*s92)) - s63*(f*s79+8.0*(s80*s77)+28.0*(s82*s75)+56.0*(s84*s73)+70.0*(s86*s71)+56.0*(s69*s88)+28.0*(s67*s90)+8.0*(s65*s92)+s63*(cosSinSinSinSinT*s77+-7.0*(s78*s75)+-21.0*(s81*s73)+-35.0*(s83*s71)+-35.0*(s69*s85)+-21.0*(s67*s87)+-7.0*(s65*s89)-s63*s91))
 	return f2
 }
 
