@@ -478,6 +478,29 @@ func init() {
 	})
 }
 
+// OpSumSq is sumsq(X) = Σᵢⱼ Xᵢⱼ², the squared Frobenius norm (xᵀx for a
+// vector x): smooth where norm2 is not, and free of its square root.
+var OpSumSq = new(Op)
+
+func init() {
+	define(OpSumSq, Op{Name: "sumsq", Kind: KindReduce, Spec: true,
+		shapeOf: toScalar, ofTranspose: sameAtTranspose(OpSumSq),
+		ofScalar: func(g *Graph, s *Node) *Node { return g.Hadamard(s, s) }, // sumsq(s) = s²
+		Degree:   func(_ *Node, args []int) (int, bool) { return 2 * args[0], true },
+		// d sumsq(X) = 2 sum(X ⊙ dX) = tr((2 X)ᵀ dX).
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Scale(g.Const(2), g.Sum(g.Hadamard(n.Args[0], d[0])))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(g.Const(2), g.Scale(adj, n.Args[0]))}
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			return scalarValue(a[0].zip(a[0], func(x, y float64) float64 { return x * y }).sum())
+		},
+		Print: printCall(OpSumSq),
+	})
+}
+
 // OpLogSumExp is logsumexp(X) = log Σᵢⱼ exp(Xᵢⱼ), evaluated stably.
 var OpLogSumExp = new(Op)
 
