@@ -23,9 +23,11 @@ const (
 
 // Op is one operator, defined in one place: how it prints, how it
 // evaluates (the reference used by tests), its derivative rules and
-// whether and how a spec calls it. The table below, with the few spellings
-// that are not operators of their own (sugar, at the end of this file), is
-// the whole language; TestOperatorTable checks each entry. How an operator is written in Go is
+// whether and how a spec calls it. The table below, one entry per
+// operator (see define; an elementwise function is one elementwise(…)
+// call), with the few spellings that are not operators of their own
+// (sugar, at the end of this file), is the whole language;
+// TestOperatorTable checks each entry. How an operator is written in Go is
 // not here: package emit registers each operator's lowering in its own
 // table (emit/lowering.go), so derive knows the mathematics only.
 type Op struct {
@@ -108,45 +110,34 @@ type Joint struct {
 	With *Op // the partner function, computed by the same call
 }
 
-// Leaves and structure.
-var (
-	OpConst     = &Op{Name: "const", Kind: KindLeaf}
-	OpVar       = &Op{Name: "var", Kind: KindLeaf}
-	OpEye       = &Op{Name: "eye", Kind: KindLeaf}
-	OpBroadcast = &Op{Name: "broadcast", Kind: KindLayout}
-	OpTranspose = &Op{Name: "transpose", Kind: KindLayout}
-	OpAdd       = &Op{Name: "add", Kind: KindElementwise}
-	OpScale     = &Op{Name: "scale", Kind: KindElementwise}
-	OpHadamard  = &Op{Name: "hadamard", Kind: KindElementwise}
-	OpDiv       = &Op{Name: "div", Kind: KindElementwise}
-	OpPow       = &Op{Name: "pow", Kind: KindElementwise}
-	OpMul       = &Op{Name: "mul", Kind: KindProduct}
-	OpSum       = &Op{Name: "sum", Kind: KindReduce, Spec: true, shapeOf: toScalar}
-	OpTr        = &Op{Name: "tr", Kind: KindReduce, Spec: true, squareArg: true, shapeOf: toScalar}
-	OpNorm2     = &Op{Name: "norm2", Kind: KindReduce, Spec: true, shapeOf: toScalar}
-	OpLogSumExp = &Op{Name: "logsumexp", Kind: KindReduce, Spec: true, shapeOf: toScalar}
-	// OpSoftmax is exp(X − m) ⊘ sum(exp(X − m)) for m the largest entry of
-	// X: logsumexp's derivative, formed from max-shifted exponentials.
-	OpSoftmax  = &Op{Name: "softmax", Kind: KindKernel, shapeOf: same, keepsSymmetry: true}
-	OpDet      = &Op{Name: "det", Kind: KindLinalg, Spec: true, squareArg: true, LaTeX: `\det`, shapeOf: toScalar}
-	OpLogDet   = &Op{Name: "logdet", Kind: KindLinalg, Spec: true, squareArg: true, shapeOf: toScalar}
-	OpInv      = &Op{Name: "inv", Kind: KindLinalg, Spec: true, squareArg: true, shapeOf: same, keepsSymmetry: true}
-	OpCofactor = &Op{Name: "cofactor", Kind: KindLinalg, shapeOf: same, keepsSymmetry: true}
-	OpDiagMat  = &Op{Name: "diagm", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Square(s.Rows) }}
-	OpDiagVec  = &Op{Name: "diagv", Kind: KindLayout, shapeOf: func(s Shape) Shape { return Col(s.Rows) }}
-)
+// Ops lists every operator: the whole language and the internal operators
+// its derivatives need, for code that iterates over the table. define
+// fills it, in the order the entries are defined; no user depends on that
+// order.
+var Ops []*Op
 
+// define makes op the operator entry describes and lists it in Ops.
+//
+// A structural operator is one entry: its var, and an init function that
+// defines it, every rule in one literal. The rules cannot sit in the var's
+// initialiser: they build nodes through Graph's constructors, and those
+// name the operators (OpSum's Tangent calls Graph.Sum, which builds an
+// OpSum node), which Go rejects as an initialisation cycle. Every var is
+// set before any init function runs, so an entry may name any operator,
+// itself included.
+func define(op *Op, entry Op) {
+	*op = entry
+	Ops = append(Ops, op)
+}
+
+// Shape rules of the one-argument structural operators.
 func toScalar(Shape) Shape { return ScalarShape }
 func same(s Shape) Shape   { return s }
 
-// Ops lists every operator: the whole language and the internal operators
-// its derivatives need, for code that iterates over the table.
-var Ops = append([]*Op{OpConst, OpVar, OpEye, OpBroadcast, OpTranspose, OpAdd, OpScale, OpHadamard,
-	OpDiv, OpPow, OpMul, OpSum, OpTr, OpNorm2, OpLogSumExp, OpSoftmax, OpDet, OpLogDet, OpInv, OpCofactor,
-	OpDiagMat, OpDiagVec, OpRecip0, OpStep, OpSinh}, Elementwise...)
-
 // Rules for a structural operator at a scalar or transposed argument.
 func itself(_ *Graph, x *Node) *Node { return x }
+
+func one(g *Graph, _ *Node) *Node { return g.Const(1) }
 
 func sameAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
 	return func(g *Graph, x *Node) *Node { return g.Unary(op, x) }
@@ -156,8 +147,520 @@ func transposedAtTranspose(op *Op) func(g *Graph, x *Node) *Node {
 	return func(g *Graph, x *Node) *Node { return g.T(g.Unary(op, x)) }
 }
 
+// Degree rules shared by several operators: a variable has degree 1 (set
+// in Degree), constants 0; linear maps and positively homogeneous
+// functions (|x|, relu, norm2) keep the degree, products add degrees.
+func constantDegree(*Node, []int) (int, bool) { return 0, true }
+
+func sameDegree(_ *Node, args []int) (int, bool) { return args[0], true }
+
+func sumOfDegrees(_ *Node, args []int) (int, bool) {
+	d := 0
+	for _, a := range args {
+		d += a
+	}
+	return d, true
+}
+
+// printCall prints a node of op as a call of op's name: sum(X), and in
+// LaTeX \exp\left(x\right) or \operatorname{sum}\left(X\right).
+func printCall(op *Op) func(p *printer, n *Node) (string, int) {
+	return func(p *printer, n *Node) (string, int) { return p.call(op.Name, op.LaTeX, n.Args...), precAtom }
+}
+
+// OpConst is a constant scalar, Node.Value.
+var OpConst = new(Op)
+
+func init() {
+	define(OpConst, Op{Name: "const", Kind: KindLeaf,
+		Degree: constantDegree,
+		Eval:   func(e *Evaluator, n *Node, _ []value) value { return scalarValue(n.Value) },
+		Print:  func(p *printer, n *Node) (string, int) { return p.number(n.Value) },
+	})
+}
+
+// OpVar is an input, named Node.Name.
+var OpVar = new(Op)
+
+func init() {
+	define(OpVar, Op{Name: "var", Kind: KindLeaf,
+		Eval:  func(e *Evaluator, n *Node, _ []value) value { return e.input(n.Name) },
+		Print: func(p *printer, n *Node) (string, int) { return n.Name, precAtom },
+	})
+}
+
+// OpEye is the identity matrix of its shape.
+var OpEye = new(Op)
+
+func init() {
+	define(OpEye, Op{Name: "eye", Kind: KindLeaf,
+		Degree: constantDegree,
+		Eval:   func(e *Evaluator, n *Node, _ []value) value { return e.eye(n.Shape) },
+		Print: func(p *printer, n *Node) (string, int) {
+			return "eye(" + n.Shape.Rows.String() + ")", precAtom
+		},
+	})
+}
+
+// OpBroadcast is a scalar repeated over its node's shape.
+var OpBroadcast = new(Op)
+
+func init() {
+	define(OpBroadcast, Op{Name: "broadcast", Kind: KindLayout,
+		Degree: sameDegree,
+		// d(s 1) = ds 1: the adjoint of a broadcast scalar is the sum.
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Broadcast(d[0], n.Shape) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Sum(adj)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return e.fill(n.Shape, a[0].scalar()) },
+		Print:   func(p *printer, n *Node) (string, int) { return p.broadcast(n) },
+	})
+}
+
+// OpTranspose is Xᵀ.
+var OpTranspose = new(Op)
+
+func init() {
+	define(OpTranspose, Op{Name: "transpose", Kind: KindLayout,
+		Degree: sameDegree,
+		// d(Xᵀ) = (dX)ᵀ.
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.T(d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].t() },
+		Print:   func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix },
+	})
+}
+
+// OpAdd is the sum of its arguments, all of one shape.
+var OpAdd = new(Op)
+
+func init() {
+	define(OpAdd, Op{Name: "add", Kind: KindElementwise,
+		// Homogeneous when every term has one degree.
+		Degree: func(_ *Node, args []int) (int, bool) {
+			for _, a := range args[1:] {
+				if a != args[0] {
+					return 0, false
+				}
+			}
+			return args[0], true
+		},
+		// d(X + Y) = dX + dY.
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Add(d...) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			out := make([]*Node, len(n.Args))
+			for i := range out {
+				out[i] = adj
+			}
+			return out
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return sumValues(a) },
+		Print: func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd },
+	})
+}
+
+// OpScale is s X, a scalar times a scalar, vector or matrix.
+var OpScale = new(Op)
+
+func init() {
+	define(OpScale, Op{Name: "scale", Kind: KindElementwise,
+		Degree: sumOfDegrees,
+		// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
+		Bilinear: func(g *Graph, s, x *Node) *Node { return g.Scale(s, x) },
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Add(g.Scale(d[0], n.Args[1]), g.Scale(n.Args[0], d[1]))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			s, x := n.Args[0], n.Args[1]
+			return []*Node{g.Sum(g.Hadamard(adj, x)), g.Scale(s, adj)}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[1].scale(a[0].scalar()) },
+		Print: func(p *printer, n *Node) (string, int) { return p.scale(n.Args[0], n.Args[1]) },
+	})
+}
+
+// OpHadamard is X ⊙ Y, the elementwise product.
+var OpHadamard = new(Op)
+
+func init() {
+	define(OpHadamard, Op{Name: "hadamard", Kind: KindElementwise,
+		Degree: sumOfDegrees,
+		// d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY; tr(Gᵀ(dX ⊙ Y)) = tr((G ⊙ Y)ᵀ dX).
+		Bilinear: func(g *Graph, x, y *Node) *Node { return g.Hadamard(x, y) },
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Add(g.Hadamard(d[0], n.Args[1]), g.Hadamard(n.Args[0], d[1]))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			x, y := n.Args[0], n.Args[1]
+			return []*Node{g.Hadamard(adj, y), g.Hadamard(adj, x)}
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			return a[0].zip(a[1], func(x, y float64) float64 { return x * y })
+		},
+		Print: func(p *printer, n *Node) (string, int) { return p.infix(n.Args[0], ".*", n.Args[1], precMul), precMul },
+	})
+}
+
+// OpDiv is X ⊘ Y, the elementwise quotient.
+var OpDiv = new(Op)
+
+func init() {
+	define(OpDiv, Op{Name: "div", Kind: KindElementwise,
+		// A quotient subtracts the degrees.
+		Degree: func(_ *Node, args []int) (int, bool) { return args[0] - args[1], true },
+		// d(X ⊘ Y) = dX ⊘ Y − (X ⊘ Y) ⊙ dY ⊘ Y.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			y := n.Args[1]
+			return g.Sub(g.Div(d[0], y), g.Div(g.Hadamard(n, d[1]), y))
+		},
+		// q = x ⊘ y: q⁽ᵐ⁾ = (x⁽ᵐ⁾ − Σᵢ₌₁ᵐ C(m, i) y⁽ⁱ⁾ ⊙ q⁽ᵐ⁻ⁱ⁾) ⊘ y.
+		Taylor: func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
+			x, y := n.Args[0], n.Args[1]
+			terms := []*Node{deriv(x, m)}
+			binomial := 1.0 // C(m, i)
+			for i := 1; i <= m; i++ {
+				binomial = binomial * float64(m-i+1) / float64(i)
+				if dy, dq := deriv(y, i), deriv(n, m-i); dy != nil && dq != nil {
+					terms = append(terms, g.Scale(g.Const(-binomial), g.Hadamard(dy, dq)))
+				}
+			}
+			return g.Div(g.Add(terms...), y)
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			y := n.Args[1]
+			return []*Node{g.Div(adj, y), g.Neg(g.Div(g.Hadamard(adj, n), y))}
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			return a[0].zip(a[1], func(x, y float64) float64 { return x / y })
+		},
+		Print: func(p *printer, n *Node) (string, int) { return p.div(n.Args[0], n.Args[1]), precMul },
+	})
+}
+
+// OpPow is X^p, the elementwise power by the scalar p.
+var OpPow = new(Op)
+
+func init() {
+	define(OpPow, Op{Name: "pow", Kind: KindElementwise,
+		// Homogeneous at a constant integer exponent.
+		Degree: func(n *Node, args []int) (int, bool) {
+			p := n.Args[1]
+			switch {
+			case args[1] != 0:
+				return 0, false
+			case p.Op == OpConst && p.Value == float64(int(p.Value)):
+				return args[0] * int(p.Value), true
+			}
+			return 0, args[0] == 0
+		},
+		// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			x, p := n.Args[0], n.Args[1]
+			dx := g.Hadamard(g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))), d[0])
+			var dp *Node
+			if d[1] != nil {
+				dp = g.Scale(d[1], g.Hadamard(n, g.Apply(OpLog, x)))
+			}
+			return g.Add(dx, dp)
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			x, p := n.Args[0], n.Args[1]
+			dx := g.Hadamard(adj, g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))))
+			var dp *Node
+			if p.Op != OpConst {
+				dp = g.Sum(g.Hadamard(adj, g.Hadamard(n, g.Apply(OpLog, x))))
+			}
+			return []*Node{dx, dp}
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			p := a[1].scalar()
+			return a[0].apply(func(x float64) float64 { return math.Pow(x, p) })
+		},
+		Print: func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow },
+	})
+}
+
+// OpMul is the matrix product A₁⋯Aₖ of its arguments.
+var OpMul = new(Op)
+
+func init() {
+	define(OpMul, Op{Name: "mul", Kind: KindProduct,
+		Degree: sumOfDegrees,
+		// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
+		Bilinear: func(g *Graph, x, y *Node) *Node { return g.Mul(x, y) },
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			var terms []*Node
+			for i, di := range d {
+				if di != nil {
+					fs := append(append(append([]*Node{}, n.Args[:i]...), di), n.Args[i+1:]...)
+					terms = append(terms, g.Mul(fs...))
+				}
+			}
+			return g.Add(terms...)
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			out := make([]*Node, len(n.Args))
+			for i := range n.Args {
+				var fs []*Node
+				if i > 0 {
+					fs = append(fs, g.T(g.Mul(n.Args[:i]...)))
+				}
+				fs = append(fs, adj)
+				if i+1 < len(n.Args) {
+					fs = append(fs, g.T(g.Mul(n.Args[i+1:]...)))
+				}
+				out[i] = g.Mul(fs...)
+			}
+			return out
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return product(a) },
+		Print: func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul },
+	})
+}
+
+// OpSum is sum(X), the sum of all entries.
+var OpSum = new(Op)
+
+func init() {
+	define(OpSum, Op{Name: "sum", Kind: KindReduce, Spec: true,
+		// A spec call takes a scale out: sum(s X) = s sum(X).
+		build:   (*Graph).Sum,
+		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpSum),
+		Degree: sameDegree,
+		// d sum(X) = sum(dX) = tr(1ᵀ dX).
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) },
+		Print:   printCall(OpSum),
+	})
+}
+
+// OpTr is tr(X), the trace of a square matrix.
+var OpTr = new(Op)
+
+func init() {
+	define(OpTr, Op{Name: "tr", Kind: KindReduce, Spec: true, squareArg: true,
+		// A spec call takes a scale out: tr(s X) = s tr(X).
+		build:   (*Graph).Tr,
+		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpTr),
+		Degree: sameDegree,
+		// d tr(X) = tr(dX) = tr(Iᵀ dX).
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Tr(d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].trace()) },
+		Print: printCall(OpTr),
+	})
+}
+
+// OpNorm2 is norm2(X) = ‖X‖, the Euclidean or Frobenius norm.
+var OpNorm2 = new(Op)
+
+func init() {
+	define(OpNorm2, Op{Name: "norm2", Kind: KindReduce, Spec: true,
+		shapeOf: toScalar, ofTranspose: sameAtTranspose(OpNorm2),
+		ofScalar: func(g *Graph, s *Node) *Node { return g.Apply(OpAbs, s) }, // norm2(s) = |s|
+		Degree:   sameDegree,                                                 // positively homogeneous
+		// d‖X‖ = tr((X/‖X‖)ᵀ dX), taken as 0 at X = 0.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Scale(g.Apply(OpRecip0, n), g.Sum(g.Hadamard(n.Args[0], d[0])))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(g.Scale(adj, g.Apply(OpRecip0, n)), n.Args[0])}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].norm2()) },
+		Print: printCall(OpNorm2),
+	})
+}
+
+// OpSumSq is sumsq(X) = Σᵢⱼ Xᵢⱼ², the squared Frobenius norm (xᵀx for a
+// vector x): smooth where norm2 is not, and free of its square root.
+var OpSumSq = new(Op)
+
+func init() {
+	define(OpSumSq, Op{Name: "sumsq", Kind: KindReduce, Spec: true,
+		shapeOf: toScalar, ofTranspose: sameAtTranspose(OpSumSq),
+		ofScalar: func(g *Graph, s *Node) *Node { return g.Hadamard(s, s) }, // sumsq(s) = s²
+		Degree:   func(_ *Node, args []int) (int, bool) { return 2 * args[0], true },
+		// d sumsq(X) = 2 sum(X ⊙ dX) = tr((2 X)ᵀ dX).
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Scale(g.Const(2), g.Sum(g.Hadamard(n.Args[0], d[0])))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(g.Const(2), g.Scale(adj, n.Args[0]))}
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value {
+			return scalarValue(a[0].zip(a[0], func(x, y float64) float64 { return x * y }).sum())
+		},
+		Print: printCall(OpSumSq),
+	})
+}
+
+// OpLogSumExp is logsumexp(X) = log Σᵢⱼ exp(Xᵢⱼ), evaluated stably.
+var OpLogSumExp = new(Op)
+
+func init() {
+	define(OpLogSumExp, Op{Name: "logsumexp", Kind: KindReduce, Spec: true,
+		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpLogSumExp),
+		// d logsumexp(X) = tr(softmax(X)ᵀ dX). The softmax is its own node, formed
+		// from max-shifted exponentials, never exp(X − logsumexp(X)): at X =
+		// [1e17, 1e17] the argument X − logsumexp(X) rounds to 0 and the
+		// gradient would be [1, 1], not [½, ½].
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Sum(g.Hadamard(g.Unary(OpSoftmax, n.Args[0]), d[0]))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(adj, g.Unary(OpSoftmax, n.Args[0]))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) },
+		Print: printCall(OpLogSumExp),
+	})
+}
+
+// OpSoftmax is exp(X − m) ⊘ sum(exp(X − m)) for m the largest entry of
+// X: logsumexp's derivative, formed from max-shifted exponentials.
+var OpSoftmax = new(Op)
+
+func init() {
+	define(OpSoftmax, Op{Name: "softmax", Kind: KindKernel,
+		shapeOf: same, keepsSymmetry: true,
+		ofScalar: one, ofTranspose: transposedAtTranspose(OpSoftmax), // the softmax of a 1×1 matrix is 1
+		// d softmax(X) = S ⊙ (dX − sum(S ⊙ dX)) for S = softmax(X): its Jacobian
+		// diag(s) − s sᵀ (on the entries in any order) is symmetric, so the
+		// adjoint has the same form. Every derivative of logsumexp beyond the
+		// first is built from S itself and so stays exact where X is large.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Hadamard(n, g.Sub(d[0], g.Broadcast(g.Sum(g.Hadamard(n, d[0])), n.Shape)))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Hadamard(n, g.Sub(adj, g.Broadcast(g.Sum(g.Hadamard(n, adj)), n.Shape)))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].softmax() },
+		Print: printCall(OpSoftmax),
+	})
+}
+
+// OpDet is det(X), the determinant of a square matrix.
+var OpDet = new(Op)
+
+func init() {
+	define(OpDet, Op{Name: "det", Kind: KindLinalg, Spec: true, squareArg: true, LaTeX: `\det`,
+		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpDet),
+		// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
+		// which stays finite where X is singular.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Scale(n, g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0])))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) },
+		Print: printCall(OpDet),
+	})
+}
+
+// OpLogDet is logdet(X) = log|det(X)|.
+var OpLogDet = new(Op)
+
+func init() {
+	define(OpLogDet, Op{Name: "logdet", Kind: KindLinalg, Spec: true, squareArg: true,
+		shapeOf: toScalar, ofTranspose: sameAtTranspose(OpLogDet),
+		ofScalar: func(g *Graph, s *Node) *Node { return g.Apply(OpLog, g.Apply(OpAbs, s)) }, // logdet(s) = log|s|
+		// d log|X| = tr(X⁻¹ dX).
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0]))
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Scale(adj, g.T(g.Unary(OpInv, n.Args[0])))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logAbsDet()) },
+		Print: printCall(OpLogDet),
+	})
+}
+
+// OpCofactor is the cofactor matrix |X| X⁻ᵀ. It appears only in
+// gradients; it prints as the textbook |X| X⁻ᵀ and evaluates (reference)
+// as exactly that.
+var OpCofactor = new(Op)
+
+func init() {
+	define(OpCofactor, Op{Name: "cofactor", Kind: KindLinalg,
+		shapeOf: same, keepsSymmetry: true,
+		ofScalar: one, ofTranspose: transposedAtTranspose(OpCofactor), // the cofactor of a 1×1 matrix is 1
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			x := n.Args[0]
+			inv := g.Unary(OpInv, x)
+			return g.Sub(g.Scale(g.Tr(g.Mul(inv, d[0])), n), g.Scale(g.Unary(OpDet, x), g.T(g.Mul(inv, d[0], inv))))
+		},
+		Eval: func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) },
+		Print: func(p *printer, n *Node) (string, int) {
+			return p.call(OpDet.Name, OpDet.LaTeX, n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
+		},
+	})
+}
+
+// OpInv is inv(X) = X⁻¹.
+var OpInv = new(Op)
+
+func init() {
+	define(OpInv, Op{Name: "inv", Kind: KindLinalg, Spec: true, squareArg: true,
+		shapeOf: same, keepsSymmetry: true,
+		ofScalar:    func(g *Graph, s *Node) *Node { return g.Div(g.Const(1), s) }, // inv(s) = 1/s
+		ofTranspose: transposedAtTranspose(OpInv),                                  // inv(Xᵀ) = inv(X)ᵀ
+		Degree:      func(_ *Node, args []int) (int, bool) { return -args[0], true },
+		// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Neg(g.Mul(n, d[0], n)) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].inverse() },
+		Print: func(p *printer, n *Node) (string, int) { return p.inverse(n.Args[0]), precAtom },
+	})
+}
+
+// OpDiagMat is diag(v), the diagonal matrix of a vector; OpDiagVec its
+// adjoint.
+var OpDiagMat = new(Op)
+
+func init() {
+	define(OpDiagMat, Op{Name: "diagm", Kind: KindLayout,
+		shapeOf:  func(s Shape) Shape { return Square(s.Rows) },
+		ofScalar: itself,
+		Degree:   sameDegree,
+		// diag(v) and diag(A) are each other's adjoints.
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagMat, d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() },
+		Print:   func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom },
+	})
+}
+
+// OpDiagVec is diag(A), the diagonal of a square matrix as a vector;
+// OpDiagMat its adjoint.
+var OpDiagVec = new(Op)
+
+func init() {
+	define(OpDiagVec, Op{Name: "diagv", Kind: KindLayout,
+		shapeOf:  func(s Shape) Shape { return Col(s.Rows) },
+		ofScalar: itself, ofTranspose: sameAtTranspose(OpDiagVec),
+		Degree: sameDegree,
+		// diag(A) and diag(v) are each other's adjoints.
+		Linear:  true,
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagVec, d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() },
+		Print:   func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom },
+	})
+}
+
 // Elementwise unary functions of the language, and the internal ones their
-// derivatives need.
+// derivatives need: one elementwise(…) entry each.
 var (
 	OpExp = elementwise("exp", `\exp`, math.Exp,
 		func(g *Graph, x, y *Node) *Node { return y })
@@ -184,16 +687,19 @@ var (
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
 	OpSigmoid = elementwise("sigmoid", "", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
-	OpSoftplus = elementwise("softplus", "", softplusReference,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) })
+	// softplus and its derivative σ share one exp.
+	OpSoftplus = computedWith(OpSigmoid, elementwise("softplus", "", softplusReference,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSigmoid, x) }))
 	OpSqrt = elementwise("sqrt", "", math.Sqrt,
 		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(0.5), y) })
-	OpAbs = elementwise("abs", "", math.Abs,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) })
-	OpSign = elementwise("sign", "", signReference,
-		func(g *Graph, x, y *Node) *Node { return nil })
-	OpRelu = elementwise("relu", "", reluReference,
-		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) })
+	// |x| is positively homogeneous.
+	OpAbs = withDegree(sameDegree, elementwise("abs", "", math.Abs,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSign, x) }))
+	OpSign = withDegree(constantDegree, elementwise("sign", "", signReference,
+		func(g *Graph, x, y *Node) *Node { return nil }))
+	// relu is positively homogeneous.
+	OpRelu = withDegree(sameDegree, elementwise("relu", "", reluReference,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpStep, x) }))
 	// OpRecip0 is 1/x, taken as 0 at 0: the gradient of norm2 at 0.
 	OpRecip0 = internal(elementwise("recip0", "", recip0Reference,
 		func(g *Graph, x, y *Node) *Node { return g.Neg(g.Hadamard(y, y)) }))
@@ -204,399 +710,47 @@ var (
 	OpSinh = internal(elementwise("sinh", `\sinh`, math.Sinh, nil)) // derivative set in init: cosh
 )
 
-// Elementwise lists the elementwise unary functions callable from a spec.
-var Elementwise = []*Op{OpExp, OpLog, OpSin, OpCos, OpTan, OpArcsin, OpArccos, OpArctan,
-	OpTanh, OpCosh, OpSigmoid, OpSoftplus, OpSqrt, OpAbs, OpSign, OpRelu}
+// Derivatives that are another function of the table whose own derivative
+// names them back (sin ↔ cos, sinh ↔ cosh): an entry cannot name its
+// partner without an initialisation cycle.
+func init() {
+	for op, deriv := range map[*Op]*Op{OpSin: OpCos, OpSinh: OpCosh} {
+		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
+	}
+}
+
+// elementwise defines an elementwise function: its name, its LaTeX
+// command if LaTeX has one ("" otherwise), its scalar reference and its
+// derivative; it is callable from a spec unless marked internal.
+func elementwise(name, latex string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node) *Op {
+	op := new(Op)
+	define(op, Op{Name: name, Kind: KindElementwise, Spec: true, LaTeX: latex, Scalar: f, Deriv: deriv, keepsSymmetry: true,
+		// dσ(X) = σ'(X) ⊙ dX.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.Hadamard(op.Deriv(g, n.Args[0], n), d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			return []*Node{g.Hadamard(adj, op.Deriv(g, n.Args[0], n))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].apply(f) },
+		Print: printCall(op),
+	})
+	return op
+}
 
 // internal marks op as an operator that only derivatives use, not
 // callable from a spec.
 func internal(op *Op) *Op { op.Spec = false; return op }
 
-// elementwise returns the entry of an elementwise function: its name, its
-// LaTeX command if LaTeX has one ("" otherwise), its scalar reference and
-// its derivative.
-func elementwise(name, latex string, f func(float64) float64, deriv func(g *Graph, x, y *Node) *Node) *Op {
-	op := &Op{Name: name, Kind: KindElementwise, Spec: true, LaTeX: latex, Scalar: f, Deriv: deriv, keepsSymmetry: true}
-	// dσ(X) = σ'(X) ⊙ dX.
-	op.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Hadamard(op.Deriv(g, n.Args[0], n), d[0]) }
-	op.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Hadamard(adj, op.Deriv(g, n.Args[0], n))}
-	}
-	op.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].apply(f) }
-	op.Print = printCall(op)
+// withDegree gives op the degree rule degree.
+func withDegree(degree func(n *Node, args []int) (int, bool), op *Op) *Op {
+	op.Degree = degree
 	return op
 }
 
-// printCall prints a node of op as a call of op's name: sum(X), and in
-// LaTeX \exp\left(x\right) or \operatorname{sum}\left(X\right).
-func printCall(op *Op) func(p *printer, n *Node) (string, int) {
-	return func(p *printer, n *Node) (string, int) { return p.call(op.Name, op.LaTeX, n.Args...), precAtom }
-}
-
-// Degree rules shared by several operators.
-func sameDegree(_ *Node, args []int) (int, bool) { return args[0], true }
-
-func sumOfDegrees(_ *Node, args []int) (int, bool) {
-	d := 0
-	for _, a := range args {
-		d += a
-	}
-	return d, true
-}
-
-// The rules below refer to the operators themselves, so they are set
-// once every operator exists.
-func init() {
-	OpSoftplus.Joint = &Joint{With: OpSigmoid}
-	// Derivatives that are another function of the table, which an entry
-	// cannot name without an initialisation cycle (sin ↔ cos).
-	for op, deriv := range map[*Op]*Op{OpSin: OpCos, OpSinh: OpCosh} {
-		op.Deriv = func(g *Graph, x, _ *Node) *Node { return g.Apply(deriv, x) }
-	}
-	homogeneity()
-	scalarAndTransposeRules()
-	leavesAndLayout()
-	arithmetic()
-	matrixProduct()
-	reductions()
-	linearAlgebra()
-	diagonals()
-}
-
-// homogeneity sets the degree rules of Degree.
-func homogeneity() {
-	// A variable has degree 1 (set in Degree), constants 0;
-	// linear maps keep the degree, products add degrees, a quotient
-	// subtracts them, |x|, relu and norm2 are positively homogeneous.
-	for _, op := range []*Op{OpBroadcast, OpTranspose, OpSum, OpTr, OpDiagMat, OpDiagVec, OpNorm2, OpAbs, OpRelu} {
-		op.Degree = sameDegree
-	}
-	for _, op := range []*Op{OpScale, OpMul, OpHadamard} {
-		op.Degree = sumOfDegrees
-	}
-	OpConst.Degree = func(*Node, []int) (int, bool) { return 0, true }
-	OpEye.Degree = OpConst.Degree
-	OpSign.Degree = OpConst.Degree
-	OpAdd.Degree = func(_ *Node, args []int) (int, bool) {
-		for _, a := range args[1:] {
-			if a != args[0] {
-				return 0, false
-			}
-		}
-		return args[0], true
-	}
-	OpDiv.Degree = func(_ *Node, args []int) (int, bool) { return args[0] - args[1], true }
-	OpInv.Degree = func(_ *Node, args []int) (int, bool) { return -args[0], true }
-	OpPow.Degree = func(n *Node, args []int) (int, bool) {
-		p := n.Args[1]
-		switch {
-		case args[1] != 0:
-			return 0, false
-		case p.Op == OpConst && p.Value == float64(int(p.Value)):
-			return args[0] * int(p.Value), true
-		}
-		return 0, args[0] == 0
-	}
-}
-
-// scalarAndTransposeRules sets the one-argument structural operators'
-// rules at a scalar and at a transpose.
-func scalarAndTransposeRules() {
-	// A 1×1 argument is its one entry: sum(s) = tr(s) = det(s) = diag(s) =
-	// logsumexp(s) = s, norm2(s) = |s|, logdet(s) = log|s|, inv(s) = 1/s
-	// and the cofactor and softmax of a 1×1 matrix are 1.
-	for _, op := range []*Op{OpSum, OpTr, OpLogSumExp, OpDet, OpDiagMat, OpDiagVec} {
-		op.ofScalar = itself
-	}
-	OpNorm2.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpAbs, s) }
-	OpLogDet.ofScalar = func(g *Graph, s *Node) *Node { return g.Apply(OpLog, g.Apply(OpAbs, s)) }
-	OpInv.ofScalar = func(g *Graph, s *Node) *Node { return g.Div(g.Const(1), s) }
-	OpCofactor.ofScalar = func(g *Graph, _ *Node) *Node { return g.Const(1) }
-	OpSoftmax.ofScalar = OpCofactor.ofScalar
-	// Sums over all entries, the diagonal and the determinant do not see a
-	// transpose; the inverse, cofactor and softmax of Xᵀ are those of X,
-	// transposed.
-	for _, op := range []*Op{OpSum, OpTr, OpNorm2, OpLogSumExp, OpDet, OpLogDet, OpDiagVec} {
-		op.ofTranspose = sameAtTranspose(op)
-	}
-	for _, op := range []*Op{OpInv, OpCofactor, OpSoftmax} {
-		op.ofTranspose = transposedAtTranspose(op)
-	}
-}
-
-// leavesAndLayout sets the rules of the leaves, broadcast, transpose and
-// sums.
-func leavesAndLayout() {
-	OpConst.Eval = func(e *Evaluator, n *Node, _ []value) value { return scalarValue(n.Value) }
-	OpConst.Print = func(p *printer, n *Node) (string, int) { return p.number(n.Value) }
-
-	OpVar.Eval = func(e *Evaluator, n *Node, _ []value) value { return e.input(n.Name) }
-	OpVar.Print = func(p *printer, n *Node) (string, int) { return n.Name, precAtom }
-
-	OpEye.Eval = func(e *Evaluator, n *Node, _ []value) value { return e.eye(n.Shape) }
-	OpEye.Print = func(p *printer, n *Node) (string, int) {
-		return "eye(" + n.Shape.Rows.String() + ")", precAtom
-	}
-
-	// d(s 1) = ds 1: the adjoint of a broadcast scalar is the sum.
-	OpBroadcast.Linear = true
-	OpBroadcast.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Broadcast(d[0], n.Shape) }
-	OpBroadcast.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Sum(adj)} }
-	OpBroadcast.Eval = func(e *Evaluator, n *Node, a []value) value { return e.fill(n.Shape, a[0].scalar()) }
-	OpBroadcast.Print = func(p *printer, n *Node) (string, int) { return p.broadcast(n) }
-
-	// d(Xᵀ) = (dX)ᵀ.
-	OpTranspose.Linear = true
-	OpTranspose.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.T(d[0]) }
-	OpTranspose.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.T(adj)} }
-	OpTranspose.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].t() }
-	OpTranspose.Print = func(p *printer, n *Node) (string, int) { return p.transpose(n.Args[0]), precPostfix }
-
-	// d(X + Y) = dX + dY.
-	OpAdd.Linear = true
-	OpAdd.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Add(d...) }
-	OpAdd.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		out := make([]*Node, len(n.Args))
-		for i := range out {
-			out[i] = adj
-		}
-		return out
-	}
-	OpAdd.Eval = func(e *Evaluator, n *Node, a []value) value { return sumValues(a) }
-	OpAdd.Print = func(p *printer, n *Node) (string, int) { return p.sum(n.Args), precAdd }
-}
-
-// arithmetic sets the rules of scaling, the elementwise product and
-// quotient, and powers.
-func arithmetic() {
-	// d(s X) = ds X + s dX; tr(Gᵀ ds X) = ds sum(G ⊙ X).
-	OpScale.Bilinear = func(g *Graph, s, x *Node) *Node { return g.Scale(s, x) }
-	OpScale.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Add(g.Scale(d[0], n.Args[1]), g.Scale(n.Args[0], d[1]))
-	}
-	OpScale.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		s, x := n.Args[0], n.Args[1]
-		return []*Node{g.Sum(g.Hadamard(adj, x)), g.Scale(s, adj)}
-	}
-	OpScale.Eval = func(e *Evaluator, n *Node, a []value) value { return a[1].scale(a[0].scalar()) }
-	OpScale.Print = func(p *printer, n *Node) (string, int) { return p.scale(n.Args[0], n.Args[1]) }
-
-	// d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY; tr(Gᵀ(dX ⊙ Y)) = tr((G ⊙ Y)ᵀ dX).
-	OpHadamard.Bilinear = func(g *Graph, x, y *Node) *Node { return g.Hadamard(x, y) }
-	OpHadamard.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Add(g.Hadamard(d[0], n.Args[1]), g.Hadamard(n.Args[0], d[1]))
-	}
-	OpHadamard.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		x, y := n.Args[0], n.Args[1]
-		return []*Node{g.Hadamard(adj, y), g.Hadamard(adj, x)}
-	}
-	OpHadamard.Eval = func(e *Evaluator, n *Node, a []value) value {
-		return a[0].zip(a[1], func(x, y float64) float64 { return x * y })
-	}
-	OpHadamard.Print = func(p *printer, n *Node) (string, int) { return p.infix(n.Args[0], ".*", n.Args[1], precMul), precMul }
-
-	// d(X ⊘ Y) = dX ⊘ Y − (X ⊘ Y) ⊙ dY ⊘ Y.
-	OpDiv.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		y := n.Args[1]
-		return g.Sub(g.Div(d[0], y), g.Div(g.Hadamard(n, d[1]), y))
-	}
-	// q = x ⊘ y: q⁽ᵐ⁾ = (x⁽ᵐ⁾ − Σᵢ₌₁ᵐ C(m, i) y⁽ⁱ⁾ ⊙ q⁽ᵐ⁻ⁱ⁾) ⊘ y.
-	OpDiv.Taylor = func(g *Graph, n *Node, m int, deriv func(*Node, int) *Node) *Node {
-		x, y := n.Args[0], n.Args[1]
-		terms := []*Node{deriv(x, m)}
-		binomial := 1.0 // C(m, i)
-		for i := 1; i <= m; i++ {
-			binomial = binomial * float64(m-i+1) / float64(i)
-			if dy, dq := deriv(y, i), deriv(n, m-i); dy != nil && dq != nil {
-				terms = append(terms, g.Scale(g.Const(-binomial), g.Hadamard(dy, dq)))
-			}
-		}
-		return g.Div(g.Add(terms...), y)
-	}
-	OpDiv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		y := n.Args[1]
-		return []*Node{g.Div(adj, y), g.Neg(g.Div(g.Hadamard(adj, n), y))}
-	}
-	OpDiv.Eval = func(e *Evaluator, n *Node, a []value) value {
-		return a[0].zip(a[1], func(x, y float64) float64 { return x / y })
-	}
-	OpDiv.Print = func(p *printer, n *Node) (string, int) { return p.div(n.Args[0], n.Args[1]), precMul }
-
-	// d(X^p) = p X^(p−1) ⊙ dX + X^p ⊙ log(X) dp.
-	OpPow.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		x, p := n.Args[0], n.Args[1]
-		dx := g.Hadamard(g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))), d[0])
-		var dp *Node
-		if d[1] != nil {
-			dp = g.Scale(d[1], g.Hadamard(n, g.Apply(OpLog, x)))
-		}
-		return g.Add(dx, dp)
-	}
-	OpPow.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		x, p := n.Args[0], n.Args[1]
-		dx := g.Hadamard(adj, g.Scale(p, g.Pow(x, g.Add(p, g.Const(-1)))))
-		var dp *Node
-		if p.Op != OpConst {
-			dp = g.Sum(g.Hadamard(adj, g.Hadamard(n, g.Apply(OpLog, x))))
-		}
-		return []*Node{dx, dp}
-	}
-	OpPow.Eval = func(e *Evaluator, n *Node, a []value) value {
-		p := a[1].scalar()
-		return a[0].apply(func(x float64) float64 { return math.Pow(x, p) })
-	}
-	OpPow.Print = func(p *printer, n *Node) (string, int) { return p.pow(n.Args[0], n.Args[1]), precPow }
-}
-
-// matrixProduct sets the rules of the matrix product.
-func matrixProduct() {
-	// d(A₁⋯Aₖ) = Σᵢ A₁⋯dAᵢ⋯Aₖ; tr(Gᵀ P dAᵢ S) = tr((Pᵀ G Sᵀ)ᵀ dAᵢ).
-	OpMul.Bilinear = func(g *Graph, x, y *Node) *Node { return g.Mul(x, y) }
-	OpMul.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		var terms []*Node
-		for i, di := range d {
-			if di != nil {
-				fs := append(append(append([]*Node{}, n.Args[:i]...), di), n.Args[i+1:]...)
-				terms = append(terms, g.Mul(fs...))
-			}
-		}
-		return g.Add(terms...)
-	}
-	OpMul.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		out := make([]*Node, len(n.Args))
-		for i := range n.Args {
-			var fs []*Node
-			if i > 0 {
-				fs = append(fs, g.T(g.Mul(n.Args[:i]...)))
-			}
-			fs = append(fs, adj)
-			if i+1 < len(n.Args) {
-				fs = append(fs, g.T(g.Mul(n.Args[i+1:]...)))
-			}
-			out[i] = g.Mul(fs...)
-		}
-		return out
-	}
-	OpMul.Eval = func(e *Evaluator, n *Node, a []value) value { return product(a) }
-	OpMul.Print = func(p *printer, n *Node) (string, int) { return p.product(n.Args), precMul }
-}
-
-// reductions sets the rules of sum, tr, norm2, logsumexp and softmax.
-func reductions() {
-	// A spec call of sum or tr takes a scale out: sum(s X) = s sum(X).
-	OpSum.build = (*Graph).Sum
-	OpTr.build = (*Graph).Tr
-
-	// d sum(X) = sum(dX) = tr(1ᵀ dX).
-	OpSum.Linear = true
-	OpSum.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Sum(d[0]) }
-	OpSum.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Broadcast(adj, n.Args[0].Shape)} }
-	OpSum.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].sum()) }
-	OpSum.Print = printCall(OpSum)
-
-	// d tr(X) = tr(dX) = tr(Iᵀ dX).
-	OpTr.Linear = true
-	OpTr.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Tr(d[0]) }
-	OpTr.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(adj, g.Eye(n.Args[0].Shape.Rows))}
-	}
-	OpTr.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].trace()) }
-	OpTr.Print = printCall(OpTr)
-
-	// d‖X‖ = tr((X/‖X‖)ᵀ dX), taken as 0 at X = 0.
-	OpNorm2.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Scale(g.Apply(OpRecip0, n), g.Sum(g.Hadamard(n.Args[0], d[0])))
-	}
-	OpNorm2.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(g.Scale(adj, g.Apply(OpRecip0, n)), n.Args[0])}
-	}
-	OpNorm2.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].norm2()) }
-	OpNorm2.Print = printCall(OpNorm2)
-
-	// d logsumexp(X) = tr(softmax(X)ᵀ dX). The softmax is its own node, formed
-	// from max-shifted exponentials, never exp(X − logsumexp(X)): at X =
-	// [1e17, 1e17] the argument X − logsumexp(X) rounds to 0 and the
-	// gradient would be [1, 1], not [½, ½].
-	OpLogSumExp.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Sum(g.Hadamard(g.Unary(OpSoftmax, n.Args[0]), d[0]))
-	}
-	OpLogSumExp.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(adj, g.Unary(OpSoftmax, n.Args[0]))}
-	}
-	OpLogSumExp.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logSumExp()) }
-	OpLogSumExp.Print = printCall(OpLogSumExp)
-
-	// d softmax(X) = S ⊙ (dX − sum(S ⊙ dX)) for S = softmax(X): its Jacobian
-	// diag(s) − s sᵀ (on the entries in any order) is symmetric, so the
-	// adjoint has the same form. Every derivative of logsumexp beyond the
-	// first is built from S itself and so stays exact where X is large.
-	OpSoftmax.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Hadamard(n, g.Sub(d[0], g.Broadcast(g.Sum(g.Hadamard(n, d[0])), n.Shape)))
-	}
-	OpSoftmax.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Hadamard(n, g.Sub(adj, g.Broadcast(g.Sum(g.Hadamard(n, adj)), n.Shape)))}
-	}
-	OpSoftmax.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].softmax() }
-	OpSoftmax.Print = printCall(OpSoftmax)
-}
-
-// linearAlgebra sets the rules of det, logdet, the cofactor matrix and inv.
-func linearAlgebra() {
-	// d|X| = |X| tr(X⁻¹ dX) = tr(cof(X)ᵀ dX): the cofactor matrix |X| X⁻ᵀ,
-	// which stays finite where X is singular.
-	OpDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Scale(n, g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0])))
-	}
-	OpDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(adj, g.Unary(OpCofactor, n.Args[0]))}
-	}
-	OpDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].det()) }
-	OpDet.Print = printCall(OpDet)
-
-	// d log|X| = tr(X⁻¹ dX).
-	OpLogDet.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		return g.Tr(g.Mul(g.Unary(OpInv, n.Args[0]), d[0]))
-	}
-	OpLogDet.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Scale(adj, g.T(g.Unary(OpInv, n.Args[0])))}
-	}
-	OpLogDet.Eval = func(e *Evaluator, n *Node, a []value) value { return scalarValue(a[0].logAbsDet()) }
-	OpLogDet.Print = printCall(OpLogDet)
-
-	// The cofactor matrix appears only in gradients; it prints as the
-	// textbook |X| X⁻ᵀ and evaluates (reference) as exactly that.
-	OpCofactor.Tangent = func(g *Graph, n *Node, d []*Node) *Node {
-		x := n.Args[0]
-		inv := g.Unary(OpInv, x)
-		return g.Sub(g.Scale(g.Tr(g.Mul(inv, d[0])), n), g.Scale(g.Unary(OpDet, x), g.T(g.Mul(inv, d[0], inv))))
-	}
-	OpCofactor.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse().t().scale(a[0].det()) }
-	OpCofactor.Print = func(p *printer, n *Node) (string, int) {
-		return p.call(OpDet.Name, OpDet.LaTeX, n.Args[0]) + " " + p.transpose(&Node{Op: OpInv, Args: n.Args, Shape: n.Shape}), precMul
-	}
-
-	// d(X⁻¹) = −X⁻¹ dX X⁻¹; tr(Gᵀ X⁻¹ dX X⁻¹) = tr((X⁻ᵀ G X⁻ᵀ)ᵀ dX).
-	OpInv.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Neg(g.Mul(n, d[0], n)) }
-	OpInv.Adjoint = func(g *Graph, n, adj *Node) []*Node {
-		return []*Node{g.Neg(g.Mul(g.T(n), adj, g.T(n)))}
-	}
-	OpInv.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].inverse() }
-	OpInv.Print = func(p *printer, n *Node) (string, int) { return p.inverse(n.Args[0]), precAtom }
-}
-
-// diagonals sets the rules of diag in both directions.
-func diagonals() {
-	// diag(v) and diag(A) are each other's adjoints.
-	OpDiagMat.Linear = true
-	OpDiagMat.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagMat, d[0]) }
-	OpDiagMat.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagVec, adj)} }
-	OpDiagMat.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagMatrix() }
-	OpDiagMat.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom }
-	OpDiagVec.Linear = true
-	OpDiagVec.Tangent = func(g *Graph, n *Node, d []*Node) *Node { return g.Unary(OpDiagVec, d[0]) }
-	OpDiagVec.Adjoint = func(g *Graph, n, adj *Node) []*Node { return []*Node{g.Unary(OpDiagMat, adj)} }
-	OpDiagVec.Eval = func(e *Evaluator, n *Node, a []value) value { return a[0].diagVector() }
-	OpDiagVec.Print = func(p *printer, n *Node) (string, int) { return p.call("diag", "", n.Args...), precAtom }
+// computedWith marks op as computed together with partner by one joint
+// kernel.
+func computedWith(partner, op *Op) *Op {
+	op.Joint = &Joint{With: partner}
+	return op
 }
 
 // A spelling is a name a spec may call and how a call of it builds the

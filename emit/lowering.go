@@ -60,6 +60,7 @@ func init() {
 		derive.OpSum:       {scalar: (*function).sumOf},
 		derive.OpTr:        {scalar: (*function).traceOf},
 		derive.OpNorm2:     {scalar: (*function).norm2Of},
+		derive.OpSumSq:     {scalar: (*function).sumSquaresOf},
 		derive.OpLogSumExp: {scalar: (*function).logSumExpOf},
 		derive.OpDet:       {scalar: (*function).detOf},
 		derive.OpLogDet:    {scalar: (*function).logDetOf},
@@ -87,6 +88,22 @@ func init() {
 		derive.OpRecip0:   {entry: call(runtimePath, "Recip0")},
 		derive.OpStep:     {entry: call(runtimePath, "Step")},
 	}
+}
+
+// sumSquaresOf is xᵀx by blas64.Dot for a vector and Σᵢⱼ Xᵢⱼ² summed in
+// a loop for a matrix. The loop reads each entry twice, so an argument
+// that would be computed inline in it (an elementwise node used once) is
+// stored first: read twice, it would be computed twice.
+func (e *function) sumSquaresOf(n *derive.Node, acc *val) expr {
+	x := n.Args[0]
+	if x.Shape.IsVector() {
+		v := ref(e.operand(x).v)
+		return plan.Fn(blas64Path, "Dot", v, v)
+	}
+	if e.inline(x) {
+		e.ensure(x)
+	}
+	return e.accumulate(x.Shape, func(i, j expr) expr { return plan.Mul(e.elem(x, i, j), e.elem(x, i, j)) }, acc, x)
 }
 
 // combine returns the expression of the elementwise node n from the

@@ -1789,6 +1789,76 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "OpNorm2SquaredProblem's Grad", grad, gradgenFlat(dX))
 		}
+	}}, {"OpSumsq", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, m, n, false)
+		x := gradgenVector(rng, m)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(m, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := OpSumsqGrad(A, x, y, dx, dy)
+		f := func() float64 {
+			return OpSumsq(A, x, y)
+		}
+		gradgenCompare(t2, "OpSumsqGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t2, "y", f, ps, want)
+		}
+		// OpSumsqHessVec is the derivative of OpSumsqGrad in random directions
+		// v.
+		{
+			vx := gradgenVector(rng, m)
+			hvx := ggmat.NewVecDense(m, nil)
+			vy := gradgenVector(rng, n)
+			hvy := ggmat.NewVecDense(n, nil)
+			OpSumsqHessVec(A, x, y, vx, vy, hvx, hvy)
+			gradgenCompare(t2, "OpSumsqHessVec", gradgenFlat(hvx, hvy), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(m, nil)
+				dy2 := ggmat.NewVecDense(n, nil)
+				OpSumsqGrad(A, gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
+				return gradgenFlat(dx2, dy2)
+			}))
+		}
+		// OpSumsqHessian holds OpSumsqHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := m + n
+			H := ggmat.NewDense(size, size, nil)
+			OpSumsqHessian(A, x, y, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(m, nil)
+				hvy := ggmat.NewVecDense(n, nil)
+				OpSumsqHessVec(A, x, y, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hvx, hvy)
+				want.SetCol(j, gradgenFlat(hvx, hvy))
+			}
+			gradgenCompare(t2, "OpSumsqHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpSumsqHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpSumsqProblem's Func and Grad are OpSumsq and OpSumsqGrad at the
+		// packed variables, its Hess OpSumsqHessian.
+		{
+			problem := OpSumsqProblem(A)
+			size := m + n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t2, "OpSumsqProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpSumsqProblem's Grad", grad, gradgenFlat(dx, dy))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpSumsqHessian(A, x, y, H)
+			gradgenCompare(t2, "OpSumsqProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
 	}}, {"OpLogsumexp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)

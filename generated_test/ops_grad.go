@@ -2025,6 +2025,344 @@ func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// opSumsqWork holds OpSumsq's scratch space, reused across calls through opSumsqPool.
+type opSumsqWork struct {
+	tmp []float64
+	Ay  []float64
+}
+
+var opSumsqPool = sync.Pool{New: func() any {
+	return new(opSumsqWork)
+}}
+
+// OpSumsq returns f = OpSumsq(A, x, y).
+//
+//	f = sumsq(x y' - A) + sumsq(A y)
+//
+// It panics if the shapes disagree.
+func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckDim("OpSumsq", "A", m, "m")
+	runtime.CheckDim("OpSumsq", "A", n, "n")
+	runtime.CheckVector("OpSumsq", "x", x.Len(), m, "m")
+	runtime.CheckVector("OpSumsq", "y", y.Len(), n, "n")
+	ws := opSumsqPool.Get().(*opSumsqWork)
+	defer opSumsqPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	// tmp = x y' - A
+	ARaw := A.RawMatrix()
+	// tmp = -A
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	blas64.Ger(1, xRaw, yRaw, tmp)
+	sumsq := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	Ay := runtime.Vec(&ws.Ay, m)
+	// Ay = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	sumsqAy := blas64.Dot(Ay, Ay)
+	f := sumsq + sumsqAy
+	return f
+}
+
+// opSumsqGradWork holds OpSumsqGrad's scratch space, reused across calls through opSumsqGradPool.
+type opSumsqGradWork struct {
+	tmp []float64
+	Ay  []float64
+}
+
+var opSumsqGradPool = sync.Pool{New: func() any {
+	return new(opSumsqGradWork)
+}}
+
+// OpSumsqGrad returns f = OpSumsq(A, x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
+// overwriting them; each has the shape of its input (denominator layout).
+//
+//	f = sumsq(x y' - A) + sumsq(A y)
+//	∂f/∂x = 2 (x y' - A) y
+//	∂f/∂y = 2 A' A y + 2 (x y' - A)' x
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckDim("OpSumsqGrad", "A", m, "m")
+	runtime.CheckDim("OpSumsqGrad", "A", n, "n")
+	runtime.CheckVector("OpSumsqGrad", "x", x.Len(), m, "m")
+	runtime.CheckVector("OpSumsqGrad", "y", y.Len(), n, "n")
+	runtime.CheckVector("OpSumsqGrad", "dx", dx.Len(), m, "m")
+	runtime.CheckVector("OpSumsqGrad", "dy", dy.Len(), n, "n")
+	runtime.CheckNoAlias("OpSumsqGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	ws := opSumsqGradPool.Get().(*opSumsqGradWork)
+	defer opSumsqGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	// tmp = x y' - A
+	ARaw := A.RawMatrix()
+	// tmp = -A
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	xRaw := x.RawVector()
+	yRaw := y.RawVector()
+	blas64.Ger(1, xRaw, yRaw, tmp)
+	sumsq := 0.0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	Ay := runtime.Vec(&ws.Ay, m)
+	// Ay = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	sumsqAy := blas64.Dot(Ay, Ay)
+	f := sumsq + sumsqAy
+	dxRaw := dx.RawVector()
+	// dx = 2 (x y' - A) y
+	blas64.Gemv(blas.NoTrans, 2.0, tmp, yRaw, 0, dxRaw)
+	dyRaw := dy.RawVector()
+	// dy = 2 A' A y + 2 (x y' - A)' x
+	blas64.Gemv(blas.Trans, 2.0, ARaw, Ay, 0, dyRaw)
+	blas64.Gemv(blas.Trans, 2.0, tmp, xRaw, 1, dyRaw)
+	return f
+}
+
+// opSumsqHessVecWork holds OpSumsqHessVec's scratch space, reused across calls through opSumsqHessVecPool.
+type opSumsqHessVecWork struct {
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	tmp2  []float64
+	prod3 []float64
+	prod4 []float64
+	prod5 []float64
+}
+
+var opSumsqHessVecPool = sync.Pool{New: func() any {
+	return new(opSumsqHessVecWork)
+}}
+
+// OpSumsqHessVec writes the Hessian-vector product of f = OpSumsq(A, x, y),
+// the derivative of its gradient in the directions vx, vy, into hx, hy,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+//	f = sumsq(x y' - A) + sumsq(A y)
+//	d(∂f/∂x) = 2 ((vx y' + x vy') y + (x y' - A) vy)
+//	d(∂f/∂y) = 2 A' A vy + 2 ((vx y' + x vy')' x + (x y' - A)' vx)
+//
+// It panics if the shapes disagree or a destination shares memory with an input.
+func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecDense, vy *mat.VecDense, hx *mat.VecDense, hy *mat.VecDense) {
+	m, n := A.Dims()
+	runtime.CheckDim("OpSumsqHessVec", "A", m, "m")
+	runtime.CheckDim("OpSumsqHessVec", "A", n, "n")
+	runtime.CheckVector("OpSumsqHessVec", "x", x.Len(), m, "m")
+	runtime.CheckVector("OpSumsqHessVec", "y", y.Len(), n, "n")
+	runtime.CheckVector("OpSumsqHessVec", "vx", vx.Len(), m, "m")
+	runtime.CheckVector("OpSumsqHessVec", "vy", vy.Len(), n, "n")
+	runtime.CheckVector("OpSumsqHessVec", "hx", hx.Len(), m, "m")
+	runtime.CheckVector("OpSumsqHessVec", "hy", hy.Len(), n, "n")
+	runtime.CheckNoAlias("OpSumsqHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("A", A.RawMatrix()),
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("vx", vx.RawVector()),
+		runtime.VectorArg("vy", vy.RawVector()),
+	})
+	ws := opSumsqHessVecPool.Get().(*opSumsqHessVecWork)
+	defer opSumsqHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	prod := runtime.Vec(&ws.prod, m)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	// tmp = vx y' + x vy'
+	vxRaw := vx.RawVector()
+	yRaw := y.RawVector()
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(1, vxRaw, yRaw, tmp)
+	xRaw := x.RawVector()
+	vyRaw := vy.RawVector()
+	blas64.Ger(1, xRaw, vyRaw, tmp)
+	// prod = (vx y' + x vy') y
+	blas64.Gemv(blas.NoTrans, 1, tmp, yRaw, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, m)
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	// tmp2 = x y' - A
+	ARaw := A.RawMatrix()
+	// tmp2 = -A
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	blas64.Ger(1, xRaw, yRaw, tmp2)
+	// prod2 = (x y' - A) vy
+	blas64.Gemv(blas.NoTrans, 1, tmp2, vyRaw, 0, prod2)
+	// hx = 2 ((vx y' + x vy') y + (x y' - A) vy)
+	for i := 0; i < m; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = 2.0 * (prod.Data[i] + prod2.Data[i])
+	}
+	hyRaw := hy.RawVector()
+	// hy = 2 A' A vy + 2 ((vx y' + x vy')' x + (x y' - A)' vx)
+	prod3 := runtime.Vec(&ws.prod3, n)
+	// prod3 = (vx y' + x vy')' x
+	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod3)
+	prod4 := runtime.Vec(&ws.prod4, n)
+	// prod4 = (x y' - A)' vx
+	blas64.Gemv(blas.Trans, 1, tmp2, vxRaw, 0, prod4)
+	// hyRaw = 2 ((vx y' + x vy')' x + (x y' - A)' vx)
+	for i := 0; i < n; i++ {
+		hyRaw.Data[i*hyRaw.Inc] = 2.0 * (prod3.Data[i] + prod4.Data[i])
+	}
+	prod5 := runtime.Vec(&ws.prod5, m)
+	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, prod5)
+	blas64.Gemv(blas.Trans, 2.0, ARaw, prod5, 1, hyRaw)
+}
+
+// opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls through opSumsqHessianPool.
+type opSumsqHessianWork struct {
+	tmp  []float64
+	xyT  []float64
+	gemm runtime.Gemm
+}
+
+var opSumsqHessianPool = sync.Pool{New: func() any {
+	return new(opSumsqHessianWork)
+}}
+
+// OpSumsqHessian writes the Hessian of f = OpSumsq(A, x, y) with respect to x, y into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
+// (the packing of OpSumsqProblem), and symmetric to the last bit.
+//
+//	f = sumsq(x y' - A) + sumsq(A y)
+//	∂²f/∂x∂x = (2 y' y) I
+//	∂²f/∂x∂y = 2 (x y' - A) + 2 (x y')
+//	∂²f/∂y∂x = 2 ((x y' - A)') + 2 (y x')
+//	∂²f/∂y∂y = 2 (A' A) + (2 x' x) I
+//
+// It panics if the shapes disagree or H shares memory with an input.
+func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
+	m, n := A.Dims()
+	runtime.CheckDim("OpSumsqHessian", "A", m, "m")
+	runtime.CheckDim("OpSumsqHessian", "A", n, "n")
+	runtime.CheckVector("OpSumsqHessian", "x", x.Len(), m, "m")
+	runtime.CheckVector("OpSumsqHessian", "y", y.Len(), n, "n")
+	size := m + n
+	HRows, HCols := H.Dims()
+	runtime.CheckMatrix("OpSumsqHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.CheckNoAlias("OpSumsqHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	ws := opSumsqHessianPool.Get().(*opSumsqHessianWork)
+	defer opSumsqHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, m, m)
+	yRaw := y.RawVector()
+	yTy := blas64.Dot(yRaw, yRaw)
+	// ∂²f/∂x∂x += (2 y' y) I
+	for i := 0; i < m; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += 2.0 * yTy
+	}
+	blkXY := runtime.Block(HRaw, 0, m, m, n)
+	// ∂²f/∂x∂y += 2 (x y' - A)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	xyT := runtime.Mat(&ws.xyT, m, n)
+	xRaw := x.RawVector()
+	// xyT = x y'
+	runtime.ZeroMatrix(xyT)
+	blas64.Ger(1, xRaw, yRaw, xyT)
+	ARaw := A.RawMatrix()
+	// tmp = x y' - A
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = xyT.Data[i*xyT.Stride+j] - ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			blkXY.Data[i*blkXY.Stride+j] += 2.0 * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	// ∂²f/∂x∂y += 2 (x y')
+	blas64.Ger(2.0, xRaw, yRaw, blkXY)
+	blkYX := runtime.Block(HRaw, m, 0, n, m)
+	// ∂²f/∂y∂x += 2 ((x y' - A)')
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					blkYX.Data[i*blkYX.Stride+j] += 2.0 * tmp.Data[j*tmp.Stride+i]
+				}
+			}
+		}
+	}
+	// ∂²f/∂y∂x += 2 (y x')
+	blas64.Ger(2.0, yRaw, xRaw, blkYX)
+	blkYY := runtime.Block(HRaw, m, m, n, n)
+	// ∂²f/∂y∂y += 2 (A' A)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 2.0, ARaw, ARaw, 1, blkYY)
+	xTx := blas64.Dot(xRaw, xRaw)
+	// ∂²f/∂y∂y += (2 x' x) I
+	for i := 0; i < n; i++ {
+		blkYY.Data[i*blkYY.Stride+i] += 2.0 * xTx
+	}
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpSumsqProblem returns the problem of minimising OpSumsq over x, y with A
+// fixed, for gonum/optimize. Its variable packs x, y into one []float64, in
+// that order, matrices row-major; OpSumsqUnpack views such a slice as the
+// variables. Hess fills the Hessian from OpSumsqHessian, so gonum's Newton
+// method works.
+func OpSumsqProblem(A *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := OpSumsqUnpack(x2, A)
+			return OpSumsq(A, x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := OpSumsqUnpack(x2, A)
+			dx, dy := OpSumsqUnpack(grad, A)
+			OpSumsqGrad(A, x, y, dx, dy)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x, y := OpSumsqUnpack(x2, A)
+			n2 := hess.SymmetricDim()
+			dense := mat.NewDense(n2, n2, nil)
+			OpSumsqHessian(A, x, y, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpSumsqUnpack returns views of x as OpSumsq's variables x, y, packed as
+// OpSumsqProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSumsqUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense, y *mat.VecDense) {
+	m, n := A.Dims()
+	runtime.CheckDim("OpSumsqUnpack", "A", m, "m")
+	runtime.CheckDim("OpSumsqUnpack", "A", n, "n")
+	runtime.CheckPacked("OpSumsqUnpack", x2, m, 1, n, 1)
+	x = mat.NewVecDense(m, x2[0:m:m])
+	y = mat.NewVecDense(n, x2[m:m+n:m+n])
+	return
+}
+
 // OpLogsumexp returns f = OpLogsumexp(x).
 //
 //	f = logsumexp(x)

@@ -512,6 +512,15 @@ var registry = map[string]entry{
 		grad:    func(in, g []any) float64 { return OpSumGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSumProblem(dims["m"], dims["n"]) },
 	},
+	"OpSumsq": {
+		f: func(in []any) float64 {
+			return OpSumsq(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpSumsqGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSumsqProblem(in[0].(*mat.Dense)) },
+	},
 	"OpTan": {
 		f:       func(in []any) float64 { return OpTan(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return OpTanGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
