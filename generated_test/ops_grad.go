@@ -2059,6 +2059,7 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
+	// tmp += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
 	for i := 0; i < m; i++ {
@@ -2114,6 +2115,7 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
+	// tmp += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
 	for i := 0; i < m; i++ {
@@ -2131,7 +2133,9 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	blas64.Gemv(blas.NoTrans, 2.0, tmp, yRaw, 0, dxRaw)
 	dyRaw := dy.RawVector()
 	// dy = 2 A' A y + 2 (x y' - A)' x
+	// dy = 2 A' A y
 	blas64.Gemv(blas.Trans, 2.0, ARaw, Ay, 0, dyRaw)
+	// dy += 2 (x y' - A)' x
 	blas64.Gemv(blas.Trans, 2.0, tmp, xRaw, 1, dyRaw)
 	return f
 }
@@ -2144,7 +2148,7 @@ type opSumsqHessVecWork struct {
 	tmp2  []float64
 	prod3 []float64
 	prod4 []float64
-	prod5 []float64
+	AVy   []float64
 }
 
 var opSumsqHessVecPool = sync.Pool{New: func() any {
@@ -2185,10 +2189,12 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	// tmp = vx y' + x vy'
 	vxRaw := vx.RawVector()
 	yRaw := y.RawVector()
+	// tmp = vx y'
 	runtime.ZeroMatrix(tmp)
 	blas64.Ger(1, vxRaw, yRaw, tmp)
 	xRaw := x.RawVector()
 	vyRaw := vy.RawVector()
+	// tmp += x vy'
 	blas64.Ger(1, xRaw, vyRaw, tmp)
 	// prod = (vx y' + x vy') y
 	blas64.Gemv(blas.NoTrans, 1, tmp, yRaw, 0, prod)
@@ -2202,6 +2208,7 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 			tmp2.Data[i*tmp2.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
+	// tmp2 += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp2)
 	// prod2 = (x y' - A) vy
 	blas64.Gemv(blas.NoTrans, 1, tmp2, vyRaw, 0, prod2)
@@ -2217,13 +2224,15 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	prod4 := runtime.Vec(&ws.prod4, n)
 	// prod4 = (x y' - A)' vx
 	blas64.Gemv(blas.Trans, 1, tmp2, vxRaw, 0, prod4)
-	// hyRaw = 2 ((vx y' + x vy')' x + (x y' - A)' vx)
+	// hy = 2 ((vx y' + x vy')' x + (x y' - A)' vx)
 	for i := 0; i < n; i++ {
 		hyRaw.Data[i*hyRaw.Inc] = 2.0 * (prod3.Data[i] + prod4.Data[i])
 	}
-	prod5 := runtime.Vec(&ws.prod5, m)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, prod5)
-	blas64.Gemv(blas.Trans, 2.0, ARaw, prod5, 1, hyRaw)
+	// hy += 2 A' A vy
+	AVy := runtime.Vec(&ws.AVy, m)
+	// AVy = A vy
+	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, AVy)
+	blas64.Gemv(blas.Trans, 2.0, ARaw, AVy, 1, hyRaw)
 }
 
 // opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls through opSumsqHessianPool.
