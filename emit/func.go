@@ -421,96 +421,6 @@ func (e *function) params() ([]jen.Code, []string) {
 	return params, names
 }
 
-// finish assembles the function: shape checks, alias checks, workspace,
-// body, under its doc comment.
-func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
-	body := e.assemble(f, nil, aliasChecks, e.parameters())
-	f.Line()
-	fileComment(f, e.doc(names)...)
-	sig := f.Func().Id(e.name).Params(params...)
-	if e.returns() {
-		sig.Float64()
-	}
-	sig.Block(body...)
-}
-
-// doc returns the doc comment: what the function computes, the spec's doc,
-// and the formulas.
-func (e *function) doc(names []string) []string {
-	fn := e.fn
-	var lines []string
-	call := fn.Spec.Name + "(" + strings.Join(names[:len(fn.Inputs)], ", ") + ")"
-	var params []string
-	for _, o := range e.outs {
-		params = append(params, o.param)
-	}
-	dirs := strings.Join(names[len(fn.Inputs):], ", ")
-	switch e.role {
-	case roleValue:
-		if e.returns() {
-			lines = append(lines, e.name+" returns f = "+call+".")
-		} else {
-			lines = append(lines, e.name+" writes f = "+call+" into "+params[0]+", overwriting it.")
-		}
-	case roleGrad:
-		var ds []string
-		for _, w := range fn.Wrt {
-			ds = append(ds, "∂f/∂"+w.Name)
-		}
-		lines = append(lines, e.name+" returns f = "+call+" and writes "+strings.Join(ds, ", ")+" into "+strings.Join(params, ", ")+",")
-		lines = append(lines, "overwriting them; each has the shape of its input (denominator layout).")
-	case roleDeriv:
-		what := derivName(fn.Wrt[0].Name, e.order)
-		if e.returns() {
-			lines = append(lines, e.name+" returns "+what+" of f = "+call+".")
-		} else {
-			lines = append(lines, e.name+" writes "+what+" of f = "+call+" into "+params[0]+",")
-			lines = append(lines, "overwriting it; it has the shape of f.")
-		}
-	case roleJVP:
-		lines = append(lines, e.name+" writes the directional derivative of f = "+call+" in the")
-		lines = append(lines, "directions "+dirs+" into "+params[0]+" (Σ Df["+dirs+"], no Jacobian formed), overwriting it.")
-	case roleHessVec:
-		lines = append(lines, e.name+" writes the Hessian-vector product of f = "+call+",")
-		lines = append(lines, "the derivative of its gradient in the directions "+dirs+", into "+strings.Join(params, ", ")+",")
-		lines = append(lines, "overwriting them (forward over reverse; no Hessian is formed).")
-	}
-	lines = append(lines, specDoc(fn)...)
-	doc := newDocFormulas(fn)
-	doc.show("f", fn.Value)
-	doc.lets()
-	switch e.role {
-	case roleGrad:
-		for k, w := range fn.Wrt {
-			doc.show("∂f/∂"+w.Name, fn.Grads[k])
-		}
-	case roleDeriv:
-		for k := 1; k <= e.order; k++ {
-			doc.show(derivName(fn.Wrt[0].Name, k), fn.Derivs[k-1])
-		}
-	case roleJVP:
-		doc.show("df", fn.JVP)
-	case roleHessVec:
-		for k, w := range fn.Wrt {
-			doc.show("d(∂f/∂"+w.Name+")", fn.HessVec[k])
-		}
-	}
-	lines = append(lines, "")
-	lines = append(lines, doc.finish()...)
-	if e.role == roleGrad && hasSymmetric(fn.Wrt) {
-		lines = append(lines, "", "Gradients of symmetric inputs are the symmetric gradients (G + G')/2.")
-	}
-	panics := "It panics if the shapes disagree"
-	if len(e.outs) > 0 {
-		panics += " or a destination shares memory with an input"
-	}
-	lines = append(lines, "", panics+".")
-	return lines
-}
-
-// derivName is df/dt, d²f/dt², … for order k.
-func derivName(t string, k int) string { return derive.DerivativeLabel(derive.Plain, t, k) }
-
 // assemble returns the function body: the shape checks, then checks (the
 // shape checks of destinations built by hand), the alias checks (the first
 // aliasChecks statements emitted), the workspace, and the rest, as Go,
@@ -553,59 +463,6 @@ func (e *function) trace(stage string, steps []plan.Step) {
 	}
 	e.traced = text
 	fmt.Fprintf(e.plans, "== %s: %s\n%s\n", e.name, stage, text)
-}
-
-// docFormulas is the formula block of a doc comment: one line per formula,
-// the lets, and the shared subexpressions they name (derive.Listing), each
-// tab-indented so godoc shows them as code.
-type docFormulas struct {
-	fn    *derive.Function
-	l     *derive.Listing
-	lines []string
-}
-
-func newDocFormulas(fn *derive.Function) *docFormulas {
-	return &docFormulas{fn: fn, l: derive.NewFunctionListing(fn, derive.Plain)}
-}
-
-// show adds the line "label = n".
-func (d *docFormulas) show(label string, n *derive.Node) {
-	d.lines = append(d.lines, "\t"+label+" = "+d.l.Format(n))
-}
-
-// line adds a line of its own.
-func (d *docFormulas) line(s string) { d.lines = append(d.lines, s) }
-
-// lets adds the definition of each let, in spec order.
-func (d *docFormulas) lets() {
-	for _, let := range d.fn.Spec.Lets {
-		for n, name := range d.fn.Names {
-			if name == let.Name {
-				d.lines = append(d.lines, "\t"+name+" = "+d.l.Spell(n))
-			}
-		}
-	}
-}
-
-// finish returns the lines, the shared subexpressions' definitions last.
-func (d *docFormulas) finish() []string {
-	for _, def := range d.l.Definitions() {
-		d.lines = append(d.lines, "\t"+def.Name+" = "+def.Text)
-	}
-	return d.lines
-}
-
-// specDoc returns the spec's doc text as comment lines, after a blank line;
-// nothing when there is none.
-func specDoc(fn *derive.Function) []string {
-	if fn.Spec.Doc == "" {
-		return nil
-	}
-	lines := []string{""}
-	for _, l := range strings.Split(strings.TrimRight(fn.Spec.Doc, "\n"), "\n") {
-		lines = append(lines, wrap(l, 77)...)
-	}
-	return lines
 }
 
 func without(names map[*derive.Node]string, n *derive.Node) map[*derive.Node]string {
@@ -681,146 +538,6 @@ func (e *function) dim(d derive.Dim) expr {
 	return ref(e.dims[d])
 }
 
-// planDims names the variable of every named dimension, bound from the
-// first input that has it. Statements come later, from checkShapes, once
-// the body shows which dimensions it uses.
-func (e *function) planDims() {
-	for _, in := range e.ins {
-		for _, d := range []derive.Dim{in.Shape.Rows, in.Shape.Cols} {
-			if _, bound := e.dims[d]; !bound && d.Name != "" {
-				e.dims[d] = plan.NewValue(d.Name, plan.Int, plan.Local)
-				e.binder[d] = in
-			}
-		}
-	}
-}
-
-// checkShapes returns the steps that bind the dimensions the function
-// uses and check every input and gradient destination against them.
-func (e *function) checkShapes() []plan.Step {
-	lit := func(d derive.Dim) expr { return plan.Const{V: d.String()} }
-	name := func(s string) expr { return plan.Const{V: s} }
-	check := func(fn string, args ...expr) plan.Step {
-		return &plan.Do{Call: plan.Fn(runtimePath, fn, append([]expr{name(e.name)}, args...)...)}
-	}
-	local := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
-	// Gradient checks first: they decide which bindings are used.
-	var grads []plan.Step
-	for _, o := range e.outs {
-		w, d := o.to, ref(o.arg)
-		switch w.Kind {
-		case spec.Vector:
-			grads = append(grads, check("CheckVector", name(o.param), plan.Method(d, "Len"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
-		case spec.Symmetric, spec.SPD:
-			grads = append(grads, check("CheckSymmetric", name(o.param), plan.Method(d, "SymmetricDim"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
-		case spec.Matrix:
-			rows, cols := local(o.param+"Rows"), local(o.param+"Cols")
-			grads = append(grads, &plan.Let{Vars: []*val{rows, cols}, Value: plan.Method(d, "Dims")},
-				check("CheckMatrix", name(o.param), ref(rows), ref(cols),
-					e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
-		}
-	}
-	// binds reports whether slot k (0 rows, 1 columns) of in binds d.
-	binds := func(in *derive.Input, d derive.Dim, k int) bool {
-		return d.Name != "" && e.binder[d] == in && (k == 0 || in.Shape.Rows != d)
-	}
-	// Every dimension an input does not bind is checked, and so used.
-	for _, in := range e.ins {
-		slots := []derive.Dim{in.Shape.Rows}
-		if in.Kind == spec.Matrix {
-			slots = append(slots, in.Shape.Cols)
-		}
-		for k, d := range slots {
-			if d.Name != "" && !binds(in, d, k) {
-				e.used[d] = true
-			}
-		}
-	}
-	var out []plan.Step
-	for _, in := range e.ins {
-		r, c := in.Shape.Rows, in.Shape.Cols
-		arg := ref(e.args[in.Name])
-		switch in.Kind {
-		case spec.Vector, spec.Symmetric, spec.SPD:
-			get, checkFn := "Len", "CheckVector"
-			if in.Kind != spec.Vector {
-				get, checkFn = "SymmetricDim", "CheckSymmetric"
-			}
-			if binds(in, r, 0) {
-				e.used[r] = true
-				out = append(out, &plan.Let{Vars: []*val{e.dims[r]}, Value: plan.Method(arg, get), Pure: true}, e.checkDim(in.Name, r))
-				continue
-			}
-			out = append(out, check(checkFn, name(in.Name), plan.Method(arg, get), e.dim(r), lit(r)))
-		case spec.Matrix:
-			checked := !binds(in, r, 0) || !binds(in, c, 1)
-			bound := func(d derive.Dim, k int, fallback string) *val {
-				if !binds(in, d, k) {
-					return local(fallback)
-				}
-				e.used[d] = true
-				return e.dims[d]
-			}
-			rows, cols := bound(r, 0, in.Name+"Rows"), bound(c, 1, in.Name+"Cols")
-			out = append(out, &plan.Let{Vars: []*val{rows, cols}, Value: plan.Method(arg, "Dims"), Pure: true})
-			for k, d := range []derive.Dim{r, c} {
-				if binds(in, d, k) {
-					out = append(out, e.checkDim(in.Name, d))
-				}
-			}
-			if checked {
-				out = append(out, check("CheckMatrix", name(in.Name), ref(rows), ref(cols),
-					e.dim(r), e.dim(c), lit(r), lit(c)))
-			}
-		}
-	}
-	return append(out, grads...)
-}
-
-// checkDim returns the check that the dimension d, just bound from the
-// input arg, is at least 1: gonum has no empty matrices or vectors, so a
-// zero value (&mat.Dense{}, &mat.VecDense{}) panics with a *ShapeError
-// naming the dimension instead of inside BLAS.
-func (e *function) checkDim(arg string, d derive.Dim) plan.Step {
-	return &plan.Do{Call: plan.Fn(runtimePath, "CheckDim", plan.Const{V: e.name}, plan.Const{V: arg}, ref(e.dims[d]), plan.Const{V: d.Name})}
-}
-
-// checkAliases panics when a destination shares memory with an input or
-// another destination.
-func (e *function) checkAliases() {
-	dests := make([]expr, len(e.outs))
-	for k, o := range e.outs {
-		dests[k] = aliasArg(o.arg, o.to.Kind)
-	}
-	e.checkNoAlias(dests)
-}
-
-// checkNoAlias emits the function's one runtime.CheckNoAlias call, which
-// checks the destinations dests (aliasArg values) against each other and
-// against every input passed by reference, if there is a pair to check.
-// Its size grows with the number of arguments, not with their product.
-func (e *function) checkNoAlias(dests []expr) {
-	var inputs []expr
-	for _, in := range e.ins {
-		if in.Kind != spec.Scalar { // passed by value
-			inputs = append(inputs, aliasArg(e.args[in.Name], in.Kind))
-		}
-	}
-	if len(dests) == 0 || len(inputs) == 0 && len(dests) == 1 {
-		return
-	}
-	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "CheckNoAlias", plan.Const{V: e.name}, aliasArgs(dests), aliasArgs(inputs))})
-}
-
-// aliasArgs returns the []runtime.Arg literal of args, one per line when
-// there are more than a few; nil when there are none.
-func aliasArgs(args []expr) expr {
-	if len(args) == 0 {
-		return plan.Qual{Name: "nil"}
-	}
-	return plan.Composite{Slice: true, Type: plan.Qual{Path: runtimePath, Name: "Arg"}, Elems: args, Lines: len(args) > 3}
-}
-
 // storage returns the blas64 value the generated code works on for the
 // gonum argument arg of kind k holding a value of shape s. The rule for
 // every stored value: a vector-shaped one, a column n×1 or a row 1×n
@@ -856,18 +573,15 @@ func storageKind(k spec.TypeKind, s derive.Shape) plan.Kind {
 	return plan.Matrix
 }
 
-// aliasArg returns the runtime.Arg of the gonum value arg of kind k
-// (through RawMatrix, RawVector or RawSymmetric), or of the *float64 of a
-// scalar destination: the elements runtime.CheckNoAlias compares.
-func aliasArg(arg *val, k spec.TypeKind) expr {
-	name, x := plan.Const{V: arg.Name}, ref(arg)
-	switch k {
-	case spec.Scalar: // a *float64 destination
-		return plan.Fn(runtimePath, "ScalarArg", name, x)
-	case spec.Vector:
-		return plan.Fn(runtimePath, "VectorArg", name, plan.Method(x, "RawVector"))
-	case spec.Symmetric, spec.SPD:
-		return plan.Fn(runtimePath, "SymmetricArg", name, plan.Method(x, "RawSymmetric"))
+// finish assembles the function: shape checks, alias checks, workspace,
+// body, under its doc comment.
+func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasChecks int) {
+	body := e.assemble(f, nil, aliasChecks, e.parameters())
+	f.Line()
+	fileComment(f, e.doc(names)...)
+	sig := f.Func().Id(e.name).Params(params...)
+	if e.returns() {
+		sig.Float64()
 	}
-	return plan.Fn(runtimePath, "MatrixArg", name, plan.Method(x, "RawMatrix"))
+	sig.Block(body...)
 }
