@@ -65,15 +65,20 @@ func kronecker(i, j expr) expr {
 
 // read returns entry (i, j) of the stored value v of n.
 func (e *function) read(n *derive.Node, v *val, i, j expr) expr {
+	return e.readShaped(n.Shape, v, i, j)
+}
+
+// readShaped returns entry (i, j) of the stored value v of shape s.
+func (e *function) readShaped(s derive.Shape, v *val, i, j expr) expr {
 	if v.Kind == plan.Symmetric {
 		return plan.At{V: v, I: i, J: j}
 	}
-	if i == e.loopJ && !n.Shape.IsVector() {
+	if i == e.loopJ && !s.IsVector() {
 		e.transposed = true // read against the loop's order
 	}
-	if n.Shape.IsVector() {
+	if s.IsVector() {
 		k := i
-		if n.Shape.IsRow() {
+		if s.IsRow() {
 			k = j
 		}
 		return plan.At{V: v, I: k}

@@ -146,12 +146,6 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	// written to, which may be one a joint kernel filled (plan.Check).
 	u := e.buffer(p.u.Shape, e.localName(p.u))
 	e.vals[p.u] = u
-	var stored []*derive.Node
-	for _, n := range derive.Postorder(append([]*derive.Node{p.v}, p.sums...)...) {
-		if p.local[n] && e.uses[n] > 1 {
-			stored = append(stored, n)
-		}
-	}
 	accs := make([]*val, len(p.sums))
 	for k, s := range p.sums {
 		accs[k] = plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
@@ -169,34 +163,7 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	about := &plan.Comment{}
 	e.stmt(about)
 	e.stmt(&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PanelRows", e.dim(p.x.Shape.Cols))})
-	// The loop body, entry i of the panel.
-	i, first := ref(e.i), plan.IntLit(0)
-	var entry []plan.Step
-	flush := func(s plan.Step) {
-		entry = append(entry, e.pre...)
-		e.pre = nil
-		entry = append(entry, s)
-	}
-	e.pre = nil
-	// store writes entry i of n into a buffer of its own, unless a joint
-	// kernel has stored it already.
-	store := func(n *derive.Node) {
-		if e.vals[n] != nil {
-			return
-		}
-		x := e.expand(n, i, first)
-		buf := e.buffer(n.Shape, e.localName(n))
-		flush(&plan.Set{To: e.read(n, buf, i, first), Op: "=", Value: x})
-		e.vals[n] = buf
-	}
-	for _, n := range stored {
-		store(n)
-	}
-	for k, s := range p.sums {
-		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
-		e.vals[s] = accs[k]
-	}
-	store(p.v)
+	entry := e.panelEntry(p, accs)
 	r := e.vals[p.v]
 	n := e.dim(rows)
 	sub := func(v *val) *val {
@@ -225,4 +192,45 @@ func (e *function) emitPanels(p *panelPlan) expr {
 			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
 	}})
 	return e.scalar(e.ret)
+}
+
+// panelEntry returns the body of the loop over the rows of a panel, entry
+// i: the row-local values read more than once, each stored in a buffer of
+// its own (or by a joint kernel), the loss terms added to their sums accs,
+// and r, the vector of the gradient term Xᵀ r.
+func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
+	var stored []*derive.Node
+	for _, n := range derive.Postorder(append([]*derive.Node{p.v}, p.sums...)...) {
+		if p.local[n] && e.uses[n] > 1 {
+			stored = append(stored, n)
+		}
+	}
+	i, first := ref(e.i), plan.IntLit(0)
+	var entry []plan.Step
+	flush := func(s plan.Step) {
+		entry = append(entry, e.pre...)
+		e.pre = nil
+		entry = append(entry, s)
+	}
+	e.pre = nil
+	// store writes entry i of n into a buffer of its own, unless a joint
+	// kernel has stored it already.
+	store := func(n *derive.Node) {
+		if e.vals[n] != nil {
+			return
+		}
+		x := e.expand(n, i, first)
+		buf := e.buffer(n.Shape, e.localName(n))
+		flush(&plan.Set{To: e.read(n, buf, i, first), Op: "=", Value: x})
+		e.vals[n] = buf
+	}
+	for _, n := range stored {
+		store(n)
+	}
+	for k, s := range p.sums {
+		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
+		e.vals[s] = accs[k]
+	}
+	store(p.v)
+	return entry
 }

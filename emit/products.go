@@ -17,7 +17,7 @@ type operand struct {
 	trans bool
 	shape derive.Shape
 	inv   *derive.Node // when set, the operand is inv(inv) (or its transpose), applied by solving
-	node  *derive.Node // the stored node v holds
+	node  *derive.Node // the stored node v holds, or the inverse inv(inv) to form if it must be stored
 	// name and text say what the operand is, for the name and comment of
 	// a partial product formed from it: XW, "X W".
 	name, text string
@@ -31,7 +31,7 @@ func (e *function) factor(n *derive.Node) operand {
 		inv, trans = n.Args[0], true
 	}
 	if _, stored := e.vals[inv]; inv.Op == derive.OpInv && !stored && e.uses[inv] == 1 {
-		return operand{trans: trans, shape: n.Shape, inv: inv.Args[0]}
+		return operand{trans: trans, shape: n.Shape, inv: inv.Args[0], node: inv}
 	}
 	return e.operand(n)
 }
@@ -41,8 +41,7 @@ func (e *function) stored(o operand) operand {
 	if o.inv == nil {
 		return o
 	}
-	inv := e.fn.Graph.Unary(derive.OpInv, o.inv)
-	return operand{v: e.ensure(inv), trans: o.trans, shape: o.shape, node: inv}
+	return operand{v: e.ensure(o.node), trans: o.trans, shape: o.shape, node: o.node}
 }
 
 func (e *function) operand(n *derive.Node) operand {
@@ -173,12 +172,11 @@ func (e *function) scaledCopy(o operand, alpha expr, dst *val, accumulate bool) 
 	if accumulate {
 		op = "+="
 	}
-	result := &derive.Node{Shape: o.shape}
 	e.stmt(e.loop(o.shape, func(i, j expr) plan.Step {
 		if o.trans {
-			return &plan.Set{To: e.read(result, dst, i, j), Op: op, Value: scaled(alpha, e.read(&derive.Node{Shape: o.shape.T()}, o.v, j, i))}
+			return &plan.Set{To: e.readShaped(o.shape, dst, i, j), Op: op, Value: scaled(alpha, e.readShaped(o.shape.T(), o.v, j, i))}
 		}
-		return &plan.Set{To: e.read(result, dst, i, j), Op: op, Value: scaled(alpha, e.read(result, o.v, i, j))}
+		return &plan.Set{To: e.readShaped(o.shape, dst, i, j), Op: op, Value: scaled(alpha, e.readShaped(o.shape, o.v, i, j))}
 	}))
 }
 

@@ -168,55 +168,15 @@ func Standalone(code []byte) ([]byte, error) {
 		return nil, standaloneError(err)
 	}
 	// Drop the version check and turn runtime.X into gradgenX.
-	var decls []ast.Decl
-	for _, d := range file.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion2") {
-			line := fset.Position(g.Pos()).Line
-			var comments []*ast.CommentGroup
-			for _, c := range file.Comments {
-				if fset.Position(c.Pos()).Line != line {
-					comments = append(comments, c)
-				}
-			}
-			file.Comments = comments
-			continue
-		}
-		decls = append(decls, d)
-	}
-	file.Decls = decls
-	used := map[string]bool{}
-	astutil.Apply(file, func(c *astutil.Cursor) bool {
-		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == rtName {
-				used[sel.Sel.Name] = true
-				c.Replace(ast.NewIdent(standaloneName(sel.Sel.Name)))
-				return false
-			}
-		}
-		return true
-	}, nil)
+	dropVersionCheck(fset, file, rtName)
+	used := renameRuntimeRefs(file, rtName)
 	if imp := file.Imports[indexOfImport(file, runtimePath)]; imp.Name != nil {
 		astutil.DeleteNamedImport(fset, file, imp.Name.Name, runtimePath)
 	} else {
 		astutil.DeleteImport(fset, file, runtimePath)
 	}
 
-	// The declarations needed, in the runtime's own order.
-	need := map[*runtimeDecl]bool{}
-	var visit func(name string)
-	visit = func(name string) {
-		for _, d := range src.byName[name] {
-			if !need[d] {
-				need[d] = true
-				for dep := range d.deps {
-					visit(dep)
-				}
-			}
-		}
-	}
-	for name := range used {
-		visit(name)
-	}
+	need := src.needed(used)
 	// Imports the copied code needs, under the names this file gives them.
 	aliases := map[string]string{}
 	for _, d := range src.decls {
@@ -377,4 +337,63 @@ func isStructField(d ast.Decl, field *ast.Field) bool {
 		return !found
 	})
 	return found
+}
+
+// dropVersionCheck removes the declaration that checks the runtime's
+// version, which refers to runtime (imported as rtName), and its comment.
+func dropVersionCheck(fset *token.FileSet, file *ast.File, rtName string) {
+	var decls []ast.Decl
+	for _, d := range file.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion2") {
+			line := fset.Position(g.Pos()).Line
+			var comments []*ast.CommentGroup
+			for _, c := range file.Comments {
+				if fset.Position(c.Pos()).Line != line {
+					comments = append(comments, c)
+				}
+			}
+			file.Comments = comments
+			continue
+		}
+		decls = append(decls, d)
+	}
+	file.Decls = decls
+}
+
+// renameRuntimeRefs turns every runtime.X (runtime imported as rtName)
+// into its standalone name and returns the names used.
+func renameRuntimeRefs(file *ast.File, rtName string) map[string]bool {
+	used := map[string]bool{}
+	astutil.Apply(file, func(c *astutil.Cursor) bool {
+		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == rtName {
+				used[sel.Sel.Name] = true
+				c.Replace(ast.NewIdent(standaloneName(sel.Sel.Name)))
+				return false
+			}
+		}
+		return true
+	}, nil)
+	return used
+}
+
+// needed returns the declarations the names used need, and those they
+// need in turn.
+func (src *runtimeSource) needed(used map[string]bool) map[*runtimeDecl]bool {
+	need := map[*runtimeDecl]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		for _, d := range src.byName[name] {
+			if !need[d] {
+				need[d] = true
+				for dep := range d.deps {
+					visit(dep)
+				}
+			}
+		}
+	}
+	for name := range used {
+		visit(name)
+	}
+	return need
 }
