@@ -169,6 +169,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		report(stderr, err)
 		return exitBad
 	}
+	return deliver(cfg, outputs, style, stdout, stderr)
+}
+
+// deliver does what the command line asks with the generated outputs:
+// prints derivations (-explain) or plans (-plan), or type-checks them and
+// then compares them with the files (-check) or writes them; it returns
+// the exit code.
+func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr io.Writer) int {
 	if cfg.explain {
 		explain(outputs, style, stdout)
 		return exitOK
@@ -376,43 +384,52 @@ func generate(cfg config) ([]*output, error) {
 	}
 	for _, o := range outs {
 		if o.funcs == nil {
-			continue // a -test file, generated with its output below
+			continue // a -test file, generated with its output
 		}
-		pkg, err := packageName(cfg.pkg, o)
-		if err != nil {
+		if err := o.generate(cfg); err != nil {
 			return nil, err
-		}
-		var sources []string
-		for _, l := range o.specs {
-			sources = append(sources, filepath.Base(l.path))
-		}
-		gen := func(funcs []*derive.Function) error {
-			data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources})
-			if err == nil && cfg.standalone {
-				data, err = emit.Standalone(data)
-			}
-			o.data = data
-			return err
-		}
-		if err := gen(o.funcs); err != nil {
-			return nil, o.emitError(err, gen)
-		}
-		if len(o.data) > maxOutputBytes {
-			return nil, o.withSource(spec.Errorf(o.funcs[0].Spec.NamePos, "generated code too large: %d bytes, limit %d; split the spec into several files", len(o.data), maxOutputBytes))
-		}
-		if o.test == nil {
-			continue
-		}
-		genTest := func(funcs []*derive.Function) error {
-			var err error
-			o.test.data, err = emit.GenerateTest(funcs, emit.TestOptions{Package: pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path)})
-			return err
-		}
-		if err := genTest(o.funcs); err != nil {
-			return nil, o.emitError(err, genTest)
 		}
 	}
 	return outs, nil
+}
+
+// generate writes o's code into o.data, and its test's into o.test.data
+// with -test.
+func (o *output) generate(cfg config) error {
+	pkg, err := packageName(cfg.pkg, o)
+	if err != nil {
+		return err
+	}
+	var sources []string
+	for _, l := range o.specs {
+		sources = append(sources, filepath.Base(l.path))
+	}
+	gen := func(funcs []*derive.Function) error {
+		data, err := emit.Generate(funcs, emit.Options{Package: pkg, Sources: sources})
+		if err == nil && cfg.standalone {
+			data, err = emit.Standalone(data)
+		}
+		o.data = data
+		return err
+	}
+	if err := gen(o.funcs); err != nil {
+		return o.emitError(err, gen)
+	}
+	if len(o.data) > maxOutputBytes {
+		return o.withSource(spec.Errorf(o.funcs[0].Spec.NamePos, "generated code too large: %d bytes, limit %d; split the spec into several files", len(o.data), maxOutputBytes))
+	}
+	if o.test == nil {
+		return nil
+	}
+	genTest := func(funcs []*derive.Function) error {
+		var err error
+		o.test.data, err = emit.GenerateTest(funcs, emit.TestOptions{Package: pkg, Name: emit.TestName(o.path), Source: filepath.Base(o.path)})
+		return err
+	}
+	if err := genTest(o.funcs); err != nil {
+		return o.emitError(err, genTest)
+	}
+	return nil
 }
 
 // printPlans prints the lowering plan of every function generated for
