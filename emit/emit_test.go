@@ -10,22 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/gradgen/gradgen/derive"
-	"github.com/gradgen/gradgen/spec"
 )
 
 func generate(t testing.TB, src string) string {
 	t.Helper()
-	file, err := spec.Load("test.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := derive.Build(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := Generate(fns, Options{Package: "p"})
+	out, err := Generate(buildSpec(t, src), Options{Package: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}

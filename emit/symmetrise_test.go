@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/gradgen/gradgen/derive"
-	"github.com/gradgen/gradgen/spec"
 )
 
 // TestSymmetrisedFrom checks which halves writeGradient may symmetrise
@@ -50,14 +49,7 @@ func TestSymmetrisedFrom(t *testing.T) {
 // to lower nodes, and that function.
 func emitter(t *testing.T, src string, r role) (*function, *derive.Function) {
 	t.Helper()
-	file, err := spec.Load("test.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := derive.Build(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := buildSpec(t, src)
 	e := newFunc(fns[0], r, 0, newScope())
 	e.countUses()
 	e.planDims()

@@ -175,7 +175,7 @@ func MatrixPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 }
 
 // buildSpec loads and differentiates the spec src.
-func buildSpec(t *testing.T, src string) []*derive.Function {
+func buildSpec(t testing.TB, src string) []*derive.Function {
 	t.Helper()
 	file, err := spec.Load("test.yaml", []byte(src))
 	if err != nil {

@@ -438,12 +438,7 @@ func (c *checker) set(s *Set, loop *loopState) error {
 	if el, ok := s.To.(Elem); ok {
 		return c.entry(el, s, loop)
 	}
-	var target *Value
-	Values(s.To, func(v *Value) {
-		if target == nil {
-			target = v
-		}
-	})
+	target := firstValue(s.To)
 	if target == nil || !c.declared[target] {
 		return c.fail(RuleDeclared, "an assignment writes nothing declared")
 	}
@@ -526,12 +521,7 @@ func (c *checker) entry(el Elem, s *Set, loop *loopState) error {
 	if err := c.read(el.I, loop, nil); err != nil {
 		return err
 	}
-	var target *Value
-	Values(el.X, func(v *Value) {
-		if target == nil {
-			target = v
-		}
-	})
+	target := firstValue(el.X)
 	if target == nil || !c.declared[target] {
 		return c.fail(RuleDeclared, "an assignment writes nothing declared")
 	}
@@ -550,4 +540,16 @@ func (c *checker) entry(el Elem, s *Set, loop *loopState) error {
 	}
 	c.written[r] = true
 	return nil
+}
+
+// firstValue returns the first value x refers to, the one an assignment
+// to x writes (p of *p, the slice of s[i]), or nil.
+func firstValue(x Expr) *Value {
+	var first *Value
+	Values(x, func(v *Value) {
+		if first == nil {
+			first = v
+		}
+	})
+	return first
 }
