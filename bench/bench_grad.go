@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through b1BilinearPool.
 type b1BilinearWork struct {
-	XB []float64
+	Xb []float64
 }
 
 var b1BilinearPool = sync.Pool{New: func() any {
@@ -44,16 +44,16 @@ func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	XB := runtime.Vec(&ws.XB, m)
-	// XB = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
-	f := blas64.Dot(aRaw, XB)
+	Xb := runtime.Vec(&ws.Xb, m)
+	// Xb = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
 	return f
 }
 
 // b1BilinearGradWork holds B1BilinearGrad's scratch space, reused across calls through b1BilinearGradPool.
 type b1BilinearGradWork struct {
-	XB []float64
+	Xb []float64
 }
 
 var b1BilinearGradPool = sync.Pool{New: func() any {
@@ -84,10 +84,10 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	XB := runtime.Vec(&ws.XB, m)
-	// XB = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
-	f := blas64.Dot(aRaw, XB)
+	Xb := runtime.Vec(&ws.Xb, m)
+	// Xb = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
 	runtime.ZeroMatrix(dXRaw)

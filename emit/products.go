@@ -126,7 +126,7 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 // partialName names the product of l and r after theirs (XW for X W),
 // or fallback when that is too long to read.
 func partialName(l, r operand, fallback string) string {
-	name := l.name + capitalise(r.name)
+	name := l.name + r.name
 	if l.name == "" || r.name == "" || genericName.MatchString(l.name) || genericName.MatchString(r.name) || len(name) > maxNameLen {
 		return fallback
 	}

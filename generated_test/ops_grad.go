@@ -2148,7 +2148,7 @@ type opSumsqHessVecWork struct {
 	tmp2  []float64
 	prod3 []float64
 	prod4 []float64
-	AVy   []float64
+	Avy   []float64
 }
 
 var opSumsqHessVecPool = sync.Pool{New: func() any {
@@ -2229,10 +2229,10 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 		hyRaw.Data[i*hyRaw.Inc] = 2.0 * (prod3.Data[i] + prod4.Data[i])
 	}
 	// hy += 2 A' A vy
-	AVy := runtime.Vec(&ws.AVy, m)
-	// AVy = A vy
-	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, AVy)
-	blas64.Gemv(blas.Trans, 2.0, ARaw, AVy, 1, hyRaw)
+	Avy := runtime.Vec(&ws.Avy, m)
+	// Avy = A vy
+	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, Avy)
+	blas64.Gemv(blas.Trans, 2.0, ARaw, Avy, 1, hyRaw)
 }
 
 // opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls through opSumsqHessianPool.
@@ -4511,7 +4511,7 @@ func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 type opSolveWork struct {
 	invA   []float64
 	luA    runtime.LU
-	invAX  []float64
+	invAx  []float64
 	invATB []float64
 	gemm   runtime.Gemm
 }
@@ -4541,10 +4541,10 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	invAX := runtime.Vec(&ws.invAX, n)
-	// invAX = inv(A) x
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAX)
-	xTinvAx := blas64.Dot(xRaw, invAX)
+	invAx := runtime.Vec(&ws.invAx, n)
+	// invAx = inv(A) x
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
+	xTinvAx := blas64.Dot(xRaw, invAx)
 	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
 	// invATB = inv(A)' B
@@ -4563,7 +4563,7 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 type opSolveGradWork struct {
 	invA          []float64
 	luA           runtime.LU
-	invAX         []float64
+	invAx         []float64
 	invATB        []float64
 	gemm          runtime.Gemm
 	tmp           []float64
@@ -4608,10 +4608,10 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	ws.luA.Factorize(ARaw)
 	// invA = inv(A)
 	ws.luA.InverseTo(invA)
-	invAX := runtime.Vec(&ws.invAX, n)
-	// invAX = inv(A) x
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAX)
-	xTinvAx := blas64.Dot(xRaw, invAX)
+	invAx := runtime.Vec(&ws.invAx, n)
+	// invAx = inv(A) x
+	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
+	xTinvAx := blas64.Dot(xRaw, invAx)
 	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
 	// invATB = inv(A)' B
@@ -4692,7 +4692,7 @@ func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B
 
 // opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through opSolveSPDPool.
 type opSolveSPDWork struct {
-	invSX []float64
+	invSx []float64
 	cholS runtime.Cholesky
 }
 
@@ -4712,11 +4712,11 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 	ws := opSolveSPDPool.Get().(*opSolveSPDWork)
 	defer opSolveSPDPool.Put(ws)
 	xRaw := x.RawVector()
-	invSX := runtime.Vec(&ws.invSX, n)
-	// invSX = inv(S) x
+	invSx := runtime.Vec(&ws.invSx, n)
+	// invSx = inv(S) x
 	ws.cholS.Factorize(S.RawSymmetric())
-	ws.cholS.SolveVecTo(invSX, xRaw)
-	f := blas64.Dot(xRaw, invSX)
+	ws.cholS.SolveVecTo(invSx, xRaw)
+	f := blas64.Dot(xRaw, invSx)
 	return f
 }
 
@@ -4724,7 +4724,7 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 type opSolveSPDGradWork struct {
 	invS   []float64
 	cholS  runtime.Cholesky
-	invSX  []float64
+	invSx  []float64
 	tmp    []float64
 	xTinvS []float64
 }
@@ -4757,10 +4757,10 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	invSX := runtime.Vec(&ws.invSX, n)
-	// invSX = inv(S) x
-	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, invSX)
-	f := blas64.Dot(xRaw, invSX)
+	invSx := runtime.Vec(&ws.invSx, n)
+	// invSx = inv(S) x
+	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, invSx)
+	f := blas64.Dot(xRaw, invSx)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	xTinvS := runtime.Vec(&ws.xTinvS, n)
 	// xTinvS = x' inv(S)
@@ -4973,10 +4973,10 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 
 // fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space, reused across calls through fusionPanelTwoDataGradPool.
 type fusionPanelTwoDataGradWork struct {
-	ZW        []float64
+	Zw        []float64
 	Xw        []float64
 	sigmoidXw []float64
-	Zw        []float64
+	Zw2       []float64
 }
 
 var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
@@ -5005,10 +5005,10 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	ZRaw := Z.RawMatrix()
 	wRaw := w.RawVector()
 	// dw = 2 Z' Z w
-	ZW := runtime.Vec(&ws.ZW, n)
-	// ZW = Z w
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, ZW)
-	blas64.Gemv(blas.Trans, 2.0, ZRaw, ZW, 0, dwRaw)
+	Zw := runtime.Vec(&ws.Zw, n)
+	// Zw = Z w
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	blas64.Gemv(blas.Trans, 2.0, ZRaw, Zw, 0, dwRaw)
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sumSoftplusXw := 0.0
@@ -5031,12 +5031,12 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 		// dw += Xp' sigmoidXw[r0:r1]
 		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
 	}
-	Zw := runtime.Vec(&ws.Zw, n)
-	// Zw = Z w
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	Zw2 := runtime.Vec(&ws.Zw2, n)
+	// Zw2 = Z w
+	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw2)
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		sum += Zw.Data[i] * Zw.Data[i]
+		sum += Zw2.Data[i] * Zw2.Data[i]
 	}
 	f := sumSoftplusXw + sum
 	return f

@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // random00Work holds Random00's scratch space, reused across calls through random00Pool.
 type random00Work struct {
-	XTA []float64
+	XTa []float64
 }
 
 var random00Pool = sync.Pool{New: func() any {
@@ -45,17 +45,17 @@ func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
-	XTA := runtime.Vec(&ws.XTA, m)
-	// XTA = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTA)
-	cTXTa := blas64.Dot(cRaw, XTA)
+	XTa := runtime.Vec(&ws.XTa, m)
+	// XTa = X' a
+	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	cTXTa := blas64.Dot(cRaw, XTa)
 	f := 2.0 * cTXTa
 	return f
 }
 
 // random00GradWork holds Random00Grad's scratch space, reused across calls through random00GradPool.
 type random00GradWork struct {
-	XTA []float64
+	XTa []float64
 }
 
 var random00GradPool = sync.Pool{New: func() any {
@@ -110,10 +110,10 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	cRaw := c.RawVector()
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
-	XTA := runtime.Vec(&ws.XTA, m)
-	// XTA = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTA)
-	cTXTa := blas64.Dot(cRaw, XTA)
+	XTa := runtime.Vec(&ws.XTa, m)
+	// XTa = X' a
+	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	cTXTa := blas64.Dot(cRaw, XTa)
 	f := 2.0 * cTXTa
 	daRaw := da.RawVector()
 	// da = 2 X c
@@ -637,8 +637,8 @@ type random04Work struct {
 	invA             []float64
 	luA              runtime.LU
 	arctanA          []float64
-	invAArctanA      []float64
-	invATInvAArctanA []float64
+	invAarctanA      []float64
+	invATinvAarctanA []float64
 }
 
 var random04Pool = sync.Pool{New: func() any {
@@ -679,13 +679,13 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	for i := 0; i < n; i++ {
 		arctanA.Data[i] = math.Atan(aRaw.Data[i*aRaw.Inc])
 	}
-	invAArctanA := runtime.Vec(&ws.invAArctanA, n)
-	// invAArctanA = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA)
-	invATInvAArctanA := runtime.Vec(&ws.invATInvAArctanA, n)
-	// invATInvAArctanA = inv(A)' inv(A) arctan(a)
-	blas64.Gemv(blas.Trans, 1, invA, invAArctanA, 0, invATInvAArctanA)
-	f := blas64.Dot(oneMinusB, invATInvAArctanA)
+	invAarctanA := runtime.Vec(&ws.invAarctanA, n)
+	// invAarctanA = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
+	invATinvAarctanA := runtime.Vec(&ws.invATinvAarctanA, n)
+	// invATinvAarctanA = inv(A)' inv(A) arctan(a)
+	blas64.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
+	f := blas64.Dot(oneMinusB, invATinvAarctanA)
 	return f
 }
 
@@ -695,11 +695,11 @@ type random04GradWork struct {
 	invA             []float64
 	luA              runtime.LU
 	arctanA          []float64
-	invAArctanA      []float64
-	invATInvAArctanA []float64
+	invAarctanA      []float64
+	invATinvAarctanA []float64
 	prod             []float64
-	invAOneMinusB    []float64
-	invAArctanA2     []float64
+	invAoneMinusB    []float64
+	invAarctanA2     []float64
 	tmp              []float64
 	chain            runtime.Chain
 }
@@ -770,30 +770,30 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	for i := 0; i < n; i++ {
 		arctanA.Data[i] = math.Atan(aRaw.Data[i*aRaw.Inc])
 	}
-	invAArctanA := runtime.Vec(&ws.invAArctanA, n)
-	// invAArctanA = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA)
-	invATInvAArctanA := runtime.Vec(&ws.invATInvAArctanA, n)
-	// invATInvAArctanA = inv(A)' inv(A) arctan(a)
-	blas64.Gemv(blas.Trans, 1, invA, invAArctanA, 0, invATInvAArctanA)
-	f := blas64.Dot(oneMinusB, invATInvAArctanA)
+	invAarctanA := runtime.Vec(&ws.invAarctanA, n)
+	// invAarctanA = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
+	invATinvAarctanA := runtime.Vec(&ws.invATinvAarctanA, n)
+	// invATinvAarctanA = inv(A)' inv(A) arctan(a)
+	blas64.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
+	f := blas64.Dot(oneMinusB, invATinvAarctanA)
 	daRaw := da.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = inv(A)' inv(A) (1 - b)
-	invAOneMinusB := runtime.Vec(&ws.invAOneMinusB, n)
-	// invAOneMinusB = inv(A) (1 - b)
-	blas64.Gemv(blas.NoTrans, 1, invA, oneMinusB, 0, invAOneMinusB)
-	blas64.Gemv(blas.Trans, 1, invA, invAOneMinusB, 0, prod)
+	invAoneMinusB := runtime.Vec(&ws.invAoneMinusB, n)
+	// invAoneMinusB = inv(A) (1 - b)
+	blas64.Gemv(blas.NoTrans, 1, invA, oneMinusB, 0, invAoneMinusB)
+	blas64.Gemv(blas.Trans, 1, invA, invAoneMinusB, 0, prod)
 	// da = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod.Data[i] * (1.0 / (1.0 + aRaw.Data[i*aRaw.Inc]*aRaw.Data[i*aRaw.Inc]))
 	}
 	dbRaw := db.RawVector()
 	// db = -(inv(A)' inv(A) arctan(a))
-	invAArctanA2 := runtime.Vec(&ws.invAArctanA2, n)
-	// invAArctanA2 = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAArctanA2)
-	blas64.Gemv(blas.Trans, -1.0, invA, invAArctanA2, 0, dbRaw)
+	invAarctanA2 := runtime.Vec(&ws.invAarctanA2, n)
+	// invAarctanA2 = inv(A) arctan(a)
+	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA2)
+	blas64.Gemv(blas.Trans, -1.0, invA, invAarctanA2, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)

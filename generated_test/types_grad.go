@@ -18,7 +18,7 @@ const _ = ggruntime.SupportsVersion2 // fails to compile against an incompatible
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
 type allTypesWork struct {
-	SV    []float64
+	Sv    []float64
 	PM    []float64
 	cholP ggruntime.Cholesky
 }
@@ -44,10 +44,10 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	defer allTypesPool.Put(ws)
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
-	SV := ggruntime.Vec(&ws.SV, n)
-	// SV = S v
-	ggblas64.Symv(1, SRaw, vRaw, 0, SV)
-	vTSv := ggblas64.Dot(vRaw, SV)
+	Sv := ggruntime.Vec(&ws.Sv, n)
+	// Sv = S v
+	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
+	vTSv := ggblas64.Dot(vRaw, Sv)
 	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
@@ -67,13 +67,13 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 
 // allTypesGradWork holds AllTypesGrad's scratch space, reused across calls through allTypesGradPool.
 type allTypesGradWork struct {
-	SV    []float64
+	Sv    []float64
 	PM    []float64
 	cholP ggruntime.Cholesky
 	tmp   []float64
 	gemm  ggruntime.Gemm
 	tmp2  []float64
-	Sv    []float64
+	Sv2   []float64
 }
 
 var allTypesGradPool = ggsync.Pool{New: func() any {
@@ -122,10 +122,10 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	defer allTypesGradPool.Put(ws)
 	vRaw := v.RawVector()
 	SRaw := S.RawSymmetric()
-	SV := ggruntime.Vec(&ws.SV, n)
-	// SV = S v
-	ggblas64.Symv(1, SRaw, vRaw, 0, SV)
-	vTSv := ggblas64.Dot(vRaw, SV)
+	Sv := ggruntime.Vec(&ws.Sv, n)
+	// Sv = S v
+	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
+	vTSv := ggblas64.Dot(vRaw, Sv)
 	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
@@ -156,12 +156,12 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// dM = 2 P M
 	ggblas64.Symm(blas.Left, 2.0, PRaw, MRaw, 0, dMRaw)
 	dvRaw := dv.RawVector()
-	Sv := ggruntime.Vec(&ws.Sv, n)
-	// Sv = S v
-	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
+	Sv2 := ggruntime.Vec(&ws.Sv2, n)
+	// Sv2 = S v
+	ggblas64.Symv(1, SRaw, vRaw, 0, Sv2)
 	// dv = 2 s S v
 	for i := 0; i < n; i++ {
-		dvRaw.Data[i*dvRaw.Inc] = 2.0 * (s * Sv.Data[i])
+		dvRaw.Data[i*dvRaw.Inc] = 2.0 * (s * Sv2.Data[i])
 	}
 	*ds = 2.0*s + vTSv
 	return f
@@ -206,7 +206,7 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 
 // symQuadWork holds SymQuad's scratch space, reused across calls through symQuadPool.
 type symQuadWork struct {
-	SX []float64
+	Sx []float64
 }
 
 var symQuadPool = ggsync.Pool{New: func() any {
@@ -226,10 +226,10 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	defer symQuadPool.Put(ws)
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
-	SX := ggruntime.Vec(&ws.SX, n)
-	// SX = S x
-	ggblas64.Symv(1, SRaw, xRaw, 0, SX)
-	xTSx := ggblas64.Dot(xRaw, SX)
+	Sx := ggruntime.Vec(&ws.Sx, n)
+	// Sx = S x
+	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
+	xTSx := ggblas64.Dot(xRaw, Sx)
 	sumSS := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -242,7 +242,7 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 
 // symQuadGradWork holds SymQuadGrad's scratch space, reused across calls through symQuadGradPool.
 type symQuadGradWork struct {
-	SX  []float64
+	Sx  []float64
 	tmp []float64
 }
 
@@ -269,10 +269,10 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
 	SRaw := S.RawSymmetric()
-	SX := ggruntime.Vec(&ws.SX, n)
-	// SX = S x
-	ggblas64.Symv(1, SRaw, xRaw, 0, SX)
-	xTSx := ggblas64.Dot(xRaw, SX)
+	Sx := ggruntime.Vec(&ws.Sx, n)
+	// Sx = S x
+	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
+	xTSx := ggblas64.Dot(xRaw, Sx)
 	sumSS := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -395,7 +395,7 @@ func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 
 // shadowingWork holds Shadowing's scratch space, reused across calls through shadowingPool.
 type shadowingWork struct {
-	matMath []float64
+	matmath []float64
 }
 
 var shadowingPool = ggsync.Pool{New: func() any {
@@ -424,10 +424,10 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	matMath := ggruntime.Vec(&ws.matMath, m)
-	// matMath = mat math
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matMath)
-	iTmatmath := ggblas64.Dot(iRaw, matMath)
+	matmath := ggruntime.Vec(&ws.matmath, m)
+	// matmath = mat math
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
+	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	sumExpMath := 0.0
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
@@ -445,7 +445,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 
 // shadowingGradWork holds ShadowingGrad's scratch space, reused across calls through shadowingGradPool.
 type shadowingGradWork struct {
-	matMath []float64
+	matmath []float64
 	expMath []float64
 }
 
@@ -506,10 +506,10 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	iRaw := i.RawVector()
 	matRaw := mat.RawMatrix()
 	mathRaw := math.RawVector()
-	matMath := ggruntime.Vec(&ws.matMath, m)
-	// matMath = mat math
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matMath)
-	iTmatmath := ggblas64.Dot(iRaw, matMath)
+	matmath := ggruntime.Vec(&ws.matmath, m)
+	// matmath = mat math
+	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
+	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	expMath := ggruntime.Vec(&ws.expMath, n)
 	sumExpMath := 0.0
 	// expMath = exp(math)

@@ -18,7 +18,7 @@ const _ = runtime.SupportsVersion2 // fails to compile against an incompatible r
 
 // bilinearWork holds Bilinear's scratch space, reused across calls through bilinearPool.
 type bilinearWork struct {
-	XB []float64
+	Xb []float64
 }
 
 var bilinearPool = sync.Pool{New: func() any {
@@ -44,16 +44,16 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	XB := runtime.Vec(&ws.XB, m)
-	// XB = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
-	f := blas64.Dot(aRaw, XB)
+	Xb := runtime.Vec(&ws.Xb, m)
+	// Xb = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
 	return f
 }
 
 // bilinearGradWork holds BilinearGrad's scratch space, reused across calls through bilinearGradPool.
 type bilinearGradWork struct {
-	XB []float64
+	Xb []float64
 }
 
 var bilinearGradPool = sync.Pool{New: func() any {
@@ -84,10 +84,10 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	aRaw := a.RawVector()
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
-	XB := runtime.Vec(&ws.XB, m)
-	// XB = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, XB)
-	f := blas64.Dot(aRaw, XB)
+	Xb := runtime.Vec(&ws.Xb, m)
+	// Xb = X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
 	runtime.ZeroMatrix(dXRaw)

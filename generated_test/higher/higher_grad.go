@@ -1401,7 +1401,7 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 
 // scalarCurveWork holds ScalarCurve's scratch space, reused across calls through scalarCurvePool.
 type scalarCurveWork struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurvePool = sync.Pool{New: func() any {
@@ -1424,17 +1424,17 @@ func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurvePool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + math.Pow(t, 3.0)
 	return f
 }
 
 // scalarCurveGradWork holds ScalarCurveGrad's scratch space, reused across calls through scalarCurveGradPool.
 type scalarCurveGradWork struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurveGradPool = sync.Pool{New: func() any {
@@ -1460,10 +1460,10 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	defer scalarCurveGradPool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	s := math.Exp(t) * aTAa
 	f := s + math.Pow(t, 3.0)
 	*dt = s + 3.0*(t*t)
@@ -1472,7 +1472,7 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 
 // scalarCurveDerivWork holds ScalarCurveDeriv's scratch space, reused across calls through scalarCurveDerivPool.
 type scalarCurveDerivWork struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurveDerivPool = sync.Pool{New: func() any {
@@ -1496,17 +1496,17 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDerivPool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + 3.0*(t*t)
 	return f
 }
 
 // scalarCurveDeriv2Work holds ScalarCurveDeriv2's scratch space, reused across calls through scalarCurveDeriv2Pool.
 type scalarCurveDeriv2Work struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurveDeriv2Pool = sync.Pool{New: func() any {
@@ -1531,17 +1531,17 @@ func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv2Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	f := 6.0*t + math.Exp(t)*aTAa
 	return f
 }
 
 // scalarCurveDeriv3Work holds ScalarCurveDeriv3's scratch space, reused across calls through scalarCurveDeriv3Pool.
 type scalarCurveDeriv3Work struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurveDeriv3Pool = sync.Pool{New: func() any {
@@ -1567,17 +1567,17 @@ func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv3Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + 6.0
 	return f
 }
 
 // scalarCurveDeriv4Work holds ScalarCurveDeriv4's scratch space, reused across calls through scalarCurveDeriv4Pool.
 type scalarCurveDeriv4Work struct {
-	AA []float64
+	Aa []float64
 }
 
 var scalarCurveDeriv4Pool = sync.Pool{New: func() any {
@@ -1604,10 +1604,10 @@ func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	defer scalarCurveDeriv4Pool.Put(ws)
 	aRaw := a.RawVector()
 	ARaw := A.RawMatrix()
-	AA := runtime.Vec(&ws.AA, n)
-	// AA = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, AA)
-	aTAa := blas64.Dot(aRaw, AA)
+	Aa := runtime.Vec(&ws.Aa, n)
+	// Aa = A a
+	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t) * aTAa
 	return f
 }

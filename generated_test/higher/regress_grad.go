@@ -1909,7 +1909,7 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 
 // rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across calls through rowInnerThenRowPool.
 type rowInnerThenRowWork struct {
-	AY []float64
+	Ay []float64
 }
 
 var rowInnerThenRowPool = sync.Pool{New: func() any {
@@ -1949,10 +1949,10 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	AY := runtime.Vec(&ws.AY, n)
-	// AY = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
-	xTAy := blas64.Dot(xRaw, AY)
+	Ay := runtime.Vec(&ws.Ay, n)
+	// Ay = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	xTAy := blas64.Dot(xRaw, Ay)
 	zRaw := z.RawVector()
 	// dst = (x' A y) z'
 	for i := 0; i < m; i++ {
@@ -1962,10 +1962,10 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 
 // rowInnerThenRowJVPWork holds RowInnerThenRowJVP's scratch space, reused across calls through rowInnerThenRowJVPPool.
 type rowInnerThenRowJVPWork struct {
-	AY  []float64
-	dAY []float64
-	ADy []float64
-	AY2 []float64
+	Ay  []float64
+	dAy []float64
+	Ady []float64
+	Ay2 []float64
 }
 
 var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
@@ -2016,26 +2016,26 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	AY := runtime.Vec(&ws.AY, n)
-	// AY = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
-	dxTAy := blas64.Dot(dxRaw, AY)
+	Ay := runtime.Vec(&ws.Ay, n)
+	// Ay = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	dxTAy := blas64.Dot(dxRaw, Ay)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
-	dAY := runtime.Vec(&ws.dAY, n)
-	// dAY = dA y
-	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, dAY)
-	xTdAy := blas64.Dot(xRaw, dAY)
+	dAy := runtime.Vec(&ws.dAy, n)
+	// dAy = dA y
+	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, dAy)
+	xTdAy := blas64.Dot(xRaw, dAy)
 	dyRaw := dy.RawVector()
-	ADy := runtime.Vec(&ws.ADy, n)
-	// ADy = A dy
-	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, ADy)
-	xTAdy := blas64.Dot(xRaw, ADy)
+	Ady := runtime.Vec(&ws.Ady, n)
+	// Ady = A dy
+	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, Ady)
+	xTAdy := blas64.Dot(xRaw, Ady)
 	zRaw := z.RawVector()
-	AY2 := runtime.Vec(&ws.AY2, n)
-	// AY2 = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY2)
-	xTAy := blas64.Dot(xRaw, AY2)
+	Ay2 := runtime.Vec(&ws.Ay2, n)
+	// Ay2 = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay2)
+	xTAy := blas64.Dot(xRaw, Ay2)
 	dzRaw := dz.RawVector()
 	// dst = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
 	for i := 0; i < m; i++ {
@@ -2072,7 +2072,7 @@ type rowInnerThenRowJacobianWork struct {
 	dirZ3     mat.VecDense
 	dirZ3Data []float64
 	block3    mat.Dense
-	AY        []float64
+	Ay        []float64
 }
 
 var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
@@ -2207,10 +2207,10 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	yRaw := y.RawVector()
-	AY := runtime.Vec(&ws.AY, n)
-	// AY = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, AY)
-	xTAy := blas64.Dot(xRaw, AY)
+	Ay := runtime.Vec(&ws.Ay, n)
+	// Ay = A y
+	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	xTAy := blas64.Dot(xRaw, Ay)
 	jz.AddProduct(xTAy, runtime.Identity, runtime.Identity, true)
 }
 
@@ -3897,7 +3897,7 @@ func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
 
 // symmetricHVPWithVectorWork holds SymmetricHVPWithVector's scratch space, reused across calls through symmetricHVPWithVectorPool.
 type symmetricHVPWithVectorWork struct {
-	cX []float64
+	cx []float64
 }
 
 var symmetricHVPWithVectorPool = sync.Pool{New: func() any {
@@ -3920,17 +3920,17 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	defer symmetricHVPWithVectorPool.Put(ws)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	cX := runtime.Vec(&ws.cX, m)
-	// cX = c x
-	blas64.Symv(1, cRaw, xRaw, 0, cX)
-	xTcx := blas64.Dot(xRaw, cX)
+	cx := runtime.Vec(&ws.cx, m)
+	// cx = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cx)
+	xTcx := blas64.Dot(xRaw, cx)
 	f := math.Pow(math.Exp(xTcx), 0.5)
 	return f
 }
 
 // symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch space, reused across calls through symmetricHVPWithVectorGradPool.
 type symmetricHVPWithVectorGradWork struct {
-	cX  []float64
+	cx  []float64
 	tmp []float64
 	xxT []float64
 }
@@ -3963,10 +3963,10 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	defer symmetricHVPWithVectorGradPool.Put(ws)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	cX := runtime.Vec(&ws.cX, m)
-	// cX = c x
-	blas64.Symv(1, cRaw, xRaw, 0, cX)
-	xTcx := blas64.Dot(xRaw, cX)
+	cx := runtime.Vec(&ws.cx, m)
+	// cx = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cx)
+	xTcx := blas64.Dot(xRaw, cx)
 	expXTcx := math.Exp(xTcx)
 	f := math.Pow(expXTcx, 0.5)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -3991,15 +3991,15 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 // symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's scratch space, reused across calls through symmetricHVPWithVectorHessVecPool.
 type symmetricHVPWithVectorHessVecWork struct {
 	tmp  []float64
-	cX   []float64
-	cX2  []float64
-	vcX  []float64
-	cVx  []float64
+	cx   []float64
+	cx2  []float64
+	vcx  []float64
+	cvx  []float64
 	xxT  []float64
 	vxxT []float64
 	xvxT []float64
-	vcx  []float64
-	cvx  []float64
+	vcx2 []float64
+	cvx2 []float64
 }
 
 var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
@@ -4038,26 +4038,26 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	xRaw := x.RawVector()
 	cRaw := c.RawSymmetric()
-	cX := runtime.Vec(&ws.cX, m)
-	// cX = c x
-	blas64.Symv(1, cRaw, xRaw, 0, cX)
-	xTcx := blas64.Dot(xRaw, cX)
+	cx := runtime.Vec(&ws.cx, m)
+	// cx = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cx)
+	xTcx := blas64.Dot(xRaw, cx)
 	expXTcx := math.Exp(xTcx)
 	s := math.Pow(expXTcx, -0.5)
 	vxRaw := vx.RawVector()
-	cX2 := runtime.Vec(&ws.cX2, m)
-	// cX2 = c x
-	blas64.Symv(1, cRaw, xRaw, 0, cX2)
-	vxTcx := blas64.Dot(vxRaw, cX2)
+	cx2 := runtime.Vec(&ws.cx2, m)
+	// cx2 = c x
+	blas64.Symv(1, cRaw, xRaw, 0, cx2)
+	vxTcx := blas64.Dot(vxRaw, cx2)
 	vcRaw := vc.RawSymmetric()
-	vcX := runtime.Vec(&ws.vcX, m)
-	// vcX = vc x
-	blas64.Symv(1, vcRaw, xRaw, 0, vcX)
-	xTvcx := blas64.Dot(xRaw, vcX)
-	cVx := runtime.Vec(&ws.cVx, m)
-	// cVx = c vx
-	blas64.Symv(1, cRaw, vxRaw, 0, cVx)
-	xTcvx := blas64.Dot(xRaw, cVx)
+	vcx := runtime.Vec(&ws.vcx, m)
+	// vcx = vc x
+	blas64.Symv(1, vcRaw, xRaw, 0, vcx)
+	xTvcx := blas64.Dot(xRaw, vcx)
+	cvx := runtime.Vec(&ws.cvx, m)
+	// cvx = c vx
+	blas64.Symv(1, cRaw, vxRaw, 0, cvx)
+	xTcvx := blas64.Dot(xRaw, cvx)
 	s2 := expXTcx * (vxTcx + xTvcx + xTcvx)
 	s3 := s*s2 + -0.5*(expXTcx*(s2*math.Pow(expXTcx, -1.5)))
 	xxT := runtime.Mat(&ws.xxT, m, m)
@@ -4081,16 +4081,16 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	}
 	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
 	hxRaw := hx.RawVector()
-	// hx = s3 c x + s4 (vcx + cvx)
-	vcx := runtime.Vec(&ws.vcx, m)
-	// vcx = vc x
-	blas64.Symv(1, vcRaw, xRaw, 0, vcx)
-	cvx := runtime.Vec(&ws.cvx, m)
-	// cvx = c vx
-	blas64.Symv(1, cRaw, vxRaw, 0, cvx)
+	// hx = s3 c x + s4 (vcx2 + cvx2)
+	vcx2 := runtime.Vec(&ws.vcx2, m)
+	// vcx2 = vc x
+	blas64.Symv(1, vcRaw, xRaw, 0, vcx2)
+	cvx2 := runtime.Vec(&ws.cvx2, m)
+	// cvx2 = c vx
+	blas64.Symv(1, cRaw, vxRaw, 0, cvx2)
 	// hx = (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
 	for i := 0; i < m; i++ {
-		hxRaw.Data[i*hxRaw.Inc] = s4 * (vcx.Data[i] + cvx.Data[i])
+		hxRaw.Data[i*hxRaw.Inc] = s4 * (vcx2.Data[i] + cvx2.Data[i])
 	}
 	// hx += s3 c x
 	blas64.Symv(s3, cRaw, xRaw, 1, hxRaw)
