@@ -82,6 +82,17 @@ type loopState struct {
 	fills map[*Value]bool // buffers whose entries the loop writes
 	sets  map[*Value]bool // of those, the entries written so far in this iteration
 	sums  map[*Value]*Set // scalars the loop accumulates, with their update
+	// own reports whether an entry is the iteration's own; skewed are the
+	// buffers the loop's own body writes at another entry (a body over
+	// aᵀ fills (j, i)): their entries are not readable in the loop.
+	own    func(At) bool
+	skewed map[*Value]bool
+}
+
+// newLoopState returns the state of a loop inside outer whose iteration's
+// own entry is what own accepts.
+func newLoopState(outer *loopState, own func(At) bool) *loopState {
+	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}, own: own, skewed: map[*Value]bool{}}
 }
 
 func (c *checker) fail(rule, format string, args ...any) error {
@@ -128,6 +139,9 @@ func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
 		switch x := x.(type) {
 		case At:
 			if err = c.use(x.V, loop, true, skip); err == nil {
+				err = c.entryRead(x, loop)
+			}
+			if err == nil {
 				visit(x.I)
 				visit(x.J)
 			}
@@ -202,6 +216,22 @@ func visitTree(x Expr, visit func(Expr)) {
 	default:
 		visit(x)
 	}
+}
+
+// entryRead checks a read of the entry x inside the loop that fills x's
+// buffer: it is the iteration's own entry, written there (not skewed).
+func (c *checker) entryRead(x At, loop *loopState) error {
+	r := x.V.root()
+	for l := loop; l != nil; l = l.outer {
+		if !l.fills[r] {
+			continue
+		}
+		if l.skewed[r] || !l.own(x) {
+			return c.fail(RuleWrittenBeforeRead, "an entry of %s is read in the loop that fills it at another iteration's entry", x.V.Name)
+		}
+		return nil
+	}
+	return nil
 }
 
 // use checks one read of v, of an entry when entry is set.
@@ -315,7 +345,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 	case *Do:
 		return c.do(s, loop)
 	case *Loop:
-		inner := &loopState{outer: loop, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}}
+		inner := newLoopState(loop, func(x At) bool { return ownEntry(x, s) })
 		for _, v := range []*Value{s.I, s.J} {
 			if v != nil {
 				c.declared[v] = true
@@ -339,7 +369,10 @@ func (c *checker) one(s Step, loop *loopState) error {
 			}
 		}
 		c.declared[s.Var] = true
-		inner := &loopState{outer: loop, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}}
+		inner := newLoopState(loop, func(x At) bool {
+			r, ok := x.I.(Ref)
+			return ok && r.V == s.Var && (x.J == nil || x.J == IntLit(0))
+		})
 		return c.loop(s.Body, inner)
 	case *Block:
 		return c.steps(s.Body, loop)
@@ -374,23 +407,32 @@ func (c *checker) loop(body []Step, l *loopState) error {
 }
 
 // markFills records the buffers whose entries body overwrites (Set "="
-// to an entry of a value not yet written), and the scalars it sums.
+// to an entry of a value not yet written), those of them the loop's own
+// body writes at another entry than the iteration's, and the scalars it
+// sums.
 func markFills(body []Step, l *loopState) {
+	markFillsAt(body, l, true)
+}
+
+func markFillsAt(body []Step, l *loopState, own bool) {
 	for _, s := range body {
 		switch s := s.(type) {
 		case *Set:
 			if at, ok := s.To.(At); ok && s.Op == "=" {
 				l.fills[at.V.root()] = true
+				if own && !l.own(at) {
+					l.skewed[at.V.root()] = true
+				}
 			}
 			if r, ok := s.To.(Ref); ok && s.Op == "+=" && r.V.Kind == Scalar {
 				l.sums[r.V] = s
 			}
 		case *Block:
-			markFills(s.Body, l)
+			markFillsAt(s.Body, l, own)
 		case *Loop:
-			markFills(s.Body, l)
+			markFillsAt(s.Body, l, false)
 		case *For:
-			markFills(s.Body, l)
+			markFillsAt(s.Body, l, false)
 		}
 	}
 }

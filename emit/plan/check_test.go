@@ -80,6 +80,20 @@ func TestCheckRules(t *testing.T) {
 					&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
 				}})
 		}, RuleWrittenBeforeRead},
+		{"an entry read in its loop where another iteration writes it", func(f *fixture) []Step {
+			j := NewValue("j", Int, Index)
+			m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+			d := &Value{Name: "D", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+			steps := append(f.prologue(), f.fill()...)
+			return append(steps,
+				&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+				&Let{Vars: []*Value{d}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+				&Loop{Shape: derive.Square(f.n), I: f.i, J: j, Rows: Ref{f.m}, Cols: Ref{f.m}, Body: []Step{
+					&Set{To: At{V: m, I: Ref{j}, J: Ref{f.i}}, Op: "=", Value: Lit(1)}, // filled at (j, i)
+					&Set{To: At{V: d, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: m, I: Ref{f.i}, J: Ref{j}}},
+				}},
+				&Return{Value: Fn(RuntimePath, "Sum", Ref{d})})
+		}, RuleWrittenBeforeRead},
 		{"a filled buffer read whole in its loop", func(f *fixture) []Step {
 			return append(f.prologue(),
 				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{

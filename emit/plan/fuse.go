@@ -85,14 +85,15 @@ func movable(steps []Step, a *Loop) bool {
 
 // fusible reports whether loop b can run inside loop a, iteration by
 // iteration: the same shape; b reads the entries a writes only at its own
-// entry, a's sums not at all (they are partial until a ends) and nothing
-// against the loop's order (a tiled body); and a refers to nothing b
-// writes.
+// entry, where a writes them too (not transposed), a's sums not at all
+// (they are partial until a ends) and nothing against the loop's order (a
+// tiled body); and a refers to nothing b writes.
 func fusible(a, b *Loop) bool {
 	if a.Shape != b.Shape || b.Tiled {
 		return false
 	}
 	aw, bw := writes(a.Body), writes(b.Body)
+	skewed := skewedWrites(a.Body, a) // written at another iteration's entry
 	for _, s := range a.Body {
 		for _, v := range stepValues(s, false) {
 			if bw[v.root()] {
@@ -105,7 +106,7 @@ func fusible(a, b *Loop) bool {
 	visit = func(x Expr) {
 		switch x := x.(type) {
 		case At:
-			if aw[x.V.root()] && !ownEntry(x, b) {
+			if aw[x.V.root()] && (!ownEntry(x, b) || skewed[x.V.root()]) {
 				ok = false
 			}
 			visitTree(x.I, visit)
@@ -120,6 +121,28 @@ func fusible(a, b *Loop) bool {
 	}
 	walkExprs(b.Body, func(x Expr) { visitTree(x, visit) })
 	return ok
+}
+
+// skewedWrites returns the buffers (by root) that steps, the body of loop
+// l, write at an entry other than the iteration's own: a body over aᵀ
+// fills a joint kernel's partner at (j, i). A reader of such a buffer
+// cannot join the loop: entry (i, j) is written in iteration (j, i), which
+// may come later.
+func skewedWrites(steps []Step, l *Loop) map[*Value]bool {
+	out := map[*Value]bool{}
+	var walk func(steps []Step)
+	walk = func(steps []Step) {
+		for _, s := range steps {
+			if set, ok := s.(*Set); ok {
+				if at, ok := set.To.(At); ok && !ownEntry(at, l) {
+					out[at.V.root()] = true
+				}
+			}
+			walk(body(s))
+		}
+	}
+	walk(steps)
+	return out
 }
 
 // ownEntry reports whether the entry x is the one the loop l's iteration

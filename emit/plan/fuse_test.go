@@ -52,6 +52,21 @@ func TestFuse(t *testing.T) {
 				&Do{Call: Fn(RuntimePath, "Touch", Ref{f.xRaw})},
 				loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: entry(f.buf, f)}))
 		}, 2},
+		{"a reader of a buffer the first loop fills at another iteration's entry does not", func(f *fixture) []Step {
+			j := NewValue("j", Int, Index)
+			m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+			d := &Value{Name: "D", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+			sq := func(body ...Step) *Loop {
+				return &Loop{Shape: derive.Square(f.n), I: f.i, J: j, Rows: Ref{f.m}, Cols: Ref{f.m}, Body: body, Fusible: true}
+			}
+			steps := append(f.prologue(), f.fill()...)
+			return append(steps,
+				&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+				&Let{Vars: []*Value{d}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+				sq(&Set{To: At{V: m, I: Ref{j}, J: Ref{f.i}}, Op: "=", Value: Lit(1)}), // a joint kernel's partner over aᵀ
+				sq(&Set{To: At{V: d, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: m, I: Ref{f.i}, J: Ref{j}}}),
+				&Return{Value: Fn(RuntimePath, "Sum", Ref{d})})
+		}, 3},
 		{"a loop that is not fusible does not join", func(f *fixture) []Step {
 			l := loop(f, &Set{To: entry(f.dRaw, f), Op: "=", Value: entry(f.buf, f)})
 			l.Fusible = false
