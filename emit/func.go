@@ -87,7 +87,7 @@ type function struct {
 	loopJ      expr
 	transposed bool
 	pre        []plan.Step          // statements the loop body being built runs first in each iteration
-	inlined    map[*derive.Node]int // uses of a node consumed by computing it in place (legality.go)
+	inlined    map[*derive.Node]int // uses of a node consumed by computing it in place (inline.go)
 }
 
 // workField is a field of the function's pooled workspace.
