@@ -80,19 +80,24 @@ type checker struct {
 type loopState struct {
 	outer *loopState
 	fills map[*Value]bool // buffers whose entries the loop writes
-	sets  map[*Value]bool // of those, the entries written so far in this iteration
+	sets  map[string]bool // of those, the entries written so far in this iteration (entryKey)
 	sums  map[*Value]*Set // scalars the loop accumulates, with their update
-	// own reports whether an entry is the iteration's own; skewed are the
-	// buffers the loop's own body writes at another entry (a body over
-	// aᵀ fills (j, i)): their entries are not readable in the loop.
-	own    func(At) bool
-	skewed map[*Value]bool
 }
 
-// newLoopState returns the state of a loop inside outer whose iteration's
-// own entry is what own accepts.
-func newLoopState(outer *loopState, own func(At) bool) *loopState {
-	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[*Value]bool{}, sums: map[*Value]*Set{}, own: own, skewed: map[*Value]bool{}}
+// newLoopState returns the state of a loop inside outer.
+func newLoopState(outer *loopState) *loopState {
+	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}}
+}
+
+// entryKey names the entry x: its buffer and its index expressions as
+// written, so a read matches the write of the same entry in the same
+// iteration — (j, i) for a body over aᵀ — and no other.
+func entryKey(x At) string {
+	key := x.V.root().Name + "[" + goText(x.I.Code())
+	if x.J != nil {
+		key += ", " + goText(x.J.Code())
+	}
+	return key + "]"
 }
 
 func (c *checker) fail(rule, format string, args ...any) error {
@@ -219,15 +224,17 @@ func visitTree(x Expr, visit func(Expr)) {
 }
 
 // entryRead checks a read of the entry x inside the loop that fills x's
-// buffer: it is the iteration's own entry, written there (not skewed).
+// buffer: the iteration has written that entry already. An entry another
+// iteration writes may not be written yet (a loop over aᵀ fills (j, i)
+// in iteration (i, j)).
 func (c *checker) entryRead(x At, loop *loopState) error {
 	r := x.V.root()
 	for l := loop; l != nil; l = l.outer {
 		if !l.fills[r] {
 			continue
 		}
-		if l.skewed[r] || !l.own(x) {
-			return c.fail(RuleWrittenBeforeRead, "an entry of %s is read in the loop that fills it at another iteration's entry", x.V.Name)
+		if !l.sets[entryKey(x)] {
+			return c.fail(RuleWrittenBeforeRead, "an entry of %s is read in the loop that fills it, not where this iteration has written", x.V.Name)
 		}
 		return nil
 	}
@@ -254,11 +261,8 @@ func (c *checker) use(v *Value, loop *loopState, entry bool, skip *Value) error 
 	}
 	for l := loop; l != nil; l = l.outer {
 		if l.fills[r] {
-			if entry && l.sets[r] {
-				return nil
-			}
 			if entry {
-				return c.fail(RuleWrittenBeforeRead, "an entry of %s is read before the statement that writes it", v.Name)
+				return nil // entryRead decides
 			}
 			return c.fail(RuleWrittenBeforeRead, "%s is read as a whole inside the loop that fills it", v.Name)
 		}
@@ -345,7 +349,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 	case *Do:
 		return c.do(s, loop)
 	case *Loop:
-		inner := newLoopState(loop, func(x At) bool { return ownEntry(x, s) })
+		inner := newLoopState(loop)
 		for _, v := range []*Value{s.I, s.J} {
 			if v != nil {
 				c.declared[v] = true
@@ -369,10 +373,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 			}
 		}
 		c.declared[s.Var] = true
-		inner := newLoopState(loop, func(x At) bool {
-			r, ok := x.I.(Ref)
-			return ok && r.V == s.Var && (x.J == nil || x.J == IntLit(0))
-		})
+		inner := newLoopState(loop)
 		return c.loop(s.Body, inner)
 	case *Block:
 		return c.steps(s.Body, loop)
@@ -407,32 +408,23 @@ func (c *checker) loop(body []Step, l *loopState) error {
 }
 
 // markFills records the buffers whose entries body overwrites (Set "="
-// to an entry of a value not yet written), those of them the loop's own
-// body writes at another entry than the iteration's, and the scalars it
-// sums.
+// to an entry of a value not yet written), and the scalars it sums.
 func markFills(body []Step, l *loopState) {
-	markFillsAt(body, l, true)
-}
-
-func markFillsAt(body []Step, l *loopState, own bool) {
 	for _, s := range body {
 		switch s := s.(type) {
 		case *Set:
 			if at, ok := s.To.(At); ok && s.Op == "=" {
 				l.fills[at.V.root()] = true
-				if own && !l.own(at) {
-					l.skewed[at.V.root()] = true
-				}
 			}
 			if r, ok := s.To.(Ref); ok && s.Op == "+=" && r.V.Kind == Scalar {
 				l.sums[r.V] = s
 			}
 		case *Block:
-			markFillsAt(s.Body, l, own)
+			markFills(s.Body, l)
 		case *Loop:
-			markFillsAt(s.Body, l, false)
+			markFills(s.Body, l)
 		case *For:
-			markFillsAt(s.Body, l, false)
+			markFills(s.Body, l)
 		}
 	}
 }
@@ -462,7 +454,7 @@ func (c *checker) set(s *Set, loop *loopState) error {
 		}
 		for l := loop; l != nil; l = l.outer {
 			if l.fills[r] {
-				l.sets[r] = true
+				l.sets[entryKey(to)] = true
 				return nil
 			}
 		}
