@@ -32,6 +32,10 @@ type LinearTerm struct {
 	Left, Right []*Node
 	Trans       bool
 	Hadamard    *Node
+	// LeftProduct and RightProduct are Left's and Right's products as
+	// nodes, formed here so that code generation builds none; nil for an
+	// empty side.
+	LeftProduct, RightProduct *Node
 }
 
 // LinearTerms splits df, linear in the direction dw, into LinearTerms, and
@@ -86,7 +90,20 @@ func (g *Graph) LinearTerms(df, dw *Node) ([]LinearTerm, bool) {
 		}
 		out = append(out, term)
 	}
-	return g.mergeHadamard(out), true
+	out = g.mergeHadamard(out)
+	for k := range out {
+		out[k].LeftProduct, out[k].RightProduct = g.sideProduct(out[k].Left), g.sideProduct(out[k].Right)
+	}
+	return out, true
+}
+
+// sideProduct returns the product of a term's side fs, nil for an empty
+// side.
+func (g *Graph) sideProduct(fs []*Node) *Node {
+	if len(fs) == 0 {
+		return nil
+	}
+	return g.Mul(fs...)
 }
 
 // mergeHadamard folds every Hadamard term into the first: Σ cᵢ (Hᵢ ⊙ dW)
@@ -151,6 +168,18 @@ type MapTerm struct {
 	Coef        *Node
 	Left, Right []*Node
 	Diag        *Node
+	// LeftProduct and RightProduct are Left's and Right's products as
+	// nodes (nil for an empty side), formed once the term is final
+	// (withProducts) so that code generation builds none.
+	LeftProduct, RightProduct *Node
+}
+
+// withProducts returns ts with each term's side products formed.
+func (g *Graph) withProducts(ts []MapTerm) []MapTerm {
+	for k := range ts {
+		ts[k].LeftProduct, ts[k].RightProduct = g.sideProduct(ts[k].Left), g.sideProduct(ts[k].Right)
+	}
+	return ts
 }
 
 // prefix multiplies the term on the left by fs: into Right while the term
@@ -191,7 +220,7 @@ func (f *Function) hessianBlocks() []*HessBlock {
 				if !ok {
 					f.HessStructured = false
 				}
-				b.Terms = g.mergeTerms(terms)
+				b.Terms = g.withProducts(g.mergeTerms(terms))
 			}
 			blocks = append(blocks, b)
 		}

@@ -25,24 +25,10 @@ func hessianRoots(fn *derive.Function) []*derive.Node {
 			roots = append(roots, b.Column)
 		}
 		for _, t := range b.Terms {
-			roots = append(roots, t.Coef, t.Diag)
-			for _, side := range [][]*derive.Node{t.Left, t.Right} {
-				if len(side) > 0 {
-					roots = append(roots, sideNode(fn.Graph, side))
-				}
-			}
+			roots = append(roots, t.Coef, t.Diag, t.LeftProduct, t.RightProduct)
 		}
 	}
 	return roots
-}
-
-// sideNode is the node a MapTerm side is read from: the factor under a
-// single transpose (read with its transpose flag), else the product.
-func sideNode(g *derive.Graph, fs []*derive.Node) *derive.Node {
-	if len(fs) == 1 && fs[0].Op == derive.OpTranspose && fs[0].Args[0].Shape.IsMatrix() {
-		return fs[0].Args[0]
-	}
-	return g.Mul(fs...)
 }
 
 // hessianLayout is where FHessian writes: H, its raw matrix, and the
@@ -145,7 +131,6 @@ func (e *function) hessianColumn(l *hessianLayout, b *derive.HessBlock) {
 // with β = 1, anything else by the workspace's runtime.DiagProduct (named
 // in *diag, added on first use).
 func (e *function) hessianTerm(t derive.MapTerm, alpha expr, blk *val, size offset, diag *string) {
-	g := e.fn.Graph
 	if len(t.Left) == 0 && len(t.Right) == 0 {
 		i, term := ref(e.i), alpha
 		if t.Diag != nil {
@@ -155,7 +140,7 @@ func (e *function) hessianTerm(t derive.MapTerm, alpha expr, blk *val, size offs
 		e.stmt(forRange(e.i, size.expr(), &plan.Set{To: plan.At{V: blk, I: i, J: i}, Op: "+=", Value: term}))
 		return
 	}
-	if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && g.Mul(fs...).Shape.IsMatrix() {
+	if fs := append(append([]*derive.Node{}, t.Left...), t.Right...); t.Diag == nil && chainShape(fs).IsMatrix() {
 		// A plain product: added by its BLAS call with beta = 1
 		// (x yᵀ is one Ger), or entry by entry for one factor.
 		if len(fs) == 1 {
@@ -179,19 +164,21 @@ func (e *function) hessianTerm(t derive.MapTerm, alpha expr, blk *val, size offs
 	update := func(method string, args ...expr) {
 		e.stmt(&plan.Do{Call: plan.Method(e.workField(*diag), method, append([]expr{ref(blk)}, args...)...), Updates: []*val{blk}})
 	}
-	if t.Diag != nil && len(t.Left) > 0 && len(t.Right) > 0 && g.Mul(t.Left...) == g.T(g.Mul(t.Right...)) {
-		update("SandwichAdd", alpha, e.asGeneralCode(g.Mul(t.Right...)), dvec)
+	if t.Diag != nil && derive.Transposes(t.LeftProduct, t.RightProduct) {
+		update("SandwichAdd", alpha, e.asGeneralCode(t.RightProduct), dvec)
 		return
 	}
 	left, transL := expr(plan.Qual{Path: runtimePath, Name: "Identity"}), false
-	if len(t.Left) > 0 {
-		n := sideNode(g, t.Left)
-		transL = n != g.Mul(t.Left...)
-		left = e.asGeneralCode(n)
+	if l := t.LeftProduct; l != nil {
+		// A transposed matrix is read with its transpose flag.
+		if l.Op == derive.OpTranspose && l.Args[0].Shape.IsMatrix() {
+			l, transL = l.Args[0], true
+		}
+		left = e.asGeneralCode(l)
 	}
 	right := expr(plan.Qual{Path: runtimePath, Name: "Identity"})
-	if len(t.Right) > 0 {
-		right = e.asGeneralCode(g.Mul(t.Right...))
+	if t.RightProduct != nil {
+		right = e.asGeneralCode(t.RightProduct)
 	}
 	update("Add", alpha, left, dvec, right, plan.Const{V: transL})
 }

@@ -30,14 +30,6 @@ func (e *function) asGeneralCode(n *derive.Node) expr {
 	return ref(e.general(n))
 }
 
-// product returns the node of the product of fs, nil for none.
-func (e *function) productNode(fs []*derive.Node) *derive.Node {
-	if len(fs) == 0 {
-		return nil
-	}
-	return e.fn.Graph.Mul(fs...)
-}
-
 // coef returns a term's coefficient, 1 when nil.
 func (e *function) coef(c *derive.Node) expr {
 	if c == nil {

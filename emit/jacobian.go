@@ -27,14 +27,15 @@ func jacobianRoots(fn *derive.Function) []*derive.Node {
 		}
 		for _, t := range j.Terms {
 			roots = append(roots, t.Coef, t.Hadamard)
-			if len(t.Left) > 1 {
-				roots = append(roots, fn.Graph.Mul(t.Left...))
+			for _, side := range []struct {
+				factors []*derive.Node
+				product *derive.Node
+			}{{t.Left, t.LeftProduct}, {t.Right, t.RightProduct}} {
+				if len(side.factors) > 1 {
+					roots = append(roots, side.product)
+				}
+				roots = append(roots, side.factors...)
 			}
-			roots = append(roots, t.Left...)
-			if len(t.Right) > 1 {
-				roots = append(roots, fn.Graph.Mul(t.Right...))
-			}
-			roots = append(roots, t.Right...)
 		}
 	}
 	return roots
@@ -96,13 +97,13 @@ func (e *function) emitJacobian(f *jen.File) {
 					add("AddHadamard", alpha, e.asGeneralCode(t.Hadamard))
 					continue
 				}
-				side := func(fs []*derive.Node) expr {
-					if n := e.productNode(fs); n != nil {
+				side := func(n *derive.Node) expr {
+					if n != nil {
 						return e.asGeneralCode(n)
 					}
 					return plan.Qual{Path: runtimePath, Name: "Identity"}
 				}
-				l, r := side(t.Left), side(t.Right)
+				l, r := side(t.LeftProduct), side(t.RightProduct)
 				add("AddProduct", alpha, l, r, plan.Const{V: t.Trans})
 			}
 		default:

@@ -505,61 +505,10 @@ func (e *function) symmetrisedFrom(g *derive.Node) *derive.Node {
 		return nil
 	}
 	sum := g.Args[1]
-	if sum.Op != derive.OpAdd || len(sum.Args) != 2 || !e.transposes(sum.Args[0], sum.Args[1]) {
+	if sum.Op != derive.OpAdd || len(sum.Args) != 2 || !derive.Transposes(sum.Args[0], sum.Args[1]) {
 		return nil
 	}
 	return sum.Args[0]
-}
-
-// transposes reports whether b is aᵀ as a tree: Graph.T(a) itself, or the
-// same operator over transposed operands. The second form is what
-// differentiating (G + Gᵀ)/2 gives, d(Gᵀ) = (dG)ᵀ with the transpose pushed
-// into dG's sums and products. Entry by entry operators commute with the
-// transpose (sums and Hadamard products in any order of their terms); a
-// matrix product reverses its factors. False means only "not shown".
-func (e *function) transposes(a, b *derive.Node) bool {
-	switch {
-	case b == e.fn.Graph.T(a):
-		return true
-	case a.Op != b.Op || len(a.Args) != len(b.Args) || a.Shape.T() != b.Shape || a.Shape.IsScalar():
-		return false
-	case a.Op == derive.OpMul:
-		for k, f := range a.Args {
-			if !e.transposes(f, b.Args[len(b.Args)-1-k]) {
-				return false
-			}
-		}
-		return true
-	case a.Op.Kind != derive.KindElementwise:
-		return false
-	case a.Op == derive.OpAdd || a.Op == derive.OpHadamard:
-		return e.transposedTerms(a.Args, b.Args)
-	}
-	for k, x := range a.Args {
-		if !e.transposes(x, b.Args[k]) {
-			return false
-		}
-	}
-	return true
-}
-
-// transposedTerms reports whether the terms bs are the transposes of the
-// terms as in some order, each used once.
-func (e *function) transposedTerms(as, bs []*derive.Node) bool {
-	used := make([]bool, len(bs))
-	for _, x := range as {
-		found := false
-		for k, y := range bs {
-			if !used[k] && e.transposes(x, y) {
-				used[k], found = true, true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }
 
 // writeGradient writes the gradient g of input w into the destination

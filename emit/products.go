@@ -270,6 +270,11 @@ func (e *function) transposedFactors(m *derive.Node) []*derive.Node {
 	return out
 }
 
+// chainShape is the shape of the product of the factors fs.
+func chainShape(fs []*derive.Node) derive.Shape {
+	return derive.Shape{Rows: fs[0].Shape.Rows, Cols: fs[len(fs)-1].Shape.Cols}
+}
+
 // indexRun returns the first i with fs[i:i+len(run)] equal to run, or -1.
 func indexRun(fs, run []*derive.Node) int {
 	for i := 0; i+len(run) <= len(fs); i++ {
