@@ -275,9 +275,9 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("B3QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := b3QuadTracePool.Get().(*b3QuadTraceWork)
 	defer b3QuadTracePool.Put(ws)
-	WRaw := W.RawMatrix()
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
+	WRaw := W.RawMatrix()
 	// AW = A W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0

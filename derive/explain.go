@@ -85,7 +85,7 @@ func (fn *Function) jacobianLines(jac *Jacobian, l *Listing, style Style) []stri
 	case jac.Structured:
 		var parts []string
 		for _, t := range jac.Terms {
-			parts = append(parts, FormatBlock(fn.Graph, t, l))
+			parts = append(parts, FormatBlock(t, l))
 		}
 		lines = append(lines, jacobianOf+", block (k, l)"+nt.eq+strings.Join(parts, " + "))
 	default:
@@ -117,7 +117,7 @@ func (fn *Function) hessianLines(l *Listing, style Style) []string {
 		}
 		var parts []string
 		for _, t := range blk.Terms {
-			parts = append(parts, FormatMap(fn.Graph, t, l))
+			parts = append(parts, FormatMap(t, l))
 		}
 		if len(parts) == 0 {
 			parts = []string{"0"}

@@ -453,7 +453,7 @@ func sidesKey(fs []*Node) string {
 
 // FormatBlock prints block (k, l) of a Jacobian term in l's style:
 // c A[:,k] B[l,:] for c·A·dX·B, with I for an identity side.
-func FormatBlock(g *Graph, t LinearTerm, l *Listing) string {
+func FormatBlock(t LinearTerm, l *Listing) string {
 	coef := ""
 	if t.Coef != nil {
 		coef = formatFactor(t.Coef, l) + " "
@@ -465,23 +465,23 @@ func FormatBlock(g *Graph, t LinearTerm, l *Listing) string {
 	if t.Trans {
 		col, row = "l", "k"
 	}
-	return coef + formatSide(g, t.Left, l) + "[:," + col + "] " + formatSide(g, t.Right, l) + "[" + row + ",:]"
+	return coef + formatSide(t.LeftProduct, l) + "[:," + col + "] " + formatSide(t.RightProduct, l) + "[" + row + ",:]"
 }
 
 // FormatMap prints a MapTerm in l's style: c L diag(d) R.
-func FormatMap(g *Graph, t MapTerm, l *Listing) string {
+func FormatMap(t MapTerm, l *Listing) string {
 	var parts []string
 	if t.Coef != nil {
 		parts = append(parts, formatFactor(t.Coef, l))
 	}
 	if len(t.Left) > 0 {
-		parts = append(parts, formatSide(g, t.Left, l))
+		parts = append(parts, formatSide(t.LeftProduct, l))
 	}
 	if t.Diag != nil {
 		parts = append(parts, "diag("+l.Format(t.Diag)+")")
 	}
 	if len(t.Right) > 0 {
-		parts = append(parts, formatSide(g, t.Right, l))
+		parts = append(parts, formatSide(t.RightProduct, l))
 	}
 	if len(parts) == 0 || (len(t.Left) == 0 && len(t.Right) == 0 && t.Diag == nil) {
 		parts = append(parts, "I")
@@ -489,13 +489,13 @@ func FormatMap(g *Graph, t MapTerm, l *Listing) string {
 	return strings.Join(parts, " ")
 }
 
-// formatSide prints a product of factors, parenthesised when it has more
-// than one, and I for none.
-func formatSide(g *Graph, fs []*Node, l *Listing) string {
-	if len(fs) == 0 {
+// formatSide prints a term's side, its product (formatFactor), and I for
+// an empty side.
+func formatSide(product *Node, l *Listing) string {
+	if product == nil {
 		return "I"
 	}
-	return formatFactor(g.Mul(fs...), l)
+	return formatFactor(product, l)
 }
 
 // formatFactor prints n, in parentheses unless it is a name or a constant.

@@ -51,7 +51,7 @@ func TestJacobianStructure(t *testing.T) {
 				if k > 0 {
 					got += " + "
 				}
-				got += FormatBlock(fn.Graph, term, NewListing(Plain, nil))
+				got += FormatBlock(term, NewListing(Plain, nil))
 			}
 			if got != tt.block {
 				t.Errorf("block %q, want %q", got, tt.block)
@@ -91,7 +91,7 @@ func TestHessianStructure(t *testing.T) {
 					if i > 0 {
 						got += " + "
 					}
-					got += FormatMap(fn.Graph, term, NewListing(Plain, nil))
+					got += FormatMap(term, NewListing(Plain, nil))
 				}
 				if got != want {
 					t.Errorf("block (%d, %d) = %q, want %q", b.Row, b.Col, got, want)

@@ -71,6 +71,15 @@ func (l *Listing) Spell(n *Node) string {
 	return l.print(n, n)
 }
 
+// SpellSum prints the sum of terms, a sum with no node of its own, naming
+// what each term would repeat.
+func (l *Listing) SpellSum(terms []*Node) string {
+	for _, t := range terms {
+		l.share(t)
+	}
+	return FormatSum(terms, l.style, l.names)
+}
+
 // Definitions returns the definitions made since the last call, each
 // after the ones it uses, and forgets them; their names stay in use.
 func (l *Listing) Definitions() []Definition {

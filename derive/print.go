@@ -38,6 +38,13 @@ func Format(n *Node, style Style, names map[*Node]string) string {
 	return s
 }
 
+// FormatSum prints the sum of terms in style, as Format prints a sum
+// node: for the terms of a sum that has no node of its own.
+func FormatSum(terms []*Node, style Style, names map[*Node]string) string {
+	p := &printer{style: style, names: names}
+	return p.sum(terms)
+}
+
 func (p *printer) node(n *Node) (string, int) {
 	if n == nil {
 		return "0", precAtom

@@ -161,7 +161,7 @@ func (e *function) hessianDoc(names []string, h string) []string {
 			}
 			var parts []string
 			for _, t := range b.Terms {
-				parts = append(parts, derive.FormatMap(fn.Graph, t, doc.l))
+				parts = append(parts, derive.FormatMap(t, doc.l))
 			}
 			if len(parts) == 0 {
 				parts = []string{"0"}

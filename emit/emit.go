@@ -94,7 +94,11 @@ func Generate(funcs []*derive.Function, opts Options) (_ []byte, err error) {
 			default:
 				e := newFunc(fn, g.role, g.order, top)
 				e.plans = opts.Plans
+				before := fn.Graph.Len()
 				e.emit(f)
+				if err := checkGraphKept(e.name, fn.Graph, before); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -64,7 +64,9 @@ type function struct {
 	body    []plan.Step
 	args    map[string]*val // the parameters by name
 	uses    map[*derive.Node]int
+	dotSums map[*derive.Node]*derive.Node // a dot product aᵀ b summed from a ⊙ b (countUsesFrom)
 	vals    map[*derive.Node]*val
+	parts   []*partial // products formed without a node, in the order formed
 	dims    map[derive.Dim]*val
 	used    map[derive.Dim]bool          // dimensions the generated code reads
 	binder  map[derive.Dim]*derive.Input // the input each dimension is read from
@@ -215,15 +217,7 @@ func (e *function) eulerDegree() int {
 func (e *function) valueByEuler(d int) *val {
 	fn := e.fn
 	// Count uses as if f were not computed: it is not.
-	e.uses = map[*derive.Node]int{}
-	for _, n := range derive.Postorder(fn.Grads...) {
-		for _, a := range n.Args {
-			e.uses[a]++
-		}
-	}
-	for _, g := range fn.Grads {
-		e.uses[g]++
-	}
+	e.countUsesFrom(fn.Grads)
 	for _, o := range e.outs {
 		e.writeGradient(o.to, o.node, o.arg)
 	}
@@ -291,16 +285,35 @@ func (e *function) roots() []*derive.Node {
 	return roots
 }
 
-func (e *function) countUses() {
+// countUses counts the readers of every node the function computes
+// (countUsesFrom its roots).
+func (e *function) countUses() { e.countUsesFrom(e.roots()) }
+
+// countUsesFrom counts the readers of every node under roots, a root
+// counting once more, and settles the dot products that are summed from a
+// Hadamard product formed anyway (dotSum): their reads of a and b move to
+// a ⊙ b. The counts are fixed before lowering starts; lowering only reads
+// them.
+func (e *function) countUsesFrom(roots []*derive.Node) {
 	e.uses = map[*derive.Node]int{}
-	for _, n := range derive.Postorder(e.roots()...) {
+	order := derive.Postorder(roots...)
+	for _, n := range order {
 		for _, a := range n.Args {
 			e.uses[a]++
 		}
 	}
-	for _, r := range e.roots() {
+	for _, r := range roots {
 		if r != nil {
 			e.uses[r]++
+		}
+	}
+	e.dotSums = map[*derive.Node]*derive.Node{}
+	for _, n := range order {
+		if h := e.dotSum(n); h != nil {
+			e.uses[n.Args[0]]--
+			e.uses[n.Args[1]]--
+			e.uses[h]++
+			e.dotSums[n] = h
 		}
 	}
 }
@@ -380,6 +393,17 @@ type planError struct {
 
 func (p planError) Error() string {
 	return fmt.Sprintf("emit: internal error: the plan of %s breaks the rule that %v", p.fn, p.err)
+}
+
+// checkGraphKept returns the internal error of a lowering of fn that
+// added nodes to the derived graph g, which had before nodes: lowering
+// reads the graph and builds only its plan (partials for the products it
+// forms), so that what derive proved is what is emitted.
+func checkGraphKept(fn string, g *derive.Graph, before int) error {
+	if added := g.Len() - before; added != 0 {
+		return planError{fn, fmt.Errorf("lowering adds no node to the derived graph: it added %d", added)}
+	}
+	return nil
 }
 
 // parameters returns the values of the function's parameters: the inputs

@@ -189,7 +189,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 		doc.lines[len(doc.lines)-1] += "  (in " + jac.Wrt.Name + ")"
 		if jac.Structured && jac.Derivative == nil {
 			for _, t := range jac.Terms {
-				doc.line("\t\tblock (k, l) += " + derive.FormatBlock(fn.Graph, t, doc.l))
+				doc.line("\t\tblock (k, l) += " + derive.FormatBlock(t, doc.l))
 			}
 		}
 	}

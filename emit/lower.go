@@ -151,20 +151,41 @@ func (e *function) formula(n *derive.Node) string {
 	if !derive.Exceeds(n, e.fn.Names, maxCommentNodes) {
 		return derive.Format(n, derive.Plain, without(e.fn.Names, n))
 	}
+	l := e.commentListing(n)
+	return withDefinitions(l.Spell(n), l)
+}
+
+// formulaOfSum is formula for the sum of terms, a sum with no node of its
+// own.
+func (e *function) formulaOfSum(terms []*derive.Node) string {
+	long := false
+	for _, t := range terms {
+		long = long || derive.Exceeds(t, e.fn.Names, maxCommentNodes)
+	}
+	if !long {
+		return derive.FormatSum(terms, derive.Plain, e.fn.Names)
+	}
+	l := e.commentListing(nil)
+	return withDefinitions(l.SpellSum(terms), l)
+}
+
+// commentListing returns a listing for a long formula in a comment, with
+// every value computed so far but n spelt by its Go name.
+func (e *function) commentListing(n *derive.Node) *derive.Listing {
 	l := derive.NewFunctionListing(e.fn, derive.Plain)
 	for m, v := range e.vals {
 		if m != n && m.Op != derive.OpVar {
 			l.Bind(m, v.Name)
 		}
 	}
-	return withDefinitions(l.Spell(n), l)
+	return l
 }
 
 // formulaMap prints the Hessian term t for a statement comment, as formula
 // does a node.
 func (e *function) formulaMap(t derive.MapTerm) string {
 	l := derive.NewFunctionListing(e.fn, derive.Plain)
-	return withDefinitions(derive.FormatMap(e.fn.Graph, t, l), l)
+	return withDefinitions(derive.FormatMap(t, l), l)
 }
 
 // withDefinitions appends the definitions l has made to text: "; where
@@ -209,13 +230,13 @@ func (e *function) writeInto(n *derive.Node, dst *val) {
 	})
 }
 
-// isPlusTranspose reports whether the sum n is A + Aᵀ for a matrix A that
-// is not itself a transpose.
-func isPlusTranspose(n *derive.Node) bool {
-	if len(n.Args) != 2 {
+// isPlusTranspose reports whether the sum of terms is A + Aᵀ for a matrix
+// A that is not itself a transpose.
+func isPlusTranspose(terms []*derive.Node) bool {
+	if len(terms) != 2 {
 		return false
 	}
-	a, b := n.Args[0], n.Args[1]
+	a, b := terms[0], terms[1]
 	if a.Op == derive.OpTranspose {
 		a, b = b, a
 	}
@@ -226,7 +247,7 @@ func isPlusTranspose(n *derive.Node) bool {
 // the other terms in one loop, then each product added by its BLAS call
 // with beta = 1, so no product needs a buffer of its own. It reports
 // whether n had such terms.
-func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) bool {
+func (e *function) sumWithProducts(terms []*derive.Node, dst *val, note plan.Step) bool {
 	type term struct {
 		factors []*derive.Node
 		alpha   expr
@@ -234,7 +255,7 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) boo
 	}
 	var products []term
 	var rest []*derive.Node
-	for _, t := range n.Args {
+	for _, t := range terms {
 		switch {
 		case t.Op == derive.OpMul && e.uses[t] <= 1:
 			products = append(products, term{t.Args, nil, t})
@@ -248,15 +269,9 @@ func (e *function) sumWithProducts(n *derive.Node, dst *val, note plan.Step) boo
 		return false
 	}
 	e.stmt(note)
-	accumulate := false
-	switch len(rest) {
-	case 0:
-	case 1:
-		e.writeInto(rest[0], dst)
-		accumulate = true
-	default:
-		e.writeInto(&derive.Node{Op: derive.OpAdd, Args: rest, Shape: n.Shape}, dst)
-		accumulate = true
+	accumulate := len(rest) > 0
+	if accumulate {
+		e.writeTerms(rest, dst)
 	}
 	for _, p := range products {
 		op := " = "
@@ -308,9 +323,9 @@ func (e *function) reduce(n *derive.Node, acc *val) expr {
 }
 
 // dotProduct lowers a product with a scalar value: summed from a ⊙ b when
-// that is formed anyway (dotAsSum), else by its BLAS calls.
+// that is formed anyway (countUsesFrom), else by its BLAS calls.
 func (e *function) dotProduct(n *derive.Node, acc *val) expr {
-	if h := e.dotAsSum(n); h != nil {
+	if h := e.dotSums[n]; h != nil {
 		return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
 	}
 	return e.product(n.Args, nil, nil, nil)
@@ -327,19 +342,18 @@ func (e *function) sumOf(n *derive.Node, acc *val) expr {
 func (e *function) traceOf(n *derive.Node, acc *val) expr {
 	x := n.Args[0]
 	if x.Op == derive.OpMul && e.uses[x] <= 1 {
-		fs := e.regroup(x.Args)
-		if first := fs[0]; first.Op == derive.OpTranspose {
+		fs := e.regroup(nodeLinks(x.Args))
+		if w, ok := untransposed(fs[0]); ok {
 			// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
-			p := e.fn.Graph.Mul(fs[1:]...)
-			return e.accumulate(p.Shape, func(i, j expr) expr {
-				return plan.Mul(e.elem(first.Args[0], i, j), e.elem(p, i, j))
-			}, acc, first.Args[0], p)
+			p := e.chainLink(fs[1:])
+			return e.accumulate(p.shape(), func(i, j expr) expr {
+				return plan.Mul(e.linkEntry(w, i, j), e.linkEntry(p, i, j))
+			}, acc, linkNodes(w, p)...)
 		}
-		p := e.fn.Graph.Mul(fs[:len(fs)-1]...)
-		last := fs[len(fs)-1]
-		return e.accumulate(p.Shape, func(i, j expr) expr {
-			return plan.Mul(e.elem(p, i, j), e.elem(last, j, i))
-		}, acc, p, last)
+		p, last := e.chainLink(fs[:len(fs)-1]), fs[len(fs)-1]
+		return e.accumulate(p.shape(), func(i, j expr) expr {
+			return plan.Mul(e.linkEntry(p, i, j), e.linkEntry(last, j, i))
+		}, acc, linkNodes(p, last)...)
 	}
 	return e.accumulate(derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
 }
@@ -424,35 +438,61 @@ func (e *function) inverseInto(n *derive.Node, dst *val, note plan.Step) bool {
 	return true
 }
 
-// sumInto writes A + Aᵀ by runtime.AddTransposeTo, and a sum with product
-// terms by sumWithProducts; it reports false for any other sum.
+// sumInto writes a sum node by writeSum.
 func (e *function) sumInto(n *derive.Node, dst *val, note plan.Step) bool {
-	if isPlusTranspose(n) {
-		a := e.asGeneral(e.operand(n.Args[0]))
+	return e.writeSum(n.Args, dst, note)
+}
+
+// writeSum writes A + Aᵀ by runtime.AddTransposeTo, and a sum with product
+// terms by sumWithProducts; it reports false for any other sum.
+func (e *function) writeSum(terms []*derive.Node, dst *val, note plan.Step) bool {
+	if isPlusTranspose(terms) {
+		a := e.asGeneral(e.operand(terms[0]))
 		e.stmt(note)
 		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddTransposeTo", ref(dst), ref(a.v)), Writes: []*val{dst}})
 		return true
 	}
-	return e.sumWithProducts(n, dst, note)
+	return e.sumWithProducts(terms, dst, note)
 }
 
-// dotAsSum returns a ⊙ b when the dot product n = aᵀ b can be summed from
-// it because it is needed anyway (the gradient of aᵀ exp(X b) is
+// writeTerms writes the sum of terms into dst as writeInto writes a sum
+// node, for the terms of a sum that has no node of its own (the terms left
+// after sumWithProducts takes the products, the gradient terms the row
+// panels do not add).
+func (e *function) writeTerms(terms []*derive.Node, dst *val) {
+	if len(terms) == 1 {
+		e.writeInto(terms[0], dst)
+		return
+	}
+	note := &plan.Comment{Text: e.label(dst) + " = " + e.formulaOfSum(terms)}
+	if dst.Owner == plan.Workspace {
+		note.About = dst
+	}
+	if e.writeSum(terms, dst, note) {
+		return
+	}
+	for _, t := range terms {
+		e.prepare(t)
+	}
+	shape := terms[0].Shape
+	e.fusedLoop(shape, []plan.Step{note}, func(i, j expr) plan.Step {
+		return &plan.Set{To: e.readShaped(shape, dst, i, j), Op: "=", Value: sumEntries(terms, func(t *derive.Node) expr { return e.elem(t, i, j) })}
+	})
+}
+
+// dotSum returns a ⊙ b when n is a dot product aᵀ b that can be summed
+// from it because it is needed anyway (the gradient of aᵀ exp(X b) is
 // (a ⊙ exp(X b)) bᵀ): one loop then forms a ⊙ b and sums it, instead of a
-// Dot and a second pass. The use counts move from a and b to a ⊙ b. It
-// returns nil otherwise.
-func (e *function) dotAsSum(n *derive.Node) *derive.Node {
-	if len(n.Args) != 2 || n.Args[0].Op != derive.OpTranspose || !n.Args[1].Shape.IsCol() || !n.Args[0].Args[0].Shape.IsCol() {
+// Dot and a second pass. It returns nil otherwise. It reads the use counts
+// of the counting in progress (countUsesFrom).
+func (e *function) dotSum(n *derive.Node) *derive.Node {
+	if n.Op != derive.OpMul || !n.Shape.IsScalar() || len(n.Args) != 2 || n.Args[0].Op != derive.OpTranspose || !n.Args[1].Shape.IsCol() || !n.Args[0].Args[0].Shape.IsCol() {
 		return nil
 	}
-	a, b := n.Args[0].Args[0], n.Args[1]
-	h := e.fn.Graph.FindHadamard(a, b)
+	h := e.fn.Graph.FindHadamard(n.Args[0].Args[0], n.Args[1])
 	if h == nil || e.uses[h] == 0 {
 		return nil
 	}
-	e.uses[n.Args[0]]--
-	e.uses[b]--
-	e.uses[h]++
 	return h
 }
 

@@ -133,8 +133,14 @@ func qualCall(path, name string) func(x expr) expr {
 
 // addEntry writes a sum, a term −1·t as a subtraction.
 func addEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
-	x := arg(n.Args[0])
-	for _, t := range n.Args[1:] {
+	return sumEntries(n.Args, arg)
+}
+
+// sumEntries writes the sum of the terms' entries, a negated term
+// subtracted.
+func sumEntries(terms []*derive.Node, arg func(*derive.Node) expr) expr {
+	x := arg(terms[0])
+	for _, t := range terms[1:] {
 		if c, rest := negated(t); c {
 			x = plan.Sub(x, arg(rest))
 		} else {

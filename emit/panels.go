@@ -130,13 +130,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	// The gradient starts as its terms free of X; the panels add Xᵀ r.
 	dst := &val{Name: e.scope.fresh(o.param + "Raw"), Kind: plan.Vector, Owner: plan.Destination, Shape: o.to.Shape, Of: o.arg}
 	e.stmt(&plan.Let{Vars: []*val{dst}, Value: plan.Method(ref(o.arg), "RawVector")})
-	switch len(p.rest) {
-	case 0:
+	if len(p.rest) == 0 {
 		e.zero(dst, true)
-	case 1:
-		e.writeInto(p.rest[0], dst)
-	default:
-		e.writeInto(&derive.Node{Op: derive.OpAdd, Args: p.rest, Shape: o.node.Shape}, dst)
+	} else {
+		e.writeTerms(p.rest, dst)
 	}
 	xv, wv := e.ensure(p.x), e.ensure(p.w)
 	// The panel loop fills u, r and the row-local values read more than

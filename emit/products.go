@@ -1,8 +1,6 @@
 package emit
 
 import (
-	"slices"
-
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
@@ -67,14 +65,19 @@ func (e *function) product(fs []*derive.Node, alpha expr, dst *val, note plan.St
 // productInto is product; with accumulate set it adds the product to dst
 // (BLAS beta = 1) instead of overwriting it.
 func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note plan.Step, accumulate bool) expr {
+	return e.productLinks(nodeLinks(fs), alpha, dst, note, accumulate)
+}
+
+// productLinks is productInto for a chain of links.
+func (e *function) productLinks(fs []link, alpha expr, dst *val, note plan.Step, accumulate bool) expr {
 	if alpha == nil {
 		alpha = one
 	}
 	fs = e.regroup(fs)
 	ops := make([]operand, len(fs))
-	for k, f := range fs {
-		ops[k] = e.factor(f)
-		ops[k].name, ops[k].text = e.localName(f), e.factorText(f, ops[k])
+	for k, l := range fs {
+		ops[k] = e.linkOperand(l)
+		ops[k].name, ops[k].text = e.linkName(l), e.linkText(l, ops[k])
 	}
 	if note != nil {
 		e.stmt(note)
@@ -90,7 +93,7 @@ func (e *function) productInto(fs []*derive.Node, alpha expr, dst *val, note pla
 	// a column inside a longer chain (xᵀ x in x xᵀ x, or the row xᵀ A
 	// times y in xᵀ A y zᵀ) is a scalar: its dot product scales the rest,
 	// so no product has a 1×1 operand.
-	fromRight := fs[len(fs)-1].Shape.IsCol()
+	fromRight := fs[len(fs)-1].shape().IsCol()
 	for len(ops) > 2 {
 		if k := rowThenColumn(ops); k >= 0 {
 			dot := plan.NewValue(e.scope.fresh(partialName(ops[k], ops[k+1], "dot")), plan.Scalar, plan.Local)
@@ -188,116 +191,19 @@ func scaled(alpha, x expr) expr {
 	return plan.Mul(alpha, x)
 }
 
-// regroup rewrites a product chain to reuse products: a palindrome
-// Rᵀ M R (or Rᵀ R) becomes Yᵀ M Y with Y = R formed once, and a run of
-// factors whose product is already computed becomes that value. So
-// tr(Bᵀ Xᵀ C X B) forms X B once, and its gradient (C + Cᵀ) X B Bᵀ reuses it.
-func (e *function) regroup(fs []*derive.Node) []*derive.Node {
-	g := e.fn.Graph
-	k := len(fs)
-	for h := k / 2; h >= 2; h-- {
-		palindrome := true
-		for i := 0; i < h && palindrome; i++ {
-			palindrome = fs[i] == g.T(fs[k-1-i])
-		}
-		if palindrome {
-			// Form the half that is already formed, if either is: X B for
-			// both Bᵀ Xᵀ C X B and X B Bᵀ Xᵀ.
-			if y := g.Mul(fs[:h]...); e.vals[y] != nil {
-				out := append([]*derive.Node{y}, fs[h:k-h]...)
-				return append(out, g.TransposeOf(y))
-			}
-			y := g.Mul(fs[k-h:]...)
-			e.ensure(y)
-			out := append([]*derive.Node{g.TransposeOf(y)}, fs[h:k-h]...)
-			return append(out, y)
-		}
-	}
-	// The longest run of factors (the leftmost of equal length) that is a
-	// stored product or the transpose of one. The stored products are
-	// searched for in the chain, not every run formed and looked up: that
-	// built O(k²) product nodes of O(k) factors each per chain.
-	// Ties go to the product itself over a transpose, so the choice does
-	// not depend on the order of the map.
-	type match struct {
-		at, length int
-		transposed bool
-		product    *derive.Node
-	}
-	better := func(a, b match) bool {
-		if a.length != b.length {
-			return a.length > b.length
-		}
-		if a.at != b.at {
-			return a.at < b.at
-		}
-		return !a.transposed && b.transposed
-	}
-	var best *match
-	for m := range e.vals {
-		if m.Op != derive.OpMul || len(m.Args) < 2 || len(m.Args) >= k || (best != nil && len(m.Args) < best.length) {
-			continue
-		}
-		if i := indexRun(fs, m.Args); i >= 0 {
-			if c := (match{i, len(m.Args), false, m}); best == nil || better(c, *best) {
-				best = &c
-			}
-		}
-		if i := indexRun(fs, e.transposedFactors(m)); i >= 0 {
-			if c := (match{i, len(m.Args), true, m}); best == nil || better(c, *best) {
-				best = &c
-			}
-		}
-	}
-	if best == nil {
-		return fs
-	}
-	reuse := best.product
-	if best.transposed {
-		reuse = g.TransposeOf(reuse)
-	}
-	out := append(append([]*derive.Node{}, fs[:best.at]...), reuse)
-	return e.regroup(append(out, fs[best.at+best.length:]...))
-}
-
-// transposedFactors returns the factors of mᵀ for the product m: the
-// transposes of m's factors in reverse order.
-func (e *function) transposedFactors(m *derive.Node) []*derive.Node {
-	out := make([]*derive.Node, len(m.Args))
-	for i, a := range m.Args {
-		out[len(out)-1-i] = e.fn.Graph.T(a)
-	}
-	return out
-}
-
-// chainShape is the shape of the product of the factors fs.
-func chainShape(fs []*derive.Node) derive.Shape {
-	return derive.Shape{Rows: fs[0].Shape.Rows, Cols: fs[len(fs)-1].Shape.Cols}
-}
-
-// indexRun returns the first i with fs[i:i+len(run)] equal to run, or -1.
-func indexRun(fs, run []*derive.Node) int {
-	for i := 0; i+len(run) <= len(fs); i++ {
-		if slices.Equal(fs[i:i+len(run)], run) {
-			return i
-		}
-	}
-	return -1
-}
-
 // spdSandwich emits Rᵀ C R for an spd input C through C's Cholesky factor
 // (runtime.Cholesky.SandwichTo: a triangular multiply and a rank-k update,
 // half the flops of two products); it reports whether fs had that form.
-func (e *function) spdSandwich(fs []*derive.Node, alpha expr, dst *val, accumulate bool) bool {
+func (e *function) spdSandwich(fs []link, alpha expr, dst *val, accumulate bool) bool {
 	c, r := fs[1], fs[2]
-	if c.Op != derive.OpVar || e.input(c.Name).Kind != spec.SPD || fs[0] != e.fn.Graph.T(r) || !r.Shape.IsMatrix() {
+	if c.node == nil || c.trans || c.node.Op != derive.OpVar || e.input(c.node.Name).Kind != spec.SPD || !linksTranspose(fs[0], r) || !r.shape().IsMatrix() {
 		return false
 	}
-	o := e.asGeneral(e.stored(e.factor(r)))
+	o := e.asGeneral(e.stored(e.linkOperand(r)))
 	if o.trans {
 		return false
 	}
-	f := e.factorOf(c)
+	f := e.factorOf(c.node)
 	e.stmt(blasEffect(&plan.Do{Call: plan.Method(f, "SandwichTo", ref(dst), alpha, ref(o.v), beta(accumulate, 1.0))}, dst, accumulate))
 	return true
 }

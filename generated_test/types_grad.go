@@ -48,9 +48,9 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	// Sv = S v
 	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
 	vTSv := ggblas64.Dot(vRaw, Sv)
-	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
+	MRaw := M.RawMatrix()
 	// PM = P M
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
@@ -126,9 +126,9 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// Sv = S v
 	ggblas64.Symv(1, SRaw, vRaw, 0, Sv)
 	vTSv := ggblas64.Dot(vRaw, Sv)
-	MRaw := M.RawMatrix()
 	PM := ggruntime.Mat(&ws.PM, n, k)
 	PRaw := P.RawSymmetric()
+	MRaw := M.RawMatrix()
 	// PM = P M
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0

@@ -1976,9 +1976,9 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	runtime.CheckMatrix("QuadTrace", "W", WRows, k, n, k, "n", "k")
 	ws := quadTracePool.Get().(*quadTraceWork)
 	defer quadTracePool.Put(ws)
-	WRaw := W.RawMatrix()
 	AW := runtime.Mat(&ws.AW, n, k)
 	ARaw := A.RawMatrix()
+	WRaw := W.RawMatrix()
 	// AW = A W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0

@@ -2580,15 +2580,15 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("ColumnMatrixInput", "x", x.Len(), n, "n")
 	ws := columnMatrixInputPool.Get().(*columnMatrixInputWork)
 	defer columnMatrixInputPool.Put(ws)
+	CX := runtime.Vec(&ws.CX, n)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
 	sumCX := 0.0
-	CX := runtime.Vec(&ws.CX, n)
 	xTC := 0.0
 	// CX = C .* x
 	for i := 0; i < n; i++ {
-		sumCX += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		sumCX += CX.Data[i]
 		xTC += CX.Data[i]
 	}
 	f := sumCX + xTC
@@ -2625,15 +2625,15 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	runtime.CheckNoAlias("ColumnMatrixInputGrad", []runtime.Arg{runtime.MatrixArg("dC", dC.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
+	CX := runtime.Vec(&ws.CX, n)
 	CRaw := runtime.ColumnOf(C.RawMatrix())
 	xRaw := x.RawVector()
 	sumCX := 0.0
-	CX := runtime.Vec(&ws.CX, n)
 	xTC := 0.0
 	// CX = C .* x
 	for i := 0; i < n; i++ {
-		sumCX += CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
+		sumCX += CX.Data[i]
 		xTC += CX.Data[i]
 	}
 	f := sumCX + xTC
