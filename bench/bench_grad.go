@@ -207,6 +207,7 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
 	// tmp = a .* exp(X b)
+	// f = a' exp(X b)
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
 		f += tmp.Data[i]
@@ -281,6 +282,7 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	// AW = A W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
+	// f = tr(W' A W)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
@@ -402,6 +404,7 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	// CXB = C X B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
+	// f = tr(B' X' C X B)
 	for i := 0; i < m; i++ {
 		for j := 0; j < p; j++ {
 			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
@@ -452,7 +455,7 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f
@@ -520,6 +523,7 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 	}
@@ -656,6 +660,7 @@ func B6GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -703,6 +708,7 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -719,7 +725,7 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 	}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
+	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -809,6 +815,7 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
 	YRaw := Y.RawMatrix()
 	sum := 0.0
+	// sum = sum((H W2 - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
 			sum += math.Pow(HW2.Data[i*HW2.Stride+j]-YRaw.Data[i*YRaw.Stride+j], 2.0)
@@ -892,6 +899,7 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	// HW2MinusY += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
+	// sum = sum((H W2 - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
 			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]

@@ -165,7 +165,7 @@ func (e *function) hessianTerm(t derive.MapTerm, alpha expr, blk *val, size offs
 		e.stmt(&plan.Do{Call: plan.Method(e.workField(*diag), method, append([]expr{ref(blk)}, args...)...), Updates: []*val{blk}})
 	}
 	if t.Diag != nil && derive.Transposes(t.LeftProduct, t.RightProduct) {
-		update("SandwichAdd", alpha, e.asGeneralCode(t.RightProduct), dvec)
+		update("SandwichAdd", coefficient(alpha), e.asGeneralCode(t.RightProduct), dvec)
 		return
 	}
 	left, transL := expr(plan.Qual{Path: runtimePath, Name: "Identity"}), false
@@ -180,7 +180,7 @@ func (e *function) hessianTerm(t derive.MapTerm, alpha expr, blk *val, size offs
 	if t.RightProduct != nil {
 		right = e.asGeneralCode(t.RightProduct)
 	}
-	update("Add", alpha, left, dvec, right, plan.Const{V: transL})
+	update("Add", coefficient(alpha), left, dvec, right, plan.Const{V: transL})
 }
 
 // blockDim is the size of a wrt input's block of the Hessian: its length,

@@ -86,13 +86,13 @@ func (e *function) emitJacobian(f *jen.File) {
 			if jac.Derivative.Shape.IsScalar() {
 				e.stmt(&plan.Set{To: plan.Elem{X: plan.Field{X: plan.Field{X: ref(layout), Name: "J"}, Name: "Data"}, I: plan.IntLit(0)}, Op: "=", Value: e.scalar(jac.Derivative)})
 			} else {
-				add("AddBlock", plan.IntLit(0), plan.IntLit(0), plan.Const{V: 1.0}, e.asGeneralCode(jac.Derivative))
+				add("AddBlock", plan.IntLit(0), plan.IntLit(0), plan.IntLit(1), e.asGeneralCode(jac.Derivative))
 			}
 		case jac.Structured:
 			e.comment(fmt.Sprintf("%s from the structure of dF = %s", jparams[k].Name, e.formula(jac.Differential)))
 			e.stmt(zero)
 			for _, t := range jac.Terms {
-				alpha := e.coef(t.Coef)
+				alpha := coefficient(e.coef(t.Coef))
 				if t.Hadamard != nil {
 					add("AddHadamard", alpha, e.asGeneralCode(t.Hadamard))
 					continue

@@ -326,7 +326,7 @@ func (e *function) reduce(n *derive.Node, acc *val) expr {
 // that is formed anyway (countUsesFrom), else by its BLAS calls.
 func (e *function) dotProduct(n *derive.Node, acc *val) expr {
 	if h := e.dotSums[n]; h != nil {
-		return e.accumulate(h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
+		return e.accumulate(n, h.Shape, func(i, j expr) expr { return e.elem(h, i, j) }, acc, h)
 	}
 	return e.product(n.Args, nil, nil, nil)
 }
@@ -334,7 +334,7 @@ func (e *function) dotProduct(n *derive.Node, acc *val) expr {
 // sumOf sums the entries of sum's argument in a loop.
 func (e *function) sumOf(n *derive.Node, acc *val) expr {
 	x := n.Args[0]
-	return e.accumulate(x.Shape, func(i, j expr) expr { return e.elem(x, i, j) }, acc, x)
+	return e.accumulate(n, x.Shape, func(i, j expr) expr { return e.elem(x, i, j) }, acc, x)
 }
 
 // traceOf sums the diagonal, or tr(P F) = Σᵢⱼ Pᵢⱼ Fⱼᵢ without forming the
@@ -346,16 +346,16 @@ func (e *function) traceOf(n *derive.Node, acc *val) expr {
 		if w, ok := untransposed(fs[0]); ok {
 			// tr(Wᵀ P) = Σᵢⱼ Wᵢⱼ Pᵢⱼ: both read in storage order.
 			p := e.chainLink(fs[1:])
-			return e.accumulate(p.shape(), func(i, j expr) expr {
+			return e.accumulate(n, p.shape(), func(i, j expr) expr {
 				return plan.Mul(e.linkEntry(w, i, j), e.linkEntry(p, i, j))
 			}, acc, linkNodes(w, p)...)
 		}
 		p, last := e.chainLink(fs[:len(fs)-1]), fs[len(fs)-1]
-		return e.accumulate(p.shape(), func(i, j expr) expr {
+		return e.accumulate(n, p.shape(), func(i, j expr) expr {
 			return plan.Mul(e.linkEntry(p, i, j), e.linkEntry(last, j, i))
 		}, acc, linkNodes(p, last)...)
 	}
-	return e.accumulate(derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
+	return e.accumulate(n, derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
 }
 
 // norm2Of is Nrm2 for a vector, runtime.Norm for a matrix.
@@ -497,14 +497,18 @@ func (e *function) dotSum(n *derive.Node) *derive.Node {
 }
 
 // accumulate emits a loop summing term, which reads entries of operands,
-// over shape into the new local acc. The operands' own work comes first
-// (prepare), and acc holds a partial sum until the loop ends: fusedLoop
-// keeps every reader of acc out of it (ruleReductionRead).
-func (e *function) accumulate(shape derive.Shape, term func(i, j expr) expr, acc *val, operands ...*derive.Node) expr {
+// over shape into the new local acc, the value of n. The operands' own
+// work comes first (prepare), and acc holds a partial sum until the loop
+// ends: fusedLoop keeps every reader of acc out of it (ruleReductionRead).
+func (e *function) accumulate(n *derive.Node, shape derive.Shape, term func(i, j expr) expr, acc *val, operands ...*derive.Node) expr {
 	for _, o := range operands {
 		e.prepare(o)
 	}
-	e.fusedLoop(shape, []plan.Step{&plan.Let{Vars: []*val{acc}, Value: plan.Const{V: 0.0}}}, func(i, j expr) plan.Step {
+	pre := []plan.Step{
+		&plan.Let{Vars: []*val{acc}, Value: plan.Const{V: 0.0}},
+		&plan.Comment{Text: acc.Name + " = " + e.formula(n), About: acc},
+	}
+	e.fusedLoop(shape, pre, func(i, j expr) plan.Step {
 		return &plan.Set{To: ref(acc), Op: "+=", Value: term(i, j)}
 	})
 	return nil

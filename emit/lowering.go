@@ -103,7 +103,7 @@ func (e *function) sumSquaresOf(n *derive.Node, acc *val) expr {
 	if e.inline(x) {
 		e.ensure(x)
 	}
-	return e.accumulate(x.Shape, func(i, j expr) expr { return plan.Mul(e.elem(x, i, j), e.elem(x, i, j)) }, acc, x)
+	return e.accumulate(n, x.Shape, func(i, j expr) expr { return plan.Mul(e.elem(x, i, j), e.elem(x, i, j)) }, acc, x)
 }
 
 // combine returns the expression of the elementwise node n from the

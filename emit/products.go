@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"math"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/gradgen/gradgen/derive"
@@ -204,7 +206,7 @@ func (e *function) spdSandwich(fs []link, alpha expr, dst *val, accumulate bool)
 		return false
 	}
 	f := e.factorOf(c.node)
-	e.stmt(blasEffect(&plan.Do{Call: plan.Method(f, "SandwichTo", ref(dst), alpha, ref(o.v), beta(accumulate, 1.0))}, dst, accumulate))
+	e.stmt(blasEffect(&plan.Do{Call: plan.Method(f, "SandwichTo", ref(dst), coefficient(alpha), ref(o.v), beta(accumulate))}, dst, accumulate))
 	return true
 }
 
@@ -226,7 +228,7 @@ func (e *function) chainAtRunTime(ops []operand, alpha expr, dst *val, accumulat
 	field := e.scope.fresh("chain")
 	e.work = append(e.work, workField{field, jen.Qual(runtimePath, "Chain")})
 	e.comment("Multiply in the cheapest order for these sizes.")
-	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), "MulTo", ref(dst), alpha, beta(accumulate, 1.0),
+	e.stmt(blasEffect(&plan.Do{Call: plan.Method(e.workField(field), "MulTo", ref(dst), coefficient(alpha), beta(accumulate),
 		plan.Composite{Slice: true, Type: plan.Qual{Path: blas64Path, Name: "General"}, Elems: mats},
 		plan.Composite{Slice: true, Type: plan.Qual{Name: "bool"}, Elems: trans})}, dst, accumulate))
 	return true
@@ -238,7 +240,8 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 	if !accumulate && e.solve(l, r, alpha, dst) {
 		return nil
 	}
-	b := beta(accumulate, 1)
+	b := beta(accumulate)
+	alpha = coefficient(alpha)
 	l, r = e.stored(l), e.stored(r)
 	if e.symmetricProduct(l, r, alpha, b, dst, accumulate) {
 		return nil
@@ -312,16 +315,23 @@ func (e *function) symmetricProduct(l, r operand, alpha, beta expr, dst *val, ac
 	return false
 }
 
-// beta is a product's β: 0 to overwrite, or one (the constant 1 as the
-// call site writes it) to accumulate.
-func beta(accumulate bool, one any) expr {
-	if !accumulate {
-		if _, isInt := one.(int); isInt {
-			return plan.Const{V: 0}
-		}
-		return plan.Const{V: 0.0}
+// beta is a product's β: 0 to overwrite, 1 to accumulate.
+func beta(accumulate bool) expr {
+	if accumulate {
+		return plan.IntLit(1)
 	}
-	return plan.Const{V: one}
+	return plan.IntLit(0)
+}
+
+// coefficient spells alpha as the float64 argument of a call: an integral
+// constant as an integer (1, -1, 2), as hand-written gonum code writes α.
+// Only for arguments: in an expression an integer constant could make the
+// arithmetic an integer's.
+func coefficient(alpha expr) expr {
+	if a, ok := alpha.(plan.Lit); ok && float64(a) == math.Trunc(float64(a)) && math.Abs(float64(a)) < 1<<31 {
+		return plan.IntLit(int(a))
+	}
+	return alpha
 }
 
 // blasEffect sets what a product call into dst does to it: overwrites it,

@@ -46,6 +46,7 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	wRaw := w.RawVector()
 	prod := blas64.Dot(diagA, wRaw)
 	sumExpDiagA := 0.0
+	// sumExpDiagA = sum(exp(diag(A)))
 	for i := 0; i < n; i++ {
 		sumExpDiagA += math.Exp(diagA.Data[i])
 	}
@@ -93,6 +94,7 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	expDiagA := runtime.Vec(&ws.expDiagA, n)
 	sumExpDiagA := 0.0
 	// expDiagA = exp(diag(A))
+	// sumExpDiagA = sum(exp(diag(A)))
 	for i := 0; i < n; i++ {
 		expDiagA.Data[i] = math.Exp(diagA.Data[i])
 		sumExpDiagA += expDiagA.Data[i]
@@ -335,6 +337,7 @@ func FillScalarProduct(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	yRaw := y.RawVector()
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(y .* (i x))
 	for i2 := 0; i2 < n; i2++ {
 		f += yRaw.Data[i2*yRaw.Inc] * (i * xRaw.Data[i2*xRaw.Inc])
 	}
@@ -374,6 +377,8 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	f := 0.0
 	sumXY := 0.0
 	// tmp = i x
+	// f = sum(y .* (i x))
+	// sumXY = sum(x .* y)
 	for i2 := 0; i2 < n; i2++ {
 		tmp.Data[i2] = i * xRaw.Data[i2*xRaw.Inc]
 		f += yRaw.Data[i2*yRaw.Inc] * tmp.Data[i2]
@@ -467,6 +472,7 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	runtime.ZeroMatrix(prod)
 	blas64.Ger(1, tmp, bRaw, prod)
 	f := 0.0
+	// f = sum(tanh(X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
 			f += math.Tanh(XW.Data[i*XW.Stride+j] + prod.Data[i*prod.Stride+j])
@@ -534,6 +540,7 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	dXRaw := dX.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, h)
 	// tmp = tanh(X W + vector(1) b')
+	// f = sum(tanh(X W + vector(1) b'))
 	// tmp3 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -595,6 +602,7 @@ func FillInFunction(x *mat.VecDense, s float64) float64 {
 	runtime.CheckDim("FillInFunction", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(x .* exp(0.5 s))
 	for i := 0; i < n; i++ {
 		f += xRaw.Data[i*xRaw.Inc] * math.Exp(0.5*s)
 	}
@@ -629,6 +637,7 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	tmp := runtime.Vec(&ws.tmp, n)
 	f := 0.0
 	// tmp = exp(0.5 s)
+	// f = sum(x .* exp(0.5 s))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(0.5 * s)
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
@@ -683,6 +692,7 @@ func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -709,6 +719,7 @@ func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense,
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -770,6 +781,7 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	yTz := blas64.Dot(yRaw, zRaw)
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -800,6 +812,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	yTz := blas64.Dot(yRaw, zRaw)
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -864,6 +877,7 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
 	sumBPlusOne := 0.0
+	// sumBPlusOne = sum(b + 1)
 	for i := 0; i < n; i++ {
 		sumBPlusOne += bRaw.Data[i*bRaw.Inc] + 1.0
 	}
@@ -891,6 +905,7 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
 	sumBPlusOne := 0.0
+	// sumBPlusOne = sum(b + 1)
 	for i := 0; i < n; i++ {
 		sumBPlusOne += bRaw.Data[i*bRaw.Inc] + 1.0
 	}
@@ -966,6 +981,7 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	runtime.ZeroMatrix(wwT)
 	blas64.Ger(1, wRaw, wRaw, wwT)
 	f := 0.0
+	// f = sum(arctan(diag(A + w w')))
 	for i := 0; i < n; i++ {
 		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
 	}
@@ -1008,6 +1024,7 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	runtime.ZeroMatrix(wwT)
 	blas64.Ger(1, wRaw, wRaw, wwT)
 	f := 0.0
+	// f = sum(arctan(diag(A + w w')))
 	for i := 0; i < n; i++ {
 		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
 	}
@@ -1026,7 +1043,7 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	}
 	dwRaw := dw.RawVector()
 	// dw = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
-	blas64.Gemv(blas.NoTrans, 2.0, tmp, wRaw, 0, dwRaw)
+	blas64.Gemv(blas.NoTrans, 2, tmp, wRaw, 0, dwRaw)
 	return f
 }
 
@@ -1073,6 +1090,7 @@ func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 	ARaw := A.RawMatrix()
 	PRaw := P.RawSymmetric()
 	f := 0.0
+	// f = sum(diag(A + eye(n))' .* (1 - diag(P))')
 	for i := 0; i < n; i++ {
 		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * (1.0 - runtime.SymAt(PRaw, i, i))
 	}
@@ -1118,6 +1136,7 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 		oneMinusDiagP.Data[i] = 1.0 - runtime.SymAt(PRaw, i, i)
 	}
 	f := 0.0
+	// f = sum(diag(A + eye(n))' .* (1 - diag(P))')
 	for i := 0; i < n; i++ {
 		f += (ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)) * oneMinusDiagP.Data[i]
 	}
@@ -1179,6 +1198,7 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	SRaw := S.RawSymmetric()
 	PRaw := P.RawSymmetric()
 	f := 0.0
+	// f = tr(S P)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			f += runtime.SymAt(SRaw, i, j) * runtime.SymAt(PRaw, j, i)
@@ -1277,6 +1297,7 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	prod := blas64.Dot(xRaw, tmp)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1324,6 +1345,7 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	prod := blas64.Dot(xRaw, tmp)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1410,6 +1432,7 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 	blas64.Ger(1, tmp, aRaw, prod)
 	bRaw := b.RawVector()
 	f := 0.0
+	// f = tr((A + vector(1) a') diag(b))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			f += (ARaw.Data[i*ARaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
@@ -1549,6 +1572,7 @@ func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	ws.cholP.Factorize(P.RawSymmetric())
 	ws.cholP.SolveTo(invPX, XRaw)
 	f := 0.0
+	// f = tr((X + inv(P) X) X')
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
@@ -1601,6 +1625,7 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invP, XRaw, 0, invPX)
 	f := 0.0
 	dXRaw := dX.RawMatrix()
+	// f = tr((X + inv(P) X) X')
 	// dX = 2 X + 2 inv(P) X
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
@@ -1610,7 +1635,7 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	}
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = -(inv(P) X X' inv(P))
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1.0, invPX, invPX, 0, tmp)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invPX, invPX, 0, tmp)
 	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	return f
 }
@@ -1679,6 +1704,7 @@ func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	ws.cholP.Factorize(P.RawSymmetric())
 	ws.cholP.SolveTo(invPS, SFull)
 	f := 0.0
+	// f = tr(inv(P) S (S + eye(n)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			f += invPS.Data[i*invPS.Stride+j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
@@ -1741,6 +1767,7 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 		}
 	}
 	f := 0.0
+	// f = tr(inv(P) S (S + eye(n)))
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -1788,12 +1815,12 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	tmp4 := runtime.Mat(&ws.tmp4, n, n)
 	// tmp4 = -S (S + eye(n)) - (S + eye(n)) S
 	// tmp4 = -(S (S + eye(n)))
-	blas64.Symm(blas.Left, -1.0, SRaw, tmp, 0, tmp4)
+	blas64.Symm(blas.Left, -1, SRaw, tmp, 0, tmp4)
 	// tmp4 += -((S + eye(n)) S)
-	blas64.Symm(blas.Right, -1.0, SRaw, tmp, 1, tmp4)
+	blas64.Symm(blas.Right, -1, SRaw, tmp, 1, tmp4)
 	// tmp3 = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp3, 0.5, 0.0, []blas64.General{invP, tmp4, invP}, []bool{false, false, false})
+	ws.chain.MulTo(tmp3, 0.5, 0, []blas64.General{invP, tmp4, invP}, []bool{false, false, false})
 	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp3)
 	return f
 }

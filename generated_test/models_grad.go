@@ -48,6 +48,7 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
 	}
@@ -99,6 +100,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	sum := 0.0
 	// negYZ = -(y .* z)
+	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
 		negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 		softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
@@ -119,7 +121,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 		ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
 	}
 	// dw += -(X' (y .* sigmoid(-(y .* z))))
-	blas64.Gemv(blas.Trans, -1.0, XRaw, ySigmoidNegYZ, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1, XRaw, ySigmoidNegYZ, 1, dwRaw)
 	*dlambda = 0.5 * wTw
 	return f
 }
@@ -184,6 +186,7 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -231,6 +234,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -247,7 +251,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
+	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -337,6 +341,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
 	YRaw := Y.RawMatrix()
 	sum := 0.0
+	// sum = sum((H W2 - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
 			sum += math.Pow(HW2.Data[i*HW2.Stride+j]-YRaw.Data[i*YRaw.Stride+j], 2.0)
@@ -420,6 +425,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// HW2MinusY += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
+	// sum = sum((H W2 - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
 			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
@@ -557,7 +563,7 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	f := blas64.Dot(r, r)
 	dxRaw := dx.RawVector()
 	// dx = 2 A' r
-	blas64.Gemv(blas.Trans, 2.0, ARaw, r, 0, dxRaw)
+	blas64.Gemv(blas.Trans, 2, ARaw, r, 0, dxRaw)
 	return f
 }
 

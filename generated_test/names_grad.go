@@ -41,6 +41,7 @@ func DocDirectives(x *mat.VecDense) float64 {
 	runtime.CheckDim("DocDirectives", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
 		f += math.Exp(xRaw.Data[i*xRaw.Inc])
 	}
@@ -90,6 +91,7 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	// expX = exp(x)
+	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]
@@ -141,6 +143,7 @@ func t(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, 
 	runtime.CheckDim("t", "rng", n, "n")
 	rngRaw := rng.RawVector()
 	sumExpRng := 0.0
+	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
 		sumExpRng += math.Exp(rngRaw.Data[i*rngRaw.Inc])
 	}
@@ -193,6 +196,7 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	rngRaw := rng.RawVector()
 	sumExpRng := 0.0
 	// expRng = exp(rng)
+	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
 		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		sumExpRng += expRng.Data[i]
@@ -267,6 +271,7 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	// expRng = exp(rng)
 	// expRngVrng = exp(rng) .* vrng
 	// hrng = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng) + (trial tests tt) exp(rng) .* vrng
+	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
 		expRng.Data[i] = math.Exp(rngRaw.Data[i*rngRaw.Inc])
 		expRngVrng.Data[i] = expRng.Data[i] * vrngRaw.Data[i*vrngRaw.Inc]
@@ -275,6 +280,7 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	}
 	s3 := trial * sumExpRng
 	sumExpRngVrng := 0.0
+	// sumExpRngVrng = sum(exp(rng) .* vrng)
 	for i := 0; i < n; i++ {
 		sumExpRngVrng += expRngVrng.Data[i]
 	}
@@ -421,6 +427,7 @@ func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	ws.diag.Add(blkTestsRng, s2, runtime.Row(tmp4), expRng, runtime.Identity, false)
 	// ∂²f/∂tests∂tt = trial sum(exp(rng))
 	sumExpRng := 0.0
+	// sumExpRng = sum(exp(rng))
 	for i := 0; i < n; i++ {
 		sumExpRng += expRng.Data[i]
 	}
@@ -525,6 +532,7 @@ func LocalNames(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst flo
 	iRaw := i.RawVector()
 	wsRaw := ws.RawVector()
 	make2 := 0.0
+	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
 		make2 += iRaw.Data[i2*iRaw.Inc] * math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 	}
@@ -607,6 +615,7 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	wsRaw := ws.RawVector()
 	make2 := 0.0
 	// copy2 = exp(ws)
+	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
 		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
@@ -738,6 +747,7 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	wsRaw := ws.RawVector()
 	make2 := 0.0
 	// copy2 = exp(ws)
+	// make2 = sum(i .* copy)
 	for i2 := 0; i2 < n; i2++ {
 		copy2.Data[i2] = math.Exp(wsRaw.Data[i2*wsRaw.Inc])
 		make2 += iRaw.Data[i2*iRaw.Inc] * copy2.Data[i2]
@@ -756,6 +766,7 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	vwsRaw := vws.RawVector()
 	sum := 0.0
 	// copyVws = copy .* vws
+	// sum = sum(copy .* vi + i .* (copy .* vws))
 	for i2 := 0; i2 < n; i2++ {
 		copyVws.Data[i2] = copy2.Data[i2] * vwsRaw.Data[i2*vwsRaw.Inc]
 		sum += copy2.Data[i2]*viRaw.Data[i2*viRaw.Inc] + iRaw.Data[i2*iRaw.Inc]*copyVws.Data[i2]

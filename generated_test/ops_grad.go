@@ -27,6 +27,7 @@ func OpExp(X *mat.Dense) float64 {
 	runtime.CheckDim("OpExp", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(exp(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += math.Exp(XRaw.Data[i*XRaw.Stride+j])
@@ -64,6 +65,7 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// expX = exp(X)
+	// f = sum(exp(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
@@ -119,6 +121,7 @@ func OpLog(X *mat.Dense) float64 {
 	runtime.CheckDim("OpLog", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(log(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
@@ -144,6 +147,7 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
+	// f = sum(log(X))
 	// dX = 1 ./ X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -193,6 +197,7 @@ func OpSin(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpSin", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(sin(x))
 	for i := 0; i < n; i++ {
 		f += math.Sin(xRaw.Data[i*xRaw.Inc])
 	}
@@ -214,6 +219,7 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(sin(x))
 	// dx = cos(x)
 	for i := 0; i < n; i++ {
 		f += math.Sin(xRaw.Data[i*xRaw.Inc])
@@ -260,6 +266,7 @@ func OpCos(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpCos", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(cos(x))
 	for i := 0; i < n; i++ {
 		f += math.Cos(xRaw.Data[i*xRaw.Inc])
 	}
@@ -281,6 +288,7 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(cos(x))
 	// dx = -sin(x)
 	for i := 0; i < n; i++ {
 		f += math.Cos(xRaw.Data[i*xRaw.Inc])
@@ -327,6 +335,7 @@ func OpTan(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpTan", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(tan(x))
 	for i := 0; i < n; i++ {
 		f += math.Tan(xRaw.Data[i*xRaw.Inc])
 	}
@@ -361,6 +370,7 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	f := 0.0
 	dxRaw := dx.RawVector()
 	// tanX = tan(x)
+	// f = sum(tan(x))
 	// dx = 1 + tan(x) .* tan(x)
 	for i := 0; i < n; i++ {
 		tanX.Data[i] = math.Tan(xRaw.Data[i*xRaw.Inc])
@@ -408,6 +418,7 @@ func OpArcsin(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpArcsin", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(arcsin(x))
 	for i := 0; i < n; i++ {
 		f += math.Asin(xRaw.Data[i*xRaw.Inc])
 	}
@@ -429,6 +440,7 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(arcsin(x))
 	// dx = 1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
 		f += math.Asin(xRaw.Data[i*xRaw.Inc])
@@ -475,6 +487,7 @@ func OpArccos(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpArccos", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(arccos(x))
 	for i := 0; i < n; i++ {
 		f += math.Acos(xRaw.Data[i*xRaw.Inc])
 	}
@@ -496,6 +509,7 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(arccos(x))
 	// dx = -1 ./ sqrt(1 - x .* x)
 	for i := 0; i < n; i++ {
 		f += math.Acos(xRaw.Data[i*xRaw.Inc])
@@ -542,6 +556,7 @@ func OpArctan(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpArctan", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(arctan(x))
 	for i := 0; i < n; i++ {
 		f += math.Atan(xRaw.Data[i*xRaw.Inc])
 	}
@@ -563,6 +578,7 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(arctan(x))
 	// dx = 1 ./ (1 + x .* x)
 	for i := 0; i < n; i++ {
 		f += math.Atan(xRaw.Data[i*xRaw.Inc])
@@ -610,6 +626,7 @@ func OpTanh(X *mat.Dense) float64 {
 	runtime.CheckDim("OpTanh", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(tanh(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
@@ -648,6 +665,7 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	// tanhX = tanh(X)
+	// f = sum(tanh(X))
 	// dX = 1 - tanh(X) .* tanh(X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -698,6 +716,7 @@ func OpCosh(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpCosh", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(cosh(x))
 	for i := 0; i < n; i++ {
 		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
 	}
@@ -719,6 +738,7 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
+	// f = sum(cosh(x))
 	// dx = sinh(x)
 	for i := 0; i < n; i++ {
 		f += math.Cosh(xRaw.Data[i*xRaw.Inc])
@@ -839,6 +859,7 @@ func OpSigmoid(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpSigmoid", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(sigmoid(x))
 	for i := 0; i < n; i++ {
 		f += runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
 	}
@@ -873,6 +894,7 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	f := 0.0
 	dxRaw := dx.RawVector()
 	// sigmoidX = sigmoid(x)
+	// f = sum(sigmoid(x))
 	// dx = sigmoid(x) .* (1 - sigmoid(x))
 	for i := 0; i < n; i++ {
 		sigmoidX.Data[i] = runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])
@@ -920,6 +942,7 @@ func OpSoftplus(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpSoftplus", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(softplus(x))
 	for i := 0; i < n; i++ {
 		f += runtime.Softplus(xRaw.Data[i*xRaw.Inc])
 	}
@@ -952,6 +975,7 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
 	f := 0.0
+	// f = sum(softplus(x))
 	for i := 0; i < n; i++ {
 		softplus, sigmoid := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])
 		sigmoidX.Data[i] = sigmoid
@@ -1002,6 +1026,7 @@ func OpSqrt(x *mat.VecDense) float64 {
 	runtime.CheckDim("OpSqrt", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(sqrt(x))
 	for i := 0; i < n; i++ {
 		f += math.Sqrt(xRaw.Data[i*xRaw.Inc])
 	}
@@ -1036,6 +1061,7 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	f := 0.0
 	dxRaw := dx.RawVector()
 	// sqrtX = sqrt(x)
+	// f = sum(sqrt(x))
 	// dx = 0.5 ./ sqrt(x)
 	for i := 0; i < n; i++ {
 		sqrtX.Data[i] = math.Sqrt(xRaw.Data[i*xRaw.Inc])
@@ -1085,6 +1111,7 @@ func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
+	// f = sum(abs(x - 2 y))
 	for i := 0; i < n; i++ {
 		f += math.Abs(xRaw.Data[i*xRaw.Inc] + -2.0*yRaw.Data[i*yRaw.Inc])
 	}
@@ -1125,6 +1152,7 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	dxRaw := dx.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp = x - 2 y
+	// f = sum(abs(x - 2 y))
 	// tmp2 = sign(x - 2 y)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -2.0*yRaw.Data[i*yRaw.Inc]
@@ -1183,6 +1211,7 @@ func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
+	// f = sum(x .* sign(x - y))
 	for i := 0; i < n; i++ {
 		f += xRaw.Data[i*xRaw.Inc] * runtime.Sign(xRaw.Data[i*xRaw.Inc]-yRaw.Data[i*yRaw.Inc])
 	}
@@ -1220,6 +1249,7 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	yRaw := y.RawVector()
 	f := 0.0
 	// signXMinusY = sign(x - y)
+	// f = sum(x .* sign(x - y))
 	for i := 0; i < n; i++ {
 		signXMinusY.Data[i] = runtime.Sign(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 		f += xRaw.Data[i*xRaw.Inc] * signXMinusY.Data[i]
@@ -1273,6 +1303,7 @@ func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
+	// f = sum(relu(x - y))
 	for i := 0; i < n; i++ {
 		f += runtime.Relu(xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc])
 	}
@@ -1313,6 +1344,7 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	dxRaw := dx.RawVector()
 	stepXMinusY := runtime.Vec(&ws.stepXMinusY, n)
 	// xMinusY = x - y
+	// f = sum(relu(x - y))
 	// stepXMinusY = step(x - y)
 	for i := 0; i < n; i++ {
 		xMinusY.Data[i] = xRaw.Data[i*xRaw.Inc] - yRaw.Data[i*yRaw.Inc]
@@ -1370,6 +1402,7 @@ func OpSum(X *mat.Dense) float64 {
 	runtime.CheckDim("OpSum", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X .* X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1395,6 +1428,7 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
+	// f = sum(X .* X)
 	// dX = 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -1445,6 +1479,7 @@ func OpTr(A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpTr", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = tr(A)
 	for i := 0; i < n; i++ {
 		f += ARaw.Data[i*ARaw.Stride+i]
 	}
@@ -1467,6 +1502,7 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckNoAlias("OpTrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = tr(A)
 	for i := 0; i < n; i++ {
 		f += ARaw.Data[i*ARaw.Stride+i]
 	}
@@ -1719,6 +1755,7 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	f := 0.0
+	// f = sum(abs(X - 2 Y))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += math.Abs(XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j])
@@ -1765,6 +1802,7 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	dXRaw := dX.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	// tmp = X - 2 Y
+	// f = sum(abs(X - 2 Y))
 	// tmp2 = sign(X - 2 Y)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -1961,6 +1999,7 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 	runtime.CheckDim("OpNorm2Squared", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X .* X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1986,6 +2025,7 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
+	// f = sum(X .* X)
 	// dX = 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -2062,6 +2102,7 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	// tmp += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
+	// sumsq = sumsq(x y' - A)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
@@ -2118,6 +2159,7 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	// tmp += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
+	// sumsq = sumsq(x y' - A)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
@@ -2130,13 +2172,13 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	f := sumsq + sumsqAy
 	dxRaw := dx.RawVector()
 	// dx = 2 (x y' - A) y
-	blas64.Gemv(blas.NoTrans, 2.0, tmp, yRaw, 0, dxRaw)
+	blas64.Gemv(blas.NoTrans, 2, tmp, yRaw, 0, dxRaw)
 	dyRaw := dy.RawVector()
 	// dy = 2 A' A y + 2 (x y' - A)' x
 	// dy = 2 A' A y
-	blas64.Gemv(blas.Trans, 2.0, ARaw, Ay, 0, dyRaw)
+	blas64.Gemv(blas.Trans, 2, ARaw, Ay, 0, dyRaw)
 	// dy += 2 (x y' - A)' x
-	blas64.Gemv(blas.Trans, 2.0, tmp, xRaw, 1, dyRaw)
+	blas64.Gemv(blas.Trans, 2, tmp, xRaw, 1, dyRaw)
 	return f
 }
 
@@ -2232,7 +2274,7 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	Avy := runtime.Vec(&ws.Avy, m)
 	// Avy = A vy
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, Avy)
-	blas64.Gemv(blas.Trans, 2.0, ARaw, Avy, 1, hyRaw)
+	blas64.Gemv(blas.Trans, 2, ARaw, Avy, 1, hyRaw)
 }
 
 // opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls through opSumsqHessianPool.
@@ -2299,7 +2341,7 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 		}
 	}
 	// ∂²f/∂x∂y += 2 (x y')
-	blas64.Ger(2.0, xRaw, yRaw, blkXY)
+	blas64.Ger(2, xRaw, yRaw, blkXY)
 	blkYX := runtime.Block(HRaw, m, 0, n, m)
 	// ∂²f/∂y∂x += 2 ((x y' - A)')
 	for ii := 0; ii < n; ii += 64 {
@@ -2320,10 +2362,10 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 		}
 	}
 	// ∂²f/∂y∂x += 2 (y x')
-	blas64.Ger(2.0, yRaw, xRaw, blkYX)
+	blas64.Ger(2, yRaw, xRaw, blkYX)
 	blkYY := runtime.Block(HRaw, m, m, n, n)
 	// ∂²f/∂y∂y += 2 (A' A)
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 2.0, ARaw, ARaw, 1, blkYY)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 2, ARaw, ARaw, 1, blkYY)
 	xTx := blas64.Dot(xRaw, xRaw)
 	// ∂²f/∂y∂y += (2 x' x) I
 	for i := 0; i < n; i++ {
@@ -2589,6 +2631,7 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = sum(A .* B)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
@@ -2619,6 +2662,7 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = sum(A .* B)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
@@ -2699,6 +2743,7 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = tr(inv(A) B)
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -2759,6 +2804,7 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = tr(inv(A) B)
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -2779,7 +2825,7 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' B' inv(A)')
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, BRaw, invA}, []bool{true, true, true})
+	ws.chain.MulTo(dARaw, -1, 0, []blas64.General{invA, BRaw, invA}, []bool{true, true, true})
 	dBRaw := dB.RawMatrix()
 	invAT := runtime.Mat(&ws.invAT, n, n)
 	// invAT = inv(A)'
@@ -2850,6 +2896,7 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	vRaw := v.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = tr(diag(v) A)
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -3057,6 +3104,7 @@ func OpEye(A *mat.Dense) float64 {
 	runtime.CheckMatrix("OpEye", "A", n, ACols, n, n, "n", "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = sum(A .* (A + 2 eye(n)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
@@ -3095,6 +3143,7 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	f := 0.0
 	dARaw := dA.RawMatrix()
 	// tmp = 2 eye(n)
+	// f = sum(A .* (A + 2 eye(n)))
 	// dA = 2 A + 2 eye(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -3144,6 +3193,7 @@ func OpFillVector(z *mat.VecDense) float64 {
 	runtime.CheckDim("OpFillVector", "z", n, "n")
 	zRaw := z.RawVector()
 	f := 0.0
+	// f = sum(log(exp(z) + 1))
 	for i := 0; i < n; i++ {
 		f += math.Log(math.Exp(zRaw.Data[i*zRaw.Inc]) + 1.0)
 	}
@@ -3181,6 +3231,7 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	dzRaw := dz.RawVector()
 	// expZ = exp(z)
 	// expZPlusOne = exp(z) + 1
+	// f = sum(log(exp(z) + 1))
 	// dz = exp(z) .* (1 ./ (exp(z) + 1))
 	for i := 0; i < n; i++ {
 		expZ.Data[i] = math.Exp(zRaw.Data[i*zRaw.Inc])
@@ -3230,6 +3281,7 @@ func OpFillMatrix(X *mat.Dense) float64 {
 	runtime.CheckDim("OpFillMatrix", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X .* (3 - X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
@@ -3255,6 +3307,7 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
+	// f = sum(X .* (3 - X))
 	// dX = 3 - 2 X
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -3308,6 +3361,7 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = tr(A' B)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
@@ -3398,6 +3452,7 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = sum(A .* (A .* B))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
@@ -3443,6 +3498,7 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	dARaw := dA.RawMatrix()
 	dBRaw := dB.RawMatrix()
 	// AB = A .* B
+	// f = sum(A .* (A .* B))
 	// dA = 2 A .* B
 	// dB = A .* A
 	for i := 0; i < m; i++ {
@@ -3498,6 +3554,7 @@ func OpElementwiseQuotient(a *mat.VecDense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := 0.0
+	// f = sum(a ./ b)
 	for i := 0; i < n; i++ {
 		f += aRaw.Data[i*aRaw.Inc] / bRaw.Data[i*bRaw.Inc]
 	}
@@ -3537,6 +3594,7 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	daRaw := da.RawVector()
 	dbRaw := db.RawVector()
 	// tmp = a ./ b
+	// f = sum(a ./ b)
 	// da = 1 ./ b
 	// db = -(a ./ b ./ b)
 	for i := 0; i < n; i++ {
@@ -3590,6 +3648,7 @@ func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	runtime.CheckDim("OpElementwisePower", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X .^ p)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
@@ -3630,7 +3689,9 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	dXRaw := dX.RawMatrix()
 	sum := 0.0
 	// tmp = X .^ p
+	// f = sum(X .^ p)
 	// dX = p X .^ (p - 1)
+	// sum = sum(X .^ p .* log(X))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
@@ -3741,6 +3802,7 @@ func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	runtime.CheckDim("OpScalarDivision", "X", n, "n")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X / s)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] / s
@@ -3781,7 +3843,9 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	dXRaw := dX.RawMatrix()
 	sum := 0.0
 	// tmp = X / s
+	// f = sum(X / s)
 	// dX = matrix(1) / s
+	// sum = sum(X / s / s)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
@@ -3954,6 +4018,8 @@ func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	xRaw := x.RawVector()
 	sum := 0.0
 	sumX := 0.0
+	// sum = sum(1 ./ (x + s))
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sum += 1.0 / (xRaw.Data[i*xRaw.Inc] + s)
 		sumX += xRaw.Data[i*xRaw.Inc]
@@ -3995,6 +4061,8 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	sumX := 0.0
 	// tmp2 = x + s
 	// tmp = 1 ./ (x + s)
+	// sum = sum(1 ./ (x + s))
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + s
 		tmp.Data[i] = 1.0 / tmp2.Data[i]
@@ -4007,6 +4075,7 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	sum2 := 0.0
 	// tmp3 = 1 ./ (x + s) ./ (x + s)
 	// dx = s - 1 ./ (x + s) ./ (x + s)
+	// sum2 = sum(1 ./ (x + s) ./ (x + s))
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = tmp.Data[i] / tmp2.Data[i]
 		dxRaw.Data[i*dxRaw.Inc] = s - tmp3.Data[i]
@@ -4076,6 +4145,7 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	runtime.ZeroMatrix(abT)
 	blas64.Ger(1, aRaw, bRaw, abT)
 	f := 0.0
+	// f = sum(X .* (a b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
@@ -4124,6 +4194,7 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	runtime.ZeroMatrix(abT)
 	blas64.Ger(1, aRaw, bRaw, abT)
 	f := 0.0
+	// f = sum(X .* (a b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
@@ -4315,10 +4386,10 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	dARaw := dA.RawMatrix()
 	// dA = 2 v v' A
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(2.0, vRaw, ATv, dARaw)
+	blas64.Ger(2, vRaw, ATv, dARaw)
 	dvRaw := dv.RawVector()
 	// dv = 2 A A' v
-	blas64.Gemv(blas.NoTrans, 2.0, ARaw, ATv, 0, dvRaw)
+	blas64.Gemv(blas.NoTrans, 2, ARaw, ATv, 0, dvRaw)
 	return f
 }
 
@@ -4383,6 +4454,7 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
+	// tr = tr(inv(A)' B)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
@@ -4435,6 +4507,7 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	ws.luA.InverseTo(invA)
 	BRaw := B.RawMatrix()
 	tr := 0.0
+	// tr = tr(inv(A)' B)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
@@ -4466,7 +4539,7 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	}
 	// dA += -(inv(A)' B inv(A)')
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dARaw, -1.0, 1.0, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
+	ws.chain.MulTo(dARaw, -1, 1, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
 	dBRaw := dB.RawMatrix()
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -4550,6 +4623,7 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	// invATB = inv(A)' B
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
 	sumInvATB := 0.0
+	// sumInvATB = sum(inv(A)' B)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			sumInvATB += invATB.Data[i*invATB.Stride+j]
@@ -4617,6 +4691,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	// invATB = inv(A)' B
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
 	sumInvATB := 0.0
+	// sumInvATB = sum(inv(A)' B)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			sumInvATB += invATB.Data[i*invATB.Stride+j]
@@ -4639,7 +4714,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	blas64.Ger(1, xRaw, xRaw, tmp)
 	// dA = -(inv(A)' (B matrix(1) + x x') inv(A)')
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, tmp, invA}, []bool{true, false, true})
+	ws.chain.MulTo(dARaw, -1, 0, []blas64.General{invA, tmp, invA}, []bool{true, false, true})
 	dxRaw := dx.RawVector()
 	invAPlusInvAT := runtime.Mat(&ws.invAPlusInvAT, n, n)
 	// invAPlusInvAT = inv(A) + inv(A)'
@@ -4767,11 +4842,11 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	blas64.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
 	// tmp = -(inv(S) x x' inv(S))
 	runtime.ZeroMatrix(tmp)
-	blas64.Ger(-1.0, xTinvS, xTinvS, tmp)
+	blas64.Ger(-1, xTinvS, xTinvS, tmp)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	dxRaw := dx.RawVector()
 	// dx = 2 inv(S) x
-	blas64.Gemv(blas.NoTrans, 2.0, invS, xRaw, 0, dxRaw)
+	blas64.Gemv(blas.NoTrans, 2, invS, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -4834,6 +4909,7 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
+	// f = sum(softplus(X w))
 	for i := 0; i < n; i++ {
 		f += runtime.Softplus(Xw.Data[i])
 	}
@@ -4956,6 +5032,7 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// sum = sum(softplus(X w))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(Xw.Data[i])
 	}
@@ -4964,6 +5041,7 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	// Zw = Z w
 	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
 	sum2 := 0.0
+	// sum2 = sum((Z w) .^ 2)
 	for i := 0; i < n; i++ {
 		sum2 += Zw.Data[i] * Zw.Data[i]
 	}
@@ -5008,7 +5086,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	Zw := runtime.Vec(&ws.Zw, n)
 	// Zw = Z w
 	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
-	blas64.Gemv(blas.Trans, 2.0, ZRaw, Zw, 0, dwRaw)
+	blas64.Gemv(blas.Trans, 2, ZRaw, Zw, 0, dwRaw)
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sumSoftplusXw := 0.0
@@ -5035,6 +5113,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	// Zw2 = Z w
 	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw2)
 	sum := 0.0
+	// sum = sum((Z w) .^ 2)
 	for i := 0; i < n; i++ {
 		sum += Zw2.Data[i] * Zw2.Data[i]
 	}
@@ -5082,10 +5161,12 @@ func FusionSumInChain(x *mat.VecDense) float64 {
 	runtime.CheckDim("FusionSumInChain", "x", n, "n")
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
 	f := 0.0
+	// f = sum((x - 0.2 sum(x)) .^ 2)
 	for i := 0; i < n; i++ {
 		f += math.Pow(xRaw.Data[i*xRaw.Inc]+-0.2*sumX, 2.0)
 	}
@@ -5118,6 +5199,7 @@ func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	tmp := runtime.Vec(&ws.tmp, n)
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -5125,6 +5207,8 @@ func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	dxRaw := dx.RawVector()
 	sum := 0.0
 	// tmp = x - 0.2 sum(x)
+	// f = sum((x - 0.2 sum(x)) .^ 2)
+	// sum = sum(x - 0.2 sum(x))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + -0.2*sumX
 		f += tmp.Data[i] * tmp.Data[i]
@@ -5178,6 +5262,7 @@ func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
 	f := 0.0
+	// f = sum(y .* exp(x - x' y))
 	for i := 0; i < n; i++ {
 		f += yRaw.Data[i*yRaw.Inc] * math.Exp(xRaw.Data[i*xRaw.Inc]-xTy)
 	}
@@ -5220,6 +5305,7 @@ func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy
 	f := 0.0
 	// tmp2 = exp(x - x' y)
 	// tmp = y .* exp(x - x' y)
+	// f = sum(y .* exp(x - x' y))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc] - xTy)
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
@@ -5277,10 +5363,12 @@ func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	sumAbsY := 0.0
+	// sumAbsY = sum(abs(y))
 	for i := 0; i < n; i++ {
 		sumAbsY += math.Abs(yRaw.Data[i*yRaw.Inc])
 	}
 	f := 0.0
+	// f = sum((x - sum(abs(y))) .^ 2)
 	for i := 0; i < n; i++ {
 		f += math.Pow(xRaw.Data[i*xRaw.Inc]-sumAbsY, 2.0)
 	}
@@ -5317,6 +5405,7 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	sumAbsY := 0.0
+	// sumAbsY = sum(abs(y))
 	for i := 0; i < n; i++ {
 		sumAbsY += math.Abs(yRaw.Data[i*yRaw.Inc])
 	}
@@ -5325,7 +5414,9 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	dyRaw := dy.RawVector()
 	sumXMinusSumAbsY := 0.0
 	// tmp = x - sum(abs(y))
+	// f = sum((x - sum(abs(y))) .^ 2)
 	// dx = 2 (x - sum(abs(y)))
+	// sumXMinusSumAbsY = sum(x - sum(abs(y)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] - sumAbsY
 		f += tmp.Data[i] * tmp.Data[i]
@@ -5383,6 +5474,7 @@ func FusionNorm2InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	norm2X := blas64.Nrm2(xRaw)
 	f := 0.0
+	// f = sum(y .* (x / norm2(x)))
 	for i := 0; i < n; i++ {
 		f += yRaw.Data[i*yRaw.Inc] * (xRaw.Data[i*xRaw.Inc] / norm2X)
 	}
@@ -5426,6 +5518,8 @@ func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	sum := 0.0
 	// tmp2 = x / norm2(x)
 	// tmp = y .* (x / norm2(x))
+	// f = sum(y .* (x / norm2(x)))
+	// sum = sum(y .* (x / norm2(x)) / norm2(x))
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] / norm2X
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
@@ -5501,10 +5595,12 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	trA := 0.0
+	// trA = tr(A)
 	for i := 0; i < n; i++ {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	f := 0.0
+	// f = sum(exp(A x - tr(A)))
 	for i := 0; i < n; i++ {
 		f += math.Exp(Ax.Data[i] - trA)
 	}
@@ -5547,11 +5643,13 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	trA := 0.0
+	// trA = tr(A)
 	for i := 0; i < n; i++ {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	f := 0.0
 	// tmp = exp(A x - tr(A))
+	// f = sum(exp(A x - tr(A)))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(Ax.Data[i] - trA)
 		f += tmp.Data[i]
@@ -5612,6 +5710,7 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	f := 0.0
+	// f = sum((x - logsumexp(x)) .^ 2)
 	for i := 0; i < n; i++ {
 		f += math.Pow(xRaw.Data[i*xRaw.Inc]-logsumexpX, 2.0)
 	}
@@ -5649,6 +5748,8 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	dxRaw := dx.RawVector()
 	sum := 0.0
 	// xMinusLogsumexpX = x - logsumexp(x)
+	// f = sum((x - logsumexp(x)) .^ 2)
+	// sum = sum(x - logsumexp(x))
 	for i := 0; i < n; i++ {
 		xMinusLogsumexpX.Data[i] = xRaw.Data[i*xRaw.Inc] - logsumexpX
 		f += xMinusLogsumexpX.Data[i] * xMinusLogsumexpX.Data[i]

@@ -151,6 +151,7 @@ func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	runtime.CheckDim("PrecDivBySum", "A", n, "n")
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = sum(A / (s^2 + 1))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			f += ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
@@ -193,7 +194,9 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	dARaw := dA.RawMatrix()
 	sum := 0.0
 	// tmp = A / (s^2 + 1)
+	// f = sum(A / (s^2 + 1))
 	// dA = matrix(1) / (s^2 + 1)
+	// sum = sum(A / (s^2 + 1) / (s^2 + 1))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
@@ -250,6 +253,7 @@ func PrecTraceOuter(x *mat.VecDense, y *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := 0.0
+	// f = tr(x (y .^ 2 + 0.5)')
 	for i := 0; i < n; i++ {
 		f += xRaw.Data[i*xRaw.Inc] * (yRaw.Data[i*yRaw.Inc]*yRaw.Data[i*yRaw.Inc] + 0.5)
 	}
@@ -289,6 +293,7 @@ func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *
 	yRaw := y.RawVector()
 	f := 0.0
 	// tmp = y .^ 2 + 0.5
+	// f = tr(x (y .^ 2 + 0.5)')
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc]*yRaw.Data[i*yRaw.Inc] + 0.5
 		f += xRaw.Data[i*xRaw.Inc] * tmp.Data[i]
@@ -417,6 +422,7 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 		dxRaw.Data[i*dxRaw.Inc] = 3.0*xX.Data[i] - (s - SRaw.Data[i*SRaw.Stride+i])
 	}
 	sum := 0.0
+	// sum = sum(diag(-x))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			sum += runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc]
@@ -482,6 +488,7 @@ func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) fl
 	bRaw := b.RawVector()
 	cRaw := c.RawVector()
 	f := 0.0
+	// f = sum(a + a ./ (b .* c) - (b - c) - a .* (b ./ c) .* (s - (a + 1)))
 	for i := 0; i < n; i++ {
 		f += aRaw.Data[i*aRaw.Inc] + aRaw.Data[i*aRaw.Inc]/(bRaw.Data[i*bRaw.Inc]*cRaw.Data[i*cRaw.Inc]) - (bRaw.Data[i*bRaw.Inc] - cRaw.Data[i*cRaw.Inc]) - aRaw.Data[i*aRaw.Inc]*(bRaw.Data[i*bRaw.Inc]/cRaw.Data[i*cRaw.Inc])*(s-(aRaw.Data[i*aRaw.Inc]+1.0))
 	}
@@ -552,11 +559,13 @@ func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64
 	// tmp3 = b ./ c
 	// tmp2 = a .* (b ./ c)
 	// tmp4 = s - (a + 1)
+	// f = sum(a + a ./ (b .* c) - (b - c) - a .* (b ./ c) .* (s - (a + 1)))
 	// da = a .* (b ./ c) + 1 + 1 ./ (b .* c) - b ./ c .* (s - (a + 1))
 	// tmp5 = a .* (s - (a + 1))
 	// tmp6 = a ./ (b .* c) ./ (b .* c)
 	// db = -1 - a .* (s - (a + 1)) ./ c - c .* (a ./ (b .* c) ./ (b .* c))
 	// dc = 1 + b ./ c .* (a .* (s - (a + 1))) ./ c - b .* (a ./ (b .* c) ./ (b .* c))
+	// sum = sum(a .* (b ./ c))
 	for i := 0; i < n; i++ {
 		bC.Data[i] = bRaw.Data[i*bRaw.Inc] * cRaw.Data[i*cRaw.Inc]
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] / bC.Data[i]

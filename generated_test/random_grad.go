@@ -117,16 +117,16 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := 2.0 * cTXTa
 	daRaw := da.RawVector()
 	// da = 2 X c
-	blas64.Gemv(blas.NoTrans, 2.0, XRaw, cRaw, 0, daRaw)
+	blas64.Gemv(blas.NoTrans, 2, XRaw, cRaw, 0, daRaw)
 	db.Zero()
 	dcRaw := dc.RawVector()
 	// dc = 2 X' a
-	blas64.Gemv(blas.Trans, 2.0, XRaw, aRaw, 0, dcRaw)
+	blas64.Gemv(blas.Trans, 2, XRaw, aRaw, 0, dcRaw)
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 a c'
 	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(2.0, aRaw, cRaw, dXRaw)
+	blas64.Ger(2, aRaw, cRaw, dXRaw)
 	*ds = 0.0
 	return f
 }
@@ -200,6 +200,7 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	logsumexp := runtime.LogSumExp(runtime.Column(tmp))
 	XRaw := X.RawMatrix()
 	sum := 0.0
+	// sum = sum(X .* softplus(X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sum += XRaw.Data[i*XRaw.Stride+j] * runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
@@ -286,6 +287,7 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	sigmoidX := runtime.Mat(&ws.sigmoidX, n, m)
 	sum := 0.0
 	// softplusX = softplus(X)
+	// sum = sum(X .* softplus(X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
@@ -516,6 +518,7 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -572,6 +575,7 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -793,7 +797,7 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	invAarctanA2 := runtime.Vec(&ws.invAarctanA2, n)
 	// invAarctanA2 = inv(A) arctan(a)
 	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA2)
-	blas64.Gemv(blas.Trans, -1.0, invA, invAarctanA2, 0, dbRaw)
+	blas64.Gemv(blas.Trans, -1, invA, invAarctanA2, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -805,7 +809,7 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Ger(1, arctanA, oneMinusB, tmp)
 	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dARaw, -1.0, 0.0, []blas64.General{invA, invA, tmp, invA}, []bool{true, false, false, true})
+	ws.chain.MulTo(dARaw, -1, 0, []blas64.General{invA, invA, tmp, invA}, []bool{true, false, false, true})
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -987,7 +991,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		XcDiagAAT.Data[i] = Xc.Data[i] * tmp2.Data[i]
 	}
 	// dc = 2 X' (X c .* diag(A A'))
-	blas64.Gemv(blas.Trans, 2.0, XRaw, XcDiagAAT, 0, dcRaw)
+	blas64.Gemv(blas.Trans, 2, XRaw, XcDiagAAT, 0, dcRaw)
 	dARaw := dA.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = diag((X c) .^ 2)
@@ -997,11 +1001,11 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		}
 	}
 	// dA = 2 diag((X c) .^ 2) A
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp3, ARaw, 0, dARaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp3, ARaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (X c .* diag(A A')) c'
 	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(2.0, XcDiagAAT, cRaw, dXRaw)
+	blas64.Ger(2, XcDiagAAT, cRaw, dXRaw)
 	*ds = 0.0
 	return f
 }
@@ -1441,6 +1445,7 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random09", "X", XRows, XCols, n, m, "n", "m")
 	XRaw := X.RawMatrix()
 	tr := 0.0
+	// tr = tr(X X')
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1448,6 +1453,7 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
+	// tr2 = tr(A' A)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
@@ -1502,6 +1508,7 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	XRaw := X.RawMatrix()
 	tr := 0.0
+	// tr = tr(X X')
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -1509,6 +1516,7 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
+	// tr2 = tr(A' A)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
@@ -1588,6 +1596,7 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	bRaw := b.RawVector()
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = sum(tanh(b) + diag(A))
 	for i := 0; i < n; i++ {
 		f += math.Tanh(bRaw.Data[i*bRaw.Inc]) + ARaw.Data[i*ARaw.Stride+i]
 	}
@@ -1653,6 +1662,7 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// tanhB = tanh(b)
+	// f = sum(tanh(b) + diag(A))
 	for i := 0; i < n; i++ {
 		tanhB.Data[i] = math.Tanh(bRaw.Data[i*bRaw.Inc])
 		f += tanhB.Data[i] + ARaw.Data[i*ARaw.Stride+i]
@@ -1847,7 +1857,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a + b)) (a + b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1.0, prod, invAaPlusB, dARaw)
+	blas64.Ger(-1, prod, invAaPlusB, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -2002,7 +2012,7 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) a) a' inv(A)')
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1.0, daRaw, invAa, dARaw)
+	blas64.Ger(-1, daRaw, invAa, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -2351,6 +2361,7 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random15", "X", XRows, XCols, n, m, "n", "m")
 	XRaw := X.RawMatrix()
 	f := 0.0
+	// f = sum(X .* arctan(X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * math.Atan(XRaw.Data[i*XRaw.Stride+j])
@@ -2417,6 +2428,7 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	arctanX := runtime.Mat(&ws.arctanX, n, m)
 	f := 0.0
 	// arctanX = arctan(X)
+	// f = sum(X .* arctan(X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
@@ -2608,6 +2620,7 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	aRaw := a.RawVector()
 	f := 0.0
 	// tmp = a + 3
+	// f = sum((a + 3) .* (a + 3))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
 		f += tmp.Data[i] * tmp.Data[i]
@@ -2674,6 +2687,7 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := 0.0
 	daRaw := da.RawVector()
 	// tmp = a + 3
+	// f = sum((a + 3) .* (a + 3))
 	// da = 2 (a + 3)
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] + 3.0
@@ -2903,6 +2917,7 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random19", "X", XRows, XCols, n, m, "n", "m")
 	aRaw := a.RawVector()
 	sumA := 0.0
+	// sumA = sum(a)
 	for i := 0; i < n; i++ {
 		sumA += aRaw.Data[i*aRaw.Inc]
 	}
@@ -2960,6 +2975,7 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	s3 := s / s2
 	aRaw := a.RawVector()
 	sumA := 0.0
+	// sumA = sum(a)
 	for i := 0; i < n; i++ {
 		sumA += aRaw.Data[i*aRaw.Inc]
 	}
@@ -3366,6 +3382,7 @@ func Random22(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	logdetA := ws.luA.LogAbsDet()
 	bRaw := b.RawVector()
 	sumB := 0.0
+	// sumB = sum(b)
 	for i := 0; i < n; i++ {
 		sumB += bRaw.Data[i*bRaw.Inc]
 	}
@@ -3436,6 +3453,7 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	logdetA := ws.luA.LogAbsDet()
 	bRaw := b.RawVector()
 	sumB := 0.0
+	// sumB = sum(b)
 	for i := 0; i < n; i++ {
 		sumB += bRaw.Data[i*bRaw.Inc]
 	}
@@ -3798,7 +3816,7 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a .* b)) (a .* b)' inv(A)')
 	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1.0, prod, invAaB, dARaw)
+	blas64.Ger(-1, prod, invAaB, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -3855,6 +3873,7 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random25", "X", XRows, XCols, n, m, "n", "m")
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -3909,6 +3928,7 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -3983,6 +4003,7 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random26", "X", XRows, XCols, n, m, "n", "m")
 	ARaw := A.RawMatrix()
 	tr := 0.0
+	// tr = tr(A + eye(n))
 	for i := 0; i < n; i++ {
 		tr += ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)
 	}
@@ -4035,6 +4056,7 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ARaw := A.RawMatrix()
 	tr := 0.0
+	// tr = tr(A + eye(n))
 	for i := 0; i < n; i++ {
 		tr += ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i)
 	}
@@ -4109,6 +4131,7 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
 	sum := 0.0
+	// sum = sum(a .^ 2)
 	for i := 0; i < n; i++ {
 		sum += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
 	}
@@ -4163,6 +4186,7 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
 	sum := 0.0
+	// sum = sum(a .^ 2)
 	for i := 0; i < n; i++ {
 		sum += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
 	}
@@ -4542,7 +4566,7 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		}
 	}
 	// dA += -(inv(A)' diag(A) .^ 2 diag(A)' inv(A)')
-	blas64.Ger(-1.0, prod2, invAdiagA, dARaw)
+	blas64.Ger(-1, prod2, invAdiagA, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -4761,6 +4785,7 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	// AX = A X
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
+	// f = sum(X .* (A X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
@@ -4831,6 +4856,7 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// AX = A X
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
+	// f = sum(X .* (A X))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
@@ -5013,6 +5039,7 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
 	aRaw := a.RawVector()
 	sum := 0.0
+	// sum = sum(b ./ (sigmoid(a) + 2))
 	for i := 0; i < n; i++ {
 		sum += bRaw.Data[i*bRaw.Inc] / (runtime.Sigmoid(aRaw.Data[i*aRaw.Inc]) + 2.0)
 	}
@@ -5087,6 +5114,7 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// sigmoidA = sigmoid(a)
 	// tmp2 = sigmoid(a) + 2
 	// tmp = b ./ (sigmoid(a) + 2)
+	// sum = sum(b ./ (sigmoid(a) + 2))
 	for i := 0; i < n; i++ {
 		sigmoidA.Data[i] = runtime.Sigmoid(aRaw.Data[i*aRaw.Inc])
 		tmp2.Data[i] = sigmoidA.Data[i] + 2.0
@@ -5165,11 +5193,13 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random34", "X", XRows, XCols, n, m, "n", "m")
 	ARaw := A.RawMatrix()
 	trA := 0.0
+	// trA = tr(A)
 	for i := 0; i < n; i++ {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -5224,11 +5254,13 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ARaw := A.RawMatrix()
 	trA := 0.0
+	// trA = tr(A)
 	for i := 0; i < n; i++ {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -5318,6 +5350,7 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	defer random35Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -5390,6 +5423,7 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	defer random35GradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
+	// sumXX = sum(X .* X)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
@@ -5490,6 +5524,7 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.ZeroMatrix(acT)
 	blas64.Ger(1, aRaw, cRaw, acT)
 	f := 0.0
+	// f = sum(X .* (a c'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * acT.Data[i*acT.Stride+j]
@@ -5560,6 +5595,7 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.ZeroMatrix(acT)
 	blas64.Ger(1, aRaw, cRaw, acT)
 	f := 0.0
+	// f = sum(X .* (a c'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			f += XRaw.Data[i*XRaw.Stride+j] * acT.Data[i*acT.Stride+j]
@@ -5634,6 +5670,7 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random37", "X", XRows, XCols, n, m, "n", "m")
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = tr(A)
 	for i := 0; i < n; i++ {
 		f += ARaw.Data[i*ARaw.Stride+i]
 	}
@@ -5685,6 +5722,7 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	})
 	ARaw := A.RawMatrix()
 	f := 0.0
+	// f = tr(A)
 	for i := 0; i < n; i++ {
 		f += ARaw.Data[i*ARaw.Stride+i]
 	}
@@ -5853,6 +5891,7 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dX.Zero()
 	sum := 0.0
+	// sum = sum(sigmoid(a) .* ((sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)))
 	for i := 0; i < n; i++ {
 		sum += sigmoidA.Data[i] * tmp2.Data[i]
 	}

@@ -54,6 +54,7 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	// PM = P M
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
+	// tr = tr(M' P M)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
@@ -132,6 +133,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	// PM = P M
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
+	// tr = tr(M' P M)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
@@ -154,7 +156,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
 	dMRaw := dM.RawMatrix()
 	// dM = 2 P M
-	ggblas64.Symm(blas.Left, 2.0, PRaw, MRaw, 0, dMRaw)
+	ggblas64.Symm(blas.Left, 2, PRaw, MRaw, 0, dMRaw)
 	dvRaw := dv.RawVector()
 	Sv2 := ggruntime.Vec(&ws.Sv2, n)
 	// Sv2 = S v
@@ -231,6 +233,7 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
 	xTSx := ggblas64.Dot(xRaw, Sx)
 	sumSS := 0.0
+	// sumSS = sum(S .* S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
@@ -274,6 +277,7 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
 	xTSx := ggblas64.Dot(xRaw, Sx)
 	sumSS := 0.0
+	// sumSS = sum(S .* S)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
@@ -429,6 +433,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
 	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	sumExpMath := 0.0
+	// sumExpMath = sum(exp(math))
 	for i2 := 0; i2 < n; i2++ {
 		sumExpMath += ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 	}
@@ -436,6 +441,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	blas64Tblas64 := ggblas64.Dot(blas64Raw, blas64Raw)
 	optimizeRaw := optimize.RawVector()
 	sumOptimize := 0.0
+	// sumOptimize = sum(optimize)
 	for i2 := 0; i2 < m; i2++ {
 		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
 	}
@@ -513,6 +519,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	expMath := ggruntime.Vec(&ws.expMath, n)
 	sumExpMath := 0.0
 	// expMath = exp(math)
+	// sumExpMath = sum(exp(math))
 	for i2 := 0; i2 < n; i2++ {
 		expMath.Data[i2] = ggmath.Exp(mathRaw.Data[i2*mathRaw.Inc])
 		sumExpMath += expMath.Data[i2]
@@ -521,6 +528,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	blas64Tblas64 := ggblas64.Dot(blas64Raw, blas64Raw)
 	optimizeRaw := optimize.RawVector()
 	sumOptimize := 0.0
+	// sumOptimize = sum(optimize)
 	for i2 := 0; i2 < m; i2++ {
 		sumOptimize += optimizeRaw.Data[i2*optimizeRaw.Inc]
 	}
@@ -606,6 +614,7 @@ func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 	ggruntime.CheckDim("Pooled", "pooledGradPool", n, "n")
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
+	// sum = sum(exp(pooledGradPool))
 	for i := 0; i < n; i++ {
 		sum += ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
 	}
@@ -643,6 +652,7 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	pooledGradPoolRaw := pooledGradPool.RawVector()
 	sum := 0.0
 	// tmp = exp(pooledGradPool)
+	// sum = sum(exp(pooledGradPool))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = ggmath.Exp(pooledGradPoolRaw.Data[i*pooledGradPoolRaw.Inc])
 		sum += tmp.Data[i]
@@ -698,6 +708,7 @@ func shadowing(x *ggmat.VecDense) float64 {
 	ggruntime.CheckDim("shadowing", "x", n, "n")
 	xRaw := x.RawVector()
 	f := 0.0
+	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
 		f += ggmath.Exp(xRaw.Data[i*xRaw.Inc])
 	}
@@ -733,6 +744,7 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	xRaw := x.RawVector()
 	f := 0.0
 	// expX = exp(x)
+	// f = sum(exp(x))
 	for i := 0; i < n; i++ {
 		expX.Data[i] = ggmath.Exp(xRaw.Data[i*xRaw.Inc])
 		f += expX.Data[i]

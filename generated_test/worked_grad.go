@@ -207,6 +207,7 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
 	// tmp = a .* exp(X b)
+	// f = a' exp(X b)
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
 		f += tmp.Data[i]
@@ -264,6 +265,7 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
+	// f = tr(A B)
 	for ii := 0; ii < m; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > m {
@@ -412,6 +414,7 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	// AW = A W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
+	// f = tr(W' A W)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
@@ -533,6 +536,7 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	// CXB = C X B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
+	// f = tr(B' X' C X B)
 	for i := 0; i < m; i++ {
 		for j := 0; j < p; j++ {
 			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
@@ -583,7 +587,7 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	BRaw := B.RawMatrix()
 	// dX = (C + C') X B B'
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dXRaw, 1, 0.0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
 	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
 	return f

@@ -46,6 +46,7 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 	}
@@ -245,7 +246,7 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
-	ws.diag.SandwichAdd(blkWW, 1.0, XRaw, tmp)
+	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
 }

@@ -45,6 +45,7 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -93,6 +94,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -109,7 +111,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
+	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -186,6 +188,7 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	ws.luS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	trInvSC := 0.0
+	// trInvSC = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -241,6 +244,7 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	ws.luS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	trInvSC := 0.0
+	// trInvSC = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -258,9 +262,9 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
+	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, LRaw, 0, dLRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, LRaw, 0, dLRaw)
 	return f
 }
 

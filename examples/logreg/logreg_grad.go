@@ -47,6 +47,7 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
 	}
@@ -249,7 +250,7 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * z.Data[i]))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
-	ws.diag.SandwichAdd(blkWW, 1.0, XRaw, tmp)
+	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
 }

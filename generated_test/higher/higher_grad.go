@@ -286,7 +286,7 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// tmp += cos(t) B B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t), BRaw, BRaw, 1, tmp)
-	jt.AddBlock(0, 0, 1.0, tmp)
+	jt.AddBlock(0, 0, 1, tmp)
 }
 
 // sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
@@ -326,7 +326,7 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// dst = A X B
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 }
 
 // sandwichJVPWork holds SandwichJVP's scratch space, reused across calls through sandwichJVPPool.
@@ -375,7 +375,7 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	BRaw := B.RawMatrix()
 	// dst = A dX B
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, dXRaw, BRaw}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, dXRaw, BRaw}, []bool{false, false, false})
 }
 
 // SandwichJacobian writes the derivative of F = Sandwich(A, X, B) with respect to X into JX, overwriting them.
@@ -414,7 +414,7 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	jX.Zero()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
-	jX.AddProduct(1.0, ARaw, BRaw, false)
+	jX.AddProduct(1, ARaw, BRaw, false)
 }
 
 // logRegNWork holds LogRegN's scratch space, reused across calls through logRegNPool.
@@ -448,6 +448,7 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
+	// f = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
 		f += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 	}
@@ -633,7 +634,7 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * Xw.Data[i]))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
-	ws.diag.SandwichAdd(blkWW, 1.0, XRaw, tmp)
+	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// Symmetric to the last bit: (H + H')/2.
 	runtime.SymmetrizeSquare(HRaw)
 }
@@ -800,14 +801,14 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 	// JA from the structure of dF = dA x
 	jA.Zero()
 	xRaw := x.RawVector()
-	jA.AddProduct(1.0, runtime.Identity, runtime.Column(xRaw), false)
+	jA.AddProduct(1, runtime.Identity, runtime.Column(xRaw), false)
 	// Jx from the structure of dF = A dx
 	jx.Zero()
 	ARaw := A.RawMatrix()
-	jx.AddProduct(1.0, ARaw, runtime.Identity, false)
+	jx.AddProduct(1, ARaw, runtime.Identity, false)
 	// Jb from the structure of dF = db
 	jb.Zero()
-	jb.AddProduct(1.0, runtime.Identity, runtime.Identity, false)
+	jb.AddProduct(1, runtime.Identity, runtime.Identity, false)
 }
 
 // Outer writes f = Outer(x) into dst, overwriting it.
@@ -902,8 +903,8 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	for i := 0; i < n; i++ {
 		xT.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
-	jx.AddProduct(1.0, runtime.Identity, runtime.Row(xT), false)
-	jx.AddProduct(1.0, runtime.Column(xRaw), runtime.Identity, true)
+	jx.AddProduct(1, runtime.Identity, runtime.Row(xT), false)
+	jx.AddProduct(1, runtime.Column(xRaw), runtime.Identity, true)
 }
 
 // ElemExp writes f = ElemExp(X) into dst, overwriting it.
@@ -1018,7 +1019,7 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 			tmp.Data[i*tmp.Stride+j] = expX.Data[i*expX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*expX.Data[i*expX.Stride+j]
 		}
 	}
-	jX.AddHadamard(1.0, tmp)
+	jX.AddHadamard(1, tmp)
 }
 
 // inverseWork holds Inverse's scratch space, reused across calls through inversePool.
@@ -1093,7 +1094,7 @@ func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dXRaw := dX.RawMatrix()
 	// dst = -(inv(X) dX inv(X))
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, -1.0, 0.0, []blas64.General{f, dXRaw, f}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, -1, 0, []blas64.General{f, dXRaw, f}, []bool{false, false, false})
 }
 
 // inverseJacobianWork holds InverseJacobian's scratch space, reused across calls through inverseJacobianPool.
@@ -1141,7 +1142,7 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	ws.luX.Factorize(XRaw)
 	// f = inv(X)
 	ws.luX.InverseTo(f)
-	jX.AddProduct(-1.0, f, f, false)
+	jX.AddProduct(-1, f, f, false)
 }
 
 // TraceScaled writes f = TraceScaled(X, A) into dst, overwriting it.
@@ -1164,6 +1165,7 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
+	// trX = tr(X)
 	for i := 0; i < n; i++ {
 		trX += XRaw.Data[i*XRaw.Stride+i]
 	}
@@ -1200,6 +1202,7 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	trDX := 0.0
+	// trDX = tr(dX)
 	for i := 0; i < n; i++ {
 		trDX += dXRaw.Data[i*dXRaw.Stride+i]
 	}
@@ -1396,7 +1399,7 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = math.Exp(t)*xRaw.Data[i*xRaw.Inc] + 2.0*(t*dRaw.Data[i*dRaw.Inc])
 	}
-	jt.AddBlock(0, 0, 1.0, runtime.Column(tmp))
+	jt.AddBlock(0, 0, 1, runtime.Column(tmp))
 }
 
 // scalarCurveWork holds ScalarCurve's scratch space, reused across calls through scalarCurvePool.
@@ -1671,6 +1674,7 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
 		sum += runtime.Softplus(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
 	}
@@ -1722,6 +1726,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	// tmp = -(y .* (X w + b))
+	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = -(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b))
 		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
@@ -1742,8 +1747,9 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
 	// dw += -(X' (y .* sigmoid(-(y .* (X w + b)))))
-	blas64.Gemv(blas.Trans, -1.0, XRaw, tmp3, 1, dwRaw)
+	blas64.Gemv(blas.Trans, -1, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
+	// sum2 = sum(y .* sigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
 		sum2 += tmp3.Data[i]
 	}
@@ -1818,6 +1824,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	// hw += X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 	sum := 0.0
+	// sum = sum(y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
@@ -1886,7 +1893,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		tmp2.Data[i] = runtime.Sigmoid(-(yRaw.Data[i*yRaw.Inc] * (Xw.Data[i] + b)))
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
-	ws.diag.SandwichAdd(blkWW, 1.0, XRaw, tmp)
+	ws.diag.SandwichAdd(blkWW, 1, XRaw, tmp)
 	// ∂²f/∂w∂b = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	prod := runtime.Vec(&ws.prod, d)
 	// prod = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
@@ -1901,9 +1908,10 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = 1.0
 	}
-	ws.diag.Add(blkBW, 1.0, runtime.Row(tmp3), tmp, XRaw, false)
+	ws.diag.Add(blkBW, 1, runtime.Row(tmp3), tmp, XRaw, false)
 	// ∂²f/∂b∂b = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	sum := 0.0
+	// sum = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	for i := 0; i < n; i++ {
 		sum += tmp.Data[i]
 	}
@@ -1982,6 +1990,7 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	// AW = A W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
+	// f = tr(W' A W)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
 			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
@@ -2139,6 +2148,7 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -2187,6 +2197,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) C)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
@@ -2203,7 +2214,7 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1.0, invS, 1.0)
+	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	return f
 }
@@ -2262,11 +2273,11 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	CFull := runtime.Mat(&ws.CFull, n, n)
 	runtime.SymmetricToGeneral(CFull, CRaw)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(vSinvSC, 1, 0.0, []blas64.General{vSFull, invS, CFull}, []bool{false, false, false})
+	ws.chain.MulTo(vSinvSC, 1, 0, []blas64.General{vSFull, invS, CFull}, []bool{false, false, false})
 	CinvSvS := runtime.Mat(&ws.CinvSvS, n, n)
 	// CinvSvS = C inv(S) vS
 	// Multiply in the cheapest order for these sizes.
-	ws.chain2.MulTo(CinvSvS, 1, 0.0, []blas64.General{CFull, invS, vSFull}, []bool{false, false, false})
+	ws.chain2.MulTo(CinvSvS, 1, 0, []blas64.General{CFull, invS, vSFull}, []bool{false, false, false})
 	// tmp = -vS - (-vS inv(S) C - C inv(S) vS)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -2275,7 +2286,7 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	}
 	// prod = inv(S) (-vS - (-vS inv(S) C - C inv(S) vS)) inv(S)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain3.MulTo(prod, 1, 0.0, []blas64.General{invS, tmp, invS}, []bool{false, false, false})
+	ws.chain3.MulTo(prod, 1, 0, []blas64.General{invS, tmp, invS}, []bool{false, false, false})
 	runtime.SymmetrizeTo(hS.RawSymmetric(), prod)
 }
 
@@ -2343,6 +2354,7 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sum := 0.0
+	// sum = sum(exp(A x))
 	for i := 0; i < m; i++ {
 		sum += math.Exp(Ax.Data[i])
 	}
@@ -2517,9 +2529,9 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	for i := 0; i < m; i++ {
 		expAx.Data[i] = math.Exp(Ax.Data[i])
 	}
-	ws.diag.SandwichAdd(blkXX, 1.0, ARaw, expAx)
+	ws.diag.SandwichAdd(blkXX, 1, ARaw, expAx)
 	// ∂²f/∂x∂x += 8 (x x')
-	blas64.Ger(8.0, xRaw, xRaw, blkXX)
+	blas64.Ger(8, xRaw, xRaw, blkXX)
 	xTx := blas64.Dot(xRaw, xRaw)
 	// ∂²f/∂x∂x += (4 x' x) I
 	for i := 0; i < n; i++ {
@@ -2609,6 +2621,7 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	f := 0.0
+	// f = sum(softplus(c A tanh(B x)))
 	for i := 0; i < m; i++ {
 		f += runtime.Softplus(c * prod.Data[i])
 	}
@@ -2671,6 +2684,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	f := 0.0
 	// tmp = c A tanh(B x)
+	// f = sum(softplus(c A tanh(B x)))
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = c * prod.Data[i]
 		softplus, sigmoid := runtime.SoftplusSigmoid(tmp.Data[i])
@@ -2689,6 +2703,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
 	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
+	// sum = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
 	for i := 0; i < m; i++ {
 		sum += prod.Data[i] * tmp2.Data[i]
 	}
@@ -2814,6 +2829,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	// prod4 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod4)
 	sum := 0.0
+	// sum = sum(tmp4 .* prod4 + AtanhBx .* tmp5)
 	for i := 0; i < m; i++ {
 		sum += tmp4.Data[i]*prod4.Data[i] + AtanhBx.Data[i]*tmp5.Data[i]
 	}
@@ -3019,7 +3035,7 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.luTmp.InverseTo(f)
 	// dst = -(inv(A + t B) B inv(A + t B))
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, -1.0, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, -1, 0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
 }
 
 // invPathDeriv2Work holds InvPathDeriv2's scratch space, reused across calls through invPathDeriv2Pool.
@@ -3072,7 +3088,7 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.luTmp.InverseTo(f)
 	// dst = 2 inv(A + t B) B inv(A + t B) B inv(A + t B)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 2.0, 0.0, []blas64.General{f, BRaw, f, BRaw, f}, []bool{false, false, false, false, false})
+	ws.chain.MulTo(dstRaw, 2, 0, []blas64.General{f, BRaw, f, BRaw, f}, []bool{false, false, false, false, false})
 }
 
 // invPathJVPWork holds InvPathJVP's scratch space, reused across calls through invPathJVPPool.
@@ -3126,7 +3142,7 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	ws.luTmp.InverseTo(f)
 	// prod = inv(A + t B) B inv(A + t B)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(prod, 1, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+	ws.chain.MulTo(prod, 1, 0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
 	// dst = -(dt inv(A + t B) B inv(A + t B))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -3196,8 +3212,8 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	ws.luTmp.InverseTo(f)
 	// tmp = -(inv(A + t B) B inv(A + t B))
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 0.0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
-	jt.AddBlock(0, 0, 1.0, tmp)
+	ws.chain.MulTo(tmp, -1, 0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
+	jt.AddBlock(0, 0, 1, tmp)
 }
 
 // productPathWork holds ProductPath's scratch space, reused across calls through productPathPool.
@@ -3401,7 +3417,7 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 		}
 	}
 	// dst += 2 (A + t B) D
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2.0, tmp, DRaw, 1, dstRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, DRaw, 1, dstRaw)
 }
 
 // productPathDeriv3Work holds ProductPathDeriv3's scratch space, reused across calls through productPathDeriv3Pool.
@@ -3449,7 +3465,7 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	BRaw := B.RawMatrix()
 	DRaw := D.RawMatrix()
 	// dst = 6 B D
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 6.0, BRaw, DRaw, 0, dstRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 6, BRaw, DRaw, 0, dstRaw)
 }
 
 // productPathJVPWork holds ProductPathJVP's scratch space, reused across calls through productPathJVPPool.
@@ -3612,7 +3628,7 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	}
 	// tmp += B (C + t^2 D)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp3, 1, tmp)
-	jt.AddBlock(0, 0, 1.0, tmp)
+	jt.AddBlock(0, 0, 1, tmp)
 }
 
 // sandwichAllWork holds SandwichAll's scratch space, reused across calls through sandwichAllPool.
@@ -3652,7 +3668,7 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRaw := B.RawMatrix()
 	// dst = A X B
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 }
 
 // sandwichAllJVPWork holds SandwichAllJVP's scratch space, reused across calls through sandwichAllJVPPool.
@@ -3710,7 +3726,7 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	dBRaw := dB.RawMatrix()
 	// dst = A X dB
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0.0, []blas64.General{ARaw, XRaw, dBRaw}, []bool{false, false, false})
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, XRaw, dBRaw}, []bool{false, false, false})
 	dAXPlusAdX := runtime.Mat(&ws.dAXPlusAdX, m, q)
 	// dAXPlusAdX = dA X + A dX
 	dARaw := dA.RawMatrix()
@@ -3798,17 +3814,17 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	BRaw := B.RawMatrix()
 	// XB = X B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
-	jA.AddProduct(1.0, runtime.Identity, XB, false)
+	jA.AddProduct(1, runtime.Identity, XB, false)
 	// JX from the structure of dF = A dX B
 	jX.Zero()
 	ARaw := A.RawMatrix()
-	jX.AddProduct(1.0, ARaw, BRaw, false)
+	jX.AddProduct(1, ARaw, BRaw, false)
 	// JB from the structure of dF = A X dB
 	jB.Zero()
 	AX := runtime.Mat(&ws.AX, m, q)
 	// AX = A X
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
-	jB.AddProduct(1.0, AX, runtime.Identity, false)
+	jB.AddProduct(1, AX, runtime.Identity, false)
 }
 
 // FusionSubSum writes f = FusionSubSum(x, y) into dst, overwriting it.
@@ -3829,6 +3845,7 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	sumY := 0.0
+	// sumY = sum(y)
 	for i := 0; i < n; i++ {
 		sumY += yRaw.Data[i*yRaw.Inc]
 	}
@@ -3865,6 +3882,7 @@ func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
 	sumDy := 0.0
+	// sumDy = sum(dy)
 	for i := 0; i < n; i++ {
 		sumDy += dyRaw.Data[i*dyRaw.Inc]
 	}
@@ -3928,7 +3946,7 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 	defer fusionSubSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx
 	jx.Zero()
-	jx.AddProduct(1.0, runtime.Identity, runtime.Identity, false)
+	jx.AddProduct(1, runtime.Identity, runtime.Identity, false)
 	// Jy by one FusionSubSumJVP per entry of y: dF = -sum(dy) has no structure to fill it from.
 	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
 	ws.dirX.Zero()
@@ -4066,6 +4084,7 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
 	sumSoftmaxAxAvx := 0.0
+	// sumSoftmaxAxAvx = sum(softmax(A x) .* (A vx))
 	for i := 0; i < m; i++ {
 		sumSoftmaxAxAvx += softmaxAx.Data[i] * Avx.Data[i]
 	}
@@ -4227,6 +4246,7 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	recip0F := runtime.Recip0(f)
 	vxRaw := vx.RawVector()
 	sumXVx := 0.0
+	// sumXVx = sum(x .* vx)
 	for i := 0; i < n; i++ {
 		sumXVx += xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]
 	}
@@ -4395,6 +4415,7 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 	// tmp2 = softmax(x + t d)
 	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp))
 	sum := 0.0
+	// sum = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
 		sum += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
 	}
@@ -4438,6 +4459,7 @@ func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	// tmp = softmax(x + t d)
 	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
 	sum := 0.0
+	// sum = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
 		sum += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
 	}
@@ -4481,10 +4503,12 @@ func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	// tmp = softmax(x + t d)
 	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
 	sum2 := 0.0
+	// sum2 = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
 		sum2 += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
 	}
 	sum := 0.0
+	// sum = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
 	for i := 0; i < n; i++ {
 		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i] * (dRaw.Data[i*dRaw.Inc] - sum2))
 	}
@@ -4534,6 +4558,7 @@ func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	// tmp2 = softmax(x + t d)
 	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp3))
 	sum2 := 0.0
+	// sum2 = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
 		sum2 += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
 	}
@@ -4541,12 +4566,14 @@ func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	sum3 := 0.0
 	// tmp = d - sum(d .* softmax(x + t d))
 	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
+	// sum3 = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = dRaw.Data[i*dRaw.Inc] - sum2
 		tmp4.Data[i] = tmp2.Data[i] * tmp.Data[i]
 		sum3 += dRaw.Data[i*dRaw.Inc] * tmp4.Data[i]
 	}
 	sum := 0.0
+	// sum = sum(d .* (tmp .* tmp4 - sum3 tmp2))
 	for i := 0; i < n; i++ {
 		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i]*tmp4.Data[i] - sum3*tmp2.Data[i])
 	}
@@ -4659,6 +4686,7 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	runtime.SoftmaxTo(softmaxX, XRaw)
 	vXRaw := vX.RawMatrix()
 	sumSoftmaxXVX := 0.0
+	// sumSoftmaxXVX = sum(softmax(X) .* vX)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			sumSoftmaxXVX += softmaxX.Data[i*softmaxX.Stride+j] * vXRaw.Data[i*vXRaw.Stride+j]

@@ -635,7 +635,7 @@ func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	vSFull := runtime.Mat(&ws.vSFull, n, n)
 	runtime.SymmetricToGeneral(vSFull, vSRaw)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(tmp, -1.0, 0.0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
+	ws.chain.MulTo(tmp, -1, 0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
 	runtime.SymmetrizeTo(hS.RawSymmetric(), tmp)
 }
 
@@ -702,11 +702,13 @@ func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < k; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
@@ -757,11 +759,13 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < k; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
@@ -853,16 +857,19 @@ func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.Vec
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < n; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
 	bRaw := b.RawVector()
 	sumB := 0.0
+	// sumB = sum(b)
 	for i := 0; i < m; i++ {
 		sumB += bRaw.Data[i*bRaw.Inc]
 	}
@@ -917,16 +924,19 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < n; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
 	bRaw := b.RawVector()
 	sumB := 0.0
+	// sumB = sum(b)
 	for i := 0; i < m; i++ {
 		sumB += bRaw.Data[i*bRaw.Inc]
 	}
@@ -1003,6 +1013,7 @@ func RatioHessian(y *mat.VecDense, z *mat.VecDense) float64 {
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	f := 0.0
+	// f = sum(y ./ z)
 	for i := 0; i < n; i++ {
 		f += yRaw.Data[i*yRaw.Inc] / zRaw.Data[i*zRaw.Inc]
 	}
@@ -1045,6 +1056,7 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	dyRaw := dy.RawVector()
 	dzRaw := dz.RawVector()
 	// tmp = y ./ z
+	// f = sum(y ./ z)
 	// dy = 1 ./ z
 	// dz = -(y ./ z ./ z)
 	for i := 0; i < n; i++ {
@@ -1343,6 +1355,7 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	ws.cholP.InverseTo(invP)
 	vPRaw := vP.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(P) vP)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			tr += invP.Data[i*invP.Stride+j] * runtime.SymAt(vPRaw, j, i)
@@ -1353,7 +1366,7 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	vPFull := runtime.Mat(&ws.vPFull, n, n)
 	runtime.SymmetricToGeneral(vPFull, vPRaw)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invPvPinvP, 1, 0.0, []blas64.General{invP, vPFull, invP}, []bool{false, false, false})
+	ws.chain.MulTo(invPvPinvP, 1, 0, []blas64.General{invP, vPFull, invP}, []bool{false, false, false})
 	// tmp = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -1474,7 +1487,7 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	// Jx from the structure of dF = dx'
 	jx.Zero()
-	jx.AddProduct(1.0, runtime.Identity, runtime.Identity, true)
+	jx.AddProduct(1, runtime.Identity, runtime.Identity, true)
 }
 
 // RowSquare writes f = RowSquare(x) into dst, overwriting it.
@@ -1689,6 +1702,7 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	yTz := blas64.Dot(yRaw, zRaw)
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -1720,6 +1734,7 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	yTz := blas64.Dot(yRaw, zRaw)
 	xRaw := x.RawVector()
 	sumX := 0.0
+	// sumX = sum(x)
 	for i := 0; i < n; i++ {
 		sumX += xRaw.Data[i*xRaw.Inc]
 	}
@@ -1895,7 +1910,7 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 	// Jx from the structure of dF = dx' A
 	jx.Zero()
 	ARaw := A.RawMatrix()
-	jx.AddProduct(1.0, runtime.Identity, ARaw, true)
+	jx.AddProduct(1, runtime.Identity, ARaw, true)
 	// JA from the structure of dF = x' dA
 	jA.Zero()
 	xT := runtime.Vec(&ws.xT, n)
@@ -1904,7 +1919,7 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 	for i := 0; i < n; i++ {
 		xT.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
-	jA.AddProduct(1.0, runtime.Row(xT), runtime.Identity, false)
+	jA.AddProduct(1, runtime.Row(xT), runtime.Identity, false)
 }
 
 // rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across calls through rowInnerThenRowPool.
@@ -2384,7 +2399,7 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = 2.0 * (t * xRaw.Data[i*xRaw.Inc])
 	}
-	jt.AddBlock(0, 0, 1.0, runtime.Row(tmp))
+	jt.AddBlock(0, 0, 1, runtime.Row(tmp))
 }
 
 // RowMatrixInput returns f = RowMatrixInput(R, x).
@@ -2407,6 +2422,7 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	Rx := blas64.Dot(RRaw, xRaw)
 	sumRR := 0.0
+	// sumRR = sum(R .* R)
 	for i := 0; i < n; i++ {
 		sumRR += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
 	}
@@ -2439,6 +2455,7 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	Rx := blas64.Dot(RRaw, xRaw)
 	expRx := math.Exp(Rx)
 	sumRR := 0.0
+	// sumRR = sum(R .* R)
 	for i := 0; i < n; i++ {
 		sumRR += RRaw.Data[i*RRaw.Inc] * RRaw.Data[i*RRaw.Inc]
 	}
@@ -2586,6 +2603,8 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	sumCX := 0.0
 	xTC := 0.0
 	// CX = C .* x
+	// sumCX = sum(C .* x)
+	// xTC = x' C
 	for i := 0; i < n; i++ {
 		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		sumCX += CX.Data[i]
@@ -2631,6 +2650,8 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	sumCX := 0.0
 	xTC := 0.0
 	// CX = C .* x
+	// sumCX = sum(C .* x)
+	// xTC = x' C
 	for i := 0; i < n; i++ {
 		CX.Data[i] = CRaw.Data[i*CRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 		sumCX += CX.Data[i]
@@ -2706,6 +2727,7 @@ func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float6
 	defer problemScalarFirstPool.Put(ws)
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < k; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
@@ -2715,6 +2737,7 @@ func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float6
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
@@ -2762,6 +2785,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	defer problemScalarFirstGradPool.Put(ws)
 	SRaw := S.RawSymmetric()
 	trS := 0.0
+	// trS = tr(S)
 	for i := 0; i < k; i++ {
 		trS += runtime.SymAt(SRaw, i, i)
 	}
@@ -2771,6 +2795,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
+	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
 		sumAx += Ax.Data[i]
 	}
@@ -2848,6 +2873,7 @@ func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64
 	runtime.CheckDim("MixedHessianOrder", "x", n, "n")
 	xRaw := x.RawVector()
 	sumExpX := 0.0
+	// sumExpX = sum(exp(x))
 	for i := 0; i < n; i++ {
 		sumExpX += math.Exp(xRaw.Data[i*xRaw.Inc])
 	}
@@ -2894,6 +2920,7 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	xRaw := x.RawVector()
 	sumExpX := 0.0
 	// expX = exp(x)
+	// sumExpX = sum(exp(x))
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		sumExpX += expX.Data[i]
@@ -2957,6 +2984,7 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	sum := 0.0
 	// expX = exp(x)
 	// expXVx = exp(x) .* vx
+	// sum = sum(exp(x) .* vx)
 	for i := 0; i < n; i++ {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 		expXVx.Data[i] = expX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
@@ -3033,7 +3061,7 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = 1.0
 	}
-	ws.diag.Add(blkCX, 1.0, runtime.Row(tmp), expX, runtime.Identity, false)
+	ws.diag.Add(blkCX, 1, runtime.Row(tmp), expX, runtime.Identity, false)
 	// ∂²f/∂c∂b = a
 	HRaw.Data[n+1] = a
 	// ∂²f/∂c∂a = b
@@ -3295,11 +3323,11 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	// Jx from the structure of dF = dx' A
 	jx.Zero()
 	ARaw := A.RawMatrix()
-	jx.AddProduct(1.0, runtime.Identity, ARaw, true)
+	jx.AddProduct(1, runtime.Identity, ARaw, true)
 	// Jy from the structure of dF = dy' B
 	jy.Zero()
 	BRaw := B.RawMatrix()
-	jy.AddProduct(1.0, runtime.Identity, BRaw, true)
+	jy.AddProduct(1, runtime.Identity, BRaw, true)
 	// JA from the structure of dF = x' dA
 	jA.Zero()
 	xT := runtime.Vec(&ws.xT, n)
@@ -3308,7 +3336,7 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	for i := 0; i < n; i++ {
 		xT.Data[i] = xRaw.Data[i*xRaw.Inc]
 	}
-	jA.AddProduct(1.0, runtime.Row(xT), runtime.Identity, false)
+	jA.AddProduct(1, runtime.Row(xT), runtime.Identity, false)
 	// JB from the structure of dF = y' dB
 	jB.Zero()
 	yT := runtime.Vec(&ws.yT, m)
@@ -3317,7 +3345,7 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	for i := 0; i < m; i++ {
 		yT.Data[i] = yRaw.Data[i*yRaw.Inc]
 	}
-	jB.AddProduct(1.0, runtime.Row(yT), runtime.Identity, false)
+	jB.AddProduct(1, runtime.Row(yT), runtime.Identity, false)
 }
 
 // RowColumnInputsJacobian writes f = RowColumnInputsJacobian(R, C, x) into dst, overwriting it.
@@ -3675,6 +3703,7 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	ws.luC.InverseTo(invC)
 	vcRaw := vc.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(c) vc)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			tr += invC.Data[i*invC.Stride+j] * runtime.SymAt(vcRaw, j, i)
@@ -3686,7 +3715,7 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	vcFull := runtime.Mat(&ws.vcFull, m, m)
 	runtime.SymmetricToGeneral(vcFull, vcRaw)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invCvcinvC, 1, 0.0, []blas64.General{invC, vcFull, invC}, []bool{false, false, false})
+	ws.chain.MulTo(invCvcinvC, 1, 0, []blas64.General{invC, vcFull, invC}, []bool{false, false, false})
 	// tmp = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
@@ -3841,6 +3870,7 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	ws.cholS.InverseTo(invS)
 	vSRaw := vS.RawSymmetric()
 	tr := 0.0
+	// tr = tr(inv(S) vS)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(vSRaw, j, i)
@@ -3852,7 +3882,7 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	vSFull := runtime.Mat(&ws.vSFull, m, m)
 	runtime.SymmetricToGeneral(vSFull, vSRaw)
 	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(invSvSinvS, 1, 0.0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
+	ws.chain.MulTo(invSvSinvS, 1, 0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
 	// tmp = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
@@ -4146,6 +4176,7 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
+	// trAc = tr(a c)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
@@ -4192,6 +4223,7 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
+	// trAc = tr(a c)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
@@ -4278,6 +4310,7 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
+	// trAc = tr(a c)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
 			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
@@ -4294,6 +4327,7 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	// avc = a vc
 	blas64.Symm(blas.Right, 1, vcRaw, aRaw, 0, avc)
 	tr := 0.0
+	// tr = tr(va c + a vc)
 	for i := 0; i < m; i++ {
 		tr += vac.Data[i*vac.Stride+i] + avc.Data[i*avc.Stride+i]
 	}
