@@ -199,13 +199,13 @@ func (e *function) formed(fs []link) link {
 		texts[k] = e.linkText(f, o)
 		n := e.linkName(f)
 		if n == "" || genericName.MatchString(n) {
-			name = "prod"
-		} else if name != "prod" {
+			name = genericProduct
+		} else if name != genericProduct {
 			name += n
 		}
 	}
 	if len(name) > maxNameLen {
-		name = "prod"
+		name = genericProduct
 	}
 	p := &partial{factors: fs, text: strings.Join(texts, " ")}
 	p.v = e.buffer(linksShape(fs), name)

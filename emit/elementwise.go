@@ -139,7 +139,7 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 		return nil
 	}
 	buf := e.buffer(partner.Shape, e.localName(partner))
-	e.vals[partner] = buf
+	e.store(partner, buf)
 	x := e.elem(n.Args[0], i, j)
 	mine := plan.NewValue(e.scope.fresh(n.Op.Name), plan.Scalar, plan.Local)
 	theirs := plan.NewValue(e.scope.fresh(jt.With.Name), plan.Scalar, plan.Local)

@@ -3,6 +3,7 @@ package emit
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -66,7 +67,8 @@ type function struct {
 	uses    map[*derive.Node]int
 	dotSums map[*derive.Node]*derive.Node // a dot product aᵀ b summed from a ⊙ b (countUsesFrom)
 	vals    map[*derive.Node]*val
-	parts   []*partial // products formed without a node, in the order formed
+	parts   []*partial              // products formed without a node, in the order formed
+	spelt   map[*derive.Node]string // the names values are spelt by in localName: lets', then stored values' (store)
 	dims    map[derive.Dim]*val
 	used    map[derive.Dim]bool          // dimensions the generated code reads
 	binder  map[derive.Dim]*derive.Input // the input each dimension is read from
@@ -109,6 +111,10 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 		dims: map[derive.Dim]*val{}, used: map[derive.Dim]bool{}, binder: map[derive.Dim]*derive.Input{}, facts: map[*derive.Node]*factor{}, fulls: map[*derive.Node]*val{},
 		args: map[string]*val{}, fields: map[*val]string{}}
 	e.name = roleName(fn.Spec.Name, r, order)
+	e.spelt = maps.Clone(fn.Names)
+	if e.spelt == nil {
+		e.spelt = map[*derive.Node]string{}
+	}
 	e.ins = append(e.ins, fn.Inputs...)
 	switch r {
 	case roleJVP:

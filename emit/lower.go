@@ -1,7 +1,6 @@
 package emit
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -49,16 +48,12 @@ func (e *function) scalar(n *derive.Node) expr {
 			e.declare(x, v)
 		}
 	}
-	e.vals[n] = v
+	e.store(n, v)
 	return ref(v)
 }
 
 // isRoot reports whether n is the function's value.
 func (e *function) isRoot(n *derive.Node) bool { return n == e.fn.Value }
-
-// genericName matches the names generic gives, which say nothing of what a
-// value holds and so are not spelt into others.
-var genericName = regexp.MustCompile(`^(tmp|prod|s|t)[0-9]*$`)
 
 // localName suggests the name of the local holding n: f for the value,
 // else n spelled from its operands (nodeName), values already stored by
@@ -67,16 +62,22 @@ func (e *function) localName(n *derive.Node) string {
 	if e.isRoot(n) {
 		return "f"
 	}
-	names := make(map[*derive.Node]string, len(e.fn.Names)+len(e.vals))
-	for m, v := range e.vals {
-		if m.Op != derive.OpVar && !genericName.MatchString(v.Name) {
-			names[m] = v.Name
-		}
+	return nodeName(n, e.spelt)
+}
+
+// store records that v holds n, and v's name, unless generic, for spelling
+// the names of values formed from n (localName); a let's own name takes
+// precedence.
+func (e *function) store(n *derive.Node, v *val) {
+	e.vals[n] = v
+	if _, named := e.fn.Names[n]; named || n.Op == derive.OpVar {
+		return
 	}
-	for m, name := range e.fn.Names {
-		names[m] = name
+	if genericName.MatchString(v.Name) {
+		delete(e.spelt, n)
+	} else {
+		e.spelt[n] = v.Name
 	}
-	return nodeName(n, names)
 }
 
 // buffer declares a workspace-backed value of n's shape.
@@ -107,7 +108,7 @@ func (e *function) ensure(n *derive.Node) *val {
 		v = e.buffer(n.Shape, e.localName(n))
 		e.writeInto(n, v)
 	}
-	e.vals[n] = v
+	e.store(n, v)
 	return v
 }
 
@@ -606,5 +607,5 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d *val) {
 		return
 	}
 	e.writeInto(g, dst)
-	e.vals[g] = dst
+	e.store(g, dst)
 }

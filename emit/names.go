@@ -2,6 +2,7 @@ package emit
 
 import (
 	"go/token"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -54,7 +55,7 @@ func (s *scope) free(name string) bool { return !s.has(name) && !spec.Reserved(n
 // prefix, gets a t in front.
 func (s *scope) fresh(base string, also ...*scope) string {
 	if base == "" || token.IsKeyword(base) || !token.IsIdentifier(base) || strings.HasPrefix(base, spec.HelperPrefix) {
-		base = "t" + base
+		base = genericEmpty + base
 	}
 	isFree := func(name string) bool {
 		for _, o := range also {
@@ -172,19 +173,35 @@ func opWord(op *derive.Op) string {
 	return op.Name
 }
 
+// The generic names: what a value is called when its formula is too long
+// to spell (generic, partialName), or spells to nothing (fresh). They say
+// nothing of what a value holds, so no other name is spelt from them
+// (genericName).
+const (
+	genericProduct = "prod"
+	genericScalar  = "s"
+	genericValue   = "tmp"
+	genericEmpty   = "t"
+)
+
+// genericName matches a generic name, with the number fresh may add.
+var genericName = regexp.MustCompile(`^(` + strings.Join([]string{genericProduct, genericScalar, genericValue, genericEmpty}, "|") + `)[0-9]*$`)
+
+// generic names n by its kind: generic for a product or a value, the
+// operator's word for a reduction or linear-algebra function.
 func generic(n *derive.Node) string {
 	switch n.Op.Kind {
 	case derive.KindProduct:
-		return "prod"
+		return genericProduct
 	case derive.KindReduce:
 		return opWord(n.Op)
 	case derive.KindLinalg:
 		return n.Op.Name
 	}
 	if n.Shape.IsScalar() {
-		return "s"
+		return genericScalar
 	}
-	return "tmp"
+	return genericValue
 }
 
 func capitalise(s string) string {

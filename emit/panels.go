@@ -142,7 +142,7 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	// sum being read in the loop, and Xᵀ r reading the buffer r was
 	// written to, which may be one a joint kernel filled (plan.Check).
 	u := e.buffer(p.u.Shape, e.localName(p.u))
-	e.vals[p.u] = u
+	e.store(p.u, u)
 	accs := make([]*val, len(p.sums))
 	for k, s := range p.sums {
 		accs[k] = plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
@@ -219,14 +219,14 @@ func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
 		x := e.expand(n, i, first)
 		buf := e.buffer(n.Shape, e.localName(n))
 		flush(&plan.Set{To: e.read(n, buf, i, first), Op: "=", Value: x})
-		e.vals[n] = buf
+		e.store(n, buf)
 	}
 	for _, n := range stored {
 		store(n)
 	}
 	for k, s := range p.sums {
 		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
-		e.vals[s] = accs[k]
+		e.store(s, accs[k])
 	}
 	store(p.v)
 	return entry

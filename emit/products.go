@@ -111,7 +111,7 @@ func (e *function) productLinks(fs []link, alpha expr, dst *val, note plan.Step,
 			l, r = ops[0], ops[1]
 		}
 		shape := derive.Shape{Rows: l.shape.Rows, Cols: r.shape.Cols}
-		tmp := e.buffer(shape, partialName(l, r, "prod"))
+		tmp := e.buffer(shape, partialName(l, r, genericProduct))
 		e.comment(tmp.Name + " = " + l.text + " " + r.text)
 		e.pair(l, r, one, tmp, false)
 		next := operand{v: tmp, shape: shape, name: tmp.Name, text: l.text + " " + r.text}
