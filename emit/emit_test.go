@@ -99,7 +99,7 @@ func TestKernels(t *testing.T) {
 		{"softplus and its derivative σ share one exp (the operator's joint kernel)", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d)}, wrt: [w]", "sum(softplus(-y .* (X * w)))", "FGrad",
 			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`}, []string{`runtime\.Sigmoid\(`, `runtime\.Softplus\(`}},
 		{"a data-heavy loss runs forward and backward over row panels of X, reading X once", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d), lambda: scalar}, wrt: [w]", "sum(softplus(-y .* (X * w))) + lambda / 2 * w' * w", "FGrad",
-			[]string{`(?s)for r0 := 0; r0 < n; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*blas64\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*blas64\.Gemv\(blas\.Trans, -1\.0, Xp, `},
+			[]string{`(?s)for r0 := 0; r0 < n; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*blas64\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*blas64\.Gemv\(blas\.Trans, -1, Xp, `},
 			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
 		{"a dot product whose elementwise product the gradient needs is summed in the loop that forms it", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}, wrt: [X]", "a' * exp(X * b)", "FGrad",
 			[]string{`(?s)tmp\.Data\[i\] = aRaw\.Data\[i\*aRaw\.Inc\] \* math\.Exp\(Xb\.Data\[i\]\)\s*f \+= tmp\.Data\[i\]`}, []string{`blas64\.Dot`, `expXb`}},

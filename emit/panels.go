@@ -147,10 +147,11 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	for k, s := range p.sums {
 		accs[k] = plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
 		e.stmt(&plan.Let{Vars: []*val{accs[k]}, Value: plan.Const{V: 0.0}})
+		e.stmt(&plan.Comment{Text: accs[k].Name + " = " + e.formula(s), About: accs[k]})
 	}
 	alpha := expr(one)
 	if p.alpha != nil {
-		alpha = e.scalar(p.alpha)
+		alpha = coefficient(e.scalar(p.alpha))
 	}
 	index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
 	panel, r0, r1 := index("panel"), index("r0"), index("r1")
@@ -173,7 +174,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 		u.Name, e.formula(p.u), r.Name, p.x.Name, p.x.Name, r.Name, p.x.Name)
 	panelSlice := fmt.Sprintf("[%s:%s]", r0.Name, r1.Name)
 	xT := fmt.Sprintf("%s'", xp.Name)
-	if p.alpha != nil {
+	switch {
+	case p.alpha.IsConst(-1):
+		xT = "-" + xT
+	case p.alpha != nil:
 		xT = derive.Format(p.alpha, derive.Plain, e.fn.Names) + " " + xT
 	}
 	e.stmt(&plan.For{Var: r0, From: plan.IntLit(0), To: n, Step: ref(panel), Body: []plan.Step{

@@ -4950,6 +4950,7 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	f := 0.0
+	// f = sum(softplus(X w))
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
 	panel := runtime.PanelRows(d)
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
@@ -5090,6 +5091,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sumSoftplusXw := 0.0
+	// sumSoftplusXw = sum(softplus(X w))
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
 	panel := runtime.PanelRows(d)
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)

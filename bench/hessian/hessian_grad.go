@@ -95,6 +95,7 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* (X w))))
 	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
@@ -116,8 +117,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 			sum += softplus
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
 		}
-		// dw += -1 Xp' ySigmoidNegYXw[r0:r1]
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		// dw += -Xp' ySigmoidNegYXw[r0:r1]
+		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)

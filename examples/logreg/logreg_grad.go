@@ -97,6 +97,7 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	XRaw := X.RawMatrix()
 	z := runtime.Vec(&ws.z, n)
 	sum := 0.0
+	// sum = sum(softplus(-(y .* z)))
 	// z = X w, ySigmoidNegYZ and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYZ: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
@@ -118,8 +119,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 			sum += softplus
 			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
 		}
-		// dw += -1 Xp' ySigmoidNegYZ[r0:r1]
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
+		// dw += -Xp' ySigmoidNegYZ[r0:r1]
+		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)

@@ -494,6 +494,7 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	f := 0.0
+	// f = sum(softplus(-(y .* (X w))))
 	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
@@ -515,8 +516,8 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 			f += softplus
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
 		}
-		// dw += -1 Xp' ySigmoidNegYXw[r0:r1]
-		blas64.Gemv(blas.Trans, -1.0, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		// dw += -Xp' ySigmoidNegYXw[r0:r1]
+		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	return f
 }
@@ -2401,6 +2402,7 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, m)
 	sumExpAx := 0.0
+	// sumExpAx = sum(exp(A x))
 	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' expAx: A is read once.
 	panel := runtime.PanelRows(n)
 	expAx := runtime.Vec(&ws.expAx, m)
