@@ -21,4 +21,4 @@
 // blas64.Gemm of the same flop count as each of them at its largest size.
 package bench
 
-//go:generate go run ../cmd/gradgen bench.yaml
+//go:generate go tool gradgen bench.yaml

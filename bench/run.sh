@@ -3,8 +3,10 @@
 # docs/benchmarks.svg at the repository root:
 #
 #   1. the Go benchmarks of ./bench (go test -bench -benchmem -count N), pure
-#      Go, then with -tags openblas when cgo and libopenblas-dev are there,
-#      and the dense-Hessian benchmarks of ./bench/hessian (pure Go);
+#      Go, then with -tags openblas (bench/openblas_test.go imports the
+#      backend, github.com/gradgen/gradgen/runtime/openblas) when cgo and
+#      libopenblas-dev are there, and the dense-Hessian benchmarks of
+#      ./bench/hessian (pure Go);
 #   2. the same cases in PyTorch (bench/torch/bench.py), when Debian's
 #      /usr/bin/python3 can import torch (apt-get install -y python3-torch);
 #   3. the wall time of generating a 100-function spec with a prebuilt
@@ -20,6 +22,11 @@
 # outputs (default ${TMPDIR:-/tmp}/gradgen-bench); BENCH_MD and BENCH_SVG,
 # the report's paths; BENCH_SKIP_TORCH=1 or BENCH_SKIP_OPENBLAS=1 to leave
 # one out. Never run in CI.
+#
+# bench is a module of its own (bench/go.mod, with replace directives to the
+# repository root and runtime/openblas), so that neither gonum/plot (the
+# report's chart) nor netlib (the OpenBLAS backend) is in gradgen's go.mod;
+# its commands run in bench/ (go -C bench), with absolute paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +51,7 @@ else
   torchflags=()
   genruns=9
 fi
+out=$(realpath -m "$out") md=$(realpath -m "$md") svg=$(realpath -m "$svg")
 notes=()
 reportflags=()
 start=$(date +%s)
@@ -56,7 +64,7 @@ go version
 # implementation), so every benchmark runs on the backend of its build.
 benchflags=(-run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 0)
 log "go test -bench, pure Go (-count $count -benchtime $benchtime)"
-go test ./bench/ "${benchflags[@]}" | tee "$out/purego.txt"
+go -C bench test . "${benchflags[@]}" | tee "$out/purego.txt"
 reportflags+=(-go "pure Go=$out/purego.txt")
 
 # 1b. Dense Hessians (bench/hessian): FHessian against d HVPs and finite
@@ -64,13 +72,13 @@ reportflags+=(-go "pure Go=$out/purego.txt")
 hpattern=.
 [ "$quick" = 1 ] && hpattern='/d=16/'
 log "go test -bench ./bench/hessian"
-go test ./bench/hessian/ -run '^$' -bench "$hpattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 0 | tee "$out/hessian.txt"
+go -C bench test ./hessian/ -run '^$' -bench "$hpattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 0 | tee "$out/hessian.txt"
 reportflags+=(-hessian "$out/hessian.txt")
 
 openblas="not run"
 if [ "${BENCH_SKIP_OPENBLAS:-0}" = 1 ]; then
   openblas="not run (BENCH_SKIP_OPENBLAS=1)"
-elif go test -tags openblas -c -o /dev/null ./runtime/ 2>"$out/openblas-build.txt"; then
+elif go -C bench test -tags openblas -c -o /dev/null . 2>"$out/openblas-build.txt"; then
   openblas=$(python3 - <<'EOF' 2>/dev/null || dpkg-query -W -f='${Version}' libopenblas0 2>/dev/null || echo "installed, version unknown"
 import ctypes
 lib = ctypes.CDLL("libopenblas.so.0")
@@ -81,11 +89,11 @@ print("%s, core %s, %d threads" % (lib.openblas_get_config().decode().strip(),
 EOF
 )
   log "go test -bench -tags openblas ($openblas)"
-  go test -tags openblas ./bench/ "${benchflags[@]}" | tee "$out/openblas.txt"
+  go -C bench test -tags openblas . "${benchflags[@]}" | tee "$out/openblas.txt"
   reportflags+=(-go "OpenBLAS=$out/openblas.txt")
 else
   openblas="not run: -tags openblas does not build here (needs cgo and apt-get install -y libopenblas-dev)"
-  notes+=("The OpenBLAS backend was not run: \`go test -tags openblas ./runtime/\` does not build on this machine ($(head -c 200 "$out/openblas-build.txt" | tr '\n' ' ')).")
+  notes+=("The OpenBLAS backend was not run: \`go -C bench test -tags openblas .\` does not build on this machine ($(head -c 200 "$out/openblas-build.txt" | tr '\n' ' ')).")
 fi
 
 # 2. PyTorch.
@@ -131,7 +139,7 @@ notes+=("\`bench/run.sh\`: \`go test -bench -benchmem -count $count -benchtime $
 [ "$quick" = 1 ] && reportflags+=(-quick)
 for n in "${notes[@]}"; do reportflags+=(-note "$n"); done
 log "report: $md, $svg"
-go run ./bench/report "${reportflags[@]}" -gen "$out/gen_ms.txt" -gen-funcs "$funcs" \
+go -C bench run ./report "${reportflags[@]}" -gen "$out/gen_ms.txt" -gen-funcs "$funcs" \
   -openblas "$openblas" -goversion "$(go version | sed 's/^go version //')" \
   -date "$(date -u -d "@$start" '+%Y-%m-%d %H:%M UTC')" -o "$md" -svg "$svg"
 log "done in $((elapsed / 60)) min $((elapsed % 60)) s: $md"

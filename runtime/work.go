@@ -96,9 +96,21 @@ func SymmetricDot(a, b blas64.Symmetric) float64 {
 
 // panelElems is the number of matrix entries in one row panel: 256 KiB of
 // float64, which stays in a 512 KiB L2 cache with room for the vectors.
-// The OpenBLAS build raises it (openblas.go) so that a panel's Gemv is
-// large enough to go to OpenBLAS and its threads.
+// A BLAS backend raises it through SetPanelElems (runtime/openblas does) so
+// that a panel's Gemv is large enough to go to the backend and its threads.
 var panelElems = 1 << 15
+
+// SetPanelElems sets the number of matrix entries in one row panel of the
+// row-panel products (PanelRows), 1<<15 by default. It is the hook of BLAS
+// backends such as github.com/gradgen/gradgen/runtime/openblas, which call it
+// from their init function next to blas64.Use; it must not run concurrently
+// with generated code. It panics if n < 1.
+func SetPanelElems(n int) {
+	if n < 1 {
+		panic("runtime: SetPanelElems needs a positive number of entries")
+	}
+	panelElems = n
+}
 
 // PanelRows returns how many rows of a matrix with cols columns make one
 // panel of about 256 KiB, at least 8.

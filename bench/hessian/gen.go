@@ -11,4 +11,4 @@
 //	BenchmarkHessian/d=<d>/fd-grad    2d calls of LogRegHGrad, central differences
 package hessian
 
-//go:generate go run ../../cmd/gradgen hessian.yaml
+//go:generate go tool gradgen hessian.yaml

@@ -43,7 +43,7 @@ func WriteMarkdown(w io.Writer, in Input) error {
 	p("gen = the code gradgen generates, hand = the hand-written reference in `bench/hand.go`; F = the function alone, FGrad = function and gradient. ")
 	p("Speed-ups over torch are torch forward+backward time / gen-FGrad time.\n\n")
 	p("Method: the Go benchmarks draw their inputs once per size and time with `b.Loop`; the OpenBLAS backend is the same code built with ")
-	p("`-tags openblas` (`runtime/openblas.go`: OpenBLAS through gonum.org/v1/netlib, with calls below a small size kept in pure Go). ")
+	p("`-tags openblas` (`runtime/openblas`: OpenBLAS through gonum.org/v1/netlib, with calls below a small size kept in pure Go). ")
 	p("PyTorch (`bench/torch/bench.py`) computes the same f and its gradient with `torch.autograd.grad`, float64, CPU; B6 factorises S with ")
 	p("Cholesky as gradgen does for spd inputs. \"1T\" is one thread everywhere (`torch.set_num_threads(1)`, `OPENBLAS_NUM_THREADS=1`); ")
 	p("\"default\" is a fresh process with torch's and OpenBLAS's own thread counts. Gemm-bound cases (B3, B4, B7) report GFLOP/s of the ")

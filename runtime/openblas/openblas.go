@@ -1,18 +1,22 @@
-//go:build openblas
-
-// OpenBLAS backend. Building with -tags openblas routes the blas64 calls of
-// the whole process (the generated code's, this package's and gonum's
-// LAPACK) to OpenBLAS through cgo and gonum.org/v1/netlib/blas/netlib. It
-// needs cgo and Debian's libopenblas-dev (apt-get install -y
-// libopenblas-dev); the cgo directive below links -lopenblas, so no
-// CGO_LDFLAGS is needed. The default build, without the tag, is pure Go.
+// Package openblas is gradgen's OpenBLAS backend. Importing it for its side
+// effect,
+//
+//	import _ "github.com/gradgen/gradgen/runtime/openblas"
+//
+// routes the blas64 calls of the whole process (generated code's, the
+// runtime's and gonum's LAPACK) to OpenBLAS through cgo and
+// gonum.org/v1/netlib/blas/netlib. It needs cgo and Debian's libopenblas-dev
+// (apt-get install -y libopenblas-dev); the cgo directive below links
+// -lopenblas, so no CGO_LDFLAGS is needed. It is a module of its own, so a
+// module that uses generated code without importing it has neither netlib
+// nor cgo in its graph; a program that wants both builds can import it from
+// a file with a build constraint of its own (//go:build openblas).
 //
 // A cgo call costs tens of nanoseconds and OpenBLAS starts its threads even
 // for mid-sized level 2 calls, so small calls stay in pure Go (measured on
 // a 2-core AMD EPYC with OpenBLAS 0.3.21): level 1 below 512 elements,
 // level 2 up to 256×256 and level 3 below 8×8×8.
-
-package runtime
+package openblas
 
 /*
 #cgo LDFLAGS: -lopenblas
@@ -24,13 +28,15 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/netlib/blas/netlib"
+
+	"github.com/gradgen/gradgen/runtime"
 )
 
 func init() {
 	blas64.Use(openBLAS{})
 	// Row panels of 1 MiB: above the level-2 threshold, so each panel's
 	// Gemv runs in OpenBLAS, and half a panel per core still fits in L2.
-	panelElems = 1 << 17
+	runtime.SetPanelElems(1 << 17)
 }
 
 // Sizes at and above which a call goes to OpenBLAS.

@@ -1,6 +1,4 @@
-//go:build openblas
-
-package runtime
+package openblas
 
 import (
 	"math"
@@ -12,13 +10,13 @@ import (
 	"gonum.org/v1/netlib/blas/netlib"
 )
 
-// TestOpenBLASBackend checks that -tags openblas installs netlib's OpenBLAS
+// TestOpenBLASBackend checks that importing the package installs netlib's OpenBLAS
 // binding as blas64's implementation, and that the small calls kept in pure
 // Go and the large ones sent to OpenBLAS agree with gonum.
 func TestOpenBLASBackend(t *testing.T) {
 	impl, ok := blas64.Implementation().(openBLAS)
 	if !ok {
-		t.Fatalf("blas64.Implementation() = %T, want runtime.openBLAS", blas64.Implementation())
+		t.Fatalf("blas64.Implementation() = %T, want openblas.openBLAS", blas64.Implementation())
 	}
 	var _ netlib.Implementation = impl.Implementation
 
