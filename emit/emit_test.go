@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -183,35 +184,67 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestStandalone checks -standalone output imports neither the runtime nor
-// anything outside the standard library and gonum, keeps only the helpers
-// it uses, and compiles.
+// TestStandalone generates two -standalone outputs of one package and
+// their shared helpers file (StandaloneRuntime), and checks that no file
+// imports the runtime or anything outside the standard library and gonum,
+// that the outputs declare no helper (two outputs of one package would
+// collide), that the helpers file declares every helper once, and that
+// the three files compile and vet together.
 func TestStandalone(t *testing.T) {
-	src := "functions:\n" +
-		"  - {name: F, inputs: {S: spd(n), x: vector(n), A: \"matrix(n, n)\"}, expr: \"x' * inv(S) * x + logdet(A) + sum(sigmoid(x))\"}\n"
-	code, err := Standalone([]byte(generate(t, src)))
+	specs := map[string]string{
+		"f_grad.go": "functions:\n  - {name: F, inputs: {S: spd(n), x: vector(n), A: \"matrix(n, n)\"}, expr: \"x' * inv(S) * x + logdet(A) + sum(sigmoid(x))\"}\n",
+		"g_grad.go": "functions:\n  - {name: G, inputs: {S: spd(n), X: \"matrix(m, n)\", w: vector(n)}, expr: \"logdet(S) + sum(softplus(X * w))\"}\n",
+	}
+	files := map[string][]byte{}
+	for name, src := range specs {
+		code, err := Standalone([]byte(generate(t, src)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = code
+	}
+	helpers, err := StandaloneRuntime("p")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), "gen.go", code, parser.ImportsOnly)
-	if err != nil {
+	files[StandaloneRuntimeFile] = helpers
+	declaredBy := map[string]string{}
+	for name, code := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), name, code, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ast.IsGenerated(f) {
+			t.Errorf("%s has no generated-code header", name)
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if strings.Contains(p, "gradgen") || (strings.Contains(p, ".") && !strings.HasPrefix(p, "gonum.org/")) {
+				t.Errorf("%s imports %s", name, p)
+			}
+		}
+		for _, d := range declared(f) {
+			if prev, ok := declaredBy[d]; ok {
+				t.Errorf("%s and %s both declare %s", prev, name, d)
+			}
+			declaredBy[d] = name
+			if strings.HasPrefix(d, standalonePrefix) != (name == StandaloneRuntimeFile) {
+				t.Errorf("%s declares %s", name, d)
+			}
+		}
+	}
+	for _, want := range []string{"gradgenSigmoid", "gradgenSoftplus", "gradgenCholesky", "gradgenLU", "gradgenCheckVector"} {
+		if declaredBy[want] != StandaloneRuntimeFile {
+			t.Errorf("%s does not declare %s", StandaloneRuntimeFile, want)
+		}
+	}
+	pkg := filepath.Join(compileDir(t), "p0")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, imp := range f.Imports {
-		p := strings.Trim(imp.Path.Value, `"`)
-		if strings.Contains(p, "gradgen") || (strings.Contains(p, ".") && !strings.HasPrefix(p, "gonum.org/")) {
-			t.Errorf("standalone code imports %s", p)
+	for name, code := range files {
+		if err := os.WriteFile(filepath.Join(pkg, name), code, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	for _, want := range []string{"func gradgenSigmoid(", "type gradgenCholesky struct", "type gradgenLU struct", "func gradgenCheckVector("} {
-		if !strings.Contains(string(code), want) {
-			t.Errorf("standalone code lacks %s", want)
-		}
-	}
-	for _, unused := range []string{"gradgenCofactor", "gradgenSoftplus", "SupportsVersion2"} {
-		if strings.Contains(string(code), unused) {
-			t.Errorf("standalone code has the unused %s", unused)
-		}
-	}
-	writePackage(t, compileDir(t), 0, string(code))
 }

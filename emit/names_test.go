@@ -195,19 +195,28 @@ func checkNames(t *testing.T, src, file string, standalone bool) bool {
 	if err != nil {
 		t.Fatalf("GenerateTest: %v\n%s", err, src)
 	}
-	outputs := [][]byte{code}
+	// Each variant: the output, and the files type-checked with it.
+	type variant struct {
+		out   []byte
+		files []Source
+	}
+	variants := []variant{{code, []Source{{Path: file, Data: code}, {Path: "s_test.go", Data: test}}}}
 	if standalone {
 		alone, err := Standalone(code)
 		if err != nil {
 			t.Fatalf("Standalone: %v\n%s", err, src)
 		}
-		outputs = append(outputs, alone)
-	}
-	for _, out := range outputs {
-		if err := TypeCheck(fns, []Source{{Path: file, Data: out}, {Path: "s_test.go", Data: test}}, SourceImporter); err != nil {
-			t.Fatalf("%v\n%s\n%s", err, src, out)
+		helpers, err := StandaloneRuntime("p")
+		if err != nil {
+			t.Fatalf("StandaloneRuntime: %v", err)
 		}
-		checkDeclarations(t, fns, out, src)
+		variants = append(variants, variant{alone, []Source{{Path: file, Data: alone}, {Path: "s_test.go", Data: test}, {Path: StandaloneRuntimeFile, Data: helpers}}})
+	}
+	for _, v := range variants {
+		if err := TypeCheck(fns, v.files, SourceImporter); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, src, v.out)
+		}
+		checkDeclarations(t, fns, v.out, src)
 	}
 	checkTestDeclarations(t, test, name, src)
 	return true
@@ -228,8 +237,8 @@ func generatedNames(fns []*derive.Function) map[string]bool {
 var workspaceName = regexp.MustCompile(`^[\p{Ll}_].*(Work|Pool)[0-9]*$`)
 
 // checkDeclarations checks that code declares the generated functions,
-// their workspace types and pools, copied runtime helpers (gradgen…) and
-// nothing else, and that every comment after the header is a line comment
+// their workspace types and pools, and nothing else (a -standalone output
+// declares no runtime helper: StandaloneRuntime's file does), and that every comment after the header is a line comment
 // "//" or "// …": no directive, no block comment, no build constraint.
 func checkDeclarations(t *testing.T, fns []*derive.Function, code []byte, src string) {
 	t.Helper()
@@ -243,7 +252,7 @@ func checkDeclarations(t *testing.T, fns []*derive.Function, code []byte, src st
 		switch {
 		case want[name]:
 			delete(want, name)
-		case name == "_", workspaceName.MatchString(name), strings.HasPrefix(name, spec.HelperPrefix):
+		case name == "_", workspaceName.MatchString(name):
 		default:
 			t.Errorf("declares %s\n%s", name, src)
 		}

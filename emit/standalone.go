@@ -34,7 +34,6 @@ type runtimeDecl struct {
 	name string
 	decl ast.Decl
 	file *ast.File
-	deps map[string]bool // top-level runtime names it refers to
 }
 
 // runtimeSource is the parsed runtime package.
@@ -71,27 +70,13 @@ func loadRuntime() (*runtimeSource, error) {
 			src.imports[path.Base(p)] = p
 		}
 	}
-	top := map[string]bool{}
-	for _, f := range files {
-		for _, d := range f.Decls {
-			for _, name := range declNames(d) {
-				top[name] = true
-			}
-		}
-	}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			names := declNames(d)
 			if len(names) == 0 {
 				continue
 			}
-			rd := &runtimeDecl{name: names[0], decl: d, file: f, deps: map[string]bool{}}
-			ast.Inspect(d, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok && top[id.Name] {
-					rd.deps[id.Name] = true
-				}
-				return true
-			})
+			rd := &runtimeDecl{name: names[0], decl: d, file: f}
 			src.decls = append(src.decls, rd)
 			for _, name := range names {
 				src.byName[name] = append(src.byName[name], rd)
@@ -141,71 +126,74 @@ func receiverType(fd *ast.FuncDecl) string {
 	return t.(*ast.Ident).Name
 }
 
+// StandaloneRuntimeFile is the file, in the folder of -standalone outputs,
+// that holds the runtime helpers they call (StandaloneRuntime).
+const StandaloneRuntimeFile = "gradgen_runtime.go"
+
 // Standalone rewrites generated code so that it imports only the standard
-// library and gonum: every runtime helper it uses, and what those use in
-// turn, is copied into the file under the prefix gradgen (runtime.LU
-// becomes gradgenLU), and the runtime import and version check go.
+// library and gonum: runtime.X becomes gradgenX, the copy of the runtime
+// helper X that StandaloneRuntime's file declares beside it, and the
+// runtime import and version check go. The helpers are not in the code
+// itself, so that several standalone outputs of one package share them.
 func Standalone(code []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, "gen.go", code, parser.ParseComments)
 	if err != nil {
 		return nil, standaloneError(err)
 	}
-	rtName := ""
-	for _, imp := range file.Imports {
-		if p, _ := strconv.Unquote(imp.Path.Value); p == runtimePath {
-			rtName = path.Base(p)
-			if imp.Name != nil {
-				rtName = imp.Name.Name
-			}
-		}
-	}
-	if rtName == "" {
+	i := indexOfImport(file, runtimePath)
+	if i < 0 {
 		return code, nil
 	}
-	src, err := loadRuntime()
-	if err != nil {
-		return nil, standaloneError(err)
+	rtName := path.Base(runtimePath)
+	if imp := file.Imports[i]; imp.Name != nil {
+		rtName = imp.Name.Name
 	}
 	// Drop the version check and turn runtime.X into gradgenX.
 	dropVersionCheck(fset, file, rtName)
-	used := renameRuntimeRefs(file, rtName)
-	if imp := file.Imports[indexOfImport(file, runtimePath)]; imp.Name != nil {
+	renameRuntimeRefs(file, rtName)
+	if imp := file.Imports[i]; imp.Name != nil {
 		astutil.DeleteNamedImport(fset, file, imp.Name.Name, runtimePath)
 	} else {
 		astutil.DeleteImport(fset, file, runtimePath)
-	}
-
-	need := src.needed(used)
-	// Imports the copied code needs, under the names this file gives them.
-	aliases := map[string]string{}
-	for _, d := range src.decls {
-		if !need[d] {
-			continue
-		}
-		for _, imp := range d.file.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			local := path.Base(p)
-			if !astutil.UsesImport(d.file, p) || !declUses(d.decl, local) {
-				continue
-			}
-			if name, ok := importName(file, p); ok {
-				aliases[local] = name
-				continue
-			}
-			astutil.AddImport(fset, file, p)
-			aliases[local] = local
-		}
 	}
 	var out bytes.Buffer
 	if err := printer.Fprint(&out, fset, file); err != nil {
 		return nil, standaloneError(err)
 	}
-	out.WriteString("\n// The runtime helpers below are copied from " + runtimePath + " by gradgen -standalone.\n")
+	return formatStandalone(out.Bytes())
+}
+
+// StandaloneRuntime returns StandaloneRuntimeFile for package pkg: every
+// top-level declaration of the runtime package, under the prefix gradgen
+// (runtime.LU becomes gradgenLU), importing only the standard library and
+// gonum. It is the whole helper set, whatever the outputs use, so that it
+// is the same file for every standalone output of a package and for any
+// subset of them regenerated or checked alone; the linker drops the
+// helpers a program does not call.
+func StandaloneRuntime(pkg string) ([]byte, error) {
+	src, err := loadRuntime()
+	if err != nil {
+		return nil, standaloneError(err)
+	}
+	var out bytes.Buffer
+	out.WriteString(Header + "\n\n")
+	out.WriteString("package " + pkg + "\n\n")
+	out.WriteString("// The runtime helpers of the -standalone outputs of this package, copied\n")
+	out.WriteString("// from " + runtimePath + " by gradgen -standalone.\n\n")
+	out.WriteString("import (\n")
+	var paths []string
+	aliases := map[string]string{}
+	for name, p := range src.imports {
+		paths = append(paths, p)
+		aliases[name] = name
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		out.WriteString("\t" + strconv.Quote(p) + "\n")
+	}
+	out.WriteString(")\n")
 	for _, d := range src.decls {
-		if !need[d] {
-			continue
-		}
 		renameForStandalone(d.decl, src, aliases)
 		out.WriteString("\n")
 		if err := printer.Fprint(&out, src.fset, &printer.CommentedNode{Node: d.decl, Comments: d.file.Comments}); err != nil {
@@ -213,7 +201,13 @@ func Standalone(code []byte) ([]byte, error) {
 		}
 		out.WriteString("\n")
 	}
-	formatted, err := format.Source(out.Bytes())
+	return formatStandalone(out.Bytes())
+}
+
+// formatStandalone formats standalone code and groups its imports as
+// Generate does.
+func formatStandalone(code []byte) ([]byte, error) {
+	formatted, err := format.Source(code)
 	if err != nil {
 		return nil, standaloneError(err)
 	}
@@ -238,18 +232,6 @@ func indexOfImport(f *ast.File, p string) int {
 		}
 	}
 	return -1
-}
-
-// importName returns the name under which f imports p.
-func importName(f *ast.File, p string) (string, bool) {
-	i := indexOfImport(f, p)
-	if i < 0 {
-		return "", false
-	}
-	if n := f.Imports[i].Name; n != nil {
-		return n.Name, true
-	}
-	return path.Base(p), true
 }
 
 // refersTo reports whether n mentions pkg.name.
@@ -361,39 +343,15 @@ func dropVersionCheck(fset *token.FileSet, file *ast.File, rtName string) {
 }
 
 // renameRuntimeRefs turns every runtime.X (runtime imported as rtName)
-// into its standalone name and returns the names used.
-func renameRuntimeRefs(file *ast.File, rtName string) map[string]bool {
-	used := map[string]bool{}
+// into its standalone name.
+func renameRuntimeRefs(file *ast.File, rtName string) {
 	astutil.Apply(file, func(c *astutil.Cursor) bool {
 		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
 			if x, ok := sel.X.(*ast.Ident); ok && x.Name == rtName {
-				used[sel.Sel.Name] = true
 				c.Replace(ast.NewIdent(standaloneName(sel.Sel.Name)))
 				return false
 			}
 		}
 		return true
 	}, nil)
-	return used
-}
-
-// needed returns the declarations the names used need, and those they
-// need in turn.
-func (src *runtimeSource) needed(used map[string]bool) map[*runtimeDecl]bool {
-	need := map[*runtimeDecl]bool{}
-	var visit func(name string)
-	visit = func(name string) {
-		for _, d := range src.byName[name] {
-			if !need[d] {
-				need[d] = true
-				for dep := range d.deps {
-					visit(dep)
-				}
-			}
-		}
-	}
-	for name := range used {
-		visit(name)
-	}
-	return need
 }

@@ -187,6 +187,13 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 	if sum, err := os.ReadFile(filepath.Join(opts.Root, "go.sum")); err == nil {
 		files["go.sum"] = sum
 	}
+	if opts.Standalone {
+		helpers, err := emit.StandaloneRuntime("main")
+		if err != nil {
+			return nil, fmt.Errorf("-standalone: %v", err)
+		}
+		files[emit.StandaloneRuntimeFile] = helpers
+	}
 	if opts.Test {
 		test, err := emit.GenerateTest(fns, emit.TestOptions{Package: "main", Name: "TestGradgenBatch", Source: "gen_grad.go"})
 		if err != nil {

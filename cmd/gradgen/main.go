@@ -39,8 +39,9 @@
 //	            each pass, and write nothing (see docs/how-it-works.md)
 //	-test       also write FILE's _test.go: finite-difference checks of every
 //	            generated function
-//	-standalone copy the runtime helpers the code uses into it, so it imports only
-//	            the standard library and gonum (for vendoring)
+//	-standalone import only the standard library and gonum (for vendoring): the
+//	            runtime helpers are copied into gradgen_runtime.go beside the
+//	            output, one file shared by every -standalone output of the folder
 //	-force      overwrite an existing output that was not generated (one without
 //	            the "// Code generated … DO NOT EDIT." line before its package clause)
 //
@@ -127,7 +128,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.format, "format", "unicode", "notation of -explain: unicode, latex or plain")
 	fs.BoolVar(&cfg.plan, "plan", false, "print each generated function's lowering plan, as lowered and after each pass; write nothing")
 	fs.BoolVar(&cfg.test, "test", false, "also write the output's _test.go with finite-difference checks of every generated function")
-	fs.BoolVar(&cfg.standalone, "standalone", false, "copy the runtime helpers into the output: import only the standard library and gonum")
+	fs.BoolVar(&cfg.standalone, "standalone", false, "import only the standard library and gonum: copy the runtime helpers into gradgen_runtime.go beside the output")
 	fs.BoolVar(&cfg.force, "force", false, "overwrite an existing output that was not generated (no \"Code generated … DO NOT EDIT.\" line)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [flags] SPEC.yaml...")
@@ -318,6 +319,10 @@ type output struct {
 	data   []byte
 	test   *output // its -test file, if any
 	target *target // the file it replaces, once checkOutputs has run
+
+	// With -standalone, the runtime helpers file of its folder
+	// (emit.StandaloneRuntimeFile), shared by every output there.
+	helpers *output
 }
 
 // loaded is one spec file, read and parsed.
@@ -362,6 +367,9 @@ func generate(cfg config) ([]*output, error) {
 			outs = append(outs, o.test)
 		}
 	}
+	if cfg.standalone {
+		outs = withStandaloneHelpers(outs)
+	}
 	// Every spec is checked before any package clause is decided, so a
 	// spec error is reported as such wherever the output goes.
 	for _, o := range outs {
@@ -393,6 +401,30 @@ func generate(cfg config) ([]*output, error) {
 	return outs, nil
 }
 
+// withStandaloneHelpers adds to outs, for -standalone, one runtime helpers
+// file (emit.StandaloneRuntimeFile) per folder of outputs, shared by the
+// outputs there: each output holds only its own functions, so several
+// standalone outputs of one package declare each helper once. The file is
+// an output like the others: checked by -check, written atomically with
+// them, and replacing only a file gradgen generated.
+func withStandaloneHelpers(outs []*output) []*output {
+	byPath := map[string]*output{}
+	for _, o := range outs[:len(outs):len(outs)] {
+		if o.specs == nil {
+			continue // a -test file
+		}
+		path := filepath.Join(filepath.Dir(o.path), emit.StandaloneRuntimeFile)
+		h := byPath[path]
+		if h == nil {
+			h = &output{path: path}
+			byPath[path] = h
+			outs = append(outs, h)
+		}
+		o.helpers = h
+	}
+	return outs
+}
+
 // generate writes o's code into o.data, and its test's into o.test.data
 // with -test.
 func (o *output) generate(cfg config) error {
@@ -414,6 +446,11 @@ func (o *output) generate(cfg config) error {
 	}
 	if err := gen(o.funcs); err != nil {
 		return o.emitError(err, gen)
+	}
+	if o.helpers != nil && o.helpers.data == nil {
+		if o.helpers.data, err = emit.StandaloneRuntime(pkg); err != nil {
+			return err
+		}
 	}
 	if len(o.data) > maxOutputBytes {
 		return o.withSource(spec.Errorf(o.funcs[0].Spec.NamePos, "generated code too large: %d bytes, limit %d; split the spec into several files", len(o.data), maxOutputBytes))

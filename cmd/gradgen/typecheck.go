@@ -22,7 +22,7 @@ import (
 )
 
 // typeCheck type-checks every output before anything is written: each
-// output with its -test file, against their imports as the output
+// output with its -test file and -standalone helpers file, against their imports as the output
 // directory's build resolves them (see importsFor). It returns a
 // *emit.CompileError for code that does not compile, or an
 // incompatibleRuntime when the output's module resolves another version
@@ -38,6 +38,9 @@ func typeCheck(outs []*output, stderr io.Writer) error {
 		files := []emit.Source{{Path: o.path, Data: o.data}}
 		if o.test != nil {
 			files = append(files, emit.Source{Path: o.test.path, Data: o.test.data})
+		}
+		if o.helpers != nil {
+			files = append(files, emit.Source{Path: o.helpers.path, Data: o.helpers.data})
 		}
 		err := emit.TypeCheck(o.funcs, files, r.importsFor(o.path))
 		var ce *emit.CompileError

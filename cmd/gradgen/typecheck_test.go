@@ -148,7 +148,7 @@ func TestCompileErrors(t *testing.T) {
 		{
 			name: "-standalone: a copied runtime helper",
 			args: []string{"-standalone", "-pkg", "loss", "-o", "loss_grad.go", "quad.yaml"}, files: both,
-			file: "loss_grad.go", edit: replaceOnce("func gradgenDims(r, c int) string {\n", "func gradgenDims(r, c int) string {\n\tunused := 0\n"),
+			file: "gradgen_runtime.go", edit: replaceOnce("func gradgenDims(r, c int) string {\n", "func gradgenDims(r, c int) string {\n\tunused := 0\n"),
 			at: "unused", msg: "declared and not used: unused", owner: "the runtime helper gradgenDims",
 		},
 		{
