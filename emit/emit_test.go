@@ -179,8 +179,8 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal("output differs between runs")
 		}
 	}
-	if !strings.HasPrefix(first, Header+"\n") {
-		t.Errorf("output does not start with %q", Header)
+	if !strings.HasPrefix(first, Header("", nil)+"\n") {
+		t.Errorf("output does not start with %q", Header("", nil))
 	}
 }
 

@@ -31,9 +31,11 @@ var testImports = func() map[string]string {
 
 // TestOptions control the generated test file.
 type TestOptions struct {
-	Package string // package clause
-	Name    string // the test function's name, e.g. TestGradgenLossGrad
-	Source  string // the generated file the test checks, for its doc comment
+	Package string   // package clause
+	Name    string   // the test function's name, e.g. TestGradgenLossGrad
+	Source  string   // the generated file the test checks, for its doc comment
+	Version string   // the generator's version, recorded in the header (see Options.Version)
+	Flags   []string // the flags that shape the output, recorded in the header (see Options.Flags)
 }
 
 // GenerateTest returns a _test.go file that checks every derivative
@@ -57,8 +59,11 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 			}
 		}
 	}
+	if err := checkHeaderWords(opts.Version, opts.Flags); err != nil {
+		return nil, err
+	}
 	f := jen.NewFile(opts.Package)
-	f.HeaderComment(Header)
+	f.HeaderComment(Header(opts.Version, opts.Flags))
 	// The checks' locals avoid the generated functions they call and the
 	// imports.
 	top := newScope()
