@@ -32,7 +32,8 @@
 //	-pkg NAME   package clause (default: the package in the output directory, else the
 //	            spec's package key, else the output folder's name)
 //	-check      write nothing; exit 1 when an output is missing or differs from what
-//	            would be generated, printing which file and the first differing lines
+//	            would be generated, printing each missing file, a unified diff of
+//	            each stale one, and the command that regenerates them
 //	-explain    print the derivation of each gradient (differential, trace form,
 //	            result) and write nothing; -format=unicode (default), latex or plain
 //	-plan       print each generated function's lowering plan, as lowered and after
@@ -62,7 +63,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -209,7 +209,7 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		return exitBad
 	}
 	if cfg.check {
-		return check(outputs, stdout)
+		return check(cfg, outputs, stdout)
 	}
 	if err := writeAll(outputs); err != nil {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
@@ -672,40 +672,4 @@ func dirPackage(dir, out string) string {
 		return ""
 	}
 	return p.Name
-}
-
-// check compares each output with the file on disk.
-func check(outs []*output, stdout io.Writer) int {
-	code := exitOK
-	for _, o := range outs {
-		have, err := os.ReadFile(o.path)
-		switch {
-		case err != nil:
-			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
-			code = exitStale
-		case !bytes.Equal(have, o.data):
-			fmt.Fprintf(stdout, "%s: stale; regenerate it\n%s", o.path, diffSummary(have, o.data))
-			code = exitStale
-		}
-	}
-	return code
-}
-
-// diffSummary shows the first differing lines of two files.
-func diffSummary(have, want []byte) string {
-	a := strings.Split(string(have), "\n")
-	b := strings.Split(string(want), "\n")
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	var s strings.Builder
-	fmt.Fprintf(&s, "@@ line %d @@\n", i+1)
-	for k := i; k < len(a) && k < i+3; k++ {
-		fmt.Fprintf(&s, "-%s\n", a[k])
-	}
-	for k := i; k < len(b) && k < i+3; k++ {
-		fmt.Fprintf(&s, "+%s\n", b[k])
-	}
-	return s.String()
 }
