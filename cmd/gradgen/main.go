@@ -215,7 +215,22 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
+	warnHessians(outputs, stderr)
 	return exitOK
+}
+
+// warnHessians prints, for each function written whose spec asks for the
+// Hessian but gets FHessVec alone (derive.Function.HessianWarning), a
+// positioned warning: the omission is never silent.
+func warnHessians(outputs []*output, stderr io.Writer) {
+	for _, o := range outputs {
+		for _, fn := range o.funcs {
+			if warning := fn.HessianWarning(); warning != nil {
+				warning.Msg = "warning: " + warning.Msg
+				report(stderr, o.withSource(warning))
+			}
+		}
+	}
 }
 
 // ineffectiveFlags lists, for a flag, the flags that have no effect
