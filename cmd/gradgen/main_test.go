@@ -306,7 +306,7 @@ func TestErrors(t *testing.T) {
 			name:     "YAML syntax error",
 			specs:    []string{"yaml.yaml"},
 			args:     []string{"-o", "loss_grad.go", "yaml.yaml"},
-			contains: "yaml.yaml:2:1: invalid YAML: ",
+			contains: "yaml.yaml:3:4: invalid YAML: inconsistent indentation",
 		},
 		{
 			name:   "unknown function with suggestion",
