@@ -135,6 +135,15 @@ func spaceCounts(levels []int) string {
 func (sc *yamlScan) scan(text string, start, indent, from int) (Pos, string, bool) {
 	valueStart := sc.quote == nil // a scalar or collection may begin here
 	inPlain := false
+	indicated := false // a block key or item on this line awaits its value
+	defer func() {
+		// A key or item with nothing but an anchor, a tag or a comment
+		// after it takes its value from the lines below.
+		if indicated && valueStart && sc.quote == nil && len(sc.flows) == 0 {
+			sc.opens = true
+		}
+	}()
+scanning:
 	for i := from; i < len(text); i++ {
 		c := text[i]
 		if q := sc.quote; q != nil {
@@ -154,7 +163,7 @@ func (sc *yamlScan) scan(text string, start, indent, from int) (Pos, string, boo
 		case c == ' ' || c == '\t':
 			continue
 		case c == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t'):
-			return Pos{}, "", false
+			break scanning
 		case inFlow && (c == ']' || c == '}'):
 			top := sc.flows[len(sc.flows)-1]
 			if want := closer(top.char); c != want {
@@ -165,10 +174,7 @@ func (sc *yamlScan) scan(text string, start, indent, from int) (Pos, string, boo
 		case inFlow && c == ',':
 			valueStart, inPlain = true, false
 		case c == ':' && (spaceAfter || inFlow && i+1 < len(text) && strings.IndexByte(",[]{}", text[i+1]) >= 0):
-			valueStart, inPlain = true, false
-			if !inFlow && strings.TrimSpace(text[i+1:]) == "" {
-				sc.opens = true
-			}
+			valueStart, inPlain, indicated = true, false, !inFlow
 		case inPlain || !valueStart:
 			continue
 		case c == '"' || c == '\'':
@@ -177,14 +183,13 @@ func (sc *yamlScan) scan(text string, start, indent, from int) (Pos, string, boo
 		case c == '[' || c == '{':
 			sc.flows = append(sc.flows, opener{char: c, offset: start + i, indent: indent})
 		case !inFlow && c == '-' && spaceAfter:
-			if rest := strings.TrimLeft(text[i+1:], " "); rest == "" || rest[0] == '#' {
-				sc.opens = true
-			} else {
+			indicated = true
+			if rest := strings.TrimLeft(text[i+1:], " "); rest != "" && rest[0] != '#' {
 				sc.levels = append(sc.levels, len(text)-len(rest))
 			}
 		case !inFlow && (c == '|' || c == '>'):
-			sc.blockScalar = indent
-			return Pos{}, "", false
+			sc.blockScalar, indicated = indent, false
+			break scanning
 		case c == '&' || c == '!': // an anchor or a tag: the value follows it
 			for i+1 < len(text) && text[i+1] != ' ' {
 				i++

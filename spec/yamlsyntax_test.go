@@ -1,6 +1,13 @@
 package spec
 
-import "testing"
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // TestYAMLSyntaxErrors checks that a YAML syntax error is placed at its
 // cause and names it, where the YAML library's own message is on another
@@ -50,5 +57,39 @@ func TestYAMLSyntaxErrors(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestYAMLSyntaxNoFalseCause checks that the scan finds no cause in any
+// spec of the repository that the YAML library reads without error: it
+// must never blame a construct that is valid.
+func TestYAMLSyntaxNoFalseCause(t *testing.T) {
+	var paths []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(path) == ".yaml" {
+			paths = append(paths, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil {
+			continue
+		}
+		checked++
+		if pos, msg, ok := newSource(path, data).syntaxCause(); ok {
+			t.Errorf("%s: %s", pos, msg)
+		}
+	}
+	if checked < 100 {
+		t.Errorf("checked %d specs, want at least 100", checked)
 	}
 }
