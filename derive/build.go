@@ -1,6 +1,10 @@
 package derive
 
-import "github.com/gradgen/gradgen/spec"
+import (
+	"strings"
+
+	"github.com/gradgen/gradgen/spec"
+)
 
 // Function is one spec function lowered to the IR and differentiated.
 type Function struct {
@@ -471,10 +475,65 @@ func (b *builder) product(e *spec.Binary, h *hint) (*Node, error) {
 		return b.orZero(b.g.Scale(x, y), y.Shape), nil
 	}
 	if x.Shape.Cols != y.Shape.Rows {
-		return nil, spec.Errorf(e.OpPos, "cannot multiply %s by %s: inner dimensions %s and %s differ",
-			x.Shape, y.Shape, x.Shape.Cols, y.Shape.Rows)
+		return nil, spec.Errorf(e.OpPos, "cannot multiply %s by %s: inner dimensions %s and %s differ%s",
+			x.Shape, y.Shape, x.Shape.Cols, y.Shape.Rows, productHint(e, x.Shape, y.Shape))
 	}
 	return b.orZero(b.g.Mul(x, y), Shape{x.Shape.Rows, y.Shape.Cols}), nil
+}
+
+// productHint returns, for a product e = X * Y whose inner dimensions
+// differ, the products of the same factors that are defined, as a
+// suggestion ("; did you mean …?"), or "" when there is none: X' * Y when
+// X and Y have as many rows, X * Y' when they have as many columns, X .* Y
+// when they have one shape. For two column vectors these are the inner,
+// outer and entrywise products, and are named so.
+func productHint(e *spec.Binary, x, y Shape) string {
+	vectors := x.IsCol() && y.IsCol()
+	var options []string
+	option := func(text, vectorName string) {
+		if vectors {
+			text += " (" + vectorName + ")"
+		}
+		options = append(options, text)
+	}
+	if x.Rows == y.Rows {
+		option(operandText(e.X, true)+" * "+operandText(e.Y, false), "inner product")
+	}
+	if x == y {
+		option(operandText(e.X, false)+" .* "+operandText(e.Y, false), "entrywise")
+	}
+	if x.Cols == y.Cols {
+		option(operandText(e.X, false)+" * "+operandText(e.Y, true), "outer product")
+	}
+	switch len(options) {
+	case 0:
+		return ""
+	case 1:
+		return "; did you mean " + options[0] + "?"
+	}
+	return "; did you mean " + strings.Join(options[:len(options)-1], ", ") + " or " + options[len(options)-1] + "?"
+}
+
+// operandText returns a factor of a product as a suggestion spells it,
+// transposed when transpose is set: an input or let by its name (x, x'),
+// a transposed one likewise (x', x), anything else as (…).
+func operandText(e spec.Expr, transpose bool) string {
+	if t, ok := e.(*spec.Transpose); ok {
+		if id, ok := t.X.(*spec.Ident); ok {
+			if transpose {
+				return id.Name
+			}
+			return id.Name + "'"
+		}
+	}
+	text := "(…)"
+	if id, ok := e.(*spec.Ident); ok {
+		text = id.Name
+	}
+	if transpose {
+		text += "'"
+	}
+	return text
 }
 
 func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {

@@ -17,17 +17,38 @@ import (
 // the Hessian's blocks.
 func (fn *Function) Explain(style Style) string {
 	var b strings.Builder
+	if note := fn.wrtNote(); note != "" {
+		if style == LaTeX {
+			b.WriteString("**" + fn.Spec.Name + "**: " + note + "\n")
+		} else {
+			b.WriteString(fn.Spec.Name + ": " + note + "\n")
+		}
+	}
 	for k, w := range fn.Wrt {
 		if fn.Grads == nil {
 			break
 		}
-		if k > 0 {
+		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
 		fn.explainOne(&b, w, fn.Grads[k], style)
 	}
 	fn.explainHigher(&b, style)
 	return b.String()
+}
+
+// wrtNote returns, when fn's spec has no wrt key and more than one input,
+// the note that every input is differentiated, data included ("wrt
+// omitted: differentiating every input: a, X, b"); otherwise "".
+func (fn *Function) wrtNote() string {
+	if fn.Spec.WrtGiven || len(fn.Spec.Inputs) < 2 {
+		return ""
+	}
+	var names []string
+	for _, w := range fn.Wrt {
+		names = append(names, w.Name)
+	}
+	return "wrt omitted: differentiating every input: " + strings.Join(names, ", ")
 }
 
 // explainHigher writes the derivation of the derivatives beyond the
@@ -104,6 +125,9 @@ func (fn *Function) hessianLines(l *Listing, style Style) []string {
 		lines = append(lines, "d(∂f/∂"+w.Name+")["+dirNames(fn.HessDirs)+"]"+nt.eq+l.Format(fn.HessVec[k]))
 	}
 	if !fn.DenseHessian {
+		if k := fn.noDenseHessian(); k >= 0 {
+			lines = append(lines, "Hessian: not generated: "+fn.Spec.Name+"Hessian needs every wrt a scalar or a vector, and "+fn.Wrt[k].Name+" is "+fn.Wrt[k].Kind.String())
+		}
 		return lines
 	}
 	if !fn.HessStructured {

@@ -141,6 +141,36 @@ func (f *Function) buildHigher(sf *spec.Function) error {
 	return nil
 }
 
+// HessianWarning returns, when fn's spec asks for the Hessian and a wrt
+// input is neither a scalar nor a vector, why FHessian (and so FProblem's
+// Hess, which gonum's Newton method needs) is not generated, at that wrt
+// entry; otherwise nil. FHessVec is generated either way. The command
+// prints it as a warning so that the omission is never silent.
+func (fn *Function) HessianWarning() *spec.Error {
+	k := fn.noDenseHessian()
+	if k < 0 {
+		return nil
+	}
+	w, name := fn.Wrt[k], fn.Spec.Name
+	return spec.Errorf(fn.Spec.Wrt[k].At, "hessian: true with the %s input %s in wrt gives %sHessVec only: %sHessian and the Hess of %sProblem need every wrt a scalar or a vector; to have them, make %s a vector input (its entries vectorised)",
+		w.Kind, w.Name, name, name, name, w.Name)
+}
+
+// noDenseHessian returns, when fn's spec asks for the Hessian but FHessian
+// is not generated, the index of the first wrt input that is neither a
+// scalar nor a vector; otherwise -1.
+func (fn *Function) noDenseHessian() int {
+	if !fn.Spec.Hessian || fn.DenseHessian {
+		return -1
+	}
+	for k, w := range fn.Wrt {
+		if w.Kind != spec.Scalar && w.Kind != spec.Vector {
+			return k
+		}
+	}
+	return -1
+}
+
 // describeWrt names the wrt inputs and their kinds for an error message.
 func describeWrt(wrt []*Input) string {
 	if len(wrt) == 0 {

@@ -203,7 +203,7 @@ func TestStandalone(t *testing.T) {
 		}
 		files[name] = code
 	}
-	helpers, err := StandaloneRuntime("p")
+	helpers, err := StandaloneRuntime("p", "")
 	if err != nil {
 		t.Fatal(err)
 	}

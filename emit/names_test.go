@@ -206,7 +206,7 @@ func checkNames(t *testing.T, src, file string, standalone bool) bool {
 		if err != nil {
 			t.Fatalf("Standalone: %v\n%s", err, src)
 		}
-		helpers, err := StandaloneRuntime("p")
+		helpers, err := StandaloneRuntime("p", "")
 		if err != nil {
 			t.Fatalf("StandaloneRuntime: %v", err)
 		}

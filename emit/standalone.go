@@ -170,14 +170,18 @@ func Standalone(code []byte) ([]byte, error) {
 // gonum. It is the whole helper set, whatever the outputs use, so that it
 // is the same file for every standalone output of a package and for any
 // subset of them regenerated or checked alone; the linker drops the
-// helpers a program does not call.
-func StandaloneRuntime(pkg string) ([]byte, error) {
+// helpers a program does not call. Its header records the generator's
+// version (see Options.Version) and -standalone.
+func StandaloneRuntime(pkg, version string) ([]byte, error) {
 	src, err := loadRuntime()
 	if err != nil {
 		return nil, standaloneError(err)
 	}
 	var out bytes.Buffer
-	out.WriteString(Header + "\n\n")
+	if err := checkHeaderWords(version, nil); err != nil {
+		return nil, err
+	}
+	out.WriteString(Header(version, []string{"-standalone"}) + "\n\n")
 	out.WriteString("package " + pkg + "\n\n")
 	out.WriteString("// The runtime helpers of the -standalone outputs of this package, copied\n")
 	out.WriteString("// from " + runtimePath + " by gradgen -standalone.\n\n")

@@ -188,7 +188,7 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 		files["go.sum"] = sum
 	}
 	if opts.Standalone {
-		helpers, err := emit.StandaloneRuntime("main")
+		helpers, err := emit.StandaloneRuntime("main", "")
 		if err != nil {
 			return nil, fmt.Errorf("-standalone: %v", err)
 		}

@@ -197,11 +197,20 @@ var yamlParserProblems = []string{
 }
 
 // yamlError converts an error of the YAML library, which gives at most a
-// line ("yaml: line 3: could not find expected ':'"), to an *Error at
-// column 1 of that line. An unknown anchor is placed at its first alias.
+// line ("yaml: line 3: could not find expected ':'"), to an *Error. An
+// unknown anchor is placed at its first alias. A syntax error is placed
+// where its cause is and names it when the source shows one of the usual
+// causes (source.syntaxCause: a tab in the indentation, an inconsistent
+// indentation, an unclosed flow collection or quote); otherwise it is the
+// library's message at column 1 of its line.
 func (l *loader) yamlError(err error) *Error {
 	msg := err.Error()
 	pos := Pos{File: l.src.name, Line: 1, Col: 1}
+	if !yamlUnknownAnchor.MatchString(msg) {
+		if causePos, cause, ok := l.src.syntaxCause(); ok {
+			return l.errorf(causePos, "invalid YAML: %s", cause)
+		}
+	}
 	if m := yamlLineError.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		msg = m[2]

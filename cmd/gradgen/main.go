@@ -32,7 +32,8 @@
 //	-pkg NAME   package clause (default: the package in the output directory, else the
 //	            spec's package key, else the output folder's name)
 //	-check      write nothing; exit 1 when an output is missing or differs from what
-//	            would be generated, printing which file and the first differing lines
+//	            would be generated, printing each missing file, a unified diff of
+//	            each stale one, and the command that regenerates them
 //	-explain    print the derivation of each gradient (differential, trace form,
 //	            result) and write nothing; -format=unicode (default), latex or plain
 //	-plan       print each generated function's lowering plan, as lowered and after
@@ -71,7 +72,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -242,13 +242,28 @@ func deliver(cfg config, outputs []*output, style derive.Style, stdout, stderr i
 		return exitBad
 	}
 	if cfg.check {
-		return check(outputs, stdout)
+		return check(cfg, outputs, stdout)
 	}
 	if err := writeAll(outputs); err != nil {
 		fmt.Fprintf(stderr, "gradgen: %v\n", err)
 		return exitBad
 	}
+	warnHessians(outputs, stderr)
 	return exitOK
+}
+
+// warnHessians prints, for each function written whose spec asks for the
+// Hessian but gets FHessVec alone (derive.Function.HessianWarning), a
+// positioned warning: the omission is never silent.
+func warnHessians(outputs []*output, stderr io.Writer) {
+	for _, o := range outputs {
+		for _, fn := range o.funcs {
+			if warning := fn.HessianWarning(); warning != nil {
+				warning.Msg = "warning: " + warning.Msg
+				report(stderr, o.withSource(warning))
+			}
+		}
+	}
 }
 
 // ineffectiveFlags lists, for a flag, the flags that have no effect
@@ -480,7 +495,7 @@ func (o *output) generate(cfg config) error {
 		return o.emitError(err, gen)
 	}
 	if o.helpers != nil && o.helpers.data == nil {
-		if o.helpers.data, err = emit.StandaloneRuntime(pkg); err != nil {
+		if o.helpers.data, err = emit.StandaloneRuntime(pkg, version()); err != nil {
 			return err
 		}
 	}
@@ -741,40 +756,4 @@ func dirPackage(dir, out string) string {
 		return ""
 	}
 	return p.Name
-}
-
-// check compares each output with the file on disk.
-func check(outs []*output, stdout io.Writer) int {
-	code := exitOK
-	for _, o := range outs {
-		have, err := os.ReadFile(o.path)
-		switch {
-		case err != nil:
-			fmt.Fprintf(stdout, "%s: missing (%v)\n", o.path, errors.Unwrap(err))
-			code = exitStale
-		case !bytes.Equal(have, o.data):
-			fmt.Fprintf(stdout, "%s: stale; regenerate it\n%s", o.path, diffSummary(have, o.data))
-			code = exitStale
-		}
-	}
-	return code
-}
-
-// diffSummary shows the first differing lines of two files.
-func diffSummary(have, want []byte) string {
-	a := strings.Split(string(have), "\n")
-	b := strings.Split(string(want), "\n")
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
-		i++
-	}
-	var s strings.Builder
-	fmt.Fprintf(&s, "@@ line %d @@\n", i+1)
-	for k := i; k < len(a) && k < i+3; k++ {
-		fmt.Fprintf(&s, "-%s\n", a[k])
-	}
-	for k := i; k < len(b) && k < i+3; k++ {
-		fmt.Fprintf(&s, "+%s\n", b[k])
-	}
-	return s.String()
 }
