@@ -1,6 +1,6 @@
 module github.com/gradgen/gradgen/bench
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/gradgen/gradgen v0.0.0
