@@ -16,7 +16,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// b1BilinearWork holds B1Bilinear's scratch space, reused across calls through b1BilinearPool.
+// b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
+// b1BilinearPool.
 type b1BilinearWork struct {
 	Xb []float64
 }
@@ -51,7 +52,8 @@ func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// b1BilinearGradWork holds B1BilinearGrad's scratch space, reused across calls through b1BilinearGradPool.
+// b1BilinearGradWork holds B1BilinearGrad's scratch space, reused across calls
+// through b1BilinearGradPool.
 type b1BilinearGradWork struct {
 	Xb []float64
 }
@@ -68,7 +70,9 @@ var b1BilinearGradPool = sync.Pool{New: func() any {
 //	f = a' X b
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	runtime.CheckDim("B1BilinearGrad", "a", m, "m")
@@ -76,8 +80,7 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	runtime.CheckDim("B1BilinearGrad", "X", n, "n")
 	runtime.CheckMatrix("B1BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B1BilinearGrad", "b", b.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("B1BilinearGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("B1BilinearGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("B1BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := b1BilinearGradPool.Get().(*b1BilinearGradWork)
 	defer b1BilinearGradPool.Put(ws)
@@ -107,6 +110,7 @@ func B1BilinearProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := B1BilinearUnpack(x, a, b)
+			runtime.CheckVector("B1BilinearProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := B1BilinearUnpack(grad, a, b)
 			B1BilinearGrad(a, X, b, dX)
 		},
@@ -126,7 +130,8 @@ func B1BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Den
 	return
 }
 
-// b2ExpMixWork holds B2ExpMix's scratch space, reused across calls through b2ExpMixPool.
+// b2ExpMixWork holds B2ExpMix's scratch space, reused across calls through
+// b2ExpMixPool.
 type b2ExpMixWork struct {
 	expXb []float64
 	Xb    []float64
@@ -167,7 +172,8 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// b2ExpMixGradWork holds B2ExpMixGrad's scratch space, reused across calls through b2ExpMixGradPool.
+// b2ExpMixGradWork holds B2ExpMixGrad's scratch space, reused across calls
+// through b2ExpMixGradPool.
 type b2ExpMixGradWork struct {
 	tmp []float64
 	Xb  []float64
@@ -185,7 +191,9 @@ var b2ExpMixGradPool = sync.Pool{New: func() any {
 //	f = a' exp(X b)
 //	∂f/∂X = (a .* exp(X b)) b'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	runtime.CheckDim("B2ExpMixGrad", "a", m, "m")
@@ -193,8 +201,7 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckDim("B2ExpMixGrad", "X", n, "n")
 	runtime.CheckMatrix("B2ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B2ExpMixGrad", "b", b.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("B2ExpMixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("B2ExpMixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("B2ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := b2ExpMixGradPool.Get().(*b2ExpMixGradWork)
 	defer b2ExpMixGradPool.Put(ws)
@@ -231,6 +238,7 @@ func B2ExpMixProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := B2ExpMixUnpack(x, a, b)
+			runtime.CheckVector("B2ExpMixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := B2ExpMixUnpack(grad, a, b)
 			B2ExpMixGrad(a, X, b, dX)
 		},
@@ -250,7 +258,8 @@ func B2ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 	return
 }
 
-// b3QuadTraceWork holds B3QuadTrace's scratch space, reused across calls through b3QuadTracePool.
+// b3QuadTraceWork holds B3QuadTrace's scratch space, reused across calls
+// through b3QuadTracePool.
 type b3QuadTraceWork struct {
 	AW   []float64
 	gemm runtime.Gemm
@@ -291,7 +300,8 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across calls through b3QuadTraceGradPool.
+// b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across
+// calls through b3QuadTraceGradPool.
 type b3QuadTraceGradWork struct {
 	APlusAT []float64
 	gemm    runtime.Gemm
@@ -309,7 +319,9 @@ var b3QuadTraceGradPool = sync.Pool{New: func() any {
 //	f = tr(W' A W)
 //	∂f/∂W = (A + A') W
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("B3QuadTraceGrad", "A", n, "n")
@@ -317,8 +329,7 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	WRows, k := W.Dims()
 	runtime.CheckDim("B3QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("B3QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
-	dWRows, dWCols := dW.Dims()
-	runtime.CheckMatrix("B3QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
+	runtime.DestMatrix("B3QuadTraceGrad", "dW", dW, n, k, "n", "k")
 	runtime.CheckNoAlias("B3QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
 	ws := b3QuadTraceGradPool.Get().(*b3QuadTraceGradWork)
 	defer b3QuadTraceGradPool.Put(ws)
@@ -347,6 +358,7 @@ func B3QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			W := B3QuadTraceUnpack(x, A, k)
+			runtime.CheckVector("B3QuadTraceProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dW := B3QuadTraceUnpack(grad, A, k)
 			B3QuadTraceGrad(A, W, dW)
 		},
@@ -365,7 +377,8 @@ func B3QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	return
 }
 
-// b4SandwichWork holds B4Sandwich's scratch space, reused across calls through b4SandwichPool.
+// b4SandwichWork holds B4Sandwich's scratch space, reused across calls through
+// b4SandwichPool.
 type b4SandwichWork struct {
 	XB   []float64
 	gemm runtime.Gemm
@@ -413,7 +426,8 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls through b4SandwichGradPool.
+// b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls
+// through b4SandwichGradPool.
 type b4SandwichGradWork struct {
 	CPlusCT []float64
 	chain   runtime.Chain
@@ -431,7 +445,9 @@ var b4SandwichGradPool = sync.Pool{New: func() any {
 //	f = tr(B' X' C X B)
 //	∂f/∂X = (C + C') X B B'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
 	n, p := B.Dims()
 	runtime.CheckDim("B4SandwichGrad", "B", n, "n")
@@ -441,8 +457,7 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	runtime.CheckMatrix("B4SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("B4SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("B4SandwichGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("B4SandwichGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("B4SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
 	ws := b4SandwichGradPool.Get().(*b4SandwichGradWork)
 	defer b4SandwichGradPool.Put(ws)
@@ -473,6 +488,7 @@ func B4SandwichProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := B4SandwichUnpack(x, B, C)
+			runtime.CheckVector("B4SandwichProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := B4SandwichUnpack(grad, B, C)
 			B4SandwichGrad(B, X, C, dX)
 		},
@@ -492,7 +508,8 @@ func B4SandwichUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 	return
 }
 
-// b5LogRegWork holds B5LogReg's scratch space, reused across calls through b5LogRegPool.
+// b5LogRegWork holds B5LogReg's scratch space, reused across calls through
+// b5LogRegPool.
 type b5LogRegWork struct {
 	Xw []float64
 }
@@ -532,7 +549,8 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 	return f
 }
 
-// b5LogRegGradWork holds B5LogRegGrad's scratch space, reused across calls through b5LogRegGradPool.
+// b5LogRegGradWork holds B5LogRegGrad's scratch space, reused across calls
+// through b5LogRegGradPool.
 type b5LogRegGradWork struct {
 	Xw             []float64
 	negYXw         []float64
@@ -544,22 +562,24 @@ var b5LogRegGradPool = sync.Pool{New: func() any {
 	return new(b5LogRegGradWork)
 }}
 
-// B5LogRegGrad returns f = B5LogReg(X, y, w, lambda) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// B5LogRegGrad returns f = B5LogReg(X, y, w, lambda) and writes ∂f/∂w into
+// dw, overwriting them; each has the shape of its input (denominator layout).
 //
 // L2-regularised logistic regression loss.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* (X w))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("B5LogRegGrad", "X", n, "n")
 	runtime.CheckDim("B5LogRegGrad", "X", d, "d")
 	runtime.CheckVector("B5LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("B5LogRegGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("B5LogRegGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("B5LogRegGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("B5LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
@@ -614,6 +634,7 @@ func B5LogRegProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Pro
 		},
 		Grad: func(grad, x []float64) {
 			w := B5LogRegUnpack(x, X, y, lambda)
+			runtime.CheckVector("B5LogRegProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := B5LogRegUnpack(grad, X, y, lambda)
 			B5LogRegGrad(X, y, w, lambda, dw)
 		},
@@ -631,7 +652,8 @@ func B5LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64) 
 	return
 }
 
-// b6GaussNLLWork holds B6GaussNLL's scratch space, reused across calls through b6GaussNLLPool.
+// b6GaussNLLWork holds B6GaussNLL's scratch space, reused across calls through
+// b6GaussNLLPool.
 type b6GaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -671,7 +693,8 @@ func B6GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	return f
 }
 
-// b6GaussNLLGradWork holds B6GaussNLLGrad's scratch space, reused across calls through b6GaussNLLGradPool.
+// b6GaussNLLGradWork holds B6GaussNLLGrad's scratch space, reused across calls
+// through b6GaussNLLGradPool.
 type b6GaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -693,12 +716,14 @@ var b6GaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("B6GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("B6GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("B6GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("B6GaussNLLGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("B6GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := b6GaussNLLGradPool.Get().(*b6GaussNLLGradWork)
 	defer b6GaussNLLGradPool.Put(ws)
@@ -746,6 +771,7 @@ func B6GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := B6GaussNLLUnpack(x, C)
+			runtime.CheckVector("B6GaussNLLProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := B6GaussNLLUnpack(grad, C)
 			B6GaussNLLGrad(S, C, dS)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -826,7 +852,8 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// b7MLPGradWork holds B7MLPGrad's scratch space, reused across calls through b7MLPGradPool.
+// b7MLPGradWork holds B7MLPGrad's scratch space, reused across calls through
+// b7MLPGradPool.
 type b7MLPGradWork struct {
 	HW2MinusY    []float64
 	H            []float64
@@ -840,8 +867,9 @@ var b7MLPGradPool = sync.Pool{New: func() any {
 	return new(b7MLPGradWork)
 }}
 
-// B7MLPGrad returns f = B7MLP(X, W1, W2, Y) and writes ∂f/∂W1, ∂f/∂W2 into dW1, dW2,
-// overwriting them; each has the shape of its input (denominator layout).
+// B7MLPGrad returns f = B7MLP(X, W1, W2, Y) and writes ∂f/∂W1, ∂f/∂W2
+// into dW1, dW2, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 // Squared error of a one-hidden-layer tanh network.
 //
@@ -850,7 +878,9 @@ var b7MLPGradPool = sync.Pool{New: func() any {
 //	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 //	∂f/∂W2 = H' (H W2 - Y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *mat.Dense, dW2 *mat.Dense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("B7MLPGrad", "X", n, "n")
@@ -863,10 +893,8 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	runtime.CheckMatrix("B7MLPGrad", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("B7MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
-	dW1Rows, dW1Cols := dW1.Dims()
-	runtime.CheckMatrix("B7MLPGrad", "dW1", dW1Rows, dW1Cols, d, h, "d", "h")
-	dW2Rows, dW2Cols := dW2.Dims()
-	runtime.CheckMatrix("B7MLPGrad", "dW2", dW2Rows, dW2Cols, h, o, "h", "o")
+	runtime.DestMatrix("B7MLPGrad", "dW1", dW1, d, h, "d", "h")
+	runtime.DestMatrix("B7MLPGrad", "dW2", dW2, h, o, "h", "o")
 	runtime.CheckNoAlias("B7MLPGrad", []runtime.Arg{runtime.MatrixArg("dW1", dW1.RawMatrix()), runtime.MatrixArg("dW2", dW2.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.MatrixArg("W1", W1.RawMatrix()),
@@ -938,6 +966,7 @@ func B7MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			W1, W2 := B7MLPUnpack(x, X, Y, h)
+			runtime.CheckVector("B7MLPProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dW1, dW2 := B7MLPUnpack(grad, X, Y, h)
 			B7MLPGrad(X, W1, W2, Y, dW1, dW2)
 		},

@@ -103,10 +103,46 @@ func (l *Listing) print(n, except *Node) string {
 // subexpression inside a named one is named only if the named one's own
 // definition repeats it.
 func (l *Listing) share(root *Node) {
-	if root == nil {
-		return
+	if root != nil {
+		l.shareRoots([]*Node{root})
 	}
-	order := l.postorder(root)
+}
+
+// ShareAcross names, before any of roots is printed, the subexpressions
+// their trees together would print more than once, as share does for one
+// tree: formulas printed one after another (a doc comment's gradient,
+// Hessian blocks, lets) then share a name for what they have in common,
+// not only for what each repeats. The roots themselves stay spelled out
+// where they are printed; nil roots are skipped.
+func (l *Listing) ShareAcross(roots ...*Node) {
+	var nonNil []*Node
+	for _, r := range roots {
+		if r != nil {
+			nonNil = append(nonNil, r)
+		}
+	}
+	l.shareRoots(nonNil)
+}
+
+// shareRoots is share over the trees of roots taken together: the nodes
+// not hidden behind a name (a root, a let's definition, is walked even
+// when named), each counted once.
+func (l *Listing) shareRoots(roots []*Node) {
+	isRoot := map[*Node]bool{}
+	for _, r := range roots {
+		isRoot[r] = true
+	}
+	hidden := func(n *Node) bool { _, named := l.names[n]; return named } // a root is still walked
+	var order []*Node
+	seen := map[*Node]bool{}
+	for _, r := range roots {
+		for _, n := range postorderUntil(r, hidden) {
+			if !seen[n] {
+				seen[n] = true
+				order = append(order, n)
+			}
+		}
+	}
 	size := make(map[*Node]int, len(order))
 	for _, n := range order {
 		s := 1
@@ -121,13 +157,17 @@ func (l *Listing) share(root *Node) {
 		size[n] = s
 	}
 	// Parents before children: occurs counts the copies of each node in
-	// the printed tree, saturating at 2; a named node's definition is one.
-	occurs := map[*Node]int{root: 1}
+	// the printed trees, saturating at 2; a named node's definition is
+	// one, and so is each root.
+	occurs := map[*Node]int{}
+	for _, r := range roots {
+		occurs[r] = min(occurs[r]+1, 2)
+	}
 	var fresh []*Node
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
 		copies := occurs[n]
-		if n != root && copies >= 2 && size[n] >= sharedThreshold && n.Op != OpVar && n.Op != OpConst {
+		if !isRoot[n] && copies >= 2 && size[n] >= sharedThreshold && n.Op != OpVar && n.Op != OpConst {
 			fresh = append(fresh, n)
 			copies = 1
 		}
@@ -145,12 +185,6 @@ func (l *Listing) share(root *Node) {
 		name := (&printer{style: l.style}).ident(l.names[n])
 		l.defs = append(l.defs, Definition{Name: name, Text: l.print(n, n)})
 	}
-}
-
-// postorder returns the nodes of root's tree not hidden behind a name,
-// each after its arguments.
-func (l *Listing) postorder(root *Node) []*Node {
-	return postorderUntil(root, func(n *Node) bool { _, named := l.names[n]; return named })
 }
 
 // newName returns the next free name t1, t2, ….

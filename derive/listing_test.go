@@ -123,3 +123,55 @@ func TestExplainLinearInNesting(t *testing.T) {
 		}
 	}
 }
+
+// TestListingShareAcross checks that ShareAcross names a subexpression
+// that each of several formulas prints once (never one a single formula
+// repeats by itself, which share already names), that the roots stay
+// spelled out, and that expanding the names gives every formula back.
+func TestListingShareAcross(t *testing.T) {
+	src := "functions:\n  - name: G\n    inputs: {x: vector(n), A: \"matrix(n, n)\", b: vector(n)}\n" +
+		"    expr: sum(exp(A * x + b) ./ (1 + exp(A * x + b)) .* sin(A * x + b))\n"
+	fn := buildOne(t, src)
+	roots := fn.Grads
+	if len(roots) < 2 {
+		t.Fatalf("want several gradients, got %d", len(roots))
+	}
+	var totals []int // bytes printed, formula by formula then across
+	for _, c := range []struct {
+		name  string
+		share bool
+	}{{"formula by formula", false}, {"across formulas", true}} {
+		l := NewFunctionListing(fn, Plain)
+		if c.share {
+			l.ShareAcross(roots...)
+		}
+		var printed []string
+		for _, r := range roots {
+			printed = append(printed, l.Format(r))
+		}
+		defs := l.Definitions()
+		if c.share && len(defs) == 0 {
+			t.Errorf("%s: nothing named in %q", c.name, printed)
+		}
+		for k, r := range roots {
+			if _, named := l.names[r]; named {
+				t.Errorf("%s: root %d named", c.name, k)
+			}
+			got := printed[k]
+			for i := len(defs) - 1; i >= 0; i-- {
+				got = replaceName(got, defs[i].Name, "("+defs[i].Text+")")
+			}
+			if full := Format(r, Plain, fn.Names); strip(got) != strip(full) {
+				t.Errorf("%s: formula %d expands to\n%s\nwant\n%s", c.name, k, got, full)
+			}
+		}
+		total := 0
+		for _, p := range printed {
+			total += len(p)
+		}
+		totals = append(totals, total)
+	}
+	if totals[1]*2 > totals[0] {
+		t.Errorf("formulas take %d bytes across, %d one by one: want at most half", totals[1], totals[0])
+	}
+}

@@ -33,20 +33,22 @@ func (e *function) checkShapes() []plan.Step {
 		return &plan.Do{Call: plan.Fn(runtimePath, fn, append([]expr{name(e.name)}, args...)...)}
 	}
 	local := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
-	// Gradient checks first: they decide which bindings are used.
+	// Destination checks first: they decide which bindings are used. Each
+	// sizes a zero-value destination as gonum's receivers are sized, and
+	// comes before the alias check, which sees the sized destination.
 	var grads []plan.Step
 	for _, o := range e.outs {
 		w, d := o.to, ref(o.arg)
 		switch w.Kind {
+		case spec.Scalar:
+			grads = append(grads, check("DestScalar", name(o.param), d))
 		case spec.Vector:
-			grads = append(grads, check("CheckVector", name(o.param), plan.Method(d, "Len"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+			grads = append(grads, check("DestVector", name(o.param), d, e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Symmetric, spec.SPD:
-			grads = append(grads, check("CheckSymmetric", name(o.param), plan.Method(d, "SymmetricDim"), e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
+			grads = append(grads, check("DestSymmetric", name(o.param), d, e.dim(w.Shape.Rows), lit(w.Shape.Rows)))
 		case spec.Matrix:
-			rows, cols := local(o.param+"Rows"), local(o.param+"Cols")
-			grads = append(grads, &plan.Let{Vars: []*val{rows, cols}, Value: plan.Method(d, "Dims")},
-				check("CheckMatrix", name(o.param), ref(rows), ref(cols),
-					e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
+			grads = append(grads, check("DestMatrix", name(o.param), d,
+				e.dim(w.Shape.Rows), e.dim(w.Shape.Cols), lit(w.Shape.Rows), lit(w.Shape.Cols)))
 		}
 	}
 	// binds reports whether slot k (0 rows, 1 columns) of in binds d.

@@ -524,7 +524,7 @@ func (e *function) workspace(f *jen.File) []plan.Step {
 		fields[k] = jen.Id(w.name).Add(w.typ)
 	}
 	f.Line()
-	fileComment(f, fmt.Sprintf("%s holds %s's scratch space, reused across calls through %s.", typ, e.name, pool))
+	comment(f, fmt.Sprintf("%s holds %s's scratch space, reused across calls through %s.", typ, e.name, pool))
 	f.Type().Id(typ).Struct(fields...)
 	f.Line()
 	f.Var().Id(pool).Op("=").Qual(syncPath, "Pool").Values(jen.Dict{

@@ -60,11 +60,9 @@ func (e *function) emitHessian(f *jen.File) {
 	}
 	local := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
 	size := local("size")
-	hRows, hCols := local(h+"Rows"), local(h+"Cols")
 	checks := []plan.Step{
 		&plan.Let{Vars: []*val{size}, Value: l.offsets[len(fn.Wrt)].expr()},
-		&plan.Let{Vars: []*val{hRows, hCols}, Value: plan.Method(ref(l.h), "Dims")},
-		&plan.Do{Call: plan.Fn(runtimePath, "CheckMatrix", plan.Const{V: e.name}, plan.Const{V: h}, ref(hRows), ref(hCols), ref(size), ref(size), plan.Const{V: size.Name}, plan.Const{V: size.Name})},
+		&plan.Do{Call: plan.Fn(runtimePath, "DestMatrix", plan.Const{V: e.name}, plan.Const{V: h}, ref(l.h), ref(size), ref(size), plan.Const{V: size.Name}, plan.Const{V: size.Name})},
 	}
 	e.checkNoAlias([]expr{aliasArg(l.h, spec.Matrix)})
 	aliasChecks := len(e.body)

@@ -58,14 +58,8 @@ func (e *function) emitJacobian(f *jen.File) {
 		layouts[k] = &val{Name: e.scope.fresh("j" + w.Name), Kind: plan.Object, Owner: plan.Destination, Of: jparams[k]}
 		fr, fc := e.dimsCode(fn.Value.Shape)
 		wr, wc := e.dimsCode(w.Shape)
-		checks = append(checks,
-			&plan.Let{Vars: []*val{layouts[k]}, Value: plan.Composite{Type: plan.Qual{Path: runtimePath, Name: "Jacobian"}, Fields: []plan.KeyValue{
-				{Key: "J", Value: plan.Method(ref(jparams[k]), "RawMatrix")},
-				{Key: "FRows", Value: fr}, {Key: "FCols", Value: fc},
-				{Key: "WRows", Value: wr}, {Key: "WCols", Value: wc},
-				{Key: "VectorW", Value: plan.Const{V: w.Kind == spec.Vector}},
-			}}},
-			&plan.Do{Call: plan.Method(ref(layouts[k]), "Check", plan.Const{V: e.name}, plan.Const{V: jparams[k].Name})})
+		checks = append(checks, &plan.Let{Vars: []*val{layouts[k]}, Value: plan.Fn(runtimePath, "NewJacobian",
+			plan.Const{V: e.name}, plan.Const{V: jparams[k].Name}, ref(jparams[k]), fr, fc, wr, wc, plan.Const{V: w.Kind == spec.Vector})})
 	}
 	dests := make([]expr, len(fn.Wrt))
 	for k := range fn.Wrt {
@@ -174,12 +168,13 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 		jnames[k] = j.Name
 	}
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
-	lines := []string{
-		e.name + " writes the derivative of F = " + call + " with respect to " + strings.Join(wrtNames(fn), ", ") + " into " + strings.Join(jnames, ", ") + ", overwriting them.",
+	lines := append(wrap(e.name+" writes the derivative of F = "+call+" with respect to "+strings.Join(wrtNames(fn), ", ")+
+		" into "+strings.Join(jnames, ", ")+", overwriting them.", 77),
 		"For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is",
 		"(p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns",
 		"l·n … l·n+n−1, holds ∂F/∂w_kl.",
-	}
+	)
+	lines = append(lines, wrtDoc(fn)...)
 	lines = append(lines, specDoc(fn)...)
 	doc := newDocFormulas(fn)
 	doc.show("F", fn.Value)
@@ -195,7 +190,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 	}
 	lines = append(lines, "")
 	lines = append(lines, doc.finish()...)
-	lines = append(lines, "", "It panics if the shapes disagree or a destination shares memory with an input.")
+	lines = append(lines, destinationsDoc(spec.Matrix)...)
 	f.Line()
 	fileComment(f, lines...)
 	f.Func().Id(e.name).Params(params...).Block(body...)

@@ -126,8 +126,11 @@ func (p *problem) emitProblem(f *jen.File) {
 	}
 	unpackX := append([]jen.Code{jen.Id(p.x)}, args...)
 	unpackG := append([]jen.Code{jen.Id(p.grad)}, args...)
+	// x is unpacked, and so checked, first: a grad whose length differs
+	// from a right x's is then named as the culprit, not FUnpack's x.
 	gradBody := []jen.Code{
 		jen.List(idList(vars)...).Op(":=").Id(p.unpack).Call(unpackX...),
+		jen.Qual(runtimePath, "CheckVector").Call(jen.Lit(p.name+".Grad"), jen.Lit(p.grad), jen.Len(jen.Id(p.grad)), jen.Len(jen.Id(p.x)), jen.Lit("len("+p.x+")")),
 		jen.List(idList(grads)...).Op(":=").Id(p.unpack).Call(unpackG...),
 		jen.Id(gradName(fn.Spec.Name)).Call(callGrad...),
 	}
@@ -185,7 +188,8 @@ func (p *problem) hess(callF, unpackX []jen.Code) *jen.Statement {
 	call := append(append([]jen.Code{}, callF...), jen.Id(dense))
 	return jen.Func().Params(jen.Id(hess).Op("*").Qual(matPath, "SymDense"), jen.Id(p.x).Index().Float64()).Block(
 		jen.List(idList(p.wrtNames())...).Op(":=").Id(p.unpack).Call(unpackX...),
-		jen.Id(n).Op(":=").Id(hess).Dot("SymmetricDim").Call(),
+		jen.Id(n).Op(":=").Len(jen.Id(p.x)),
+		jen.Qual(runtimePath, "DestSymmetric").Call(jen.Lit(p.name+".Hess"), jen.Lit(hess), jen.Id(hess), jen.Id(n), jen.Lit("len("+p.x+")")),
 		jen.Id(dense).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(n), jen.Id(n), jen.Nil()),
 		jen.Id(roleName(fn.Spec.Name, roleHessian, 0)).Call(call...),
 		jen.Qual(runtimePath, "UpperTo").Call(jen.Id(hess).Dot("RawSymmetric").Call(), jen.Id(dense).Dot("RawMatrix").Call()),

@@ -16,7 +16,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// diagOfSumWork holds DiagOfSum's scratch space, reused across calls through diagOfSumPool.
+// diagOfSumWork holds DiagOfSum's scratch space, reused across calls through
+// diagOfSumPool.
 type diagOfSumWork struct {
 	diagA []float64
 }
@@ -54,7 +55,8 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	return f
 }
 
-// diagOfSumGradWork holds DiagOfSumGrad's scratch space, reused across calls through diagOfSumGradPool.
+// diagOfSumGradWork holds DiagOfSumGrad's scratch space, reused across calls
+// through diagOfSumGradPool.
 type diagOfSumGradWork struct {
 	diagA    []float64
 	expDiagA []float64
@@ -64,22 +66,27 @@ var diagOfSumGradPool = sync.Pool{New: func() any {
 	return new(diagOfSumGradWork)
 }}
 
-// DiagOfSumGrad returns f = DiagOfSum(A, w) and writes ∂f/∂A, ∂f/∂w into dA, dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// DiagOfSumGrad returns f = DiagOfSum(A, w) and writes ∂f/∂A, ∂f/∂w
+// into dA, dw, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (A, w) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = diag(A)' w + sum(exp(diag(A)))
 //	∂f/∂A = diag(w + exp(diag(A)))
 //	∂f/∂w = diag(A)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("DiagOfSumGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumGrad", "w", w.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("DiagOfSumGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("DiagOfSumGrad", "dw", dw.Len(), n, "n")
+	runtime.DestMatrix("DiagOfSumGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("DiagOfSumGrad", "dw", dw, n, "n")
 	runtime.CheckNoAlias("DiagOfSumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := diagOfSumGradPool.Get().(*diagOfSumGradWork)
 	defer diagOfSumGradPool.Put(ws)
@@ -126,6 +133,7 @@ func DiagOfSumProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, w := DiagOfSumUnpack(x, n)
+			runtime.CheckVector("DiagOfSumProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dw := DiagOfSumUnpack(grad, n)
 			DiagOfSumGrad(A, w, dA, dw)
 		},
@@ -159,8 +167,10 @@ func Norm2OfScalar(s float64) float64 {
 //	f = abs(s)
 //	∂f/∂s = sign(s)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func Norm2OfScalarGrad(s float64, ds *float64) float64 {
+	runtime.DestScalar("Norm2OfScalarGrad", "ds", ds)
 	f := math.Abs(s)
 	*ds = runtime.Sign(s)
 	return f
@@ -188,6 +198,7 @@ func Norm2OfScalarProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s := Norm2OfScalarUnpack(x)
+			runtime.CheckVector("Norm2OfScalarProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds := Norm2OfScalarUnpack(grad)
 			Norm2OfScalarGrad(*s, ds)
 		},
@@ -216,17 +227,20 @@ func LogsumexpOfScalar(a *mat.VecDense) float64 {
 	return f
 }
 
-// LogsumexpOfScalarGrad returns f = LogsumexpOfScalar(a) and writes ∂f/∂a into da,
-// overwriting them; each has the shape of its input (denominator layout).
+// LogsumexpOfScalarGrad returns f = LogsumexpOfScalar(a) and writes ∂f/∂a
+// into da, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 //	f = a' a
 //	∂f/∂a = 2 a
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("LogsumexpOfScalarGrad", "a", n, "n")
-	runtime.CheckVector("LogsumexpOfScalarGrad", "da", da.Len(), n, "n")
+	runtime.DestVector("LogsumexpOfScalarGrad", "da", da, n, "n")
 	runtime.CheckNoAlias("LogsumexpOfScalarGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector())})
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
@@ -250,6 +264,7 @@ func LogsumexpOfScalarProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a := LogsumexpOfScalarUnpack(x, n)
+			runtime.CheckVector("LogsumexpOfScalarProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da := LogsumexpOfScalarUnpack(grad, n)
 			LogsumexpOfScalarGrad(a, da)
 		},
@@ -276,15 +291,22 @@ func StructuralOfScalars(s float64, t float64) float64 {
 	return f
 }
 
-// StructuralOfScalarsGrad returns f = StructuralOfScalars(s, t) and writes ∂f/∂s, ∂f/∂t into ds, dt,
-// overwriting them; each has the shape of its input (denominator layout).
+// StructuralOfScalarsGrad returns f = StructuralOfScalars(s, t) and writes
+// ∂f/∂s, ∂f/∂t into ds, dt, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (s, t) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = 2 s + t + abs(s t) + log(abs(s)) + 1 / t
 //	∂f/∂s = 2 + (1 / abs(s)) sign(s) + t sign(s t)
 //	∂f/∂t = 1 + s sign(s t) - 1 / t / t
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) float64 {
+	runtime.DestScalar("StructuralOfScalarsGrad", "ds", ds)
+	runtime.DestScalar("StructuralOfScalarsGrad", "dt", dt)
 	runtime.CheckNoAlias("StructuralOfScalarsGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dt", dt)}, nil)
 	s2 := s * t
 	absS := math.Abs(s)
@@ -308,6 +330,7 @@ func StructuralOfScalarsProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s, t := StructuralOfScalarsUnpack(x)
+			runtime.CheckVector("StructuralOfScalarsProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds, dt := StructuralOfScalarsUnpack(grad)
 			StructuralOfScalarsGrad(*s, *t, ds, dt)
 		},
@@ -344,7 +367,8 @@ func FillScalarProduct(i float64, x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// fillScalarProductGradWork holds FillScalarProductGrad's scratch space, reused across calls through fillScalarProductGradPool.
+// fillScalarProductGradWork holds FillScalarProductGrad's scratch space, reused
+// across calls through fillScalarProductGradPool.
 type fillScalarProductGradWork struct {
 	tmp []float64
 }
@@ -353,21 +377,28 @@ var fillScalarProductGradPool = sync.Pool{New: func() any {
 	return new(fillScalarProductGradWork)
 }}
 
-// FillScalarProductGrad returns f = FillScalarProduct(i, x, y) and writes ∂f/∂i, ∂f/∂x, ∂f/∂y into di, dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// FillScalarProductGrad returns f = FillScalarProduct(i, x, y) and writes
+// ∂f/∂i, ∂f/∂x, ∂f/∂y into di, dx, dy, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (i, x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(y .* (i x))
 //	∂f/∂i = sum(x .* y)
 //	∂f/∂x = i y
 //	∂f/∂y = i x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *float64, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FillScalarProductGrad", "x", n, "n")
 	runtime.CheckVector("FillScalarProductGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("FillScalarProductGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("FillScalarProductGrad", "dy", dy.Len(), n, "n")
+	runtime.DestScalar("FillScalarProductGrad", "di", di)
+	runtime.DestVector("FillScalarProductGrad", "dx", dx, n, "n")
+	runtime.DestVector("FillScalarProductGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("FillScalarProductGrad", []runtime.Arg{runtime.ScalarArg("di", di), runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
@@ -410,6 +441,7 @@ func FillScalarProductProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			i, x, y := FillScalarProductUnpack(x2, n)
+			runtime.CheckVector("FillScalarProductProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			di, dx, dy := FillScalarProductUnpack(grad, n)
 			FillScalarProductGrad(*i, x, y, di, dx, dy)
 		},
@@ -429,7 +461,8 @@ func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, 
 	return
 }
 
-// fillOuterBiasWork holds FillOuterBias's scratch space, reused across calls through fillOuterBiasPool.
+// fillOuterBiasWork holds FillOuterBias's scratch space, reused across calls
+// through fillOuterBiasPool.
 type fillOuterBiasWork struct {
 	XW   []float64
 	gemm runtime.Gemm
@@ -481,7 +514,8 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across calls through fillOuterBiasGradPool.
+// fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across
+// calls through fillOuterBiasGradPool.
 type fillOuterBiasGradWork struct {
 	tmp  []float64
 	XW   []float64
@@ -495,15 +529,22 @@ var fillOuterBiasGradPool = sync.Pool{New: func() any {
 	return new(fillOuterBiasGradWork)
 }}
 
-// FillOuterBiasGrad returns f = FillOuterBias(X, W, b) and writes ∂f/∂X, ∂f/∂W, ∂f/∂b into dX, dW, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// FillOuterBiasGrad returns f = FillOuterBias(X, W, b) and writes ∂f/∂X,
+// ∂f/∂W, ∂f/∂b into dX, dW, db, overwriting them; each has the shape of
+// its input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, W, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(tanh(X W + vector(1) b'))
-//	∂f/∂X = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')) W'
-//	∂f/∂W = X' (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))
-//	∂f/∂b = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))' vector(1)
+//	∂f/∂X = t1 W'
+//	∂f/∂W = X' t1
+//	∂f/∂b = t1' vector(1)
+//	t1 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dense, dW *mat.Dense, db *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("FillOuterBiasGrad", "X", n, "n")
@@ -512,11 +553,9 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	runtime.CheckDim("FillOuterBiasGrad", "W", h, "h")
 	runtime.CheckMatrix("FillOuterBiasGrad", "W", WRows, h, d, h, "d", "h")
 	runtime.CheckVector("FillOuterBiasGrad", "b", b.Len(), h, "h")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("FillOuterBiasGrad", "dX", dXRows, dXCols, n, d, "n", "d")
-	dWRows, dWCols := dW.Dims()
-	runtime.CheckMatrix("FillOuterBiasGrad", "dW", dWRows, dWCols, d, h, "d", "h")
-	runtime.CheckVector("FillOuterBiasGrad", "db", db.Len(), h, "h")
+	runtime.DestMatrix("FillOuterBiasGrad", "dX", dX, n, d, "n", "d")
+	runtime.DestMatrix("FillOuterBiasGrad", "dW", dW, d, h, "d", "h")
+	runtime.DestVector("FillOuterBiasGrad", "db", db, h, "h")
 	runtime.CheckNoAlias("FillOuterBiasGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
@@ -572,6 +611,7 @@ func FillOuterBiasProblem(n int, d int, h int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X, W, b := FillOuterBiasUnpack(x, n, d, h)
+			runtime.CheckVector("FillOuterBiasProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX, dW, db := FillOuterBiasUnpack(grad, n, d, h)
 			FillOuterBiasGrad(X, W, b, dX, dW, db)
 		},
@@ -609,7 +649,8 @@ func FillInFunction(x *mat.VecDense, s float64) float64 {
 	return f
 }
 
-// fillInFunctionGradWork holds FillInFunctionGrad's scratch space, reused across calls through fillInFunctionGradPool.
+// fillInFunctionGradWork holds FillInFunctionGrad's scratch space, reused
+// across calls through fillInFunctionGradPool.
 type fillInFunctionGradWork struct {
 	tmp []float64
 }
@@ -618,18 +659,25 @@ var fillInFunctionGradPool = sync.Pool{New: func() any {
 	return new(fillInFunctionGradWork)
 }}
 
-// FillInFunctionGrad returns f = FillInFunction(x, s) and writes ∂f/∂x, ∂f/∂s into dx, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// FillInFunctionGrad returns f = FillInFunction(x, s) and writes ∂f/∂x,
+// ∂f/∂s into dx, ds, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (x, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(x .* exp(0.5 s))
 //	∂f/∂x = exp(0.5 s)
 //	∂f/∂s = 0.5 sum(x .* exp(0.5 s))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
-	runtime.CheckVector("FillInFunctionGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("FillInFunctionGrad", "dx", dx, n, "n")
+	runtime.DestScalar("FillInFunctionGrad", "ds", ds)
 	runtime.CheckNoAlias("FillInFunctionGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
@@ -662,6 +710,7 @@ func FillInFunctionProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, s := FillInFunctionUnpack(x2, n)
+			runtime.CheckVector("FillInFunctionProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, ds := FillInFunctionUnpack(grad, n)
 			FillInFunctionGrad(x, *s, dx, ds)
 		},
@@ -700,20 +749,26 @@ func InnerProductInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// InnerProductInChainGrad returns f = InnerProductInChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// InnerProductInChainGrad returns f = InnerProductInChain(x, y) and writes
+// ∂f/∂x, ∂f/∂y into dx, dy, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = (x' y) sum(x)
 //	∂f/∂x = x' y + sum(x) y
 //	∂f/∂y = sum(x) x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("InnerProductInChainGrad", "x", n, "n")
 	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("InnerProductInChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("InnerProductInChainGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("InnerProductInChainGrad", "dx", dx, n, "n")
+	runtime.DestVector("InnerProductInChainGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("InnerProductInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -748,6 +803,7 @@ func InnerProductInChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := InnerProductInChainUnpack(x2, n)
+			runtime.CheckVector("InnerProductInChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := InnerProductInChainUnpack(grad, n)
 			InnerProductInChainGrad(x, y, dx, dy)
 		},
@@ -789,23 +845,29 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	return f
 }
 
-// OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz,
-// overwriting them; each has the shape of its input (denominator layout).
+// OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes
+// ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = (y' z) sum(x)
 //	∂f/∂x = y' z
 //	∂f/∂y = sum(x) z
 //	∂f/∂z = sum(x) y
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), n, "n")
-	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), n, "n")
+	runtime.DestVector("OuterTimesVectorGrad", "dx", dx, n, "n")
+	runtime.DestVector("OuterTimesVectorGrad", "dy", dy, n, "n")
+	runtime.DestVector("OuterTimesVectorGrad", "dz", dz, n, "n")
 	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -844,6 +906,7 @@ func OuterTimesVectorProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y, z := OuterTimesVectorUnpack(x2, n)
+			runtime.CheckVector("OuterTimesVectorProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy, dz := OuterTimesVectorUnpack(grad, n)
 			OuterTimesVectorGrad(x, y, z, dx, dy, dz)
 		},
@@ -885,21 +948,27 @@ func FillOuterInChain(b *mat.VecDense, c *mat.VecDense) float64 {
 	return f
 }
 
-// FillOuterInChainGrad returns f = FillOuterInChain(b, c) and writes ∂f/∂b, ∂f/∂c into db, dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// FillOuterInChainGrad returns f = FillOuterInChain(b, c) and writes ∂f/∂b,
+// ∂f/∂c into db, dc, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = (c' c) sum(b + 1)
 //	∂f/∂b = c' c
 //	∂f/∂c = 2 sum(b + 1) c
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc *mat.VecDense) float64 {
 	n := b.Len()
 	runtime.CheckDim("FillOuterInChainGrad", "b", n, "n")
 	m := c.Len()
 	runtime.CheckDim("FillOuterInChainGrad", "c", m, "m")
-	runtime.CheckVector("FillOuterInChainGrad", "db", db.Len(), n, "n")
-	runtime.CheckVector("FillOuterInChainGrad", "dc", dc.Len(), m, "m")
+	runtime.DestVector("FillOuterInChainGrad", "db", db, n, "n")
+	runtime.DestVector("FillOuterInChainGrad", "dc", dc, m, "m")
 	runtime.CheckNoAlias("FillOuterInChainGrad", []runtime.Arg{runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
@@ -935,6 +1004,7 @@ func FillOuterInChainProblem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			b, c := FillOuterInChainUnpack(x, n, m)
+			runtime.CheckVector("FillOuterInChainProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			db, dc := FillOuterInChainUnpack(grad, n, m)
 			FillOuterInChainGrad(b, c, db, dc)
 		},
@@ -953,7 +1023,8 @@ func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.
 	return
 }
 
-// diagOfSumArgumentWork holds DiagOfSumArgument's scratch space, reused across calls through diagOfSumArgumentPool.
+// diagOfSumArgumentWork holds DiagOfSumArgument's scratch space, reused across
+// calls through diagOfSumArgumentPool.
 type diagOfSumArgumentWork struct {
 	wwT []float64
 }
@@ -988,7 +1059,8 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	return f
 }
 
-// diagOfSumArgumentGradWork holds DiagOfSumArgumentGrad's scratch space, reused across calls through diagOfSumArgumentGradPool.
+// diagOfSumArgumentGradWork holds DiagOfSumArgumentGrad's scratch space, reused
+// across calls through diagOfSumArgumentGradPool.
 type diagOfSumArgumentGradWork struct {
 	wwT []float64
 	tmp []float64
@@ -998,22 +1070,28 @@ var diagOfSumArgumentGradPool = sync.Pool{New: func() any {
 	return new(diagOfSumArgumentGradWork)
 }}
 
-// DiagOfSumArgumentGrad returns f = DiagOfSumArgument(A, w) and writes ∂f/∂A, ∂f/∂w into dA, dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// DiagOfSumArgumentGrad returns f = DiagOfSumArgument(A, w) and writes
+// ∂f/∂A, ∂f/∂w into dA, dw, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (A, w) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(arctan(diag(A + w w')))
-//	∂f/∂A = diag(1 ./ (1 + diag(A + w w') .* diag(A + w w')))
-//	∂f/∂w = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
+//	∂f/∂A = diag(t1)
+//	∂f/∂w = 2 diag(t1) w
+//	t1 = 1 ./ (1 + diag(A + w w') .* diag(A + w w'))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("DiagOfSumArgumentGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgumentGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgumentGrad", "w", w.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("DiagOfSumArgumentGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("DiagOfSumArgumentGrad", "dw", dw.Len(), n, "n")
+	runtime.DestMatrix("DiagOfSumArgumentGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("DiagOfSumArgumentGrad", "dw", dw, n, "n")
 	runtime.CheckNoAlias("DiagOfSumArgumentGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
@@ -1059,6 +1137,7 @@ func DiagOfSumArgumentProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, w := DiagOfSumArgumentUnpack(x, n)
+			runtime.CheckVector("DiagOfSumArgumentProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dw := DiagOfSumArgumentUnpack(grad, n)
 			DiagOfSumArgumentGrad(A, w, dA, dw)
 		},
@@ -1097,7 +1176,8 @@ func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 	return f
 }
 
-// diagRowsOfSumsGradWork holds DiagRowsOfSumsGrad's scratch space, reused across calls through diagRowsOfSumsGradPool.
+// diagRowsOfSumsGradWork holds DiagRowsOfSumsGrad's scratch space, reused
+// across calls through diagRowsOfSumsGradPool.
 type diagRowsOfSumsGradWork struct {
 	oneMinusDiagP []float64
 	tmp           []float64
@@ -1107,8 +1187,12 @@ var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
 	return new(diagRowsOfSumsGradWork)
 }}
 
-// DiagRowsOfSumsGrad returns f = DiagRowsOfSums(A, P) and writes ∂f/∂A, ∂f/∂P into dA, dP,
-// overwriting them; each has the shape of its input (denominator layout).
+// DiagRowsOfSumsGrad returns f = DiagRowsOfSums(A, P) and writes ∂f/∂A,
+// ∂f/∂P into dA, dP, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, P) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(diag(A + eye(n))' .* (1 - diag(P))')
 //	∂f/∂A = diag(1 - diag(P))
@@ -1116,15 +1200,16 @@ var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.SymDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.SymDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("DiagRowsOfSumsGrad", "A", n, "n")
 	runtime.CheckMatrix("DiagRowsOfSumsGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "P", P.SymmetricDim(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("DiagRowsOfSumsGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.DestMatrix("DiagRowsOfSumsGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestSymmetric("DiagRowsOfSumsGrad", "dP", dP, n, "n")
 	runtime.CheckNoAlias("DiagRowsOfSumsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
@@ -1168,6 +1253,7 @@ func DiagRowsOfSumsProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, P := DiagRowsOfSumsUnpack(x, n)
+			runtime.CheckVector("DiagRowsOfSumsProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dP := DiagRowsOfSumsUnpack(grad, n)
 			DiagRowsOfSumsGrad(A, P, dA, dP)
 			runtime.PackSymmetricGradient(grad[n*n:2*n*n], n)
@@ -1207,8 +1293,12 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	return f
 }
 
-// SymmetricGradientIsInputGrad returns f = SymmetricGradientIsInput(S, P) and writes ∂f/∂S, ∂f/∂P into dS, dP,
-// overwriting them; each has the shape of its input (denominator layout).
+// SymmetricGradientIsInputGrad returns f = SymmetricGradientIsInput(S, P) and
+// writes ∂f/∂S, ∂f/∂P into dS, dP, overwriting them; each has the shape
+// of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (S, P) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(S P)
 //	∂f/∂S = P
@@ -1216,13 +1306,15 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("SymmetricGradientIsInputGrad", "S", n, "n")
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("SymmetricGradientIsInputGrad", "dS", dS, n, "n")
+	runtime.DestSymmetric("SymmetricGradientIsInputGrad", "dP", dP, n, "n")
 	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	dS.CopySym(P)
 	dP.CopySym(S)
@@ -1246,6 +1338,7 @@ func SymmetricGradientIsInputProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S, P := SymmetricGradientIsInputUnpack(x, n)
+			runtime.CheckVector("SymmetricGradientIsInputProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS, dP := SymmetricGradientIsInputUnpack(grad, n)
 			SymmetricGradientIsInputGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -1266,7 +1359,8 @@ func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat
 	return
 }
 
-// fillInDotWork holds FillInDot's scratch space, reused across calls through fillInDotPool.
+// fillInDotWork holds FillInDot's scratch space, reused across calls through
+// fillInDotPool.
 type fillInDotWork struct {
 	tmp []float64
 }
@@ -1307,7 +1401,8 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	return f
 }
 
-// fillInDotGradWork holds FillInDotGrad's scratch space, reused across calls through fillInDotGradPool.
+// fillInDotGradWork holds FillInDotGrad's scratch space, reused across calls
+// through fillInDotGradPool.
 type fillInDotGradWork struct {
 	tmp []float64
 }
@@ -1316,23 +1411,28 @@ var fillInDotGradPool = sync.Pool{New: func() any {
 	return new(fillInDotGradWork)
 }}
 
-// FillInDotGrad returns f = FillInDot(x, X) and writes ∂f/∂x, ∂f/∂X into dx, dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// FillInDotGrad returns f = FillInDot(x, X) and writes ∂f/∂x, ∂f/∂X
+// into dx, dX, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (x, X) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = x' vector(2) + sum(X .* X)
 //	∂f/∂x = vector(2)
 //	∂f/∂X = 2 X
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FillInDotGrad", "x", n, "n")
 	XRows, m := X.Dims()
 	runtime.CheckDim("FillInDotGrad", "X", m, "m")
 	runtime.CheckMatrix("FillInDotGrad", "X", XRows, m, n, m, "n", "m")
-	runtime.CheckVector("FillInDotGrad", "dx", dx.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("FillInDotGrad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("FillInDotGrad", "dx", dx, n, "n")
+	runtime.DestMatrix("FillInDotGrad", "dX", dX, n, m, "n", "m")
 	runtime.CheckNoAlias("FillInDotGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
 	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
 	defer fillInDotGradPool.Put(ws)
@@ -1378,6 +1478,7 @@ func FillInDotProblem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, X := FillInDotUnpack(x2, n, m)
+			runtime.CheckVector("FillInDotProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dX := FillInDotUnpack(grad, n, m)
 			FillInDotGrad(x, X, dx, dX)
 		},
@@ -1396,7 +1497,8 @@ func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense)
 	return
 }
 
-// traceOfSumTimesDiagWork holds TraceOfSumTimesDiag's scratch space, reused across calls through traceOfSumTimesDiagPool.
+// traceOfSumTimesDiagWork holds TraceOfSumTimesDiag's scratch space, reused
+// across calls through traceOfSumTimesDiagPool.
 type traceOfSumTimesDiagWork struct {
 	prod []float64
 	tmp  []float64
@@ -1441,7 +1543,8 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 	return f
 }
 
-// traceOfSumTimesDiagGradWork holds TraceOfSumTimesDiagGrad's scratch space, reused across calls through traceOfSumTimesDiagGradPool.
+// traceOfSumTimesDiagGradWork holds TraceOfSumTimesDiagGrad's scratch space,
+// reused across calls through traceOfSumTimesDiagGradPool.
 type traceOfSumTimesDiagGradWork struct {
 	diagB []float64
 	tmp   []float64
@@ -1452,25 +1555,30 @@ var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
 	return new(traceOfSumTimesDiagGradWork)
 }}
 
-// TraceOfSumTimesDiagGrad returns f = TraceOfSumTimesDiag(A, a, b) and writes ∂f/∂A, ∂f/∂a, ∂f/∂b into dA, da, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// TraceOfSumTimesDiagGrad returns f = TraceOfSumTimesDiag(A, a, b) and writes
+// ∂f/∂A, ∂f/∂a, ∂f/∂b into dA, da, db, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (A, a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr((A + vector(1) a') diag(b))
 //	∂f/∂A = diag(b)
 //	∂f/∂a = diag(b) vector(1)
 //	∂f/∂b = diag(A + vector(1) a')
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("TraceOfSumTimesDiagGrad", "A", n, "n")
 	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiagGrad", "b", b.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("TraceOfSumTimesDiagGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("TraceOfSumTimesDiagGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("TraceOfSumTimesDiagGrad", "db", db.Len(), n, "n")
+	runtime.DestMatrix("TraceOfSumTimesDiagGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("TraceOfSumTimesDiagGrad", "da", da, n, "n")
+	runtime.DestVector("TraceOfSumTimesDiagGrad", "db", db, n, "n")
 	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
 	defer traceOfSumTimesDiagGradPool.Put(ws)
@@ -1525,6 +1633,7 @@ func TraceOfSumTimesDiagProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, a, b := TraceOfSumTimesDiagUnpack(x, n)
+			runtime.CheckVector("TraceOfSumTimesDiagProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, da, db := TraceOfSumTimesDiagUnpack(grad, n)
 			TraceOfSumTimesDiagGrad(A, a, b, dA, da, db)
 		},
@@ -1544,7 +1653,8 @@ func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDens
 	return
 }
 
-// traceOfSumProductWork holds TraceOfSumProduct's scratch space, reused across calls through traceOfSumProductPool.
+// traceOfSumProductWork holds TraceOfSumProduct's scratch space, reused across
+// calls through traceOfSumProductPool.
 type traceOfSumProductWork struct {
 	invPX []float64
 	cholP runtime.Cholesky
@@ -1581,7 +1691,8 @@ func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	return f
 }
 
-// traceOfSumProductGradWork holds TraceOfSumProductGrad's scratch space, reused across calls through traceOfSumProductGradPool.
+// traceOfSumProductGradWork holds TraceOfSumProductGrad's scratch space, reused
+// across calls through traceOfSumProductGradPool.
 type traceOfSumProductGradWork struct {
 	invPX []float64
 	invP  []float64
@@ -1594,8 +1705,12 @@ var traceOfSumProductGradPool = sync.Pool{New: func() any {
 	return new(traceOfSumProductGradWork)
 }}
 
-// TraceOfSumProductGrad returns f = TraceOfSumProduct(X, P) and writes ∂f/∂X, ∂f/∂P into dX, dP,
-// overwriting them; each has the shape of its input (denominator layout).
+// TraceOfSumProductGrad returns f = TraceOfSumProduct(X, P) and writes
+// ∂f/∂X, ∂f/∂P into dX, dP, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, P) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr((X + inv(P) X) X')
 //	∂f/∂X = 2 X + 2 inv(P) X
@@ -1603,15 +1718,16 @@ var traceOfSumProductGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.SymDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat.SymDense) float64 {
 	n, m := X.Dims()
 	runtime.CheckDim("TraceOfSumProductGrad", "X", n, "n")
 	runtime.CheckDim("TraceOfSumProductGrad", "X", m, "m")
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "P", P.SymmetricDim(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("TraceOfSumProductGrad", "dX", dXRows, dXCols, n, m, "n", "m")
-	runtime.CheckSymmetric("TraceOfSumProductGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.DestMatrix("TraceOfSumProductGrad", "dX", dX, n, m, "n", "m")
+	runtime.DestSymmetric("TraceOfSumProductGrad", "dP", dP, n, "n")
 	runtime.CheckNoAlias("TraceOfSumProductGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
 	defer traceOfSumProductGradPool.Put(ws)
@@ -1654,6 +1770,7 @@ func TraceOfSumProductProblem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X, P := TraceOfSumProductUnpack(x, n, m)
+			runtime.CheckVector("TraceOfSumProductProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX, dP := TraceOfSumProductUnpack(grad, n, m)
 			TraceOfSumProductGrad(X, P, dX, dP)
 			runtime.PackSymmetricGradient(grad[n*m:n*m+n*n], n)
@@ -1674,7 +1791,8 @@ func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.Sy
 	return
 }
 
-// traceTimesShiftedSymmetricWork holds TraceTimesShiftedSymmetric's scratch space, reused across calls through traceTimesShiftedSymmetricPool.
+// traceTimesShiftedSymmetricWork holds TraceTimesShiftedSymmetric's scratch
+// space, reused across calls through traceTimesShiftedSymmetricPool.
 type traceTimesShiftedSymmetricWork struct {
 	invPS []float64
 	SFull []float64
@@ -1713,7 +1831,9 @@ func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	return f
 }
 
-// traceTimesShiftedSymmetricGradWork holds TraceTimesShiftedSymmetricGrad's scratch space, reused across calls through traceTimesShiftedSymmetricGradPool.
+// traceTimesShiftedSymmetricGradWork holds TraceTimesShiftedSymmetricGrad's
+// scratch space, reused across calls through
+// traceTimesShiftedSymmetricGradPool.
 type traceTimesShiftedSymmetricGradWork struct {
 	invPS []float64
 	invP  []float64
@@ -1732,8 +1852,12 @@ var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
 	return new(traceTimesShiftedSymmetricGradWork)
 }}
 
-// TraceTimesShiftedSymmetricGrad returns f = TraceTimesShiftedSymmetric(S, P) and writes ∂f/∂S, ∂f/∂P into dS, dP,
-// overwriting them; each has the shape of its input (denominator layout).
+// TraceTimesShiftedSymmetricGrad returns f = TraceTimesShiftedSymmetric(S, P)
+// and writes ∂f/∂S, ∂f/∂P into dS, dP, overwriting them; each has the
+// shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (S, P) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(inv(P) S (S + eye(n)))
 //	∂f/∂S = 0.5 (inv(P) (S + eye(n)) + S inv(P) + (inv(P) (S + eye(n)) + S inv(P))')
@@ -1741,13 +1865,15 @@ var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymDense, dP *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("TraceTimesShiftedSymmetricGrad", "S", n, "n")
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS, n, "n")
+	runtime.DestSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP, n, "n")
 	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
 	defer traceTimesShiftedSymmetricGradPool.Put(ws)
@@ -1840,6 +1966,7 @@ func TraceTimesShiftedSymmetricProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S, P := TraceTimesShiftedSymmetricUnpack(x, n)
+			runtime.CheckVector("TraceTimesShiftedSymmetricProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS, dP := TraceTimesShiftedSymmetricUnpack(grad, n)
 			TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)

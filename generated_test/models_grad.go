@@ -16,7 +16,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// logRegWork holds LogReg's scratch space, reused across calls through logRegPool.
+// logRegWork holds LogReg's scratch space, reused across calls through
+// logRegPool.
 type logRegWork struct {
 	z []float64
 }
@@ -57,7 +58,8 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 	return f
 }
 
-// logRegGradWork holds LogRegGrad's scratch space, reused across calls through logRegGradPool.
+// logRegGradWork holds LogRegGrad's scratch space, reused across calls through
+// logRegGradPool.
 type logRegGradWork struct {
 	negYZ         []float64
 	z             []float64
@@ -69,8 +71,9 @@ var logRegGradPool = sync.Pool{New: func() any {
 	return new(logRegGradWork)
 }}
 
-// LogRegGrad returns f = LogReg(X, y, w, lambda) and writes ∂f/∂w, ∂f/∂lambda into dw, dlambda,
-// overwriting them; each has the shape of its input (denominator layout).
+// LogRegGrad returns f = LogReg(X, y, w, lambda) and writes ∂f/∂w,
+// ∂f/∂lambda into dw, dlambda, overwriting them; each has the shape of its
+// input (denominator layout).
 //
 // L2-regularised logistic regression loss.
 //
@@ -79,14 +82,17 @@ var logRegGradPool = sync.Pool{New: func() any {
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* z)))
 //	∂f/∂lambda = 0.5 w' w
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense, dlambda *float64) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegGrad", "X", n, "n")
 	runtime.CheckDim("LogRegGrad", "X", d, "d")
 	runtime.CheckVector("LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("LogRegGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("LogRegGrad", "dw", dw, d, "d")
+	runtime.DestScalar("LogRegGrad", "dlambda", dlambda)
 	runtime.CheckNoAlias("LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("dlambda", dlambda)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
@@ -138,6 +144,7 @@ func LogRegProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			w, lambda := LogRegUnpack(x, X, y)
+			runtime.CheckVector("LogRegProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw, dlambda := LogRegUnpack(grad, X, y)
 			LogRegGrad(X, y, w, *lambda, dw, dlambda)
 		},
@@ -156,7 +163,8 @@ func LogRegUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense, 
 	return
 }
 
-// gaussNLLWork holds GaussNLL's scratch space, reused across calls through gaussNLLPool.
+// gaussNLLWork holds GaussNLL's scratch space, reused across calls through
+// gaussNLLPool.
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -196,7 +204,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	return f
 }
 
-// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls through gaussNLLGradPool.
+// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls
+// through gaussNLLGradPool.
 type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -218,12 +227,14 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
@@ -271,6 +282,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := GaussNLLUnpack(x, C)
+			runtime.CheckVector("GaussNLLProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := GaussNLLUnpack(grad, C)
 			GaussNLLGrad(S, C, dS)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -351,7 +363,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// mlpGradWork holds MLPGrad's scratch space, reused across calls through mlpGradPool.
+// mlpGradWork holds MLPGrad's scratch space, reused across calls through
+// mlpGradPool.
 type mlpGradWork struct {
 	HW2MinusY    []float64
 	H            []float64
@@ -365,8 +378,9 @@ var mlpGradPool = sync.Pool{New: func() any {
 	return new(mlpGradWork)
 }}
 
-// MLPGrad returns f = MLP(X, W1, W2, Y) and writes ∂f/∂W2, ∂f/∂W1 into dW2, dW1,
-// overwriting them; each has the shape of its input (denominator layout).
+// MLPGrad returns f = MLP(X, W1, W2, Y) and writes ∂f/∂W2, ∂f/∂W1 into
+// dW2, dW1, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 // Squared error of a one-hidden-layer tanh network.
 //
@@ -375,7 +389,9 @@ var mlpGradPool = sync.Pool{New: func() any {
 //	∂f/∂W2 = H' (H W2 - Y)
 //	∂f/∂W1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.Dense, dW1 *mat.Dense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("MLPGrad", "X", n, "n")
@@ -388,10 +404,8 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckMatrix("MLPGrad", "W2", W2Rows, o, h, o, "h", "o")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
-	dW2Rows, dW2Cols := dW2.Dims()
-	runtime.CheckMatrix("MLPGrad", "dW2", dW2Rows, dW2Cols, h, o, "h", "o")
-	dW1Rows, dW1Cols := dW1.Dims()
-	runtime.CheckMatrix("MLPGrad", "dW1", dW1Rows, dW1Cols, d, h, "d", "h")
+	runtime.DestMatrix("MLPGrad", "dW2", dW2, h, o, "h", "o")
+	runtime.DestMatrix("MLPGrad", "dW1", dW1, d, h, "d", "h")
 	runtime.CheckNoAlias("MLPGrad", []runtime.Arg{runtime.MatrixArg("dW2", dW2.RawMatrix()), runtime.MatrixArg("dW1", dW1.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.MatrixArg("W1", W1.RawMatrix()),
@@ -463,6 +477,7 @@ func MLPProblem(X *mat.Dense, Y *mat.Dense, h int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			W2, W1 := MLPUnpack(x, X, Y, h)
+			runtime.CheckVector("MLPProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dW2, dW1 := MLPUnpack(grad, X, Y, h)
 			MLPGrad(X, W1, W2, Y, dW2, dW1)
 		},
@@ -484,7 +499,8 @@ func MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W2 *mat.Dense, W
 	return
 }
 
-// leastSquaresWork holds LeastSquares's scratch space, reused across calls through leastSquaresPool.
+// leastSquaresWork holds LeastSquares's scratch space, reused across calls
+// through leastSquaresPool.
 type leastSquaresWork struct {
 	r []float64
 }
@@ -522,7 +538,8 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// leastSquaresGradWork holds LeastSquaresGrad's scratch space, reused across calls through leastSquaresGradPool.
+// leastSquaresGradWork holds LeastSquaresGrad's scratch space, reused across
+// calls through leastSquaresGradPool.
 type leastSquaresGradWork struct {
 	r []float64
 }
@@ -531,21 +548,23 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 	return new(leastSquaresGradWork)
 }}
 
-// LeastSquaresGrad returns f = LeastSquares(A, x, b) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// LeastSquaresGrad returns f = LeastSquares(A, x, b) and writes ∂f/∂x into
+// dx, overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = r' r
 //	r = A x - b
 //	∂f/∂x = 2 A' r
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("LeastSquaresGrad", "A", m, "m")
 	runtime.CheckDim("LeastSquaresGrad", "A", n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "b", b.Len(), m, "m")
-	runtime.CheckVector("LeastSquaresGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("LeastSquaresGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("LeastSquaresGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
@@ -579,6 +598,7 @@ func LeastSquaresProblem(A *mat.Dense, b *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := LeastSquaresUnpack(x2, A, b)
+			runtime.CheckVector("LeastSquaresProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := LeastSquaresUnpack(grad, A, b)
 			LeastSquaresGrad(A, x, b, dx)
 		},

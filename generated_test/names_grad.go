@@ -48,7 +48,8 @@ func DocDirectives(x *mat.VecDense) float64 {
 	return f
 }
 
-// docDirectivesGradWork holds DocDirectivesGrad's scratch space, reused across calls through docDirectivesGradPool.
+// docDirectivesGradWork holds DocDirectivesGrad's scratch space, reused across
+// calls through docDirectivesGradPool.
 type docDirectivesGradWork struct {
 	expX []float64
 }
@@ -79,11 +80,13 @@ var docDirectivesGradPool = sync.Pool{New: func() any {
 //	f = sum(exp(x))
 //	∂f/∂x = exp(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("DocDirectivesGrad", "x", n, "n")
-	runtime.CheckVector("DocDirectivesGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("DocDirectivesGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("DocDirectivesGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := docDirectivesGradPool.Get().(*docDirectivesGradWork)
 	defer docDirectivesGradPool.Put(ws)
@@ -115,6 +118,7 @@ func DocDirectivesProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := DocDirectivesUnpack(x2, n)
+			runtime.CheckVector("DocDirectivesProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := DocDirectivesUnpack(grad, n)
 			DocDirectivesGrad(x, dx)
 		},
@@ -160,8 +164,15 @@ var tGradPool = sync.Pool{New: func() any {
 	return new(tGradWork)
 }}
 
-// tGrad returns f = t(rng, tests, tt, trial, fd, rand, testing) and writes ∂f/∂rng, ∂f/∂tests, ∂f/∂tt, ∂f/∂trial, ∂f/∂fd, ∂f/∂rand, ∂f/∂testing into drng, dtests, dtt, dtrial, dfd, drand, dtesting,
-// overwriting them; each has the shape of its input (denominator layout).
+// tGrad returns f = t(rng, tests, tt, trial, fd, rand, testing) and writes
+// ∂f/∂rng, ∂f/∂tests, ∂f/∂tt, ∂f/∂trial, ∂f/∂fd,
+// ∂f/∂rand, ∂f/∂testing into drng, dtests, dtt, dtrial, dfd, drand,
+// dtesting, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (rng, tests, tt, trial, fd, rand,
+// testing) is differentiated, data included; a wrt key names the variables to
+// differentiate by.
 //
 // Named like the generated test's *testing.T; the checks' locals avoid it.
 //
@@ -174,11 +185,19 @@ var tGradPool = sync.Pool{New: func() any {
 //	∂f/∂rand = fd testing
 //	∂f/∂testing = fd rand
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, rand float64, testing float64, drng *mat.VecDense, dtests *float64, dtt *float64, dtrial *float64, dfd *float64, drand *float64, dtesting *float64) float64 {
 	n := rng.Len()
 	runtime.CheckDim("tGrad", "rng", n, "n")
-	runtime.CheckVector("tGrad", "drng", drng.Len(), n, "n")
+	runtime.DestVector("tGrad", "drng", drng, n, "n")
+	runtime.DestScalar("tGrad", "dtests", dtests)
+	runtime.DestScalar("tGrad", "dtt", dtt)
+	runtime.DestScalar("tGrad", "dtrial", dtrial)
+	runtime.DestScalar("tGrad", "dfd", dfd)
+	runtime.DestScalar("tGrad", "drand", drand)
+	runtime.DestScalar("tGrad", "dtesting", dtesting)
 	runtime.CheckNoAlias("tGrad", []runtime.Arg{
 		runtime.VectorArg("drng", drng.RawVector()),
 		runtime.ScalarArg("dtests", dtests),
@@ -218,7 +237,8 @@ func tGrad(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float
 	return f
 }
 
-// tHessVecWork holds tHessVec's scratch space, reused across calls through tHessVecPool.
+// tHessVecWork holds tHessVec's scratch space, reused across calls through
+// tHessVecPool.
 type tHessVecWork struct {
 	expRng     []float64
 	expRngVrng []float64
@@ -228,27 +248,43 @@ var tHessVecPool = sync.Pool{New: func() any {
 	return new(tHessVecWork)
 }}
 
-// tHessVec writes the Hessian-vector product of f = t(rng, tests, tt, trial, fd, rand, testing),
-// the derivative of its gradient in the directions vrng, vtests, vtt, vtrial, vfd, vrand, vtesting, into hrng, htests, htt, htrial, hfd, hrand, htesting,
-// overwriting them (forward over reverse; no Hessian is formed).
+// tHessVec writes the Hessian-vector product of f = t(rng, tests, tt, trial,
+// fd, rand, testing), the derivative of its gradient in the directions vrng,
+// vtests, vtt, vtrial, vfd, vrand, vtesting, into hrng, htests, htt, htrial,
+// hfd, hrand, htesting, overwriting them (forward over reverse; no Hessian is
+// formed).
+//
+// The spec gives no wrt, so every input (rng, tests, tt, trial, fd, rand,
+// testing) is differentiated, data included; a wrt key names the variables to
+// differentiate by.
 //
 // Named like the generated test's *testing.T; the checks' locals avoid it.
 //
 //	f = (trial tests tt) sum(exp(rng)) + testing fd rand
-//	d(∂f/∂rng) = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng) + (trial tests tt) exp(rng) .* vrng
-//	d(∂f/∂tests) = (trial sum(exp(rng))) vtt + tt (sum(exp(rng)) vtrial + trial sum(exp(rng) .* vrng))
-//	d(∂f/∂tt) = (trial sum(exp(rng))) vtests + tests (sum(exp(rng)) vtrial + trial sum(exp(rng) .* vrng))
+//	d(∂f/∂rng) = ((tests tt) vtrial + trial (tt vtests + tests vtt)) exp(rng)
+//	             + (trial tests tt) exp(rng) .* vrng
+//	d(∂f/∂tests) = (trial sum(exp(rng))) vtt + tt t1
+//	d(∂f/∂tt) = (trial sum(exp(rng))) vtests + tests t1
 //	d(∂f/∂trial) = sum(exp(rng)) (tt vtests + tests vtt) + (tests tt) sum(exp(rng) .* vrng)
 //	d(∂f/∂fd) = testing vrand + rand vtesting
 //	d(∂f/∂rand) = testing vfd + fd vtesting
 //	d(∂f/∂testing) = rand vfd + fd vrand
+//	t1 = sum(exp(rng)) vtrial + trial sum(exp(rng) .* vrng)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, rand float64, testing float64, vrng *mat.VecDense, vtests float64, vtt float64, vtrial float64, vfd float64, vrand float64, vtesting float64, hrng *mat.VecDense, htests *float64, htt *float64, htrial *float64, hfd *float64, hrand *float64, htesting *float64) {
 	n := rng.Len()
 	runtime.CheckDim("tHessVec", "rng", n, "n")
 	runtime.CheckVector("tHessVec", "vrng", vrng.Len(), n, "n")
-	runtime.CheckVector("tHessVec", "hrng", hrng.Len(), n, "n")
+	runtime.DestVector("tHessVec", "hrng", hrng, n, "n")
+	runtime.DestScalar("tHessVec", "htests", htests)
+	runtime.DestScalar("tHessVec", "htt", htt)
+	runtime.DestScalar("tHessVec", "htrial", htrial)
+	runtime.DestScalar("tHessVec", "hfd", hfd)
+	runtime.DestScalar("tHessVec", "hrand", hrand)
+	runtime.DestScalar("tHessVec", "htesting", htesting)
 	runtime.CheckNoAlias("tHessVec", []runtime.Arg{
 		runtime.VectorArg("hrng", hrng.RawVector()),
 		runtime.ScalarArg("htests", htests),
@@ -293,7 +329,8 @@ func tHessVec(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	*htesting = rand*vfd + fd*vrand
 }
 
-// tHessianWork holds tHessian's scratch space, reused across calls through tHessianPool.
+// tHessianWork holds tHessian's scratch space, reused across calls through
+// tHessianPool.
 type tHessianWork struct {
 	expRng []float64
 	tmp    []float64
@@ -307,9 +344,14 @@ var tHessianPool = sync.Pool{New: func() any {
 	return new(tHessianWork)
 }}
 
-// tHessian writes the Hessian of f = t(rng, tests, tt, trial, fd, rand, testing) with respect to rng, tests, tt, trial, fd, rand, testing into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of tProblem), and symmetric to the last bit.
+// tHessian writes the Hessian of f = t(rng, tests, tt, trial, fd, rand,
+// testing) with respect to rng, tests, tt, trial, fd, rand, testing into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of tProblem), and symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (rng, tests, tt, trial, fd, rand,
+// testing) is differentiated, data included; a wrt key names the variables to
+// differentiate by.
 //
 // Named like the generated test's *testing.T; the checks' locals avoid it.
 //
@@ -364,13 +406,14 @@ var tHessianPool = sync.Pool{New: func() any {
 //	∂²f/∂testing∂rand = fd
 //	∂²f/∂testing∂testing = 0
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd float64, rand float64, testing float64, H *mat.Dense) {
 	n := rng.Len()
 	runtime.CheckDim("tHessian", "rng", n, "n")
 	size := n + 6
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("tHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("tHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("tHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
 	ws := tHessianPool.Get().(*tHessianWork)
 	defer tHessianPool.Put(ws)
@@ -481,12 +524,14 @@ func tProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			rng, tests, tt, trial, fd, rand, testing := tUnpack(x, n)
+			runtime.CheckVector("tProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			drng, dtests, dtt, dtrial, dfd, drand, dtesting := tUnpack(grad, n)
 			tGrad(rng, *tests, *tt, *trial, *fd, *rand, *testing, drng, dtests, dtt, dtrial, dfd, drand, dtesting)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			rng, tests, tt, trial, fd, rand, testing := tUnpack(x, n)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("tProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			tHessian(rng, *tests, *tt, *trial, *fd, *rand, *testing, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -510,7 +555,8 @@ func tUnpack(x []float64, n int) (rng *mat.VecDense, tests *float64, tt *float64
 	return
 }
 
-// LocalNames returns f = LocalNames(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool).
+// LocalNames returns f = LocalNames(f, ws, i, j, dst, x, grad, size, hess,
+// dense, localNamesGradWork, localNamesGradPool).
 //
 // Inputs named like the generator's locals, and lets named like predeclared
 // identifiers and helpers.
@@ -544,7 +590,8 @@ func LocalNames(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst flo
 	return f2
 }
 
-// localNamesGradWork2 holds LocalNamesGrad's scratch space, reused across calls through localNamesGradPool2.
+// localNamesGradWork2 holds LocalNamesGrad's scratch space, reused across calls
+// through localNamesGradPool2.
 type localNamesGradWork2 struct {
 	copy2 []float64
 }
@@ -553,8 +600,17 @@ var localNamesGradPool2 = sync.Pool{New: func() any {
 	return new(localNamesGradWork2)
 }}
 
-// LocalNamesGrad returns f = LocalNames(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool) and writes ∂f/∂f, ∂f/∂ws, ∂f/∂i, ∂f/∂j, ∂f/∂dst, ∂f/∂x, ∂f/∂grad, ∂f/∂size, ∂f/∂hess, ∂f/∂dense, ∂f/∂localNamesGradWork, ∂f/∂localNamesGradPool into df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool,
-// overwriting them; each has the shape of its input (denominator layout).
+// LocalNamesGrad returns f = LocalNames(f, ws, i, j, dst, x, grad, size, hess,
+// dense, localNamesGradWork, localNamesGradPool) and writes ∂f/∂f,
+// ∂f/∂ws, ∂f/∂i, ∂f/∂j, ∂f/∂dst, ∂f/∂x, ∂f/∂grad,
+// ∂f/∂size, ∂f/∂hess, ∂f/∂dense, ∂f/∂localNamesGradWork,
+// ∂f/∂localNamesGradPool into df, dws, di, dj, ddst, dx, dgrad, dsize,
+// dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool, overwriting them;
+// each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (f, ws, i, j, dst, x, grad, size, hess,
+// dense, localNamesGradWork, localNamesGradPool) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Inputs named like the generator's locals, and lets named like predeclared
 // identifiers and helpers.
@@ -578,17 +634,27 @@ var localNamesGradPool2 = sync.Pool{New: func() any {
 //	∂f/∂localNamesGradWork = 2 ggmath localNamesGradPool
 //	∂f/∂localNamesGradPool = 2 ggmath localNamesGradWork
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst float64, x float64, grad float64, size float64, hess float64, dense float64, localNamesGradWork *mat.VecDense, localNamesGradPool *mat.VecDense, df *float64, dws *mat.VecDense, di *mat.VecDense, dj *float64, ddst *float64, dx *float64, dgrad *float64, dsize *float64, dhess *float64, ddense *float64, dlocalNamesGradWork *mat.VecDense, dlocalNamesGradPool *mat.VecDense) float64 {
 	n := ws.Len()
 	runtime.CheckDim("LocalNamesGrad", "ws", n, "n")
 	runtime.CheckVector("LocalNamesGrad", "i", i.Len(), n, "n")
 	runtime.CheckVector("LocalNamesGrad", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesGrad", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
-	runtime.CheckVector("LocalNamesGrad", "dws", dws.Len(), n, "n")
-	runtime.CheckVector("LocalNamesGrad", "di", di.Len(), n, "n")
-	runtime.CheckVector("LocalNamesGrad", "dlocalNamesGradWork", dlocalNamesGradWork.Len(), n, "n")
-	runtime.CheckVector("LocalNamesGrad", "dlocalNamesGradPool", dlocalNamesGradPool.Len(), n, "n")
+	runtime.DestScalar("LocalNamesGrad", "df", df)
+	runtime.DestVector("LocalNamesGrad", "dws", dws, n, "n")
+	runtime.DestVector("LocalNamesGrad", "di", di, n, "n")
+	runtime.DestScalar("LocalNamesGrad", "dj", dj)
+	runtime.DestScalar("LocalNamesGrad", "ddst", ddst)
+	runtime.DestScalar("LocalNamesGrad", "dx", dx)
+	runtime.DestScalar("LocalNamesGrad", "dgrad", dgrad)
+	runtime.DestScalar("LocalNamesGrad", "dsize", dsize)
+	runtime.DestScalar("LocalNamesGrad", "dhess", dhess)
+	runtime.DestScalar("LocalNamesGrad", "ddense", ddense)
+	runtime.DestVector("LocalNamesGrad", "dlocalNamesGradWork", dlocalNamesGradWork, n, "n")
+	runtime.DestVector("LocalNamesGrad", "dlocalNamesGradPool", dlocalNamesGradPool, n, "n")
 	runtime.CheckNoAlias("LocalNamesGrad", []runtime.Arg{
 		runtime.ScalarArg("df", df),
 		runtime.VectorArg("dws", dws.RawVector()),
@@ -663,7 +729,8 @@ func LocalNamesGrad(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst
 	return f2
 }
 
-// localNamesHessVecWork holds LocalNamesHessVec's scratch space, reused across calls through localNamesHessVecPool.
+// localNamesHessVecWork holds LocalNamesHessVec's scratch space, reused across
+// calls through localNamesHessVecPool.
 type localNamesHessVecWork struct {
 	copy2   []float64
 	copyVws []float64
@@ -673,9 +740,17 @@ var localNamesHessVecPool = sync.Pool{New: func() any {
 	return new(localNamesHessVecWork)
 }}
 
-// LocalNamesHessVec writes the Hessian-vector product of f = LocalNames(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool),
-// the derivative of its gradient in the directions vf, vws, vi, vj, vdst, vx, vgrad, vsize, vhess, vdense, vlocalNamesGradWork, vlocalNamesGradPool, into hf, hws, hi, hj, hdst, hx, hgrad, hsize, hhess, hdense, hlocalNamesGradWork, hlocalNamesGradPool,
-// overwriting them (forward over reverse; no Hessian is formed).
+// LocalNamesHessVec writes the Hessian-vector product of f = LocalNames(f, ws,
+// i, j, dst, x, grad, size, hess, dense, localNamesGradWork,
+// localNamesGradPool), the derivative of its gradient in the directions vf,
+// vws, vi, vj, vdst, vx, vgrad, vsize, vhess, vdense, vlocalNamesGradWork,
+// vlocalNamesGradPool, into hf, hws, hi, hj, hdst, hx, hgrad, hsize, hhess,
+// hdense, hlocalNamesGradWork, hlocalNamesGradPool, overwriting them (forward
+// over reverse; no Hessian is formed).
+//
+// The spec gives no wrt, so every input (f, ws, i, j, dst, x, grad, size, hess,
+// dense, localNamesGradWork, localNamesGradPool) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Inputs named like the generator's locals, and lets named like predeclared
 // identifiers and helpers.
@@ -686,23 +761,35 @@ var localNamesHessVecPool = sync.Pool{New: func() any {
 //	float64 = f make
 //	gradgenLU = float64 + dense hess size grad x j dst
 //	ggmath = float64 + dense hess size grad x j dst + localNamesGradWork' localNamesGradPool
-//	d(∂f/∂f) = 2 (ggmath sum(copy .* vi + i .* (copy .* vws)) + make (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool))
-//	d(∂f/∂ws) = 2 ((f ggmath) i .* (copy .* vws) + copy .* ((ggmath vf + f (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)) i + (f ggmath) vi))
-//	d(∂f/∂i) = 2 ((ggmath vf + f (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)) copy + (f ggmath) copy .* vws)
-//	d(∂f/∂j) = 2 ((x grad size hess dense ggmath) vdst + dst ((grad size hess dense ggmath) vx + x ((size hess dense ggmath) vgrad + grad ((hess dense ggmath) vsize + size ((dense ggmath) vhess + hess (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)))))))
-//	d(∂f/∂dst) = 2 ((x grad size hess dense ggmath) vj + j ((grad size hess dense ggmath) vx + x ((size hess dense ggmath) vgrad + grad ((hess dense ggmath) vsize + size ((dense ggmath) vhess + hess (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)))))))
-//	d(∂f/∂x) = 2 ((grad size hess dense ggmath) (dst vj + j vdst) + (j dst) ((size hess dense ggmath) vgrad + grad ((hess dense ggmath) vsize + size ((dense ggmath) vhess + hess (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad ((j dst) vx + x (dst vj + j vdst))))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool))))))
-//	d(∂f/∂grad) = 2 ((size hess dense ggmath) t1 + (x j dst) ((hess dense ggmath) vsize + size ((dense ggmath) vhess + hess (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad t1))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)))))
-//	d(∂f/∂size) = 2 ((hess dense ggmath) ((x j dst) vgrad + grad t1) + (grad x j dst) ((dense ggmath) vhess + hess (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess ((grad x j dst) vsize + size ((x j dst) vgrad + grad t1))) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool))))
-//	d(∂f/∂hess) = 2 ((dense ggmath) t2 + (size grad x j dst) (ggmath vdense + dense (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense ((size grad x j dst) vhess + hess t2) + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool)))
-//	d(∂f/∂dense) = 2 (ggmath t3 + (hess size grad x j dst) (make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense t3 + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool))
-//	d(∂f/∂localNamesGradWork) = 2 ((make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense t3 + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool) localNamesGradPool + ggmath vlocalNamesGradPool)
-//	d(∂f/∂localNamesGradPool) = 2 ((make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense + dense t3 + vlocalNamesGradWork' localNamesGradPool + localNamesGradWork' vlocalNamesGradPool) localNamesGradWork + ggmath vlocalNamesGradWork)
+//	d(∂f/∂f) = 2 (ggmath sum(copy .* vi + i .* (copy .* vws)) + make t5)
+//	d(∂f/∂ws) = 2 ((f ggmath) i .* (copy .* vws) + copy .* (t6 i + (f ggmath) vi))
+//	d(∂f/∂i) = 2 (t6 copy + (f ggmath) copy .* vws)
+//	d(∂f/∂j) = 2 ((x grad size hess dense ggmath) vdst + dst t11)
+//	d(∂f/∂dst) = 2 ((x grad size hess dense ggmath) vj + j t11)
+//	d(∂f/∂x) = 2 ((grad size hess dense ggmath) (dst vj + j vdst) + (j dst) t10)
+//	d(∂f/∂grad) = 2 ((size hess dense ggmath) t1 + (x j dst) t9)
+//	d(∂f/∂size) = 2 ((hess dense ggmath) t2 + (grad x j dst) t8)
+//	d(∂f/∂hess) = 2 ((dense ggmath) t3 + (size grad x j dst) t7)
+//	d(∂f/∂dense) = 2 (ggmath t4 + (hess size grad x j dst) t5)
+//	d(∂f/∂localNamesGradWork) = 2 (t5 localNamesGradPool + ggmath vlocalNamesGradPool)
+//	d(∂f/∂localNamesGradPool) = 2 (t5 localNamesGradWork + ggmath vlocalNamesGradWork)
 //	t1 = (j dst) vx + x (dst vj + j vdst)
-//	t2 = (grad x j dst) vsize + size ((x j dst) vgrad + grad t1)
-//	t3 = (size grad x j dst) vhess + hess t2
+//	t2 = (x j dst) vgrad + grad t1
+//	t3 = (grad x j dst) vsize + size t2
+//	t4 = (size grad x j dst) vhess + hess t3
+//	t5 = make vf + f sum(copy .* vi + i .* (copy .* vws)) + (hess size grad x j dst) vdense
+//	     + dense t4 + vlocalNamesGradWork' localNamesGradPool
+//	     + localNamesGradWork' vlocalNamesGradPool
+//	t6 = ggmath vf + f t5
+//	t7 = ggmath vdense + dense t5
+//	t8 = (dense ggmath) vhess + hess t7
+//	t9 = (hess dense ggmath) vsize + size t8
+//	t10 = (size hess dense ggmath) vgrad + grad t9
+//	t11 = (grad size hess dense ggmath) vx + x t10
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst float64, x float64, grad float64, size float64, hess float64, dense float64, localNamesGradWork *mat.VecDense, localNamesGradPool *mat.VecDense, vf float64, vws *mat.VecDense, vi *mat.VecDense, vj float64, vdst float64, vx float64, vgrad float64, vsize float64, vhess float64, vdense float64, vlocalNamesGradWork *mat.VecDense, vlocalNamesGradPool *mat.VecDense, hf *float64, hws *mat.VecDense, hi *mat.VecDense, hj *float64, hdst *float64, hx *float64, hgrad *float64, hsize *float64, hhess *float64, hdense *float64, hlocalNamesGradWork *mat.VecDense, hlocalNamesGradPool *mat.VecDense) {
 	n := ws.Len()
 	runtime.CheckDim("LocalNamesHessVec", "ws", n, "n")
@@ -713,10 +800,18 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessVec", "vi", vi.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessVec", "vlocalNamesGradWork", vlocalNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessVec", "vlocalNamesGradPool", vlocalNamesGradPool.Len(), n, "n")
-	runtime.CheckVector("LocalNamesHessVec", "hws", hws.Len(), n, "n")
-	runtime.CheckVector("LocalNamesHessVec", "hi", hi.Len(), n, "n")
-	runtime.CheckVector("LocalNamesHessVec", "hlocalNamesGradWork", hlocalNamesGradWork.Len(), n, "n")
-	runtime.CheckVector("LocalNamesHessVec", "hlocalNamesGradPool", hlocalNamesGradPool.Len(), n, "n")
+	runtime.DestScalar("LocalNamesHessVec", "hf", hf)
+	runtime.DestVector("LocalNamesHessVec", "hws", hws, n, "n")
+	runtime.DestVector("LocalNamesHessVec", "hi", hi, n, "n")
+	runtime.DestScalar("LocalNamesHessVec", "hj", hj)
+	runtime.DestScalar("LocalNamesHessVec", "hdst", hdst)
+	runtime.DestScalar("LocalNamesHessVec", "hx", hx)
+	runtime.DestScalar("LocalNamesHessVec", "hgrad", hgrad)
+	runtime.DestScalar("LocalNamesHessVec", "hsize", hsize)
+	runtime.DestScalar("LocalNamesHessVec", "hhess", hhess)
+	runtime.DestScalar("LocalNamesHessVec", "hdense", hdense)
+	runtime.DestVector("LocalNamesHessVec", "hlocalNamesGradWork", hlocalNamesGradWork, n, "n")
+	runtime.DestVector("LocalNamesHessVec", "hlocalNamesGradPool", hlocalNamesGradPool, n, "n")
 	runtime.CheckNoAlias("LocalNamesHessVec", []runtime.Arg{
 		runtime.ScalarArg("hf", hf),
 		runtime.VectorArg("hws", hws.RawVector()),
@@ -819,7 +914,8 @@ func LocalNamesHessVec(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	}
 }
 
-// localNamesHessianWork holds LocalNamesHessian's scratch space, reused across calls through localNamesHessianPool.
+// localNamesHessianWork holds LocalNamesHessian's scratch space, reused across
+// calls through localNamesHessianPool.
 type localNamesHessianWork struct {
 	dirWs                     mat.VecDense
 	dirWsData                 []float64
@@ -839,9 +935,16 @@ var localNamesHessianPool = sync.Pool{New: func() any {
 	return new(localNamesHessianWork)
 }}
 
-// LocalNamesHessian writes the Hessian of f = LocalNames(f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool) with respect to f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of LocalNamesProblem), and symmetric to the last bit.
+// LocalNamesHessian writes the Hessian of f = LocalNames(f, ws, i, j, dst, x,
+// grad, size, hess, dense, localNamesGradWork, localNamesGradPool) with respect
+// to f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork,
+// localNamesGradPool into H, overwriting it: H is N×N, N the total size of the
+// wrt variables packed in wrt order (the packing of LocalNamesProblem), and
+// symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (f, ws, i, j, dst, x, grad, size, hess,
+// dense, localNamesGradWork, localNamesGradPool) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Inputs named like the generator's locals, and lets named like predeclared
 // identifiers and helpers.
@@ -856,7 +959,9 @@ var localNamesHessianPool = sync.Pool{New: func() any {
 // The Hessian-vector product has no structure to read the Hessian off, so
 // LocalNamesHessian assembles it from one LocalNamesHessVec per column.
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, dst float64, x float64, grad float64, size float64, hess float64, dense float64, localNamesGradWork *mat.VecDense, localNamesGradPool *mat.VecDense, H *mat.Dense) {
 	n := ws.Len()
 	runtime.CheckDim("LocalNamesHessian", "ws", n, "n")
@@ -864,8 +969,7 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradWork", localNamesGradWork.Len(), n, "n")
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
 	size2 := 4*n + 8
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("LocalNamesHessian", "H", HRows, HCols, size2, size2, "size2", "size2")
+	runtime.DestMatrix("LocalNamesHessian", "H", H, size2, size2, "size2", "size2")
 	runtime.CheckNoAlias("LocalNamesHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("ws", ws.RawVector()),
 		runtime.VectorArg("i", i.RawVector()),
@@ -1222,12 +1326,14 @@ func LocalNamesProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad2, x2 []float64) {
 			f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool := LocalNamesUnpack(x2, n)
+			runtime.CheckVector("LocalNamesProblem.Grad", "grad2", len(grad2), len(x2), "len(x2)")
 			df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool := LocalNamesUnpack(grad2, n)
 			LocalNamesGrad(*f, ws, i, *j, *dst, *x, *grad, *size, *hess, *dense, localNamesGradWork, localNamesGradPool, df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool)
 		},
 		Hess: func(hess2 *mat.SymDense, x2 []float64) {
 			f, ws, i, j, dst, x, grad, size, hess, dense, localNamesGradWork, localNamesGradPool := LocalNamesUnpack(x2, n)
-			n2 := hess2.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("LocalNamesProblem.Hess", "hess2", hess2, n2, "len(x2)")
 			dense2 := mat.NewDense(n2, n2, nil)
 			LocalNamesHessian(*f, ws, i, *j, *dst, *x, *grad, *size, *hess, *dense, localNamesGradWork, localNamesGradPool, dense2)
 			runtime.UpperTo(hess2.RawSymmetric(), dense2.RawMatrix())

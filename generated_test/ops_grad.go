@@ -36,7 +36,8 @@ func OpExp(X *mat.Dense) float64 {
 	return f
 }
 
-// opExpGradWork holds OpExpGrad's scratch space, reused across calls through opExpGradPool.
+// opExpGradWork holds OpExpGrad's scratch space, reused across calls through
+// opExpGradPool.
 type opExpGradWork struct {
 	expX []float64
 }
@@ -45,19 +46,20 @@ var opExpGradPool = sync.Pool{New: func() any {
 	return new(opExpGradWork)
 }}
 
-// OpExpGrad returns f = OpExp(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpExpGrad returns f = OpExp(X) and writes ∂f/∂X into dX, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(exp(X))
 //	∂f/∂X = exp(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpExpGrad", "X", m, "m")
 	runtime.CheckDim("OpExpGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpExpGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpExpGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpExpGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := opExpGradPool.Get().(*opExpGradWork)
 	defer opExpGradPool.Put(ws)
@@ -93,6 +95,7 @@ func OpExpProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpExpUnpack(x, m, n)
+			runtime.CheckVector("OpExpProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpExpUnpack(grad, m, n)
 			OpExpGrad(X, dX)
 		},
@@ -130,19 +133,20 @@ func OpLog(X *mat.Dense) float64 {
 	return f
 }
 
-// OpLogGrad returns f = OpLog(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpLogGrad returns f = OpLog(X) and writes ∂f/∂X into dX, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(log(X))
 //	∂f/∂X = 1 ./ X
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpLogGrad", "X", m, "m")
 	runtime.CheckDim("OpLogGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpLogGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpLogGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpLogGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -170,6 +174,7 @@ func OpLogProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpLogUnpack(x, m, n)
+			runtime.CheckVector("OpLogProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpLogUnpack(grad, m, n)
 			OpLogGrad(X, dX)
 		},
@@ -204,17 +209,19 @@ func OpSin(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpSinGrad returns f = OpSin(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSinGrad returns f = OpSin(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(sin(x))
 //	∂f/∂x = cos(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSinGrad", "x", n, "n")
-	runtime.CheckVector("OpSinGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpSinGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpSinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -240,6 +247,7 @@ func OpSinProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpSinUnpack(x2, n)
+			runtime.CheckVector("OpSinProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpSinUnpack(grad, n)
 			OpSinGrad(x, dx)
 		},
@@ -273,17 +281,19 @@ func OpCos(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpCosGrad returns f = OpCos(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpCosGrad returns f = OpCos(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(cos(x))
 //	∂f/∂x = -sin(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCosGrad", "x", n, "n")
-	runtime.CheckVector("OpCosGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpCosGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpCosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -309,6 +319,7 @@ func OpCosProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpCosUnpack(x2, n)
+			runtime.CheckVector("OpCosProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpCosUnpack(grad, n)
 			OpCosGrad(x, dx)
 		},
@@ -342,7 +353,8 @@ func OpTan(x *mat.VecDense) float64 {
 	return f
 }
 
-// opTanGradWork holds OpTanGrad's scratch space, reused across calls through opTanGradPool.
+// opTanGradWork holds OpTanGrad's scratch space, reused across calls through
+// opTanGradPool.
 type opTanGradWork struct {
 	tanX []float64
 }
@@ -351,17 +363,19 @@ var opTanGradPool = sync.Pool{New: func() any {
 	return new(opTanGradWork)
 }}
 
-// OpTanGrad returns f = OpTan(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpTanGrad returns f = OpTan(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(tan(x))
 //	∂f/∂x = 1 + tan(x) .* tan(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpTanGrad", "x", n, "n")
-	runtime.CheckVector("OpTanGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpTanGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpTanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opTanGradPool.Get().(*opTanGradWork)
 	defer opTanGradPool.Put(ws)
@@ -392,6 +406,7 @@ func OpTanProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpTanUnpack(x2, n)
+			runtime.CheckVector("OpTanProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpTanUnpack(grad, n)
 			OpTanGrad(x, dx)
 		},
@@ -431,11 +446,13 @@ func OpArcsin(x *mat.VecDense) float64 {
 //	f = sum(arcsin(x))
 //	∂f/∂x = 1 ./ sqrt(1 - x .* x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArcsinGrad", "x", n, "n")
-	runtime.CheckVector("OpArcsinGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpArcsinGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpArcsinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -461,6 +478,7 @@ func OpArcsinProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpArcsinUnpack(x2, n)
+			runtime.CheckVector("OpArcsinProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpArcsinUnpack(grad, n)
 			OpArcsinGrad(x, dx)
 		},
@@ -500,11 +518,13 @@ func OpArccos(x *mat.VecDense) float64 {
 //	f = sum(arccos(x))
 //	∂f/∂x = -1 ./ sqrt(1 - x .* x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArccosGrad", "x", n, "n")
-	runtime.CheckVector("OpArccosGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpArccosGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpArccosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -530,6 +550,7 @@ func OpArccosProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpArccosUnpack(x2, n)
+			runtime.CheckVector("OpArccosProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpArccosUnpack(grad, n)
 			OpArccosGrad(x, dx)
 		},
@@ -569,11 +590,13 @@ func OpArctan(x *mat.VecDense) float64 {
 //	f = sum(arctan(x))
 //	∂f/∂x = 1 ./ (1 + x .* x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArctanGrad", "x", n, "n")
-	runtime.CheckVector("OpArctanGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpArctanGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpArctanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -599,6 +622,7 @@ func OpArctanProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpArctanUnpack(x2, n)
+			runtime.CheckVector("OpArctanProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpArctanUnpack(grad, n)
 			OpArctanGrad(x, dx)
 		},
@@ -635,7 +659,8 @@ func OpTanh(X *mat.Dense) float64 {
 	return f
 }
 
-// opTanhGradWork holds OpTanhGrad's scratch space, reused across calls through opTanhGradPool.
+// opTanhGradWork holds OpTanhGrad's scratch space, reused across calls through
+// opTanhGradPool.
 type opTanhGradWork struct {
 	tanhX []float64
 }
@@ -644,19 +669,20 @@ var opTanhGradPool = sync.Pool{New: func() any {
 	return new(opTanhGradWork)
 }}
 
-// OpTanhGrad returns f = OpTanh(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpTanhGrad returns f = OpTanh(X) and writes ∂f/∂X into dX, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(tanh(X))
 //	∂f/∂X = 1 - tanh(X) .* tanh(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpTanhGrad", "X", m, "m")
 	runtime.CheckDim("OpTanhGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpTanhGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpTanhGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpTanhGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
@@ -689,6 +715,7 @@ func OpTanhProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpTanhUnpack(x, m, n)
+			runtime.CheckVector("OpTanhProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpTanhUnpack(grad, m, n)
 			OpTanhGrad(X, dX)
 		},
@@ -723,17 +750,19 @@ func OpCosh(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpCoshGrad returns f = OpCosh(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpCoshGrad returns f = OpCosh(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(cosh(x))
 //	∂f/∂x = sinh(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCoshGrad", "x", n, "n")
-	runtime.CheckVector("OpCoshGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpCoshGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := 0.0
@@ -747,19 +776,21 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
-// OpCoshHessVec writes the Hessian-vector product of f = OpCosh(x),
-// the derivative of its gradient in the directions vx, into hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// OpCoshHessVec writes the Hessian-vector product of f = OpCosh(x), the
+// derivative of its gradient in the directions vx, into hx, overwriting them
+// (forward over reverse; no Hessian is formed).
 //
 //	f = sum(cosh(x))
 //	d(∂f/∂x) = cosh(x) .* vx
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpCoshHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("OpCoshHessVec", "x", n, "n")
 	runtime.CheckVector("OpCoshHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("OpCoshHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("OpCoshHessVec", "hx", hx, n, "n")
 	runtime.CheckNoAlias("OpCoshHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
@@ -770,7 +801,8 @@ func OpCoshHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	}
 }
 
-// opCoshHessianWork holds OpCoshHessian's scratch space, reused across calls through opCoshHessianPool.
+// opCoshHessianWork holds OpCoshHessian's scratch space, reused across calls
+// through opCoshHessianPool.
 type opCoshHessianWork struct {
 	coshX []float64
 }
@@ -780,19 +812,20 @@ var opCoshHessianPool = sync.Pool{New: func() any {
 }}
 
 // OpCoshHessian writes the Hessian of f = OpCosh(x) with respect to x into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of OpCoshProblem), and symmetric to the last bit.
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of OpCoshProblem), and symmetric to the last bit.
 //
 //	f = sum(cosh(x))
 //	∂²f/∂x∂x = diag(cosh(x))
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpCoshHessian(x *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("OpCoshHessian", "x", n, "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("OpCoshHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("OpCoshHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("OpCoshHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opCoshHessianPool.Get().(*opCoshHessianWork)
 	defer opCoshHessianPool.Put(ws)
@@ -826,12 +859,14 @@ func OpCoshProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpCoshUnpack(x2, n)
+			runtime.CheckVector("OpCoshProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpCoshUnpack(grad, n)
 			OpCoshGrad(x, dx)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x := OpCoshUnpack(x2, n)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("OpCoshProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			OpCoshHessian(x, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -866,7 +901,8 @@ func OpSigmoid(x *mat.VecDense) float64 {
 	return f
 }
 
-// opSigmoidGradWork holds OpSigmoidGrad's scratch space, reused across calls through opSigmoidGradPool.
+// opSigmoidGradWork holds OpSigmoidGrad's scratch space, reused across calls
+// through opSigmoidGradPool.
 type opSigmoidGradWork struct {
 	sigmoidX []float64
 }
@@ -881,11 +917,13 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 //	f = sum(sigmoid(x))
 //	∂f/∂x = sigmoid(x) .* (1 - sigmoid(x))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSigmoidGrad", "x", n, "n")
-	runtime.CheckVector("OpSigmoidGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpSigmoidGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
 	defer opSigmoidGradPool.Put(ws)
@@ -916,6 +954,7 @@ func OpSigmoidProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpSigmoidUnpack(x2, n)
+			runtime.CheckVector("OpSigmoidProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpSigmoidUnpack(grad, n)
 			OpSigmoidGrad(x, dx)
 		},
@@ -949,7 +988,8 @@ func OpSoftplus(x *mat.VecDense) float64 {
 	return f
 }
 
-// opSoftplusGradWork holds OpSoftplusGrad's scratch space, reused across calls through opSoftplusGradPool.
+// opSoftplusGradWork holds OpSoftplusGrad's scratch space, reused across calls
+// through opSoftplusGradPool.
 type opSoftplusGradWork struct {
 	sigmoidX []float64
 }
@@ -964,11 +1004,13 @@ var opSoftplusGradPool = sync.Pool{New: func() any {
 //	f = sum(softplus(x))
 //	∂f/∂x = sigmoid(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSoftplusGrad", "x", n, "n")
-	runtime.CheckVector("OpSoftplusGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpSoftplusGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpSoftplusGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
@@ -1000,6 +1042,7 @@ func OpSoftplusProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpSoftplusUnpack(x2, n)
+			runtime.CheckVector("OpSoftplusProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpSoftplusUnpack(grad, n)
 			OpSoftplusGrad(x, dx)
 		},
@@ -1033,7 +1076,8 @@ func OpSqrt(x *mat.VecDense) float64 {
 	return f
 }
 
-// opSqrtGradWork holds OpSqrtGrad's scratch space, reused across calls through opSqrtGradPool.
+// opSqrtGradWork holds OpSqrtGrad's scratch space, reused across calls through
+// opSqrtGradPool.
 type opSqrtGradWork struct {
 	sqrtX []float64
 }
@@ -1042,17 +1086,19 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 	return new(opSqrtGradWork)
 }}
 
-// OpSqrtGrad returns f = OpSqrt(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSqrtGrad returns f = OpSqrt(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(sqrt(x))
 //	∂f/∂x = 0.5 ./ sqrt(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSqrtGrad", "x", n, "n")
-	runtime.CheckVector("OpSqrtGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpSqrtGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpSqrtGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opSqrtGradPool.Get().(*opSqrtGradWork)
 	defer opSqrtGradPool.Put(ws)
@@ -1083,6 +1129,7 @@ func OpSqrtProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpSqrtUnpack(x2, n)
+			runtime.CheckVector("OpSqrtProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpSqrtUnpack(grad, n)
 			OpSqrtGrad(x, dx)
 		},
@@ -1118,7 +1165,8 @@ func OpAbs(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// opAbsGradWork holds OpAbsGrad's scratch space, reused across calls through opAbsGradPool.
+// opAbsGradWork holds OpAbsGrad's scratch space, reused across calls through
+// opAbsGradPool.
 type opAbsGradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -1128,20 +1176,25 @@ var opAbsGradPool = sync.Pool{New: func() any {
 	return new(opAbsGradWork)
 }}
 
-// OpAbsGrad returns f = OpAbs(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpAbsGrad returns f = OpAbs(x, y) and writes ∂f/∂x, ∂f/∂y into dx,
+// dy, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(abs(x - 2 y))
 //	∂f/∂x = sign(x - 2 y)
 //	∂f/∂y = (-2) sign(x - 2 y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpAbsGrad", "x", n, "n")
 	runtime.CheckVector("OpAbsGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("OpAbsGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("OpAbsGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("OpAbsGrad", "dx", dx, n, "n")
+	runtime.DestVector("OpAbsGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("OpAbsGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opAbsGradPool.Get().(*opAbsGradWork)
 	defer opAbsGradPool.Put(ws)
@@ -1182,6 +1235,7 @@ func OpAbsProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := OpAbsUnpack(x2, n)
+			runtime.CheckVector("OpAbsProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := OpAbsUnpack(grad, n)
 			OpAbsGrad(x, y, dx, dy)
 		},
@@ -1218,7 +1272,8 @@ func OpSign(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// opSignGradWork holds OpSignGrad's scratch space, reused across calls through opSignGradPool.
+// opSignGradWork holds OpSignGrad's scratch space, reused across calls through
+// opSignGradPool.
 type opSignGradWork struct {
 	signXMinusY []float64
 }
@@ -1227,20 +1282,25 @@ var opSignGradPool = sync.Pool{New: func() any {
 	return new(opSignGradWork)
 }}
 
-// OpSignGrad returns f = OpSign(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSignGrad returns f = OpSign(x, y) and writes ∂f/∂x, ∂f/∂y into dx,
+// dy, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(x .* sign(x - y))
 //	∂f/∂x = sign(x - y)
 //	∂f/∂y = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSignGrad", "x", n, "n")
 	runtime.CheckVector("OpSignGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("OpSignGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("OpSignGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("OpSignGrad", "dx", dx, n, "n")
+	runtime.DestVector("OpSignGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("OpSignGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opSignGradPool.Get().(*opSignGradWork)
 	defer opSignGradPool.Put(ws)
@@ -1274,6 +1334,7 @@ func OpSignProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := OpSignUnpack(x2, n)
+			runtime.CheckVector("OpSignProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := OpSignUnpack(grad, n)
 			OpSignGrad(x, y, dx, dy)
 		},
@@ -1310,7 +1371,8 @@ func OpRelu(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// opReluGradWork holds OpReluGrad's scratch space, reused across calls through opReluGradPool.
+// opReluGradWork holds OpReluGrad's scratch space, reused across calls through
+// opReluGradPool.
 type opReluGradWork struct {
 	xMinusY     []float64
 	stepXMinusY []float64
@@ -1320,20 +1382,25 @@ var opReluGradPool = sync.Pool{New: func() any {
 	return new(opReluGradWork)
 }}
 
-// OpReluGrad returns f = OpRelu(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpReluGrad returns f = OpRelu(x, y) and writes ∂f/∂x, ∂f/∂y into dx,
+// dy, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(relu(x - y))
 //	∂f/∂x = step(x - y)
 //	∂f/∂y = -step(x - y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpReluGrad", "x", n, "n")
 	runtime.CheckVector("OpReluGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("OpReluGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("OpReluGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("OpReluGrad", "dx", dx, n, "n")
+	runtime.DestVector("OpReluGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("OpReluGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opReluGradPool.Get().(*opReluGradWork)
 	defer opReluGradPool.Put(ws)
@@ -1374,6 +1441,7 @@ func OpReluProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := OpReluUnpack(x2, n)
+			runtime.CheckVector("OpReluProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := OpReluUnpack(grad, n)
 			OpReluGrad(x, y, dx, dy)
 		},
@@ -1411,19 +1479,20 @@ func OpSum(X *mat.Dense) float64 {
 	return f
 }
 
-// OpSumGrad returns f = OpSum(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSumGrad returns f = OpSum(X) and writes ∂f/∂X into dX, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpSumGrad", "X", m, "m")
 	runtime.CheckDim("OpSumGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpSumGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpSumGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpSumGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -1451,6 +1520,7 @@ func OpSumProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpSumUnpack(x, m, n)
+			runtime.CheckVector("OpSumProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpSumUnpack(grad, m, n)
 			OpSumGrad(X, dX)
 		},
@@ -1486,19 +1556,20 @@ func OpTr(A *mat.Dense) float64 {
 	return f
 }
 
-// OpTrGrad returns f = OpTr(A) and writes ∂f/∂A into dA,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpTrGrad returns f = OpTr(A) and writes ∂f/∂A into dA, overwriting them;
+// each has the shape of its input (denominator layout).
 //
 //	f = tr(A)
 //	∂f/∂A = eye(n)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpTrGrad", "A", n, "n")
 	runtime.CheckMatrix("OpTrGrad", "A", n, ACols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpTrGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.DestMatrix("OpTrGrad", "dA", dA, n, n, "n", "n")
 	runtime.CheckNoAlias("OpTrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ARaw := A.RawMatrix()
 	f := 0.0
@@ -1528,6 +1599,7 @@ func OpTrProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A := OpTrUnpack(x, n)
+			runtime.CheckVector("OpTrProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA := OpTrUnpack(grad, n)
 			OpTrGrad(A, dA)
 		},
@@ -1570,7 +1642,8 @@ func OpDet(A *mat.Dense) float64 {
 	return f
 }
 
-// opDetGradWork holds OpDetGrad's scratch space, reused across calls through opDetGradPool.
+// opDetGradWork holds OpDetGrad's scratch space, reused across calls through
+// opDetGradPool.
 type opDetGradWork struct {
 	luA  runtime.LU
 	cofA runtime.Cofactor
@@ -1580,19 +1653,20 @@ var opDetGradPool = sync.Pool{New: func() any {
 	return new(opDetGradWork)
 }}
 
-// OpDetGrad returns f = OpDet(A) and writes ∂f/∂A into dA,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpDetGrad returns f = OpDet(A) and writes ∂f/∂A into dA, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = det(A)
 //	∂f/∂A = det(A) inv(A)'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpDetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpDetGrad", "A", n, ACols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpDetGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.DestMatrix("OpDetGrad", "dA", dA, n, n, "n", "n")
 	runtime.CheckNoAlias("OpDetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ws := opDetGradPool.Get().(*opDetGradWork)
 	defer opDetGradPool.Put(ws)
@@ -1617,6 +1691,7 @@ func OpDetProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A := OpDetUnpack(x, n)
+			runtime.CheckVector("OpDetProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA := OpDetUnpack(grad, n)
 			OpDetGrad(A, dA)
 		},
@@ -1633,7 +1708,8 @@ func OpDetUnpack(x []float64, n int) (A *mat.Dense) {
 	return
 }
 
-// opLogdetWork holds OpLogdet's scratch space, reused across calls through opLogdetPool.
+// opLogdetWork holds OpLogdet's scratch space, reused across calls through
+// opLogdetPool.
 type opLogdetWork struct {
 	luA runtime.LU
 }
@@ -1659,7 +1735,8 @@ func OpLogdet(A *mat.Dense) float64 {
 	return f
 }
 
-// opLogdetGradWork holds OpLogdetGrad's scratch space, reused across calls through opLogdetGradPool.
+// opLogdetGradWork holds OpLogdetGrad's scratch space, reused across calls
+// through opLogdetGradPool.
 type opLogdetGradWork struct {
 	luA  runtime.LU
 	invA []float64
@@ -1675,13 +1752,14 @@ var opLogdetGradPool = sync.Pool{New: func() any {
 //	f = logdet(A)
 //	∂f/∂A = inv(A)'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpLogdetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpLogdetGrad", "A", n, ACols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpLogdetGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.DestMatrix("OpLogdetGrad", "dA", dA, n, n, "n", "n")
 	runtime.CheckNoAlias("OpLogdetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ws := opLogdetGradPool.Get().(*opLogdetGradWork)
 	defer opLogdetGradPool.Put(ws)
@@ -1725,6 +1803,7 @@ func OpLogdetProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A := OpLogdetUnpack(x, n)
+			runtime.CheckVector("OpLogdetProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA := OpLogdetUnpack(grad, n)
 			OpLogdetGrad(A, dA)
 		},
@@ -1764,7 +1843,8 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// opNorm1GradWork holds OpNorm1Grad's scratch space, reused across calls through opNorm1GradPool.
+// opNorm1GradWork holds OpNorm1Grad's scratch space, reused across calls
+// through opNorm1GradPool.
 type opNorm1GradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -1774,24 +1854,28 @@ var opNorm1GradPool = sync.Pool{New: func() any {
 	return new(opNorm1GradWork)
 }}
 
-// OpNorm1Grad returns f = OpNorm1(X, Y) and writes ∂f/∂X, ∂f/∂Y into dX, dY,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpNorm1Grad returns f = OpNorm1(X, Y) and writes ∂f/∂X, ∂f/∂Y into
+// dX, dY, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (X, Y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(abs(X - 2 Y))
 //	∂f/∂X = sign(X - 2 Y)
 //	∂f/∂Y = (-2) sign(X - 2 Y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpNorm1Grad", "X", m, "m")
 	runtime.CheckDim("OpNorm1Grad", "X", n, "n")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("OpNorm1Grad", "Y", YRows, YCols, m, n, "m", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpNorm1Grad", "dX", dXRows, dXCols, m, n, "m", "n")
-	dYRows, dYCols := dY.Dims()
-	runtime.CheckMatrix("OpNorm1Grad", "dY", dYRows, dYCols, m, n, "m", "n")
+	runtime.DestMatrix("OpNorm1Grad", "dX", dX, m, n, "m", "n")
+	runtime.DestMatrix("OpNorm1Grad", "dY", dY, m, n, "m", "n")
 	runtime.CheckNoAlias("OpNorm1Grad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
 	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
 	defer opNorm1GradPool.Put(ws)
@@ -1838,6 +1922,7 @@ func OpNorm1Problem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X, Y := OpNorm1Unpack(x, m, n)
+			runtime.CheckVector("OpNorm1Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX, dY := OpNorm1Unpack(grad, m, n)
 			OpNorm1Grad(X, Y, dX, dY)
 		},
@@ -1869,17 +1954,19 @@ func OpNorm2(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpNorm2Grad returns f = OpNorm2(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpNorm2Grad returns f = OpNorm2(x) and writes ∂f/∂x into dx, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = norm2(x)
 //	∂f/∂x = x / norm2(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpNorm2Grad", "x", n, "n")
-	runtime.CheckVector("OpNorm2Grad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpNorm2Grad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -1903,6 +1990,7 @@ func OpNorm2Problem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpNorm2Unpack(x2, n)
+			runtime.CheckVector("OpNorm2Problem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpNorm2Unpack(grad, n)
 			OpNorm2Grad(x, dx)
 		},
@@ -1939,13 +2027,14 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 //	f = norm2(X)
 //	∂f/∂X = X / norm2(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpNorm2MatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpNorm2MatrixGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpNorm2MatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpNorm2MatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpNorm2MatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
@@ -1971,6 +2060,7 @@ func OpNorm2MatrixProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpNorm2MatrixUnpack(x, m, n)
+			runtime.CheckVector("OpNorm2MatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpNorm2MatrixUnpack(grad, m, n)
 			OpNorm2MatrixGrad(X, dX)
 		},
@@ -2008,19 +2098,20 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 	return f
 }
 
-// OpNorm2SquaredGrad returns f = OpNorm2Squared(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpNorm2SquaredGrad returns f = OpNorm2Squared(X) and writes ∂f/∂X into
+// dX, overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpNorm2SquaredGrad", "X", m, "m")
 	runtime.CheckDim("OpNorm2SquaredGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpNorm2SquaredGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpNorm2SquaredGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpNorm2SquaredGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -2048,6 +2139,7 @@ func OpNorm2SquaredProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpNorm2SquaredUnpack(x, m, n)
+			runtime.CheckVector("OpNorm2SquaredProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpNorm2SquaredUnpack(grad, m, n)
 			OpNorm2SquaredGrad(X, dX)
 		},
@@ -2065,7 +2157,8 @@ func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
-// opSumsqWork holds OpSumsq's scratch space, reused across calls through opSumsqPool.
+// opSumsqWork holds OpSumsq's scratch space, reused across calls through
+// opSumsqPool.
 type opSumsqWork struct {
 	tmp []float64
 	Ay  []float64
@@ -2116,7 +2209,8 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// opSumsqGradWork holds OpSumsqGrad's scratch space, reused across calls through opSumsqGradPool.
+// opSumsqGradWork holds OpSumsqGrad's scratch space, reused across calls
+// through opSumsqGradPool.
 type opSumsqGradWork struct {
 	tmp []float64
 	Ay  []float64
@@ -2126,22 +2220,25 @@ var opSumsqGradPool = sync.Pool{New: func() any {
 	return new(opSumsqGradWork)
 }}
 
-// OpSumsqGrad returns f = OpSumsq(A, x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSumsqGrad returns f = OpSumsq(A, x, y) and writes ∂f/∂x, ∂f/∂y into
+// dx, dy, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 //	f = sumsq(x y' - A) + sumsq(A y)
 //	∂f/∂x = 2 (x y' - A) y
 //	∂f/∂y = 2 A' A y + 2 (x y' - A)' x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("OpSumsqGrad", "A", m, "m")
 	runtime.CheckDim("OpSumsqGrad", "A", n, "n")
 	runtime.CheckVector("OpSumsqGrad", "x", x.Len(), m, "m")
 	runtime.CheckVector("OpSumsqGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("OpSumsqGrad", "dx", dx.Len(), m, "m")
-	runtime.CheckVector("OpSumsqGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("OpSumsqGrad", "dx", dx, m, "m")
+	runtime.DestVector("OpSumsqGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("OpSumsqGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opSumsqGradPool.Get().(*opSumsqGradWork)
 	defer opSumsqGradPool.Put(ws)
@@ -2182,7 +2279,8 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	return f
 }
 
-// opSumsqHessVecWork holds OpSumsqHessVec's scratch space, reused across calls through opSumsqHessVecPool.
+// opSumsqHessVecWork holds OpSumsqHessVec's scratch space, reused across calls
+// through opSumsqHessVecPool.
 type opSumsqHessVecWork struct {
 	prod  []float64
 	tmp   []float64
@@ -2197,15 +2295,17 @@ var opSumsqHessVecPool = sync.Pool{New: func() any {
 	return new(opSumsqHessVecWork)
 }}
 
-// OpSumsqHessVec writes the Hessian-vector product of f = OpSumsq(A, x, y),
-// the derivative of its gradient in the directions vx, vy, into hx, hy,
-// overwriting them (forward over reverse; no Hessian is formed).
+// OpSumsqHessVec writes the Hessian-vector product of f = OpSumsq(A, x, y), the
+// derivative of its gradient in the directions vx, vy, into hx, hy, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 //	f = sumsq(x y' - A) + sumsq(A y)
 //	d(∂f/∂x) = 2 ((vx y' + x vy') y + (x y' - A) vy)
 //	d(∂f/∂y) = 2 A' A vy + 2 ((vx y' + x vy')' x + (x y' - A)' vx)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecDense, vy *mat.VecDense, hx *mat.VecDense, hy *mat.VecDense) {
 	m, n := A.Dims()
 	runtime.CheckDim("OpSumsqHessVec", "A", m, "m")
@@ -2214,8 +2314,8 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	runtime.CheckVector("OpSumsqHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("OpSumsqHessVec", "vx", vx.Len(), m, "m")
 	runtime.CheckVector("OpSumsqHessVec", "vy", vy.Len(), n, "n")
-	runtime.CheckVector("OpSumsqHessVec", "hx", hx.Len(), m, "m")
-	runtime.CheckVector("OpSumsqHessVec", "hy", hy.Len(), n, "n")
+	runtime.DestVector("OpSumsqHessVec", "hx", hx, m, "m")
+	runtime.DestVector("OpSumsqHessVec", "hy", hy, n, "n")
 	runtime.CheckNoAlias("OpSumsqHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.VectorArg("x", x.RawVector()),
@@ -2277,7 +2377,8 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	blas64.Gemv(blas.Trans, 2, ARaw, Avy, 1, hyRaw)
 }
 
-// opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls through opSumsqHessianPool.
+// opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls
+// through opSumsqHessianPool.
 type opSumsqHessianWork struct {
 	tmp  []float64
 	xyT  []float64
@@ -2288,9 +2389,10 @@ var opSumsqHessianPool = sync.Pool{New: func() any {
 	return new(opSumsqHessianWork)
 }}
 
-// OpSumsqHessian writes the Hessian of f = OpSumsq(A, x, y) with respect to x, y into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of OpSumsqProblem), and symmetric to the last bit.
+// OpSumsqHessian writes the Hessian of f = OpSumsq(A, x, y) with respect to x,
+// y into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of OpSumsqProblem), and symmetric to the
+// last bit.
 //
 //	f = sumsq(x y' - A) + sumsq(A y)
 //	∂²f/∂x∂x = (2 y' y) I
@@ -2298,7 +2400,9 @@ var opSumsqHessianPool = sync.Pool{New: func() any {
 //	∂²f/∂y∂x = 2 ((x y' - A)') + 2 (y x')
 //	∂²f/∂y∂y = 2 (A' A) + (2 x' x) I
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	m, n := A.Dims()
 	runtime.CheckDim("OpSumsqHessian", "A", m, "m")
@@ -2306,8 +2410,7 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 	runtime.CheckVector("OpSumsqHessian", "x", x.Len(), m, "m")
 	runtime.CheckVector("OpSumsqHessian", "y", y.Len(), n, "n")
 	size := m + n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("OpSumsqHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("OpSumsqHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("OpSumsqHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := opSumsqHessianPool.Get().(*opSumsqHessianWork)
 	defer opSumsqHessianPool.Put(ws)
@@ -2388,12 +2491,14 @@ func OpSumsqProblem(A *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := OpSumsqUnpack(x2, A)
+			runtime.CheckVector("OpSumsqProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := OpSumsqUnpack(grad, A)
 			OpSumsqGrad(A, x, y, dx, dy)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x, y := OpSumsqUnpack(x2, A)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("OpSumsqProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			OpSumsqHessian(A, x, y, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -2433,11 +2538,13 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 //	f = logsumexp(x)
 //	∂f/∂x = softmax(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpLogsumexpGrad", "x", n, "n")
-	runtime.CheckVector("OpLogsumexpGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpLogsumexpGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpLogsumexpGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
@@ -2459,6 +2566,7 @@ func OpLogsumexpProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := OpLogsumexpUnpack(x2, n)
+			runtime.CheckVector("OpLogsumexpProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := OpLogsumexpUnpack(grad, n)
 			OpLogsumexpGrad(x, dx)
 		},
@@ -2489,19 +2597,21 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 	return f
 }
 
-// OpLogsumexpMatrixGrad returns f = OpLogsumexpMatrix(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpLogsumexpMatrixGrad returns f = OpLogsumexpMatrix(X) and writes ∂f/∂X
+// into dX, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 //	f = logsumexp(X)
 //	∂f/∂X = softmax(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpLogsumexpMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpLogsumexpMatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpLogsumexpMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
@@ -2523,6 +2633,7 @@ func OpLogsumexpMatrixProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpLogsumexpMatrixUnpack(x, m, n)
+			runtime.CheckVector("OpLogsumexpMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpLogsumexpMatrixUnpack(grad, m, n)
 			OpLogsumexpMatrixGrad(X, dX)
 		},
@@ -2557,20 +2668,25 @@ func OpDot(a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// OpDotGrad returns f = OpDot(a, b) and writes ∂f/∂a, ∂f/∂b into da, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpDotGrad returns f = OpDot(a, b) and writes ∂f/∂a, ∂f/∂b into da,
+// db, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = (a' b) a' a
 //	∂f/∂a = (a' b) a + ((a' b) a' + (a' a) b')'
 //	∂f/∂b = (a' a) a
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpDotGrad", "a", n, "n")
 	runtime.CheckVector("OpDotGrad", "b", b.Len(), n, "n")
-	runtime.CheckVector("OpDotGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("OpDotGrad", "db", db.Len(), n, "n")
+	runtime.DestVector("OpDotGrad", "da", da, n, "n")
+	runtime.DestVector("OpDotGrad", "db", db, n, "n")
 	runtime.CheckNoAlias("OpDotGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -2600,6 +2716,7 @@ func OpDotProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b := OpDotUnpack(x, n)
+			runtime.CheckVector("OpDotProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db := OpDotUnpack(grad, n)
 			OpDotGrad(a, b, da, db)
 		},
@@ -2640,24 +2757,28 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// OpDotMatrixGrad returns f = OpDotMatrix(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpDotMatrixGrad returns f = OpDotMatrix(A, B) and writes ∂f/∂A, ∂f/∂B
+// into dA, dB, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(A .* B)
 //	∂f/∂A = B
 //	∂f/∂B = A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("OpDotMatrixGrad", "A", m, "m")
 	runtime.CheckDim("OpDotMatrixGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpDotMatrixGrad", "B", BRows, BCols, m, n, "m", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpDotMatrixGrad", "dA", dARows, dACols, m, n, "m", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpDotMatrixGrad", "dB", dBRows, dBCols, m, n, "m", "n")
+	runtime.DestMatrix("OpDotMatrixGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestMatrix("OpDotMatrixGrad", "dB", dB, m, n, "m", "n")
 	runtime.CheckNoAlias("OpDotMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -2695,6 +2816,7 @@ func OpDotMatrixProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := OpDotMatrixUnpack(x, m, n)
+			runtime.CheckVector("OpDotMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := OpDotMatrixUnpack(grad, m, n)
 			OpDotMatrixGrad(A, B, dA, dB)
 		},
@@ -2764,7 +2886,8 @@ func OpInv(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opInvGradWork holds OpInvGrad's scratch space, reused across calls through opInvGradPool.
+// opInvGradWork holds OpInvGrad's scratch space, reused across calls through
+// opInvGradPool.
 type opInvGradWork struct {
 	invA  []float64
 	luA   runtime.LU
@@ -2776,24 +2899,27 @@ var opInvGradPool = sync.Pool{New: func() any {
 	return new(opInvGradWork)
 }}
 
-// OpInvGrad returns f = OpInv(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpInvGrad returns f = OpInv(A, B) and writes ∂f/∂A, ∂f/∂B into dA,
+// dB, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(inv(A) B)
 //	∂f/∂A = -(inv(A)' B' inv(A)')
 //	∂f/∂B = inv(A)'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpInvGrad", "A", n, "n")
 	runtime.CheckMatrix("OpInvGrad", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpInvGrad", "B", BRows, BCols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpInvGrad", "dA", dARows, dACols, n, n, "n", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpInvGrad", "dB", dBRows, dBCols, n, n, "n", "n")
+	runtime.DestMatrix("OpInvGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("OpInvGrad", "dB", dB, n, n, "n", "n")
 	runtime.CheckNoAlias("OpInvGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := opInvGradPool.Get().(*opInvGradWork)
 	defer opInvGradPool.Put(ws)
@@ -2866,6 +2992,7 @@ func OpInvProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := OpInvUnpack(x, n)
+			runtime.CheckVector("OpInvProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := OpInvUnpack(grad, n)
 			OpInvGrad(A, B, dA, dB)
 		},
@@ -2917,22 +3044,27 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// OpDiagVectorGrad returns f = OpDiagVector(v, A) and writes ∂f/∂v, ∂f/∂A into dv, dA,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpDiagVectorGrad returns f = OpDiagVector(v, A) and writes ∂f/∂v,
+// ∂f/∂A into dv, dA, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (v, A) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(diag(v) A)
 //	∂f/∂v = diag(A)
 //	∂f/∂A = diag(v)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.Dense) float64 {
 	n := v.Len()
 	runtime.CheckDim("OpDiagVectorGrad", "v", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("OpDiagVectorGrad", "A", ARows, ACols, n, n, "n", "n")
-	runtime.CheckVector("OpDiagVectorGrad", "dv", dv.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpDiagVectorGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.DestVector("OpDiagVectorGrad", "dv", dv, n, "n")
+	runtime.DestMatrix("OpDiagVectorGrad", "dA", dA, n, n, "n", "n")
 	runtime.CheckNoAlias("OpDiagVectorGrad", []runtime.Arg{runtime.VectorArg("dv", dv.RawVector()), runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("v", v.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
@@ -2965,6 +3097,7 @@ func OpDiagVectorProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			v, A := OpDiagVectorUnpack(x, n)
+			runtime.CheckVector("OpDiagVectorProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dv, dA := OpDiagVectorUnpack(grad, n)
 			OpDiagVectorGrad(v, A, dv, dA)
 		},
@@ -2982,7 +3115,8 @@ func OpDiagVectorUnpack(x []float64, n int) (v *mat.VecDense, A *mat.Dense) {
 	return
 }
 
-// opDiagMatrixWork holds OpDiagMatrix's scratch space, reused across calls through opDiagMatrixPool.
+// opDiagMatrixWork holds OpDiagMatrix's scratch space, reused across calls
+// through opDiagMatrixPool.
 type opDiagMatrixWork struct {
 	diagA []float64
 }
@@ -3014,7 +3148,8 @@ func OpDiagMatrix(A *mat.Dense, v *mat.VecDense) float64 {
 	return f
 }
 
-// opDiagMatrixGradWork holds OpDiagMatrixGrad's scratch space, reused across calls through opDiagMatrixGradPool.
+// opDiagMatrixGradWork holds OpDiagMatrixGrad's scratch space, reused across
+// calls through opDiagMatrixGradPool.
 type opDiagMatrixGradWork struct {
 	diagA []float64
 }
@@ -3023,22 +3158,27 @@ var opDiagMatrixGradPool = sync.Pool{New: func() any {
 	return new(opDiagMatrixGradWork)
 }}
 
-// OpDiagMatrixGrad returns f = OpDiagMatrix(A, v) and writes ∂f/∂A, ∂f/∂v into dA, dv,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpDiagMatrixGrad returns f = OpDiagMatrix(A, v) and writes ∂f/∂A,
+// ∂f/∂v into dA, dv, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, v) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = diag(A)' v
 //	∂f/∂A = diag(v)
 //	∂f/∂v = diag(A)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpDiagMatrixGrad", "A", n, "n")
 	runtime.CheckMatrix("OpDiagMatrixGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpDiagMatrixGrad", "v", v.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpDiagMatrixGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("OpDiagMatrixGrad", "dv", dv.Len(), n, "n")
+	runtime.DestMatrix("OpDiagMatrixGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("OpDiagMatrixGrad", "dv", dv, n, "n")
 	runtime.CheckNoAlias("OpDiagMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
 	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
 	defer opDiagMatrixGradPool.Put(ws)
@@ -3076,6 +3216,7 @@ func OpDiagMatrixProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, v := OpDiagMatrixUnpack(x, n)
+			runtime.CheckVector("OpDiagMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dv := OpDiagMatrixUnpack(grad, n)
 			OpDiagMatrixGrad(A, v, dA, dv)
 		},
@@ -3113,7 +3254,8 @@ func OpEye(A *mat.Dense) float64 {
 	return f
 }
 
-// opEyeGradWork holds OpEyeGrad's scratch space, reused across calls through opEyeGradPool.
+// opEyeGradWork holds OpEyeGrad's scratch space, reused across calls through
+// opEyeGradPool.
 type opEyeGradWork struct {
 	tmp []float64
 }
@@ -3122,19 +3264,20 @@ var opEyeGradPool = sync.Pool{New: func() any {
 	return new(opEyeGradWork)
 }}
 
-// OpEyeGrad returns f = OpEye(A) and writes ∂f/∂A into dA,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpEyeGrad returns f = OpEye(A) and writes ∂f/∂A into dA, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 //	f = sum(A .* (A + 2 eye(n)))
 //	∂f/∂A = 2 A + 2 eye(n)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpEyeGrad", "A", n, "n")
 	runtime.CheckMatrix("OpEyeGrad", "A", n, ACols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpEyeGrad", "dA", dARows, dACols, n, n, "n", "n")
+	runtime.DestMatrix("OpEyeGrad", "dA", dA, n, n, "n", "n")
 	runtime.CheckNoAlias("OpEyeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ws := opEyeGradPool.Get().(*opEyeGradWork)
 	defer opEyeGradPool.Put(ws)
@@ -3167,6 +3310,7 @@ func OpEyeProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A := OpEyeUnpack(x, n)
+			runtime.CheckVector("OpEyeProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA := OpEyeUnpack(grad, n)
 			OpEyeGrad(A, dA)
 		},
@@ -3200,7 +3344,8 @@ func OpFillVector(z *mat.VecDense) float64 {
 	return f
 }
 
-// opFillVectorGradWork holds OpFillVectorGrad's scratch space, reused across calls through opFillVectorGradPool.
+// opFillVectorGradWork holds OpFillVectorGrad's scratch space, reused across
+// calls through opFillVectorGradPool.
 type opFillVectorGradWork struct {
 	expZPlusOne []float64
 	expZ        []float64
@@ -3216,11 +3361,13 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 //	f = sum(log(exp(z) + 1))
 //	∂f/∂z = exp(z) .* (1 ./ (exp(z) + 1))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("OpFillVectorGrad", "z", n, "n")
-	runtime.CheckVector("OpFillVectorGrad", "dz", dz.Len(), n, "n")
+	runtime.DestVector("OpFillVectorGrad", "dz", dz, n, "n")
 	runtime.CheckNoAlias("OpFillVectorGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
@@ -3254,6 +3401,7 @@ func OpFillVectorProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			z := OpFillVectorUnpack(x, n)
+			runtime.CheckVector("OpFillVectorProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dz := OpFillVectorUnpack(grad, n)
 			OpFillVectorGrad(z, dz)
 		},
@@ -3296,13 +3444,14 @@ func OpFillMatrix(X *mat.Dense) float64 {
 //	f = sum(X .* (3 - X))
 //	∂f/∂X = 3 - 2 X
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpFillMatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpFillMatrixGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpFillMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpFillMatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpFillMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := 0.0
@@ -3330,6 +3479,7 @@ func OpFillMatrixProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := OpFillMatrixUnpack(x, m, n)
+			runtime.CheckVector("OpFillMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := OpFillMatrixUnpack(grad, m, n)
 			OpFillMatrixGrad(X, dX)
 		},
@@ -3370,24 +3520,28 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// OpTransposeGrad returns f = OpTranspose(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpTransposeGrad returns f = OpTranspose(A, B) and writes ∂f/∂A, ∂f/∂B
+// into dA, dB, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(A' B)
 //	∂f/∂A = B
 //	∂f/∂B = A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("OpTransposeGrad", "A", m, "m")
 	runtime.CheckDim("OpTransposeGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTransposeGrad", "B", BRows, BCols, m, n, "m", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpTransposeGrad", "dA", dARows, dACols, m, n, "m", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpTransposeGrad", "dB", dBRows, dBCols, m, n, "m", "n")
+	runtime.DestMatrix("OpTransposeGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestMatrix("OpTransposeGrad", "dB", dB, m, n, "m", "n")
 	runtime.CheckNoAlias("OpTransposeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -3420,6 +3574,7 @@ func OpTransposeProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := OpTransposeUnpack(x, m, n)
+			runtime.CheckVector("OpTransposeProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := OpTransposeUnpack(grad, m, n)
 			OpTransposeGrad(A, B, dA, dB)
 		},
@@ -3461,7 +3616,8 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opHadamardGradWork holds OpHadamardGrad's scratch space, reused across calls through opHadamardGradPool.
+// opHadamardGradWork holds OpHadamardGrad's scratch space, reused across calls
+// through opHadamardGradPool.
 type opHadamardGradWork struct {
 	AB []float64
 }
@@ -3470,24 +3626,28 @@ var opHadamardGradPool = sync.Pool{New: func() any {
 	return new(opHadamardGradWork)
 }}
 
-// OpHadamardGrad returns f = OpHadamard(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpHadamardGrad returns f = OpHadamard(A, B) and writes ∂f/∂A, ∂f/∂B
+// into dA, dB, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(A .* (A .* B))
 //	∂f/∂A = 2 A .* B
 //	∂f/∂B = A .* A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("OpHadamardGrad", "A", m, "m")
 	runtime.CheckDim("OpHadamardGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpHadamardGrad", "B", BRows, BCols, m, n, "m", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpHadamardGrad", "dA", dARows, dACols, m, n, "m", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpHadamardGrad", "dB", dBRows, dBCols, m, n, "m", "n")
+	runtime.DestMatrix("OpHadamardGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestMatrix("OpHadamardGrad", "dB", dB, m, n, "m", "n")
 	runtime.CheckNoAlias("OpHadamardGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
 	defer opHadamardGradPool.Put(ws)
@@ -3524,6 +3684,7 @@ func OpHadamardProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := OpHadamardUnpack(x, m, n)
+			runtime.CheckVector("OpHadamardProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := OpHadamardUnpack(grad, m, n)
 			OpHadamardGrad(A, B, dA, dB)
 		},
@@ -3561,7 +3722,8 @@ func OpElementwiseQuotient(a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// opElementwiseQuotientGradWork holds OpElementwiseQuotientGrad's scratch space, reused across calls through opElementwiseQuotientGradPool.
+// opElementwiseQuotientGradWork holds OpElementwiseQuotientGrad's scratch
+// space, reused across calls through opElementwiseQuotientGradPool.
 type opElementwiseQuotientGradWork struct {
 	tmp []float64
 }
@@ -3570,20 +3732,26 @@ var opElementwiseQuotientGradPool = sync.Pool{New: func() any {
 	return new(opElementwiseQuotientGradWork)
 }}
 
-// OpElementwiseQuotientGrad returns f = OpElementwiseQuotient(a, b) and writes ∂f/∂a, ∂f/∂b into da, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpElementwiseQuotientGrad returns f = OpElementwiseQuotient(a, b) and writes
+// ∂f/∂a, ∂f/∂b into da, db, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(a ./ b)
 //	∂f/∂a = 1 ./ b
 //	∂f/∂b = -(a ./ b ./ b)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpElementwiseQuotientGrad", "a", n, "n")
 	runtime.CheckVector("OpElementwiseQuotientGrad", "b", b.Len(), n, "n")
-	runtime.CheckVector("OpElementwiseQuotientGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("OpElementwiseQuotientGrad", "db", db.Len(), n, "n")
+	runtime.DestVector("OpElementwiseQuotientGrad", "da", da, n, "n")
+	runtime.DestVector("OpElementwiseQuotientGrad", "db", db, n, "n")
 	runtime.CheckNoAlias("OpElementwiseQuotientGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
 	defer opElementwiseQuotientGradPool.Put(ws)
@@ -3619,6 +3787,7 @@ func OpElementwiseQuotientProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b := OpElementwiseQuotientUnpack(x, n)
+			runtime.CheckVector("OpElementwiseQuotientProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db := OpElementwiseQuotientUnpack(grad, n)
 			OpElementwiseQuotientGrad(a, b, da, db)
 		},
@@ -3657,7 +3826,8 @@ func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	return f
 }
 
-// opElementwisePowerGradWork holds OpElementwisePowerGrad's scratch space, reused across calls through opElementwisePowerGradPool.
+// opElementwisePowerGradWork holds OpElementwisePowerGrad's scratch space,
+// reused across calls through opElementwisePowerGradPool.
 type opElementwisePowerGradWork struct {
 	tmp []float64
 }
@@ -3666,20 +3836,26 @@ var opElementwisePowerGradPool = sync.Pool{New: func() any {
 	return new(opElementwisePowerGradWork)
 }}
 
-// OpElementwisePowerGrad returns f = OpElementwisePower(X, p) and writes ∂f/∂X, ∂f/∂p into dX, dp,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpElementwisePowerGrad returns f = OpElementwisePower(X, p) and writes
+// ∂f/∂X, ∂f/∂p into dX, dp, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, p) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .^ p)
 //	∂f/∂X = p X .^ (p - 1)
 //	∂f/∂p = sum(X .^ p .* log(X))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpElementwisePowerGrad", "X", m, "m")
 	runtime.CheckDim("OpElementwisePowerGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpElementwisePowerGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpElementwisePowerGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestScalar("OpElementwisePowerGrad", "dp", dp)
 	runtime.CheckNoAlias("OpElementwisePowerGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("dp", dp)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := opElementwisePowerGradPool.Get().(*opElementwisePowerGradWork)
 	defer opElementwisePowerGradPool.Put(ws)
@@ -3717,6 +3893,7 @@ func OpElementwisePowerProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X, p := OpElementwisePowerUnpack(x, m, n)
+			runtime.CheckVector("OpElementwisePowerProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX, dp := OpElementwisePowerUnpack(grad, m, n)
 			OpElementwisePowerGrad(X, *p, dX, dp)
 		},
@@ -3746,15 +3923,22 @@ func OpScalarPower(s float64, p float64) float64 {
 	return f
 }
 
-// OpScalarPowerGrad returns f = OpScalarPower(s, p) and writes ∂f/∂s, ∂f/∂p into ds, dp,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpScalarPowerGrad returns f = OpScalarPower(s, p) and writes ∂f/∂s,
+// ∂f/∂p into ds, dp, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (s, p) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = s^p + s^(-1)
 //	∂f/∂s = p s^(p - 1) - s^(-2)
 //	∂f/∂p = s^p log(s)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
+	runtime.DestScalar("OpScalarPowerGrad", "ds", ds)
+	runtime.DestScalar("OpScalarPowerGrad", "dp", dp)
 	runtime.CheckNoAlias("OpScalarPowerGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dp", dp)}, nil)
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
@@ -3775,6 +3959,7 @@ func OpScalarPowerProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s, p := OpScalarPowerUnpack(x)
+			runtime.CheckVector("OpScalarPowerProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds, dp := OpScalarPowerUnpack(grad)
 			OpScalarPowerGrad(*s, *p, ds, dp)
 		},
@@ -3811,7 +3996,8 @@ func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	return f
 }
 
-// opScalarDivisionGradWork holds OpScalarDivisionGrad's scratch space, reused across calls through opScalarDivisionGradPool.
+// opScalarDivisionGradWork holds OpScalarDivisionGrad's scratch space, reused
+// across calls through opScalarDivisionGradPool.
 type opScalarDivisionGradWork struct {
 	tmp []float64
 }
@@ -3820,20 +4006,26 @@ var opScalarDivisionGradPool = sync.Pool{New: func() any {
 	return new(opScalarDivisionGradWork)
 }}
 
-// OpScalarDivisionGrad returns f = OpScalarDivision(X, s) and writes ∂f/∂X, ∂f/∂s into dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpScalarDivisionGrad returns f = OpScalarDivision(X, s) and writes ∂f/∂X,
+// ∂f/∂s into dX, ds, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (X, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X / s)
 //	∂f/∂X = matrix(1) / s
 //	∂f/∂s = -sum(X / s / s)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpScalarDivisionGrad", "X", m, "m")
 	runtime.CheckDim("OpScalarDivisionGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpScalarDivisionGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("OpScalarDivisionGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestScalar("OpScalarDivisionGrad", "ds", ds)
 	runtime.CheckNoAlias("OpScalarDivisionGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := opScalarDivisionGradPool.Get().(*opScalarDivisionGradWork)
 	defer opScalarDivisionGradPool.Put(ws)
@@ -3870,6 +4062,7 @@ func OpScalarDivisionProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X, s := OpScalarDivisionUnpack(x, m, n)
+			runtime.CheckVector("OpScalarDivisionProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX, ds := OpScalarDivisionUnpack(grad, m, n)
 			OpScalarDivisionGrad(X, *s, dX, ds)
 		},
@@ -3888,7 +4081,8 @@ func OpScalarDivisionUnpack(x []float64, m int, n int) (X *mat.Dense, s *float64
 	return
 }
 
-// opSubtractNegateWork holds OpSubtractNegate's scratch space, reused across calls through opSubtractNegatePool.
+// opSubtractNegateWork holds OpSubtractNegate's scratch space, reused across
+// calls through opSubtractNegatePool.
 type opSubtractNegateWork struct {
 	aMinusB []float64
 	tmp     []float64
@@ -3924,7 +4118,8 @@ func OpSubtractNegate(a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// opSubtractNegateGradWork holds OpSubtractNegateGrad's scratch space, reused across calls through opSubtractNegateGradPool.
+// opSubtractNegateGradWork holds OpSubtractNegateGrad's scratch space, reused
+// across calls through opSubtractNegateGradPool.
 type opSubtractNegateGradWork struct {
 	aMinusB []float64
 	tmp     []float64
@@ -3935,20 +4130,26 @@ var opSubtractNegateGradPool = sync.Pool{New: func() any {
 	return new(opSubtractNegateGradWork)
 }}
 
-// OpSubtractNegateGrad returns f = OpSubtractNegate(a, b) and writes ∂f/∂a, ∂f/∂b into da, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSubtractNegateGrad returns f = OpSubtractNegate(a, b) and writes ∂f/∂a,
+// ∂f/∂b into da, db, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = -((a - b)' (a - 3 b))
 //	∂f/∂a = -(a - b) - (a - 3 b)
 //	∂f/∂b = a + 3 (a - b) - 3 b
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpSubtractNegateGrad", "a", n, "n")
 	runtime.CheckVector("OpSubtractNegateGrad", "b", b.Len(), n, "n")
-	runtime.CheckVector("OpSubtractNegateGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("OpSubtractNegateGrad", "db", db.Len(), n, "n")
+	runtime.DestVector("OpSubtractNegateGrad", "da", da, n, "n")
+	runtime.DestVector("OpSubtractNegateGrad", "db", db, n, "n")
 	runtime.CheckNoAlias("OpSubtractNegateGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
 	defer opSubtractNegateGradPool.Put(ws)
@@ -3990,6 +4191,7 @@ func OpSubtractNegateProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b := OpSubtractNegateUnpack(x, n)
+			runtime.CheckVector("OpSubtractNegateProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db := OpSubtractNegateUnpack(grad, n)
 			OpSubtractNegateGrad(a, b, da, db)
 		},
@@ -4028,7 +4230,8 @@ func OpBroadcast(x *mat.VecDense, s float64) float64 {
 	return f
 }
 
-// opBroadcastGradWork holds OpBroadcastGrad's scratch space, reused across calls through opBroadcastGradPool.
+// opBroadcastGradWork holds OpBroadcastGrad's scratch space, reused across
+// calls through opBroadcastGradPool.
 type opBroadcastGradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -4039,18 +4242,26 @@ var opBroadcastGradPool = sync.Pool{New: func() any {
 	return new(opBroadcastGradWork)
 }}
 
-// OpBroadcastGrad returns f = OpBroadcast(x, s) and writes ∂f/∂x, ∂f/∂s into dx, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpBroadcastGrad returns f = OpBroadcast(x, s) and writes ∂f/∂x, ∂f/∂s
+// into dx, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (x, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(1 ./ (x + s)) + s sum(x)
-//	∂f/∂x = s - 1 ./ (x + s) ./ (x + s)
-//	∂f/∂s = sum(x) - sum(1 ./ (x + s) ./ (x + s))
+//	∂f/∂x = s - t1
+//	∂f/∂s = sum(x) - sum(t1)
+//	t1 = 1 ./ (x + s) ./ (x + s)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpBroadcastGrad", "x", n, "n")
-	runtime.CheckVector("OpBroadcastGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("OpBroadcastGrad", "dx", dx, n, "n")
+	runtime.DestScalar("OpBroadcastGrad", "ds", ds)
 	runtime.CheckNoAlias("OpBroadcastGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := opBroadcastGradPool.Get().(*opBroadcastGradWork)
 	defer opBroadcastGradPool.Put(ws)
@@ -4097,6 +4308,7 @@ func OpBroadcastProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, s := OpBroadcastUnpack(x2, n)
+			runtime.CheckVector("OpBroadcastProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, ds := OpBroadcastUnpack(grad, n)
 			OpBroadcastGrad(x, *s, dx, ds)
 		},
@@ -4114,7 +4326,8 @@ func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	return
 }
 
-// opOuterWork holds OpOuter's scratch space, reused across calls through opOuterPool.
+// opOuterWork holds OpOuter's scratch space, reused across calls through
+// opOuterPool.
 type opOuterWork struct {
 	abT []float64
 }
@@ -4154,7 +4367,8 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	return f
 }
 
-// opOuterGradWork holds OpOuterGrad's scratch space, reused across calls through opOuterGradPool.
+// opOuterGradWork holds OpOuterGrad's scratch space, reused across calls
+// through opOuterGradPool.
 type opOuterGradWork struct {
 	abT []float64
 }
@@ -4163,15 +4377,21 @@ var opOuterGradPool = sync.Pool{New: func() any {
 	return new(opOuterGradWork)
 }}
 
-// OpOuterGrad returns f = OpOuter(a, b, X) and writes ∂f/∂a, ∂f/∂b, ∂f/∂X into da, db, dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpOuterGrad returns f = OpOuter(a, b, X) and writes ∂f/∂a, ∂f/∂b,
+// ∂f/∂X into da, db, dX, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b, X) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* (a b'))
 //	∂f/∂a = X b
 //	∂f/∂b = X' a
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDense, db *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	runtime.CheckDim("OpOuterGrad", "a", m, "m")
@@ -4179,10 +4399,9 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	runtime.CheckDim("OpOuterGrad", "b", n, "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("OpOuterGrad", "X", XRows, XCols, m, n, "m", "n")
-	runtime.CheckVector("OpOuterGrad", "da", da.Len(), m, "m")
-	runtime.CheckVector("OpOuterGrad", "db", db.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("OpOuterGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestVector("OpOuterGrad", "da", da, m, "m")
+	runtime.DestVector("OpOuterGrad", "db", db, n, "n")
+	runtime.DestMatrix("OpOuterGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("OpOuterGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
 	ws := opOuterGradPool.Get().(*opOuterGradWork)
 	defer opOuterGradPool.Put(ws)
@@ -4227,6 +4446,7 @@ func OpOuterProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, X := OpOuterUnpack(x, m, n)
+			runtime.CheckVector("OpOuterProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dX := OpOuterUnpack(grad, m, n)
 			OpOuterGrad(a, b, X, da, db, dX)
 		},
@@ -4261,20 +4481,26 @@ func OpInner(a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// OpInnerGrad returns f = OpInner(a, b) and writes ∂f/∂a, ∂f/∂b into da, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpInnerGrad returns f = OpInner(a, b) and writes ∂f/∂a, ∂f/∂b into
+// da, db, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = a' b
 //	∂f/∂a = b
 //	∂f/∂b = a
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("OpInnerGrad", "a", n, "n")
 	runtime.CheckVector("OpInnerGrad", "b", b.Len(), n, "n")
-	runtime.CheckVector("OpInnerGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("OpInnerGrad", "db", db.Len(), n, "n")
+	runtime.DestVector("OpInnerGrad", "da", da, n, "n")
+	runtime.DestVector("OpInnerGrad", "db", db, n, "n")
 	runtime.CheckNoAlias("OpInnerGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -4302,6 +4528,7 @@ func OpInnerProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b := OpInnerUnpack(x, n)
+			runtime.CheckVector("OpInnerProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db := OpInnerUnpack(grad, n)
 			OpInnerGrad(a, b, da, db)
 		},
@@ -4319,7 +4546,8 @@ func OpInnerUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	return
 }
 
-// opLiteralDimsWork holds OpLiteralDims's scratch space, reused across calls through opLiteralDimsPool.
+// opLiteralDimsWork holds OpLiteralDims's scratch space, reused across calls
+// through opLiteralDimsPool.
 type opLiteralDimsWork struct {
 	ATv []float64
 }
@@ -4349,7 +4577,8 @@ func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	return f
 }
 
-// opLiteralDimsGradWork holds OpLiteralDimsGrad's scratch space, reused across calls through opLiteralDimsGradPool.
+// opLiteralDimsGradWork holds OpLiteralDimsGrad's scratch space, reused across
+// calls through opLiteralDimsGradPool.
 type opLiteralDimsGradWork struct {
 	ATv []float64
 }
@@ -4358,22 +4587,27 @@ var opLiteralDimsGradPool = sync.Pool{New: func() any {
 	return new(opLiteralDimsGradWork)
 }}
 
-// OpLiteralDimsGrad returns f = OpLiteralDims(A, v) and writes ∂f/∂A, ∂f/∂v into dA, dv,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpLiteralDimsGrad returns f = OpLiteralDims(A, v) and writes ∂f/∂A,
+// ∂f/∂v into dA, dv, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, v) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = v' A A' v
 //	∂f/∂A = 2 v v' A
 //	∂f/∂v = 2 A A' v
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecDense) float64 {
 	ARows, n := A.Dims()
 	runtime.CheckDim("OpLiteralDimsGrad", "A", n, "n")
 	runtime.CheckMatrix("OpLiteralDimsGrad", "A", ARows, n, 3, n, "3", "n")
 	runtime.CheckVector("OpLiteralDimsGrad", "v", v.Len(), 3, "3")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpLiteralDimsGrad", "dA", dARows, dACols, 3, n, "3", "n")
-	runtime.CheckVector("OpLiteralDimsGrad", "dv", dv.Len(), 3, "3")
+	runtime.DestMatrix("OpLiteralDimsGrad", "dA", dA, 3, n, "3", "n")
+	runtime.DestVector("OpLiteralDimsGrad", "dv", dv, 3, "3")
 	runtime.CheckNoAlias("OpLiteralDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
 	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
 	defer opLiteralDimsGradPool.Put(ws)
@@ -4405,6 +4639,7 @@ func OpLiteralDimsProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, v := OpLiteralDimsUnpack(x, n)
+			runtime.CheckVector("OpLiteralDimsProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dv := OpLiteralDimsUnpack(grad, n)
 			OpLiteralDimsGrad(A, v, dA, dv)
 		},
@@ -4422,7 +4657,8 @@ func OpLiteralDimsUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 	return
 }
 
-// opTransposedLinalgWork holds OpTransposedLinalg's scratch space, reused across calls through opTransposedLinalgPool.
+// opTransposedLinalgWork holds OpTransposedLinalg's scratch space, reused
+// across calls through opTransposedLinalgPool.
 type opTransposedLinalgWork struct {
 	luA  runtime.LU
 	invA []float64
@@ -4464,7 +4700,8 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opTransposedLinalgGradWork holds OpTransposedLinalgGrad's scratch space, reused across calls through opTransposedLinalgGradPool.
+// opTransposedLinalgGradWork holds OpTransposedLinalgGrad's scratch space,
+// reused across calls through opTransposedLinalgGradPool.
 type opTransposedLinalgGradWork struct {
 	luA       runtime.LU
 	invA      []float64
@@ -4477,24 +4714,28 @@ var opTransposedLinalgGradPool = sync.Pool{New: func() any {
 	return new(opTransposedLinalgGradWork)
 }}
 
-// OpTransposedLinalgGrad returns f = OpTransposedLinalg(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpTransposedLinalgGrad returns f = OpTransposedLinalg(A, B) and writes
+// ∂f/∂A, ∂f/∂B into dA, dB, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = det(A) + logdet(A) + tr(inv(A)' B)
 //	∂f/∂A = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
 //	∂f/∂B = inv(A)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpTransposedLinalgGrad", "A", n, "n")
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "B", BRows, BCols, n, n, "n", "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpTransposedLinalgGrad", "dA", dARows, dACols, n, n, "n", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpTransposedLinalgGrad", "dB", dBRows, dBCols, n, n, "n", "n")
+	runtime.DestMatrix("OpTransposedLinalgGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("OpTransposedLinalgGrad", "dB", dB, n, n, "n", "n")
 	runtime.CheckNoAlias("OpTransposedLinalgGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := opTransposedLinalgGradPool.Get().(*opTransposedLinalgGradWork)
 	defer opTransposedLinalgGradPool.Put(ws)
@@ -4562,6 +4803,7 @@ func OpTransposedLinalgProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := OpTransposedLinalgUnpack(x, n)
+			runtime.CheckVector("OpTransposedLinalgProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := OpTransposedLinalgUnpack(grad, n)
 			OpTransposedLinalgGrad(A, B, dA, dB)
 		},
@@ -4580,7 +4822,8 @@ func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 	return
 }
 
-// opSolveWork holds OpSolve's scratch space, reused across calls through opSolvePool.
+// opSolveWork holds OpSolve's scratch space, reused across calls through
+// opSolvePool.
 type opSolveWork struct {
 	invA   []float64
 	luA    runtime.LU
@@ -4633,7 +4876,8 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	return f
 }
 
-// opSolveGradWork holds OpSolveGrad's scratch space, reused across calls through opSolveGradPool.
+// opSolveGradWork holds OpSolveGrad's scratch space, reused across calls
+// through opSolveGradPool.
 type opSolveGradWork struct {
 	invA          []float64
 	luA           runtime.LU
@@ -4651,15 +4895,21 @@ var opSolveGradPool = sync.Pool{New: func() any {
 	return new(opSolveGradWork)
 }}
 
-// OpSolveGrad returns f = OpSolve(A, x, B) and writes ∂f/∂A, ∂f/∂x, ∂f/∂B into dA, dx, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSolveGrad returns f = OpSolve(A, x, B) and writes ∂f/∂A, ∂f/∂x,
+// ∂f/∂B into dA, dx, dB, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, x, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = x' inv(A) x + sum(inv(A)' B)
 //	∂f/∂A = -(inv(A)' (B matrix(1) + x x') inv(A)')
 //	∂f/∂x = (inv(A) + inv(A)') x
 //	∂f/∂B = inv(A) matrix(1)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx *mat.VecDense, dB *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpSolveGrad", "A", n, "n")
@@ -4668,11 +4918,9 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	BRows, k := B.Dims()
 	runtime.CheckDim("OpSolveGrad", "B", k, "k")
 	runtime.CheckMatrix("OpSolveGrad", "B", BRows, k, n, k, "n", "k")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("OpSolveGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("OpSolveGrad", "dx", dx.Len(), n, "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("OpSolveGrad", "dB", dBRows, dBCols, n, k, "n", "k")
+	runtime.DestMatrix("OpSolveGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("OpSolveGrad", "dx", dx, n, "n")
+	runtime.DestMatrix("OpSolveGrad", "dB", dB, n, k, "n", "k")
 	runtime.CheckNoAlias("OpSolveGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := opSolveGradPool.Get().(*opSolveGradWork)
 	defer opSolveGradPool.Put(ws)
@@ -4746,6 +4994,7 @@ func OpSolveProblem(n int, k int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			A, x, B := OpSolveUnpack(x2, n, k)
+			runtime.CheckVector("OpSolveProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dA, dx, dB := OpSolveUnpack(grad, n, k)
 			OpSolveGrad(A, x, B, dA, dx, dB)
 		},
@@ -4765,7 +5014,8 @@ func OpSolveUnpack(x2 []float64, n int, k int) (A *mat.Dense, x *mat.VecDense, B
 	return
 }
 
-// opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through opSolveSPDPool.
+// opSolveSPDWork holds OpSolveSPD's scratch space, reused across calls through
+// opSolveSPDPool.
 type opSolveSPDWork struct {
 	invSx []float64
 	cholS runtime.Cholesky
@@ -4795,7 +5045,8 @@ func OpSolveSPD(S *mat.SymDense, x *mat.VecDense) float64 {
 	return f
 }
 
-// opSolveSPDGradWork holds OpSolveSPDGrad's scratch space, reused across calls through opSolveSPDGradPool.
+// opSolveSPDGradWork holds OpSolveSPDGrad's scratch space, reused across calls
+// through opSolveSPDGradPool.
 type opSolveSPDGradWork struct {
 	invS   []float64
 	cholS  runtime.Cholesky
@@ -4808,8 +5059,12 @@ var opSolveSPDGradPool = sync.Pool{New: func() any {
 	return new(opSolveSPDGradWork)
 }}
 
-// OpSolveSPDGrad returns f = OpSolveSPD(S, x) and writes ∂f/∂S, ∂f/∂x into dS, dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// OpSolveSPDGrad returns f = OpSolveSPD(S, x) and writes ∂f/∂S, ∂f/∂x
+// into dS, dx, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (S, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = x' inv(S) x
 //	∂f/∂S = -(inv(S) x x' inv(S))
@@ -4817,13 +5072,15 @@ var opSolveSPDGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.VecDense{}) is sized first,
+// as gonum's receivers are. It panics if a destination is nil, the shapes
+// disagree or a destination shares memory with an input.
 func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.VecDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("OpSolveSPDGrad", "S", n, "n")
 	runtime.CheckVector("OpSolveSPDGrad", "x", x.Len(), n, "n")
-	runtime.CheckSymmetric("OpSolveSPDGrad", "dS", dS.SymmetricDim(), n, "n")
-	runtime.CheckVector("OpSolveSPDGrad", "dx", dx.Len(), n, "n")
+	runtime.DestSymmetric("OpSolveSPDGrad", "dS", dS, n, "n")
+	runtime.DestVector("OpSolveSPDGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("OpSolveSPDGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
 	ws := opSolveSPDGradPool.Get().(*opSolveSPDGradWork)
 	defer opSolveSPDGradPool.Put(ws)
@@ -4864,6 +5121,7 @@ func OpSolveSPDProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			S, x := OpSolveSPDUnpack(x2, n)
+			runtime.CheckVector("OpSolveSPDProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dS, dx := OpSolveSPDUnpack(grad, n)
 			OpSolveSPDGrad(S, x, dS, dx)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -4882,7 +5140,8 @@ func OpSolveSPDUnpack(x2 []float64, n int) (S *mat.SymDense, x *mat.VecDense) {
 	return
 }
 
-// fusionPanelSoftplusWork holds FusionPanelSoftplus's scratch space, reused across calls through fusionPanelSoftplusPool.
+// fusionPanelSoftplusWork holds FusionPanelSoftplus's scratch space, reused
+// across calls through fusionPanelSoftplusPool.
 type fusionPanelSoftplusWork struct {
 	Xw []float64
 }
@@ -4916,7 +5175,8 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	return f
 }
 
-// fusionPanelSoftplusGradWork holds FusionPanelSoftplusGrad's scratch space, reused across calls through fusionPanelSoftplusGradPool.
+// fusionPanelSoftplusGradWork holds FusionPanelSoftplusGrad's scratch space,
+// reused across calls through fusionPanelSoftplusGradPool.
 type fusionPanelSoftplusGradWork struct {
 	Xw        []float64
 	sigmoidXw []float64
@@ -4926,19 +5186,22 @@ var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
 	return new(fusionPanelSoftplusGradWork)
 }}
 
-// FusionPanelSoftplusGrad returns f = FusionPanelSoftplus(X, w) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionPanelSoftplusGrad returns f = FusionPanelSoftplus(X, w) and writes
+// ∂f/∂w into dw, overwriting them; each has the shape of its input
+// (denominator layout).
 //
 //	f = sum(softplus(X w))
 //	∂f/∂w = X' sigmoid(X w)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("FusionPanelSoftplusGrad", "X", n, "n")
 	runtime.CheckDim("FusionPanelSoftplusGrad", "X", d, "d")
 	runtime.CheckVector("FusionPanelSoftplusGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("FusionPanelSoftplusGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("FusionPanelSoftplusGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("FusionPanelSoftplusGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
 	defer fusionPanelSoftplusGradPool.Put(ws)
@@ -4985,6 +5248,7 @@ func FusionPanelSoftplusProblem(X *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			w := FusionPanelSoftplusUnpack(x, X)
+			runtime.CheckVector("FusionPanelSoftplusProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := FusionPanelSoftplusUnpack(grad, X)
 			FusionPanelSoftplusGrad(X, w, dw)
 		},
@@ -5003,7 +5267,8 @@ func FusionPanelSoftplusUnpack(x []float64, X *mat.Dense) (w *mat.VecDense) {
 	return
 }
 
-// fusionPanelTwoDataWork holds FusionPanelTwoData's scratch space, reused across calls through fusionPanelTwoDataPool.
+// fusionPanelTwoDataWork holds FusionPanelTwoData's scratch space, reused
+// across calls through fusionPanelTwoDataPool.
 type fusionPanelTwoDataWork struct {
 	Xw []float64
 	Zw []float64
@@ -5050,7 +5315,8 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	return f
 }
 
-// fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space, reused across calls through fusionPanelTwoDataGradPool.
+// fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space,
+// reused across calls through fusionPanelTwoDataGradPool.
 type fusionPanelTwoDataGradWork struct {
 	Zw        []float64
 	Xw        []float64
@@ -5062,13 +5328,16 @@ var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
 	return new(fusionPanelTwoDataGradWork)
 }}
 
-// FusionPanelTwoDataGrad returns f = FusionPanelTwoData(X, Z, w) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionPanelTwoDataGrad returns f = FusionPanelTwoData(X, Z, w) and writes
+// ∂f/∂w into dw, overwriting them; each has the shape of its input
+// (denominator layout).
 //
 //	f = sum(softplus(X w)) + sum((Z w) .^ 2)
 //	∂f/∂w = 2 Z' Z w + X' sigmoid(X w)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("FusionPanelTwoDataGrad", "X", n, "n")
@@ -5076,7 +5345,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	ZRows, ZCols := Z.Dims()
 	runtime.CheckMatrix("FusionPanelTwoDataGrad", "Z", ZRows, ZCols, n, d, "n", "d")
 	runtime.CheckVector("FusionPanelTwoDataGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("FusionPanelTwoDataGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("FusionPanelTwoDataGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("FusionPanelTwoDataGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Z", Z.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
 	ws := fusionPanelTwoDataGradPool.Get().(*fusionPanelTwoDataGradWork)
 	defer fusionPanelTwoDataGradPool.Put(ws)
@@ -5135,6 +5404,7 @@ func FusionPanelTwoDataProblem(X *mat.Dense, Z *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			w := FusionPanelTwoDataUnpack(x, X, Z)
+			runtime.CheckVector("FusionPanelTwoDataProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := FusionPanelTwoDataUnpack(grad, X, Z)
 			FusionPanelTwoDataGrad(X, Z, w, dw)
 		},
@@ -5175,7 +5445,8 @@ func FusionSumInChain(x *mat.VecDense) float64 {
 	return f
 }
 
-// fusionSumInChainGradWork holds FusionSumInChainGrad's scratch space, reused across calls through fusionSumInChainGradPool.
+// fusionSumInChainGradWork holds FusionSumInChainGrad's scratch space, reused
+// across calls through fusionSumInChainGradPool.
 type fusionSumInChainGradWork struct {
 	tmp []float64
 }
@@ -5184,17 +5455,20 @@ var fusionSumInChainGradPool = sync.Pool{New: func() any {
 	return new(fusionSumInChainGradWork)
 }}
 
-// FusionSumInChainGrad returns f = FusionSumInChain(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionSumInChainGrad returns f = FusionSumInChain(x) and writes ∂f/∂x
+// into dx, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 //	f = sum((x - 0.2 sum(x)) .^ 2)
 //	∂f/∂x = 2 (x - 0.2 sum(x)) - 0.4 sum(x - 0.2 sum(x))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionSumInChainGrad", "x", n, "n")
-	runtime.CheckVector("FusionSumInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("FusionSumInChainGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("FusionSumInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fusionSumInChainGradPool.Get().(*fusionSumInChainGradWork)
 	defer fusionSumInChainGradPool.Put(ws)
@@ -5235,6 +5509,7 @@ func FusionSumInChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := FusionSumInChainUnpack(x2, n)
+			runtime.CheckVector("FusionSumInChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := FusionSumInChainUnpack(grad, n)
 			FusionSumInChainGrad(x, dx)
 		},
@@ -5271,7 +5546,8 @@ func FusionDotInChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// fusionDotInChainGradWork holds FusionDotInChainGrad's scratch space, reused across calls through fusionDotInChainGradPool.
+// fusionDotInChainGradWork holds FusionDotInChainGrad's scratch space, reused
+// across calls through fusionDotInChainGradPool.
 type fusionDotInChainGradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -5281,21 +5557,27 @@ var fusionDotInChainGradPool = sync.Pool{New: func() any {
 	return new(fusionDotInChainGradWork)
 }}
 
-// FusionDotInChainGrad returns f = FusionDotInChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionDotInChainGrad returns f = FusionDotInChain(x, y) and writes ∂f/∂x,
+// ∂f/∂y into dx, dy, overwriting them; each has the shape of its input
+// (denominator layout).
 //
-//	f = sum(y .* exp(x - x' y))
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(t1)
 //	∂f/∂x = t1 - sum(t1) y
 //	∂f/∂y = exp(x - x' y) - sum(t1) x
 //	t1 = y .* exp(x - x' y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionDotInChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionDotInChainGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("FusionDotInChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("FusionDotInChainGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("FusionDotInChainGrad", "dx", dx, n, "n")
+	runtime.DestVector("FusionDotInChainGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("FusionDotInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fusionDotInChainGradPool.Get().(*fusionDotInChainGradWork)
 	defer fusionDotInChainGradPool.Put(ws)
@@ -5336,6 +5618,7 @@ func FusionDotInChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := FusionDotInChainUnpack(x2, n)
+			runtime.CheckVector("FusionDotInChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := FusionDotInChainUnpack(grad, n)
 			FusionDotInChainGrad(x, y, dx, dy)
 		},
@@ -5377,7 +5660,8 @@ func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// fusionNorm1InChainGradWork holds FusionNorm1InChainGrad's scratch space, reused across calls through fusionNorm1InChainGradPool.
+// fusionNorm1InChainGradWork holds FusionNorm1InChainGrad's scratch space,
+// reused across calls through fusionNorm1InChainGradPool.
 type fusionNorm1InChainGradWork struct {
 	tmp []float64
 }
@@ -5386,20 +5670,26 @@ var fusionNorm1InChainGradPool = sync.Pool{New: func() any {
 	return new(fusionNorm1InChainGradWork)
 }}
 
-// FusionNorm1InChainGrad returns f = FusionNorm1InChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionNorm1InChainGrad returns f = FusionNorm1InChain(x, y) and writes
+// ∂f/∂x, ∂f/∂y into dx, dy, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum((x - sum(abs(y))) .^ 2)
 //	∂f/∂x = 2 (x - sum(abs(y)))
 //	∂f/∂y = (-2) sum(x - sum(abs(y))) sign(y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm1InChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionNorm1InChainGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("FusionNorm1InChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("FusionNorm1InChainGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("FusionNorm1InChainGrad", "dx", dx, n, "n")
+	runtime.DestVector("FusionNorm1InChainGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("FusionNorm1InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fusionNorm1InChainGradPool.Get().(*fusionNorm1InChainGradWork)
 	defer fusionNorm1InChainGradPool.Put(ws)
@@ -5445,6 +5735,7 @@ func FusionNorm1InChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := FusionNorm1InChainUnpack(x2, n)
+			runtime.CheckVector("FusionNorm1InChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := FusionNorm1InChainUnpack(grad, n)
 			FusionNorm1InChainGrad(x, y, dx, dy)
 		},
@@ -5483,7 +5774,8 @@ func FusionNorm2InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// fusionNorm2InChainGradWork holds FusionNorm2InChainGrad's scratch space, reused across calls through fusionNorm2InChainGradPool.
+// fusionNorm2InChainGradWork holds FusionNorm2InChainGrad's scratch space,
+// reused across calls through fusionNorm2InChainGradPool.
 type fusionNorm2InChainGradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -5493,20 +5785,26 @@ var fusionNorm2InChainGradPool = sync.Pool{New: func() any {
 	return new(fusionNorm2InChainGradWork)
 }}
 
-// FusionNorm2InChainGrad returns f = FusionNorm2InChain(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionNorm2InChainGrad returns f = FusionNorm2InChain(x, y) and writes
+// ∂f/∂x, ∂f/∂y into dx, dy, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(y .* (x / norm2(x)))
 //	∂f/∂x = y / norm2(x) - (sum(y .* (x / norm2(x)) / norm2(x)) recip0(norm2(x))) x
 //	∂f/∂y = x / norm2(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2InChainGrad", "x", n, "n")
 	runtime.CheckVector("FusionNorm2InChainGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("FusionNorm2InChainGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("FusionNorm2InChainGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("FusionNorm2InChainGrad", "dx", dx, n, "n")
+	runtime.DestVector("FusionNorm2InChainGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("FusionNorm2InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fusionNorm2InChainGradPool.Get().(*fusionNorm2InChainGradWork)
 	defer fusionNorm2InChainGradPool.Put(ws)
@@ -5552,6 +5850,7 @@ func FusionNorm2InChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := FusionNorm2InChainUnpack(x2, n)
+			runtime.CheckVector("FusionNorm2InChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := FusionNorm2InChainUnpack(grad, n)
 			FusionNorm2InChainGrad(x, y, dx, dy)
 		},
@@ -5570,7 +5869,8 @@ func FusionNorm2InChainUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecD
 	return
 }
 
-// fusionTrInChainWork holds FusionTrInChain's scratch space, reused across calls through fusionTrInChainPool.
+// fusionTrInChainWork holds FusionTrInChain's scratch space, reused across
+// calls through fusionTrInChainPool.
 type fusionTrInChainWork struct {
 	Ax []float64
 }
@@ -5609,7 +5909,8 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 	return f
 }
 
-// fusionTrInChainGradWork holds FusionTrInChainGrad's scratch space, reused across calls through fusionTrInChainGradPool.
+// fusionTrInChainGradWork holds FusionTrInChainGrad's scratch space, reused
+// across calls through fusionTrInChainGradPool.
 type fusionTrInChainGradWork struct {
 	tmp []float64
 	Ax  []float64
@@ -5619,22 +5920,27 @@ var fusionTrInChainGradPool = sync.Pool{New: func() any {
 	return new(fusionTrInChainGradWork)
 }}
 
-// FusionTrInChainGrad returns f = FusionTrInChain(A, x) and writes ∂f/∂A, ∂f/∂x into dA, dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionTrInChainGrad returns f = FusionTrInChain(A, x) and writes ∂f/∂A,
+// ∂f/∂x into dA, dx, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(exp(A x - tr(A)))
 //	∂f/∂A = exp(A x - tr(A)) x' - sum(exp(A x - tr(A))) eye(n)
 //	∂f/∂x = A' exp(A x - tr(A))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.VecDense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("FusionTrInChainGrad", "A", n, "n")
 	runtime.CheckMatrix("FusionTrInChainGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("FusionTrInChainGrad", "x", x.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("FusionTrInChainGrad", "dA", dARows, dACols, n, n, "n", "n")
-	runtime.CheckVector("FusionTrInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.DestMatrix("FusionTrInChainGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("FusionTrInChainGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("FusionTrInChainGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
 	defer fusionTrInChainGradPool.Put(ws)
@@ -5684,6 +5990,7 @@ func FusionTrInChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			A, x := FusionTrInChainUnpack(x2, n)
+			runtime.CheckVector("FusionTrInChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dA, dx := FusionTrInChainUnpack(grad, n)
 			FusionTrInChainGrad(A, x, dA, dx)
 		},
@@ -5719,7 +6026,8 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 	return f
 }
 
-// fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused across calls through fusionLseInChainGradPool.
+// fusionLseInChainGradWork holds FusionLseInChainGrad's scratch space, reused
+// across calls through fusionLseInChainGradPool.
 type fusionLseInChainGradWork struct {
 	xMinusLogsumexpX []float64
 	softmaxX         []float64
@@ -5729,17 +6037,20 @@ var fusionLseInChainGradPool = sync.Pool{New: func() any {
 	return new(fusionLseInChainGradWork)
 }}
 
-// FusionLseInChainGrad returns f = FusionLseInChain(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// FusionLseInChainGrad returns f = FusionLseInChain(x) and writes ∂f/∂x
+// into dx, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 //	f = sum((x - logsumexp(x)) .^ 2)
 //	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionLseInChainGrad", "x", n, "n")
-	runtime.CheckVector("FusionLseInChainGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("FusionLseInChainGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("FusionLseInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
 	defer fusionLseInChainGradPool.Put(ws)
@@ -5779,6 +6090,7 @@ func FusionLseInChainProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := FusionLseInChainUnpack(x2, n)
+			runtime.CheckVector("FusionLseInChainProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := FusionLseInChainUnpack(grad, n)
 			FusionLseInChainGrad(x, dx)
 		},

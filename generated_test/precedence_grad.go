@@ -26,16 +26,18 @@ func PrecDivSquare(s float64, c float64) float64 {
 	return f
 }
 
-// PrecDivSquareGrad returns f = PrecDivSquare(s, c) and writes ∂f/∂s into ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecDivSquareGrad returns f = PrecDivSquare(s, c) and writes ∂f/∂s into
+// ds, overwriting them; each has the shape of its input (denominator layout).
 //
 // A quotient by a square; the gradient wrt s is 1 / (c c).
 //
 //	f = s / c^2
 //	∂f/∂s = 1 / c^2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func PrecDivSquareGrad(s float64, c float64, ds *float64) float64 {
+	runtime.DestScalar("PrecDivSquareGrad", "ds", ds)
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -67,6 +69,7 @@ func PrecDivSquareProblem(c float64) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s := PrecDivSquareUnpack(x, c)
+			runtime.CheckVector("PrecDivSquareProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds := PrecDivSquareUnpack(grad, c)
 			PrecDivSquareGrad(*s, c, ds)
 		},
@@ -92,15 +95,22 @@ func PrecDivSquareBoth(s float64, c float64) float64 {
 	return f
 }
 
-// PrecDivSquareBothGrad returns f = PrecDivSquareBoth(s, c) and writes ∂f/∂s, ∂f/∂c into ds, dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecDivSquareBothGrad returns f = PrecDivSquareBoth(s, c) and writes
+// ∂f/∂s, ∂f/∂c into ds, dc, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (s, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = s / c^2
 //	∂f/∂s = 1 / c^2
 //	∂f/∂c = (-2) c s / c^2 / c^2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float64 {
+	runtime.DestScalar("PrecDivSquareBothGrad", "ds", ds)
+	runtime.DestScalar("PrecDivSquareBothGrad", "dc", dc)
 	runtime.CheckNoAlias("PrecDivSquareBothGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dc", dc)}, nil)
 	s2 := c * c
 	f := s / s2
@@ -121,6 +131,7 @@ func PrecDivSquareBothProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s, c := PrecDivSquareBothUnpack(x)
+			runtime.CheckVector("PrecDivSquareBothProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds, dc := PrecDivSquareBothUnpack(grad)
 			PrecDivSquareBothGrad(*s, *c, ds, dc)
 		},
@@ -160,7 +171,8 @@ func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	return f
 }
 
-// precDivBySumGradWork holds PrecDivBySumGrad's scratch space, reused across calls through precDivBySumGradPool.
+// precDivBySumGradWork holds PrecDivBySumGrad's scratch space, reused across
+// calls through precDivBySumGradPool.
 type precDivBySumGradWork struct {
 	tmp []float64
 }
@@ -169,8 +181,12 @@ var precDivBySumGradPool = sync.Pool{New: func() any {
 	return new(precDivBySumGradWork)
 }}
 
-// PrecDivBySumGrad returns f = PrecDivBySum(A, s) and writes ∂f/∂A, ∂f/∂s into dA, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecDivBySumGrad returns f = PrecDivBySum(A, s) and writes ∂f/∂A,
+// ∂f/∂s into dA, ds, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Every entry divided by a sum.
 //
@@ -178,13 +194,15 @@ var precDivBySumGradPool = sync.Pool{New: func() any {
 //	∂f/∂A = matrix(1) / (s^2 + 1)
 //	∂f/∂s = (-2) s sum(A / (s^2 + 1) / (s^2 + 1))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("PrecDivBySumGrad", "A", m, "m")
 	runtime.CheckDim("PrecDivBySumGrad", "A", n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("PrecDivBySumGrad", "dA", dARows, dACols, m, n, "m", "n")
+	runtime.DestMatrix("PrecDivBySumGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestScalar("PrecDivBySumGrad", "ds", ds)
 	runtime.CheckNoAlias("PrecDivBySumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
@@ -221,6 +239,7 @@ func PrecDivBySumProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, s := PrecDivBySumUnpack(x, m, n)
+			runtime.CheckVector("PrecDivBySumProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, ds := PrecDivBySumUnpack(grad, m, n)
 			PrecDivBySumGrad(A, *s, dA, ds)
 		},
@@ -260,7 +279,8 @@ func PrecTraceOuter(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// precTraceOuterGradWork holds PrecTraceOuterGrad's scratch space, reused across calls through precTraceOuterGradPool.
+// precTraceOuterGradWork holds PrecTraceOuterGrad's scratch space, reused
+// across calls through precTraceOuterGradPool.
 type precTraceOuterGradWork struct {
 	tmp []float64
 }
@@ -269,8 +289,12 @@ var precTraceOuterGradPool = sync.Pool{New: func() any {
 	return new(precTraceOuterGradWork)
 }}
 
-// PrecTraceOuterGrad returns f = PrecTraceOuter(x, y) and writes ∂f/∂x, ∂f/∂y into dx, dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecTraceOuterGrad returns f = PrecTraceOuter(x, y) and writes ∂f/∂x,
+// ∂f/∂y into dx, dy, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // An entry times a sum.
 //
@@ -278,13 +302,15 @@ var precTraceOuterGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = y .^ 2 + 0.5
 //	∂f/∂y = 2 x .* y
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("PrecTraceOuterGrad", "x", n, "n")
 	runtime.CheckVector("PrecTraceOuterGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("PrecTraceOuterGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("PrecTraceOuterGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("PrecTraceOuterGrad", "dx", dx, n, "n")
+	runtime.DestVector("PrecTraceOuterGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("PrecTraceOuterGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := precTraceOuterGradPool.Get().(*precTraceOuterGradWork)
 	defer precTraceOuterGradPool.Put(ws)
@@ -322,6 +348,7 @@ func PrecTraceOuterProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y := PrecTraceOuterUnpack(x2, n)
+			runtime.CheckVector("PrecTraceOuterProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy := PrecTraceOuterUnpack(grad, n)
 			PrecTraceOuterGrad(x, y, dx, dy)
 		},
@@ -339,7 +366,8 @@ func PrecTraceOuterUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense
 	return
 }
 
-// precSubtractDifferenceWork holds PrecSubtractDifference's scratch space, reused across calls through precSubtractDifferencePool.
+// precSubtractDifferenceWork holds PrecSubtractDifference's scratch space,
+// reused across calls through precSubtractDifferencePool.
 type precSubtractDifferenceWork struct {
 	tmp []float64
 }
@@ -373,7 +401,8 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 	return f
 }
 
-// precSubtractDifferenceGradWork holds PrecSubtractDifferenceGrad's scratch space, reused across calls through precSubtractDifferenceGradPool.
+// precSubtractDifferenceGradWork holds PrecSubtractDifferenceGrad's scratch
+// space, reused across calls through precSubtractDifferenceGradPool.
 type precSubtractDifferenceGradWork struct {
 	tmp []float64
 	xX  []float64
@@ -383,8 +412,12 @@ var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
 	return new(precSubtractDifferenceGradWork)
 }}
 
-// PrecSubtractDifferenceGrad returns f = PrecSubtractDifference(x, s, S) and writes ∂f/∂x, ∂f/∂s, ∂f/∂S into dx, ds, dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecSubtractDifferenceGrad returns f = PrecSubtractDifference(x, s, S) and
+// writes ∂f/∂x, ∂f/∂s, ∂f/∂S into dx, ds, dS, overwriting them;
+// each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, s, S) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A difference subtracted, and a negated product.
 //
@@ -393,15 +426,17 @@ var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
 //	∂f/∂s = sum(diag(-x))
 //	∂f/∂S = -diag(-x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *mat.VecDense, ds *float64, dS *mat.Dense) float64 {
 	n := x.Len()
 	runtime.CheckDim("PrecSubtractDifferenceGrad", "x", n, "n")
 	SRows, SCols := S.Dims()
 	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "S", SRows, SCols, n, n, "n", "n")
-	runtime.CheckVector("PrecSubtractDifferenceGrad", "dx", dx.Len(), n, "n")
-	dSRows, dSCols := dS.Dims()
-	runtime.CheckMatrix("PrecSubtractDifferenceGrad", "dS", dSRows, dSCols, n, n, "n", "n")
+	runtime.DestVector("PrecSubtractDifferenceGrad", "dx", dx, n, "n")
+	runtime.DestScalar("PrecSubtractDifferenceGrad", "ds", ds)
+	runtime.DestMatrix("PrecSubtractDifferenceGrad", "dS", dS, n, n, "n", "n")
 	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds), runtime.MatrixArg("dS", dS.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("S", S.RawMatrix())})
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
@@ -452,6 +487,7 @@ func PrecSubtractDifferenceProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, s, S := PrecSubtractDifferenceUnpack(x2, n)
+			runtime.CheckVector("PrecSubtractDifferenceProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, ds, dS := PrecSubtractDifferenceUnpack(grad, n)
 			PrecSubtractDifferenceGrad(x, *s, S, dx, ds, dS)
 		},
@@ -495,7 +531,8 @@ func PrecNested(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64) fl
 	return f
 }
 
-// precNestedGradWork holds PrecNestedGrad's scratch space, reused across calls through precNestedGradPool.
+// precNestedGradWork holds PrecNestedGrad's scratch space, reused across calls
+// through precNestedGradPool.
 type precNestedGradWork struct {
 	tmp  []float64
 	bC   []float64
@@ -510,8 +547,12 @@ var precNestedGradPool = sync.Pool{New: func() any {
 	return new(precNestedGradWork)
 }}
 
-// PrecNestedGrad returns f = PrecNested(a, b, c, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂s into da, db, dc, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// PrecNestedGrad returns f = PrecNested(a, b, c, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂s into da, db, dc, ds, overwriting them; each
+// has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b, c, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Right-nested sums, differences, products and quotients, which floating point
 // must not regroup.
@@ -522,15 +563,18 @@ var precNestedGradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 1 + b ./ c .* (a .* (s - (a + 1))) ./ c - b .* (a ./ (b .* c) ./ (b .* c))
 //	∂f/∂s = -sum(a .* (b ./ c))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func PrecNestedGrad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("PrecNestedGrad", "a", n, "n")
 	runtime.CheckVector("PrecNestedGrad", "b", b.Len(), n, "n")
 	runtime.CheckVector("PrecNestedGrad", "c", c.Len(), n, "n")
-	runtime.CheckVector("PrecNestedGrad", "da", da.Len(), n, "n")
-	runtime.CheckVector("PrecNestedGrad", "db", db.Len(), n, "n")
-	runtime.CheckVector("PrecNestedGrad", "dc", dc.Len(), n, "n")
+	runtime.DestVector("PrecNestedGrad", "da", da, n, "n")
+	runtime.DestVector("PrecNestedGrad", "db", db, n, "n")
+	runtime.DestVector("PrecNestedGrad", "dc", dc, n, "n")
+	runtime.DestScalar("PrecNestedGrad", "ds", ds)
 	runtime.CheckNoAlias("PrecNestedGrad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -596,6 +640,7 @@ func PrecNestedProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, s := PrecNestedUnpack(x, n)
+			runtime.CheckVector("PrecNestedProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, ds := PrecNestedUnpack(grad, n)
 			PrecNestedGrad(a, b, c, *s, da, db, dc, ds)
 		},

@@ -16,7 +16,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// random00Work holds Random00's scratch space, reused across calls through random00Pool.
+// random00Work holds Random00's scratch space, reused across calls through
+// random00Pool.
 type random00Work struct {
 	XTa []float64
 }
@@ -53,7 +54,8 @@ func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random00GradWork holds Random00Grad's scratch space, reused across calls through random00GradPool.
+// random00GradWork holds Random00Grad's scratch space, reused across calls
+// through random00GradPool.
 type random00GradWork struct {
 	XTa []float64
 }
@@ -62,8 +64,13 @@ var random00GradPool = sync.Pool{New: func() any {
 	return new(random00GradWork)
 }}
 
-// Random00Grad returns f = Random00(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random00Grad returns f = Random00(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = 2 c' X' a
 //	∂f/∂a = 2 X c
@@ -73,7 +80,9 @@ var random00GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 a c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random00Grad", "a", n, "n")
@@ -84,13 +93,12 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random00Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random00Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random00Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random00Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random00Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random00Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random00Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random00Grad", "da", da, n, "n")
+	runtime.DestVector("Random00Grad", "db", db, n, "n")
+	runtime.DestVector("Random00Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random00Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random00Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random00Grad", "ds", ds)
 	runtime.CheckNoAlias("Random00Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -143,6 +151,7 @@ func Random00Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random00Unpack(x, n, m)
+			runtime.CheckVector("Random00Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random00Unpack(grad, n, m)
 			Random00Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -165,7 +174,8 @@ func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random01Work holds Random01's scratch space, reused across calls through random01Pool.
+// random01Work holds Random01's scratch space, reused across calls through
+// random01Pool.
 type random01Work struct {
 	tmp []float64
 }
@@ -210,7 +220,8 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random01GradWork holds Random01Grad's scratch space, reused across calls through random01GradPool.
+// random01GradWork holds Random01Grad's scratch space, reused across calls
+// through random01GradPool.
 type random01GradWork struct {
 	tmp       []float64
 	tmp2      []float64
@@ -224,18 +235,27 @@ var random01GradPool = sync.Pool{New: func() any {
 	return new(random01GradWork)
 }}
 
-// Random01Grad returns f = Random01(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random01Grad returns f = Random01(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(b ./ (sigmoid(b) + 2)) - sum(X .* softplus(X))
 //	∂f/∂a = 0
-//	∂f/∂b = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .* (sigmoid(b) .* (1 - sigmoid(b)))
+//	∂f/∂b = softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2)
+//	        - b ./ (sigmoid(b) + 2) .* softmax(b ./ (sigmoid(b) + 2)) ./ (sigmoid(b) + 2) .*
+//	        (sigmoid(b) .* (1 - sigmoid(b)))
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = -softplus(X) - X .* sigmoid(X)
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random01Grad", "a", n, "n")
@@ -246,13 +266,12 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random01Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random01Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random01Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random01Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random01Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random01Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random01Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random01Grad", "da", da, n, "n")
+	runtime.DestVector("Random01Grad", "db", db, n, "n")
+	runtime.DestVector("Random01Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random01Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random01Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random01Grad", "ds", ds)
 	runtime.CheckNoAlias("Random01Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -331,6 +350,7 @@ func Random01Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random01Unpack(x, n, m)
+			runtime.CheckVector("Random01Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random01Unpack(grad, n, m)
 			Random01Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -353,7 +373,8 @@ func Random01Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random02Work holds Random02's scratch space, reused across calls through random02Pool.
+// random02Work holds Random02's scratch space, reused across calls through
+// random02Pool.
 type random02Work struct {
 	tmp []float64
 }
@@ -390,7 +411,8 @@ func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random02GradWork holds Random02Grad's scratch space, reused across calls through random02GradPool.
+// random02GradWork holds Random02Grad's scratch space, reused across calls
+// through random02GradPool.
 type random02GradWork struct {
 	tmp []float64
 }
@@ -399,8 +421,13 @@ var random02GradPool = sync.Pool{New: func() any {
 	return new(random02GradWork)
 }}
 
-// Random02Grad returns f = Random02(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random02Grad returns f = Random02(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (2 norm2(b + 3))^2
 //	∂f/∂a = 0
@@ -410,7 +437,9 @@ var random02GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random02Grad", "a", n, "n")
@@ -421,13 +450,12 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random02Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random02Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random02Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random02Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random02Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random02Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random02Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random02Grad", "da", da, n, "n")
+	runtime.DestVector("Random02Grad", "db", db, n, "n")
+	runtime.DestVector("Random02Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random02Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random02Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random02Grad", "ds", ds)
 	runtime.CheckNoAlias("Random02Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -477,6 +505,7 @@ func Random02Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random02Unpack(x, n, m)
+			runtime.CheckVector("Random02Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random02Unpack(grad, n, m)
 			Random02Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -528,8 +557,13 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random03Grad returns f = Random03(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random03Grad returns f = Random03(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (b' b) sum(X .* X)
 //	∂f/∂a = 0
@@ -539,7 +573,9 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 (b' b) X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random03Grad", "a", n, "n")
@@ -550,13 +586,12 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random03Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random03Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random03Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random03Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random03Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random03Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random03Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random03Grad", "da", da, n, "n")
+	runtime.DestVector("Random03Grad", "db", db, n, "n")
+	runtime.DestVector("Random03Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random03Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random03Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random03Grad", "ds", ds)
 	runtime.CheckNoAlias("Random03Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -613,6 +648,7 @@ func Random03Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random03Unpack(x, n, m)
+			runtime.CheckVector("Random03Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random03Unpack(grad, n, m)
 			Random03Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -635,7 +671,8 @@ func Random03Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random04Work holds Random04's scratch space, reused across calls through random04Pool.
+// random04Work holds Random04's scratch space, reused across calls through
+// random04Pool.
 type random04Work struct {
 	oneMinusB        []float64
 	invA             []float64
@@ -693,7 +730,8 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random04GradWork holds Random04Grad's scratch space, reused across calls through random04GradPool.
+// random04GradWork holds Random04Grad's scratch space, reused across calls
+// through random04GradPool.
 type random04GradWork struct {
 	oneMinusB        []float64
 	invA             []float64
@@ -712,8 +750,13 @@ var random04GradPool = sync.Pool{New: func() any {
 	return new(random04GradWork)
 }}
 
-// Random04Grad returns f = Random04(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random04Grad returns f = Random04(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (1 - b)' inv(A)' inv(A) arctan(a)
 //	∂f/∂a = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
@@ -723,7 +766,9 @@ var random04GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random04Grad", "a", n, "n")
@@ -734,13 +779,12 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random04Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random04Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random04Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random04Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random04Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random04Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random04Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random04Grad", "da", da, n, "n")
+	runtime.DestVector("Random04Grad", "db", db, n, "n")
+	runtime.DestVector("Random04Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random04Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random04Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random04Grad", "ds", ds)
 	runtime.CheckNoAlias("Random04Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -827,6 +871,7 @@ func Random04Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random04Unpack(x, n, m)
+			runtime.CheckVector("Random04Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random04Unpack(grad, n, m)
 			Random04Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -849,7 +894,8 @@ func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random05Work holds Random05's scratch space, reused across calls through random05Pool.
+// random05Work holds Random05's scratch space, reused across calls through
+// random05Pool.
 type random05Work struct {
 	tmp  []float64
 	Xc   []float64
@@ -902,7 +948,8 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random05GradWork holds Random05Grad's scratch space, reused across calls through random05GradPool.
+// random05GradWork holds Random05Grad's scratch space, reused across calls
+// through random05GradPool.
 type random05GradWork struct {
 	tmp       []float64
 	Xc        []float64
@@ -917,8 +964,13 @@ var random05GradPool = sync.Pool{New: func() any {
 	return new(random05GradWork)
 }}
 
-// Random05Grad returns f = Random05(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random05Grad returns f = Random05(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = ((X c) .^ 2)' diag(A A')
 //	∂f/∂a = 0
@@ -928,7 +980,9 @@ var random05GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 (X c .* diag(A A')) c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random05Grad", "a", n, "n")
@@ -939,13 +993,12 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random05Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random05Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random05Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random05Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random05Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random05Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random05Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random05Grad", "da", da, n, "n")
+	runtime.DestVector("Random05Grad", "db", db, n, "n")
+	runtime.DestVector("Random05Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random05Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random05Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random05Grad", "ds", ds)
 	runtime.CheckNoAlias("Random05Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1022,6 +1075,7 @@ func Random05Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random05Unpack(x, n, m)
+			runtime.CheckVector("Random05Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random05Unpack(grad, n, m)
 			Random05Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1063,8 +1117,13 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random06Grad returns f = Random06(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random06Grad returns f = Random06(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = softplus(2 / (2 + sigmoid(s)))
 //	∂f/∂a = 0
@@ -1072,9 +1131,12 @@ func Random06(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -(((2 / (2 + sigmoid(s))) sigmoid(2 / (2 + sigmoid(s))) / (2 + sigmoid(s))) sigmoid(s)
+//	        (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random06Grad", "a", n, "n")
@@ -1085,13 +1147,12 @@ func Random06Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random06Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random06Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random06Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random06Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random06Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random06Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random06Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random06Grad", "da", da, n, "n")
+	runtime.DestVector("Random06Grad", "db", db, n, "n")
+	runtime.DestVector("Random06Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random06Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random06Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random06Grad", "ds", ds)
 	runtime.CheckNoAlias("Random06Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1131,6 +1192,7 @@ func Random06Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random06Unpack(x, n, m)
+			runtime.CheckVector("Random06Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random06Unpack(grad, n, m)
 			Random06Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1175,8 +1237,13 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random07Grad returns f = Random07(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random07Grad returns f = Random07(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = a' b / (2 + sigmoid(s))
 //	∂f/∂a = (1 / (2 + sigmoid(s))) b
@@ -1186,7 +1253,9 @@ func Random07(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((a' b / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random07Grad", "a", n, "n")
@@ -1197,13 +1266,12 @@ func Random07Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random07Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random07Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random07Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random07Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random07Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random07Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random07Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random07Grad", "da", da, n, "n")
+	runtime.DestVector("Random07Grad", "db", db, n, "n")
+	runtime.DestVector("Random07Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random07Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random07Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random07Grad", "ds", ds)
 	runtime.CheckNoAlias("Random07Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1252,6 +1320,7 @@ func Random07Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random07Unpack(x, n, m)
+			runtime.CheckVector("Random07Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random07Unpack(grad, n, m)
 			Random07Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1274,7 +1343,8 @@ func Random07Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random08Work holds Random08's scratch space, reused across calls through random08Pool.
+// random08Work holds Random08's scratch space, reused across calls through
+// random08Pool.
 type random08Work struct {
 	tmp []float64
 }
@@ -1314,7 +1384,8 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random08GradWork holds Random08Grad's scratch space, reused across calls through random08GradPool.
+// random08GradWork holds Random08Grad's scratch space, reused across calls
+// through random08GradPool.
 type random08GradWork struct {
 	tmp []float64
 }
@@ -1323,8 +1394,13 @@ var random08GradPool = sync.Pool{New: func() any {
 	return new(random08GradWork)
 }}
 
-// Random08Grad returns f = Random08(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random08Grad returns f = Random08(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = norm2(A' b + 3)
 //	∂f/∂a = 0
@@ -1334,7 +1410,9 @@ var random08GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random08Grad", "a", n, "n")
@@ -1345,13 +1423,12 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random08Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random08Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random08Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random08Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random08Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random08Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random08Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random08Grad", "da", da, n, "n")
+	runtime.DestVector("Random08Grad", "db", db, n, "n")
+	runtime.DestVector("Random08Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random08Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random08Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random08Grad", "ds", ds)
 	runtime.CheckNoAlias("Random08Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1406,6 +1483,7 @@ func Random08Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random08Unpack(x, n, m)
+			runtime.CheckVector("Random08Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random08Unpack(grad, n, m)
 			Random08Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1463,8 +1541,13 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random09Grad returns f = Random09(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random09Grad returns f = Random09(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(X X') - tr(A' A)
 //	∂f/∂a = 0
@@ -1474,7 +1557,9 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random09Grad", "a", n, "n")
@@ -1485,13 +1570,12 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random09Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random09Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random09Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random09Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random09Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random09Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random09Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random09Grad", "da", da, n, "n")
+	runtime.DestVector("Random09Grad", "db", db, n, "n")
+	runtime.DestVector("Random09Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random09Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random09Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random09Grad", "ds", ds)
 	runtime.CheckNoAlias("Random09Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1556,6 +1640,7 @@ func Random09Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random09Unpack(x, n, m)
+			runtime.CheckVector("Random09Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random09Unpack(grad, n, m)
 			Random09Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1603,7 +1688,8 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random10GradWork holds Random10Grad's scratch space, reused across calls through random10GradPool.
+// random10GradWork holds Random10Grad's scratch space, reused across calls
+// through random10GradPool.
 type random10GradWork struct {
 	tanhB []float64
 }
@@ -1612,8 +1698,13 @@ var random10GradPool = sync.Pool{New: func() any {
 	return new(random10GradWork)
 }}
 
-// Random10Grad returns f = Random10(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random10Grad returns f = Random10(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(tanh(b) + diag(A))
 //	∂f/∂a = 0
@@ -1623,7 +1714,9 @@ var random10GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random10Grad", "a", n, "n")
@@ -1634,13 +1727,12 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random10Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random10Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random10Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random10Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random10Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random10Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random10Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random10Grad", "da", da, n, "n")
+	runtime.DestVector("Random10Grad", "db", db, n, "n")
+	runtime.DestVector("Random10Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random10Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random10Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random10Grad", "ds", ds)
 	runtime.CheckNoAlias("Random10Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1698,6 +1790,7 @@ func Random10Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random10Unpack(x, n, m)
+			runtime.CheckVector("Random10Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random10Unpack(grad, n, m)
 			Random10Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1720,7 +1813,8 @@ func Random10Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random11Work holds Random11's scratch space, reused across calls through random11Pool.
+// random11Work holds Random11's scratch space, reused across calls through
+// random11Pool.
 type random11Work struct {
 	invAaPlusB []float64
 	aPlusB     []float64
@@ -1764,7 +1858,8 @@ func Random11(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random11GradWork holds Random11Grad's scratch space, reused across calls through random11GradPool.
+// random11GradWork holds Random11Grad's scratch space, reused across calls
+// through random11GradPool.
 type random11GradWork struct {
 	invAaPlusB []float64
 	invA       []float64
@@ -1778,8 +1873,13 @@ var random11GradPool = sync.Pool{New: func() any {
 	return new(random11GradWork)
 }}
 
-// Random11Grad returns f = Random11(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random11Grad returns f = Random11(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(inv(A) (a + b))
 //	∂f/∂a = inv(A)' softmax(inv(A) (a + b))
@@ -1789,7 +1889,9 @@ var random11GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random11Grad", "a", n, "n")
@@ -1800,13 +1902,12 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random11Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random11Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random11Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random11Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random11Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random11Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random11Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random11Grad", "da", da, n, "n")
+	runtime.DestVector("Random11Grad", "db", db, n, "n")
+	runtime.DestVector("Random11Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random11Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random11Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random11Grad", "ds", ds)
 	runtime.CheckNoAlias("Random11Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -1875,6 +1976,7 @@ func Random11Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random11Unpack(x, n, m)
+			runtime.CheckVector("Random11Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random11Unpack(grad, n, m)
 			Random11Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -1897,7 +1999,8 @@ func Random11Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random12Work holds Random12's scratch space, reused across calls through random12Pool.
+// random12Work holds Random12's scratch space, reused across calls through
+// random12Pool.
 type random12Work struct {
 	invAa []float64
 	luA   runtime.LU
@@ -1934,7 +2037,8 @@ func Random12(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random12GradWork holds Random12Grad's scratch space, reused across calls through random12GradPool.
+// random12GradWork holds Random12Grad's scratch space, reused across calls
+// through random12GradPool.
 type random12GradWork struct {
 	invAa        []float64
 	invA         []float64
@@ -1946,8 +2050,13 @@ var random12GradPool = sync.Pool{New: func() any {
 	return new(random12GradWork)
 }}
 
-// Random12Grad returns f = Random12(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random12Grad returns f = Random12(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(inv(A) a)
 //	∂f/∂a = inv(A)' softmax(inv(A) a)
@@ -1957,7 +2066,9 @@ var random12GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random12Grad", "a", n, "n")
@@ -1968,13 +2079,12 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random12Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random12Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random12Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random12Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random12Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random12Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random12Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random12Grad", "da", da, n, "n")
+	runtime.DestVector("Random12Grad", "db", db, n, "n")
+	runtime.DestVector("Random12Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random12Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random12Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random12Grad", "ds", ds)
 	runtime.CheckNoAlias("Random12Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2030,6 +2140,7 @@ func Random12Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random12Unpack(x, n, m)
+			runtime.CheckVector("Random12Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random12Unpack(grad, n, m)
 			Random12Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2052,7 +2163,8 @@ func Random12Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random13Work holds Random13's scratch space, reused across calls through random13Pool.
+// random13Work holds Random13's scratch space, reused across calls through
+// random13Pool.
 type random13Work struct {
 	luA runtime.LU
 }
@@ -2086,7 +2198,8 @@ func Random13(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random13GradWork holds Random13Grad's scratch space, reused across calls through random13GradPool.
+// random13GradWork holds Random13Grad's scratch space, reused across calls
+// through random13GradPool.
 type random13GradWork struct {
 	luA       runtime.LU
 	invA      []float64
@@ -2098,8 +2211,13 @@ var random13GradPool = sync.Pool{New: func() any {
 	return new(random13GradWork)
 }}
 
-// Random13Grad returns f = Random13(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random13Grad returns f = Random13(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = det(A) + logdet(A)
 //	∂f/∂a = 0
@@ -2109,7 +2227,9 @@ var random13GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random13Grad", "a", n, "n")
@@ -2120,13 +2240,12 @@ func Random13Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random13Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random13Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random13Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random13Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random13Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random13Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random13Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random13Grad", "da", da, n, "n")
+	runtime.DestVector("Random13Grad", "db", db, n, "n")
+	runtime.DestVector("Random13Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random13Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random13Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random13Grad", "ds", ds)
 	runtime.CheckNoAlias("Random13Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2193,6 +2312,7 @@ func Random13Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random13Unpack(x, n, m)
+			runtime.CheckVector("Random13Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random13Unpack(grad, n, m)
 			Random13Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2236,7 +2356,8 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random14GradWork holds Random14Grad's scratch space, reused across calls through random14GradPool.
+// random14GradWork holds Random14Grad's scratch space, reused across calls
+// through random14GradPool.
 type random14GradWork struct {
 	softmaxB []float64
 }
@@ -2245,8 +2366,13 @@ var random14GradPool = sync.Pool{New: func() any {
 	return new(random14GradWork)
 }}
 
-// Random14Grad returns f = Random14(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random14Grad returns f = Random14(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (logsumexp(b)^2)^2
 //	∂f/∂a = 0
@@ -2256,7 +2382,9 @@ var random14GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random14Grad", "a", n, "n")
@@ -2267,13 +2395,12 @@ func Random14Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random14Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random14Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random14Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random14Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random14Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random14Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random14Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random14Grad", "da", da, n, "n")
+	runtime.DestVector("Random14Grad", "db", db, n, "n")
+	runtime.DestVector("Random14Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random14Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random14Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random14Grad", "ds", ds)
 	runtime.CheckNoAlias("Random14Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2322,6 +2449,7 @@ func Random14Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random14Unpack(x, n, m)
+			runtime.CheckVector("Random14Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random14Unpack(grad, n, m)
 			Random14Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2370,7 +2498,8 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random15GradWork holds Random15Grad's scratch space, reused across calls through random15GradPool.
+// random15GradWork holds Random15Grad's scratch space, reused across calls
+// through random15GradPool.
 type random15GradWork struct {
 	arctanX []float64
 }
@@ -2379,8 +2508,13 @@ var random15GradPool = sync.Pool{New: func() any {
 	return new(random15GradWork)
 }}
 
-// Random15Grad returns f = Random15(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random15Grad returns f = Random15(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* arctan(X))
 //	∂f/∂a = 0
@@ -2390,7 +2524,9 @@ var random15GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = arctan(X) + X .* (1 ./ (1 + X .* X))
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random15Grad", "a", n, "n")
@@ -2401,13 +2537,12 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random15Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random15Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random15Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random15Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random15Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random15Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random15Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random15Grad", "da", da, n, "n")
+	runtime.DestVector("Random15Grad", "db", db, n, "n")
+	runtime.DestVector("Random15Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random15Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random15Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random15Grad", "ds", ds)
 	runtime.CheckNoAlias("Random15Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2462,6 +2597,7 @@ func Random15Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random15Unpack(x, n, m)
+			runtime.CheckVector("Random15Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random15Unpack(grad, n, m)
 			Random15Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2503,8 +2639,13 @@ func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random16Grad returns f = Random16(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random16Grad returns f = Random16(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = 0
 //	∂f/∂a = 0
@@ -2514,7 +2655,9 @@ func Random16(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random16Grad", "a", n, "n")
@@ -2525,13 +2668,12 @@ func Random16Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random16Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random16Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random16Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random16Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random16Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random16Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random16Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random16Grad", "da", da, n, "n")
+	runtime.DestVector("Random16Grad", "db", db, n, "n")
+	runtime.DestVector("Random16Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random16Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random16Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random16Grad", "ds", ds)
 	runtime.CheckNoAlias("Random16Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2568,6 +2710,7 @@ func Random16Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random16Unpack(x, n, m)
+			runtime.CheckVector("Random16Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random16Unpack(grad, n, m)
 			Random16Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2590,7 +2733,8 @@ func Random16Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random17Work holds Random17's scratch space, reused across calls through random17Pool.
+// random17Work holds Random17's scratch space, reused across calls through
+// random17Pool.
 type random17Work struct {
 	tmp []float64
 }
@@ -2628,7 +2772,8 @@ func Random17(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random17GradWork holds Random17Grad's scratch space, reused across calls through random17GradPool.
+// random17GradWork holds Random17Grad's scratch space, reused across calls
+// through random17GradPool.
 type random17GradWork struct {
 	tmp []float64
 }
@@ -2637,8 +2782,13 @@ var random17GradPool = sync.Pool{New: func() any {
 	return new(random17GradWork)
 }}
 
-// Random17Grad returns f = Random17(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random17Grad returns f = Random17(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum((a + 3) .* (a + 3))
 //	∂f/∂a = 2 (a + 3)
@@ -2648,7 +2798,9 @@ var random17GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random17Grad", "a", n, "n")
@@ -2659,13 +2811,12 @@ func Random17Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random17Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random17Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random17Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random17Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random17Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random17Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random17Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random17Grad", "da", da, n, "n")
+	runtime.DestVector("Random17Grad", "db", db, n, "n")
+	runtime.DestVector("Random17Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random17Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random17Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random17Grad", "ds", ds)
 	runtime.CheckNoAlias("Random17Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2714,6 +2865,7 @@ func Random17Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random17Unpack(x, n, m)
+			runtime.CheckVector("Random17Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random17Unpack(grad, n, m)
 			Random17Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2736,7 +2888,8 @@ func Random17Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random18Work holds Random18's scratch space, reused across calls through random18Pool.
+// random18Work holds Random18's scratch space, reused across calls through
+// random18Pool.
 type random18Work struct {
 	luA runtime.LU
 }
@@ -2770,7 +2923,8 @@ func Random18(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random18GradWork holds Random18Grad's scratch space, reused across calls through random18GradPool.
+// random18GradWork holds Random18Grad's scratch space, reused across calls
+// through random18GradPool.
 type random18GradWork struct {
 	luA       runtime.LU
 	invA      []float64
@@ -2782,8 +2936,13 @@ var random18GradPool = sync.Pool{New: func() any {
 	return new(random18GradWork)
 }}
 
-// Random18Grad returns f = Random18(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random18Grad returns f = Random18(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (det(A) + logdet(A))^2
 //	∂f/∂a = 0
@@ -2793,7 +2952,9 @@ var random18GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random18Grad", "a", n, "n")
@@ -2804,13 +2965,12 @@ func Random18Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random18Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random18Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random18Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random18Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random18Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random18Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random18Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random18Grad", "da", da, n, "n")
+	runtime.DestVector("Random18Grad", "db", db, n, "n")
+	runtime.DestVector("Random18Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random18Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random18Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random18Grad", "ds", ds)
 	runtime.CheckNoAlias("Random18Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -2878,6 +3038,7 @@ func Random18Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random18Unpack(x, n, m)
+			runtime.CheckVector("Random18Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random18Unpack(grad, n, m)
 			Random18Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -2927,18 +3088,27 @@ func Random19(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random19Grad returns f = Random19(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random19Grad returns f = Random19(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (s / (2 + sigmoid(s)) - sum(a)) (b' a)^2
-//	∂f/∂a = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) b - (b' a)^2
-//	∂f/∂b = 2 ((s / (2 + sigmoid(s)) - sum(a)) b' a) a
+//	∂f/∂a = 2 t1 b - (b' a)^2
+//	∂f/∂b = 2 t1 a
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s))
+//	∂f/∂s = (b' a)^2 / (2 + sigmoid(s)) - ((s / (2 + sigmoid(s))) (b' a)^2 / (2 + sigmoid(s)))
+//	        sigmoid(s) (1 - sigmoid(s))
+//	t1 = (s / (2 + sigmoid(s)) - sum(a)) b' a
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random19Grad", "a", n, "n")
@@ -2949,13 +3119,12 @@ func Random19Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random19Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random19Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random19Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random19Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random19Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random19Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random19Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random19Grad", "da", da, n, "n")
+	runtime.DestVector("Random19Grad", "db", db, n, "n")
+	runtime.DestVector("Random19Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random19Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random19Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random19Grad", "ds", ds)
 	runtime.CheckNoAlias("Random19Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3012,6 +3181,7 @@ func Random19Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random19Unpack(x, n, m)
+			runtime.CheckVector("Random19Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random19Unpack(grad, n, m)
 			Random19Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3034,7 +3204,8 @@ func Random19Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random20Work holds Random20's scratch space, reused across calls through random20Pool.
+// random20Work holds Random20's scratch space, reused across calls through
+// random20Pool.
 type random20Work struct {
 	luA runtime.LU
 }
@@ -3068,7 +3239,8 @@ func Random20(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random20GradWork holds Random20Grad's scratch space, reused across calls through random20GradPool.
+// random20GradWork holds Random20Grad's scratch space, reused across calls
+// through random20GradPool.
 type random20GradWork struct {
 	luA       runtime.LU
 	invA      []float64
@@ -3080,8 +3252,13 @@ var random20GradPool = sync.Pool{New: func() any {
 	return new(random20GradWork)
 }}
 
-// Random20Grad returns f = Random20(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random20Grad returns f = Random20(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sin(det(A) + logdet(A)) / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -3089,10 +3266,13 @@ var random20GradPool = sync.Pool{New: func() any {
 //	∂f/∂c = 0
 //	∂f/∂A = t1 inv(A)' + t1 det(A) inv(A)'
 //	∂f/∂X = 0
-//	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
+//	∂f/∂s = -((sin(det(A) + logdet(A)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s)
+//	        (1 - sigmoid(s)))
 //	t1 = (1 / (2 + sigmoid(s))) cos(det(A) + logdet(A))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random20Grad", "a", n, "n")
@@ -3103,13 +3283,12 @@ func Random20Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random20Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random20Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random20Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random20Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random20Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random20Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random20Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random20Grad", "da", da, n, "n")
+	runtime.DestVector("Random20Grad", "db", db, n, "n")
+	runtime.DestVector("Random20Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random20Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random20Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random20Grad", "ds", ds)
 	runtime.CheckNoAlias("Random20Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3180,6 +3359,7 @@ func Random20Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random20Unpack(x, n, m)
+			runtime.CheckVector("Random20Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random20Unpack(grad, n, m)
 			Random20Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3202,7 +3382,8 @@ func Random20Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random21Work holds Random21's scratch space, reused across calls through random21Pool.
+// random21Work holds Random21's scratch space, reused across calls through
+// random21Pool.
 type random21Work struct {
 	tmp []float64
 }
@@ -3239,7 +3420,8 @@ func Random21(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random21GradWork holds Random21Grad's scratch space, reused across calls through random21GradPool.
+// random21GradWork holds Random21Grad's scratch space, reused across calls
+// through random21GradPool.
 type random21GradWork struct {
 	tmp []float64
 }
@@ -3248,8 +3430,13 @@ var random21GradPool = sync.Pool{New: func() any {
 	return new(random21GradWork)
 }}
 
-// Random21Grad returns f = Random21(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random21Grad returns f = Random21(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = norm2(b + 3) / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -3259,7 +3446,9 @@ var random21GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = -((norm2(b + 3) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random21Grad", "a", n, "n")
@@ -3270,13 +3459,12 @@ func Random21Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random21Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random21Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random21Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random21Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random21Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random21Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random21Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random21Grad", "da", da, n, "n")
+	runtime.DestVector("Random21Grad", "db", db, n, "n")
+	runtime.DestVector("Random21Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random21Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random21Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random21Grad", "ds", ds)
 	runtime.CheckNoAlias("Random21Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3328,6 +3516,7 @@ func Random21Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random21Unpack(x, n, m)
+			runtime.CheckVector("Random21Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random21Unpack(grad, n, m)
 			Random21Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3350,7 +3539,8 @@ func Random21Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random22Work holds Random22's scratch space, reused across calls through random22Pool.
+// random22Work holds Random22's scratch space, reused across calls through
+// random22Pool.
 type random22Work struct {
 	luA runtime.LU
 }
@@ -3390,7 +3580,8 @@ func Random22(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random22GradWork holds Random22Grad's scratch space, reused across calls through random22GradPool.
+// random22GradWork holds Random22Grad's scratch space, reused across calls
+// through random22GradPool.
 type random22GradWork struct {
 	luA       runtime.LU
 	invA      []float64
@@ -3402,8 +3593,13 @@ var random22GradPool = sync.Pool{New: func() any {
 	return new(random22GradWork)
 }}
 
-// Random22Grad returns f = Random22(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random22Grad returns f = Random22(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = det(A) + logdet(A) - sum(b)
 //	∂f/∂a = 0
@@ -3413,7 +3609,9 @@ var random22GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random22Grad", "a", n, "n")
@@ -3424,13 +3622,12 @@ func Random22Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random22Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random22Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random22Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random22Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random22Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random22Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random22Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random22Grad", "da", da, n, "n")
+	runtime.DestVector("Random22Grad", "db", db, n, "n")
+	runtime.DestVector("Random22Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random22Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random22Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random22Grad", "ds", ds)
 	runtime.CheckNoAlias("Random22Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3507,6 +3704,7 @@ func Random22Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random22Unpack(x, n, m)
+			runtime.CheckVector("Random22Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random22Unpack(grad, n, m)
 			Random22Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3529,7 +3727,8 @@ func Random22Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random23Work holds Random23's scratch space, reused across calls through random23Pool.
+// random23Work holds Random23's scratch space, reused across calls through
+// random23Pool.
 type random23Work struct {
 	diagA []float64
 }
@@ -3565,7 +3764,8 @@ func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random23GradWork holds Random23Grad's scratch space, reused across calls through random23GradPool.
+// random23GradWork holds Random23Grad's scratch space, reused across calls
+// through random23GradPool.
 type random23GradWork struct {
 	diagA        []float64
 	softmaxDiagA []float64
@@ -3575,8 +3775,13 @@ var random23GradPool = sync.Pool{New: func() any {
 	return new(random23GradWork)
 }}
 
-// Random23Grad returns f = Random23(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random23Grad returns f = Random23(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(diag(A))
 //	∂f/∂a = 0
@@ -3586,7 +3791,9 @@ var random23GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random23Grad", "a", n, "n")
@@ -3597,13 +3804,12 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random23Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random23Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random23Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random23Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random23Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random23Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random23Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random23Grad", "da", da, n, "n")
+	runtime.DestVector("Random23Grad", "db", db, n, "n")
+	runtime.DestVector("Random23Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random23Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random23Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random23Grad", "ds", ds)
 	runtime.CheckNoAlias("Random23Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3657,6 +3863,7 @@ func Random23Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random23Unpack(x, n, m)
+			runtime.CheckVector("Random23Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random23Unpack(grad, n, m)
 			Random23Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3679,7 +3886,8 @@ func Random23Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random24Work holds Random24's scratch space, reused across calls through random24Pool.
+// random24Work holds Random24's scratch space, reused across calls through
+// random24Pool.
 type random24Work struct {
 	invAaB []float64
 	aB     []float64
@@ -3723,7 +3931,8 @@ func Random24(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random24GradWork holds Random24Grad's scratch space, reused across calls through random24GradPool.
+// random24GradWork holds Random24Grad's scratch space, reused across calls
+// through random24GradPool.
 type random24GradWork struct {
 	invAaB        []float64
 	invA          []float64
@@ -3737,8 +3946,13 @@ var random24GradPool = sync.Pool{New: func() any {
 	return new(random24GradWork)
 }}
 
-// Random24Grad returns f = Random24(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random24Grad returns f = Random24(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(inv(A) (a .* b))
 //	∂f/∂a = b .* (inv(A)' softmax(inv(A) (a .* b)))
@@ -3748,7 +3962,9 @@ var random24GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random24Grad", "a", n, "n")
@@ -3759,13 +3975,12 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random24Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random24Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random24Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random24Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random24Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random24Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random24Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random24Grad", "da", da, n, "n")
+	runtime.DestVector("Random24Grad", "db", db, n, "n")
+	runtime.DestVector("Random24Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random24Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random24Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random24Grad", "ds", ds)
 	runtime.CheckNoAlias("Random24Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3834,6 +4049,7 @@ func Random24Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random24Unpack(x, n, m)
+			runtime.CheckVector("Random24Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random24Unpack(grad, n, m)
 			Random24Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -3883,8 +4099,13 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random25Grad returns f = Random25(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random25Grad returns f = Random25(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* X) / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -3894,7 +4115,9 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 (1 / (2 + sigmoid(s))) X
 //	∂f/∂s = -((sum(X .* X) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random25Grad", "a", n, "n")
@@ -3905,13 +4128,12 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random25Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random25Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random25Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random25Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random25Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random25Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random25Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random25Grad", "da", da, n, "n")
+	runtime.DestVector("Random25Grad", "db", db, n, "n")
+	runtime.DestVector("Random25Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random25Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random25Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random25Grad", "ds", ds)
 	runtime.CheckNoAlias("Random25Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -3964,6 +4186,7 @@ func Random25Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random25Unpack(x, n, m)
+			runtime.CheckVector("Random25Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random25Unpack(grad, n, m)
 			Random25Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4011,8 +4234,13 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random26Grad returns f = Random26(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random26Grad returns f = Random26(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(A + eye(n)) / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -4022,7 +4250,9 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((tr(A + eye(n)) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random26Grad", "a", n, "n")
@@ -4033,13 +4263,12 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random26Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random26Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random26Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random26Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random26Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random26Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random26Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random26Grad", "da", da, n, "n")
+	runtime.DestVector("Random26Grad", "db", db, n, "n")
+	runtime.DestVector("Random26Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random26Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random26Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random26Grad", "ds", ds)
 	runtime.CheckNoAlias("Random26Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4090,6 +4319,7 @@ func Random26Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random26Unpack(x, n, m)
+			runtime.CheckVector("Random26Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random26Unpack(grad, n, m)
 			Random26Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4139,8 +4369,13 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random27Grad returns f = Random27(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random27Grad returns f = Random27(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (a' b) sum(a .^ 2)
 //	∂f/∂a = 2 (a' b) a + sum(a .^ 2) b
@@ -4150,7 +4385,9 @@ func Random27(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random27Grad", "a", n, "n")
@@ -4161,13 +4398,12 @@ func Random27Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random27Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random27Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random27Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random27Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random27Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random27Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random27Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random27Grad", "da", da, n, "n")
+	runtime.DestVector("Random27Grad", "db", db, n, "n")
+	runtime.DestVector("Random27Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random27Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random27Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random27Grad", "ds", ds)
 	runtime.CheckNoAlias("Random27Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4218,6 +4454,7 @@ func Random27Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random27Unpack(x, n, m)
+			runtime.CheckVector("Random27Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random27Unpack(grad, n, m)
 			Random27Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4240,7 +4477,8 @@ func Random27Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random28Work holds Random28's scratch space, reused across calls through random28Pool.
+// random28Work holds Random28's scratch space, reused across calls through
+// random28Pool.
 type random28Work struct {
 	luA runtime.LU
 	tmp []float64
@@ -4282,7 +4520,8 @@ func Random28(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random28GradWork holds Random28Grad's scratch space, reused across calls through random28GradPool.
+// random28GradWork holds Random28Grad's scratch space, reused across calls
+// through random28GradPool.
 type random28GradWork struct {
 	luA       runtime.LU
 	tmp       []float64
@@ -4295,8 +4534,13 @@ var random28GradPool = sync.Pool{New: func() any {
 	return new(random28GradWork)
 }}
 
-// Random28Grad returns f = Random28(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random28Grad returns f = Random28(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = det(A) + logdet(A) - norm2(b + 3)
 //	∂f/∂a = 0
@@ -4306,7 +4550,9 @@ var random28GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random28Grad", "a", n, "n")
@@ -4317,13 +4563,12 @@ func Random28Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random28Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random28Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random28Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random28Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random28Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random28Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random28Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random28Grad", "da", da, n, "n")
+	runtime.DestVector("Random28Grad", "db", db, n, "n")
+	runtime.DestVector("Random28Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random28Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random28Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random28Grad", "ds", ds)
 	runtime.CheckNoAlias("Random28Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4401,6 +4646,7 @@ func Random28Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random28Unpack(x, n, m)
+			runtime.CheckVector("Random28Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random28Unpack(grad, n, m)
 			Random28Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4423,7 +4669,8 @@ func Random28Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random29Work holds Random29's scratch space, reused across calls through random29Pool.
+// random29Work holds Random29's scratch space, reused across calls through
+// random29Pool.
 type random29Work struct {
 	diagA []float64
 	tmp   []float64
@@ -4469,7 +4716,8 @@ func Random29(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random29GradWork holds Random29Grad's scratch space, reused across calls through random29GradPool.
+// random29GradWork holds Random29Grad's scratch space, reused across calls
+// through random29GradPool.
 type random29GradWork struct {
 	diagA     []float64
 	invA      []float64
@@ -4484,18 +4732,26 @@ var random29GradPool = sync.Pool{New: func() any {
 	return new(random29GradWork)
 }}
 
-// Random29Grad returns f = Random29(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random29Grad returns f = Random29(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = diag(A)' inv(A)' diag(A) .^ 2
 //	∂f/∂a = 0
 //	∂f/∂b = 0
 //	∂f/∂c = 0
-//	∂f/∂A = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A))) - inv(A)' diag(A) .^ 2 diag(A)' inv(A)'
+//	∂f/∂A = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
+//	        - inv(A)' diag(A) .^ 2 diag(A)' inv(A)'
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random29Grad", "a", n, "n")
@@ -4506,13 +4762,12 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random29Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random29Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random29Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random29Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random29Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random29Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random29Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random29Grad", "da", da, n, "n")
+	runtime.DestVector("Random29Grad", "db", db, n, "n")
+	runtime.DestVector("Random29Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random29Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random29Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random29Grad", "ds", ds)
 	runtime.CheckNoAlias("Random29Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4584,6 +4839,7 @@ func Random29Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random29Unpack(x, n, m)
+			runtime.CheckVector("Random29Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random29Unpack(grad, n, m)
 			Random29Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4606,7 +4862,8 @@ func Random29Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random30Work holds Random30's scratch space, reused across calls through random30Pool.
+// random30Work holds Random30's scratch space, reused across calls through
+// random30Pool.
 type random30Work struct {
 	tmp []float64
 }
@@ -4642,7 +4899,8 @@ func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random30GradWork holds Random30Grad's scratch space, reused across calls through random30GradPool.
+// random30GradWork holds Random30Grad's scratch space, reused across calls
+// through random30GradPool.
 type random30GradWork struct {
 	tmp []float64
 }
@@ -4651,8 +4909,13 @@ var random30GradPool = sync.Pool{New: func() any {
 	return new(random30GradWork)
 }}
 
-// Random30Grad returns f = Random30(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random30Grad returns f = Random30(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = norm2(diag(A) + 3)
 //	∂f/∂a = 0
@@ -4662,7 +4925,9 @@ var random30GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random30Grad", "a", n, "n")
@@ -4673,13 +4938,12 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random30Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random30Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random30Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random30Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random30Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random30Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random30Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random30Grad", "da", da, n, "n")
+	runtime.DestVector("Random30Grad", "db", db, n, "n")
+	runtime.DestVector("Random30Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random30Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random30Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random30Grad", "ds", ds)
 	runtime.CheckNoAlias("Random30Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4730,6 +4994,7 @@ func Random30Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random30Unpack(x, n, m)
+			runtime.CheckVector("Random30Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random30Unpack(grad, n, m)
 			Random30Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4752,7 +5017,8 @@ func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random31Work holds Random31's scratch space, reused across calls through random31Pool.
+// random31Work holds Random31's scratch space, reused across calls through
+// random31Pool.
 type random31Work struct {
 	AX   []float64
 	gemm runtime.Gemm
@@ -4794,7 +5060,8 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random31GradWork holds Random31Grad's scratch space, reused across calls through random31GradPool.
+// random31GradWork holds Random31Grad's scratch space, reused across calls
+// through random31GradPool.
 type random31GradWork struct {
 	AX      []float64
 	gemm    runtime.Gemm
@@ -4805,8 +5072,13 @@ var random31GradPool = sync.Pool{New: func() any {
 	return new(random31GradWork)
 }}
 
-// Random31Grad returns f = Random31(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random31Grad returns f = Random31(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* (A X))
 //	∂f/∂a = 0
@@ -4816,7 +5088,9 @@ var random31GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = (A + A') X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random31Grad", "a", n, "n")
@@ -4827,13 +5101,12 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random31Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random31Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random31Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random31Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random31Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random31Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random31Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random31Grad", "da", da, n, "n")
+	runtime.DestVector("Random31Grad", "db", db, n, "n")
+	runtime.DestVector("Random31Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random31Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random31Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random31Grad", "ds", ds)
 	runtime.CheckNoAlias("Random31Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4890,6 +5163,7 @@ func Random31Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random31Unpack(x, n, m)
+			runtime.CheckVector("Random31Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random31Unpack(grad, n, m)
 			Random31Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -4931,8 +5205,13 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random32Grad returns f = Random32(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random32Grad returns f = Random32(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = (0.8414709848078965 - s^2) / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -4940,9 +5219,12 @@ func Random32(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = -((0.8414709848078965 - s^2) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)) - 2 s 1 / (2 + sigmoid(s))
+//	∂f/∂s = -((0.8414709848078965 - s^2) / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s)
+//	        (1 - sigmoid(s)) - 2 s 1 / (2 + sigmoid(s))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random32Grad", "a", n, "n")
@@ -4953,13 +5235,12 @@ func Random32Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random32Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random32Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random32Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random32Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random32Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random32Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random32Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random32Grad", "da", da, n, "n")
+	runtime.DestVector("Random32Grad", "db", db, n, "n")
+	runtime.DestVector("Random32Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random32Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random32Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random32Grad", "ds", ds)
 	runtime.CheckNoAlias("Random32Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -4998,6 +5279,7 @@ func Random32Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random32Unpack(x, n, m)
+			runtime.CheckVector("Random32Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random32Unpack(grad, n, m)
 			Random32Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5047,7 +5329,8 @@ func Random33(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random33GradWork holds Random33Grad's scratch space, reused across calls through random33GradPool.
+// random33GradWork holds Random33Grad's scratch space, reused across calls
+// through random33GradPool.
 type random33GradWork struct {
 	tmp      []float64
 	tmp2     []float64
@@ -5059,18 +5342,26 @@ var random33GradPool = sync.Pool{New: func() any {
 	return new(random33GradWork)
 }}
 
-// Random33Grad returns f = Random33(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random33Grad returns f = Random33(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = logsumexp(b) sum(b ./ (sigmoid(a) + 2))
-//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .* (sigmoid(a) .* (1 - sigmoid(a))))
+//	∂f/∂a = -(logsumexp(b) b ./ (sigmoid(a) + 2) ./ (sigmoid(a) + 2) .*
+//	        (sigmoid(a) .* (1 - sigmoid(a))))
 //	∂f/∂b = logsumexp(b) ./ (sigmoid(a) + 2) + sum(b ./ (sigmoid(a) + 2)) softmax(b)
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random33Grad", "a", n, "n")
@@ -5081,13 +5372,12 @@ func Random33Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random33Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random33Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random33Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random33Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random33Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random33Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random33Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random33Grad", "da", da, n, "n")
+	runtime.DestVector("Random33Grad", "db", db, n, "n")
+	runtime.DestVector("Random33Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random33Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random33Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random33Grad", "ds", ds)
 	runtime.CheckNoAlias("Random33Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5154,6 +5444,7 @@ func Random33Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random33Unpack(x, n, m)
+			runtime.CheckVector("Random33Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random33Unpack(grad, n, m)
 			Random33Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5209,8 +5500,13 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random34Grad returns f = Random34(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random34Grad returns f = Random34(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(A) sum(X .* X)
 //	∂f/∂a = 0
@@ -5220,7 +5516,9 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 2 tr(A) X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random34Grad", "a", n, "n")
@@ -5231,13 +5529,12 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random34Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random34Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random34Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random34Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random34Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random34Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random34Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random34Grad", "da", da, n, "n")
+	runtime.DestVector("Random34Grad", "db", db, n, "n")
+	runtime.DestVector("Random34Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random34Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random34Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random34Grad", "ds", ds)
 	runtime.CheckNoAlias("Random34Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5300,6 +5597,7 @@ func Random34Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random34Unpack(x, n, m)
+			runtime.CheckVector("Random34Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random34Unpack(grad, n, m)
 			Random34Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5322,7 +5620,8 @@ func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random35Work holds Random35's scratch space, reused across calls through random35Pool.
+// random35Work holds Random35's scratch space, reused across calls through
+// random35Pool.
 type random35Work struct {
 	tmp []float64
 }
@@ -5367,7 +5666,8 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random35GradWork holds Random35Grad's scratch space, reused across calls through random35GradPool.
+// random35GradWork holds Random35Grad's scratch space, reused across calls
+// through random35GradPool.
 type random35GradWork struct {
 	tmp []float64
 }
@@ -5376,8 +5676,13 @@ var random35GradPool = sync.Pool{New: func() any {
 	return new(random35GradWork)
 }}
 
-// Random35Grad returns f = Random35(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random35Grad returns f = Random35(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* X) - norm2(b + 3)
 //	∂f/∂a = 0
@@ -5387,7 +5692,9 @@ var random35GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = 2 X
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random35Grad", "a", n, "n")
@@ -5398,13 +5705,12 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random35Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random35Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random35Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random35Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random35Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random35Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random35Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random35Grad", "da", da, n, "n")
+	runtime.DestVector("Random35Grad", "db", db, n, "n")
+	runtime.DestVector("Random35Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random35Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random35Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random35Grad", "ds", ds)
 	runtime.CheckNoAlias("Random35Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5468,6 +5774,7 @@ func Random35Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random35Unpack(x, n, m)
+			runtime.CheckVector("Random35Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random35Unpack(grad, n, m)
 			Random35Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5490,7 +5797,8 @@ func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random36Work holds Random36's scratch space, reused across calls through random36Pool.
+// random36Work holds Random36's scratch space, reused across calls through
+// random36Pool.
 type random36Work struct {
 	acT []float64
 }
@@ -5533,7 +5841,8 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random36GradWork holds Random36Grad's scratch space, reused across calls through random36GradPool.
+// random36GradWork holds Random36Grad's scratch space, reused across calls
+// through random36GradPool.
 type random36GradWork struct {
 	acT []float64
 }
@@ -5542,8 +5851,13 @@ var random36GradPool = sync.Pool{New: func() any {
 	return new(random36GradWork)
 }}
 
-// Random36Grad returns f = Random36(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random36Grad returns f = Random36(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = sum(X .* (a c'))
 //	∂f/∂a = X c
@@ -5553,7 +5867,9 @@ var random36GradPool = sync.Pool{New: func() any {
 //	∂f/∂X = a c'
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random36Grad", "a", n, "n")
@@ -5564,13 +5880,12 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random36Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random36Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random36Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random36Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random36Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random36Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random36Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random36Grad", "da", da, n, "n")
+	runtime.DestVector("Random36Grad", "db", db, n, "n")
+	runtime.DestVector("Random36Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random36Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random36Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random36Grad", "ds", ds)
 	runtime.CheckNoAlias("Random36Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5631,6 +5946,7 @@ func Random36Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random36Unpack(x, n, m)
+			runtime.CheckVector("Random36Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random36Unpack(grad, n, m)
 			Random36Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5677,8 +5993,13 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random37Grad returns f = Random37(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random37Grad returns f = Random37(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = tr(A)
 //	∂f/∂a = 0
@@ -5688,7 +6009,9 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random37Grad", "a", n, "n")
@@ -5699,13 +6022,12 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random37Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random37Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random37Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random37Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random37Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random37Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random37Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random37Grad", "da", da, n, "n")
+	runtime.DestVector("Random37Grad", "db", db, n, "n")
+	runtime.DestVector("Random37Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random37Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random37Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random37Grad", "ds", ds)
 	runtime.CheckNoAlias("Random37Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5753,6 +6075,7 @@ func Random37Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random37Unpack(x, n, m)
+			runtime.CheckVector("Random37Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random37Unpack(grad, n, m)
 			Random37Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5775,7 +6098,8 @@ func Random37Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random38Work holds Random38's scratch space, reused across calls through random38Pool.
+// random38Work holds Random38's scratch space, reused across calls through
+// random38Pool.
 type random38Work struct {
 	tmp []float64
 }
@@ -5811,7 +6135,8 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random38GradWork holds Random38Grad's scratch space, reused across calls through random38GradPool.
+// random38GradWork holds Random38Grad's scratch space, reused across calls
+// through random38GradPool.
 type random38GradWork struct {
 	tmp      []float64
 	sigmoidA []float64
@@ -5822,18 +6147,26 @@ var random38GradPool = sync.Pool{New: func() any {
 	return new(random38GradWork)
 }}
 
-// Random38Grad returns f = Random38(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random38Grad returns f = Random38(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = norm2(sigmoid(s) sigmoid(a) + 3)
-//	∂f/∂a = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
+//	∂f/∂a = sigmoid(s) t1 .* (sigmoid(a) .* (1 - sigmoid(a)))
 //	∂f/∂b = 0
 //	∂f/∂c = 0
 //	∂f/∂A = 0
 //	∂f/∂X = 0
-//	∂f/∂s = sum(sigmoid(a) .* ((sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3))) sigmoid(s) (1 - sigmoid(s))
+//	∂f/∂s = sum(sigmoid(a) .* t1) sigmoid(s) (1 - sigmoid(s))
+//	t1 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random38Grad", "a", n, "n")
@@ -5844,13 +6177,12 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random38Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random38Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random38Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random38Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random38Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random38Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random38Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random38Grad", "da", da, n, "n")
+	runtime.DestVector("Random38Grad", "db", db, n, "n")
+	runtime.DestVector("Random38Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random38Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random38Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random38Grad", "ds", ds)
 	runtime.CheckNoAlias("Random38Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -5911,6 +6243,7 @@ func Random38Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random38Unpack(x, n, m)
+			runtime.CheckVector("Random38Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random38Unpack(grad, n, m)
 			Random38Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},
@@ -5952,8 +6285,13 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// Random39Grad returns f = Random39(a, b, c, A, X, s) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA, dX, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// Random39Grad returns f = Random39(a, b, c, A, X, s) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
+// dX, ds, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (a, b, c, A, X, s) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 //	f = 0 / (2 + sigmoid(s))
 //	∂f/∂a = 0
@@ -5963,7 +6301,9 @@ func Random39(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 //	∂f/∂X = 0
 //	∂f/∂s = -((0 / (2 + sigmoid(s)) / (2 + sigmoid(s))) sigmoid(s) (1 - sigmoid(s)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X *mat.Dense, s float64, da *mat.VecDense, db *mat.VecDense, dc *mat.VecDense, dA *mat.Dense, dX *mat.Dense, ds *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("Random39Grad", "a", n, "n")
@@ -5974,13 +6314,12 @@ func Random39Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.CheckMatrix("Random39Grad", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random39Grad", "X", XRows, XCols, n, m, "n", "m")
-	runtime.CheckVector("Random39Grad", "da", da.Len(), n, "n")
-	runtime.CheckVector("Random39Grad", "db", db.Len(), n, "n")
-	runtime.CheckVector("Random39Grad", "dc", dc.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("Random39Grad", "dA", dARows, dACols, n, n, "n", "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("Random39Grad", "dX", dXRows, dXCols, n, m, "n", "m")
+	runtime.DestVector("Random39Grad", "da", da, n, "n")
+	runtime.DestVector("Random39Grad", "db", db, n, "n")
+	runtime.DestVector("Random39Grad", "dc", dc, m, "m")
+	runtime.DestMatrix("Random39Grad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("Random39Grad", "dX", dX, n, m, "n", "m")
+	runtime.DestScalar("Random39Grad", "ds", ds)
 	runtime.CheckNoAlias("Random39Grad", []runtime.Arg{
 		runtime.VectorArg("da", da.RawVector()),
 		runtime.VectorArg("db", db.RawVector()),
@@ -6019,6 +6358,7 @@ func Random39Problem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c, A, X, s := Random39Unpack(x, n, m)
+			runtime.CheckVector("Random39Problem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc, dA, dX, ds := Random39Unpack(grad, n, m)
 			Random39Grad(a, b, c, A, X, *s, da, db, dc, dA, dX, ds)
 		},

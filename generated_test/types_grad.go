@@ -16,7 +16,8 @@ import (
 
 const _ = ggruntime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// allTypesWork holds AllTypes's scratch space, reused across calls through allTypesPool.
+// allTypesWork holds AllTypes's scratch space, reused across calls through
+// allTypesPool.
 type allTypesWork struct {
 	Sv    []float64
 	PM    []float64
@@ -66,7 +67,8 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	return f
 }
 
-// allTypesGradWork holds AllTypesGrad's scratch space, reused across calls through allTypesGradPool.
+// allTypesGradWork holds AllTypesGrad's scratch space, reused across calls
+// through allTypesGradPool.
 type allTypesGradWork struct {
 	Sv    []float64
 	PM    []float64
@@ -81,7 +83,8 @@ var allTypesGradPool = ggsync.Pool{New: func() any {
 	return new(allTypesGradWork)
 }}
 
-// AllTypesGrad returns f = AllTypes(s, v, M, S, P) and writes ∂f/∂P, ∂f/∂S, ∂f/∂M, ∂f/∂v, ∂f/∂s into dP, dS, dM, dv, ds,
+// AllTypesGrad returns f = AllTypes(s, v, M, S, P) and writes ∂f/∂P,
+// ∂f/∂S, ∂f/∂M, ∂f/∂v, ∂f/∂s into dP, dS, dM, dv, ds,
 // overwriting them; each has the shape of its input (denominator layout).
 //
 //	f = s v' S v + tr(M' P M) + logdet(P) + s^2
@@ -93,7 +96,9 @@ var allTypesGradPool = ggsync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.Dense{}, &mat.VecDense{}) is
+// sized first, as gonum's receivers are. It panics if a destination is nil, the
+// shapes disagree or a destination shares memory with an input.
 func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P *ggmat.SymDense, dP *ggmat.SymDense, dS *ggmat.SymDense, dM *ggmat.Dense, dv *ggmat.VecDense, ds *float64) float64 {
 	n := v.Len()
 	ggruntime.CheckDim("AllTypesGrad", "v", n, "n")
@@ -102,11 +107,11 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggruntime.CheckMatrix("AllTypesGrad", "M", MRows, k, n, k, "n", "k")
 	ggruntime.CheckSymmetric("AllTypesGrad", "S", S.SymmetricDim(), n, "n")
 	ggruntime.CheckSymmetric("AllTypesGrad", "P", P.SymmetricDim(), n, "n")
-	ggruntime.CheckSymmetric("AllTypesGrad", "dP", dP.SymmetricDim(), n, "n")
-	ggruntime.CheckSymmetric("AllTypesGrad", "dS", dS.SymmetricDim(), n, "n")
-	dMRows, dMCols := dM.Dims()
-	ggruntime.CheckMatrix("AllTypesGrad", "dM", dMRows, dMCols, n, k, "n", "k")
-	ggruntime.CheckVector("AllTypesGrad", "dv", dv.Len(), n, "n")
+	ggruntime.DestSymmetric("AllTypesGrad", "dP", dP, n, "n")
+	ggruntime.DestSymmetric("AllTypesGrad", "dS", dS, n, "n")
+	ggruntime.DestMatrix("AllTypesGrad", "dM", dM, n, k, "n", "k")
+	ggruntime.DestVector("AllTypesGrad", "dv", dv, n, "n")
+	ggruntime.DestScalar("AllTypesGrad", "ds", ds)
 	ggruntime.CheckNoAlias("AllTypesGrad", []ggruntime.Arg{
 		ggruntime.SymmetricArg("dP", dP.RawSymmetric()),
 		ggruntime.SymmetricArg("dS", dS.RawSymmetric()),
@@ -183,6 +188,7 @@ func AllTypesProblem(n int, k int) ggoptimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			P, S, M, v, s := AllTypesUnpack(x, n, k)
+			ggruntime.CheckVector("AllTypesProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dP, dS, dM, dv, ds := AllTypesUnpack(grad, n, k)
 			AllTypesGrad(*s, v, M, S, P, dP, dS, dM, dv, ds)
 			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
@@ -206,7 +212,8 @@ func AllTypesUnpack(x []float64, n int, k int) (P *ggmat.SymDense, S *ggmat.SymD
 	return
 }
 
-// symQuadWork holds SymQuad's scratch space, reused across calls through symQuadPool.
+// symQuadWork holds SymQuad's scratch space, reused across calls through
+// symQuadPool.
 type symQuadWork struct {
 	Sx []float64
 }
@@ -243,7 +250,8 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	return f
 }
 
-// symQuadGradWork holds SymQuadGrad's scratch space, reused across calls through symQuadGradPool.
+// symQuadGradWork holds SymQuadGrad's scratch space, reused across calls
+// through symQuadGradPool.
 type symQuadGradWork struct {
 	Sx  []float64
 	tmp []float64
@@ -261,12 +269,14 @@ var symQuadGradPool = ggsync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float64 {
 	n := S.SymmetricDim()
 	ggruntime.CheckDim("SymQuadGrad", "S", n, "n")
 	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
-	ggruntime.CheckSymmetric("SymQuadGrad", "dS", dS.SymmetricDim(), n, "n")
+	ggruntime.DestSymmetric("SymQuadGrad", "dS", dS, n, "n")
 	ggruntime.CheckNoAlias("SymQuadGrad", []ggruntime.Arg{ggruntime.SymmetricArg("dS", dS.RawSymmetric())}, []ggruntime.Arg{ggruntime.SymmetricArg("S", S.RawSymmetric()), ggruntime.VectorArg("x", x.RawVector())})
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
@@ -312,6 +322,7 @@ func SymQuadProblem(x *ggmat.VecDense) ggoptimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			S := SymQuadUnpack(x2, x)
+			ggruntime.CheckVector("SymQuadProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dS := SymQuadUnpack(grad, x)
 			SymQuadGrad(S, x, dS)
 			ggruntime.PackSymmetricGradient(grad[0:n*n], n)
@@ -353,11 +364,13 @@ func unexported(x *ggmat.VecDense) float64 {
 //	f = x' x
 //	∂f/∂x = 2 x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("unexportedGrad", "x", n, "n")
-	ggruntime.CheckVector("unexportedGrad", "dx", dx.Len(), n, "n")
+	ggruntime.DestVector("unexportedGrad", "dx", dx, n, "n")
 	ggruntime.CheckNoAlias("unexportedGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
@@ -381,6 +394,7 @@ func unexportedProblem(n int) ggoptimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := unexportedUnpack(x2, n)
+			ggruntime.CheckVector("unexportedProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := unexportedUnpack(grad, n)
 			unexportedGrad(x, dx)
 		},
@@ -397,7 +411,8 @@ func unexportedUnpack(x2 []float64, n int) (x *ggmat.VecDense) {
 	return
 }
 
-// shadowingWork holds Shadowing's scratch space, reused across calls through shadowingPool.
+// shadowingWork holds Shadowing's scratch space, reused across calls through
+// shadowingPool.
 type shadowingWork struct {
 	matmath []float64
 }
@@ -406,7 +421,8 @@ var shadowingPool = ggsync.Pool{New: func() any {
 	return new(shadowingWork)
 }}
 
-// Shadowing returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync, optimize).
+// Shadowing returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync,
+// optimize).
 //
 // Inputs named like packages still compile (the imports are renamed);
 // predeclared names are refused.
@@ -449,7 +465,8 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	return f
 }
 
-// shadowingGradWork holds ShadowingGrad's scratch space, reused across calls through shadowingGradPool.
+// shadowingGradWork holds ShadowingGrad's scratch space, reused across calls
+// through shadowingGradPool.
 type shadowingGradWork struct {
 	matmath []float64
 	expMath []float64
@@ -459,8 +476,15 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 	return new(shadowingGradWork)
 }}
 
-// ShadowingGrad returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync, optimize) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂fd, ∂f/∂blas64, ∂f/∂runtime, ∂f/∂sync, ∂f/∂optimize into dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize,
-// overwriting them; each has the shape of its input (denominator layout).
+// ShadowingGrad returns f = Shadowing(mat, math, i, fd, blas64, runtime, sync,
+// optimize) and writes ∂f/∂mat, ∂f/∂math, ∂f/∂i, ∂f/∂fd,
+// ∂f/∂blas64, ∂f/∂runtime, ∂f/∂sync, ∂f/∂optimize into dmat,
+// dmath, di, dfd, dblas64, druntime, dsync, doptimize, overwriting them; each
+// has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (mat, math, i, fd, blas64, runtime,
+// sync, optimize) is differentiated, data included; a wrt key names the
+// variables to differentiate by.
 //
 // Inputs named like packages still compile (the imports are renamed);
 // predeclared names are refused.
@@ -476,7 +500,9 @@ var shadowingGradPool = ggsync.Pool{New: func() any {
 //	∂f/∂sync = sum(optimize)
 //	∂f/∂optimize = sync
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd float64, blas64 *ggmat.VecDense, runtime float64, sync float64, optimize *ggmat.VecDense, dmat *ggmat.Dense, dmath *ggmat.VecDense, di *ggmat.VecDense, dfd *float64, dblas64 *ggmat.VecDense, druntime *float64, dsync *float64, doptimize *ggmat.VecDense) float64 {
 	m, n := mat.Dims()
 	ggruntime.CheckDim("ShadowingGrad", "mat", m, "m")
@@ -485,12 +511,14 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	ggruntime.CheckVector("ShadowingGrad", "i", i.Len(), m, "m")
 	ggruntime.CheckVector("ShadowingGrad", "blas64", blas64.Len(), n, "n")
 	ggruntime.CheckVector("ShadowingGrad", "optimize", optimize.Len(), m, "m")
-	dmatRows, dmatCols := dmat.Dims()
-	ggruntime.CheckMatrix("ShadowingGrad", "dmat", dmatRows, dmatCols, m, n, "m", "n")
-	ggruntime.CheckVector("ShadowingGrad", "dmath", dmath.Len(), n, "n")
-	ggruntime.CheckVector("ShadowingGrad", "di", di.Len(), m, "m")
-	ggruntime.CheckVector("ShadowingGrad", "dblas64", dblas64.Len(), n, "n")
-	ggruntime.CheckVector("ShadowingGrad", "doptimize", doptimize.Len(), m, "m")
+	ggruntime.DestMatrix("ShadowingGrad", "dmat", dmat, m, n, "m", "n")
+	ggruntime.DestVector("ShadowingGrad", "dmath", dmath, n, "n")
+	ggruntime.DestVector("ShadowingGrad", "di", di, m, "m")
+	ggruntime.DestScalar("ShadowingGrad", "dfd", dfd)
+	ggruntime.DestVector("ShadowingGrad", "dblas64", dblas64, n, "n")
+	ggruntime.DestScalar("ShadowingGrad", "druntime", druntime)
+	ggruntime.DestScalar("ShadowingGrad", "dsync", dsync)
+	ggruntime.DestVector("ShadowingGrad", "doptimize", doptimize, m, "m")
 	ggruntime.CheckNoAlias("ShadowingGrad", []ggruntime.Arg{
 		ggruntime.MatrixArg("dmat", dmat.RawMatrix()),
 		ggruntime.VectorArg("dmath", dmath.RawVector()),
@@ -577,6 +605,7 @@ func ShadowingProblem(m int, n int) ggoptimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			mat, math, i, fd, blas64, runtime, sync, optimize := ShadowingUnpack(x, m, n)
+			ggruntime.CheckVector("ShadowingProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize := ShadowingUnpack(grad, m, n)
 			ShadowingGrad(mat, math, i, *fd, blas64, *runtime, *sync, optimize, dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize)
 		},
@@ -622,7 +651,8 @@ func Pooled(pooledGradPool *ggmat.VecDense, f float64) float64 {
 	return f2
 }
 
-// pooledGradWork holds PooledGrad's scratch space, reused across calls through pooledGradPool2.
+// pooledGradWork holds PooledGrad's scratch space, reused across calls through
+// pooledGradPool2.
 type pooledGradWork struct {
 	tmp []float64
 }
@@ -631,8 +661,12 @@ var pooledGradPool2 = ggsync.Pool{New: func() any {
 	return new(pooledGradWork)
 }}
 
-// PooledGrad returns f = Pooled(pooledGradPool, f) and writes ∂f/∂pooledGradPool, ∂f/∂f into dpooledGradPool, df,
-// overwriting them; each has the shape of its input (denominator layout).
+// PooledGrad returns f = Pooled(pooledGradPool, f) and writes
+// ∂f/∂pooledGradPool, ∂f/∂f into dpooledGradPool, df, overwriting them;
+// each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (pooledGradPool, f) is differentiated,
+// data included; a wrt key names the variables to differentiate by.
 //
 // An input named like the workspace pool must not hide it.
 //
@@ -640,11 +674,14 @@ var pooledGradPool2 = ggsync.Pool{New: func() any {
 //	∂f/∂pooledGradPool = f exp(pooledGradPool)
 //	∂f/∂f = sum(exp(pooledGradPool))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggmat.VecDense, df *float64) float64 {
 	n := pooledGradPool.Len()
 	ggruntime.CheckDim("PooledGrad", "pooledGradPool", n, "n")
-	ggruntime.CheckVector("PooledGrad", "dpooledGradPool", dpooledGradPool.Len(), n, "n")
+	ggruntime.DestVector("PooledGrad", "dpooledGradPool", dpooledGradPool, n, "n")
+	ggruntime.DestScalar("PooledGrad", "df", df)
 	ggruntime.CheckNoAlias("PooledGrad", []ggruntime.Arg{ggruntime.VectorArg("dpooledGradPool", dpooledGradPool.RawVector()), ggruntime.ScalarArg("df", df)}, []ggruntime.Arg{ggruntime.VectorArg("pooledGradPool", pooledGradPool.RawVector())})
 	ws := pooledGradPool2.Get().(*pooledGradWork)
 	defer pooledGradPool2.Put(ws)
@@ -679,6 +716,7 @@ func PooledProblem(n int) ggoptimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			pooledGradPool, f := PooledUnpack(x, n)
+			ggruntime.CheckVector("PooledProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dpooledGradPool, df := PooledUnpack(grad, n)
 			PooledGrad(pooledGradPool, *f, dpooledGradPool, df)
 		},
@@ -715,7 +753,8 @@ func shadowing(x *ggmat.VecDense) float64 {
 	return f
 }
 
-// shadowingGradWork2 holds shadowingGrad's scratch space, reused across calls through shadowingGradPool2.
+// shadowingGradWork2 holds shadowingGrad's scratch space, reused across calls
+// through shadowingGradPool2.
 type shadowingGradWork2 struct {
 	expX []float64
 }
@@ -732,11 +771,13 @@ var shadowingGradPool2 = ggsync.Pool{New: func() any {
 //	f = sum(exp(x))
 //	∂f/∂x = exp(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("shadowingGrad", "x", n, "n")
-	ggruntime.CheckVector("shadowingGrad", "dx", dx.Len(), n, "n")
+	ggruntime.DestVector("shadowingGrad", "dx", dx, n, "n")
 	ggruntime.CheckNoAlias("shadowingGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
 	defer shadowingGradPool2.Put(ws)
@@ -768,6 +809,7 @@ func shadowingProblem(n int) ggoptimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := shadowingUnpack(x2, n)
+			ggruntime.CheckVector("shadowingProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := shadowingUnpack(grad, n)
 			shadowingGrad(x, dx)
 		},
@@ -801,8 +843,12 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 	return f
 }
 
-// OneByOneGrad returns f = OneByOne(v, A, S, s) and writes ∂f/∂v, ∂f/∂A, ∂f/∂S, ∂f/∂s into dv, dA, dS, ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// OneByOneGrad returns f = OneByOne(v, A, S, s) and writes ∂f/∂v,
+// ∂f/∂A, ∂f/∂S, ∂f/∂s into dv, dA, dS, ds, overwriting them; each
+// has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (v, A, S, s) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // Inputs whose shapes are 1×1 are their one entry; eye(1) is 1, inv of a
 // scalar its reciprocal.
@@ -815,16 +861,18 @@ func OneByOne(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64) f
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}, &mat.Dense{}, &mat.SymDense{}) is
+// sized first, as gonum's receivers are. It panics if a destination is nil, the
+// shapes disagree or a destination shares memory with an input.
 func OneByOneGrad(v *ggmat.VecDense, A *ggmat.Dense, S *ggmat.SymDense, s float64, dv *ggmat.VecDense, dA *ggmat.Dense, dS *ggmat.SymDense, ds *float64) float64 {
 	ggruntime.CheckVector("OneByOneGrad", "v", v.Len(), 1, "1")
 	ARows, ACols := A.Dims()
 	ggruntime.CheckMatrix("OneByOneGrad", "A", ARows, ACols, 1, 1, "1", "1")
 	ggruntime.CheckSymmetric("OneByOneGrad", "S", S.SymmetricDim(), 1, "1")
-	ggruntime.CheckVector("OneByOneGrad", "dv", dv.Len(), 1, "1")
-	dARows, dACols := dA.Dims()
-	ggruntime.CheckMatrix("OneByOneGrad", "dA", dARows, dACols, 1, 1, "1", "1")
-	ggruntime.CheckSymmetric("OneByOneGrad", "dS", dS.SymmetricDim(), 1, "1")
+	ggruntime.DestVector("OneByOneGrad", "dv", dv, 1, "1")
+	ggruntime.DestMatrix("OneByOneGrad", "dA", dA, 1, 1, "1", "1")
+	ggruntime.DestSymmetric("OneByOneGrad", "dS", dS, 1, "1")
+	ggruntime.DestScalar("OneByOneGrad", "ds", ds)
 	ggruntime.CheckNoAlias("OneByOneGrad", []ggruntime.Arg{
 		ggruntime.VectorArg("dv", dv.RawVector()),
 		ggruntime.MatrixArg("dA", dA.RawMatrix()),
@@ -858,6 +906,7 @@ func OneByOneProblem() ggoptimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			v, A, S, s := OneByOneUnpack(x)
+			ggruntime.CheckVector("OneByOneProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dv, dA, dS, ds := OneByOneUnpack(grad)
 			OneByOneGrad(v, A, S, *s, dv, dA, dS, ds)
 			ggruntime.PackSymmetricGradient(grad[2:3], 1)

@@ -16,7 +16,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// bilinearWork holds Bilinear's scratch space, reused across calls through bilinearPool.
+// bilinearWork holds Bilinear's scratch space, reused across calls through
+// bilinearPool.
 type bilinearWork struct {
 	Xb []float64
 }
@@ -51,7 +52,8 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// bilinearGradWork holds BilinearGrad's scratch space, reused across calls through bilinearGradPool.
+// bilinearGradWork holds BilinearGrad's scratch space, reused across calls
+// through bilinearGradPool.
 type bilinearGradWork struct {
 	Xb []float64
 }
@@ -68,7 +70,9 @@ var bilinearGradPool = sync.Pool{New: func() any {
 //	f = a' X b
 //	∂f/∂X = a b'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	runtime.CheckDim("BilinearGrad", "a", m, "m")
@@ -76,8 +80,7 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckDim("BilinearGrad", "X", n, "n")
 	runtime.CheckMatrix("BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("BilinearGrad", "b", b.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("BilinearGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("BilinearGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := bilinearGradPool.Get().(*bilinearGradWork)
 	defer bilinearGradPool.Put(ws)
@@ -107,6 +110,7 @@ func BilinearProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := BilinearUnpack(x, a, b)
+			runtime.CheckVector("BilinearProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := BilinearUnpack(grad, a, b)
 			BilinearGrad(a, X, b, dX)
 		},
@@ -126,7 +130,8 @@ func BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 	return
 }
 
-// expMixWork holds ExpMix's scratch space, reused across calls through expMixPool.
+// expMixWork holds ExpMix's scratch space, reused across calls through
+// expMixPool.
 type expMixWork struct {
 	expXb []float64
 	Xb    []float64
@@ -167,7 +172,8 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// expMixGradWork holds ExpMixGrad's scratch space, reused across calls through expMixGradPool.
+// expMixGradWork holds ExpMixGrad's scratch space, reused across calls through
+// expMixGradPool.
 type expMixGradWork struct {
 	tmp []float64
 	Xb  []float64
@@ -185,7 +191,9 @@ var expMixGradPool = sync.Pool{New: func() any {
 //	f = a' exp(X b)
 //	∂f/∂X = (a .* exp(X b)) b'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
 	m := a.Len()
 	runtime.CheckDim("ExpMixGrad", "a", m, "m")
@@ -193,8 +201,7 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	runtime.CheckDim("ExpMixGrad", "X", n, "n")
 	runtime.CheckMatrix("ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("ExpMixGrad", "b", b.Len(), n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("ExpMixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("ExpMixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
@@ -230,6 +237,7 @@ func ExpMixProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := ExpMixUnpack(x, a, b)
+			runtime.CheckVector("ExpMixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := ExpMixUnpack(grad, a, b)
 			ExpMixGrad(a, X, b, dX)
 		},
@@ -286,8 +294,12 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// TraceABGrad returns f = TraceAB(A, B) and writes ∂f/∂A, ∂f/∂B into dA, dB,
-// overwriting them; each has the shape of its input (denominator layout).
+// TraceABGrad returns f = TraceAB(A, B) and writes ∂f/∂A, ∂f/∂B into
+// dA, dB, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // tr(AB); ∂/∂A = B', ∂/∂B = A'.
 //
@@ -295,17 +307,17 @@ func TraceAB(A *mat.Dense, B *mat.Dense) float64 {
 //	∂f/∂A = B'
 //	∂f/∂B = A'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("TraceABGrad", "A", m, "m")
 	runtime.CheckDim("TraceABGrad", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("TraceABGrad", "B", BRows, BCols, n, m, "n", "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("TraceABGrad", "dA", dARows, dACols, m, n, "m", "n")
-	dBRows, dBCols := dB.Dims()
-	runtime.CheckMatrix("TraceABGrad", "dB", dBRows, dBCols, n, m, "n", "m")
+	runtime.DestMatrix("TraceABGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestMatrix("TraceABGrad", "dB", dB, n, m, "n", "m")
 	runtime.CheckNoAlias("TraceABGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -364,6 +376,7 @@ func TraceABProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			A, B := TraceABUnpack(x, m, n)
+			runtime.CheckVector("TraceABProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dA, dB := TraceABUnpack(grad, m, n)
 			TraceABGrad(A, B, dA, dB)
 		},
@@ -382,7 +395,8 @@ func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	return
 }
 
-// quadTraceWork holds QuadTrace's scratch space, reused across calls through quadTracePool.
+// quadTraceWork holds QuadTrace's scratch space, reused across calls through
+// quadTracePool.
 type quadTraceWork struct {
 	AW   []float64
 	gemm runtime.Gemm
@@ -423,7 +437,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
+// quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls
+// through quadTraceGradPool.
 type quadTraceGradWork struct {
 	APlusAT []float64
 	gemm    runtime.Gemm
@@ -441,7 +456,9 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 //	f = tr(W' A W)
 //	∂f/∂W = (A + A') W
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("QuadTraceGrad", "A", n, "n")
@@ -449,8 +466,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	WRows, k := W.Dims()
 	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
-	dWRows, dWCols := dW.Dims()
-	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
+	runtime.DestMatrix("QuadTraceGrad", "dW", dW, n, k, "n", "k")
 	runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
@@ -479,6 +495,7 @@ func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			W := QuadTraceUnpack(x, A, k)
+			runtime.CheckVector("QuadTraceProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dW := QuadTraceUnpack(grad, A, k)
 			QuadTraceGrad(A, W, dW)
 		},
@@ -497,7 +514,8 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	return
 }
 
-// sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
+// sandwichWork holds Sandwich's scratch space, reused across calls through
+// sandwichPool.
 type sandwichWork struct {
 	XB   []float64
 	gemm runtime.Gemm
@@ -545,7 +563,8 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// sandwichGradWork holds SandwichGrad's scratch space, reused across calls through sandwichGradPool.
+// sandwichGradWork holds SandwichGrad's scratch space, reused across calls
+// through sandwichGradPool.
 type sandwichGradWork struct {
 	CPlusCT []float64
 	chain   runtime.Chain
@@ -563,7 +582,9 @@ var sandwichGradPool = sync.Pool{New: func() any {
 //	f = tr(B' X' C X B)
 //	∂f/∂X = (C + C') X B B'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
 	n, p := B.Dims()
 	runtime.CheckDim("SandwichGrad", "B", n, "n")
@@ -573,8 +594,7 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	runtime.CheckMatrix("SandwichGrad", "X", m, XCols, m, n, "m", "n")
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("SandwichGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("SandwichGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
@@ -605,6 +625,7 @@ func SandwichProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := SandwichUnpack(x, B, C)
+			runtime.CheckVector("SandwichProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := SandwichUnpack(grad, B, C)
 			SandwichGrad(B, X, C, dX)
 		},

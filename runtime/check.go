@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // ShapeError is the panic value of the shape checks. Its Error method gives
@@ -21,6 +22,9 @@ type ShapeError struct {
 	// size): the message reads "F: dimension n is 0 (from x), want ≥ 1", or
 	// "FProblem: dimension k is 0, want ≥ 1" when Arg is the dimension.
 	Dim string
+	// Nil reports that Arg is a nil destination: the message reads
+	// "F: dX is nil, want m×n = 3×4".
+	Nil bool
 }
 
 // Error returns the message described on ShapeError.
@@ -31,6 +35,9 @@ func (e *ShapeError) Error() string {
 			from = " (from " + e.Arg + ")"
 		}
 		return e.Func + ": dimension " + e.Dim + " is " + e.Got + from + ", want " + e.Want
+	}
+	if e.Nil {
+		return e.Func + ": " + e.Arg + " is nil, want " + e.Want
 	}
 	if e.Vector {
 		return e.Func + ": " + e.Arg + " has length " + e.Got + ", want " + e.Want
@@ -98,6 +105,57 @@ func CheckSquare(fn, arg string, r, c int) {
 		return
 	}
 	panic(&ShapeError{Func: fn, Arg: arg, Got: dims(r, c), Want: "square"})
+}
+
+// DestMatrix readies the destination d, the parameter arg of fn, for a
+// wantR×wantC result as gonum's receivers are readied: a zero-value d
+// (d.IsEmpty(), as &mat.Dense{} is) is sized with ReuseAs; a d of another
+// shape panics with a *ShapeError, as CheckMatrix, whose names it shares;
+// a nil d panics with a *ShapeError that says so.
+func DestMatrix(fn, arg string, d *mat.Dense, wantR, wantC int, rowName, colName string) {
+	if d == nil {
+		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Want: named(dimName(rowName, wantR)+"×"+dimName(colName, wantC), dims(wantR, wantC))})
+	}
+	if d.IsEmpty() && wantR >= 1 && wantC >= 1 {
+		d.ReuseAs(wantR, wantC)
+	}
+	r, c := d.Dims()
+	CheckMatrix(fn, arg, r, c, wantR, wantC, rowName, colName)
+}
+
+// DestVector readies the destination d, the parameter arg of fn, for a
+// result of length want as DestMatrix does: a zero-value d is sized with
+// ReuseAsVec; a nil d or one of another length panics with a *ShapeError.
+func DestVector(fn, arg string, d *mat.VecDense, want int, name string) {
+	if d == nil {
+		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Vector: true, Want: "length " + named(dimName(name, want), strconv.Itoa(want))})
+	}
+	if d.IsEmpty() && want >= 1 {
+		d.ReuseAsVec(want)
+	}
+	CheckVector(fn, arg, d.Len(), want, name)
+}
+
+// DestSymmetric readies the destination d, the parameter arg of fn, for a
+// want×want symmetric result as DestMatrix does: a zero-value d is sized
+// with ReuseAsSym; a nil d or one of another size panics with a
+// *ShapeError.
+func DestSymmetric(fn, arg string, d *mat.SymDense, want int, name string) {
+	if d == nil {
+		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Want: named(dimName(name, want)+"×"+dimName(name, want), dims(want, want))})
+	}
+	if d.IsEmpty() && want >= 1 {
+		d.ReuseAsSym(want)
+	}
+	CheckSymmetric(fn, arg, d.SymmetricDim(), want, name)
+}
+
+// DestScalar panics with a *ShapeError if the scalar destination d, the
+// parameter arg of fn, is nil.
+func DestScalar(fn, arg string, d *float64) {
+	if d == nil {
+		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Want: "a *float64"})
+	}
 }
 
 // dims formats r×c.

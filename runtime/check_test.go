@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // checkPanic checks that f panics with an error or string whose message is
@@ -67,6 +69,19 @@ func TestShapeChecks(t *testing.T) {
 		{"dim negative parameter", func() { CheckDim("FUnpack", "k", -2, "k") }, "FUnpack: dimension k is -2, want ≥ 1"},
 		{"square ok", func() { CheckSquare("Det", "A", 3, 3) }, ""},
 		{"square", func() { CheckSquare("Det", "A", 3, 4) }, "Det: A is 3×4, want square"},
+		{"dest matrix sized", func() { DestMatrix("F", "dX", mat.NewDense(3, 4, nil), 3, 4, "m", "n") }, ""},
+		{"dest matrix zero value", func() { DestMatrix("F", "dX", &mat.Dense{}, 3, 4, "m", "n") }, ""},
+		{"dest matrix reset", func() { d := mat.NewDense(2, 2, nil); d.Reset(); DestMatrix("F", "dX", d, 3, 4, "m", "n") }, ""},
+		{"dest matrix wrong", func() { DestMatrix("F", "dX", mat.NewDense(3, 5, nil), 3, 4, "m", "n") }, "F: dX is 3×5, want m×n = 3×4"},
+		{"dest matrix nil", func() { DestMatrix("F", "dX", nil, 3, 4, "m", "n") }, "F: dX is nil, want m×n = 3×4"},
+		{"dest vector zero value", func() { DestVector("F", "dx", &mat.VecDense{}, 4, "n") }, ""},
+		{"dest vector wrong", func() { DestVector("F", "dx", mat.NewVecDense(3, nil), 4, "n") }, "F: dx has length 3, want n = 4"},
+		{"dest vector nil", func() { DestVector("F", "dx", nil, 4, "n") }, "F: dx is nil, want length n = 4"},
+		{"dest symmetric zero value", func() { DestSymmetric("F", "dS", &mat.SymDense{}, 4, "n") }, ""},
+		{"dest symmetric wrong", func() { DestSymmetric("F", "dS", mat.NewSymDense(3, nil), 4, "n") }, "F: dS is 3×3, want n×n = 4×4"},
+		{"dest symmetric nil", func() { DestSymmetric("F", "dS", nil, 4, "") }, "F: dS is nil, want 4×4"},
+		{"dest scalar", func() { DestScalar("F", "ds", new(float64)) }, ""},
+		{"dest scalar nil", func() { DestScalar("F", "ds", nil) }, "F: ds is nil, want a *float64"},
 	} {
 		if test.want == "" {
 			checkNoPanic(t, test.name, test.f)

@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Identity is the stand-in for an identity matrix in Jacobian.AddProduct
@@ -26,14 +27,18 @@ type Jacobian struct {
 	VectorW      bool
 }
 
-// Check panics with a *ShapeError naming fn and param if J does not have
-// the layout's shape.
-func (j Jacobian) Check(fn, param string) {
-	p, q := j.WRows, j.WCols
-	if j.VectorW {
-		p, q = 1, j.WRows
+// NewJacobian returns the layout of the destination j, the parameter param
+// of fn, for the derivative of an fRows×fCols F with respect to a
+// wRows×wCols W (a vector W when vectorW), after readying j as DestMatrix
+// does: a zero-value j is sized to the layout's shape, and a nil j or one
+// of another shape panics with a *ShapeError.
+func NewJacobian(fn, param string, j *mat.Dense, fRows, fCols, wRows, wCols int, vectorW bool) Jacobian {
+	p, q := wRows, wCols
+	if vectorW {
+		p, q = 1, wRows
 	}
-	CheckMatrix(fn, param, j.J.Rows, j.J.Cols, p*j.FRows, q*j.FCols, "", "")
+	DestMatrix(fn, param, j, p*fRows, q*fCols, "", "")
+	return Jacobian{J: j.RawMatrix(), FRows: fRows, FCols: fCols, WRows: wRows, WCols: wCols, VectorW: vectorW}
 }
 
 // Zero sets every entry of J to zero.

@@ -93,8 +93,7 @@ func TestJacobianAddProduct(t *testing.T) {
 			want := naiveJacobian(l, r, tt.wr, tt.wc, tt.trans, tt.vectorW)
 			rows, cols := want.Dims()
 			got := randomDense(rng, rows, cols)
-			j := Jacobian{J: got.RawMatrix(), FRows: tt.m, FCols: tt.n, WRows: tt.wr, WCols: tt.wc, VectorW: tt.vectorW}
-			j.Check("test", "J")
+			j := NewJacobian("test", "J", got, tt.m, tt.n, tt.wr, tt.wc, tt.vectorW)
 			j.Zero()
 			j.AddProduct(2, lArg, rArg, tt.trans)
 			want.Scale(2, want)
@@ -106,7 +105,7 @@ func TestJacobianAddProduct(t *testing.T) {
 }
 
 // TestJacobianHadamardAndBlock checks AddHadamard (F = H ⊙ W: one entry
-// per block) and AddBlock, and that Check panics on a wrong shape.
+// per block) and AddBlock, and that NewJacobian panics on a wrong shape.
 func TestJacobianHadamardAndBlock(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	h := randomDense(rng, 2, 3)
@@ -136,10 +135,10 @@ func TestJacobianHadamardAndBlock(t *testing.T) {
 	}
 	defer func() {
 		if _, ok := recover().(*ShapeError); !ok {
-			t.Error("Check of a 4×8 J for a 4×9 layout did not panic with a *ShapeError")
+			t.Error("NewJacobian of a 4×8 J for a 4×9 layout did not panic with a *ShapeError")
 		}
 	}()
-	Jacobian{J: mat.NewDense(4, 8, nil).RawMatrix(), FRows: 2, FCols: 3, WRows: 2, WCols: 3}.Check("test", "J")
+	NewJacobian("test", "J", mat.NewDense(4, 8, nil), 2, 3, 2, 3, false)
 }
 
 // TestDiagProduct checks SandwichAdd (Syrk with weights of one sign, Gemm

@@ -15,7 +15,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// logRegHWork holds LogRegH's scratch space, reused across calls through logRegHPool.
+// logRegHWork holds LogRegH's scratch space, reused across calls through
+// logRegHPool.
 type logRegHWork struct {
 	Xw []float64
 }
@@ -55,7 +56,8 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 	return f
 }
 
-// logRegHGradWork holds LogRegHGrad's scratch space, reused across calls through logRegHGradPool.
+// logRegHGradWork holds LogRegHGrad's scratch space, reused across calls
+// through logRegHGradPool.
 type logRegHGradWork struct {
 	Xw             []float64
 	negYXw         []float64
@@ -67,22 +69,24 @@ var logRegHGradPool = sync.Pool{New: func() any {
 	return new(logRegHGradWork)
 }}
 
-// LogRegHGrad returns f = LogRegH(X, y, w, lambda) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// LogRegHGrad returns f = LogRegH(X, y, w, lambda) and writes ∂f/∂w into
+// dw, overwriting them; each has the shape of its input (denominator layout).
 //
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* (X w))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegHGrad", "X", n, "n")
 	runtime.CheckDim("LogRegHGrad", "X", d, "d")
 	runtime.CheckVector("LogRegHGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("LogRegHGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("LogRegHGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("LogRegHGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegHGradPool.Get().(*logRegHGradWork)
 	defer logRegHGradPool.Put(ws)
@@ -125,7 +129,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	return f
 }
 
-// logRegHHessVecWork holds LogRegHHessVec's scratch space, reused across calls through logRegHHessVecPool.
+// logRegHHessVecWork holds LogRegHHessVec's scratch space, reused across calls
+// through logRegHHessVecPool.
 type logRegHHessVecWork struct {
 	tmp  []float64
 	Xvw  []float64
@@ -137,16 +142,19 @@ var logRegHHessVecPool = sync.Pool{New: func() any {
 	return new(logRegHHessVecWork)
 }}
 
-// LogRegHHessVec writes the Hessian-vector product of f = LogRegH(X, y, w, lambda),
-// the derivative of its gradient in the directions vw, into hw,
+// LogRegHHessVec writes the Hessian-vector product of f = LogRegH(X, y, w,
+// lambda), the derivative of its gradient in the directions vw, into hw,
 // overwriting them (forward over reverse; no Hessian is formed).
 //
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
-//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
+//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .*
+//	           (1 - sigmoid(-(y .* (X w)))))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegHHessVec", "X", n, "n")
@@ -154,7 +162,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.CheckVector("LogRegHHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "vw", vw.Len(), d, "d")
-	runtime.CheckVector("LogRegHHessVec", "hw", hw.Len(), d, "d")
+	runtime.DestVector("LogRegHHessVec", "hw", hw, d, "d")
 	runtime.CheckNoAlias("LogRegHHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -191,7 +199,8 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
-// logRegHHessianWork holds LogRegHHessian's scratch space, reused across calls through logRegHHessianPool.
+// logRegHHessianWork holds LogRegHHessian's scratch space, reused across calls
+// through logRegHHessianPool.
 type logRegHHessianWork struct {
 	diag runtime.DiagProduct
 	tmp  []float64
@@ -203,16 +212,20 @@ var logRegHHessianPool = sync.Pool{New: func() any {
 	return new(logRegHHessianWork)
 }}
 
-// LogRegHHessian writes the Hessian of f = LogRegH(X, y, w, lambda) with respect to w into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of LogRegHProblem), and symmetric to the last bit.
+// LogRegHHessian writes the Hessian of f = LogRegH(X, y, w, lambda) with
+// respect to w into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of LogRegHProblem), and symmetric
+// to the last bit.
 //
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
 //	f = sum(softplus(-(y .* (X w)))) + 0.5 lambda w' w
-//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
+//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .*
+//	           (1 - sigmoid(-(y .* (X w))))))) X
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegHHessian", "X", n, "n")
@@ -220,8 +233,7 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.CheckVector("LogRegHHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHHessian", "w", w.Len(), d, "d")
 	size := d
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("LogRegHHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("LogRegHHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("LogRegHHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegHHessianPool.Get().(*logRegHHessianWork)
 	defer logRegHHessianPool.Put(ws)
@@ -265,12 +277,14 @@ func LogRegHProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Prob
 		},
 		Grad: func(grad, x []float64) {
 			w := LogRegHUnpack(x, X, y, lambda)
+			runtime.CheckVector("LogRegHProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := LogRegHUnpack(grad, X, y, lambda)
 			LogRegHGrad(X, y, w, lambda, dw)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			w := LogRegHUnpack(x, X, y, lambda)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("LogRegHProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			LogRegHHessian(X, y, w, lambda, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())

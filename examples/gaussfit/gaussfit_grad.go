@@ -14,7 +14,8 @@ import (
 
 const _ = runtime.SupportsVersion2 // fails to compile against an incompatible runtime
 
-// gaussNLLWork holds GaussNLL's scratch space, reused across calls through gaussNLLPool.
+// gaussNLLWork holds GaussNLL's scratch space, reused across calls through
+// gaussNLLPool.
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -55,7 +56,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	return f
 }
 
-// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls through gaussNLLGradPool.
+// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls
+// through gaussNLLGradPool.
 type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -78,12 +80,14 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
@@ -131,6 +135,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := GaussNLLUnpack(x, C)
+			runtime.CheckVector("GaussNLLProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := GaussNLLUnpack(grad, C)
 			GaussNLLGrad(S, C, dS)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -149,7 +154,8 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	return
 }
 
-// factorNLLWork holds FactorNLL's scratch space, reused across calls through factorNLLPool.
+// factorNLLWork holds FactorNLL's scratch space, reused across calls through
+// factorNLLPool.
 type factorNLLWork struct {
 	S    []float64
 	gemm runtime.Gemm
@@ -198,7 +204,8 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	return f
 }
 
-// factorNLLGradWork holds FactorNLLGrad's scratch space, reused across calls through factorNLLGradPool.
+// factorNLLGradWork holds FactorNLLGrad's scratch space, reused across calls
+// through factorNLLGradPool.
 type factorNLLGradWork struct {
 	S     []float64
 	gemm  runtime.Gemm
@@ -222,14 +229,15 @@ var factorNLLGradPool = sync.Pool{New: func() any {
 //	S = L L'
 //	∂f/∂L = 2 (inv(S) - inv(S) C inv(S)) L
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	n, LCols := L.Dims()
 	runtime.CheckDim("FactorNLLGrad", "L", n, "n")
 	runtime.CheckMatrix("FactorNLLGrad", "L", n, LCols, n, n, "n", "n")
 	runtime.CheckSymmetric("FactorNLLGrad", "C", C.SymmetricDim(), n, "n")
-	dLRows, dLCols := dL.Dims()
-	runtime.CheckMatrix("FactorNLLGrad", "dL", dLRows, dLCols, n, n, "n", "n")
+	runtime.DestMatrix("FactorNLLGrad", "dL", dL, n, n, "n", "n")
 	runtime.CheckNoAlias("FactorNLLGrad", []runtime.Arg{runtime.MatrixArg("dL", dL.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("L", L.RawMatrix()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := factorNLLGradPool.Get().(*factorNLLGradWork)
 	defer factorNLLGradPool.Put(ws)
@@ -280,6 +288,7 @@ func FactorNLLProblem(C *mat.SymDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			L := FactorNLLUnpack(x, C)
+			runtime.CheckVector("FactorNLLProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dL := FactorNLLUnpack(grad, C)
 			FactorNLLGrad(L, C, dL)
 		},

@@ -56,7 +56,8 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 	return f
 }
 
-// lossGradWork holds LossGrad's scratch space, reused across calls through lossGradPool.
+// lossGradWork holds LossGrad's scratch space, reused across calls through
+// lossGradPool.
 type lossGradWork struct {
 	z             []float64
 	negYZ         []float64
@@ -77,14 +78,16 @@ var lossGradPool = sync.Pool{New: func() any {
 //	z = X w
 //	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* z)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("LossGrad", "X", n, "n")
 	runtime.CheckDim("LossGrad", "X", d, "d")
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("LossGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("LossGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
@@ -127,7 +130,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	return f
 }
 
-// lossHessVecWork holds LossHessVec's scratch space, reused across calls through lossHessVecPool.
+// lossHessVecWork holds LossHessVec's scratch space, reused across calls
+// through lossHessVecPool.
 type lossHessVecWork struct {
 	tmp  []float64
 	Xvw  []float64
@@ -140,16 +144,19 @@ var lossHessVecPool = sync.Pool{New: func() any {
 }}
 
 // LossHessVec writes the Hessian-vector product of f = Loss(X, y, w, lambda),
-// the derivative of its gradient in the directions vw, into hw,
-// overwriting them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vw, into hw, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 // Loss is the regularised logistic loss of weights w on data X, y.
 //
 //	f = sum(softplus(-(y .* z))) + 0.5 lambda w' w
 //	z = X w
-//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
+//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .*
+//	           (1 - sigmoid(-(y .* z))))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LossHessVec", "X", n, "n")
@@ -157,7 +164,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LossHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
-	runtime.CheckVector("LossHessVec", "hw", hw.Len(), d, "d")
+	runtime.DestVector("LossHessVec", "hw", hw, d, "d")
 	runtime.CheckNoAlias("LossHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -194,7 +201,8 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
-// lossHessianWork holds LossHessian's scratch space, reused across calls through lossHessianPool.
+// lossHessianWork holds LossHessian's scratch space, reused across calls
+// through lossHessianPool.
 type lossHessianWork struct {
 	diag runtime.DiagProduct
 	tmp  []float64
@@ -206,9 +214,10 @@ var lossHessianPool = sync.Pool{New: func() any {
 	return new(lossHessianWork)
 }}
 
-// LossHessian writes the Hessian of f = Loss(X, y, w, lambda) with respect to w into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of LossProblem), and symmetric to the last bit.
+// LossHessian writes the Hessian of f = Loss(X, y, w, lambda) with respect to w
+// into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of LossProblem), and symmetric to the last
+// bit.
 //
 // Loss is the regularised logistic loss of weights w on data X, y.
 //
@@ -216,7 +225,9 @@ var lossHessianPool = sync.Pool{New: func() any {
 //	z = X w
 //	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LossHessian", "X", n, "n")
@@ -224,8 +235,7 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LossHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossHessian", "w", w.Len(), d, "d")
 	size := d
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("LossHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("LossHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("LossHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := lossHessianPool.Get().(*lossHessianWork)
 	defer lossHessianPool.Put(ws)
@@ -268,12 +278,14 @@ func LossProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.Problem
 		},
 		Grad: func(grad, x []float64) {
 			w := LossUnpack(x, X, y, lambda)
+			runtime.CheckVector("LossProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := LossUnpack(grad, X, y, lambda)
 			LossGrad(X, y, w, lambda, dw)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			w := LossUnpack(x, X, y, lambda)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("LossProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			LossHessian(X, y, w, lambda, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())

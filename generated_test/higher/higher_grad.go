@@ -31,15 +31,16 @@ var curvePool = sync.Pool{New: func() any {
 //
 //	f = t^2 A + sin(t) B B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("Curve", "A", n, "n")
 	runtime.CheckMatrix("Curve", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("Curve", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("Curve", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("Curve", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("Curve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curvePool.Get().(*curveWork)
 	defer curvePool.Put(ws)
@@ -57,7 +58,8 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Sin(t), BRaw, BRaw, 1, dstRaw)
 }
 
-// curveDerivWork holds CurveDeriv's scratch space, reused across calls through curveDerivPool.
+// curveDerivWork holds CurveDeriv's scratch space, reused across calls through
+// curveDerivPool.
 type curveDerivWork struct {
 	gemm runtime.Gemm
 }
@@ -66,23 +68,24 @@ var curveDerivPool = sync.Pool{New: func() any {
 	return new(curveDerivWork)
 }}
 
-// CurveDeriv writes df/dt of f = Curve(t, A, B) into dst,
-// overwriting it; it has the shape of f.
+// CurveDeriv writes df/dt of f = Curve(t, A, B) into dst, overwriting it; it
+// has the shape of f.
 //
 // The issue's dA/dt example; d³/dt³ of t² A is zero.
 //
 //	f = t^2 A + sin(t) B B
 //	df/dt = 2 t A + cos(t) B B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("CurveDeriv", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("CurveDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("CurveDeriv", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("CurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDerivPool.Get().(*curveDerivWork)
 	defer curveDerivPool.Put(ws)
@@ -100,7 +103,8 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t), BRaw, BRaw, 1, dstRaw)
 }
 
-// curveDeriv2Work holds CurveDeriv2's scratch space, reused across calls through curveDeriv2Pool.
+// curveDeriv2Work holds CurveDeriv2's scratch space, reused across calls
+// through curveDeriv2Pool.
 type curveDeriv2Work struct {
 	BB   []float64
 	gemm runtime.Gemm
@@ -110,8 +114,8 @@ var curveDeriv2Pool = sync.Pool{New: func() any {
 	return new(curveDeriv2Work)
 }}
 
-// CurveDeriv2 writes d²f/dt² of f = Curve(t, A, B) into dst,
-// overwriting it; it has the shape of f.
+// CurveDeriv2 writes d²f/dt² of f = Curve(t, A, B) into dst, overwriting it;
+// it has the shape of f.
 //
 // The issue's dA/dt example; d³/dt³ of t² A is zero.
 //
@@ -119,15 +123,16 @@ var curveDeriv2Pool = sync.Pool{New: func() any {
 //	df/dt = 2 t A + cos(t) B B
 //	d²f/dt² = 2 A - sin(t) B B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("CurveDeriv2", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("CurveDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("CurveDeriv2", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("CurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDeriv2Pool.Get().(*curveDeriv2Work)
 	defer curveDeriv2Pool.Put(ws)
@@ -145,7 +150,8 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// curveDeriv3Work holds CurveDeriv3's scratch space, reused across calls through curveDeriv3Pool.
+// curveDeriv3Work holds CurveDeriv3's scratch space, reused across calls
+// through curveDeriv3Pool.
 type curveDeriv3Work struct {
 	BB   []float64
 	gemm runtime.Gemm
@@ -155,8 +161,8 @@ var curveDeriv3Pool = sync.Pool{New: func() any {
 	return new(curveDeriv3Work)
 }}
 
-// CurveDeriv3 writes d³f/dt³ of f = Curve(t, A, B) into dst,
-// overwriting it; it has the shape of f.
+// CurveDeriv3 writes d³f/dt³ of f = Curve(t, A, B) into dst, overwriting it;
+// it has the shape of f.
 //
 // The issue's dA/dt example; d³/dt³ of t² A is zero.
 //
@@ -165,15 +171,16 @@ var curveDeriv3Pool = sync.Pool{New: func() any {
 //	d²f/dt² = 2 A - sin(t) B B
 //	d³f/dt³ = -(cos(t) B B)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("CurveDeriv3", "A", n, "n")
 	runtime.CheckMatrix("CurveDeriv3", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("CurveDeriv3", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("CurveDeriv3", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("CurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveDeriv3Pool.Get().(*curveDeriv3Work)
 	defer curveDeriv3Pool.Put(ws)
@@ -190,7 +197,8 @@ func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// curveJVPWork holds CurveJVP's scratch space, reused across calls through curveJVPPool.
+// curveJVPWork holds CurveJVP's scratch space, reused across calls through
+// curveJVPPool.
 type curveJVPWork struct {
 	gemm runtime.Gemm
 }
@@ -207,15 +215,16 @@ var curveJVPPool = sync.Pool{New: func() any {
 //	f = t^2 A + sin(t) B B
 //	df = 2 (t dt) A + (cos(t) dt) B B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("CurveJVP", "A", n, "n")
 	runtime.CheckMatrix("CurveJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJVP", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("CurveJVP", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("CurveJVP", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("CurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveJVPPool.Get().(*curveJVPWork)
 	defer curveJVPPool.Put(ws)
@@ -233,7 +242,8 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Cos(t)*dt, BRaw, BRaw, 1, dstRaw)
 }
 
-// curveJacobianWork holds CurveJacobian's scratch space, reused across calls through curveJacobianPool.
+// curveJacobianWork holds CurveJacobian's scratch space, reused across calls
+// through curveJacobianPool.
 type curveJacobianWork struct {
 	tmp  []float64
 	gemm runtime.Gemm
@@ -243,7 +253,8 @@ var curveJacobianPool = sync.Pool{New: func() any {
 	return new(curveJacobianWork)
 }}
 
-// CurveJacobian writes the derivative of F = Curve(t, A, B) with respect to t into Jt, overwriting them.
+// CurveJacobian writes the derivative of F = Curve(t, A, B) with respect to t
+// into Jt, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -253,22 +264,16 @@ var curveJacobianPool = sync.Pool{New: func() any {
 //	F = t^2 A + sin(t) B B
 //	dF = 2 (t dt) A + (cos(t) dt) B B  (in t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("CurveJacobian", "A", n, "n")
 	runtime.CheckMatrix("CurveJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJacobian", "B", BRows, BCols, n, n, "n", "n")
-	jt := runtime.Jacobian{
-		J:       Jt.RawMatrix(),
-		FRows:   n,
-		FCols:   n,
-		WRows:   1,
-		WCols:   1,
-		VectorW: false,
-	}
-	jt.Check("CurveJacobian", "Jt")
+	jt := runtime.NewJacobian("CurveJacobian", "Jt", Jt, n, n, 1, 1, false)
 	runtime.CheckNoAlias("CurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := curveJacobianPool.Get().(*curveJacobianWork)
 	defer curveJacobianPool.Put(ws)
@@ -289,7 +294,8 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	jt.AddBlock(0, 0, 1, tmp)
 }
 
-// sandwichWork holds Sandwich's scratch space, reused across calls through sandwichPool.
+// sandwichWork holds Sandwich's scratch space, reused across calls through
+// sandwichPool.
 type sandwichWork struct {
 	chain runtime.Chain
 }
@@ -304,7 +310,9 @@ var sandwichPool = sync.Pool{New: func() any {
 //
 //	f = A X B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("Sandwich", "A", m, "m")
@@ -315,8 +323,7 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, n := B.Dims()
 	runtime.CheckDim("Sandwich", "B", n, "n")
 	runtime.CheckMatrix("Sandwich", "B", BRows, n, q, n, "q", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("Sandwich", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("Sandwich", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("Sandwich", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
@@ -329,7 +336,8 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 }
 
-// sandwichJVPWork holds SandwichJVP's scratch space, reused across calls through sandwichJVPPool.
+// sandwichJVPWork holds SandwichJVP's scratch space, reused across calls
+// through sandwichJVPPool.
 type sandwichJVPWork struct {
 	chain runtime.Chain
 }
@@ -346,7 +354,9 @@ var sandwichJVPPool = sync.Pool{New: func() any {
 //	f = A X B
 //	df = A dX B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("SandwichJVP", "A", m, "m")
@@ -359,8 +369,7 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	runtime.CheckMatrix("SandwichJVP", "B", BRows, n, q, n, "q", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dX", dXRows, dXCols, p, q, "p", "q")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("SandwichJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("SandwichJVP", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("SandwichJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
@@ -378,7 +387,8 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, dXRaw, BRaw}, []bool{false, false, false})
 }
 
-// SandwichJacobian writes the derivative of F = Sandwich(A, X, B) with respect to X into JX, overwriting them.
+// SandwichJacobian writes the derivative of F = Sandwich(A, X, B) with respect
+// to X into JX, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -389,7 +399,9 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 //	dF = A dX B  (in X)
 //		block (k, l) += A[:,k] B[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("SandwichJacobian", "A", m, "m")
@@ -400,15 +412,7 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	BRows, n := B.Dims()
 	runtime.CheckDim("SandwichJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichJacobian", "B", BRows, n, q, n, "q", "n")
-	jX := runtime.Jacobian{
-		J:       JX.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   p,
-		WCols:   q,
-		VectorW: false,
-	}
-	jX.Check("SandwichJacobian", "JX")
+	jX := runtime.NewJacobian("SandwichJacobian", "JX", JX, m, n, p, q, false)
 	runtime.CheckNoAlias("SandwichJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	// JX from the structure of dF = A dX B
 	jX.Zero()
@@ -417,7 +421,8 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	jX.AddProduct(1, ARaw, BRaw, false)
 }
 
-// logRegNWork holds LogRegN's scratch space, reused across calls through logRegNPool.
+// logRegNWork holds LogRegN's scratch space, reused across calls through
+// logRegNPool.
 type logRegNWork struct {
 	Xw []float64
 }
@@ -455,7 +460,8 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	return f
 }
 
-// logRegNGradWork holds LogRegNGrad's scratch space, reused across calls through logRegNGradPool.
+// logRegNGradWork holds LogRegNGrad's scratch space, reused across calls
+// through logRegNGradPool.
 type logRegNGradWork struct {
 	Xw             []float64
 	negYXw         []float64
@@ -475,14 +481,16 @@ var logRegNGradPool = sync.Pool{New: func() any {
 //	f = sum(softplus(-(y .* (X w))))
 //	∂f/∂w = -(X' (y .* sigmoid(-(y .* (X w)))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDense) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegNGrad", "X", n, "n")
 	runtime.CheckDim("LogRegNGrad", "X", d, "d")
 	runtime.CheckVector("LogRegNGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("LogRegNGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("LogRegNGrad", "dw", dw, d, "d")
 	runtime.CheckNoAlias("LogRegNGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
@@ -522,7 +530,8 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	return f
 }
 
-// logRegNHessVecWork holds LogRegNHessVec's scratch space, reused across calls through logRegNHessVecPool.
+// logRegNHessVecWork holds LogRegNHessVec's scratch space, reused across calls
+// through logRegNHessVecPool.
 type logRegNHessVecWork struct {
 	tmp  []float64
 	Xvw  []float64
@@ -534,16 +543,18 @@ var logRegNHessVecPool = sync.Pool{New: func() any {
 	return new(logRegNHessVecWork)
 }}
 
-// LogRegNHessVec writes the Hessian-vector product of f = LogRegN(X, y, w),
-// the derivative of its gradient in the directions vw, into hw,
-// overwriting them (forward over reverse; no Hessian is formed).
+// LogRegNHessVec writes the Hessian-vector product of f = LogRegN(X, y, w), the
+// derivative of its gradient in the directions vw, into hw, overwriting them
+// (forward over reverse; no Hessian is formed).
 //
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
 //	f = sum(softplus(-(y .* (X w))))
 //	d(∂f/∂w) = X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecDense, hw *mat.VecDense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegNHessVec", "X", n, "n")
@@ -551,7 +562,7 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	runtime.CheckVector("LogRegNHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "vw", vw.Len(), d, "d")
-	runtime.CheckVector("LogRegNHessVec", "hw", hw.Len(), d, "d")
+	runtime.DestVector("LogRegNHessVec", "hw", hw, d, "d")
 	runtime.CheckNoAlias("LogRegNHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -583,7 +594,8 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
 }
 
-// logRegNHessianWork holds LogRegNHessian's scratch space, reused across calls through logRegNHessianPool.
+// logRegNHessianWork holds LogRegNHessian's scratch space, reused across calls
+// through logRegNHessianPool.
 type logRegNHessianWork struct {
 	diag runtime.DiagProduct
 	tmp  []float64
@@ -595,16 +607,19 @@ var logRegNHessianPool = sync.Pool{New: func() any {
 	return new(logRegNHessianWork)
 }}
 
-// LogRegNHessian writes the Hessian of f = LogRegN(X, y, w) with respect to w into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of LogRegNProblem), and symmetric to the last bit.
+// LogRegNHessian writes the Hessian of f = LogRegN(X, y, w) with respect to w
+// into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of LogRegNProblem), and symmetric to the
+// last bit.
 //
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
 //	f = sum(softplus(-(y .* (X w))))
 //	∂²f/∂w∂w = X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegNHessian", "X", n, "n")
@@ -612,8 +627,7 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	runtime.CheckVector("LogRegNHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNHessian", "w", w.Len(), d, "d")
 	size := d
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("LogRegNHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("LogRegNHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("LogRegNHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegNHessianPool.Get().(*logRegNHessianWork)
 	defer logRegNHessianPool.Put(ws)
@@ -652,12 +666,14 @@ func LogRegNProblem(X *mat.Dense, y *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			w := LogRegNUnpack(x, X, y)
+			runtime.CheckVector("LogRegNProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw := LogRegNUnpack(grad, X, y)
 			LogRegNGrad(X, y, w, dw)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			w := LogRegNUnpack(x, X, y)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("LogRegNProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			LogRegNHessian(X, y, w, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -682,14 +698,16 @@ func LogRegNUnpack(x []float64, X *mat.Dense, y *mat.VecDense) (w *mat.VecDense)
 //
 //	f = b + A x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
 	runtime.CheckDim("Affine", "A", m, "m")
 	runtime.CheckDim("Affine", "A", n, "n")
 	runtime.CheckVector("Affine", "x", x.Len(), n, "n")
 	runtime.CheckVector("Affine", "b", b.Len(), m, "m")
-	runtime.CheckVector("Affine", "dst", dst.Len(), m, "m")
+	runtime.DestVector("Affine", "dst", dst, m, "m")
 	runtime.CheckNoAlias("Affine", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	dstRaw := dst.RawVector()
 	// dst = b + A x
@@ -705,14 +723,20 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 }
 
 // AffineJVP writes the directional derivative of f = Affine(A, x, b) in the
-// directions dA, dx, db into dst (Σ Df[dA, dx, db], no Jacobian formed), overwriting it.
+// directions dA, dx, db into dst (Σ Df[dA, dx, db], no Jacobian formed),
+// overwriting it.
+//
+// The spec gives no wrt, so every input (A, x, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A vector-valued function of a matrix and two vectors.
 //
 //	f = b + A x
 //	df = db + dA x + A dx
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx *mat.VecDense, db *mat.VecDense, dst *mat.VecDense) {
 	m, n := A.Dims()
 	runtime.CheckDim("AffineJVP", "A", m, "m")
@@ -723,7 +747,7 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	runtime.CheckMatrix("AffineJVP", "dA", dARows, dACols, m, n, "m", "n")
 	runtime.CheckVector("AffineJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "db", db.Len(), m, "m")
-	runtime.CheckVector("AffineJVP", "dst", dst.Len(), m, "m")
+	runtime.DestVector("AffineJVP", "dst", dst, m, "m")
 	runtime.CheckNoAlias("AffineJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.VectorArg("x", x.RawVector()),
@@ -749,10 +773,14 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, dxRaw, 1, dstRaw)
 }
 
-// AffineJacobian writes the derivative of F = Affine(A, x, b) with respect to A, x, b into JA, Jx, Jb, overwriting them.
+// AffineJacobian writes the derivative of F = Affine(A, x, b) with respect to
+// A, x, b into JA, Jx, Jb, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (A, x, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A vector-valued function of a matrix and two vectors.
 //
@@ -764,40 +792,18 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 //	dF = db  (in b)
 //		block (k, l) += I[:,k] I[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dense, Jx *mat.Dense, Jb *mat.Dense) {
 	m, n := A.Dims()
 	runtime.CheckDim("AffineJacobian", "A", m, "m")
 	runtime.CheckDim("AffineJacobian", "A", n, "n")
 	runtime.CheckVector("AffineJacobian", "x", x.Len(), n, "n")
 	runtime.CheckVector("AffineJacobian", "b", b.Len(), m, "m")
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   m,
-		FCols:   1,
-		WRows:   m,
-		WCols:   n,
-		VectorW: false,
-	}
-	jA.Check("AffineJacobian", "JA")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   m,
-		FCols:   1,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("AffineJacobian", "Jx")
-	jb := runtime.Jacobian{
-		J:       Jb.RawMatrix(),
-		FRows:   m,
-		FCols:   1,
-		WRows:   m,
-		WCols:   1,
-		VectorW: true,
-	}
-	jb.Check("AffineJacobian", "Jb")
+	jA := runtime.NewJacobian("AffineJacobian", "JA", JA, m, 1, m, n, false)
+	jx := runtime.NewJacobian("AffineJacobian", "Jx", Jx, m, 1, n, 1, true)
+	jb := runtime.NewJacobian("AffineJacobian", "Jb", Jb, m, 1, m, 1, true)
 	runtime.CheckNoAlias("AffineJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	// JA from the structure of dF = dA x
 	jA.Zero()
@@ -818,12 +824,13 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 //
 //	f = x x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func Outer(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("Outer", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("Outer", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("Outer", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("Outer", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
@@ -832,21 +839,22 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 	blas64.Ger(1, xRaw, xRaw, dstRaw)
 }
 
-// OuterJVP writes the directional derivative of f = Outer(x) in the
-// directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
+// OuterJVP writes the directional derivative of f = Outer(x) in the directions
+// dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
 //
 // x x', whose differential has dx and dx'.
 //
 //	f = x x'
 //	df = dx x' + x dx'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("OuterJVP", "x", n, "n")
 	runtime.CheckVector("OuterJVP", "dx", dx.Len(), n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("OuterJVP", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("OuterJVP", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("OuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := dst.RawMatrix()
 	// dst = dx x' + x dx'
@@ -859,7 +867,8 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	blas64.Ger(1, xRaw, dxRaw, dstRaw)
 }
 
-// outerJacobianWork holds OuterJacobian's scratch space, reused across calls through outerJacobianPool.
+// outerJacobianWork holds OuterJacobian's scratch space, reused across calls
+// through outerJacobianPool.
 type outerJacobianWork struct {
 	xT []float64
 }
@@ -868,7 +877,8 @@ var outerJacobianPool = sync.Pool{New: func() any {
 	return new(outerJacobianWork)
 }}
 
-// OuterJacobian writes the derivative of F = Outer(x) with respect to x into Jx, overwriting them.
+// OuterJacobian writes the derivative of F = Outer(x) with respect to x into
+// Jx, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -880,19 +890,13 @@ var outerJacobianPool = sync.Pool{New: func() any {
 //		block (k, l) += I[:,k] x'[l,:]
 //		block (k, l) += x[:,l] I[k,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("OuterJacobian", "x", n, "n")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   n,
-		FCols:   n,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("OuterJacobian", "Jx")
+	jx := runtime.NewJacobian("OuterJacobian", "Jx", Jx, n, n, n, 1, true)
 	runtime.CheckNoAlias("OuterJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := outerJacobianPool.Get().(*outerJacobianWork)
 	defer outerJacobianPool.Put(ws)
@@ -912,13 +916,14 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 //
 //	f = X .* exp(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
 	runtime.CheckDim("ElemExp", "X", m, "m")
 	runtime.CheckDim("ElemExp", "X", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ElemExp", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ElemExp", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ElemExp", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -930,7 +935,8 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// elemExpJVPWork holds ElemExpJVP's scratch space, reused across calls through elemExpJVPPool.
+// elemExpJVPWork holds ElemExpJVP's scratch space, reused across calls through
+// elemExpJVPPool.
 type elemExpJVPWork struct {
 	expXDX []float64
 }
@@ -945,15 +951,16 @@ var elemExpJVPPool = sync.Pool{New: func() any {
 //	f = X .* exp(X)
 //	df = exp(X) .* dX + X .* (exp(X) .* dX)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	m, n := X.Dims()
 	runtime.CheckDim("ElemExpJVP", "X", m, "m")
 	runtime.CheckDim("ElemExpJVP", "X", n, "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dX", dXRows, dXCols, m, n, "m", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ElemExpJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ElemExpJVP", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ElemExpJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
@@ -971,7 +978,8 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// elemExpJacobianWork holds ElemExpJacobian's scratch space, reused across calls through elemExpJacobianPool.
+// elemExpJacobianWork holds ElemExpJacobian's scratch space, reused across
+// calls through elemExpJacobianPool.
 type elemExpJacobianWork struct {
 	tmp  []float64
 	expX []float64
@@ -981,7 +989,8 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 	return new(elemExpJacobianWork)
 }}
 
-// ElemExpJacobian writes the derivative of F = ElemExp(X) with respect to X into JX, overwriting them.
+// ElemExpJacobian writes the derivative of F = ElemExp(X) with respect to X
+// into JX, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -990,20 +999,14 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 //	dF = exp(X) .* dX + X .* (exp(X) .* dX)  (in X)
 //		block (k, l) += (exp(X) + X .* exp(X))[k,l] at entry (k, l)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	m, n := X.Dims()
 	runtime.CheckDim("ElemExpJacobian", "X", m, "m")
 	runtime.CheckDim("ElemExpJacobian", "X", n, "n")
-	jX := runtime.Jacobian{
-		J:       JX.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   m,
-		WCols:   n,
-		VectorW: false,
-	}
-	jX.Check("ElemExpJacobian", "JX")
+	jX := runtime.NewJacobian("ElemExpJacobian", "JX", JX, m, n, m, n, false)
 	runtime.CheckNoAlias("ElemExpJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := elemExpJacobianPool.Get().(*elemExpJacobianWork)
 	defer elemExpJacobianPool.Put(ws)
@@ -1023,7 +1026,8 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	jX.AddHadamard(1, tmp)
 }
 
-// inverseWork holds Inverse's scratch space, reused across calls through inversePool.
+// inverseWork holds Inverse's scratch space, reused across calls through
+// inversePool.
 type inverseWork struct {
 	luX runtime.LU
 }
@@ -1038,13 +1042,14 @@ var inversePool = sync.Pool{New: func() any {
 //
 //	f = inv(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func Inverse(X *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("Inverse", "X", n, "n")
 	runtime.CheckMatrix("Inverse", "X", n, XCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("Inverse", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("Inverse", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("Inverse", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := inversePool.Get().(*inverseWork)
 	defer inversePool.Put(ws)
@@ -1055,7 +1060,8 @@ func Inverse(X *mat.Dense, dst *mat.Dense) {
 	ws.luX.InverseTo(dstRaw)
 }
 
-// inverseJVPWork holds InverseJVP's scratch space, reused across calls through inverseJVPPool.
+// inverseJVPWork holds InverseJVP's scratch space, reused across calls through
+// inverseJVPPool.
 type inverseJVPWork struct {
 	f     []float64
 	luX   runtime.LU
@@ -1074,15 +1080,16 @@ var inverseJVPPool = sync.Pool{New: func() any {
 //	f = inv(X)
 //	df = -(inv(X) dX inv(X))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("InverseJVP", "X", n, "n")
 	runtime.CheckMatrix("InverseJVP", "X", n, XCols, n, n, "n", "n")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("InverseJVP", "dX", dXRows, dXCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("InverseJVP", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("InverseJVP", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("InverseJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	ws := inverseJVPPool.Get().(*inverseJVPWork)
 	defer inverseJVPPool.Put(ws)
@@ -1098,7 +1105,8 @@ func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	ws.chain.MulTo(dstRaw, -1, 0, []blas64.General{f, dXRaw, f}, []bool{false, false, false})
 }
 
-// inverseJacobianWork holds InverseJacobian's scratch space, reused across calls through inverseJacobianPool.
+// inverseJacobianWork holds InverseJacobian's scratch space, reused across
+// calls through inverseJacobianPool.
 type inverseJacobianWork struct {
 	f   []float64
 	luX runtime.LU
@@ -1108,7 +1116,8 @@ var inverseJacobianPool = sync.Pool{New: func() any {
 	return new(inverseJacobianWork)
 }}
 
-// InverseJacobian writes the derivative of F = Inverse(X) with respect to X into JX, overwriting them.
+// InverseJacobian writes the derivative of F = Inverse(X) with respect to X
+// into JX, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1119,20 +1128,14 @@ var inverseJacobianPool = sync.Pool{New: func() any {
 //	dF = -(inv(X) dX inv(X))  (in X)
 //		block (k, l) += -1 (inv(X))[:,k] (inv(X))[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("InverseJacobian", "X", n, "n")
 	runtime.CheckMatrix("InverseJacobian", "X", n, XCols, n, n, "n", "n")
-	jX := runtime.Jacobian{
-		J:       JX.RawMatrix(),
-		FRows:   n,
-		FCols:   n,
-		WRows:   n,
-		WCols:   n,
-		VectorW: false,
-	}
-	jX.Check("InverseJacobian", "JX")
+	jX := runtime.NewJacobian("InverseJacobian", "JX", JX, n, n, n, n, false)
 	runtime.CheckNoAlias("InverseJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	ws := inverseJacobianPool.Get().(*inverseJacobianWork)
 	defer inverseJacobianPool.Put(ws)
@@ -1152,7 +1155,9 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 //
 //	f = tr(X) A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("TraceScaled", "X", n, "n")
@@ -1160,8 +1165,7 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("TraceScaled", "A", m, "m")
 	runtime.CheckDim("TraceScaled", "A", p, "p")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("TraceScaled", "dst", dstRows, dstCols, m, p, "m", "p")
+	runtime.DestMatrix("TraceScaled", "dst", dst, m, p, "m", "p")
 	runtime.CheckNoAlias("TraceScaled", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
@@ -1179,15 +1183,17 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// TraceScaledJVP writes the directional derivative of f = TraceScaled(X, A) in the
-// directions dX into dst (Σ Df[dX], no Jacobian formed), overwriting it.
+// TraceScaledJVP writes the directional derivative of f = TraceScaled(X, A) in
+// the directions dX into dst (Σ Df[dX], no Jacobian formed), overwriting it.
 //
 // tr(X) A has no product structure; its Jacobian comes from JVPs.
 //
 //	f = tr(X) A
 //	df = tr(dX) A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("TraceScaledJVP", "X", n, "n")
@@ -1197,8 +1203,7 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("TraceScaledJVP", "A", p, "p")
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dX", dXRows, dXCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("TraceScaledJVP", "dst", dstRows, dstCols, m, p, "m", "p")
+	runtime.DestMatrix("TraceScaledJVP", "dst", dst, m, p, "m", "p")
 	runtime.CheckNoAlias("TraceScaledJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
@@ -1216,7 +1221,8 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	}
 }
 
-// traceScaledJacobianWork holds TraceScaledJacobian's scratch space, reused across calls through traceScaledJacobianPool.
+// traceScaledJacobianWork holds TraceScaledJacobian's scratch space, reused
+// across calls through traceScaledJacobianPool.
 type traceScaledJacobianWork struct {
 	dirX     mat.Dense
 	dirXData []float64
@@ -1227,7 +1233,8 @@ var traceScaledJacobianPool = sync.Pool{New: func() any {
 	return new(traceScaledJacobianWork)
 }}
 
-// TraceScaledJacobian writes the derivative of F = TraceScaled(X, A) with respect to X into JX, overwriting them.
+// TraceScaledJacobian writes the derivative of F = TraceScaled(X, A) with
+// respect to X into JX, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1237,7 +1244,9 @@ var traceScaledJacobianPool = sync.Pool{New: func() any {
 //	F = tr(X) A
 //	dF = tr(dX) A  (in X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	n, XCols := X.Dims()
 	runtime.CheckDim("TraceScaledJacobian", "X", n, "n")
@@ -1245,15 +1254,7 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("TraceScaledJacobian", "A", m, "m")
 	runtime.CheckDim("TraceScaledJacobian", "A", p, "p")
-	jX := runtime.Jacobian{
-		J:       JX.RawMatrix(),
-		FRows:   m,
-		FCols:   p,
-		WRows:   n,
-		WCols:   n,
-		VectorW: false,
-	}
-	jX.Check("TraceScaledJacobian", "JX")
+	jX := runtime.NewJacobian("TraceScaledJacobian", "JX", JX, m, p, n, n, false)
 	runtime.CheckNoAlias("TraceScaledJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := traceScaledJacobianPool.Get().(*traceScaledJacobianWork)
 	defer traceScaledJacobianPool.Put(ws)
@@ -1274,12 +1275,14 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 //
 //	f = exp(t) x + t^2 d
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("Ray", "x", n, "n")
 	runtime.CheckVector("Ray", "d", d.Len(), n, "n")
-	runtime.CheckVector("Ray", "dst", dst.Len(), n, "n")
+	runtime.DestVector("Ray", "dst", dst, n, "n")
 	runtime.CheckNoAlias("Ray", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
@@ -1290,18 +1293,20 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	}
 }
 
-// RayDeriv writes df/dt of f = Ray(t, x, d) into dst,
-// overwriting it; it has the shape of f.
+// RayDeriv writes df/dt of f = Ray(t, x, d) into dst, overwriting it; it has
+// the shape of f.
 //
 //	f = exp(t) x + t^2 d
 //	df/dt = exp(t) x + 2 t d
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("RayDeriv", "x", n, "n")
 	runtime.CheckVector("RayDeriv", "d", d.Len(), n, "n")
-	runtime.CheckVector("RayDeriv", "dst", dst.Len(), n, "n")
+	runtime.DestVector("RayDeriv", "dst", dst, n, "n")
 	runtime.CheckNoAlias("RayDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
@@ -1312,19 +1317,21 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	}
 }
 
-// RayDeriv2 writes d²f/dt² of f = Ray(t, x, d) into dst,
-// overwriting it; it has the shape of f.
+// RayDeriv2 writes d²f/dt² of f = Ray(t, x, d) into dst, overwriting it; it
+// has the shape of f.
 //
 //	f = exp(t) x + t^2 d
 //	df/dt = exp(t) x + 2 t d
 //	d²f/dt² = 2 d + exp(t) x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("RayDeriv2", "x", n, "n")
 	runtime.CheckVector("RayDeriv2", "d", d.Len(), n, "n")
-	runtime.CheckVector("RayDeriv2", "dst", dst.Len(), n, "n")
+	runtime.DestVector("RayDeriv2", "dst", dst, n, "n")
 	runtime.CheckNoAlias("RayDeriv2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	dRaw := d.RawVector()
@@ -1341,12 +1348,14 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 //	f = exp(t) x + t^2 d
 //	df = (exp(t) dt) x + 2 (t dt) d
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("RayJVP", "x", n, "n")
 	runtime.CheckVector("RayJVP", "d", d.Len(), n, "n")
-	runtime.CheckVector("RayJVP", "dst", dst.Len(), n, "n")
+	runtime.DestVector("RayJVP", "dst", dst, n, "n")
 	runtime.CheckNoAlias("RayJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
@@ -1357,7 +1366,8 @@ func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.Ve
 	}
 }
 
-// rayJacobianWork holds RayJacobian's scratch space, reused across calls through rayJacobianPool.
+// rayJacobianWork holds RayJacobian's scratch space, reused across calls
+// through rayJacobianPool.
 type rayJacobianWork struct {
 	tmp []float64
 }
@@ -1366,7 +1376,8 @@ var rayJacobianPool = sync.Pool{New: func() any {
 	return new(rayJacobianWork)
 }}
 
-// RayJacobian writes the derivative of F = Ray(t, x, d) with respect to t into Jt, overwriting them.
+// RayJacobian writes the derivative of F = Ray(t, x, d) with respect to t into
+// Jt, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1374,20 +1385,14 @@ var rayJacobianPool = sync.Pool{New: func() any {
 //	F = exp(t) x + t^2 d
 //	dF = (exp(t) dt) x + 2 (t dt) d  (in t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RayJacobian", "x", n, "n")
 	runtime.CheckVector("RayJacobian", "d", d.Len(), n, "n")
-	jt := runtime.Jacobian{
-		J:       Jt.RawMatrix(),
-		FRows:   n,
-		FCols:   1,
-		WRows:   1,
-		WCols:   1,
-		VectorW: false,
-	}
-	jt.Check("RayJacobian", "Jt")
+	jt := runtime.NewJacobian("RayJacobian", "Jt", Jt, n, 1, 1, 1, false)
 	runtime.CheckNoAlias("RayJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	ws := rayJacobianPool.Get().(*rayJacobianWork)
 	defer rayJacobianPool.Put(ws)
@@ -1403,7 +1408,8 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	jt.AddBlock(0, 0, 1, runtime.Column(tmp))
 }
 
-// scalarCurveWork holds ScalarCurve's scratch space, reused across calls through scalarCurvePool.
+// scalarCurveWork holds ScalarCurve's scratch space, reused across calls
+// through scalarCurvePool.
 type scalarCurveWork struct {
 	Aa []float64
 }
@@ -1436,7 +1442,8 @@ func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// scalarCurveGradWork holds ScalarCurveGrad's scratch space, reused across calls through scalarCurveGradPool.
+// scalarCurveGradWork holds ScalarCurveGrad's scratch space, reused across
+// calls through scalarCurveGradPool.
 type scalarCurveGradWork struct {
 	Aa []float64
 }
@@ -1445,20 +1452,22 @@ var scalarCurveGradPool = sync.Pool{New: func() any {
 	return new(scalarCurveGradWork)
 }}
 
-// ScalarCurveGrad returns f = ScalarCurve(t, a, A) and writes ∂f/∂t into dt,
-// overwriting them; each has the shape of its input (denominator layout).
+// ScalarCurveGrad returns f = ScalarCurve(t, a, A) and writes ∂f/∂t into
+// dt, overwriting them; each has the shape of its input (denominator layout).
 //
 // A scalar function of one scalar; its derivatives are float64.
 //
 //	f = exp(t) a' A a + t^3
 //	∂f/∂t = exp(t) a' A a + 3 t^2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) float64 {
 	n := a.Len()
 	runtime.CheckDim("ScalarCurveGrad", "a", n, "n")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveGrad", "A", ARows, ACols, n, n, "n", "n")
+	runtime.DestScalar("ScalarCurveGrad", "dt", dt)
 	runtime.CheckNoAlias("ScalarCurveGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
 	defer scalarCurveGradPool.Put(ws)
@@ -1474,7 +1483,8 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	return f
 }
 
-// scalarCurveDerivWork holds ScalarCurveDeriv's scratch space, reused across calls through scalarCurveDerivPool.
+// scalarCurveDerivWork holds ScalarCurveDeriv's scratch space, reused across
+// calls through scalarCurveDerivPool.
 type scalarCurveDerivWork struct {
 	Aa []float64
 }
@@ -1508,7 +1518,8 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// scalarCurveDeriv2Work holds ScalarCurveDeriv2's scratch space, reused across calls through scalarCurveDeriv2Pool.
+// scalarCurveDeriv2Work holds ScalarCurveDeriv2's scratch space, reused across
+// calls through scalarCurveDeriv2Pool.
 type scalarCurveDeriv2Work struct {
 	Aa []float64
 }
@@ -1543,7 +1554,8 @@ func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// scalarCurveDeriv3Work holds ScalarCurveDeriv3's scratch space, reused across calls through scalarCurveDeriv3Pool.
+// scalarCurveDeriv3Work holds ScalarCurveDeriv3's scratch space, reused across
+// calls through scalarCurveDeriv3Pool.
 type scalarCurveDeriv3Work struct {
 	Aa []float64
 }
@@ -1579,7 +1591,8 @@ func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// scalarCurveDeriv4Work holds ScalarCurveDeriv4's scratch space, reused across calls through scalarCurveDeriv4Pool.
+// scalarCurveDeriv4Work holds ScalarCurveDeriv4's scratch space, reused across
+// calls through scalarCurveDeriv4Pool.
 type scalarCurveDeriv4Work struct {
 	Aa []float64
 }
@@ -1628,6 +1641,7 @@ func ScalarCurveProblem(a *mat.VecDense, A *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			t := ScalarCurveUnpack(x, a, A)
+			runtime.CheckVector("ScalarCurveProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dt := ScalarCurveUnpack(grad, a, A)
 			ScalarCurveGrad(*t, a, A, dt)
 		},
@@ -1643,7 +1657,8 @@ func ScalarCurveUnpack(x []float64, a *mat.VecDense, A *mat.Dense) (t *float64) 
 	return
 }
 
-// logRegBiasWork holds LogRegBias's scratch space, reused across calls through logRegBiasPool.
+// logRegBiasWork holds LogRegBias's scratch space, reused across calls through
+// logRegBiasPool.
 type logRegBiasWork struct {
 	Xw []float64
 }
@@ -1684,7 +1699,8 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 	return f
 }
 
-// logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls through logRegBiasGradPool.
+// logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls
+// through logRegBiasGradPool.
 type logRegBiasGradWork struct {
 	tmp  []float64
 	Xw   []float64
@@ -1696,24 +1712,29 @@ var logRegBiasGradPool = sync.Pool{New: func() any {
 	return new(logRegBiasGradWork)
 }}
 
-// LogRegBiasGrad returns f = LogRegBias(X, y, w, b, lambda) and writes ∂f/∂w, ∂f/∂b into dw, db,
-// overwriting them; each has the shape of its input (denominator layout).
+// LogRegBiasGrad returns f = LogRegBias(X, y, w, b, lambda) and writes
+// ∂f/∂w, ∂f/∂b into dw, db, overwriting them; each has the shape of its
+// input (denominator layout).
 //
 // Logistic regression with a bias and a ridge penalty; a Hessian over a vector
 // and a scalar.
 //
 //	f = sum(softplus(-(y .* (X w + b)))) + 0.5 lambda w' w
-//	∂f/∂w = lambda w - X' (y .* sigmoid(-(y .* (X w + b))))
-//	∂f/∂b = -sum(y .* sigmoid(-(y .* (X w + b))))
+//	∂f/∂w = lambda w - X' t1
+//	∂f/∂b = -sum(t1)
+//	t1 = y .* sigmoid(-(y .* (X w + b)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, dw *mat.VecDense, db *float64) float64 {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegBiasGrad", "X", n, "n")
 	runtime.CheckDim("LogRegBiasGrad", "X", d, "d")
 	runtime.CheckVector("LogRegBiasGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasGrad", "w", w.Len(), d, "d")
-	runtime.CheckVector("LogRegBiasGrad", "dw", dw.Len(), d, "d")
+	runtime.DestVector("LogRegBiasGrad", "dw", dw, d, "d")
+	runtime.DestScalar("LogRegBiasGrad", "db", db)
 	runtime.CheckNoAlias("LogRegBiasGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("db", db)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
@@ -1758,7 +1779,8 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	return f
 }
 
-// logRegBiasHessVecWork holds LogRegBiasHessVec's scratch space, reused across calls through logRegBiasHessVecPool.
+// logRegBiasHessVecWork holds LogRegBiasHessVec's scratch space, reused across
+// calls through logRegBiasHessVecPool.
 type logRegBiasHessVecWork struct {
 	tmp  []float64
 	Xvw  []float64
@@ -1770,18 +1792,21 @@ var logRegBiasHessVecPool = sync.Pool{New: func() any {
 	return new(logRegBiasHessVecWork)
 }}
 
-// LogRegBiasHessVec writes the Hessian-vector product of f = LogRegBias(X, y, w, b, lambda),
-// the derivative of its gradient in the directions vw, vb, into hw, hb,
-// overwriting them (forward over reverse; no Hessian is formed).
+// LogRegBiasHessVec writes the Hessian-vector product of f = LogRegBias(X, y,
+// w, b, lambda), the derivative of its gradient in the directions vw, vb, into
+// hw, hb, overwriting them (forward over reverse; no Hessian is formed).
 //
 // Logistic regression with a bias and a ridge penalty; a Hessian over a vector
 // and a scalar.
 //
 //	f = sum(softplus(-(y .* (X w + b)))) + 0.5 lambda w' w
-//	d(∂f/∂w) = lambda vw + X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
-//	d(∂f/∂b) = sum(y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+//	d(∂f/∂w) = lambda vw + X' t1
+//	d(∂f/∂b) = sum(t1)
+//	t1 = y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, vw *mat.VecDense, vb float64, hw *mat.VecDense, hb *float64) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegBiasHessVec", "X", n, "n")
@@ -1789,7 +1814,8 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.CheckVector("LogRegBiasHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegBiasHessVec", "vw", vw.Len(), d, "d")
-	runtime.CheckVector("LogRegBiasHessVec", "hw", hw.Len(), d, "d")
+	runtime.DestVector("LogRegBiasHessVec", "hw", hw, d, "d")
+	runtime.DestScalar("LogRegBiasHessVec", "hb", hb)
 	runtime.CheckNoAlias("LogRegBiasHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector()), runtime.ScalarArg("hb", hb)}, []runtime.Arg{
 		runtime.MatrixArg("X", X.RawMatrix()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -1832,7 +1858,8 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	*hb = sum
 }
 
-// logRegBiasHessianWork holds LogRegBiasHessian's scratch space, reused across calls through logRegBiasHessianPool.
+// logRegBiasHessianWork holds LogRegBiasHessian's scratch space, reused across
+// calls through logRegBiasHessianPool.
 type logRegBiasHessianWork struct {
 	diag runtime.DiagProduct
 	tmp  []float64
@@ -1846,20 +1873,24 @@ var logRegBiasHessianPool = sync.Pool{New: func() any {
 	return new(logRegBiasHessianWork)
 }}
 
-// LogRegBiasHessian writes the Hessian of f = LogRegBias(X, y, w, b, lambda) with respect to w, b into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of LogRegBiasProblem), and symmetric to the last bit.
+// LogRegBiasHessian writes the Hessian of f = LogRegBias(X, y, w, b, lambda)
+// with respect to w, b into H, overwriting it: H is N×N, N the total size of
+// the wrt variables packed in wrt order (the packing of LogRegBiasProblem), and
+// symmetric to the last bit.
 //
 // Logistic regression with a bias and a ridge penalty; a Hessian over a vector
 // and a scalar.
 //
 //	f = sum(softplus(-(y .* (X w + b)))) + 0.5 lambda w' w
-//	∂²f/∂w∂w = lambda I + X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
-//	∂²f/∂w∂b = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
-//	∂²f/∂b∂w = 1' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
-//	∂²f/∂b∂b = sum(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
+//	∂²f/∂w∂w = lambda I + X' diag(y .* t1) X
+//	∂²f/∂w∂b = X' (y .* t1)
+//	∂²f/∂b∂w = 1' diag(y .* t1) X
+//	∂²f/∂b∂b = sum(y .* t1)
+//	t1 = y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambda float64, H *mat.Dense) {
 	n, d := X.Dims()
 	runtime.CheckDim("LogRegBiasHessian", "X", n, "n")
@@ -1867,8 +1898,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.CheckVector("LogRegBiasHessian", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegBiasHessian", "w", w.Len(), d, "d")
 	size := d + 1
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("LogRegBiasHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("LogRegBiasHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("LogRegBiasHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegBiasHessianPool.Get().(*logRegBiasHessianWork)
 	defer logRegBiasHessianPool.Put(ws)
@@ -1934,12 +1964,14 @@ func LogRegBiasProblem(X *mat.Dense, y *mat.VecDense, lambda float64) optimize.P
 		},
 		Grad: func(grad, x []float64) {
 			w, b := LogRegBiasUnpack(x, X, y, lambda)
+			runtime.CheckVector("LogRegBiasProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dw, db := LogRegBiasUnpack(grad, X, y, lambda)
 			LogRegBiasGrad(X, y, w, *b, lambda, dw, db)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			w, b := LogRegBiasUnpack(x, X, y, lambda)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("LogRegBiasProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			LogRegBiasHessian(X, y, w, *b, lambda, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -1959,7 +1991,8 @@ func LogRegBiasUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64
 	return
 }
 
-// quadTraceWork holds QuadTrace's scratch space, reused across calls through quadTracePool.
+// quadTraceWork holds QuadTrace's scratch space, reused across calls through
+// quadTracePool.
 type quadTraceWork struct {
 	AW   []float64
 	gemm runtime.Gemm
@@ -2000,7 +2033,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls through quadTraceGradPool.
+// quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls
+// through quadTraceGradPool.
 type quadTraceGradWork struct {
 	APlusAT []float64
 	gemm    runtime.Gemm
@@ -2018,7 +2052,9 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 //	f = tr(W' A W)
 //	∂f/∂W = (A + A') W
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("QuadTraceGrad", "A", n, "n")
@@ -2026,8 +2062,7 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	WRows, k := W.Dims()
 	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
-	dWRows, dWCols := dW.Dims()
-	runtime.CheckMatrix("QuadTraceGrad", "dW", dWRows, dWCols, n, k, "n", "k")
+	runtime.DestMatrix("QuadTraceGrad", "dW", dW, n, k, "n", "k")
 	runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
@@ -2044,7 +2079,8 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	return f
 }
 
-// quadTraceHessVecWork holds QuadTraceHessVec's scratch space, reused across calls through quadTraceHessVecPool.
+// quadTraceHessVecWork holds QuadTraceHessVec's scratch space, reused across
+// calls through quadTraceHessVecPool.
 type quadTraceHessVecWork struct {
 	APlusAT []float64
 	gemm    runtime.Gemm
@@ -2055,15 +2091,17 @@ var quadTraceHessVecPool = sync.Pool{New: func() any {
 }}
 
 // QuadTraceHessVec writes the Hessian-vector product of f = QuadTrace(A, W),
-// the derivative of its gradient in the directions vW, into hW,
-// overwriting them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vW, into hW, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 // A Hessian-vector product with respect to a matrix.
 //
 //	f = tr(W' A W)
 //	d(∂f/∂W) = (A + A') vW
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("QuadTraceHessVec", "A", n, "n")
@@ -2073,8 +2111,7 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	runtime.CheckMatrix("QuadTraceHessVec", "W", WRows, k, n, k, "n", "k")
 	vWRows, vWCols := vW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "vW", vWRows, vWCols, n, k, "n", "k")
-	hWRows, hWCols := hW.Dims()
-	runtime.CheckMatrix("QuadTraceHessVec", "hW", hWRows, hWCols, n, k, "n", "k")
+	runtime.DestMatrix("QuadTraceHessVec", "hW", hW, n, k, "n", "k")
 	runtime.CheckNoAlias("QuadTraceHessVec", []runtime.Arg{runtime.MatrixArg("hW", hW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.MatrixArg("vW", vW.RawMatrix())})
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
@@ -2100,6 +2137,7 @@ func QuadTraceProblem(A *mat.Dense, k int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			W := QuadTraceUnpack(x, A, k)
+			runtime.CheckVector("QuadTraceProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dW := QuadTraceUnpack(grad, A, k)
 			QuadTraceGrad(A, W, dW)
 		},
@@ -2118,7 +2156,8 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 	return
 }
 
-// gaussNLLWork holds GaussNLL's scratch space, reused across calls through gaussNLLPool.
+// gaussNLLWork holds GaussNLL's scratch space, reused across calls through
+// gaussNLLPool.
 type gaussNLLWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -2159,7 +2198,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	return f
 }
 
-// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls through gaussNLLGradPool.
+// gaussNLLGradWork holds GaussNLLGrad's scratch space, reused across calls
+// through gaussNLLGradPool.
 type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -2182,12 +2222,14 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("GaussNLLGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
@@ -2220,7 +2262,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	return f
 }
 
-// gaussNLLHessVecWork holds GaussNLLHessVec's scratch space, reused across calls through gaussNLLHessVecPool.
+// gaussNLLHessVecWork holds GaussNLLHessVec's scratch space, reused across
+// calls through gaussNLLHessVecPool.
 type gaussNLLHessVecWork struct {
 	prod    []float64
 	invS    []float64
@@ -2239,9 +2282,9 @@ var gaussNLLHessVecPool = sync.Pool{New: func() any {
 	return new(gaussNLLHessVecWork)
 }}
 
-// GaussNLLHessVec writes the Hessian-vector product of f = GaussNLL(S, C),
-// the derivative of its gradient in the directions vS, into hS,
-// overwriting them (forward over reverse; no Hessian is formed).
+// GaussNLLHessVec writes the Hessian-vector product of f = GaussNLL(S, C), the
+// derivative of its gradient in the directions vS, into hS, overwriting them
+// (forward over reverse; no Hessian is formed).
 //
 // A Hessian-vector product with respect to an spd input, in symmetric
 // directions.
@@ -2249,13 +2292,15 @@ var gaussNLLHessVecPool = sync.Pool{New: func() any {
 //	f = logdet(S) + tr(inv(S) C)
 //	d(∂f/∂S) = inv(S) (-vS - (-vS inv(S) C - C inv(S) vS)) inv(S)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
 	runtime.CheckDim("GaussNLLHessVec", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "vS", vS.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("GaussNLLHessVec", "hS", hS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("GaussNLLHessVec", "hS", hS, n, "n")
 	runtime.CheckNoAlias("GaussNLLHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := gaussNLLHessVecPool.Get().(*gaussNLLHessVecWork)
 	defer gaussNLLHessVecPool.Put(ws)
@@ -2306,6 +2351,7 @@ func GaussNLLProblem(C *mat.SymDense) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := GaussNLLUnpack(x, C)
+			runtime.CheckVector("GaussNLLProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := GaussNLLUnpack(grad, C)
 			GaussNLLGrad(S, C, dS)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -2324,7 +2370,8 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 	return
 }
 
-// quarticWork holds Quartic's scratch space, reused across calls through quarticPool.
+// quarticWork holds Quartic's scratch space, reused across calls through
+// quarticPool.
 type quarticWork struct {
 	Ax []float64
 }
@@ -2363,7 +2410,8 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
-// quarticGradWork holds QuarticGrad's scratch space, reused across calls through quarticGradPool.
+// quarticGradWork holds QuarticGrad's scratch space, reused across calls
+// through quarticGradPool.
 type quarticGradWork struct {
 	Ax    []float64
 	expAx []float64
@@ -2381,14 +2429,16 @@ var quarticGradPool = sync.Pool{New: func() any {
 //	f = (x' x)^2 + sum(exp(A x))
 //	∂f/∂x = A' exp(A x) + 4 (x' x) x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("QuarticGrad", "x", n, "n")
 	m, ACols := A.Dims()
 	runtime.CheckDim("QuarticGrad", "A", m, "m")
 	runtime.CheckMatrix("QuarticGrad", "A", m, ACols, m, n, "m", "n")
-	runtime.CheckVector("QuarticGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("QuarticGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("QuarticGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
@@ -2425,7 +2475,8 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	return f
 }
 
-// quarticHessVecWork holds QuarticHessVec's scratch space, reused across calls through quarticHessVecPool.
+// quarticHessVecWork holds QuarticHessVec's scratch space, reused across calls
+// through quarticHessVecPool.
 type quarticHessVecWork struct {
 	tmp []float64
 	Ax  []float64
@@ -2436,16 +2487,18 @@ var quarticHessVecPool = sync.Pool{New: func() any {
 	return new(quarticHessVecWork)
 }}
 
-// QuarticHessVec writes the Hessian-vector product of f = Quartic(x, A),
-// the derivative of its gradient in the directions vx, into hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// QuarticHessVec writes the Hessian-vector product of f = Quartic(x, A), the
+// derivative of its gradient in the directions vx, into hx, overwriting them
+// (forward over reverse; no Hessian is formed).
 //
 // (x'x)^2 + sum(exp(A x)); its Hessian mixes rank-one and diagonal terms.
 //
 //	f = (x' x)^2 + sum(exp(A x))
 //	d(∂f/∂x) = A' (exp(A x) .* (A vx)) + 4 ((vx' x + x' vx) x + (x' x) vx)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("QuarticHessVec", "x", n, "n")
@@ -2453,7 +2506,7 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	runtime.CheckDim("QuarticHessVec", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessVec", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("QuarticHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("QuarticHessVec", "hx", hx, n, "n")
 	runtime.CheckNoAlias("QuarticHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := quarticHessVecPool.Get().(*quarticHessVecWork)
 	defer quarticHessVecPool.Put(ws)
@@ -2484,7 +2537,8 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 1, hxRaw)
 }
 
-// quarticHessianWork holds QuarticHessian's scratch space, reused across calls through quarticHessianPool.
+// quarticHessianWork holds QuarticHessian's scratch space, reused across calls
+// through quarticHessianPool.
 type quarticHessianWork struct {
 	diag  runtime.DiagProduct
 	expAx []float64
@@ -2495,16 +2549,18 @@ var quarticHessianPool = sync.Pool{New: func() any {
 	return new(quarticHessianWork)
 }}
 
-// QuarticHessian writes the Hessian of f = Quartic(x, A) with respect to x into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of QuarticProblem), and symmetric to the last bit.
+// QuarticHessian writes the Hessian of f = Quartic(x, A) with respect to x into
+// H, overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of QuarticProblem), and symmetric to the last bit.
 //
 // (x'x)^2 + sum(exp(A x)); its Hessian mixes rank-one and diagonal terms.
 //
 //	f = (x' x)^2 + sum(exp(A x))
 //	∂²f/∂x∂x = A' diag(exp(A x)) A + 8 (x x') + (4 x' x) I
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("QuarticHessian", "x", n, "n")
@@ -2512,8 +2568,7 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	runtime.CheckDim("QuarticHessian", "A", m, "m")
 	runtime.CheckMatrix("QuarticHessian", "A", m, ACols, m, n, "m", "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("QuarticHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("QuarticHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("QuarticHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := quarticHessianPool.Get().(*quarticHessianWork)
 	defer quarticHessianPool.Put(ws)
@@ -2555,12 +2610,14 @@ func QuarticProblem(A *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := QuarticUnpack(x2, A)
+			runtime.CheckVector("QuarticProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := QuarticUnpack(grad, A)
 			QuarticGrad(x, A, dx)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x := QuarticUnpack(x2, A)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("QuarticProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			QuarticHessian(x, A, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -2579,7 +2636,8 @@ func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 	return
 }
 
-// twoLayerWork holds TwoLayer's scratch space, reused across calls through twoLayerPool.
+// twoLayerWork holds TwoLayer's scratch space, reused across calls through
+// twoLayerPool.
 type twoLayerWork struct {
 	prod   []float64
 	tanhBx []float64
@@ -2630,7 +2688,8 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	return f
 }
 
-// twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls through twoLayerGradPool.
+// twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls
+// through twoLayerGradPool.
 type twoLayerGradWork struct {
 	tmp    []float64
 	prod   []float64
@@ -2645,8 +2704,9 @@ var twoLayerGradPool = sync.Pool{New: func() any {
 	return new(twoLayerGradWork)
 }}
 
-// TwoLayerGrad returns f = TwoLayer(A, B, x, c) and writes ∂f/∂x, ∂f/∂c into dx, dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// TwoLayerGrad returns f = TwoLayer(A, B, x, c) and writes ∂f/∂x, ∂f/∂c
+// into dx, dc, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 // A two-layer network; its Hessian has two diagonal factors in a row, so
 // FHessian is assembled from HVPs.
@@ -2655,7 +2715,9 @@ var twoLayerGradPool = sync.Pool{New: func() any {
 //	∂f/∂x = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
 //	∂f/∂c = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *mat.VecDense, dc *float64) float64 {
 	m, k := A.Dims()
 	runtime.CheckDim("TwoLayerGrad", "A", m, "m")
@@ -2664,7 +2726,8 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	runtime.CheckDim("TwoLayerGrad", "B", n, "n")
 	runtime.CheckMatrix("TwoLayerGrad", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
-	runtime.CheckVector("TwoLayerGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("TwoLayerGrad", "dx", dx, n, "n")
+	runtime.DestScalar("TwoLayerGrad", "dc", dc)
 	runtime.CheckNoAlias("TwoLayerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("dc", dc)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
@@ -2713,7 +2776,8 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	return f
 }
 
-// twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across calls through twoLayerHessVecPool.
+// twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across
+// calls through twoLayerHessVecPool.
 type twoLayerHessVecWork struct {
 	tmp     []float64
 	tmp2    []float64
@@ -2736,20 +2800,24 @@ var twoLayerHessVecPool = sync.Pool{New: func() any {
 	return new(twoLayerHessVecWork)
 }}
 
-// TwoLayerHessVec writes the Hessian-vector product of f = TwoLayer(A, B, x, c),
-// the derivative of its gradient in the directions vx, vc, into hx, hc,
+// TwoLayerHessVec writes the Hessian-vector product of f = TwoLayer(A, B, x,
+// c), the derivative of its gradient in the directions vx, vc, into hx, hc,
 // overwriting them (forward over reverse; no Hessian is formed).
 //
 // A two-layer network; its Hessian has two diagonal factors in a row, so
 // FHessian is assembled from HVPs.
 //
 //	f = sum(softplus(c A tanh(B x)))
-//	d(∂f/∂x) = B' (t1 .* (A' (vc sigmoid(c A tanh(B x)) + c A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x)))))) - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* t2))
-//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A t2) + A tanh(B x) .* (A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))))
+//	d(∂f/∂x) = B' (t1 .* (A' (vc sigmoid(c A tanh(B x)) + c t3))
+//	           - 2 c A' sigmoid(c A tanh(B x)) .* (tanh(B x) .* t2))
+//	d(∂f/∂c) = sum(sigmoid(c A tanh(B x)) .* (A t2) + A tanh(B x) .* t3)
 //	t1 = 1 - tanh(B x) .* tanh(B x)
 //	t2 = t1 .* (B vx)
+//	t3 = A (vc tanh(B x) + c t2) .* (sigmoid(c A tanh(B x)) .* (1 - sigmoid(c A tanh(B x))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx *mat.VecDense, vc float64, hx *mat.VecDense, hc *float64) {
 	m, k := A.Dims()
 	runtime.CheckDim("TwoLayerHessVec", "A", m, "m")
@@ -2759,7 +2827,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	runtime.CheckMatrix("TwoLayerHessVec", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("TwoLayerHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("TwoLayerHessVec", "hx", hx, n, "n")
+	runtime.DestScalar("TwoLayerHessVec", "hc", hc)
 	runtime.CheckNoAlias("TwoLayerHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.ScalarArg("hc", hc)}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -2838,7 +2907,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	*hc = sum
 }
 
-// twoLayerHessianWork holds TwoLayerHessian's scratch space, reused across calls through twoLayerHessianPool.
+// twoLayerHessianWork holds TwoLayerHessian's scratch space, reused across
+// calls through twoLayerHessianPool.
 type twoLayerHessianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -2849,9 +2919,10 @@ var twoLayerHessianPool = sync.Pool{New: func() any {
 	return new(twoLayerHessianWork)
 }}
 
-// TwoLayerHessian writes the Hessian of f = TwoLayer(A, B, x, c) with respect to x, c into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of TwoLayerProblem), and symmetric to the last bit.
+// TwoLayerHessian writes the Hessian of f = TwoLayer(A, B, x, c) with respect
+// to x, c into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of TwoLayerProblem), and symmetric
+// to the last bit.
 //
 // A two-layer network; its Hessian has two diagonal factors in a row, so
 // FHessian is assembled from HVPs.
@@ -2861,7 +2932,9 @@ var twoLayerHessianPool = sync.Pool{New: func() any {
 // The Hessian-vector product has no structure to read the Hessian off, so
 // TwoLayerHessian assembles it from one TwoLayerHessVec per column.
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *mat.Dense) {
 	m, k := A.Dims()
 	runtime.CheckDim("TwoLayerHessian", "A", m, "m")
@@ -2871,8 +2944,7 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	runtime.CheckMatrix("TwoLayerHessian", "B", BRows, n, k, n, "k", "n")
 	runtime.CheckVector("TwoLayerHessian", "x", x.Len(), n, "n")
 	size := n + 1
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("TwoLayerHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("TwoLayerHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("TwoLayerHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
 	defer twoLayerHessianPool.Put(ws)
@@ -2919,12 +2991,14 @@ func TwoLayerProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, c := TwoLayerUnpack(x2, A, B)
+			runtime.CheckVector("TwoLayerProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dc := TwoLayerUnpack(grad, A, B)
 			TwoLayerGrad(A, B, x, *c, dx, dc)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x, c := TwoLayerUnpack(x2, A, B)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("TwoLayerProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			TwoLayerHessian(A, B, x, *c, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -2944,7 +3018,8 @@ func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, 
 	return
 }
 
-// invPathWork holds InvPath's scratch space, reused across calls through invPathPool.
+// invPathWork holds InvPath's scratch space, reused across calls through
+// invPathPool.
 type invPathWork struct {
 	tmp   []float64
 	luTmp runtime.LU
@@ -2961,15 +3036,16 @@ var invPathPool = sync.Pool{New: func() any {
 //
 //	f = inv(A + t B)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("InvPath", "A", n, "n")
 	runtime.CheckMatrix("InvPath", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("InvPath", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("InvPath", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("InvPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathPool.Get().(*invPathWork)
 	defer invPathPool.Put(ws)
@@ -2988,7 +3064,8 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.luTmp.InverseTo(dstRaw)
 }
 
-// invPathDerivWork holds InvPathDeriv's scratch space, reused across calls through invPathDerivPool.
+// invPathDerivWork holds InvPathDeriv's scratch space, reused across calls
+// through invPathDerivPool.
 type invPathDerivWork struct {
 	f     []float64
 	tmp   []float64
@@ -3000,8 +3077,8 @@ var invPathDerivPool = sync.Pool{New: func() any {
 	return new(invPathDerivWork)
 }}
 
-// InvPathDeriv writes df/dt of f = InvPath(t, A, B) into dst,
-// overwriting it; it has the shape of f.
+// InvPathDeriv writes df/dt of f = InvPath(t, A, B) into dst, overwriting it;
+// it has the shape of f.
 //
 // inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
 // path.
@@ -3009,15 +3086,16 @@ var invPathDerivPool = sync.Pool{New: func() any {
 //	f = inv(A + t B)
 //	df/dt = -(inv(A + t B) B inv(A + t B))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("InvPathDeriv", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("InvPathDeriv", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("InvPathDeriv", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("InvPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathDerivPool.Get().(*invPathDerivWork)
 	defer invPathDerivPool.Put(ws)
@@ -3040,7 +3118,8 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.chain.MulTo(dstRaw, -1, 0, []blas64.General{f, BRaw, f}, []bool{false, false, false})
 }
 
-// invPathDeriv2Work holds InvPathDeriv2's scratch space, reused across calls through invPathDeriv2Pool.
+// invPathDeriv2Work holds InvPathDeriv2's scratch space, reused across calls
+// through invPathDeriv2Pool.
 type invPathDeriv2Work struct {
 	f     []float64
 	tmp   []float64
@@ -3052,8 +3131,8 @@ var invPathDeriv2Pool = sync.Pool{New: func() any {
 	return new(invPathDeriv2Work)
 }}
 
-// InvPathDeriv2 writes d²f/dt² of f = InvPath(t, A, B) into dst,
-// overwriting it; it has the shape of f.
+// InvPathDeriv2 writes d²f/dt² of f = InvPath(t, A, B) into dst, overwriting
+// it; it has the shape of f.
 //
 // inv(A + t B), the chain rule (eq. 6) through a matrix function of a scalar
 // path.
@@ -3062,15 +3141,16 @@ var invPathDeriv2Pool = sync.Pool{New: func() any {
 //	df/dt = -(inv(A + t B) B inv(A + t B))
 //	d²f/dt² = 2 inv(A + t B) B inv(A + t B) B inv(A + t B)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("InvPathDeriv2", "A", n, "n")
 	runtime.CheckMatrix("InvPathDeriv2", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("InvPathDeriv2", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("InvPathDeriv2", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("InvPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
 	defer invPathDeriv2Pool.Put(ws)
@@ -3093,7 +3173,8 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.chain.MulTo(dstRaw, 2, 0, []blas64.General{f, BRaw, f, BRaw, f}, []bool{false, false, false, false, false})
 }
 
-// invPathJVPWork holds InvPathJVP's scratch space, reused across calls through invPathJVPPool.
+// invPathJVPWork holds InvPathJVP's scratch space, reused across calls through
+// invPathJVPPool.
 type invPathJVPWork struct {
 	prod  []float64
 	f     []float64
@@ -3115,15 +3196,16 @@ var invPathJVPPool = sync.Pool{New: func() any {
 //	f = inv(A + t B)
 //	df = -(dt inv(A + t B) B inv(A + t B))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("InvPathJVP", "A", n, "n")
 	runtime.CheckMatrix("InvPathJVP", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("InvPathJVP", "dst", dstRows, dstCols, n, n, "n", "n")
+	runtime.DestMatrix("InvPathJVP", "dst", dst, n, n, "n", "n")
 	runtime.CheckNoAlias("InvPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathJVPPool.Get().(*invPathJVPWork)
 	defer invPathJVPPool.Put(ws)
@@ -3153,7 +3235,8 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	}
 }
 
-// invPathJacobianWork holds InvPathJacobian's scratch space, reused across calls through invPathJacobianPool.
+// invPathJacobianWork holds InvPathJacobian's scratch space, reused across
+// calls through invPathJacobianPool.
 type invPathJacobianWork struct {
 	tmp   []float64
 	f     []float64
@@ -3166,7 +3249,8 @@ var invPathJacobianPool = sync.Pool{New: func() any {
 	return new(invPathJacobianWork)
 }}
 
-// InvPathJacobian writes the derivative of F = InvPath(t, A, B) with respect to t into Jt, overwriting them.
+// InvPathJacobian writes the derivative of F = InvPath(t, A, B) with respect to
+// t into Jt, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -3177,22 +3261,16 @@ var invPathJacobianPool = sync.Pool{New: func() any {
 //	F = inv(A + t B)
 //	dF = -(dt inv(A + t B) B inv(A + t B))  (in t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	n, ACols := A.Dims()
 	runtime.CheckDim("InvPathJacobian", "A", n, "n")
 	runtime.CheckMatrix("InvPathJacobian", "A", n, ACols, n, n, "n", "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJacobian", "B", BRows, BCols, n, n, "n", "n")
-	jt := runtime.Jacobian{
-		J:       Jt.RawMatrix(),
-		FRows:   n,
-		FCols:   n,
-		WRows:   1,
-		WCols:   1,
-		VectorW: false,
-	}
-	jt.Check("InvPathJacobian", "Jt")
+	jt := runtime.NewJacobian("InvPathJacobian", "Jt", Jt, n, n, 1, 1, false)
 	runtime.CheckNoAlias("InvPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
 	defer invPathJacobianPool.Put(ws)
@@ -3218,7 +3296,8 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	jt.AddBlock(0, 0, 1, tmp)
 }
 
-// productPathWork holds ProductPath's scratch space, reused across calls through productPathPool.
+// productPathWork holds ProductPath's scratch space, reused across calls
+// through productPathPool.
 type productPathWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -3235,7 +3314,9 @@ var productPathPool = sync.Pool{New: func() any {
 //
 //	f = (A + t B) (C + t^2 D)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPath", "A", m, "m")
@@ -3247,8 +3328,7 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	runtime.CheckMatrix("ProductPath", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ProductPath", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ProductPath", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ProductPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3280,7 +3360,8 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, tmp2, 0, dstRaw)
 }
 
-// productPathDerivWork holds ProductPathDeriv's scratch space, reused across calls through productPathDerivPool.
+// productPathDerivWork holds ProductPathDeriv's scratch space, reused across
+// calls through productPathDerivPool.
 type productPathDerivWork struct {
 	prod []float64
 	tmp  []float64
@@ -3300,7 +3381,9 @@ var productPathDerivPool = sync.Pool{New: func() any {
 //	f = (A + t B) (C + t^2 D)
 //	df/dt = 2 t (A + t B) D + B (C + t^2 D)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPathDeriv", "A", m, "m")
@@ -3312,8 +3395,7 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	runtime.CheckMatrix("ProductPathDeriv", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ProductPathDeriv", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ProductPathDeriv", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ProductPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3355,7 +3437,8 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, dstRaw)
 }
 
-// productPathDeriv2Work holds ProductPathDeriv2's scratch space, reused across calls through productPathDeriv2Pool.
+// productPathDeriv2Work holds ProductPathDeriv2's scratch space, reused across
+// calls through productPathDeriv2Pool.
 type productPathDeriv2Work struct {
 	BD   []float64
 	gemm runtime.Gemm
@@ -3366,8 +3449,8 @@ var productPathDeriv2Pool = sync.Pool{New: func() any {
 	return new(productPathDeriv2Work)
 }}
 
-// ProductPathDeriv2 writes d²f/dt² of f = ProductPath(t, A, B, C, D) into dst,
-// overwriting it; it has the shape of f.
+// ProductPathDeriv2 writes d²f/dt² of f = ProductPath(t, A, B, C, D) into
+// dst, overwriting it; it has the shape of f.
 //
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
@@ -3375,7 +3458,9 @@ var productPathDeriv2Pool = sync.Pool{New: func() any {
 //	df/dt = 2 t (A + t B) D + B (C + t^2 D)
 //	d²f/dt² = 2 (A + t B) D + 4 t B D
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPathDeriv2", "A", m, "m")
@@ -3387,8 +3472,7 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	runtime.CheckMatrix("ProductPathDeriv2", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ProductPathDeriv2", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ProductPathDeriv2", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ProductPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3422,7 +3506,8 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, DRaw, 1, dstRaw)
 }
 
-// productPathDeriv3Work holds ProductPathDeriv3's scratch space, reused across calls through productPathDeriv3Pool.
+// productPathDeriv3Work holds ProductPathDeriv3's scratch space, reused across
+// calls through productPathDeriv3Pool.
 type productPathDeriv3Work struct {
 	gemm runtime.Gemm
 }
@@ -3431,8 +3516,8 @@ var productPathDeriv3Pool = sync.Pool{New: func() any {
 	return new(productPathDeriv3Work)
 }}
 
-// ProductPathDeriv3 writes d³f/dt³ of f = ProductPath(t, A, B, C, D) into dst,
-// overwriting it; it has the shape of f.
+// ProductPathDeriv3 writes d³f/dt³ of f = ProductPath(t, A, B, C, D) into
+// dst, overwriting it; it has the shape of f.
 //
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
@@ -3441,7 +3526,9 @@ var productPathDeriv3Pool = sync.Pool{New: func() any {
 //	d²f/dt² = 2 (A + t B) D + 4 t B D
 //	d³f/dt³ = 6 B D
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPathDeriv3", "A", m, "m")
@@ -3453,8 +3540,7 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	runtime.CheckMatrix("ProductPathDeriv3", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ProductPathDeriv3", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ProductPathDeriv3", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ProductPathDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3470,7 +3556,8 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 6, BRaw, DRaw, 0, dstRaw)
 }
 
-// productPathJVPWork holds ProductPathJVP's scratch space, reused across calls through productPathJVPPool.
+// productPathJVPWork holds ProductPathJVP's scratch space, reused across calls
+// through productPathJVPPool.
 type productPathJVPWork struct {
 	prod []float64
 	tmp  []float64
@@ -3482,15 +3569,18 @@ var productPathJVPPool = sync.Pool{New: func() any {
 	return new(productPathJVPWork)
 }}
 
-// ProductPathJVP writes the directional derivative of f = ProductPath(t, A, B, C, D) in the
-// directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting it.
+// ProductPathJVP writes the directional derivative of f = ProductPath(t, A, B,
+// C, D) in the directions dt into dst (Σ Df[dt], no Jacobian formed),
+// overwriting it.
 //
 // (A + t B)(C + t² D), the product rule (eq. 5) with both factors varying.
 //
 //	f = (A + t B) (C + t^2 D)
 //	df = dt B (C + t^2 D) + 2 (t dt) (A + t B) D
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, dt float64, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPathJVP", "A", m, "m")
@@ -3502,8 +3592,7 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	runtime.CheckMatrix("ProductPathJVP", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("ProductPathJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("ProductPathJVP", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("ProductPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3545,7 +3634,8 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, BRaw, tmp2, 1, dstRaw)
 }
 
-// productPathJacobianWork holds ProductPathJacobian's scratch space, reused across calls through productPathJacobianPool.
+// productPathJacobianWork holds ProductPathJacobian's scratch space, reused
+// across calls through productPathJacobianPool.
 type productPathJacobianWork struct {
 	tmp  []float64
 	prod []float64
@@ -3558,7 +3648,8 @@ var productPathJacobianPool = sync.Pool{New: func() any {
 	return new(productPathJacobianWork)
 }}
 
-// ProductPathJacobian writes the derivative of F = ProductPath(t, A, B, C, D) with respect to t into Jt, overwriting them.
+// ProductPathJacobian writes the derivative of F = ProductPath(t, A, B, C, D)
+// with respect to t into Jt, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -3568,7 +3659,9 @@ var productPathJacobianPool = sync.Pool{New: func() any {
 //	F = (A + t B) (C + t^2 D)
 //	dF = dt B (C + t^2 D) + 2 (t dt) (A + t B) D  (in t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Dense, Jt *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("ProductPathJacobian", "A", m, "m")
@@ -3580,15 +3673,7 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	runtime.CheckMatrix("ProductPathJacobian", "C", CRows, n, p, n, "p", "n")
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "D", DRows, DCols, p, n, "p", "n")
-	jt := runtime.Jacobian{
-		J:       Jt.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   1,
-		WCols:   1,
-		VectorW: false,
-	}
-	jt.Check("ProductPathJacobian", "Jt")
+	jt := runtime.NewJacobian("ProductPathJacobian", "Jt", Jt, m, n, 1, 1, false)
 	runtime.CheckNoAlias("ProductPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("B", B.RawMatrix()),
@@ -3633,7 +3718,8 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	jt.AddBlock(0, 0, 1, tmp)
 }
 
-// sandwichAllWork holds SandwichAll's scratch space, reused across calls through sandwichAllPool.
+// sandwichAllWork holds SandwichAll's scratch space, reused across calls
+// through sandwichAllPool.
 type sandwichAllWork struct {
 	chain runtime.Chain
 }
@@ -3648,7 +3734,9 @@ var sandwichAllPool = sync.Pool{New: func() any {
 //
 //	f = A X B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("SandwichAll", "A", m, "m")
@@ -3659,8 +3747,7 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, n := B.Dims()
 	runtime.CheckDim("SandwichAll", "B", n, "n")
 	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("SandwichAll", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("SandwichAll", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("SandwichAll", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichAllPool.Get().(*sandwichAllWork)
 	defer sandwichAllPool.Put(ws)
@@ -3673,7 +3760,8 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 }
 
-// sandwichAllJVPWork holds SandwichAllJVP's scratch space, reused across calls through sandwichAllJVPPool.
+// sandwichAllJVPWork holds SandwichAllJVP's scratch space, reused across calls
+// through sandwichAllJVPPool.
 type sandwichAllJVPWork struct {
 	chain      runtime.Chain
 	dAXPlusAdX []float64
@@ -3684,15 +3772,21 @@ var sandwichAllJVPPool = sync.Pool{New: func() any {
 	return new(sandwichAllJVPWork)
 }}
 
-// SandwichAllJVP writes the directional derivative of f = SandwichAll(A, X, B) in the
-// directions dA, dX, dB into dst (Σ Df[dA, dX, dB], no Jacobian formed), overwriting it.
+// SandwichAllJVP writes the directional derivative of f = SandwichAll(A, X, B)
+// in the directions dA, dX, dB into dst (Σ Df[dA, dX, dB], no Jacobian
+// formed), overwriting it.
+//
+// The spec gives no wrt, so every input (A, X, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A X B with no wrt, so Jacobians with respect to A, X and B.
 //
 //	f = A X B
 //	df = A X dB + (dA X + A dX) B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("SandwichAllJVP", "A", m, "m")
@@ -3709,8 +3803,7 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	runtime.CheckMatrix("SandwichAllJVP", "dX", dXRows, dXCols, p, q, "p", "q")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dB", dBRows, dBCols, q, n, "q", "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("SandwichAllJVP", "dst", dstRows, dstCols, m, n, "m", "n")
+	runtime.DestMatrix("SandwichAllJVP", "dst", dst, m, n, "m", "n")
 	runtime.CheckNoAlias("SandwichAllJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
@@ -3742,7 +3835,8 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, dAXPlusAdX, BRaw, 1, dstRaw)
 }
 
-// sandwichAllJacobianWork holds SandwichAllJacobian's scratch space, reused across calls through sandwichAllJacobianPool.
+// sandwichAllJacobianWork holds SandwichAllJacobian's scratch space, reused
+// across calls through sandwichAllJacobianPool.
 type sandwichAllJacobianWork struct {
 	XB   []float64
 	gemm runtime.Gemm
@@ -3753,10 +3847,14 @@ var sandwichAllJacobianPool = sync.Pool{New: func() any {
 	return new(sandwichAllJacobianWork)
 }}
 
-// SandwichAllJacobian writes the derivative of F = SandwichAll(A, X, B) with respect to A, X, B into JA, JX, JB, overwriting them.
+// SandwichAllJacobian writes the derivative of F = SandwichAll(A, X, B) with
+// respect to A, X, B into JA, JX, JB, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (A, X, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A X B with no wrt, so Jacobians with respect to A, X and B.
 //
@@ -3768,7 +3866,9 @@ var sandwichAllJacobianPool = sync.Pool{New: func() any {
 //	dF = A X dB  (in B)
 //		block (k, l) += (A X)[:,k] I[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense, JX *mat.Dense, JB *mat.Dense) {
 	m, p := A.Dims()
 	runtime.CheckDim("SandwichAllJacobian", "A", m, "m")
@@ -3779,33 +3879,9 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	BRows, n := B.Dims()
 	runtime.CheckDim("SandwichAllJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichAllJacobian", "B", BRows, n, q, n, "q", "n")
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   m,
-		WCols:   p,
-		VectorW: false,
-	}
-	jA.Check("SandwichAllJacobian", "JA")
-	jX := runtime.Jacobian{
-		J:       JX.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   p,
-		WCols:   q,
-		VectorW: false,
-	}
-	jX.Check("SandwichAllJacobian", "JX")
-	jB := runtime.Jacobian{
-		J:       JB.RawMatrix(),
-		FRows:   m,
-		FCols:   n,
-		WRows:   q,
-		WCols:   n,
-		VectorW: false,
-	}
-	jB.Check("SandwichAllJacobian", "JB")
+	jA := runtime.NewJacobian("SandwichAllJacobian", "JA", JA, m, n, m, p, false)
+	jX := runtime.NewJacobian("SandwichAllJacobian", "JX", JX, m, n, p, q, false)
+	jB := runtime.NewJacobian("SandwichAllJacobian", "JB", JB, m, n, q, n, false)
 	runtime.CheckNoAlias("SandwichAllJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("JX", JX.RawMatrix()), runtime.MatrixArg("JB", JB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
 	defer sandwichAllJacobianPool.Put(ws)
@@ -3836,12 +3912,14 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 //
 //	f = x - sum(y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("FusionSubSum", "x", n, "n")
 	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
-	runtime.CheckVector("FusionSubSum", "dst", dst.Len(), n, "n")
+	runtime.DestVector("FusionSubSum", "dst", dst, n, "n")
 	runtime.CheckNoAlias("FusionSubSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
@@ -3857,8 +3935,12 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	}
 }
 
-// FusionSubSumJVP writes the directional derivative of f = FusionSubSum(x, y) in the
-// directions dx, dy into dst (Σ Df[dx, dy], no Jacobian formed), overwriting it.
+// FusionSubSumJVP writes the directional derivative of f = FusionSubSum(x, y)
+// in the directions dx, dy into dst (Σ Df[dx, dy], no Jacobian formed),
+// overwriting it.
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // x - sum(y), a vector F whose entries all read one sum, which must be complete
 // before the first is written.
@@ -3866,14 +3948,16 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 //	f = x - sum(y)
 //	df = dx - sum(dy)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("FusionSubSumJVP", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "y", y.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
-	runtime.CheckVector("FusionSubSumJVP", "dst", dst.Len(), n, "n")
+	runtime.DestVector("FusionSubSumJVP", "dst", dst, n, "n")
 	runtime.CheckNoAlias("FusionSubSumJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -3894,7 +3978,8 @@ func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat
 	}
 }
 
-// fusionSubSumJacobianWork holds FusionSubSumJacobian's scratch space, reused across calls through fusionSubSumJacobianPool.
+// fusionSubSumJacobianWork holds FusionSubSumJacobian's scratch space, reused
+// across calls through fusionSubSumJacobianPool.
 type fusionSubSumJacobianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -3907,10 +3992,14 @@ var fusionSubSumJacobianPool = sync.Pool{New: func() any {
 	return new(fusionSubSumJacobianWork)
 }}
 
-// FusionSubSumJacobian writes the derivative of F = FusionSubSum(x, y) with respect to x, y into Jx, Jy, overwriting them.
+// FusionSubSumJacobian writes the derivative of F = FusionSubSum(x, y) with
+// respect to x, y into Jx, Jy, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // x - sum(y), a vector F whose entries all read one sum, which must be complete
 // before the first is written.
@@ -3920,29 +4009,15 @@ var fusionSubSumJacobianPool = sync.Pool{New: func() any {
 //		block (k, l) += I[:,k] I[l,:]
 //	dF = -sum(dy)  (in y)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("FusionSubSumJacobian", "x", n, "n")
 	runtime.CheckVector("FusionSubSumJacobian", "y", y.Len(), n, "n")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   n,
-		FCols:   1,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("FusionSubSumJacobian", "Jx")
-	jy := runtime.Jacobian{
-		J:       Jy.RawMatrix(),
-		FRows:   n,
-		FCols:   1,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jy.Check("FusionSubSumJacobian", "Jy")
+	jx := runtime.NewJacobian("FusionSubSumJacobian", "Jx", Jx, n, 1, n, 1, true)
+	jy := runtime.NewJacobian("FusionSubSumJacobian", "Jy", Jy, n, 1, n, 1, true)
 	runtime.CheckNoAlias("FusionSubSumJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jy", Jy.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
 	defer fusionSubSumJacobianPool.Put(ws)
@@ -3964,7 +4039,8 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 	}
 }
 
-// fusionLseWork holds FusionLse's scratch space, reused across calls through fusionLsePool.
+// fusionLseWork holds FusionLse's scratch space, reused across calls through
+// fusionLsePool.
 type fusionLseWork struct {
 	Ax []float64
 }
@@ -3996,7 +4072,8 @@ func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 	return f
 }
 
-// fusionLseGradWork holds FusionLseGrad's scratch space, reused across calls through fusionLseGradPool.
+// fusionLseGradWork holds FusionLseGrad's scratch space, reused across calls
+// through fusionLseGradPool.
 type fusionLseGradWork struct {
 	Ax        []float64
 	softmaxAx []float64
@@ -4014,13 +4091,15 @@ var fusionLseGradPool = sync.Pool{New: func() any {
 //	f = logsumexp(A x)
 //	∂f/∂x = A' softmax(A x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("FusionLseGrad", "A", m, "m")
 	runtime.CheckDim("FusionLseGrad", "A", n, "n")
 	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
-	runtime.CheckVector("FusionLseGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("FusionLseGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("FusionLseGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
 	defer fusionLseGradPool.Put(ws)
@@ -4039,7 +4118,8 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	return f
 }
 
-// fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across calls through fusionLseHessVecPool.
+// fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across
+// calls through fusionLseHessVecPool.
 type fusionLseHessVecWork struct {
 	tmp       []float64
 	softmaxAx []float64
@@ -4052,22 +4132,24 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 }}
 
 // FusionLseHessVec writes the Hessian-vector product of f = FusionLse(A, x),
-// the derivative of its gradient in the directions vx, into hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vx, into hx, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
 //	f = logsumexp(A x)
 //	d(∂f/∂x) = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	m, n := A.Dims()
 	runtime.CheckDim("FusionLseHessVec", "A", m, "m")
 	runtime.CheckDim("FusionLseHessVec", "A", n, "n")
 	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("FusionLseHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("FusionLseHessVec", "hx", hx, n, "n")
 	runtime.CheckNoAlias("FusionLseHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
 	defer fusionLseHessVecPool.Put(ws)
@@ -4098,7 +4180,8 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
 }
 
-// fusionLseHessianWork holds FusionLseHessian's scratch space, reused across calls through fusionLseHessianPool.
+// fusionLseHessianWork holds FusionLseHessian's scratch space, reused across
+// calls through fusionLseHessianPool.
 type fusionLseHessianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -4109,9 +4192,10 @@ var fusionLseHessianPool = sync.Pool{New: func() any {
 	return new(fusionLseHessianWork)
 }}
 
-// FusionLseHessian writes the Hessian of f = FusionLse(A, x) with respect to x into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of FusionLseProblem), and symmetric to the last bit.
+// FusionLseHessian writes the Hessian of f = FusionLse(A, x) with respect to x
+// into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of FusionLseProblem), and symmetric to the
+// last bit.
 //
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
@@ -4120,15 +4204,16 @@ var fusionLseHessianPool = sync.Pool{New: func() any {
 // The Hessian-vector product has no structure to read the Hessian off, so
 // FusionLseHessian assembles it from one FusionLseHessVec per column.
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	m, n := A.Dims()
 	runtime.CheckDim("FusionLseHessian", "A", m, "m")
 	runtime.CheckDim("FusionLseHessian", "A", n, "n")
 	runtime.CheckVector("FusionLseHessian", "x", x.Len(), n, "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("FusionLseHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("FusionLseHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("FusionLseHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
 	defer fusionLseHessianPool.Put(ws)
@@ -4163,12 +4248,14 @@ func FusionLseProblem(A *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := FusionLseUnpack(x2, A)
+			runtime.CheckVector("FusionLseProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := FusionLseUnpack(grad, A)
 			FusionLseGrad(A, x, dx)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x := FusionLseUnpack(x2, A)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("FusionLseProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			FusionLseHessian(A, x, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -4210,11 +4297,13 @@ func FusionNorm2(x *mat.VecDense) float64 {
 //	f = norm2(x)
 //	∂f/∂x = x / norm2(x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2Grad", "x", n, "n")
-	runtime.CheckVector("FusionNorm2Grad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("FusionNorm2Grad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("FusionNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -4227,20 +4316,22 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 }
 
 // FusionNorm2HessVec writes the Hessian-vector product of f = FusionNorm2(x),
-// the derivative of its gradient in the directions vx, into hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vx, into hx, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 // norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
 //
 //	f = norm2(x)
 //	d(∂f/∂x) = vx / norm2(x) - (sum(x .* vx) recip0(norm2(x)) / norm2(x) / norm2(x)) x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2HessVec", "x", n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("FusionNorm2HessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("FusionNorm2HessVec", "hx", hx, n, "n")
 	runtime.CheckNoAlias("FusionNorm2HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
@@ -4258,7 +4349,8 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	}
 }
 
-// fusionNorm2HessianWork holds FusionNorm2Hessian's scratch space, reused across calls through fusionNorm2HessianPool.
+// fusionNorm2HessianWork holds FusionNorm2Hessian's scratch space, reused
+// across calls through fusionNorm2HessianPool.
 type fusionNorm2HessianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -4269,9 +4361,10 @@ var fusionNorm2HessianPool = sync.Pool{New: func() any {
 	return new(fusionNorm2HessianWork)
 }}
 
-// FusionNorm2Hessian writes the Hessian of f = FusionNorm2(x) with respect to x into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of FusionNorm2Problem), and symmetric to the last bit.
+// FusionNorm2Hessian writes the Hessian of f = FusionNorm2(x) with respect to x
+// into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of FusionNorm2Problem), and symmetric to the
+// last bit.
 //
 // norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
 //
@@ -4280,13 +4373,14 @@ var fusionNorm2HessianPool = sync.Pool{New: func() any {
 // The Hessian-vector product has no structure to read the Hessian off, so
 // FusionNorm2Hessian assembles it from one FusionNorm2HessVec per column.
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2Hessian", "x", n, "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("FusionNorm2Hessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("FusionNorm2Hessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("FusionNorm2Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
 	defer fusionNorm2HessianPool.Put(ws)
@@ -4321,12 +4415,14 @@ func FusionNorm2Problem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := FusionNorm2Unpack(x2, n)
+			runtime.CheckVector("FusionNorm2Problem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := FusionNorm2Unpack(grad, n)
 			FusionNorm2Grad(x, dx)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x := FusionNorm2Unpack(x2, n)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("FusionNorm2Problem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			FusionNorm2Hessian(x, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -4344,7 +4440,8 @@ func FusionNorm2Unpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
-// lseRayWork holds LseRay's scratch space, reused across calls through lseRayPool.
+// lseRayWork holds LseRay's scratch space, reused across calls through
+// lseRayPool.
 type lseRayWork struct {
 	tmp []float64
 }
@@ -4378,7 +4475,8 @@ func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	return f
 }
 
-// lseRayGradWork holds LseRayGrad's scratch space, reused across calls through lseRayGradPool.
+// lseRayGradWork holds LseRayGrad's scratch space, reused across calls through
+// lseRayGradPool.
 type lseRayGradWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -4397,11 +4495,13 @@ var lseRayGradPool = sync.Pool{New: func() any {
 //	f = logsumexp(x + t d)
 //	∂f/∂t = sum(d .* softmax(x + t d))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("LseRayGrad", "x", n, "n")
 	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
+	runtime.DestScalar("LseRayGrad", "dt", dt)
 	runtime.CheckNoAlias("LseRayGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
 	ws := lseRayGradPool.Get().(*lseRayGradWork)
 	defer lseRayGradPool.Put(ws)
@@ -4425,7 +4525,8 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 	return f
 }
 
-// lseRayDerivWork holds LseRayDeriv's scratch space, reused across calls through lseRayDerivPool.
+// lseRayDerivWork holds LseRayDeriv's scratch space, reused across calls
+// through lseRayDerivPool.
 type lseRayDerivWork struct {
 	tmp  []float64
 	tmp2 []float64
@@ -4468,7 +4569,8 @@ func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	return sum
 }
 
-// lseRayDeriv2Work holds LseRayDeriv2's scratch space, reused across calls through lseRayDeriv2Pool.
+// lseRayDeriv2Work holds LseRayDeriv2's scratch space, reused across calls
+// through lseRayDeriv2Pool.
 type lseRayDeriv2Work struct {
 	tmp  []float64
 	tmp2 []float64
@@ -4517,7 +4619,8 @@ func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	return sum
 }
 
-// lseRayDeriv3Work holds LseRayDeriv3's scratch space, reused across calls through lseRayDeriv3Pool.
+// lseRayDeriv3Work holds LseRayDeriv3's scratch space, reused across calls
+// through lseRayDeriv3Pool.
 type lseRayDeriv3Work struct {
 	tmp  []float64
 	tmp2 []float64
@@ -4536,10 +4639,11 @@ var lseRayDeriv3Pool = sync.Pool{New: func() any {
 //
 //	f = logsumexp(x + t d)
 //	df/dt = sum(d .* softmax(x + t d))
-//	d²f/dt² = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
-//	d³f/dt³ = sum(d .* (t1 .* t2 - sum(d .* t2) softmax(x + t d)))
+//	d²f/dt² = sum(t3)
+//	d³f/dt³ = sum(d .* (t1 .* t2 - sum(t3) softmax(x + t d)))
 //	t1 = d - sum(d .* softmax(x + t d))
 //	t2 = softmax(x + t d) .* t1
+//	t3 = d .* t2
 //
 // It panics if the shapes disagree.
 func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
@@ -4593,6 +4697,7 @@ func LseRayProblem(x *mat.VecDense, d *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			t := LseRayUnpack(x2, x, d)
+			runtime.CheckVector("LseRayProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dt := LseRayUnpack(grad, x, d)
 			LseRayGrad(*t, x, d, dt)
 		},
@@ -4634,13 +4739,14 @@ func LseMatrix(X *mat.Dense) float64 {
 //	f = logsumexp(X)
 //	∂f/∂X = softmax(X)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("LseMatrixGrad", "X", m, "m")
 	runtime.CheckDim("LseMatrixGrad", "X", n, "n")
-	dXRows, dXCols := dX.Dims()
-	runtime.CheckMatrix("LseMatrixGrad", "dX", dXRows, dXCols, m, n, "m", "n")
+	runtime.DestMatrix("LseMatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.CheckNoAlias("LseMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
@@ -4650,7 +4756,8 @@ func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// lseMatrixHessVecWork holds LseMatrixHessVec's scratch space, reused across calls through lseMatrixHessVecPool.
+// lseMatrixHessVecWork holds LseMatrixHessVec's scratch space, reused across
+// calls through lseMatrixHessVecPool.
 type lseMatrixHessVecWork struct {
 	softmaxX []float64
 }
@@ -4659,9 +4766,9 @@ var lseMatrixHessVecPool = sync.Pool{New: func() any {
 	return new(lseMatrixHessVecWork)
 }}
 
-// LseMatrixHessVec writes the Hessian-vector product of f = LseMatrix(X),
-// the derivative of its gradient in the directions vX, into hX,
-// overwriting them (forward over reverse; no Hessian is formed).
+// LseMatrixHessVec writes the Hessian-vector product of f = LseMatrix(X), the
+// derivative of its gradient in the directions vX, into hX, overwriting them
+// (forward over reverse; no Hessian is formed).
 //
 // logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
 // entries in row-major order.
@@ -4669,15 +4776,16 @@ var lseMatrixHessVecPool = sync.Pool{New: func() any {
 //	f = logsumexp(X)
 //	d(∂f/∂X) = softmax(X) .* (vX - sum(softmax(X) .* vX))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	m, n := X.Dims()
 	runtime.CheckDim("LseMatrixHessVec", "X", m, "m")
 	runtime.CheckDim("LseMatrixHessVec", "X", n, "n")
 	vXRows, vXCols := vX.Dims()
 	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
-	hXRows, hXCols := hX.Dims()
-	runtime.CheckMatrix("LseMatrixHessVec", "hX", hXRows, hXCols, m, n, "m", "n")
+	runtime.DestMatrix("LseMatrixHessVec", "hX", hX, m, n, "m", "n")
 	runtime.CheckNoAlias("LseMatrixHessVec", []runtime.Arg{runtime.MatrixArg("hX", hX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("vX", vX.RawMatrix())})
 	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
 	defer lseMatrixHessVecPool.Put(ws)
@@ -4714,6 +4822,7 @@ func LseMatrixProblem(m int, n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			X := LseMatrixUnpack(x, m, n)
+			runtime.CheckVector("LseMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dX := LseMatrixUnpack(grad, m, n)
 			LseMatrixGrad(X, dX)
 		},

@@ -29,8 +29,12 @@ func ThreeScalars(a float64, b float64, c float64) float64 {
 	return f
 }
 
-// ThreeScalarsGrad returns f = ThreeScalars(a, b, c) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c into da, db, dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// ThreeScalarsGrad returns f = ThreeScalars(a, b, c) and writes ∂f/∂a,
+// ∂f/∂b, ∂f/∂c into da, db, dc, overwriting them; each has the shape of
+// its input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's row offset of a third scalar wrt was printed 1+1*Stride, missing
 // its parentheses.
@@ -40,8 +44,12 @@ func ThreeScalars(a float64, b float64, c float64) float64 {
 //	∂f/∂b = a c
 //	∂f/∂c = a b + a^2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.DestScalar("ThreeScalarsGrad", "da", da)
+	runtime.DestScalar("ThreeScalarsGrad", "db", db)
+	runtime.DestScalar("ThreeScalarsGrad", "dc", dc)
 	runtime.CheckNoAlias("ThreeScalarsGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	s := a * b
 	s2 := a * a
@@ -53,9 +61,12 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 	return f
 }
 
-// ThreeScalarsHessVec writes the Hessian-vector product of f = ThreeScalars(a, b, c),
-// the derivative of its gradient in the directions va, vb, vc, into ha, hb, hc,
-// overwriting them (forward over reverse; no Hessian is formed).
+// ThreeScalarsHessVec writes the Hessian-vector product of f = ThreeScalars(a,
+// b, c), the derivative of its gradient in the directions va, vb, vc, into ha,
+// hb, hc, overwriting them (forward over reverse; no Hessian is formed).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's row offset of a third scalar wrt was printed 1+1*Stride, missing
 // its parentheses.
@@ -65,8 +76,12 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 //	d(∂f/∂b) = c va + a vc
 //	d(∂f/∂c) = b va + a vb + 2 a va
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.DestScalar("ThreeScalarsHessVec", "ha", ha)
+	runtime.DestScalar("ThreeScalarsHessVec", "hb", hb)
+	runtime.DestScalar("ThreeScalarsHessVec", "hc", hc)
 	runtime.CheckNoAlias("ThreeScalarsHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
@@ -74,9 +89,13 @@ func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64
 	*hc = b*va + a*vb + 2.0*(a*va)
 }
 
-// ThreeScalarsHessian writes the Hessian of f = ThreeScalars(a, b, c) with respect to a, b, c into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of ThreeScalarsProblem), and symmetric to the last bit.
+// ThreeScalarsHessian writes the Hessian of f = ThreeScalars(a, b, c) with
+// respect to a, b, c into H, overwriting it: H is N×N, N the total size of the
+// wrt variables packed in wrt order (the packing of ThreeScalarsProblem), and
+// symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's row offset of a third scalar wrt was printed 1+1*Stride, missing
 // its parentheses.
@@ -92,11 +111,12 @@ func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64
 //	∂²f/∂c∂b = a
 //	∂²f/∂c∂c = 0
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsHessian(a float64, b float64, c float64, H *mat.Dense) {
 	size := 3
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("ThreeScalarsHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("ThreeScalarsHessian", "H", H, size, size, "size", "size")
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// ∂²f/∂a∂a = 2 c
@@ -131,12 +151,14 @@ func ThreeScalarsProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c := ThreeScalarsUnpack(x)
+			runtime.CheckVector("ThreeScalarsProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc := ThreeScalarsUnpack(grad)
 			ThreeScalarsGrad(*a, *b, *c, da, db, dc)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			a, b, c := ThreeScalarsUnpack(x)
-			n := hess.SymmetricDim()
+			n := len(x)
+			runtime.DestSymmetric("ThreeScalarsProblem.Hess", "hess", hess, n, "len(x)")
 			dense := mat.NewDense(n, n, nil)
 			ThreeScalarsHessian(*a, *b, *c, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -167,8 +189,12 @@ func ThreeScalarsFull(a float64, b float64, c float64) float64 {
 	return f
 }
 
-// ThreeScalarsFullGrad returns f = ThreeScalarsFull(a, b, c) and writes ∂f/∂a, ∂f/∂b, ∂f/∂c into da, db, dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// ThreeScalarsFullGrad returns f = ThreeScalarsFull(a, b, c) and writes
+// ∂f/∂a, ∂f/∂b, ∂f/∂c into da, db, dc, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The same offset with every Hessian block nonzero.
 //
@@ -177,8 +203,12 @@ func ThreeScalarsFull(a float64, b float64, c float64) float64 {
 //	∂f/∂b = 2 b + a c
 //	∂f/∂c = a b + a^2 + 3 c^2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *float64, dc *float64) float64 {
+	runtime.DestScalar("ThreeScalarsFullGrad", "da", da)
+	runtime.DestScalar("ThreeScalarsFullGrad", "db", db)
+	runtime.DestScalar("ThreeScalarsFullGrad", "dc", dc)
 	runtime.CheckNoAlias("ThreeScalarsFullGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
 	s := a * b
 	s2 := a * a
@@ -190,9 +220,13 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 	return f
 }
 
-// ThreeScalarsFullHessVec writes the Hessian-vector product of f = ThreeScalarsFull(a, b, c),
-// the derivative of its gradient in the directions va, vb, vc, into ha, hb, hc,
-// overwriting them (forward over reverse; no Hessian is formed).
+// ThreeScalarsFullHessVec writes the Hessian-vector product of f =
+// ThreeScalarsFull(a, b, c), the derivative of its gradient in the directions
+// va, vb, vc, into ha, hb, hc, overwriting them (forward over reverse; no
+// Hessian is formed).
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The same offset with every Hessian block nonzero.
 //
@@ -201,8 +235,12 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 //	d(∂f/∂b) = 2 vb + c va + a vc
 //	d(∂f/∂c) = b va + a vb + 2 a va + 6 c vc
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb float64, vc float64, ha *float64, hb *float64, hc *float64) {
+	runtime.DestScalar("ThreeScalarsFullHessVec", "ha", ha)
+	runtime.DestScalar("ThreeScalarsFullHessVec", "hb", hb)
+	runtime.DestScalar("ThreeScalarsFullHessVec", "hc", hc)
 	runtime.CheckNoAlias("ThreeScalarsFullHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
 	s := c * va
 	s2 := a * vc
@@ -211,9 +249,13 @@ func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb flo
 	*hc = b*va + a*vb + 2.0*(a*va) + 6.0*(c*vc)
 }
 
-// ThreeScalarsFullHessian writes the Hessian of f = ThreeScalarsFull(a, b, c) with respect to a, b, c into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of ThreeScalarsFullProblem), and symmetric to the last bit.
+// ThreeScalarsFullHessian writes the Hessian of f = ThreeScalarsFull(a, b, c)
+// with respect to a, b, c into H, overwriting it: H is N×N, N the total size
+// of the wrt variables packed in wrt order (the packing of
+// ThreeScalarsFullProblem), and symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (a, b, c) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The same offset with every Hessian block nonzero.
 //
@@ -228,11 +270,12 @@ func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb flo
 //	∂²f/∂c∂b = a
 //	∂²f/∂c∂c = 6 c
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ThreeScalarsFullHessian(a float64, b float64, c float64, H *mat.Dense) {
 	size := 3
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("ThreeScalarsFullHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("ThreeScalarsFullHessian", "H", H, size, size, "size", "size")
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// ∂²f/∂a∂a = 2 c
@@ -271,12 +314,14 @@ func ThreeScalarsFullProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			a, b, c := ThreeScalarsFullUnpack(x)
+			runtime.CheckVector("ThreeScalarsFullProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			da, db, dc := ThreeScalarsFullUnpack(grad)
 			ThreeScalarsFullGrad(*a, *b, *c, da, db, dc)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			a, b, c := ThreeScalarsFullUnpack(x)
-			n := hess.SymmetricDim()
+			n := len(x)
+			runtime.DestSymmetric("ThreeScalarsFullProblem.Hess", "hess", hess, n, "len(x)")
 			dense := mat.NewDense(n, n, nil)
 			ThreeScalarsFullHessian(*a, *b, *c, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -308,16 +353,18 @@ func IdentityHessian(s float64) float64 {
 	return f
 }
 
-// IdentityHessianGrad returns f = IdentityHessian(s) and writes ∂f/∂s into ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// IdentityHessianGrad returns f = IdentityHessian(s) and writes ∂f/∂s into
+// ds, overwriting them; each has the shape of its input (denominator layout).
 //
 // A zero Hessian block left the block's variable declared and unused.
 //
 //	f = s
 //	∂f/∂s = 1
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func IdentityHessianGrad(s float64, ds *float64) float64 {
+	runtime.DestScalar("IdentityHessianGrad", "ds", ds)
 	f := s
 	*ds = 1.0
 	return f
@@ -336,34 +383,38 @@ func IdentityHessianDeriv(s float64) float64 {
 	return f
 }
 
-// IdentityHessianHessVec writes the Hessian-vector product of f = IdentityHessian(s),
-// the derivative of its gradient in the directions vs, into hs,
-// overwriting them (forward over reverse; no Hessian is formed).
+// IdentityHessianHessVec writes the Hessian-vector product of f =
+// IdentityHessian(s), the derivative of its gradient in the directions vs, into
+// hs, overwriting them (forward over reverse; no Hessian is formed).
 //
 // A zero Hessian block left the block's variable declared and unused.
 //
 //	f = s
 //	d(∂f/∂s) = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func IdentityHessianHessVec(s float64, vs float64, hs *float64) {
+	runtime.DestScalar("IdentityHessianHessVec", "hs", hs)
 	*hs = 0.0
 }
 
-// IdentityHessianHessian writes the Hessian of f = IdentityHessian(s) with respect to s into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of IdentityHessianProblem), and symmetric to the last bit.
+// IdentityHessianHessian writes the Hessian of f = IdentityHessian(s) with
+// respect to s into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of IdentityHessianProblem), and
+// symmetric to the last bit.
 //
 // A zero Hessian block left the block's variable declared and unused.
 //
 //	f = s
 //	∂²f/∂s∂s = 0
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func IdentityHessianHessian(s float64, H *mat.Dense) {
 	size := 1
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("IdentityHessianHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("IdentityHessianHessian", "H", H, size, size, "size", "size")
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -383,12 +434,14 @@ func IdentityHessianProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			s := IdentityHessianUnpack(x)
+			runtime.CheckVector("IdentityHessianProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			ds := IdentityHessianUnpack(grad)
 			IdentityHessianGrad(*s, ds)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			s := IdentityHessianUnpack(x)
-			n := hess.SymmetricDim()
+			n := len(x)
+			runtime.DestSymmetric("IdentityHessianProblem.Hess", "hess", hess, n, "len(x)")
 			dense := mat.NewDense(n, n, nil)
 			IdentityHessianHessian(*s, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -422,20 +475,23 @@ func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// InnerZeroHessianGrad returns f = InnerZeroHessian(x, y) and writes ∂f/∂y into dy,
-// overwriting them; each has the shape of its input (denominator layout).
+// InnerZeroHessianGrad returns f = InnerZeroHessian(x, y) and writes ∂f/∂y
+// into dy, overwriting them; each has the shape of its input (denominator
+// layout).
 //
 // A zero Hessian block of a vector wrt, its variable unused.
 //
 //	f = x' y
 //	∂f/∂y = x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("InnerZeroHessianGrad", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "y", y.Len(), n, "n")
-	runtime.CheckVector("InnerZeroHessianGrad", "dy", dy.Len(), n, "n")
+	runtime.DestVector("InnerZeroHessianGrad", "dy", dy, n, "n")
 	runtime.CheckNoAlias("InnerZeroHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -447,43 +503,47 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 	return f
 }
 
-// InnerZeroHessianHessVec writes the Hessian-vector product of f = InnerZeroHessian(x, y),
-// the derivative of its gradient in the directions vy, into hy,
-// overwriting them (forward over reverse; no Hessian is formed).
+// InnerZeroHessianHessVec writes the Hessian-vector product of f =
+// InnerZeroHessian(x, y), the derivative of its gradient in the directions vy,
+// into hy, overwriting them (forward over reverse; no Hessian is formed).
 //
 // A zero Hessian block of a vector wrt, its variable unused.
 //
 //	f = x' y
 //	d(∂f/∂y) = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense, hy *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("InnerZeroHessianHessVec", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "vy", vy.Len(), n, "n")
-	runtime.CheckVector("InnerZeroHessianHessVec", "hy", hy.Len(), n, "n")
+	runtime.DestVector("InnerZeroHessianHessVec", "hy", hy, n, "n")
 	runtime.CheckNoAlias("InnerZeroHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("vy", vy.RawVector())})
 	hy.Zero()
 }
 
-// InnerZeroHessianHessian writes the Hessian of f = InnerZeroHessian(x, y) with respect to y into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of InnerZeroHessianProblem), and symmetric to the last bit.
+// InnerZeroHessianHessian writes the Hessian of f = InnerZeroHessian(x, y) with
+// respect to y into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of InnerZeroHessianProblem), and
+// symmetric to the last bit.
 //
 // A zero Hessian block of a vector wrt, its variable unused.
 //
 //	f = x' y
 //	∂²f/∂y∂y = 0
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("InnerZeroHessianHessian", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianHessian", "y", y.Len(), n, "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("InnerZeroHessianHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("InnerZeroHessianHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("InnerZeroHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
@@ -504,12 +564,14 @@ func InnerZeroHessianProblem(x *mat.VecDense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			y := InnerZeroHessianUnpack(x2, x)
+			runtime.CheckVector("InnerZeroHessianProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dy := InnerZeroHessianUnpack(grad, x)
 			InnerZeroHessianGrad(x, y, dy)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			y := InnerZeroHessianUnpack(x2, x)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("InnerZeroHessianProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			InnerZeroHessianHessian(x, y, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -528,7 +590,8 @@ func InnerZeroHessianUnpack(x2 []float64, x *mat.VecDense) (y *mat.VecDense) {
 	return
 }
 
-// logDetHessianWork holds LogDetHessian's scratch space, reused across calls through logDetHessianPool.
+// logDetHessianWork holds LogDetHessian's scratch space, reused across calls
+// through logDetHessianPool.
 type logDetHessianWork struct {
 	cholS runtime.Cholesky
 }
@@ -555,7 +618,8 @@ func LogDetHessian(S *mat.SymDense) float64 {
 	return f
 }
 
-// logDetHessianGradWork holds LogDetHessianGrad's scratch space, reused across calls through logDetHessianGradPool.
+// logDetHessianGradWork holds LogDetHessianGrad's scratch space, reused across
+// calls through logDetHessianGradPool.
 type logDetHessianGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
@@ -576,11 +640,13 @@ var logDetHessianGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("LogDetHessianGrad", "S", n, "n")
-	runtime.CheckSymmetric("LogDetHessianGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("LogDetHessianGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("LogDetHessianGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
 	defer logDetHessianGradPool.Put(ws)
@@ -593,7 +659,8 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	return f
 }
 
-// logDetHessianHessVecWork holds LogDetHessianHessVec's scratch space, reused across calls through logDetHessianHessVecPool.
+// logDetHessianHessVecWork holds LogDetHessianHessVec's scratch space, reused
+// across calls through logDetHessianHessVecPool.
 type logDetHessianHessVecWork struct {
 	tmp    []float64
 	invS   []float64
@@ -606,9 +673,9 @@ var logDetHessianHessVecPool = sync.Pool{New: func() any {
 	return new(logDetHessianHessVecWork)
 }}
 
-// LogDetHessianHessVec writes the Hessian-vector product of f = LogDetHessian(S),
-// the derivative of its gradient in the directions vS, into hS,
-// overwriting them (forward over reverse; no Hessian is formed).
+// LogDetHessianHessVec writes the Hessian-vector product of f =
+// LogDetHessian(S), the derivative of its gradient in the directions vS, into
+// hS, overwriting them (forward over reverse; no Hessian is formed).
 //
 // The direction of an spd wrt was Cholesky-factorised, and the view of it left
 // unused.
@@ -616,12 +683,14 @@ var logDetHessianHessVecPool = sync.Pool{New: func() any {
 //	f = logdet(S)
 //	d(∂f/∂S) = -(inv(S) vS inv(S))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	n := S.SymmetricDim()
 	runtime.CheckDim("LogDetHessianHessVec", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "vS", vS.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("LogDetHessianHessVec", "hS", hS.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("LogDetHessianHessVec", "hS", hS, n, "n")
 	runtime.CheckNoAlias("LogDetHessianHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := logDetHessianHessVecPool.Get().(*logDetHessianHessVecWork)
 	defer logDetHessianHessVecPool.Put(ws)
@@ -653,6 +722,7 @@ func LogDetHessianProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := LogDetHessianUnpack(x, n)
+			runtime.CheckVector("LogDetHessianProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := LogDetHessianUnpack(grad, n)
 			LogDetHessianGrad(S, dS)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -670,7 +740,8 @@ func LogDetHessianUnpack(x []float64, n int) (S *mat.SymDense) {
 	return
 }
 
-// problemDimsWork holds ProblemDims's scratch space, reused across calls through problemDimsPool.
+// problemDimsWork holds ProblemDims's scratch space, reused across calls
+// through problemDimsPool.
 type problemDimsWork struct {
 	Ax []float64
 }
@@ -716,7 +787,8 @@ func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	return f
 }
 
-// problemDimsGradWork holds ProblemDimsGrad's scratch space, reused across calls through problemDimsGradPool.
+// problemDimsGradWork holds ProblemDimsGrad's scratch space, reused across
+// calls through problemDimsGradPool.
 type problemDimsGradWork struct {
 	Ax   []float64
 	tmp  []float64
@@ -727,8 +799,9 @@ var problemDimsGradPool = sync.Pool{New: func() any {
 	return new(problemDimsGradWork)
 }}
 
-// ProblemDimsGrad returns f = ProblemDims(A, S, x) and writes ∂f/∂A, ∂f/∂S into dA, dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// ProblemDimsGrad returns f = ProblemDims(A, S, x) and writes ∂f/∂A,
+// ∂f/∂S into dA, dS, overwriting them; each has the shape of its input
+// (denominator layout).
 //
 // FProblem packed A (m×n) before S, and read n, which only the wrt inputs and
 // x give, without binding it.
@@ -739,7 +812,9 @@ var problemDimsGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.SymDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("ProblemDimsGrad", "A", m, "m")
@@ -747,9 +822,8 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	k := S.SymmetricDim()
 	runtime.CheckDim("ProblemDimsGrad", "S", k, "k")
 	runtime.CheckVector("ProblemDimsGrad", "x", x.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("ProblemDimsGrad", "dA", dARows, dACols, m, n, "m", "n")
-	runtime.CheckSymmetric("ProblemDimsGrad", "dS", dS.SymmetricDim(), k, "k")
+	runtime.DestMatrix("ProblemDimsGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestSymmetric("ProblemDimsGrad", "dS", dS, k, "k")
 	runtime.CheckNoAlias("ProblemDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
 	ws := problemDimsGradPool.Get().(*problemDimsGradWork)
 	defer problemDimsGradPool.Put(ws)
@@ -805,6 +879,7 @@ func ProblemDimsProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			A, S := ProblemDimsUnpack(x2, x, m, k)
+			runtime.CheckVector("ProblemDimsProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dA, dS := ProblemDimsUnpack(grad, x, m, k)
 			ProblemDimsGrad(A, S, x, dA, dS)
 			runtime.PackSymmetricGradient(grad[m*n:m*n+k*k], k)
@@ -826,7 +901,8 @@ func ProblemDimsUnpack(x2 []float64, x *mat.VecDense, m int, k int) (A *mat.Dens
 	return
 }
 
-// problemDimsFixedWork holds ProblemDimsFixed's scratch space, reused across calls through problemDimsFixedPool.
+// problemDimsFixedWork holds ProblemDimsFixed's scratch space, reused across
+// calls through problemDimsFixedPool.
 type problemDimsFixedWork struct {
 	Ax []float64
 }
@@ -877,7 +953,8 @@ func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.Vec
 	return f
 }
 
-// problemDimsFixedGradWork holds ProblemDimsFixedGrad's scratch space, reused across calls through problemDimsFixedGradPool.
+// problemDimsFixedGradWork holds ProblemDimsFixedGrad's scratch space, reused
+// across calls through problemDimsFixedGradPool.
 type problemDimsFixedGradWork struct {
 	Ax   []float64
 	tmp  []float64
@@ -888,8 +965,9 @@ var problemDimsFixedGradPool = sync.Pool{New: func() any {
 	return new(problemDimsFixedGradWork)
 }}
 
-// ProblemDimsFixedGrad returns f = ProblemDimsFixed(A, S, x, b) and writes ∂f/∂A, ∂f/∂S into dA, dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// ProblemDimsFixedGrad returns f = ProblemDimsFixed(A, S, x, b) and writes
+// ∂f/∂A, ∂f/∂S into dA, dS, overwriting them; each has the shape of its
+// input (denominator layout).
 //
 // FProblem read m, which the fixed input b gives, without binding it.
 //
@@ -899,7 +977,9 @@ var problemDimsFixedGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.SymDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dS *mat.SymDense) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("ProblemDimsFixedGrad", "A", m, "m")
@@ -907,9 +987,8 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	runtime.CheckSymmetric("ProblemDimsFixedGrad", "S", S.SymmetricDim(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("ProblemDimsFixedGrad", "b", b.Len(), m, "m")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("ProblemDimsFixedGrad", "dA", dARows, dACols, m, n, "m", "n")
-	runtime.CheckSymmetric("ProblemDimsFixedGrad", "dS", dS.SymmetricDim(), n, "n")
+	runtime.DestMatrix("ProblemDimsFixedGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestSymmetric("ProblemDimsFixedGrad", "dS", dS, n, "n")
 	runtime.CheckNoAlias("ProblemDimsFixedGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.SymmetricArg("S", S.RawSymmetric()),
@@ -977,6 +1056,7 @@ func ProblemDimsFixedProblem(x *mat.VecDense, b *mat.VecDense) optimize.Problem 
 		},
 		Grad: func(grad, x2 []float64) {
 			A, S := ProblemDimsFixedUnpack(x2, x, b)
+			runtime.CheckVector("ProblemDimsFixedProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dA, dS := ProblemDimsFixedUnpack(grad, x, b)
 			ProblemDimsFixedGrad(A, S, x, b, dA, dS)
 			runtime.PackSymmetricGradient(grad[m*n:m*n+n*n], n)
@@ -1020,7 +1100,8 @@ func RatioHessian(y *mat.VecDense, z *mat.VecDense) float64 {
 	return f
 }
 
-// ratioHessianGradWork holds RatioHessianGrad's scratch space, reused across calls through ratioHessianGradPool.
+// ratioHessianGradWork holds RatioHessianGrad's scratch space, reused across
+// calls through ratioHessianGradPool.
 type ratioHessianGradWork struct {
 	tmp []float64
 }
@@ -1029,8 +1110,12 @@ var ratioHessianGradPool = sync.Pool{New: func() any {
 	return new(ratioHessianGradWork)
 }}
 
-// RatioHessianGrad returns f = RatioHessian(y, z) and writes ∂f/∂y, ∂f/∂z into dy, dz,
-// overwriting them; each has the shape of its input (denominator layout).
+// RatioHessianGrad returns f = RatioHessian(y, z) and writes ∂f/∂y,
+// ∂f/∂z into dy, dz, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's per-column fallback handed FHessVec two output views that
 // overlapped.
@@ -1039,13 +1124,15 @@ var ratioHessianGradPool = sync.Pool{New: func() any {
 //	∂f/∂y = 1 ./ z
 //	∂f/∂z = -(y ./ z ./ z)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := y.Len()
 	runtime.CheckDim("RatioHessianGrad", "y", n, "n")
 	runtime.CheckVector("RatioHessianGrad", "z", z.Len(), n, "n")
-	runtime.CheckVector("RatioHessianGrad", "dy", dy.Len(), n, "n")
-	runtime.CheckVector("RatioHessianGrad", "dz", dz.Len(), n, "n")
+	runtime.DestVector("RatioHessianGrad", "dy", dy, n, "n")
+	runtime.DestVector("RatioHessianGrad", "dz", dz, n, "n")
 	runtime.CheckNoAlias("RatioHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	ws := ratioHessianGradPool.Get().(*ratioHessianGradWork)
 	defer ratioHessianGradPool.Put(ws)
@@ -1068,7 +1155,8 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	return f
 }
 
-// ratioHessianHessVecWork holds RatioHessianHessVec's scratch space, reused across calls through ratioHessianHessVecPool.
+// ratioHessianHessVecWork holds RatioHessianHessVec's scratch space, reused
+// across calls through ratioHessianHessVecPool.
 type ratioHessianHessVecWork struct {
 	tmp []float64
 }
@@ -1077,9 +1165,12 @@ var ratioHessianHessVecPool = sync.Pool{New: func() any {
 	return new(ratioHessianHessVecWork)
 }}
 
-// RatioHessianHessVec writes the Hessian-vector product of f = RatioHessian(y, z),
-// the derivative of its gradient in the directions vy, vz, into hy, hz,
+// RatioHessianHessVec writes the Hessian-vector product of f = RatioHessian(y,
+// z), the derivative of its gradient in the directions vy, vz, into hy, hz,
 // overwriting them (forward over reverse; no Hessian is formed).
+//
+// The spec gives no wrt, so every input (y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's per-column fallback handed FHessVec two output views that
 // overlapped.
@@ -1088,15 +1179,17 @@ var ratioHessianHessVecPool = sync.Pool{New: func() any {
 //	d(∂f/∂y) = -(1 ./ z .* vz ./ z)
 //	d(∂f/∂z) = -((vy ./ z - y ./ z .* vz ./ z) ./ z - y ./ z ./ z .* vz ./ z)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz *mat.VecDense, hy *mat.VecDense, hz *mat.VecDense) {
 	n := y.Len()
 	runtime.CheckDim("RatioHessianHessVec", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "z", z.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.CheckVector("RatioHessianHessVec", "vz", vz.Len(), n, "n")
-	runtime.CheckVector("RatioHessianHessVec", "hy", hy.Len(), n, "n")
-	runtime.CheckVector("RatioHessianHessVec", "hz", hz.Len(), n, "n")
+	runtime.DestVector("RatioHessianHessVec", "hy", hy, n, "n")
+	runtime.DestVector("RatioHessianHessVec", "hz", hz, n, "n")
 	runtime.CheckNoAlias("RatioHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector()), runtime.VectorArg("hz", hz.RawVector())}, []runtime.Arg{
 		runtime.VectorArg("y", y.RawVector()),
 		runtime.VectorArg("z", z.RawVector()),
@@ -1122,7 +1215,8 @@ func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz 
 	}
 }
 
-// ratioHessianHessianWork holds RatioHessianHessian's scratch space, reused across calls through ratioHessianHessianPool.
+// ratioHessianHessianWork holds RatioHessianHessian's scratch space, reused
+// across calls through ratioHessianHessianPool.
 type ratioHessianHessianWork struct {
 	dirY     mat.VecDense
 	dirYData []float64
@@ -1136,9 +1230,13 @@ var ratioHessianHessianPool = sync.Pool{New: func() any {
 	return new(ratioHessianHessianWork)
 }}
 
-// RatioHessianHessian writes the Hessian of f = RatioHessian(y, z) with respect to y, z into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of RatioHessianProblem), and symmetric to the last bit.
+// RatioHessianHessian writes the Hessian of f = RatioHessian(y, z) with respect
+// to y, z into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of RatioHessianProblem), and
+// symmetric to the last bit.
+//
+// The spec gives no wrt, so every input (y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // FHessian's per-column fallback handed FHessVec two output views that
 // overlapped.
@@ -1148,14 +1246,15 @@ var ratioHessianHessianPool = sync.Pool{New: func() any {
 // The Hessian-vector product has no structure to read the Hessian off, so
 // RatioHessianHessian assembles it from one RatioHessianHessVec per column.
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	n := y.Len()
 	runtime.CheckDim("RatioHessianHessian", "y", n, "n")
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
 	size := 2 * n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("RatioHessianHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("RatioHessianHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("RatioHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	ws := ratioHessianHessianPool.Get().(*ratioHessianHessianWork)
 	defer ratioHessianHessianPool.Put(ws)
@@ -1213,12 +1312,14 @@ func RatioHessianProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			y, z := RatioHessianUnpack(x, n)
+			runtime.CheckVector("RatioHessianProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dy, dz := RatioHessianUnpack(grad, n)
 			RatioHessianGrad(y, z, dy, dz)
 		},
 		Hess: func(hess *mat.SymDense, x []float64) {
 			y, z := RatioHessianUnpack(x, n)
-			n2 := hess.SymmetricDim()
+			n2 := len(x)
+			runtime.DestSymmetric("RatioHessianProblem.Hess", "hess", hess, n2, "len(x)")
 			dense := mat.NewDense(n2, n2, nil)
 			RatioHessianHessian(y, z, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -1237,7 +1338,8 @@ func RatioHessianUnpack(x []float64, n int) (y *mat.VecDense, z *mat.VecDense) {
 	return
 }
 
-// arctanLogDetWork holds ArctanLogDet's scratch space, reused across calls through arctanLogDetPool.
+// arctanLogDetWork holds ArctanLogDet's scratch space, reused across calls
+// through arctanLogDetPool.
 type arctanLogDetWork struct {
 	cholP runtime.Cholesky
 }
@@ -1265,7 +1367,8 @@ func ArctanLogDet(P *mat.SymDense) float64 {
 	return f
 }
 
-// arctanLogDetGradWork holds ArctanLogDetGrad's scratch space, reused across calls through arctanLogDetGradPool.
+// arctanLogDetGradWork holds ArctanLogDetGrad's scratch space, reused across
+// calls through arctanLogDetGradPool.
 type arctanLogDetGradWork struct {
 	cholP runtime.Cholesky
 	tmp   []float64
@@ -1287,11 +1390,13 @@ var arctanLogDetGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	n := P.SymmetricDim()
 	runtime.CheckDim("ArctanLogDetGrad", "P", n, "n")
-	runtime.CheckSymmetric("ArctanLogDetGrad", "dP", dP.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("ArctanLogDetGrad", "dP", dP, n, "n")
 	runtime.CheckNoAlias("ArctanLogDetGrad", []runtime.Arg{runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric())})
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
 	defer arctanLogDetGradPool.Put(ws)
@@ -1312,7 +1417,8 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	return f
 }
 
-// arctanLogDetHessVecWork holds ArctanLogDetHessVec's scratch space, reused across calls through arctanLogDetHessVecPool.
+// arctanLogDetHessVecWork holds ArctanLogDetHessVec's scratch space, reused
+// across calls through arctanLogDetHessVecPool.
 type arctanLogDetHessVecWork struct {
 	tmp        []float64
 	cholP      runtime.Cholesky
@@ -1327,21 +1433,24 @@ var arctanLogDetHessVecPool = sync.Pool{New: func() any {
 }}
 
 // ArctanLogDetHessVec writes the Hessian-vector product of f = ArctanLogDet(P),
-// the derivative of its gradient in the directions vP, into hP,
-// overwriting them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vP, into hP, overwriting
+// them (forward over reverse; no Hessian is formed).
 //
 // FHessVec Cholesky-factorised its direction, symmetric but not positive
 // definite (NaN).
 //
 //	f = arctan(logdet(P))
-//	d(∂f/∂P) = -2 ((1 / (1 + logdet(P) logdet(P))) logdet(P) tr(inv(P) vP) / (1 + logdet(P) logdet(P))) inv(P) - (1 / (1 + logdet(P) logdet(P))) inv(P) vP inv(P)
+//	d(∂f/∂P) = -2 ((1 / (1 + logdet(P) logdet(P))) logdet(P) tr(inv(P) vP) /
+//	           (1 + logdet(P) logdet(P))) inv(P) - (1 / (1 + logdet(P) logdet(P))) inv(P) vP inv(P)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	n := P.SymmetricDim()
 	runtime.CheckDim("ArctanLogDetHessVec", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "vP", vP.SymmetricDim(), n, "n")
-	runtime.CheckSymmetric("ArctanLogDetHessVec", "hP", hP.SymmetricDim(), n, "n")
+	runtime.DestSymmetric("ArctanLogDetHessVec", "hP", hP, n, "n")
 	runtime.CheckNoAlias("ArctanLogDetHessVec", []runtime.Arg{runtime.SymmetricArg("hP", hP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric()), runtime.SymmetricArg("vP", vP.RawSymmetric())})
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
@@ -1390,6 +1499,7 @@ func ArctanLogDetProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			P := ArctanLogDetUnpack(x, n)
+			runtime.CheckVector("ArctanLogDetProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dP := ArctanLogDetUnpack(grad, n)
 			ArctanLogDetGrad(P, dP)
 			runtime.PackSymmetricGradient(grad[0:n*n], n)
@@ -1413,12 +1523,13 @@ func ArctanLogDetUnpack(x []float64, n int) (P *mat.SymDense) {
 //
 //	f = x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTranspose", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowTranspose", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowTranspose", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowTranspose", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -1432,21 +1543,22 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	}
 }
 
-// RowTransposeJVP writes the directional derivative of f = RowTranspose(x) in the
-// directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
+// RowTransposeJVP writes the directional derivative of f = RowTranspose(x) in
+// the directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
 //
 // A 1×n F's destination was viewed as a matrix and indexed as a vector.
 //
 //	f = x'
 //	df = dx'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTransposeJVP", "x", n, "n")
 	runtime.CheckVector("RowTransposeJVP", "dx", dx.Len(), n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowTransposeJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowTransposeJVP", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowTransposeJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -1460,7 +1572,8 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	}
 }
 
-// RowTransposeJacobian writes the derivative of F = RowTranspose(x) with respect to x into Jx, overwriting them.
+// RowTransposeJacobian writes the derivative of F = RowTranspose(x) with
+// respect to x into Jx, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1471,19 +1584,13 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 //	dF = dx'  (in x)
 //		block (k, l) += I[:,l] I[k,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTransposeJacobian", "x", n, "n")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowTransposeJacobian", "Jx")
+	jx := runtime.NewJacobian("RowTransposeJacobian", "Jx", Jx, 1, n, n, 1, true)
 	runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	// Jx from the structure of dF = dx'
 	jx.Zero()
@@ -1494,12 +1601,13 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 //
 //	f = x' .^ 2
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowSquare", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowSquare", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowSquare", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowSquare", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -1519,13 +1627,14 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 //	f = x' .^ 2
 //	df = 2 x' .* dx'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowSquareJVP", "x", n, "n")
 	runtime.CheckVector("RowSquareJVP", "dx", dx.Len(), n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowSquareJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowSquareJVP", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowSquareJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -1540,7 +1649,8 @@ func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	}
 }
 
-// rowSquareJacobianWork holds RowSquareJacobian's scratch space, reused across calls through rowSquareJacobianPool.
+// rowSquareJacobianWork holds RowSquareJacobian's scratch space, reused across
+// calls through rowSquareJacobianPool.
 type rowSquareJacobianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -1551,7 +1661,8 @@ var rowSquareJacobianPool = sync.Pool{New: func() any {
 	return new(rowSquareJacobianWork)
 }}
 
-// RowSquareJacobian writes the derivative of F = RowSquare(x) with respect to x into Jx, overwriting them.
+// RowSquareJacobian writes the derivative of F = RowSquare(x) with respect to x
+// into Jx, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1559,19 +1670,13 @@ var rowSquareJacobianPool = sync.Pool{New: func() any {
 //	F = x' .^ 2
 //	dF = 2 x' .* dx'  (in x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowSquareJacobian", "x", n, "n")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowSquareJacobian", "Jx")
+	jx := runtime.NewJacobian("RowSquareJacobian", "Jx", Jx, 1, n, n, 1, true)
 	runtime.CheckNoAlias("RowSquareJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := rowSquareJacobianPool.Get().(*rowSquareJacobianWork)
 	defer rowSquareJacobianPool.Put(ws)
@@ -1594,11 +1699,13 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 //
 //	f = (x' x) x
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInner", "x", n, "n")
-	runtime.CheckVector("ScaledByInner", "dst", dst.Len(), n, "n")
+	runtime.DestVector("ScaledByInner", "dst", dst, n, "n")
 	runtime.CheckNoAlias("ScaledByInner", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
@@ -1609,20 +1716,22 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	}
 }
 
-// ScaledByInnerJVP writes the directional derivative of f = ScaledByInner(x) in the
-// directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
+// ScaledByInnerJVP writes the directional derivative of f = ScaledByInner(x) in
+// the directions dx into dst (Σ Df[dx], no Jacobian formed), overwriting it.
 //
 // x (x'x) handed the 1×1 product x'x to a matrix product.
 //
 //	f = (x' x) x
 //	df = (dx' x + x' dx) x + (x' x) dx
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInnerJVP", "x", n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("ScaledByInnerJVP", "dst", dst.Len(), n, "n")
+	runtime.DestVector("ScaledByInnerJVP", "dst", dst, n, "n")
 	runtime.CheckNoAlias("ScaledByInnerJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
@@ -1636,7 +1745,8 @@ func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	}
 }
 
-// scaledByInnerJacobianWork holds ScaledByInnerJacobian's scratch space, reused across calls through scaledByInnerJacobianPool.
+// scaledByInnerJacobianWork holds ScaledByInnerJacobian's scratch space, reused
+// across calls through scaledByInnerJacobianPool.
 type scaledByInnerJacobianWork struct {
 	dirX     mat.VecDense
 	dirXData []float64
@@ -1647,7 +1757,8 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 	return new(scaledByInnerJacobianWork)
 }}
 
-// ScaledByInnerJacobian writes the derivative of F = ScaledByInner(x) with respect to x into Jx, overwriting them.
+// ScaledByInnerJacobian writes the derivative of F = ScaledByInner(x) with
+// respect to x into Jx, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1657,19 +1768,13 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 //	F = (x' x) x
 //	dF = (dx' x + x' dx) x + (x' x) dx  (in x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInnerJacobian", "x", n, "n")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   n,
-		FCols:   1,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("ScaledByInnerJacobian", "Jx")
+	jx := runtime.NewJacobian("ScaledByInnerJacobian", "Jx", Jx, n, 1, n, 1, true)
 	runtime.CheckNoAlias("ScaledByInnerJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
@@ -1710,24 +1815,30 @@ func OuterTimesVector(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense) float64
 	return f
 }
 
-// OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz,
-// overwriting them; each has the shape of its input (denominator layout).
+// OuterTimesVectorGrad returns f = OuterTimesVector(x, y, z) and writes
+// ∂f/∂x, ∂f/∂y, ∂f/∂z into dx, dy, dz, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (x, y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 //	f = (y' z) sum(x)
 //	∂f/∂x = y' z
 //	∂f/∂y = sum(x) z
 //	∂f/∂z = sum(x) y
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense, dz *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OuterTimesVectorGrad", "x", n, "n")
 	m := y.Len()
 	runtime.CheckDim("OuterTimesVectorGrad", "y", m, "m")
 	runtime.CheckVector("OuterTimesVectorGrad", "z", z.Len(), m, "m")
-	runtime.CheckVector("OuterTimesVectorGrad", "dx", dx.Len(), n, "n")
-	runtime.CheckVector("OuterTimesVectorGrad", "dy", dy.Len(), m, "m")
-	runtime.CheckVector("OuterTimesVectorGrad", "dz", dz.Len(), m, "m")
+	runtime.DestVector("OuterTimesVectorGrad", "dx", dx, n, "n")
+	runtime.DestVector("OuterTimesVectorGrad", "dy", dy, m, "m")
+	runtime.DestVector("OuterTimesVectorGrad", "dz", dz, m, "m")
 	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
@@ -1768,6 +1879,7 @@ func OuterTimesVectorProblem(n int, m int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x, y, z := OuterTimesVectorUnpack(x2, n, m)
+			runtime.CheckVector("OuterTimesVectorProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx, dy, dz := OuterTimesVectorUnpack(grad, n, m)
 			OuterTimesVectorGrad(x, y, z, dx, dy, dz)
 		},
@@ -1794,15 +1906,16 @@ func OuterTimesVectorUnpack(x2 []float64, n int, m int) (x *mat.VecDense, y *mat
 //
 //	f = x' A
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTimesMatrix", "x", n, "n")
 	ARows, m := A.Dims()
 	runtime.CheckDim("RowTimesMatrix", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowTimesMatrix", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.DestMatrix("RowTimesMatrix", "dst", dst, 1, m, "1", "m")
 	runtime.CheckNoAlias("RowTimesMatrix", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -1815,15 +1928,21 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
 }
 
-// RowTimesMatrixJVP writes the directional derivative of f = RowTimesMatrix(x, A) in the
-// directions dx, dA into dst (Σ Df[dx, dA], no Jacobian formed), overwriting it.
+// RowTimesMatrixJVP writes the directional derivative of f = RowTimesMatrix(x,
+// A) in the directions dx, dA into dst (Σ Df[dx, dA], no Jacobian formed),
+// overwriting it.
+//
+// The spec gives no wrt, so every input (x, A) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The Gemv of x' A wrote into a 1×m destination viewed as a matrix.
 //
 //	f = x' A
 //	df = dx' A + x' dA
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTimesMatrixJVP", "x", n, "n")
@@ -1833,8 +1952,7 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	runtime.CheckVector("RowTimesMatrixJVP", "dx", dx.Len(), n, "n")
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dA", dARows, dACols, n, m, "n", "m")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowTimesMatrixJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.DestMatrix("RowTimesMatrixJVP", "dst", dst, 1, m, "1", "m")
 	runtime.CheckNoAlias("RowTimesMatrixJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.MatrixArg("A", A.RawMatrix()),
@@ -1857,7 +1975,8 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
 }
 
-// rowTimesMatrixJacobianWork holds RowTimesMatrixJacobian's scratch space, reused across calls through rowTimesMatrixJacobianPool.
+// rowTimesMatrixJacobianWork holds RowTimesMatrixJacobian's scratch space,
+// reused across calls through rowTimesMatrixJacobianPool.
 type rowTimesMatrixJacobianWork struct {
 	xT []float64
 }
@@ -1866,10 +1985,14 @@ var rowTimesMatrixJacobianPool = sync.Pool{New: func() any {
 	return new(rowTimesMatrixJacobianWork)
 }}
 
-// RowTimesMatrixJacobian writes the derivative of F = RowTimesMatrix(x, A) with respect to x, A into Jx, JA, overwriting them.
+// RowTimesMatrixJacobian writes the derivative of F = RowTimesMatrix(x, A) with
+// respect to x, A into Jx, JA, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (x, A) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The Gemv of x' A wrote into a 1×m destination viewed as a matrix.
 //
@@ -1879,31 +2002,17 @@ var rowTimesMatrixJacobianPool = sync.Pool{New: func() any {
 //	dF = x' dA  (in A)
 //		block (k, l) += x'[:,k] I[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTimesMatrixJacobian", "x", n, "n")
 	ARows, m := A.Dims()
 	runtime.CheckDim("RowTimesMatrixJacobian", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrixJacobian", "A", ARows, m, n, m, "n", "m")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowTimesMatrixJacobian", "Jx")
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   n,
-		WCols:   m,
-		VectorW: false,
-	}
-	jA.Check("RowTimesMatrixJacobian", "JA")
+	jx := runtime.NewJacobian("RowTimesMatrixJacobian", "Jx", Jx, 1, m, n, 1, true)
+	jA := runtime.NewJacobian("RowTimesMatrixJacobian", "JA", JA, 1, m, n, m, false)
 	runtime.CheckNoAlias("RowTimesMatrixJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
 	defer rowTimesMatrixJacobianPool.Put(ws)
@@ -1922,7 +2031,8 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 	jA.AddProduct(1, runtime.Row(xT), runtime.Identity, false)
 }
 
-// rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across calls through rowInnerThenRowPool.
+// rowInnerThenRowWork holds RowInnerThenRow's scratch space, reused across
+// calls through rowInnerThenRowPool.
 type rowInnerThenRowWork struct {
 	Ay []float64
 }
@@ -1931,13 +2041,16 @@ var rowInnerThenRowPool = sync.Pool{New: func() any {
 	return new(rowInnerThenRowWork)
 }}
 
-// RowInnerThenRow writes f = RowInnerThenRow(x, A, y, z) into dst, overwriting it.
+// RowInnerThenRow writes f = RowInnerThenRow(x, A, y, z) into dst, overwriting
+// it.
 //
 // x' A y, a 1×1 product formed from a row, handed on to a product with z'.
 //
 //	f = (x' A y) z'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowInnerThenRow", "x", n, "n")
@@ -1946,8 +2059,7 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	runtime.CheckVector("RowInnerThenRow", "y", y.Len(), n, "n")
 	m := z.Len()
 	runtime.CheckDim("RowInnerThenRow", "z", m, "m")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowInnerThenRow", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.DestMatrix("RowInnerThenRow", "dst", dst, 1, m, "1", "m")
 	runtime.CheckNoAlias("RowInnerThenRow", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.MatrixArg("A", A.RawMatrix()),
@@ -1975,7 +2087,8 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	}
 }
 
-// rowInnerThenRowJVPWork holds RowInnerThenRowJVP's scratch space, reused across calls through rowInnerThenRowJVPPool.
+// rowInnerThenRowJVPWork holds RowInnerThenRowJVP's scratch space, reused
+// across calls through rowInnerThenRowJVPPool.
 type rowInnerThenRowJVPWork struct {
 	Ay  []float64
 	dAy []float64
@@ -1987,15 +2100,21 @@ var rowInnerThenRowJVPPool = sync.Pool{New: func() any {
 	return new(rowInnerThenRowJVPWork)
 }}
 
-// RowInnerThenRowJVP writes the directional derivative of f = RowInnerThenRow(x, A, y, z) in the
-// directions dx, dA, dy, dz into dst (Σ Df[dx, dA, dy, dz], no Jacobian formed), overwriting it.
+// RowInnerThenRowJVP writes the directional derivative of f =
+// RowInnerThenRow(x, A, y, z) in the directions dx, dA, dy, dz into dst (Σ
+// Df[dx, dA, dy, dz], no Jacobian formed), overwriting it.
+//
+// The spec gives no wrt, so every input (x, A, y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // x' A y, a 1×1 product formed from a row, handed on to a product with z'.
 //
 //	f = (x' A y) z'
 //	df = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, dx *mat.VecDense, dA *mat.Dense, dy *mat.VecDense, dz *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowInnerThenRowJVP", "x", n, "n")
@@ -2009,8 +2128,7 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	runtime.CheckMatrix("RowInnerThenRowJVP", "dA", dARows, dACols, n, n, "n", "n")
 	runtime.CheckVector("RowInnerThenRowJVP", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("RowInnerThenRowJVP", "dz", dz.Len(), m, "m")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowInnerThenRowJVP", "dst", dstRows, dstCols, 1, m, "1", "m")
+	runtime.DestMatrix("RowInnerThenRowJVP", "dst", dst, 1, m, "1", "m")
 	runtime.CheckNoAlias("RowInnerThenRowJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.MatrixArg("A", A.RawMatrix()),
@@ -2058,7 +2176,8 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	}
 }
 
-// rowInnerThenRowJacobianWork holds RowInnerThenRowJacobian's scratch space, reused across calls through rowInnerThenRowJacobianPool.
+// rowInnerThenRowJacobianWork holds RowInnerThenRowJacobian's scratch space,
+// reused across calls through rowInnerThenRowJacobianPool.
 type rowInnerThenRowJacobianWork struct {
 	dirX      mat.VecDense
 	dirXData  []float64
@@ -2094,10 +2213,14 @@ var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
 	return new(rowInnerThenRowJacobianWork)
 }}
 
-// RowInnerThenRowJacobian writes the derivative of F = RowInnerThenRow(x, A, y, z) with respect to x, A, y, z into Jx, JA, Jy, Jz, overwriting them.
+// RowInnerThenRowJacobian writes the derivative of F = RowInnerThenRow(x, A, y,
+// z) with respect to x, A, y, z into Jx, JA, Jy, Jz, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (x, A, y, z) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // x' A y, a 1×1 product formed from a row, handed on to a product with z'.
 //
@@ -2108,7 +2231,9 @@ var rowInnerThenRowJacobianPool = sync.Pool{New: func() any {
 //	dF = (x' A y) dz'  (in z)
 //		block (k, l) += (x' A y) I[:,l] I[k,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecDense, Jx *mat.Dense, JA *mat.Dense, Jy *mat.Dense, Jz *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowInnerThenRowJacobian", "x", n, "n")
@@ -2117,42 +2242,10 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 	runtime.CheckVector("RowInnerThenRowJacobian", "y", y.Len(), n, "n")
 	m := z.Len()
 	runtime.CheckDim("RowInnerThenRowJacobian", "z", m, "m")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowInnerThenRowJacobian", "Jx")
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   n,
-		WCols:   n,
-		VectorW: false,
-	}
-	jA.Check("RowInnerThenRowJacobian", "JA")
-	jy := runtime.Jacobian{
-		J:       Jy.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jy.Check("RowInnerThenRowJacobian", "Jy")
-	jz := runtime.Jacobian{
-		J:       Jz.RawMatrix(),
-		FRows:   1,
-		FCols:   m,
-		WRows:   m,
-		WCols:   1,
-		VectorW: true,
-	}
-	jz.Check("RowInnerThenRowJacobian", "Jz")
+	jx := runtime.NewJacobian("RowInnerThenRowJacobian", "Jx", Jx, 1, m, n, 1, true)
+	jA := runtime.NewJacobian("RowInnerThenRowJacobian", "JA", JA, 1, m, n, n, false)
+	jy := runtime.NewJacobian("RowInnerThenRowJacobian", "Jy", Jy, 1, m, n, 1, true)
+	jz := runtime.NewJacobian("RowInnerThenRowJacobian", "Jz", Jz, 1, m, m, 1, true)
 	runtime.CheckNoAlias("RowInnerThenRowJacobian", []runtime.Arg{
 		runtime.MatrixArg("Jx", Jx.RawMatrix()),
 		runtime.MatrixArg("JA", JA.RawMatrix()),
@@ -2235,12 +2328,13 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 //
 //	f = t^2 x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivs", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowPathDerivs", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowPathDerivs", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivs", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -2262,12 +2356,13 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 //	f = t^2 x'
 //	df/dt = 2 t x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowPathDerivsDeriv", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowPathDerivsDeriv", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -2290,12 +2385,13 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 //	df/dt = 2 t x'
 //	d²f/dt² = 2 x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv2", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowPathDerivsDeriv2", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowPathDerivsDeriv2", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -2319,30 +2415,33 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 //	d²f/dt² = 2 x'
 //	d³f/dt³ = 0
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv3", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowPathDerivsDeriv3", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowPathDerivsDeriv3", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dst.Zero()
 }
 
-// RowPathDerivsJVP writes the directional derivative of f = RowPathDerivs(t, x) in the
-// directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting it.
+// RowPathDerivsJVP writes the directional derivative of f = RowPathDerivs(t, x)
+// in the directions dt into dst (Σ Df[dt], no Jacobian formed), overwriting
+// it.
 //
 // FDeriv… of a row-vector-valued F wrote into a matrix view.
 //
 //	f = t^2 x'
 //	df = 2 (t dt) x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsJVP", "x", n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowPathDerivsJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowPathDerivsJVP", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowPathDerivsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -2356,7 +2455,8 @@ func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	}
 }
 
-// rowPathDerivsJacobianWork holds RowPathDerivsJacobian's scratch space, reused across calls through rowPathDerivsJacobianPool.
+// rowPathDerivsJacobianWork holds RowPathDerivsJacobian's scratch space, reused
+// across calls through rowPathDerivsJacobianPool.
 type rowPathDerivsJacobianWork struct {
 	tmp []float64
 }
@@ -2365,7 +2465,8 @@ var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
 	return new(rowPathDerivsJacobianWork)
 }}
 
-// RowPathDerivsJacobian writes the derivative of F = RowPathDerivs(t, x) with respect to t into Jt, overwriting them.
+// RowPathDerivsJacobian writes the derivative of F = RowPathDerivs(t, x) with
+// respect to t into Jt, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -2375,19 +2476,13 @@ var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
 //	F = t^2 x'
 //	dF = 2 (t dt) x'  (in t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsJacobian", "x", n, "n")
-	jt := runtime.Jacobian{
-		J:       Jt.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   1,
-		WCols:   1,
-		VectorW: false,
-	}
-	jt.Check("RowPathDerivsJacobian", "Jt")
+	jt := runtime.NewJacobian("RowPathDerivsJacobian", "Jt", Jt, 1, n, 1, 1, false)
 	runtime.CheckNoAlias("RowPathDerivsJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
 	defer rowPathDerivsJacobianPool.Put(ws)
@@ -2430,21 +2525,23 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 	return f
 }
 
-// RowMatrixInputGrad returns f = RowMatrixInput(R, x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// RowMatrixInputGrad returns f = RowMatrixInput(R, x) and writes ∂f/∂x into
+// dx, overwriting them; each has the shape of its input (denominator layout).
 //
 // A matrix(1, n) input was viewed as a matrix and indexed as a vector.
 //
 //	f = exp(R x) + sum(R .* R)
 //	∂f/∂x = exp(R x) R'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowMatrixInputGrad", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
-	runtime.CheckVector("RowMatrixInputGrad", "dx", dx.Len(), n, "n")
+	runtime.DestVector("RowMatrixInputGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("RowMatrixInputGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
@@ -2468,23 +2565,25 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	return f
 }
 
-// RowMatrixInputHessVec writes the Hessian-vector product of f = RowMatrixInput(R, x),
-// the derivative of its gradient in the directions vx, into hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// RowMatrixInputHessVec writes the Hessian-vector product of f =
+// RowMatrixInput(R, x), the derivative of its gradient in the directions vx,
+// into hx, overwriting them (forward over reverse; no Hessian is formed).
 //
 // A matrix(1, n) input was viewed as a matrix and indexed as a vector.
 //
 //	f = exp(R x) + sum(R .* R)
 //	d(∂f/∂x) = (exp(R x) R vx) R'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowMatrixInputHessVec", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessVec", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("RowMatrixInputHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestVector("RowMatrixInputHessVec", "hx", hx, n, "n")
 	runtime.CheckNoAlias("RowMatrixInputHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
 	hxRaw := hx.RawVector()
 	RRaw := blas64.Vector{
@@ -2502,24 +2601,26 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 	}
 }
 
-// RowMatrixInputHessian writes the Hessian of f = RowMatrixInput(R, x) with respect to x into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of RowMatrixInputProblem), and symmetric to the last bit.
+// RowMatrixInputHessian writes the Hessian of f = RowMatrixInput(R, x) with
+// respect to x into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of RowMatrixInputProblem), and
+// symmetric to the last bit.
 //
 // A matrix(1, n) input was viewed as a matrix and indexed as a vector.
 //
 //	f = exp(R x) + sum(R .* R)
 //	∂²f/∂x∂x = (exp(R x)) (R' R)
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowMatrixInputHessian", "R", n, "n")
 	runtime.CheckMatrix("RowMatrixInputHessian", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputHessian", "x", x.Len(), n, "n")
 	size := n
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("RowMatrixInputHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("RowMatrixInputHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("RowMatrixInputHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
@@ -2550,12 +2651,14 @@ func RowMatrixInputProblem(R *mat.Dense) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			x := RowMatrixInputUnpack(x2, R)
+			runtime.CheckVector("RowMatrixInputProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dx := RowMatrixInputUnpack(grad, R)
 			RowMatrixInputGrad(R, x, dx)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			x := RowMatrixInputUnpack(x2, R)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("RowMatrixInputProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			RowMatrixInputHessian(R, x, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -2574,7 +2677,8 @@ func RowMatrixInputUnpack(x2 []float64, R *mat.Dense) (x *mat.VecDense) {
 	return
 }
 
-// columnMatrixInputWork holds ColumnMatrixInput's scratch space, reused across calls through columnMatrixInputPool.
+// columnMatrixInputWork holds ColumnMatrixInput's scratch space, reused across
+// calls through columnMatrixInputPool.
 type columnMatrixInputWork struct {
 	CX []float64
 }
@@ -2614,7 +2718,8 @@ func ColumnMatrixInput(C *mat.Dense, x *mat.VecDense) float64 {
 	return f
 }
 
-// columnMatrixInputGradWork holds ColumnMatrixInputGrad's scratch space, reused across calls through columnMatrixInputGradPool.
+// columnMatrixInputGradWork holds ColumnMatrixInputGrad's scratch space, reused
+// across calls through columnMatrixInputGradPool.
 type columnMatrixInputGradWork struct {
 	CX []float64
 }
@@ -2623,8 +2728,12 @@ var columnMatrixInputGradPool = sync.Pool{New: func() any {
 	return new(columnMatrixInputGradWork)
 }}
 
-// ColumnMatrixInputGrad returns f = ColumnMatrixInput(C, x) and writes ∂f/∂C, ∂f/∂x into dC, dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// ColumnMatrixInputGrad returns f = ColumnMatrixInput(C, x) and writes
+// ∂f/∂C, ∂f/∂x into dC, dx, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (C, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A matrix(n, 1) input and its gradient, likewise.
 //
@@ -2632,15 +2741,16 @@ var columnMatrixInputGradPool = sync.Pool{New: func() any {
 //	∂f/∂C = 2 x
 //	∂f/∂x = 2 C
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat.VecDense) float64 {
 	n, CCols := C.Dims()
 	runtime.CheckDim("ColumnMatrixInputGrad", "C", n, "n")
 	runtime.CheckMatrix("ColumnMatrixInputGrad", "C", n, CCols, n, 1, "n", "1")
 	runtime.CheckVector("ColumnMatrixInputGrad", "x", x.Len(), n, "n")
-	dCRows, dCCols := dC.Dims()
-	runtime.CheckMatrix("ColumnMatrixInputGrad", "dC", dCRows, dCCols, n, 1, "n", "1")
-	runtime.CheckVector("ColumnMatrixInputGrad", "dx", dx.Len(), n, "n")
+	runtime.DestMatrix("ColumnMatrixInputGrad", "dC", dC, n, 1, "n", "1")
+	runtime.DestVector("ColumnMatrixInputGrad", "dx", dx, n, "n")
 	runtime.CheckNoAlias("ColumnMatrixInputGrad", []runtime.Arg{runtime.MatrixArg("dC", dC.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
@@ -2681,6 +2791,7 @@ func ColumnMatrixInputProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			C, x := ColumnMatrixInputUnpack(x2, n)
+			runtime.CheckVector("ColumnMatrixInputProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dC, dx := ColumnMatrixInputUnpack(grad, n)
 			ColumnMatrixInputGrad(C, x, dC, dx)
 		},
@@ -2699,7 +2810,8 @@ func ColumnMatrixInputUnpack(x2 []float64, n int) (C *mat.Dense, x *mat.VecDense
 	return
 }
 
-// problemScalarFirstWork holds ProblemScalarFirst's scratch space, reused across calls through problemScalarFirstPool.
+// problemScalarFirstWork holds ProblemScalarFirst's scratch space, reused
+// across calls through problemScalarFirstPool.
 type problemScalarFirstWork struct {
 	Ax []float64
 }
@@ -2745,7 +2857,8 @@ func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float6
 	return f
 }
 
-// problemScalarFirstGradWork holds ProblemScalarFirstGrad's scratch space, reused across calls through problemScalarFirstGradPool.
+// problemScalarFirstGradWork holds ProblemScalarFirstGrad's scratch space,
+// reused across calls through problemScalarFirstGradPool.
 type problemScalarFirstGradWork struct {
 	Ax   []float64
 	tmp  []float64
@@ -2756,8 +2869,9 @@ var problemScalarFirstGradPool = sync.Pool{New: func() any {
 	return new(problemScalarFirstGradWork)
 }}
 
-// ProblemScalarFirstGrad returns f = ProblemScalarFirst(S, A, x, t) and writes ∂f/∂t, ∂f/∂A, ∂f/∂S into dt, dA, dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// ProblemScalarFirstGrad returns f = ProblemScalarFirst(S, A, x, t) and writes
+// ∂f/∂t, ∂f/∂A, ∂f/∂S into dt, dA, dS, overwriting them; each has
+// the shape of its input (denominator layout).
 //
 // FProblem with a scalar, a matrix and a symmetric variable, the last of a size
 // only it has.
@@ -2769,7 +2883,9 @@ var problemScalarFirstGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}, &mat.SymDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float64, dt *float64, dA *mat.Dense, dS *mat.SymDense) float64 {
 	k := S.SymmetricDim()
 	runtime.CheckDim("ProblemScalarFirstGrad", "S", k, "k")
@@ -2777,9 +2893,9 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	runtime.CheckDim("ProblemScalarFirstGrad", "A", m, "m")
 	runtime.CheckDim("ProblemScalarFirstGrad", "A", n, "n")
 	runtime.CheckVector("ProblemScalarFirstGrad", "x", x.Len(), n, "n")
-	dARows, dACols := dA.Dims()
-	runtime.CheckMatrix("ProblemScalarFirstGrad", "dA", dARows, dACols, m, n, "m", "n")
-	runtime.CheckSymmetric("ProblemScalarFirstGrad", "dS", dS.SymmetricDim(), k, "k")
+	runtime.DestScalar("ProblemScalarFirstGrad", "dt", dt)
+	runtime.DestMatrix("ProblemScalarFirstGrad", "dA", dA, m, n, "m", "n")
+	runtime.DestSymmetric("ProblemScalarFirstGrad", "dS", dS, k, "k")
 	runtime.CheckNoAlias("ProblemScalarFirstGrad", []runtime.Arg{runtime.ScalarArg("dt", dt), runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
@@ -2837,6 +2953,7 @@ func ProblemScalarFirstProblem(x *mat.VecDense, m int, k int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			t, A, S := ProblemScalarFirstUnpack(x2, x, m, k)
+			runtime.CheckVector("ProblemScalarFirstProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dt, dA, dS := ProblemScalarFirstUnpack(grad, x, m, k)
 			ProblemScalarFirstGrad(S, A, x, *t, dt, dA, dS)
 			runtime.PackSymmetricGradient(grad[m*n+1:m*n+k*k+1], k)
@@ -2881,7 +2998,8 @@ func MixedHessianOrder(a float64, x *mat.VecDense, b float64, c float64) float64
 	return f
 }
 
-// mixedHessianOrderGradWork holds MixedHessianOrderGrad's scratch space, reused across calls through mixedHessianOrderGradPool.
+// mixedHessianOrderGradWork holds MixedHessianOrderGrad's scratch space, reused
+// across calls through mixedHessianOrderGradPool.
 type mixedHessianOrderGradWork struct {
 	expX []float64
 }
@@ -2890,8 +3008,9 @@ var mixedHessianOrderGradPool = sync.Pool{New: func() any {
 	return new(mixedHessianOrderGradWork)
 }}
 
-// MixedHessianOrderGrad returns f = MixedHessianOrder(a, x, b, c) and writes ∂f/∂c, ∂f/∂x, ∂f/∂b, ∂f/∂a into dc, dx, db, da,
-// overwriting them; each has the shape of its input (denominator layout).
+// MixedHessianOrderGrad returns f = MixedHessianOrder(a, x, b, c) and writes
+// ∂f/∂c, ∂f/∂x, ∂f/∂b, ∂f/∂a into dc, dx, db, da, overwriting
+// them; each has the shape of its input (denominator layout).
 //
 // Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
 // blocks.
@@ -2902,11 +3021,16 @@ var mixedHessianOrderGradPool = sync.Pool{New: func() any {
 //	∂f/∂b = 2 a b + a c
 //	∂f/∂a = b^2 + b c
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc *float64, dx *mat.VecDense, db *float64, da *float64) float64 {
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrderGrad", "x", n, "n")
-	runtime.CheckVector("MixedHessianOrderGrad", "dx", dx.Len(), n, "n")
+	runtime.DestScalar("MixedHessianOrderGrad", "dc", dc)
+	runtime.DestVector("MixedHessianOrderGrad", "dx", dx, n, "n")
+	runtime.DestScalar("MixedHessianOrderGrad", "db", db)
+	runtime.DestScalar("MixedHessianOrderGrad", "da", da)
 	runtime.CheckNoAlias("MixedHessianOrderGrad", []runtime.Arg{
 		runtime.ScalarArg("dc", dc),
 		runtime.VectorArg("dx", dx.RawVector()),
@@ -2938,7 +3062,8 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	return f
 }
 
-// mixedHessianOrderHessVecWork holds MixedHessianOrderHessVec's scratch space, reused across calls through mixedHessianOrderHessVecPool.
+// mixedHessianOrderHessVecWork holds MixedHessianOrderHessVec's scratch space,
+// reused across calls through mixedHessianOrderHessVecPool.
 type mixedHessianOrderHessVecWork struct {
 	expXVx []float64
 	expX   []float64
@@ -2948,9 +3073,10 @@ var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
 	return new(mixedHessianOrderHessVecWork)
 }}
 
-// MixedHessianOrderHessVec writes the Hessian-vector product of f = MixedHessianOrder(a, x, b, c),
-// the derivative of its gradient in the directions vc, vx, vb, va, into hc, hx, hb, ha,
-// overwriting them (forward over reverse; no Hessian is formed).
+// MixedHessianOrderHessVec writes the Hessian-vector product of f =
+// MixedHessianOrder(a, x, b, c), the derivative of its gradient in the
+// directions vc, vx, vb, va, into hc, hx, hb, ha, overwriting them (forward
+// over reverse; no Hessian is formed).
 //
 // Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
 // blocks.
@@ -2961,12 +3087,17 @@ var mixedHessianOrderHessVecPool = sync.Pool{New: func() any {
 //	d(∂f/∂b) = 2 (b va + a vb) + c va + a vc
 //	d(∂f/∂a) = 2 b vb + c vb + b vc
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, vc float64, vx *mat.VecDense, vb float64, va float64, hc *float64, hx *mat.VecDense, hb *float64, ha *float64) {
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrderHessVec", "x", n, "n")
 	runtime.CheckVector("MixedHessianOrderHessVec", "vx", vx.Len(), n, "n")
-	runtime.CheckVector("MixedHessianOrderHessVec", "hx", hx.Len(), n, "n")
+	runtime.DestScalar("MixedHessianOrderHessVec", "hc", hc)
+	runtime.DestVector("MixedHessianOrderHessVec", "hx", hx, n, "n")
+	runtime.DestScalar("MixedHessianOrderHessVec", "hb", hb)
+	runtime.DestScalar("MixedHessianOrderHessVec", "ha", ha)
 	runtime.CheckNoAlias("MixedHessianOrderHessVec", []runtime.Arg{
 		runtime.ScalarArg("hc", hc),
 		runtime.VectorArg("hx", hx.RawVector()),
@@ -3000,7 +3131,8 @@ func MixedHessianOrderHessVec(a float64, x *mat.VecDense, b float64, c float64, 
 	*ha = 2.0*(b*vb) + c*vb + b*vc
 }
 
-// mixedHessianOrderHessianWork holds MixedHessianOrderHessian's scratch space, reused across calls through mixedHessianOrderHessianPool.
+// mixedHessianOrderHessianWork holds MixedHessianOrderHessian's scratch space,
+// reused across calls through mixedHessianOrderHessianPool.
 type mixedHessianOrderHessianWork struct {
 	diag runtime.DiagProduct
 	expX []float64
@@ -3011,9 +3143,10 @@ var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
 	return new(mixedHessianOrderHessianWork)
 }}
 
-// MixedHessianOrderHessian writes the Hessian of f = MixedHessianOrder(a, x, b, c) with respect to c, x, b, a into H,
-// overwriting it: H is N×N, N the total size of the wrt variables packed in wrt order
-// (the packing of MixedHessianOrderProblem), and symmetric to the last bit.
+// MixedHessianOrderHessian writes the Hessian of f = MixedHessianOrder(a, x, b,
+// c) with respect to c, x, b, a into H, overwriting it: H is N×N, N the total
+// size of the wrt variables packed in wrt order (the packing of
+// MixedHessianOrderProblem), and symmetric to the last bit.
 //
 // Four wrt of mixed kinds in an order other than the inputs'; zero and nonzero
 // blocks.
@@ -3036,13 +3169,14 @@ var mixedHessianOrderHessianPool = sync.Pool{New: func() any {
 //	∂²f/∂a∂b = 2 b + c
 //	∂²f/∂a∂a = 0
 //
-// It panics if the shapes disagree or H shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, H *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("MixedHessianOrderHessian", "x", n, "n")
 	size := n + 3
-	HRows, HCols := H.Dims()
-	runtime.CheckMatrix("MixedHessianOrderHessian", "H", HRows, HCols, size, size, "size", "size")
+	runtime.DestMatrix("MixedHessianOrderHessian", "H", H, size, size, "size", "size")
 	runtime.CheckNoAlias("MixedHessianOrderHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
 	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
 	defer mixedHessianOrderHessianPool.Put(ws)
@@ -3104,12 +3238,14 @@ func MixedHessianOrderProblem(n int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			c, x, b, a := MixedHessianOrderUnpack(x2, n)
+			runtime.CheckVector("MixedHessianOrderProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dc, dx, db, da := MixedHessianOrderUnpack(grad, n)
 			MixedHessianOrderGrad(*a, x, *b, *c, dc, dx, db, da)
 		},
 		Hess: func(hess *mat.SymDense, x2 []float64) {
 			c, x, b, a := MixedHessianOrderUnpack(x2, n)
-			n2 := hess.SymmetricDim()
+			n2 := len(x2)
+			runtime.DestSymmetric("MixedHessianOrderProblem.Hess", "hess", hess, n2, "len(x2)")
 			dense := mat.NewDense(n2, n2, nil)
 			MixedHessianOrderHessian(*a, x, *b, *c, dense)
 			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
@@ -3137,7 +3273,9 @@ func MixedHessianOrderUnpack(x2 []float64, n int) (c *float64, x *mat.VecDense, 
 //
 //	f = x' A + y' B
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowProductSum", "x", n, "n")
@@ -3148,8 +3286,7 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	runtime.CheckMatrix("RowProductSum", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowProductSum", "dst", dstRows, dstCols, 1, k, "1", "k")
+	runtime.DestMatrix("RowProductSum", "dst", dst, 1, k, "1", "k")
 	runtime.CheckNoAlias("RowProductSum", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -3172,15 +3309,21 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	blas64.Gemv(blas.Trans, 1, BRaw, yRaw, 1, dstRaw)
 }
 
-// RowProductSumJVP writes the directional derivative of f = RowProductSum(x, y, A, B) in the
-// directions dx, dy, dA, dB into dst (Σ Df[dx, dy, dA, dB], no Jacobian formed), overwriting it.
+// RowProductSumJVP writes the directional derivative of f = RowProductSum(x, y,
+// A, B) in the directions dx, dy, dA, dB into dst (Σ Df[dx, dy, dA, dB], no
+// Jacobian formed), overwriting it.
+//
+// The spec gives no wrt, so every input (x, y, A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A sum of row-vector products, each added by its Gemv into a 1×k destination.
 //
 //	f = x' A + y' B
 //	df = dx' A + x' dA + dy' B + y' dB
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, dx *mat.VecDense, dy *mat.VecDense, dA *mat.Dense, dB *mat.Dense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowProductSumJVP", "x", n, "n")
@@ -3197,8 +3340,7 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	runtime.CheckMatrix("RowProductSumJVP", "dA", dARows, dACols, n, k, "n", "k")
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "dB", dBRows, dBCols, m, k, "m", "k")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowProductSumJVP", "dst", dstRows, dstCols, 1, k, "1", "k")
+	runtime.DestMatrix("RowProductSumJVP", "dst", dst, 1, k, "1", "k")
 	runtime.CheckNoAlias("RowProductSumJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.VectorArg("x", x.RawVector()),
 		runtime.VectorArg("y", y.RawVector()),
@@ -3233,7 +3375,8 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	blas64.Gemv(blas.Trans, 1, dBRaw, yRaw, 1, dstRaw)
 }
 
-// rowProductSumJacobianWork holds RowProductSumJacobian's scratch space, reused across calls through rowProductSumJacobianPool.
+// rowProductSumJacobianWork holds RowProductSumJacobian's scratch space, reused
+// across calls through rowProductSumJacobianPool.
 type rowProductSumJacobianWork struct {
 	xT []float64
 	yT []float64
@@ -3243,10 +3386,14 @@ var rowProductSumJacobianPool = sync.Pool{New: func() any {
 	return new(rowProductSumJacobianWork)
 }}
 
-// RowProductSumJacobian writes the derivative of F = RowProductSum(x, y, A, B) with respect to x, y, A, B into Jx, Jy, JA, JB, overwriting them.
+// RowProductSumJacobian writes the derivative of F = RowProductSum(x, y, A, B)
+// with respect to x, y, A, B into Jx, Jy, JA, JB, overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// The spec gives no wrt, so every input (x, y, A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // A sum of row-vector products, each added by its Gemv into a 1×k destination.
 //
@@ -3260,7 +3407,9 @@ var rowProductSumJacobianPool = sync.Pool{New: func() any {
 //	dF = y' dB  (in B)
 //		block (k, l) += y'[:,k] I[l,:]
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense, Jx *mat.Dense, Jy *mat.Dense, JA *mat.Dense, JB *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowProductSumJacobian", "x", n, "n")
@@ -3271,42 +3420,10 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	runtime.CheckMatrix("RowProductSumJacobian", "A", ARows, k, n, k, "n", "k")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSumJacobian", "B", BRows, BCols, m, k, "m", "k")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   k,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowProductSumJacobian", "Jx")
-	jy := runtime.Jacobian{
-		J:       Jy.RawMatrix(),
-		FRows:   1,
-		FCols:   k,
-		WRows:   m,
-		WCols:   1,
-		VectorW: true,
-	}
-	jy.Check("RowProductSumJacobian", "Jy")
-	jA := runtime.Jacobian{
-		J:       JA.RawMatrix(),
-		FRows:   1,
-		FCols:   k,
-		WRows:   n,
-		WCols:   k,
-		VectorW: false,
-	}
-	jA.Check("RowProductSumJacobian", "JA")
-	jB := runtime.Jacobian{
-		J:       JB.RawMatrix(),
-		FRows:   1,
-		FCols:   k,
-		WRows:   m,
-		WCols:   k,
-		VectorW: false,
-	}
-	jB.Check("RowProductSumJacobian", "JB")
+	jx := runtime.NewJacobian("RowProductSumJacobian", "Jx", Jx, 1, k, n, 1, true)
+	jy := runtime.NewJacobian("RowProductSumJacobian", "Jy", Jy, 1, k, m, 1, true)
+	jA := runtime.NewJacobian("RowProductSumJacobian", "JA", JA, 1, k, n, k, false)
+	jB := runtime.NewJacobian("RowProductSumJacobian", "JB", JB, 1, k, m, k, false)
 	runtime.CheckNoAlias("RowProductSumJacobian", []runtime.Arg{
 		runtime.MatrixArg("Jx", Jx.RawMatrix()),
 		runtime.MatrixArg("Jy", Jy.RawMatrix()),
@@ -3348,14 +3465,17 @@ func RowProductSumJacobian(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *ma
 	jB.AddProduct(1, runtime.Row(yT), runtime.Identity, false)
 }
 
-// RowColumnInputsJacobian writes f = RowColumnInputsJacobian(R, C, x) into dst, overwriting it.
+// RowColumnInputsJacobian writes f = RowColumnInputsJacobian(R, C, x) into dst,
+// overwriting it.
 //
 // Jacobians with respect to matrix(1, n) and matrix(n, 1) inputs of a
 // matrix-valued F.
 //
 //	f = (R C) x' + R .* x'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowColumnInputsJacobian", "R", n, "n")
@@ -3363,8 +3483,7 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobian", "C", CRows, CCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobian", "x", x.Len(), n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowColumnInputsJacobian", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowColumnInputsJacobian", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowColumnInputsJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
@@ -3385,8 +3504,9 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 	}
 }
 
-// RowColumnInputsJacobianJVP writes the directional derivative of f = RowColumnInputsJacobian(R, C, x) in the
-// directions dR, dC, dx into dst (Σ Df[dR, dC, dx], no Jacobian formed), overwriting it.
+// RowColumnInputsJacobianJVP writes the directional derivative of f =
+// RowColumnInputsJacobian(R, C, x) in the directions dR, dC, dx into dst (Σ
+// Df[dR, dC, dx], no Jacobian formed), overwriting it.
 //
 // Jacobians with respect to matrix(1, n) and matrix(n, 1) inputs of a
 // matrix-valued F.
@@ -3394,7 +3514,9 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 //	f = (R C) x' + R .* x'
 //	df = (dR C + R dC) x' + (R C) dx' + x' .* dR + R .* dx'
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR *mat.Dense, dC *mat.Dense, dx *mat.VecDense, dst *mat.Dense) {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowColumnInputsJacobianJVP", "R", n, "n")
@@ -3407,8 +3529,7 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 	dCRows, dCCols := dC.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dC", dCRows, dCCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobianJVP", "dx", dx.Len(), n, "n")
-	dstRows, dstCols := dst.Dims()
-	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dst", dstRows, dstCols, 1, n, "1", "n")
+	runtime.DestMatrix("RowColumnInputsJacobianJVP", "dst", dst, 1, n, "1", "n")
 	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
 		runtime.MatrixArg("R", R.RawMatrix()),
 		runtime.MatrixArg("C", C.RawMatrix()),
@@ -3445,7 +3566,9 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 	}
 }
 
-// rowColumnInputsJacobianJacobianWork holds RowColumnInputsJacobianJacobian's scratch space, reused across calls through rowColumnInputsJacobianJacobianPool.
+// rowColumnInputsJacobianJacobianWork holds RowColumnInputsJacobianJacobian's
+// scratch space, reused across calls through
+// rowColumnInputsJacobianJacobianPool.
 type rowColumnInputsJacobianJacobianWork struct {
 	dirR      mat.Dense
 	dirRData  []float64
@@ -3474,7 +3597,9 @@ var rowColumnInputsJacobianJacobianPool = sync.Pool{New: func() any {
 	return new(rowColumnInputsJacobianJacobianWork)
 }}
 
-// RowColumnInputsJacobianJacobian writes the derivative of F = RowColumnInputsJacobian(R, C, x) with respect to R, C, x into JR, JC, Jx, overwriting them.
+// RowColumnInputsJacobianJacobian writes the derivative of F =
+// RowColumnInputsJacobian(R, C, x) with respect to R, C, x into JR, JC, Jx,
+// overwriting them.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -3487,7 +3612,9 @@ var rowColumnInputsJacobianJacobianPool = sync.Pool{New: func() any {
 //	dF = (R dC) x'  (in C)
 //	dF = (R C) dx' + R .* dx'  (in x)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, JR *mat.Dense, JC *mat.Dense, Jx *mat.Dense) {
 	RRows, n := R.Dims()
 	runtime.CheckDim("RowColumnInputsJacobianJacobian", "R", n, "n")
@@ -3495,33 +3622,9 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("RowColumnInputsJacobianJacobian", "C", CRows, CCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobianJacobian", "x", x.Len(), n, "n")
-	jR := runtime.Jacobian{
-		J:       JR.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   1,
-		WCols:   n,
-		VectorW: false,
-	}
-	jR.Check("RowColumnInputsJacobianJacobian", "JR")
-	jC := runtime.Jacobian{
-		J:       JC.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   n,
-		WCols:   1,
-		VectorW: false,
-	}
-	jC.Check("RowColumnInputsJacobianJacobian", "JC")
-	jx := runtime.Jacobian{
-		J:       Jx.RawMatrix(),
-		FRows:   1,
-		FCols:   n,
-		WRows:   n,
-		WCols:   1,
-		VectorW: true,
-	}
-	jx.Check("RowColumnInputsJacobianJacobian", "Jx")
+	jR := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "JR", JR, 1, n, 1, n, false)
+	jC := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "JC", JC, 1, n, n, 1, false)
+	jx := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "Jx", Jx, 1, n, n, 1, true)
 	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JR", JR.RawMatrix()), runtime.MatrixArg("JC", JC.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
 	defer rowColumnInputsJacobianJacobianPool.Put(ws)
@@ -3572,7 +3675,8 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 	}
 }
 
-// symmetricHVPScaledDifferenceWork holds SymmetricHVPScaledDifference's scratch space, reused across calls through symmetricHVPScaledDifferencePool.
+// symmetricHVPScaledDifferenceWork holds SymmetricHVPScaledDifference's scratch
+// space, reused across calls through symmetricHVPScaledDifferencePool.
 type symmetricHVPScaledDifferenceWork struct {
 	cFull []float64
 	luC   runtime.LU
@@ -3604,7 +3708,9 @@ func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
 	return f
 }
 
-// symmetricHVPScaledDifferenceGradWork holds SymmetricHVPScaledDifferenceGrad's scratch space, reused across calls through symmetricHVPScaledDifferenceGradPool.
+// symmetricHVPScaledDifferenceGradWork holds SymmetricHVPScaledDifferenceGrad's
+// scratch space, reused across calls through
+// symmetricHVPScaledDifferenceGradPool.
 type symmetricHVPScaledDifferenceGradWork struct {
 	cFull []float64
 	luC   runtime.LU
@@ -3616,8 +3722,9 @@ var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
 	return new(symmetricHVPScaledDifferenceGradWork)
 }}
 
-// SymmetricHVPScaledDifferenceGrad returns f = SymmetricHVPScaledDifference(c) and writes ∂f/∂c into dc,
-// overwriting them; each has the shape of its input (denominator layout).
+// SymmetricHVPScaledDifferenceGrad returns f = SymmetricHVPScaledDifference(c)
+// and writes ∂f/∂c into dc, overwriting them; each has the shape of its
+// input (denominator layout).
 //
 // The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
 // symmetrised, B and the 0.5 dropped.
@@ -3627,11 +3734,13 @@ var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64 {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPScaledDifferenceGrad", "c", m, "m")
-	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc.SymmetricDim(), m, "m")
+	runtime.DestSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc, m, "m")
 	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric())})
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
 	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
@@ -3656,7 +3765,9 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	return f
 }
 
-// symmetricHVPScaledDifferenceHessVecWork holds SymmetricHVPScaledDifferenceHessVec's scratch space, reused across calls through symmetricHVPScaledDifferenceHessVecPool.
+// symmetricHVPScaledDifferenceHessVecWork holds
+// SymmetricHVPScaledDifferenceHessVec's scratch space, reused across calls
+// through symmetricHVPScaledDifferenceHessVecPool.
 type symmetricHVPScaledDifferenceHessVecWork struct {
 	tmp        []float64
 	cFull      []float64
@@ -3671,22 +3782,27 @@ var symmetricHVPScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 	return new(symmetricHVPScaledDifferenceHessVecWork)
 }}
 
-// SymmetricHVPScaledDifferenceHessVec writes the Hessian-vector product of f = SymmetricHVPScaledDifference(c),
-// the derivative of its gradient in the directions vc, into hc,
-// overwriting them (forward over reverse; no Hessian is formed).
+// SymmetricHVPScaledDifferenceHessVec writes the Hessian-vector product of f =
+// SymmetricHVPScaledDifference(c), the derivative of its gradient in the
+// directions vc, into hc, overwriting them (forward over reverse; no Hessian is
+// formed).
 //
 // The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
 // symmetrised, B and the 0.5 dropped.
 //
 //	f = exp(logdet(c))^0.5
-//	d(∂f/∂c) = 0.5 ((exp(logdet(c))^(-0.5) exp(logdet(c)) tr(inv(c) vc) - 0.5 exp(logdet(c)) (exp(logdet(c)) tr(inv(c) vc)) exp(logdet(c))^(-1.5)) inv(c) - (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c) vc inv(c))
+//	d(∂f/∂c) = 0.5 ((exp(logdet(c))^(-0.5) exp(logdet(c)) tr(inv(c) vc)
+//	           - 0.5 exp(logdet(c)) (exp(logdet(c)) tr(inv(c) vc)) exp(logdet(c))^(-1.5)) inv(c)
+//	           - (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c) vc inv(c))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *mat.SymDense) {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPScaledDifferenceHessVec", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
-	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc.SymmetricDim(), m, "m")
+	runtime.DestSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc, m, "m")
 	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.SymmetricArg("vc", vc.RawSymmetric())})
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
@@ -3740,6 +3856,7 @@ func SymmetricHVPScaledDifferenceProblem(m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			c := SymmetricHVPScaledDifferenceUnpack(x, m)
+			runtime.CheckVector("SymmetricHVPScaledDifferenceProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dc := SymmetricHVPScaledDifferenceUnpack(grad, m)
 			SymmetricHVPScaledDifferenceGrad(c, dc)
 			runtime.PackSymmetricGradient(grad[0:m*m], m)
@@ -3758,7 +3875,8 @@ func SymmetricHVPScaledDifferenceUnpack(x []float64, m int) (c *mat.SymDense) {
 	return
 }
 
-// spdhvpScaledDifferenceWork holds SPDHVPScaledDifference's scratch space, reused across calls through spdhvpScaledDifferencePool.
+// spdhvpScaledDifferenceWork holds SPDHVPScaledDifference's scratch space,
+// reused across calls through spdhvpScaledDifferencePool.
 type spdhvpScaledDifferenceWork struct {
 	cholS runtime.Cholesky
 }
@@ -3785,7 +3903,8 @@ func SPDHVPScaledDifference(S *mat.SymDense) float64 {
 	return f
 }
 
-// spdhvpScaledDifferenceGradWork holds SPDHVPScaledDifferenceGrad's scratch space, reused across calls through spdhvpScaledDifferenceGradPool.
+// spdhvpScaledDifferenceGradWork holds SPDHVPScaledDifferenceGrad's scratch
+// space, reused across calls through spdhvpScaledDifferenceGradPool.
 type spdhvpScaledDifferenceGradWork struct {
 	cholS runtime.Cholesky
 	tmp   []float64
@@ -3796,8 +3915,9 @@ var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
 	return new(spdhvpScaledDifferenceGradWork)
 }}
 
-// SPDHVPScaledDifferenceGrad returns f = SPDHVPScaledDifference(S) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// SPDHVPScaledDifferenceGrad returns f = SPDHVPScaledDifference(S) and writes
+// ∂f/∂S into dS, overwriting them; each has the shape of its input
+// (denominator layout).
 //
 // The same with an spd input, factorised by Cholesky.
 //
@@ -3806,11 +3926,13 @@ var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	m := S.SymmetricDim()
 	runtime.CheckDim("SPDHVPScaledDifferenceGrad", "S", m, "m")
-	runtime.CheckSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS.SymmetricDim(), m, "m")
+	runtime.DestSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS, m, "m")
 	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
 	defer spdhvpScaledDifferenceGradPool.Put(ws)
@@ -3831,7 +3953,8 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	return f
 }
 
-// spdhvpScaledDifferenceHessVecWork holds SPDHVPScaledDifferenceHessVec's scratch space, reused across calls through spdhvpScaledDifferenceHessVecPool.
+// spdhvpScaledDifferenceHessVecWork holds SPDHVPScaledDifferenceHessVec's
+// scratch space, reused across calls through spdhvpScaledDifferenceHessVecPool.
 type spdhvpScaledDifferenceHessVecWork struct {
 	tmp        []float64
 	invS       []float64
@@ -3845,21 +3968,24 @@ var spdhvpScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 	return new(spdhvpScaledDifferenceHessVecWork)
 }}
 
-// SPDHVPScaledDifferenceHessVec writes the Hessian-vector product of f = SPDHVPScaledDifference(S),
-// the derivative of its gradient in the directions vS, into hS,
-// overwriting them (forward over reverse; no Hessian is formed).
+// SPDHVPScaledDifferenceHessVec writes the Hessian-vector product of f =
+// SPDHVPScaledDifference(S), the derivative of its gradient in the directions
+// vS, into hS, overwriting them (forward over reverse; no Hessian is formed).
 //
 // The same with an spd input, factorised by Cholesky.
 //
 //	f = logdet(S)^0.5
-//	d(∂f/∂S) = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
+//	d(∂f/∂S) = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S)
+//	           - logdet(S)^(-0.5) inv(S) vS inv(S))
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
 func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	m := S.SymmetricDim()
 	runtime.CheckDim("SPDHVPScaledDifferenceHessVec", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
-	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS.SymmetricDim(), m, "m")
+	runtime.DestSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS, m, "m")
 	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
@@ -3907,6 +4033,7 @@ func SPDHVPScaledDifferenceProblem(m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			S := SPDHVPScaledDifferenceUnpack(x, m)
+			runtime.CheckVector("SPDHVPScaledDifferenceProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dS := SPDHVPScaledDifferenceUnpack(grad, m)
 			SPDHVPScaledDifferenceGrad(S, dS)
 			runtime.PackSymmetricGradient(grad[0:m*m], m)
@@ -3925,7 +4052,8 @@ func SPDHVPScaledDifferenceUnpack(x []float64, m int) (S *mat.SymDense) {
 	return
 }
 
-// symmetricHVPWithVectorWork holds SymmetricHVPWithVector's scratch space, reused across calls through symmetricHVPWithVectorPool.
+// symmetricHVPWithVectorWork holds SymmetricHVPWithVector's scratch space,
+// reused across calls through symmetricHVPWithVectorPool.
 type symmetricHVPWithVectorWork struct {
 	cx []float64
 }
@@ -3958,7 +4086,8 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 	return f
 }
 
-// symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch space, reused across calls through symmetricHVPWithVectorGradPool.
+// symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch
+// space, reused across calls through symmetricHVPWithVectorGradPool.
 type symmetricHVPWithVectorGradWork struct {
 	cx  []float64
 	tmp []float64
@@ -3969,25 +4098,32 @@ var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
 	return new(symmetricHVPWithVectorGradWork)
 }}
 
-// SymmetricHVPWithVectorGrad returns f = SymmetricHVPWithVector(c, x) and writes ∂f/∂c, ∂f/∂x into dc, dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// SymmetricHVPWithVectorGrad returns f = SymmetricHVPWithVector(c, x) and
+// writes ∂f/∂c, ∂f/∂x into dc, dx, overwriting them; each has the shape
+// of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (c, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The same mistake in the symmetric block of an HVP with a vector wrt beside
 // it.
 //
 //	f = exp(x' c x)^0.5
-//	∂f/∂c = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
-//	∂f/∂x = (exp(x' c x) exp(x' c x)^(-0.5)) c x
+//	∂f/∂c = 0.5 t1 x x'
+//	∂f/∂x = t1 c x
+//	t1 = exp(x' c x) exp(x' c x)^(-0.5)
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.VecDense{}) is sized first,
+// as gonum's receivers are. It panics if a destination is nil, the shapes
+// disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDense, dx *mat.VecDense) float64 {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPWithVectorGrad", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
-	runtime.CheckSymmetric("SymmetricHVPWithVectorGrad", "dc", dc.SymmetricDim(), m, "m")
-	runtime.CheckVector("SymmetricHVPWithVectorGrad", "dx", dx.Len(), m, "m")
+	runtime.DestSymmetric("SymmetricHVPWithVectorGrad", "dc", dc, m, "m")
+	runtime.DestVector("SymmetricHVPWithVectorGrad", "dx", dx, m, "m")
 	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
 	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
 	defer symmetricHVPWithVectorGradPool.Put(ws)
@@ -4018,7 +4154,8 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	return f
 }
 
-// symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's scratch space, reused across calls through symmetricHVPWithVectorHessVecPool.
+// symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's
+// scratch space, reused across calls through symmetricHVPWithVectorHessVecPool.
 type symmetricHVPWithVectorHessVecWork struct {
 	tmp  []float64
 	cx   []float64
@@ -4036,27 +4173,35 @@ var symmetricHVPWithVectorHessVecPool = sync.Pool{New: func() any {
 	return new(symmetricHVPWithVectorHessVecWork)
 }}
 
-// SymmetricHVPWithVectorHessVec writes the Hessian-vector product of f = SymmetricHVPWithVector(c, x),
-// the derivative of its gradient in the directions vc, vx, into hc, hx,
-// overwriting them (forward over reverse; no Hessian is formed).
+// SymmetricHVPWithVectorHessVec writes the Hessian-vector product of f =
+// SymmetricHVPWithVector(c, x), the derivative of its gradient in the
+// directions vc, vx, into hc, hx, overwriting them (forward over reverse; no
+// Hessian is formed).
+//
+// The spec gives no wrt, so every input (c, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // The same mistake in the symmetric block of an HVP with a vector wrt beside
 // it.
 //
 //	f = exp(x' c x)^0.5
-//	d(∂f/∂c) = 0.5 ((exp(x' c x)^(-0.5) t1 - 0.5 exp(x' c x) t1 exp(x' c x)^(-1.5)) x x' + (exp(x' c x) exp(x' c x)^(-0.5)) (vx x' + x vx'))
-//	d(∂f/∂x) = (exp(x' c x)^(-0.5) t1 - 0.5 exp(x' c x) t1 exp(x' c x)^(-1.5)) c x + (exp(x' c x) exp(x' c x)^(-0.5)) (vc x + c vx)
+//	d(∂f/∂c) = 0.5 (t2 x x' + t3 (vx x' + x vx'))
+//	d(∂f/∂x) = t2 c x + t3 (vc x + c vx)
 //	t1 = exp(x' c x) (vx' c x + x' vc x + x' c vx)
+//	t2 = exp(x' c x)^(-0.5) t1 - 0.5 exp(x' c x) t1 exp(x' c x)^(-1.5)
+//	t3 = exp(x' c x) exp(x' c x)^(-0.5)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.VecDense{}) is sized first,
+// as gonum's receivers are. It panics if a destination is nil, the shapes
+// disagree or a destination shares memory with an input.
 func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.SymDense, vx *mat.VecDense, hc *mat.SymDense, hx *mat.VecDense) {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPWithVectorHessVec", "c", m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "x", x.Len(), m, "m")
 	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
-	runtime.CheckSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc.SymmetricDim(), m, "m")
-	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "hx", hx.Len(), m, "m")
+	runtime.DestSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc, m, "m")
+	runtime.DestVector("SymmetricHVPWithVectorHessVec", "hx", hx, m, "m")
 	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{
 		runtime.SymmetricArg("c", c.RawSymmetric()),
 		runtime.VectorArg("x", x.RawVector()),
@@ -4141,6 +4286,7 @@ func SymmetricHVPWithVectorProblem(m int) optimize.Problem {
 		},
 		Grad: func(grad, x2 []float64) {
 			c, x := SymmetricHVPWithVectorUnpack(x2, m)
+			runtime.CheckVector("SymmetricHVPWithVectorProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
 			dc, dx := SymmetricHVPWithVectorUnpack(grad, m)
 			SymmetricHVPWithVectorGrad(c, x, dc, dx)
 			runtime.PackSymmetricGradient(grad[0:m*m], m)
@@ -4186,7 +4332,9 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	return f
 }
 
-// symmetricHVPTransposedHalvesGradWork holds SymmetricHVPTransposedHalvesGrad's scratch space, reused across calls through symmetricHVPTransposedHalvesGradPool.
+// symmetricHVPTransposedHalvesGradWork holds SymmetricHVPTransposedHalvesGrad's
+// scratch space, reused across calls through
+// symmetricHVPTransposedHalvesGradPool.
 type symmetricHVPTransposedHalvesGradWork struct {
 	tmp []float64
 }
@@ -4195,8 +4343,12 @@ var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
 	return new(symmetricHVPTransposedHalvesGradWork)
 }}
 
-// SymmetricHVPTransposedHalvesGrad returns f = SymmetricHVPTransposedHalves(c, a) and writes ∂f/∂c, ∂f/∂a into dc, da,
-// overwriting them; each has the shape of its input (denominator layout).
+// SymmetricHVPTransposedHalvesGrad returns f = SymmetricHVPTransposedHalves(c,
+// a) and writes ∂f/∂c, ∂f/∂a into dc, da, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (c, a) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // (dG + (dG)')/2 whose second half is dG transposed through its sums: still
 // lowered as dG symmetrised.
@@ -4208,15 +4360,16 @@ var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
 //
 // Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.SymDense, da *mat.Dense) float64 {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPTransposedHalvesGrad", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "a", aRows, aCols, m, m, "m", "m")
-	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc.SymmetricDim(), m, "m")
-	daRows, daCols := da.Dims()
-	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "da", daRows, daCols, m, m, "m", "m")
+	runtime.DestSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc, m, "m")
+	runtime.DestMatrix("SymmetricHVPTransposedHalvesGrad", "da", da, m, m, "m", "m")
 	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.MatrixArg("da", da.RawMatrix())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.MatrixArg("a", a.RawMatrix())})
 	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
 	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
@@ -4262,7 +4415,9 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	return f
 }
 
-// symmetricHVPTransposedHalvesHessVecWork holds SymmetricHVPTransposedHalvesHessVec's scratch space, reused across calls through symmetricHVPTransposedHalvesHessVecPool.
+// symmetricHVPTransposedHalvesHessVecWork holds
+// SymmetricHVPTransposedHalvesHessVec's scratch space, reused across calls
+// through symmetricHVPTransposedHalvesHessVecPool.
 type symmetricHVPTransposedHalvesHessVecWork struct {
 	tmp []float64
 	vac []float64
@@ -4273,9 +4428,13 @@ var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
 	return new(symmetricHVPTransposedHalvesHessVecWork)
 }}
 
-// SymmetricHVPTransposedHalvesHessVec writes the Hessian-vector product of f = SymmetricHVPTransposedHalves(c, a),
-// the derivative of its gradient in the directions vc, va, into hc, ha,
-// overwriting them (forward over reverse; no Hessian is formed).
+// SymmetricHVPTransposedHalvesHessVec writes the Hessian-vector product of f =
+// SymmetricHVPTransposedHalves(c, a), the derivative of its gradient in the
+// directions vc, va, into hc, ha, overwriting them (forward over reverse; no
+// Hessian is formed).
+//
+// The spec gives no wrt, so every input (c, a) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
 //
 // (dG + (dG)')/2 whose second half is dG transposed through its sums: still
 // lowered as dG symmetrised.
@@ -4283,10 +4442,13 @@ var symmetricHVPTransposedHalvesHessVecPool = sync.Pool{New: func() any {
 //	f = 2 (1 + tr(a c)^2)^0.5
 //	d(∂f/∂c) = 0.5 (2 (t1 a' + t2 va') + 2 (t1 a + t2 va))
 //	d(∂f/∂a) = 2 (t1 c + t2 vc)
-//	t1 = (1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc)) (1 + tr(a c)^2)^(-1.5)
+//	t1 = (1 + tr(a c)^2)^(-0.5) tr(va c + a vc) - tr(a c) (tr(a c) tr(va c + a vc))
+//	     (1 + tr(a c)^2)^(-1.5)
 //	t2 = tr(a c) (1 + tr(a c)^2)^(-0.5)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// A zero-value destination (&mat.SymDense{}, &mat.Dense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
 func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.SymDense, va *mat.Dense, hc *mat.SymDense, ha *mat.Dense) {
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPTransposedHalvesHessVec", "c", m, "m")
@@ -4295,9 +4457,8 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "vc", vc.SymmetricDim(), m, "m")
 	vaRows, vaCols := va.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "va", vaRows, vaCols, m, m, "m", "m")
-	runtime.CheckSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc.SymmetricDim(), m, "m")
-	haRows, haCols := ha.Dims()
-	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", haRows, haCols, m, m, "m", "m")
+	runtime.DestSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc, m, "m")
+	runtime.DestMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", ha, m, m, "m", "m")
 	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.MatrixArg("ha", ha.RawMatrix())}, []runtime.Arg{
 		runtime.SymmetricArg("c", c.RawSymmetric()),
 		runtime.MatrixArg("a", a.RawMatrix()),
@@ -4376,6 +4537,7 @@ func SymmetricHVPTransposedHalvesProblem(m int) optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			c, a := SymmetricHVPTransposedHalvesUnpack(x, m)
+			runtime.CheckVector("SymmetricHVPTransposedHalvesProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dc, da := SymmetricHVPTransposedHalvesUnpack(grad, m)
 			SymmetricHVPTransposedHalvesGrad(c, a, dc, da)
 			runtime.PackSymmetricGradient(grad[0:m*m], m)
@@ -4414,13 +4576,17 @@ func SineProduct(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	∂f/∂t = 5 (t1 sin(4 t)) cos(5 t) + 4 (t1 sin(5 t)) cos(4 t) + 3 ((sin(t) sin(2 t)) sin(4 t) sin(5 t)) cos(3 t) + 2 (sin(t) t2) cos(2 t) + (sin(2 t) t2) cos(t)
+//	f = t2 sin(5 t)
+//	∂f/∂t = 5 t2 cos(5 t) + 4 (t1 sin(5 t)) cos(4 t) + 3 ((sin(t) sin(2 t)) sin(4 t) sin(5 t))
+//	        cos(3 t) + 2 (sin(t) t3) cos(2 t) + (sin(2 t) t3) cos(t)
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = sin(3 t) sin(4 t) sin(5 t)
+//	t2 = t1 sin(4 t)
+//	t3 = sin(3 t) sin(4 t) sin(5 t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func SineProductGrad(t float64, dt *float64) float64 {
+	runtime.DestScalar("SineProductGrad", "dt", dt)
 	sinT := math.Sin(t)
 	s := 2.0 * t
 	s2 := math.Sin(s)
@@ -4445,9 +4611,11 @@ func SineProductGrad(t float64, dt *float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
+//	f = t2 sin(5 t)
+//	df/dt = 5 t2 cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t)
+//	        (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
+//	t2 = t1 sin(4 t)
 //
 // It panics if the shapes disagree.
 func SineProductDeriv(t float64) float64 {
@@ -4470,12 +4638,16 @@ func SineProductDeriv(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t2 cos(5 t) + sin(5 t) t5
+//	d²f/dt² = 10 cos(5 t) t5 + sin(5 t) (8 cos(4 t) t4 + sin(4 t)
+//	          (6 cos(3 t) t3 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t2)
+//	          - 25 t2 sin(5 t)
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
+//	t2 = t1 sin(4 t)
+//	t3 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t4 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t3
+//	t5 = 4 t1 cos(4 t) + sin(4 t) t4
 //
 // It panics if the shapes disagree.
 func SineProductDeriv2(t float64) float64 {
@@ -4507,15 +4679,26 @@ func SineProductDeriv2(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 cos(5 t) t10 + sin(5 t) t14 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) t14 + sin(5 t) (12 cos(4 t) t13
+//	          + sin(4 t) (9 cos(3 t) t12 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t))
+//	          - 27 t5 - 27 t7) - 64 t4 - 48 t9) - 125 t3 - 75 t11
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t13 = 6 cos(3 t) t6 + sin(3 t) t12 - 9 t1
+//	t14 = 8 cos(4 t) t8 + sin(4 t) t13 - 16 t2
 //
 // It panics if the shapes disagree.
 func SineProductDeriv3(t float64) float64 {
@@ -4555,18 +4738,37 @@ func SineProductDeriv3(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 cos(5 t) t19 + sin(5 t) t23 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 cos(5 t) t23 + sin(5 t)
+//	          (256 t2 + 16 cos(4 t) t22 + sin(4 t) (81 t1 + 12 cos(3 t) t21
+//	          + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 t14 - 54 t16) - 256 t13
+//	          - 96 t18) - 500 t12 - 150 t20
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t22 = 9 cos(3 t) t15 + sin(3 t) t21 - 27 t5 - 27 t7
+//	t23 = 12 cos(4 t) t17 + sin(4 t) t22 - 64 t4 - 48 t9
 //
 // It panics if the shapes disagree.
 func SineProductDeriv4(t float64) float64 {
@@ -4614,21 +4816,48 @@ func SineProductDeriv4(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 cos(5 t) t28 + sin(5 t) t32 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 cos(5 t) t32 + sin(5 t)
+//	          (1024 t4 + 1280 t9 + 20 cos(4 t) t31 + sin(4 t)
+//	          (243 t5 + 405 t7 + 15 cos(3 t) t30 + sin(3 t)
+//	          (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 t23 - 90 t25) - 640 t22 - 160 t27)
+//	          - 1250 t21 - 250 t29
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t31 = 81 t1 + 12 cos(3 t) t24 + sin(3 t) t30 - 108 t14 - 54 t16
+//	t32 = 256 t2 + 16 cos(4 t) t26 + sin(4 t) t31 - 256 t13 - 96 t18
 //
 // It panics if the shapes disagree.
 func SineProductDeriv5(t float64) float64 {
@@ -4681,24 +4910,58 @@ func SineProductDeriv5(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
-//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 t30 + t38 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 cos(5 t) t37 + sin(5 t) t41 - 1250 t21 - 250 t29
+//	d⁶f/dt⁶ = 18750 t12 + 9375 t20 + 30 cos(5 t) t41 + sin(5 t)
+//	          (6144 t13 + 3840 t18 + 24 cos(4 t) t40 + sin(4 t)
+//	          (1458 t14 + 1215 t16 + 18 cos(3 t) t39 + sin(3 t)
+//	          (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 t32 - 135 t34) - 4096 t2
+//	          - 1280 t31 - 240 t36) - 15625 t2 sin(5 t) - 2500 t30 - 375 t38
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
-//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
-//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = cos(5 t) t28
+//	t31 = cos(4 t) t26
+//	t32 = cos(3 t) t24
+//	t33 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t34 = sin(3 t) t33
+//	t35 = 81 t1 + 12 t32 + t34 - 108 t14 - 54 t16
+//	t36 = sin(4 t) t35
+//	t37 = 256 t2 + 16 t31 + t36 - 256 t13 - 96 t18
+//	t38 = sin(5 t) t37
+//	t39 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t40 = 243 t5 + 405 t7 + 15 cos(3 t) t33 + sin(3 t) t39 - 270 t23 - 90 t25
+//	t41 = 1024 t4 + 1280 t9 + 20 cos(4 t) t35 + sin(4 t) t40 - 640 t22 - 160 t27
 //
 // It panics if the shapes disagree.
 func SineProductDeriv6(t float64) float64 {
@@ -4758,27 +5021,70 @@ func SineProductDeriv6(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
-//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
-//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 t30 + t38 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 t39 + t47 - 1250 t21 - 250 t29
+//	d⁶f/dt⁶ = 18750 t12 + 9375 t20 + 30 cos(5 t) t46 + sin(5 t) t50 - 15625 t2 sin(5 t) - 2500 t30
+//	          - 375 t38
+//	d⁷f/dt⁷ = 65625 t21 + 21875 t29 + 35 cos(5 t) t50 + sin(5 t)
+//	          (21504 t22 + 8960 t27 + 28 cos(4 t) t49 + sin(4 t)
+//	          (5103 t23 + 2835 t25 + 21 cos(3 t) t48 + sin(3 t)
+//	          (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 t5 - 5103 t7 - 945 t41
+//	          - 189 t43) - 16384 t4 - 28672 t9 - 2240 t40 - 336 t45) - 78125 t3 - 109375 t11
+//	          - 4375 t39 - 525 t47
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
-//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
-//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
-//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
-//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = cos(5 t) t28
+//	t31 = cos(4 t) t26
+//	t32 = cos(3 t) t24
+//	t33 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t34 = sin(3 t) t33
+//	t35 = 81 t1 + 12 t32 + t34 - 108 t14 - 54 t16
+//	t36 = sin(4 t) t35
+//	t37 = 256 t2 + 16 t31 + t36 - 256 t13 - 96 t18
+//	t38 = sin(5 t) t37
+//	t39 = cos(5 t) t37
+//	t40 = cos(4 t) t35
+//	t41 = cos(3 t) t33
+//	t42 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t43 = sin(3 t) t42
+//	t44 = 243 t5 + 405 t7 + 15 t41 + t43 - 270 t23 - 90 t25
+//	t45 = sin(4 t) t44
+//	t46 = 1024 t4 + 1280 t9 + 20 t40 + t45 - 640 t22 - 160 t27
+//	t47 = sin(5 t) t46
+//	t48 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t49 = 1458 t14 + 1215 t16 + 18 cos(3 t) t42 + sin(3 t) t48 - 729 t1 - 540 t32 - 135 t34
+//	t50 = 6144 t13 + 3840 t18 + 24 cos(4 t) t44 + sin(4 t) t49 - 4096 t2 - 1280 t31 - 240 t36
 //
 // It panics if the shapes disagree.
 func SineProductDeriv7(t float64) float64 {
@@ -4843,30 +5149,82 @@ func SineProductDeriv7(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
-//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
-//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
-//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 t30 + t38 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 t39 + t47 - 1250 t21 - 250 t29
+//	d⁶f/dt⁶ = 18750 t12 + 9375 t20 + 30 t48 + t56 - 15625 t2 sin(5 t) - 2500 t30 - 375 t38
+//	d⁷f/dt⁷ = 65625 t21 + 21875 t29 + 35 cos(5 t) t55 + sin(5 t) t59 - 78125 t3 - 109375 t11
+//	          - 4375 t39 - 525 t47
+//	d⁸f/dt⁸ = 390625 t2 sin(5 t) + 175000 t30 + 43750 t38 + 40 cos(5 t) t59
+//	          + sin(5 t) (65536 t2 + 57344 t31 + 17920 t36 + 32 cos(4 t) t58
+//	          + sin(4 t) (6561 t1 + 13608 t32 + 5670 t34 + 24 cos(3 t) t57
+//	          + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 t14 - 20412 t16
+//	          - 1512 t50 - 252 t52) - 131072 t13 - 114688 t18 - 3584 t49 - 448 t54) - 625000 t12
+//	          - 437500 t20 - 7000 t48 - 700 t56
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
-//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
-//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
-//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
-//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
-//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
-//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = cos(5 t) t28
+//	t31 = cos(4 t) t26
+//	t32 = cos(3 t) t24
+//	t33 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t34 = sin(3 t) t33
+//	t35 = 81 t1 + 12 t32 + t34 - 108 t14 - 54 t16
+//	t36 = sin(4 t) t35
+//	t37 = 256 t2 + 16 t31 + t36 - 256 t13 - 96 t18
+//	t38 = sin(5 t) t37
+//	t39 = cos(5 t) t37
+//	t40 = cos(4 t) t35
+//	t41 = cos(3 t) t33
+//	t42 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t43 = sin(3 t) t42
+//	t44 = 243 t5 + 405 t7 + 15 t41 + t43 - 270 t23 - 90 t25
+//	t45 = sin(4 t) t44
+//	t46 = 1024 t4 + 1280 t9 + 20 t40 + t45 - 640 t22 - 160 t27
+//	t47 = sin(5 t) t46
+//	t48 = cos(5 t) t46
+//	t49 = cos(4 t) t44
+//	t50 = cos(3 t) t42
+//	t51 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t52 = sin(3 t) t51
+//	t53 = 1458 t14 + 1215 t16 + 18 t50 + t52 - 729 t1 - 540 t32 - 135 t34
+//	t54 = sin(4 t) t53
+//	t55 = 6144 t13 + 3840 t18 + 24 t49 + t54 - 4096 t2 - 1280 t31 - 240 t36
+//	t56 = sin(5 t) t55
+//	t57 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t58 = 5103 t23 + 2835 t25 + 21 cos(3 t) t51 + sin(3 t) t57 - 2187 t5 - 5103 t7 - 945 t41
+//	      - 189 t43
+//	t59 = 21504 t22 + 8960 t27 + 28 cos(4 t) t53 + sin(4 t) t58 - 16384 t4 - 28672 t9 - 2240 t40
+//	      - 336 t45
 //
 // It panics if the shapes disagree.
 func SineProductDeriv8(t float64) float64 {
@@ -4938,33 +5296,92 @@ func SineProductDeriv8(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
-//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
-//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
-//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
-//	d⁹f/dt⁹ = 1.953125e+06 (t1 sin(4 t)) cos(5 t) + 3.515625e+06 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 393750 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 78750 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 45 cos(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) + sin(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) (19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) (9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)) - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14) - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) - 2.8125e+06 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 1.3125e+06 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 10500 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 900 sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 t30 + t38 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 t39 + t47 - 1250 t21 - 250 t29
+//	d⁶f/dt⁶ = 18750 t12 + 9375 t20 + 30 t48 + t56 - 15625 t2 sin(5 t) - 2500 t30 - 375 t38
+//	d⁷f/dt⁷ = 65625 t21 + 21875 t29 + 35 t57 + t65 - 78125 t3 - 109375 t11 - 4375 t39 - 525 t47
+//	d⁸f/dt⁸ = 390625 t2 sin(5 t) + 175000 t30 + 43750 t38 + 40 cos(5 t) t64 + sin(5 t) t68
+//	          - 625000 t12 - 437500 t20 - 7000 t48 - 700 t56
+//	d⁹f/dt⁹ = 1.953125e+06 t3 + 3.515625e+06 t11 + 393750 t39 + 78750 t47 + 45 cos(5 t) t68
+//	          + sin(5 t) (262144 t4 + 589824 t9 + 129024 t40 + 32256 t45 + 36 cos(4 t) t67
+//	          + sin(4 t) (19683 t5 + 59049 t7 + 30618 t41 + 10206 t43 + 27 cos(3 t) t66
+//	          + sin(3 t) (9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)) - 78732 t23 - 61236 t25
+//	          - 2268 t59 - 324 t61) - 589824 t22 - 344064 t27 - 5376 t58 - 576 t63) - 2.8125e+06 t21
+//	          - 1.3125e+06 t29 - 10500 t57 - 900 t65
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
-//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
-//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
-//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
-//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
-//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
-//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
-//	t16 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
-//	t17 = 6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) t16 - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = cos(5 t) t28
+//	t31 = cos(4 t) t26
+//	t32 = cos(3 t) t24
+//	t33 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t34 = sin(3 t) t33
+//	t35 = 81 t1 + 12 t32 + t34 - 108 t14 - 54 t16
+//	t36 = sin(4 t) t35
+//	t37 = 256 t2 + 16 t31 + t36 - 256 t13 - 96 t18
+//	t38 = sin(5 t) t37
+//	t39 = cos(5 t) t37
+//	t40 = cos(4 t) t35
+//	t41 = cos(3 t) t33
+//	t42 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t43 = sin(3 t) t42
+//	t44 = 243 t5 + 405 t7 + 15 t41 + t43 - 270 t23 - 90 t25
+//	t45 = sin(4 t) t44
+//	t46 = 1024 t4 + 1280 t9 + 20 t40 + t45 - 640 t22 - 160 t27
+//	t47 = sin(5 t) t46
+//	t48 = cos(5 t) t46
+//	t49 = cos(4 t) t44
+//	t50 = cos(3 t) t42
+//	t51 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t52 = sin(3 t) t51
+//	t53 = 1458 t14 + 1215 t16 + 18 t50 + t52 - 729 t1 - 540 t32 - 135 t34
+//	t54 = sin(4 t) t53
+//	t55 = 6144 t13 + 3840 t18 + 24 t49 + t54 - 4096 t2 - 1280 t31 - 240 t36
+//	t56 = sin(5 t) t55
+//	t57 = cos(5 t) t55
+//	t58 = cos(4 t) t53
+//	t59 = cos(3 t) t51
+//	t60 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t61 = sin(3 t) t60
+//	t62 = 5103 t23 + 2835 t25 + 21 t59 + t61 - 2187 t5 - 5103 t7 - 945 t41 - 189 t43
+//	t63 = sin(4 t) t62
+//	t64 = 21504 t22 + 8960 t27 + 28 t58 + t63 - 16384 t4 - 28672 t9 - 2240 t40 - 336 t45
+//	t65 = sin(5 t) t64
+//	t66 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
+//	t67 = 6561 t1 + 13608 t32 + 5670 t34 + 24 cos(3 t) t60 + sin(3 t) t66 - 17496 t14 - 20412 t16
+//	      - 1512 t50 - 252 t52
+//	t68 = 65536 t2 + 57344 t31 + 17920 t36 + 32 cos(4 t) t62 + sin(4 t) t67 - 131072 t13
+//	      - 114688 t18 - 3584 t49 - 448 t54
 //
 // It panics if the shapes disagree.
 func SineProductDeriv9(t float64) float64 {
@@ -5041,36 +5458,105 @@ func SineProductDeriv9(t float64) float64 {
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
 //
-//	f = (((sin(t) sin(2 t)) sin(3 t)) sin(4 t)) sin(5 t)
-//	df/dt = 5 (t1 sin(4 t)) cos(5 t) + sin(5 t) (4 t1 cos(4 t) + sin(4 t) (3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) (2 sin(t) cos(2 t) + sin(2 t) cos(t))))
-//	d²f/dt² = 10 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + sin(5 t) (8 cos(4 t) t3 + sin(4 t) (6 cos(3 t) t2 + sin(3 t) (4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)) - 9 t1) - 16 t1 sin(4 t)) - 25 (t1 sin(4 t)) sin(5 t)
-//	d³f/dt³ = 15 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + sin(5 t) (12 cos(4 t) t5 + sin(4 t) (9 cos(3 t) t4 + sin(3 t) (-14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)) - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2) - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 125 (t1 sin(4 t)) cos(5 t) - 75 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3)
-//	d⁴f/dt⁴ = 625 (t1 sin(4 t)) sin(5 t) + 20 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) (81 t1 + 12 cos(3 t) t6 + sin(3 t) (41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)) - 108 cos(3 t) t2 - 54 sin(3 t) t4) - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 500 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 150 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t))
-//	d⁵f/dt⁵ = 3125 (t1 sin(4 t)) cos(5 t) + 3125 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 25 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) (243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) (122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)) - 270 cos(3 t) t4 - 90 sin(3 t) t6) - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 1250 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 250 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3)
-//	d⁶f/dt⁶ = 18750 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 9375 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 30 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) (1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) (364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)) - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8) - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 15625 (t1 sin(4 t)) sin(5 t) - 2500 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 375 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5)
-//	d⁷f/dt⁷ = 65625 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 21875 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 35 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) (5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) (-1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)) - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10) - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 78125 (t1 sin(4 t)) cos(5 t) - 109375 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 4375 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 525 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7)
-//	d⁸f/dt⁸ = 390625 (t1 sin(4 t)) sin(5 t) + 175000 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) + 43750 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 40 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) + sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) (6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) (3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)) - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12) - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) - 625000 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) - 437500 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 7000 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) - 700 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9)
-//	d⁹f/dt⁹ = 1.953125e+06 (t1 sin(4 t)) cos(5 t) + 3.515625e+06 sin(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 393750 cos(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) + 78750 sin(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 45 cos(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13) + sin(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) (19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) (9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)) - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14) - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) - 2.8125e+06 cos(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) - 1.3125e+06 sin(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 10500 cos(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) - 900 sin(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11)
-//	d¹⁰f/dt¹⁰ = 1.953125e+07 cos(5 t) (4 t1 cos(4 t) + sin(4 t) t3) + 1.7578125e+07 sin(5 t) (8 cos(4 t) t3 + sin(4 t) t5 - 16 t1 sin(4 t)) + 787500 cos(5 t) (1024 t1 cos(4 t) + 1280 sin(4 t) t3 + 20 cos(4 t) t9 + sin(4 t) t11 - 640 cos(4 t) t5 - 160 sin(4 t) t7) + 131250 sin(5 t) (6144 cos(4 t) t3 + 3840 sin(4 t) t5 + 24 cos(4 t) t11 + sin(4 t) t13 - 4096 t1 sin(4 t) - 1280 cos(4 t) t7 - 240 sin(4 t) t9) + 50 cos(5 t) (262144 t1 cos(4 t) + 589824 sin(4 t) t3 + 129024 cos(4 t) t9 + 32256 sin(4 t) t11 + 36 cos(4 t) t17 + sin(4 t) t19 - 589824 cos(4 t) t5 - 344064 sin(4 t) t7 - 5376 cos(4 t) t13 - 576 sin(4 t) t15) + sin(5 t) (2.62144e+06 cos(4 t) t3 + 2.94912e+06 sin(4 t) t5 + 258048 cos(4 t) t11 + 53760 sin(4 t) t13 + 40 cos(4 t) t19 + sin(4 t) (196830 cos(3 t) t2 + 295245 sin(3 t) t4 + 61236 cos(3 t) t10 + 17010 sin(3 t) t12 + 30 cos(3 t) t18 + sin(3 t) (29524 cos(2 t) cos(t) - 29525 sin(t) sin(2 t)) - 59049 t1 - 262440 cos(3 t) t6 - 153090 sin(3 t) t8 - 3240 cos(3 t) t14 - 405 sin(3 t) t16) - 1.048576e+06 t1 sin(4 t) - 1.96608e+06 cos(4 t) t7 - 860160 sin(4 t) t9 - 7680 cos(4 t) t15 - 720 sin(4 t) t17) - 9.765625e+06 (t1 sin(4 t)) sin(5 t) - 9.375e+06 cos(5 t) (12 cos(4 t) t5 + sin(4 t) t7 - 64 t1 cos(4 t) - 48 sin(4 t) t3) - 3.28125e+06 sin(5 t) (256 t1 sin(4 t) + 16 cos(4 t) t7 + sin(4 t) t9 - 256 cos(4 t) t3 - 96 sin(4 t) t5) - 15000 cos(5 t) (21504 cos(4 t) t5 + 8960 sin(4 t) t7 + 28 cos(4 t) t13 + sin(4 t) t15 - 16384 t1 cos(4 t) - 28672 sin(4 t) t3 - 2240 cos(4 t) t9 - 336 sin(4 t) t11) - 1125 sin(5 t) (65536 t1 sin(4 t) + 57344 cos(4 t) t7 + 17920 sin(4 t) t9 + 32 cos(4 t) t15 + sin(4 t) t17 - 131072 cos(4 t) t3 - 114688 sin(4 t) t5 - 3584 cos(4 t) t11 - 448 sin(4 t) t13)
+//	f = t2 sin(5 t)
+//	df/dt = 5 t3 + t11
+//	d²f/dt² = 10 t12 + t20 - 25 t2 sin(5 t)
+//	d³f/dt³ = 15 t21 + t29 - 125 t3 - 75 t11
+//	d⁴f/dt⁴ = 625 t2 sin(5 t) + 20 t30 + t38 - 500 t12 - 150 t20
+//	d⁵f/dt⁵ = 3125 t3 + 3125 t11 + 25 t39 + t47 - 1250 t21 - 250 t29
+//	d⁶f/dt⁶ = 18750 t12 + 9375 t20 + 30 t48 + t56 - 15625 t2 sin(5 t) - 2500 t30 - 375 t38
+//	d⁷f/dt⁷ = 65625 t21 + 21875 t29 + 35 t57 + t65 - 78125 t3 - 109375 t11 - 4375 t39 - 525 t47
+//	d⁸f/dt⁸ = 390625 t2 sin(5 t) + 175000 t30 + 43750 t38 + 40 t66 + t74 - 625000 t12 - 437500 t20
+//	          - 7000 t48 - 700 t56
+//	d⁹f/dt⁹ = 1.953125e+06 t3 + 3.515625e+06 t11 + 393750 t39 + 78750 t47 + 45 cos(5 t) t73
+//	          + sin(5 t) t77 - 2.8125e+06 t21 - 1.3125e+06 t29 - 10500 t57 - 900 t65
+//	d¹⁰f/dt¹⁰ = 1.953125e+07 t12 + 1.7578125e+07 t20 + 787500 t48 + 131250 t56 + 50 cos(5 t) t77
+//	            + sin(5 t) (2.62144e+06 t13 + 2.94912e+06 t18 + 258048 t49 + 53760 t54
+//	            + 40 cos(4 t) t76 + sin(4 t) (196830 t14 + 295245 t16 + 61236 t50 + 17010 t52
+//	            + 30 cos(3 t) t75 + sin(3 t) (29524 cos(2 t) cos(t) - 29525 sin(t) sin(2 t))
+//	            - 59049 t1 - 262440 t32 - 153090 t34 - 3240 t68 - 405 t70) - 1.048576e+06 t2
+//	            - 1.96608e+06 t31 - 860160 t36 - 7680 t67 - 720 t72) - 9.765625e+06 t2 sin(5 t)
+//	            - 9.375e+06 t30 - 3.28125e+06 t38 - 15000 t66 - 1125 t74
 //	t1 = (sin(t) sin(2 t)) sin(3 t)
-//	t2 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
-//	t3 = 3 (sin(t) sin(2 t)) cos(3 t) + sin(3 t) t2
-//	t4 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
-//	t5 = 6 cos(3 t) t2 + sin(3 t) t4 - 9 t1
-//	t6 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
-//	t7 = 9 cos(3 t) t4 + sin(3 t) t6 - 27 (sin(t) sin(2 t)) cos(3 t) - 27 sin(3 t) t2
-//	t8 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
-//	t9 = 81 t1 + 12 cos(3 t) t6 + sin(3 t) t8 - 108 cos(3 t) t2 - 54 sin(3 t) t4
-//	t10 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
-//	t11 = 243 (sin(t) sin(2 t)) cos(3 t) + 405 sin(3 t) t2 + 15 cos(3 t) t8 + sin(3 t) t10 - 270 cos(3 t) t4 - 90 sin(3 t) t6
-//	t12 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
-//	t13 = 1458 cos(3 t) t2 + 1215 sin(3 t) t4 + 18 cos(3 t) t10 + sin(3 t) t12 - 729 t1 - 540 cos(3 t) t6 - 135 sin(3 t) t8
-//	t14 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
-//	t15 = 5103 cos(3 t) t4 + 2835 sin(3 t) t6 + 21 cos(3 t) t12 + sin(3 t) t14 - 2187 (sin(t) sin(2 t)) cos(3 t) - 5103 sin(3 t) t2 - 945 cos(3 t) t8 - 189 sin(3 t) t10
-//	t16 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
-//	t17 = 6561 t1 + 13608 cos(3 t) t6 + 5670 sin(3 t) t8 + 24 cos(3 t) t14 + sin(3 t) t16 - 17496 cos(3 t) t2 - 20412 sin(3 t) t4 - 1512 cos(3 t) t10 - 252 sin(3 t) t12
-//	t18 = 9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)
-//	t19 = 19683 (sin(t) sin(2 t)) cos(3 t) + 59049 sin(3 t) t2 + 30618 cos(3 t) t8 + 10206 sin(3 t) t10 + 27 cos(3 t) t16 + sin(3 t) t18 - 78732 cos(3 t) t4 - 61236 sin(3 t) t6 - 2268 cos(3 t) t12 - 324 sin(3 t) t14
+//	t2 = t1 sin(4 t)
+//	t3 = t2 cos(5 t)
+//	t4 = t1 cos(4 t)
+//	t5 = (sin(t) sin(2 t)) cos(3 t)
+//	t6 = 2 sin(t) cos(2 t) + sin(2 t) cos(t)
+//	t7 = sin(3 t) t6
+//	t8 = 3 t5 + t7
+//	t9 = sin(4 t) t8
+//	t10 = 4 t4 + t9
+//	t11 = sin(5 t) t10
+//	t12 = cos(5 t) t10
+//	t13 = cos(4 t) t8
+//	t14 = cos(3 t) t6
+//	t15 = 4 cos(2 t) cos(t) - 5 sin(t) sin(2 t)
+//	t16 = sin(3 t) t15
+//	t17 = 6 t14 + t16 - 9 t1
+//	t18 = sin(4 t) t17
+//	t19 = 8 t13 + t18 - 16 t2
+//	t20 = sin(5 t) t19
+//	t21 = cos(5 t) t19
+//	t22 = cos(4 t) t17
+//	t23 = cos(3 t) t15
+//	t24 = -14 sin(t) cos(2 t) - 13 sin(2 t) cos(t)
+//	t25 = sin(3 t) t24
+//	t26 = 9 t23 + t25 - 27 t5 - 27 t7
+//	t27 = sin(4 t) t26
+//	t28 = 12 t22 + t27 - 64 t4 - 48 t9
+//	t29 = sin(5 t) t28
+//	t30 = cos(5 t) t28
+//	t31 = cos(4 t) t26
+//	t32 = cos(3 t) t24
+//	t33 = 41 sin(t) sin(2 t) - 40 cos(2 t) cos(t)
+//	t34 = sin(3 t) t33
+//	t35 = 81 t1 + 12 t32 + t34 - 108 t14 - 54 t16
+//	t36 = sin(4 t) t35
+//	t37 = 256 t2 + 16 t31 + t36 - 256 t13 - 96 t18
+//	t38 = sin(5 t) t37
+//	t39 = cos(5 t) t37
+//	t40 = cos(4 t) t35
+//	t41 = cos(3 t) t33
+//	t42 = 122 sin(t) cos(2 t) + 121 sin(2 t) cos(t)
+//	t43 = sin(3 t) t42
+//	t44 = 243 t5 + 405 t7 + 15 t41 + t43 - 270 t23 - 90 t25
+//	t45 = sin(4 t) t44
+//	t46 = 1024 t4 + 1280 t9 + 20 t40 + t45 - 640 t22 - 160 t27
+//	t47 = sin(5 t) t46
+//	t48 = cos(5 t) t46
+//	t49 = cos(4 t) t44
+//	t50 = cos(3 t) t42
+//	t51 = 364 cos(2 t) cos(t) - 365 sin(t) sin(2 t)
+//	t52 = sin(3 t) t51
+//	t53 = 1458 t14 + 1215 t16 + 18 t50 + t52 - 729 t1 - 540 t32 - 135 t34
+//	t54 = sin(4 t) t53
+//	t55 = 6144 t13 + 3840 t18 + 24 t49 + t54 - 4096 t2 - 1280 t31 - 240 t36
+//	t56 = sin(5 t) t55
+//	t57 = cos(5 t) t55
+//	t58 = cos(4 t) t53
+//	t59 = cos(3 t) t51
+//	t60 = -1094 sin(t) cos(2 t) - 1093 sin(2 t) cos(t)
+//	t61 = sin(3 t) t60
+//	t62 = 5103 t23 + 2835 t25 + 21 t59 + t61 - 2187 t5 - 5103 t7 - 945 t41 - 189 t43
+//	t63 = sin(4 t) t62
+//	t64 = 21504 t22 + 8960 t27 + 28 t58 + t63 - 16384 t4 - 28672 t9 - 2240 t40 - 336 t45
+//	t65 = sin(5 t) t64
+//	t66 = cos(5 t) t64
+//	t67 = cos(4 t) t62
+//	t68 = cos(3 t) t60
+//	t69 = 3281 sin(t) sin(2 t) - 3280 cos(2 t) cos(t)
+//	t70 = sin(3 t) t69
+//	t71 = 6561 t1 + 13608 t32 + 5670 t34 + 24 t68 + t70 - 17496 t14 - 20412 t16 - 1512 t50 - 252 t52
+//	t72 = sin(4 t) t71
+//	t73 = 65536 t2 + 57344 t31 + 17920 t36 + 32 t67 + t72 - 131072 t13 - 114688 t18 - 3584 t49
+//	      - 448 t54
+//	t74 = sin(5 t) t73
+//	t75 = 9842 sin(t) cos(2 t) + 9841 sin(2 t) cos(t)
+//	t76 = 19683 t5 + 59049 t7 + 30618 t41 + 10206 t43 + 27 cos(3 t) t69 + sin(3 t) t75 - 78732 t23
+//	      - 61236 t25 - 2268 t59 - 324 t61
+//	t77 = 262144 t4 + 589824 t9 + 129024 t40 + 32256 t45 + 36 cos(4 t) t71 + sin(4 t) t76
+//	      - 589824 t22 - 344064 t27 - 5376 t58 - 576 t63
 //
 // It panics if the shapes disagree.
 func SineProductDeriv10(t float64) float64 {
@@ -5160,6 +5646,7 @@ func SineProductProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			t := SineProductUnpack(x)
+			runtime.CheckVector("SineProductProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dt := SineProductUnpack(grad)
 			SineProductGrad(*t, dt)
 		},
@@ -5193,10 +5680,13 @@ func NestedSine(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	∂f/∂t = (((cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t))))) cos(sin(sin(t)))) cos(sin(t))) cos(t)
+//	∂f/∂t = (((cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t))))) cos(sin(sin(t)))) cos(sin(t)))
+//	        cos(t)
 //
-// It panics if the shapes disagree or a destination shares memory with an input.
+// It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
 func NestedSineGrad(t float64, dt *float64) float64 {
+	runtime.DestScalar("NestedSineGrad", "dt", dt)
 	sinT := math.Sin(t)
 	sinSinT := math.Sin(sinT)
 	sinSinSinT := math.Sin(sinSinT)
@@ -5227,8 +5717,12 @@ func NestedSineDeriv(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t))
+//	          - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t))
+//	          - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t)))
+//	          cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //
 // It panics if the shapes disagree.
@@ -5254,14 +5748,22 @@ func NestedSineDeriv2(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = cos(sin(sin(sin(sin(t))))) t5 - t1 t6
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t)
+//	          - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))))
+//	          - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t))
+//	          (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)))
+//	          - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	          (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 t6
+//	          - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
+//	t6 = sin(sin(sin(sin(sin(t))))) t1
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv3(t float64) float64 {
@@ -5293,21 +5795,34 @@ func NestedSineDeriv3(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) t14 - 2 t5 t7 - t1 t15
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t9
+//	          - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)))
+//	          - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t10 - 3 t2 t11
+//	          - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t10
+//	          + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t12
+//	          - 3 t3 t13 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	          (sin(sin(sin(sin(t)))) t12 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5))
+//	          - 3 t7 t14 - 3 t5 t15 - t1 (sin(sin(sin(sin(sin(t))))) t14
+//	          + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t9
+//	t11 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t12 = cos(sin(sin(t))) t10 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t11
+//	t13 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t14 = cos(sin(sin(sin(t)))) t12 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13
+//	t15 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv4(t float64) float64 {
@@ -5349,30 +5864,51 @@ func NestedSineDeriv4(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) t25 - 3 t7 t15 - 3 t5 t18 - t1 t26
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 t10 + 4 sin(t) t20
+//	          - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t11
+//	          - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2))
+//	          - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 6 t11 t12 - 4 t2 t22
+//	          - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21
+//	          + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3 + (cos(sin(t)) cos(t)) t13))
+//	          - 4 t4 t23 - 6 t13 t14 - 4 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	          (sin(sin(sin(sin(t)))) t23 + 3 t1 t13 + 3 t3 t5
+//	          + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15)) - 4 t7 t25 - 6 t15 t18 - 4 t5 t26
+//	          - t1 (sin(sin(sin(sin(sin(t))))) t25 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15
+//	          + 3 t5 (t6 - t1 t7) + t1 (t16 - 2 t5 t7 - t1 t18))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
+//	t19 = -(t1 t18)
+//	t20 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t21 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t9 - cos(t) t20
+//	t22 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t23 = cos(sin(sin(t))) t21 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t22
+//	t24 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t25 = cos(sin(sin(sin(t)))) t23 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
+//	t26 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv5(t float64) float64 {
@@ -5426,39 +5962,72 @@ func NestedSineDeriv5(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
-//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = t29 - 3 t7 t15 - 3 t5 t18 - t1 t32
+//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) t39 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t40
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (10 t23 + 5 sin(t) t34 - sin(t) cos(sin(t))
+//	          - 5 cos(t) sin(sin(t)) cos(t) - 10 t20 - cos(t)
+//	          (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t24 - 6 t21
+//	          - 4 sin(t) t11)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t35 - 10 t12 t24
+//	          - 10 t11 t25 - 5 t2 t36 - (cos(sin(t)) cos(t))
+//	          (sin(sin(sin(t))) t35 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24 + 6 t3 t11
+//	          + 4 t2 t13 + (cos(sin(t)) cos(t)) t26)) - 5 t4 t37 - 10 t14 t26 - 10 t13 t27
+//	          - 5 t3 t38 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	          (sin(sin(sin(sin(t)))) t37 + 4 t1 t26 + 6 t5 t13 + 4 t3 t15
+//	          + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t28)) - 5 t7 t39 - 10 t18 t28 - 10 t15 t32
+//	          - 5 t5 t40 - t1 (sin(sin(sin(sin(sin(t))))) t39
+//	          + 4 (cos(sin(sin(sin(sin(t))))) t1) t28 + 6 (t6 - t1 t7) t15
+//	          + 4 t5 (t16 - 2 t5 t7 - t1 t18) + t1 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
-//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
-//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
-//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
-//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
-//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
-//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
-//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
-//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
+//	t19 = -(t1 t18)
+//	t20 = sin(t) t9
+//	t21 = cos(t) t2
+//	t22 = t21 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t23 = cos(t) t22
+//	t24 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 t20 - t23
+//	t25 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t26 = cos(sin(sin(t))) t24 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t25
+//	t27 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t28 = cos(sin(sin(sin(t)))) t26 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t27
+//	t29 = cos(sin(sin(sin(sin(t))))) t28
+//	t30 = (-3) t7 t15
+//	t31 = (-3) t5 t18
+//	t32 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
+//	t33 = -(t1 t32)
+//	t34 = sin(t) sin(sin(t)) + cos(t) t11 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
+//	t35 = cos(sin(t)) cos(t) + 6 t10 + 4 sin(t) t22 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t34
+//	t36 = sin(sin(sin(t))) t24 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3
+//	      + (cos(sin(t)) cos(t)) t13
+//	t37 = cos(sin(sin(t))) t35 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t24 - 6 t11 t12 - 4 t2 t25
+//	      - (cos(sin(t)) cos(t)) t36
+//	t38 = sin(sin(sin(sin(t)))) t26 + 3 t1 t13 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15
+//	t39 = cos(sin(sin(sin(t)))) t37 - 4 t4 t26 - 6 t13 t14 - 4 t3 t27
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t38
+//	t40 = sin(sin(sin(sin(sin(t))))) t28 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15 + 3 t5 (t6 - t1 t7)
+//	      + t1 (t16 - 2 t5 t7 - t1 t18)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv6(t float64) float64 {
@@ -5525,48 +6094,98 @@ func NestedSineDeriv6(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
-//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
-//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = t29 - 3 t7 t15 - 3 t5 t18 - t1 t32
+//	d⁵f/dt⁵ = t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48
+//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) t55 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48
+//	          - t1 t56
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 t38 + 6 sin(t) t50
+//	          - cos(sin(t)) cos(t) - 15 t10 - 20 t34 - cos(t)
+//	          (5 cos(t) cos(sin(t)) cos(t) + 10 t36 + cos(t) t39 - sin(t) sin(sin(t)) - 10 t35
+//	          - 5 sin(t) t24)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t51 - 15 t12 t39
+//	          - 20 t24 t25 - 15 t11 t40 - 6 t2 t52 - (cos(sin(t)) cos(t))
+//	          (sin(sin(sin(t))) t51 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t39 + 10 t3 t24
+//	          + 10 t11 t13 + 5 t2 t26 + (cos(sin(t)) cos(t)) t41)) - 6 t4 t53 - 15 t14 t41
+//	          - 20 t26 t27 - 15 t13 t42 - 6 t3 t54 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	          (sin(sin(sin(sin(t)))) t53 + 5 t1 t41 + 10 t5 t26 + 10 t13 t15 + 5 t3 t28
+//	          + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t43)) - 6 t7 t55 - 15 t18 t43 - 20 t28 t32
+//	          - 15 t15 t48 - 6 t5 t56 - t1 (sin(sin(sin(sin(sin(t))))) t55
+//	          + 5 (cos(sin(sin(sin(sin(t))))) t1) t43 + 10 (t6 - t1 t7) t28
+//	          + 10 t15 (t16 - 2 t5 t7 - t1 t18) + 5 t5 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	          + t1 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
-//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
-//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
-//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
-//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
-//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
-//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
-//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
-//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
-//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
-//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
-//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
-//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
-//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
-//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
-//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
-//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
+//	t19 = -(t1 t18)
+//	t20 = sin(t) t9
+//	t21 = cos(t) t2
+//	t22 = t21 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t23 = cos(t) t22
+//	t24 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 t20 - t23
+//	t25 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t26 = cos(sin(sin(t))) t24 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t25
+//	t27 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t28 = cos(sin(sin(sin(t)))) t26 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t27
+//	t29 = cos(sin(sin(sin(sin(t))))) t28
+//	t30 = (-3) t7 t15
+//	t31 = (-3) t5 t18
+//	t32 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
+//	t33 = -(t1 t32)
+//	t34 = sin(t) t22
+//	t35 = cos(t) t11
+//	t36 = sin(t) t2
+//	t37 = sin(t) sin(sin(t)) + t35 - 3 cos(t) cos(sin(t)) cos(t) - 3 t36
+//	t38 = cos(t) t37
+//	t39 = cos(sin(t)) cos(t) + 6 t10 + 4 t34 - 4 sin(t) sin(sin(t)) cos(t) - t38
+//	t40 = sin(sin(sin(t))) t24 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3
+//	      + (cos(sin(t)) cos(t)) t13
+//	t41 = cos(sin(sin(t))) t39 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t24 - 6 t11 t12 - 4 t2 t25
+//	      - (cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(t)))) t26 + 3 t1 t13 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15
+//	t43 = cos(sin(sin(sin(t)))) t41 - 4 t4 t26 - 6 t13 t14 - 4 t3 t27
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t42
+//	t44 = cos(sin(sin(sin(sin(t))))) t43
+//	t45 = (-4) t7 t28
+//	t46 = (-6) t15 t18
+//	t47 = (-4) t5 t32
+//	t48 = sin(sin(sin(sin(sin(t))))) t28 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15 + 3 t5 (t6 - t1 t7)
+//	      + t1 (t16 - 2 t5 t7 - t1 t18)
+//	t49 = -(t1 t48)
+//	t50 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t24 - 6 t21 - 4 sin(t) t11
+//	t51 = 10 t23 + 5 sin(t) t37 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 t20
+//	      - cos(t) t50
+//	t52 = sin(sin(sin(t))) t39 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24 + 6 t3 t11 + 4 t2 t13
+//	      + (cos(sin(t)) cos(t)) t26
+//	t53 = cos(sin(sin(t))) t51 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t39 - 10 t12 t24
+//	      - 10 t11 t25 - 5 t2 t40 - (cos(sin(t)) cos(t)) t52
+//	t54 = sin(sin(sin(sin(t)))) t41 + 4 t1 t26 + 6 t5 t13 + 4 t3 t15
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t28
+//	t55 = cos(sin(sin(sin(t)))) t53 - 5 t4 t41 - 10 t14 t26 - 10 t13 t27 - 5 t3 t42
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t54
+//	t56 = sin(sin(sin(sin(sin(t))))) t43 + 4 (cos(sin(sin(sin(sin(t))))) t1) t28
+//	      + 6 (t6 - t1 t7) t15 + 4 t5 (t16 - 2 t5 t7 - t1 t18)
+//	      + t1 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv7(t float64) float64 {
@@ -5645,57 +6264,126 @@ func NestedSineDeriv7(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
-//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
-//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
-//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = t29 - 3 t7 t15 - 3 t5 t18 - t1 t32
+//	d⁵f/dt⁵ = t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48
+//	d⁶f/dt⁶ = t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65
+//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) t72 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48
+//	          - 6 t5 t65 - t1 t73
+//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 t20 + 21 t54
+//	          + 7 sin(t) t67 - 35 t23 - 35 t50 - cos(t) (15 t21 + 20 t52 + cos(t) t55
+//	          - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 t51 - 6 sin(t) t39))
+//	          - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t68 - 21 t12 t55 - 35 t25 t39 - 35 t24 t40
+//	          - 21 t11 t56 - 7 t2 t69 - (cos(sin(t)) cos(t))
+//	          (sin(sin(sin(t))) t68 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t55 + 15 t3 t39
+//	          + 20 t13 t24 + 15 t11 t26 + 6 t2 t41 + (cos(sin(t)) cos(t)) t57)) - 7 t4 t70
+//	          - 21 t14 t57 - 35 t27 t41 - 35 t26 t42 - 21 t13 t58 - 7 t3 t71
+//	          - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t70 + 6 t1 t57
+//	          + 15 t5 t41 + 20 t15 t26 + 15 t13 t28 + 6 t3 t43
+//	          + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t59)) - 7 t7 t72 - 21 t18 t59 - 35 t32 t43
+//	          - 35 t28 t48 - 21 t15 t65 - 7 t5 t73 - t1 (sin(sin(sin(sin(sin(t))))) t72
+//	          + 6 (cos(sin(sin(sin(sin(t))))) t1) t59 + 15 (t6 - t1 t7) t43
+//	          + 20 (t16 - 2 t5 t7 - t1 t18) t28 + 15 t15 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	          + 6 t5 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	          + t1 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
-//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
-//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
-//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
-//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
-//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
-//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
-//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
-//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
-//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
-//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
-//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
-//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
-//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
-//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
-//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
-//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
-//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
-//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
-//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
-//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
-//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
-//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
-//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
-//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
+//	t19 = -(t1 t18)
+//	t20 = sin(t) t9
+//	t21 = cos(t) t2
+//	t22 = t21 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t23 = cos(t) t22
+//	t24 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 t20 - t23
+//	t25 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t26 = cos(sin(sin(t))) t24 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t25
+//	t27 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t28 = cos(sin(sin(sin(t)))) t26 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t27
+//	t29 = cos(sin(sin(sin(sin(t))))) t28
+//	t30 = (-3) t7 t15
+//	t31 = (-3) t5 t18
+//	t32 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
+//	t33 = -(t1 t32)
+//	t34 = sin(t) t22
+//	t35 = cos(t) t11
+//	t36 = sin(t) t2
+//	t37 = sin(t) sin(sin(t)) + t35 - 3 cos(t) cos(sin(t)) cos(t) - 3 t36
+//	t38 = cos(t) t37
+//	t39 = cos(sin(t)) cos(t) + 6 t10 + 4 t34 - 4 sin(t) sin(sin(t)) cos(t) - t38
+//	t40 = sin(sin(sin(t))) t24 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3
+//	      + (cos(sin(t)) cos(t)) t13
+//	t41 = cos(sin(sin(t))) t39 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t24 - 6 t11 t12 - 4 t2 t25
+//	      - (cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(t)))) t26 + 3 t1 t13 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15
+//	t43 = cos(sin(sin(sin(t)))) t41 - 4 t4 t26 - 6 t13 t14 - 4 t3 t27
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t42
+//	t44 = cos(sin(sin(sin(sin(t))))) t43
+//	t45 = (-4) t7 t28
+//	t46 = (-6) t15 t18
+//	t47 = (-4) t5 t32
+//	t48 = sin(sin(sin(sin(sin(t))))) t28 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15 + 3 t5 (t6 - t1 t7)
+//	      + t1 (t16 - 2 t5 t7 - t1 t18)
+//	t49 = -(t1 t48)
+//	t50 = sin(t) t37
+//	t51 = cos(t) t24
+//	t52 = sin(t) t11
+//	t53 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + t51 - 6 t21 - 4 t52
+//	t54 = cos(t) t53
+//	t55 = 10 t23 + 5 t50 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 t20 - t54
+//	t56 = sin(sin(sin(t))) t39 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24 + 6 t3 t11 + 4 t2 t13
+//	      + (cos(sin(t)) cos(t)) t26
+//	t57 = cos(sin(sin(t))) t55 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t39 - 10 t12 t24
+//	      - 10 t11 t25 - 5 t2 t40 - (cos(sin(t)) cos(t)) t56
+//	t58 = sin(sin(sin(sin(t)))) t41 + 4 t1 t26 + 6 t5 t13 + 4 t3 t15
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t28
+//	t59 = cos(sin(sin(sin(t)))) t57 - 5 t4 t41 - 10 t14 t26 - 10 t13 t27 - 5 t3 t42
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t58
+//	t60 = cos(sin(sin(sin(sin(t))))) t59
+//	t61 = (-5) t7 t43
+//	t62 = (-10) t18 t28
+//	t63 = (-10) t15 t32
+//	t64 = (-5) t5 t48
+//	t65 = sin(sin(sin(sin(sin(t))))) t43 + 4 (cos(sin(sin(sin(sin(t))))) t1) t28
+//	      + 6 (t6 - t1 t7) t15 + 4 t5 (t16 - 2 t5 t7 - t1 t18)
+//	      + t1 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	t66 = -(t1 t65)
+//	t67 = 5 cos(t) cos(sin(t)) cos(t) + 10 t36 + cos(t) t39 - sin(t) sin(sin(t)) - 10 t35
+//	      - 5 sin(t) t24
+//	t68 = 6 sin(t) sin(sin(t)) cos(t) + 15 t38 + 6 sin(t) t53 - cos(sin(t)) cos(t) - 15 t10 - 20 t34
+//	      - cos(t) t67
+//	t69 = sin(sin(sin(t))) t55 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t39 + 10 t3 t24
+//	      + 10 t11 t13 + 5 t2 t26 + (cos(sin(t)) cos(t)) t41
+//	t70 = cos(sin(sin(t))) t68 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t55 - 15 t12 t39
+//	      - 20 t24 t25 - 15 t11 t40 - 6 t2 t56 - (cos(sin(t)) cos(t)) t69
+//	t71 = sin(sin(sin(sin(t)))) t57 + 5 t1 t41 + 10 t5 t26 + 10 t13 t15 + 5 t3 t28
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t43
+//	t72 = cos(sin(sin(sin(t)))) t70 - 6 t4 t57 - 15 t14 t41 - 20 t26 t27 - 15 t13 t42 - 6 t3 t58
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t71
+//	t73 = sin(sin(sin(sin(sin(t))))) t59 + 5 (cos(sin(sin(sin(sin(t))))) t1) t43
+//	      + 10 (t6 - t1 t7) t28 + 10 t15 (t16 - 2 t5 t7 - t1 t18)
+//	      + 5 t5 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32) + t1
+//	      (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv8(t float64) float64 {
@@ -5786,66 +6474,156 @@ func NestedSineDeriv8(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
-//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
-//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
-//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
-//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) (sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29)) - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39)) - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41)) - 8 (sin(sin(sin(sin(sin(t))))) t1) t49 - 28 t18 t41 - 56 t26 t33 - 70 t25 t34 - 56 t17 t42 - 28 t11 t50 - 8 t5 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51) - t1 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 (cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = t29 - 3 t7 t15 - 3 t5 t18 - t1 t32
+//	d⁵f/dt⁵ = t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48
+//	d⁶f/dt⁶ = t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65
+//	d⁷f/dt⁷ = t77 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48 - 6 t5 t65 - t1 t83
+//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) t90 - 7 t7 t76 - 21 t18 t59 - 35 t32 t43 - 35 t28 t48
+//	          - 21 t15 t65 - 7 t5 t83 - t1 t91
+//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	          (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 28 t10 + 56 t34 + 28 t71 + 8 sin(t) t85
+//	          - 8 sin(t) sin(sin(t)) cos(t) - 70 t38 - 56 t67
+//	          - cos(t) (sin(t) sin(sin(t)) + 35 t35 + 35 t69 + cos(t) t72
+//	          - 7 cos(t) cos(sin(t)) cos(t) - 21 t36 - 21 t68 - 7 sin(t) t55))
+//	          - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t86 - 28 t12 t72 - 56 t25 t55 - 70 t39 t40
+//	          - 56 t24 t56 - 28 t11 t73 - 8 t2 t87 - (cos(sin(t)) cos(t))
+//	          (sin(sin(sin(t))) t86 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t72 + 21 t3 t55
+//	          + 35 t13 t39 + 35 t24 t26 + 21 t11 t41 + 7 t2 t57 + (cos(sin(t)) cos(t)) t74))
+//	          - 8 t4 t88 - 28 t14 t74 - 56 t27 t57 - 70 t41 t42 - 56 t26 t58 - 28 t13 t75 - 8 t3 t89
+//	          - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t88 + 7 t1 t74
+//	          + 21 t5 t57 + 35 t15 t41 + 35 t26 t28 + 21 t13 t43 + 7 t3 t59
+//	          + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t76)) - 8 t7 t90 - 28 t18 t76 - 56 t32 t59
+//	          - 70 t43 t48 - 56 t28 t65 - 28 t15 t83 - 8 t5 t91
+//	          - t1 (sin(sin(sin(sin(sin(t))))) t90 + 7 (cos(sin(sin(sin(sin(t))))) t1) t76
+//	          + 21 (t6 - t1 t7) t59 + 35 (t16 - 2 t5 t7 - t1 t18) t43
+//	          + 35 t28 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	          + 21 t15 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	          + 7 t5 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65)
+//	          + t1 (t77 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48 - 6 t5 t65 - t1 t83))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
-//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
-//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
-//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
-//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
-//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
-//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
-//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
-//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
-//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
-//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
-//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
-//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
-//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
-//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
-//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
-//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
-//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
-//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
-//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
-//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
-//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
-//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
-//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
-//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
-//	t44 = 15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21
-//	t45 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) t44
-//	t46 = sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31
-//	t47 = cos(sin(sin(t))) t45 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) t46
-//	t48 = sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33
-//	t49 = cos(sin(sin(sin(t)))) t47 - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t48
-//	t50 = sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43
-//	t51 = cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42
+//	t19 = -(t1 t18)
+//	t20 = sin(t) t9
+//	t21 = cos(t) t2
+//	t22 = t21 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t23 = cos(t) t22
+//	t24 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 t20 - t23
+//	t25 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t26 = cos(sin(sin(t))) t24 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t25
+//	t27 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t28 = cos(sin(sin(sin(t)))) t26 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t27
+//	t29 = cos(sin(sin(sin(sin(t))))) t28
+//	t30 = (-3) t7 t15
+//	t31 = (-3) t5 t18
+//	t32 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
+//	t33 = -(t1 t32)
+//	t34 = sin(t) t22
+//	t35 = cos(t) t11
+//	t36 = sin(t) t2
+//	t37 = sin(t) sin(sin(t)) + t35 - 3 cos(t) cos(sin(t)) cos(t) - 3 t36
+//	t38 = cos(t) t37
+//	t39 = cos(sin(t)) cos(t) + 6 t10 + 4 t34 - 4 sin(t) sin(sin(t)) cos(t) - t38
+//	t40 = sin(sin(sin(t))) t24 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3
+//	      + (cos(sin(t)) cos(t)) t13
+//	t41 = cos(sin(sin(t))) t39 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t24 - 6 t11 t12 - 4 t2 t25
+//	      - (cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(t)))) t26 + 3 t1 t13 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15
+//	t43 = cos(sin(sin(sin(t)))) t41 - 4 t4 t26 - 6 t13 t14 - 4 t3 t27
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t42
+//	t44 = cos(sin(sin(sin(sin(t))))) t43
+//	t45 = (-4) t7 t28
+//	t46 = (-6) t15 t18
+//	t47 = (-4) t5 t32
+//	t48 = sin(sin(sin(sin(sin(t))))) t28 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15 + 3 t5 (t6 - t1 t7)
+//	      + t1 (t16 - 2 t5 t7 - t1 t18)
+//	t49 = -(t1 t48)
+//	t50 = sin(t) t37
+//	t51 = cos(t) t24
+//	t52 = sin(t) t11
+//	t53 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + t51 - 6 t21 - 4 t52
+//	t54 = cos(t) t53
+//	t55 = 10 t23 + 5 t50 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 t20 - t54
+//	t56 = sin(sin(sin(t))) t39 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24 + 6 t3 t11 + 4 t2 t13
+//	      + (cos(sin(t)) cos(t)) t26
+//	t57 = cos(sin(sin(t))) t55 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t39 - 10 t12 t24
+//	      - 10 t11 t25 - 5 t2 t40 - (cos(sin(t)) cos(t)) t56
+//	t58 = sin(sin(sin(sin(t)))) t41 + 4 t1 t26 + 6 t5 t13 + 4 t3 t15
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t28
+//	t59 = cos(sin(sin(sin(t)))) t57 - 5 t4 t41 - 10 t14 t26 - 10 t13 t27 - 5 t3 t42
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t58
+//	t60 = cos(sin(sin(sin(sin(t))))) t59
+//	t61 = (-5) t7 t43
+//	t62 = (-10) t18 t28
+//	t63 = (-10) t15 t32
+//	t64 = (-5) t5 t48
+//	t65 = sin(sin(sin(sin(sin(t))))) t43 + 4 (cos(sin(sin(sin(sin(t))))) t1) t28
+//	      + 6 (t6 - t1 t7) t15 + 4 t5 (t16 - 2 t5 t7 - t1 t18)
+//	      + t1 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	t66 = -(t1 t65)
+//	t67 = sin(t) t53
+//	t68 = cos(t) t39
+//	t69 = sin(t) t24
+//	t70 = 5 cos(t) cos(sin(t)) cos(t) + 10 t36 + t68 - sin(t) sin(sin(t)) - 10 t35 - 5 t69
+//	t71 = cos(t) t70
+//	t72 = 6 sin(t) sin(sin(t)) cos(t) + 15 t38 + 6 t67 - cos(sin(t)) cos(t) - 15 t10 - 20 t34 - t71
+//	t73 = sin(sin(sin(t))) t55 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t39 + 10 t3 t24
+//	      + 10 t11 t13 + 5 t2 t26 + (cos(sin(t)) cos(t)) t41
+//	t74 = cos(sin(sin(t))) t72 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t55 - 15 t12 t39
+//	      - 20 t24 t25 - 15 t11 t40 - 6 t2 t56 - (cos(sin(t)) cos(t)) t73
+//	t75 = sin(sin(sin(sin(t)))) t57 + 5 t1 t41 + 10 t5 t26 + 10 t13 t15 + 5 t3 t28
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t43
+//	t76 = cos(sin(sin(sin(t)))) t74 - 6 t4 t57 - 15 t14 t41 - 20 t26 t27 - 15 t13 t42 - 6 t3 t58
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t75
+//	t77 = cos(sin(sin(sin(sin(t))))) t76
+//	t78 = (-6) t7 t59
+//	t79 = (-15) t18 t43
+//	t80 = (-20) t28 t32
+//	t81 = (-15) t15 t48
+//	t82 = (-6) t5 t65
+//	t83 = sin(sin(sin(sin(sin(t))))) t59 + 5 (cos(sin(sin(sin(sin(t))))) t1) t43
+//	      + 10 (t6 - t1 t7) t28 + 10 t15 (t16 - 2 t5 t7 - t1 t18)
+//	      + 5 t5 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32) + t1
+//	      (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	t84 = -(t1 t83)
+//	t85 = 15 t21 + 20 t52 + cos(t) t55 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 t51
+//	      - 6 sin(t) t39
+//	t86 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 t20 + 21 t54 + 7 sin(t) t70 - 35 t23
+//	      - 35 t50 - cos(t) t85
+//	t87 = sin(sin(sin(t))) t72 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t55 + 15 t3 t39
+//	      + 20 t13 t24 + 15 t11 t26 + 6 t2 t41 + (cos(sin(t)) cos(t)) t57
+//	t88 = cos(sin(sin(t))) t86 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t72 - 21 t12 t55
+//	      - 35 t25 t39 - 35 t24 t40 - 21 t11 t56 - 7 t2 t73 - (cos(sin(t)) cos(t)) t87
+//	t89 = sin(sin(sin(sin(t)))) t74 + 6 t1 t57 + 15 t5 t41 + 20 t15 t26 + 15 t13 t28 + 6 t3 t43
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t59
+//	t90 = cos(sin(sin(sin(t)))) t88 - 7 t4 t74 - 21 t14 t57 - 35 t27 t41 - 35 t26 t42 - 21 t13 t58
+//	      - 7 t3 t75 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t89
+//	t91 = sin(sin(sin(sin(sin(t))))) t76 + 6 (cos(sin(sin(sin(sin(t))))) t1) t59
+//	      + 15 (t6 - t1 t7) t43 + 20 (t16 - 2 t5 t7 - t1 t18) t28
+//	      + 15 t15 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	      + 6 t5 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	      + t1 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv9(t float64) float64 {
@@ -5948,75 +6726,191 @@ func NestedSineDeriv9(t float64) float64 {
 // Issue 11's order-10 budget case, five nested sines.
 //
 //	f = sin(sin(sin(sin(sin(t)))))
-//	df/dt = cos(sin(sin(sin(sin(t))))) cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	d²f/dt² = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (-sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)) - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)) - (cos(sin(sin(t))) cos(sin(t)) cos(t)) sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)) - t1 sin(sin(sin(sin(sin(t))))) t1
-//	d³f/dt³ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) (cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t)))) - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t))) - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1)) - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1)
-//	d⁴f/dt⁴ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) (cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t))) - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3)) - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5)) - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 (sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1) - t1 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1))
-//	d⁵f/dt⁵ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) (sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2)) - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9)) - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11)) - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 (sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19) - t1 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 (cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18))
-//	d⁶f/dt⁶ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) (sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7)) - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15)) - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17)) - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 (sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27) - t1 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 (cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26))
-//	d⁷f/dt⁷ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) (5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13)) - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23)) - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25)) - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 (sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35) - t1 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 (cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34))
-//	d⁸f/dt⁸ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) (15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21)) - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31)) - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33)) - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 (sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43) - t1 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 (cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42))
-//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) (sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29)) - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39)) - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41)) - 8 (sin(sin(sin(sin(sin(t))))) t1) t49 - 28 t18 t41 - 56 t26 t33 - 70 t25 t34 - 56 t17 t42 - 28 t11 t50 - 8 t5 (sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51) - t1 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 (cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50))
-//	d¹⁰f/dt¹⁰ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t)))) (cos(sin(sin(t))) (84 cos(t) t12 + 126 sin(t) t20 + 36 cos(t) t44 + 9 sin(t) t52 - sin(t) cos(sin(t)) - 9 cos(t) sin(sin(t)) cos(t) - 36 sin(t) t6 - 126 cos(t) t28 - 84 sin(t) t36 - cos(t) (sin(sin(t)) cos(t) + 8 sin(t) cos(sin(t)) cos(t) + 70 cos(t) t13 + 56 sin(t) t21 + cos(t) t45 - 28 cos(t) t2 - 56 sin(t) t7 - 28 cos(t) t29 - 8 sin(t) t37)) - 9 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t53 - 36 t8 t45 - 84 t14 t37 - 126 t22 t29 - 126 t21 t30 - 84 t13 t38 - 36 t7 t46 - 9 t2 t54 - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t53 + 8 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t45 + 28 t3 t37 + 56 t9 t29 + 70 t15 t21 + 56 t13 t23 + 28 t7 t31 + 8 t2 t39 + (cos(sin(t)) cos(t)) t47)) - 9 t4 t55 - 36 t10 t47 - 84 t16 t39 - 126 t24 t31 - 126 t23 t32 - 84 t15 t40 - 36 t9 t48 - 9 t3 t56 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) (sin(sin(sin(sin(t)))) t55 + 8 t1 t47 + 28 t5 t39 + 56 t11 t31 + 70 t17 t23 + 56 t15 t25 + 28 t9 t33 + 8 t3 t41 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t49)) - 9 (sin(sin(sin(sin(sin(t))))) t1) t57 - 36 t18 t49 - 84 t26 t41 - 126 t34 t33 - 126 t25 t42 - 84 t17 t50 - 36 t11 t58 - 9 t5 (sin(sin(sin(sin(sin(t))))) t49 + 7 (cos(sin(sin(sin(sin(t))))) t1) t41 + 21 t19 t33 + 35 t27 t25 + 35 t17 t35 + 21 t11 t43 + 7 t5 t51 + t1 t59) - t1 (sin(sin(sin(sin(sin(t))))) t57 + 8 (cos(sin(sin(sin(sin(t))))) t1) t49 + 28 t19 t41 + 56 t27 t33 + 70 t35 t25 + 56 t17 t43 + 28 t11 t51 + 8 t5 t59 + t1 (cos(sin(sin(sin(sin(t))))) t49 - 7 (sin(sin(sin(sin(sin(t))))) t1) t41 - 21 t18 t33 - 35 t26 t25 - 35 t17 t34 - 21 t11 t42 - 7 t5 t50 - t1 t58))
+//	df/dt = cos(sin(sin(sin(sin(t))))) t1
+//	d²f/dt² = t6 - t1 t7
+//	d³f/dt³ = t16 - 2 t5 t7 - t1 t18
+//	d⁴f/dt⁴ = t29 - 3 t7 t15 - 3 t5 t18 - t1 t32
+//	d⁵f/dt⁵ = t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48
+//	d⁶f/dt⁶ = t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65
+//	d⁷f/dt⁷ = t77 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48 - 6 t5 t65 - t1 t83
+//	d⁸f/dt⁸ = t95 - 7 t7 t76 - 21 t18 t59 - 35 t32 t43 - 35 t28 t48 - 21 t15 t65 - 7 t5 t83
+//	          - t1 t102
+//	d⁹f/dt⁹ = cos(sin(sin(sin(sin(t))))) t109 - 8 t7 t94 - 28 t18 t76 - 56 t32 t59 - 70 t43 t48
+//	          - 56 t28 t65 - 28 t15 t83 - 8 t5 t102 - t1 t110
+//	d¹⁰f/dt¹⁰ = cos(sin(sin(sin(sin(t))))) (cos(sin(sin(sin(t))))
+//	            (cos(sin(sin(t))) (84 t23 + 126 t50 + 36 t89 + 9 sin(t) t104 - sin(t) cos(sin(t))
+//	            - 9 cos(t) sin(sin(t)) cos(t) - 36 t20 - 126 t54 - 84 t85
+//	            - cos(t) (sin(sin(t)) cos(t) + 8 sin(t) cos(sin(t)) cos(t) + 70 t51 + 56 t87
+//	            + cos(t) t90 - 28 t21 - 56 t52 - 28 t86 - 8 sin(t) t72))
+//	            - 9 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t105 - 36 t12 t90 - 84 t25 t72
+//	            - 126 t40 t55 - 126 t39 t56 - 84 t24 t73 - 36 t11 t91 - 9 t2 t106
+//	            - (cos(sin(t)) cos(t)) (sin(sin(sin(t))) t105
+//	            + 8 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t90 + 28 t3 t72 + 56 t13 t55 + 70 t26 t39
+//	            + 56 t24 t41 + 28 t11 t57 + 8 t2 t74 + (cos(sin(t)) cos(t)) t92)) - 9 t4 t107
+//	            - 36 t14 t92 - 84 t27 t74 - 126 t42 t57 - 126 t41 t58 - 84 t26 t75 - 36 t13 t93
+//	            - 9 t3 t108 - (cos(sin(sin(t))) cos(sin(t)) cos(t))
+//	            (sin(sin(sin(sin(t)))) t107 + 8 t1 t92 + 28 t5 t74 + 56 t15 t57 + 70 t28 t41
+//	            + 56 t26 t43 + 28 t13 t59 + 8 t3 t76 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t94))
+//	            - 9 t7 t109 - 36 t18 t94 - 84 t32 t76 - 126 t48 t59 - 126 t43 t65 - 84 t28 t83
+//	            - 36 t15 t102 - 9 t5 t110 - t1 (sin(sin(sin(sin(sin(t))))) t109
+//	            + 8 (cos(sin(sin(sin(sin(t))))) t1) t94 + 28 (t6 - t1 t7) t76
+//	            + 56 (t16 - 2 t5 t7 - t1 t18) t59 + 70 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32) t43
+//	            + 56 t28 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	            + 28 t15 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65)
+//	            + 8 t5 (t77 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48 - 6 t5 t65 - t1 t83)
+//	            + t1 (t95 - 7 t7 t76 - 21 t18 t59 - 35 t32 t43 - 35 t28 t48 - 21 t15 t65 - 7 t5 t83
+//	            - t1 t102))
 //	t1 = cos(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t2 = -sin(t) cos(sin(t)) - cos(t) sin(sin(t)) cos(t)
 //	t3 = cos(sin(sin(t))) t2 - (cos(sin(t)) cos(t)) sin(sin(sin(t))) cos(sin(t)) cos(t)
 //	t4 = sin(sin(sin(sin(t)))) cos(sin(sin(t))) cos(sin(t)) cos(t)
 //	t5 = cos(sin(sin(sin(t)))) t3 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t4
-//	t6 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
-//	t7 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - cos(t) t6
-//	t8 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
-//	t9 = cos(sin(sin(t))) t7 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t8
-//	t10 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
-//	t11 = cos(sin(sin(sin(t)))) t9 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t10
-//	t12 = cos(t) t2 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
-//	t13 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 sin(t) t6 - cos(t) t12
-//	t14 = sin(sin(sin(t))) t7 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2 + (cos(sin(t)) cos(t)) t3
-//	t15 = cos(sin(sin(t))) t13 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t7 - 3 t2 t8 - (cos(sin(t)) cos(t)) t14
-//	t16 = sin(sin(sin(sin(t)))) t9 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
-//	t17 = cos(sin(sin(sin(t)))) t15 - 3 t4 t9 - 3 t3 t10 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t16
+//	t6 = cos(sin(sin(sin(sin(t))))) t5
+//	t7 = sin(sin(sin(sin(sin(t))))) t1
+//	t8 = -(t1 t7)
+//	t9 = cos(t) cos(sin(t)) cos(t) - sin(t) sin(sin(t))
+//	t10 = cos(t) t9
+//	t11 = 2 sin(t) sin(sin(t)) cos(t) - cos(sin(t)) cos(t) - t10
+//	t12 = sin(sin(sin(t))) t2 + (cos(sin(t)) cos(t)) cos(sin(sin(t))) cos(sin(t)) cos(t)
+//	t13 = cos(sin(sin(t))) t11 - 2 t2 sin(sin(sin(t))) cos(sin(t)) cos(t) - (cos(sin(t)) cos(t)) t12
+//	t14 = sin(sin(sin(sin(t)))) t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t1
+//	t15 = cos(sin(sin(sin(t)))) t13 - 2 t3 t4 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t14
+//	t16 = cos(sin(sin(sin(sin(t))))) t15
+//	t17 = (-2) t5 t7
 //	t18 = sin(sin(sin(sin(sin(t))))) t5 + t1 cos(sin(sin(sin(sin(t))))) t1
-//	t19 = cos(sin(sin(sin(sin(t))))) t5 - t1 sin(sin(sin(sin(sin(t))))) t1
-//	t20 = sin(t) sin(sin(t)) + cos(t) t7 - 3 cos(t) cos(sin(t)) cos(t) - 3 sin(t) t2
-//	t21 = cos(sin(t)) cos(t) + 6 cos(t) t6 + 4 sin(t) t12 - 4 sin(t) sin(sin(t)) cos(t) - cos(t) t20
-//	t22 = sin(sin(sin(t))) t13 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t7 + 3 t2 t3 + (cos(sin(t)) cos(t)) t9
-//	t23 = cos(sin(sin(t))) t21 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t13 - 6 t7 t8 - 4 t2 t14 - (cos(sin(t)) cos(t)) t22
-//	t24 = sin(sin(sin(sin(t)))) t15 + 3 t1 t9 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11
-//	t25 = cos(sin(sin(sin(t)))) t23 - 4 t4 t15 - 6 t9 t10 - 4 t3 t16 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24
-//	t26 = sin(sin(sin(sin(sin(t))))) t11 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 t19
-//	t27 = cos(sin(sin(sin(sin(t))))) t11 - 2 t5 sin(sin(sin(sin(sin(t))))) t1 - t1 t18
-//	t28 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + cos(t) t13 - 6 cos(t) t2 - 4 sin(t) t7
-//	t29 = 10 cos(t) t12 + 5 sin(t) t20 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 sin(t) t6 - cos(t) t28
-//	t30 = sin(sin(sin(t))) t21 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t13 + 6 t3 t7 + 4 t2 t9 + (cos(sin(t)) cos(t)) t15
-//	t31 = cos(sin(sin(t))) t29 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t21 - 10 t8 t13 - 10 t7 t14 - 5 t2 t22 - (cos(sin(t)) cos(t)) t30
-//	t32 = sin(sin(sin(sin(t)))) t23 + 4 t1 t15 + 6 t5 t9 + 4 t3 t11 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t17
-//	t33 = cos(sin(sin(sin(t)))) t31 - 5 t4 t23 - 10 t10 t15 - 10 t9 t16 - 5 t3 t24 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t32
-//	t34 = sin(sin(sin(sin(sin(t))))) t17 + 3 (cos(sin(sin(sin(sin(t))))) t1) t11 + 3 t5 t19 + t1 t27
-//	t35 = cos(sin(sin(sin(sin(t))))) t17 - 3 (sin(sin(sin(sin(sin(t))))) t1) t11 - 3 t5 t18 - t1 t26
-//	t36 = 5 cos(t) cos(sin(t)) cos(t) + 10 sin(t) t2 + cos(t) t21 - sin(t) sin(sin(t)) - 10 cos(t) t7 - 5 sin(t) t13
-//	t37 = 6 sin(t) sin(sin(t)) cos(t) + 15 cos(t) t20 + 6 sin(t) t28 - cos(sin(t)) cos(t) - 15 cos(t) t6 - 20 sin(t) t12 - cos(t) t36
-//	t38 = sin(sin(sin(t))) t29 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t21 + 10 t3 t13 + 10 t7 t9 + 5 t2 t15 + (cos(sin(t)) cos(t)) t23
-//	t39 = cos(sin(sin(t))) t37 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t29 - 15 t8 t21 - 20 t13 t14 - 15 t7 t22 - 6 t2 t30 - (cos(sin(t)) cos(t)) t38
-//	t40 = sin(sin(sin(sin(t)))) t31 + 5 t1 t23 + 10 t5 t15 + 10 t9 t11 + 5 t3 t17 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t25
-//	t41 = cos(sin(sin(sin(t)))) t39 - 6 t4 t31 - 15 t10 t23 - 20 t15 t16 - 15 t9 t24 - 6 t3 t32 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t40
-//	t42 = sin(sin(sin(sin(sin(t))))) t25 + 4 (cos(sin(sin(sin(sin(t))))) t1) t17 + 6 t19 t11 + 4 t5 t27 + t1 t35
-//	t43 = cos(sin(sin(sin(sin(t))))) t25 - 4 (sin(sin(sin(sin(sin(t))))) t1) t17 - 6 t11 t18 - 4 t5 t26 - t1 t34
-//	t44 = 15 cos(t) t2 + 20 sin(t) t7 + cos(t) t29 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 cos(t) t13 - 6 sin(t) t21
-//	t45 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 sin(t) t6 + 21 cos(t) t28 + 7 sin(t) t36 - 35 cos(t) t12 - 35 sin(t) t20 - cos(t) t44
-//	t46 = sin(sin(sin(t))) t37 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t29 + 15 t3 t21 + 20 t9 t13 + 15 t7 t15 + 6 t2 t23 + (cos(sin(t)) cos(t)) t31
-//	t47 = cos(sin(sin(t))) t45 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t37 - 21 t8 t29 - 35 t14 t21 - 35 t13 t22 - 21 t7 t30 - 7 t2 t38 - (cos(sin(t)) cos(t)) t46
-//	t48 = sin(sin(sin(sin(t)))) t39 + 6 t1 t31 + 15 t5 t23 + 20 t11 t15 + 15 t9 t17 + 6 t3 t25 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t33
-//	t49 = cos(sin(sin(sin(t)))) t47 - 7 t4 t39 - 21 t10 t31 - 35 t16 t23 - 35 t15 t24 - 21 t9 t32 - 7 t3 t40 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t48
-//	t50 = sin(sin(sin(sin(sin(t))))) t33 + 5 (cos(sin(sin(sin(sin(t))))) t1) t25 + 10 t19 t17 + 10 t11 t27 + 5 t5 t35 + t1 t43
-//	t51 = cos(sin(sin(sin(sin(t))))) t33 - 5 (sin(sin(sin(sin(sin(t))))) t1) t25 - 10 t18 t17 - 10 t11 t26 - 5 t5 t34 - t1 t42
-//	t52 = sin(t) sin(sin(t)) + 35 cos(t) t7 + 35 sin(t) t13 + cos(t) t37 - 7 cos(t) cos(sin(t)) cos(t) - 21 sin(t) t2 - 21 cos(t) t21 - 7 sin(t) t29
-//	t53 = cos(sin(t)) cos(t) + 28 cos(t) t6 + 56 sin(t) t12 + 28 cos(t) t36 + 8 sin(t) t44 - 8 sin(t) sin(sin(t)) cos(t) - 70 cos(t) t20 - 56 sin(t) t28 - cos(t) t52
-//	t54 = sin(sin(sin(t))) t45 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t37 + 21 t3 t29 + 35 t9 t21 + 35 t13 t15 + 21 t7 t23 + 7 t2 t31 + (cos(sin(t)) cos(t)) t39
-//	t55 = cos(sin(sin(t))) t53 - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t45 - 28 t8 t37 - 56 t14 t29 - 70 t21 t22 - 56 t13 t30 - 28 t7 t38 - 8 t2 t46 - (cos(sin(t)) cos(t)) t54
-//	t56 = sin(sin(sin(sin(t)))) t47 + 7 t1 t39 + 21 t5 t31 + 35 t11 t23 + 35 t15 t17 + 21 t9 t25 + 7 t3 t33 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t41
-//	t57 = cos(sin(sin(sin(t)))) t55 - 8 t4 t47 - 28 t10 t39 - 56 t16 t31 - 70 t23 t24 - 56 t15 t32 - 28 t9 t40 - 8 t3 t48 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t56
-//	t58 = sin(sin(sin(sin(sin(t))))) t41 + 6 (cos(sin(sin(sin(sin(t))))) t1) t33 + 15 t19 t25 + 20 t27 t17 + 15 t11 t35 + 6 t5 t43 + t1 t51
-//	t59 = cos(sin(sin(sin(sin(t))))) t41 - 6 (sin(sin(sin(sin(sin(t))))) t1) t33 - 15 t18 t25 - 20 t17 t26 - 15 t11 t34 - 6 t5 t42 - t1 t50
+//	t19 = -(t1 t18)
+//	t20 = sin(t) t9
+//	t21 = cos(t) t2
+//	t22 = t21 - sin(sin(t)) cos(t) - 2 sin(t) cos(sin(t)) cos(t)
+//	t23 = cos(t) t22
+//	t24 = sin(t) cos(sin(t)) + 3 cos(t) sin(sin(t)) cos(t) + 3 t20 - t23
+//	t25 = sin(sin(sin(t))) t11 + 2 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t2
+//	      + (cos(sin(t)) cos(t)) t3
+//	t26 = cos(sin(sin(t))) t24 - 3 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t11 - 3 t2 t12
+//	      - (cos(sin(t)) cos(t)) t25
+//	t27 = sin(sin(sin(sin(t)))) t13 + 2 t1 t3 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t5
+//	t28 = cos(sin(sin(sin(t)))) t26 - 3 t4 t13 - 3 t3 t14
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t27
+//	t29 = cos(sin(sin(sin(sin(t))))) t28
+//	t30 = (-3) t7 t15
+//	t31 = (-3) t5 t18
+//	t32 = sin(sin(sin(sin(sin(t))))) t15 + 2 (cos(sin(sin(sin(sin(t))))) t1) t5 + t1 (t6 - t1 t7)
+//	t33 = -(t1 t32)
+//	t34 = sin(t) t22
+//	t35 = cos(t) t11
+//	t36 = sin(t) t2
+//	t37 = sin(t) sin(sin(t)) + t35 - 3 cos(t) cos(sin(t)) cos(t) - 3 t36
+//	t38 = cos(t) t37
+//	t39 = cos(sin(t)) cos(t) + 6 t10 + 4 t34 - 4 sin(t) sin(sin(t)) cos(t) - t38
+//	t40 = sin(sin(sin(t))) t24 + 3 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t11 + 3 t2 t3
+//	      + (cos(sin(t)) cos(t)) t13
+//	t41 = cos(sin(sin(t))) t39 - 4 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t24 - 6 t11 t12 - 4 t2 t25
+//	      - (cos(sin(t)) cos(t)) t40
+//	t42 = sin(sin(sin(sin(t)))) t26 + 3 t1 t13 + 3 t3 t5 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t15
+//	t43 = cos(sin(sin(sin(t)))) t41 - 4 t4 t26 - 6 t13 t14 - 4 t3 t27
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t42
+//	t44 = cos(sin(sin(sin(sin(t))))) t43
+//	t45 = (-4) t7 t28
+//	t46 = (-6) t15 t18
+//	t47 = (-4) t5 t32
+//	t48 = sin(sin(sin(sin(sin(t))))) t28 + 3 (cos(sin(sin(sin(sin(t))))) t1) t15 + 3 t5 (t6 - t1 t7)
+//	      + t1 (t16 - 2 t5 t7 - t1 t18)
+//	t49 = -(t1 t48)
+//	t50 = sin(t) t37
+//	t51 = cos(t) t24
+//	t52 = sin(t) t11
+//	t53 = sin(sin(t)) cos(t) + 4 sin(t) cos(sin(t)) cos(t) + t51 - 6 t21 - 4 t52
+//	t54 = cos(t) t53
+//	t55 = 10 t23 + 5 t50 - sin(t) cos(sin(t)) - 5 cos(t) sin(sin(t)) cos(t) - 10 t20 - t54
+//	t56 = sin(sin(sin(t))) t39 + 4 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t24 + 6 t3 t11 + 4 t2 t13
+//	      + (cos(sin(t)) cos(t)) t26
+//	t57 = cos(sin(sin(t))) t55 - 5 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t39 - 10 t12 t24
+//	      - 10 t11 t25 - 5 t2 t40 - (cos(sin(t)) cos(t)) t56
+//	t58 = sin(sin(sin(sin(t)))) t41 + 4 t1 t26 + 6 t5 t13 + 4 t3 t15
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t28
+//	t59 = cos(sin(sin(sin(t)))) t57 - 5 t4 t41 - 10 t14 t26 - 10 t13 t27 - 5 t3 t42
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t58
+//	t60 = cos(sin(sin(sin(sin(t))))) t59
+//	t61 = (-5) t7 t43
+//	t62 = (-10) t18 t28
+//	t63 = (-10) t15 t32
+//	t64 = (-5) t5 t48
+//	t65 = sin(sin(sin(sin(sin(t))))) t43 + 4 (cos(sin(sin(sin(sin(t))))) t1) t28
+//	      + 6 (t6 - t1 t7) t15 + 4 t5 (t16 - 2 t5 t7 - t1 t18)
+//	      + t1 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	t66 = -(t1 t65)
+//	t67 = sin(t) t53
+//	t68 = cos(t) t39
+//	t69 = sin(t) t24
+//	t70 = 5 cos(t) cos(sin(t)) cos(t) + 10 t36 + t68 - sin(t) sin(sin(t)) - 10 t35 - 5 t69
+//	t71 = cos(t) t70
+//	t72 = 6 sin(t) sin(sin(t)) cos(t) + 15 t38 + 6 t67 - cos(sin(t)) cos(t) - 15 t10 - 20 t34 - t71
+//	t73 = sin(sin(sin(t))) t55 + 5 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t39 + 10 t3 t24
+//	      + 10 t11 t13 + 5 t2 t26 + (cos(sin(t)) cos(t)) t41
+//	t74 = cos(sin(sin(t))) t72 - 6 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t55 - 15 t12 t39
+//	      - 20 t24 t25 - 15 t11 t40 - 6 t2 t56 - (cos(sin(t)) cos(t)) t73
+//	t75 = sin(sin(sin(sin(t)))) t57 + 5 t1 t41 + 10 t5 t26 + 10 t13 t15 + 5 t3 t28
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t43
+//	t76 = cos(sin(sin(sin(t)))) t74 - 6 t4 t57 - 15 t14 t41 - 20 t26 t27 - 15 t13 t42 - 6 t3 t58
+//	      - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t75
+//	t77 = cos(sin(sin(sin(sin(t))))) t76
+//	t78 = (-6) t7 t59
+//	t79 = (-15) t18 t43
+//	t80 = (-20) t28 t32
+//	t81 = (-15) t15 t48
+//	t82 = (-6) t5 t65
+//	t83 = sin(sin(sin(sin(sin(t))))) t59 + 5 (cos(sin(sin(sin(sin(t))))) t1) t43
+//	      + 10 (t6 - t1 t7) t28 + 10 t15 (t16 - 2 t5 t7 - t1 t18)
+//	      + 5 t5 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32) + t1
+//	      (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	t84 = -(t1 t83)
+//	t85 = sin(t) t70
+//	t86 = cos(t) t55
+//	t87 = sin(t) t39
+//	t88 = 15 t21 + 20 t52 + t86 - sin(sin(t)) cos(t) - 6 sin(t) cos(sin(t)) cos(t) - 15 t51 - 6 t87
+//	t89 = cos(t) t88
+//	t90 = sin(t) cos(sin(t)) + 7 cos(t) sin(sin(t)) cos(t) + 21 t20 + 21 t54 + 7 t85 - 35 t23
+//	      - 35 t50 - t89
+//	t91 = sin(sin(sin(t))) t72 + 6 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t55 + 15 t3 t39
+//	      + 20 t13 t24 + 15 t11 t26 + 6 t2 t41 + (cos(sin(t)) cos(t)) t57
+//	t92 = cos(sin(sin(t))) t90 - 7 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t72 - 21 t12 t55
+//	      - 35 t25 t39 - 35 t24 t40 - 21 t11 t56 - 7 t2 t73 - (cos(sin(t)) cos(t)) t91
+//	t93 = sin(sin(sin(sin(t)))) t74 + 6 t1 t57 + 15 t5 t41 + 20 t15 t26 + 15 t13 t28 + 6 t3 t43
+//	      + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t59
+//	t94 = cos(sin(sin(sin(t)))) t92 - 7 t4 t74 - 21 t14 t57 - 35 t27 t41 - 35 t26 t42 - 21 t13 t58
+//	      - 7 t3 t75 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t93
+//	t95 = cos(sin(sin(sin(sin(t))))) t94
+//	t96 = (-7) t7 t76
+//	t97 = (-21) t18 t59
+//	t98 = (-35) t32 t43
+//	t99 = (-35) t28 t48
+//	t100 = (-21) t15 t65
+//	t101 = (-7) t5 t83
+//	t102 = sin(sin(sin(sin(sin(t))))) t76 + 6 (cos(sin(sin(sin(sin(t))))) t1) t59
+//	       + 15 (t6 - t1 t7) t43 + 20 (t16 - 2 t5 t7 - t1 t18) t28
+//	       + 15 t15 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	       + 6 t5 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	       + t1 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65)
+//	t103 = -(t1 t102)
+//	t104 = sin(t) sin(sin(t)) + 35 t35 + 35 t69 + cos(t) t72 - 7 cos(t) cos(sin(t)) cos(t) - 21 t36
+//	       - 21 t68 - 7 sin(t) t55
+//	t105 = cos(sin(t)) cos(t) + 28 t10 + 56 t34 + 28 t71 + 8 sin(t) t88
+//	       - 8 sin(t) sin(sin(t)) cos(t) - 70 t38 - 56 t67 - cos(t) t104
+//	t106 = sin(sin(sin(t))) t90 + 7 (cos(sin(sin(t))) cos(sin(t)) cos(t)) t72 + 21 t3 t55
+//	       + 35 t13 t39 + 35 t24 t26 + 21 t11 t41 + 7 t2 t57 + (cos(sin(t)) cos(t)) t74
+//	t107 = cos(sin(sin(t))) t105 - 8 (sin(sin(sin(t))) cos(sin(t)) cos(t)) t90 - 28 t12 t72
+//	       - 56 t25 t55 - 70 t39 t40 - 56 t24 t56 - 28 t11 t73 - 8 t2 t91
+//	       - (cos(sin(t)) cos(t)) t106
+//	t108 = sin(sin(sin(sin(t)))) t92 + 7 t1 t74 + 21 t5 t57 + 35 t15 t41 + 35 t26 t28 + 21 t13 t43
+//	       + 7 t3 t59 + (cos(sin(sin(t))) cos(sin(t)) cos(t)) t76
+//	t109 = cos(sin(sin(sin(t)))) t107 - 8 t4 t92 - 28 t14 t74 - 56 t27 t57 - 70 t41 t42 - 56 t26 t58
+//	       - 28 t13 t75 - 8 t3 t93 - (cos(sin(sin(t))) cos(sin(t)) cos(t)) t108
+//	t110 = sin(sin(sin(sin(sin(t))))) t94 + 7 (cos(sin(sin(sin(sin(t))))) t1) t76
+//	       + 21 (t6 - t1 t7) t59 + 35 (t16 - 2 t5 t7 - t1 t18) t43
+//	       + 35 t28 (t29 - 3 t7 t15 - 3 t5 t18 - t1 t32)
+//	       + 21 t15 (t44 - 4 t7 t28 - 6 t15 t18 - 4 t5 t32 - t1 t48)
+//	       + 7 t5 (t60 - 5 t7 t43 - 10 t18 t28 - 10 t15 t32 - 5 t5 t48 - t1 t65)
+//	       + t1 (t77 - 6 t7 t59 - 15 t18 t43 - 20 t28 t32 - 15 t15 t48 - 6 t5 t65 - t1 t83)
 //
 // It panics if the shapes disagree.
 func NestedSineDeriv10(t float64) float64 {
@@ -6137,6 +7031,7 @@ func NestedSineProblem() optimize.Problem {
 		},
 		Grad: func(grad, x []float64) {
 			t := NestedSineUnpack(x)
+			runtime.CheckVector("NestedSineProblem.Grad", "grad", len(grad), len(x), "len(x)")
 			dt := NestedSineUnpack(grad)
 			NestedSineGrad(*t, dt)
 		},
