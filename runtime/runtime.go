@@ -18,13 +18,16 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion2 is referenced by generated code as
+// SupportsVersion3 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion2
+//	const _ = runtime.SupportsVersion3
 //
-// so that code generated for version 2 of this API fails to compile against
-// a runtime that does not provide it. Version 2 (issue 11): CheckNoAlias
-// takes gonum's raw storage and compares the elements views address, and
-// CheckDim bounds dimensions; code generated for version 1 refers to
-// SupportsVersion1, which is gone, and so stops at its guard line.
-const SupportsVersion2 = true
+// so that code generated for version 3 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 3 (issue 13):
+// destinations are readied by DestMatrix, DestVector, DestSymmetric and
+// DestScalar (a zero value sized, nil named) and Jacobian layouts by
+// NewJacobian, whose Check is gone. Version 2 (issue 11): CheckNoAlias takes
+// gonum's raw storage and CheckDim bounds dimensions. Code generated for an
+// older version refers to SupportsVersion1 or SupportsVersion2, which are
+// gone, and so stops at its guard line.
+const SupportsVersion3 = true
