@@ -7,6 +7,19 @@ import (
 	"github.com/gradgen/gradgen/derive"
 )
 
+// sandwichSpec is tr(Bᵀ Xᵀ C X B), a palindrome whose half X B lowering
+// forms once.
+const sandwichSpec = `package: p
+functions:
+  - name: Sandwich
+    inputs:
+      B: matrix(n, p)
+      X: matrix(m, n)
+      C: matrix(m, m)
+    expr: tr(B' * X' * C * X * B)
+    wrt: [X]
+`
+
 // TestCheckGraphKept breaks the rule that lowering adds no node to the
 // derived graph and sees the internal error.
 func TestCheckGraphKept(t *testing.T) {
@@ -30,16 +43,7 @@ func TestCheckGraphKept(t *testing.T) {
 // a Hadamard product, sums split around their products) and checks that
 // the derived graph has the same nodes after as before.
 func TestLoweringKeepsGraph(t *testing.T) {
-	src := `package: p
-functions:
-  - name: Sandwich
-    inputs:
-      B: matrix(n, p)
-      X: matrix(m, n)
-      C: matrix(m, m)
-    expr: tr(B' * X' * C * X * B)
-    wrt: [X]
-  - name: SandwichSPD
+	src := sandwichSpec + `  - name: SandwichSPD
     inputs:
       R: matrix(n, k)
       S: spd(n)
@@ -96,17 +100,7 @@ functions:
 // named after its factors, and the rest of the trace's chain formed from
 // it: tr(Bᵀ Xᵀ C X B) = Σ (X B) ⊙ (C X B).
 func TestChainPartials(t *testing.T) {
-	src := `package: p
-functions:
-  - name: Sandwich
-    inputs:
-      B: matrix(n, p)
-      X: matrix(m, n)
-      C: matrix(m, m)
-    expr: tr(B' * X' * C * X * B)
-    wrt: [X]
-`
-	code, err := Generate(buildSpec(t, src), Options{Package: "p"})
+	code, err := Generate(buildSpec(t, sandwichSpec), Options{Package: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
