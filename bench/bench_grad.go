@@ -63,7 +63,7 @@ var b1BilinearGradPool = sync.Pool{New: func() any {
 }}
 
 // B1BilinearGrad returns f = B1Bilinear(a, X, b) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // The bilinear form a'Xb.
 //
@@ -184,7 +184,7 @@ var b2ExpMixGradPool = sync.Pool{New: func() any {
 }}
 
 // B2ExpMixGrad returns f = B2ExpMix(a, X, b) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // An exponential mixture a' exp(Xb).
 //
@@ -312,7 +312,7 @@ var b3QuadTraceGradPool = sync.Pool{New: func() any {
 }}
 
 // B3QuadTraceGrad returns f = B3QuadTrace(A, W) and writes ∂f/∂W into dW,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of W (denominator layout).
 //
 // The quadratic trace tr(W'AW).
 //
@@ -438,7 +438,7 @@ var b4SandwichGradPool = sync.Pool{New: func() any {
 }}
 
 // B4SandwichGrad returns f = B4Sandwich(B, X, C) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // The sandwich trace tr(B'X'CXB).
 //
@@ -563,7 +563,7 @@ var b5LogRegGradPool = sync.Pool{New: func() any {
 }}
 
 // B5LogRegGrad returns f = B5LogReg(X, y, w, lambda) and writes ∂f/∂w into
-// dw, overwriting them; each has the shape of its input (denominator layout).
+// dw, overwriting it; it has the shape of w (denominator layout).
 //
 // L2-regularised logistic regression loss.
 //
@@ -707,7 +707,7 @@ var b6GaussNLLGradPool = sync.Pool{New: func() any {
 }}
 
 // B6GaussNLLGrad returns f = B6GaussNLL(S, C) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 // Negative log-likelihood of a zero-mean Gaussian, up to constants.
 //

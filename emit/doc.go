@@ -37,6 +37,10 @@ func (e *function) doc(names []string) []string {
 		}
 		intro = e.name + " returns f = " + call + " and writes " + strings.Join(ds, ", ") + " into " + strings.Join(params, ", ") +
 			", overwriting them; each has the shape of its input (denominator layout)."
+		if len(params) == 1 {
+			intro = e.name + " returns f = " + call + " and writes " + ds[0] + " into " + params[0] +
+				", overwriting it; it has the shape of " + fn.Wrt[0].Name + " (denominator layout)."
+		}
 	case roleDeriv:
 		what := derivName(fn.Wrt[0].Name, e.order)
 		if e.returns() {
@@ -49,7 +53,7 @@ func (e *function) doc(names []string) []string {
 			" (Σ Df[" + dirs + "], no Jacobian formed), overwriting it."
 	case roleHessVec:
 		intro = e.name + " writes the Hessian-vector product of f = " + call + ", the derivative of its gradient in the directions " +
-			dirs + ", into " + strings.Join(params, ", ") + ", overwriting them (forward over reverse; no Hessian is formed)."
+			dirs + ", into " + strings.Join(params, ", ") + ", overwriting " + pronoun(len(params)) + " (forward over reverse; no Hessian is formed)."
 	}
 	lines = append(lines, wrap(intro, 77)...)
 	if e.role != roleValue {
@@ -341,4 +345,12 @@ func breakAt(r []rune, room int) int {
 		}
 	}
 	return best
+}
+
+// pronoun is what a doc comment calls n destinations: it or them.
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }

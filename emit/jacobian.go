@@ -169,7 +169,7 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 	}
 	call := fn.Spec.Name + "(" + strings.Join(names, ", ") + ")"
 	lines := append(wrap(e.name+" writes the derivative of F = "+call+" with respect to "+strings.Join(wrtNames(fn), ", ")+
-		" into "+strings.Join(jnames, ", ")+", overwriting them.", 77),
+		" into "+strings.Join(jnames, ", ")+", overwriting "+pronoun(len(jnames))+".", 77),
 		"For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is",
 		"(p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns",
 		"l·n … l·n+n−1, holds ∂F/∂w_kl.",

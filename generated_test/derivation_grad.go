@@ -162,7 +162,7 @@ func Norm2OfScalar(s float64) float64 {
 }
 
 // Norm2OfScalarGrad returns f = Norm2OfScalar(s) and writes ∂f/∂s into ds,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of s (denominator layout).
 //
 //	f = abs(s)
 //	∂f/∂s = sign(s)
@@ -228,8 +228,7 @@ func LogsumexpOfScalar(a *mat.VecDense) float64 {
 }
 
 // LogsumexpOfScalarGrad returns f = LogsumexpOfScalar(a) and writes ∂f/∂a
-// into da, overwriting them; each has the shape of its input (denominator
-// layout).
+// into da, overwriting it; it has the shape of a (denominator layout).
 //
 //	f = a' a
 //	∂f/∂a = 2 a

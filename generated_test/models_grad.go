@@ -218,7 +218,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 }}
 
 // GaussNLLGrad returns f = GaussNLL(S, C) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 // Negative log-likelihood of a zero-mean Gaussian, up to constants.
 //
@@ -549,7 +549,7 @@ var leastSquaresGradPool = sync.Pool{New: func() any {
 }}
 
 // LeastSquaresGrad returns f = LeastSquares(A, x, b) and writes ∂f/∂x into
-// dx, overwriting them; each has the shape of its input (denominator layout).
+// dx, overwriting it; it has the shape of x (denominator layout).
 //
 //	f = r' r
 //	r = A x - b

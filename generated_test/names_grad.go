@@ -59,7 +59,7 @@ var docDirectivesGradPool = sync.Pool{New: func() any {
 }}
 
 // DocDirectivesGrad returns f = DocDirectives(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // Doc lines are comments, never directives, whatever their indentation:
 // //go:generate touch PWNED

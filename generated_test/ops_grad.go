@@ -46,8 +46,8 @@ var opExpGradPool = sync.Pool{New: func() any {
 	return new(opExpGradWork)
 }}
 
-// OpExpGrad returns f = OpExp(X) and writes ∂f/∂X into dX, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpExpGrad returns f = OpExp(X) and writes ∂f/∂X into dX, overwriting it;
+// it has the shape of X (denominator layout).
 //
 //	f = sum(exp(X))
 //	∂f/∂X = exp(X)
@@ -133,8 +133,8 @@ func OpLog(X *mat.Dense) float64 {
 	return f
 }
 
-// OpLogGrad returns f = OpLog(X) and writes ∂f/∂X into dX, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpLogGrad returns f = OpLog(X) and writes ∂f/∂X into dX, overwriting it;
+// it has the shape of X (denominator layout).
 //
 //	f = sum(log(X))
 //	∂f/∂X = 1 ./ X
@@ -209,8 +209,8 @@ func OpSin(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpSinGrad returns f = OpSin(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpSinGrad returns f = OpSin(x) and writes ∂f/∂x into dx, overwriting it;
+// it has the shape of x (denominator layout).
 //
 //	f = sum(sin(x))
 //	∂f/∂x = cos(x)
@@ -281,8 +281,8 @@ func OpCos(x *mat.VecDense) float64 {
 	return f
 }
 
-// OpCosGrad returns f = OpCos(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpCosGrad returns f = OpCos(x) and writes ∂f/∂x into dx, overwriting it;
+// it has the shape of x (denominator layout).
 //
 //	f = sum(cos(x))
 //	∂f/∂x = -sin(x)
@@ -363,8 +363,8 @@ var opTanGradPool = sync.Pool{New: func() any {
 	return new(opTanGradWork)
 }}
 
-// OpTanGrad returns f = OpTan(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpTanGrad returns f = OpTan(x) and writes ∂f/∂x into dx, overwriting it;
+// it has the shape of x (denominator layout).
 //
 //	f = sum(tan(x))
 //	∂f/∂x = 1 + tan(x) .* tan(x)
@@ -441,7 +441,7 @@ func OpArcsin(x *mat.VecDense) float64 {
 }
 
 // OpArcsinGrad returns f = OpArcsin(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(arcsin(x))
 //	∂f/∂x = 1 ./ sqrt(1 - x .* x)
@@ -513,7 +513,7 @@ func OpArccos(x *mat.VecDense) float64 {
 }
 
 // OpArccosGrad returns f = OpArccos(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(arccos(x))
 //	∂f/∂x = -1 ./ sqrt(1 - x .* x)
@@ -585,7 +585,7 @@ func OpArctan(x *mat.VecDense) float64 {
 }
 
 // OpArctanGrad returns f = OpArctan(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(arctan(x))
 //	∂f/∂x = 1 ./ (1 + x .* x)
@@ -670,7 +670,7 @@ var opTanhGradPool = sync.Pool{New: func() any {
 }}
 
 // OpTanhGrad returns f = OpTanh(X) and writes ∂f/∂X into dX, overwriting
-// them; each has the shape of its input (denominator layout).
+// it; it has the shape of X (denominator layout).
 //
 //	f = sum(tanh(X))
 //	∂f/∂X = 1 - tanh(X) .* tanh(X)
@@ -751,7 +751,7 @@ func OpCosh(x *mat.VecDense) float64 {
 }
 
 // OpCoshGrad returns f = OpCosh(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// it; it has the shape of x (denominator layout).
 //
 //	f = sum(cosh(x))
 //	∂f/∂x = sinh(x)
@@ -777,7 +777,7 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 }
 
 // OpCoshHessVec writes the Hessian-vector product of f = OpCosh(x), the
-// derivative of its gradient in the directions vx, into hx, overwriting them
+// derivative of its gradient in the directions vx, into hx, overwriting it
 // (forward over reverse; no Hessian is formed).
 //
 //	f = sum(cosh(x))
@@ -912,7 +912,7 @@ var opSigmoidGradPool = sync.Pool{New: func() any {
 }}
 
 // OpSigmoidGrad returns f = OpSigmoid(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(sigmoid(x))
 //	∂f/∂x = sigmoid(x) .* (1 - sigmoid(x))
@@ -999,7 +999,7 @@ var opSoftplusGradPool = sync.Pool{New: func() any {
 }}
 
 // OpSoftplusGrad returns f = OpSoftplus(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum(softplus(x))
 //	∂f/∂x = sigmoid(x)
@@ -1087,7 +1087,7 @@ var opSqrtGradPool = sync.Pool{New: func() any {
 }}
 
 // OpSqrtGrad returns f = OpSqrt(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// it; it has the shape of x (denominator layout).
 //
 //	f = sum(sqrt(x))
 //	∂f/∂x = 0.5 ./ sqrt(x)
@@ -1479,8 +1479,8 @@ func OpSum(X *mat.Dense) float64 {
 	return f
 }
 
-// OpSumGrad returns f = OpSum(X) and writes ∂f/∂X into dX, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpSumGrad returns f = OpSum(X) and writes ∂f/∂X into dX, overwriting it;
+// it has the shape of X (denominator layout).
 //
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
@@ -1556,8 +1556,8 @@ func OpTr(A *mat.Dense) float64 {
 	return f
 }
 
-// OpTrGrad returns f = OpTr(A) and writes ∂f/∂A into dA, overwriting them;
-// each has the shape of its input (denominator layout).
+// OpTrGrad returns f = OpTr(A) and writes ∂f/∂A into dA, overwriting it; it
+// has the shape of A (denominator layout).
 //
 //	f = tr(A)
 //	∂f/∂A = eye(n)
@@ -1653,8 +1653,8 @@ var opDetGradPool = sync.Pool{New: func() any {
 	return new(opDetGradWork)
 }}
 
-// OpDetGrad returns f = OpDet(A) and writes ∂f/∂A into dA, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpDetGrad returns f = OpDet(A) and writes ∂f/∂A into dA, overwriting it;
+// it has the shape of A (denominator layout).
 //
 //	f = det(A)
 //	∂f/∂A = det(A) inv(A)'
@@ -1747,7 +1747,7 @@ var opLogdetGradPool = sync.Pool{New: func() any {
 }}
 
 // OpLogdetGrad returns f = OpLogdet(A) and writes ∂f/∂A into dA,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of A (denominator layout).
 //
 //	f = logdet(A)
 //	∂f/∂A = inv(A)'
@@ -1955,7 +1955,7 @@ func OpNorm2(x *mat.VecDense) float64 {
 }
 
 // OpNorm2Grad returns f = OpNorm2(x) and writes ∂f/∂x into dx, overwriting
-// them; each has the shape of its input (denominator layout).
+// it; it has the shape of x (denominator layout).
 //
 //	f = norm2(x)
 //	∂f/∂x = x / norm2(x)
@@ -2022,7 +2022,7 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 }
 
 // OpNorm2MatrixGrad returns f = OpNorm2Matrix(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 //	f = norm2(X)
 //	∂f/∂X = X / norm2(X)
@@ -2099,7 +2099,7 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 }
 
 // OpNorm2SquaredGrad returns f = OpNorm2Squared(X) and writes ∂f/∂X into
-// dX, overwriting them; each has the shape of its input (denominator layout).
+// dX, overwriting it; it has the shape of X (denominator layout).
 //
 //	f = sum(X .* X)
 //	∂f/∂X = 2 X
@@ -2533,7 +2533,7 @@ func OpLogsumexp(x *mat.VecDense) float64 {
 }
 
 // OpLogsumexpGrad returns f = OpLogsumexp(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 //	f = logsumexp(x)
 //	∂f/∂x = softmax(x)
@@ -2598,8 +2598,7 @@ func OpLogsumexpMatrix(X *mat.Dense) float64 {
 }
 
 // OpLogsumexpMatrixGrad returns f = OpLogsumexpMatrix(X) and writes ∂f/∂X
-// into dX, overwriting them; each has the shape of its input (denominator
-// layout).
+// into dX, overwriting it; it has the shape of X (denominator layout).
 //
 //	f = logsumexp(X)
 //	∂f/∂X = softmax(X)
@@ -3264,8 +3263,8 @@ var opEyeGradPool = sync.Pool{New: func() any {
 	return new(opEyeGradWork)
 }}
 
-// OpEyeGrad returns f = OpEye(A) and writes ∂f/∂A into dA, overwriting
-// them; each has the shape of its input (denominator layout).
+// OpEyeGrad returns f = OpEye(A) and writes ∂f/∂A into dA, overwriting it;
+// it has the shape of A (denominator layout).
 //
 //	f = sum(A .* (A + 2 eye(n)))
 //	∂f/∂A = 2 A + 2 eye(n)
@@ -3356,7 +3355,7 @@ var opFillVectorGradPool = sync.Pool{New: func() any {
 }}
 
 // OpFillVectorGrad returns f = OpFillVector(z) and writes ∂f/∂z into dz,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of z (denominator layout).
 //
 //	f = sum(log(exp(z) + 1))
 //	∂f/∂z = exp(z) .* (1 ./ (exp(z) + 1))
@@ -3439,7 +3438,7 @@ func OpFillMatrix(X *mat.Dense) float64 {
 }
 
 // OpFillMatrixGrad returns f = OpFillMatrix(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 //	f = sum(X .* (3 - X))
 //	∂f/∂X = 3 - 2 X
@@ -5187,8 +5186,8 @@ var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
 }}
 
 // FusionPanelSoftplusGrad returns f = FusionPanelSoftplus(X, w) and writes
-// ∂f/∂w into dw, overwriting them; each has the shape of its input
-// (denominator layout).
+// ∂f/∂w into dw, overwriting it; it has the shape of w (denominator
+// layout).
 //
 //	f = sum(softplus(X w))
 //	∂f/∂w = X' sigmoid(X w)
@@ -5329,8 +5328,8 @@ var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
 }}
 
 // FusionPanelTwoDataGrad returns f = FusionPanelTwoData(X, Z, w) and writes
-// ∂f/∂w into dw, overwriting them; each has the shape of its input
-// (denominator layout).
+// ∂f/∂w into dw, overwriting it; it has the shape of w (denominator
+// layout).
 //
 //	f = sum(softplus(X w)) + sum((Z w) .^ 2)
 //	∂f/∂w = 2 Z' Z w + X' sigmoid(X w)
@@ -5456,8 +5455,7 @@ var fusionSumInChainGradPool = sync.Pool{New: func() any {
 }}
 
 // FusionSumInChainGrad returns f = FusionSumInChain(x) and writes ∂f/∂x
-// into dx, overwriting them; each has the shape of its input (denominator
-// layout).
+// into dx, overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum((x - 0.2 sum(x)) .^ 2)
 //	∂f/∂x = 2 (x - 0.2 sum(x)) - 0.4 sum(x - 0.2 sum(x))
@@ -6038,8 +6036,7 @@ var fusionLseInChainGradPool = sync.Pool{New: func() any {
 }}
 
 // FusionLseInChainGrad returns f = FusionLseInChain(x) and writes ∂f/∂x
-// into dx, overwriting them; each has the shape of its input (denominator
-// layout).
+// into dx, overwriting it; it has the shape of x (denominator layout).
 //
 //	f = sum((x - logsumexp(x)) .^ 2)
 //	∂f/∂x = 2 (x - logsumexp(x)) - 2 sum(x - logsumexp(x)) softmax(x)

@@ -27,7 +27,7 @@ func PrecDivSquare(s float64, c float64) float64 {
 }
 
 // PrecDivSquareGrad returns f = PrecDivSquare(s, c) and writes ∂f/∂s into
-// ds, overwriting them; each has the shape of its input (denominator layout).
+// ds, overwriting it; it has the shape of s (denominator layout).
 //
 // A quotient by a square; the gradient wrt s is 1 / (c c).
 //

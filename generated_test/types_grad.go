@@ -262,7 +262,7 @@ var symQuadGradPool = ggsync.Pool{New: func() any {
 }}
 
 // SymQuadGrad returns f = SymQuad(S, x) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 //	f = x' S x + sum(S .* S)
 //	∂f/∂S = 2 S + x x'
@@ -357,7 +357,7 @@ func unexported(x *ggmat.VecDense) float64 {
 }
 
 // unexportedGrad returns f = unexported(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // A lowercase name gives unexported functions.
 //
@@ -764,7 +764,7 @@ var shadowingGradPool2 = ggsync.Pool{New: func() any {
 }}
 
 // shadowingGrad returns f = shadowing(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // Lowercase twin of Shadowing; its workspace names must not collide.
 //

@@ -63,7 +63,7 @@ var bilinearGradPool = sync.Pool{New: func() any {
 }}
 
 // BilinearGrad returns f = Bilinear(a, X, b) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // The bilinear form a'Xb; ∂/∂X = a b'.
 //
@@ -184,7 +184,7 @@ var expMixGradPool = sync.Pool{New: func() any {
 }}
 
 // ExpMixGrad returns f = ExpMix(a, X, b) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // a' exp(Xb); ∂/∂X = (a ⊙ exp(Xb)) b'.
 //
@@ -449,7 +449,7 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 }}
 
 // QuadTraceGrad returns f = QuadTrace(A, W) and writes ∂f/∂W into dW,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of W (denominator layout).
 //
 // tr(W'AW); ∂/∂W = (A + A')W.
 //
@@ -575,7 +575,7 @@ var sandwichGradPool = sync.Pool{New: func() any {
 }}
 
 // SandwichGrad returns f = Sandwich(B, X, C) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // tr(B'X'CXB); ∂/∂X = (C + C')XBB'.
 //

@@ -70,7 +70,7 @@ var logRegHGradPool = sync.Pool{New: func() any {
 }}
 
 // LogRegHGrad returns f = LogRegH(X, y, w, lambda) and writes ∂f/∂w into
-// dw, overwriting them; each has the shape of its input (denominator layout).
+// dw, overwriting it; it has the shape of w (denominator layout).
 //
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //
@@ -144,7 +144,7 @@ var logRegHHessVecPool = sync.Pool{New: func() any {
 
 // LogRegHHessVec writes the Hessian-vector product of f = LogRegH(X, y, w,
 // lambda), the derivative of its gradient in the directions vw, into hw,
-// overwriting them (forward over reverse; no Hessian is formed).
+// overwriting it (forward over reverse; no Hessian is formed).
 //
 // L2-regularised logistic loss; its Hessian is X' diag(s (1 - s)) X + lambda I.
 //

@@ -70,7 +70,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 }}
 
 // GaussNLLGrad returns f = GaussNLL(S, C) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 // GaussNLL is the negative log-likelihood of the covariance S given the sample
 // covariance C, without the factor N/2 and the constant.
@@ -220,7 +220,7 @@ var factorNLLGradPool = sync.Pool{New: func() any {
 }}
 
 // FactorNLLGrad returns f = FactorNLL(L, C) and writes ∂f/∂L into dL,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of L (denominator layout).
 //
 // FactorNLL is GaussNLL of the covariance L L', positive definite for every
 // invertible L, so minimising over L is unconstrained.

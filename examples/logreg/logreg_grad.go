@@ -70,7 +70,7 @@ var lossGradPool = sync.Pool{New: func() any {
 }}
 
 // LossGrad returns f = Loss(X, y, w, lambda) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of w (denominator layout).
 //
 // Loss is the regularised logistic loss of weights w on data X, y.
 //
@@ -144,8 +144,8 @@ var lossHessVecPool = sync.Pool{New: func() any {
 }}
 
 // LossHessVec writes the Hessian-vector product of f = Loss(X, y, w, lambda),
-// the derivative of its gradient in the directions vw, into hw, overwriting
-// them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vw, into hw, overwriting it
+// (forward over reverse; no Hessian is formed).
 //
 // Loss is the regularised logistic loss of weights w on data X, y.
 //

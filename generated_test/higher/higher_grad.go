@@ -254,7 +254,7 @@ var curveJacobianPool = sync.Pool{New: func() any {
 }}
 
 // CurveJacobian writes the derivative of F = Curve(t, A, B) with respect to t
-// into Jt, overwriting them.
+// into Jt, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -388,7 +388,7 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 }
 
 // SandwichJacobian writes the derivative of F = Sandwich(A, X, B) with respect
-// to X into JX, overwriting them.
+// to X into JX, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -474,7 +474,7 @@ var logRegNGradPool = sync.Pool{New: func() any {
 }}
 
 // LogRegNGrad returns f = LogRegN(X, y, w) and writes ∂f/∂w into dw,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of w (denominator layout).
 //
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
 //
@@ -544,7 +544,7 @@ var logRegNHessVecPool = sync.Pool{New: func() any {
 }}
 
 // LogRegNHessVec writes the Hessian-vector product of f = LogRegN(X, y, w), the
-// derivative of its gradient in the directions vw, into hw, overwriting them
+// derivative of its gradient in the directions vw, into hw, overwriting it
 // (forward over reverse; no Hessian is formed).
 //
 // Logistic loss; its Hessian is X' diag(s (1 - s)) X.
@@ -878,7 +878,7 @@ var outerJacobianPool = sync.Pool{New: func() any {
 }}
 
 // OuterJacobian writes the derivative of F = Outer(x) with respect to x into
-// Jx, overwriting them.
+// Jx, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -990,7 +990,7 @@ var elemExpJacobianPool = sync.Pool{New: func() any {
 }}
 
 // ElemExpJacobian writes the derivative of F = ElemExp(X) with respect to X
-// into JX, overwriting them.
+// into JX, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1117,7 +1117,7 @@ var inverseJacobianPool = sync.Pool{New: func() any {
 }}
 
 // InverseJacobian writes the derivative of F = Inverse(X) with respect to X
-// into JX, overwriting them.
+// into JX, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1234,7 +1234,7 @@ var traceScaledJacobianPool = sync.Pool{New: func() any {
 }}
 
 // TraceScaledJacobian writes the derivative of F = TraceScaled(X, A) with
-// respect to X into JX, overwriting them.
+// respect to X into JX, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1377,7 +1377,7 @@ var rayJacobianPool = sync.Pool{New: func() any {
 }}
 
 // RayJacobian writes the derivative of F = Ray(t, x, d) with respect to t into
-// Jt, overwriting them.
+// Jt, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1453,7 +1453,7 @@ var scalarCurveGradPool = sync.Pool{New: func() any {
 }}
 
 // ScalarCurveGrad returns f = ScalarCurve(t, a, A) and writes ∂f/∂t into
-// dt, overwriting them; each has the shape of its input (denominator layout).
+// dt, overwriting it; it has the shape of t (denominator layout).
 //
 // A scalar function of one scalar; its derivatives are float64.
 //
@@ -2045,7 +2045,7 @@ var quadTraceGradPool = sync.Pool{New: func() any {
 }}
 
 // QuadTraceGrad returns f = QuadTrace(A, W) and writes ∂f/∂W into dW,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of W (denominator layout).
 //
 // A Hessian-vector product with respect to a matrix.
 //
@@ -2091,8 +2091,8 @@ var quadTraceHessVecPool = sync.Pool{New: func() any {
 }}
 
 // QuadTraceHessVec writes the Hessian-vector product of f = QuadTrace(A, W),
-// the derivative of its gradient in the directions vW, into hW, overwriting
-// them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vW, into hW, overwriting it
+// (forward over reverse; no Hessian is formed).
 //
 // A Hessian-vector product with respect to a matrix.
 //
@@ -2212,7 +2212,7 @@ var gaussNLLGradPool = sync.Pool{New: func() any {
 }}
 
 // GaussNLLGrad returns f = GaussNLL(S, C) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 // A Hessian-vector product with respect to an spd input, in symmetric
 // directions.
@@ -2283,7 +2283,7 @@ var gaussNLLHessVecPool = sync.Pool{New: func() any {
 }}
 
 // GaussNLLHessVec writes the Hessian-vector product of f = GaussNLL(S, C), the
-// derivative of its gradient in the directions vS, into hS, overwriting them
+// derivative of its gradient in the directions vS, into hS, overwriting it
 // (forward over reverse; no Hessian is formed).
 //
 // A Hessian-vector product with respect to an spd input, in symmetric
@@ -2422,7 +2422,7 @@ var quarticGradPool = sync.Pool{New: func() any {
 }}
 
 // QuarticGrad returns f = Quartic(x, A) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // (x'x)^2 + sum(exp(A x)); its Hessian mixes rank-one and diagonal terms.
 //
@@ -2488,7 +2488,7 @@ var quarticHessVecPool = sync.Pool{New: func() any {
 }}
 
 // QuarticHessVec writes the Hessian-vector product of f = Quartic(x, A), the
-// derivative of its gradient in the directions vx, into hx, overwriting them
+// derivative of its gradient in the directions vx, into hx, overwriting it
 // (forward over reverse; no Hessian is formed).
 //
 // (x'x)^2 + sum(exp(A x)); its Hessian mixes rank-one and diagonal terms.
@@ -3250,7 +3250,7 @@ var invPathJacobianPool = sync.Pool{New: func() any {
 }}
 
 // InvPathJacobian writes the derivative of F = InvPath(t, A, B) with respect to
-// t into Jt, overwriting them.
+// t into Jt, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -3649,7 +3649,7 @@ var productPathJacobianPool = sync.Pool{New: func() any {
 }}
 
 // ProductPathJacobian writes the derivative of F = ProductPath(t, A, B, C, D)
-// with respect to t into Jt, overwriting them.
+// with respect to t into Jt, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -4084,7 +4084,7 @@ var fusionLseGradPool = sync.Pool{New: func() any {
 }}
 
 // FusionLseGrad returns f = FusionLse(A, x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
@@ -4132,8 +4132,8 @@ var fusionLseHessVecPool = sync.Pool{New: func() any {
 }}
 
 // FusionLseHessVec writes the Hessian-vector product of f = FusionLse(A, x),
-// the derivative of its gradient in the directions vx, into hx, overwriting
-// them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
 //
 // logsumexp(A x); its HVP reads sum(softmax .* A v) in an elementwise chain.
 //
@@ -4290,7 +4290,7 @@ func FusionNorm2(x *mat.VecDense) float64 {
 }
 
 // FusionNorm2Grad returns f = FusionNorm2(x) and writes ∂f/∂x into dx,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of x (denominator layout).
 //
 // norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
 //
@@ -4316,8 +4316,8 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 }
 
 // FusionNorm2HessVec writes the Hessian-vector product of f = FusionNorm2(x),
-// the derivative of its gradient in the directions vx, into hx, overwriting
-// them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
 //
 // norm2(x); its HVP reads sum(x .* v) in an elementwise chain.
 //
@@ -4487,7 +4487,7 @@ var lseRayGradPool = sync.Pool{New: func() any {
 }}
 
 // LseRayGrad returns f = LseRay(t, x, d) and writes ∂f/∂t into dt,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of t (denominator layout).
 //
 // logsumexp along a ray; its derivatives in t are the mean, variance and third
 // central moment of d under softmax(x + t d).
@@ -4731,7 +4731,7 @@ func LseMatrix(X *mat.Dense) float64 {
 }
 
 // LseMatrixGrad returns f = LseMatrix(X) and writes ∂f/∂X into dX,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of X (denominator layout).
 //
 // logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),
 // entries in row-major order.
@@ -4767,7 +4767,7 @@ var lseMatrixHessVecPool = sync.Pool{New: func() any {
 }}
 
 // LseMatrixHessVec writes the Hessian-vector product of f = LseMatrix(X), the
-// derivative of its gradient in the directions vX, into hX, overwriting them
+// derivative of its gradient in the directions vX, into hX, overwriting it
 // (forward over reverse; no Hessian is formed).
 //
 // logsumexp of a matrix; its Hessian is diag(s) - s s' for s = softmax(X),

@@ -354,7 +354,7 @@ func IdentityHessian(s float64) float64 {
 }
 
 // IdentityHessianGrad returns f = IdentityHessian(s) and writes ∂f/∂s into
-// ds, overwriting them; each has the shape of its input (denominator layout).
+// ds, overwriting it; it has the shape of s (denominator layout).
 //
 // A zero Hessian block left the block's variable declared and unused.
 //
@@ -385,7 +385,7 @@ func IdentityHessianDeriv(s float64) float64 {
 
 // IdentityHessianHessVec writes the Hessian-vector product of f =
 // IdentityHessian(s), the derivative of its gradient in the directions vs, into
-// hs, overwriting them (forward over reverse; no Hessian is formed).
+// hs, overwriting it (forward over reverse; no Hessian is formed).
 //
 // A zero Hessian block left the block's variable declared and unused.
 //
@@ -476,8 +476,7 @@ func InnerZeroHessian(x *mat.VecDense, y *mat.VecDense) float64 {
 }
 
 // InnerZeroHessianGrad returns f = InnerZeroHessian(x, y) and writes ∂f/∂y
-// into dy, overwriting them; each has the shape of its input (denominator
-// layout).
+// into dy, overwriting it; it has the shape of y (denominator layout).
 //
 // A zero Hessian block of a vector wrt, its variable unused.
 //
@@ -505,7 +504,7 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 
 // InnerZeroHessianHessVec writes the Hessian-vector product of f =
 // InnerZeroHessian(x, y), the derivative of its gradient in the directions vy,
-// into hy, overwriting them (forward over reverse; no Hessian is formed).
+// into hy, overwriting it (forward over reverse; no Hessian is formed).
 //
 // A zero Hessian block of a vector wrt, its variable unused.
 //
@@ -630,7 +629,7 @@ var logDetHessianGradPool = sync.Pool{New: func() any {
 }}
 
 // LogDetHessianGrad returns f = LogDetHessian(S) and writes ∂f/∂S into dS,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of S (denominator layout).
 //
 // The direction of an spd wrt was Cholesky-factorised, and the view of it left
 // unused.
@@ -675,7 +674,7 @@ var logDetHessianHessVecPool = sync.Pool{New: func() any {
 
 // LogDetHessianHessVec writes the Hessian-vector product of f =
 // LogDetHessian(S), the derivative of its gradient in the directions vS, into
-// hS, overwriting them (forward over reverse; no Hessian is formed).
+// hS, overwriting it (forward over reverse; no Hessian is formed).
 //
 // The direction of an spd wrt was Cholesky-factorised, and the view of it left
 // unused.
@@ -1380,7 +1379,7 @@ var arctanLogDetGradPool = sync.Pool{New: func() any {
 }}
 
 // ArctanLogDetGrad returns f = ArctanLogDet(P) and writes ∂f/∂P into dP,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of P (denominator layout).
 //
 // FHessVec Cholesky-factorised its direction, symmetric but not positive
 // definite (NaN).
@@ -1433,8 +1432,8 @@ var arctanLogDetHessVecPool = sync.Pool{New: func() any {
 }}
 
 // ArctanLogDetHessVec writes the Hessian-vector product of f = ArctanLogDet(P),
-// the derivative of its gradient in the directions vP, into hP, overwriting
-// them (forward over reverse; no Hessian is formed).
+// the derivative of its gradient in the directions vP, into hP, overwriting it
+// (forward over reverse; no Hessian is formed).
 //
 // FHessVec Cholesky-factorised its direction, symmetric but not positive
 // definite (NaN).
@@ -1573,7 +1572,7 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 }
 
 // RowTransposeJacobian writes the derivative of F = RowTranspose(x) with
-// respect to x into Jx, overwriting them.
+// respect to x into Jx, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1662,7 +1661,7 @@ var rowSquareJacobianPool = sync.Pool{New: func() any {
 }}
 
 // RowSquareJacobian writes the derivative of F = RowSquare(x) with respect to x
-// into Jx, overwriting them.
+// into Jx, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -1758,7 +1757,7 @@ var scaledByInnerJacobianPool = sync.Pool{New: func() any {
 }}
 
 // ScaledByInnerJacobian writes the derivative of F = ScaledByInner(x) with
-// respect to x into Jx, overwriting them.
+// respect to x into Jx, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -2466,7 +2465,7 @@ var rowPathDerivsJacobianPool = sync.Pool{New: func() any {
 }}
 
 // RowPathDerivsJacobian writes the derivative of F = RowPathDerivs(t, x) with
-// respect to t into Jt, overwriting them.
+// respect to t into Jt, overwriting it.
 // For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
 // (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
 // l·n … l·n+n−1, holds ∂F/∂w_kl.
@@ -2526,7 +2525,7 @@ func RowMatrixInput(R *mat.Dense, x *mat.VecDense) float64 {
 }
 
 // RowMatrixInputGrad returns f = RowMatrixInput(R, x) and writes ∂f/∂x into
-// dx, overwriting them; each has the shape of its input (denominator layout).
+// dx, overwriting it; it has the shape of x (denominator layout).
 //
 // A matrix(1, n) input was viewed as a matrix and indexed as a vector.
 //
@@ -2567,7 +2566,7 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 
 // RowMatrixInputHessVec writes the Hessian-vector product of f =
 // RowMatrixInput(R, x), the derivative of its gradient in the directions vx,
-// into hx, overwriting them (forward over reverse; no Hessian is formed).
+// into hx, overwriting it (forward over reverse; no Hessian is formed).
 //
 // A matrix(1, n) input was viewed as a matrix and indexed as a vector.
 //
@@ -3723,8 +3722,8 @@ var symmetricHVPScaledDifferenceGradPool = sync.Pool{New: func() any {
 }}
 
 // SymmetricHVPScaledDifferenceGrad returns f = SymmetricHVPScaledDifference(c)
-// and writes ∂f/∂c into dc, overwriting them; each has the shape of its
-// input (denominator layout).
+// and writes ∂f/∂c into dc, overwriting it; it has the shape of c
+// (denominator layout).
 //
 // The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
 // symmetrised, B and the 0.5 dropped.
@@ -3784,7 +3783,7 @@ var symmetricHVPScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 
 // SymmetricHVPScaledDifferenceHessVec writes the Hessian-vector product of f =
 // SymmetricHVPScaledDifference(c), the derivative of its gradient in the
-// directions vc, into hc, overwriting them (forward over reverse; no Hessian is
+// directions vc, into hc, overwriting it (forward over reverse; no Hessian is
 // formed).
 //
 // The symmetric HVP 0.5 (A − B) was taken for (G + G')/2: only A was
@@ -3916,8 +3915,8 @@ var spdhvpScaledDifferenceGradPool = sync.Pool{New: func() any {
 }}
 
 // SPDHVPScaledDifferenceGrad returns f = SPDHVPScaledDifference(S) and writes
-// ∂f/∂S into dS, overwriting them; each has the shape of its input
-// (denominator layout).
+// ∂f/∂S into dS, overwriting it; it has the shape of S (denominator
+// layout).
 //
 // The same with an spd input, factorised by Cholesky.
 //
@@ -3970,7 +3969,7 @@ var spdhvpScaledDifferenceHessVecPool = sync.Pool{New: func() any {
 
 // SPDHVPScaledDifferenceHessVec writes the Hessian-vector product of f =
 // SPDHVPScaledDifference(S), the derivative of its gradient in the directions
-// vS, into hS, overwriting them (forward over reverse; no Hessian is formed).
+// vS, into hS, overwriting it (forward over reverse; no Hessian is formed).
 //
 // The same with an spd input, factorised by Cholesky.
 //
@@ -4571,7 +4570,7 @@ func SineProduct(t float64) float64 {
 }
 
 // SineProductGrad returns f = SineProduct(t) and writes ∂f/∂t into dt,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of t (denominator layout).
 //
 // Issue 11's order-10 budget case, a product of five sines; each order is
 // checked against a numeric Taylor series (taylor_test.go).
@@ -5675,7 +5674,7 @@ func NestedSine(t float64) float64 {
 }
 
 // NestedSineGrad returns f = NestedSine(t) and writes ∂f/∂t into dt,
-// overwriting them; each has the shape of its input (denominator layout).
+// overwriting it; it has the shape of t (denominator layout).
 //
 // Issue 11's order-10 budget case, five nested sines.
 //
