@@ -260,7 +260,7 @@ func TestStandaloneHelpersSafety(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	writeFile(t, "gradgen_runtime.go", readFile(t, "gradgen_runtime.go")+"\n// edited\n")
-	if r := gradgen(t, "-check", "-standalone", "-pkg", "p", "s.yaml"); r.code != exitStale || !strings.Contains(r.stdout, "gradgen_runtime.go: stale") {
+	if r := gradgen(t, "-check", "-standalone", "-pkg", "p", "s.yaml"); r.code != exitStale || !strings.Contains(r.stdout, "--- gradgen_runtime.go (checked in)\n+++ gradgen_runtime.go (gradgen output)\n") || !strings.Contains(r.stdout, "-// edited\n") {
 		t.Errorf("-check with an edited gradgen_runtime.go: exit %d, stdout %q", r.code, r.stdout)
 	}
 	if err := os.Remove("gradgen_runtime.go"); err != nil {

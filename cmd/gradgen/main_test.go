@@ -604,6 +604,8 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
 	}
 	fresh := readFile(t, "loss_grad.go")
+	// The code file of a -test run records the flag in its header.
+	freshWithTest := strings.Replace(fresh, "gradgen devel. DO NOT EDIT.", "gradgen devel (-test). DO NOT EDIT.", 1)
 	stale := strings.Replace(fresh, "\npackage loss\n", "\npackage lost\n", 1)
 	stalePkgLine := strings.Count(fresh[:strings.Index(fresh, "\npackage loss\n")+1], "\n") + 1
 	freshLines := strings.Count(fresh, "\n")
@@ -694,7 +696,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name:   "with -test, the test file missing",
-			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml"), "loss_grad.go": fresh},
+			files:  map[string]string{"loss.yaml": testdata(t, "bilinear.yaml"), "loss_grad.go": freshWithTest},
 			args:   []string{"-check", "-test", "loss.yaml"},
 			code:   exitStale,
 			stdout: "loss_grad_test.go: missing (no such file or directory)\nregenerate with: gradgen -test loss.yaml\n",
