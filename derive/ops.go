@@ -685,6 +685,17 @@ var (
 		func(g *Graph, x, y *Node) *Node { return g.Sub(g.Const(1), g.Hadamard(y, y)) })
 	OpCosh = elementwise("cosh", `\cosh`, math.Cosh,
 		func(g *Graph, x, y *Node) *Node { return g.Apply(OpSinh, x) })
+	OpSinh = elementwise("sinh", `\sinh`, math.Sinh, nil) // derivative set in init: cosh
+	// log1p(x) = log(1 + x) and expm1(x) = exp(x) − 1, exact near x = 0.
+	OpLog1p = elementwise("log1p", "", math.Log1p,
+		func(g *Graph, x, y *Node) *Node { return g.Div(g.Const(1), g.Add(g.Const(1), x)) })
+	OpExpm1 = elementwise("expm1", "", math.Expm1,
+		func(g *Graph, x, y *Node) *Node { return g.Apply(OpExp, x) })
+	// erf′(x) = (2/√π)·exp(−x²).
+	OpErf = elementwise("erf", "", math.Erf,
+		func(g *Graph, x, y *Node) *Node {
+			return g.Scale(g.Const(2/math.SqrtPi), g.Apply(OpExp, g.Neg(g.Hadamard(x, x))))
+		})
 	OpSigmoid = elementwise("sigmoid", "", sigmoidReference,
 		func(g *Graph, x, y *Node) *Node { return g.Hadamard(y, g.Sub(g.Const(1), y)) })
 	// softplus and its derivative σ share one exp.
@@ -706,8 +717,6 @@ var (
 	// OpStep is relu's derivative: 1 where x > 0, else 0.
 	OpStep = internal(elementwise("step", "", stepReference,
 		func(g *Graph, x, y *Node) *Node { return nil }))
-	// OpSinh is cosh's derivative.
-	OpSinh = internal(elementwise("sinh", `\sinh`, math.Sinh, nil)) // derivative set in init: cosh
 )
 
 // Derivatives that are another function of the table whose own derivative

@@ -1425,6 +1425,236 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			OpCoshHessian(x, H)
 			gradgenCompare(t2, "OpCoshProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
 		}
+	}}, {"OpSinh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpSinhGrad(x, dx)
+		f := func() float64 {
+			return OpSinh(x)
+		}
+		gradgenCompare(t2, "OpSinhGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpSinhHessVec is the derivative of OpSinhGrad in random directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpSinhHessVec(x, vx, hvx)
+			gradgenCompare(t2, "OpSinhHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpSinhGrad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpSinhHessian holds OpSinhHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpSinhHessian(x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpSinhHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpSinhHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpSinhHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpSinhProblem's Func and Grad are OpSinh and OpSinhGrad at the packed
+		// variables, its Hess OpSinhHessian.
+		{
+			problem := OpSinhProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpSinhProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpSinhProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpSinhHessian(x, H)
+			gradgenCompare(t2, "OpSinhProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpLog1p", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpLog1pGrad(x, dx)
+		f := func() float64 {
+			return OpLog1p(x)
+		}
+		gradgenCompare(t2, "OpLog1pGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpLog1pHessVec is the derivative of OpLog1pGrad in random directions
+		// v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpLog1pHessVec(x, vx, hvx)
+			gradgenCompare(t2, "OpLog1pHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpLog1pGrad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpLog1pHessian holds OpLog1pHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpLog1pHessian(x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpLog1pHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpLog1pHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpLog1pHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpLog1pProblem's Func and Grad are OpLog1p and OpLog1pGrad at the
+		// packed variables, its Hess OpLog1pHessian.
+		{
+			problem := OpLog1pProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpLog1pProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpLog1pProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpLog1pHessian(x, H)
+			gradgenCompare(t2, "OpLog1pProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpExpm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpExpm1Grad(x, dx)
+		f := func() float64 {
+			return OpExpm1(x)
+		}
+		gradgenCompare(t2, "OpExpm1Grad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpExpm1HessVec is the derivative of OpExpm1Grad in random directions
+		// v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpExpm1HessVec(x, vx, hvx)
+			gradgenCompare(t2, "OpExpm1HessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpExpm1Grad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpExpm1Hessian holds OpExpm1HessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpExpm1Hessian(x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpExpm1HessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpExpm1Hessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpExpm1Hessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpExpm1Problem's Func and Grad are OpExpm1 and OpExpm1Grad at the
+		// packed variables, its Hess OpExpm1Hessian.
+		{
+			problem := OpExpm1Problem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpExpm1Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpExpm1Problem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpExpm1Hessian(x, H)
+			gradgenCompare(t2, "OpExpm1Problem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpErf", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpErfGrad(x, dx)
+		f := func() float64 {
+			return OpErf(x)
+		}
+		gradgenCompare(t2, "OpErfGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpErfHessVec is the derivative of OpErfGrad in random directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpErfHessVec(x, vx, hvx)
+			gradgenCompare(t2, "OpErfHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpErfGrad(gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpErfHessian holds OpErfHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpErfHessian(x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpErfHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpErfHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpErfHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpErfProblem's Func and Grad are OpErf and OpErfGrad at the packed
+		// variables, its Hess OpErfHessian.
+		{
+			problem := OpErfProblem(n)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpErfProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpErfProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpErfHessian(x, H)
+			gradgenCompare(t2, "OpErfProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
 	}}, {"OpSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)

@@ -884,6 +884,645 @@ func OpCoshUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// OpSinh returns f = OpSinh(x).
+//
+//	f = sum(sinh(x))
+//
+// It panics if the shapes disagree.
+func OpSinh(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpSinh", "x", n, "n")
+	xRaw := x.RawVector()
+	f := 0.0
+	// f = sum(sinh(x))
+	for i := 0; i < n; i++ {
+		f += math.Sinh(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpSinhGrad returns f = OpSinh(x) and writes ∂f/∂x into dx, overwriting
+// it; it has the shape of x (denominator layout).
+//
+//	f = sum(sinh(x))
+//	∂f/∂x = cosh(x)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSinhGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpSinhGrad", "x", n, "n")
+	runtime.DestVector("OpSinhGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpSinhGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	xRaw := x.RawVector()
+	f := 0.0
+	dxRaw := dx.RawVector()
+	// f = sum(sinh(x))
+	// dx = cosh(x)
+	for i := 0; i < n; i++ {
+		f += math.Sinh(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = math.Cosh(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpSinhHessVec writes the Hessian-vector product of f = OpSinh(x), the
+// derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
+//
+//	f = sum(sinh(x))
+//	d(∂f/∂x) = sinh(x) .* vx
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSinhHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpSinhHessVec", "x", n, "n")
+	runtime.CheckVector("OpSinhHessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpSinhHessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpSinhHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	hxRaw := hx.RawVector()
+	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	// hx = sinh(x) .* vx
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = math.Sinh(xRaw.Data[i*xRaw.Inc]) * vxRaw.Data[i*vxRaw.Inc]
+	}
+}
+
+// opSinhHessianWork holds OpSinhHessian's scratch space, reused across calls
+// through opSinhHessianPool.
+type opSinhHessianWork struct {
+	sinhX []float64
+}
+
+var opSinhHessianPool = sync.Pool{New: func() any {
+	return new(opSinhHessianWork)
+}}
+
+// OpSinhHessian writes the Hessian of f = OpSinh(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of OpSinhProblem), and symmetric to the last bit.
+//
+//	f = sum(sinh(x))
+//	∂²f/∂x∂x = diag(sinh(x))
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpSinhHessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpSinhHessian", "x", n, "n")
+	size := n
+	runtime.DestMatrix("OpSinhHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpSinhHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opSinhHessianPool.Get().(*opSinhHessianWork)
+	defer opSinhHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, n, n)
+	// ∂²f/∂x∂x += diag(sinh(x))
+	sinhX := runtime.Vec(&ws.sinhX, n)
+	xRaw := x.RawVector()
+	// sinhX = sinh(x)
+	for i := 0; i < n; i++ {
+		sinhX.Data[i] = math.Sinh(xRaw.Data[i*xRaw.Inc])
+	}
+	for i := 0; i < n; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += sinhX.Data[i]
+	}
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpSinhProblem returns the problem of minimising OpSinh over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpSinhUnpack views such a slice as the variables. Hess
+// fills the Hessian from OpSinhHessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpSinhProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpSinhUnpack(x2, n)
+			return OpSinh(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpSinhUnpack(x2, n)
+			runtime.CheckVector("OpSinhProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpSinhUnpack(grad, n)
+			OpSinhGrad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpSinhUnpack(x2, n)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpSinhProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpSinhHessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpSinhUnpack returns views of x as OpSinh's variables x, packed as
+// OpSinhProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpSinhUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpSinhUnpack", "n", n, "n")
+	runtime.CheckPacked("OpSinhUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// OpLog1p returns f = OpLog1p(x).
+//
+//	f = sum(log1p(-x))
+//
+// It panics if the shapes disagree.
+func OpLog1p(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpLog1p", "x", n, "n")
+	xRaw := x.RawVector()
+	f := 0.0
+	// f = sum(log1p(-x))
+	for i := 0; i < n; i++ {
+		f += math.Log1p(-xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// opLog1pGradWork holds OpLog1pGrad's scratch space, reused across calls
+// through opLog1pGradPool.
+type opLog1pGradWork struct {
+	negX []float64
+}
+
+var opLog1pGradPool = sync.Pool{New: func() any {
+	return new(opLog1pGradWork)
+}}
+
+// OpLog1pGrad returns f = OpLog1p(x) and writes ∂f/∂x into dx, overwriting
+// it; it has the shape of x (denominator layout).
+//
+//	f = sum(log1p(-x))
+//	∂f/∂x = -(1 ./ (1 - x))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpLog1pGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpLog1pGrad", "x", n, "n")
+	runtime.DestVector("OpLog1pGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpLog1pGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opLog1pGradPool.Get().(*opLog1pGradWork)
+	defer opLog1pGradPool.Put(ws)
+	negX := runtime.Vec(&ws.negX, n)
+	xRaw := x.RawVector()
+	f := 0.0
+	dxRaw := dx.RawVector()
+	// negX = -x
+	// f = sum(log1p(-x))
+	// dx = -(1 ./ (1 - x))
+	for i := 0; i < n; i++ {
+		negX.Data[i] = -xRaw.Data[i*xRaw.Inc]
+		f += math.Log1p(negX.Data[i])
+		dxRaw.Data[i*dxRaw.Inc] = -(1.0 / (1.0 - xRaw.Data[i*xRaw.Inc]))
+	}
+	return f
+}
+
+// opLog1pHessVecWork holds OpLog1pHessVec's scratch space, reused across calls
+// through opLog1pHessVecPool.
+type opLog1pHessVecWork struct {
+	oneMinusX []float64
+}
+
+var opLog1pHessVecPool = sync.Pool{New: func() any {
+	return new(opLog1pHessVecWork)
+}}
+
+// OpLog1pHessVec writes the Hessian-vector product of f = OpLog1p(x), the
+// derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
+//
+//	f = sum(log1p(-x))
+//	d(∂f/∂x) = -(1 ./ (1 - x) .* vx ./ (1 - x))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpLog1pHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpLog1pHessVec", "x", n, "n")
+	runtime.CheckVector("OpLog1pHessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpLog1pHessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpLog1pHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	ws := opLog1pHessVecPool.Get().(*opLog1pHessVecWork)
+	defer opLog1pHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	oneMinusX := runtime.Vec(&ws.oneMinusX, n)
+	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	// oneMinusX = 1 - x
+	// hx = -(1 ./ (1 - x) .* vx ./ (1 - x))
+	for i := 0; i < n; i++ {
+		oneMinusX.Data[i] = 1.0 - xRaw.Data[i*xRaw.Inc]
+		hxRaw.Data[i*hxRaw.Inc] = -(1.0 / oneMinusX.Data[i] * vxRaw.Data[i*vxRaw.Inc] / oneMinusX.Data[i])
+	}
+}
+
+// opLog1pHessianWork holds OpLog1pHessian's scratch space, reused across calls
+// through opLog1pHessianPool.
+type opLog1pHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var opLog1pHessianPool = sync.Pool{New: func() any {
+	return new(opLog1pHessianWork)
+}}
+
+// OpLog1pHessian writes the Hessian of f = OpLog1p(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of OpLog1pProblem), and symmetric to the last bit.
+//
+//	f = sum(log1p(-x))
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpLog1pHessian assembles it from one OpLog1pHessVec per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpLog1pHessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpLog1pHessian", "x", n, "n")
+	size := n
+	runtime.DestMatrix("OpLog1pHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpLog1pHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opLog1pHessianPool.Get().(*opLog1pHessianWork)
+	defer opLog1pHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpLog1pHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		OpLog1pHessVec(x, &ws.dirX, &ws.colX)
+		ws.dirXData[r] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpLog1pProblem returns the problem of minimising OpLog1p over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpLog1pUnpack views such a slice as the variables. Hess
+// fills the Hessian from OpLog1pHessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpLog1pProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpLog1pUnpack(x2, n)
+			return OpLog1p(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpLog1pUnpack(x2, n)
+			runtime.CheckVector("OpLog1pProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpLog1pUnpack(grad, n)
+			OpLog1pGrad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpLog1pUnpack(x2, n)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpLog1pProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpLog1pHessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpLog1pUnpack returns views of x as OpLog1p's variables x, packed as
+// OpLog1pProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpLog1pUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpLog1pUnpack", "n", n, "n")
+	runtime.CheckPacked("OpLog1pUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// OpExpm1 returns f = OpExpm1(x).
+//
+//	f = sum(expm1(x))
+//
+// It panics if the shapes disagree.
+func OpExpm1(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpExpm1", "x", n, "n")
+	xRaw := x.RawVector()
+	f := 0.0
+	// f = sum(expm1(x))
+	for i := 0; i < n; i++ {
+		f += math.Expm1(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpExpm1Grad returns f = OpExpm1(x) and writes ∂f/∂x into dx, overwriting
+// it; it has the shape of x (denominator layout).
+//
+//	f = sum(expm1(x))
+//	∂f/∂x = exp(x)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpExpm1Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpExpm1Grad", "x", n, "n")
+	runtime.DestVector("OpExpm1Grad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpExpm1Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	xRaw := x.RawVector()
+	f := 0.0
+	dxRaw := dx.RawVector()
+	// f = sum(expm1(x))
+	// dx = exp(x)
+	for i := 0; i < n; i++ {
+		f += math.Expm1(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpExpm1HessVec writes the Hessian-vector product of f = OpExpm1(x), the
+// derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
+//
+//	f = sum(expm1(x))
+//	d(∂f/∂x) = exp(x) .* vx
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpExpm1HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpExpm1HessVec", "x", n, "n")
+	runtime.CheckVector("OpExpm1HessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpExpm1HessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpExpm1HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	hxRaw := hx.RawVector()
+	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	// hx = exp(x) .* vx
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = math.Exp(xRaw.Data[i*xRaw.Inc]) * vxRaw.Data[i*vxRaw.Inc]
+	}
+}
+
+// opExpm1HessianWork holds OpExpm1Hessian's scratch space, reused across calls
+// through opExpm1HessianPool.
+type opExpm1HessianWork struct {
+	expX []float64
+}
+
+var opExpm1HessianPool = sync.Pool{New: func() any {
+	return new(opExpm1HessianWork)
+}}
+
+// OpExpm1Hessian writes the Hessian of f = OpExpm1(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of OpExpm1Problem), and symmetric to the last bit.
+//
+//	f = sum(expm1(x))
+//	∂²f/∂x∂x = diag(exp(x))
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpExpm1Hessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpExpm1Hessian", "x", n, "n")
+	size := n
+	runtime.DestMatrix("OpExpm1Hessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpExpm1Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opExpm1HessianPool.Get().(*opExpm1HessianWork)
+	defer opExpm1HessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, n, n)
+	// ∂²f/∂x∂x += diag(exp(x))
+	expX := runtime.Vec(&ws.expX, n)
+	xRaw := x.RawVector()
+	// expX = exp(x)
+	for i := 0; i < n; i++ {
+		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
+	}
+	for i := 0; i < n; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += expX.Data[i]
+	}
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpExpm1Problem returns the problem of minimising OpExpm1 over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpExpm1Unpack views such a slice as the variables. Hess
+// fills the Hessian from OpExpm1Hessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpExpm1Problem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpExpm1Unpack(x2, n)
+			return OpExpm1(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpExpm1Unpack(x2, n)
+			runtime.CheckVector("OpExpm1Problem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpExpm1Unpack(grad, n)
+			OpExpm1Grad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpExpm1Unpack(x2, n)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpExpm1Problem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpExpm1Hessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpExpm1Unpack returns views of x as OpExpm1's variables x, packed as
+// OpExpm1Problem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpExpm1Unpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpExpm1Unpack", "n", n, "n")
+	runtime.CheckPacked("OpExpm1Unpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// OpErf returns f = OpErf(x).
+//
+//	f = sum(erf(x))
+//
+// It panics if the shapes disagree.
+func OpErf(x *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpErf", "x", n, "n")
+	xRaw := x.RawVector()
+	f := 0.0
+	// f = sum(erf(x))
+	for i := 0; i < n; i++ {
+		f += math.Erf(xRaw.Data[i*xRaw.Inc])
+	}
+	return f
+}
+
+// OpErfGrad returns f = OpErf(x) and writes ∂f/∂x into dx, overwriting it;
+// it has the shape of x (denominator layout).
+//
+//	f = sum(erf(x))
+//	∂f/∂x = 1.1283791670955126 exp(-(x .* x))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpErfGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpErfGrad", "x", n, "n")
+	runtime.DestVector("OpErfGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpErfGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	xRaw := x.RawVector()
+	f := 0.0
+	dxRaw := dx.RawVector()
+	// f = sum(erf(x))
+	// dx = 1.1283791670955126 exp(-(x .* x))
+	for i := 0; i < n; i++ {
+		f += math.Erf(xRaw.Data[i*xRaw.Inc])
+		dxRaw.Data[i*dxRaw.Inc] = 1.1283791670955126 * math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]))
+	}
+	return f
+}
+
+// OpErfHessVec writes the Hessian-vector product of f = OpErf(x), the
+// derivative of its gradient in the directions vx, into hx, overwriting it
+// (forward over reverse; no Hessian is formed).
+//
+//	f = sum(erf(x))
+//	d(∂f/∂x) = (-2.256758334191025) exp(-(x .* x)) .* (x .* vx)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpErfHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpErfHessVec", "x", n, "n")
+	runtime.CheckVector("OpErfHessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpErfHessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpErfHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	hxRaw := hx.RawVector()
+	xRaw := x.RawVector()
+	vxRaw := vx.RawVector()
+	// hx = (-2.256758334191025) exp(-(x .* x)) .* (x .* vx)
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = -2.256758334191025 * (math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc])) * (xRaw.Data[i*xRaw.Inc] * vxRaw.Data[i*vxRaw.Inc]))
+	}
+}
+
+// opErfHessianWork holds OpErfHessian's scratch space, reused across calls
+// through opErfHessianPool.
+type opErfHessianWork struct {
+	tmp []float64
+}
+
+var opErfHessianPool = sync.Pool{New: func() any {
+	return new(opErfHessianWork)
+}}
+
+// OpErfHessian writes the Hessian of f = OpErf(x) with respect to x into H,
+// overwriting it: H is N×N, N the total size of the wrt variables packed in
+// wrt order (the packing of OpErfProblem), and symmetric to the last bit.
+//
+//	f = sum(erf(x))
+//	∂²f/∂x∂x = -2.256758334191025 diag(x .* exp(-(x .* x)))
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpErfHessian(x *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpErfHessian", "x", n, "n")
+	size := n
+	runtime.DestMatrix("OpErfHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpErfHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	ws := opErfHessianPool.Get().(*opErfHessianWork)
+	defer opErfHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	runtime.ZeroMatrix(HRaw)
+	blkXX := runtime.Block(HRaw, 0, 0, n, n)
+	// ∂²f/∂x∂x += -2.256758334191025 diag(x .* exp(-(x .* x)))
+	tmp := runtime.Vec(&ws.tmp, n)
+	xRaw := x.RawVector()
+	// tmp = x .* exp(-(x .* x))
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] * math.Exp(-(xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]))
+	}
+	for i := 0; i < n; i++ {
+		blkXX.Data[i*blkXX.Stride+i] += -2.256758334191025 * tmp.Data[i]
+	}
+	// Symmetric to the last bit: (H + H')/2.
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpErfProblem returns the problem of minimising OpErf over x for
+// gonum/optimize. Its variable packs x into one []float64, in that order,
+// matrices row-major; OpErfUnpack views such a slice as the variables. Hess
+// fills the Hessian from OpErfHessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpErfProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpErfUnpack(x2, n)
+			return OpErf(x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpErfUnpack(x2, n)
+			runtime.CheckVector("OpErfProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpErfUnpack(grad, n)
+			OpErfGrad(x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpErfUnpack(x2, n)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpErfProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpErfHessian(x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpErfUnpack returns views of x as OpErf's variables x, packed as OpErfProblem
+// packs them; the fixed inputs give their shapes. The views share x's memory.
+// It panics if x has the wrong length.
+func OpErfUnpack(x2 []float64, n int) (x *mat.VecDense) {
+	runtime.CheckDim("OpErfUnpack", "n", n, "n")
+	runtime.CheckPacked("OpErfUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
 // OpSigmoid returns f = OpSigmoid(x).
 //
 //	f = sum(sigmoid(x))

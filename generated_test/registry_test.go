@@ -331,10 +331,20 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpElementwiseQuotientProblem(dims["n"]) },
 	},
+	"OpErf": {
+		f:       func(in []any) float64 { return OpErf(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpErfGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpErfProblem(dims["n"]) },
+	},
 	"OpExp": {
 		f:       func(in []any) float64 { return OpExp(in[0].(*mat.Dense)) },
 		grad:    func(in, g []any) float64 { return OpExpGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpExpProblem(dims["m"], dims["n"]) },
+	},
+	"OpExpm1": {
+		f:       func(in []any) float64 { return OpExpm1(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpExpm1Grad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpExpm1Problem(dims["n"]) },
 	},
 	"OpEye": {
 		f:       func(in []any) float64 { return OpEye(in[0].(*mat.Dense)) },
@@ -383,6 +393,11 @@ var registry = map[string]entry{
 		f:       func(in []any) float64 { return OpLog(in[0].(*mat.Dense)) },
 		grad:    func(in, g []any) float64 { return OpLogGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLogProblem(dims["m"], dims["n"]) },
+	},
+	"OpLog1p": {
+		f:       func(in []any) float64 { return OpLog1p(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpLog1pGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpLog1pProblem(dims["n"]) },
 	},
 	"OpLogdet": {
 		f:       func(in []any) float64 { return OpLogdet(in[0].(*mat.Dense)) },
@@ -475,6 +490,11 @@ var registry = map[string]entry{
 		f:       func(in []any) float64 { return OpSin(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return OpSinGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSinProblem(dims["n"]) },
+	},
+	"OpSinh": {
+		f:       func(in []any) float64 { return OpSinh(in[0].(*mat.VecDense)) },
+		grad:    func(in, g []any) float64 { return OpSinhGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSinhProblem(dims["n"]) },
 	},
 	"OpSoftplus": {
 		f:       func(in []any) float64 { return OpSoftplus(in[0].(*mat.VecDense)) },
