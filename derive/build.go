@@ -1,6 +1,8 @@
 package derive
 
 import (
+	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gradgen/gradgen/spec"
@@ -331,8 +333,11 @@ func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
 		}
 		return Shape{x.Rows, y.Cols}, xKnown && yKnown
 	}
-	// Elementwise: the operand that is not a scalar gives the shape.
+	// Elementwise: the operand that is not a scalar gives the shape, the
+	// matrix beside a vector it expands.
 	switch {
+	case xKnown && yKnown && Expands(x, y):
+		return y, true
 	case xKnown && !x.IsScalar():
 		return x, true
 	case yKnown && !y.IsScalar():
@@ -344,7 +349,17 @@ func (b *builder) binaryShape(e *spec.Binary) (Shape, bool) {
 // callShape is staticShape for calls, by the function's shape rule.
 func (b *builder) callShape(c *spec.Call) (Shape, bool) {
 	fn := spellings[c.Fun.Name]
-	if fn == nil || len(c.Args) != fn.arity {
+	if fn == nil {
+		return ScalarShape, true
+	}
+	if fn.along != nil && len(c.Args) == fn.arity+1 {
+		s, known := b.staticShape(c.Args[0])
+		if dim, err := dimension(c); err == nil && !s.IsScalar() {
+			return fn.alongShape(s, dim), known
+		}
+		return s, known
+	}
+	if len(c.Args) != fn.arity {
 		return ScalarShape, true
 	}
 	return fn.shape(b, c)
@@ -392,15 +407,16 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.Shape.IsScalar() != y.Shape.IsScalar() {
-			if x.Shape.IsScalar() {
-				x = b.g.Broadcast(x, y.Shape)
-			} else {
-				y = b.g.Broadcast(y, x.Shape)
-			}
+		// A scalar broadcasts; a vector or row vector beside a matrix is
+		// repeated across it (implicit expansion).
+		switch {
+		case x.Shape.IsScalar() || Expands(x.Shape, y.Shape):
+			x = b.g.Expand(x, y.Shape)
+		case y.Shape.IsScalar() || Expands(y.Shape, x.Shape):
+			y = b.g.Expand(y, x.Shape)
 		}
 		if x.Shape != y.Shape {
-			return nil, spec.Errorf(e.OpPos, "mismatched shapes for %s: %s and %s", e.Op, x.Shape, y.Shape)
+			return nil, spec.Errorf(e.OpPos, "mismatched shapes for %s: %s and %s%s", e.Op, x.Shape, y.Shape, expansionHint(x.Shape, y.Shape))
 		}
 		switch e.Op {
 		case spec.ADD:
@@ -431,6 +447,9 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if e.Op == spec.POW && !x.Shape.IsScalar() {
+			return b.matrixPower(e, x)
+		}
 		p, err := b.expr(e.Y, known(ScalarShape))
 		if err != nil {
 			return nil, err
@@ -438,13 +457,57 @@ func (b *builder) binary(e *spec.Binary, h *hint) (*Node, error) {
 		if !p.Shape.IsScalar() {
 			return nil, spec.Errorf(e.OpPos, "the exponent of %s must be a scalar, not %s", e.Op, p.Shape)
 		}
-		if e.Op == spec.POW && !x.Shape.IsScalar() {
-			return nil, spec.Errorf(e.OpPos, "^ raises scalars, not %s (use .^ for an elementwise power)", x.Shape)
-		}
 		return b.orZero(b.g.Pow(x, p), x.Shape), nil
 	}
 	return nil, spec.Errorf(e.OpPos, "unsupported operator %s", e.Op)
 }
+
+// expansionHint explains, for operands of shapes x and y that neither
+// match nor expand, what implicit expansion would need; "" when neither is
+// a vector beside a matrix.
+func expansionHint(x, y Shape) string {
+	if x.IsMatrix() {
+		x, y = y, x
+	}
+	switch {
+	case x.IsVector() && y.IsVector() && x.IsCol() != y.IsCol():
+		return " (only a matrix expands a vector or row vector beside it; a vector beside a row vector is not expanded)"
+	case !y.IsMatrix():
+		return ""
+	case x.IsCol():
+		return fmt.Sprintf(" (a vector beside a matrix is repeated across its columns, so it needs the matrix's %s rows)", y.Rows)
+	case x.IsRow():
+		return fmt.Sprintf(" (a row vector beside a matrix is repeated down its rows, so it needs the matrix's %s columns)", y.Cols)
+	}
+	return ""
+}
+
+// matrixPower builds X ^ k for a square matrix X and a positive integer
+// literal k: the product X X … X.
+func (b *builder) matrixPower(e *spec.Binary, x *Node) (*Node, error) {
+	if !x.Shape.IsMatrix() || !x.Shape.IsSquare() {
+		return nil, spec.Errorf(e.OpPos, "^ raises scalars and square matrices, not %s (use .^ for an elementwise power)", x.Shape)
+	}
+	k := e.Y
+	for {
+		p, ok := k.(*spec.Paren)
+		if !ok {
+			break
+		}
+		k = p.X
+	}
+	n, ok := k.(*spec.Number)
+	if !ok {
+		return nil, spec.Errorf(e.Y.Pos(), "a matrix power X ^ k needs a positive integer literal k (use .^ for an elementwise power, inv(X) for the inverse)")
+	}
+	if n.Value != math.Trunc(n.Value) || n.Value < 1 || n.Value > maxMatrixPower {
+		return nil, spec.Errorf(n.At, "a matrix power X ^ k needs a positive integer k up to %d, not %s (use .^ for an elementwise power)", maxMatrixPower, n.Text)
+	}
+	return b.g.MatPow(x, int(n.Value)), nil
+}
+
+// maxMatrixPower bounds k in X ^ k, whose product chain has k factors.
+const maxMatrixPower = 64
 
 // product builds x * y, the factor that is not open first. A scalar
 // factor leaves the other with the product's own shape (h); a matrix
@@ -548,7 +611,13 @@ func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 		}
 		return nil, spec.Errorf(c.Fun.At, "unknown function %q", name)
 	}
+	if fn.along != nil && len(c.Args) == fn.arity+1 {
+		return b.callAlong(fn, c)
+	}
 	if len(c.Args) != fn.arity {
+		if fn.along != nil {
+			return nil, spec.Errorf(c.Fun.At, "%s takes 1 or 2 arguments (%s(X) or %s(X, dim)), found %d", name, name, name, len(c.Args))
+		}
 		return nil, spec.Errorf(c.Fun.At, "%s takes %d argument%s, found %d", name, fn.arity, plural(fn.arity), len(c.Args))
 	}
 	if fn.leaf != nil {
@@ -579,6 +648,40 @@ func (b *builder) call(c *spec.Call, h *hint) (*Node, error) {
 		}
 	}
 	return fn.build(b, c, args)
+}
+
+// callAlong builds a call f(X, dim) of a function along a dimension.
+func (b *builder) callAlong(fn *spelling, c *spec.Call) (*Node, error) {
+	dim, err := dimension(c)
+	if err != nil {
+		return nil, err
+	}
+	x, err := b.expr(c.Args[0], nil)
+	if err != nil {
+		return nil, err
+	}
+	return fn.along(b.g, x, dim), nil
+}
+
+// dimension returns the dimension of a call f(X, dim): the literal 1 (down
+// each column) or 2 (along each row), as in MATLAB.
+func dimension(c *spec.Call) (int, error) {
+	arg := c.Args[len(c.Args)-1]
+	for {
+		p, ok := arg.(*spec.Paren)
+		if !ok {
+			break
+		}
+		arg = p.X
+	}
+	if n, ok := arg.(*spec.Number); ok {
+		if n.Value == 1 || n.Value == 2 {
+			return int(n.Value), nil
+		}
+		return 0, spec.Errorf(arg.Pos(), "%s(…, %s): the dimension is 1 (down each column) or 2 (along each row), not %s",
+			c.Fun.Name, n.Text, n.Text)
+	}
+	return 0, spec.Errorf(arg.Pos(), "the dimension of %s(…, dim) must be the literal 1 (down each column) or 2 (along each row)", c.Fun.Name)
 }
 
 func plural(n int) string {

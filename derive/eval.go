@@ -56,6 +56,32 @@ func (v value) softmax() value {
 	return value{&out}
 }
 
+// row returns row i of v as a 1×c value.
+func (v value) row(i int) value {
+	_, c := v.m.Dims()
+	return value{mat.NewDense(1, c, mat.Row(nil, i, v.m))}
+}
+
+// logSumExpRows returns the vector of each row's log-sum-exp.
+func (v value) logSumExpRows() value {
+	r, _ := v.m.Dims()
+	out := mat.NewDense(r, 1, nil)
+	for i := 0; i < r; i++ {
+		out.Set(i, 0, v.row(i).logSumExp())
+	}
+	return value{out}
+}
+
+// softmaxRows returns the softmax of each row.
+func (v value) softmaxRows() value {
+	r, c := v.m.Dims()
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		out.SetRow(i, v.row(i).softmax().m.RawMatrix().Data)
+	}
+	return value{out}
+}
+
 func (v value) logSumExp() float64 {
 	top := mat.Max(v.m)
 	if math.IsInf(top, 0) {

@@ -24,6 +24,12 @@ func TestExplainHigher(t *testing.T) {
 	checkExplain(t, "../generated_test/higher/higher.yaml", "higher")
 }
 
+// TestExplainLanguage pins the derivations through reductions and softmax
+// along a dimension, implicit expansion and matrix powers.
+func TestExplainLanguage(t *testing.T) {
+	checkExplain(t, "testdata/language.yaml", "language")
+}
+
 // checkExplain compares the derivations of every function of the spec at
 // path with testdata/explain-<name>.<style>.golden.
 func checkExplain(t *testing.T, path, name string) {

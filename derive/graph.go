@@ -397,6 +397,12 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 		out = kept[0]
 	default:
 		shape := Shape{kept[0].Shape.Rows, kept[len(kept)-1].Shape.Cols}
+		if len(kept) == 2 && isFill(kept[0]) && isFill(kept[1]) && kept[0].Shape.IsCol() {
+			// The outer product of two fills, vector(a) vector(b)ᵀ, is the
+			// fill a b: no sum over an inner dimension.
+			out = g.Broadcast(g.Scale(kept[0].Args[0], kept[1].Args[0]), shape)
+			break
+		}
 		out = g.intern(OpMul, shape, 0, "", g.palindrome(kept), kept...)
 	}
 	// A scaling that simplifies to zero makes the product zero; nil is
@@ -406,6 +412,9 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	}
 	return out
 }
+
+// isFill reports whether n is a scalar repeated over its shape.
+func isFill(n *Node) bool { return n.Op == OpBroadcast }
 
 // innerProducts takes out of the chain fs every run from a row to the next
 // column (a 1×1 inner product, x x' y = (x' y) x) unless it is the whole

@@ -101,6 +101,10 @@ type Op struct {
 	ofScalar      func(g *Graph, s *Node) *Node
 	ofTranspose   func(g *Graph, x *Node) *Node
 	keepsSymmetry bool // a symmetric argument gives a symmetric result
+
+	// along, when set, builds a spec call with a dimension, f(X, 1) or f(X,
+	// 2) (see along.go): a reduction along one dimension.
+	along func(g *Graph, x *Node, dim int) *Node
 }
 
 // Joint is a kernel that returns an elementwise function and With, of
@@ -427,6 +431,7 @@ func init() {
 	define(OpSum, Op{Name: "sum", Kind: KindReduce, Spec: true,
 		// A spec call takes a scale out: sum(s X) = s sum(X).
 		build:   (*Graph).Sum,
+		along:   (*Graph).SumAlong,
 		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpSum),
 		Degree: sameDegree,
 		// d sum(X) = sum(dX) = tr(1ᵀ dX).
@@ -506,6 +511,7 @@ var OpLogSumExp = new(Op)
 
 func init() {
 	define(OpLogSumExp, Op{Name: "logsumexp", Kind: KindReduce, Spec: true,
+		along:   (*Graph).LogSumExpAlong,
 		shapeOf: toScalar, ofScalar: itself, ofTranspose: sameAtTranspose(OpLogSumExp),
 		// d logsumexp(X) = tr(softmax(X)ᵀ dX). The softmax is its own node, formed
 		// from max-shifted exponentials, never exp(X − logsumexp(X)): at X =
@@ -542,6 +548,61 @@ func init() {
 		},
 		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].softmax() },
 		Print: printCall(OpSoftmax),
+	})
+}
+
+// OpLogSumExpRows is logsumexp(X, 2), the log-sum-exp of each row of a
+// matrix X: a vector, each entry max-shifted as logsumexp is. The builder
+// makes the other cases from it (SumAlong's Graph.LogSumExpAlong):
+// logsumexp(X, 1) is logsumexp(Xᵀ, 2)ᵀ, and a vector's rows are its
+// entries.
+var OpLogSumExpRows = new(Op)
+
+func init() {
+	define(OpLogSumExpRows, Op{Name: "logsumexp", Kind: KindKernel,
+		shapeOf:  func(s Shape) Shape { return Col(s.Rows) },
+		ofScalar: itself,
+		// d logsumexp(X, 2) = (S ⊙ dX) 1 for S = softmax(X, 2): each row's
+		// softmax-weighted sum; the adjoint spreads a row's weight over it,
+		// S ⊙ (a 1ᵀ).
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node {
+			return g.SumAlong(g.Hadamard(g.Unary(OpSoftmaxRows, n.Args[0]), d[0]), 2)
+		},
+		Adjoint: func(g *Graph, n, adj *Node) []*Node {
+			x := n.Args[0]
+			return []*Node{g.Hadamard(g.Unary(OpSoftmaxRows, x), g.Expand(adj, x.Shape))}
+		},
+		Eval:  func(e *Evaluator, n *Node, a []value) value { return a[0].logSumExpRows() },
+		Print: func(p *printer, n *Node) (string, int) { return p.callAlong("logsumexp", n.Args[0], 2), precAtom },
+	})
+}
+
+// OpSoftmaxRows is softmax(X, 2), the softmax of each row of a matrix X,
+// max-shifted: logsumexp(X, 2)'s derivative.
+var OpSoftmaxRows = new(Op)
+
+func init() {
+	define(OpSoftmaxRows, Op{Name: "softmax", Kind: KindKernel,
+		shapeOf: same, ofScalar: one,
+		// d softmax(X, 2) = S ⊙ (dX − ((S ⊙ dX) 1) 1ᵀ): the softmax rule row by
+		// row; each row's Jacobian is symmetric, so the adjoint has the same
+		// form.
+		Tangent: func(g *Graph, n *Node, d []*Node) *Node { return g.softmaxRowsRule(n, d[0]) },
+		Adjoint: func(g *Graph, n, adj *Node) []*Node { return []*Node{g.softmaxRowsRule(n, adj)} },
+		Eval:    func(e *Evaluator, n *Node, a []value) value { return a[0].softmaxRows() },
+		Print:   func(p *printer, n *Node) (string, int) { return p.callAlong("softmax", n.Args[0], 2), precAtom },
+	})
+}
+
+// OpSize is the size of the dimension Node.Name as a number (mean's
+// divisor): a constant of the call, known when it runs.
+var OpSize = new(Op)
+
+func init() {
+	define(OpSize, Op{Name: "size", Kind: KindLeaf,
+		Degree: constantDegree,
+		Eval:   func(e *Evaluator, n *Node, _ []value) value { return scalarValue(float64(e.size(Dim{Name: n.Name}))) },
+		Print:  func(p *printer, n *Node) (string, int) { return p.ident(n.Name), precAtom },
 	})
 }
 
@@ -783,12 +844,30 @@ type spelling struct {
 	// sameShapeArgs that the arguments have one shape, so a fill argument
 	// takes the other's (dot(x, vector(1))).
 	elementwise, sameShapeArgs bool
+	// along, when set, builds a call with one more argument, the literal
+	// dimension 1 or 2 along which the function works (sum(X, 2)); such a
+	// call has the shape alongShape returns.
+	along      func(g *Graph, x *Node, dim int) *Node
+	alongShape func(s Shape, dim int) Shape
 }
+
+// reducedShape is the shape of a reduction along dim: a row vector of the
+// column sums for 1, a vector of the row sums for 2.
+func reducedShape(s Shape, dim int) Shape {
+	if dim == 1 {
+		return Shape{Lit(1), s.Cols}
+	}
+	return Col(s.Rows)
+}
+
+// keptShape is the shape of a function along a dimension that keeps its
+// argument's shape (softmax).
+func keptShape(s Shape, _ int) Shape { return s }
 
 // operatorSpelling returns the spelling of an operator called by its
 // name on one operand (Op.Spec).
 func operatorSpelling(op *Op) *spelling {
-	return &spelling{
+	sp := &spelling{
 		name: op.Name, arity: 1, elementwise: op.Kind == KindElementwise,
 		build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) {
 			if op.squareArg {
@@ -815,6 +894,10 @@ func operatorSpelling(op *Op) *spelling {
 			return op.shapeOf(s), known
 		},
 	}
+	if op.along != nil {
+		sp.along, sp.alongShape = op.along, reducedShape
+	}
+	return sp
 }
 
 // scalarValued reports that a one-argument structural operator returns a
@@ -823,9 +906,16 @@ func scalarValued(op *Op) bool { return op.shapeOf(Square(Dim{Name: "n"})).IsSca
 
 // sugar holds the functions a spec may call that are not operators of
 // their own: norm1 is sum(abs(X)), dot is aᵀb or sum(A ⊙ B), diag is
-// diagm or diagv by its argument's shape, and eye, vector and matrix are
-// leaves whose argument is a dimension or a fill value.
+// diagm or diagv by its argument's shape, mean is a sum divided by a
+// count, softmax is OpSoftmax of a vector or, along a dimension,
+// OpSoftmaxRows, and eye, vector and matrix are leaves whose argument is
+// a dimension or a fill value.
 var sugar = []*spelling{
+	{name: "mean", arity: 1, shape: scalarCall,
+		build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.MeanAlong(a[0], 0), nil },
+		along: (*Graph).MeanAlong, alongShape: reducedShape},
+	{name: "softmax", arity: 1, shape: softmaxShape, build: softmax,
+		along: (*Graph).SoftmaxAlong, alongShape: keptShape},
 	{name: "norm1", arity: 1, shape: scalarCall,
 		build: func(b *builder, c *spec.Call, a []*Node) (*Node, error) { return b.g.Sum(b.g.Apply(OpAbs, a[0])), nil }},
 	{name: "dot", arity: 2, sameShapeArgs: true, shape: scalarCall, build: dot},
@@ -868,6 +958,16 @@ func diagShape(b *builder, c *spec.Call) (Shape, bool) {
 		return Square(s.Rows), known
 	}
 	return Col(s.Rows), known
+}
+
+func softmaxShape(b *builder, c *spec.Call) (Shape, bool) { return b.staticShape(c.Args[0]) }
+
+// softmax is softmax(x) of a vector; a matrix needs its dimension.
+func softmax(b *builder, c *spec.Call, a []*Node) (*Node, error) {
+	if a[0].Shape.IsMatrix() {
+		return nil, spec.Errorf(c.Fun.At, "softmax of a matrix needs the dimension it normalises along: softmax(…, 1) down each column or softmax(…, 2) along each row")
+	}
+	return b.g.SoftmaxAlong(a[0], 0), nil
 }
 
 // dot is aᵀb for vectors and sum(A ⊙ B) otherwise.

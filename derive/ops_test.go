@@ -20,6 +20,7 @@ var (
 		OpConst: "a leaf: its differential is zero",
 		OpVar:   "a leaf: its differential is the seed of the direction or adjoint",
 		OpEye:   "a leaf: its differential is zero",
+		OpSize:  "a leaf: its differential is zero",
 	}
 	withoutAdjoint = map[*Op]string{
 		OpCofactor: "appears only in gradients (of det), which forward mode differentiates, never reverse mode",
@@ -128,6 +129,8 @@ func sampleOf(op *Op) *Node {
 		n = x
 	case OpEye:
 		n = g.Eye(sampleDim)
+	case OpSize:
+		n = g.Size(sampleDim)
 	case OpBroadcast:
 		n = g.Broadcast(s, x.Shape)
 	case OpTranspose:
@@ -182,7 +185,7 @@ func printsInEveryNotation(op *Op) (err error) {
 		s := Format(n, style, nil)
 		// The sample's operands are named; a printing that shows none of
 		// them (an empty string, a placeholder) does not print the node.
-		if n.Op != OpConst && n.Op != OpEye && !strings.ContainsAny(s, "XYvs") {
+		if n.Op != OpConst && n.Op != OpEye && n.Op != OpSize && !strings.ContainsAny(s, "XYvs") {
 			return fmt.Errorf("notation %d prints %q, which shows no operand", style, s)
 		}
 		if s == "" {

@@ -122,6 +122,16 @@ func (p *printer) call(name, latex string, args ...*Node) string {
 	return name + "(" + inner + ")"
 }
 
+// callAlong prints name(x, dim), a function along a dimension.
+func (p *printer) callAlong(name string, x *Node, dim int) string {
+	s, _ := p.node(x)
+	s += ", " + strconv.Itoa(dim)
+	if p.style == LaTeX {
+		return `\operatorname{` + name + "}" + p.paren(s)
+	}
+	return name + "(" + s + ")"
+}
+
 // inverse prints the inverse of x: X⁻¹, X^{-1}, and inv(X) in the spec's
 // own syntax.
 func (p *printer) inverse(x *Node) string {

@@ -20,8 +20,8 @@ func (e *function) scalar(n *derive.Node) expr {
 		return ref(v)
 	}
 	switch n.Op {
-	case derive.OpConst:
-		return plan.Lit(n.Value)
+	case derive.OpConst, derive.OpSize:
+		return lowerings[n.Op].at(e, n, nil, nil)
 	case derive.OpVar:
 		// A vector(1) or matrix(1, 1) input is 1×1: its one entry.
 		arg := ref(e.param(n.Name))
@@ -430,6 +430,29 @@ func (e *function) softmaxInto(n *derive.Node, dst *val, note plan.Step) bool {
 	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxTo", to, src), Writes: []*val{dst}})
 	return true
 }
+
+// logSumExpRowsInto writes each row's log-sum-exp by
+// runtime.LogSumExpRowsTo.
+func (e *function) logSumExpRowsInto(n *derive.Node, dst *val, note plan.Step) bool {
+	src := e.rowsOf(n.Args[0])
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpRowsTo", ref(dst), src), Writes: []*val{dst}})
+	return true
+}
+
+// softmaxRowsInto writes each row's max-shifted softmax by
+// runtime.SoftmaxRowsTo.
+func (e *function) softmaxRowsInto(n *derive.Node, dst *val, note plan.Step) bool {
+	src := e.rowsOf(n.Args[0])
+	e.stmt(note)
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxRowsTo", ref(dst), src), Writes: []*val{dst}})
+	return true
+}
+
+// rowsOf returns the matrix x in storage order, for a kernel that reads
+// its rows: a transpose (logsumexp(X, 1) is logsumexp(Xᵀ, 2)ᵀ) is formed,
+// not read as the operand it transposes, which is stored the other way.
+func (e *function) rowsOf(x *derive.Node) expr { return ref(e.ensure(x)) }
 
 // inverseInto writes the inverse from the argument's factorisation.
 func (e *function) inverseInto(n *derive.Node, dst *val, note plan.Step) bool {

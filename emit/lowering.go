@@ -41,8 +41,11 @@ var lowerings map[*derive.Op]lowering
 
 func init() {
 	lowerings = map[*derive.Op]lowering{
-		derive.OpConst:     {at: func(_ *function, n *derive.Node, _, _ expr) expr { return plan.Lit(n.Value) }},
-		derive.OpEye:       {at: func(_ *function, _ *derive.Node, i, j expr) expr { return kronecker(i, j) }},
+		derive.OpConst: {at: func(_ *function, n *derive.Node, _, _ expr) expr { return plan.Lit(n.Value) }},
+		derive.OpEye:   {at: func(_ *function, _ *derive.Node, i, j expr) expr { return kronecker(i, j) }},
+		derive.OpSize: {at: func(e *function, n *derive.Node, _, _ expr) expr {
+			return plan.Fn("", "float64", e.dim(derive.Dim{Name: n.Name}))
+		}},
 		derive.OpBroadcast: {at: func(e *function, n *derive.Node, _, _ expr) expr { return e.scalar(n.Args[0]) }},
 		derive.OpTranspose: {at: func(e *function, n *derive.Node, i, j expr) expr { return e.elem(n.Args[0], j, i) }},
 		derive.OpDiagMat: {at: func(e *function, n *derive.Node, i, j expr) expr {
@@ -56,17 +59,19 @@ func init() {
 		derive.OpDiv:      {entry: divEntry},
 		derive.OpPow:      {entry: (*function).powEntry},
 
-		derive.OpMul:       {scalar: (*function).dotProduct, into: (*function).productNodeInto},
-		derive.OpSum:       {scalar: (*function).sumOf},
-		derive.OpTr:        {scalar: (*function).traceOf},
-		derive.OpNorm2:     {scalar: (*function).norm2Of},
-		derive.OpSumSq:     {scalar: (*function).sumSquaresOf},
-		derive.OpLogSumExp: {scalar: (*function).logSumExpOf},
-		derive.OpDet:       {scalar: (*function).detOf},
-		derive.OpLogDet:    {scalar: (*function).logDetOf},
-		derive.OpInv:       {into: (*function).inverseInto},
-		derive.OpCofactor:  {into: (*function).cofactorInto},
-		derive.OpSoftmax:   {into: (*function).softmaxInto},
+		derive.OpMul:           {scalar: (*function).dotProduct, into: (*function).productNodeInto},
+		derive.OpSum:           {scalar: (*function).sumOf},
+		derive.OpTr:            {scalar: (*function).traceOf},
+		derive.OpNorm2:         {scalar: (*function).norm2Of},
+		derive.OpSumSq:         {scalar: (*function).sumSquaresOf},
+		derive.OpLogSumExp:     {scalar: (*function).logSumExpOf},
+		derive.OpDet:           {scalar: (*function).detOf},
+		derive.OpLogDet:        {scalar: (*function).logDetOf},
+		derive.OpInv:           {into: (*function).inverseInto},
+		derive.OpCofactor:      {into: (*function).cofactorInto},
+		derive.OpSoftmax:       {into: (*function).softmaxInto},
+		derive.OpLogSumExpRows: {into: (*function).logSumExpRowsInto},
+		derive.OpSoftmaxRows:   {into: (*function).softmaxRowsInto},
 
 		derive.OpExp:      {entry: call(mathPath, "Exp")},
 		derive.OpLog:      {entry: call(mathPath, "Log")},

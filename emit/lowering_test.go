@@ -83,6 +83,8 @@ func sampleNode(op *derive.Op) (n *derive.Node, err error) {
 		n = x
 	case derive.OpEye:
 		n = g.Eye(dim)
+	case derive.OpSize:
+		n = g.Size(dim)
 	case derive.OpBroadcast:
 		n = g.Broadcast(s, x.Shape)
 	case derive.OpTranspose:

@@ -2138,6 +2138,566 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "OpLogsumexpMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
+	}}, {"OpLogsumexpRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		Y := gradgenMatrix(rng, m, n, false)
+		dX := ggmat.NewDense(m, n, nil)
+		dY := ggmat.NewDense(m, n, nil)
+		value := OpLogsumexpRowsGrad(X, Y, dX, dY)
+		f := func() float64 {
+			return OpLogsumexpRows(X, Y)
+		}
+		gradgenCompare(t2, "OpLogsumexpRowsGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t2, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(Y, dY)
+			gradgenCheck(t2, "Y", f, ps, want)
+		}
+		// OpLogsumexpRowsProblem's Func and Grad are OpLogsumexpRows and
+		// OpLogsumexpRowsGrad at the packed variables.
+		{
+			problem := OpLogsumexpRowsProblem(m, n)
+			size := 2 * m * n
+			x := gradgenFlat(X, Y)
+			gradgenCompare(t2, "OpLogsumexpRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpLogsumexpRowsProblem's Grad", grad, gradgenFlat(dX, dY))
+		}
+	}}, {"OpLogsumexpRowsHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, m, n, false)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpLogsumexpRowsHessianGrad(A, x, dx)
+		f := func() float64 {
+			return OpLogsumexpRowsHessian(A, x)
+		}
+		gradgenCompare(t2, "OpLogsumexpRowsHessianGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpLogsumexpRowsHessianHessVec is the derivative of
+		// OpLogsumexpRowsHessianGrad in random directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpLogsumexpRowsHessianHessVec(A, x, vx, hvx)
+			gradgenCompare(t2, "OpLogsumexpRowsHessianHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpLogsumexpRowsHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpLogsumexpRowsHessianHessian holds OpLogsumexpRowsHessianHessVec in
+		// each unit direction, and is symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpLogsumexpRowsHessianHessian(A, x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpLogsumexpRowsHessianHessVec(A, x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpLogsumexpRowsHessianHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpLogsumexpRowsHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpLogsumexpRowsHessianProblem's Func and Grad are
+		// OpLogsumexpRowsHessian and OpLogsumexpRowsHessianGrad at the packed
+		// variables, its Hess OpLogsumexpRowsHessianHessian.
+		{
+			problem := OpLogsumexpRowsHessianProblem(A)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpLogsumexpRowsHessianHessian(A, x, H)
+			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpSumAlong", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		a := gradgenVector(rng, m)
+		b := gradgenVector(rng, n)
+		da := ggmat.NewVecDense(m, nil)
+		db := ggmat.NewVecDense(n, nil)
+		value := OpSumAlongGrad(X, a, b, da, db)
+		f := func() float64 {
+			return OpSumAlong(X, a, b)
+		}
+		gradgenCompare(t2, "OpSumAlongGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t2, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t2, "b", f, ps, want)
+		}
+		// OpSumAlongHessVec is the derivative of OpSumAlongGrad in random
+		// directions v.
+		{
+			va := gradgenVector(rng, m)
+			hva := ggmat.NewVecDense(m, nil)
+			vb := gradgenVector(rng, n)
+			hvb := ggmat.NewVecDense(n, nil)
+			OpSumAlongHessVec(X, a, b, va, vb, hva, hvb)
+			gradgenCompare(t2, "OpSumAlongHessVec", gradgenFlat(hva, hvb), gradgenSlope(func(h float64) []float64 {
+				da2 := ggmat.NewVecDense(m, nil)
+				db2 := ggmat.NewVecDense(n, nil)
+				OpSumAlongGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
+				return gradgenFlat(da2, db2)
+			}))
+		}
+		// OpSumAlongHessian holds OpSumAlongHessVec in each unit direction, and
+		// is symmetric.
+		{
+			size := m + n
+			H := ggmat.NewDense(size, size, nil)
+			OpSumAlongHessian(X, a, b, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hva := ggmat.NewVecDense(m, nil)
+				hvb := ggmat.NewVecDense(n, nil)
+				OpSumAlongHessVec(X, a, b, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hva, hvb)
+				want.SetCol(j, gradgenFlat(hva, hvb))
+			}
+			gradgenCompare(t2, "OpSumAlongHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpSumAlongHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpSumAlongProblem's Func and Grad are OpSumAlong and OpSumAlongGrad at
+		// the packed variables, its Hess OpSumAlongHessian.
+		{
+			problem := OpSumAlongProblem(X)
+			size := m + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t2, "OpSumAlongProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpSumAlongProblem's Grad", grad, gradgenFlat(da, db))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x)
+			H := ggmat.NewDense(size, size, nil)
+			OpSumAlongHessian(X, a, b, H)
+			gradgenCompare(t2, "OpSumAlongProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpSumAlongMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		a := gradgenVector(rng, m)
+		b := gradgenVector(rng, n)
+		dX := ggmat.NewDense(m, n, nil)
+		da := ggmat.NewVecDense(m, nil)
+		db := ggmat.NewVecDense(n, nil)
+		value := OpSumAlongMatrixGrad(X, a, b, dX, da, db)
+		f := func() float64 {
+			return OpSumAlongMatrix(X, a, b)
+		}
+		gradgenCompare(t2, "OpSumAlongMatrixGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t2, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t2, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t2, "b", f, ps, want)
+		}
+		// OpSumAlongMatrixProblem's Func and Grad are OpSumAlongMatrix and
+		// OpSumAlongMatrixGrad at the packed variables.
+		{
+			problem := OpSumAlongMatrixProblem(m, n)
+			size := m*n + m + n
+			x := gradgenFlat(X, a, b)
+			gradgenCompare(t2, "OpSumAlongMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpSumAlongMatrixProblem's Grad", grad, gradgenFlat(dX, da, db))
+		}
+	}}, {"OpMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		a := gradgenVector(rng, m)
+		dX := ggmat.NewDense(m, n, nil)
+		da := ggmat.NewVecDense(m, nil)
+		value := OpMeanGrad(X, a, dX, da)
+		f := func() float64 {
+			return OpMean(X, a)
+		}
+		gradgenCompare(t2, "OpMeanGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t2, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t2, "a", f, ps, want)
+		}
+		// OpMeanProblem's Func and Grad are OpMean and OpMeanGrad at the packed
+		// variables.
+		{
+			problem := OpMeanProblem(m, n)
+			size := m*n + m
+			x := gradgenFlat(X, a)
+			gradgenCompare(t2, "OpMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpMeanProblem's Grad", grad, gradgenFlat(dX, da))
+		}
+	}}, {"OpSoftmax", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		x := gradgenVector(rng, n)
+		y := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		dy := ggmat.NewVecDense(n, nil)
+		value := OpSoftmaxGrad(x, y, dx, dy)
+		f := func() float64 {
+			return OpSoftmax(x, y)
+		}
+		gradgenCompare(t2, "OpSoftmaxGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(y, dy)
+			gradgenCheck(t2, "y", f, ps, want)
+		}
+		// OpSoftmaxHessVec is the derivative of OpSoftmaxGrad in random
+		// directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			vy := gradgenVector(rng, n)
+			hvy := ggmat.NewVecDense(n, nil)
+			OpSoftmaxHessVec(x, y, vx, vy, hvx, hvy)
+			gradgenCompare(t2, "OpSoftmaxHessVec", gradgenFlat(hvx, hvy), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				dy2 := ggmat.NewVecDense(n, nil)
+				OpSoftmaxGrad(gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
+				return gradgenFlat(dx2, dy2)
+			}))
+		}
+		// OpSoftmaxHessian holds OpSoftmaxHessVec in each unit direction, and is
+		// symmetric.
+		{
+			size := 2 * n
+			H := ggmat.NewDense(size, size, nil)
+			OpSoftmaxHessian(x, y, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				hvy := ggmat.NewVecDense(n, nil)
+				OpSoftmaxHessVec(x, y, ggmat.NewVecDense(n, e[0:n]), ggmat.NewVecDense(n, e[n:2*n]), hvx, hvy)
+				want.SetCol(j, gradgenFlat(hvx, hvy))
+			}
+			gradgenCompare(t2, "OpSoftmaxHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpSoftmaxHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpSoftmaxProblem's Func and Grad are OpSoftmax and OpSoftmaxGrad at
+		// the packed variables, its Hess OpSoftmaxHessian.
+		{
+			problem := OpSoftmaxProblem(n)
+			size := 2 * n
+			x2 := gradgenFlat(x, y)
+			gradgenCompare(t2, "OpSoftmaxProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpSoftmaxProblem's Grad", grad, gradgenFlat(dx, dy))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpSoftmaxHessian(x, y, H)
+			gradgenCompare(t2, "OpSoftmaxProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpSoftmaxRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		Y := gradgenMatrix(rng, m, n, false)
+		dX := ggmat.NewDense(m, n, nil)
+		dY := ggmat.NewDense(m, n, nil)
+		value := OpSoftmaxRowsGrad(X, Y, dX, dY)
+		f := func() float64 {
+			return OpSoftmaxRows(X, Y)
+		}
+		gradgenCompare(t2, "OpSoftmaxRowsGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t2, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(Y, dY)
+			gradgenCheck(t2, "Y", f, ps, want)
+		}
+		// OpSoftmaxRowsProblem's Func and Grad are OpSoftmaxRows and
+		// OpSoftmaxRowsGrad at the packed variables.
+		{
+			problem := OpSoftmaxRowsProblem(m, n)
+			size := 2 * m * n
+			x := gradgenFlat(X, Y)
+			gradgenCompare(t2, "OpSoftmaxRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpSoftmaxRowsProblem's Grad", grad, gradgenFlat(dX, dY))
+		}
+	}}, {"OpExpansion", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		a := gradgenVector(rng, m)
+		b := gradgenVector(rng, n)
+		da := ggmat.NewVecDense(m, nil)
+		db := ggmat.NewVecDense(n, nil)
+		value := OpExpansionGrad(X, a, b, da, db)
+		f := func() float64 {
+			return OpExpansion(X, a, b)
+		}
+		gradgenCompare(t2, "OpExpansionGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t2, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t2, "b", f, ps, want)
+		}
+		// OpExpansionHessVec is the derivative of OpExpansionGrad in random
+		// directions v.
+		{
+			va := gradgenVector(rng, m)
+			hva := ggmat.NewVecDense(m, nil)
+			vb := gradgenVector(rng, n)
+			hvb := ggmat.NewVecDense(n, nil)
+			OpExpansionHessVec(X, a, b, va, vb, hva, hvb)
+			gradgenCompare(t2, "OpExpansionHessVec", gradgenFlat(hva, hvb), gradgenSlope(func(h float64) []float64 {
+				da2 := ggmat.NewVecDense(m, nil)
+				db2 := ggmat.NewVecDense(n, nil)
+				OpExpansionGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
+				return gradgenFlat(da2, db2)
+			}))
+		}
+		// OpExpansionHessian holds OpExpansionHessVec in each unit direction,
+		// and is symmetric.
+		{
+			size := m + n
+			H := ggmat.NewDense(size, size, nil)
+			OpExpansionHessian(X, a, b, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hva := ggmat.NewVecDense(m, nil)
+				hvb := ggmat.NewVecDense(n, nil)
+				OpExpansionHessVec(X, a, b, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hva, hvb)
+				want.SetCol(j, gradgenFlat(hva, hvb))
+			}
+			gradgenCompare(t2, "OpExpansionHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpExpansionHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpExpansionProblem's Func and Grad are OpExpansion and OpExpansionGrad
+		// at the packed variables, its Hess OpExpansionHessian.
+		{
+			problem := OpExpansionProblem(X)
+			size := m + n
+			x := gradgenFlat(a, b)
+			gradgenCompare(t2, "OpExpansionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpExpansionProblem's Grad", grad, gradgenFlat(da, db))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x)
+			H := ggmat.NewDense(size, size, nil)
+			OpExpansionHessian(X, a, b, H)
+			gradgenCompare(t2, "OpExpansionProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpExpansionMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		m := 1 + rng.IntN(4)
+		n := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, m, n, false)
+		a := gradgenVector(rng, m)
+		b := gradgenVector(rng, n)
+		dX := ggmat.NewDense(m, n, nil)
+		da := ggmat.NewVecDense(m, nil)
+		db := ggmat.NewVecDense(n, nil)
+		value := OpExpansionMatrixGrad(X, a, b, dX, da, db)
+		f := func() float64 {
+			return OpExpansionMatrix(X, a, b)
+		}
+		gradgenCompare(t2, "OpExpansionMatrixGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(X, dX)
+			gradgenCheck(t2, "X", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(a, da)
+			gradgenCheck(t2, "a", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t2, "b", f, ps, want)
+		}
+		// OpExpansionMatrixProblem's Func and Grad are OpExpansionMatrix and
+		// OpExpansionMatrixGrad at the packed variables.
+		{
+			problem := OpExpansionMatrixProblem(m, n)
+			size := m*n + m + n
+			x := gradgenFlat(X, a, b)
+			gradgenCompare(t2, "OpExpansionMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpExpansionMatrixProblem's Grad", grad, gradgenFlat(dX, da, db))
+		}
+	}}, {"OpMatrixPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		x := gradgenVector(rng, n)
+		dA := ggmat.NewDense(n, n, nil)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpMatrixPowerGrad(A, x, dA, dx)
+		f := func() float64 {
+			return OpMatrixPower(A, x)
+		}
+		gradgenCompare(t2, "OpMatrixPowerGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t2, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpMatrixPowerProblem's Func and Grad are OpMatrixPower and
+		// OpMatrixPowerGrad at the packed variables.
+		{
+			problem := OpMatrixPowerProblem(n)
+			size := n*n + n
+			x2 := gradgenFlat(A, x)
+			gradgenCompare(t2, "OpMatrixPowerProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpMatrixPowerProblem's Grad", grad, gradgenFlat(dA, dx))
+		}
+	}}, {"OpMatrixPowerHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		x := gradgenVector(rng, n)
+		dx := ggmat.NewVecDense(n, nil)
+		value := OpMatrixPowerHessianGrad(A, x, dx)
+		f := func() float64 {
+			return OpMatrixPowerHessian(A, x)
+		}
+		gradgenCompare(t2, "OpMatrixPowerHessianGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(x, dx)
+			gradgenCheck(t2, "x", f, ps, want)
+		}
+		// OpMatrixPowerHessianHessVec is the derivative of
+		// OpMatrixPowerHessianGrad in random directions v.
+		{
+			vx := gradgenVector(rng, n)
+			hvx := ggmat.NewVecDense(n, nil)
+			OpMatrixPowerHessianHessVec(A, x, vx, hvx)
+			gradgenCompare(t2, "OpMatrixPowerHessianHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+				dx2 := ggmat.NewVecDense(n, nil)
+				OpMatrixPowerHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
+				return gradgenFlat(dx2)
+			}))
+		}
+		// OpMatrixPowerHessianHessian holds OpMatrixPowerHessianHessVec in each
+		// unit direction, and is symmetric.
+		{
+			size := n
+			H := ggmat.NewDense(size, size, nil)
+			OpMatrixPowerHessianHessian(A, x, H)
+			want := ggmat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvx := ggmat.NewVecDense(n, nil)
+				OpMatrixPowerHessianHessVec(A, x, ggmat.NewVecDense(n, e[0:n]), hvx)
+				want.SetCol(j, gradgenFlat(hvx))
+			}
+			gradgenCompare(t2, "OpMatrixPowerHessianHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t2, "OpMatrixPowerHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// OpMatrixPowerHessianProblem's Func and Grad are OpMatrixPowerHessian
+		// and OpMatrixPowerHessianGrad at the packed variables, its Hess
+		// OpMatrixPowerHessianHessian.
+		{
+			problem := OpMatrixPowerHessianProblem(A)
+			size := n
+			x2 := gradgenFlat(x)
+			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x2)
+			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Grad", grad, gradgenFlat(dx))
+			hess := ggmat.NewSymDense(size, nil)
+			problem.Hess(hess, x2)
+			H := ggmat.NewDense(size, size, nil)
+			OpMatrixPowerHessianHessian(A, x, H)
+			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
+	}}, {"OpSoftmaxRegression", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		k := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		W := gradgenMatrix(rng, d, k, false)
+		b := gradgenVector(rng, k)
+		Y := gradgenMatrix(rng, n, k, false)
+		dW := ggmat.NewDense(d, k, nil)
+		db := ggmat.NewVecDense(k, nil)
+		value := OpSoftmaxRegressionGrad(X, W, b, Y, dW, db)
+		f := func() float64 {
+			return OpSoftmaxRegression(X, W, b, Y)
+		}
+		gradgenCompare(t2, "OpSoftmaxRegressionGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(W, dW)
+			gradgenCheck(t2, "W", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t2, "b", f, ps, want)
+		}
+		// OpSoftmaxRegressionProblem's Func and Grad are OpSoftmaxRegression and
+		// OpSoftmaxRegressionGrad at the packed variables.
+		{
+			problem := OpSoftmaxRegressionProblem(X, Y)
+			size := d*k + k
+			x := gradgenFlat(W, b)
+			gradgenCompare(t2, "OpSoftmaxRegressionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpSoftmaxRegressionProblem's Grad", grad, gradgenFlat(dW, db))
+		}
 	}}, {"OpDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		a := gradgenVector(rng, n)

@@ -3289,6 +3289,3743 @@ func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// opLogsumexpRowsWork holds OpLogsumexpRows's scratch space, reused across
+// calls through opLogsumexpRowsPool.
+type opLogsumexpRowsWork struct {
+	logsumexpX []float64
+	tmp        []float64
+	XYT        []float64
+}
+
+var opLogsumexpRowsPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsWork)
+}}
+
+// OpLogsumexpRows returns f = OpLogsumexpRows(X, Y).
+//
+//	f = sum(logsumexp(X, 2)) + sum(logsumexp((X .* Y)', 2)' .^ 2)
+//
+// It panics if the shapes disagree.
+func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpLogsumexpRows", "X", m, "m")
+	runtime.CheckDim("OpLogsumexpRows", "X", n, "n")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpLogsumexpRows", "Y", YRows, YCols, m, n, "m", "n")
+	ws := opLogsumexpRowsPool.Get().(*opLogsumexpRowsWork)
+	defer opLogsumexpRowsPool.Put(ws)
+	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
+	XRaw := X.RawMatrix()
+	// logsumexpX = logsumexp(X, 2)
+	runtime.LogSumExpRowsTo(logsumexpX, XRaw)
+	sumLogsumexpX := 0.0
+	// sumLogsumexpX = sum(logsumexp(X, 2))
+	for i := 0; i < m; i++ {
+		sumLogsumexpX += logsumexpX.Data[i]
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	XYT := runtime.Mat(&ws.XYT, n, m)
+	YRaw := Y.RawMatrix()
+	// XYT = (X .* Y)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XYT.Data[i*XYT.Stride+j] = XRaw.Data[j*XRaw.Stride+i] * YRaw.Data[j*YRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp = logsumexp((X .* Y)', 2)
+	runtime.LogSumExpRowsTo(tmp, XYT)
+	sum := 0.0
+	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
+	for i := 0; i < n; i++ {
+		sum += math.Pow(tmp.Data[i], 2.0)
+	}
+	f := sumLogsumexpX + sum
+	return f
+}
+
+// opLogsumexpRowsGradWork holds OpLogsumexpRowsGrad's scratch space, reused
+// across calls through opLogsumexpRowsGradPool.
+type opLogsumexpRowsGradWork struct {
+	logsumexpX []float64
+	tmp        []float64
+	XYT        []float64
+	softmaxXYT []float64
+	prod       []float64
+	tmp2       []float64
+	softmaxX   []float64
+}
+
+var opLogsumexpRowsGradPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsGradWork)
+}}
+
+// OpLogsumexpRowsGrad returns f = OpLogsumexpRows(X, Y) and writes ∂f/∂X,
+// ∂f/∂Y into dX, dY, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (X, Y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(logsumexp(X, 2)) + sum(logsumexp((X .* Y)', 2)' .^ 2)
+//	∂f/∂X = 2 Y .* t1 + softmax(X, 2)
+//	∂f/∂Y = 2 X .* t1
+//	t1 = (softmax((X .* Y)', 2) .* (logsumexp((X .* Y)', 2) vector(1)'))'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpLogsumexpRowsGrad", "X", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsGrad", "X", n, "n")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpLogsumexpRowsGrad", "Y", YRows, YCols, m, n, "m", "n")
+	runtime.DestMatrix("OpLogsumexpRowsGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestMatrix("OpLogsumexpRowsGrad", "dY", dY, m, n, "m", "n")
+	runtime.CheckNoAlias("OpLogsumexpRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	ws := opLogsumexpRowsGradPool.Get().(*opLogsumexpRowsGradWork)
+	defer opLogsumexpRowsGradPool.Put(ws)
+	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
+	XRaw := X.RawMatrix()
+	// logsumexpX = logsumexp(X, 2)
+	runtime.LogSumExpRowsTo(logsumexpX, XRaw)
+	sumLogsumexpX := 0.0
+	// sumLogsumexpX = sum(logsumexp(X, 2))
+	for i := 0; i < m; i++ {
+		sumLogsumexpX += logsumexpX.Data[i]
+	}
+	tmp := runtime.Vec(&ws.tmp, n)
+	XYT := runtime.Mat(&ws.XYT, n, m)
+	YRaw := Y.RawMatrix()
+	// XYT = (X .* Y)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XYT.Data[i*XYT.Stride+j] = XRaw.Data[j*XRaw.Stride+i] * YRaw.Data[j*YRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp = logsumexp((X .* Y)', 2)
+	runtime.LogSumExpRowsTo(tmp, XYT)
+	sum := 0.0
+	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
+	for i := 0; i < n; i++ {
+		sum += math.Pow(tmp.Data[i], 2.0)
+	}
+	f := sumLogsumexpX + sum
+	dXRaw := dX.RawMatrix()
+	softmaxXYT := runtime.Mat(&ws.softmaxXYT, n, m)
+	// softmaxXYT = softmax((X .* Y)', 2)
+	runtime.SoftmaxRowsTo(softmaxXYT, XYT)
+	prod := runtime.Mat(&ws.prod, n, m)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod = logsumexp((X .* Y)', 2) vector(1)'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp, tmp2, prod)
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
+	// softmaxX = softmax(X, 2)
+	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	// dX = 2 Y .* (softmax((X .* Y)', 2) .* (logsumexp((X .* Y)', 2) vector(1)'))' + softmax(X, 2)
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(YRaw.Data[i*YRaw.Stride+j]*(softmaxXYT.Data[j*softmaxXYT.Stride+i]*prod.Data[j*prod.Stride+i])) + softmaxX.Data[i*softmaxX.Stride+j]
+				}
+			}
+		}
+	}
+	dYRaw := dY.RawMatrix()
+	// dY = 2 X .* (softmax((X .* Y)', 2) .* (logsumexp((X .* Y)', 2) vector(1)'))'
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dYRaw.Data[i*dYRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * (softmaxXYT.Data[j*softmaxXYT.Stride+i] * prod.Data[j*prod.Stride+i]))
+				}
+			}
+		}
+	}
+	return f
+}
+
+// OpLogsumexpRowsProblem returns the problem of minimising OpLogsumexpRows over
+// X, Y for gonum/optimize. Its variable packs X, Y into one []float64, in that
+// order, matrices row-major; OpLogsumexpRowsUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpLogsumexpRowsProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, Y := OpLogsumexpRowsUnpack(x, m, n)
+			return OpLogsumexpRows(X, Y)
+		},
+		Grad: func(grad, x []float64) {
+			X, Y := OpLogsumexpRowsUnpack(x, m, n)
+			runtime.CheckVector("OpLogsumexpRowsProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX, dY := OpLogsumexpRowsUnpack(grad, m, n)
+			OpLogsumexpRowsGrad(X, Y, dX, dY)
+		},
+	}
+}
+
+// OpLogsumexpRowsUnpack returns views of x as OpLogsumexpRows's variables X, Y,
+// packed as OpLogsumexpRowsProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpLogsumexpRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
+	runtime.CheckDim("OpLogsumexpRowsUnpack", "m", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsUnpack", "n", n, "n")
+	runtime.CheckPacked("OpLogsumexpRowsUnpack", x, m, n, m, n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	Y = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
+	return
+}
+
+// opLogsumexpRowsHessianWork holds OpLogsumexpRowsHessian's scratch space,
+// reused across calls through opLogsumexpRowsHessianPool.
+type opLogsumexpRowsHessianWork struct {
+	tmp  []float64
+	tmp2 []float64
+	prod []float64
+	tmp3 []float64
+}
+
+var opLogsumexpRowsHessianPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsHessianWork)
+}}
+
+// OpLogsumexpRowsHessian returns f = OpLogsumexpRowsHessian(A, x).
+//
+//	f = sum(logsumexp(A .* (vector(1) x'), 2)) + logsumexp(x) + sum(x)
+//
+// It panics if the shapes disagree.
+func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckDim("OpLogsumexpRowsHessian", "A", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsHessian", "A", n, "n")
+	runtime.CheckVector("OpLogsumexpRowsHessian", "x", x.Len(), n, "n")
+	ws := opLogsumexpRowsHessianPool.Get().(*opLogsumexpRowsHessianWork)
+	defer opLogsumexpRowsHessianPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, m)
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	ARaw := A.RawMatrix()
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	xRaw := x.RawVector()
+	// prod = vector(1) x'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp3, xRaw, prod)
+	// tmp2 = A .* (vector(1) x')
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+		}
+	}
+	// tmp = logsumexp(A .* (vector(1) x'), 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(A .* (vector(1) x'), 2))
+	for i := 0; i < m; i++ {
+		sum += tmp.Data[i]
+	}
+	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
+	sumX := 0.0
+	// sumX = sum(x)
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := sum + logsumexpX + sumX
+	return f
+}
+
+// opLogsumexpRowsHessianGradWork holds OpLogsumexpRowsHessianGrad's scratch
+// space, reused across calls through opLogsumexpRowsHessianGradPool.
+type opLogsumexpRowsHessianGradWork struct {
+	tmp      []float64
+	tmp2     []float64
+	prod     []float64
+	tmp3     []float64
+	softmaxX []float64
+	tmp4     []float64
+	tmp5     []float64
+}
+
+var opLogsumexpRowsHessianGradPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsHessianGradWork)
+}}
+
+// OpLogsumexpRowsHessianGrad returns f = OpLogsumexpRowsHessian(A, x) and
+// writes ∂f/∂x into dx, overwriting it; it has the shape of x (denominator
+// layout).
+//
+//	f = sum(logsumexp(A .* (vector(1) x'), 2)) + logsumexp(x) + sum(x)
+//	∂f/∂x = 1 + softmax(x) + (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
+	m, n := A.Dims()
+	runtime.CheckDim("OpLogsumexpRowsHessianGrad", "A", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsHessianGrad", "A", n, "n")
+	runtime.CheckVector("OpLogsumexpRowsHessianGrad", "x", x.Len(), n, "n")
+	runtime.DestVector("OpLogsumexpRowsHessianGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpLogsumexpRowsHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	ws := opLogsumexpRowsHessianGradPool.Get().(*opLogsumexpRowsHessianGradWork)
+	defer opLogsumexpRowsHessianGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, m)
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	ARaw := A.RawMatrix()
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	xRaw := x.RawVector()
+	// prod = vector(1) x'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp3, xRaw, prod)
+	// tmp2 = A .* (vector(1) x')
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+		}
+	}
+	// tmp = logsumexp(A .* (vector(1) x'), 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(A .* (vector(1) x'), 2))
+	for i := 0; i < m; i++ {
+		sum += tmp.Data[i]
+	}
+	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
+	sumX := 0.0
+	// sumX = sum(x)
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := sum + logsumexpX + sumX
+	dxRaw := dx.RawVector()
+	// dx = 1 + softmax(x) + (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	// dx = 1 + softmax(x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 1.0 + softmaxX.Data[i]
+	}
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	// tmp5 = softmax(A .* (vector(1) x'), 2)
+	runtime.SoftmaxRowsTo(tmp5, tmp2)
+	// tmp4 = A .* softmax(A .* (vector(1) x'), 2)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+		}
+	}
+	// dx += (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
+	blas64.Gemv(blas.Trans, 1, tmp4, tmp3, 1, dxRaw)
+	return f
+}
+
+// opLogsumexpRowsHessianHessVecWork holds OpLogsumexpRowsHessianHessVec's
+// scratch space, reused across calls through opLogsumexpRowsHessianHessVecPool.
+type opLogsumexpRowsHessianHessVecWork struct {
+	softmaxX []float64
+	tmp      []float64
+	tmp2     []float64
+	tmp3     []float64
+	prod     []float64
+	tmp4     []float64
+	tmp5     []float64
+	prod2    []float64
+	prod3    []float64
+	tmp6     []float64
+	tmp7     []float64
+	tmp8     []float64
+	prod4    []float64
+}
+
+var opLogsumexpRowsHessianHessVecPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsHessianHessVecWork)
+}}
+
+// OpLogsumexpRowsHessianHessVec writes the Hessian-vector product of f =
+// OpLogsumexpRowsHessian(A, x), the derivative of its gradient in the
+// directions vx, into hx, overwriting it (forward over reverse; no Hessian is
+// formed).
+//
+//	f = sum(logsumexp(A .* (vector(1) x'), 2)) + logsumexp(x) + sum(x)
+//	d(∂f/∂x) = softmax(x) .* (vx - sum(softmax(x) .* vx)) +
+//	           (A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx')
+//	           - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1)
+//	           vector(1)')))' vector(1)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	m, n := A.Dims()
+	runtime.CheckDim("OpLogsumexpRowsHessianHessVec", "A", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsHessianHessVec", "A", n, "n")
+	runtime.CheckVector("OpLogsumexpRowsHessianHessVec", "x", x.Len(), n, "n")
+	runtime.CheckVector("OpLogsumexpRowsHessianHessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpLogsumexpRowsHessianHessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpLogsumexpRowsHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	ws := opLogsumexpRowsHessianHessVecPool.Get().(*opLogsumexpRowsHessianHessVecWork)
+	defer opLogsumexpRowsHessianHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp4
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	xRaw := x.RawVector()
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	vxRaw := vx.RawVector()
+	sumSoftmaxXVx := 0.0
+	// sumSoftmaxXVx = sum(softmax(x) .* vx)
+	for i := 0; i < n; i++ {
+		sumSoftmaxXVx += softmaxX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
+	}
+	// hx = softmax(x) .* (vx - sum(softmax(x) .* vx))
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = softmaxX.Data[i] * (vxRaw.Data[i*vxRaw.Inc] - sumSoftmaxXVx)
+	}
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	ARaw := A.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	tmp3 := runtime.Mat(&ws.tmp3, m, n)
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	// tmp4 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod = vector(1) x'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp4, xRaw, prod)
+	// tmp3 = A .* (vector(1) x')
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+		}
+	}
+	// tmp2 = softmax(A .* (vector(1) x'), 2)
+	runtime.SoftmaxRowsTo(tmp2, tmp3)
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	// prod2 = vector(1) vx'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, tmp4, vxRaw, prod2)
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp6 := runtime.Mat(&ws.tmp6, m, n)
+	// tmp5 = A .* (vector(1) vx')
+	// tmp6 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod2.Data[i*prod2.Stride+j]
+			tmp6.Data[i*tmp6.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+		}
+	}
+	tmp7 := runtime.Vec(&ws.tmp7, n)
+	// tmp7 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp7.Data[i] = 1.0
+	}
+	tmp8 := runtime.Vec(&ws.tmp8, n)
+	// tmp8 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp8.Data[i] = 1.0
+	}
+	// prod3 = (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'
+	prod4 := runtime.Vec(&ws.prod4, m)
+	// prod4 = tmp6 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp6, tmp7, 0, prod4)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod4, tmp8, prod3)
+	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (tmp2.Data[i*tmp2.Stride+j] * (tmp5.Data[i*tmp5.Stride+j] - prod3.Data[i*prod3.Stride+j]))
+		}
+	}
+	// hx += (A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)')))' vector(1)
+	blas64.Gemv(blas.Trans, 1, tmp, tmp4, 1, hxRaw)
+}
+
+// opLogsumexpRowsHessianHessianWork holds OpLogsumexpRowsHessianHessian's
+// scratch space, reused across calls through opLogsumexpRowsHessianHessianPool.
+type opLogsumexpRowsHessianHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var opLogsumexpRowsHessianHessianPool = sync.Pool{New: func() any {
+	return new(opLogsumexpRowsHessianHessianWork)
+}}
+
+// OpLogsumexpRowsHessianHessian writes the Hessian of f =
+// OpLogsumexpRowsHessian(A, x) with respect to x into H, overwriting it: H is
+// N×N, N the total size of the wrt variables packed in wrt order (the packing
+// of OpLogsumexpRowsHessianProblem), and symmetric to the last bit.
+//
+//	f = sum(logsumexp(A .* (vector(1) x'), 2)) + logsumexp(x) + sum(x)
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpLogsumexpRowsHessianHessian assembles it from one
+// OpLogsumexpRowsHessianHessVec per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpLogsumexpRowsHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
+	m, n := A.Dims()
+	runtime.CheckDim("OpLogsumexpRowsHessianHessian", "A", m, "m")
+	runtime.CheckDim("OpLogsumexpRowsHessianHessian", "A", n, "n")
+	runtime.CheckVector("OpLogsumexpRowsHessianHessian", "x", x.Len(), n, "n")
+	size := n
+	runtime.DestMatrix("OpLogsumexpRowsHessianHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpLogsumexpRowsHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	ws := opLogsumexpRowsHessianHessianPool.Get().(*opLogsumexpRowsHessianHessianWork)
+	defer opLogsumexpRowsHessianHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpLogsumexpRowsHessianHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		OpLogsumexpRowsHessianHessVec(A, x, &ws.dirX, &ws.colX)
+		ws.dirXData[r] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpLogsumexpRowsHessianProblem returns the problem of minimising
+// OpLogsumexpRowsHessian over x with A fixed, for gonum/optimize. Its variable
+// packs x into one []float64, in that order, matrices row-major;
+// OpLogsumexpRowsHessianUnpack views such a slice as the variables. Hess fills
+// the Hessian from OpLogsumexpRowsHessianHessian, so gonum's Newton method
+// works.
+func OpLogsumexpRowsHessianProblem(A *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpLogsumexpRowsHessianUnpack(x2, A)
+			return OpLogsumexpRowsHessian(A, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpLogsumexpRowsHessianUnpack(x2, A)
+			runtime.CheckVector("OpLogsumexpRowsHessianProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpLogsumexpRowsHessianUnpack(grad, A)
+			OpLogsumexpRowsHessianGrad(A, x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpLogsumexpRowsHessianUnpack(x2, A)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpLogsumexpRowsHessianProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpLogsumexpRowsHessianHessian(A, x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpLogsumexpRowsHessianUnpack returns views of x as OpLogsumexpRowsHessian's
+// variables x, packed as OpLogsumexpRowsHessianProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OpLogsumexpRowsHessianUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
+	_, n := A.Dims()
+	runtime.CheckDim("OpLogsumexpRowsHessianUnpack", "A", n, "n")
+	runtime.CheckPacked("OpLogsumexpRowsHessianUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// opSumAlongWork holds OpSumAlong's scratch space, reused across calls through
+// opSumAlongPool.
+type opSumAlongWork struct {
+	prod  []float64
+	tmp   []float64
+	XX    []float64
+	tmp2  []float64
+	prod3 []float64
+}
+
+var opSumAlongPool = sync.Pool{New: func() any {
+	return new(opSumAlongWork)
+}}
+
+// OpSumAlong returns f = OpSumAlong(X, a, b).
+//
+//	f = sum(b .* (X' vector(1))) + a' (X .* X) vector(1) + sum(a) sum(b) + sum(a .* a)
+//	    + sum(b' .* b')
+//
+// It panics if the shapes disagree.
+func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlong", "X", m, "m")
+	runtime.CheckDim("OpSumAlong", "X", n, "n")
+	runtime.CheckVector("OpSumAlong", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlong", "b", b.Len(), n, "n")
+	ws := opSumAlongPool.Get().(*opSumAlongWork)
+	defer opSumAlongPool.Put(ws)
+	bRaw := b.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	XRaw := X.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// prod = X' vector(1)
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	sum := 0.0
+	// sum = sum(b .* (X' vector(1)))
+	for i := 0; i < n; i++ {
+		sum += bRaw.Data[i*bRaw.Inc] * prod.Data[i]
+	}
+	aRaw := a.RawVector()
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	prod3 := runtime.Vec(&ws.prod3, m)
+	// prod3 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	prod2 := blas64.Dot(aRaw, prod3)
+	sumA := 0.0
+	// sumA = sum(a)
+	for i := 0; i < m; i++ {
+		sumA += aRaw.Data[i*aRaw.Inc]
+	}
+	sumB := 0.0
+	// sumB = sum(b)
+	for i := 0; i < n; i++ {
+		sumB += bRaw.Data[i*bRaw.Inc]
+	}
+	sumAA := 0.0
+	// sumAA = sum(a .* a)
+	for i := 0; i < m; i++ {
+		sumAA += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
+	}
+	sum2 := 0.0
+	// sum2 = sum(b' .* b')
+	for i := 0; i < n; i++ {
+		sum2 += bRaw.Data[i*bRaw.Inc] * bRaw.Data[i*bRaw.Inc]
+	}
+	f := sum + prod2 + sumA*sumB + sumAA + sum2
+	return f
+}
+
+// opSumAlongGradWork holds OpSumAlongGrad's scratch space, reused across calls
+// through opSumAlongGradPool.
+type opSumAlongGradWork struct {
+	prod  []float64
+	tmp   []float64
+	XX    []float64
+	tmp2  []float64
+	prod3 []float64
+}
+
+var opSumAlongGradPool = sync.Pool{New: func() any {
+	return new(opSumAlongGradWork)
+}}
+
+// OpSumAlongGrad returns f = OpSumAlong(X, a, b) and writes ∂f/∂a,
+// ∂f/∂b into da, db, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+//	f = sum(b .* (X' vector(1))) + a' (X .* X) vector(1) + sum(a) sum(b) + sum(a .* a)
+//	    + sum(b' .* b')
+//	∂f/∂a = 2 a + (X .* X) vector(1) + sum(b)
+//	∂f/∂b = 2 b + X' vector(1) + sum(a)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongGrad", "X", m, "m")
+	runtime.CheckDim("OpSumAlongGrad", "X", n, "n")
+	runtime.CheckVector("OpSumAlongGrad", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongGrad", "b", b.Len(), n, "n")
+	runtime.DestVector("OpSumAlongGrad", "da", da, m, "m")
+	runtime.DestVector("OpSumAlongGrad", "db", db, n, "n")
+	runtime.CheckNoAlias("OpSumAlongGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opSumAlongGradPool.Get().(*opSumAlongGradWork)
+	defer opSumAlongGradPool.Put(ws)
+	bRaw := b.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	XRaw := X.RawMatrix()
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// prod = X' vector(1)
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	sum := 0.0
+	// sum = sum(b .* (X' vector(1)))
+	for i := 0; i < n; i++ {
+		sum += bRaw.Data[i*bRaw.Inc] * prod.Data[i]
+	}
+	aRaw := a.RawVector()
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	prod3 := runtime.Vec(&ws.prod3, m)
+	// prod3 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	prod2 := blas64.Dot(aRaw, prod3)
+	sumA := 0.0
+	// sumA = sum(a)
+	for i := 0; i < m; i++ {
+		sumA += aRaw.Data[i*aRaw.Inc]
+	}
+	sumB := 0.0
+	// sumB = sum(b)
+	for i := 0; i < n; i++ {
+		sumB += bRaw.Data[i*bRaw.Inc]
+	}
+	sumAA := 0.0
+	// sumAA = sum(a .* a)
+	for i := 0; i < m; i++ {
+		sumAA += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
+	}
+	sum2 := 0.0
+	// sum2 = sum(b' .* b')
+	for i := 0; i < n; i++ {
+		sum2 += bRaw.Data[i*bRaw.Inc] * bRaw.Data[i*bRaw.Inc]
+	}
+	f := sum + prod2 + sumA*sumB + sumAA + sum2
+	daRaw := da.RawVector()
+	// da = 2 a + (X .* X) vector(1) + sum(b)
+	// da = 2 a + sum(b)
+	for i := 0; i < m; i++ {
+		daRaw.Data[i*daRaw.Inc] = 2.0*aRaw.Data[i*aRaw.Inc] + sumB
+	}
+	// da += (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 1, daRaw)
+	dbRaw := db.RawVector()
+	// db = 2 b + X' vector(1) + sum(a)
+	for i := 0; i < n; i++ {
+		dbRaw.Data[i*dbRaw.Inc] = 2.0*bRaw.Data[i*bRaw.Inc] + prod.Data[i] + sumA
+	}
+	return f
+}
+
+// OpSumAlongHessVec writes the Hessian-vector product of f = OpSumAlong(X, a,
+// b), the derivative of its gradient in the directions va, vb, into ha, hb,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+//	f = sum(b .* (X' vector(1))) + a' (X .* X) vector(1) + sum(a) sum(b) + sum(a .* a)
+//	    + sum(b' .* b')
+//	d(∂f/∂a) = 2 va + sum(vb)
+//	d(∂f/∂b) = 2 vb + sum(va)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSumAlongHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.VecDense, vb *mat.VecDense, ha *mat.VecDense, hb *mat.VecDense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongHessVec", "X", m, "m")
+	runtime.CheckDim("OpSumAlongHessVec", "X", n, "n")
+	runtime.CheckVector("OpSumAlongHessVec", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongHessVec", "b", b.Len(), n, "n")
+	runtime.CheckVector("OpSumAlongHessVec", "va", va.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongHessVec", "vb", vb.Len(), n, "n")
+	runtime.DestVector("OpSumAlongHessVec", "ha", ha, m, "m")
+	runtime.DestVector("OpSumAlongHessVec", "hb", hb, n, "n")
+	runtime.CheckNoAlias("OpSumAlongHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("va", va.RawVector()),
+		runtime.VectorArg("vb", vb.RawVector()),
+	})
+	haRaw := ha.RawVector()
+	vaRaw := va.RawVector()
+	vbRaw := vb.RawVector()
+	sumVb := 0.0
+	// sumVb = sum(vb)
+	for i := 0; i < n; i++ {
+		sumVb += vbRaw.Data[i*vbRaw.Inc]
+	}
+	hbRaw := hb.RawVector()
+	sumVa := 0.0
+	// ha = 2 va + sum(vb)
+	// sumVa = sum(va)
+	for i := 0; i < m; i++ {
+		haRaw.Data[i*haRaw.Inc] = 2.0*vaRaw.Data[i*vaRaw.Inc] + sumVb
+		sumVa += vaRaw.Data[i*vaRaw.Inc]
+	}
+	// hb = 2 vb + sum(va)
+	for i := 0; i < n; i++ {
+		hbRaw.Data[i*hbRaw.Inc] = 2.0*vbRaw.Data[i*vbRaw.Inc] + sumVa
+	}
+}
+
+// opSumAlongHessianWork holds OpSumAlongHessian's scratch space, reused across
+// calls through opSumAlongHessianPool.
+type opSumAlongHessianWork struct {
+	dirA     mat.VecDense
+	dirAData []float64
+	dirB     mat.VecDense
+	dirBData []float64
+	colA     mat.VecDense
+	colB     mat.VecDense
+}
+
+var opSumAlongHessianPool = sync.Pool{New: func() any {
+	return new(opSumAlongHessianWork)
+}}
+
+// OpSumAlongHessian writes the Hessian of f = OpSumAlong(X, a, b) with respect
+// to a, b into H, overwriting it: H is N×N, N the total size of the wrt
+// variables packed in wrt order (the packing of OpSumAlongProblem), and
+// symmetric to the last bit.
+//
+//	f = sum(b .* (X' vector(1))) + a' (X .* X) vector(1) + sum(a) sum(b) + sum(a .* a)
+//	    + sum(b' .* b')
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpSumAlongHessian assembles it from one OpSumAlongHessVec per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpSumAlongHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.Dense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongHessian", "X", m, "m")
+	runtime.CheckDim("OpSumAlongHessian", "X", n, "n")
+	runtime.CheckVector("OpSumAlongHessian", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongHessian", "b", b.Len(), n, "n")
+	size := m + n
+	runtime.DestMatrix("OpSumAlongHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpSumAlongHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opSumAlongHessianPool.Get().(*opSumAlongHessianWork)
+	defer opSumAlongHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpSumAlongHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, m))
+	ws.dirA.Zero()
+	ws.dirB.SetRawVector(runtime.Vec(&ws.dirBData, n))
+	ws.dirB.Zero()
+	for r := 0; r < m; r++ {
+		col := r
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+m],
+			Inc:  1,
+			N:    m,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+m : col*HRaw.Stride+m+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirAData[r] = 1
+		OpSumAlongHessVec(X, a, b, &ws.dirA, &ws.dirB, &ws.colA, &ws.colB)
+		ws.dirAData[r] = 0
+	}
+	for r2 := 0; r2 < n; r2++ {
+		col := m + r2
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+m],
+			Inc:  1,
+			N:    m,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+m : col*HRaw.Stride+m+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirBData[r2] = 1
+		OpSumAlongHessVec(X, a, b, &ws.dirA, &ws.dirB, &ws.colA, &ws.colB)
+		ws.dirBData[r2] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpSumAlongProblem returns the problem of minimising OpSumAlong over a, b with
+// X fixed, for gonum/optimize. Its variable packs a, b into one []float64, in
+// that order, matrices row-major; OpSumAlongUnpack views such a slice as the
+// variables. Hess fills the Hessian from OpSumAlongHessian, so gonum's Newton
+// method works.
+func OpSumAlongProblem(X *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpSumAlongUnpack(x, X)
+			return OpSumAlong(X, a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpSumAlongUnpack(x, X)
+			runtime.CheckVector("OpSumAlongProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			da, db := OpSumAlongUnpack(grad, X)
+			OpSumAlongGrad(X, a, b, da, db)
+		},
+		Hess: func(hess *mat.SymDense, x []float64) {
+			a, b := OpSumAlongUnpack(x, X)
+			n2 := len(x)
+			runtime.DestSymmetric("OpSumAlongProblem.Hess", "hess", hess, n2, "len(x)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpSumAlongHessian(X, a, b, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpSumAlongUnpack returns views of x as OpSumAlong's variables a, b, packed as
+// OpSumAlongProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSumAlongUnpack(x []float64, X *mat.Dense) (a *mat.VecDense, b *mat.VecDense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongUnpack", "X", m, "m")
+	runtime.CheckDim("OpSumAlongUnpack", "X", n, "n")
+	runtime.CheckPacked("OpSumAlongUnpack", x, m, 1, n, 1)
+	a = mat.NewVecDense(m, x[0:m:m])
+	b = mat.NewVecDense(n, x[m:m+n:m+n])
+	return
+}
+
+// opSumAlongMatrixWork holds OpSumAlongMatrix's scratch space, reused across
+// calls through opSumAlongMatrixPool.
+type opSumAlongMatrixWork struct {
+	prod  []float64
+	tmp   []float64
+	XX    []float64
+	tmp2  []float64
+	prod3 []float64
+	bTXT  []float64
+}
+
+var opSumAlongMatrixPool = sync.Pool{New: func() any {
+	return new(opSumAlongMatrixWork)
+}}
+
+// OpSumAlongMatrix returns f = OpSumAlongMatrix(X, a, b).
+//
+//	f = sum(exp(vector(1)' X)) + a' (X .* X) vector(1) + sum(b' X')
+//
+// It panics if the shapes disagree.
+func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongMatrix", "X", m, "m")
+	runtime.CheckDim("OpSumAlongMatrix", "X", n, "n")
+	runtime.CheckVector("OpSumAlongMatrix", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongMatrix", "b", b.Len(), n, "n")
+	ws := opSumAlongMatrixPool.Get().(*opSumAlongMatrixWork)
+	defer opSumAlongMatrixPool.Put(ws)
+	prod := runtime.Vec(&ws.prod, n)
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	XRaw := X.RawMatrix()
+	// prod = vector(1)' X
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	sum := 0.0
+	// sum = sum(exp(vector(1)' X))
+	for i := 0; i < n; i++ {
+		sum += math.Exp(prod.Data[i])
+	}
+	aRaw := a.RawVector()
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	prod3 := runtime.Vec(&ws.prod3, m)
+	// prod3 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	prod2 := blas64.Dot(aRaw, prod3)
+	bTXT := runtime.Vec(&ws.bTXT, m)
+	bRaw := b.RawVector()
+	// bTXT = b' X'
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
+	sum2 := 0.0
+	// sum2 = sum(b' X')
+	for i := 0; i < m; i++ {
+		sum2 += bTXT.Data[i]
+	}
+	f := sum + prod2 + sum2
+	return f
+}
+
+// opSumAlongMatrixGradWork holds OpSumAlongMatrixGrad's scratch space, reused
+// across calls through opSumAlongMatrixGradPool.
+type opSumAlongMatrixGradWork struct {
+	tmp   []float64
+	prod  []float64
+	tmp2  []float64
+	XX    []float64
+	tmp3  []float64
+	prod3 []float64
+	bTXT  []float64
+	prod4 []float64
+	tmp4  []float64
+	tmp5  []float64
+	tmp6  []float64
+}
+
+var opSumAlongMatrixGradPool = sync.Pool{New: func() any {
+	return new(opSumAlongMatrixGradWork)
+}}
+
+// OpSumAlongMatrixGrad returns f = OpSumAlongMatrix(X, a, b) and writes
+// ∂f/∂X, ∂f/∂a, ∂f/∂b into dX, da, db, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(exp(vector(1)' X)) + a' (X .* X) vector(1) + sum(b' X')
+//	∂f/∂X = 2 X .* (a vector(1)') + vector(1) (exp(vector(1)' X) + b')
+//	∂f/∂a = (X .* X) vector(1)
+//	∂f/∂b = X' vector(1)
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSumAlongMatrixGrad", "X", m, "m")
+	runtime.CheckDim("OpSumAlongMatrixGrad", "X", n, "n")
+	runtime.CheckVector("OpSumAlongMatrixGrad", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpSumAlongMatrixGrad", "b", b.Len(), n, "n")
+	runtime.DestMatrix("OpSumAlongMatrixGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestVector("OpSumAlongMatrixGrad", "da", da, m, "m")
+	runtime.DestVector("OpSumAlongMatrixGrad", "db", db, n, "n")
+	runtime.CheckNoAlias("OpSumAlongMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opSumAlongMatrixGradPool.Get().(*opSumAlongMatrixGradWork)
+	defer opSumAlongMatrixGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	prod := runtime.Vec(&ws.prod, n)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	XRaw := X.RawMatrix()
+	// prod = vector(1)' X
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
+	sum := 0.0
+	// tmp = exp(vector(1)' X)
+	// sum = sum(exp(vector(1)' X))
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = math.Exp(prod.Data[i])
+		sum += tmp.Data[i]
+	}
+	aRaw := a.RawVector()
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	prod3 := runtime.Vec(&ws.prod3, m)
+	// prod3 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp3, 0, prod3)
+	prod2 := blas64.Dot(aRaw, prod3)
+	bTXT := runtime.Vec(&ws.bTXT, m)
+	bRaw := b.RawVector()
+	// bTXT = b' X'
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
+	sum2 := 0.0
+	// sum2 = sum(b' X')
+	for i := 0; i < m; i++ {
+		sum2 += bTXT.Data[i]
+	}
+	f := sum + prod2 + sum2
+	dXRaw := dX.RawMatrix()
+	// dX = 2 X .* (a vector(1)') + vector(1) (exp(vector(1)' X) + b')
+	prod4 := runtime.Mat(&ws.prod4, m, n)
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod4 = a vector(1)'
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, aRaw, tmp4, prod4)
+	// dX = 2 X .* (a vector(1)')
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * prod4.Data[i*prod4.Stride+j])
+		}
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, m)
+	// tmp5 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = exp(vector(1)' X) + b'
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = tmp.Data[i] + bRaw.Data[i*bRaw.Inc]
+	}
+	// dX += vector(1) (exp(vector(1)' X) + b')
+	blas64.Ger(1, tmp5, tmp6, dXRaw)
+	daRaw := da.RawVector()
+	// da = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
+	dbRaw := db.RawVector()
+	// db = X' vector(1)
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp5, 0, dbRaw)
+	return f
+}
+
+// OpSumAlongMatrixProblem returns the problem of minimising OpSumAlongMatrix
+// over X, a, b for gonum/optimize. Its variable packs X, a, b into one
+// []float64, in that order, matrices row-major; OpSumAlongMatrixUnpack views
+// such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OpSumAlongMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, a, b := OpSumAlongMatrixUnpack(x, m, n)
+			return OpSumAlongMatrix(X, a, b)
+		},
+		Grad: func(grad, x []float64) {
+			X, a, b := OpSumAlongMatrixUnpack(x, m, n)
+			runtime.CheckVector("OpSumAlongMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX, da, db := OpSumAlongMatrixUnpack(grad, m, n)
+			OpSumAlongMatrixGrad(X, a, b, dX, da, db)
+		},
+	}
+}
+
+// OpSumAlongMatrixUnpack returns views of x as OpSumAlongMatrix's variables X,
+// a, b, packed as OpSumAlongMatrixProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func OpSumAlongMatrixUnpack(x []float64, m int, n int) (X *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpSumAlongMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpSumAlongMatrixUnpack", "n", n, "n")
+	runtime.CheckPacked("OpSumAlongMatrixUnpack", x, m, n, m, 1, n, 1)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	a = mat.NewVecDense(m, x[m*n:m*n+m:m*n+m])
+	b = mat.NewVecDense(n, x[m*n+m:m*n+m+n:m*n+m+n])
+	return
+}
+
+// opMeanWork holds OpMean's scratch space, reused across calls through
+// opMeanPool.
+type opMeanWork struct {
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	XX    []float64
+	tmp2  []float64
+}
+
+var opMeanPool = sync.Pool{New: func() any {
+	return new(opMeanWork)
+}}
+
+// OpMean returns f = OpMean(X, a).
+//
+//	f = sum(X) / (m n) + sum((vector(1)' X / m) .^ 2) + sum(a .* ((X .* X) vector(1) / n))
+//	    + (sum(a) / m) sum(a .* a) / m
+//
+// It panics if the shapes disagree.
+func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpMean", "X", m, "m")
+	runtime.CheckDim("OpMean", "X", n, "n")
+	runtime.CheckVector("OpMean", "a", a.Len(), m, "m")
+	ws := opMeanPool.Get().(*opMeanWork)
+	defer opMeanPool.Put(ws)
+	XRaw := X.RawMatrix()
+	sumX := 0.0
+	// sumX = sum(X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sumX += XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	prod := runtime.Vec(&ws.prod, n)
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// prod = vector(1)' X
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	sum := 0.0
+	// sum = sum((vector(1)' X / m) .^ 2)
+	for i := 0; i < n; i++ {
+		sum += math.Pow(prod.Data[i]/float64(m), 2.0)
+	}
+	aRaw := a.RawVector()
+	prod2 := runtime.Vec(&ws.prod2, m)
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod2 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod2)
+	sum2 := 0.0
+	sumA := 0.0
+	sumAA := 0.0
+	// sum2 = sum(a .* ((X .* X) vector(1) / n))
+	// sumA = sum(a)
+	// sumAA = sum(a .* a)
+	for i := 0; i < m; i++ {
+		sum2 += aRaw.Data[i*aRaw.Inc] * (prod2.Data[i] / float64(n))
+		sumA += aRaw.Data[i*aRaw.Inc]
+		sumAA += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
+	}
+	f := sumX/(float64(m)*float64(n)) + sum + sum2 + sumA/float64(m)*(sumAA/float64(m))
+	return f
+}
+
+// opMeanGradWork holds OpMeanGrad's scratch space, reused across calls through
+// opMeanGradPool.
+type opMeanGradWork struct {
+	tmp   []float64
+	prod  []float64
+	tmp2  []float64
+	tmp3  []float64
+	prod2 []float64
+	XX    []float64
+	tmp4  []float64
+	prod3 []float64
+	tmp5  []float64
+	tmp6  []float64
+	tmp7  []float64
+	tmp8  []float64
+}
+
+var opMeanGradPool = sync.Pool{New: func() any {
+	return new(opMeanGradWork)
+}}
+
+// OpMeanGrad returns f = OpMean(X, a) and writes ∂f/∂X, ∂f/∂a into dX,
+// da, overwriting them; each has the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, a) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(X) / (m n) + sum((vector(1)' X / m) .^ 2) + sum(a .* ((X .* X) vector(1) / n))
+//	    + (sum(a) / m) sum(a .* a) / m
+//	∂f/∂X = 2 X .* ((a / n) vector(1)') + 2 vector(1) (vector(1)' X / m / m) + 1 / (m n)
+//	∂f/∂a = (X .* X) vector(1) / n + 2 (sum(a) / m / m) a + sum(a .* a) / m / m
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpMeanGrad", "X", m, "m")
+	runtime.CheckDim("OpMeanGrad", "X", n, "n")
+	runtime.CheckVector("OpMeanGrad", "a", a.Len(), m, "m")
+	runtime.DestMatrix("OpMeanGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestVector("OpMeanGrad", "da", da, m, "m")
+	runtime.CheckNoAlias("OpMeanGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	ws := opMeanGradPool.Get().(*opMeanGradWork)
+	defer opMeanGradPool.Put(ws)
+	XRaw := X.RawMatrix()
+	sumX := 0.0
+	// sumX = sum(X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sumX += XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	s := float64(m) * float64(n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	prod := runtime.Vec(&ws.prod, n)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod = vector(1)' X
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
+	sum := 0.0
+	// tmp = vector(1)' X / m
+	// sum = sum((vector(1)' X / m) .^ 2)
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = prod.Data[i] / float64(m)
+		sum += tmp.Data[i] * tmp.Data[i]
+	}
+	aRaw := a.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	prod2 := runtime.Vec(&ws.prod2, m)
+	XX := runtime.Mat(&ws.XX, m, n)
+	// XX = X .* X
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod2 = (X .* X) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XX, tmp4, 0, prod2)
+	sum2 := 0.0
+	sumA := 0.0
+	// tmp3 = (X .* X) vector(1) / n
+	// sum2 = sum(a .* ((X .* X) vector(1) / n))
+	// sumA = sum(a)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = prod2.Data[i] / float64(n)
+		sum2 += aRaw.Data[i*aRaw.Inc] * tmp3.Data[i]
+		sumA += aRaw.Data[i*aRaw.Inc]
+	}
+	s2 := sumA / float64(m)
+	sumAA := 0.0
+	// sumAA = sum(a .* a)
+	for i := 0; i < m; i++ {
+		sumAA += aRaw.Data[i*aRaw.Inc] * aRaw.Data[i*aRaw.Inc]
+	}
+	s3 := sumAA / float64(m)
+	f := sumX/s + sum + sum2 + s2*s3
+	dXRaw := dX.RawMatrix()
+	// dX = 2 X .* ((a / n) vector(1)') + 2 vector(1) (vector(1)' X / m / m) + 1 / (m n)
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp5 := runtime.Vec(&ws.tmp5, m)
+	// tmp5 = a / n
+	for i := 0; i < m; i++ {
+		tmp5.Data[i] = aRaw.Data[i*aRaw.Inc] / float64(n)
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// prod3 = (a / n) vector(1)'
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, tmp5, tmp6, prod3)
+	// dX = 2 X .* ((a / n) vector(1)') + 1 / (m n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*prod3.Data[i*prod3.Stride+j]) + 1.0/s
+		}
+	}
+	tmp7 := runtime.Vec(&ws.tmp7, m)
+	// tmp7 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp7.Data[i] = 1.0
+	}
+	tmp8 := runtime.Vec(&ws.tmp8, n)
+	// tmp8 = vector(1)' X / m / m
+	for i := 0; i < n; i++ {
+		tmp8.Data[i] = tmp.Data[i] / float64(m)
+	}
+	// dX += 2 vector(1) (vector(1)' X / m / m)
+	blas64.Ger(2, tmp7, tmp8, dXRaw)
+	daRaw := da.RawVector()
+	// da = (X .* X) vector(1) / n + 2 (sum(a) / m / m) a + sum(a .* a) / m / m
+	for i := 0; i < m; i++ {
+		daRaw.Data[i*daRaw.Inc] = tmp3.Data[i] + 2.0*(s2/float64(m)*aRaw.Data[i*aRaw.Inc]) + s3/float64(m)
+	}
+	return f
+}
+
+// OpMeanProblem returns the problem of minimising OpMean over X, a for
+// gonum/optimize. Its variable packs X, a into one []float64, in that order,
+// matrices row-major; OpMeanUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func OpMeanProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, a := OpMeanUnpack(x, m, n)
+			return OpMean(X, a)
+		},
+		Grad: func(grad, x []float64) {
+			X, a := OpMeanUnpack(x, m, n)
+			runtime.CheckVector("OpMeanProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX, da := OpMeanUnpack(grad, m, n)
+			OpMeanGrad(X, a, dX, da)
+		},
+	}
+}
+
+// OpMeanUnpack returns views of x as OpMean's variables X, a, packed as
+// OpMeanProblem packs them; the fixed inputs give their shapes. The views share
+// x's memory. It panics if x has the wrong length.
+func OpMeanUnpack(x []float64, m int, n int) (X *mat.Dense, a *mat.VecDense) {
+	runtime.CheckDim("OpMeanUnpack", "m", m, "m")
+	runtime.CheckDim("OpMeanUnpack", "n", n, "n")
+	runtime.CheckPacked("OpMeanUnpack", x, m, n, m, 1)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	a = mat.NewVecDense(m, x[m*n:m*n+m:m*n+m])
+	return
+}
+
+// opSoftmaxWork holds OpSoftmax's scratch space, reused across calls through
+// opSoftmaxPool.
+type opSoftmaxWork struct {
+	softmaxX []float64
+}
+
+var opSoftmaxPool = sync.Pool{New: func() any {
+	return new(opSoftmaxWork)
+}}
+
+// OpSoftmax returns f = OpSoftmax(x, y).
+//
+//	f = softmax(x)' y + sum(softmax(x)' .* y') + sum(x)
+//
+// It panics if the shapes disagree.
+func OpSoftmax(x *mat.VecDense, y *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpSoftmax", "x", n, "n")
+	runtime.CheckVector("OpSoftmax", "y", y.Len(), n, "n")
+	ws := opSoftmaxPool.Get().(*opSoftmaxWork)
+	defer opSoftmaxPool.Put(ws)
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	xRaw := x.RawVector()
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	yRaw := y.RawVector()
+	prod := blas64.Dot(softmaxX, yRaw)
+	sum := 0.0
+	// sum = sum(softmax(x)' .* y')
+	for i := 0; i < n; i++ {
+		sum += softmaxX.Data[i] * yRaw.Data[i*yRaw.Inc]
+	}
+	sumX := 0.0
+	// sumX = sum(x)
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := prod + sum + sumX
+	return f
+}
+
+// opSoftmaxGradWork holds OpSoftmaxGrad's scratch space, reused across calls
+// through opSoftmaxGradPool.
+type opSoftmaxGradWork struct {
+	ySoftmaxX []float64
+	softmaxX  []float64
+}
+
+var opSoftmaxGradPool = sync.Pool{New: func() any {
+	return new(opSoftmaxGradWork)
+}}
+
+// OpSoftmaxGrad returns f = OpSoftmax(x, y) and writes ∂f/∂x, ∂f/∂y
+// into dx, dy, overwriting them; each has the shape of its input (denominator
+// layout).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = softmax(x)' y + sum(softmax(x)' .* y') + sum(x)
+//	∂f/∂x = 1 + softmax(x) .* (2 y - 2 sum(y .* softmax(x)))
+//	∂f/∂y = 2 softmax(x)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSoftmaxGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDense) float64 {
+	n := x.Len()
+	runtime.CheckDim("OpSoftmaxGrad", "x", n, "n")
+	runtime.CheckVector("OpSoftmaxGrad", "y", y.Len(), n, "n")
+	runtime.DestVector("OpSoftmaxGrad", "dx", dx, n, "n")
+	runtime.DestVector("OpSoftmaxGrad", "dy", dy, n, "n")
+	runtime.CheckNoAlias("OpSoftmaxGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	ws := opSoftmaxGradPool.Get().(*opSoftmaxGradWork)
+	defer opSoftmaxGradPool.Put(ws)
+	ySoftmaxX := runtime.Vec(&ws.ySoftmaxX, n)
+	yRaw := y.RawVector()
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	xRaw := x.RawVector()
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	prod := 0.0
+	// ySoftmaxX = y .* softmax(x)
+	// prod = softmax(x)' y
+	for i := 0; i < n; i++ {
+		ySoftmaxX.Data[i] = yRaw.Data[i*yRaw.Inc] * softmaxX.Data[i]
+		prod += ySoftmaxX.Data[i]
+	}
+	sum := 0.0
+	// sum = sum(softmax(x)' .* y')
+	for i := 0; i < n; i++ {
+		sum += softmaxX.Data[i] * yRaw.Data[i*yRaw.Inc]
+	}
+	sumX := 0.0
+	// sumX = sum(x)
+	for i := 0; i < n; i++ {
+		sumX += xRaw.Data[i*xRaw.Inc]
+	}
+	f := prod + sum + sumX
+	dxRaw := dx.RawVector()
+	sumYSoftmaxX := 0.0
+	// sumYSoftmaxX = sum(y .* softmax(x))
+	for i := 0; i < n; i++ {
+		sumYSoftmaxX += ySoftmaxX.Data[i]
+	}
+	dyRaw := dy.RawVector()
+	// dx = 1 + softmax(x) .* (2 y - 2 sum(y .* softmax(x)))
+	// dy = 2 softmax(x)
+	for i := 0; i < n; i++ {
+		dxRaw.Data[i*dxRaw.Inc] = 1.0 + softmaxX.Data[i]*(2.0*yRaw.Data[i*yRaw.Inc]+-2.0*sumYSoftmaxX)
+		dyRaw.Data[i*dyRaw.Inc] = 2.0 * softmaxX.Data[i]
+	}
+	return f
+}
+
+// opSoftmaxHessVecWork holds OpSoftmaxHessVec's scratch space, reused across
+// calls through opSoftmaxHessVecPool.
+type opSoftmaxHessVecWork struct {
+	softmaxX []float64
+	tmp      []float64
+}
+
+var opSoftmaxHessVecPool = sync.Pool{New: func() any {
+	return new(opSoftmaxHessVecWork)
+}}
+
+// OpSoftmaxHessVec writes the Hessian-vector product of f = OpSoftmax(x, y),
+// the derivative of its gradient in the directions vx, vy, into hx, hy,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = softmax(x)' y + sum(softmax(x)' .* y') + sum(x)
+//	d(∂f/∂x) = (2 y - 2 sum(y .* softmax(x))) .* t1 + softmax(x) .*
+//	           (2 vy - 2 sum(softmax(x) .* vy + y .* t1))
+//	d(∂f/∂y) = 2 t1
+//	t1 = softmax(x) .* (vx - sum(softmax(x) .* vx))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpSoftmaxHessVec(x *mat.VecDense, y *mat.VecDense, vx *mat.VecDense, vy *mat.VecDense, hx *mat.VecDense, hy *mat.VecDense) {
+	n := x.Len()
+	runtime.CheckDim("OpSoftmaxHessVec", "x", n, "n")
+	runtime.CheckVector("OpSoftmaxHessVec", "y", y.Len(), n, "n")
+	runtime.CheckVector("OpSoftmaxHessVec", "vx", vx.Len(), n, "n")
+	runtime.CheckVector("OpSoftmaxHessVec", "vy", vy.Len(), n, "n")
+	runtime.DestVector("OpSoftmaxHessVec", "hx", hx, n, "n")
+	runtime.DestVector("OpSoftmaxHessVec", "hy", hy, n, "n")
+	runtime.CheckNoAlias("OpSoftmaxHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
+		runtime.VectorArg("x", x.RawVector()),
+		runtime.VectorArg("y", y.RawVector()),
+		runtime.VectorArg("vx", vx.RawVector()),
+		runtime.VectorArg("vy", vy.RawVector()),
+	})
+	ws := opSoftmaxHessVecPool.Get().(*opSoftmaxHessVecWork)
+	defer opSoftmaxHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	yRaw := y.RawVector()
+	softmaxX := runtime.Vec(&ws.softmaxX, n)
+	xRaw := x.RawVector()
+	// softmaxX = softmax(x)
+	runtime.SoftmaxTo(runtime.Column(softmaxX), runtime.Column(xRaw))
+	sum := 0.0
+	tmp := runtime.Vec(&ws.tmp, n)
+	vxRaw := vx.RawVector()
+	sumSoftmaxXVx := 0.0
+	// sum = sum(y .* softmax(x))
+	// sumSoftmaxXVx = sum(softmax(x) .* vx)
+	for i := 0; i < n; i++ {
+		sum += yRaw.Data[i*yRaw.Inc] * softmaxX.Data[i]
+		sumSoftmaxXVx += softmaxX.Data[i] * vxRaw.Data[i*vxRaw.Inc]
+	}
+	vyRaw := vy.RawVector()
+	sum2 := 0.0
+	// tmp = softmax(x) .* (vx - sum(softmax(x) .* vx))
+	// sum2 = sum(softmax(x) .* vy + y .* (softmax(x) .* (vx - sum(softmax(x) .* vx))))
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = softmaxX.Data[i] * (vxRaw.Data[i*vxRaw.Inc] - sumSoftmaxXVx)
+		sum2 += softmaxX.Data[i]*vyRaw.Data[i*vyRaw.Inc] + yRaw.Data[i*yRaw.Inc]*tmp.Data[i]
+	}
+	hyRaw := hy.RawVector()
+	// hx = (2 y - 2 sum) .* tmp + softmaxX .* (2 vy - 2 sum2)
+	// hy = 2 softmax(x) .* (vx - sum(softmax(x) .* vx))
+	for i := 0; i < n; i++ {
+		hxRaw.Data[i*hxRaw.Inc] = (2.0*yRaw.Data[i*yRaw.Inc]+-2.0*sum)*tmp.Data[i] + softmaxX.Data[i]*(2.0*vyRaw.Data[i*vyRaw.Inc]+-2.0*sum2)
+		hyRaw.Data[i*hyRaw.Inc] = 2.0 * tmp.Data[i]
+	}
+}
+
+// opSoftmaxHessianWork holds OpSoftmaxHessian's scratch space, reused across
+// calls through opSoftmaxHessianPool.
+type opSoftmaxHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	dirY     mat.VecDense
+	dirYData []float64
+	colX     mat.VecDense
+	colY     mat.VecDense
+}
+
+var opSoftmaxHessianPool = sync.Pool{New: func() any {
+	return new(opSoftmaxHessianWork)
+}}
+
+// OpSoftmaxHessian writes the Hessian of f = OpSoftmax(x, y) with respect to x,
+// y into H, overwriting it: H is N×N, N the total size of the wrt variables
+// packed in wrt order (the packing of OpSoftmaxProblem), and symmetric to the
+// last bit.
+//
+// The spec gives no wrt, so every input (x, y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = softmax(x)' y + sum(softmax(x)' .* y') + sum(x)
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpSoftmaxHessian assembles it from one OpSoftmaxHessVec per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpSoftmaxHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
+	n := x.Len()
+	runtime.CheckDim("OpSoftmaxHessian", "x", n, "n")
+	runtime.CheckVector("OpSoftmaxHessian", "y", y.Len(), n, "n")
+	size := 2 * n
+	runtime.DestMatrix("OpSoftmaxHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpSoftmaxHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	ws := opSoftmaxHessianPool.Get().(*opSoftmaxHessianWork)
+	defer opSoftmaxHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpSoftmaxHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	ws.dirY.SetRawVector(runtime.Vec(&ws.dirYData, n))
+	ws.dirY.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.colY.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		OpSoftmaxHessVec(x, y, &ws.dirX, &ws.dirY, &ws.colX, &ws.colY)
+		ws.dirXData[r] = 0
+	}
+	for r2 := 0; r2 < n; r2++ {
+		col := n + r2
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.colY.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+n : col*HRaw.Stride+2*n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirYData[r2] = 1
+		OpSoftmaxHessVec(x, y, &ws.dirX, &ws.dirY, &ws.colX, &ws.colY)
+		ws.dirYData[r2] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpSoftmaxProblem returns the problem of minimising OpSoftmax over x, y for
+// gonum/optimize. Its variable packs x, y into one []float64, in that order,
+// matrices row-major; OpSoftmaxUnpack views such a slice as the variables. Hess
+// fills the Hessian from OpSoftmaxHessian, so gonum's Newton method works.
+// Dimensions that no fixed input gives are parameters.
+func OpSoftmaxProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x, y := OpSoftmaxUnpack(x2, n)
+			return OpSoftmax(x, y)
+		},
+		Grad: func(grad, x2 []float64) {
+			x, y := OpSoftmaxUnpack(x2, n)
+			runtime.CheckVector("OpSoftmaxProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx, dy := OpSoftmaxUnpack(grad, n)
+			OpSoftmaxGrad(x, y, dx, dy)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x, y := OpSoftmaxUnpack(x2, n)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpSoftmaxProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpSoftmaxHessian(x, y, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpSoftmaxUnpack returns views of x as OpSoftmax's variables x, y, packed as
+// OpSoftmaxProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func OpSoftmaxUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
+	runtime.CheckDim("OpSoftmaxUnpack", "n", n, "n")
+	runtime.CheckPacked("OpSoftmaxUnpack", x2, n, 1, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	y = mat.NewVecDense(n, x2[n:2*n:2*n])
+	return
+}
+
+// opSoftmaxRowsWork holds OpSoftmaxRows's scratch space, reused across calls
+// through opSoftmaxRowsPool.
+type opSoftmaxRowsWork struct {
+	softmaxX  []float64
+	softmaxXT []float64
+	XT        []float64
+}
+
+var opSoftmaxRowsPool = sync.Pool{New: func() any {
+	return new(opSoftmaxRowsWork)
+}}
+
+// OpSoftmaxRows returns f = OpSoftmaxRows(X, Y).
+//
+//	f = sum(Y .* softmax(X, 2)) + sum(Y .* (Y .* softmax(X', 2)'))
+//
+// It panics if the shapes disagree.
+func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSoftmaxRows", "X", m, "m")
+	runtime.CheckDim("OpSoftmaxRows", "X", n, "n")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpSoftmaxRows", "Y", YRows, YCols, m, n, "m", "n")
+	ws := opSoftmaxRowsPool.Get().(*opSoftmaxRowsWork)
+	defer opSoftmaxRowsPool.Put(ws)
+	YRaw := Y.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X, 2)
+	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	sum := 0.0
+	// sum = sum(Y .* softmax(X, 2))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
+		}
+	}
+	softmaxXT := runtime.Mat(&ws.softmaxXT, n, m)
+	XT := runtime.Mat(&ws.XT, n, m)
+	// XT = X'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// softmaxXT = softmax(X', 2)
+	runtime.SoftmaxRowsTo(softmaxXT, XT)
+	sum2 := 0.0
+	// sum2 = sum(Y .* (Y .* softmax(X', 2)'))
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					sum2 += YRaw.Data[i*YRaw.Stride+j] * (YRaw.Data[i*YRaw.Stride+j] * softmaxXT.Data[j*softmaxXT.Stride+i])
+				}
+			}
+		}
+	}
+	f := sum + sum2
+	return f
+}
+
+// opSoftmaxRowsGradWork holds OpSoftmaxRowsGrad's scratch space, reused across
+// calls through opSoftmaxRowsGradPool.
+type opSoftmaxRowsGradWork struct {
+	YSoftmaxX []float64
+	softmaxX  []float64
+	tmp       []float64
+	softmaxXT []float64
+	XT        []float64
+	prod      []float64
+	tmp2      []float64
+	tmp3      []float64
+	tmp4      []float64
+	prod2     []float64
+	prod3     []float64
+	tmp5      []float64
+	tmp6      []float64
+	prod4     []float64
+}
+
+var opSoftmaxRowsGradPool = sync.Pool{New: func() any {
+	return new(opSoftmaxRowsGradWork)
+}}
+
+// OpSoftmaxRowsGrad returns f = OpSoftmaxRows(X, Y) and writes ∂f/∂X,
+// ∂f/∂Y into dX, dY, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (X, Y) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(Y .* softmax(X, 2)) + sum(Y .* (Y .* softmax(X', 2)'))
+//	∂f/∂X = (softmax(X', 2) .* ((Y .* Y)' - (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'))'
+//	        + softmax(X, 2) .* (Y - (Y .* softmax(X, 2)) vector(1) vector(1)')
+//	∂f/∂Y = softmax(X, 2) + 2 Y .* softmax(X', 2)'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpSoftmaxRowsGrad", "X", m, "m")
+	runtime.CheckDim("OpSoftmaxRowsGrad", "X", n, "n")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpSoftmaxRowsGrad", "Y", YRows, YCols, m, n, "m", "n")
+	runtime.DestMatrix("OpSoftmaxRowsGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestMatrix("OpSoftmaxRowsGrad", "dY", dY, m, n, "m", "n")
+	runtime.CheckNoAlias("OpSoftmaxRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	ws := opSoftmaxRowsGradPool.Get().(*opSoftmaxRowsGradWork)
+	defer opSoftmaxRowsGradPool.Put(ws)
+	YSoftmaxX := runtime.Mat(&ws.YSoftmaxX, m, n)
+	YRaw := Y.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X, 2)
+	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	sum := 0.0
+	// YSoftmaxX = Y .* softmax(X, 2)
+	// sum = sum(Y .* softmax(X, 2))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			YSoftmaxX.Data[i*YSoftmaxX.Stride+j] = YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
+			sum += YSoftmaxX.Data[i*YSoftmaxX.Stride+j]
+		}
+	}
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	softmaxXT := runtime.Mat(&ws.softmaxXT, n, m)
+	XT := runtime.Mat(&ws.XT, n, m)
+	// XT = X'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// softmaxXT = softmax(X', 2)
+	runtime.SoftmaxRowsTo(softmaxXT, XT)
+	sum2 := 0.0
+	// tmp = Y .* softmax(X', 2)'
+	// sum2 = sum(Y .* (Y .* softmax(X', 2)'))
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = YRaw.Data[i*YRaw.Stride+j] * softmaxXT.Data[j*softmaxXT.Stride+i]
+					sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+				}
+			}
+		}
+	}
+	f := sum + sum2
+	dXRaw := dX.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, m)
+	tmp2 := runtime.Mat(&ws.tmp2, n, m)
+	// tmp2 = softmax(X', 2) .* (Y .* Y)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < m; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > m {
+				jEnd = m
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = softmaxXT.Data[i*softmaxXT.Stride+j] * (YRaw.Data[j*YRaw.Stride+i] * YRaw.Data[j*YRaw.Stride+i])
+				}
+			}
+		}
+	}
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	// tmp4 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod = (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = (softmax(X', 2) .* (Y .* Y)') vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp3, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp4, prod)
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// prod3 = (Y .* softmax(X, 2)) vector(1) vector(1)'
+	prod4 := runtime.Vec(&ws.prod4, m)
+	// prod4 = (Y .* softmax(X, 2)) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, YSoftmaxX, tmp5, 0, prod4)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod4, tmp6, prod3)
+	dYRaw := dY.RawMatrix()
+	// dX = (softmax(X', 2) .* ((Y .* Y)' - (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'))' + softmax(X, 2) .* (Y - (Y .* softmax(X, 2)) vector(1) vector(1)')
+	// dY = softmax(X, 2) + 2 Y .* softmax(X', 2)'
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dXRaw.Data[i*dXRaw.Stride+j] = softmaxXT.Data[j*softmaxXT.Stride+i]*(YRaw.Data[i*YRaw.Stride+j]*YRaw.Data[i*YRaw.Stride+j]-prod.Data[j*prod.Stride+i]) + softmaxX.Data[i*softmaxX.Stride+j]*(YRaw.Data[i*YRaw.Stride+j]-prod3.Data[i*prod3.Stride+j])
+					dYRaw.Data[i*dYRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] + 2.0*tmp.Data[i*tmp.Stride+j]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// OpSoftmaxRowsProblem returns the problem of minimising OpSoftmaxRows over X,
+// Y for gonum/optimize. Its variable packs X, Y into one []float64, in that
+// order, matrices row-major; OpSoftmaxRowsUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpSoftmaxRowsProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, Y := OpSoftmaxRowsUnpack(x, m, n)
+			return OpSoftmaxRows(X, Y)
+		},
+		Grad: func(grad, x []float64) {
+			X, Y := OpSoftmaxRowsUnpack(x, m, n)
+			runtime.CheckVector("OpSoftmaxRowsProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX, dY := OpSoftmaxRowsUnpack(grad, m, n)
+			OpSoftmaxRowsGrad(X, Y, dX, dY)
+		},
+	}
+}
+
+// OpSoftmaxRowsUnpack returns views of x as OpSoftmaxRows's variables X, Y,
+// packed as OpSoftmaxRowsProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpSoftmaxRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense) {
+	runtime.CheckDim("OpSoftmaxRowsUnpack", "m", m, "m")
+	runtime.CheckDim("OpSoftmaxRowsUnpack", "n", n, "n")
+	runtime.CheckPacked("OpSoftmaxRowsUnpack", x, m, n, m, n)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	Y = mat.NewDense(m, n, x[m*n:2*m*n:2*m*n])
+	return
+}
+
+// opExpansionWork holds OpExpansion's scratch space, reused across calls
+// through opExpansionPool.
+type opExpansionWork struct {
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	tmp3  []float64
+	prod3 []float64
+	expBT []float64
+}
+
+var opExpansionPool = sync.Pool{New: func() any {
+	return new(opExpansionWork)
+}}
+
+// OpExpansion returns f = OpExpansion(X, a, b).
+//
+//	f = sum(tanh(X + a vector(1)' - vector(1) b')) + sum(vector(1) b' .* (X .* (a vector(1)')))
+//	    + sum(X ./ (vector(1) exp(b'))) + sum((X + a vector(1)') .* (X - vector(1) b'))
+//
+// It panics if the shapes disagree.
+func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansion", "X", m, "m")
+	runtime.CheckDim("OpExpansion", "X", n, "n")
+	runtime.CheckVector("OpExpansion", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansion", "b", b.Len(), n, "n")
+	ws := opExpansionPool.Get().(*opExpansionWork)
+	defer opExpansionPool.Put(ws)
+	XRaw := X.RawMatrix()
+	prod := runtime.Mat(&ws.prod, m, n)
+	aRaw := a.RawVector()
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// prod = a vector(1)'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, aRaw, tmp, prod)
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// prod2 = vector(1) b'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, tmp3, bRaw, prod2)
+	sum := 0.0
+	sum2 := 0.0
+	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
+	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] - prod2.Data[i*prod2.Stride+j])
+			sum2 += prod2.Data[i*prod2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * prod.Data[i*prod.Stride+j])
+		}
+	}
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	expBT := runtime.Vec(&ws.expBT, n)
+	// expBT = exp(b')
+	for i := 0; i < n; i++ {
+		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
+	}
+	// prod3 = vector(1) exp(b')
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, tmp3, expBT, prod3)
+	sum3 := 0.0
+	sum4 := 0.0
+	// sum3 = sum(X ./ (vector(1) exp(b')))
+	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum3 += XRaw.Data[i*XRaw.Stride+j] / prod3.Data[i*prod3.Stride+j]
+			sum4 += (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] - prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	f := sum + sum2 + sum3 + sum4
+	return f
+}
+
+// opExpansionGradWork holds OpExpansionGrad's scratch space, reused across
+// calls through opExpansionGradPool.
+type opExpansionGradWork struct {
+	tmp   []float64
+	prod  []float64
+	tmp2  []float64
+	prod2 []float64
+	tmp4  []float64
+	tmp5  []float64
+	tmp6  []float64
+	prod3 []float64
+	expBT []float64
+	tmp7  []float64
+	tmp9  []float64
+	prod4 []float64
+	tmp10 []float64
+	tmp11 []float64
+	prod5 []float64
+	tmp12 []float64
+}
+
+var opExpansionGradPool = sync.Pool{New: func() any {
+	return new(opExpansionGradWork)
+}}
+
+// OpExpansionGrad returns f = OpExpansion(X, a, b) and writes ∂f/∂a,
+// ∂f/∂b into da, db, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+//	f = sum(t1) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
+//	    + sum((X + a vector(1)') .* (X - vector(1) b'))
+//	∂f/∂a = (X + 1 + X .* (vector(1) b') - vector(1) b' - t1 .* t1) vector(1)
+//	∂f/∂b = (vector(1)' (X .* (a vector(1)') - (X + a vector(1)' + 1 - t1 .* t1))
+//	        - exp(b') .* (vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))))'
+//	t1 = tanh(X + a vector(1)' - vector(1) b')
+//	t2 = -(t1 .* t1)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionGrad", "X", m, "m")
+	runtime.CheckDim("OpExpansionGrad", "X", n, "n")
+	runtime.CheckVector("OpExpansionGrad", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansionGrad", "b", b.Len(), n, "n")
+	runtime.DestVector("OpExpansionGrad", "da", da, m, "m")
+	runtime.DestVector("OpExpansionGrad", "db", db, n, "n")
+	runtime.CheckNoAlias("OpExpansionGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opExpansionGradPool.Get().(*opExpansionGradWork)
+	defer opExpansionGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	XRaw := X.RawMatrix()
+	prod := runtime.Mat(&ws.prod, m, n)
+	aRaw := a.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod = a vector(1)'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, aRaw, tmp2, prod)
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	// tmp4 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// prod2 = vector(1) b'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, tmp4, bRaw, prod2)
+	sum := 0.0
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	sum2 := 0.0
+	// tmp = tanh(X + a vector(1)' - vector(1) b')
+	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
+	// tmp5 = X .* (a vector(1)')
+	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] - prod2.Data[i*prod2.Stride+j])
+			sum += tmp.Data[i*tmp.Stride+j]
+			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			sum2 += prod2.Data[i*prod2.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+		}
+	}
+	tmp6 := runtime.Mat(&ws.tmp6, m, n)
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	expBT := runtime.Vec(&ws.expBT, n)
+	// expBT = exp(b')
+	for i := 0; i < n; i++ {
+		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
+	}
+	// prod3 = vector(1) exp(b')
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, tmp4, expBT, prod3)
+	sum3 := 0.0
+	sum4 := 0.0
+	// tmp6 = X ./ (vector(1) exp(b'))
+	// sum3 = sum(X ./ (vector(1) exp(b')))
+	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp6.Data[i*tmp6.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / prod3.Data[i*prod3.Stride+j]
+			sum3 += tmp6.Data[i*tmp6.Stride+j]
+			sum4 += (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] - prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	f := sum + sum2 + sum3 + sum4
+	daRaw := da.RawVector()
+	tmp7 := runtime.Mat(&ws.tmp7, m, n)
+	// tmp7 = X + 1 + X .* prod2 - prod2 - tmp .* tmp
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*prod2.Data[i*prod2.Stride+j] - prod2.Data[i*prod2.Stride+j] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	tmp9 := runtime.Vec(&ws.tmp9, n)
+	// tmp9 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp9.Data[i] = 1.0
+	}
+	// da = tmp7 tmp9
+	blas64.Gemv(blas.NoTrans, 1, tmp7, tmp9, 0, daRaw)
+	dbRaw := db.RawVector()
+	prod4 := runtime.Vec(&ws.prod4, n)
+	tmp10 := runtime.Vec(&ws.tmp10, m)
+	// tmp10 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp10.Data[i] = 1.0
+	}
+	tmp11 := runtime.Mat(&ws.tmp11, m, n)
+	// tmp11 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp11.Data[i*tmp11.Stride+j] = tmp5.Data[i*tmp5.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
+		}
+	}
+	// prod4 = tmp10 tmp11
+	blas64.Gemv(blas.Trans, 1, tmp11, tmp10, 0, prod4)
+	prod5 := runtime.Vec(&ws.prod5, n)
+	tmp12 := runtime.Mat(&ws.tmp12, m, n)
+	// tmp12 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp12.Data[i*tmp12.Stride+j] = tmp6.Data[i*tmp6.Stride+j] / prod3.Data[i*prod3.Stride+j]
+		}
+	}
+	// prod5 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
+	blas64.Gemv(blas.Trans, 1, tmp12, tmp10, 0, prod5)
+	// db = (prod4 - expBT .* prod5)'
+	for i := 0; i < n; i++ {
+		dbRaw.Data[i*dbRaw.Inc] = prod4.Data[i] - expBT.Data[i]*prod5.Data[i]
+	}
+	return f
+}
+
+// opExpansionHessVecWork holds OpExpansionHessVec's scratch space, reused
+// across calls through opExpansionHessVecPool.
+type opExpansionHessVecWork struct {
+	tmp      []float64
+	prod     []float64
+	tmp2     []float64
+	tmp4     []float64
+	tmp5     []float64
+	prod2    []float64
+	tmp6     []float64
+	prod3    []float64
+	prod4    []float64
+	tmp7     []float64
+	prod5    []float64
+	tmp8     []float64
+	tmp9     []float64
+	prod6    []float64
+	tmp10    []float64
+	tmp11    []float64
+	prod7    []float64
+	expBT    []float64
+	expBTVbT []float64
+	prod8    []float64
+	tmp12    []float64
+	prod9    []float64
+}
+
+var opExpansionHessVecPool = sync.Pool{New: func() any {
+	return new(opExpansionHessVecWork)
+}}
+
+// OpExpansionHessVec writes the Hessian-vector product of f = OpExpansion(X, a,
+// b), the derivative of its gradient in the directions va, vb, into ha, hb,
+// overwriting them (forward over reverse; no Hessian is formed).
+//
+//	f = sum(t1) + sum(vector(1) b' .* (X .* (a vector(1)'))) + sum(X ./ (vector(1) exp(b')))
+//	    + sum((X + a vector(1)') .* (X - vector(1) b'))
+//	d(∂f/∂a) = (X .* (vector(1) vb') - vector(1) vb' - 2 t1 .*
+//	           ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))) vector(1)
+//	d(∂f/∂b) = (vector(1)' (X .* (va vector(1)') - (va vector(1)'
+//	           - 2 t1 .* ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))))
+//	           - (vector(1)' t3 .* (exp(b') .* vb') + exp(b') .*
+//	           (vector(1)' (-X ./ (vector(1) exp(b')) .* (vector(1) (exp(b') .* vb')) ./
+//	           (vector(1) exp(b')) ./ (vector(1) exp(b')) - t3 .* (vector(1) (exp(b') .* vb')) ./
+//	           (vector(1) exp(b'))))))'
+//	t1 = tanh(X + a vector(1)' - vector(1) b')
+//	t2 = (-2) t1 .* ((1 - t1 .* t1) .* (va vector(1)' - vector(1) vb'))
+//	t3 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.VecDense, vb *mat.VecDense, ha *mat.VecDense, hb *mat.VecDense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionHessVec", "X", m, "m")
+	runtime.CheckDim("OpExpansionHessVec", "X", n, "n")
+	runtime.CheckVector("OpExpansionHessVec", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansionHessVec", "b", b.Len(), n, "n")
+	runtime.CheckVector("OpExpansionHessVec", "va", va.Len(), m, "m")
+	runtime.CheckVector("OpExpansionHessVec", "vb", vb.Len(), n, "n")
+	runtime.DestVector("OpExpansionHessVec", "ha", ha, m, "m")
+	runtime.DestVector("OpExpansionHessVec", "hb", hb, n, "n")
+	runtime.CheckNoAlias("OpExpansionHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("a", a.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.VectorArg("va", va.RawVector()),
+		runtime.VectorArg("vb", vb.RawVector()),
+	})
+	ws := opExpansionHessVecPool.Get().(*opExpansionHessVecWork)
+	defer opExpansionHessVecPool.Put(ws)
+	haRaw := ha.RawVector()
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	XRaw := X.RawMatrix()
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	vbRaw := vb.RawVector()
+	// prod = vector(1) vb'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp2, vbRaw, prod)
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	aRaw := a.RawVector()
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// prod2 = a vector(1)'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, aRaw, tmp6, prod2)
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	bRaw := b.RawVector()
+	// prod3 = vector(1) b'
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, tmp2, bRaw, prod3)
+	// tmp5 = tanh(X + a vector(1)' - vector(1) b')
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod2.Data[i*prod2.Stride+j] - prod3.Data[i*prod3.Stride+j])
+		}
+	}
+	prod4 := runtime.Mat(&ws.prod4, m, n)
+	vaRaw := va.RawVector()
+	// prod4 = va vector(1)'
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, vaRaw, tmp6, prod4)
+	// tmp4 = (-2) tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod))
+	// tmp = X .* prod - prod - 2 tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = -2.0 * (tmp5.Data[i*tmp5.Stride+j] * ((1.0 - tmp5.Data[i*tmp5.Stride+j]*tmp5.Data[i*tmp5.Stride+j]) * (prod4.Data[i*prod4.Stride+j] - prod.Data[i*prod.Stride+j])))
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*prod.Data[i*prod.Stride+j] - prod.Data[i*prod.Stride+j] + tmp4.Data[i*tmp4.Stride+j]
+		}
+	}
+	tmp7 := runtime.Vec(&ws.tmp7, n)
+	// tmp7 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp7.Data[i] = 1.0
+	}
+	// ha = tmp tmp7
+	blas64.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, haRaw)
+	hbRaw := hb.RawVector()
+	prod5 := runtime.Vec(&ws.prod5, n)
+	tmp8 := runtime.Vec(&ws.tmp8, m)
+	// tmp8 = vector(1)'
+	for i := 0; i < m; i++ {
+		tmp8.Data[i] = 1.0
+	}
+	tmp9 := runtime.Mat(&ws.tmp9, m, n)
+	// tmp9 = X .* prod4 - (prod4 - 2 tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod)))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp9.Data[i*tmp9.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*prod4.Data[i*prod4.Stride+j] - (prod4.Data[i*prod4.Stride+j] + tmp4.Data[i*tmp4.Stride+j])
+		}
+	}
+	// prod5 = tmp8 tmp9
+	blas64.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod5)
+	prod6 := runtime.Vec(&ws.prod6, n)
+	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	tmp11 := runtime.Mat(&ws.tmp11, m, n)
+	prod7 := runtime.Mat(&ws.prod7, m, n)
+	expBT := runtime.Vec(&ws.expBT, n)
+	// expBT = exp(b')
+	for i := 0; i < n; i++ {
+		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
+	}
+	// prod7 = vector(1) exp(b')
+	runtime.ZeroMatrix(prod7)
+	blas64.Ger(1, tmp2, expBT, prod7)
+	// tmp11 = X ./ (vector(1) exp(b'))
+	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp11.Data[i*tmp11.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / prod7.Data[i*prod7.Stride+j]
+			tmp10.Data[i*tmp10.Stride+j] = tmp11.Data[i*tmp11.Stride+j] / prod7.Data[i*prod7.Stride+j]
+		}
+	}
+	// prod6 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
+	blas64.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod6)
+	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
+	// expBTVbT = exp(b') .* vb'
+	for i := 0; i < n; i++ {
+		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
+	}
+	prod8 := runtime.Vec(&ws.prod8, n)
+	tmp12 := runtime.Mat(&ws.tmp12, m, n)
+	prod9 := runtime.Mat(&ws.prod9, m, n)
+	// prod9 = vector(1) (exp(b') .* vb')
+	runtime.ZeroMatrix(prod9)
+	blas64.Ger(1, tmp2, expBTVbT, prod9)
+	// tmp12 = -tmp11 .* prod9 ./ prod7 ./ prod7 - tmp10 .* prod9 ./ prod7
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp12.Data[i*tmp12.Stride+j] = -(tmp11.Data[i*tmp11.Stride+j] * prod9.Data[i*prod9.Stride+j] / prod7.Data[i*prod7.Stride+j] / prod7.Data[i*prod7.Stride+j]) - tmp10.Data[i*tmp10.Stride+j]*prod9.Data[i*prod9.Stride+j]/prod7.Data[i*prod7.Stride+j]
+		}
+	}
+	// prod8 = tmp8 tmp12
+	blas64.Gemv(blas.Trans, 1, tmp12, tmp8, 0, prod8)
+	// hb = (prod5 - (prod6 .* expBTVbT + expBT .* prod8))'
+	for i := 0; i < n; i++ {
+		hbRaw.Data[i*hbRaw.Inc] = prod5.Data[i] - (prod6.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod8.Data[i])
+	}
+}
+
+// opExpansionHessianWork holds OpExpansionHessian's scratch space, reused
+// across calls through opExpansionHessianPool.
+type opExpansionHessianWork struct {
+	dirA     mat.VecDense
+	dirAData []float64
+	dirB     mat.VecDense
+	dirBData []float64
+	colA     mat.VecDense
+	colB     mat.VecDense
+}
+
+var opExpansionHessianPool = sync.Pool{New: func() any {
+	return new(opExpansionHessianWork)
+}}
+
+// OpExpansionHessian writes the Hessian of f = OpExpansion(X, a, b) with
+// respect to a, b into H, overwriting it: H is N×N, N the total size of the
+// wrt variables packed in wrt order (the packing of OpExpansionProblem), and
+// symmetric to the last bit.
+//
+//	f = sum(tanh(X + a vector(1)' - vector(1) b')) + sum(vector(1) b' .* (X .* (a vector(1)')))
+//	    + sum(X ./ (vector(1) exp(b'))) + sum((X + a vector(1)') .* (X - vector(1) b'))
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpExpansionHessian assembles it from one OpExpansionHessVec per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpExpansionHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.Dense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionHessian", "X", m, "m")
+	runtime.CheckDim("OpExpansionHessian", "X", n, "n")
+	runtime.CheckVector("OpExpansionHessian", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansionHessian", "b", b.Len(), n, "n")
+	size := m + n
+	runtime.DestMatrix("OpExpansionHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpExpansionHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opExpansionHessianPool.Get().(*opExpansionHessianWork)
+	defer opExpansionHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpExpansionHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirA.SetRawVector(runtime.Vec(&ws.dirAData, m))
+	ws.dirA.Zero()
+	ws.dirB.SetRawVector(runtime.Vec(&ws.dirBData, n))
+	ws.dirB.Zero()
+	for r := 0; r < m; r++ {
+		col := r
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+m],
+			Inc:  1,
+			N:    m,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+m : col*HRaw.Stride+m+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirAData[r] = 1
+		OpExpansionHessVec(X, a, b, &ws.dirA, &ws.dirB, &ws.colA, &ws.colB)
+		ws.dirAData[r] = 0
+	}
+	for r2 := 0; r2 < n; r2++ {
+		col := m + r2
+		ws.colA.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+m],
+			Inc:  1,
+			N:    m,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+m : col*HRaw.Stride+m+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirBData[r2] = 1
+		OpExpansionHessVec(X, a, b, &ws.dirA, &ws.dirB, &ws.colA, &ws.colB)
+		ws.dirBData[r2] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpExpansionProblem returns the problem of minimising OpExpansion over a, b
+// with X fixed, for gonum/optimize. Its variable packs a, b into one []float64,
+// in that order, matrices row-major; OpExpansionUnpack views such a slice as
+// the variables. Hess fills the Hessian from OpExpansionHessian, so gonum's
+// Newton method works.
+func OpExpansionProblem(X *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			a, b := OpExpansionUnpack(x, X)
+			return OpExpansion(X, a, b)
+		},
+		Grad: func(grad, x []float64) {
+			a, b := OpExpansionUnpack(x, X)
+			runtime.CheckVector("OpExpansionProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			da, db := OpExpansionUnpack(grad, X)
+			OpExpansionGrad(X, a, b, da, db)
+		},
+		Hess: func(hess *mat.SymDense, x []float64) {
+			a, b := OpExpansionUnpack(x, X)
+			n2 := len(x)
+			runtime.DestSymmetric("OpExpansionProblem.Hess", "hess", hess, n2, "len(x)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpExpansionHessian(X, a, b, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpExpansionUnpack returns views of x as OpExpansion's variables a, b, packed
+// as OpExpansionProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func OpExpansionUnpack(x []float64, X *mat.Dense) (a *mat.VecDense, b *mat.VecDense) {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionUnpack", "X", m, "m")
+	runtime.CheckDim("OpExpansionUnpack", "X", n, "n")
+	runtime.CheckPacked("OpExpansionUnpack", x, m, 1, n, 1)
+	a = mat.NewVecDense(m, x[0:m:m])
+	b = mat.NewVecDense(n, x[m:m+n:m+n])
+	return
+}
+
+// opExpansionMatrixWork holds OpExpansionMatrix's scratch space, reused across
+// calls through opExpansionMatrixPool.
+type opExpansionMatrixWork struct {
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	tmp2  []float64
+	prod3 []float64
+	tmp3  []float64
+	prod4 []float64
+}
+
+var opExpansionMatrixPool = sync.Pool{New: func() any {
+	return new(opExpansionMatrixWork)
+}}
+
+// OpExpansionMatrix returns f = OpExpansionMatrix(X, a, b).
+//
+//	f = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)'))) + sum(X vector(1) vector(1)' - X)
+//
+// It panics if the shapes disagree.
+func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionMatrix", "X", m, "m")
+	runtime.CheckDim("OpExpansionMatrix", "X", n, "n")
+	runtime.CheckVector("OpExpansionMatrix", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansionMatrix", "b", b.Len(), n, "n")
+	ws := opExpansionMatrixPool.Get().(*opExpansionMatrixWork)
+	defer opExpansionMatrixPool.Put(ws)
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)
+	for i := 0; i < m; i++ {
+		tmp.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// prod = vector(1) b'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp, bRaw, prod)
+	XRaw := X.RawMatrix()
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	aRaw := a.RawVector()
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod2 = a vector(1)'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, aRaw, tmp2, prod2)
+	sum := 0.0
+	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += math.Exp(prod.Data[i*prod.Stride+j]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	// prod3 = X vector(1) vector(1)'
+	prod4 := runtime.Vec(&ws.prod4, m)
+	// prod4 = X vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod4)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod4, tmp2, prod3)
+	sum2 := 0.0
+	// sum2 = sum(X vector(1) vector(1)' - X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum2 += prod3.Data[i*prod3.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	f := sum + sum2
+	return f
+}
+
+// opExpansionMatrixGradWork holds OpExpansionMatrixGrad's scratch space, reused
+// across calls through opExpansionMatrixGradPool.
+type opExpansionMatrixGradWork struct {
+	tmp   []float64
+	tmp2  []float64
+	prod  []float64
+	tmp3  []float64
+	prod2 []float64
+	tmp4  []float64
+	prod3 []float64
+	tmp5  []float64
+	prod4 []float64
+	tmp6  []float64
+	tmp7  []float64
+	gemm  runtime.Gemm
+	tmp8  []float64
+}
+
+var opExpansionMatrixGradPool = sync.Pool{New: func() any {
+	return new(opExpansionMatrixGradWork)
+}}
+
+// OpExpansionMatrixGrad returns f = OpExpansionMatrix(X, a, b) and writes
+// ∂f/∂X, ∂f/∂a, ∂f/∂b into dX, da, db, overwriting them; each has
+// the shape of its input (denominator layout).
+//
+// The spec gives no wrt, so every input (X, a, b) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(t1) + sum(X vector(1) vector(1)' - X)
+//	∂f/∂X = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (t1 + 1)
+//	∂f/∂a = (X .* exp(vector(1) b' - X)) vector(1)
+//	∂f/∂b = t1' vector(1)
+//	t1 = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *mat.Dense, da *mat.VecDense, db *mat.VecDense) float64 {
+	m, n := X.Dims()
+	runtime.CheckDim("OpExpansionMatrixGrad", "X", m, "m")
+	runtime.CheckDim("OpExpansionMatrixGrad", "X", n, "n")
+	runtime.CheckVector("OpExpansionMatrixGrad", "a", a.Len(), m, "m")
+	runtime.CheckVector("OpExpansionMatrixGrad", "b", b.Len(), n, "n")
+	runtime.DestMatrix("OpExpansionMatrixGrad", "dX", dX, m, n, "m", "n")
+	runtime.DestVector("OpExpansionMatrixGrad", "da", da, m, "m")
+	runtime.DestVector("OpExpansionMatrixGrad", "db", db, n, "n")
+	runtime.CheckNoAlias("OpExpansionMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	ws := opExpansionMatrixGradPool.Get().(*opExpansionMatrixGradWork)
+	defer opExpansionMatrixGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, m, n)
+	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// prod = vector(1) b'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp3, bRaw, prod)
+	XRaw := X.RawMatrix()
+	// tmp2 = exp(vector(1) b' - X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = math.Exp(prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+	prod2 := runtime.Mat(&ws.prod2, m, n)
+	aRaw := a.RawVector()
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod2 = a vector(1)'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, aRaw, tmp4, prod2)
+	sum := 0.0
+	// tmp = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
+	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * prod2.Data[i*prod2.Stride+j])
+			sum += tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	// prod3 = X vector(1) vector(1)'
+	prod4 := runtime.Vec(&ws.prod4, m)
+	// prod4 = X vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp5, 0, prod4)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod4, tmp4, prod3)
+	sum2 := 0.0
+	// sum2 = sum(X vector(1) vector(1)' - X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum2 += prod3.Data[i*prod3.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	f := sum + sum2
+	dXRaw := dX.RawMatrix()
+	tmp6 := runtime.Mat(&ws.tmp6, m, n)
+	// dX = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
+	// dX = exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
+	// tmp6 = matrix(1)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*prod2.Data[i*prod2.Stride+j] - (tmp.Data[i*tmp.Stride+j] + 1.0)
+			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		}
+	}
+	tmp7 := runtime.Mat(&ws.tmp7, n, n)
+	// tmp7 = matrix(1)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = 1.0
+		}
+	}
+	// dX += matrix(1) matrix(1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp6, tmp7, 1, dXRaw)
+	daRaw := da.RawVector()
+	tmp8 := runtime.Mat(&ws.tmp8, m, n)
+	// tmp8 = X .* exp(vector(1) b' - X)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp8.Data[i*tmp8.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	// da = (X .* exp(vector(1) b' - X)) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, daRaw)
+	dbRaw := db.RawVector()
+	// db = (exp(vector(1) b' - X) .* (X .* (a vector(1)')))' vector(1)
+	blas64.Gemv(blas.Trans, 1, tmp, tmp3, 0, dbRaw)
+	return f
+}
+
+// OpExpansionMatrixProblem returns the problem of minimising OpExpansionMatrix
+// over X, a, b for gonum/optimize. Its variable packs X, a, b into one
+// []float64, in that order, matrices row-major; OpExpansionMatrixUnpack views
+// such a slice as the variables. Dimensions that no fixed input gives are
+// parameters.
+func OpExpansionMatrixProblem(m int, n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X, a, b := OpExpansionMatrixUnpack(x, m, n)
+			return OpExpansionMatrix(X, a, b)
+		},
+		Grad: func(grad, x []float64) {
+			X, a, b := OpExpansionMatrixUnpack(x, m, n)
+			runtime.CheckVector("OpExpansionMatrixProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX, da, db := OpExpansionMatrixUnpack(grad, m, n)
+			OpExpansionMatrixGrad(X, a, b, dX, da, db)
+		},
+	}
+}
+
+// OpExpansionMatrixUnpack returns views of x as OpExpansionMatrix's variables
+// X, a, b, packed as OpExpansionMatrixProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func OpExpansionMatrixUnpack(x []float64, m int, n int) (X *mat.Dense, a *mat.VecDense, b *mat.VecDense) {
+	runtime.CheckDim("OpExpansionMatrixUnpack", "m", m, "m")
+	runtime.CheckDim("OpExpansionMatrixUnpack", "n", n, "n")
+	runtime.CheckPacked("OpExpansionMatrixUnpack", x, m, n, m, 1, n, 1)
+	X = mat.NewDense(m, n, x[0:m*n:m*n])
+	a = mat.NewVecDense(m, x[m*n:m*n+m:m*n+m])
+	b = mat.NewVecDense(n, x[m*n+m:m*n+m+n:m*n+m+n])
+	return
+}
+
+// opMatrixPowerWork holds OpMatrixPower's scratch space, reused across calls
+// through opMatrixPowerPool.
+type opMatrixPowerWork struct {
+	Ax   []float64
+	AAx  []float64
+	AAAx []float64
+}
+
+var opMatrixPowerPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerWork)
+}}
+
+// OpMatrixPower returns f = OpMatrixPower(A, x).
+//
+//	f = x' A A A x + tr(A A) + sum(A .* A)
+//
+// It panics if the shapes disagree.
+func OpMatrixPower(A *mat.Dense, x *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPower", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPower", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPower", "x", x.Len(), n, "n")
+	ws := opMatrixPowerPool.Get().(*opMatrixPowerWork)
+	defer opMatrixPowerPool.Put(ws)
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	Ax := runtime.Vec(&ws.Ax, n)
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	AAx := runtime.Vec(&ws.AAx, n)
+	// AAx = A A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
+	AAAx := runtime.Vec(&ws.AAAx, n)
+	// AAAx = A A A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
+	xTAAAx := blas64.Dot(xRaw, AAAx)
+	trAA := 0.0
+	sumAA := 0.0
+	// trAA = tr(A A)
+	// sumAA = sum(A .* A)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					trAA += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[j*ARaw.Stride+i]
+					sumAA += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+				}
+			}
+		}
+	}
+	f := xTAAAx + trAA + sumAA
+	return f
+}
+
+// opMatrixPowerGradWork holds OpMatrixPowerGrad's scratch space, reused across
+// calls through opMatrixPowerGradPool.
+type opMatrixPowerGradWork struct {
+	Ax     []float64
+	AAx    []float64
+	AAAx   []float64
+	ATAT   []float64
+	gemm   runtime.Gemm
+	ATATx  []float64
+	tmp    []float64
+	xxT    []float64
+	ATx    []float64
+	tmp2   []float64
+	chain  runtime.Chain
+	chain2 runtime.Chain
+}
+
+var opMatrixPowerGradPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerGradWork)
+}}
+
+// OpMatrixPowerGrad returns f = OpMatrixPower(A, x) and writes ∂f/∂A,
+// ∂f/∂x into dA, dx, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// The spec gives no wrt, so every input (A, x) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = x' A A A x + tr(A A) + sum(A .* A)
+//	∂f/∂A = 2 A + 2 A' + A' A' x x' + (x x' A' + A' x x') A'
+//	∂f/∂x = (A A A + A' A' A') x
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerGrad", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPowerGrad", "x", x.Len(), n, "n")
+	runtime.DestMatrix("OpMatrixPowerGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestVector("OpMatrixPowerGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpMatrixPowerGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	ws := opMatrixPowerGradPool.Get().(*opMatrixPowerGradWork)
+	defer opMatrixPowerGradPool.Put(ws)
+	xRaw := x.RawVector()
+	ARaw := A.RawMatrix()
+	Ax := runtime.Vec(&ws.Ax, n)
+	// Ax = A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	AAx := runtime.Vec(&ws.AAx, n)
+	// AAx = A A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
+	AAAx := runtime.Vec(&ws.AAAx, n)
+	// AAAx = A A A x
+	blas64.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
+	xTAAAx := blas64.Dot(xRaw, AAAx)
+	trAA := 0.0
+	sumAA := 0.0
+	// trAA = tr(A A)
+	// sumAA = sum(A .* A)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					trAA += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[j*ARaw.Stride+i]
+					sumAA += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+				}
+			}
+		}
+	}
+	f := xTAAAx + trAA + sumAA
+	dARaw := dA.RawMatrix()
+	// dA = 2 A + 2 A' + A' A' x x' + (x x' A' + A' x x') A'
+	// dA = 2 A + 2 A'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dARaw.Data[i*dARaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] + 2.0*ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
+		}
+	}
+	// dA += A' A' x x'
+	ATAT := runtime.Mat(&ws.ATAT, n, n)
+	// ATAT = A' A'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, ARaw, ARaw, 0, ATAT)
+	ATATx := runtime.Vec(&ws.ATATx, n)
+	// ATATx = A' A' x
+	blas64.Gemv(blas.NoTrans, 1, ATAT, xRaw, 0, ATATx)
+	blas64.Ger(1, ATATx, xRaw, dARaw)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = x x' A' + A' x x'
+	// tmp = x x' A'
+	xxT := runtime.Mat(&ws.xxT, n, n)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, ARaw, 0, tmp)
+	// tmp += A' x x'
+	ATx := runtime.Vec(&ws.ATx, n)
+	// ATx = A' x
+	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, ATx)
+	blas64.Ger(1, ATx, xRaw, tmp)
+	// dA += (x x' A' + A' x x') A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, ARaw, 1, dARaw)
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	// tmp2 = A A A + A' A' A'
+	// tmp2 = A A A
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp2, 1, 0, []blas64.General{ARaw, ARaw, ARaw}, []bool{false, false, false})
+	// tmp2 += A' A' A'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp2, 1, 1, []blas64.General{ARaw, ARaw, ARaw}, []bool{true, true, true})
+	// dx = (A A A + A' A' A') x
+	blas64.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
+	return f
+}
+
+// OpMatrixPowerProblem returns the problem of minimising OpMatrixPower over A,
+// x for gonum/optimize. Its variable packs A, x into one []float64, in that
+// order, matrices row-major; OpMatrixPowerUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func OpMatrixPowerProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			A, x := OpMatrixPowerUnpack(x2, n)
+			return OpMatrixPower(A, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			A, x := OpMatrixPowerUnpack(x2, n)
+			runtime.CheckVector("OpMatrixPowerProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dA, dx := OpMatrixPowerUnpack(grad, n)
+			OpMatrixPowerGrad(A, x, dA, dx)
+		},
+	}
+}
+
+// OpMatrixPowerUnpack returns views of x as OpMatrixPower's variables A, x,
+// packed as OpMatrixPowerProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func OpMatrixPowerUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
+	runtime.CheckDim("OpMatrixPowerUnpack", "n", n, "n")
+	runtime.CheckPacked("OpMatrixPowerUnpack", x2, n, n, n, 1)
+	A = mat.NewDense(n, n, x2[0:n*n:n*n])
+	x = mat.NewVecDense(n, x2[n*n:n*n+n:n*n+n])
+	return
+}
+
+// opMatrixPowerHessianWork holds OpMatrixPowerHessian's scratch space, reused
+// across calls through opMatrixPowerHessianPool.
+type opMatrixPowerHessianWork struct {
+	tmp       []float64
+	xxT       []float64
+	AXxTx     []float64
+	AXxTAXxTx []float64
+}
+
+var opMatrixPowerHessianPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerHessianWork)
+}}
+
+// OpMatrixPowerHessian returns f = OpMatrixPowerHessian(A, x).
+//
+//	f = x' (A .* (x x')) (A .* (x x')) x
+//
+// It panics if the shapes disagree.
+func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerHessian", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerHessian", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPowerHessian", "x", x.Len(), n, "n")
+	ws := opMatrixPowerHessianPool.Get().(*opMatrixPowerHessianWork)
+	defer opMatrixPowerHessianPool.Put(ws)
+	xRaw := x.RawVector()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	xxT := runtime.Mat(&ws.xxT, n, n)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	// tmp = A .* (x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT.Data[i*xxT.Stride+j]
+		}
+	}
+	AXxTx := runtime.Vec(&ws.AXxTx, n)
+	// AXxTx = (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, AXxTx)
+	AXxTAXxTx := runtime.Vec(&ws.AXxTAXxTx, n)
+	// AXxTAXxTx = (A .* (x x')) (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, AXxTx, 0, AXxTAXxTx)
+	f := blas64.Dot(xRaw, AXxTAXxTx)
+	return f
+}
+
+// opMatrixPowerHessianGradWork holds OpMatrixPowerHessianGrad's scratch space,
+// reused across calls through opMatrixPowerHessianGradPool.
+type opMatrixPowerHessianGradWork struct {
+	tmp       []float64
+	xxT       []float64
+	AXxTx     []float64
+	AXxTAXxTx []float64
+	tmp2      []float64
+	tmp3      []float64
+	prod      []float64
+	gemm      runtime.Gemm
+	prod2     []float64
+	prod3     []float64
+}
+
+var opMatrixPowerHessianGradPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerHessianGradWork)
+}}
+
+// OpMatrixPowerHessianGrad returns f = OpMatrixPowerHessian(A, x) and writes
+// ∂f/∂x into dx, overwriting it; it has the shape of x (denominator
+// layout).
+//
+//	f = x' (A .* (x x')) (A .* (x x')) x
+//	∂f/∂x = (t1 + t2 + (t1 + t2)') x
+//	t1 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
+//	t2 = (A .* (x x'))' (A .* (x x'))'
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerHessianGrad", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerHessianGrad", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPowerHessianGrad", "x", x.Len(), n, "n")
+	runtime.DestVector("OpMatrixPowerHessianGrad", "dx", dx, n, "n")
+	runtime.CheckNoAlias("OpMatrixPowerHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	ws := opMatrixPowerHessianGradPool.Get().(*opMatrixPowerHessianGradWork)
+	defer opMatrixPowerHessianGradPool.Put(ws)
+	xRaw := x.RawVector()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	xxT := runtime.Mat(&ws.xxT, n, n)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	// tmp = A .* (x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT.Data[i*xxT.Stride+j]
+		}
+	}
+	AXxTx := runtime.Vec(&ws.AXxTx, n)
+	// AXxTx = (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, AXxTx)
+	AXxTAXxTx := runtime.Vec(&ws.AXxTAXxTx, n)
+	// AXxTAXxTx = (A .* (x x')) (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, AXxTx, 0, AXxTAXxTx)
+	f := blas64.Dot(xRaw, AXxTAXxTx)
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	prod := runtime.Mat(&ws.prod, n, n)
+	// prod = x x' (A .* (x x'))'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	// prod2 = (A .* (x x'))' x x'
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp, xxT, 0, prod2)
+	// tmp3 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = (A .* (x x'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp, tmp, 0, prod3)
+	// tmp2 = tmp3 + prod3 + (tmp3 + prod3)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = tmp3.Data[i*tmp3.Stride+j] + prod3.Data[i*prod3.Stride+j] + (tmp3.Data[j*tmp3.Stride+i] + prod3.Data[j*prod3.Stride+i])
+				}
+			}
+		}
+	}
+	// dx = tmp2 x
+	blas64.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
+	return f
+}
+
+// opMatrixPowerHessianHessVecWork holds OpMatrixPowerHessianHessVec's scratch
+// space, reused across calls through opMatrixPowerHessianHessVecPool.
+type opMatrixPowerHessianHessVecWork struct {
+	tmp     []float64
+	tmp2    []float64
+	prod    []float64
+	tmp3    []float64
+	tmp4    []float64
+	xxT     []float64
+	gemm    runtime.Gemm
+	prod2   []float64
+	tmp5    []float64
+	xxT2    []float64
+	prod3   []float64
+	AXxT2Tx []float64
+	prod4   []float64
+	tmp6    []float64
+	prod5   []float64
+	prod6   []float64
+	tmp7    []float64
+	tmp8    []float64
+	prod7   []float64
+	prod8   []float64
+	prod9   []float64
+}
+
+var opMatrixPowerHessianHessVecPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerHessianHessVecWork)
+}}
+
+// OpMatrixPowerHessianHessVec writes the Hessian-vector product of f =
+// OpMatrixPowerHessian(A, x), the derivative of its gradient in the directions
+// vx, into hx, overwriting it (forward over reverse; no Hessian is formed).
+//
+//	f = x' (A .* (x x')) (A .* (x x')) x
+//	d(∂f/∂x) = (t2 + t3 + t4 + (t2 + t3 + t4)') x + (t5 + t6 + (t5 + t6)') vx
+//	t1 = (A .* (vx x' + x vx'))'
+//	t2 = A .* (x x' t1 + (vx x' + x vx') (A .* (x x'))' + (A .* (x x'))' x vx'
+//	     + (t1 x + (A .* (x x'))' vx) x')
+//	t3 = t1 (A .* (x x'))'
+//	t4 = (A .* (x x'))' t1
+//	t5 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
+//	t6 = (A .* (x x'))' (A .* (x x'))'
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerHessianHessVec", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerHessianHessVec", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPowerHessianHessVec", "x", x.Len(), n, "n")
+	runtime.CheckVector("OpMatrixPowerHessianHessVec", "vx", vx.Len(), n, "n")
+	runtime.DestVector("OpMatrixPowerHessianHessVec", "hx", hx, n, "n")
+	runtime.CheckNoAlias("OpMatrixPowerHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	ws := opMatrixPowerHessianHessVecPool.Get().(*opMatrixPowerHessianHessVecWork)
+	defer opMatrixPowerHessianHessVecPool.Put(ws)
+	hxRaw := hx.RawVector()
+	// hx = tmp x + tmp7 vx
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ARaw := A.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, n)
+	xRaw := x.RawVector()
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = vx x' + x vx'
+	vxRaw := vx.RawVector()
+	// tmp4 = vx x'
+	runtime.ZeroMatrix(tmp4)
+	blas64.Ger(1, vxRaw, xRaw, tmp4)
+	// tmp4 += x vx'
+	blas64.Ger(1, xRaw, vxRaw, tmp4)
+	// tmp3 = A .* (vx x' + x vx')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * tmp4.Data[i*tmp4.Stride+j]
+		}
+	}
+	// prod = x x' (A .* (vx x' + x vx'))'
+	xxT := runtime.Mat(&ws.xxT, n, n)
+	// xxT = x x'
+	runtime.ZeroMatrix(xxT)
+	blas64.Ger(1, xRaw, xRaw, xxT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp3, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, n)
+	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	xxT2 := runtime.Mat(&ws.xxT2, n, n)
+	// xxT2 = x x'
+	runtime.ZeroMatrix(xxT2)
+	blas64.Ger(1, xRaw, xRaw, xxT2)
+	// tmp5 = A .* (x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT2.Data[i*xxT2.Stride+j]
+		}
+	}
+	// prod2 = (vx x' + x vx') (A .* (x x'))'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp4, tmp5, 0, prod2)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = (A .* (x x'))' x vx'
+	AXxT2Tx := runtime.Vec(&ws.AXxT2Tx, n)
+	// AXxT2Tx = (A .* (x x'))' x
+	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, AXxT2Tx)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, AXxT2Tx, vxRaw, prod3)
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = (A .* (vx x' + x vx'))' x + (A .* (x x'))' vx
+	// tmp6 = (A .* (vx x' + x vx'))' x
+	blas64.Gemv(blas.Trans, 1, tmp3, xRaw, 0, tmp6)
+	// tmp6 += (A .* (x x'))' vx
+	blas64.Gemv(blas.Trans, 1, tmp5, vxRaw, 1, tmp6)
+	// prod4 = ((A .* (vx x' + x vx'))' x + (A .* (x x'))' vx) x'
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, tmp6, xRaw, prod4)
+	// tmp2 = A .* (prod + prod2 + prod3 + prod4)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j] + prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
+		}
+	}
+	prod5 := runtime.Mat(&ws.prod5, n, n)
+	// prod5 = (A .* (vx x' + x vx'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp3, tmp5, 0, prod5)
+	prod6 := runtime.Mat(&ws.prod6, n, n)
+	// prod6 = (A .* (x x'))' (A .* (vx x' + x vx'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp3, 0, prod6)
+	// tmp = tmp2 + prod5 + prod6 + (tmp2 + prod5 + prod6)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] + prod5.Data[i*prod5.Stride+j] + prod6.Data[i*prod6.Stride+j] + (tmp2.Data[j*tmp2.Stride+i] + prod5.Data[j*prod5.Stride+i] + prod6.Data[j*prod6.Stride+i])
+				}
+			}
+		}
+	}
+	// hx = (t2 + t3 + t4 + (t2 + t3 + t4)') x; where t1 = (A .* (vx x' + x vx'))', t2 = A .* (x x' t1 + (vx x' + x vx') (A .* (x x'))' + (A .* (x x'))' x vx' + (t1 x + (A .* (x x'))' vx) x'), t3 = t1 (A .* (x x'))', t4 = (A .* (x x'))' t1
+	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, hxRaw)
+	tmp7 := runtime.Mat(&ws.tmp7, n, n)
+	tmp8 := runtime.Mat(&ws.tmp8, n, n)
+	prod7 := runtime.Mat(&ws.prod7, n, n)
+	// prod7 = x x' (A .* (x x'))'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT2, tmp5, 0, prod7)
+	prod8 := runtime.Mat(&ws.prod8, n, n)
+	// prod8 = (A .* (x x'))' x x'
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp5, xxT2, 0, prod8)
+	// tmp8 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp8.Data[i*tmp8.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod7.Data[i*prod7.Stride+j] + prod8.Data[i*prod8.Stride+j])
+		}
+	}
+	prod9 := runtime.Mat(&ws.prod9, n, n)
+	// prod9 = (A .* (x x'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp5, 0, prod9)
+	// tmp7 = tmp8 + prod9 + (tmp8 + prod9)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp7.Data[i*tmp7.Stride+j] = tmp8.Data[i*tmp8.Stride+j] + prod9.Data[i*prod9.Stride+j] + (tmp8.Data[j*tmp8.Stride+i] + prod9.Data[j*prod9.Stride+i])
+				}
+			}
+		}
+	}
+	// hx += (t1 + tmp5' tmp5' + (t1 + tmp5' tmp5')') vx; where t1 = A .* (x x' tmp5' + tmp5' x x')
+	blas64.Gemv(blas.NoTrans, 1, tmp7, vxRaw, 1, hxRaw)
+}
+
+// opMatrixPowerHessianHessianWork holds OpMatrixPowerHessianHessian's scratch
+// space, reused across calls through opMatrixPowerHessianHessianPool.
+type opMatrixPowerHessianHessianWork struct {
+	dirX     mat.VecDense
+	dirXData []float64
+	colX     mat.VecDense
+}
+
+var opMatrixPowerHessianHessianPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerHessianHessianWork)
+}}
+
+// OpMatrixPowerHessianHessian writes the Hessian of f = OpMatrixPowerHessian(A,
+// x) with respect to x into H, overwriting it: H is N×N, N the total size of
+// the wrt variables packed in wrt order (the packing of
+// OpMatrixPowerHessianProblem), and symmetric to the last bit.
+//
+//	f = x' (A .* (x x')) (A .* (x x')) x
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// OpMatrixPowerHessianHessian assembles it from one OpMatrixPowerHessianHessVec
+// per column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpMatrixPowerHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerHessianHessian", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerHessianHessian", "A", n, ACols, n, n, "n", "n")
+	runtime.CheckVector("OpMatrixPowerHessianHessian", "x", x.Len(), n, "n")
+	size := n
+	runtime.DestMatrix("OpMatrixPowerHessianHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("OpMatrixPowerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	ws := opMatrixPowerHessianHessianPool.Get().(*opMatrixPowerHessianHessianWork)
+	defer opMatrixPowerHessianHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one OpMatrixPowerHessianHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirX.SetRawVector(runtime.Vec(&ws.dirXData, n))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		col := r
+		ws.colX.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+n],
+			Inc:  1,
+			N:    n,
+		})
+		ws.dirXData[r] = 1
+		OpMatrixPowerHessianHessVec(A, x, &ws.dirX, &ws.colX)
+		ws.dirXData[r] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// OpMatrixPowerHessianProblem returns the problem of minimising
+// OpMatrixPowerHessian over x with A fixed, for gonum/optimize. Its variable
+// packs x into one []float64, in that order, matrices row-major;
+// OpMatrixPowerHessianUnpack views such a slice as the variables. Hess fills
+// the Hessian from OpMatrixPowerHessianHessian, so gonum's Newton method works.
+func OpMatrixPowerHessianProblem(A *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x2 []float64) float64 {
+			x := OpMatrixPowerHessianUnpack(x2, A)
+			return OpMatrixPowerHessian(A, x)
+		},
+		Grad: func(grad, x2 []float64) {
+			x := OpMatrixPowerHessianUnpack(x2, A)
+			runtime.CheckVector("OpMatrixPowerHessianProblem.Grad", "grad", len(grad), len(x2), "len(x2)")
+			dx := OpMatrixPowerHessianUnpack(grad, A)
+			OpMatrixPowerHessianGrad(A, x, dx)
+		},
+		Hess: func(hess *mat.SymDense, x2 []float64) {
+			x := OpMatrixPowerHessianUnpack(x2, A)
+			n2 := len(x2)
+			runtime.DestSymmetric("OpMatrixPowerHessianProblem.Hess", "hess", hess, n2, "len(x2)")
+			dense := mat.NewDense(n2, n2, nil)
+			OpMatrixPowerHessianHessian(A, x, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// OpMatrixPowerHessianUnpack returns views of x as OpMatrixPowerHessian's
+// variables x, packed as OpMatrixPowerHessianProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OpMatrixPowerHessianUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
+	n, _ := A.Dims()
+	runtime.CheckDim("OpMatrixPowerHessianUnpack", "A", n, "n")
+	runtime.CheckPacked("OpMatrixPowerHessianUnpack", x2, n, 1)
+	x = mat.NewVecDense(n, x2[0:n:n])
+	return
+}
+
+// opSoftmaxRegressionWork holds OpSoftmaxRegression's scratch space, reused
+// across calls through opSoftmaxRegressionPool.
+type opSoftmaxRegressionWork struct {
+	tmp  []float64
+	tmp2 []float64
+	gemm runtime.Gemm
+	tmp3 []float64
+}
+
+var opSoftmaxRegressionPool = sync.Pool{New: func() any {
+	return new(opSoftmaxRegressionWork)
+}}
+
+// OpSoftmaxRegression returns f = OpSoftmaxRegression(X, W, b, Y).
+//
+//	f = sum(logsumexp(X W + vector(1) b', 2)) - sum(Y .* (X W + vector(1) b'))
+//
+// It panics if the shapes disagree.
+func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Dense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("OpSoftmaxRegression", "X", n, "n")
+	runtime.CheckDim("OpSoftmaxRegression", "X", d, "d")
+	WRows, k := W.Dims()
+	runtime.CheckDim("OpSoftmaxRegression", "W", k, "k")
+	runtime.CheckMatrix("OpSoftmaxRegression", "W", WRows, k, d, k, "d", "k")
+	runtime.CheckVector("OpSoftmaxRegression", "b", b.Len(), k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpSoftmaxRegression", "Y", YRows, YCols, n, k, "n", "k")
+	ws := opSoftmaxRegressionPool.Get().(*opSoftmaxRegressionWork)
+	defer opSoftmaxRegressionPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	// tmp2 = X W + vector(1) b'
+	XRaw := X.RawMatrix()
+	WRaw := W.RawMatrix()
+	// tmp2 = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp3, bRaw, tmp2)
+	// tmp = logsumexp(X W + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X W + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	f := sum - sum2
+	return f
+}
+
+// opSoftmaxRegressionGradWork holds OpSoftmaxRegressionGrad's scratch space,
+// reused across calls through opSoftmaxRegressionGradPool.
+type opSoftmaxRegressionGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+	gemm runtime.Gemm
+	tmp3 []float64
+	tmp4 []float64
+	tmp5 []float64
+}
+
+var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
+	return new(opSoftmaxRegressionGradWork)
+}}
+
+// OpSoftmaxRegressionGrad returns f = OpSoftmaxRegression(X, W, b, Y) and
+// writes ∂f/∂W, ∂f/∂b into dW, db, overwriting them; each has the shape
+// of its input (denominator layout).
+//
+//	f = sum(logsumexp(X W + vector(1) b', 2)) - sum(Y .* (X W + vector(1) b'))
+//	∂f/∂W = X' t1
+//	∂f/∂b = t1' vector(1)
+//	t1 = softmax(X W + vector(1) b', 2) - Y
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Dense, dW *mat.Dense, db *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("OpSoftmaxRegressionGrad", "X", n, "n")
+	runtime.CheckDim("OpSoftmaxRegressionGrad", "X", d, "d")
+	WRows, k := W.Dims()
+	runtime.CheckDim("OpSoftmaxRegressionGrad", "W", k, "k")
+	runtime.CheckMatrix("OpSoftmaxRegressionGrad", "W", WRows, k, d, k, "d", "k")
+	runtime.CheckVector("OpSoftmaxRegressionGrad", "b", b.Len(), k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("OpSoftmaxRegressionGrad", "Y", YRows, YCols, n, k, "n", "k")
+	runtime.DestMatrix("OpSoftmaxRegressionGrad", "dW", dW, d, k, "d", "k")
+	runtime.DestVector("OpSoftmaxRegressionGrad", "db", db, k, "k")
+	runtime.CheckNoAlias("OpSoftmaxRegressionGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.MatrixArg("W", W.RawMatrix()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.MatrixArg("Y", Y.RawMatrix()),
+	})
+	ws := opSoftmaxRegressionGradPool.Get().(*opSoftmaxRegressionGradWork)
+	defer opSoftmaxRegressionGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	// tmp2 = X W + vector(1) b'
+	XRaw := X.RawMatrix()
+	WRaw := W.RawMatrix()
+	// tmp2 = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp3, bRaw, tmp2)
+	// tmp = logsumexp(X W + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X W + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	f := sum - sum2
+	dWRaw := dW.RawMatrix()
+	tmp4 := runtime.Mat(&ws.tmp4, n, k)
+	tmp5 := runtime.Mat(&ws.tmp5, n, k)
+	// tmp5 = softmax(X W + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(tmp5, tmp2)
+	// tmp4 = softmax(X W + vector(1) b', 2) - Y
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = tmp5.Data[i*tmp5.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dWRaw)
+	dbRaw := db.RawVector()
+	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
+	blas64.Gemv(blas.Trans, 1, tmp4, tmp3, 0, dbRaw)
+	return f
+}
+
+// OpSoftmaxRegressionProblem returns the problem of minimising
+// OpSoftmaxRegression over W, b with X, Y fixed, for gonum/optimize. Its
+// variable packs W, b into one []float64, in that order, matrices row-major;
+// OpSoftmaxRegressionUnpack views such a slice as the variables.
+func OpSoftmaxRegressionProblem(X *mat.Dense, Y *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			W, b := OpSoftmaxRegressionUnpack(x, X, Y)
+			return OpSoftmaxRegression(X, W, b, Y)
+		},
+		Grad: func(grad, x []float64) {
+			W, b := OpSoftmaxRegressionUnpack(x, X, Y)
+			runtime.CheckVector("OpSoftmaxRegressionProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dW, db := OpSoftmaxRegressionUnpack(grad, X, Y)
+			OpSoftmaxRegressionGrad(X, W, b, Y, dW, db)
+		},
+	}
+}
+
+// OpSoftmaxRegressionUnpack returns views of x as OpSoftmaxRegression's
+// variables W, b, packed as OpSoftmaxRegressionProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OpSoftmaxRegressionUnpack(x []float64, X *mat.Dense, Y *mat.Dense) (W *mat.Dense, b *mat.VecDense) {
+	_, d := X.Dims()
+	_, k := Y.Dims()
+	runtime.CheckDim("OpSoftmaxRegressionUnpack", "X", d, "d")
+	runtime.CheckDim("OpSoftmaxRegressionUnpack", "Y", k, "k")
+	runtime.CheckPacked("OpSoftmaxRegressionUnpack", x, d, k, k, 1)
+	W = mat.NewDense(d, k, x[0:d*k:d*k])
+	b = mat.NewVecDense(k, x[d*k:d*k+k:d*k+k])
+	return
+}
+
 // OpDot returns f = OpDot(a, b).
 //
 //	f = (a' b) a' a

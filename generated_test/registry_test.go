@@ -341,6 +341,26 @@ var registry = map[string]entry{
 		grad:    func(in, g []any) float64 { return OpExpGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpExpProblem(dims["m"], dims["n"]) },
 	},
+	"OpExpansion": {
+		f: func(in []any) float64 {
+			return OpExpansion(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpExpansionGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpExpansionProblem(in[0].(*mat.Dense)) },
+	},
+	"OpExpansionMatrix": {
+		f: func(in []any) float64 {
+			return OpExpansionMatrix(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpExpansionMatrixGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpExpansionMatrixProblem(dims["m"], dims["n"])
+		},
+	},
 	"OpExpm1": {
 		f:       func(in []any) float64 { return OpExpm1(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return OpExpm1Grad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
@@ -415,6 +435,47 @@ var registry = map[string]entry{
 		problem: func(in []any, dims map[string]int) optimize.Problem {
 			return OpLogsumexpMatrixProblem(dims["m"], dims["n"])
 		},
+	},
+	"OpLogsumexpRows": {
+		f: func(in []any) float64 { return OpLogsumexpRows(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return OpLogsumexpRowsGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpLogsumexpRowsProblem(dims["m"], dims["n"])
+		},
+	},
+	"OpLogsumexpRowsHessian": {
+		f: func(in []any) float64 { return OpLogsumexpRowsHessian(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpLogsumexpRowsHessianGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpLogsumexpRowsHessianProblem(in[0].(*mat.Dense))
+		},
+	},
+	"OpMatrixPower": {
+		f: func(in []any) float64 { return OpMatrixPower(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpMatrixPowerGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpMatrixPowerProblem(dims["n"]) },
+	},
+	"OpMatrixPowerHessian": {
+		f: func(in []any) float64 { return OpMatrixPowerHessian(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpMatrixPowerHessianGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpMatrixPowerHessianProblem(in[0].(*mat.Dense))
+		},
+	},
+	"OpMean": {
+		f: func(in []any) float64 { return OpMean(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpMeanGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpMeanProblem(dims["m"], dims["n"]) },
 	},
 	"OpNorm1": {
 		f: func(in []any) float64 { return OpNorm1(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
@@ -496,6 +557,33 @@ var registry = map[string]entry{
 		grad:    func(in, g []any) float64 { return OpSinhGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSinhProblem(dims["n"]) },
 	},
+	"OpSoftmax": {
+		f: func(in []any) float64 { return OpSoftmax(in[0].(*mat.VecDense), in[1].(*mat.VecDense)) },
+		grad: func(in, g []any) float64 {
+			return OpSoftmaxGrad(in[0].(*mat.VecDense), in[1].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSoftmaxProblem(dims["n"]) },
+	},
+	"OpSoftmaxRegression": {
+		f: func(in []any) float64 {
+			return OpSoftmaxRegression(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense), in[3].(*mat.Dense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpSoftmaxRegressionGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), in[2].(*mat.VecDense), in[3].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpSoftmaxRegressionProblem(in[0].(*mat.Dense), in[3].(*mat.Dense))
+		},
+	},
+	"OpSoftmaxRows": {
+		f: func(in []any) float64 { return OpSoftmaxRows(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return OpSoftmaxRowsGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpSoftmaxRowsProblem(dims["m"], dims["n"])
+		},
+	},
 	"OpSoftplus": {
 		f:       func(in []any) float64 { return OpSoftplus(in[0].(*mat.VecDense)) },
 		grad:    func(in, g []any) float64 { return OpSoftplusGrad(in[0].(*mat.VecDense), g[0].(*mat.VecDense)) },
@@ -531,6 +619,26 @@ var registry = map[string]entry{
 		f:       func(in []any) float64 { return OpSum(in[0].(*mat.Dense)) },
 		grad:    func(in, g []any) float64 { return OpSumGrad(in[0].(*mat.Dense), g[0].(*mat.Dense)) },
 		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSumProblem(dims["m"], dims["n"]) },
+	},
+	"OpSumAlong": {
+		f: func(in []any) float64 {
+			return OpSumAlong(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpSumAlongGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.VecDense), g[1].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpSumAlongProblem(in[0].(*mat.Dense)) },
+	},
+	"OpSumAlongMatrix": {
+		f: func(in []any) float64 {
+			return OpSumAlongMatrix(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense))
+		},
+		grad: func(in, g []any) float64 {
+			return OpSumAlongMatrixGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(*mat.VecDense), g[0].(*mat.Dense), g[1].(*mat.VecDense), g[2].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return OpSumAlongMatrixProblem(dims["m"], dims["n"])
+		},
 	},
 	"OpSumsq": {
 		f: func(in []any) float64 {

@@ -43,6 +43,11 @@ func LogSumExp(a blas64.General) float64 {
 // SoftmaxTo panics with a *ShapeError if dst and a have different shapes.
 func SoftmaxTo(dst, a blas64.General) {
 	checkSameShape("runtime.SoftmaxTo", "dst", dst, a)
+	softmaxShifted(dst, a)
+}
+
+// softmaxShifted is SoftmaxTo without its shape check.
+func softmaxShifted(dst, a blas64.General) {
 	max, s := shiftedSum(a)
 	switch {
 	case s != s:
@@ -111,4 +116,35 @@ func shiftedSum(a blas64.General) (max, s float64) {
 		}
 	}
 	return max, s
+}
+
+// LogSumExpRowsTo sets dst[i] to LogSumExp of row i of a, with its special
+// cases, each row max-shifted on its own: the log-sum-exp along each row,
+// logsumexp(A, 2). Each row is read twice while it is in cache, once for
+// its maximum and once for its exponentials.
+//
+// LogSumExpRowsTo panics with a *ShapeError if dst.N is not a.Rows.
+func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
+	CheckVector("runtime.LogSumExpRowsTo", "dst", dst.N, a.Rows, "")
+	for i := 0; i < a.Rows; i++ {
+		dst.Data[i*dst.Inc] = LogSumExp(rowOf(a, i))
+	}
+}
+
+// SoftmaxRowsTo sets each row of dst to the softmax of that row of a, as
+// SoftmaxTo does for a whole matrix: softmax(A, 2). dst must have the shape
+// of a, and may be a itself but must not otherwise share memory with it.
+//
+// SoftmaxRowsTo panics with a *ShapeError if dst and a have different
+// shapes.
+func SoftmaxRowsTo(dst, a blas64.General) {
+	checkSameShape("runtime.SoftmaxRowsTo", "dst", dst, a)
+	for i := 0; i < a.Rows; i++ {
+		softmaxShifted(rowOf(dst, i), rowOf(a, i))
+	}
+}
+
+// rowOf returns row i of a as a 1×Cols view.
+func rowOf(a blas64.General, i int) blas64.General {
+	return blas64.General{Rows: 1, Cols: a.Cols, Stride: a.Stride, Data: a.Data[i*a.Stride : i*a.Stride+a.Cols]}
 }

@@ -4839,3 +4839,1972 @@ func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	X = mat.NewDense(m, n, x[0:m*n:m*n])
 	return
 }
+
+// softmaxRowsCurveWork holds SoftmaxRowsCurve's scratch space, reused across
+// calls through softmaxRowsCurvePool.
+type softmaxRowsCurveWork struct {
+	tmp  []float64
+	tmp2 []float64
+}
+
+var softmaxRowsCurvePool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveWork)
+}}
+
+// SoftmaxRowsCurve writes f = SoftmaxRowsCurve(t, A, B, b) into dst,
+// overwriting it.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	f = softmax(A + t B + vector(1) b', 2)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, dst *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurve", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurve", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurve", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurve", "b", b.Len(), k, "k")
+	runtime.DestMatrix("SoftmaxRowsCurve", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxRowsCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurvePool.Get().(*softmaxRowsCurveWork)
+	defer softmaxRowsCurvePool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// dst = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(dstRaw, tmp)
+}
+
+// softmaxRowsCurveDerivWork holds SoftmaxRowsCurveDeriv's scratch space, reused
+// across calls through softmaxRowsCurveDerivPool.
+type softmaxRowsCurveDerivWork struct {
+	f     []float64
+	tmp   []float64
+	tmp2  []float64
+	prod  []float64
+	BF    []float64
+	tmp3  []float64
+	tmp4  []float64
+	prod2 []float64
+}
+
+var softmaxRowsCurveDerivPool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveDerivWork)
+}}
+
+// SoftmaxRowsCurveDeriv writes df/dt of f = SoftmaxRowsCurve(t, A, B, b) into
+// dst, overwriting it; it has the shape of f.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	f = softmax(A + t B + vector(1) b', 2)
+//	df/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2))
+//	        vector(1) vector(1)')
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, dst *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurveDeriv", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurveDeriv", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurveDeriv", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurveDeriv", "b", b.Len(), k, "k")
+	runtime.DestMatrix("SoftmaxRowsCurveDeriv", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurveDerivPool.Get().(*softmaxRowsCurveDerivWork)
+	defer softmaxRowsCurveDerivPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	f := runtime.Mat(&ws.f, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// f = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(f, tmp)
+	prod := runtime.Mat(&ws.prod, n, k)
+	BF := runtime.Mat(&ws.BF, n, k)
+	// BF = B .* softmax(A + t B + vector(1) b', 2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			BF.Data[i*BF.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		}
+	}
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = BF vector(1)
+	blas64.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp4, prod)
+	// dst = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = f.Data[i*f.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] - prod.Data[i*prod.Stride+j])
+		}
+	}
+}
+
+// softmaxRowsCurveDeriv2Work holds SoftmaxRowsCurveDeriv2's scratch space,
+// reused across calls through softmaxRowsCurveDeriv2Pool.
+type softmaxRowsCurveDeriv2Work struct {
+	tmp   []float64
+	tmp2  []float64
+	f     []float64
+	tmp3  []float64
+	tmp4  []float64
+	tmp5  []float64
+	tmp6  []float64
+	prod  []float64
+	tmp7  []float64
+	prod2 []float64
+	tmp8  []float64
+	prod3 []float64
+}
+
+var softmaxRowsCurveDeriv2Pool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveDeriv2Work)
+}}
+
+// SoftmaxRowsCurveDeriv2 writes d²f/dt² of f = SoftmaxRowsCurve(t, A, B, b)
+// into dst, overwriting it; it has the shape of f.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	f = softmax(A + t B + vector(1) b', 2)
+//	df/dt = softmax(A + t B + vector(1) b', 2) .* t1
+//	d²f/dt² = t1 .* t2 - softmax(A + t B + vector(1) b', 2) .* ((B .* t2) vector(1) vector(1)')
+//	t1 = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+//	t2 = softmax(A + t B + vector(1) b', 2) .* t1
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, dst *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurveDeriv2", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurveDeriv2", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurveDeriv2", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurveDeriv2", "b", b.Len(), k, "k")
+	runtime.DestMatrix("SoftmaxRowsCurveDeriv2", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurveDeriv2Pool.Get().(*softmaxRowsCurveDeriv2Work)
+	defer softmaxRowsCurveDeriv2Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+	BRaw := B.RawMatrix()
+	// tmp = B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	f := runtime.Mat(&ws.f, n, k)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	// tmp3 = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	// tmp3 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp3 += vector(1) b'
+	blas64.Ger(1, tmp4, bRaw, tmp3)
+	// f = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(f, tmp3)
+	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		}
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, k)
+	// tmp5 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	// tmp6 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = tmp2 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
+	blas64.Ger(-1, prod, tmp6, tmp)
+	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	tmp8 := runtime.Mat(&ws.tmp8, n, k)
+	// tmp7 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	// tmp8 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = f.Data[i*f.Stride+j] * tmp.Data[i*tmp.Stride+j]
+			tmp8.Data[i*tmp8.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp7.Data[i*tmp7.Stride+j]
+		}
+	}
+	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
+	prod3 := runtime.Vec(&ws.prod3, n)
+	// prod3 = tmp8 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, prod3)
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, prod3, tmp6, prod2)
+	// dst = tmp .* tmp7 - f .* prod2
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp7.Data[i*tmp7.Stride+j] - f.Data[i*f.Stride+j]*prod2.Data[i*prod2.Stride+j]
+		}
+	}
+}
+
+// softmaxRowsCurveDeriv3Work holds SoftmaxRowsCurveDeriv3's scratch space,
+// reused across calls through softmaxRowsCurveDeriv3Pool.
+type softmaxRowsCurveDeriv3Work struct {
+	tmp   []float64
+	tmp2  []float64
+	f     []float64
+	tmp3  []float64
+	tmp4  []float64
+	tmp5  []float64
+	tmp6  []float64
+	prod  []float64
+	tmp7  []float64
+	tmp8  []float64
+	prod2 []float64
+	tmp9  []float64
+	prod3 []float64
+	prod4 []float64
+	tmp10 []float64
+	prod5 []float64
+}
+
+var softmaxRowsCurveDeriv3Pool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveDeriv3Work)
+}}
+
+// SoftmaxRowsCurveDeriv3 writes d³f/dt³ of f = SoftmaxRowsCurve(t, A, B, b)
+// into dst, overwriting it; it has the shape of f.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	f = softmax(A + t B + vector(1) b', 2)
+//	df/dt = softmax(A + t B + vector(1) b', 2) .* t1
+//	d²f/dt² = t2 - softmax(A + t B + vector(1) b', 2) .* t3
+//	d³f/dt³ = t1 .* (t2 - softmax(A + t B + vector(1) b', 2) .* t3)
+//	          - softmax(A + t B + vector(1) b', 2) .* ((B .*
+//	          (t2 - softmax(A + t B + vector(1) b', 2) .* t3)) vector(1) vector(1)')
+//	          - 2 softmax(A + t B + vector(1) b', 2) .* t1 .* t3
+//	t1 = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+//	t2 = t1 .* (softmax(A + t B + vector(1) b', 2) .* t1)
+//	t3 = (B .* (softmax(A + t B + vector(1) b', 2) .* t1)) vector(1) vector(1)'
+//	t4 = -(softmax(A + t B + vector(1) b', 2) .* t3)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, dst *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurveDeriv3", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurveDeriv3", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurveDeriv3", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurveDeriv3", "b", b.Len(), k, "k")
+	runtime.DestMatrix("SoftmaxRowsCurveDeriv3", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurveDeriv3Pool.Get().(*softmaxRowsCurveDeriv3Work)
+	defer softmaxRowsCurveDeriv3Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+	BRaw := B.RawMatrix()
+	// tmp = B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	f := runtime.Mat(&ws.f, n, k)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	// tmp3 = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	// tmp3 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp3 += vector(1) b'
+	blas64.Ger(1, tmp4, bRaw, tmp3)
+	// f = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(f, tmp3)
+	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		}
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, k)
+	// tmp5 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	// tmp6 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = tmp2 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
+	blas64.Ger(-1, prod, tmp6, tmp)
+	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	tmp8 := runtime.Mat(&ws.tmp8, n, k)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	tmp9 := runtime.Mat(&ws.tmp9, n, k)
+	// tmp8 = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	// tmp9 = B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp8.Data[i*tmp8.Stride+j] = f.Data[i*f.Stride+j] * tmp.Data[i*tmp.Stride+j]
+			tmp9.Data[i*tmp9.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp8.Data[i*tmp8.Stride+j]
+		}
+	}
+	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
+	prod3 := runtime.Vec(&ws.prod3, n)
+	// prod3 = tmp9 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp9, tmp5, 0, prod3)
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, prod3, tmp6, prod2)
+	prod4 := runtime.Mat(&ws.prod4, n, k)
+	tmp10 := runtime.Mat(&ws.tmp10, n, k)
+	// tmp7 = tmp .* tmp8 - f .* prod2
+	// tmp10 = B .* tmp7
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp8.Data[i*tmp8.Stride+j] - f.Data[i*f.Stride+j]*prod2.Data[i*prod2.Stride+j]
+			tmp10.Data[i*tmp10.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * tmp7.Data[i*tmp7.Stride+j]
+		}
+	}
+	// prod4 = tmp10 tmp5 tmp6
+	prod5 := runtime.Vec(&ws.prod5, n)
+	// prod5 = tmp10 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp10, tmp5, 0, prod5)
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, prod5, tmp6, prod4)
+	// dst = tmp .* tmp7 - f .* prod4 - 2 tmp8 .* prod2
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = tmp.Data[i*tmp.Stride+j]*tmp7.Data[i*tmp7.Stride+j] - f.Data[i*f.Stride+j]*prod4.Data[i*prod4.Stride+j] + -2.0*(tmp8.Data[i*tmp8.Stride+j]*prod2.Data[i*prod2.Stride+j])
+		}
+	}
+}
+
+// softmaxRowsCurveJVPWork holds SoftmaxRowsCurveJVP's scratch space, reused
+// across calls through softmaxRowsCurveJVPPool.
+type softmaxRowsCurveJVPWork struct {
+	f     []float64
+	tmp   []float64
+	tmp2  []float64
+	tmp3  []float64
+	prod  []float64
+	tmp4  []float64
+	tmp5  []float64
+	tmp6  []float64
+	prod2 []float64
+}
+
+var softmaxRowsCurveJVPPool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveJVPWork)
+}}
+
+// SoftmaxRowsCurveJVP writes the directional derivative of f =
+// SoftmaxRowsCurve(t, A, B, b) in the directions dt into dst (Σ Df[dt], no
+// Jacobian formed), overwriting it.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	f = softmax(A + t B + vector(1) b', 2)
+//	df = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .*
+//	     (dt B)) vector(1) vector(1)')
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, dt float64, dst *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurveJVP", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurveJVP", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurveJVP", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurveJVP", "b", b.Len(), k, "k")
+	runtime.DestMatrix("SoftmaxRowsCurveJVP", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxRowsCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurveJVPPool.Get().(*softmaxRowsCurveJVPWork)
+	defer softmaxRowsCurveJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	f := runtime.Mat(&ws.f, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// f = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(f, tmp)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	prod := runtime.Mat(&ws.prod, n, k)
+	tmp4 := runtime.Mat(&ws.tmp4, n, k)
+	// tmp3 = dt B
+	// tmp4 = softmax(A + t B + vector(1) b', 2) .* (dt B)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = dt * BRaw.Data[i*BRaw.Stride+j]
+			tmp4.Data[i*tmp4.Stride+j] = f.Data[i*f.Stride+j] * tmp3.Data[i*tmp3.Stride+j]
+		}
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, k)
+	// tmp5 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	// tmp6 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// prod = (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = tmp4 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp6, prod)
+	// dst = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)')
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			dstRaw.Data[i*dstRaw.Stride+j] = f.Data[i*f.Stride+j] * (tmp3.Data[i*tmp3.Stride+j] - prod.Data[i*prod.Stride+j])
+		}
+	}
+}
+
+// softmaxRowsCurveJacobianWork holds SoftmaxRowsCurveJacobian's scratch space,
+// reused across calls through softmaxRowsCurveJacobianPool.
+type softmaxRowsCurveJacobianWork struct {
+	tmp   []float64
+	f     []float64
+	tmp2  []float64
+	tmp3  []float64
+	prod  []float64
+	BF    []float64
+	tmp4  []float64
+	tmp5  []float64
+	prod2 []float64
+}
+
+var softmaxRowsCurveJacobianPool = sync.Pool{New: func() any {
+	return new(softmaxRowsCurveJacobianWork)
+}}
+
+// SoftmaxRowsCurveJacobian writes the derivative of F = SoftmaxRowsCurve(t, A,
+// B, b) with respect to t into Jt, overwriting it.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// dᵏ/dtᵏ of a row-wise softmax along a line, with a bias expanded down the
+// rows.
+//
+//	F = softmax(A + t B + vector(1) b', 2)
+//	dF = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .*
+//	     (dt B)) vector(1) vector(1)')  (in t)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, Jt *mat.Dense) {
+	n, k := A.Dims()
+	runtime.CheckDim("SoftmaxRowsCurveJacobian", "A", n, "n")
+	runtime.CheckDim("SoftmaxRowsCurveJacobian", "A", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("SoftmaxRowsCurveJacobian", "B", BRows, BCols, n, k, "n", "k")
+	runtime.CheckVector("SoftmaxRowsCurveJacobian", "b", b.Len(), k, "k")
+	jt := runtime.NewJacobian("SoftmaxRowsCurveJacobian", "Jt", Jt, n, k, 1, 1, false)
+	runtime.CheckNoAlias("SoftmaxRowsCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	ws := softmaxRowsCurveJacobianPool.Get().(*softmaxRowsCurveJacobianWork)
+	defer softmaxRowsCurveJacobianPool.Put(ws)
+	// Jt = dF/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	jt.Zero()
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	f := runtime.Mat(&ws.f, n, k)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	// tmp2 = A + t B + vector(1) b'
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp2 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp3, bRaw, tmp2)
+	// f = softmax(A + t B + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(f, tmp2)
+	prod := runtime.Mat(&ws.prod, n, k)
+	BF := runtime.Mat(&ws.BF, n, k)
+	// BF = B .* softmax(A + t B + vector(1) b', 2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			BF.Data[i*BF.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * f.Data[i*f.Stride+j]
+		}
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, k)
+	// tmp5 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = BF vector(1)
+	blas64.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp5, prod)
+	// tmp = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = f.Data[i*f.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] - prod.Data[i*prod.Stride+j])
+		}
+	}
+	jt.AddBlock(0, 0, 1, tmp)
+}
+
+// logSumExpColumnsWork holds LogSumExpColumns's scratch space, reused across
+// calls through logSumExpColumnsPool.
+type logSumExpColumnsWork struct {
+	logsumexpXT []float64
+	XT          []float64
+	prod        []float64
+	tmp         []float64
+	prod2       []float64
+	XX          []float64
+}
+
+var logSumExpColumnsPool = sync.Pool{New: func() any {
+	return new(logSumExpColumnsWork)
+}}
+
+// LogSumExpColumns writes f = LogSumExpColumns(X, a) into dst, overwriting it.
+//
+// D logsumexp(X, 1) / DX, a row vector-valued function, and a matrix power's
+// Jacobian.
+//
+//	f = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("LogSumExpColumns", "X", n, "n")
+	runtime.CheckDim("LogSumExpColumns", "X", k, "k")
+	runtime.CheckVector("LogSumExpColumns", "a", a.Len(), k, "k")
+	runtime.DestMatrix("LogSumExpColumns", "dst", dst, 1, k, "1", "k")
+	runtime.CheckNoAlias("LogSumExpColumns", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	ws := logSumExpColumnsPool.Get().(*logSumExpColumnsWork)
+	defer logSumExpColumnsPool.Put(ws)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    k,
+	}
+	logsumexpXT := runtime.Vec(&ws.logsumexpXT, k)
+	XT := runtime.Mat(&ws.XT, k, n)
+	XRaw := X.RawMatrix()
+	// XT = X'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// logsumexpXT = logsumexp(X', 2)
+	runtime.LogSumExpRowsTo(logsumexpXT, XT)
+	prod := runtime.Vec(&ws.prod, k)
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	// prod = vector(1)' X
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	aRaw := a.RawVector()
+	prod2 := runtime.Vec(&ws.prod2, k)
+	XX := runtime.Mat(&ws.XX, n, k)
+	// XX = X .* X
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	// prod2 = vector(1)' (X .* X)
+	blas64.Gemv(blas.Trans, 1, XX, tmp, 0, prod2)
+	// dst = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
+	for i := 0; i < k; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = logsumexpXT.Data[i] + prod.Data[i]*aRaw.Data[i*aRaw.Inc] + prod2.Data[i]/float64(n)
+	}
+}
+
+// logSumExpColumnsJVPWork holds LogSumExpColumnsJVP's scratch space, reused
+// across calls through logSumExpColumnsJVPPool.
+type logSumExpColumnsJVPWork struct {
+	prod      []float64
+	tmp       []float64
+	prod2     []float64
+	XDX       []float64
+	tmp2      []float64
+	softmaxXT []float64
+	XT        []float64
+}
+
+var logSumExpColumnsJVPPool = sync.Pool{New: func() any {
+	return new(logSumExpColumnsJVPWork)
+}}
+
+// LogSumExpColumnsJVP writes the directional derivative of f =
+// LogSumExpColumns(X, a) in the directions dX into dst (Σ Df[dX], no Jacobian
+// formed), overwriting it.
+//
+// D logsumexp(X, 1) / DX, a row vector-valued function, and a matrix power's
+// Jacobian.
+//
+//	f = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
+//	df = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("LogSumExpColumnsJVP", "X", n, "n")
+	runtime.CheckDim("LogSumExpColumnsJVP", "X", k, "k")
+	runtime.CheckVector("LogSumExpColumnsJVP", "a", a.Len(), k, "k")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("LogSumExpColumnsJVP", "dX", dXRows, dXCols, n, k, "n", "k")
+	runtime.DestMatrix("LogSumExpColumnsJVP", "dst", dst, 1, k, "1", "k")
+	runtime.CheckNoAlias("LogSumExpColumnsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	ws := logSumExpColumnsJVPPool.Get().(*logSumExpColumnsJVPWork)
+	defer logSumExpColumnsJVPPool.Put(ws)
+	dstRaw := blas64.Vector{
+		Data: dst.RawRowView(0),
+		Inc:  1,
+		N:    k,
+	}
+	// dst = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n
+	aRaw := a.RawVector()
+	prod := runtime.Vec(&ws.prod, k)
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp.Data[i] = 1.0
+	}
+	dXRaw := dX.RawMatrix()
+	// prod = vector(1)' dX
+	blas64.Gemv(blas.Trans, 1, dXRaw, tmp, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, k)
+	XDX := runtime.Mat(&ws.XDX, n, k)
+	XRaw := X.RawMatrix()
+	// XDX = X .* dX
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			XDX.Data[i*XDX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * dXRaw.Data[i*dXRaw.Stride+j]
+		}
+	}
+	// prod2 = vector(1)' (X .* dX)
+	blas64.Gemv(blas.Trans, 1, XDX, tmp, 0, prod2)
+	// dst = a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n
+	for i := 0; i < k; i++ {
+		dstRaw.Data[i*dstRaw.Inc] = aRaw.Data[i*aRaw.Inc]*prod.Data[i] + 2.0*(prod2.Data[i]/float64(n))
+	}
+	tmp2 := runtime.Mat(&ws.tmp2, k, n)
+	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
+	XT := runtime.Mat(&ws.XT, k, n)
+	// XT = X'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// softmaxXT = softmax(X', 2)
+	runtime.SoftmaxRowsTo(softmaxXT, XT)
+	// tmp2 = dX' .* softmax(X', 2)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = dXRaw.Data[j*dXRaw.Stride+i] * softmaxXT.Data[i*softmaxXT.Stride+j]
+				}
+			}
+		}
+	}
+	// dst += vector(1)' (dX' .* softmax(X', 2))'
+	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp, 1, dstRaw)
+}
+
+// logSumExpColumnsJacobianWork holds LogSumExpColumnsJacobian's scratch space,
+// reused across calls through logSumExpColumnsJacobianPool.
+type logSumExpColumnsJacobianWork struct {
+	dirX     mat.Dense
+	dirXData []float64
+	block    mat.Dense
+}
+
+var logSumExpColumnsJacobianPool = sync.Pool{New: func() any {
+	return new(logSumExpColumnsJacobianWork)
+}}
+
+// LogSumExpColumnsJacobian writes the derivative of F = LogSumExpColumns(X, a)
+// with respect to X into JX, overwriting it.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// D logsumexp(X, 1) / DX, a row vector-valued function, and a matrix power's
+// Jacobian.
+//
+//	F = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
+//	dF = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n  (in X)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func LogSumExpColumnsJacobian(X *mat.Dense, a *mat.VecDense, JX *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("LogSumExpColumnsJacobian", "X", n, "n")
+	runtime.CheckDim("LogSumExpColumnsJacobian", "X", k, "k")
+	runtime.CheckVector("LogSumExpColumnsJacobian", "a", a.Len(), k, "k")
+	jX := runtime.NewJacobian("LogSumExpColumnsJacobian", "JX", JX, 1, k, n, k, false)
+	runtime.CheckNoAlias("LogSumExpColumnsJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	ws := logSumExpColumnsJacobianPool.Get().(*logSumExpColumnsJacobianWork)
+	defer logSumExpColumnsJacobianPool.Put(ws)
+	// JX by one LogSumExpColumnsJVP per entry of X: dF = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n has no structure to fill it from.
+	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, n, k))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		for c := 0; c < k; c++ {
+			ws.block.SetRawMatrix(jX.Block(r, c))
+			ws.dirXData[r*k+c] = 1
+			LogSumExpColumnsJVP(X, a, &ws.dirX, &ws.block)
+			ws.dirXData[r*k+c] = 0
+		}
+	}
+}
+
+// matrixPowerCurveWork holds MatrixPowerCurve's scratch space, reused across
+// calls through matrixPowerCurvePool.
+type matrixPowerCurveWork struct {
+	tmp   []float64
+	tmp2  []float64
+	tmp3  []float64
+	chain runtime.Chain
+}
+
+var matrixPowerCurvePool = sync.Pool{New: func() any {
+	return new(matrixPowerCurveWork)
+}}
+
+// MatrixPowerCurve writes f = MatrixPowerCurve(t, A, B) into dst, overwriting
+// it.
+//
+// d/dt of (A + t B)^3 and of its row sums.
+//
+//	f = (A + t B) (A + t B) (A + t B + 1)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func MatrixPowerCurve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("MatrixPowerCurve", "A", n, "n")
+	runtime.CheckMatrix("MatrixPowerCurve", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("MatrixPowerCurve", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestMatrix("MatrixPowerCurve", "dst", dst, n, n, "n", "n")
+	runtime.CheckNoAlias("MatrixPowerCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := matrixPowerCurvePool.Get().(*matrixPowerCurveWork)
+	defer matrixPowerCurvePool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	BRaw := B.RawMatrix()
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp2 = t B
+	// tmp = A + t B
+	// tmp3 = A + t B + 1
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		}
+	}
+	// dst = (A + t B) (A + t B) (A + t B + 1)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp3}, []bool{false, false, false})
+}
+
+// matrixPowerCurveDerivWork holds MatrixPowerCurveDeriv's scratch space, reused
+// across calls through matrixPowerCurveDerivPool.
+type matrixPowerCurveDerivWork struct {
+	tmp   []float64
+	tmp2  []float64
+	chain runtime.Chain
+	tmp3  []float64
+	gemm  runtime.Gemm
+	tmp4  []float64
+}
+
+var matrixPowerCurveDerivPool = sync.Pool{New: func() any {
+	return new(matrixPowerCurveDerivWork)
+}}
+
+// MatrixPowerCurveDeriv writes df/dt of f = MatrixPowerCurve(t, A, B) into dst,
+// overwriting it; it has the shape of f.
+//
+// d/dt of (A + t B)^3 and of its row sums.
+//
+//	f = (A + t B) (A + t B) (A + t B + 1)
+//	df/dt = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("MatrixPowerCurveDeriv", "A", n, "n")
+	runtime.CheckMatrix("MatrixPowerCurveDeriv", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("MatrixPowerCurveDeriv", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestMatrix("MatrixPowerCurveDeriv", "dst", dst, n, n, "n", "n")
+	runtime.CheckNoAlias("MatrixPowerCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := matrixPowerCurveDerivPool.Get().(*matrixPowerCurveDerivWork)
+	defer matrixPowerCurveDerivPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	BRaw := B.RawMatrix()
+	// tmp2 = t B
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	// dst = (A + t B) (A + t B) B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, BRaw}, []bool{false, false, false})
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = (A + t B) B + B (A + t B)
+	// tmp3 = (A + t B) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, BRaw, 0, tmp3)
+	// tmp3 += B (A + t B)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp, 1, tmp3)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = A + t B + 1
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		}
+	}
+	// dst += ((A + t B) B + B (A + t B)) (A + t B + 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp3, tmp4, 1, dstRaw)
+}
+
+// matrixPowerCurveDeriv2Work holds MatrixPowerCurveDeriv2's scratch space,
+// reused across calls through matrixPowerCurveDeriv2Pool.
+type matrixPowerCurveDeriv2Work struct {
+	tmp   []float64
+	tmp2  []float64
+	tmp3  []float64
+	gemm  runtime.Gemm
+	tmp4  []float64
+	chain runtime.Chain
+}
+
+var matrixPowerCurveDeriv2Pool = sync.Pool{New: func() any {
+	return new(matrixPowerCurveDeriv2Work)
+}}
+
+// MatrixPowerCurveDeriv2 writes d²f/dt² of f = MatrixPowerCurve(t, A, B) into
+// dst, overwriting it; it has the shape of f.
+//
+// d/dt of (A + t B)^3 and of its row sums.
+//
+//	f = (A + t B) (A + t B) (A + t B + 1)
+//	df/dt = (A + t B) (A + t B) B + t1 (A + t B + 1)
+//	d²f/dt² = 2 t1 B + 2 B B (A + t B + 1)
+//	t1 = (A + t B) B + B (A + t B)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("MatrixPowerCurveDeriv2", "A", n, "n")
+	runtime.CheckMatrix("MatrixPowerCurveDeriv2", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("MatrixPowerCurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestMatrix("MatrixPowerCurveDeriv2", "dst", dst, n, n, "n", "n")
+	runtime.CheckNoAlias("MatrixPowerCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := matrixPowerCurveDeriv2Pool.Get().(*matrixPowerCurveDeriv2Work)
+	defer matrixPowerCurveDeriv2Pool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = 2 ((A + t B) B + B (A + t B)) B + 2 B B (A + t B + 1)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = (A + t B) B + B (A + t B)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ARaw := A.RawMatrix()
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	BRaw := B.RawMatrix()
+	// tmp3 = t B
+	// tmp2 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j]
+		}
+	}
+	// tmp = (A + t B) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp2, BRaw, 0, tmp)
+	// tmp += B (A + t B)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, tmp)
+	// dst = 2 ((A + t B) B + B (A + t B)) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, BRaw, 0, dstRaw)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = A + t B + 1
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j] + 1.0
+		}
+	}
+	// dst += 2 B B (A + t B + 1)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 2, 1, []blas64.General{BRaw, BRaw, tmp4}, []bool{false, false, false})
+}
+
+// matrixPowerCurveJVPWork holds MatrixPowerCurveJVP's scratch space, reused
+// across calls through matrixPowerCurveJVPPool.
+type matrixPowerCurveJVPWork struct {
+	tmp   []float64
+	tmp2  []float64
+	chain runtime.Chain
+	tmp3  []float64
+	gemm  runtime.Gemm
+	tmp4  []float64
+}
+
+var matrixPowerCurveJVPPool = sync.Pool{New: func() any {
+	return new(matrixPowerCurveJVPWork)
+}}
+
+// MatrixPowerCurveJVP writes the directional derivative of f =
+// MatrixPowerCurve(t, A, B) in the directions dt into dst (Σ Df[dt], no
+// Jacobian formed), overwriting it.
+//
+// d/dt of (A + t B)^3 and of its row sums.
+//
+//	f = (A + t B) (A + t B) (A + t B + 1)
+//	df = dt (A + t B) (A + t B) B + (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("MatrixPowerCurveJVP", "A", n, "n")
+	runtime.CheckMatrix("MatrixPowerCurveJVP", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("MatrixPowerCurveJVP", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestMatrix("MatrixPowerCurveJVP", "dst", dst, n, n, "n", "n")
+	runtime.CheckNoAlias("MatrixPowerCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := matrixPowerCurveJVPPool.Get().(*matrixPowerCurveJVPWork)
+	defer matrixPowerCurveJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	// dst = dt (A + t B) (A + t B) B + (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	ARaw := A.RawMatrix()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	BRaw := B.RawMatrix()
+	// tmp2 = t B
+	// tmp = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	// dst = dt (A + t B) (A + t B) B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, dt, 0, []blas64.General{tmp, tmp, BRaw}, []bool{false, false, false})
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = dt B (A + t B) + dt (A + t B) B
+	// tmp3 = dt B (A + t B)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, BRaw, tmp, 0, tmp3)
+	// tmp3 += dt (A + t B) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, tmp, BRaw, 1, tmp3)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = A + t B + 1
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
+		}
+	}
+	// dst += (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp3, tmp4, 1, dstRaw)
+}
+
+// matrixPowerCurveJacobianWork holds MatrixPowerCurveJacobian's scratch space,
+// reused across calls through matrixPowerCurveJacobianPool.
+type matrixPowerCurveJacobianWork struct {
+	tmp   []float64
+	tmp2  []float64
+	tmp3  []float64
+	chain runtime.Chain
+	tmp4  []float64
+	gemm  runtime.Gemm
+	tmp5  []float64
+}
+
+var matrixPowerCurveJacobianPool = sync.Pool{New: func() any {
+	return new(matrixPowerCurveJacobianWork)
+}}
+
+// MatrixPowerCurveJacobian writes the derivative of F = MatrixPowerCurve(t, A,
+// B) with respect to t into Jt, overwriting it.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// d/dt of (A + t B)^3 and of its row sums.
+//
+//	F = (A + t B) (A + t B) (A + t B + 1)
+//	dF = dt (A + t B) (A + t B) B + (dt B (A + t B) + dt (A + t B) B) (A + t B + 1)  (in t)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
+	n, ACols := A.Dims()
+	runtime.CheckDim("MatrixPowerCurveJacobian", "A", n, "n")
+	runtime.CheckMatrix("MatrixPowerCurveJacobian", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("MatrixPowerCurveJacobian", "B", BRows, BCols, n, n, "n", "n")
+	jt := runtime.NewJacobian("MatrixPowerCurveJacobian", "Jt", Jt, n, n, 1, 1, false)
+	runtime.CheckNoAlias("MatrixPowerCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := matrixPowerCurveJacobianPool.Get().(*matrixPowerCurveJacobianWork)
+	defer matrixPowerCurveJacobianPool.Put(ws)
+	// Jt = dF/dt = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
+	jt.Zero()
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ARaw := A.RawMatrix()
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	BRaw := B.RawMatrix()
+	// tmp3 = t B
+	// tmp2 = A + t B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j]
+		}
+	}
+	// tmp = (A + t B) (A + t B) B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 1, 0, []blas64.General{tmp2, tmp2, BRaw}, []bool{false, false, false})
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = (A + t B) B + B (A + t B)
+	// tmp4 = (A + t B) B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp2, BRaw, 0, tmp4)
+	// tmp4 += B (A + t B)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, tmp4)
+	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	// tmp5 = A + t B + 1
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp3.Data[i*tmp3.Stride+j] + 1.0
+		}
+	}
+	// tmp += ((A + t B) B + B (A + t B)) (A + t B + 1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp4, tmp5, 1, tmp)
+	jt.AddBlock(0, 0, 1, tmp)
+}
+
+// softmaxJacobianWork holds SoftmaxJacobian's scratch space, reused across
+// calls through softmaxJacobianPool.
+type softmaxJacobianWork struct {
+	softmaxX  []float64
+	softmaxXT []float64
+	XT        []float64
+}
+
+var softmaxJacobianPool = sync.Pool{New: func() any {
+	return new(softmaxJacobianWork)
+}}
+
+// SoftmaxJacobian writes f = SoftmaxJacobian(X) into dst, overwriting it.
+//
+// D softmax(X, 2) / DX and D softmax(X, 1) / DX.
+//
+//	f = softmax(X, 2) - 2 softmax(X', 2)'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxJacobian(X *mat.Dense, dst *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("SoftmaxJacobian", "X", n, "n")
+	runtime.CheckDim("SoftmaxJacobian", "X", k, "k")
+	runtime.DestMatrix("SoftmaxJacobian", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	ws := softmaxJacobianPool.Get().(*softmaxJacobianWork)
+	defer softmaxJacobianPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, n, k)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X, 2)
+	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
+	XT := runtime.Mat(&ws.XT, k, n)
+	// XT = X'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// softmaxXT = softmax(X', 2)
+	runtime.SoftmaxRowsTo(softmaxXT, XT)
+	// dst = softmax(X, 2) - 2 softmax(X', 2)'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dstRaw.Data[i*dstRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] + -2.0*softmaxXT.Data[j*softmaxXT.Stride+i]
+				}
+			}
+		}
+	}
+}
+
+// softmaxJacobianJVPWork holds SoftmaxJacobianJVP's scratch space, reused
+// across calls through softmaxJacobianJVPPool.
+type softmaxJacobianJVPWork struct {
+	softmaxX     []float64
+	prod         []float64
+	softmaxXDX   []float64
+	tmp          []float64
+	tmp2         []float64
+	prod2        []float64
+	softmaxXT    []float64
+	XT           []float64
+	prod3        []float64
+	softmaxXTDXT []float64
+	tmp3         []float64
+	tmp4         []float64
+	prod4        []float64
+}
+
+var softmaxJacobianJVPPool = sync.Pool{New: func() any {
+	return new(softmaxJacobianJVPWork)
+}}
+
+// SoftmaxJacobianJVP writes the directional derivative of f =
+// SoftmaxJacobian(X) in the directions dX into dst (Σ Df[dX], no Jacobian
+// formed), overwriting it.
+//
+// D softmax(X, 2) / DX and D softmax(X, 1) / DX.
+//
+//	f = softmax(X, 2) - 2 softmax(X', 2)'
+//	df = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)')
+//	     - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("SoftmaxJacobianJVP", "X", n, "n")
+	runtime.CheckDim("SoftmaxJacobianJVP", "X", k, "k")
+	dXRows, dXCols := dX.Dims()
+	runtime.CheckMatrix("SoftmaxJacobianJVP", "dX", dXRows, dXCols, n, k, "n", "k")
+	runtime.DestMatrix("SoftmaxJacobianJVP", "dst", dst, n, k, "n", "k")
+	runtime.CheckNoAlias("SoftmaxJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	ws := softmaxJacobianJVPPool.Get().(*softmaxJacobianJVPWork)
+	defer softmaxJacobianJVPPool.Put(ws)
+	dstRaw := dst.RawMatrix()
+	softmaxX := runtime.Mat(&ws.softmaxX, n, k)
+	XRaw := X.RawMatrix()
+	// softmaxX = softmax(X, 2)
+	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	dXRaw := dX.RawMatrix()
+	prod := runtime.Mat(&ws.prod, n, k)
+	softmaxXDX := runtime.Mat(&ws.softmaxXDX, n, k)
+	// softmaxXDX = softmax(X, 2) .* dX
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			softmaxXDX.Data[i*softmaxXDX.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j] * dXRaw.Data[i*dXRaw.Stride+j]
+		}
+	}
+	tmp := runtime.Vec(&ws.tmp, k)
+	// tmp = vector(1)
+	for i := 0; i < k; i++ {
+		tmp.Data[i] = 1.0
+	}
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	// tmp2 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	// prod = (softmax(X, 2) .* dX) vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = (softmax(X, 2) .* dX) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, softmaxXDX, tmp, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp2, prod)
+	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
+	XT := runtime.Mat(&ws.XT, k, n)
+	// XT = X'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					XT.Data[i*XT.Stride+j] = XRaw.Data[j*XRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// softmaxXT = softmax(X', 2)
+	runtime.SoftmaxRowsTo(softmaxXT, XT)
+	prod3 := runtime.Mat(&ws.prod3, k, n)
+	softmaxXTDXT := runtime.Mat(&ws.softmaxXTDXT, k, n)
+	// softmaxXTDXT = softmax(X', 2) .* dX'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					softmaxXTDXT.Data[i*softmaxXTDXT.Stride+j] = softmaxXT.Data[i*softmaxXT.Stride+j] * dXRaw.Data[j*dXRaw.Stride+i]
+				}
+			}
+		}
+	}
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)'
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// prod3 = (softmax(X', 2) .* dX') vector(1) vector(1)'
+	prod4 := runtime.Vec(&ws.prod4, k)
+	// prod4 = (softmax(X', 2) .* dX') vector(1)
+	blas64.Gemv(blas.NoTrans, 1, softmaxXTDXT, tmp3, 0, prod4)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, prod4, tmp4, prod3)
+	// dst = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))'
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					dstRaw.Data[i*dstRaw.Stride+j] = softmaxX.Data[i*softmaxX.Stride+j]*(dXRaw.Data[i*dXRaw.Stride+j]-prod.Data[i*prod.Stride+j]) + -2.0*(softmaxXT.Data[j*softmaxXT.Stride+i]*(dXRaw.Data[i*dXRaw.Stride+j]-prod3.Data[j*prod3.Stride+i]))
+				}
+			}
+		}
+	}
+}
+
+// softmaxJacobianJacobianWork holds SoftmaxJacobianJacobian's scratch space,
+// reused across calls through softmaxJacobianJacobianPool.
+type softmaxJacobianJacobianWork struct {
+	dirX     mat.Dense
+	dirXData []float64
+	block    mat.Dense
+}
+
+var softmaxJacobianJacobianPool = sync.Pool{New: func() any {
+	return new(softmaxJacobianJacobianWork)
+}}
+
+// SoftmaxJacobianJacobian writes the derivative of F = SoftmaxJacobian(X) with
+// respect to X into JX, overwriting it.
+// For F m×n and w p×q (a vector w counts as a row, 1×p; a scalar as 1×1), J is
+// (p·m)×(q·n) and its block (k, l), rows k·m … k·m+m−1 and columns
+// l·n … l·n+n−1, holds ∂F/∂w_kl.
+//
+// D softmax(X, 2) / DX and D softmax(X, 1) / DX.
+//
+//	F = softmax(X, 2) - 2 softmax(X', 2)'
+//	dF = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)')
+//	     - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))'  (in X)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func SoftmaxJacobianJacobian(X *mat.Dense, JX *mat.Dense) {
+	n, k := X.Dims()
+	runtime.CheckDim("SoftmaxJacobianJacobian", "X", n, "n")
+	runtime.CheckDim("SoftmaxJacobianJacobian", "X", k, "k")
+	jX := runtime.NewJacobian("SoftmaxJacobianJacobian", "JX", JX, n, k, n, k, false)
+	runtime.CheckNoAlias("SoftmaxJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	ws := softmaxJacobianJacobianPool.Get().(*softmaxJacobianJacobianWork)
+	defer softmaxJacobianJacobianPool.Put(ws)
+	// JX by one SoftmaxJacobianJVP per entry of X: dF = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))' has no structure to fill it from.
+	ws.dirX.SetRawMatrix(runtime.Mat(&ws.dirXData, n, k))
+	ws.dirX.Zero()
+	for r := 0; r < n; r++ {
+		for c := 0; c < k; c++ {
+			ws.block.SetRawMatrix(jX.Block(r, c))
+			ws.dirXData[r*k+c] = 1
+			SoftmaxJacobianJVP(X, &ws.dirX, &ws.block)
+			ws.dirXData[r*k+c] = 0
+		}
+	}
+}
+
+// biasLayerHessianWork holds BiasLayerHessian's scratch space, reused across
+// calls through biasLayerHessianPool.
+type biasLayerHessianWork struct {
+	tmp  []float64
+	tmp2 []float64
+	tmp3 []float64
+	Xw   []float64
+	tmp4 []float64
+}
+
+var biasLayerHessianPool = sync.Pool{New: func() any {
+	return new(biasLayerHessianWork)
+}}
+
+// BiasLayerHessian returns f = BiasLayerHessian(X, w, b, Y).
+//
+// A softmax-regression loss in its bias and a weight vector; its dense Hessian.
+//
+//	f = sum(logsumexp(X w vector(1)' + vector(1) b', 2)) - sum(Y .* (X w vector(1)' + vector(1) b'))
+//
+// It panics if the shapes disagree.
+func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Dense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("BiasLayerHessian", "X", n, "n")
+	runtime.CheckDim("BiasLayerHessian", "X", d, "d")
+	runtime.CheckVector("BiasLayerHessian", "w", w.Len(), d, "d")
+	k := b.Len()
+	runtime.CheckDim("BiasLayerHessian", "b", k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("BiasLayerHessian", "Y", YRows, YCols, n, k, "n", "k")
+	ws := biasLayerHessianPool.Get().(*biasLayerHessianWork)
+	defer biasLayerHessianPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	// tmp2 = X w vector(1)' + vector(1) b'
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	// tmp2 = X w vector(1)'
+	Xw := runtime.Vec(&ws.Xw, n)
+	// Xw = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.ZeroMatrix(tmp2)
+	blas64.Ger(1, Xw, tmp3, tmp2)
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp4, bRaw, tmp2)
+	// tmp = logsumexp(X w vector(1)' + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	f := sum - sum2
+	return f
+}
+
+// biasLayerHessianGradWork holds BiasLayerHessianGrad's scratch space, reused
+// across calls through biasLayerHessianGradPool.
+type biasLayerHessianGradWork struct {
+	tmp  []float64
+	tmp2 []float64
+	tmp3 []float64
+	Xw   []float64
+	tmp4 []float64
+	tmp5 []float64
+	tmp6 []float64
+	tmp7 []float64
+	prod []float64
+}
+
+var biasLayerHessianGradPool = sync.Pool{New: func() any {
+	return new(biasLayerHessianGradWork)
+}}
+
+// BiasLayerHessianGrad returns f = BiasLayerHessian(X, w, b, Y) and writes
+// ∂f/∂w, ∂f/∂b into dw, db, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// A softmax-regression loss in its bias and a weight vector; its dense Hessian.
+//
+//	f = sum(logsumexp(X w vector(1)' + vector(1) b', 2)) - sum(Y .* (X w vector(1)' + vector(1) b'))
+//	∂f/∂w = X' t1 vector(1)
+//	∂f/∂b = t1' vector(1)
+//	t1 = softmax(X w vector(1)' + vector(1) b', 2) - Y
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Dense, dw *mat.VecDense, db *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("BiasLayerHessianGrad", "X", n, "n")
+	runtime.CheckDim("BiasLayerHessianGrad", "X", d, "d")
+	runtime.CheckVector("BiasLayerHessianGrad", "w", w.Len(), d, "d")
+	k := b.Len()
+	runtime.CheckDim("BiasLayerHessianGrad", "b", k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("BiasLayerHessianGrad", "Y", YRows, YCols, n, k, "n", "k")
+	runtime.DestVector("BiasLayerHessianGrad", "dw", dw, d, "d")
+	runtime.DestVector("BiasLayerHessianGrad", "db", db, k, "k")
+	runtime.CheckNoAlias("BiasLayerHessianGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.MatrixArg("Y", Y.RawMatrix()),
+	})
+	ws := biasLayerHessianGradPool.Get().(*biasLayerHessianGradWork)
+	defer biasLayerHessianGradPool.Put(ws)
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	// tmp2 = X w vector(1)' + vector(1) b'
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp3.Data[i] = 1.0
+	}
+	// tmp2 = X w vector(1)'
+	Xw := runtime.Vec(&ws.Xw, n)
+	// Xw = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.ZeroMatrix(tmp2)
+	blas64.Ger(1, Xw, tmp3, tmp2)
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp4, bRaw, tmp2)
+	// tmp = logsumexp(X w vector(1)' + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(tmp, tmp2)
+	sum := 0.0
+	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += tmp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
+	f := sum - sum2
+	dwRaw := dw.RawVector()
+	tmp5 := runtime.Mat(&ws.tmp5, n, k)
+	tmp6 := runtime.Mat(&ws.tmp6, n, k)
+	// tmp6 = softmax(X w vector(1)' + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(tmp6, tmp2)
+	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) - Y
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = tmp6.Data[i*tmp6.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+	tmp7 := runtime.Vec(&ws.tmp7, k)
+	// tmp7 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp7.Data[i] = 1.0
+	}
+	// dw = X' (softmax(X w vector(1)' + vector(1) b', 2) - Y) vector(1)
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = tmp5 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, prod)
+	blas64.Gemv(blas.Trans, 1, XRaw, prod, 0, dwRaw)
+	dbRaw := db.RawVector()
+	// db = (softmax(X w vector(1)' + vector(1) b', 2) - Y)' vector(1)
+	blas64.Gemv(blas.Trans, 1, tmp5, tmp4, 0, dbRaw)
+	return f
+}
+
+// biasLayerHessianHessVecWork holds BiasLayerHessianHessVec's scratch space,
+// reused across calls through biasLayerHessianHessVecPool.
+type biasLayerHessianHessVecWork struct {
+	tmp   []float64
+	tmp2  []float64
+	tmp3  []float64
+	tmp4  []float64
+	Xw    []float64
+	tmp5  []float64
+	prod  []float64
+	prod2 []float64
+	tmp6  []float64
+	tmp7  []float64
+	prod3 []float64
+	Xvw   []float64
+	tmp8  []float64
+	prod4 []float64
+}
+
+var biasLayerHessianHessVecPool = sync.Pool{New: func() any {
+	return new(biasLayerHessianHessVecWork)
+}}
+
+// BiasLayerHessianHessVec writes the Hessian-vector product of f =
+// BiasLayerHessian(X, w, b, Y), the derivative of its gradient in the
+// directions vw, vb, into hw, hb, overwriting them (forward over reverse; no
+// Hessian is formed).
+//
+// A softmax-regression loss in its bias and a weight vector; its dense Hessian.
+//
+//	f = sum(logsumexp(X w vector(1)' + vector(1) b', 2)) - sum(Y .* (X w vector(1)' + vector(1) b'))
+//	d(∂f/∂w) = X' t2 vector(1)
+//	d(∂f/∂b) = t2' vector(1)
+//	t1 = softmax(X w vector(1)' + vector(1) b', 2)
+//	t2 = t1 .* (vector(1) vb' + (X vw - (t1 .* (X vw vector(1)' + vector(1) vb')) vector(1))
+//	     vector(1)')
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Dense, vw *mat.VecDense, vb *mat.VecDense, hw *mat.VecDense, hb *mat.VecDense) {
+	n, d := X.Dims()
+	runtime.CheckDim("BiasLayerHessianHessVec", "X", n, "n")
+	runtime.CheckDim("BiasLayerHessianHessVec", "X", d, "d")
+	runtime.CheckVector("BiasLayerHessianHessVec", "w", w.Len(), d, "d")
+	k := b.Len()
+	runtime.CheckDim("BiasLayerHessianHessVec", "b", k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("BiasLayerHessianHessVec", "Y", YRows, YCols, n, k, "n", "k")
+	runtime.CheckVector("BiasLayerHessianHessVec", "vw", vw.Len(), d, "d")
+	runtime.CheckVector("BiasLayerHessianHessVec", "vb", vb.Len(), k, "k")
+	runtime.DestVector("BiasLayerHessianHessVec", "hw", hw, d, "d")
+	runtime.DestVector("BiasLayerHessianHessVec", "hb", hb, k, "k")
+	runtime.CheckNoAlias("BiasLayerHessianHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.MatrixArg("Y", Y.RawMatrix()),
+		runtime.VectorArg("vw", vw.RawVector()),
+		runtime.VectorArg("vb", vb.RawVector()),
+	})
+	ws := biasLayerHessianHessVecPool.Get().(*biasLayerHessianHessVecWork)
+	defer biasLayerHessianHessVecPool.Put(ws)
+	hwRaw := hw.RawVector()
+	XRaw := X.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	tmp2 := runtime.Mat(&ws.tmp2, n, k)
+	tmp3 := runtime.Mat(&ws.tmp3, n, k)
+	// tmp3 = X w vector(1)' + vector(1) b'
+	wRaw := w.RawVector()
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)'
+	for i := 0; i < k; i++ {
+		tmp4.Data[i] = 1.0
+	}
+	// tmp3 = X w vector(1)'
+	Xw := runtime.Vec(&ws.Xw, n)
+	// Xw = X w
+	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.ZeroMatrix(tmp3)
+	blas64.Ger(1, Xw, tmp4, tmp3)
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp3 += vector(1) b'
+	blas64.Ger(1, tmp5, bRaw, tmp3)
+	// tmp2 = softmax(X w vector(1)' + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(tmp2, tmp3)
+	prod := runtime.Mat(&ws.prod, n, k)
+	vbRaw := vb.RawVector()
+	// prod = vector(1) vb'
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, tmp5, vbRaw, prod)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
+	vwRaw := vw.RawVector()
+	// tmp6 = X vw
+	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, tmp6)
+	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	prod3 := runtime.Mat(&ws.prod3, n, k)
+	// prod3 = X vw vector(1)'
+	Xvw := runtime.Vec(&ws.Xvw, n)
+	// Xvw = X vw
+	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.ZeroMatrix(prod3)
+	blas64.Ger(1, Xvw, tmp4, prod3)
+	// tmp7 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod.Data[i*prod.Stride+j])
+		}
+	}
+	tmp8 := runtime.Vec(&ws.tmp8, k)
+	// tmp8 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp8.Data[i] = 1.0
+	}
+	// tmp6 += -((softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1))
+	blas64.Gemv(blas.NoTrans, -1, tmp7, tmp8, 1, tmp6)
+	// prod2 = (X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)) vector(1)'
+	runtime.ZeroMatrix(prod2)
+	blas64.Ger(1, tmp6, tmp4, prod2)
+	// tmp = tmp2 .* (prod + prod2)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
+		}
+	}
+	// hw = X' tmp tmp8
+	prod4 := runtime.Vec(&ws.prod4, n)
+	// prod4 = tmp vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp, tmp8, 0, prod4)
+	blas64.Gemv(blas.Trans, 1, XRaw, prod4, 0, hwRaw)
+	hbRaw := hb.RawVector()
+	// hb = tmp' tmp5
+	blas64.Gemv(blas.Trans, 1, tmp, tmp5, 0, hbRaw)
+}
+
+// biasLayerHessianHessianWork holds BiasLayerHessianHessian's scratch space,
+// reused across calls through biasLayerHessianHessianPool.
+type biasLayerHessianHessianWork struct {
+	dirW     mat.VecDense
+	dirWData []float64
+	dirB     mat.VecDense
+	dirBData []float64
+	colW     mat.VecDense
+	colB     mat.VecDense
+}
+
+var biasLayerHessianHessianPool = sync.Pool{New: func() any {
+	return new(biasLayerHessianHessianWork)
+}}
+
+// BiasLayerHessianHessian writes the Hessian of f = BiasLayerHessian(X, w, b,
+// Y) with respect to w, b into H, overwriting it: H is N×N, N the total size
+// of the wrt variables packed in wrt order (the packing of
+// BiasLayerHessianProblem), and symmetric to the last bit.
+//
+// A softmax-regression loss in its bias and a weight vector; its dense Hessian.
+//
+//	f = sum(logsumexp(X w vector(1)' + vector(1) b', 2)) - sum(Y .* (X w vector(1)' + vector(1) b'))
+//
+// The Hessian-vector product has no structure to read the Hessian off, so
+// BiasLayerHessianHessian assembles it from one BiasLayerHessianHessVec per
+// column.
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func BiasLayerHessianHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Dense, H *mat.Dense) {
+	n, d := X.Dims()
+	runtime.CheckDim("BiasLayerHessianHessian", "X", n, "n")
+	runtime.CheckDim("BiasLayerHessianHessian", "X", d, "d")
+	runtime.CheckVector("BiasLayerHessianHessian", "w", w.Len(), d, "d")
+	k := b.Len()
+	runtime.CheckDim("BiasLayerHessianHessian", "b", k, "k")
+	YRows, YCols := Y.Dims()
+	runtime.CheckMatrix("BiasLayerHessianHessian", "Y", YRows, YCols, n, k, "n", "k")
+	size := d + k
+	runtime.DestMatrix("BiasLayerHessianHessian", "H", H, size, size, "size", "size")
+	runtime.CheckNoAlias("BiasLayerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.VectorArg("w", w.RawVector()),
+		runtime.VectorArg("b", b.RawVector()),
+		runtime.MatrixArg("Y", Y.RawMatrix()),
+	})
+	ws := biasLayerHessianHessianPool.Get().(*biasLayerHessianHessianWork)
+	defer biasLayerHessianHessianPool.Put(ws)
+	HRaw := H.RawMatrix()
+	// H by one BiasLayerHessianHessVec per column, written as the row it equals, then (H + H')/2.
+	ws.dirW.SetRawVector(runtime.Vec(&ws.dirWData, d))
+	ws.dirW.Zero()
+	ws.dirB.SetRawVector(runtime.Vec(&ws.dirBData, k))
+	ws.dirB.Zero()
+	for r := 0; r < d; r++ {
+		col := r
+		ws.colW.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+d],
+			Inc:  1,
+			N:    d,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+d : col*HRaw.Stride+d+k],
+			Inc:  1,
+			N:    k,
+		})
+		ws.dirWData[r] = 1
+		BiasLayerHessianHessVec(X, w, b, Y, &ws.dirW, &ws.dirB, &ws.colW, &ws.colB)
+		ws.dirWData[r] = 0
+	}
+	for r2 := 0; r2 < k; r2++ {
+		col := d + r2
+		ws.colW.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride : col*HRaw.Stride+d],
+			Inc:  1,
+			N:    d,
+		})
+		ws.colB.SetRawVector(blas64.Vector{
+			Data: HRaw.Data[col*HRaw.Stride+d : col*HRaw.Stride+d+k],
+			Inc:  1,
+			N:    k,
+		})
+		ws.dirBData[r2] = 1
+		BiasLayerHessianHessVec(X, w, b, Y, &ws.dirW, &ws.dirB, &ws.colW, &ws.colB)
+		ws.dirBData[r2] = 0
+	}
+	runtime.SymmetrizeSquare(HRaw)
+}
+
+// BiasLayerHessianProblem returns the problem of minimising BiasLayerHessian
+// over w, b with X, Y fixed, for gonum/optimize. Its variable packs w, b into
+// one []float64, in that order, matrices row-major; BiasLayerHessianUnpack
+// views such a slice as the variables. Hess fills the Hessian from
+// BiasLayerHessianHessian, so gonum's Newton method works.
+func BiasLayerHessianProblem(X *mat.Dense, Y *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w, b := BiasLayerHessianUnpack(x, X, Y)
+			return BiasLayerHessian(X, w, b, Y)
+		},
+		Grad: func(grad, x []float64) {
+			w, b := BiasLayerHessianUnpack(x, X, Y)
+			runtime.CheckVector("BiasLayerHessianProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw, db := BiasLayerHessianUnpack(grad, X, Y)
+			BiasLayerHessianGrad(X, w, b, Y, dw, db)
+		},
+		Hess: func(hess *mat.SymDense, x []float64) {
+			w, b := BiasLayerHessianUnpack(x, X, Y)
+			n2 := len(x)
+			runtime.DestSymmetric("BiasLayerHessianProblem.Hess", "hess", hess, n2, "len(x)")
+			dense := mat.NewDense(n2, n2, nil)
+			BiasLayerHessianHessian(X, w, b, Y, dense)
+			runtime.UpperTo(hess.RawSymmetric(), dense.RawMatrix())
+		},
+	}
+}
+
+// BiasLayerHessianUnpack returns views of x as BiasLayerHessian's variables w,
+// b, packed as BiasLayerHessianProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func BiasLayerHessianUnpack(x []float64, X *mat.Dense, Y *mat.Dense) (w *mat.VecDense, b *mat.VecDense) {
+	_, d := X.Dims()
+	_, k := Y.Dims()
+	runtime.CheckDim("BiasLayerHessianUnpack", "X", d, "d")
+	runtime.CheckDim("BiasLayerHessianUnpack", "Y", k, "k")
+	runtime.CheckPacked("BiasLayerHessianUnpack", x, d, 1, k, 1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	b = mat.NewVecDense(k, x[d:d+k:d+k])
+	return
+}

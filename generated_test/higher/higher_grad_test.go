@@ -1373,6 +1373,265 @@ func TestGradgenHigherGrad(t *testing.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t, "LseMatrixProblem's Grad", grad, gradgenFlat(dX))
 		}
+	}}, {"SoftmaxRowsCurve", func(t2 *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		k := 1 + rng.IntN(4)
+		t := []float64{gradgenUniform(rng)}
+		A := gradgenMatrix(rng, n, k, false)
+		B := gradgenMatrix(rng, n, k, false)
+		b := gradgenVector(rng, k)
+		dst := mat.NewDense(n, k, nil)
+		weights := gradgenMatrix(rng, n, k, false)
+		Jt := mat.NewDense(1*n, 1*k, nil)
+		SoftmaxRowsCurveJacobian(t[0], A, B, b, Jt)
+		f := func() float64 {
+			SoftmaxRowsCurve(t[0], A, B, b, dst)
+			return gradgenInner(weights, dst)
+		}
+		{
+			ps, _ := gradgenScalarParams(t, &t[0])
+			want := gradgenJacobianWant(Jt, weights, 1, 1)
+			gradgenCheck(t2, "t", f, ps, want)
+		}
+		// SoftmaxRowsCurveJVP is the derivative of SoftmaxRowsCurve in random
+		// directions d, and what SoftmaxRowsCurveJacobian gives for them.
+		{
+			dt := gradgenUniform(rng)
+			jvp := mat.NewDense(n, k, nil)
+			SoftmaxRowsCurveJVP(t[0], A, B, b, dt, jvp)
+			gradgenCompare(t2, "SoftmaxRowsCurveJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+				value := mat.NewDense(n, k, nil)
+				SoftmaxRowsCurve(t[0]+h*dt, A, B, b, value)
+				return gradgenFlat(value)
+			}))
+			want := mat.NewDense(n, k, nil)
+			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgenCompare(t2, "SoftmaxRowsCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+		}
+		// SoftmaxRowsCurveDeriv is the derivative of SoftmaxRowsCurve in t.
+		{
+			value := mat.NewDense(n, k, nil)
+			SoftmaxRowsCurveDeriv(t[0], A, B, b, value)
+			gradgenCompare(t2, "SoftmaxRowsCurveDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+				value2 := mat.NewDense(n, k, nil)
+				SoftmaxRowsCurve(t[0]+h, A, B, b, value2)
+				return gradgenFlat(value2)
+			}))
+		}
+		// SoftmaxRowsCurveDeriv2 is the derivative of SoftmaxRowsCurveDeriv in
+		// t.
+		{
+			value := mat.NewDense(n, k, nil)
+			SoftmaxRowsCurveDeriv2(t[0], A, B, b, value)
+			gradgenCompare(t2, "SoftmaxRowsCurveDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+				value2 := mat.NewDense(n, k, nil)
+				SoftmaxRowsCurveDeriv(t[0]+h, A, B, b, value2)
+				return gradgenFlat(value2)
+			}))
+		}
+		// SoftmaxRowsCurveDeriv3 is the derivative of SoftmaxRowsCurveDeriv2 in
+		// t.
+		{
+			value := mat.NewDense(n, k, nil)
+			SoftmaxRowsCurveDeriv3(t[0], A, B, b, value)
+			gradgenCompare(t2, "SoftmaxRowsCurveDeriv3", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+				value2 := mat.NewDense(n, k, nil)
+				SoftmaxRowsCurveDeriv2(t[0]+h, A, B, b, value2)
+				return gradgenFlat(value2)
+			}))
+		}
+	}}, {"LogSumExpColumns", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		k := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, k, false)
+		a := gradgenVector(rng, k)
+		dst := mat.NewDense(1, k, nil)
+		weights := gradgenMatrix(rng, 1, k, false)
+		JX := mat.NewDense(n*1, k*k, nil)
+		LogSumExpColumnsJacobian(X, a, JX)
+		f := func() float64 {
+			LogSumExpColumns(X, a, dst)
+			return gradgenInner(weights, dst)
+		}
+		{
+			ps, _ := gradgenMatrixParams(X, X)
+			want := gradgenJacobianWant(JX, weights, n, k)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		// LogSumExpColumnsJVP is the derivative of LogSumExpColumns in random
+		// directions d, and what LogSumExpColumnsJacobian gives for them.
+		{
+			dX := gradgenMatrix(rng, n, k, false)
+			jvp := mat.NewDense(1, k, nil)
+			LogSumExpColumnsJVP(X, a, dX, jvp)
+			gradgenCompare(t, "LogSumExpColumnsJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+				value := mat.NewDense(1, k, nil)
+				LogSumExpColumns(gradgenMovedMatrix(X, dX, h), a, value)
+				return gradgenFlat(value)
+			}))
+			want := mat.NewDense(1, k, nil)
+			gradgenJacobianTimes(want, JX, dX)
+			gradgenCompare(t, "LogSumExpColumnsJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+		}
+	}}, {"MatrixPowerCurve", func(t2 *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		t := []float64{gradgenUniform(rng)}
+		A := gradgenMatrix(rng, n, n, true)
+		B := gradgenMatrix(rng, n, n, true)
+		dst := mat.NewDense(n, n, nil)
+		weights := gradgenMatrix(rng, n, n, false)
+		Jt := mat.NewDense(1*n, 1*n, nil)
+		MatrixPowerCurveJacobian(t[0], A, B, Jt)
+		f := func() float64 {
+			MatrixPowerCurve(t[0], A, B, dst)
+			return gradgenInner(weights, dst)
+		}
+		{
+			ps, _ := gradgenScalarParams(t, &t[0])
+			want := gradgenJacobianWant(Jt, weights, 1, 1)
+			gradgenCheck(t2, "t", f, ps, want)
+		}
+		// MatrixPowerCurveJVP is the derivative of MatrixPowerCurve in random
+		// directions d, and what MatrixPowerCurveJacobian gives for them.
+		{
+			dt := gradgenUniform(rng)
+			jvp := mat.NewDense(n, n, nil)
+			MatrixPowerCurveJVP(t[0], A, B, dt, jvp)
+			gradgenCompare(t2, "MatrixPowerCurveJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+				value := mat.NewDense(n, n, nil)
+				MatrixPowerCurve(t[0]+h*dt, A, B, value)
+				return gradgenFlat(value)
+			}))
+			want := mat.NewDense(n, n, nil)
+			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgenCompare(t2, "MatrixPowerCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+		}
+		// MatrixPowerCurveDeriv is the derivative of MatrixPowerCurve in t.
+		{
+			value := mat.NewDense(n, n, nil)
+			MatrixPowerCurveDeriv(t[0], A, B, value)
+			gradgenCompare(t2, "MatrixPowerCurveDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+				value2 := mat.NewDense(n, n, nil)
+				MatrixPowerCurve(t[0]+h, A, B, value2)
+				return gradgenFlat(value2)
+			}))
+		}
+		// MatrixPowerCurveDeriv2 is the derivative of MatrixPowerCurveDeriv in
+		// t.
+		{
+			value := mat.NewDense(n, n, nil)
+			MatrixPowerCurveDeriv2(t[0], A, B, value)
+			gradgenCompare(t2, "MatrixPowerCurveDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+				value2 := mat.NewDense(n, n, nil)
+				MatrixPowerCurveDeriv(t[0]+h, A, B, value2)
+				return gradgenFlat(value2)
+			}))
+		}
+	}}, {"SoftmaxJacobian", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		k := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, k, false)
+		dst := mat.NewDense(n, k, nil)
+		weights := gradgenMatrix(rng, n, k, false)
+		JX := mat.NewDense(n*n, k*k, nil)
+		SoftmaxJacobianJacobian(X, JX)
+		f := func() float64 {
+			SoftmaxJacobian(X, dst)
+			return gradgenInner(weights, dst)
+		}
+		{
+			ps, _ := gradgenMatrixParams(X, X)
+			want := gradgenJacobianWant(JX, weights, n, k)
+			gradgenCheck(t, "X", f, ps, want)
+		}
+		// SoftmaxJacobianJVP is the derivative of SoftmaxJacobian in random
+		// directions d, and what SoftmaxJacobianJacobian gives for them.
+		{
+			dX := gradgenMatrix(rng, n, k, false)
+			jvp := mat.NewDense(n, k, nil)
+			SoftmaxJacobianJVP(X, dX, jvp)
+			gradgenCompare(t, "SoftmaxJacobianJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+				value := mat.NewDense(n, k, nil)
+				SoftmaxJacobian(gradgenMovedMatrix(X, dX, h), value)
+				return gradgenFlat(value)
+			}))
+			want := mat.NewDense(n, k, nil)
+			gradgenJacobianTimes(want, JX, dX)
+			gradgenCompare(t, "SoftmaxJacobianJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+		}
+	}}, {"BiasLayerHessian", func(t *testing.T, rng *rand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		k := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		b := gradgenVector(rng, k)
+		Y := gradgenMatrix(rng, n, k, false)
+		dw := mat.NewVecDense(d, nil)
+		db := mat.NewVecDense(k, nil)
+		value := BiasLayerHessianGrad(X, w, b, Y, dw, db)
+		f := func() float64 {
+			return BiasLayerHessian(X, w, b, Y)
+		}
+		gradgenCompare(t, "BiasLayerHessianGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t, "w", f, ps, want)
+		}
+		{
+			ps, want := gradgenVectorParams(b, db)
+			gradgenCheck(t, "b", f, ps, want)
+		}
+		// BiasLayerHessianHessVec is the derivative of BiasLayerHessianGrad in
+		// random directions v.
+		{
+			vw := gradgenVector(rng, d)
+			hvw := mat.NewVecDense(d, nil)
+			vb := gradgenVector(rng, k)
+			hvb := mat.NewVecDense(k, nil)
+			BiasLayerHessianHessVec(X, w, b, Y, vw, vb, hvw, hvb)
+			gradgenCompare(t, "BiasLayerHessianHessVec", gradgenFlat(hvw, hvb), gradgenSlope(func(h float64) []float64 {
+				dw2 := mat.NewVecDense(d, nil)
+				db2 := mat.NewVecDense(k, nil)
+				BiasLayerHessianGrad(X, gradgenMovedVector(w, vw, h), gradgenMovedVector(b, vb, h), Y, dw2, db2)
+				return gradgenFlat(dw2, db2)
+			}))
+		}
+		// BiasLayerHessianHessian holds BiasLayerHessianHessVec in each unit
+		// direction, and is symmetric.
+		{
+			size := d + k
+			H := mat.NewDense(size, size, nil)
+			BiasLayerHessianHessian(X, w, b, Y, H)
+			want := mat.NewDense(size, size, nil)
+			for j := 0; j < size; j++ {
+				e := make([]float64, size)
+				e[j] = 1
+				hvw := mat.NewVecDense(d, nil)
+				hvb := mat.NewVecDense(k, nil)
+				BiasLayerHessianHessVec(X, w, b, Y, mat.NewVecDense(d, e[0:d]), mat.NewVecDense(k, e[d:d+k]), hvw, hvb)
+				want.SetCol(j, gradgenFlat(hvw, hvb))
+			}
+			gradgenCompare(t, "BiasLayerHessianHessian", gradgenFlat(H), gradgenFlat(want))
+			gradgenCompare(t, "BiasLayerHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+		}
+		// BiasLayerHessianProblem's Func and Grad are BiasLayerHessian and
+		// BiasLayerHessianGrad at the packed variables, its Hess
+		// BiasLayerHessianHessian.
+		{
+			problem := BiasLayerHessianProblem(X, Y)
+			size := d + k
+			x := gradgenFlat(w, b)
+			gradgenCompare(t, "BiasLayerHessianProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t, "BiasLayerHessianProblem's Grad", grad, gradgenFlat(dw, db))
+			hess := mat.NewSymDense(size, nil)
+			problem.Hess(hess, x)
+			H := mat.NewDense(size, size, nil)
+			BiasLayerHessianHessian(X, w, b, Y, H)
+			gradgenCompare(t, "BiasLayerHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+		}
 	}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,29 @@ import (
 
 // Inputs of every spec function, for shape sets 0–3 (see shapeSets).
 
+// languageIn serves the functions of issue 14's language: reductions and
+// softmax along a dimension, implicit expansion and matrix powers.
+type languageIn struct {
+	n, k, d int
+	t       float64
+	A, B    *mat.Dense // n×k, or n×n for MatrixPowerCurve
+	P, Q    *mat.Dense // n×n
+	X       *mat.Dense // n×d
+	Y       *mat.Dense // n×k
+	w       *mat.VecDense
+	a, b    *mat.VecDense // k
+}
+
+func newLanguageIn(f *factory, set int) languageIn {
+	s := [][3]int{{4, 3, 2}, {2, 5, 3}, {1, 3, 2}, {3, 1, 1}}[set]
+	in := languageIn{n: s[0], k: s[1], d: s[2], t: f.uniform(-1, 1)}
+	in.A, in.B = f.dense(in.n, in.k), f.dense(in.n, in.k)
+	in.P, in.Q = f.dense(in.n, in.n), f.dense(in.n, in.n)
+	in.X, in.Y = f.dense(in.n, in.d), f.dense(in.n, in.k)
+	in.w, in.a, in.b = f.vec(in.d), f.vec(in.k), f.vec(in.k)
+	return in
+}
+
 type curveIn struct {
 	n    int
 	t    float64
@@ -753,5 +776,117 @@ var registry = []entry{
 		in := newSandwichIn(f, set)
 		vX, hX := f.dense(in.p, in.q), f.out(in.p, in.q)
 		return inst(func() float64 { LseMatrixHessVec(in.X, vX, hX); return 0 }, hX)
+	}},
+	// SoftmaxRowsCurve
+	{"SoftmaxRowsCurve", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurve(in.t, in.A, in.B, in.b, dst); return 0 }, dst)
+	}},
+	{"SoftmaxRowsCurveDeriv", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurveDeriv(in.t, in.A, in.B, in.b, dst); return 0 }, dst)
+	}},
+	{"SoftmaxRowsCurveDeriv2", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurveDeriv2(in.t, in.A, in.B, in.b, dst); return 0 }, dst)
+	}},
+	{"SoftmaxRowsCurveDeriv3", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurveDeriv3(in.t, in.A, in.B, in.b, dst); return 0 }, dst)
+	}},
+	{"SoftmaxRowsCurveJVP", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dt := f.normal()
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurveJVP(in.t, in.A, in.B, in.b, dt, dst); return 0 }, dst)
+	}},
+	{"SoftmaxRowsCurveJacobian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		jt := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxRowsCurveJacobian(in.t, in.A, in.B, in.b, jt); return 0 }, jt)
+	}},
+	// LogSumExpColumns
+	{"LogSumExpColumns", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(1, in.k)
+		return inst(func() float64 { LogSumExpColumns(in.A, in.a, dst); return 0 }, dst)
+	}},
+	{"LogSumExpColumnsJVP", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dX, dst := f.dense(in.n, in.k), f.out(1, in.k)
+		return inst(func() float64 { LogSumExpColumnsJVP(in.A, in.a, dX, dst); return 0 }, dst)
+	}},
+	{"LogSumExpColumnsJacobian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		jX := f.out(in.n, in.k*in.k)
+		return inst(func() float64 { LogSumExpColumnsJacobian(in.A, in.a, jX); return 0 }, jX)
+	}},
+	// MatrixPowerCurve
+	{"MatrixPowerCurve", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { MatrixPowerCurve(in.t, in.P, in.Q, dst); return 0 }, dst)
+	}},
+	{"MatrixPowerCurveDeriv", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { MatrixPowerCurveDeriv(in.t, in.P, in.Q, dst); return 0 }, dst)
+	}},
+	{"MatrixPowerCurveDeriv2", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { MatrixPowerCurveDeriv2(in.t, in.P, in.Q, dst); return 0 }, dst)
+	}},
+	{"MatrixPowerCurveJVP", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dt := f.normal()
+		dst := f.out(in.n, in.n)
+		return inst(func() float64 { MatrixPowerCurveJVP(in.t, in.P, in.Q, dt, dst); return 0 }, dst)
+	}},
+	{"MatrixPowerCurveJacobian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		jt := f.out(in.n, in.n)
+		return inst(func() float64 { MatrixPowerCurveJacobian(in.t, in.P, in.Q, jt); return 0 }, jt)
+	}},
+	// SoftmaxJacobian
+	{"SoftmaxJacobian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dst := f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxJacobian(in.A, dst); return 0 }, dst)
+	}},
+	{"SoftmaxJacobianJVP", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dX, dst := f.dense(in.n, in.k), f.out(in.n, in.k)
+		return inst(func() float64 { SoftmaxJacobianJVP(in.A, dX, dst); return 0 }, dst)
+	}},
+	{"SoftmaxJacobianJacobian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		jX := f.out(in.n*in.n, in.k*in.k)
+		return inst(func() float64 { SoftmaxJacobianJacobian(in.A, jX); return 0 }, jX)
+	}},
+	// BiasLayerHessian
+	{"BiasLayerHessian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		return inst(func() float64 { return BiasLayerHessian(in.X, in.w, in.b, in.Y) })
+	}},
+	{"BiasLayerHessianGrad", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		dw, db := f.outVec(in.d), f.outVec(in.k)
+		return inst(func() float64 { return BiasLayerHessianGrad(in.X, in.w, in.b, in.Y, dw, db) }, dw, db)
+	}},
+	{"BiasLayerHessianHessVec", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		vw, vb := f.vec(in.d), f.vec(in.k)
+		hw, hb := f.outVec(in.d), f.outVec(in.k)
+		return inst(func() float64 { BiasLayerHessianHessVec(in.X, in.w, in.b, in.Y, vw, vb, hw, hb); return 0 }, hw, hb)
+	}},
+	{"BiasLayerHessianHessian", func(f *factory, set int) instance {
+		in := newLanguageIn(f, set)
+		h := f.out(in.d+in.k, in.d+in.k)
+		return inst(func() float64 { BiasLayerHessianHessian(in.X, in.w, in.b, in.Y, h); return 0 }, h)
 	}},
 }
