@@ -329,9 +329,14 @@ func finite(m *mat.Dense) string {
 // smoothAt reports an entry x of m where f is not smooth at the scale of
 // the finite differences the harness takes, h = 0.05·max(1, |x|) or,
 // where larger, the entry of reach (how far the differences move x; nil:
-// not at all): the one-sided slopes over h and h/2 and h/4 must differ
+// not at all): the one-sided slopes over h, h/2, h/3 and h/4 must differ
 // in proportion to the step, as they do where f is twice differentiable;
-// a kink, jump or pole within h breaks the proportion.
+// a kink, jump or pole within h breaks the proportion. The step h/3 is
+// there for periodic functions: where h is near a multiple of 4 periods,
+// h, h/2 and h/4 all land near multiples of the period, a proportion of
+// each other's offsets from them, and f looks smooth (tan at 248.17,
+// h = 12.41 ≈ 4π); h/3 lands there only where h is near a multiple of
+// 12 periods.
 func smoothAt(f func(float64) float64, m, reach *mat.Dense) string {
 	r, c := m.Dims()
 	for i := 0; i < r; i++ {
@@ -350,10 +355,12 @@ func smoothAt(f func(float64) float64, m, reach *mat.Dense) string {
 			// as 1/h.
 			right := func(h float64) float64 { return (f(x+h) - f(x)) / h }
 			r1, r4 := right(h), right(h/4)
-			g1, g2, g4 := gap(h), gap(h/2), gap(h/4)
+			g1, g2, g3, g4 := gap(h), gap(h/2), gap(h/3), gap(h/4)
 			tol := 1e-6 * (1 + math.Abs(f(x)))
-			bad := math.IsNaN(g1+g2+g4+r1+r4) || math.IsInf(g1+g2+g4+r1+r4, 0) ||
+			sum := g1 + g2 + g3 + g4 + r1 + r4
+			bad := math.IsNaN(sum) || math.IsInf(sum, 0) ||
 				math.Abs(g1-2*g2) > 0.1*math.Abs(g1)+tol || math.Abs(g2-2*g4) > 0.1*math.Abs(g2)+tol ||
+				math.Abs(g1-3*g3) > 0.1*math.Abs(g1)+tol ||
 				math.Abs(r4) > 2*math.Abs(r1)+tol/h
 			if bad {
 				return fmt.Sprintf("not smooth at %v", x)
