@@ -144,7 +144,7 @@ func shiftedExp(dst, a blas64.General) (max, s float64) {
 func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 	CheckVector("runtime.LogSumExpRowsTo", "dst", dst.N, a.Rows, "")
 	for i := 0; i < a.Rows; i++ {
-		dst.Data[i*dst.Inc] = logSumExpOf(shiftedExp(blas64.General{}, rowOf(a, i)))
+		dst.Data[i*dst.Inc] = logSumExpOf(rowShiftedExp(nil, a.Data[i*a.Stride:i*a.Stride+a.Cols]))
 	}
 }
 
@@ -157,9 +157,9 @@ func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 func SoftmaxRowsTo(dst, a blas64.General) {
 	checkSameShape("runtime.SoftmaxRowsTo", "dst", dst, a)
 	for i := 0; i < a.Rows; i++ {
-		d, r := rowOf(dst, i), rowOf(a, i)
-		max, s := shiftedExp(d, r)
-		normalise(d, r, max, s)
+		d, r := dst.Data[i*dst.Stride:i*dst.Stride+a.Cols], a.Data[i*a.Stride:i*a.Stride+a.Cols]
+		max, s := rowShiftedExp(d, r)
+		normaliseRow(d, r, max, s)
 	}
 }
 
@@ -174,14 +174,82 @@ func LogSumExpSoftmaxRowsTo(lse blas64.Vector, dst, a blas64.General) {
 	CheckVector("runtime.LogSumExpSoftmaxRowsTo", "lse", lse.N, a.Rows, "")
 	checkSameShape("runtime.LogSumExpSoftmaxRowsTo", "dst", dst, a)
 	for i := 0; i < a.Rows; i++ {
-		d, r := rowOf(dst, i), rowOf(a, i)
-		max, s := shiftedExp(d, r)
+		d, r := dst.Data[i*dst.Stride:i*dst.Stride+a.Cols], a.Data[i*a.Stride:i*a.Stride+a.Cols]
+		max, s := rowShiftedExp(d, r)
 		lse.Data[i*lse.Inc] = logSumExpOf(max, s)
-		normalise(d, r, max, s)
+		normaliseRow(d, r, max, s)
 	}
 }
 
-// rowOf returns row i of a as a 1×Cols view.
-func rowOf(a blas64.General, i int) blas64.General {
-	return blas64.General{Rows: 1, Cols: a.Cols, Stride: a.Stride, Data: a.Data[i*a.Stride : i*a.Stride+a.Cols]}
+// rowShiftedExp is shiftedExp of one row, in plain loops over slices: the
+// row kernels call it once per row, so with short rows its per-call cost
+// is the kernel's. It sums in the same order as shiftedExp of the row as a
+// 1×len(row) matrix, so the results agree to the bit. dst is nil, or as
+// long as row (and may be row itself).
+func rowShiftedExp(dst, row []float64) (max, s float64) {
+	max = math.Inf(-1)
+	top := -1
+	for j, v := range row {
+		if v > max {
+			max, top = v, j
+		} else if v != v {
+			return v, v
+		}
+	}
+	if top < 0 || math.IsInf(max, 1) {
+		return max, 0
+	}
+	if dst == nil {
+		for _, v := range row[:top] {
+			s += math.Exp(v - max)
+		}
+		for _, v := range row[top+1:] {
+			s += math.Exp(v - max)
+		}
+		return max, s
+	}
+	for j, v := range row[:top] {
+		e := math.Exp(v - max)
+		s += e
+		dst[j] = e
+	}
+	dst[top] = 1
+	rest := dst[top+1:]
+	for j, v := range row[top+1:] {
+		e := math.Exp(v - max)
+		s += e
+		rest[j] = e
+	}
+	return max, s
+}
+
+// normaliseRow is normalise for one row.
+func normaliseRow(dst, row []float64, max, s float64) {
+	switch {
+	case s != s:
+		for j := range dst {
+			dst[j] = math.NaN()
+		}
+		return
+	case math.IsInf(max, 0):
+		var k int
+		for _, v := range row {
+			if v == max {
+				k++
+			}
+		}
+		p := 1 / float64(k)
+		for j, v := range row {
+			if v == max {
+				dst[j] = p
+			} else {
+				dst[j] = 0
+			}
+		}
+		return
+	}
+	s++
+	for j := range dst {
+		dst[j] /= s
+	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas64"
@@ -228,4 +229,23 @@ func TestRowKernelShapes(t *testing.T) {
 
 func sameBits(x, y float64) bool {
 	return math.Float64bits(x) == math.Float64bits(y) || (x != x && y != y)
+}
+
+// BenchmarkLogSumExpSoftmaxRows times the joint row kernel on the logits of
+// a softmax regression: many short rows, where per-row cost shows.
+func BenchmarkLogSumExpSoftmaxRows(b *testing.B) {
+	for _, size := range [][2]int{{1000, 10}, {200, 100}} {
+		r, c := size[0], size[1]
+		a := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+		for i := range a.Data {
+			a.Data[i] = math.Sin(float64(i)) * 5
+		}
+		dst := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+		lse := blas64.Vector{N: r, Inc: 1, Data: make([]float64, r)}
+		b.Run(strconv.Itoa(r)+"x"+strconv.Itoa(c), func(b *testing.B) {
+			for b.Loop() {
+				LogSumExpSoftmaxRowsTo(lse, dst, a)
+			}
+		})
+	}
 }
