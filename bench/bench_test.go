@@ -508,12 +508,21 @@ var sink float64
 
 // loop times fn with b.Loop and, when flops > 0, reports the rate of the
 // useful product work as GFLOP/s (flops per ns) and the count as flop/op.
+// Where the process CPU time can be read it also reports cpu-ns/op, the
+// CPU time (all threads, user and system) per call: on a machine shared
+// with other work, wall time per call grows with the load while CPU time
+// per call stays close to the unloaded time, so gen/hand ratios of
+// cpu-ns/op are the steadier figure there.
 func loop(b *testing.B, fn func() float64, flops float64) {
 	b.ReportAllocs()
+	cpu0, cpuOK := processCPU()
 	n := 0
 	for b.Loop() {
 		sink = fn()
 		n++
+	}
+	if cpu1, ok := processCPU(); ok && cpuOK && n > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(n), "cpu-ns/op")
 	}
 	if flops > 0 && b.Elapsed() > 0 {
 		b.ReportMetric(flops*float64(n)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
