@@ -572,6 +572,12 @@ func (g *Graph) Find(op *Op, x *Node) *Node {
 	return g.index[key(op, x.Shape, 0, "", x)]
 }
 
+// FindUnary returns the node op(x) of a one-argument structural operator
+// (see Unary) if the graph has it, nil otherwise; it creates nothing.
+func (g *Graph) FindUnary(op *Op, x *Node) *Node {
+	return g.index[key(op, op.shapeOf(x.Shape), 0, "", x)]
+}
+
 // FindHadamard returns the node x ⊙ y if the graph has it, nil otherwise;
 // it creates nothing.
 func (g *Graph) FindHadamard(x, y *Node) *Node {

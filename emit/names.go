@@ -188,12 +188,12 @@ const (
 var genericName = regexp.MustCompile(`^(` + strings.Join([]string{genericProduct, genericScalar, genericValue, genericEmpty}, "|") + `)[0-9]*$`)
 
 // generic names n by its kind: generic for a product or a value, the
-// operator's word for a reduction or linear-algebra function.
+// operator's word for a reduction, a kernel or a linear-algebra function.
 func generic(n *derive.Node) string {
 	switch n.Op.Kind {
 	case derive.KindProduct:
 		return genericProduct
-	case derive.KindReduce:
+	case derive.KindReduce, derive.KindKernel:
 		return opWord(n.Op)
 	case derive.KindLinalg:
 		return n.Op.Name

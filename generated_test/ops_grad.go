@@ -3293,7 +3293,7 @@ func OpLogsumexpMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // calls through opLogsumexpRowsPool.
 type opLogsumexpRowsWork struct {
 	logsumexpX []float64
-	tmp        []float64
+	logsumexp  []float64
 	XYT        []float64
 }
 
@@ -3323,7 +3323,7 @@ func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
 	for i := 0; i < m; i++ {
 		sumLogsumexpX += logsumexpX.Data[i]
 	}
-	tmp := runtime.Vec(&ws.tmp, n)
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
 	XYT := runtime.Mat(&ws.XYT, n, m)
 	YRaw := Y.RawMatrix()
 	// XYT = (X .* Y)'
@@ -3344,12 +3344,12 @@ func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
 			}
 		}
 	}
-	// tmp = logsumexp((X .* Y)', 2)
-	runtime.LogSumExpRowsTo(tmp, XYT)
+	// logsumexp = logsumexp((X .* Y)', 2)
+	runtime.LogSumExpRowsTo(logsumexp, XYT)
 	sum := 0.0
 	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
 	for i := 0; i < n; i++ {
-		sum += math.Pow(tmp.Data[i], 2.0)
+		sum += math.Pow(logsumexp.Data[i], 2.0)
 	}
 	f := sumLogsumexpX + sum
 	return f
@@ -3359,12 +3359,12 @@ func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
 // across calls through opLogsumexpRowsGradPool.
 type opLogsumexpRowsGradWork struct {
 	logsumexpX []float64
-	tmp        []float64
-	XYT        []float64
-	softmaxXYT []float64
-	prod       []float64
-	tmp2       []float64
 	softmaxX   []float64
+	logsumexp  []float64
+	softmax    []float64
+	XYT        []float64
+	prod       []float64
+	tmp        []float64
 }
 
 var opLogsumexpRowsGradPool = sync.Pool{New: func() any {
@@ -3398,15 +3398,18 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 	ws := opLogsumexpRowsGradPool.Get().(*opLogsumexpRowsGradWork)
 	defer opLogsumexpRowsGradPool.Put(ws)
 	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
+	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
 	XRaw := X.RawMatrix()
 	// logsumexpX = logsumexp(X, 2)
-	runtime.LogSumExpRowsTo(logsumexpX, XRaw)
+	// softmaxX = softmax(X, 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexpX, softmaxX, XRaw)
 	sumLogsumexpX := 0.0
 	// sumLogsumexpX = sum(logsumexp(X, 2))
 	for i := 0; i < m; i++ {
 		sumLogsumexpX += logsumexpX.Data[i]
 	}
-	tmp := runtime.Vec(&ws.tmp, n)
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	softmax := runtime.Mat(&ws.softmax, n, m)
 	XYT := runtime.Mat(&ws.XYT, n, m)
 	YRaw := Y.RawMatrix()
 	// XYT = (X .* Y)'
@@ -3427,30 +3430,25 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 		}
 	}
-	// tmp = logsumexp((X .* Y)', 2)
-	runtime.LogSumExpRowsTo(tmp, XYT)
+	// logsumexp = logsumexp((X .* Y)', 2)
+	// softmax = softmax((X .* Y)', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, XYT)
 	sum := 0.0
 	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
 	for i := 0; i < n; i++ {
-		sum += math.Pow(tmp.Data[i], 2.0)
+		sum += math.Pow(logsumexp.Data[i], 2.0)
 	}
 	f := sumLogsumexpX + sum
 	dXRaw := dX.RawMatrix()
-	softmaxXYT := runtime.Mat(&ws.softmaxXYT, n, m)
-	// softmaxXYT = softmax((X .* Y)', 2)
-	runtime.SoftmaxRowsTo(softmaxXYT, XYT)
 	prod := runtime.Mat(&ws.prod, n, m)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
-	// tmp2 = vector(1)'
+	tmp := runtime.Vec(&ws.tmp, m)
+	// tmp = vector(1)'
 	for i := 0; i < m; i++ {
-		tmp2.Data[i] = 1.0
+		tmp.Data[i] = 1.0
 	}
 	// prod = logsumexp((X .* Y)', 2) vector(1)'
 	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, tmp2, prod)
-	softmaxX := runtime.Mat(&ws.softmaxX, m, n)
-	// softmaxX = softmax(X, 2)
-	runtime.SoftmaxRowsTo(softmaxX, XRaw)
+	blas64.Ger(1, logsumexp, tmp, prod)
 	// dX = 2 Y .* (softmax((X .* Y)', 2) .* (logsumexp((X .* Y)', 2) vector(1)'))' + softmax(X, 2)
 	for ii := 0; ii < m; ii += 64 {
 		iEnd := ii + 64
@@ -3464,7 +3462,7 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(YRaw.Data[i*YRaw.Stride+j]*(softmaxXYT.Data[j*softmaxXYT.Stride+i]*prod.Data[j*prod.Stride+i])) + softmaxX.Data[i*softmaxX.Stride+j]
+					dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(YRaw.Data[i*YRaw.Stride+j]*(softmax.Data[j*softmax.Stride+i]*prod.Data[j*prod.Stride+i])) + softmaxX.Data[i*softmaxX.Stride+j]
 				}
 			}
 		}
@@ -3483,7 +3481,7 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dYRaw.Data[i*dYRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * (softmaxXYT.Data[j*softmaxXYT.Stride+i] * prod.Data[j*prod.Stride+i]))
+					dYRaw.Data[i*dYRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * (softmax.Data[j*softmax.Stride+i] * prod.Data[j*prod.Stride+i]))
 				}
 			}
 		}
@@ -3525,10 +3523,10 @@ func OpLogsumexpRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dens
 // opLogsumexpRowsHessianWork holds OpLogsumexpRowsHessian's scratch space,
 // reused across calls through opLogsumexpRowsHessianPool.
 type opLogsumexpRowsHessianWork struct {
-	tmp  []float64
-	tmp2 []float64
-	prod []float64
-	tmp3 []float64
+	logsumexp []float64
+	tmp       []float64
+	prod      []float64
+	tmp2      []float64
 }
 
 var opLogsumexpRowsHessianPool = sync.Pool{New: func() any {
@@ -3547,31 +3545,31 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.CheckVector("OpLogsumexpRowsHessian", "x", x.Len(), n, "n")
 	ws := opLogsumexpRowsHessianPool.Get().(*opLogsumexpRowsHessianWork)
 	defer opLogsumexpRowsHessianPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	logsumexp := runtime.Vec(&ws.logsumexp, m)
+	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
 	prod := runtime.Mat(&ws.prod, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = vector(1)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	xRaw := x.RawVector()
 	// prod = vector(1) x'
 	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp3, xRaw, prod)
-	// tmp2 = A .* (vector(1) x')
+	blas64.Ger(1, tmp2, xRaw, prod)
+	// tmp = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
 		}
 	}
-	// tmp = logsumexp(A .* (vector(1) x'), 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
+	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(A .* (vector(1) x'), 2))
 	for i := 0; i < m; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	sumX := 0.0
@@ -3586,13 +3584,13 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 // opLogsumexpRowsHessianGradWork holds OpLogsumexpRowsHessianGrad's scratch
 // space, reused across calls through opLogsumexpRowsHessianGradPool.
 type opLogsumexpRowsHessianGradWork struct {
-	tmp      []float64
-	tmp2     []float64
-	prod     []float64
-	tmp3     []float64
-	softmaxX []float64
-	tmp4     []float64
-	tmp5     []float64
+	logsumexp []float64
+	softmax   []float64
+	tmp       []float64
+	prod      []float64
+	tmp2      []float64
+	softmaxX  []float64
+	ASoftmax  []float64
 }
 
 var opLogsumexpRowsHessianGradPool = sync.Pool{New: func() any {
@@ -3618,31 +3616,33 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	runtime.CheckNoAlias("OpLogsumexpRowsHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := opLogsumexpRowsHessianGradPool.Get().(*opLogsumexpRowsHessianGradWork)
 	defer opLogsumexpRowsHessianGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
-	tmp2 := runtime.Mat(&ws.tmp2, m, n)
+	logsumexp := runtime.Vec(&ws.logsumexp, m)
+	softmax := runtime.Mat(&ws.softmax, m, n)
+	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
 	prod := runtime.Mat(&ws.prod, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = vector(1)
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	xRaw := x.RawVector()
 	// prod = vector(1) x'
 	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp3, xRaw, prod)
-	// tmp2 = A .* (vector(1) x')
+	blas64.Ger(1, tmp2, xRaw, prod)
+	// tmp = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
 		}
 	}
-	// tmp = logsumexp(A .* (vector(1) x'), 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
+	// softmax = softmax(A .* (vector(1) x'), 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(A .* (vector(1) x'), 2))
 	for i := 0; i < m; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	logsumexpX := runtime.LogSumExp(runtime.Column(xRaw))
 	sumX := 0.0
@@ -3660,18 +3660,15 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 + softmaxX.Data[i]
 	}
-	tmp4 := runtime.Mat(&ws.tmp4, m, n)
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	// tmp5 = softmax(A .* (vector(1) x'), 2)
-	runtime.SoftmaxRowsTo(tmp5, tmp2)
-	// tmp4 = A .* softmax(A .* (vector(1) x'), 2)
+	ASoftmax := runtime.Mat(&ws.ASoftmax, m, n)
+	// ASoftmax = A .* softmax(A .* (vector(1) x'), 2)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+			ASoftmax.Data[i*ASoftmax.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * softmax.Data[i*softmax.Stride+j]
 		}
 	}
 	// dx += (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp4, tmp3, 1, dxRaw)
+	blas64.Gemv(blas.Trans, 1, ASoftmax, tmp2, 1, dxRaw)
 	return f
 }
 
@@ -3680,16 +3677,16 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 type opLogsumexpRowsHessianHessVecWork struct {
 	softmaxX []float64
 	tmp      []float64
+	softmax  []float64
 	tmp2     []float64
-	tmp3     []float64
 	prod     []float64
+	tmp3     []float64
 	tmp4     []float64
-	tmp5     []float64
 	prod2    []float64
 	prod3    []float64
+	tmp5     []float64
 	tmp6     []float64
 	tmp7     []float64
-	tmp8     []float64
 	prod4    []float64
 }
 
@@ -3722,7 +3719,7 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	ws := opLogsumexpRowsHessianHessVecPool.Get().(*opLogsumexpRowsHessianHessVecWork)
 	defer opLogsumexpRowsHessianHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
-	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp4
+	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp3
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
 	xRaw := x.RawVector()
 	// softmaxX = softmax(x)
@@ -3739,64 +3736,64 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	}
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
+	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
-	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	prod := runtime.Mat(&ws.prod, m, n)
-	tmp4 := runtime.Vec(&ws.tmp4, m)
-	// tmp4 = vector(1)
+	tmp3 := runtime.Vec(&ws.tmp3, m)
+	// tmp3 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp4.Data[i] = 1.0
+		tmp3.Data[i] = 1.0
 	}
 	// prod = vector(1) x'
 	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp4, xRaw, prod)
-	// tmp3 = A .* (vector(1) x')
+	blas64.Ger(1, tmp3, xRaw, prod)
+	// tmp2 = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
 		}
 	}
-	// tmp2 = softmax(A .* (vector(1) x'), 2)
-	runtime.SoftmaxRowsTo(tmp2, tmp3)
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	// softmax = softmax(A .* (vector(1) x'), 2)
+	runtime.SoftmaxRowsTo(softmax, tmp2)
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	prod2 := runtime.Mat(&ws.prod2, m, n)
 	// prod2 = vector(1) vx'
 	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp4, vxRaw, prod2)
+	blas64.Ger(1, tmp3, vxRaw, prod2)
 	prod3 := runtime.Mat(&ws.prod3, m, n)
-	tmp6 := runtime.Mat(&ws.tmp6, m, n)
-	// tmp5 = A .* (vector(1) vx')
-	// tmp6 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	// tmp4 = A .* (vector(1) vx')
+	// tmp5 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod2.Data[i*prod2.Stride+j]
-			tmp6.Data[i*tmp6.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod2.Data[i*prod2.Stride+j]
+			tmp5.Data[i*tmp5.Stride+j] = softmax.Data[i*softmax.Stride+j] * tmp4.Data[i*tmp4.Stride+j]
 		}
 	}
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp6.Data[i] = 1.0
+	}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
-	// tmp7 = vector(1)
+	// tmp7 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp7.Data[i] = 1.0
 	}
-	tmp8 := runtime.Vec(&ws.tmp8, n)
-	// tmp8 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp8.Data[i] = 1.0
-	}
 	// prod3 = (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'
 	prod4 := runtime.Vec(&ws.prod4, m)
-	// prod4 = tmp6 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp6, tmp7, 0, prod4)
+	// prod4 = tmp5 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod4)
 	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp8, prod3)
+	blas64.Ger(1, prod4, tmp7, prod3)
 	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (tmp2.Data[i*tmp2.Stride+j] * (tmp5.Data[i*tmp5.Stride+j] - prod3.Data[i*prod3.Stride+j]))
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (softmax.Data[i*softmax.Stride+j] * (tmp4.Data[i*tmp4.Stride+j] - prod3.Data[i*prod3.Stride+j]))
 		}
 	}
 	// hx += (A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)')))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp4, 1, hxRaw)
+	blas64.Gemv(blas.Trans, 1, tmp, tmp3, 1, hxRaw)
 }
 
 // opLogsumexpRowsHessianHessianWork holds OpLogsumexpRowsHessianHessian's
@@ -6834,10 +6831,10 @@ func OpMatrixPowerHessianUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 // opSoftmaxRegressionWork holds OpSoftmaxRegression's scratch space, reused
 // across calls through opSoftmaxRegressionPool.
 type opSoftmaxRegressionWork struct {
-	tmp  []float64
-	tmp2 []float64
-	gemm runtime.Gemm
-	tmp3 []float64
+	logsumexp []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
 }
 
 var opSoftmaxRegressionPool = sync.Pool{New: func() any {
@@ -6861,34 +6858,34 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 	runtime.CheckMatrix("OpSoftmaxRegression", "Y", YRows, YCols, n, k, "n", "k")
 	ws := opSoftmaxRegressionPool.Get().(*opSoftmaxRegressionWork)
 	defer opSoftmaxRegressionPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X W + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
-	// tmp2 = X W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp2)
-	// tmp = logsumexp(X W + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X W + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
@@ -6898,12 +6895,12 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 // opSoftmaxRegressionGradWork holds OpSoftmaxRegressionGrad's scratch space,
 // reused across calls through opSoftmaxRegressionGradPool.
 type opSoftmaxRegressionGradWork struct {
-	tmp  []float64
-	tmp2 []float64
-	gemm runtime.Gemm
-	tmp3 []float64
-	tmp4 []float64
-	tmp5 []float64
+	logsumexp     []float64
+	softmax       []float64
+	tmp           []float64
+	gemm          runtime.Gemm
+	tmp2          []float64
+	softmaxMinusY []float64
 }
 
 var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
@@ -6942,53 +6939,52 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	})
 	ws := opSoftmaxRegressionGradPool.Get().(*opSoftmaxRegressionGradWork)
 	defer opSoftmaxRegressionGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X W + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	softmax := runtime.Mat(&ws.softmax, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
-	// tmp2 = X W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp2)
-	// tmp = logsumexp(X W + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X W + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()
-	tmp4 := runtime.Mat(&ws.tmp4, n, k)
-	tmp5 := runtime.Mat(&ws.tmp5, n, k)
-	// tmp5 = softmax(X W + vector(1) b', 2)
-	runtime.SoftmaxRowsTo(tmp5, tmp2)
-	// tmp4 = softmax(X W + vector(1) b', 2) - Y
+	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = tmp5.Data[i*tmp5.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dWRaw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp4, tmp3, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 

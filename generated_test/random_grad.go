@@ -228,7 +228,7 @@ type random01GradWork struct {
 	sigmoidB  []float64
 	softplusX []float64
 	sigmoidX  []float64
-	tmp3      []float64
+	softmax   []float64
 }
 
 var random01GradPool = sync.Pool{New: func() any {
@@ -318,12 +318,12 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := logsumexp - sum
 	da.Zero()
 	dbRaw := db.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = softmax(b ./ (sigmoid(b) + 2))
-	runtime.SoftmaxTo(runtime.Column(tmp3), runtime.Column(tmp))
-	// db = tmp3 ./ tmp2 - tmp .* tmp3 ./ tmp2 .* (sigmoidB .* (1 - sigmoidB))
+	softmax := runtime.Vec(&ws.softmax, n)
+	// softmax = softmax(b ./ (sigmoid(b) + 2))
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
+	// db = softmax ./ tmp2 - tmp .* softmax ./ tmp2 .* (sigmoidB .* (1 - sigmoidB))
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = tmp3.Data[i]/tmp2.Data[i] - tmp.Data[i]*tmp3.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
+		dbRaw.Data[i*dbRaw.Inc] = softmax.Data[i]/tmp2.Data[i] - tmp.Data[i]*softmax.Data[i]/tmp2.Data[i]*(sigmoidB.Data[i]*(1.0-sigmoidB.Data[i]))
 	}
 	dc.Zero()
 	dA.Zero()
@@ -1866,7 +1866,7 @@ type random11GradWork struct {
 	luA        runtime.LU
 	aPlusB     []float64
 	prod       []float64
-	tmp        []float64
+	softmax    []float64
 }
 
 var random11GradPool = sync.Pool{New: func() any {
@@ -1942,11 +1942,11 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := runtime.LogSumExp(runtime.Column(invAaPlusB))
 	daRaw := da.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = softmax(inv(A) (a + b))
-	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(invAaPlusB))
+	softmax := runtime.Vec(&ws.softmax, n)
+	// softmax = softmax(inv(A) (a + b))
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(invAaPlusB))
 	// prod = inv(A)' softmax(inv(A) (a + b))
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
+	blas64.Gemv(blas.Trans, 1, invA, softmax, 0, prod)
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod.Data[i]
 	}

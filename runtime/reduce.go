@@ -19,7 +19,11 @@ import (
 //
 // Entries equal to -Inf otherwise contribute nothing to the sum.
 func LogSumExp(a blas64.General) float64 {
-	max, s := shiftedSum(a)
+	return logSumExpOf(shiftedExp(blas64.General{}, a))
+}
+
+// logSumExpOf returns LogSumExp from shiftedExp's maximum and sum.
+func logSumExpOf(max, s float64) float64 {
 	if s != s || math.IsInf(max, 0) {
 		return max
 	}
@@ -43,12 +47,14 @@ func LogSumExp(a blas64.General) float64 {
 // SoftmaxTo panics with a *ShapeError if dst and a have different shapes.
 func SoftmaxTo(dst, a blas64.General) {
 	checkSameShape("runtime.SoftmaxTo", "dst", dst, a)
-	softmaxShifted(dst, a)
+	max, s := shiftedExp(dst, a)
+	normalise(dst, a, max, s)
 }
 
-// softmaxShifted is SoftmaxTo without its shape check.
-func softmaxShifted(dst, a blas64.General) {
-	max, s := shiftedSum(a)
+// normalise finishes SoftmaxTo once shiftedExp has written exp(v−max) into
+// dst and returned max and s: it divides by 1+s, or writes the special
+// cases.
+func normalise(dst, a blas64.General, max, s float64) {
 	switch {
 	case s != s:
 		fillNaN(dst)
@@ -79,19 +85,21 @@ func softmaxShifted(dst, a blas64.General) {
 	// exp(v−max)/(1+s) is more accurate than exp(v−LogSumExp(a)), whose
 	// argument suffers from cancellation when max is large.
 	s++
-	for i := 0; i < a.Rows; i++ {
+	for i := 0; i < dst.Rows; i++ {
 		row := dst.Data[i*dst.Stride : i*dst.Stride+dst.Cols]
-		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
-			row[j] = math.Exp(v-max) / s
+		for j := range row {
+			row[j] /= s
 		}
 	}
 }
 
-// shiftedSum returns the maximum entry max of a and the sum s of exp(v−max)
+// shiftedExp returns the maximum entry max of a and the sum s of exp(v−max)
 // over all entries v but one maximal one, which would contribute exactly 1.
 // s is NaN if an entry is NaN, and 0 if max is infinite or a is empty, in
-// which case max is -Inf.
-func shiftedSum(a blas64.General) (max, s float64) {
+// which case max is -Inf. When dst has data (the shape of a, or a itself)
+// and s is finite with max finite, it also writes exp(v−max) into dst, 1
+// at the maximal entry, so one pass serves log-sum-exp and softmax.
+func shiftedExp(dst, a blas64.General) (max, s float64) {
 	max = math.Inf(-1)
 	mi, mj := -1, -1
 	for i := 0; i < a.Rows; i++ {
@@ -108,10 +116,19 @@ func shiftedSum(a blas64.General) (max, s float64) {
 		// All entries are -Inf (or there are none), or one is +Inf.
 		return max, 0
 	}
+	store := dst.Data != nil
 	for i := 0; i < a.Rows; i++ {
 		for j, v := range a.Data[i*a.Stride : i*a.Stride+a.Cols] {
-			if i != mi || j != mj {
-				s += math.Exp(v - max)
+			if i == mi && j == mj {
+				if store {
+					dst.Data[i*dst.Stride+j] = 1
+				}
+				continue
+			}
+			e := math.Exp(v - max)
+			s += e
+			if store {
+				dst.Data[i*dst.Stride+j] = e
 			}
 		}
 	}
@@ -127,7 +144,7 @@ func shiftedSum(a blas64.General) (max, s float64) {
 func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 	CheckVector("runtime.LogSumExpRowsTo", "dst", dst.N, a.Rows, "")
 	for i := 0; i < a.Rows; i++ {
-		dst.Data[i*dst.Inc] = LogSumExp(rowOf(a, i))
+		dst.Data[i*dst.Inc] = logSumExpOf(shiftedExp(blas64.General{}, rowOf(a, i)))
 	}
 }
 
@@ -140,7 +157,27 @@ func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 func SoftmaxRowsTo(dst, a blas64.General) {
 	checkSameShape("runtime.SoftmaxRowsTo", "dst", dst, a)
 	for i := 0; i < a.Rows; i++ {
-		softmaxShifted(rowOf(dst, i), rowOf(a, i))
+		d, r := rowOf(dst, i), rowOf(a, i)
+		max, s := shiftedExp(d, r)
+		normalise(d, r, max, s)
+	}
+}
+
+// LogSumExpSoftmaxRowsTo does LogSumExpRowsTo(lse, a) and
+// SoftmaxRowsTo(dst, a) in one pass over a, one exp per entry, with the
+// same results to the bit: what a log-sum-exp along rows and its gradient
+// need together.
+//
+// LogSumExpSoftmaxRowsTo panics with a *ShapeError if lse.N is not a.Rows
+// or dst and a have different shapes.
+func LogSumExpSoftmaxRowsTo(lse blas64.Vector, dst, a blas64.General) {
+	CheckVector("runtime.LogSumExpSoftmaxRowsTo", "lse", lse.N, a.Rows, "")
+	checkSameShape("runtime.LogSumExpSoftmaxRowsTo", "dst", dst, a)
+	for i := 0; i < a.Rows; i++ {
+		d, r := rowOf(dst, i), rowOf(a, i)
+		max, s := shiftedExp(d, r)
+		lse.Data[i*lse.Inc] = logSumExpOf(max, s)
+		normalise(d, r, max, s)
 	}
 }
 

@@ -153,3 +153,79 @@ func TestReduceAllocs(t *testing.T) {
 		t.Errorf("LogSumExp+SoftmaxTo allocate %v times, want 0", n)
 	}
 }
+
+// TestRowKernels checks the kernels along rows against LogSumExp and
+// SoftmaxTo of each row on its own, to the bit, special cases and strides
+// included, and the joint kernel against the two separate ones.
+func TestRowKernels(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tt := range []struct {
+		name string
+		a    blas64.General
+	}{
+		{"ordinary", view(5, []float64{1, 2, 3}, []float64{-4, 0.5, 7}, []float64{0, 0, 0})},
+		{"large", view(3, []float64{1e17, 1e17, 1e300}, []float64{-1e300, 700, 710})},
+		{"special rows", view(4, []float64{nan, 1, 2}, []float64{inf, 1, inf}, []float64{-inf, -inf, -inf}, []float64{-inf, 3, -inf})},
+		{"one column", view(2, []float64{3}, []float64{-2})},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, c := tt.a.Rows, tt.a.Cols
+			lse := blas64.Vector{N: r, Inc: 2, Data: make([]float64, 2*r)}
+			soft := view(c+1, make([][]float64, r)...)
+			soft.Cols = c
+			LogSumExpRowsTo(lse, tt.a)
+			SoftmaxRowsTo(soft, tt.a)
+			jointLse := blas64.Vector{N: r, Inc: 1, Data: make([]float64, r)}
+			jointSoft := view(c, make([][]float64, r)...)
+			jointSoft.Cols = c
+			LogSumExpSoftmaxRowsTo(jointLse, jointSoft, tt.a)
+			for i := 0; i < r; i++ {
+				row := blas64.General{Rows: 1, Cols: c, Stride: tt.a.Stride, Data: tt.a.Data[i*tt.a.Stride:]}
+				want := LogSumExp(row)
+				wantSoft := view(c, make([]float64, c))
+				SoftmaxTo(wantSoft, row)
+				for _, got := range []float64{lse.Data[2*i], jointLse.Data[i]} {
+					if !sameBits(got, want) {
+						t.Errorf("row %d: log-sum-exp %v, want %v", i, got, want)
+					}
+				}
+				for j := 0; j < c; j++ {
+					w := wantSoft.Data[j]
+					if g := soft.Data[i*soft.Stride+j]; !sameBits(g, w) {
+						t.Errorf("row %d: SoftmaxRowsTo entry %d = %v, want %v", i, j, g, w)
+					}
+					if g := jointSoft.Data[i*jointSoft.Stride+j]; !sameBits(g, w) {
+						t.Errorf("row %d: LogSumExpSoftmaxRowsTo entry %d = %v, want %v", i, j, g, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRowKernelsInPlace checks SoftmaxRowsTo and LogSumExpSoftmaxRowsTo
+// with dst = a, which they allow.
+func TestRowKernelsInPlace(t *testing.T) {
+	a := view(3, []float64{1, 2, 3}, []float64{math.Inf(1), 0, math.Inf(1)})
+	want := view(3, []float64{0, 0, 0}, []float64{0, 0, 0})
+	SoftmaxRowsTo(want, a)
+	lse := blas64.Vector{N: 2, Inc: 1, Data: make([]float64, 2)}
+	LogSumExpSoftmaxRowsTo(lse, a, a)
+	for i, w := range want.Data {
+		if !sameBits(a.Data[i], w) {
+			t.Errorf("entry %d in place: %v, want %v", i, a.Data[i], w)
+		}
+	}
+}
+
+func TestRowKernelShapes(t *testing.T) {
+	a := view(2, []float64{1, 2}, []float64{3, 4})
+	checkPanic(t, "LogSumExpRowsTo", "runtime.LogSumExpRowsTo: dst has length 3, want 2", func() {
+		LogSumExpRowsTo(blas64.Vector{N: 3, Inc: 1, Data: make([]float64, 3)}, a)
+	})
+	checkPanic(t, "SoftmaxRowsTo", "runtime.SoftmaxRowsTo: dst is 1×2, want 2×2", func() { SoftmaxRowsTo(view(2, []float64{0, 0}), a) })
+}
+
+func sameBits(x, y float64) bool {
+	return math.Float64bits(x) == math.Float64bits(y) || (x != x && y != y)
+}

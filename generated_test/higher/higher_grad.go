@@ -4478,8 +4478,8 @@ func LseRay(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 // lseRayGradWork holds LseRayGrad's scratch space, reused across calls through
 // lseRayGradPool.
 type lseRayGradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	tmp     []float64
+	softmax []float64
 }
 
 var lseRayGradPool = sync.Pool{New: func() any {
@@ -4513,13 +4513,13 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
 	}
 	f := runtime.LogSumExp(runtime.Column(tmp))
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = softmax(x + t d)
-	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp))
+	softmax := runtime.Vec(&ws.softmax, n)
+	// softmax = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
 	sum := 0.0
 	// sum = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
-		sum += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+		sum += dRaw.Data[i*dRaw.Inc] * softmax.Data[i]
 	}
 	*dt = sum
 	return f
@@ -4528,8 +4528,8 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 // lseRayDerivWork holds LseRayDeriv's scratch space, reused across calls
 // through lseRayDerivPool.
 type lseRayDerivWork struct {
-	tmp  []float64
-	tmp2 []float64
+	softmax []float64
+	tmp     []float64
 }
 
 var lseRayDerivPool = sync.Pool{New: func() any {
@@ -4552,19 +4552,19 @@ func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	ws := lseRayDerivPool.Get().(*lseRayDerivWork)
 	defer lseRayDerivPool.Put(ws)
 	dRaw := d.RawVector()
+	softmax := runtime.Vec(&ws.softmax, n)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
-	// tmp2 = x + t d
+	// tmp = x + t d
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
 	}
-	// tmp = softmax(x + t d)
-	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
+	// softmax = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
 	sum := 0.0
 	// sum = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
-		sum += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+		sum += dRaw.Data[i*dRaw.Inc] * softmax.Data[i]
 	}
 	return sum
 }
@@ -4572,8 +4572,8 @@ func LseRayDeriv(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 // lseRayDeriv2Work holds LseRayDeriv2's scratch space, reused across calls
 // through lseRayDeriv2Pool.
 type lseRayDeriv2Work struct {
-	tmp  []float64
-	tmp2 []float64
+	softmax []float64
+	tmp     []float64
 }
 
 var lseRayDeriv2Pool = sync.Pool{New: func() any {
@@ -4597,24 +4597,24 @@ func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	ws := lseRayDeriv2Pool.Get().(*lseRayDeriv2Work)
 	defer lseRayDeriv2Pool.Put(ws)
 	dRaw := d.RawVector()
+	softmax := runtime.Vec(&ws.softmax, n)
 	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
 	xRaw := x.RawVector()
-	// tmp2 = x + t d
+	// tmp = x + t d
 	for i := 0; i < n; i++ {
-		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+		tmp.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
 	}
-	// tmp = softmax(x + t d)
-	runtime.SoftmaxTo(runtime.Column(tmp), runtime.Column(tmp2))
-	sum2 := 0.0
-	// sum2 = sum(d .* softmax(x + t d))
+	// softmax = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp))
+	sumDSoftmax := 0.0
+	// sumDSoftmax = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
-		sum2 += dRaw.Data[i*dRaw.Inc] * tmp.Data[i]
+		sumDSoftmax += dRaw.Data[i*dRaw.Inc] * softmax.Data[i]
 	}
 	sum := 0.0
 	// sum = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
 	for i := 0; i < n; i++ {
-		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i] * (dRaw.Data[i*dRaw.Inc] - sum2))
+		sum += dRaw.Data[i*dRaw.Inc] * (softmax.Data[i] * (dRaw.Data[i*dRaw.Inc] - sumDSoftmax))
 	}
 	return sum
 }
@@ -4622,10 +4622,10 @@ func LseRayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 // lseRayDeriv3Work holds LseRayDeriv3's scratch space, reused across calls
 // through lseRayDeriv3Pool.
 type lseRayDeriv3Work struct {
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
-	tmp4 []float64
+	tmp     []float64
+	softmax []float64
+	tmp2    []float64
+	tmp3    []float64
 }
 
 var lseRayDeriv3Pool = sync.Pool{New: func() any {
@@ -4654,34 +4654,34 @@ func LseRayDeriv3(t float64, x *mat.VecDense, d *mat.VecDense) float64 {
 	defer lseRayDeriv3Pool.Put(ws)
 	dRaw := d.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
+	softmax := runtime.Vec(&ws.softmax, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
 	xRaw := x.RawVector()
-	// tmp3 = x + t d
+	// tmp2 = x + t d
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
+		tmp2.Data[i] = xRaw.Data[i*xRaw.Inc] + t*dRaw.Data[i*dRaw.Inc]
 	}
-	// tmp2 = softmax(x + t d)
-	runtime.SoftmaxTo(runtime.Column(tmp2), runtime.Column(tmp3))
+	// softmax = softmax(x + t d)
+	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(tmp2))
 	sum2 := 0.0
 	// sum2 = sum(d .* softmax(x + t d))
 	for i := 0; i < n; i++ {
-		sum2 += dRaw.Data[i*dRaw.Inc] * tmp2.Data[i]
+		sum2 += dRaw.Data[i*dRaw.Inc] * softmax.Data[i]
 	}
-	tmp4 := runtime.Vec(&ws.tmp4, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
 	sum3 := 0.0
 	// tmp = d - sum(d .* softmax(x + t d))
-	// tmp4 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
+	// tmp3 = softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))
 	// sum3 = sum(d .* (softmax(x + t d) .* (d - sum(d .* softmax(x + t d)))))
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = dRaw.Data[i*dRaw.Inc] - sum2
-		tmp4.Data[i] = tmp2.Data[i] * tmp.Data[i]
-		sum3 += dRaw.Data[i*dRaw.Inc] * tmp4.Data[i]
+		tmp3.Data[i] = softmax.Data[i] * tmp.Data[i]
+		sum3 += dRaw.Data[i*dRaw.Inc] * tmp3.Data[i]
 	}
 	sum := 0.0
-	// sum = sum(d .* (tmp .* tmp4 - sum3 tmp2))
+	// sum = sum(d .* (tmp .* tmp3 - sum3 softmax))
 	for i := 0; i < n; i++ {
-		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i]*tmp4.Data[i] - sum3*tmp2.Data[i])
+		sum += dRaw.Data[i*dRaw.Inc] * (tmp.Data[i]*tmp3.Data[i] - sum3*softmax.Data[i])
 	}
 	return sum
 }
@@ -6344,11 +6344,11 @@ func SoftmaxJacobianJacobian(X *mat.Dense, JX *mat.Dense) {
 // biasLayerHessianWork holds BiasLayerHessian's scratch space, reused across
 // calls through biasLayerHessianPool.
 type biasLayerHessianWork struct {
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
-	Xw   []float64
-	tmp4 []float64
+	logsumexp []float64
+	tmp       []float64
+	tmp2      []float64
+	Xw        []float64
+	tmp3      []float64
 }
 
 var biasLayerHessianPool = sync.Pool{New: func() any {
@@ -6373,43 +6373,43 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	runtime.CheckMatrix("BiasLayerHessian", "Y", YRows, YCols, n, k, "n", "k")
 	ws := biasLayerHessianPool.Get().(*biasLayerHessianWork)
 	defer biasLayerHessianPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X w vector(1)' + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X w vector(1)' + vector(1) b'
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, k)
-	// tmp3 = vector(1)'
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	// tmp2 = vector(1)'
 	for i := 0; i < k; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
-	// tmp2 = X w vector(1)'
+	// tmp = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(1, Xw, tmp3, tmp2)
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(1, Xw, tmp2, tmp)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
+		tmp3.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp4, bRaw, tmp2)
-	// tmp = logsumexp(X w vector(1)' + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp3, bRaw, tmp)
+	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
@@ -6419,15 +6419,15 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 // biasLayerHessianGradWork holds BiasLayerHessianGrad's scratch space, reused
 // across calls through biasLayerHessianGradPool.
 type biasLayerHessianGradWork struct {
-	tmp  []float64
-	tmp2 []float64
-	tmp3 []float64
-	Xw   []float64
-	tmp4 []float64
-	tmp5 []float64
-	tmp6 []float64
-	tmp7 []float64
-	prod []float64
+	logsumexp     []float64
+	softmax       []float64
+	tmp           []float64
+	tmp2          []float64
+	Xw            []float64
+	tmp3          []float64
+	softmaxMinusY []float64
+	tmp4          []float64
+	prod          []float64
 }
 
 var biasLayerHessianGradPool = sync.Pool{New: func() any {
@@ -6467,90 +6467,89 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	})
 	ws := biasLayerHessianGradPool.Get().(*biasLayerHessianGradWork)
 	defer biasLayerHessianGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X w vector(1)' + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	softmax := runtime.Mat(&ws.softmax, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X w vector(1)' + vector(1) b'
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, k)
-	// tmp3 = vector(1)'
+	tmp2 := runtime.Vec(&ws.tmp2, k)
+	// tmp2 = vector(1)'
 	for i := 0; i < k; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
-	// tmp2 = X w vector(1)'
+	// tmp = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(1, Xw, tmp3, tmp2)
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(1, Xw, tmp2, tmp)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
+		tmp3.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp4, bRaw, tmp2)
-	// tmp = logsumexp(X w vector(1)' + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp3, bRaw, tmp)
+	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
+	// softmax = softmax(X w vector(1)' + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
 	dwRaw := dw.RawVector()
-	tmp5 := runtime.Mat(&ws.tmp5, n, k)
-	tmp6 := runtime.Mat(&ws.tmp6, n, k)
-	// tmp6 = softmax(X w vector(1)' + vector(1) b', 2)
-	runtime.SoftmaxRowsTo(tmp6, tmp2)
-	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) - Y
+	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmaxMinusY = softmax(X w vector(1)' + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = tmp6.Data[i*tmp6.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
-	tmp7 := runtime.Vec(&ws.tmp7, k)
-	// tmp7 = vector(1)
+	tmp4 := runtime.Vec(&ws.tmp4, k)
+	// tmp4 = vector(1)
 	for i := 0; i < k; i++ {
-		tmp7.Data[i] = 1.0
+		tmp4.Data[i] = 1.0
 	}
 	// dw = X' (softmax(X w vector(1)' + vector(1) b', 2) - Y) vector(1)
 	prod := runtime.Vec(&ws.prod, n)
-	// prod = tmp5 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, prod)
+	// prod = softmaxMinusY vector(1)
+	blas64.Gemv(blas.NoTrans, 1, softmaxMinusY, tmp4, 0, prod)
 	blas64.Gemv(blas.Trans, 1, XRaw, prod, 0, dwRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X w vector(1)' + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp5, tmp4, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp3, 0, dbRaw)
 	return f
 }
 
 // biasLayerHessianHessVecWork holds BiasLayerHessianHessVec's scratch space,
 // reused across calls through biasLayerHessianHessVecPool.
 type biasLayerHessianHessVecWork struct {
-	tmp   []float64
-	tmp2  []float64
-	tmp3  []float64
-	tmp4  []float64
-	Xw    []float64
-	tmp5  []float64
-	prod  []float64
-	prod2 []float64
-	tmp6  []float64
-	tmp7  []float64
-	prod3 []float64
-	Xvw   []float64
-	tmp8  []float64
-	prod4 []float64
+	tmp     []float64
+	softmax []float64
+	tmp2    []float64
+	tmp3    []float64
+	Xw      []float64
+	tmp4    []float64
+	prod    []float64
+	prod2   []float64
+	tmp5    []float64
+	tmp6    []float64
+	prod3   []float64
+	Xvw     []float64
+	tmp7    []float64
+	prod4   []float64
 }
 
 var biasLayerHessianHessVecPool = sync.Pool{New: func() any {
@@ -6600,80 +6599,80 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, k)
+	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	tmp3 := runtime.Mat(&ws.tmp3, n, k)
-	// tmp3 = X w vector(1)' + vector(1) b'
+	// tmp2 = X w vector(1)' + vector(1) b'
 	wRaw := w.RawVector()
-	tmp4 := runtime.Vec(&ws.tmp4, k)
-	// tmp4 = vector(1)'
+	tmp3 := runtime.Vec(&ws.tmp3, k)
+	// tmp3 = vector(1)'
 	for i := 0; i < k; i++ {
-		tmp4.Data[i] = 1.0
+		tmp3.Data[i] = 1.0
 	}
-	// tmp3 = X w vector(1)'
+	// tmp2 = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp3)
-	blas64.Ger(1, Xw, tmp4, tmp3)
-	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = vector(1)
+	runtime.ZeroMatrix(tmp2)
+	blas64.Ger(1, Xw, tmp3, tmp2)
+	tmp4 := runtime.Vec(&ws.tmp4, n)
+	// tmp4 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp5.Data[i] = 1.0
+		tmp4.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp3 += vector(1) b'
-	blas64.Ger(1, tmp5, bRaw, tmp3)
-	// tmp2 = softmax(X w vector(1)' + vector(1) b', 2)
-	runtime.SoftmaxRowsTo(tmp2, tmp3)
+	// tmp2 += vector(1) b'
+	blas64.Ger(1, tmp4, bRaw, tmp2)
+	// softmax = softmax(X w vector(1)' + vector(1) b', 2)
+	runtime.SoftmaxRowsTo(softmax, tmp2)
 	prod := runtime.Mat(&ws.prod, n, k)
 	vbRaw := vb.RawVector()
 	// prod = vector(1) vb'
 	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp5, vbRaw, prod)
+	blas64.Ger(1, tmp4, vbRaw, prod)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
 	vwRaw := vw.RawVector()
-	// tmp6 = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, tmp6)
-	tmp7 := runtime.Mat(&ws.tmp7, n, k)
+	// tmp5 = X vw
+	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, tmp5)
+	tmp6 := runtime.Mat(&ws.tmp6, n, k)
 	prod3 := runtime.Mat(&ws.prod3, n, k)
 	// prod3 = X vw vector(1)'
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
 	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, Xvw, tmp4, prod3)
-	// tmp7 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
+	blas64.Ger(1, Xvw, tmp3, prod3)
+	// tmp6 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod.Data[i*prod.Stride+j])
+			tmp6.Data[i*tmp6.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod.Data[i*prod.Stride+j])
 		}
 	}
-	tmp8 := runtime.Vec(&ws.tmp8, k)
-	// tmp8 = vector(1)
+	tmp7 := runtime.Vec(&ws.tmp7, k)
+	// tmp7 = vector(1)
 	for i := 0; i < k; i++ {
-		tmp8.Data[i] = 1.0
+		tmp7.Data[i] = 1.0
 	}
-	// tmp6 += -((softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1))
-	blas64.Gemv(blas.NoTrans, -1, tmp7, tmp8, 1, tmp6)
+	// tmp5 += -((softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1))
+	blas64.Gemv(blas.NoTrans, -1, tmp6, tmp7, 1, tmp5)
 	// prod2 = (X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)) vector(1)'
 	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp6, tmp4, prod2)
-	// tmp = tmp2 .* (prod + prod2)
+	blas64.Ger(1, tmp5, tmp3, prod2)
+	// tmp = softmax .* (prod + prod2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
 		}
 	}
-	// hw = X' tmp tmp8
+	// hw = X' tmp tmp7
 	prod4 := runtime.Vec(&ws.prod4, n)
 	// prod4 = tmp vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp, tmp8, 0, prod4)
+	blas64.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, prod4)
 	blas64.Gemv(blas.Trans, 1, XRaw, prod4, 0, hwRaw)
 	hbRaw := hb.RawVector()
-	// hb = tmp' tmp5
-	blas64.Gemv(blas.Trans, 1, tmp, tmp5, 0, hbRaw)
+	// hb = tmp' tmp4
+	blas64.Gemv(blas.Trans, 1, tmp, tmp4, 0, hbRaw)
 }
 
 // biasLayerHessianHessianWork holds BiasLayerHessianHessian's scratch space,
