@@ -17,10 +17,10 @@ const _ = runtime.SupportsVersion3 // fails to compile against an incompatible r
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
-	tmp  []float64
-	tmp2 []float64
-	gemm runtime.Gemm
-	tmp3 []float64
+	logsumexp []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
 }
 
 var lossPool = sync.Pool{New: func() any {
@@ -46,34 +46,34 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	runtime.CheckVector("Loss", "b", b.Len(), k, "k")
 	ws := lossPool.Get().(*lossWork)
 	defer lossPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X W + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
-	// tmp2 = X W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp2)
-	// tmp = logsumexp(X W + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X W + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
@@ -83,12 +83,12 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 // lossGradWork holds LossGrad's scratch space, reused across calls through
 // lossGradPool.
 type lossGradWork struct {
-	tmp  []float64
-	tmp2 []float64
-	gemm runtime.Gemm
-	tmp3 []float64
-	tmp4 []float64
-	tmp5 []float64
+	logsumexp     []float64
+	softmax       []float64
+	tmp           []float64
+	gemm          runtime.Gemm
+	tmp2          []float64
+	softmaxMinusY []float64
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -129,53 +129,52 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	})
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	// tmp2 = X W + vector(1) b'
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	softmax := runtime.Mat(&ws.softmax, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
-	// tmp2 = X W
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp2)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
+		tmp2.Data[i] = 1.0
 	}
 	bRaw := b.RawVector()
-	// tmp2 += vector(1) b'
-	blas64.Ger(1, tmp3, bRaw, tmp2)
-	// tmp = logsumexp(X W + vector(1) b', 2)
-	runtime.LogSumExpRowsTo(tmp, tmp2)
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
 	sum := 0.0
 	// sum = sum(logsumexp(X W + vector(1) b', 2))
 	for i := 0; i < n; i++ {
-		sum += tmp.Data[i]
+		sum += logsumexp.Data[i]
 	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()
-	tmp4 := runtime.Mat(&ws.tmp4, n, k)
-	tmp5 := runtime.Mat(&ws.tmp5, n, k)
-	// tmp5 = softmax(X W + vector(1) b', 2)
-	runtime.SoftmaxRowsTo(tmp5, tmp2)
-	// tmp4 = softmax(X W + vector(1) b', 2) - Y
+	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = tmp5.Data[i*tmp5.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp4, 0, dWRaw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp4, tmp3, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 
