@@ -279,6 +279,23 @@ func (e *function) storedProducts() []stored {
 // them): regrouping adds nothing to the derived graph.
 func (e *function) regroup(fs []link) []link {
 	k := len(fs)
+	if k >= minSquaring && allSame(fs) {
+		// A power X X … X of k identical factors, the whole chain (X ^ k),
+		// by repeated squaring: Y = X X formed once, then the chain Y Y …
+		// (and X when k is odd), itself regrouped so. It takes about log₂ k
+		// + popcount(k) products instead of k − 1. Invariant: the factors
+		// are the chain, so no cheaper order (a vector at an end, which
+		// would make every product a matrix-vector one) is given up.
+		y := e.formed(fs[:2])
+		out := make([]link, 0, k/2+1)
+		for i := 0; i+1 < k; i += 2 {
+			out = append(out, y)
+		}
+		if k%2 == 1 {
+			out = append(out, fs[0])
+		}
+		return e.regroup(out)
+	}
 	for h := k / 2; h >= 2; h-- {
 		palindrome := true
 		for i := 0; i < h && palindrome; i++ {
@@ -341,6 +358,20 @@ func (e *function) regroup(fs []link) []link {
 	}
 	out := append(append([]link{}, fs[:best.at]...), reuse)
 	return e.regroup(append(out, fs[best.at+best.length:]...))
+}
+
+// minSquaring is the shortest power that repeated squaring makes cheaper:
+// X X X X is (X X)(X X), two products instead of three.
+const minSquaring = 4
+
+// allSame reports whether every link of fs is the first.
+func allSame(fs []link) bool {
+	for _, f := range fs[1:] {
+		if f != fs[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // reversed returns fs in reverse order.

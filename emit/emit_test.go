@@ -45,6 +45,8 @@ func TestKernels(t *testing.T) {
 			[]string{`runtime\.LogSumExpSoftmaxRowsTo\(logsumexp, softmax, `, `// softmax = softmax\(X W \+ vector\(1\) b', 2\), by the same call`}, []string{`runtime\.SoftmaxRowsTo\(`, `runtime\.LogSumExpRowsTo\(`}},
 		{"log-sum-exp along rows alone is its own kernel", "{X: \"matrix(n, d)\", W: \"matrix(d, k)\", b: vector(k), Y: \"matrix(n, k)\"}, wrt: [W, b]", "sum(logsumexp(X * W + b', 2)) - sum(Y .* (X * W + b'))", "F",
 			[]string{`runtime\.LogSumExpRowsTo\(`, `blas64\.Ger\(1, \w+, bRaw, `}, []string{`Softmax`}},
+		{"a matrix power is formed by repeated squaring", "{X: \"matrix(n, n)\", C: \"matrix(n, n)\"}", "sum((X ^ 8) .* C) + sum((X ^ 5) .* C)", "F",
+			[]string{`// XX = X X\n`, `gemm\.Mul\(blas\.NoTrans, blas\.NoTrans, 1, XX, XX, 0, `}, []string{`chain\.MulTo`, `(?s)XRaw, XRaw.*XRaw, XRaw`}},
 		{"outer product is Ger", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}", "a' * X * b", "FGrad",
 			[]string{`blas64\.Ger\(`, `blas64\.Gemv\(blas\.NoTrans`, `blas64\.Dot\(`}, []string{`Gemm`}},
 		{"transpose flag, never a transposed copy", "{A: \"matrix(m, n)\", B: \"matrix(m, k)\"}", "sum(A' * B)", "F",

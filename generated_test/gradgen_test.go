@@ -2604,6 +2604,36 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x2)
 			gradgenCompare(t2, "OpMatrixPowerProblem's Grad", grad, gradgenFlat(dA, dx))
 		}
+	}}, {"OpMatrixPowerSquaring", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		A := gradgenMatrix(rng, n, n, true)
+		B := gradgenMatrix(rng, n, n, true)
+		dA := ggmat.NewDense(n, n, nil)
+		dB := ggmat.NewDense(n, n, nil)
+		value := OpMatrixPowerSquaringGrad(A, B, dA, dB)
+		f := func() float64 {
+			return OpMatrixPowerSquaring(A, B)
+		}
+		gradgenCompare(t2, "OpMatrixPowerSquaringGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenMatrixParams(A, dA)
+			gradgenCheck(t2, "A", f, ps, want)
+		}
+		{
+			ps, want := gradgenMatrixParams(B, dB)
+			gradgenCheck(t2, "B", f, ps, want)
+		}
+		// OpMatrixPowerSquaringProblem's Func and Grad are OpMatrixPowerSquaring
+		// and OpMatrixPowerSquaringGrad at the packed variables.
+		{
+			problem := OpMatrixPowerSquaringProblem(n)
+			size := 2 * n * n
+			x := gradgenFlat(A, B)
+			gradgenCompare(t2, "OpMatrixPowerSquaringProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "OpMatrixPowerSquaringProblem's Grad", grad, gradgenFlat(dA, dB))
+		}
 	}}, {"OpMatrixPowerHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		A := gradgenMatrix(rng, n, n, true)

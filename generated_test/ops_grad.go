@@ -6398,6 +6398,291 @@ func OpMatrixPowerUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
 	return
 }
 
+// opMatrixPowerSquaringWork holds OpMatrixPowerSquaring's scratch space, reused
+// across calls through opMatrixPowerSquaringPool.
+type opMatrixPowerSquaringWork struct {
+	AAAAA []float64
+	AA    []float64
+	gemm  runtime.Gemm
+	chain runtime.Chain
+	AAAA  []float64
+	AAAA2 []float64
+}
+
+var opMatrixPowerSquaringPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerSquaringWork)
+}}
+
+// OpMatrixPowerSquaring returns f = OpMatrixPowerSquaring(A, B).
+//
+//	f = sum(B .* (A A A A A)) + 0.00390625 tr(A A A A A A A A) + sum(A A A A)
+//
+// It panics if the shapes disagree.
+func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerSquaring", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerSquaring", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("OpMatrixPowerSquaring", "B", BRows, BCols, n, n, "n", "n")
+	ws := opMatrixPowerSquaringPool.Get().(*opMatrixPowerSquaringWork)
+	defer opMatrixPowerSquaringPool.Put(ws)
+	BRaw := B.RawMatrix()
+	AAAAA := runtime.Mat(&ws.AAAAA, n, n)
+	AA := runtime.Mat(&ws.AA, n, n)
+	ARaw := A.RawMatrix()
+	// AA = A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, ARaw, 0, AA)
+	// AAAAA = A A A A A
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AAAAA, 1, 0, []blas64.General{AA, AA, ARaw}, []bool{false, false, false})
+	sum := 0.0
+	// sum = sum(B .* (A A A A A))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			sum += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		}
+	}
+	AAAA := runtime.Mat(&ws.AAAA, n, n)
+	// AAAA = A A A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA)
+	trAAAAAAAA := 0.0
+	// trAAAAAAAA = tr(A A A A A A A A)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					trAAAAAAAA += AAAA.Data[i*AAAA.Stride+j] * AAAA.Data[j*AAAA.Stride+i]
+				}
+			}
+		}
+	}
+	AAAA2 := runtime.Mat(&ws.AAAA2, n, n)
+	// AAAA2 = A A A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA2)
+	sumAAAA := 0.0
+	// sumAAAA = sum(A A A A)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			sumAAAA += AAAA2.Data[i*AAAA2.Stride+j]
+		}
+	}
+	f := sum + 0.00390625*trAAAAAAAA + sumAAAA
+	return f
+}
+
+// opMatrixPowerSquaringGradWork holds OpMatrixPowerSquaringGrad's scratch
+// space, reused across calls through opMatrixPowerSquaringGradPool.
+type opMatrixPowerSquaringGradWork struct {
+	AAAAA      []float64
+	AA         []float64
+	gemm       runtime.Gemm
+	chain      runtime.Chain
+	AAAA       []float64
+	AAAA2      []float64
+	tmp        []float64
+	tmp2       []float64
+	ATB        []float64
+	BAT        []float64
+	onePlusBAT []float64
+	tmp3       []float64
+	tmp4       []float64
+	tmp5       []float64
+	tmp6       []float64
+}
+
+var opMatrixPowerSquaringGradPool = sync.Pool{New: func() any {
+	return new(opMatrixPowerSquaringGradWork)
+}}
+
+// OpMatrixPowerSquaringGrad returns f = OpMatrixPowerSquaring(A, B) and writes
+// ∂f/∂A, ∂f/∂B into dA, dB, overwriting them; each has the shape of its
+// input (denominator layout).
+//
+// The spec gives no wrt, so every input (A, B) is differentiated, data
+// included; a wrt key names the variables to differentiate by.
+//
+//	f = sum(B .* (A A A A A)) + 0.00390625 tr(A A A A A A A A) + sum(A A A A)
+//	∂f/∂A = A' A' (A' (1 + A' B + B A') + (1 + B A') A')
+//	        + ((1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)) A' A'
+//	∂f/∂B = A A A A A
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64 {
+	n, ACols := A.Dims()
+	runtime.CheckDim("OpMatrixPowerSquaringGrad", "A", n, "n")
+	runtime.CheckMatrix("OpMatrixPowerSquaringGrad", "A", n, ACols, n, n, "n", "n")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("OpMatrixPowerSquaringGrad", "B", BRows, BCols, n, n, "n", "n")
+	runtime.DestMatrix("OpMatrixPowerSquaringGrad", "dA", dA, n, n, "n", "n")
+	runtime.DestMatrix("OpMatrixPowerSquaringGrad", "dB", dB, n, n, "n", "n")
+	runtime.CheckNoAlias("OpMatrixPowerSquaringGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	ws := opMatrixPowerSquaringGradPool.Get().(*opMatrixPowerSquaringGradWork)
+	defer opMatrixPowerSquaringGradPool.Put(ws)
+	BRaw := B.RawMatrix()
+	AAAAA := runtime.Mat(&ws.AAAAA, n, n)
+	AA := runtime.Mat(&ws.AA, n, n)
+	ARaw := A.RawMatrix()
+	// AA = A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, ARaw, 0, AA)
+	// AAAAA = A A A A A
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AAAAA, 1, 0, []blas64.General{AA, AA, ARaw}, []bool{false, false, false})
+	sum := 0.0
+	// sum = sum(B .* (A A A A A))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			sum += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		}
+	}
+	AAAA := runtime.Mat(&ws.AAAA, n, n)
+	// AAAA = A A A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA)
+	trAAAAAAAA := 0.0
+	// trAAAAAAAA = tr(A A A A A A A A)
+	for ii := 0; ii < n; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > n {
+			iEnd = n
+		}
+		for jj := 0; jj < n; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > n {
+				jEnd = n
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					trAAAAAAAA += AAAA.Data[i*AAAA.Stride+j] * AAAA.Data[j*AAAA.Stride+i]
+				}
+			}
+		}
+	}
+	AAAA2 := runtime.Mat(&ws.AAAA2, n, n)
+	// AAAA2 = A A A A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA2)
+	sumAAAA := 0.0
+	// sumAAAA = sum(A A A A)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			sumAAAA += AAAA2.Data[i*AAAA2.Stride+j]
+		}
+	}
+	f := sum + 0.00390625*trAAAAAAAA + sumAAAA
+	dARaw := dA.RawMatrix()
+	// dA = A' A' tmp + tmp3 A' A'
+	tmp := runtime.Mat(&ws.tmp, n, n)
+	// tmp = A' (1 + A' B + B A') + (1 + B A') A'
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	ATB := runtime.Mat(&ws.ATB, n, n)
+	// ATB = A' B
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, BRaw, 0, ATB)
+	BAT := runtime.Mat(&ws.BAT, n, n)
+	// BAT = B A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BRaw, ARaw, 0, BAT)
+	// tmp2 = 1 + A' B + B A'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j] + BAT.Data[i*BAT.Stride+j]
+		}
+	}
+	// tmp = A' (1 + A' B + B A')
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp2, 0, tmp)
+	onePlusBAT := runtime.Mat(&ws.onePlusBAT, n, n)
+	// onePlusBAT = 1 + B A'
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			onePlusBAT.Data[i*onePlusBAT.Stride+j] = 1.0 + BAT.Data[i*BAT.Stride+j]
+		}
+	}
+	// tmp += (1 + B A') A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, onePlusBAT, ARaw, 1, tmp)
+	// dA = A' A' (A' (1 + A' B + B A') + (1 + B A') A')
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, AA, tmp, 0, dARaw)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	// tmp3 = (1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)
+	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp4 = 1 + (B + 0.03125 A' A' A') A' + A' B
+	// tmp4 = 1 + A' B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j]
+		}
+	}
+	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	// tmp5 = B + 0.03125 A' A' A'
+	// tmp5 = B
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	// tmp5 += 0.03125 A' A' A'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 0.03125, AA, ARaw, 1, tmp5)
+	// tmp4 += (B + 0.03125 A' A' A') A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp5, ARaw, 1, tmp4)
+	// tmp3 = (1 + (B + 0.03125 A' A' A') A' + A' B) A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp4, ARaw, 0, tmp3)
+	tmp6 := runtime.Mat(&ws.tmp6, n, n)
+	// tmp6 = matrix(1)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		}
+	}
+	// tmp3 += A' matrix(1)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp6, 1, tmp3)
+	// dA += ((1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)) A' A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, AA, 1, dARaw)
+	dBRaw := dB.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			dBRaw.Data[i*dBRaw.Stride+j] = AAAAA.Data[i*AAAAA.Stride+j]
+		}
+	}
+	return f
+}
+
+// OpMatrixPowerSquaringProblem returns the problem of minimising
+// OpMatrixPowerSquaring over A, B for gonum/optimize. Its variable packs A, B
+// into one []float64, in that order, matrices row-major;
+// OpMatrixPowerSquaringUnpack views such a slice as the variables. Dimensions
+// that no fixed input gives are parameters.
+func OpMatrixPowerSquaringProblem(n int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A, B := OpMatrixPowerSquaringUnpack(x, n)
+			return OpMatrixPowerSquaring(A, B)
+		},
+		Grad: func(grad, x []float64) {
+			A, B := OpMatrixPowerSquaringUnpack(x, n)
+			runtime.CheckVector("OpMatrixPowerSquaringProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dA, dB := OpMatrixPowerSquaringUnpack(grad, n)
+			OpMatrixPowerSquaringGrad(A, B, dA, dB)
+		},
+	}
+}
+
+// OpMatrixPowerSquaringUnpack returns views of x as OpMatrixPowerSquaring's
+// variables A, B, packed as OpMatrixPowerSquaringProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func OpMatrixPowerSquaringUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
+	runtime.CheckDim("OpMatrixPowerSquaringUnpack", "n", n, "n")
+	runtime.CheckPacked("OpMatrixPowerSquaringUnpack", x, n, n, n, n)
+	A = mat.NewDense(n, n, x[0:n*n:n*n])
+	B = mat.NewDense(n, n, x[n*n:2*n*n:2*n*n])
+	return
+}
+
 // opMatrixPowerHessianWork holds OpMatrixPowerHessian's scratch space, reused
 // across calls through opMatrixPowerHessianPool.
 type opMatrixPowerHessianWork struct {

@@ -470,6 +470,13 @@ var registry = map[string]entry{
 			return OpMatrixPowerHessianProblem(in[0].(*mat.Dense))
 		},
 	},
+	"OpMatrixPowerSquaring": {
+		f: func(in []any) float64 { return OpMatrixPowerSquaring(in[0].(*mat.Dense), in[1].(*mat.Dense)) },
+		grad: func(in, g []any) float64 {
+			return OpMatrixPowerSquaringGrad(in[0].(*mat.Dense), in[1].(*mat.Dense), g[0].(*mat.Dense), g[1].(*mat.Dense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem { return OpMatrixPowerSquaringProblem(dims["n"]) },
+	},
 	"OpMean": {
 		f: func(in []any) float64 { return OpMean(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
