@@ -987,3 +987,200 @@ func B7MLPUnpack(x []float64, X *mat.Dense, Y *mat.Dense, h int) (W1 *mat.Dense,
 	W2 = mat.NewDense(h, o, x[d*h:d*h+h*o:d*h+h*o])
 	return
 }
+
+// b8SoftmaxWork holds B8Softmax's scratch space, reused across calls through
+// b8SoftmaxPool.
+type b8SoftmaxWork struct {
+	logsumexp []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
+}
+
+var b8SoftmaxPool = sync.Pool{New: func() any {
+	return new(b8SoftmaxWork)
+}}
+
+// B8Softmax returns f = B8Softmax(X, Y, W, b).
+//
+// Multinomial logistic (softmax regression) loss with a bias, Y one-hot.
+//
+//	f = sum(logsumexp(X W + vector(1) b', 2)) - sum(Y .* (X W + vector(1) b'))
+//
+// It panics if the shapes disagree.
+func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("B8Softmax", "X", n, "n")
+	runtime.CheckDim("B8Softmax", "X", d, "d")
+	YRows, k := Y.Dims()
+	runtime.CheckDim("B8Softmax", "Y", k, "k")
+	runtime.CheckMatrix("B8Softmax", "Y", YRows, k, n, k, "n", "k")
+	WRows, WCols := W.Dims()
+	runtime.CheckMatrix("B8Softmax", "W", WRows, WCols, d, k, "d", "k")
+	runtime.CheckVector("B8Softmax", "b", b.Len(), k, "k")
+	ws := b8SoftmaxPool.Get().(*b8SoftmaxWork)
+	defer b8SoftmaxPool.Put(ws)
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
+	XRaw := X.RawMatrix()
+	WRaw := W.RawMatrix()
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	runtime.LogSumExpRowsTo(logsumexp, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X W + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	f := sum - sum2
+	return f
+}
+
+// b8SoftmaxGradWork holds B8SoftmaxGrad's scratch space, reused across calls
+// through b8SoftmaxGradPool.
+type b8SoftmaxGradWork struct {
+	logsumexp     []float64
+	softmax       []float64
+	tmp           []float64
+	gemm          runtime.Gemm
+	tmp2          []float64
+	softmaxMinusY []float64
+}
+
+var b8SoftmaxGradPool = sync.Pool{New: func() any {
+	return new(b8SoftmaxGradWork)
+}}
+
+// B8SoftmaxGrad returns f = B8Softmax(X, Y, W, b) and writes ∂f/∂W,
+// ∂f/∂b into dW, db, overwriting them; each has the shape of its input
+// (denominator layout).
+//
+// Multinomial logistic (softmax regression) loss with a bias, Y one-hot.
+//
+//	f = sum(logsumexp(X W + vector(1) b', 2)) - sum(Y .* (X W + vector(1) b'))
+//	∂f/∂W = X' t1
+//	∂f/∂b = t1' vector(1)
+//	t1 = softmax(X W + vector(1) b', 2) - Y
+//
+// A zero-value destination (&mat.Dense{}, &mat.VecDense{}) is sized first, as
+// gonum's receivers are. It panics if a destination is nil, the shapes disagree
+// or a destination shares memory with an input.
+func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat.Dense, db *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("B8SoftmaxGrad", "X", n, "n")
+	runtime.CheckDim("B8SoftmaxGrad", "X", d, "d")
+	YRows, k := Y.Dims()
+	runtime.CheckDim("B8SoftmaxGrad", "Y", k, "k")
+	runtime.CheckMatrix("B8SoftmaxGrad", "Y", YRows, k, n, k, "n", "k")
+	WRows, WCols := W.Dims()
+	runtime.CheckMatrix("B8SoftmaxGrad", "W", WRows, WCols, d, k, "d", "k")
+	runtime.CheckVector("B8SoftmaxGrad", "b", b.Len(), k, "k")
+	runtime.DestMatrix("B8SoftmaxGrad", "dW", dW, d, k, "d", "k")
+	runtime.DestVector("B8SoftmaxGrad", "db", db, k, "k")
+	runtime.CheckNoAlias("B8SoftmaxGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+		runtime.MatrixArg("X", X.RawMatrix()),
+		runtime.MatrixArg("Y", Y.RawMatrix()),
+		runtime.MatrixArg("W", W.RawMatrix()),
+		runtime.VectorArg("b", b.RawVector()),
+	})
+	ws := b8SoftmaxGradPool.Get().(*b8SoftmaxGradWork)
+	defer b8SoftmaxGradPool.Put(ws)
+	logsumexp := runtime.Vec(&ws.logsumexp, n)
+	softmax := runtime.Mat(&ws.softmax, n, k)
+	tmp := runtime.Mat(&ws.tmp, n, k)
+	// tmp = X W + vector(1) b'
+	XRaw := X.RawMatrix()
+	WRaw := W.RawMatrix()
+	// tmp = X W
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
+	bRaw := b.RawVector()
+	// tmp += vector(1) b'
+	blas64.Ger(1, tmp2, bRaw, tmp)
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
+	}
+	YRaw := Y.RawMatrix()
+	sum2 := 0.0
+	// sum2 = sum(Y .* (X W + vector(1) b'))
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	f := sum - sum2
+	dWRaw := dW.RawMatrix()
+	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
+	dbRaw := db.RawVector()
+	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
+	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
+	return f
+}
+
+// B8SoftmaxProblem returns the problem of minimising B8Softmax over W, b with
+// X, Y fixed, for gonum/optimize. Its variable packs W, b into one []float64,
+// in that order, matrices row-major; B8SoftmaxUnpack views such a slice as the
+// variables.
+func B8SoftmaxProblem(X *mat.Dense, Y *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			W, b := B8SoftmaxUnpack(x, X, Y)
+			return B8Softmax(X, Y, W, b)
+		},
+		Grad: func(grad, x []float64) {
+			W, b := B8SoftmaxUnpack(x, X, Y)
+			runtime.CheckVector("B8SoftmaxProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dW, db := B8SoftmaxUnpack(grad, X, Y)
+			B8SoftmaxGrad(X, Y, W, b, dW, db)
+		},
+	}
+}
+
+// B8SoftmaxUnpack returns views of x as B8Softmax's variables W, b, packed as
+// B8SoftmaxProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func B8SoftmaxUnpack(x []float64, X *mat.Dense, Y *mat.Dense) (W *mat.Dense, b *mat.VecDense) {
+	_, d := X.Dims()
+	_, k := Y.Dims()
+	runtime.CheckDim("B8SoftmaxUnpack", "X", d, "d")
+	runtime.CheckDim("B8SoftmaxUnpack", "Y", k, "k")
+	runtime.CheckPacked("B8SoftmaxUnpack", x, d, k, k, 1)
+	W = mat.NewDense(d, k, x[0:d*k:d*k])
+	b = mat.NewVecDense(k, x[d*k:d*k+k:d*k+k])
+	return
+}

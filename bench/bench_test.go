@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-// The suite: seven cases, each at the sizes of the table in the package
+// The suite: eight cases, each at the sizes of the table in the package
 // documentation. An instance holds one case's inputs at one size, drawn
 // once, and closures calling the generated and the hand-written code on
 // them; the closures allocate nothing themselves, so benchmarks and
@@ -93,6 +93,11 @@ var cases = []benchCase{
 		b7Size(32, 16, 32, 4, small, true),
 		b7Size(1024, 256, 256, 10, large, true),
 	}},
+	{"B8Softmax", []size{
+		b8Size(64, 16, 4, small, true),
+		b8Size(4096, 128, 10, medium, true),
+		b8Size(1024, 64, 256, medium, true),
+	}},
 }
 
 func b3Size(n int, t tier, tested bool) size {
@@ -110,6 +115,10 @@ func b5Size(n, d int, t tier, tested bool) size {
 
 func b7Size(n, d, h, o int, t tier, tested bool) size {
 	return size{fmt.Sprintf("n=%d,d=%d,h=%d,o=%d", n, d, h, o), t, tested, func(r *rand.Rand) *instance { return newB7(r, n, d, h, o) }}
+}
+
+func b8Size(n, d, k int, t tier, tested bool) size {
+	return size{fmt.Sprintf("n=%d,d=%d,k=%d", n, d, k), t, tested, func(r *rand.Rand) *instance { return newB8(r, n, d, k) }}
 }
 
 // Flop counts of the products in the hand-written code, the work a Gemm-bound
@@ -291,6 +300,45 @@ func newB7(r *rand.Rand, n, d, hid, o int) *instance {
 	}
 }
 
+// newB8 draws softmax-regression inputs: X with normal entries, W and b
+// scaled so that the logits are of order one, and one-hot rows of Y whose
+// class is the largest logit under other random weights, so that the loss
+// is neither saturated nor uniform.
+func newB8(r *rand.Rand, n, d, k int) *instance {
+	X := randMat(r, n, d, 1)
+	W := randMat(r, d, k, 1/math.Sqrt(float64(d)))
+	b := randVec(r, k, 1)
+	truth := randMat(r, d, k, 1)
+	var scores mat.Dense
+	scores.Mul(X, truth)
+	Y := mat.NewDense(n, k, nil)
+	for i := 0; i < n; i++ {
+		Y.Set(i, argmax(scores.RawRowView(i)), 1)
+	}
+	gW, hW := mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
+	gb, hb := mat.NewVecDense(k, nil), mat.NewVecDense(k, nil)
+	h := new(B8SoftmaxHand)
+	return &instance{
+		genF:     func() float64 { return B8Softmax(X, Y, W, b) },
+		genGrad:  func() float64 { return B8SoftmaxGrad(X, Y, W, b, gW, gb) },
+		handF:    func() float64 { return h.F(X, Y, W, b) },
+		handGrad: func() float64 { return h.FGrad(X, Y, W, b, hW, hb) },
+		genG:     []mat.Matrix{gW, gb}, handG: []mat.Matrix{hW, hb},
+		problem: B8SoftmaxProblem(X, Y), x0: pack(W.RawMatrix().Data, b.RawVector().Data),
+	}
+}
+
+// argmax returns the index of the largest entry of x, the first on ties.
+func argmax(x []float64) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
 func seed(name, label string) *rand.Rand {
 	var h uint64 = 14695981039346656037
 	for _, c := range name + "/" + label {
@@ -460,12 +508,21 @@ var sink float64
 
 // loop times fn with b.Loop and, when flops > 0, reports the rate of the
 // useful product work as GFLOP/s (flops per ns) and the count as flop/op.
+// Where the process CPU time can be read it also reports cpu-ns/op, the
+// CPU time (all threads, user and system) per call: on a machine shared
+// with other work, wall time per call grows with the load while CPU time
+// per call stays close to the unloaded time, so gen/hand ratios of
+// cpu-ns/op are the steadier figure there.
 func loop(b *testing.B, fn func() float64, flops float64) {
 	b.ReportAllocs()
+	cpu0, cpuOK := processCPU()
 	n := 0
 	for b.Loop() {
 		sink = fn()
 		n++
+	}
+	if cpu1, ok := processCPU(); ok && cpuOK && n > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(n), "cpu-ns/op")
 	}
 	if flops > 0 && b.Elapsed() > 0 {
 		b.ReportMetric(flops*float64(n)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
@@ -511,6 +568,7 @@ func BenchmarkB4Sandwich(b *testing.B)  { runCase(b, "B4Sandwich") }
 func BenchmarkB5LogReg(b *testing.B)    { runCase(b, "B5LogReg") }
 func BenchmarkB6GaussNLL(b *testing.B)  { runCase(b, "B6GaussNLL") }
 func BenchmarkB7MLP(b *testing.B)       { runCase(b, "B7MLP") }
+func BenchmarkB8Softmax(b *testing.B)   { runCase(b, "B8Softmax") }
 
 // BenchmarkGemmReference times blas64.Gemm on square n×n products whose
 // flop count 2n³ matches the product work of FGrad of each Gemm-bound case
@@ -533,5 +591,113 @@ func BenchmarkGemmReference(b *testing.B) {
 				return z.Data[0]
 			}, 2*float64(n)*float64(n)*float64(n))
 		})
+	}
+}
+
+// softmaxLoss is a plain reference for B8: per row, the max-shifted
+// log-sum-exp of the logits X W + b minus the logit of the row's Y weights,
+// and its gradient softmax − Y, in loops over mat's At.
+func softmaxLoss(X, Y, W *mat.Dense, b *mat.VecDense) (f float64, dW *mat.Dense, db *mat.VecDense) {
+	n, d := X.Dims()
+	_, k := W.Dims()
+	G := mat.NewDense(n, k, nil)
+	z := make([]float64, k)
+	for i := 0; i < n; i++ {
+		m := math.Inf(-1)
+		for j := range z {
+			z[j] = b.AtVec(j)
+			for l := 0; l < d; l++ {
+				z[j] += X.At(i, l) * W.At(l, j)
+			}
+			m = max(m, z[j])
+		}
+		s := 0.0
+		for j := range z {
+			s += math.Exp(z[j] - m)
+			f -= Y.At(i, j) * z[j]
+		}
+		f += m + math.Log(s)
+		for j := range z {
+			G.Set(i, j, math.Exp(z[j]-m)/s-Y.At(i, j))
+		}
+	}
+	dW, db = mat.NewDense(d, k, nil), mat.NewVecDense(k, nil)
+	dW.Mul(X.T(), G)
+	for j := 0; j < k; j++ {
+		db.SetVec(j, mat.Sum(G.ColView(j)))
+	}
+	return f, dW, db
+}
+
+// TestB8SoftmaxLargeWeights checks the generated and hand-written softmax
+// regression at weights of magnitude 1e3, whose logits (thousands) overflow
+// a naive exp: F and FGrad must be finite and equal the plain reference,
+// value and gradient. At moderate weights the hand-written gradient must
+// also match central finite differences of its F.
+func TestB8SoftmaxLargeWeights(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 1))
+	n, d, k := 50, 6, 5
+	X := randMat(r, n, d, 1)
+	Y := mat.NewDense(n, k, nil)
+	for i := 0; i < n; i++ {
+		Y.Set(i, r.IntN(k), 1)
+	}
+	W, b := mat.NewDense(d, k, nil), mat.NewVecDense(k, nil)
+	for i := 0; i < d; i++ {
+		for j := 0; j < k; j++ {
+			W.Set(i, j, float64(2*r.IntN(2)-1)*1e3)
+		}
+	}
+	for j := 0; j < k; j++ {
+		b.SetVec(j, float64(2*r.IntN(2)-1)*1e3)
+	}
+	want, wantW, wantb := softmaxLoss(X, Y, W, b)
+	if math.IsNaN(want) || math.IsInf(want, 0) || want < 1e3 {
+		t.Fatalf("reference loss %v: the weights do not test large logits", want)
+	}
+	h := new(B8SoftmaxHand)
+	gW, gb := mat.NewDense(d, k, nil), mat.NewVecDense(k, nil)
+	hW, hb := mat.NewDense(d, k, nil), mat.NewVecDense(k, nil)
+	for _, v := range []struct {
+		name string
+		got  float64
+	}{
+		{"gen F", B8Softmax(X, Y, W, b)},
+		{"gen FGrad", B8SoftmaxGrad(X, Y, W, b, gW, gb)},
+		{"hand F", h.F(X, Y, W, b)},
+		{"hand FGrad", h.FGrad(X, Y, W, b, hW, hb)},
+	} {
+		if !near(v.got, want, 0) {
+			t.Errorf("%s = %.17g, reference %.17g", v.name, v.got, want)
+		}
+	}
+	for _, g := range []struct {
+		name      string
+		got, want mat.Matrix
+	}{{"gen dW", gW, wantW}, {"gen db", gb, wantb}, {"hand dW", hW, wantW}, {"hand db", hb, wantb}} {
+		scale := 0.01 * maxAbs(g.want)
+		r, c := g.want.Dims()
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if gv, wv := g.got.At(i, j), g.want.At(i, j); !near(gv, wv, scale) || math.IsNaN(gv) {
+					t.Errorf("%s[%d,%d] = %.17g, reference %.17g", g.name, i, j, gv, wv)
+				}
+			}
+		}
+	}
+
+	// Finite differences at moderate weights.
+	W.Scale(1e-3, W)
+	b.ScaleVec(1e-3, b)
+	x0 := pack(mat.DenseCopyOf(W).RawMatrix().Data, mat.VecDenseCopyOf(b).RawVector().Data)
+	fdGrad := fd.Gradient(nil, func(x []float64) float64 {
+		return h.F(X, Y, mat.NewDense(d, k, x[:d*k]), mat.NewVecDense(k, x[d*k:]))
+	}, x0, &fd.Settings{Formula: fd.Central})
+	h.FGrad(X, Y, W, b, hW, hb)
+	got := pack(hW.RawMatrix().Data, hb.RawVector().Data)
+	for i := range fdGrad {
+		if math.Abs(got[i]-fdGrad[i]) > 1e-6*max(1, math.Abs(fdGrad[i])) {
+			t.Errorf("hand gradient entry %d = %.10g, finite differences %.10g", i, got[i], fdGrad[i])
+		}
 	}
 }

@@ -37,7 +37,7 @@ if [ "$quick" = 1 ]; then
   count=${BENCH_COUNT:-3}
   benchtime=${BENCH_TIME:-200ms}
   # The smallest size of each case (sub-benchmark names of bench/bench_test.go).
-  pattern='/^(n=16(,k=4)?|m=16,n=16,p=16|n=64,d=16|n=32,d=16,h=32,o=4)$'
+  pattern='/^(n=16(,k=4)?|m=16,n=16,p=16|n=64,d=16(,k=4)?|n=32,d=16,h=32,o=4)$'
   md=${BENCH_MD:-$out/BENCHMARKS.md}
   svg=${BENCH_SVG:-$out/benchmarks.svg}
   torchflags=(--quick)

@@ -118,6 +118,20 @@ def b7_mlp(gen, n, d, h, o):
     return (x, w1, w2, y), (w1, w2), f
 
 
+def b8_softmax(gen, n, d, k):
+    x = _randn(gen, n, d)
+    w, b = _randn(gen, d, k, scale=1 / d**0.5), _randn(gen, k)
+    y = torch.nn.functional.one_hot(torch.randint(k, (n,), generator=gen), k).to(DT)
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+
+    def f(x, y, w, b):
+        z = x @ w + b
+        return torch.logsumexp(z, 1).sum() - (y * z).sum()
+
+    return (x, y, w, b), (w, b), f
+
+
 # (case, size label, builder, args). The first size of each case is the
 # small one (--quick). Case names and labels must match the Go benchmarks
 # (BenchmarkB1Bilinear/n=16/..., the cases table in bench/bench_test.go).
@@ -143,6 +157,9 @@ CASES = [
     ("B6GaussNLL", "n=512", b6_gaussnll, (512,)),
     ("B7MLP", "n=32,d=16,h=32,o=4", b7_mlp, (32, 16, 32, 4)),
     ("B7MLP", "n=1024,d=256,h=256,o=10", b7_mlp, (1024, 256, 256, 10)),
+    ("B8Softmax", "n=64,d=16,k=4", b8_softmax, (64, 16, 4)),
+    ("B8Softmax", "n=4096,d=128,k=10", b8_softmax, (4096, 128, 10)),
+    ("B8Softmax", "n=1024,d=64,k=256", b8_softmax, (1024, 64, 256)),
 ]
 
 
