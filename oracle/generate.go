@@ -500,8 +500,7 @@ func num(v string) *expr { return &expr{kind: "num", name: v, shape: scalarShape
 // along returns name(A, k) of shape s, a reduction along dimension k: k =
 // 1 sums down each column of an r×c A to a 1×c row, k = 2 along each row
 // to an r-vector; nil when s is a matrix. One time in six the reduced
-// dimension is 1: sum(x', 1) is x', sum(x, 1) is sum(x). logsumexp is
-// not taken of a scalar.
+// dimension is 1: sum(x', 1) is x', sum(x, 1) is sum(x), sum(s, 2) is s.
 func (g *Generator) along(name string, s shape, d int) *expr {
 	var ks []string
 	if s.r == "1" {
@@ -522,16 +521,14 @@ func (g *Generator) along(name string, s shape, d int) *expr {
 	if k == "2" {
 		a = shape{s.r, reduced}
 	}
-	if a.isScalar() && name == "logsumexp" {
-		return nil
-	}
 	return &expr{kind: "call", name: name, args: []*expr{g.gen(a, d), num(k)}, shape: s}
 }
 
-// softmax returns softmax(A, k) of shape s (not a scalar), mostly along
-// a vector's length: softmax(x, 2) of an n-vector is all ones.
+// softmax returns softmax(A, k) of shape s, mostly along a vector's
+// length: softmax(x, 2) of an n-vector is all ones, and so (drawn one
+// time in four it could be) is softmax(s, k) of a scalar.
 func (g *Generator) softmax(s shape, d int) *expr {
-	if s.isScalar() {
+	if s.isScalar() && g.r.IntN(4) > 0 {
 		return nil
 	}
 	k := []string{"1", "2"}[g.r.IntN(2)]
