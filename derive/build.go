@@ -503,7 +503,7 @@ func (b *builder) matrixPower(e *spec.Binary, x *Node) (*Node, error) {
 	if n.Value != math.Trunc(n.Value) || n.Value < 1 || n.Value > maxMatrixPower {
 		return nil, spec.Errorf(n.At, "a matrix power X ^ k needs a positive integer k up to %d, not %s (use .^ for an elementwise power)", maxMatrixPower, n.Text)
 	}
-	return b.g.MatPow(x, int(n.Value)), nil
+	return b.orZero(b.g.MatPow(x, int(n.Value)), x.Shape), nil
 }
 
 // maxMatrixPower bounds k in X ^ k, whose product chain has k factors.
@@ -660,7 +660,7 @@ func (b *builder) callAlong(fn *spelling, c *spec.Call) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fn.along(b.g, x, dim), nil
+	return b.orZero(fn.along(b.g, x, dim), fn.alongShape(x.Shape, dim)), nil
 }
 
 // dimension returns the dimension of a call f(X, dim): the literal 1 (down

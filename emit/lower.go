@@ -479,10 +479,12 @@ func (e *function) rowsJoint(x *derive.Node, lse, soft *val, partner *derive.Nod
 	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpSoftmaxRowsTo", ref(lse), ref(soft), src), Writes: []*val{lse, soft}})
 }
 
-// rowsOf returns the matrix x in storage order, for a kernel that reads
-// its rows: a transpose (logsumexp(X, 1) is logsumexp(Xᵀ, 2)ᵀ) is formed,
-// not read as the operand it transposes, which is stored the other way.
-func (e *function) rowsOf(x *derive.Node) expr { return ref(e.ensure(x)) }
+// rowsOf returns the matrix x in storage order as a blas64.General, for a
+// kernel that reads its rows: a transpose (logsumexp(X, 1) is
+// logsumexp(Xᵀ, 2)ᵀ) is formed, not read as the operand it transposes,
+// which is stored the other way, and a symmetric input is expanded to
+// both triangles.
+func (e *function) rowsOf(x *derive.Node) expr { return ref(e.general(x)) }
 
 // inverseInto writes the inverse from the argument's factorisation.
 func (e *function) inverseInto(n *derive.Node, dst *val, note plan.Step) bool {

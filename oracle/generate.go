@@ -308,11 +308,38 @@ type Generator struct {
 	dims   []string
 	// MaxDepth bounds the expression depth.
 	MaxDepth int
+	// Forms weighs the forms the probe of derive's table cannot find.
+	Forms Forms
 }
+
+// Forms weighs the forms of the language that probing derive's function
+// table cannot find — calls whose second argument is a literal dimension,
+// and operators with shape rules of their own — against the 12 shares of
+// a draw the generator's other forms have; a zero weight turns one off.
+type Forms struct {
+	// Reduce draws sum(A, k) and mean(A, k): a 1×c row (k = 1) or an
+	// r-vector (k = 2) from an r×c matrix, a vector or a row vector.
+	Reduce int
+	// LogSumExp draws logsumexp(A, k), shaped as sum(A, k).
+	LogSumExp int
+	// Softmax draws softmax(A, k), of A's shape (softmax(x) of a vector
+	// is probed from the table).
+	Softmax int
+	// Expand draws implicit expansion: an r×c matrix beside an r-vector
+	// or a 1×c row vector in + - .* ./, either operand first.
+	Expand int
+	// MatrixPower draws X ^ k for a square X and a literal k in 1..4.
+	MatrixPower int
+}
+
+// DefaultForms is the weighting NewGenerator starts with.
+var DefaultForms = Forms{Reduce: 2, LogSumExp: 1, Softmax: 1, Expand: 2, MatrixPower: 2}
+
+func (f Forms) total() int { return f.Reduce + f.LogSumExp + f.Softmax + f.Expand + f.MatrixPower }
 
 // NewGenerator returns a generator seeded by seed.
 func NewGenerator(seed uint64) *Generator {
-	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), MaxDepth: 4}
+	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), MaxDepth: 4, Forms: DefaultForms}
 }
 
 var dimNames = []string{"n", "m", "p", "q", "k"}
@@ -396,7 +423,14 @@ func (g *Generator) gen(s shape, depth int) *expr {
 	}
 	d := depth - 1
 	for {
-		switch g.r.IntN(12) {
+		k := g.r.IntN(12 + g.Forms.total())
+		if k >= 12 {
+			if e := g.form(k-12, s, d); e != nil {
+				return e
+			}
+			continue
+		}
+		switch k {
 		case 0, 1: // a function of the table whose result has shape s
 			if e := g.call(s, d); e != nil {
 				return e
@@ -441,6 +475,100 @@ func (g *Generator) gen(s shape, depth int) *expr {
 			}
 		}
 	}
+}
+
+// form returns the expression of shape s of the Forms entry that share
+// k of Forms.total() falls in, or nil when that form has no result of
+// shape s.
+func (g *Generator) form(k int, s shape, d int) *expr {
+	f := g.Forms
+	switch {
+	case k < f.Reduce:
+		return g.along([]string{"sum", "sum", "mean"}[g.r.IntN(3)], s, d)
+	case k < f.Reduce+f.LogSumExp:
+		return g.along("logsumexp", s, d)
+	case k < f.Reduce+f.LogSumExp+f.Softmax:
+		return g.softmax(s, d)
+	case k < f.Reduce+f.LogSumExp+f.Softmax+f.Expand:
+		return g.expand(s, d)
+	}
+	return g.matrixPower(s, d)
+}
+
+func num(v string) *expr { return &expr{kind: "num", name: v, shape: scalarShape} }
+
+// along returns name(A, k) of shape s, a reduction along dimension k: k =
+// 1 sums down each column of an r×c A to a 1×c row, k = 2 along each row
+// to an r-vector; nil when s is a matrix. One time in six the reduced
+// dimension is 1: sum(x', 1) is x', sum(x, 1) is sum(x), sum(s, 2) is s.
+func (g *Generator) along(name string, s shape, d int) *expr {
+	var ks []string
+	if s.r == "1" {
+		ks = append(ks, "1")
+	}
+	if s.c == "1" {
+		ks = append(ks, "2")
+	}
+	if len(ks) == 0 {
+		return nil
+	}
+	k := ks[g.r.IntN(len(ks))]
+	reduced := g.dim()
+	if g.r.IntN(6) == 0 {
+		reduced = "1"
+	}
+	a := shape{reduced, s.c}
+	if k == "2" {
+		a = shape{s.r, reduced}
+	}
+	return &expr{kind: "call", name: name, args: []*expr{g.gen(a, d), num(k)}, shape: s}
+}
+
+// softmax returns softmax(A, k) of shape s, mostly along a vector's
+// length: softmax(x, 2) of an n-vector is all ones, and so (drawn one
+// time in four it could be) is softmax(s, k) of a scalar.
+func (g *Generator) softmax(s shape, d int) *expr {
+	if s.isScalar() && g.r.IntN(4) > 0 {
+		return nil
+	}
+	k := []string{"1", "2"}[g.r.IntN(2)]
+	if g.r.IntN(4) > 0 {
+		switch {
+		case s.isCol():
+			k = "1"
+		case s.isRow():
+			k = "2"
+		}
+	}
+	return &expr{kind: "call", name: "softmax", args: []*expr{g.gen(s, d), num(k)}, shape: s}
+}
+
+// expand returns M op v of the matrix shape s, v an r-vector repeated
+// across M's columns or a 1×c row vector repeated across its rows, for
+// op one of + - .* ./ and either operand first; nil when s is not a
+// matrix.
+func (g *Generator) expand(s shape, d int) *expr {
+	if s.r == "1" || s.c == "1" {
+		return nil
+	}
+	v := shape{s.r, "1"}
+	if g.r.IntN(2) == 0 {
+		v = shape{"1", s.c}
+	}
+	x, y := g.gen(s, d), g.gen(v, d)
+	if g.r.IntN(2) == 0 {
+		x, y = y, x
+	}
+	return bin([]string{"+", "-", ".*", "./"}[g.r.IntN(4)], x, y, s)
+}
+
+// matrixPower returns X ^ k of the square shape s for a literal k in
+// 1..4, or nil when s is not square.
+func (g *Generator) matrixPower(s shape, d int) *expr {
+	if !s.square() {
+		return nil
+	}
+	return bin("^", g.gen(s, d), num([]string{"1", "2", "3", "4"}[g.r.IntN(4)]), s)
 }
 
 // elementwise returns x op y for one of ops, of shape s: operands of

@@ -71,7 +71,8 @@ func reductions(c *Case) []*Case {
 	add := func(d *Case) {
 		d.Inputs = usedInputs(d)
 		key := d.YAML()
-		if !seen[key] {
+		// A function of no input is not a spec.
+		if len(d.Inputs) > 0 && !seen[key] {
 			seen[key] = true
 			out = append(out, d)
 		}
@@ -123,13 +124,15 @@ func reductions(c *Case) []*Case {
 }
 
 // replacements returns e with one subexpression replaced by one of its
-// operands of the same shape, or by a leaf of its shape.
+// operands of the same shape, or by a leaf of its shape. A literal (a
+// dimension, an exponent) stays as it is, and a fill, sized by the
+// operand beside it, never stands alone.
 func replacements(c *Case, e *expr) []*expr {
 	var out []*expr
 	var walk func(n *expr, rebuild func(*expr) *expr)
 	walk = func(n *expr, rebuild func(*expr) *expr) {
 		for _, a := range n.args {
-			if a.shape == n.shape && a.kind != "num" {
+			if a.shape == n.shape && a.kind != "num" && a.kind != "fill" {
 				out = append(out, rebuild(a))
 			}
 		}
@@ -179,15 +182,45 @@ func substitute(e *expr, name string, by *expr) *expr {
 }
 
 // usedInputs drops the inputs the case no longer mentions and does not
-// differentiate by; a wrt entry whose input is gone is dropped too.
+// differentiate by, but keeps one declaring each dimension an eye(…)
+// names.
 func usedInputs(c *Case) []input {
 	var keep []input
+	declared := map[string]bool{}
 	for _, in := range c.Inputs {
 		if mentions(c, in.name) || contains(c.Wrt, in.name) {
 			keep = append(keep, in)
+			declared[in.shape.r], declared[in.shape.c] = true, true
+		}
+	}
+	for _, d := range eyeDims(c) {
+		for _, in := range c.Inputs {
+			if !declared[d] && (in.shape.r == d || in.shape.c == d) {
+				keep = append(keep, in)
+				declared[in.shape.r], declared[in.shape.c] = true, true
+			}
 		}
 	}
 	return keep
+}
+
+// eyeDims returns the dimensions of the case's eye(…) calls.
+func eyeDims(c *Case) []string {
+	var dims []string
+	var walk func(e *expr)
+	walk = func(e *expr) {
+		if e.kind == "eye" {
+			dims = append(dims, e.shape.r)
+		}
+		for _, a := range e.args {
+			walk(a)
+		}
+	}
+	for _, l := range c.Lets {
+		walk(l.e)
+	}
+	walk(c.Expr)
+	return dims
 }
 
 func contains(xs []string, x string) bool {
