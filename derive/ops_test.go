@@ -62,6 +62,7 @@ func TestOperatorTable(t *testing.T) {
 			return nil
 		}},
 		{"an elementwise function has a scalar reference and a derivative that matches its finite differences", elementwiseDerivative},
+		{"a Tangent rule matches central differences of the operator's evaluation, and its Adjoint rule is its transpose", tangentAndAdjoint},
 		{"a linear or bilinear operator has a Degree rule, and every Degree rule holds at 2× its arguments", homogeneous},
 		{"a one-argument structural operator has a scalar rule that agrees with its evaluation at a 1×1 argument", scalarRule},
 		{"a transpose rule agrees with the operator's evaluation at Xᵀ", transposeRule},
@@ -120,6 +121,12 @@ func sampleGraph() (g *Graph, x, y, v, s *Node) {
 // sampleOf returns op applied to sample arguments, or nil when the case
 // below does not build a node of op.
 func sampleOf(op *Op) *Node {
+	_, n := sample(op)
+	return n
+}
+
+// sample is sampleOf, with the graph of the node.
+func sample(op *Op) (*Graph, *Node) {
 	g, x, y, v, s := sampleGraph()
 	var n *Node
 	switch op {
@@ -157,9 +164,9 @@ func sampleOf(op *Op) *Node {
 		}
 	}
 	if n == nil || n.Op != op {
-		return nil
+		return g, nil
 	}
-	return n
+	return g, n
 }
 
 func evaluate(n *Node, inputs map[string]*mat.Dense) (m *mat.Dense, err error) {
@@ -311,4 +318,127 @@ func sameValue(byRule, direct *Node) error {
 		return fmt.Errorf("the rule gives %s = %v, the operator %v", Format(byRule, Unicode, nil), mat.Formatted(got), mat.Formatted(want))
 	}
 	return nil
+}
+
+// tangentAndAdjoint checks an operator's derivative rules numerically at
+// the sample arguments: its Tangent rule in a direction D (one per
+// argument that is an input) against the central difference of its
+// evaluation along D, and its Adjoint rule against the Tangent rule by
+// the duality ⟨A, T(D)⟩ = Σᵢ ⟨Adjointᵢ(A), Dᵢ⟩ for an adjoint A.
+func tangentAndAdjoint(op *Op) error {
+	g, n := sample(op)
+	if n == nil || op.Tangent == nil {
+		return nil
+	}
+	dirs := make([]*Node, len(n.Args))
+	inputs := map[string]*mat.Dense{}
+	for name, m := range sampleInputs {
+		inputs[name] = m
+	}
+	seen := map[string]bool{}
+	for i, a := range n.Args {
+		if a.Op != OpVar || seen[a.Name] {
+			continue // a constant argument, or an input already given a direction
+		}
+		seen[a.Name] = true
+		name := fmt.Sprintf("D%d", i)
+		dirs[i] = g.Var(name, a.Shape, false)
+		inputs[name] = sampleMatrix(a.Shape, float64(i+1))
+	}
+	adjoint := g.Var("A", n.Shape, false)
+	inputs["A"] = sampleMatrix(n.Shape, 7)
+	tangent := op.Tangent(g, n, dirs)
+	got, err := evaluateAt(tangent, n.Shape, inputs)
+	if err != nil {
+		return err
+	}
+	const h = 1e-5
+	moved := func(t float64) map[string]*mat.Dense {
+		at := map[string]*mat.Dense{}
+		for name, m := range inputs {
+			at[name] = m
+		}
+		for i, a := range n.Args {
+			if dirs[i] != nil {
+				var x mat.Dense
+				x.Scale(t, inputs[dirs[i].Name])
+				x.Add(&x, inputs[a.Name])
+				at[a.Name] = &x
+			}
+		}
+		return at
+	}
+	plus, err := evaluateAt(n, n.Shape, moved(h))
+	if err != nil {
+		return err
+	}
+	minus, err := evaluateAt(n, n.Shape, moved(-h))
+	if err != nil {
+		return err
+	}
+	var fd mat.Dense
+	fd.Sub(plus, minus)
+	fd.Scale(1/(2*h), &fd)
+	if !mat.EqualApprox(got, &fd, 1e-6*(1+mat.Norm(&fd, math.Inf(1)))) {
+		return fmt.Errorf("Tangent gives %v, central differences %v", mat.Formatted(got), mat.Formatted(&fd))
+	}
+	if op.Adjoint == nil {
+		return nil
+	}
+	left := mat.Sum(elementwiseProduct(inputs["A"], got))
+	right := 0.0
+	for i, adj := range op.Adjoint(g, n, adjoint) {
+		if dirs[i] == nil || adj == nil {
+			continue
+		}
+		a, err := evaluateAt(adj, dirs[i].Shape, inputs)
+		if err != nil {
+			return err
+		}
+		right += mat.Sum(elementwiseProduct(a, inputs[dirs[i].Name]))
+	}
+	if math.Abs(left-right) > 1e-9*(1+math.Abs(left)) {
+		return fmt.Errorf("⟨A, Tangent(D)⟩ = %v but Σ ⟨Adjoint(A), D⟩ = %v", left, right)
+	}
+	return nil
+}
+
+// evaluateAt evaluates n at inputs; nil, the zero of shape, is zeros.
+func evaluateAt(n *Node, shape Shape, inputs map[string]*mat.Dense) (*mat.Dense, error) {
+	if n == nil {
+		r, c := shape.Rows.Size, shape.Cols.Size
+		if shape.Rows.Name != "" {
+			r = 3
+		}
+		if shape.Cols.Name != "" {
+			c = 3
+		}
+		return mat.NewDense(r, c, nil), nil
+	}
+	return evaluate(n, inputs)
+}
+
+// sampleMatrix returns a matrix of shape (n = 3) with entries that differ
+// from one another and from other seeds'.
+func sampleMatrix(shape Shape, seed float64) *mat.Dense {
+	r, c := 1, 1
+	if shape.Rows.Name != "" {
+		r = 3
+	}
+	if shape.Cols.Name != "" {
+		c = 3
+	}
+	m := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			m.Set(i, j, math.Sin(seed*float64(1+3*i+j)))
+		}
+	}
+	return m
+}
+
+func elementwiseProduct(a, b *mat.Dense) *mat.Dense {
+	var p mat.Dense
+	p.MulElem(a, b)
+	return &p
 }
