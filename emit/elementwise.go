@@ -40,15 +40,48 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 	if v, ok := e.vals[n]; ok {
 		return e.read(n, v, i, j)
 	}
-	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) {
+	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) {
 		e.noteInlined(n)
 		return e.expand(n, i, j)
 	}
 	return e.read(n, e.ensure(n), i, j)
 }
 
+// outer reports whether n is an outer product u vᵀ, a column times a row
+// (an expansion a 1ᵀ or 1 bᵀ among them): a loop reads its entry (i, j) as
+// uᵢ vⱼ and never forms it, one multiply per entry where a stored product
+// would cost a buffer, a Ger and a read.
+func outer(n *derive.Node) bool {
+	return n.Op == derive.OpMul && len(n.Args) == 2 && n.Args[0].Shape.IsCol() && n.Args[1].Shape.IsRow()
+}
+
+// outerEntry returns entry (i, j) of the outer product n = u vᵀ, uᵢ vⱼ, or
+// the one factor's entry when the other is a vector of ones (an
+// expansion).
+func (e *function) outerEntry(n *derive.Node, i, j expr) expr {
+	u, v := n.Args[0], n.Args[1]
+	switch {
+	case ones(u):
+		return e.elem(v, i, j)
+	case ones(v):
+		return e.elem(u, i, j)
+	}
+	return plan.Mul(e.elem(u, i, j), e.elem(v, i, j))
+}
+
+// ones reports whether n is vector(1) or its transpose.
+func ones(n *derive.Node) bool {
+	if n.Op == derive.OpTranspose {
+		n = n.Args[0]
+	}
+	return n.Op == derive.OpBroadcast && n.Args[0].IsConst(1)
+}
+
 // expand returns entry (i, j) of n computed from its operands' entries.
 func (e *function) expand(n *derive.Node, i, j expr) expr {
+	if outer(n) {
+		return e.outerEntry(n, i, j)
+	}
 	if l := lowerings[n.Op]; l.at != nil {
 		return l.at(e, n, i, j)
 	}

@@ -47,6 +47,8 @@ func TestKernels(t *testing.T) {
 			[]string{`runtime\.LogSumExpRowsTo\(`, `blas64\.Ger\(1, \w+, bRaw, `}, []string{`Softmax`}},
 		{"a matrix power is formed by repeated squaring", "{X: \"matrix(n, n)\", C: \"matrix(n, n)\"}", "sum((X ^ 8) .* C) + sum((X ^ 5) .* C)", "F",
 			[]string{`// XX = X X\n`, `gemm\.Mul\(blas\.NoTrans, blas\.NoTrans, 1, XX, XX, 0, `}, []string{`chain\.MulTo`, `(?s)XRaw, XRaw.*XRaw, XRaw`}},
+		{"an expansion or outer product in a loop is read entry by entry, never formed", "{X: \"matrix(n, k)\", a: vector(n), c: vector(k)}", "sum(exp(X - a) .* (X ./ c')) + sum(X .* (a * c'))", "F",
+			[]string{`math\.Exp\(XRaw\.Data\[i\*XRaw\.Stride\+j\]-aRaw\.Data\[i\*aRaw\.Inc\]\)`, `/ cRaw\.Data\[j\*cRaw\.Inc\]`, `aRaw\.Data\[i\*aRaw\.Inc\] \* cRaw\.Data\[j\*cRaw\.Inc\]`}, []string{`Ger`, `= 1\.0`, `runtime\.Mat`}},
 		{"outer product is Ger", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}", "a' * X * b", "FGrad",
 			[]string{`blas64\.Ger\(`, `blas64\.Gemv\(blas\.NoTrans`, `blas64\.Dot\(`}, []string{`Gemm`}},
 		{"transpose flag, never a transposed copy", "{A: \"matrix(m, n)\", B: \"matrix(m, k)\"}", "sum(A' * B)", "F",

@@ -37,7 +37,7 @@ func (e *function) prepare(n *derive.Node) {
 	switch {
 	case n.Shape.IsScalar():
 		e.scalar(n)
-	case n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n):
+	case n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n):
 		for _, a := range n.Args {
 			e.prepare(a)
 		}

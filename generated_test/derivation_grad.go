@@ -465,8 +465,6 @@ func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, 
 type fillOuterBiasWork struct {
 	XW   []float64
 	gemm runtime.Gemm
-	prod []float64
-	tmp  []float64
 }
 
 var fillOuterBiasPool = sync.Pool{New: func() any {
@@ -493,21 +491,12 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	WRaw := W.RawMatrix()
 	// XW = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, XW)
-	prod := runtime.Mat(&ws.prod, n, h)
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
-	// prod = vector(1) b'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, bRaw, prod)
 	f := 0.0
 	// f = sum(tanh(X W + vector(1) b'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			f += math.Tanh(XW.Data[i*XW.Stride+j] + prod.Data[i*prod.Stride+j])
+			f += math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	return f
@@ -519,7 +508,6 @@ type fillOuterBiasGradWork struct {
 	tmp  []float64
 	XW   []float64
 	gemm runtime.Gemm
-	prod []float64
 	tmp2 []float64
 	tmp3 []float64
 }
@@ -564,37 +552,33 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	WRaw := W.RawMatrix()
 	// XW = X W
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, WRaw, 0, XW)
-	prod := runtime.Mat(&ws.prod, n, h)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
-	// prod = vector(1) b'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp2, bRaw, prod)
 	f := 0.0
 	dXRaw := dX.RawMatrix()
-	tmp3 := runtime.Mat(&ws.tmp3, n, h)
+	tmp2 := runtime.Mat(&ws.tmp2, n, h)
 	// tmp = tanh(X W + vector(1) b')
 	// f = sum(tanh(X W + vector(1) b'))
-	// tmp3 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
+	// tmp2 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + prod.Data[i*prod.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
 			f += tmp.Data[i*tmp.Stride+j]
-			tmp3.Data[i*tmp3.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
 		}
 	}
 	// dX = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')) W'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, WRaw, 0, dXRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp2, WRaw, 0, dXRaw)
 	dWRaw := dW.RawMatrix()
 	// dW = X' (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dWRaw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp2, 0, dWRaw)
 	dbRaw := db.RawVector()
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
 	// db = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp3, tmp2, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
 	return f
 }
 
@@ -1022,16 +1006,6 @@ func FillOuterInChainUnpack(x []float64, n int, m int) (b *mat.VecDense, c *mat.
 	return
 }
 
-// diagOfSumArgumentWork holds DiagOfSumArgument's scratch space, reused across
-// calls through diagOfSumArgumentPool.
-type diagOfSumArgumentWork struct {
-	wwT []float64
-}
-
-var diagOfSumArgumentPool = sync.Pool{New: func() any {
-	return new(diagOfSumArgumentWork)
-}}
-
 // DiagOfSumArgument returns f = DiagOfSumArgument(A, w).
 //
 //	f = sum(arctan(diag(A + w w')))
@@ -1042,18 +1016,12 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 	runtime.CheckDim("DiagOfSumArgument", "A", n, "n")
 	runtime.CheckMatrix("DiagOfSumArgument", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("DiagOfSumArgument", "w", w.Len(), n, "n")
-	ws := diagOfSumArgumentPool.Get().(*diagOfSumArgumentWork)
-	defer diagOfSumArgumentPool.Put(ws)
 	ARaw := A.RawMatrix()
-	wwT := runtime.Mat(&ws.wwT, n, n)
 	wRaw := w.RawVector()
-	// wwT = w w'
-	runtime.ZeroMatrix(wwT)
-	blas64.Ger(1, wRaw, wRaw, wwT)
 	f := 0.0
 	// f = sum(arctan(diag(A + w w')))
 	for i := 0; i < n; i++ {
-		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
+		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])
 	}
 	return f
 }
@@ -1061,7 +1029,6 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 // diagOfSumArgumentGradWork holds DiagOfSumArgumentGrad's scratch space, reused
 // across calls through diagOfSumArgumentGradPool.
 type diagOfSumArgumentGradWork struct {
-	wwT []float64
 	tmp []float64
 }
 
@@ -1095,22 +1062,18 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
 	ARaw := A.RawMatrix()
-	wwT := runtime.Mat(&ws.wwT, n, n)
 	wRaw := w.RawVector()
-	// wwT = w w'
-	runtime.ZeroMatrix(wwT)
-	blas64.Ger(1, wRaw, wRaw, wwT)
 	f := 0.0
 	// f = sum(arctan(diag(A + w w')))
 	for i := 0; i < n; i++ {
-		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wwT.Data[i*wwT.Stride+i])
+		f += math.Atan(ARaw.Data[i*ARaw.Stride+i] + wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])
 	}
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = diag(1 ./ (1 + diag(A + w w') .* diag(A + w w')))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wwT.Data[i*wwT.Stride+i])*(ARaw.Data[i*ARaw.Stride+i]+wwT.Data[i*wwT.Stride+i])))
+			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])*(ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])))
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -1496,17 +1459,6 @@ func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense)
 	return
 }
 
-// traceOfSumTimesDiagWork holds TraceOfSumTimesDiag's scratch space, reused
-// across calls through traceOfSumTimesDiagPool.
-type traceOfSumTimesDiagWork struct {
-	prod []float64
-	tmp  []float64
-}
-
-var traceOfSumTimesDiagPool = sync.Pool{New: func() any {
-	return new(traceOfSumTimesDiagWork)
-}}
-
 // TraceOfSumTimesDiag returns f = TraceOfSumTimesDiag(A, a, b).
 //
 //	f = tr((A + vector(1) a') diag(b))
@@ -1518,25 +1470,14 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 	runtime.CheckMatrix("TraceOfSumTimesDiag", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
-	ws := traceOfSumTimesDiagPool.Get().(*traceOfSumTimesDiagWork)
-	defer traceOfSumTimesDiagPool.Put(ws)
 	ARaw := A.RawMatrix()
-	prod := runtime.Mat(&ws.prod, n, n)
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0
-	}
 	aRaw := a.RawVector()
-	// prod = vector(1) a'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, aRaw, prod)
 	bRaw := b.RawVector()
 	f := 0.0
 	// f = tr((A + vector(1) a') diag(b))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			f += (ARaw.Data[i*ARaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
+			f += (ARaw.Data[i*ARaw.Stride+j] + aRaw.Data[j*aRaw.Inc]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	return f
@@ -1547,7 +1488,6 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 type traceOfSumTimesDiagGradWork struct {
 	diagB []float64
 	tmp   []float64
-	prod  []float64
 }
 
 var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
@@ -1605,14 +1545,10 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	blas64.Gemv(blas.NoTrans, 1, diagB, tmp, 0, daRaw)
 	dbRaw := db.RawVector()
 	ARaw := A.RawMatrix()
-	prod := runtime.Mat(&ws.prod, n, n)
 	aRaw := a.RawVector()
-	// prod = vector(1) a'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, aRaw, prod)
 	// db = diag(A + vector(1) a')
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = ARaw.Data[i*ARaw.Stride+i] + prod.Data[i*prod.Stride+i]
+		dbRaw.Data[i*dbRaw.Inc] = ARaw.Data[i*ARaw.Stride+i] + aRaw.Data[i*aRaw.Inc]
 	}
 	// f is homogeneous of degree 2 in A, a, b: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + blas64.Dot(da.RawVector(), a.RawVector()) + blas64.Dot(db.RawVector(), b.RawVector())) / 2.0

@@ -3020,7 +3020,6 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 // through opSumsqHessianPool.
 type opSumsqHessianWork struct {
 	tmp  []float64
-	xyT  []float64
 	gemm runtime.Gemm
 }
 
@@ -3065,16 +3064,12 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 	blkXY := runtime.Block(HRaw, 0, m, m, n)
 	// ∂²f/∂x∂y += 2 (x y' - A)
 	tmp := runtime.Mat(&ws.tmp, m, n)
-	xyT := runtime.Mat(&ws.xyT, m, n)
 	xRaw := x.RawVector()
-	// xyT = x y'
-	runtime.ZeroMatrix(xyT)
-	blas64.Ger(1, xRaw, yRaw, xyT)
 	ARaw := A.RawMatrix()
 	// tmp = x y' - A
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = xyT.Data[i*xyT.Stride+j] - ARaw.Data[i*ARaw.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = xRaw.Data[i*xRaw.Inc]*yRaw.Data[j*yRaw.Inc] - ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 	for i := 0; i < m; i++ {
@@ -3363,8 +3358,6 @@ type opLogsumexpRowsGradWork struct {
 	logsumexp  []float64
 	softmax    []float64
 	XYT        []float64
-	prod       []float64
-	tmp        []float64
 }
 
 var opLogsumexpRowsGradPool = sync.Pool{New: func() any {
@@ -3440,15 +3433,6 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 	}
 	f := sumLogsumexpX + sum
 	dXRaw := dX.RawMatrix()
-	prod := runtime.Mat(&ws.prod, n, m)
-	tmp := runtime.Vec(&ws.tmp, m)
-	// tmp = vector(1)'
-	for i := 0; i < m; i++ {
-		tmp.Data[i] = 1.0
-	}
-	// prod = logsumexp((X .* Y)', 2) vector(1)'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, logsumexp, tmp, prod)
 	// dX = 2 Y .* (softmax((X .* Y)', 2) .* (logsumexp((X .* Y)', 2) vector(1)'))' + softmax(X, 2)
 	for ii := 0; ii < m; ii += 64 {
 		iEnd := ii + 64
@@ -3462,7 +3446,7 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(YRaw.Data[i*YRaw.Stride+j]*(softmax.Data[j*softmax.Stride+i]*prod.Data[j*prod.Stride+i])) + softmaxX.Data[i*softmaxX.Stride+j]
+					dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(YRaw.Data[i*YRaw.Stride+j]*(softmax.Data[j*softmax.Stride+i]*logsumexp.Data[j])) + softmaxX.Data[i*softmaxX.Stride+j]
 				}
 			}
 		}
@@ -3481,7 +3465,7 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					dYRaw.Data[i*dYRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * (softmax.Data[j*softmax.Stride+i] * prod.Data[j*prod.Stride+i]))
+					dYRaw.Data[i*dYRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * (softmax.Data[j*softmax.Stride+i] * logsumexp.Data[j]))
 				}
 			}
 		}
@@ -3525,8 +3509,6 @@ func OpLogsumexpRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dens
 type opLogsumexpRowsHessianWork struct {
 	logsumexp []float64
 	tmp       []float64
-	prod      []float64
-	tmp2      []float64
 }
 
 var opLogsumexpRowsHessianPool = sync.Pool{New: func() any {
@@ -3548,20 +3530,11 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	logsumexp := runtime.Vec(&ws.logsumexp, m)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
-	// tmp2 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	xRaw := x.RawVector()
-	// prod = vector(1) x'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp2, xRaw, prod)
 	// tmp = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
@@ -3587,10 +3560,9 @@ type opLogsumexpRowsHessianGradWork struct {
 	logsumexp []float64
 	softmax   []float64
 	tmp       []float64
-	prod      []float64
-	tmp2      []float64
 	softmaxX  []float64
 	ASoftmax  []float64
+	tmp2      []float64
 }
 
 var opLogsumexpRowsHessianGradPool = sync.Pool{New: func() any {
@@ -3620,20 +3592,11 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
-	// tmp2 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	xRaw := x.RawVector()
-	// prod = vector(1) x'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp2, xRaw, prod)
 	// tmp = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
@@ -3667,6 +3630,11 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 			ASoftmax.Data[i*ASoftmax.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * softmax.Data[i*softmax.Stride+j]
 		}
 	}
+	tmp2 := runtime.Vec(&ws.tmp2, m)
+	// tmp2 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	// dx += (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
 	blas64.Gemv(blas.Trans, 1, ASoftmax, tmp2, 1, dxRaw)
 	return f
@@ -3679,15 +3647,13 @@ type opLogsumexpRowsHessianHessVecWork struct {
 	tmp      []float64
 	softmax  []float64
 	tmp2     []float64
-	prod     []float64
 	tmp3     []float64
+	prod     []float64
 	tmp4     []float64
-	prod2    []float64
-	prod3    []float64
 	tmp5     []float64
 	tmp6     []float64
+	prod2    []float64
 	tmp7     []float64
-	prod4    []float64
 }
 
 var opLogsumexpRowsHessianHessVecPool = sync.Pool{New: func() any {
@@ -3719,7 +3685,7 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	ws := opLogsumexpRowsHessianHessVecPool.Get().(*opLogsumexpRowsHessianHessVecWork)
 	defer opLogsumexpRowsHessianHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
-	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp3
+	// hx = softmaxX .* (vx - sumSoftmaxXVx) + tmp' tmp7
 	softmaxX := runtime.Vec(&ws.softmaxX, n)
 	xRaw := x.RawVector()
 	// softmaxX = softmax(x)
@@ -3738,62 +3704,54 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	ARaw := A.RawMatrix()
 	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp3.Data[i] = 1.0
-	}
-	// prod = vector(1) x'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp3, xRaw, prod)
 	// tmp2 = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod.Data[i*prod.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
 	// softmax = softmax(A .* (vector(1) x'), 2)
 	runtime.SoftmaxRowsTo(softmax, tmp2)
+	tmp3 := runtime.Mat(&ws.tmp3, m, n)
+	prod := runtime.Mat(&ws.prod, m, n)
 	tmp4 := runtime.Mat(&ws.tmp4, m, n)
-	prod2 := runtime.Mat(&ws.prod2, m, n)
-	// prod2 = vector(1) vx'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp3, vxRaw, prod2)
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	// tmp4 = A .* (vector(1) vx')
-	// tmp5 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
+	// tmp3 = A .* (vector(1) vx')
+	// tmp4 = softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * prod2.Data[i*prod2.Stride+j]
-			tmp5.Data[i*tmp5.Stride+j] = softmax.Data[i*softmax.Stride+j] * tmp4.Data[i*tmp4.Stride+j]
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * vxRaw.Data[j*vxRaw.Inc]
+			tmp4.Data[i*tmp4.Stride+j] = softmax.Data[i*softmax.Stride+j] * tmp3.Data[i*tmp3.Stride+j]
 		}
 	}
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
 	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = vector(1)
+	// tmp6 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp6.Data[i] = 1.0
 	}
-	tmp7 := runtime.Vec(&ws.tmp7, n)
-	// tmp7 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp7.Data[i] = 1.0
-	}
-	// prod3 = (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'
-	prod4 := runtime.Vec(&ws.prod4, m)
-	// prod4 = tmp5 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp7, prod3)
+	// prod = (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, m)
+	// prod2 = tmp4 vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp6, prod)
 	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (softmax.Data[i*softmax.Stride+j] * (tmp4.Data[i*tmp4.Stride+j] - prod3.Data[i*prod3.Stride+j]))
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (softmax.Data[i*softmax.Stride+j] * (tmp3.Data[i*tmp3.Stride+j] - prod.Data[i*prod.Stride+j]))
 		}
 	}
+	tmp7 := runtime.Vec(&ws.tmp7, m)
+	// tmp7 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp7.Data[i] = 1.0
+	}
 	// hx += (A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)')))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp3, 1, hxRaw)
+	blas64.Gemv(blas.Trans, 1, tmp, tmp7, 1, hxRaw)
 }
 
 // opLogsumexpRowsHessianHessianWork holds OpLogsumexpRowsHessianHessian's
@@ -4336,10 +4294,8 @@ type opSumAlongMatrixGradWork struct {
 	tmp3  []float64
 	prod3 []float64
 	bTXT  []float64
-	prod4 []float64
 	tmp4  []float64
 	tmp5  []float64
-	tmp6  []float64
 }
 
 var opSumAlongMatrixGradPool = sync.Pool{New: func() any {
@@ -4419,39 +4375,30 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	f := sum + prod2 + sum2
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X .* (a vector(1)') + vector(1) (exp(vector(1)' X) + b')
-	prod4 := runtime.Mat(&ws.prod4, m, n)
-	tmp4 := runtime.Vec(&ws.tmp4, n)
-	// tmp4 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp4.Data[i] = 1.0
-	}
-	// prod4 = a vector(1)'
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, aRaw, tmp4, prod4)
 	// dX = 2 X .* (a vector(1)')
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * prod4.Data[i*prod4.Stride+j])
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
 		}
 	}
-	tmp5 := runtime.Vec(&ws.tmp5, m)
-	// tmp5 = vector(1)
+	tmp4 := runtime.Vec(&ws.tmp4, m)
+	// tmp4 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp5.Data[i] = 1.0
+		tmp4.Data[i] = 1.0
 	}
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = exp(vector(1)' X) + b'
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = exp(vector(1)' X) + b'
 	for i := 0; i < n; i++ {
-		tmp6.Data[i] = tmp.Data[i] + bRaw.Data[i*bRaw.Inc]
+		tmp5.Data[i] = tmp.Data[i] + bRaw.Data[i*bRaw.Inc]
 	}
 	// dX += vector(1) (exp(vector(1)' X) + b')
-	blas64.Ger(1, tmp5, tmp6, dXRaw)
+	blas64.Ger(1, tmp4, tmp5, dXRaw)
 	daRaw := da.RawVector()
 	// da = (X .* X) vector(1)
 	blas64.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
 	// db = X' vector(1)
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp5, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, XRaw, tmp4, 0, dbRaw)
 	return f
 }
 
@@ -4578,11 +4525,8 @@ type opMeanGradWork struct {
 	prod2 []float64
 	XX    []float64
 	tmp4  []float64
-	prod3 []float64
 	tmp5  []float64
 	tmp6  []float64
-	tmp7  []float64
-	tmp8  []float64
 }
 
 var opMeanGradPool = sync.Pool{New: func() any {
@@ -4675,38 +4619,24 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	f := sumX/s + sum + sum2 + s2*s3
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X .* ((a / n) vector(1)') + 2 vector(1) (vector(1)' X / m / m) + 1 / (m n)
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	tmp5 := runtime.Vec(&ws.tmp5, m)
-	// tmp5 = a / n
-	for i := 0; i < m; i++ {
-		tmp5.Data[i] = aRaw.Data[i*aRaw.Inc] / float64(n)
-	}
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp6.Data[i] = 1.0
-	}
-	// prod3 = (a / n) vector(1)'
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, tmp5, tmp6, prod3)
 	// dX = 2 X .* ((a / n) vector(1)') + 1 / (m n)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*prod3.Data[i*prod3.Stride+j]) + 1.0/s
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
 		}
 	}
-	tmp7 := runtime.Vec(&ws.tmp7, m)
-	// tmp7 = vector(1)
+	tmp5 := runtime.Vec(&ws.tmp5, m)
+	// tmp5 = vector(1)
 	for i := 0; i < m; i++ {
-		tmp7.Data[i] = 1.0
+		tmp5.Data[i] = 1.0
 	}
-	tmp8 := runtime.Vec(&ws.tmp8, n)
-	// tmp8 = vector(1)' X / m / m
+	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp6 = vector(1)' X / m / m
 	for i := 0; i < n; i++ {
-		tmp8.Data[i] = tmp.Data[i] / float64(m)
+		tmp6.Data[i] = tmp.Data[i] / float64(m)
 	}
 	// dX += 2 vector(1) (vector(1)' X / m / m)
-	blas64.Ger(2, tmp7, tmp8, dXRaw)
+	blas64.Ger(2, tmp5, tmp6, dXRaw)
 	daRaw := da.RawVector()
 	// da = (X .* X) vector(1) / n + 2 (sum(a) / m / m) a + sum(a .* a) / m / m
 	for i := 0; i < m; i++ {
@@ -5357,21 +5287,6 @@ func OpSoftmaxRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense)
 	return
 }
 
-// opExpansionWork holds OpExpansion's scratch space, reused across calls
-// through opExpansionPool.
-type opExpansionWork struct {
-	prod  []float64
-	tmp   []float64
-	prod2 []float64
-	tmp3  []float64
-	prod3 []float64
-	expBT []float64
-}
-
-var opExpansionPool = sync.Pool{New: func() any {
-	return new(opExpansionWork)
-}}
-
 // OpExpansion returns f = OpExpansion(X, a, b).
 //
 //	f = sum(tanh(X + a vector(1)' - vector(1) b')) + sum(vector(1) b' .* (X .* (a vector(1)')))
@@ -5384,56 +5299,23 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckDim("OpExpansion", "X", n, "n")
 	runtime.CheckVector("OpExpansion", "a", a.Len(), m, "m")
 	runtime.CheckVector("OpExpansion", "b", b.Len(), n, "n")
-	ws := opExpansionPool.Get().(*opExpansionWork)
-	defer opExpansionPool.Put(ws)
 	XRaw := X.RawMatrix()
-	prod := runtime.Mat(&ws.prod, m, n)
 	aRaw := a.RawVector()
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0
-	}
-	// prod = a vector(1)'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, aRaw, tmp, prod)
-	prod2 := runtime.Mat(&ws.prod2, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
-	// prod2 = vector(1) b'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp3, bRaw, prod2)
 	sum := 0.0
 	sum2 := 0.0
-	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
-	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] - prod2.Data[i*prod2.Stride+j])
-			sum2 += prod2.Data[i*prod2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * prod.Data[i*prod.Stride+j])
-		}
-	}
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	expBT := runtime.Vec(&ws.expBT, n)
-	// expBT = exp(b')
-	for i := 0; i < n; i++ {
-		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
-	}
-	// prod3 = vector(1) exp(b')
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, tmp3, expBT, prod3)
 	sum3 := 0.0
 	sum4 := 0.0
+	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
+	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum3 += XRaw.Data[i*XRaw.Stride+j] / prod3.Data[i*prod3.Stride+j]
-			sum4 += (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] - prod2.Data[i*prod2.Stride+j])
+			sum += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			sum2 += bRaw.Data[j*bRaw.Inc] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+			sum3 += XRaw.Data[i*XRaw.Stride+j] / math.Exp(bRaw.Data[j*bRaw.Inc])
+			sum4 += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	f := sum + sum2 + sum3 + sum4
@@ -5444,21 +5326,16 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 // calls through opExpansionGradPool.
 type opExpansionGradWork struct {
 	tmp   []float64
-	prod  []float64
-	tmp2  []float64
-	prod2 []float64
+	tmp3  []float64
 	tmp4  []float64
-	tmp5  []float64
-	tmp6  []float64
-	prod3 []float64
 	expBT []float64
+	tmp5  []float64
 	tmp7  []float64
+	prod  []float64
+	tmp8  []float64
 	tmp9  []float64
-	prod4 []float64
+	prod2 []float64
 	tmp10 []float64
-	tmp11 []float64
-	prod5 []float64
-	tmp12 []float64
 }
 
 var opExpansionGradPool = sync.Pool{New: func() any {
@@ -5493,108 +5370,86 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	defer opExpansionGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
-	prod := runtime.Mat(&ws.prod, m, n)
 	aRaw := a.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)'
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
-	// prod = a vector(1)'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, aRaw, tmp2, prod)
-	prod2 := runtime.Mat(&ws.prod2, m, n)
-	tmp4 := runtime.Vec(&ws.tmp4, m)
-	// tmp4 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp4.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
-	// prod2 = vector(1) b'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp4, bRaw, prod2)
 	sum := 0.0
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	sum2 := 0.0
 	// tmp = tanh(X + a vector(1)' - vector(1) b')
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
-	// tmp5 = X .* (a vector(1)')
+	// tmp3 = X .* (a vector(1)')
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] - prod2.Data[i*prod2.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
 			sum += tmp.Data[i*tmp.Stride+j]
-			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * prod.Data[i*prod.Stride+j]
-			sum2 += prod2.Data[i*prod2.Stride+j] * tmp5.Data[i*tmp5.Stride+j]
+			tmp3.Data[i*tmp3.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc]
+			sum2 += bRaw.Data[j*bRaw.Inc] * tmp3.Data[i*tmp3.Stride+j]
 		}
 	}
-	tmp6 := runtime.Mat(&ws.tmp6, m, n)
-	prod3 := runtime.Mat(&ws.prod3, m, n)
+	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
 	for i := 0; i < n; i++ {
 		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
 	}
-	// prod3 = vector(1) exp(b')
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, tmp4, expBT, prod3)
 	sum3 := 0.0
 	sum4 := 0.0
-	// tmp6 = X ./ (vector(1) exp(b'))
+	// tmp4 = X ./ (vector(1) exp(b'))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / prod3.Data[i*prod3.Stride+j]
-			sum3 += tmp6.Data[i*tmp6.Stride+j]
-			sum4 += (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] - prod2.Data[i*prod2.Stride+j])
+			tmp4.Data[i*tmp4.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
+			sum3 += tmp4.Data[i*tmp4.Stride+j]
+			sum4 += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	f := sum + sum2 + sum3 + sum4
 	daRaw := da.RawVector()
-	tmp7 := runtime.Mat(&ws.tmp7, m, n)
-	// tmp7 = X + 1 + X .* prod2 - prod2 - tmp .* tmp
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
+	// tmp5 = X + 1 + X .* (vector(1) b') - vector(1) b' - tmp .* tmp
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*prod2.Data[i*prod2.Stride+j] - prod2.Data[i*prod2.Stride+j] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
 		}
 	}
-	tmp9 := runtime.Vec(&ws.tmp9, n)
-	// tmp9 = vector(1)
+	tmp7 := runtime.Vec(&ws.tmp7, n)
+	// tmp7 = vector(1)
 	for i := 0; i < n; i++ {
-		tmp9.Data[i] = 1.0
+		tmp7.Data[i] = 1.0
 	}
-	// da = tmp7 tmp9
-	blas64.Gemv(blas.NoTrans, 1, tmp7, tmp9, 0, daRaw)
+	// da = tmp5 tmp7
+	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, daRaw)
 	dbRaw := db.RawVector()
-	prod4 := runtime.Vec(&ws.prod4, n)
-	tmp10 := runtime.Vec(&ws.tmp10, m)
-	// tmp10 = vector(1)'
+	prod := runtime.Vec(&ws.prod, n)
+	tmp8 := runtime.Vec(&ws.tmp8, m)
+	// tmp8 = vector(1)'
 	for i := 0; i < m; i++ {
-		tmp10.Data[i] = 1.0
+		tmp8.Data[i] = 1.0
 	}
-	tmp11 := runtime.Mat(&ws.tmp11, m, n)
-	// tmp11 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp11.Data[i*tmp11.Stride+j] = tmp5.Data[i*tmp5.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + prod.Data[i*prod.Stride+j] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
-		}
-	}
-	// prod4 = tmp10 tmp11
-	blas64.Gemv(blas.Trans, 1, tmp11, tmp10, 0, prod4)
-	prod5 := runtime.Vec(&ws.prod5, n)
-	tmp12 := runtime.Mat(&ws.tmp12, m, n)
-	// tmp12 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	tmp9 := runtime.Mat(&ws.tmp9, m, n)
+	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp12.Data[i*tmp12.Stride+j] = tmp6.Data[i*tmp6.Stride+j] / prod3.Data[i*prod3.Stride+j]
+			tmp9.Data[i*tmp9.Stride+j] = tmp3.Data[i*tmp3.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
 		}
 	}
-	// prod5 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	blas64.Gemv(blas.Trans, 1, tmp12, tmp10, 0, prod5)
-	// db = (prod4 - expBT .* prod5)'
+	// prod = tmp8 tmp9
+	blas64.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, n)
+	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp10.Data[i*tmp10.Stride+j] = tmp4.Data[i*tmp4.Stride+j] / expBT.Data[j]
+		}
+	}
+	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
+	blas64.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
+	// db = (prod - expBT .* prod2)'
 	for i := 0; i < n; i++ {
-		dbRaw.Data[i*dbRaw.Inc] = prod4.Data[i] - expBT.Data[i]*prod5.Data[i]
+		dbRaw.Data[i*dbRaw.Inc] = prod.Data[i] - expBT.Data[i]*prod2.Data[i]
 	}
 	return f
 }
@@ -5603,27 +5458,19 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 // across calls through opExpansionHessVecPool.
 type opExpansionHessVecWork struct {
 	tmp      []float64
-	prod     []float64
-	tmp2     []float64
+	tmp3     []float64
 	tmp4     []float64
 	tmp5     []float64
-	prod2    []float64
+	prod     []float64
 	tmp6     []float64
-	prod3    []float64
-	prod4    []float64
 	tmp7     []float64
-	prod5    []float64
+	prod2    []float64
 	tmp8     []float64
 	tmp9     []float64
-	prod6    []float64
-	tmp10    []float64
-	tmp11    []float64
-	prod7    []float64
 	expBT    []float64
 	expBTVbT []float64
-	prod8    []float64
-	tmp12    []float64
-	prod9    []float64
+	prod3    []float64
+	tmp10    []float64
 }
 
 var opExpansionHessVecPool = sync.Pool{New: func() any {
@@ -5673,119 +5520,81 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	haRaw := ha.RawVector()
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XRaw := X.RawMatrix()
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp2 := runtime.Vec(&ws.tmp2, m)
-	// tmp2 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	vbRaw := vb.RawVector()
-	// prod = vector(1) vb'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp2, vbRaw, prod)
+	tmp3 := runtime.Mat(&ws.tmp3, m, n)
 	tmp4 := runtime.Mat(&ws.tmp4, m, n)
-	tmp5 := runtime.Mat(&ws.tmp5, m, n)
-	prod2 := runtime.Mat(&ws.prod2, m, n)
 	aRaw := a.RawVector()
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = vector(1)'
+	bRaw := b.RawVector()
+	vaRaw := va.RawVector()
+	// tmp4 = tanh(X + a vector(1)' - vector(1) b')
+	// tmp3 = (-2) tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
+	// tmp = X .* (vector(1) vb') - vector(1) vb' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb'))
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			tmp3.Data[i*tmp3.Stride+j] = -2.0 * (tmp4.Data[i*tmp4.Stride+j] * ((1.0 - tmp4.Data[i*tmp4.Stride+j]*tmp4.Data[i*tmp4.Stride+j]) * (vaRaw.Data[i*vaRaw.Inc] - vbRaw.Data[j*vbRaw.Inc])))
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*vbRaw.Data[j*vbRaw.Inc] - vbRaw.Data[j*vbRaw.Inc] + tmp3.Data[i*tmp3.Stride+j]
+		}
+	}
+	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp5 = vector(1)
 	for i := 0; i < n; i++ {
+		tmp5.Data[i] = 1.0
+	}
+	// ha = tmp tmp5
+	blas64.Gemv(blas.NoTrans, 1, tmp, tmp5, 0, haRaw)
+	hbRaw := hb.RawVector()
+	prod := runtime.Vec(&ws.prod, n)
+	tmp6 := runtime.Vec(&ws.tmp6, m)
+	// tmp6 = vector(1)'
+	for i := 0; i < m; i++ {
 		tmp6.Data[i] = 1.0
 	}
-	// prod2 = a vector(1)'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, aRaw, tmp6, prod2)
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	bRaw := b.RawVector()
-	// prod3 = vector(1) b'
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, tmp2, bRaw, prod3)
-	// tmp5 = tanh(X + a vector(1)' - vector(1) b')
+	tmp7 := runtime.Mat(&ws.tmp7, m, n)
+	// tmp7 = X .* (va vector(1)') - (va vector(1)' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb')))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + prod2.Data[i*prod2.Stride+j] - prod3.Data[i*prod3.Stride+j])
+			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*vaRaw.Data[i*vaRaw.Inc] - (vaRaw.Data[i*vaRaw.Inc] + tmp3.Data[i*tmp3.Stride+j])
 		}
 	}
-	prod4 := runtime.Mat(&ws.prod4, m, n)
-	vaRaw := va.RawVector()
-	// prod4 = va vector(1)'
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, vaRaw, tmp6, prod4)
-	// tmp4 = (-2) tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod))
-	// tmp = X .* prod - prod - 2 tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = -2.0 * (tmp5.Data[i*tmp5.Stride+j] * ((1.0 - tmp5.Data[i*tmp5.Stride+j]*tmp5.Data[i*tmp5.Stride+j]) * (prod4.Data[i*prod4.Stride+j] - prod.Data[i*prod.Stride+j])))
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*prod.Data[i*prod.Stride+j] - prod.Data[i*prod.Stride+j] + tmp4.Data[i*tmp4.Stride+j]
-		}
-	}
-	tmp7 := runtime.Vec(&ws.tmp7, n)
-	// tmp7 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp7.Data[i] = 1.0
-	}
-	// ha = tmp tmp7
-	blas64.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, haRaw)
-	hbRaw := hb.RawVector()
-	prod5 := runtime.Vec(&ws.prod5, n)
-	tmp8 := runtime.Vec(&ws.tmp8, m)
-	// tmp8 = vector(1)'
-	for i := 0; i < m; i++ {
-		tmp8.Data[i] = 1.0
-	}
+	// prod = tmp6 tmp7
+	blas64.Gemv(blas.Trans, 1, tmp7, tmp6, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, n)
+	tmp8 := runtime.Mat(&ws.tmp8, m, n)
 	tmp9 := runtime.Mat(&ws.tmp9, m, n)
-	// tmp9 = X .* prod4 - (prod4 - 2 tmp5 .* ((1 - tmp5 .* tmp5) .* (prod4 - prod)))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp9.Data[i*tmp9.Stride+j] = XRaw.Data[i*XRaw.Stride+j]*prod4.Data[i*prod4.Stride+j] - (prod4.Data[i*prod4.Stride+j] + tmp4.Data[i*tmp4.Stride+j])
-		}
-	}
-	// prod5 = tmp8 tmp9
-	blas64.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod5)
-	prod6 := runtime.Vec(&ws.prod6, n)
-	tmp10 := runtime.Mat(&ws.tmp10, m, n)
-	tmp11 := runtime.Mat(&ws.tmp11, m, n)
-	prod7 := runtime.Mat(&ws.prod7, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
 	for i := 0; i < n; i++ {
 		expBT.Data[i] = math.Exp(bRaw.Data[i*bRaw.Inc])
 	}
-	// prod7 = vector(1) exp(b')
-	runtime.ZeroMatrix(prod7)
-	blas64.Ger(1, tmp2, expBT, prod7)
-	// tmp11 = X ./ (vector(1) exp(b'))
-	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
+	// tmp9 = X ./ (vector(1) exp(b'))
+	// tmp8 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp11.Data[i*tmp11.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / prod7.Data[i*prod7.Stride+j]
-			tmp10.Data[i*tmp10.Stride+j] = tmp11.Data[i*tmp11.Stride+j] / prod7.Data[i*prod7.Stride+j]
+			tmp9.Data[i*tmp9.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
+			tmp8.Data[i*tmp8.Stride+j] = tmp9.Data[i*tmp9.Stride+j] / expBT.Data[j]
 		}
 	}
-	// prod6 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	blas64.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod6)
+	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
+	blas64.Gemv(blas.Trans, 1, tmp8, tmp6, 0, prod2)
 	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
 	// expBTVbT = exp(b') .* vb'
 	for i := 0; i < n; i++ {
 		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
 	}
-	prod8 := runtime.Vec(&ws.prod8, n)
-	tmp12 := runtime.Mat(&ws.tmp12, m, n)
-	prod9 := runtime.Mat(&ws.prod9, m, n)
-	// prod9 = vector(1) (exp(b') .* vb')
-	runtime.ZeroMatrix(prod9)
-	blas64.Ger(1, tmp2, expBTVbT, prod9)
-	// tmp12 = -tmp11 .* prod9 ./ prod7 ./ prod7 - tmp10 .* prod9 ./ prod7
+	prod3 := runtime.Vec(&ws.prod3, n)
+	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	// tmp10 = -tmp9 .* (vector(1) expBTVbT) ./ (vector(1) expBT) ./ (vector(1) expBT) - tmp8 .* (vector(1) expBTVbT) ./ (vector(1) expBT)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp12.Data[i*tmp12.Stride+j] = -(tmp11.Data[i*tmp11.Stride+j] * prod9.Data[i*prod9.Stride+j] / prod7.Data[i*prod7.Stride+j] / prod7.Data[i*prod7.Stride+j]) - tmp10.Data[i*tmp10.Stride+j]*prod9.Data[i*prod9.Stride+j]/prod7.Data[i*prod7.Stride+j]
+			tmp10.Data[i*tmp10.Stride+j] = -(tmp9.Data[i*tmp9.Stride+j] * expBTVbT.Data[j] / expBT.Data[j] / expBT.Data[j]) - tmp8.Data[i*tmp8.Stride+j]*expBTVbT.Data[j]/expBT.Data[j]
 		}
 	}
-	// prod8 = tmp8 tmp12
-	blas64.Gemv(blas.Trans, 1, tmp12, tmp8, 0, prod8)
-	// hb = (prod5 - (prod6 .* expBTVbT + expBT .* prod8))'
+	// prod3 = tmp6 tmp10
+	blas64.Gemv(blas.Trans, 1, tmp10, tmp6, 0, prod3)
+	// hb = (prod - (prod2 .* expBTVbT + expBT .* prod3))'
 	for i := 0; i < n; i++ {
-		hbRaw.Data[i*hbRaw.Inc] = prod5.Data[i] - (prod6.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod8.Data[i])
+		hbRaw.Data[i*hbRaw.Inc] = prod.Data[i] - (prod2.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod3.Data[i])
 	}
 }
 
@@ -5916,11 +5725,8 @@ func OpExpansionUnpack(x []float64, X *mat.Dense) (a *mat.VecDense, b *mat.VecDe
 type opExpansionMatrixWork struct {
 	prod  []float64
 	tmp   []float64
-	prod2 []float64
 	tmp2  []float64
-	prod3 []float64
-	tmp3  []float64
-	prod4 []float64
+	prod2 []float64
 }
 
 var opExpansionMatrixPool = sync.Pool{New: func() any {
@@ -5940,51 +5746,38 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckVector("OpExpansionMatrix", "b", b.Len(), n, "n")
 	ws := opExpansionMatrixPool.Get().(*opExpansionMatrixWork)
 	defer opExpansionMatrixPool.Put(ws)
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp := runtime.Vec(&ws.tmp, m)
-	// tmp = vector(1)
+	bRaw := b.RawVector()
+	XRaw := X.RawMatrix()
+	aRaw := a.RawVector()
+	sum := 0.0
+	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
 	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			sum += math.Exp(bRaw.Data[j*bRaw.Inc]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+		}
+	}
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp := runtime.Vec(&ws.tmp, n)
+	// tmp = vector(1)
+	for i := 0; i < n; i++ {
 		tmp.Data[i] = 1.0
 	}
-	bRaw := b.RawVector()
-	// prod = vector(1) b'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, bRaw, prod)
-	XRaw := X.RawMatrix()
-	prod2 := runtime.Mat(&ws.prod2, m, n)
-	aRaw := a.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp2.Data[i] = 1.0
 	}
-	// prod2 = a vector(1)'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, aRaw, tmp2, prod2)
-	sum := 0.0
-	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum += math.Exp(prod.Data[i*prod.Stride+j]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * prod2.Data[i*prod2.Stride+j])
-		}
-	}
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, n)
-	// tmp3 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp3.Data[i] = 1.0
-	}
-	// prod3 = X vector(1) vector(1)'
-	prod4 := runtime.Vec(&ws.prod4, m)
-	// prod4 = X vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp2, prod3)
+	// prod = X vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, m)
+	// prod2 = X vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp2, prod)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum2 += prod3.Data[i*prod3.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+			sum2 += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	f := sum + sum2
@@ -5998,14 +5791,12 @@ type opExpansionMatrixGradWork struct {
 	tmp2  []float64
 	prod  []float64
 	tmp3  []float64
-	prod2 []float64
 	tmp4  []float64
-	prod3 []float64
+	prod2 []float64
 	tmp5  []float64
-	prod4 []float64
 	tmp6  []float64
-	tmp7  []float64
 	gemm  runtime.Gemm
+	tmp7  []float64
 	tmp8  []float64
 }
 
@@ -6043,95 +5834,83 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	defer opExpansionMatrixGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
-	prod := runtime.Mat(&ws.prod, m, n)
-	tmp3 := runtime.Vec(&ws.tmp3, m)
-	// tmp3 = vector(1)
-	for i := 0; i < m; i++ {
-		tmp3.Data[i] = 1.0
-	}
 	bRaw := b.RawVector()
-	// prod = vector(1) b'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp3, bRaw, prod)
 	XRaw := X.RawMatrix()
+	aRaw := a.RawVector()
+	sum := 0.0
 	// tmp2 = exp(vector(1) b' - X)
+	// tmp = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
+	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = math.Exp(prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j])
+			tmp2.Data[i*tmp2.Stride+j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRaw.Data[i*XRaw.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+			sum += tmp.Data[i*tmp.Stride+j]
 		}
 	}
-	prod2 := runtime.Mat(&ws.prod2, m, n)
-	aRaw := a.RawVector()
+	prod := runtime.Mat(&ws.prod, m, n)
+	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp3 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp3.Data[i] = 1.0
+	}
 	tmp4 := runtime.Vec(&ws.tmp4, n)
 	// tmp4 = vector(1)'
 	for i := 0; i < n; i++ {
 		tmp4.Data[i] = 1.0
 	}
-	// prod2 = a vector(1)'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, aRaw, tmp4, prod2)
-	sum := 0.0
-	// tmp = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
-	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * prod2.Data[i*prod2.Stride+j])
-			sum += tmp.Data[i*tmp.Stride+j]
-		}
-	}
-	prod3 := runtime.Mat(&ws.prod3, m, n)
-	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp5.Data[i] = 1.0
-	}
-	// prod3 = X vector(1) vector(1)'
-	prod4 := runtime.Vec(&ws.prod4, m)
-	// prod4 = X vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp5, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp4, prod3)
+	// prod = X vector(1) vector(1)'
+	prod2 := runtime.Vec(&ws.prod2, m)
+	// prod2 = X vector(1)
+	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod2)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, prod2, tmp4, prod)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			sum2 += prod3.Data[i*prod3.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+			sum2 += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 	f := sum + sum2
 	dXRaw := dX.RawMatrix()
-	tmp6 := runtime.Mat(&ws.tmp6, m, n)
+	tmp5 := runtime.Mat(&ws.tmp5, m, n)
 	// dX = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// dX = exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
-	// tmp6 = matrix(1)
+	// tmp5 = matrix(1)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*prod2.Data[i*prod2.Stride+j] - (tmp.Data[i*tmp.Stride+j] + 1.0)
+			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*aRaw.Data[i*aRaw.Inc] - (tmp.Data[i*tmp.Stride+j] + 1.0)
+			tmp5.Data[i*tmp5.Stride+j] = 1.0
+		}
+	}
+	tmp6 := runtime.Mat(&ws.tmp6, n, n)
+	// tmp6 = matrix(1)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
 			tmp6.Data[i*tmp6.Stride+j] = 1.0
 		}
 	}
-	tmp7 := runtime.Mat(&ws.tmp7, n, n)
-	// tmp7 = matrix(1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = 1.0
-		}
-	}
 	// dX += matrix(1) matrix(1)
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp6, tmp7, 1, dXRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp5, tmp6, 1, dXRaw)
 	daRaw := da.RawVector()
-	tmp8 := runtime.Mat(&ws.tmp8, m, n)
-	// tmp8 = X .* exp(vector(1) b' - X)
+	tmp7 := runtime.Mat(&ws.tmp7, m, n)
+	// tmp7 = X .* exp(vector(1) b' - X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			tmp8.Data[i*tmp8.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
 		}
 	}
 	// da = (X .* exp(vector(1) b' - X)) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, daRaw)
+	blas64.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
+	tmp8 := runtime.Vec(&ws.tmp8, m)
+	// tmp8 = vector(1)
+	for i := 0; i < m; i++ {
+		tmp8.Data[i] = 1.0
+	}
 	// db = (exp(vector(1) b' - X) .* (X .* (a vector(1)')))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp3, 0, dbRaw)
+	blas64.Gemv(blas.Trans, 1, tmp, tmp8, 0, dbRaw)
 	return f
 }
 
@@ -6686,10 +6465,9 @@ func OpMatrixPowerSquaringUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense
 // opMatrixPowerHessianWork holds OpMatrixPowerHessian's scratch space, reused
 // across calls through opMatrixPowerHessianPool.
 type opMatrixPowerHessianWork struct {
-	tmp       []float64
-	xxT       []float64
-	AXxTx     []float64
-	AXxTAXxTx []float64
+	tmp   []float64
+	prod  []float64
+	prod2 []float64
 }
 
 var opMatrixPowerHessianPool = sync.Pool{New: func() any {
@@ -6711,39 +6489,36 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	xRaw := x.RawVector()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
-	xxT := runtime.Mat(&ws.xxT, n, n)
-	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
 	// tmp = A .* (x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT.Data[i*xxT.Stride+j]
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
 		}
 	}
-	AXxTx := runtime.Vec(&ws.AXxTx, n)
-	// AXxTx = (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, AXxTx)
-	AXxTAXxTx := runtime.Vec(&ws.AXxTAXxTx, n)
-	// AXxTAXxTx = (A .* (x x')) (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, AXxTx, 0, AXxTAXxTx)
-	f := blas64.Dot(xRaw, AXxTAXxTx)
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = (A .* (x x')) (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
+	f := blas64.Dot(xRaw, prod2)
 	return f
 }
 
 // opMatrixPowerHessianGradWork holds OpMatrixPowerHessianGrad's scratch space,
 // reused across calls through opMatrixPowerHessianGradPool.
 type opMatrixPowerHessianGradWork struct {
-	tmp       []float64
-	xxT       []float64
-	AXxTx     []float64
-	AXxTAXxTx []float64
-	tmp2      []float64
-	tmp3      []float64
-	prod      []float64
-	gemm      runtime.Gemm
-	prod2     []float64
-	prod3     []float64
+	tmp   []float64
+	prod  []float64
+	prod2 []float64
+	tmp2  []float64
+	tmp3  []float64
+	prod3 []float64
+	xxT   []float64
+	gemm  runtime.Gemm
+	prod4 []float64
+	prod5 []float64
+	prod6 []float64
 }
 
 var opMatrixPowerHessianGradPool = sync.Pool{New: func() any {
@@ -6774,42 +6549,46 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	xRaw := x.RawVector()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
+	// tmp = A .* (x x')
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		}
+	}
+	prod := runtime.Vec(&ws.prod, n)
+	// prod = (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
+	prod2 := runtime.Vec(&ws.prod2, n)
+	// prod2 = (A .* (x x')) (A .* (x x')) x
+	blas64.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
+	f := blas64.Dot(xRaw, prod2)
+	dxRaw := dx.RawVector()
+	tmp2 := runtime.Mat(&ws.tmp2, n, n)
+	tmp3 := runtime.Mat(&ws.tmp3, n, n)
+	prod3 := runtime.Mat(&ws.prod3, n, n)
+	// prod3 = x x' (A .* (x x'))'
 	xxT := runtime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
 	runtime.ZeroMatrix(xxT)
 	blas64.Ger(1, xRaw, xRaw, xxT)
-	// tmp = A .* (x x')
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT.Data[i*xxT.Stride+j]
-		}
-	}
-	AXxTx := runtime.Vec(&ws.AXxTx, n)
-	// AXxTx = (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, AXxTx)
-	AXxTAXxTx := runtime.Vec(&ws.AXxTAXxTx, n)
-	// AXxTAXxTx = (A .* (x x')) (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, AXxTx, 0, AXxTAXxTx)
-	f := blas64.Dot(xRaw, AXxTAXxTx)
-	dxRaw := dx.RawVector()
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
-	tmp3 := runtime.Mat(&ws.tmp3, n, n)
-	prod := runtime.Mat(&ws.prod, n, n)
-	// prod = x x' (A .* (x x'))'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp, 0, prod)
-	prod2 := runtime.Mat(&ws.prod2, n, n)
-	// prod2 = (A .* (x x'))' x x'
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp, xxT, 0, prod2)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp, 0, prod3)
+	prod4 := runtime.Mat(&ws.prod4, n, n)
+	// prod4 = (A .* (x x'))' x x'
+	prod5 := runtime.Vec(&ws.prod5, n)
+	// prod5 = (A .* (x x'))' x
+	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod5)
+	runtime.ZeroMatrix(prod4)
+	blas64.Ger(1, prod5, xRaw, prod4)
 	// tmp3 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
 		}
 	}
-	prod3 := runtime.Mat(&ws.prod3, n, n)
-	// prod3 = (A .* (x x'))' (A .* (x x'))'
-	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp, tmp, 0, prod3)
-	// tmp2 = tmp3 + prod3 + (tmp3 + prod3)'
+	prod6 := runtime.Mat(&ws.prod6, n, n)
+	// prod6 = (A .* (x x'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp, tmp, 0, prod6)
+	// tmp2 = tmp3 + prod6 + (tmp3 + prod6)'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -6822,7 +6601,7 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					tmp2.Data[i*tmp2.Stride+j] = tmp3.Data[i*tmp3.Stride+j] + prod3.Data[i*prod3.Stride+j] + (tmp3.Data[j*tmp3.Stride+i] + prod3.Data[j*prod3.Stride+i])
+					tmp2.Data[i*tmp2.Stride+j] = tmp3.Data[i*tmp3.Stride+j] + prod6.Data[i*prod6.Stride+j] + (tmp3.Data[j*tmp3.Stride+i] + prod6.Data[j*prod6.Stride+i])
 				}
 			}
 		}
@@ -6835,27 +6614,28 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 // opMatrixPowerHessianHessVecWork holds OpMatrixPowerHessianHessVec's scratch
 // space, reused across calls through opMatrixPowerHessianHessVecPool.
 type opMatrixPowerHessianHessVecWork struct {
-	tmp     []float64
-	tmp2    []float64
-	prod    []float64
-	tmp3    []float64
-	tmp4    []float64
-	xxT     []float64
-	gemm    runtime.Gemm
-	prod2   []float64
-	tmp5    []float64
-	xxT2    []float64
-	prod3   []float64
-	AXxT2Tx []float64
-	prod4   []float64
-	tmp6    []float64
-	prod5   []float64
-	prod6   []float64
-	tmp7    []float64
-	tmp8    []float64
-	prod7   []float64
-	prod8   []float64
-	prod9   []float64
+	tmp    []float64
+	tmp2   []float64
+	prod   []float64
+	tmp3   []float64
+	tmp4   []float64
+	xxT    []float64
+	gemm   runtime.Gemm
+	prod2  []float64
+	tmp5   []float64
+	prod3  []float64
+	prod4  []float64
+	prod5  []float64
+	prod6  []float64
+	prod7  []float64
+	prod8  []float64
+	tmp6   []float64
+	tmp7   []float64
+	prod9  []float64
+	xxT2   []float64
+	prod10 []float64
+	prod11 []float64
+	prod12 []float64
 }
 
 var opMatrixPowerHessianHessVecPool = sync.Pool{New: func() any {
@@ -6890,7 +6670,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	ws := opMatrixPowerHessianHessVecPool.Get().(*opMatrixPowerHessianHessVecWork)
 	defer opMatrixPowerHessianHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
-	// hx = tmp x + tmp7 vx
+	// hx = tmp x + tmp6 vx
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
 	ARaw := A.RawMatrix()
@@ -6919,48 +6699,40 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp3, 0, prod)
 	prod2 := runtime.Mat(&ws.prod2, n, n)
 	tmp5 := runtime.Mat(&ws.tmp5, n, n)
-	xxT2 := runtime.Mat(&ws.xxT2, n, n)
-	// xxT2 = x x'
-	runtime.ZeroMatrix(xxT2)
-	blas64.Ger(1, xRaw, xRaw, xxT2)
 	// tmp5 = A .* (x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xxT2.Data[i*xxT2.Stride+j]
+			tmp5.Data[i*tmp5.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
 		}
 	}
 	// prod2 = (vx x' + x vx') (A .* (x x'))'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp4, tmp5, 0, prod2)
 	prod3 := runtime.Mat(&ws.prod3, n, n)
 	// prod3 = (A .* (x x'))' x vx'
-	AXxT2Tx := runtime.Vec(&ws.AXxT2Tx, n)
-	// AXxT2Tx = (A .* (x x'))' x
-	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, AXxT2Tx)
+	prod4 := runtime.Vec(&ws.prod4, n)
+	// prod4 = (A .* (x x'))' x
+	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod4)
 	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, AXxT2Tx, vxRaw, prod3)
-	prod4 := runtime.Mat(&ws.prod4, n, n)
-	tmp6 := runtime.Vec(&ws.tmp6, n)
-	// tmp6 = (A .* (vx x' + x vx'))' x + (A .* (x x'))' vx
-	// tmp6 = (A .* (vx x' + x vx'))' x
-	blas64.Gemv(blas.Trans, 1, tmp3, xRaw, 0, tmp6)
-	// tmp6 += (A .* (x x'))' vx
-	blas64.Gemv(blas.Trans, 1, tmp5, vxRaw, 1, tmp6)
-	// prod4 = ((A .* (vx x' + x vx'))' x + (A .* (x x'))' vx) x'
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, tmp6, xRaw, prod4)
-	// tmp2 = A .* (prod + prod2 + prod3 + prod4)
+	blas64.Ger(1, prod4, vxRaw, prod3)
+	prod5 := runtime.Vec(&ws.prod5, n)
+	// prod5 = (A .* (vx x' + x vx'))' x
+	blas64.Gemv(blas.Trans, 1, tmp3, xRaw, 0, prod5)
+	prod6 := runtime.Vec(&ws.prod6, n)
+	// prod6 = (A .* (x x'))' vx
+	blas64.Gemv(blas.Trans, 1, tmp5, vxRaw, 0, prod6)
+	// tmp2 = A .* (prod + prod2 + prod3 + (prod5 + prod6) x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j] + prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
+			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j] + prod3.Data[i*prod3.Stride+j] + (prod5.Data[i]+prod6.Data[i])*xRaw.Data[j*xRaw.Inc])
 		}
 	}
-	prod5 := runtime.Mat(&ws.prod5, n, n)
-	// prod5 = (A .* (vx x' + x vx'))' (A .* (x x'))'
-	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp3, tmp5, 0, prod5)
-	prod6 := runtime.Mat(&ws.prod6, n, n)
-	// prod6 = (A .* (x x'))' (A .* (vx x' + x vx'))'
-	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp3, 0, prod6)
-	// tmp = tmp2 + prod5 + prod6 + (tmp2 + prod5 + prod6)'
+	prod7 := runtime.Mat(&ws.prod7, n, n)
+	// prod7 = (A .* (vx x' + x vx'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp3, tmp5, 0, prod7)
+	prod8 := runtime.Mat(&ws.prod8, n, n)
+	// prod8 = (A .* (x x'))' (A .* (vx x' + x vx'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp3, 0, prod8)
+	// tmp = tmp2 + prod7 + prod8 + (tmp2 + prod7 + prod8)'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -6973,31 +6745,39 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] + prod5.Data[i*prod5.Stride+j] + prod6.Data[i*prod6.Stride+j] + (tmp2.Data[j*tmp2.Stride+i] + prod5.Data[j*prod5.Stride+i] + prod6.Data[j*prod6.Stride+i])
+					tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] + prod7.Data[i*prod7.Stride+j] + prod8.Data[i*prod8.Stride+j] + (tmp2.Data[j*tmp2.Stride+i] + prod7.Data[j*prod7.Stride+i] + prod8.Data[j*prod8.Stride+i])
 				}
 			}
 		}
 	}
 	// hx = (t2 + t3 + t4 + (t2 + t3 + t4)') x; where t1 = (A .* (vx x' + x vx'))', t2 = A .* (x x' t1 + (vx x' + x vx') (A .* (x x'))' + (A .* (x x'))' x vx' + (t1 x + (A .* (x x'))' vx) x'), t3 = t1 (A .* (x x'))', t4 = (A .* (x x'))' t1
 	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, hxRaw)
+	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	tmp7 := runtime.Mat(&ws.tmp7, n, n)
-	tmp8 := runtime.Mat(&ws.tmp8, n, n)
-	prod7 := runtime.Mat(&ws.prod7, n, n)
-	// prod7 = x x' (A .* (x x'))'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT2, tmp5, 0, prod7)
-	prod8 := runtime.Mat(&ws.prod8, n, n)
-	// prod8 = (A .* (x x'))' x x'
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, tmp5, xxT2, 0, prod8)
-	// tmp8 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
+	prod9 := runtime.Mat(&ws.prod9, n, n)
+	// prod9 = x x' (A .* (x x'))'
+	xxT2 := runtime.Mat(&ws.xxT2, n, n)
+	// xxT2 = x x'
+	runtime.ZeroMatrix(xxT2)
+	blas64.Ger(1, xRaw, xRaw, xxT2)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT2, tmp5, 0, prod9)
+	prod10 := runtime.Mat(&ws.prod10, n, n)
+	// prod10 = (A .* (x x'))' x x'
+	prod11 := runtime.Vec(&ws.prod11, n)
+	// prod11 = (A .* (x x'))' x
+	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod11)
+	runtime.ZeroMatrix(prod10)
+	blas64.Ger(1, prod11, xRaw, prod10)
+	// tmp7 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			tmp8.Data[i*tmp8.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod7.Data[i*prod7.Stride+j] + prod8.Data[i*prod8.Stride+j])
+			tmp7.Data[i*tmp7.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod9.Data[i*prod9.Stride+j] + prod10.Data[i*prod10.Stride+j])
 		}
 	}
-	prod9 := runtime.Mat(&ws.prod9, n, n)
-	// prod9 = (A .* (x x'))' (A .* (x x'))'
-	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp5, 0, prod9)
-	// tmp7 = tmp8 + prod9 + (tmp8 + prod9)'
+	prod12 := runtime.Mat(&ws.prod12, n, n)
+	// prod12 = (A .* (x x'))' (A .* (x x'))'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp5, tmp5, 0, prod12)
+	// tmp6 = tmp7 + prod12 + (tmp7 + prod12)'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
 		if iEnd > n {
@@ -7010,13 +6790,13 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 			}
 			for i := ii; i < iEnd; i++ {
 				for j := jj; j < jEnd; j++ {
-					tmp7.Data[i*tmp7.Stride+j] = tmp8.Data[i*tmp8.Stride+j] + prod9.Data[i*prod9.Stride+j] + (tmp8.Data[j*tmp8.Stride+i] + prod9.Data[j*prod9.Stride+i])
+					tmp6.Data[i*tmp6.Stride+j] = tmp7.Data[i*tmp7.Stride+j] + prod12.Data[i*prod12.Stride+j] + (tmp7.Data[j*tmp7.Stride+i] + prod12.Data[j*prod12.Stride+i])
 				}
 			}
 		}
 	}
 	// hx += (t1 + tmp5' tmp5' + (t1 + tmp5' tmp5')') vx; where t1 = A .* (x x' tmp5' + tmp5' x x')
-	blas64.Gemv(blas.NoTrans, 1, tmp7, vxRaw, 1, hxRaw)
+	blas64.Gemv(blas.NoTrans, 1, tmp6, vxRaw, 1, hxRaw)
 }
 
 // opMatrixPowerHessianHessianWork holds OpMatrixPowerHessianHessian's scratch
@@ -8982,16 +8762,6 @@ func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	return
 }
 
-// opOuterWork holds OpOuter's scratch space, reused across calls through
-// opOuterPool.
-type opOuterWork struct {
-	abT []float64
-}
-
-var opOuterPool = sync.Pool{New: func() any {
-	return new(opOuterWork)
-}}
-
 // OpOuter returns f = OpOuter(a, b, X).
 //
 //	f = sum(X .* (a b'))
@@ -9004,20 +8774,14 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckDim("OpOuter", "b", n, "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("OpOuter", "X", XRows, XCols, m, n, "m", "n")
-	ws := opOuterPool.Get().(*opOuterWork)
-	defer opOuterPool.Put(ws)
 	XRaw := X.RawMatrix()
-	abT := runtime.Mat(&ws.abT, m, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
 	f := 0.0
 	// f = sum(X .* (a b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	return f
@@ -9062,17 +8826,13 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	ws := opOuterGradPool.Get().(*opOuterGradWork)
 	defer opOuterGradPool.Put(ws)
 	XRaw := X.RawMatrix()
-	abT := runtime.Mat(&ws.abT, m, n)
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
-	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
 	f := 0.0
 	// f = sum(X .* (a b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * abT.Data[i*abT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
 		}
 	}
 	daRaw := da.RawVector()
@@ -9082,6 +8842,10 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	// db = X' a
 	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dbRaw)
 	dXRaw := dX.RawMatrix()
+	abT := runtime.Mat(&ws.abT, m, n)
+	// abT = a b'
+	runtime.ZeroMatrix(abT)
+	blas64.Ger(1, aRaw, bRaw, abT)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = abT.Data[i*abT.Stride+j]

@@ -5797,16 +5797,6 @@ func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
-// random36Work holds Random36's scratch space, reused across calls through
-// random36Pool.
-type random36Work struct {
-	acT []float64
-}
-
-var random36Pool = sync.Pool{New: func() any {
-	return new(random36Work)
-}}
-
 // Random36 returns f = Random36(a, b, c, A, X, s).
 //
 //	f = sum(X .* (a c'))
@@ -5822,20 +5812,14 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random36", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random36", "X", XRows, XCols, n, m, "n", "m")
-	ws := random36Pool.Get().(*random36Work)
-	defer random36Pool.Put(ws)
 	XRaw := X.RawMatrix()
-	acT := runtime.Mat(&ws.acT, n, m)
 	aRaw := a.RawVector()
 	cRaw := c.RawVector()
-	// acT = a c'
-	runtime.ZeroMatrix(acT)
-	blas64.Ger(1, aRaw, cRaw, acT)
 	f := 0.0
 	// f = sum(X .* (a c'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * acT.Data[i*acT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
 		}
 	}
 	return f
@@ -5903,17 +5887,13 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws := random36GradPool.Get().(*random36GradWork)
 	defer random36GradPool.Put(ws)
 	XRaw := X.RawMatrix()
-	acT := runtime.Mat(&ws.acT, n, m)
 	aRaw := a.RawVector()
 	cRaw := c.RawVector()
-	// acT = a c'
-	runtime.ZeroMatrix(acT)
-	blas64.Ger(1, aRaw, cRaw, acT)
 	f := 0.0
 	// f = sum(X .* (a c'))
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * acT.Data[i*acT.Stride+j]
+			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
 		}
 	}
 	daRaw := da.RawVector()
@@ -5925,6 +5905,10 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dcRaw)
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
+	acT := runtime.Mat(&ws.acT, n, m)
+	// acT = a c'
+	runtime.ZeroMatrix(acT)
+	blas64.Ger(1, aRaw, cRaw, acT)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = acT.Data[i*acT.Stride+j]

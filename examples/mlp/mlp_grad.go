@@ -18,13 +18,10 @@ const _ = runtime.SupportsVersion3 // fails to compile against an incompatible r
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
-	HW2   []float64
-	H     []float64
-	XW1   []float64
-	gemm  runtime.Gemm
-	prod  []float64
-	tmp   []float64
-	prod2 []float64
+	HW2  []float64
+	H    []float64
+	XW1  []float64
+	gemm runtime.Gemm
 }
 
 var lossPool = sync.Pool{New: func() any {
@@ -63,36 +60,23 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
-	prod := runtime.Mat(&ws.prod, n, h)
-	tmp := runtime.Vec(&ws.tmp, n)
-	// tmp = vector(1)
-	for i := 0; i < n; i++ {
-		tmp.Data[i] = 1.0
-	}
 	b1Raw := b1.RawVector()
-	// prod = vector(1) b1'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp, b1Raw, prod)
 	// H = tanh(X W1 + vector(1) b1')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + prod.Data[i*prod.Stride+j])
+			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
 		}
 	}
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
-	prod2 := runtime.Mat(&ws.prod2, n, o)
 	b2Raw := b2.RawVector()
-	// prod2 = vector(1) b2'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp, b2Raw, prod2)
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += math.Pow(HW2.Data[i*HW2.Stride+j]+prod2.Data[i*prod2.Stride+j]-YRaw.Data[i*YRaw.Stride+j], 2.0)
+			sum += math.Pow(HW2.Data[i*HW2.Stride+j]+b2Raw.Data[j*b2Raw.Inc]-YRaw.Data[i*YRaw.Stride+j], 2.0)
 		}
 	}
 	f := 0.5 * sum
@@ -102,14 +86,13 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 // lossGradWork holds LossGrad's scratch space, reused across calls through
 // lossGradPool.
 type lossGradWork struct {
-	tmp   []float64
-	H     []float64
-	XW1   []float64
-	gemm  runtime.Gemm
-	prod  []float64
-	tmp2  []float64
-	tmp3  []float64
-	prod2 []float64
+	tmp  []float64
+	H    []float64
+	XW1  []float64
+	gemm runtime.Gemm
+	tmp2 []float64
+	tmp3 []float64
+	prod []float64
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -183,25 +166,21 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
-	prod := runtime.Mat(&ws.prod, n, h)
-	tmp2 := runtime.Vec(&ws.tmp2, n)
-	// tmp2 = vector(1)
-	for i := 0; i < n; i++ {
-		tmp2.Data[i] = 1.0
-	}
 	b1Raw := b1.RawVector()
-	// prod = vector(1) b1'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp2, b1Raw, prod)
 	// H = tanh(X W1 + vector(1) b1')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + prod.Data[i*prod.Stride+j])
+			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
 		}
 	}
 	W2Raw := W2.RawMatrix()
 	// tmp += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp2 = vector(1)
+	for i := 0; i < n; i++ {
+		tmp2.Data[i] = 1.0
+	}
 	b2Raw := b2.RawVector()
 	// tmp += vector(1) b2'
 	blas64.Ger(1, tmp2, b2Raw, tmp)
@@ -215,13 +194,13 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, h)
-	prod2 := runtime.Mat(&ws.prod2, n, h)
-	// prod2 = (H W2 + vector(1) b2' - Y) W2'
-	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod2)
+	prod := runtime.Mat(&ws.prod, n, h)
+	// prod = (H W2 + vector(1) b2' - Y) W2'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
 	// tmp3 = (H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = prod2.Data[i*prod2.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+			tmp3.Data[i*tmp3.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
 	}
 	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))

@@ -6542,14 +6542,12 @@ type biasLayerHessianHessVecWork struct {
 	tmp3    []float64
 	Xw      []float64
 	tmp4    []float64
+	Xvw     []float64
 	prod    []float64
-	prod2   []float64
 	tmp5    []float64
+	prod2   []float64
 	tmp6    []float64
 	prod3   []float64
-	Xvw     []float64
-	tmp7    []float64
-	prod4   []float64
 }
 
 var biasLayerHessianHessVecPool = sync.Pool{New: func() any {
@@ -6624,52 +6622,41 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	blas64.Ger(1, tmp4, bRaw, tmp2)
 	// softmax = softmax(X w vector(1)' + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(softmax, tmp2)
-	prod := runtime.Mat(&ws.prod, n, k)
 	vbRaw := vb.RawVector()
-	// prod = vector(1) vb'
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, tmp4, vbRaw, prod)
-	prod2 := runtime.Mat(&ws.prod2, n, k)
-	tmp5 := runtime.Vec(&ws.tmp5, n)
-	// tmp5 = X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
-	vwRaw := vw.RawVector()
-	// tmp5 = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, tmp5)
-	tmp6 := runtime.Mat(&ws.tmp6, n, k)
-	prod3 := runtime.Mat(&ws.prod3, n, k)
-	// prod3 = X vw vector(1)'
 	Xvw := runtime.Vec(&ws.Xvw, n)
+	vwRaw := vw.RawVector()
 	// Xvw = X vw
 	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, Xvw, tmp3, prod3)
-	// tmp6 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod.Data[i*prod.Stride+j])
-		}
-	}
-	tmp7 := runtime.Vec(&ws.tmp7, k)
-	// tmp7 = vector(1)
-	for i := 0; i < k; i++ {
-		tmp7.Data[i] = 1.0
-	}
-	// tmp5 += -((softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1))
-	blas64.Gemv(blas.NoTrans, -1, tmp6, tmp7, 1, tmp5)
-	// prod2 = (X vw - (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)) vector(1)'
+	prod := runtime.Vec(&ws.prod, n)
+	tmp5 := runtime.Mat(&ws.tmp5, n, k)
+	prod2 := runtime.Mat(&ws.prod2, n, k)
+	// prod2 = X vw vector(1)'
 	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, tmp5, tmp3, prod2)
-	// tmp = softmax .* (prod + prod2)
+	blas64.Ger(1, Xvw, tmp3, prod2)
+	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j])
+			tmp5.Data[i*tmp5.Stride+j] = softmax.Data[i*softmax.Stride+j] * (prod2.Data[i*prod2.Stride+j] + vbRaw.Data[j*vbRaw.Inc])
 		}
 	}
-	// hw = X' tmp tmp7
-	prod4 := runtime.Vec(&ws.prod4, n)
-	// prod4 = tmp vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp, tmp7, 0, prod4)
-	blas64.Gemv(blas.Trans, 1, XRaw, prod4, 0, hwRaw)
+	tmp6 := runtime.Vec(&ws.tmp6, k)
+	// tmp6 = vector(1)
+	for i := 0; i < k; i++ {
+		tmp6.Data[i] = 1.0
+	}
+	// prod = (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod)
+	// tmp = softmax .* (tmp4 vb' + (Xvw - prod) tmp3)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = softmax.Data[i*softmax.Stride+j] * (vbRaw.Data[j*vbRaw.Inc] + (Xvw.Data[i] - prod.Data[i]))
+		}
+	}
+	// hw = X' tmp tmp6
+	prod3 := runtime.Vec(&ws.prod3, n)
+	// prod3 = tmp vector(1)
+	blas64.Gemv(blas.NoTrans, 1, tmp, tmp6, 0, prod3)
+	blas64.Gemv(blas.Trans, 1, XRaw, prod3, 0, hwRaw)
 	hbRaw := hb.RawVector()
 	// hb = tmp' tmp4
 	blas64.Gemv(blas.Trans, 1, tmp, tmp4, 0, hbRaw)

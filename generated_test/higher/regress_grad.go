@@ -4090,7 +4090,6 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 type symmetricHVPWithVectorGradWork struct {
 	cx  []float64
 	tmp []float64
-	xxT []float64
 }
 
 var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
@@ -4136,14 +4135,10 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	f := math.Pow(expXTcx, 0.5)
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	s := expXTcx * math.Pow(expXTcx, -0.5)
-	xxT := runtime.Mat(&ws.xxT, m, m)
-	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
 	// tmp = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * xxT.Data[i*xxT.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
 		}
 	}
 	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
@@ -4161,9 +4156,6 @@ type symmetricHVPWithVectorHessVecWork struct {
 	cx2  []float64
 	vcx  []float64
 	cvx  []float64
-	xxT  []float64
-	vxxT []float64
-	xvxT []float64
 	vcx2 []float64
 	cvx2 []float64
 }
@@ -4234,23 +4226,11 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	xTcvx := blas64.Dot(xRaw, cvx)
 	s2 := expXTcx * (vxTcx + xTvcx + xTcvx)
 	s3 := s*s2 + -0.5*(expXTcx*(s2*math.Pow(expXTcx, -1.5)))
-	xxT := runtime.Mat(&ws.xxT, m, m)
-	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
 	s4 := expXTcx * s
-	vxxT := runtime.Mat(&ws.vxxT, m, m)
-	// vxxT = vx x'
-	runtime.ZeroMatrix(vxxT)
-	blas64.Ger(1, vxRaw, xRaw, vxxT)
-	xvxT := runtime.Mat(&ws.xvxT, m, m)
-	// xvxT = x vx'
-	runtime.ZeroMatrix(xvxT)
-	blas64.Ger(1, xRaw, vxRaw, xvxT)
-	// tmp = 0.5 (s3 xxT + s4 (vxxT + xvxT))
+	// tmp = 0.5 (s3 x x' + s4 (vx x' + x vx'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s3*xxT.Data[i*xxT.Stride+j] + s4*(vxxT.Data[i*vxxT.Stride+j]+xvxT.Data[i*xvxT.Stride+j]))
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s3*(xRaw.Data[i*xRaw.Inc]*xRaw.Data[j*xRaw.Inc]) + s4*(vxRaw.Data[i*vxRaw.Inc]*xRaw.Data[j*xRaw.Inc]+xRaw.Data[i*xRaw.Inc]*vxRaw.Data[j*vxRaw.Inc]))
 		}
 	}
 	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
