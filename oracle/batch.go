@@ -115,7 +115,14 @@ func RunBatch(ctx context.Context, cases []*Case, opts Options) []*Outcome {
 }
 
 // build loads and derives one case; a refusal of a valid spec is a failure.
-func build(c *Case) (*derive.Function, *Failure) {
+func build(c *Case) (fn *derive.Function, fail *Failure) {
+	defer func() {
+		// A panic in spec or derive is a failure of this function, not the
+		// end of the campaign.
+		if r := recover(); r != nil {
+			fn, fail = nil, &Failure{Func: c.Name, Role: c.Name, Check: "derive", Msg: fmt.Sprintf("panic: %v", r)}
+		}
+	}()
 	text := specText([]*Case{c})
 	f, err := spec.Load(c.Name+".yaml", []byte(text))
 	if err == nil {
