@@ -20,16 +20,25 @@ func (g *Graph) SumAlong(x *Node, dim int) *Node {
 	if x == nil {
 		return nil
 	}
+	return g.alongRows(x, dim, func(x *Node) *Node { return x }, g.Sum,
+		func(x *Node) *Node { return g.Mul(x, g.Ones(x.Shape.Cols)) })
+}
+
+// alongRows applies a function along dimension dim given its rules along
+// rows: along dimension 1 it is the function of xᵀ along rows, transposed.
+// Rows of one entry take oneEntry, a single row (a row vector) whole, and
+// any other matrix rows.
+func (g *Graph) alongRows(x *Node, dim int, oneEntry, whole, rows func(*Node) *Node) *Node {
 	if dim == 1 {
-		return g.T(g.SumAlong(g.T(x), 2))
+		return g.T(g.alongRows(g.T(x), 2, oneEntry, whole, rows))
 	}
 	switch {
 	case x.Shape.Cols.IsOne():
-		return x
+		return oneEntry(x)
 	case x.Shape.Rows.IsOne():
-		return g.Sum(x)
+		return whole(x)
 	}
-	return g.Mul(x, g.Ones(x.Shape.Cols))
+	return rows(x)
 }
 
 // Size returns the size of the dimension d as a scalar: a constant when d
@@ -91,35 +100,21 @@ func Expands(x, to Shape) bool {
 // (logsumexp(xᵀ, 2)ᵀ) for dim 1. A row of one entry is that entry, and a
 // vector along its length is logsumexp(x).
 func (g *Graph) LogSumExpAlong(x *Node, dim int) *Node {
-	if dim == 1 {
-		return g.T(g.LogSumExpAlong(g.T(x), 2))
-	}
-	switch {
-	case x.Shape.Cols.IsOne():
-		return x
-	case x.Shape.Rows.IsOne():
-		return g.Unary(OpLogSumExp, x)
-	}
-	return g.Unary(OpLogSumExpRows, x)
+	return g.alongRows(x, dim, func(x *Node) *Node { return x },
+		func(x *Node) *Node { return g.Unary(OpLogSumExp, x) },
+		func(x *Node) *Node { return g.Unary(OpLogSumExpRows, x) })
 }
 
 // SoftmaxAlong returns softmax(x, dim), per row for dim 2, per column for
 // dim 1, and softmax(x) over every entry for dim 0. A row of one entry
 // has softmax 1.
 func (g *Graph) SoftmaxAlong(x *Node, dim int) *Node {
-	switch dim {
-	case 0:
-		return g.Unary(OpSoftmax, x)
-	case 1:
-		return g.T(g.SoftmaxAlong(g.T(x), 2))
-	}
-	switch {
-	case x.Shape.Cols.IsOne():
-		return g.Broadcast(g.Const(1), x.Shape)
-	case x.Shape.Rows.IsOne():
+	if dim == 0 {
 		return g.Unary(OpSoftmax, x)
 	}
-	return g.Unary(OpSoftmaxRows, x)
+	return g.alongRows(x, dim, func(x *Node) *Node { return g.Broadcast(g.Const(1), x.Shape) },
+		func(x *Node) *Node { return g.Unary(OpSoftmax, x) },
+		func(x *Node) *Node { return g.Unary(OpSoftmaxRows, x) })
 }
 
 // softmaxRowsRule returns S ⊙ (d − ((S ⊙ d) 1) 1ᵀ) for S = n =

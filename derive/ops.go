@@ -553,7 +553,7 @@ func init() {
 
 // OpLogSumExpRows is logsumexp(X, 2), the log-sum-exp of each row of a
 // matrix X: a vector, each entry max-shifted as logsumexp is. The builder
-// makes the other cases from it (SumAlong's Graph.LogSumExpAlong):
+// makes the other cases from it (Graph.LogSumExpAlong):
 // logsumexp(X, 1) is logsumexp(Xᵀ, 2)ᵀ, and a vector's rows are its
 // entries.
 var OpLogSumExpRows = new(Op)
