@@ -488,15 +488,7 @@ func (b *builder) matrixPower(e *spec.Binary, x *Node) (*Node, error) {
 	if !x.Shape.IsMatrix() || !x.Shape.IsSquare() {
 		return nil, spec.Errorf(e.OpPos, "^ raises scalars and square matrices, not %s (use .^ for an elementwise power)", x.Shape)
 	}
-	k := e.Y
-	for {
-		p, ok := k.(*spec.Paren)
-		if !ok {
-			break
-		}
-		k = p.X
-	}
-	n, ok := k.(*spec.Number)
+	n, ok := number(e.Y)
 	if !ok {
 		return nil, spec.Errorf(e.Y.Pos(), "a matrix power X ^ k needs a positive integer literal k (use .^ for an elementwise power, inv(X) for the inverse)")
 	}
@@ -667,14 +659,7 @@ func (b *builder) callAlong(fn *spelling, c *spec.Call) (*Node, error) {
 // each column) or 2 (along each row), as in MATLAB.
 func dimension(c *spec.Call) (int, error) {
 	arg := c.Args[len(c.Args)-1]
-	for {
-		p, ok := arg.(*spec.Paren)
-		if !ok {
-			break
-		}
-		arg = p.X
-	}
-	if n, ok := arg.(*spec.Number); ok {
+	if n, ok := number(arg); ok {
 		if n.Value == 1 || n.Value == 2 {
 			return int(n.Value), nil
 		}
@@ -682,6 +667,20 @@ func dimension(c *spec.Call) (int, error) {
 			c.Fun.Name, n.Text, n.Text)
 	}
 	return 0, spec.Errorf(arg.Pos(), "the dimension of %s(…, dim) must be the literal 1 (down each column) or 2 (along each row)", c.Fun.Name)
+}
+
+// number returns the numeric literal e is, in parentheses or not, and
+// whether it is one: a dimension or an exponent that must be written out.
+func number(e spec.Expr) (*spec.Number, bool) {
+	for {
+		p, ok := e.(*spec.Paren)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	n, ok := e.(*spec.Number)
+	return n, ok
 }
 
 func plural(n int) string {

@@ -23,6 +23,10 @@ type Node struct {
 // IsConst reports whether n is the constant v.
 func (n *Node) IsConst(v float64) bool { return n != nil && n.Op == OpConst && n.Value == v }
 
+// IsFill reports whether n is the constant v repeated over its shape, as
+// vector(v) or matrix(v) are.
+func (n *Node) IsFill(v float64) bool { return n != nil && n.Op == OpBroadcast && n.Args[0].IsConst(v) }
+
 // maxNodes bounds a function's graph while Build derives: the expression
 // and its derivatives. Derivation stays polynomial in the
 // spec's size (shared subexpressions, Taylor mode), so only a spec that
@@ -354,7 +358,7 @@ func (g *Graph) Mul(fs ...*Node) *Node {
 	var walk func(n *Node) bool
 	walk = func(n *Node) bool {
 		switch {
-		case n == nil, n.Op == OpBroadcast && n.Args[0].IsConst(0):
+		case n == nil, n.IsFill(0):
 			return false // a zero factor: the product is zero
 		case n.Shape.IsScalar():
 			scalars = append(scalars, n)
@@ -524,7 +528,7 @@ func (g *Graph) Div(x, y *Node) *Node {
 	if x == nil {
 		return nil
 	}
-	if y.IsConst(1) || (y.Op == OpBroadcast && y.Args[0].IsConst(1)) {
+	if y.IsConst(1) || y.IsFill(1) {
 		return x
 	}
 	if x.Op == OpConst && y.Op == OpConst {

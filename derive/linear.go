@@ -500,7 +500,7 @@ func formatSide(product *Node, l *Listing) string {
 
 // formatFactor prints n, in parentheses unless it is a name or a constant.
 func formatFactor(n *Node, l *Listing) string {
-	if n.Op == OpBroadcast && n.Args[0].IsConst(1) && n.Shape.IsRow() {
+	if n.IsFill(1) && n.Shape.IsRow() {
 		return map[Style]string{Plain: "1'", Unicode: "1ᵀ", LaTeX: `\mathbf{1}^\top`}[l.style]
 	}
 	s := l.Format(n)

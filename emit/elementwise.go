@@ -74,7 +74,7 @@ func ones(n *derive.Node) bool {
 	if n.Op == derive.OpTranspose {
 		n = n.Args[0]
 	}
-	return n.Op == derive.OpBroadcast && n.Args[0].IsConst(1)
+	return n.IsFill(1)
 }
 
 // expand returns entry (i, j) of n computed from its operands' entries.

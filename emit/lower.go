@@ -431,52 +431,35 @@ func (e *function) softmaxInto(n *derive.Node, dst *val, note plan.Step) bool {
 	return true
 }
 
-// logSumExpRowsInto writes each row's log-sum-exp by
-// runtime.LogSumExpRowsTo, or, with the softmax along the rows of the same
-// argument, by rowsJoint.
-func (e *function) logSumExpRowsInto(n *derive.Node, dst *val, note plan.Step) bool {
-	x := n.Args[0]
-	if s := e.fn.Graph.FindUnary(derive.OpSoftmaxRows, x); s != nil && e.readLater(s) && e.vals[s] == nil {
-		e.rowsJoint(x, dst, e.buffer(s.Shape, e.localName(s)), s, note)
+// rowsInto writes logsumexp(x, 2) or softmax(x, 2), n, by its runtime
+// kernel (LogSumExpRowsTo, SoftmaxRowsTo); when the other of the two of
+// the same x is read later and not yet stored, one call of
+// LogSumExpSoftmaxRowsTo writes both, one exp per entry and bit for bit
+// what the two kernels give, and stores the other for its readers (the
+// invariant: it is filled before any reader and never written twice).
+func (e *function) rowsInto(n *derive.Node, dst *val, note plan.Step) bool {
+	x, kernel, other := n.Args[0], "LogSumExpRowsTo", derive.OpSoftmaxRows
+	if n.Op == derive.OpSoftmaxRows {
+		kernel, other = "SoftmaxRowsTo", derive.OpLogSumExpRows
+	}
+	partner := e.fn.Graph.FindUnary(other, x)
+	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
+		src := e.rowsOf(x)
+		e.stmt(note)
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, kernel, ref(dst), src), Writes: []*val{dst}})
 		return true
 	}
-	src := e.rowsOf(x)
-	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpRowsTo", ref(dst), src), Writes: []*val{dst}})
-	return true
-}
-
-// softmaxRowsInto writes each row's max-shifted softmax by
-// runtime.SoftmaxRowsTo, or, with the log-sum-exp along the rows of the same
-// argument, by rowsJoint.
-func (e *function) softmaxRowsInto(n *derive.Node, dst *val, note plan.Step) bool {
-	x := n.Args[0]
-	if l := e.fn.Graph.FindUnary(derive.OpLogSumExpRows, x); l != nil && e.readLater(l) && e.vals[l] == nil {
-		e.rowsJoint(x, e.buffer(l.Shape, e.localName(l)), dst, l, note)
-		return true
+	theirs := e.buffer(partner.Shape, e.localName(partner))
+	lse, soft := dst, theirs
+	if n.Op == derive.OpSoftmaxRows {
+		lse, soft = theirs, dst
 	}
 	src := e.rowsOf(x)
+	e.store(partner, theirs)
 	e.stmt(note)
-	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "SoftmaxRowsTo", ref(dst), src), Writes: []*val{dst}})
-	return true
-}
-
-// rowsJoint writes logsumexp(x, 2) into lse and softmax(x, 2) into soft by
-// runtime.LogSumExpSoftmaxRowsTo, one exp per entry, bit for bit what the
-// two kernels give on their own; partner, the one of the two the caller
-// was not asked for, is stored for its readers. Invariant: partner is read
-// later (readLater) and not yet stored, so its buffer is filled before any
-// reader and never written twice.
-func (e *function) rowsJoint(x *derive.Node, lse, soft *val, partner *derive.Node, note plan.Step) {
-	src := e.rowsOf(x)
-	partnerVal := soft
-	if partner.Op == derive.OpLogSumExpRows {
-		partnerVal = lse
-	}
-	e.store(partner, partnerVal)
-	e.stmt(note)
-	e.stmt(&plan.Comment{Text: e.label(partnerVal) + " = " + e.formula(partner) + ", by the same call", About: partnerVal})
+	e.stmt(&plan.Comment{Text: e.label(theirs) + " = " + e.formula(partner) + ", by the same call", About: theirs})
 	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpSoftmaxRowsTo", ref(lse), ref(soft), src), Writes: []*val{lse, soft}})
+	return true
 }
 
 // rowsOf returns the matrix x in storage order as a blas64.General, for a

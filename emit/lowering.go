@@ -70,8 +70,8 @@ func init() {
 		derive.OpInv:           {into: (*function).inverseInto},
 		derive.OpCofactor:      {into: (*function).cofactorInto},
 		derive.OpSoftmax:       {into: (*function).softmaxInto},
-		derive.OpLogSumExpRows: {into: (*function).logSumExpRowsInto},
-		derive.OpSoftmaxRows:   {into: (*function).softmaxRowsInto},
+		derive.OpLogSumExpRows: {into: (*function).rowsInto},
+		derive.OpSoftmaxRows:   {into: (*function).rowsInto},
 
 		derive.OpExp:      {entry: call(mathPath, "Exp")},
 		derive.OpLog:      {entry: call(mathPath, "Log")},

@@ -148,7 +148,7 @@ func spellSum(n *derive.Node, names map[*derive.Node]string, depth int) string {
 		return ""
 	}
 	term := func(t *derive.Node) string {
-		if t.IsConst(1) || t.Op == derive.OpBroadcast && t.Args[0].IsConst(1) {
+		if t.IsConst(1) || t.IsFill(1) {
 			return "one"
 		}
 		return spell(t, names, depth-1)
