@@ -71,7 +71,7 @@ func (g *Graph) intern(op *Op, shape Shape, value float64, name string, sym bool
 // key is the interning key of a node.
 func key(op *Op, shape Shape, value float64, name string, args ...*Node) string {
 	var b strings.Builder
-	b.WriteString(op.Name)
+	b.WriteString(strconv.Itoa(op.id))
 	b.WriteByte('|')
 	b.WriteString(strconv.FormatUint(math.Float64bits(value), 16))
 	b.WriteByte('|')

@@ -105,6 +105,10 @@ type Op struct {
 	// along, when set, builds a spec call with a dimension, f(X, 1) or f(X,
 	// 2) (see along.go): a reduction along one dimension.
 	along func(g *Graph, x *Node, dim int) *Node
+
+	// id is the operator's place in Ops: what interning keys a node by, as
+	// two operators may share a Name (softmax(X) and softmax(X, 2)).
+	id int
 }
 
 // Joint is a kernel that returns an elementwise function and With, of
@@ -131,6 +135,7 @@ var Ops []*Op
 // itself included.
 func define(op *Op, entry Op) {
 	*op = entry
+	op.id = len(Ops)
 	Ops = append(Ops, op)
 }
 
