@@ -133,8 +133,7 @@ func B1BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Den
 // b2ExpMixWork holds B2ExpMix's scratch space, reused across calls through
 // b2ExpMixPool.
 type b2ExpMixWork struct {
-	expXb []float64
-	Xb    []float64
+	Xb []float64
 }
 
 var b2ExpMixPool = sync.Pool{New: func() any {
@@ -158,12 +157,13 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	ws := b2ExpMixPool.Get().(*b2ExpMixWork)
 	defer b2ExpMixPool.Put(ws)
 	aRaw := a.RawVector()
-	expXb := runtime.Vec(&ws.expXb, m)
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	// Xb is not read again: expXb takes over its storage.
+	expXb := Xb
 	// expXb = exp(X b)
 	for i := 0; i < m; i++ {
 		expXb.Data[i] = math.Exp(Xb.Data[i])
@@ -175,8 +175,7 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 // b2ExpMixGradWork holds B2ExpMixGrad's scratch space, reused across calls
 // through b2ExpMixGradPool.
 type b2ExpMixGradWork struct {
-	tmp []float64
-	Xb  []float64
+	Xb []float64
 }
 
 var b2ExpMixGradPool = sync.Pool{New: func() any {
@@ -205,7 +204,6 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckNoAlias("B2ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := b2ExpMixGradPool.Get().(*b2ExpMixGradWork)
 	defer b2ExpMixGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -213,6 +211,8 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
+	// Xb is not read again: tmp takes over its storage.
+	tmp := Xb
 	// tmp = a .* exp(X b)
 	// f = a' exp(X b)
 	for i := 0; i < m; i++ {
@@ -793,7 +793,6 @@ func B6GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 // b7MLPWork holds B7MLP's scratch space, reused across calls through b7MLPPool.
 type b7MLPWork struct {
 	HW2  []float64
-	H    []float64
 	XW1  []float64
 	gemm runtime.Gemm
 }
@@ -825,12 +824,13 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	ws := b7MLPPool.Get().(*b7MLPWork)
 	defer b7MLPPool.Put(ws)
 	HW2 := runtime.Mat(&ws.HW2, n, o)
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -856,10 +856,8 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 // b7MLPGradPool.
 type b7MLPGradWork struct {
 	HW2MinusY    []float64
-	H            []float64
 	XW1          []float64
 	gemm         runtime.Gemm
-	tmp          []float64
 	HW2MinusYW2T []float64
 }
 
@@ -912,12 +910,13 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -936,10 +935,11 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	}
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, h)
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
 	// HW2MinusYW2T = (H W2 - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// HW2MinusYW2T is not read again: tmp takes over its storage.
+	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -1057,12 +1057,11 @@ func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float6
 // b8SoftmaxGradWork holds B8SoftmaxGrad's scratch space, reused across calls
 // through b8SoftmaxGradPool.
 type b8SoftmaxGradWork struct {
-	logsumexp     []float64
-	softmax       []float64
-	tmp           []float64
-	gemm          runtime.Gemm
-	tmp2          []float64
-	softmaxMinusY []float64
+	logsumexp []float64
+	softmax   []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
 }
 
 var b8SoftmaxGradPool = sync.Pool{New: func() any {
@@ -1137,7 +1136,8 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()
-	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmax is not read again: softmaxMinusY takes over its storage.
+	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {

@@ -463,7 +463,9 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after DropDeadStores", rest)
 	rest = plan.Fuse(rest)
 	e.trace("after Fuse", rest)
-	for _, v := range dead {
+	rest, reused := plan.ReuseStorage(rest)
+	e.trace("after ReuseStorage", rest)
+	for _, v := range append(dead, reused...) {
 		e.work = slices.DeleteFunc(e.work, func(w workField) bool { return w.name == e.fields[v] })
 		delete(e.fields, v)
 	}

@@ -505,7 +505,6 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 // fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across
 // calls through fillOuterBiasGradPool.
 type fillOuterBiasGradWork struct {
-	tmp  []float64
 	XW   []float64
 	gemm runtime.Gemm
 	tmp2 []float64
@@ -546,7 +545,6 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	runtime.CheckNoAlias("FillOuterBiasGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, n, h)
 	XW := runtime.Mat(&ws.XW, n, h)
 	XRaw := X.RawMatrix()
 	WRaw := W.RawMatrix()
@@ -556,6 +554,8 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	tmp2 := runtime.Mat(&ws.tmp2, n, h)
+	// XW is not read again: tmp takes over its storage.
+	tmp := XW
 	// tmp = tanh(X W + vector(1) b')
 	// f = sum(tanh(X W + vector(1) b'))
 	// tmp2 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')

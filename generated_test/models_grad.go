@@ -61,10 +61,8 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 // logRegGradWork holds LogRegGrad's scratch space, reused across calls through
 // logRegGradPool.
 type logRegGradWork struct {
-	negYZ         []float64
-	z             []float64
-	sigmoidNegYZ  []float64
-	ySigmoidNegYZ []float64
+	z            []float64
+	sigmoidNegYZ []float64
 }
 
 var logRegGradPool = sync.Pool{New: func() any {
@@ -96,7 +94,6 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	runtime.CheckNoAlias("LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("dlambda", dlambda)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
-	negYZ := runtime.Vec(&ws.negYZ, n)
 	yRaw := y.RawVector()
 	z := runtime.Vec(&ws.z, n)
 	XRaw := X.RawMatrix()
@@ -105,6 +102,8 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	sum := 0.0
+	// z is not read again: negYZ takes over its storage.
+	negYZ := z
 	// negYZ = -(y .* z)
 	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
@@ -121,7 +120,8 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
+	// sigmoidNegYZ is not read again: ySigmoidNegYZ takes over its storage.
+	ySigmoidNegYZ := sigmoidNegYZ
 	// ySigmoidNegYZ = y .* sigmoid(-(y .* z))
 	for i := 0; i < n; i++ {
 		ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
@@ -304,7 +304,6 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 // mlpWork holds MLP's scratch space, reused across calls through mlpPool.
 type mlpWork struct {
 	HW2  []float64
-	H    []float64
 	XW1  []float64
 	gemm runtime.Gemm
 }
@@ -336,12 +335,13 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	ws := mlpPool.Get().(*mlpWork)
 	defer mlpPool.Put(ws)
 	HW2 := runtime.Mat(&ws.HW2, n, o)
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -367,10 +367,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 // mlpGradPool.
 type mlpGradWork struct {
 	HW2MinusY    []float64
-	H            []float64
 	XW1          []float64
 	gemm         runtime.Gemm
-	tmp          []float64
 	HW2MinusYW2T []float64
 }
 
@@ -423,12 +421,13 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -450,10 +449,11 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// dW2 = H' (H W2 - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, HW2MinusY, 0, dW2Raw)
 	dW1Raw := dW1.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, h)
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
 	// HW2MinusYW2T = (H W2 - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, HW2MinusY, W2Raw, 0, HW2MinusYW2T)
+	// HW2MinusYW2T is not read again: tmp takes over its storage.
+	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {

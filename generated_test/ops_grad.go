@@ -3561,7 +3561,6 @@ type opLogsumexpRowsHessianGradWork struct {
 	softmax   []float64
 	tmp       []float64
 	softmaxX  []float64
-	ASoftmax  []float64
 	tmp2      []float64
 }
 
@@ -3623,7 +3622,8 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	for i := 0; i < n; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = 1.0 + softmaxX.Data[i]
 	}
-	ASoftmax := runtime.Mat(&ws.ASoftmax, m, n)
+	// softmax is not read again: ASoftmax takes over its storage.
+	ASoftmax := softmax
 	// ASoftmax = A .* softmax(A .* (vector(1) x'), 2)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -3644,7 +3644,6 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 // scratch space, reused across calls through opLogsumexpRowsHessianHessVecPool.
 type opLogsumexpRowsHessianHessVecWork struct {
 	softmaxX []float64
-	tmp      []float64
 	softmax  []float64
 	tmp2     []float64
 	tmp3     []float64
@@ -3700,7 +3699,6 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	for i := 0; i < n; i++ {
 		hxRaw.Data[i*hxRaw.Inc] = softmaxX.Data[i] * (vxRaw.Data[i*vxRaw.Inc] - sumSoftmaxXVx)
 	}
-	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
 	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
@@ -3739,6 +3737,8 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
 	runtime.ZeroMatrix(prod)
 	blas64.Ger(1, prod2, tmp6, prod)
+	// softmax is not read again: tmp takes over its storage.
+	tmp := softmax
 	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -4287,7 +4287,6 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 // opSumAlongMatrixGradWork holds OpSumAlongMatrixGrad's scratch space, reused
 // across calls through opSumAlongMatrixGradPool.
 type opSumAlongMatrixGradWork struct {
-	tmp   []float64
 	prod  []float64
 	tmp2  []float64
 	XX    []float64
@@ -4295,7 +4294,6 @@ type opSumAlongMatrixGradWork struct {
 	prod3 []float64
 	bTXT  []float64
 	tmp4  []float64
-	tmp5  []float64
 }
 
 var opSumAlongMatrixGradPool = sync.Pool{New: func() any {
@@ -4329,7 +4327,6 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	runtime.CheckNoAlias("OpSumAlongMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
 	ws := opSumAlongMatrixGradPool.Get().(*opSumAlongMatrixGradWork)
 	defer opSumAlongMatrixGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
 	prod := runtime.Vec(&ws.prod, n)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	// tmp2 = vector(1)'
@@ -4340,6 +4337,8 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	// prod = vector(1)' X
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
 	sum := 0.0
+	// prod is not read again: tmp takes over its storage.
+	tmp := prod
 	// tmp = exp(vector(1)' X)
 	// sum = sum(exp(vector(1)' X))
 	for i := 0; i < n; i++ {
@@ -4386,7 +4385,8 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	for i := 0; i < m; i++ {
 		tmp4.Data[i] = 1.0
 	}
-	tmp5 := runtime.Vec(&ws.tmp5, n)
+	// tmp is not read again: tmp5 takes over its storage.
+	tmp5 := tmp
 	// tmp5 = exp(vector(1)' X) + b'
 	for i := 0; i < n; i++ {
 		tmp5.Data[i] = tmp.Data[i] + bRaw.Data[i*bRaw.Inc]
@@ -4518,15 +4518,12 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 // opMeanGradWork holds OpMeanGrad's scratch space, reused across calls through
 // opMeanGradPool.
 type opMeanGradWork struct {
-	tmp   []float64
 	prod  []float64
 	tmp2  []float64
-	tmp3  []float64
 	prod2 []float64
 	XX    []float64
 	tmp4  []float64
 	tmp5  []float64
-	tmp6  []float64
 }
 
 var opMeanGradPool = sync.Pool{New: func() any {
@@ -4566,7 +4563,6 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 		}
 	}
 	s := float64(m) * float64(n)
-	tmp := runtime.Vec(&ws.tmp, n)
 	prod := runtime.Vec(&ws.prod, n)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	// tmp2 = vector(1)'
@@ -4576,6 +4572,8 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	// prod = vector(1)' X
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
 	sum := 0.0
+	// prod is not read again: tmp takes over its storage.
+	tmp := prod
 	// tmp = vector(1)' X / m
 	// sum = sum((vector(1)' X / m) .^ 2)
 	for i := 0; i < n; i++ {
@@ -4583,7 +4581,6 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 		sum += tmp.Data[i] * tmp.Data[i]
 	}
 	aRaw := a.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, m)
 	prod2 := runtime.Vec(&ws.prod2, m)
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
@@ -4601,6 +4598,8 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	blas64.Gemv(blas.NoTrans, 1, XX, tmp4, 0, prod2)
 	sum2 := 0.0
 	sumA := 0.0
+	// prod2 is not read again: tmp3 takes over its storage.
+	tmp3 := prod2
 	// tmp3 = (X .* X) vector(1) / n
 	// sum2 = sum(a .* ((X .* X) vector(1) / n))
 	// sumA = sum(a)
@@ -4630,7 +4629,8 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	for i := 0; i < m; i++ {
 		tmp5.Data[i] = 1.0
 	}
-	tmp6 := runtime.Vec(&ws.tmp6, n)
+	// tmp is not read again: tmp6 takes over its storage.
+	tmp6 := tmp
 	// tmp6 = vector(1)' X / m / m
 	for i := 0; i < n; i++ {
 		tmp6.Data[i] = tmp.Data[i] / float64(m)
@@ -5333,9 +5333,7 @@ type opExpansionGradWork struct {
 	tmp7  []float64
 	prod  []float64
 	tmp8  []float64
-	tmp9  []float64
 	prod2 []float64
-	tmp10 []float64
 }
 
 var opExpansionGradPool = sync.Pool{New: func() any {
@@ -5428,7 +5426,8 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	for i := 0; i < m; i++ {
 		tmp8.Data[i] = 1.0
 	}
-	tmp9 := runtime.Mat(&ws.tmp9, m, n)
+	// tmp3 is not read again: tmp9 takes over its storage.
+	tmp9 := tmp3
 	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -5438,7 +5437,8 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// prod = tmp8 tmp9
 	blas64.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
-	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	// tmp4 is not read again: tmp10 takes over its storage.
+	tmp10 := tmp4
 	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -5463,14 +5463,12 @@ type opExpansionHessVecWork struct {
 	tmp5     []float64
 	prod     []float64
 	tmp6     []float64
-	tmp7     []float64
 	prod2    []float64
 	tmp8     []float64
 	tmp9     []float64
 	expBT    []float64
 	expBTVbT []float64
 	prod3    []float64
-	tmp10    []float64
 }
 
 var opExpansionHessVecPool = sync.Pool{New: func() any {
@@ -5550,7 +5548,8 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	for i := 0; i < m; i++ {
 		tmp6.Data[i] = 1.0
 	}
-	tmp7 := runtime.Mat(&ws.tmp7, m, n)
+	// tmp3 is not read again: tmp7 takes over its storage.
+	tmp7 := tmp3
 	// tmp7 = X .* (va vector(1)') - (va vector(1)' - 2 tmp4 .* ((1 - tmp4 .* tmp4) .* (va vector(1)' - vector(1) vb')))
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -5583,7 +5582,8 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		expBTVbT.Data[i] = expBT.Data[i] * vbRaw.Data[i*vbRaw.Inc]
 	}
 	prod3 := runtime.Vec(&ws.prod3, n)
-	tmp10 := runtime.Mat(&ws.tmp10, m, n)
+	// tmp9 is not read again: tmp10 takes over its storage.
+	tmp10 := tmp9
 	// tmp10 = -tmp9 .* (vector(1) expBTVbT) ./ (vector(1) expBT) ./ (vector(1) expBT) - tmp8 .* (vector(1) expBTVbT) ./ (vector(1) expBT)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -5796,7 +5796,6 @@ type opExpansionMatrixGradWork struct {
 	tmp5  []float64
 	tmp6  []float64
 	gemm  runtime.Gemm
-	tmp7  []float64
 	tmp8  []float64
 }
 
@@ -5894,7 +5893,8 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// dX += matrix(1) matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp5, tmp6, 1, dXRaw)
 	daRaw := da.RawVector()
-	tmp7 := runtime.Mat(&ws.tmp7, m, n)
+	// tmp2 is not read again: tmp7 takes over its storage.
+	tmp7 := tmp2
 	// tmp7 = X .* exp(vector(1) b' - X)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -6260,21 +6260,19 @@ func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
 // opMatrixPowerSquaringGradWork holds OpMatrixPowerSquaringGrad's scratch
 // space, reused across calls through opMatrixPowerSquaringGradPool.
 type opMatrixPowerSquaringGradWork struct {
-	AAAAA      []float64
-	AA         []float64
-	gemm       runtime.Gemm
-	chain      runtime.Chain
-	AAAA       []float64
-	AAAA2      []float64
-	tmp        []float64
-	tmp2       []float64
-	ATB        []float64
-	BAT        []float64
-	onePlusBAT []float64
-	tmp3       []float64
-	tmp4       []float64
-	tmp5       []float64
-	tmp6       []float64
+	AAAAA []float64
+	AA    []float64
+	gemm  runtime.Gemm
+	chain runtime.Chain
+	AAAA  []float64
+	AAAA2 []float64
+	tmp   []float64
+	tmp2  []float64
+	ATB   []float64
+	BAT   []float64
+	tmp3  []float64
+	tmp5  []float64
+	tmp6  []float64
 }
 
 var opMatrixPowerSquaringGradPool = sync.Pool{New: func() any {
@@ -6375,7 +6373,8 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	}
 	// tmp = A' (1 + A' B + B A')
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp2, 0, tmp)
-	onePlusBAT := runtime.Mat(&ws.onePlusBAT, n, n)
+	// BAT is not read again: onePlusBAT takes over its storage.
+	onePlusBAT := BAT
 	// onePlusBAT = 1 + B A'
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -6388,7 +6387,8 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, AA, tmp, 0, dARaw)
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = (1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// ATB is not read again: tmp4 takes over its storage.
+	tmp4 := ATB
 	// tmp4 = 1 + (B + 0.03125 A' A' A') A' + A' B
 	// tmp4 = 1 + A' B
 	for i := 0; i < n; i++ {
@@ -6512,7 +6512,6 @@ type opMatrixPowerHessianGradWork struct {
 	prod  []float64
 	prod2 []float64
 	tmp2  []float64
-	tmp3  []float64
 	prod3 []float64
 	xxT   []float64
 	gemm  runtime.Gemm
@@ -6564,7 +6563,6 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	f := blas64.Dot(xRaw, prod2)
 	dxRaw := dx.RawVector()
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
-	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	prod3 := runtime.Mat(&ws.prod3, n, n)
 	// prod3 = x x' (A .* (x x'))'
 	xxT := runtime.Mat(&ws.xxT, n, n)
@@ -6579,6 +6577,8 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod5)
 	runtime.ZeroMatrix(prod4)
 	blas64.Ger(1, prod5, xRaw, prod4)
+	// prod3 is not read again: tmp3 takes over its storage.
+	tmp3 := prod3
 	// tmp3 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -6615,7 +6615,6 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 // space, reused across calls through opMatrixPowerHessianHessVecPool.
 type opMatrixPowerHessianHessVecWork struct {
 	tmp    []float64
-	tmp2   []float64
 	prod   []float64
 	tmp3   []float64
 	tmp4   []float64
@@ -6630,7 +6629,6 @@ type opMatrixPowerHessianHessVecWork struct {
 	prod7  []float64
 	prod8  []float64
 	tmp6   []float64
-	tmp7   []float64
 	prod9  []float64
 	xxT2   []float64
 	prod10 []float64
@@ -6672,7 +6670,6 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	hxRaw := hx.RawVector()
 	// hx = tmp x + tmp6 vx
 	tmp := runtime.Mat(&ws.tmp, n, n)
-	tmp2 := runtime.Mat(&ws.tmp2, n, n)
 	ARaw := A.RawMatrix()
 	prod := runtime.Mat(&ws.prod, n, n)
 	xRaw := x.RawVector()
@@ -6720,6 +6717,8 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	prod6 := runtime.Vec(&ws.prod6, n)
 	// prod6 = (A .* (x x'))' vx
 	blas64.Gemv(blas.Trans, 1, tmp5, vxRaw, 0, prod6)
+	// prod is not read again: tmp2 takes over its storage.
+	tmp2 := prod
 	// tmp2 = A .* (prod + prod2 + prod3 + (prod5 + prod6) x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -6753,7 +6752,6 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// hx = (t2 + t3 + t4 + (t2 + t3 + t4)') x; where t1 = (A .* (vx x' + x vx'))', t2 = A .* (x x' t1 + (vx x' + x vx') (A .* (x x'))' + (A .* (x x'))' x vx' + (t1 x + (A .* (x x'))' vx) x'), t3 = t1 (A .* (x x'))', t4 = (A .* (x x'))' t1
 	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, hxRaw)
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
-	tmp7 := runtime.Mat(&ws.tmp7, n, n)
 	prod9 := runtime.Mat(&ws.prod9, n, n)
 	// prod9 = x x' (A .* (x x'))'
 	xxT2 := runtime.Mat(&ws.xxT2, n, n)
@@ -6768,6 +6766,8 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod11)
 	runtime.ZeroMatrix(prod10)
 	blas64.Ger(1, prod11, xRaw, prod10)
+	// prod9 is not read again: tmp7 takes over its storage.
+	tmp7 := prod9
 	// tmp7 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -6960,12 +6960,11 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 // opSoftmaxRegressionGradWork holds OpSoftmaxRegressionGrad's scratch space,
 // reused across calls through opSoftmaxRegressionGradPool.
 type opSoftmaxRegressionGradWork struct {
-	logsumexp     []float64
-	softmax       []float64
-	tmp           []float64
-	gemm          runtime.Gemm
-	tmp2          []float64
-	softmaxMinusY []float64
+	logsumexp []float64
+	softmax   []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
 }
 
 var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
@@ -7038,7 +7037,8 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()
-	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmax is not read again: softmaxMinusY takes over its storage.
+	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -8671,7 +8671,6 @@ func OpBroadcast(x *mat.VecDense, s float64) float64 {
 type opBroadcastGradWork struct {
 	tmp  []float64
 	tmp2 []float64
-	tmp3 []float64
 }
 
 var opBroadcastGradPool = sync.Pool{New: func() any {
@@ -8718,8 +8717,9 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	}
 	f := sum + s*sumX
 	dxRaw := dx.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, n)
 	sum2 := 0.0
+	// tmp is not read again: tmp3 takes over its storage.
+	tmp3 := tmp
 	// tmp3 = 1 ./ (x + s) ./ (x + s)
 	// dx = s - 1 ./ (x + s) ./ (x + s)
 	// sum2 = sum(1 ./ (x + s) ./ (x + s))
@@ -10331,8 +10331,7 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 // fusionTrInChainGradWork holds FusionTrInChainGrad's scratch space, reused
 // across calls through fusionTrInChainGradPool.
 type fusionTrInChainGradWork struct {
-	tmp []float64
-	Ax  []float64
+	Ax []float64
 }
 
 var fusionTrInChainGradPool = sync.Pool{New: func() any {
@@ -10363,7 +10362,6 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	runtime.CheckNoAlias("FusionTrInChainGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
 	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
 	defer fusionTrInChainGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
 	Ax := runtime.Vec(&ws.Ax, n)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -10375,6 +10373,8 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	f := 0.0
+	// Ax is not read again: tmp takes over its storage.
+	tmp := Ax
 	// tmp = exp(A x - tr(A))
 	// f = sum(exp(A x - tr(A)))
 	for i := 0; i < n; i++ {

@@ -897,7 +897,6 @@ func Random04Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random05Work holds Random05's scratch space, reused across calls through
 // random05Pool.
 type random05Work struct {
-	tmp  []float64
 	Xc   []float64
 	tmp2 []float64
 	AAT  []float64
@@ -925,12 +924,13 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random05", "X", XRows, XCols, n, m, "n", "m")
 	ws := random05Pool.Get().(*random05Work)
 	defer random05Pool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
 	Xc := runtime.Vec(&ws.Xc, n)
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
 	// Xc = X c
 	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	// Xc is not read again: tmp takes over its storage.
+	tmp := Xc
 	// tmp = (X c) .^ 2
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = Xc.Data[i] * Xc.Data[i]
@@ -951,13 +951,12 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random05GradWork holds Random05Grad's scratch space, reused across calls
 // through random05GradPool.
 type random05GradWork struct {
-	tmp       []float64
-	Xc        []float64
-	tmp2      []float64
-	AAT       []float64
-	gemm      runtime.Gemm
-	XcDiagAAT []float64
-	tmp3      []float64
+	tmp  []float64
+	Xc   []float64
+	tmp2 []float64
+	AAT  []float64
+	gemm runtime.Gemm
+	tmp3 []float64
 }
 
 var random05GradPool = sync.Pool{New: func() any {
@@ -1038,7 +1037,8 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	da.Zero()
 	db.Zero()
 	dcRaw := dc.RawVector()
-	XcDiagAAT := runtime.Vec(&ws.XcDiagAAT, n)
+	// Xc is not read again: XcDiagAAT takes over its storage.
+	XcDiagAAT := Xc
 	// XcDiagAAT = X c .* diag(A A')
 	for i := 0; i < n; i++ {
 		XcDiagAAT.Data[i] = Xc.Data[i] * tmp2.Data[i]
@@ -6124,7 +6124,6 @@ func Random38(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 type random38GradWork struct {
 	tmp      []float64
 	sigmoidA []float64
-	tmp2     []float64
 }
 
 var random38GradPool = sync.Pool{New: func() any {
@@ -6195,7 +6194,8 @@ func Random38Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	f := blas64.Nrm2(tmp)
 	daRaw := da.RawVector()
-	tmp2 := runtime.Vec(&ws.tmp2, n)
+	// tmp is not read again: tmp2 takes over its storage.
+	tmp2 := tmp
 	// tmp2 = (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3)
 	// da = sigmoid(s) (sigmoid(s) sigmoid(a) + 3) / norm2(sigmoid(s) sigmoid(a) + 3) .* (sigmoid(a) .* (1 - sigmoid(a)))
 	for i := 0; i < n; i++ {

@@ -133,8 +133,7 @@ func BilinearUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 // expMixWork holds ExpMix's scratch space, reused across calls through
 // expMixPool.
 type expMixWork struct {
-	expXb []float64
-	Xb    []float64
+	Xb []float64
 }
 
 var expMixPool = sync.Pool{New: func() any {
@@ -158,12 +157,13 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	ws := expMixPool.Get().(*expMixWork)
 	defer expMixPool.Put(ws)
 	aRaw := a.RawVector()
-	expXb := runtime.Vec(&ws.expXb, m)
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	// Xb is not read again: expXb takes over its storage.
+	expXb := Xb
 	// expXb = exp(X b)
 	for i := 0; i < m; i++ {
 		expXb.Data[i] = math.Exp(Xb.Data[i])
@@ -175,8 +175,7 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 // expMixGradWork holds ExpMixGrad's scratch space, reused across calls through
 // expMixGradPool.
 type expMixGradWork struct {
-	tmp []float64
-	Xb  []float64
+	Xb []float64
 }
 
 var expMixGradPool = sync.Pool{New: func() any {
@@ -205,7 +204,6 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	runtime.CheckNoAlias("ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, m)
 	aRaw := a.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	XRaw := X.RawMatrix()
@@ -213,6 +211,8 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
+	// Xb is not read again: tmp takes over its storage.
+	tmp := Xb
 	// tmp = a .* exp(X b)
 	// f = a' exp(X b)
 	for i := 0; i < m; i++ {

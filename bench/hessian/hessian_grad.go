@@ -132,7 +132,6 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 // logRegHHessVecWork holds LogRegHHessVec's scratch space, reused across calls
 // through logRegHHessVecPool.
 type logRegHHessVecWork struct {
-	tmp  []float64
 	Xvw  []float64
 	tmp2 []float64
 	Xw   []float64
@@ -179,7 +178,6 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
@@ -189,6 +187,8 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {
@@ -203,7 +203,6 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 // through logRegHHessianPool.
 type logRegHHessianWork struct {
 	diag runtime.DiagProduct
-	tmp  []float64
 	tmp2 []float64
 	Xw   []float64
 }
@@ -245,7 +244,6 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
 	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
@@ -253,6 +251,8 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
 	// tmp = y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {

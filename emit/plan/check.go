@@ -31,6 +31,11 @@ const (
 	RuleUsed = "every declared name is used"
 	// RuleStorage: no two buffers share workspace storage.
 	RuleStorage = "no two live buffers share storage"
+	// RuleReuse: a buffer that takes over another's storage (Value.Reuse)
+	// begins to be written only once the other is read no more, but for
+	// the entry the loop that fills it is about to write, read before that
+	// write in the same iteration.
+	RuleReuse = "a buffer whose storage is reused is never read again"
 	// RuleShapes: the operands of every BLAS call have agreeing shapes.
 	RuleShapes = "the shapes of every BLAS call agree with its operands"
 )
@@ -49,7 +54,7 @@ func (v *Violation) Error() string { return v.Rule + ": " + v.Detail }
 // buffer's workspace field, for the storage rule.
 func Check(params []*Value, steps []Step, fields map[*Value]string) error {
 	c := &checker{declared: map[*Value]bool{}, written: map[*Value]bool{}, fullWrites: map[*Value]int{},
-		reads: map[*Value]int{}, names: map[string]*Value{}}
+		reads: map[*Value]int{}, names: map[string]*Value{}, holder: map[*Value]*Value{}}
 	for _, p := range params {
 		c.declared[p] = true
 		if p.Owner == Input {
@@ -73,6 +78,7 @@ type checker struct {
 	reads      map[*Value]int
 	names      map[string]*Value // declared names, for duplicates
 	lets       []*Value          // declared by Lets, in order
+	holder     map[*Value]*Value // by root: the buffer written last into its storage
 	depth      int               // of nested blocks and loops
 }
 
@@ -82,18 +88,26 @@ type loopState struct {
 	fills map[*Value]bool // buffers whose entries the loop writes
 	sets  map[string]bool // of those, the entries written so far in this iteration (entryKey)
 	sums  map[*Value]*Set // scalars the loop accumulates, with their update
+	// at is, for each buffer the loop fills, the indices of the entry
+	// its iteration writes (indexKey), "" when it writes more than one.
+	at map[*Value]string
 }
 
 // newLoopState returns the state of a loop inside outer.
 func newLoopState(outer *loopState) *loopState {
-	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}}
+	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}, at: map[*Value]string{}}
 }
 
 // entryKey names the entry x: its buffer and its index expressions as
 // written, so a read matches the write of the same entry in the same
 // iteration — (j, i) for a body over aᵀ — and no other.
 func entryKey(x At) string {
-	key := x.V.root().Name + "[" + goText(x.I.Code())
+	return x.V.buffer().Name + indexKey(x)
+}
+
+// indexKey is the indices of the entry x as written: "[i, j]".
+func indexKey(x At) string {
+	key := "[" + goText(x.I.Code())
 	if x.J != nil {
 		key += ", " + goText(x.J.Code())
 	}
@@ -143,7 +157,7 @@ func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
 		}
 		switch x := x.(type) {
 		case At:
-			if err = c.use(x.V, loop, true, skip); err == nil {
+			if err = c.use(x.V, loop, &x, skip); err == nil {
 				err = c.entryRead(x, loop)
 			}
 			if err == nil {
@@ -152,7 +166,7 @@ func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
 			}
 			return
 		case Ref:
-			err = c.use(x.V, loop, false, skip)
+			err = c.use(x.V, loop, nil, skip)
 			return
 		case Field:
 			if r, ok := x.X.(Ref); ok && layoutFields[x.Name] {
@@ -166,7 +180,7 @@ func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
 		}
 		x.values(func(v *Value) {
 			if err == nil {
-				err = c.use(v, loop, false, skip)
+				err = c.use(v, loop, nil, skip)
 			}
 		})
 	}
@@ -228,7 +242,7 @@ func visitTree(x Expr, visit func(Expr)) {
 // iteration writes may not be written yet (a loop over aᵀ fills (j, i)
 // in iteration (i, j)).
 func (c *checker) entryRead(x At, loop *loopState) error {
-	r := x.V.root()
+	r := x.V.buffer()
 	for l := loop; l != nil; l = l.outer {
 		if !l.fills[r] {
 			continue
@@ -241,8 +255,8 @@ func (c *checker) entryRead(x At, loop *loopState) error {
 	return nil
 }
 
-// use checks one read of v, of an entry when entry is set.
-func (c *checker) use(v *Value, loop *loopState, entry bool, skip *Value) error {
+// use checks one read of v, of the entry at when at is set.
+func (c *checker) use(v *Value, loop *loopState, at *At, skip *Value) error {
 	if !c.declared[v] {
 		return c.fail(RuleDeclared, "%s is used before it is declared", v.Name)
 	}
@@ -255,7 +269,11 @@ func (c *checker) use(v *Value, loop *loopState, entry bool, skip *Value) error 
 			return c.fail(RuleReductionRead, "%s is read in the loop that accumulates it", v.Name)
 		}
 	}
-	r := v.root()
+	if err := c.reused(v, loop, at); err != nil {
+		return err
+	}
+	entry := at != nil
+	r := v.buffer()
 	if c.written[r] || v.Kind == Int || v.Kind == Object && r.Owner != Workspace {
 		return nil
 	}
@@ -273,9 +291,30 @@ func (c *checker) use(v *Value, loop *loopState, entry bool, skip *Value) error 
 	return nil
 }
 
+// reused checks a read of v (of the entry at when set) against the buffer
+// that holds v's storage now: v's own, or one that reused it, read only at
+// the entry the loop that fills it has yet to write in this iteration.
+func (c *checker) reused(v *Value, loop *loopState, at *At) error {
+	h := c.holder[v.root()]
+	if h == nil || h == v.buffer() {
+		return nil
+	}
+	for l := loop; l != nil; l = l.outer {
+		if !l.fills[h] {
+			continue
+		}
+		if at != nil && l.at[h] == indexKey(*at) && !l.sets[h.Name+indexKey(*at)] {
+			return nil
+		}
+		break
+	}
+	return c.fail(RuleReuse, "%s is read after %s took over its storage", v.Name, h.Name)
+}
+
 // write records a whole overwrite of v.
 func (c *checker) write(v *Value) error {
-	r := v.root()
+	r := v.buffer()
+	c.holder[v.root()] = r
 	if r.Owner == Input {
 		return c.fail(RuleDestination, "%s, an input, is written", r.Name)
 	}
@@ -299,7 +338,7 @@ func (c *checker) write(v *Value) error {
 
 // update records a read-modify-write of v.
 func (c *checker) update(v *Value, loop *loopState) error {
-	r := v.root()
+	r := v.buffer()
 	if !c.written[r] {
 		if r.Owner == Destination {
 			return c.fail(RuleDestination, "%s is added to before it is written or zeroed", r.Name)
@@ -340,8 +379,14 @@ func (c *checker) one(s Step, loop *loopState) error {
 				return err
 			}
 			c.lets = append(c.lets, v)
+			if v.Reuse {
+				if v.Owner != Workspace || v.Of == nil || v.Of.Owner != Workspace {
+					return c.fail(RuleReuse, "%s reuses storage that is not a workspace buffer's", v.Name)
+				}
+				continue // holding nothing until it is written
+			}
 			if v.Owner != Workspace || v.Of != nil {
-				c.written[v.root()] = c.written[v.root()] || v.Of == nil || v.Owner != Destination
+				c.written[v.buffer()] = c.written[v.buffer()] || v.Of == nil || v.Owner != Destination
 			}
 		}
 	case *Set:
@@ -392,6 +437,16 @@ func (c *checker) one(s Step, loop *loopState) error {
 // after their write) while it runs.
 func (c *checker) loop(body []Step, l *loopState) error {
 	markFills(body, l)
+	for v := range l.fills {
+		if h := c.holder[v.root()]; h != nil && h != v && l.fills[h] {
+			a, b := h.Name, v.Name
+			if a > b {
+				a, b = b, a
+			}
+			return c.fail(RuleReuse, "%s and %s share storage and are filled by one loop", a, b)
+		}
+		c.holder[v.root()] = v
+	}
 	if err := c.steps(body, l); err != nil {
 		return err
 	}
@@ -414,7 +469,13 @@ func markFills(body []Step, l *loopState) {
 		switch s := s.(type) {
 		case *Set:
 			if at, ok := s.To.(At); ok && s.Op == "=" {
-				l.fills[at.V.root()] = true
+				b := at.V.buffer()
+				if k, seen := l.at[b]; !l.fills[b] || seen && k == indexKey(at) {
+					l.at[b] = indexKey(at)
+				} else {
+					l.at[b] = ""
+				}
+				l.fills[b] = true
 			}
 			if r, ok := s.To.(Ref); ok && s.Op == "+=" && r.V.Kind == Scalar {
 				l.sums[r.V] = s
@@ -448,7 +509,7 @@ func (c *checker) set(s *Set, loop *loopState) error {
 		if !c.declared[to.V] {
 			return c.fail(RuleDeclared, "%s is written before it is declared", to.V.Name)
 		}
-		r := to.V.root()
+		r := to.V.buffer()
 		if s.Op != "=" {
 			return c.update(to.V, loop)
 		}
@@ -490,6 +551,12 @@ func (c *checker) do(s *Do, loop *loopState) error {
 	for _, v := range s.Updates {
 		if err := c.update(v, loop); err != nil {
 			return err
+		}
+	}
+	for _, v := range s.Writes {
+		if v.Reuse {
+			// No call reads what it writes in place.
+			c.holder[v.root()] = v
 		}
 	}
 	// The call's arguments are read, except what it only writes.
@@ -559,7 +626,7 @@ func (c *checker) entry(el Elem, s *Set, loop *loopState) error {
 	if target == nil || !c.declared[target] {
 		return c.fail(RuleDeclared, "an assignment writes nothing declared")
 	}
-	r := target.root()
+	r := target.buffer()
 	if s.Op != "=" {
 		return c.update(target, loop)
 	}

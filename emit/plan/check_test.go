@@ -130,6 +130,45 @@ func TestCheckRules(t *testing.T) {
 				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf2}), Writes: []*Value{f.buf2}})
 			return append(steps, f.fill()...)
 		}, RuleUsed},
+		{"a buffer reusing the storage of one read only at the entry it is about to write", func(f *fixture) []Step {
+			return f.reuse(func(r *Value) []Step {
+				return []Step{&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})}}
+			}, nil)
+		}, ""},
+		{"a reused buffer read after the loop", func(f *fixture) []Step {
+			return f.reuse(func(r *Value) []Step {
+				return []Step{&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})}}
+			}, &Return{Value: Fn(Blas64Path, "Asum", Ref{f.buf})})
+		}, RuleReuse},
+		{"a reused buffer's entry read after the reusing one wrote it", func(f *fixture) []Step {
+			return f.reuse(func(r *Value) []Step {
+				return []Step{
+					&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.xRaw, I: Ref{f.i}})},
+					&Set{To: At{V: f.dRaw, I: Ref{f.i}}, Op: "=", Value: At{V: f.buf, I: Ref{f.i}}},
+				}
+			}, nil)
+		}, RuleReuse},
+		{"a reused buffer's entry read that another iteration writes", func(f *fixture) []Step {
+			return f.reuse(func(r *Value) []Step {
+				last := Sub(Ref{f.m}, Add(Ref{f.i}, IntLit(1)))
+				return []Step{&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: At{V: f.buf, I: last}}}
+			}, nil)
+		}, RuleReuse},
+		{"a reusing buffer written by a call that reads the buffer it reuses", func(f *fixture) []Step {
+			r := &Value{Name: "r", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true, Of: f.buf, Reuse: true}
+			steps := append(f.prologue(), f.fill()...)
+			return append(steps, &Let{Vars: []*Value{r}, Value: Ref{f.buf}, Pure: true},
+				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{r}), Writes: []*Value{r}},
+				&Return{Value: Fn(Blas64Path, "Asum", Ref{r})})
+		}, RuleReuse},
+		{"two buffers in one storage filled by one loop", func(f *fixture) []Step {
+			return f.reuse(func(r *Value) []Step {
+				return []Step{
+					&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+					&Set{To: At{V: r, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})},
+				}
+			}, nil)
+		}, RuleReuse},
 		{"a BLAS call whose shapes disagree", func(f *fixture) []Step {
 			m := &Value{Name: "M", Kind: Matrix, Owner: Input, Shape: derive.Shape{Rows: derive.Dim{Name: "k"}, Cols: f.n}, Of: f.x}
 			steps := append(f.prologue(), &Let{Vars: []*Value{m}, Value: Method(Ref{f.x}, "RawMatrix")})
@@ -158,6 +197,19 @@ func TestCheckRules(t *testing.T) {
 			t.Fatalf("got %v, want a violation of %q", err, RuleStorage)
 		}
 	})
+}
+
+// reuse is the plan: fill buf, d = buf, then r (in buf's storage) filled
+// by a loop with body over r, then last when set, else return sum(r).
+func (f *fixture) reuse(body func(r *Value) []Step, last Step) []Step {
+	r := &Value{Name: "r", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true, Of: f.buf, Reuse: true}
+	steps := append(f.prologue(), f.fill()...)
+	steps = append(steps, &Let{Vars: []*Value{r}, Value: Ref{f.buf}, Pure: true},
+		&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: body(r)})
+	if last == nil {
+		last = &Return{Value: Fn(Blas64Path, "Asum", Ref{r})}
+	}
+	return append(steps, last)
 }
 
 // render prints steps as Go, for failure messages.
@@ -210,5 +262,99 @@ func TestDropUnread(t *testing.T) {
 	text := render(DropUnread(steps))
 	if want := "rows, _ := x.Dims()\nreturn rows\n"; text != want {
 		t.Errorf("got\n%s\nwant\n%s", text, want)
+	}
+}
+
+// TestReuseStorage checks the pass gives a buffer the storage of one its
+// first writer reads only at the entry it writes, before writing it, and
+// read by nothing after, and no other; every plan it returns keeps the
+// rules.
+func TestReuseStorage(t *testing.T) {
+	tests := []struct {
+		name  string
+		body  func(f *fixture) []Step // of the loop that writes buf2
+		after func(f *fixture) Step
+		reuse bool
+	}{
+		{"the entry it writes, read before the write", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})}}
+		}, nil, true},
+		{"read again after the loop", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.buf, I: Ref{f.i}})}}
+		}, func(f *fixture) Step {
+			return &Return{Value: Add(Fn(Blas64Path, "Asum", Ref{f.buf2}), Fn(Blas64Path, "Asum", Ref{f.buf}))}
+		}, false},
+		{"read after the write in the same iteration", func(f *fixture) []Step {
+			return []Step{
+				&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Mul(Lit(2), At{V: f.xRaw, I: Ref{f.i}})},
+				&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}},
+			}
+		}, nil, false},
+		{"read at another entry", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: At{V: f.buf, I: Sub(Ref{f.m}, Add(Ref{f.i}, IntLit(1)))}}}
+		}, nil, false},
+		{"read whole", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Mul(At{V: f.buf, I: Ref{f.i}}, Fn(Blas64Path, "Asum", Ref{f.buf}))}}
+		}, nil, false},
+		{"written in the loop", func(f *fixture) []Step {
+			return []Step{
+				&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Lit(0)},
+				&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: At{V: f.buf, I: Ref{f.i}}},
+			}
+		}, nil, false},
+		{"an input, not a buffer", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}}}
+		}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			steps := append(f.prologue(), f.fill()...)
+			steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+				&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+				&Comment{Text: "buf2 = …"},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: tt.body(f)})
+			last := Step(&Return{Value: Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{f.buf2}))})
+			if tt.after != nil {
+				last = &Return{Value: Add(Ref{f.acc}, tt.after(f).(*Return).Value)}
+			}
+			steps = append(steps, last)
+			got, reused := ReuseStorage(steps)
+			if want := tt.reuse; (len(reused) == 1 && reused[0] == f.buf2 && f.buf2.Of == f.buf && f.buf2.Reuse) != want {
+				t.Fatalf("reused %v (buf2 of %v), want reuse %v\n%s", reused, f.buf2.Of, want, render(got))
+			}
+			text := render(got)
+			if tt.reuse && !strings.Contains(text, "// buf is not read again: buf2 takes over its storage.\nbuf2 := buf\n// buf2 = …\nfor") {
+				t.Errorf("the declaration is not above the loop's comment:\n%s", text)
+			}
+			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
+	}
+}
+
+// TestReuseStorageOnceALoop checks that of two buffers one loop fills,
+// each from the entry of the other it is about to write after, only the
+// first takes over storage: the second would share it with the first.
+func TestReuseStorageOnceALoop(t *testing.T) {
+	f := newFixture()
+	buf3 := &Value{Name: "buf3", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true}
+	steps := append(f.prologue(), f.fill()...)
+	steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+		&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+		&Let{Vars: []*Value{buf3}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+		&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{
+			&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Fn("math", "Exp", At{V: f.buf, I: Ref{f.i}})},
+			&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf2, I: Ref{f.i}}},
+			&Set{To: At{V: buf3, I: Ref{f.i}}, Op: "=", Value: Sub(Lit(1), At{V: f.buf2, I: Ref{f.i}})},
+		}},
+		&Return{Value: Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{buf3}))})
+	got, reused := ReuseStorage(steps)
+	if len(reused) != 1 || reused[0] != f.buf2 || buf3.Reuse {
+		t.Fatalf("reused %v, want buf2 alone\n%s", reused, render(got))
+	}
+	if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+		t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, render(got))
 	}
 }

@@ -49,11 +49,24 @@ type Value struct {
 	// Part reports that a view covers part of what it views (a block of
 	// a Hessian, a row panel): a write through it writes that part only.
 	Part bool
+	// Reuse reports that the value is a buffer of its own in the storage
+	// of Of, a buffer nothing reads once this one is being written
+	// (ReuseStorage; RuleReuse).
+	Reuse bool
 }
 
 // root returns the value whose storage v is: v itself, or what it views.
 func (v *Value) root() *Value {
 	for v.Of != nil {
+		v = v.Of
+	}
+	return v
+}
+
+// buffer returns the buffer v is, or is a view of: its root, or the
+// buffer that reuses the root's storage (Reuse) that v is or views.
+func (v *Value) buffer() *Value {
+	for v.Of != nil && !v.Reuse {
 		v = v.Of
 	}
 	return v

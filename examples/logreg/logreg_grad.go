@@ -133,7 +133,6 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 // lossHessVecWork holds LossHessVec's scratch space, reused across calls
 // through lossHessVecPool.
 type lossHessVecWork struct {
-	tmp  []float64
 	Xvw  []float64
 	tmp2 []float64
 	z    []float64
@@ -181,7 +180,6 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
@@ -191,6 +189,8 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	// z is not read again: tmp takes over its storage.
+	tmp := z
 	// tmp2 = sigmoid(-(y .* z))
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
 	for i := 0; i < n; i++ {
@@ -205,7 +205,6 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 // through lossHessianPool.
 type lossHessianWork struct {
 	diag runtime.DiagProduct
-	tmp  []float64
 	tmp2 []float64
 	z    []float64
 }
@@ -247,7 +246,6 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
 	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))) X
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	z := runtime.Vec(&ws.z, n)
@@ -255,6 +253,8 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	wRaw := w.RawVector()
 	// z = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	// z is not read again: tmp takes over its storage.
+	tmp := z
 	// tmp2 = sigmoid(-(y .* z))
 	// tmp = y .* (y .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z)))))
 	for i := 0; i < n; i++ {

@@ -19,7 +19,6 @@ const _ = runtime.SupportsVersion3 // fails to compile against an incompatible r
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
 	HW2  []float64
-	H    []float64
 	XW1  []float64
 	gemm runtime.Gemm
 }
@@ -54,13 +53,14 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	ws := lossPool.Get().(*lossWork)
 	defer lossPool.Put(ws)
 	HW2 := runtime.Mat(&ws.HW2, n, o)
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	b1Raw := b1.RawVector()
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1 + vector(1) b1')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -87,11 +87,9 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 // lossGradPool.
 type lossGradWork struct {
 	tmp  []float64
-	H    []float64
 	XW1  []float64
 	gemm runtime.Gemm
 	tmp2 []float64
-	tmp3 []float64
 	prod []float64
 }
 
@@ -160,13 +158,14 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
 		}
 	}
-	H := runtime.Mat(&ws.H, n, h)
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
 	// XW1 = X W1
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, W1Raw, 0, XW1)
 	b1Raw := b1.RawVector()
+	// XW1 is not read again: H takes over its storage.
+	H := XW1
 	// H = tanh(X W1 + vector(1) b1')
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {
@@ -193,10 +192,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	}
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
-	tmp3 := runtime.Mat(&ws.tmp3, n, h)
 	prod := runtime.Mat(&ws.prod, n, h)
 	// prod = (H W2 + vector(1) b2' - Y) W2'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, W2Raw, 0, prod)
+	// prod is not read again: tmp3 takes over its storage.
+	tmp3 := prod
 	// tmp3 = (H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H)
 	for i := 0; i < n; i++ {
 		for j := 0; j < h; j++ {

@@ -83,12 +83,11 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 // lossGradWork holds LossGrad's scratch space, reused across calls through
 // lossGradPool.
 type lossGradWork struct {
-	logsumexp     []float64
-	softmax       []float64
-	tmp           []float64
-	gemm          runtime.Gemm
-	tmp2          []float64
-	softmaxMinusY []float64
+	logsumexp []float64
+	softmax   []float64
+	tmp       []float64
+	gemm      runtime.Gemm
+	tmp2      []float64
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -163,7 +162,8 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()
-	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmax is not read again: softmaxMinusY takes over its storage.
+	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {

@@ -533,7 +533,6 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 // logRegNHessVecWork holds LogRegNHessVec's scratch space, reused across calls
 // through logRegNHessVecPool.
 type logRegNHessVecWork struct {
-	tmp  []float64
 	Xvw  []float64
 	tmp2 []float64
 	Xw   []float64
@@ -573,7 +572,6 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	defer logRegNHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	vwRaw := vw.RawVector()
@@ -584,6 +582,8 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
 	// tmp = y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {
@@ -598,7 +598,6 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 // through logRegNHessianPool.
 type logRegNHessianWork struct {
 	diag runtime.DiagProduct
-	tmp  []float64
 	tmp2 []float64
 	Xw   []float64
 }
@@ -635,7 +634,6 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	runtime.ZeroMatrix(HRaw)
 	blkWW := runtime.Block(HRaw, 0, 0, d, d)
 	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))) X
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
@@ -643,6 +641,8 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
 	// tmp = y .* (y .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w))))))
 	for i := 0; i < n; i++ {
@@ -1702,10 +1702,8 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 // logRegBiasGradWork holds LogRegBiasGrad's scratch space, reused across calls
 // through logRegBiasGradPool.
 type logRegBiasGradWork struct {
-	tmp  []float64
 	Xw   []float64
 	tmp2 []float64
-	tmp3 []float64
 }
 
 var logRegBiasGradPool = sync.Pool{New: func() any {
@@ -1738,7 +1736,6 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	runtime.CheckNoAlias("LogRegBiasGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("db", db)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
 	XRaw := X.RawMatrix()
@@ -1747,6 +1744,8 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp = -(y .* (X w + b))
 	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
@@ -1763,7 +1762,8 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = lambda * wRaw.Data[i*wRaw.Inc]
 	}
-	tmp3 := runtime.Vec(&ws.tmp3, n)
+	// tmp2 is not read again: tmp3 takes over its storage.
+	tmp3 := tmp2
 	// tmp3 = y .* sigmoid(-(y .* (X w + b)))
 	for i := 0; i < n; i++ {
 		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
@@ -1782,7 +1782,6 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 // logRegBiasHessVecWork holds LogRegBiasHessVec's scratch space, reused across
 // calls through logRegBiasHessVecPool.
 type logRegBiasHessVecWork struct {
-	tmp  []float64
 	Xvw  []float64
 	tmp2 []float64
 	Xw   []float64
@@ -1832,7 +1831,6 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		hwRaw.Data[i*hwRaw.Inc] = lambda * vwRaw.Data[i*vwRaw.Inc]
 	}
 	XRaw := X.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
@@ -1842,6 +1840,8 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w + b)))
 	// tmp = y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
 	for i := 0; i < n; i++ {
@@ -1862,7 +1862,6 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 // calls through logRegBiasHessianPool.
 type logRegBiasHessianWork struct {
 	diag runtime.DiagProduct
-	tmp  []float64
 	tmp2 []float64
 	Xw   []float64
 	prod []float64
@@ -1910,7 +1909,6 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		blkWW.Data[i*blkWW.Stride+i] += lambda
 	}
 	// ∂²f/∂w∂w += X' diag(y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))) X
-	tmp := runtime.Vec(&ws.tmp, n)
 	yRaw := y.RawVector()
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
@@ -1918,6 +1916,8 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	wRaw := w.RawVector()
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	// Xw is not read again: tmp takes over its storage.
+	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w + b)))
 	// tmp = y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b))))))
 	for i := 0; i < n; i++ {
@@ -2268,7 +2268,6 @@ type gaussNLLHessVecWork struct {
 	prod    []float64
 	invS    []float64
 	cholS   runtime.Cholesky
-	tmp     []float64
 	vSinvSC []float64
 	vSFull  []float64
 	CFull   []float64
@@ -2309,7 +2308,6 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	tmp := runtime.Mat(&ws.tmp, n, n)
 	vSRaw := vS.RawSymmetric()
 	vSinvSC := runtime.Mat(&ws.vSinvSC, n, n)
 	CRaw := C.RawSymmetric()
@@ -2324,6 +2322,8 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	// CinvSvS = C inv(S) vS
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(CinvSvS, 1, 0, []blas64.General{CFull, invS, vSFull}, []bool{false, false, false})
+	// vSinvSC is not read again: tmp takes over its storage.
+	tmp := vSinvSC
 	// tmp = -vS - (-vS inv(S) C - C inv(S) vS)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -2478,7 +2478,6 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 // quarticHessVecWork holds QuarticHessVec's scratch space, reused across calls
 // through quarticHessVecPool.
 type quarticHessVecWork struct {
-	tmp []float64
 	Ax  []float64
 	Avx []float64
 }
@@ -2522,13 +2521,14 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 		hxRaw.Data[i*hxRaw.Inc] = 4.0 * ((vxTx+xTvx)*xRaw.Data[i*xRaw.Inc] + xTx*vxRaw.Data[i*vxRaw.Inc])
 	}
 	ARaw := A.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	Avx := runtime.Vec(&ws.Avx, m)
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
+	// Ax is not read again: tmp takes over its storage.
+	tmp := Ax
 	// tmp = exp(A x) .* (A vx)
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = math.Exp(Ax.Data[i]) * Avx.Data[i]
@@ -2540,9 +2540,8 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 // quarticHessianWork holds QuarticHessian's scratch space, reused across calls
 // through quarticHessianPool.
 type quarticHessianWork struct {
-	diag  runtime.DiagProduct
-	expAx []float64
-	Ax    []float64
+	diag runtime.DiagProduct
+	Ax   []float64
 }
 
 var quarticHessianPool = sync.Pool{New: func() any {
@@ -2576,12 +2575,13 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
 	// ∂²f/∂x∂x += A' diag(exp(A x)) A
-	expAx := runtime.Vec(&ws.expAx, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	// Ax is not read again: expAx takes over its storage.
+	expAx := Ax
 	// expAx = exp(A x)
 	for i := 0; i < m; i++ {
 		expAx.Data[i] = math.Exp(Ax.Data[i])
@@ -2639,9 +2639,8 @@ func QuarticUnpack(x2 []float64, A *mat.Dense) (x *mat.VecDense) {
 // twoLayerWork holds TwoLayer's scratch space, reused across calls through
 // twoLayerPool.
 type twoLayerWork struct {
-	prod   []float64
-	tanhBx []float64
-	Bx     []float64
+	prod []float64
+	Bx   []float64
 }
 
 var twoLayerPool = sync.Pool{New: func() any {
@@ -2668,12 +2667,13 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	defer twoLayerPool.Put(ws)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
-	tanhBx := runtime.Vec(&ws.tanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
 	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// Bx is not read again: tanhBx takes over its storage.
+	tanhBx := Bx
 	// tanhBx = tanh(B x)
 	for i := 0; i < k; i++ {
 		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
@@ -2691,13 +2691,11 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 // twoLayerGradWork holds TwoLayerGrad's scratch space, reused across calls
 // through twoLayerGradPool.
 type twoLayerGradWork struct {
-	tmp    []float64
-	prod   []float64
-	tanhBx []float64
-	Bx     []float64
-	tmp2   []float64
-	tmp3   []float64
-	prod2  []float64
+	tmp   []float64
+	prod  []float64
+	Bx    []float64
+	tmp2  []float64
+	prod2 []float64
 }
 
 var twoLayerGradPool = sync.Pool{New: func() any {
@@ -2734,12 +2732,13 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	tmp := runtime.Vec(&ws.tmp, m)
 	prod := runtime.Vec(&ws.prod, m)
 	ARaw := A.RawMatrix()
-	tanhBx := runtime.Vec(&ws.tanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
 	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// Bx is not read again: tanhBx takes over its storage.
+	tanhBx := Bx
 	// tanhBx = tanh(B x)
 	for i := 0; i < k; i++ {
 		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
@@ -2757,10 +2756,11 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 		f += softplus
 	}
 	dxRaw := dx.RawVector()
-	tmp3 := runtime.Vec(&ws.tmp3, k)
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
+	// prod2 is not read again: tmp3 takes over its storage.
+	tmp3 := prod2
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
 	for i := 0; i < k; i++ {
 		tmp3.Data[i] = c * prod2.Data[i] * (1.0 - tanhBx.Data[i]*tanhBx.Data[i])
@@ -2779,17 +2779,13 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 // twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across
 // calls through twoLayerHessVecPool.
 type twoLayerHessVecWork struct {
-	tmp     []float64
-	tmp2    []float64
 	tanhBx  []float64
 	Bx      []float64
 	prod    []float64
-	tmp3    []float64
 	tmp4    []float64
 	AtanhBx []float64
 	tmp5    []float64
 	prod2   []float64
-	tmp6    []float64
 	tmp7    []float64
 	Bvx     []float64
 	prod3   []float64
@@ -2839,13 +2835,13 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
 	BRaw := B.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, k)
-	tmp2 := runtime.Vec(&ws.tmp2, k)
 	tanhBx := runtime.Vec(&ws.tanhBx, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	xRaw := x.RawVector()
 	// Bx = B x
 	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	// Bx is not read again: tmp2 takes over its storage.
+	tmp2 := Bx
 	// tanhBx = tanh(B x)
 	// tmp2 = 1 - tanh(B x) .* tanh(B x)
 	for i := 0; i < k; i++ {
@@ -2854,7 +2850,6 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	prod := runtime.Vec(&ws.prod, k)
 	ARaw := A.RawMatrix()
-	tmp3 := runtime.Vec(&ws.tmp3, m)
 	tmp4 := runtime.Vec(&ws.tmp4, m)
 	AtanhBx := runtime.Vec(&ws.AtanhBx, m)
 	// AtanhBx = A tanh(B x)
@@ -2865,12 +2860,13 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	tmp5 := runtime.Vec(&ws.tmp5, m)
 	prod2 := runtime.Vec(&ws.prod2, m)
-	tmp6 := runtime.Vec(&ws.tmp6, k)
 	tmp7 := runtime.Vec(&ws.tmp7, k)
 	Bvx := runtime.Vec(&ws.Bvx, k)
 	vxRaw := vx.RawVector()
 	// Bvx = B vx
 	blas64.Gemv(blas.NoTrans, 1, BRaw, vxRaw, 0, Bvx)
+	// Bvx is not read again: tmp6 takes over its storage.
+	tmp6 := Bvx
 	// tmp7 = (1 - tanh(B x) .* tanh(B x)) .* (B vx)
 	// tmp6 = vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx)
 	for i := 0; i < k; i++ {
@@ -2879,6 +2875,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	}
 	// prod2 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
+	// prod2 is not read again: tmp3 takes over its storage.
+	tmp3 := prod2
 	// tmp5 = prod2 .* (tmp4 .* (1 - tmp4))
 	// tmp3 = vc tmp4 + c tmp5
 	for i := 0; i < m; i++ {
@@ -2890,6 +2888,8 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	prod3 := runtime.Vec(&ws.prod3, k)
 	// prod3 = A' sigmoid(c A tanh(B x))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod3)
+	// tmp2 is not read again: tmp takes over its storage.
+	tmp := tmp2
 	// tmp = tmp2 .* prod - 2 c prod3 .* (tanhBx .* tmp7)
 	for i := 0; i < k; i++ {
 		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod3.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
@@ -3637,7 +3637,6 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 // productPathJacobianWork holds ProductPathJacobian's scratch space, reused
 // across calls through productPathJacobianPool.
 type productPathJacobianWork struct {
-	tmp  []float64
 	prod []float64
 	tmp2 []float64
 	gemm runtime.Gemm
@@ -3684,7 +3683,6 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	defer productPathJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
 	jt.Zero()
-	tmp := runtime.Mat(&ws.tmp, m, n)
 	// tmp = 2 t (A + t B) D + B (C + t^2 D)
 	prod := runtime.Mat(&ws.prod, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, p)
@@ -3699,6 +3697,8 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	DRaw := D.RawMatrix()
 	// prod = (A + t B) D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp2, DRaw, 0, prod)
+	// prod is not read again: tmp takes over its storage.
+	tmp := prod
 	// tmp = 2 t (A + t B) D
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -4121,7 +4121,6 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 // fusionLseHessVecWork holds FusionLseHessVec's scratch space, reused across
 // calls through fusionLseHessVecPool.
 type fusionLseHessVecWork struct {
-	tmp       []float64
 	softmaxAx []float64
 	Ax        []float64
 	Avx       []float64
@@ -4155,7 +4154,6 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	defer fusionLseHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
 	ARaw := A.RawMatrix()
-	tmp := runtime.Vec(&ws.tmp, m)
 	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
 	Ax := runtime.Vec(&ws.Ax, m)
 	xRaw := x.RawVector()
@@ -4172,6 +4170,8 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	for i := 0; i < m; i++ {
 		sumSoftmaxAxAvx += softmaxAx.Data[i] * Avx.Data[i]
 	}
+	// softmaxAx is not read again: tmp takes over its storage.
+	tmp := softmaxAx
 	// tmp = softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx)))
 	for i := 0; i < m; i++ {
 		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sumSoftmaxAxAvx)
@@ -5369,7 +5369,6 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 // softmaxRowsCurveJacobianWork holds SoftmaxRowsCurveJacobian's scratch space,
 // reused across calls through softmaxRowsCurveJacobianPool.
 type softmaxRowsCurveJacobianWork struct {
-	tmp   []float64
 	f     []float64
 	tmp2  []float64
 	tmp3  []float64
@@ -5413,7 +5412,6 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	defer softmaxRowsCurveJacobianPool.Put(ws)
 	// Jt = dF/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	jt.Zero()
-	tmp := runtime.Mat(&ws.tmp, n, k)
 	f := runtime.Mat(&ws.f, n, k)
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
 	// tmp2 = A + t B + vector(1) b'
@@ -5459,6 +5457,8 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	blas64.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
 	runtime.ZeroMatrix(prod)
 	blas64.Ger(1, prod2, tmp5, prod)
+	// f is not read again: tmp takes over its storage.
+	tmp := f
 	// tmp = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -5782,7 +5782,6 @@ type matrixPowerCurveDerivWork struct {
 	chain runtime.Chain
 	tmp3  []float64
 	gemm  runtime.Gemm
-	tmp4  []float64
 }
 
 var matrixPowerCurveDerivPool = sync.Pool{New: func() any {
@@ -5833,7 +5832,8 @@ func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, BRaw, 0, tmp3)
 	// tmp3 += B (A + t B)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp, 1, tmp3)
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp2 is not read again: tmp4 takes over its storage.
+	tmp4 := tmp2
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -5851,7 +5851,6 @@ type matrixPowerCurveDeriv2Work struct {
 	tmp2  []float64
 	tmp3  []float64
 	gemm  runtime.Gemm
-	tmp4  []float64
 	chain runtime.Chain
 }
 
@@ -5904,7 +5903,8 @@ func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dens
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, tmp)
 	// dst = 2 ((A + t B) B + B (A + t B)) B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, BRaw, 0, dstRaw)
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp3 is not read again: tmp4 takes over its storage.
+	tmp4 := tmp3
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -5924,7 +5924,6 @@ type matrixPowerCurveJVPWork struct {
 	chain runtime.Chain
 	tmp3  []float64
 	gemm  runtime.Gemm
-	tmp4  []float64
 }
 
 var matrixPowerCurveJVPPool = sync.Pool{New: func() any {
@@ -5976,7 +5975,8 @@ func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst 
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, BRaw, tmp, 0, tmp3)
 	// tmp3 += dt (A + t B) B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, dt, tmp, BRaw, 1, tmp3)
-	tmp4 := runtime.Mat(&ws.tmp4, n, n)
+	// tmp2 is not read again: tmp4 takes over its storage.
+	tmp4 := tmp2
 	// tmp4 = A + t B + 1
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -5996,7 +5996,6 @@ type matrixPowerCurveJacobianWork struct {
 	chain runtime.Chain
 	tmp4  []float64
 	gemm  runtime.Gemm
-	tmp5  []float64
 }
 
 var matrixPowerCurveJacobianPool = sync.Pool{New: func() any {
@@ -6052,7 +6051,8 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp2, BRaw, 0, tmp4)
 	// tmp4 += B (A + t B)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 1, tmp4)
-	tmp5 := runtime.Mat(&ws.tmp5, n, n)
+	// tmp3 is not read again: tmp5 takes over its storage.
+	tmp5 := tmp3
 	// tmp5 = A + t B + 1
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -6419,15 +6419,14 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 // biasLayerHessianGradWork holds BiasLayerHessianGrad's scratch space, reused
 // across calls through biasLayerHessianGradPool.
 type biasLayerHessianGradWork struct {
-	logsumexp     []float64
-	softmax       []float64
-	tmp           []float64
-	tmp2          []float64
-	Xw            []float64
-	tmp3          []float64
-	softmaxMinusY []float64
-	tmp4          []float64
-	prod          []float64
+	logsumexp []float64
+	softmax   []float64
+	tmp       []float64
+	tmp2      []float64
+	Xw        []float64
+	tmp3      []float64
+	tmp4      []float64
+	prod      []float64
 }
 
 var biasLayerHessianGradPool = sync.Pool{New: func() any {
@@ -6510,7 +6509,8 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	}
 	f := sum - sum2
 	dwRaw := dw.RawVector()
-	softmaxMinusY := runtime.Mat(&ws.softmaxMinusY, n, k)
+	// softmax is not read again: softmaxMinusY takes over its storage.
+	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X w vector(1)' + vector(1) b', 2) - Y
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -6536,7 +6536,6 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 // biasLayerHessianHessVecWork holds BiasLayerHessianHessVec's scratch space,
 // reused across calls through biasLayerHessianHessVecPool.
 type biasLayerHessianHessVecWork struct {
-	tmp     []float64
 	softmax []float64
 	tmp2    []float64
 	tmp3    []float64
@@ -6544,7 +6543,6 @@ type biasLayerHessianHessVecWork struct {
 	tmp4    []float64
 	Xvw     []float64
 	prod    []float64
-	tmp5    []float64
 	prod2   []float64
 	tmp6    []float64
 	prod3   []float64
@@ -6596,7 +6594,6 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	defer biasLayerHessianHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
-	tmp := runtime.Mat(&ws.tmp, n, k)
 	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
 	// tmp2 = X w vector(1)' + vector(1) b'
@@ -6628,11 +6625,12 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	// Xvw = X vw
 	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	prod := runtime.Vec(&ws.prod, n)
-	tmp5 := runtime.Mat(&ws.tmp5, n, k)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	// prod2 = X vw vector(1)'
 	runtime.ZeroMatrix(prod2)
 	blas64.Ger(1, Xvw, tmp3, prod2)
+	// prod2 is not read again: tmp5 takes over its storage.
+	tmp5 := prod2
 	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -6646,6 +6644,8 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	}
 	// prod = (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod)
+	// softmax is not read again: tmp takes over its storage.
+	tmp := softmax
 	// tmp = softmax .* (tmp4 vb' + (Xvw - prod) tmp3)
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {

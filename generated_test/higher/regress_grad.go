@@ -1370,7 +1370,6 @@ func ArctanLogDet(P *mat.SymDense) float64 {
 // calls through arctanLogDetGradPool.
 type arctanLogDetGradWork struct {
 	cholP runtime.Cholesky
-	tmp   []float64
 	invP  []float64
 }
 
@@ -1402,10 +1401,11 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := math.Atan(logdetP)
-	tmp := runtime.Mat(&ws.tmp, n, n)
 	invP := runtime.Mat(&ws.invP, n, n)
 	// invP = inv(P)
 	ws.cholP.InverseTo(invP)
+	// invP is not read again: tmp takes over its storage.
+	tmp := invP
 	// tmp = (1 / (1 + logdet(P) logdet(P))) inv(P)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -1419,7 +1419,6 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 // arctanLogDetHessVecWork holds ArctanLogDetHessVec's scratch space, reused
 // across calls through arctanLogDetHessVecPool.
 type arctanLogDetHessVecWork struct {
-	tmp        []float64
 	cholP      runtime.Cholesky
 	invP       []float64
 	invPvPinvP []float64
@@ -1453,7 +1452,6 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	runtime.CheckNoAlias("ArctanLogDetHessVec", []runtime.Arg{runtime.SymmetricArg("hP", hP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric()), runtime.SymmetricArg("vP", vP.RawSymmetric())})
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, n, n)
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	s := 1.0 + logdetP*logdetP
@@ -1475,6 +1473,8 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	runtime.SymmetricToGeneral(vPFull, vPRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(invPvPinvP, 1, 0, []blas64.General{invP, vPFull, invP}, []bool{false, false, false})
+	// invP is not read again: tmp takes over its storage.
+	tmp := invP
 	// tmp = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -3713,7 +3713,6 @@ func SymmetricHVPScaledDifference(c *mat.SymDense) float64 {
 type symmetricHVPScaledDifferenceGradWork struct {
 	cFull []float64
 	luC   runtime.LU
-	tmp   []float64
 	invC  []float64
 }
 
@@ -3750,10 +3749,11 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	logdetC := ws.luC.LogAbsDet()
 	expLogdetC := math.Exp(logdetC)
 	f := math.Pow(expLogdetC, 0.5)
-	tmp := runtime.Mat(&ws.tmp, m, m)
 	invC := runtime.Mat(&ws.invC, m, m)
 	// invC = inv(c)
 	ws.luC.InverseTo(invC)
+	// invC is not read again: tmp takes over its storage.
+	tmp := invC
 	// tmp = 0.5 (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
@@ -3768,7 +3768,6 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 // SymmetricHVPScaledDifferenceHessVec's scratch space, reused across calls
 // through symmetricHVPScaledDifferenceHessVecPool.
 type symmetricHVPScaledDifferenceHessVecWork struct {
-	tmp        []float64
 	cFull      []float64
 	luC        runtime.LU
 	invC       []float64
@@ -3805,7 +3804,6 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.SymmetricArg("vc", vc.RawSymmetric())})
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, m, m)
 	cRaw := c.RawSymmetric()
 	cFull := runtime.Mat(&ws.cFull, m, m)
 	runtime.SymmetricToGeneral(cFull, cRaw)
@@ -3831,6 +3829,8 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	runtime.SymmetricToGeneral(vcFull, vcRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(invCvcinvC, 1, 0, []blas64.General{invC, vcFull, invC}, []bool{false, false, false})
+	// invC is not read again: tmp takes over its storage.
+	tmp := invC
 	// tmp = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
@@ -3906,7 +3906,6 @@ func SPDHVPScaledDifference(S *mat.SymDense) float64 {
 // space, reused across calls through spdhvpScaledDifferenceGradPool.
 type spdhvpScaledDifferenceGradWork struct {
 	cholS runtime.Cholesky
-	tmp   []float64
 	invS  []float64
 }
 
@@ -3938,10 +3937,11 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	ws.cholS.Factorize(S.RawSymmetric())
 	logdetS := ws.cholS.LogDet()
 	f := math.Pow(logdetS, 0.5)
-	tmp := runtime.Mat(&ws.tmp, m, m)
 	invS := runtime.Mat(&ws.invS, m, m)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
+	// invS is not read again: tmp takes over its storage.
+	tmp := invS
 	// tmp = 0.5 logdet(S)^(-0.5) inv(S)
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
@@ -3955,7 +3955,6 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 // spdhvpScaledDifferenceHessVecWork holds SPDHVPScaledDifferenceHessVec's
 // scratch space, reused across calls through spdhvpScaledDifferenceHessVecPool.
 type spdhvpScaledDifferenceHessVecWork struct {
-	tmp        []float64
 	invS       []float64
 	cholS      runtime.Cholesky
 	invSvSinvS []float64
@@ -3988,7 +3987,6 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
-	tmp := runtime.Mat(&ws.tmp, m, m)
 	invS := runtime.Mat(&ws.invS, m, m)
 	ws.cholS.Factorize(S.RawSymmetric())
 	// invS = inv(S)
@@ -4008,6 +4006,8 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	runtime.SymmetricToGeneral(vSFull, vSRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(invSvSinvS, 1, 0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
+	// invS is not read again: tmp takes over its storage.
+	tmp := invS
 	// tmp = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S))
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {

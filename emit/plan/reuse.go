@@ -1,0 +1,157 @@
+package plan
+
+import "slices"
+
+// ReuseStorage is the storage-reuse pass: a workspace buffer d whose first
+// writer is a loop over its entries that reads, of another workspace
+// buffer s of d's shape, only the entry it is about to write (before
+// writing it), takes over s's storage when nothing reads s after that
+// loop: softmax(Z) − Y is formed in softmax's storage. It returns the
+// steps and the buffers that no longer need workspace of their own.
+//
+// The invariant it relies on is RuleReuse, which Check verifies: once d
+// is being written, s is read only at the entry d's loop has yet to write
+// in this iteration, and never after.
+func ReuseStorage(steps []Step) ([]Step, []*Value) {
+	var reused []*Value
+	for k := 0; k < len(steps); k++ {
+		let, ok := steps[k].(*Let)
+		if !ok || len(let.Vars) != 1 || !ownBuffer(let.Vars[0]) || let.Vars[0].Of != nil {
+			continue
+		}
+		d := let.Vars[0]
+		first := slices.IndexFunc(steps[k+1:], func(s Step) bool { return slices.Contains(stepValues(s, false), d) })
+		if first < 0 {
+			continue
+		}
+		first += k + 1
+		loop, ok := steps[first].(*Loop)
+		if !ok {
+			continue
+		}
+		s := donor(loop, d, steps[first+1:])
+		if s == nil {
+			continue
+		}
+		d.Of, d.Reuse = s, true
+		// d's declaration moves to the loop, where s is declared and
+		// written, above the comments about the loop.
+		at := first
+		for at > k+1 && isComment(steps[at-1]) {
+			at--
+		}
+		moved := []Step{
+			&Comment{Text: s.Name + " is not read again: " + d.Name + " takes over its storage."},
+			&Let{Vars: []*Value{d}, Value: Ref{s}, Pure: true},
+		}
+		steps = slices.Concat(steps[:k], steps[k+1:at], moved, steps[at:])
+		reused = append(reused, d)
+		k--
+	}
+	return steps, reused
+}
+
+// ownBuffer reports whether v is a workspace buffer of a vector or matrix
+// laid out by its shape alone, or one that reuses such a buffer's storage.
+func ownBuffer(v *Value) bool {
+	return v.Owner == Workspace && v.Contiguous && (v.Kind == Vector || v.Kind == Matrix) && (v.Of == nil || v.Reuse)
+}
+
+// donor returns the buffer whose storage d can take over in loop, d's
+// first writer, with after the steps that follow it, or nil: one of d's
+// kind and shape that the loop reads only at the entry it writes into d,
+// before that write, and whose storage it writes nowhere else, and that no
+// later step refers to.
+// The loop must run over d's shape and write d's entries at its own
+// indices only; its body is statements, with no loop or block inside.
+func donor(loop *Loop, d *Value, after []Step) *Value {
+	if loop.Tiled || loop.Shape != d.Shape {
+		return nil
+	}
+	own := At{V: d, I: Ref{loop.I}}
+	if loop.J != nil {
+		own.J = Ref{loop.J}
+	}
+	key := indexKey(own)
+	var candidates []*Value
+	barred := map[*Value]bool{}
+	storage := map[*Value]bool{} // written in the loop by a buffer other than d
+	written := false
+	for _, s := range loop.Body {
+		var reads []Expr
+		switch s := s.(type) {
+		case *Set:
+			reads = []Expr{s.Value}
+			if at, ok := s.To.(At); ok {
+				reads = append(reads, at.I, at.J)
+			} else {
+				reads = append(reads, s.To)
+			}
+		case *Let:
+			reads = []Expr{s.Value}
+		case *Comment:
+		default:
+			return nil
+		}
+		for _, x := range reads {
+			visitTree(x, func(x Expr) {
+				if at, ok := x.(At); ok && at.V != d && at.V.Kind == d.Kind && at.V.Shape == d.Shape && ownBuffer(at.V) {
+					if !written && indexKey(at) == key {
+						if !slices.Contains(candidates, at.V) {
+							candidates = append(candidates, at.V)
+						}
+					} else {
+						barred[at.V] = true
+					}
+					Values(at.I, func(v *Value) { barred[v] = true })
+					Values(at.J, func(v *Value) { barred[v] = true })
+					return
+				}
+				Values(x, func(v *Value) { barred[v] = true })
+			})
+		}
+		set, ok := s.(*Set)
+		if !ok {
+			continue
+		}
+		Values(set.To, func(v *Value) {
+			if v != d {
+				barred[v] = true
+				storage[v.root()] = true
+			}
+		})
+		if at, ok := set.To.(At); ok && at.V == d {
+			if set.Op != "=" || indexKey(at) != key {
+				return nil
+			}
+			written = true
+		}
+	}
+	if !written {
+		return nil
+	}
+	for _, s := range candidates {
+		if !barred[s] && !storage[s.root()] && !referredTo(after, s) {
+			return s
+		}
+	}
+	return nil
+}
+
+// referredTo reports whether a step of steps refers to s or to a view of
+// it (not to a buffer that reuses its storage).
+func referredTo(steps []Step, s *Value) bool {
+	for _, step := range steps {
+		for _, v := range stepValues(step, false) {
+			for ; v != nil; v = v.Of {
+				if v == s {
+					return true
+				}
+				if v.Reuse {
+					break // a buffer of its own
+				}
+			}
+		}
+	}
+	return false
+}
