@@ -12,12 +12,14 @@
 // precedence-aware printer, entries (At), fields, calls.
 //
 // Passes rewrite plans: DropDeadStores removes buffers nothing reads,
-// Fuse joins loops over the same entries, DropUnread removes declarations
+// Fuse joins loops over the same entries, ReuseStorage gives a buffer the
+// storage of one nothing reads again, DropUnread removes declarations
 // nothing reads. Check verifies the invariants every plan keeps (each a
 // Rule constant: values declared before use, buffers written before read,
 // no reduction read in the loop that accumulates it, destinations written
 // once in full or zeroed first, every declared name read, no two buffers in
-// one workspace field, BLAS operand shapes that agree); a violation is an
-// internal error naming the function and the rule. Go prints a plan
-// through jennifer; Format lists it for people (gradgen -plan).
+// one workspace field, BLAS operand shapes that agree, no buffer read once
+// its storage is reused); a violation is an internal error naming the
+// function and the rule. Go prints a plan through jennifer; Format lists
+// it for people (gradgen -plan).
 package plan
