@@ -81,7 +81,11 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	runtime.CheckMatrix("B1BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B1BilinearGrad", "b", b.Len(), n, "n")
 	runtime.DestMatrix("B1BilinearGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("B1BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("B1BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := b1BilinearGradPool.Get().(*b1BilinearGradWork)
 	defer b1BilinearGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -201,7 +205,11 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckMatrix("B2ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("B2ExpMixGrad", "b", b.Len(), n, "n")
 	runtime.DestMatrix("B2ExpMixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("B2ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("B2ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := b2ExpMixGradPool.Get().(*b2ExpMixGradWork)
 	defer b2ExpMixGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -330,7 +338,9 @@ func B3QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckDim("B3QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("B3QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	runtime.DestMatrix("B3QuadTraceGrad", "dW", dW, n, k, "n", "k")
-	runtime.CheckNoAlias("B3QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	if !runtime.Apart(dW.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) {
+		runtime.CheckNoAlias("B3QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	}
 	ws := b3QuadTraceGradPool.Get().(*b3QuadTraceGradWork)
 	defer b3QuadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -458,7 +468,11 @@ func B4SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) flo
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("B4SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
 	runtime.DestMatrix("B4SandwichGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("B4SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("B4SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
 	ws := b4SandwichGradPool.Get().(*b4SandwichGradWork)
 	defer b4SandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
@@ -580,7 +594,11 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	runtime.CheckVector("B5LogRegGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("B5LogRegGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("B5LogRegGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("B5LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("B5LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := b5LogRegGradPool.Get().(*b5LogRegGradWork)
 	defer b5LogRegGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -724,7 +742,9 @@ func B6GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 
 	runtime.CheckDim("B6GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("B6GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("B6GaussNLLGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("B6GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(dS.RawSymmetric().Data, C.RawSymmetric().Data) {
+		runtime.CheckNoAlias("B6GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	}
 	ws := b6GaussNLLGradPool.Get().(*b6GaussNLLGradWork)
 	defer b6GaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -893,12 +913,22 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	runtime.CheckMatrix("B7MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
 	runtime.DestMatrix("B7MLPGrad", "dW1", dW1, d, h, "d", "h")
 	runtime.DestMatrix("B7MLPGrad", "dW2", dW2, h, o, "h", "o")
-	runtime.CheckNoAlias("B7MLPGrad", []runtime.Arg{runtime.MatrixArg("dW1", dW1.RawMatrix()), runtime.MatrixArg("dW2", dW2.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("W1", W1.RawMatrix()),
-		runtime.MatrixArg("W2", W2.RawMatrix()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-	})
+	if !runtime.Apart(dW1.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, W1.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, W2.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, W1.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, W2.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, dW1.RawMatrix().Data) {
+		runtime.CheckNoAlias("B7MLPGrad", []runtime.Arg{runtime.MatrixArg("dW1", dW1.RawMatrix()), runtime.MatrixArg("dW2", dW2.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("W1", W1.RawMatrix()),
+			runtime.MatrixArg("W2", W2.RawMatrix()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+		})
+	}
 	ws := b7MLPGradPool.Get().(*b7MLPGradWork)
 	defer b7MLPGradPool.Put(ws)
 	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
@@ -1094,12 +1124,22 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	runtime.CheckVector("B8SoftmaxGrad", "b", b.Len(), k, "k")
 	runtime.DestMatrix("B8SoftmaxGrad", "dW", dW, d, k, "d", "k")
 	runtime.DestVector("B8SoftmaxGrad", "db", db, k, "k")
-	runtime.CheckNoAlias("B8SoftmaxGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-		runtime.MatrixArg("W", W.RawMatrix()),
-		runtime.VectorArg("b", b.RawVector()),
-	})
+	if !runtime.Apart(dW.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dW.RawMatrix().Data) {
+		runtime.CheckNoAlias("B8SoftmaxGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+			runtime.MatrixArg("W", W.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
 	ws := b8SoftmaxGradPool.Get().(*b8SoftmaxGradWork)
 	defer b8SoftmaxGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)

@@ -119,29 +119,55 @@ func (e *function) checkDim(arg string, d derive.Dim) plan.Step {
 // checkAliases panics when a destination shares memory with an input or
 // another destination.
 func (e *function) checkAliases() {
-	dests := make([]expr, len(e.outs))
+	dests := make([]*val, len(e.outs))
+	kinds := make([]spec.TypeKind, len(e.outs))
 	for k, o := range e.outs {
-		dests[k] = aliasArg(o.arg, o.to.Kind)
+		dests[k], kinds[k] = o.arg, o.to.Kind
 	}
-	e.checkNoAlias(dests)
+	e.checkNoAlias(dests, kinds)
 }
 
 // checkNoAlias emits the function's one runtime.CheckNoAlias call, which
-// checks the destinations dests (aliasArg values) against each other and
+// checks the destinations (of kinds destKinds) against each other and
 // against every input passed by reference, if there is a pair to check.
 // Its size grows with the number of arguments, not with their product.
-func (e *function) checkNoAlias(dests []expr) {
-	var inputs []expr
+// With at most inlinePairs pairs the call runs only when the memory of a
+// pair meets (runtime.Apart, inlined): the arguments of the exact check
+// cost more than the check itself in a small function.
+func (e *function) checkNoAlias(dests []*val, destKinds []spec.TypeKind) {
+	var inputs, inputData []expr
 	for _, in := range e.ins {
 		if in.Kind != spec.Scalar { // passed by value
 			inputs = append(inputs, aliasArg(e.args[in.Name], in.Kind))
+			inputData = append(inputData, aliasData(e.args[in.Name], in.Kind))
 		}
 	}
 	if len(dests) == 0 || len(inputs) == 0 && len(dests) == 1 {
 		return
 	}
-	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "CheckNoAlias", plan.Const{V: e.name}, aliasArgs(dests), aliasArgs(inputs))})
+	destArgs := make([]expr, len(dests))
+	var meets plan.AnyOf
+	for k, d := range dests {
+		destArgs[k] = aliasArg(d, destKinds[k])
+		data := aliasData(d, destKinds[k])
+		for _, x := range inputData {
+			meets = append(meets, plan.Not(plan.Fn(runtimePath, "Apart", data, x)))
+		}
+		for p := range k {
+			meets = append(meets, plan.Not(plan.Fn(runtimePath, "Apart", data, aliasData(dests[p], destKinds[p]))))
+		}
+	}
+	check := &plan.Do{Call: plan.Fn(runtimePath, "CheckNoAlias", plan.Const{V: e.name}, aliasArgs(destArgs), aliasArgs(inputs))}
+	if len(meets) > inlinePairs {
+		e.stmt(check)
+		return
+	}
+	e.stmt(&plan.Block{If: meets, Body: []plan.Step{check}})
 }
+
+// inlinePairs is the most pairs of arguments checkNoAlias tests inline
+// before the exact check.
+const inlinePairs = 12
 
 // aliasArgs returns the []runtime.Arg literal of args, one per line when
 // there are more than a few; nil when there are none.
@@ -150,6 +176,21 @@ func aliasArgs(args []expr) expr {
 		return plan.Qual{Name: "nil"}
 	}
 	return plan.Composite{Slice: true, Type: plan.Qual{Path: runtimePath, Name: "Arg"}, Elems: args, Lines: len(args) > 3}
+}
+
+// aliasData returns the backing slice of the gonum value arg of kind k, or
+// the one element of a scalar destination: what runtime.Apart compares.
+func aliasData(arg *val, k spec.TypeKind) expr {
+	x := ref(arg)
+	switch k {
+	case spec.Scalar: // a *float64 destination
+		return plan.Fn(runtimePath, "ScalarData", x)
+	case spec.Vector:
+		return plan.Field{X: plan.Method(x, "RawVector"), Name: "Data"}
+	case spec.Symmetric, spec.SPD:
+		return plan.Field{X: plan.Method(x, "RawSymmetric"), Name: "Data"}
+	}
+	return plan.Field{X: plan.Method(x, "RawMatrix"), Name: "Data"}
 }
 
 // aliasArg returns the runtime.Arg of the gonum value arg of kind k

@@ -64,7 +64,7 @@ func (e *function) emitHessian(f *jen.File) {
 		&plan.Let{Vars: []*val{size}, Value: l.offsets[len(fn.Wrt)].expr()},
 		&plan.Do{Call: plan.Fn(runtimePath, "DestMatrix", plan.Const{V: e.name}, plan.Const{V: h}, ref(l.h), ref(size), ref(size), plan.Const{V: size.Name}, plan.Const{V: size.Name})},
 	}
-	e.checkNoAlias([]expr{aliasArg(l.h, spec.Matrix)})
+	e.checkNoAlias([]*val{l.h}, []spec.TypeKind{spec.Matrix})
 	aliasChecks := len(e.body)
 	l.raw = &val{Name: e.scope.fresh(h + "Raw"), Kind: plan.Matrix, Owner: plan.Destination, Of: l.h}
 	l.stride = valueOffset(plan.Field{X: ref(l.raw), Name: "Stride"})

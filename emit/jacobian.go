@@ -61,11 +61,11 @@ func (e *function) emitJacobian(f *jen.File) {
 		checks = append(checks, &plan.Let{Vars: []*val{layouts[k]}, Value: plan.Fn(runtimePath, "NewJacobian",
 			plan.Const{V: e.name}, plan.Const{V: jparams[k].Name}, ref(jparams[k]), fr, fc, wr, wc, plan.Const{V: w.Kind == spec.Vector})})
 	}
-	dests := make([]expr, len(fn.Wrt))
-	for k := range fn.Wrt {
-		dests[k] = aliasArg(jparams[k], spec.Matrix)
+	kinds := make([]spec.TypeKind, len(fn.Wrt))
+	for k := range kinds {
+		kinds[k] = spec.Matrix
 	}
-	e.checkNoAlias(dests)
+	e.checkNoAlias(jparams, kinds)
 	aliasChecks := len(e.body)
 	for k, jac := range fn.Jacobians {
 		layout := layouts[k]

@@ -87,7 +87,13 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	runtime.CheckVector("DiagOfSumGrad", "w", w.Len(), n, "n")
 	runtime.DestMatrix("DiagOfSumGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("DiagOfSumGrad", "dw", dw, n, "n")
-	runtime.CheckNoAlias("DiagOfSumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, w.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("DiagOfSumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := diagOfSumGradPool.Get().(*diagOfSumGradWork)
 	defer diagOfSumGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -240,7 +246,9 @@ func LogsumexpOfScalarGrad(a *mat.VecDense, da *mat.VecDense) float64 {
 	n := a.Len()
 	runtime.CheckDim("LogsumexpOfScalarGrad", "a", n, "n")
 	runtime.DestVector("LogsumexpOfScalarGrad", "da", da, n, "n")
-	runtime.CheckNoAlias("LogsumexpOfScalarGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) {
+		runtime.CheckNoAlias("LogsumexpOfScalarGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector())})
+	}
 	aRaw := a.RawVector()
 	f := blas64.Dot(aRaw, aRaw)
 	daRaw := da.RawVector()
@@ -306,7 +314,9 @@ func StructuralOfScalars(s float64, t float64) float64 {
 func StructuralOfScalarsGrad(s float64, t float64, ds *float64, dt *float64) float64 {
 	runtime.DestScalar("StructuralOfScalarsGrad", "ds", ds)
 	runtime.DestScalar("StructuralOfScalarsGrad", "dt", dt)
-	runtime.CheckNoAlias("StructuralOfScalarsGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dt", dt)}, nil)
+	if !runtime.Apart(runtime.ScalarData(dt), runtime.ScalarData(ds)) {
+		runtime.CheckNoAlias("StructuralOfScalarsGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dt", dt)}, nil)
+	}
 	s2 := s * t
 	absS := math.Abs(s)
 	s3 := 1.0 / t
@@ -398,7 +408,17 @@ func FillScalarProductGrad(i float64, x *mat.VecDense, y *mat.VecDense, di *floa
 	runtime.DestScalar("FillScalarProductGrad", "di", di)
 	runtime.DestVector("FillScalarProductGrad", "dx", dx, n, "n")
 	runtime.DestVector("FillScalarProductGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("FillScalarProductGrad", []runtime.Arg{runtime.ScalarArg("di", di), runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(runtime.ScalarData(di), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(di), y.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, runtime.ScalarData(di)) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, runtime.ScalarData(di)) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("FillScalarProductGrad", []runtime.Arg{runtime.ScalarArg("di", di), runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := fillScalarProductGradPool.Get().(*fillScalarProductGradWork)
 	defer fillScalarProductGradPool.Put(ws)
 	yRaw := y.RawVector()
@@ -542,7 +562,20 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	runtime.DestMatrix("FillOuterBiasGrad", "dX", dX, n, d, "n", "d")
 	runtime.DestMatrix("FillOuterBiasGrad", "dW", dW, d, h, "d", "h")
 	runtime.DestVector("FillOuterBiasGrad", "db", db, h, "h")
-	runtime.CheckNoAlias("FillOuterBiasGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, dW.RawMatrix().Data) {
+		runtime.CheckNoAlias("FillOuterBiasGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := fillOuterBiasGradPool.Get().(*fillOuterBiasGradWork)
 	defer fillOuterBiasGradPool.Put(ws)
 	XW := runtime.Mat(&ws.XW, n, h)
@@ -661,7 +694,11 @@ func FillInFunctionGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float6
 	runtime.CheckDim("FillInFunctionGrad", "x", n, "n")
 	runtime.DestVector("FillInFunctionGrad", "dx", dx, n, "n")
 	runtime.DestScalar("FillInFunctionGrad", "ds", ds)
-	runtime.CheckNoAlias("FillInFunctionGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), dx.RawVector().Data) {
+		runtime.CheckNoAlias("FillInFunctionGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fillInFunctionGradPool.Get().(*fillInFunctionGradWork)
 	defer fillInFunctionGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -752,7 +789,13 @@ func InnerProductInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense,
 	runtime.CheckVector("InnerProductInChainGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("InnerProductInChainGrad", "dx", dx, n, "n")
 	runtime.DestVector("InnerProductInChainGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("InnerProductInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("InnerProductInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	xTy := blas64.Dot(xRaw, yRaw)
@@ -851,7 +894,20 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	runtime.DestVector("OuterTimesVectorGrad", "dx", dx, n, "n")
 	runtime.DestVector("OuterTimesVectorGrad", "dy", dy, n, "n")
 	runtime.DestVector("OuterTimesVectorGrad", "dz", dz, n, "n")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, dy.RawVector().Data) {
+		runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	}
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -952,7 +1008,13 @@ func FillOuterInChainGrad(b *mat.VecDense, c *mat.VecDense, db *mat.VecDense, dc
 	runtime.CheckDim("FillOuterInChainGrad", "c", m, "m")
 	runtime.DestVector("FillOuterInChainGrad", "db", db, n, "n")
 	runtime.DestVector("FillOuterInChainGrad", "dc", dc, m, "m")
-	runtime.CheckNoAlias("FillOuterInChainGrad", []runtime.Arg{runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
+	if !runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, c.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, c.RawVector().Data) ||
+		!runtime.Apart(dc.RawVector().Data, db.RawVector().Data) {
+		runtime.CheckNoAlias("FillOuterInChainGrad", []runtime.Arg{runtime.VectorArg("db", db.RawVector()), runtime.VectorArg("dc", dc.RawVector())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.VectorArg("c", c.RawVector())})
+	}
 	cRaw := c.RawVector()
 	cTc := blas64.Dot(cRaw, cRaw)
 	bRaw := b.RawVector()
@@ -1058,7 +1120,13 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	runtime.CheckVector("DiagOfSumArgumentGrad", "w", w.Len(), n, "n")
 	runtime.DestMatrix("DiagOfSumArgumentGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("DiagOfSumArgumentGrad", "dw", dw, n, "n")
-	runtime.CheckNoAlias("DiagOfSumArgumentGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, w.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("DiagOfSumArgumentGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := diagOfSumArgumentGradPool.Get().(*diagOfSumArgumentGradWork)
 	defer diagOfSumArgumentGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1172,7 +1240,13 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 	runtime.CheckSymmetric("DiagRowsOfSumsGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.DestMatrix("DiagRowsOfSumsGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestSymmetric("DiagRowsOfSumsGrad", "dP", dP, n, "n")
-	runtime.CheckNoAlias("DiagRowsOfSumsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("DiagRowsOfSumsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	}
 	ws := diagRowsOfSumsGradPool.Get().(*diagRowsOfSumsGradWork)
 	defer diagRowsOfSumsGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -1277,7 +1351,13 @@ func SymmetricGradientIsInputGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.SymD
 	runtime.CheckSymmetric("SymmetricGradientIsInputGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("SymmetricGradientIsInputGrad", "dS", dS, n, "n")
 	runtime.DestSymmetric("SymmetricGradientIsInputGrad", "dP", dP, n, "n")
-	runtime.CheckNoAlias("SymmetricGradientIsInputGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, dS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricGradientIsInputGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	}
 	dS.CopySym(P)
 	dP.CopySym(S)
 	// f is homogeneous of degree 2 in S, P: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
@@ -1395,7 +1475,13 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	runtime.CheckMatrix("FillInDotGrad", "X", XRows, m, n, m, "n", "m")
 	runtime.DestVector("FillInDotGrad", "dx", dx, n, "n")
 	runtime.DestMatrix("FillInDotGrad", "dX", dX, n, m, "n", "m")
-	runtime.CheckNoAlias("FillInDotGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("FillInDotGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := fillInDotGradPool.Get().(*fillInDotGradWork)
 	defer fillInDotGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -1518,7 +1604,20 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	runtime.DestMatrix("TraceOfSumTimesDiagGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("TraceOfSumTimesDiagGrad", "da", da, n, "n")
 	runtime.DestVector("TraceOfSumTimesDiagGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("TraceOfSumTimesDiagGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := traceOfSumTimesDiagGradPool.Get().(*traceOfSumTimesDiagGradWork)
 	defer traceOfSumTimesDiagGradPool.Put(ws)
 	dARaw := dA.RawMatrix()
@@ -1663,7 +1762,13 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	runtime.CheckSymmetric("TraceOfSumProductGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.DestMatrix("TraceOfSumProductGrad", "dX", dX, n, m, "n", "m")
 	runtime.DestSymmetric("TraceOfSumProductGrad", "dP", dP, n, "n")
-	runtime.CheckNoAlias("TraceOfSumProductGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceOfSumProductGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	}
 	ws := traceOfSumProductGradPool.Get().(*traceOfSumProductGradWork)
 	defer traceOfSumProductGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -1809,7 +1914,13 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	runtime.CheckSymmetric("TraceTimesShiftedSymmetricGrad", "P", P.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("TraceTimesShiftedSymmetricGrad", "dS", dS, n, "n")
 	runtime.DestSymmetric("TraceTimesShiftedSymmetricGrad", "dP", dP, n, "n")
-	runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, P.RawSymmetric().Data) ||
+		!runtime.Apart(dP.RawSymmetric().Data, dS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("TraceTimesShiftedSymmetricGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("P", P.RawSymmetric())})
+	}
 	ws := traceTimesShiftedSymmetricGradPool.Get().(*traceTimesShiftedSymmetricGradWork)
 	defer traceTimesShiftedSymmetricGradPool.Put(ws)
 	invPS := runtime.Mat(&ws.invPS, n, n)

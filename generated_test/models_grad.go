@@ -91,7 +91,15 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	runtime.CheckVector("LogRegGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("LogRegGrad", "dw", dw, d, "d")
 	runtime.DestScalar("LogRegGrad", "dlambda", dlambda)
-	runtime.CheckNoAlias("LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("dlambda", dlambda)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(dlambda), X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dlambda), y.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(dlambda), w.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(dlambda), dw.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("dlambda", dlambda)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegGradPool.Get().(*logRegGradWork)
 	defer logRegGradPool.Put(ws)
 	yRaw := y.RawVector()
@@ -235,7 +243,9 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(dS.RawSymmetric().Data, C.RawSymmetric().Data) {
+		runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -404,12 +414,22 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	runtime.CheckMatrix("MLPGrad", "Y", YRows, YCols, n, o, "n", "o")
 	runtime.DestMatrix("MLPGrad", "dW2", dW2, h, o, "h", "o")
 	runtime.DestMatrix("MLPGrad", "dW1", dW1, d, h, "d", "h")
-	runtime.CheckNoAlias("MLPGrad", []runtime.Arg{runtime.MatrixArg("dW2", dW2.RawMatrix()), runtime.MatrixArg("dW1", dW1.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("W1", W1.RawMatrix()),
-		runtime.MatrixArg("W2", W2.RawMatrix()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-	})
+	if !runtime.Apart(dW2.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, W1.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, W2.RawMatrix().Data) ||
+		!runtime.Apart(dW2.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, W1.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, W2.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW1.RawMatrix().Data, dW2.RawMatrix().Data) {
+		runtime.CheckNoAlias("MLPGrad", []runtime.Arg{runtime.MatrixArg("dW2", dW2.RawMatrix()), runtime.MatrixArg("dW1", dW1.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("W1", W1.RawMatrix()),
+			runtime.MatrixArg("W2", W2.RawMatrix()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+		})
+	}
 	ws := mlpGradPool.Get().(*mlpGradWork)
 	defer mlpGradPool.Put(ws)
 	HW2MinusY := runtime.Mat(&ws.HW2MinusY, n, o)
@@ -565,7 +585,11 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	runtime.CheckVector("LeastSquaresGrad", "x", x.Len(), n, "n")
 	runtime.CheckVector("LeastSquaresGrad", "b", b.Len(), m, "m")
 	runtime.DestVector("LeastSquaresGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("LeastSquaresGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("LeastSquaresGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := leastSquaresGradPool.Get().(*leastSquaresGradWork)
 	defer leastSquaresGradPool.Put(ws)
 	r := runtime.Vec(&ws.r, m)

@@ -87,7 +87,9 @@ func DocDirectivesGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("DocDirectivesGrad", "x", n, "n")
 	runtime.DestVector("DocDirectivesGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("DocDirectivesGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("DocDirectivesGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := docDirectivesGradPool.Get().(*docDirectivesGradWork)
 	defer docDirectivesGradPool.Put(ws)
 	expX := runtime.Vec(&ws.expX, n)
@@ -414,7 +416,9 @@ func tHessian(rng *mat.VecDense, tests float64, tt float64, trial float64, fd fl
 	runtime.CheckDim("tHessian", "rng", n, "n")
 	size := n + 6
 	runtime.DestMatrix("tHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("tHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, rng.RawVector().Data) {
+		runtime.CheckNoAlias("tHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("rng", rng.RawVector())})
+	}
 	ws := tHessianPool.Get().(*tHessianWork)
 	defer tHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -970,12 +974,17 @@ func LocalNamesHessian(f float64, ws *mat.VecDense, i *mat.VecDense, j float64, 
 	runtime.CheckVector("LocalNamesHessian", "localNamesGradPool", localNamesGradPool.Len(), n, "n")
 	size2 := 4*n + 8
 	runtime.DestMatrix("LocalNamesHessian", "H", H, size2, size2, "size2", "size2")
-	runtime.CheckNoAlias("LocalNamesHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("ws", ws.RawVector()),
-		runtime.VectorArg("i", i.RawVector()),
-		runtime.VectorArg("localNamesGradWork", localNamesGradWork.RawVector()),
-		runtime.VectorArg("localNamesGradPool", localNamesGradPool.RawVector()),
-	})
+	if !runtime.Apart(H.RawMatrix().Data, ws.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, i.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, localNamesGradWork.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, localNamesGradPool.RawVector().Data) {
+		runtime.CheckNoAlias("LocalNamesHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("ws", ws.RawVector()),
+			runtime.VectorArg("i", i.RawVector()),
+			runtime.VectorArg("localNamesGradWork", localNamesGradWork.RawVector()),
+			runtime.VectorArg("localNamesGradPool", localNamesGradPool.RawVector()),
+		})
+	}
 	ws2 := localNamesHessianPool.Get().(*localNamesHessianWork)
 	defer localNamesHessianPool.Put(ws2)
 	HRaw := H.RawMatrix()

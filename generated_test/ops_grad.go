@@ -60,7 +60,9 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpExpGrad", "X", m, "m")
 	runtime.CheckDim("OpExpGrad", "X", n, "n")
 	runtime.DestMatrix("OpExpGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpExpGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpExpGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := opExpGradPool.Get().(*opExpGradWork)
 	defer opExpGradPool.Put(ws)
 	expX := runtime.Mat(&ws.expX, m, n)
@@ -147,7 +149,9 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpLogGrad", "X", m, "m")
 	runtime.CheckDim("OpLogGrad", "X", n, "n")
 	runtime.DestMatrix("OpLogGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpLogGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpLogGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -222,7 +226,9 @@ func OpSinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSinGrad", "x", n, "n")
 	runtime.DestVector("OpSinGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -294,7 +300,9 @@ func OpCosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCosGrad", "x", n, "n")
 	runtime.DestVector("OpCosGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpCosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpCosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -376,7 +384,9 @@ func OpTanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpTanGrad", "x", n, "n")
 	runtime.DestVector("OpTanGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpTanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpTanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opTanGradPool.Get().(*opTanGradWork)
 	defer opTanGradPool.Put(ws)
 	tanX := runtime.Vec(&ws.tanX, n)
@@ -453,7 +463,9 @@ func OpArcsinGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArcsinGrad", "x", n, "n")
 	runtime.DestVector("OpArcsinGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpArcsinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpArcsinGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -525,7 +537,9 @@ func OpArccosGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArccosGrad", "x", n, "n")
 	runtime.DestVector("OpArccosGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpArccosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpArccosGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -597,7 +611,9 @@ func OpArctanGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpArctanGrad", "x", n, "n")
 	runtime.DestVector("OpArctanGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpArctanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpArctanGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -683,7 +699,9 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpTanhGrad", "X", m, "m")
 	runtime.CheckDim("OpTanhGrad", "X", n, "n")
 	runtime.DestMatrix("OpTanhGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpTanhGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpTanhGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := opTanhGradPool.Get().(*opTanhGradWork)
 	defer opTanhGradPool.Put(ws)
 	tanhX := runtime.Mat(&ws.tanhX, m, n)
@@ -763,7 +781,9 @@ func OpCoshGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpCoshGrad", "x", n, "n")
 	runtime.DestVector("OpCoshGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpCoshGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -791,7 +811,9 @@ func OpCoshHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("OpCoshHessVec", "x", n, "n")
 	runtime.CheckVector("OpCoshHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpCoshHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpCoshHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpCoshHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -826,7 +848,9 @@ func OpCoshHessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("OpCoshHessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("OpCoshHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpCoshHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpCoshHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opCoshHessianPool.Get().(*opCoshHessianWork)
 	defer opCoshHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -914,7 +938,9 @@ func OpSinhGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSinhGrad", "x", n, "n")
 	runtime.DestVector("OpSinhGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSinhGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSinhGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -942,7 +968,9 @@ func OpSinhHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("OpSinhHessVec", "x", n, "n")
 	runtime.CheckVector("OpSinhHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpSinhHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpSinhHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSinhHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -977,7 +1005,9 @@ func OpSinhHessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("OpSinhHessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("OpSinhHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpSinhHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSinhHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opSinhHessianPool.Get().(*opSinhHessianWork)
 	defer opSinhHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1075,7 +1105,9 @@ func OpLog1pGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpLog1pGrad", "x", n, "n")
 	runtime.DestVector("OpLog1pGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpLog1pGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpLog1pGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opLog1pGradPool.Get().(*opLog1pGradWork)
 	defer opLog1pGradPool.Put(ws)
 	negX := runtime.Vec(&ws.negX, n)
@@ -1118,7 +1150,9 @@ func OpLog1pHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("OpLog1pHessVec", "x", n, "n")
 	runtime.CheckVector("OpLog1pHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpLog1pHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpLog1pHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpLog1pHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	ws := opLog1pHessVecPool.Get().(*opLog1pHessVecWork)
 	defer opLog1pHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -1162,7 +1196,9 @@ func OpLog1pHessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("OpLog1pHessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("OpLog1pHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpLog1pHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpLog1pHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opLog1pHessianPool.Get().(*opLog1pHessianWork)
 	defer opLog1pHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1251,7 +1287,9 @@ func OpExpm1Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpExpm1Grad", "x", n, "n")
 	runtime.DestVector("OpExpm1Grad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpExpm1Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpm1Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1279,7 +1317,9 @@ func OpExpm1HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("OpExpm1HessVec", "x", n, "n")
 	runtime.CheckVector("OpExpm1HessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpExpm1HessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpExpm1HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpm1HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1314,7 +1354,9 @@ func OpExpm1Hessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("OpExpm1Hessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("OpExpm1Hessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpExpm1Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpm1Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opExpm1HessianPool.Get().(*opExpm1HessianWork)
 	defer opExpm1HessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1402,7 +1444,9 @@ func OpErfGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpErfGrad", "x", n, "n")
 	runtime.DestVector("OpErfGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpErfGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpErfGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := 0.0
 	dxRaw := dx.RawVector()
@@ -1430,7 +1474,9 @@ func OpErfHessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("OpErfHessVec", "x", n, "n")
 	runtime.CheckVector("OpErfHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpErfHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpErfHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpErfHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	vxRaw := vx.RawVector()
@@ -1465,7 +1511,9 @@ func OpErfHessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("OpErfHessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("OpErfHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpErfHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpErfHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opErfHessianPool.Get().(*opErfHessianWork)
 	defer opErfHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1563,7 +1611,9 @@ func OpSigmoidGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSigmoidGrad", "x", n, "n")
 	runtime.DestVector("OpSigmoidGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSigmoidGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opSigmoidGradPool.Get().(*opSigmoidGradWork)
 	defer opSigmoidGradPool.Put(ws)
 	sigmoidX := runtime.Vec(&ws.sigmoidX, n)
@@ -1650,7 +1700,9 @@ func OpSoftplusGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSoftplusGrad", "x", n, "n")
 	runtime.DestVector("OpSoftplusGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSoftplusGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSoftplusGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opSoftplusGradPool.Get().(*opSoftplusGradWork)
 	defer opSoftplusGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -1738,7 +1790,9 @@ func OpSqrtGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpSqrtGrad", "x", n, "n")
 	runtime.DestVector("OpSqrtGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSqrtGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpSqrtGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opSqrtGradPool.Get().(*opSqrtGradWork)
 	defer opSqrtGradPool.Put(ws)
 	sqrtX := runtime.Vec(&ws.sqrtX, n)
@@ -1834,7 +1888,13 @@ func OpAbsGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecDe
 	runtime.CheckVector("OpAbsGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("OpAbsGrad", "dx", dx, n, "n")
 	runtime.DestVector("OpAbsGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("OpAbsGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpAbsGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opAbsGradPool.Get().(*opAbsGradWork)
 	defer opAbsGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1940,7 +2000,13 @@ func OpSignGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	runtime.CheckVector("OpSignGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("OpSignGrad", "dx", dx, n, "n")
 	runtime.DestVector("OpSignGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("OpSignGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSignGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opSignGradPool.Get().(*opSignGradWork)
 	defer opSignGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -2040,7 +2106,13 @@ func OpReluGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.VecD
 	runtime.CheckVector("OpReluGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("OpReluGrad", "dx", dx, n, "n")
 	runtime.DestVector("OpReluGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("OpReluGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpReluGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opReluGradPool.Get().(*opReluGradWork)
 	defer opReluGradPool.Put(ws)
 	xMinusY := runtime.Vec(&ws.xMinusY, n)
@@ -2132,7 +2204,9 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpSumGrad", "X", m, "m")
 	runtime.CheckDim("OpSumGrad", "X", n, "n")
 	runtime.DestMatrix("OpSumGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpSumGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpSumGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -2209,7 +2283,9 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckDim("OpTrGrad", "A", n, "n")
 	runtime.CheckMatrix("OpTrGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.DestMatrix("OpTrGrad", "dA", dA, n, n, "n", "n")
-	runtime.CheckNoAlias("OpTrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpTrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -2306,7 +2382,9 @@ func OpDetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckDim("OpDetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpDetGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.DestMatrix("OpDetGrad", "dA", dA, n, n, "n", "n")
-	runtime.CheckNoAlias("OpDetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpDetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := opDetGradPool.Get().(*opDetGradWork)
 	defer opDetGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -2399,7 +2477,9 @@ func OpLogdetGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckDim("OpLogdetGrad", "A", n, "n")
 	runtime.CheckMatrix("OpLogdetGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.DestMatrix("OpLogdetGrad", "dA", dA, n, n, "n", "n")
-	runtime.CheckNoAlias("OpLogdetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpLogdetGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := opLogdetGradPool.Get().(*opLogdetGradWork)
 	defer opLogdetGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -2515,7 +2595,13 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	runtime.CheckMatrix("OpNorm1Grad", "Y", YRows, YCols, m, n, "m", "n")
 	runtime.DestMatrix("OpNorm1Grad", "dX", dX, m, n, "m", "n")
 	runtime.DestMatrix("OpNorm1Grad", "dY", dY, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm1Grad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpNorm1Grad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	}
 	ws := opNorm1GradPool.Get().(*opNorm1GradWork)
 	defer opNorm1GradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -2606,7 +2692,9 @@ func OpNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpNorm2Grad", "x", n, "n")
 	runtime.DestVector("OpNorm2Grad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -2674,7 +2762,9 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpNorm2MatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpNorm2MatrixGrad", "X", n, "n")
 	runtime.DestMatrix("OpNorm2MatrixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm2MatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpNorm2MatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -2751,7 +2841,9 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpNorm2SquaredGrad", "X", m, "m")
 	runtime.CheckDim("OpNorm2SquaredGrad", "X", n, "n")
 	runtime.DestMatrix("OpNorm2SquaredGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpNorm2SquaredGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpNorm2SquaredGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -2878,7 +2970,15 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	runtime.CheckVector("OpSumsqGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("OpSumsqGrad", "dx", dx, m, "m")
 	runtime.DestVector("OpSumsqGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("OpSumsqGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumsqGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opSumsqGradPool.Get().(*opSumsqGradWork)
 	defer opSumsqGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -2955,13 +3055,25 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	runtime.CheckVector("OpSumsqHessVec", "vy", vy.Len(), n, "n")
 	runtime.DestVector("OpSumsqHessVec", "hx", hx, m, "m")
 	runtime.DestVector("OpSumsqHessVec", "hy", hy, n, "n")
-	runtime.CheckNoAlias("OpSumsqHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("vx", vx.RawVector()),
-		runtime.VectorArg("vy", vy.RawVector()),
-	})
+	if !runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, hx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumsqHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("vx", vx.RawVector()),
+			runtime.VectorArg("vy", vy.RawVector()),
+		})
+	}
 	ws := opSumsqHessVecPool.Get().(*opSumsqHessVecWork)
 	defer opSumsqHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -3049,7 +3161,11 @@ func OpSumsqHessian(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, H *mat.Dense
 	runtime.CheckVector("OpSumsqHessian", "y", y.Len(), n, "n")
 	size := m + n
 	runtime.DestMatrix("OpSumsqHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpSumsqHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumsqHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opSumsqHessianPool.Get().(*opSumsqHessianWork)
 	defer opSumsqHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3179,7 +3295,9 @@ func OpLogsumexpGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("OpLogsumexpGrad", "x", n, "n")
 	runtime.DestVector("OpLogsumexpGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpLogsumexpGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpLogsumexpGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := runtime.LogSumExp(runtime.Column(xRaw))
 	dxRaw := dx.RawVector()
@@ -3245,7 +3363,9 @@ func OpLogsumexpMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpLogsumexpMatrixGrad", "X", n, "n")
 	runtime.DestMatrix("OpLogsumexpMatrixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpLogsumexpMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpLogsumexpMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -3387,7 +3507,13 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 	runtime.CheckMatrix("OpLogsumexpRowsGrad", "Y", YRows, YCols, m, n, "m", "n")
 	runtime.DestMatrix("OpLogsumexpRowsGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestMatrix("OpLogsumexpRowsGrad", "dY", dY, m, n, "m", "n")
-	runtime.CheckNoAlias("OpLogsumexpRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpLogsumexpRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	}
 	ws := opLogsumexpRowsGradPool.Get().(*opLogsumexpRowsGradWork)
 	defer opLogsumexpRowsGradPool.Put(ws)
 	logsumexpX := runtime.Vec(&ws.logsumexpX, m)
@@ -3584,7 +3710,9 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	runtime.CheckDim("OpLogsumexpRowsHessianGrad", "A", n, "n")
 	runtime.CheckVector("OpLogsumexpRowsHessianGrad", "x", x.Len(), n, "n")
 	runtime.DestVector("OpLogsumexpRowsHessianGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpLogsumexpRowsHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpLogsumexpRowsHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opLogsumexpRowsHessianGradPool.Get().(*opLogsumexpRowsHessianGradWork)
 	defer opLogsumexpRowsHessianGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, m)
@@ -3680,7 +3808,11 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	runtime.CheckVector("OpLogsumexpRowsHessianHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("OpLogsumexpRowsHessianHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpLogsumexpRowsHessianHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpLogsumexpRowsHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpLogsumexpRowsHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	ws := opLogsumexpRowsHessianHessVecPool.Get().(*opLogsumexpRowsHessianHessVecWork)
 	defer opLogsumexpRowsHessianHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -3787,7 +3919,9 @@ func OpLogsumexpRowsHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) 
 	runtime.CheckVector("OpLogsumexpRowsHessianHessian", "x", x.Len(), n, "n")
 	size := n
 	runtime.DestMatrix("OpLogsumexpRowsHessianHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpLogsumexpRowsHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpLogsumexpRowsHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opLogsumexpRowsHessianHessianPool.Get().(*opLogsumexpRowsHessianHessianWork)
 	defer opLogsumexpRowsHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3967,7 +4101,15 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 	runtime.CheckVector("OpSumAlongGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpSumAlongGrad", "da", da, m, "m")
 	runtime.DestVector("OpSumAlongGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpSumAlongGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumAlongGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opSumAlongGradPool.Get().(*opSumAlongGradWork)
 	defer opSumAlongGradPool.Put(ws)
 	bRaw := b.RawVector()
@@ -4061,13 +4203,25 @@ func OpSumAlongHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.V
 	runtime.CheckVector("OpSumAlongHessVec", "vb", vb.Len(), n, "n")
 	runtime.DestVector("OpSumAlongHessVec", "ha", ha, m, "m")
 	runtime.DestVector("OpSumAlongHessVec", "hb", hb, n, "n")
-	runtime.CheckNoAlias("OpSumAlongHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("a", a.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.VectorArg("va", va.RawVector()),
-		runtime.VectorArg("vb", vb.RawVector()),
-	})
+	if !runtime.Apart(ha.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(ha.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, va.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, vb.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hb.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, va.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, vb.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, ha.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumAlongHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.VectorArg("va", va.RawVector()),
+			runtime.VectorArg("vb", vb.RawVector()),
+		})
+	}
 	haRaw := ha.RawVector()
 	vaRaw := va.RawVector()
 	vbRaw := vb.RawVector()
@@ -4127,7 +4281,11 @@ func OpSumAlongHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.De
 	runtime.CheckVector("OpSumAlongHessian", "b", b.Len(), n, "n")
 	size := m + n
 	runtime.DestMatrix("OpSumAlongHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpSumAlongHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumAlongHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opSumAlongHessianPool.Get().(*opSumAlongHessianWork)
 	defer opSumAlongHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4324,7 +4482,20 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	runtime.DestMatrix("OpSumAlongMatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestVector("OpSumAlongMatrixGrad", "da", da, m, "m")
 	runtime.DestVector("OpSumAlongMatrixGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpSumAlongMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpSumAlongMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opSumAlongMatrixGradPool.Get().(*opSumAlongMatrixGradWork)
 	defer opSumAlongMatrixGradPool.Put(ws)
 	prod := runtime.Vec(&ws.prod, n)
@@ -4551,7 +4722,13 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	runtime.CheckVector("OpMeanGrad", "a", a.Len(), m, "m")
 	runtime.DestMatrix("OpMeanGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestVector("OpMeanGrad", "da", da, m, "m")
-	runtime.CheckNoAlias("OpMeanGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpMeanGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	}
 	ws := opMeanGradPool.Get().(*opMeanGradWork)
 	defer opMeanGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -4748,7 +4925,13 @@ func OpSoftmaxGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat.V
 	runtime.CheckVector("OpSoftmaxGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("OpSoftmaxGrad", "dx", dx, n, "n")
 	runtime.DestVector("OpSoftmaxGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("OpSoftmaxGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSoftmaxGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opSoftmaxGradPool.Get().(*opSoftmaxGradWork)
 	defer opSoftmaxGradPool.Put(ws)
 	ySoftmaxX := runtime.Vec(&ws.ySoftmaxX, n)
@@ -4826,12 +5009,22 @@ func OpSoftmaxHessVec(x *mat.VecDense, y *mat.VecDense, vx *mat.VecDense, vy *ma
 	runtime.CheckVector("OpSoftmaxHessVec", "vy", vy.Len(), n, "n")
 	runtime.DestVector("OpSoftmaxHessVec", "hx", hx, n, "n")
 	runtime.DestVector("OpSoftmaxHessVec", "hy", hy, n, "n")
-	runtime.CheckNoAlias("OpSoftmaxHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("vx", vx.RawVector()),
-		runtime.VectorArg("vy", vy.RawVector()),
-	})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, hx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSoftmaxHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("vx", vx.RawVector()),
+			runtime.VectorArg("vy", vy.RawVector()),
+		})
+	}
 	ws := opSoftmaxHessVecPool.Get().(*opSoftmaxHessVecWork)
 	defer opSoftmaxHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -4904,7 +5097,9 @@ func OpSoftmaxHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("OpSoftmaxHessian", "y", y.Len(), n, "n")
 	size := 2 * n
 	runtime.DestMatrix("OpSoftmaxHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpSoftmaxHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) {
+		runtime.CheckNoAlias("OpSoftmaxHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := opSoftmaxHessianPool.Get().(*opSoftmaxHessianWork)
 	defer opSoftmaxHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -5115,7 +5310,13 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	runtime.CheckMatrix("OpSoftmaxRowsGrad", "Y", YRows, YCols, m, n, "m", "n")
 	runtime.DestMatrix("OpSoftmaxRowsGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestMatrix("OpSoftmaxRowsGrad", "dY", dY, m, n, "m", "n")
-	runtime.CheckNoAlias("OpSoftmaxRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dY.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpSoftmaxRowsGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.MatrixArg("dY", dY.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
+	}
 	ws := opSoftmaxRowsGradPool.Get().(*opSoftmaxRowsGradWork)
 	defer opSoftmaxRowsGradPool.Put(ws)
 	YSoftmaxX := runtime.Mat(&ws.YSoftmaxX, m, n)
@@ -5363,7 +5564,15 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	runtime.CheckVector("OpExpansionGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpExpansionGrad", "da", da, m, "m")
 	runtime.DestVector("OpExpansionGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpExpansionGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpansionGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opExpansionGradPool.Get().(*opExpansionGradWork)
 	defer opExpansionGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -5506,13 +5715,25 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 	runtime.CheckVector("OpExpansionHessVec", "vb", vb.Len(), n, "n")
 	runtime.DestVector("OpExpansionHessVec", "ha", ha, m, "m")
 	runtime.DestVector("OpExpansionHessVec", "hb", hb, n, "n")
-	runtime.CheckNoAlias("OpExpansionHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("a", a.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.VectorArg("va", va.RawVector()),
-		runtime.VectorArg("vb", vb.RawVector()),
-	})
+	if !runtime.Apart(ha.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(ha.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, va.RawVector().Data) ||
+		!runtime.Apart(ha.RawVector().Data, vb.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hb.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, va.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, vb.RawVector().Data) ||
+		!runtime.Apart(hb.RawVector().Data, ha.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpansionHessVec", []runtime.Arg{runtime.VectorArg("ha", ha.RawVector()), runtime.VectorArg("hb", hb.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.VectorArg("va", va.RawVector()),
+			runtime.VectorArg("vb", vb.RawVector()),
+		})
+	}
 	ws := opExpansionHessVecPool.Get().(*opExpansionHessVecWork)
 	defer opExpansionHessVecPool.Put(ws)
 	haRaw := ha.RawVector()
@@ -5635,7 +5856,11 @@ func OpExpansionHessian(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, H *mat.D
 	runtime.CheckVector("OpExpansionHessian", "b", b.Len(), n, "n")
 	size := m + n
 	runtime.DestMatrix("OpExpansionHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpExpansionHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpansionHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opExpansionHessianPool.Get().(*opExpansionHessianWork)
 	defer opExpansionHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -5828,7 +6053,20 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	runtime.DestMatrix("OpExpansionMatrixGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestVector("OpExpansionMatrixGrad", "da", da, m, "m")
 	runtime.DestVector("OpExpansionMatrixGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpExpansionMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpExpansionMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opExpansionMatrixGradPool.Get().(*opExpansionMatrixGradWork)
 	defer opExpansionMatrixGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -6052,7 +6290,13 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	runtime.CheckVector("OpMatrixPowerGrad", "x", x.Len(), n, "n")
 	runtime.DestMatrix("OpMatrixPowerGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("OpMatrixPowerGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpMatrixPowerGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpMatrixPowerGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opMatrixPowerGradPool.Get().(*opMatrixPowerGradWork)
 	defer opMatrixPowerGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -6302,7 +6546,13 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	runtime.CheckMatrix("OpMatrixPowerSquaringGrad", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("OpMatrixPowerSquaringGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestMatrix("OpMatrixPowerSquaringGrad", "dB", dB, n, n, "n", "n")
-	runtime.CheckNoAlias("OpMatrixPowerSquaringGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpMatrixPowerSquaringGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := opMatrixPowerSquaringGradPool.Get().(*opMatrixPowerSquaringGradWork)
 	defer opMatrixPowerSquaringGradPool.Put(ws)
 	BRaw := B.RawMatrix()
@@ -6542,7 +6792,9 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	runtime.CheckMatrix("OpMatrixPowerHessianGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("OpMatrixPowerHessianGrad", "x", x.Len(), n, "n")
 	runtime.DestVector("OpMatrixPowerHessianGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpMatrixPowerHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpMatrixPowerHessianGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opMatrixPowerHessianGradPool.Get().(*opMatrixPowerHessianGradWork)
 	defer opMatrixPowerHessianGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -6664,7 +6916,11 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	runtime.CheckVector("OpMatrixPowerHessianHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("OpMatrixPowerHessianHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("OpMatrixPowerHessianHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("OpMatrixPowerHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("OpMatrixPowerHessianHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	ws := opMatrixPowerHessianHessVecPool.Get().(*opMatrixPowerHessianHessVecWork)
 	defer opMatrixPowerHessianHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -6832,7 +7088,9 @@ func OpMatrixPowerHessianHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("OpMatrixPowerHessianHessian", "x", x.Len(), n, "n")
 	size := n
 	runtime.DestMatrix("OpMatrixPowerHessianHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("OpMatrixPowerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OpMatrixPowerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opMatrixPowerHessianHessianPool.Get().(*opMatrixPowerHessianHessianWork)
 	defer opMatrixPowerHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -6995,12 +7253,22 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	runtime.CheckMatrix("OpSoftmaxRegressionGrad", "Y", YRows, YCols, n, k, "n", "k")
 	runtime.DestMatrix("OpSoftmaxRegressionGrad", "dW", dW, d, k, "d", "k")
 	runtime.DestVector("OpSoftmaxRegressionGrad", "db", db, k, "k")
-	runtime.CheckNoAlias("OpSoftmaxRegressionGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("W", W.RawMatrix()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-	})
+	if !runtime.Apart(dW.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, dW.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpSoftmaxRegressionGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("W", W.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+		})
+	}
 	ws := opSoftmaxRegressionGradPool.Get().(*opSoftmaxRegressionGradWork)
 	defer opSoftmaxRegressionGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
@@ -7123,7 +7391,13 @@ func OpDotGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.VecDe
 	runtime.CheckVector("OpDotGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpDotGrad", "da", da, n, "n")
 	runtime.DestVector("OpDotGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpDotGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpDotGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	aTb := blas64.Dot(aRaw, bRaw)
@@ -7215,7 +7489,13 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	runtime.CheckMatrix("OpDotMatrixGrad", "B", BRows, BCols, m, n, "m", "n")
 	runtime.DestMatrix("OpDotMatrixGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestMatrix("OpDotMatrixGrad", "dB", dB, m, n, "m", "n")
-	runtime.CheckNoAlias("OpDotMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpDotMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -7356,7 +7636,13 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	runtime.CheckMatrix("OpInvGrad", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("OpInvGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestMatrix("OpInvGrad", "dB", dB, n, n, "n", "n")
-	runtime.CheckNoAlias("OpInvGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpInvGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := opInvGradPool.Get().(*opInvGradWork)
 	defer opInvGradPool.Put(ws)
 	invA := runtime.Mat(&ws.invA, n, n)
@@ -7501,7 +7787,13 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	runtime.CheckMatrix("OpDiagVectorGrad", "A", ARows, ACols, n, n, "n", "n")
 	runtime.DestVector("OpDiagVectorGrad", "dv", dv, n, "n")
 	runtime.DestMatrix("OpDiagVectorGrad", "dA", dA, n, n, "n", "n")
-	runtime.CheckNoAlias("OpDiagVectorGrad", []runtime.Arg{runtime.VectorArg("dv", dv.RawVector()), runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("v", v.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dv.RawVector().Data, v.RawVector().Data) ||
+		!runtime.Apart(dv.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, v.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, dv.RawVector().Data) {
+		runtime.CheckNoAlias("OpDiagVectorGrad", []runtime.Arg{runtime.VectorArg("dv", dv.RawVector()), runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("v", v.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
 	// dv = diag(A)
@@ -7615,7 +7907,13 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 	runtime.CheckVector("OpDiagMatrixGrad", "v", v.Len(), n, "n")
 	runtime.DestMatrix("OpDiagMatrixGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("OpDiagMatrixGrad", "dv", dv, n, "n")
-	runtime.CheckNoAlias("OpDiagMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, v.RawVector().Data) ||
+		!runtime.Apart(dv.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dv.RawVector().Data, v.RawVector().Data) ||
+		!runtime.Apart(dv.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpDiagMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
+	}
 	ws := opDiagMatrixGradPool.Get().(*opDiagMatrixGradWork)
 	defer opDiagMatrixGradPool.Put(ws)
 	diagA := runtime.Vec(&ws.diagA, n)
@@ -7714,7 +8012,9 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	runtime.CheckDim("OpEyeGrad", "A", n, "n")
 	runtime.CheckMatrix("OpEyeGrad", "A", n, ACols, n, n, "n", "n")
 	runtime.DestMatrix("OpEyeGrad", "dA", dA, n, n, "n", "n")
-	runtime.CheckNoAlias("OpEyeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpEyeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := opEyeGradPool.Get().(*opEyeGradWork)
 	defer opEyeGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -7804,7 +8104,9 @@ func OpFillVectorGrad(z *mat.VecDense, dz *mat.VecDense) float64 {
 	n := z.Len()
 	runtime.CheckDim("OpFillVectorGrad", "z", n, "n")
 	runtime.DestVector("OpFillVectorGrad", "dz", dz, n, "n")
-	runtime.CheckNoAlias("OpFillVectorGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
+	if !runtime.Apart(dz.RawVector().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("OpFillVectorGrad", []runtime.Arg{runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("z", z.RawVector())})
+	}
 	ws := opFillVectorGradPool.Get().(*opFillVectorGradWork)
 	defer opFillVectorGradPool.Put(ws)
 	expZPlusOne := runtime.Vec(&ws.expZPlusOne, n)
@@ -7888,7 +8190,9 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("OpFillMatrixGrad", "X", m, "m")
 	runtime.CheckDim("OpFillMatrixGrad", "X", n, "n")
 	runtime.DestMatrix("OpFillMatrixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpFillMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpFillMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
@@ -7978,7 +8282,13 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	runtime.CheckMatrix("OpTransposeGrad", "B", BRows, BCols, m, n, "m", "n")
 	runtime.DestMatrix("OpTransposeGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestMatrix("OpTransposeGrad", "dB", dB, m, n, "m", "n")
-	runtime.CheckNoAlias("OpTransposeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpTransposeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	for i := 0; i < m; i++ {
@@ -8084,7 +8394,13 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	runtime.CheckMatrix("OpHadamardGrad", "B", BRows, BCols, m, n, "m", "n")
 	runtime.DestMatrix("OpHadamardGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestMatrix("OpHadamardGrad", "dB", dB, m, n, "m", "n")
-	runtime.CheckNoAlias("OpHadamardGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpHadamardGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := opHadamardGradPool.Get().(*opHadamardGradWork)
 	defer opHadamardGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -8188,7 +8504,13 @@ func OpElementwiseQuotientGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDens
 	runtime.CheckVector("OpElementwiseQuotientGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpElementwiseQuotientGrad", "da", da, n, "n")
 	runtime.DestVector("OpElementwiseQuotientGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpElementwiseQuotientGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpElementwiseQuotientGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opElementwiseQuotientGradPool.Get().(*opElementwiseQuotientGradWork)
 	defer opElementwiseQuotientGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -8292,7 +8614,11 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	runtime.CheckDim("OpElementwisePowerGrad", "X", n, "n")
 	runtime.DestMatrix("OpElementwisePowerGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestScalar("OpElementwisePowerGrad", "dp", dp)
-	runtime.CheckNoAlias("OpElementwisePowerGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("dp", dp)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dp), X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dp), dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpElementwisePowerGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("dp", dp)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := opElementwisePowerGradPool.Get().(*opElementwisePowerGradWork)
 	defer opElementwisePowerGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -8375,7 +8701,9 @@ func OpScalarPower(s float64, p float64) float64 {
 func OpScalarPowerGrad(s float64, p float64, ds *float64, dp *float64) float64 {
 	runtime.DestScalar("OpScalarPowerGrad", "ds", ds)
 	runtime.DestScalar("OpScalarPowerGrad", "dp", dp)
-	runtime.CheckNoAlias("OpScalarPowerGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dp", dp)}, nil)
+	if !runtime.Apart(runtime.ScalarData(dp), runtime.ScalarData(ds)) {
+		runtime.CheckNoAlias("OpScalarPowerGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dp", dp)}, nil)
+	}
 	s2 := math.Pow(s, p)
 	f := s2 + math.Pow(s, -1.0)
 	*ds = p*math.Pow(s, p+-1.0) - math.Pow(s, -2.0)
@@ -8462,7 +8790,11 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	runtime.CheckDim("OpScalarDivisionGrad", "X", n, "n")
 	runtime.DestMatrix("OpScalarDivisionGrad", "dX", dX, m, n, "m", "n")
 	runtime.DestScalar("OpScalarDivisionGrad", "ds", ds)
-	runtime.CheckNoAlias("OpScalarDivisionGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpScalarDivisionGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := opScalarDivisionGradPool.Get().(*opScalarDivisionGradWork)
 	defer opScalarDivisionGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -8586,7 +8918,13 @@ func OpSubtractNegateGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db
 	runtime.CheckVector("OpSubtractNegateGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpSubtractNegateGrad", "da", da, n, "n")
 	runtime.DestVector("OpSubtractNegateGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpSubtractNegateGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpSubtractNegateGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := opSubtractNegateGradPool.Get().(*opSubtractNegateGradWork)
 	defer opSubtractNegateGradPool.Put(ws)
 	aMinusB := runtime.Vec(&ws.aMinusB, n)
@@ -8697,7 +9035,11 @@ func OpBroadcastGrad(x *mat.VecDense, s float64, dx *mat.VecDense, ds *float64) 
 	runtime.CheckDim("OpBroadcastGrad", "x", n, "n")
 	runtime.DestVector("OpBroadcastGrad", "dx", dx, n, "n")
 	runtime.DestScalar("OpBroadcastGrad", "ds", ds)
-	runtime.CheckNoAlias("OpBroadcastGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpBroadcastGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opBroadcastGradPool.Get().(*opBroadcastGradWork)
 	defer opBroadcastGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -8822,7 +9164,20 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	runtime.DestVector("OpOuterGrad", "da", da, m, "m")
 	runtime.DestVector("OpOuterGrad", "db", db, n, "n")
 	runtime.DestMatrix("OpOuterGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("OpOuterGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, da.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, db.RawVector().Data) {
+		runtime.CheckNoAlias("OpOuterGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := opOuterGradPool.Get().(*opOuterGradWork)
 	defer opOuterGradPool.Put(ws)
 	XRaw := X.RawMatrix()
@@ -8921,7 +9276,13 @@ func OpInnerGrad(a *mat.VecDense, b *mat.VecDense, da *mat.VecDense, db *mat.Vec
 	runtime.CheckVector("OpInnerGrad", "b", b.Len(), n, "n")
 	runtime.DestVector("OpInnerGrad", "da", da, n, "n")
 	runtime.DestVector("OpInnerGrad", "db", db, n, "n")
-	runtime.CheckNoAlias("OpInnerGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(da.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(da.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, a.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, da.RawVector().Data) {
+		runtime.CheckNoAlias("OpInnerGrad", []runtime.Arg{runtime.VectorArg("da", da.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := blas64.Dot(aRaw, bRaw)
@@ -9028,7 +9389,13 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	runtime.CheckVector("OpLiteralDimsGrad", "v", v.Len(), 3, "3")
 	runtime.DestMatrix("OpLiteralDimsGrad", "dA", dA, 3, n, "3", "n")
 	runtime.DestVector("OpLiteralDimsGrad", "dv", dv, 3, "3")
-	runtime.CheckNoAlias("OpLiteralDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, v.RawVector().Data) ||
+		!runtime.Apart(dv.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dv.RawVector().Data, v.RawVector().Data) ||
+		!runtime.Apart(dv.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpLiteralDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dv", dv.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("v", v.RawVector())})
+	}
 	ws := opLiteralDimsGradPool.Get().(*opLiteralDimsGradWork)
 	defer opLiteralDimsGradPool.Put(ws)
 	ATv := runtime.Vec(&ws.ATv, n)
@@ -9156,7 +9523,13 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	runtime.CheckMatrix("OpTransposedLinalgGrad", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("OpTransposedLinalgGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestMatrix("OpTransposedLinalgGrad", "dB", dB, n, n, "n", "n")
-	runtime.CheckNoAlias("OpTransposedLinalgGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("OpTransposedLinalgGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := opTransposedLinalgGradPool.Get().(*opTransposedLinalgGradWork)
 	defer opTransposedLinalgGradPool.Put(ws)
 	ARaw := A.RawMatrix()
@@ -9341,7 +9714,20 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	runtime.DestMatrix("OpSolveGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("OpSolveGrad", "dx", dx, n, "n")
 	runtime.DestMatrix("OpSolveGrad", "dB", dB, n, k, "n", "k")
-	runtime.CheckNoAlias("OpSolveGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OpSolveGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := opSolveGradPool.Get().(*opSolveGradWork)
 	defer opSolveGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -9501,7 +9887,13 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	runtime.CheckVector("OpSolveSPDGrad", "x", x.Len(), n, "n")
 	runtime.DestSymmetric("OpSolveSPDGrad", "dS", dS, n, "n")
 	runtime.DestVector("OpSolveSPDGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("OpSolveSPDGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("OpSolveSPDGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := opSolveSPDGradPool.Get().(*opSolveSPDGradWork)
 	defer opSolveSPDGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -9622,7 +10014,9 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	runtime.CheckDim("FusionPanelSoftplusGrad", "X", d, "d")
 	runtime.CheckVector("FusionPanelSoftplusGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("FusionPanelSoftplusGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("FusionPanelSoftplusGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) || !runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("FusionPanelSoftplusGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
 	defer fusionPanelSoftplusGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -9766,7 +10160,11 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	runtime.CheckMatrix("FusionPanelTwoDataGrad", "Z", ZRows, ZCols, n, d, "n", "d")
 	runtime.CheckVector("FusionPanelTwoDataGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("FusionPanelTwoDataGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("FusionPanelTwoDataGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Z", Z.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, Z.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("FusionPanelTwoDataGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Z", Z.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := fusionPanelTwoDataGradPool.Get().(*fusionPanelTwoDataGradWork)
 	defer fusionPanelTwoDataGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -9888,7 +10286,9 @@ func FusionSumInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionSumInChainGrad", "x", n, "n")
 	runtime.DestVector("FusionSumInChainGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("FusionSumInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionSumInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionSumInChainGradPool.Get().(*fusionSumInChainGradWork)
 	defer fusionSumInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -9997,7 +10397,13 @@ func FusionDotInChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy
 	runtime.CheckVector("FusionDotInChainGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("FusionDotInChainGrad", "dx", dx, n, "n")
 	runtime.DestVector("FusionDotInChainGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("FusionDotInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("FusionDotInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := fusionDotInChainGradPool.Get().(*fusionDotInChainGradWork)
 	defer fusionDotInChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -10109,7 +10515,13 @@ func FusionNorm1InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	runtime.CheckVector("FusionNorm1InChainGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("FusionNorm1InChainGrad", "dx", dx, n, "n")
 	runtime.DestVector("FusionNorm1InChainGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("FusionNorm1InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("FusionNorm1InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := fusionNorm1InChainGradPool.Get().(*fusionNorm1InChainGradWork)
 	defer fusionNorm1InChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -10224,7 +10636,13 @@ func FusionNorm2InChainGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, 
 	runtime.CheckVector("FusionNorm2InChainGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("FusionNorm2InChainGrad", "dx", dx, n, "n")
 	runtime.DestVector("FusionNorm2InChainGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("FusionNorm2InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("FusionNorm2InChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := fusionNorm2InChainGradPool.Get().(*fusionNorm2InChainGradWork)
 	defer fusionNorm2InChainGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -10359,7 +10777,13 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	runtime.CheckVector("FusionTrInChainGrad", "x", x.Len(), n, "n")
 	runtime.DestMatrix("FusionTrInChainGrad", "dA", dA, n, n, "n", "n")
 	runtime.DestVector("FusionTrInChainGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("FusionTrInChainGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("FusionTrInChainGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionTrInChainGradPool.Get().(*fusionTrInChainGradWork)
 	defer fusionTrInChainGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, n)
@@ -10469,7 +10893,9 @@ func FusionLseInChainGrad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionLseInChainGrad", "x", n, "n")
 	runtime.DestVector("FusionLseInChainGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("FusionLseInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionLseInChainGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionLseInChainGradPool.Get().(*fusionLseInChainGradWork)
 	defer fusionLseInChainGradPool.Put(ws)
 	xMinusLogsumexpX := runtime.Vec(&ws.xMinusLogsumexpX, n)

@@ -111,7 +111,9 @@ func PrecDivSquareBoth(s float64, c float64) float64 {
 func PrecDivSquareBothGrad(s float64, c float64, ds *float64, dc *float64) float64 {
 	runtime.DestScalar("PrecDivSquareBothGrad", "ds", ds)
 	runtime.DestScalar("PrecDivSquareBothGrad", "dc", dc)
-	runtime.CheckNoAlias("PrecDivSquareBothGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dc", dc)}, nil)
+	if !runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(ds)) {
+		runtime.CheckNoAlias("PrecDivSquareBothGrad", []runtime.Arg{runtime.ScalarArg("ds", ds), runtime.ScalarArg("dc", dc)}, nil)
+	}
 	s2 := c * c
 	f := s / s2
 	*ds = 1.0 / s2
@@ -203,7 +205,11 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	runtime.CheckDim("PrecDivBySumGrad", "A", n, "n")
 	runtime.DestMatrix("PrecDivBySumGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestScalar("PrecDivBySumGrad", "ds", ds)
-	runtime.CheckNoAlias("PrecDivBySumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("PrecDivBySumGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.ScalarArg("ds", ds)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := precDivBySumGradPool.Get().(*precDivBySumGradWork)
 	defer precDivBySumGradPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, n)
@@ -311,7 +317,13 @@ func PrecTraceOuterGrad(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *
 	runtime.CheckVector("PrecTraceOuterGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("PrecTraceOuterGrad", "dx", dx, n, "n")
 	runtime.DestVector("PrecTraceOuterGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("PrecTraceOuterGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("PrecTraceOuterGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := precTraceOuterGradPool.Get().(*precTraceOuterGradWork)
 	defer precTraceOuterGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -437,7 +449,17 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	runtime.DestVector("PrecSubtractDifferenceGrad", "dx", dx, n, "n")
 	runtime.DestScalar("PrecSubtractDifferenceGrad", "ds", ds)
 	runtime.DestMatrix("PrecSubtractDifferenceGrad", "dS", dS, n, n, "n", "n")
-	runtime.CheckNoAlias("PrecSubtractDifferenceGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds), runtime.MatrixArg("dS", dS.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("S", S.RawMatrix())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, S.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), S.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(ds), dx.RawVector().Data) ||
+		!runtime.Apart(dS.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dS.RawMatrix().Data, S.RawMatrix().Data) ||
+		!runtime.Apart(dS.RawMatrix().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dS.RawMatrix().Data, runtime.ScalarData(ds)) {
+		runtime.CheckNoAlias("PrecSubtractDifferenceGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("ds", ds), runtime.MatrixArg("dS", dS.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("S", S.RawMatrix())})
+	}
 	ws := precSubtractDifferenceGradPool.Get().(*precSubtractDifferenceGradWork)
 	defer precSubtractDifferenceGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)

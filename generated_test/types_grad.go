@@ -277,7 +277,9 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	ggruntime.CheckDim("SymQuadGrad", "S", n, "n")
 	ggruntime.CheckVector("SymQuadGrad", "x", x.Len(), n, "n")
 	ggruntime.DestSymmetric("SymQuadGrad", "dS", dS, n, "n")
-	ggruntime.CheckNoAlias("SymQuadGrad", []ggruntime.Arg{ggruntime.SymmetricArg("dS", dS.RawSymmetric())}, []ggruntime.Arg{ggruntime.SymmetricArg("S", S.RawSymmetric()), ggruntime.VectorArg("x", x.RawVector())})
+	if !ggruntime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !ggruntime.Apart(dS.RawSymmetric().Data, x.RawVector().Data) {
+		ggruntime.CheckNoAlias("SymQuadGrad", []ggruntime.Arg{ggruntime.SymmetricArg("dS", dS.RawSymmetric())}, []ggruntime.Arg{ggruntime.SymmetricArg("S", S.RawSymmetric()), ggruntime.VectorArg("x", x.RawVector())})
+	}
 	ws := symQuadGradPool.Get().(*symQuadGradWork)
 	defer symQuadGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -371,7 +373,9 @@ func unexportedGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("unexportedGrad", "x", n, "n")
 	ggruntime.DestVector("unexportedGrad", "dx", dx, n, "n")
-	ggruntime.CheckNoAlias("unexportedGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
+	if !ggruntime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		ggruntime.CheckNoAlias("unexportedGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := ggblas64.Dot(xRaw, xRaw)
 	dxRaw := dx.RawVector()
@@ -682,7 +686,11 @@ func PooledGrad(pooledGradPool *ggmat.VecDense, f float64, dpooledGradPool *ggma
 	ggruntime.CheckDim("PooledGrad", "pooledGradPool", n, "n")
 	ggruntime.DestVector("PooledGrad", "dpooledGradPool", dpooledGradPool, n, "n")
 	ggruntime.DestScalar("PooledGrad", "df", df)
-	ggruntime.CheckNoAlias("PooledGrad", []ggruntime.Arg{ggruntime.VectorArg("dpooledGradPool", dpooledGradPool.RawVector()), ggruntime.ScalarArg("df", df)}, []ggruntime.Arg{ggruntime.VectorArg("pooledGradPool", pooledGradPool.RawVector())})
+	if !ggruntime.Apart(dpooledGradPool.RawVector().Data, pooledGradPool.RawVector().Data) ||
+		!ggruntime.Apart(ggruntime.ScalarData(df), pooledGradPool.RawVector().Data) ||
+		!ggruntime.Apart(ggruntime.ScalarData(df), dpooledGradPool.RawVector().Data) {
+		ggruntime.CheckNoAlias("PooledGrad", []ggruntime.Arg{ggruntime.VectorArg("dpooledGradPool", dpooledGradPool.RawVector()), ggruntime.ScalarArg("df", df)}, []ggruntime.Arg{ggruntime.VectorArg("pooledGradPool", pooledGradPool.RawVector())})
+	}
 	ws := pooledGradPool2.Get().(*pooledGradWork)
 	defer pooledGradPool2.Put(ws)
 	tmp := ggruntime.Vec(&ws.tmp, n)
@@ -778,7 +786,9 @@ func shadowingGrad(x *ggmat.VecDense, dx *ggmat.VecDense) float64 {
 	n := x.Len()
 	ggruntime.CheckDim("shadowingGrad", "x", n, "n")
 	ggruntime.DestVector("shadowingGrad", "dx", dx, n, "n")
-	ggruntime.CheckNoAlias("shadowingGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
+	if !ggruntime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		ggruntime.CheckNoAlias("shadowingGrad", []ggruntime.Arg{ggruntime.VectorArg("dx", dx.RawVector())}, []ggruntime.Arg{ggruntime.VectorArg("x", x.RawVector())})
+	}
 	ws := shadowingGradPool2.Get().(*shadowingGradWork2)
 	defer shadowingGradPool2.Put(ws)
 	expX := ggruntime.Vec(&ws.expX, n)

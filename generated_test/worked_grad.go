@@ -81,7 +81,11 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	runtime.CheckMatrix("BilinearGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("BilinearGrad", "b", b.Len(), n, "n")
 	runtime.DestMatrix("BilinearGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("BilinearGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := bilinearGradPool.Get().(*bilinearGradWork)
 	defer bilinearGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -201,7 +205,11 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	runtime.CheckMatrix("ExpMixGrad", "X", XRows, n, m, n, "m", "n")
 	runtime.CheckVector("ExpMixGrad", "b", b.Len(), n, "n")
 	runtime.DestMatrix("ExpMixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("ExpMixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := expMixGradPool.Get().(*expMixGradWork)
 	defer expMixGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -318,7 +326,13 @@ func TraceABGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float
 	runtime.CheckMatrix("TraceABGrad", "B", BRows, BCols, n, m, "n", "m")
 	runtime.DestMatrix("TraceABGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestMatrix("TraceABGrad", "dB", dB, n, m, "n", "m")
-	runtime.CheckNoAlias("TraceABGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceABGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dA = B'
@@ -467,7 +481,9 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	runtime.DestMatrix("QuadTraceGrad", "dW", dW, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	if !runtime.Apart(dW.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) {
+		runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	}
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -595,7 +611,11 @@ func SandwichGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float
 	CRows, CCols := C.Dims()
 	runtime.CheckMatrix("SandwichGrad", "C", CRows, CCols, m, m, "m", "m")
 	runtime.DestMatrix("SandwichGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
 	ws := sandwichGradPool.Get().(*sandwichGradWork)
 	defer sandwichGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()

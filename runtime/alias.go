@@ -87,6 +87,15 @@ func SymmetricFootprint(r blas64.Symmetric) Footprint {
 	return Footprint{Data: r.Data, Rows: r.N, Cols: r.N, Step: r.Stride}
 }
 
+// ScalarData returns the one element p points to as a slice, nil for
+// nil: a scalar destination's memory, for Apart.
+func ScalarData(p *float64) []float64 {
+	if p == nil {
+		return nil
+	}
+	return unsafe.Slice(p, 1)
+}
+
 // ScalarFootprint returns the one element p points to (a scalar gradient
 // destination); nothing for nil.
 func ScalarFootprint(p *float64) Footprint {
@@ -160,10 +169,12 @@ func Overlaps(a, b Footprint) bool {
 // empty reports whether f addresses no element.
 func (f Footprint) empty() bool { return f.Rows <= 0 || f.Cols <= 0 || len(f.Data) == 0 }
 
-// apart reports whether the memory of a and b, as slices, is disjoint:
+// Apart reports whether the memory of a and b, as slices, is disjoint:
 // then so are the elements any views on them address. It is the cheap
-// test that decides almost every pair CheckNoAlias compares.
-func apart(a, b []float64) bool {
+// test that decides almost every pair CheckNoAlias compares; generated
+// code with few arguments tests its pairs with it inline and calls
+// CheckNoAlias, the exact test, only when a pair's slices meet.
+func Apart(a, b []float64) bool {
 	const size = unsafe.Sizeof(float64(0))
 	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
 	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
@@ -203,12 +214,12 @@ func CheckNoAlias(fn string, dests, inputs []Arg) {
 	for d := range dests {
 		g := dests[d].Elems.Data
 		for i := range inputs {
-			if !apart(g, inputs[i].Elems.Data) {
+			if !Apart(g, inputs[i].Elems.Data) {
 				checkPair(fn, &dests[d], &inputs[i], false)
 			}
 		}
 		for p := range d {
-			if !apart(g, dests[p].Elems.Data) {
+			if !Apart(g, dests[p].Elems.Data) {
 				checkPair(fn, &dests[d], &dests[p], true)
 			}
 		}

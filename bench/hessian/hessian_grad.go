@@ -87,7 +87,11 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LogRegHGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegHGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("LogRegHGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("LogRegHGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegHGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegHGradPool.Get().(*logRegHGradWork)
 	defer logRegHGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -162,12 +166,17 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.CheckVector("LogRegHHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegHHessVec", "vw", vw.Len(), d, "d")
 	runtime.DestVector("LogRegHHessVec", "hw", hw, d, "d")
-	runtime.CheckNoAlias("LogRegHHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("vw", vw.RawVector()),
-	})
+	if !runtime.Apart(hw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, vw.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegHHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("vw", vw.RawVector()),
+		})
+	}
 	ws := logRegHHessVecPool.Get().(*logRegHHessVecWork)
 	defer logRegHHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -233,7 +242,11 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	runtime.CheckVector("LogRegHHessian", "w", w.Len(), d, "d")
 	size := d
 	runtime.DestMatrix("LogRegHHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegHHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegHHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegHHessianPool.Get().(*logRegHHessianWork)
 	defer logRegHHessianPool.Put(ws)
 	HRaw := H.RawMatrix()

@@ -421,6 +421,19 @@ func (c *checker) one(s Step, loop *loopState) error {
 		inner := newLoopState(loop)
 		return c.loop(s.Body, inner)
 	case *Block:
+		if s.If != nil {
+			if err := c.read(s.If, loop, nil); err != nil {
+				return err
+			}
+			var names []string
+			for v := range writes(s.Body) {
+				names = append(names, v.Name)
+			}
+			if len(names) > 0 {
+				slices.Sort(names)
+				return c.fail(RuleWrittenBeforeRead, "%s written only when a condition holds", strings.Join(names, ", "))
+			}
+		}
 		return c.steps(s.Body, loop)
 	case *Clamp:
 		return c.read(s.Max, loop, nil)

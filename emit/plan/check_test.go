@@ -169,6 +169,16 @@ func TestCheckRules(t *testing.T) {
 				}
 			}, nil)
 		}, RuleReuse},
+		{"a check run only when its condition holds", func(f *fixture) []Step {
+			data := func(v *Value) Expr { return Field{X: Method(Ref{v}, "RawVector"), Name: "Data"} }
+			cond := AnyOf{Not(Fn(RuntimePath, "Apart", data(f.x), data(f.d)))}
+			steps := append(f.prologue(), &Block{If: cond, Body: []Step{&Do{Call: Fn(RuntimePath, "CheckNoAlias", Ref{f.x}, Ref{f.d})}}})
+			return append(steps, f.fill()...)
+		}, ""},
+		{"a buffer written only when a condition holds", func(f *fixture) []Step {
+			steps := append(f.prologue(), &Block{If: Ref{f.t}, Body: f.fill()})
+			return append([]Step{&Let{Vars: []*Value{f.t}, Value: Const{V: true}}}, steps...)
+		}, RuleWrittenBeforeRead},
 		{"a BLAS call whose shapes disagree", func(f *fixture) []Step {
 			m := &Value{Name: "M", Kind: Matrix, Owner: Input, Shape: derive.Shape{Rows: derive.Dim{Name: "k"}, Cols: f.n}, Of: f.x}
 			steps := append(f.prologue(), &Let{Vars: []*Value{m}, Value: Method(Ref{f.x}, "RawMatrix")})

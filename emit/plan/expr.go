@@ -23,7 +23,7 @@ const (
 // built), and the values an expression reads are known from the tree.
 type Expr interface {
 	// Prec is the Go binding strength of the expression's outermost
-	// operator: PrecAdd, PrecMul, PrecUnary or PrecAtom.
+	// operator: PrecOr, PrecAdd, PrecMul, PrecUnary or PrecAtom.
 	Prec() int
 	// Code prints the expression, parenthesising operands where Go's
 	// precedence and left-to-right grouping would otherwise read it
@@ -34,9 +34,10 @@ type Expr interface {
 }
 
 // Go's binding strengths for the operators plans print (the Go spec's
-// binary precedences 4 and 5, then unary operators and primary
+// binary precedences 1, 4 and 5, then unary operators and primary
 // expressions).
 const (
+	PrecOr    = 1 // ||
 	PrecAdd   = 4 // + -
 	PrecMul   = 5 // * /
 	PrecUnary = 6 // -x, *p, &x, and negative literals
@@ -242,7 +243,7 @@ func (b binary) values(yield func(*Value)) {
 	Values(b.r, yield)
 }
 
-// unary is op x for op one of - * &.
+// unary is op x for op one of - * & !.
 type unary struct {
 	op string
 	x  Expr
@@ -278,6 +279,35 @@ func Div(l, r Expr) Expr { return binary{"/", l, r} }
 
 // Neg is -x.
 func Neg(x Expr) Expr { return unary{"-", x} }
+
+// Not is !x for a boolean x.
+func Not(x Expr) Expr { return unary{"!", x} }
+
+// AnyOf is the disjunction x₁ || x₂ || … of boolean operands, printed one
+// operand per line when there are more than two.
+type AnyOf []Expr
+
+// Prec is PrecOr.
+func (AnyOf) Prec() int { return PrecOr }
+
+// Code prints the operands joined by ||.
+func (a AnyOf) Code() jen.Code {
+	s := jen.Add(tighter(a[0], PrecOr))
+	for _, x := range a[1:] {
+		s.Op("||")
+		if len(a) > 2 {
+			s.Line()
+		}
+		s.Add(tighter(x, PrecOr))
+	}
+	return s
+}
+
+func (a AnyOf) values(yield func(*Value)) {
+	for _, x := range a {
+		Values(x, yield)
+	}
+}
 
 // Deref is *p for a pointer p.
 func Deref(p Expr) Expr { return unary{"*", p} }

@@ -73,6 +73,9 @@ func TestScalarExprPrint(t *testing.T) {
 		{"negated negative literal", Neg(Lit(-1)), "-(-1.0)"},
 		{"negation in a product", mul(Neg(a), b), "-a * b"},
 		{"product by a negation", mul(a, Neg(b)), "a * -b"},
+		// Disjunctions of negated calls: one operand per line past two.
+		{"two alternatives", AnyOf{Not(Fn("", "p", a)), Not(Fn("", "q", b))}, "!p(a) || !q(b)"},
+		{"three alternatives", AnyOf{Not(Fn("", "p", a)), Not(Fn("", "q", b)), Not(Fn("", "r", c))}, "!p(a) ||\n\t!q(b) ||\n\t!r(c)"},
 		{"minus a negative literal", sub(a, Lit(-1)), "a - -1.0"},
 		{"plus a negative literal", add(a, Lit(-2.5)), "a + -2.5"},
 		{"negative literal times", mul(Lit(-2), add(a, b)), "-2.0 * (a + b)"},

@@ -85,6 +85,9 @@ func describe(s Step) (kind, text, note string) {
 		}
 		return "for", fmt.Sprintf("%s := %s; %s < %s; %s%s", s.Var.Name, goText(s.From.Code()), s.Var.Name, goText(s.To.Code()), s.Var.Name, step), ""
 	case *Block:
+		if s.If != nil {
+			return "if", goText(s.If.Code()), ""
+		}
 		return "block", "", ""
 	case *Clamp:
 		return "clamp", fmt.Sprintf("%s ≤ %s", s.V.Name, goText(s.Max.Code())), ""

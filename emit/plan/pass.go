@@ -102,6 +102,7 @@ func stepValues(s Step, top bool) []*Value {
 		expr(s.From, s.To, s.Step)
 		body(s.Body)
 	case *Block:
+		expr(s.If)
 		body(s.Body)
 	case *Clamp:
 		add(s.V)
@@ -207,6 +208,8 @@ func loopExprs(s Step) []Expr {
 		return []Expr{s.Rows, s.Cols}
 	case *For:
 		return []Expr{s.From, s.To, s.Step}
+	case *Block:
+		return []Expr{s.If}
 	}
 	return nil
 }
@@ -267,7 +270,7 @@ func withoutStores(steps []Step, dead map[*Value]bool) []Step {
 			out = append(out, &f)
 			continue
 		case *Block:
-			out = append(out, &Block{Body: withoutStores(s.Body, dead)})
+			out = append(out, &Block{If: s.If, Body: withoutStores(s.Body, dead)})
 			continue
 		}
 		out = append(out, s)

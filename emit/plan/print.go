@@ -30,6 +30,9 @@ func goStep(s Step) jen.Code {
 	case *For:
 		return goFor(s.Var.Name, s.From.Code(), s.To.Code(), s.Step, Go(s.Body)...)
 	case *Block:
+		if s.If != nil {
+			return jen.If(s.If.Code()).Block(Go(s.Body)...)
+		}
 		return jen.Block(Go(s.Body)...)
 	case *Clamp:
 		return jen.If(jen.Id(s.V.Name).Op(">").Add(s.Max.Code())).Block(jen.Id(s.V.Name).Op("=").Add(s.Max.Code()))

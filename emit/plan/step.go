@@ -86,8 +86,13 @@ type For struct {
 	Body     []Step
 }
 
-// Block is a braced block of steps.
-type Block struct{ Body []Step }
+// Block is a braced block of steps. With If set it is an if statement:
+// the steps run only when If holds; they write nothing (a check's slow
+// path, which panics or returns).
+type Block struct {
+	If   Expr
+	Body []Step
+}
 
 // Clamp is "if V > Max { V = Max }".
 type Clamp struct {

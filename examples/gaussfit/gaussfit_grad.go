@@ -88,7 +88,9 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(dS.RawSymmetric().Data, C.RawSymmetric().Data) {
+		runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -238,7 +240,9 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	runtime.CheckMatrix("FactorNLLGrad", "L", n, LCols, n, n, "n", "n")
 	runtime.CheckSymmetric("FactorNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.DestMatrix("FactorNLLGrad", "dL", dL, n, n, "n", "n")
-	runtime.CheckNoAlias("FactorNLLGrad", []runtime.Arg{runtime.MatrixArg("dL", dL.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("L", L.RawMatrix()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	if !runtime.Apart(dL.RawMatrix().Data, L.RawMatrix().Data) || !runtime.Apart(dL.RawMatrix().Data, C.RawSymmetric().Data) {
+		runtime.CheckNoAlias("FactorNLLGrad", []runtime.Arg{runtime.MatrixArg("dL", dL.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("L", L.RawMatrix()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	}
 	ws := factorNLLGradPool.Get().(*factorNLLGradWork)
 	defer factorNLLGradPool.Put(ws)
 	S := runtime.Mat(&ws.S, n, n)

@@ -88,7 +88,11 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	runtime.CheckVector("LossGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LossGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("LossGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -164,12 +168,17 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LossHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LossHessVec", "vw", vw.Len(), d, "d")
 	runtime.DestVector("LossHessVec", "hw", hw, d, "d")
-	runtime.CheckNoAlias("LossHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("vw", vw.RawVector()),
-	})
+	if !runtime.Apart(hw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, vw.RawVector().Data) {
+		runtime.CheckNoAlias("LossHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("vw", vw.RawVector()),
+		})
+	}
 	ws := lossHessVecPool.Get().(*lossHessVecWork)
 	defer lossHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -235,7 +244,11 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	runtime.CheckVector("LossHessian", "w", w.Len(), d, "d")
 	size := d
 	runtime.DestMatrix("LossHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("LossHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LossHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := lossHessianPool.Get().(*lossHessianWork)
 	defer lossHessianPool.Put(ws)
 	HRaw := H.RawMatrix()

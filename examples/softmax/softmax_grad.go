@@ -120,12 +120,22 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	runtime.CheckVector("LossGrad", "b", b.Len(), k, "k")
 	runtime.DestMatrix("LossGrad", "dW", dW, d, k, "d", "k")
 	runtime.DestVector("LossGrad", "db", db, k, "k")
-	runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-		runtime.MatrixArg("W", W.RawMatrix()),
-		runtime.VectorArg("b", b.RawVector()),
-	})
+	if !runtime.Apart(dW.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(dW.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, dW.RawMatrix().Data) {
+		runtime.CheckNoAlias("LossGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+			runtime.MatrixArg("W", W.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)

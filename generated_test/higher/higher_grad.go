@@ -41,7 +41,9 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("Curve", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("Curve", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("Curve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("Curve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curvePool.Get().(*curveWork)
 	defer curvePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -86,7 +88,9 @@ func CurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("CurveDeriv", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("CurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curveDerivPool.Get().(*curveDerivWork)
 	defer curveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -133,7 +137,9 @@ func CurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("CurveDeriv2", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("CurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curveDeriv2Pool.Get().(*curveDeriv2Work)
 	defer curveDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -181,7 +187,9 @@ func CurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveDeriv3", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("CurveDeriv3", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("CurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curveDeriv3Pool.Get().(*curveDeriv3Work)
 	defer curveDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -225,7 +233,9 @@ func CurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dense)
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJVP", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("CurveJVP", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("CurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("CurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curveJVPPool.Get().(*curveJVPWork)
 	defer curveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -274,7 +284,9 @@ func CurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("CurveJacobian", "B", BRows, BCols, n, n, "n", "n")
 	jt := runtime.NewJacobian("CurveJacobian", "Jt", Jt, n, n, 1, 1, false)
-	runtime.CheckNoAlias("CurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(Jt.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(Jt.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("CurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := curveJacobianPool.Get().(*curveJacobianWork)
 	defer curveJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t A + cos(t) B B
@@ -324,7 +336,11 @@ func Sandwich(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("Sandwich", "B", n, "n")
 	runtime.CheckMatrix("Sandwich", "B", BRows, n, q, n, "q", "n")
 	runtime.DestMatrix("Sandwich", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("Sandwich", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("Sandwich", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := sandwichPool.Get().(*sandwichWork)
 	defer sandwichPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -370,12 +386,17 @@ func SandwichJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense, dst *m
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SandwichJVP", "dX", dXRows, dXCols, p, q, "p", "q")
 	runtime.DestMatrix("SandwichJVP", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("dX", dX.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("dX", dX.RawMatrix()),
+		})
+	}
 	ws := sandwichJVPPool.Get().(*sandwichJVPWork)
 	defer sandwichJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -413,7 +434,11 @@ func SandwichJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JX *mat.Dense) {
 	runtime.CheckDim("SandwichJacobian", "B", n, "n")
 	runtime.CheckMatrix("SandwichJacobian", "B", BRows, n, q, n, "q", "n")
 	jX := runtime.NewJacobian("SandwichJacobian", "JX", JX, m, n, p, q, false)
-	runtime.CheckNoAlias("SandwichJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(JX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	// JX from the structure of dF = A dX B
 	jX.Zero()
 	ARaw := A.RawMatrix()
@@ -491,7 +516,11 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	runtime.CheckVector("LogRegNGrad", "y", y.Len(), n, "n")
 	runtime.CheckVector("LogRegNGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("LogRegNGrad", "dw", dw, d, "d")
-	runtime.CheckNoAlias("LogRegNGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegNGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
 	dwRaw := dw.RawVector()
@@ -562,12 +591,17 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	runtime.CheckVector("LogRegNHessVec", "w", w.Len(), d, "d")
 	runtime.CheckVector("LogRegNHessVec", "vw", vw.Len(), d, "d")
 	runtime.DestVector("LogRegNHessVec", "hw", hw, d, "d")
-	runtime.CheckNoAlias("LogRegNHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("vw", vw.RawVector()),
-	})
+	if !runtime.Apart(hw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, vw.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegNHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("vw", vw.RawVector()),
+		})
+	}
 	ws := logRegNHessVecPool.Get().(*logRegNHessVecWork)
 	defer logRegNHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -627,7 +661,11 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	runtime.CheckVector("LogRegNHessian", "w", w.Len(), d, "d")
 	size := d
 	runtime.DestMatrix("LogRegNHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegNHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegNHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegNHessianPool.Get().(*logRegNHessianWork)
 	defer logRegNHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -708,7 +746,11 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckVector("Affine", "x", x.Len(), n, "n")
 	runtime.CheckVector("Affine", "b", b.Len(), m, "m")
 	runtime.DestVector("Affine", "dst", dst, m, "m")
-	runtime.CheckNoAlias("Affine", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("Affine", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	// dst = b + A x
 	bRaw := b.RawVector()
@@ -748,14 +790,21 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	runtime.CheckVector("AffineJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("AffineJVP", "db", db.Len(), m, "m")
 	runtime.DestVector("AffineJVP", "dst", dst, m, "m")
-	runtime.CheckNoAlias("AffineJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.MatrixArg("dA", dA.RawMatrix()),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.VectorArg("db", db.RawVector()),
-	})
+	if !runtime.Apart(dst.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, db.RawVector().Data) {
+		runtime.CheckNoAlias("AffineJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("dA", dA.RawMatrix()),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.VectorArg("db", db.RawVector()),
+		})
+	}
 	dstRaw := dst.RawVector()
 	// dst = db + dA x + A dx
 	dbRaw := db.RawVector()
@@ -804,7 +853,20 @@ func AffineJacobian(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, JA *mat.Dens
 	jA := runtime.NewJacobian("AffineJacobian", "JA", JA, m, 1, m, n, false)
 	jx := runtime.NewJacobian("AffineJacobian", "Jx", Jx, m, 1, n, 1, true)
 	jb := runtime.NewJacobian("AffineJacobian", "Jb", Jb, m, 1, m, 1, true)
-	runtime.CheckNoAlias("AffineJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, JA.RawMatrix().Data) ||
+		!runtime.Apart(Jb.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(Jb.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jb.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(Jb.RawMatrix().Data, JA.RawMatrix().Data) ||
+		!runtime.Apart(Jb.RawMatrix().Data, Jx.RawMatrix().Data) {
+		runtime.CheckNoAlias("AffineJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jb", Jb.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("b", b.RawVector())})
+	}
 	// JA from the structure of dF = dA x
 	jA.Zero()
 	xRaw := x.RawVector()
@@ -831,7 +893,9 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("Outer", "x", n, "n")
 	runtime.DestMatrix("Outer", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("Outer", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("Outer", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
@@ -855,7 +919,9 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("OuterJVP", "x", n, "n")
 	runtime.CheckVector("OuterJVP", "dx", dx.Len(), n, "n")
 	runtime.DestMatrix("OuterJVP", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("OuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("OuterJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	}
 	dstRaw := dst.RawMatrix()
 	// dst = dx x' + x dx'
 	dxRaw := dx.RawVector()
@@ -897,7 +963,9 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("OuterJacobian", "x", n, "n")
 	jx := runtime.NewJacobian("OuterJacobian", "Jx", Jx, n, n, n, 1, true)
-	runtime.CheckNoAlias("OuterJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("OuterJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := outerJacobianPool.Get().(*outerJacobianWork)
 	defer outerJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx x' + x dx'
@@ -924,7 +992,9 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("ElemExp", "X", m, "m")
 	runtime.CheckDim("ElemExp", "X", n, "n")
 	runtime.DestMatrix("ElemExp", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExp", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("ElemExp", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X .* exp(X)
@@ -961,7 +1031,9 @@ func ElemExpJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("ElemExpJVP", "dX", dXRows, dXCols, m, n, "m", "n")
 	runtime.DestMatrix("ElemExpJVP", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ElemExpJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("ElemExpJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	}
 	ws := elemExpJVPPool.Get().(*elemExpJVPWork)
 	defer elemExpJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1007,7 +1079,9 @@ func ElemExpJacobian(X *mat.Dense, JX *mat.Dense) {
 	runtime.CheckDim("ElemExpJacobian", "X", m, "m")
 	runtime.CheckDim("ElemExpJacobian", "X", n, "n")
 	jX := runtime.NewJacobian("ElemExpJacobian", "JX", JX, m, n, m, n, false)
-	runtime.CheckNoAlias("ElemExpJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("ElemExpJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := elemExpJacobianPool.Get().(*elemExpJacobianWork)
 	defer elemExpJacobianPool.Put(ws)
 	// JX from the structure of dF = exp(X) .* dX + X .* (exp(X) .* dX)
@@ -1050,7 +1124,9 @@ func Inverse(X *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("Inverse", "X", n, "n")
 	runtime.CheckMatrix("Inverse", "X", n, XCols, n, n, "n", "n")
 	runtime.DestMatrix("Inverse", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("Inverse", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("Inverse", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := inversePool.Get().(*inverseWork)
 	defer inversePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1090,7 +1166,9 @@ func InverseJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("InverseJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	runtime.DestMatrix("InverseJVP", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("InverseJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("InverseJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	}
 	ws := inverseJVPPool.Get().(*inverseJVPWork)
 	defer inverseJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -1136,7 +1214,9 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	runtime.CheckDim("InverseJacobian", "X", n, "n")
 	runtime.CheckMatrix("InverseJacobian", "X", n, XCols, n, n, "n", "n")
 	jX := runtime.NewJacobian("InverseJacobian", "JX", JX, n, n, n, n, false)
-	runtime.CheckNoAlias("InverseJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("InverseJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := inverseJacobianPool.Get().(*inverseJacobianWork)
 	defer inverseJacobianPool.Put(ws)
 	// JX from the structure of dF = -(inv(X) dX inv(X))
@@ -1166,7 +1246,9 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("TraceScaled", "A", m, "m")
 	runtime.CheckDim("TraceScaled", "A", p, "p")
 	runtime.DestMatrix("TraceScaled", "dst", dst, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaled", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceScaled", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
@@ -1204,7 +1286,11 @@ func TraceScaledJVP(X *mat.Dense, A *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("TraceScaledJVP", "dX", dXRows, dXCols, n, n, "n", "n")
 	runtime.DestMatrix("TraceScaledJVP", "dst", dst, m, p, "m", "p")
-	runtime.CheckNoAlias("TraceScaledJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceScaledJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	}
 	dstRaw := dst.RawMatrix()
 	dXRaw := dX.RawMatrix()
 	trDX := 0.0
@@ -1255,7 +1341,9 @@ func TraceScaledJacobian(X *mat.Dense, A *mat.Dense, JX *mat.Dense) {
 	runtime.CheckDim("TraceScaledJacobian", "A", m, "m")
 	runtime.CheckDim("TraceScaledJacobian", "A", p, "p")
 	jX := runtime.NewJacobian("TraceScaledJacobian", "JX", JX, m, p, n, n, false)
-	runtime.CheckNoAlias("TraceScaledJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(JX.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("TraceScaledJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := traceScaledJacobianPool.Get().(*traceScaledJacobianWork)
 	defer traceScaledJacobianPool.Put(ws)
 	// JX by one TraceScaledJVP per entry of X: dF = tr(dX) A has no structure to fill it from.
@@ -1283,7 +1371,9 @@ func Ray(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("Ray", "x", n, "n")
 	runtime.CheckVector("Ray", "d", d.Len(), n, "n")
 	runtime.DestVector("Ray", "dst", dst, n, "n")
-	runtime.CheckNoAlias("Ray", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
+		runtime.CheckNoAlias("Ray", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1307,7 +1397,9 @@ func RayDeriv(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("RayDeriv", "x", n, "n")
 	runtime.CheckVector("RayDeriv", "d", d.Len(), n, "n")
 	runtime.DestVector("RayDeriv", "dst", dst, n, "n")
-	runtime.CheckNoAlias("RayDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
+		runtime.CheckNoAlias("RayDeriv", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1332,7 +1424,9 @@ func RayDeriv2(t float64, x *mat.VecDense, d *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("RayDeriv2", "x", n, "n")
 	runtime.CheckVector("RayDeriv2", "d", d.Len(), n, "n")
 	runtime.DestVector("RayDeriv2", "dst", dst, n, "n")
-	runtime.CheckNoAlias("RayDeriv2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
+		runtime.CheckNoAlias("RayDeriv2", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	dRaw := d.RawVector()
 	xRaw := x.RawVector()
@@ -1356,7 +1450,9 @@ func RayJVP(t float64, x *mat.VecDense, d *mat.VecDense, dt float64, dst *mat.Ve
 	runtime.CheckDim("RayJVP", "x", n, "n")
 	runtime.CheckVector("RayJVP", "d", d.Len(), n, "n")
 	runtime.DestVector("RayJVP", "dst", dst, n, "n")
-	runtime.CheckNoAlias("RayJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, d.RawVector().Data) {
+		runtime.CheckNoAlias("RayJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	dRaw := d.RawVector()
@@ -1393,7 +1489,9 @@ func RayJacobian(t float64, x *mat.VecDense, d *mat.VecDense, Jt *mat.Dense) {
 	runtime.CheckDim("RayJacobian", "x", n, "n")
 	runtime.CheckVector("RayJacobian", "d", d.Len(), n, "n")
 	jt := runtime.NewJacobian("RayJacobian", "Jt", Jt, n, 1, 1, 1, false)
-	runtime.CheckNoAlias("RayJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(Jt.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(Jt.RawMatrix().Data, d.RawVector().Data) {
+		runtime.CheckNoAlias("RayJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	ws := rayJacobianPool.Get().(*rayJacobianWork)
 	defer rayJacobianPool.Put(ws)
 	// Jt = dF/dt = exp(t) x + 2 t d
@@ -1468,7 +1566,9 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("ScalarCurveGrad", "A", ARows, ACols, n, n, "n", "n")
 	runtime.DestScalar("ScalarCurveGrad", "dt", dt)
-	runtime.CheckNoAlias("ScalarCurveGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(runtime.ScalarData(dt), a.RawVector().Data) || !runtime.Apart(runtime.ScalarData(dt), A.RawMatrix().Data) {
+		runtime.CheckNoAlias("ScalarCurveGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := scalarCurveGradPool.Get().(*scalarCurveGradWork)
 	defer scalarCurveGradPool.Put(ws)
 	aRaw := a.RawVector()
@@ -1733,7 +1833,15 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	runtime.CheckVector("LogRegBiasGrad", "w", w.Len(), d, "d")
 	runtime.DestVector("LogRegBiasGrad", "dw", dw, d, "d")
 	runtime.DestScalar("LogRegBiasGrad", "db", db)
-	runtime.CheckNoAlias("LogRegBiasGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("db", db)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(db), X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(db), y.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(db), w.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(db), dw.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegBiasGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.ScalarArg("db", db)}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegBiasGradPool.Get().(*logRegBiasGradWork)
 	defer logRegBiasGradPool.Put(ws)
 	yRaw := y.RawVector()
@@ -1815,12 +1923,22 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.CheckVector("LogRegBiasHessVec", "vw", vw.Len(), d, "d")
 	runtime.DestVector("LogRegBiasHessVec", "hw", hw, d, "d")
 	runtime.DestScalar("LogRegBiasHessVec", "hb", hb)
-	runtime.CheckNoAlias("LogRegBiasHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector()), runtime.ScalarArg("hb", hb)}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("vw", vw.RawVector()),
-	})
+	if !runtime.Apart(hw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(hw.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(hw.RawVector().Data, vw.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hb), X.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(hb), y.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hb), w.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hb), vw.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hb), hw.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegBiasHessVec", []runtime.Arg{runtime.VectorArg("hw", hw.RawVector()), runtime.ScalarArg("hb", hb)}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("vw", vw.RawVector()),
+		})
+	}
 	ws := logRegBiasHessVecPool.Get().(*logRegBiasHessVecWork)
 	defer logRegBiasHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
@@ -1898,7 +2016,11 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	runtime.CheckVector("LogRegBiasHessian", "w", w.Len(), d, "d")
 	size := d + 1
 	runtime.DestMatrix("LogRegBiasHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("LogRegBiasHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("LogRegBiasHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("w", w.RawVector())})
+	}
 	ws := logRegBiasHessianPool.Get().(*logRegBiasHessianWork)
 	defer logRegBiasHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2063,7 +2185,9 @@ func QuadTraceGrad(A *mat.Dense, W *mat.Dense, dW *mat.Dense) float64 {
 	runtime.CheckDim("QuadTraceGrad", "W", k, "k")
 	runtime.CheckMatrix("QuadTraceGrad", "W", WRows, k, n, k, "n", "k")
 	runtime.DestMatrix("QuadTraceGrad", "dW", dW, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	if !runtime.Apart(dW.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dW.RawMatrix().Data, W.RawMatrix().Data) {
+		runtime.CheckNoAlias("QuadTraceGrad", []runtime.Arg{runtime.MatrixArg("dW", dW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix())})
+	}
 	ws := quadTraceGradPool.Get().(*quadTraceGradWork)
 	defer quadTraceGradPool.Put(ws)
 	dWRaw := dW.RawMatrix()
@@ -2112,7 +2236,11 @@ func QuadTraceHessVec(A *mat.Dense, W *mat.Dense, vW *mat.Dense, hW *mat.Dense) 
 	vWRows, vWCols := vW.Dims()
 	runtime.CheckMatrix("QuadTraceHessVec", "vW", vWRows, vWCols, n, k, "n", "k")
 	runtime.DestMatrix("QuadTraceHessVec", "hW", hW, n, k, "n", "k")
-	runtime.CheckNoAlias("QuadTraceHessVec", []runtime.Arg{runtime.MatrixArg("hW", hW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.MatrixArg("vW", vW.RawMatrix())})
+	if !runtime.Apart(hW.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hW.RawMatrix().Data, W.RawMatrix().Data) ||
+		!runtime.Apart(hW.RawMatrix().Data, vW.RawMatrix().Data) {
+		runtime.CheckNoAlias("QuadTraceHessVec", []runtime.Arg{runtime.MatrixArg("hW", hW.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("W", W.RawMatrix()), runtime.MatrixArg("vW", vW.RawMatrix())})
+	}
 	ws := quadTraceHessVecPool.Get().(*quadTraceHessVecWork)
 	defer quadTraceHessVecPool.Put(ws)
 	hWRaw := hW.RawMatrix()
@@ -2230,7 +2358,9 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	runtime.CheckDim("GaussNLLGrad", "S", n, "n")
 	runtime.CheckSymmetric("GaussNLLGrad", "C", C.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("GaussNLLGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(dS.RawSymmetric().Data, C.RawSymmetric().Data) {
+		runtime.CheckNoAlias("GaussNLLGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric())})
+	}
 	ws := gaussNLLGradPool.Get().(*gaussNLLGradWork)
 	defer gaussNLLGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -2300,7 +2430,11 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	runtime.CheckSymmetric("GaussNLLHessVec", "C", C.SymmetricDim(), n, "n")
 	runtime.CheckSymmetric("GaussNLLHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("GaussNLLHessVec", "hS", hS, n, "n")
-	runtime.CheckNoAlias("GaussNLLHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	if !runtime.Apart(hS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(hS.RawSymmetric().Data, C.RawSymmetric().Data) ||
+		!runtime.Apart(hS.RawSymmetric().Data, vS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("GaussNLLHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("C", C.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	}
 	ws := gaussNLLHessVecPool.Get().(*gaussNLLHessVecWork)
 	defer gaussNLLHessVecPool.Put(ws)
 	prod := runtime.Mat(&ws.prod, n, n)
@@ -2439,7 +2573,9 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	runtime.CheckDim("QuarticGrad", "A", m, "m")
 	runtime.CheckMatrix("QuarticGrad", "A", m, ACols, m, n, "m", "n")
 	runtime.DestVector("QuarticGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("QuarticGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("QuarticGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := quarticGradPool.Get().(*quarticGradWork)
 	defer quarticGradPool.Put(ws)
 	dxRaw := dx.RawVector()
@@ -2506,7 +2642,11 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	runtime.CheckMatrix("QuarticHessVec", "A", m, ACols, m, n, "m", "n")
 	runtime.CheckVector("QuarticHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("QuarticHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("QuarticHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("QuarticHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	ws := quarticHessVecPool.Get().(*quarticHessVecWork)
 	defer quarticHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2568,7 +2708,9 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	runtime.CheckMatrix("QuarticHessian", "A", m, ACols, m, n, "m", "n")
 	size := n
 	runtime.DestMatrix("QuarticHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("QuarticHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("QuarticHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := quarticHessianPool.Get().(*quarticHessianWork)
 	defer quarticHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -2726,7 +2868,15 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	runtime.CheckVector("TwoLayerGrad", "x", x.Len(), n, "n")
 	runtime.DestVector("TwoLayerGrad", "dx", dx, n, "n")
 	runtime.DestScalar("TwoLayerGrad", "dc", dc)
-	runtime.CheckNoAlias("TwoLayerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("dc", dc)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(dc), A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dc), B.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dc), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(dc), dx.RawVector().Data) {
+		runtime.CheckNoAlias("TwoLayerGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.ScalarArg("dc", dc)}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := twoLayerGradPool.Get().(*twoLayerGradWork)
 	defer twoLayerGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, m)
@@ -2825,12 +2975,22 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	runtime.CheckVector("TwoLayerHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("TwoLayerHessVec", "hx", hx, n, "n")
 	runtime.DestScalar("TwoLayerHessVec", "hc", hc)
-	runtime.CheckNoAlias("TwoLayerHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.ScalarArg("hc", hc)}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("vx", vx.RawVector()),
-	})
+	if !runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hc), A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(hc), B.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(hc), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hc), vx.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(hc), hx.RawVector().Data) {
+		runtime.CheckNoAlias("TwoLayerHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector()), runtime.ScalarArg("hc", hc)}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("vx", vx.RawVector()),
+		})
+	}
 	ws := twoLayerHessVecPool.Get().(*twoLayerHessVecWork)
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -2945,7 +3105,11 @@ func TwoLayerHessian(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, H *
 	runtime.CheckVector("TwoLayerHessian", "x", x.Len(), n, "n")
 	size := n + 1
 	runtime.DestMatrix("TwoLayerHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("TwoLayerHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("TwoLayerHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := twoLayerHessianPool.Get().(*twoLayerHessianWork)
 	defer twoLayerHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3046,7 +3210,9 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPath", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("InvPath", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("InvPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := invPathPool.Get().(*invPathWork)
 	defer invPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3096,7 +3262,9 @@ func InvPathDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("InvPathDeriv", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("InvPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := invPathDerivPool.Get().(*invPathDerivWork)
 	defer invPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3151,7 +3319,9 @@ func InvPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("InvPathDeriv2", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("InvPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := invPathDeriv2Pool.Get().(*invPathDeriv2Work)
 	defer invPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3206,7 +3376,9 @@ func InvPathJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst *mat.Dens
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJVP", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("InvPathJVP", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("InvPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("InvPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := invPathJVPPool.Get().(*invPathJVPWork)
 	defer invPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3271,7 +3443,9 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("InvPathJacobian", "B", BRows, BCols, n, n, "n", "n")
 	jt := runtime.NewJacobian("InvPathJacobian", "Jt", Jt, n, n, 1, 1, false)
-	runtime.CheckNoAlias("InvPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(Jt.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(Jt.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("InvPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := invPathJacobianPool.Get().(*invPathJacobianWork)
 	defer invPathJacobianPool.Put(ws)
 	// Jt = dF/dt = -(inv(A + t B) B inv(A + t B))
@@ -3329,12 +3503,17 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPath", "D", DRows, DCols, p, n, "p", "n")
 	runtime.DestMatrix("ProductPath", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPath", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathPool.Get().(*productPathWork)
 	defer productPathPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3396,12 +3575,17 @@ func ProductPathDeriv(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *ma
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv", "D", DRows, DCols, p, n, "p", "n")
 	runtime.DestMatrix("ProductPathDeriv", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPathDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathDerivPool.Get().(*productPathDerivWork)
 	defer productPathDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3473,12 +3657,17 @@ func ProductPathDeriv2(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv2", "D", DRows, DCols, p, n, "p", "n")
 	runtime.DestMatrix("ProductPathDeriv2", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPathDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathDeriv2Pool.Get().(*productPathDeriv2Work)
 	defer productPathDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3541,12 +3730,17 @@ func ProductPathDeriv3(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *m
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathDeriv3", "D", DRows, DCols, p, n, "p", "n")
 	runtime.DestMatrix("ProductPathDeriv3", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPathDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathDeriv3Pool.Get().(*productPathDeriv3Work)
 	defer productPathDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3593,12 +3787,17 @@ func ProductPathJVP(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJVP", "D", DRows, DCols, p, n, "p", "n")
 	runtime.DestMatrix("ProductPathJVP", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("ProductPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPathJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathJVPPool.Get().(*productPathJVPWork)
 	defer productPathJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3673,12 +3872,17 @@ func ProductPathJacobian(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D 
 	DRows, DCols := D.Dims()
 	runtime.CheckMatrix("ProductPathJacobian", "D", DRows, DCols, p, n, "p", "n")
 	jt := runtime.NewJacobian("ProductPathJacobian", "Jt", Jt, m, n, 1, 1, false)
-	runtime.CheckNoAlias("ProductPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.MatrixArg("D", D.RawMatrix()),
-	})
+	if !runtime.Apart(Jt.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(Jt.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(Jt.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(Jt.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProductPathJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
 	ws := productPathJacobianPool.Get().(*productPathJacobianWork)
 	defer productPathJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t (A + t B) D + B (C + t^2 D)
@@ -3748,7 +3952,11 @@ func SandwichAll(A *mat.Dense, X *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("SandwichAll", "B", n, "n")
 	runtime.CheckMatrix("SandwichAll", "B", BRows, n, q, n, "q", "n")
 	runtime.DestMatrix("SandwichAll", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAll", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichAll", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := sandwichAllPool.Get().(*sandwichAllWork)
 	defer sandwichAllPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3804,14 +4012,21 @@ func SandwichAllJVP(A *mat.Dense, X *mat.Dense, B *mat.Dense, dA *mat.Dense, dX 
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("SandwichAllJVP", "dB", dBRows, dBCols, q, n, "q", "n")
 	runtime.DestMatrix("SandwichAllJVP", "dst", dst, m, n, "m", "n")
-	runtime.CheckNoAlias("SandwichAllJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.MatrixArg("dA", dA.RawMatrix()),
-		runtime.MatrixArg("dX", dX.RawMatrix()),
-		runtime.MatrixArg("dB", dB.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dB.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichAllJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("dA", dA.RawMatrix()),
+			runtime.MatrixArg("dX", dX.RawMatrix()),
+			runtime.MatrixArg("dB", dB.RawMatrix()),
+		})
+	}
 	ws := sandwichAllJVPPool.Get().(*sandwichAllJVPWork)
 	defer sandwichAllJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -3882,7 +4097,20 @@ func SandwichAllJacobian(A *mat.Dense, X *mat.Dense, B *mat.Dense, JA *mat.Dense
 	jA := runtime.NewJacobian("SandwichAllJacobian", "JA", JA, m, n, m, p, false)
 	jX := runtime.NewJacobian("SandwichAllJacobian", "JX", JX, m, n, p, q, false)
 	jB := runtime.NewJacobian("SandwichAllJacobian", "JB", JB, m, n, q, n, false)
-	runtime.CheckNoAlias("SandwichAllJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("JX", JX.RawMatrix()), runtime.MatrixArg("JB", JB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(JX.RawMatrix().Data, JA.RawMatrix().Data) ||
+		!runtime.Apart(JB.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JB.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(JB.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(JB.RawMatrix().Data, JA.RawMatrix().Data) ||
+		!runtime.Apart(JB.RawMatrix().Data, JX.RawMatrix().Data) {
+		runtime.CheckNoAlias("SandwichAllJacobian", []runtime.Arg{runtime.MatrixArg("JA", JA.RawMatrix()), runtime.MatrixArg("JX", JX.RawMatrix()), runtime.MatrixArg("JB", JB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := sandwichAllJacobianPool.Get().(*sandwichAllJacobianWork)
 	defer sandwichAllJacobianPool.Put(ws)
 	// JA from the structure of dF = dA X B
@@ -3920,7 +4148,9 @@ func FusionSubSum(x *mat.VecDense, y *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("FusionSubSum", "x", n, "n")
 	runtime.CheckVector("FusionSubSum", "y", y.Len(), n, "n")
 	runtime.DestVector("FusionSubSum", "dst", dst, n, "n")
-	runtime.CheckNoAlias("FusionSubSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, y.RawVector().Data) {
+		runtime.CheckNoAlias("FusionSubSum", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
@@ -3958,12 +4188,17 @@ func FusionSubSumJVP(x *mat.VecDense, y *mat.VecDense, dx *mat.VecDense, dy *mat
 	runtime.CheckVector("FusionSubSumJVP", "dx", dx.Len(), n, "n")
 	runtime.CheckVector("FusionSubSumJVP", "dy", dy.Len(), n, "n")
 	runtime.DestVector("FusionSubSumJVP", "dst", dst, n, "n")
-	runtime.CheckNoAlias("FusionSubSumJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.VectorArg("dy", dy.RawVector()),
-	})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dst.RawVector().Data, dy.RawVector().Data) {
+		runtime.CheckNoAlias("FusionSubSumJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.VectorArg("dy", dy.RawVector()),
+		})
+	}
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	dyRaw := dy.RawVector()
@@ -4018,7 +4253,13 @@ func FusionSubSumJacobian(x *mat.VecDense, y *mat.VecDense, Jx *mat.Dense, Jy *m
 	runtime.CheckVector("FusionSubSumJacobian", "y", y.Len(), n, "n")
 	jx := runtime.NewJacobian("FusionSubSumJacobian", "Jx", Jx, n, 1, n, 1, true)
 	jy := runtime.NewJacobian("FusionSubSumJacobian", "Jy", Jy, n, 1, n, 1, true)
-	runtime.CheckNoAlias("FusionSubSumJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jy", Jy.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(Jy.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jy.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(Jy.RawMatrix().Data, Jx.RawMatrix().Data) {
+		runtime.CheckNoAlias("FusionSubSumJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("Jy", Jy.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	ws := fusionSubSumJacobianPool.Get().(*fusionSubSumJacobianWork)
 	defer fusionSubSumJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx
@@ -4100,7 +4341,9 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	runtime.CheckDim("FusionLseGrad", "A", n, "n")
 	runtime.CheckVector("FusionLseGrad", "x", x.Len(), n, "n")
 	runtime.DestVector("FusionLseGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("FusionLseGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, A.RawMatrix().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionLseGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionLseGradPool.Get().(*fusionLseGradWork)
 	defer fusionLseGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -4149,7 +4392,11 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	runtime.CheckVector("FusionLseHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("FusionLseHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("FusionLseHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("FusionLseHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("FusionLseHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	ws := fusionLseHessVecPool.Get().(*fusionLseHessVecWork)
 	defer fusionLseHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
@@ -4214,7 +4461,9 @@ func FusionLseHessian(A *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("FusionLseHessian", "x", x.Len(), n, "n")
 	size := n
 	runtime.DestMatrix("FusionLseHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionLseHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionLseHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionLseHessianPool.Get().(*fusionLseHessianWork)
 	defer fusionLseHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4304,7 +4553,9 @@ func FusionNorm2Grad(x *mat.VecDense, dx *mat.VecDense) float64 {
 	n := x.Len()
 	runtime.CheckDim("FusionNorm2Grad", "x", n, "n")
 	runtime.DestVector("FusionNorm2Grad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("FusionNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionNorm2Grad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
 	dxRaw := dx.RawVector()
@@ -4332,7 +4583,9 @@ func FusionNorm2HessVec(x *mat.VecDense, vx *mat.VecDense, hx *mat.VecDense) {
 	runtime.CheckDim("FusionNorm2HessVec", "x", n, "n")
 	runtime.CheckVector("FusionNorm2HessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("FusionNorm2HessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("FusionNorm2HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, x.RawVector().Data) || !runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("FusionNorm2HessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	xRaw := x.RawVector()
 	f := blas64.Nrm2(xRaw)
@@ -4381,7 +4634,9 @@ func FusionNorm2Hessian(x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckDim("FusionNorm2Hessian", "x", n, "n")
 	size := n
 	runtime.DestMatrix("FusionNorm2Hessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("FusionNorm2Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("FusionNorm2Hessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := fusionNorm2HessianPool.Get().(*fusionNorm2HessianWork)
 	defer fusionNorm2HessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -4502,7 +4757,9 @@ func LseRayGrad(t float64, x *mat.VecDense, d *mat.VecDense, dt *float64) float6
 	runtime.CheckDim("LseRayGrad", "x", n, "n")
 	runtime.CheckVector("LseRayGrad", "d", d.Len(), n, "n")
 	runtime.DestScalar("LseRayGrad", "dt", dt)
-	runtime.CheckNoAlias("LseRayGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	if !runtime.Apart(runtime.ScalarData(dt), x.RawVector().Data) || !runtime.Apart(runtime.ScalarData(dt), d.RawVector().Data) {
+		runtime.CheckNoAlias("LseRayGrad", []runtime.Arg{runtime.ScalarArg("dt", dt)}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("d", d.RawVector())})
+	}
 	ws := lseRayGradPool.Get().(*lseRayGradWork)
 	defer lseRayGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -4747,7 +5004,9 @@ func LseMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	runtime.CheckDim("LseMatrixGrad", "X", m, "m")
 	runtime.CheckDim("LseMatrixGrad", "X", n, "n")
 	runtime.DestMatrix("LseMatrixGrad", "dX", dX, m, n, "m", "n")
-	runtime.CheckNoAlias("LseMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("LseMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	XRaw := X.RawMatrix()
 	f := runtime.LogSumExp(XRaw)
 	dXRaw := dX.RawMatrix()
@@ -4786,7 +5045,9 @@ func LseMatrixHessVec(X *mat.Dense, vX *mat.Dense, hX *mat.Dense) {
 	vXRows, vXCols := vX.Dims()
 	runtime.CheckMatrix("LseMatrixHessVec", "vX", vXRows, vXCols, m, n, "m", "n")
 	runtime.DestMatrix("LseMatrixHessVec", "hX", hX, m, n, "m", "n")
-	runtime.CheckNoAlias("LseMatrixHessVec", []runtime.Arg{runtime.MatrixArg("hX", hX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("vX", vX.RawMatrix())})
+	if !runtime.Apart(hX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(hX.RawMatrix().Data, vX.RawMatrix().Data) {
+		runtime.CheckNoAlias("LseMatrixHessVec", []runtime.Arg{runtime.MatrixArg("hX", hX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("vX", vX.RawMatrix())})
+	}
 	ws := lseMatrixHessVecPool.Get().(*lseMatrixHessVecWork)
 	defer lseMatrixHessVecPool.Put(ws)
 	hXRaw := hX.RawMatrix()
@@ -4870,7 +5131,11 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 	runtime.CheckMatrix("SoftmaxRowsCurve", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurve", "b", b.Len(), k, "k")
 	runtime.DestMatrix("SoftmaxRowsCurve", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxRowsCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurvePool.Get().(*softmaxRowsCurveWork)
 	defer softmaxRowsCurvePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -4934,7 +5199,11 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	runtime.CheckMatrix("SoftmaxRowsCurveDeriv", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurveDeriv", "b", b.Len(), k, "k")
 	runtime.DestMatrix("SoftmaxRowsCurveDeriv", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurveDerivPool.Get().(*softmaxRowsCurveDerivWork)
 	defer softmaxRowsCurveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5035,7 +5304,11 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.CheckMatrix("SoftmaxRowsCurveDeriv2", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurveDeriv2", "b", b.Len(), k, "k")
 	runtime.DestMatrix("SoftmaxRowsCurveDeriv2", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurveDeriv2Pool.Get().(*softmaxRowsCurveDeriv2Work)
 	defer softmaxRowsCurveDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5169,7 +5442,11 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	runtime.CheckMatrix("SoftmaxRowsCurveDeriv3", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurveDeriv3", "b", b.Len(), k, "k")
 	runtime.DestMatrix("SoftmaxRowsCurveDeriv3", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxRowsCurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurveDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurveDeriv3Pool.Get().(*softmaxRowsCurveDeriv3Work)
 	defer softmaxRowsCurveDeriv3Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5306,7 +5583,11 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	runtime.CheckMatrix("SoftmaxRowsCurveJVP", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurveJVP", "b", b.Len(), k, "k")
 	runtime.DestMatrix("SoftmaxRowsCurveJVP", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxRowsCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurveJVPPool.Get().(*softmaxRowsCurveJVPWork)
 	defer softmaxRowsCurveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5407,7 +5688,11 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	runtime.CheckMatrix("SoftmaxRowsCurveJacobian", "B", BRows, BCols, n, k, "n", "k")
 	runtime.CheckVector("SoftmaxRowsCurveJacobian", "b", b.Len(), k, "k")
 	jt := runtime.NewJacobian("SoftmaxRowsCurveJacobian", "Jt", Jt, n, k, 1, 1, false)
-	runtime.CheckNoAlias("SoftmaxRowsCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	if !runtime.Apart(Jt.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(Jt.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(Jt.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("SoftmaxRowsCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.VectorArg("b", b.RawVector())})
+	}
 	ws := softmaxRowsCurveJacobianPool.Get().(*softmaxRowsCurveJacobianWork)
 	defer softmaxRowsCurveJacobianPool.Put(ws)
 	// Jt = dF/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
@@ -5499,7 +5784,9 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("LogSumExpColumns", "X", k, "k")
 	runtime.CheckVector("LogSumExpColumns", "a", a.Len(), k, "k")
 	runtime.DestMatrix("LogSumExpColumns", "dst", dst, 1, k, "1", "k")
-	runtime.CheckNoAlias("LogSumExpColumns", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, a.RawVector().Data) {
+		runtime.CheckNoAlias("LogSumExpColumns", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	}
 	ws := logSumExpColumnsPool.Get().(*logSumExpColumnsWork)
 	defer logSumExpColumnsPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -5592,7 +5879,11 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("LogSumExpColumnsJVP", "dX", dXRows, dXCols, n, k, "n", "k")
 	runtime.DestMatrix("LogSumExpColumnsJVP", "dst", dst, 1, k, "1", "k")
-	runtime.CheckNoAlias("LogSumExpColumnsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("LogSumExpColumnsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	}
 	ws := logSumExpColumnsJVPPool.Get().(*logSumExpColumnsJVPWork)
 	defer logSumExpColumnsJVPPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -5704,7 +5995,9 @@ func LogSumExpColumnsJacobian(X *mat.Dense, a *mat.VecDense, JX *mat.Dense) {
 	runtime.CheckDim("LogSumExpColumnsJacobian", "X", k, "k")
 	runtime.CheckVector("LogSumExpColumnsJacobian", "a", a.Len(), k, "k")
 	jX := runtime.NewJacobian("LogSumExpColumnsJacobian", "JX", JX, 1, k, n, k, false)
-	runtime.CheckNoAlias("LogSumExpColumnsJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(JX.RawMatrix().Data, a.RawVector().Data) {
+		runtime.CheckNoAlias("LogSumExpColumnsJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("a", a.RawVector())})
+	}
 	ws := logSumExpColumnsJacobianPool.Get().(*logSumExpColumnsJacobianWork)
 	defer logSumExpColumnsJacobianPool.Put(ws)
 	// JX by one LogSumExpColumnsJVP per entry of X: dF = vector(1)' (dX' .* softmax(X', 2))' + a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n has no structure to fill it from.
@@ -5750,7 +6043,9 @@ func MatrixPowerCurve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("MatrixPowerCurve", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("MatrixPowerCurve", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("MatrixPowerCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("MatrixPowerCurve", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := matrixPowerCurvePool.Get().(*matrixPowerCurveWork)
 	defer matrixPowerCurvePool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5806,7 +6101,9 @@ func MatrixPowerCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("MatrixPowerCurveDeriv", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("MatrixPowerCurveDeriv", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("MatrixPowerCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("MatrixPowerCurveDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := matrixPowerCurveDerivPool.Get().(*matrixPowerCurveDerivWork)
 	defer matrixPowerCurveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5878,7 +6175,9 @@ func MatrixPowerCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dens
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("MatrixPowerCurveDeriv2", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("MatrixPowerCurveDeriv2", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("MatrixPowerCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("MatrixPowerCurveDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := matrixPowerCurveDeriv2Pool.Get().(*matrixPowerCurveDeriv2Work)
 	defer matrixPowerCurveDeriv2Pool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -5949,7 +6248,9 @@ func MatrixPowerCurveJVP(t float64, A *mat.Dense, B *mat.Dense, dt float64, dst 
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("MatrixPowerCurveJVP", "B", BRows, BCols, n, n, "n", "n")
 	runtime.DestMatrix("MatrixPowerCurveJVP", "dst", dst, n, n, "n", "n")
-	runtime.CheckNoAlias("MatrixPowerCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("MatrixPowerCurveJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := matrixPowerCurveJVPPool.Get().(*matrixPowerCurveJVPWork)
 	defer matrixPowerCurveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -6023,7 +6324,9 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("MatrixPowerCurveJacobian", "B", BRows, BCols, n, n, "n", "n")
 	jt := runtime.NewJacobian("MatrixPowerCurveJacobian", "Jt", Jt, n, n, 1, 1, false)
-	runtime.CheckNoAlias("MatrixPowerCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	if !runtime.Apart(Jt.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(Jt.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("MatrixPowerCurveJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
 	ws := matrixPowerCurveJacobianPool.Get().(*matrixPowerCurveJacobianWork)
 	defer matrixPowerCurveJacobianPool.Put(ws)
 	// Jt = dF/dt = (A + t B) (A + t B) B + ((A + t B) B + B (A + t B)) (A + t B + 1)
@@ -6090,7 +6393,9 @@ func SoftmaxJacobian(X *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("SoftmaxJacobian", "X", n, "n")
 	runtime.CheckDim("SoftmaxJacobian", "X", k, "k")
 	runtime.DestMatrix("SoftmaxJacobian", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("SoftmaxJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := softmaxJacobianPool.Get().(*softmaxJacobianWork)
 	defer softmaxJacobianPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -6182,7 +6487,9 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	dXRows, dXCols := dX.Dims()
 	runtime.CheckMatrix("SoftmaxJacobianJVP", "dX", dXRows, dXCols, n, k, "n", "k")
 	runtime.DestMatrix("SoftmaxJacobianJVP", "dst", dst, n, k, "n", "k")
-	runtime.CheckNoAlias("SoftmaxJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, dX.RawMatrix().Data) {
+		runtime.CheckNoAlias("SoftmaxJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("dX", dX.RawMatrix())})
+	}
 	ws := softmaxJacobianJVPPool.Get().(*softmaxJacobianJVPWork)
 	defer softmaxJacobianJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
@@ -6325,7 +6632,9 @@ func SoftmaxJacobianJacobian(X *mat.Dense, JX *mat.Dense) {
 	runtime.CheckDim("SoftmaxJacobianJacobian", "X", n, "n")
 	runtime.CheckDim("SoftmaxJacobianJacobian", "X", k, "k")
 	jX := runtime.NewJacobian("SoftmaxJacobianJacobian", "JX", JX, n, k, n, k, false)
-	runtime.CheckNoAlias("SoftmaxJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	if !runtime.Apart(JX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("SoftmaxJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JX", JX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
 	ws := softmaxJacobianJacobianPool.Get().(*softmaxJacobianJacobianWork)
 	defer softmaxJacobianJacobianPool.Put(ws)
 	// JX by one SoftmaxJacobianJVP per entry of X: dF = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))' has no structure to fill it from.
@@ -6458,12 +6767,22 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	runtime.CheckMatrix("BiasLayerHessianGrad", "Y", YRows, YCols, n, k, "n", "k")
 	runtime.DestVector("BiasLayerHessianGrad", "dw", dw, d, "d")
 	runtime.DestVector("BiasLayerHessianGrad", "db", db, k, "k")
-	runtime.CheckNoAlias("BiasLayerHessianGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-	})
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dw.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(dw.RawVector().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, w.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, b.RawVector().Data) ||
+		!runtime.Apart(db.RawVector().Data, Y.RawMatrix().Data) ||
+		!runtime.Apart(db.RawVector().Data, dw.RawVector().Data) {
+		runtime.CheckNoAlias("BiasLayerHessianGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector()), runtime.VectorArg("db", db.RawVector())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+		})
+	}
 	ws := biasLayerHessianGradPool.Get().(*biasLayerHessianGradWork)
 	defer biasLayerHessianGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
@@ -6704,12 +7023,17 @@ func BiasLayerHessianHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	runtime.CheckMatrix("BiasLayerHessianHessian", "Y", YRows, YCols, n, k, "n", "k")
 	size := d + k
 	runtime.DestMatrix("BiasLayerHessianHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("BiasLayerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("X", X.RawMatrix()),
-		runtime.VectorArg("w", w.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-		runtime.MatrixArg("Y", Y.RawMatrix()),
-	})
+	if !runtime.Apart(H.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, w.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(H.RawMatrix().Data, Y.RawMatrix().Data) {
+		runtime.CheckNoAlias("BiasLayerHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("w", w.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("Y", Y.RawMatrix()),
+		})
+	}
 	ws := biasLayerHessianHessianPool.Get().(*biasLayerHessianHessianWork)
 	defer biasLayerHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()

@@ -50,7 +50,11 @@ func ThreeScalarsGrad(a float64, b float64, c float64, da *float64, db *float64,
 	runtime.DestScalar("ThreeScalarsGrad", "da", da)
 	runtime.DestScalar("ThreeScalarsGrad", "db", db)
 	runtime.DestScalar("ThreeScalarsGrad", "dc", dc)
-	runtime.CheckNoAlias("ThreeScalarsGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
+	if !runtime.Apart(runtime.ScalarData(db), runtime.ScalarData(da)) ||
+		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(da)) ||
+		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(db)) {
+		runtime.CheckNoAlias("ThreeScalarsGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
+	}
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2
@@ -82,7 +86,11 @@ func ThreeScalarsHessVec(a float64, b float64, c float64, va float64, vb float64
 	runtime.DestScalar("ThreeScalarsHessVec", "ha", ha)
 	runtime.DestScalar("ThreeScalarsHessVec", "hb", hb)
 	runtime.DestScalar("ThreeScalarsHessVec", "hc", hc)
-	runtime.CheckNoAlias("ThreeScalarsHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
+	if !runtime.Apart(runtime.ScalarData(hb), runtime.ScalarData(ha)) ||
+		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(ha)) ||
+		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(hb)) {
+		runtime.CheckNoAlias("ThreeScalarsHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
+	}
 	s := c*va + a*vc
 	*ha = 2.0*s + c*vb + b*vc
 	*hb = s
@@ -209,7 +217,11 @@ func ThreeScalarsFullGrad(a float64, b float64, c float64, da *float64, db *floa
 	runtime.DestScalar("ThreeScalarsFullGrad", "da", da)
 	runtime.DestScalar("ThreeScalarsFullGrad", "db", db)
 	runtime.DestScalar("ThreeScalarsFullGrad", "dc", dc)
-	runtime.CheckNoAlias("ThreeScalarsFullGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
+	if !runtime.Apart(runtime.ScalarData(db), runtime.ScalarData(da)) ||
+		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(da)) ||
+		!runtime.Apart(runtime.ScalarData(dc), runtime.ScalarData(db)) {
+		runtime.CheckNoAlias("ThreeScalarsFullGrad", []runtime.Arg{runtime.ScalarArg("da", da), runtime.ScalarArg("db", db), runtime.ScalarArg("dc", dc)}, nil)
+	}
 	s := a * b
 	s2 := a * a
 	f := c*s + c*s2 + b*b + math.Pow(c, 3.0)
@@ -241,7 +253,11 @@ func ThreeScalarsFullHessVec(a float64, b float64, c float64, va float64, vb flo
 	runtime.DestScalar("ThreeScalarsFullHessVec", "ha", ha)
 	runtime.DestScalar("ThreeScalarsFullHessVec", "hb", hb)
 	runtime.DestScalar("ThreeScalarsFullHessVec", "hc", hc)
-	runtime.CheckNoAlias("ThreeScalarsFullHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
+	if !runtime.Apart(runtime.ScalarData(hb), runtime.ScalarData(ha)) ||
+		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(ha)) ||
+		!runtime.Apart(runtime.ScalarData(hc), runtime.ScalarData(hb)) {
+		runtime.CheckNoAlias("ThreeScalarsFullHessVec", []runtime.Arg{runtime.ScalarArg("ha", ha), runtime.ScalarArg("hb", hb), runtime.ScalarArg("hc", hc)}, nil)
+	}
 	s := c * va
 	s2 := a * vc
 	*ha = 2.0*(s+s2) + c*vb + b*vc
@@ -491,7 +507,9 @@ func InnerZeroHessianGrad(x *mat.VecDense, y *mat.VecDense, dy *mat.VecDense) fl
 	runtime.CheckDim("InnerZeroHessianGrad", "x", n, "n")
 	runtime.CheckVector("InnerZeroHessianGrad", "y", y.Len(), n, "n")
 	runtime.DestVector("InnerZeroHessianGrad", "dy", dy, n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(dy.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dy.RawVector().Data, y.RawVector().Data) {
+		runtime.CheckNoAlias("InnerZeroHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	f := blas64.Dot(xRaw, yRaw)
@@ -520,7 +538,11 @@ func InnerZeroHessianHessVec(x *mat.VecDense, y *mat.VecDense, vy *mat.VecDense,
 	runtime.CheckVector("InnerZeroHessianHessVec", "y", y.Len(), n, "n")
 	runtime.CheckVector("InnerZeroHessianHessVec", "vy", vy.Len(), n, "n")
 	runtime.DestVector("InnerZeroHessianHessVec", "hy", hy, n, "n")
-	runtime.CheckNoAlias("InnerZeroHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("vy", vy.RawVector())})
+	if !runtime.Apart(hy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vy.RawVector().Data) {
+		runtime.CheckNoAlias("InnerZeroHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("vy", vy.RawVector())})
+	}
 	hy.Zero()
 }
 
@@ -543,7 +565,9 @@ func InnerZeroHessianHessian(x *mat.VecDense, y *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("InnerZeroHessianHessian", "y", y.Len(), n, "n")
 	size := n
 	runtime.DestMatrix("InnerZeroHessianHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("InnerZeroHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) {
+		runtime.CheckNoAlias("InnerZeroHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector())})
+	}
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	// Symmetric to the last bit: (H + H')/2.
@@ -646,7 +670,9 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	n := S.SymmetricDim()
 	runtime.CheckDim("LogDetHessianGrad", "S", n, "n")
 	runtime.DestSymmetric("LogDetHessianGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("LogDetHessianGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) {
+		runtime.CheckNoAlias("LogDetHessianGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
+	}
 	ws := logDetHessianGradPool.Get().(*logDetHessianGradWork)
 	defer logDetHessianGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -690,7 +716,9 @@ func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	runtime.CheckDim("LogDetHessianHessVec", "S", n, "n")
 	runtime.CheckSymmetric("LogDetHessianHessVec", "vS", vS.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("LogDetHessianHessVec", "hS", hS, n, "n")
-	runtime.CheckNoAlias("LogDetHessianHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	if !runtime.Apart(hS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(hS.RawSymmetric().Data, vS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("LogDetHessianHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	}
 	ws := logDetHessianHessVecPool.Get().(*logDetHessianHessVecWork)
 	defer logDetHessianHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -823,7 +851,15 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	runtime.CheckVector("ProblemDimsGrad", "x", x.Len(), n, "n")
 	runtime.DestMatrix("ProblemDimsGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestSymmetric("ProblemDimsGrad", "dS", dS, k, "k")
-	runtime.CheckNoAlias("ProblemDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProblemDimsGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("S", S.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := problemDimsGradPool.Get().(*problemDimsGradWork)
 	defer problemDimsGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -988,12 +1024,22 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	runtime.CheckVector("ProblemDimsFixedGrad", "b", b.Len(), m, "m")
 	runtime.DestMatrix("ProblemDimsFixedGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestSymmetric("ProblemDimsFixedGrad", "dS", dS, n, "n")
-	runtime.CheckNoAlias("ProblemDimsFixedGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.SymmetricArg("S", S.RawSymmetric()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("b", b.RawVector()),
-	})
+	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, b.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProblemDimsFixedGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("S", S.RawSymmetric()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
 	ws := problemDimsFixedGradPool.Get().(*problemDimsFixedGradWork)
 	defer problemDimsFixedGradPool.Put(ws)
 	Ax := runtime.Vec(&ws.Ax, m)
@@ -1132,7 +1178,13 @@ func RatioHessianGrad(y *mat.VecDense, z *mat.VecDense, dy *mat.VecDense, dz *ma
 	runtime.CheckVector("RatioHessianGrad", "z", z.Len(), n, "n")
 	runtime.DestVector("RatioHessianGrad", "dy", dy, n, "n")
 	runtime.DestVector("RatioHessianGrad", "dz", dz, n, "n")
-	runtime.CheckNoAlias("RatioHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	if !runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, dy.RawVector().Data) {
+		runtime.CheckNoAlias("RatioHessianGrad", []runtime.Arg{runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	}
 	ws := ratioHessianGradPool.Get().(*ratioHessianGradWork)
 	defer ratioHessianGradPool.Put(ws)
 	tmp := runtime.Vec(&ws.tmp, n)
@@ -1189,12 +1241,22 @@ func RatioHessianHessVec(y *mat.VecDense, z *mat.VecDense, vy *mat.VecDense, vz 
 	runtime.CheckVector("RatioHessianHessVec", "vz", vz.Len(), n, "n")
 	runtime.DestVector("RatioHessianHessVec", "hy", hy, n, "n")
 	runtime.DestVector("RatioHessianHessVec", "hz", hz, n, "n")
-	runtime.CheckNoAlias("RatioHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector()), runtime.VectorArg("hz", hz.RawVector())}, []runtime.Arg{
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("z", z.RawVector()),
-		runtime.VectorArg("vy", vy.RawVector()),
-		runtime.VectorArg("vz", vz.RawVector()),
-	})
+	if !runtime.Apart(hy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hy.RawVector().Data, vz.RawVector().Data) ||
+		!runtime.Apart(hz.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(hz.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(hz.RawVector().Data, vy.RawVector().Data) ||
+		!runtime.Apart(hz.RawVector().Data, vz.RawVector().Data) ||
+		!runtime.Apart(hz.RawVector().Data, hy.RawVector().Data) {
+		runtime.CheckNoAlias("RatioHessianHessVec", []runtime.Arg{runtime.VectorArg("hy", hy.RawVector()), runtime.VectorArg("hz", hz.RawVector())}, []runtime.Arg{
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("z", z.RawVector()),
+			runtime.VectorArg("vy", vy.RawVector()),
+			runtime.VectorArg("vz", vz.RawVector()),
+		})
+	}
 	ws := ratioHessianHessVecPool.Get().(*ratioHessianHessVecWork)
 	defer ratioHessianHessVecPool.Put(ws)
 	hyRaw := hy.RawVector()
@@ -1254,7 +1316,9 @@ func RatioHessianHessian(y *mat.VecDense, z *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("RatioHessianHessian", "z", z.Len(), n, "n")
 	size := 2 * n
 	runtime.DestMatrix("RatioHessianHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("RatioHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, y.RawVector().Data) || !runtime.Apart(H.RawMatrix().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("RatioHessianHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	}
 	ws := ratioHessianHessianPool.Get().(*ratioHessianHessianWork)
 	defer ratioHessianHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -1395,7 +1459,9 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	n := P.SymmetricDim()
 	runtime.CheckDim("ArctanLogDetGrad", "P", n, "n")
 	runtime.DestSymmetric("ArctanLogDetGrad", "dP", dP, n, "n")
-	runtime.CheckNoAlias("ArctanLogDetGrad", []runtime.Arg{runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric())})
+	if !runtime.Apart(dP.RawSymmetric().Data, P.RawSymmetric().Data) {
+		runtime.CheckNoAlias("ArctanLogDetGrad", []runtime.Arg{runtime.SymmetricArg("dP", dP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric())})
+	}
 	ws := arctanLogDetGradPool.Get().(*arctanLogDetGradWork)
 	defer arctanLogDetGradPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1449,7 +1515,9 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	runtime.CheckDim("ArctanLogDetHessVec", "P", n, "n")
 	runtime.CheckSymmetric("ArctanLogDetHessVec", "vP", vP.SymmetricDim(), n, "n")
 	runtime.DestSymmetric("ArctanLogDetHessVec", "hP", hP, n, "n")
-	runtime.CheckNoAlias("ArctanLogDetHessVec", []runtime.Arg{runtime.SymmetricArg("hP", hP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric()), runtime.SymmetricArg("vP", vP.RawSymmetric())})
+	if !runtime.Apart(hP.RawSymmetric().Data, P.RawSymmetric().Data) || !runtime.Apart(hP.RawSymmetric().Data, vP.RawSymmetric().Data) {
+		runtime.CheckNoAlias("ArctanLogDetHessVec", []runtime.Arg{runtime.SymmetricArg("hP", hP.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("P", P.RawSymmetric()), runtime.SymmetricArg("vP", vP.RawSymmetric())})
+	}
 	ws := arctanLogDetHessVecPool.Get().(*arctanLogDetHessVecWork)
 	defer arctanLogDetHessVecPool.Put(ws)
 	ws.cholP.Factorize(P.RawSymmetric())
@@ -1529,7 +1597,9 @@ func RowTranspose(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTranspose", "x", n, "n")
 	runtime.DestMatrix("RowTranspose", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTranspose", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowTranspose", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1558,7 +1628,9 @@ func RowTransposeJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowTransposeJVP", "x", n, "n")
 	runtime.CheckVector("RowTransposeJVP", "dx", dx.Len(), n, "n")
 	runtime.DestMatrix("RowTransposeJVP", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowTransposeJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("RowTransposeJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1590,7 +1662,9 @@ func RowTransposeJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowTransposeJacobian", "x", n, "n")
 	jx := runtime.NewJacobian("RowTransposeJacobian", "Jx", Jx, 1, n, n, 1, true)
-	runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowTransposeJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	// Jx from the structure of dF = dx'
 	jx.Zero()
 	jx.AddProduct(1, runtime.Identity, runtime.Identity, true)
@@ -1607,7 +1681,9 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowSquare", "x", n, "n")
 	runtime.DestMatrix("RowSquare", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquare", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowSquare", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1634,7 +1710,9 @@ func RowSquareJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	runtime.CheckDim("RowSquareJVP", "x", n, "n")
 	runtime.CheckVector("RowSquareJVP", "dx", dx.Len(), n, "n")
 	runtime.DestMatrix("RowSquareJVP", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowSquareJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("RowSquareJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1676,7 +1754,9 @@ func RowSquareJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowSquareJacobian", "x", n, "n")
 	jx := runtime.NewJacobian("RowSquareJacobian", "Jx", Jx, 1, n, n, 1, true)
-	runtime.CheckNoAlias("RowSquareJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowSquareJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := rowSquareJacobianPool.Get().(*rowSquareJacobianWork)
 	defer rowSquareJacobianPool.Put(ws)
 	// Jx by one RowSquareJVP per entry of x: dF = 2 x' .* dx' has no structure to fill it from.
@@ -1705,7 +1785,9 @@ func ScaledByInner(x *mat.VecDense, dst *mat.VecDense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInner", "x", n, "n")
 	runtime.DestVector("ScaledByInner", "dst", dst, n, "n")
-	runtime.CheckNoAlias("ScaledByInner", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("ScaledByInner", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	xRaw := x.RawVector()
 	xTx := blas64.Dot(xRaw, xRaw)
@@ -1731,7 +1813,9 @@ func ScaledByInnerJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.VecDense) {
 	runtime.CheckDim("ScaledByInnerJVP", "x", n, "n")
 	runtime.CheckVector("ScaledByInnerJVP", "dx", dx.Len(), n, "n")
 	runtime.DestVector("ScaledByInnerJVP", "dst", dst, n, "n")
-	runtime.CheckNoAlias("ScaledByInnerJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	if !runtime.Apart(dst.RawVector().Data, x.RawVector().Data) || !runtime.Apart(dst.RawVector().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("ScaledByInnerJVP", []runtime.Arg{runtime.VectorArg("dst", dst.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("dx", dx.RawVector())})
+	}
 	dstRaw := dst.RawVector()
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
@@ -1774,7 +1858,9 @@ func ScaledByInnerJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("ScaledByInnerJacobian", "x", n, "n")
 	jx := runtime.NewJacobian("ScaledByInnerJacobian", "Jx", Jx, n, 1, n, 1, true)
-	runtime.CheckNoAlias("ScaledByInnerJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("ScaledByInnerJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := scaledByInnerJacobianPool.Get().(*scaledByInnerJacobianWork)
 	defer scaledByInnerJacobianPool.Put(ws)
 	// Jx by one ScaledByInnerJVP per entry of x: dF = (dx' x + x' dx) x + (x' x) dx has no structure to fill it from.
@@ -1838,7 +1924,20 @@ func OuterTimesVectorGrad(x *mat.VecDense, y *mat.VecDense, z *mat.VecDense, dx 
 	runtime.DestVector("OuterTimesVectorGrad", "dx", dx, n, "n")
 	runtime.DestVector("OuterTimesVectorGrad", "dy", dy, m, "m")
 	runtime.DestVector("OuterTimesVectorGrad", "dz", dz, m, "m")
-	runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dy.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, y.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, z.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dz.RawVector().Data, dy.RawVector().Data) {
+		runtime.CheckNoAlias("OuterTimesVectorGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector()), runtime.VectorArg("dy", dy.RawVector()), runtime.VectorArg("dz", dz.RawVector())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("y", y.RawVector()), runtime.VectorArg("z", z.RawVector())})
+	}
 	yRaw := y.RawVector()
 	zRaw := z.RawVector()
 	yTz := blas64.Dot(yRaw, zRaw)
@@ -1915,7 +2014,9 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	runtime.CheckDim("RowTimesMatrix", "A", m, "m")
 	runtime.CheckMatrix("RowTimesMatrix", "A", ARows, m, n, m, "n", "m")
 	runtime.DestMatrix("RowTimesMatrix", "dst", dst, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrix", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) || !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowTimesMatrix", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -1952,12 +2053,17 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	dARows, dACols := dA.Dims()
 	runtime.CheckMatrix("RowTimesMatrixJVP", "dA", dARows, dACols, n, m, "n", "m")
 	runtime.DestMatrix("RowTimesMatrixJVP", "dst", dst, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowTimesMatrixJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.MatrixArg("dA", dA.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowTimesMatrixJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.MatrixArg("dA", dA.RawMatrix()),
+		})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2012,7 +2118,13 @@ func RowTimesMatrixJacobian(x *mat.VecDense, A *mat.Dense, Jx *mat.Dense, JA *ma
 	runtime.CheckMatrix("RowTimesMatrixJacobian", "A", ARows, m, n, m, "n", "m")
 	jx := runtime.NewJacobian("RowTimesMatrixJacobian", "Jx", Jx, 1, m, n, 1, true)
 	jA := runtime.NewJacobian("RowTimesMatrixJacobian", "JA", JA, 1, m, n, m, false)
-	runtime.CheckNoAlias("RowTimesMatrixJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	if !runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(JA.RawMatrix().Data, Jx.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowTimesMatrixJacobian", []runtime.Arg{runtime.MatrixArg("Jx", Jx.RawMatrix()), runtime.MatrixArg("JA", JA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
 	ws := rowTimesMatrixJacobianPool.Get().(*rowTimesMatrixJacobianWork)
 	defer rowTimesMatrixJacobianPool.Put(ws)
 	// Jx from the structure of dF = dx' A
@@ -2059,12 +2171,17 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	m := z.Len()
 	runtime.CheckDim("RowInnerThenRow", "z", m, "m")
 	runtime.DestMatrix("RowInnerThenRow", "dst", dst, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRow", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("z", z.RawVector()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, z.RawVector().Data) {
+		runtime.CheckNoAlias("RowInnerThenRow", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("z", z.RawVector()),
+		})
+	}
 	ws := rowInnerThenRowPool.Get().(*rowInnerThenRowWork)
 	defer rowInnerThenRowPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -2128,16 +2245,25 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	runtime.CheckVector("RowInnerThenRowJVP", "dy", dy.Len(), n, "n")
 	runtime.CheckVector("RowInnerThenRowJVP", "dz", dz.Len(), m, "m")
 	runtime.DestMatrix("RowInnerThenRowJVP", "dst", dst, 1, m, "1", "m")
-	runtime.CheckNoAlias("RowInnerThenRowJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.VectorArg("z", z.RawVector()),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.MatrixArg("dA", dA.RawMatrix()),
-		runtime.VectorArg("dy", dy.RawVector()),
-		runtime.VectorArg("dz", dz.RawVector()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, z.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dy.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dz.RawVector().Data) {
+		runtime.CheckNoAlias("RowInnerThenRowJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.VectorArg("z", z.RawVector()),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.MatrixArg("dA", dA.RawMatrix()),
+			runtime.VectorArg("dy", dy.RawVector()),
+			runtime.VectorArg("dz", dz.RawVector()),
+		})
+	}
 	ws := rowInnerThenRowJVPPool.Get().(*rowInnerThenRowJVPWork)
 	defer rowInnerThenRowJVPPool.Put(ws)
 	dstRaw := blas64.Vector{
@@ -2334,7 +2460,9 @@ func RowPathDerivs(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivs", "x", n, "n")
 	runtime.DestMatrix("RowPathDerivs", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivs", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivs", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2362,7 +2490,9 @@ func RowPathDerivsDeriv(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv", "x", n, "n")
 	runtime.DestMatrix("RowPathDerivsDeriv", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivsDeriv", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2391,7 +2521,9 @@ func RowPathDerivsDeriv2(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv2", "x", n, "n")
 	runtime.DestMatrix("RowPathDerivsDeriv2", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivsDeriv2", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2421,7 +2553,9 @@ func RowPathDerivsDeriv3(t float64, x *mat.VecDense, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsDeriv3", "x", n, "n")
 	runtime.DestMatrix("RowPathDerivsDeriv3", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivsDeriv3", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dst.Zero()
 }
 
@@ -2441,7 +2575,9 @@ func RowPathDerivsJVP(t float64, x *mat.VecDense, dt float64, dst *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsJVP", "x", n, "n")
 	runtime.DestMatrix("RowPathDerivsJVP", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowPathDerivsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivsJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -2482,7 +2618,9 @@ func RowPathDerivsJacobian(t float64, x *mat.VecDense, Jt *mat.Dense) {
 	n := x.Len()
 	runtime.CheckDim("RowPathDerivsJacobian", "x", n, "n")
 	jt := runtime.NewJacobian("RowPathDerivsJacobian", "Jt", Jt, 1, n, 1, 1, false)
-	runtime.CheckNoAlias("RowPathDerivsJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(Jt.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowPathDerivsJacobian", []runtime.Arg{runtime.MatrixArg("Jt", Jt.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := rowPathDerivsJacobianPool.Get().(*rowPathDerivsJacobianWork)
 	defer rowPathDerivsJacobianPool.Put(ws)
 	// Jt = dF/dt = 2 t x'
@@ -2541,7 +2679,9 @@ func RowMatrixInputGrad(R *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64
 	runtime.CheckMatrix("RowMatrixInputGrad", "R", RRows, n, 1, n, "1", "n")
 	runtime.CheckVector("RowMatrixInputGrad", "x", x.Len(), n, "n")
 	runtime.DestVector("RowMatrixInputGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("RowMatrixInputGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dx.RawVector().Data, R.RawMatrix().Data) || !runtime.Apart(dx.RawVector().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowMatrixInputGrad", []runtime.Arg{runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
 		Inc:  1,
@@ -2583,7 +2723,11 @@ func RowMatrixInputHessVec(R *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *
 	runtime.CheckVector("RowMatrixInputHessVec", "x", x.Len(), n, "n")
 	runtime.CheckVector("RowMatrixInputHessVec", "vx", vx.Len(), n, "n")
 	runtime.DestVector("RowMatrixInputHessVec", "hx", hx, n, "n")
-	runtime.CheckNoAlias("RowMatrixInputHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	if !runtime.Apart(hx.RawVector().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) {
+		runtime.CheckNoAlias("RowMatrixInputHessVec", []runtime.Arg{runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector()), runtime.VectorArg("vx", vx.RawVector())})
+	}
 	hxRaw := hx.RawVector()
 	RRaw := blas64.Vector{
 		Data: R.RawRowView(0),
@@ -2620,7 +2764,9 @@ func RowMatrixInputHessian(R *mat.Dense, x *mat.VecDense, H *mat.Dense) {
 	runtime.CheckVector("RowMatrixInputHessian", "x", x.Len(), n, "n")
 	size := n
 	runtime.DestMatrix("RowMatrixInputHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("RowMatrixInputHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, R.RawMatrix().Data) || !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowMatrixInputHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	HRaw := H.RawMatrix()
 	runtime.ZeroMatrix(HRaw)
 	blkXX := runtime.Block(HRaw, 0, 0, n, n)
@@ -2750,7 +2896,13 @@ func ColumnMatrixInputGrad(C *mat.Dense, x *mat.VecDense, dC *mat.Dense, dx *mat
 	runtime.CheckVector("ColumnMatrixInputGrad", "x", x.Len(), n, "n")
 	runtime.DestMatrix("ColumnMatrixInputGrad", "dC", dC, n, 1, "n", "1")
 	runtime.DestVector("ColumnMatrixInputGrad", "dx", dx, n, "n")
-	runtime.CheckNoAlias("ColumnMatrixInputGrad", []runtime.Arg{runtime.MatrixArg("dC", dC.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dC.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dC.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dC.RawMatrix().Data) {
+		runtime.CheckNoAlias("ColumnMatrixInputGrad", []runtime.Arg{runtime.MatrixArg("dC", dC.RawMatrix()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := columnMatrixInputGradPool.Get().(*columnMatrixInputGradWork)
 	defer columnMatrixInputGradPool.Put(ws)
 	CX := runtime.Vec(&ws.CX, n)
@@ -2895,7 +3047,20 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	runtime.DestScalar("ProblemScalarFirstGrad", "dt", dt)
 	runtime.DestMatrix("ProblemScalarFirstGrad", "dA", dA, m, n, "m", "n")
 	runtime.DestSymmetric("ProblemScalarFirstGrad", "dS", dS, k, "k")
-	runtime.CheckNoAlias("ProblemScalarFirstGrad", []runtime.Arg{runtime.ScalarArg("dt", dt), runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(runtime.ScalarData(dt), S.RawSymmetric().Data) ||
+		!runtime.Apart(runtime.ScalarData(dt), A.RawMatrix().Data) ||
+		!runtime.Apart(runtime.ScalarData(dt), x.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dA.RawMatrix().Data, runtime.ScalarData(dt)) ||
+		!runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(dS.RawSymmetric().Data, runtime.ScalarData(dt)) ||
+		!runtime.Apart(dS.RawSymmetric().Data, dA.RawMatrix().Data) {
+		runtime.CheckNoAlias("ProblemScalarFirstGrad", []runtime.Arg{runtime.ScalarArg("dt", dt), runtime.MatrixArg("dA", dA.RawMatrix()), runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := problemScalarFirstGradPool.Get().(*problemScalarFirstGradWork)
 	defer problemScalarFirstGradPool.Put(ws)
 	SRaw := S.RawSymmetric()
@@ -3030,12 +3195,23 @@ func MixedHessianOrderGrad(a float64, x *mat.VecDense, b float64, c float64, dc 
 	runtime.DestVector("MixedHessianOrderGrad", "dx", dx, n, "n")
 	runtime.DestScalar("MixedHessianOrderGrad", "db", db)
 	runtime.DestScalar("MixedHessianOrderGrad", "da", da)
-	runtime.CheckNoAlias("MixedHessianOrderGrad", []runtime.Arg{
-		runtime.ScalarArg("dc", dc),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.ScalarArg("db", db),
-		runtime.ScalarArg("da", da),
-	}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(runtime.ScalarData(dc), x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, runtime.ScalarData(dc)) ||
+		!runtime.Apart(runtime.ScalarData(db), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(db), runtime.ScalarData(dc)) ||
+		!runtime.Apart(runtime.ScalarData(db), dx.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(da), x.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(da), runtime.ScalarData(dc)) ||
+		!runtime.Apart(runtime.ScalarData(da), dx.RawVector().Data) ||
+		!runtime.Apart(runtime.ScalarData(da), runtime.ScalarData(db)) {
+		runtime.CheckNoAlias("MixedHessianOrderGrad", []runtime.Arg{
+			runtime.ScalarArg("dc", dc),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.ScalarArg("db", db),
+			runtime.ScalarArg("da", da),
+		}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := mixedHessianOrderGradPool.Get().(*mixedHessianOrderGradWork)
 	defer mixedHessianOrderGradPool.Put(ws)
 	s := a * b
@@ -3176,7 +3352,9 @@ func MixedHessianOrderHessian(a float64, x *mat.VecDense, b float64, c float64, 
 	runtime.CheckDim("MixedHessianOrderHessian", "x", n, "n")
 	size := n + 3
 	runtime.DestMatrix("MixedHessianOrderHessian", "H", H, size, size, "size", "size")
-	runtime.CheckNoAlias("MixedHessianOrderHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(H.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("MixedHessianOrderHessian", []runtime.Arg{runtime.MatrixArg("H", H.RawMatrix())}, []runtime.Arg{runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := mixedHessianOrderHessianPool.Get().(*mixedHessianOrderHessianWork)
 	defer mixedHessianOrderHessianPool.Put(ws)
 	HRaw := H.RawMatrix()
@@ -3286,12 +3464,17 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("RowProductSum", "B", BRows, BCols, m, k, "m", "k")
 	runtime.DestMatrix("RowProductSum", "dst", dst, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSum", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowProductSum", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+		})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3340,16 +3523,25 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	dBRows, dBCols := dB.Dims()
 	runtime.CheckMatrix("RowProductSumJVP", "dB", dBRows, dBCols, m, k, "m", "k")
 	runtime.DestMatrix("RowProductSumJVP", "dst", dst, 1, k, "1", "k")
-	runtime.CheckNoAlias("RowProductSumJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.VectorArg("y", y.RawVector()),
-		runtime.MatrixArg("A", A.RawMatrix()),
-		runtime.MatrixArg("B", B.RawMatrix()),
-		runtime.VectorArg("dx", dx.RawVector()),
-		runtime.VectorArg("dy", dy.RawVector()),
-		runtime.MatrixArg("dA", dA.RawMatrix()),
-		runtime.MatrixArg("dB", dB.RawMatrix()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, y.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dy.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dA.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dB.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowProductSumJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.VectorArg("y", y.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("dx", dx.RawVector()),
+			runtime.VectorArg("dy", dy.RawVector()),
+			runtime.MatrixArg("dA", dA.RawMatrix()),
+			runtime.MatrixArg("dB", dB.RawMatrix()),
+		})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3483,7 +3675,11 @@ func RowColumnInputsJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dst *m
 	runtime.CheckMatrix("RowColumnInputsJacobian", "C", CRows, CCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobian", "x", x.Len(), n, "n")
 	runtime.DestMatrix("RowColumnInputsJacobian", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dst.RawMatrix().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) {
+		runtime.CheckNoAlias("RowColumnInputsJacobian", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3529,14 +3725,21 @@ func RowColumnInputsJacobianJVP(R *mat.Dense, C *mat.Dense, x *mat.VecDense, dR 
 	runtime.CheckMatrix("RowColumnInputsJacobianJVP", "dC", dCRows, dCCols, n, 1, "n", "1")
 	runtime.CheckVector("RowColumnInputsJacobianJVP", "dx", dx.Len(), n, "n")
 	runtime.DestMatrix("RowColumnInputsJacobianJVP", "dst", dst, 1, n, "1", "n")
-	runtime.CheckNoAlias("RowColumnInputsJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
-		runtime.MatrixArg("R", R.RawMatrix()),
-		runtime.MatrixArg("C", C.RawMatrix()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.MatrixArg("dR", dR.RawMatrix()),
-		runtime.MatrixArg("dC", dC.RawMatrix()),
-		runtime.VectorArg("dx", dx.RawVector()),
-	})
+	if !runtime.Apart(dst.RawMatrix().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dR.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dC.RawMatrix().Data) ||
+		!runtime.Apart(dst.RawMatrix().Data, dx.RawVector().Data) {
+		runtime.CheckNoAlias("RowColumnInputsJacobianJVP", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("R", R.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.MatrixArg("dR", dR.RawMatrix()),
+			runtime.MatrixArg("dC", dC.RawMatrix()),
+			runtime.VectorArg("dx", dx.RawVector()),
+		})
+	}
 	dstRaw := blas64.Vector{
 		Data: dst.RawRowView(0),
 		Inc:  1,
@@ -3624,7 +3827,20 @@ func RowColumnInputsJacobianJacobian(R *mat.Dense, C *mat.Dense, x *mat.VecDense
 	jR := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "JR", JR, 1, n, 1, n, false)
 	jC := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "JC", JC, 1, n, n, 1, false)
 	jx := runtime.NewJacobian("RowColumnInputsJacobianJacobian", "Jx", Jx, 1, n, n, 1, true)
-	runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JR", JR.RawMatrix()), runtime.MatrixArg("JC", JC.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(JR.RawMatrix().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(JR.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(JR.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(JC.RawMatrix().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(JC.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(JC.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(JC.RawMatrix().Data, JR.RawMatrix().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, R.RawMatrix().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, x.RawVector().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, JR.RawMatrix().Data) ||
+		!runtime.Apart(Jx.RawMatrix().Data, JC.RawMatrix().Data) {
+		runtime.CheckNoAlias("RowColumnInputsJacobianJacobian", []runtime.Arg{runtime.MatrixArg("JR", JR.RawMatrix()), runtime.MatrixArg("JC", JC.RawMatrix()), runtime.MatrixArg("Jx", Jx.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("R", R.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := rowColumnInputsJacobianJacobianPool.Get().(*rowColumnInputsJacobianJacobianWork)
 	defer rowColumnInputsJacobianJacobianPool.Put(ws)
 	// JR by one RowColumnInputsJacobianJVP per entry of R: dF = x' .* dR + (dR C) x' has no structure to fill it from.
@@ -3739,7 +3955,9 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	m := c.SymmetricDim()
 	runtime.CheckDim("SymmetricHVPScaledDifferenceGrad", "c", m, "m")
 	runtime.DestSymmetric("SymmetricHVPScaledDifferenceGrad", "dc", dc, m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric())})
+	if !runtime.Apart(dc.RawSymmetric().Data, c.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric())})
+	}
 	ws := symmetricHVPScaledDifferenceGradPool.Get().(*symmetricHVPScaledDifferenceGradWork)
 	defer symmetricHVPScaledDifferenceGradPool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3801,7 +4019,9 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	runtime.CheckDim("SymmetricHVPScaledDifferenceHessVec", "c", m, "m")
 	runtime.CheckSymmetric("SymmetricHVPScaledDifferenceHessVec", "vc", vc.SymmetricDim(), m, "m")
 	runtime.DestSymmetric("SymmetricHVPScaledDifferenceHessVec", "hc", hc, m, "m")
-	runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.SymmetricArg("vc", vc.RawSymmetric())})
+	if !runtime.Apart(hc.RawSymmetric().Data, c.RawSymmetric().Data) || !runtime.Apart(hc.RawSymmetric().Data, vc.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.SymmetricArg("vc", vc.RawSymmetric())})
+	}
 	ws := symmetricHVPScaledDifferenceHessVecPool.Get().(*symmetricHVPScaledDifferenceHessVecWork)
 	defer symmetricHVPScaledDifferenceHessVecPool.Put(ws)
 	cRaw := c.RawSymmetric()
@@ -3931,7 +4151,9 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	m := S.SymmetricDim()
 	runtime.CheckDim("SPDHVPScaledDifferenceGrad", "S", m, "m")
 	runtime.DestSymmetric("SPDHVPScaledDifferenceGrad", "dS", dS, m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
+	if !runtime.Apart(dS.RawSymmetric().Data, S.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SPDHVPScaledDifferenceGrad", []runtime.Arg{runtime.SymmetricArg("dS", dS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric())})
+	}
 	ws := spdhvpScaledDifferenceGradPool.Get().(*spdhvpScaledDifferenceGradWork)
 	defer spdhvpScaledDifferenceGradPool.Put(ws)
 	ws.cholS.Factorize(S.RawSymmetric())
@@ -3984,7 +4206,9 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	runtime.CheckDim("SPDHVPScaledDifferenceHessVec", "S", m, "m")
 	runtime.CheckSymmetric("SPDHVPScaledDifferenceHessVec", "vS", vS.SymmetricDim(), m, "m")
 	runtime.DestSymmetric("SPDHVPScaledDifferenceHessVec", "hS", hS, m, "m")
-	runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	if !runtime.Apart(hS.RawSymmetric().Data, S.RawSymmetric().Data) || !runtime.Apart(hS.RawSymmetric().Data, vS.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SPDHVPScaledDifferenceHessVec", []runtime.Arg{runtime.SymmetricArg("hS", hS.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("S", S.RawSymmetric()), runtime.SymmetricArg("vS", vS.RawSymmetric())})
+	}
 	ws := spdhvpScaledDifferenceHessVecPool.Get().(*spdhvpScaledDifferenceHessVecWork)
 	defer spdhvpScaledDifferenceHessVecPool.Put(ws)
 	invS := runtime.Mat(&ws.invS, m, m)
@@ -4122,7 +4346,13 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	runtime.CheckVector("SymmetricHVPWithVectorGrad", "x", x.Len(), m, "m")
 	runtime.DestSymmetric("SymmetricHVPWithVectorGrad", "dc", dc, m, "m")
 	runtime.DestVector("SymmetricHVPWithVectorGrad", "dx", dx, m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	if !runtime.Apart(dc.RawSymmetric().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(dc.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(dx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(dx.RawVector().Data, dc.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPWithVectorGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.VectorArg("dx", dx.RawVector())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.VectorArg("x", x.RawVector())})
+	}
 	ws := symmetricHVPWithVectorGradPool.Get().(*symmetricHVPWithVectorGradWork)
 	defer symmetricHVPWithVectorGradPool.Put(ws)
 	xRaw := x.RawVector()
@@ -4193,12 +4423,22 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 	runtime.CheckVector("SymmetricHVPWithVectorHessVec", "vx", vx.Len(), m, "m")
 	runtime.DestSymmetric("SymmetricHVPWithVectorHessVec", "hc", hc, m, "m")
 	runtime.DestVector("SymmetricHVPWithVectorHessVec", "hx", hx, m, "m")
-	runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{
-		runtime.SymmetricArg("c", c.RawSymmetric()),
-		runtime.VectorArg("x", x.RawVector()),
-		runtime.SymmetricArg("vc", vc.RawSymmetric()),
-		runtime.VectorArg("vx", vx.RawVector()),
-	})
+	if !runtime.Apart(hc.RawSymmetric().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, x.RawVector().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, vc.RawSymmetric().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(hx.RawVector().Data, x.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vc.RawSymmetric().Data) ||
+		!runtime.Apart(hx.RawVector().Data, vx.RawVector().Data) ||
+		!runtime.Apart(hx.RawVector().Data, hc.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPWithVectorHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.VectorArg("hx", hx.RawVector())}, []runtime.Arg{
+			runtime.SymmetricArg("c", c.RawSymmetric()),
+			runtime.VectorArg("x", x.RawVector()),
+			runtime.SymmetricArg("vc", vc.RawSymmetric()),
+			runtime.VectorArg("vx", vx.RawVector()),
+		})
+	}
 	ws := symmetricHVPWithVectorHessVecPool.Get().(*symmetricHVPWithVectorHessVecWork)
 	defer symmetricHVPWithVectorHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4349,7 +4589,13 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesGrad", "a", aRows, aCols, m, m, "m", "m")
 	runtime.DestSymmetric("SymmetricHVPTransposedHalvesGrad", "dc", dc, m, "m")
 	runtime.DestMatrix("SymmetricHVPTransposedHalvesGrad", "da", da, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.MatrixArg("da", da.RawMatrix())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.MatrixArg("a", a.RawMatrix())})
+	if !runtime.Apart(dc.RawSymmetric().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(dc.RawSymmetric().Data, a.RawMatrix().Data) ||
+		!runtime.Apart(da.RawMatrix().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(da.RawMatrix().Data, a.RawMatrix().Data) ||
+		!runtime.Apart(da.RawMatrix().Data, dc.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPTransposedHalvesGrad", []runtime.Arg{runtime.SymmetricArg("dc", dc.RawSymmetric()), runtime.MatrixArg("da", da.RawMatrix())}, []runtime.Arg{runtime.SymmetricArg("c", c.RawSymmetric()), runtime.MatrixArg("a", a.RawMatrix())})
+	}
 	ws := symmetricHVPTransposedHalvesGradPool.Get().(*symmetricHVPTransposedHalvesGradWork)
 	defer symmetricHVPTransposedHalvesGradPool.Put(ws)
 	aRaw := a.RawMatrix()
@@ -4438,12 +4684,22 @@ func SymmetricHVPTransposedHalvesHessVec(c *mat.SymDense, a *mat.Dense, vc *mat.
 	runtime.CheckMatrix("SymmetricHVPTransposedHalvesHessVec", "va", vaRows, vaCols, m, m, "m", "m")
 	runtime.DestSymmetric("SymmetricHVPTransposedHalvesHessVec", "hc", hc, m, "m")
 	runtime.DestMatrix("SymmetricHVPTransposedHalvesHessVec", "ha", ha, m, m, "m", "m")
-	runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.MatrixArg("ha", ha.RawMatrix())}, []runtime.Arg{
-		runtime.SymmetricArg("c", c.RawSymmetric()),
-		runtime.MatrixArg("a", a.RawMatrix()),
-		runtime.SymmetricArg("vc", vc.RawSymmetric()),
-		runtime.MatrixArg("va", va.RawMatrix()),
-	})
+	if !runtime.Apart(hc.RawSymmetric().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, a.RawMatrix().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, vc.RawSymmetric().Data) ||
+		!runtime.Apart(hc.RawSymmetric().Data, va.RawMatrix().Data) ||
+		!runtime.Apart(ha.RawMatrix().Data, c.RawSymmetric().Data) ||
+		!runtime.Apart(ha.RawMatrix().Data, a.RawMatrix().Data) ||
+		!runtime.Apart(ha.RawMatrix().Data, vc.RawSymmetric().Data) ||
+		!runtime.Apart(ha.RawMatrix().Data, va.RawMatrix().Data) ||
+		!runtime.Apart(ha.RawMatrix().Data, hc.RawSymmetric().Data) {
+		runtime.CheckNoAlias("SymmetricHVPTransposedHalvesHessVec", []runtime.Arg{runtime.SymmetricArg("hc", hc.RawSymmetric()), runtime.MatrixArg("ha", ha.RawMatrix())}, []runtime.Arg{
+			runtime.SymmetricArg("c", c.RawSymmetric()),
+			runtime.MatrixArg("a", a.RawMatrix()),
+			runtime.SymmetricArg("vc", vc.RawSymmetric()),
+			runtime.MatrixArg("va", va.RawMatrix()),
+		})
+	}
 	ws := symmetricHVPTransposedHalvesHessVecPool.Get().(*symmetricHVPTransposedHalvesHessVecWork)
 	defer symmetricHVPTransposedHalvesHessVecPool.Put(ws)
 	tmp := runtime.Mat(&ws.tmp, m, m)
