@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite and writes BENCHMARKS.md and
-# docs/benchmarks.svg at the repository root:
+# Runs the whole benchmark suite and writes BENCHMARKS.md, docs/benchmarks.svg
+# and docs/roofline.svg at the repository root:
 #
 #   1. the Go benchmarks of ./bench (go test -bench -benchmem -count N), pure
 #      Go, then with -tags openblas (bench/openblas_test.go imports the
 #      backend, github.com/gradgen/gradgen/runtime/openblas) when cgo and
 #      libopenblas-dev are there, and the dense-Hessian benchmarks of
-#      ./bench/hessian (pure Go);
+#      ./bench/hessian (pure Go); among the first, the machine's ceilings
+#      for the roofline, BenchmarkTriad (copy bandwidth) and
+#      BenchmarkGemmRate (best square Dgemm) of bench/roofline_test.go, on
+#      each backend;
 #   2. the same cases in PyTorch (bench/torch/bench.py), when Debian's
 #      /usr/bin/python3 can import torch (apt-get install -y python3-torch);
 #   3. the wall time of generating a 100-function spec with a prebuilt
@@ -20,8 +23,11 @@
 # Environment: BENCH_QUICK=1; BENCH_COUNT (default 5, quick 3); BENCH_TIME
 # (-benchtime, default 1s, quick 200ms); BENCH_OUT, the directory for raw
 # outputs (default ${TMPDIR:-/tmp}/gradgen-bench); BENCH_MD and BENCH_SVG,
-# the report's paths; BENCH_SKIP_TORCH=1 or BENCH_SKIP_OPENBLAS=1 to leave
-# one out. Never run in CI.
+# the report's paths (the roofline chart is roofline.svg beside BENCH_SVG);
+# BENCH_SKIP_TORCH=1 or BENCH_SKIP_OPENBLAS=1 to leave one out; BENCH_NOTE,
+# a note for the report (say what else the machine was running). The load
+# average at the start and the end goes into the report's notes. Never run
+# in CI.
 #
 # bench is a module of its own (bench/go.mod, with replace directives to the
 # repository root and runtime/openblas), so that neither gonum/plot (the
@@ -53,8 +59,10 @@ else
 fi
 out=$(realpath -m "$out") md=$(realpath -m "$md") svg=$(realpath -m "$svg")
 notes=()
+if [ -n "${BENCH_NOTE:-}" ]; then notes+=("$BENCH_NOTE"); fi
 reportflags=()
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 log() { echo "== $(date +%H:%M:%S) $*" >&2; }
 
 log "raw outputs in $out"
@@ -65,6 +73,12 @@ go version
 benchflags=(-run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$benchtime" -timeout 0)
 log "go test -bench, pure Go (-count $count -benchtime $benchtime)"
 go -C bench test . "${benchflags[@]}" | tee "$out/purego.txt"
+# The machine's ceilings (the full pattern has them already; the quick one
+# matches only the cases' smallest sizes).
+machineflags=(-run '^$' -bench '^Benchmark(Triad|GemmRate)$' -benchmem -count "$count" -benchtime "$benchtime" -timeout 0)
+if [ "$quick" = 1 ]; then
+  go -C bench test . "${machineflags[@]}" | tee -a "$out/purego.txt"
+fi
 reportflags+=(-go "pure Go=$out/purego.txt")
 
 # 1b. Dense Hessians (bench/hessian): FHessian against d HVPs and finite
@@ -90,6 +104,9 @@ EOF
 )
   log "go test -bench -tags openblas ($openblas)"
   go -C bench test -tags openblas . "${benchflags[@]}" | tee "$out/openblas.txt"
+  if [ "$quick" = 1 ]; then
+    go -C bench test -tags openblas . "${machineflags[@]}" | tee -a "$out/openblas.txt"
+  fi
   reportflags+=(-go "OpenBLAS=$out/openblas.txt")
 else
   openblas="not run: -tags openblas does not build here (needs cgo and apt-get install -y libopenblas-dev)"
@@ -135,6 +152,8 @@ if [ -f "$out/openblas.txt" ] && grep -q '^Benchmark' "$out/openblas.txt"; then
   fi
 fi
 elapsed=$(( $(date +%s) - start ))
+load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+notes+=("Machine load (\`/proc/loadavg\`, 1, 5, 15 min) at the start: $load0; at the end: $load1, on $(nproc) cores. A load above the core count means other work shared the CPUs: wall times and the machine's ceilings (triad, Dgemm) are then below what an idle machine gives, and the \`cpu-ns/op\` of the raw outputs is the steadier figure.")
 notes+=("\`bench/run.sh\`: \`go test -bench -benchmem -count $count -benchtime $benchtime\`, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}; whole run $((elapsed / 60)) min $((elapsed % 60)) s. Raw outputs were in \`$out\`.")
 [ "$quick" = 1 ] && reportflags+=(-quick)
 for n in "${notes[@]}"; do reportflags+=(-note "$n"); done

@@ -141,3 +141,48 @@ func dotPlot(title string, keys []Key, ss []series, logX bool, refs []float64, l
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4+1.1*float64(legendRows) // room for the legend
 	return p, nil
 }
+
+// WriteRooflineChart draws, as SVG, one dot plot with a row per case and
+// size: the fraction of the roofline (log scale, percent) that gen-F and
+// gen-FGrad reach on each backend, with dashed lines at the targets and at
+// the roofline itself.
+func WriteRooflineChart(w io.Writer, runs []*Run) error {
+	var keys []Key
+	seen := map[Key]bool{}
+	var ss []series
+	for _, run := range runs {
+		f := series{run.Label + " F", map[Key]float64{}}
+		g := series{run.Label + " FGrad", map[Key]float64{}}
+		for _, r := range Rows(run, nil) {
+			vf, vg := r.RooflineF(), r.RooflineFGrad()
+			if math.IsNaN(vf) && math.IsNaN(vg) {
+				continue
+			}
+			if !seen[r.Key] {
+				seen[r.Key] = true
+				keys = append(keys, r.Key)
+			}
+			f.vals[r.Key], g.vals[r.Key] = 100*vf, 100*vg
+		}
+		ss = append(ss, f, g)
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("roofline chart: no case with a model and measured rates")
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[len(keys)-1-i] = k.Case + " " + k.Size
+	}
+	p, err := dotPlot("gen time at the roofline / measured gen time, % (log scale; higher is better)", keys, ss, true,
+		[]float64{100 * minMemoryRoofline, 100 * minGemmRoofline, 100}, len(ss))
+	if err != nil {
+		return err
+	}
+	p.NominalY(names...)
+	height := vg.Length(len(keys))*0.26*vg.Inch + 1.6*vg.Inch
+	c := vgsvg.New(8*vg.Inch, height)
+	tiles := draw.Tiles{Rows: 1, Cols: 1, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
+	p.Draw(plot.Align([][]*plot.Plot{{p}}, tiles, draw.New(c))[0][0])
+	_, err = c.WriteTo(w)
+	return err
+}

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -53,6 +54,7 @@ func run(args []string) error {
 	date := fs.String("date", time.Now().UTC().Format("2006-01-02 15:04 MST"), "date of the run")
 	out := fs.String("o", "BENCHMARKS.md", "Markdown output")
 	svg := fs.String("svg", "docs/benchmarks.svg", "SVG chart output (empty: none)")
+	rooflineSVG := fs.String("roofline-svg", "", "SVG chart of the roofline fractions (default: roofline.svg beside -svg; none without -svg)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +100,7 @@ func run(args []string) error {
 		}
 		in.Runs = append(in.Runs, r)
 	}
+	shareBandwidth(in.Runs)
 	if *hessianFile != "" {
 		f, err := os.Open(*hessianFile)
 		if err != nil {
@@ -136,27 +139,55 @@ func run(args []string) error {
 	}
 
 	if *svg != "" {
-		var buf bytes.Buffer
-		if err := WriteChart(&buf, in.Runs, in.Torch); err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(*svg), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(*svg, buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(filepath.Dir(*out), *svg)
+		rel, err := writeSVG(*svg, *out, func(w io.Writer) error { return WriteChart(w, in.Runs, in.Torch) })
 		if err != nil {
-			rel = *svg
+			return err
 		}
-		in.ChartPath = filepath.ToSlash(rel)
+		in.ChartPath = rel
+		if *rooflineSVG == "" {
+			*rooflineSVG = filepath.Join(filepath.Dir(*svg), "roofline.svg")
+		}
+		if rooflineMeasured(in.Runs) {
+			if in.RooflineChartPath, err = writeSVG(*rooflineSVG, *out, func(w io.Writer) error { return WriteRooflineChart(w, in.Runs) }); err != nil {
+				return err
+			}
+		}
 	}
 	var md bytes.Buffer
 	if err := WriteMarkdown(&md, in); err != nil {
 		return err
 	}
 	return os.WriteFile(*out, md.Bytes(), 0o644)
+}
+
+// writeSVG writes the chart that draw makes to path and returns path
+// relative to the directory of the report md.
+func writeSVG(path, md string, draw func(io.Writer) error) (string, error) {
+	var buf bytes.Buffer
+	if err := draw(&buf); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(filepath.Dir(md), path)
+	if err != nil {
+		rel = path
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// rooflineMeasured reports whether some run has both ceilings measured.
+func rooflineMeasured(runs []*Run) bool {
+	for _, r := range runs {
+		if r.Rates.Known() {
+			return true
+		}
+	}
+	return false
 }
 
 func cpuModel(path string) string {

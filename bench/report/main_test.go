@@ -119,7 +119,7 @@ func TestRun(t *testing.T) {
 		}
 		return p
 	}
-	goFile, torchFile := write("go.txt", sampleGo), write("torch.jsonl", sampleTorch)
+	goFile, torchFile := write("go.txt", sampleGo+sampleTriad+sampleGemmPureGo), write("torch.jsonl", sampleTorch)
 	genFile := write("gen.txt", "120\n130\n110\n")
 	hessianFile := write("hessian.txt", "BenchmarkHessian/d=16/FHessian-2 100 8000 ns/op 0 B/op 0 allocs/op\n"+
 		"BenchmarkHessian/d=16/HVPs-2 100 24000 ns/op 0 B/op 0 allocs/op\n"+
@@ -140,6 +140,7 @@ func TestRun(t *testing.T) {
 		"| B1Bilinear | n=16 | 100 ns | 310 ns | 390 ns | 0.79 | 3.10 | 14.0 µs | 13.0 µs | 45.2× | 41.9× | 0 | — |",
 		"18.0 (90% of 20.0)", "**PASS** median 120 ms", "![gen/hand and speed-up over PyTorch per case](docs/benchmarks.svg)", "- a note",
 		"## Hessians", "| 16 | 8.00 µs | 24.0 µs | 112 µs | 3.0× | 14.0× | 0 |",
+		"![fraction of the roofline per case, F and FGrad](docs/roofline.svg)", "| B1Bilinear | n=16 |", "231% mem | 141% mem |",
 	} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, md)
@@ -151,6 +152,13 @@ func TestRun(t *testing.T) {
 	}
 	if !bytes.Contains(s, []byte("<svg")) || !bytes.Contains(s, []byte("B7MLP n=1024,d=256,h=256,o=10")) {
 		t.Errorf("chart is not an SVG with the case labels: %.200s", s)
+	}
+	s, err = os.ReadFile(filepath.Join(dir, "docs", "roofline.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(s, []byte("<svg")) || !bytes.Contains(s, []byte("B7MLP n=1024,d=256,h=256,o=10")) {
+		t.Errorf("roofline chart is not an SVG with the case labels: %.200s", s)
 	}
 }
 
@@ -165,6 +173,9 @@ func TestRunNoTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := os.ReadFile(out)
+	if _, err := os.Stat(filepath.Join(dir, "roofline.svg")); err == nil {
+		t.Errorf("roofline chart written without Triad and GemmRate results")
+	}
 	if !bytes.Contains(md, []byte("PyTorch: not run (torch not installed)")) || !bytes.Contains(md, []byte("no torch data")) {
 		t.Errorf("report without torch:\n%s", md)
 	}

@@ -9,24 +9,27 @@ import (
 
 // Input is everything the report is made of.
 type Input struct {
-	Date        string
-	Quick       bool
-	CPU         string // model name from /proc/cpuinfo
-	GoCPU       string // the "cpu:" line of go test
-	Cores       int
-	GoVersion   string
-	OpenBLAS    string // version, or why the backend was not run
-	Env         string // BLAS-related environment, e.g. OPENBLAS_CORETYPE=Haswell
-	Runs        []*Run
-	Torch       *Torch
-	TorchNote   string // why torch was not run, if it was not
-	GenMs       []float64
-	GenFuncs    int
-	Notes       []string
-	Appendix    string // benchstat output
-	ChartPath   string // relative to BENCHMARKS.md
-	CountPerRun int
-	Hessian     *Run // bench/hessian's BenchmarkHessian, if run
+	Date      string
+	Quick     bool
+	CPU       string // model name from /proc/cpuinfo
+	GoCPU     string // the "cpu:" line of go test
+	Cores     int
+	GoVersion string
+	OpenBLAS  string // version, or why the backend was not run
+	Env       string // BLAS-related environment, e.g. OPENBLAS_CORETYPE=Haswell
+	Runs      []*Run
+	Torch     *Torch
+	TorchNote string // why torch was not run, if it was not
+	GenMs     []float64
+	GenFuncs  int
+	Notes     []string
+	Appendix  string // benchstat output
+	ChartPath string // relative to BENCHMARKS.md
+	// RooflineChartPath is the chart of the roofline fractions, relative
+	// to BENCHMARKS.md.
+	RooflineChartPath string
+	CountPerRun       int
+	Hessian           *Run // bench/hessian's BenchmarkHessian, if run
 }
 
 // WriteMarkdown writes BENCHMARKS.md.
@@ -97,10 +100,12 @@ func WriteMarkdown(w io.Writer, in Input) error {
 		p("![gen/hand and speed-up over PyTorch per case](%s)\n\n", in.ChartPath)
 	}
 
+	writeRoofline(&b, in)
+
 	for _, run := range in.Runs {
 		p("## Results: %s\n\n", run.Label)
-		p("| case | size | gen-F | gen-FGrad | hand-FGrad | gen/hand | FGrad/F | torch 1T | torch default | × torch 1T | × torch default | allocs/op | GFLOP/s (of Gemm) |\n")
-		p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		p("| case | size | gen-F | gen-FGrad | hand-FGrad | gen/hand | FGrad/F | torch 1T | torch default | × torch 1T | × torch default | allocs/op | GFLOP/s (of Gemm) | roofline F | roofline FGrad |\n")
+		p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		for _, r := range Rows(run, in.Torch) {
 			gf := "—"
 			if !math.IsNaN(r.GFLOPs) {
@@ -109,12 +114,12 @@ func WriteMarkdown(w io.Writer, in Input) error {
 					gf += fmt.Sprintf(" (%.0f%% of %.1f)", 100*r.GemmFraction(), r.RefGFLOPs)
 				}
 			}
-			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				r.Case, r.Size, dur(r.GenF), dur(r.GenFGrad), dur(r.HandFGrad),
 				ratio(r.GenHand(), "%.2f"), ratio(r.FGradF(), "%.2f"),
 				dur(r.TorchOne), dur(r.TorchDefault),
 				ratio(r.SpeedupOne(), "%.1f×"), ratio(r.SpeedupDef(), "%.1f×"),
-				ratio(r.Allocs, "%g"), gf)
+				ratio(r.Allocs, "%g"), gf, fraction(r.RooflineF(), r.BoundF), fraction(r.RooflineFGrad(), r.BoundFGrad))
 		}
 		p("\n")
 		var refs []string

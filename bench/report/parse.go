@@ -19,6 +19,10 @@ type Run struct {
 	CPU     string // from the "cpu:" header line, if any
 	samples map[string]map[string][]float64
 	order   []string // benchmark names in order of first appearance
+	// Rates are the machine's ceilings for this backend, from the run's
+	// Triad and GemmRate benchmarks (see shareBandwidth for a run without
+	// a triad).
+	Rates Rates
 }
 
 var procSuffix = regexp.MustCompile(`-\d+$`)
@@ -61,6 +65,7 @@ func ParseGoBench(label string, r io.Reader) (*Run, error) {
 			units[f[i+1]] = append(units[f[i+1]], v)
 		}
 	}
+	run.Rates = measureRates(run)
 	return run, sc.Err()
 }
 
@@ -94,13 +99,14 @@ func median(v []float64) float64 {
 type Key struct{ Case, Size string }
 
 // Keys lists the (case, size) pairs of the suite benchmarks (names of the
-// form Case/Size/Variant, excluding GemmReference) in order of appearance.
+// form Case/Size/Variant, excluding the machine's Triad, GemmRate and
+// GemmReference) in order of appearance.
 func (r *Run) Keys() []Key {
 	var keys []Key
 	seen := map[Key]bool{}
 	for _, name := range r.order {
 		parts := strings.SplitN(name, "/", 3)
-		if len(parts) != 3 || parts[0] == gemmRef {
+		if len(parts) != 3 || isMachineBench(name) {
 			continue
 		}
 		k := Key{parts[0], parts[1]}

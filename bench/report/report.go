@@ -17,6 +17,10 @@ const (
 	minSpeedupBLAS   = 1.0  // over torch default threads, OpenBLAS backend, every case
 	minGemmFraction  = 0.80 // of the blas64.Gemm reference, gemm-bound cases, largest size
 	maxGenWallMs     = 300.0
+	// Of the roofline, gen-FGrad at each case's largest size: cases bound
+	// by memory bandwidth, and cases bound by the Dgemm rate.
+	minMemoryRoofline = 0.70
+	minGemmRoofline   = 0.80
 )
 
 // Row is one case at one size for one backend; NaN marks a missing figure.
@@ -27,6 +31,11 @@ type Row struct {
 	Allocs                    float64 // max allocs/op of gen-F and gen-FGrad
 	GFLOPs, RefGFLOPs         float64 // gen-FGrad and its Gemm reference
 	RefName                   string
+	// RoofF and RoofFGrad are the roofline times in ns of F and FGrad
+	// (the model's work at the run's Rates), NaN without a model or rates;
+	// BoundF and BoundFGrad name the limiting resource.
+	RoofF, RoofFGrad   float64
+	BoundF, BoundFGrad Bound
 }
 
 func (r Row) GenHand() float64      { return r.GenFGrad / r.HandFGrad }
@@ -34,6 +43,11 @@ func (r Row) FGradF() float64       { return r.GenFGrad / r.GenF }
 func (r Row) SpeedupOne() float64   { return r.TorchOne / r.GenFGrad }
 func (r Row) SpeedupDef() float64   { return r.TorchDefault / r.GenFGrad }
 func (r Row) GemmFraction() float64 { return r.GFLOPs / r.RefGFLOPs }
+
+// RooflineF and RooflineFGrad are the fractions of the roofline that gen-F
+// and gen-FGrad reach: roofline time / measured time.
+func (r Row) RooflineF() float64     { return r.RoofF / r.GenF }
+func (r Row) RooflineFGrad() float64 { return r.RoofFGrad / r.GenFGrad }
 
 // Rows computes the table of one backend.
 func Rows(run *Run, torch *Torch) []Row {
@@ -65,6 +79,11 @@ func Rows(run *Run, torch *Torch) []Row {
 		}
 		if v, ok := torch.Get(k, "default"); ok {
 			r.TorchDefault = v
+		}
+		r.RoofF, r.RoofFGrad = math.NaN(), math.NaN()
+		if wf, wg, ok := Model(k); ok {
+			r.RoofF, r.BoundF = wf.Time(run.Rates)
+			r.RoofFGrad, r.BoundFGrad = wg.Time(run.Rates)
 		}
 		if !math.IsNaN(r.GFLOPs) {
 			if g, name, ok := run.GemmRef(k); ok {
@@ -212,7 +231,40 @@ func Targets(label string, rows []Row) []Verdict {
 		out = append(out, Verdict{true, mn >= minGemmFraction && len(v) == len(gemm),
 			fmt.Sprintf("min %.0f%% (%s %s); %s", 100*mn, arg.Case, arg.Size, strings.Join(parts, ", "))})
 	}
+	out = append(out, rooflineVerdict(large))
 	return out
+}
+
+// rooflineVerdict evaluates target 7 on the rows of each case's largest
+// size: gen-FGrad at ≥ minMemoryRoofline of the roofline where memory
+// bounds it, ≥ minGemmRoofline where the Dgemm rate does.
+func rooflineVerdict(large []Row) Verdict {
+	pass, worst, measured := true, math.Inf(1), 0
+	var parts []string
+	var arg Row
+	for _, r := range large {
+		v := r.RooflineFGrad()
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		measured++
+		need := minMemoryRoofline
+		if r.BoundFGrad == GemmBound {
+			need = minGemmRoofline
+		}
+		if v < need {
+			pass = false
+		}
+		if v/need < worst {
+			worst, arg = v/need, r
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", r.Case, fraction(v, r.BoundFGrad)))
+	}
+	if measured == 0 {
+		return Verdict{Applies: false, Text: "not measured: no Triad or GemmRate in this run, or no modelled case"}
+	}
+	return Verdict{true, pass && measured == len(large),
+		fmt.Sprintf("furthest: %s %s; %s", arg.Case, arg.Size, strings.Join(parts, ", "))}
 }
 
 var targetNames = []string{
@@ -222,6 +274,7 @@ var targetNames = []string{
 	fmt.Sprintf("(4a) ≥ %g× faster than torch 1 thread at the smallest size of each case", minSpeedupSmall),
 	"(4b) with OpenBLAS every case at least as fast as torch default threads",
 	fmt.Sprintf("(5) gemm-bound cases at largest size ≥ %.0f%% of blas64.Gemm GFLOP/s", 100*minGemmFraction),
+	fmt.Sprintf("(7) gen-FGrad at largest size ≥ %.0f%% of the roofline where memory bounds it, ≥ %.0f%% where Dgemm does", 100*minMemoryRoofline, 100*minGemmRoofline),
 }
 
 // genVerdict evaluates target 6 from the wall times of generation in ms.
