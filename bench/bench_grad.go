@@ -1088,7 +1088,6 @@ func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float6
 // through b8SoftmaxGradPool.
 type b8SoftmaxGradWork struct {
 	logsumexp []float64
-	softmax   []float64
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
@@ -1143,7 +1142,6 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	ws := b8SoftmaxGradPool.Get().(*b8SoftmaxGradWork)
 	defer b8SoftmaxGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
-	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
@@ -1158,14 +1156,6 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
-	// logsumexp = logsumexp(X W + vector(1) b', 2)
-	// softmax = softmax(X W + vector(1) b', 2), by the same call
-	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
-	sum := 0.0
-	// sum = sum(logsumexp(X W + vector(1) b', 2))
-	for i := 0; i < n; i++ {
-		sum += logsumexp.Data[i]
-	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
@@ -1173,6 +1163,16 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 		for j := 0; j < k; j++ {
 			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
+	}
+	// tmp is not read again: softmax takes over its storage.
+	softmax := tmp
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()

@@ -446,7 +446,7 @@ func (e *function) rowsInto(n *derive.Node, dst *val, note plan.Step) bool {
 	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
 		src := e.rowsOf(x)
 		e.stmt(note)
-		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, kernel, ref(dst), src), Writes: []*val{dst}})
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, kernel, ref(dst), src), Writes: []*val{dst}, InPlace: kernel == "SoftmaxRowsTo"})
 		return true
 	}
 	theirs := e.buffer(partner.Shape, e.localName(partner))
@@ -458,7 +458,7 @@ func (e *function) rowsInto(n *derive.Node, dst *val, note plan.Step) bool {
 	e.store(partner, theirs)
 	e.stmt(note)
 	e.stmt(&plan.Comment{Text: e.label(theirs) + " = " + e.formula(partner) + ", by the same call", About: theirs})
-	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpSoftmaxRowsTo", ref(lse), ref(soft), src), Writes: []*val{lse, soft}})
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "LogSumExpSoftmaxRowsTo", ref(lse), ref(soft), src), Writes: []*val{lse, soft}, InPlace: true})
 	return true
 }
 

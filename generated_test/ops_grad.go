@@ -3476,7 +3476,6 @@ type opLogsumexpRowsGradWork struct {
 	logsumexpX []float64
 	softmaxX   []float64
 	logsumexp  []float64
-	softmax    []float64
 	XYT        []float64
 }
 
@@ -3528,7 +3527,6 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 		sumLogsumexpX += logsumexpX.Data[i]
 	}
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
-	softmax := runtime.Mat(&ws.softmax, n, m)
 	XYT := runtime.Mat(&ws.XYT, n, m)
 	YRaw := Y.RawMatrix()
 	// XYT = (X .* Y)'
@@ -3549,6 +3547,8 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 			}
 		}
 	}
+	// XYT is not read again: softmax takes over its storage.
+	softmax := XYT
 	// logsumexp = logsumexp((X .* Y)', 2)
 	// softmax = softmax((X .* Y)', 2), by the same call
 	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, XYT)
@@ -3684,7 +3684,6 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 // space, reused across calls through opLogsumexpRowsHessianGradPool.
 type opLogsumexpRowsHessianGradWork struct {
 	logsumexp []float64
-	softmax   []float64
 	tmp       []float64
 	softmaxX  []float64
 	tmp2      []float64
@@ -3716,7 +3715,6 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	ws := opLogsumexpRowsHessianGradPool.Get().(*opLogsumexpRowsHessianGradWork)
 	defer opLogsumexpRowsHessianGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, m)
-	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
@@ -3726,6 +3724,8 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
+	// tmp is not read again: softmax takes over its storage.
+	softmax := tmp
 	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
 	// softmax = softmax(A .* (vector(1) x'), 2), by the same call
 	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
@@ -3772,7 +3772,6 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 // scratch space, reused across calls through opLogsumexpRowsHessianHessVecPool.
 type opLogsumexpRowsHessianHessVecWork struct {
 	softmaxX []float64
-	softmax  []float64
 	tmp2     []float64
 	tmp3     []float64
 	prod     []float64
@@ -3832,7 +3831,6 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 		hxRaw.Data[i*hxRaw.Inc] = softmaxX.Data[i] * (vxRaw.Data[i*vxRaw.Inc] - sumSoftmaxXVx)
 	}
 	ARaw := A.RawMatrix()
-	softmax := runtime.Mat(&ws.softmax, m, n)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	// tmp2 = A .* (vector(1) x')
 	for i := 0; i < m; i++ {
@@ -3840,6 +3838,8 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 			tmp2.Data[i*tmp2.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
 		}
 	}
+	// tmp2 is not read again: softmax takes over its storage.
+	softmax := tmp2
 	// softmax = softmax(A .* (vector(1) x'), 2)
 	runtime.SoftmaxRowsTo(softmax, tmp2)
 	tmp3 := runtime.Mat(&ws.tmp3, m, n)
@@ -5185,9 +5185,8 @@ func OpSoftmaxUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 // opSoftmaxRowsWork holds OpSoftmaxRows's scratch space, reused across calls
 // through opSoftmaxRowsPool.
 type opSoftmaxRowsWork struct {
-	softmaxX  []float64
-	softmaxXT []float64
-	XT        []float64
+	softmaxX []float64
+	XT       []float64
 }
 
 var opSoftmaxRowsPool = sync.Pool{New: func() any {
@@ -5219,7 +5218,6 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 			sum += YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
 		}
 	}
-	softmaxXT := runtime.Mat(&ws.softmaxXT, n, m)
 	XT := runtime.Mat(&ws.XT, n, m)
 	// XT = X'
 	for ii := 0; ii < n; ii += 64 {
@@ -5239,6 +5237,8 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 			}
 		}
 	}
+	// XT is not read again: softmaxXT takes over its storage.
+	softmaxXT := XT
 	// softmaxXT = softmax(X', 2)
 	runtime.SoftmaxRowsTo(softmaxXT, XT)
 	sum2 := 0.0
@@ -5270,7 +5270,6 @@ type opSoftmaxRowsGradWork struct {
 	YSoftmaxX []float64
 	softmaxX  []float64
 	tmp       []float64
-	softmaxXT []float64
 	XT        []float64
 	prod      []float64
 	tmp2      []float64
@@ -5335,7 +5334,6 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 		}
 	}
 	tmp := runtime.Mat(&ws.tmp, m, n)
-	softmaxXT := runtime.Mat(&ws.softmaxXT, n, m)
 	XT := runtime.Mat(&ws.XT, n, m)
 	// XT = X'
 	for ii := 0; ii < n; ii += 64 {
@@ -5355,6 +5353,8 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 			}
 		}
 	}
+	// XT is not read again: softmaxXT takes over its storage.
+	softmaxXT := XT
 	// softmaxXT = softmax(X', 2)
 	runtime.SoftmaxRowsTo(softmaxXT, XT)
 	sum2 := 0.0
@@ -7219,7 +7219,6 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 // reused across calls through opSoftmaxRegressionGradPool.
 type opSoftmaxRegressionGradWork struct {
 	logsumexp []float64
-	softmax   []float64
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
@@ -7272,7 +7271,6 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	ws := opSoftmaxRegressionGradPool.Get().(*opSoftmaxRegressionGradWork)
 	defer opSoftmaxRegressionGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
-	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
@@ -7287,14 +7285,6 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
-	// logsumexp = logsumexp(X W + vector(1) b', 2)
-	// softmax = softmax(X W + vector(1) b', 2), by the same call
-	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
-	sum := 0.0
-	// sum = sum(logsumexp(X W + vector(1) b', 2))
-	for i := 0; i < n; i++ {
-		sum += logsumexp.Data[i]
-	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
@@ -7302,6 +7292,16 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 		for j := 0; j < k; j++ {
 			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
+	}
+	// tmp is not read again: softmax takes over its storage.
+	softmax := tmp
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()

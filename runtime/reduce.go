@@ -168,6 +168,8 @@ func SoftmaxRowsTo(dst, a blas64.General) {
 // same results to the bit: what a log-sum-exp along rows and its gradient
 // need together.
 //
+// dst may be a itself but must not otherwise share memory with it.
+//
 // LogSumExpSoftmaxRowsTo panics with a *ShapeError if lse.N is not a.Rows
 // or dst and a have different shapes.
 func LogSumExpSoftmaxRowsTo(lse blas64.Vector, dst, a blas64.General) {

@@ -34,7 +34,8 @@ const (
 	// RuleReuse: a buffer that takes over another's storage (Value.Reuse)
 	// begins to be written only once the other is read no more, but for
 	// the entry the loop that fills it is about to write, read before that
-	// write in the same iteration.
+	// write in the same iteration, and the operand of a call that may
+	// write in place (Do.InPlace).
 	RuleReuse = "a buffer whose storage is reused is never read again"
 	// RuleShapes: the operands of every BLAS call have agreeing shapes.
 	RuleShapes = "the shapes of every BLAS call agree with its operands"
@@ -567,8 +568,9 @@ func (c *checker) do(s *Do, loop *loopState) error {
 		}
 	}
 	for _, v := range s.Writes {
-		if v.Reuse {
-			// No call reads what it writes in place.
+		if v.Reuse && !s.InPlace {
+			// Only a call that may write in place reads the buffer its
+			// result takes the storage of.
 			c.holder[v.root()] = v
 		}
 	}

@@ -161,6 +161,13 @@ func TestCheckRules(t *testing.T) {
 				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{r}), Writes: []*Value{r}},
 				&Return{Value: Fn(Blas64Path, "Asum", Ref{r})})
 		}, RuleReuse},
+		{"a reusing buffer written in place by a call that may", func(f *fixture) []Step {
+			r := &Value{Name: "r", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true, Of: f.buf, Reuse: true}
+			steps := append(f.prologue(), f.fill()...)
+			return append(steps, &Let{Vars: []*Value{r}, Value: Ref{f.buf}, Pure: true},
+				&Do{Call: Fn(RuntimePath, "SoftmaxTo", Ref{r}, Ref{f.buf}), Writes: []*Value{r}, InPlace: true},
+				&Return{Value: Fn(Blas64Path, "Asum", Ref{r})})
+		}, ""},
 		{"two buffers in one storage filled by one loop", func(f *fixture) []Step {
 			return f.reuse(func(r *Value) []Step {
 				return []Step{
@@ -366,5 +373,57 @@ func TestReuseStorageOnceALoop(t *testing.T) {
 	}
 	if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
 		t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, render(got))
+	}
+}
+
+// TestReuseStorageInPlace checks a call that may write in place takes
+// over its operand's storage once the sums that read the operand after it
+// move above it, and not when a later reader is not such a sum or a step
+// the sum would pass writes what it reads.
+func TestReuseStorageInPlace(t *testing.T) {
+	tests := []struct {
+		name   string
+		middle func(f *fixture) []Step // between the call and the sum over buf
+		after  func(f *fixture) Expr   // returned with acc and sum(buf2)
+		reuse  bool
+	}{
+		{"a sum moved above the call", func(f *fixture) []Step { return nil }, nil, true},
+		{"a sum that cannot pass a write of what it reads", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf, I: IntLit(0)}, Op: "=", Value: Lit(1)}}
+		}, nil, false},
+		{"a reader that is not a sum", func(f *fixture) []Step { return nil }, func(f *fixture) Expr {
+			return Fn(Blas64Path, "Asum", Ref{f.buf})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			steps := append(f.prologue(), f.fill()...)
+			steps = append(steps, &Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+				&Comment{Text: "buf2 = softmax(buf)"},
+				&Do{Call: Fn(RuntimePath, "SoftmaxTo", Ref{f.buf2}, Ref{f.buf}), Writes: []*Value{f.buf2}, InPlace: true})
+			steps = append(steps, tt.middle(f)...)
+			steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+				&Comment{Text: "acc = sum(buf)"},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{
+					&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.buf, I: Ref{f.i}}},
+				}})
+			ret := Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{f.buf2}))
+			if tt.after != nil {
+				ret = Add(ret, tt.after(f))
+			}
+			steps = append(steps, &Return{Value: ret})
+			got, reused := ReuseStorage(steps)
+			if (len(reused) == 1 && f.buf2.Of == f.buf) != tt.reuse {
+				t.Fatalf("reused %v, want reuse %v\n%s", reused, tt.reuse, render(got))
+			}
+			text := render(got)
+			if tt.reuse && !strings.Contains(text, "acc := 0.0\n// acc = sum(buf)\nfor i := 0; i < n; i++ {\n\tacc += buf.Data[i]\n}\n// buf is not read again: buf2 takes over its storage.\nbuf2 := buf\n// buf2 = softmax(buf)\nruntime.SoftmaxTo(buf2, buf)") {
+				t.Errorf("the sum is not above the call:\n%s", text)
+			}
+			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
 	}
 }

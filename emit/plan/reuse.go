@@ -6,12 +6,17 @@ import "slices"
 // writer is a loop over its entries that reads, of another workspace
 // buffer s of d's shape, only the entry it is about to write (before
 // writing it), takes over s's storage when nothing reads s after that
-// loop: softmax(Z) − Y is formed in softmax's storage. It returns the
-// steps and the buffers that no longer need workspace of their own.
+// loop: softmax(Z) − Y is formed in softmax's storage. So does a buffer
+// whose first writer is a call that may write in place (Do.InPlace) over
+// an operand s of its shape, when nothing reads s after the call, or only
+// sums that can move above it (hoist): the row softmax of Z in Z's
+// storage, once Σ Y ⊙ Z is taken before it. It returns the steps and the
+// buffers that no longer need workspace of their own.
 //
 // The invariant it relies on is RuleReuse, which Check verifies: once d
 // is being written, s is read only at the entry d's loop has yet to write
-// in this iteration, and never after.
+// in this iteration, or by the call that writes d in place, and never
+// after.
 func ReuseStorage(steps []Step) ([]Step, []*Value) {
 	var reused []*Value
 	for k := 0; k < len(steps); k++ {
@@ -25,11 +30,17 @@ func ReuseStorage(steps []Step) ([]Step, []*Value) {
 			continue
 		}
 		first += k + 1
-		loop, ok := steps[first].(*Loop)
-		if !ok {
-			continue
+		var s *Value
+		switch w := steps[first].(type) {
+		case *Loop:
+			s = donor(w, d, steps[first+1:])
+		case *Do:
+			var hoisted []Step
+			if s, hoisted = operand(w, d, steps, first); s != nil {
+				steps = hoisted
+				first = slices.Index(steps, Step(w))
+			}
 		}
-		s := donor(loop, d, steps[first+1:])
 		if s == nil {
 			continue
 		}
@@ -154,4 +165,104 @@ func referredTo(steps []Step, s *Value) bool {
 		}
 	}
 	return false
+}
+
+// operand returns the operand of the call w, steps[at], whose storage its
+// result d can take over, and steps with the sums that read it after w
+// moved above w; nil when there is none: w may write in place, d is its
+// one result of d's shape, and s is a buffer of that shape it reads whole
+// whose later readers can all move (hoist).
+func operand(w *Do, d *Value, steps []Step, at int) (*Value, []Step) {
+	if !w.InPlace {
+		return nil, nil
+	}
+	for _, v := range w.Writes {
+		if v != d && v.Shape == d.Shape {
+			return nil, nil
+		}
+	}
+	for _, x := range w.Call.Args {
+		r, ok := x.(Ref)
+		if !ok || r.V == d || r.V.Kind != d.Kind || r.V.Shape != d.Shape || !ownBuffer(r.V) {
+			continue
+		}
+		if moved, ok := hoist(steps, at, r.V); ok {
+			return r.V, moved
+		}
+	}
+	return nil, nil
+}
+
+// hoist returns steps with every later reader of s after steps[at] moved
+// above steps[at] and the comments over it, and true, or false when a
+// reader cannot move. A reader that can move is a sum: a loop whose body
+// only adds to scalars, with the declarations and comments right above
+// it; it moves when no step it passes writes what it reads, or reads or
+// writes what it writes.
+func hoist(steps []Step, at int, s *Value) ([]Step, bool) {
+	top := at
+	for top > 0 && isComment(steps[top-1]) {
+		top--
+	}
+	out := slices.Clone(steps)
+	for j := at + 1; j < len(out); j++ {
+		if !referredTo(out[j:j+1], s) {
+			continue
+		}
+		l, ok := out[j].(*Loop)
+		if !ok || !sums(l) {
+			return nil, false
+		}
+		from := j
+		for from > at+1 {
+			if _, ok := out[from-1].(*Let); !ok && !isComment(out[from-1]) {
+				break
+			}
+			from--
+		}
+		unit := out[from : j+1]
+		reads, written := referred(unit), writes(unit)
+		for _, p := range out[top:from] {
+			for v := range writes([]Step{p}) {
+				if reads[v] {
+					return nil, false
+				}
+			}
+			for v := range referred([]Step{p}) {
+				if written[v.root()] || written[v] {
+					return nil, false
+				}
+			}
+		}
+		moved := slices.Concat(out[:top], unit, out[top:from], out[j+1:])
+		out = moved
+		top += len(unit)
+		at += len(unit)
+	}
+	return out, true
+}
+
+// sums reports whether the loop's body only adds to scalars.
+func sums(l *Loop) bool {
+	for _, s := range l.Body {
+		set, ok := s.(*Set)
+		if !ok {
+			return false
+		}
+		if r, ok := set.To.(Ref); !ok || set.Op != "+=" || r.V.Kind != Scalar {
+			return false
+		}
+	}
+	return true
+}
+
+// referred returns the values steps refer to, and their roots.
+func referred(steps []Step) map[*Value]bool {
+	out := map[*Value]bool{}
+	for _, s := range steps {
+		for _, v := range stepValues(s, false) {
+			out[v], out[v.root()] = true, true
+		}
+	}
+	return out
 }

@@ -42,6 +42,10 @@ type Do struct {
 	// another call to write through (FHessVec's outputs in H's rows): it
 	// reads none of their entries.
 	Views []*Value
+	// InPlace reports that the call may write a result into the storage
+	// of an operand of the same shape (a row kernel reads each entry
+	// before it writes it), for ReuseStorage.
+	InPlace bool
 }
 
 // Blas describes the operands of a matrix or vector product C = α op(A)

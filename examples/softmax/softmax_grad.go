@@ -84,7 +84,6 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 // lossGradPool.
 type lossGradWork struct {
 	logsumexp []float64
-	softmax   []float64
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
@@ -139,7 +138,6 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	ws := lossGradPool.Get().(*lossGradWork)
 	defer lossGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
-	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X W + vector(1) b'
 	XRaw := X.RawMatrix()
@@ -154,14 +152,6 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
-	// logsumexp = logsumexp(X W + vector(1) b', 2)
-	// softmax = softmax(X W + vector(1) b', 2), by the same call
-	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
-	sum := 0.0
-	// sum = sum(logsumexp(X W + vector(1) b', 2))
-	for i := 0; i < n; i++ {
-		sum += logsumexp.Data[i]
-	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
@@ -169,6 +159,16 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 		for j := 0; j < k; j++ {
 			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
+	}
+	// tmp is not read again: softmax takes over its storage.
+	softmax := tmp
+	// logsumexp = logsumexp(X W + vector(1) b', 2)
+	// softmax = softmax(X W + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X W + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
 	}
 	f := sum - sum2
 	dWRaw := dW.RawMatrix()

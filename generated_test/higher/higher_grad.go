@@ -5164,7 +5164,6 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 // softmaxRowsCurveDerivWork holds SoftmaxRowsCurveDeriv's scratch space, reused
 // across calls through softmaxRowsCurveDerivPool.
 type softmaxRowsCurveDerivWork struct {
-	f     []float64
 	tmp   []float64
 	tmp2  []float64
 	prod  []float64
@@ -5207,7 +5206,6 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	ws := softmaxRowsCurveDerivPool.Get().(*softmaxRowsCurveDerivWork)
 	defer softmaxRowsCurveDerivPool.Put(ws)
 	dstRaw := dst.RawMatrix()
-	f := runtime.Mat(&ws.f, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = A + t B + vector(1) b'
 	ARaw := A.RawMatrix()
@@ -5226,6 +5224,8 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
+	// tmp is not read again: f takes over its storage.
+	f := tmp
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp)
 	prod := runtime.Mat(&ws.prod, n, k)
@@ -5265,7 +5265,6 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 type softmaxRowsCurveDeriv2Work struct {
 	tmp   []float64
 	tmp2  []float64
-	f     []float64
 	tmp3  []float64
 	tmp4  []float64
 	tmp5  []float64
@@ -5322,7 +5321,6 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	f := runtime.Mat(&ws.f, n, k)
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = A + t B + vector(1) b'
 	ARaw := A.RawMatrix()
@@ -5340,6 +5338,8 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	bRaw := b.RawVector()
 	// tmp3 += vector(1) b'
 	blas64.Ger(1, tmp4, bRaw, tmp3)
+	// tmp3 is not read again: f takes over its storage.
+	f := tmp3
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp3)
 	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
@@ -5393,7 +5393,6 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 type softmaxRowsCurveDeriv3Work struct {
 	tmp   []float64
 	tmp2  []float64
-	f     []float64
 	tmp3  []float64
 	tmp4  []float64
 	tmp5  []float64
@@ -5460,7 +5459,6 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 		}
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
-	f := runtime.Mat(&ws.f, n, k)
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = A + t B + vector(1) b'
 	ARaw := A.RawMatrix()
@@ -5478,6 +5476,8 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	bRaw := b.RawVector()
 	// tmp3 += vector(1) b'
 	blas64.Ger(1, tmp4, bRaw, tmp3)
+	// tmp3 is not read again: f takes over its storage.
+	f := tmp3
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp3)
 	// tmp2 = B .* softmax(A + t B + vector(1) b', 2)
@@ -5546,7 +5546,6 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 // softmaxRowsCurveJVPWork holds SoftmaxRowsCurveJVP's scratch space, reused
 // across calls through softmaxRowsCurveJVPPool.
 type softmaxRowsCurveJVPWork struct {
-	f     []float64
 	tmp   []float64
 	tmp2  []float64
 	tmp3  []float64
@@ -5591,7 +5590,6 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	ws := softmaxRowsCurveJVPPool.Get().(*softmaxRowsCurveJVPWork)
 	defer softmaxRowsCurveJVPPool.Put(ws)
 	dstRaw := dst.RawMatrix()
-	f := runtime.Mat(&ws.f, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = A + t B + vector(1) b'
 	ARaw := A.RawMatrix()
@@ -5610,6 +5608,8 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp2, bRaw, tmp)
+	// tmp is not read again: f takes over its storage.
+	f := tmp
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp)
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
@@ -5650,7 +5650,6 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 // softmaxRowsCurveJacobianWork holds SoftmaxRowsCurveJacobian's scratch space,
 // reused across calls through softmaxRowsCurveJacobianPool.
 type softmaxRowsCurveJacobianWork struct {
-	f     []float64
 	tmp2  []float64
 	tmp3  []float64
 	prod  []float64
@@ -5697,7 +5696,6 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	defer softmaxRowsCurveJacobianPool.Put(ws)
 	// Jt = dF/dt = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	jt.Zero()
-	f := runtime.Mat(&ws.f, n, k)
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
 	// tmp2 = A + t B + vector(1) b'
 	ARaw := A.RawMatrix()
@@ -5716,6 +5714,8 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	bRaw := b.RawVector()
 	// tmp2 += vector(1) b'
 	blas64.Ger(1, tmp3, bRaw, tmp2)
+	// tmp2 is not read again: f takes over its storage.
+	f := tmp2
 	// f = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(f, tmp2)
 	prod := runtime.Mat(&ws.prod, n, k)
@@ -5845,13 +5845,12 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 // logSumExpColumnsJVPWork holds LogSumExpColumnsJVP's scratch space, reused
 // across calls through logSumExpColumnsJVPPool.
 type logSumExpColumnsJVPWork struct {
-	prod      []float64
-	tmp       []float64
-	prod2     []float64
-	XDX       []float64
-	tmp2      []float64
-	softmaxXT []float64
-	XT        []float64
+	prod  []float64
+	tmp   []float64
+	prod2 []float64
+	XDX   []float64
+	tmp2  []float64
+	XT    []float64
 }
 
 var logSumExpColumnsJVPPool = sync.Pool{New: func() any {
@@ -5918,7 +5917,6 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 		dstRaw.Data[i*dstRaw.Inc] = aRaw.Data[i*aRaw.Inc]*prod.Data[i] + 2.0*(prod2.Data[i]/float64(n))
 	}
 	tmp2 := runtime.Mat(&ws.tmp2, k, n)
-	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
 	XT := runtime.Mat(&ws.XT, k, n)
 	// XT = X'
 	for ii := 0; ii < k; ii += 64 {
@@ -5938,6 +5936,8 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 			}
 		}
 	}
+	// XT is not read again: softmaxXT takes over its storage.
+	softmaxXT := XT
 	// softmaxXT = softmax(X', 2)
 	runtime.SoftmaxRowsTo(softmaxXT, XT)
 	// tmp2 = dX' .* softmax(X', 2)
@@ -6370,9 +6370,8 @@ func MatrixPowerCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Den
 // softmaxJacobianWork holds SoftmaxJacobian's scratch space, reused across
 // calls through softmaxJacobianPool.
 type softmaxJacobianWork struct {
-	softmaxX  []float64
-	softmaxXT []float64
-	XT        []float64
+	softmaxX []float64
+	XT       []float64
 }
 
 var softmaxJacobianPool = sync.Pool{New: func() any {
@@ -6403,7 +6402,6 @@ func SoftmaxJacobian(X *mat.Dense, dst *mat.Dense) {
 	XRaw := X.RawMatrix()
 	// softmaxX = softmax(X, 2)
 	runtime.SoftmaxRowsTo(softmaxX, XRaw)
-	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
 	XT := runtime.Mat(&ws.XT, k, n)
 	// XT = X'
 	for ii := 0; ii < k; ii += 64 {
@@ -6423,6 +6421,8 @@ func SoftmaxJacobian(X *mat.Dense, dst *mat.Dense) {
 			}
 		}
 	}
+	// XT is not read again: softmaxXT takes over its storage.
+	softmaxXT := XT
 	// softmaxXT = softmax(X', 2)
 	runtime.SoftmaxRowsTo(softmaxXT, XT)
 	// dst = softmax(X, 2) - 2 softmax(X', 2)'
@@ -6454,7 +6454,6 @@ type softmaxJacobianJVPWork struct {
 	tmp          []float64
 	tmp2         []float64
 	prod2        []float64
-	softmaxXT    []float64
 	XT           []float64
 	prod3        []float64
 	softmaxXTDXT []float64
@@ -6522,7 +6521,6 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	blas64.Gemv(blas.NoTrans, 1, softmaxXDX, tmp, 0, prod2)
 	runtime.ZeroMatrix(prod)
 	blas64.Ger(1, prod2, tmp2, prod)
-	softmaxXT := runtime.Mat(&ws.softmaxXT, k, n)
 	XT := runtime.Mat(&ws.XT, k, n)
 	// XT = X'
 	for ii := 0; ii < k; ii += 64 {
@@ -6542,6 +6540,8 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 			}
 		}
 	}
+	// XT is not read again: softmaxXT takes over its storage.
+	softmaxXT := XT
 	// softmaxXT = softmax(X', 2)
 	runtime.SoftmaxRowsTo(softmaxXT, XT)
 	prod3 := runtime.Mat(&ws.prod3, k, n)
@@ -6729,7 +6729,6 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 // across calls through biasLayerHessianGradPool.
 type biasLayerHessianGradWork struct {
 	logsumexp []float64
-	softmax   []float64
 	tmp       []float64
 	tmp2      []float64
 	Xw        []float64
@@ -6786,7 +6785,6 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	ws := biasLayerHessianGradPool.Get().(*biasLayerHessianGradWork)
 	defer biasLayerHessianGradPool.Put(ws)
 	logsumexp := runtime.Vec(&ws.logsumexp, n)
-	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp := runtime.Mat(&ws.tmp, n, k)
 	// tmp = X w vector(1)' + vector(1) b'
 	XRaw := X.RawMatrix()
@@ -6810,14 +6808,6 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	bRaw := b.RawVector()
 	// tmp += vector(1) b'
 	blas64.Ger(1, tmp3, bRaw, tmp)
-	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
-	// softmax = softmax(X w vector(1)' + vector(1) b', 2), by the same call
-	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
-	sum := 0.0
-	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
-	for i := 0; i < n; i++ {
-		sum += logsumexp.Data[i]
-	}
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
@@ -6825,6 +6815,16 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 		for j := 0; j < k; j++ {
 			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
 		}
+	}
+	// tmp is not read again: softmax takes over its storage.
+	softmax := tmp
+	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
+	// softmax = softmax(X w vector(1)' + vector(1) b', 2), by the same call
+	runtime.LogSumExpSoftmaxRowsTo(logsumexp, softmax, tmp)
+	sum := 0.0
+	// sum = sum(logsumexp(X w vector(1)' + vector(1) b', 2))
+	for i := 0; i < n; i++ {
+		sum += logsumexp.Data[i]
 	}
 	f := sum - sum2
 	dwRaw := dw.RawVector()
@@ -6855,16 +6855,15 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 // biasLayerHessianHessVecWork holds BiasLayerHessianHessVec's scratch space,
 // reused across calls through biasLayerHessianHessVecPool.
 type biasLayerHessianHessVecWork struct {
-	softmax []float64
-	tmp2    []float64
-	tmp3    []float64
-	Xw      []float64
-	tmp4    []float64
-	Xvw     []float64
-	prod    []float64
-	prod2   []float64
-	tmp6    []float64
-	prod3   []float64
+	tmp2  []float64
+	tmp3  []float64
+	Xw    []float64
+	tmp4  []float64
+	Xvw   []float64
+	prod  []float64
+	prod2 []float64
+	tmp6  []float64
+	prod3 []float64
 }
 
 var biasLayerHessianHessVecPool = sync.Pool{New: func() any {
@@ -6913,7 +6912,6 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	defer biasLayerHessianHessVecPool.Put(ws)
 	hwRaw := hw.RawVector()
 	XRaw := X.RawMatrix()
-	softmax := runtime.Mat(&ws.softmax, n, k)
 	tmp2 := runtime.Mat(&ws.tmp2, n, k)
 	// tmp2 = X w vector(1)' + vector(1) b'
 	wRaw := w.RawVector()
@@ -6936,6 +6934,8 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	bRaw := b.RawVector()
 	// tmp2 += vector(1) b'
 	blas64.Ger(1, tmp4, bRaw, tmp2)
+	// tmp2 is not read again: softmax takes over its storage.
+	softmax := tmp2
 	// softmax = softmax(X w vector(1)' + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(softmax, tmp2)
 	vbRaw := vb.RawVector()
