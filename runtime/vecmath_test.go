@@ -239,3 +239,55 @@ func TestBlockKernelsEmpty(t *testing.T) {
 		k.block([]float64{}, []float64{})
 	}
 }
+
+// TestBlockKernelsSpecialValues pins the special cases by value, not only
+// by agreement with the scalar functions: infinities exact, NaN for NaN,
+// the signs of zeros, and the limits of exp.
+func TestBlockKernelsSpecialValues(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, test := range []struct {
+		kernel string
+		block  func(dst, src []float64)
+		x      float64
+		want   float64 // compared bit for bit; NaN matches any NaN
+	}{
+		{"ExpTo", ExpTo, math.Inf(1), math.Inf(1)},
+		{"ExpTo", ExpTo, math.Inf(-1), 0},
+		{"ExpTo", ExpTo, math.NaN(), math.NaN()},
+		{"ExpTo", ExpTo, 0, 1},
+		{"ExpTo", ExpTo, negZero, 1},
+		{"ExpTo", ExpTo, 709, 8.218407461554972e+307},
+		{"ExpTo", ExpTo, 710, math.Inf(1)},
+		{"ExpTo", ExpTo, -745.1332191019411, 5e-324},
+		{"ExpTo", ExpTo, -746, 0},
+		{"LogTo", LogTo, 0, math.Inf(-1)},
+		{"LogTo", LogTo, negZero, math.Inf(-1)},
+		{"LogTo", LogTo, -1, math.NaN()},
+		{"LogTo", LogTo, math.Inf(-1), math.NaN()},
+		{"LogTo", LogTo, math.Inf(1), math.Inf(1)},
+		{"LogTo", LogTo, math.NaN(), math.NaN()},
+		{"LogTo", LogTo, 1, 0},
+		{"TanhTo", TanhTo, math.Inf(1), 1},
+		{"TanhTo", TanhTo, math.Inf(-1), -1},
+		{"TanhTo", TanhTo, negZero, negZero},
+		{"TanhTo", TanhTo, math.NaN(), math.NaN()},
+		{"SigmoidTo", SigmoidTo, math.Inf(1), 1},
+		{"SigmoidTo", SigmoidTo, math.Inf(-1), 0},
+		{"SigmoidTo", SigmoidTo, 0, 0.5},
+		{"SigmoidTo", SigmoidTo, -800, 0},
+		{"SigmoidTo", SigmoidTo, math.NaN(), math.NaN()},
+		{"SoftplusTo", SoftplusTo, math.Inf(1), math.Inf(1)},
+		{"SoftplusTo", SoftplusTo, math.Inf(-1), 0},
+		{"SoftplusTo", SoftplusTo, 0, math.Ln2},
+		{"SoftplusTo", SoftplusTo, 800, 800},
+		{"SoftplusTo", SoftplusTo, -800, 0},
+		{"SoftplusTo", SoftplusTo, math.NaN(), math.NaN()},
+	} {
+		got := []float64{0}
+		test.block(got, []float64{test.x})
+		if math.IsNaN(test.want) && math.IsNaN(got[0]) || math.Float64bits(got[0]) == math.Float64bits(test.want) {
+			continue
+		}
+		t.Errorf("%s(%v) = %v, want %v", test.kernel, test.x, got[0], test.want)
+	}
+}
