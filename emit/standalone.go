@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/format"
 	"go/parser"
 	"go/printer"
@@ -64,6 +65,9 @@ func loadRuntime() (*runtimeSource, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !buildsWithoutTags(f) {
+			continue
+		}
 		files = append(files, f)
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
@@ -88,6 +92,25 @@ func loadRuntime() (*runtimeSource, error) {
 		}
 	}
 	return src, nil
+}
+
+// buildsWithoutTags reports whether a runtime file's //go:build line, if it
+// has one, holds with no build tag set. Only such files are copied: a
+// -standalone output builds everywhere, without experiments, so the vector
+// block kernels (GOEXPERIMENT=simd on amd64) stay out and their portable
+// counterpart goes in.
+func buildsWithoutTags(f *ast.File) bool {
+	for _, g := range f.Comments {
+		if g.Pos() > f.Package {
+			break
+		}
+		for _, c := range g.List {
+			if expr, err := constraint.Parse(c.Text); err == nil {
+				return expr.Eval(func(string) bool { return false })
+			}
+		}
+	}
+	return true
 }
 
 // declNames returns the top-level names a declaration introduces; a

@@ -1,0 +1,133 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+)
+
+// Block kernels: elementwise functions of a whole buffer. Each sets dst[i]
+// to the function of src[i] for every i, for generated loops whose body is
+// such a function of one buffer. dst may be src itself (in place); any other
+// overlap of dst and src is not allowed. A length mismatch panics with a
+// message naming the kernel and the lengths.
+//
+// Results equal, to the last bit, the scalar functions named on each kernel
+// (math.Exp, math.Log, math.Tanh, and this package's Sigmoid, Softplus and
+// SoftplusSigmoid) on every input, NaN aside: a NaN in gives a NaN out,
+// whose payload may differ. So a loop moved onto a block kernel computes the
+// same numbers as before, and each element's result depends on its value
+// alone, not on its position, the slice's length or alignment.
+//
+// Built with GOEXPERIMENT=simd on amd64, on a CPU with AVX2 and FMA, the
+// kernels work on four lanes at a time with simd/archsimd (see
+// VectorisedBlocks); elsewhere they are plain loops over the scalar
+// functions. The vector code is the scalar algorithm of Go's amd64 math
+// package (its assembly Exp and Log on their FMA path, and the portable
+// Tanh and Log1p) evaluated with the same operations in the same order,
+// which is what makes the results identical. Built with GOAMD64=v3 the
+// compiler may fuse the multiply-adds of the portable Tanh and Log1p, and
+// then TanhTo, SoftplusTo and SoftplusSigmoidTo may differ from the scalar
+// functions in the last bit (the tests allow 1 ulp).
+
+// blockKernels holds the implementations behind the exported block kernels:
+// the scalar loops, or the vector code where it is built and the CPU runs it.
+type blockKernels struct {
+	exp, log, tanh, sigmoid, softplus func(dst, src []float64)
+	softplusSigmoid                   func(sp, sig, src []float64)
+}
+
+// scalarKernels are the block kernels as loops over the scalar functions.
+var scalarKernels = blockKernels{
+	exp: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = math.Exp(x)
+		}
+	},
+	log: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = math.Log(x)
+		}
+	},
+	tanh: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = math.Tanh(x)
+		}
+	},
+	sigmoid: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = Sigmoid(x)
+		}
+	},
+	softplus: func(dst, src []float64) {
+		dst = dst[:len(src)]
+		for i, x := range src {
+			dst[i] = Softplus(x)
+		}
+	},
+	softplusSigmoid: func(sp, sig, src []float64) {
+		sp, sig = sp[:len(src)], sig[:len(src)]
+		for i, x := range src {
+			sp[i], sig[i] = SoftplusSigmoid(x)
+		}
+	},
+}
+
+// kernels are the block kernels in use: scalarKernels unless an init
+// function of a build with vector code finds the CPU able to run it.
+var kernels = scalarKernels
+
+// VectorisedBlocks reports whether the block kernels (ExpTo, LogTo, TanhTo,
+// SigmoidTo, SoftplusTo, SoftplusSigmoidTo) run on SIMD vector code in this
+// program; their results are the same either way.
+func VectorisedBlocks() bool { return vectorised }
+
+// checkBlockLengths panics unless len(dst) == len(src).
+func checkBlockLengths(kernel string, dst, src []float64) {
+	if len(dst) != len(src) {
+		panic(fmt.Sprintf("runtime.%s: len(dst) = %d, len(src) = %d: lengths differ", kernel, len(dst), len(src)))
+	}
+}
+
+// ExpTo sets dst[i] = math.Exp(src[i]).
+func ExpTo(dst, src []float64) {
+	checkBlockLengths("ExpTo", dst, src)
+	kernels.exp(dst, src)
+}
+
+// LogTo sets dst[i] = math.Log(src[i]).
+func LogTo(dst, src []float64) {
+	checkBlockLengths("LogTo", dst, src)
+	kernels.log(dst, src)
+}
+
+// TanhTo sets dst[i] = math.Tanh(src[i]).
+func TanhTo(dst, src []float64) {
+	checkBlockLengths("TanhTo", dst, src)
+	kernels.tanh(dst, src)
+}
+
+// SigmoidTo sets dst[i] = Sigmoid(src[i]).
+func SigmoidTo(dst, src []float64) {
+	checkBlockLengths("SigmoidTo", dst, src)
+	kernels.sigmoid(dst, src)
+}
+
+// SoftplusTo sets dst[i] = Softplus(src[i]).
+func SoftplusTo(dst, src []float64) {
+	checkBlockLengths("SoftplusTo", dst, src)
+	kernels.softplus(dst, src)
+}
+
+// SoftplusSigmoidTo sets sp[i], sig[i] = SoftplusSigmoid(src[i]): softplus
+// and its derivative σ from one exp per element. Either of sp and sig may be
+// src itself; sp and sig must not overlap each other.
+func SoftplusSigmoidTo(sp, sig, src []float64) {
+	if len(sp) != len(src) || len(sig) != len(src) {
+		panic(fmt.Sprintf("runtime.SoftplusSigmoidTo: len(sp) = %d, len(sig) = %d, len(src) = %d: lengths differ", len(sp), len(sig), len(src)))
+	}
+	kernels.softplusSigmoid(sp, sig, src)
+}
