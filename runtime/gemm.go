@@ -3,52 +3,129 @@ package runtime
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// narrowCols is the widest output for which Gemm.Mul reorients a product:
-// gonum's pure-Go kernels for NoTrans·NoTrans and Trans·NoTrans run
-// axpys along the output's rows, which are slow when the rows are short,
-// while NoTrans·Trans runs dots along the inner dimension. Measured on a
-// 2-core AMD EPYC (BenchmarkGemm), reorienting wins 1.6–3.5× for
-// outputs 4 to 32 columns wide and nothing at 64.
-const narrowCols = 32
+// The thresholds of Gemm.Mul's orientation rule. gonum's pure-Go Dgemm
+// (blas/gonum/dgemm.go) cuts C into 64×64 blocks, runs the blocks on
+// goroutines and, within a block, one of four kernels: NoTrans·NoTrans and
+// Trans·NoTrans are axpys along C's rows (min(n, 64) long), NoTrans·Trans is
+// dots along the inner dimension (min(k, 64) long), Trans·Trans is strided
+// axpys. A call costs per element plus a fixed amount per axpy or dot, so
+// short axpys and short dots run at a fraction of the square rate. The
+// figures (BenchmarkGemmOrientation, 2-core AMD EPYC, BENCHMARKS.md "Gemm
+// orientation") set the thresholds.
+const (
+	// narrowCols is the widest output the axpy kernels are slow for:
+	// reorienting an output 1 to 32 columns wide (and taller than wide)
+	// into dots or long axpys runs it 1.2–16× faster, and nothing at 64.
+	narrowCols = 32
+	// shortInner is the longest inner dimension the dot kernel is slow
+	// for: NoTrans·Trans with k = 10 runs 1.8–2.4× faster as NoTrans·NoTrans
+	// on a copy of bᵀ, k = 16 1.4×, k = 32 the same.
+	shortInner = 16
+	// wideRatio is how many times wider than tall a Trans·NoTrans output
+	// must be for (bᵀ a)ᵀ to win: 64×200 to 64×512 outputs 1.1–1.2×
+	// (dW = Xᵀ G, X 1024×64, G 1024×256, 1.5× with both cores), 64×192 and
+	// 64×128 0.9×.
+	wideRatio = 3
+)
+
+// orientation is how Gemm.Mul runs a product on gonum's kernels.
+type orientation int
+
+const (
+	// direct is one blas64.Gemm call as given.
+	direct orientation = iota
+	// transposedB copies b into scratch in the other storage order and
+	// runs the kernel with b's flag flipped: NoTrans·Trans's dots k long
+	// become axpys n long, NoTrans·NoTrans's axpys n long become dots k
+	// long. The copy is k·n.
+	transposedB
+	// flipped computes cᵀ = op(b)ᵀ op(a)ᵀ into scratch and adds its
+	// transpose to c, so that the kernel's rows are c's columns.
+	flipped
+)
+
+// orient returns the orientation Gemm.Mul runs an m×n output with inner
+// dimension k in; each case is a measured rule (see the thresholds above).
+func orient(tA, tB blas.Transpose, m, n, k int) orientation {
+	narrow := n <= narrowCols && n < m
+	switch {
+	case tB == blas.Trans && k <= shortInner:
+		// NoTrans·Trans and Trans·Trans with a short inner dimension:
+		// the dots (or strided axpys) would be k long; with b copied
+		// they are axpys n long, and the copy is k·n small.
+		return transposedB
+	case tA == blas.Trans && tB == blas.Trans:
+		// aᵀ bᵀ = (b a)ᵀ runs NoTrans·NoTrans: 2–17× faster than gonum's
+		// strided Trans·Trans kernel at every shape measured.
+		return flipped
+	case tA == blas.NoTrans && tB == blas.NoTrans && narrow:
+		// a b with b narrow: a (bᵀ)ᵀ runs as dots k long instead of
+		// axpys n long.
+		return transposedB
+	case tA == blas.Trans && tB == blas.NoTrans && (narrow || m > narrowCols && n > wideRatio*m):
+		// aᵀ b = (bᵀ a)ᵀ: for a narrow c, bᵀ a is wide, so its axpys are
+		// long; for a wide c (but not so flat that bᵀ a would be narrow)
+		// the measured gain is 1.1–1.5×.
+		return flipped
+	}
+	return direct
+}
 
 // Gemm computes general matrix products like blas64.Gemm, in the
-// orientation gonum's kernels run fastest for the shapes of the call. Its
-// zero value is ready; it keeps its scratch between calls, so steady-state
-// calls allocate nothing. A Gemm must not be used by two goroutines at once.
+// orientation gonum's pure-Go kernels run fastest for the shapes of the
+// call. Its zero value is ready; it keeps its scratch between calls, so
+// steady-state calls allocate nothing. A Gemm must not be used by two
+// goroutines at once.
 type Gemm struct {
-	buf []float64
+	operand []float64 // a copy of b in the other storage order
+	output  []float64 // cᵀ for the flipped orientation
 }
 
 // Mul sets c = alpha·op(a)·op(b) + beta·c, where op(x) is xᵀ when its flag
-// is blas.Trans. c must not share memory with a or b. For an output at
-// most narrowCols wide and taller than wide it transposes the small
-// operand into scratch so that the kernel runs dots; both operands
-// transposed run as (b·a)ᵀ. Otherwise it is one blas64.Gemm call.
+// is blas.Trans. c must not share memory with a or b. With gonum's pure-Go
+// implementation in blas64 it may copy b or compute cᵀ into scratch first
+// (the rule is orient's); with any other implementation (OpenBLAS through
+// runtime/openblas) it is one blas64.Gemm call, since the rule measures
+// gonum's kernels. Results agree with one blas64.Gemm call to rounding.
 //
 // Mul panics as blas64.Gemm does when the shapes do not conform.
 func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	narrow := c.Cols <= narrowCols && c.Cols < c.Rows
-	switch {
-	case tA == blas.Trans && tB == blas.Trans:
-		// aᵀ bᵀ = (b a)ᵀ: gonum's Gemm is far slower with both transposed.
-		t := Mat(&g.buf, c.Cols, c.Rows)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, b, a, 0, t)
-		addTransposed(c, alpha, t, beta)
-	case narrow && tA == blas.NoTrans && tB == blas.NoTrans:
-		// a b with b narrow: a (bᵀ)ᵀ runs as dots of a's rows and bᵀ's rows.
-		bt := Mat(&g.buf, b.Cols, b.Rows)
+	m, n, k := c.Rows, c.Cols, a.Cols
+	if tA == blas.Trans {
+		k = a.Rows
+	}
+	if _, pure := blas64.Implementation().(gonum.Implementation); !pure || m == 0 || n == 0 || k == 0 {
+		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+		return
+	}
+	g.run(orient(tA, tB, m, n, k), tA, tB, alpha, a, b, beta, c)
+}
+
+// run computes Mul's product in orientation o.
+func (g *Gemm) run(o orientation, tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	switch o {
+	case transposedB:
+		bt := Mat(&g.operand, b.Cols, b.Rows)
 		transposeTo(bt, b)
-		blas64.Gemm(blas.NoTrans, blas.Trans, alpha, a, bt, beta, c)
-	case narrow && tA == blas.Trans && tB == blas.NoTrans:
-		// aᵀ b = (bᵀ a)ᵀ: bᵀ a is wide, so its axpys are long.
-		t := Mat(&g.buf, c.Cols, c.Rows)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, b, a, 0, t)
+		blas64.Gemm(tA, flip(tB), alpha, a, bt, beta, c)
+	case flipped:
+		t := Mat(&g.output, c.Cols, c.Rows)
+		blas64.Gemm(flip(tB), flip(tA), 1, b, a, 0, t)
 		addTransposed(c, alpha, t, beta)
 	default:
 		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
 	}
+}
+
+// flip returns the other transpose flag.
+func flip(t blas.Transpose) blas.Transpose {
+	if t == blas.Trans {
+		return blas.NoTrans
+	}
+	return blas.Trans
 }
 
 // transposeTo sets dst = srcᵀ; dst is src.Cols×src.Rows.

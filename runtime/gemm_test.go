@@ -2,93 +2,226 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// TestGemm checks Gemm.Mul against gonum/mat in every orientation, for
-// wide, square and narrow outputs (the reoriented paths), with alpha and
-// beta, and that steady-state calls allocate nothing.
+// paddedRandom returns an r×c matrix with stride c+3 whose entries are drawn
+// from rng and whose padding holds pad.
+func paddedRandom(rng *rand.Rand, r, c int, pad float64) blas64.General {
+	g := blas64.General{Rows: r, Cols: c, Stride: c + 3, Data: make([]float64, r*(c+3))}
+	for i := range g.Data {
+		if i%g.Stride < c {
+			g.Data[i] = rng.NormFloat64()
+		} else {
+			g.Data[i] = pad
+		}
+	}
+	return g
+}
+
+// naiveGemm returns alpha·op(a)·op(b) + beta·c by the triple loop (c's
+// entries are not read when beta is 0), with a bound on each entry's
+// rounding error: a few ulps of the sum of the terms' magnitudes.
+func naiveGemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) (want, tol []float64) {
+	at := func(x blas64.General, t blas.Transpose, i, j int) float64 {
+		if t == blas.Trans {
+			i, j = j, i
+		}
+		return x.Data[i*x.Stride+j]
+	}
+	k := a.Cols
+	if tA == blas.Trans {
+		k = a.Rows
+	}
+	want, tol = make([]float64, c.Rows*c.Cols), make([]float64, c.Rows*c.Cols)
+	for i := 0; i < c.Rows; i++ {
+		for j := 0; j < c.Cols; j++ {
+			s, mag := 0.0, 0.0
+			for l := 0; l < k; l++ {
+				p := at(a, tA, i, l) * at(b, tB, l, j)
+				s += p
+				mag += math.Abs(p)
+			}
+			v, vmag := alpha*s, math.Abs(alpha)*mag
+			if beta != 0 {
+				v += beta * c.Data[i*c.Stride+j]
+				vmag += math.Abs(beta * c.Data[i*c.Stride+j])
+			}
+			want[i*c.Cols+j], tol[i*c.Cols+j] = v, 1e-14*float64(k+2)*vmag
+		}
+	}
+	return want, tol
+}
+
+// gemmCase is a product Gemm.Mul is checked on: op(a) m×k times op(b) k×n,
+// and the orientation orient must choose for it.
+type gemmCase struct {
+	tA, tB  blas.Transpose
+	m, n, k int
+	want    orientation
+}
+
+// gemmCases covers every orientation from every pair of flags it applies
+// to, on both sides of each threshold, and zero-size dimensions.
+var gemmCases = []gemmCase{
+	// Short inner dimension with b transposed: b copied.
+	{blas.NoTrans, blas.Trans, 40, 30, 10, transposedB},
+	{blas.NoTrans, blas.Trans, 40, 30, shortInner, transposedB},
+	{blas.NoTrans, blas.Trans, 40, 30, shortInner + 1, direct},
+	{blas.Trans, blas.Trans, 40, 30, 10, transposedB},
+	{blas.NoTrans, blas.Trans, 50, 7, 1, transposedB},
+	// Both transposed: (b a)ᵀ.
+	{blas.Trans, blas.Trans, 40, 30, shortInner + 1, flipped},
+	{blas.Trans, blas.Trans, 5, 60, 40, flipped},
+	// Narrow c of a b: b copied, dots.
+	{blas.NoTrans, blas.NoTrans, 40, 4, 30, transposedB},
+	{blas.NoTrans, blas.NoTrans, 50, 1, 7, transposedB},
+	{blas.NoTrans, blas.NoTrans, narrowCols + 1, narrowCols, 20, transposedB},
+	{blas.NoTrans, blas.NoTrans, narrowCols, narrowCols, 20, direct},
+	{blas.NoTrans, blas.NoTrans, 100, narrowCols + 1, 20, direct},
+	// Narrow or wide c of aᵀ b: (bᵀ a)ᵀ.
+	{blas.Trans, blas.NoTrans, 40, 4, 30, flipped},
+	{blas.Trans, blas.NoTrans, narrowCols + 1, narrowCols + 1 + wideRatio*(narrowCols+1), 20, flipped},
+	{blas.Trans, blas.NoTrans, narrowCols + 1, wideRatio * (narrowCols + 1), 20, direct},
+	{blas.Trans, blas.NoTrans, narrowCols, 127, 20, direct},
+	{blas.Trans, blas.NoTrans, 33, 20, 33, flipped},
+	// The rest as given.
+	{blas.NoTrans, blas.Trans, 50, 4, 30, direct},
+	{blas.NoTrans, blas.NoTrans, 3, 5, 4, direct},
+	// Zero-size dimensions.
+	{blas.Trans, blas.Trans, 0, 5, 4, direct},
+	{blas.Trans, blas.NoTrans, 40, 0, 4, direct},
+	{blas.NoTrans, blas.Trans, 40, 4, 0, direct},
+	{blas.Trans, blas.Trans, 40, 30, 0, direct},
+}
+
+// TestGemm checks that orient chooses each case's orientation and that
+// Gemm.Mul, and Gemm.run in every orientation, compute the product as the
+// triple loop does, to rounding: strides wider
+// than the columns (the padding of c left alone), alpha and beta including
+// beta = 0 over a c of NaNs, zero-size dimensions; and that steady-state
+// calls allocate nothing.
 func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	random := func(r, c int) *mat.Dense {
-		m := mat.NewDense(r, c, nil)
-		for i := range m.RawMatrix().Data {
-			m.RawMatrix().Data[i] = rng.NormFloat64()
-		}
-		return m
-	}
 	var g Gemm
-	for _, s := range [][3]int{{3, 4, 5}, {40, 30, 4}, {50, 7, 1}, {5, 60, 40}, {33, 20, 33}, {64, 64, 32}} {
-		m, k, n := s[0], s[1], s[2]
-		for _, ta := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-			for _, tb := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-				t.Run(fmt.Sprintf("%dx%dx%d/%c%c", m, k, n, ta, tb), func(t *testing.T) {
-					a, b := random(m, k), random(k, n)
-					sa, sb := a, b
-					if ta == blas.Trans {
-						sa = mat.DenseCopyOf(a.T())
+	for _, tc := range gemmCases {
+		name := fmt.Sprintf("%c%c/%dx%dx%d", tc.tA, tc.tB, tc.m, tc.n, tc.k)
+		if tc.m > 0 && tc.n > 0 && tc.k > 0 {
+			if got := orient(tc.tA, tc.tB, tc.m, tc.n, tc.k); got != tc.want {
+				t.Errorf("%s: orient = %d, want %d", name, got, tc.want)
+			}
+		}
+		ar, ac := tc.m, tc.k
+		if tc.tA == blas.Trans {
+			ar, ac = ac, ar
+		}
+		br, bc := tc.k, tc.n
+		if tc.tB == blas.Trans {
+			br, bc = bc, br
+		}
+		a, b := paddedRandom(rng, ar, ac, 7), paddedRandom(rng, br, bc, 7)
+		for _, ab := range [][2]float64{{2, -0.5}, {1, 0}, {-0.5, 1}} {
+			alpha, beta := ab[0], ab[1]
+			c := paddedRandom(rng, tc.m, tc.n, 99)
+			if beta == 0 {
+				for i := range c.Data {
+					if i%c.Stride < c.Cols {
+						c.Data[i] = math.NaN()
 					}
-					if tb == blas.Trans {
-						sb = mat.DenseCopyOf(b.T())
+				}
+			}
+			want, tol := naiveGemm(tc.tA, tc.tB, alpha, a, b, beta, c)
+			if tc.m > 0 && tc.n > 0 && tc.k > 0 {
+				// Every orientation computes the product, chosen or not.
+				for _, o := range []orientation{direct, transposedB, flipped} {
+					d := paddedRandom(rng, tc.m, tc.n, 99)
+					copy(d.Data, c.Data)
+					g.run(o, tc.tA, tc.tB, alpha, a, b, beta, d)
+					for i := 0; i < d.Rows; i++ {
+						for j := 0; j < d.Cols; j++ {
+							if got, w := d.Data[i*d.Stride+j], want[i*d.Cols+j]; !(math.Abs(got-w) <= tol[i*d.Cols+j]) {
+								t.Fatalf("%s alpha=%v beta=%v orientation %d: c[%d][%d] = %v, want %v", name, alpha, beta, o, i, j, got, w)
+							}
+						}
 					}
-					c := random(m, n)
-					var want, ab mat.Dense
-					ab.Mul(a, b)
-					want.Scale(-0.5, c)
-					ab.Scale(2, &ab)
-					want.Add(&want, &ab)
-					g.Mul(ta, tb, 2, sa.RawMatrix(), sb.RawMatrix(), -0.5, c.RawMatrix())
-					if !mat.EqualApprox(c, &want, 1e-12) {
-						t.Errorf("got\n%v\nwant\n%v", mat.Formatted(c), mat.Formatted(&want))
+				}
+			}
+			g.Mul(tc.tA, tc.tB, alpha, a, b, beta, c)
+			for i := 0; i < c.Rows; i++ {
+				for j := 0; j < c.Stride; j++ {
+					got := c.Data[i*c.Stride+j]
+					if j >= c.Cols {
+						if got != 99 {
+							t.Fatalf("%s alpha=%v beta=%v: padding c[%d][%d] = %v, want 99", name, alpha, beta, i, j, got)
+						}
+						continue
 					}
-					if allocs := testing.AllocsPerRun(5, func() {
-						g.Mul(ta, tb, 1, sa.RawMatrix(), sb.RawMatrix(), 0, c.RawMatrix())
-					}); allocs != 0 {
-						t.Errorf("%v allocs in steady state", allocs)
+					if w := want[i*c.Cols+j]; !(math.Abs(got-w) <= tol[i*c.Cols+j]) {
+						t.Fatalf("%s alpha=%v beta=%v: c[%d][%d] = %v, want %v", name, alpha, beta, i, j, got, w)
 					}
-				})
+				}
+			}
+			if allocs := testing.AllocsPerRun(5, func() {
+				g.Mul(tc.tA, tc.tB, alpha, a, b, beta, c)
+			}); allocs != 0 {
+				t.Errorf("%s: %v allocs in steady state", name, allocs)
 			}
 		}
 	}
 }
 
-// BenchmarkGemm compares Gemm.Mul with a direct blas64.Gemm on the narrow
-// shapes it reorients (B4 with p = 8, B7's o = 10) and on a square one it
-// leaves alone.
-func BenchmarkGemm(b *testing.B) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	random := func(r, c int) blas64.General {
-		g := blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
-		for i := range g.Data {
-			g.Data[i] = rng.NormFloat64()
-		}
-		return g
-	}
+// recordingBLAS is gonum's implementation under another type, as
+// runtime/openblas's is, recording the flags of its last Dgemm call.
+type recordingBLAS struct {
+	gonum.Implementation
+	tA, tB blas.Transpose
+}
+
+func (r *recordingBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	r.tA, r.tB = tA, tB
+	r.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// TestGemmOtherBLAS checks that with an implementation other than gonum's
+// in blas64, Gemm.Mul passes every product through as given, and computes
+// it right.
+func TestGemmOtherBLAS(t *testing.T) {
+	rec := &recordingBLAS{}
+	defer blas64.Use(blas64.Implementation())
+	blas64.Use(rec)
+	rng := rand.New(rand.NewPCG(4, 4))
 	var g Gemm
-	for _, s := range [][3]int{{512, 512, 8}, {1024, 256, 10}, {32, 32, 4}, {256, 256, 256}} {
-		m, k, n := s[0], s[1], s[2]
-		a, at, bm, c := random(m, k), random(k, m), random(k, n), random(m, n)
-		for _, ta := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-			a := a
-			if ta == blas.Trans {
-				a = at
+	for _, tc := range gemmCases {
+		if tc.want == direct || tc.k == 0 {
+			continue
+		}
+		name := fmt.Sprintf("%c%c/%dx%dx%d", tc.tA, tc.tB, tc.m, tc.n, tc.k)
+		ar, ac := tc.m, tc.k
+		if tc.tA == blas.Trans {
+			ar, ac = ac, ar
+		}
+		br, bc := tc.k, tc.n
+		if tc.tB == blas.Trans {
+			br, bc = bc, br
+		}
+		a, b, c := paddedRandom(rng, ar, ac, 7), paddedRandom(rng, br, bc, 7), paddedRandom(rng, tc.m, tc.n, 99)
+		want, tol := naiveGemm(tc.tA, tc.tB, 1.5, a, b, 0.5, c)
+		g.Mul(tc.tA, tc.tB, 1.5, a, b, 0.5, c)
+		if rec.tA != tc.tA || rec.tB != tc.tB {
+			t.Errorf("%s: Dgemm(%c, %c), want the flags as given", name, rec.tA, rec.tB)
+		}
+		for i := 0; i < c.Rows; i++ {
+			for j := 0; j < c.Cols; j++ {
+				if got, w := c.Data[i*c.Stride+j], want[i*c.Cols+j]; !(math.Abs(got-w) <= tol[i*c.Cols+j]) {
+					t.Fatalf("%s: c[%d][%d] = %v, want %v", name, i, j, got, w)
+				}
 			}
-			name := fmt.Sprintf("%dx%dx%d/%cN", m, k, n, ta)
-			b.Run("blas64/"+name, func(b *testing.B) {
-				for b.Loop() {
-					blas64.Gemm(ta, blas.NoTrans, 1, a, bm, 0, c)
-				}
-			})
-			b.Run("runtime/"+name, func(b *testing.B) {
-				for b.Loop() {
-					g.Mul(ta, blas.NoTrans, 1, a, bm, 0, c)
-				}
-			})
 		}
 	}
 }
