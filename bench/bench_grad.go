@@ -169,9 +169,7 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	// Xb is not read again: expXb takes over its storage.
 	expXb := Xb
 	// expXb = exp(X b)
-	for i := 0; i < m; i++ {
-		expXb.Data[i] = math.Exp(Xb.Data[i])
-	}
+	runtime.ExpTo(expXb.Data, Xb.Data)
 	f := blas64.Dot(aRaw, expXb)
 	return f
 }
@@ -219,12 +217,15 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
-	// Xb is not read again: tmp takes over its storage.
-	tmp := Xb
+	// expXb = exp(Xb), in Xb's storage
+	expXb := Xb
+	runtime.ExpTo(expXb.Data, Xb.Data)
+	// expXb is not read again: tmp takes over its storage.
+	tmp := expXb
 	// tmp = a .* exp(X b)
 	// f = a' exp(X b)
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * expXb.Data[i]
 		f += tmp.Data[i]
 	}
 	dXRaw := dX.RawMatrix()
@@ -852,11 +853,7 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j])
-		}
-	}
+	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
@@ -948,11 +945,7 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j])
-		}
-	}
+	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2MinusY += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)

@@ -463,6 +463,8 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after DropDeadStores", rest)
 	rest = plan.Fuse(rest)
 	e.trace("after Fuse", rest)
+	rest = plan.BlockKernels(rest, blockKernels())
+	e.trace("after BlockKernels", rest)
 	rest, reused := plan.ReuseStorage(rest)
 	e.trace("after ReuseStorage", rest)
 	for _, v := range append(dead, reused...) {

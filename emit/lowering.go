@@ -32,6 +32,33 @@ type lowering struct {
 	// the Go call at x that returns the operator's value and its partner's,
 	// in that order.
 	joint func(x expr) expr
+	// block, for an operator whose entry is a call of one scalar
+	// function, is that function and the runtime kernel that applies it
+	// to a whole buffer with the same results to the bit (runtime.ExpTo
+	// for math.Exp), for plan.BlockKernels.
+	block *blockKernel
+}
+
+// blockKernel is a scalar function and its block kernel.
+type blockKernel struct{ fn, kernel plan.Qual }
+
+// blocked returns the lowering of an operator whose entry is the call of
+// the function name of the package at path, with the block kernel
+// runtime.kernel.
+func blocked(path, name, kernel string) lowering {
+	return lowering{entry: call(path, name), block: &blockKernel{plan.Qual{Path: path, Name: name}, plan.Qual{Path: runtimePath, Name: kernel}}}
+}
+
+// blockKernels maps each scalar function with a block kernel to the
+// kernel (lowering.block), for plan.BlockKernels.
+func blockKernels() map[plan.Qual]plan.Qual {
+	out := map[plan.Qual]plan.Qual{}
+	for _, l := range lowerings {
+		if l.block != nil {
+			out[l.block.fn] = l.block.kernel
+		}
+	}
+	return out
 }
 
 // lowerings holds the lowering of every operator, one entry each. It is
@@ -73,28 +100,29 @@ func init() {
 		derive.OpLogSumExpRows: {into: (*function).rowsInto},
 		derive.OpSoftmaxRows:   {into: (*function).rowsInto},
 
-		derive.OpExp:      {entry: call(mathPath, "Exp")},
-		derive.OpLog:      {entry: call(mathPath, "Log")},
-		derive.OpSin:      {entry: call(mathPath, "Sin")},
-		derive.OpCos:      {entry: call(mathPath, "Cos")},
-		derive.OpTan:      {entry: call(mathPath, "Tan")},
-		derive.OpArcsin:   {entry: call(mathPath, "Asin")},
-		derive.OpArccos:   {entry: call(mathPath, "Acos")},
-		derive.OpArctan:   {entry: call(mathPath, "Atan")},
-		derive.OpTanh:     {entry: call(mathPath, "Tanh")},
-		derive.OpCosh:     {entry: call(mathPath, "Cosh")},
-		derive.OpSinh:     {entry: call(mathPath, "Sinh")},
-		derive.OpLog1p:    {entry: call(mathPath, "Log1p")},
-		derive.OpExpm1:    {entry: call(mathPath, "Expm1")},
-		derive.OpErf:      {entry: call(mathPath, "Erf")},
-		derive.OpSigmoid:  {entry: call(runtimePath, "Sigmoid")},
-		derive.OpSoftplus: {entry: call(runtimePath, "Softplus"), joint: qualCall(runtimePath, "SoftplusSigmoid")},
-		derive.OpSqrt:     {entry: call(mathPath, "Sqrt")},
-		derive.OpAbs:      {entry: call(mathPath, "Abs")},
-		derive.OpSign:     {entry: call(runtimePath, "Sign")},
-		derive.OpRelu:     {entry: call(runtimePath, "Relu")},
-		derive.OpRecip0:   {entry: call(runtimePath, "Recip0")},
-		derive.OpStep:     {entry: call(runtimePath, "Step")},
+		derive.OpExp:     blocked(mathPath, "Exp", "ExpTo"),
+		derive.OpLog:     blocked(mathPath, "Log", "LogTo"),
+		derive.OpSin:     {entry: call(mathPath, "Sin")},
+		derive.OpCos:     {entry: call(mathPath, "Cos")},
+		derive.OpTan:     {entry: call(mathPath, "Tan")},
+		derive.OpArcsin:  {entry: call(mathPath, "Asin")},
+		derive.OpArccos:  {entry: call(mathPath, "Acos")},
+		derive.OpArctan:  {entry: call(mathPath, "Atan")},
+		derive.OpTanh:    blocked(mathPath, "Tanh", "TanhTo"),
+		derive.OpCosh:    {entry: call(mathPath, "Cosh")},
+		derive.OpSinh:    {entry: call(mathPath, "Sinh")},
+		derive.OpLog1p:   {entry: call(mathPath, "Log1p")},
+		derive.OpExpm1:   {entry: call(mathPath, "Expm1")},
+		derive.OpErf:     {entry: call(mathPath, "Erf")},
+		derive.OpSigmoid: blocked(runtimePath, "Sigmoid", "SigmoidTo"),
+		derive.OpSoftplus: {entry: call(runtimePath, "Softplus"), joint: qualCall(runtimePath, "SoftplusSigmoid"),
+			block: &blockKernel{plan.Qual{Path: runtimePath, Name: "Softplus"}, plan.Qual{Path: runtimePath, Name: "SoftplusTo"}}},
+		derive.OpSqrt:   {entry: call(mathPath, "Sqrt")},
+		derive.OpAbs:    {entry: call(mathPath, "Abs")},
+		derive.OpSign:   {entry: call(runtimePath, "Sign")},
+		derive.OpRelu:   {entry: call(runtimePath, "Relu")},
+		derive.OpRecip0: {entry: call(runtimePath, "Recip0")},
+		derive.OpStep:   {entry: call(runtimePath, "Step")},
 	}
 }
 

@@ -47,9 +47,12 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 	wRaw := w.RawVector()
 	prod := blas64.Dot(diagA, wRaw)
 	sumExpDiagA := 0.0
+	// expDiagA = exp(diagA), in diagA's storage
+	expDiagA := diagA
+	runtime.ExpTo(expDiagA.Data, diagA.Data)
 	// sumExpDiagA = sum(exp(diag(A)))
 	for i := 0; i < n; i++ {
-		sumExpDiagA += math.Exp(diagA.Data[i])
+		sumExpDiagA += expDiagA.Data[i]
 	}
 	f := prod + sumExpDiagA
 	return f
@@ -106,10 +109,10 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	prod := blas64.Dot(diagA, wRaw)
 	expDiagA := runtime.Vec(&ws.expDiagA, n)
 	sumExpDiagA := 0.0
+	runtime.ExpTo(expDiagA.Data, diagA.Data)
 	// expDiagA = exp(diag(A))
 	// sumExpDiagA = sum(exp(diag(A)))
 	for i := 0; i < n; i++ {
-		expDiagA.Data[i] = math.Exp(diagA.Data[i])
 		sumExpDiagA += expDiagA.Data[i]
 	}
 	f := prod + sumExpDiagA

@@ -353,11 +353,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j])
-		}
-	}
+	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
@@ -449,11 +445,7 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j])
-		}
-	}
+	runtime.TanhTo(H.Data, XW1.Data)
 	W2Raw := W2.RawMatrix()
 	// HW2MinusY += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)

@@ -4408,9 +4408,12 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	// prod = vector(1)' X
 	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	sum := 0.0
+	// expProd = exp(prod), in prod's storage
+	expProd := prod
+	runtime.ExpTo(expProd.Data, prod.Data)
 	// sum = sum(exp(vector(1)' X))
 	for i := 0; i < n; i++ {
-		sum += math.Exp(prod.Data[i])
+		sum += expProd.Data[i]
 	}
 	aRaw := a.RawVector()
 	XX := runtime.Mat(&ws.XX, m, n)
@@ -4510,10 +4513,10 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	sum := 0.0
 	// prod is not read again: tmp takes over its storage.
 	tmp := prod
+	runtime.ExpTo(tmp.Data, prod.Data)
 	// tmp = exp(vector(1)' X)
 	// sum = sum(exp(vector(1)' X))
 	for i := 0; i < n; i++ {
-		tmp.Data[i] = math.Exp(prod.Data[i])
 		sum += tmp.Data[i]
 	}
 	aRaw := a.RawVector()
@@ -9980,9 +9983,12 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
+	// softplusXw = softplus(Xw), in Xw's storage
+	softplusXw := Xw
+	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
 	// f = sum(softplus(X w))
 	for i := 0; i < n; i++ {
-		f += runtime.Softplus(Xw.Data[i])
+		f += softplusXw.Data[i]
 	}
 	return f
 }
@@ -10112,9 +10118,12 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
+	// softplusXw = softplus(Xw), in Xw's storage
+	softplusXw := Xw
+	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
 	// sum = sum(softplus(X w))
 	for i := 0; i < n; i++ {
-		sum += runtime.Softplus(Xw.Data[i])
+		sum += softplusXw.Data[i]
 	}
 	Zw := runtime.Vec(&ws.Zw, n)
 	ZRaw := Z.RawMatrix()

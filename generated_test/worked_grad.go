@@ -4,7 +4,6 @@
 package generated
 
 import (
-	"math"
 	"sync"
 
 	"github.com/gradgen/gradgen/runtime"
@@ -169,9 +168,7 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	// Xb is not read again: expXb takes over its storage.
 	expXb := Xb
 	// expXb = exp(X b)
-	for i := 0; i < m; i++ {
-		expXb.Data[i] = math.Exp(Xb.Data[i])
-	}
+	runtime.ExpTo(expXb.Data, Xb.Data)
 	f := blas64.Dot(aRaw, expXb)
 	return f
 }
@@ -219,12 +216,15 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	// Xb = X b
 	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
-	// Xb is not read again: tmp takes over its storage.
-	tmp := Xb
+	// expXb = exp(Xb), in Xb's storage
+	expXb := Xb
+	runtime.ExpTo(expXb.Data, Xb.Data)
+	// expXb is not read again: tmp takes over its storage.
+	tmp := expXb
 	// tmp = a .* exp(X b)
 	// f = a' exp(X b)
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * math.Exp(Xb.Data[i])
+		tmp.Data[i] = aRaw.Data[i*aRaw.Inc] * expXb.Data[i]
 		f += tmp.Data[i]
 	}
 	dXRaw := dX.RawMatrix()

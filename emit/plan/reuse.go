@@ -182,6 +182,9 @@ func operand(w *Do, d *Value, steps []Step, at int) (*Value, []Step) {
 		}
 	}
 	for _, x := range w.Call.Args {
+		if f, ok := x.(Field); ok && f.Name == "Data" {
+			x = f.X // a block kernel's slice of a buffer
+		}
 		r, ok := x.(Ref)
 		if !ok || r.V == d || r.V.Kind != d.Kind || r.V.Shape != d.Shape || !ownBuffer(r.V) {
 			continue

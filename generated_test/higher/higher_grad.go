@@ -2536,9 +2536,12 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	// Ax = A x
 	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sum := 0.0
+	// expAx = exp(Ax), in Ax's storage
+	expAx := Ax
+	runtime.ExpTo(expAx.Data, Ax.Data)
 	// sum = sum(exp(A x))
 	for i := 0; i < m; i++ {
-		sum += math.Exp(Ax.Data[i])
+		sum += expAx.Data[i]
 	}
 	f := xTx*xTx + sum
 	return f
@@ -2667,11 +2670,14 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	Avx := runtime.Vec(&ws.Avx, m)
 	// Avx = A vx
 	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
-	// Ax is not read again: tmp takes over its storage.
-	tmp := Ax
+	// expAx = exp(Ax), in Ax's storage
+	expAx := Ax
+	runtime.ExpTo(expAx.Data, Ax.Data)
+	// expAx is not read again: tmp takes over its storage.
+	tmp := expAx
 	// tmp = exp(A x) .* (A vx)
 	for i := 0; i < m; i++ {
-		tmp.Data[i] = math.Exp(Ax.Data[i]) * Avx.Data[i]
+		tmp.Data[i] = expAx.Data[i] * Avx.Data[i]
 	}
 	// hx += A' (exp(A x) .* (A vx))
 	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 1, hxRaw)
@@ -2725,9 +2731,7 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	// Ax is not read again: expAx takes over its storage.
 	expAx := Ax
 	// expAx = exp(A x)
-	for i := 0; i < m; i++ {
-		expAx.Data[i] = math.Exp(Ax.Data[i])
-	}
+	runtime.ExpTo(expAx.Data, Ax.Data)
 	ws.diag.SandwichAdd(blkXX, 1, ARaw, expAx)
 	// ∂²f/∂x∂x += 8 (x x')
 	blas64.Ger(8, xRaw, xRaw, blkXX)
@@ -2817,9 +2821,7 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	// tanhBx = tanh(B x)
-	for i := 0; i < k; i++ {
-		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
-	}
+	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	f := 0.0
@@ -2890,9 +2892,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	// tanhBx = tanh(B x)
-	for i := 0; i < k; i++ {
-		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
-	}
+	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
 	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
@@ -2929,7 +2929,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 // twoLayerHessVecWork holds TwoLayerHessVec's scratch space, reused across
 // calls through twoLayerHessVecPool.
 type twoLayerHessVecWork struct {
-	tanhBx  []float64
+	tmp2    []float64
 	Bx      []float64
 	prod    []float64
 	tmp4    []float64
@@ -2995,17 +2995,17 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	defer twoLayerHessVecPool.Put(ws)
 	hxRaw := hx.RawVector()
 	BRaw := B.RawMatrix()
-	tanhBx := runtime.Vec(&ws.tanhBx, k)
+	tmp2 := runtime.Vec(&ws.tmp2, k)
 	Bx := runtime.Vec(&ws.Bx, k)
 	xRaw := x.RawVector()
 	// Bx = B x
 	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	// Bx is not read again: tmp2 takes over its storage.
-	tmp2 := Bx
+	// Bx is not read again: tanhBx takes over its storage.
+	tanhBx := Bx
+	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// tanhBx = tanh(B x)
 	// tmp2 = 1 - tanh(B x) .* tanh(B x)
 	for i := 0; i < k; i++ {
-		tanhBx.Data[i] = math.Tanh(Bx.Data[i])
 		tmp2.Data[i] = 1.0 - tanhBx.Data[i]*tanhBx.Data[i]
 	}
 	prod := runtime.Vec(&ws.prod, k)

@@ -1,0 +1,198 @@
+package plan
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// BlockKernels is the block-kernel pass: a loop statement that applies a
+// scalar function with a block kernel (kernels maps math.Exp to
+// runtime.ExpTo, …) to the entries of a buffer s becomes one kernel call
+// over s's storage before the loop, which the kernel may run a vector at a
+// time. When the statement writes the function of s[i, j] whole into a
+// buffer d, the call writes d and the statement goes (the loop too, when
+// nothing is left); when every read of s is the function's argument, the
+// call writes a new buffer in s's storage (Value.Reuse), expS, and the
+// loop reads its entries instead.
+//
+// The invariants it relies on: a kernel gives its scalar function's
+// results to the bit (runtime/vecmath_test.go); s is complete before the
+// loop, which does not write it; in place, nothing reads s but as the
+// function's argument at the loop's own entry, in the loop and after it,
+// which Check verifies (RuleReuse).
+func BlockKernels(steps []Step, kernels map[Qual]Qual) []Step {
+	names := map[string]bool{}
+	for _, s := range steps {
+		for _, v := range stepValues(s, false) {
+			names[v.Name] = true
+		}
+	}
+	var out []Step
+	for k, s := range steps {
+		l, ok := s.(*Loop)
+		if !ok || l.Tiled {
+			out = append(out, s)
+			continue
+		}
+		l = &Loop{Shape: l.Shape, I: l.I, J: l.J, Body: slices.Clone(l.Body), Fusible: l.Fusible, Rows: l.Rows, Cols: l.Cols}
+		var calls []Step
+		for {
+			call := blockKernel(l, kernels, steps[k+1:], names)
+			if call == nil {
+				break
+			}
+			calls = append(calls, call...)
+		}
+		if len(l.Body) == 0 {
+			out = append(out, calls...) // under the loop's comments
+			continue
+		}
+		at := len(out)
+		for at > 0 && isComment(out[at-1]) {
+			at--
+		}
+		out = slices.Concat(out[:at], calls, out[at:], []Step{l})
+	}
+	return out
+}
+
+// blockKernel rewrites the first statement of l that a kernel can take
+// over and returns the kernel's call (with the declaration of its result
+// when it writes in place), or nil; after is what follows l, names the
+// names taken.
+func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool) []Step {
+	own := At{I: Ref{l.I}}
+	if l.J != nil {
+		own.J = Ref{l.J}
+	}
+	key := indexKey(own)
+	written := writes(l.Body)
+	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
+	// applied returns the scalar function and the buffer of a call of x
+	// that a kernel can take over: its argument the loop's own entry of a
+	// buffer of the loop's shape, complete before the loop.
+	applied := func(x Expr) (fn Qual, s *Value) {
+		if c, ok := x.(Call); ok && c.Recv == nil && len(c.Args) == 1 {
+			at, ok := c.Args[0].(At)
+			if _, known := kernels[Qual{c.Path, c.Name}]; known && ok && indexKey(at) == key &&
+				ownBuffer(at.V) && at.V.Shape == l.Shape && !written[at.V.root()] {
+				return Qual{c.Path, c.Name}, at.V
+			}
+		}
+		return Qual{}, nil
+	}
+	for t, st := range l.Body {
+		set, ok := st.(*Set)
+		if !ok {
+			continue
+		}
+		if to, ok := set.To.(At); ok && set.Op == "=" && indexKey(to) == key && ownBuffer(to.V) && to.V.Shape == l.Shape {
+			if fn, s := applied(set.Value); s != nil && !slices.ContainsFunc(l.Body[:t], func(b Step) bool { return referredTo([]Step{b}, to.V) }) {
+				l.Body = slices.Delete(l.Body, t, t+1)
+				kernel := kernels[fn]
+				return []Step{&Do{Call: Fn(kernel.Path, kernel.Name, data(to.V), data(s)), Writes: []*Value{to.V}, InPlace: true}}
+			}
+		}
+		var fn Qual
+		var s *Value
+		walkExpr(set.Value, func(x Expr) {
+			if s == nil {
+				fn, s = applied(x)
+			}
+		})
+		if s == nil || referredTo(after, s) {
+			continue
+		}
+		kernel := kernels[fn]
+		word := strings.ToLower(strings.TrimSuffix(kernel.Name, "To"))
+		d := &Value{Name: fresh(names, word+strings.ToUpper(s.Name[:1])+s.Name[1:]), Kind: s.Kind, Owner: Workspace,
+			Shape: s.Shape, Contiguous: true, Of: s, Reuse: true}
+		if body, ok := withArgument(l.Body, fn, s, d, applied); ok {
+			l.Body = body
+			return []Step{
+				&Comment{Text: d.Name + " = " + word + "(" + s.Name + "), in " + s.Name + "'s storage"},
+				&Let{Vars: []*Value{d}, Value: Ref{s}, Pure: true},
+				&Do{Call: Fn(kernel.Path, kernel.Name, data(d), data(s)), Writes: []*Value{d}, InPlace: true},
+			}
+		}
+		delete(names, d.Name)
+	}
+	return nil
+}
+
+// fresh returns base, or base with the first number that makes it a name
+// not in names, and takes it.
+func fresh(names map[string]bool, base string) string {
+	name := base
+	for k := 2; names[name]; k++ {
+		name = base + strconv.Itoa(k)
+	}
+	names[name] = true
+	return name
+}
+
+// withArgument returns body with each call of fn on s's entry replaced by
+// d's entry, and true when that leaves no other read of s.
+func withArgument(body []Step, fn Qual, s, d *Value, applied func(Expr) (Qual, *Value)) ([]Step, bool) {
+	calls, reads := 0, 0
+	swap := func(x Expr) Expr {
+		if f, v := applied(x); v == s && f == fn {
+			calls++
+			at := x.(Call).Args[0].(At)
+			return At{V: d, I: at.I, J: at.J}
+		}
+		return x
+	}
+	out := make([]Step, len(body))
+	for k, st := range body {
+		for _, v := range stepValues(st, false) {
+			if v == s {
+				reads++
+			}
+		}
+		switch st := st.(type) {
+		case *Set:
+			out[k] = &Set{To: st.To, Op: st.Op, Value: rewrite(st.Value, swap)}
+		case *Let:
+			out[k] = &Let{Vars: st.Vars, Value: rewrite(st.Value, swap), Pure: st.Pure}
+		default:
+			out[k] = st
+		}
+	}
+	return out, calls > 0 && calls == reads
+}
+
+// walkExpr calls f on x and on every expression inside it that rewrite
+// can rebuild.
+func walkExpr(x Expr, f func(Expr)) {
+	rewrite(x, func(y Expr) Expr { f(y); return y })
+}
+
+// rewrite returns x with each subexpression y, innermost first, replaced
+// by swap(y), through the operators, calls and disjunctions; other
+// expressions are leaves.
+func rewrite(x Expr, swap func(Expr) Expr) Expr {
+	switch y := x.(type) {
+	case binary:
+		x = binary{y.op, rewrite(y.l, swap), rewrite(y.r, swap)}
+	case unary:
+		x = unary{y.op, rewrite(y.x, swap)}
+	case Call:
+		args := make([]Expr, len(y.Args))
+		for k, a := range y.Args {
+			args[k] = rewrite(a, swap)
+		}
+		c := Call{Path: y.Path, Name: y.Name, Recv: y.Recv, Args: args}
+		x = c
+	case AnyOf:
+		terms := make(AnyOf, len(y))
+		for k, t := range y {
+			terms[k] = rewrite(t, swap)
+		}
+		x = terms
+	case nil:
+		return nil
+	}
+	return swap(x)
+}

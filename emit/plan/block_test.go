@@ -1,0 +1,74 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gradgen/gradgen/derive"
+)
+
+// TestBlockKernels checks the pass hands a function of a buffer's entries
+// to its block kernel, whole or in place, only where the buffer is
+// complete before the loop and read nowhere else, and that every plan it
+// returns keeps the rules.
+func TestBlockKernels(t *testing.T) {
+	kernels := map[Qual]Qual{{Path: "math", Name: "Exp"}: {Path: RuntimePath, Name: "ExpTo"}}
+	exp := func(x Expr) Expr { return Fn("math", "Exp", x) }
+	one := func(f *fixture) Step { return &Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: Lit(1)} }
+	tests := []struct {
+		name  string
+		body  func(f *fixture) []Step // of the loop after buf is filled
+		after func(f *fixture) Expr   // added to the result
+		want  string                  // in the printed plan; "" for no kernel
+	}{
+		{"whole", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: exp(At{V: f.buf, I: Ref{f.i}})}}
+		}, nil, "runtime.ExpTo(buf2.Data, buf.Data)\nreturn"},
+		{"in place", func(f *fixture) []Step {
+			return []Step{one(f), &Set{To: Ref{f.acc}, Op: "+=", Value: Mul(Lit(2), exp(At{V: f.buf, I: Ref{f.i}}))}}
+		}, nil, "// expBuf = exp(buf), in buf's storage\nexpBuf := buf\nruntime.ExpTo(expBuf.Data, buf.Data)\nfor i := 0; i < n; i++ {\n\tbuf2.Data[i] = 1.0\n\tacc += 2.0 * expBuf.Data[i]"},
+		{"in place, read after the loop", func(f *fixture) []Step {
+			return []Step{one(f), &Set{To: Ref{f.acc}, Op: "+=", Value: exp(At{V: f.buf, I: Ref{f.i}})}}
+		}, func(f *fixture) Expr { return Fn(Blas64Path, "Asum", Ref{f.buf}) }, ""},
+		{"in place, read bare in the loop", func(f *fixture) []Step {
+			return []Step{one(f), &Set{To: Ref{f.acc}, Op: "+=", Value: Mul(At{V: f.buf, I: Ref{f.i}}, exp(At{V: f.buf, I: Ref{f.i}}))}}
+		}, nil, ""},
+		{"written in the loop", func(f *fixture) []Step {
+			return []Step{
+				&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Lit(1)},
+				&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: exp(At{V: f.buf, I: Ref{f.i}})},
+			}
+		}, nil, ""},
+		{"a compound argument", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: exp(Add(At{V: f.buf, I: Ref{f.i}}, Lit(1)))}}
+		}, nil, ""},
+		{"another entry", func(f *fixture) []Step {
+			return []Step{&Set{To: At{V: f.buf2, I: Ref{f.i}}, Op: "=", Value: exp(At{V: f.buf, I: Sub(Ref{f.m}, Add(Ref{f.i}, IntLit(1)))})}}
+		}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			steps := append(f.prologue(), f.fill()...)
+			steps = append(steps, &Let{Vars: []*Value{f.acc}, Value: Const{V: 0.0}},
+				&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m}), Pure: true},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: tt.body(f)})
+			ret := Add(Ref{f.acc}, Fn(Blas64Path, "Asum", Ref{f.buf2}))
+			if tt.after != nil {
+				ret = Add(ret, tt.after(f))
+			}
+			steps = append(steps, &Return{Value: ret})
+			if err := Check([]*Value{f.x, f.d}, steps, nil); err != nil {
+				t.Fatalf("the plan before the pass breaks a rule: %v\n%s", err, render(steps))
+			}
+			got := BlockKernels(steps, kernels)
+			text := render(got)
+			if tt.want == "" && strings.Contains(text, "ExpTo") || tt.want != "" && !strings.Contains(text, tt.want) {
+				t.Errorf("want %q in\n%s", tt.want, text)
+			}
+			if err := Check([]*Value{f.x, f.d}, got, nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
+	}
+}
