@@ -50,10 +50,18 @@ func (e *ShapeError) Error() string {
 // message, "rowName×colName = wantR×wantC". A name that is empty or equal to
 // its number stands for the literal number; if both do, the message is just
 // "want wantR×wantC".
+//
+// Like every check here it is a comparison the compiler inlines into the
+// generated function, with the panic out of line: a check costs its
+// comparison on the common path.
 func CheckMatrix(fn, arg string, r, c int, wantR, wantC int, rowName, colName string) {
-	if r == wantR && c == wantC {
-		return
+	if r != wantR || c != wantC {
+		matrixShapeError(fn, arg, r, c, wantR, wantC, rowName, colName)
 	}
+}
+
+//go:noinline
+func matrixShapeError(fn, arg string, r, c int, wantR, wantC int, rowName, colName string) {
 	panic(&ShapeError{
 		Func: fn,
 		Arg:  arg,
@@ -66,9 +74,13 @@ func CheckMatrix(fn, arg string, r, c int, wantR, wantC int, rowName, colName st
 // n ≠ want. name names the required length in the message, "name = want";
 // an empty name or one equal to the number stands for the literal number.
 func CheckVector(fn, arg string, n, want int, name string) {
-	if n == want {
-		return
+	if n != want {
+		vectorShapeError(fn, arg, n, want, name)
 	}
+}
+
+//go:noinline
+func vectorShapeError(fn, arg string, n, want int, name string) {
 	panic(&ShapeError{
 		Func:   fn,
 		Arg:    arg,
@@ -85,9 +97,13 @@ func CheckVector(fn, arg string, n, want int, name string) {
 // otherwise reach BLAS, which panics with "blas: zero x index increment".
 // The message reads "F: dimension n is 0 (from x), want ≥ 1".
 func CheckDim(fn, arg string, n int, name string) {
-	if n >= 1 {
-		return
+	if n < 1 {
+		dimError(fn, arg, n, name)
 	}
+}
+
+//go:noinline
+func dimError(fn, arg string, n int, name string) {
 	panic(&ShapeError{Func: fn, Arg: arg, Dim: name, Got: strconv.Itoa(n), Want: "≥ 1"})
 }
 
@@ -95,15 +111,21 @@ func CheckDim(fn, arg string, n int, name string) {
 // of fn is not want×want. The message reads "S is 3×3, want n×n = 4×4" for
 // name "n"; names are treated as in CheckMatrix.
 func CheckSymmetric(fn, arg string, n, want int, name string) {
-	CheckMatrix(fn, arg, n, n, want, want, name, name)
+	if n != want {
+		matrixShapeError(fn, arg, n, n, want, want, name, name)
+	}
 }
 
 // CheckSquare panics with a *ShapeError if the r×c argument arg of fn is not
 // square. The message reads "Det: A is 3×4, want square".
 func CheckSquare(fn, arg string, r, c int) {
-	if r == c {
-		return
+	if r != c {
+		squareError(fn, arg, r, c)
 	}
+}
+
+//go:noinline
+func squareError(fn, arg string, r, c int) {
 	panic(&ShapeError{Func: fn, Arg: arg, Got: dims(r, c), Want: "square"})
 }
 
@@ -113,6 +135,16 @@ func CheckSquare(fn, arg string, r, c int) {
 // shape panics with a *ShapeError, as CheckMatrix, whose names it shares;
 // a nil d panics with a *ShapeError that says so.
 func DestMatrix(fn, arg string, d *mat.Dense, wantR, wantC int, rowName, colName string) {
+	if d != nil {
+		if r, c := d.Dims(); r == wantR && c == wantC {
+			return
+		}
+	}
+	readyDestMatrix(fn, arg, d, wantR, wantC, rowName, colName)
+}
+
+//go:noinline
+func readyDestMatrix(fn, arg string, d *mat.Dense, wantR, wantC int, rowName, colName string) {
 	if d == nil {
 		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Want: named(dimName(rowName, wantR)+"×"+dimName(colName, wantC), dims(wantR, wantC))})
 	}
@@ -127,6 +159,14 @@ func DestMatrix(fn, arg string, d *mat.Dense, wantR, wantC int, rowName, colName
 // result of length want as DestMatrix does: a zero-value d is sized with
 // ReuseAsVec; a nil d or one of another length panics with a *ShapeError.
 func DestVector(fn, arg string, d *mat.VecDense, want int, name string) {
+	if d != nil && d.Len() == want {
+		return
+	}
+	readyDestVector(fn, arg, d, want, name)
+}
+
+//go:noinline
+func readyDestVector(fn, arg string, d *mat.VecDense, want int, name string) {
 	if d == nil {
 		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Vector: true, Want: "length " + named(dimName(name, want), strconv.Itoa(want))})
 	}
@@ -141,6 +181,14 @@ func DestVector(fn, arg string, d *mat.VecDense, want int, name string) {
 // with ReuseAsSym; a nil d or one of another size panics with a
 // *ShapeError.
 func DestSymmetric(fn, arg string, d *mat.SymDense, want int, name string) {
+	if d != nil && d.SymmetricDim() == want {
+		return
+	}
+	readyDestSymmetric(fn, arg, d, want, name)
+}
+
+//go:noinline
+func readyDestSymmetric(fn, arg string, d *mat.SymDense, want int, name string) {
 	if d == nil {
 		panic(&ShapeError{Func: fn, Arg: arg, Nil: true, Want: named(dimName(name, want)+"×"+dimName(name, want), dims(want, want))})
 	}

@@ -35,6 +35,10 @@ func Column(v blas64.Vector) blas64.General {
 
 // ZeroMatrix sets every entry of a to zero.
 func ZeroMatrix(a blas64.General) {
+	if a.Stride == a.Cols {
+		clear(a.Data[:a.Rows*a.Cols])
+		return
+	}
 	for i := 0; i < a.Rows; i++ {
 		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
 		for j := range row {
