@@ -49,6 +49,12 @@ func blocked(path, name, kernel string) lowering {
 	return lowering{entry: call(path, name), block: &blockKernel{plan.Qual{Path: path, Name: name}, plan.Qual{Path: runtimePath, Name: kernel}}}
 }
 
+// withJoint returns l with the joint kernel joint.
+func (l lowering) withJoint(joint func(x expr) expr) lowering {
+	l.joint = joint
+	return l
+}
+
 // blockKernels maps each scalar function with a block kernel to the
 // kernel (lowering.block), for plan.BlockKernels.
 func blockKernels() map[plan.Qual]plan.Qual {
@@ -100,29 +106,28 @@ func init() {
 		derive.OpLogSumExpRows: {into: (*function).rowsInto},
 		derive.OpSoftmaxRows:   {into: (*function).rowsInto},
 
-		derive.OpExp:     blocked(mathPath, "Exp", "ExpTo"),
-		derive.OpLog:     blocked(mathPath, "Log", "LogTo"),
-		derive.OpSin:     {entry: call(mathPath, "Sin")},
-		derive.OpCos:     {entry: call(mathPath, "Cos")},
-		derive.OpTan:     {entry: call(mathPath, "Tan")},
-		derive.OpArcsin:  {entry: call(mathPath, "Asin")},
-		derive.OpArccos:  {entry: call(mathPath, "Acos")},
-		derive.OpArctan:  {entry: call(mathPath, "Atan")},
-		derive.OpTanh:    blocked(mathPath, "Tanh", "TanhTo"),
-		derive.OpCosh:    {entry: call(mathPath, "Cosh")},
-		derive.OpSinh:    {entry: call(mathPath, "Sinh")},
-		derive.OpLog1p:   {entry: call(mathPath, "Log1p")},
-		derive.OpExpm1:   {entry: call(mathPath, "Expm1")},
-		derive.OpErf:     {entry: call(mathPath, "Erf")},
-		derive.OpSigmoid: blocked(runtimePath, "Sigmoid", "SigmoidTo"),
-		derive.OpSoftplus: {entry: call(runtimePath, "Softplus"), joint: qualCall(runtimePath, "SoftplusSigmoid"),
-			block: &blockKernel{plan.Qual{Path: runtimePath, Name: "Softplus"}, plan.Qual{Path: runtimePath, Name: "SoftplusTo"}}},
-		derive.OpSqrt:   {entry: call(mathPath, "Sqrt")},
-		derive.OpAbs:    {entry: call(mathPath, "Abs")},
-		derive.OpSign:   {entry: call(runtimePath, "Sign")},
-		derive.OpRelu:   {entry: call(runtimePath, "Relu")},
-		derive.OpRecip0: {entry: call(runtimePath, "Recip0")},
-		derive.OpStep:   {entry: call(runtimePath, "Step")},
+		derive.OpExp:      blocked(mathPath, "Exp", "ExpTo"),
+		derive.OpLog:      blocked(mathPath, "Log", "LogTo"),
+		derive.OpSin:      {entry: call(mathPath, "Sin")},
+		derive.OpCos:      {entry: call(mathPath, "Cos")},
+		derive.OpTan:      {entry: call(mathPath, "Tan")},
+		derive.OpArcsin:   {entry: call(mathPath, "Asin")},
+		derive.OpArccos:   {entry: call(mathPath, "Acos")},
+		derive.OpArctan:   {entry: call(mathPath, "Atan")},
+		derive.OpTanh:     blocked(mathPath, "Tanh", "TanhTo"),
+		derive.OpCosh:     {entry: call(mathPath, "Cosh")},
+		derive.OpSinh:     {entry: call(mathPath, "Sinh")},
+		derive.OpLog1p:    {entry: call(mathPath, "Log1p")},
+		derive.OpExpm1:    {entry: call(mathPath, "Expm1")},
+		derive.OpErf:      {entry: call(mathPath, "Erf")},
+		derive.OpSigmoid:  blocked(runtimePath, "Sigmoid", "SigmoidTo"),
+		derive.OpSoftplus: blocked(runtimePath, "Softplus", "SoftplusTo").withJoint(qualCall(runtimePath, "SoftplusSigmoid")),
+		derive.OpSqrt:     {entry: call(mathPath, "Sqrt")},
+		derive.OpAbs:      {entry: call(mathPath, "Abs")},
+		derive.OpSign:     {entry: call(runtimePath, "Sign")},
+		derive.OpRelu:     {entry: call(runtimePath, "Relu")},
+		derive.OpRecip0:   {entry: call(runtimePath, "Recip0")},
+		derive.OpStep:     {entry: call(runtimePath, "Step")},
 	}
 }
 

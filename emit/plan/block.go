@@ -62,11 +62,7 @@ func BlockKernels(steps []Step, kernels map[Qual]Qual) []Step {
 // when it writes in place), or nil; after is what follows l, names the
 // names taken.
 func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]bool) []Step {
-	own := At{I: Ref{l.I}}
-	if l.J != nil {
-		own.J = Ref{l.J}
-	}
-	key := indexKey(own)
+	key := ownKey(l)
 	written := writes(l.Body)
 	data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
 	// applied returns the scalar function and the buffer of a call of x

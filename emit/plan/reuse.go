@@ -79,11 +79,7 @@ func donor(loop *Loop, d *Value, after []Step) *Value {
 	if loop.Tiled || loop.Shape != d.Shape {
 		return nil
 	}
-	own := At{V: d, I: Ref{loop.I}}
-	if loop.J != nil {
-		own.J = Ref{loop.J}
-	}
-	key := indexKey(own)
+	key := ownKey(loop)
 	var candidates []*Value
 	barred := map[*Value]bool{}
 	storage := map[*Value]bool{} // written in the loop by a buffer other than d
@@ -268,4 +264,14 @@ func referred(steps []Step) map[*Value]bool {
 		}
 	}
 	return out
+}
+
+// ownKey is the indices of the entry each iteration of l is over
+// (indexKey): "[i, j]", "[i]" for a vector.
+func ownKey(l *Loop) string {
+	own := At{I: Ref{l.I}}
+	if l.J != nil {
+		own.J = Ref{l.J}
+	}
+	return indexKey(own)
 }
