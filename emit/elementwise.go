@@ -131,9 +131,9 @@ func (e *function) loop(shape derive.Shape, body func(i, j expr) plan.Step) plan
 // reads a stored matrix against the loop's order.
 func (e *function) loopBody(shape derive.Shape, body func(i, j expr) plan.Step) ([]plan.Step, bool) {
 	i, j := ref(e.i), ref(e.j)
-	outerPre := e.pre
-	e.pre = nil
-	defer func() { e.pre = outerPre }()
+	outerPre, outerEntry := e.pre, e.entry
+	e.pre, e.entry = nil, loopEntry{shape: shape, i: i, j: j}
+	defer func() { e.pre, e.entry = outerPre, outerEntry }()
 	switch {
 	case shape.IsCol():
 		return e.withPre(body(i, plan.IntLit(0))), false
@@ -168,7 +168,7 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 		return nil
 	}
 	partner := e.fn.Graph.Find(jt.With, n.Args[0])
-	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil {
+	if partner == nil || !e.readLater(partner) || e.vals[partner] != nil || !e.entry.fills(partner.Shape, i, j) {
 		return nil
 	}
 	buf := e.buffer(partner.Shape, e.localName(partner))
@@ -180,6 +180,30 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x)},
 		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
 	return ref(mine)
+}
+
+// loopEntry is a loop being built: the shape it runs over and the indices
+// of its iteration's entry, (i, 0) over a column, (0, i) over a row.
+type loopEntry struct {
+	shape derive.Shape
+	i, j  expr
+}
+
+// fills reports whether writing entry (i, j) of a buffer of shape s in
+// every iteration of the loop writes all of it: the loop runs over s with
+// (i, j) its own entry, or over sᵀ with (i, j) its entry transposed. A
+// loop over a trace's diagonal, or over a matrix for a vector's entries,
+// does not (plan.Check's RuleWrittenBeforeRead).
+func (l loopEntry) fills(s derive.Shape, i, j expr) bool {
+	switch {
+	case l.shape.IsCol() && s.IsCol():
+		return s == l.shape && i == l.i
+	case l.shape.IsRow() && s.IsRow():
+		return s == l.shape && j == l.i
+	case l.shape.IsMatrix() && s.IsMatrix():
+		return s == l.shape && i == l.i && j == l.j || s == l.shape.T() && i == l.j && j == l.i
+	}
+	return false
 }
 
 // loopOver returns the loop over the entries of shape running inner, in

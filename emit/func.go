@@ -90,8 +90,11 @@ type function struct {
 	tiles      *plan.TileVars
 	loopJ      expr
 	transposed bool
-	pre        []plan.Step          // statements the loop body being built runs first in each iteration
-	inlined    map[*derive.Node]int // uses of a node consumed by computing it in place (inline.go)
+	// entry is the loop whose body is being built: its shape and its
+	// iteration's entry; shape is zero outside loop bodies.
+	entry   loopEntry
+	pre     []plan.Step          // statements the loop body being built runs first in each iteration
+	inlined map[*derive.Node]int // uses of a node consumed by computing it in place (inline.go)
 }
 
 // workField is a field of the function's pooled workspace.

@@ -288,7 +288,7 @@ func (e *function) sumWithProducts(terms []*derive.Node, dst *val, note plan.Ste
 // zero clears dst.
 func (e *function) zero(dst *val, vector bool) {
 	if vector {
-		e.stmt(&plan.For{Var: e.i, From: plan.IntLit(0), To: plan.Field{X: ref(dst), Name: "N"}, Body: []plan.Step{
+		e.stmt(&plan.For{Var: e.i, From: plan.IntLit(0), To: e.dim(dst.Shape.Len()), Body: []plan.Step{
 			&plan.Set{To: plan.At{V: dst, I: ref(e.i)}, Op: "=", Value: plan.IntLit(0)}}})
 		return
 	}

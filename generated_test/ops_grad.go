@@ -10026,7 +10026,7 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	ws := fusionPanelSoftplusGradPool.Get().(*fusionPanelSoftplusGradWork)
 	defer fusionPanelSoftplusGradPool.Put(ws)
 	dwRaw := dw.RawVector()
-	for i := 0; i < dwRaw.N; i++ {
+	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
 	}
 	XRaw := X.RawMatrix()

@@ -3,7 +3,10 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/gradgen/gradgen/derive"
 )
 
 // The invariants every plan keeps. Check verifies them on the finished
@@ -17,7 +20,10 @@ const (
 	RuleDeclared = "every value is declared once before it is used"
 	// RuleWrittenBeforeRead: a buffer is read only once it is written: as
 	// a whole after the step or loop that fills it, an entry inside the
-	// filling loop only after the statement that writes it.
+	// filling loop only after the statement that writes it. A loop fills
+	// a buffer only if its iterations write every entry: the indices of a
+	// write are distinct loop variables, each running over the whole of
+	// the buffer's dimension it indexes.
 	RuleWrittenBeforeRead = "a buffer is written before it is read"
 	// RuleReductionRead: a sum accumulated over a loop's iterations holds
 	// a partial sum until the loop ends, so nothing in that loop reads it.
@@ -55,7 +61,8 @@ func (v *Violation) Error() string { return v.Rule + ": " + v.Detail }
 // buffer's workspace field, for the storage rule.
 func Check(params []*Value, steps []Step, fields map[*Value]string) error {
 	c := &checker{declared: map[*Value]bool{}, written: map[*Value]bool{}, fullWrites: map[*Value]int{},
-		reads: map[*Value]int{}, names: map[string]*Value{}, holder: map[*Value]*Value{}}
+		reads: map[*Value]int{}, names: map[string]*Value{}, holder: map[*Value]*Value{},
+		spans: map[*Value]string{}, panels: map[*Value]panelVar{}}
 	for _, p := range params {
 		c.declared[p] = true
 		if p.Owner == Input {
@@ -81,6 +88,21 @@ type checker struct {
 	lets       []*Value          // declared by Lets, in order
 	holder     map[*Value]*Value // by root: the buffer written last into its storage
 	depth      int               // of nested blocks and loops
+	// spans is, for each loop variable, the Go text of n when the variable
+	// runs over all of 0, …, n-1 (span).
+	spans map[*Value]string
+	// panels is, for each variable of a loop over row panels (r0 += panel,
+	// r0 < n) and each panel end (r1 = min(r0 + panel, n)), the panel's
+	// start variable and n, the loop's bound.
+	panels map[*Value]panelVar
+}
+
+// panelVar is a variable of a loop over panels: the start of a panel, or
+// its end when start is set.
+type panelVar struct {
+	start   *Value
+	n, step string
+	clamped bool
 }
 
 // loopState is what the loops enclosing a step fill and accumulate.
@@ -92,11 +114,16 @@ type loopState struct {
 	// at is, for each buffer the loop fills, the indices of the entry
 	// its iteration writes (indexKey), "" when it writes more than one.
 	at map[*Value]string
+	// whole holds the buffers some write in the loop covers entirely over
+	// the loop's iterations (covers); views holds those written through a
+	// view of a part, which the destination rule follows instead.
+	whole, views map[*Value]bool
 }
 
 // newLoopState returns the state of a loop inside outer.
 func newLoopState(outer *loopState) *loopState {
-	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}, at: map[*Value]string{}}
+	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}, at: map[*Value]string{},
+		whole: map[*Value]bool{}, views: map[*Value]bool{}}
 }
 
 // entryKey names the entry x: its buffer and its index expressions as
@@ -369,6 +396,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 		if err := c.read(s.Value, loop, nil); err != nil {
 			return err
 		}
+		c.panelEnd(s)
 		for _, v := range s.Vars {
 			if v.Name == "_" {
 				continue
@@ -411,6 +439,14 @@ func (c *checker) one(s Step, loop *loopState) error {
 				return err
 			}
 		}
+		switch {
+		case s.Shape.IsCol():
+			c.spans[s.I] = goText(s.Rows.Code())
+		case s.Shape.IsRow():
+			c.spans[s.I] = goText(s.Cols.Code())
+		default:
+			c.spans[s.I], c.spans[s.J] = goText(s.Rows.Code()), goText(s.Cols.Code())
+		}
 		return c.loop(s.Body, inner)
 	case *For:
 		for _, b := range []Expr{s.From, s.To, s.Step} {
@@ -419,6 +455,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 			}
 		}
 		c.declared[s.Var] = true
+		c.forSpan(s)
 		inner := newLoopState(loop)
 		return c.loop(s.Body, inner)
 	case *Block:
@@ -437,6 +474,10 @@ func (c *checker) one(s Step, loop *loopState) error {
 		}
 		return c.steps(s.Body, loop)
 	case *Clamp:
+		if p, ok := c.panels[s.V]; ok && p.start != nil && goText(s.Max.Code()) == p.n {
+			p.clamped = true
+			c.panels[s.V] = p
+		}
 		return c.read(s.Max, loop, nil)
 	case *Return:
 		return c.read(s.Value, loop, nil)
@@ -451,7 +492,9 @@ func (c *checker) one(s Step, loop *loopState) error {
 // after their write) while it runs.
 func (c *checker) loop(body []Step, l *loopState) error {
 	markFills(body, l)
+	before := map[*Value]bool{}
 	for v := range l.fills {
+		before[v] = c.written[v]
 		if h := c.holder[v.root()]; h != nil && h != v && l.fills[h] {
 			a, b := h.Name, v.Name
 			if a > b {
@@ -465,6 +508,9 @@ func (c *checker) loop(body []Step, l *loopState) error {
 		return err
 	}
 	for v := range l.fills {
+		if !before[v] && !l.whole[v] && !l.views[v] && !fills(l.outer, v) {
+			return c.fail(RuleWrittenBeforeRead, "the loop that first writes %s writes only some of its entries", v.Name)
+		}
 		c.written[v] = true
 		if v.Owner == Destination {
 			if c.fullWrites[v] > 0 {
@@ -474,6 +520,109 @@ func (c *checker) loop(body []Step, l *loopState) error {
 		}
 	}
 	return nil
+}
+
+// fills reports whether loop or a loop around it fills the buffer v.
+func fills(loop *loopState, v *Value) bool {
+	for l := loop; l != nil; l = l.outer {
+		if l.fills[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// partOf reports whether v is, or views, a view of part of the buffer r.
+func partOf(v, r *Value) bool {
+	for ; v != nil && v != r; v = v.Of {
+		if v.Part {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether the loops around the write of the entry x write
+// every entry of x's value over their iterations: each index is a loop
+// variable of its own that spans the dimension it indexes.
+func (c *checker) covers(x At) bool {
+	s := x.V.Shape
+	isZero := func(e Expr) bool { z, ok := e.(IntLit); return ok && z == 0 }
+	var index []Expr
+	var dims []derive.Dim
+	switch {
+	case s.IsCol():
+		index, dims = []Expr{x.I}, []derive.Dim{s.Rows}
+		if x.J != nil && !isZero(x.J) {
+			return false
+		}
+	case s.IsRow():
+		index, dims = []Expr{x.I}, []derive.Dim{s.Cols}
+		if x.J != nil {
+			if !isZero(x.I) {
+				return false
+			}
+			index[0] = x.J
+		}
+	default:
+		index, dims = []Expr{x.I, x.J}, []derive.Dim{s.Rows, s.Cols}
+	}
+	seen := map[*Value]bool{}
+	for k, e := range index {
+		r, ok := e.(Ref)
+		if !ok || seen[r.V] || c.spans[r.V] != dimText(dims[k]) {
+			return false
+		}
+		seen[r.V] = true
+	}
+	return true
+}
+
+// dimText is the Go text of the size of d: its name, or its literal.
+func dimText(d derive.Dim) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return strconv.Itoa(d.Size)
+}
+
+// forSpan records what the variable of the counted loop f spans: all of
+// 0, …, n-1 for a loop from 0 to n by 1, the starts of panels for a loop
+// by a step, and the same as the panel loop around it for a loop over one
+// panel, r0 to r1 = min(r0 + step, n).
+func (c *checker) forSpan(f *For) {
+	from, to := goText(f.From.Code()), goText(f.To.Code())
+	switch {
+	case from == "0" && f.Step == nil:
+		c.spans[f.Var] = to
+	case from == "0":
+		c.panels[f.Var] = panelVar{n: to, step: goText(f.Step.Code())}
+	default:
+		r0, ok0 := f.From.(Ref)
+		r1, ok1 := f.To.(Ref)
+		if !ok0 || !ok1 || f.Step != nil {
+			return
+		}
+		if end := c.panels[r1.V]; end.start == r0.V && end.clamped {
+			c.spans[f.Var] = end.n
+		}
+	}
+}
+
+// panelEnd records the Let r1 := r0 + step of a panel's end, for a start
+// r0 of a loop over panels by step.
+func (c *checker) panelEnd(s *Let) {
+	b, ok := s.Value.(binary)
+	if !ok || len(s.Vars) != 1 || b.op != "+" {
+		return
+	}
+	r0, ok := b.l.(Ref)
+	if !ok {
+		return
+	}
+	if start, ok := c.panels[r0.V]; ok && start.start == nil && goText(b.r.Code()) == start.step {
+		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step}
+	}
 }
 
 // markFills records the buffers whose entries body overwrites (Set "="
@@ -527,11 +676,16 @@ func (c *checker) set(s *Set, loop *loopState) error {
 		if s.Op != "=" {
 			return c.update(to.V, loop)
 		}
-		for l := loop; l != nil; l = l.outer {
-			if l.fills[r] {
-				l.sets[entryKey(to)] = true
-				return nil
+		if fills(loop, r) {
+			whole, view := c.covers(to), partOf(to.V, r)
+			for l := loop; l != nil; l = l.outer {
+				if l.fills[r] {
+					l.sets[entryKey(to)] = true
+					l.whole[r] = l.whole[r] || whole
+					l.views[r] = l.views[r] || view
+				}
 			}
+			return nil
 		}
 		return c.write(to.V) // one entry of a 1×1 value
 	case Ref:

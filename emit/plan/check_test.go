@@ -186,6 +186,30 @@ func TestCheckRules(t *testing.T) {
 			steps := append(f.prologue(), &Block{If: Ref{f.t}, Body: f.fill()})
 			return append([]Step{&Let{Vars: []*Value{f.t}, Value: Const{V: true}}}, steps...)
 		}, RuleWrittenBeforeRead},
+		{"a loop that writes only the diagonal of the matrix it fills", func(f *fixture) []Step {
+			m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+			steps := append(f.prologue(), f.fill()...)
+			return append(steps,
+				&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{
+					&Set{To: At{V: m, I: Ref{f.i}, J: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+				}},
+				&Return{Value: Fn(RuntimePath, "Sum", Ref{m})})
+		}, RuleWrittenBeforeRead},
+		{"a loop over another dimension than the buffer it fills", func(f *fixture) []Step {
+			k := NewValue("k", Int, Local)
+			return append(append(f.prologue(), &Let{Vars: []*Value{k}, Value: Lit(3)}),
+				&Loop{Shape: derive.Col(derive.Dim{Name: "k"}), I: f.i, Rows: Ref{k}, Body: []Step{
+					&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Lit(1)},
+				}},
+				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}})
+		}, RuleWrittenBeforeRead},
+		{"a buffer filled in row panels", func(f *fixture) []Step {
+			return append(f.prologue(), f.panels(true)...)
+		}, ""},
+		{"row panels whose last end is not clamped to the rows", func(f *fixture) []Step {
+			return append(f.prologue(), f.panels(false)...)
+		}, RuleWrittenBeforeRead},
 		{"a BLAS call whose shapes disagree", func(f *fixture) []Step {
 			m := &Value{Name: "M", Kind: Matrix, Owner: Input, Shape: derive.Shape{Rows: derive.Dim{Name: "k"}, Cols: f.n}, Of: f.x}
 			steps := append(f.prologue(), &Let{Vars: []*Value{m}, Value: Method(Ref{f.x}, "RawMatrix")})
@@ -214,6 +238,23 @@ func TestCheckRules(t *testing.T) {
 			t.Fatalf("got %v, want a violation of %q", err, RuleStorage)
 		}
 	})
+}
+
+// panels fills buf in row panels of 8, for r0 := 0; r0 < n; r0 += 8,
+// each from r0 to r1 = r0 + 8, clamped to n when clamped, then d = buf.
+func (f *fixture) panels(clamped bool) []Step {
+	r0, r1 := NewValue("r0", Int, Index), NewValue("r1", Int, Local)
+	body := []Step{&Let{Vars: []*Value{r1}, Value: Add(Ref{r0}, IntLit(8))}}
+	if clamped {
+		body = append(body, &Clamp{V: r1, Max: Ref{f.m}})
+	}
+	body = append(body, &For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: []Step{
+		&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+	}})
+	return []Step{
+		&For{Var: r0, From: IntLit(0), To: Ref{f.m}, Step: IntLit(8), Body: body},
+		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+	}
 }
 
 // reuse is the plan: fill buf, d = buf, then r (in buf's storage) filled

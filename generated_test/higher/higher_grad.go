@@ -524,7 +524,7 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	ws := logRegNGradPool.Get().(*logRegNGradWork)
 	defer logRegNGradPool.Put(ws)
 	dwRaw := dw.RawVector()
-	for i := 0; i < dwRaw.N; i++ {
+	for i := 0; i < d; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = 0
 	}
 	XRaw := X.RawMatrix()
