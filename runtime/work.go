@@ -25,8 +25,19 @@ func grow(buf *[]float64, n int) []float64 {
 		*buf = make([]float64, n)
 	}
 	*buf = (*buf)[:n]
+	if poisonWorkspace {
+		for k := range *buf {
+			(*buf)[k] = math.NaN()
+		}
+	}
 	return *buf
 }
+
+// poisonWorkspace makes Vec and Mat fill every buffer they hand out with
+// NaN, so that a read of an entry generated code has not written in this
+// call shows as NaN in its results. The gradgenpoison build tag sets it
+// (poison.go); the differential oracle builds with it.
+var poisonWorkspace bool
 
 // Column returns the vector v as an n×1 matrix view.
 func Column(v blas64.Vector) blas64.General {
