@@ -213,7 +213,7 @@ func writeAndBuild(ctx context.Context, dir string, ready []*prepared, opts Opti
 			return nil, err
 		}
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags=gradgenpoison", "-gcflags=-e", "-o", "batch", ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags=gradgenpoison,gradgensplit", "-gcflags=-e", "-o", "batch", ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()

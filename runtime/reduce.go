@@ -143,7 +143,13 @@ func shiftedExp(dst, a blas64.General) (max, s float64) {
 // LogSumExpRowsTo panics with a *ShapeError if dst.N is not a.Rows.
 func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 	CheckVector("runtime.LogSumExpRowsTo", "dst", dst.N, a.Rows, "")
-	for i := 0; i < a.Rows; i++ {
+	split(logSumExpRows, kernelArgs{v: dst, g: a}, a.Rows, a.Cols)
+}
+
+// logSumExpRows is LogSumExpRowsTo(k.v, k.g) on rows lo to hi.
+func logSumExpRows(k kernelArgs, lo, hi int) {
+	dst, a := k.v, k.g
+	for i := lo; i < hi; i++ {
 		dst.Data[i*dst.Inc] = logSumExpOf(rowShiftedExp(nil, a.Data[i*a.Stride:i*a.Stride+a.Cols]))
 	}
 }
@@ -156,7 +162,13 @@ func LogSumExpRowsTo(dst blas64.Vector, a blas64.General) {
 // shapes.
 func SoftmaxRowsTo(dst, a blas64.General) {
 	checkSameShape("runtime.SoftmaxRowsTo", "dst", dst, a)
-	for i := 0; i < a.Rows; i++ {
+	split(softmaxRows, kernelArgs{g: dst, h: a}, a.Rows, a.Cols)
+}
+
+// softmaxRows is SoftmaxRowsTo(k.g, k.h) on rows lo to hi.
+func softmaxRows(k kernelArgs, lo, hi int) {
+	dst, a := k.g, k.h
+	for i := lo; i < hi; i++ {
 		d, r := dst.Data[i*dst.Stride:i*dst.Stride+a.Cols], a.Data[i*a.Stride:i*a.Stride+a.Cols]
 		max, s := rowShiftedExp(d, r)
 		normaliseRow(d, r, max, s)
@@ -175,7 +187,14 @@ func SoftmaxRowsTo(dst, a blas64.General) {
 func LogSumExpSoftmaxRowsTo(lse blas64.Vector, dst, a blas64.General) {
 	CheckVector("runtime.LogSumExpSoftmaxRowsTo", "lse", lse.N, a.Rows, "")
 	checkSameShape("runtime.LogSumExpSoftmaxRowsTo", "dst", dst, a)
-	for i := 0; i < a.Rows; i++ {
+	split(logSumExpSoftmaxRows, kernelArgs{v: lse, g: dst, h: a}, a.Rows, a.Cols)
+}
+
+// logSumExpSoftmaxRows is LogSumExpSoftmaxRowsTo(k.v, k.g, k.h) on rows lo
+// to hi.
+func logSumExpSoftmaxRows(k kernelArgs, lo, hi int) {
+	lse, dst, a := k.v, k.g, k.h
+	for i := lo; i < hi; i++ {
 		d, r := dst.Data[i*dst.Stride:i*dst.Stride+a.Cols], a.Data[i*a.Stride:i*a.Stride+a.Cols]
 		max, s := rowShiftedExp(d, r)
 		lse.Data[i*lse.Inc] = logSumExpOf(max, s)

@@ -1,0 +1,87 @@
+package runtime
+
+import (
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Splitting work across cores. The block kernels (ExpTo and the rest) and
+// the row kernels (SoftmaxRowsTo and the rest) compute each element, or
+// each row, from its own input alone, so cutting their range into parts
+// and running the parts at once changes no bit of any result. Above
+// splitMin entries of work they share it with a team of worker goroutines
+// started once, on first use, one fewer than GOMAXPROCS then, at most
+// maxHelpers: no goroutine is started and nothing is allocated per call.
+// One call at a time uses the team; a call that finds it busy (generated
+// functions called from several goroutines at once) runs alone, which is
+// what those cores are busy with anyway.
+
+// splitMin is the least work, in entries, worth a part of its own: waking a
+// worker and waiting for it costs a few microseconds, the time of some
+// thousands of exps (BenchmarkSplit).
+var splitMin = 1 << 14
+
+// maxHelpers bounds the team: the kernels are memory-bound beyond a few
+// cores.
+const maxHelpers = 7
+
+// kernelArgs are a kernel's operands: slices for the block kernels, a
+// vector and matrices for the row kernels.
+type kernelArgs struct {
+	a, b, c []float64
+	v       blas64.Vector
+	g, h    blas64.General
+}
+
+// kernelPart runs a kernel on the part [lo, hi) of its range, elements or
+// rows.
+type kernelPart func(args kernelArgs, lo, hi int)
+
+// team is the worker goroutines and the call they are working on.
+var team struct {
+	start   sync.Once
+	busy    sync.Mutex
+	parts   []chan [2]int // one per helper: the part it is to run
+	done    sync.WaitGroup
+	part    kernelPart
+	args    kernelArgs
+	helpers int
+}
+
+// startTeam starts the helpers.
+func startTeam() {
+	team.helpers = min(runtime.GOMAXPROCS(0)-1, maxHelpers)
+	for range team.helpers {
+		c := make(chan [2]int, 1)
+		team.parts = append(team.parts, c)
+		go func() {
+			for r := range c {
+				team.part(team.args, r[0], r[1])
+				team.done.Done()
+			}
+		}()
+	}
+}
+
+// split runs part over [0, n), rows or elements of work entries each: in
+// one piece below 2·splitMin entries of work or when the team is busy,
+// else in equal parts on this goroutine and the team's helpers.
+func split(part kernelPart, args kernelArgs, n, work int) {
+	team.start.Do(startTeam)
+	parts := min(team.helpers+1, n*work/splitMin, n)
+	if parts < 2 || !team.busy.TryLock() {
+		part(args, 0, n)
+		return
+	}
+	defer team.busy.Unlock()
+	team.part, team.args = part, args
+	team.done.Add(parts - 1)
+	for k := 1; k < parts; k++ {
+		team.parts[k-1] <- [2]int{k * n / parts, (k + 1) * n / parts}
+	}
+	part(args, 0, n/parts)
+	team.done.Wait()
+	team.part, team.args = nil, kernelArgs{}
+}

@@ -1,0 +1,182 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// withSplitMin runs f with splitMin set to n, so small inputs split.
+func withSplitMin(t *testing.T, n int, f func()) {
+	t.Helper()
+	old := splitMin
+	splitMin = n
+	defer func() { splitMin = old }()
+	f()
+}
+
+// TestSplitParts checks that split runs every index of its range exactly
+// once, in one part below the threshold and in one part per team member
+// above it.
+func TestSplitParts(t *testing.T) {
+	team.start.Do(startTeam)
+	tests := []struct {
+		n, work, want int
+	}{
+		{n: 10, work: 1, want: 1},
+		{n: 1 << 15, work: 1, want: min(team.helpers+1, 2)},
+		{n: 3, work: 1 << 14, want: min(team.helpers+1, 3)},
+		{n: 2, work: 1 << 20, want: min(team.helpers+1, 2)},
+	}
+	defer func(old int) { splitMin = old }(splitMin)
+	splitMin = 1 << 14
+	for _, tt := range tests {
+		var mu sync.Mutex
+		var ranges [][2]int
+		record := func(_ kernelArgs, lo, hi int) {
+			mu.Lock()
+			ranges = append(ranges, [2]int{lo, hi})
+			mu.Unlock()
+		}
+		split(record, kernelArgs{}, tt.n, tt.work)
+		slices.SortFunc(ranges, func(a, b [2]int) int { return a[0] - b[0] })
+		if len(ranges) != tt.want {
+			t.Errorf("n = %d, work = %d: %d parts %v, want %d (helpers: %d)", tt.n, tt.work, len(ranges), ranges, tt.want, team.helpers)
+		}
+		next := 0
+		for _, r := range ranges {
+			if r[0] != next || r[1] <= r[0] {
+				t.Fatalf("n = %d: parts %v do not tile [0, %d)", tt.n, ranges, tt.n)
+			}
+			next = r[1]
+		}
+		if next != tt.n {
+			t.Fatalf("n = %d: parts %v end at %d", tt.n, ranges, next)
+		}
+	}
+}
+
+// TestSplitKernelsBitIdentical checks every split kernel against its
+// element or row computed alone, from many goroutines at once, with
+// parts small enough that every call splits when the team is free.
+func TestSplitKernelsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const rows, cols = 97, 13
+	src := make([]float64, rows*cols)
+	for i := range src {
+		src[i] = 40 * (rng.Float64() - 0.5)
+	}
+	a := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: src}
+	same := func(name string, got, want []float64) {
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Errorf("%s: entry %d is %v, want %v", name, i, got[i], want[i])
+				return
+			}
+		}
+	}
+	withSplitMin(t, 16, func() {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				dst := make([]float64, len(src))
+				for _, k := range []struct {
+					name string
+					to   func(dst, src []float64)
+					f    func(float64) float64
+				}{{"ExpTo", ExpTo, math.Exp}, {"LogTo", LogTo, math.Log}, {"TanhTo", TanhTo, math.Tanh},
+					{"SigmoidTo", SigmoidTo, Sigmoid}, {"SoftplusTo", SoftplusTo, Softplus}} {
+					k.to(dst, src)
+					want := make([]float64, len(src))
+					for i, x := range src {
+						want[i] = k.f(x)
+					}
+					same(k.name, dst, want)
+				}
+				sp, sg := make([]float64, len(src)), make([]float64, len(src))
+				SoftplusSigmoidTo(sp, sg, src)
+				wantSp, wantSg := make([]float64, len(src)), make([]float64, len(src))
+				for i, x := range src {
+					wantSp[i], wantSg[i] = SoftplusSigmoid(x)
+				}
+				same("SoftplusSigmoidTo softplus", sp, wantSp)
+				same("SoftplusSigmoidTo sigmoid", sg, wantSg)
+
+				lse := blas64.Vector{N: rows, Inc: 1, Data: make([]float64, rows)}
+				sm := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+				LogSumExpSoftmaxRowsTo(lse, sm, a)
+				wantLse, wantSm := make([]float64, rows), make([]float64, rows*cols)
+				for i := range rows {
+					row := blas64.General{Rows: 1, Cols: cols, Stride: cols, Data: src[i*cols : (i+1)*cols]}
+					wantLse[i] = LogSumExp(row)
+					SoftmaxTo(blas64.General{Rows: 1, Cols: cols, Stride: cols, Data: wantSm[i*cols : (i+1)*cols]}, row)
+				}
+				same("LogSumExpSoftmaxRowsTo lse", lse.Data, wantLse)
+				same("LogSumExpSoftmaxRowsTo softmax", sm.Data, wantSm)
+				LogSumExpRowsTo(lse, a)
+				same("LogSumExpRowsTo", lse.Data, wantLse)
+				SoftmaxRowsTo(sm, a)
+				same("SoftmaxRowsTo", sm.Data, wantSm)
+			})
+		}
+		wg.Wait()
+	})
+}
+
+// TestSplitAllocatesNothing checks that a call split across the team
+// allocates nothing.
+func TestSplitAllocatesNothing(t *testing.T) {
+	src := make([]float64, 1<<16)
+	dst := make([]float64, len(src))
+	a := blas64.General{Rows: 1 << 10, Cols: 1 << 6, Stride: 1 << 6, Data: src}
+	d := blas64.General{Rows: 1 << 10, Cols: 1 << 6, Stride: 1 << 6, Data: dst}
+	for name, f := range map[string]func(){
+		"ExpTo":         func() { ExpTo(dst, src) },
+		"SoftmaxRowsTo": func() { SoftmaxRowsTo(d, a) },
+	} {
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", name, n)
+		}
+	}
+}
+
+// BenchmarkSplit times ExpTo and SoftmaxRowsTo in one piece (split=off)
+// and split across the team (split=on: every call from 2·1024 entries),
+// by total entries, for the threshold splitMin. Compare with
+//
+//	benchstat -col /split
+func BenchmarkSplit(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18, 1 << 20} {
+		src, dst := make([]float64, n), make([]float64, n)
+		for i := range src {
+			src[i] = 40 * (rng.Float64() - 0.5)
+		}
+		a := blas64.General{Rows: n / 16, Cols: 16, Stride: 16, Data: src}
+		d := blas64.General{Rows: n / 16, Cols: 16, Stride: 16, Data: dst}
+		for _, on := range []bool{false, true} {
+			threshold := math.MaxInt / 2
+			if on {
+				threshold = 1 << 10
+			}
+			for name, f := range map[string]func(){
+				"ExpTo":         func() { ExpTo(dst, src) },
+				"SoftmaxRowsTo": func() { SoftmaxRowsTo(d, a) },
+			} {
+				b.Run(fmt.Sprintf("%s/n=%d/split=%v", name, n, map[bool]string{false: "off", true: "on"}[on]), func(b *testing.B) {
+					old := splitMin
+					splitMin = threshold
+					defer func() { splitMin = old }()
+					for b.Loop() {
+						f()
+					}
+				})
+			}
+		}
+	}
+}
