@@ -8371,6 +8371,183 @@ func TrAXBCSqUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (X *m
 	return
 }
 
+// TrKronAX returns f = TrKronAX(A, X).
+//
+//	f = tr(A) tr(X)
+//
+// It panics if the shapes disagree.
+func TrKronAX(A *mat.Dense, X *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrKronAX", "A", k, "k")
+	runtime.CheckMatrix("TrKronAX", "A", k, ACols, k, k, "k", "k")
+	XRows, XCols := X.Dims()
+	runtime.CheckMatrix("TrKronAX", "X", XRows, XCols, k, k, "k", "k")
+	ARaw := A.RawMatrix()
+	trA := 0.0
+	XRaw := X.RawMatrix()
+	trX := 0.0
+	// trA = tr(A)
+	// trX = tr(X)
+	for i := 0; i < k; i++ {
+		trA += ARaw.Data[i*ARaw.Stride+i]
+		trX += XRaw.Data[i*XRaw.Stride+i]
+	}
+	f := trA * trX
+	return f
+}
+
+// TrKronAXGrad returns f = TrKronAX(A, X) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A) tr(X)
+//	∂f/∂X = tr(A) eye(k)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrKronAXGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrKronAXGrad", "A", k, "k")
+	runtime.CheckMatrix("TrKronAXGrad", "A", k, ACols, k, k, "k", "k")
+	XRows, XCols := X.Dims()
+	runtime.CheckMatrix("TrKronAXGrad", "X", XRows, XCols, k, k, "k", "k")
+	runtime.DestMatrix("TrKronAXGrad", "dX", dX, k, k, "k", "k")
+	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrKronAXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix())})
+	}
+	ARaw := A.RawMatrix()
+	trA := 0.0
+	XRaw := X.RawMatrix()
+	trX := 0.0
+	// trA = tr(A)
+	// trX = tr(X)
+	for i := 0; i < k; i++ {
+		trA += ARaw.Data[i*ARaw.Stride+i]
+		trX += XRaw.Data[i*XRaw.Stride+i]
+	}
+	f := trA * trX
+	dXRaw := dX.RawMatrix()
+	// dX = tr(A) eye(k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = trA * runtime.Kronecker(i, j)
+		}
+	}
+	return f
+}
+
+// TrKronAXProblem returns the problem of minimising TrKronAX over X with A
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrKronAXUnpack views such a slice as the
+// variables.
+func TrKronAXProblem(A *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrKronAXUnpack(x, A)
+			return TrKronAX(A, X)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrKronAXUnpack(x, A)
+			runtime.CheckVector("TrKronAXProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrKronAXUnpack(grad, A)
+			TrKronAXGrad(A, X, dX)
+		},
+	}
+}
+
+// TrKronAXUnpack returns views of x as TrKronAX's variables X, packed as
+// TrKronAXProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrKronAXUnpack(x []float64, A *mat.Dense) (X *mat.Dense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrKronAXUnpack", "A", k, "k")
+	runtime.CheckPacked("TrKronAXUnpack", x, k, k)
+	X = mat.NewDense(k, k, x[0:k*k:k*k])
+	return
+}
+
+// TrKronXX returns f = TrKronXX(X).
+//
+//	f = tr(X) tr(X)
+//
+// It panics if the shapes disagree.
+func TrKronXX(X *mat.Dense) float64 {
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrKronXX", "X", k, "k")
+	runtime.CheckMatrix("TrKronXX", "X", k, XCols, k, k, "k", "k")
+	XRaw := X.RawMatrix()
+	trX := 0.0
+	// trX = tr(X)
+	for i := 0; i < k; i++ {
+		trX += XRaw.Data[i*XRaw.Stride+i]
+	}
+	f := trX * trX
+	return f
+}
+
+// TrKronXXGrad returns f = TrKronXX(X) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X) tr(X)
+//	∂f/∂X = 2 tr(X) eye(k)
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrKronXXGrad(X *mat.Dense, dX *mat.Dense) float64 {
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrKronXXGrad", "X", k, "k")
+	runtime.CheckMatrix("TrKronXXGrad", "X", k, XCols, k, k, "k", "k")
+	runtime.DestMatrix("TrKronXXGrad", "dX", dX, k, k, "k", "k")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrKronXXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
+	}
+	XRaw := X.RawMatrix()
+	trX := 0.0
+	// trX = tr(X)
+	for i := 0; i < k; i++ {
+		trX += XRaw.Data[i*XRaw.Stride+i]
+	}
+	f := trX * trX
+	dXRaw := dX.RawMatrix()
+	// dX = 2 tr(X) eye(k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trX * runtime.Kronecker(i, j))
+		}
+	}
+	return f
+}
+
+// TrKronXXProblem returns the problem of minimising TrKronXX over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; TrKronXXUnpack views such a slice as the variables.
+// Dimensions that no fixed input gives are parameters.
+func TrKronXXProblem(k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrKronXXUnpack(x, k)
+			return TrKronXX(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrKronXXUnpack(x, k)
+			runtime.CheckVector("TrKronXXProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrKronXXUnpack(grad, k)
+			TrKronXXGrad(X, dX)
+		},
+	}
+}
+
+// TrKronXXUnpack returns views of x as TrKronXX's variables X, packed as
+// TrKronXXProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrKronXXUnpack(x []float64, k int) (X *mat.Dense) {
+	runtime.CheckDim("TrKronXXUnpack", "k", k, "k")
+	runtime.CheckPacked("TrKronXXUnpack", x, k, k)
+	X = mat.NewDense(k, k, x[0:k*k:k*k])
+	return
+}
+
 // trXPow3Work holds TrXPow3's scratch space, reused across calls through
 // trXPow3Pool.
 type trXPow3Work struct {

@@ -481,6 +481,18 @@ var sympyCases = []sympyCase{
 		TrAXBCSqGrad(A, X, B, C, d)
 		return d, scale(2, mul(A.T(), add(mul(A, X, B), C), B.T()))
 	}},
+	{"TrKronAX", "test_matrix_derivatives_of_traces", "cookbook 105, commented out in SymPy: Trace(A)*Identity(k)", func(p *point) (mat.Matrix, mat.Matrix) {
+		A, X := p.mat(k, k), p.mat(k, k)
+		d := dmat(k, k)
+		TrKronAXGrad(A, X, d)
+		return d, scale(tr(A), eye(k))
+	}},
+	{"TrKronXX", "test_matrix_derivatives_of_traces", "cookbook 120, commented out in SymPy: 2*Trace(X)*Identity(k)", func(p *point) (mat.Matrix, mat.Matrix) {
+		X := p.mat(k, k)
+		d := dmat(k, k)
+		TrKronXXGrad(X, d)
+		return d, scale(2*tr(X), eye(k))
+	}},
 	{"TrXPow3", "test_matrix_derivatives_of_traces", "cookbook: SymPy comments out k*(X**(k-1)).T; k = 3", func(p *point) (mat.Matrix, mat.Matrix) {
 		X := p.mat(k, k)
 		d := dmat(k, k)
@@ -911,6 +923,14 @@ var sympyCases = []sympyCase{
 		return J, jacobian(k, 1, k, k, func(i, _, m, n int) float64 { return delta(i, m) * delta(i, n) })
 	}},
 	{"ArraySinX", "test_arrayexpr_derivatives1", "", func(p *point) (mat.Matrix, mat.Matrix) {
+		X := p.mat(k, k)
+		J := dmat(k*k, k*k)
+		ArraySinXJacobian(X, J)
+		return J, jacobian(k, k, k, k, func(i, jj, m, n int) float64 {
+			return delta(i, m) * delta(jj, n) * math.Cos(X.At(i, jj))
+		})
+	}},
+	{"ArraySinX", "test_arrayexpr_derivatives1 (ArrayElementwiseApplyFunc)", "", func(p *point) (mat.Matrix, mat.Matrix) {
 		X := p.mat(k, k)
 		J := dmat(k*k, k*k)
 		ArraySinXJacobian(X, J)
