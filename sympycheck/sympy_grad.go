@@ -17260,3 +17260,3920 @@ func ArrayCommonMatrixJacobian(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *m
 	}
 	jt.AddBlock(0, 0, 1, tmp)
 }
+
+// detXSymWork holds DetXSym's scratch space, reused across calls through
+// detXSymPool.
+type detXSymWork struct {
+	XFull []float64
+	luX   runtime.LU
+}
+
+var detXSymPool = sync.Pool{New: func() any {
+	return new(detXSymWork)
+}}
+
+// DetXSym returns f = DetXSym(X).
+//
+//	f = det(X)
+//
+// It panics if the shapes disagree.
+func DetXSym(X *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("DetXSym", "X", k, "k")
+	ws := detXSymPool.Get().(*detXSymWork)
+	defer detXSymPool.Put(ws)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	f := ws.luX.Det()
+	return f
+}
+
+// detXSymGradWork holds DetXSymGrad's scratch space, reused across calls
+// through detXSymGradPool.
+type detXSymGradWork struct {
+	XFull     []float64
+	luX       runtime.LU
+	cofactorX []float64
+	cofX      runtime.Cofactor
+}
+
+var detXSymGradPool = sync.Pool{New: func() any {
+	return new(detXSymGradWork)
+}}
+
+// DetXSymGrad returns f = DetXSym(X) and writes ∂f/∂X into dX, overwriting
+// it; it has the shape of X (denominator layout).
+//
+//	f = det(X)
+//	∂f/∂X = det(X) inv(X)'
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func DetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("DetXSymGrad", "X", k, "k")
+	runtime.DestSymmetric("DetXSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) {
+		runtime.CheckNoAlias("DetXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric())})
+	}
+	ws := detXSymGradPool.Get().(*detXSymGradWork)
+	defer detXSymGradPool.Put(ws)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	f := ws.luX.Det()
+	cofactorX := runtime.Mat(&ws.cofactorX, k, k)
+	// cofactorX = det(X) inv(X)'
+	ws.cofX.CofactorTo(cofactorX, XFull)
+	runtime.SymmetrizeTo(dX.RawSymmetric(), cofactorX)
+	return f
+}
+
+// DetXSymProblem returns the problem of minimising DetXSym over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; DetXSymUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func DetXSymProblem(k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := DetXSymUnpack(x, k)
+			return DetXSym(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := DetXSymUnpack(x, k)
+			runtime.CheckVector("DetXSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := DetXSymUnpack(grad, k)
+			DetXSymGrad(X, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// DetXSymUnpack returns views of x as DetXSym's variables X, packed as
+// DetXSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func DetXSymUnpack(x []float64, k int) (X *mat.SymDense) {
+	runtime.CheckDim("DetXSymUnpack", "k", k, "k")
+	runtime.CheckPacked("DetXSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// logDetXSymWork holds LogDetXSym's scratch space, reused across calls through
+// logDetXSymPool.
+type logDetXSymWork struct {
+	cholX runtime.Cholesky
+}
+
+var logDetXSymPool = sync.Pool{New: func() any {
+	return new(logDetXSymWork)
+}}
+
+// LogDetXSym returns f = LogDetXSym(X).
+//
+//	f = log(det(X))
+//
+// It panics if the shapes disagree.
+func LogDetXSym(X *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("LogDetXSym", "X", k, "k")
+	ws := logDetXSymPool.Get().(*logDetXSymWork)
+	defer logDetXSymPool.Put(ws)
+	ws.cholX.Factorize(X.RawSymmetric())
+	detX := ws.cholX.Det()
+	f := math.Log(detX)
+	return f
+}
+
+// logDetXSymGradWork holds LogDetXSymGrad's scratch space, reused across calls
+// through logDetXSymGradPool.
+type logDetXSymGradWork struct {
+	cholX     runtime.Cholesky
+	cofactorX []float64
+	XFull     []float64
+	cofX      runtime.Cofactor
+}
+
+var logDetXSymGradPool = sync.Pool{New: func() any {
+	return new(logDetXSymGradWork)
+}}
+
+// LogDetXSymGrad returns f = LogDetXSym(X) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = log(det(X))
+//	∂f/∂X = (1 / det(X)) det(X) inv(X)'
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func LogDetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("LogDetXSymGrad", "X", k, "k")
+	runtime.DestSymmetric("LogDetXSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) {
+		runtime.CheckNoAlias("LogDetXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric())})
+	}
+	ws := logDetXSymGradPool.Get().(*logDetXSymGradWork)
+	defer logDetXSymGradPool.Put(ws)
+	ws.cholX.Factorize(X.RawSymmetric())
+	detX := ws.cholX.Det()
+	f := math.Log(detX)
+	cofactorX := runtime.Mat(&ws.cofactorX, k, k)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// cofactorX = det(X) inv(X)'
+	ws.cofX.CofactorTo(cofactorX, XFull)
+	// cofactorX is not read again: tmp takes over its storage.
+	tmp := cofactorX
+	// tmp = (1 / det(X)) det(X) inv(X)'
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = 1.0 / detX * cofactorX.Data[i*cofactorX.Stride+j]
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// LogDetXSymProblem returns the problem of minimising LogDetXSym over X for
+// gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; LogDetXSymUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries. Dimensions
+// that no fixed input gives are parameters.
+func LogDetXSymProblem(k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := LogDetXSymUnpack(x, k)
+			return LogDetXSym(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := LogDetXSymUnpack(x, k)
+			runtime.CheckVector("LogDetXSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := LogDetXSymUnpack(grad, k)
+			LogDetXSymGrad(X, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// LogDetXSymUnpack returns views of x as LogDetXSym's variables X, packed as
+// LogDetXSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func LogDetXSymUnpack(x []float64, k int) (X *mat.SymDense) {
+	runtime.CheckDim("LogDetXSymUnpack", "k", k, "k")
+	runtime.CheckPacked("LogDetXSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// invBilinearSymWork holds InvBilinearSym's scratch space, reused across calls
+// through invBilinearSymPool.
+type invBilinearSymWork struct {
+	invXb []float64
+	XFull []float64
+	luX   runtime.LU
+}
+
+var invBilinearSymPool = sync.Pool{New: func() any {
+	return new(invBilinearSymWork)
+}}
+
+// InvBilinearSym returns f = InvBilinearSym(a, X, b).
+//
+//	f = a' inv(X) b
+//
+// It panics if the shapes disagree.
+func InvBilinearSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("InvBilinearSym", "a", k, "k")
+	runtime.CheckSymmetric("InvBilinearSym", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("InvBilinearSym", "b", b.Len(), k, "k")
+	ws := invBilinearSymPool.Get().(*invBilinearSymWork)
+	defer invBilinearSymPool.Put(ws)
+	aRaw := a.RawVector()
+	bRaw := b.RawVector()
+	invXb := runtime.Vec(&ws.invXb, k)
+	// invXb = inv(X) b
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	ws.luX.SolveVecTo(invXb, false, bRaw)
+	f := blas64.Dot(aRaw, invXb)
+	return f
+}
+
+// invBilinearSymGradWork holds InvBilinearSymGrad's scratch space, reused
+// across calls through invBilinearSymGradPool.
+type invBilinearSymGradWork struct {
+	invX  []float64
+	XFull []float64
+	luX   runtime.LU
+	invXb []float64
+	tmp   []float64
+	tmp2  []float64
+	chain runtime.Chain
+}
+
+var invBilinearSymGradPool = sync.Pool{New: func() any {
+	return new(invBilinearSymGradWork)
+}}
+
+// InvBilinearSymGrad returns f = InvBilinearSym(a, X, b) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = a' inv(X) b
+//	∂f/∂X = 0.5 inv(X) (-a b' - b a') inv(X)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func InvBilinearSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("InvBilinearSymGrad", "a", k, "k")
+	runtime.CheckSymmetric("InvBilinearSymGrad", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("InvBilinearSymGrad", "b", b.Len(), k, "k")
+	runtime.DestSymmetric("InvBilinearSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("InvBilinearSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.VectorArg("b", b.RawVector())})
+	}
+	ws := invBilinearSymGradPool.Get().(*invBilinearSymGradWork)
+	defer invBilinearSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	invX := runtime.Mat(&ws.invX, k, k)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	// invX = inv(X)
+	ws.luX.InverseTo(invX)
+	bRaw := b.RawVector()
+	invXb := runtime.Vec(&ws.invXb, k)
+	// invXb = inv(X) b
+	blas64.Gemv(blas.NoTrans, 1, invX, bRaw, 0, invXb)
+	f := blas64.Dot(aRaw, invXb)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = -a b' - b a'
+	// tmp2 = -(a b')
+	runtime.ZeroMatrix(tmp2)
+	blas64.Ger(-1, aRaw, bRaw, tmp2)
+	// tmp2 += -(b a')
+	blas64.Ger(-1, bRaw, aRaw, tmp2)
+	// tmp = 0.5 inv(X) (-a b' - b a') inv(X)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 0.5, 0, []blas64.General{invX, tmp2, invX}, []bool{false, false, false})
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// InvBilinearSymProblem returns the problem of minimising InvBilinearSym over X
+// with a, b fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; InvBilinearSymUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func InvBilinearSymProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := InvBilinearSymUnpack(x, a, b)
+			return InvBilinearSym(a, X, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := InvBilinearSymUnpack(x, a, b)
+			runtime.CheckVector("InvBilinearSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := InvBilinearSymUnpack(grad, a, b)
+			InvBilinearSymGrad(a, X, b, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// InvBilinearSymUnpack returns views of x as InvBilinearSym's variables X,
+// packed as InvBilinearSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func InvBilinearSymUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("InvBilinearSymUnpack", "a", k, "k")
+	runtime.CheckPacked("InvBilinearSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trAInvXBSymWork holds TrAInvXBSym's scratch space, reused across calls
+// through trAInvXBSymPool.
+type trAInvXBSymWork struct {
+	AinvX []float64
+	invX  []float64
+	XFull []float64
+	luX   runtime.LU
+	gemm  runtime.Gemm
+}
+
+var trAInvXBSymPool = sync.Pool{New: func() any {
+	return new(trAInvXBSymWork)
+}}
+
+// TrAInvXBSym returns f = TrAInvXBSym(A, X, B).
+//
+//	f = tr(A inv(X) B)
+//
+// It panics if the shapes disagree.
+func TrAInvXBSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAInvXBSym", "A", k, "k")
+	runtime.CheckMatrix("TrAInvXBSym", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAInvXBSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAInvXBSym", "B", BRows, BCols, k, k, "k", "k")
+	ws := trAInvXBSymPool.Get().(*trAInvXBSymWork)
+	defer trAInvXBSymPool.Put(ws)
+	AinvX := runtime.Mat(&ws.AinvX, k, k)
+	ARaw := A.RawMatrix()
+	// AinvX = A inv(X)
+	invX := runtime.Mat(&ws.invX, k, k)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	// invX = inv(X)
+	ws.luX.InverseTo(invX)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, invX, 0, AinvX)
+	BRaw := B.RawMatrix()
+	f := 0.0
+	// f = tr(A inv(X) B)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += AinvX.Data[i*AinvX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trAInvXBSymGradWork holds TrAInvXBSymGrad's scratch space, reused across
+// calls through trAInvXBSymGradPool.
+type trAInvXBSymGradWork struct {
+	tmp   []float64
+	invX  []float64
+	XFull []float64
+	luX   runtime.LU
+	tmp2  []float64
+	gemm  runtime.Gemm
+	chain runtime.Chain
+}
+
+var trAInvXBSymGradPool = sync.Pool{New: func() any {
+	return new(trAInvXBSymGradWork)
+}}
+
+// TrAInvXBSymGrad returns f = TrAInvXBSym(A, X, B) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A inv(X) B)
+//	∂f/∂X = 0.5 inv(X) (-A' B' - B A) inv(X)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrAInvXBSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAInvXBSymGrad", "A", k, "k")
+	runtime.CheckMatrix("TrAInvXBSymGrad", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAInvXBSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAInvXBSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrAInvXBSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAInvXBSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trAInvXBSymGradPool.Get().(*trAInvXBSymGradWork)
+	defer trAInvXBSymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	invX := runtime.Mat(&ws.invX, k, k)
+	XRaw := X.RawSymmetric()
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.luX.Factorize(XFull)
+	// invX = inv(X)
+	ws.luX.InverseTo(invX)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = -A' B' - B A
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// tmp2 = -(A' B')
+	ws.gemm.Mul(blas.Trans, blas.Trans, -1, ARaw, BRaw, 0, tmp2)
+	// tmp2 += -(B A)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, -1, BRaw, ARaw, 1, tmp2)
+	// tmp = 0.5 inv(X) (-A' B' - B A) inv(X)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 0.5, 0, []blas64.General{invX, tmp2, invX}, []bool{false, false, false})
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree -1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / -1.0
+	return f
+}
+
+// TrAInvXBSymProblem returns the problem of minimising TrAInvXBSym over X with
+// A, B fixed, for gonum/optimize. Its variable packs X into one []float64, in
+// that order, matrices row-major; TrAInvXBSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrAInvXBSymProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAInvXBSymUnpack(x, A, B)
+			return TrAInvXBSym(A, X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAInvXBSymUnpack(x, A, B)
+			runtime.CheckVector("TrAInvXBSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAInvXBSymUnpack(grad, A, B)
+			TrAInvXBSymGrad(A, X, B, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrAInvXBSymUnpack returns views of x as TrAInvXBSym's variables X, packed as
+// TrAInvXBSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrAInvXBSymUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrAInvXBSymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrAInvXBSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trInvXPlusASymWork holds TrInvXPlusASym's scratch space, reused across calls
+// through trInvXPlusASymPool.
+type trInvXPlusASymWork struct {
+	invXPlusA []float64
+	XPlusA    []float64
+	luXPlusA  runtime.LU
+}
+
+var trInvXPlusASymPool = sync.Pool{New: func() any {
+	return new(trInvXPlusASymWork)
+}}
+
+// TrInvXPlusASym returns f = TrInvXPlusASym(X, A).
+//
+//	f = tr(inv(X + A))
+//
+// It panics if the shapes disagree.
+func TrInvXPlusASym(X *mat.SymDense, A *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrInvXPlusASym", "X", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrInvXPlusASym", "A", ARows, ACols, k, k, "k", "k")
+	ws := trInvXPlusASymPool.Get().(*trInvXPlusASymWork)
+	defer trInvXPlusASymPool.Put(ws)
+	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
+	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
+	XRaw := X.RawSymmetric()
+	ARaw := A.RawMatrix()
+	// XPlusA = X + A
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	ws.luXPlusA.Factorize(XPlusA)
+	// invXPlusA = inv(X + A)
+	ws.luXPlusA.InverseTo(invXPlusA)
+	f := 0.0
+	// f = tr(inv(X + A))
+	for i := 0; i < k; i++ {
+		f += invXPlusA.Data[i*invXPlusA.Stride+i]
+	}
+	return f
+}
+
+// trInvXPlusASymGradWork holds TrInvXPlusASymGrad's scratch space, reused
+// across calls through trInvXPlusASymGradPool.
+type trInvXPlusASymGradWork struct {
+	invXPlusA []float64
+	XPlusA    []float64
+	luXPlusA  runtime.LU
+	tmp       []float64
+	gemm      runtime.Gemm
+}
+
+var trInvXPlusASymGradPool = sync.Pool{New: func() any {
+	return new(trInvXPlusASymGradWork)
+}}
+
+// TrInvXPlusASymGrad returns f = TrInvXPlusASym(X, A) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(inv(X + A))
+//	∂f/∂X = 0.5 (-inv(X + A)' inv(X + A)' - inv(X + A) inv(X + A))
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrInvXPlusASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrInvXPlusASymGrad", "X", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrInvXPlusASymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.DestSymmetric("TrInvXPlusASymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) || !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrInvXPlusASymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
+	ws := trInvXPlusASymGradPool.Get().(*trInvXPlusASymGradWork)
+	defer trInvXPlusASymGradPool.Put(ws)
+	invXPlusA := runtime.Mat(&ws.invXPlusA, k, k)
+	XPlusA := runtime.Mat(&ws.XPlusA, k, k)
+	XRaw := X.RawSymmetric()
+	ARaw := A.RawMatrix()
+	// XPlusA = X + A
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	ws.luXPlusA.Factorize(XPlusA)
+	// invXPlusA = inv(X + A)
+	ws.luXPlusA.InverseTo(invXPlusA)
+	f := 0.0
+	// f = tr(inv(X + A))
+	for i := 0; i < k; i++ {
+		f += invXPlusA.Data[i*invXPlusA.Stride+i]
+	}
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = -(inv(X + A)' inv(X + A)')
+	ws.gemm.Mul(blas.Trans, blas.Trans, -1, invXPlusA, invXPlusA, 0, tmp)
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// TrInvXPlusASymProblem returns the problem of minimising TrInvXPlusASym over X
+// with A fixed, for gonum/optimize. Its variable packs X into one []float64, in
+// that order, matrices row-major; TrInvXPlusASymUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrInvXPlusASymProblem(A *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrInvXPlusASymUnpack(x, A)
+			return TrInvXPlusASym(X, A)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrInvXPlusASymUnpack(x, A)
+			runtime.CheckVector("TrInvXPlusASymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrInvXPlusASymUnpack(grad, A)
+			TrInvXPlusASymGrad(X, A, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrInvXPlusASymUnpack returns views of x as TrInvXPlusASym's variables X,
+// packed as TrInvXPlusASymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TrInvXPlusASymUnpack(x []float64, A *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrInvXPlusASymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrInvXPlusASymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// vecAtXbSymWork holds VecAtXbSym's scratch space, reused across calls through
+// vecAtXbSymPool.
+type vecAtXbSymWork struct {
+	Xb []float64
+}
+
+var vecAtXbSymPool = sync.Pool{New: func() any {
+	return new(vecAtXbSymWork)
+}}
+
+// VecAtXbSym returns f = VecAtXbSym(a, X, b).
+//
+//	f = a' X b
+//
+// It panics if the shapes disagree.
+func VecAtXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("VecAtXbSym", "a", k, "k")
+	runtime.CheckSymmetric("VecAtXbSym", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("VecAtXbSym", "b", b.Len(), k, "k")
+	ws := vecAtXbSymPool.Get().(*vecAtXbSymWork)
+	defer vecAtXbSymPool.Put(ws)
+	aRaw := a.RawVector()
+	XRaw := X.RawSymmetric()
+	bRaw := b.RawVector()
+	Xb := runtime.Vec(&ws.Xb, k)
+	// Xb = X b
+	blas64.Symv(1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
+	return f
+}
+
+// vecAtXbSymGradWork holds VecAtXbSymGrad's scratch space, reused across calls
+// through vecAtXbSymGradPool.
+type vecAtXbSymGradWork struct {
+	Xb  []float64
+	abT []float64
+}
+
+var vecAtXbSymGradPool = sync.Pool{New: func() any {
+	return new(vecAtXbSymGradWork)
+}}
+
+// VecAtXbSymGrad returns f = VecAtXbSym(a, X, b) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = a' X b
+//	∂f/∂X = 0.5 (a b' + b a')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func VecAtXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("VecAtXbSymGrad", "a", k, "k")
+	runtime.CheckSymmetric("VecAtXbSymGrad", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("VecAtXbSymGrad", "b", b.Len(), k, "k")
+	runtime.DestSymmetric("VecAtXbSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("VecAtXbSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.VectorArg("b", b.RawVector())})
+	}
+	ws := vecAtXbSymGradPool.Get().(*vecAtXbSymGradWork)
+	defer vecAtXbSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	XRaw := X.RawSymmetric()
+	bRaw := b.RawVector()
+	Xb := runtime.Vec(&ws.Xb, k)
+	// Xb = X b
+	blas64.Symv(1, XRaw, bRaw, 0, Xb)
+	f := blas64.Dot(aRaw, Xb)
+	abT := runtime.Mat(&ws.abT, k, k)
+	// abT = a b'
+	runtime.ZeroMatrix(abT)
+	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.SymmetrizeTo(dX.RawSymmetric(), abT)
+	return f
+}
+
+// VecAtXbSymProblem returns the problem of minimising VecAtXbSym over X with a,
+// b fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; VecAtXbSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func VecAtXbSymProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecAtXbSymUnpack(x, a, b)
+			return VecAtXbSym(a, X, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecAtXbSymUnpack(x, a, b)
+			runtime.CheckVector("VecAtXbSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecAtXbSymUnpack(grad, a, b)
+			VecAtXbSymGrad(a, X, b, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// VecAtXbSymUnpack returns views of x as VecAtXbSym's variables X, packed as
+// VecAtXbSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func VecAtXbSymUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("VecAtXbSymUnpack", "a", k, "k")
+	runtime.CheckPacked("VecAtXbSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// vecBtXtXcSymWork holds VecBtXtXcSym's scratch space, reused across calls
+// through vecBtXtXcSymPool.
+type vecBtXtXcSymWork struct {
+	Xc  []float64
+	XXc []float64
+}
+
+var vecBtXtXcSymPool = sync.Pool{New: func() any {
+	return new(vecBtXtXcSymWork)
+}}
+
+// VecBtXtXcSym returns f = VecBtXtXcSym(b, X, c).
+//
+//	f = b' X X c
+//
+// It panics if the shapes disagree.
+func VecBtXtXcSym(b *mat.VecDense, X *mat.SymDense, c *mat.VecDense) float64 {
+	k := b.Len()
+	runtime.CheckDim("VecBtXtXcSym", "b", k, "k")
+	runtime.CheckSymmetric("VecBtXtXcSym", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("VecBtXtXcSym", "c", c.Len(), k, "k")
+	ws := vecBtXtXcSymPool.Get().(*vecBtXtXcSymWork)
+	defer vecBtXtXcSymPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawSymmetric()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Symv(1, XRaw, cRaw, 0, Xc)
+	XXc := runtime.Vec(&ws.XXc, k)
+	// XXc = X X c
+	blas64.Symv(1, XRaw, Xc, 0, XXc)
+	f := blas64.Dot(bRaw, XXc)
+	return f
+}
+
+// vecBtXtXcSymGradWork holds VecBtXtXcSymGrad's scratch space, reused across
+// calls through vecBtXtXcSymGradPool.
+type vecBtXtXcSymGradWork struct {
+	Xc   []float64
+	XXc  []float64
+	tmp  []float64
+	bcTX []float64
+	bcT  []float64
+	XbcT []float64
+	Xb   []float64
+}
+
+var vecBtXtXcSymGradPool = sync.Pool{New: func() any {
+	return new(vecBtXtXcSymGradWork)
+}}
+
+// VecBtXtXcSymGrad returns f = VecBtXtXcSym(b, X, c) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = b' X X c
+//	∂f/∂X = 0.5 (b c' X + X b c' + (b c' X + X b c')')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func VecBtXtXcSymGrad(b *mat.VecDense, X *mat.SymDense, c *mat.VecDense, dX *mat.SymDense) float64 {
+	k := b.Len()
+	runtime.CheckDim("VecBtXtXcSymGrad", "b", k, "k")
+	runtime.CheckSymmetric("VecBtXtXcSymGrad", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("VecBtXtXcSymGrad", "c", c.Len(), k, "k")
+	runtime.DestSymmetric("VecBtXtXcSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, c.RawVector().Data) {
+		runtime.CheckNoAlias("VecBtXtXcSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.VectorArg("c", c.RawVector())})
+	}
+	ws := vecBtXtXcSymGradPool.Get().(*vecBtXtXcSymGradWork)
+	defer vecBtXtXcSymGradPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawSymmetric()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Symv(1, XRaw, cRaw, 0, Xc)
+	XXc := runtime.Vec(&ws.XXc, k)
+	// XXc = X X c
+	blas64.Symv(1, XRaw, Xc, 0, XXc)
+	f := blas64.Dot(bRaw, XXc)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	bcTX := runtime.Mat(&ws.bcTX, k, k)
+	// bcTX = b c' X
+	bcT := runtime.Mat(&ws.bcT, k, k)
+	// bcT = b c'
+	runtime.ZeroMatrix(bcT)
+	blas64.Ger(1, bRaw, cRaw, bcT)
+	blas64.Symm(blas.Right, 1, XRaw, bcT, 0, bcTX)
+	XbcT := runtime.Mat(&ws.XbcT, k, k)
+	// XbcT = X b c'
+	Xb := runtime.Vec(&ws.Xb, k)
+	// Xb = X b
+	blas64.Symv(1, XRaw, bRaw, 0, Xb)
+	runtime.ZeroMatrix(XbcT)
+	blas64.Ger(1, Xb, cRaw, XbcT)
+	// tmp = 0.5 (b c' X + X b c' + (b c' X + X b c')')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (bcTX.Data[i*bcTX.Stride+j] + XbcT.Data[i*XbcT.Stride+j] + (bcTX.Data[j*bcTX.Stride+i] + XbcT.Data[j*XbcT.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// VecBtXtXcSymProblem returns the problem of minimising VecBtXtXcSym over X
+// with b, c fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; VecBtXtXcSymUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func VecBtXtXcSymProblem(b *mat.VecDense, c *mat.VecDense) optimize.Problem {
+	k := b.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecBtXtXcSymUnpack(x, b, c)
+			return VecBtXtXcSym(b, X, c)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecBtXtXcSymUnpack(x, b, c)
+			runtime.CheckVector("VecBtXtXcSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecBtXtXcSymUnpack(grad, b, c)
+			VecBtXtXcSymGrad(b, X, c, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// VecBtXtXcSymUnpack returns views of x as VecBtXtXcSym's variables X, packed
+// as VecBtXtXcSymProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func VecBtXtXcSymUnpack(x []float64, b *mat.VecDense, c *mat.VecDense) (X *mat.SymDense) {
+	k := b.Len()
+	runtime.CheckDim("VecBtXtXcSymUnpack", "b", k, "k")
+	runtime.CheckPacked("VecBtXtXcSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// vecCookbook83SymWork holds VecCookbook83Sym's scratch space, reused across
+// calls through vecCookbook83SymPool.
+type vecCookbook83SymWork struct {
+	cPlusXb  []float64
+	DcPlusXb []float64
+}
+
+var vecCookbook83SymPool = sync.Pool{New: func() any {
+	return new(vecCookbook83SymWork)
+}}
+
+// VecCookbook83Sym returns f = VecCookbook83Sym(X, b, c, D).
+//
+//	f = (c + X b)' D (c + X b)
+//
+// It panics if the shapes disagree.
+func VecCookbook83Sym(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("VecCookbook83Sym", "X", k, "k")
+	runtime.CheckVector("VecCookbook83Sym", "b", b.Len(), k, "k")
+	runtime.CheckVector("VecCookbook83Sym", "c", c.Len(), k, "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecCookbook83Sym", "D", DRows, DCols, k, k, "k", "k")
+	ws := vecCookbook83SymPool.Get().(*vecCookbook83SymWork)
+	defer vecCookbook83SymPool.Put(ws)
+	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
+	// cPlusXb = c + X b
+	cRaw := c.RawVector()
+	// cPlusXb = c
+	for i := 0; i < k; i++ {
+		cPlusXb.Data[i] = cRaw.Data[i*cRaw.Inc]
+	}
+	XRaw := X.RawSymmetric()
+	bRaw := b.RawVector()
+	// cPlusXb += X b
+	blas64.Symv(1, XRaw, bRaw, 1, cPlusXb)
+	DRaw := D.RawMatrix()
+	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
+	// DcPlusXb = D (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	f := blas64.Dot(cPlusXb, DcPlusXb)
+	return f
+}
+
+// vecCookbook83SymGradWork holds VecCookbook83SymGrad's scratch space, reused
+// across calls through vecCookbook83SymGradPool.
+type vecCookbook83SymGradWork struct {
+	cPlusXb        []float64
+	DcPlusXb       []float64
+	prod           []float64
+	DPlusDT        []float64
+	DPlusDTcPlusXb []float64
+}
+
+var vecCookbook83SymGradPool = sync.Pool{New: func() any {
+	return new(vecCookbook83SymGradWork)
+}}
+
+// VecCookbook83SymGrad returns f = VecCookbook83Sym(X, b, c, D) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = (c + X b)' D (c + X b)
+//	∂f/∂X = 0.5 ((D + D') (c + X b) b' + b (c + X b)' (D + D'))
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func VecCookbook83SymGrad(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("VecCookbook83SymGrad", "X", k, "k")
+	runtime.CheckVector("VecCookbook83SymGrad", "b", b.Len(), k, "k")
+	runtime.CheckVector("VecCookbook83SymGrad", "c", c.Len(), k, "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecCookbook83SymGrad", "D", DRows, DCols, k, k, "k", "k")
+	runtime.DestSymmetric("VecCookbook83SymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, c.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("VecCookbook83SymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.VectorArg("c", c.RawVector()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
+	ws := vecCookbook83SymGradPool.Get().(*vecCookbook83SymGradWork)
+	defer vecCookbook83SymGradPool.Put(ws)
+	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
+	// cPlusXb = c + X b
+	cRaw := c.RawVector()
+	// cPlusXb = c
+	for i := 0; i < k; i++ {
+		cPlusXb.Data[i] = cRaw.Data[i*cRaw.Inc]
+	}
+	XRaw := X.RawSymmetric()
+	bRaw := b.RawVector()
+	// cPlusXb += X b
+	blas64.Symv(1, XRaw, bRaw, 1, cPlusXb)
+	DRaw := D.RawMatrix()
+	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
+	// DcPlusXb = D (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	f := blas64.Dot(cPlusXb, DcPlusXb)
+	prod := runtime.Mat(&ws.prod, k, k)
+	DPlusDT := runtime.Mat(&ws.DPlusDT, k, k)
+	// DPlusDT = D + D'
+	runtime.AddTransposeTo(DPlusDT, DRaw)
+	// prod = (D + D') (c + X b) b'
+	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
+	// DPlusDTcPlusXb = (D + D') (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
+	runtime.ZeroMatrix(prod)
+	blas64.Ger(1, DPlusDTcPlusXb, bRaw, prod)
+	runtime.SymmetrizeTo(dX.RawSymmetric(), prod)
+	return f
+}
+
+// VecCookbook83SymProblem returns the problem of minimising VecCookbook83Sym
+// over X with b, c, D fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; VecCookbook83SymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func VecCookbook83SymProblem(b *mat.VecDense, c *mat.VecDense, D *mat.Dense) optimize.Problem {
+	k := b.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecCookbook83SymUnpack(x, b, c, D)
+			return VecCookbook83Sym(X, b, c, D)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecCookbook83SymUnpack(x, b, c, D)
+			runtime.CheckVector("VecCookbook83SymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecCookbook83SymUnpack(grad, b, c, D)
+			VecCookbook83SymGrad(X, b, c, D, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// VecCookbook83SymUnpack returns views of x as VecCookbook83Sym's variables X,
+// packed as VecCookbook83SymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func VecCookbook83SymUnpack(x []float64, b *mat.VecDense, c *mat.VecDense, D *mat.Dense) (X *mat.SymDense) {
+	k := b.Len()
+	runtime.CheckDim("VecCookbook83SymUnpack", "b", k, "k")
+	runtime.CheckPacked("VecCookbook83SymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// TrXASym returns f = TrXASym(X, A).
+//
+//	f = tr(X A)
+//
+// It panics if the shapes disagree.
+func TrXASym(X *mat.SymDense, A *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXASym", "X", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrXASym", "A", ARows, ACols, k, k, "k", "k")
+	XRaw := X.RawSymmetric()
+	ARaw := A.RawMatrix()
+	f := 0.0
+	// f = tr(X A)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += runtime.SymAt(XRaw, i, j) * ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// TrXASymGrad returns f = TrXASym(X, A) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X A)
+//	∂f/∂X = 0.5 (A + A')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrXASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXASymGrad", "X", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrXASymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.DestSymmetric("TrXASymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) || !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXASymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
+	ARaw := A.RawMatrix()
+	runtime.SymmetrizeTo(dX.RawSymmetric(), ARaw)
+	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric())
+	return f
+}
+
+// TrXASymProblem returns the problem of minimising TrXASym over X with A fixed,
+// for gonum/optimize. Its variable packs X into one []float64, in that order,
+// matrices row-major; TrXASymUnpack views such a slice as the variables. A
+// symmetric n×n variable takes n² entries of which only the upper triangle
+// counts; Grad reports the derivative with respect to those entries.
+func TrXASymProblem(A *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXASymUnpack(x, A)
+			return TrXASym(X, A)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXASymUnpack(x, A)
+			runtime.CheckVector("TrXASymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXASymUnpack(grad, A)
+			TrXASymGrad(X, A, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrXASymUnpack returns views of x as TrXASym's variables X, packed as
+// TrXASymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXASymUnpack(x []float64, A *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrXASymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrXASymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trXSqBSymWork holds TrXSqBSym's scratch space, reused across calls through
+// trXSqBSymPool.
+type trXSqBSymWork struct {
+	XX    []float64
+	XFull []float64
+	gemm  runtime.Gemm
+}
+
+var trXSqBSymPool = sync.Pool{New: func() any {
+	return new(trXSqBSymWork)
+}}
+
+// TrXSqBSym returns f = TrXSqBSym(X, B).
+//
+//	f = tr(X X B)
+//
+// It panics if the shapes disagree.
+func TrXSqBSym(X *mat.SymDense, B *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXSqBSym", "X", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXSqBSym", "B", BRows, BCols, k, k, "k", "k")
+	ws := trXSqBSymPool.Get().(*trXSqBSymWork)
+	defer trXSqBSymPool.Put(ws)
+	XX := runtime.Mat(&ws.XX, k, k)
+	XRaw := X.RawSymmetric()
+	// XX = X X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XFull, XFull, 0, XX)
+	BRaw := B.RawMatrix()
+	f := 0.0
+	// f = tr(X X B)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += XX.Data[i*XX.Stride+j] * BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trXSqBSymGradWork holds TrXSqBSymGrad's scratch space, reused across calls
+// through trXSqBSymGradPool.
+type trXSqBSymGradWork struct {
+	tmp   []float64
+	BTX   []float64
+	XFull []float64
+	gemm  runtime.Gemm
+	XBT   []float64
+}
+
+var trXSqBSymGradPool = sync.Pool{New: func() any {
+	return new(trXSqBSymGradWork)
+}}
+
+// TrXSqBSymGrad returns f = TrXSqBSym(X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X X B)
+//	∂f/∂X = 0.5 (B' X + X B' + (B' X + X B')')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrXSqBSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXSqBSymGrad", "X", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXSqBSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrXSqBSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) || !runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXSqBSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trXSqBSymGradPool.Get().(*trXSqBSymGradWork)
+	defer trXSqBSymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	BTX := runtime.Mat(&ws.BTX, k, k)
+	BRaw := B.RawMatrix()
+	XRaw := X.RawSymmetric()
+	// BTX = B' X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, BRaw, XFull, 0, BTX)
+	XBT := runtime.Mat(&ws.XBT, k, k)
+	// XBT = X B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XFull, BRaw, 0, XBT)
+	// tmp = 0.5 (B' X + X B' + (B' X + X B')')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (BTX.Data[i*BTX.Stride+j] + XBT.Data[i*XBT.Stride+j] + (BTX.Data[j*BTX.Stride+i] + XBT.Data[j*XBT.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	return f
+}
+
+// TrXSqBSymProblem returns the problem of minimising TrXSqBSym over X with B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrXSqBSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrXSqBSymProblem(B *mat.Dense) optimize.Problem {
+	k, _ := B.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXSqBSymUnpack(x, B)
+			return TrXSqBSym(X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXSqBSymUnpack(x, B)
+			runtime.CheckVector("TrXSqBSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXSqBSymUnpack(grad, B)
+			TrXSqBSymGrad(X, B, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrXSqBSymUnpack returns views of x as TrXSqBSym's variables X, packed as
+// TrXSqBSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXSqBSymUnpack(x []float64, B *mat.Dense) (X *mat.SymDense) {
+	k, _ := B.Dims()
+	runtime.CheckDim("TrXSqBSymUnpack", "B", k, "k")
+	runtime.CheckPacked("TrXSqBSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trXtBXSymWork holds TrXtBXSym's scratch space, reused across calls through
+// trXtBXSymPool.
+type trXtBXSymWork struct {
+	XB []float64
+}
+
+var trXtBXSymPool = sync.Pool{New: func() any {
+	return new(trXtBXSymWork)
+}}
+
+// TrXtBXSym returns f = TrXtBXSym(X, B).
+//
+//	f = tr(X B X)
+//
+// It panics if the shapes disagree.
+func TrXtBXSym(X *mat.SymDense, B *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXtBXSym", "X", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXSym", "B", BRows, BCols, k, k, "k", "k")
+	ws := trXtBXSymPool.Get().(*trXtBXSymWork)
+	defer trXtBXSymPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, k)
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	blas64.Symm(blas.Left, 1, XRaw, BRaw, 0, XB)
+	f := 0.0
+	// f = tr(X B X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += XB.Data[i*XB.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	return f
+}
+
+// trXtBXSymGradWork holds TrXtBXSymGrad's scratch space, reused across calls
+// through trXtBXSymGradPool.
+type trXtBXSymGradWork struct {
+	tmp   []float64
+	XBT   []float64
+	XFull []float64
+	gemm  runtime.Gemm
+	BTX   []float64
+}
+
+var trXtBXSymGradPool = sync.Pool{New: func() any {
+	return new(trXtBXSymGradWork)
+}}
+
+// TrXtBXSymGrad returns f = TrXtBXSym(X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X B X)
+//	∂f/∂X = 0.5 (X B' + B' X + (X B' + B' X)')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrXtBXSymGrad(X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrXtBXSymGrad", "X", k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrXtBXSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) || !runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXtBXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trXtBXSymGradPool.Get().(*trXtBXSymGradWork)
+	defer trXtBXSymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	XBT := runtime.Mat(&ws.XBT, k, k)
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// XBT = X B'
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XFull, BRaw, 0, XBT)
+	BTX := runtime.Mat(&ws.BTX, k, k)
+	// BTX = B' X
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, BRaw, XFull, 0, BTX)
+	// tmp = 0.5 (X B' + B' X + (X B' + B' X)')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (XBT.Data[i*XBT.Stride+j] + BTX.Data[i*BTX.Stride+j] + (XBT.Data[j*XBT.Stride+i] + BTX.Data[j*BTX.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	return f
+}
+
+// TrXtBXSymProblem returns the problem of minimising TrXtBXSym over X with B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrXtBXSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrXtBXSymProblem(B *mat.Dense) optimize.Problem {
+	k, _ := B.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXtBXSymUnpack(x, B)
+			return TrXtBXSym(X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXtBXSymUnpack(x, B)
+			runtime.CheckVector("TrXtBXSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXtBXSymUnpack(grad, B)
+			TrXtBXSymGrad(X, B, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrXtBXSymUnpack returns views of x as TrXtBXSym's variables X, packed as
+// TrXtBXSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXtBXSymUnpack(x []float64, B *mat.Dense) (X *mat.SymDense) {
+	k, _ := B.Dims()
+	runtime.CheckDim("TrXtBXSymUnpack", "B", k, "k")
+	runtime.CheckPacked("TrXtBXSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trAXBXSymWork holds TrAXBXSym's scratch space, reused across calls through
+// trAXBXSymPool.
+type trAXBXSymWork struct {
+	AXB   []float64
+	XFull []float64
+	chain runtime.Chain
+}
+
+var trAXBXSymPool = sync.Pool{New: func() any {
+	return new(trAXBXSymWork)
+}}
+
+// TrAXBXSym returns f = TrAXBXSym(A, X, B).
+//
+//	f = tr(A X B X)
+//
+// It panics if the shapes disagree.
+func TrAXBXSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAXBXSym", "A", k, "k")
+	runtime.CheckMatrix("TrAXBXSym", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAXBXSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBXSym", "B", BRows, BCols, k, k, "k", "k")
+	ws := trAXBXSymPool.Get().(*trAXBXSymWork)
+	defer trAXBXSymPool.Put(ws)
+	AXB := runtime.Mat(&ws.AXB, k, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// AXB = A X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr(A X B X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += AXB.Data[i*AXB.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	return f
+}
+
+// trAXBXSymGradWork holds TrAXBXSymGrad's scratch space, reused across calls
+// through trAXBXSymGradPool.
+type trAXBXSymGradWork struct {
+	tmp    []float64
+	ATXBT  []float64
+	XFull  []float64
+	chain  runtime.Chain
+	BTXAT  []float64
+	chain2 runtime.Chain
+}
+
+var trAXBXSymGradPool = sync.Pool{New: func() any {
+	return new(trAXBXSymGradWork)
+}}
+
+// TrAXBXSymGrad returns f = TrAXBXSym(A, X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A X B X)
+//	∂f/∂X = 0.5 (A' X B' + B' X A' + (A' X B' + B' X A')')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrAXBXSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAXBXSymGrad", "A", k, "k")
+	runtime.CheckMatrix("TrAXBXSymGrad", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAXBXSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBXSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrAXBXSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXBXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trAXBXSymGradPool.Get().(*trAXBXSymGradWork)
+	defer trAXBXSymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	ATXBT := runtime.Mat(&ws.ATXBT, k, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// ATXBT = A' X B'
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(ATXBT, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{true, false, true})
+	BTXAT := runtime.Mat(&ws.BTXAT, k, k)
+	// BTXAT = B' X A'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(BTXAT, 1, 0, []blas64.General{BRaw, XFull, ARaw}, []bool{true, false, true})
+	// tmp = 0.5 (A' X B' + B' X A' + (A' X B' + B' X A')')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (ATXBT.Data[i*ATXBT.Stride+j] + BTXAT.Data[i*BTXAT.Stride+j] + (ATXBT.Data[j*ATXBT.Stride+i] + BTXAT.Data[j*BTXAT.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	return f
+}
+
+// TrAXBXSymProblem returns the problem of minimising TrAXBXSym over X with A, B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrAXBXSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrAXBXSymProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXBXSymUnpack(x, A, B)
+			return TrAXBXSym(A, X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXBXSymUnpack(x, A, B)
+			runtime.CheckVector("TrAXBXSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXBXSymUnpack(grad, A, B)
+			TrAXBXSymGrad(A, X, B, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrAXBXSymUnpack returns views of x as TrAXBXSym's variables X, packed as
+// TrAXBXSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrAXBXSymUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrAXBXSymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrAXBXSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trBtXtCXBSymWork holds TrBtXtCXBSym's scratch space, reused across calls
+// through trBtXtCXBSymPool.
+type trBtXtCXBSymWork struct {
+	XB   []float64
+	CXB  []float64
+	gemm runtime.Gemm
+}
+
+var trBtXtCXBSymPool = sync.Pool{New: func() any {
+	return new(trBtXtCXBSymWork)
+}}
+
+// TrBtXtCXBSym returns f = TrBtXtCXBSym(B, X, C).
+//
+//	f = tr(B' X C X B)
+//
+// It panics if the shapes disagree.
+func TrBtXtCXBSym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
+	k, BCols := B.Dims()
+	runtime.CheckDim("TrBtXtCXBSym", "B", k, "k")
+	runtime.CheckMatrix("TrBtXtCXBSym", "B", k, BCols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrBtXtCXBSym", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrBtXtCXBSym", "C", CRows, CCols, k, k, "k", "k")
+	ws := trBtXtCXBSymPool.Get().(*trBtXtCXBSymWork)
+	defer trBtXtCXBSymPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, k)
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	blas64.Symm(blas.Left, 1, XRaw, BRaw, 0, XB)
+	CXB := runtime.Mat(&ws.CXB, k, k)
+	CRaw := C.RawMatrix()
+	// CXB = C X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
+	f := 0.0
+	// f = tr(B' X C X B)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+		}
+	}
+	return f
+}
+
+// trBtXtCXBSymGradWork holds TrBtXtCXBSymGrad's scratch space, reused across
+// calls through trBtXtCXBSymGradPool.
+type trBtXtCXBSymGradWork struct {
+	tmp    []float64
+	BBTXCT []float64
+	XFull  []float64
+	chain  runtime.Chain
+	CTXBBT []float64
+	chain2 runtime.Chain
+}
+
+var trBtXtCXBSymGradPool = sync.Pool{New: func() any {
+	return new(trBtXtCXBSymGradWork)
+}}
+
+// TrBtXtCXBSymGrad returns f = TrBtXtCXBSym(B, X, C) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(B' X C X B)
+//	∂f/∂X = 0.5 (B B' X C' + C' X B B' + (B B' X C' + C' X B B')')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrBtXtCXBSymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.SymDense) float64 {
+	k, BCols := B.Dims()
+	runtime.CheckDim("TrBtXtCXBSymGrad", "B", k, "k")
+	runtime.CheckMatrix("TrBtXtCXBSymGrad", "B", k, BCols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrBtXtCXBSymGrad", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrBtXtCXBSymGrad", "C", CRows, CCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrBtXtCXBSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrBtXtCXBSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := trBtXtCXBSymGradPool.Get().(*trBtXtCXBSymGradWork)
+	defer trBtXtCXBSymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	BBTXCT := runtime.Mat(&ws.BBTXCT, k, k)
+	BRaw := B.RawMatrix()
+	XRaw := X.RawSymmetric()
+	CRaw := C.RawMatrix()
+	// BBTXCT = B B' X C'
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(BBTXCT, 1, 0, []blas64.General{BRaw, BRaw, XFull, CRaw}, []bool{false, true, false, true})
+	CTXBBT := runtime.Mat(&ws.CTXBBT, k, k)
+	// CTXBBT = C' X B B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(CTXBBT, 1, 0, []blas64.General{CRaw, XFull, BRaw, BRaw}, []bool{true, false, false, true})
+	// tmp = 0.5 (B B' X C' + C' X B B' + (B B' X C' + C' X B B')')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (BBTXCT.Data[i*BBTXCT.Stride+j] + CTXBBT.Data[i*CTXBBT.Stride+j] + (BBTXCT.Data[j*BBTXCT.Stride+i] + CTXBBT.Data[j*CTXBBT.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 2.0
+	return f
+}
+
+// TrBtXtCXBSymProblem returns the problem of minimising TrBtXtCXBSym over X
+// with B, C fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; TrBtXtCXBSymUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrBtXtCXBSymProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	k, _ := B.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrBtXtCXBSymUnpack(x, B, C)
+			return TrBtXtCXBSym(B, X, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrBtXtCXBSymUnpack(x, B, C)
+			runtime.CheckVector("TrBtXtCXBSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrBtXtCXBSymUnpack(grad, B, C)
+			TrBtXtCXBSymGrad(B, X, C, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrBtXtCXBSymUnpack returns views of x as TrBtXtCXBSym's variables X, packed
+// as TrBtXtCXBSymProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func TrBtXtCXBSymUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.SymDense) {
+	k, _ := B.Dims()
+	runtime.CheckDim("TrBtXtCXBSymUnpack", "B", k, "k")
+	runtime.CheckPacked("TrBtXtCXBSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trAXBCSqSymWork holds TrAXBCSqSym's scratch space, reused across calls
+// through trAXBCSqSymPool.
+type trAXBCSqSymWork struct {
+	CPlusAXB []float64
+	XFull    []float64
+	chain    runtime.Chain
+}
+
+var trAXBCSqSymPool = sync.Pool{New: func() any {
+	return new(trAXBCSqSymWork)
+}}
+
+// TrAXBCSqSym returns f = TrAXBCSqSym(A, X, B, C).
+//
+//	f = tr((C + A X B) (C + A X B)')
+//
+// It panics if the shapes disagree.
+func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAXBCSqSym", "A", k, "k")
+	runtime.CheckMatrix("TrAXBCSqSym", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAXBCSqSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBCSqSym", "B", BRows, BCols, k, k, "k", "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBCSqSym", "C", CRows, CCols, k, k, "k", "k")
+	ws := trAXBCSqSymPool.Get().(*trAXBCSqSymWork)
+	defer trAXBCSqSymPool.Put(ws)
+	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
+	// CPlusAXB = C + A X B
+	CRaw := C.RawMatrix()
+	// CPlusAXB = C
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// CPlusAXB += A X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr((C + A X B) (C + A X B)')
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	return f
+}
+
+// trAXBCSqSymGradWork holds TrAXBCSqSymGrad's scratch space, reused across
+// calls through trAXBCSqSymGradPool.
+type trAXBCSqSymGradWork struct {
+	CPlusAXB []float64
+	XFull    []float64
+	chain    runtime.Chain
+	tmp      []float64
+	chain2   runtime.Chain
+}
+
+var trAXBCSqSymGradPool = sync.Pool{New: func() any {
+	return new(trAXBCSqSymGradWork)
+}}
+
+// TrAXBCSqSymGrad returns f = TrAXBCSqSym(A, X, B, C) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr((C + A X B) (C + A X B)')
+//	∂f/∂X = 0.5 (2 A' (C + A X B) B' + 2 B (C + A X B)' A)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, dX *mat.SymDense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrAXBCSqSymGrad", "A", k, "k")
+	runtime.CheckMatrix("TrAXBCSqSymGrad", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrAXBCSqSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBCSqSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBCSqSymGrad", "C", CRows, CCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrAXBCSqSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXBCSqSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+		})
+	}
+	ws := trAXBCSqSymGradPool.Get().(*trAXBCSqSymGradWork)
+	defer trAXBCSqSymGradPool.Put(ws)
+	CPlusAXB := runtime.Mat(&ws.CPlusAXB, k, k)
+	// CPlusAXB = C + A X B
+	CRaw := C.RawMatrix()
+	// CPlusAXB = C
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// CPlusAXB += A X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr((C + A X B) (C + A X B)')
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = 2 A' (C + A X B) B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp, 2, 0, []blas64.General{ARaw, CPlusAXB, BRaw}, []bool{true, false, true})
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// TrAXBCSqSymProblem returns the problem of minimising TrAXBCSqSym over X with
+// A, B, C fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; TrAXBCSqSymUnpack views such a slice as
+// the variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func TrAXBCSqSymProblem(A *mat.Dense, B *mat.Dense, C *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXBCSqSymUnpack(x, A, B, C)
+			return TrAXBCSqSym(A, X, B, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXBCSqSymUnpack(x, A, B, C)
+			runtime.CheckVector("TrAXBCSqSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXBCSqSymUnpack(grad, A, B, C)
+			TrAXBCSqSymGrad(A, X, B, C, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrAXBCSqSymUnpack returns views of x as TrAXBCSqSym's variables X, packed as
+// TrAXBCSqSymProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrAXBCSqSymUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrAXBCSqSymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrAXBCSqSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trCookbook123SymWork holds TrCookbook123Sym's scratch space, reused across
+// calls through trCookbook123SymPool.
+type trCookbook123SymWork struct {
+	XB     []float64
+	CXXCXB []float64
+	XFull  []float64
+	chain  runtime.Chain
+}
+
+var trCookbook123SymPool = sync.Pool{New: func() any {
+	return new(trCookbook123SymWork)
+}}
+
+// TrCookbook123Sym returns f = TrCookbook123Sym(B, X, C).
+//
+//	f = tr(B' X C X X C X B)
+//
+// It panics if the shapes disagree.
+func TrCookbook123Sym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
+	k, BCols := B.Dims()
+	runtime.CheckDim("TrCookbook123Sym", "B", k, "k")
+	runtime.CheckMatrix("TrCookbook123Sym", "B", k, BCols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrCookbook123Sym", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook123Sym", "C", CRows, CCols, k, k, "k", "k")
+	ws := trCookbook123SymPool.Get().(*trCookbook123SymWork)
+	defer trCookbook123SymPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, k)
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	blas64.Symm(blas.Left, 1, XRaw, BRaw, 0, XB)
+	CXXCXB := runtime.Mat(&ws.CXXCXB, k, k)
+	CRaw := C.RawMatrix()
+	// CXXCXB = C X X C X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CXXCXB, 1, 0, []blas64.General{CRaw, XFull, XFull, CRaw, XB}, []bool{false, false, false, false, false})
+	f := 0.0
+	// f = tr(B' X C X X C X B)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += XB.Data[i*XB.Stride+j] * CXXCXB.Data[i*CXXCXB.Stride+j]
+		}
+	}
+	return f
+}
+
+// trCookbook123SymGradWork holds TrCookbook123SymGrad's scratch space, reused
+// across calls through trCookbook123SymGradPool.
+type trCookbook123SymGradWork struct {
+	tmp    []float64
+	prod   []float64
+	tmp2   []float64
+	XFull  []float64
+	chain  runtime.Chain
+	chain2 runtime.Chain
+	chain3 runtime.Chain
+	prod2  []float64
+	chain4 runtime.Chain
+}
+
+var trCookbook123SymGradPool = sync.Pool{New: func() any {
+	return new(trCookbook123SymGradWork)
+}}
+
+// TrCookbook123SymGrad returns f = TrCookbook123Sym(B, X, C) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = tr(B' X C X X C X B)
+//	∂f/∂X = 0.5 (t2 + t3 + (t2 + t3)')
+//	t1 = B B' X C' X + X C' X B B'
+//	t2 = t1 X C'
+//	t3 = C' X t1
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrCookbook123SymGrad(B *mat.Dense, X *mat.SymDense, C *mat.Dense, dX *mat.SymDense) float64 {
+	k, BCols := B.Dims()
+	runtime.CheckDim("TrCookbook123SymGrad", "B", k, "k")
+	runtime.CheckMatrix("TrCookbook123SymGrad", "B", k, BCols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrCookbook123SymGrad", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook123SymGrad", "C", CRows, CCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrCookbook123SymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrCookbook123SymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := trCookbook123SymGradPool.Get().(*trCookbook123SymGradWork)
+	defer trCookbook123SymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	prod := runtime.Mat(&ws.prod, k, k)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = B B' X C' X + X C' X B B'
+	BRaw := B.RawMatrix()
+	XRaw := X.RawSymmetric()
+	CRaw := C.RawMatrix()
+	// tmp2 = B B' X C' X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp2, 1, 0, []blas64.General{BRaw, BRaw, XFull, CRaw, XFull}, []bool{false, true, false, true, false})
+	// tmp2 += X C' X B B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp2, 1, 1, []blas64.General{XFull, CRaw, XFull, BRaw, BRaw}, []bool{false, true, false, false, true})
+	// prod = (B B' X C' X + X C' X B B') X C'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(prod, 1, 0, []blas64.General{tmp2, XFull, CRaw}, []bool{false, false, true})
+	prod2 := runtime.Mat(&ws.prod2, k, k)
+	// prod2 = C' X (B B' X C' X + X C' X B B')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(prod2, 1, 0, []blas64.General{CRaw, XFull, tmp2}, []bool{true, false, false})
+	// tmp = 0.5 (prod + prod2 + (prod + prod2)')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (prod.Data[i*prod.Stride+j] + prod2.Data[i*prod2.Stride+j] + (prod.Data[j*prod.Stride+i] + prod2.Data[j*prod2.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree 4 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 4.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / 4.0
+	return f
+}
+
+// TrCookbook123SymProblem returns the problem of minimising TrCookbook123Sym
+// over X with B, C fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrCookbook123SymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func TrCookbook123SymProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	k, _ := B.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrCookbook123SymUnpack(x, B, C)
+			return TrCookbook123Sym(B, X, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrCookbook123SymUnpack(x, B, C)
+			runtime.CheckVector("TrCookbook123SymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrCookbook123SymUnpack(grad, B, C)
+			TrCookbook123SymGrad(B, X, C, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrCookbook123SymUnpack returns views of x as TrCookbook123Sym's variables X,
+// packed as TrCookbook123SymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TrCookbook123SymUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.SymDense) {
+	k, _ := B.Dims()
+	runtime.CheckDim("TrCookbook123SymUnpack", "B", k, "k")
+	runtime.CheckPacked("TrCookbook123SymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trCookbook125SymWork holds TrCookbook125Sym's scratch space, reused across
+// calls through trCookbook125SymPool.
+type trCookbook125SymWork struct {
+	invXCX []float64
+	XCX    []float64
+	XFull  []float64
+	chain  runtime.Chain
+	luXCX  runtime.LU
+}
+
+var trCookbook125SymPool = sync.Pool{New: func() any {
+	return new(trCookbook125SymWork)
+}}
+
+// TrCookbook125Sym returns f = TrCookbook125Sym(X, C, A).
+//
+//	f = tr(inv(X C X) A)
+//
+// It panics if the shapes disagree.
+func TrCookbook125Sym(X *mat.SymDense, C *mat.Dense, A *mat.Dense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrCookbook125Sym", "X", k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook125Sym", "C", CRows, CCols, k, k, "k", "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrCookbook125Sym", "A", ARows, ACols, k, k, "k", "k")
+	ws := trCookbook125SymPool.Get().(*trCookbook125SymWork)
+	defer trCookbook125SymPool.Put(ws)
+	invXCX := runtime.Mat(&ws.invXCX, k, k)
+	XCX := runtime.Mat(&ws.XCX, k, k)
+	XRaw := X.RawSymmetric()
+	CRaw := C.RawMatrix()
+	// XCX = X C X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(XCX, 1, 0, []blas64.General{XFull, CRaw, XFull}, []bool{false, false, false})
+	ws.luXCX.Factorize(XCX)
+	// invXCX = inv(X C X)
+	ws.luXCX.InverseTo(invXCX)
+	ARaw := A.RawMatrix()
+	f := 0.0
+	// f = tr(inv(X C X) A)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					f += invXCX.Data[i*invXCX.Stride+j] * ARaw.Data[j*ARaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trCookbook125SymGradWork holds TrCookbook125SymGrad's scratch space, reused
+// across calls through trCookbook125SymGradPool.
+type trCookbook125SymGradWork struct {
+	tmp    []float64
+	tmp2   []float64
+	prod   []float64
+	invXCX []float64
+	XCX    []float64
+	XFull  []float64
+	chain  runtime.Chain
+	luXCX  runtime.LU
+	gemm   runtime.Gemm
+	prod2  []float64
+	prod3  []float64
+	chain2 runtime.Chain
+	prod4  []float64
+	chain3 runtime.Chain
+	prod5  []float64
+	chain4 runtime.Chain
+}
+
+var trCookbook125SymGradPool = sync.Pool{New: func() any {
+	return new(trCookbook125SymGradWork)
+}}
+
+// TrCookbook125SymGrad returns f = TrCookbook125Sym(X, C, A) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = tr(inv(X C X) A)
+//	∂f/∂X = 0.5 ((-inv(X C X)' A' inv(X C X)' X C' - C' X inv(X C X)' A' inv(X C X)')'
+//	        - inv(X C X)' A' inv(X C X)' X C' - C' X inv(X C X)' A' inv(X C X)')
+//	t1 = -(inv(X C X)' A' inv(X C X)' X C')
+//	t2 = -(C' X inv(X C X)' A' inv(X C X)')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrCookbook125SymGrad(X *mat.SymDense, C *mat.Dense, A *mat.Dense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("TrCookbook125SymGrad", "X", k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook125SymGrad", "C", CRows, CCols, k, k, "k", "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("TrCookbook125SymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.DestSymmetric("TrCookbook125SymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrCookbook125SymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric()), runtime.MatrixArg("C", C.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
+	}
+	ws := trCookbook125SymGradPool.Get().(*trCookbook125SymGradWork)
+	defer trCookbook125SymGradPool.Put(ws)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	CRaw := C.RawMatrix()
+	// tmp2 = -(inv(X C X)' A' inv(X C X)' X C')
+	prod := runtime.Mat(&ws.prod, k, k)
+	// prod = inv(X C X)' A'
+	invXCX := runtime.Mat(&ws.invXCX, k, k)
+	XCX := runtime.Mat(&ws.XCX, k, k)
+	// XCX = X C X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(XCX, 1, 0, []blas64.General{XFull, CRaw, XFull}, []bool{false, false, false})
+	ws.luXCX.Factorize(XCX)
+	// invXCX = inv(X C X)
+	ws.luXCX.InverseTo(invXCX)
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, invXCX, ARaw, 0, prod)
+	prod2 := runtime.Mat(&ws.prod2, k, k)
+	// prod2 = inv(X C X)' A' inv(X C X)'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, prod, invXCX, 0, prod2)
+	prod3 := runtime.Mat(&ws.prod3, k, k)
+	// prod3 = inv(X C X)' A' inv(X C X)' X
+	blas64.Symm(blas.Right, 1, XRaw, prod2, 0, prod3)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, prod3, CRaw, 0, tmp2)
+	// Multiply in the cheapest order for these sizes.
+	prod4 := runtime.Mat(&ws.prod4, k, k)
+	// prod4 = C' X inv(X C X)' A' inv(X C X)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(prod4, 1, 0, []blas64.General{CRaw, XFull, invXCX, ARaw, invXCX}, []bool{true, false, true, true, true})
+	prod5 := runtime.Mat(&ws.prod5, k, k)
+	// prod5 = inv(X C X)' A' inv(X C X)' X C'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(prod5, 1, 0, []blas64.General{invXCX, ARaw, invXCX, XFull, CRaw}, []bool{true, true, true, false, true})
+	// tmp = 0.5 ((-prod5 - prod4)' - prod5 - prod4)
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (tmp2.Data[j*tmp2.Stride+i] - prod4.Data[j*prod4.Stride+i] - prod5.Data[i*prod5.Stride+j] - prod4.Data[i*prod4.Stride+j])
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// f is homogeneous of degree -2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -2.
+	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / -2.0
+	return f
+}
+
+// TrCookbook125SymProblem returns the problem of minimising TrCookbook125Sym
+// over X with C, A fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrCookbook125SymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func TrCookbook125SymProblem(C *mat.Dense, A *mat.Dense) optimize.Problem {
+	k, _ := C.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrCookbook125SymUnpack(x, C, A)
+			return TrCookbook125Sym(X, C, A)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrCookbook125SymUnpack(x, C, A)
+			runtime.CheckVector("TrCookbook125SymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrCookbook125SymUnpack(grad, C, A)
+			TrCookbook125SymGrad(X, C, A, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrCookbook125SymUnpack returns views of x as TrCookbook125Sym's variables X,
+// packed as TrCookbook125SymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TrCookbook125SymUnpack(x []float64, C *mat.Dense, A *mat.Dense) (X *mat.SymDense) {
+	k, _ := C.Dims()
+	runtime.CheckDim("TrCookbook125SymUnpack", "C", k, "k")
+	runtime.CheckPacked("TrCookbook125SymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// trCookbook127SymWork holds TrCookbook127Sym's scratch space, reused across
+// calls through trCookbook127SymPool.
+type trCookbook127SymWork struct {
+	prod       []float64
+	invX       []float64
+	XFull      []float64
+	APlusXCX   []float64
+	chain      runtime.Chain
+	luAPlusXCX runtime.LU
+	gemm       runtime.Gemm
+}
+
+var trCookbook127SymPool = sync.Pool{New: func() any {
+	return new(trCookbook127SymWork)
+}}
+
+// TrCookbook127Sym returns f = TrCookbook127Sym(A, X, C, B).
+//
+//	f = tr(inv(A + X C X) X B X)
+//
+// It panics if the shapes disagree.
+func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrCookbook127Sym", "A", k, "k")
+	runtime.CheckMatrix("TrCookbook127Sym", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrCookbook127Sym", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook127Sym", "C", CRows, CCols, k, k, "k", "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrCookbook127Sym", "B", BRows, BCols, k, k, "k", "k")
+	ws := trCookbook127SymPool.Get().(*trCookbook127SymWork)
+	defer trCookbook127SymPool.Put(ws)
+	prod := runtime.Mat(&ws.prod, k, k)
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// prod = inv(A + X C X) X B
+	invX := runtime.Mat(&ws.invX, k, k)
+	// invX = inv(A + X C X) X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	APlusXCX := runtime.Mat(&ws.APlusXCX, k, k)
+	// APlusXCX = A + X C X
+	ARaw := A.RawMatrix()
+	// APlusXCX = A
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	CRaw := C.RawMatrix()
+	// APlusXCX += X C X
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(APlusXCX, 1, 1, []blas64.General{XFull, CRaw, XFull}, []bool{false, false, false})
+	ws.luAPlusXCX.Factorize(APlusXCX)
+	ws.luAPlusXCX.SolveTo(invX, false, XFull)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invX, BRaw, 0, prod)
+	f := 0.0
+	// f = tr(inv(A + X C X) X B X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	return f
+}
+
+// trCookbook127SymGradWork holds TrCookbook127SymGrad's scratch space, reused
+// across calls through trCookbook127SymGradPool.
+type trCookbook127SymGradWork struct {
+	prod       []float64
+	inv        []float64
+	APlusXCX   []float64
+	XFull      []float64
+	chain      runtime.Chain
+	luAPlusXCX runtime.LU
+	chain2     runtime.Chain
+	tmp        []float64
+	prod2      []float64
+	tmp2       []float64
+	chain3     runtime.Chain
+	chain4     runtime.Chain
+	prod3      []float64
+	tmp3       []float64
+	chain5     runtime.Chain
+	chain6     runtime.Chain
+}
+
+var trCookbook127SymGradPool = sync.Pool{New: func() any {
+	return new(trCookbook127SymGradWork)
+}}
+
+// TrCookbook127SymGrad returns f = TrCookbook127Sym(A, X, C, B) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = tr(inv(A + X C X) X B X)
+//	∂f/∂X = 0.5 (t1 + t2 + (t1 + t2)')
+//	t1 = inv(A + X C X)' X (B' - B' X inv(A + X C X)' X C')
+//	t2 = (B' - C' X inv(A + X C X)' X B') X inv(A + X C X)'
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense, dX *mat.SymDense) float64 {
+	k, ACols := A.Dims()
+	runtime.CheckDim("TrCookbook127SymGrad", "A", k, "k")
+	runtime.CheckMatrix("TrCookbook127SymGrad", "A", k, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("TrCookbook127SymGrad", "X", X.SymmetricDim(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook127SymGrad", "C", CRows, CCols, k, k, "k", "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrCookbook127SymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestSymmetric("TrCookbook127SymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrCookbook127SymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+		})
+	}
+	ws := trCookbook127SymGradPool.Get().(*trCookbook127SymGradWork)
+	defer trCookbook127SymGradPool.Put(ws)
+	prod := runtime.Mat(&ws.prod, k, k)
+	inv := runtime.Mat(&ws.inv, k, k)
+	APlusXCX := runtime.Mat(&ws.APlusXCX, k, k)
+	// APlusXCX = A + X C X
+	ARaw := A.RawMatrix()
+	// APlusXCX = A
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	XRaw := X.RawSymmetric()
+	CRaw := C.RawMatrix()
+	// APlusXCX += X C X
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(APlusXCX, 1, 1, []blas64.General{XFull, CRaw, XFull}, []bool{false, false, false})
+	ws.luAPlusXCX.Factorize(APlusXCX)
+	// inv = inv(A + X C X)
+	ws.luAPlusXCX.InverseTo(inv)
+	BRaw := B.RawMatrix()
+	// prod = inv(A + X C X) X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(prod, 1, 0, []blas64.General{inv, XFull, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr(inv(A + X C X) X B X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			f += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	prod2 := runtime.Mat(&ws.prod2, k, k)
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = B' - B' X inv(A + X C X)' X C'
+	// tmp2 = B'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp2.Data[i*tmp2.Stride+j] = BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp2 += -(B' X inv(A + X C X)' X C')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(tmp2, -1, 1, []blas64.General{prod, XFull, CRaw}, []bool{true, false, true})
+	// prod2 = inv(A + X C X)' X (B' - B' X inv(A + X C X)' X C')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(prod2, 1, 0, []blas64.General{inv, XFull, tmp2}, []bool{true, false, false})
+	prod3 := runtime.Mat(&ws.prod3, k, k)
+	tmp3 := runtime.Mat(&ws.tmp3, k, k)
+	// tmp3 = B' - C' X inv(A + X C X)' X B'
+	// tmp3 = B'
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp3.Data[i*tmp3.Stride+j] = BRaw.Data[j*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	// tmp3 += -(C' X inv(A + X C X)' X B')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain5.MulTo(tmp3, -1, 1, []blas64.General{CRaw, XFull, inv, XFull, BRaw}, []bool{true, false, true, false, true})
+	// prod3 = (B' - C' X inv(A + X C X)' X B') X inv(A + X C X)'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain6.MulTo(prod3, 1, 0, []blas64.General{tmp3, XFull, inv}, []bool{false, false, true})
+	// tmp = 0.5 (prod2 + prod3 + (prod2 + prod3)')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp.Data[i*tmp.Stride+j] = 0.5 * (prod2.Data[i*prod2.Stride+j] + prod3.Data[i*prod3.Stride+j] + (prod2.Data[j*prod2.Stride+i] + prod3.Data[j*prod3.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// TrCookbook127SymProblem returns the problem of minimising TrCookbook127Sym
+// over X with A, C, B fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrCookbook127SymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func TrCookbook127SymProblem(A *mat.Dense, C *mat.Dense, B *mat.Dense) optimize.Problem {
+	k, _ := A.Dims()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrCookbook127SymUnpack(x, A, C, B)
+			return TrCookbook127Sym(A, X, C, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrCookbook127SymUnpack(x, A, C, B)
+			runtime.CheckVector("TrCookbook127SymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrCookbook127SymUnpack(grad, A, C, B)
+			TrCookbook127SymGrad(A, X, C, B, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// TrCookbook127SymUnpack returns views of x as TrCookbook127Sym's variables X,
+// packed as TrCookbook127SymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TrCookbook127SymUnpack(x []float64, A *mat.Dense, C *mat.Dense, B *mat.Dense) (X *mat.SymDense) {
+	k, _ := A.Dims()
+	runtime.CheckDim("TrCookbook127SymUnpack", "A", k, "k")
+	runtime.CheckPacked("TrCookbook127SymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// complicatedSymWork holds ComplicatedSym's scratch space, reused across calls
+// through complicatedSymPool.
+type complicatedSymWork struct {
+	tmp      []float64
+	APlusB   []float64
+	XFull    []float64
+	chain    runtime.Chain
+	tmp2     []float64
+	tmp3     []float64
+	AXPlusXB []float64
+	chain2   runtime.Chain
+	gemm     runtime.Gemm
+	abT      []float64
+	abTX     []float64
+	prod     []float64
+	tmp4     []float64
+	chain3   runtime.Chain
+	tmp5     []float64
+	chain4   runtime.Chain
+	chain5   runtime.Chain
+	prod2    []float64
+}
+
+var complicatedSymPool = sync.Pool{New: func() any {
+	return new(complicatedSymWork)
+}}
+
+// ComplicatedSym returns f = ComplicatedSym(a, A, X, B, b, C, D).
+//
+//	f = a' (A X X (A + B) + B' X (a b' X (D X + (A X + X B) D B - C' A) B
+//	    + B (B A X A' + X (D' - 3 D))) B + 84 X B X A' X) b
+//
+// It panics if the shapes disagree.
+func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense, C *mat.Dense, D *mat.Dense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ComplicatedSym", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("ComplicatedSym", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("ComplicatedSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ComplicatedSym", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("ComplicatedSym", "b", b.Len(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("ComplicatedSym", "C", CRows, CCols, k, k, "k", "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ComplicatedSym", "D", DRows, DCols, k, k, "k", "k")
+	ws := complicatedSymPool.Get().(*complicatedSymWork)
+	defer complicatedSymPool.Put(ws)
+	aRaw := a.RawVector()
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = A X X APlusB + B' X tmp2 B + 84 X B X A' X
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	APlusB := runtime.Mat(&ws.APlusB, k, k)
+	BRaw := B.RawMatrix()
+	// APlusB = A + B
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	// tmp = A X X (A + B)
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 1, 0, []blas64.General{ARaw, XFull, XFull, APlusB}, []bool{false, false, false, false})
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B + B (B A X A' + X (D' - 3 D))
+	bRaw := b.RawVector()
+	tmp3 := runtime.Mat(&ws.tmp3, k, k)
+	// tmp3 = D X + (A X + X B) D B - C' A
+	DRaw := D.RawMatrix()
+	// tmp3 = D X
+	blas64.Symm(blas.Right, 1, XRaw, DRaw, 0, tmp3)
+	AXPlusXB := runtime.Mat(&ws.AXPlusXB, k, k)
+	// AXPlusXB = A X + X B
+	// AXPlusXB = A X
+	blas64.Symm(blas.Right, 1, XRaw, ARaw, 0, AXPlusXB)
+	// AXPlusXB += X B
+	blas64.Symm(blas.Left, 1, XRaw, BRaw, 1, AXPlusXB)
+	// tmp3 += (A X + X B) D B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp3, 1, 1, []blas64.General{AXPlusXB, DRaw, BRaw}, []bool{false, false, false})
+	CRaw := C.RawMatrix()
+	// tmp3 += -(C' A)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, -1, CRaw, ARaw, 1, tmp3)
+	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B
+	abT := runtime.Mat(&ws.abT, k, k)
+	// abT = a b'
+	runtime.ZeroMatrix(abT)
+	blas64.Ger(1, aRaw, bRaw, abT)
+	abTX := runtime.Mat(&ws.abTX, k, k)
+	// abTX = a b' X
+	blas64.Symm(blas.Right, 1, XRaw, abT, 0, abTX)
+	prod := runtime.Mat(&ws.prod, k, k)
+	// prod = a b' X tmp3
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abTX, tmp3, 0, prod)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, tmp2)
+	tmp4 := runtime.Mat(&ws.tmp4, k, k)
+	// tmp4 = B A X A' + X (D' - 3 D)
+	// tmp4 = B A X A'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(tmp4, 1, 0, []blas64.General{BRaw, ARaw, XFull, ARaw}, []bool{false, false, false, true})
+	tmp5 := runtime.Mat(&ws.tmp5, k, k)
+	// tmp5 = D' - 3 D
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp5.Data[i*tmp5.Stride+j] = DRaw.Data[j*DRaw.Stride+i] + -3.0*DRaw.Data[i*DRaw.Stride+j]
+				}
+			}
+		}
+	}
+	// tmp4 += X (D' - 3 D)
+	blas64.Symm(blas.Left, 1, XRaw, tmp5, 1, tmp4)
+	// tmp2 += B (B A X A' + X (D' - 3 D))
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp4, 1, tmp2)
+	// tmp += B' X (a b' X (D X + (A X + X B) D B - C' A) B + B (B A X A' + X (D' - 3 D))) B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(tmp, 1, 1, []blas64.General{BRaw, XFull, tmp2, BRaw}, []bool{true, false, false, false})
+	// tmp += 84 X B X A' X
+	// Multiply in the cheapest order for these sizes.
+	ws.chain5.MulTo(tmp, 84, 1, []blas64.General{XFull, BRaw, XFull, ARaw, XFull}, []bool{false, false, false, true, false})
+	prod2 := runtime.Vec(&ws.prod2, k)
+	// prod2 = tmp b
+	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	f := blas64.Dot(aRaw, prod2)
+	return f
+}
+
+// complicatedSymGradWork holds ComplicatedSymGrad's scratch space, reused
+// across calls through complicatedSymGradPool.
+type complicatedSymGradWork struct {
+	tmp           []float64
+	APlusB        []float64
+	XFull         []float64
+	chain         runtime.Chain
+	tmp2          []float64
+	tmp3          []float64
+	AXPlusXB      []float64
+	chain2        runtime.Chain
+	gemm          runtime.Gemm
+	abT           []float64
+	abTX          []float64
+	prod          []float64
+	tmp4          []float64
+	chain3        runtime.Chain
+	tmp5          []float64
+	chain4        runtime.Chain
+	chain5        runtime.Chain
+	prod2         []float64
+	tmp6          []float64
+	tmp7          []float64
+	AX            []float64
+	AXBT          []float64
+	AXBTX         []float64
+	AXBTXa        []float64
+	prod3         []float64
+	Ba            []float64
+	BabT          []float64
+	BabTBT        []float64
+	tmp8          []float64
+	Ba2           []float64
+	XBa2          []float64
+	bbT           []float64
+	bbTBT         []float64
+	bbTBTBT       []float64
+	XATabTAPlusBT []float64
+	XAT           []float64
+	XATa          []float64
+	XATabT        []float64
+	prod4         []float64
+	tmp9          []float64
+	abT2          []float64
+	abT2X         []float64
+	Ba3           []float64
+	Ba3bT         []float64
+	Ba3bTBT       []float64
+	chain6        runtime.Chain
+	prod5         []float64
+	tmp10         []float64
+	Xb            []float64
+	XbbT          []float64
+	XbbTBT        []float64
+	XbbTBTBT      []float64
+	XbbTBTBTBT    []float64
+	abT3          []float64
+	abT3X         []float64
+	abT3XA        []float64
+	DTX           []float64
+	DTXb          []float64
+	DTXbbT        []float64
+	prod6         []float64
+	tmp11         []float64
+	Xb2           []float64
+	Xb2bT         []float64
+	Xb2bTBT       []float64
+	Xb2bTBTBT     []float64
+	Xb2bTBTBTBT   []float64
+	BTBT          []float64
+	BTBTX         []float64
+	BTBTXB        []float64
+	BTBTXBa       []float64
+	BTBTXBabT     []float64
+	BTBTXBabTBT   []float64
+	abT4          []float64
+	abT4APlusBT   []float64
+}
+
+var complicatedSymGradPool = sync.Pool{New: func() any {
+	return new(complicatedSymGradWork)
+}}
+
+// ComplicatedSymGrad returns f = ComplicatedSym(a, A, X, B, b, C, D) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = a' (A X X (A + B) + B' X t2 B + 84 X B X A' X) b
+//	∂f/∂X = 0.5 (84 A X B' X a b' + t3 + t4 + X A' a b' (A + B)' + t5 + t7 + t8
+//	        + (84 A X B' X a b' + t3 + t4 + X A' a b' (A + B)' + t5 + t7 + t8)')
+//	t1 = D X + (A X + X B) D B - C' A
+//	t2 = a b' X t1 B + B (B A X A' + X (D' - 3 D))
+//	t3 = B a b' B' t2'
+//	t4 = (a' X B a) b b' B' B' t1'
+//	t5 = B' X (84 a b' X A + B a b' B' (D' - 3 D)')
+//	t6 = (a' X B a) X b b' B' B' B' D'
+//	t7 = (t6 + 84 a b' X A X + (a' X B a) D' X b b' B') B'
+//	t8 = A' (t6 + B' B' X B a b' B' A + a b' (A + B)' X)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense, C *mat.Dense, D *mat.Dense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ComplicatedSymGrad", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("ComplicatedSymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("ComplicatedSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ComplicatedSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("ComplicatedSymGrad", "b", b.Len(), k, "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("ComplicatedSymGrad", "C", CRows, CCols, k, k, "k", "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("ComplicatedSymGrad", "D", DRows, DCols, k, k, "k", "k")
+	runtime.DestSymmetric("ComplicatedSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, C.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("ComplicatedSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
+	ws := complicatedSymGradPool.Get().(*complicatedSymGradWork)
+	defer complicatedSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = A X X APlusB + B' X tmp2 B + 84 X B X A' X
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	APlusB := runtime.Mat(&ws.APlusB, k, k)
+	BRaw := B.RawMatrix()
+	// APlusB = A + B
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	// tmp = A X X (A + B)
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 1, 0, []blas64.General{ARaw, XFull, XFull, APlusB}, []bool{false, false, false, false})
+	tmp2 := runtime.Mat(&ws.tmp2, k, k)
+	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B + B (B A X A' + X (D' - 3 D))
+	bRaw := b.RawVector()
+	tmp3 := runtime.Mat(&ws.tmp3, k, k)
+	// tmp3 = D X + (A X + X B) D B - C' A
+	DRaw := D.RawMatrix()
+	// tmp3 = D X
+	blas64.Symm(blas.Right, 1, XRaw, DRaw, 0, tmp3)
+	AXPlusXB := runtime.Mat(&ws.AXPlusXB, k, k)
+	// AXPlusXB = A X + X B
+	// AXPlusXB = A X
+	blas64.Symm(blas.Right, 1, XRaw, ARaw, 0, AXPlusXB)
+	// AXPlusXB += X B
+	blas64.Symm(blas.Left, 1, XRaw, BRaw, 1, AXPlusXB)
+	// tmp3 += (A X + X B) D B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp3, 1, 1, []blas64.General{AXPlusXB, DRaw, BRaw}, []bool{false, false, false})
+	CRaw := C.RawMatrix()
+	// tmp3 += -(C' A)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, -1, CRaw, ARaw, 1, tmp3)
+	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B
+	abT := runtime.Mat(&ws.abT, k, k)
+	// abT = a b'
+	runtime.ZeroMatrix(abT)
+	blas64.Ger(1, aRaw, bRaw, abT)
+	abTX := runtime.Mat(&ws.abTX, k, k)
+	// abTX = a b' X
+	blas64.Symm(blas.Right, 1, XRaw, abT, 0, abTX)
+	prod := runtime.Mat(&ws.prod, k, k)
+	// prod = a b' X tmp3
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abTX, tmp3, 0, prod)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, prod, BRaw, 0, tmp2)
+	tmp4 := runtime.Mat(&ws.tmp4, k, k)
+	// tmp4 = B A X A' + X (D' - 3 D)
+	// tmp4 = B A X A'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(tmp4, 1, 0, []blas64.General{BRaw, ARaw, XFull, ARaw}, []bool{false, false, false, true})
+	tmp5 := runtime.Mat(&ws.tmp5, k, k)
+	// tmp5 = D' - 3 D
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp5.Data[i*tmp5.Stride+j] = DRaw.Data[j*DRaw.Stride+i] + -3.0*DRaw.Data[i*DRaw.Stride+j]
+				}
+			}
+		}
+	}
+	// tmp4 += X (D' - 3 D)
+	blas64.Symm(blas.Left, 1, XRaw, tmp5, 1, tmp4)
+	// tmp2 += B (B A X A' + X (D' - 3 D))
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp4, 1, tmp2)
+	// tmp += B' X (a b' X (D X + (A X + X B) D B - C' A) B + B (B A X A' + X (D' - 3 D))) B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(tmp, 1, 1, []blas64.General{BRaw, XFull, tmp2, BRaw}, []bool{true, false, false, false})
+	// tmp += 84 X B X A' X
+	// Multiply in the cheapest order for these sizes.
+	ws.chain5.MulTo(tmp, 84, 1, []blas64.General{XFull, BRaw, XFull, ARaw, XFull}, []bool{false, false, false, true, false})
+	prod2 := runtime.Vec(&ws.prod2, k)
+	// prod2 = tmp b
+	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	f := blas64.Dot(aRaw, prod2)
+	tmp6 := runtime.Mat(&ws.tmp6, k, k)
+	tmp7 := runtime.Mat(&ws.tmp7, k, k)
+	// tmp7 = 84 A X B' X a b'
+	AX := runtime.Mat(&ws.AX, k, k)
+	// AX = A X
+	blas64.Symm(blas.Right, 1, XRaw, ARaw, 0, AX)
+	AXBT := runtime.Mat(&ws.AXBT, k, k)
+	// AXBT = A X B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, AX, BRaw, 0, AXBT)
+	AXBTX := runtime.Mat(&ws.AXBTX, k, k)
+	// AXBTX = A X B' X
+	blas64.Symm(blas.Right, 1, XRaw, AXBT, 0, AXBTX)
+	AXBTXa := runtime.Vec(&ws.AXBTXa, k)
+	// AXBTXa = A X B' X a
+	blas64.Gemv(blas.NoTrans, 1, AXBTX, aRaw, 0, AXBTXa)
+	runtime.ZeroMatrix(tmp7)
+	blas64.Ger(84, AXBTXa, bRaw, tmp7)
+	prod3 := runtime.Mat(&ws.prod3, k, k)
+	// prod3 = B a b' B' tmp2'
+	Ba := runtime.Vec(&ws.Ba, k)
+	// Ba = B a
+	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
+	BabT := runtime.Mat(&ws.BabT, k, k)
+	// BabT = B a b'
+	runtime.ZeroMatrix(BabT)
+	blas64.Ger(1, Ba, bRaw, BabT)
+	BabTBT := runtime.Mat(&ws.BabTBT, k, k)
+	// BabTBT = B a b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BabT, BRaw, 0, BabTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BabTBT, tmp2, 0, prod3)
+	tmp8 := runtime.Mat(&ws.tmp8, k, k)
+	Ba2 := runtime.Vec(&ws.Ba2, k)
+	// Ba2 = B a
+	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
+	XBa2 := runtime.Vec(&ws.XBa2, k)
+	// XBa2 = X B a
+	blas64.Symv(1, XRaw, Ba2, 0, XBa2)
+	aTXBa := blas64.Dot(aRaw, XBa2)
+	// tmp8 = (a' X B a) b b' B' B' (D X + (A X + X B) D B - C' A)'
+	bbT := runtime.Mat(&ws.bbT, k, k)
+	// bbT = b b'
+	runtime.ZeroMatrix(bbT)
+	blas64.Ger(1, bRaw, bRaw, bbT)
+	bbTBT := runtime.Mat(&ws.bbTBT, k, k)
+	// bbTBT = b b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbT, BRaw, 0, bbTBT)
+	bbTBTBT := runtime.Mat(&ws.bbTBTBT, k, k)
+	// bbTBTBT = b b' B' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbTBT, BRaw, 0, bbTBTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, bbTBTBT, tmp3, 0, tmp8)
+	XATabTAPlusBT := runtime.Mat(&ws.XATabTAPlusBT, k, k)
+	// XATabTAPlusBT = X A' a b' (A + B)'
+	XAT := runtime.Mat(&ws.XAT, k, k)
+	// XAT = X A'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XFull, ARaw, 0, XAT)
+	XATa := runtime.Vec(&ws.XATa, k)
+	// XATa = X A' a
+	blas64.Gemv(blas.NoTrans, 1, XAT, aRaw, 0, XATa)
+	XATabT := runtime.Mat(&ws.XATabT, k, k)
+	// XATabT = X A' a b'
+	runtime.ZeroMatrix(XATabT)
+	blas64.Ger(1, XATa, bRaw, XATabT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XATabT, APlusB, 0, XATabTAPlusBT)
+	prod4 := runtime.Mat(&ws.prod4, k, k)
+	tmp9 := runtime.Mat(&ws.tmp9, k, k)
+	// tmp9 = 84 a b' X A + B a b' B' (D' - 3 D)'
+	// tmp9 = 84 a b' X A
+	abT2 := runtime.Mat(&ws.abT2, k, k)
+	// abT2 = a b'
+	runtime.ZeroMatrix(abT2)
+	blas64.Ger(1, aRaw, bRaw, abT2)
+	abT2X := runtime.Mat(&ws.abT2X, k, k)
+	// abT2X = a b' X
+	blas64.Symm(blas.Right, 1, XRaw, abT2, 0, abT2X)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 84, abT2X, ARaw, 0, tmp9)
+	// tmp9 += B a b' B' (D' - 3 D)'
+	Ba3 := runtime.Vec(&ws.Ba3, k)
+	// Ba3 = B a
+	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba3)
+	Ba3bT := runtime.Mat(&ws.Ba3bT, k, k)
+	// Ba3bT = B a b'
+	runtime.ZeroMatrix(Ba3bT)
+	blas64.Ger(1, Ba3, bRaw, Ba3bT)
+	Ba3bTBT := runtime.Mat(&ws.Ba3bTBT, k, k)
+	// Ba3bTBT = B a b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Ba3bT, BRaw, 0, Ba3bTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Ba3bTBT, tmp5, 1, tmp9)
+	// prod4 = B' X (84 a b' X A + B a b' B' (D' - 3 D)')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain6.MulTo(prod4, 1, 0, []blas64.General{BRaw, XFull, tmp9}, []bool{true, false, false})
+	prod5 := runtime.Mat(&ws.prod5, k, k)
+	tmp10 := runtime.Mat(&ws.tmp10, k, k)
+	// tmp10 = (a' X B a) X b b' B' B' B' D' + 84 a b' X A X + (a' X B a) D' X b b' B'
+	// tmp10 = (a' X B a) X b b' B' B' B' D'
+	Xb := runtime.Vec(&ws.Xb, k)
+	// Xb = X b
+	blas64.Symv(1, XRaw, bRaw, 0, Xb)
+	XbbT := runtime.Mat(&ws.XbbT, k, k)
+	// XbbT = X b b'
+	runtime.ZeroMatrix(XbbT)
+	blas64.Ger(1, Xb, bRaw, XbbT)
+	XbbTBT := runtime.Mat(&ws.XbbTBT, k, k)
+	// XbbTBT = X b b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XbbT, BRaw, 0, XbbTBT)
+	XbbTBTBT := runtime.Mat(&ws.XbbTBTBT, k, k)
+	// XbbTBTBT = X b b' B' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XbbTBT, BRaw, 0, XbbTBTBT)
+	XbbTBTBTBT := runtime.Mat(&ws.XbbTBTBTBT, k, k)
+	// XbbTBTBTBT = X b b' B' B' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XbbTBTBT, BRaw, 0, XbbTBTBTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, XbbTBTBTBT, DRaw, 0, tmp10)
+	// tmp10 += 84 a b' X A X
+	abT3 := runtime.Mat(&ws.abT3, k, k)
+	// abT3 = a b'
+	runtime.ZeroMatrix(abT3)
+	blas64.Ger(1, aRaw, bRaw, abT3)
+	abT3X := runtime.Mat(&ws.abT3X, k, k)
+	// abT3X = a b' X
+	blas64.Symm(blas.Right, 1, XRaw, abT3, 0, abT3X)
+	abT3XA := runtime.Mat(&ws.abT3XA, k, k)
+	// abT3XA = a b' X A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abT3X, ARaw, 0, abT3XA)
+	blas64.Symm(blas.Right, 84, XRaw, abT3XA, 1, tmp10)
+	// tmp10 += (a' X B a) D' X b b' B'
+	DTX := runtime.Mat(&ws.DTX, k, k)
+	// DTX = D' X
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, DRaw, XFull, 0, DTX)
+	DTXb := runtime.Vec(&ws.DTXb, k)
+	// DTXb = D' X b
+	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
+	DTXbbT := runtime.Mat(&ws.DTXbbT, k, k)
+	// DTXbbT = D' X b b'
+	runtime.ZeroMatrix(DTXbbT)
+	blas64.Ger(1, DTXb, bRaw, DTXbbT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, DTXbbT, BRaw, 1, tmp10)
+	// prod5 = tmp10 B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp10, BRaw, 0, prod5)
+	prod6 := runtime.Mat(&ws.prod6, k, k)
+	tmp11 := runtime.Mat(&ws.tmp11, k, k)
+	// tmp11 = (a' X B a) X b b' B' B' B' D' + B' B' X B a b' B' A + a b' (A + B)' X
+	// tmp11 = (a' X B a) X b b' B' B' B' D'
+	Xb2 := runtime.Vec(&ws.Xb2, k)
+	// Xb2 = X b
+	blas64.Symv(1, XRaw, bRaw, 0, Xb2)
+	Xb2bT := runtime.Mat(&ws.Xb2bT, k, k)
+	// Xb2bT = X b b'
+	runtime.ZeroMatrix(Xb2bT)
+	blas64.Ger(1, Xb2, bRaw, Xb2bT)
+	Xb2bTBT := runtime.Mat(&ws.Xb2bTBT, k, k)
+	// Xb2bTBT = X b b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Xb2bT, BRaw, 0, Xb2bTBT)
+	Xb2bTBTBT := runtime.Mat(&ws.Xb2bTBTBT, k, k)
+	// Xb2bTBTBT = X b b' B' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Xb2bTBT, BRaw, 0, Xb2bTBTBT)
+	Xb2bTBTBTBT := runtime.Mat(&ws.Xb2bTBTBTBT, k, k)
+	// Xb2bTBTBTBT = X b b' B' B' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Xb2bTBTBT, BRaw, 0, Xb2bTBTBTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, Xb2bTBTBTBT, DRaw, 0, tmp11)
+	// tmp11 += B' B' X B a b' B' A
+	BTBT := runtime.Mat(&ws.BTBT, k, k)
+	// BTBT = B' B'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, BRaw, BRaw, 0, BTBT)
+	BTBTX := runtime.Mat(&ws.BTBTX, k, k)
+	// BTBTX = B' B' X
+	blas64.Symm(blas.Right, 1, XRaw, BTBT, 0, BTBTX)
+	BTBTXB := runtime.Mat(&ws.BTBTXB, k, k)
+	// BTBTXB = B' B' X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTBTX, BRaw, 0, BTBTXB)
+	BTBTXBa := runtime.Vec(&ws.BTBTXBa, k)
+	// BTBTXBa = B' B' X B a
+	blas64.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
+	BTBTXBabT := runtime.Mat(&ws.BTBTXBabT, k, k)
+	// BTBTXBabT = B' B' X B a b'
+	runtime.ZeroMatrix(BTBTXBabT)
+	blas64.Ger(1, BTBTXBa, bRaw, BTBTXBabT)
+	BTBTXBabTBT := runtime.Mat(&ws.BTBTXBabTBT, k, k)
+	// BTBTXBabTBT = B' B' X B a b' B'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BTBTXBabT, BRaw, 0, BTBTXBabTBT)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTBTXBabTBT, ARaw, 1, tmp11)
+	// tmp11 += a b' (A + B)' X
+	abT4 := runtime.Mat(&ws.abT4, k, k)
+	// abT4 = a b'
+	runtime.ZeroMatrix(abT4)
+	blas64.Ger(1, aRaw, bRaw, abT4)
+	abT4APlusBT := runtime.Mat(&ws.abT4APlusBT, k, k)
+	// abT4APlusBT = a b' (A + B)'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, abT4, APlusB, 0, abT4APlusBT)
+	blas64.Symm(blas.Right, 1, XRaw, abT4APlusBT, 1, tmp11)
+	// prod6 = A' ((a' X B a) X b b' B' B' B' D' + B' B' X B a b' B' A + a b' (A + B)' X)
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp11, 0, prod6)
+	// tmp6 = 0.5 (tmp7 + prod3 + tmp8 + XATabTAPlusBT + prod4 + prod5 + prod6 + (tmp7 + prod3 + tmp8 + XATabTAPlusBT + prod4 + prod5 + prod6)')
+	for ii := 0; ii < k; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > k {
+			iEnd = k
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j := jj; j < jEnd; j++ {
+					tmp6.Data[i*tmp6.Stride+j] = 0.5 * (tmp7.Data[i*tmp7.Stride+j] + prod3.Data[i*prod3.Stride+j] + tmp8.Data[i*tmp8.Stride+j] + XATabTAPlusBT.Data[i*XATabTAPlusBT.Stride+j] + prod4.Data[i*prod4.Stride+j] + prod5.Data[i*prod5.Stride+j] + prod6.Data[i*prod6.Stride+j] + (tmp7.Data[j*tmp7.Stride+i] + prod3.Data[j*prod3.Stride+i] + tmp8.Data[j*tmp8.Stride+i] + XATabTAPlusBT.Data[j*XATabTAPlusBT.Stride+i] + prod4.Data[j*prod4.Stride+i] + prod5.Data[j*prod5.Stride+i] + prod6.Data[j*prod6.Stride+i]))
+				}
+			}
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp6)
+	return f
+}
+
+// ComplicatedSymProblem returns the problem of minimising ComplicatedSym over X
+// with a, A, B, b, C, D fixed, for gonum/optimize. Its variable packs X into
+// one []float64, in that order, matrices row-major; ComplicatedSymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func ComplicatedSymProblem(a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense, C *mat.Dense, D *mat.Dense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := ComplicatedSymUnpack(x, a, A, B, b, C, D)
+			return ComplicatedSym(a, A, X, B, b, C, D)
+		},
+		Grad: func(grad, x []float64) {
+			X := ComplicatedSymUnpack(x, a, A, B, b, C, D)
+			runtime.CheckVector("ComplicatedSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := ComplicatedSymUnpack(grad, a, A, B, b, C, D)
+			ComplicatedSymGrad(a, A, X, B, b, C, D, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// ComplicatedSymUnpack returns views of x as ComplicatedSym's variables X,
+// packed as ComplicatedSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func ComplicatedSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense, C *mat.Dense, D *mat.Dense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("ComplicatedSymUnpack", "a", k, "k")
+	runtime.CheckPacked("ComplicatedSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// NormSqrtTrXtXSym returns f = NormSqrtTrXtXSym(X).
+//
+//	f = sqrt(tr(X X))
+//
+// It panics if the shapes disagree.
+func NormSqrtTrXtXSym(X *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("NormSqrtTrXtXSym", "X", k, "k")
+	XRaw := X.RawSymmetric()
+	trXX := 0.0
+	// trXX = tr(X X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			trXX += runtime.SymAt(XRaw, i, j) * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	f := math.Sqrt(trXX)
+	return f
+}
+
+// normSqrtTrXtXSymGradWork holds NormSqrtTrXtXSymGrad's scratch space, reused
+// across calls through normSqrtTrXtXSymGradPool.
+type normSqrtTrXtXSymGradWork struct {
+	tmp []float64
+}
+
+var normSqrtTrXtXSymGradPool = sync.Pool{New: func() any {
+	return new(normSqrtTrXtXSymGradWork)
+}}
+
+// NormSqrtTrXtXSymGrad returns f = NormSqrtTrXtXSym(X) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = sqrt(tr(X X))
+//	∂f/∂X = 2 (0.5 / sqrt(tr(X X))) X
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func NormSqrtTrXtXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
+	k := X.SymmetricDim()
+	runtime.CheckDim("NormSqrtTrXtXSymGrad", "X", k, "k")
+	runtime.DestSymmetric("NormSqrtTrXtXSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) {
+		runtime.CheckNoAlias("NormSqrtTrXtXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric())})
+	}
+	ws := normSqrtTrXtXSymGradPool.Get().(*normSqrtTrXtXSymGradWork)
+	defer normSqrtTrXtXSymGradPool.Put(ws)
+	XRaw := X.RawSymmetric()
+	trXX := 0.0
+	// trXX = tr(X X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			trXX += runtime.SymAt(XRaw, i, j) * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	f := math.Sqrt(trXX)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = 2 (0.5 / sqrt(tr(X X))) X
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = 2.0 * (0.5 / f * runtime.SymAt(XRaw, i, j))
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// NormSqrtTrXtXSymProblem returns the problem of minimising NormSqrtTrXtXSym
+// over X for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; NormSqrtTrXtXSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries. Dimensions that no fixed input gives are parameters.
+func NormSqrtTrXtXSymProblem(k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := NormSqrtTrXtXSymUnpack(x, k)
+			return NormSqrtTrXtXSym(X)
+		},
+		Grad: func(grad, x []float64) {
+			X := NormSqrtTrXtXSymUnpack(x, k)
+			runtime.CheckVector("NormSqrtTrXtXSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := NormSqrtTrXtXSymUnpack(grad, k)
+			NormSqrtTrXtXSymGrad(X, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// NormSqrtTrXtXSymUnpack returns views of x as NormSqrtTrXtXSym's variables X,
+// packed as NormSqrtTrXtXSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func NormSqrtTrXtXSymUnpack(x []float64, k int) (X *mat.SymDense) {
+	runtime.CheckDim("NormSqrtTrXtXSymUnpack", "k", k, "k")
+	runtime.CheckPacked("NormSqrtTrXtXSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// applyAtSinXbSymWork holds ApplyAtSinXbSym's scratch space, reused across
+// calls through applyAtSinXbSymPool.
+type applyAtSinXbSymWork struct {
+	sinX  []float64
+	sinXb []float64
+}
+
+var applyAtSinXbSymPool = sync.Pool{New: func() any {
+	return new(applyAtSinXbSymWork)
+}}
+
+// ApplyAtSinXbSym returns f = ApplyAtSinXbSym(a, X, b).
+//
+//	f = a' sin(X) b
+//
+// It panics if the shapes disagree.
+func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinXbSym", "a", k, "k")
+	runtime.CheckSymmetric("ApplyAtSinXbSym", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("ApplyAtSinXbSym", "b", b.Len(), k, "k")
+	ws := applyAtSinXbSymPool.Get().(*applyAtSinXbSymWork)
+	defer applyAtSinXbSymPool.Put(ws)
+	aRaw := a.RawVector()
+	sinX := runtime.Mat(&ws.sinX, k, k)
+	XRaw := X.RawSymmetric()
+	// sinX = sin(X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		}
+	}
+	bRaw := b.RawVector()
+	sinXb := runtime.Vec(&ws.sinXb, k)
+	// sinXb = sin(X) b
+	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	f := blas64.Dot(aRaw, sinXb)
+	return f
+}
+
+// applyAtSinXbSymGradWork holds ApplyAtSinXbSymGrad's scratch space, reused
+// across calls through applyAtSinXbSymGradPool.
+type applyAtSinXbSymGradWork struct {
+	sinX  []float64
+	sinXb []float64
+	tmp   []float64
+}
+
+var applyAtSinXbSymGradPool = sync.Pool{New: func() any {
+	return new(applyAtSinXbSymGradWork)
+}}
+
+// ApplyAtSinXbSymGrad returns f = ApplyAtSinXbSym(a, X, b) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = a' sin(X) b
+//	∂f/∂X = 0.5 (a b' .* cos(X) + (a b' .* cos(X))')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinXbSymGrad", "a", k, "k")
+	runtime.CheckSymmetric("ApplyAtSinXbSymGrad", "X", X.SymmetricDim(), k, "k")
+	runtime.CheckVector("ApplyAtSinXbSymGrad", "b", b.Len(), k, "k")
+	runtime.DestSymmetric("ApplyAtSinXbSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("ApplyAtSinXbSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.VectorArg("a", a.RawVector()), runtime.SymmetricArg("X", X.RawSymmetric()), runtime.VectorArg("b", b.RawVector())})
+	}
+	ws := applyAtSinXbSymGradPool.Get().(*applyAtSinXbSymGradWork)
+	defer applyAtSinXbSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	sinX := runtime.Mat(&ws.sinX, k, k)
+	XRaw := X.RawSymmetric()
+	// sinX = sin(X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		}
+	}
+	bRaw := b.RawVector()
+	sinXb := runtime.Vec(&ws.sinXb, k)
+	// sinXb = sin(X) b
+	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	f := blas64.Dot(aRaw, sinXb)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = a b' .* cos(X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(runtime.SymAt(XRaw, i, j))
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// ApplyAtSinXbSymProblem returns the problem of minimising ApplyAtSinXbSym over
+// X with a, b fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; ApplyAtSinXbSymUnpack views
+// such a slice as the variables. A symmetric n×n variable takes n² entries of
+// which only the upper triangle counts; Grad reports the derivative with
+// respect to those entries.
+func ApplyAtSinXbSymProblem(a *mat.VecDense, b *mat.VecDense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := ApplyAtSinXbSymUnpack(x, a, b)
+			return ApplyAtSinXbSym(a, X, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := ApplyAtSinXbSymUnpack(x, a, b)
+			runtime.CheckVector("ApplyAtSinXbSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := ApplyAtSinXbSymUnpack(grad, a, b)
+			ApplyAtSinXbSymGrad(a, X, b, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// ApplyAtSinXbSymUnpack returns views of x as ApplyAtSinXbSym's variables X,
+// packed as ApplyAtSinXbSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func ApplyAtSinXbSymUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinXbSymUnpack", "a", k, "k")
+	runtime.CheckPacked("ApplyAtSinXbSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// applyAtSinAXBbSymWork holds ApplyAtSinAXBbSym's scratch space, reused across
+// calls through applyAtSinAXBbSymPool.
+type applyAtSinAXBbSymWork struct {
+	AXB     []float64
+	XFull   []float64
+	chain   runtime.Chain
+	sinAXBb []float64
+}
+
+var applyAtSinAXBbSymPool = sync.Pool{New: func() any {
+	return new(applyAtSinAXBbSymWork)
+}}
+
+// ApplyAtSinAXBbSym returns f = ApplyAtSinAXBbSym(a, A, X, B, b).
+//
+//	f = a' sin(A X B) b
+//
+// It panics if the shapes disagree.
+func ApplyAtSinAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinAXBbSym", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbSym", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("ApplyAtSinAXBbSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbSym", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("ApplyAtSinAXBbSym", "b", b.Len(), k, "k")
+	ws := applyAtSinAXBbSymPool.Get().(*applyAtSinAXBbSymWork)
+	defer applyAtSinAXBbSymPool.Put(ws)
+	aRaw := a.RawVector()
+	AXB := runtime.Mat(&ws.AXB, k, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// AXB = A X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
+	// AXB is not read again: sinAXB takes over its storage.
+	sinAXB := AXB
+	// sinAXB = sin(A X B)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
+	bRaw := b.RawVector()
+	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
+	// sinAXBb = sin(A X B) b
+	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	f := blas64.Dot(aRaw, sinAXBb)
+	return f
+}
+
+// applyAtSinAXBbSymGradWork holds ApplyAtSinAXBbSymGrad's scratch space, reused
+// across calls through applyAtSinAXBbSymGradPool.
+type applyAtSinAXBbSymGradWork struct {
+	sinAXB  []float64
+	AXB     []float64
+	XFull   []float64
+	chain   runtime.Chain
+	sinAXBb []float64
+	prod    []float64
+	chain2  runtime.Chain
+}
+
+var applyAtSinAXBbSymGradPool = sync.Pool{New: func() any {
+	return new(applyAtSinAXBbSymGradWork)
+}}
+
+// ApplyAtSinAXBbSymGrad returns f = ApplyAtSinAXBbSym(a, A, X, B, b) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = a' sin(A X B) b
+//	∂f/∂X = 0.5 (A' (a b' .* cos(A X B)) B' + B (a b' .* cos(A X B))' A)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinAXBbSymGrad", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbSymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("ApplyAtSinAXBbSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("ApplyAtSinAXBbSymGrad", "b", b.Len(), k, "k")
+	runtime.DestSymmetric("ApplyAtSinAXBbSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("ApplyAtSinAXBbSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
+	ws := applyAtSinAXBbSymGradPool.Get().(*applyAtSinAXBbSymGradWork)
+	defer applyAtSinAXBbSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	sinAXB := runtime.Mat(&ws.sinAXB, k, k)
+	AXB := runtime.Mat(&ws.AXB, k, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	BRaw := B.RawMatrix()
+	// AXB = A X B
+	XFull := runtime.Mat(&ws.XFull, k, k)
+	runtime.SymmetricToGeneral(XFull, XRaw)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
+	// sinAXB = sin(A X B)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
+	bRaw := b.RawVector()
+	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
+	// sinAXBb = sin(A X B) b
+	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	f := blas64.Dot(aRaw, sinAXBb)
+	prod := runtime.Mat(&ws.prod, k, k)
+	// AXB is not read again: tmp takes over its storage.
+	tmp := AXB
+	// tmp = a b' .* cos(A X B)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
+		}
+	}
+	// prod = A' (a b' .* cos(A X B)) B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(prod, 1, 0, []blas64.General{ARaw, tmp, BRaw}, []bool{true, false, true})
+	runtime.SymmetrizeTo(dX.RawSymmetric(), prod)
+	return f
+}
+
+// ApplyAtSinAXBbSymProblem returns the problem of minimising ApplyAtSinAXBbSym
+// over X with a, A, B, b fixed, for gonum/optimize. Its variable packs X into
+// one []float64, in that order, matrices row-major; ApplyAtSinAXBbSymUnpack
+// views such a slice as the variables. A symmetric n×n variable takes n²
+// entries of which only the upper triangle counts; Grad reports the derivative
+// with respect to those entries.
+func ApplyAtSinAXBbSymProblem(a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := ApplyAtSinAXBbSymUnpack(x, a, A, B, b)
+			return ApplyAtSinAXBbSym(a, A, X, B, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := ApplyAtSinAXBbSymUnpack(x, a, A, B, b)
+			runtime.CheckVector("ApplyAtSinAXBbSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := ApplyAtSinAXBbSymUnpack(grad, a, A, B, b)
+			ApplyAtSinAXBbSymGrad(a, A, X, B, b, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// ApplyAtSinAXBbSymUnpack returns views of x as ApplyAtSinAXBbSym's variables
+// X, packed as ApplyAtSinAXBbSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func ApplyAtSinAXBbSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("ApplyAtSinAXBbSymUnpack", "a", k, "k")
+	runtime.CheckPacked("ApplyAtSinAXBbSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// hadAtAXBbSymWork holds HadAtAXBbSym's scratch space, reused across calls
+// through hadAtAXBbSymPool.
+type hadAtAXBbSymWork struct {
+	BAX  []float64
+	BAXb []float64
+}
+
+var hadAtAXBbSymPool = sync.Pool{New: func() any {
+	return new(hadAtAXBbSymWork)
+}}
+
+// HadAtAXBbSym returns f = HadAtAXBbSym(a, A, X, B, b).
+//
+//	f = a' (B .* (A .* X)) b
+//
+// It panics if the shapes disagree.
+func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("HadAtAXBbSym", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("HadAtAXBbSym", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("HadAtAXBbSym", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("HadAtAXBbSym", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("HadAtAXBbSym", "b", b.Len(), k, "k")
+	ws := hadAtAXBbSymPool.Get().(*hadAtAXBbSymWork)
+	defer hadAtAXBbSymPool.Put(ws)
+	aRaw := a.RawVector()
+	BAX := runtime.Mat(&ws.BAX, k, k)
+	BRaw := B.RawMatrix()
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	// BAX = B .* (A .* X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		}
+	}
+	bRaw := b.RawVector()
+	BAXb := runtime.Vec(&ws.BAXb, k)
+	// BAXb = (B .* (A .* X)) b
+	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	f := blas64.Dot(aRaw, BAXb)
+	return f
+}
+
+// hadAtAXBbSymGradWork holds HadAtAXBbSymGrad's scratch space, reused across
+// calls through hadAtAXBbSymGradPool.
+type hadAtAXBbSymGradWork struct {
+	BAX  []float64
+	BAXb []float64
+	tmp  []float64
+}
+
+var hadAtAXBbSymGradPool = sync.Pool{New: func() any {
+	return new(hadAtAXBbSymGradWork)
+}}
+
+// HadAtAXBbSymGrad returns f = HadAtAXBbSym(a, A, X, B, b) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = a' (B .* (A .* X)) b
+//	∂f/∂X = 0.5 (A .* (B .* (a b')) + (A .* (B .* (a b')))')
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, b *mat.VecDense, dX *mat.SymDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("HadAtAXBbSymGrad", "a", k, "k")
+	ARows, ACols := A.Dims()
+	runtime.CheckMatrix("HadAtAXBbSymGrad", "A", ARows, ACols, k, k, "k", "k")
+	runtime.CheckSymmetric("HadAtAXBbSymGrad", "X", X.SymmetricDim(), k, "k")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("HadAtAXBbSymGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.CheckVector("HadAtAXBbSymGrad", "b", b.Len(), k, "k")
+	runtime.DestSymmetric("HadAtAXBbSymGrad", "dX", dX, k, "k")
+	if !runtime.Apart(dX.RawSymmetric().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawSymmetric().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("HadAtAXBbSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.SymmetricArg("X", X.RawSymmetric()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
+	ws := hadAtAXBbSymGradPool.Get().(*hadAtAXBbSymGradWork)
+	defer hadAtAXBbSymGradPool.Put(ws)
+	aRaw := a.RawVector()
+	BAX := runtime.Mat(&ws.BAX, k, k)
+	BRaw := B.RawMatrix()
+	ARaw := A.RawMatrix()
+	XRaw := X.RawSymmetric()
+	// BAX = B .* (A .* X)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		}
+	}
+	bRaw := b.RawVector()
+	BAXb := runtime.Vec(&ws.BAXb, k)
+	// BAXb = (B .* (A .* X)) b
+	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	f := blas64.Dot(aRaw, BAXb)
+	tmp := runtime.Mat(&ws.tmp, k, k)
+	// tmp = A .* (B .* (a b'))
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
+		}
+	}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// HadAtAXBbSymProblem returns the problem of minimising HadAtAXBbSym over X
+// with a, A, B, b fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; HadAtAXBbSymUnpack views such a
+// slice as the variables. A symmetric n×n variable takes n² entries of which
+// only the upper triangle counts; Grad reports the derivative with respect to
+// those entries.
+func HadAtAXBbSymProblem(a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) optimize.Problem {
+	k := a.Len()
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := HadAtAXBbSymUnpack(x, a, A, B, b)
+			return HadAtAXBbSym(a, A, X, B, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := HadAtAXBbSymUnpack(x, a, A, B, b)
+			runtime.CheckVector("HadAtAXBbSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := HadAtAXBbSymUnpack(grad, a, A, B, b)
+			HadAtAXBbSymGrad(a, A, X, B, b, dX)
+			runtime.PackSymmetricGradient(grad[0:k*k], k)
+		},
+	}
+}
+
+// HadAtAXBbSymUnpack returns views of x as HadAtAXBbSym's variables X, packed
+// as HadAtAXBbSymProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func HadAtAXBbSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) (X *mat.SymDense) {
+	k := a.Len()
+	runtime.CheckDim("HadAtAXBbSymUnpack", "a", k, "k")
+	runtime.CheckPacked("HadAtAXBbSymUnpack", x, k, k)
+	X = mat.NewSymDense(k, x[0:k*k:k*k])
+	return
+}
+
+// Issue23492TrSqSym returns f = Issue23492TrSqSym(A).
+//
+//	f = tr(A) + tr(A A)
+//
+// It panics if the shapes disagree.
+func Issue23492TrSqSym(A *mat.SymDense) float64 {
+	runtime.CheckSymmetric("Issue23492TrSqSym", "A", A.SymmetricDim(), 3, "3")
+	ARaw := A.RawSymmetric()
+	trA := 0.0
+	// trA = tr(A)
+	for i := 0; i < 3; i++ {
+		trA += runtime.SymAt(ARaw, i, i)
+	}
+	trAA := 0.0
+	// trAA = tr(A A)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			trAA += runtime.SymAt(ARaw, i, j) * runtime.SymAt(ARaw, j, i)
+		}
+	}
+	f := trA + trAA
+	return f
+}
+
+// issue23492TrSqSymGradWork holds Issue23492TrSqSymGrad's scratch space, reused
+// across calls through issue23492TrSqSymGradPool.
+type issue23492TrSqSymGradWork struct {
+	tmp []float64
+}
+
+var issue23492TrSqSymGradPool = sync.Pool{New: func() any {
+	return new(issue23492TrSqSymGradWork)
+}}
+
+// Issue23492TrSqSymGrad returns f = Issue23492TrSqSym(A) and writes ∂f/∂A
+// into dA, overwriting it; it has the shape of A (denominator layout).
+//
+//	f = tr(A) + tr(A A)
+//	∂f/∂A = 2 A + eye(3)
+//
+// Gradients of symmetric inputs are the symmetric gradients (G + G')/2.
+//
+// A zero-value destination (&mat.SymDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
+	runtime.CheckSymmetric("Issue23492TrSqSymGrad", "A", A.SymmetricDim(), 3, "3")
+	runtime.DestSymmetric("Issue23492TrSqSymGrad", "dA", dA, 3, "3")
+	if !runtime.Apart(dA.RawSymmetric().Data, A.RawSymmetric().Data) {
+		runtime.CheckNoAlias("Issue23492TrSqSymGrad", []runtime.Arg{runtime.SymmetricArg("dA", dA.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("A", A.RawSymmetric())})
+	}
+	ws := issue23492TrSqSymGradPool.Get().(*issue23492TrSqSymGradWork)
+	defer issue23492TrSqSymGradPool.Put(ws)
+	ARaw := A.RawSymmetric()
+	trA := 0.0
+	// trA = tr(A)
+	for i := 0; i < 3; i++ {
+		trA += runtime.SymAt(ARaw, i, i)
+	}
+	trAA := 0.0
+	// trAA = tr(A A)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			trAA += runtime.SymAt(ARaw, i, j) * runtime.SymAt(ARaw, j, i)
+		}
+	}
+	f := trA + trAA
+	tmp := runtime.Mat(&ws.tmp, 3, 3)
+	// tmp = 2 A + eye(3)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			tmp.Data[i*tmp.Stride+j] = 2.0*runtime.SymAt(ARaw, i, j) + runtime.Kronecker(i, j)
+		}
+	}
+	runtime.SymmetrizeTo(dA.RawSymmetric(), tmp)
+	return f
+}
+
+// Issue23492TrSqSymProblem returns the problem of minimising Issue23492TrSqSym
+// over A for gonum/optimize. Its variable packs A into one []float64, in that
+// order, matrices row-major; Issue23492TrSqSymUnpack views such a slice as the
+// variables. A symmetric n×n variable takes n² entries of which only the
+// upper triangle counts; Grad reports the derivative with respect to those
+// entries.
+func Issue23492TrSqSymProblem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			A := Issue23492TrSqSymUnpack(x)
+			return Issue23492TrSqSym(A)
+		},
+		Grad: func(grad, x []float64) {
+			A := Issue23492TrSqSymUnpack(x)
+			runtime.CheckVector("Issue23492TrSqSymProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dA := Issue23492TrSqSymUnpack(grad)
+			Issue23492TrSqSymGrad(A, dA)
+			runtime.PackSymmetricGradient(grad[0:9], 3)
+		},
+	}
+}
+
+// Issue23492TrSqSymUnpack returns views of x as Issue23492TrSqSym's variables
+// A, packed as Issue23492TrSqSymProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func Issue23492TrSqSymUnpack(x []float64) (A *mat.SymDense) {
+	runtime.CheckPacked("Issue23492TrSqSymUnpack", x, 3, 3)
+	A = mat.NewSymDense(3, x[0:9:9])
+	return
+}

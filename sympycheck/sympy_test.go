@@ -1036,7 +1036,7 @@ func TestSymPyFormulas(t *testing.T) {
 	}
 	for _, size := range sizes {
 		k, j = size.k, size.j
-		for n, c := range sympyCases {
+		for n, c := range append(sympyCases, symmetricCases...) {
 			t.Run(fmt.Sprintf("k=%d/%s/%s", k, c.sympy, c.name), func(t *testing.T) {
 				for trial := range 3 {
 					p := &point{rng: rand.New(rand.NewPCG(uint64(n), uint64(trial)))}
