@@ -21177,3 +21177,1990 @@ func Issue23492TrSqSymUnpack(x []float64) (A *mat.SymDense) {
 	A = mat.NewSymDense(3, x[0:9:9])
 	return
 }
+
+// trAXBRectWork holds TrAXBRect's scratch space, reused across calls through
+// trAXBRectPool.
+type trAXBRectWork struct {
+	AX   []float64
+	gemm runtime.Gemm
+}
+
+var trAXBRectPool = sync.Pool{New: func() any {
+	return new(trAXBRectWork)
+}}
+
+// TrAXBRect returns f = TrAXBRect(A, X, B).
+//
+//	f = tr(A X B)
+//
+// It panics if the shapes disagree.
+func TrAXBRect(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBRect", "A", m, "m")
+	runtime.CheckDim("TrAXBRect", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBRect", "X", j, "j")
+	runtime.CheckMatrix("TrAXBRect", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBRect", "B", BRows, BCols, j, m, "j", "m")
+	ws := trAXBRectPool.Get().(*trAXBRectWork)
+	defer trAXBRectPool.Put(ws)
+	AX := runtime.Mat(&ws.AX, m, j)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	// AX = A X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
+	BRaw := B.RawMatrix()
+	f := 0.0
+	// f = tr(A X B)
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < j; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > j {
+				jEnd = j
+			}
+			for i := ii; i < iEnd; i++ {
+				for j2 := jj; j2 < jEnd; j2++ {
+					f += AX.Data[i*AX.Stride+j2] * BRaw.Data[j2*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trAXBRectGradWork holds TrAXBRectGrad's scratch space, reused across calls
+// through trAXBRectGradPool.
+type trAXBRectGradWork struct {
+	gemm runtime.Gemm
+}
+
+var trAXBRectGradPool = sync.Pool{New: func() any {
+	return new(trAXBRectGradWork)
+}}
+
+// TrAXBRectGrad returns f = TrAXBRect(A, X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A X B)
+//	∂f/∂X = A' B'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrAXBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBRectGrad", "A", m, "m")
+	runtime.CheckDim("TrAXBRectGrad", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBRectGrad", "X", j, "j")
+	runtime.CheckMatrix("TrAXBRectGrad", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBRectGrad", "B", BRows, BCols, j, m, "j", "m")
+	runtime.DestMatrix("TrAXBRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXBRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trAXBRectGradPool.Get().(*trAXBRectGradWork)
+	defer trAXBRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	ARaw := A.RawMatrix()
+	BRaw := B.RawMatrix()
+	// dX = A' B'
+	ws.gemm.Mul(blas.Trans, blas.Trans, 1, ARaw, BRaw, 0, dXRaw)
+	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	return f
+}
+
+// TrAXBRectProblem returns the problem of minimising TrAXBRect over X with A, B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrAXBRectUnpack views such a slice as the
+// variables.
+func TrAXBRectProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXBRectUnpack(x, A, B)
+			return TrAXBRect(A, X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXBRectUnpack(x, A, B)
+			runtime.CheckVector("TrAXBRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXBRectUnpack(grad, A, B)
+			TrAXBRectGrad(A, X, B, dX)
+		},
+	}
+}
+
+// TrAXBRectUnpack returns views of x as TrAXBRect's variables X, packed as
+// TrAXBRectProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrAXBRectUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.Dense) {
+	_, k := A.Dims()
+	j, _ := B.Dims()
+	runtime.CheckDim("TrAXBRectUnpack", "A", k, "k")
+	runtime.CheckDim("TrAXBRectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrAXBRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trAXTBRectWork holds TrAXTBRect's scratch space, reused across calls through
+// trAXTBRectPool.
+type trAXTBRectWork struct {
+	AXT  []float64
+	gemm runtime.Gemm
+}
+
+var trAXTBRectPool = sync.Pool{New: func() any {
+	return new(trAXTBRectWork)
+}}
+
+// TrAXTBRect returns f = TrAXTBRect(A, X, B).
+//
+//	f = tr(A X' B)
+//
+// It panics if the shapes disagree.
+func TrAXTBRect(A *mat.Dense, X *mat.Dense, B *mat.Dense) float64 {
+	m, j := A.Dims()
+	runtime.CheckDim("TrAXTBRect", "A", m, "m")
+	runtime.CheckDim("TrAXTBRect", "A", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrAXTBRect", "X", k, "k")
+	runtime.CheckMatrix("TrAXTBRect", "X", k, XCols, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXTBRect", "B", BRows, BCols, k, m, "k", "m")
+	ws := trAXTBRectPool.Get().(*trAXTBRectWork)
+	defer trAXTBRectPool.Put(ws)
+	AXT := runtime.Mat(&ws.AXT, m, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	// AXT = A X'
+	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, ARaw, XRaw, 0, AXT)
+	BRaw := B.RawMatrix()
+	f := 0.0
+	// f = tr(A X' B)
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j2 := jj; j2 < jEnd; j2++ {
+					f += AXT.Data[i*AXT.Stride+j2] * BRaw.Data[j2*BRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trAXTBRectGradWork holds TrAXTBRectGrad's scratch space, reused across calls
+// through trAXTBRectGradPool.
+type trAXTBRectGradWork struct {
+	gemm runtime.Gemm
+}
+
+var trAXTBRectGradPool = sync.Pool{New: func() any {
+	return new(trAXTBRectGradWork)
+}}
+
+// TrAXTBRectGrad returns f = TrAXTBRect(A, X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A X' B)
+//	∂f/∂X = B A
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrAXTBRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
+	m, j := A.Dims()
+	runtime.CheckDim("TrAXTBRectGrad", "A", m, "m")
+	runtime.CheckDim("TrAXTBRectGrad", "A", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrAXTBRectGrad", "X", k, "k")
+	runtime.CheckMatrix("TrAXTBRectGrad", "X", k, XCols, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXTBRectGrad", "B", BRows, BCols, k, m, "k", "m")
+	runtime.DestMatrix("TrAXTBRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXTBRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trAXTBRectGradPool.Get().(*trAXTBRectGradWork)
+	defer trAXTBRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	BRaw := B.RawMatrix()
+	ARaw := A.RawMatrix()
+	// dX = B A
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, ARaw, 0, dXRaw)
+	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	return f
+}
+
+// TrAXTBRectProblem returns the problem of minimising TrAXTBRect over X with A,
+// B fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrAXTBRectUnpack views such a slice as the
+// variables.
+func TrAXTBRectProblem(A *mat.Dense, B *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXTBRectUnpack(x, A, B)
+			return TrAXTBRect(A, X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXTBRectUnpack(x, A, B)
+			runtime.CheckVector("TrAXTBRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXTBRectUnpack(grad, A, B)
+			TrAXTBRectGrad(A, X, B, dX)
+		},
+	}
+}
+
+// TrAXTBRectUnpack returns views of x as TrAXTBRect's variables X, packed as
+// TrAXTBRectProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrAXTBRectUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.Dense) {
+	_, j := A.Dims()
+	k, _ := B.Dims()
+	runtime.CheckDim("TrAXTBRectUnpack", "B", k, "k")
+	runtime.CheckDim("TrAXTBRectUnpack", "A", j, "j")
+	runtime.CheckPacked("TrAXTBRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trXtBXRectWork holds TrXtBXRect's scratch space, reused across calls through
+// trXtBXRectPool.
+type trXtBXRectWork struct {
+	BX   []float64
+	gemm runtime.Gemm
+}
+
+var trXtBXRectPool = sync.Pool{New: func() any {
+	return new(trXtBXRectWork)
+}}
+
+// TrXtBXRect returns f = TrXtBXRect(X, B).
+//
+//	f = tr(X' B X)
+//
+// It panics if the shapes disagree.
+func TrXtBXRect(X *mat.Dense, B *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXtBXRect", "X", k, "k")
+	runtime.CheckDim("TrXtBXRect", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXRect", "B", BRows, BCols, k, k, "k", "k")
+	ws := trXtBXRectPool.Get().(*trXtBXRectWork)
+	defer trXtBXRectPool.Put(ws)
+	BX := runtime.Mat(&ws.BX, k, j)
+	BRaw := B.RawMatrix()
+	XRaw := X.RawMatrix()
+	// BX = B X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, XRaw, 0, BX)
+	f := 0.0
+	// f = tr(X' B X)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			f += XRaw.Data[i*XRaw.Stride+j2] * BX.Data[i*BX.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trXtBXRectGradWork holds TrXtBXRectGrad's scratch space, reused across calls
+// through trXtBXRectGradPool.
+type trXtBXRectGradWork struct {
+	BPlusBT []float64
+	gemm    runtime.Gemm
+}
+
+var trXtBXRectGradPool = sync.Pool{New: func() any {
+	return new(trXtBXRectGradWork)
+}}
+
+// TrXtBXRectGrad returns f = TrXtBXRect(X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X' B X)
+//	∂f/∂X = (B + B') X
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrXtBXRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXtBXRectGrad", "X", k, "k")
+	runtime.CheckDim("TrXtBXRectGrad", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXRectGrad", "B", BRows, BCols, k, k, "k", "k")
+	runtime.DestMatrix("TrXtBXRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXtBXRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trXtBXRectGradPool.Get().(*trXtBXRectGradWork)
+	defer trXtBXRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
+	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
+	XRaw := X.RawMatrix()
+	// dX = (B + B') X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BPlusBT, XRaw, 0, dXRaw)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// TrXtBXRectProblem returns the problem of minimising TrXtBXRect over X with B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrXtBXRectUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func TrXtBXRectProblem(B *mat.Dense, j int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXtBXRectUnpack(x, B, j)
+			return TrXtBXRect(X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXtBXRectUnpack(x, B, j)
+			runtime.CheckVector("TrXtBXRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXtBXRectUnpack(grad, B, j)
+			TrXtBXRectGrad(X, B, dX)
+		},
+	}
+}
+
+// TrXtBXRectUnpack returns views of x as TrXtBXRect's variables X, packed as
+// TrXtBXRectProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXtBXRectUnpack(x []float64, B *mat.Dense, j int) (X *mat.Dense) {
+	k, _ := B.Dims()
+	runtime.CheckDim("TrXtBXRectUnpack", "B", k, "k")
+	runtime.CheckDim("TrXtBXRectUnpack", "j", j, "j")
+	runtime.CheckPacked("TrXtBXRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trXBXtRectWork holds TrXBXtRect's scratch space, reused across calls through
+// trXBXtRectPool.
+type trXBXtRectWork struct {
+	XB   []float64
+	gemm runtime.Gemm
+}
+
+var trXBXtRectPool = sync.Pool{New: func() any {
+	return new(trXBXtRectWork)
+}}
+
+// TrXBXtRect returns f = TrXBXtRect(X, B).
+//
+//	f = tr(X B X')
+//
+// It panics if the shapes disagree.
+func TrXBXtRect(X *mat.Dense, B *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXBXtRect", "X", k, "k")
+	runtime.CheckDim("TrXBXtRect", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXBXtRect", "B", BRows, BCols, j, j, "j", "j")
+	ws := trXBXtRectPool.Get().(*trXBXtRectWork)
+	defer trXBXtRectPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, j)
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	f := 0.0
+	// f = tr(X B X')
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			f += XB.Data[i*XB.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trXBXtRectGradWork holds TrXBXtRectGrad's scratch space, reused across calls
+// through trXBXtRectGradPool.
+type trXBXtRectGradWork struct {
+	BPlusBT []float64
+	gemm    runtime.Gemm
+}
+
+var trXBXtRectGradPool = sync.Pool{New: func() any {
+	return new(trXBXtRectGradWork)
+}}
+
+// TrXBXtRectGrad returns f = TrXBXtRect(X, B) and writes ∂f/∂X into dX,
+// overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X B X')
+//	∂f/∂X = X (B + B')
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrXBXtRectGrad(X *mat.Dense, B *mat.Dense, dX *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXBXtRectGrad", "X", k, "k")
+	runtime.CheckDim("TrXBXtRectGrad", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXBXtRectGrad", "B", BRows, BCols, j, j, "j", "j")
+	runtime.DestMatrix("TrXBXtRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXBXtRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
+	}
+	ws := trXBXtRectGradPool.Get().(*trXBXtRectGradWork)
+	defer trXBXtRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	XRaw := X.RawMatrix()
+	BPlusBT := runtime.Mat(&ws.BPlusBT, j, j)
+	BRaw := B.RawMatrix()
+	// BPlusBT = B + B'
+	runtime.AddTransposeTo(BPlusBT, BRaw)
+	// dX = X (B + B')
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BPlusBT, 0, dXRaw)
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// TrXBXtRectProblem returns the problem of minimising TrXBXtRect over X with B
+// fixed, for gonum/optimize. Its variable packs X into one []float64, in that
+// order, matrices row-major; TrXBXtRectUnpack views such a slice as the
+// variables. Dimensions that no fixed input gives are parameters.
+func TrXBXtRectProblem(B *mat.Dense, k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXBXtRectUnpack(x, B, k)
+			return TrXBXtRect(X, B)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXBXtRectUnpack(x, B, k)
+			runtime.CheckVector("TrXBXtRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXBXtRectUnpack(grad, B, k)
+			TrXBXtRectGrad(X, B, dX)
+		},
+	}
+}
+
+// TrXBXtRectUnpack returns views of x as TrXBXtRect's variables X, packed as
+// TrXBXtRectProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXBXtRectUnpack(x []float64, B *mat.Dense, k int) (X *mat.Dense) {
+	j, _ := B.Dims()
+	runtime.CheckDim("TrXBXtRectUnpack", "k", k, "k")
+	runtime.CheckDim("TrXBXtRectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrXBXtRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trBtXtCXBRectWork holds TrBtXtCXBRect's scratch space, reused across calls
+// through trBtXtCXBRectPool.
+type trBtXtCXBRectWork struct {
+	XB   []float64
+	gemm runtime.Gemm
+	CXB  []float64
+}
+
+var trBtXtCXBRectPool = sync.Pool{New: func() any {
+	return new(trBtXtCXBRectWork)
+}}
+
+// TrBtXtCXBRect returns f = TrBtXtCXBRect(B, X, C).
+//
+//	f = tr(B' X' C X B)
+//
+// It panics if the shapes disagree.
+func TrBtXtCXBRect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
+	j, m := B.Dims()
+	runtime.CheckDim("TrBtXtCXBRect", "B", j, "j")
+	runtime.CheckDim("TrBtXtCXBRect", "B", m, "m")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrBtXtCXBRect", "X", k, "k")
+	runtime.CheckMatrix("TrBtXtCXBRect", "X", k, XCols, k, j, "k", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrBtXtCXBRect", "C", CRows, CCols, k, k, "k", "k")
+	ws := trBtXtCXBRectPool.Get().(*trBtXtCXBRectWork)
+	defer trBtXtCXBRectPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, m)
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	CXB := runtime.Mat(&ws.CXB, k, m)
+	CRaw := C.RawMatrix()
+	// CXB = C X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
+	f := 0.0
+	// f = tr(B' X' C X B)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			f += XB.Data[i*XB.Stride+j2] * CXB.Data[i*CXB.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trBtXtCXBRectGradWork holds TrBtXtCXBRectGrad's scratch space, reused across
+// calls through trBtXtCXBRectGradPool.
+type trBtXtCXBRectGradWork struct {
+	CPlusCT []float64
+	chain   runtime.Chain
+}
+
+var trBtXtCXBRectGradPool = sync.Pool{New: func() any {
+	return new(trBtXtCXBRectGradWork)
+}}
+
+// TrBtXtCXBRectGrad returns f = TrBtXtCXBRect(B, X, C) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(B' X' C X B)
+//	∂f/∂X = (C + C') X B B'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrBtXtCXBRectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
+	j, m := B.Dims()
+	runtime.CheckDim("TrBtXtCXBRectGrad", "B", j, "j")
+	runtime.CheckDim("TrBtXtCXBRectGrad", "B", m, "m")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrBtXtCXBRectGrad", "X", k, "k")
+	runtime.CheckMatrix("TrBtXtCXBRectGrad", "X", k, XCols, k, j, "k", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrBtXtCXBRectGrad", "C", CRows, CCols, k, k, "k", "k")
+	runtime.DestMatrix("TrBtXtCXBRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrBtXtCXBRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := trBtXtCXBRectGradPool.Get().(*trBtXtCXBRectGradWork)
+	defer trBtXtCXBRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	CPlusCT := runtime.Mat(&ws.CPlusCT, k, k)
+	CRaw := C.RawMatrix()
+	// CPlusCT = C + C'
+	runtime.AddTransposeTo(CPlusCT, CRaw)
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// dX = (C + C') X B B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{CPlusCT, XRaw, BRaw, BRaw}, []bool{false, false, false, true})
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// TrBtXtCXBRectProblem returns the problem of minimising TrBtXtCXBRect over X
+// with B, C fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; TrBtXtCXBRectUnpack views such a slice as
+// the variables.
+func TrBtXtCXBRectProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrBtXtCXBRectUnpack(x, B, C)
+			return TrBtXtCXBRect(B, X, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrBtXtCXBRectUnpack(x, B, C)
+			runtime.CheckVector("TrBtXtCXBRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrBtXtCXBRectUnpack(grad, B, C)
+			TrBtXtCXBRectGrad(B, X, C, dX)
+		},
+	}
+}
+
+// TrBtXtCXBRectUnpack returns views of x as TrBtXtCXBRect's variables X, packed
+// as TrBtXtCXBRectProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func TrBtXtCXBRectUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	j, _ := B.Dims()
+	k, _ := C.Dims()
+	runtime.CheckDim("TrBtXtCXBRectUnpack", "C", k, "k")
+	runtime.CheckDim("TrBtXtCXBRectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrBtXtCXBRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trXtBXCRectWork holds TrXtBXCRect's scratch space, reused across calls
+// through trXtBXCRectPool.
+type trXtBXCRectWork struct {
+	BXC   []float64
+	chain runtime.Chain
+}
+
+var trXtBXCRectPool = sync.Pool{New: func() any {
+	return new(trXtBXCRectWork)
+}}
+
+// TrXtBXCRect returns f = TrXtBXCRect(X, B, C).
+//
+//	f = tr(X' B X C)
+//
+// It panics if the shapes disagree.
+func TrXtBXCRect(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXtBXCRect", "X", k, "k")
+	runtime.CheckDim("TrXtBXCRect", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXCRect", "B", BRows, BCols, k, k, "k", "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrXtBXCRect", "C", CRows, CCols, j, j, "j", "j")
+	ws := trXtBXCRectPool.Get().(*trXtBXCRectWork)
+	defer trXtBXCRectPool.Put(ws)
+	BXC := runtime.Mat(&ws.BXC, k, j)
+	BRaw := B.RawMatrix()
+	XRaw := X.RawMatrix()
+	CRaw := C.RawMatrix()
+	// BXC = B X C
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(BXC, 1, 0, []blas64.General{BRaw, XRaw, CRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr(X' B X C)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			f += XRaw.Data[i*XRaw.Stride+j2] * BXC.Data[i*BXC.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trXtBXCRectGradWork holds TrXtBXCRectGrad's scratch space, reused across
+// calls through trXtBXCRectGradPool.
+type trXtBXCRectGradWork struct {
+	chain  runtime.Chain
+	chain2 runtime.Chain
+}
+
+var trXtBXCRectGradPool = sync.Pool{New: func() any {
+	return new(trXtBXCRectGradWork)
+}}
+
+// TrXtBXCRectGrad returns f = TrXtBXCRect(X, B, C) and writes ∂f/∂X into
+// dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(X' B X C)
+//	∂f/∂X = B X C + B' X C'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrXtBXCRectGrad(X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("TrXtBXCRectGrad", "X", k, "k")
+	runtime.CheckDim("TrXtBXCRectGrad", "X", j, "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrXtBXCRectGrad", "B", BRows, BCols, k, k, "k", "k")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrXtBXCRectGrad", "C", CRows, CCols, j, j, "j", "j")
+	runtime.DestMatrix("TrXtBXCRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrXtBXCRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := trXtBXCRectGradPool.Get().(*trXtBXCRectGradWork)
+	defer trXtBXCRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	// dX = B X C + B' X C'
+	BRaw := B.RawMatrix()
+	XRaw := X.RawMatrix()
+	CRaw := C.RawMatrix()
+	// dX = B X C
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{BRaw, XRaw, CRaw}, []bool{false, false, false})
+	// dX += B' X C'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{BRaw, XRaw, CRaw}, []bool{true, false, true})
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// TrXtBXCRectProblem returns the problem of minimising TrXtBXCRect over X with
+// B, C fixed, for gonum/optimize. Its variable packs X into one []float64, in
+// that order, matrices row-major; TrXtBXCRectUnpack views such a slice as the
+// variables.
+func TrXtBXCRectProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrXtBXCRectUnpack(x, B, C)
+			return TrXtBXCRect(X, B, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrXtBXCRectUnpack(x, B, C)
+			runtime.CheckVector("TrXtBXCRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrXtBXCRectUnpack(grad, B, C)
+			TrXtBXCRectGrad(X, B, C, dX)
+		},
+	}
+}
+
+// TrXtBXCRectUnpack returns views of x as TrXtBXCRect's variables X, packed as
+// TrXtBXCRectProblem packs them; the fixed inputs give their shapes. The views
+// share x's memory. It panics if x has the wrong length.
+func TrXtBXCRectUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	k, _ := B.Dims()
+	j, _ := C.Dims()
+	runtime.CheckDim("TrXtBXCRectUnpack", "B", k, "k")
+	runtime.CheckDim("TrXtBXCRectUnpack", "C", j, "j")
+	runtime.CheckPacked("TrXtBXCRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trAXBXtCRectWork holds TrAXBXtCRect's scratch space, reused across calls
+// through trAXBXtCRectPool.
+type trAXBXtCRectWork struct {
+	AXBXT []float64
+	chain runtime.Chain
+}
+
+var trAXBXtCRectPool = sync.Pool{New: func() any {
+	return new(trAXBXtCRectWork)
+}}
+
+// TrAXBXtCRect returns f = TrAXBXtCRect(A, X, B, C).
+//
+//	f = tr(A X B X' C)
+//
+// It panics if the shapes disagree.
+func TrAXBXtCRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBXtCRect", "A", m, "m")
+	runtime.CheckDim("TrAXBXtCRect", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBXtCRect", "X", j, "j")
+	runtime.CheckMatrix("TrAXBXtCRect", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBXtCRect", "B", BRows, BCols, j, j, "j", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBXtCRect", "C", CRows, CCols, k, m, "k", "m")
+	ws := trAXBXtCRectPool.Get().(*trAXBXtCRectWork)
+	defer trAXBXtCRectPool.Put(ws)
+	AXBXT := runtime.Mat(&ws.AXBXT, m, k)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// AXBXT = A X B X'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXBXT, 1, 0, []blas64.General{ARaw, XRaw, BRaw, XRaw}, []bool{false, false, false, true})
+	CRaw := C.RawMatrix()
+	f := 0.0
+	// f = tr(A X B X' C)
+	for ii := 0; ii < m; ii += 64 {
+		iEnd := ii + 64
+		if iEnd > m {
+			iEnd = m
+		}
+		for jj := 0; jj < k; jj += 64 {
+			jEnd := jj + 64
+			if jEnd > k {
+				jEnd = k
+			}
+			for i := ii; i < iEnd; i++ {
+				for j2 := jj; j2 < jEnd; j2++ {
+					f += AXBXT.Data[i*AXBXT.Stride+j2] * CRaw.Data[j2*CRaw.Stride+i]
+				}
+			}
+		}
+	}
+	return f
+}
+
+// trAXBXtCRectGradWork holds TrAXBXtCRectGrad's scratch space, reused across
+// calls through trAXBXtCRectGradPool.
+type trAXBXtCRectGradWork struct {
+	chain  runtime.Chain
+	chain2 runtime.Chain
+}
+
+var trAXBXtCRectGradPool = sync.Pool{New: func() any {
+	return new(trAXBXtCRectGradWork)
+}}
+
+// TrAXBXtCRectGrad returns f = TrAXBXtCRect(A, X, B, C) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr(A X B X' C)
+//	∂f/∂X = A' C' X B' + C A X B
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrAXBXtCRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBXtCRectGrad", "A", m, "m")
+	runtime.CheckDim("TrAXBXtCRectGrad", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBXtCRectGrad", "X", j, "j")
+	runtime.CheckMatrix("TrAXBXtCRectGrad", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBXtCRectGrad", "B", BRows, BCols, j, j, "j", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBXtCRectGrad", "C", CRows, CCols, k, m, "k", "m")
+	runtime.DestMatrix("TrAXBXtCRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXBXtCRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+		})
+	}
+	ws := trAXBXtCRectGradPool.Get().(*trAXBXtCRectGradWork)
+	defer trAXBXtCRectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	// dX = A' C' X B' + C A X B
+	ARaw := A.RawMatrix()
+	CRaw := C.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// dX = A' C' X B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dXRaw, 1, 0, []blas64.General{ARaw, CRaw, XRaw, BRaw}, []bool{true, true, false, true})
+	// dX += C A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, ARaw, XRaw, BRaw}, []bool{false, false, false, false})
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// TrAXBXtCRectProblem returns the problem of minimising TrAXBXtCRect over X
+// with A, B, C fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrAXBXtCRectUnpack views such a
+// slice as the variables.
+func TrAXBXtCRectProblem(A *mat.Dense, B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXBXtCRectUnpack(x, A, B, C)
+			return TrAXBXtCRect(A, X, B, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXBXtCRectUnpack(x, A, B, C)
+			runtime.CheckVector("TrAXBXtCRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXBXtCRectUnpack(grad, A, B, C)
+			TrAXBXtCRectGrad(A, X, B, C, dX)
+		},
+	}
+}
+
+// TrAXBXtCRectUnpack returns views of x as TrAXBXtCRect's variables X, packed
+// as TrAXBXtCRectProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func TrAXBXtCRectUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	_, k := A.Dims()
+	j, _ := B.Dims()
+	runtime.CheckDim("TrAXBXtCRectUnpack", "A", k, "k")
+	runtime.CheckDim("TrAXBXtCRectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrAXBXtCRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trAXBCSqRectWork holds TrAXBCSqRect's scratch space, reused across calls
+// through trAXBCSqRectPool.
+type trAXBCSqRectWork struct {
+	CPlusAXB []float64
+	chain    runtime.Chain
+}
+
+var trAXBCSqRectPool = sync.Pool{New: func() any {
+	return new(trAXBCSqRectWork)
+}}
+
+// TrAXBCSqRect returns f = TrAXBCSqRect(A, X, B, C).
+//
+//	f = tr((C + A X B) (C + A X B)')
+//
+// It panics if the shapes disagree.
+func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBCSqRect", "A", m, "m")
+	runtime.CheckDim("TrAXBCSqRect", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBCSqRect", "X", j, "j")
+	runtime.CheckMatrix("TrAXBCSqRect", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBCSqRect", "B", BRows, BCols, j, m, "j", "m")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBCSqRect", "C", CRows, CCols, m, m, "m", "m")
+	ws := trAXBCSqRectPool.Get().(*trAXBCSqRectWork)
+	defer trAXBCSqRectPool.Put(ws)
+	CPlusAXB := runtime.Mat(&ws.CPlusAXB, m, m)
+	// CPlusAXB = C + A X B
+	CRaw := C.RawMatrix()
+	// CPlusAXB = C
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		}
+	}
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// CPlusAXB += A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr((C + A X B) (C + A X B)')
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			f += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trAXBCSqRectGradWork holds TrAXBCSqRectGrad's scratch space, reused across
+// calls through trAXBCSqRectGradPool.
+type trAXBCSqRectGradWork struct {
+	CPlusAXB []float64
+	chain    runtime.Chain
+	chain2   runtime.Chain
+}
+
+var trAXBCSqRectGradPool = sync.Pool{New: func() any {
+	return new(trAXBCSqRectGradWork)
+}}
+
+// TrAXBCSqRectGrad returns f = TrAXBCSqRect(A, X, B, C) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = tr((C + A X B) (C + A X B)')
+//	∂f/∂X = 2 A' (C + A X B) B'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
+	m, k := A.Dims()
+	runtime.CheckDim("TrAXBCSqRectGrad", "A", m, "m")
+	runtime.CheckDim("TrAXBCSqRectGrad", "A", k, "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("TrAXBCSqRectGrad", "X", j, "j")
+	runtime.CheckMatrix("TrAXBCSqRectGrad", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("TrAXBCSqRectGrad", "B", BRows, BCols, j, m, "j", "m")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrAXBCSqRectGrad", "C", CRows, CCols, m, m, "m", "m")
+	runtime.DestMatrix("TrAXBCSqRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrAXBCSqRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.MatrixArg("C", C.RawMatrix()),
+		})
+	}
+	ws := trAXBCSqRectGradPool.Get().(*trAXBCSqRectGradWork)
+	defer trAXBCSqRectGradPool.Put(ws)
+	CPlusAXB := runtime.Mat(&ws.CPlusAXB, m, m)
+	// CPlusAXB = C + A X B
+	CRaw := C.RawMatrix()
+	// CPlusAXB = C
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		}
+	}
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// CPlusAXB += A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	f := 0.0
+	// f = tr((C + A X B) (C + A X B)')
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			f += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		}
+	}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 A' (C + A X B) B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(dXRaw, 2, 0, []blas64.General{ARaw, CPlusAXB, BRaw}, []bool{true, false, true})
+	return f
+}
+
+// TrAXBCSqRectProblem returns the problem of minimising TrAXBCSqRect over X
+// with A, B, C fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrAXBCSqRectUnpack views such a
+// slice as the variables.
+func TrAXBCSqRectProblem(A *mat.Dense, B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrAXBCSqRectUnpack(x, A, B, C)
+			return TrAXBCSqRect(A, X, B, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrAXBCSqRectUnpack(x, A, B, C)
+			runtime.CheckVector("TrAXBCSqRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrAXBCSqRectUnpack(grad, A, B, C)
+			TrAXBCSqRectGrad(A, X, B, C, dX)
+		},
+	}
+}
+
+// TrAXBCSqRectUnpack returns views of x as TrAXBCSqRect's variables X, packed
+// as TrAXBCSqRectProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func TrAXBCSqRectUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	_, k := A.Dims()
+	j, _ := B.Dims()
+	runtime.CheckDim("TrAXBCSqRectUnpack", "A", k, "k")
+	runtime.CheckDim("TrAXBCSqRectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrAXBCSqRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// trCookbook123RectWork holds TrCookbook123Rect's scratch space, reused across
+// calls through trCookbook123RectPool.
+type trCookbook123RectWork struct {
+	XB      []float64
+	gemm    runtime.Gemm
+	CXXTCXB []float64
+	chain   runtime.Chain
+}
+
+var trCookbook123RectPool = sync.Pool{New: func() any {
+	return new(trCookbook123RectWork)
+}}
+
+// TrCookbook123Rect returns f = TrCookbook123Rect(B, X, C).
+//
+//	f = tr(B' X' C X X' C X B)
+//
+// It panics if the shapes disagree.
+func TrCookbook123Rect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
+	j, m := B.Dims()
+	runtime.CheckDim("TrCookbook123Rect", "B", j, "j")
+	runtime.CheckDim("TrCookbook123Rect", "B", m, "m")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrCookbook123Rect", "X", k, "k")
+	runtime.CheckMatrix("TrCookbook123Rect", "X", k, XCols, k, j, "k", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook123Rect", "C", CRows, CCols, k, k, "k", "k")
+	ws := trCookbook123RectPool.Get().(*trCookbook123RectWork)
+	defer trCookbook123RectPool.Put(ws)
+	XB := runtime.Mat(&ws.XB, k, m)
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// XB = X B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
+	CXXTCXB := runtime.Mat(&ws.CXXTCXB, k, m)
+	CRaw := C.RawMatrix()
+	// CXXTCXB = C X X' C X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(CXXTCXB, 1, 0, []blas64.General{CRaw, XRaw, XRaw, CRaw, XB}, []bool{false, false, true, false, false})
+	f := 0.0
+	// f = tr(B' X' C X X' C X B)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			f += XB.Data[i*XB.Stride+j2] * CXXTCXB.Data[i*CXXTCXB.Stride+j2]
+		}
+	}
+	return f
+}
+
+// trCookbook123RectGradWork holds TrCookbook123RectGrad's scratch space, reused
+// across calls through trCookbook123RectGradPool.
+type trCookbook123RectGradWork struct {
+	tmp    []float64
+	chain  runtime.Chain
+	chain2 runtime.Chain
+	chain3 runtime.Chain
+	chain4 runtime.Chain
+}
+
+var trCookbook123RectGradPool = sync.Pool{New: func() any {
+	return new(trCookbook123RectGradWork)
+}}
+
+// TrCookbook123RectGrad returns f = TrCookbook123Rect(B, X, C) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = tr(B' X' C X X' C X B)
+//	∂f/∂X = C X t1' + C' X t1
+//	t1 = B B' X' C' X + X' C' X B B'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func TrCookbook123RectGrad(B *mat.Dense, X *mat.Dense, C *mat.Dense, dX *mat.Dense) float64 {
+	j, m := B.Dims()
+	runtime.CheckDim("TrCookbook123RectGrad", "B", j, "j")
+	runtime.CheckDim("TrCookbook123RectGrad", "B", m, "m")
+	k, XCols := X.Dims()
+	runtime.CheckDim("TrCookbook123RectGrad", "X", k, "k")
+	runtime.CheckMatrix("TrCookbook123RectGrad", "X", k, XCols, k, j, "k", "j")
+	CRows, CCols := C.Dims()
+	runtime.CheckMatrix("TrCookbook123RectGrad", "C", CRows, CCols, k, k, "k", "k")
+	runtime.DestMatrix("TrCookbook123RectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, C.RawMatrix().Data) {
+		runtime.CheckNoAlias("TrCookbook123RectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("B", B.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("C", C.RawMatrix())})
+	}
+	ws := trCookbook123RectGradPool.Get().(*trCookbook123RectGradWork)
+	defer trCookbook123RectGradPool.Put(ws)
+	dXRaw := dX.RawMatrix()
+	// dX = C X (B B' X' C' X + X' C' X B B')' + C' X (B B' X' C' X + X' C' X B B')
+	CRaw := C.RawMatrix()
+	XRaw := X.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, j, j)
+	// tmp = B B' X' C' X + X' C' X B B'
+	BRaw := B.RawMatrix()
+	// tmp = B B' X' C' X
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(tmp, 1, 0, []blas64.General{BRaw, BRaw, XRaw, CRaw, XRaw}, []bool{false, true, true, true, false})
+	// tmp += X' C' X B B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(tmp, 1, 1, []blas64.General{XRaw, CRaw, XRaw, BRaw, BRaw}, []bool{true, true, false, false, true})
+	// dX = C X (B B' X' C' X + X' C' X B B')'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain3.MulTo(dXRaw, 1, 0, []blas64.General{CRaw, XRaw, tmp}, []bool{false, false, true})
+	// dX += C' X (B B' X' C' X + X' C' X B B')
+	// Multiply in the cheapest order for these sizes.
+	ws.chain4.MulTo(dXRaw, 1, 1, []blas64.General{CRaw, XRaw, tmp}, []bool{true, false, false})
+	// f is homogeneous of degree 4 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 4.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 4.0
+	return f
+}
+
+// TrCookbook123RectProblem returns the problem of minimising TrCookbook123Rect
+// over X with B, C fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; TrCookbook123RectUnpack views
+// such a slice as the variables.
+func TrCookbook123RectProblem(B *mat.Dense, C *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := TrCookbook123RectUnpack(x, B, C)
+			return TrCookbook123Rect(B, X, C)
+		},
+		Grad: func(grad, x []float64) {
+			X := TrCookbook123RectUnpack(x, B, C)
+			runtime.CheckVector("TrCookbook123RectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := TrCookbook123RectUnpack(grad, B, C)
+			TrCookbook123RectGrad(B, X, C, dX)
+		},
+	}
+}
+
+// TrCookbook123RectUnpack returns views of x as TrCookbook123Rect's variables
+// X, packed as TrCookbook123RectProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func TrCookbook123RectUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
+	j, _ := B.Dims()
+	k, _ := C.Dims()
+	runtime.CheckDim("TrCookbook123RectUnpack", "C", k, "k")
+	runtime.CheckDim("TrCookbook123RectUnpack", "B", j, "j")
+	runtime.CheckPacked("TrCookbook123RectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// vecBtXtXcRectWork holds VecBtXtXcRect's scratch space, reused across calls
+// through vecBtXtXcRectPool.
+type vecBtXtXcRectWork struct {
+	Xc   []float64
+	XTXc []float64
+}
+
+var vecBtXtXcRectPool = sync.Pool{New: func() any {
+	return new(vecBtXtXcRectWork)
+}}
+
+// VecBtXtXcRect returns f = VecBtXtXcRect(b, X, c).
+//
+//	f = b' X' X c
+//
+// It panics if the shapes disagree.
+func VecBtXtXcRect(b *mat.VecDense, X *mat.Dense, c *mat.VecDense) float64 {
+	j := b.Len()
+	runtime.CheckDim("VecBtXtXcRect", "b", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("VecBtXtXcRect", "X", k, "k")
+	runtime.CheckMatrix("VecBtXtXcRect", "X", k, XCols, k, j, "k", "j")
+	runtime.CheckVector("VecBtXtXcRect", "c", c.Len(), j, "j")
+	ws := vecBtXtXcRectPool.Get().(*vecBtXtXcRectWork)
+	defer vecBtXtXcRectPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawMatrix()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	XTXc := runtime.Vec(&ws.XTXc, j)
+	// XTXc = X' X c
+	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	f := blas64.Dot(bRaw, XTXc)
+	return f
+}
+
+// vecBtXtXcRectGradWork holds VecBtXtXcRectGrad's scratch space, reused across
+// calls through vecBtXtXcRectGradPool.
+type vecBtXtXcRectGradWork struct {
+	Xc   []float64
+	XTXc []float64
+	tmp  []float64
+	gemm runtime.Gemm
+}
+
+var vecBtXtXcRectGradPool = sync.Pool{New: func() any {
+	return new(vecBtXtXcRectGradWork)
+}}
+
+// VecBtXtXcRectGrad returns f = VecBtXtXcRect(b, X, c) and writes ∂f/∂X
+// into dX, overwriting it; it has the shape of X (denominator layout).
+//
+//	f = b' X' X c
+//	∂f/∂X = X (b c' + c b')
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func VecBtXtXcRectGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.Dense) float64 {
+	j := b.Len()
+	runtime.CheckDim("VecBtXtXcRectGrad", "b", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("VecBtXtXcRectGrad", "X", k, "k")
+	runtime.CheckMatrix("VecBtXtXcRectGrad", "X", k, XCols, k, j, "k", "j")
+	runtime.CheckVector("VecBtXtXcRectGrad", "c", c.Len(), j, "j")
+	runtime.DestMatrix("VecBtXtXcRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, c.RawVector().Data) {
+		runtime.CheckNoAlias("VecBtXtXcRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.VectorArg("b", b.RawVector()), runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("c", c.RawVector())})
+	}
+	ws := vecBtXtXcRectGradPool.Get().(*vecBtXtXcRectGradWork)
+	defer vecBtXtXcRectGradPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawMatrix()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	XTXc := runtime.Vec(&ws.XTXc, j)
+	// XTXc = X' X c
+	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	f := blas64.Dot(bRaw, XTXc)
+	dXRaw := dX.RawMatrix()
+	tmp := runtime.Mat(&ws.tmp, j, j)
+	// tmp = b c' + c b'
+	// tmp = b c'
+	runtime.ZeroMatrix(tmp)
+	blas64.Ger(1, bRaw, cRaw, tmp)
+	// tmp += c b'
+	blas64.Ger(1, cRaw, bRaw, tmp)
+	// dX = X (b c' + c b')
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, tmp, 0, dXRaw)
+	return f
+}
+
+// VecBtXtXcRectProblem returns the problem of minimising VecBtXtXcRect over X
+// with b, c fixed, for gonum/optimize. Its variable packs X into one []float64,
+// in that order, matrices row-major; VecBtXtXcRectUnpack views such a slice as
+// the variables. Dimensions that no fixed input gives are parameters.
+func VecBtXtXcRectProblem(b *mat.VecDense, c *mat.VecDense, k int) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecBtXtXcRectUnpack(x, b, c, k)
+			return VecBtXtXcRect(b, X, c)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecBtXtXcRectUnpack(x, b, c, k)
+			runtime.CheckVector("VecBtXtXcRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecBtXtXcRectUnpack(grad, b, c, k)
+			VecBtXtXcRectGrad(b, X, c, dX)
+		},
+	}
+}
+
+// VecBtXtXcRectUnpack returns views of x as VecBtXtXcRect's variables X, packed
+// as VecBtXtXcRectProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func VecBtXtXcRectUnpack(x []float64, b *mat.VecDense, c *mat.VecDense, k int) (X *mat.Dense) {
+	j := b.Len()
+	runtime.CheckDim("VecBtXtXcRectUnpack", "k", k, "k")
+	runtime.CheckDim("VecBtXtXcRectUnpack", "b", j, "j")
+	runtime.CheckPacked("VecBtXtXcRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// vecBtXtDXcRectWork holds VecBtXtDXcRect's scratch space, reused across calls
+// through vecBtXtDXcRectPool.
+type vecBtXtDXcRectWork struct {
+	Xc    []float64
+	DXc   []float64
+	XTDXc []float64
+}
+
+var vecBtXtDXcRectPool = sync.Pool{New: func() any {
+	return new(vecBtXtDXcRectWork)
+}}
+
+// VecBtXtDXcRect returns f = VecBtXtDXcRect(b, X, D, c).
+//
+//	f = b' X' D X c
+//
+// It panics if the shapes disagree.
+func VecBtXtDXcRect(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense) float64 {
+	j := b.Len()
+	runtime.CheckDim("VecBtXtDXcRect", "b", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("VecBtXtDXcRect", "X", k, "k")
+	runtime.CheckMatrix("VecBtXtDXcRect", "X", k, XCols, k, j, "k", "j")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecBtXtDXcRect", "D", DRows, DCols, k, k, "k", "k")
+	runtime.CheckVector("VecBtXtDXcRect", "c", c.Len(), j, "j")
+	ws := vecBtXtDXcRectPool.Get().(*vecBtXtDXcRectWork)
+	defer vecBtXtDXcRectPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawMatrix()
+	DRaw := D.RawMatrix()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	DXc := runtime.Vec(&ws.DXc, k)
+	// DXc = D X c
+	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	XTDXc := runtime.Vec(&ws.XTDXc, j)
+	// XTDXc = X' D X c
+	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	f := blas64.Dot(bRaw, XTDXc)
+	return f
+}
+
+// vecBtXtDXcRectGradWork holds VecBtXtDXcRectGrad's scratch space, reused
+// across calls through vecBtXtDXcRectGradPool.
+type vecBtXtDXcRectGradWork struct {
+	Xc    []float64
+	DXc   []float64
+	XTDXc []float64
+	DTX   []float64
+	gemm  runtime.Gemm
+	DTXb  []float64
+	DX    []float64
+	DXc2  []float64
+}
+
+var vecBtXtDXcRectGradPool = sync.Pool{New: func() any {
+	return new(vecBtXtDXcRectGradWork)
+}}
+
+// VecBtXtDXcRectGrad returns f = VecBtXtDXcRect(b, X, D, c) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = b' X' D X c
+//	∂f/∂X = D' X b c' + D X c b'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense, dX *mat.Dense) float64 {
+	j := b.Len()
+	runtime.CheckDim("VecBtXtDXcRectGrad", "b", j, "j")
+	k, XCols := X.Dims()
+	runtime.CheckDim("VecBtXtDXcRectGrad", "X", k, "k")
+	runtime.CheckMatrix("VecBtXtDXcRectGrad", "X", k, XCols, k, j, "k", "j")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecBtXtDXcRectGrad", "D", DRows, DCols, k, k, "k", "k")
+	runtime.CheckVector("VecBtXtDXcRectGrad", "c", c.Len(), j, "j")
+	runtime.DestMatrix("VecBtXtDXcRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, D.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, c.RawVector().Data) {
+		runtime.CheckNoAlias("VecBtXtDXcRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+			runtime.VectorArg("c", c.RawVector()),
+		})
+	}
+	ws := vecBtXtDXcRectGradPool.Get().(*vecBtXtDXcRectGradWork)
+	defer vecBtXtDXcRectGradPool.Put(ws)
+	bRaw := b.RawVector()
+	XRaw := X.RawMatrix()
+	DRaw := D.RawMatrix()
+	cRaw := c.RawVector()
+	Xc := runtime.Vec(&ws.Xc, k)
+	// Xc = X c
+	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	DXc := runtime.Vec(&ws.DXc, k)
+	// DXc = D X c
+	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	XTDXc := runtime.Vec(&ws.XTDXc, j)
+	// XTDXc = X' D X c
+	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	f := blas64.Dot(bRaw, XTDXc)
+	dXRaw := dX.RawMatrix()
+	// dX = D' X b c' + D X c b'
+	// dX = D' X b c'
+	DTX := runtime.Mat(&ws.DTX, k, j)
+	// DTX = D' X
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, DRaw, XRaw, 0, DTX)
+	DTXb := runtime.Vec(&ws.DTXb, k)
+	// DTXb = D' X b
+	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
+	runtime.ZeroMatrix(dXRaw)
+	blas64.Ger(1, DTXb, cRaw, dXRaw)
+	// dX += D X c b'
+	DX := runtime.Mat(&ws.DX, k, j)
+	// DX = D X
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, DRaw, XRaw, 0, DX)
+	DXc2 := runtime.Vec(&ws.DXc2, k)
+	// DXc2 = D X c
+	blas64.Gemv(blas.NoTrans, 1, DX, cRaw, 0, DXc2)
+	blas64.Ger(1, DXc2, bRaw, dXRaw)
+	return f
+}
+
+// VecBtXtDXcRectProblem returns the problem of minimising VecBtXtDXcRect over X
+// with b, D, c fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; VecBtXtDXcRectUnpack views such
+// a slice as the variables.
+func VecBtXtDXcRectProblem(b *mat.VecDense, D *mat.Dense, c *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecBtXtDXcRectUnpack(x, b, D, c)
+			return VecBtXtDXcRect(b, X, D, c)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecBtXtDXcRectUnpack(x, b, D, c)
+			runtime.CheckVector("VecBtXtDXcRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecBtXtDXcRectUnpack(grad, b, D, c)
+			VecBtXtDXcRectGrad(b, X, D, c, dX)
+		},
+	}
+}
+
+// VecBtXtDXcRectUnpack returns views of x as VecBtXtDXcRect's variables X,
+// packed as VecBtXtDXcRectProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func VecBtXtDXcRectUnpack(x []float64, b *mat.VecDense, D *mat.Dense, c *mat.VecDense) (X *mat.Dense) {
+	j := b.Len()
+	k, _ := D.Dims()
+	runtime.CheckDim("VecBtXtDXcRectUnpack", "D", k, "k")
+	runtime.CheckDim("VecBtXtDXcRectUnpack", "b", j, "j")
+	runtime.CheckPacked("VecBtXtDXcRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// vecCookbook83RectWork holds VecCookbook83Rect's scratch space, reused across
+// calls through vecCookbook83RectPool.
+type vecCookbook83RectWork struct {
+	cPlusXb  []float64
+	DcPlusXb []float64
+}
+
+var vecCookbook83RectPool = sync.Pool{New: func() any {
+	return new(vecCookbook83RectWork)
+}}
+
+// VecCookbook83Rect returns f = VecCookbook83Rect(X, b, c, D).
+//
+//	f = (c + X b)' D (c + X b)
+//
+// It panics if the shapes disagree.
+func VecCookbook83Rect(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("VecCookbook83Rect", "X", k, "k")
+	runtime.CheckDim("VecCookbook83Rect", "X", j, "j")
+	runtime.CheckVector("VecCookbook83Rect", "b", b.Len(), j, "j")
+	runtime.CheckVector("VecCookbook83Rect", "c", c.Len(), k, "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecCookbook83Rect", "D", DRows, DCols, k, k, "k", "k")
+	ws := vecCookbook83RectPool.Get().(*vecCookbook83RectWork)
+	defer vecCookbook83RectPool.Put(ws)
+	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
+	// cPlusXb = c + X b
+	cRaw := c.RawVector()
+	// cPlusXb = c
+	for i := 0; i < k; i++ {
+		cPlusXb.Data[i] = cRaw.Data[i*cRaw.Inc]
+	}
+	XRaw := X.RawMatrix()
+	bRaw := b.RawVector()
+	// cPlusXb += X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	DRaw := D.RawMatrix()
+	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
+	// DcPlusXb = D (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	f := blas64.Dot(cPlusXb, DcPlusXb)
+	return f
+}
+
+// vecCookbook83RectGradWork holds VecCookbook83RectGrad's scratch space, reused
+// across calls through vecCookbook83RectGradPool.
+type vecCookbook83RectGradWork struct {
+	cPlusXb        []float64
+	DcPlusXb       []float64
+	DPlusDT        []float64
+	DPlusDTcPlusXb []float64
+}
+
+var vecCookbook83RectGradPool = sync.Pool{New: func() any {
+	return new(vecCookbook83RectGradWork)
+}}
+
+// VecCookbook83RectGrad returns f = VecCookbook83Rect(X, b, c, D) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = (c + X b)' D (c + X b)
+//	∂f/∂X = (D + D') (c + X b) b'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func VecCookbook83RectGrad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense, dX *mat.Dense) float64 {
+	k, j := X.Dims()
+	runtime.CheckDim("VecCookbook83RectGrad", "X", k, "k")
+	runtime.CheckDim("VecCookbook83RectGrad", "X", j, "j")
+	runtime.CheckVector("VecCookbook83RectGrad", "b", b.Len(), j, "j")
+	runtime.CheckVector("VecCookbook83RectGrad", "c", c.Len(), k, "k")
+	DRows, DCols := D.Dims()
+	runtime.CheckMatrix("VecCookbook83RectGrad", "D", DRows, DCols, k, k, "k", "k")
+	runtime.DestMatrix("VecCookbook83RectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, c.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, D.RawMatrix().Data) {
+		runtime.CheckNoAlias("VecCookbook83RectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+			runtime.VectorArg("c", c.RawVector()),
+			runtime.MatrixArg("D", D.RawMatrix()),
+		})
+	}
+	ws := vecCookbook83RectGradPool.Get().(*vecCookbook83RectGradWork)
+	defer vecCookbook83RectGradPool.Put(ws)
+	cPlusXb := runtime.Vec(&ws.cPlusXb, k)
+	// cPlusXb = c + X b
+	cRaw := c.RawVector()
+	// cPlusXb = c
+	for i := 0; i < k; i++ {
+		cPlusXb.Data[i] = cRaw.Data[i*cRaw.Inc]
+	}
+	XRaw := X.RawMatrix()
+	bRaw := b.RawVector()
+	// cPlusXb += X b
+	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	DRaw := D.RawMatrix()
+	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
+	// DcPlusXb = D (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	f := blas64.Dot(cPlusXb, DcPlusXb)
+	dXRaw := dX.RawMatrix()
+	DPlusDT := runtime.Mat(&ws.DPlusDT, k, k)
+	// DPlusDT = D + D'
+	runtime.AddTransposeTo(DPlusDT, DRaw)
+	// dX = (D + D') (c + X b) b'
+	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
+	// DPlusDTcPlusXb = (D + D') (c + X b)
+	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
+	runtime.ZeroMatrix(dXRaw)
+	blas64.Ger(1, DPlusDTcPlusXb, bRaw, dXRaw)
+	return f
+}
+
+// VecCookbook83RectProblem returns the problem of minimising VecCookbook83Rect
+// over X with b, c, D fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; VecCookbook83RectUnpack views
+// such a slice as the variables.
+func VecCookbook83RectProblem(b *mat.VecDense, c *mat.VecDense, D *mat.Dense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := VecCookbook83RectUnpack(x, b, c, D)
+			return VecCookbook83Rect(X, b, c, D)
+		},
+		Grad: func(grad, x []float64) {
+			X := VecCookbook83RectUnpack(x, b, c, D)
+			runtime.CheckVector("VecCookbook83RectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := VecCookbook83RectUnpack(grad, b, c, D)
+			VecCookbook83RectGrad(X, b, c, D, dX)
+		},
+	}
+}
+
+// VecCookbook83RectUnpack returns views of x as VecCookbook83Rect's variables
+// X, packed as VecCookbook83RectProblem packs them; the fixed inputs give their
+// shapes. The views share x's memory. It panics if x has the wrong length.
+func VecCookbook83RectUnpack(x []float64, b *mat.VecDense, c *mat.VecDense, D *mat.Dense) (X *mat.Dense) {
+	j := b.Len()
+	k := c.Len()
+	runtime.CheckDim("VecCookbook83RectUnpack", "c", k, "k")
+	runtime.CheckDim("VecCookbook83RectUnpack", "b", j, "j")
+	runtime.CheckPacked("VecCookbook83RectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// applyAtSinAXBbRectWork holds ApplyAtSinAXBbRect's scratch space, reused
+// across calls through applyAtSinAXBbRectPool.
+type applyAtSinAXBbRectWork struct {
+	AXB     []float64
+	chain   runtime.Chain
+	sinAXBb []float64
+}
+
+var applyAtSinAXBbRectPool = sync.Pool{New: func() any {
+	return new(applyAtSinAXBbRectWork)
+}}
+
+// ApplyAtSinAXBbRect returns f = ApplyAtSinAXBbRect(a, A, X, B, b).
+//
+//	f = a' sin(A X B) b
+//
+// It panics if the shapes disagree.
+func ApplyAtSinAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat.VecDense) float64 {
+	m := a.Len()
+	runtime.CheckDim("ApplyAtSinAXBbRect", "a", m, "m")
+	ARows, k := A.Dims()
+	runtime.CheckDim("ApplyAtSinAXBbRect", "A", k, "k")
+	runtime.CheckMatrix("ApplyAtSinAXBbRect", "A", ARows, k, m, k, "m", "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("ApplyAtSinAXBbRect", "X", j, "j")
+	runtime.CheckMatrix("ApplyAtSinAXBbRect", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbRect", "B", BRows, BCols, j, m, "j", "m")
+	runtime.CheckVector("ApplyAtSinAXBbRect", "b", b.Len(), m, "m")
+	ws := applyAtSinAXBbRectPool.Get().(*applyAtSinAXBbRectWork)
+	defer applyAtSinAXBbRectPool.Put(ws)
+	aRaw := a.RawVector()
+	AXB := runtime.Mat(&ws.AXB, m, m)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// AXB = A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	// AXB is not read again: sinAXB takes over its storage.
+	sinAXB := AXB
+	// sinAXB = sin(A X B)
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
+	bRaw := b.RawVector()
+	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
+	// sinAXBb = sin(A X B) b
+	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	f := blas64.Dot(aRaw, sinAXBb)
+	return f
+}
+
+// applyAtSinAXBbRectGradWork holds ApplyAtSinAXBbRectGrad's scratch space,
+// reused across calls through applyAtSinAXBbRectGradPool.
+type applyAtSinAXBbRectGradWork struct {
+	sinAXB  []float64
+	AXB     []float64
+	chain   runtime.Chain
+	sinAXBb []float64
+	chain2  runtime.Chain
+}
+
+var applyAtSinAXBbRectGradPool = sync.Pool{New: func() any {
+	return new(applyAtSinAXBbRectGradWork)
+}}
+
+// ApplyAtSinAXBbRectGrad returns f = ApplyAtSinAXBbRect(a, A, X, B, b) and
+// writes ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = a' sin(A X B) b
+//	∂f/∂X = A' (a b' .* cos(A X B)) B'
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
+	m := a.Len()
+	runtime.CheckDim("ApplyAtSinAXBbRectGrad", "a", m, "m")
+	ARows, k := A.Dims()
+	runtime.CheckDim("ApplyAtSinAXBbRectGrad", "A", k, "k")
+	runtime.CheckMatrix("ApplyAtSinAXBbRectGrad", "A", ARows, k, m, k, "m", "k")
+	XRows, j := X.Dims()
+	runtime.CheckDim("ApplyAtSinAXBbRectGrad", "X", j, "j")
+	runtime.CheckMatrix("ApplyAtSinAXBbRectGrad", "X", XRows, j, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("ApplyAtSinAXBbRectGrad", "B", BRows, BCols, j, m, "j", "m")
+	runtime.CheckVector("ApplyAtSinAXBbRectGrad", "b", b.Len(), m, "m")
+	runtime.DestMatrix("ApplyAtSinAXBbRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("ApplyAtSinAXBbRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
+	ws := applyAtSinAXBbRectGradPool.Get().(*applyAtSinAXBbRectGradWork)
+	defer applyAtSinAXBbRectGradPool.Put(ws)
+	aRaw := a.RawVector()
+	sinAXB := runtime.Mat(&ws.sinAXB, m, m)
+	AXB := runtime.Mat(&ws.AXB, m, m)
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	BRaw := B.RawMatrix()
+	// AXB = A X B
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
+	// sinAXB = sin(A X B)
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
+	bRaw := b.RawVector()
+	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
+	// sinAXBb = sin(A X B) b
+	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	f := blas64.Dot(aRaw, sinAXBb)
+	dXRaw := dX.RawMatrix()
+	// AXB is not read again: tmp takes over its storage.
+	tmp := AXB
+	// tmp = a b' .* cos(A X B)
+	for i := 0; i < m; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			tmp.Data[i*tmp.Stride+j2] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
+	// dX = A' (a b' .* cos(A X B)) B'
+	// Multiply in the cheapest order for these sizes.
+	ws.chain2.MulTo(dXRaw, 1, 0, []blas64.General{ARaw, tmp, BRaw}, []bool{true, false, true})
+	return f
+}
+
+// ApplyAtSinAXBbRectProblem returns the problem of minimising
+// ApplyAtSinAXBbRect over X with a, A, B, b fixed, for gonum/optimize. Its
+// variable packs X into one []float64, in that order, matrices row-major;
+// ApplyAtSinAXBbRectUnpack views such a slice as the variables.
+func ApplyAtSinAXBbRectProblem(a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := ApplyAtSinAXBbRectUnpack(x, a, A, B, b)
+			return ApplyAtSinAXBbRect(a, A, X, B, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := ApplyAtSinAXBbRectUnpack(x, a, A, B, b)
+			runtime.CheckVector("ApplyAtSinAXBbRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := ApplyAtSinAXBbRectUnpack(grad, a, A, B, b)
+			ApplyAtSinAXBbRectGrad(a, A, X, B, b, dX)
+		},
+	}
+}
+
+// ApplyAtSinAXBbRectUnpack returns views of x as ApplyAtSinAXBbRect's variables
+// X, packed as ApplyAtSinAXBbRectProblem packs them; the fixed inputs give
+// their shapes. The views share x's memory. It panics if x has the wrong
+// length.
+func ApplyAtSinAXBbRectUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) (X *mat.Dense) {
+	_, k := A.Dims()
+	j, _ := B.Dims()
+	runtime.CheckDim("ApplyAtSinAXBbRectUnpack", "A", k, "k")
+	runtime.CheckDim("ApplyAtSinAXBbRectUnpack", "B", j, "j")
+	runtime.CheckPacked("ApplyAtSinAXBbRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}
+
+// hadAtAXBbRectWork holds HadAtAXBbRect's scratch space, reused across calls
+// through hadAtAXBbRectPool.
+type hadAtAXBbRectWork struct {
+	BAX  []float64
+	BAXb []float64
+}
+
+var hadAtAXBbRectPool = sync.Pool{New: func() any {
+	return new(hadAtAXBbRectWork)
+}}
+
+// HadAtAXBbRect returns f = HadAtAXBbRect(a, A, X, B, b).
+//
+//	f = a' (B .* (A .* X)) b
+//
+// It panics if the shapes disagree.
+func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat.VecDense) float64 {
+	k := a.Len()
+	runtime.CheckDim("HadAtAXBbRect", "a", k, "k")
+	ARows, j := A.Dims()
+	runtime.CheckDim("HadAtAXBbRect", "A", j, "j")
+	runtime.CheckMatrix("HadAtAXBbRect", "A", ARows, j, k, j, "k", "j")
+	XRows, XCols := X.Dims()
+	runtime.CheckMatrix("HadAtAXBbRect", "X", XRows, XCols, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("HadAtAXBbRect", "B", BRows, BCols, k, j, "k", "j")
+	runtime.CheckVector("HadAtAXBbRect", "b", b.Len(), j, "j")
+	ws := hadAtAXBbRectPool.Get().(*hadAtAXBbRectWork)
+	defer hadAtAXBbRectPool.Put(ws)
+	aRaw := a.RawVector()
+	BAX := runtime.Mat(&ws.BAX, k, j)
+	BRaw := B.RawMatrix()
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	// BAX = B .* (A .* X)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		}
+	}
+	bRaw := b.RawVector()
+	BAXb := runtime.Vec(&ws.BAXb, k)
+	// BAXb = (B .* (A .* X)) b
+	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	f := blas64.Dot(aRaw, BAXb)
+	return f
+}
+
+// hadAtAXBbRectGradWork holds HadAtAXBbRectGrad's scratch space, reused across
+// calls through hadAtAXBbRectGradPool.
+type hadAtAXBbRectGradWork struct {
+	BAX  []float64
+	BAXb []float64
+}
+
+var hadAtAXBbRectGradPool = sync.Pool{New: func() any {
+	return new(hadAtAXBbRectGradWork)
+}}
+
+// HadAtAXBbRectGrad returns f = HadAtAXBbRect(a, A, X, B, b) and writes
+// ∂f/∂X into dX, overwriting it; it has the shape of X (denominator
+// layout).
+//
+//	f = a' (B .* (A .* X)) b
+//	∂f/∂X = A .* (B .* (a b'))
+//
+// A zero-value destination (&mat.Dense{}) is sized first, as gonum's receivers
+// are. It panics if a destination is nil, the shapes disagree or a destination
+// shares memory with an input.
+func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat.VecDense, dX *mat.Dense) float64 {
+	k := a.Len()
+	runtime.CheckDim("HadAtAXBbRectGrad", "a", k, "k")
+	ARows, j := A.Dims()
+	runtime.CheckDim("HadAtAXBbRectGrad", "A", j, "j")
+	runtime.CheckMatrix("HadAtAXBbRectGrad", "A", ARows, j, k, j, "k", "j")
+	XRows, XCols := X.Dims()
+	runtime.CheckMatrix("HadAtAXBbRectGrad", "X", XRows, XCols, k, j, "k", "j")
+	BRows, BCols := B.Dims()
+	runtime.CheckMatrix("HadAtAXBbRectGrad", "B", BRows, BCols, k, j, "k", "j")
+	runtime.CheckVector("HadAtAXBbRectGrad", "b", b.Len(), j, "j")
+	runtime.DestMatrix("HadAtAXBbRectGrad", "dX", dX, k, j, "k", "j")
+	if !runtime.Apart(dX.RawMatrix().Data, a.RawVector().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, B.RawMatrix().Data) ||
+		!runtime.Apart(dX.RawMatrix().Data, b.RawVector().Data) {
+		runtime.CheckNoAlias("HadAtAXBbRectGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{
+			runtime.VectorArg("a", a.RawVector()),
+			runtime.MatrixArg("A", A.RawMatrix()),
+			runtime.MatrixArg("X", X.RawMatrix()),
+			runtime.MatrixArg("B", B.RawMatrix()),
+			runtime.VectorArg("b", b.RawVector()),
+		})
+	}
+	ws := hadAtAXBbRectGradPool.Get().(*hadAtAXBbRectGradWork)
+	defer hadAtAXBbRectGradPool.Put(ws)
+	aRaw := a.RawVector()
+	BAX := runtime.Mat(&ws.BAX, k, j)
+	BRaw := B.RawMatrix()
+	ARaw := A.RawMatrix()
+	XRaw := X.RawMatrix()
+	// BAX = B .* (A .* X)
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		}
+	}
+	bRaw := b.RawVector()
+	BAXb := runtime.Vec(&ws.BAXb, k)
+	// BAXb = (B .* (A .* X)) b
+	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	f := blas64.Dot(aRaw, BAXb)
+	dXRaw := dX.RawMatrix()
+	// dX = A .* (B .* (a b'))
+	for i := 0; i < k; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			dXRaw.Data[i*dXRaw.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2] * (BRaw.Data[i*BRaw.Stride+j2] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc]))
+		}
+	}
+	return f
+}
+
+// HadAtAXBbRectProblem returns the problem of minimising HadAtAXBbRect over X
+// with a, A, B, b fixed, for gonum/optimize. Its variable packs X into one
+// []float64, in that order, matrices row-major; HadAtAXBbRectUnpack views such
+// a slice as the variables.
+func HadAtAXBbRectProblem(a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			X := HadAtAXBbRectUnpack(x, a, A, B, b)
+			return HadAtAXBbRect(a, A, X, B, b)
+		},
+		Grad: func(grad, x []float64) {
+			X := HadAtAXBbRectUnpack(x, a, A, B, b)
+			runtime.CheckVector("HadAtAXBbRectProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dX := HadAtAXBbRectUnpack(grad, a, A, B, b)
+			HadAtAXBbRectGrad(a, A, X, B, b, dX)
+		},
+	}
+}
+
+// HadAtAXBbRectUnpack returns views of x as HadAtAXBbRect's variables X, packed
+// as HadAtAXBbRectProblem packs them; the fixed inputs give their shapes. The
+// views share x's memory. It panics if x has the wrong length.
+func HadAtAXBbRectUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.Dense, b *mat.VecDense) (X *mat.Dense) {
+	k := a.Len()
+	_, j := A.Dims()
+	runtime.CheckDim("HadAtAXBbRectUnpack", "a", k, "k")
+	runtime.CheckDim("HadAtAXBbRectUnpack", "A", j, "j")
+	runtime.CheckPacked("HadAtAXBbRectUnpack", x, k, j)
+	X = mat.NewDense(k, j, x[0:k*j:k*j])
+	return
+}

@@ -1030,14 +1030,14 @@ func complicatedResult(a *mat.VecDense, A, X, B *mat.Dense, b *mat.VecDense, C, 
 // and split loops, row panels). Not parallel: the sizes are package state.
 func TestSymPyFormulas(t *testing.T) {
 	const tol = 1e-9
-	sizes := []struct{ k, j int }{{4, 3}, {37, 5}}
+	sizes := []struct{ k, j, m int }{{4, 3, 2}, {37, 5, 70}, {6, 5, 40}, {17, 2, 33}}
 	if testing.Short() {
 		sizes = sizes[:1]
 	}
 	for _, size := range sizes {
-		k, j = size.k, size.j
-		for n, c := range append(sympyCases, symmetricCases...) {
-			t.Run(fmt.Sprintf("k=%d/%s/%s", k, c.sympy, c.name), func(t *testing.T) {
+		k, j, m = size.k, size.j, size.m
+		for n, c := range append(append(sympyCases, symmetricCases...), rectCases...) {
+			t.Run(fmt.Sprintf("k=%d,j=%d,m=%d/%s/%s", k, j, m, c.sympy, c.name), func(t *testing.T) {
 				for trial := range 3 {
 					p := &point{rng: rand.New(rand.NewPCG(uint64(n), uint64(trial)))}
 					got, want := c.run(p)
