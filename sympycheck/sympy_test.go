@@ -1030,13 +1030,13 @@ func complicatedResult(a *mat.VecDense, A, X, B *mat.Dense, b *mat.VecDense, C, 
 // and split loops, row panels). Not parallel: the sizes are package state.
 func TestSymPyFormulas(t *testing.T) {
 	const tol = 1e-9
-	sizes := []struct{ k, j, m int }{{4, 3, 2}, {37, 5, 70}, {6, 5, 40}, {17, 2, 33}}
+	sizes := []struct{ k, j, m int }{{4, 3, 2}, {37, 5, 70}, {6, 5, 40}, {17, 2, 33}, {1, 1, 1}, {2, 1, 3}}
 	if testing.Short() {
 		sizes = sizes[:1]
 	}
 	for _, size := range sizes {
 		k, j, m = size.k, size.j, size.m
-		for n, c := range append(append(sympyCases, symmetricCases...), rectCases...) {
+		for n, c := range allCases() {
 			t.Run(fmt.Sprintf("k=%d,j=%d,m=%d/%s/%s", k, j, m, c.sympy, c.name), func(t *testing.T) {
 				for trial := range 3 {
 					p := &point{rng: rand.New(rand.NewPCG(uint64(n), uint64(trial)))}
@@ -1060,4 +1060,14 @@ func TestSymPyFormulas(t *testing.T) {
 			})
 		}
 	}
+}
+
+// allCases is every table: SymPy's cases, then the symmetric, rectangular
+// and negative-determinant variants.
+func allCases() []sympyCase {
+	var all []sympyCase
+	for _, cs := range [][]sympyCase{sympyCases, symmetricCases, rectCases, negativeDetCases} {
+		all = append(all, cs...)
+	}
+	return all
 }
