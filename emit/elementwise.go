@@ -37,10 +37,10 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 	if n.Shape.IsScalar() {
 		return e.scalar(n)
 	}
-	if v, ok := e.vals[n]; ok {
+	if v, ok := e.vals[n]; ok && e.entry.readable(n, i, j) {
 		return e.read(n, v, i, j)
 	}
-	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) {
+	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) || e.vals[n] != nil {
 		e.noteInlined(n)
 		return e.expand(n, i, j)
 	}
@@ -132,7 +132,7 @@ func (e *function) loop(shape derive.Shape, body func(i, j expr) plan.Step) plan
 func (e *function) loopBody(shape derive.Shape, body func(i, j expr) plan.Step) ([]plan.Step, bool) {
 	i, j := ref(e.i), ref(e.j)
 	outerPre, outerEntry := e.pre, e.entry
-	e.pre, e.entry = nil, loopEntry{shape: shape, i: i, j: j}
+	e.pre, e.entry = nil, outerEntry.inner(shape, i, j)
 	defer func() { e.pre, e.entry = outerPre, outerEntry }()
 	switch {
 	case shape.IsCol():
@@ -177,16 +177,40 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	mine := plan.NewValue(e.scope.fresh(n.Op.Name), plan.Scalar, plan.Local)
 	theirs := plan.NewValue(e.scope.fresh(jt.With.Name), plan.Scalar, plan.Local)
 	e.pre = append(e.pre,
-		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x)},
+		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x), Pure: true},
 		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
+	e.entry.filled[partner] = [2]expr{i, j}
 	return ref(mine)
 }
 
-// loopEntry is a loop being built: the shape it runs over and the indices
-// of its iteration's entry, (i, 0) over a column, (0, i) over a row.
+// loopEntry is a loop being built: the shape it runs over, the indices
+// of its iteration's entry, (i, 0) over a column, (0, i) over a row, and
+// the buffers it fills as it goes (a joint kernel's partner), each with
+// the one entry an iteration may read: the one it has just written.
 type loopEntry struct {
-	shape derive.Shape
-	i, j  expr
+	shape  derive.Shape
+	i, j   expr
+	filled map[*derive.Node][2]expr
+}
+
+// inner returns the entry of a loop over shape with indices (i, j) built
+// inside l: the buffers l is filling are read in it at no entry, since
+// while it runs l has written them only up to l's current iteration.
+func (l loopEntry) inner(shape derive.Shape, i, j expr) loopEntry {
+	filled := map[*derive.Node][2]expr{}
+	for n := range l.filled {
+		filled[n] = [2]expr{}
+	}
+	return loopEntry{shape: shape, i: i, j: j, filled: filled}
+}
+
+// readable reports whether entry (i, j) of the stored n may be read in the
+// loop being built: n is not being filled by it, or (i, j) is the entry
+// this iteration has written. Any other entry of a buffer being filled is
+// computed in place instead (elem).
+func (l loopEntry) readable(n *derive.Node, i, j expr) bool {
+	at, filling := l.filled[n]
+	return !filling || at[0] == i && at[1] == j
 }
 
 // fills reports whether writing entry (i, j) of a buffer of shape s in

@@ -208,7 +208,7 @@ func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
 	}
 	i, first := ref(e.i), plan.IntLit(0)
 	outerEntry := e.entry
-	e.entry = loopEntry{shape: p.v.Shape, i: i, j: first}
+	e.entry = outerEntry.inner(p.v.Shape, i, first)
 	defer func() { e.entry = outerEntry }()
 	var entry []plan.Step
 	flush := func(s plan.Step) {

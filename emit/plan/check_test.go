@@ -307,19 +307,44 @@ func TestDropDeadStores(t *testing.T) {
 }
 
 // TestDropUnread checks the pass drops pure declarations nothing reads,
-// transitively, and spells unread names of kept ones _.
+// transitively and at any depth, spells unread names of kept ones _, and
+// drops the loops it leaves empty; a dropped Let, a kept name or a blank
+// one in the wrong place changes the text.
 func TestDropUnread(t *testing.T) {
 	f := newFixture()
 	rows, cols := NewValue("rows", Int, Local), NewValue("cols", Int, Local)
 	view := &Value{Name: "view", Kind: Matrix, Owner: Input, Of: f.x}
-	steps := []Step{
-		&Let{Vars: []*Value{rows, cols}, Value: Method(Ref{f.x}, "Dims"), Pure: true},
-		&Let{Vars: []*Value{view}, Value: Fn(RuntimePath, "View", Ref{cols}), Pure: true}, // unread: dropped, and cols with it
-		&Return{Value: Ref{rows}},
+	sp, sig := NewValue("sp", Scalar, Local), NewValue("sig", Scalar, Local)
+	joint := func() *Let {
+		return &Let{Vars: []*Value{sp, sig}, Value: Fn(RuntimePath, "SoftplusSigmoid", At{V: f.xRaw, I: Ref{f.i}}), Pure: true}
 	}
-	text := render(DropUnread(steps))
-	if want := "rows, _ := x.Dims()\nreturn rows\n"; text != want {
-		t.Errorf("got\n%s\nwant\n%s", text, want)
+	loop := func(body ...Step) Step {
+		return &Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: body}
+	}
+	tests := []struct {
+		name  string
+		steps []Step
+		want  string
+	}{
+		{"top level, transitively", []Step{
+			&Let{Vars: []*Value{rows, cols}, Value: Method(Ref{f.x}, "Dims"), Pure: true},
+			&Let{Vars: []*Value{view}, Value: Fn(RuntimePath, "View", Ref{cols}), Pure: true}, // unread: dropped, and cols with it
+			&Return{Value: Ref{rows}},
+		}, "rows, _ := x.Dims()\nreturn rows\n"},
+		{"in a loop, one result read", []Step{
+			loop(joint(), &Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Ref{sig}}),
+		}, "for i := 0; i < n; i++ {\n\t_, sig := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])\n\tbuf.Data[i] = sig\n}\n"},
+		{"in a loop, neither result read: the loop goes too", []Step{
+			loop(joint()),
+			&Return{Value: Ref{f.acc}},
+		}, "return acc\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if text := render(DropUnread(tt.steps)); text != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", text, tt.want)
+			}
+		})
 	}
 }
 

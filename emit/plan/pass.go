@@ -4,20 +4,41 @@ package plan
 var Blank = &Value{Name: "_", Kind: Object, Owner: Local}
 
 // DropUnread returns steps without the pure declarations (Let.Pure) none
-// of whose names another step reads, dropped until none is left (a
-// dropped view may leave the dimension it read unread), and with each name
-// no step reads in a kept pure declaration spelled _. It is the pass that
-// keeps RuleUsed for declarations made on speculation: the view of every
-// input, the binding of every dimension.
+// of whose names another step reads, at any depth, dropped until none is
+// left (a dropped view may leave the dimension it read unread, a dropped
+// call in a loop the entry it read), with each name no step reads in a
+// kept pure declaration spelled _, and without the loops and blocks left
+// empty. It is the pass that keeps RuleUsed for declarations made on
+// speculation: the view of every input, the binding of every dimension,
+// both results of a joint kernel's call when a later pass (DropDeadStores)
+// removed the only reader of one.
 func DropUnread(steps []Step) []Step {
-	reads := make([][]*Value, len(steps))
 	count := map[*Value]int{}
-	for k, s := range steps {
-		reads[k] = stepValues(s, true)
-		for _, v := range reads[k] {
-			count[v]++
+	var lets []*Let
+	reads := map[*Let][]*Value{}
+	var walk func(steps []Step)
+	walk = func(steps []Step) {
+		for _, s := range steps {
+			var vs []*Value
+			switch s := s.(type) {
+			case *Let:
+				vs = stepValues(s, true)
+				if s.Pure {
+					lets = append(lets, s)
+					reads[s] = vs
+				}
+			case *Loop, *For, *Block:
+				vs = stepValues(header(s), false)
+				walk(body(s))
+			default:
+				vs = stepValues(s, false)
+			}
+			for _, v := range vs {
+				count[v]++
+			}
 		}
 	}
+	walk(steps)
 	readAny := func(vs []*Value) bool {
 		for _, v := range vs {
 			if count[v] > 0 {
@@ -26,38 +47,75 @@ func DropUnread(steps []Step) []Step {
 		}
 		return false
 	}
-	dropped := make([]bool, len(steps))
+	dropped := map[*Let]bool{}
 	for changed := true; changed; {
 		changed = false
-		for k, s := range steps {
-			let, ok := s.(*Let)
-			if !ok || !let.Pure || dropped[k] || readAny(let.Vars) {
+		for _, let := range lets {
+			if dropped[let] || readAny(let.Vars) {
 				continue
 			}
-			dropped[k], changed = true, true
-			for _, v := range reads[k] {
+			dropped[let], changed = true, true
+			for _, v := range reads[let] {
 				count[v]--
 			}
 		}
 	}
-	var out []Step
-	for k, s := range steps {
-		if dropped[k] {
-			continue
-		}
-		if let, ok := s.(*Let); ok && let.Pure {
-			vars := make([]*Value, len(let.Vars))
-			for i, v := range let.Vars {
-				vars[i] = v
-				if count[v] == 0 {
-					vars[i] = Blank
+	var rebuild func(steps []Step) []Step
+	rebuild = func(steps []Step) []Step {
+		var out []Step
+		for _, s := range steps {
+			switch st := s.(type) {
+			case *Let:
+				if dropped[st] {
+					continue
 				}
+				if st.Pure {
+					vars := make([]*Value, len(st.Vars))
+					for i, v := range st.Vars {
+						vars[i] = v
+						if count[v] == 0 {
+							vars[i] = Blank
+						}
+					}
+					s = &Let{Vars: vars, Value: st.Value, Pure: true}
+				}
+			case *Loop, *For, *Block:
+				inner := rebuild(body(st))
+				if len(inner) == 0 {
+					continue
+				}
+				s = withBody(st, inner)
 			}
-			s = &Let{Vars: vars, Value: let.Value, Pure: true}
+			out = append(out, s)
 		}
-		out = append(out, s)
+		return out
 	}
-	return out
+	return rebuild(steps)
+}
+
+// header returns a loop or block without its body: the step whose values
+// are those its header refers to.
+func header(s Step) Step {
+	return withBody(s, nil)
+}
+
+// withBody returns a copy of the loop or block s running b.
+func withBody(s Step, b []Step) Step {
+	switch s := s.(type) {
+	case *Loop:
+		c := *s
+		c.Body = b
+		return &c
+	case *For:
+		c := *s
+		c.Body = b
+		return &c
+	case *Block:
+		c := *s
+		c.Body = b
+		return &c
+	}
+	return s
 }
 
 // stepValues returns the values step s refers to, once per occurrence: for
