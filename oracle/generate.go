@@ -175,6 +175,11 @@ type callable struct {
 	arity  int
 	arg    string // argument class: scalar, col, row, square, rect
 	result string // result class, in the argument's dimensions
+	// elementwise is set for a function of each entry (its result has its
+	// argument's shape); partner names the function a joint kernel
+	// computes with it, if any.
+	elementwise bool
+	partner     string
 }
 
 var (
@@ -209,7 +214,14 @@ func table() []callable {
 					if err != nil {
 						continue
 					}
-					callables = append(callables, callable{name, arity, pc.class, classOf(fns[0].Value.Shape)})
+					c := callable{name: name, arity: arity, arg: pc.class, result: classOf(fns[0].Value.Shape)}
+					if op := fns[0].Value.Op; op.Kind == derive.KindElementwise && arity == 1 {
+						c.elementwise = true
+						if op.Joint != nil {
+							c.partner = op.Joint.With.Name
+						}
+					}
+					callables = append(callables, c)
 				}
 			}
 		}
@@ -306,6 +318,7 @@ type Generator struct {
 	inputs []input
 	lets   []let
 	dims   []string
+	drawn  []*expr // the calls and products drawn so far, for Shared
 	// MaxDepth bounds the expression depth.
 	MaxDepth int
 	// Forms weighs the forms the probe of derive's table cannot find.
@@ -330,12 +343,20 @@ type Forms struct {
 	Expand int
 	// MatrixPower draws X ^ k for a square X and a literal k in 1..4.
 	MatrixPower int
+	// Shared draws a call or product drawn before in the same function
+	// again: itself, its transpose, or another elementwise function of
+	// its argument (sigmoid(Z) beside softplus(Z): a joint kernel and its
+	// partner), so one value has readers in several places and shapes;
+	// or a joint kernel's pair of one argument side by side.
+	Shared int
 }
 
 // DefaultForms is the weighting NewGenerator starts with.
-var DefaultForms = Forms{Reduce: 2, LogSumExp: 1, Softmax: 1, Expand: 2, MatrixPower: 2}
+var DefaultForms = Forms{Reduce: 2, LogSumExp: 1, Softmax: 1, Expand: 2, MatrixPower: 2, Shared: 2}
 
-func (f Forms) total() int { return f.Reduce + f.LogSumExp + f.Softmax + f.Expand + f.MatrixPower }
+func (f Forms) total() int {
+	return f.Reduce + f.LogSumExp + f.Softmax + f.Expand + f.MatrixPower + f.Shared
+}
 
 // NewGenerator returns a generator seeded by seed.
 func NewGenerator(seed uint64) *Generator {
@@ -491,8 +512,113 @@ func (g *Generator) form(k int, s shape, d int) *expr {
 		return g.softmax(s, d)
 	case k < f.Reduce+f.LogSumExp+f.Softmax+f.Expand:
 		return g.expand(s, d)
+	case k < f.Reduce+f.LogSumExp+f.Softmax+f.Expand+f.MatrixPower:
+		return g.matrixPower(s, d)
 	}
-	return g.matrixPower(s, d)
+	if g.r.IntN(4) == 0 {
+		return g.jointPair(s, d)
+	}
+	return g.shared(s)
+}
+
+// jointPair returns f(Z) ∘ g(Z) of shape s for a function f whose joint
+// kernel computes g too (softplus and sigmoid), ∘ one of + - .* ./, and Z
+// drawn of shape s or, read transposed in one of the two, of sᵀ.
+func (g *Generator) jointPair(s shape, d int) *expr {
+	names, partners := elementwiseFunctions()
+	var pairs [][2]string
+	for _, f := range names {
+		if p := partners[f]; p != "" {
+			pairs = append(pairs, [2]string{f, p})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	p := pairs[g.r.IntN(len(pairs))]
+	if g.r.IntN(2) == 0 {
+		p[0], p[1] = p[1], p[0]
+	}
+	z := g.gen(s, d)
+	x := &expr{kind: "call", name: p[0], args: []*expr{z}, shape: s}
+	y := &expr{kind: "call", name: p[1], args: []*expr{z.clone()}, shape: s}
+	if s.square() && g.r.IntN(3) == 0 {
+		y = &expr{kind: "t", args: []*expr{y}, shape: s}
+	}
+	g.drawn = append(g.drawn, x, y)
+	return bin([]string{"+", "-", ".*", "./"}[g.r.IntN(4)], x, y, s)
+}
+
+// shared returns a copy of a call or product drawn before of shape s, the
+// transpose of one of shape sᵀ, or another elementwise function (its
+// joint kernel's partner half the time) of the argument of an elementwise
+// call drawn before, transposed to s if need be; nil when none fits.
+func (g *Generator) shared(s shape) *expr {
+	var cands []*expr
+	fit := func(e *expr) {
+		switch {
+		case e.shape == s:
+			cands = append(cands, e)
+		case e.shape == s.t() && !s.isScalar():
+			cands = append(cands, &expr{kind: "t", args: []*expr{e}, shape: s})
+		}
+	}
+	names, partners := elementwiseFunctions()
+	for _, e := range g.drawn {
+		fit(e)
+		partner, ok := partners[e.name]
+		if e.kind != "call" || !ok {
+			continue
+		}
+		f := names[g.r.IntN(len(names))]
+		if partner != "" && g.r.IntN(2) == 0 {
+			f = partner
+		}
+		fit(&expr{kind: "call", name: f, args: e.args, shape: e.shape})
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	return cands[g.r.IntN(len(cands))].clone()
+}
+
+// elementwiseFunctions returns, sorted, the functions of the table that
+// are elementwise at every argument class they take (norm1 of a scalar is
+// abs, but norm1 is no elementwise function), and for each its joint
+// kernel's partner or "".
+func elementwiseFunctions() ([]string, map[string]string) {
+	partners := map[string]string{}
+	not := map[string]bool{}
+	for _, c := range table() {
+		if c.arity != 1 {
+			continue
+		}
+		if !c.elementwise {
+			not[c.name] = true
+		}
+		partners[c.name] = c.partner
+	}
+	var names []string
+	for name := range partners {
+		if not[name] {
+			delete(partners, name)
+		} else {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, partners
+}
+
+// clone returns a deep copy of e: a shared draw is a tree of its own, which
+// the shrinker cuts apart from the original.
+func (e *expr) clone() *expr {
+	c := *e
+	c.args = make([]*expr, len(e.args))
+	for i, a := range e.args {
+		c.args[i] = a.clone()
+	}
+	return &c
 }
 
 func num(v string) *expr { return &expr{kind: "num", name: v, shape: scalarShape} }
@@ -618,8 +744,9 @@ func (g *Generator) product(s shape, d int) *expr {
 		x2 := g.gen(shape{s.r, k2}, d-1)
 		y2 := g.gen(shape{k2, s.c}, d-1)
 		mid := g.gen(shape{k2, k2}, d-1)
-		return bin("*", bin("*", x2, mid, shape{s.r, k2}), y2, s)
+		e = bin("*", bin("*", x2, mid, shape{s.r, k2}), y2, s)
 	}
+	g.drawn = append(g.drawn, e)
 	return e
 }
 
@@ -643,7 +770,9 @@ func (g *Generator) call(s shape, d int) *expr {
 	if c.arity == 2 {
 		args = append(args, g.gen(a, d))
 	}
-	return &expr{kind: "call", name: c.name, args: args, shape: s}
+	e := &expr{kind: "call", name: c.name, args: args, shape: s}
+	g.drawn = append(g.drawn, e)
+	return e
 }
 
 // Mode is what a generated function asks for.
@@ -660,7 +789,7 @@ const (
 
 // Case draws one function named name.
 func (g *Generator) Case(name string) *Case {
-	g.inputs, g.lets, g.dims = nil, nil, nil
+	g.inputs, g.lets, g.dims, g.drawn = nil, nil, nil, nil
 	mode := []Mode{ModeGrad, ModeGrad, ModeGrad, ModeHessian, ModeHessian, ModeHessian, ModeJacobian, ModeJacobian, ModeOrder, ModeOrder}[g.r.IntN(10)]
 	c := &Case{Name: name}
 	var t *expr

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gradgen/gradgen/derive"
@@ -67,6 +68,36 @@ func formsOf(c *Case) map[string]bool {
 		walk(l.e)
 	}
 	walk(c.Expr)
+	// Shared: a compound subexpression drawn twice, and a function beside
+	// its joint kernel's partner of the same argument.
+	seen := map[string]int{}
+	calls := map[string]bool{}
+	var shared func(e *expr)
+	shared = func(e *expr) {
+		if e.size() > 1 && e.kind != "t" && e.kind != "neg" {
+			seen[e.String()]++
+		}
+		if e.kind == "call" && len(e.args) == 1 {
+			calls[e.name+"|"+e.args[0].String()] = true
+		}
+		for _, a := range e.args {
+			shared(a)
+		}
+	}
+	for _, l := range c.Lets {
+		shared(l.e)
+	}
+	shared(c.Expr)
+	for _, k := range seen {
+		if k > 1 {
+			found["a value twice"] = true
+		}
+	}
+	for call := range calls {
+		if name, arg, _ := strings.Cut(call, "|"); name == "softplus" && calls["sigmoid|"+arg] {
+			found["softplus(Z) and sigmoid(Z)"] = true
+		}
+	}
 	return found
 }
 
@@ -74,7 +105,8 @@ func formsOf(c *Case) map[string]bool {
 // of the Forms (issue 14's additions) in every variant, often enough to
 // meet its bugs: sum, mean, logsumexp and softmax along each dimension,
 // expansion by a vector and by a row vector under each operator and in
-// either order, and each matrix power.
+// either order, each matrix power, a value drawn twice and a joint
+// kernel's pair of functions of one argument (Shared).
 func TestGeneratorCoversForms(t *testing.T) {
 	c := &Campaign{N: 1500, Seed: 1}
 	counts := map[string]int{}
@@ -90,7 +122,7 @@ func TestGeneratorCoversForms(t *testing.T) {
 	for _, op := range []string{"+", "-", ".*", "./"} {
 		want = append(want, "M "+op+" vector", "M "+op+" row")
 	}
-	want = append(want, "vector first", "X ^ 1", "X ^ 2", "X ^ 3", "X ^ 4")
+	want = append(want, "vector first", "X ^ 1", "X ^ 2", "X ^ 3", "X ^ 4", "a value twice", "softplus(Z) and sigmoid(Z)")
 	for _, f := range want {
 		if counts[f] < 10 {
 			t.Errorf("%d functions of the default campaign draw %s, want at least 10", counts[f], f)
