@@ -127,10 +127,13 @@ func SetPanelElems(n int) {
 	panelElems = n
 }
 
+// panelMinRows is the fewest rows a row panel has (PanelRows).
+var panelMinRows = 8
+
 // PanelRows returns how many rows of a matrix with cols columns make one
 // panel of about 256 KiB, at least 8.
 func PanelRows(cols int) int {
-	return max(8, panelElems/max(cols, 1))
+	return max(panelMinRows, panelElems/max(cols, 1))
 }
 
 // RowPanel returns the view of rows r0 … r1−1 of a.
