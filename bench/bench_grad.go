@@ -97,8 +97,7 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, aRaw, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, aRaw, bRaw)
 	return f
 }
 
@@ -230,8 +229,7 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = (a .* exp(X b)) b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, tmp, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, tmp, bRaw)
 	return f
 }
 

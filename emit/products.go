@@ -267,11 +267,12 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 	case ls.IsRow() && rs.IsMatrix():
 		blas(&plan.Blas{Routine: "Gemv", A: r.v, TransA: !r.trans, B: l.v, C: dst},
 			plan.Fn(blas64Path, "Gemv", transFlag(!r.trans), alpha, ref(r.v), ref(l.v), b, ref(dst)))
-	case ls.IsCol() && rs.IsRow():
-		if !accumulate {
-			e.zero(dst, false)
-		}
+	case ls.IsCol() && rs.IsRow() && accumulate:
 		e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Ger", alpha, ref(l.v), ref(r.v), ref(dst)), Updates: []*val{dst},
+			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})
+	case ls.IsCol() && rs.IsRow():
+		// Each entry written once, not cleared and then updated by Ger.
+		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "OuterTo", ref(dst), alpha, ref(l.v), ref(r.v)), Writes: []*val{dst},
 			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})
 	default:
 		// runtime.Gemm is blas64.Gemm run in the orientation gonum's kernels

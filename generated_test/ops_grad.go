@@ -3083,8 +3083,7 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	vxRaw := vx.RawVector()
 	yRaw := y.RawVector()
 	// tmp = vx y'
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, vxRaw, yRaw, tmp)
+	runtime.OuterTo(tmp, 1, vxRaw, yRaw)
 	xRaw := x.RawVector()
 	vyRaw := vy.RawVector()
 	// tmp += x vy'
@@ -3867,8 +3866,7 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = tmp4 vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp6, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp6)
 	// softmax is not read again: tmp takes over its storage.
 	tmp := softmax
 	// tmp = A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'))
@@ -5417,8 +5415,7 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (softmax(X', 2) .* (Y .* Y)') vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp3, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp4, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp4)
 	prod3 := runtime.Mat(&ws.prod3, m, n)
 	tmp5 := runtime.Vec(&ws.tmp5, n)
 	// tmp5 = vector(1)
@@ -5434,8 +5431,7 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	prod4 := runtime.Vec(&ws.prod4, m)
 	// prod4 = (Y .* softmax(X, 2)) vector(1)
 	blas64.Gemv(blas.NoTrans, 1, YSoftmaxX, tmp5, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp6, prod3)
+	runtime.OuterTo(prod3, 1, prod4, tmp6)
 	dYRaw := dY.RawMatrix()
 	// dX = (softmax(X', 2) .* ((Y .* Y)' - (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'))' + softmax(X, 2) .* (Y - (Y .* softmax(X, 2)) vector(1) vector(1)')
 	// dY = softmax(X, 2) + 2 Y .* softmax(X', 2)'
@@ -5999,8 +5995,7 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = X vector(1)
 	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp2, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp2)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
 	for i := 0; i < m; i++ {
@@ -6103,8 +6098,7 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = X vector(1)
 	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp4, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp4)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
 	for i := 0; i < m; i++ {
@@ -6370,8 +6364,7 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	// tmp = x x' A'
 	xxT := runtime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
+	runtime.OuterTo(xxT, 1, xRaw, xRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, ARaw, 0, tmp)
 	// tmp += A' x x'
 	ATx := runtime.Vec(&ws.ATx, n)
@@ -6822,16 +6815,14 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	// prod3 = x x' (A .* (x x'))'
 	xxT := runtime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
+	runtime.OuterTo(xxT, 1, xRaw, xRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp, 0, prod3)
 	prod4 := runtime.Mat(&ws.prod4, n, n)
 	// prod4 = (A .* (x x'))' x x'
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = (A .* (x x'))' x
 	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod5)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod5, xRaw, prod4)
+	runtime.OuterTo(prod4, 1, prod5, xRaw)
 	// prod3 is not read again: tmp3 takes over its storage.
 	tmp3 := prod3
 	// tmp3 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
@@ -6937,8 +6928,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// tmp4 = vx x' + x vx'
 	vxRaw := vx.RawVector()
 	// tmp4 = vx x'
-	runtime.ZeroMatrix(tmp4)
-	blas64.Ger(1, vxRaw, xRaw, tmp4)
+	runtime.OuterTo(tmp4, 1, vxRaw, xRaw)
 	// tmp4 += x vx'
 	blas64.Ger(1, xRaw, vxRaw, tmp4)
 	// tmp3 = A .* (vx x' + x vx')
@@ -6950,8 +6940,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// prod = x x' (A .* (vx x' + x vx'))'
 	xxT := runtime.Mat(&ws.xxT, n, n)
 	// xxT = x x'
-	runtime.ZeroMatrix(xxT)
-	blas64.Ger(1, xRaw, xRaw, xxT)
+	runtime.OuterTo(xxT, 1, xRaw, xRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT, tmp3, 0, prod)
 	prod2 := runtime.Mat(&ws.prod2, n, n)
 	tmp5 := runtime.Mat(&ws.tmp5, n, n)
@@ -6968,8 +6957,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	prod4 := runtime.Vec(&ws.prod4, n)
 	// prod4 = (A .* (x x'))' x
 	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, vxRaw, prod3)
+	runtime.OuterTo(prod3, 1, prod4, vxRaw)
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = (A .* (vx x' + x vx'))' x
 	blas64.Gemv(blas.Trans, 1, tmp3, xRaw, 0, prod5)
@@ -7015,16 +7003,14 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// prod9 = x x' (A .* (x x'))'
 	xxT2 := runtime.Mat(&ws.xxT2, n, n)
 	// xxT2 = x x'
-	runtime.ZeroMatrix(xxT2)
-	blas64.Ger(1, xRaw, xRaw, xxT2)
+	runtime.OuterTo(xxT2, 1, xRaw, xRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, xxT2, tmp5, 0, prod9)
 	prod10 := runtime.Mat(&ws.prod10, n, n)
 	// prod10 = (A .* (x x'))' x x'
 	prod11 := runtime.Vec(&ws.prod11, n)
 	// prod11 = (A .* (x x'))' x
 	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod11)
-	runtime.ZeroMatrix(prod10)
-	blas64.Ger(1, prod11, xRaw, prod10)
+	runtime.OuterTo(prod10, 1, prod11, xRaw)
 	// prod9 is not read again: tmp7 takes over its storage.
 	tmp7 := prod9
 	// tmp7 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
@@ -9202,8 +9188,7 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	dXRaw := dX.RawMatrix()
 	abT := runtime.Mat(&ws.abT, m, n)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = abT.Data[i*abT.Stride+j]
@@ -9409,8 +9394,7 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	f := blas64.Dot(ATv, ATv)
 	dARaw := dA.RawMatrix()
 	// dA = 2 v v' A
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(2, vRaw, ATv, dARaw)
+	runtime.OuterTo(dARaw, 2, vRaw, ATv)
 	dvRaw := dv.RawVector()
 	// dv = 2 A A' v
 	blas64.Gemv(blas.NoTrans, 2, ARaw, ATv, 0, dvRaw)
@@ -9913,8 +9897,7 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	// xTinvS = x' inv(S)
 	blas64.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
 	// tmp = -(inv(S) x x' inv(S))
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(-1, xTinvS, xTinvS, tmp)
+	runtime.OuterTo(tmp, -1, xTinvS, xTinvS)
 	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
 	dxRaw := dx.RawVector()
 	// dx = 2 inv(S) x

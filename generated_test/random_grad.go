@@ -133,8 +133,7 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 a c'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(2, aRaw, cRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 2, aRaw, cRaw)
 	*ds = 0.0
 	return f
 }
@@ -847,8 +846,7 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = (1 - b) arctan(a)' + arctan(a) (1 - b)'
 	// tmp = (1 - b) arctan(a)'
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, oneMinusB, arctanA, tmp)
+	runtime.OuterTo(tmp, 1, oneMinusB, arctanA)
 	// tmp += arctan(a) (1 - b)'
 	blas64.Ger(1, arctanA, oneMinusB, tmp)
 	// dA = -(inv(A)' inv(A) ((1 - b) arctan(a)' + arctan(a) (1 - b)') inv(A)')
@@ -1057,8 +1055,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp3, ARaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (X c .* diag(A A')) c'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(2, XcDiagAAT, cRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 2, XcDiagAAT, cRaw)
 	*ds = 0.0
 	return f
 }
@@ -1464,8 +1461,7 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = b (A' b + 3)' / norm2(A' b + 3)
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(recip0F, bRaw, tmp, dARaw)
+	runtime.OuterTo(dARaw, recip0F, bRaw, tmp)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -1957,8 +1953,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a + b)) (a + b)' inv(A)')
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1, prod, invAaPlusB, dARaw)
+	runtime.OuterTo(dARaw, -1, prod, invAaPlusB)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -2121,8 +2116,7 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) a) a' inv(A)')
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1, daRaw, invAa, dARaw)
+	runtime.OuterTo(dARaw, -1, daRaw, invAa)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -4030,8 +4024,7 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = -(inv(A)' softmax(inv(A) (a .* b)) (a .* b)' inv(A)')
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(-1, prod, invAaB, dARaw)
+	runtime.OuterTo(dARaw, -1, prod, invAaB)
 	dX.Zero()
 	*ds = 0.0
 	return f
@@ -5907,8 +5900,7 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dXRaw := dX.RawMatrix()
 	acT := runtime.Mat(&ws.acT, n, m)
 	// acT = a c'
-	runtime.ZeroMatrix(acT)
-	blas64.Ger(1, aRaw, cRaw, acT)
+	runtime.OuterTo(acT, 1, aRaw, cRaw)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = acT.Data[i*acT.Stride+j]

@@ -156,8 +156,7 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
 	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
 	// tmp2 = s v v'
-	ggruntime.ZeroMatrix(tmp2)
-	ggblas64.Ger(s, vRaw, vRaw, tmp2)
+	ggruntime.OuterTo(tmp2, s, vRaw, vRaw)
 	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
 	dMRaw := dM.RawMatrix()
 	// dM = 2 P M
@@ -567,8 +566,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	f := fd*iTmatmath + sumExpMath + runtime*blas64Tblas64 + sync*sumOptimize
 	dmatRaw := dmat.RawMatrix()
 	// dmat = fd i math'
-	ggruntime.ZeroMatrix(dmatRaw)
-	ggblas64.Ger(fd, iRaw, mathRaw, dmatRaw)
+	ggruntime.OuterTo(dmatRaw, fd, iRaw, mathRaw)
 	dmathRaw := dmath.RawVector()
 	// dmath = exp(math) + fd mat' i
 	// dmath = exp(math)

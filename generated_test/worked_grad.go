@@ -96,8 +96,7 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, aRaw, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, aRaw, bRaw)
 	return f
 }
 
@@ -229,8 +228,7 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = (a .* exp(X b)) b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, tmp, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, tmp, bRaw)
 	return f
 }
 

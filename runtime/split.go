@@ -27,12 +27,13 @@ var splitMin = 1 << 14
 // cores.
 const maxHelpers = 7
 
-// kernelArgs are a kernel's operands: slices for the block kernels, a
-// vector and matrices for the row kernels.
+// kernelArgs are a kernel's operands: slices for the block kernels,
+// vectors, matrices and a scale for the row kernels.
 type kernelArgs struct {
 	a, b, c []float64
-	v       blas64.Vector
+	v, w    blas64.Vector
 	g, h    blas64.General
+	alpha   float64
 }
 
 // kernelPart runs a kernel on the part [lo, hi) of its range, elements or

@@ -122,6 +122,18 @@ func TestSplitKernelsBitIdentical(t *testing.T) {
 				same("LogSumExpRowsTo", lse.Data, wantLse)
 				SoftmaxRowsTo(sm, a)
 				same("SoftmaxRowsTo", sm.Data, wantSm)
+				const wide = 2 * outerMinCols // OuterTo's rows, not Ger
+				x := blas64.Vector{N: rows, Inc: cols, Data: src}
+				y := blas64.Vector{N: wide, Inc: 1, Data: src[:wide]}
+				outer := blas64.General{Rows: rows, Cols: wide, Stride: wide, Data: make([]float64, rows*wide)}
+				OuterTo(outer, 0.5, x, y)
+				wantOuter := make([]float64, rows*wide)
+				for i := range rows {
+					for j := range wide {
+						wantOuter[i*wide+j] = 0.5 * src[i*cols] * y.Data[j]
+					}
+				}
+				same("OuterTo", outer.Data, wantOuter)
 			})
 		}
 		wg.Wait()
@@ -138,6 +150,9 @@ func TestSplitAllocatesNothing(t *testing.T) {
 	for name, f := range map[string]func(){
 		"ExpTo":         func() { ExpTo(dst, src) },
 		"SoftmaxRowsTo": func() { SoftmaxRowsTo(d, a) },
+		"OuterTo": func() {
+			OuterTo(d, 2, blas64.Vector{N: 1 << 10, Inc: 1, Data: src}, blas64.Vector{N: 1 << 6, Inc: 1, Data: src})
+		},
 	} {
 		if n := testing.AllocsPerRun(20, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)

@@ -452,8 +452,7 @@ func ByScalarConstOuter(i float64, x *mat.VecDense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
-	runtime.ZeroMatrix(dstRaw)
-	blas64.Ger(1, xRaw, xRaw, dstRaw)
+	runtime.OuterTo(dstRaw, 1, xRaw, xRaw)
 }
 
 // ByScalarConstOuterDeriv writes df/di of f = ByScalarConstOuter(i, x) into
@@ -3774,8 +3773,7 @@ func InvBilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	blas64.Gemv(blas.Trans, 1, invX, aRaw, 0, invXTa)
 	invXTabT := runtime.Mat(&ws.invXTabT, k, k)
 	// invXTabT = inv(X)' a b'
-	runtime.ZeroMatrix(invXTabT)
-	blas64.Ger(1, invXTa, bRaw, invXTabT)
+	runtime.OuterTo(invXTabT, 1, invXTa, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invXTabT, invX, 0, dXRaw)
 	return f
 }
@@ -4574,8 +4572,7 @@ func VecAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) 
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, aRaw, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, aRaw, bRaw)
 	return f
 }
 
@@ -4683,8 +4680,7 @@ func VecAtXTbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	f := blas64.Dot(aRaw, XTb)
 	dXRaw := dX.RawMatrix()
 	// dX = b a'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, bRaw, aRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, bRaw, aRaw)
 	return f
 }
 
@@ -4787,8 +4783,7 @@ func VecAtXaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	f := blas64.Dot(aRaw, Xa)
 	dXRaw := dX.RawMatrix()
 	// dX = a a'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, aRaw, aRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, aRaw, aRaw)
 	return f
 }
 
@@ -4890,8 +4885,7 @@ func VecAtXTaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	f := blas64.Dot(aRaw, XTa)
 	dXRaw := dX.RawMatrix()
 	// dX = a a'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, aRaw, aRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, aRaw, aRaw)
 	return f
 }
 
@@ -5012,8 +5006,7 @@ func VecBtXtXcGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.Dense
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = b c' + c b'
 	// tmp = b c'
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, bRaw, cRaw, tmp)
+	runtime.OuterTo(tmp, 1, bRaw, cRaw)
 	// tmp += c b'
 	blas64.Ger(1, cRaw, bRaw, tmp)
 	// dX = X (b c' + c b')
@@ -5455,8 +5448,7 @@ func VecBtXtDXcGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	DTXb := runtime.Vec(&ws.DTXb, k)
 	// DTXb = D' X b
 	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, DTXb, cRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, DTXb, cRaw)
 	// dX += D X c b'
 	DX := runtime.Mat(&ws.DX, k, k)
 	// DX = D X
@@ -5611,8 +5603,7 @@ func VecCookbook83Grad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
 	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, DPlusDTcPlusXb, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, DPlusDTcPlusXb, bRaw)
 	return f
 }
 
@@ -10499,8 +10490,7 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	// tmp3 = a b' (X (D X' + (A X + X' B) D B) - X' C' A) B
 	abT := runtime.Mat(&ws.abT, k, k)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	prod := runtime.Mat(&ws.prod, k, k)
 	// prod = a b' tmp4
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abT, tmp4, 0, prod)
@@ -10731,8 +10721,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// tmp3 = a b' (X (D X' + (A X + X' B) D B) - X' C' A) B
 	abT := runtime.Mat(&ws.abT, k, k)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	prod := runtime.Mat(&ws.prod, k, k)
 	// prod = a b' tmp4
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abT, tmp4, 0, prod)
@@ -10801,8 +10790,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	AXBTXTa := runtime.Vec(&ws.AXBTXTa, k)
 	// AXBTXTa = A X B' X' a
 	blas64.Gemv(blas.NoTrans, 1, AXBTXT, aRaw, 0, AXBTXTa)
-	runtime.ZeroMatrix(tmp9)
-	blas64.Ger(42, AXBTXTa, bRaw, tmp9)
+	runtime.OuterTo(tmp9, 42, AXBTXTa, bRaw)
 	BTXTabTXPlusXTA := runtime.Mat(&ws.BTXTabTXPlusXTA, k, k)
 	// BTXTabTXPlusXTA = B' X' a b' (X + X') A
 	BTXT := runtime.Mat(&ws.BTXT, k, k)
@@ -10813,8 +10801,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, BTXT, aRaw, 0, BTXTa)
 	BTXTabT := runtime.Mat(&ws.BTXTabT, k, k)
 	// BTXTabT = B' X' a b'
-	runtime.ZeroMatrix(BTXTabT)
-	blas64.Ger(1, BTXTa, bRaw, BTXTabT)
+	runtime.OuterTo(BTXTabT, 1, BTXTa, bRaw)
 	BTXTabTXPlusXT := runtime.Mat(&ws.BTXTabTXPlusXT, k, k)
 	// BTXTabTXPlusXT = B' X' a b' (X + X')
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTXTabT, XPlusXT, 0, BTXTabTXPlusXT)
@@ -10826,8 +10813,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
 	Ba2bT := runtime.Mat(&ws.Ba2bT, k, k)
 	// Ba2bT = B a b'
-	runtime.ZeroMatrix(Ba2bT)
-	blas64.Ger(1, Ba2, bRaw, Ba2bT)
+	runtime.OuterTo(Ba2bT, 1, Ba2, bRaw)
 	Ba2bTBT := runtime.Mat(&ws.Ba2bTBT, k, k)
 	// Ba2bTBT = B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Ba2bT, BRaw, 0, Ba2bTBT)
@@ -10840,8 +10826,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// tmp11 = (a' X B a) b b' B' B' B' D'
 	bbT := runtime.Mat(&ws.bbT, k, k)
 	// bbT = b b'
-	runtime.ZeroMatrix(bbT)
-	blas64.Ger(1, bRaw, bRaw, bbT)
+	runtime.OuterTo(bbT, 1, bRaw, bRaw)
 	bbTBT := runtime.Mat(&ws.bbTBT, k, k)
 	// bbTBT = b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbT, BRaw, 0, bbTBT)
@@ -10868,8 +10853,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, DTXT, bRaw, 0, DTXTb)
 	DTXTbbT := runtime.Mat(&ws.DTXTbbT, k, k)
 	// DTXTbbT = D' X' b b'
-	runtime.ZeroMatrix(DTXTbbT)
-	blas64.Ger(1, DTXTb, bRaw, DTXTbbT)
+	runtime.OuterTo(DTXTbbT, 1, DTXTb, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, DTXTbbT, BRaw, 1, tmp10)
 	// prod4 = tmp10 B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp10, BRaw, 0, prod4)
@@ -10877,8 +10861,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// bbTBTBTATC = b b' B' B' A' C
 	bbT2 := runtime.Mat(&ws.bbT2, k, k)
 	// bbT2 = b b'
-	runtime.ZeroMatrix(bbT2)
-	blas64.Ger(1, bRaw, bRaw, bbT2)
+	runtime.OuterTo(bbT2, 1, bRaw, bRaw)
 	bbT2BT := runtime.Mat(&ws.bbT2BT, k, k)
 	// bbT2BT = b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbT2, BRaw, 0, bbT2BT)
@@ -10910,8 +10893,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// dX += 42 a b' (X + X') A X B'
 	abT2 := runtime.Mat(&ws.abT2, k, k)
 	// abT2 = a b'
-	runtime.ZeroMatrix(abT2)
-	blas64.Ger(1, aRaw, bRaw, abT2)
+	runtime.OuterTo(abT2, 1, aRaw, bRaw)
 	abT2XPlusXT := runtime.Mat(&ws.abT2XPlusXT, k, k)
 	// abT2XPlusXT = a b' (X + X')
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, abT2, XPlusXT, 0, abT2XPlusXT)
@@ -10934,8 +10916,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, BTXB, aRaw, 0, BTXBa)
 	BTXBabT := runtime.Mat(&ws.BTXBabT, k, k)
 	// BTXBabT = B' X B a b'
-	runtime.ZeroMatrix(BTXBabT)
-	blas64.Ger(1, BTXBa, bRaw, BTXBabT)
+	runtime.OuterTo(BTXBabT, 1, BTXBa, bRaw)
 	BTXBabTBT := runtime.Mat(&ws.BTXBabTBT, k, k)
 	// BTXBabTBT = B' X B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BTXBabT, BRaw, 0, BTXBabTBT)
@@ -10943,8 +10924,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// dX += (a' X B a) b b' B' B' (D X' + (A X + X' B) D B)'
 	bbT3 := runtime.Mat(&ws.bbT3, k, k)
 	// bbT3 = b b'
-	runtime.ZeroMatrix(bbT3)
-	blas64.Ger(1, bRaw, bRaw, bbT3)
+	runtime.OuterTo(bbT3, 1, bRaw, bRaw)
 	bbT3BT := runtime.Mat(&ws.bbT3BT, k, k)
 	// bbT3BT = b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbT3, BRaw, 0, bbT3BT)
@@ -10961,8 +10941,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, XTAT, aRaw, 0, XTATa)
 	XTATabT := runtime.Mat(&ws.XTATabT, k, k)
 	// XTATabT = X' A' a b'
-	runtime.ZeroMatrix(XTATabT)
-	blas64.Ger(1, XTATa, bRaw, XTATabT)
+	runtime.OuterTo(XTATabT, 1, XTATa, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XTATabT, ARaw, 1, dXRaw)
 	tmp12 := runtime.Mat(&ws.tmp12, k, k)
 	// tmp12 = (a' X B a) X' b b' B' B' B' D' + B' B' X B a b' B' A + a b' (X' B + X A)'
@@ -10972,8 +10951,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
 	XTbbT := runtime.Mat(&ws.XTbbT, k, k)
 	// XTbbT = X' b b'
-	runtime.ZeroMatrix(XTbbT)
-	blas64.Ger(1, XTb, bRaw, XTbbT)
+	runtime.OuterTo(XTbbT, 1, XTb, bRaw)
 	XTbbTBT := runtime.Mat(&ws.XTbbTBT, k, k)
 	// XTbbTBT = X' b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XTbbT, BRaw, 0, XTbbTBT)
@@ -10999,8 +10977,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	blas64.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
 	BTBTXBabT := runtime.Mat(&ws.BTBTXBabT, k, k)
 	// BTBTXBabT = B' B' X B a b'
-	runtime.ZeroMatrix(BTBTXBabT)
-	blas64.Ger(1, BTBTXBa, bRaw, BTBTXBabT)
+	runtime.OuterTo(BTBTXBabT, 1, BTBTXBa, bRaw)
 	BTBTXBabTBT := runtime.Mat(&ws.BTBTXBabTBT, k, k)
 	// BTBTXBabTBT = B' B' X B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BTBTXBabT, BRaw, 0, BTBTXBabTBT)
@@ -11008,8 +10985,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// tmp12 += a b' (X' B + X A)'
 	abT3 := runtime.Mat(&ws.abT3, k, k)
 	// abT3 = a b'
-	runtime.ZeroMatrix(abT3)
-	blas64.Ger(1, aRaw, bRaw, abT3)
+	runtime.OuterTo(abT3, 1, aRaw, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, abT3, tmp2, 1, tmp12)
 	// dX += A' (aTXBa X' b b' B' B' B' D' + B' B' X B a b' B' A + a b' tmp2')
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp12, 1, dXRaw)
@@ -13071,8 +13047,7 @@ func ApplySinAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	f := math.Sin(aTXb)
 	dXRaw := dX.RawMatrix()
 	// dX = cos(a' X b) a b'
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(math.Cos(aTXb), aRaw, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, math.Cos(aTXb), aRaw, bRaw)
 	return f
 }
 
@@ -13753,8 +13728,7 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	blas64.Gemv(blas.Trans, 1, ARaw, aRaw, 0, ATa)
 	ATabT := runtime.Mat(&ws.ATabT, k, k)
 	// ATabT = A' a b'
-	runtime.ZeroMatrix(ATabT)
-	blas64.Ger(1, ATa, bRaw, ATabT)
+	runtime.OuterTo(ATabT, 1, ATa, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, ATabT, BRaw, 0, ATabTBT)
 	// dX = A' a b' B' .* cos(X)
 	for i := 0; i < k; i++ {
@@ -17573,8 +17547,7 @@ func InvBilinearSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *m
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	// tmp2 = -a b' - b a'
 	// tmp2 = -(a b')
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(-1, aRaw, bRaw, tmp2)
+	runtime.OuterTo(tmp2, -1, aRaw, bRaw)
 	// tmp2 += -(b a')
 	blas64.Ger(-1, bRaw, aRaw, tmp2)
 	// tmp = 0.5 inv(X) (-a b' - b a') inv(X)
@@ -17997,8 +17970,7 @@ func VecAtXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *mat.S
 	f := blas64.Dot(aRaw, Xb)
 	abT := runtime.Mat(&ws.abT, k, k)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	runtime.SymmetrizeTo(dX.RawSymmetric(), abT)
 	return f
 }
@@ -18128,16 +18100,14 @@ func VecBtXtXcSymGrad(b *mat.VecDense, X *mat.SymDense, c *mat.VecDense, dX *mat
 	// bcTX = b c' X
 	bcT := runtime.Mat(&ws.bcT, k, k)
 	// bcT = b c'
-	runtime.ZeroMatrix(bcT)
-	blas64.Ger(1, bRaw, cRaw, bcT)
+	runtime.OuterTo(bcT, 1, bRaw, cRaw)
 	blas64.Symm(blas.Right, 1, XRaw, bcT, 0, bcTX)
 	XbcT := runtime.Mat(&ws.XbcT, k, k)
 	// XbcT = X b c'
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
 	blas64.Symv(1, XRaw, bRaw, 0, Xb)
-	runtime.ZeroMatrix(XbcT)
-	blas64.Ger(1, Xb, cRaw, XbcT)
+	runtime.OuterTo(XbcT, 1, Xb, cRaw)
 	// tmp = 0.5 (b c' X + X b c' + (b c' X + X b c')')
 	for ii := 0; ii < k; ii += 64 {
 		iEnd := ii + 64
@@ -18309,8 +18279,7 @@ func VecCookbook83SymGrad(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
 	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, DPlusDTcPlusXb, bRaw, prod)
+	runtime.OuterTo(prod, 1, DPlusDTcPlusXb, bRaw)
 	runtime.SymmetrizeTo(dX.RawSymmetric(), prod)
 	return f
 }
@@ -19976,8 +19945,7 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B
 	abT := runtime.Mat(&ws.abT, k, k)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	abTX := runtime.Mat(&ws.abTX, k, k)
 	// abTX = a b' X
 	blas64.Symm(blas.Right, 1, XRaw, abT, 0, abTX)
@@ -20204,8 +20172,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp2 = a b' X (D X + (A X + X B) D B - C' A) B
 	abT := runtime.Mat(&ws.abT, k, k)
 	// abT = a b'
-	runtime.ZeroMatrix(abT)
-	blas64.Ger(1, aRaw, bRaw, abT)
+	runtime.OuterTo(abT, 1, aRaw, bRaw)
 	abTX := runtime.Mat(&ws.abTX, k, k)
 	// abTX = a b' X
 	blas64.Symm(blas.Right, 1, XRaw, abT, 0, abTX)
@@ -20266,8 +20233,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	AXBTXa := runtime.Vec(&ws.AXBTXa, k)
 	// AXBTXa = A X B' X a
 	blas64.Gemv(blas.NoTrans, 1, AXBTX, aRaw, 0, AXBTXa)
-	runtime.ZeroMatrix(tmp7)
-	blas64.Ger(84, AXBTXa, bRaw, tmp7)
+	runtime.OuterTo(tmp7, 84, AXBTXa, bRaw)
 	prod3 := runtime.Mat(&ws.prod3, k, k)
 	// prod3 = B a b' B' tmp2'
 	Ba := runtime.Vec(&ws.Ba, k)
@@ -20275,8 +20241,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
 	BabT := runtime.Mat(&ws.BabT, k, k)
 	// BabT = B a b'
-	runtime.ZeroMatrix(BabT)
-	blas64.Ger(1, Ba, bRaw, BabT)
+	runtime.OuterTo(BabT, 1, Ba, bRaw)
 	BabTBT := runtime.Mat(&ws.BabTBT, k, k)
 	// BabTBT = B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BabT, BRaw, 0, BabTBT)
@@ -20292,8 +20257,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp8 = (a' X B a) b b' B' B' (D X + (A X + X B) D B - C' A)'
 	bbT := runtime.Mat(&ws.bbT, k, k)
 	// bbT = b b'
-	runtime.ZeroMatrix(bbT)
-	blas64.Ger(1, bRaw, bRaw, bbT)
+	runtime.OuterTo(bbT, 1, bRaw, bRaw)
 	bbTBT := runtime.Mat(&ws.bbTBT, k, k)
 	// bbTBT = b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, bbT, BRaw, 0, bbTBT)
@@ -20311,8 +20275,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Gemv(blas.NoTrans, 1, XAT, aRaw, 0, XATa)
 	XATabT := runtime.Mat(&ws.XATabT, k, k)
 	// XATabT = X A' a b'
-	runtime.ZeroMatrix(XATabT)
-	blas64.Ger(1, XATa, bRaw, XATabT)
+	runtime.OuterTo(XATabT, 1, XATa, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XATabT, APlusB, 0, XATabTAPlusBT)
 	prod4 := runtime.Mat(&ws.prod4, k, k)
 	tmp9 := runtime.Mat(&ws.tmp9, k, k)
@@ -20320,8 +20283,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp9 = 84 a b' X A
 	abT2 := runtime.Mat(&ws.abT2, k, k)
 	// abT2 = a b'
-	runtime.ZeroMatrix(abT2)
-	blas64.Ger(1, aRaw, bRaw, abT2)
+	runtime.OuterTo(abT2, 1, aRaw, bRaw)
 	abT2X := runtime.Mat(&ws.abT2X, k, k)
 	// abT2X = a b' X
 	blas64.Symm(blas.Right, 1, XRaw, abT2, 0, abT2X)
@@ -20332,8 +20294,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba3)
 	Ba3bT := runtime.Mat(&ws.Ba3bT, k, k)
 	// Ba3bT = B a b'
-	runtime.ZeroMatrix(Ba3bT)
-	blas64.Ger(1, Ba3, bRaw, Ba3bT)
+	runtime.OuterTo(Ba3bT, 1, Ba3, bRaw)
 	Ba3bTBT := runtime.Mat(&ws.Ba3bTBT, k, k)
 	// Ba3bTBT = B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Ba3bT, BRaw, 0, Ba3bTBT)
@@ -20350,8 +20311,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Symv(1, XRaw, bRaw, 0, Xb)
 	XbbT := runtime.Mat(&ws.XbbT, k, k)
 	// XbbT = X b b'
-	runtime.ZeroMatrix(XbbT)
-	blas64.Ger(1, Xb, bRaw, XbbT)
+	runtime.OuterTo(XbbT, 1, Xb, bRaw)
 	XbbTBT := runtime.Mat(&ws.XbbTBT, k, k)
 	// XbbTBT = X b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XbbT, BRaw, 0, XbbTBT)
@@ -20365,8 +20325,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp10 += 84 a b' X A X
 	abT3 := runtime.Mat(&ws.abT3, k, k)
 	// abT3 = a b'
-	runtime.ZeroMatrix(abT3)
-	blas64.Ger(1, aRaw, bRaw, abT3)
+	runtime.OuterTo(abT3, 1, aRaw, bRaw)
 	abT3X := runtime.Mat(&ws.abT3X, k, k)
 	// abT3X = a b' X
 	blas64.Symm(blas.Right, 1, XRaw, abT3, 0, abT3X)
@@ -20383,8 +20342,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
 	DTXbbT := runtime.Mat(&ws.DTXbbT, k, k)
 	// DTXbbT = D' X b b'
-	runtime.ZeroMatrix(DTXbbT)
-	blas64.Ger(1, DTXb, bRaw, DTXbbT)
+	runtime.OuterTo(DTXbbT, 1, DTXb, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, aTXBa, DTXbbT, BRaw, 1, tmp10)
 	// prod5 = tmp10 B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp10, BRaw, 0, prod5)
@@ -20397,8 +20355,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Symv(1, XRaw, bRaw, 0, Xb2)
 	Xb2bT := runtime.Mat(&ws.Xb2bT, k, k)
 	// Xb2bT = X b b'
-	runtime.ZeroMatrix(Xb2bT)
-	blas64.Ger(1, Xb2, bRaw, Xb2bT)
+	runtime.OuterTo(Xb2bT, 1, Xb2, bRaw)
 	Xb2bTBT := runtime.Mat(&ws.Xb2bTBT, k, k)
 	// Xb2bTBT = X b b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, Xb2bT, BRaw, 0, Xb2bTBT)
@@ -20424,8 +20381,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
 	BTBTXBabT := runtime.Mat(&ws.BTBTXBabT, k, k)
 	// BTBTXBabT = B' B' X B a b'
-	runtime.ZeroMatrix(BTBTXBabT)
-	blas64.Ger(1, BTBTXBa, bRaw, BTBTXBabT)
+	runtime.OuterTo(BTBTXBabT, 1, BTBTXBa, bRaw)
 	BTBTXBabTBT := runtime.Mat(&ws.BTBTXBabTBT, k, k)
 	// BTBTXBabTBT = B' B' X B a b' B'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BTBTXBabT, BRaw, 0, BTBTXBabTBT)
@@ -20433,8 +20389,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp11 += a b' (A + B)' X
 	abT4 := runtime.Mat(&ws.abT4, k, k)
 	// abT4 = a b'
-	runtime.ZeroMatrix(abT4)
-	blas64.Ger(1, aRaw, bRaw, abT4)
+	runtime.OuterTo(abT4, 1, aRaw, bRaw)
 	abT4APlusBT := runtime.Mat(&ws.abT4APlusBT, k, k)
 	// abT4APlusBT = a b' (A + B)'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, abT4, APlusB, 0, abT4APlusBT)
@@ -22482,8 +22437,7 @@ func VecBtXtXcRectGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.D
 	tmp := runtime.Mat(&ws.tmp, j, j)
 	// tmp = b c' + c b'
 	// tmp = b c'
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, bRaw, cRaw, tmp)
+	runtime.OuterTo(tmp, 1, bRaw, cRaw)
 	// tmp += c b'
 	blas64.Ger(1, cRaw, bRaw, tmp)
 	// dX = X (b c' + c b')
@@ -22640,8 +22594,7 @@ func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecD
 	DTXb := runtime.Vec(&ws.DTXb, k)
 	// DTXb = D' X b
 	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, DTXb, cRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, DTXb, cRaw)
 	// dX += D X c b'
 	DX := runtime.Mat(&ws.DX, k, j)
 	// DX = D X
@@ -22799,8 +22752,7 @@ func VecCookbook83RectGrad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *ma
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
 	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
-	runtime.ZeroMatrix(dXRaw)
-	blas64.Ger(1, DPlusDTcPlusXb, bRaw, dXRaw)
+	runtime.OuterTo(dXRaw, 1, DPlusDTcPlusXb, bRaw)
 	return f
 }
 

@@ -899,8 +899,7 @@ func Outer(x *mat.VecDense, dst *mat.Dense) {
 	dstRaw := dst.RawMatrix()
 	xRaw := x.RawVector()
 	// dst = x x'
-	runtime.ZeroMatrix(dstRaw)
-	blas64.Ger(1, xRaw, xRaw, dstRaw)
+	runtime.OuterTo(dstRaw, 1, xRaw, xRaw)
 }
 
 // OuterJVP writes the directional derivative of f = Outer(x) in the directions
@@ -927,8 +926,7 @@ func OuterJVP(x *mat.VecDense, dx *mat.VecDense, dst *mat.Dense) {
 	dxRaw := dx.RawVector()
 	xRaw := x.RawVector()
 	// dst = dx x'
-	runtime.ZeroMatrix(dstRaw)
-	blas64.Ger(1, dxRaw, xRaw, dstRaw)
+	runtime.OuterTo(dstRaw, 1, dxRaw, xRaw)
 	// dst += x dx'
 	blas64.Ger(1, xRaw, dxRaw, dstRaw)
 }
@@ -5250,8 +5248,7 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
 	blas64.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp4, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp4)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -5378,8 +5375,7 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp8 vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, prod3)
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, prod3, tmp6, prod2)
+	runtime.OuterTo(prod2, 1, prod3, tmp6)
 	// dst = tmp .* tmp7 - f .* prod2
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -5517,8 +5513,7 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp9 vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp9, tmp5, 0, prod3)
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, prod3, tmp6, prod2)
+	runtime.OuterTo(prod2, 1, prod3, tmp6)
 	prod4 := runtime.Mat(&ws.prod4, n, k)
 	tmp10 := runtime.Mat(&ws.tmp10, n, k)
 	// tmp7 = tmp .* tmp8 - f .* prod2
@@ -5533,8 +5528,7 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = tmp10 vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp10, tmp5, 0, prod5)
-	runtime.ZeroMatrix(prod4)
-	blas64.Ger(1, prod5, tmp6, prod4)
+	runtime.OuterTo(prod4, 1, prod5, tmp6)
 	// dst = tmp .* tmp7 - f .* prod4 - 2 tmp8 .* prod2
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -5637,8 +5631,7 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = tmp4 vector(1)
 	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp6, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp6)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
 		for j := 0; j < k; j++ {
@@ -5740,8 +5733,7 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
 	blas64.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp5, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp5)
 	// f is not read again: tmp takes over its storage.
 	tmp := f
 	// tmp = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
@@ -6519,8 +6511,7 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (softmax(X, 2) .* dX) vector(1)
 	blas64.Gemv(blas.NoTrans, 1, softmaxXDX, tmp, 0, prod2)
-	runtime.ZeroMatrix(prod)
-	blas64.Ger(1, prod2, tmp2, prod)
+	runtime.OuterTo(prod, 1, prod2, tmp2)
 	XT := runtime.Mat(&ws.XT, k, n)
 	// XT = X'
 	for ii := 0; ii < k; ii += 64 {
@@ -6578,8 +6569,7 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	prod4 := runtime.Vec(&ws.prod4, k)
 	// prod4 = (softmax(X', 2) .* dX') vector(1)
 	blas64.Gemv(blas.NoTrans, 1, softmaxXTDXT, tmp3, 0, prod4)
-	runtime.ZeroMatrix(prod3)
-	blas64.Ger(1, prod4, tmp4, prod3)
+	runtime.OuterTo(prod3, 1, prod4, tmp4)
 	// dst = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))'
 	for ii := 0; ii < n; ii += 64 {
 		iEnd := ii + 64
@@ -6696,8 +6686,7 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, Xw, tmp2, tmp)
+	runtime.OuterTo(tmp, 1, Xw, tmp2)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
@@ -6798,8 +6787,7 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp)
-	blas64.Ger(1, Xw, tmp2, tmp)
+	runtime.OuterTo(tmp, 1, Xw, tmp2)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
@@ -6924,8 +6912,7 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
 	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
-	runtime.ZeroMatrix(tmp2)
-	blas64.Ger(1, Xw, tmp3, tmp2)
+	runtime.OuterTo(tmp2, 1, Xw, tmp3)
 	tmp4 := runtime.Vec(&ws.tmp4, n)
 	// tmp4 = vector(1)
 	for i := 0; i < n; i++ {
@@ -6946,8 +6933,7 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	prod := runtime.Vec(&ws.prod, n)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	// prod2 = X vw vector(1)'
-	runtime.ZeroMatrix(prod2)
-	blas64.Ger(1, Xvw, tmp3, prod2)
+	runtime.OuterTo(prod2, 1, Xvw, tmp3)
 	// prod2 is not read again: tmp5 takes over its storage.
 	tmp5 := prod2
 	// tmp5 = softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')

@@ -886,8 +886,7 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 		tmp.Data[i] = 1.0
 	}
 	// dA = vector(1) x'
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(1, tmp, xRaw, dARaw)
+	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	// tmp2 = eye(k)
 	for i := 0; i < k; i++ {
@@ -1072,8 +1071,7 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 		tmp.Data[i] = 1.0
 	}
 	// dA = vector(1) x'
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(1, tmp, xRaw, dARaw)
+	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
 	// tmp2 = eye(n)
 	for i := 0; i < n; i++ {
@@ -3088,8 +3086,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 		tmp.Data[i] = 1.0
 	}
 	// dA = vector(1) x'
-	runtime.ZeroMatrix(dARaw)
-	blas64.Ger(1, tmp, xRaw, dARaw)
+	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	// tmp2 = t eye(k)
 	for i := 0; i < k; i++ {

@@ -1,0 +1,102 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// TestOuterTo checks OuterTo against a cleared destination and
+// blas64.Ger, entry for entry (−0 and +0 alike, NaN for NaN), with
+// strided vectors and destinations, α = 0 and non-finite entries, and that
+// it writes nothing outside the destination's columns.
+func TestOuterTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	vec := func(n, inc int) blas64.Vector {
+		v := blas64.Vector{N: n, Inc: inc, Data: make([]float64, (n-1)*inc+1)}
+		for i := range v.Data {
+			v.Data[i] = rng.NormFloat64()
+		}
+		return v
+	}
+	tests := []struct {
+		name            string
+		rows, cols      int
+		incX, incY, pad int
+		alpha           float64
+		special         []float64 // written into x and y
+	}{
+		{"square, Ger's path", 5, 5, 1, 1, 0, 1, nil},
+		{"square, by rows", 40, 40, 1, 1, 0, 1, nil},
+		{"by rows, padded and non-finite", 5, 33, 1, 1, 2, 1, []float64{math.Inf(1), math.NaN(), 0, math.Copysign(0, -1), 1e308}},
+		{"wide, scaled", 3, 70, 1, 1, 0, -2.5, nil},
+		{"tall, strided x", 40, 3, 3, 1, 2, 0.5, nil},
+		{"strided y: Ger's path", 6, 7, 1, 2, 1, 1, nil},
+		{"alpha zero", 4, 6, 1, 1, 0, 0, []float64{math.Inf(1)}},
+		{"non-finite", 4, 6, 1, 1, 3, 1, []float64{math.Inf(1), math.NaN(), 0, math.Copysign(0, -1), 1e308}},
+		{"one entry", 1, 1, 1, 1, 0, 3, nil},
+		{"empty", 0, 4, 1, 1, 0, 1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, y := vec(max(tt.rows, 1), tt.incX), vec(tt.cols, tt.incY)
+			x.N = tt.rows
+			for k, v := range tt.special {
+				x.Data[k%len(x.Data)], y.Data[(k+1)%len(y.Data)] = v, v
+			}
+			stride := tt.cols + tt.pad
+			got := blas64.General{Rows: tt.rows, Cols: tt.cols, Stride: stride, Data: make([]float64, max(tt.rows*stride, 1))}
+			want := blas64.General{Rows: tt.rows, Cols: tt.cols, Stride: stride, Data: make([]float64, len(got.Data))}
+			for i := range got.Data {
+				got.Data[i], want.Data[i] = 7, 7
+			}
+			OuterTo(got, tt.alpha, x, y)
+			ZeroMatrix(want)
+			blas64.Ger(tt.alpha, x, y, want)
+			for k := range want.Data {
+				g, w := got.Data[k], want.Data[k]
+				if g != w && !(math.IsNaN(g) && math.IsNaN(w)) {
+					t.Fatalf("entry %d (row %d, column %d) is %v, want %v", k, k/stride, k%stride, g, w)
+				}
+			}
+		})
+	}
+}
+
+// TestOuterToPanics checks the shape panic.
+func TestOuterToPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("OuterTo of a 3-vector into 2 rows did not panic")
+		}
+	}()
+	OuterTo(blas64.General{Rows: 2, Cols: 2, Stride: 2, Data: make([]float64, 4)}, 1,
+		blas64.Vector{N: 3, Inc: 1, Data: make([]float64, 3)}, blas64.Vector{N: 2, Inc: 1, Data: make([]float64, 2)})
+}
+
+// BenchmarkOuterTo times OuterTo against a cleared destination and
+// blas64.Ger (impl=ger) at square sizes.
+func BenchmarkOuterTo(b *testing.B) {
+	for _, n := range []int{16, 32, 48, 64, 128, 1024} {
+		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		y := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		for i := range n {
+			x.Data[i], y.Data[i] = float64(i), float64(n-i)
+		}
+		dst := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		b.Run(fmt.Sprintf("n=%d/impl=outer", n), func(b *testing.B) {
+			for b.Loop() {
+				OuterTo(dst, 1, x, y)
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/impl=ger", n), func(b *testing.B) {
+			for b.Loop() {
+				ZeroMatrix(dst)
+				blas64.Ger(1, x, y, dst)
+			}
+		})
+	}
+}
