@@ -19,9 +19,14 @@ import (
 // what those cores are busy with anyway.
 
 // splitMin is the least work, in entries, worth a part of its own: waking a
-// worker and waiting for it costs a few microseconds, the time of some
-// thousands of exps (BenchmarkSplit).
-var splitMin = 1 << 14
+// parked worker and waiting for it costs microseconds, the time of many
+// thousands of exps. BenchmarkSplit on 2 cores (AMD EPYC, lightly loaded,
+// 2026-12-04), split in two against one piece: the scalar ExpTo 5 % slower
+// at 16384 entries, 8 % faster at 32768, 30 % at 65536, 44–48 % from 262144
+// on (SoftmaxRowsTo alike); the vector ExpTo (GOEXPERIMENT=simd, 1.7 ns an
+// entry) 5–7 % slower up to 65536 and 30–44 % faster from 262144. Calls split
+// from 2·splitMin = 65536 entries.
+var splitMin = 1 << 15
 
 // maxHelpers bounds the team: the kernels are memory-bound beyond a few
 // cores.
@@ -65,6 +70,12 @@ func startTeam() {
 		}()
 	}
 }
+
+// alone reports whether n entries of work run in one piece on the calling
+// goroutine, as split would run them: a block kernel asks first and then
+// calls its loop directly, since packing kernelArgs and the indirect calls
+// cost a small call more than its work (B2 at n = 16: 16 exps).
+func alone(n int) bool { return n < 2*splitMin }
 
 // split runs part over [0, n), rows or elements of work entries each: in
 // one piece below 2·splitMin entries of work or when the team is busy,

@@ -96,6 +96,10 @@ func checkBlockLengths(kernel string, dst, src []float64) {
 // ExpTo sets dst[i] = math.Exp(src[i]).
 func ExpTo(dst, src []float64) {
 	checkBlockLengths("ExpTo", dst, src)
+	if alone(len(src)) {
+		kernels.exp(dst, src)
+		return
+	}
 	split(expPart, kernelArgs{a: dst, b: src}, len(src), 1)
 }
 
@@ -104,6 +108,10 @@ func expPart(k kernelArgs, lo, hi int) { kernels.exp(k.a[lo:hi], k.b[lo:hi]) }
 // LogTo sets dst[i] = math.Log(src[i]).
 func LogTo(dst, src []float64) {
 	checkBlockLengths("LogTo", dst, src)
+	if alone(len(src)) {
+		kernels.log(dst, src)
+		return
+	}
 	split(logPart, kernelArgs{a: dst, b: src}, len(src), 1)
 }
 
@@ -112,6 +120,10 @@ func logPart(k kernelArgs, lo, hi int) { kernels.log(k.a[lo:hi], k.b[lo:hi]) }
 // TanhTo sets dst[i] = math.Tanh(src[i]).
 func TanhTo(dst, src []float64) {
 	checkBlockLengths("TanhTo", dst, src)
+	if alone(len(src)) {
+		kernels.tanh(dst, src)
+		return
+	}
 	split(tanhPart, kernelArgs{a: dst, b: src}, len(src), 1)
 }
 
@@ -120,6 +132,10 @@ func tanhPart(k kernelArgs, lo, hi int) { kernels.tanh(k.a[lo:hi], k.b[lo:hi]) }
 // SigmoidTo sets dst[i] = Sigmoid(src[i]).
 func SigmoidTo(dst, src []float64) {
 	checkBlockLengths("SigmoidTo", dst, src)
+	if alone(len(src)) {
+		kernels.sigmoid(dst, src)
+		return
+	}
 	split(sigmoidPart, kernelArgs{a: dst, b: src}, len(src), 1)
 }
 
@@ -128,6 +144,10 @@ func sigmoidPart(k kernelArgs, lo, hi int) { kernels.sigmoid(k.a[lo:hi], k.b[lo:
 // SoftplusTo sets dst[i] = Softplus(src[i]).
 func SoftplusTo(dst, src []float64) {
 	checkBlockLengths("SoftplusTo", dst, src)
+	if alone(len(src)) {
+		kernels.softplus(dst, src)
+		return
+	}
 	split(softplusPart, kernelArgs{a: dst, b: src}, len(src), 1)
 }
 
@@ -139,6 +159,10 @@ func softplusPart(k kernelArgs, lo, hi int) { kernels.softplus(k.a[lo:hi], k.b[l
 func SoftplusSigmoidTo(sp, sig, src []float64) {
 	if len(sp) != len(src) || len(sig) != len(src) {
 		panic(fmt.Sprintf("runtime.SoftplusSigmoidTo: len(sp) = %d, len(sig) = %d, len(src) = %d: lengths differ", len(sp), len(sig), len(src)))
+	}
+	if alone(len(src)) {
+		kernels.softplusSigmoid(sp, sig, src)
+		return
 	}
 	split(softplusSigmoidPart, kernelArgs{a: sp, b: sig, c: src}, len(src), 1)
 }
