@@ -38,6 +38,9 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 		return e.scalar(n)
 	}
 	if v, ok := e.vals[n]; ok && e.entry.readable(n, i, j) {
+		if at, filling := e.entry.filled[n]; filling {
+			return ref(at.local) // the entry this iteration's call returned
+		}
 		return e.read(n, v, i, j)
 	}
 	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) || e.vals[n] != nil {
@@ -179,7 +182,7 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	e.pre = append(e.pre,
 		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x), Pure: true},
 		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
-	e.entry.filled[partner] = [2]expr{i, j}
+	e.entry.filled[partner] = filledEntry{i: i, j: j, local: theirs}
 	return ref(mine)
 }
 
@@ -190,16 +193,26 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 type loopEntry struct {
 	shape  derive.Shape
 	i, j   expr
-	filled map[*derive.Node][2]expr
+	filled map[*derive.Node]filledEntry
+}
+
+// filledEntry is the entry (i, j) of a buffer a loop's iteration writes,
+// and the local it writes there: a reader in the same iteration reads the
+// local, so a buffer read nowhere else is dropped (plan.DropDeadStores).
+// A zero filledEntry, in a loop nested in the filling one, matches no
+// entry.
+type filledEntry struct {
+	i, j  expr
+	local *val
 }
 
 // inner returns the entry of a loop over shape with indices (i, j) built
 // inside l: the buffers l is filling are read in it at no entry, since
 // while it runs l has written them only up to l's current iteration.
 func (l loopEntry) inner(shape derive.Shape, i, j expr) loopEntry {
-	filled := map[*derive.Node][2]expr{}
+	filled := map[*derive.Node]filledEntry{}
 	for n := range l.filled {
-		filled[n] = [2]expr{}
+		filled[n] = filledEntry{}
 	}
 	return loopEntry{shape: shape, i: i, j: j, filled: filled}
 }
@@ -210,7 +223,7 @@ func (l loopEntry) inner(shape derive.Shape, i, j expr) loopEntry {
 // computed in place instead (elem).
 func (l loopEntry) readable(n *derive.Node, i, j expr) bool {
 	at, filling := l.filled[n]
-	return !filling || at[0] == i && at[1] == j
+	return !filling || at.i == i && at.j == j
 }
 
 // fills reports whether writing entry (i, j) of a buffer of shape s in

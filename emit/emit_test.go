@@ -107,6 +107,8 @@ func TestKernels(t *testing.T) {
 			[]string{`math\.Cos\(t\)`}, []string{`ARaw`, `math\.Pow`}},
 		{"softplus and its derivative σ share one exp (the operator's joint kernel)", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d)}, wrt: [w]", "sum(softplus(-y .* (X * w)))", "FGrad",
 			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`}, []string{`runtime\.Sigmoid\(`, `runtime\.Softplus\(`}},
+		{"σ from the joint kernel read in the same iteration is its local, no buffer", "{X: \"matrix(n, d)\", w: vector(d), y: vector(n)}, wrt: [w]", "sum(softplus(X * w) - y .* (X * w))", "FGrad",
+			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`, `= sigmoid - yRaw\.Data`}, []string{`sigmoidXw :=`, `sigmoidXw\.Data`, `ws\.sigmoidXw\b`}},
 		{"a data-heavy loss runs forward and backward over row panels of X, reading X once", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d), lambda: scalar}, wrt: [w]", "sum(softplus(-y .* (X * w))) + lambda / 2 * w' * w", "FGrad",
 			[]string{`(?s)for r0 := 0; r0 < n; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*blas64\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*blas64\.Gemv\(blas\.Trans, -1, Xp, `},
 			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},

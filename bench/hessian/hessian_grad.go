@@ -61,7 +61,6 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 type logRegHGradWork struct {
 	Xw             []float64
 	negYXw         []float64
-	sigmoidNegYXw  []float64
 	ySigmoidNegYXw []float64
 }
 
@@ -108,7 +107,6 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
 	negYXw := runtime.Vec(&ws.negYXw, n)
-	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
@@ -121,9 +119,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
-			sigmoidNegYXw.Data[i] = sigmoid
 			sum += softplus
-			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
+			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYXw[r0:r1]
 		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)

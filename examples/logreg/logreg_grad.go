@@ -61,7 +61,6 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 type lossGradWork struct {
 	z             []float64
 	negYZ         []float64
-	sigmoidNegYZ  []float64
 	ySigmoidNegYZ []float64
 }
 
@@ -109,7 +108,6 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
 	negYZ := runtime.Vec(&ws.negYZ, n)
-	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
@@ -122,9 +120,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 		for i := r0; i < r1; i++ {
 			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
-			sigmoidNegYZ.Data[i] = sigmoid
 			sum += softplus
-			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
+			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYZ[r0:r1]
 		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)

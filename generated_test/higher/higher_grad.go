@@ -490,7 +490,6 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 type logRegNGradWork struct {
 	Xw             []float64
 	negYXw         []float64
-	sigmoidNegYXw  []float64
 	ySigmoidNegYXw []float64
 }
 
@@ -536,7 +535,6 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	panel := runtime.PanelRows(d)
 	yRaw := y.RawVector()
 	negYXw := runtime.Vec(&ws.negYXw, n)
-	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	for r0 := 0; r0 < n; r0 += panel {
 		r1 := r0 + panel
@@ -549,9 +547,8 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
-			sigmoidNegYXw.Data[i] = sigmoid
 			f += softplus
-			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYXw.Data[i]
+			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYXw[r0:r1]
 		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
