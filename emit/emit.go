@@ -131,7 +131,7 @@ func Generate(funcs []*derive.Function, opts Options) (_ []byte, err error) {
 	for _, name := range aliasImports(f, funcs, generatedImports) {
 		top.reserve(name)
 	}
-	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion3").Comment("fails to compile against an incompatible runtime")
+	f.Const().Id("_").Op("=").Qual(runtimePath, "SupportsVersion4").Comment("fails to compile against an incompatible runtime")
 	for _, fn := range funcs {
 		for _, g := range generated(fn) {
 			switch g.role {

@@ -18,16 +18,23 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion3 is referenced by generated code as
+// SupportsVersion4 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion3
+//	const _ = runtime.SupportsVersion4
 //
-// so that code generated for version 3 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 3 (issue 13):
-// destinations are readied by DestMatrix, DestVector, DestSymmetric and
-// DestScalar (a zero value sized, nil named) and Jacobian layouts by
-// NewJacobian, whose Check is gone. Version 2 (issue 11): CheckNoAlias takes
-// gonum's raw storage and CheckDim bounds dimensions. Code generated for an
-// older version refers to SupportsVersion1 or SupportsVersion2, which are
-// gone, and so stops at its guard line.
+// so that code generated for version 4 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 4 (issue 15)
+// adds OuterTo, which generated code calls for outer products; a runtime
+// of version 4 still runs code generated for version 3, which refers to
+// SupportsVersion3. Version 3 (issue 13): destinations are readied by
+// DestMatrix, DestVector, DestSymmetric and DestScalar (a zero value sized,
+// nil named) and Jacobian layouts by NewJacobian, whose Check is gone.
+// Version 2 (issue 11): CheckNoAlias takes gonum's raw storage and CheckDim
+// bounds dimensions. Code generated for an older version refers to
+// SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
+// guard line.
+const SupportsVersion4 = true
+
+// SupportsVersion3 is the guard of code generated for version 3, which
+// version 4 only extends.
 const SupportsVersion3 = true
