@@ -180,7 +180,9 @@ func (e *function) joint(n *derive.Node, i, j expr) expr {
 	mine := plan.NewValue(e.scope.fresh(n.Op.Name), plan.Scalar, plan.Local)
 	theirs := plan.NewValue(e.scope.fresh(jt.With.Name), plan.Scalar, plan.Local)
 	e.pre = append(e.pre,
-		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x), Pure: true},
+		&plan.Let{Vars: []*val{mine, theirs}, Value: lowerings[n.Op].joint(x), Pure: true, Alone: []expr{
+			lowerings[n.Op].entry(e, n, func(*derive.Node) expr { return x }),
+			lowerings[partner.Op].entry(e, partner, func(*derive.Node) expr { return x })}},
 		&plan.Set{To: e.read(partner, buf, i, j), Op: "=", Value: ref(theirs)})
 	e.entry.filled[partner] = filledEntry{i: i, j: j, local: theirs}
 	return ref(mine)

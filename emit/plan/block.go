@@ -151,7 +151,11 @@ func withArgument(body []Step, fn Qual, s, d *Value, applied func(Expr) (Qual, *
 		case *Set:
 			out[k] = &Set{To: st.To, Op: st.Op, Value: rewrite(st.Value, swap)}
 		case *Let:
-			out[k] = &Let{Vars: st.Vars, Value: rewrite(st.Value, swap), Pure: st.Pure}
+			alone := make([]Expr, len(st.Alone))
+			for i, x := range st.Alone {
+				alone[i] = rewrite(x, swap)
+			}
+			out[k] = &Let{Vars: st.Vars, Value: rewrite(st.Value, swap), Pure: st.Pure, Alone: alone}
 		default:
 			out[k] = st
 		}

@@ -334,6 +334,14 @@ func TestDropUnread(t *testing.T) {
 		{"in a loop, one result read", []Step{
 			loop(joint(), &Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Ref{sig}}),
 		}, "for i := 0; i < n; i++ {\n\t_, sig := runtime.SoftplusSigmoid(xRaw.Data[i*xRaw.Inc])\n\tbuf.Data[i] = sig\n}\n"},
+		{"in a loop, one result read, each result's call alone known: that call", []Step{
+			loop(func() Step {
+				l := joint()
+				x := At{V: f.xRaw, I: Ref{f.i}}
+				l.Alone = []Expr{Fn(RuntimePath, "Softplus", x), Fn(RuntimePath, "Sigmoid", x)}
+				return l
+			}(), &Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Ref{sig}}),
+		}, "for i := 0; i < n; i++ {\n\tsig := runtime.Sigmoid(xRaw.Data[i*xRaw.Inc])\n\tbuf.Data[i] = sig\n}\n"},
 		{"in a loop, neither result read: the loop goes too", []Step{
 			loop(joint()),
 			&Return{Value: Ref{f.acc}},

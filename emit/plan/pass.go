@@ -11,7 +11,7 @@ var Blank = &Value{Name: "_", Kind: Object, Owner: Local}
 // empty. It is the pass that keeps RuleUsed for declarations made on
 // speculation: the view of every input, the binding of every dimension,
 // both results of a joint kernel's call when a later pass (DropDeadStores)
-// removed the only reader of one.
+// removed the only reader of one (then the other's call alone).
 func DropUnread(steps []Step) []Step {
 	count := map[*Value]int{}
 	var lets []*Let
@@ -70,14 +70,7 @@ func DropUnread(steps []Step) []Step {
 					continue
 				}
 				if st.Pure {
-					vars := make([]*Value, len(st.Vars))
-					for i, v := range st.Vars {
-						vars[i] = v
-						if count[v] == 0 {
-							vars[i] = Blank
-						}
-					}
-					s = &Let{Vars: vars, Value: st.Value, Pure: true}
+					s = withoutUnread(st, count)
 				}
 			case *Loop, *For, *Block:
 				inner := rebuild(body(st))
@@ -91,6 +84,29 @@ func DropUnread(steps []Step) []Step {
 		return out
 	}
 	return rebuild(steps)
+}
+
+// withoutUnread returns the pure declaration let with each name count
+// says nothing reads spelled _, or, when one name of several is read and
+// let has its expression alone (Let.Alone), the declaration of that name
+// alone.
+func withoutUnread(let *Let, count map[*Value]int) *Let {
+	vars := make([]*Value, len(let.Vars))
+	read := -1
+	for i, v := range let.Vars {
+		vars[i] = v
+		if count[v] == 0 {
+			vars[i] = Blank
+		} else if read == -1 {
+			read = i
+		} else {
+			read = -2 // several
+		}
+	}
+	if read >= 0 && len(let.Vars) > 1 && len(let.Alone) == len(let.Vars) {
+		return &Let{Vars: []*Value{let.Vars[read]}, Value: let.Alone[read], Pure: true}
+	}
+	return &Let{Vars: vars, Value: let.Value, Pure: true, Alone: let.Alone}
 }
 
 // header returns a loop or block without its body: the step whose values

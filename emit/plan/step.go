@@ -18,6 +18,12 @@ type Let struct {
 	Vars  []*Value
 	Value Expr
 	Pure  bool
+	// Alone, for a pure call of several results (a joint kernel's), is
+	// each result's expression by itself, reading only values Value
+	// reads: DropUnread declares the one result read from its own
+	// expression (sigmoid := runtime.Sigmoid(x), not _, sigmoid :=
+	// runtime.SoftplusSigmoid(x)).
+	Alone []Expr
 }
 
 // Set assigns Value to To (an entry At, a value Ref, a pointer's target
