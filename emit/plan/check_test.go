@@ -346,6 +346,11 @@ func TestDropUnread(t *testing.T) {
 			loop(joint()),
 			&Return{Value: Ref{f.acc}},
 		}, "return acc\n"},
+		{"a bound only a dropped loop read goes with it", []Step{
+			&Let{Vars: []*Value{rows}, Value: Method(Ref{f.x}, "Len"), Pure: true},
+			&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{rows}, Body: []Step{joint()}},
+			&Return{Value: Ref{f.acc}},
+		}, "return acc\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

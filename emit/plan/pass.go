@@ -14,48 +14,59 @@ var Blank = &Value{Name: "_", Kind: Object, Owner: Local}
 // removed the only reader of one (then the other's call alone).
 func DropUnread(steps []Step) []Step {
 	count := map[*Value]int{}
-	var lets []*Let
-	reads := map[*Let][]*Value{}
+	var droppable []Step         // pure Lets, loops and blocks, inner ones first
+	reads := map[Step][]*Value{} // what each reads: a loop, its header
 	var walk func(steps []Step)
 	walk = func(steps []Step) {
 		for _, s := range steps {
 			var vs []*Value
-			switch s := s.(type) {
+			switch st := s.(type) {
 			case *Let:
-				vs = stepValues(s, true)
-				if s.Pure {
-					lets = append(lets, s)
-					reads[s] = vs
+				vs = stepValues(st, true)
+				if st.Pure {
+					droppable = append(droppable, st)
 				}
 			case *Loop, *For, *Block:
-				vs = stepValues(header(s), false)
-				walk(body(s))
+				walk(body(st))
+				vs = stepValues(header(st), false)
+				droppable = append(droppable, st)
 			default:
-				vs = stepValues(s, false)
+				vs = stepValues(st, false)
 			}
+			reads[s] = vs
 			for _, v := range vs {
 				count[v]++
 			}
 		}
 	}
 	walk(steps)
-	readAny := func(vs []*Value) bool {
-		for _, v := range vs {
-			if count[v] > 0 {
-				return true
+	dropped := map[Step]bool{}
+	// unneeded reports whether s may go: a pure Let none of whose names is
+	// read, a loop or block all of whose steps have gone.
+	unneeded := func(s Step) bool {
+		if let, ok := s.(*Let); ok {
+			for _, v := range let.Vars {
+				if count[v] > 0 {
+					return false
+				}
+			}
+			return true
+		}
+		for _, b := range body(s) {
+			if !dropped[b] {
+				return false
 			}
 		}
-		return false
+		return true
 	}
-	dropped := map[*Let]bool{}
 	for changed := true; changed; {
 		changed = false
-		for _, let := range lets {
-			if dropped[let] || readAny(let.Vars) {
+		for _, s := range droppable {
+			if dropped[s] || !unneeded(s) {
 				continue
 			}
-			dropped[let], changed = true, true
-			for _, v := range reads[let] {
+			dropped[s], changed = true, true
+			for _, v := range reads[s] {
 				count[v]--
 			}
 		}
@@ -64,20 +75,16 @@ func DropUnread(steps []Step) []Step {
 	rebuild = func(steps []Step) []Step {
 		var out []Step
 		for _, s := range steps {
+			if dropped[s] {
+				continue
+			}
 			switch st := s.(type) {
 			case *Let:
-				if dropped[st] {
-					continue
-				}
 				if st.Pure {
 					s = withoutUnread(st, count)
 				}
 			case *Loop, *For, *Block:
-				inner := rebuild(body(st))
-				if len(inner) == 0 {
-					continue
-				}
-				s = withBody(st, inner)
+				s = withBody(st, rebuild(body(st)))
 			}
 			out = append(out, s)
 		}
