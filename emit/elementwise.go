@@ -37,13 +37,22 @@ func (e *function) elem(n *derive.Node, i, j expr) expr {
 	if n.Shape.IsScalar() {
 		return e.scalar(n)
 	}
-	if v, ok := e.vals[n]; ok && e.entry.readable(n, i, j) {
-		if at, filling := e.entry.filled[n]; filling {
-			return ref(at.local) // the entry this iteration's call returned
+	if v, ok := e.vals[n]; ok {
+		// A buffer the loop being built is filling (a joint kernel's
+		// partner) holds only the entries of the iterations so far: its
+		// entry of this iteration is the call's local, any other is
+		// computed in place.
+		at, filling := e.entry.filled[n]
+		switch {
+		case !filling:
+			return e.read(n, v, i, j)
+		case at.i == i && at.j == j:
+			return ref(at.local)
 		}
-		return e.read(n, v, i, j)
+		e.noteInlined(n)
+		return e.expand(n, i, j)
 	}
-	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) || e.vals[n] != nil {
+	if n.Op.Kind == derive.KindLayout || n.Op == derive.OpEye || e.inline(n) || outer(n) {
 		e.noteInlined(n)
 		return e.expand(n, i, j)
 	}
@@ -200,9 +209,9 @@ type loopEntry struct {
 
 // filledEntry is the entry (i, j) of a buffer a loop's iteration writes,
 // and the local it writes there: a reader in the same iteration reads the
-// local, so a buffer read nowhere else is dropped (plan.DropDeadStores).
-// A zero filledEntry, in a loop nested in the filling one, matches no
-// entry.
+// local (elem), so a buffer read nowhere else is dropped
+// (plan.DropDeadStores). A zero filledEntry, in a loop nested in the
+// filling one, matches no entry.
 type filledEntry struct {
 	i, j  expr
 	local *val
@@ -217,15 +226,6 @@ func (l loopEntry) inner(shape derive.Shape, i, j expr) loopEntry {
 		filled[n] = filledEntry{}
 	}
 	return loopEntry{shape: shape, i: i, j: j, filled: filled}
-}
-
-// readable reports whether entry (i, j) of the stored n may be read in the
-// loop being built: n is not being filled by it, or (i, j) is the entry
-// this iteration has written. Any other entry of a buffer being filled is
-// computed in place instead (elem).
-func (l loopEntry) readable(n *derive.Node, i, j expr) bool {
-	at, filling := l.filled[n]
-	return !filling || at.i == i && at.j == j
 }
 
 // fills reports whether writing entry (i, j) of a buffer of shape s in

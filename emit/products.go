@@ -271,7 +271,8 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 		e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Ger", alpha, ref(l.v), ref(r.v), ref(dst)), Updates: []*val{dst},
 			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})
 	case ls.IsCol() && rs.IsRow():
-		// Each entry written once, not cleared and then updated by Ger.
+		// Each entry written once, not cleared and then updated by Ger
+		// (whose shape rule the plan checks).
 		e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "OuterTo", ref(dst), alpha, ref(l.v), ref(r.v)), Writes: []*val{dst},
 			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})
 	default:

@@ -522,8 +522,9 @@ func (g *Generator) form(k int, s shape, d int) *expr {
 }
 
 // jointPair returns f(Z) ∘ g(Z) of shape s for a function f whose joint
-// kernel computes g too (softplus and sigmoid), ∘ one of + - .* ./, and Z
-// drawn of shape s or, read transposed in one of the two, of sᵀ.
+// kernel computes g too (softplus and sigmoid, in either order), ∘ one of
+// + - .* ./, Z drawn of shape s; for a square s, g(Z) is read transposed a
+// third of the time.
 func (g *Generator) jointPair(s shape, d int) *expr {
 	names, partners := elementwiseFunctions()
 	var pairs [][2]string
@@ -585,8 +586,8 @@ func (g *Generator) shared(s shape) *expr {
 // elementwiseFunctions returns, sorted, the functions of the table that
 // are elementwise at every argument class they take (norm1 of a scalar is
 // abs, but norm1 is no elementwise function), and for each its joint
-// kernel's partner or "".
-func elementwiseFunctions() ([]string, map[string]string) {
+// kernel's partner or "". It is worked out once, from table().
+var elementwiseFunctions = sync.OnceValues(func() ([]string, map[string]string) {
 	partners := map[string]string{}
 	not := map[string]bool{}
 	for _, c := range table() {
@@ -608,7 +609,7 @@ func elementwiseFunctions() ([]string, map[string]string) {
 	}
 	sort.Strings(names)
 	return names, partners
-}
+})
 
 // clone returns a deep copy of e: a shared draw is a tree of its own, which
 // the shrinker cuts apart from the original.

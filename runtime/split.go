@@ -32,10 +32,11 @@ var splitMin = 1 << 15
 // cores.
 const maxHelpers = 7
 
-// kernelArgs are a kernel's operands: slices for the block kernels,
-// vectors, matrices and a scale for the row kernels.
+// kernelArgs are a kernel's operands: slices and the loop of a block
+// kernel, vectors, matrices and a scale for the row kernels.
 type kernelArgs struct {
 	a, b, c []float64
+	block   func(dst, src []float64)
 	v, w    blas64.Vector
 	g, h    blas64.General
 	alpha   float64
@@ -73,8 +74,7 @@ func startTeam() {
 
 // alone reports whether n entries of work run in one piece on the calling
 // goroutine, as split would run them: a block kernel asks first and then
-// calls its loop directly, since packing kernelArgs and the indirect calls
-// cost a small call more than its work (B2 at n = 16: 16 exps).
+// calls its loop directly (blockTo).
 func alone(n int) bool { return n < 2*splitMin }
 
 // split runs part over [0, n), rows or elements of work entries each: in

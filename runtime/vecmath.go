@@ -25,8 +25,8 @@ import (
 // package (its assembly Exp and Log on their FMA path, and the portable
 // Tanh and Log1p) evaluated with the same operations in the same order,
 // which is what makes the results identical. On large slices the kernels
-// split the work across cores (split.go), which changes no result either. Built with GOAMD64=v3 the
-// compiler may fuse the multiply-adds of the portable Tanh and Log1p, and
+// split the work across cores (split.go), which changes no result either.
+// Built with GOAMD64=v3 the compiler may fuse the multiply-adds of the portable Tanh and Log1p, and
 // then TanhTo, SoftplusTo and SoftplusSigmoidTo may differ from the scalar
 // functions in the last bit (the tests allow 1 ulp).
 
@@ -96,62 +96,45 @@ func checkBlockLengths(kernel string, dst, src []float64) {
 // ExpTo sets dst[i] = math.Exp(src[i]).
 func ExpTo(dst, src []float64) {
 	checkBlockLengths("ExpTo", dst, src)
-	if alone(len(src)) {
-		kernels.exp(dst, src)
-		return
-	}
-	split(expPart, kernelArgs{a: dst, b: src}, len(src), 1)
+	blockTo(kernels.exp, dst, src)
 }
-
-func expPart(k kernelArgs, lo, hi int) { kernels.exp(k.a[lo:hi], k.b[lo:hi]) }
 
 // LogTo sets dst[i] = math.Log(src[i]).
 func LogTo(dst, src []float64) {
 	checkBlockLengths("LogTo", dst, src)
-	if alone(len(src)) {
-		kernels.log(dst, src)
-		return
-	}
-	split(logPart, kernelArgs{a: dst, b: src}, len(src), 1)
+	blockTo(kernels.log, dst, src)
 }
-
-func logPart(k kernelArgs, lo, hi int) { kernels.log(k.a[lo:hi], k.b[lo:hi]) }
 
 // TanhTo sets dst[i] = math.Tanh(src[i]).
 func TanhTo(dst, src []float64) {
 	checkBlockLengths("TanhTo", dst, src)
-	if alone(len(src)) {
-		kernels.tanh(dst, src)
-		return
-	}
-	split(tanhPart, kernelArgs{a: dst, b: src}, len(src), 1)
+	blockTo(kernels.tanh, dst, src)
 }
-
-func tanhPart(k kernelArgs, lo, hi int) { kernels.tanh(k.a[lo:hi], k.b[lo:hi]) }
 
 // SigmoidTo sets dst[i] = Sigmoid(src[i]).
 func SigmoidTo(dst, src []float64) {
 	checkBlockLengths("SigmoidTo", dst, src)
-	if alone(len(src)) {
-		kernels.sigmoid(dst, src)
-		return
-	}
-	split(sigmoidPart, kernelArgs{a: dst, b: src}, len(src), 1)
+	blockTo(kernels.sigmoid, dst, src)
 }
-
-func sigmoidPart(k kernelArgs, lo, hi int) { kernels.sigmoid(k.a[lo:hi], k.b[lo:hi]) }
 
 // SoftplusTo sets dst[i] = Softplus(src[i]).
 func SoftplusTo(dst, src []float64) {
 	checkBlockLengths("SoftplusTo", dst, src)
-	if alone(len(src)) {
-		kernels.softplus(dst, src)
-		return
-	}
-	split(softplusPart, kernelArgs{a: dst, b: src}, len(src), 1)
+	blockTo(kernels.softplus, dst, src)
 }
 
-func softplusPart(k kernelArgs, lo, hi int) { kernels.softplus(k.a[lo:hi], k.b[lo:hi]) }
+// blockTo sets dst to f of src, f a block kernel's loop: in one call below
+// the threshold (alone), with no kernelArgs packed, which costs a small call
+// more than its work (B2 at n = 16: 16 exps), else split across the team.
+func blockTo(f func(dst, src []float64), dst, src []float64) {
+	if alone(len(src)) {
+		f(dst, src)
+		return
+	}
+	split(blockPart, kernelArgs{a: dst, b: src, block: f}, len(src), 1)
+}
+
+func blockPart(k kernelArgs, lo, hi int) { k.block(k.a[lo:hi], k.b[lo:hi]) }
 
 // SoftplusSigmoidTo sets sp[i], sig[i] = SoftplusSigmoid(src[i]): softplus
 // and its derivative σ from one exp per element. Either of sp and sig may be
