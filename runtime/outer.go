@@ -31,8 +31,9 @@ func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
 
 // outerMinCols is the fewest columns OuterTo writes row by row: below, a
 // call per row costs more than clearing dst and one Ger, which runs over
-// four rows at a time (BenchmarkOuterTo: even at 32×32, Ger 1.6× faster at
-// 16×16, OuterTo 1.2× at 64×64 and 1.4–2.5× from 128×128 on, on a loaded machine).
+// four rows at a time (BenchmarkOuterTo on a loaded machine: even at 32×32,
+// Ger 1.6× faster at 16×16, OuterTo 1.2× at 64×64 and 1.4–2.5× from
+// 128×128 on).
 const outerMinCols = 32
 
 // outerRows writes rows [lo, hi) of OuterTo's result.
