@@ -210,12 +210,26 @@ func divEntry(_ *function, n *derive.Node, arg func(*derive.Node) expr) expr {
 }
 
 // powEntry writes x^p as math.Pow, and x² as x*x when x is stored or
-// cheap to repeat.
+// cheap to repeat (a name or an entry read), runtime.Square(x) otherwise: one multiply, correctly
+// rounded, where math.Pow is a call (and rounds a subnormal x² twice).
 func (e *function) powEntry(n *derive.Node, arg func(*derive.Node) expr) expr {
 	x, p := n.Args[0], n.Args[1]
 	base := arg(x)
-	if _, stored := e.vals[x]; p.IsConst(2) && (stored || cheap(x)) {
-		return plan.Mul(base, arg(x))
+	if p.IsConst(2) {
+		if _, stored := e.vals[x]; stored || cheap(x) || readsEntry(base) {
+			return plan.Mul(base, arg(x))
+		}
+		return plan.Fn(runtimePath, "Square", base)
 	}
 	return plan.Fn(mathPath, "Pow", base, e.scalar(p))
+}
+
+// readsEntry reports whether x is a name or the read of one entry, which
+// costs no more to repeat than to name.
+func readsEntry(x expr) bool {
+	switch x.(type) {
+	case plan.Ref, plan.At:
+		return true
+	}
+	return false
 }

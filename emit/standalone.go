@@ -353,7 +353,7 @@ func isStructField(d ast.Decl, field *ast.Field) bool {
 func dropVersionCheck(fset *token.FileSet, file *ast.File, rtName string) {
 	var decls []ast.Decl
 	for _, d := range file.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, "SupportsVersion4") {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST && refersTo(g, rtName, versionGuard) {
 			line := fset.Position(g.Pos()).Line
 			var comments []*ast.CommentGroup
 			for _, c := range file.Comments {

@@ -4,7 +4,6 @@
 package generated
 
 import (
-	"math"
 	"sync"
 
 	"github.com/gradgen/gradgen/runtime"
@@ -14,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // logRegWork holds LogReg's scratch space, reused across calls through
 // logRegPool.
@@ -362,7 +361,7 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	// sum = sum((H W2 - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += math.Pow(HW2.Data[i*HW2.Stride+j]-YRaw.Data[i*YRaw.Stride+j], 2.0)
+			sum += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
 		}
 	}
 	f := 0.5 * sum

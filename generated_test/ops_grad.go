@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //
@@ -3463,7 +3463,7 @@ func OpLogsumexpRows(X *mat.Dense, Y *mat.Dense) float64 {
 	sum := 0.0
 	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
 	for i := 0; i < n; i++ {
-		sum += math.Pow(logsumexp.Data[i], 2.0)
+		sum += logsumexp.Data[i] * logsumexp.Data[i]
 	}
 	f := sumLogsumexpX + sum
 	return f
@@ -3554,7 +3554,7 @@ func OpLogsumexpRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dens
 	sum := 0.0
 	// sum = sum(logsumexp((X .* Y)', 2)' .^ 2)
 	for i := 0; i < n; i++ {
-		sum += math.Pow(logsumexp.Data[i], 2.0)
+		sum += logsumexp.Data[i] * logsumexp.Data[i]
 	}
 	f := sumLogsumexpX + sum
 	dXRaw := dX.RawMatrix()
@@ -4654,7 +4654,7 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	sum := 0.0
 	// sum = sum((vector(1)' X / m) .^ 2)
 	for i := 0; i < n; i++ {
-		sum += math.Pow(prod.Data[i]/float64(m), 2.0)
+		sum += runtime.Square(prod.Data[i] / float64(m))
 	}
 	aRaw := a.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, m)
@@ -10250,7 +10250,7 @@ func FusionSumInChain(x *mat.VecDense) float64 {
 	f := 0.0
 	// f = sum((x - 0.2 sum(x)) .^ 2)
 	for i := 0; i < n; i++ {
-		f += math.Pow(xRaw.Data[i*xRaw.Inc]+-0.2*sumX, 2.0)
+		f += runtime.Square(xRaw.Data[i*xRaw.Inc] + -0.2*sumX)
 	}
 	return f
 }
@@ -10472,7 +10472,7 @@ func FusionNorm1InChain(x *mat.VecDense, y *mat.VecDense) float64 {
 	f := 0.0
 	// f = sum((x - sum(abs(y))) .^ 2)
 	for i := 0; i < n; i++ {
-		f += math.Pow(xRaw.Data[i*xRaw.Inc]-sumAbsY, 2.0)
+		f += runtime.Square(xRaw.Data[i*xRaw.Inc] - sumAbsY)
 	}
 	return f
 }
@@ -10856,7 +10856,7 @@ func FusionLseInChain(x *mat.VecDense) float64 {
 	f := 0.0
 	// f = sum((x - logsumexp(x)) .^ 2)
 	for i := 0; i < n; i++ {
-		f += math.Pow(xRaw.Data[i*xRaw.Inc]-logsumexpX, 2.0)
+		f += runtime.Square(xRaw.Data[i*xRaw.Inc] - logsumexpX)
 	}
 	return f
 }

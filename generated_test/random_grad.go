@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -406,7 +406,7 @@ func Random02(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
 	norm2 := blas64.Nrm2(tmp)
-	f := math.Pow(2.0*norm2, 2.0)
+	f := runtime.Square(2.0 * norm2)
 	return f
 }
 
@@ -478,7 +478,7 @@ func Random02Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		tmp.Data[i] = bRaw.Data[i*bRaw.Inc] + 3.0
 	}
 	norm2 := blas64.Nrm2(tmp)
-	f := math.Pow(2.0*norm2, 2.0)
+	f := runtime.Square(2.0 * norm2)
 	da.Zero()
 	dbRaw := db.RawVector()
 	// db = 8 (norm2(b + 3) recip0(norm2(b + 3))) (b + 3)
@@ -2346,7 +2346,7 @@ func Random14(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random14", "X", XRows, XCols, n, m, "n", "m")
 	bRaw := b.RawVector()
 	logsumexpB := runtime.LogSumExp(runtime.Column(bRaw))
-	f := math.Pow(logsumexpB*logsumexpB, 2.0)
+	f := runtime.Square(logsumexpB * logsumexpB)
 	return f
 }
 
@@ -2913,7 +2913,7 @@ func Random18(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	ws.luA.Factorize(ARaw)
 	detA := ws.luA.Det()
 	logdetA := ws.luA.LogAbsDet()
-	f := math.Pow(detA+logdetA, 2.0)
+	f := runtime.Square(detA + logdetA)
 	return f
 }
 

@@ -18,21 +18,26 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion4 is referenced by generated code as
+// SupportsVersion5 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion4
+//	const _ = runtime.SupportsVersion5
 //
-// so that code generated for version 4 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 4 (issue 15)
-// adds OuterTo, which generated code calls for outer products; a runtime
-// of version 4 still runs code generated for version 3, which refers to
-// SupportsVersion3. Version 3 (issue 13): destinations are readied by
+// so that code generated for version 5 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 5 (issue 15)
+// adds Square, which generated code calls for x .^ 2; a runtime of version
+// 5 still runs code generated for versions 4 and 3, which refer to
+// SupportsVersion4 and SupportsVersion3. Version 4 (issue 15) added
+// OuterTo, which generated code calls for outer products. Version 3 (issue 13): destinations are readied by
 // DestMatrix, DestVector, DestSymmetric and DestScalar (a zero value sized,
 // nil named) and Jacobian layouts by NewJacobian, whose Check is gone.
 // Version 2 (issue 11): CheckNoAlias takes gonum's raw storage and CheckDim
 // bounds dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion5 = true
+
+// SupportsVersion4 is the guard of code generated for version 4, which
+// version 5 only extends.
 const SupportsVersion4 = true
 
 // SupportsVersion3 is the guard of code generated for version 3, which

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // ByScalarConstA writes f = ByScalarConstA(i, A) into dst, overwriting it.
 //
@@ -14461,7 +14461,7 @@ func HadPow2T(x *mat.VecDense, dst *mat.Dense) {
 	xRaw := x.RawVector()
 	// dst = x' .^ 2
 	for i := 0; i < k; i++ {
-		dstRaw.Data[i*dstRaw.Inc] = math.Pow(xRaw.Data[i*xRaw.Inc], 2.0)
+		dstRaw.Data[i*dstRaw.Inc] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -76,7 +76,7 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
 	for i := 0; i < n; i++ {
 		for j := 0; j < o; j++ {
-			sum += math.Pow(HW2.Data[i*HW2.Stride+j]+b2Raw.Data[j*b2Raw.Inc]-YRaw.Data[i*YRaw.Stride+j], 2.0)
+			sum += runtime.Square(HW2.Data[i*HW2.Stride+j] + b2Raw.Data[j*b2Raw.Inc] - YRaw.Data[i*YRaw.Stride+j])
 		}
 	}
 	f := 0.5 * sum

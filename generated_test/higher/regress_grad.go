@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion4 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
 
 // ThreeScalars returns f = ThreeScalars(a, b, c).
 //
@@ -1690,7 +1690,7 @@ func RowSquare(x *mat.VecDense, dst *mat.Dense) {
 	xRaw := x.RawVector()
 	// dst = x' .^ 2
 	for i := 0; i < n; i++ {
-		dstRaw.Data[i*dstRaw.Inc] = math.Pow(xRaw.Data[i*xRaw.Inc], 2.0)
+		dstRaw.Data[i*dstRaw.Inc] = xRaw.Data[i*xRaw.Inc] * xRaw.Data[i*xRaw.Inc]
 	}
 }
 
