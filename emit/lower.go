@@ -342,6 +342,14 @@ func (e *function) sumOf(n *derive.Node, acc *val) expr {
 // product when it is used nowhere else.
 func (e *function) traceOf(n *derive.Node, acc *val) expr {
 	x := n.Args[0]
+	if a, b, ok := e.symmetricPair(x); ok {
+		// tr(A B) = Σᵢⱼ Aᵢⱼ Bᵢⱼ for symmetric A and B, from one triangle of
+		// each. Invariant: both factors are symmetric (derive's Sym), so the
+		// triangle read stands for the one not read.
+		ta, tb := e.triangle(a), e.triangle(b)
+		e.comment(acc.Name + " = " + e.formula(n) + ", from one triangle of each symmetric factor")
+		return plan.Fn(runtimePath, "SymmetricDot", ta, tb)
+	}
 	if x.Op == derive.OpMul && e.uses[x] <= 1 {
 		fs := e.regroup(nodeLinks(x.Args))
 		if w, ok := untransposed(fs[0]); ok {
@@ -357,6 +365,41 @@ func (e *function) traceOf(n *derive.Node, acc *val) expr {
 		}, acc, linkNodes(p, last)...)
 	}
 	return e.accumulate(n, derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
+}
+
+// symmetricPair returns A and B when x is a product A B, used only by the
+// trace being lowered, of two symmetric matrices that are each stored
+// whole anyway: an input, or a value computed whole (inv(S), a kernel's
+// result) or already stored. A factor read entry by entry in a loop is
+// left to that loop, which does not store it.
+func (e *function) symmetricPair(x *derive.Node) (a, b *derive.Node, ok bool) {
+	if x.Op != derive.OpMul || len(x.Args) != 2 || e.uses[x] > 1 {
+		return nil, nil, false
+	}
+	whole := func(f *derive.Node) bool {
+		if !f.Sym || !f.Shape.IsMatrix() {
+			return false
+		}
+		if _, stored := e.vals[f]; stored {
+			return true
+		}
+		return f.Op == derive.OpVar || f.Op.Kind == derive.KindLinalg || f.Op.Kind == derive.KindKernel
+	}
+	if !whole(x.Args[0]) || !whole(x.Args[1]) {
+		return nil, nil, false
+	}
+	return x.Args[0], x.Args[1], true
+}
+
+// triangle returns the symmetric matrix n, formed if it is not stored yet,
+// as a blas64.Symmetric: a symmetric input's own, or the upper triangle of
+// a general buffer (runtime.Upper).
+func (e *function) triangle(n *derive.Node) expr {
+	v := e.ensure(n)
+	if v.Kind == plan.Symmetric {
+		return ref(v)
+	}
+	return plan.Fn(runtimePath, "Upper", ref(v))
 }
 
 // norm2Of is Nrm2 for a vector, runtime.Norm for a matrix.

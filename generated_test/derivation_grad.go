@@ -1322,13 +1322,8 @@ func SymmetricGradientIsInput(S *mat.SymDense, P *mat.SymDense) float64 {
 	runtime.CheckSymmetric("SymmetricGradientIsInput", "P", P.SymmetricDim(), n, "n")
 	SRaw := S.RawSymmetric()
 	PRaw := P.RawSymmetric()
-	f := 0.0
-	// f = tr(S P)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			f += runtime.SymAt(SRaw, i, j) * runtime.SymAt(PRaw, j, i)
-		}
-	}
+	// f = tr(S P), from one triangle of each symmetric factor
+	f := runtime.SymmetricDot(SRaw, PRaw)
 	return f
 }
 

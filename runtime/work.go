@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 )
 
 // Vec returns a contiguous vector of length n backed by *buf, growing
@@ -68,6 +69,14 @@ func Norm(a blas64.General) float64 {
 	return norm
 }
 
+// Upper returns the upper triangle of the n×n matrix g as a symmetric
+// matrix, sharing g's storage: the view of a value known to be symmetric
+// that reads one triangle. It panics with a *ShapeError if g is not square.
+func Upper(g blas64.General) blas64.Symmetric {
+	CheckSquare("runtime.Upper", "g", g.Rows, g.Cols)
+	return blas64.Symmetric{Uplo: blas.Upper, N: g.Rows, Stride: g.Stride, Data: g.Data}
+}
+
 // Kronecker returns 1 when i == j and 0 otherwise: the entries of an
 // identity matrix.
 func Kronecker(i, j int) float64 {
@@ -97,9 +106,23 @@ func MatrixDot(a, b blas64.General) float64 {
 }
 
 // SymmetricDot returns Σᵢⱼ aᵢⱼ bᵢⱼ over all n² entries of two symmetric
-// matrices, reading their stored triangles.
+// matrices, reading their stored triangles: tr(A B), since B = Bᵀ. Two
+// triangles stored alike are read row by row, a dot product of each row's
+// part; others entry by entry.
 func SymmetricDot(a, b blas64.Symmetric) float64 {
 	diag, off := 0.0, 0.0
+	if a.Uplo == b.Uplo && (a.Uplo == blas.Upper || a.Uplo == blas.Lower) {
+		for i := 0; i < a.N; i++ {
+			ra, rb := a.Data[i*a.Stride:], b.Data[i*b.Stride:]
+			diag += ra[i] * rb[i]
+			if a.Uplo == blas.Upper {
+				off += floats.Dot(ra[i+1:a.N], rb[i+1:a.N])
+			} else {
+				off += floats.Dot(ra[:i], rb[:i])
+			}
+		}
+		return diag + 2*off
+	}
 	for i := 0; i < a.N; i++ {
 		diag += SymAt(a, i, i) * SymAt(b, i, i)
 		for j := i + 1; j < a.N; j++ {

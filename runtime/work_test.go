@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -39,4 +41,64 @@ func TestDots(t *testing.T) {
 	if got, want := SymmetricDot(s.RawSymmetric(), blas64.Symmetric(lower)), mat.Sum(&prod); got != want {
 		t.Errorf("SymmetricDot with a lower triangle = %v, want %v", got, want)
 	}
+}
+
+// TestSymmetricDotTriangles checks SymmetricDot on every pairing of stored
+// triangles, strided, with NaN in the triangle not stored (never read),
+// against Σᵢⱼ aᵢⱼ bᵢⱼ of the full matrices, and Upper's view of a general
+// matrix.
+func TestSymmetricDotTriangles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 2, 5, 37} {
+		full := func() *mat.SymDense {
+			s := mat.NewSymDense(n, nil)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					s.SetSym(i, j, rng.NormFloat64())
+				}
+			}
+			return s
+		}
+		a, b := full(), full()
+		var want float64
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				want += a.At(i, j) * b.At(i, j)
+			}
+		}
+		// stored returns s in the triangle uplo of an n×n array of stride
+		// n+3, the rest NaN.
+		stored := func(s *mat.SymDense, uplo blas.Uplo) blas64.Symmetric {
+			stride := n + 3
+			data := make([]float64, n*stride)
+			for k := range data {
+				data[k] = math.NaN()
+			}
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					if (uplo == blas.Upper) == (j >= i) || i == j {
+						data[i*stride+j] = s.At(i, j)
+					}
+				}
+			}
+			return blas64.Symmetric{Uplo: uplo, N: n, Stride: stride, Data: data}
+		}
+		for _, uplos := range [][2]blas.Uplo{{blas.Upper, blas.Upper}, {blas.Lower, blas.Lower}, {blas.Upper, blas.Lower}, {blas.Lower, blas.Upper}} {
+			got := SymmetricDot(stored(a, uplos[0]), stored(b, uplos[1]))
+			if math.Abs(got-want) > 1e-13*float64(n*n) {
+				t.Errorf("n = %d, triangles %c %c: SymmetricDot = %v, want %v", n, uplos[0], uplos[1], got, want)
+			}
+		}
+		g := stored(a, blas.Upper)
+		general := blas64.General{Rows: n, Cols: n, Stride: g.Stride, Data: g.Data}
+		if got := SymmetricDot(Upper(general), stored(b, blas.Upper)); math.Abs(got-want) > 1e-13*float64(n*n) {
+			t.Errorf("n = %d: SymmetricDot(Upper(g), b) = %v, want %v", n, got, want)
+		}
+	}
+	defer func() {
+		if _, ok := recover().(*ShapeError); !ok {
+			t.Error("Upper of a 2×3 matrix did not panic with a *ShapeError")
+		}
+	}()
+	Upper(blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: make([]float64, 6)})
 }

@@ -20461,13 +20461,8 @@ func NormSqrtTrXtXSym(X *mat.SymDense) float64 {
 	k := X.SymmetricDim()
 	runtime.CheckDim("NormSqrtTrXtXSym", "X", k, "k")
 	XRaw := X.RawSymmetric()
-	trXX := 0.0
-	// trXX = tr(X X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			trXX += runtime.SymAt(XRaw, i, j) * runtime.SymAt(XRaw, j, i)
-		}
-	}
+	// trXX = tr(X X), from one triangle of each symmetric factor
+	trXX := runtime.SymmetricDot(XRaw, XRaw)
 	f := math.Sqrt(trXX)
 	return f
 }
@@ -20503,13 +20498,8 @@ func NormSqrtTrXtXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	ws := normSqrtTrXtXSymGradPool.Get().(*normSqrtTrXtXSymGradWork)
 	defer normSqrtTrXtXSymGradPool.Put(ws)
 	XRaw := X.RawSymmetric()
-	trXX := 0.0
-	// trXX = tr(X X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			trXX += runtime.SymAt(XRaw, i, j) * runtime.SymAt(XRaw, j, i)
-		}
-	}
+	// trXX = tr(X X), from one triangle of each symmetric factor
+	trXX := runtime.SymmetricDot(XRaw, XRaw)
 	f := math.Sqrt(trXX)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = 2 (0.5 / sqrt(tr(X X))) X
@@ -21037,13 +21027,8 @@ func Issue23492TrSqSym(A *mat.SymDense) float64 {
 	for i := 0; i < 3; i++ {
 		trA += runtime.SymAt(ARaw, i, i)
 	}
-	trAA := 0.0
-	// trAA = tr(A A)
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			trAA += runtime.SymAt(ARaw, i, j) * runtime.SymAt(ARaw, j, i)
-		}
-	}
+	// trAA = tr(A A), from one triangle of each symmetric factor
+	trAA := runtime.SymmetricDot(ARaw, ARaw)
 	f := trA + trAA
 	return f
 }
@@ -21083,13 +21068,8 @@ func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
 	for i := 0; i < 3; i++ {
 		trA += runtime.SymAt(ARaw, i, i)
 	}
-	trAA := 0.0
-	// trAA = tr(A A)
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			trAA += runtime.SymAt(ARaw, i, j) * runtime.SymAt(ARaw, j, i)
-		}
-	}
+	// trAA = tr(A A), from one triangle of each symmetric factor
+	trAA := runtime.SymmetricDot(ARaw, ARaw)
 	f := trA + trAA
 	tmp := runtime.Mat(&ws.tmp, 3, 3)
 	// tmp = 2 A + eye(3)

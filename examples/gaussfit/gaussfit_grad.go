@@ -45,13 +45,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// tr = tr(inv(S) C), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + tr
 	return f
 }
@@ -99,13 +94,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// tr = tr(inv(S) C), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + tr
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = inv(S) - inv(S) C inv(S)
@@ -195,13 +185,8 @@ func FactorNLL(L *mat.Dense, C *mat.SymDense) float64 {
 	// invS = inv(S)
 	ws.luS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	trInvSC := 0.0
-	// trInvSC = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// trInvSC = tr(inv(S) C), from one triangle of each symmetric factor
+	trInvSC := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + trInvSC
 	return f
 }
@@ -255,13 +240,8 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	// invS = inv(S)
 	ws.luS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	trInvSC := 0.0
-	// trInvSC = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			trInvSC += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// trInvSC = tr(inv(S) C), from one triangle of each symmetric factor
+	trInvSC := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + trInvSC
 	dLRaw := dL.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)

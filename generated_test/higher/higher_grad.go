@@ -2310,13 +2310,8 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// tr = tr(inv(S) C), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + tr
 	return f
 }
@@ -2364,13 +2359,8 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
 	CRaw := C.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(S) C)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(CRaw, j, i)
-		}
-	}
+	// tr = tr(inv(S) C), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + tr
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = inv(S) - inv(S) C inv(S)

@@ -1526,13 +1526,8 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 	// invP = inv(P)
 	ws.cholP.InverseTo(invP)
 	vPRaw := vP.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(P) vP)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invP.Data[i*invP.Stride+j] * runtime.SymAt(vPRaw, j, i)
-		}
-	}
+	// tr = tr(inv(P) vP), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invP), vPRaw)
 	invPvPinvP := runtime.Mat(&ws.invPvPinvP, n, n)
 	// invPvPinvP = inv(P) vP inv(P)
 	vPFull := runtime.Mat(&ws.vPFull, n, n)
@@ -4032,13 +4027,8 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 	// invC = inv(c)
 	ws.luC.InverseTo(invC)
 	vcRaw := vc.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(c) vc)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tr += invC.Data[i*invC.Stride+j] * runtime.SymAt(vcRaw, j, i)
-		}
-	}
+	// tr = tr(inv(c) vc), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invC), vcRaw)
 	s2 := expLogdetC * tr
 	invCvcinvC := runtime.Mat(&ws.invCvcinvC, m, m)
 	// invCvcinvC = inv(c) vc inv(c)
@@ -4213,13 +4203,8 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
 	vSRaw := vS.RawSymmetric()
-	tr := 0.0
-	// tr = tr(inv(S) vS)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tr += invS.Data[i*invS.Stride+j] * runtime.SymAt(vSRaw, j, i)
-		}
-	}
+	// tr = tr(inv(S) vS), from one triangle of each symmetric factor
+	tr := runtime.SymmetricDot(runtime.Upper(invS), vSRaw)
 	logdetS := ws.cholS.LogDet()
 	invSvSinvS := runtime.Mat(&ws.invSvSinvS, m, m)
 	// invSvSinvS = inv(S) vS inv(S)
