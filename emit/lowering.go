@@ -216,8 +216,14 @@ func (e *function) powEntry(n *derive.Node, arg func(*derive.Node) expr) expr {
 	x, p := n.Args[0], n.Args[1]
 	base := arg(x)
 	if p.IsConst(2) {
-		if _, stored := e.vals[x]; stored || cheap(x) || readsEntry(base) {
+		if _, stored := e.vals[x]; stored || cheap(x) {
 			return plan.Mul(base, arg(x))
+		}
+		// base itself, not arg(x) again: a second arg(x) need not read the
+		// same value (a joint kernel's local is x's entry only once; then
+		// x is formed whole, possibly over an operand still to be read).
+		if readsEntry(base) {
+			return plan.Mul(base, base)
 		}
 		return plan.Fn(runtimePath, "Square", base)
 	}
