@@ -524,7 +524,7 @@ func (g *Generator) form(k int, s shape, d int) *expr {
 // jointPair returns f(Z) ∘ g(Z) of shape s for a function f whose joint
 // kernel computes g too (softplus and sigmoid, in either order), ∘ one of
 // + - .* ./, Z drawn of shape s; for a square s, g(Z) is read transposed a
-// third of the time.
+// third of the time, and f(Z) is squared a third of the time.
 func (g *Generator) jointPair(s shape, d int) *expr {
 	names, partners := elementwiseFunctions()
 	var pairs [][2]string
@@ -547,6 +547,15 @@ func (g *Generator) jointPair(s shape, d int) *expr {
 		y = &expr{kind: "t", args: []*expr{y}, shape: s}
 	}
 	g.drawn = append(g.drawn, x, y)
+	if g.r.IntN(3) == 0 {
+		// An operator on the joint call's local: its square reads the
+		// local twice (RegSquareJointLocal).
+		op := ".^"
+		if s.isScalar() {
+			op = "^"
+		}
+		x = bin(op, x, &expr{kind: "num", name: "2", shape: scalarShape}, s)
+	}
 	return bin([]string{"+", "-", ".*", "./"}[g.r.IntN(4)], x, y, s)
 }
 
