@@ -332,9 +332,14 @@ func (e *function) dotProduct(n *derive.Node, acc *val) expr {
 	return e.product(n.Args, nil, nil, nil)
 }
 
-// sumOf sums the entries of sum's argument in a loop.
+// sumOf sums the entries of sum's argument in a loop, or sum(A .* B) of
+// two symmetric factors from one triangle of each, as traceOf does
+// tr(A B).
 func (e *function) sumOf(n *derive.Node, acc *val) expr {
 	x := n.Args[0]
+	if a, b, ok := e.symmetricPair(x, derive.OpHadamard); ok {
+		return e.symmetricDot(n, a, b, acc)
+	}
 	return e.accumulate(n, x.Shape, func(i, j expr) expr { return e.elem(x, i, j) }, acc, x)
 }
 
@@ -342,13 +347,8 @@ func (e *function) sumOf(n *derive.Node, acc *val) expr {
 // product when it is used nowhere else.
 func (e *function) traceOf(n *derive.Node, acc *val) expr {
 	x := n.Args[0]
-	if a, b, ok := e.symmetricPair(x); ok {
-		// tr(A B) = Σᵢⱼ Aᵢⱼ Bᵢⱼ for symmetric A and B, from one triangle of
-		// each. Invariant: both factors are symmetric (derive's Sym), so the
-		// triangle read stands for the one not read.
-		ta, tb := e.triangle(a), e.triangle(b)
-		e.comment(acc.Name + " = " + e.formula(n) + ", from one triangle of each symmetric factor")
-		return plan.Fn(runtimePath, "SymmetricDot", ta, tb)
+	if a, b, ok := e.symmetricPair(x, derive.OpMul); ok {
+		return e.symmetricDot(n, a, b, acc) // tr(A B) = Σᵢⱼ Aᵢⱼ Bᵢⱼ
 	}
 	if x.Op == derive.OpMul && e.uses[x] <= 1 {
 		fs := e.regroup(nodeLinks(x.Args))
@@ -367,13 +367,24 @@ func (e *function) traceOf(n *derive.Node, acc *val) expr {
 	return e.accumulate(n, derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
 }
 
-// symmetricPair returns A and B when x is a product A B, used only by the
-// trace being lowered, of two symmetric matrices that are each stored
-// whole anyway: an input, or a value computed whole (inv(S), a kernel's
-// result) or already stored. A factor read entry by entry in a loop is
-// left to that loop, which does not store it.
-func (e *function) symmetricPair(x *derive.Node) (a, b *derive.Node, ok bool) {
-	if x.Op != derive.OpMul || len(x.Args) != 2 || e.uses[x] > 1 {
+// symmetricDot returns n = Σᵢⱼ Aᵢⱼ Bᵢⱼ of symmetric A and B (tr(A B), or
+// sum(A .* B)) from one triangle of each: runtime.SymmetricDot. Invariant:
+// both are symmetric (derive's Sym; symmetricPair checks), so the triangle
+// read stands for the one not read.
+func (e *function) symmetricDot(n, a, b *derive.Node, acc *val) expr {
+	ta, tb := e.triangle(a), e.triangle(b)
+	e.comment(acc.Name + " = " + e.formula(n) + ", from one triangle of each symmetric factor")
+	return plan.Fn(runtimePath, "SymmetricDot", ta, tb)
+}
+
+// symmetricPair returns A and B when x is A op B (a product, or a
+// Hadamard product), used only by the reduction being lowered, of two
+// symmetric matrices that are each stored whole anyway: an input, or a
+// value computed whole (inv(S), a kernel's result) or already stored. A
+// factor read entry by entry in a loop is left to that loop, which does
+// not store it.
+func (e *function) symmetricPair(x *derive.Node, op *derive.Op) (a, b *derive.Node, ok bool) {
+	if x.Op != op || len(x.Args) != 2 || e.uses[x] > 1 {
 		return nil, nil, false
 	}
 	whole := func(f *derive.Node) bool {

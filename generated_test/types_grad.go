@@ -238,13 +238,8 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 	// Sx = S x
 	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
 	xTSx := ggblas64.Dot(xRaw, Sx)
-	sumSS := 0.0
-	// sumSS = sum(S .* S)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
-		}
-	}
+	// sumSS = sum(S .* S), from one triangle of each symmetric factor
+	sumSS := ggruntime.SymmetricDot(SRaw, SRaw)
 	f := xTSx + sumSS
 	return f
 }
@@ -287,13 +282,8 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	// Sx = S x
 	ggblas64.Symv(1, SRaw, xRaw, 0, Sx)
 	xTSx := ggblas64.Dot(xRaw, Sx)
-	sumSS := 0.0
-	// sumSS = sum(S .* S)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sumSS += ggruntime.SymAt(SRaw, i, j) * ggruntime.SymAt(SRaw, i, j)
-		}
-	}
+	// sumSS = sum(S .* S), from one triangle of each symmetric factor
+	sumSS := ggruntime.SymmetricDot(SRaw, SRaw)
 	f := xTSx + sumSS
 	tmp := ggruntime.Mat(&ws.tmp, n, n)
 	// tmp = 2 S + x x'
