@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -96,6 +98,29 @@ func TestAddTransposeTo(t *testing.T) {
 		if !mat.Equal(got, &want) {
 			t.Errorf("n=%d: got\n%v\nwant\n%v", n, mat.Formatted(got), mat.Formatted(&want))
 		}
+		// Strided views, dst NaN first: every entry written, the
+		// padding untouched.
+		big := mat.NewDense(n+2, n+3, nil)
+		big.Slice(1, n+1, 2, n+2).(*mat.Dense).Copy(a)
+		out := mat.NewDense(n+1, n+2, nil)
+		for i := range out.RawMatrix().Data {
+			out.RawMatrix().Data[i] = math.NaN()
+		}
+		view := out.Slice(1, n+1, 1, n+1).(*mat.Dense)
+		AddTransposeTo(view.RawMatrix(), big.Slice(1, n+1, 2, n+2).(*mat.Dense).RawMatrix())
+		if !mat.Equal(view, &want) {
+			t.Errorf("n=%d, strided: got\n%v\nwant\n%v", n, mat.Formatted(view), mat.Formatted(&want))
+		}
+		for j := 0; j < n+2; j++ {
+			if !math.IsNaN(out.At(0, j)) {
+				t.Errorf("n=%d, strided: padding (0, %d) written", n, j)
+			}
+		}
+		for i := 1; i <= n; i++ {
+			if !math.IsNaN(out.At(i, 0)) || !math.IsNaN(out.At(i, n+1)) {
+				t.Errorf("n=%d, strided: padding of row %d written", n, i)
+			}
+		}
 	}
 	defer func() {
 		if _, ok := recover().(*ShapeError); !ok {
@@ -103,4 +128,21 @@ func TestAddTransposeTo(t *testing.T) {
 		}
 	}()
 	AddTransposeTo(mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(2, 3, nil).RawMatrix())
+}
+
+// BenchmarkAddTransposeTo times a + aᵀ of an n×n matrix (B4's C + Cᵀ at
+// m = 512).
+func BenchmarkAddTransposeTo(b *testing.B) {
+	for _, n := range []int{16, 128, 512, 1024} {
+		a := mat.NewDense(n, n, nil)
+		for i := range a.RawMatrix().Data {
+			a.RawMatrix().Data[i] = float64(i % 11)
+		}
+		dst := mat.NewDense(n, n, nil)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				AddTransposeTo(dst.RawMatrix(), a.RawMatrix())
+			}
+		})
+	}
 }
