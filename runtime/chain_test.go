@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -98,6 +99,24 @@ func TestSandwich(t *testing.T) {
 	c.SandwichTo(dst.RawMatrix(), -2, r.RawMatrix(), 0.5)
 	if !mat.EqualApprox(dst, &want, 1e-10) {
 		t.Errorf("got\n%v\nwant\n%v", mat.Formatted(dst), mat.Formatted(&want))
+	}
+	// beta = 0 into a strided view of NaN: dst is not read, every entry
+	// written, the padding untouched.
+	big := mat.NewDense(q+1, q+2, nil)
+	for i := range big.RawMatrix().Data {
+		big.RawMatrix().Data[i] = math.NaN()
+	}
+	view := big.Slice(1, q+1, 1, q+1).(*mat.Dense)
+	c.SandwichTo(view.RawMatrix(), 3, r.RawMatrix(), 0)
+	want.Mul(r.T(), &ar)
+	want.Scale(3, &want)
+	if !mat.EqualApprox(view, &want, 1e-10) {
+		t.Errorf("beta = 0, strided: got\n%v\nwant\n%v", mat.Formatted(view), mat.Formatted(&want))
+	}
+	for i := 0; i < q+1; i++ {
+		if !math.IsNaN(big.At(i, 0)) || !math.IsNaN(big.At(i, q+1)) || i == 0 && !math.IsNaN(big.At(0, 1)) {
+			t.Errorf("beta = 0, strided: padding of row %d written", i)
+		}
 	}
 	if allocs := testing.AllocsPerRun(5, func() { c.SandwichTo(dst.RawMatrix(), 1, r.RawMatrix(), 0) }); allocs != 0 {
 		t.Errorf("%v allocs in steady state", allocs)

@@ -189,13 +189,25 @@ func (c *Cholesky) SandwichTo(dst blas64.General, alpha float64, r blas64.Genera
 	s := blas64.Symmetric{Uplo: blas.Upper, N: q, Stride: q, Data: resize(c.s, q*q)}
 	c.s = s.Data
 	blas64.Syrk(blas.Trans, 1, y, 0, s)
+	// dst = alpha·s + beta·dst row by row, s's entry (i, j) read from its
+	// upper triangle: sⱼᵢ for j < i.
 	for i := 0; i < q; i++ {
-		for j := 0; j < q; j++ {
-			v := alpha * SymAt(s, i, j)
-			if beta != 0 {
-				v += beta * dst.Data[i*dst.Stride+j]
+		row := dst.Data[i*dst.Stride : i*dst.Stride+q]
+		upper := s.Data[i*q : i*q+q]
+		if beta == 0 {
+			for j := 0; j < i; j++ {
+				row[j] = alpha * s.Data[j*q+i]
 			}
-			dst.Data[i*dst.Stride+j] = v
+			for j := i; j < q; j++ {
+				row[j] = alpha * upper[j]
+			}
+			continue
+		}
+		for j := 0; j < i; j++ {
+			row[j] = alpha*s.Data[j*q+i] + beta*row[j]
+		}
+		for j := i; j < q; j++ {
+			row[j] = alpha*upper[j] + beta*row[j]
 		}
 	}
 }
