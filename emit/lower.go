@@ -367,52 +367,6 @@ func (e *function) traceOf(n *derive.Node, acc *val) expr {
 	return e.accumulate(n, derive.Col(x.Shape.Rows), func(i, _ expr) expr { return e.elem(x, i, i) }, acc, x)
 }
 
-// symmetricDot returns n = Σᵢⱼ Aᵢⱼ Bᵢⱼ of symmetric A and B (tr(A B), or
-// sum(A .* B)) from one triangle of each: runtime.SymmetricDot. Invariant:
-// both are symmetric (derive's Sym; symmetricPair checks), so the triangle
-// read stands for the one not read.
-func (e *function) symmetricDot(n, a, b *derive.Node, acc *val) expr {
-	ta, tb := e.triangle(a), e.triangle(b)
-	e.comment(acc.Name + " = " + e.formula(n) + ", from one triangle of each symmetric factor")
-	return plan.Fn(runtimePath, "SymmetricDot", ta, tb)
-}
-
-// symmetricPair returns A and B when x is A op B (a product, or a
-// Hadamard product), used only by the reduction being lowered, of two
-// symmetric matrices that are each stored whole anyway: an input, or a
-// value computed whole (inv(S), a kernel's result) or already stored. A
-// factor read entry by entry in a loop is left to that loop, which does
-// not store it.
-func (e *function) symmetricPair(x *derive.Node, op *derive.Op) (a, b *derive.Node, ok bool) {
-	if x.Op != op || len(x.Args) != 2 || e.uses[x] > 1 {
-		return nil, nil, false
-	}
-	whole := func(f *derive.Node) bool {
-		if !f.Sym || !f.Shape.IsMatrix() {
-			return false
-		}
-		if _, stored := e.vals[f]; stored {
-			return true
-		}
-		return f.Op == derive.OpVar || f.Op.Kind == derive.KindLinalg || f.Op.Kind == derive.KindKernel
-	}
-	if !whole(x.Args[0]) || !whole(x.Args[1]) {
-		return nil, nil, false
-	}
-	return x.Args[0], x.Args[1], true
-}
-
-// triangle returns the symmetric matrix n, formed if it is not stored yet,
-// as a blas64.Symmetric: a symmetric input's own, or the upper triangle of
-// a general buffer (runtime.Upper).
-func (e *function) triangle(n *derive.Node) expr {
-	v := e.ensure(n)
-	if v.Kind == plan.Symmetric {
-		return ref(v)
-	}
-	return plan.Fn(runtimePath, "Upper", ref(v))
-}
-
 // norm2Of is Nrm2 for a vector, runtime.Norm for a matrix.
 func (e *function) norm2Of(n *derive.Node, _ *val) expr {
 	x := n.Args[0]
@@ -679,6 +633,9 @@ func (e *function) writeGradient(w *derive.Input, g *derive.Node, d *val) {
 		}
 		if full.Op == derive.OpVar && full.Sym { // a symmetric input, already symmetric
 			do(plan.Method(ref(d), "CopySym", ref(e.param(full.Name))))
+			return
+		}
+		if e.symmetricInto(full, d) {
 			return
 		}
 		v := e.ensure(full)

@@ -211,7 +211,6 @@ func GaussNLL(S *mat.SymDense, C *mat.SymDense) float64 {
 type gaussNLLGradWork struct {
 	cholS runtime.Cholesky
 	invS  []float64
-	tmp   []float64
 	cholC runtime.Cholesky
 }
 
@@ -251,18 +250,10 @@ func GaussNLLGrad(S *mat.SymDense, C *mat.SymDense, dS *mat.SymDense) float64 {
 	// tr = tr(inv(S) C), from one triangle of each symmetric factor
 	tr := runtime.SymmetricDot(runtime.Upper(invS), CRaw)
 	f := logdetS + tr
-	tmp := runtime.Mat(&ws.tmp, n, n)
-	// tmp = inv(S) - inv(S) C inv(S)
-	// tmp = inv(S)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
-		}
-	}
-	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
-	ws.cholC.SandwichTo(tmp, -1, invS, 1)
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	// dS = inv(S) - inv(S) C inv(S), on dS's stored triangle: each term is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(invS), 0)
+	ws.cholC.SandwichSymTo(dS.RawSymmetric(), -1, invS, 1)
 	return f
 }
 

@@ -211,3 +211,40 @@ func (c *Cholesky) SandwichTo(dst blas64.General, alpha float64, r blas64.Genera
 		}
 	}
 }
+
+// SandwichSymTo sets the stored triangle of the q×q symmetric dst to
+// alpha·rᵀ·A·r + beta·dst for the factorized A = UᵀU, r n×q: with Y = U r,
+// one triangular multiply and one symmetric rank-k update of dst itself
+// (Syrk), the triangle not stored left alone. beta = 0 does not read dst.
+// When A is not positive definite, dst's triangle is filled with NaN.
+//
+// SandwichSymTo panics with a *ShapeError if r is not n×q or dst not q×q.
+func (c *Cholesky) SandwichSymTo(dst blas64.Symmetric, alpha float64, r blas64.General, beta float64) {
+	c.check("SandwichSymTo")
+	CheckMatrix("runtime.Cholesky.SandwichSymTo", "r", r.Rows, r.Cols, c.n, r.Cols, "n", "q")
+	q := r.Cols
+	CheckSymmetric("runtime.Cholesky.SandwichSymTo", "dst", dst.N, q, "q")
+	upper := isUpper("runtime.Cholesky.SandwichSymTo", dst.Uplo)
+	if c.status != factorized {
+		fillTriangleNaN(dst, upper)
+		return
+	}
+	y := Mat(&c.y, c.n, q)
+	copyGeneral(y, r)
+	blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
+	blas64.Syrk(blas.Trans, alpha, y, beta, dst)
+}
+
+// fillTriangleNaN sets the stored triangle of s to NaN.
+func fillTriangleNaN(s blas64.Symmetric, upper bool) {
+	for i := 0; i < s.N; i++ {
+		lo, hi := i, s.N
+		if !upper {
+			lo, hi = 0, i+1
+		}
+		row := s.Data[i*s.Stride+lo : i*s.Stride+hi]
+		for j := range row {
+			row[j] = math.NaN()
+		}
+	}
+}

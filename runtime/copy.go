@@ -132,3 +132,28 @@ func AddTransposeTo(dst, a blas64.General) {
 		}
 	}
 }
+
+// AddSymmetricTo sets dst's stored triangle to alpha·src + beta·dst, src
+// read from its own stored triangle: the symmetric gradient of a sum of
+// symmetric terms, written on one triangle. beta = 0 does not read dst.
+// dst must not share memory with src unless they are the same matrix.
+//
+// AddSymmetricTo panics with a *ShapeError if src is not dst's size.
+func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, beta float64) {
+	CheckSymmetric("runtime.AddSymmetricTo", "src", src.N, dst.N, "n")
+	upper := isUpper("runtime.AddSymmetricTo", dst.Uplo)
+	for i := 0; i < dst.N; i++ {
+		lo, hi := i, dst.N
+		if !upper {
+			lo, hi = 0, i+1
+		}
+		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
+		for k := range row {
+			v := alpha * SymAt(src, i, lo+k)
+			if beta != 0 {
+				v += beta * row[k]
+			}
+			row[k] = v
+		}
+	}
+}

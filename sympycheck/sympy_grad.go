@@ -17305,7 +17305,8 @@ func DetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	cofactorX := runtime.Mat(&ws.cofactorX, k, k)
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XFull)
-	runtime.SymmetrizeTo(dX.RawSymmetric(), cofactorX)
+	// dX = det(X) inv(X)', on dX's stored triangle: each term is symmetric
+	runtime.AddSymmetricTo(dX.RawSymmetric(), 1, runtime.Upper(cofactorX), 0)
 	return f
 }
 
@@ -17409,15 +17410,8 @@ func LogDetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	runtime.SymmetricToGeneral(XFull, XRaw)
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XFull)
-	// cofactorX is not read again: tmp takes over its storage.
-	tmp := cofactorX
-	// tmp = (1 / det(X)) det(X) inv(X)'
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = 1.0 / detX * cofactorX.Data[i*cofactorX.Stride+j]
-		}
-	}
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// dX = (1 / det(X)) det(X) inv(X)', on dX's stored triangle: each term is symmetric
+	runtime.AddSymmetricTo(dX.RawSymmetric(), 1.0/detX, runtime.Upper(cofactorX), 0)
 	return f
 }
 

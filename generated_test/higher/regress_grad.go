@@ -680,7 +680,8 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	runtime.SymmetrizeTo(dS.RawSymmetric(), invS)
+	// dS = inv(S), on dS's stored triangle: each term is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(invS), 0)
 	return f
 }
 
@@ -1468,15 +1469,8 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	invP := runtime.Mat(&ws.invP, n, n)
 	// invP = inv(P)
 	ws.cholP.InverseTo(invP)
-	// invP is not read again: tmp takes over its storage.
-	tmp := invP
-	// tmp = (1 / (1 + logdet(P) logdet(P))) inv(P)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 1.0 / (1.0 + logdetP*logdetP) * invP.Data[i*invP.Stride+j]
-		}
-	}
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	// dP = (1 / (1 + logdet(P) logdet(P))) inv(P), on dP's stored triangle: each term is symmetric
+	runtime.AddSymmetricTo(dP.RawSymmetric(), 1.0/(1.0+logdetP*logdetP), runtime.Upper(invP), 0)
 	return f
 }
 
