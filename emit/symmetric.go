@@ -74,56 +74,39 @@ func (e *function) wholeSymmetric(f *derive.Node) bool {
 }
 
 // symmetricTerm is one term of a symmetric gradient written on a
-// triangle: scale · x, x a symmetric value stored whole or, when sandwich
-// is set, the product Rᵀ C R of an spd input C.
+// triangle: the product of scales times x, x a symmetric value stored
+// whole or, when sandwich is set, the product Rᵀ C R of an spd input C.
 type symmetricTerm struct {
-	scale    *derive.Node // nil for 1
+	scales   []*derive.Node // none for 1
 	x        *derive.Node
 	sandwich bool
 }
 
 // symmetricInto writes the symmetric gradient g into the stored triangle
-// of the symmetric destination d when g is a sum (or one term) of
-// symmetric values stored whole and spd sandwiches Rᵀ C R, each maybe
-// scaled (a value stored whole is one term, however it was formed): runtime.AddSymmetricTo for a value, Cholesky.SandwichSymTo (one
-// triangular multiply and one Syrk into d) for a sandwich. G is then never
-// formed in a buffer and symmetrised. It reports whether it did; it emits
-// nothing when it does not.
+// of the symmetric destination d: term by term when g is a sum (or one
+// term) of symmetric values stored whole and spd sandwiches Rᵀ C R, each
+// maybe scaled (runtime.AddSymmetricTo for a value, Cholesky.SandwichSymTo
+// — one triangular multiply and one Syrk into d — for a sandwich); else g
+// formed whole and its upper triangle copied. G is never symmetrised. It
+// reports false, emitting nothing, when derive does not know g symmetric.
 func (e *function) symmetricInto(g *derive.Node, d *val) bool {
 	if !g.Sym {
 		return false
 	}
-	parts := []*derive.Node{g}
-	if !e.wholeSymmetric(g) { // else g is one term, read whole
-		if _, stored := e.vals[g]; stored || e.uses[g] > 1 {
-			return false
-		}
-		if g.Op == derive.OpAdd {
-			parts = g.Args
-		}
-	}
-	var terms []symmetricTerm
-	for _, t := range parts {
-		term := symmetricTerm{x: t}
-		if t.Op == derive.OpScale && t.Args[0].Shape.IsScalar() && t.Args[1].Shape.IsMatrix() {
-			if e.uses[t] > 1 && t != g {
-				return false
-			}
-			term.scale, term.x = t.Args[0], t.Args[1]
-		}
-		switch {
-		case e.isSandwich(term.x):
-			term.sandwich = true
-		case !e.wholeSymmetric(term.x):
-			return false
-		}
-		terms = append(terms, term)
+	terms, ok := e.symmetricTerms(g)
+	if !ok {
+		terms = []symmetricTerm{{x: g}} // formed whole by triangle
 	}
 	alpha := func(t symmetricTerm) expr {
-		if t.scale == nil {
-			return one
+		var a expr = one
+		for k, s := range t.scales {
+			if k == 0 {
+				a = coefficient(e.scalar(s))
+			} else {
+				a = plan.Mul(a, e.scalar(s))
+			}
 		}
-		return coefficient(e.scalar(t.scale))
+		return a
 	}
 	// The operands first; then values, then the sandwiches, which add to
 	// them (Syrk's beta).
@@ -144,11 +127,60 @@ func (e *function) symmetricInto(g *derive.Node, d *val) bool {
 			return plan.Method(f, "SandwichSymTo", dst, a, r, beta(written))
 		})
 	}
-	e.comment(d.Name + " = " + e.formula(g) + ", on " + d.Name + "'s stored triangle: each term is symmetric")
+	why := "each term is symmetric"
+	if len(terms) == 1 {
+		why = "it is symmetric"
+	}
+	e.comment(d.Name + " = " + e.formula(g) + ", on " + d.Name + "'s stored triangle: " + why)
 	for k, call := range append(values, sandwiches...) {
 		e.stmt(blasEffect(&plan.Do{Call: call(k > 0)}, d, k > 0))
 	}
 	return true
+}
+
+// symmetricTerms returns the terms of g, a sum or one term, when each is
+// a symmetric value stored whole or an spd sandwich, under any number of
+// scalar factors; false when one is not, or when g is stored or read
+// elsewhere too (then it is formed whole once, for all its readers).
+func (e *function) symmetricTerms(g *derive.Node) ([]symmetricTerm, bool) {
+	if _, stored := e.vals[g]; stored || e.uses[g] > 1 || e.wholeSymmetric(g) {
+		return nil, false
+	}
+	// peel moves the scalar factors of t's scalings onto term.
+	peel := func(term *symmetricTerm) bool {
+		for term.x.Op == derive.OpScale && term.x.Args[0].Shape.IsScalar() && term.x.Args[1].Shape.IsMatrix() {
+			if term.x != g && e.uses[term.x] > 1 {
+				return false
+			}
+			term.scales = append(term.scales, term.x.Args[0])
+			term.x = term.x.Args[1]
+		}
+		return true
+	}
+	// A scaled sum's scales multiply each of its terms.
+	outer := symmetricTerm{x: g}
+	if !peel(&outer) {
+		return nil, false
+	}
+	parts := []*derive.Node{outer.x}
+	if outer.x.Op == derive.OpAdd && (outer.x == g || e.uses[outer.x] <= 1) {
+		parts = outer.x.Args
+	}
+	var terms []symmetricTerm
+	for _, t := range parts {
+		term := symmetricTerm{x: t, scales: append([]*derive.Node{}, outer.scales...)}
+		if !peel(&term) {
+			return nil, false
+		}
+		switch {
+		case e.isSandwich(term.x):
+			term.sandwich = true
+		case !e.wholeSymmetric(term.x):
+			return nil, false
+		}
+		terms = append(terms, term)
+	}
+	return terms, true
 }
 
 // isSandwich reports whether x is Rᵀ C R for an spd input C and a matrix

@@ -1274,7 +1274,8 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
 		}
 	}
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	// dP = diag(-diag(A + eye(n))), on dP's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	return f
 }
 
@@ -1790,7 +1791,8 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = -(inv(P) X X' inv(P))
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invPX, invPX, 0, tmp)
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	// dP = -(inv(P) X X' inv(P)), on dP's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	return f
 }
 
@@ -1991,7 +1993,8 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	// tmp3 = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(tmp3, 0.5, 0, []blas64.General{invP, tmp4, invP}, []bool{false, false, false})
-	runtime.SymmetrizeTo(dP.RawSymmetric(), tmp3)
+	// dP = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P), on dP's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp3), 0)
 	return f
 }
 

@@ -9898,7 +9898,8 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	blas64.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
 	// tmp = -(inv(S) x x' inv(S))
 	runtime.OuterTo(tmp, -1, xTinvS, xTinvS)
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	// dS = -(inv(S) x x' inv(S)), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	dxRaw := dx.RawVector()
 	// dx = 2 inv(S) x
 	blas64.Gemv(blas.NoTrans, 2, invS, xRaw, 0, dxRaw)

@@ -153,11 +153,13 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ws.cholP.InverseTo(tmp)
 	// tmp += M M'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, MRaw, MRaw, 1, tmp)
-	ggruntime.SymmetrizeTo(dP.RawSymmetric(), tmp)
+	// dP = inv(P) + M M', on dP's stored triangle: it is symmetric
+	ggruntime.AddSymmetricTo(dP.RawSymmetric(), 1, ggruntime.Upper(tmp), 0)
 	tmp2 := ggruntime.Mat(&ws.tmp2, n, n)
 	// tmp2 = s v v'
 	ggruntime.OuterTo(tmp2, s, vRaw, vRaw)
-	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	// dS = s v v', on dS's stored triangle: it is symmetric
+	ggruntime.AddSymmetricTo(dS.RawSymmetric(), 1, ggruntime.Upper(tmp2), 0)
 	dMRaw := dM.RawMatrix()
 	// dM = 2 P M
 	ggblas64.Symm(blas.Left, 2, PRaw, MRaw, 0, dMRaw)
@@ -295,7 +297,8 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	}
 	// tmp += x x'
 	ggblas64.Ger(1, xRaw, xRaw, tmp)
-	ggruntime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	// dS = 2 S + x x', on dS's stored triangle: it is symmetric
+	ggruntime.AddSymmetricTo(dS.RawSymmetric(), 1, ggruntime.Upper(tmp), 0)
 	return f
 }
 

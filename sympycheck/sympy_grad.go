@@ -17305,7 +17305,7 @@ func DetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	cofactorX := runtime.Mat(&ws.cofactorX, k, k)
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XFull)
-	// dX = det(X) inv(X)', on dX's stored triangle: each term is symmetric
+	// dX = det(X) inv(X)', on dX's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dX.RawSymmetric(), 1, runtime.Upper(cofactorX), 0)
 	return f
 }
@@ -17410,7 +17410,7 @@ func LogDetXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	runtime.SymmetricToGeneral(XFull, XRaw)
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XFull)
-	// dX = (1 / det(X)) det(X) inv(X)', on dX's stored triangle: each term is symmetric
+	// dX = (1 / det(X)) det(X) inv(X)', on dX's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dX.RawSymmetric(), 1.0/detX, runtime.Upper(cofactorX), 0)
 	return f
 }
@@ -17547,7 +17547,8 @@ func InvBilinearSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *m
 	// tmp = 0.5 inv(X) (-a b' - b a') inv(X)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(tmp, 0.5, 0, []blas64.General{invX, tmp2, invX}, []bool{false, false, false})
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// dX = 0.5 inv(X) (-a b' - b a') inv(X), on dX's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dX.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	return f
 }
 
@@ -17708,7 +17709,8 @@ func TrAInvXBSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, dX *mat.SymDen
 	// tmp = 0.5 inv(X) (-A' B' - B A) inv(X)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(tmp, 0.5, 0, []blas64.General{invX, tmp2, invX}, []bool{false, false, false})
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// dX = 0.5 inv(X) (-A' B' - B A) inv(X), on dX's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dX.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	// f is homogeneous of degree -1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / -1.
 	f := runtime.SymmetricDot(dX.RawSymmetric(), X.RawSymmetric()) / -1.0
 	return f
@@ -20461,16 +20463,6 @@ func NormSqrtTrXtXSym(X *mat.SymDense) float64 {
 	return f
 }
 
-// normSqrtTrXtXSymGradWork holds NormSqrtTrXtXSymGrad's scratch space, reused
-// across calls through normSqrtTrXtXSymGradPool.
-type normSqrtTrXtXSymGradWork struct {
-	tmp []float64
-}
-
-var normSqrtTrXtXSymGradPool = sync.Pool{New: func() any {
-	return new(normSqrtTrXtXSymGradWork)
-}}
-
 // NormSqrtTrXtXSymGrad returns f = NormSqrtTrXtXSym(X) and writes ∂f/∂X
 // into dX, overwriting it; it has the shape of X (denominator layout).
 //
@@ -20489,20 +20481,12 @@ func NormSqrtTrXtXSymGrad(X *mat.SymDense, dX *mat.SymDense) float64 {
 	if !runtime.Apart(dX.RawSymmetric().Data, X.RawSymmetric().Data) {
 		runtime.CheckNoAlias("NormSqrtTrXtXSymGrad", []runtime.Arg{runtime.SymmetricArg("dX", dX.RawSymmetric())}, []runtime.Arg{runtime.SymmetricArg("X", X.RawSymmetric())})
 	}
-	ws := normSqrtTrXtXSymGradPool.Get().(*normSqrtTrXtXSymGradWork)
-	defer normSqrtTrXtXSymGradPool.Put(ws)
 	XRaw := X.RawSymmetric()
 	// trXX = tr(X X), from one triangle of each symmetric factor
 	trXX := runtime.SymmetricDot(XRaw, XRaw)
 	f := math.Sqrt(trXX)
-	tmp := runtime.Mat(&ws.tmp, k, k)
-	// tmp = 2 (0.5 / sqrt(tr(X X))) X
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * (0.5 / f * runtime.SymAt(XRaw, i, j))
-		}
-	}
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	// dX = 2 (0.5 / sqrt(tr(X X))) X, on dX's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dX.RawSymmetric(), 2*(0.5/f), XRaw, 0)
 	return f
 }
 
@@ -21072,7 +21056,8 @@ func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
 			tmp.Data[i*tmp.Stride+j] = 2.0*runtime.SymAt(ARaw, i, j) + runtime.Kronecker(i, j)
 		}
 	}
-	runtime.SymmetrizeTo(dA.RawSymmetric(), tmp)
+	// dA = 2 A + eye(3), on dA's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dA.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	return f
 }
 

@@ -2443,7 +2443,8 @@ func GaussNLLHessVec(S *mat.SymDense, C *mat.SymDense, vS *mat.SymDense, hS *mat
 	// prod = inv(S) (-vS - (-vS inv(S) C - C inv(S) vS)) inv(S)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain3.MulTo(prod, 1, 0, []blas64.General{invS, tmp, invS}, []bool{false, false, false})
-	runtime.SymmetrizeTo(hS.RawSymmetric(), prod)
+	// hS = inv(S) (-vS - (-vS inv(S) C - C inv(S) vS)) inv(S), on hS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hS.RawSymmetric(), 1, runtime.Upper(prod), 0)
 }
 
 // GaussNLLProblem returns the problem of minimising GaussNLL over S with C

@@ -680,7 +680,7 @@ func LogDetHessianGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, n, n)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	// dS = inv(S), on dS's stored triangle: each term is symmetric
+	// dS = inv(S), on dS's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(invS), 0)
 	return f
 }
@@ -733,7 +733,8 @@ func LogDetHessianHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.SymDense) {
 	runtime.SymmetricToGeneral(vSFull, vSRaw)
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(tmp, -1, 0, []blas64.General{invS, vSFull, invS}, []bool{false, false, false})
-	runtime.SymmetrizeTo(hS.RawSymmetric(), tmp)
+	// hS = -(inv(S) vS inv(S)), on hS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hS.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 }
 
 // LogDetHessianProblem returns the problem of minimising LogDetHessian over S
@@ -895,7 +896,8 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	// dS = eye(k), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
 	return f
 }
 
@@ -1080,7 +1082,8 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	// dS = eye(n), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
 	return f
 }
 
@@ -1469,7 +1472,7 @@ func ArctanLogDetGrad(P *mat.SymDense, dP *mat.SymDense) float64 {
 	invP := runtime.Mat(&ws.invP, n, n)
 	// invP = inv(P)
 	ws.cholP.InverseTo(invP)
-	// dP = (1 / (1 + logdet(P) logdet(P))) inv(P), on dP's stored triangle: each term is symmetric
+	// dP = (1 / (1 + logdet(P) logdet(P))) inv(P), on dP's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dP.RawSymmetric(), 1.0/(1.0+logdetP*logdetP), runtime.Upper(invP), 0)
 	return f
 }
@@ -1536,7 +1539,8 @@ func ArctanLogDetHessVec(P *mat.SymDense, vP *mat.SymDense, hP *mat.SymDense) {
 			tmp.Data[i*tmp.Stride+j] = -2.0*(s2*(logdetP*tr)/s*invP.Data[i*invP.Stride+j]) - s2*invPvPinvP.Data[i*invPvPinvP.Stride+j]
 		}
 	}
-	runtime.SymmetrizeTo(hP.RawSymmetric(), tmp)
+	// hP = -2 (s2 logdetP tr / s) invP - s2 invPvPinvP, on hP's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 }
 
 // ArctanLogDetProblem returns the problem of minimising ArctanLogDet over P for
@@ -3083,7 +3087,8 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 			tmp2.Data[i*tmp2.Stride+j] = t * runtime.Kronecker(i, j)
 		}
 	}
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp2)
+	// dS = t eye(k), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
 	return f
 }
 
@@ -3956,15 +3961,8 @@ func SymmetricHVPScaledDifferenceGrad(c *mat.SymDense, dc *mat.SymDense) float64
 	invC := runtime.Mat(&ws.invC, m, m)
 	// invC = inv(c)
 	ws.luC.InverseTo(invC)
-	// invC is not read again: tmp takes over its storage.
-	tmp := invC
-	// tmp = 0.5 (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (expLogdetC * math.Pow(expLogdetC, -0.5) * invC.Data[i*invC.Stride+j])
-		}
-	}
-	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
+	// dc = 0.5 (exp(logdet(c)) exp(logdet(c))^(-0.5)) inv(c), on dc's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dc.RawSymmetric(), 0.5*(expLogdetC*math.Pow(expLogdetC, -0.5)), runtime.Upper(invC), 0)
 	return f
 }
 
@@ -4038,7 +4036,8 @@ func SymmetricHVPScaledDifferenceHessVec(c *mat.SymDense, vc *mat.SymDense, hc *
 			tmp.Data[i*tmp.Stride+j] = 0.5 * ((s*s2+-0.5*(expLogdetC*(s2*math.Pow(expLogdetC, -1.5))))*invC.Data[i*invC.Stride+j] - expLogdetC*s*invCvcinvC.Data[i*invCvcinvC.Stride+j])
 		}
 	}
-	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
+	// hc = 0.5 ((s s2 - 0.5 expLogdetC s2 expLogdetC^(-1.5)) invC - (expLogdetC s) invCvcinvC), on hc's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hc.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 }
 
 // SymmetricHVPScaledDifferenceProblem returns the problem of minimising
@@ -4143,15 +4142,8 @@ func SPDHVPScaledDifferenceGrad(S *mat.SymDense, dS *mat.SymDense) float64 {
 	invS := runtime.Mat(&ws.invS, m, m)
 	// invS = inv(S)
 	ws.cholS.InverseTo(invS)
-	// invS is not read again: tmp takes over its storage.
-	tmp := invS
-	// tmp = 0.5 logdet(S)^(-0.5) inv(S)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (math.Pow(logdetS, -0.5) * invS.Data[i*invS.Stride+j])
-		}
-	}
-	runtime.SymmetrizeTo(dS.RawSymmetric(), tmp)
+	// dS = 0.5 logdet(S)^(-0.5) inv(S), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 0.5*math.Pow(logdetS, -0.5), runtime.Upper(invS), 0)
 	return f
 }
 
@@ -4214,7 +4206,8 @@ func SPDHVPScaledDifferenceHessVec(S *mat.SymDense, vS *mat.SymDense, hS *mat.Sy
 			tmp.Data[i*tmp.Stride+j] = 0.5 * (-0.5*(tr*math.Pow(logdetS, -1.5)*invS.Data[i*invS.Stride+j]) - math.Pow(logdetS, -0.5)*invSvSinvS.Data[i*invSvSinvS.Stride+j])
 		}
 	}
-	runtime.SymmetrizeTo(hS.RawSymmetric(), tmp)
+	// hS = 0.5 (-0.5 (tr(inv(S) vS) logdet(S)^(-1.5)) inv(S) - logdet(S)^(-0.5) inv(S) vS inv(S)), on hS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hS.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 }
 
 // SPDHVPScaledDifferenceProblem returns the problem of minimising
@@ -4347,7 +4340,8 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
 		}
 	}
-	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
+	// dc = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x', on dc's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dc.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	dxRaw := dx.RawVector()
 	// dx = (exp(x' c x) exp(x' c x)^(-0.5)) c x
 	blas64.Symv(s, cRaw, xRaw, 0, dxRaw)
@@ -4449,7 +4443,8 @@ func SymmetricHVPWithVectorHessVec(c *mat.SymDense, x *mat.VecDense, vc *mat.Sym
 			tmp.Data[i*tmp.Stride+j] = 0.5 * (s3*(xRaw.Data[i*xRaw.Inc]*xRaw.Data[j*xRaw.Inc]) + s4*(vxRaw.Data[i*vxRaw.Inc]*xRaw.Data[j*xRaw.Inc]+xRaw.Data[i*xRaw.Inc]*vxRaw.Data[j*vxRaw.Inc]))
 		}
 	}
-	runtime.SymmetrizeTo(hc.RawSymmetric(), tmp)
+	// hc = 0.5 (s3 x x' + s4 (vx x' + x vx')), on hc's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(hc.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	hxRaw := hx.RawVector()
 	// hx = s3 c x + s4 (vcx2 + cvx2)
 	vcx2 := runtime.Vec(&ws.vcx2, m)
