@@ -133,7 +133,7 @@ func TestAddTransposeTo(t *testing.T) {
 // BenchmarkAddTransposeTo times a + aᵀ of an n×n matrix (B4's C + Cᵀ at
 // m = 512).
 func BenchmarkAddTransposeTo(b *testing.B) {
-	for _, n := range []int{16, 128, 512, 1024} {
+	for _, n := range []int{16, 128, 512, 1000, 1024} {
 		a := mat.NewDense(n, n, nil)
 		for i := range a.RawMatrix().Data {
 			a.RawMatrix().Data[i] = float64(i % 11)
