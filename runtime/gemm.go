@@ -35,8 +35,11 @@ const (
 type orientation int
 
 const (
+	// measured is orient's choice for the shapes of each call: a Gemm's
+	// zero value.
+	measured orientation = iota
 	// direct is one blas64.Gemm call as given.
-	direct orientation = iota
+	direct
 	// transposedB copies b into scratch in the other storage order and
 	// runs the kernel with b's flag flipped: NoTrans·Trans's dots k long
 	// become axpys n long, NoTrans·NoTrans's axpys n long become dots k
@@ -82,42 +85,54 @@ func orient(tA, tB blas.Transpose, m, n, k int) orientation {
 type Gemm struct {
 	operand []float64 // a copy of b in the other storage order
 	output  []float64 // cᵀ for the flipped orientation
+	// order is the orientation of every product, measured (orient's
+	// choice) but in the tests and benchmarks that run each orientation.
+	order orientation
 }
 
 // Mul sets c = alpha·op(a)·op(b) + beta·c, where op(x) is xᵀ when its flag
 // is blas.Trans. c must not share memory with a or b. With gonum's pure-Go
 // implementation in blas64 it may copy b or compute cᵀ into scratch first
 // (the rule is orient's); with any other implementation (OpenBLAS through
-// runtime/openblas) it is one blas64.Gemm call, since the rule measures
-// gonum's kernels. Results agree with one blas64.Gemm call to rounding.
+// runtime/openblas) it is one Dgemm call, since the rule measures gonum's
+// kernels. Results agree with one blas64.Gemm call to rounding.
+//
+// Mul reads its operands field by field, as blas64.Gemm does (m and k from
+// a, n from b), but without handing the structs on: an inlined helper would
+// copy them from where the register arguments were spilled, 8 bytes stored
+// and 16 loaded, which stalls store-to-load forwarding (see OuterTo).
 //
 // Mul panics as blas64.Gemm does when the shapes do not conform.
 func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	m, n, k := c.Rows, c.Cols, a.Cols
+	m, k := a.Rows, a.Cols
 	if tA == blas.Trans {
-		k = a.Rows
+		m, k = k, m
 	}
-	if _, pure := blas64.Implementation().(gonum.Implementation); !pure || m == 0 || n == 0 || k == 0 {
-		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
-		return
+	n := b.Cols
+	if tB == blas.Trans {
+		n = b.Rows
 	}
-	g.run(orient(tA, tB, m, n, k), tA, tB, alpha, a, b, beta, c)
-}
-
-// run computes Mul's product in orientation o.
-func (g *Gemm) run(o orientation, tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	switch o {
-	case transposedB:
-		bt := Mat(&g.operand, b.Cols, b.Rows)
-		transposeTo(bt, b)
-		blas64.Gemm(tA, flip(tB), alpha, a, bt, beta, c)
-	case flipped:
-		t := Mat(&g.output, c.Cols, c.Rows)
-		blas64.Gemm(flip(tB), flip(tA), 1, b, a, 0, t)
-		addTransposed(c, alpha, t, beta)
-	default:
-		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+	impl := blas64.Implementation()
+	if _, pure := impl.(gonum.Implementation); pure && m > 0 && n > 0 && k > 0 {
+		o := g.order
+		if o == measured {
+			o = orient(tA, tB, m, n, k)
+		}
+		switch o {
+		case transposedB:
+			bt := Mat(&g.operand, b.Cols, b.Rows)
+			transposeTo(bt, b)
+			impl.Dgemm(tA, flip(tB), m, n, k, alpha, a.Data, a.Stride, bt.Data, bt.Stride, beta, c.Data, c.Stride)
+			return
+		case flipped:
+			// cᵀ = op(b)ᵀ op(a)ᵀ, n×m.
+			t := Mat(&g.output, n, m)
+			impl.Dgemm(flip(tB), flip(tA), n, m, k, 1, b.Data, b.Stride, a.Data, a.Stride, 0, t.Data, t.Stride)
+			addTransposed(c, alpha, t, beta)
+			return
+		}
 	}
+	impl.Dgemm(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 }
 
 // flip returns the other transpose flag.

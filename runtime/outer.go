@@ -13,20 +13,30 @@ import (
 // are independent, so large outputs are split across the worker team
 // (split.go) bit-identically. Below outerMinCols columns, or with a
 // strided y, it is a cleared dst and Ger. It panics if the shapes disagree.
+//
+// The small path reads dst, x and y field by field: handing the structs on
+// to an inlined helper (ZeroMatrix, blas64.Ger) copies them from where the
+// register arguments were spilled, 8 bytes stored and 16 loaded, which
+// stalls store-to-load forwarding — 13 ns of a 16×16 call (BenchmarkOuterTo).
 func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
-	if x.N != dst.Rows || y.N != dst.Cols {
+	rows, cols, stride := dst.Rows, dst.Cols, dst.Stride
+	if x.N != rows || y.N != cols {
 		panic("runtime: OuterTo of vectors whose lengths are not the destination's dimensions")
 	}
-	if alpha == 0 {
-		ZeroMatrix(dst)
+	if alpha != 0 && y.Inc == 1 && cols >= outerMinCols {
+		split(outerRows, kernelArgs{v: x, w: y, g: dst, alpha: alpha}, rows, cols)
 		return
 	}
-	if y.Inc != 1 || dst.Cols < outerMinCols {
-		ZeroMatrix(dst)
-		blas64.Ger(alpha, x, y, dst)
-		return
+	if stride == cols {
+		clear(dst.Data[:rows*cols])
+	} else {
+		for i := 0; i < rows; i++ {
+			clear(dst.Data[i*stride : i*stride+cols])
+		}
 	}
-	split(outerRows, kernelArgs{v: x, w: y, g: dst, alpha: alpha}, dst.Rows, dst.Cols)
+	if alpha != 0 {
+		blas64.Implementation().Dger(rows, cols, alpha, x.Data, x.Inc, y.Data, y.Inc, dst.Data, stride)
+	}
 }
 
 // outerMinCols is the fewest columns OuterTo writes row by row: below, a
