@@ -93,7 +93,9 @@ type Gemm struct {
 // Mul sets c = alpha·op(a)·op(b) + beta·c, where op(x) is xᵀ when its flag
 // is blas.Trans. c must not share memory with a or b. With gonum's pure-Go
 // implementation in blas64 it may copy b or compute cᵀ into scratch first
-// (the rule is orient's); with any other implementation (OpenBLAS through
+// (the rule is orient's), and it runs the smallest products with b not
+// transposed and c at least four columns wide in its own loop (smallMul, gonum's arithmetic bit for bit);
+// with any other implementation (OpenBLAS through
 // runtime/openblas) it is one Dgemm call, since the rule measures gonum's
 // kernels. Results agree with one blas64.Gemm call to rounding.
 //
@@ -114,6 +116,10 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 	}
 	impl := blas64.Implementation()
 	if _, pure := impl.(gonum.Implementation); pure && m > 0 && n > 0 && k > 0 {
+		if g.order == measured && tB == blas.NoTrans && n >= 4 && m*n*k <= smallWork && fits(tA, m, n, k, a, b, c) {
+			smallMul(tA == blas.Trans, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+			return
+		}
 		o := g.order
 		if o == measured {
 			o = orient(tA, tB, m, n, k)
@@ -133,6 +139,20 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 		}
 	}
 	impl.Dgemm(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+}
+
+// fits reports whether a, b and c hold an op(a) m×k times b k×n into c
+// m×n as Dgemm requires of its slices and strides, which smallMul does not
+// check: a call that does not fit goes to Dgemm, which panics as
+// blas64.Gemm does.
+func fits(tA blas.Transpose, m, n, k int, a, b, c blas64.General) bool {
+	aRows, aCols := m, k
+	if tA == blas.Trans {
+		aRows, aCols = k, m
+	}
+	return a.Stride >= aCols && len(a.Data) >= (aRows-1)*a.Stride+aCols &&
+		b.Stride >= n && len(b.Data) >= (k-1)*b.Stride+n &&
+		c.Stride >= n && len(c.Data) >= (m-1)*c.Stride+n
 }
 
 // flip returns the other transpose flag.

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // benchMatrix returns an r×c matrix of normal deviates, stride c.
@@ -117,5 +118,36 @@ func BenchmarkGemmNarrow(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/square-n=%d", p.name, sq), func(b *testing.B) {
 			gemmLoop(b, sq, sq, sq, func() { blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, x, y, 0, z) })
 		})
+	}
+}
+
+// BenchmarkGemmSmall compares smallMul with gonum's pure-Go Dgemm on the
+// small products of the benchmark suite's smallest sizes and on squares:
+// the measurement behind smallWork.
+func BenchmarkGemmSmall(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	impl := gonum.Implementation{}
+	for _, s := range [][3]int{ // m, n, k
+		{4, 4, 4}, {8, 8, 8}, {16, 16, 16}, {24, 24, 24}, {32, 32, 32}, {40, 40, 40}, {48, 48, 48}, {64, 64, 64},
+		{16, 4, 16}, {4, 16, 16}, {32, 32, 16}, {32, 4, 32}, {64, 4, 16}, {16, 4, 64}, {64, 64, 4}, {128, 8, 8},
+	} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			a, bm, c := benchOperands(rng, tA, blas.NoTrans, m, n, k)
+			b.Run(fmt.Sprintf("%dx%dx%d/%c/gonum", m, n, k, tA), func(b *testing.B) {
+				gemmLoop(b, m, n, k, func() {
+					impl.Dgemm(tA, blas.NoTrans, m, n, k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+				})
+			})
+			b.Run(fmt.Sprintf("%dx%dx%d/%c/oriented", m, n, k, tA), func(b *testing.B) {
+				var g Gemm
+				gemmLoop(b, m, n, k, func() { g.Mul(tA, blas.NoTrans, 1, a, bm, 0, c) })
+			})
+			b.Run(fmt.Sprintf("%dx%dx%d/%c/small", m, n, k, tA), func(b *testing.B) {
+				gemmLoop(b, m, n, k, func() {
+					smallMul(tA == blas.Trans, m, n, k, 1, a.Data, a.Stride, bm.Data, bm.Stride, 0, c.Data, c.Stride)
+				})
+			})
+		}
 	}
 }
