@@ -135,9 +135,9 @@ func entryKey(x At) string {
 
 // indexKey is the indices of the entry x as written: "[i, j]".
 func indexKey(x At) string {
-	key := "[" + goText(x.I.Code())
+	key := "[" + exprKey(x.I)
 	if x.J != nil {
-		key += ", " + goText(x.J.Code())
+		key += ", " + exprKey(x.J)
 	}
 	return key + "]"
 }
@@ -441,11 +441,11 @@ func (c *checker) one(s Step, loop *loopState) error {
 		}
 		switch {
 		case s.Shape.IsCol():
-			c.spans[s.I] = goText(s.Rows.Code())
+			c.spans[s.I] = exprKey(s.Rows)
 		case s.Shape.IsRow():
-			c.spans[s.I] = goText(s.Cols.Code())
+			c.spans[s.I] = exprKey(s.Cols)
 		default:
-			c.spans[s.I], c.spans[s.J] = goText(s.Rows.Code()), goText(s.Cols.Code())
+			c.spans[s.I], c.spans[s.J] = exprKey(s.Rows), exprKey(s.Cols)
 		}
 		return c.loop(s.Body, inner)
 	case *For:
@@ -474,7 +474,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 		}
 		return c.steps(s.Body, loop)
 	case *Clamp:
-		if p, ok := c.panels[s.V]; ok && p.start != nil && goText(s.Max.Code()) == p.n {
+		if p, ok := c.panels[s.V]; ok && p.start != nil && exprKey(s.Max) == p.n {
 			p.clamped = true
 			c.panels[s.V] = p
 		}
@@ -591,12 +591,12 @@ func dimText(d derive.Dim) string {
 // by a step, and the same as the panel loop around it for a loop over one
 // panel, r0 to r1 = min(r0 + step, n).
 func (c *checker) forSpan(f *For) {
-	from, to := goText(f.From.Code()), goText(f.To.Code())
+	from, to := exprKey(f.From), exprKey(f.To)
 	switch {
 	case from == "0" && f.Step == nil:
 		c.spans[f.Var] = to
 	case from == "0":
-		c.panels[f.Var] = panelVar{n: to, step: goText(f.Step.Code())}
+		c.panels[f.Var] = panelVar{n: to, step: exprKey(f.Step)}
 	default:
 		r0, ok0 := f.From.(Ref)
 		r1, ok1 := f.To.(Ref)
@@ -620,7 +620,7 @@ func (c *checker) panelEnd(s *Let) {
 	if !ok {
 		return
 	}
-	if start, ok := c.panels[r0.V]; ok && start.start == nil && goText(b.r.Code()) == start.step {
+	if start, ok := c.panels[r0.V]; ok && start.start == nil && exprKey(b.r) == start.step {
 		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step}
 	}
 }
