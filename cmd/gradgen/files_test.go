@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -494,7 +495,7 @@ func TestInternalErrorOneLine(t *testing.T) {
 		"quad.yaml": testdata(t, "quad.yaml"),
 	})
 	cfg := config{specs: []string{"loss.yaml", "quad.yaml"}, out: "all_grad.go", explain: true}
-	outs, err := generate(cfg)
+	outs, err := generate(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

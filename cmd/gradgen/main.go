@@ -72,6 +72,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -192,7 +193,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: -format %q: want unicode, latex or plain\n", cfg.format)
 		return exitBad
 	}
-	outputs, err := generate(cfg)
+	ctx, stopLoads := context.WithCancel(context.Background())
+	defer stopLoads()
+	outputs, err := generate(ctx, cfg)
 	var internal *internalError
 	if errors.As(err, &internal) {
 		fmt.Fprintf(stderr, "gradgen: %v\n", internal)
@@ -370,6 +373,10 @@ type output struct {
 	// With -standalone, the runtime helpers file of its folder
 	// (emit.StandaloneRuntimeFile), shared by every output there.
 	helpers *output
+
+	// imports is the load of its folder's imports that generate started
+	// before generating (prefetchImports), or nil.
+	imports *pendingLoad
 }
 
 // loaded is one spec file, read and parsed.
@@ -379,14 +386,16 @@ type loaded struct {
 	file *spec.File
 }
 
-// generate loads every spec and renders every output in memory.
 // maxOutputBytes bounds one output file. Derivation is polynomial and
 // derive limits a function's graph, so only an enormous spec reaches it;
 // it is refused then rather than written. A variable so that a test can
 // lower it.
 var maxOutputBytes = 64 << 20
 
-func generate(cfg config) ([]*output, error) {
+// generate loads every spec and renders every output in memory; before it
+// renders them it starts loading the imports the type check will need
+// (prefetchImports), which ctx stops.
+func generate(ctx context.Context, cfg config) ([]*output, error) {
 	var outs []*output
 	var specs []*loaded
 	byPath := map[string]*output{}
@@ -437,6 +446,7 @@ func generate(cfg config) ([]*output, error) {
 	if err := checkOutputs(outs, specs, !cfg.check, cfg.force); err != nil {
 		return nil, err
 	}
+	prefetchImports(ctx, outs)
 	for _, o := range outs {
 		if o.funcs == nil {
 			continue // a -test file, generated with its output

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"go/parser"
@@ -77,19 +78,68 @@ func (e incompatibleRuntime) Error() string {
 // Each directory loads the imports of all its outputs once, with a single
 // go list.
 type importResolver struct {
-	wanted   map[string][]string    // directory → import paths of its outputs
-	loaded   map[string]*packageSet // directory → what loaded there
-	fellBack map[string]bool        // output path → its imports came from gradgen's module
+	wanted   map[string][]string     // directory → import paths of its outputs
+	early    map[string]*pendingLoad // directory → the load prefetchImports started
+	loaded   map[string]*packageSet  // directory → what loaded there
+	fellBack map[string]bool         // output path → its imports came from gradgen's module
 }
 
 // newImportResolver returns a resolver for the imports of outs.
 func newImportResolver(outs []*output) *importResolver {
-	r := &importResolver{wanted: map[string][]string{}, loaded: map[string]*packageSet{}, fellBack: map[string]bool{}}
+	r := &importResolver{wanted: map[string][]string{}, early: map[string]*pendingLoad{}, loaded: map[string]*packageSet{}, fellBack: map[string]bool{}}
 	for _, o := range outs {
 		dir := filepath.Dir(o.path)
 		r.wanted[dir] = union(r.wanted[dir], importPaths(o.data))
+		if o.imports != nil {
+			r.early[dir] = o.imports
+		}
 	}
 	return r
+}
+
+// pendingLoad is a load of one directory's imports started before its
+// outputs are generated (prefetchImports).
+type pendingLoad struct {
+	done chan struct{} // closed when the load is over
+	set  *packageSet   // what loaded in the directory; nil for a directory outside any module, whose load warmed loadOwn's cache instead
+}
+
+// prefetchImports starts loading, for each directory of outs, the imports
+// of the files the outputs replace, which a rerun of go generate imports
+// again: the go list then runs while the outputs are generated instead of
+// after (generating 100 functions spends about a third of its wall time in
+// it). Outside any module it warms the cache of loadOwn, where the type
+// check falls back to. The type check uses such a load only when it loaded every import of
+// the new outputs, and loads them itself otherwise (a first run, an import
+// added, any load error), so what it checks against is the same either
+// way. Cancelling ctx stops the loads nobody waits for.
+func prefetchImports(ctx context.Context, outs []*output) {
+	paths := map[string][]string{}
+	for _, o := range outs {
+		if data, err := os.ReadFile(o.path); err == nil {
+			dir := filepath.Dir(o.path)
+			paths[dir] = union(paths[dir], importPaths(data))
+		}
+	}
+	for dir, p := range paths {
+		if len(p) == 0 {
+			continue
+		}
+		load := &pendingLoad{done: make(chan struct{})}
+		go func() {
+			defer close(load.done)
+			if inModule(dir) || ownModule == "" {
+				load.set = loadPackages(ctx, dir, p)
+			} else {
+				loadOwn(p) // where importsFor falls back to: its cache then holds them
+			}
+		}()
+		for _, o := range outs {
+			if filepath.Dir(o.path) == dir {
+				o.imports = load
+			}
+		}
+	}
 }
 
 // importsFor returns the importer for the generated files of the output
@@ -98,10 +148,16 @@ func (r *importResolver) importsFor(path string) emit.Importer {
 	dir := filepath.Dir(path)
 	return func(paths []string) (types.Importer, error) {
 		here := r.loaded[dir]
-		if here == nil {
-			here = loadPackages(dir, r.wanted[dir])
-			r.loaded[dir] = here
+		if early := r.early[dir]; here == nil && early != nil {
+			<-early.done
+			if early.set.covers(r.wanted[dir]) {
+				here = early.set
+			}
 		}
+		if here == nil {
+			here = loadPackages(context.Background(), dir, r.wanted[dir])
+		}
+		r.loaded[dir] = here
 		imp, err := here.importer(paths)
 		if err == nil {
 			return imp, nil
@@ -146,6 +202,19 @@ func (s *packageSet) importer(paths []string) (types.Importer, error) {
 	return s, nil
 }
 
+// covers reports whether every one of paths loaded.
+func (s *packageSet) covers(paths []string) bool {
+	if s == nil || s.err != nil {
+		return false
+	}
+	for _, p := range paths {
+		if s.types[p] == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // Import returns the package path, when it loaded; else why not, in one
 // line.
 func (s *packageSet) Import(path string) (*types.Package, error) {
@@ -167,15 +236,16 @@ func loadError(err packages.Error) error {
 
 // loadPackages loads the packages paths with go/packages in dir, their
 // types from export data: one go list, which builds them through the
-// build cache. A directory outside any module is not asked: in module
-// mode nothing but the standard library would resolve there.
-func loadPackages(dir string, paths []string) *packageSet {
+// build cache, stopped when ctx is cancelled. A directory outside any
+// module is not asked: in module mode nothing but the standard library
+// would resolve there.
+func loadPackages(ctx context.Context, dir string, paths []string) *packageSet {
 	s := &packageSet{types: map[string]*types.Package{}, errs: map[string]packages.Error{}}
 	if !inModule(dir) {
 		s.err = errors.New("it is outside any module")
 		return s
 	}
-	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes, Dir: dir}
+	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedTypes, Dir: dir}
 	pkgs, err := packages.Load(cfg, paths...)
 	if err != nil {
 		s.err = err
@@ -252,7 +322,7 @@ func loadOwn(paths []string) *packageSet {
 	defer ownLoads.Unlock()
 	all := union(ownLoads.paths, paths)
 	if ownLoads.set == nil || len(all) > len(ownLoads.paths) {
-		ownLoads.paths, ownLoads.set = all, loadPackages(ownModule, all)
+		ownLoads.paths, ownLoads.set = all, loadPackages(context.Background(), ownModule, all)
 	}
 	return ownLoads.set
 }

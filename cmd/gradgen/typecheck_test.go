@@ -261,3 +261,66 @@ func TestModuleImports(t *testing.T) {
 	}
 	sameTree(t, dir, before)
 }
+
+// TestPrefetchedImports checks the load prefetchImports starts before
+// generating: in a module it loads the imports of the file an output
+// replaces, there, and the type check uses it only when it covers the new
+// output's imports. An earlier output that imports less than the new one
+// (no optimize) or something the module cannot resolve still gives a
+// checked, written output (in a new module whose go.mod go list finds
+// wanting, where the check falls back to gradgen's module).
+func TestPrefetchedImports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads packages in a new module with the go command")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	module := map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n\n" +
+			"require (\n\tgithub.com/gradgen/gradgen v0.0.0\n\tgonum.org/v1/gonum v0.17.0\n)\n\n" +
+			"replace github.com/gradgen/gradgen => " + root + "\n",
+		"go.sum":    readFile(t, filepath.Join(root, "go.sum")),
+		"loss.yaml": testdata(t, "bilinear.yaml"),
+	}
+	inTempDir(t, module)
+	if r := gradgen(t, "-o", "loss_grad.go", "loss.yaml"); r.code != exitOK || r.stderr != "" {
+		t.Fatalf("first run: exit code %d, stderr:\n%s", r.code, r.stderr)
+	}
+	generated := readFile(t, "loss_grad.go")
+
+	// In a module whose requirements resolve (gradgen's own), a rerun
+	// prefetches the earlier output's imports there, and they cover the
+	// new one's.
+	checkedIn := filepath.Join(root, "generated_test", "models_grad.go")
+	outs := []*output{{path: checkedIn}}
+	prefetchImports(t.Context(), outs)
+	if outs[0].imports == nil {
+		t.Fatal("no load started for an output that replaces a generated file")
+	}
+	<-outs[0].imports.done
+	if want := importPaths([]byte(readFile(t, checkedIn))); len(want) < 3 || !outs[0].imports.set.covers(want) {
+		t.Fatalf("the prefetched load does not cover %v: %+v", want, outs[0].imports.set)
+	}
+
+	for name, old := range map[string]string{
+		"fewer imports":                   strings.Replace(generated, "\t\"gonum.org/v1/gonum/optimize\"\n", "", 1),
+		"an import that does not resolve": strings.Replace(generated, "import (\n", "import (\n\t_ \"example.com/m/nowhere\"\n", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if old == generated {
+				t.Fatal("the edit did not apply")
+			}
+			inTempDir(t, module)
+			writeFile(t, "loss_grad.go", old)
+			r := gradgen(t, "-o", "loss_grad.go", "loss.yaml")
+			if r.code != exitOK || r.stderr != "" || readFile(t, "loss_grad.go") != generated {
+				t.Errorf("exit code %d, stderr:\n%s\nwant exit code 0, no message and the output written", r.code, r.stderr)
+			}
+		})
+	}
+}
