@@ -81,6 +81,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -106,6 +107,13 @@ const (
 const maxSpecSize = 1 << 20
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A run is short and its heap small (under 50 MB for 100
+		// functions): collecting at 4× the live heap instead of 2× took
+		// generating 100 functions from 0.87 to 0.76 s wall and 0.51 to
+		// 0.43 s CPU, for 6 MB more (5 runs each).
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
