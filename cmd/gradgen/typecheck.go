@@ -114,32 +114,42 @@ type pendingLoad struct {
 // added, any load error), so what it checks against is the same either
 // way. Cancelling ctx stops the loads nobody waits for.
 func prefetchImports(ctx context.Context, outs []*output) {
+	var dirs []string
 	paths := map[string][]string{}
 	for _, o := range outs {
 		if data, err := os.ReadFile(o.path); err == nil {
 			dir := filepath.Dir(o.path)
+			if _, seen := paths[dir]; !seen {
+				dirs = append(dirs, dir)
+			}
 			paths[dir] = union(paths[dir], importPaths(data))
 		}
 	}
-	for dir, p := range paths {
-		if len(p) == 0 {
-			continue
-		}
-		load := &pendingLoad{done: make(chan struct{})}
-		go func() {
-			defer close(load.done)
-			if inModule(dir) || ownModule == "" {
-				load.set = loadPackages(ctx, dir, p)
-			} else {
-				loadOwn(p) // where importsFor falls back to: its cache then holds them
-			}
-		}()
-		for _, o := range outs {
-			if filepath.Dir(o.path) == dir {
-				o.imports = load
-			}
+	loads := map[string]*pendingLoad{}
+	for _, dir := range dirs {
+		if len(paths[dir]) > 0 {
+			loads[dir] = &pendingLoad{done: make(chan struct{})}
 		}
 	}
+	for _, o := range outs {
+		o.imports = loads[filepath.Dir(o.path)]
+	}
+	// One load at a time, in the order the type check asks for them: a
+	// run over many folders starts one go list, not one per folder.
+	go func() {
+		for _, dir := range dirs {
+			load := loads[dir]
+			if load == nil {
+				continue
+			}
+			if inModule(dir) || ownModule == "" {
+				load.set = loadPackages(ctx, dir, paths[dir])
+			} else {
+				loadOwn(paths[dir]) // where importsFor falls back to: its cache then holds them
+			}
+			close(load.done)
+		}
+	}()
 }
 
 // importsFor returns the importer for the generated files of the output
