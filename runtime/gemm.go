@@ -104,20 +104,26 @@ type Gemm struct {
 // copy them from where the register arguments were spilled, 8 bytes stored
 // and 16 loaded, which stalls store-to-load forwarding (see OuterTo).
 //
-// Mul panics as blas64.Gemm does when the shapes do not conform.
+// Mul panics as blas64.Gemm does when the shapes do not conform or a flag
+// is not one of blas.NoTrans, blas.Trans and blas.ConjTrans (which is
+// Trans for real matrices): such a call, and any whose slices and strides
+// do not hold the product as Dgemm requires (fits), goes to Dgemm as given.
 func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	transA, okA := transposed(tA)
+	transB, okB := transposed(tB)
 	m, k := a.Rows, a.Cols
-	if tA == blas.Trans {
+	if transA {
 		m, k = k, m
 	}
 	n := b.Cols
-	if tB == blas.Trans {
+	if transB {
 		n = b.Rows
 	}
 	impl := blas64.Implementation()
-	if _, pure := impl.(gonum.Implementation); pure && m > 0 && n > 0 && k > 0 {
-		if g.order == measured && tB == blas.NoTrans && n >= 4 && m*n*k <= smallWork && fits(tA, m, n, k, a, b, c) {
-			smallMul(tA == blas.Trans, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+	if _, pure := impl.(gonum.Implementation); pure && okA && okB && m > 0 && n > 0 && k > 0 && fits(transA, transB, m, n, k, a, b, c) {
+		tA, tB := flag(transA), flag(transB)
+		if g.order == measured && !transB && n >= 4 && m*n*k <= smallWork {
+			smallMul(transA, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 			return
 		}
 		o := g.order
@@ -131,27 +137,44 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 			impl.Dgemm(tA, flip(tB), m, n, k, alpha, a.Data, a.Stride, bt.Data, bt.Stride, beta, c.Data, c.Stride)
 			return
 		case flipped:
-			// cᵀ = op(b)ᵀ op(a)ᵀ, n×m.
+			// cᵀ = op(b)ᵀ op(a)ᵀ, n×m, added to c's m×n entries (c's
+			// declared shape aside, as blas64.Gemm does).
 			t := Mat(&g.output, n, m)
 			impl.Dgemm(flip(tB), flip(tA), n, m, k, 1, b.Data, b.Stride, a.Data, a.Stride, 0, t.Data, t.Stride)
-			addTransposed(c, alpha, t, beta)
+			addTransposed(blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: c.Data}, alpha, t, beta)
 			return
 		}
 	}
 	impl.Dgemm(tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 }
 
-// fits reports whether a, b and c hold an op(a) m×k times b k×n into c
-// m×n as Dgemm requires of its slices and strides, which smallMul does not
-// check: a call that does not fit goes to Dgemm, which panics as
-// blas64.Gemm does.
-func fits(tA blas.Transpose, m, n, k int, a, b, c blas64.General) bool {
+// transposed reports whether the flag t transposes its operand and
+// whether it is a flag at all.
+func transposed(t blas.Transpose) (trans, ok bool) {
+	switch t {
+	case blas.NoTrans:
+		return false, true
+	case blas.Trans, blas.ConjTrans:
+		return true, true
+	}
+	return false, false
+}
+
+// fits reports whether a, b and c hold an op(a) m×k times op(b) k×n into
+// c m×n as Dgemm requires of its slices and strides, which Mul's own loops
+// and copies do not check: a call that does not fit goes to Dgemm, which
+// panics as blas64.Gemm does.
+func fits(transA, transB bool, m, n, k int, a, b, c blas64.General) bool {
 	aRows, aCols := m, k
-	if tA == blas.Trans {
+	if transA {
 		aRows, aCols = k, m
 	}
+	bRows, bCols := k, n
+	if transB {
+		bRows, bCols = n, k
+	}
 	return a.Stride >= aCols && len(a.Data) >= (aRows-1)*a.Stride+aCols &&
-		b.Stride >= n && len(b.Data) >= (k-1)*b.Stride+n &&
+		b.Stride >= bCols && len(b.Data) >= (bRows-1)*b.Stride+bCols &&
 		c.Stride >= n && len(c.Data) >= (m-1)*c.Stride+n
 }
 

@@ -17,7 +17,9 @@ const smallWork = 8 * 8 * 8
 // smallMul sets c = beta·c + alpha·op(a)·b for an m×n c and inner dimension
 // k, op(a) = aᵀ when transA, in the arithmetic of gonum's pure-Go NoTrans·
 // NoTrans and Trans·NoTrans kernels, so that its results are theirs bit for
-// bit (TestGemmSmallBitIdentical): c is left alone when alpha is 0 and beta
+// bit, NaN payloads aside (TestGemmSmallBitIdentical, also run with
+// GOAMD64=v3, where the compiler would fuse a multiply and an add that the
+// float64 conversions keep apart, as gonum's SSE2 axpy does): c is left alone when alpha is 0 and beta
 // 1; otherwise it is first scaled by beta (zeroed when beta is 0), then
 // each term (alpha·op(a)ᵢₗ)·bₗⱼ is added in ascending l, skipped when
 // alpha·op(a)ᵢₗ is zero (an Inf or NaN in that row of b adds nothing, and a −0 in c
@@ -41,10 +43,10 @@ func smallMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b [
 			for l := 0; l < k; l++ {
 				if t := alpha * ai[l*colStep]; t != 0 {
 					bl := b[l*ldb+j : l*ldb+j+4 : l*ldb+j+4]
-					c0 += t * bl[0]
-					c1 += t * bl[1]
-					c2 += t * bl[2]
-					c3 += t * bl[3]
+					c0 += float64(t * bl[0])
+					c1 += float64(t * bl[1])
+					c2 += float64(t * bl[2])
+					c3 += float64(t * bl[3])
 				}
 			}
 			row[j], row[j+1], row[j+2], row[j+3] = c0, c1, c2, c3
@@ -53,7 +55,7 @@ func smallMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b [
 			s := betaScaled(beta, row[j])
 			for l := 0; l < k; l++ {
 				if t := alpha * ai[l*colStep]; t != 0 {
-					s += t * b[l*ldb+j]
+					s += float64(t * b[l*ldb+j])
 				}
 			}
 			row[j] = s
