@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -137,24 +138,47 @@ func goText(c jen.Code) string {
 	return strings.Join(strings.Fields(fmt.Sprintf("%#v", c)), " ")
 }
 
-// exprKey returns a text that identifies the expression x, for the checks
-// and passes that ask whether two expressions are the same (the entry an
-// index reads, a loop's bounds, a panel's step): equal keys mean the same
-// expression. The common forms (names, integer literals, fields, sums and
-// products of them) are spelt here, sums and products fully parenthesised;
-// any other expression is its Go text through jennifer (goText), which
-// formats it and costs a hundred times more (plan.Check spent 9 % of
-// generating 100 functions in it).
+// exprKey returns the Go text of the expression x, for the checks and
+// passes that ask whether two expressions are the same (the entry an index
+// reads, a loop's bounds, a panel's step): equal keys mean the same
+// expression, whatever its kind (a Spelt size reads as the Ref it
+// spells). Printing goes through jennifer and go/format, a hundred times
+// the cost of a map lookup, and the same few index expressions are asked
+// for again and again (plan.Check spent 9 % of generating 100 functions
+// printing them), so the texts of the common forms are kept, keyed by
+// their structure (spelling).
 func exprKey(x Expr) string {
+	s, ok := spelling(x)
+	if !ok {
+		return goText(x.Code())
+	}
+	if text, ok := keyTexts.Load(s); ok {
+		return text.(string)
+	}
+	text := goText(x.Code())
+	keyTexts.Store(s, text)
+	return text
+}
+
+// keyTexts maps the spelling of an expression to its Go text.
+var keyTexts sync.Map
+
+// spelling returns a text that determines x's structure, and so its Go
+// text, for names, integer literals, fields and sums and products of them
+// (fully parenthesised); ok is false for any other expression.
+func spelling(x Expr) (s string, ok bool) {
 	switch x := x.(type) {
 	case Ref:
-		return x.V.Name
+		return x.V.Name, true
 	case IntLit:
-		return strconv.Itoa(int(x))
+		return strconv.Itoa(int(x)), true
 	case Field:
-		return exprKey(x.X) + "." + x.Name
+		s, ok := spelling(x.X)
+		return s + "." + x.Name, ok
 	case binary:
-		return "(" + exprKey(x.l) + " " + x.op + " " + exprKey(x.r) + ")"
+		l, lok := spelling(x.l)
+		r, rok := spelling(x.r)
+		return "(" + l + " " + x.op + " " + r + ")", lok && rok
 	}
-	return "{" + goText(x.Code()) + "}"
+	return "", false
 }
