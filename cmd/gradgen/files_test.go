@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -495,7 +494,9 @@ func TestInternalErrorOneLine(t *testing.T) {
 		"quad.yaml": testdata(t, "quad.yaml"),
 	})
 	cfg := config{specs: []string{"loss.yaml", "quad.yaml"}, out: "all_grad.go", explain: true}
-	outs, err := generate(context.Background(), cfg)
+	loads := newPrefetch()
+	defer loads.close()
+	outs, err := generate(loads, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -201,9 +200,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradgen: -format %q: want unicode, latex or plain\n", cfg.format)
 		return exitBad
 	}
-	ctx, stopLoads := context.WithCancel(context.Background())
-	defer stopLoads()
-	outputs, err := generate(ctx, cfg)
+	loads := newPrefetch()
+	defer loads.close()
+	outputs, err := generate(loads, cfg)
 	var internal *internalError
 	if errors.As(err, &internal) {
 		fmt.Fprintf(stderr, "gradgen: %v\n", internal)
@@ -383,7 +382,7 @@ type output struct {
 	helpers *output
 
 	// imports is the load of its folder's imports that generate started
-	// before generating (prefetchImports), or nil.
+	// before generating (prefetch), or nil.
 	imports *pendingLoad
 }
 
@@ -401,9 +400,9 @@ type loaded struct {
 var maxOutputBytes = 64 << 20
 
 // generate loads every spec and renders every output in memory; before it
-// renders them it starts loading the imports the type check will need
-// (prefetchImports), which ctx stops.
-func generate(ctx context.Context, cfg config) ([]*output, error) {
+// renders them it starts loading in loads the imports the type check will
+// need.
+func generate(loads *prefetch, cfg config) ([]*output, error) {
 	var outs []*output
 	var specs []*loaded
 	byPath := map[string]*output{}
@@ -454,7 +453,7 @@ func generate(ctx context.Context, cfg config) ([]*output, error) {
 	if err := checkOutputs(outs, specs, !cfg.check, cfg.force); err != nil {
 		return nil, err
 	}
-	prefetchImports(ctx, outs)
+	loads.start(outs)
 	for _, o := range outs {
 		if o.funcs == nil {
 			continue // a -test file, generated with its output

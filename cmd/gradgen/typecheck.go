@@ -79,7 +79,7 @@ func (e incompatibleRuntime) Error() string {
 // go list.
 type importResolver struct {
 	wanted   map[string][]string     // directory → import paths of its outputs
-	early    map[string]*pendingLoad // directory → the load prefetchImports started
+	early    map[string]*pendingLoad // directory → the load prefetch started
 	loaded   map[string]*packageSet  // directory → what loaded there
 	fellBack map[string]bool         // output path → its imports came from gradgen's module
 }
@@ -98,32 +98,58 @@ func newImportResolver(outs []*output) *importResolver {
 }
 
 // pendingLoad is a load of one directory's imports started before its
-// outputs are generated (prefetchImports).
+// outputs are generated (prefetch).
 type pendingLoad struct {
 	done chan struct{} // closed when the load is over
 	set  *packageSet   // what loaded in the directory; nil for a directory outside any module, whose load warmed loadOwn's cache instead
 }
 
-// prefetchImports starts loading, for each directory of outs, the imports
-// of the files the outputs replace, which a rerun of go generate imports
-// again: the go list then runs while the outputs are generated instead of
-// after (generating 100 functions spends about a third of its wall time in
-// it). Outside any module it warms the cache of loadOwn, where the type
-// check falls back to. The type check uses such a load only when it loaded every import of
-// the new outputs, and loads them itself otherwise (a first run, an import
-// added, any load error), so what it checks against is the same either
-// way. Cancelling ctx stops the loads nobody waits for.
-func prefetchImports(ctx context.Context, outs []*output) {
+// prefetch is the loads of a run's imports started before its outputs are
+// generated: the imports of the files the outputs replace, which a rerun
+// of go generate imports again. The go list then runs while the outputs
+// are generated instead of after (generating 100 functions spent about a
+// third of its wall time in it). The type check uses such a load only when
+// it loaded every import of the new outputs, and loads them itself
+// otherwise (a first run, an import added, any load error), so what it
+// checks against is the same either way.
+type prefetch struct {
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// newPrefetch returns a prefetch that has started nothing.
+func newPrefetch() *prefetch {
+	ctx, stop := context.WithCancel(context.Background())
+	return &prefetch{ctx: ctx, stop: stop}
+}
+
+// close stops the loads nobody waits for and returns once their go list
+// has exited, so that no process outlives the run.
+func (p *prefetch) close() {
+	p.stop()
+	p.wg.Wait()
+}
+
+// start loads, for each folder of outs, the imports of the outputs' files
+// there that gradgen generated (a hand-written file gradgen may replace
+// with -force could import anything), one folder at a time in the order
+// the type check asks for them: a run over many folders starts one go list
+// at a time. Outside any module it warms the cache of loadOwn, where the
+// type check falls back to.
+func (p *prefetch) start(outs []*output) {
 	var dirs []string
 	paths := map[string][]string{}
 	for _, o := range outs {
-		if data, err := os.ReadFile(o.path); err == nil {
-			dir := filepath.Dir(o.path)
-			if _, seen := paths[dir]; !seen {
-				dirs = append(dirs, dir)
-			}
-			paths[dir] = union(paths[dir], importPaths(data))
+		data, err := os.ReadFile(o.path)
+		if err != nil || !bytes.HasPrefix(data, []byte(emit.HeaderPrefix)) {
+			continue
 		}
+		dir := filepath.Dir(o.path)
+		if _, seen := paths[dir]; !seen {
+			dirs = append(dirs, dir)
+		}
+		paths[dir] = union(paths[dir], importPaths(data))
 	}
 	loads := map[string]*pendingLoad{}
 	for _, dir := range dirs {
@@ -134,18 +160,18 @@ func prefetchImports(ctx context.Context, outs []*output) {
 	for _, o := range outs {
 		o.imports = loads[filepath.Dir(o.path)]
 	}
-	// One load at a time, in the order the type check asks for them: a
-	// run over many folders starts one go list, not one per folder.
+	p.wg.Add(1)
 	go func() {
+		defer p.wg.Done()
 		for _, dir := range dirs {
 			load := loads[dir]
 			if load == nil {
 				continue
 			}
 			if inModule(dir) || ownModule == "" {
-				load.set = loadPackages(ctx, dir, paths[dir])
+				load.set = loadPackages(p.ctx, dir, paths[dir])
 			} else {
-				loadOwn(paths[dir]) // where importsFor falls back to: its cache then holds them
+				loadOwn(p.ctx, paths[dir])
 			}
 			close(load.done)
 		}
@@ -176,7 +202,7 @@ func (r *importResolver) importsFor(path string) emit.Importer {
 		if ownModule == "" {
 			return nil, fmt.Errorf("%v; gradgen's own module is not on this machine", err)
 		}
-		own := loadOwn(r.wanted[dir])
+		own := loadOwn(context.Background(), r.wanted[dir])
 		if own.err != nil {
 			return nil, fmt.Errorf("%v; nor in gradgen's module %s: %v", err, ownModule, own.err)
 		}
@@ -326,13 +352,17 @@ var ownLoads struct {
 }
 
 // loadOwn loads paths in gradgen's own module, reusing the last load when
-// it asked for them all.
-func loadOwn(paths []string) *packageSet {
+// it asked for them all. A load ctx cancelled is not kept.
+func loadOwn(ctx context.Context, paths []string) *packageSet {
 	ownLoads.Lock()
 	defer ownLoads.Unlock()
 	all := union(ownLoads.paths, paths)
 	if ownLoads.set == nil || len(all) > len(ownLoads.paths) {
-		ownLoads.paths, ownLoads.set = all, loadPackages(context.Background(), ownModule, all)
+		set := loadPackages(ctx, ownModule, all)
+		if ctx.Err() != nil {
+			return set
+		}
+		ownLoads.paths, ownLoads.set = all, set
 	}
 	return ownLoads.set
 }

@@ -262,9 +262,10 @@ func TestModuleImports(t *testing.T) {
 	sameTree(t, dir, before)
 }
 
-// TestPrefetchedImports checks the load prefetchImports starts before
+// TestPrefetchedImports checks the load prefetch starts before
 // generating: in a module it loads the imports of the file an output
-// replaces, there, and the type check uses it only when it covers the new
+// replaces, there (not of a file gradgen did not generate; close waits for
+// it), and the type check uses it only when it covers the new
 // output's imports. An earlier output that imports less than the new one
 // (no optimize) or something the module cannot resolve still gives a
 // checked, written output (in a new module whose go.mod go list finds
@@ -298,13 +299,35 @@ func TestPrefetchedImports(t *testing.T) {
 	// new one's.
 	checkedIn := filepath.Join(root, "generated_test", "models_grad.go")
 	outs := []*output{{path: checkedIn}}
-	prefetchImports(t.Context(), outs)
+	loads := newPrefetch()
+	defer loads.close()
+	loads.start(outs)
 	if outs[0].imports == nil {
 		t.Fatal("no load started for an output that replaces a generated file")
 	}
 	<-outs[0].imports.done
 	if want := importPaths([]byte(readFile(t, checkedIn))); len(want) < 3 || !outs[0].imports.set.covers(want) {
 		t.Fatalf("the prefetched load does not cover %v: %+v", want, outs[0].imports.set)
+	}
+
+	// close waits for a load it cancels: no go list outlives the run.
+	stopped := newPrefetch()
+	outs = []*output{{path: checkedIn}}
+	stopped.start(outs)
+	stopped.close()
+	select {
+	case <-outs[0].imports.done:
+	default:
+		t.Fatal("close returned while its load was running")
+	}
+
+	// A file gradgen did not generate (replaced under -force) is not
+	// read for imports.
+	writeFile(t, "hand.go", "package loss\n\nimport \"math\"\n\nvar _ = math.Pi\n")
+	outs = []*output{{path: "hand.go"}}
+	loads.start(outs)
+	if outs[0].imports != nil {
+		t.Fatal("a load started for the imports of a hand-written file")
 	}
 
 	for name, old := range map[string]string{
