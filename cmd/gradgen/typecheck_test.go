@@ -224,13 +224,10 @@ func TestUncheckedOutput(t *testing.T) {
 	checkGenerated(t, readFile(t, "loss_grad.go"), "loss")
 }
 
-// TestModuleImports checks that the imports resolve in the output
-// directory's module, with the versions it requires: a module whose
-// github.com/gradgen/gradgen is replaced by one with an incompatible
-// runtime package gets exit 2 and a message saying so, and nothing
-// written: its generated code would not build there. (TestEndToEnd checks
-// that a module requiring the real gradgen resolves the imports itself.)
-func TestModuleImports(t *testing.T) {
+// moduleTestRoot skips a test that runs the go command in new modules
+// under -short or without a go command, and returns the repository's root.
+func moduleTestRoot(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads packages in a new module with the go command")
 	}
@@ -241,6 +238,17 @@ func TestModuleImports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+// TestModuleImports checks that the imports resolve in the output
+// directory's module, with the versions it requires: a module whose
+// github.com/gradgen/gradgen is replaced by one with an incompatible
+// runtime package gets exit 2 and a message saying so, and nothing
+// written: its generated code would not build there. (TestEndToEnd checks
+// that a module requiring the real gradgen resolves the imports itself.)
+func TestModuleImports(t *testing.T) {
+	root := moduleTestRoot(t)
 	dir := inTempDir(t, map[string]string{
 		"go.mod": "module example.com/m\n\ngo 1.26\n\n" +
 			"require (\n\tgithub.com/gradgen/gradgen v0.0.0\n\tgonum.org/v1/gonum v0.17.0\n)\n\n" +
@@ -271,16 +279,7 @@ func TestModuleImports(t *testing.T) {
 // checked, written output (in a new module whose go.mod go list finds
 // wanting, where the check falls back to gradgen's module).
 func TestPrefetchedImports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads packages in a new module with the go command")
-	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
-	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := moduleTestRoot(t)
 	module := map[string]string{
 		"go.mod": "module example.com/m\n\ngo 1.26\n\n" +
 			"require (\n\tgithub.com/gradgen/gradgen v0.0.0\n\tgonum.org/v1/gonum v0.17.0\n)\n\n" +
