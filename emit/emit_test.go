@@ -124,6 +124,8 @@ func TestKernels(t *testing.T) {
 			[]string{`runtime\.TanhTo\(tanhXW\.Data, XW\.Data\)`, `f \+= tanhXW\.Data`}, []string{`math\.Tanh`}},
 		{"no block kernel for a function of a compound argument", "{X: \"matrix(n, d)\", W: \"matrix(d, h)\", b: vector(h)}", "sum(tanh(X * W + b'))", "F",
 			[]string{`math\.Tanh\(XW\.Data\[i\*XW\.Stride\+j\] \+ bRaw`}, []string{`TanhTo`}},
+		{"a divisor that simplifies to zero divides at run time, as IEEE does: x · Inf is x / +0 (Go refuses a constant zero divisor)", "{d: vector(n)}, wrt: [d]", "sum(d ./ (d - d))", "FGrad",
+			[]string{`f \+= dRaw\.Data\[i\*dRaw\.Inc\] \* math\.Inf\(1\)`, `= 1\.0 \* math\.Inf\(1\)`}, []string{`/ 0\.0`}},
 		{"a compound divisor keeps its parentheses", "{s: scalar, c: scalar}, wrt: [s]", "s / c ^ 2", "F",
 			[]string{`f := s / \(c \* c\)`}, nil},
 		{"operands Go groups as written print bare", "{x: vector(n), y: vector(n), s: scalar}", "sum(x .* y + x ./ y - s * x)", "F",

@@ -233,9 +233,34 @@ func (b binary) Prec() int {
 // also when it binds as tightly, because none of + - * / may be
 // regrouped in floating point (a - (b - c), a / (b * c), and a + (b + c)
 // and a * (b * c) round differently from their left-to-right readings).
+//
+// A divisor that Go would read as the constant zero (0.0, -0.0) does not
+// compile ("division by zero"), though the spec means its IEEE value
+// (d ./ (d - d) simplifies to d / 0): it prints as the product by the
+// infinity of the zero's sign, x · ±Inf, the same IEEE value as x / ±0 for
+// every x (±Inf for x ≠ 0, NaN for ±0 and NaN).
 func (b binary) Code() jen.Code {
 	p := b.Prec()
+	if sign, ok := constantZero(b.r); ok && b.op == "/" {
+		return jen.Add(tighter(b.l, p-1)).Op("*").Add(Lit(math.Inf(sign)).Code())
+	}
 	return jen.Add(tighter(b.l, p-1)).Op(b.op).Add(tighter(b.r, p))
+}
+
+// constantZero reports whether x prints as a Go constant that is zero
+// (Lit(+0), possibly negated), and the sign of its IEEE value.
+func constantZero(x Expr) (sign int, ok bool) {
+	switch x := x.(type) {
+	case Lit:
+		if x == 0 && !math.Signbit(float64(x)) {
+			return 1, true
+		}
+	case unary:
+		if sign, ok := constantZero(x.x); ok && x.op == "-" {
+			return -sign, true
+		}
+	}
+	return 0, false
 }
 
 func (b binary) values(yield func(*Value)) {

@@ -82,6 +82,11 @@ func TestScalarExprPrint(t *testing.T) {
 		{"over a negative literal", div(a, Lit(-2)), "a / -2.0"},
 		{"minus infinity", sub(a, Lit(math.Inf(-1))), "a - math.Inf(-1)"},
 		{"negative zero keeps its sign", mul(a, Lit(math.Copysign(0, -1))), "a * math.Copysign(0, -1)"},
+		// A constant zero divisor does not compile: x / ±0 is x · ±Inf.
+		{"over zero", div(a, Lit(0)), "a * math.Inf(1)"},
+		{"over negated zero", div(add(a, b), Neg(Lit(0))), "(a + b) * math.Inf(-1)"},
+		{"over negative zero", div(a, Lit(math.Copysign(0, -1))), "a / math.Copysign(0, -1)"},
+		{"quotient over zero", div(div(a, b), Lit(0)), "a / b * math.Inf(1)"},
 		// Division of products and by products.
 		{"product over product", div(mul(a, b), mul(c, d)), "a * b / (c * d)"},
 		{"sum of quotients", add(div(a, b), div(c, d)), "a/b + c/d"},
