@@ -170,7 +170,8 @@ func Generate(funcs []*derive.Function, opts Options) (_ []byte, err error) {
 // jennifer's Render formats its output already (go/format.Source), so the
 // only pass after it is groupImports, which reads the import block alone:
 // the source is parsed and printed once per file, not three times
-// (generating 100 functions spent 55 % of its time in those passes).
+// (generating 100 functions spent 42 % of its CPU in render with the two
+// extra passes, 24 % without them; pprof).
 func render(f *jen.File, funcs []*derive.Function, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {

@@ -68,11 +68,10 @@ func scaled(s float64, m mat.Matrix) *mat.Dense {
 	return &out
 }
 
-// TestSandwich checks Cholesky.SandwichTo against rᵀ A r formed with
-// gonum/mat, with alpha and beta, and that it allocates nothing when warm.
-func TestSandwich(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 2))
-	const n, q = 6, 4
+// sandwichOperands returns a random n×n spd A, factorized, and a random
+// n×q r, the operands of the Cholesky sandwich tests.
+func sandwichOperands(t *testing.T, rng *rand.Rand, n, q int) (*mat.SymDense, *mat.Dense, *Cholesky) {
+	t.Helper()
 	b := mat.NewDense(n, n, nil)
 	r := mat.NewDense(n, q, nil)
 	for i := range b.RawMatrix().Data {
@@ -84,12 +83,21 @@ func TestSandwich(t *testing.T) {
 	a := mat.NewSymDense(n, nil)
 	a.SymOuterK(1, b)
 	for i := 0; i < n; i++ {
-		a.SetSym(i, i, a.At(i, i)+n)
+		a.SetSym(i, i, a.At(i, i)+float64(n))
 	}
-	var c Cholesky
+	c := new(Cholesky)
 	if !c.Factorize(a.RawSymmetric()) {
 		t.Fatal("not positive definite")
 	}
+	return a, r, c
+}
+
+// TestSandwich checks Cholesky.SandwichTo against rᵀ A r formed with
+// gonum/mat, with alpha and beta, and that it allocates nothing when warm.
+func TestSandwich(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const q = 4
+	a, r, c := sandwichOperands(t, rng, 6, q)
 	dst := mat.NewDense(q, q, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
 	var ar, want mat.Dense
 	ar.Mul(a, r)

@@ -183,9 +183,7 @@ func (c *Cholesky) SandwichTo(dst blas64.General, alpha float64, r blas64.Genera
 		fillNaN(dst)
 		return
 	}
-	y := Mat(&c.y, c.n, q)
-	copyGeneral(y, r)
-	blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
+	y := c.factorTimes(r)
 	s := blas64.Symmetric{Uplo: blas.Upper, N: q, Stride: q, Data: resize(c.s, q*q)}
 	c.s = s.Data
 	blas64.Syrk(blas.Trans, 1, y, 0, s)
@@ -229,19 +227,22 @@ func (c *Cholesky) SandwichSymTo(dst blas64.Symmetric, alpha float64, r blas64.G
 		fillTriangleNaN(dst, upper)
 		return
 	}
-	y := Mat(&c.y, c.n, q)
+	blas64.Syrk(blas.Trans, alpha, c.factorTimes(r), beta, dst)
+}
+
+// factorTimes returns Y = U r in scratch, for the factorized A = UᵀU and an
+// n×q r: rᵀ A r = Yᵀ Y, the product both sandwiches form.
+func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
+	y := Mat(&c.y, c.n, r.Cols)
 	copyGeneral(y, r)
 	blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
-	blas64.Syrk(blas.Trans, alpha, y, beta, dst)
+	return y
 }
 
 // fillTriangleNaN sets the stored triangle of s to NaN.
 func fillTriangleNaN(s blas64.Symmetric, upper bool) {
 	for i := 0; i < s.N; i++ {
-		lo, hi := i, s.N
-		if !upper {
-			lo, hi = 0, i+1
-		}
+		lo, hi := triangleRow(i, s.N, upper)
 		row := s.Data[i*s.Stride+lo : i*s.Stride+hi]
 		for j := range row {
 			row[j] = math.NaN()

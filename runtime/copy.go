@@ -158,10 +158,7 @@ func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, b
 	CheckSymmetric("runtime.AddSymmetricTo", "src", src.N, dst.N, "n")
 	upper := isUpper("runtime.AddSymmetricTo", dst.Uplo)
 	for i := 0; i < dst.N; i++ {
-		lo, hi := i, dst.N
-		if !upper {
-			lo, hi = 0, i+1
-		}
+		lo, hi := triangleRow(i, dst.N, upper)
 		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
 		for k := range row {
 			v := alpha * SymAt(src, i, lo+k)
@@ -171,4 +168,13 @@ func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, b
 			row[k] = v
 		}
 	}
+}
+
+// triangleRow returns the columns [lo, hi) of row i of an n×n matrix's
+// stored triangle, the upper one when upper is set.
+func triangleRow(i, n int, upper bool) (lo, hi int) {
+	if upper {
+		return i, n
+	}
+	return 0, i + 1
 }

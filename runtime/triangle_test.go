@@ -105,23 +105,7 @@ func TestAddSymmetricTo(t *testing.T) {
 func TestSandwichSymTo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n, q = 7, 5
-	b := mat.NewDense(n, n, nil)
-	r := mat.NewDense(n, q, nil)
-	for i := range b.RawMatrix().Data {
-		b.RawMatrix().Data[i] = rng.NormFloat64()
-	}
-	for i := range r.RawMatrix().Data {
-		r.RawMatrix().Data[i] = rng.NormFloat64()
-	}
-	a := mat.NewSymDense(n, nil)
-	a.SymOuterK(1, b)
-	for i := 0; i < n; i++ {
-		a.SetSym(i, i, a.At(i, i)+n)
-	}
-	var c Cholesky
-	if !c.Factorize(a.RawSymmetric()) {
-		t.Fatal("not positive definite")
-	}
+	a, r, c := sandwichOperands(t, rng, n, q)
 	var ar, rar mat.Dense
 	ar.Mul(a, r)
 	rar.Mul(r.T(), &ar)
