@@ -29,6 +29,20 @@ const (
 	// (dW = Xᵀ G, X 1024×64, G 1024×256, 1.5× with both cores), 64×192 and
 	// 64×128 0.9×.
 	wideRatio = 3
+	// blockCols is the width of gonum's blocks of c. A Trans·NoTrans
+	// output wider than one block, neither narrow nor wide, runs on a copy
+	// of aᵀ: gonum's Trans·NoTrans kernel updates all 64 rows of a block
+	// once per step of the inner dimension, and two blocks at once on the
+	// two hardware threads of one core (this machine's two CPUs) evict
+	// each other's rows from the shared L1, so the parallel kernel runs
+	// slower than one thread alone. BenchmarkGemmOrientation, 2 CPUs,
+	// idle, 2026-12-04: 256×256×1024 41 → 14 ms, 512³ 66 → 25 ms,
+	// 128×128×1024 12.5 → 5.1 ms, 96×96×1024 4.6 → 2.9 ms, 1024×256×32
+	// 4.6 → 2.0 ms; with one CPU within 3 % either way at 200³ and larger
+	// (the NoTrans·NoTrans kernel's rate), 18–26 % slower at 96² and 128²
+	// outputs with k = 1024. At 64 columns and fewer gonum's kernel is
+	// faster (256×64×1024 2.7 ms against 6.2 ms).
+	blockCols = 64
 )
 
 // orientation is how Gemm.Mul runs a product on gonum's kernels.
@@ -48,6 +62,12 @@ const (
 	// flipped computes cᵀ = op(b)ᵀ op(a)ᵀ into scratch and adds its
 	// transpose to c, so that the kernel's rows are c's columns.
 	flipped
+	// transposedA copies a into scratch in the other storage order and
+	// runs the kernel with a's flag flipped: Trans·NoTrans, which updates
+	// every row of a 64×64 block of c once per step of the inner
+	// dimension, becomes NoTrans·NoTrans, which finishes one row of the
+	// block before the next. The copy is m·k.
+	transposedA
 )
 
 // orient returns the orientation Gemm.Mul runs an m×n output with inner
@@ -73,6 +93,10 @@ func orient(tA, tB blas.Transpose, m, n, k int) orientation {
 		// long; for a wide c (but not so flat that bᵀ a would be narrow)
 		// the measured gain is 1.1–1.5×.
 		return flipped
+	case tA == blas.Trans && tB == blas.NoTrans && n > blockCols:
+		// aᵀ b as (aᵀ copied) b: NoTrans·NoTrans finishes a row of c's
+		// block before the next, the same terms in the same order.
+		return transposedA
 	}
 	return direct
 }
@@ -83,7 +107,7 @@ func orient(tA, tB blas.Transpose, m, n, k int) orientation {
 // steady-state calls allocate nothing. A Gemm must not be used by two
 // goroutines at once.
 type Gemm struct {
-	operand []float64 // a copy of b in the other storage order
+	operand []float64 // a copy of a or b in the other storage order
 	output  []float64 // cᵀ for the flipped orientation
 	// order is the orientation of every product, measured (orient's
 	// choice) but in the tests and benchmarks that run each orientation.
@@ -135,6 +159,11 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 			bt := Mat(&g.operand, b.Cols, b.Rows)
 			transposeTo(bt, b)
 			impl.Dgemm(tA, flip(tB), m, n, k, alpha, a.Data, a.Stride, bt.Data, bt.Stride, beta, c.Data, c.Stride)
+			return
+		case transposedA:
+			at := Mat(&g.operand, a.Cols, a.Rows)
+			transposeTo(at, a)
+			impl.Dgemm(flip(tA), tB, m, n, k, alpha, at.Data, at.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 			return
 		case flipped:
 			// cᵀ = op(b)ᵀ op(a)ᵀ, n×m, added to c's m×n entries (c's

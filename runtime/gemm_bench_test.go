@@ -60,19 +60,20 @@ func gemmLoop(b *testing.B, m, n, k int, fn func()) {
 // at least four, the same number in every orientation.
 func BenchmarkGemmOrientation(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	names := map[orientation]string{direct: "direct", transposedB: "transposedB", flipped: "flipped"}
+	names := map[orientation]string{direct: "direct", transposedB: "transposedB", flipped: "flipped", transposedA: "transposedA"}
 	for _, s := range [][3]int{ // m, n, k
 		{64, 256, 1024}, {64, 200, 1024}, {64, 192, 1024}, {64, 128, 512}, {64, 512, 512}, {32, 512, 1024}, // wide
 		{256, 64, 1024}, {128, 32, 4096}, {512, 32, 1024}, // tall
 		{1024, 10, 256}, {256, 10, 1024}, {4096, 10, 128}, {1024, 1, 256}, // narrow
-		{256, 256, 256}, {200, 200, 200}, // square
+		{256, 256, 256}, {200, 200, 200}, {512, 512, 512}, // square
+		{256, 256, 1024}, {128, 128, 1024}, {96, 96, 1024}, {64, 64, 4096}, {48, 48, 1024}, {128, 48, 1024}, {1024, 64, 256}, // long inner
 		{1024, 256, 10}, {1024, 256, 16}, {1024, 256, 32}, // short inner
 	} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 				a, bm, c := benchOperands(rng, tA, tB, m, n, k)
-				for _, o := range []orientation{direct, transposedB, flipped} {
+				for _, o := range []orientation{direct, transposedB, flipped, transposedA} {
 					name := fmt.Sprintf("%c%c/%dx%dx%d/%s", tA, tB, m, n, k, names[o])
 					if o == orient(tA, tB, m, n, k) {
 						name += "*"

@@ -65,7 +65,7 @@ func TestGemmConjTrans(t *testing.T) {
 // only).
 func TestGemmCShapeIgnored(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, o := range []orientation{measured, direct, transposedB, flipped} {
+	for _, o := range []orientation{measured, direct, transposedB, flipped, transposedA} {
 		// aᵀ b with a 64×40 → m = 40 (≥ narrowCols), b 64×10: c 40×10, narrow → flipped.
 		a, b := paddedRandom(rng, 64, 40, 0), paddedRandom(rng, 64, 10, 0)
 		full := paddedRandom(rng, 40, 10, 0)
@@ -108,7 +108,7 @@ func TestGemmMalformedLikeBlas64(t *testing.T) {
 		}
 		return x
 	}
-	names := map[orientation]string{measured: "small", direct: "direct", transposedB: "transposedB", flipped: "flipped"}
+	names := map[orientation]string{measured: "small", direct: "direct", transposedB: "transposedB", flipped: "flipped", transposedA: "transposedA"}
 	type tally struct{ panics, messages, values int }
 	tallies := map[string]*tally{}
 	first := map[string]string{}

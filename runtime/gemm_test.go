@@ -88,9 +88,13 @@ var gemmCases = []gemmCase{
 	// Narrow or wide c of aᵀ b: (bᵀ a)ᵀ.
 	{blas.Trans, blas.NoTrans, 40, 4, 30, flipped},
 	{blas.Trans, blas.NoTrans, narrowCols + 1, narrowCols + 1 + wideRatio*(narrowCols+1), 20, flipped},
-	{blas.Trans, blas.NoTrans, narrowCols + 1, wideRatio * (narrowCols + 1), 20, direct},
-	{blas.Trans, blas.NoTrans, narrowCols, 127, 20, direct},
+	{blas.Trans, blas.NoTrans, narrowCols + 1, wideRatio * (narrowCols + 1), 20, transposedA},
+	{blas.Trans, blas.NoTrans, narrowCols, 127, 20, transposedA},
 	{blas.Trans, blas.NoTrans, 33, 20, 33, flipped},
+	// Any other aᵀ b wider than a block of c: a copied.
+	{blas.Trans, blas.NoTrans, 40, blockCols + 1, 20, transposedA},
+	{blas.Trans, blas.NoTrans, 40, blockCols, 20, direct},
+	{blas.Trans, blas.NoTrans, narrowCols, blockCols, 20, direct},
 	// The rest as given.
 	{blas.NoTrans, blas.Trans, 50, 4, 30, direct},
 	{blas.NoTrans, blas.NoTrans, 3, 5, 4, direct},
@@ -139,7 +143,7 @@ func TestGemm(t *testing.T) {
 			want, tol := naiveGemm(tc.tA, tc.tB, alpha, a, b, beta, c)
 			if tc.m > 0 && tc.n > 0 && tc.k > 0 {
 				// Every orientation computes the product, chosen or not.
-				for _, o := range []orientation{direct, transposedB, flipped} {
+				for _, o := range []orientation{direct, transposedB, flipped, transposedA} {
 					d := paddedRandom(rng, tc.m, tc.n, 99)
 					copy(d.Data, c.Data)
 					og := Gemm{order: o}
@@ -280,5 +284,42 @@ func TestGemmSmallBitIdentical(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("checked %d products, want the small path's every shape", checked)
+	}
+}
+
+// TestGemmTransposedABitIdentical checks the invariant transposedA relies
+// on: gonum's Trans·NoTrans and NoTrans·NoTrans kernels add the same terms
+// to each entry of c in the same order (ascending l, a term skipped when
+// alpha·a is zero), so running aᵀ b on a copy of aᵀ gives blas64.Gemm's
+// result bit for bit, whatever the block structure (outputs one to three
+// blocks wide, inner dimensions across block edges), padding, special
+// values and alpha, beta.
+func TestGemmTransposedABitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, 5e-324}
+	draw := func(r, c int, pad float64) blas64.General {
+		g := paddedRandom(rng, r, c, pad)
+		for i := range g.Data {
+			if i%g.Stride < c && rng.IntN(50) == 0 {
+				g.Data[i] = special[rng.IntN(len(special))]
+			}
+		}
+		return g
+	}
+	g := Gemm{order: transposedA}
+	for _, s := range [][3]int{{1, 65, 1}, {65, 65, 64}, {70, 130, 65}, {130, 70, 129}, {33, 200, 7}, {200, 66, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, ab := range [][2]float64{{1, 0}, {-2.5, 1}, {0.5, -3}, {0, 1}, {2, math.Inf(1)}} {
+			a, b, c := draw(k, m, 7), draw(k, n, 7), draw(m, n, 99)
+			want := blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: append([]float64(nil), c.Data...)}
+			blas64.Gemm(blas.Trans, blas.NoTrans, ab[0], a, b, ab[1], want)
+			g.Mul(blas.Trans, blas.NoTrans, ab[0], a, b, ab[1], c)
+			for i, w := range want.Data {
+				if got := c.Data[i]; math.Float64bits(got) != math.Float64bits(w) && !(math.IsNaN(got) && math.IsNaN(w)) {
+					t.Fatalf("%dx%dx%d alpha=%v beta=%v: c.Data[%d] = %v (%#x), blas64.Gemm %v (%#x)",
+						m, n, k, ab[0], ab[1], i, got, math.Float64bits(got), w, math.Float64bits(w))
+				}
+			}
+		}
 	}
 }
