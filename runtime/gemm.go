@@ -215,25 +215,44 @@ func flip(t blas.Transpose) blas.Transpose {
 	return blas.Trans
 }
 
-// transposeTo sets dst = srcᵀ; dst is src.Cols×src.Rows.
+// transposeTo sets dst = srcᵀ; dst is src.Cols×src.Rows. It runs in
+// square tiles (transposeTile) so that the column writes of dst stay in
+// cache.
 func transposeTo(dst, src blas64.General) {
-	for i := 0; i < src.Rows; i++ {
-		for j, v := range src.Data[i*src.Stride : i*src.Stride+src.Cols] {
-			dst.Data[j*dst.Stride+i] = v
+	tile := transposeTile(dst.Stride)
+	for i0 := 0; i0 < src.Rows; i0 += tile {
+		i1 := min(i0+tile, src.Rows)
+		for j0 := 0; j0 < src.Cols; j0 += tile {
+			j1 := min(j0+tile, src.Cols)
+			for i := i0; i < i1; i++ {
+				col := dst.Data[j0*dst.Stride+i:]
+				for j, v := range src.Data[i*src.Stride+j0 : i*src.Stride+j1] {
+					col[j*dst.Stride] = v
+				}
+			}
 		}
 	}
 }
 
-// addTransposed sets c = alpha·tᵀ + beta·c.
+// addTransposed sets c = alpha·tᵀ + beta·c (beta = 0 does not read c), in
+// square tiles (transposeTile) so that the column reads of t stay in cache.
 func addTransposed(c blas64.General, alpha float64, t blas64.General, beta float64) {
-	for i := 0; i < c.Rows; i++ {
-		row := c.Data[i*c.Stride : i*c.Stride+c.Cols]
-		for j := range row {
-			v := alpha * t.Data[j*t.Stride+i]
-			if beta != 0 {
-				v += beta * row[j]
+	tile := transposeTile(t.Stride)
+	for i0 := 0; i0 < c.Rows; i0 += tile {
+		i1 := min(i0+tile, c.Rows)
+		for j0 := 0; j0 < c.Cols; j0 += tile {
+			j1 := min(j0+tile, c.Cols)
+			for i := i0; i < i1; i++ {
+				row := c.Data[i*c.Stride+j0 : i*c.Stride+j1]
+				col := t.Data[j0*t.Stride+i:]
+				for j := range row {
+					v := alpha * col[j*t.Stride]
+					if beta != 0 {
+						v += beta * row[j]
+					}
+					row[j] = v
+				}
 			}
-			row[j] = v
 		}
 	}
 }
