@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
 // b1BilinearPool.
@@ -46,7 +46,7 @@ func B1Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	return f
 }
@@ -92,7 +92,7 @@ func B1BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
@@ -163,7 +163,7 @@ func B2ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	// Xb is not read again: expXb takes over its storage.
 	expXb := Xb
 	// expXb = exp(X b)
@@ -213,7 +213,7 @@ func B2ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
 	// expXb = exp(Xb), in Xb's storage
 	expXb := Xb
@@ -550,7 +550,7 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
 	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
@@ -620,7 +620,7 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
@@ -628,7 +628,7 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYXw[r0:r1]
-		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -1156,7 +1156,7 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 

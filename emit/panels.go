@@ -185,11 +185,11 @@ func (e *function) emitPanels(p *panelPlan) expr {
 		&plan.Clamp{V: r1, Max: n},
 		&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
 		&plan.Comment{Text: fmt.Sprintf("%s%s = %s %s", u.Name, panelSlice, xp.Name, p.w.Name)},
-		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
+		&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
 			Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
 		&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
 		&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", o.param, xT, r.Name, panelSlice)},
-		&plan.Do{Call: plan.Fn(blas64Path, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
+		&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
 			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
 	}})
 	return e.scalar(e.ret)

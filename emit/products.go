@@ -263,10 +263,10 @@ func (e *function) pair(l, r operand, alpha expr, dst *val, accumulate bool) exp
 		e.stmt(&plan.Set{To: plan.Elem{X: plan.Field{X: ref(dst), Name: "Data"}, I: plan.IntLit(0)}, Op: "=", Value: plan.Mul(alpha, dot)})
 	case ls.IsMatrix() && rs.IsCol():
 		blas(&plan.Blas{Routine: "Gemv", A: l.v, TransA: l.trans, B: r.v, C: dst},
-			plan.Fn(blas64Path, "Gemv", transFlag(l.trans), alpha, ref(l.v), ref(r.v), b, ref(dst)))
+			plan.Fn(runtimePath, "Gemv", transFlag(l.trans), alpha, ref(l.v), ref(r.v), b, ref(dst)))
 	case ls.IsRow() && rs.IsMatrix():
 		blas(&plan.Blas{Routine: "Gemv", A: r.v, TransA: !r.trans, B: l.v, C: dst},
-			plan.Fn(blas64Path, "Gemv", transFlag(!r.trans), alpha, ref(r.v), ref(l.v), b, ref(dst)))
+			plan.Fn(runtimePath, "Gemv", transFlag(!r.trans), alpha, ref(r.v), ref(l.v), b, ref(dst)))
 	case ls.IsCol() && rs.IsRow() && accumulate:
 		e.stmt(&plan.Do{Call: plan.Fn(blas64Path, "Ger", alpha, ref(l.v), ref(r.v), ref(dst)), Updates: []*val{dst},
 			Blas: &plan.Blas{Routine: "Ger", A: l.v, B: r.v, C: dst}})

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // diagOfSumWork holds DiagOfSum's scratch space, reused across calls through
 // diagOfSumPool.
@@ -614,7 +614,7 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 		tmp3.Data[i] = 1.0
 	}
 	// db = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
 	return f
 }
 
@@ -1154,7 +1154,7 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	}
 	dwRaw := dw.RawVector()
 	// dw = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
-	blas64.Gemv(blas.NoTrans, 2, tmp, wRaw, 0, dwRaw)
+	runtime.Gemv(blas.NoTrans, 2, tmp, wRaw, 0, dwRaw)
 	return f
 }
 
@@ -1640,7 +1640,7 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 		tmp.Data[i] = 1.0
 	}
 	// da = diag(b) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, diagB, tmp, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, diagB, tmp, 0, daRaw)
 	dbRaw := db.RawVector()
 	ARaw := A.RawMatrix()
 	aRaw := a.RawVector()

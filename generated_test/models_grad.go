@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // logRegWork holds LogReg's scratch space, reused across calls through
 // logRegPool.
@@ -46,7 +46,7 @@ func LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) floa
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
 	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
@@ -106,7 +106,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	sum := 0.0
 	// z is not read again: negYZ takes over its storage.
@@ -134,7 +134,7 @@ func LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, 
 		ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoidNegYZ.Data[i]
 	}
 	// dw += -(X' (y .* sigmoid(-(y .* z))))
-	blas64.Gemv(blas.Trans, -1, XRaw, ySigmoidNegYZ, 1, dwRaw)
+	runtime.Gemv(blas.Trans, -1, XRaw, ySigmoidNegYZ, 1, dwRaw)
 	*dlambda = 0.5 * wTw
 	return f
 }
@@ -525,7 +525,7 @@ func LeastSquares(A *mat.Dense, x *mat.VecDense, b *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// r += A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	return f
 }
@@ -574,11 +574,11 @@ func LeastSquaresGrad(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dx *mat.Ve
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// r += A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, r)
 	f := blas64.Dot(r, r)
 	dxRaw := dx.RawVector()
 	// dx = 2 A' r
-	blas64.Gemv(blas.Trans, 2, ARaw, r, 0, dxRaw)
+	runtime.Gemv(blas.Trans, 2, ARaw, r, 0, dxRaw)
 	return f
 }
 

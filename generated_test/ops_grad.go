@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //
@@ -2934,7 +2934,7 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	}
 	Ay := runtime.Vec(&ws.Ay, m)
 	// Ay = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
 	sumsqAy := blas64.Dot(Ay, Ay)
 	f := sumsq + sumsqAy
 	return f
@@ -3003,18 +3003,18 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	}
 	Ay := runtime.Vec(&ws.Ay, m)
 	// Ay = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
 	sumsqAy := blas64.Dot(Ay, Ay)
 	f := sumsq + sumsqAy
 	dxRaw := dx.RawVector()
 	// dx = 2 (x y' - A) y
-	blas64.Gemv(blas.NoTrans, 2, tmp, yRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 2, tmp, yRaw, 0, dxRaw)
 	dyRaw := dy.RawVector()
 	// dy = 2 A' A y + 2 (x y' - A)' x
 	// dy = 2 A' A y
-	blas64.Gemv(blas.Trans, 2, ARaw, Ay, 0, dyRaw)
+	runtime.Gemv(blas.Trans, 2, ARaw, Ay, 0, dyRaw)
 	// dy += 2 (x y' - A)' x
-	blas64.Gemv(blas.Trans, 2, tmp, xRaw, 1, dyRaw)
+	runtime.Gemv(blas.Trans, 2, tmp, xRaw, 1, dyRaw)
 	return f
 }
 
@@ -3089,7 +3089,7 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	// tmp += x vy'
 	blas64.Ger(1, xRaw, vyRaw, tmp)
 	// prod = (vx y' + x vy') y
-	blas64.Gemv(blas.NoTrans, 1, tmp, yRaw, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp, yRaw, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, m)
 	tmp2 := runtime.Mat(&ws.tmp2, m, n)
 	// tmp2 = x y' - A
@@ -3103,7 +3103,7 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	// tmp2 += x y'
 	blas64.Ger(1, xRaw, yRaw, tmp2)
 	// prod2 = (x y' - A) vy
-	blas64.Gemv(blas.NoTrans, 1, tmp2, vyRaw, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, vyRaw, 0, prod2)
 	// hx = 2 ((vx y' + x vy') y + (x y' - A) vy)
 	for i := 0; i < m; i++ {
 		hxRaw.Data[i*hxRaw.Inc] = 2.0 * (prod.Data[i] + prod2.Data[i])
@@ -3112,10 +3112,10 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	// hy = 2 A' A vy + 2 ((vx y' + x vy')' x + (x y' - A)' vx)
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = (vx y' + x vy')' x
-	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod3)
+	runtime.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod3)
 	prod4 := runtime.Vec(&ws.prod4, n)
 	// prod4 = (x y' - A)' vx
-	blas64.Gemv(blas.Trans, 1, tmp2, vxRaw, 0, prod4)
+	runtime.Gemv(blas.Trans, 1, tmp2, vxRaw, 0, prod4)
 	// hy = 2 ((vx y' + x vy')' x + (x y' - A)' vx)
 	for i := 0; i < n; i++ {
 		hyRaw.Data[i*hyRaw.Inc] = 2.0 * (prod3.Data[i] + prod4.Data[i])
@@ -3123,8 +3123,8 @@ func OpSumsqHessVec(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, vx *mat.VecD
 	// hy += 2 A' A vy
 	Avy := runtime.Vec(&ws.Avy, m)
 	// Avy = A vy
-	blas64.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, Avy)
-	blas64.Gemv(blas.Trans, 2, ARaw, Avy, 1, hyRaw)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, vyRaw, 0, Avy)
+	runtime.Gemv(blas.Trans, 2, ARaw, Avy, 1, hyRaw)
 }
 
 // opSumsqHessianWork holds OpSumsqHessian's scratch space, reused across calls
@@ -3763,7 +3763,7 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 		tmp2.Data[i] = 1.0
 	}
 	// dx += (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
-	blas64.Gemv(blas.Trans, 1, ASoftmax, tmp2, 1, dxRaw)
+	runtime.Gemv(blas.Trans, 1, ASoftmax, tmp2, 1, dxRaw)
 	return f
 }
 
@@ -3865,7 +3865,7 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 	// prod = (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = tmp4 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp6)
 	// softmax is not read again: tmp takes over its storage.
 	tmp := softmax
@@ -3881,7 +3881,7 @@ func OpLogsumexpRowsHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDen
 		tmp7.Data[i] = 1.0
 	}
 	// hx += (A .* (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx') - (softmax(A .* (vector(1) x'), 2) .* (A .* (vector(1) vx'))) vector(1) vector(1)')))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp7, 1, hxRaw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp7, 1, hxRaw)
 }
 
 // opLogsumexpRowsHessianHessianWork holds OpLogsumexpRowsHessianHessian's
@@ -4018,7 +4018,7 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 		tmp.Data[i] = 1.0
 	}
 	// prod = X' vector(1)
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	sum := 0.0
 	// sum = sum(b .* (X' vector(1)))
 	for i := 0; i < n; i++ {
@@ -4039,7 +4039,7 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	}
 	prod3 := runtime.Vec(&ws.prod3, m)
 	// prod3 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
 	prod2 := blas64.Dot(aRaw, prod3)
 	sumA := 0.0
 	// sumA = sum(a)
@@ -4119,7 +4119,7 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 		tmp.Data[i] = 1.0
 	}
 	// prod = X' vector(1)
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	sum := 0.0
 	// sum = sum(b .* (X' vector(1)))
 	for i := 0; i < n; i++ {
@@ -4140,7 +4140,7 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 	}
 	prod3 := runtime.Vec(&ws.prod3, m)
 	// prod3 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
 	prod2 := blas64.Dot(aRaw, prod3)
 	sumA := 0.0
 	// sumA = sum(a)
@@ -4170,7 +4170,7 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 		daRaw.Data[i*daRaw.Inc] = 2.0*aRaw.Data[i*aRaw.Inc] + sumB
 	}
 	// da += (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 1, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp2, 1, daRaw)
 	dbRaw := db.RawVector()
 	// db = 2 b + X' vector(1) + sum(a)
 	for i := 0; i < n; i++ {
@@ -4404,7 +4404,7 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	}
 	XRaw := X.RawMatrix()
 	// prod = vector(1)' X
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	sum := 0.0
 	// expProd = exp(prod), in prod's storage
 	expProd := prod
@@ -4428,12 +4428,12 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	}
 	prod3 := runtime.Vec(&ws.prod3, m)
 	// prod3 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod3)
 	prod2 := blas64.Dot(aRaw, prod3)
 	bTXT := runtime.Vec(&ws.bTXT, m)
 	bRaw := b.RawVector()
 	// bTXT = b' X'
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
 	sum2 := 0.0
 	// sum2 = sum(b' X')
 	for i := 0; i < m; i++ {
@@ -4507,7 +4507,7 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	}
 	XRaw := X.RawMatrix()
 	// prod = vector(1)' X
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
 	sum := 0.0
 	// prod is not read again: tmp takes over its storage.
 	tmp := prod
@@ -4532,12 +4532,12 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	}
 	prod3 := runtime.Vec(&ws.prod3, m)
 	// prod3 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp3, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp3, 0, prod3)
 	prod2 := blas64.Dot(aRaw, prod3)
 	bTXT := runtime.Vec(&ws.bTXT, m)
 	bRaw := b.RawVector()
 	// bTXT = b' X'
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, bTXT)
 	sum2 := 0.0
 	// sum2 = sum(b' X')
 	for i := 0; i < m; i++ {
@@ -4567,10 +4567,10 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	blas64.Ger(1, tmp4, tmp5, dXRaw)
 	daRaw := da.RawVector()
 	// da = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
 	// db = X' vector(1)
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp4, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp4, 0, dbRaw)
 	return f
 }
 
@@ -4650,7 +4650,7 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 		tmp.Data[i] = 1.0
 	}
 	// prod = vector(1)' X
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	sum := 0.0
 	// sum = sum((vector(1)' X / m) .^ 2)
 	for i := 0; i < n; i++ {
@@ -4671,7 +4671,7 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 		tmp2.Data[i] = 1.0
 	}
 	// prod2 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp2, 0, prod2)
 	sum2 := 0.0
 	sumA := 0.0
 	sumAA := 0.0
@@ -4748,7 +4748,7 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 		tmp2.Data[i] = 1.0
 	}
 	// prod = vector(1)' X
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp2, 0, prod)
 	sum := 0.0
 	// prod is not read again: tmp takes over its storage.
 	tmp := prod
@@ -4773,7 +4773,7 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 		tmp4.Data[i] = 1.0
 	}
 	// prod2 = (X .* X) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XX, tmp4, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, XX, tmp4, 0, prod2)
 	sum2 := 0.0
 	sumA := 0.0
 	// prod2 is not read again: tmp3 takes over its storage.
@@ -5414,7 +5414,7 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	// prod = (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (softmax(X', 2) .* (Y .* Y)') vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp3, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp3, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	prod3 := runtime.Mat(&ws.prod3, m, n)
 	tmp5 := runtime.Vec(&ws.tmp5, n)
@@ -5430,7 +5430,7 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	// prod3 = (Y .* softmax(X, 2)) vector(1) vector(1)'
 	prod4 := runtime.Vec(&ws.prod4, m)
 	// prod4 = (Y .* softmax(X, 2)) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, YSoftmaxX, tmp5, 0, prod4)
+	runtime.Gemv(blas.NoTrans, 1, YSoftmaxX, tmp5, 0, prod4)
 	runtime.OuterTo(prod3, 1, prod4, tmp6)
 	dYRaw := dY.RawMatrix()
 	// dX = (softmax(X', 2) .* ((Y .* Y)' - (softmax(X', 2) .* (Y .* Y)') vector(1) vector(1)'))' + softmax(X, 2) .* (Y - (Y .* softmax(X, 2)) vector(1) vector(1)')
@@ -5626,7 +5626,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 		tmp7.Data[i] = 1.0
 	}
 	// da = tmp5 tmp7
-	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp5, tmp7, 0, daRaw)
 	dbRaw := db.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	tmp8 := runtime.Vec(&ws.tmp8, m)
@@ -5643,7 +5643,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 		}
 	}
 	// prod = tmp8 tmp9
-	blas64.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
+	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// tmp4 is not read again: tmp10 takes over its storage.
 	tmp10 := tmp4
@@ -5654,7 +5654,7 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	blas64.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
 	// db = (prod - expBT .* prod2)'
 	for i := 0; i < n; i++ {
 		dbRaw.Data[i*dbRaw.Inc] = prod.Data[i] - expBT.Data[i]*prod2.Data[i]
@@ -5760,7 +5760,7 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		tmp5.Data[i] = 1.0
 	}
 	// ha = tmp tmp5
-	blas64.Gemv(blas.NoTrans, 1, tmp, tmp5, 0, haRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp5, 0, haRaw)
 	hbRaw := hb.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	tmp6 := runtime.Vec(&ws.tmp6, m)
@@ -5777,7 +5777,7 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		}
 	}
 	// prod = tmp6 tmp7
-	blas64.Gemv(blas.Trans, 1, tmp7, tmp6, 0, prod)
+	runtime.Gemv(blas.Trans, 1, tmp7, tmp6, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	tmp8 := runtime.Mat(&ws.tmp8, m, n)
 	tmp9 := runtime.Mat(&ws.tmp9, m, n)
@@ -5795,7 +5795,7 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		}
 	}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
-	blas64.Gemv(blas.Trans, 1, tmp8, tmp6, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, tmp8, tmp6, 0, prod2)
 	expBTVbT := runtime.Vec(&ws.expBTVbT, n)
 	// expBTVbT = exp(b') .* vb'
 	for i := 0; i < n; i++ {
@@ -5811,7 +5811,7 @@ func OpExpansionHessVec(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, va *mat.
 		}
 	}
 	// prod3 = tmp6 tmp10
-	blas64.Gemv(blas.Trans, 1, tmp10, tmp6, 0, prod3)
+	runtime.Gemv(blas.Trans, 1, tmp10, tmp6, 0, prod3)
 	// hb = (prod - (prod2 .* expBTVbT + expBT .* prod3))'
 	for i := 0; i < n; i++ {
 		hbRaw.Data[i*hbRaw.Inc] = prod.Data[i] - (prod2.Data[i]*expBTVbT.Data[i] + expBT.Data[i]*prod3.Data[i])
@@ -5994,7 +5994,7 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	// prod = X vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = X vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, tmp, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp2)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
@@ -6097,7 +6097,7 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// prod = X vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, m)
 	// prod2 = X vector(1)
-	blas64.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, tmp3, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
@@ -6137,7 +6137,7 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 		}
 	}
 	// da = (X .* exp(vector(1) b' - X)) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
 	tmp8 := runtime.Vec(&ws.tmp8, m)
 	// tmp8 = vector(1)
@@ -6145,7 +6145,7 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 		tmp8.Data[i] = 1.0
 	}
 	// db = (exp(vector(1) b' - X) .* (X .* (a vector(1)')))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp8, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp8, 0, dbRaw)
 	return f
 }
 
@@ -6211,13 +6211,13 @@ func OpMatrixPower(A *mat.Dense, x *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, n)
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	AAx := runtime.Vec(&ws.AAx, n)
 	// AAx = A A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
 	AAAx := runtime.Vec(&ws.AAAx, n)
 	// AAAx = A A A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
 	xTAAAx := blas64.Dot(xRaw, AAAx)
 	trAA := 0.0
 	sumAA := 0.0
@@ -6300,13 +6300,13 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, n)
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	AAx := runtime.Vec(&ws.AAx, n)
 	// AAx = A A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, Ax, 0, AAx)
 	AAAx := runtime.Vec(&ws.AAAx, n)
 	// AAAx = A A A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, AAx, 0, AAAx)
 	xTAAAx := blas64.Dot(xRaw, AAAx)
 	trAA := 0.0
 	sumAA := 0.0
@@ -6357,7 +6357,7 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, ARaw, ARaw, 0, ATAT)
 	ATATx := runtime.Vec(&ws.ATATx, n)
 	// ATATx = A' A' x
-	blas64.Gemv(blas.NoTrans, 1, ATAT, xRaw, 0, ATATx)
+	runtime.Gemv(blas.NoTrans, 1, ATAT, xRaw, 0, ATATx)
 	blas64.Ger(1, ATATx, xRaw, dARaw)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = x x' A' + A' x x'
@@ -6369,7 +6369,7 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	// tmp += A' x x'
 	ATx := runtime.Vec(&ws.ATx, n)
 	// ATx = A' x
-	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, ATx)
+	runtime.Gemv(blas.Trans, 1, ARaw, xRaw, 0, ATx)
 	blas64.Ger(1, ATx, xRaw, tmp)
 	// dA += (x x' A' + A' x x') A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp, ARaw, 1, dARaw)
@@ -6383,7 +6383,7 @@ func OpMatrixPowerGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.Vec
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(tmp2, 1, 1, []blas64.General{ARaw, ARaw, ARaw}, []bool{true, true, true})
 	// dx = (A A A + A' A' A') x
-	blas64.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -6743,10 +6743,10 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	}
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (A .* (x x')) (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
 	f := blas64.Dot(xRaw, prod2)
 	return f
 }
@@ -6804,10 +6804,10 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	}
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (A .* (x x')) (A .* (x x')) x
-	blas64.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
 	f := blas64.Dot(xRaw, prod2)
 	dxRaw := dx.RawVector()
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
@@ -6821,7 +6821,7 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	// prod4 = (A .* (x x'))' x x'
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = (A .* (x x'))' x
-	blas64.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod5)
+	runtime.Gemv(blas.Trans, 1, tmp, xRaw, 0, prod5)
 	runtime.OuterTo(prod4, 1, prod5, xRaw)
 	// prod3 is not read again: tmp3 takes over its storage.
 	tmp3 := prod3
@@ -6853,7 +6853,7 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 		}
 	}
 	// dx = tmp2 x
-	blas64.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -6956,14 +6956,14 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// prod3 = (A .* (x x'))' x vx'
 	prod4 := runtime.Vec(&ws.prod4, n)
 	// prod4 = (A .* (x x'))' x
-	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod4)
+	runtime.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod4)
 	runtime.OuterTo(prod3, 1, prod4, vxRaw)
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = (A .* (vx x' + x vx'))' x
-	blas64.Gemv(blas.Trans, 1, tmp3, xRaw, 0, prod5)
+	runtime.Gemv(blas.Trans, 1, tmp3, xRaw, 0, prod5)
 	prod6 := runtime.Vec(&ws.prod6, n)
 	// prod6 = (A .* (x x'))' vx
-	blas64.Gemv(blas.Trans, 1, tmp5, vxRaw, 0, prod6)
+	runtime.Gemv(blas.Trans, 1, tmp5, vxRaw, 0, prod6)
 	// prod is not read again: tmp2 takes over its storage.
 	tmp2 := prod
 	// tmp2 = A .* (prod + prod2 + prod3 + (prod5 + prod6) x')
@@ -6997,7 +6997,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 		}
 	}
 	// hx = (t2 + t3 + t4 + (t2 + t3 + t4)') x; where t1 = (A .* (vx x' + x vx'))', t2 = A .* (x x' t1 + (vx x' + x vx') (A .* (x x'))' + (A .* (x x'))' x vx' + (t1 x + (A .* (x x'))' vx) x'), t3 = t1 (A .* (x x'))', t4 = (A .* (x x'))' t1
-	blas64.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, hxRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, hxRaw)
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	prod9 := runtime.Mat(&ws.prod9, n, n)
 	// prod9 = x x' (A .* (x x'))'
@@ -7009,7 +7009,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 	// prod10 = (A .* (x x'))' x x'
 	prod11 := runtime.Vec(&ws.prod11, n)
 	// prod11 = (A .* (x x'))' x
-	blas64.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod11)
+	runtime.Gemv(blas.Trans, 1, tmp5, xRaw, 0, prod11)
 	runtime.OuterTo(prod10, 1, prod11, xRaw)
 	// prod9 is not read again: tmp7 takes over its storage.
 	tmp7 := prod9
@@ -7041,7 +7041,7 @@ func OpMatrixPowerHessianHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense
 		}
 	}
 	// hx += (t1 + tmp5' tmp5' + (t1 + tmp5' tmp5')') vx; where t1 = A .* (x x' tmp5' + tmp5' x x')
-	blas64.Gemv(blas.NoTrans, 1, tmp6, vxRaw, 1, hxRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp6, vxRaw, 1, hxRaw)
 }
 
 // opMatrixPowerHessianHessianWork holds OpMatrixPowerHessianHessian's scratch
@@ -7306,7 +7306,7 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 
@@ -9181,10 +9181,10 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	}
 	daRaw := da.RawVector()
 	// da = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, daRaw)
 	dbRaw := db.RawVector()
 	// db = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dbRaw)
 	dXRaw := dX.RawMatrix()
 	abT := runtime.Mat(&ws.abT, m, n)
 	// abT = a b'
@@ -9341,7 +9341,7 @@ func OpLiteralDims(A *mat.Dense, v *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	vRaw := v.RawVector()
 	// ATv = A' v
-	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
+	runtime.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
 	f := blas64.Dot(ATv, ATv)
 	return f
 }
@@ -9390,14 +9390,14 @@ func OpLiteralDimsGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.Vec
 	ARaw := A.RawMatrix()
 	vRaw := v.RawVector()
 	// ATv = A' v
-	blas64.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
+	runtime.Gemv(blas.Trans, 1, ARaw, vRaw, 0, ATv)
 	f := blas64.Dot(ATv, ATv)
 	dARaw := dA.RawMatrix()
 	// dA = 2 v v' A
 	runtime.OuterTo(dARaw, 2, vRaw, ATv)
 	dvRaw := dv.RawVector()
 	// dv = 2 A A' v
-	blas64.Gemv(blas.NoTrans, 2, ARaw, ATv, 0, dvRaw)
+	runtime.Gemv(blas.NoTrans, 2, ARaw, ATv, 0, dvRaw)
 	return f
 }
 
@@ -9639,7 +9639,7 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	ws.luA.InverseTo(invA)
 	invAx := runtime.Vec(&ws.invAx, n)
 	// invAx = inv(A) x
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
+	runtime.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
 	xTinvAx := blas64.Dot(xRaw, invAx)
 	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
@@ -9725,7 +9725,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	ws.luA.InverseTo(invA)
 	invAx := runtime.Vec(&ws.invAx, n)
 	// invAx = inv(A) x
-	blas64.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
+	runtime.Gemv(blas.NoTrans, 1, invA, xRaw, 0, invAx)
 	xTinvAx := blas64.Dot(xRaw, invAx)
 	invATB := runtime.Mat(&ws.invATB, n, k)
 	BRaw := B.RawMatrix()
@@ -9761,7 +9761,7 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	// invAPlusInvAT = inv(A) + inv(A)'
 	runtime.AddTransposeTo(invAPlusInvAT, invA)
 	// dx = (inv(A) + inv(A)') x
-	blas64.Gemv(blas.NoTrans, 1, invAPlusInvAT, xRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, invAPlusInvAT, xRaw, 0, dxRaw)
 	dBRaw := dB.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = matrix(1)
@@ -9890,19 +9890,19 @@ func OpSolveSPDGrad(S *mat.SymDense, x *mat.VecDense, dS *mat.SymDense, dx *mat.
 	ws.cholS.InverseTo(invS)
 	invSx := runtime.Vec(&ws.invSx, n)
 	// invSx = inv(S) x
-	blas64.Gemv(blas.NoTrans, 1, invS, xRaw, 0, invSx)
+	runtime.Gemv(blas.NoTrans, 1, invS, xRaw, 0, invSx)
 	f := blas64.Dot(xRaw, invSx)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	xTinvS := runtime.Vec(&ws.xTinvS, n)
 	// xTinvS = x' inv(S)
-	blas64.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
+	runtime.Gemv(blas.Trans, 1, invS, xRaw, 0, xTinvS)
 	// tmp = -(inv(S) x x' inv(S))
 	runtime.OuterTo(tmp, -1, xTinvS, xTinvS)
 	// dS = -(inv(S) x x' inv(S)), on dS's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	dxRaw := dx.RawVector()
 	// dx = 2 inv(S) x
-	blas64.Gemv(blas.NoTrans, 2, invS, xRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 2, invS, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -9965,7 +9965,7 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
 	// softplusXw = softplus(Xw), in Xw's storage
 	softplusXw := Xw
@@ -10028,14 +10028,14 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
 			f += softplus
 		}
 		// dw += Xp' sigmoidXw[r0:r1]
-		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
 	}
 	return f
 }
@@ -10100,7 +10100,7 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
 	// softplusXw = softplus(Xw), in Xw's storage
 	softplusXw := Xw
@@ -10112,7 +10112,7 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 	Zw := runtime.Vec(&ws.Zw, n)
 	ZRaw := Z.RawMatrix()
 	// Zw = Z w
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	runtime.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
 	sum2 := 0.0
 	// sum2 = sum((Z w) .^ 2)
 	for i := 0; i < n; i++ {
@@ -10166,8 +10166,8 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	// dw = 2 Z' Z w
 	Zw := runtime.Vec(&ws.Zw, n)
 	// Zw = Z w
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
-	blas64.Gemv(blas.Trans, 2, ZRaw, Zw, 0, dwRaw)
+	runtime.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw)
+	runtime.Gemv(blas.Trans, 2, ZRaw, Zw, 0, dwRaw)
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
 	sumSoftplusXw := 0.0
@@ -10182,18 +10182,18 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
 			sumSoftplusXw += softplus
 		}
 		// dw += Xp' sigmoidXw[r0:r1]
-		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
 	}
 	Zw2 := runtime.Vec(&ws.Zw2, n)
 	// Zw2 = Z w
-	blas64.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw2)
+	runtime.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw2)
 	sum := 0.0
 	// sum = sum((Z w) .^ 2)
 	for i := 0; i < n; i++ {
@@ -10725,7 +10725,7 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	trA := 0.0
 	// trA = tr(A)
 	for i := 0; i < n; i++ {
@@ -10783,7 +10783,7 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	trA := 0.0
 	// trA = tr(A)
 	for i := 0; i < n; i++ {
@@ -10810,7 +10810,7 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	blas64.Ger(1, tmp, xRaw, dARaw)
 	dxRaw := dx.RawVector()
 	// dx = A' exp(A x - tr(A))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
 	return f
 }
 

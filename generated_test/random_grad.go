@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -48,7 +48,7 @@ func Random00(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	aRaw := a.RawVector()
 	XTa := runtime.Vec(&ws.XTa, m)
 	// XTa = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
 	cTXTa := blas64.Dot(cRaw, XTa)
 	f := 2.0 * cTXTa
 	return f
@@ -120,16 +120,16 @@ func Random00Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	aRaw := a.RawVector()
 	XTa := runtime.Vec(&ws.XTa, m)
 	// XTa = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
 	cTXTa := blas64.Dot(cRaw, XTa)
 	f := 2.0 * cTXTa
 	daRaw := da.RawVector()
 	// da = 2 X c
-	blas64.Gemv(blas.NoTrans, 2, XRaw, cRaw, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 2, XRaw, cRaw, 0, daRaw)
 	db.Zero()
 	dcRaw := dc.RawVector()
 	// dc = 2 X' a
-	blas64.Gemv(blas.Trans, 2, XRaw, aRaw, 0, dcRaw)
+	runtime.Gemv(blas.Trans, 2, XRaw, aRaw, 0, dcRaw)
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 a c'
@@ -721,10 +721,10 @@ func Random04(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	}
 	invAarctanA := runtime.Vec(&ws.invAarctanA, n)
 	// invAarctanA = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
+	runtime.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
 	invATinvAarctanA := runtime.Vec(&ws.invATinvAarctanA, n)
 	// invATinvAarctanA = inv(A)' inv(A) arctan(a)
-	blas64.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
+	runtime.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
 	f := blas64.Dot(oneMinusB, invATinvAarctanA)
 	return f
 }
@@ -819,18 +819,18 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	invAarctanA := runtime.Vec(&ws.invAarctanA, n)
 	// invAarctanA = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
+	runtime.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA)
 	invATinvAarctanA := runtime.Vec(&ws.invATinvAarctanA, n)
 	// invATinvAarctanA = inv(A)' inv(A) arctan(a)
-	blas64.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
+	runtime.Gemv(blas.Trans, 1, invA, invAarctanA, 0, invATinvAarctanA)
 	f := blas64.Dot(oneMinusB, invATinvAarctanA)
 	daRaw := da.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = inv(A)' inv(A) (1 - b)
 	invAoneMinusB := runtime.Vec(&ws.invAoneMinusB, n)
 	// invAoneMinusB = inv(A) (1 - b)
-	blas64.Gemv(blas.NoTrans, 1, invA, oneMinusB, 0, invAoneMinusB)
-	blas64.Gemv(blas.Trans, 1, invA, invAoneMinusB, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, invA, oneMinusB, 0, invAoneMinusB)
+	runtime.Gemv(blas.Trans, 1, invA, invAoneMinusB, 0, prod)
 	// da = inv(A)' inv(A) (1 - b) .* (1 ./ (1 + a .* a))
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod.Data[i] * (1.0 / (1.0 + aRaw.Data[i*aRaw.Inc]*aRaw.Data[i*aRaw.Inc]))
@@ -839,8 +839,8 @@ func Random04Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// db = -(inv(A)' inv(A) arctan(a))
 	invAarctanA2 := runtime.Vec(&ws.invAarctanA2, n)
 	// invAarctanA2 = inv(A) arctan(a)
-	blas64.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA2)
-	blas64.Gemv(blas.Trans, -1, invA, invAarctanA2, 0, dbRaw)
+	runtime.Gemv(blas.NoTrans, 1, invA, arctanA, 0, invAarctanA2)
+	runtime.Gemv(blas.Trans, -1, invA, invAarctanA2, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
@@ -926,7 +926,7 @@ func Random05(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	// Xc is not read again: tmp takes over its storage.
 	tmp := Xc
 	// tmp = (X c) .^ 2
@@ -1017,7 +1017,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	cRaw := c.RawVector()
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	// tmp = (X c) .^ 2
 	for i := 0; i < n; i++ {
 		tmp.Data[i] = Xc.Data[i] * Xc.Data[i]
@@ -1042,7 +1042,7 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		XcDiagAAT.Data[i] = Xc.Data[i] * tmp2.Data[i]
 	}
 	// dc = 2 X' (X c .* diag(A A'))
-	blas64.Gemv(blas.Trans, 2, XRaw, XcDiagAAT, 0, dcRaw)
+	runtime.Gemv(blas.Trans, 2, XRaw, XcDiagAAT, 0, dcRaw)
 	dARaw := dA.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = diag((X c) .^ 2)
@@ -1376,7 +1376,7 @@ func Random08(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
 	// tmp += A' b
-	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
+	runtime.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	return f
 }
@@ -1451,13 +1451,13 @@ func Random08Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ARaw := A.RawMatrix()
 	bRaw := b.RawVector()
 	// tmp += A' b
-	blas64.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
+	runtime.Gemv(blas.Trans, 1, ARaw, bRaw, 1, tmp)
 	f := blas64.Nrm2(tmp)
 	da.Zero()
 	dbRaw := db.RawVector()
 	recip0F := runtime.Recip0(f)
 	// db = A (A' b + 3) / norm2(A' b + 3)
-	blas64.Gemv(blas.NoTrans, recip0F, ARaw, tmp, 0, dbRaw)
+	runtime.Gemv(blas.NoTrans, recip0F, ARaw, tmp, 0, dbRaw)
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = b (A' b + 3)' / norm2(A' b + 3)
@@ -1934,7 +1934,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		aPlusB.Data[i] = aRaw.Data[i*aRaw.Inc] + bRaw.Data[i*bRaw.Inc]
 	}
 	// invAaPlusB = inv(A) (a + b)
-	blas64.Gemv(blas.NoTrans, 1, invA, aPlusB, 0, invAaPlusB)
+	runtime.Gemv(blas.NoTrans, 1, invA, aPlusB, 0, invAaPlusB)
 	f := runtime.LogSumExp(runtime.Column(invAaPlusB))
 	daRaw := da.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
@@ -1942,7 +1942,7 @@ func Random11Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// softmax = softmax(inv(A) (a + b))
 	runtime.SoftmaxTo(runtime.Column(softmax), runtime.Column(invAaPlusB))
 	// prod = inv(A)' softmax(inv(A) (a + b))
-	blas64.Gemv(blas.Trans, 1, invA, softmax, 0, prod)
+	runtime.Gemv(blas.Trans, 1, invA, softmax, 0, prod)
 	for i := 0; i < n; i++ {
 		daRaw.Data[i*daRaw.Inc] = prod.Data[i]
 	}
@@ -2104,14 +2104,14 @@ func Random12Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.luA.InverseTo(invA)
 	aRaw := a.RawVector()
 	// invAa = inv(A) a
-	blas64.Gemv(blas.NoTrans, 1, invA, aRaw, 0, invAa)
+	runtime.Gemv(blas.NoTrans, 1, invA, aRaw, 0, invAa)
 	f := runtime.LogSumExp(runtime.Column(invAa))
 	daRaw := da.RawVector()
 	softmaxInvAa := runtime.Vec(&ws.softmaxInvAa, n)
 	// softmaxInvAa = softmax(inv(A) a)
 	runtime.SoftmaxTo(runtime.Column(softmaxInvAa), runtime.Column(invAa))
 	// da = inv(A)' softmax(inv(A) a)
-	blas64.Gemv(blas.Trans, 1, invA, softmaxInvAa, 0, daRaw)
+	runtime.Gemv(blas.Trans, 1, invA, softmaxInvAa, 0, daRaw)
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
@@ -4005,7 +4005,7 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		aB.Data[i] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[i*bRaw.Inc]
 	}
 	// invAaB = inv(A) (a .* b)
-	blas64.Gemv(blas.NoTrans, 1, invA, aB, 0, invAaB)
+	runtime.Gemv(blas.NoTrans, 1, invA, aB, 0, invAaB)
 	f := runtime.LogSumExp(runtime.Column(invAaB))
 	daRaw := da.RawVector()
 	prod := runtime.Vec(&ws.prod, n)
@@ -4013,7 +4013,7 @@ func Random24Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// softmaxInvAaB = softmax(inv(A) (a .* b))
 	runtime.SoftmaxTo(runtime.Column(softmaxInvAaB), runtime.Column(invAaB))
 	// prod = inv(A)' softmax(inv(A) (a .* b))
-	blas64.Gemv(blas.Trans, 1, invA, softmaxInvAaB, 0, prod)
+	runtime.Gemv(blas.Trans, 1, invA, softmaxInvAaB, 0, prod)
 	dbRaw := db.RawVector()
 	// da = b .* (inv(A)' softmax(inv(A) (a .* b)))
 	// db = a .* (inv(A)' softmax(inv(A) (a .* b)))
@@ -4794,7 +4794,7 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = inv(A)' (diag(A) .^ 2)
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, invA, tmp, 0, prod)
 	f := blas64.Dot(diagA, prod)
 	da.Zero()
 	db.Zero()
@@ -4803,10 +4803,10 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// dA = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A))) - inv(A)' diag(A) .^ 2 diag(A)' inv(A)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = inv(A)' diag(A) .^ 2
-	blas64.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, invA, tmp, 0, prod2)
 	invAdiagA := runtime.Vec(&ws.invAdiagA, n)
 	// invAdiagA = inv(A) diag(A)
-	blas64.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
+	runtime.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
 	// dA = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -5891,11 +5891,11 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	}
 	daRaw := da.RawVector()
 	// da = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, daRaw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, daRaw)
 	db.Zero()
 	dcRaw := dc.RawVector()
 	// dc = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dcRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, dcRaw)
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	acT := runtime.Mat(&ws.acT, n, m)

@@ -14,7 +14,7 @@ import (
 	ggoptimize "gonum.org/v1/gonum/optimize"
 )
 
-const _ = ggruntime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through
 // allTypesPool.
@@ -442,7 +442,7 @@ func Shadowing(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd flo
 	mathRaw := math.RawVector()
 	matmath := ggruntime.Vec(&ws.matmath, m)
 	// matmath = mat math
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
+	ggruntime.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
 	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	sumExpMath := 0.0
 	// sumExpMath = sum(exp(math))
@@ -538,7 +538,7 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 	mathRaw := math.RawVector()
 	matmath := ggruntime.Vec(&ws.matmath, m)
 	// matmath = mat math
-	ggblas64.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
+	ggruntime.Gemv(blas.NoTrans, 1, matRaw, mathRaw, 0, matmath)
 	iTmatmath := ggblas64.Dot(iRaw, matmath)
 	expMath := ggruntime.Vec(&ws.expMath, n)
 	sumExpMath := 0.0
@@ -567,10 +567,10 @@ func ShadowingGrad(mat *ggmat.Dense, math *ggmat.VecDense, i *ggmat.VecDense, fd
 		dmathRaw.Data[i2*dmathRaw.Inc] = expMath.Data[i2]
 	}
 	// dmath += fd mat' i
-	ggblas64.Gemv(blas.Trans, fd, matRaw, iRaw, 1, dmathRaw)
+	ggruntime.Gemv(blas.Trans, fd, matRaw, iRaw, 1, dmathRaw)
 	diRaw := di.RawVector()
 	// di = fd mat math
-	ggblas64.Gemv(blas.NoTrans, fd, matRaw, mathRaw, 0, diRaw)
+	ggruntime.Gemv(blas.NoTrans, fd, matRaw, mathRaw, 0, diRaw)
 	*dfd = iTmatmath
 	dblas64Raw := dblas64.RawVector()
 	// dblas64 = 2 runtime blas64

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // bilinearWork holds Bilinear's scratch space, reused across calls through
 // bilinearPool.
@@ -46,7 +46,7 @@ func Bilinear(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	return f
 }
@@ -92,7 +92,7 @@ func BilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, m)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
@@ -163,7 +163,7 @@ func ExpMix(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	// Xb is not read again: expXb takes over its storage.
 	expXb := Xb
 	// expXb = exp(X b)
@@ -213,7 +213,7 @@ func ExpMixGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) f
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := 0.0
 	// expXb = exp(Xb), in Xb's storage
 	expXb := Xb

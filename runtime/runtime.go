@@ -18,22 +18,28 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion5 is referenced by generated code as
+// SupportsVersion6 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion5
+//	const _ = runtime.SupportsVersion6
 //
-// so that code generated for version 5 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 5 (issue 15)
-// adds Square, which generated code calls for x .^ 2; a runtime of version
-// 5 still runs code generated for versions 4 and 3, which refer to
-// SupportsVersion4 and SupportsVersion3. Version 4 (issue 15) added
-// OuterTo, which generated code calls for outer products. Version 3 (issue 13): destinations are readied by
-// DestMatrix, DestVector, DestSymmetric and DestScalar (a zero value sized,
-// nil named) and Jacobian layouts by NewJacobian, whose Check is gone.
-// Version 2 (issue 11): CheckNoAlias takes gonum's raw storage and CheckDim
-// bounds dimensions. Code generated for an older version refers to
+// so that code generated for version 6 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 6 (issue 15)
+// adds Gemv, which generated code calls for matrix-vector products; a
+// runtime of version 6 still runs code generated for versions 5, 4 and 3,
+// which refer to SupportsVersion5, SupportsVersion4 and SupportsVersion3.
+// Version 5 (issue 15) added Square, which generated code calls for x .^ 2.
+// Version 4 (issue 15) added OuterTo, which generated code calls for outer
+// products. Version 3 (issue 13): destinations are readied by DestMatrix,
+// DestVector, DestSymmetric and DestScalar (a zero value sized, nil named)
+// and Jacobian layouts by NewJacobian, whose Check is gone. Version 2 (issue
+// 11): CheckNoAlias takes gonum's raw storage and CheckDim bounds
+// dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion6 = true
+
+// SupportsVersion5 is the guard of code generated for version 5, which
+// version 6 only extends.
 const SupportsVersion5 = true
 
 // SupportsVersion4 is the guard of code generated for version 4, which

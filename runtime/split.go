@@ -40,6 +40,7 @@ type kernelArgs struct {
 	v, w    blas64.Vector
 	g, h    blas64.General
 	alpha   float64
+	beta    float64
 }
 
 // kernelPart runs a kernel on the part [lo, hi) of its range, elements or

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // ByScalarConstA writes f = ByScalarConstA(i, A) into dst, overwriting it.
 //
@@ -162,8 +162,8 @@ func ByScalarConstAXBc(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense, c *m
 	// dst = A (X + B) c
 	XPlusBc := runtime.Vec(&ws.XPlusBc, k)
 	// XPlusBc = (X + B) c
-	blas64.Gemv(blas.NoTrans, 1, XPlusB, cRaw, 0, XPlusBc)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, XPlusBc, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, XPlusB, cRaw, 0, XPlusBc)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, XPlusBc, 0, dstRaw)
 }
 
 // ByScalarConstAXBcDeriv writes df/di of f = ByScalarConstAXBc(i, A, X, B, c)
@@ -1151,8 +1151,8 @@ func ByScalarSinABx(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense, dst 
 	// dst = sin(i) A B x
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	blas64.Gemv(blas.NoTrans, math.Sin(i), ARaw, Bx, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, math.Sin(i), ARaw, Bx, 0, dstRaw)
 }
 
 // byScalarSinABxDerivWork holds ByScalarSinABxDeriv's scratch space, reused
@@ -1196,8 +1196,8 @@ func ByScalarSinABxDeriv(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense,
 	// dst = cos(i) A B x
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	blas64.Gemv(blas.NoTrans, math.Cos(i), ARaw, Bx, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, math.Cos(i), ARaw, Bx, 0, dstRaw)
 }
 
 // byScalarSinABxJVPWork holds ByScalarSinABxJVP's scratch space, reused across
@@ -1242,8 +1242,8 @@ func ByScalarSinABxJVP(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDense, d
 	// dst = (cos(i) di) A B x
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	blas64.Gemv(blas.NoTrans, math.Cos(i)*di, ARaw, Bx, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, math.Cos(i)*di, ARaw, Bx, 0, dstRaw)
 }
 
 // byScalarSinABxJacobianWork holds ByScalarSinABxJacobian's scratch space,
@@ -1293,8 +1293,8 @@ func ByScalarSinABxJacobian(i float64, A *mat.Dense, B *mat.Dense, x *mat.VecDen
 	// tmp = cos(i) A B x
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
-	blas64.Gemv(blas.NoTrans, math.Cos(i), ARaw, Bx, 0, tmp)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, math.Cos(i), ARaw, Bx, 0, tmp)
 	ji.AddBlock(0, 0, 1, runtime.Column(tmp))
 }
 
@@ -3764,13 +3764,13 @@ func InvBilinearGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	bRaw := b.RawVector()
 	invXb := runtime.Vec(&ws.invXb, k)
 	// invXb = inv(X) b
-	blas64.Gemv(blas.NoTrans, 1, invX, bRaw, 0, invXb)
+	runtime.Gemv(blas.NoTrans, 1, invX, bRaw, 0, invXb)
 	f := blas64.Dot(aRaw, invXb)
 	dXRaw := dX.RawMatrix()
 	// dX = -(inv(X)' a b' inv(X)')
 	invXTa := runtime.Vec(&ws.invXTa, k)
 	// invXTa = inv(X)' a
-	blas64.Gemv(blas.Trans, 1, invX, aRaw, 0, invXTa)
+	runtime.Gemv(blas.Trans, 1, invX, aRaw, 0, invXTa)
 	invXTabT := runtime.Mat(&ws.invXTabT, k, k)
 	// invXTabT = inv(X)' a b'
 	runtime.OuterTo(invXTabT, 1, invXTa, bRaw)
@@ -4525,7 +4525,7 @@ func VecAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	return f
 }
@@ -4568,7 +4568,7 @@ func VecAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense) 
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	f := blas64.Dot(aRaw, Xb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b'
@@ -4633,7 +4633,7 @@ func VecAtXTb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	XTb := runtime.Vec(&ws.XTb, k)
 	// XTb = X' b
-	blas64.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
+	runtime.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
 	f := blas64.Dot(aRaw, XTb)
 	return f
 }
@@ -4676,7 +4676,7 @@ func VecAtXTbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Dense)
 	bRaw := b.RawVector()
 	XTb := runtime.Vec(&ws.XTb, k)
 	// XTb = X' b
-	blas64.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
+	runtime.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
 	f := blas64.Dot(aRaw, XTb)
 	dXRaw := dX.RawMatrix()
 	// dX = b a'
@@ -4740,7 +4740,7 @@ func VecAtXa(a *mat.VecDense, X *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	Xa := runtime.Vec(&ws.Xa, k)
 	// Xa = X a
-	blas64.Gemv(blas.NoTrans, 1, XRaw, aRaw, 0, Xa)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, aRaw, 0, Xa)
 	f := blas64.Dot(aRaw, Xa)
 	return f
 }
@@ -4779,7 +4779,7 @@ func VecAtXaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	Xa := runtime.Vec(&ws.Xa, k)
 	// Xa = X a
-	blas64.Gemv(blas.NoTrans, 1, XRaw, aRaw, 0, Xa)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, aRaw, 0, Xa)
 	f := blas64.Dot(aRaw, Xa)
 	dXRaw := dX.RawMatrix()
 	// dX = a a'
@@ -4842,7 +4842,7 @@ func VecAtXTa(a *mat.VecDense, X *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	XTa := runtime.Vec(&ws.XTa, k)
 	// XTa = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
 	f := blas64.Dot(aRaw, XTa)
 	return f
 }
@@ -4881,7 +4881,7 @@ func VecAtXTaGrad(a *mat.VecDense, X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	XTa := runtime.Vec(&ws.XTa, k)
 	// XTa = X' a
-	blas64.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
+	runtime.Gemv(blas.Trans, 1, XRaw, aRaw, 0, XTa)
 	f := blas64.Dot(aRaw, XTa)
 	dXRaw := dX.RawMatrix()
 	// dX = a a'
@@ -4948,10 +4948,10 @@ func VecBtXtXc(b *mat.VecDense, X *mat.Dense, c *mat.VecDense) float64 {
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	XTXc := runtime.Vec(&ws.XTXc, k)
 	// XTXc = X' X c
-	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
 	f := blas64.Dot(bRaw, XTXc)
 	return f
 }
@@ -4997,10 +4997,10 @@ func VecBtXtXcGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.Dense
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	XTXc := runtime.Vec(&ws.XTXc, k)
 	// XTXc = X' X c
-	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
 	f := blas64.Dot(bRaw, XTXc)
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, k, k)
@@ -5084,7 +5084,7 @@ func VecCookbook78(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.Dense,
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// bPlusBx += B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 1, bPlusBx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 1, bPlusBx)
 	CRaw := C.RawMatrix()
 	dPlusDx := runtime.Vec(&ws.dPlusDx, k)
 	// dPlusDx = d + D x
@@ -5095,10 +5095,10 @@ func VecCookbook78(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.Dense,
 	}
 	DRaw := D.RawMatrix()
 	// dPlusDx += D x
-	blas64.Gemv(blas.NoTrans, 1, DRaw, xRaw, 1, dPlusDx)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, xRaw, 1, dPlusDx)
 	CdPlusDx := runtime.Vec(&ws.CdPlusDx, k)
 	// CdPlusDx = C (d + D x)
-	blas64.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx)
+	runtime.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx)
 	f := blas64.Dot(bPlusBx, CdPlusDx)
 	return f
 }
@@ -5166,7 +5166,7 @@ func VecCookbook78Grad(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.De
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// bPlusBx += B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 1, bPlusBx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 1, bPlusBx)
 	CRaw := C.RawMatrix()
 	dPlusDx := runtime.Vec(&ws.dPlusDx, k)
 	// dPlusDx = d + D x
@@ -5177,23 +5177,23 @@ func VecCookbook78Grad(B *mat.Dense, x *mat.VecDense, b *mat.VecDense, C *mat.De
 	}
 	DRaw := D.RawMatrix()
 	// dPlusDx += D x
-	blas64.Gemv(blas.NoTrans, 1, DRaw, xRaw, 1, dPlusDx)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, xRaw, 1, dPlusDx)
 	CdPlusDx := runtime.Vec(&ws.CdPlusDx, k)
 	// CdPlusDx = C (d + D x)
-	blas64.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx)
+	runtime.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx)
 	f := blas64.Dot(bPlusBx, CdPlusDx)
 	dxRaw := dx.RawVector()
 	// dx = D' C' (b + B x) + B' C (d + D x)
 	// dx = D' C' (b + B x)
 	CTbPlusBx := runtime.Vec(&ws.CTbPlusBx, k)
 	// CTbPlusBx = C' (b + B x)
-	blas64.Gemv(blas.Trans, 1, CRaw, bPlusBx, 0, CTbPlusBx)
-	blas64.Gemv(blas.Trans, 1, DRaw, CTbPlusBx, 0, dxRaw)
+	runtime.Gemv(blas.Trans, 1, CRaw, bPlusBx, 0, CTbPlusBx)
+	runtime.Gemv(blas.Trans, 1, DRaw, CTbPlusBx, 0, dxRaw)
 	// dx += B' C (d + D x)
 	CdPlusDx2 := runtime.Vec(&ws.CdPlusDx2, k)
 	// CdPlusDx2 = C (d + D x)
-	blas64.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx2)
-	blas64.Gemv(blas.Trans, 1, BRaw, CdPlusDx2, 1, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, CRaw, dPlusDx, 0, CdPlusDx2)
+	runtime.Gemv(blas.Trans, 1, BRaw, CdPlusDx2, 1, dxRaw)
 	return f
 }
 
@@ -5253,7 +5253,7 @@ func VecXtBx(x *mat.VecDense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	f := blas64.Dot(xRaw, Bx)
 	return f
 }
@@ -5293,14 +5293,14 @@ func VecXtBxGrad(x *mat.VecDense, B *mat.Dense, dx *mat.VecDense) float64 {
 	BRaw := B.RawMatrix()
 	Bx := runtime.Vec(&ws.Bx, k)
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	f := blas64.Dot(xRaw, Bx)
 	dxRaw := dx.RawVector()
 	BPlusBT := runtime.Mat(&ws.BPlusBT, k, k)
 	// BPlusBT = B + B'
 	runtime.AddTransposeTo(BPlusBT, BRaw)
 	// dx = (B + B') x
-	blas64.Gemv(blas.NoTrans, 1, BPlusBT, xRaw, 0, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, BPlusBT, xRaw, 0, dxRaw)
 	return f
 }
 
@@ -5366,13 +5366,13 @@ func VecBtXtDXc(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense) fl
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	DXc := runtime.Vec(&ws.DXc, k)
 	// DXc = D X c
-	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
 	XTDXc := runtime.Vec(&ws.XTDXc, k)
 	// XTDXc = X' D X c
-	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
 	f := blas64.Dot(bRaw, XTDXc)
 	return f
 }
@@ -5431,13 +5431,13 @@ func VecBtXtDXcGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	DXc := runtime.Vec(&ws.DXc, k)
 	// DXc = D X c
-	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
 	XTDXc := runtime.Vec(&ws.XTDXc, k)
 	// XTDXc = X' D X c
-	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
 	f := blas64.Dot(bRaw, XTDXc)
 	dXRaw := dX.RawMatrix()
 	// dX = D' X b c' + D X c b'
@@ -5447,7 +5447,7 @@ func VecBtXtDXcGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, DRaw, XRaw, 0, DTX)
 	DTXb := runtime.Vec(&ws.DTXb, k)
 	// DTXb = D' X b
-	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
+	runtime.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
 	runtime.OuterTo(dXRaw, 1, DTXb, cRaw)
 	// dX += D X c b'
 	DX := runtime.Mat(&ws.DX, k, k)
@@ -5455,7 +5455,7 @@ func VecBtXtDXcGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, DRaw, XRaw, 0, DX)
 	DXc2 := runtime.Vec(&ws.DXc2, k)
 	// DXc2 = D X c
-	blas64.Gemv(blas.NoTrans, 1, DX, cRaw, 0, DXc2)
+	runtime.Gemv(blas.NoTrans, 1, DX, cRaw, 0, DXc2)
 	blas64.Ger(1, DXc2, bRaw, dXRaw)
 	return f
 }
@@ -5526,11 +5526,11 @@ func VecCookbook83(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.Dense)
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// cPlusXb += X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	return f
 }
@@ -5589,11 +5589,11 @@ func VecCookbook83Grad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// cPlusXb += X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	dXRaw := dX.RawMatrix()
 	DPlusDT := runtime.Mat(&ws.DPlusDT, k, k)
@@ -5602,7 +5602,7 @@ func VecCookbook83Grad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	// dX = (D + D') (c + X b) b'
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
 	runtime.OuterTo(dXRaw, 1, DPlusDTcPlusXb, bRaw)
 	return f
 }
@@ -10534,7 +10534,7 @@ func Complicated(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *m
 	ws.chain6.MulTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XPlusXT}, []bool{false, false, true, true, false})
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
 	f := blas64.Dot(aRaw, prod2)
 	return f
 }
@@ -10765,15 +10765,15 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.chain6.MulTo(tmp, 42, 1, []blas64.General{XRaw, BRaw, XRaw, ARaw, XPlusXT}, []bool{false, false, true, true, false})
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
 	f := blas64.Dot(aRaw, prod2)
 	dXRaw := dX.RawMatrix()
 	Ba := runtime.Vec(&ws.Ba, k)
 	// Ba = B a
-	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
 	XBa := runtime.Vec(&ws.XBa, k)
 	// XBa = X B a
-	blas64.Gemv(blas.NoTrans, 1, XRaw, Ba, 0, XBa)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, Ba, 0, XBa)
 	aTXBa := blas64.Dot(aRaw, XBa)
 	// dX = 42 a b' XPlusXT A X B' + tmp9 + B' X B a b' B' tmp8' + aTXBa b b' B' B' tmp5' + X' A' a b' A' + (42 BTXTabTXPlusXTA + tmp9 + prod3 + prod4 - aTXBa bbTBTBTATC)' + A' tmp12
 	tmp9 := runtime.Mat(&ws.tmp9, k, k)
@@ -10789,7 +10789,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, AXBT, XRaw, 0, AXBTXT)
 	AXBTXTa := runtime.Vec(&ws.AXBTXTa, k)
 	// AXBTXTa = A X B' X' a
-	blas64.Gemv(blas.NoTrans, 1, AXBTXT, aRaw, 0, AXBTXTa)
+	runtime.Gemv(blas.NoTrans, 1, AXBTXT, aRaw, 0, AXBTXTa)
 	runtime.OuterTo(tmp9, 42, AXBTXTa, bRaw)
 	BTXTabTXPlusXTA := runtime.Mat(&ws.BTXTabTXPlusXTA, k, k)
 	// BTXTabTXPlusXTA = B' X' a b' (X + X') A
@@ -10798,7 +10798,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, BRaw, XRaw, 0, BTXT)
 	BTXTa := runtime.Vec(&ws.BTXTa, k)
 	// BTXTa = B' X' a
-	blas64.Gemv(blas.NoTrans, 1, BTXT, aRaw, 0, BTXTa)
+	runtime.Gemv(blas.NoTrans, 1, BTXT, aRaw, 0, BTXTa)
 	BTXTabT := runtime.Mat(&ws.BTXTabT, k, k)
 	// BTXTabT = B' X' a b'
 	runtime.OuterTo(BTXTabT, 1, BTXTa, bRaw)
@@ -10810,7 +10810,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// prod3 = B a b' B' tmp3'
 	Ba2 := runtime.Vec(&ws.Ba2, k)
 	// Ba2 = B a
-	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
 	Ba2bT := runtime.Mat(&ws.Ba2bT, k, k)
 	// Ba2bT = B a b'
 	runtime.OuterTo(Ba2bT, 1, Ba2, bRaw)
@@ -10840,7 +10840,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// tmp11 += A' a b'
 	ATa := runtime.Vec(&ws.ATa, k)
 	// ATa = A' a
-	blas64.Gemv(blas.Trans, 1, ARaw, aRaw, 0, ATa)
+	runtime.Gemv(blas.Trans, 1, ARaw, aRaw, 0, ATa)
 	blas64.Ger(1, ATa, bRaw, tmp11)
 	// tmp10 = X' ((a' X B a) b b' B' B' B' D' + A' a b')
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp11, 0, tmp10)
@@ -10850,7 +10850,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, DRaw, XRaw, 0, DTXT)
 	DTXTb := runtime.Vec(&ws.DTXTb, k)
 	// DTXTb = D' X' b
-	blas64.Gemv(blas.NoTrans, 1, DTXT, bRaw, 0, DTXTb)
+	runtime.Gemv(blas.NoTrans, 1, DTXT, bRaw, 0, DTXTb)
 	DTXTbbT := runtime.Mat(&ws.DTXTbbT, k, k)
 	// DTXTbbT = D' X' b b'
 	runtime.OuterTo(DTXTbbT, 1, DTXTb, bRaw)
@@ -10913,7 +10913,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTX, BRaw, 0, BTXB)
 	BTXBa := runtime.Vec(&ws.BTXBa, k)
 	// BTXBa = B' X B a
-	blas64.Gemv(blas.NoTrans, 1, BTXB, aRaw, 0, BTXBa)
+	runtime.Gemv(blas.NoTrans, 1, BTXB, aRaw, 0, BTXBa)
 	BTXBabT := runtime.Mat(&ws.BTXBabT, k, k)
 	// BTXBabT = B' X B a b'
 	runtime.OuterTo(BTXBabT, 1, BTXBa, bRaw)
@@ -10938,7 +10938,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, XRaw, ARaw, 0, XTAT)
 	XTATa := runtime.Vec(&ws.XTATa, k)
 	// XTATa = X' A' a
-	blas64.Gemv(blas.NoTrans, 1, XTAT, aRaw, 0, XTATa)
+	runtime.Gemv(blas.NoTrans, 1, XTAT, aRaw, 0, XTATa)
 	XTATabT := runtime.Mat(&ws.XTATabT, k, k)
 	// XTATabT = X' A' a b'
 	runtime.OuterTo(XTATabT, 1, XTATa, bRaw)
@@ -10948,7 +10948,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	// tmp12 = (a' X B a) X' b b' B' B' B' D'
 	XTb := runtime.Vec(&ws.XTb, k)
 	// XTb = X' b
-	blas64.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
+	runtime.Gemv(blas.Trans, 1, XRaw, bRaw, 0, XTb)
 	XTbbT := runtime.Mat(&ws.XTbbT, k, k)
 	// XTbbT = X' b b'
 	runtime.OuterTo(XTbbT, 1, XTb, bRaw)
@@ -10974,7 +10974,7 @@ func ComplicatedGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, 
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTBTX, BRaw, 0, BTBTXB)
 	BTBTXBa := runtime.Vec(&ws.BTBTXBa, k)
 	// BTBTXBa = B' B' X B a
-	blas64.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
+	runtime.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
 	BTBTXBabT := runtime.Mat(&ws.BTBTXBabT, k, k)
 	// BTBTXBabT = B' B' X B a b'
 	runtime.OuterTo(BTBTXBabT, 1, BTBTXBa, bRaw)
@@ -11856,7 +11856,7 @@ func NormSqrtAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Pow(aTXb, 0.5)
 	return f
@@ -11900,7 +11900,7 @@ func NormSqrtAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Pow(aTXb, 0.5)
 	dXRaw := dX.RawMatrix()
@@ -11978,7 +11978,7 @@ func NormDxSqrtYc(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.Dens
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	yRaw := y.RawVector()
 	cRaw := c.RawVector()
@@ -12045,7 +12045,7 @@ func NormDxSqrtYcGrad(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	yRaw := y.RawVector()
 	cRaw := c.RawVector()
@@ -12626,7 +12626,7 @@ func ApplyAExpX(A *mat.Dense, x *mat.VecDense, dst *mat.VecDense) {
 		expX.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc])
 	}
 	// dst = A exp(x)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, expX, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, expX, 0, dstRaw)
 }
 
 // applyAExpXJVPWork holds ApplyAExpXJVP's scratch space, reused across calls
@@ -12672,7 +12672,7 @@ func ApplyAExpXJVP(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense, dst *mat.Vec
 		expXDx.Data[i] = math.Exp(xRaw.Data[i*xRaw.Inc]) * dxRaw.Data[i*dxRaw.Inc]
 	}
 	// dst = A (exp(x) .* dx)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, expXDx, 0, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, expXDx, 0, dstRaw)
 }
 
 // applyAExpXJacobianWork holds ApplyAExpXJacobian's scratch space, reused
@@ -12751,7 +12751,7 @@ func ApplyXtAxKSinY(x *mat.VecDense, A *mat.Dense, y *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, k)
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	xTAx := blas64.Dot(xRaw, Ax)
 	tr := 0.0
 	sinY := runtime.Vec(&ws.sinY, k)
@@ -12806,7 +12806,7 @@ func ApplyXtAxKSinYGrad(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, dx *mat.
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, k)
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	xTAx := blas64.Dot(xRaw, Ax)
 	tr := 0.0
 	sinY := runtime.Vec(&ws.sinY, k)
@@ -12829,7 +12829,7 @@ func ApplyXtAxKSinYGrad(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, dx *mat.
 	// APlusAT = A + A'
 	runtime.AddTransposeTo(APlusAT, ARaw)
 	// dx += (A + A') x
-	blas64.Gemv(blas.NoTrans, 1, APlusAT, xRaw, 1, dxRaw)
+	runtime.Gemv(blas.NoTrans, 1, APlusAT, xRaw, 1, dxRaw)
 	return f
 }
 
@@ -12998,7 +12998,7 @@ func ApplySinAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Sin(aTXb)
 	return f
@@ -13042,7 +13042,7 @@ func ApplySinAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Sin(aTXb)
 	dXRaw := dX.RawMatrix()
@@ -13117,7 +13117,7 @@ func ApplyAtSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
-	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
 	f := blas64.Dot(aRaw, sinXb)
 	return f
 }
@@ -13168,7 +13168,7 @@ func ApplyAtSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
-	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
 	f := blas64.Dot(aRaw, sinXb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b' .* cos(X)
@@ -13258,7 +13258,7 @@ func ApplyAtSinAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
 }
@@ -13331,7 +13331,7 @@ func ApplyAtSinAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	dXRaw := dX.RawMatrix()
 	// AXB is not read again: tmp takes over its storage.
@@ -13432,8 +13432,8 @@ func ApplyAtSinAXbbT(a *mat.VecDense, A *mat.Dense, X *mat.Dense, b *mat.VecDens
 	// AXb = A X b
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, Xb, 0, AXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, Xb, 0, AXb)
 	// AXb is not read again: sinAXb takes over its storage.
 	sinAXb := AXb
 	// sinAXb = sin(A X b)
@@ -13509,15 +13509,15 @@ func ApplyAtSinAXbbTJVP(a *mat.VecDense, A *mat.Dense, X *mat.Dense, b *mat.VecD
 	// AdXb = A dX b
 	dXb := runtime.Vec(&ws.dXb, k)
 	// dXb = dX b
-	blas64.Gemv(blas.NoTrans, 1, dXRaw, bRaw, 0, dXb)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, dXb, 0, AdXb)
+	runtime.Gemv(blas.NoTrans, 1, dXRaw, bRaw, 0, dXb)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, dXb, 0, AdXb)
 	AXb := runtime.Vec(&ws.AXb, k)
 	XRaw := X.RawMatrix()
 	// AXb = A X b
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, Xb, 0, AXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, Xb, 0, AXb)
 	// AdXb is not read again: tmp takes over its storage.
 	tmp := AdXb
 	// tmp = A dX b .* cos(A X b)
@@ -13634,13 +13634,13 @@ func ApplyAtASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	bRaw := b.RawVector()
 	Bb := runtime.Vec(&ws.Bb, k)
 	// Bb = B b
-	blas64.Gemv(blas.NoTrans, 1, BRaw, bRaw, 0, Bb)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, bRaw, 0, Bb)
 	sinXBb := runtime.Vec(&ws.sinXBb, k)
 	// sinXBb = sin(X) B b
-	blas64.Gemv(blas.NoTrans, 1, sinX, Bb, 0, sinXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, Bb, 0, sinXBb)
 	AsinXBb := runtime.Vec(&ws.AsinXBb, k)
 	// AsinXBb = A sin(X) B b
-	blas64.Gemv(blas.NoTrans, 1, ARaw, sinXBb, 0, AsinXBb)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, sinXBb, 0, AsinXBb)
 	f := blas64.Dot(aRaw, AsinXBb)
 	return f
 }
@@ -13712,20 +13712,20 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	bRaw := b.RawVector()
 	Bb := runtime.Vec(&ws.Bb, k)
 	// Bb = B b
-	blas64.Gemv(blas.NoTrans, 1, BRaw, bRaw, 0, Bb)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, bRaw, 0, Bb)
 	sinXBb := runtime.Vec(&ws.sinXBb, k)
 	// sinXBb = sin(X) B b
-	blas64.Gemv(blas.NoTrans, 1, sinX, Bb, 0, sinXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, Bb, 0, sinXBb)
 	AsinXBb := runtime.Vec(&ws.AsinXBb, k)
 	// AsinXBb = A sin(X) B b
-	blas64.Gemv(blas.NoTrans, 1, ARaw, sinXBb, 0, AsinXBb)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, sinXBb, 0, AsinXBb)
 	f := blas64.Dot(aRaw, AsinXBb)
 	dXRaw := dX.RawMatrix()
 	ATabTBT := runtime.Mat(&ws.ATabTBT, k, k)
 	// ATabTBT = A' a b' B'
 	ATa := runtime.Vec(&ws.ATa, k)
 	// ATa = A' a
-	blas64.Gemv(blas.Trans, 1, ARaw, aRaw, 0, ATa)
+	runtime.Gemv(blas.Trans, 1, ARaw, aRaw, 0, ATa)
 	ATabT := runtime.Mat(&ws.ATabT, k, k)
 	// ATabT = A' a b'
 	runtime.OuterTo(ATabT, 1, ATa, bRaw)
@@ -13821,7 +13821,7 @@ func ApplyAtLogASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	bRaw := b.RawVector()
 	logAsinXBb := runtime.Vec(&ws.logAsinXBb, k)
 	// logAsinXBb = log(A sin(X) B) b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, logAsinXBb)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, logAsinXBb)
 	f := blas64.Dot(aRaw, logAsinXBb)
 	return f
 }
@@ -13899,7 +13899,7 @@ func ApplyAtLogASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.D
 	bRaw := b.RawVector()
 	logAsinXBb := runtime.Vec(&ws.logAsinXBb, k)
 	// logAsinXBb = log(A sin(X) B) b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, logAsinXBb)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, logAsinXBb)
 	f := blas64.Dot(aRaw, logAsinXBb)
 	dXRaw := dX.RawMatrix()
 	prod := runtime.Mat(&ws.prod, k, k)
@@ -13989,7 +13989,7 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
-	blas64.Gemv(blas.NoTrans, 1, logSinX, bRaw, 0, logSinXb)
+	runtime.Gemv(blas.NoTrans, 1, logSinX, bRaw, 0, logSinXb)
 	f := blas64.Dot(aRaw, logSinXb)
 	return f
 }
@@ -14044,7 +14044,7 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
-	blas64.Gemv(blas.NoTrans, 1, logSinX, bRaw, 0, logSinXb)
+	runtime.Gemv(blas.NoTrans, 1, logSinX, bRaw, 0, logSinXb)
 	f := blas64.Dot(aRaw, logSinXb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b' .* (1 ./ sin(X)) .* cos(X)
@@ -14241,7 +14241,7 @@ func HadAtAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	return f
 }
@@ -14306,7 +14306,7 @@ func HadAtAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	dXRaw := dX.RawMatrix()
 	// dX = A .* (B .* (a b'))
@@ -14660,7 +14660,7 @@ func HadPowAtXb2(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := aTXb * aTXb
 	return f
@@ -14704,7 +14704,7 @@ func HadPowAtXb2Grad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := aTXb * aTXb
 	dXRaw := dX.RawMatrix()
@@ -14775,7 +14775,7 @@ func HadPowAtXbHalf(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Pow(aTXb, 0.5)
 	return f
@@ -14819,7 +14819,7 @@ func HadPowAtXbHalfGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.
 	bRaw := b.RawVector()
 	Xb := runtime.Vec(&ws.Xb, k)
 	// Xb = X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, Xb)
 	aTXb := blas64.Dot(aRaw, Xb)
 	f := math.Pow(aTXb, 0.5)
 	dXRaw := dX.RawMatrix()
@@ -14974,7 +14974,7 @@ func StackOverflow(x *mat.VecDense, m1 *mat.Dense, m3 *mat.VecDense) float64 {
 	m1Raw := m1.RawMatrix()
 	m1x := runtime.Vec(&ws.m1x, 2)
 	// m1x = m1 x
-	blas64.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, m1x)
+	runtime.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, m1x)
 	xTm1x := blas64.Dot(xRaw, m1x)
 	m3Raw := m3.RawVector()
 	xTm3 := blas64.Dot(xRaw, m3Raw)
@@ -15019,7 +15019,7 @@ func StackOverflowGrad(x *mat.VecDense, m1 *mat.Dense, m3 *mat.VecDense, dx *mat
 	m1Raw := m1.RawMatrix()
 	m1x := runtime.Vec(&ws.m1x, 2)
 	// m1x = m1 x
-	blas64.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, m1x)
+	runtime.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, m1x)
 	xTm1x := blas64.Dot(xRaw, m1x)
 	m3Raw := m3.RawVector()
 	xTm3 := blas64.Dot(xRaw, m3Raw)
@@ -15028,13 +15028,13 @@ func StackOverflowGrad(x *mat.VecDense, m1 *mat.Dense, m3 *mat.VecDense, dx *mat
 	// dx = m1' x + (m3' + x' m1')'
 	xTm1T := runtime.Vec(&ws.xTm1T, 2)
 	// xTm1T = x' m1'
-	blas64.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, xTm1T)
+	runtime.Gemv(blas.NoTrans, 1, m1Raw, xRaw, 0, xTm1T)
 	// dx = (m3' + x' m1')'
 	for i := 0; i < 2; i++ {
 		dxRaw.Data[i*dxRaw.Inc] = m3Raw.Data[i*m3Raw.Inc] + xTm1T.Data[i]
 	}
 	// dx += m1' x
-	blas64.Gemv(blas.Trans, 1, m1Raw, xRaw, 1, dxRaw)
+	runtime.Gemv(blas.Trans, 1, m1Raw, xRaw, 1, dxRaw)
 	return f
 }
 
@@ -15854,7 +15854,7 @@ func Issue21597(b *mat.VecDense, F *mat.Dense, c *mat.VecDense, dst *mat.VecDens
 	FRaw := F.RawMatrix()
 	cRaw := c.RawVector()
 	// dst += -(F c)
-	blas64.Gemv(blas.NoTrans, -1, FRaw, cRaw, 1, dstRaw)
+	runtime.Gemv(blas.NoTrans, -1, FRaw, cRaw, 1, dstRaw)
 }
 
 // Issue21597JVP writes the directional derivative of f = Issue21597(b, F, c) in
@@ -17535,7 +17535,7 @@ func InvBilinearSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *m
 	bRaw := b.RawVector()
 	invXb := runtime.Vec(&ws.invXb, k)
 	// invXb = inv(X) b
-	blas64.Gemv(blas.NoTrans, 1, invX, bRaw, 0, invXb)
+	runtime.Gemv(blas.NoTrans, 1, invX, bRaw, 0, invXb)
 	f := blas64.Dot(aRaw, invXb)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
@@ -18199,7 +18199,7 @@ func VecCookbook83Sym(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *mat.
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	return f
 }
@@ -18265,7 +18265,7 @@ func VecCookbook83SymGrad(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	prod := runtime.Mat(&ws.prod, k, k)
 	DPlusDT := runtime.Mat(&ws.DPlusDT, k, k)
@@ -18274,7 +18274,7 @@ func VecCookbook83SymGrad(X *mat.SymDense, b *mat.VecDense, c *mat.VecDense, D *
 	// prod = (D + D') (c + X b) b'
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
 	runtime.OuterTo(prod, 1, DPlusDTcPlusXb, bRaw)
 	runtime.SymmetrizeTo(dX.RawSymmetric(), prod)
 	return f
@@ -19985,7 +19985,7 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	ws.chain5.MulTo(tmp, 84, 1, []blas64.General{XFull, BRaw, XFull, ARaw, XFull}, []bool{false, false, false, true, false})
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
 	f := blas64.Dot(aRaw, prod2)
 	return f
 }
@@ -20212,7 +20212,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	ws.chain5.MulTo(tmp, 84, 1, []blas64.General{XFull, BRaw, XFull, ARaw, XFull}, []bool{false, false, false, true, false})
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = tmp b
-	blas64.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
 	f := blas64.Dot(aRaw, prod2)
 	tmp6 := runtime.Mat(&ws.tmp6, k, k)
 	tmp7 := runtime.Mat(&ws.tmp7, k, k)
@@ -20228,13 +20228,13 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	blas64.Symm(blas.Right, 1, XRaw, AXBT, 0, AXBTX)
 	AXBTXa := runtime.Vec(&ws.AXBTXa, k)
 	// AXBTXa = A X B' X a
-	blas64.Gemv(blas.NoTrans, 1, AXBTX, aRaw, 0, AXBTXa)
+	runtime.Gemv(blas.NoTrans, 1, AXBTX, aRaw, 0, AXBTXa)
 	runtime.OuterTo(tmp7, 84, AXBTXa, bRaw)
 	prod3 := runtime.Mat(&ws.prod3, k, k)
 	// prod3 = B a b' B' tmp2'
 	Ba := runtime.Vec(&ws.Ba, k)
 	// Ba = B a
-	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba)
 	BabT := runtime.Mat(&ws.BabT, k, k)
 	// BabT = B a b'
 	runtime.OuterTo(BabT, 1, Ba, bRaw)
@@ -20245,7 +20245,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	tmp8 := runtime.Mat(&ws.tmp8, k, k)
 	Ba2 := runtime.Vec(&ws.Ba2, k)
 	// Ba2 = B a
-	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba2)
 	XBa2 := runtime.Vec(&ws.XBa2, k)
 	// XBa2 = X B a
 	blas64.Symv(1, XRaw, Ba2, 0, XBa2)
@@ -20268,7 +20268,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, XFull, ARaw, 0, XAT)
 	XATa := runtime.Vec(&ws.XATa, k)
 	// XATa = X A' a
-	blas64.Gemv(blas.NoTrans, 1, XAT, aRaw, 0, XATa)
+	runtime.Gemv(blas.NoTrans, 1, XAT, aRaw, 0, XATa)
 	XATabT := runtime.Mat(&ws.XATabT, k, k)
 	// XATabT = X A' a b'
 	runtime.OuterTo(XATabT, 1, XATa, bRaw)
@@ -20287,7 +20287,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	// tmp9 += B a b' B' (D' - 3 D)'
 	Ba3 := runtime.Vec(&ws.Ba3, k)
 	// Ba3 = B a
-	blas64.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba3)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, aRaw, 0, Ba3)
 	Ba3bT := runtime.Mat(&ws.Ba3bT, k, k)
 	// Ba3bT = B a b'
 	runtime.OuterTo(Ba3bT, 1, Ba3, bRaw)
@@ -20335,7 +20335,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, DRaw, XFull, 0, DTX)
 	DTXb := runtime.Vec(&ws.DTXb, k)
 	// DTXb = D' X b
-	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
+	runtime.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
 	DTXbbT := runtime.Mat(&ws.DTXbbT, k, k)
 	// DTXbbT = D' X b b'
 	runtime.OuterTo(DTXbbT, 1, DTXb, bRaw)
@@ -20374,7 +20374,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BTBTX, BRaw, 0, BTBTXB)
 	BTBTXBa := runtime.Vec(&ws.BTBTXBa, k)
 	// BTBTXBa = B' B' X B a
-	blas64.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
+	runtime.Gemv(blas.NoTrans, 1, BTBTXB, aRaw, 0, BTBTXBa)
 	BTBTXBabT := runtime.Mat(&ws.BTBTXBabT, k, k)
 	// BTBTXBabT = B' B' X B a b'
 	runtime.OuterTo(BTBTXBabT, 1, BTBTXBa, bRaw)
@@ -20557,7 +20557,7 @@ func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
-	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
 	f := blas64.Dot(aRaw, sinXb)
 	return f
 }
@@ -20610,7 +20610,7 @@ func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
-	blas64.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
+	runtime.Gemv(blas.NoTrans, 1, sinX, bRaw, 0, sinXb)
 	f := blas64.Dot(aRaw, sinXb)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = a b' .* cos(X)
@@ -20707,7 +20707,7 @@ func ApplyAtSinAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.De
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
 }
@@ -20785,7 +20785,7 @@ func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *ma
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	prod := runtime.Mat(&ws.prod, k, k)
 	// AXB is not read again: tmp takes over its storage.
@@ -20878,7 +20878,7 @@ func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, 
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	return f
 }
@@ -20945,7 +20945,7 @@ func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Den
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A .* (B .* (a b'))
@@ -22337,10 +22337,10 @@ func VecBtXtXcRect(b *mat.VecDense, X *mat.Dense, c *mat.VecDense) float64 {
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	XTXc := runtime.Vec(&ws.XTXc, j)
 	// XTXc = X' X c
-	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
 	f := blas64.Dot(bRaw, XTXc)
 	return f
 }
@@ -22387,10 +22387,10 @@ func VecBtXtXcRectGrad(b *mat.VecDense, X *mat.Dense, c *mat.VecDense, dX *mat.D
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	XTXc := runtime.Vec(&ws.XTXc, j)
 	// XTXc = X' X c
-	blas64.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, Xc, 0, XTXc)
 	f := blas64.Dot(bRaw, XTXc)
 	dXRaw := dX.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, j, j)
@@ -22469,13 +22469,13 @@ func VecBtXtDXcRect(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecDense
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	DXc := runtime.Vec(&ws.DXc, k)
 	// DXc = D X c
-	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
 	XTDXc := runtime.Vec(&ws.XTDXc, j)
 	// XTDXc = X' D X c
-	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
 	f := blas64.Dot(bRaw, XTDXc)
 	return f
 }
@@ -22536,13 +22536,13 @@ func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecD
 	cRaw := c.RawVector()
 	Xc := runtime.Vec(&ws.Xc, k)
 	// Xc = X c
-	blas64.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, Xc)
 	DXc := runtime.Vec(&ws.DXc, k)
 	// DXc = D X c
-	blas64.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, Xc, 0, DXc)
 	XTDXc := runtime.Vec(&ws.XTDXc, j)
 	// XTDXc = X' D X c
-	blas64.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
+	runtime.Gemv(blas.Trans, 1, XRaw, DXc, 0, XTDXc)
 	f := blas64.Dot(bRaw, XTDXc)
 	dXRaw := dX.RawMatrix()
 	// dX = D' X b c' + D X c b'
@@ -22552,7 +22552,7 @@ func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecD
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, DRaw, XRaw, 0, DTX)
 	DTXb := runtime.Vec(&ws.DTXb, k)
 	// DTXb = D' X b
-	blas64.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
+	runtime.Gemv(blas.NoTrans, 1, DTX, bRaw, 0, DTXb)
 	runtime.OuterTo(dXRaw, 1, DTXb, cRaw)
 	// dX += D X c b'
 	DX := runtime.Mat(&ws.DX, k, j)
@@ -22560,7 +22560,7 @@ func VecBtXtDXcRectGrad(b *mat.VecDense, X *mat.Dense, D *mat.Dense, c *mat.VecD
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, DRaw, XRaw, 0, DX)
 	DXc2 := runtime.Vec(&ws.DXc2, k)
 	// DXc2 = D X c
-	blas64.Gemv(blas.NoTrans, 1, DX, cRaw, 0, DXc2)
+	runtime.Gemv(blas.NoTrans, 1, DX, cRaw, 0, DXc2)
 	blas64.Ger(1, DXc2, bRaw, dXRaw)
 	return f
 }
@@ -22633,11 +22633,11 @@ func VecCookbook83Rect(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *mat.De
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// cPlusXb += X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	return f
 }
@@ -22697,11 +22697,11 @@ func VecCookbook83RectGrad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *ma
 	XRaw := X.RawMatrix()
 	bRaw := b.RawVector()
 	// cPlusXb += X b
-	blas64.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 1, cPlusXb)
 	DRaw := D.RawMatrix()
 	DcPlusXb := runtime.Vec(&ws.DcPlusXb, k)
 	// DcPlusXb = D (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DRaw, cPlusXb, 0, DcPlusXb)
 	f := blas64.Dot(cPlusXb, DcPlusXb)
 	dXRaw := dX.RawMatrix()
 	DPlusDT := runtime.Mat(&ws.DPlusDT, k, k)
@@ -22710,7 +22710,7 @@ func VecCookbook83RectGrad(X *mat.Dense, b *mat.VecDense, c *mat.VecDense, D *ma
 	// dX = (D + D') (c + X b) b'
 	DPlusDTcPlusXb := runtime.Vec(&ws.DPlusDTcPlusXb, k)
 	// DPlusDTcPlusXb = (D + D') (c + X b)
-	blas64.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
+	runtime.Gemv(blas.NoTrans, 1, DPlusDT, cPlusXb, 0, DPlusDTcPlusXb)
 	runtime.OuterTo(dXRaw, 1, DPlusDTcPlusXb, bRaw)
 	return f
 }
@@ -22797,7 +22797,7 @@ func ApplyAtSinAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
 }
@@ -22872,7 +22872,7 @@ func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
 	// sinAXBb = sin(A X B) b
-	blas64.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
+	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	dXRaw := dX.RawMatrix()
 	// AXB is not read again: tmp takes over its storage.
@@ -22965,7 +22965,7 @@ func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	return f
 }
@@ -23032,7 +23032,7 @@ func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
-	blas64.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
+	runtime.Gemv(blas.NoTrans, 1, BAX, bRaw, 0, BAXb)
 	f := blas64.Dot(aRaw, BAXb)
 	dXRaw := dX.RawMatrix()
 	// dX = A .* (B .* (a b'))

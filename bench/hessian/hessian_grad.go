@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // logRegHWork holds LogRegH's scratch space, reused across calls through
 // logRegHPool.
@@ -45,7 +45,7 @@ func LogRegH(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) flo
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
 	// sum = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
@@ -115,7 +115,7 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
@@ -123,7 +123,7 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYXw[r0:r1]
-		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -187,12 +187,12 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
@@ -202,7 +202,7 @@ func LogRegHHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
 // logRegHHessianWork holds LogRegHHessian's scratch space, reused across calls
@@ -260,7 +260,7 @@ func LogRegHHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -45,7 +45,7 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	sum := 0.0
 	// sum = sum(softplus(-(y .* z)))
 	for i := 0; i < n; i++ {
@@ -116,7 +116,7 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// z[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(z, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(z, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
@@ -124,7 +124,7 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYZ[r0:r1]
-		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
 	}
 	wTw := blas64.Dot(wRaw, wRaw)
 	f := sum + 0.5*(lambda*wTw)
@@ -189,12 +189,12 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	z := runtime.Vec(&ws.z, n)
 	wRaw := w.RawVector()
 	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	// z is not read again: tmp takes over its storage.
 	tmp := z
 	// tmp2 = sigmoid(-(y .* z))
@@ -204,7 +204,7 @@ func LossHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	// hw += X' (y .* (y .* (X vw) .* (sigmoid(-(y .* z)) .* (1 - sigmoid(-(y .* z))))))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 }
 
 // lossHessianWork holds LossHessian's scratch space, reused across calls
@@ -262,7 +262,7 @@ func LossHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// z = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, z)
 	// z is not read again: tmp takes over its storage.
 	tmp := z
 	// tmp2 = sigmoid(-(y .* z))

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -207,13 +207,13 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dW1Raw)
 	db1Raw := db1.RawVector()
 	// db1 = ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp3, tmp2, 0, db1Raw)
+	runtime.Gemv(blas.Trans, 1, tmp3, tmp2, 0, db1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 + vector(1) b2' - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, tmp, 0, dW2Raw)
 	db2Raw := db2.RawVector()
 	// db2 = (H W2 + vector(1) b2' - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, tmp, tmp2, 0, db2Raw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp2, 0, db2Raw)
 	return f
 }
 

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -184,7 +184,7 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
 }
 

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -476,7 +476,7 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	f := 0.0
 	// f = sum(softplus(-(y .* (X w))))
 	for i := 0; i < n; i++ {
@@ -543,7 +543,7 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		blas64.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
@@ -551,7 +551,7 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
 		// dw += -Xp' ySigmoidNegYXw[r0:r1]
-		blas64.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
 	}
 	return f
 }
@@ -607,12 +607,12 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	vwRaw := vw.RawVector()
 	// Xvw = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
@@ -622,7 +622,7 @@ func LogRegNHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, vw *mat.VecD
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * Xvw.Data[i] * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	// hw = X' (y .* (y .* (X vw) .* (sigmoid(-(y .* (X w))) .* (1 - sigmoid(-(y .* (X w)))))))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, hwRaw)
 }
 
 // logRegNHessianWork holds LogRegNHessian's scratch space, reused across calls
@@ -675,7 +675,7 @@ func LogRegNHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, H *mat.Dense
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w)))
@@ -758,7 +758,7 @@ func Affine(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dst *mat.VecDense) {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// dst += A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 1, dstRaw)
 }
 
 // AffineJVP writes the directional derivative of f = Affine(A, x, b) in the
@@ -812,11 +812,11 @@ func AffineJVP(A *mat.Dense, x *mat.VecDense, b *mat.VecDense, dA *mat.Dense, dx
 	dARaw := dA.RawMatrix()
 	xRaw := x.RawVector()
 	// dst += dA x
-	blas64.Gemv(blas.NoTrans, 1, dARaw, xRaw, 1, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, dARaw, xRaw, 1, dstRaw)
 	ARaw := A.RawMatrix()
 	dxRaw := dx.RawVector()
 	// dst += A dx
-	blas64.Gemv(blas.NoTrans, 1, ARaw, dxRaw, 1, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, dxRaw, 1, dstRaw)
 }
 
 // AffineJacobian writes the derivative of F = Affine(A, x, b) with respect to
@@ -1529,7 +1529,7 @@ func ScalarCurve(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + math.Pow(t, 3.0)
 	return f
@@ -1570,7 +1570,7 @@ func ScalarCurveGrad(t float64, a *mat.VecDense, A *mat.Dense, dt *float64) floa
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	s := math.Exp(t) * aTAa
 	f := s + math.Pow(t, 3.0)
@@ -1607,7 +1607,7 @@ func ScalarCurveDeriv(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + 3.0*(t*t)
 	return f
@@ -1643,7 +1643,7 @@ func ScalarCurveDeriv2(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	f := 6.0*t + math.Exp(t)*aTAa
 	return f
@@ -1680,7 +1680,7 @@ func ScalarCurveDeriv3(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t)*aTAa + 6.0
 	return f
@@ -1718,7 +1718,7 @@ func ScalarCurveDeriv4(t float64, a *mat.VecDense, A *mat.Dense) float64 {
 	ARaw := A.RawMatrix()
 	Aa := runtime.Vec(&ws.Aa, n)
 	// Aa = A a
-	blas64.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, aRaw, 0, Aa)
 	aTAa := blas64.Dot(aRaw, Aa)
 	f := math.Exp(t) * aTAa
 	return f
@@ -1783,7 +1783,7 @@ func LogRegBias(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, lambd
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	sum := 0.0
 	// sum = sum(softplus(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
@@ -1844,7 +1844,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	sum := 0.0
 	// Xw is not read again: tmp takes over its storage.
@@ -1872,7 +1872,7 @@ func LogRegBiasGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64, l
 		tmp3.Data[i] = yRaw.Data[i*yRaw.Inc] * tmp2.Data[i]
 	}
 	// dw += -(X' (y .* sigmoid(-(y .* (X w + b)))))
-	blas64.Gemv(blas.Trans, -1, XRaw, tmp3, 1, dwRaw)
+	runtime.Gemv(blas.Trans, -1, XRaw, tmp3, 1, dwRaw)
 	sum2 := 0.0
 	// sum2 = sum(y .* sigmoid(-(y .* (X w + b))))
 	for i := 0; i < n; i++ {
@@ -1947,12 +1947,12 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	yRaw := y.RawVector()
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	// Xvw = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	Xw := runtime.Vec(&ws.Xw, n)
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w + b)))
@@ -1962,7 +1962,7 @@ func LogRegBiasHessVec(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 		tmp.Data[i] = yRaw.Data[i*yRaw.Inc] * (yRaw.Data[i*yRaw.Inc] * (Xvw.Data[i] + vb) * (tmp2.Data[i] * (1.0 - tmp2.Data[i])))
 	}
 	// hw += X' (y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 1, hwRaw)
 	sum := 0.0
 	// sum = sum(y .* (y .* (X vw + vb) .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	for i := 0; i < n; i++ {
@@ -2032,7 +2032,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	// Xw is not read again: tmp takes over its storage.
 	tmp := Xw
 	// tmp2 = sigmoid(-(y .* (X w + b)))
@@ -2045,7 +2045,7 @@ func LogRegBiasHessian(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, b float64
 	// ∂²f/∂w∂b = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
 	prod := runtime.Vec(&ws.prod, d)
 	// prod = X' (y .* (y .* (sigmoid(-(y .* (X w + b))) .* (1 - sigmoid(-(y .* (X w + b)))))))
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	for i := 0; i < d; i++ {
 		HRaw.Data[i*HRaw.Stride+d] = prod.Data[i]
 	}
@@ -2511,7 +2511,7 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 	Ax := runtime.Vec(&ws.Ax, m)
 	ARaw := A.RawMatrix()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sum := 0.0
 	// expAx = exp(Ax), in Ax's storage
 	expAx := Ax
@@ -2579,13 +2579,13 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 		}
 		Xp := runtime.RowPanel(ARaw, r0, r1)
 		// Ax[r0:r1] = Xp x
-		blas64.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
+		runtime.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
 		for i := r0; i < r1; i++ {
 			expAx.Data[i] = math.Exp(Ax.Data[i])
 			sumExpAx += expAx.Data[i]
 		}
 		// dx += Xp' expAx[r0:r1]
-		blas64.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, dxRaw)
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, dxRaw)
 	}
 	f := xTx*xTx + sumExpAx
 	return f
@@ -2643,10 +2643,10 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, m)
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	Avx := runtime.Vec(&ws.Avx, m)
 	// Avx = A vx
-	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
 	// expAx = exp(Ax), in Ax's storage
 	expAx := Ax
 	runtime.ExpTo(expAx.Data, Ax.Data)
@@ -2657,7 +2657,7 @@ func QuarticHessVec(x *mat.VecDense, A *mat.Dense, vx *mat.VecDense, hx *mat.Vec
 		tmp.Data[i] = expAx.Data[i] * Avx.Data[i]
 	}
 	// hx += A' (exp(A x) .* (A vx))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 1, hxRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp, 1, hxRaw)
 }
 
 // quarticHessianWork holds QuarticHessian's scratch space, reused across calls
@@ -2704,7 +2704,7 @@ func QuarticHessian(x *mat.VecDense, A *mat.Dense, H *mat.Dense) {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	// Ax is not read again: expAx takes over its storage.
 	expAx := Ax
 	// expAx = exp(A x)
@@ -2794,13 +2794,13 @@ func TwoLayer(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64) float64 {
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	// tanhBx = tanh(B x)
 	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	f := 0.0
 	// f = sum(softplus(c A tanh(B x)))
 	for i := 0; i < m; i++ {
@@ -2865,13 +2865,13 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	BRaw := B.RawMatrix()
 	xRaw := x.RawVector()
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	// tanhBx = tanh(B x)
 	runtime.TanhTo(tanhBx.Data, Bx.Data)
 	// prod = A tanh(B x)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, prod)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	f := 0.0
 	// tmp = c A tanh(B x)
@@ -2885,7 +2885,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 	dxRaw := dx.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, k)
 	// prod2 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp2, 0, prod2)
 	// prod2 is not read again: tmp3 takes over its storage.
 	tmp3 := prod2
 	// tmp3 = c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x))
@@ -2893,7 +2893,7 @@ func TwoLayerGrad(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, dx *ma
 		tmp3.Data[i] = c * prod2.Data[i] * (1.0 - tanhBx.Data[i]*tanhBx.Data[i])
 	}
 	// dx = B' (c A' sigmoid(c A tanh(B x)) .* (1 - tanh(B x) .* tanh(B x)))
-	blas64.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
+	runtime.Gemv(blas.Trans, 1, BRaw, tmp3, 0, dxRaw)
 	sum := 0.0
 	// sum = sum(A tanh(B x) .* sigmoid(c A tanh(B x)))
 	for i := 0; i < m; i++ {
@@ -2976,7 +2976,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	Bx := runtime.Vec(&ws.Bx, k)
 	xRaw := x.RawVector()
 	// Bx = B x
-	blas64.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, xRaw, 0, Bx)
 	// Bx is not read again: tanhBx takes over its storage.
 	tanhBx := Bx
 	runtime.TanhTo(tanhBx.Data, Bx.Data)
@@ -2990,7 +2990,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	tmp4 := runtime.Vec(&ws.tmp4, m)
 	AtanhBx := runtime.Vec(&ws.AtanhBx, m)
 	// AtanhBx = A tanh(B x)
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, AtanhBx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, tanhBx, 0, AtanhBx)
 	// tmp4 = sigmoid(c A tanh(B x))
 	for i := 0; i < m; i++ {
 		tmp4.Data[i] = runtime.Sigmoid(c * AtanhBx.Data[i])
@@ -3001,7 +3001,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 	Bvx := runtime.Vec(&ws.Bvx, k)
 	vxRaw := vx.RawVector()
 	// Bvx = B vx
-	blas64.Gemv(blas.NoTrans, 1, BRaw, vxRaw, 0, Bvx)
+	runtime.Gemv(blas.NoTrans, 1, BRaw, vxRaw, 0, Bvx)
 	// Bvx is not read again: tmp6 takes over its storage.
 	tmp6 := Bvx
 	// tmp7 = (1 - tanh(B x) .* tanh(B x)) .* (B vx)
@@ -3011,7 +3011,7 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 		tmp6.Data[i] = vc*tanhBx.Data[i] + c*tmp7.Data[i]
 	}
 	// prod2 = A (vc tanh(B x) + c (1 - tanh(B x) .* tanh(B x)) .* (B vx))
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, tmp6, 0, prod2)
 	// prod2 is not read again: tmp3 takes over its storage.
 	tmp3 := prod2
 	// tmp5 = prod2 .* (tmp4 .* (1 - tmp4))
@@ -3021,10 +3021,10 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 		tmp3.Data[i] = vc*tmp4.Data[i] + c*tmp5.Data[i]
 	}
 	// prod = A' tmp3
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp3, 0, prod)
 	prod3 := runtime.Vec(&ws.prod3, k)
 	// prod3 = A' sigmoid(c A tanh(B x))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod3)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp4, 0, prod3)
 	// tmp2 is not read again: tmp takes over its storage.
 	tmp := tmp2
 	// tmp = tmp2 .* prod - 2 c prod3 .* (tanhBx .* tmp7)
@@ -3032,10 +3032,10 @@ func TwoLayerHessVec(A *mat.Dense, B *mat.Dense, x *mat.VecDense, c float64, vx 
 		tmp.Data[i] = tmp2.Data[i]*prod.Data[i] + -2.0*(c*prod3.Data[i]*(tanhBx.Data[i]*tmp7.Data[i]))
 	}
 	// hx = B' tmp
-	blas64.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
+	runtime.Gemv(blas.Trans, 1, BRaw, tmp, 0, hxRaw)
 	prod4 := runtime.Vec(&ws.prod4, m)
 	// prod4 = A ((1 - tanh(B x) .* tanh(B x)) .* (B vx))
-	blas64.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod4)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, tmp7, 0, prod4)
 	sum := 0.0
 	// sum = sum(tmp4 .* prod4 + AtanhBx .* tmp5)
 	for i := 0; i < m; i++ {
@@ -4285,7 +4285,7 @@ func FusionLse(A *mat.Dense, x *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	f := runtime.LogSumExp(runtime.Column(Ax))
 	return f
 }
@@ -4327,14 +4327,14 @@ func FusionLseGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	f := runtime.LogSumExp(runtime.Column(Ax))
 	dxRaw := dx.RawVector()
 	softmaxAx := runtime.Vec(&ws.softmaxAx, m)
 	// softmaxAx = softmax(A x)
 	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
 	// dx = A' softmax(A x)
-	blas64.Gemv(blas.Trans, 1, ARaw, softmaxAx, 0, dxRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, softmaxAx, 0, dxRaw)
 	return f
 }
 
@@ -4382,13 +4382,13 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 	Ax := runtime.Vec(&ws.Ax, m)
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	// softmaxAx = softmax(A x)
 	runtime.SoftmaxTo(runtime.Column(softmaxAx), runtime.Column(Ax))
 	Avx := runtime.Vec(&ws.Avx, m)
 	vxRaw := vx.RawVector()
 	// Avx = A vx
-	blas64.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, vxRaw, 0, Avx)
 	sumSoftmaxAxAvx := 0.0
 	// sumSoftmaxAxAvx = sum(softmax(A x) .* (A vx))
 	for i := 0; i < m; i++ {
@@ -4401,7 +4401,7 @@ func FusionLseHessVec(A *mat.Dense, x *mat.VecDense, vx *mat.VecDense, hx *mat.V
 		tmp.Data[i] = softmaxAx.Data[i] * (Avx.Data[i] - sumSoftmaxAxAvx)
 	}
 	// hx = A' (softmax(A x) .* (A vx - sum(softmax(A x) .* (A vx))))
-	blas64.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, tmp, 0, hxRaw)
 }
 
 // fusionLseHessianWork holds FusionLseHessian's scratch space, reused across
@@ -5226,7 +5226,7 @@ func SoftmaxRowsCurveDeriv(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDens
 	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
-	blas64.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, BF, tmp3, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
@@ -5337,7 +5337,7 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = tmp2 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
 	blas64.Ger(-1, prod, tmp6, tmp)
 	tmp7 := runtime.Mat(&ws.tmp7, n, k)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
@@ -5353,7 +5353,7 @@ func SoftmaxRowsCurveDeriv2(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp8 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, tmp8, tmp5, 0, prod3)
 	runtime.OuterTo(prod2, 1, prod3, tmp6)
 	// dst = tmp .* tmp7 - f .* prod2
 	for i := 0; i < n; i++ {
@@ -5474,7 +5474,7 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// tmp += -((B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)')
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = tmp2 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp5, 0, prod)
 	blas64.Ger(-1, prod, tmp6, tmp)
 	tmp7 := runtime.Mat(&ws.tmp7, n, k)
 	tmp8 := runtime.Mat(&ws.tmp8, n, k)
@@ -5491,7 +5491,7 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// prod2 = (B .* (softmax(A + t B + vector(1) b', 2) .* (B - (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'))) vector(1) vector(1)'
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp9 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp9, tmp5, 0, prod3)
+	runtime.Gemv(blas.NoTrans, 1, tmp9, tmp5, 0, prod3)
 	runtime.OuterTo(prod2, 1, prod3, tmp6)
 	prod4 := runtime.Mat(&ws.prod4, n, k)
 	tmp10 := runtime.Mat(&ws.tmp10, n, k)
@@ -5506,7 +5506,7 @@ func SoftmaxRowsCurveDeriv3(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDen
 	// prod4 = tmp10 tmp5 tmp6
 	prod5 := runtime.Vec(&ws.prod5, n)
 	// prod5 = tmp10 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp10, tmp5, 0, prod5)
+	runtime.Gemv(blas.NoTrans, 1, tmp10, tmp5, 0, prod5)
 	runtime.OuterTo(prod4, 1, prod5, tmp6)
 	// dst = tmp .* tmp7 - f .* prod4 - 2 tmp8 .* prod2
 	for i := 0; i < n; i++ {
@@ -5609,7 +5609,7 @@ func SoftmaxRowsCurveJVP(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense,
 	// prod = (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = tmp4 vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, tmp4, tmp5, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp6)
 	// dst = softmax(A + t B + vector(1) b', 2) .* (dt B - (softmax(A + t B + vector(1) b', 2) .* (dt B)) vector(1) vector(1)')
 	for i := 0; i < n; i++ {
@@ -5711,7 +5711,7 @@ func SoftmaxRowsCurveJacobian(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecD
 	// prod = (B .* softmax(A + t B + vector(1) b', 2)) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = BF vector(1)
-	blas64.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, BF, tmp4, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp5)
 	// f is not read again: tmp takes over its storage.
 	tmp := f
@@ -5795,7 +5795,7 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 		tmp.Data[i] = 1.0
 	}
 	// prod = vector(1)' X
-	blas64.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, tmp, 0, prod)
 	aRaw := a.RawVector()
 	prod2 := runtime.Vec(&ws.prod2, k)
 	XX := runtime.Mat(&ws.XX, n, k)
@@ -5806,7 +5806,7 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 		}
 	}
 	// prod2 = vector(1)' (X .* X)
-	blas64.Gemv(blas.Trans, 1, XX, tmp, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, XX, tmp, 0, prod2)
 	// dst = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
 	for i := 0; i < k; i++ {
 		dstRaw.Data[i*dstRaw.Inc] = logsumexpXT.Data[i] + prod.Data[i]*aRaw.Data[i*aRaw.Inc] + prod2.Data[i]/float64(n)
@@ -5871,7 +5871,7 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 	}
 	dXRaw := dX.RawMatrix()
 	// prod = vector(1)' dX
-	blas64.Gemv(blas.Trans, 1, dXRaw, tmp, 0, prod)
+	runtime.Gemv(blas.Trans, 1, dXRaw, tmp, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, k)
 	XDX := runtime.Mat(&ws.XDX, n, k)
 	XRaw := X.RawMatrix()
@@ -5882,7 +5882,7 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 		}
 	}
 	// prod2 = vector(1)' (X .* dX)
-	blas64.Gemv(blas.Trans, 1, XDX, tmp, 0, prod2)
+	runtime.Gemv(blas.Trans, 1, XDX, tmp, 0, prod2)
 	// dst = a' .* (vector(1)' dX) + 2 vector(1)' (X .* dX) / n
 	for i := 0; i < k; i++ {
 		dstRaw.Data[i*dstRaw.Inc] = aRaw.Data[i*aRaw.Inc]*prod.Data[i] + 2.0*(prod2.Data[i]/float64(n))
@@ -5930,7 +5930,7 @@ func LogSumExpColumnsJVP(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, dst *mat.
 		}
 	}
 	// dst += vector(1)' (dX' .* softmax(X', 2))'
-	blas64.Gemv(blas.NoTrans, 1, tmp2, tmp, 1, dstRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp2, tmp, 1, dstRaw)
 }
 
 // logSumExpColumnsJacobianWork holds LogSumExpColumnsJacobian's scratch space,
@@ -6489,7 +6489,7 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	// prod = (softmax(X, 2) .* dX) vector(1) vector(1)'
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// prod2 = (softmax(X, 2) .* dX) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, softmaxXDX, tmp, 0, prod2)
+	runtime.Gemv(blas.NoTrans, 1, softmaxXDX, tmp, 0, prod2)
 	runtime.OuterTo(prod, 1, prod2, tmp2)
 	XT := runtime.Mat(&ws.XT, k, n)
 	// XT = X'
@@ -6547,7 +6547,7 @@ func SoftmaxJacobianJVP(X *mat.Dense, dX *mat.Dense, dst *mat.Dense) {
 	// prod3 = (softmax(X', 2) .* dX') vector(1) vector(1)'
 	prod4 := runtime.Vec(&ws.prod4, k)
 	// prod4 = (softmax(X', 2) .* dX') vector(1)
-	blas64.Gemv(blas.NoTrans, 1, softmaxXTDXT, tmp3, 0, prod4)
+	runtime.Gemv(blas.NoTrans, 1, softmaxXTDXT, tmp3, 0, prod4)
 	runtime.OuterTo(prod3, 1, prod4, tmp4)
 	// dst = softmax(X, 2) .* (dX - (softmax(X, 2) .* dX) vector(1) vector(1)') - 2 (softmax(X', 2) .* (dX' - (softmax(X', 2) .* dX') vector(1) vector(1)'))'
 	for ii := 0; ii < n; ii += 64 {
@@ -6664,7 +6664,7 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	// tmp = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp, 1, Xw, tmp2)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
@@ -6765,7 +6765,7 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// tmp = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp, 1, Xw, tmp2)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
@@ -6811,11 +6811,11 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// dw = X' (softmax(X w vector(1)' + vector(1) b', 2) - Y) vector(1)
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = softmaxMinusY vector(1)
-	blas64.Gemv(blas.NoTrans, 1, softmaxMinusY, tmp4, 0, prod)
-	blas64.Gemv(blas.Trans, 1, XRaw, prod, 0, dwRaw)
+	runtime.Gemv(blas.NoTrans, 1, softmaxMinusY, tmp4, 0, prod)
+	runtime.Gemv(blas.Trans, 1, XRaw, prod, 0, dwRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X w vector(1)' + vector(1) b', 2) - Y)' vector(1)
-	blas64.Gemv(blas.Trans, 1, softmaxMinusY, tmp3, 0, dbRaw)
+	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp3, 0, dbRaw)
 	return f
 }
 
@@ -6890,7 +6890,7 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	// tmp2 = X w vector(1)'
 	Xw := runtime.Vec(&ws.Xw, n)
 	// Xw = X w
-	blas64.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
 	runtime.OuterTo(tmp2, 1, Xw, tmp3)
 	tmp4 := runtime.Vec(&ws.tmp4, n)
 	// tmp4 = vector(1)
@@ -6908,7 +6908,7 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	Xvw := runtime.Vec(&ws.Xvw, n)
 	vwRaw := vw.RawVector()
 	// Xvw = X vw
-	blas64.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
+	runtime.Gemv(blas.NoTrans, 1, XRaw, vwRaw, 0, Xvw)
 	prod := runtime.Vec(&ws.prod, n)
 	prod2 := runtime.Mat(&ws.prod2, n, k)
 	// prod2 = X vw vector(1)'
@@ -6927,7 +6927,7 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 		tmp6.Data[i] = 1.0
 	}
 	// prod = (softmax(X w vector(1)' + vector(1) b', 2) .* (X vw vector(1)' + vector(1) vb')) vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod)
+	runtime.Gemv(blas.NoTrans, 1, tmp5, tmp6, 0, prod)
 	// softmax is not read again: tmp takes over its storage.
 	tmp := softmax
 	// tmp = softmax .* (tmp4 vb' + (Xvw - prod) tmp3)
@@ -6939,11 +6939,11 @@ func BiasLayerHessianHessVec(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *
 	// hw = X' tmp tmp6
 	prod3 := runtime.Vec(&ws.prod3, n)
 	// prod3 = tmp vector(1)
-	blas64.Gemv(blas.NoTrans, 1, tmp, tmp6, 0, prod3)
-	blas64.Gemv(blas.Trans, 1, XRaw, prod3, 0, hwRaw)
+	runtime.Gemv(blas.NoTrans, 1, tmp, tmp6, 0, prod3)
+	runtime.Gemv(blas.Trans, 1, XRaw, prod3, 0, hwRaw)
 	hbRaw := hb.RawVector()
 	// hb = tmp' tmp4
-	blas64.Gemv(blas.Trans, 1, tmp, tmp4, 0, hbRaw)
+	runtime.Gemv(blas.Trans, 1, tmp, tmp4, 0, hbRaw)
 }
 
 // biasLayerHessianHessianWork holds BiasLayerHessianHessian's scratch space,

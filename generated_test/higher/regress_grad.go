@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion5 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
 
 // ThreeScalars returns f = ThreeScalars(a, b, c).
 //
@@ -800,7 +800,7 @@ func ProblemDims(A *mat.Dense, S *mat.SymDense, x *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -868,7 +868,7 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -968,7 +968,7 @@ func ProblemDimsFixed(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat.Vec
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -1048,7 +1048,7 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -2016,7 +2016,7 @@ func RowTimesMatrix(x *mat.VecDense, A *mat.Dense, dst *mat.Dense) {
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	// dst = x' A
-	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
 }
 
 // RowTimesMatrixJVP writes the directional derivative of f = RowTimesMatrix(x,
@@ -2064,11 +2064,11 @@ func RowTimesMatrixJVP(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense, dA *mat.
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
 	// dst = dx' A
-	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
 	// dst += x' dA
-	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
+	runtime.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
 }
 
 // rowTimesMatrixJacobianWork holds RowTimesMatrixJacobian's scratch space,
@@ -2185,7 +2185,7 @@ func RowInnerThenRow(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.VecD
 	yRaw := y.RawVector()
 	Ay := runtime.Vec(&ws.Ay, n)
 	// Ay = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
 	xTAy := blas64.Dot(xRaw, Ay)
 	zRaw := z.RawVector()
 	// dst = (x' A y) z'
@@ -2267,23 +2267,23 @@ func RowInnerThenRowJVP(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *mat.V
 	yRaw := y.RawVector()
 	Ay := runtime.Vec(&ws.Ay, n)
 	// Ay = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
 	dxTAy := blas64.Dot(dxRaw, Ay)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
 	dAy := runtime.Vec(&ws.dAy, n)
 	// dAy = dA y
-	blas64.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, dAy)
+	runtime.Gemv(blas.NoTrans, 1, dARaw, yRaw, 0, dAy)
 	xTdAy := blas64.Dot(xRaw, dAy)
 	dyRaw := dy.RawVector()
 	Ady := runtime.Vec(&ws.Ady, n)
 	// Ady = A dy
-	blas64.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, Ady)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, dyRaw, 0, Ady)
 	xTAdy := blas64.Dot(xRaw, Ady)
 	zRaw := z.RawVector()
 	Ay2 := runtime.Vec(&ws.Ay2, n)
 	// Ay2 = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay2)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay2)
 	xTAy := blas64.Dot(xRaw, Ay2)
 	dzRaw := dz.RawVector()
 	// dst = (dx' A y + x' dA y + x' A dy) z' + (x' A y) dz'
@@ -2433,7 +2433,7 @@ func RowInnerThenRowJacobian(x *mat.VecDense, A *mat.Dense, y *mat.VecDense, z *
 	yRaw := y.RawVector()
 	Ay := runtime.Vec(&ws.Ay, n)
 	// Ay = A y
-	blas64.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
 	xTAy := blas64.Dot(xRaw, Ay)
 	jz.AddProduct(xTAy, runtime.Identity, runtime.Identity, true)
 }
@@ -2989,7 +2989,7 @@ func ProblemScalarFirst(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t float6
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -3064,7 +3064,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// Ax = A x
-	blas64.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
+	runtime.Gemv(blas.NoTrans, 1, ARaw, xRaw, 0, Ax)
 	sumAx := 0.0
 	// sumAx = sum(A x)
 	for i := 0; i < m; i++ {
@@ -3475,11 +3475,11 @@ func RowProductSum(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Dense,
 	xRaw := x.RawVector()
 	ARaw := A.RawMatrix()
 	// dst = x' A
-	blas64.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, xRaw, 0, dstRaw)
 	yRaw := y.RawVector()
 	BRaw := B.RawMatrix()
 	// dst += y' B
-	blas64.Gemv(blas.Trans, 1, BRaw, yRaw, 1, dstRaw)
+	runtime.Gemv(blas.Trans, 1, BRaw, yRaw, 1, dstRaw)
 }
 
 // RowProductSumJVP writes the directional derivative of f = RowProductSum(x, y,
@@ -3542,19 +3542,19 @@ func RowProductSumJVP(x *mat.VecDense, y *mat.VecDense, A *mat.Dense, B *mat.Den
 	dxRaw := dx.RawVector()
 	ARaw := A.RawMatrix()
 	// dst = dx' A
-	blas64.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
+	runtime.Gemv(blas.Trans, 1, ARaw, dxRaw, 0, dstRaw)
 	xRaw := x.RawVector()
 	dARaw := dA.RawMatrix()
 	// dst += x' dA
-	blas64.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
+	runtime.Gemv(blas.Trans, 1, dARaw, xRaw, 1, dstRaw)
 	dyRaw := dy.RawVector()
 	BRaw := B.RawMatrix()
 	// dst += dy' B
-	blas64.Gemv(blas.Trans, 1, BRaw, dyRaw, 1, dstRaw)
+	runtime.Gemv(blas.Trans, 1, BRaw, dyRaw, 1, dstRaw)
 	yRaw := y.RawVector()
 	dBRaw := dB.RawMatrix()
 	// dst += y' dB
-	blas64.Gemv(blas.Trans, 1, dBRaw, yRaw, 1, dstRaw)
+	runtime.Gemv(blas.Trans, 1, dBRaw, yRaw, 1, dstRaw)
 }
 
 // rowProductSumJacobianWork holds RowProductSumJacobian's scratch space, reused

@@ -1,0 +1,56 @@
+package runtime
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// gemvSplitMin is the fewest entries of a a NoTrans Gemv shares with the
+// worker team. gonum's Dgemv runs on one core; while a fits in the cache
+// it runs faster alone than split in two, and from main memory split in
+// two is faster. BenchmarkGemvSplit (2 CPUs, idle, 2026-12-04, benchstat
+// over 6 runs), split against one call: 256² +49 %, 512² +16 %, 1024²
+// (8 MiB) +14 %, 4096×128 +3 %; 2048×1024 (16 MiB) −13 %, 2048² −45 %,
+// 16384×256 −35 %, 8192×1024 −37 %, 65536×256 (128 MiB) −52 %.
+var gemvSplitMin = 1 << 21
+
+// gemvRowAlign is the row count of every part but the last of a split
+// Gemv. gonum's amd64 kernel (GemvN) computes rows four at a time, then
+// two, then one, each row's dot accumulated in the pattern of its group:
+// parts that start at multiples of eight rows group every row as the whole
+// call does, so the result is blas64.Gemv's bit for bit.
+const gemvRowAlign = 8
+
+// Gemv computes y = alpha·op(a)·x + beta·y like blas64.Gemv. With gonum's
+// pure-Go implementation in blas64, an a-by-x product (NoTrans) of at
+// least gemvSplitMin entries with unit increments runs its rows in parts
+// at once on the worker team (split.go), each part of whole groups of
+// gemvRowAlign rows: every y[i] is computed as one call computes it, bit
+// for bit. Every other call, and every call under another BLAS, is one
+// blas64.Gemv call. Gemv reads its operands field by field (see Gemm.Mul).
+//
+// Gemv panics as blas64.Gemv does.
+func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
+	m, n := a.Rows, a.Cols
+	impl := blas64.Implementation()
+	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m*n >= gemvSplitMin &&
+		x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
+		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m {
+		groups := (m + gemvRowAlign - 1) / gemvRowAlign
+		split(gemvRows, kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}, groups, gemvRowAlign*n)
+		return
+	}
+	impl.Dgemv(tA, m, n, alpha, a.Data, a.Stride, x.Data, x.Inc, beta, y.Data, y.Inc)
+}
+
+// gemvRows computes the row groups [lo, hi) of Gemv's y.
+func gemvRows(args kernelArgs, lo, hi int) {
+	a := args.g
+	r0, r1 := lo*gemvRowAlign, min(hi*gemvRowAlign, a.Rows)
+	if r0 >= r1 {
+		return
+	}
+	gonum.Implementation{}.Dgemv(blas.NoTrans, r1-r0, a.Cols, args.alpha, a.Data[r0*a.Stride:], a.Stride,
+		args.v.Data, 1, args.beta, args.w.Data[r0:], 1)
+}

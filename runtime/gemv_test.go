@@ -1,0 +1,143 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// TestGemvPartsBitIdentical checks the invariant Gemv's split relies on:
+// computing the rows of y = alpha·a·x + beta·y in parts that start at
+// multiples of gemvRowAlign rows gives blas64.Gemv's result bit for bit,
+// for every such cut of every shape (tails of 1 to 7 rows, narrow and wide
+// rows, padded strides, special values, alpha and beta).
+func TestGemvPartsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, 5e-324}
+	checked := 0
+	for _, m := range []int{1, 5, 8, 9, 15, 16, 17, 23, 31, 33, 42} {
+		for _, n := range []int{1, 2, 3, 4, 5, 7, 9, 16, 31} {
+			for _, ab := range [][2]float64{{1, 0}, {-2.5, 1}, {0.5, -3}, {1, math.Inf(1)}} {
+				a := paddedRandom(rng, m, n, 7)
+				for i := range a.Data {
+					if i%a.Stride < n && rng.IntN(40) == 0 {
+						a.Data[i] = special[rng.IntN(len(special))]
+					}
+				}
+				x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+				y0 := make([]float64, m)
+				for i := range x.Data {
+					x.Data[i] = rng.NormFloat64()
+				}
+				for i := range y0 {
+					y0[i] = rng.NormFloat64()
+				}
+				want := blas64.Vector{N: m, Inc: 1, Data: append([]float64(nil), y0...)}
+				blas64.Gemv(blas.NoTrans, ab[0], a, x, ab[1], want)
+				groups := (m + gemvRowAlign - 1) / gemvRowAlign
+				for cut := 0; cut <= groups; cut++ {
+					y := blas64.Vector{N: m, Inc: 1, Data: append([]float64(nil), y0...)}
+					args := kernelArgs{g: a, v: x, w: y, alpha: ab[0], beta: ab[1]}
+					gemvRows(args, cut, groups)
+					gemvRows(args, 0, cut)
+					for i, w := range want.Data {
+						if got := y.Data[i]; math.Float64bits(got) != math.Float64bits(w) && !(math.IsNaN(got) && math.IsNaN(w)) {
+							t.Fatalf("%dx%d alpha=%v beta=%v cut at group %d: y[%d] = %v, blas64.Gemv %v", m, n, ab[0], ab[1], cut, i, got, w)
+						}
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("checked %d cuts", checked)
+	}
+}
+
+// TestGemv checks Gemv against blas64.Gemv, bit for bit, on both sides of
+// gemvSplitMin (lowered so that small inputs split) and for the calls it
+// passes on: transposed, strided vectors, alpha = 0, wrong lengths (which
+// must panic as blas64.Gemv does); and that a split call allocates nothing.
+func TestGemv(t *testing.T) {
+	defer func(old int) { gemvSplitMin = old }(gemvSplitMin)
+	gemvSplitMin = 64
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, tc := range []struct {
+		tA         blas.Transpose
+		m, n       int
+		incX, incY int
+		alpha      float64
+	}{
+		{blas.NoTrans, 200, 300, 1, 1, 1.5},
+		{blas.NoTrans, 1001, 67, 1, 1, -1},
+		{blas.NoTrans, 7, 5, 1, 1, 2},
+		{blas.Trans, 200, 300, 1, 1, 1.5},
+		{blas.NoTrans, 200, 300, 2, 1, 1.5},
+		{blas.NoTrans, 200, 300, 1, 3, 1.5},
+		{blas.NoTrans, 200, 300, 1, 1, 0},
+	} {
+		name := fmt.Sprintf("%c/%dx%d/inc%d,%d/alpha=%v", tc.tA, tc.m, tc.n, tc.incX, tc.incY, tc.alpha)
+		a := paddedRandom(rng, tc.m, tc.n, 7)
+		lx, ly := tc.n, tc.m
+		if tc.tA == blas.Trans {
+			lx, ly = ly, lx
+		}
+		vec := func(n, inc int) blas64.Vector {
+			v := blas64.Vector{N: n, Inc: inc, Data: make([]float64, (n-1)*inc+1)}
+			for i := range v.Data {
+				v.Data[i] = rng.NormFloat64()
+			}
+			return v
+		}
+		x, y := vec(lx, tc.incX), vec(ly, tc.incY)
+		want := blas64.Vector{N: y.N, Inc: y.Inc, Data: append([]float64(nil), y.Data...)}
+		blas64.Gemv(tc.tA, tc.alpha, a, x, 0.5, want)
+		Gemv(tc.tA, tc.alpha, a, x, 0.5, y)
+		for i, w := range want.Data {
+			if got := y.Data[i]; math.Float64bits(got) != math.Float64bits(w) {
+				t.Fatalf("%s: y.Data[%d] = %v, blas64.Gemv %v", name, i, got, w)
+			}
+		}
+		if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
+			t.Errorf("%s: %v allocs", name, allocs)
+		}
+	}
+	// A short y panics as blas64.Gemv does.
+	a := paddedRandom(rng, 100, 100, 0)
+	x := blas64.Vector{N: 100, Inc: 1, Data: make([]float64, 100)}
+	y := blas64.Vector{N: 100, Inc: 1, Data: make([]float64, 99)}
+	want := catchPanic(func() { blas64.Gemv(blas.NoTrans, 1, a, x, 0, y) })
+	if got := catchPanic(func() { Gemv(blas.NoTrans, 1, a, x, 0, y) }); got != want || want == "" {
+		t.Errorf("short y: Gemv panics %q, blas64.Gemv %q", got, want)
+	}
+}
+
+// BenchmarkGemvSplit compares Gemv split across the worker team with one
+// blas64.Gemv call over square, tall and wide shapes: the measurement
+// behind gemvSplitMin.
+func BenchmarkGemvSplit(b *testing.B) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	for _, s := range [][2]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {4096, 128}, {2048, 1024}, {8192, 256}, {2048, 2048}, {16384, 256}, {8192, 1024}, {65536, 256}} {
+		m, n := s[0], s[1]
+		a := benchMatrix(rng, m, n)
+		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		y := blas64.Vector{N: m, Inc: 1, Data: make([]float64, m)}
+		b.Run(fmt.Sprintf("%dx%d/impl=blas64", m, n), func(b *testing.B) {
+			for b.Loop() {
+				blas64.Gemv(blas.NoTrans, 1, a, x, 0, y)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/impl=split", m, n), func(b *testing.B) {
+			defer func(old int) { gemvSplitMin = old }(gemvSplitMin)
+			gemvSplitMin = 0
+			for b.Loop() {
+				Gemv(blas.NoTrans, 1, a, x, 0, y)
+			}
+		})
+	}
+}
