@@ -6,7 +6,7 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// gemvSplitMin is the fewest entries of a a NoTrans Gemv shares with the
+// gemvSplitMin is the fewest entries of a in a NoTrans Gemv that shares with the
 // worker team. gonum's Dgemv runs on one core; while a fits in the cache
 // it runs faster alone than split in two, and from main memory split in
 // two is faster. BenchmarkGemvSplit (2 CPUs, idle, 2026-12-04, benchstat
@@ -22,27 +22,34 @@ var gemvSplitMin = 1 << 21
 // call does, so the result is blas64.Gemv's bit for bit.
 const gemvRowAlign = 8
 
-// Gemv computes y = alpha·op(a)·x + beta·y like blas64.Gemv. With gonum's
-// pure-Go implementation in blas64, an a-by-x product (NoTrans) of at
-// least gemvSplitMin entries with unit increments runs its rows in parts
-// at once on the worker team (split.go), each part of whole groups of
-// gemvRowAlign rows: every y[i] is computed as one call computes it, bit
-// for bit. Every other call, and every call under another BLAS, is one
-// blas64.Gemv call. Gemv reads its operands field by field (see Gemm.Mul).
+// Gemv computes y = alpha·op(a)·x + beta·y like blas64.Gemv; y must not
+// share memory with a or x. With gonum's pure-Go implementation in blas64,
+// an a-by-x product (NoTrans) of at least gemvSplitMin entries with unit
+// increments, x.N and y.N a's dimensions and alpha not zero runs its rows
+// in parts at once on the worker team (split.go; alone when the team is
+// busy or GOMAXPROCS is 1), each part of whole groups of gemvRowAlign rows:
+// every y[i] is computed as one call computes it, bit for bit. Every other
+// call, and every call under another BLAS, is one Dgemv call with
+// blas64.Gemv's arguments. Gemv reads its operands field by field (see
+// Gemm.Mul).
 //
 // Gemv panics as blas64.Gemv does.
 func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
 	m, n := a.Rows, a.Cols
 	impl := blas64.Implementation()
-	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m*n >= gemvSplitMin &&
+	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m > 0 && n > 0 && m*n >= gemvSplitMin &&
 		x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
 		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m {
 		groups := (m + gemvRowAlign - 1) / gemvRowAlign
-		split(gemvRows, kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}, groups, gemvRowAlign*n)
+		split(gemvPart, kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}, groups, gemvRowAlign*n)
 		return
 	}
 	impl.Dgemv(tA, m, n, alpha, a.Data, a.Stride, x.Data, x.Inc, beta, y.Data, y.Inc)
 }
+
+// gemvPart is the part Gemv splits: gemvRows, but in tests that record
+// the parts.
+var gemvPart kernelPart = gemvRows
 
 // gemvRows computes the row groups [lo, hi) of Gemv's y.
 func gemvRows(args kernelArgs, lo, hi int) {

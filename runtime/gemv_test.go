@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -59,27 +60,41 @@ func TestGemvPartsBitIdentical(t *testing.T) {
 	}
 }
 
-// TestGemv checks Gemv against blas64.Gemv, bit for bit, on both sides of
-// gemvSplitMin (lowered so that small inputs split) and for the calls it
-// passes on: transposed, strided vectors, alpha = 0, wrong lengths (which
-// must panic as blas64.Gemv does); and that a split call allocates nothing.
+// TestGemv checks Gemv against blas64.Gemv, bit for bit, with gemvSplitMin
+// and splitMin lowered so that small inputs split: that the calls meant to
+// split ran in parts on the team (when it has a helper), and the calls it
+// passes on (transposed, strided vectors, alpha = 0, below the threshold)
+// did not; that a split call allocates nothing; and that malformed calls
+// (a short y, negative dimensions) panic as blas64.Gemv does.
 func TestGemv(t *testing.T) {
+	team.start.Do(startTeam)
 	defer func(old int) { gemvSplitMin = old }(gemvSplitMin)
-	gemvSplitMin = 64
+	gemvSplitMin = 1000
+	var mu sync.Mutex
+	var parts [][2]int
+	gemvPart = func(args kernelArgs, lo, hi int) {
+		mu.Lock()
+		parts = append(parts, [2]int{lo, hi})
+		mu.Unlock()
+		gemvRows(args, lo, hi)
+	}
+	defer func() { gemvPart = gemvRows }()
 	rng := rand.New(rand.NewPCG(33, 34))
 	for _, tc := range []struct {
 		tA         blas.Transpose
 		m, n       int
 		incX, incY int
 		alpha      float64
+		split      bool
 	}{
-		{blas.NoTrans, 200, 300, 1, 1, 1.5},
-		{blas.NoTrans, 1001, 67, 1, 1, -1},
-		{blas.NoTrans, 7, 5, 1, 1, 2},
-		{blas.Trans, 200, 300, 1, 1, 1.5},
-		{blas.NoTrans, 200, 300, 2, 1, 1.5},
-		{blas.NoTrans, 200, 300, 1, 3, 1.5},
-		{blas.NoTrans, 200, 300, 1, 1, 0},
+		{blas.NoTrans, 200, 300, 1, 1, 1.5, true},
+		{blas.NoTrans, 1001, 67, 1, 1, -1, true},
+		{blas.NoTrans, 9, 112, 1, 1, 2, true},
+		{blas.NoTrans, 7, 5, 1, 1, 2, false},
+		{blas.Trans, 200, 300, 1, 1, 1.5, false},
+		{blas.NoTrans, 200, 300, 2, 1, 1.5, false},
+		{blas.NoTrans, 200, 300, 1, 3, 1.5, false},
+		{blas.NoTrans, 200, 300, 1, 1, 0, false},
 	} {
 		name := fmt.Sprintf("%c/%dx%d/inc%d,%d/alpha=%v", tc.tA, tc.m, tc.n, tc.incX, tc.incY, tc.alpha)
 		a := paddedRandom(rng, tc.m, tc.n, 7)
@@ -97,23 +112,48 @@ func TestGemv(t *testing.T) {
 		x, y := vec(lx, tc.incX), vec(ly, tc.incY)
 		want := blas64.Vector{N: y.N, Inc: y.Inc, Data: append([]float64(nil), y.Data...)}
 		blas64.Gemv(tc.tA, tc.alpha, a, x, 0.5, want)
-		Gemv(tc.tA, tc.alpha, a, x, 0.5, y)
+		parts = nil
+		withSplitMin(t, 8, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) })
 		for i, w := range want.Data {
 			if got := y.Data[i]; math.Float64bits(got) != math.Float64bits(w) {
 				t.Fatalf("%s: y.Data[%d] = %v, blas64.Gemv %v", name, i, got, w)
 			}
 		}
-		if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
-			t.Errorf("%s: %v allocs", name, allocs)
+		switch {
+		case !tc.split && len(parts) != 0:
+			t.Errorf("%s: ran in parts %v, want one Dgemv call", name, parts)
+		case tc.split && team.helpers > 0 && len(parts) < 2:
+			t.Errorf("%s: ran in parts %v, want at least two", name, parts)
 		}
+		withSplitMin(t, 8, func() {
+			if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
+				t.Errorf("%s: %v allocs", name, allocs)
+			}
+		})
 	}
-	// A short y panics as blas64.Gemv does.
-	a := paddedRandom(rng, 100, 100, 0)
-	x := blas64.Vector{N: 100, Inc: 1, Data: make([]float64, 100)}
-	y := blas64.Vector{N: 100, Inc: 1, Data: make([]float64, 99)}
-	want := catchPanic(func() { blas64.Gemv(blas.NoTrans, 1, a, x, 0, y) })
-	if got := catchPanic(func() { Gemv(blas.NoTrans, 1, a, x, 0, y) }); got != want || want == "" {
-		t.Errorf("short y: Gemv panics %q, blas64.Gemv %q", got, want)
+	if team.helpers == 0 {
+		t.Log("GOMAXPROCS is 1: no call could split")
+	}
+	// Malformed calls panic as blas64.Gemv does.
+	for _, tc := range []struct {
+		name   string
+		m, n   int
+		lenY   int
+		stride int
+	}{
+		{"short y", 100, 100, 99, 100},
+		{"negative dimensions", -2048, -2048, 0, 0},
+		{"short stride", 100, 100, 100, 99},
+	} {
+		a := blas64.General{Rows: tc.m, Cols: tc.n, Stride: tc.stride, Data: make([]float64, max(tc.m*tc.n, 0))}
+		x := blas64.Vector{N: tc.n, Inc: 1, Data: make([]float64, max(tc.n, 0))}
+		y := blas64.Vector{N: tc.m, Inc: 1, Data: make([]float64, tc.lenY)}
+		want := catchPanic(func() { blas64.Gemv(blas.NoTrans, 1, a, x, 0, y) })
+		var got string
+		withSplitMin(t, 8, func() { got = catchPanic(func() { Gemv(blas.NoTrans, 1, a, x, 0, y) }) })
+		if got != want || want == "" {
+			t.Errorf("%s: Gemv panics %q, blas64.Gemv %q", tc.name, got, want)
+		}
 	}
 }
 
