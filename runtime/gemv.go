@@ -6,15 +6,6 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// gemvSplitMin is the fewest entries of a in a NoTrans Gemv that shares with the
-// worker team. gonum's Dgemv runs on one core; while a fits in the cache
-// it runs faster alone than split in two, and from main memory split in
-// two is faster. BenchmarkGemvSplit (2 CPUs, idle, 2026-12-04, benchstat
-// over 6 runs), split against one call: 256² +49 %, 512² +16 %, 1024²
-// (8 MiB) +14 %, 4096×128 +3 %; 2048×1024 (16 MiB) −13 %, 2048² −45 %,
-// 16384×256 −35 %, 8192×1024 −37 %, 65536×256 (128 MiB) −52 %.
-var gemvSplitMin = 1 << 21
-
 // gemvRowAlign is the row count of every part but the last of a split
 // Gemv. gonum's amd64 kernel (GemvN) computes rows four at a time, then
 // two, then one, each row's dot accumulated in the pattern of its group:
@@ -24,7 +15,7 @@ const gemvRowAlign = 8
 
 // Gemv computes y = alpha·op(a)·x + beta·y like blas64.Gemv; y must not
 // share memory with a or x. With gonum's pure-Go implementation in blas64,
-// an a-by-x product (NoTrans) of at least gemvSplitMin entries with unit
+// an a-by-x product (NoTrans) of at least memorySplitMin entries with unit
 // increments, x.N and y.N a's dimensions and alpha not zero runs its rows
 // in parts at once on the worker team (split.go; alone when the team is
 // busy or GOMAXPROCS is 1), each part of whole groups of gemvRowAlign rows:
@@ -37,7 +28,7 @@ const gemvRowAlign = 8
 func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
 	m, n := a.Rows, a.Cols
 	impl := blas64.Implementation()
-	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m > 0 && n > 0 && m*n >= gemvSplitMin &&
+	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m > 0 && n > 0 && m*n >= memorySplitMin &&
 		x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
 		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m {
 		groups := (m + gemvRowAlign - 1) / gemvRowAlign

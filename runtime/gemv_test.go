@@ -60,7 +60,7 @@ func TestGemvPartsBitIdentical(t *testing.T) {
 	}
 }
 
-// TestGemv checks Gemv against blas64.Gemv, bit for bit, with gemvSplitMin
+// TestGemv checks Gemv against blas64.Gemv, bit for bit, with memorySplitMin
 // and splitMin lowered so that small inputs split: that the calls meant to
 // split ran in parts on the team (when it has a helper), and the calls it
 // passes on (transposed, strided vectors, alpha = 0, below the threshold)
@@ -68,8 +68,8 @@ func TestGemvPartsBitIdentical(t *testing.T) {
 // (a short y, negative dimensions) panic as blas64.Gemv does.
 func TestGemv(t *testing.T) {
 	team.start.Do(startTeam)
-	defer func(old int) { gemvSplitMin = old }(gemvSplitMin)
-	gemvSplitMin = 1000
+	defer func(old, oldMemory int) { splitMin, memorySplitMin = old, oldMemory }(splitMin, memorySplitMin)
+	splitMin, memorySplitMin = 8, 1000
 	var mu sync.Mutex
 	var parts [][2]int
 	gemvPart = func(args kernelArgs, lo, hi int) {
@@ -113,7 +113,7 @@ func TestGemv(t *testing.T) {
 		want := blas64.Vector{N: y.N, Inc: y.Inc, Data: append([]float64(nil), y.Data...)}
 		blas64.Gemv(tc.tA, tc.alpha, a, x, 0.5, want)
 		parts = nil
-		withSplitMin(t, 8, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) })
+		Gemv(tc.tA, tc.alpha, a, x, 0.5, y)
 		for i, w := range want.Data {
 			if got := y.Data[i]; math.Float64bits(got) != math.Float64bits(w) {
 				t.Fatalf("%s: y.Data[%d] = %v, blas64.Gemv %v", name, i, got, w)
@@ -125,11 +125,9 @@ func TestGemv(t *testing.T) {
 		case tc.split && team.helpers > 0 && len(parts) < 2:
 			t.Errorf("%s: ran in parts %v, want at least two", name, parts)
 		}
-		withSplitMin(t, 8, func() {
-			if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
-				t.Errorf("%s: %v allocs", name, allocs)
-			}
-		})
+		if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
+			t.Errorf("%s: %v allocs", name, allocs)
+		}
 	}
 	if team.helpers == 0 {
 		t.Log("GOMAXPROCS is 1: no call could split")
@@ -149,9 +147,7 @@ func TestGemv(t *testing.T) {
 		x := blas64.Vector{N: tc.n, Inc: 1, Data: make([]float64, max(tc.n, 0))}
 		y := blas64.Vector{N: tc.m, Inc: 1, Data: make([]float64, tc.lenY)}
 		want := catchPanic(func() { blas64.Gemv(blas.NoTrans, 1, a, x, 0, y) })
-		var got string
-		withSplitMin(t, 8, func() { got = catchPanic(func() { Gemv(blas.NoTrans, 1, a, x, 0, y) }) })
-		if got != want || want == "" {
+		if got := catchPanic(func() { Gemv(blas.NoTrans, 1, a, x, 0, y) }); got != want || want == "" {
 			t.Errorf("%s: Gemv panics %q, blas64.Gemv %q", tc.name, got, want)
 		}
 	}
@@ -159,7 +155,7 @@ func TestGemv(t *testing.T) {
 
 // BenchmarkGemvSplit compares Gemv split across the worker team with one
 // blas64.Gemv call over square, tall and wide shapes: the measurement
-// behind gemvSplitMin.
+// behind memorySplitMin.
 func BenchmarkGemvSplit(b *testing.B) {
 	rng := rand.New(rand.NewPCG(35, 36))
 	for _, s := range [][2]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {4096, 128}, {2048, 1024}, {8192, 256}, {2048, 2048}, {16384, 256}, {8192, 1024}, {65536, 256}} {
@@ -173,8 +169,8 @@ func BenchmarkGemvSplit(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("%dx%d/impl=split", m, n), func(b *testing.B) {
-			defer func(old int) { gemvSplitMin = old }(gemvSplitMin)
-			gemvSplitMin = 0
+			defer func(old int) { memorySplitMin = old }(memorySplitMin)
+			memorySplitMin = 0
 			for b.Loop() {
 				Gemv(blas.NoTrans, 1, a, x, 0, y)
 			}

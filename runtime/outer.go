@@ -10,8 +10,8 @@ import (
 // copy of y (gonum's ScalUnitaryTo), the memory traffic of dst halved. Its
 // entries are Ger's, round(round(alpha xᵢ) yⱼ), except that a product −0 stays
 // −0 (Ger adds it to +0); alpha = 0 gives zeros, as Ger leaves them. Rows
-// are independent, so large outputs are split across the worker team
-// (split.go) bit-identically. Below outerMinCols columns, or with a
+// are independent, so outputs of memorySplitMin entries and more are split
+// across the worker team (split.go) bit-identically. Below outerMinCols columns, or with a
 // strided y, it is a cleared dst and Ger. It panics if the shapes disagree.
 //
 // The small path reads dst, x and y field by field: handing the structs on
@@ -24,7 +24,12 @@ func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
 		panic("runtime: OuterTo of vectors whose lengths are not the destination's dimensions")
 	}
 	if alpha != 0 && y.Inc == 1 && cols >= outerMinCols {
-		split(outerRows, kernelArgs{v: x, w: y, g: dst, alpha: alpha}, rows, cols)
+		args := kernelArgs{v: x, w: y, g: dst, alpha: alpha}
+		if rows*cols < memorySplitMin {
+			outerRows(args, 0, rows)
+			return
+		}
+		split(outerRows, args, rows, cols)
 		return
 	}
 	if stride == cols {

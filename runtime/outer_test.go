@@ -100,3 +100,29 @@ func BenchmarkOuterTo(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOuterToSplit compares OuterTo's rows split across the worker
+// team (impl=split) with one piece (impl=alone) at sizes around the last
+// level cache: the measurement behind memorySplitMin.
+func BenchmarkOuterToSplit(b *testing.B) {
+	for _, n := range []int{256, 1024, 1200, 1448, 1700, 2048} {
+		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		y := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		for i := range n {
+			x.Data[i], y.Data[i] = float64(i), float64(n-i)
+		}
+		dst := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		for _, impl := range []struct {
+			name string
+			min  int
+		}{{"split", 0}, {"alone", math.MaxInt}} {
+			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
+				defer func(old int) { memorySplitMin = old }(memorySplitMin)
+				memorySplitMin = impl.min
+				for b.Loop() {
+					OuterTo(dst, 1, x, y)
+				}
+			})
+		}
+	}
+}

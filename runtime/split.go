@@ -28,6 +28,17 @@ import (
 // from 2·splitMin = 65536 entries.
 var splitMin = 1 << 15
 
+// memorySplitMin is the least work, in entries, worth splitting for a
+// kernel that does a multiply-add or less per entry it reads or writes
+// (Gemv's rows, OuterTo's): while its operands fit in the cache it runs
+// faster on one core than split in two, and from main memory split in two
+// is faster. Split against one piece on 2 CPUs (idle, 2026-12-04, benchstat
+// over 6 runs), BenchmarkGemvSplit: 256² +49 %, 512² +16 %, 1024² (8 MiB)
+// +14 %, 4096×128 +3 %; 2048×1024 (16 MiB) −13 %, 2048² −45 %, 16384×256
+// −35 %, 65536×256 (128 MiB) −52 %; BenchmarkOuterToSplit: 256² +30 %,
+// 1024² +35 %, 1200² +11 %, 1448² (16 MiB) ~, 1700² −42 %, 2048² −57 %.
+var memorySplitMin = 1 << 21
+
 // maxHelpers bounds the team: the kernels are memory-bound beyond a few
 // cores.
 const maxHelpers = 7

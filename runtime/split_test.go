@@ -11,12 +11,13 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// withSplitMin runs f with splitMin set to n, so small inputs split.
+// withSplitMin runs f with splitMin and memorySplitMin set to n, so small
+// inputs split.
 func withSplitMin(t *testing.T, n int, f func()) {
 	t.Helper()
-	old := splitMin
-	splitMin = n
-	defer func() { splitMin = old }()
+	old, oldMemory := splitMin, memorySplitMin
+	splitMin, memorySplitMin = n, n
+	defer func() { splitMin, memorySplitMin = old, oldMemory }()
 	f()
 }
 
