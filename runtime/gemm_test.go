@@ -25,6 +25,20 @@ func paddedRandom(rng *rand.Rand, r, c int, pad float64) blas64.General {
 	return g
 }
 
+// specialRandom returns paddedRandom(rng, r, c, pad) with about one entry
+// in oneIn replaced by a special value: ±0, ±Inf, NaN, a huge or the
+// smallest subnormal number.
+func specialRandom(rng *rand.Rand, r, c int, pad float64, oneIn int) blas64.General {
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, 5e-324}
+	g := paddedRandom(rng, r, c, pad)
+	for i := range g.Data {
+		if i%g.Stride < c && rng.IntN(oneIn) == 0 {
+			g.Data[i] = special[rng.IntN(len(special))]
+		}
+	}
+	return g
+}
+
 // naiveGemm returns alpha·op(a)·op(b) + beta·c by the triple loop (c's
 // entries are not read when beta is 0), with a bound on each entry's
 // rounding error: a few ulps of the sum of the terms' magnitudes.
@@ -240,16 +254,7 @@ func TestGemmOtherBLAS(t *testing.T) {
 // in c stays −0, and so must smallMul. The padding of c stays untouched.
 func TestGemmSmallBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, 5e-324}
-	draw := func(r, c int, pad float64) blas64.General {
-		g := paddedRandom(rng, r, c, pad)
-		for i := range g.Data {
-			if i%g.Stride < c && rng.IntN(6) == 0 {
-				g.Data[i] = special[rng.IntN(len(special))]
-			}
-		}
-		return g
-	}
+	draw := func(r, c int, pad float64) blas64.General { return specialRandom(rng, r, c, pad, 6) }
 	var g Gemm
 	var gonumImpl gonum.Implementation
 	checked := 0
@@ -296,16 +301,7 @@ func TestGemmSmallBitIdentical(t *testing.T) {
 // values and alpha, beta.
 func TestGemmTransposedABitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, 5e-324}
-	draw := func(r, c int, pad float64) blas64.General {
-		g := paddedRandom(rng, r, c, pad)
-		for i := range g.Data {
-			if i%g.Stride < c && rng.IntN(50) == 0 {
-				g.Data[i] = special[rng.IntN(len(special))]
-			}
-		}
-		return g
-	}
+	draw := func(r, c int, pad float64) blas64.General { return specialRandom(rng, r, c, pad, 50) }
 	g := Gemm{order: transposedA}
 	for _, s := range [][3]int{{1, 65, 1}, {65, 65, 64}, {70, 130, 65}, {130, 70, 129}, {33, 200, 7}, {200, 66, 300}} {
 		m, n, k := s[0], s[1], s[2]
