@@ -32,10 +32,12 @@ const (
 	// blockCols is the width of gonum's blocks of c. A Trans·NoTrans
 	// output wider than one block, neither narrow nor wide, runs on a copy
 	// of aᵀ: gonum's Trans·NoTrans kernel updates all 64 rows of a block
-	// once per step of the inner dimension, and two blocks at once on the
-	// two hardware threads of one core (this machine's two CPUs) evict
-	// each other's rows from the shared L1, so the parallel kernel runs
-	// slower than one thread alone. BenchmarkGemmOrientation, 2 CPUs,
+	// once per step of the inner dimension, and on this machine's two CPUs
+	// its parallel run is slower than one CPU alone (256×256×1024 41 ms
+	// against 18.8 ms; NoTrans·NoTrans and NoTrans·Trans gain from the
+	// second CPU) — measured, not explained: two blocks evicting each
+	// other's rows from a shared L1 would fit, but the VM reports one
+	// thread per core. BenchmarkGemmOrientation, 2 CPUs,
 	// idle, 2026-12-04: 256×256×1024 41 → 14 ms, 512³ 66 → 25 ms,
 	// 128×128×1024 12.5 → 5.1 ms, 96×96×1024 4.6 → 2.9 ms, 1024×256×32
 	// 4.6 → 2.0 ms; with one CPU within 3 % either way at 200³ and larger

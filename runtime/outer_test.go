@@ -77,16 +77,22 @@ func TestOuterToPanics(t *testing.T) {
 		blas64.Vector{N: 3, Inc: 1, Data: make([]float64, 3)}, blas64.Vector{N: 2, Inc: 1, Data: make([]float64, 2)})
 }
 
+// outerOperands returns an n×n destination and two n-vectors for the
+// OuterTo benchmarks.
+func outerOperands(n int) (dst blas64.General, x, y blas64.Vector) {
+	x = blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+	y = blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+	for i := range n {
+		x.Data[i], y.Data[i] = float64(i), float64(n-i)
+	}
+	return blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}, x, y
+}
+
 // BenchmarkOuterTo times OuterTo against a cleared destination and
 // blas64.Ger (impl=ger) at square sizes.
 func BenchmarkOuterTo(b *testing.B) {
 	for _, n := range []int{16, 32, 48, 64, 128, 1024} {
-		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
-		y := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
-		for i := range n {
-			x.Data[i], y.Data[i] = float64(i), float64(n-i)
-		}
-		dst := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		dst, x, y := outerOperands(n)
 		b.Run(fmt.Sprintf("n=%d/impl=outer", n), func(b *testing.B) {
 			for b.Loop() {
 				OuterTo(dst, 1, x, y)
@@ -106,12 +112,7 @@ func BenchmarkOuterTo(b *testing.B) {
 // level cache: the measurement behind memorySplitMin.
 func BenchmarkOuterToSplit(b *testing.B) {
 	for _, n := range []int{256, 1024, 1200, 1448, 1700, 2048} {
-		x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
-		y := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
-		for i := range n {
-			x.Data[i], y.Data[i] = float64(i), float64(n-i)
-		}
-		dst := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		dst, x, y := outerOperands(n)
 		for _, impl := range []struct {
 			name string
 			min  int
