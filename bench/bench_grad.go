@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
 // b1BilinearPool.
@@ -565,8 +565,11 @@ func B5LogReg(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) fl
 // through b5LogRegGradPool.
 type b5LogRegGradWork struct {
 	Xw             []float64
+	sumParts       []float64
+	dwParts        []float64
 	negYXw         []float64
 	ySigmoidNegYXw []float64
+	shared         b5LogRegGradParts
 }
 
 var b5LogRegGradPool = sync.Pool{New: func() any {
@@ -606,17 +609,78 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	}
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
-	sum := 0.0
-	// sum = sum(softplus(-(y .* (X w))))
-	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
-	panel := runtime.PanelRows(d)
+	parts := runtime.PanelParts(n, d)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	yRaw := y.RawVector()
 	negYXw := runtime.Vec(&ws.negYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
-	for r0 := 0; r0 < n; r0 += panel {
+	ws.shared = b5LogRegGradParts{
+		XRaw:           XRaw,
+		Xw:             Xw,
+		d:              d,
+		dwParts:        dwParts,
+		dwRaw:          dwRaw,
+		n:              n,
+		negYXw:         negYXw,
+		parts:          parts,
+		sumParts:       sumParts,
+		wRaw:           wRaw,
+		yRaw:           yRaw,
+		ySigmoidNegYXw: ySigmoidNegYXw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = b5LogRegGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sum = sum(softplus(-(y .* (X w))))
+	sum := runtime.SumParts(sumParts)
+	wTw := blas64.Dot(wRaw, wRaw)
+	f := sum + 0.5*(lambda*wTw)
+	return f
+}
+
+// b5LogRegGradParts holds the values the parts of B5LogRegGrad's row panels
+// share, while they run.
+type b5LogRegGradParts struct {
+	n              int
+	parts          int
+	dwRaw          blas64.Vector
+	dwParts        blas64.Vector
+	d              int
+	XRaw           blas64.General
+	wRaw           blas64.Vector
+	Xw             blas64.Vector
+	negYXw         blas64.Vector
+	yRaw           blas64.Vector
+	ySigmoidNegYXw blas64.Vector
+	sumParts       blas64.Vector
+}
+
+// RunPart runs one part of B5LogRegGrad's row panels, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
+func (ws *b5LogRegGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	negYXw := ws.shared.negYXw
+	yRaw := ws.shared.yRaw
+	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
+	sumParts := ws.shared.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
 		r1 := r0 + panel
-		if r1 > n {
-			r1 = n
+		if r1 > hi {
+			r1 = hi
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
@@ -624,15 +688,13 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
-			sum += softplus
+			sumPart += softplus
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
-		// dw += -Xp' ySigmoidNegYXw[r0:r1]
-		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		// acc += -Xp' ySigmoidNegYXw[r0:r1]
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, acc)
 	}
-	wTw := blas64.Dot(wRaw, wRaw)
-	f := sum + 0.5*(lambda*wTw)
-	return f
+	sumParts.Data[part] = sumPart
 }
 
 // B5LogRegProblem returns the problem of minimising B5LogReg over w with X, y,

@@ -22,15 +22,23 @@ func generate(t testing.TB, src string) string {
 	return string(out)
 }
 
-// gradBody returns the source of the function named name.
+// body returns the source of the function named name, followed by the
+// method RunPart of its workspace when it has a parallel loop.
 func body(t *testing.T, code, name string) string {
 	t.Helper()
-	start := strings.Index(code, "\nfunc "+name+"(")
-	if start < 0 {
+	decl := func(head string) string {
+		start := strings.Index(code, head)
+		if start < 0 {
+			return ""
+		}
+		end := strings.Index(code[start+1:], "\n}\n")
+		return code[start : start+1+end]
+	}
+	fn := decl("\nfunc " + name + "(")
+	if fn == "" {
 		t.Fatalf("no function %s in\n%s", name, code)
 	}
-	end := strings.Index(code[start+1:], "\n}\n")
-	return code[start : start+1+end]
+	return fn + decl("\nfunc (ws *"+lowerFirst(name)+"Work) RunPart(")
 }
 
 // TestKernels checks the lowering picks the kernel a careful person would:
@@ -116,7 +124,7 @@ func TestKernels(t *testing.T) {
 		{"σ from the joint kernel read in the same iteration is its local, no buffer", "{X: \"matrix(n, d)\", w: vector(d), y: vector(n)}, wrt: [w]", "sum(softplus(X * w) - y .* (X * w))", "FGrad",
 			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`, `= sigmoid - yRaw\.Data`}, []string{`sigmoidXw :=`, `sigmoidXw\.Data`, `ws\.sigmoidXw\b`}},
 		{"a data-heavy loss runs forward and backward over row panels of X, reading X once", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d), lambda: scalar}, wrt: [w]", "sum(softplus(-y .* (X * w))) + lambda / 2 * w' * w", "FGrad",
-			[]string{`(?s)for r0 := 0; r0 < n; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
+			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
 			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
 		{"a dot product whose elementwise product the gradient needs is summed in the loop that forms it", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}, wrt: [X]", "a' * exp(X * b)", "FGrad",
 			[]string{`(?s)runtime\.ExpTo\(expXb\.Data, Xb\.Data\).*tmp\.Data\[i\] = aRaw\.Data\[i\*aRaw\.Inc\] \* expXb\.Data\[i\]\s*f \+= tmp\.Data\[i\]`}, []string{`blas64\.Dot`, `ws\.expXb`, `math\.Exp`}},

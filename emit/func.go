@@ -81,9 +81,11 @@ type function struct {
 	facts   map[*derive.Node]*factor
 	fulls   map[*derive.Node]*val // symmetric inputs expanded to general matrices
 
-	top  *scope // package-level names
-	ws   *val   // the workspace
-	i, j *val   // loop variables
+	top     *scope      // package-level names
+	ws      *val        // the workspace
+	wsType  string      // its type, once declared
+	checked []plan.Step // the plan printed, once checked
+	i, j    *val        // loop variables
 	// Tiled loops: their variables (named on first use), and, while a
 	// matrix loop body is built, its column index and whether the body
 	// reads a stored matrix transposed.
@@ -484,6 +486,7 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	if err := plan.Check(append(params, e.globals...), body, e.fields); err != nil {
 		panic(planError{e.name, err})
 	}
+	e.checked = body
 	return plan.Go(body)
 }
 
@@ -525,6 +528,7 @@ func hasSymmetric(ins []*derive.Input) bool {
 // that take one from the pool for the call.
 func (e *function) workspace(f *jen.File) []plan.Step {
 	typ := e.top.fresh(lowerFirst(e.name)+"Work", e.scope)
+	e.wsType = typ
 	pool := e.top.fresh(lowerFirst(e.name)+"Pool", e.scope)
 	fields := make([]jen.Code, len(e.work))
 	for k, w := range e.work {
@@ -621,4 +625,41 @@ func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasC
 		sig.Float64()
 	}
 	sig.Block(body...)
+	for _, s := range e.checked {
+		if p, ok := s.(*plan.For); ok && p.Parallel != nil {
+			e.partMethod(f, p)
+		}
+	}
+}
+
+// partMethod declares the struct of the values a parallel loop shares and the
+// method RunPart of the workspace that runs one part of it.
+func (e *function) partMethod(f *jen.File, p *plan.For) {
+	var fields []jen.Code
+	for _, v := range plan.Shared(p) {
+		fields = append(fields, jen.Id(v.Name).Add(kindType(v.Kind)))
+	}
+	f.Line()
+	comment(f, fmt.Sprintf("%s holds the values the parts of %s's row panels share, while they run.", p.Parallel.Type, e.name))
+	f.Type().Id(p.Parallel.Type).Struct(fields...)
+	f.Line()
+	comment(f, fmt.Sprintf("RunPart runs one part of %s's row panels, the rows runtime.PartRows gives it; runtime.Parts calls it.", e.name))
+	f.Func().Params(jen.Id(e.ws.Name).Op("*").Id(e.wsType)).Id("RunPart").Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
+}
+
+// kindType returns the Go type of a value of kind k.
+func kindType(k plan.Kind) jen.Code {
+	switch k {
+	case plan.Scalar:
+		return jen.Float64()
+	case plan.Int:
+		return jen.Int()
+	case plan.Vector:
+		return jen.Qual(blas64Path, "Vector")
+	case plan.Matrix:
+		return jen.Qual(blas64Path, "General")
+	case plan.Symmetric:
+		return jen.Qual(blas64Path, "Symmetric")
+	}
+	panic("emit: a parallel loop shares a value of no blas64 kind")
 }

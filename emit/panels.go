@@ -3,6 +3,8 @@ package emit
 import (
 	"fmt"
 
+	"github.com/dave/jennifer/jen"
+
 	"github.com/gradgen/gradgen/derive"
 	"github.com/gradgen/gradgen/emit/plan"
 	"github.com/gradgen/gradgen/spec"
@@ -143,25 +145,42 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	// written to, which may be one a joint kernel filled (plan.Check).
 	u := e.buffer(p.u.Shape, e.localName(p.u))
 	e.store(p.u, u)
-	accs := make([]*val, len(p.sums))
-	for k, s := range p.sums {
-		accs[k] = plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
-		e.stmt(&plan.Let{Vars: []*val{accs[k]}, Value: plan.Const{V: 0.0}})
-		e.stmt(&plan.Comment{Text: accs[k].Name + " = " + e.formula(s), About: accs[k]})
-	}
 	alpha := expr(one)
 	if p.alpha != nil {
 		alpha = coefficient(e.scalar(p.alpha))
 	}
 	index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
+	// The rows are cut into parts that run at once (runtime.Parts), each
+	// adding its loss terms into a sum of its own and its Xᵀ r into an
+	// accumulator of its own: the destination for part 0, a zeroed piece
+	// of spare for the others; the parts are added in part order after.
+	// The parts and their rows depend on X's shape alone, so the result is
+	// the same bit for bit however they are scheduled (runtime.Parts).
+	parts := index("parts")
+	e.stmt(&plan.Let{Vars: []*val{parts}, Value: plan.Fn(runtimePath, "PanelParts", e.dim(rows), e.dim(p.x.Shape.Cols))})
+	partDim := derive.Dim{Name: parts.Name}
+	partSums := make([]*val, len(p.sums))
+	for k, s := range p.sums {
+		partSums[k] = e.partBuffer(e.localName(s)+"Parts", partDim, ref(parts))
+	}
+	// spare is Local to the checker: PartAccumulator zeroes each piece
+	// before its part adds to it.
+	spare := &val{Name: e.scope.fresh(o.param + "Parts"), Kind: plan.Vector, Owner: plan.Local, Contiguous: true}
+	e.declare(plan.Fn(runtimePath, "Vec", plan.Addr(e.workField(spare.Name)), plan.Mul(plan.Sub(ref(parts), plan.IntLit(1)), e.dim(p.x.Shape.Cols))), spare)
+	e.work = append(e.work, workField{spare.Name, jen.Index().Float64()})
+	part, lo, hi := index("part"), index("lo"), index("hi")
 	panel, r0, r1 := index("panel"), index("r0"), index("r1")
-	panelRows := derive.Dim{Name: r0.Name + "…" + r1.Name} // the rows of a panel, for the shape checks
+	panelRows := derive.Dim{Name: r0.Name + "…" + r1.Name} // the rows of a panel, for the shape checks (and RuleParallel)
 	xp := &val{Name: e.scope.fresh("Xp"), Kind: plan.Matrix, Owner: plan.Input, Shape: derive.Shape{Rows: panelRows, Cols: p.x.Shape.Cols}, Of: xv, Part: true}
+	acc := &val{Name: e.scope.fresh("acc"), Kind: plan.Vector, Owner: plan.Local, Shape: o.to.Shape, Of: dst, Part: true}
+	partAccs := make([]*val, len(p.sums))
+	for k, s := range p.sums {
+		partAccs[k] = plan.NewValue(e.scope.fresh(e.localName(s)+"Part"), plan.Scalar, plan.Local)
+	}
 	// Written once r's buffer has its name.
 	about := &plan.Comment{}
 	e.stmt(about)
-	e.stmt(&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PanelRows", e.dim(p.x.Shape.Cols))})
-	entry := e.panelEntry(p, accs)
+	entry := e.panelEntry(p, partAccs)
 	r := e.vals[p.v]
 	n := e.dim(rows)
 	sub := func(v *val) *val {
@@ -170,8 +189,8 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	subVector := func(v *val) expr { return plan.Fn(runtimePath, "SubVector", ref(v), ref(r0), ref(r1)) }
 	// The panel's entries of u are written by its X_b w before the loop
 	// over the panel reads them, and r's by that loop before X_bᵀ r_b.
-	about.Text = fmt.Sprintf("%s = %s, %s and the loss terms in row panels of %s, each still in cache for %s' %s: %s is read once.",
-		u.Name, e.formula(p.u), r.Name, p.x.Name, p.x.Name, r.Name, p.x.Name)
+	about.Text = fmt.Sprintf("%s = %s, %s and the loss terms in row panels of %s, each still in cache for %s' %s: %s is read once. The parts of %s's rows run at once, each adding into its own sums and %s, added in part order after.",
+		u.Name, e.formula(p.u), r.Name, p.x.Name, p.x.Name, r.Name, p.x.Name, p.x.Name, o.param)
 	panelSlice := fmt.Sprintf("[%s:%s]", r0.Name, r1.Name)
 	xT := fmt.Sprintf("%s'", xp.Name)
 	switch {
@@ -180,25 +199,49 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	case p.alpha != nil:
 		xT = derive.Format(p.alpha, derive.Plain, e.fn.Names) + " " + xT
 	}
-	e.stmt(&plan.For{Var: r0, From: plan.IntLit(0), To: n, Step: ref(panel), Body: []plan.Step{
-		&plan.Let{Vars: []*val{r1}, Value: plan.Add(ref(r0), ref(panel))},
-		&plan.Clamp{V: r1, Max: n},
-		&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
-		&plan.Comment{Text: fmt.Sprintf("%s%s = %s %s", u.Name, panelSlice, xp.Name, p.w.Name)},
-		&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
-			Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
-		&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
-		&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", o.param, xT, r.Name, panelSlice)},
-		&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(dst)),
-			Updates: []*val{dst}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: dst}},
-	}})
+	body := []plan.Step{
+		&plan.Let{Vars: []*val{acc}, Value: plan.Fn(runtimePath, "PartAccumulator", ref(dst), ref(spare), ref(part))},
+	}
+	for _, a := range partAccs {
+		body = append(body, &plan.Let{Vars: []*val{a}, Value: plan.Const{V: 0.0}})
+	}
+	body = append(body,
+		&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PartPanelRows", e.dim(p.x.Shape.Cols), ref(parts))},
+		&plan.For{Var: r0, From: ref(lo), To: ref(hi), Step: ref(panel), Body: []plan.Step{
+			&plan.Let{Vars: []*val{r1}, Value: plan.Add(ref(r0), ref(panel))},
+			&plan.Clamp{V: r1, Max: ref(hi)},
+			&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
+			&plan.Comment{Text: fmt.Sprintf("%s%s = %s %s", u.Name, panelSlice, xp.Name, p.w.Name)},
+			&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
+				Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
+			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
+			&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", acc.Name, xT, r.Name, panelSlice)},
+			&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(acc)),
+				Updates: []*val{acc}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: acc}},
+		}})
+	for k, a := range partAccs {
+		body = append(body, &plan.Set{To: plan.At{V: partSums[k], I: ref(part)}, Op: "=", Value: ref(a)})
+	}
+	typ := e.top.fresh(lowerFirst(e.name)+"Parts", e.scope)
+	field := e.scope.fresh("shared")
+	e.work = append(e.work, workField{field, jen.Id(typ)})
+	e.stmt(&plan.For{Var: part, From: plan.IntLit(0), To: ref(parts), Body: body, Parallel: &plan.Parallel{
+		Count: parts, Lo: lo, Hi: hi, Rows: n, Workspace: e.ws, Field: field, Type: typ, Runtime: runtimePath}})
+	e.stmt(&plan.Comment{Text: fmt.Sprintf("%s += the parts' %s, in part order", o.param, o.param)})
+	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddParts", ref(dst), ref(spare)), Updates: []*val{dst}})
+	for k, s := range p.sums {
+		total := plan.NewValue(e.scope.fresh(e.localName(s)), plan.Scalar, plan.Local)
+		e.stmt(&plan.Comment{Text: total.Name + " = " + e.formula(s), About: total})
+		e.stmt(&plan.Let{Vars: []*val{total}, Value: plan.Fn(runtimePath, "SumParts", ref(partSums[k]))})
+		e.store(s, total)
+	}
 	return e.scalar(e.ret)
 }
 
 // panelEntry returns the body of the loop over the rows of a panel, entry
 // i: the row-local values read more than once, each stored in a buffer of
-// its own (or by a joint kernel), the loss terms added to their sums accs,
-// and r, the vector of the gradient term Xᵀ r.
+// its own (or by a joint kernel), the loss terms added to their part's
+// sums accs, and r, the vector of the gradient term Xᵀ r.
 func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
 	var stored []*derive.Node
 	for _, n := range derive.Postorder(append([]*derive.Node{p.v}, p.sums...)...) {
@@ -233,8 +276,18 @@ func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
 	}
 	for k, s := range p.sums {
 		flush(&plan.Set{To: ref(accs[k]), Op: "+=", Value: e.elem(s.Args[0], i, first)})
-		e.store(s, accs[k])
 	}
 	store(p.v)
 	return entry
+}
+
+// partBuffer declares a workspace vector of one entry a part, the count
+// of parts, of the dimension parts (a parallel loop's count) for the
+// checks.
+func (e *function) partBuffer(base string, parts derive.Dim, count expr) *val {
+	v := &val{Name: e.scope.fresh(base), Kind: plan.Vector, Owner: plan.Workspace, Shape: derive.Col(parts), Contiguous: true}
+	e.declare(plan.Fn(runtimePath, "Vec", plan.Addr(e.workField(v.Name)), count), v)
+	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})
+	e.fields[v] = v.Name
+	return v
 }

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //
@@ -9981,7 +9981,10 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 // reused across calls through fusionPanelSoftplusGradPool.
 type fusionPanelSoftplusGradWork struct {
 	Xw        []float64
+	fParts    []float64
+	dwParts   []float64
 	sigmoidXw []float64
+	shared    fusionPanelSoftplusGradParts
 }
 
 var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
@@ -10016,15 +10019,68 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
-	f := 0.0
-	// f = sum(softplus(X w))
-	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
-	panel := runtime.PanelRows(d)
+	parts := runtime.PanelParts(n, d)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
-	for r0 := 0; r0 < n; r0 += panel {
+	ws.shared = fusionPanelSoftplusGradParts{
+		XRaw:      XRaw,
+		Xw:        Xw,
+		d:         d,
+		dwParts:   dwParts,
+		dwRaw:     dwRaw,
+		fParts:    fParts,
+		n:         n,
+		parts:     parts,
+		sigmoidXw: sigmoidXw,
+		wRaw:      wRaw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelSoftplusGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// f = sum(softplus(X w))
+	f := runtime.SumParts(fParts)
+	return f
+}
+
+// fusionPanelSoftplusGradParts holds the values the parts of
+// FusionPanelSoftplusGrad's row panels share, while they run.
+type fusionPanelSoftplusGradParts struct {
+	n         int
+	parts     int
+	dwRaw     blas64.Vector
+	dwParts   blas64.Vector
+	d         int
+	XRaw      blas64.General
+	wRaw      blas64.Vector
+	Xw        blas64.Vector
+	sigmoidXw blas64.Vector
+	fParts    blas64.Vector
+}
+
+// RunPart runs one part of FusionPanelSoftplusGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (ws *fusionPanelSoftplusGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	sigmoidXw := ws.shared.sigmoidXw
+	fParts := ws.shared.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	fPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
 		r1 := r0 + panel
-		if r1 > n {
-			r1 = n
+		if r1 > hi {
+			r1 = hi
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
@@ -10032,12 +10088,12 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
-			f += softplus
+			fPart += softplus
 		}
-		// dw += Xp' sigmoidXw[r0:r1]
-		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+		// acc += Xp' sigmoidXw[r0:r1]
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, acc)
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // FusionPanelSoftplusProblem returns the problem of minimising
@@ -10125,10 +10181,13 @@ func FusionPanelTwoData(X *mat.Dense, Z *mat.Dense, w *mat.VecDense) float64 {
 // fusionPanelTwoDataGradWork holds FusionPanelTwoDataGrad's scratch space,
 // reused across calls through fusionPanelTwoDataGradPool.
 type fusionPanelTwoDataGradWork struct {
-	Zw        []float64
-	Xw        []float64
-	sigmoidXw []float64
-	Zw2       []float64
+	Zw                 []float64
+	Xw                 []float64
+	sumSoftplusXwParts []float64
+	dwParts            []float64
+	sigmoidXw          []float64
+	shared             fusionPanelTwoDataGradParts
+	Zw2                []float64
 }
 
 var fusionPanelTwoDataGradPool = sync.Pool{New: func() any {
@@ -10170,27 +10229,29 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	runtime.Gemv(blas.Trans, 2, ZRaw, Zw, 0, dwRaw)
 	XRaw := X.RawMatrix()
 	Xw := runtime.Vec(&ws.Xw, n)
-	sumSoftplusXw := 0.0
-	// sumSoftplusXw = sum(softplus(X w))
-	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once.
-	panel := runtime.PanelRows(d)
+	parts := runtime.PanelParts(n, d)
+	sumSoftplusXwParts := runtime.Vec(&ws.sumSoftplusXwParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
-	for r0 := 0; r0 < n; r0 += panel {
-		r1 := r0 + panel
-		if r1 > n {
-			r1 = n
-		}
-		Xp := runtime.RowPanel(XRaw, r0, r1)
-		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
-		for i := r0; i < r1; i++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
-			sigmoidXw.Data[i] = sigmoid
-			sumSoftplusXw += softplus
-		}
-		// dw += Xp' sigmoidXw[r0:r1]
-		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, dwRaw)
+	ws.shared = fusionPanelTwoDataGradParts{
+		XRaw:               XRaw,
+		Xw:                 Xw,
+		d:                  d,
+		dwParts:            dwParts,
+		dwRaw:              dwRaw,
+		n:                  n,
+		parts:              parts,
+		sigmoidXw:          sigmoidXw,
+		sumSoftplusXwParts: sumSoftplusXwParts,
+		wRaw:               wRaw,
 	}
+	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelTwoDataGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sumSoftplusXw = sum(softplus(X w))
+	sumSoftplusXw := runtime.SumParts(sumSoftplusXwParts)
 	Zw2 := runtime.Vec(&ws.Zw2, n)
 	// Zw2 = Z w
 	runtime.Gemv(blas.NoTrans, 1, ZRaw, wRaw, 0, Zw2)
@@ -10201,6 +10262,57 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	}
 	f := sumSoftplusXw + sum
 	return f
+}
+
+// fusionPanelTwoDataGradParts holds the values the parts of
+// FusionPanelTwoDataGrad's row panels share, while they run.
+type fusionPanelTwoDataGradParts struct {
+	n                  int
+	parts              int
+	dwRaw              blas64.Vector
+	dwParts            blas64.Vector
+	d                  int
+	XRaw               blas64.General
+	wRaw               blas64.Vector
+	Xw                 blas64.Vector
+	sigmoidXw          blas64.Vector
+	sumSoftplusXwParts blas64.Vector
+}
+
+// RunPart runs one part of FusionPanelTwoDataGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (ws *fusionPanelTwoDataGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	sigmoidXw := ws.shared.sigmoidXw
+	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumSoftplusXwPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
+			sigmoidXw.Data[i] = sigmoid
+			sumSoftplusXwPart += softplus
+		}
+		// acc += Xp' sigmoidXw[r0:r1]
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, acc)
+	}
+	sumSoftplusXwParts.Data[part] = sumSoftplusXwPart
 }
 
 // FusionPanelTwoDataProblem returns the problem of minimising

@@ -18,16 +18,18 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion6 is referenced by generated code as
+// SupportsVersion7 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion6
+//	const _ = runtime.SupportsVersion7
 //
-// so that code generated for version 6 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 6 (issue 15)
-// adds Gemv, which generated code calls for matrix-vector products; a
-// runtime of version 6 still runs code generated for versions 5, 4 and 3,
-// which refer to SupportsVersion5, SupportsVersion4 and SupportsVersion3.
-// Version 5 (issue 15) added Square, which generated code calls for x .^ 2.
+// so that code generated for version 7 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 7 (issue 15)
+// adds Parts and its helpers (PanelParts, PartRows, PartPanelRows,
+// PartAccumulator, AddParts, SumParts), which generated row-panel loops run their parts
+// with; a runtime of version 7 still runs code generated for versions 6,
+// 5, 4 and 3, which refer to SupportsVersion6 and the rest. Version 6
+// (issue 15) added Gemv, which generated code calls for matrix-vector
+// products. Version 5 (issue 15) added Square, which generated code calls for x .^ 2.
 // Version 4 (issue 15) added OuterTo, which generated code calls for outer
 // products. Version 3 (issue 13): destinations are readied by DestMatrix,
 // DestVector, DestSymmetric and DestScalar (a zero value sized, nil named)
@@ -36,6 +38,10 @@ package runtime
 // dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion7 = true
+
+// SupportsVersion6 is the guard of code generated for version 6, which
+// version 7 only extends.
 const SupportsVersion6 = true
 
 // SupportsVersion5 is the guard of code generated for version 5, which

@@ -44,7 +44,8 @@ var memorySplitMin = 1 << 21
 const maxHelpers = 7
 
 // kernelArgs are a kernel's operands: slices and the loop of a block
-// kernel, vectors, matrices and a scale for the row kernels.
+// kernel, vectors, matrices and a scale for the row kernels, a generated
+// loop in parts for Parts.
 type kernelArgs struct {
 	a, b, c []float64
 	block   func(dst, src []float64)
@@ -52,6 +53,7 @@ type kernelArgs struct {
 	g, h    blas64.General
 	alpha   float64
 	beta    float64
+	parts   PartRunner
 }
 
 // kernelPart runs a kernel on the part [lo, hi) of its range, elements or

@@ -45,6 +45,13 @@ const (
 	RuleReuse = "a buffer whose storage is reused is never read again"
 	// RuleShapes: the operands of every BLAS call have agreeing shapes.
 	RuleShapes = "the shapes of every BLAS call agree with its operands"
+	// RuleParallel: the parts of a parallel loop run at once, so each
+	// writes storage of its own: the loop runs from 0 to its count of
+	// parts by 1, and its body writes nothing declared outside it but
+	// entries indexed by the part or by a variable of a loop over the
+	// part's rows, BLAS results that are views of rows of a panel of the
+	// part, and views it declares from the part (its accumulator).
+	RuleParallel = "the parts of a parallel loop write storage of their own"
 )
 
 // Violation is a broken invariant.
@@ -62,7 +69,7 @@ func (v *Violation) Error() string { return v.Rule + ": " + v.Detail }
 func Check(params []*Value, steps []Step, fields map[*Value]string) error {
 	c := &checker{declared: map[*Value]bool{}, written: map[*Value]bool{}, fullWrites: map[*Value]int{},
 		reads: map[*Value]int{}, names: map[string]*Value{}, holder: map[*Value]*Value{},
-		spans: map[*Value]string{}, panels: map[*Value]panelVar{}}
+		spans: map[*Value]string{}, panels: map[*Value]panelVar{}, parts: map[*Value]string{}}
 	for _, p := range params {
 		c.declared[p] = true
 		if p.Owner == Input {
@@ -95,14 +102,18 @@ type checker struct {
 	// r0 < n) and each panel end (r1 = min(r0 + panel, n)), the panel's
 	// start variable and n, the loop's bound.
 	panels map[*Value]panelVar
+	// parts is, for the first and last row variables of the part of a
+	// parallel loop, the Go text of the rows all parts cover.
+	parts map[*Value]string
 }
 
 // panelVar is a variable of a loop over panels: the start of a panel, or
-// its end when start is set.
+// its end when start is set. The panels cover 0, …, n-1, the ends clamped
+// to bound (n, or the last row of a part of n rows).
 type panelVar struct {
-	start   *Value
-	n, step string
-	clamped bool
+	start          *Value
+	n, step, bound string
+	clamped        bool
 }
 
 // loopState is what the loops enclosing a step fill and accumulate.
@@ -454,6 +465,11 @@ func (c *checker) one(s Step, loop *loopState) error {
 				return err
 			}
 		}
+		if s.Parallel != nil {
+			if err := c.parallel(s, loop); err != nil {
+				return err
+			}
+		}
 		c.declared[s.Var] = true
 		c.forSpan(s)
 		inner := newLoopState(loop)
@@ -474,7 +490,7 @@ func (c *checker) one(s Step, loop *loopState) error {
 		}
 		return c.steps(s.Body, loop)
 	case *Clamp:
-		if p, ok := c.panels[s.V]; ok && p.start != nil && exprKey(s.Max) == p.n {
+		if p, ok := c.panels[s.V]; ok && p.start != nil && exprKey(s.Max) == p.bound {
 			p.clamped = true
 			c.panels[s.V] = p
 		}
@@ -492,6 +508,15 @@ func (c *checker) one(s Step, loop *loopState) error {
 // after their write) while it runs.
 func (c *checker) loop(body []Step, l *loopState) error {
 	markFills(body, l)
+	// A scalar declared in the body starts again each iteration: it sums
+	// over an inner loop, not over this one's iterations.
+	own := map[*Value]bool{}
+	declaredIn(body, own)
+	for v := range l.sums {
+		if own[v] {
+			delete(l.sums, v)
+		}
+	}
 	before := map[*Value]bool{}
 	for v := range l.fills {
 		before[v] = c.written[v]
@@ -596,10 +621,16 @@ func (c *checker) forSpan(f *For) {
 	case from == "0" && f.Step == nil:
 		c.spans[f.Var] = to
 	case from == "0":
-		c.panels[f.Var] = panelVar{n: to, step: exprKey(f.Step)}
+		c.panels[f.Var] = panelVar{n: to, step: exprKey(f.Step), bound: to}
 	default:
 		r0, ok0 := f.From.(Ref)
 		r1, ok1 := f.To.(Ref)
+		if ok0 && ok1 && f.Step != nil && c.parts[r0.V] != "" && c.parts[r0.V] == c.parts[r1.V] {
+			// The panels of a part of a parallel loop: all parts' panels
+			// cover the rows.
+			c.panels[f.Var] = panelVar{n: c.parts[r0.V], step: exprKey(f.Step), bound: to}
+			return
+		}
 		if !ok0 || !ok1 || f.Step != nil {
 			return
 		}
@@ -621,7 +652,7 @@ func (c *checker) panelEnd(s *Let) {
 		return
 	}
 	if start, ok := c.panels[r0.V]; ok && start.start == nil && exprKey(b.r) == start.step {
-		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step}
+		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step, bound: start.bound}
 	}
 }
 
@@ -822,4 +853,96 @@ func firstValue(x Expr) *Value {
 		}
 	})
 	return first
+}
+
+// parallel checks a parallel loop's header and what its body writes
+// (RuleParallel), and declares the part's rows.
+func (c *checker) parallel(f *For, loop *loopState) error {
+	p := f.Parallel
+	if to, ok := f.To.(Ref); !ok || to.V != p.Count || exprKey(f.From) != "0" || f.Step != nil {
+		return c.fail(RuleParallel, "the parallel loop over %s does not run from 0 to its count of parts by 1", f.Var.Name)
+	}
+	for _, x := range []Expr{p.Rows, Ref{p.Workspace}} {
+		if err := c.read(x, loop, nil); err != nil {
+			return err
+		}
+	}
+	c.declared[p.Lo], c.declared[p.Hi] = true, true
+	c.parts[p.Lo], c.parts[p.Hi] = exprKey(p.Rows), exprKey(p.Rows)
+	own := map[*Value]bool{f.Var: true, p.Lo: true, p.Hi: true}
+	declaredIn(f.Body, own)
+	// ofPart holds the values that differ from part to part: the part,
+	// its rows, the panels within them and the loops over those, and the
+	// views the body declares from them.
+	ofPart := map[*Value]bool{f.Var: true, p.Lo: true, p.Hi: true}
+	reads := func(x Expr) bool {
+		found := false
+		Values(x, func(v *Value) { found = found || ofPart[v] })
+		return found
+	}
+	fail := func(format string, args ...any) error {
+		return c.fail(RuleParallel, "in the parts of %s: "+format, append([]any{f.Var.Name}, args...)...)
+	}
+	var walk func(steps []Step) error
+	walk = func(steps []Step) error {
+		for _, s := range steps {
+			switch s := s.(type) {
+			case *Let:
+				if len(s.Vars) == 1 && reads(s.Value) {
+					ofPart[s.Vars[0]] = true
+				}
+			case *For:
+				if reads(s.From) {
+					ofPart[s.Var] = true
+				}
+			case *Set:
+				switch to := s.To.(type) {
+				case At:
+					i, ok := to.I.(Ref)
+					if !own[to.V] && (!ok || !ofPart[i.V] || to.J != nil) {
+						return fail("%s is written at entries other parts may write", to.V.Name)
+					}
+				default:
+					if v := firstValue(s.To); v != nil && !own[v] {
+						return fail("%s is written by every part", v.Name)
+					}
+				}
+			case *Do:
+				for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
+					if own[v] {
+						if !ofPart[v] {
+							return fail("%s, written, is not a view of the part's own", v.Name)
+						}
+						continue
+					}
+					b := s.Blas
+					if b == nil || b.C.Of != v || !b.C.Part || !c.panelOfPart(b.C.Shape.Rows, ofPart) {
+						return fail("%s is written outside the rows of the part's panel", v.Name)
+					}
+				}
+			}
+			if err := walk(body(s)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(f.Body)
+}
+
+// panelOfPart reports whether the rows d of a view are those of a panel of
+// a part (the dimension "r0…r1" of emit's panel loops, both ends
+// variables of the part).
+func (c *checker) panelOfPart(d derive.Dim, ofPart map[*Value]bool) bool {
+	lo, hi, ok := strings.Cut(d.Name, "…")
+	if !ok {
+		return false
+	}
+	found := 0
+	for v := range ofPart {
+		if v.Name == lo || v.Name == hi {
+			found++
+		}
+	}
+	return found == 2 && lo != hi
 }

@@ -210,6 +210,24 @@ func TestCheckRules(t *testing.T) {
 		{"row panels whose last end is not clamped to the rows", func(f *fixture) []Step {
 			return append(f.prologue(), f.panels(false)...)
 		}, RuleWrittenBeforeRead},
+		{"a buffer filled and a sum formed in parts run at once", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("")...)
+		}, ""},
+		{"parts that add into one scalar", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("shared sum")...)
+		}, RuleParallel},
+		{"parts that write an entry outside their rows", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("entry 0")...)
+		}, RuleParallel},
+		{"parts that write a buffer whole by BLAS", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("whole")...)
+		}, RuleParallel},
+		{"a parallel loop that skips part 0", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("from 1")...)
+		}, RuleParallel},
+		{"panels of a part clamped to all the rows, not the part's", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("clamp n")...)
+		}, RuleWrittenBeforeRead},
 		{"a BLAS call whose shapes disagree", func(f *fixture) []Step {
 			m := &Value{Name: "M", Kind: Matrix, Owner: Input, Shape: derive.Shape{Rows: derive.Dim{Name: "k"}, Cols: f.n}, Of: f.x}
 			steps := append(f.prologue(), &Let{Vars: []*Value{m}, Value: Method(Ref{f.x}, "RawMatrix")})
@@ -254,6 +272,64 @@ func (f *fixture) panels(clamped bool) []Step {
 	return []Step{
 		&For{Var: r0, From: IntLit(0), To: Ref{f.m}, Step: IntLit(8), Body: body},
 		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+	}
+}
+
+// parallel fills buf and sums x in parts run at once, each over panels
+// of 8 of its rows lo … hi−1 (a parallel For), then d = buf, t = the
+// sum of the parts' sums; mutation breaks it: "shared sum" adds into a
+// scalar declared outside, "entry 0" writes buf[0], "whole" writes buf by
+// BLAS, "from 1" starts at part 1, "clamp n" clamps a panel's end to n.
+func (f *fixture) parallel(mutation string) []Step {
+	parts, part := NewValue("parts", Int, Local), NewValue("part", Int, Index)
+	lo, hi := NewValue("lo", Int, Local), NewValue("hi", Int, Local)
+	ws := NewValue("ws", Object, Local)
+	sums := &Value{Name: "sums", Kind: Vector, Owner: Workspace, Shape: derive.Col(derive.Dim{Name: "parts"}), Contiguous: true}
+	r0, r1 := NewValue("r0", Int, Index), NewValue("r1", Int, Local)
+	sumPart, total := NewValue("sumPart", Scalar, Local), NewValue("total", Scalar, Local)
+	bound := Expr(Ref{hi})
+	if mutation == "clamp n" {
+		bound = Ref{f.m}
+	}
+	at := Expr(Ref{f.i})
+	if mutation == "entry 0" {
+		at = IntLit(0)
+	}
+	into := sumPart
+	if mutation == "shared sum" {
+		into = f.t
+	}
+	inner := []Step{
+		&Set{To: At{V: f.buf, I: at}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+		&Set{To: Ref{into}, Op: "+=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+	}
+	panel := []Step{
+		&Let{Vars: []*Value{r1}, Value: Add(Ref{r0}, IntLit(8))},
+		&Clamp{V: r1, Max: bound},
+		&For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: inner},
+	}
+	if mutation == "whole" {
+		panel = append(panel, &Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf}), Writes: []*Value{f.buf},
+			Blas: &Blas{Routine: "Copy", A: f.xRaw, C: f.buf}})
+	}
+	from := Expr(IntLit(0))
+	if mutation == "from 1" {
+		from = IntLit(1)
+	}
+	return []Step{
+		&Let{Vars: []*Value{ws}, Value: Fn(RuntimePath, "Get")},
+		&Let{Vars: []*Value{f.t}, Value: Lit(0)},
+		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "PanelParts", Ref{f.m}, IntLit(1))},
+		&Let{Vars: []*Value{sums}, Value: Fn(RuntimePath, "Vec", Ref{parts})},
+		&For{Var: part, From: from, To: Ref{parts}, Parallel: &Parallel{Count: parts, Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "shared", Type: "shared", Runtime: RuntimePath},
+			Body: []Step{
+				&Let{Vars: []*Value{sumPart}, Value: Lit(0)},
+				&For{Var: r0, From: Ref{lo}, To: Ref{hi}, Step: IntLit(8), Body: panel},
+				&Set{To: At{V: sums, I: Ref{part}}, Op: "=", Value: Ref{sumPart}},
+			}},
+		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+		&Let{Vars: []*Value{total}, Value: Add(Ref{f.t}, Fn(RuntimePath, "SumParts", Ref{sums}))},
+		&Return{Value: Ref{total}},
 	}
 }
 

@@ -85,7 +85,11 @@ func describe(s Step) (kind, text, note string) {
 		if s.Step != nil {
 			step = " += " + goText(s.Step.Code())
 		}
-		return "for", fmt.Sprintf("%s := %s; %s < %s; %s%s", s.Var.Name, goText(s.From.Code()), s.Var.Name, goText(s.To.Code()), s.Var.Name, step), ""
+		flags := ""
+		if p := s.Parallel; p != nil {
+			flags = fmt.Sprintf("parallel: rows %s, %s of %s", p.Lo.Name, p.Hi.Name, goText(p.Rows.Code()))
+		}
+		return "for", fmt.Sprintf("%s := %s; %s < %s; %s%s", s.Var.Name, goText(s.From.Code()), s.Var.Name, goText(s.To.Code()), s.Var.Name, step), flags
 	case *Block:
 		if s.If != nil {
 			return "if", goText(s.If.Code()), ""

@@ -181,6 +181,10 @@ func stepValues(s Step, top bool) []*Value {
 	case *For:
 		add(s.Var)
 		expr(s.From, s.To, s.Step)
+		if p := s.Parallel; p != nil {
+			out = append(out, p.Lo, p.Hi, p.Workspace)
+			expr(p.Rows)
+		}
 		body(s.Body)
 	case *Block:
 		expr(s.If)
@@ -288,6 +292,9 @@ func loopExprs(s Step) []Expr {
 	case *Loop:
 		return []Expr{s.Rows, s.Cols}
 	case *For:
+		if p := s.Parallel; p != nil {
+			return []Expr{s.From, s.To, s.Step, p.Rows, Ref{p.Workspace}}
+		}
 		return []Expr{s.From, s.To, s.Step}
 	case *Block:
 		return []Expr{s.If}

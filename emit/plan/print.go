@@ -28,6 +28,9 @@ func goStep(s Step) jen.Code {
 	case *Loop:
 		return goLoop(s)
 	case *For:
+		if s.Parallel != nil {
+			return goParallel(s)
+		}
 		return goFor(s.Var.Name, s.From.Code(), s.To.Code(), s.Step, Go(s.Body)...)
 	case *Block:
 		if s.If != nil {
@@ -86,4 +89,32 @@ func goLoop(l *Loop) jen.Code {
 	return goFor(t.I.Name, jen.Lit(0), l.Rows.Code(), tile, append(end(t.IEnd, t.I, l.Rows),
 		goFor(t.J.Name, jen.Lit(0), l.Cols.Code(), tile, append(end(t.JEnd, t.J, l.Cols),
 			within(l.I, t.I, t.IEnd, within(l.J, t.J, t.JEnd, inner...)))...))...)
+}
+
+// goParallel prints the function's side of a parallel loop: the shared
+// values into the workspace, the parts run, the workspace's references
+// cleared.
+func goParallel(f *For) jen.Code {
+	p := f.Parallel
+	field := func() *jen.Statement { return jen.Id(p.Workspace.Name).Dot(p.Field) }
+	fields := jen.Dict{}
+	for _, v := range Shared(f) {
+		fields[jen.Id(v.Name)] = jen.Id(v.Name)
+	}
+	return field().Op("=").Id(p.Type).Values(fields).Line().
+		Qual(p.Runtime, "Parts").Call(f.To.Code(), jen.Id(p.Workspace.Name)).Line().
+		Add(field()).Op("=").Id(p.Type).Values()
+}
+
+// GoPart prints the body of the method RunPart of a parallel loop's
+// workspace: the shared values taken from the workspace, the part's rows,
+// then the loop's body.
+func GoPart(f *For) []jen.Code {
+	p := f.Parallel
+	var out []jen.Code
+	for _, v := range Shared(f) {
+		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Workspace.Name).Dot(p.Field).Dot(v.Name))
+	}
+	out = append(out, jen.List(jen.Id(p.Lo.Name), jen.Id(p.Hi.Name)).Op(":=").Qual(p.Runtime, "PartRows").Call(p.Rows.Code(), f.To.Code(), jen.Id(f.Var.Name)))
+	return append(out, Go(f.Body)...)
 }

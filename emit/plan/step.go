@@ -88,12 +88,29 @@ type TileVars struct{ I, J, IEnd, JEnd *Value }
 const TileSize = 64
 
 // For is a counted loop: Var from From while Var < To, by Step (1 when
-// nil).
+// nil). A Parallel one runs its iterations at once.
 type For struct {
 	Var      *Value
 	From, To Expr
 	Step     Expr
 	Body     []Step
+	Parallel *Parallel
+}
+
+// Parallel makes a For from 0 to Count, by 1, a loop over the parts of the
+// Rows rows of a matrix run at once by runtime.Parts: part Var runs rows
+// Lo … Hi−1 (runtime.PartRows, declared for the body), in a method RunPart
+// of the workspace type. The values the body shares with the function
+// (Shared) travel in the workspace's field Field, of the struct type Type,
+// filled before the parts run and cleared after. The iterations' writes
+// must not meet (RuleParallel).
+type Parallel struct {
+	Count, Lo, Hi *Value
+	Rows          Expr
+	Workspace     *Value
+	Field, Type   string
+	// Runtime is the import path of the package with Parts and PartRows.
+	Runtime string
 }
 
 // Block is a braced block of steps. With If set it is an if statement:
@@ -192,3 +209,56 @@ func (b *Blas) describe() string {
 type Defer struct{ Call Call }
 
 func (*Defer) step() {}
+
+// Shared returns the values a parallel loop's body shares with the
+// function, in the order the method RunPart takes them from the
+// workspace: the rows and the count of parts, then what the body refers
+// to and does not declare, in order of first reference.
+func Shared(f *For) []*Value {
+	own := map[*Value]bool{f.Var: true, f.Parallel.Lo: true, f.Parallel.Hi: true}
+	declaredIn(f.Body, own)
+	seen := map[*Value]bool{}
+	var out []*Value
+	add := func(v *Value) {
+		if !own[v] && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	Values(f.Parallel.Rows, add)
+	Values(f.To, add)
+	for _, s := range f.Body {
+		for _, v := range stepValues(s, false) {
+			add(v)
+		}
+	}
+	return out
+}
+
+// declaredIn adds to own the values steps declare: by Let, as loop
+// variables, at any depth.
+func declaredIn(steps []Step, own map[*Value]bool) {
+	for _, s := range steps {
+		switch s := s.(type) {
+		case *Let:
+			for _, v := range s.Vars {
+				own[v] = true
+			}
+		case *For:
+			own[s.Var] = true
+			if s.Parallel != nil {
+				own[s.Parallel.Lo], own[s.Parallel.Hi] = true, true
+			}
+		case *Loop:
+			for _, v := range []*Value{s.I, s.J} {
+				if v != nil {
+					own[v] = true
+				}
+			}
+			if s.Tiles != nil {
+				own[s.Tiles.I], own[s.Tiles.J], own[s.Tiles.IEnd], own[s.Tiles.JEnd] = true, true, true, true
+			}
+		}
+		declaredIn(body(s), own)
+	}
+}

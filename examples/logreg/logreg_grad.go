@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -60,8 +60,11 @@ func Loss(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64) float6
 // lossGradPool.
 type lossGradWork struct {
 	z             []float64
+	sumParts      []float64
+	dwParts       []float64
 	negYZ         []float64
 	ySigmoidNegYZ []float64
+	shared        lossGradParts
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -102,17 +105,78 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	}
 	XRaw := X.RawMatrix()
 	z := runtime.Vec(&ws.z, n)
-	sum := 0.0
-	// sum = sum(softplus(-(y .* z)))
-	// z = X w, ySigmoidNegYZ and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYZ: X is read once.
-	panel := runtime.PanelRows(d)
+	parts := runtime.PanelParts(n, d)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// z = X w, ySigmoidNegYZ and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYZ: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	yRaw := y.RawVector()
 	negYZ := runtime.Vec(&ws.negYZ, n)
 	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
-	for r0 := 0; r0 < n; r0 += panel {
+	ws.shared = lossGradParts{
+		XRaw:          XRaw,
+		d:             d,
+		dwParts:       dwParts,
+		dwRaw:         dwRaw,
+		n:             n,
+		negYZ:         negYZ,
+		parts:         parts,
+		sumParts:      sumParts,
+		wRaw:          wRaw,
+		yRaw:          yRaw,
+		ySigmoidNegYZ: ySigmoidNegYZ,
+		z:             z,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = lossGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sumSoftplusNegYZ = sum(softplus(-(y .* z)))
+	sumSoftplusNegYZ := runtime.SumParts(sumParts)
+	wTw := blas64.Dot(wRaw, wRaw)
+	f := sumSoftplusNegYZ + 0.5*(lambda*wTw)
+	return f
+}
+
+// lossGradParts holds the values the parts of LossGrad's row panels share,
+// while they run.
+type lossGradParts struct {
+	n             int
+	parts         int
+	dwRaw         blas64.Vector
+	dwParts       blas64.Vector
+	d             int
+	XRaw          blas64.General
+	wRaw          blas64.Vector
+	z             blas64.Vector
+	negYZ         blas64.Vector
+	yRaw          blas64.Vector
+	ySigmoidNegYZ blas64.Vector
+	sumParts      blas64.Vector
+}
+
+// RunPart runs one part of LossGrad's row panels, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
+func (ws *lossGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	z := ws.shared.z
+	negYZ := ws.shared.negYZ
+	yRaw := ws.shared.yRaw
+	ySigmoidNegYZ := ws.shared.ySigmoidNegYZ
+	sumParts := ws.shared.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
 		r1 := r0 + panel
-		if r1 > n {
-			r1 = n
+		if r1 > hi {
+			r1 = hi
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// z[r0:r1] = Xp w
@@ -120,15 +184,13 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 		for i := r0; i < r1; i++ {
 			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
-			sum += softplus
+			sumPart += softplus
 			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
-		// dw += -Xp' ySigmoidNegYZ[r0:r1]
-		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, dwRaw)
+		// acc += -Xp' ySigmoidNegYZ[r0:r1]
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYZ, r0, r1), 1, acc)
 	}
-	wTw := blas64.Dot(wRaw, wRaw)
-	f := sum + 0.5*(lambda*wTw)
-	return f
+	sumParts.Data[part] = sumPart
 }
 
 // lossHessVecWork holds LossHessVec's scratch space, reused across calls

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion6 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -489,8 +489,11 @@ func LogRegN(X *mat.Dense, y *mat.VecDense, w *mat.VecDense) float64 {
 // through logRegNGradPool.
 type logRegNGradWork struct {
 	Xw             []float64
+	fParts         []float64
+	dwParts        []float64
 	negYXw         []float64
 	ySigmoidNegYXw []float64
+	shared         logRegNGradParts
 }
 
 var logRegNGradPool = sync.Pool{New: func() any {
@@ -529,17 +532,76 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	XRaw := X.RawMatrix()
 	wRaw := w.RawVector()
 	Xw := runtime.Vec(&ws.Xw, n)
-	f := 0.0
-	// f = sum(softplus(-(y .* (X w))))
-	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once.
-	panel := runtime.PanelRows(d)
+	parts := runtime.PanelParts(n, d)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	yRaw := y.RawVector()
 	negYXw := runtime.Vec(&ws.negYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
-	for r0 := 0; r0 < n; r0 += panel {
+	ws.shared = logRegNGradParts{
+		XRaw:           XRaw,
+		Xw:             Xw,
+		d:              d,
+		dwParts:        dwParts,
+		dwRaw:          dwRaw,
+		fParts:         fParts,
+		n:              n,
+		negYXw:         negYXw,
+		parts:          parts,
+		wRaw:           wRaw,
+		yRaw:           yRaw,
+		ySigmoidNegYXw: ySigmoidNegYXw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = logRegNGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// f = sum(softplus(-(y .* (X w))))
+	f := runtime.SumParts(fParts)
+	return f
+}
+
+// logRegNGradParts holds the values the parts of LogRegNGrad's row panels
+// share, while they run.
+type logRegNGradParts struct {
+	n              int
+	parts          int
+	dwRaw          blas64.Vector
+	dwParts        blas64.Vector
+	d              int
+	XRaw           blas64.General
+	wRaw           blas64.Vector
+	Xw             blas64.Vector
+	negYXw         blas64.Vector
+	yRaw           blas64.Vector
+	ySigmoidNegYXw blas64.Vector
+	fParts         blas64.Vector
+}
+
+// RunPart runs one part of LogRegNGrad's row panels, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
+func (ws *logRegNGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	negYXw := ws.shared.negYXw
+	yRaw := ws.shared.yRaw
+	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
+	fParts := ws.shared.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	fPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
 		r1 := r0 + panel
-		if r1 > n {
-			r1 = n
+		if r1 > hi {
+			r1 = hi
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
@@ -547,13 +609,13 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
-			f += softplus
+			fPart += softplus
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
-		// dw += -Xp' ySigmoidNegYXw[r0:r1]
-		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, dwRaw)
+		// acc += -Xp' ySigmoidNegYXw[r0:r1]
+		runtime.Gemv(blas.Trans, -1, Xp, runtime.SubVector(ySigmoidNegYXw, r0, r1), 1, acc)
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // logRegNHessVecWork holds LogRegNHessVec's scratch space, reused across calls
@@ -2527,8 +2589,11 @@ func Quartic(x *mat.VecDense, A *mat.Dense) float64 {
 // quarticGradWork holds QuarticGrad's scratch space, reused across calls
 // through quarticGradPool.
 type quarticGradWork struct {
-	Ax    []float64
-	expAx []float64
+	Ax            []float64
+	sumExpAxParts []float64
+	dxParts       []float64
+	expAx         []float64
+	shared        quarticGradParts
 }
 
 var quarticGradPool = sync.Pool{New: func() any {
@@ -2567,28 +2632,81 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	}
 	ARaw := A.RawMatrix()
 	Ax := runtime.Vec(&ws.Ax, m)
-	sumExpAx := 0.0
-	// sumExpAx = sum(exp(A x))
-	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' expAx: A is read once.
-	panel := runtime.PanelRows(n)
+	parts := runtime.PanelParts(m, n)
+	sumExpAxParts := runtime.Vec(&ws.sumExpAxParts, parts)
+	dxParts := runtime.Vec(&ws.dxParts, (parts-1)*n)
+	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' expAx: A is read once. The parts of A's rows run at once, each adding into its own sums and dx, added in part order after.
 	expAx := runtime.Vec(&ws.expAx, m)
-	for r0 := 0; r0 < m; r0 += panel {
+	ws.shared = quarticGradParts{
+		ARaw:          ARaw,
+		Ax:            Ax,
+		dxParts:       dxParts,
+		dxRaw:         dxRaw,
+		expAx:         expAx,
+		m:             m,
+		n:             n,
+		parts:         parts,
+		sumExpAxParts: sumExpAxParts,
+		xRaw:          xRaw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = quarticGradParts{}
+	// dx += the parts' dx, in part order
+	runtime.AddParts(dxRaw, dxParts)
+	// sumExpAx = sum(exp(A x))
+	sumExpAx := runtime.SumParts(sumExpAxParts)
+	f := xTx*xTx + sumExpAx
+	return f
+}
+
+// quarticGradParts holds the values the parts of QuarticGrad's row panels
+// share, while they run.
+type quarticGradParts struct {
+	m             int
+	parts         int
+	dxRaw         blas64.Vector
+	dxParts       blas64.Vector
+	n             int
+	ARaw          blas64.General
+	xRaw          blas64.Vector
+	Ax            blas64.Vector
+	expAx         blas64.Vector
+	sumExpAxParts blas64.Vector
+}
+
+// RunPart runs one part of QuarticGrad's row panels, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
+func (ws *quarticGradWork) RunPart(part int) {
+	m := ws.shared.m
+	parts := ws.shared.parts
+	dxRaw := ws.shared.dxRaw
+	dxParts := ws.shared.dxParts
+	n := ws.shared.n
+	ARaw := ws.shared.ARaw
+	xRaw := ws.shared.xRaw
+	Ax := ws.shared.Ax
+	expAx := ws.shared.expAx
+	sumExpAxParts := ws.shared.sumExpAxParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	acc := runtime.PartAccumulator(dxRaw, dxParts, part)
+	sumExpAxPart := 0.0
+	panel := runtime.PartPanelRows(n, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
 		r1 := r0 + panel
-		if r1 > m {
-			r1 = m
+		if r1 > hi {
+			r1 = hi
 		}
 		Xp := runtime.RowPanel(ARaw, r0, r1)
 		// Ax[r0:r1] = Xp x
 		runtime.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
 		for i := r0; i < r1; i++ {
 			expAx.Data[i] = math.Exp(Ax.Data[i])
-			sumExpAx += expAx.Data[i]
+			sumExpAxPart += expAx.Data[i]
 		}
-		// dx += Xp' expAx[r0:r1]
-		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, dxRaw)
+		// acc += Xp' expAx[r0:r1]
+		runtime.Gemv(blas.Trans, 1, Xp, runtime.SubVector(expAx, r0, r1), 1, acc)
 	}
-	f := xTx*xTx + sumExpAx
-	return f
+	sumExpAxParts.Data[part] = sumExpAxPart
 }
 
 // quarticHessVecWork holds QuarticHessVec's scratch space, reused across calls

@@ -1,0 +1,130 @@
+package runtime
+
+import "gonum.org/v1/gonum/blas/blas64"
+
+// Parts of a row-panel loop. A generated FGrad that walks the rows of a
+// data matrix in panels (X w, the loss terms, then Xᵀ r while the panel is
+// in cache) cuts the rows into PanelParts parts and runs the parts at once
+// on the team (Parts). Each part adds its terms into a sum and a gradient
+// of its own (PartAccumulator: the destination itself for part 0), and the
+// caller adds the parts together in part order afterwards (AddParts,
+// SumParts). The number of parts and their rows depend on the matrix's
+// shape alone, never on the team's size or on scheduling, so every run
+// adds the same terms in the same order: the result is the same bit for
+// bit whether the parts run on one goroutine or several.
+
+// maxParts is the most parts a row-panel loop is cut into: enough to keep
+// a team of up to eight goroutines busy.
+const maxParts = 8
+
+// PanelParts returns how many parts the row panels of an n×d matrix are
+// cut into: one below memorySplitMin entries, where the matrix is read
+// from the cache faster by one core than by two (BenchmarkGemvSplit),
+// else as many as there are panels (PartPanelRows), at most 8.
+func PanelParts(n, d int) int {
+	if n < 0 || d < 0 {
+		panic("runtime: PanelParts of negative dimensions")
+	}
+	if n*d < memorySplitMin {
+		return 1
+	}
+	rows := max(panelMinRows, partPanelElems/max(d, 1))
+	return max(1, min(maxParts, (n+rows-1)/rows))
+}
+
+// partPanelElems is the number of matrix entries in one row panel of a
+// loop cut into parts (PartPanelRows): 256 KiB of float64, one core's L2
+// share, whatever a backend set through SetPanelElems.
+var partPanelElems = 1 << 15
+
+// PartPanelRows returns how many rows of a matrix with cols columns make
+// one panel of a row-panel loop cut into parts parts: PanelRows(cols) for
+// one part, else panels of about 256 KiB, at least 8 rows, whatever
+// SetPanelElems set. The parts keep the cores busy already, so a panel's
+// products stay below the size a BLAS backend takes to its own threads,
+// which would compete with the parts' (OpenBLAS from both parts at once:
+// B5 FGrad 4× slower).
+func PartPanelRows(cols, parts int) int {
+	if parts <= 1 {
+		return PanelRows(cols)
+	}
+	return max(panelMinRows, partPanelElems/max(cols, 1))
+}
+
+// PartRows returns the rows lo … hi−1 of part k of n rows cut into parts
+// parts of sizes that differ by one at most.
+func PartRows(n, parts, k int) (lo, hi int) {
+	if parts < 1 || k < 0 || k >= parts {
+		panic("runtime: PartRows of a part out of range")
+	}
+	return k * n / parts, (k + 1) * n / parts
+}
+
+// PartAccumulator returns the vector part k of a row-panel loop adds its
+// share of a gradient into: dst itself for part 0, else piece k−1 of
+// spare, the parts−1 pieces of dst's length laid end to end, set to zero.
+// It panics if spare has no piece k−1.
+func PartAccumulator(dst, spare blas64.Vector, k int) blas64.Vector {
+	if k == 0 {
+		return dst
+	}
+	n := dst.N
+	if k < 0 || k*n > spare.N || spare.Inc != 1 {
+		panic("runtime: PartAccumulator of a part out of range")
+	}
+	piece := spare.Data[(k-1)*n : k*n]
+	clear(piece)
+	return blas64.Vector{N: n, Inc: 1, Data: piece}
+}
+
+// AddParts adds the pieces of spare (PartAccumulator's), in order, to
+// dst. It panics if spare is not made of pieces of dst's length.
+func AddParts(dst, spare blas64.Vector) {
+	n := dst.N
+	if n == 0 {
+		return
+	}
+	if spare.N%n != 0 || spare.Inc != 1 {
+		panic("runtime: AddParts of spare pieces of another length")
+	}
+	for k := 0; k < spare.N/n; k++ {
+		blas64.Axpy(1, blas64.Vector{N: n, Inc: 1, Data: spare.Data[k*n : (k+1)*n]}, dst)
+	}
+}
+
+// SumParts returns the sum of the parts' sums, added in part order.
+func SumParts(sums blas64.Vector) float64 {
+	s := 0.0
+	for k := 0; k < sums.N; k++ {
+		s += sums.Data[k*sums.Inc]
+	}
+	return s
+}
+
+// PartRunner is a loop cut into parts: generated code's workspace, which
+// holds the loop's operands while it runs, and whose RunPart(k) runs part
+// k. Each part must write only its own rows and its own accumulators.
+type PartRunner interface {
+	RunPart(k int)
+}
+
+// Parts runs loop.RunPart(k) for every part k in [0, parts): on the team,
+// in contiguous runs of parts, when there are two parts or more and the
+// team is free, else one part after another on the calling goroutine.
+// Nothing is allocated per call.
+func Parts(parts int, loop PartRunner) {
+	if parts < 2 {
+		for k := range parts {
+			loop.RunPart(k)
+		}
+		return
+	}
+	split(runParts, kernelArgs{parts: loop}, parts, splitMin)
+}
+
+// runParts is the kernelPart of Parts: parts lo … hi−1 one after another.
+func runParts(args kernelArgs, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		args.parts.RunPart(k)
+	}
+}
