@@ -802,6 +802,11 @@ func (g *Generator) Case(name string) *Case {
 	g.inputs, g.lets, g.dims, g.drawn = nil, nil, nil, nil
 	mode := []Mode{ModeGrad, ModeGrad, ModeGrad, ModeHessian, ModeHessian, ModeHessian, ModeJacobian, ModeJacobian, ModeOrder, ModeOrder}[g.r.IntN(10)]
 	c := &Case{Name: name}
+	if (mode == ModeGrad || mode == ModeHessian) && g.r.IntN(4) == 0 {
+		g.rowLoss(c)
+		c.Inputs, c.Hessian = g.inputs, mode == ModeHessian
+		return c
+	}
 	var t *expr
 	if mode == ModeOrder {
 		t = g.newInput(scalarShape)
@@ -901,4 +906,62 @@ func (g *Generator) anyShape() shape {
 		return scalarShape
 	}
 	return g.outShape()
+}
+
+// rowLoss draws a data-heavy loss of the family FGrad runs over row panels
+// of X in parts (emit/panels.go, runtime.Parts), which the draws of gen
+// almost never hit: f = Σ sums (or means, maybe scaled) of row-local
+// functions of u = X w — elementwise in u, in vectors of X's row count and
+// in scalars — plus a regulariser of w, with respect to w alone.
+func (g *Generator) rowLoss(c *Case) {
+	n, d := g.dim(), g.dim()
+	for n == d && len(g.dims) < len(dimNames) {
+		d = g.dim()
+	}
+	x := g.newInput(shape{n, d})
+	w := g.newInput(shape{d, "1"})
+	col := shape{n, "1"}
+	u := bin("*", x, w, col)
+	names, _ := elementwiseFunctions()
+	var local func(depth int) *expr
+	local = func(depth int) *expr {
+		if depth == 0 || g.r.IntN(4) == 0 {
+			if g.r.IntN(3) > 0 {
+				return u.clone()
+			}
+			return g.leaf(col)
+		}
+		switch g.r.IntN(5) {
+		case 0, 1:
+			return &expr{kind: "call", name: names[g.r.IntN(len(names))], args: []*expr{local(depth - 1)}, shape: col}
+		case 2:
+			return bin([]string{"+", "-", ".*", "./"}[g.r.IntN(4)], local(depth-1), local(depth-1), col)
+		case 3:
+			return &expr{kind: "neg", args: []*expr{local(depth - 1)}, shape: col}
+		}
+		return bin("*", g.leaf(scalarShape), local(depth-1), col)
+	}
+	var f *expr
+	// One sum of a function of a row-local vector, mostly: a loss whose
+	// gradient has two terms Xᵀ r (sum(X w) is one) runs unfused.
+	for k := 1 + g.r.IntN(4)/3; k > 0; k-- {
+		r := &expr{kind: "call", name: names[g.r.IntN(len(names))], args: []*expr{local(2)}, shape: col}
+		t := &expr{kind: "call", name: []string{"sum", "sum", "mean"}[g.r.IntN(3)], args: []*expr{r}, shape: scalarShape}
+		if g.r.IntN(3) == 0 {
+			t = bin("*", g.leaf(scalarShape), t, scalarShape)
+		}
+		if f == nil {
+			f = t
+		} else {
+			f = bin([]string{"+", "-"}[g.r.IntN(2)], f, t, scalarShape)
+		}
+	}
+	switch g.r.IntN(4) {
+	case 0: // λ/2 wᵀ w
+		wtw := bin("*", &expr{kind: "t", args: []*expr{w.clone()}, shape: shape{"1", d}}, w.clone(), scalarShape)
+		f = bin("+", f, bin("*", bin("/", g.leaf(scalarShape), num("2"), scalarShape), wtw, scalarShape), scalarShape)
+	case 1: // an elementwise function of w, summed
+		f = bin("+", f, &expr{kind: "call", name: "sum", args: []*expr{{kind: "call", name: names[g.r.IntN(len(names))], args: []*expr{w.clone()}, shape: w.shape}}, shape: scalarShape}, scalarShape)
+	}
+	c.Expr, c.Wrt = f, []string{w.name}
 }

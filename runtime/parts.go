@@ -18,19 +18,23 @@ import "gonum.org/v1/gonum/blas/blas64"
 const maxParts = 8
 
 // PanelParts returns how many parts the row panels of an n×d matrix are
-// cut into: one below memorySplitMin entries, where the matrix is read
-// from the cache faster by one core than by two (BenchmarkGemvSplit),
+// cut into: one below partsMin (memorySplitMin) entries, where the matrix
+// is read from the cache faster by one core than by two (BenchmarkGemvSplit),
 // else as many as there are panels (PartPanelRows), at most 8.
 func PanelParts(n, d int) int {
 	if n < 0 || d < 0 {
 		panic("runtime: PanelParts of negative dimensions")
 	}
-	if n*d < memorySplitMin {
+	if n*d < partsMin {
 		return 1
 	}
 	rows := max(panelMinRows, partPanelElems/max(d, 1))
 	return max(1, min(maxParts, (n+rows-1)/rows))
 }
+
+// partsMin is the least number of entries of a matrix whose row panels
+// PanelParts cuts into parts: memorySplitMin, for the same reason.
+var partsMin = memorySplitMin
 
 // partPanelElems is the number of matrix entries in one row panel of a
 // loop cut into parts (PartPanelRows): 256 KiB of float64, one core's L2

@@ -81,9 +81,12 @@ func TestPartsDeterministic(t *testing.T) {
 		for i := range g0 {
 			g0[i] = rng.NormFloat64()
 		}
-		f1 := s.run(g0) // one part: above every test size's threshold
+		oldMin := partsMin
+		partsMin = math.MaxInt
+		f1 := s.run(g0) // in one part
+		partsMin = oldMin
 		if s.parts != 1 {
-			t.Fatalf("n=%d d=%d: %d parts at the default threshold, want 1", sz.n, sz.d, s.parts)
+			t.Fatalf("n=%d d=%d: %d parts below the threshold, want 1", sz.n, sz.d, s.parts)
 		}
 		g1 := append([]float64(nil), s.grad.Data...)
 		withSplitMin(t, 2, func() {

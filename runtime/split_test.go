@@ -11,13 +11,13 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// withSplitMin runs f with splitMin and memorySplitMin set to n, so small
-// inputs split.
+// withSplitMin runs f with splitMin, memorySplitMin and partsMin set to
+// n, so small inputs split.
 func withSplitMin(t *testing.T, n int, f func()) {
 	t.Helper()
-	old, oldMemory := splitMin, memorySplitMin
-	splitMin, memorySplitMin = n, n
-	defer func() { splitMin, memorySplitMin = old, oldMemory }()
+	old, oldMemory, oldParts := splitMin, memorySplitMin, partsMin
+	splitMin, memorySplitMin, partsMin = n, n, n
+	defer func() { splitMin, memorySplitMin, partsMin = old, oldMemory, oldParts }()
 	f()
 }
 
