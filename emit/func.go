@@ -137,6 +137,9 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	for _, d := range fn.Dims {
 		e.scope.reserve(d.Name)
 	}
+	// The method of a workspace that runs a part of a parallel loop
+	// (partMethod): no workspace field may take its name.
+	e.scope.reserve(partMethodName)
 	scalar := fn.Value.Shape.IsScalar()
 	value := func(n *derive.Node) {
 		if scalar {
@@ -644,8 +647,11 @@ func (e *function) partMethod(f *jen.File, p *plan.For) {
 	f.Type().Id(p.Parallel.Type).Struct(fields...)
 	f.Line()
 	comment(f, fmt.Sprintf("RunPart runs one part of %s's row panels, the rows runtime.PartRows gives it; runtime.Parts calls it.", e.name))
-	f.Func().Params(jen.Id(e.ws.Name).Op("*").Id(e.wsType)).Id("RunPart").Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
+	f.Func().Params(jen.Id(e.ws.Name).Op("*").Id(e.wsType)).Id(partMethodName).Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
 }
+
+// partMethodName is the method of runtime.PartRunner.
+const partMethodName = "RunPart"
 
 // kindType returns the Go type of a value of kind k.
 func kindType(k plan.Kind) jen.Code {

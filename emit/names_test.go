@@ -102,26 +102,33 @@ var namesCases = []struct{ name, file, spec string }{
 `},
 	{"test imports as inputs", "s_grad.go", `functions:
   - name: F
-    inputs: {fd: vector(n), rand: vector(n), testing: scalar, mat: matrix(n, n)}
+    inputs: {fd: vector(n), rand: vector(n), testing: scalar, mat: "matrix(n, n)"}
     expr: testing * fd' * mat * rand
     hessian: true
 `},
 	{"lets named like predeclared names and helpers", "s_grad.go", `functions:
   - name: F
-    inputs: {A: matrix(n, n), x: vector(n)}
+    inputs: {A: "matrix(n, n)", x: vector(n)}
     let: {float64: inv(A) * x, len: float64 .* float64, gradgenLU: sum(len) + det(A), ggmath: exp(gradgenLU)}
     expr: ggmath + logdet(A' * A)
     hessian: true
 `},
 	{"inputs named like workspaces of other roles", "s_grad.go", `functions:
   - name: F
-    inputs: {fGradWork: matrix(n, n), fHessVecPool: vector(n), fWork: vector(n), ws: scalar}
+    inputs: {fGradWork: "matrix(n, n)", fHessVecPool: vector(n), fWork: vector(n), ws: scalar}
     expr: ws * fHessVecPool' * inv(fGradWork) * fWork
     hessian: true
 `},
+	{"names of a loop in parts: its method, fields, variables and type", "s_grad.go", `functions:
+  - name: F
+    inputs: {X: "matrix(n, d)", part: vector(n), parts: scalar, lo: scalar, hi: scalar, acc: vector(d), shared: scalar}
+    let: {RunPart: X * acc, fGradParts: softplus(-part .* RunPart)}
+    expr: sum(fGradParts) + (parts + lo * hi * shared) / 2 * acc' * acc
+    wrt: [acc]
+`},
 	{"dimension named like a workspace", "s_grad.go", `functions:
   - name: F
-    inputs: {A: matrix(fGradWork, fGradPool), x: vector(fGradPool)}
+    inputs: {A: "matrix(fGradWork, fGradPool)", x: vector(fGradPool)}
     expr: sum(exp(A * x))
 `},
 	{"locals named like functions of the file", "s_grad.go", `functions:
@@ -164,7 +171,9 @@ var namesCases = []struct{ name, file, spec string }{
 func TestNamesCompile(t *testing.T) {
 	for _, tt := range namesCases {
 		t.Run(tt.name, func(t *testing.T) {
-			checkNames(t, tt.spec, tt.file, true)
+			if !checkNames(t, tt.spec, tt.file, true) {
+				t.Fatalf("the spec does not load or build:\n%s", tt.spec)
+			}
 		})
 	}
 }
@@ -233,8 +242,9 @@ func generatedNames(fns []*derive.Function) map[string]bool {
 	return names
 }
 
-// workspaceName matches the unexported workspace types and pools.
-var workspaceName = regexp.MustCompile(`^[\p{Ll}_].*(Work|Pool)[0-9]*$`)
+// workspaceName matches the unexported workspace types and pools, and the
+// types of the values a loop in parts shares.
+var workspaceName = regexp.MustCompile(`^[\p{Ll}_].*(Work|Pool|Parts)[0-9]*$`)
 
 // checkDeclarations checks that code declares the generated functions,
 // their workspace types and pools, and nothing else (a -standalone output

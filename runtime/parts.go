@@ -20,15 +20,16 @@ const maxParts = 8
 // PanelParts returns how many parts the row panels of an n×d matrix are
 // cut into: one below partsMin (memorySplitMin) entries, where the matrix
 // is read from the cache faster by one core than by two (BenchmarkGemvSplit),
-// else as many as there are panels (PartPanelRows), at most 8.
+// or when its rows are wider than maxPartCols, else as many as there are
+// panels (PartPanelRows), at most 8.
 func PanelParts(n, d int) int {
 	if n < 0 || d < 0 {
 		panic("runtime: PanelParts of negative dimensions")
 	}
-	if n*d < partsMin {
+	if n*d < partsMin || d > maxPartCols {
 		return 1
 	}
-	rows := max(panelMinRows, partPanelElems/max(d, 1))
+	rows := partPanelRowsOf(d)
 	return max(1, min(maxParts, (n+rows-1)/rows))
 }
 
@@ -43,8 +44,8 @@ var partPanelElems = 1 << 15
 
 // PartPanelRows returns how many rows of a matrix with cols columns make
 // one panel of a row-panel loop cut into parts parts: PanelRows(cols) for
-// one part, else panels of about 256 KiB, at least 8 rows, whatever
-// SetPanelElems set. The parts keep the cores busy already, so a panel's
+// one part, else panels of about 256 KiB (fewer than 8 rows only when the
+// rows are wider than 4096 entries), whatever SetPanelElems set. The parts keep the cores busy already, so a panel's
 // products stay below the size a BLAS backend takes to its own threads,
 // which would compete with the parts' (OpenBLAS from both parts at once:
 // B5 FGrad 4× slower).
@@ -52,8 +53,21 @@ func PartPanelRows(cols, parts int) int {
 	if parts <= 1 {
 		return PanelRows(cols)
 	}
-	return max(panelMinRows, partPanelElems/max(cols, 1))
+	return partPanelRowsOf(cols)
 }
+
+// partPanelRowsOf is the rows of a panel of a part: partPanelElems
+// entries, at least one row.
+func partPanelRowsOf(cols int) int {
+	return max(1, partPanelElems/max(cols, 1))
+}
+
+// maxPartCols is the widest matrix whose row panels PanelParts cuts into
+// parts: a panel of one row of it holds partPanelElems entries, so its
+// products stay in gonum's kernels under a BLAS backend (OpenBLAS's
+// level-2 cutoff is 65,537 entries) rather than go to the backend's
+// threads from every part at once.
+const maxPartCols = 1 << 15
 
 // PartRows returns the rows lo … hi−1 of part k of n rows cut into parts
 // parts of sizes that differ by one at most.

@@ -160,6 +160,20 @@ func TestPartsHelpers(t *testing.T) {
 			}
 		}
 	}
+	// Panels of parts hold 2¹⁵ entries, fewer than 8 rows only for rows
+	// wider than 4096; rows wider than 2¹⁵ run in one part.
+	for _, tt := range []struct{ n, d, parts, rows int }{
+		{1 << 16, 256, 8, 128}, {1 << 12, 1 << 10, 8, 32}, {1 << 10, 1 << 13, 8, 4},
+		{1 << 8, 1 << 15, 8, 1}, {1 << 8, 1<<15 + 1, 1, 0}, {1 << 10, 1 << 10, 1, 0},
+	} {
+		parts := PanelParts(tt.n, tt.d)
+		if parts != tt.parts && partsMin == memorySplitMin {
+			t.Errorf("PanelParts(%d, %d) = %d, want %d", tt.n, tt.d, parts, tt.parts)
+		}
+		if rows := PartPanelRows(tt.d, parts); parts > 1 && partPanelElems == 1<<15 && rows != tt.rows {
+			t.Errorf("PartPanelRows(%d, %d) = %d, want %d", tt.d, parts, rows, tt.rows)
+		}
+	}
 	dst := blas64.Vector{N: 2, Inc: 1, Data: []float64{1, 2}}
 	spare := blas64.Vector{N: 4, Inc: 1, Data: []float64{9, 9, 9, 9}}
 	if a := PartAccumulator(dst, spare, 0); &a.Data[0] != &dst.Data[0] {

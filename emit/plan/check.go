@@ -69,7 +69,8 @@ func (v *Violation) Error() string { return v.Rule + ": " + v.Detail }
 func Check(params []*Value, steps []Step, fields map[*Value]string) error {
 	c := &checker{declared: map[*Value]bool{}, written: map[*Value]bool{}, fullWrites: map[*Value]int{},
 		reads: map[*Value]int{}, names: map[string]*Value{}, holder: map[*Value]*Value{},
-		spans: map[*Value]string{}, panels: map[*Value]panelVar{}, parts: map[*Value]string{}}
+		spans: map[*Value]string{}, panels: map[*Value]panelVar{}, parts: map[*Value]string{},
+		partEnd: map[*Value]*Value{}, partRows: map[*Value]bool{}}
 	for _, p := range params {
 		c.declared[p] = true
 		if p.Owner == Input {
@@ -103,8 +104,14 @@ type checker struct {
 	// start variable and n, the loop's bound.
 	panels map[*Value]panelVar
 	// parts is, for the first and last row variables of the part of a
-	// parallel loop, the Go text of the rows all parts cover.
-	parts map[*Value]string
+	// parallel loop, the Go text of the rows all parts cover; partEnd is,
+	// for the first, the last.
+	parts   map[*Value]string
+	partEnd map[*Value]*Value
+	// partRows holds the variables of loops over the rows of a panel of a
+	// part: r0 to r1 of a loop from a part's first row to its last by
+	// panels, r1 clamped to the last.
+	partRows map[*Value]bool
 }
 
 // panelVar is a variable of a loop over panels: the start of a panel, or
@@ -114,6 +121,7 @@ type panelVar struct {
 	start          *Value
 	n, step, bound string
 	clamped        bool
+	part           bool // a panel of the rows of a part of a parallel loop
 }
 
 // loopState is what the loops enclosing a step fill and accumulate.
@@ -466,14 +474,17 @@ func (c *checker) one(s Step, loop *loopState) error {
 			}
 		}
 		if s.Parallel != nil {
-			if err := c.parallel(s, loop); err != nil {
+			if err := c.parallelHeader(s, loop); err != nil {
 				return err
 			}
 		}
 		c.declared[s.Var] = true
 		c.forSpan(s)
 		inner := newLoopState(loop)
-		return c.loop(s.Body, inner)
+		if err := c.loop(s.Body, inner); err != nil || s.Parallel == nil {
+			return err
+		}
+		return c.parallelWrites(s)
 	case *Block:
 		if s.If != nil {
 			if err := c.read(s.If, loop, nil); err != nil {
@@ -508,13 +519,14 @@ func (c *checker) one(s Step, loop *loopState) error {
 // after their write) while it runs.
 func (c *checker) loop(body []Step, l *loopState) error {
 	markFills(body, l)
-	// A scalar declared in the body starts again each iteration: it sums
-	// over an inner loop, not over this one's iterations.
-	own := map[*Value]bool{}
-	declaredIn(body, own)
-	for v := range l.sums {
-		if own[v] {
-			delete(l.sums, v)
+	// A scalar the body declares (at its top level) starts again each
+	// iteration: it sums over an inner loop, not over this one's
+	// iterations.
+	for _, s := range body {
+		if let, ok := s.(*Let); ok {
+			for _, v := range let.Vars {
+				delete(l.sums, v)
+			}
 		}
 	}
 	before := map[*Value]bool{}
@@ -625,10 +637,10 @@ func (c *checker) forSpan(f *For) {
 	default:
 		r0, ok0 := f.From.(Ref)
 		r1, ok1 := f.To.(Ref)
-		if ok0 && ok1 && f.Step != nil && c.parts[r0.V] != "" && c.parts[r0.V] == c.parts[r1.V] {
-			// The panels of a part of a parallel loop: all parts' panels
-			// cover the rows.
-			c.panels[f.Var] = panelVar{n: c.parts[r0.V], step: exprKey(f.Step), bound: to}
+		if ok0 && ok1 && f.Step != nil && c.partEnd[r0.V] == r1.V {
+			// The panels of a part of a parallel loop, from its first row
+			// to its last: all parts' panels cover the rows.
+			c.panels[f.Var] = panelVar{n: c.parts[r0.V], step: exprKey(f.Step), bound: to, part: true}
 			return
 		}
 		if !ok0 || !ok1 || f.Step != nil {
@@ -636,6 +648,7 @@ func (c *checker) forSpan(f *For) {
 		}
 		if end := c.panels[r1.V]; end.start == r0.V && end.clamped {
 			c.spans[f.Var] = end.n
+			c.partRows[f.Var] = end.part
 		}
 	}
 }
@@ -652,7 +665,7 @@ func (c *checker) panelEnd(s *Let) {
 		return
 	}
 	if start, ok := c.panels[r0.V]; ok && start.start == nil && exprKey(b.r) == start.step {
-		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step, bound: start.bound}
+		c.panels[s.Vars[0]] = panelVar{start: r0.V, n: start.n, step: start.step, bound: start.bound, part: start.part}
 	}
 }
 
@@ -855,9 +868,9 @@ func firstValue(x Expr) *Value {
 	return first
 }
 
-// parallel checks a parallel loop's header and what its body writes
-// (RuleParallel), and declares the part's rows.
-func (c *checker) parallel(f *For, loop *loopState) error {
+// parallelHeader checks a parallel loop's header (RuleParallel) and
+// declares the part's rows.
+func (c *checker) parallelHeader(f *For, loop *loopState) error {
 	p := f.Parallel
 	if to, ok := f.To.(Ref); !ok || to.V != p.Count || exprKey(f.From) != "0" || f.Step != nil {
 		return c.fail(RuleParallel, "the parallel loop over %s does not run from 0 to its count of parts by 1", f.Var.Name)
@@ -868,55 +881,54 @@ func (c *checker) parallel(f *For, loop *loopState) error {
 		}
 	}
 	c.declared[p.Lo], c.declared[p.Hi] = true, true
-	c.parts[p.Lo], c.parts[p.Hi] = exprKey(p.Rows), exprKey(p.Rows)
+	c.parts[p.Lo], c.parts[p.Hi], c.partEnd[p.Lo] = exprKey(p.Rows), exprKey(p.Rows), p.Hi
+	return nil
+}
+
+// parallelWrites checks, once the body of the parallel loop f is checked
+// (its loops' spans known), that each part writes storage of its own
+// (RuleParallel): a scalar or int the body declares; an entry of a buffer
+// declared outside it indexed by the part or by the variable of a loop
+// over the rows of a panel of the part; the part's accumulator (a view the
+// body declares as runtime.PartAccumulator(…, part)); a BLAS result that
+// is a view of a buffer over the rows r0…r1 of a panel of the part.
+func (c *checker) parallelWrites(f *For) error {
+	p := f.Parallel
 	own := map[*Value]bool{f.Var: true, p.Lo: true, p.Hi: true}
 	declaredIn(f.Body, own)
-	// ofPart holds the values that differ from part to part: the part,
-	// its rows, the panels within them and the loops over those, and the
-	// views the body declares from them.
-	ofPart := map[*Value]bool{f.Var: true, p.Lo: true, p.Hi: true}
-	reads := func(x Expr) bool {
-		found := false
-		Values(x, func(v *Value) { found = found || ofPart[v] })
-		return found
-	}
+	accs := map[*Value]bool{}
 	fail := func(format string, args ...any) error {
 		return c.fail(RuleParallel, "in the parts of %s: "+format, append([]any{f.Var.Name}, args...)...)
 	}
+	local := func(v *Value) bool { return own[v] && v.Of == nil && (v.Kind == Scalar || v.Kind == Int) }
 	var walk func(steps []Step) error
 	walk = func(steps []Step) error {
 		for _, s := range steps {
 			switch s := s.(type) {
 			case *Let:
-				if len(s.Vars) == 1 && reads(s.Value) {
-					ofPart[s.Vars[0]] = true
-				}
-			case *For:
-				if reads(s.From) {
-					ofPart[s.Var] = true
+				if call, ok := s.Value.(Call); ok && len(s.Vars) == 1 && call.Path == p.Runtime && call.Name == "PartAccumulator" &&
+					len(call.Args) == 3 && exprKey(call.Args[2]) == f.Var.Name {
+					accs[s.Vars[0]] = true
 				}
 			case *Set:
 				switch to := s.To.(type) {
 				case At:
 					i, ok := to.I.(Ref)
-					if !own[to.V] && (!ok || !ofPart[i.V] || to.J != nil) {
+					if own[to.V] || to.J != nil || !ok || (i.V != f.Var && !c.partRows[i.V]) {
 						return fail("%s is written at entries other parts may write", to.V.Name)
 					}
 				default:
-					if v := firstValue(s.To); v != nil && !own[v] {
-						return fail("%s is written by every part", v.Name)
+					if v := firstValue(s.To); v == nil || !local(v) {
+						return fail("%s, declared outside the part or no scalar of its own, is written by every part", firstValue(s.To).Name)
 					}
 				}
 			case *Do:
 				for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
-					if own[v] {
-						if !ofPart[v] {
-							return fail("%s, written, is not a view of the part's own", v.Name)
-						}
+					if accs[v] {
 						continue
 					}
 					b := s.Blas
-					if b == nil || b.C.Of != v || !b.C.Part || !c.panelOfPart(b.C.Shape.Rows, ofPart) {
+					if own[v] || b == nil || b.C.Of != v || !b.C.Part || !c.panelOfPart(b.C.Shape.Rows) {
 						return fail("%s is written outside the rows of the part's panel", v.Name)
 					}
 				}
@@ -931,18 +943,22 @@ func (c *checker) parallel(f *For, loop *loopState) error {
 }
 
 // panelOfPart reports whether the rows d of a view are those of a panel of
-// a part (the dimension "r0…r1" of emit's panel loops, both ends
-// variables of the part).
-func (c *checker) panelOfPart(d derive.Dim, ofPart map[*Value]bool) bool {
+// a part: the dimension "r0…r1" of emit's panel loops, r0 the variable of
+// a loop over the panels of a part and r1 its end, clamped to the part's
+// last row.
+func (c *checker) panelOfPart(d derive.Dim) bool {
 	lo, hi, ok := strings.Cut(d.Name, "…")
 	if !ok {
 		return false
 	}
-	found := 0
-	for v := range ofPart {
-		if v.Name == lo || v.Name == hi {
-			found++
-		}
+	r1 := c.names[hi] // declared by a Let; r0, a loop variable, is its start
+	if r1 == nil {
+		return false
 	}
-	return found == 2 && lo != hi
+	end := c.panels[r1]
+	if end.start == nil || end.start.Name != lo || !end.clamped {
+		return false
+	}
+	start := c.panels[end.start]
+	return start.part && start.start == nil
 }

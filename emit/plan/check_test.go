@@ -228,6 +228,32 @@ func TestCheckRules(t *testing.T) {
 		{"panels of a part clamped to all the rows, not the part's", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("clamp n")...)
 		}, RuleWrittenBeforeRead},
+		{"panels of a part from its first row to its first row", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("panels lo…lo")...)
+		}, RuleWrittenBeforeRead},
+		{"parts that write at an index computed from the part", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("index from the part")...)
+		}, RuleParallel},
+		{"parts that add into a buffer through a copy of its view", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("alias")...)
+		}, RuleParallel},
+		{"a sum read in its loop, a scalar of its name declared in an inner block", func(f *fixture) []Step {
+			inner := f.acc // declared again in the block, as Go allows
+			return append(f.prologue(),
+				&Let{Vars: []*Value{f.acc}, Value: Lit(0)},
+				&Let{Vars: []*Value{f.t}, Value: Lit(0)},
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{
+					&Block{Body: []Step{
+						&Let{Vars: []*Value{inner}, Value: Lit(0)},
+						&Set{To: Ref{inner}, Op: "+=", Value: Lit(1)},
+						&Set{To: Ref{f.t}, Op: "+=", Value: Ref{inner}},
+					}},
+					&Set{To: Ref{f.acc}, Op: "+=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+					&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: Ref{f.acc}},
+				}},
+				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+				&Return{Value: Add(Ref{f.acc}, Ref{f.t})})
+		}, RuleReductionRead},
 		{"a BLAS call whose shapes disagree", func(f *fixture) []Step {
 			m := &Value{Name: "M", Kind: Matrix, Owner: Input, Shape: derive.Shape{Rows: derive.Dim{Name: "k"}, Cols: f.n}, Of: f.x}
 			steps := append(f.prologue(), &Let{Vars: []*Value{m}, Value: Method(Ref{f.x}, "RawMatrix")})
@@ -278,8 +304,10 @@ func (f *fixture) panels(clamped bool) []Step {
 // parallel fills buf and sums x in parts run at once, each over panels
 // of 8 of its rows lo … hi−1 (a parallel For), then d = buf, t = the
 // sum of the parts' sums; mutation breaks it: "shared sum" adds into a
-// scalar declared outside, "entry 0" writes buf[0], "whole" writes buf by
-// BLAS, "from 1" starts at part 1, "clamp n" clamps a panel's end to n.
+// scalar declared outside, "entry 0" writes buf[0] too, "index from the
+// part" writes buf[lo·0], "alias" adds to buf2 through a copy of it,
+// "whole" copies into buf whole, "from 1" starts at part 1, "clamp n"
+// clamps a panel's end to n, "panels lo…lo" runs panels from lo to lo.
 func (f *fixture) parallel(mutation string) []Step {
 	parts, part := NewValue("parts", Int, Local), NewValue("part", Int, Index)
 	lo, hi := NewValue("lo", Int, Local), NewValue("hi", Int, Local)
@@ -291,17 +319,25 @@ func (f *fixture) parallel(mutation string) []Step {
 	if mutation == "clamp n" {
 		bound = Ref{f.m}
 	}
-	at := Expr(Ref{f.i})
-	if mutation == "entry 0" {
-		at = IntLit(0)
-	}
 	into := sumPart
 	if mutation == "shared sum" {
 		into = f.t
 	}
 	inner := []Step{
-		&Set{To: At{V: f.buf, I: at}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+		&Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
 		&Set{To: Ref{into}, Op: "+=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+	}
+	j := NewValue("j", Int, Local)
+	switch mutation {
+	case "entry 0":
+		inner = append(inner, &Set{To: At{V: f.buf, I: IntLit(0)}, Op: "=", Value: Lit(1)})
+	case "index from the part":
+		inner = append(inner, &Let{Vars: []*Value{j}, Value: Mul(Ref{lo}, IntLit(0))},
+			&Set{To: At{V: f.buf, I: Ref{j}}, Op: "=", Value: Lit(1)})
+	case "alias":
+		alias := NewValue("alias", Vector, Local)
+		inner = append(inner, &Let{Vars: []*Value{alias}, Value: Ref{f.buf2}},
+			&Set{To: Elem{X: Field{X: Ref{alias}, Name: "Data"}, I: IntLit(0)}, Op: "+=", Value: Lit(1)})
 	}
 	panel := []Step{
 		&Let{Vars: []*Value{r1}, Value: Add(Ref{r0}, IntLit(8))},
@@ -309,14 +345,25 @@ func (f *fixture) parallel(mutation string) []Step {
 		&For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: inner},
 	}
 	if mutation == "whole" {
-		panel = append(panel, &Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf}), Writes: []*Value{f.buf},
-			Blas: &Blas{Routine: "Copy", A: f.xRaw, C: f.buf}})
+		panel = append(panel, &Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf}), Writes: []*Value{f.buf}})
+	}
+	panelsTo := hi
+	if mutation == "panels lo…lo" {
+		panelsTo = lo
+		bound = Ref{lo}
 	}
 	from := Expr(IntLit(0))
 	if mutation == "from 1" {
 		from = IntLit(1)
 	}
-	return []Step{
+	var before []Step
+	if mutation == "alias" {
+		before = []Step{
+			&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
+			&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf2}), Writes: []*Value{f.buf2}},
+		}
+	}
+	return append(before,
 		&Let{Vars: []*Value{ws}, Value: Fn(RuntimePath, "Get")},
 		&Let{Vars: []*Value{f.t}, Value: Lit(0)},
 		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "PanelParts", Ref{f.m}, IntLit(1))},
@@ -324,13 +371,13 @@ func (f *fixture) parallel(mutation string) []Step {
 		&For{Var: part, From: from, To: Ref{parts}, Parallel: &Parallel{Count: parts, Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "shared", Type: "shared", Runtime: RuntimePath},
 			Body: []Step{
 				&Let{Vars: []*Value{sumPart}, Value: Lit(0)},
-				&For{Var: r0, From: Ref{lo}, To: Ref{hi}, Step: IntLit(8), Body: panel},
+				&For{Var: r0, From: Ref{lo}, To: Ref{panelsTo}, Step: IntLit(8), Body: panel},
 				&Set{To: At{V: sums, I: Ref{part}}, Op: "=", Value: Ref{sumPart}},
 			}},
 		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
 		&Let{Vars: []*Value{total}, Value: Add(Ref{f.t}, Fn(RuntimePath, "SumParts", Ref{sums}))},
 		&Return{Value: Ref{total}},
-	}
+	)
 }
 
 // reuse is the plan: fill buf, d = buf, then r (in buf's storage) filled
