@@ -7,7 +7,8 @@
 // dimension, a loop index, each with its kind, shape and owner) and steps
 // over them (Let, Set, Do — a BLAS call with its operands described by
 // Blas, a runtime kernel, a factorisation —, Loop over the entries of a
-// vector or matrix, For, Block, Clamp, Comment, Return, Defer), whose
+// vector or matrix, For — Parallel when its iterations, parts of a
+// matrix's rows, run at once —, Block, Clamp, Comment, Return, Defer), whose
 // expressions (Expr) are trees: scalar arithmetic printed by one
 // precedence-aware printer, entries (At), fields, calls.
 //
@@ -19,7 +20,8 @@
 // no reduction read in the loop that accumulates it, destinations written
 // once in full or zeroed first, every declared name read, no two buffers in
 // one workspace field, BLAS operand shapes that agree, no buffer read once
-// its storage is reused); a violation is an internal error naming the
+// its storage is reused, the parts of a parallel loop writing storage of
+// their own); a violation is an internal error naming the
 // function and the rule. Go prints a plan through jennifer; Format lists
 // it for people (gradgen -plan).
 package plan
