@@ -116,14 +116,14 @@ func TestGemv(t *testing.T) {
 		switch {
 		case !tc.split && len(parts) != 0:
 			t.Errorf("%s: ran in parts %v, want one Dgemv call", name, parts)
-		case tc.split && team.helpers > 0 && len(parts) < 2:
+		case tc.split && len(team.helpers) > 0 && len(parts) < 2:
 			t.Errorf("%s: ran in parts %v, want at least two", name, parts)
 		}
 		if allocs := testing.AllocsPerRun(5, func() { Gemv(tc.tA, tc.alpha, a, x, 0.5, y) }); allocs != 0 {
 			t.Errorf("%s: %v allocs", name, allocs)
 		}
 	}
-	if team.helpers == 0 {
+	if len(team.helpers) == 0 {
 		t.Log("GOMAXPROCS is 1: no call could split")
 	}
 	// Malformed calls panic as blas64.Gemv does.

@@ -18,9 +18,8 @@ import "gonum.org/v1/gonum/blas/blas64"
 const maxParts = 8
 
 // PanelParts returns how many parts the row panels of an n×d matrix are
-// cut into: one below partsMin (memorySplitMin) entries, where the matrix
-// is read from the cache faster by one core than by two (BenchmarkGemvSplit),
-// or when its rows are wider than maxPartCols, else as many as there are
+// cut into: one below partsMin entries, where one core runs the loop faster
+// than two, or when its rows are wider than maxPartCols, else as many as there are
 // panels (PartPanelRows), at most 8.
 func PanelParts(n, d int) int {
 	if n < 0 || d < 0 {
@@ -34,8 +33,11 @@ func PanelParts(n, d int) int {
 }
 
 // partsMin is the least number of entries of a matrix whose row panels
-// PanelParts cuts into parts: memorySplitMin, for the same reason.
-var partsMin = memorySplitMin
+// PanelParts cuts into parts. BenchmarkPanelParts (X w, softplus and σ,
+// Xᵀ r; 2 CPUs, idle, 2026-12-05, the helper spinning), parts against one:
+// 256×128 one part either way, 512×128 20 % faster, 1024×128 35 %,
+// 4096×128 27 %, 1024² 25 %, 8192×256 50 %.
+var partsMin = 1 << 16
 
 // partPanelElems is the number of matrix entries in one row panel of a
 // loop cut into parts (PartPanelRows): 256 KiB of float64, one core's L2

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -161,13 +162,16 @@ func TestPartsHelpers(t *testing.T) {
 		}
 	}
 	// Panels of parts hold 2¹⁵ entries, fewer than 8 rows only for rows
-	// wider than 4096; rows wider than 2¹⁵ run in one part.
+	// wider than 4096; rows wider than 2¹⁵, and matrices of fewer than 2¹⁶
+	// entries, run in one part. (Under -tags gradgensplit both thresholds
+	// are lowered on purpose.)
 	for _, tt := range []struct{ n, d, parts, rows int }{
 		{1 << 16, 256, 8, 128}, {1 << 12, 1 << 10, 8, 32}, {1 << 10, 1 << 13, 8, 4},
-		{1 << 8, 1 << 15, 8, 1}, {1 << 8, 1<<15 + 1, 1, 0}, {1 << 10, 1 << 10, 1, 0},
+		{1 << 8, 1 << 15, 8, 1}, {1 << 8, 1<<15 + 1, 1, 0}, {1 << 8, 1 << 8, 2, 128},
+		{1<<8 - 1, 1 << 8, 1, 0}, {1 << 10, 1 << 10, 8, 32},
 	} {
 		parts := PanelParts(tt.n, tt.d)
-		if parts != tt.parts && partsMin == memorySplitMin {
+		if parts != tt.parts && partPanelElems == 1<<15 {
 			t.Errorf("PanelParts(%d, %d) = %d, want %d", tt.n, tt.d, parts, tt.parts)
 		}
 		if rows := PartPanelRows(tt.d, parts); parts > 1 && partPanelElems == 1<<15 && rows != tt.rows {
@@ -206,5 +210,34 @@ func TestPartsHelpers(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// BenchmarkPanelParts times a row-panel loop (panelLoss: X w, softplus and
+// σ, Xᵀ r, panel by panel) in the parts PanelParts would cut it into with
+// no threshold (impl=parts) against one part (impl=one), over matrices of
+// 2¹⁵ to 2²¹ entries: the measurement behind partsMin.
+func BenchmarkPanelParts(b *testing.B) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, s := range [][2]int{{256, 128}, {512, 128}, {1024, 128}, {2048, 128}, {512, 1024}, {4096, 128}, {1024, 1024}, {8192, 256}} {
+		n, d := s[0], s[1]
+		loss := newPanelLoss(rng, n, d)
+		for _, impl := range []string{"one", "parts"} {
+			b.Run(fmt.Sprintf("%dx%d/impl=%s", n, d, impl), func(b *testing.B) {
+				defer func(old int) { partsMin = old }(partsMin)
+				partsMin = 1
+				loss.parts = 1
+				if impl == "parts" {
+					loss.parts = PanelParts(n, d)
+				}
+				loss.sums = blas64.Vector{N: loss.parts, Inc: 1, Data: make([]float64, loss.parts)}
+				loss.spare = blas64.Vector{N: (loss.parts - 1) * d, Inc: 1, Data: make([]float64, (loss.parts-1)*d)}
+				loss.ran = make([]int, loss.parts)
+				for b.Loop() {
+					Parts(loss.parts, loss)
+					AddParts(loss.grad, loss.spare)
+				}
+			})
+		}
 	}
 }

@@ -3,6 +3,8 @@ package runtime
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -18,26 +20,42 @@ import (
 // functions called from several goroutines at once) runs alone, which is
 // what those cores are busy with anyway.
 
-// splitMin is the least work, in entries, worth a part of its own: waking a
-// parked worker and waiting for it costs microseconds, the time of many
-// thousands of exps. BenchmarkSplit on 2 cores (AMD EPYC, lightly loaded,
-// 2026-12-04), split in two against one piece: the scalar ExpTo 5 % slower
-// at 16384 entries, 8 % faster at 32768, 30 % at 65536, 44–48 % from 262144
-// on (SoftmaxRowsTo alike); the vector ExpTo (GOEXPERIMENT=simd, 1.7 ns an
-// entry) 5–7 % slower up to 65536 and 30–44 % faster from 262144. Calls split
-// from 2·splitMin = 65536 entries.
-var splitMin = 1 << 15
+// splitMin is the least work, in entries, worth a part of its own: handing
+// a part to a helper that is spinning (below) and waiting for it costs
+// about a microsecond, the time of a few hundred exps. BenchmarkSplit on 2
+// cores (AMD EPYC, idle, 2026-12-05, 3 runs), split in two against one
+// piece, the helper spinning: the scalar ExpTo 15 % slower at 256 entries,
+// 16 % faster at 512, 29 % at 1024, 37–41 % from 2048 on; the vector ExpTo
+// (GOEXPERIMENT=simd, 1.7 ns an entry) 2.1× slower at 256, 37 % slower at
+// 512, even at 1024, 25 % faster at 2048 and 32 % at 4096; the vector
+// SoftmaxRowsTo (rows of 16) 40–45 % faster from 512 on. Calls split from
+// 2·splitMin = 4096 entries, where both exps gain.
+var splitMin = 1 << 11
 
 // memorySplitMin is the least work, in entries, worth splitting for a
 // kernel that does a multiply-add or less per entry it reads or writes
-// (Gemv's rows, OuterTo's): while its operands fit in the cache it runs
-// faster on one core than split in two, and from main memory split in two
-// is faster. Split against one piece on 2 CPUs (idle, 2026-12-04, benchstat
-// over 6 runs), BenchmarkGemvSplit: 256² +49 %, 512² +16 %, 1024² (8 MiB)
-// +14 %, 4096×128 +3 %; 2048×1024 (16 MiB) −13 %, 2048² −45 %, 16384×256
-// −35 %, 65536×256 (128 MiB) −52 %; BenchmarkOuterToSplit: 256² +30 %,
-// 1024² +35 %, 1200² +11 %, 1448² (16 MiB) ~, 1700² −42 %, 2048² −57 %.
-var memorySplitMin = 1 << 21
+// (Gemv's rows, OuterTo's). Split against one piece on 2 CPUs (idle,
+// 2026-12-05, 3 runs, the helper spinning), BenchmarkGemvSplit: 256² 37 %
+// slower, 512² 35 % faster, 1024² 44 %, 4096×128 43 %, 65536×256 54 %;
+// BenchmarkOuterToSplit: 256² 32 % faster, 1024² 48 %, 2048² 61 %. A
+// BLAS backend with threads of its own raises it (SetMemorySplitMin).
+var memorySplitMin = 1 << 18
+
+// SetMemorySplitMin sets the least number of entries from which the
+// memory-bound kernels (OuterTo, and Gemv under gonum's BLAS) split their
+// rows across the team, 1<<18 by default. It is the hook of BLAS backends
+// whose own threads stay on the cores after a call: OpenBLAS's spin for a
+// while, and a helper then competes with them (runtime/openblas sets 1<<21:
+// B1's and B2's FGrad at n = 1024, an OpenBLAS Gemv and then OuterTo of
+// 1024² entries, were 38–61 % slower split). Like SetPanelElems it is
+// called from the backend's init function and must not run concurrently
+// with generated code. It panics if n < 1.
+func SetMemorySplitMin(n int) {
+	if n < 1 {
+		panic("runtime: SetMemorySplitMin needs a positive number of entries")
+	}
+	memorySplitMin = n
+}
 
 // maxHelpers bounds the team: the kernels are memory-bound beyond a few
 // cores.
@@ -64,25 +82,80 @@ type kernelPart func(args kernelArgs, lo, hi int)
 var team struct {
 	start   sync.Once
 	busy    sync.Mutex
-	parts   []chan [2]int // one per helper: the part it is to run
+	helpers []*helper
+	pending atomic.Int32 // parts of the current call not yet finished
 	done    sync.WaitGroup
 	part    kernelPart
 	args    kernelArgs
-	helpers int
 }
+
+// A helper is one worker goroutine of the team. After a part it spins for
+// up to spinFor, yielding its processor to any other goroutine at each
+// turn, before it parks on wake: a part handed to a parked goroutine waits
+// for the scheduler to wake a thread on an idle CPU, long enough on this
+// virtual machine that the caller mostly ran the helper's part itself
+// (BenchmarkSplit, scalar ExpTo of 32,768 entries: 206 µs in one piece,
+// 185 µs split with the helper parked, 110 µs with it spinning). The
+// helper's state is written only by the helper (spinning, parked) and by
+// give (assigned, after the part): give either takes a spinning helper or
+// wakes a parked one, never neither (TestTeamHandoff).
+type helper struct {
+	state  atomic.Int32 // helperSpinning, helperParked or helperAssigned
+	lo, hi int          // the part, written before state becomes helperAssigned
+	wake   chan struct{}
+}
+
+// The states of a helper.
+const (
+	helperSpinning int32 = iota // looking for a part, not parked
+	helperParked                // parked, or about to park, on wake
+	helperAssigned              // given the part lo … hi−1
+)
+
+// spinFor is how long a helper looks for its next part before it parks.
+const spinFor = 50 * time.Microsecond
 
 // startTeam starts the helpers.
 func startTeam() {
-	team.helpers = min(runtime.GOMAXPROCS(0)-1, maxHelpers)
-	for range team.helpers {
-		c := make(chan [2]int, 1)
-		team.parts = append(team.parts, c)
-		go func() {
-			for r := range c {
-				team.part(team.args, r[0], r[1])
-				team.done.Done()
-			}
-		}()
+	for range min(runtime.GOMAXPROCS(0)-1, maxHelpers) {
+		h := &helper{wake: make(chan struct{}, 1)}
+		team.helpers = append(team.helpers, h)
+		go h.work()
+	}
+}
+
+// work runs the parts given to h, forever.
+func (h *helper) work() {
+	for {
+		if !h.spin() {
+			<-h.wake
+		}
+		// h.state is helperAssigned: lo, hi and the team's call are set.
+		team.part(team.args, h.lo, h.hi)
+		h.state.Store(helperSpinning)
+		team.pending.Add(-1)
+		team.done.Done()
+	}
+}
+
+// spin looks for a part for up to spinFor and reports whether it got one;
+// if not, h is marked parked and a part will come through wake.
+func (h *helper) spin() bool {
+	for start := time.Now(); time.Since(start) < spinFor; {
+		if h.state.Load() == helperAssigned {
+			return true
+		}
+		runtime.Gosched()
+	}
+	return !h.state.CompareAndSwap(helperSpinning, helperParked)
+}
+
+// give hands h the part lo … hi−1 of the team's current call.
+func (h *helper) give(lo, hi int) {
+	h.lo, h.hi = lo, hi
+	if !h.state.CompareAndSwap(helperSpinning, helperAssigned) {
+		h.state.Store(helperAssigned)
+		h.wake <- struct{}{}
 	}
 }
 
@@ -96,7 +169,7 @@ func alone(n int) bool { return n < 2*splitMin }
 // else in equal parts on this goroutine and the team's helpers.
 func split(part kernelPart, args kernelArgs, n, work int) {
 	team.start.Do(startTeam)
-	parts := min(team.helpers+1, n*work/splitMin, n)
+	parts := min(len(team.helpers)+1, n*work/splitMin, n)
 	if parts < 2 || !team.busy.TryLock() {
 		part(args, 0, n)
 		return
@@ -104,10 +177,14 @@ func split(part kernelPart, args kernelArgs, n, work int) {
 	defer team.busy.Unlock()
 	team.part, team.args = part, args
 	team.done.Add(parts - 1)
+	team.pending.Store(int32(parts - 1))
 	for k := 1; k < parts; k++ {
-		team.parts[k-1] <- [2]int{k * n / parts, (k + 1) * n / parts}
+		team.helpers[k-1].give(k*n/parts, (k+1)*n/parts)
 	}
 	part(args, 0, n/parts)
+	for start := time.Now(); team.pending.Load() > 0 && time.Since(start) < spinFor; {
+		runtime.Gosched()
+	}
 	team.done.Wait()
 	team.part, team.args = nil, kernelArgs{}
 }

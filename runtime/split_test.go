@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -30,9 +32,9 @@ func TestSplitParts(t *testing.T) {
 		n, work, want int
 	}{
 		{n: 10, work: 1, want: 1},
-		{n: 1 << 15, work: 1, want: min(team.helpers+1, 2)},
-		{n: 3, work: 1 << 14, want: min(team.helpers+1, 3)},
-		{n: 2, work: 1 << 20, want: min(team.helpers+1, 2)},
+		{n: 1 << 15, work: 1, want: min(len(team.helpers)+1, 2)},
+		{n: 3, work: 1 << 14, want: min(len(team.helpers)+1, 3)},
+		{n: 2, work: 1 << 20, want: min(len(team.helpers)+1, 2)},
 	}
 	defer func(old int) { splitMin = old }(splitMin)
 	splitMin = 1 << 14
@@ -47,7 +49,7 @@ func TestSplitParts(t *testing.T) {
 		split(record, kernelArgs{}, tt.n, tt.work)
 		slices.SortFunc(ranges, func(a, b [2]int) int { return a[0] - b[0] })
 		if len(ranges) != tt.want {
-			t.Errorf("n = %d, work = %d: %d parts %v, want %d (helpers: %d)", tt.n, tt.work, len(ranges), ranges, tt.want, team.helpers)
+			t.Errorf("n = %d, work = %d: %d parts %v, want %d (helpers: %d)", tt.n, tt.work, len(ranges), ranges, tt.want, len(team.helpers))
 		}
 		next := 0
 		for _, r := range ranges {
@@ -59,6 +61,51 @@ func TestSplitParts(t *testing.T) {
 		if next != tt.n {
 			t.Fatalf("n = %d: parts %v end at %d", tt.n, ranges, next)
 		}
+	}
+}
+
+// TestTeamHandoff checks that every call gets each of its indices run
+// exactly once however it finds the helpers: spinning after the last call
+// (no pause), parked (a pause longer than spinFor), or between the two, and
+// from several goroutines at once, some of which find the team busy.
+func TestTeamHandoff(t *testing.T) {
+	team.start.Do(startTeam)
+	defer func(old int) { splitMin = old }(splitMin)
+	splitMin = 1
+	pauses := []time.Duration{0, 0, 0, spinFor / 2, spinFor, 3 * spinFor}
+	var wg sync.WaitGroup
+	var split2 atomic.Int64 // calls that ran in more than one part
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for call := range 300 {
+				n := 1 + rng.IntN(64)
+				counts := make([]int32, n)
+				var parts atomic.Int32
+				split(func(_ kernelArgs, lo, hi int) {
+					parts.Add(1)
+					for i := lo; i < hi; i++ {
+						counts[i]++
+					}
+				}, kernelArgs{}, n, 1)
+				if parts.Load() > 1 {
+					split2.Add(1)
+				}
+				for i, c := range counts {
+					if c != 1 {
+						t.Errorf("goroutine %d, call %d: index %d of %d ran %d times", g, call, i, n, c)
+						return
+					}
+				}
+				time.Sleep(pauses[rng.IntN(len(pauses))])
+			}
+		}()
+	}
+	wg.Wait()
+	if len(team.helpers) > 0 && split2.Load() == 0 {
+		t.Error("no call ran on the team")
 	}
 }
 
@@ -168,7 +215,7 @@ func TestSplitAllocatesNothing(t *testing.T) {
 //	benchstat -col /split
 func BenchmarkSplit(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18, 1 << 20} {
+	for _, n := range []int{1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18, 1 << 20} {
 		src, dst := make([]float64, n), make([]float64, n)
 		for i := range src {
 			src[i] = 40 * (rng.Float64() - 0.5)
@@ -178,7 +225,7 @@ func BenchmarkSplit(b *testing.B) {
 		for _, on := range []bool{false, true} {
 			threshold := math.MaxInt / 2
 			if on {
-				threshold = 1 << 10
+				threshold = 1 << 7
 			}
 			for name, f := range map[string]func(){
 				"ExpTo":         func() { ExpTo(dst, src) },
@@ -194,5 +241,18 @@ func BenchmarkSplit(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// TestSetMemorySplitMin checks the backend hook sets the threshold and
+// refuses a non-positive one.
+func TestSetMemorySplitMin(t *testing.T) {
+	defer func(old int) { memorySplitMin = old }(memorySplitMin)
+	SetMemorySplitMin(1 << 21)
+	if memorySplitMin != 1<<21 {
+		t.Errorf("memorySplitMin = %d after SetMemorySplitMin(1<<21)", memorySplitMin)
+	}
+	if msg := catchPanic(func() { SetMemorySplitMin(0) }); msg == "" {
+		t.Error("SetMemorySplitMin(0) did not panic")
 	}
 }

@@ -24,7 +24,7 @@ const HelperPrefix = "gradgen"
 // input or dimension may take one (the import is then renamed, ggmath for
 // math), a function may not.
 var ImportNames = []string{"blas", "blas64", "mat", "math", "sync", "runtime", "optimize", "fd", "rand", "testing",
-	"errors", "floats", "fmt", "gonum", "lapack", "lapack64", "strconv", "unsafe"}
+	"atomic", "errors", "floats", "fmt", "gonum", "lapack", "lapack64", "strconv", "time", "unsafe"}
 
 // Predeclared reports whether name is one of Go's predeclared identifiers
 // (float64, len, nil, true, copy, make, max, …): generated code uses them,

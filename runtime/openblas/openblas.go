@@ -37,6 +37,10 @@ func init() {
 	// Row panels of 1 MiB: above the level-2 threshold, so each panel's
 	// Gemv runs in OpenBLAS, and half a panel per core still fits in L2.
 	runtime.SetPanelElems(1 << 17)
+	// OpenBLAS's threads spin on the cores for a while after each call, so
+	// OuterTo splits its rows across gradgen's team only when the product
+	// is out of the cache (16 MiB), as before the team spun too.
+	runtime.SetMemorySplitMin(1 << 21)
 }
 
 // Sizes at and above which a call goes to OpenBLAS.
