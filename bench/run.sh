@@ -24,7 +24,9 @@
 # (-benchtime, default 1s, quick 200ms); BENCH_OUT, the directory for raw
 # outputs (default ${TMPDIR:-/tmp}/gradgen-bench); BENCH_MD and BENCH_SVG,
 # the report's paths (the roofline chart is roofline.svg beside BENCH_SVG);
-# BENCH_SKIP_TORCH=1 or BENCH_SKIP_OPENBLAS=1 to leave one out; BENCH_NOTE,
+# BENCH_SKIP_TORCH=1 or BENCH_SKIP_OPENBLAS=1 to leave one out; GOEXPERIMENT
+# (default simd on amd64 where the toolchain builds it, so the vector block
+# kernels run; set it, even empty, to choose); BENCH_NOTE,
 # a note for the report (say what else the machine was running). The load
 # average at the start and the end goes into the report's notes. Never run
 # in CI.
@@ -66,7 +68,15 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 log() { echo "== $(date +%H:%M:%S) $*" >&2; }
 
 log "raw outputs in $out"
-go version
+# The vector block kernels (runtime/vecmath_simd.go) are built with
+# GOEXPERIMENT=simd on amd64; both backends are measured with them unless
+# GOEXPERIMENT is set, and the report's Go line says which.
+if [ -z "${GOEXPERIMENT+set}" ] && [ "$(go env GOARCH)" = amd64 ] &&
+  GOEXPERIMENT=simd go vet ./runtime >/dev/null 2>&1; then
+  export GOEXPERIMENT=simd
+fi
+goline="$(go version | sed 's/^go version //'), GOEXPERIMENT=${GOEXPERIMENT:-none}"
+log "$goline"
 
 # 1. Go benchmarks. -run '^$': no tests (TestAllocs swaps the BLAS
 # implementation), so every benchmark runs on the backend of its build.
@@ -159,6 +169,6 @@ notes+=("\`bench/run.sh\`: \`go test -bench -benchmem -count $count -benchtime $
 for n in "${notes[@]}"; do reportflags+=(-note "$n"); done
 log "report: $md, $svg"
 go -C bench run ./report "${reportflags[@]}" -gen "$out/gen_ms.txt" -gen-funcs "$funcs" \
-  -openblas "$openblas" -goversion "$(go version | sed 's/^go version //')" \
+  -openblas "$openblas" -goversion "$goline" \
   -date "$(date -u -d "@$start" '+%Y-%m-%d %H:%M UTC')" -o "$md" -svg "$svg"
 log "done in $((elapsed / 60)) min $((elapsed % 60)) s: $md"
