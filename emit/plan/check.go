@@ -872,7 +872,7 @@ func firstValue(x Expr) *Value {
 // declares the part's rows.
 func (c *checker) parallelHeader(f *For, loop *loopState) error {
 	p := f.Parallel
-	if to, ok := f.To.(Ref); !ok || to.V != p.Count || exprKey(f.From) != "0" || f.Step != nil {
+	if exprKey(f.From) != "0" || f.Step != nil {
 		return c.fail(RuleParallel, "the parallel loop over %s does not run from 0 to its count of parts by 1", f.Var.Name)
 	}
 	for _, x := range []Expr{p.Rows, Ref{p.Workspace}} {
@@ -906,7 +906,7 @@ func (c *checker) parallelWrites(f *For) error {
 		for _, s := range steps {
 			switch s := s.(type) {
 			case *Let:
-				if call, ok := s.Value.(Call); ok && len(s.Vars) == 1 && call.Path == p.Runtime && call.Name == "PartAccumulator" &&
+				if call, ok := s.Value.(Call); ok && len(s.Vars) == 1 && call.Path == RuntimePath && call.Name == "PartAccumulator" &&
 					len(call.Args) == 3 && exprKey(call.Args[2]) == f.Var.Name {
 					accs[s.Vars[0]] = true
 				}

@@ -368,7 +368,7 @@ func (f *fixture) parallel(mutation string) []Step {
 		&Let{Vars: []*Value{f.t}, Value: Lit(0)},
 		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "PanelParts", Ref{f.m}, IntLit(1))},
 		&Let{Vars: []*Value{sums}, Value: Fn(RuntimePath, "Vec", Ref{parts})},
-		&For{Var: part, From: from, To: Ref{parts}, Parallel: &Parallel{Count: parts, Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "shared", Type: "shared", Runtime: RuntimePath},
+		&For{Var: part, From: from, To: Ref{parts}, Parallel: &Parallel{Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "shared", Type: "shared"},
 			Body: []Step{
 				&Let{Vars: []*Value{sumPart}, Value: Lit(0)},
 				&For{Var: r0, From: Ref{lo}, To: Ref{panelsTo}, Step: IntLit(8), Body: panel},

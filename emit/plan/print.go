@@ -102,7 +102,7 @@ func goParallel(f *For) jen.Code {
 		fields[jen.Id(v.Name)] = jen.Id(v.Name)
 	}
 	return field().Op("=").Id(p.Type).Values(fields).Line().
-		Qual(p.Runtime, "Parts").Call(f.To.Code(), jen.Id(p.Workspace.Name)).Line().
+		Qual(RuntimePath, "Parts").Call(f.To.Code(), jen.Id(p.Workspace.Name)).Line().
 		Add(field()).Op("=").Id(p.Type).Values()
 }
 
@@ -115,6 +115,6 @@ func GoPart(f *For) []jen.Code {
 	for _, v := range Shared(f) {
 		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Workspace.Name).Dot(p.Field).Dot(v.Name))
 	}
-	out = append(out, jen.List(jen.Id(p.Lo.Name), jen.Id(p.Hi.Name)).Op(":=").Qual(p.Runtime, "PartRows").Call(p.Rows.Code(), f.To.Code(), jen.Id(f.Var.Name)))
+	out = append(out, jen.List(jen.Id(p.Lo.Name), jen.Id(p.Hi.Name)).Op(":=").Qual(RuntimePath, "PartRows").Call(p.Rows.Code(), f.To.Code(), jen.Id(f.Var.Name)))
 	return append(out, Go(f.Body)...)
 }

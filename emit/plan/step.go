@@ -97,7 +97,7 @@ type For struct {
 	Parallel *Parallel
 }
 
-// Parallel makes a For from 0 to Count, by 1, a loop over the parts of the
+// Parallel makes a For from 0 to To (the count of parts), by 1, a loop over the parts of the
 // Rows rows of a matrix run at once by runtime.Parts: part Var runs rows
 // Lo … Hi−1 (runtime.PartRows, declared for the body), in a method RunPart
 // of the workspace type. The values the body shares with the function
@@ -105,12 +105,10 @@ type For struct {
 // filled before the parts run and cleared after. The iterations' writes
 // must not meet (RuleParallel).
 type Parallel struct {
-	Count, Lo, Hi *Value
-	Rows          Expr
-	Workspace     *Value
-	Field, Type   string
-	// Runtime is the import path of the package with Parts and PartRows.
-	Runtime string
+	Lo, Hi      *Value
+	Rows        Expr
+	Workspace   *Value
+	Field, Type string
 }
 
 // Block is a braced block of steps. With If set it is an if statement:
