@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -168,6 +169,7 @@ func TestRowKernels(t *testing.T) {
 		{"large", view(3, []float64{1e17, 1e17, 1e300}, []float64{-1e300, 700, 710})},
 		{"special rows", view(4, []float64{nan, 1, 2}, []float64{inf, 1, inf}, []float64{-inf, -inf, -inf}, []float64{-inf, 3, -inf})},
 		{"one column", view(2, []float64{3}, []float64{-2})},
+		{"long rows", longRows(5, 37)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r, c := tt.a.Rows, tt.a.Cols
@@ -225,6 +227,28 @@ func TestRowKernelShapes(t *testing.T) {
 		LogSumExpRowsTo(blas64.Vector{N: 3, Inc: 1, Data: make([]float64, 3)}, a)
 	})
 	checkPanic(t, "SoftmaxRowsTo", "runtime.SoftmaxRowsTo: dst is 1×2, want 2×2", func() { SoftmaxRowsTo(view(2, []float64{0, 0}), a) })
+}
+
+// longRows returns an r×c matrix (stride c+3) of rows long enough for the
+// vector exp, with entries from −800 to 40 (exps that underflow, go
+// subnormal or stay normal), a −Inf in some rows and ties for the maximum
+// in others.
+func longRows(r, c int) blas64.General {
+	rng := rand.New(rand.NewPCG(11, 12))
+	a := blas64.General{Rows: r, Cols: c, Stride: c + 3, Data: make([]float64, r*(c+3))}
+	for i := 0; i < r; i++ {
+		row := a.Data[i*a.Stride : i*a.Stride+c]
+		for j := range row {
+			row[j] = 40 - 840*rng.Float64()*rng.Float64()
+		}
+		switch i % 3 {
+		case 1:
+			row[rng.IntN(c)] = math.Inf(-1)
+		case 2:
+			row[0], row[c-1] = 41, 41
+		}
+	}
+	return a
 }
 
 func sameBits(x, y float64) bool {
