@@ -84,9 +84,26 @@ func TestSymmetrizeTo(t *testing.T) {
 }
 
 // TestAddTransposeTo checks a + aᵀ against gonum/mat on sizes around the
-// tile edge, and the shape panic.
+// tile edge and with odd and even numbers of tile rows, in one piece and
+// split (every call from 16 entries), and the shape panic.
 func TestAddTransposeTo(t *testing.T) {
-	for _, n := range []int{1, 5, 31, 32, 33, 70} {
+	for _, split := range []bool{false, true} {
+		if split {
+			withSplitMin(t, 16, func() { testAddTransposeTo(t) })
+		} else {
+			testAddTransposeTo(t)
+		}
+	}
+	defer func() {
+		if _, ok := recover().(*ShapeError); !ok {
+			t.Error("a 2×3 a did not panic with a *ShapeError")
+		}
+	}()
+	AddTransposeTo(mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(2, 3, nil).RawMatrix())
+}
+
+func testAddTransposeTo(t *testing.T) {
+	for _, n := range []int{1, 5, 31, 32, 33, 70, 97, 130} {
 		a := mat.NewDense(n, n, nil)
 		for i := range a.RawMatrix().Data {
 			a.RawMatrix().Data[i] = float64(i%13) - 0.5*float64(i%7)
@@ -122,12 +139,6 @@ func TestAddTransposeTo(t *testing.T) {
 			}
 		}
 	}
-	defer func() {
-		if _, ok := recover().(*ShapeError); !ok {
-			t.Error("a 2×3 a did not panic with a *ShapeError")
-		}
-	}()
-	AddTransposeTo(mat.NewDense(2, 2, nil).RawMatrix(), mat.NewDense(2, 3, nil).RawMatrix())
 }
 
 // BenchmarkAddTransposeTo times a + aᵀ of an n×n matrix (B4's C + Cᵀ at

@@ -3,13 +3,13 @@
 package runtime
 
 // Built with -tags gradgensplit, the kernels split their work from 2·8
-// entries on (split.go), Gemv and OuterTo their rows from 16 entries, row
-// panels hold 2 rows once a matrix has 4 columns (PanelRows), and row-panel
-// loops run in parts of one panel of 1 row (2 for one column) from 2 rows
-// on (PanelParts, PartPanelRows), so tests with small inputs run the split
-// paths, loops over several row panels, the last one short, and loops in
-// parts.
+// entries on (split.go), Gemv, OuterTo and AddTransposeTo their rows from
+// 16 entries, row panels hold 2 rows once a matrix has 4 columns
+// (PanelRows), and row-panel loops run in parts of one panel of 1 row (2
+// for one column) from 2 rows on (PanelParts, PartPanelRows), so tests
+// with small inputs run the split paths, loops over several row panels,
+// the last one short, and loops in parts.
 func init() {
 	splitMin, memorySplitMin, panelElems, panelMinRows = 8, 16, 8, 2
-	partsMin, partPanelElems = 1, 2
+	partsMin, partPanelElems, transposeSplitMin = 1, 2, 16
 }

@@ -13,13 +13,15 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// withSplitMin runs f with splitMin, memorySplitMin and partsMin set to
-// n, so small inputs split.
+// withSplitMin runs f with splitMin, memorySplitMin, partsMin and
+// transposeSplitMin set to n, so small inputs split.
 func withSplitMin(t *testing.T, n int, f func()) {
 	t.Helper()
-	old, oldMemory, oldParts := splitMin, memorySplitMin, partsMin
-	splitMin, memorySplitMin, partsMin = n, n, n
-	defer func() { splitMin, memorySplitMin, partsMin = old, oldMemory, oldParts }()
+	old, oldMemory, oldParts, oldTranspose := splitMin, memorySplitMin, partsMin, transposeSplitMin
+	splitMin, memorySplitMin, partsMin, transposeSplitMin = n, n, n, n
+	defer func() {
+		splitMin, memorySplitMin, partsMin, transposeSplitMin = old, oldMemory, oldParts, oldTranspose
+	}()
 	f()
 }
 
