@@ -22,7 +22,7 @@ import (
 type panelPlan struct {
 	x, w, u *derive.Node   // the data matrix X (n×d), the vector w, u = X w
 	v       *derive.Node   // the row-local vector r of the gradient term Xᵀ r
-	alpha   *derive.Node   // the scalar coefficient of Xᵀ r; nil for 1
+	alphas  []*derive.Node // the scalar coefficients of Xᵀ r, outermost first; none for 1
 	rest    []*derive.Node // the gradient's other terms, free of u
 	sums    []*derive.Node // the sums of row-local vectors in f
 	local   map[*derive.Node]bool
@@ -43,23 +43,29 @@ func (e *function) panels() *panelPlan {
 	}
 	p := &panelPlan{local: map[*derive.Node]bool{}}
 	for _, t := range terms {
-		var alpha *derive.Node
-		m := t
-		if m.Op == derive.OpScale && m.Args[0].Shape.IsScalar() {
-			alpha, m = m.Args[0], m.Args[1]
+		// t = α₁ (α₂ (… (Xᵀ r))), each node read by t alone.
+		var alphas []*derive.Node
+		m, once := t, e.uses[t] <= 1
+		for m.Op == derive.OpScale && m.Args[0].Shape.IsScalar() {
+			alphas, m = append(alphas, m.Args[0]), m.Args[1]
+			once = once && e.uses[m] <= 1
 		}
-		if p.v == nil && m.Op == derive.OpMul && len(m.Args) == 2 && m.Args[0].Op == derive.OpTranspose &&
-			e.uses[t] <= 1 && e.uses[m] <= 1 {
+		if p.v == nil && m.Op == derive.OpMul && len(m.Args) == 2 && m.Args[0].Op == derive.OpTranspose && once {
 			x := m.Args[0].Args[0]
 			if x.Op == derive.OpVar && e.input(x.Name).Kind == spec.Matrix && m.Args[1].Shape.IsCol() {
-				p.x, p.v, p.alpha = x, m.Args[1], alpha
+				p.x, p.v, p.alphas = x, m.Args[1], alphas
 				continue
 			}
 		}
 		p.rest = append(p.rest, t)
 	}
-	if p.v == nil || (p.alpha != nil && derive.Depends(p.alpha, p.x)) {
+	if p.v == nil {
 		return nil
+	}
+	for _, a := range p.alphas {
+		if derive.Depends(a, p.x) {
+			return nil
+		}
 	}
 	// u = X w, the one product with X.
 	for _, n := range derive.Postorder(p.v) {
@@ -75,7 +81,8 @@ func (e *function) panels() *panelPlan {
 			return nil
 		}
 	}
-	// f: terms free of X, and sums (maybe scaled) of row-local vectors.
+	// f: terms free of X, and sums (maybe scaled or divided by scalars free
+	// of X) of row-local vectors.
 	fterms := []*derive.Node{e.ret}
 	if e.ret.Op == derive.OpAdd {
 		fterms = e.ret.Args
@@ -84,8 +91,14 @@ func (e *function) panels() *panelPlan {
 		if !derive.Depends(t, p.x) {
 			continue
 		}
-		if t.Op == derive.OpScale && !derive.Depends(t.Args[0], p.x) {
-			t = t.Args[1]
+		for { // c · (Σ …) / n and the like: scalars free of X around the sum
+			if t.Op == derive.OpScale && !derive.Depends(t.Args[0], p.x) {
+				t = t.Args[1]
+			} else if t.Op == derive.OpDiv && t.Args[1].Shape.IsScalar() && !derive.Depends(t.Args[1], p.x) {
+				t = t.Args[0]
+			} else {
+				break
+			}
 		}
 		if t.Op != derive.OpSum || !e.rowLocal(p, t.Args[0]) {
 			return nil
@@ -146,8 +159,12 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	u := e.buffer(p.u.Shape, e.localName(p.u))
 	e.store(p.u, u)
 	alpha := expr(one)
-	if p.alpha != nil {
-		alpha = coefficient(e.scalar(p.alpha))
+	for k, a := range p.alphas {
+		if k == 0 {
+			alpha = coefficient(e.scalar(a))
+		} else {
+			alpha = plan.Mul(alpha, e.scalar(a))
+		}
 	}
 	index := func(base string) *val { return plan.NewValue(e.scope.fresh(base), plan.Int, plan.Local) }
 	// The rows are cut into parts that run at once (runtime.Parts), each
@@ -193,11 +210,12 @@ func (e *function) emitPanels(p *panelPlan) expr {
 		u.Name, e.formula(p.u), r.Name, p.x.Name, p.x.Name, r.Name, p.x.Name, p.x.Name, o.param)
 	panelSlice := fmt.Sprintf("[%s:%s]", r0.Name, r1.Name)
 	xT := fmt.Sprintf("%s'", xp.Name)
-	switch {
-	case p.alpha.IsConst(-1):
+	if len(p.alphas) == 1 && p.alphas[0].IsConst(-1) {
 		xT = "-" + xT
-	case p.alpha != nil:
-		xT = derive.Format(p.alpha, derive.Plain, e.fn.Names) + " " + xT
+	} else {
+		for k := len(p.alphas) - 1; k >= 0; k-- {
+			xT = derive.Format(p.alphas[k], derive.Plain, e.fn.Names) + " " + xT
+		}
 	}
 	body := []plan.Step{
 		&plan.Let{Vars: []*val{acc}, Value: plan.Fn(runtimePath, "PartAccumulator", ref(dst), ref(spare), ref(part))},

@@ -3442,6 +3442,62 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "FusionPanelTwoDataProblem's Grad", grad, gradgenFlat(dw))
 		}
+	}}, {"FusionPanelScaledMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		c := []float64{gradgenUniform(rng)}
+		dw := ggmat.NewVecDense(d, nil)
+		value := FusionPanelScaledMeanGrad(X, w, c[0], dw)
+		f := func() float64 {
+			return FusionPanelScaledMean(X, w, c[0])
+		}
+		gradgenCompare(t2, "FusionPanelScaledMeanGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t2, "w", f, ps, want)
+		}
+		// FusionPanelScaledMeanProblem's Func and Grad are FusionPanelScaledMean
+		// and FusionPanelScaledMeanGrad at the packed variables.
+		{
+			problem := FusionPanelScaledMeanProblem(X, c[0])
+			size := d
+			x := gradgenFlat(w)
+			gradgenCompare(t2, "FusionPanelScaledMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "FusionPanelScaledMeanProblem's Grad", grad, gradgenFlat(dw))
+		}
+	}}, {"FusionPanelNestedScale", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		c := []float64{gradgenUniform(rng)}
+		e := []float64{gradgenUniform(rng)}
+		dw := ggmat.NewVecDense(d, nil)
+		value := FusionPanelNestedScaleGrad(X, w, c[0], e[0], dw)
+		f := func() float64 {
+			return FusionPanelNestedScale(X, w, c[0], e[0])
+		}
+		gradgenCompare(t2, "FusionPanelNestedScaleGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t2, "w", f, ps, want)
+		}
+		// FusionPanelNestedScaleProblem's Func and Grad are
+		// FusionPanelNestedScale and FusionPanelNestedScaleGrad at the packed
+		// variables.
+		{
+			problem := FusionPanelNestedScaleProblem(X, c[0], e[0])
+			size := d
+			x := gradgenFlat(w)
+			gradgenCompare(t2, "FusionPanelNestedScaleProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "FusionPanelNestedScaleProblem's Grad", grad, gradgenFlat(dw))
+		}
 	}}, {"FusionSumInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)

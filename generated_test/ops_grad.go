@@ -10346,6 +10346,395 @@ func FusionPanelTwoDataUnpack(x []float64, X *mat.Dense, Z *mat.Dense) (w *mat.V
 	return
 }
 
+// fusionPanelScaledMeanWork holds FusionPanelScaledMean's scratch space, reused
+// across calls through fusionPanelScaledMeanPool.
+type fusionPanelScaledMeanWork struct {
+	Xw []float64
+}
+
+var fusionPanelScaledMeanPool = sync.Pool{New: func() any {
+	return new(fusionPanelScaledMeanWork)
+}}
+
+// FusionPanelScaledMean returns f = FusionPanelScaledMean(X, w, c).
+//
+//	f = c sum(softplus(X w)) / n
+//
+// It panics if the shapes disagree.
+func FusionPanelScaledMean(X *mat.Dense, w *mat.VecDense, c float64) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelScaledMean", "X", n, "n")
+	runtime.CheckDim("FusionPanelScaledMean", "X", d, "d")
+	runtime.CheckVector("FusionPanelScaledMean", "w", w.Len(), d, "d")
+	ws := fusionPanelScaledMeanPool.Get().(*fusionPanelScaledMeanWork)
+	defer fusionPanelScaledMeanPool.Put(ws)
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	sum := 0.0
+	// softplusXw = softplus(Xw), in Xw's storage
+	softplusXw := Xw
+	runtime.SoftplusTo(softplusXw.Data, Xw.Data)
+	// sum = sum(softplus(X w))
+	for i := 0; i < n; i++ {
+		sum += softplusXw.Data[i]
+	}
+	f := c * (sum / float64(n))
+	return f
+}
+
+// fusionPanelScaledMeanGradWork holds FusionPanelScaledMeanGrad's scratch
+// space, reused across calls through fusionPanelScaledMeanGradPool.
+type fusionPanelScaledMeanGradWork struct {
+	Xw                 []float64
+	sumSoftplusXwParts []float64
+	dwParts            []float64
+	sigmoidXw          []float64
+	shared             fusionPanelScaledMeanGradParts
+}
+
+var fusionPanelScaledMeanGradPool = sync.Pool{New: func() any {
+	return new(fusionPanelScaledMeanGradWork)
+}}
+
+// FusionPanelScaledMeanGrad returns f = FusionPanelScaledMean(X, w, c) and
+// writes ∂f/∂w into dw, overwriting it; it has the shape of w (denominator
+// layout).
+//
+//	f = c sum(softplus(X w)) / n
+//	∂f/∂w = (c / n) X' sigmoid(X w)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func FusionPanelScaledMeanGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelScaledMeanGrad", "X", n, "n")
+	runtime.CheckDim("FusionPanelScaledMeanGrad", "X", d, "d")
+	runtime.CheckVector("FusionPanelScaledMeanGrad", "w", w.Len(), d, "d")
+	runtime.DestVector("FusionPanelScaledMeanGrad", "dw", dw, d, "d")
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) || !runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("FusionPanelScaledMeanGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
+	ws := fusionPanelScaledMeanGradPool.Get().(*fusionPanelScaledMeanGradWork)
+	defer fusionPanelScaledMeanGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	parts := runtime.PanelParts(n, d)
+	sumSoftplusXwParts := runtime.Vec(&ws.sumSoftplusXwParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
+	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	ws.shared = fusionPanelScaledMeanGradParts{
+		XRaw:               XRaw,
+		Xw:                 Xw,
+		c:                  c,
+		d:                  d,
+		dwParts:            dwParts,
+		dwRaw:              dwRaw,
+		n:                  n,
+		parts:              parts,
+		sigmoidXw:          sigmoidXw,
+		sumSoftplusXwParts: sumSoftplusXwParts,
+		wRaw:               wRaw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelScaledMeanGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sumSoftplusXw = sum(softplus(X w))
+	sumSoftplusXw := runtime.SumParts(sumSoftplusXwParts)
+	f := c * (sumSoftplusXw / float64(n))
+	return f
+}
+
+// fusionPanelScaledMeanGradParts holds the values the parts of
+// FusionPanelScaledMeanGrad's row panels share, while they run.
+type fusionPanelScaledMeanGradParts struct {
+	n                  int
+	parts              int
+	dwRaw              blas64.Vector
+	dwParts            blas64.Vector
+	d                  int
+	XRaw               blas64.General
+	wRaw               blas64.Vector
+	Xw                 blas64.Vector
+	sigmoidXw          blas64.Vector
+	c                  float64
+	sumSoftplusXwParts blas64.Vector
+}
+
+// RunPart runs one part of FusionPanelScaledMeanGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (ws *fusionPanelScaledMeanGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	sigmoidXw := ws.shared.sigmoidXw
+	c := ws.shared.c
+	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumSoftplusXwPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
+			sigmoidXw.Data[i] = sigmoid
+			sumSoftplusXwPart += softplus
+		}
+		// acc += c / n Xp' sigmoidXw[r0:r1]
+		runtime.Gemv(blas.Trans, c/float64(n), Xp, runtime.SubVector(sigmoidXw, r0, r1), 1, acc)
+	}
+	sumSoftplusXwParts.Data[part] = sumSoftplusXwPart
+}
+
+// FusionPanelScaledMeanProblem returns the problem of minimising
+// FusionPanelScaledMean over w with X, c fixed, for gonum/optimize. Its
+// variable packs w into one []float64, in that order, matrices row-major;
+// FusionPanelScaledMeanUnpack views such a slice as the variables.
+func FusionPanelScaledMeanProblem(X *mat.Dense, c float64) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := FusionPanelScaledMeanUnpack(x, X, c)
+			return FusionPanelScaledMean(X, w, c)
+		},
+		Grad: func(grad, x []float64) {
+			w := FusionPanelScaledMeanUnpack(x, X, c)
+			runtime.CheckVector("FusionPanelScaledMeanProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw := FusionPanelScaledMeanUnpack(grad, X, c)
+			FusionPanelScaledMeanGrad(X, w, c, dw)
+		},
+	}
+}
+
+// FusionPanelScaledMeanUnpack returns views of x as FusionPanelScaledMean's
+// variables w, packed as FusionPanelScaledMeanProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func FusionPanelScaledMeanUnpack(x []float64, X *mat.Dense, c float64) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckDim("FusionPanelScaledMeanUnpack", "X", d, "d")
+	runtime.CheckPacked("FusionPanelScaledMeanUnpack", x, d, 1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
+// fusionPanelNestedScaleWork holds FusionPanelNestedScale's scratch space,
+// reused across calls through fusionPanelNestedScalePool.
+type fusionPanelNestedScaleWork struct {
+	Xw []float64
+}
+
+var fusionPanelNestedScalePool = sync.Pool{New: func() any {
+	return new(fusionPanelNestedScaleWork)
+}}
+
+// FusionPanelNestedScale returns f = FusionPanelNestedScale(X, w, c, e).
+//
+//	f = sum(erf(c e X w))
+//
+// It panics if the shapes disagree.
+func FusionPanelNestedScale(X *mat.Dense, w *mat.VecDense, c float64, e float64) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelNestedScale", "X", n, "n")
+	runtime.CheckDim("FusionPanelNestedScale", "X", d, "d")
+	runtime.CheckVector("FusionPanelNestedScale", "w", w.Len(), d, "d")
+	ws := fusionPanelNestedScalePool.Get().(*fusionPanelNestedScaleWork)
+	defer fusionPanelNestedScalePool.Put(ws)
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	f := 0.0
+	// f = sum(erf(c e X w))
+	for i := 0; i < n; i++ {
+		f += math.Erf(c * (e * Xw.Data[i]))
+	}
+	return f
+}
+
+// fusionPanelNestedScaleGradWork holds FusionPanelNestedScaleGrad's scratch
+// space, reused across calls through fusionPanelNestedScaleGradPool.
+type fusionPanelNestedScaleGradWork struct {
+	Xw      []float64
+	fParts  []float64
+	dwParts []float64
+	tmp     []float64
+	tmp2    []float64
+	shared  fusionPanelNestedScaleGradParts
+}
+
+var fusionPanelNestedScaleGradPool = sync.Pool{New: func() any {
+	return new(fusionPanelNestedScaleGradWork)
+}}
+
+// FusionPanelNestedScaleGrad returns f = FusionPanelNestedScale(X, w, c, e) and
+// writes ∂f/∂w into dw, overwriting it; it has the shape of w (denominator
+// layout).
+//
+//	f = sum(erf(c e X w))
+//	∂f/∂w = 1.1283791670955126 e c X' exp(-(c e X w .* (c e X w)))
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func FusionPanelNestedScaleGrad(X *mat.Dense, w *mat.VecDense, c float64, e float64, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelNestedScaleGrad", "X", n, "n")
+	runtime.CheckDim("FusionPanelNestedScaleGrad", "X", d, "d")
+	runtime.CheckVector("FusionPanelNestedScaleGrad", "w", w.Len(), d, "d")
+	runtime.DestVector("FusionPanelNestedScaleGrad", "dw", dw, d, "d")
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) || !runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("FusionPanelNestedScaleGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
+	ws := fusionPanelNestedScaleGradPool.Get().(*fusionPanelNestedScaleGradWork)
+	defer fusionPanelNestedScaleGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	parts := runtime.PanelParts(n, d)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, tmp2 and the loss terms in row panels of X, each still in cache for X' tmp2: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
+	tmp := runtime.Vec(&ws.tmp, n)
+	tmp2 := runtime.Vec(&ws.tmp2, n)
+	ws.shared = fusionPanelNestedScaleGradParts{
+		XRaw:    XRaw,
+		Xw:      Xw,
+		c:       c,
+		d:       d,
+		dwParts: dwParts,
+		dwRaw:   dwRaw,
+		e:       e,
+		fParts:  fParts,
+		n:       n,
+		parts:   parts,
+		tmp:     tmp,
+		tmp2:    tmp2,
+		wRaw:    wRaw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelNestedScaleGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// f = sum(erf(c e X w))
+	f := runtime.SumParts(fParts)
+	return f
+}
+
+// fusionPanelNestedScaleGradParts holds the values the parts of
+// FusionPanelNestedScaleGrad's row panels share, while they run.
+type fusionPanelNestedScaleGradParts struct {
+	n       int
+	parts   int
+	dwRaw   blas64.Vector
+	dwParts blas64.Vector
+	d       int
+	XRaw    blas64.General
+	wRaw    blas64.Vector
+	Xw      blas64.Vector
+	tmp     blas64.Vector
+	c       float64
+	e       float64
+	tmp2    blas64.Vector
+	fParts  blas64.Vector
+}
+
+// RunPart runs one part of FusionPanelNestedScaleGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (ws *fusionPanelNestedScaleGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	tmp := ws.shared.tmp
+	c := ws.shared.c
+	e := ws.shared.e
+	tmp2 := ws.shared.tmp2
+	fParts := ws.shared.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	fPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			tmp.Data[i] = c * (e * Xw.Data[i])
+			fPart += math.Erf(tmp.Data[i])
+			tmp2.Data[i] = math.Exp(-(tmp.Data[i] * tmp.Data[i]))
+		}
+		// acc += 1.1283791670955126 e c Xp' tmp2[r0:r1]
+		runtime.Gemv(blas.Trans, 1.1283791670955126*e*c, Xp, runtime.SubVector(tmp2, r0, r1), 1, acc)
+	}
+	fParts.Data[part] = fPart
+}
+
+// FusionPanelNestedScaleProblem returns the problem of minimising
+// FusionPanelNestedScale over w with X, c, e fixed, for gonum/optimize. Its
+// variable packs w into one []float64, in that order, matrices row-major;
+// FusionPanelNestedScaleUnpack views such a slice as the variables.
+func FusionPanelNestedScaleProblem(X *mat.Dense, c float64, e float64) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := FusionPanelNestedScaleUnpack(x, X, c, e)
+			return FusionPanelNestedScale(X, w, c, e)
+		},
+		Grad: func(grad, x []float64) {
+			w := FusionPanelNestedScaleUnpack(x, X, c, e)
+			runtime.CheckVector("FusionPanelNestedScaleProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw := FusionPanelNestedScaleUnpack(grad, X, c, e)
+			FusionPanelNestedScaleGrad(X, w, c, e, dw)
+		},
+	}
+}
+
+// FusionPanelNestedScaleUnpack returns views of x as FusionPanelNestedScale's
+// variables w, packed as FusionPanelNestedScaleProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func FusionPanelNestedScaleUnpack(x []float64, X *mat.Dense, c float64, e float64) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckDim("FusionPanelNestedScaleUnpack", "X", d, "d")
+	runtime.CheckPacked("FusionPanelNestedScaleUnpack", x, d, 1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
 // FusionSumInChain returns f = FusionSumInChain(x).
 //
 //	f = sum((x - 0.2 sum(x)) .^ 2)

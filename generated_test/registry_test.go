@@ -136,6 +136,28 @@ var registry = map[string]entry{
 		},
 		problem: func(in []any, dims map[string]int) optimize.Problem { return FusionNorm2InChainProblem(dims["n"]) },
 	},
+	"FusionPanelNestedScale": {
+		f: func(in []any) float64 {
+			return FusionPanelNestedScale(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64), in[3].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return FusionPanelNestedScaleGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64), in[3].(float64), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FusionPanelNestedScaleProblem(in[0].(*mat.Dense), in[2].(float64), in[3].(float64))
+		},
+	},
+	"FusionPanelScaledMean": {
+		f: func(in []any) float64 {
+			return FusionPanelScaledMean(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return FusionPanelScaledMeanGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FusionPanelScaledMeanProblem(in[0].(*mat.Dense), in[2].(float64))
+		},
+	},
 	"FusionPanelSoftplus": {
 		f: func(in []any) float64 { return FusionPanelSoftplus(in[0].(*mat.Dense), in[1].(*mat.VecDense)) },
 		grad: func(in, g []any) float64 {
