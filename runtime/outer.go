@@ -11,8 +11,11 @@ import (
 // entries are Ger's, round(round(alpha xᵢ) yⱼ), except that a product −0 stays
 // −0 (Ger adds it to +0); alpha = 0 gives zeros, as Ger leaves them. Rows
 // are independent, so outputs of memorySplitMin entries and more are split
-// across the worker team (split.go) bit-identically. Below outerMinCols columns, or with a
-// strided y, it is a cleared dst and Ger. It panics if the shapes disagree.
+// across the worker team (split.go) bit-identically. The rows are written
+// by kernels.outer: outerRows, or with vector code outerRowsVec (the same
+// bits). Below its kernels.outerMinCols columns (32 scalar, 4 vector), or
+// with a strided y, it is a cleared dst and Ger. It panics if the shapes
+// disagree.
 //
 // The small path reads dst, x and y field by field: handing the structs on
 // to an inlined helper (ZeroMatrix, blas64.Ger) copies them from where the
@@ -23,13 +26,12 @@ func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
 	if x.N != rows || y.N != cols {
 		panic("runtime: OuterTo of vectors whose lengths are not the destination's dimensions")
 	}
-	if alpha != 0 && y.Inc == 1 && cols >= outerMinCols {
-		args := kernelArgs{v: x, w: y, g: dst, alpha: alpha}
+	if alpha != 0 && y.Inc == 1 && cols >= kernels.outerMinCols {
 		if rows*cols < memorySplitMin {
-			outerRows(args, 0, rows)
+			kernels.outer(dst.Data, stride, rows, alpha, x.Data, x.Inc, y.Data[:cols])
 			return
 		}
-		split(outerRows, args, rows, cols)
+		split(outerPart, kernelArgs{v: x, w: y, g: dst, alpha: alpha}, rows, cols)
 		return
 	}
 	if stride == cols {
@@ -51,11 +53,18 @@ func OuterTo(dst blas64.General, alpha float64, x, y blas64.Vector) {
 // 128×128 on).
 const outerMinCols = 32
 
-// outerRows writes rows [lo, hi) of OuterTo's result.
-func outerRows(args kernelArgs, lo, hi int) {
-	dst, x, n := args.g, args.v, args.g.Cols
-	y := args.w.Data[:n]
-	for i := lo; i < hi; i++ {
-		floats.ScaleTo(dst.Data[i*dst.Stride:i*dst.Stride+n], args.alpha*x.Data[i*x.Inc], y)
+// outerPart writes rows [lo, hi) of OuterTo's result, a part of split.
+func outerPart(args kernelArgs, lo, hi int) {
+	dst, x := args.g, args.v
+	kernels.outer(dst.Data[lo*dst.Stride:], dst.Stride, hi-lo, args.alpha, x.Data[lo*x.Inc:], x.Inc, args.w.Data[:dst.Cols])
+}
+
+// outerRows sets row i of dst (stride apart, len(y) columns) to
+// round(alpha xᵢ) y for i < rows, xᵢ = x[i·incX]: a scaled copy of y per row
+// (gonum's ScalUnitaryTo).
+func outerRows(dst []float64, stride, rows int, alpha float64, x []float64, incX int, y []float64) {
+	n := len(y)
+	for i := 0; i < rows; i++ {
+		floats.ScaleTo(dst[i*stride:i*stride+n], alpha*x[i*incX], y)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -29,7 +30,9 @@ func TestOuterTo(t *testing.T) {
 		alpha           float64
 		special         []float64 // written into x and y
 	}{
-		{"square, Ger's path", 5, 5, 1, 1, 0, 1, nil},
+		{"square, Ger's path (scalar)", 5, 5, 1, 1, 0, 1, nil},
+		{"narrow, Ger's path", 6, 3, 1, 1, 1, 2, nil},
+		{"sixteen and a tail", 4, 19, 2, 1, 1, 1, []float64{math.NaN(), math.Inf(-1)}},
 		{"square, by rows", 40, 40, 1, 1, 0, 1, nil},
 		{"by rows, padded and non-finite", 5, 33, 1, 1, 2, 1, []float64{math.Inf(1), math.NaN(), 0, math.Copysign(0, -1), 1e308}},
 		{"wide, scaled", 3, 70, 1, 1, 0, -2.5, nil},
@@ -63,6 +66,47 @@ func TestOuterTo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOuterRowsKernel checks the outer kernel in use (outerRowsVec in a
+// vector build on a CPU that runs it) against outerRows bit for bit, −0 and
+// NaN payloads included, at every column count from 1 to 40 (the sixteen-
+// and four-column steps and each masked tail), with strided x and padded
+// rows, and that it writes nothing in the padding.
+func TestOuterRowsKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	special := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), 1e308, 5e-324}
+	for cols := 1; cols <= 40; cols++ {
+		for _, incX := range []int{1, 3} {
+			const rows, pad = 5, 3
+			stride := cols + pad
+			x := make([]float64, (rows-1)*incX+1)
+			y := make([]float64, cols)
+			for i := range x {
+				x[i] = rng.NormFloat64()
+			}
+			for j := range y {
+				y[j] = rng.NormFloat64()
+				if rng.IntN(4) == 0 {
+					y[j] = special[rng.IntN(len(special))]
+				}
+			}
+			x[0] = math.Copysign(0, -1)
+			got := make([]float64, rows*stride)
+			want := make([]float64, rows*stride)
+			for i := range got {
+				got[i], want[i] = 7, 7
+			}
+			kernels.outer(got, stride, rows, -1.5, x, incX, y)
+			outerRows(want, stride, rows, -1.5, x, incX, y)
+			for k := range want {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("cols %d, incX %d: entry %d (row %d, column %d) is %v (%#x), want %v (%#x)",
+						cols, incX, k, k/stride, k%stride, got[k], math.Float64bits(got[k]), want[k], math.Float64bits(want[k]))
+				}
+			}
+		}
 	}
 }
 
@@ -104,6 +148,33 @@ func BenchmarkOuterTo(b *testing.B) {
 				blas64.Ger(1, x, y, dst)
 			}
 		})
+	}
+}
+
+// BenchmarkOuterToAfterGemv times a Gemv followed by OuterTo, as in B1's
+// gradient, with the outer kernel in use (impl=kernel: outerRowsVec in a
+// vector build), outerRows (impl=rows) and a cleared dst and Ger
+// (impl=ger): a kernel's cost includes what it leaves for the code after
+// it, such as the state of the vector registers.
+func BenchmarkOuterToAfterGemv(b *testing.B) {
+	for _, n := range []int{16, 128} {
+		dst, x, y := outerOperands(n)
+		a := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+		ay := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+		for _, impl := range []struct {
+			name    string
+			minCols int
+			outer   func(dst []float64, stride, rows int, alpha float64, x []float64, incX int, y []float64)
+		}{{"kernel", kernels.outerMinCols, kernels.outer}, {"rows", 4, outerRows}, {"ger", math.MaxInt, nil}} {
+			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
+				defer func(old blockKernels) { kernels = old }(kernels)
+				kernels.outerMinCols, kernels.outer = impl.minCols, impl.outer
+				for b.Loop() {
+					Gemv(blas.NoTrans, 1, a, y, 0, ay)
+					OuterTo(dst, 1, x, y)
+				}
+			})
+		}
 	}
 }
 

@@ -47,7 +47,7 @@ var memorySplitMin = 1 << 18
 // whose own threads stay on the cores after a call: OpenBLAS's spin for a
 // while, and a helper then competes with them (runtime/openblas sets 1<<21:
 // B1's and B2's FGrad at n = 1024, an OpenBLAS Gemv and then OuterTo of
-// 1024² entries, were 38–61 % slower split). Like SetPanelElems it is
+// 1024² entries, were 33–61 % slower split). Like SetPanelElems it is
 // called from the backend's init function and must not run concurrently
 // with generated code. It panics if n < 1.
 func SetMemorySplitMin(n int) {

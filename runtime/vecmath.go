@@ -35,6 +35,10 @@ import (
 type blockKernels struct {
 	exp, log, tanh, sigmoid, softplus func(dst, src []float64)
 	softplusSigmoid                   func(sp, sig, src []float64)
+	// outer writes OuterTo's rows (outerRows has its contract); OuterTo
+	// uses it from outerMinCols columns (below, a cleared dst and Ger).
+	outer        func(dst []float64, stride, rows int, alpha float64, x []float64, incX int, y []float64)
+	outerMinCols int
 }
 
 // scalarKernels are the block kernels as loops over the scalar functions.
@@ -75,6 +79,8 @@ var scalarKernels = blockKernels{
 			sp[i], sig[i] = SoftplusSigmoid(x)
 		}
 	},
+	outer:        outerRows,
+	outerMinCols: outerMinCols,
 }
 
 // kernels are the block kernels in use: scalarKernels unless an init

@@ -31,6 +31,8 @@ func init() {
 			sigmoid:         sigmoidBlock,
 			softplus:        softplusBlock,
 			softplusSigmoid: softplusSigmoidBlock,
+			outer:           outerRowsVec,
+			outerMinCols:    outerVecMinCols,
 		}
 	}
 }
