@@ -319,3 +319,95 @@ func TestGemmTransposedABitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmVectorBitIdentical checks vectorMul (set in a build with vector
+// code on a CPU that runs it) against gonum's NoTrans·NoTrans and
+// Trans·NoTrans kernels bit for bit, the padding of c untouched: every
+// shape up to 9×9 with c 4 to 9 columns wide and the widths around the
+// vector steps (12, 16, 20, 32 and 33–35, whose last columns are scalar),
+// larger shapes in one piece and split across the team, padded strides,
+// infinities, NaNs and −0 in b and c, and the special alpha and beta. With a
+// zero alpha·op(a)ᵢₗ it must return false and leave c alone; Gemm.Mul then
+// runs gonum's kernels. Gemm.Mul with b transposed runs vectorMul on a copy
+// of bᵀ: gonum's NoTrans·NoTrans on that copy, bit for bit.
+func TestGemmVectorBitIdentical(t *testing.T) {
+	if vectorMul == nil {
+		t.Skip("no vector kernels in this build or on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	var gonumImpl gonum.Implementation
+	type shape struct{ m, n, k int }
+	var shapes []shape
+	for m := 1; m <= 9; m++ {
+		for _, n := range []int{4, 5, 6, 7, 8, 9, 12, 16, 20, 32, 33, 34, 35} {
+			for k := 1; k <= 9; k++ {
+				shapes = append(shapes, shape{m, n, k})
+			}
+		}
+	}
+	shapes = append(shapes, shape{64, 64, 64}, shape{67, 36, 70}, shape{130, 40, 60}, shape{13, 44, 300})
+	same := func(got, want []float64) int {
+		for i, w := range want {
+			if g := got[i]; math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, splitMin := range []int{vectorSplitMin, 1} {
+		defer func(old int) { vectorSplitMin = old }(vectorSplitMin)
+		vectorSplitMin = splitMin
+		for _, s := range shapes {
+			m, n, k := s.m, s.n, s.k
+			for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				ar, ac := m, k
+				if tA == blas.Trans {
+					ar, ac = k, m
+				}
+				for _, ab := range [][2]float64{{1, 0}, {-2.5, 1}, {0.5, -3}, {2, math.Inf(1)}, {math.NaN(), 0}} {
+					a := paddedRandom(rng, ar, ac, 7) // no zeros: the vector path
+					b, c := specialRandom(rng, k, n, 7, 6), specialRandom(rng, m, n, 99, 6)
+					want := append([]float64(nil), c.Data...)
+					gonumImpl.Dgemm(tA, blas.NoTrans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], want, c.Stride)
+					got := append([]float64(nil), c.Data...)
+					if !vectorMul(tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
+						t.Fatalf("%dx%dx%d %c alpha=%v: vectorMul declined an a without zeros", m, n, k, tA, ab[0])
+					}
+					if i := same(got, want); i >= 0 {
+						t.Fatalf("split from %d, %dx%dx%d %c alpha=%v beta=%v: c.Data[%d] = %v (%#x), gonum %v (%#x)",
+							splitMin, m, n, k, tA, ab[0], ab[1], i, got[i], math.Float64bits(got[i]), want[i], math.Float64bits(want[i]))
+					}
+
+					// b transposed, through Gemm.Mul.
+					bt := blas64.General{Rows: n, Cols: k, Stride: k + 2, Data: make([]float64, n*(k+2))}
+					for l := 0; l < k; l++ {
+						for j := 0; j < n; j++ {
+							bt.Data[j*bt.Stride+l] = b.Data[l*b.Stride+j]
+						}
+					}
+					got = append(got[:0], c.Data...)
+					var g Gemm
+					g.Mul(tA, blas.Trans, ab[0], a, bt, ab[1], blas64.General{Rows: m, Cols: n, Stride: c.Stride, Data: got})
+					if i := same(got, want); i >= 0 && (n%4 == 0 || n >= vectorTailCols) {
+						t.Fatalf("Gemm.Mul, b transposed, %dx%dx%d %c alpha=%v beta=%v: c.Data[%d] = %v, gonum on bᵀ %v",
+							m, n, k, tA, ab[0], ab[1], i, got[i], want[i])
+					}
+
+					// A zero alpha·op(a)ᵢₗ: declined, c untouched (alpha NaN
+					// makes every product NaN, which gonum adds too).
+					if math.IsNaN(ab[0]) {
+						continue
+					}
+					a.Data[rng.IntN(ar)*a.Stride+rng.IntN(ac)] = 0
+					got = append(got[:0], c.Data...)
+					if vectorMul(tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
+						t.Fatalf("%dx%dx%d %c: vectorMul ran with a zero in a", m, n, k, tA)
+					}
+					if i := same(got, c.Data); i >= 0 {
+						t.Fatalf("%dx%dx%d %c: vectorMul declined but wrote c.Data[%d]", m, n, k, tA, i)
+					}
+				}
+			}
+		}
+	}
+}
