@@ -116,12 +116,6 @@ type Gemm struct {
 	order orientation
 }
 
-// vectorTailCols is the narrowest c whose width is not a multiple of four
-// that Gemm.Mul runs with vectorMul: its last one to three columns are scalar
-// (smallMul), and at 1024×10×256 vectorMul was no faster than gonum's
-// kernels (8.0 GFLOP/s both).
-const vectorTailCols = 32
-
 // vectorSplitMin is the fewest multiply-adds from which vectorMul splits its
 // blocks of rows across the worker team: split in two against one piece on
 // 2 CPUs (idle, 2026-12-05, 3 runs), 32³ 30 % slower, 48³ 8 % faster, 56³
@@ -137,13 +131,12 @@ var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int
 // is blas.Trans. c must not share memory with a or b. With gonum's pure-Go
 // implementation in blas64 it may copy b or compute cᵀ into scratch first
 // (the rule is orient's), and it runs the smallest products with b not
-// transposed and c at least four columns wide in its own loop (smallMul, gonum's arithmetic bit for bit).
-// In a build with vector code (GOEXPERIMENT=simd on a CPU with AVX2) it
-// runs every product whose c is a multiple of four columns wide, or at least
-// vectorTailCols, on vector registers in gonum's NoTrans·NoTrans arithmetic
-// (vectorMul; b transposed is copied first), unless alpha·op(a) has a zero
-// entry;
-// with any other implementation (OpenBLAS through
+// transposed and c at least four columns wide in its own loop (smallMul,
+// gonum's arithmetic bit for bit). In a build with vector code
+// (GOEXPERIMENT=simd on a CPU with AVX2) it runs every product whose c is at
+// least four columns wide on vector registers in gonum's NoTrans·NoTrans
+// arithmetic (vectorMul; b transposed is copied first), unless alpha·op(a)
+// has a zero entry. With any other implementation (OpenBLAS through
 // runtime/openblas) it is one Dgemm call, since the rule measures gonum's
 // kernels. Results agree with one blas64.Gemm call to rounding.
 //
@@ -170,7 +163,7 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 	impl := blas64.Implementation()
 	if _, pure := impl.(gonum.Implementation); pure && okA && okB && m > 0 && n > 0 && k > 0 && fits(transA, transB, m, n, k, a, b, c) {
 		tA, tB := flag(transA), flag(transB)
-		if g.order == measured && vectorMul != nil && (n%4 == 0 || n >= vectorTailCols) {
+		if g.order == measured && vectorMul != nil && n >= 4 {
 			bb, ldb := b.Data, b.Stride
 			if transB {
 				bt := Mat(&g.operand, b.Cols, b.Rows)

@@ -32,8 +32,9 @@ func init() {
 // each step of l loads two vectors of b and broadcasts four entries of
 // op(a), each multiplied by alpha. Blocks of rows are independent, so from
 // vectorSplitMin multiply-adds they are split across the worker team
-// (split.go), the same bits. The last one to three columns of c, if any, go
-// to smallMul after the vector code, which ends with VZEROUPPER.
+// (split.go), the same bits. A c whose width is not a multiple of four ends
+// with a block that overlaps the one before it (vecMulRows). The vector code
+// ends with VZEROUPPER.
 func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	aRows, aCols := m, k
 	if transA {
@@ -42,11 +43,10 @@ func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []f
 	if zeroProduct(alpha, a, lda, aRows, aCols) {
 		return false
 	}
-	whole := n &^ 3
 	args := kernelArgs{
 		a:     a,
-		g:     blas64.General{Rows: k, Cols: whole, Stride: ldb, Data: b},
-		h:     blas64.General{Rows: m, Cols: whole, Stride: ldc, Data: c},
+		g:     blas64.General{Rows: k, Cols: n, Stride: ldb, Data: b},
+		h:     blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c},
 		v:     blas64.Vector{N: lda, Inc: 1}, // a's stride
 		alpha: alpha,
 		beta:  beta,
@@ -55,13 +55,10 @@ func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []f
 		args.v.Inc = 0 // op(a) = aᵀ
 	}
 	blocks := (m + 3) / 4
-	if m*whole*k < vectorSplitMin {
+	if m*n*k < vectorSplitMin {
 		vecMulRows(args, 0, blocks)
 	} else {
 		split(vecMulRows, args, blocks, splitMin)
-	}
-	if whole < n {
-		smallMul(transA, m, n-whole, k, alpha, a, lda, b[whole:], ldb, beta, c[whole:], ldc)
 	}
 	return true
 }
@@ -101,11 +98,18 @@ func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 // vecMulRows is the part of vecMul for the blocks of rows [lo, hi): block q
 // is rows 4q to 4q+3, the last one the one to three rows past m &^ 3 if m
 // is not a multiple of four. args holds a (a, its stride v.N, v.Inc 0 when
-// transposed), b (g) and c (h) with their column count rounded down to a
-// multiple of four, alpha and beta.
+// transposed), b (g), c (h), alpha and beta.
+//
+// Columns run eight, then four at a time up to n &^ 3; if n is not a
+// multiple of four, the last four columns [n−4, n) are one more block, which
+// overlaps the one before it. Its sums are computed before any store to the
+// row block, from c as it was, and stored after: the overlapped columns get
+// the values they already hold, the same arithmetic on the same inputs, and
+// none is scaled by beta twice.
 func vecMulRows(args kernelArgs, lo, hi int) {
 	a, b, c, beta := args.a, args.g, args.h, args.beta
-	k, whole, m := b.Rows, b.Cols, c.Rows
+	k, n, m := b.Rows, b.Cols, c.Rows
+	whole := n &^ 3
 	rowStep, colStep := args.v.N, 1 // op(a)ᵢₗ = a[i·rowStep + l·colStep]
 	if args.v.Inc == 0 {
 		rowStep, colStep = 1, args.v.N
@@ -115,19 +119,35 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 		i := 4 * q
 		if i+4 > m {
 			for ; i < m; i++ {
+				ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
+				var last quad
+				if whole < n {
+					last = sum1x4(ai, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:])
+				}
 				for j := 0; j < whole; j += 4 {
-					mulBlock1x4(a[i*rowStep:], colStep, alpha, k, b.Data[j:], b.Stride, beta, c.Data[i*c.Stride+j:])
+					storeQuad(sum1x4(ai, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:]), ci[j:])
+				}
+				if whole < n {
+					storeQuad(last, ci[n-4:])
 				}
 			}
 			break
 		}
-		ai := a[i*rowStep:]
+		ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
+		var last0, last1, last2, last3 quad
+		if whole < n {
+			last0, last1, last2, last3 = sum4x4(ai, rowStep, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:], c.Stride)
+		}
 		j := 0
 		for ; j+8 <= whole; j += 8 {
-			mulBlock4x8(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, c.Data[i*c.Stride+j:], c.Stride)
+			mulBlock4x8(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
 		}
 		if j < whole {
-			mulBlock4x4(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, c.Data[i*c.Stride+j:], c.Stride)
+			c0, c1, c2, c3 := sum4x4(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
+			store4(c0, c1, c2, c3, ci[j:], c.Stride)
+		}
+		if whole < n {
+			store4(last0, last1, last2, last3, ci[n-4:], c.Stride)
 		}
 	}
 	archsimd.ClearAVXUpperBits()
@@ -182,10 +202,11 @@ func mulBlock4x8(a []float64, rowStep, colStep int, alpha quad, k int, b []float
 	storeQuad(c31, c[3*ldc+4:])
 }
 
-// mulBlock4x4 is mulBlock4x8 for columns [0, 4).
-func mulBlock4x4(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	c0, c1 := betaQuad(beta, c[0:]), betaQuad(beta, c[ldc:])
-	c2, c3 := betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[3*ldc:])
+// sum4x4 returns rows r < 4, columns [0, 4) of c scaled by beta plus
+// Σₗ (alpha·aᵣₗ)·bₗ, as mulBlock4x8 computes them, without storing them.
+func sum4x4(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) (c0, c1, c2, c3 quad) {
+	c0, c1 = betaQuad(beta, c[0:]), betaQuad(beta, c[ldc:])
+	c2, c3 = betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[3*ldc:])
 	for l := 0; l < k; l++ {
 		bl := quadAt(b[l*ldb:])
 		o := l * colStep
@@ -194,18 +215,23 @@ func mulBlock4x4(a []float64, rowStep, colStep int, alpha quad, k int, b []float
 		c2 = c2.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+2*rowStep])).Mul(bl))
 		c3 = c3.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+3*rowStep])).Mul(bl))
 	}
+	return c0, c1, c2, c3
+}
+
+// store4 stores four rows of four columns into c.
+func store4(c0, c1, c2, c3 quad, c []float64, ldc int) {
 	storeQuad(c0, c[0:])
 	storeQuad(c1, c[ldc:])
 	storeQuad(c2, c[2*ldc:])
 	storeQuad(c3, c[3*ldc:])
 }
 
-// mulBlock1x4 adds Σₗ (alpha·a[l·colStep])·bₗ to columns [0, 4) of one row
-// of c, scaled by beta first.
-func mulBlock1x4(a []float64, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64) {
+// sum1x4 returns columns [0, 4) of one row of c scaled by beta plus
+// Σₗ (alpha·a[l·colStep])·bₗ, without storing them.
+func sum1x4(a []float64, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64) quad {
 	c0 := betaQuad(beta, c)
 	for l := 0; l < k; l++ {
 		c0 = c0.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[l*colStep])).Mul(quadAt(b[l*ldb:])))
 	}
-	storeQuad(c0, c)
+	return c0
 }
