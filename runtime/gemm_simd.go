@@ -37,22 +37,23 @@ func init() {
 // ends with VZEROUPPER.
 func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	aRows, aCols := m, k
+	rowStep, colStep := lda, 1 // op(a)ᵢₗ = a[i·rowStep + l·colStep]
 	if transA {
 		aRows, aCols = k, m
+		rowStep, colStep = 1, lda
 	}
 	if zeroProduct(alpha, a, lda, aRows, aCols) {
 		return false
 	}
 	args := kernelArgs{
-		a:     a,
+		// op(a) as its first column and its first row: the steps between
+		// its rows and along the inner dimension.
+		v:     blas64.Vector{N: m, Inc: rowStep, Data: a},
+		w:     blas64.Vector{N: k, Inc: colStep, Data: a},
 		g:     blas64.General{Rows: k, Cols: n, Stride: ldb, Data: b},
 		h:     blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c},
-		v:     blas64.Vector{N: lda, Inc: 1}, // a's stride
 		alpha: alpha,
 		beta:  beta,
-	}
-	if transA {
-		args.v.Inc = 0 // op(a) = aᵀ
 	}
 	blocks := (m + 3) / 4
 	if m*n*k < vectorSplitMin {
@@ -97,8 +98,8 @@ func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 
 // vecMulRows is the part of vecMul for the blocks of rows [lo, hi): block q
 // is rows 4q to 4q+3, the last one the one to three rows past m &^ 3 if m
-// is not a multiple of four. args holds a (a, its stride v.N, v.Inc 0 when
-// transposed), b (g), c (h), alpha and beta.
+// is not a multiple of four. args holds op(a) as its first column (v) and
+// first row (w), b (g), c (h), alpha and beta.
 //
 // Columns run eight, then four at a time up to n &^ 3; if n is not a
 // multiple of four, the last four columns [n−4, n) are one more block, which
@@ -107,13 +108,10 @@ func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 // the values they already hold, the same arithmetic on the same inputs, and
 // none is scaled by beta twice.
 func vecMulRows(args kernelArgs, lo, hi int) {
-	a, b, c, beta := args.a, args.g, args.h, args.beta
+	a, b, c, beta := args.v.Data, args.g, args.h, args.beta
 	k, n, m := b.Rows, b.Cols, c.Rows
 	whole := n &^ 3
-	rowStep, colStep := args.v.N, 1 // op(a)ᵢₗ = a[i·rowStep + l·colStep]
-	if args.v.Inc == 0 {
-		rowStep, colStep = 1, args.v.N
-	}
+	rowStep, colStep := args.v.Inc, args.w.Inc // op(a)ᵢₗ = a[i·rowStep + l·colStep]
 	alpha := archsimd.BroadcastFloat64x4(args.alpha)
 	for q := lo; q < hi; q++ {
 		i := 4 * q
