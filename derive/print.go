@@ -38,6 +38,14 @@ func Format(n *Node, style Style, names map[*Node]string) string {
 	return s
 }
 
+// FormatFactor prints n in style as a factor of a product by
+// juxtaposition: parenthesised when it binds looser than a product
+// ((c + 1) X', not c + 1 X').
+func FormatFactor(n *Node, style Style, names map[*Node]string) string {
+	p := &printer{style: style, names: names}
+	return p.operand(n, precMul)
+}
+
 // FormatSum prints the sum of terms in style, as Format prints a sum
 // node: for the terms of a sum that has no node of its own.
 func FormatSum(terms []*Node, style Style, names map[*Node]string) string {

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 
@@ -103,7 +104,9 @@ func (e *function) panels() *panelPlan {
 		if t.Op != derive.OpSum || !e.rowLocal(p, t.Args[0]) {
 			return nil
 		}
-		p.sums = append(p.sums, t)
+		if !slices.Contains(p.sums, t) { // Σ g + c·Σ g: one sum, read twice
+			p.sums = append(p.sums, t)
+		}
 	}
 	// Nothing else may read u or X.
 	for _, n := range derive.Postorder(e.roots()...) {
@@ -214,7 +217,7 @@ func (e *function) emitPanels(p *panelPlan) expr {
 		xT = "-" + xT
 	} else {
 		for k := len(p.alphas) - 1; k >= 0; k-- {
-			xT = derive.Format(p.alphas[k], derive.Plain, e.fn.Names) + " " + xT
+			xT = derive.FormatFactor(p.alphas[k], derive.Plain, e.fn.Names) + " " + xT
 		}
 	}
 	body := []plan.Step{

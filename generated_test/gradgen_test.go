@@ -3498,6 +3498,34 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			problem.Grad(grad, x)
 			gradgenCompare(t2, "FusionPanelNestedScaleProblem's Grad", grad, gradgenFlat(dw))
 		}
+	}}, {"FusionPanelRepeatedSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
+		n := 1 + rng.IntN(4)
+		d := 1 + rng.IntN(4)
+		X := gradgenMatrix(rng, n, d, false)
+		w := gradgenVector(rng, d)
+		c := []float64{gradgenUniform(rng)}
+		dw := ggmat.NewVecDense(d, nil)
+		value := FusionPanelRepeatedSumGrad(X, w, c[0], dw)
+		f := func() float64 {
+			return FusionPanelRepeatedSum(X, w, c[0])
+		}
+		gradgenCompare(t2, "FusionPanelRepeatedSumGrad's value", []float64{value}, []float64{f()})
+		{
+			ps, want := gradgenVectorParams(w, dw)
+			gradgenCheck(t2, "w", f, ps, want)
+		}
+		// FusionPanelRepeatedSumProblem's Func and Grad are
+		// FusionPanelRepeatedSum and FusionPanelRepeatedSumGrad at the packed
+		// variables.
+		{
+			problem := FusionPanelRepeatedSumProblem(X, c[0])
+			size := d
+			x := gradgenFlat(w)
+			gradgenCompare(t2, "FusionPanelRepeatedSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			grad := make([]float64, size)
+			problem.Grad(grad, x)
+			gradgenCompare(t2, "FusionPanelRepeatedSumProblem's Grad", grad, gradgenFlat(dw))
+		}
 	}}, {"FusionSumInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		x := gradgenVector(rng, n)

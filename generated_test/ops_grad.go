@@ -10735,6 +10735,195 @@ func FusionPanelNestedScaleUnpack(x []float64, X *mat.Dense, c float64, e float6
 	return
 }
 
+// fusionPanelRepeatedSumWork holds FusionPanelRepeatedSum's scratch space,
+// reused across calls through fusionPanelRepeatedSumPool.
+type fusionPanelRepeatedSumWork struct {
+	Xw []float64
+}
+
+var fusionPanelRepeatedSumPool = sync.Pool{New: func() any {
+	return new(fusionPanelRepeatedSumWork)
+}}
+
+// FusionPanelRepeatedSum returns f = FusionPanelRepeatedSum(X, w, c).
+//
+//	f = sum(cosh(X w)) + c sum(cosh(X w))
+//
+// It panics if the shapes disagree.
+func FusionPanelRepeatedSum(X *mat.Dense, w *mat.VecDense, c float64) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelRepeatedSum", "X", n, "n")
+	runtime.CheckDim("FusionPanelRepeatedSum", "X", d, "d")
+	runtime.CheckVector("FusionPanelRepeatedSum", "w", w.Len(), d, "d")
+	ws := fusionPanelRepeatedSumPool.Get().(*fusionPanelRepeatedSumWork)
+	defer fusionPanelRepeatedSumPool.Put(ws)
+	Xw := runtime.Vec(&ws.Xw, n)
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	// Xw = X w
+	runtime.Gemv(blas.NoTrans, 1, XRaw, wRaw, 0, Xw)
+	sum := 0.0
+	// sum = sum(cosh(X w))
+	for i := 0; i < n; i++ {
+		sum += math.Cosh(Xw.Data[i])
+	}
+	f := sum + c*sum
+	return f
+}
+
+// fusionPanelRepeatedSumGradWork holds FusionPanelRepeatedSumGrad's scratch
+// space, reused across calls through fusionPanelRepeatedSumGradPool.
+type fusionPanelRepeatedSumGradWork struct {
+	Xw             []float64
+	sumCoshXwParts []float64
+	dwParts        []float64
+	sinhXw         []float64
+	shared         fusionPanelRepeatedSumGradParts
+}
+
+var fusionPanelRepeatedSumGradPool = sync.Pool{New: func() any {
+	return new(fusionPanelRepeatedSumGradWork)
+}}
+
+// FusionPanelRepeatedSumGrad returns f = FusionPanelRepeatedSum(X, w, c) and
+// writes ∂f/∂w into dw, overwriting it; it has the shape of w (denominator
+// layout).
+//
+//	f = sum(cosh(X w)) + c sum(cosh(X w))
+//	∂f/∂w = (c + 1) X' sinh(X w)
+//
+// A zero-value destination (&mat.VecDense{}) is sized first, as gonum's
+// receivers are. It panics if a destination is nil, the shapes disagree or a
+// destination shares memory with an input.
+func FusionPanelRepeatedSumGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat.VecDense) float64 {
+	n, d := X.Dims()
+	runtime.CheckDim("FusionPanelRepeatedSumGrad", "X", n, "n")
+	runtime.CheckDim("FusionPanelRepeatedSumGrad", "X", d, "d")
+	runtime.CheckVector("FusionPanelRepeatedSumGrad", "w", w.Len(), d, "d")
+	runtime.DestVector("FusionPanelRepeatedSumGrad", "dw", dw, d, "d")
+	if !runtime.Apart(dw.RawVector().Data, X.RawMatrix().Data) || !runtime.Apart(dw.RawVector().Data, w.RawVector().Data) {
+		runtime.CheckNoAlias("FusionPanelRepeatedSumGrad", []runtime.Arg{runtime.VectorArg("dw", dw.RawVector())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.VectorArg("w", w.RawVector())})
+	}
+	ws := fusionPanelRepeatedSumGradPool.Get().(*fusionPanelRepeatedSumGradWork)
+	defer fusionPanelRepeatedSumGradPool.Put(ws)
+	dwRaw := dw.RawVector()
+	for i := 0; i < d; i++ {
+		dwRaw.Data[i*dwRaw.Inc] = 0
+	}
+	XRaw := X.RawMatrix()
+	wRaw := w.RawVector()
+	Xw := runtime.Vec(&ws.Xw, n)
+	parts := runtime.PanelParts(n, d)
+	sumCoshXwParts := runtime.Vec(&ws.sumCoshXwParts, parts)
+	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
+	// Xw = X w, sinhXw and the loss terms in row panels of X, each still in cache for X' sinhXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
+	sinhXw := runtime.Vec(&ws.sinhXw, n)
+	ws.shared = fusionPanelRepeatedSumGradParts{
+		XRaw:           XRaw,
+		Xw:             Xw,
+		c:              c,
+		d:              d,
+		dwParts:        dwParts,
+		dwRaw:          dwRaw,
+		n:              n,
+		parts:          parts,
+		sinhXw:         sinhXw,
+		sumCoshXwParts: sumCoshXwParts,
+		wRaw:           wRaw,
+	}
+	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelRepeatedSumGradParts{}
+	// dw += the parts' dw, in part order
+	runtime.AddParts(dwRaw, dwParts)
+	// sumCoshXw = sum(cosh(X w))
+	sumCoshXw := runtime.SumParts(sumCoshXwParts)
+	f := sumCoshXw + c*sumCoshXw
+	return f
+}
+
+// fusionPanelRepeatedSumGradParts holds the values the parts of
+// FusionPanelRepeatedSumGrad's row panels share, while they run.
+type fusionPanelRepeatedSumGradParts struct {
+	n              int
+	parts          int
+	dwRaw          blas64.Vector
+	dwParts        blas64.Vector
+	d              int
+	XRaw           blas64.General
+	wRaw           blas64.Vector
+	Xw             blas64.Vector
+	sinhXw         blas64.Vector
+	c              float64
+	sumCoshXwParts blas64.Vector
+}
+
+// RunPart runs one part of FusionPanelRepeatedSumGrad's row panels, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (ws *fusionPanelRepeatedSumGradWork) RunPart(part int) {
+	n := ws.shared.n
+	parts := ws.shared.parts
+	dwRaw := ws.shared.dwRaw
+	dwParts := ws.shared.dwParts
+	d := ws.shared.d
+	XRaw := ws.shared.XRaw
+	wRaw := ws.shared.wRaw
+	Xw := ws.shared.Xw
+	sinhXw := ws.shared.sinhXw
+	c := ws.shared.c
+	sumCoshXwParts := ws.shared.sumCoshXwParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
+	sumCoshXwPart := 0.0
+	panel := runtime.PartPanelRows(d, parts)
+	for r0 := lo; r0 < hi; r0 += panel {
+		r1 := r0 + panel
+		if r1 > hi {
+			r1 = hi
+		}
+		Xp := runtime.RowPanel(XRaw, r0, r1)
+		// Xw[r0:r1] = Xp w
+		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		for i := r0; i < r1; i++ {
+			sumCoshXwPart += math.Cosh(Xw.Data[i])
+			sinhXw.Data[i] = math.Sinh(Xw.Data[i])
+		}
+		// acc += (c + 1) Xp' sinhXw[r0:r1]
+		runtime.Gemv(blas.Trans, c+1.0, Xp, runtime.SubVector(sinhXw, r0, r1), 1, acc)
+	}
+	sumCoshXwParts.Data[part] = sumCoshXwPart
+}
+
+// FusionPanelRepeatedSumProblem returns the problem of minimising
+// FusionPanelRepeatedSum over w with X, c fixed, for gonum/optimize. Its
+// variable packs w into one []float64, in that order, matrices row-major;
+// FusionPanelRepeatedSumUnpack views such a slice as the variables.
+func FusionPanelRepeatedSumProblem(X *mat.Dense, c float64) optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 {
+			w := FusionPanelRepeatedSumUnpack(x, X, c)
+			return FusionPanelRepeatedSum(X, w, c)
+		},
+		Grad: func(grad, x []float64) {
+			w := FusionPanelRepeatedSumUnpack(x, X, c)
+			runtime.CheckVector("FusionPanelRepeatedSumProblem.Grad", "grad", len(grad), len(x), "len(x)")
+			dw := FusionPanelRepeatedSumUnpack(grad, X, c)
+			FusionPanelRepeatedSumGrad(X, w, c, dw)
+		},
+	}
+}
+
+// FusionPanelRepeatedSumUnpack returns views of x as FusionPanelRepeatedSum's
+// variables w, packed as FusionPanelRepeatedSumProblem packs them; the fixed
+// inputs give their shapes. The views share x's memory. It panics if x has the
+// wrong length.
+func FusionPanelRepeatedSumUnpack(x []float64, X *mat.Dense, c float64) (w *mat.VecDense) {
+	_, d := X.Dims()
+	runtime.CheckDim("FusionPanelRepeatedSumUnpack", "X", d, "d")
+	runtime.CheckPacked("FusionPanelRepeatedSumUnpack", x, d, 1)
+	w = mat.NewVecDense(d, x[0:d:d])
+	return
+}
+
 // FusionSumInChain returns f = FusionSumInChain(x).
 //
 //	f = sum((x - 0.2 sum(x)) .^ 2)

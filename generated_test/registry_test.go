@@ -147,6 +147,17 @@ var registry = map[string]entry{
 			return FusionPanelNestedScaleProblem(in[0].(*mat.Dense), in[2].(float64), in[3].(float64))
 		},
 	},
+	"FusionPanelRepeatedSum": {
+		f: func(in []any) float64 {
+			return FusionPanelRepeatedSum(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64))
+		},
+		grad: func(in, g []any) float64 {
+			return FusionPanelRepeatedSumGrad(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64), g[0].(*mat.VecDense))
+		},
+		problem: func(in []any, dims map[string]int) optimize.Problem {
+			return FusionPanelRepeatedSumProblem(in[0].(*mat.Dense), in[2].(float64))
+		},
+	},
 	"FusionPanelScaledMean": {
 		f: func(in []any) float64 {
 			return FusionPanelScaledMean(in[0].(*mat.Dense), in[1].(*mat.VecDense), in[2].(float64))
