@@ -125,7 +125,7 @@ var vectorSplitMin = 1 << 17
 // vectorMul, where a build with vector code sets it (gemm_simd.go), runs
 // a product with b not transposed on vector registers in gonum's arithmetic,
 // or returns false having written nothing.
-var vectorMul func(scaled *[]float64, transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool
+var vectorMul func(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool
 
 // Mul sets c = alpha·op(a)·op(b) + beta·c, where op(x) is xᵀ when its flag
 // is blas.Trans. c must not share memory with a or b. With gonum's pure-Go
@@ -170,7 +170,7 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 				transposeTo(bt, b)
 				bb, ldb = bt.Data, bt.Stride
 			}
-			if vectorMul(&g.output, transA, m, n, k, alpha, a.Data, a.Stride, bb, ldb, beta, c.Data, c.Stride) {
+			if vectorMul(transA, m, n, k, alpha, a.Data, a.Stride, bb, ldb, beta, c.Data, c.Stride) {
 				return
 			}
 		}

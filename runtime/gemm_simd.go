@@ -21,42 +21,39 @@ func init() {
 // 0), then each term (alpha·op(a)ᵢₗ)·bₗⱼ is added in ascending l by a vector
 // multiply and a vector add (no fused multiply-add: its one rounding would
 // differ). gonum skips a term whose alpha·op(a)ᵢₗ is zero, which a vector
-// lane cannot do cheaply; so vecMul first forms alpha·a (scaledOperand: into
-// *scaled unless alpha is 1) and returns false, having written nothing to c,
-// if any of those products is zero (alpha = 0 included): the caller runs
-// gonum's kernels instead. With no zero the skip
+// lane cannot do cheaply; so vecMul first scans alpha·a and returns false,
+// having written nothing to c, if any of those products is zero (alpha = 0
+// included): the caller runs gonum's kernels instead. With no zero the skip
 // never happens and the results are gonum's bit for bit
 // (TestGemmVectorBitIdentical).
 //
 // The kernel holds a block of c four rows by eight columns in eight vector
 // registers across all of k (then four rows by four, then single rows), so
 // each step of l loads two vectors of b and broadcasts four entries of
-// alpha·op(a). Blocks of rows are independent, so from
+// op(a), each multiplied by alpha. Blocks of rows are independent, so from
 // vectorSplitMin multiply-adds they are split across the worker team
 // (split.go), the same bits. A c whose width is not a multiple of four ends
 // with a block that overlaps the one before it (vecMulRows). The vector code
 // ends with VZEROUPPER.
-func vecMul(scaled *[]float64, transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	aRows, aCols := m, k
-	if transA {
-		aRows, aCols = k, m
-	}
-	a, lda, ok := scaledOperand(scaled, alpha, a, lda, aRows, aCols)
-	if !ok {
-		return false
-	}
 	rowStep, colStep := lda, 1 // op(a)ᵢₗ = a[i·rowStep + l·colStep]
 	if transA {
+		aRows, aCols = k, m
 		rowStep, colStep = 1, lda
 	}
+	if zeroProduct(alpha, a, lda, aRows, aCols) {
+		return false
+	}
 	args := kernelArgs{
-		// alpha·op(a) as its first column and its first row: the steps
-		// between its rows and along the inner dimension.
-		v:    blas64.Vector{N: m, Inc: rowStep, Data: a},
-		w:    blas64.Vector{N: k, Inc: colStep, Data: a},
-		g:    blas64.General{Rows: k, Cols: n, Stride: ldb, Data: b},
-		h:    blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c},
-		beta: beta,
+		// op(a) as its first column and its first row: the steps between
+		// its rows and along the inner dimension.
+		v:     blas64.Vector{N: m, Inc: rowStep, Data: a},
+		w:     blas64.Vector{N: k, Inc: colStep, Data: a},
+		g:     blas64.General{Rows: k, Cols: n, Stride: ldb, Data: b},
+		h:     blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c},
+		alpha: alpha,
+		beta:  beta,
 	}
 	blocks := (m + 3) / 4
 	if m*n*k < vectorSplitMin {
@@ -67,70 +64,42 @@ func vecMul(scaled *[]float64, transA bool, m, n, k int, alpha float64, a []floa
 	return true
 }
 
-// scaledOperand returns alpha·x for the rows×cols matrix x stored in a with
-// stride lda, and its stride: a itself when alpha is 1 (1·x is x, bit for
-// bit), else the products, each gonum's alpha·x, written contiguously into
-// *scaled. It reports false if any product is zero. Rows of four entries
-// and more run four to a vector (a row's last vector overlaps the one
+// zeroProduct reports whether alpha·x is zero for an entry x of the
+// rows×cols matrix stored in a with stride lda. Rows of four entries and
+// more are scanned four to a vector (a row's last vector overlaps the one
 // before it), shorter rows in scalar code.
-func scaledOperand(scaled *[]float64, alpha float64, a []float64, lda, rows, cols int) ([]float64, int, bool) {
+func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 	if cols < 4 {
 		for i := 0; i < rows; i++ {
 			for _, x := range a[i*lda : i*lda+cols] {
 				if alpha*x == 0 {
-					return nil, 0, false
+					return true
 				}
 			}
 		}
-		if alpha == 1 {
-			return a, lda, true
-		}
-		dst := grow(scaled, rows*cols)
-		for i := 0; i < rows; i++ {
-			for j, x := range a[i*lda : i*lda+cols] {
-				dst[i*cols+j] = alpha * x
-			}
-		}
-		return dst, cols, true
+		return false
 	}
-	found := false
-	var zero quad
-	if alpha == 1 {
-		for i := 0; i < rows && !found; i++ {
-			row := a[i*lda : i*lda+cols]
-			for j := 0; j < cols; j += 4 {
-				j = min(j, cols-4)
-				if quadAt(row[j:]).Equal(zero).ToBits() != 0 {
-					found = true
-					break
-				}
-			}
-		}
-		archsimd.ClearAVXUpperBits()
-		return a, lda, !found
-	}
-	dst := grow(scaled, rows*cols)
 	av := archsimd.BroadcastFloat64x4(alpha)
+	var zero quad
+	found := false
 	for i := 0; i < rows && !found; i++ {
-		row, out := a[i*lda:i*lda+cols], dst[i*cols:(i+1)*cols]
+		row := a[i*lda : i*lda+cols]
 		for j := 0; j < cols; j += 4 {
 			j = min(j, cols-4)
-			p := av.Mul(quadAt(row[j:]))
-			if p.Equal(zero).ToBits() != 0 {
+			if av.Mul(quadAt(row[j:])).Equal(zero).ToBits() != 0 {
 				found = true
 				break
 			}
-			storeQuad(p, out[j:])
 		}
 	}
 	archsimd.ClearAVXUpperBits()
-	return dst, cols, !found
+	return found
 }
 
 // vecMulRows is the part of vecMul for the blocks of rows [lo, hi): block q
 // is rows 4q to 4q+3, the last one the one to three rows past m &^ 3 if m
-// is not a multiple of four. args holds alpha·op(a) as its first column (v)
-// and first row (w), b (g), c (h) and beta.
+// is not a multiple of four. args holds op(a) as its first column (v) and
+// first row (w), b (g), c (h), alpha and beta.
 //
 // Columns run eight, then four at a time up to n &^ 3; if n is not a
 // multiple of four, the last four columns [n−4, n) are one more block, which
@@ -143,6 +112,7 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 	k, n, m := b.Rows, b.Cols, c.Rows
 	whole := n &^ 3
 	rowStep, colStep := args.v.Inc, args.w.Inc // op(a)ᵢₗ = a[i·rowStep + l·colStep]
+	alpha := archsimd.BroadcastFloat64x4(args.alpha)
 	for q := lo; q < hi; q++ {
 		i := 4 * q
 		if i+4 > m {
@@ -150,10 +120,10 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 				ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
 				var last quad
 				if whole < n {
-					last = sum1x4(ai, colStep, k, b.Data[n-4:], b.Stride, beta, ci[n-4:])
+					last = sum1x4(ai, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:])
 				}
 				for j := 0; j < whole; j += 4 {
-					storeQuad(sum1x4(ai, colStep, k, b.Data[j:], b.Stride, beta, ci[j:]), ci[j:])
+					storeQuad(sum1x4(ai, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:]), ci[j:])
 				}
 				if whole < n {
 					storeQuad(last, ci[n-4:])
@@ -164,14 +134,14 @@ func vecMulRows(args kernelArgs, lo, hi int) {
 		ai, ci := a[i*rowStep:], c.Data[i*c.Stride:]
 		var last0, last1, last2, last3 quad
 		if whole < n {
-			last0, last1, last2, last3 = sum4x4(ai, rowStep, colStep, k, b.Data[n-4:], b.Stride, beta, ci[n-4:], c.Stride)
+			last0, last1, last2, last3 = sum4x4(ai, rowStep, colStep, alpha, k, b.Data[n-4:], b.Stride, beta, ci[n-4:], c.Stride)
 		}
 		j := 0
 		for ; j+8 <= whole; j += 8 {
-			mulBlock4x8(ai, rowStep, colStep, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
+			mulBlock4x8(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
 		}
 		if j < whole {
-			c0, c1, c2, c3 := sum4x4(ai, rowStep, colStep, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
+			c0, c1, c2, c3 := sum4x4(ai, rowStep, colStep, alpha, k, b.Data[j:], b.Stride, beta, ci[j:], c.Stride)
 			store4(c0, c1, c2, c3, ci[j:], c.Stride)
 		}
 		if whole < n {
@@ -199,9 +169,9 @@ func betaQuad(beta float64, c []float64) quad {
 	return archsimd.BroadcastFloat64x4(beta).Mul(quadAt(c))
 }
 
-// mulBlock4x8 adds Σₗ aᵣₗ·bₗ to rows r < 4, columns [0, 8) of c, scaled by
-// beta first, where aᵣₗ = a[r·rowStep + l·colStep] (alpha already in a).
-func mulBlock4x8(a []float64, rowStep, colStep int, k int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// mulBlock4x8 adds Σₗ (alpha·aᵣₗ)·bₗ to rows r < 4, columns [0, 8) of c,
+// scaled by beta first, where aᵣₗ = a[r·rowStep + l·colStep].
+func mulBlock4x8(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	c00, c01 := betaQuad(beta, c[0:]), betaQuad(beta, c[4:])
 	c10, c11 := betaQuad(beta, c[ldc:]), betaQuad(beta, c[ldc+4:])
 	c20, c21 := betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[2*ldc+4:])
@@ -211,13 +181,13 @@ func mulBlock4x8(a []float64, rowStep, colStep int, k int, b []float64, ldb int,
 		b0 := archsimd.LoadFloat64x4((*[4]float64)(bl[0:4]))
 		b1 := archsimd.LoadFloat64x4((*[4]float64)(bl[4:8]))
 		o := l * colStep
-		t0 := archsimd.BroadcastFloat64x4(a[o])
+		t0 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o]))
 		c00, c01 = c00.Add(t0.Mul(b0)), c01.Add(t0.Mul(b1))
-		t1 := archsimd.BroadcastFloat64x4(a[o+rowStep])
+		t1 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+rowStep]))
 		c10, c11 = c10.Add(t1.Mul(b0)), c11.Add(t1.Mul(b1))
-		t2 := archsimd.BroadcastFloat64x4(a[o+2*rowStep])
+		t2 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+2*rowStep]))
 		c20, c21 = c20.Add(t2.Mul(b0)), c21.Add(t2.Mul(b1))
-		t3 := archsimd.BroadcastFloat64x4(a[o+3*rowStep])
+		t3 := alpha.Mul(archsimd.BroadcastFloat64x4(a[o+3*rowStep]))
 		c30, c31 = c30.Add(t3.Mul(b0)), c31.Add(t3.Mul(b1))
 	}
 	storeQuad(c00, c[0:])
@@ -231,17 +201,17 @@ func mulBlock4x8(a []float64, rowStep, colStep int, k int, b []float64, ldb int,
 }
 
 // sum4x4 returns rows r < 4, columns [0, 4) of c scaled by beta plus
-// Σₗ aᵣₗ·bₗ, as mulBlock4x8 computes them, without storing them.
-func sum4x4(a []float64, rowStep, colStep int, k int, b []float64, ldb int, beta float64, c []float64, ldc int) (c0, c1, c2, c3 quad) {
+// Σₗ (alpha·aᵣₗ)·bₗ, as mulBlock4x8 computes them, without storing them.
+func sum4x4(a []float64, rowStep, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64, ldc int) (c0, c1, c2, c3 quad) {
 	c0, c1 = betaQuad(beta, c[0:]), betaQuad(beta, c[ldc:])
 	c2, c3 = betaQuad(beta, c[2*ldc:]), betaQuad(beta, c[3*ldc:])
 	for l := 0; l < k; l++ {
 		bl := quadAt(b[l*ldb:])
 		o := l * colStep
-		c0 = c0.Add(archsimd.BroadcastFloat64x4(a[o]).Mul(bl))
-		c1 = c1.Add(archsimd.BroadcastFloat64x4(a[o+rowStep]).Mul(bl))
-		c2 = c2.Add(archsimd.BroadcastFloat64x4(a[o+2*rowStep]).Mul(bl))
-		c3 = c3.Add(archsimd.BroadcastFloat64x4(a[o+3*rowStep]).Mul(bl))
+		c0 = c0.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o])).Mul(bl))
+		c1 = c1.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+rowStep])).Mul(bl))
+		c2 = c2.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+2*rowStep])).Mul(bl))
+		c3 = c3.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[o+3*rowStep])).Mul(bl))
 	}
 	return c0, c1, c2, c3
 }
@@ -255,11 +225,11 @@ func store4(c0, c1, c2, c3 quad, c []float64, ldc int) {
 }
 
 // sum1x4 returns columns [0, 4) of one row of c scaled by beta plus
-// Σₗ a[l·colStep]·bₗ, without storing them.
-func sum1x4(a []float64, colStep int, k int, b []float64, ldb int, beta float64, c []float64) quad {
+// Σₗ (alpha·a[l·colStep])·bₗ, without storing them.
+func sum1x4(a []float64, colStep int, alpha quad, k int, b []float64, ldb int, beta float64, c []float64) quad {
 	c0 := betaQuad(beta, c)
 	for l := 0; l < k; l++ {
-		c0 = c0.Add(archsimd.BroadcastFloat64x4(a[l*colStep]).Mul(quadAt(b[l*ldb:])))
+		c0 = c0.Add(alpha.Mul(archsimd.BroadcastFloat64x4(a[l*colStep])).Mul(quadAt(b[l*ldb:])))
 	}
 	return c0
 }

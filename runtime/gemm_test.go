@@ -329,16 +329,14 @@ func TestGemmTransposedABitIdentical(t *testing.T) {
 // larger shapes in one piece and split across the team, padded strides,
 // infinities, NaNs and −0 in b and c, and the special alpha and beta. With a
 // zero alpha·op(a)ᵢₗ it must return false and leave c alone; Gemm.Mul then
-// runs gonum's kernels. a is never written (alpha·a goes to scratch).
-// Gemm.Mul with b transposed runs vectorMul on a copy of bᵀ: gonum's
-// NoTrans·NoTrans on that copy, bit for bit.
+// runs gonum's kernels. Gemm.Mul with b transposed runs vectorMul on a copy
+// of bᵀ: gonum's NoTrans·NoTrans on that copy, bit for bit.
 func TestGemmVectorBitIdentical(t *testing.T) {
 	if vectorMul == nil {
 		t.Skip("no vector kernels in this build or on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
 	var gonumImpl gonum.Implementation
-	var scaled []float64
 	type shape struct{ m, n, k int }
 	var shapes []shape
 	for m := 1; m <= 9; m++ {
@@ -373,12 +371,8 @@ func TestGemmVectorBitIdentical(t *testing.T) {
 					want := append([]float64(nil), c.Data...)
 					gonumImpl.Dgemm(tA, blas.NoTrans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], want, c.Stride)
 					got := append([]float64(nil), c.Data...)
-					aWas := append([]float64(nil), a.Data...)
-					if !vectorMul(&scaled, tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
+					if !vectorMul(tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
 						t.Fatalf("%dx%dx%d %c alpha=%v: vectorMul declined an a without zeros", m, n, k, tA, ab[0])
-					}
-					if i := same(a.Data, aWas); i >= 0 {
-						t.Fatalf("%dx%dx%d %c alpha=%v: vectorMul wrote a.Data[%d]", m, n, k, tA, ab[0], i)
 					}
 					if i := same(got, want); i >= 0 {
 						t.Fatalf("split from %d, %dx%dx%d %c alpha=%v beta=%v: c.Data[%d] = %v (%#x), gonum %v (%#x)",
@@ -407,7 +401,7 @@ func TestGemmVectorBitIdentical(t *testing.T) {
 					}
 					a.Data[rng.IntN(ar)*a.Stride+rng.IntN(ac)] = 0
 					got = append(got[:0], c.Data...)
-					if vectorMul(&scaled, tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
+					if vectorMul(tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
 						t.Fatalf("%dx%dx%d %c: vectorMul ran with a zero in a", m, n, k, tA)
 					}
 					if i := same(got, c.Data); i >= 0 {
