@@ -325,12 +325,12 @@ func TestGemmTransposedABitIdentical(t *testing.T) {
 // Trans·NoTrans kernels bit for bit, the padding of c untouched: every
 // shape up to 9×9 with c 4 to 9 columns wide and the widths around the
 // vector steps (12, 16, 20, 32 and 33–35, whose last block overlaps the one
-// before it),
-// larger shapes in one piece and split across the team, padded strides,
-// infinities, NaNs and −0 in b and c, and the special alpha and beta. With a
-// zero alpha·op(a)ᵢₗ it must return false and leave c alone; Gemm.Mul then
-// runs gonum's kernels. Gemm.Mul with b transposed runs vectorMul on a copy
-// of bᵀ: gonum's NoTrans·NoTrans on that copy, bit for bit.
+// before it), larger shapes in one piece and split across the team, padded
+// strides, infinities, NaNs and −0 in b and c, and the special alpha and
+// beta. It must not write a. With a zero alpha·op(a)ᵢₗ it must return false
+// and leave c alone; Gemm.Mul then runs gonum's kernels. Gemm.Mul with b
+// transposed runs vectorMul on a copy of bᵀ: gonum's NoTrans·NoTrans on
+// that copy, bit for bit.
 func TestGemmVectorBitIdentical(t *testing.T) {
 	if vectorMul == nil {
 		t.Skip("no vector kernels in this build or on this CPU")
@@ -371,8 +371,12 @@ func TestGemmVectorBitIdentical(t *testing.T) {
 					want := append([]float64(nil), c.Data...)
 					gonumImpl.Dgemm(tA, blas.NoTrans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], want, c.Stride)
 					got := append([]float64(nil), c.Data...)
+					aWas := append([]float64(nil), a.Data...)
 					if !vectorMul(tA == blas.Trans, m, n, k, ab[0], a.Data, a.Stride, b.Data, b.Stride, ab[1], got, c.Stride) {
 						t.Fatalf("%dx%dx%d %c alpha=%v: vectorMul declined an a without zeros", m, n, k, tA, ab[0])
+					}
+					if i := same(a.Data, aWas); i >= 0 {
+						t.Fatalf("%dx%dx%d %c alpha=%v: vectorMul wrote a.Data[%d]", m, n, k, tA, ab[0], i)
 					}
 					if i := same(got, want); i >= 0 {
 						t.Fatalf("split from %d, %dx%dx%d %c alpha=%v beta=%v: c.Data[%d] = %v (%#x), gonum %v (%#x)",
