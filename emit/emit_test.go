@@ -124,7 +124,7 @@ func TestKernels(t *testing.T) {
 		{"σ from the joint kernel read in the same iteration is its local, no buffer", "{X: \"matrix(n, d)\", w: vector(d), y: vector(n)}, wrt: [w]", "sum(softplus(X * w) - y .* (X * w))", "FGrad",
 			[]string{`softplus, sigmoid := runtime\.SoftplusSigmoid\(`, `= sigmoid - yRaw\.Data`}, []string{`sigmoidXw :=`, `sigmoidXw\.Data`, `ws\.sigmoidXw\b`}},
 		{"a data-heavy loss runs forward and backward over row panels of X, reading X once", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d), lambda: scalar}, wrt: [w]", "sum(softplus(-y .* (X * w))) + lambda / 2 * w' * w", "FGrad",
-			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.Gemv\(blas\.NoTrans, 1, Xp, wRaw, 0, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
+			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.PanelGemv\(XRaw, r0, r1, wRaw, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
 			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
 		{"nested scalar coefficients of Xᵀ r multiply into the panels' Gemv", "{X: \"matrix(n, d)\", w: vector(d), c: scalar, e: scalar}, wrt: [w]", "sum(erf(c * (e * (X * w))))", "FGrad",
 			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*runtime\.Gemv\(blas\.Trans, 1\.1283791670955126\*e\*c, Xp, `},

@@ -233,7 +233,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 			&plan.Clamp{V: r1, Max: ref(hi)},
 			&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
 			&plan.Comment{Text: fmt.Sprintf("%s%s = %s %s", u.Name, panelSlice, xp.Name, p.w.Name)},
-			&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(false), plan.Const{V: 1}, ref(xp), ref(wv), plan.Const{V: 0}, subVector(u)),
+			// PanelGemv is Gemv(NoTrans, 1, xp, w, 0, u[r0:r1]), but the
+			// panel is read from memory here: it streams the rows when X is
+			// larger than the caches.
+			&plan.Do{Call: plan.Fn(runtimePath, "PanelGemv", ref(xv), ref(r0), ref(r1), ref(wv), subVector(u)),
 				Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
 			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
 			&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", acc.Name, xT, r.Name, panelSlice)},

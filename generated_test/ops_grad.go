@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //
@@ -10084,7 +10084,7 @@ func (ws *fusionPanelSoftplusGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
@@ -10303,7 +10303,7 @@ func (ws *fusionPanelTwoDataGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
@@ -10496,7 +10496,7 @@ func (ws *fusionPanelScaledMeanGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
 			sigmoidXw.Data[i] = sigmoid
@@ -10692,7 +10692,7 @@ func (ws *fusionPanelNestedScaleGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			tmp.Data[i] = c * (e * Xw.Data[i])
 			fPart += math.Erf(tmp.Data[i])
@@ -10882,7 +10882,7 @@ func (ws *fusionPanelRepeatedSumGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			sumCoshXwPart += math.Cosh(Xw.Data[i])
 			sinhXw.Data[i] = math.Sinh(Xw.Data[i])

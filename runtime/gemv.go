@@ -14,29 +14,92 @@ import (
 const gemvRowAlign = 8
 
 // Gemv computes y = alpha·op(a)·x + beta·y like blas64.Gemv; y must not
-// share memory with a or x. With gonum's pure-Go implementation in blas64,
-// an a-by-x product (NoTrans) of at least memorySplitMin entries with unit
-// increments, x.N and y.N a's dimensions and alpha not zero runs its rows
-// in parts at once on the worker team (split.go; alone when the team is
-// busy or GOMAXPROCS is 1), each part of whole groups of gemvRowAlign rows:
-// every y[i] is computed as one call computes it, bit for bit. Every other
-// call, and every call under another BLAS, is one Dgemv call with
-// blas64.Gemv's arguments. Gemv reads its operands field by field (see
-// Gemm.Mul).
+// share memory with a or x. An a-by-x product (NoTrans) with unit
+// increments, x.N and y.N a's dimensions and alpha not zero is Gemv's own
+// when
+//   - the build has the vector kernels (GOEXPERIMENT=simd on an AVX2 CPU)
+//     and a has at least gemvStreamMin entries, more than the caches hold,
+//     under any BLAS: each row of a is read as one forward stream and
+//     summed in vector registers (vectorGemvRows, in the order
+//     TestGemvVectorOrder pins), which streams memory about 1.5–2 times as
+//     fast as gonum's kernel and OpenBLAS's; the bits then differ from
+//     blas64.Gemv's in the last places but depend on nothing but a's row,
+//     x and y's entry, so they are the same for any cut of the rows;
+//   - else, under gonum's pure-Go BLAS, a has at least memorySplitMin
+//     entries: gonum's kernel in parts of whole groups of gemvRowAlign
+//     rows, blas64.Gemv's result bit for bit.
+//
+// Either runs its rows in parts at once on the worker team (split.go;
+// alone when the team is busy or GOMAXPROCS is 1). Every other call is one
+// Dgemv call with blas64.Gemv's arguments. Gemv reads its operands field
+// by field (see Gemm.Mul).
 //
 // Gemv panics as blas64.Gemv does.
 func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, beta float64, y blas64.Vector) {
 	m, n := a.Rows, a.Cols
 	impl := blas64.Implementation()
-	if _, pure := impl.(gonum.Implementation); pure && tA == blas.NoTrans && m > 0 && n > 0 && m*n >= memorySplitMin &&
-		x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
-		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m {
-		groups := (m + gemvRowAlign - 1) / gemvRowAlign
-		split(gemvPart, kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}, groups, gemvRowAlign*n)
-		return
+	if tA == blas.NoTrans && gemvOperands(alpha, a, x, y) {
+		args := kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}
+		_, pure := impl.(gonum.Implementation)
+		switch {
+		case vectorGemvRows != nil && m*n >= gemvStreamMin:
+			split(vectorGemvRows, args, m, n)
+			return
+		case pure && m*n >= memorySplitMin:
+			groups := (m + gemvRowAlign - 1) / gemvRowAlign
+			split(gemvPart, args, groups, gemvRowAlign*n)
+			return
+		}
 	}
 	impl.Dgemv(tA, m, n, alpha, a.Data, a.Stride, x.Data, x.Inc, beta, y.Data, y.Inc)
 }
+
+// gemvOperands reports whether Gemv may compute alpha·a·x + beta·y itself
+// (the vector rows or gonum's kernel in parts) rather than by one Dgemv
+// call: unit increments, x.N and y.N a's dimensions, alpha not zero and
+// every operand long enough.
+func gemvOperands(alpha float64, a blas64.General, x, y blas64.Vector) bool {
+	m, n := a.Rows, a.Cols
+	return m > 0 && n > 0 && x.Inc == 1 && y.Inc == 1 && x.N == n && y.N == m && alpha != 0 &&
+		a.Stride >= n && len(a.Data) >= (m-1)*a.Stride+n && len(x.Data) >= n && len(y.Data) >= m
+}
+
+// PanelGemv sets y = a[r0:r1]·x, the rows r0 … r1−1 of a times x: the
+// first pass over a row panel of a matrix (emit's row-panel loops), which
+// reads the panel from memory when a is larger than the caches. With a of
+// at least gemvStreamMin entries and the vector kernels, the panel's rows
+// are streamed one by one as Gemv streams the whole a (vectorGemvRows), so
+// each y entry has the bits Gemv of all of a gives its row; otherwise it is
+// Gemv(blas.NoTrans, 1, RowPanel(a, r0, r1), x, 0, y). It panics as that
+// call does.
+func PanelGemv(a blas64.General, r0, r1 int, x, y blas64.Vector) {
+	p := RowPanel(a, r0, r1)
+	if vectorGemvRows != nil && a.Rows*a.Cols >= gemvStreamMin && gemvOperands(1, p, x, y) {
+		vectorGemvRows(kernelArgs{g: p, v: x, w: y, alpha: 1}, 0, p.Rows)
+		return
+	}
+	Gemv(blas.NoTrans, 1, p, x, 0, y)
+}
+
+// vectorGemvRows, where a build with vector code sets it (gemv_simd.go),
+// computes the rows [lo, hi) of Gemv's y (args: a in g, x in v, y in w,
+// alpha and beta): each yᵢ = gemvStore(alpha, s, beta, yᵢ), s the sum of
+// aᵢⱼ·xⱼ in four vector lanes — lane l of accumulator c adding the
+// products of columns 16k + 4c + l in ascending k, then accumulator 0
+// those of the columns 4k + l left after the last whole sixteen — the
+// lanes added as (s0 + s1) + (s2 + s3), then lane by lane as
+// (l0 + l1) + (l2 + l3), then the last n mod 4 products added in order.
+var vectorGemvRows kernelPart
+
+// gemvStreamMin is the fewest entries of a from which Gemv uses
+// vectorGemvRows: 16 MB, half this machine's last-level cache, where
+// BenchmarkGemvVector (one core, 2026-12-05) has the two level — 2048×1024
+// 373–460 against 378–419 µs; in the cache gonum's kernel is faster
+// (128×128: 1.49 against 1.65–1.80 µs, 1024×1024 8 MB: 118–143 against
+// 100–160 µs), beyond it the vector rows (4096×1024: 0.87–1.02 against
+// 1.37–1.49 ms, 8192×1024: 2.3–2.5 against 3.5–3.7 ms, 65536×256:
+// 4.3–5.4 against 8–11 ms).
+var gemvStreamMin = 1 << 21
 
 // gemvPart is the part Gemv splits: gemvRows, but in tests that record
 // the parts.

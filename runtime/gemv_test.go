@@ -54,16 +54,20 @@ func TestGemvPartsBitIdentical(t *testing.T) {
 	}
 }
 
-// TestGemv checks Gemv against blas64.Gemv, bit for bit, with memorySplitMin
-// and splitMin lowered so that small inputs split: that the calls meant to
-// split ran in parts on the team (when it has a helper), and the calls it
-// passes on (transposed, strided vectors, alpha = 0, below the threshold)
-// did not; that a split call allocates nothing; and that malformed calls
-// (a short y, negative dimensions) panic as blas64.Gemv does.
+// TestGemv checks Gemv against blas64.Gemv, bit for bit — or, where Gemv
+// uses the vector rows (vectorGemvRows), against those rows computed in
+// one piece — with memorySplitMin and splitMin lowered so that small
+// inputs split: that the calls meant to split ran in parts on the team
+// (when it has a helper), and the calls it passes on (transposed, strided
+// vectors, alpha = 0, below the threshold) did not; that a split call
+// allocates nothing; and that malformed calls (a short y, negative
+// dimensions) panic as blas64.Gemv does.
 func TestGemv(t *testing.T) {
 	team.start.Do(startTeam)
-	defer func(old, oldMemory int) { splitMin, memorySplitMin = old, oldMemory }(splitMin, memorySplitMin)
-	splitMin, memorySplitMin = 8, 1000
+	defer func(old, oldMemory, oldStream int) {
+		splitMin, memorySplitMin, gemvStreamMin = old, oldMemory, oldStream
+	}(splitMin, memorySplitMin, gemvStreamMin)
+	splitMin, memorySplitMin, gemvStreamMin = 8, 1000, 20000
 	var mu sync.Mutex
 	var parts [][2]int
 	gemvPart = func(args kernelArgs, lo, hi int) {
@@ -73,6 +77,15 @@ func TestGemv(t *testing.T) {
 		gemvRows(args, lo, hi)
 	}
 	defer func() { gemvPart = gemvRows }()
+	if vectorRows := vectorGemvRows; vectorRows != nil {
+		vectorGemvRows = func(args kernelArgs, lo, hi int) {
+			mu.Lock()
+			parts = append(parts, [2]int{lo, hi})
+			mu.Unlock()
+			vectorRows(args, lo, hi)
+		}
+		defer func() { vectorGemvRows = vectorRows }()
+	}
 	rng := rand.New(rand.NewPCG(33, 34))
 	for _, tc := range []struct {
 		tA         blas.Transpose
@@ -85,6 +98,7 @@ func TestGemv(t *testing.T) {
 		{blas.NoTrans, 1001, 67, 1, 1, -1, true},
 		{blas.NoTrans, 9, 112, 1, 1, 2, true},
 		{blas.NoTrans, 7, 5, 1, 1, 2, false},
+		{blas.NoTrans, 2000, 8, 1, 1, 2, true},
 		{blas.Trans, 200, 300, 1, 1, 1.5, false},
 		{blas.NoTrans, 200, 300, 2, 1, 1.5, false},
 		{blas.NoTrans, 200, 300, 1, 3, 1.5, false},
@@ -105,12 +119,16 @@ func TestGemv(t *testing.T) {
 		}
 		x, y := vec(lx, tc.incX), vec(ly, tc.incY)
 		want := blas64.Vector{N: y.N, Inc: y.Inc, Data: append([]float64(nil), y.Data...)}
-		blas64.Gemv(tc.tA, tc.alpha, a, x, 0.5, want)
+		if vectorGemvRows != nil && tc.tA == blas.NoTrans && tc.incX == 1 && tc.incY == 1 && tc.alpha != 0 && tc.m*tc.n >= gemvStreamMin {
+			vectorGemvRows(kernelArgs{g: a, v: x, w: want, alpha: tc.alpha, beta: 0.5}, 0, tc.m)
+		} else {
+			blas64.Gemv(tc.tA, tc.alpha, a, x, 0.5, want)
+		}
 		parts = nil
 		Gemv(tc.tA, tc.alpha, a, x, 0.5, y)
 		for i, w := range want.Data {
 			if got := y.Data[i]; math.Float64bits(got) != math.Float64bits(w) {
-				t.Fatalf("%s: y.Data[%d] = %v, blas64.Gemv %v", name, i, got, w)
+				t.Fatalf("%s: y.Data[%d] = %v, want %v", name, i, got, w)
 			}
 		}
 		switch {
@@ -169,5 +187,48 @@ func BenchmarkGemvSplit(b *testing.B) {
 				Gemv(blas.NoTrans, 1, a, x, 0, y)
 			}
 		})
+	}
+}
+
+// TestPanelGemv checks PanelGemv's two ways: with a of at least
+// gemvStreamMin entries and the vector kernels, each panel's rows are
+// those of Gemv over the whole a, bit for bit, whatever the cut; otherwise
+// they are Gemv over the panel's view (RowPanel). Empty panels write
+// nothing.
+func TestPanelGemv(t *testing.T) {
+	defer func(old int) { gemvStreamMin = old }(gemvStreamMin)
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, streamMin := range []int{1, 1 << 30} {
+		gemvStreamMin = streamMin
+		stream := vectorGemvRows != nil && streamMin == 1
+		for _, s := range [][2]int{{37, 16}, {64, 33}, {9, 100}} {
+			m, n := s[0], s[1]
+			a := specialRandom(rng, m, n, 7, 50)
+			x := blas64.Vector{N: n, Inc: 1, Data: make([]float64, n)}
+			for i := range x.Data {
+				x.Data[i] = rng.NormFloat64()
+			}
+			whole := blas64.Vector{N: m, Inc: 1, Data: make([]float64, m)}
+			Gemv(blas.NoTrans, 1, a, x, 0, whole)
+			for _, cut := range [][2]int{{0, m}, {3, 8}, {5, 5}, {m - 1, m}} {
+				r0, r1 := cut[0], cut[1]
+				got := blas64.Vector{N: r1 - r0, Inc: 1, Data: make([]float64, r1-r0)}
+				want := blas64.Vector{N: r1 - r0, Inc: 1, Data: make([]float64, r1-r0)}
+				for i := range got.Data {
+					got.Data[i] = math.NaN()
+				}
+				PanelGemv(a, r0, r1, x, got)
+				if stream {
+					copy(want.Data, whole.Data[r0:r1])
+				} else {
+					Gemv(blas.NoTrans, 1, RowPanel(a, r0, r1), x, 0, want)
+				}
+				for i, w := range want.Data {
+					if g := got.Data[i]; math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+						t.Fatalf("%dx%d rows [%d, %d) streamed=%v: y[%d] = %v, want %v", m, n, r0, r1, stream, i, g, w)
+					}
+				}
+			}
+		}
 	}
 }

@@ -18,16 +18,18 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion7 is referenced by generated code as
+// SupportsVersion8 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion7
+//	const _ = runtime.SupportsVersion8
 //
-// so that code generated for version 7 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 7 (issue 15)
-// adds Parts and its helpers (PanelParts, PartRows, PartPanelRows,
-// PartAccumulator, AddParts, SumParts), which generated row-panel loops run their parts
-// with; a runtime of version 7 still runs code generated for versions 6,
-// 5, 4 and 3, which refer to SupportsVersion6 and the rest. Version 6
+// so that code generated for version 8 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 8 (issue 15)
+// adds PanelGemv, which generated row-panel loops call for a panel's first
+// product; a runtime of version 8 still runs code generated for versions
+// 7, 6, 5, 4 and 3, which refer to SupportsVersion7 and the rest. Version 7
+// (issue 15) added Parts and its helpers (PanelParts, PartRows,
+// PartPanelRows, PartAccumulator, AddParts, SumParts), which generated
+// row-panel loops run their parts with. Version 6
 // (issue 15) added Gemv, which generated code calls for matrix-vector
 // products. Version 5 (issue 15) added Square, which generated code calls for x .^ 2.
 // Version 4 (issue 15) added OuterTo, which generated code calls for outer
@@ -38,6 +40,10 @@ package runtime
 // dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion8 = true
+
+// SupportsVersion7 is the guard of code generated for version 7, which
+// version 8 only extends.
 const SupportsVersion7 = true
 
 // SupportsVersion6 is the guard of code generated for version 6, which

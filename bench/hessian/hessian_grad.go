@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
 
 // logRegHWork holds LogRegH's scratch space, reused across calls through
 // logRegHPool.
@@ -179,7 +179,7 @@ func (ws *logRegHGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])

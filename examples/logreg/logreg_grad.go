@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -180,7 +180,7 @@ func (ws *lossGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// z[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(z, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(z, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion7 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
@@ -605,7 +605,7 @@ func (ws *logRegNGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
-		runtime.Gemv(blas.NoTrans, 1, Xp, wRaw, 0, runtime.SubVector(Xw, r0, r1))
+		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
 			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
@@ -2698,7 +2698,7 @@ func (ws *quarticGradWork) RunPart(part int) {
 		}
 		Xp := runtime.RowPanel(ARaw, r0, r1)
 		// Ax[r0:r1] = Xp x
-		runtime.Gemv(blas.NoTrans, 1, Xp, xRaw, 0, runtime.SubVector(Ax, r0, r1))
+		runtime.PanelGemv(ARaw, r0, r1, xRaw, runtime.SubVector(Ax, r0, r1))
 		for i := r0; i < r1; i++ {
 			expAx.Data[i] = math.Exp(Ax.Data[i])
 			sumExpAxPart += expAx.Data[i]
