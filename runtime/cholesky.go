@@ -37,19 +37,25 @@ func (c *Cholesky) Factorize(a blas64.Symmetric) bool {
 	n := a.N
 	c.n = n
 	c.t = resize(c.t, n*n)
-	finite := true
+	// zero stays 0 while every entry is finite: v·0 is ±0 for a finite v
+	// and NaN for ±Inf and NaN, and NaN stays. One multiply-add an entry,
+	// no branch (the test per entry was a tenth of B6's FGrad at n = 16).
+	zero := 0.0
 	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			v := a.Data[j*a.Stride+i]
-			if upper {
-				v = a.Data[i*a.Stride+j]
+		row := c.t[i*n+i : i*n+n]
+		if upper {
+			copy(row, a.Data[i*a.Stride+i:i*a.Stride+n])
+		} else {
+			for k := range row {
+				row[k] = a.Data[(i+k)*a.Stride+i]
 			}
-			c.t[i*n+j] = v
-			finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
+		}
+		for _, v := range row {
+			zero += v * 0
 		}
 	}
 	c.status = factorized
-	if !finite {
+	if zero != 0 {
 		c.status = nonFinite
 	} else if n > 0 {
 		if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: c.t}); !ok {

@@ -65,10 +65,15 @@ func vecMul(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []f
 }
 
 // zeroProduct reports whether alpha·x is zero for an entry x of the
-// rows×cols matrix stored in a with stride lda. Rows of four entries and
-// more are scanned four to a vector (a row's last vector overlaps the one
-// before it), shorter rows in scalar code.
+// rows×cols matrix stored in a with stride lda. A matrix stored without
+// gaps (lda = cols) is scanned as one row. Rows of four entries and more
+// are scanned four to a vector, sixteen a step, the comparisons gathered in
+// one mask per row (a row's last vector overlaps the one before it);
+// shorter rows in scalar code.
 func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
+	if rows > 1 && lda == cols {
+		rows, cols = 1, rows*cols
+	}
 	if cols < 4 {
 		for i := 0; i < rows; i++ {
 			for _, x := range a[i*lda : i*lda+cols] {
@@ -81,16 +86,21 @@ func zeroProduct(alpha float64, a []float64, lda, rows, cols int) bool {
 	}
 	av := archsimd.BroadcastFloat64x4(alpha)
 	var zero quad
+	isZero := func(s []float64) archsimd.Mask64x4 { return av.Mul(quadAt(s)).Equal(zero) }
 	found := false
 	for i := 0; i < rows && !found; i++ {
 		row := a[i*lda : i*lda+cols]
-		for j := 0; j < cols; j += 4 {
-			j = min(j, cols-4)
-			if av.Mul(quadAt(row[j:])).Equal(zero).ToBits() != 0 {
-				found = true
-				break
-			}
+		seen := isZero(row[cols-4:])
+		for len(row) >= 16 {
+			p := (*[16]float64)(row)
+			seen = seen.Or(isZero(p[0:4])).Or(isZero(p[4:8])).Or(isZero(p[8:12])).Or(isZero(p[12:16]))
+			row = row[16:]
 		}
+		for len(row) >= 4 {
+			seen = seen.Or(isZero(row))
+			row = row[4:]
+		}
+		found = seen.ToBits() != 0
 	}
 	archsimd.ClearAVXUpperBits()
 	return found
