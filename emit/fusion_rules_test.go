@@ -22,7 +22,7 @@ func TestLegalityPlanning(t *testing.T) {
 		{"a sum of a joint kernel's partner is formed before the loop, and the partner is not stored", "{x: vector(n)}", "softplus(x) - sum(sigmoid(x))", "F",
 			[]string{`(?s)sumSigmoidX \+= runtime\.Sigmoid[^\n]*\n\s*\}\n\s*// dst = `}, []string{`SoftplusSigmoid`, `runtime\.Vec\(`}},
 		{"the joint kernel fills the buffer the panel's Xᵀ r reads", "{X: \"matrix(n, d)\", w: vector(d)}, wrt: [w]", "sum(softplus(X * w))", "FGrad",
-			[]string{`sigmoidXw\.Data\[i\] = sigmoid`, `runtime\.SubVector\(sigmoidXw, r0, r1\), 1, acc\)`}, []string{`sigmoidXw2`}},
+			[]string{`runtime\.SoftplusSigmoidTo\(softplusRows\.Data\[r0:r1\], sigmoidXw\.Data\[r0:r1\], Xw\.Data\[r0:r1\]\)`, `runtime\.SubVector\(sigmoidXw, r0, r1\), 1, acc\)`}, []string{`sigmoidXw2`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

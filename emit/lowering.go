@@ -32,6 +32,11 @@ type lowering struct {
 	// the Go call at x that returns the operator's value and its partner's,
 	// in that order.
 	joint func(x expr) expr
+	// jointBlock is that call's function and the runtime kernel that
+	// applies it to a whole buffer, writing the two results into two
+	// buffers with the same results to the bit (runtime.SoftplusSigmoidTo
+	// for runtime.SoftplusSigmoid), for the row panels' loops.
+	jointBlock *blockKernel
 	// block, for an operator whose entry is a call of one scalar
 	// function, is that function and the runtime kernel that applies it
 	// to a whole buffer with the same results to the bit (runtime.ExpTo
@@ -49,10 +54,23 @@ func blocked(path, name, kernel string) lowering {
 	return lowering{entry: call(path, name), block: &blockKernel{plan.Qual{Path: path, Name: name}, plan.Qual{Path: runtimePath, Name: kernel}}}
 }
 
-// withJoint returns l with the joint kernel joint.
-func (l lowering) withJoint(joint func(x expr) expr) lowering {
-	l.joint = joint
+// withJoint returns l with the joint kernel, the function name of package
+// runtime, and its block kernel runtime.kernel.
+func (l lowering) withJoint(name, kernel string) lowering {
+	l.joint = qualCall(runtimePath, name)
+	l.jointBlock = &blockKernel{plan.Qual{Path: runtimePath, Name: name}, plan.Qual{Path: runtimePath, Name: kernel}}
 	return l
+}
+
+// jointBlockKernel returns the block kernel of the joint kernel fn
+// (lowering.jointBlock), or false when it has none.
+func jointBlockKernel(fn plan.Qual) (plan.Qual, bool) {
+	for _, l := range lowerings {
+		if l.jointBlock != nil && l.jointBlock.fn == fn {
+			return l.jointBlock.kernel, true
+		}
+	}
+	return plan.Qual{}, false
 }
 
 // blockKernels maps each scalar function with a block kernel to the
@@ -121,7 +139,7 @@ func init() {
 		derive.OpExpm1:    {entry: call(mathPath, "Expm1")},
 		derive.OpErf:      {entry: call(mathPath, "Erf")},
 		derive.OpSigmoid:  blocked(runtimePath, "Sigmoid", "SigmoidTo"),
-		derive.OpSoftplus: blocked(runtimePath, "Softplus", "SoftplusTo").withJoint(qualCall(runtimePath, "SoftplusSigmoid")),
+		derive.OpSoftplus: blocked(runtimePath, "Softplus", "SoftplusTo").withJoint("SoftplusSigmoid", "SoftplusSigmoidTo"),
 		derive.OpSqrt:     {entry: call(mathPath, "Sqrt")},
 		derive.OpAbs:      {entry: call(mathPath, "Abs")},
 		derive.OpSign:     {entry: call(runtimePath, "Sign")},

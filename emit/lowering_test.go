@@ -48,6 +48,9 @@ func TestLoweringTable(t *testing.T) {
 			if (op.Joint != nil) != (lowerings[op].joint != nil) {
 				return fmt.Errorf("derive names a joint kernel: %t; emit has its Go call: %t", op.Joint != nil, lowerings[op].joint != nil)
 			}
+			if (lowerings[op].joint != nil) != (lowerings[op].jointBlock != nil) {
+				return fmt.Errorf("a joint kernel's Go call: %t; its block kernel: %t", lowerings[op].joint != nil, lowerings[op].jointBlock != nil)
+			}
 			return nil
 		}},
 	} {

@@ -220,6 +220,10 @@ func (e *function) emitPanels(p *panelPlan) expr {
 			xT = derive.FormatFactor(p.alphas[k], derive.Plain, e.fn.Names) + " " + xT
 		}
 	}
+	rowLoops := []plan.Step{&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry}}
+	if steps := e.panelJointKernel(entry, r0, r1, sub, panelSlice); steps != nil {
+		rowLoops = steps
+	}
 	body := []plan.Step{
 		&plan.Let{Vars: []*val{acc}, Value: plan.Fn(runtimePath, "PartAccumulator", ref(dst), ref(spare), ref(part))},
 	}
@@ -228,7 +232,7 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	}
 	body = append(body,
 		&plan.Let{Vars: []*val{panel}, Value: plan.Fn(runtimePath, "PartPanelRows", e.dim(p.x.Shape.Cols), ref(parts))},
-		&plan.For{Var: r0, From: ref(lo), To: ref(hi), Step: ref(panel), Body: []plan.Step{
+		&plan.For{Var: r0, From: ref(lo), To: ref(hi), Step: ref(panel), Body: slices.Concat([]plan.Step{
 			&plan.Let{Vars: []*val{r1}, Value: plan.Add(ref(r0), ref(panel))},
 			&plan.Clamp{V: r1, Max: ref(hi)},
 			&plan.Let{Vars: []*val{xp}, Value: plan.Fn(runtimePath, "RowPanel", ref(xv), ref(r0), ref(r1))},
@@ -238,11 +242,11 @@ func (e *function) emitPanels(p *panelPlan) expr {
 			// larger than the caches.
 			&plan.Do{Call: plan.Fn(runtimePath, "PanelGemv", ref(xv), ref(r0), ref(r1), ref(wv), subVector(u)),
 				Writes: []*val{u}, Blas: &plan.Blas{Routine: "Gemv", A: xp, B: wv, C: sub(u)}},
-			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: entry},
+		}, rowLoops, []plan.Step{
 			&plan.Comment{Text: fmt.Sprintf("%s += %s %s%s", acc.Name, xT, r.Name, panelSlice)},
 			&plan.Do{Call: plan.Fn(runtimePath, "Gemv", transFlag(true), alpha, ref(xp), subVector(r), plan.Const{V: 1}, ref(acc)),
 				Updates: []*val{acc}, Blas: &plan.Blas{Routine: "Gemv", A: xp, TransA: true, B: sub(r), C: acc}},
-		}})
+		})})
 	for k, a := range partAccs {
 		body = append(body, &plan.Set{To: plan.At{V: partSums[k], I: ref(part)}, Op: "=", Value: ref(a)})
 	}
@@ -314,4 +318,98 @@ func (e *function) partBuffer(base string, parts derive.Dim, count expr) *val {
 	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})
 	e.fields[v] = v.Name
 	return v
+}
+
+// panelJointKernel cuts the loop over a row panel's rows at its joint
+// kernel's call (softplus and σ of one argument, lowering.jointBlock)
+// when plan.Fission finds the cut changes no result: the steps before the
+// call over the panel's rows, then the call's block kernel over the
+// panel's entries r0…r1−1 of its argument's buffer, writing the two
+// results into buffers of their own, then the rest of the steps over the
+// rows, reading the results at their entry. The block kernel gives the
+// scalar call's results to the bit, four lanes at a time. It returns nil
+// when the loop has no such call or the cut is not safe.
+func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*val) *val, panelSlice string) []plan.Step {
+	for k, s := range entry {
+		let, ok := s.(*plan.Let)
+		if !ok || len(let.Vars) != 2 {
+			continue
+		}
+		call, ok := let.Value.(plan.Call)
+		if !ok || call.Recv != nil || len(call.Args) != 1 {
+			continue
+		}
+		kernel, ok := jointBlockKernel(plan.Qual{Path: call.Path, Name: call.Name})
+		if !ok {
+			continue
+		}
+		// The argument: entry i of a buffer of the workspace, whose
+		// Data[r0:r1] are the panel's entries.
+		at, ok := call.Args[0].(plan.At)
+		if !ok || at.J != nil || at.V.Kind != plan.Vector || at.V.Owner != plan.Workspace || !at.V.Contiguous || at.V.Of != nil {
+			return nil
+		}
+		if i, ok := at.I.(plan.Ref); !ok || i.V != e.i {
+			return nil
+		}
+		before, after, ok := plan.Fission(entry, k, e.i)
+		if !ok {
+			return nil
+		}
+		rest := after[1:]
+		panel := func(v *val) expr {
+			return plan.Slice{X: plan.Field{X: ref(v), Name: "Data"}, Lo: ref(r0), Hi: ref(r1)}
+		}
+		var outs, views []*val
+		var reads []plan.Step
+		for _, v := range let.Vars {
+			buf, k := e.storedBy(rest, v, at.V.Shape)
+			if buf != nil {
+				rest = slices.Delete(slices.Clone(rest), k, k+1)
+			} else {
+				buf = e.buffer(at.V.Shape, v.Name+"Rows")
+			}
+			outs, views = append(outs, buf), append(views, sub(buf))
+			if plan.RefersTo(rest, v) {
+				reads = append(reads, &plan.Let{Vars: []*val{v}, Value: plan.At{V: buf, I: ref(e.i)}})
+			}
+		}
+		var steps []plan.Step
+		if len(before) > 0 {
+			steps = append(steps, &plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: before})
+		}
+		steps = append(steps,
+			&plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
+				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)},
+			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views},
+			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: append(reads, rest...)})
+		return steps
+	}
+	return nil
+}
+
+// storedBy returns the buffer that the step steps[k] stores the local v
+// into at the loop's entry (buf[i] = v), when it is a workspace vector of
+// the given shape that no other step refers to: the block kernel can write
+// it in that step's stead.
+func (e *function) storedBy(steps []plan.Step, v *val, shape derive.Shape) (*val, int) {
+	for k, s := range steps {
+		set, ok := s.(*plan.Set)
+		if !ok || set.Op != "=" {
+			continue
+		}
+		to, ok := set.To.(plan.At)
+		r, isRef := set.Value.(plan.Ref)
+		i, isIndex := to.I.(plan.Ref)
+		if !ok || !isRef || r.V != v || !isIndex || i.V != e.i || to.J != nil {
+			continue
+		}
+		w := to.V
+		others := slices.Delete(slices.Clone(steps), k, k+1)
+		if w.Kind != plan.Vector || w.Owner != plan.Workspace || !w.Contiguous || w.Of != nil || w.Reuse || w.Shape != shape || plan.RefersTo(others, w) {
+			return nil, 0
+		}
+		return w, k
+	}
+	return nil, 0
 }

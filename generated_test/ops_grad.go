@@ -9980,11 +9980,12 @@ func FusionPanelSoftplus(X *mat.Dense, w *mat.VecDense) float64 {
 // fusionPanelSoftplusGradWork holds FusionPanelSoftplusGrad's scratch space,
 // reused across calls through fusionPanelSoftplusGradPool.
 type fusionPanelSoftplusGradWork struct {
-	Xw        []float64
-	fParts    []float64
-	dwParts   []float64
-	sigmoidXw []float64
-	shared    fusionPanelSoftplusGradParts
+	Xw           []float64
+	fParts       []float64
+	dwParts      []float64
+	sigmoidXw    []float64
+	softplusRows []float64
+	shared       fusionPanelSoftplusGradParts
 }
 
 var fusionPanelSoftplusGradPool = sync.Pool{New: func() any {
@@ -10024,17 +10025,19 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
 	ws.shared = fusionPanelSoftplusGradParts{
-		XRaw:      XRaw,
-		Xw:        Xw,
-		d:         d,
-		dwParts:   dwParts,
-		dwRaw:     dwRaw,
-		fParts:    fParts,
-		n:         n,
-		parts:     parts,
-		sigmoidXw: sigmoidXw,
-		wRaw:      wRaw,
+		XRaw:         XRaw,
+		Xw:           Xw,
+		d:            d,
+		dwParts:      dwParts,
+		dwRaw:        dwRaw,
+		fParts:       fParts,
+		n:            n,
+		parts:        parts,
+		sigmoidXw:    sigmoidXw,
+		softplusRows: softplusRows,
+		wRaw:         wRaw,
 	}
 	runtime.Parts(parts, ws)
 	ws.shared = fusionPanelSoftplusGradParts{}
@@ -10048,16 +10051,17 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 // fusionPanelSoftplusGradParts holds the values the parts of
 // FusionPanelSoftplusGrad's row panels share, while they run.
 type fusionPanelSoftplusGradParts struct {
-	n         int
-	parts     int
-	dwRaw     blas64.Vector
-	dwParts   blas64.Vector
-	d         int
-	XRaw      blas64.General
-	wRaw      blas64.Vector
-	Xw        blas64.Vector
-	sigmoidXw blas64.Vector
-	fParts    blas64.Vector
+	n            int
+	parts        int
+	dwRaw        blas64.Vector
+	dwParts      blas64.Vector
+	d            int
+	XRaw         blas64.General
+	wRaw         blas64.Vector
+	Xw           blas64.Vector
+	softplusRows blas64.Vector
+	sigmoidXw    blas64.Vector
+	fParts       blas64.Vector
 }
 
 // RunPart runs one part of FusionPanelSoftplusGrad's row panels, the rows
@@ -10071,6 +10075,7 @@ func (ws *fusionPanelSoftplusGradWork) RunPart(part int) {
 	XRaw := ws.shared.XRaw
 	wRaw := ws.shared.wRaw
 	Xw := ws.shared.Xw
+	softplusRows := ws.shared.softplusRows
 	sigmoidXw := ws.shared.sigmoidXw
 	fParts := ws.shared.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
@@ -10085,9 +10090,10 @@ func (ws *fusionPanelSoftplusGradWork) RunPart(part int) {
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
 		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
+		// softplusRows[r0:r1], sigmoidXw[r0:r1] = SoftplusSigmoid(Xw[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidXw.Data[r0:r1], Xw.Data[r0:r1])
 		for i := r0; i < r1; i++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
-			sigmoidXw.Data[i] = sigmoid
+			softplus := softplusRows.Data[i]
 			fPart += softplus
 		}
 		// acc += Xp' sigmoidXw[r0:r1]
@@ -10186,6 +10192,7 @@ type fusionPanelTwoDataGradWork struct {
 	sumSoftplusXwParts []float64
 	dwParts            []float64
 	sigmoidXw          []float64
+	softplusRows       []float64
 	shared             fusionPanelTwoDataGradParts
 	Zw2                []float64
 }
@@ -10234,6 +10241,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
 	ws.shared = fusionPanelTwoDataGradParts{
 		XRaw:               XRaw,
 		Xw:                 Xw,
@@ -10243,6 +10251,7 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 		n:                  n,
 		parts:              parts,
 		sigmoidXw:          sigmoidXw,
+		softplusRows:       softplusRows,
 		sumSoftplusXwParts: sumSoftplusXwParts,
 		wRaw:               wRaw,
 	}
@@ -10275,6 +10284,7 @@ type fusionPanelTwoDataGradParts struct {
 	XRaw               blas64.General
 	wRaw               blas64.Vector
 	Xw                 blas64.Vector
+	softplusRows       blas64.Vector
 	sigmoidXw          blas64.Vector
 	sumSoftplusXwParts blas64.Vector
 }
@@ -10290,6 +10300,7 @@ func (ws *fusionPanelTwoDataGradWork) RunPart(part int) {
 	XRaw := ws.shared.XRaw
 	wRaw := ws.shared.wRaw
 	Xw := ws.shared.Xw
+	softplusRows := ws.shared.softplusRows
 	sigmoidXw := ws.shared.sigmoidXw
 	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
 	lo, hi := runtime.PartRows(n, parts, part)
@@ -10304,9 +10315,10 @@ func (ws *fusionPanelTwoDataGradWork) RunPart(part int) {
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
 		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
+		// softplusRows[r0:r1], sigmoidXw[r0:r1] = SoftplusSigmoid(Xw[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidXw.Data[r0:r1], Xw.Data[r0:r1])
 		for i := r0; i < r1; i++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
-			sigmoidXw.Data[i] = sigmoid
+			softplus := softplusRows.Data[i]
 			sumSoftplusXwPart += softplus
 		}
 		// acc += Xp' sigmoidXw[r0:r1]
@@ -10392,6 +10404,7 @@ type fusionPanelScaledMeanGradWork struct {
 	sumSoftplusXwParts []float64
 	dwParts            []float64
 	sigmoidXw          []float64
+	softplusRows       []float64
 	shared             fusionPanelScaledMeanGradParts
 }
 
@@ -10432,6 +10445,7 @@ func FusionPanelScaledMeanGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat
 	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
 	ws.shared = fusionPanelScaledMeanGradParts{
 		XRaw:               XRaw,
 		Xw:                 Xw,
@@ -10442,6 +10456,7 @@ func FusionPanelScaledMeanGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat
 		n:                  n,
 		parts:              parts,
 		sigmoidXw:          sigmoidXw,
+		softplusRows:       softplusRows,
 		sumSoftplusXwParts: sumSoftplusXwParts,
 		wRaw:               wRaw,
 	}
@@ -10466,6 +10481,7 @@ type fusionPanelScaledMeanGradParts struct {
 	XRaw               blas64.General
 	wRaw               blas64.Vector
 	Xw                 blas64.Vector
+	softplusRows       blas64.Vector
 	sigmoidXw          blas64.Vector
 	c                  float64
 	sumSoftplusXwParts blas64.Vector
@@ -10482,6 +10498,7 @@ func (ws *fusionPanelScaledMeanGradWork) RunPart(part int) {
 	XRaw := ws.shared.XRaw
 	wRaw := ws.shared.wRaw
 	Xw := ws.shared.Xw
+	softplusRows := ws.shared.softplusRows
 	sigmoidXw := ws.shared.sigmoidXw
 	c := ws.shared.c
 	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
@@ -10497,9 +10514,10 @@ func (ws *fusionPanelScaledMeanGradWork) RunPart(part int) {
 		Xp := runtime.RowPanel(XRaw, r0, r1)
 		// Xw[r0:r1] = Xp w
 		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
+		// softplusRows[r0:r1], sigmoidXw[r0:r1] = SoftplusSigmoid(Xw[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidXw.Data[r0:r1], Xw.Data[r0:r1])
 		for i := r0; i < r1; i++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(Xw.Data[i])
-			sigmoidXw.Data[i] = sigmoid
+			softplus := softplusRows.Data[i]
 			sumSoftplusXwPart += softplus
 		}
 		// acc += c / n Xp' sigmoidXw[r0:r1]

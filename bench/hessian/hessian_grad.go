@@ -63,7 +63,9 @@ type logRegHGradWork struct {
 	sumParts       []float64
 	dwParts        []float64
 	negYXw         []float64
+	sigmoidNegYXw  []float64
 	ySigmoidNegYXw []float64
+	softplusRows   []float64
 	shared         logRegHGradParts
 }
 
@@ -110,7 +112,9 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	// Xw = X w, ySigmoidNegYXw and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	yRaw := y.RawVector()
 	negYXw := runtime.Vec(&ws.negYXw, n)
+	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
 	ws.shared = logRegHGradParts{
 		XRaw:           XRaw,
 		Xw:             Xw,
@@ -120,6 +124,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 		n:              n,
 		negYXw:         negYXw,
 		parts:          parts,
+		sigmoidNegYXw:  sigmoidNegYXw,
+		softplusRows:   softplusRows,
 		sumParts:       sumParts,
 		wRaw:           wRaw,
 		yRaw:           yRaw,
@@ -149,6 +155,8 @@ type logRegHGradParts struct {
 	Xw             blas64.Vector
 	negYXw         blas64.Vector
 	yRaw           blas64.Vector
+	softplusRows   blas64.Vector
+	sigmoidNegYXw  blas64.Vector
 	ySigmoidNegYXw blas64.Vector
 	sumParts       blas64.Vector
 }
@@ -166,6 +174,8 @@ func (ws *logRegHGradWork) RunPart(part int) {
 	Xw := ws.shared.Xw
 	negYXw := ws.shared.negYXw
 	yRaw := ws.shared.yRaw
+	softplusRows := ws.shared.softplusRows
+	sigmoidNegYXw := ws.shared.sigmoidNegYXw
 	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
 	sumParts := ws.shared.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
@@ -182,7 +192,12 @@ func (ws *logRegHGradWork) RunPart(part int) {
 		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(Xw, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYXw.Data[i] = -(yRaw.Data[i*yRaw.Inc] * Xw.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(negYXw.Data[i])
+		}
+		// softplusRows[r0:r1], sigmoidNegYXw[r0:r1] = SoftplusSigmoid(negYXw[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidNegYXw.Data[r0:r1], negYXw.Data[r0:r1])
+		for i := r0; i < r1; i++ {
+			softplus := softplusRows.Data[i]
+			sigmoid := sigmoidNegYXw.Data[i]
 			sumPart += softplus
 			ySigmoidNegYXw.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}

@@ -49,8 +49,9 @@ const (
 	// writes storage of its own: the loop runs from 0 to its count of
 	// parts by 1, and its body writes nothing declared outside it but
 	// entries indexed by the part or by a variable of a loop over the
-	// part's rows, BLAS results that are views of rows of a panel of the
-	// part, and views it declares from the part (its accumulator).
+	// part's rows, BLAS and block-kernel results that are views of rows of
+	// a panel of the part, and views it declares from the part (its
+	// accumulator).
 	RuleParallel = "the parts of a parallel loop write storage of their own"
 )
 
@@ -890,8 +891,9 @@ func (c *checker) parallelHeader(f *For, loop *loopState) error {
 // (RuleParallel): a scalar or int the body declares; an entry of a buffer
 // declared outside it indexed by the part or by the variable of a loop
 // over the rows of a panel of the part; the part's accumulator (a view the
-// body declares as runtime.PartAccumulator(…, part)); a BLAS result that
-// is a view of a buffer over the rows r0…r1 of a panel of the part.
+// body declares as runtime.PartAccumulator(…, part)); a BLAS result, or a
+// block kernel's (Do.Panel), that is a view of a buffer over the rows
+// r0…r1 of a panel of the part.
 func (c *checker) parallelWrites(f *For) error {
 	p := f.Parallel
 	own := map[*Value]bool{f.Var: true, p.Lo: true, p.Hi: true}
@@ -927,8 +929,13 @@ func (c *checker) parallelWrites(f *For) error {
 					if accs[v] {
 						continue
 					}
-					b := s.Blas
-					if own[v] || b == nil || b.C.Of != v || !b.C.Part || !c.panelOfPart(b.C.Shape.Rows) {
+					views := slices.Clone(s.Panel)
+					if s.Blas != nil {
+						views = append(views, s.Blas.C)
+					}
+					if own[v] || !slices.ContainsFunc(views, func(p *Value) bool {
+						return p.Of == v && p.Part && c.panelOfPart(p.Shape.Rows)
+					}) {
 						return fail("%s is written outside the rows of the part's panel", v.Name)
 					}
 				}

@@ -222,6 +222,15 @@ func TestCheckRules(t *testing.T) {
 		{"parts that write a buffer whole by BLAS", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("whole")...)
 		}, RuleParallel},
+		{"parts that run a block kernel over their panel's rows of a buffer", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("panel kernel")...)
+		}, ""},
+		{"parts that run a block kernel on a buffer with no view of their panel", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("panel kernel without its view")...)
+		}, RuleParallel},
+		{"parts that run a block kernel whose panel view is of another buffer", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("panel kernel on a view of another")...)
+		}, RuleParallel},
 		{"a parallel loop that skips part 0", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("from 1")...)
 		}, RuleParallel},
@@ -344,8 +353,22 @@ func (f *fixture) parallel(mutation string) []Step {
 		&Clamp{V: r1, Max: bound},
 		&For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: inner},
 	}
-	if mutation == "whole" {
+	switch mutation {
+	case "whole":
 		panel = append(panel, &Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf}), Writes: []*Value{f.buf}})
+	case "panel kernel", "panel kernel without its view", "panel kernel on a view of another":
+		// exp of the panel's entries of buf, in place, by a block kernel.
+		rows := Slice{X: Field{X: Ref{f.buf}, Name: "Data"}, Lo: Ref{r0}, Hi: Ref{r1}}
+		of := f.buf
+		if mutation == "panel kernel on a view of another" {
+			of = f.xRaw
+		}
+		view := &Value{Name: f.buf.Name, Kind: Vector, Owner: Workspace, Shape: derive.Col(derive.Dim{Name: "r0…r1"}), Of: of, Part: true}
+		do := &Do{Call: Fn(RuntimePath, "ExpTo", rows, rows), Writes: []*Value{f.buf}, Panel: []*Value{view}}
+		if mutation == "panel kernel without its view" {
+			do.Panel = nil
+		}
+		panel = append(panel, do)
 	}
 	panelsTo := hi
 	if mutation == "panels lo…lo" {

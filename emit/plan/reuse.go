@@ -145,6 +145,10 @@ func donor(loop *Loop, d *Value, after []Step) *Value {
 	return nil
 }
 
+// RefersTo reports whether a step of steps refers to s or to a view of it
+// (not to a buffer that reuses its storage).
+func RefersTo(steps []Step, s *Value) bool { return referredTo(steps, s) }
+
 // referredTo reports whether a step of steps refers to s or to a view of
 // it (not to a buffer that reuses its storage).
 func referredTo(steps []Step, s *Value) bool {

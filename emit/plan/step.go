@@ -52,6 +52,10 @@ type Do struct {
 	// of an operand of the same shape (a row kernel reads each entry
 	// before it writes it), for ReuseStorage.
 	InPlace bool
+	// Panel holds, for a block kernel in a parallel loop over row panels,
+	// the views of a panel's rows of the buffers in Writes that the call
+	// writes through (RuleParallel): a view of v for each v it writes.
+	Panel []*Value
 }
 
 // Blas describes the operands of a matrix or vector product C = α op(A)

@@ -63,7 +63,9 @@ type lossGradWork struct {
 	sumParts      []float64
 	dwParts       []float64
 	negYZ         []float64
+	sigmoidNegYZ  []float64
 	ySigmoidNegYZ []float64
+	softplusRows  []float64
 	shared        lossGradParts
 }
 
@@ -111,7 +113,9 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	// z = X w, ySigmoidNegYZ and the loss terms in row panels of X, each still in cache for X' ySigmoidNegYZ: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	yRaw := y.RawVector()
 	negYZ := runtime.Vec(&ws.negYZ, n)
+	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
+	softplusRows := runtime.Vec(&ws.softplusRows, n)
 	ws.shared = lossGradParts{
 		XRaw:          XRaw,
 		d:             d,
@@ -120,6 +124,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 		n:             n,
 		negYZ:         negYZ,
 		parts:         parts,
+		sigmoidNegYZ:  sigmoidNegYZ,
+		softplusRows:  softplusRows,
 		sumParts:      sumParts,
 		wRaw:          wRaw,
 		yRaw:          yRaw,
@@ -150,6 +156,8 @@ type lossGradParts struct {
 	z             blas64.Vector
 	negYZ         blas64.Vector
 	yRaw          blas64.Vector
+	softplusRows  blas64.Vector
+	sigmoidNegYZ  blas64.Vector
 	ySigmoidNegYZ blas64.Vector
 	sumParts      blas64.Vector
 }
@@ -167,6 +175,8 @@ func (ws *lossGradWork) RunPart(part int) {
 	z := ws.shared.z
 	negYZ := ws.shared.negYZ
 	yRaw := ws.shared.yRaw
+	softplusRows := ws.shared.softplusRows
+	sigmoidNegYZ := ws.shared.sigmoidNegYZ
 	ySigmoidNegYZ := ws.shared.ySigmoidNegYZ
 	sumParts := ws.shared.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
@@ -183,7 +193,12 @@ func (ws *lossGradWork) RunPart(part int) {
 		runtime.PanelGemv(XRaw, r0, r1, wRaw, runtime.SubVector(z, r0, r1))
 		for i := r0; i < r1; i++ {
 			negYZ.Data[i] = -(yRaw.Data[i*yRaw.Inc] * z.Data[i])
-			softplus, sigmoid := runtime.SoftplusSigmoid(negYZ.Data[i])
+		}
+		// softplusRows[r0:r1], sigmoidNegYZ[r0:r1] = SoftplusSigmoid(negYZ[r0:r1]), entry by entry, by the block kernel
+		runtime.SoftplusSigmoidTo(softplusRows.Data[r0:r1], sigmoidNegYZ.Data[r0:r1], negYZ.Data[r0:r1])
+		for i := r0; i < r1; i++ {
+			softplus := softplusRows.Data[i]
+			sigmoid := sigmoidNegYZ.Data[i]
 			sumPart += softplus
 			ySigmoidNegYZ.Data[i] = yRaw.Data[i*yRaw.Inc] * sigmoid
 		}
