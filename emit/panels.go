@@ -363,9 +363,9 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 		var outs, views []*val
 		var reads []plan.Step
 		for _, v := range let.Vars {
-			buf, k := e.storedBy(rest, v, at.V.Shape)
-			if buf != nil {
-				rest = slices.Delete(slices.Clone(rest), k, k+1)
+			buf, pos := e.storedBy(rest, v, at.V.Shape)
+			if buf != nil && !slices.Contains(outs, buf) {
+				rest = slices.Delete(slices.Clone(rest), pos, pos+1)
 			} else {
 				buf = e.buffer(at.V.Shape, v.Name+"Rows")
 			}

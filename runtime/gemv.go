@@ -94,9 +94,9 @@ var vectorGemvRows kernelPart
 // gemvStreamMin is the fewest entries of a from which Gemv uses
 // vectorGemvRows: 16 MB, half this machine's last-level cache, where
 // BenchmarkGemvVector (one core, 2026-12-05) has the two level — 2048×1024
-// 373–460 against 378–419 µs; in the cache gonum's kernel is faster
-// (128×128: 1.49 against 1.65–1.80 µs, 1024×1024 8 MB: 118–143 against
-// 100–160 µs), beyond it the vector rows (4096×1024: 0.87–1.02 against
+// 373–460 against 378–419 µs; in the caches gonum's kernel is as fast or
+// faster (128×128: 1.49 against 1.65–1.80 µs, 1024×1024, 8 MB: 118–143
+// against 100–160 µs), beyond them the vector rows (4096×1024: 0.87–1.02 against
 // 1.37–1.49 ms, 8192×1024: 2.3–2.5 against 3.5–3.7 ms, 65536×256:
 // 4.3–5.4 against 8–11 ms).
 var gemvStreamMin = 1 << 21
