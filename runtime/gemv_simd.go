@@ -23,8 +23,9 @@ func init() {
 // Each row's horizontal sum, last columns, alpha and beta are scalar code
 // right after its vector code; one VZEROUPPER ends the call. (Keeping the
 // vector sums of 64 rows and finishing them after a VZEROUPPER each was
-// 25–60 % slower on this AMD machine, where scalar code after vector code
-// costs nothing extra.)
+// 10–60 % slower in the caches in two runs of BenchmarkGemvVector, and
+// level beyond them, on this AMD machine, where scalar code after vector
+// code costs nothing extra.)
 func vecGemvRows(args kernelArgs, lo, hi int) {
 	a, x, y := args.g, args.v.Data[:args.g.Cols], args.w.Data
 	n := a.Cols
