@@ -324,9 +324,10 @@ func (e *function) partBuffer(base string, parts derive.Dim, count expr) *val {
 // kernel's call (softplus and σ of one argument, lowering.jointBlock)
 // when plan.Fission finds the cut changes no result: the steps before the
 // call over the panel's rows, then the call's block kernel over the
-// panel's entries r0…r1−1 of its argument's buffer, writing the two
-// results into buffers of their own, then the rest of the steps over the
-// rows, reading the results at their entry. The block kernel gives the
+// panel's entries r0…r1−1 of its argument's buffer, writing each result
+// into the buffer the loop stored it in (storedBy) or else into one of its
+// own, then the rest of the steps over the rows, reading the results at
+// their entry. The block kernel gives the
 // scalar call's results to the bit, four lanes at a time. It returns nil
 // when the loop has no such call or the cut is not safe.
 func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*val) *val, panelSlice string) []plan.Step {

@@ -35,10 +35,8 @@ func vecGemvRows(args kernelArgs, lo, hi int) {
 	archsimd.ClearAVXUpperBits()
 }
 
-// rowDot returns Σⱼ a[j]·x[j] over len(x) ≤ len(a) entries in
-// vectorGemvRows's order: four vector accumulators over steps of sixteen
-// columns, then the first over steps of four, added (s0 + s1) + (s2 + s3),
-// their lanes (l0 + l1) + (l2 + l3), then the last len(x) mod 4 products.
+// rowDot returns Σⱼ a[j]·x[j] over len(x) ≤ len(a) entries, in the order
+// vectorGemvRows documents.
 func rowDot(a, x []float64) float64 {
 	a = a[:len(x)]
 	var s0, s1, s2, s3 archsimd.Float64x4

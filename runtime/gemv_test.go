@@ -70,20 +70,18 @@ func TestGemv(t *testing.T) {
 	splitMin, memorySplitMin, gemvStreamMin = 8, 1000, 20000
 	var mu sync.Mutex
 	var parts [][2]int
-	gemvPart = func(args kernelArgs, lo, hi int) {
-		mu.Lock()
-		parts = append(parts, [2]int{lo, hi})
-		mu.Unlock()
-		gemvRows(args, lo, hi)
-	}
-	defer func() { gemvPart = gemvRows }()
-	if vectorRows := vectorGemvRows; vectorRows != nil {
-		vectorGemvRows = func(args kernelArgs, lo, hi int) {
+	recording := func(part kernelPart) kernelPart {
+		return func(args kernelArgs, lo, hi int) {
 			mu.Lock()
 			parts = append(parts, [2]int{lo, hi})
 			mu.Unlock()
-			vectorRows(args, lo, hi)
+			part(args, lo, hi)
 		}
+	}
+	gemvPart = recording(gemvRows)
+	defer func() { gemvPart = gemvRows }()
+	if vectorRows := vectorGemvRows; vectorRows != nil {
+		vectorGemvRows = recording(vectorRows)
 		defer func() { vectorGemvRows = vectorRows }()
 	}
 	rng := rand.New(rand.NewPCG(33, 34))
