@@ -26,17 +26,28 @@ func withSplitMin(t *testing.T, n int, f func()) {
 }
 
 // TestSplitParts checks that split runs every index of its range exactly
-// once, in one part below the threshold and in one part per team member
-// above it.
+// once: in one piece below the threshold, above it in chunksPerMember
+// chunks for each member of the team taking part, none of less than
+// splitMin entries of work.
 func TestSplitParts(t *testing.T) {
 	team.start.Do(startTeam)
+	team1 := len(team.helpers) + 1 // the caller and its helpers
+	ifTeam := func(chunks int) int {
+		if team1 < 2 {
+			return 1
+		}
+		return chunks
+	}
 	tests := []struct {
 		n, work, want int
 	}{
 		{n: 10, work: 1, want: 1},
-		{n: 1 << 15, work: 1, want: min(len(team.helpers)+1, 2)},
-		{n: 3, work: 1 << 14, want: min(len(team.helpers)+1, 3)},
-		{n: 2, work: 1 << 20, want: min(len(team.helpers)+1, 2)},
+		{n: 1<<15 - 1, work: 1, want: 1},
+		{n: 1 << 15, work: 1, want: ifTeam(2)},
+		{n: 3, work: 1 << 14, want: ifTeam(3)},
+		{n: 2, work: 1 << 20, want: ifTeam(2)},
+		{n: 1 << 20, work: 1, want: ifTeam(min(team1, 64) * chunksPerMember)},
+		{n: 5, work: 1 << 20, want: ifTeam(5)},
 	}
 	defer func(old int) { splitMin = old }(splitMin)
 	splitMin = 1 << 14
@@ -51,18 +62,59 @@ func TestSplitParts(t *testing.T) {
 		split(record, kernelArgs{}, tt.n, tt.work)
 		slices.SortFunc(ranges, func(a, b [2]int) int { return a[0] - b[0] })
 		if len(ranges) != tt.want {
-			t.Errorf("n = %d, work = %d: %d parts %v, want %d (helpers: %d)", tt.n, tt.work, len(ranges), ranges, tt.want, len(team.helpers))
+			t.Errorf("n = %d, work = %d: %d chunks %v, want %d (helpers: %d)", tt.n, tt.work, len(ranges), ranges, tt.want, len(team.helpers))
 		}
 		next := 0
 		for _, r := range ranges {
 			if r[0] != next || r[1] <= r[0] {
-				t.Fatalf("n = %d: parts %v do not tile [0, %d)", tt.n, ranges, tt.n)
+				t.Fatalf("n = %d: chunks %v do not tile [0, %d)", tt.n, ranges, tt.n)
 			}
 			next = r[1]
 		}
 		if next != tt.n {
-			t.Fatalf("n = %d: parts %v end at %d", tt.n, ranges, next)
+			t.Fatalf("n = %d: chunks %v end at %d", tt.n, ranges, next)
 		}
+	}
+}
+
+// TestSplitStalledMember checks that a member of the team that stalls on
+// its first chunk holds up only that chunk: the others take every other
+// chunk meanwhile. The chunk taken first waits until every index outside
+// it has run (at most 10 s) and must hold at most half of an even share of
+// the range: with an even split across the members it holds a whole share.
+func TestSplitStalledMember(t *testing.T) {
+	team.start.Do(startTeam)
+	if len(team.helpers) == 0 {
+		t.Skip("no helpers: GOMAXPROCS is 1")
+	}
+	defer func(old int) { splitMin = old }(splitMin)
+	splitMin = 1
+	const n = 1 << 10
+	var done atomic.Int64 // indices run
+	var first atomic.Bool
+	var stalled [2]int
+	var runs [n]atomic.Int32
+	part := func(_ kernelArgs, lo, hi int) {
+		if first.CompareAndSwap(false, true) {
+			stalled = [2]int{lo, hi}
+			for deadline := time.Now().Add(10 * time.Second); done.Load() < int64(n-(hi-lo)) && time.Now().Before(deadline); {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+		for i := lo; i < hi; i++ {
+			runs[i].Add(1)
+		}
+		done.Add(int64(hi - lo))
+	}
+	split(part, kernelArgs{}, n, 1)
+	for i := range runs {
+		if r := runs[i].Load(); r != 1 {
+			t.Fatalf("index %d ran %d times", i, r)
+		}
+	}
+	members := min(len(team.helpers)+1, n)
+	if got, most := stalled[1]-stalled[0], n/(2*members); got > most {
+		t.Errorf("the stalled member's chunk [%d, %d) holds %d indices, want at most half an even share, %d", stalled[0], stalled[1], got, most)
 	}
 }
 
