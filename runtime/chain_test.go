@@ -70,7 +70,7 @@ func scaled(s float64, m mat.Matrix) *mat.Dense {
 
 // sandwichOperands returns a random n×n spd A, factorized, and a random
 // n×q r, the operands of the Cholesky sandwich tests.
-func sandwichOperands(t *testing.T, rng *rand.Rand, n, q int) (*mat.SymDense, *mat.Dense, *Cholesky) {
+func sandwichOperands(t testing.TB, rng *rand.Rand, n, q int) (*mat.SymDense, *mat.Dense, *Cholesky) {
 	t.Helper()
 	b := mat.NewDense(n, n, nil)
 	r := mat.NewDense(n, q, nil)

@@ -1,12 +1,14 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -157,6 +159,107 @@ func TestSandwichSymTo(t *testing.T) {
 			if nan.Data[i*nan.Stride+j] != 0 {
 				t.Errorf("not positive definite: entry (%d, %d) outside the triangle written", i, j)
 			}
+		}
+	}
+}
+
+// TestSandwichBackends checks SandwichTo and SandwichSymTo on both of
+// gram's paths, one product on Gemm under gonum's implementation (in a
+// build with vector code; Syrk without) and Syrk under any other (gonum's under another type, as runtime/openblas's is),
+// at sizes from gonum's scalar loops to the vector kernel split across the
+// team: within 4n·ε of the sum of the terms' magnitudes (|r|ᵀ|Uᵀ||U||r|,
+// with beta's) of rᵀ A r formed with gonum/mat, SandwichTo's result exactly
+// symmetric, and SandwichSymTo's triangle (beta = 0) the bits of
+// SandwichTo's on the same path.
+func TestSandwichBackends(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, backend := range []struct {
+		name string
+		impl blas.Float64
+	}{{"gonum", gonum.Implementation{}}, {"other", &recordingBLAS{}}} {
+		for _, sz := range [][2]int{{6, 4}, {16, 16}, {40, 33}, {130, 70}} {
+			n, q := sz[0], sz[1]
+			name := fmt.Sprintf("%s/n=%d,q=%d", backend.name, n, q)
+			a, r, c := sandwichOperands(t, rng, n, q)
+			var ar, want mat.Dense
+			ar.Mul(a, r)
+			want.Mul(r.T(), &ar)
+			old := mat.NewDense(q, q, nil)
+			for i := range old.RawMatrix().Data {
+				old.RawMatrix().Data[i] = rng.NormFloat64()
+			}
+			var chol mat.Cholesky
+			if !chol.Factorize(a) {
+				t.Fatal("not positive definite")
+			}
+			var u mat.TriDense
+			chol.UTo(&u)
+			var ur, terms mat.Dense
+			ur.Mul(absOf(&u), absOf(r))
+			terms.Mul(ur.T(), &ur)
+			func() {
+				defer blas64.Use(blas64.Implementation())
+				blas64.Use(backend.impl)
+				got := mat.DenseCopyOf(old)
+				c.SandwichTo(got.RawMatrix(), -1.5, r.RawMatrix(), 2)
+				for i := 0; i < q; i++ {
+					for j := 0; j < q; j++ {
+						w := -1.5*want.At(i, j) + 2*old.At(i, j)
+						tol := 4 * float64(n) * 0x1p-52 * (1.5*terms.At(i, j) + 2*math.Abs(old.At(i, j)))
+						if d := math.Abs(got.At(i, j) - w); !(d <= tol) {
+							t.Errorf("%s: SandwichTo (%d, %d) = %v, want %v ± %.3g", name, i, j, got.At(i, j), w, tol)
+						}
+					}
+				}
+				full := mat.NewDense(q, q, nil)
+				c.SandwichTo(full.RawMatrix(), 0.75, r.RawMatrix(), 0)
+				for _, uplo := range []blas.Uplo{blas.Upper, blas.Lower} {
+					dst := triangleOf(mat.NewSymDense(q, nil), uplo, 3.25)
+					fillTriangleNaN(dst, uplo == blas.Upper)
+					c.SandwichSymTo(dst, 0.75, r.RawMatrix(), 0)
+					checkTriangle(t, name+": SandwichSymTo against SandwichTo", dst, full, 0, 3.25)
+				}
+				for i := 0; i < q; i++ {
+					for j := 0; j < i; j++ {
+						if full.At(i, j) != full.At(j, i) {
+							t.Errorf("%s: SandwichTo not exactly symmetric at (%d, %d): %v against %v", name, i, j, full.At(i, j), full.At(j, i))
+						}
+					}
+				}
+			}()
+		}
+	}
+}
+
+// absOf returns the entrywise absolute value of m.
+func absOf(m mat.Matrix) *mat.Dense {
+	var d mat.Dense
+	d.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, m)
+	return &d
+}
+
+// BenchmarkSandwichSymTo times rᵀ A r into a symmetric destination, n = q,
+// as B6GaussNLL's gradient forms it, on gram's two paths: impl=gonum (the
+// product on Gemm) and impl=other (gonum's implementation under another
+// type: Dsyrk). Compare with
+//
+//	benchstat -col /impl
+func BenchmarkSandwichSymTo(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{16, 128, 512} {
+		_, r, c := sandwichOperands(b, rng, n, n)
+		dst := mat.NewSymDense(n, nil)
+		for _, impl := range []struct {
+			name string
+			impl blas.Float64
+		}{{"gonum", gonum.Implementation{}}, {"other", &recordingBLAS{}}} {
+			b.Run(fmt.Sprintf("n=%d/impl=%s", n, impl.name), func(b *testing.B) {
+				defer blas64.Use(blas64.Implementation())
+				blas64.Use(impl.impl)
+				for b.Loop() {
+					c.SandwichSymTo(dst.RawSymmetric(), -1, r.RawMatrix(), 1)
+				}
+			})
 		}
 	}
 }
