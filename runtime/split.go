@@ -53,10 +53,11 @@ var memorySplitMin = 1 << 18
 // SetMemorySplitMin sets the least number of entries from which the
 // memory-bound kernels (OuterTo, and Gemv under gonum's BLAS) split their
 // rows across the team, 1<<18 by default. It is the hook of BLAS backends
-// whose own threads stay on the cores after a call: OpenBLAS's spin for a
-// while, and a helper then competes with them (runtime/openblas sets 1<<21:
-// B1's and B2's FGrad at n = 1024, an OpenBLAS Gemv and then OuterTo of
-// 1024² entries, were 33–61 % slower split). Like SetPanelElems it is
+// whose own threads stay on the cores after a call, where a helper then
+// competes with them: with OpenBLAS on its own threads, B1's and B2's FGrad
+// at n = 1024, an OpenBLAS Gemv and then OuterTo of 1024² entries, were
+// 33–61 % slower split from 1<<18 than from 1<<21 (runtime/openblas runs
+// OpenBLAS on the calling thread instead). Like SetPanelElems it is
 // called from the backend's init function and must not run concurrently
 // with generated code. It panics if n < 1.
 func SetMemorySplitMin(n int) {

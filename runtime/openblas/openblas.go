@@ -12,14 +12,18 @@
 // nor cgo in its graph; a program that wants both builds can import it from
 // a file with a build constraint of its own (//go:build openblas).
 //
-// A cgo call costs tens of nanoseconds and OpenBLAS starts its threads even
-// for mid-sized level 2 calls, so small calls stay in pure Go (measured on
-// a 2-core AMD EPYC with OpenBLAS 0.3.21): level 1 below 512 elements,
-// level 2 up to 256×256 and level 3 below 8×8×8.
+// A cgo call costs tens of nanoseconds, so small calls stay in pure Go
+// (measured on a 2-core AMD EPYC with OpenBLAS 0.3.21): level 1 below 512
+// elements, level 2 up to 256×256 and level 3 below 8×8×8. OpenBLAS runs
+// on the calling thread; large calls run in blocks on gradgen's team
+// (blocks.go), and OwnThreads gives OpenBLAS its own threads back for
+// measuring it.
 package openblas
 
 /*
 #cgo LDFLAGS: -lopenblas
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
 */
 import "C"
 
@@ -32,15 +36,36 @@ import (
 	"github.com/gradgen/gradgen/runtime"
 )
 
+// threads is the number of threads OpenBLAS started with.
+var threads int
+
+// ownThreads is set while OwnThreads runs: Dgemm is one OpenBLAS call on
+// OpenBLAS's threads.
+var ownThreads bool
+
+// OwnThreads runs f with OpenBLAS on the threads it started with and every
+// Dgemm one OpenBLAS call, as OpenBLAS runs without this package: for
+// measuring OpenBLAS's own rate (gradgen's bench takes its Dgemm reference
+// so). No other BLAS call may run while it does.
+func OwnThreads(f func()) {
+	C.openblas_set_num_threads(C.int(threads))
+	ownThreads = true
+	defer func() {
+		ownThreads = false
+		C.openblas_set_num_threads(1)
+	}()
+	f()
+}
+
 func init() {
 	blas64.Use(openBLAS{})
+	// OpenBLAS on the calling thread alone; the large calls run in blocks
+	// on gradgen's team (blocks.go).
+	threads = int(C.openblas_get_num_threads())
+	C.openblas_set_num_threads(1)
 	// Row panels of 1 MiB: above the level-2 threshold, so each panel's
 	// Gemv runs in OpenBLAS, and half a panel per core still fits in L2.
 	runtime.SetPanelElems(1 << 17)
-	// OpenBLAS's threads spin on the cores for a while after each call, so
-	// OuterTo splits its rows across gradgen's team only when the product
-	// is out of the cache (16 MiB), as before the team spun too.
-	runtime.SetMemorySplitMin(1 << 21)
 }
 
 // Sizes at and above which a call goes to OpenBLAS.
@@ -130,6 +155,10 @@ func (o openBLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64,
 		pure.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 		return
 	}
+	if incX > 0 && incY > 0 {
+		gemvBlocks(o.Implementation, tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
 	o.Implementation.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 
@@ -186,11 +215,11 @@ func (o openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []f
 		pure.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if blocks, rows := narrowBlocks(m, n, k); blocks > 1 {
-		narrowDgemm(o.Implementation, blocks, rows, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if ownThreads {
+		o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemmBlocks(o.Implementation, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func (o openBLAS) Dsyrk(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
@@ -198,7 +227,7 @@ func (o openBLAS) Dsyrk(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64,
 		pure.Dsyrk(ul, t, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
-	o.Implementation.Dsyrk(ul, t, n, k, alpha, a, lda, beta, c, ldc)
+	syrkBlocks(o.Implementation, ul, t, n, k, alpha, a, lda, beta, c, ldc)
 }
 
 func (o openBLAS) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
@@ -206,7 +235,7 @@ func (o openBLAS) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Dia
 		pure.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
-	o.Implementation.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+	triangularBlocks(o.Implementation, callTrsm, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
 func (o openBLAS) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
@@ -214,7 +243,7 @@ func (o openBLAS) Dtrmm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Dia
 		pure.Dtrmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 		return
 	}
-	o.Implementation.Dtrmm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+	triangularBlocks(o.Implementation, callTrmm, s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
 func (o openBLAS) Dsymm(s blas.Side, ul blas.Uplo, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -222,7 +251,7 @@ func (o openBLAS) Dsymm(s blas.Side, ul blas.Uplo, m, n int, alpha float64, a []
 		pure.Dsymm(s, ul, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	o.Implementation.Dsymm(s, ul, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
+	symmBlocks(o.Implementation, s, ul, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func (o openBLAS) Dsyr2k(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {

@@ -1,0 +1,229 @@
+package openblas
+
+import (
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/netlib/blas/netlib"
+
+	"github.com/gradgen/gradgen/runtime"
+)
+
+// Blocks on gradgen's team. OpenBLAS runs on the calling thread alone
+// (init sets its thread count to 1): its own threads spin on the cores for
+// a while after each call, and every elementwise loop and narrow product
+// gradgen ran between two calls shared its cores with them (B7MLP's FGrad
+// at n = 1024, stage by stage: tanh 1.27 ms against 0.72 ms, each narrow
+// product about twice as slow). The parallelism comes from gradgen's team
+// instead: a call with enough work is cut into blocks of the rows or
+// columns of its output that no other block reads or writes, and the
+// blocks run on the team (runtime.Parts), one OpenBLAS call per block. The
+// blocks depend on the call's shape alone, never on the team or on
+// scheduling, so every run gives the same bits.
+
+// blockWork is the least work, in multiply-adds, that a call is cut into
+// blocks for: OpenBLAS 0.3's own threshold for running a Dgemm on several
+// threads (interface/gemm.c: SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD).
+const blockWork = 65536 * 4
+
+// maxBlocks is the most blocks a call is cut into: about four for each of
+// two cores, so that a core held up takes fewer (runtime.Parts hands them
+// out one at a time).
+const maxBlocks = 8
+
+// minBlockSide is the fewest rows (or columns) of the output a block holds
+// when the output's other side is wide (wider than narrowSide): each block
+// is an OpenBLAS call that packs the whole of the operand it shares with
+// the others, so thin blocks of a wide product repack it many times
+// (B4Sandwich's 512³ products were 18 % slower in blocks of 64 rows).
+// Blocks of a narrow output, whose shared operand is small, may hold
+// minNarrowSide.
+const (
+	minBlockSide  = 128
+	narrowSide    = 32
+	minNarrowSide = 16
+)
+
+// blocksOf returns how many blocks an output whose cut side is long entries
+// long and whose other side is width wide, with work multiply-adds in all,
+// is cut into, and the side of each but the last: one block below
+// blockWork.
+func blocksOf(long, width, work int) (blocks, side int) {
+	least := minBlockSide
+	if width <= narrowSide {
+		least = minNarrowSide
+	}
+	blocks = min(maxBlocks, long/least, work/blockWork)
+	if blocks < 2 {
+		return 1, long
+	}
+	side = (long + blocks - 1) / blocks
+	return (long + side - 1) / side, side
+}
+
+// The routines a blockCall runs.
+const (
+	callGemm = iota
+	callGemv
+	callTrmm
+	callTrsm
+	callSymm
+	callSyrk
+)
+
+// blockCall is one call cut into blocks, as runtime.Parts runs it: the
+// call's arguments, which side of its output the blocks cut (byRows) and
+// the side of a block.
+type blockCall struct {
+	impl           netlib.Implementation
+	routine        int
+	tA, tB         blas.Transpose
+	side           blas.Side
+	uplo           blas.Uplo
+	diag           blas.Diag
+	m, n, k        int
+	alpha, beta    float64
+	a, b, c        []float64
+	lda, ldb, ldc  int
+	byRows         bool
+	block, lastEnd int
+}
+
+var blockPool = sync.Pool{New: func() any { return new(blockCall) }}
+
+// run cuts the call p describes, whose output's cut side is long entries
+// long and whose other side width wide, into blocks on the team; p goes
+// back to the pool.
+func run(p *blockCall, long, width, work int) {
+	blocks, side := blocksOf(long, width, work)
+	p.block, p.lastEnd = side, long
+	runtime.Parts(blocks, p)
+	*p = blockCall{}
+	blockPool.Put(p)
+}
+
+// RunPart runs block i of the call.
+func (p *blockCall) RunPart(i int) {
+	lo := i * p.block
+	hi := min(lo+p.block, p.lastEnd)
+	switch p.routine {
+	case callGemm:
+		if p.byRows {
+			a := p.a[lo:] // op(a)'s rows lo…hi−1: columns of a
+			if p.tA == blas.NoTrans {
+				a = p.a[lo*p.lda:] // rows of a
+			}
+			p.impl.Dgemm(p.tA, p.tB, hi-lo, p.n, p.k, p.alpha, a, p.lda, p.b, p.ldb, p.beta, p.c[lo*p.ldc:], p.ldc)
+			return
+		}
+		b := p.b[lo:] // op(b)'s columns lo…hi−1: columns of b
+		if p.tB != blas.NoTrans {
+			b = p.b[lo*p.ldb:] // rows of b
+		}
+		p.impl.Dgemm(p.tA, p.tB, p.m, hi-lo, p.k, p.alpha, p.a, p.lda, b, p.ldb, p.beta, p.c[lo:], p.ldc)
+	case callGemv:
+		// y's entries lo…hi−1: rows of a (NoTrans), else its columns.
+		if p.tA == blas.NoTrans {
+			p.impl.Dgemv(p.tA, hi-lo, p.n, p.alpha, p.a[lo*p.lda:], p.lda, p.b, p.ldb, p.beta, p.c[lo*p.ldc:], p.ldc)
+			return
+		}
+		p.impl.Dgemv(p.tA, p.m, hi-lo, p.alpha, p.a[lo:], p.lda, p.b, p.ldb, p.beta, p.c[lo*p.ldc:], p.ldc)
+	case callTrmm, callTrsm:
+		// b's columns lo…hi−1 (a on the left), else its rows.
+		m, n, b := p.m, hi-lo, p.b[lo:]
+		if p.side == blas.Right {
+			m, n, b = hi-lo, p.n, p.b[lo*p.ldb:]
+		}
+		if p.routine == callTrmm {
+			p.impl.Dtrmm(p.side, p.uplo, p.tA, p.diag, m, n, p.alpha, p.a, p.lda, b, p.ldb)
+			return
+		}
+		p.impl.Dtrsm(p.side, p.uplo, p.tA, p.diag, m, n, p.alpha, p.a, p.lda, b, p.ldb)
+	case callSymm:
+		// c's and b's columns lo…hi−1 (a on the left), else their rows.
+		if p.side == blas.Left {
+			p.impl.Dsymm(p.side, p.uplo, p.m, hi-lo, p.alpha, p.a, p.lda, p.b[lo:], p.ldb, p.beta, p.c[lo:], p.ldc)
+			return
+		}
+		p.impl.Dsymm(p.side, p.uplo, hi-lo, p.n, p.alpha, p.a, p.lda, p.b[lo*p.ldb:], p.ldb, p.beta, p.c[lo*p.ldc:], p.ldc)
+	case callSyrk:
+		p.syrkRows(lo, hi)
+	}
+}
+
+// syrkRows runs rows lo…hi−1 of C's stored triangle of a Dsyrk: the
+// diagonal block as a Dsyrk of its own and the rest of the rows, C's
+// columns hi…n−1 (upper) or 0…lo−1 (lower), as a Dgemm. op(a)'s rows i are
+// a's rows (NoTrans: C = α a aᵀ + β C) or its columns (Trans: C = α aᵀ a +
+// β C).
+func (p *blockCall) syrkRows(lo, hi int) {
+	n, k := p.n, p.k
+	rows := func(i int) []float64 { // op(a)'s rows from i on
+		if p.tA == blas.NoTrans {
+			return p.a[i*p.lda:]
+		}
+		return p.a[i:]
+	}
+	other := blas.Trans // the Dgemm's second operand: op(a)ᵀ's columns
+	if p.tA != blas.NoTrans {
+		other = blas.NoTrans
+	}
+	p.impl.Dsyrk(p.uplo, p.tA, hi-lo, k, p.alpha, rows(lo), p.lda, p.beta, p.c[lo*p.ldc+lo:], p.ldc)
+	if p.uplo == blas.Upper && hi < n {
+		p.impl.Dgemm(p.tA, other, hi-lo, n-hi, k, p.alpha, rows(lo), p.lda, rows(hi), p.lda, p.beta, p.c[lo*p.ldc+hi:], p.ldc)
+	}
+	if p.uplo == blas.Lower && lo > 0 {
+		p.impl.Dgemm(p.tA, other, hi-lo, lo, k, p.alpha, rows(lo), p.lda, rows(0), p.lda, p.beta, p.c[lo*p.ldc:], p.ldc)
+	}
+}
+
+// gemmBlocks runs a Dgemm in blocks of the rows of C when it has at least
+// as many rows as columns, else of its columns.
+func gemmBlocks(impl netlib.Implementation, tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	p := blockPool.Get().(*blockCall)
+	*p = blockCall{impl: impl, routine: callGemm, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, byRows: m >= n}
+	run(p, max(m, n), min(m, n), m*n*k)
+}
+
+// gemvBlocks runs a Dgemv in blocks of y's entries; x and y are given
+// with their increments (the b and c of blockCall).
+func gemvBlocks(impl netlib.Implementation, tA blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	p := blockPool.Get().(*blockCall)
+	*p = blockCall{impl: impl, routine: callGemv, tA: tA, m: m, n: n, alpha: alpha, beta: beta, a: a, b: x, c: y, lda: lda, ldb: incX, ldc: incY}
+	long := m
+	if tA != blas.NoTrans {
+		long = n
+	}
+	run(p, long, 1, m*n)
+}
+
+// triangularBlocks runs a Dtrmm or Dtrsm in blocks of b's columns (a on
+// the left) or rows (a on the right), each solved or multiplied alone.
+func triangularBlocks(impl netlib.Implementation, routine int, s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	p := blockPool.Get().(*blockCall)
+	*p = blockCall{impl: impl, routine: routine, side: s, uplo: ul, tA: tA, diag: d, m: m, n: n, alpha: alpha, a: a, b: b, lda: lda, ldb: ldb}
+	long, order := n, m
+	if s == blas.Right {
+		long, order = m, n
+	}
+	run(p, long, order, long*order*order/2)
+}
+
+// symmBlocks runs a Dsymm in blocks of C's columns (a on the left) or rows
+// (a on the right).
+func symmBlocks(impl netlib.Implementation, s blas.Side, ul blas.Uplo, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	p := blockPool.Get().(*blockCall)
+	*p = blockCall{impl: impl, routine: callSymm, side: s, uplo: ul, m: m, n: n, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	long, order := n, m
+	if s == blas.Right {
+		long, order = m, n
+	}
+	run(p, long, order, long*order*order)
+}
+
+// syrkBlocks runs a Dsyrk in blocks of the rows of C's stored triangle.
+func syrkBlocks(impl netlib.Implementation, ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	p := blockPool.Get().(*blockCall)
+	*p = blockCall{impl: impl, routine: callSyrk, uplo: ul, tA: t, n: n, k: k, alpha: alpha, beta: beta, a: a, c: c, lda: lda, ldc: ldc}
+	run(p, n, n, n*n*k/2)
+}

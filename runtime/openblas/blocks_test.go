@@ -1,0 +1,253 @@
+package openblas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/netlib/blas/netlib"
+)
+
+// The blocked calls are checked against gonum's pure-Go implementation,
+// entry by entry within a bound of the magnitudes of the terms, on shapes
+// cut into several blocks (a short last one among them), with strides
+// wider than the rows, α, β ∉ {0, 1}, and every entry outside the output
+// (padding, the triangle a Dsyrk does not store) unchanged.
+
+// fill returns n normal random numbers.
+func fill(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+// checkClose fails t unless got and want agree entry by entry within
+// tol·(1+|want|).
+func checkClose(t *testing.T, name string, got, want []float64, tol float64) {
+	t.Helper()
+	for i := range got {
+		if d := math.Abs(got[i] - want[i]); !(d <= tol*(1+math.Abs(want[i]))) && !(got[i] == want[i]) {
+			t.Fatalf("%s: entry %d = %v, want %v", name, i, got[i], want[i])
+		}
+	}
+}
+
+func TestBlocksOf(t *testing.T) {
+	tests := []struct{ long, width, work, blocks, side int }{
+		{1024, 10, 1024 * 10 * 256, 8, 128},   // narrow: MLP's output layer
+		{1000, 10, 1000 * 10 * 300, 8, 125},   // short last block: 7·125 + 125
+		{1030, 10, 1030 * 10 * 300, 8, 129},   // 7·129 + 127
+		{1024, 256, 1024 * 256 * 256, 8, 128}, // wide: blocks of 128 rows at least
+		{512, 512, 512 * 512 * 512, 4, 128},
+		{300, 300, 300 * 300 * 300, 2, 150},
+		{100, 100, 100 * 100 * 100, 1, 100}, // below minBlockSide twice
+		{1024, 10, 1024 * 10 * 10, 1, 1024}, // below blockWork
+		{40, 5, 40 * 5 * 100000, 2, 20},
+	}
+	for _, tt := range tests {
+		blocks, side := blocksOf(tt.long, tt.width, tt.work)
+		if blocks != tt.blocks || side != tt.side {
+			t.Errorf("blocksOf(%d, %d, %d) = %d blocks of %d, want %d of %d", tt.long, tt.width, tt.work, blocks, side, tt.blocks, tt.side)
+		}
+		if blocks > 1 && (side*(blocks-1) >= tt.long || side*blocks < tt.long) {
+			t.Errorf("blocksOf(%d, %d, %d): %d blocks of %d do not cover it with a last block", tt.long, tt.width, tt.work, blocks, side)
+		}
+	}
+}
+
+func TestBlockedGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	impl := blas64.Implementation()
+	for _, s := range []struct{ m, n, k int }{
+		{1024, 10, 256}, {256, 10, 1024}, {1024, 256, 10}, {10, 1000, 300}, {333, 7, 2000}, {5000, 3, 40}, {300, 300, 300}, {256, 700, 64},
+	} {
+		if blocks, _ := blocksOf(max(s.m, s.n), min(s.m, s.n), s.m*s.n*s.k); blocks < 2 {
+			t.Fatalf("%v: one block", s)
+		}
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				ar, ac := s.m, s.k
+				if tA == blas.Trans {
+					ar, ac = ac, ar
+				}
+				br, bc := s.k, s.n
+				if tB == blas.Trans {
+					br, bc = bc, br
+				}
+				lda, ldb, ldc := ac+3, bc+1, s.n+2
+				a, b, c := fill(rng, ar*lda), fill(rng, br*ldb), fill(rng, s.m*ldc)
+				want := slices.Clone(c)
+				pure.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, want, ldc)
+				impl.Dgemm(tA, tB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
+				checkClose(t, fmt.Sprintf("Dgemm%v %c%c", s, tA, tB), c, want, 4e-16*float64(s.k)*4)
+			}
+		}
+	}
+}
+
+func TestBlockedGemv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 6))
+	impl := blas64.Implementation()
+	for _, s := range [][2]int{{1500, 700}, {700, 1500}, {20000, 40}, {40, 20000}} {
+		m, n := s[0], s[1]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			lx, ly := n, m
+			if tA == blas.Trans {
+				lx, ly = m, n
+			}
+			for _, inc := range [][2]int{{1, 1}, {2, 3}} {
+				lda := n + 5
+				a, x, y := fill(rng, m*lda), fill(rng, lx*inc[0]), fill(rng, ly*inc[1])
+				want := slices.Clone(y)
+				pure.Dgemv(tA, m, n, -0.75, a, lda, x, inc[0], 1.25, want, inc[1])
+				impl.Dgemv(tA, m, n, -0.75, a, lda, x, inc[0], 1.25, y, inc[1])
+				checkClose(t, fmt.Sprintf("Dgemv %dx%d %c inc %v", m, n, tA, inc), y, want, 4e-16*float64(lx)*4)
+			}
+		}
+	}
+}
+
+func TestBlockedTriangular(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 6))
+	impl := blas64.Implementation()
+	for _, s := range [][2]int{{300, 700}, {64, 3000}} {
+		order, long := s[0], s[1]
+		lda := order + 2
+		// A well-conditioned triangle, unit or not: entries off the
+		// diagonal of size 1/order.
+		a := fill(rng, order*lda)
+		for i := range a {
+			a[i] /= float64(order)
+		}
+		for i := 0; i < order; i++ {
+			a[i*lda+i] = 1 + rng.Float64()
+		}
+		for _, side := range []blas.Side{blas.Left, blas.Right} {
+			m, n := order, long
+			if side == blas.Right {
+				m, n = long, order
+			}
+			ldb := n + 3
+			for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+				for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+					for _, d := range []blas.Diag{blas.NonUnit, blas.Unit} {
+						name := fmt.Sprintf("%dx%d %c%c%c%c", m, n, side, ul, tA, d)
+						b := fill(rng, m*ldb)
+						want := slices.Clone(b)
+						pure.Dtrmm(side, ul, tA, d, m, n, 0.5, a, lda, want, ldb)
+						got := slices.Clone(b)
+						impl.Dtrmm(side, ul, tA, d, m, n, 0.5, a, lda, got, ldb)
+						checkClose(t, "Dtrmm "+name, got, want, 4e-16*float64(order)*4)
+						want = slices.Clone(b)
+						pure.Dtrsm(side, ul, tA, d, m, n, 0.5, a, lda, want, ldb)
+						got = slices.Clone(b)
+						impl.Dtrsm(side, ul, tA, d, m, n, 0.5, a, lda, got, ldb)
+						checkClose(t, "Dtrsm "+name, got, want, 4e-16*float64(order)*16)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestBlockedSymm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 6))
+	impl := blas64.Implementation()
+	for _, s := range [][2]int{{300, 700}, {700, 300}} {
+		m, n := s[0], s[1]
+		for _, side := range []blas.Side{blas.Left, blas.Right} {
+			order := m
+			if side == blas.Right {
+				order = n
+			}
+			lda, ldb, ldc := order+1, n+2, n+3
+			a, b := fill(rng, order*lda), fill(rng, m*ldb)
+			for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+				c := fill(rng, m*ldc)
+				want := slices.Clone(c)
+				pure.Dsymm(side, ul, m, n, 2.5, a, lda, b, ldb, -1.5, want, ldc)
+				impl.Dsymm(side, ul, m, n, 2.5, a, lda, b, ldb, -1.5, c, ldc)
+				checkClose(t, fmt.Sprintf("Dsymm %dx%d %c%c", m, n, side, ul), c, want, 4e-16*float64(order)*4)
+			}
+		}
+	}
+}
+
+func TestBlockedSyrk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 6))
+	impl := blas64.Implementation()
+	for _, s := range [][2]int{{700, 300}, {300, 700}, {1000, 64}} {
+		n, k := s[0], s[1]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			ar, ac := n, k
+			if tA == blas.Trans {
+				ar, ac = k, n
+			}
+			lda, ldc := ac+2, n+3
+			a := fill(rng, ar*lda)
+			for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+				c := fill(rng, n*ldc)
+				want := slices.Clone(c)
+				pure.Dsyrk(ul, tA, n, k, -0.5, a, lda, 1.5, want, ldc)
+				impl.Dsyrk(ul, tA, n, k, -0.5, a, lda, 1.5, c, ldc)
+				// The triangle not stored and the padding are unchanged in
+				// want; checkClose compares them exactly there.
+				checkClose(t, fmt.Sprintf("Dsyrk n=%d k=%d %c%c", n, k, ul, tA), c, want, 4e-16*float64(k)*4)
+			}
+		}
+	}
+}
+
+// TestBlocksAllocateNothing checks the blocked calls run without
+// allocating.
+func TestBlocksAllocateNothing(t *testing.T) {
+	a, b, c := make([]float64, 1024*256), make([]float64, 256*256), make([]float64, 1024*256)
+	impl := blas64.Implementation()
+	calls := map[string]func(){
+		"Dgemm narrow": func() { impl.Dgemm(blas.NoTrans, blas.NoTrans, 1024, 10, 256, 1, a, 256, b, 10, 0, c, 10) },
+		"Dgemm":        func() { impl.Dgemm(blas.NoTrans, blas.NoTrans, 1024, 256, 256, 1, a, 256, b, 256, 0, c, 256) },
+		"Dgemv":        func() { impl.Dgemv(blas.Trans, 1024, 256, 1, a, 256, b, 1, 0, c, 1) },
+		"Dsyrk":        func() { impl.Dsyrk(blas.Upper, blas.Trans, 256, 1024, 1, a, 256, 0, b, 256) },
+		"Dtrsm": func() {
+			impl.Dtrsm(blas.Left, blas.Upper, blas.NoTrans, blas.Unit, 256, 1024, 1, b, 256, c, 1024)
+		},
+	}
+	for name, call := range calls {
+		call()
+		if n := testing.AllocsPerRun(10, call); n != 0 {
+			t.Errorf("%s: %v allocations per call", name, n)
+		}
+	}
+}
+
+// TestOwnThreads checks that OwnThreads runs a Dgemm as one OpenBLAS call
+// on OpenBLAS's threads: the bits of netlib's call with OpenBLAS's thread
+// count set, and that it restores the blocks afterwards.
+func TestOwnThreads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 6))
+	impl := blas64.Implementation()
+	m, n, k := 549, 517, 812
+	a, b, c := fill(rng, m*k), fill(rng, k*n), fill(rng, m*n)
+	var own, direct []float64
+	OwnThreads(func() {
+		own = slices.Clone(c)
+		impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, -0.5, own, n)
+		direct = slices.Clone(c)
+		netlib.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, -0.5, direct, n)
+	})
+	if !slices.Equal(own, direct) {
+		t.Error("a Dgemm under OwnThreads differs from netlib's own call")
+	}
+	if ownThreads {
+		t.Error("OwnThreads left Dgemm on OpenBLAS's threads")
+	}
+	blocked := slices.Clone(c)
+	impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, -0.5, blocked, n)
+	checkClose(t, "blocks after OwnThreads", blocked, own, 4e-16*float64(k)*4)
+}
