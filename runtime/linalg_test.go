@@ -505,3 +505,32 @@ func TestLinalgAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestCholeskyNonFiniteEverywhere checks that Factorize refuses a matrix
+// with one non-finite entry, at every position of the stored triangle of
+// an otherwise positive definite 9×9 matrix, from either triangle. Potrf
+// itself fails on any of them but +Inf on the diagonal (the factor's
+// entries beside it come out 0), which only the finiteness check refuses.
+func TestCholeskyNonFiniteEverywhere(t *testing.T) {
+	const n = 9
+	for _, uplo := range []blas.Uplo{blas.Upper, blas.Lower} {
+		for _, bad := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					if (j >= i) != (uplo == blas.Upper) && i != j {
+						continue
+					}
+					a := blas64.Symmetric{Uplo: uplo, N: n, Stride: n + 1, Data: make([]float64, n*(n+1))}
+					for k := 0; k < n; k++ {
+						a.Data[k*a.Stride+k] = 4
+					}
+					a.Data[i*a.Stride+j] = bad
+					var c Cholesky
+					if c.Factorize(a) {
+						t.Errorf("%c: %v at (%d, %d): Factorize = true", uplo, bad, i, j)
+					}
+				}
+			}
+		}
+	}
+}
