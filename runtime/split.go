@@ -25,9 +25,8 @@ import (
 // member takes the next chunk not yet taken until none is left. The chunks
 // depend on the range and the team's size alone; which member runs which
 // chunk does not matter, since no index's result depends on the chunk it
-// is in. A member slowed down, by a BLAS backend's threads spinning on its
-// core after a call (OpenBLAS's) or by the machine, takes fewer chunks,
-// where an even split waited for its half.
+// is in. A member slowed down, by another thread on its core or by the
+// machine, takes fewer chunks, where an even split waited for its half.
 
 // splitMin is the least work, in entries, worth a part of its own: handing
 // a part to a helper that is spinning (below) and waiting for it costs

@@ -15,9 +15,11 @@
 // A cgo call costs tens of nanoseconds, so small calls stay in pure Go
 // (measured on a 2-core AMD EPYC with OpenBLAS 0.3.21): level 1 below 512
 // elements, level 2 up to 256×256 and level 3 below 8×8×8. OpenBLAS runs
-// on the calling thread; large calls run in blocks on gradgen's team
-// (blocks.go), and OwnThreads gives OpenBLAS its own threads back for
-// measuring it.
+// on the calling thread (a setting of the whole process: calls this
+// package does not cut into blocks, and calls made to OpenBLAS other than
+// through blas64, run on one thread); large calls run in blocks on
+// gradgen's team (blocks.go), and OwnThreads gives OpenBLAS its own
+// threads back for measuring it.
 package openblas
 
 /*
