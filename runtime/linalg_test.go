@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -507,30 +508,88 @@ func TestLinalgAllocs(t *testing.T) {
 }
 
 // TestCholeskyNonFiniteEverywhere checks that Factorize refuses a matrix
-// with one non-finite entry, at every position of the stored triangle of
-// an otherwise positive definite 9×9 matrix, from either triangle. Potrf
-// itself fails on any of them but +Inf on the diagonal (the factor's
-// entries beside it come out 0), which only the finiteness check refuses.
+// with one non-finite entry in its stored triangle, from either triangle:
+// every position of an otherwise positive definite 9×9 matrix, diagonal
+// (4I) and dense (MᵀM + nI), and of a dense 70×70 one, which gonum's
+// Potrf factorizes in blocks, the diagonal, the last column and a fifth of
+// the rest. Potrf itself fails on all of them but +Inf on the diagonal,
+// which only the look at the factor's diagonal refuses (finiteDiagonal).
 func TestCholeskyNonFiniteEverywhere(t *testing.T) {
-	const n = 9
-	for _, uplo := range []blas.Uplo{blas.Upper, blas.Lower} {
-		for _, bad := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
-			for i := 0; i < n; i++ {
-				for j := 0; j < n; j++ {
-					if (j >= i) != (uplo == blas.Upper) && i != j {
-						continue
-					}
-					a := blas64.Symmetric{Uplo: uplo, N: n, Stride: n + 1, Data: make([]float64, n*(n+1))}
-					for k := 0; k < n; k++ {
-						a.Data[k*a.Stride+k] = 4
-					}
-					a.Data[i*a.Stride+j] = bad
-					var c Cholesky
-					if c.Factorize(a) {
-						t.Errorf("%c: %v at (%d, %d): Factorize = true", uplo, bad, i, j)
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		name  string
+		n     int
+		dense bool
+	}{{"diagonal", 9, false}, {"dense", 9, true}, {"blocked", 70, true}} {
+		base := make([]float64, tc.n*tc.n) // row-major, symmetric
+		for k := 0; k < tc.n; k++ {
+			base[k*tc.n+k] = 4
+		}
+		if tc.dense {
+			m := mat.NewDense(tc.n, tc.n, nil)
+			for k := range tc.n * tc.n {
+				m.RawMatrix().Data[k] = rnd.NormFloat64()
+			}
+			var a mat.Dense
+			a.Mul(m.T(), m)
+			for k := 0; k < tc.n; k++ {
+				a.Set(k, k, a.At(k, k)+float64(tc.n))
+			}
+			copy(base, a.RawMatrix().Data)
+		}
+		for _, uplo := range []blas.Uplo{blas.Upper, blas.Lower} {
+			for _, bad := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+				for i := 0; i < tc.n; i++ {
+					for j := 0; j < tc.n; j++ {
+						if (j >= i) != (uplo == blas.Upper) && i != j {
+							continue
+						}
+						if tc.n > 9 && i != j && max(i, j) != tc.n-1 && (i*tc.n+j)%5 != 0 {
+							continue
+						}
+						a := blas64.Symmetric{Uplo: uplo, N: tc.n, Stride: tc.n + 1, Data: make([]float64, tc.n*(tc.n+1))}
+						for r := 0; r < tc.n; r++ {
+							copy(a.Data[r*a.Stride:r*a.Stride+tc.n], base[r*tc.n:r*tc.n+tc.n])
+						}
+						var c Cholesky
+						if !c.Factorize(a) {
+							t.Fatalf("%s %c: the base matrix does not factorize", tc.name, uplo)
+						}
+						a.Data[i*a.Stride+j] = bad
+						if c.Factorize(a) {
+							t.Errorf("%s %c: %v at (%d, %d): Factorize = true", tc.name, uplo, bad, i, j)
+						}
+						if got := c.LogDet(); !math.IsNaN(got) {
+							t.Errorf("%s %c: %v at (%d, %d): LogDet = %v, want NaN", tc.name, uplo, bad, i, j, got)
+						}
 					}
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkCholeskyFactorize times Factorize of a dense spd matrix, as B6's
+// functions call it once or twice per call.
+func BenchmarkCholeskyFactorize(b *testing.B) {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{16, 128} {
+		m := mat.NewDense(n, n, nil)
+		for k := range n * n {
+			m.RawMatrix().Data[k] = rnd.NormFloat64()
+		}
+		var a mat.SymDense
+		a.SymOuterK(1, m)
+		for k := 0; k < n; k++ {
+			a.SetSym(k, k, a.At(k, k)+float64(n))
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			var c Cholesky
+			for b.Loop() {
+				if !c.Factorize(a.RawSymmetric()) {
+					b.Fatal("not positive definite")
+				}
+			}
+		})
 	}
 }
