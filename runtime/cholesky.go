@@ -255,7 +255,7 @@ func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta f
 func (c *Cholesky) gram(y blas64.General) blas64.General {
 	q := y.Cols
 	s := Mat(&c.s, q, q)
-	if vectorMul != nil && pureBLAS() {
+	if vectorMul != nil && pureGo(blas64.Implementation()) {
 		c.gemm.Mul(blas.Trans, blas.NoTrans, 1, y, y, 0, s)
 	} else {
 		blas64.Syrk(blas.Trans, 1, y, 0, blas64.Symmetric{Uplo: blas.Upper, N: q, Stride: s.Stride, Data: s.Data})
@@ -263,9 +263,10 @@ func (c *Cholesky) gram(y blas64.General) blas64.General {
 	return s
 }
 
-// pureBLAS reports whether blas64 runs on gonum's pure-Go implementation.
-func pureBLAS() bool {
-	_, pure := blas64.Implementation().(gonum.Implementation)
+// pureGo reports whether impl is gonum's pure-Go BLAS, whose kernels the
+// runtime's own replace where they are faster.
+func pureGo(impl blas.Float64) bool {
+	_, pure := impl.(gonum.Implementation)
 	return pure
 }
 

@@ -3,7 +3,6 @@ package runtime
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // The thresholds of Gemm.Mul's orientation rule. gonum's pure-Go Dgemm
@@ -161,7 +160,7 @@ func (g *Gemm) Mul(tA, tB blas.Transpose, alpha float64, a, b blas64.General, be
 		n = b.Rows
 	}
 	impl := blas64.Implementation()
-	if _, pure := impl.(gonum.Implementation); pure && okA && okB && m > 0 && n > 0 && k > 0 && fits(transA, transB, m, n, k, a, b, c) {
+	if pureGo(impl) && okA && okB && m > 0 && n > 0 && k > 0 && fits(transA, transB, m, n, k, a, b, c) {
 		tA, tB := flag(transA), flag(transB)
 		if g.order == measured && vectorMul != nil && n >= 4 {
 			bb, ldb := b.Data, b.Stride

@@ -40,7 +40,7 @@ func Gemv(tA blas.Transpose, alpha float64, a blas64.General, x blas64.Vector, b
 	impl := blas64.Implementation()
 	if tA == blas.NoTrans && gemvOperands(alpha, a, x, y) {
 		args := kernelArgs{g: a, v: x, w: y, alpha: alpha, beta: beta}
-		_, pure := impl.(gonum.Implementation)
+		pure := pureGo(impl)
 		switch {
 		case vectorGemvRows != nil && m*n >= gemvStreamMin:
 			split(vectorGemvRows, args, m, n)
