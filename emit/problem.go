@@ -220,13 +220,30 @@ func (o offset) reads() []expr {
 // expr returns o as an expression of a plan.
 func (o offset) expr() expr { return plan.Spelt{X: o.code(), Reads: o.reads()} }
 
-// offsetTerm is count times the symbolic term code; key is its Go text,
-// which tells repeated terms apart.
+// offsetTerm is count times the symbolic term code; its Go text tells
+// repeated terms apart.
 type offsetTerm struct {
 	code  jen.Code
-	key   string
+	text  *termText // shared by the copies of the term
 	count int
 	reads []expr // the expressions of a plan code is made of
+}
+
+// termText is the Go text of a term, printed when first asked for: a
+// printing is a go/format pass, and most terms are factors of a product or
+// stand alone, never compared (printing every term was 6 % of generating
+// 100 functions, pprof).
+type termText struct {
+	printed bool
+	text    string
+}
+
+// key returns t's Go text.
+func (t offsetTerm) key() string {
+	if !t.text.printed {
+		t.text.text, t.text.printed = fmt.Sprintf("%#v", jen.Add(t.code)), true
+	}
+	return t.text.text
 }
 
 // constOffset is the constant offset k.
@@ -235,7 +252,7 @@ func constOffset(k int) offset { return offset{konst: k} }
 // termOffset is the offset of one symbolic term t, which must not be a
 // sum, and which is made of the expressions of a plan reads.
 func termOffset(t jen.Code, reads ...expr) offset {
-	return offset{terms: []offsetTerm{{code: t, key: fmt.Sprintf("%#v", jen.Add(t)), count: 1, reads: reads}}}
+	return offset{terms: []offsetTerm{{code: t, text: new(termText), count: 1, reads: reads}}}
 }
 
 // valueOffset is the offset of a value of a plan (a dimension, an index).
@@ -256,7 +273,7 @@ func (o offset) isConst() bool { return len(o.terms) == 0 }
 func (o offset) add(p offset) offset {
 	sum := offset{konst: o.konst + p.konst, terms: append([]offsetTerm{}, o.terms...)}
 	for _, t := range p.terms {
-		if k := slices.IndexFunc(sum.terms, func(u offsetTerm) bool { return u.key == t.key }); k >= 0 {
+		if k := slices.IndexFunc(sum.terms, func(u offsetTerm) bool { return u.key() == t.key() }); k >= 0 {
 			sum.terms[k].count += t.count
 		} else {
 			sum.terms = append(sum.terms, t)
