@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -338,18 +339,25 @@ func loadTypes(ctx context.Context, dir string, paths []string) *packageSet {
 }
 
 // readExportData reads the types of the package path from the export data
-// file, adding it and the packages it refers to into shared.
+// file, adding it and the packages it refers to into shared. Up to Go 1.27
+// go list -export names the compiler's archive, whose export data
+// gcexportdata.NewReader finds; from Go 1.28 it names cmd/export's output,
+// which gcexportdata.Read reads as it is.
 func readExportData(fset *token.FileSet, shared map[string]*types.Package, file, path string) (*types.Package, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := gcexportdata.NewReader(f)
-	if err != nil {
-		return nil, err
+	buffered := bufio.NewReader(f)
+	var in io.Reader = buffered
+	if magic, _ := buffered.Peek(8); string(magic) == "!<arch>\n" {
+		//lint:ignore SA1019 the archives of Go ≤ 1.27 have no other reader; go/packages reads them so too
+		if in, err = gcexportdata.NewReader(in); err != nil {
+			return nil, err
+		}
 	}
-	return gcexportdata.Read(r, fset, shared, path)
+	return gcexportdata.Read(in, fset, shared, path)
 }
 
 // inModule reports whether dir may be in a module: a go.mod in it or
