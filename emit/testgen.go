@@ -291,13 +291,14 @@ func (c *check) call(sc *scope, name string, args []jen.Code) (stmts []jen.Code,
 	}, c.helper("gradgenFlat").Call(jen.Id(dst))
 }
 
-// slope returns the finite-difference derivative at h = 0 of the entries
-// that at computes at the point moved by h (gradgenSlope).
-func (c *check) slope(sc *scope, at func(sc *scope, h string) (stmts []jen.Code, entries jen.Code)) jen.Code {
+// compareSlope returns the statement reporting the entries of got that
+// differ from the finite-difference derivative at h = 0 of the entries that
+// at computes at the point moved by h (gradgenCompareSlope).
+func (c *check) compareSlope(what string, got jen.Code, sc *scope, at func(sc *scope, h string) (stmts []jen.Code, entries jen.Code)) jen.Code {
 	inner := cloneScope(sc)
 	h := inner.fresh("h")
 	stmts, entries := at(inner, h)
-	return c.helper("gradgenSlope").Call(jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
+	return c.helper("gradgenCompareSlope").Call(jen.Id(c.t), jen.Lit(what), got, jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
 		append(stmts, jen.Return(entries))...,
 	))
 }
@@ -358,10 +359,9 @@ func (c *check) derivChecks() {
 		}
 		c.block(name+" is the derivative of "+lower+" in "+c.fn.Wrt[0].Name+".", func(sc *scope) []jen.Code {
 			stmts, got := c.call(sc, name, c.args)
-			want := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+			return append(stmts, c.compareSlope(name, got, sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
 				return c.call(sc, lower, c.moved(h, []jen.Code{nil}))
-			})
-			return append(stmts, c.compare(name, got, want))
+			}))
 		})
 	}
 }
@@ -380,7 +380,7 @@ func (c *check) hessVecCheck() {
 			dirs, outs = append(dirs, jen.Id(v)), append(outs, jen.Id(hv))
 		}
 		stmts = append(stmts, jen.Id(name).Call(append(append(append([]jen.Code{}, c.args...), dirs...), outs...)...))
-		want := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+		return append(stmts, c.compareSlope(name, c.helper("gradgenFlat").Call(outs...), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
 			var body, grads []jen.Code
 			for _, w := range fn.Wrt {
 				g := sc.fresh("d" + w.Name)
@@ -389,8 +389,7 @@ func (c *check) hessVecCheck() {
 			}
 			body = append(body, jen.Id(gradName(fn.Spec.Name)).Call(append(c.moved(h, dirs), grads...)...))
 			return body, c.helper("gradgenFlat").Call(grads...)
-		})
-		return append(stmts, c.compare(name, c.helper("gradgenFlat").Call(outs...), want))
+		}))
 	})
 }
 
@@ -600,12 +599,11 @@ func (c *check) jvpCheck(js []string) {
 			jen.Id(jvp).Op(":=").Add(c.zeroValue()),
 			jen.Id(name).Call(append(append(append([]jen.Code{}, c.args...), dirs...), jen.Id(jvp))...),
 		)
-		slope := c.slope(sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
-			return c.call(sc, fn.Spec.Name, c.moved(h, dirs))
-		})
 		shape := fn.Value.Shape
 		stmts = append(stmts,
-			c.compare(name, c.helper("gradgenFlat").Call(jen.Id(jvp)), slope),
+			c.compareSlope(name, c.helper("gradgenFlat").Call(jen.Id(jvp)), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+				return c.call(sc, fn.Spec.Name, c.moved(h, dirs))
+			}),
 			jen.Id(want).Op(":=").Qual(matPath, "NewDense").Call(c.dim(shape.Rows), c.dim(shape.Cols), jen.Nil()),
 		)
 		for k, w := range fn.Wrt {
@@ -631,6 +629,8 @@ var helperDeps = map[string][]string{
 	"gradgenMatrix":       {"gradgenUniform"},
 	"gradgenSymmetric":    {"gradgenUniform", "gradgenMatrix"},
 	"gradgenJacobianWant": {"gradgenInner"},
+	"gradgenCheck":        {"gradgenSpread"},
+	"gradgenCompareSlope": {"gradgenSpread"},
 }
 
 // helpers returns the helper functions the checks use, with those they
@@ -654,6 +654,10 @@ func helpers(used map[string]bool) []jen.Code {
 	uniform := jen.Id("gradgenUniform").Call(jen.Id("rng"))
 	add("gradgenUniform", "gradgenUniform draws an entry from (0.1, 0.9).", jen.Func().Params(rng()).Float64().Block(
 		jen.Return(jen.Lit(0.1).Op("+").Lit(0.8).Op("*").Id("rng").Dot("Float64").Call()),
+	))
+	add("gradgenSpread", "gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.", jen.Func().Params(jen.List(jen.Id("a"), jen.Id("b")).Float64()).Float64().Block(
+		jen.If(jen.Id("d").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("a").Op("-").Id("b")), jen.Id("d").Op("<=").Qual(mathPath, "MaxFloat64")).Block(jen.Return(jen.Id("d"))),
+		jen.Return(jen.Lit(0.0)),
 	))
 	add("gradgenVector", "gradgenVector draws a vector of length n.", jen.Func().Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense").Block(
 		jen.Id("v").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("n"), jen.Nil()),
@@ -755,20 +759,24 @@ func helpers(used map[string]bool) []jen.Code {
 		),
 		jen.Return(jen.Id("want")),
 	))
-	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.", jen.Func().Params(
+	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 64ε|f| over the step (rounding). Where finite differences cannot resolve an entry its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("name").String(), jen.Id("f").Func().Params().Float64(),
 		jen.Id("ps").Index().Op("*").Float64(), jen.Id("want").Index().Float64(),
 	).Block(
 		jen.Id("t").Dot("Helper").Call(),
+		jen.Id("step").Op(":=").Qual(fdPath, "Central").Dot("Step"),
+		jen.Id("rounding").Op(":=").Lit(64).Op("*").Lit(0x1p-52).Op("*").Qual(mathPath, "Abs").Call(jen.Id("f").Call()).Op("/").Id("step"),
 		jen.For(jen.List(jen.Id("i"), jen.Id("p")).Op(":=").Range().Id("ps")).Block(
 			jen.Id("x0").Op(":=").Op("*").Id("p"),
-			jen.Id("got").Op(":=").Qual(fdPath, "Derivative").Call(jen.Func().Params(jen.Id("x").Float64()).Float64().Block(
+			jen.Id("at").Op(":=").Func().Params(jen.Id("x").Float64()).Float64().Block(
 				jen.Op("*").Id("p").Op("=").Id("x"),
 				jen.Defer().Func().Params().Block(jen.Op("*").Id("p").Op("=").Id("x0")).Call(),
 				jen.Return(jen.Id("f").Call()),
-			), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central")})),
+			),
+			jen.Id("got").Op(":=").Qual(fdPath, "Derivative").Call(jen.Id("at"), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central")})),
+			jen.Id("coarse").Op(":=").Qual(fdPath, "Derivative").Call(jen.Id("at"), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central"), jen.Id("Step"): jen.Lit(2).Op("*").Id("step")})),
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Id("diff").Op(">").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
+				jen.Id("diff").Op(">").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("+").Id("gradgenSpread").Call(jen.Id("got"), jen.Id("coarse")).Op("+").Id("rounding").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("∂f/∂%s entry %d: gradient %v, finite differences %v"), jen.Id("name"), jen.Id("i"), jen.Id("want").Index(jen.Id("i")), jen.Id("got")),
 			),
 		),
@@ -835,14 +843,34 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 	))
-	add("gradgenSlope", "gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.", jen.Func().Params(jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64()).Index().Float64().Block(
+	add("gradgenCompareSlope", "gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 64ε Σ|f|/12s (rounding). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds the entry, its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.", jen.Func().Params(
+		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.Id("got").Index().Float64(), jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64(),
+	).Block(
+		jen.Id("t").Dot("Helper").Call(),
 		jen.Const().Id("s").Op("=").Lit(1e-4),
-		jen.List(jen.Id("m2"), jen.Id("m1"), jen.Id("p1"), jen.Id("p2")).Op(":=").List(jen.Id("f").Call(jen.Lit(-2).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")), jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(2).Op("*").Id("s"))),
-		jen.Id("d").Op(":=").Make(jen.Index().Float64(), jen.Len(jen.Id("m1"))),
-		jen.For(jen.Id("i").Op(":=").Range().Id("d")).Block(
-			jen.Id("d").Index(jen.Id("i")).Op("=").Parens(jen.Id("m2").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m1").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p1").Index(jen.Id("i")).Op("-").Id("p2").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
+		jen.List(jen.Id("m4"), jen.Id("m2"), jen.Id("m1"), jen.Id("p1"), jen.Id("p2"), jen.Id("p4")).Op(":=").List(
+			jen.Id("f").Call(jen.Lit(-4).Op("*").Id("s")), jen.Id("f").Call(jen.Lit(-2).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")),
+			jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(2).Op("*").Id("s")), jen.Id("f").Call(jen.Lit(4).Op("*").Id("s"))),
+		jen.If(jen.Len(jen.Id("got")).Op("!=").Len(jen.Id("m1"))).Block(
+			jen.Id("t").Dot("Errorf").Call(jen.Lit("%s: %d entries, want %d"), jen.Id("what"), jen.Len(jen.Id("got")), jen.Len(jen.Id("m1"))),
+			jen.Return(),
 		),
-		jen.Return(jen.Id("d")),
+		jen.Id("want").Op(":=").Make(jen.Index().Float64(), jen.Len(jen.Id("m1"))),
+		jen.Id("scale").Op(":=").Lit(1.0),
+		jen.For(jen.Id("i").Op(":=").Range().Id("want")).Block(
+			jen.Id("want").Index(jen.Id("i")).Op("=").Parens(jen.Id("m2").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m1").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p1").Index(jen.Id("i")).Op("-").Id("p2").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
+			jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Qual(mathPath, "Abs").Call(jen.Id("want").Index(jen.Id("i")))),
+		),
+		jen.For(jen.Id("i").Op(":=").Range().Id("got")).Block(
+			jen.Id("coarse").Op(":=").Parens(jen.Id("m4").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m2").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p2").Index(jen.Id("i")).Op("-").Id("p4").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(24).Op("*").Id("s")),
+			jen.Id("rounding").Op(":=").Lit(64).Op("*").Lit(0x1p-52).Op("*").Parens(
+				jen.Qual(mathPath, "Abs").Call(jen.Id("m2").Index(jen.Id("i"))).Op("+").Lit(8).Op("*").Qual(mathPath, "Abs").Call(jen.Id("m1").Index(jen.Id("i"))).
+					Op("+").Lit(8).Op("*").Qual(mathPath, "Abs").Call(jen.Id("p1").Index(jen.Id("i"))).Op("+").Qual(mathPath, "Abs").Call(jen.Id("p2").Index(jen.Id("i")))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
+			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Index(jen.Id("i")).Op("-").Id("want").Index(jen.Id("i"))),
+				jen.Id("diff").Op(">").Lit(1e-6).Op("*").Id("scale").Op("+").Id("gradgenSpread").Call(jen.Id("want").Index(jen.Id("i")), jen.Id("coarse")).Op("+").Id("rounding").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
+				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
+			),
+		),
 	))
 	add("gradgenCompare", "gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.List(jen.Id("got"), jen.Id("want")).Index().Float64(),

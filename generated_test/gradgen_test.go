@@ -18,6 +18,13 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 	gradgenUniform := func(rng *ggrand.Rand) float64 {
 		return 0.1 + 0.8*rng.Float64()
 	}
+	// gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
+	gradgenSpread := func(a, b float64) float64 {
+		if d := ggmath.Abs(a - b); d <= ggmath.MaxFloat64 {
+			return d
+		}
+		return 0.0
+	}
 	// gradgenVector draws a vector of length n.
 	gradgenVector := func(rng *ggrand.Rand, n int) *ggmat.VecDense {
 		v := ggmat.NewVecDense(n, nil)
@@ -101,19 +108,26 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return ps, want
 	}
-	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.
+	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 64ε|f| over the step (rounding). Where finite differences cannot resolve an entry its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.
 	gradgenCheck := func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64) {
 		t.Helper()
+		step := ggfd.Central.Step
+		rounding := 64 * 2.220446049250313e-16 * ggmath.Abs(f()) / step
 		for i, p := range ps {
 			x0 := *p
-			got := ggfd.Derivative(func(x float64) float64 {
+			at := func(x float64) float64 {
 				*p = x
 				defer func() {
 					*p = x0
 				}()
 				return f()
-			}, x0, &ggfd.Settings{Formula: ggfd.Central})
-			if diff := ggmath.Abs(got - want[i]); diff > 1e-05*ggmath.Max(1, ggmath.Abs(got)) || ggmath.IsNaN(diff) {
+			}
+			got := ggfd.Derivative(at, x0, &ggfd.Settings{Formula: ggfd.Central})
+			coarse := ggfd.Derivative(at, x0, &ggfd.Settings{
+				Formula: ggfd.Central,
+				Step:    2 * step,
+			})
+			if diff := ggmath.Abs(got - want[i]); diff > 1e-05*ggmath.Max(1, ggmath.Abs(got))+gradgenSpread(got, coarse)+rounding || ggmath.IsNaN(diff) {
 				t.Errorf("∂f/∂%s entry %d: gradient %v, finite differences %v", name, i, want[i], got)
 			}
 		}
@@ -158,15 +172,28 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return p
 	}
-	// gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.
-	gradgenSlope := func(f func(h float64) []float64) []float64 {
+	// gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 64ε Σ|f|/12s (rounding). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds the entry, its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.
+	gradgenCompareSlope := func(t *ggtesting.T, what string, got []float64, f func(h float64) []float64) {
+		t.Helper()
 		const s = 0.0001
-		m2, m1, p1, p2 := f(-2*s), f(-s), f(s), f(2*s)
-		d := make([]float64, len(m1))
-		for i := range d {
-			d[i] = (m2[i] - 8*m1[i] + 8*p1[i] - p2[i]) / (12 * s)
+		m4, m2, m1, p1, p2, p4 := f(-4*s), f(-2*s), f(-s), f(s), f(2*s), f(4*s)
+		if len(got) != len(m1) {
+			t.Errorf("%s: %d entries, want %d", what, len(got), len(m1))
+			return
 		}
-		return d
+		want := make([]float64, len(m1))
+		scale := 1.0
+		for i := range want {
+			want[i] = (m2[i] - 8*m1[i] + 8*p1[i] - p2[i]) / (12 * s)
+			scale = ggmath.Max(scale, ggmath.Abs(want[i]))
+		}
+		for i := range got {
+			coarse := (m4[i] - 8*m2[i] + 8*p2[i] - p4[i]) / (24 * s)
+			rounding := 64 * 2.220446049250313e-16 * (ggmath.Abs(m2[i]) + 8*ggmath.Abs(m1[i]) + 8*ggmath.Abs(p1[i]) + ggmath.Abs(p2[i])) / (12 * s)
+			if diff := ggmath.Abs(got[i] - want[i]); diff > 1e-06*scale+gradgenSpread(want[i], coarse)+rounding || ggmath.IsNaN(diff) {
+				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
+			}
+		}
 	}
 	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
 	gradgenCompare := func(t *ggtesting.T, what string, got, want []float64) {
@@ -232,9 +259,9 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		// Norm2OfScalarDeriv is the derivative of Norm2OfScalar in s.
 		{
-			gradgenCompare(t2, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, func(h float64) []float64 {
 				return []float64{Norm2OfScalar(s[0] + h)}
-			}))
+			})
 		}
 		// Norm2OfScalarProblem's Func and Grad are Norm2OfScalar and
 		// Norm2OfScalarGrad at the packed variables.
@@ -931,7 +958,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vtesting := gradgenUniform(rng2)
 			hvtesting := new(float64)
 			tHessVec(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], vrng, vtests, vtt, vtrial, vfd, vrand, vtesting, hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting)
-			gradgenCompare(t2, "tHessVec", gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "tHessVec", gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting), func(h float64) []float64 {
 				drng2 := ggmat.NewVecDense(n, nil)
 				dtests2 := new(float64)
 				dtt2 := new(float64)
@@ -941,7 +968,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				dtesting2 := new(float64)
 				tGrad(gradgenMovedVector(rng, vrng, h), tests[0]+h*vtests, tt[0]+h*vtt, trial[0]+h*vtrial, fd[0]+h*vfd, rand[0]+h*vrand, testing[0]+h*vtesting, drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
 				return gradgenFlat(drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
-			}))
+			})
 		}
 		// tHessian holds tHessVec in each unit direction, and is symmetric.
 		{
@@ -1088,7 +1115,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vlocalNamesGradPool := gradgenVector(rng, n)
 			hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
 			LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, vf, vws, vi, vj, vdst, vx, vgrad, vsize, vhess, vdense, vlocalNamesGradWork, vlocalNamesGradPool, hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
-			gradgenCompare(t2, "LocalNamesHessVec", gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "LocalNamesHessVec", gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool), func(h float64) []float64 {
 				df2 := new(float64)
 				dws2 := ggmat.NewVecDense(n, nil)
 				di2 := ggmat.NewVecDense(n, nil)
@@ -1103,7 +1130,7 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				dlocalNamesGradPool2 := ggmat.NewVecDense(n, nil)
 				LocalNamesGrad(f[0]+h*vf, gradgenMovedVector(ws, vws, h), gradgenMovedVector(i, vi, h), j[0]+h*vj, dst[0]+h*vdst, x[0]+h*vx, grad[0]+h*vgrad, size[0]+h*vsize, hess[0]+h*vhess, dense[0]+h*vdense, gradgenMovedVector(localNamesGradWork, vlocalNamesGradWork, h), gradgenMovedVector(localNamesGradPool, vlocalNamesGradPool, h), df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
 				return gradgenFlat(df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
-			}))
+			})
 		}
 		// LocalNamesHessian holds LocalNamesHessVec in each unit direction, and
 		// is symmetric.
@@ -1386,11 +1413,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpCoshHessVec(x, vx, hvx)
-			gradgenCompare(t2, "OpCoshHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpCoshHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpCoshGrad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpCoshHessian holds OpCoshHessVec in each unit direction, and is
 		// symmetric.
@@ -1443,11 +1470,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpSinhHessVec(x, vx, hvx)
-			gradgenCompare(t2, "OpSinhHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpSinhHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpSinhGrad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpSinhHessian holds OpSinhHessVec in each unit direction, and is
 		// symmetric.
@@ -1501,11 +1528,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpLog1pHessVec(x, vx, hvx)
-			gradgenCompare(t2, "OpLog1pHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpLog1pHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpLog1pGrad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpLog1pHessian holds OpLog1pHessVec in each unit direction, and is
 		// symmetric.
@@ -1559,11 +1586,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpExpm1HessVec(x, vx, hvx)
-			gradgenCompare(t2, "OpExpm1HessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpExpm1HessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpExpm1Grad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpExpm1Hessian holds OpExpm1HessVec in each unit direction, and is
 		// symmetric.
@@ -1616,11 +1643,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpErfHessVec(x, vx, hvx)
-			gradgenCompare(t2, "OpErfHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpErfHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpErfGrad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpErfHessian holds OpErfHessVec in each unit direction, and is
 		// symmetric.
@@ -2048,12 +2075,12 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vy := gradgenVector(rng, n)
 			hvy := ggmat.NewVecDense(n, nil)
 			OpSumsqHessVec(A, x, y, vx, vy, hvx, hvy)
-			gradgenCompare(t2, "OpSumsqHessVec", gradgenFlat(hvx, hvy), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpSumsqHessVec", gradgenFlat(hvx, hvy), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(m, nil)
 				dy2 := ggmat.NewVecDense(n, nil)
 				OpSumsqGrad(A, gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
 				return gradgenFlat(dx2, dy2)
-			}))
+			})
 		}
 		// OpSumsqHessian holds OpSumsqHessVec in each unit direction, and is
 		// symmetric.
@@ -2190,11 +2217,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpLogsumexpRowsHessianHessVec(A, x, vx, hvx)
-			gradgenCompare(t2, "OpLogsumexpRowsHessianHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpLogsumexpRowsHessianHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpLogsumexpRowsHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpLogsumexpRowsHessianHessian holds OpLogsumexpRowsHessianHessVec in
 		// each unit direction, and is symmetric.
@@ -2259,12 +2286,12 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vb := gradgenVector(rng, n)
 			hvb := ggmat.NewVecDense(n, nil)
 			OpSumAlongHessVec(X, a, b, va, vb, hva, hvb)
-			gradgenCompare(t2, "OpSumAlongHessVec", gradgenFlat(hva, hvb), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpSumAlongHessVec", gradgenFlat(hva, hvb), func(h float64) []float64 {
 				da2 := ggmat.NewVecDense(m, nil)
 				db2 := ggmat.NewVecDense(n, nil)
 				OpSumAlongGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
 				return gradgenFlat(da2, db2)
-			}))
+			})
 		}
 		// OpSumAlongHessian holds OpSumAlongHessVec in each unit direction, and
 		// is symmetric.
@@ -2395,12 +2422,12 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vy := gradgenVector(rng, n)
 			hvy := ggmat.NewVecDense(n, nil)
 			OpSoftmaxHessVec(x, y, vx, vy, hvx, hvy)
-			gradgenCompare(t2, "OpSoftmaxHessVec", gradgenFlat(hvx, hvy), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpSoftmaxHessVec", gradgenFlat(hvx, hvy), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				dy2 := ggmat.NewVecDense(n, nil)
 				OpSoftmaxGrad(gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
 				return gradgenFlat(dx2, dy2)
-			}))
+			})
 		}
 		// OpSoftmaxHessian holds OpSoftmaxHessVec in each unit direction, and is
 		// symmetric.
@@ -2496,12 +2523,12 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vb := gradgenVector(rng, n)
 			hvb := ggmat.NewVecDense(n, nil)
 			OpExpansionHessVec(X, a, b, va, vb, hva, hvb)
-			gradgenCompare(t2, "OpExpansionHessVec", gradgenFlat(hva, hvb), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpExpansionHessVec", gradgenFlat(hva, hvb), func(h float64) []float64 {
 				da2 := ggmat.NewVecDense(m, nil)
 				db2 := ggmat.NewVecDense(n, nil)
 				OpExpansionGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
 				return gradgenFlat(da2, db2)
-			}))
+			})
 		}
 		// OpExpansionHessian holds OpExpansionHessVec in each unit direction,
 		// and is symmetric.
@@ -2654,11 +2681,11 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			vx := gradgenVector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpMatrixPowerHessianHessVec(A, x, vx, hvx)
-			gradgenCompare(t2, "OpMatrixPowerHessianHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "OpMatrixPowerHessianHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				OpMatrixPowerHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// OpMatrixPowerHessianHessian holds OpMatrixPowerHessianHessVec in each
 		// unit direction, and is symmetric.
@@ -3709,9 +3736,9 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		// PrecDivSquareDeriv is the derivative of PrecDivSquare in s.
 		{
-			gradgenCompare(t2, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, func(h float64) []float64 {
 				return []float64{PrecDivSquare(s[0]+h, c[0])}
-			}))
+			})
 		}
 		// PrecDivSquareProblem's Func and Grad are PrecDivSquare and
 		// PrecDivSquareGrad at the packed variables.

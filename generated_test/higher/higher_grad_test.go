@@ -19,6 +19,13 @@ func TestGradgenHigherGrad(t *testing.T) {
 	gradgenUniform := func(rng *rand.Rand) float64 {
 		return 0.1 + 0.8*rng.Float64()
 	}
+	// gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
+	gradgenSpread := func(a, b float64) float64 {
+		if d := math.Abs(a - b); d <= math.MaxFloat64 {
+			return d
+		}
+		return 0.0
+	}
 	// gradgenVector draws a vector of length n.
 	gradgenVector := func(rng *rand.Rand, n int) *mat.VecDense {
 		v := mat.NewVecDense(n, nil)
@@ -125,19 +132,26 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return want
 	}
-	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter.
+	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 64ε|f| over the step (rounding). Where finite differences cannot resolve an entry its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.
 	gradgenCheck := func(t *testing.T, name string, f func() float64, ps []*float64, want []float64) {
 		t.Helper()
+		step := fd.Central.Step
+		rounding := 64 * 2.220446049250313e-16 * math.Abs(f()) / step
 		for i, p := range ps {
 			x0 := *p
-			got := fd.Derivative(func(x float64) float64 {
+			at := func(x float64) float64 {
 				*p = x
 				defer func() {
 					*p = x0
 				}()
 				return f()
-			}, x0, &fd.Settings{Formula: fd.Central})
-			if diff := math.Abs(got - want[i]); diff > 1e-05*math.Max(1, math.Abs(got)) || math.IsNaN(diff) {
+			}
+			got := fd.Derivative(at, x0, &fd.Settings{Formula: fd.Central})
+			coarse := fd.Derivative(at, x0, &fd.Settings{
+				Formula: fd.Central,
+				Step:    2 * step,
+			})
+			if diff := math.Abs(got - want[i]); diff > 1e-05*math.Max(1, math.Abs(got))+gradgenSpread(got, coarse)+rounding || math.IsNaN(diff) {
 				t.Errorf("∂f/∂%s entry %d: gradient %v, finite differences %v", name, i, want[i], got)
 			}
 		}
@@ -212,15 +226,28 @@ func TestGradgenHigherGrad(t *testing.T) {
 			}
 		}
 	}
-	// gradgenSlope returns the derivative at 0 of each entry of f(h) by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s: with s = 1e-4 its error, O(s⁴) + O(ε/s), is far below gradgenCompare's tolerance, and a kink of abs or relu is rarely within reach.
-	gradgenSlope := func(f func(h float64) []float64) []float64 {
+	// gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 64ε Σ|f|/12s (rounding). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds the entry, its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.
+	gradgenCompareSlope := func(t *testing.T, what string, got []float64, f func(h float64) []float64) {
+		t.Helper()
 		const s = 0.0001
-		m2, m1, p1, p2 := f(-2*s), f(-s), f(s), f(2*s)
-		d := make([]float64, len(m1))
-		for i := range d {
-			d[i] = (m2[i] - 8*m1[i] + 8*p1[i] - p2[i]) / (12 * s)
+		m4, m2, m1, p1, p2, p4 := f(-4*s), f(-2*s), f(-s), f(s), f(2*s), f(4*s)
+		if len(got) != len(m1) {
+			t.Errorf("%s: %d entries, want %d", what, len(got), len(m1))
+			return
 		}
-		return d
+		want := make([]float64, len(m1))
+		scale := 1.0
+		for i := range want {
+			want[i] = (m2[i] - 8*m1[i] + 8*p1[i] - p2[i]) / (12 * s)
+			scale = math.Max(scale, math.Abs(want[i]))
+		}
+		for i := range got {
+			coarse := (m4[i] - 8*m2[i] + 8*p2[i] - p4[i]) / (24 * s)
+			rounding := 64 * 2.220446049250313e-16 * (math.Abs(m2[i]) + 8*math.Abs(m1[i]) + 8*math.Abs(p1[i]) + math.Abs(p2[i])) / (12 * s)
+			if diff := math.Abs(got[i] - want[i]); diff > 1e-06*scale+gradgenSpread(want[i], coarse)+rounding || math.IsNaN(diff) {
+				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
+			}
+		}
 	}
 	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
 	gradgenCompare := func(t *testing.T, what string, got, want []float64) {
@@ -266,11 +293,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			CurveJVP(t[0], A, B, dt, jvp)
-			gradgenCompare(t2, "CurveJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "CurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				Curve(t[0]+h*dt, A, B, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, n, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "CurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -279,31 +306,31 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv(t[0], A, B, value)
-			gradgenCompare(t2, "CurveDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "CurveDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				Curve(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// CurveDeriv2 is the derivative of CurveDeriv in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv2(t[0], A, B, value)
-			gradgenCompare(t2, "CurveDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "CurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				CurveDeriv(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// CurveDeriv3 is the derivative of CurveDeriv2 in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv3(t[0], A, B, value)
-			gradgenCompare(t2, "CurveDeriv3", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "CurveDeriv3", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				CurveDeriv2(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"Sandwich", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -332,11 +359,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, p, q, false)
 			jvp := mat.NewDense(m, n, nil)
 			SandwichJVP(A, X, B, dX, jvp)
-			gradgenCompare(t, "SandwichJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "SandwichJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
 				Sandwich(A, gradgenMovedMatrix(X, dX, h), B, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, n, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "SandwichJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -363,11 +390,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vw := gradgenVector(rng, d)
 			hvw := mat.NewVecDense(d, nil)
 			LogRegNHessVec(X, y, w, vw, hvw)
-			gradgenCompare(t, "LogRegNHessVec", gradgenFlat(hvw), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "LogRegNHessVec", gradgenFlat(hvw), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
 				LogRegNGrad(X, y, gradgenMovedVector(w, vw, h), dw2)
 				return gradgenFlat(dw2)
-			}))
+			})
 		}
 		// LogRegNHessian holds LogRegNHessVec in each unit direction, and is
 		// symmetric.
@@ -441,11 +468,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			db := gradgenVector(rng, m)
 			jvp := mat.NewVecDense(m, nil)
 			AffineJVP(A, x, b, dA, dx, db, jvp)
-			gradgenCompare(t, "AffineJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "AffineJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(m, nil)
 				Affine(gradgenMovedMatrix(A, dA, h), gradgenMovedVector(x, dx, h), gradgenMovedVector(b, db, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, 1, nil)
 			gradgenJacobianTimes(want, JA, dA)
 			gradgenJacobianTimes(want, Jx, dx.T())
@@ -474,11 +501,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dx := gradgenVector(rng, n)
 			jvp := mat.NewDense(n, n, nil)
 			OuterJVP(x, dx, jvp)
-			gradgenCompare(t, "OuterJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "OuterJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				Outer(gradgenMovedVector(x, dx, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, n, nil)
 			gradgenJacobianTimes(want, Jx, dx.T())
 			gradgenCompare(t, "OuterJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -506,11 +533,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, m, n, false)
 			jvp := mat.NewDense(m, n, nil)
 			ElemExpJVP(X, dX, jvp)
-			gradgenCompare(t, "ElemExpJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "ElemExpJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
 				ElemExp(gradgenMovedMatrix(X, dX, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, n, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "ElemExpJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -537,11 +564,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, n, n, false)
 			jvp := mat.NewDense(n, n, nil)
 			InverseJVP(X, dX, jvp)
-			gradgenCompare(t, "InverseJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "InverseJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				Inverse(gradgenMovedMatrix(X, dX, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, n, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "InverseJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -571,11 +598,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, n, n, false)
 			jvp := mat.NewDense(m, p, nil)
 			TraceScaledJVP(X, A, dX, jvp)
-			gradgenCompare(t, "TraceScaledJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "TraceScaledJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, p, nil)
 				TraceScaled(gradgenMovedMatrix(X, dX, h), A, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, p, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "TraceScaledJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -604,11 +631,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewVecDense(n, nil)
 			RayJVP(t[0], x, d, dt, jvp)
-			gradgenCompare(t2, "RayJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "RayJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(n, nil)
 				Ray(t[0]+h*dt, x, d, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, 1, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "RayJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -617,21 +644,21 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewVecDense(n, nil)
 			RayDeriv(t[0], x, d, value)
-			gradgenCompare(t2, "RayDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "RayDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewVecDense(n, nil)
 				Ray(t[0]+h, x, d, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// RayDeriv2 is the derivative of RayDeriv in t.
 		{
 			value := mat.NewVecDense(n, nil)
 			RayDeriv2(t[0], x, d, value)
-			gradgenCompare(t2, "RayDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "RayDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewVecDense(n, nil)
 				RayDeriv(t[0]+h, x, d, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"ScalarCurve", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -650,27 +677,27 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		// ScalarCurveDeriv is the derivative of ScalarCurve in t.
 		{
-			gradgenCompare(t2, "ScalarCurveDeriv", []float64{ScalarCurveDeriv(t[0], a, A)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ScalarCurveDeriv", []float64{ScalarCurveDeriv(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurve(t[0]+h, a, A)}
-			}))
+			})
 		}
 		// ScalarCurveDeriv2 is the derivative of ScalarCurveDeriv in t.
 		{
-			gradgenCompare(t2, "ScalarCurveDeriv2", []float64{ScalarCurveDeriv2(t[0], a, A)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ScalarCurveDeriv2", []float64{ScalarCurveDeriv2(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv(t[0]+h, a, A)}
-			}))
+			})
 		}
 		// ScalarCurveDeriv3 is the derivative of ScalarCurveDeriv2 in t.
 		{
-			gradgenCompare(t2, "ScalarCurveDeriv3", []float64{ScalarCurveDeriv3(t[0], a, A)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ScalarCurveDeriv3", []float64{ScalarCurveDeriv3(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv2(t[0]+h, a, A)}
-			}))
+			})
 		}
 		// ScalarCurveDeriv4 is the derivative of ScalarCurveDeriv3 in t.
 		{
-			gradgenCompare(t2, "ScalarCurveDeriv4", []float64{ScalarCurveDeriv4(t[0], a, A)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ScalarCurveDeriv4", []float64{ScalarCurveDeriv4(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv3(t[0]+h, a, A)}
-			}))
+			})
 		}
 		// ScalarCurveProblem's Func and Grad are ScalarCurve and ScalarCurveGrad
 		// at the packed variables.
@@ -714,12 +741,12 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vb := gradgenUniform(rng)
 			hvb := new(float64)
 			LogRegBiasHessVec(X, y, w, b[0], lambda[0], vw, vb, hvw, hvb)
-			gradgenCompare(t, "LogRegBiasHessVec", gradgenFlat(hvw, hvb), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "LogRegBiasHessVec", gradgenFlat(hvw, hvb), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
 				db2 := new(float64)
 				LogRegBiasGrad(X, y, gradgenMovedVector(w, vw, h), b[0]+h*vb, lambda[0], dw2, db2)
 				return gradgenFlat(dw2, db2)
-			}))
+			})
 		}
 		// LogRegBiasHessian holds LogRegBiasHessVec in each unit direction, and
 		// is symmetric.
@@ -776,11 +803,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vW := gradgenMatrix(rng, n, k, false)
 			hvW := mat.NewDense(n, k, nil)
 			QuadTraceHessVec(A, W, vW, hvW)
-			gradgenCompare(t, "QuadTraceHessVec", gradgenFlat(hvW), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "QuadTraceHessVec", gradgenFlat(hvW), func(h float64) []float64 {
 				dW2 := mat.NewDense(n, k, nil)
 				QuadTraceGrad(A, gradgenMovedMatrix(W, vW, h), dW2)
 				return gradgenFlat(dW2)
-			}))
+			})
 		}
 		// QuadTraceProblem's Func and Grad are QuadTrace and QuadTraceGrad at
 		// the packed variables.
@@ -813,11 +840,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vS := gradgenSymmetric(rng, n, false)
 			hvS := mat.NewSymDense(n, nil)
 			GaussNLLHessVec(S, C, vS, hvS)
-			gradgenCompare(t, "GaussNLLHessVec", gradgenFlat(hvS), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "GaussNLLHessVec", gradgenFlat(hvS), func(h float64) []float64 {
 				dS2 := mat.NewSymDense(n, nil)
 				GaussNLLGrad(gradgenMovedSymmetric(S, vS, h), C, dS2)
 				return gradgenFlat(dS2)
-			}))
+			})
 		}
 		// GaussNLLProblem's Func and Grad are GaussNLL and GaussNLLGrad at the
 		// packed variables.
@@ -851,11 +878,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vx := gradgenVector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			QuarticHessVec(x, A, vx, hvx)
-			gradgenCompare(t, "QuarticHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "QuarticHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
 				QuarticGrad(gradgenMovedVector(x, vx, h), A, dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// QuarticHessian holds QuarticHessVec in each unit direction, and is
 		// symmetric.
@@ -921,12 +948,12 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vc := gradgenUniform(rng)
 			hvc := new(float64)
 			TwoLayerHessVec(A, B, x, c[0], vx, vc, hvx, hvc)
-			gradgenCompare(t, "TwoLayerHessVec", gradgenFlat(hvx, hvc), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "TwoLayerHessVec", gradgenFlat(hvx, hvc), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
 				dc2 := new(float64)
 				TwoLayerGrad(A, B, gradgenMovedVector(x, vx, h), c[0]+h*vc, dx2, dc2)
 				return gradgenFlat(dx2, dc2)
-			}))
+			})
 		}
 		// TwoLayerHessian holds TwoLayerHessVec in each unit direction, and is
 		// symmetric.
@@ -986,11 +1013,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			InvPathJVP(t[0], A, B, dt, jvp)
-			gradgenCompare(t2, "InvPathJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "InvPathJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				InvPath(t[0]+h*dt, A, B, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, n, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "InvPathJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -999,21 +1026,21 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, n, nil)
 			InvPathDeriv(t[0], A, B, value)
-			gradgenCompare(t2, "InvPathDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "InvPathDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				InvPath(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// InvPathDeriv2 is the derivative of InvPathDeriv in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			InvPathDeriv2(t[0], A, B, value)
-			gradgenCompare(t2, "InvPathDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "InvPathDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				InvPathDeriv(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"ProductPath", func(t2 *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -1043,11 +1070,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewDense(m, n, nil)
 			ProductPathJVP(t[0], A, B, C, D, dt, jvp)
-			gradgenCompare(t2, "ProductPathJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ProductPathJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
 				ProductPath(t[0]+h*dt, A, B, C, D, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, n, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "ProductPathJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -1056,31 +1083,31 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv(t[0], A, B, C, D, value)
-			gradgenCompare(t2, "ProductPathDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ProductPathDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPath(t[0]+h, A, B, C, D, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// ProductPathDeriv2 is the derivative of ProductPathDeriv in t.
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv2(t[0], A, B, C, D, value)
-			gradgenCompare(t2, "ProductPathDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ProductPathDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPathDeriv(t[0]+h, A, B, C, D, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// ProductPathDeriv3 is the derivative of ProductPathDeriv2 in t.
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv3(t[0], A, B, C, D, value)
-			gradgenCompare(t2, "ProductPathDeriv3", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "ProductPathDeriv3", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPathDeriv2(t[0]+h, A, B, C, D, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"SandwichAll", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
@@ -1123,11 +1150,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dB := gradgenMatrix(rng, q, n, false)
 			jvp := mat.NewDense(m, n, nil)
 			SandwichAllJVP(A, X, B, dA, dX, dB, jvp)
-			gradgenCompare(t, "SandwichAllJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "SandwichAllJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
 				SandwichAll(gradgenMovedMatrix(A, dA, h), gradgenMovedMatrix(X, dX, h), gradgenMovedMatrix(B, dB, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(m, n, nil)
 			gradgenJacobianTimes(want, JA, dA)
 			gradgenJacobianTimes(want, JX, dX)
@@ -1164,11 +1191,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dy := gradgenVector(rng, n)
 			jvp := mat.NewVecDense(n, nil)
 			FusionSubSumJVP(x, y, dx, dy, jvp)
-			gradgenCompare(t, "FusionSubSumJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "FusionSubSumJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(n, nil)
 				FusionSubSum(gradgenMovedVector(x, dx, h), gradgenMovedVector(y, dy, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, 1, nil)
 			gradgenJacobianTimes(want, Jx, dx.T())
 			gradgenJacobianTimes(want, Jy, dy.T())
@@ -1195,11 +1222,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vx := gradgenVector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			FusionLseHessVec(A, x, vx, hvx)
-			gradgenCompare(t, "FusionLseHessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "FusionLseHessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
 				FusionLseGrad(A, gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// FusionLseHessian holds FusionLseHessVec in each unit direction, and is
 		// symmetric.
@@ -1253,11 +1280,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vx := gradgenVector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			FusionNorm2HessVec(x, vx, hvx)
-			gradgenCompare(t, "FusionNorm2HessVec", gradgenFlat(hvx), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "FusionNorm2HessVec", gradgenFlat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
 				FusionNorm2Grad(gradgenMovedVector(x, vx, h), dx2)
 				return gradgenFlat(dx2)
-			}))
+			})
 		}
 		// FusionNorm2Hessian holds FusionNorm2HessVec in each unit direction,
 		// and is symmetric.
@@ -1309,21 +1336,21 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		// LseRayDeriv is the derivative of LseRay in t.
 		{
-			gradgenCompare(t2, "LseRayDeriv", []float64{LseRayDeriv(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "LseRayDeriv", []float64{LseRayDeriv(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRay(t[0]+h, x, d)}
-			}))
+			})
 		}
 		// LseRayDeriv2 is the derivative of LseRayDeriv in t.
 		{
-			gradgenCompare(t2, "LseRayDeriv2", []float64{LseRayDeriv2(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "LseRayDeriv2", []float64{LseRayDeriv2(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRayDeriv(t[0]+h, x, d)}
-			}))
+			})
 		}
 		// LseRayDeriv3 is the derivative of LseRayDeriv2 in t.
 		{
-			gradgenCompare(t2, "LseRayDeriv3", []float64{LseRayDeriv3(t[0], x, d)}, gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "LseRayDeriv3", []float64{LseRayDeriv3(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRayDeriv2(t[0]+h, x, d)}
-			}))
+			})
 		}
 		// LseRayProblem's Func and Grad are LseRay and LseRayGrad at the packed
 		// variables.
@@ -1356,11 +1383,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vX := gradgenMatrix(rng, m, n, false)
 			hvX := mat.NewDense(m, n, nil)
 			LseMatrixHessVec(X, vX, hvX)
-			gradgenCompare(t, "LseMatrixHessVec", gradgenFlat(hvX), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "LseMatrixHessVec", gradgenFlat(hvX), func(h float64) []float64 {
 				dX2 := mat.NewDense(m, n, nil)
 				LseMatrixGrad(gradgenMovedMatrix(X, vX, h), dX2)
 				return gradgenFlat(dX2)
-			}))
+			})
 		}
 		// LseMatrixProblem's Func and Grad are LseMatrix and LseMatrixGrad at
 		// the packed variables.
@@ -1399,11 +1426,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveJVP(t[0], A, B, b, dt, jvp)
-			gradgenCompare(t2, "SoftmaxRowsCurveJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "SoftmaxRowsCurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurve(t[0]+h*dt, A, B, b, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, k, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "SoftmaxRowsCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -1412,33 +1439,33 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv(t[0], A, B, b, value)
-			gradgenCompare(t2, "SoftmaxRowsCurveDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurve(t[0]+h, A, B, b, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// SoftmaxRowsCurveDeriv2 is the derivative of SoftmaxRowsCurveDeriv in
 		// t.
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv2(t[0], A, B, b, value)
-			gradgenCompare(t2, "SoftmaxRowsCurveDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurveDeriv(t[0]+h, A, B, b, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// SoftmaxRowsCurveDeriv3 is the derivative of SoftmaxRowsCurveDeriv2 in
 		// t.
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv3(t[0], A, B, b, value)
-			gradgenCompare(t2, "SoftmaxRowsCurveDeriv3", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv3", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurveDeriv2(t[0]+h, A, B, b, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"LogSumExpColumns", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1464,11 +1491,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, n, k, false)
 			jvp := mat.NewDense(1, k, nil)
 			LogSumExpColumnsJVP(X, a, dX, jvp)
-			gradgenCompare(t, "LogSumExpColumnsJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "LogSumExpColumnsJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(1, k, nil)
 				LogSumExpColumns(gradgenMovedMatrix(X, dX, h), a, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(1, k, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "LogSumExpColumnsJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -1497,11 +1524,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dt := gradgenUniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			MatrixPowerCurveJVP(t[0], A, B, dt, jvp)
-			gradgenCompare(t2, "MatrixPowerCurveJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "MatrixPowerCurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				MatrixPowerCurve(t[0]+h*dt, A, B, value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, n, nil)
 			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
 			gradgenCompare(t2, "MatrixPowerCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -1510,22 +1537,22 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, n, nil)
 			MatrixPowerCurveDeriv(t[0], A, B, value)
-			gradgenCompare(t2, "MatrixPowerCurveDeriv", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "MatrixPowerCurveDeriv", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				MatrixPowerCurve(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 		// MatrixPowerCurveDeriv2 is the derivative of MatrixPowerCurveDeriv in
 		// t.
 		{
 			value := mat.NewDense(n, n, nil)
 			MatrixPowerCurveDeriv2(t[0], A, B, value)
-			gradgenCompare(t2, "MatrixPowerCurveDeriv2", gradgenFlat(value), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t2, "MatrixPowerCurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				MatrixPowerCurveDeriv(t[0]+h, A, B, value2)
 				return gradgenFlat(value2)
-			}))
+			})
 		}
 	}}, {"SoftmaxJacobian", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
@@ -1550,11 +1577,11 @@ func TestGradgenHigherGrad(t *testing.T) {
 			dX := gradgenMatrix(rng, n, k, false)
 			jvp := mat.NewDense(n, k, nil)
 			SoftmaxJacobianJVP(X, dX, jvp)
-			gradgenCompare(t, "SoftmaxJacobianJVP", gradgenFlat(jvp), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "SoftmaxJacobianJVP", gradgenFlat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, k, nil)
 				SoftmaxJacobian(gradgenMovedMatrix(X, dX, h), value)
 				return gradgenFlat(value)
-			}))
+			})
 			want := mat.NewDense(n, k, nil)
 			gradgenJacobianTimes(want, JX, dX)
 			gradgenCompare(t, "SoftmaxJacobianJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
@@ -1590,12 +1617,12 @@ func TestGradgenHigherGrad(t *testing.T) {
 			vb := gradgenVector(rng, k)
 			hvb := mat.NewVecDense(k, nil)
 			BiasLayerHessianHessVec(X, w, b, Y, vw, vb, hvw, hvb)
-			gradgenCompare(t, "BiasLayerHessianHessVec", gradgenFlat(hvw, hvb), gradgenSlope(func(h float64) []float64 {
+			gradgenCompareSlope(t, "BiasLayerHessianHessVec", gradgenFlat(hvw, hvb), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
 				db2 := mat.NewVecDense(k, nil)
 				BiasLayerHessianGrad(X, gradgenMovedVector(w, vw, h), gradgenMovedVector(b, vb, h), Y, dw2, db2)
 				return gradgenFlat(dw2, db2)
-			}))
+			})
 		}
 		// BiasLayerHessianHessian holds BiasLayerHessianHessVec in each unit
 		// direction, and is symmetric.
