@@ -759,24 +759,33 @@ func helpers(used map[string]bool) []jen.Code {
 		),
 		jen.Return(jen.Id("want")),
 	))
-	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 64ε|f| over the step (rounding). Where finite differences cannot resolve an entry its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.", jen.Func().Params(
+	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("name").String(), jen.Id("f").Func().Params().Float64(),
 		jen.Id("ps").Index().Op("*").Float64(), jen.Id("want").Index().Float64(),
 	).Block(
 		jen.Id("t").Dot("Helper").Call(),
 		jen.Id("step").Op(":=").Qual(fdPath, "Central").Dot("Step"),
-		jen.Id("rounding").Op(":=").Lit(64).Op("*").Lit(0x1p-52).Op("*").Qual(mathPath, "Abs").Call(jen.Id("f").Call()).Op("/").Id("step"),
+		jen.Id("rounding").Op(":=").Lit(8).Op("*").Lit(0x1p-52).Op("/").Id("step").Op("*").Qual(mathPath, "Abs").Call(jen.Id("f").Call()),
+		jen.If(jen.Op("!").Parens(jen.Id("rounding").Op("<=").Qual(mathPath, "MaxFloat64"))).Block(
+			jen.Id("rounding").Op("=").Lit(0.0).Comment("f is not finite at the point: no allowance"),
+		),
 		jen.For(jen.List(jen.Id("i"), jen.Id("p")).Op(":=").Range().Id("ps")).Block(
 			jen.Id("x0").Op(":=").Op("*").Id("p"),
+			jen.Id("overflow").Op(":=").False(),
 			jen.Id("at").Op(":=").Func().Params(jen.Id("x").Float64()).Float64().Block(
 				jen.Op("*").Id("p").Op("=").Id("x"),
 				jen.Defer().Func().Params().Block(jen.Op("*").Id("p").Op("=").Id("x0")).Call(),
-				jen.Return(jen.Id("f").Call()),
+				jen.Id("v").Op(":=").Id("f").Call(),
+				jen.Id("overflow").Op("=").Id("overflow").Op("||").Qual(mathPath, "IsInf").Call(jen.Id("v"), jen.Lit(0)),
+				jen.Return(jen.Id("v")),
 			),
 			jen.Id("got").Op(":=").Qual(fdPath, "Derivative").Call(jen.Id("at"), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central")})),
+			jen.If(jen.Id("overflow")).Block(
+				jen.Continue().Comment("a value overflowed: no difference to compare with"),
+			),
 			jen.Id("coarse").Op(":=").Qual(fdPath, "Derivative").Call(jen.Id("at"), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central"), jen.Id("Step"): jen.Lit(2).Op("*").Id("step")})),
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Id("diff").Op(">").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("+").Id("gradgenSpread").Call(jen.Id("got"), jen.Id("coarse")).Op("+").Id("rounding").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
+				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("+").Id("gradgenSpread").Call(jen.Id("got"), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("∂f/∂%s entry %d: gradient %v, finite differences %v"), jen.Id("name"), jen.Id("i"), jen.Id("want").Index(jen.Id("i")), jen.Id("got")),
 			),
 		),
@@ -843,11 +852,12 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 	))
-	add("gradgenCompareSlope", "gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 64ε Σ|f|/12s (rounding). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds the entry, its tolerance widens instead of failing; a wrong derivative, which both steps disagree with alike, still fails.", jen.Func().Params(
+	add("gradgenCompareSlope", "gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Func().Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.Id("got").Index().Float64(), jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64(),
 	).Block(
 		jen.Id("t").Dot("Helper").Call(),
 		jen.Const().Id("s").Op("=").Lit(1e-4),
+		jen.Const().Id("roundoff").Op("=").Lit(8).Op("*").Lit(0x1p-52).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
 		jen.List(jen.Id("m4"), jen.Id("m2"), jen.Id("m1"), jen.Id("p1"), jen.Id("p2"), jen.Id("p4")).Op(":=").List(
 			jen.Id("f").Call(jen.Lit(-4).Op("*").Id("s")), jen.Id("f").Call(jen.Lit(-2).Op("*").Id("s")), jen.Id("f").Call(jen.Op("-").Id("s")),
 			jen.Id("f").Call(jen.Id("s")), jen.Id("f").Call(jen.Lit(2).Op("*").Id("s")), jen.Id("f").Call(jen.Lit(4).Op("*").Id("s"))),
@@ -859,15 +869,22 @@ func helpers(used map[string]bool) []jen.Code {
 		jen.Id("scale").Op(":=").Lit(1.0),
 		jen.For(jen.Id("i").Op(":=").Range().Id("want")).Block(
 			jen.Id("want").Index(jen.Id("i")).Op("=").Parens(jen.Id("m2").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m1").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p1").Index(jen.Id("i")).Op("-").Id("p2").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
-			jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Qual(mathPath, "Abs").Call(jen.Id("want").Index(jen.Id("i")))),
+			jen.If(jen.Id("w").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("want").Index(jen.Id("i"))), jen.Id("w").Op("<=").Qual(mathPath, "MaxFloat64")).Block(
+				jen.Id("scale").Op("=").Qual(mathPath, "Max").Call(jen.Id("scale"), jen.Id("w")),
+			),
 		),
 		jen.For(jen.Id("i").Op(":=").Range().Id("got")).Block(
+			jen.If(jen.Qual(mathPath, "IsInf").Call(jen.Id("m2").Index(jen.Id("i")), jen.Lit(0)).Op("||").Qual(mathPath, "IsInf").Call(jen.Id("m1").Index(jen.Id("i")), jen.Lit(0)).
+				Op("||").Qual(mathPath, "IsInf").Call(jen.Id("p1").Index(jen.Id("i")), jen.Lit(0)).Op("||").Qual(mathPath, "IsInf").Call(jen.Id("p2").Index(jen.Id("i")), jen.Lit(0))).Block(
+				jen.Continue().Comment("a value overflowed: no difference to compare with"),
+			),
 			jen.Id("coarse").Op(":=").Parens(jen.Id("m4").Index(jen.Id("i")).Op("-").Lit(8).Op("*").Id("m2").Index(jen.Id("i")).Op("+").Lit(8).Op("*").Id("p2").Index(jen.Id("i")).Op("-").Id("p4").Index(jen.Id("i"))).Op("/").Parens(jen.Lit(24).Op("*").Id("s")),
-			jen.Id("rounding").Op(":=").Lit(64).Op("*").Lit(0x1p-52).Op("*").Parens(
-				jen.Qual(mathPath, "Abs").Call(jen.Id("m2").Index(jen.Id("i"))).Op("+").Lit(8).Op("*").Qual(mathPath, "Abs").Call(jen.Id("m1").Index(jen.Id("i"))).
-					Op("+").Lit(8).Op("*").Qual(mathPath, "Abs").Call(jen.Id("p1").Index(jen.Id("i"))).Op("+").Qual(mathPath, "Abs").Call(jen.Id("p2").Index(jen.Id("i")))).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
+			jen.Id("rounding").Op(":=").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("m2").Index(jen.Id("i"))).
+				Op("+").Lit(8).Op("*").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("m1").Index(jen.Id("i"))).
+				Op("+").Lit(8).Op("*").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("p1").Index(jen.Id("i"))).
+				Op("+").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("p2").Index(jen.Id("i"))),
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Index(jen.Id("i")).Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Id("diff").Op(">").Lit(1e-6).Op("*").Id("scale").Op("+").Id("gradgenSpread").Call(jen.Id("want").Index(jen.Id("i")), jen.Id("coarse")).Op("+").Id("rounding").Op("||").Qual(mathPath, "IsNaN").Call(jen.Id("diff"))).Block(
+				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-6).Op("*").Id("scale").Op("+").Id("gradgenSpread").Call(jen.Id("want").Index(jen.Id("i")), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
 			),
 		),

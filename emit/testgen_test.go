@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dave/jennifer/jen"
+
 	"github.com/gradgen/gradgen/derive"
 	"github.com/gradgen/gradgen/spec"
 )
@@ -253,6 +255,73 @@ func TestGeneratedTestIllConditioned(t *testing.T) {
 	results := goTestJSON(t, "./"+filepath.Base(dir))
 	if res := results[filepath.Base(dir)]; res.action != "pass" {
 		t.Errorf("go test %s, want pass:\n%s", res.action, res.output)
+	}
+}
+
+// TestFiniteDifferenceHelpers runs the -test output's finite-difference
+// helpers on functions whose derivatives are known, each case a package of
+// its own under go test: what an entry's own error allowance must not
+// excuse (a wrong entry beside one whose difference overflows, which made
+// the whole comparison pass before; a sign error beside a value whose
+// rounding a 64ε allowance mistook for it) and what it must (the same,
+// right; an entry whose values overflow, whose NaN difference failed).
+func TestFiniteDifferenceHelpers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests generated packages with the go command")
+	}
+	tests := []struct {
+		name   string
+		helper string // the helper the body calls
+		body   string // statements; t is the test's *testing.T
+		fails  bool
+	}{
+		{"slope: a wrong entry beside an overflowing one", "gradgenCompareSlope", `
+	gradgenCompareSlope(t, "f", []float64{0, 5}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, true},
+		{"slope: a right entry beside an overflowing one", "gradgenCompareSlope", `
+	gradgenCompareSlope(t, "f", []float64{0, 1}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, false},
+		{"slope: a sign error beside a large value", "gradgenCompareSlope", `
+	gradgenCompareSlope(t, "f", []float64{-1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, true},
+		{"slope: right beside a large value", "gradgenCompareSlope", `
+	gradgenCompareSlope(t, "f", []float64{1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, false},
+		{"check: a sign error beside a large value", "gradgenCheck", `
+	x := []float64{0.5}
+	gradgenCheck(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{-1})`, true},
+		{"check: right beside a large value", "gradgenCheck", `
+	x := []float64{0.5}
+	gradgenCheck(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{1})`, false},
+		{"check: an entry whose values overflow is skipped", "gradgenCheck", `
+	x := []float64{710}
+	gradgenCheck(t, "x", func() float64 { return math.Exp(x[0]) }, []*float64{&x[0]}, []float64{0})`, false},
+	}
+	dir, err := os.MkdirTemp("..", "testgenhelpers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for k, tt := range tests {
+		f := jen.NewFile(fmt.Sprintf("p%d", k))
+		f.ImportName(mathPath, "math")
+		f.Func().Id("TestHelper").Params(jen.Id("t").Op("*").Qual(testingPath, "T")).Block(
+			append(helpers(map[string]bool{tt.helper: true}), jen.Op(tt.body), jen.Id("_").Op("=").Qual(mathPath, "Exp"))...,
+		)
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		pkg := filepath.Join(dir, fmt.Sprintf("p%d", k))
+		if err := os.MkdirAll(pkg, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pkg, "h_test.go"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := goTestJSON(t, "./"+filepath.Base(dir)+"/...")
+	for k, tt := range tests {
+		res := results[fmt.Sprintf("p%d", k)]
+		if want := map[bool]string{true: "fail", false: "pass"}[tt.fails]; res.action != want {
+			t.Errorf("%s: go test %s, want %s:\n%s", tt.name, res.action, want, res.output)
+		}
 	}
 }
 

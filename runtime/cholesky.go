@@ -64,12 +64,15 @@ func (c *Cholesky) Factorize(a blas64.Symmetric) bool {
 // accepted has a finite diagonal: then the triangle it was computed from
 // was finite. Every stored entry of A reaches a pivot Aⱼⱼ − Σₖ Uₖⱼ², which
 // Potrf refuses when ≤ 0 (gonum's also when NaN): Aᵢⱼ (i < j) through
-// Uᵢⱼ = (Aᵢⱼ − Σₖ UₖᵢUₖⱼ)/Uᵢᵢ, which is ±Inf or NaN when Aᵢⱼ is (Uᵢᵢ > 0,
-// and (±Inf or NaN)/+Inf is NaN), and Uᵢⱼ² in pivot j is then +Inf or NaN,
-// so that pivot is −Inf or NaN; Aⱼⱼ itself is in pivot j. A pivot that
-// passes is +Inf or NaN only then, and so is Uⱼⱼ, its square root: one
-// look per row instead of a multiply-add per entry before the
-// factorization (4 % of B6GaussNLL's FGrad at n = 16, pprof).
+// Uᵢⱼ = (Aᵢⱼ − Σₖ UₖᵢUₖⱼ)/Uᵢᵢ, which is ±Inf or NaN when Aᵢⱼ is and Uᵢᵢ is
+// finite (an infinite Uᵢᵢ is on the diagonal itself; gonum's Dpotf2 then
+// scales the row by 1/Uᵢᵢ = 0, which its Dscal writes as zeros), and Uᵢⱼ²
+// in pivot j is then +Inf or NaN, so that pivot is −Inf or NaN; Aⱼⱼ itself
+// is in pivot j. A pivot that passes is +Inf or NaN only then, and so is
+// Uⱼⱼ, its square root. (Finite input never gives a non-finite pivot: a
+// pivot is at most Aⱼⱼ.) One look per row instead of a multiply-add per
+// entry before the factorization (4 % of B6GaussNLL's FGrad at n = 16,
+// pprof).
 func finiteDiagonal(t []float64, n int) bool {
 	for i := 0; i < n; i++ {
 		if d := t[i*n+i]; d-d != 0 { // ±Inf − ±Inf and NaN − NaN are NaN
