@@ -125,20 +125,8 @@ func MatrixPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 	Jt.Set(0, 0, Jt.At(0, 0)+0.01)
 }`, "MatrixPathJacobian times the directions entry 0:"},
 	}
-	fns := buildSpec(t, rolesSpec)
-	code, err := Generate(fns, Options{Package: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	test, err := GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenGen", Source: "gen.go"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("..", "testgencheck")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	code, test := generateWithTest(t, rolesSpec)
+	dir := moduleTempDir(t, "testgencheck")
 	for k, tt := range tests {
 		src := string(code)
 		if tt.replace != "" {
@@ -233,20 +221,8 @@ func TestGeneratedTestIllConditioned(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a generated package with the go command")
 	}
-	fns := buildSpec(t, illConditionedSpec)
-	code, err := Generate(fns, Options{Package: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	test, err := GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenGen", Source: "gen.go"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("..", "testgenill")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	code, test := generateWithTest(t, illConditionedSpec)
+	dir := moduleTempDir(t, "testgenill")
 	for name, data := range map[string][]byte{"gen.go": code, "gen_test.go": test} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -293,11 +269,7 @@ func TestFiniteDifferenceHelpers(t *testing.T) {
 	x := []float64{710}
 	gradgenCheck(t, "x", func() float64 { return math.Exp(x[0]) }, []*float64{&x[0]}, []float64{0})`, false},
 	}
-	dir, err := os.MkdirTemp("..", "testgenhelpers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := moduleTempDir(t, "testgenhelpers")
 	for k, tt := range tests {
 		f := jen.NewFile(fmt.Sprintf("p%d", k))
 		f.ImportName(mathPath, "math")
@@ -323,6 +295,35 @@ func TestFiniteDifferenceHelpers(t *testing.T) {
 			t.Errorf("%s: go test %s, want %s:\n%s", tt.name, res.action, want, res.output)
 		}
 	}
+}
+
+// generateWithTest returns the code and the -test output (package p, test
+// TestGradgenGen) generated for the spec src.
+func generateWithTest(t *testing.T, src string) (code, test []byte) {
+	t.Helper()
+	fns := buildSpec(t, src)
+	code, err := Generate(fns, Options{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err = GenerateTest(fns, TestOptions{Package: "p", Name: "TestGradgenGen", Source: "gen.go"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, test
+}
+
+// moduleTempDir returns a new directory inside gradgen's module (so that
+// go test resolves the generated code's imports there), removed when the
+// test ends.
+func moduleTempDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("..", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // buildSpec loads and differentiates the spec src.
