@@ -251,6 +251,67 @@ func longRows(r, c int) blas64.General {
 	return a
 }
 
+// TestLogSumExpScalarOrder checks LogSumExp and LogSumExpRowsTo, which sum
+// their exps through the block kernel in chunks when they keep none, to the
+// bit against the plain loop over math.Exp in ascending order: rows shorter
+// and longer than a chunk, the maximum in the first, a middle and the last
+// chunk, ties for it, −Inf entries and underflowing exps.
+func TestLogSumExpScalarOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, c := range []int{blockRowMin - 1, blockRowMin, 37, shiftedExpChunk - 1, shiftedExpChunk, shiftedExpChunk + 1, 2*shiftedExpChunk + 5, 700} {
+		a := longRows(4, c)
+		// The maximum moved into a later chunk in one row.
+		a.Data[c-1] = 60
+		a.Data[2*a.Stride+c/2] = 61
+		for i := 0; i < a.Rows; i++ {
+			row := a.Data[i*a.Stride : i*a.Stride+c]
+			if i == 3 {
+				for j := range row {
+					row[j] = 30 * rng.NormFloat64()
+				}
+			}
+		}
+		lse := blas64.Vector{N: a.Rows, Inc: 1, Data: make([]float64, a.Rows)}
+		LogSumExpRowsTo(lse, a)
+		for i := 0; i < a.Rows; i++ {
+			want := scalarLogSumExp([][]float64{a.Data[i*a.Stride : i*a.Stride+c]})
+			if got := lse.Data[i]; !sameBits(got, want) {
+				t.Errorf("%d columns, row %d: LogSumExpRowsTo %v, want %v", c, i, got, want)
+			}
+		}
+		rows := make([][]float64, a.Rows)
+		for i := range rows {
+			rows[i] = a.Data[i*a.Stride : i*a.Stride+c]
+		}
+		if got, want := LogSumExp(a), scalarLogSumExp(rows); !sameBits(got, want) {
+			t.Errorf("%d columns: LogSumExp %v, want %v", c, got, want)
+		}
+	}
+}
+
+// scalarLogSumExp is the log-sum-exp of finite-maximum rows the plain way:
+// the first maximal entry contributes 1, every other entry math.Exp(v−max),
+// added in row order.
+func scalarLogSumExp(rows [][]float64) float64 {
+	max, mi, mj := math.Inf(-1), -1, -1
+	for i, row := range rows {
+		for j, v := range row {
+			if v > max {
+				max, mi, mj = v, i, j
+			}
+		}
+	}
+	s := 0.0
+	for i, row := range rows {
+		for j, v := range row {
+			if i != mi || j != mj {
+				s += math.Exp(v - max)
+			}
+		}
+	}
+	return max + math.Log1p(s)
+}
+
 func sameBits(x, y float64) bool {
 	return math.Float64bits(x) == math.Float64bits(y) || (x != x && y != y)
 }

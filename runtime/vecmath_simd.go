@@ -63,6 +63,19 @@ func mapBlock(dst, src []float64, f func(quad) quad) {
 // softplusSigmoidBlock are the vector implementations of ExpTo, LogTo,
 // TanhTo, SigmoidTo, SoftplusTo and SoftplusSigmoidTo.
 func expBlock(dst, src []float64)      { mapBlock(dst, src, expVec) }
+
+// expInPlace sets b[i] = math.Exp(b[i]) as kernels.exp does, called
+// directly so that a caller's stack buffer stays on its stack (a call
+// through kernels' function values moves it to the heap).
+func expInPlace(b []float64) {
+	if vectorised {
+		mapBlock(b, b, expVec)
+		return
+	}
+	for i, x := range b {
+		b[i] = math.Exp(x)
+	}
+}
 func logBlock(dst, src []float64)      { mapBlock(dst, src, logVec) }
 func tanhBlock(dst, src []float64)     { mapBlock(dst, src, tanhVec) }
 func sigmoidBlock(dst, src []float64)  { mapBlock(dst, src, sigmoidVec) }
