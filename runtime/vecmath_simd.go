@@ -63,19 +63,6 @@ func mapBlock(dst, src []float64, f func(quad) quad) {
 // softplusSigmoidBlock are the vector implementations of ExpTo, LogTo,
 // TanhTo, SigmoidTo, SoftplusTo and SoftplusSigmoidTo.
 func expBlock(dst, src []float64)      { mapBlock(dst, src, expVec) }
-
-// expInPlace sets b[i] = math.Exp(b[i]) as kernels.exp does, called
-// directly so that a caller's stack buffer stays on its stack (a call
-// through kernels' function values moves it to the heap).
-func expInPlace(b []float64) {
-	if vectorised {
-		mapBlock(b, b, expVec)
-		return
-	}
-	for i, x := range b {
-		b[i] = math.Exp(x)
-	}
-}
 func logBlock(dst, src []float64)      { mapBlock(dst, src, logVec) }
 func tanhBlock(dst, src []float64)     { mapBlock(dst, src, tanhVec) }
 func sigmoidBlock(dst, src []float64)  { mapBlock(dst, src, sigmoidVec) }
@@ -99,6 +86,19 @@ func softplusSigmoidBlock(sp, sig, src []float64) {
 		copy(sig[n:], outSig[:])
 	}
 	archsimd.ClearAVXUpperBits()
+}
+
+// expInPlace sets b[i] = math.Exp(b[i]) as kernels.exp does, called
+// directly so that a caller's stack buffer stays on its stack (a call
+// through kernels' function values moves it to the heap).
+func expInPlace(b []float64) {
+	if vectorised {
+		mapBlock(b, b, expVec)
+		return
+	}
+	for i, x := range b {
+		b[i] = math.Exp(x)
+	}
 }
 
 // expVec is math.Exp on amd64 with FMA: the assembly archExp of
