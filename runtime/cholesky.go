@@ -236,12 +236,13 @@ func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta f
 	for i := 0; i < s.Rows; i++ {
 		lo, hi := cols(i)
 		row := dst[i*stride : i*stride+hi]
-		for j := lo; j < hi; j++ {
-			v := alpha * s.Data[min(i, j)*s.Stride+max(i, j)]
-			if beta != 0 {
-				v += beta * row[j]
-			}
-			row[j] = v
+		mid := min(max(lo, i), hi)
+		for j := lo; j < mid; j++ {
+			// Below the diagonal: column i of s's upper triangle.
+			row[j] = combine(alpha, s.Data[j*s.Stride+i], beta, row[j])
+		}
+		for j, x := range s.Data[i*s.Stride+mid : i*s.Stride+hi] {
+			row[mid+j] = combine(alpha, x, beta, row[mid+j])
 		}
 	}
 }

@@ -185,17 +185,31 @@ func addTransposeRows(args kernelArgs, lo, hi int) {
 func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, beta float64) {
 	CheckSymmetric("runtime.AddSymmetricTo", "src", src.N, dst.N, "n")
 	upper := isUpper("runtime.AddSymmetricTo", dst.Uplo)
+	same := src.Uplo == dst.Uplo
 	for i := 0; i < dst.N; i++ {
 		lo, hi := triangleRow(i, dst.N, upper)
 		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
-		for k := range row {
-			v := alpha * SymAt(src, i, lo+k)
-			if beta != 0 {
-				v += beta * row[k]
+		if same {
+			// Row i of dst's triangle is row i of src's.
+			for k, x := range src.Data[i*src.Stride+lo : i*src.Stride+hi] {
+				row[k] = combine(alpha, x, beta, row[k])
 			}
-			row[k] = v
+			continue
+		}
+		for k := range row {
+			row[k] = combine(alpha, SymAt(src, i, lo+k), beta, row[k])
 		}
 	}
+}
+
+// combine returns alpha·x + beta·y, not reading y when beta is 0 (y may be
+// NaN there, in a destination not yet written).
+func combine(alpha, x, beta, y float64) float64 {
+	v := alpha * x
+	if beta != 0 {
+		v += beta * y
+	}
+	return v
 }
 
 // triangleRow returns the columns [lo, hi) of row i of an n×n matrix's
