@@ -92,6 +92,38 @@ func sandwichOperands(t testing.TB, rng *rand.Rand, n, q int) (*mat.SymDense, *m
 	return a, r, c
 }
 
+// TestSandwichBlocked checks SandwichTo at orders where the factor's
+// product runs by row blocks (factorTimes, under pure Go with the vector
+// kernels), around the block size and the threshold, against rᵀ A r
+// formed with gonum/mat; the factor's storage below the diagonal holds NaN,
+// which must never be read.
+func TestSandwichBlocked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{trmmBlock + 1, blockedTrmmMin - 1, blockedTrmmMin, blockedTrmmMin + 1, 3*trmmBlock + 17, 5 * trmmBlock} {
+		for _, q := range []int{1, 5, n + 3} {
+			a, r, _ := sandwichOperands(t, rng, n, q)
+			c := &Cholesky{t: make([]float64, n*n)}
+			for i := range c.t {
+				c.t[i] = math.NaN()
+			}
+			if !c.Factorize(a.RawSymmetric()) {
+				t.Fatal("not positive definite")
+			}
+			var ar, want mat.Dense
+			ar.Mul(a, r)
+			want.Mul(r.T(), &ar)
+			got := mat.NewDense(q, q, nil)
+			c.SandwichTo(got.RawMatrix(), 1, r.RawMatrix(), 0)
+			scale := mat.Norm(&want, math.Inf(1))
+			var diff mat.Dense
+			diff.Sub(got, &want)
+			if d := mat.Norm(&diff, math.Inf(1)); !(d <= 1e-13*scale) {
+				t.Errorf("n = %d, q = %d: |got − rᵀAr|∞ = %g, |rᵀAr|∞ = %g", n, q, d, scale)
+			}
+		}
+	}
+}
+
 // TestSandwich checks Cholesky.SandwichTo against rᵀ A r formed with
 // gonum/mat, with alpha and beta, and that it allocates nothing when warm.
 func TestSandwich(t *testing.T) {

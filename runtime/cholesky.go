@@ -277,11 +277,37 @@ func pureGo(impl blas.Float64) bool {
 // factorTimes returns Y = U r in scratch, for the factorized A = UᵀU and an
 // n×q r: rᵀ A r = Yᵀ Y, the product both sandwiches form.
 func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
-	y := Mat(&c.y, c.n, r.Cols)
+	n := c.n
+	y := Mat(&c.y, n, r.Cols)
 	copyGeneral(y, r)
-	blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
+	if vectorMul == nil || !pureGo(blas64.Implementation()) || n < blockedTrmmMin {
+		blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
+		return y
+	}
+	// By row blocks, top first: y_I = U_II y_I + U_I,J y_J over the blocks J
+	// below I, whose rows of y still hold r. The products with U's blocks
+	// right of the diagonal, almost all the work, run on Gemm (vector
+	// kernels, both cores), where gonum's Dtrmm is one core's axpys.
+	for i0 := 0; i0 < n; i0 += trmmBlock {
+		i1 := min(i0+trmmBlock, n)
+		yi := blas64.General{Rows: i1 - i0, Cols: y.Cols, Stride: y.Stride, Data: y.Data[i0*y.Stride:]}
+		diag := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: i1 - i0, Stride: n, Data: c.t[i0*n+i0:]}
+		blas64.Trmm(blas.Left, blas.NoTrans, 1, diag, yi)
+		if i1 < n {
+			right := blas64.General{Rows: i1 - i0, Cols: n - i1, Stride: n, Data: c.t[i0*n+i1:]}
+			below := blas64.General{Rows: n - i1, Cols: y.Cols, Stride: y.Stride, Data: y.Data[i1*y.Stride:]}
+			c.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, right, below, 1, yi)
+		}
+	}
 	return y
 }
+
+// trmmBlock is the rows of U in one block of factorTimes' blocked product,
+// and blockedTrmmMin the least order it is used from.
+const (
+	trmmBlock      = 64
+	blockedTrmmMin = 2 * trmmBlock
+)
 
 // fillTriangleNaN sets the stored triangle of s to NaN.
 func fillTriangleNaN(s blas64.Symmetric, upper bool) {
