@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,6 +110,16 @@ var team struct {
 	n       int          // the call's range [0, n)
 	chunks  int          // the number of chunks [0, n) is cut into
 	next    atomic.Int64 // the next chunk not yet taken
+	failed  atomic.Pointer[helperPanic] // the first panic of a helper's chunk
+}
+
+// helperPanic is a panic recovered in a helper's chunk, to be raised
+// again on the calling goroutine: a panic on a helper goroutine would end
+// the program, out of reach of the caller's recover, and leave the call
+// unfinished.
+type helperPanic struct {
+	value any
+	stack []byte
 }
 
 // A helper is one worker goroutine of the team. After a part it spins for
@@ -151,7 +163,7 @@ func (h *helper) work() {
 			<-h.wake
 		}
 		// h.state is helperAssigned: the team's call is set.
-		runChunks()
+		runHelperChunks()
 		h.state.Store(helperSpinning)
 		team.pending.Add(-1)
 		team.done.Done()
@@ -194,7 +206,6 @@ func split(part kernelPart, args kernelArgs, n, work int) {
 		part(args, 0, n)
 		return
 	}
-	defer team.busy.Unlock()
 	team.part, team.args = part, args
 	team.n, team.chunks = n, min(members*chunksPerMember, most, n)
 	team.next.Store(0)
@@ -203,12 +214,60 @@ func split(part kernelPart, args kernelArgs, n, work int) {
 	for _, h := range team.helpers[:members-1] {
 		h.give()
 	}
+	// The call ends only when every helper has left it, even when a chunk
+	// panics: a panic on this goroutine stops the chunks not yet taken and
+	// goes on up once the helpers are done with theirs, so that none still
+	// writes into the caller's buffers (a pooled workspace) or reads the
+	// next call's operands. A helper's panic is raised again here.
+	ended := false
+	defer func() {
+		if !ended { // runChunks is panicking
+			endCall()
+		}
+	}()
 	runChunks()
+	ended = true
+	if failed := endCall(); failed != nil {
+		failed.raise()
+	}
+}
+
+// endCall ends split's call on the team: it stops the chunks not yet
+// taken (all are, unless a chunk panicked), waits for the helpers and
+// frees the team. It returns the first panic of a helper's chunk, if any.
+func endCall() *helperPanic {
+	team.next.Store(int64(team.chunks))
 	for start := time.Now(); team.pending.Load() > 0 && time.Since(start) < spinFor; {
 		runtime.Gosched()
 	}
 	team.done.Wait()
 	team.part, team.args = nil, kernelArgs{}
+	failed := team.failed.Swap(nil)
+	team.busy.Unlock()
+	return failed
+}
+
+// raise panics with p's value on the calling goroutine, the helper's
+// stack appended: an error is wrapped (errors.As still finds a
+// *ShapeError), any other value formatted.
+func (p *helperPanic) raise() {
+	const where = "\n\n[in a chunk run by a gradgen runtime helper goroutine]\n"
+	if err, ok := p.value.(error); ok {
+		panic(fmt.Errorf("%w"+where+"%s", err, p.stack))
+	}
+	panic(fmt.Sprintf("%v"+where+"%s", p.value, p.stack))
+}
+
+// runHelperChunks is runChunks on a helper, which recovers a chunk's
+// panic for the caller (finishCall) and stops the call's other chunks.
+func runHelperChunks() {
+	defer func() {
+		if v := recover(); v != nil {
+			team.failed.CompareAndSwap(nil, &helperPanic{value: v, stack: debug.Stack()})
+			team.next.Store(int64(team.chunks))
+		}
+	}()
+	runChunks()
 }
 
 // runChunks runs the chunks of the team's current call not yet taken, one

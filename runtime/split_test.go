@@ -1,10 +1,13 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -309,4 +312,78 @@ func TestSetMemorySplitMin(t *testing.T) {
 	if msg := catchPanic(func() { SetMemorySplitMin(0) }); msg == "" {
 		t.Error("SetMemorySplitMin(0) did not panic")
 	}
+}
+
+// TestSplitPanic checks that a panic in a chunk reaches split's caller and
+// leaves the team whole: a helper's panic is raised again on the calling
+// goroutine (an error still matched by errors.Is), the caller's own panic
+// goes on up unchanged, and in both cases no helper is still running a
+// chunk when the caller recovers, and the next call runs every index once.
+func TestSplitPanic(t *testing.T) {
+	team.start.Do(startTeam)
+	if len(team.helpers) == 0 {
+		t.Skip("no helpers with GOMAXPROCS 1")
+	}
+	defer func(old int) { splitMin = old }(splitMin)
+	splitMin = 1
+	boom := errors.New("boom")
+	caller := goroutineID()
+	var running atomic.Int32 // chunks being run
+	// recovered runs split with part and returns what the caller recovers
+	// and how many chunks were still running then.
+	recovered := func(part func(onCaller bool)) (v any, stillRunning int32) {
+		defer func() { v, stillRunning = recover(), running.Load() }()
+		split(func(_ kernelArgs, lo, hi int) {
+			running.Add(1)
+			defer running.Add(-1)
+			part(goroutineID() == caller)
+		}, kernelArgs{}, 64, 1)
+		return nil, running.Load()
+	}
+	for round := range 20 {
+		// A helper's chunk panics; the caller's chunks take long enough
+		// that the helpers take some.
+		v, still := recovered(func(onCaller bool) {
+			if !onCaller {
+				panic(boom)
+			}
+			time.Sleep(200 * time.Microsecond)
+		})
+		err, _ := v.(error)
+		if !errors.Is(err, boom) || !strings.Contains(err.Error(), "helper goroutine") {
+			t.Fatalf("round %d, helper's panic: caller recovered %v, want boom from a helper", round, v)
+		}
+		if still != 0 {
+			t.Fatalf("round %d, helper's panic: %d chunks still running after the caller's recover", round, still)
+		}
+		// The caller's chunk panics while helpers take long.
+		v, still = recovered(func(onCaller bool) {
+			if onCaller {
+				panic("caller's own")
+			}
+			time.Sleep(200 * time.Microsecond)
+		})
+		if v != "caller's own" || still != 0 {
+			t.Fatalf("round %d, caller's panic: recovered %v with %d chunks running, want the caller's own with none", round, v, still)
+		}
+		counts := make([]int32, 64)
+		split(func(_ kernelArgs, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				counts[i]++
+			}
+		}, kernelArgs{}, len(counts), 1)
+		for i, c := range counts {
+			if c != 1 {
+				t.Fatalf("round %d, the call after the panics: index %d ran %d times", round, i, c)
+			}
+		}
+	}
+}
+
+// goroutineID returns the calling goroutine's number, from its stack
+// header "goroutine N [...".
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	return strings.Fields(string(buf))[1]
 }
