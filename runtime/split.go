@@ -107,9 +107,9 @@ var team struct {
 	done    sync.WaitGroup
 	part    kernelPart
 	args    kernelArgs
-	n       int          // the call's range [0, n)
-	chunks  int          // the number of chunks [0, n) is cut into
-	next    atomic.Int64 // the next chunk not yet taken
+	n       int                         // the call's range [0, n)
+	chunks  int                         // the number of chunks [0, n) is cut into
+	next    atomic.Int64                // the next chunk not yet taken
 	failed  atomic.Pointer[helperPanic] // the first panic of a helper's chunk
 }
 
