@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -160,5 +161,49 @@ func TestSandwich(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(5, func() { c.SandwichTo(dst.RawMatrix(), 1, r.RawMatrix(), 0) }); allocs != 0 {
 		t.Errorf("%v allocs in steady state", allocs)
+	}
+}
+
+// TestFactorTimesNonFinite checks that the blocked U r (factorTimes) spreads
+// Inf and NaN in r as gonum's Trmm does, with the factor of a
+// block-diagonal matrix, whose zeros gonum's kernels skip (0·Inf would be
+// NaN): the same entries infinite, with the same signs, and NaN; the
+// finite entries to rounding.
+func TestFactorTimesNonFinite(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{blockedTrmmMin, 3*trmmBlock + 1, 257} {
+		a := mat.NewSymDense(n, nil)
+		for i := 0; i < n; i++ {
+			for j := i; j < n && j/50 == i/50; j++ {
+				a.SetSym(i, j, rng.NormFloat64())
+			}
+			a.SetSym(i, i, float64(n))
+		}
+		c := new(Cholesky)
+		if !c.Factorize(a.RawSymmetric()) {
+			t.Fatal("not positive definite")
+		}
+		for _, q := range []int{1, 3, 4, 5, 17, 40} {
+			r := blas64.General{Rows: n, Cols: q, Stride: q + 1, Data: make([]float64, n*(q+1))}
+			for i := range r.Data {
+				r.Data[i] = rng.NormFloat64()
+			}
+			for _, k := range []int{7, 60, 100, n - 1} {
+				r.Data[k*r.Stride+k%q] = []float64{math.Inf(1), math.Inf(-1), math.NaN()}[k%3]
+			}
+			want := blas64.General{Rows: n, Cols: q, Stride: q, Data: make([]float64, n*q)}
+			copyGeneral(want, r)
+			blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), want)
+			got := c.factorTimes(r)
+			for i := 0; i < n; i++ {
+				for j := 0; j < q; j++ {
+					g, w := got.Data[i*got.Stride+j], want.Data[i*q+j]
+					finite := !math.IsNaN(w) && !math.IsInf(w, 0)
+					if finite && !(math.Abs(g-w) <= 1e-13*math.Max(1, math.Abs(w))) || !finite && !sameBits(g, w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+						t.Fatalf("n = %d, q = %d: (U r)[%d][%d] = %v, Trmm gives %v", n, q, i, j, g, w)
+					}
+				}
+			}
+		}
 	}
 }

@@ -286,8 +286,8 @@ func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
 	}
 	// By row blocks, top first: y_I = U_II y_I + U_I,J y_J over the blocks J
 	// below I, whose rows of y still hold r. The products with U's blocks
-	// right of the diagonal, almost all the work, run on Gemm (vector
-	// kernels, both cores), where gonum's Dtrmm is one core's axpys.
+	// right of the diagonal, almost all the work, run on the vector kernels
+	// (both cores; gonumGemm), where gonum's Dtrmm is one core's axpys.
 	for i0 := 0; i0 < n; i0 += trmmBlock {
 		i1 := min(i0+trmmBlock, n)
 		yi := blas64.General{Rows: i1 - i0, Cols: y.Cols, Stride: y.Stride, Data: y.Data[i0*y.Stride:]}
@@ -296,10 +296,27 @@ func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
 		if i1 < n {
 			right := blas64.General{Rows: i1 - i0, Cols: n - i1, Stride: n, Data: c.t[i0*n+i1:]}
 			below := blas64.General{Rows: n - i1, Cols: y.Cols, Stride: y.Stride, Data: y.Data[i1*y.Stride:]}
-			c.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, right, below, 1, yi)
+			gonumGemm(false, 1, right, below, 1, yi)
 		}
 	}
 	return y
+}
+
+// gonumGemm sets c = alpha·op(a)·b + beta·c, op(a) = aᵀ when transA, on
+// the vector kernels (both cores) when they take the product, else by one
+// blas64.Gemm call: both in gonum's arithmetic, skipping the zeros of a as
+// gonum's kernels do, so an Inf or NaN spreads as through gonum's Dtrmm. Gemm.Mul may reorient a narrow product onto gonum's dot
+// kernel, which multiplies by the zeros too (0·Inf = NaN): the factor
+// of a block-diagonal matrix has whole blocks of zeros.
+func gonumGemm(transA bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	m, k := a.Rows, a.Cols
+	if transA {
+		m, k = k, m
+	}
+	if b.Cols >= 4 && vectorMul(transA, m, b.Cols, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride) {
+		return
+	}
+	blas64.Gemm(flag(transA), blas.NoTrans, alpha, a, b, beta, c)
 }
 
 // trmmBlock is the rows of U in one block of factorTimes' blocked product,

@@ -186,12 +186,13 @@ func AddSymmetricTo(dst blas64.Symmetric, alpha float64, src blas64.Symmetric, b
 	CheckSymmetric("runtime.AddSymmetricTo", "src", src.N, dst.N, "n")
 	upper := isUpper("runtime.AddSymmetricTo", dst.Uplo)
 	same := src.Uplo == dst.Uplo
+	data := src.Data[:len(src.Data):len(src.Data)] // rows sliced within its length, not its capacity
 	for i := 0; i < dst.N; i++ {
 		lo, hi := triangleRow(i, dst.N, upper)
 		row := dst.Data[i*dst.Stride+lo : i*dst.Stride+hi]
 		if same {
 			// Row i of dst's triangle is row i of src's.
-			for k, x := range src.Data[i*src.Stride+lo : i*src.Stride+hi] {
+			for k, x := range data[i*src.Stride+lo : i*src.Stride+hi] {
 				row[k] = combine(alpha, x, beta, row[k])
 			}
 			continue

@@ -117,7 +117,7 @@ func shiftedExp(dst, a blas64.General) (max, s float64) {
 		return max, 0
 	}
 	store := dst.Data != nil
-	if !store && a.Cols >= blockRowMin {
+	if !store && vectorised && a.Cols >= blockRowMin {
 		for i := 0; i < a.Rows; i++ {
 			skip := -1
 			if i == mi {
@@ -231,7 +231,7 @@ func rowShiftedExp(dst, row []float64) (max, s float64) {
 		return max, 0
 	}
 	if dst == nil {
-		if len(row) >= blockRowMin {
+		if vectorised && len(row) >= blockRowMin {
 			return max, addShiftedExps(0, row, max, top)
 		}
 		for _, v := range row[:top] {
@@ -279,8 +279,10 @@ func rowShiftedExp(dst, row []float64) (max, s float64) {
 // row[skip] (skip −1: none), added in ascending order, which is the scalar
 // loop's sum to the bit. The exps go through the block kernel a chunk at a
 // time in a buffer on the stack, for the log-sum-exps that keep no
-// exponentials: the vector exp where it runs (B8's F at 1024×256, 262,144
-// exps, spent 40 % of its time in the scalar math.Exp).
+// exponentials, where the vector exp runs (B8's F at 1024×256, 262,144
+// exps, spent 40 % of its time in the scalar math.Exp); without it the
+// buffer only costs (12 % at rows of 256), so the callers take the plain
+// loop there.
 func addShiftedExps(s float64, row []float64, max float64, skip int) float64 {
 	var buf [shiftedExpChunk]float64
 	for lo := 0; lo < len(row); lo += len(buf) {

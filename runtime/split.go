@@ -259,7 +259,7 @@ func (p *helperPanic) raise() {
 }
 
 // runHelperChunks is runChunks on a helper, which recovers a chunk's
-// panic for the caller (finishCall) and stops the call's other chunks.
+// panic for the caller (endCall) and stops the call's other chunks.
 func runHelperChunks() {
 	defer func() {
 		if v := recover(); v != nil {

@@ -93,6 +93,17 @@ func TestAddSymmetricTo(t *testing.T) {
 			}
 		}
 	}
+	// A src whose data stops short of its last row is not read past its
+	// length, whatever its capacity.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a src of 3 entries for a 2×2 triangle, stride 2, did not panic")
+			}
+		}()
+		short := blas64.Symmetric{Uplo: blas.Upper, N: 2, Stride: 2, Data: []float64{1, 2, 0, 99}[:3]}
+		AddSymmetricTo(blas64.Symmetric{Uplo: blas.Upper, N: 2, Stride: 2, Data: make([]float64, 4)}, 1, short, 0)
+	}()
 	defer func() {
 		if _, ok := recover().(*ShapeError); !ok {
 			t.Error("sizes 2 and 3 did not panic with a *ShapeError")
