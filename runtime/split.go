@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -258,12 +257,23 @@ func (p *helperPanic) raise() {
 	panic(fmt.Sprintf("%v"+where+"%s", p.value, p.stack))
 }
 
+// stack returns the calling goroutine's stack trace, as runtime/debug's
+// Stack does (whose import would reserve the name debug in specs: a
+// -standalone file copies this package's files).
+func stack() []byte {
+	for buf := make([]byte, 1<<12); ; buf = make([]byte, 2*len(buf)) {
+		if n := runtime.Stack(buf, false); n < len(buf) {
+			return buf[:n]
+		}
+	}
+}
+
 // runHelperChunks is runChunks on a helper, which recovers a chunk's
 // panic for the caller (endCall) and stops the call's other chunks.
 func runHelperChunks() {
 	defer func() {
 		if v := recover(); v != nil {
-			team.failed.CompareAndSwap(nil, &helperPanic{value: v, stack: debug.Stack()})
+			team.failed.CompareAndSwap(nil, &helperPanic{value: v, stack: stack()})
 			team.next.Store(int64(team.chunks))
 		}
 	}()
