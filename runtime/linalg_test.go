@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -591,5 +593,74 @@ func BenchmarkCholeskyFactorize(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCholeskyBlocked checks the blocked factorization potrf runs from
+// blockedPotrfMin (under pure Go with the vector kernels) against
+// lapack64.Potrf: the same factor to rounding at orders around the block
+// boundaries, the same refusal of a matrix whose pivot fails in the first,
+// a middle or the last block, and the refusal of a non-finite entry at the
+// block edges (finiteDiagonal's argument).
+func TestCholeskyBlocked(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(13, 14))
+	spd := func(n int) []float64 {
+		m := mat.NewDense(n, n, nil)
+		for k := range n * n {
+			m.RawMatrix().Data[k] = rnd.NormFloat64()
+		}
+		var a mat.Dense
+		a.Mul(m.T(), m)
+		for k := 0; k < n; k++ {
+			a.Set(k, k, a.At(k, k)+float64(n))
+		}
+		return a.RawMatrix().Data
+	}
+	factor := func(n int, data []float64) (*Cholesky, bool) {
+		c := new(Cholesky)
+		ok := c.Factorize(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: slices.Clone(data)})
+		return c, ok
+	}
+	for _, n := range []int{blockedPotrfMin - 1, blockedPotrfMin, blockedPotrfMin + 1, 3*potrfBlock + 5, 300} {
+		a := spd(n)
+		c, ok := factor(n, a)
+		want := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: slices.Clone(a)}
+		if _, wantOK := lapack64.Potrf(want); !ok || !wantOK {
+			t.Fatalf("n = %d: Factorize %v, Potrf %v, want both true", n, ok, wantOK)
+		}
+		var worst, scale float64
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				worst = max(worst, math.Abs(c.t[i*n+j]-want.Data[i*n+j]))
+				scale = max(scale, math.Abs(want.Data[i*n+j]))
+			}
+		}
+		if !(worst <= 1e-13*scale) {
+			t.Errorf("n = %d: factor differs from Potrf's by %g (largest entry %g)", n, worst, scale)
+		}
+		for _, k := range []int{1, n / 2, n - 1} {
+			bad := slices.Clone(a)
+			bad[k*n+k] = -1
+			if _, ok := factor(n, bad); ok {
+				t.Errorf("n = %d: a negative pivot at %d factorized", n, k)
+			}
+		}
+	}
+	const n = 2*potrfBlock + 2
+	a := spd(n)
+	edges := []int{0, potrfBlock - 1, potrfBlock, potrfBlock + 1, 2*potrfBlock - 1, 2 * potrfBlock, n - 1}
+	for _, i := range edges {
+		for _, j := range edges {
+			if j < i {
+				continue
+			}
+			for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+				bad := slices.Clone(a)
+				bad[i*n+j] = v
+				if c, ok := factor(n, bad); ok || !math.IsNaN(c.LogDet()) {
+					t.Errorf("%v at (%d, %d): Factorize = %v, LogDet %v, want false and NaN", v, i, j, ok, c.LogDet())
+				}
+			}
+		}
 	}
 }
