@@ -80,18 +80,27 @@ func TestSplitParts(t *testing.T) {
 	}
 }
 
+// splitEverything starts the team, skips the test when it has no helpers
+// (GOMAXPROCS 1), and sets splitMin to 1 until the test ends, so that a
+// range of two entries splits.
+func splitEverything(t *testing.T) {
+	t.Helper()
+	team.start.Do(startTeam)
+	if len(team.helpers) == 0 {
+		t.Skip("no helpers: GOMAXPROCS is 1")
+	}
+	old := splitMin
+	splitMin = 1
+	t.Cleanup(func() { splitMin = old })
+}
+
 // TestSplitStalledMember checks that a member of the team that stalls on
 // its first chunk holds up only that chunk: the others take every other
 // chunk meanwhile. The chunk taken first waits until every index outside
 // it has run (at most 10 s) and must hold at most half of an even share of
 // the range: with an even split across the members it holds a whole share.
 func TestSplitStalledMember(t *testing.T) {
-	team.start.Do(startTeam)
-	if len(team.helpers) == 0 {
-		t.Skip("no helpers: GOMAXPROCS is 1")
-	}
-	defer func(old int) { splitMin = old }(splitMin)
-	splitMin = 1
+	splitEverything(t)
 	const n = 1 << 10
 	var done atomic.Int64 // indices run
 	var first atomic.Bool
@@ -320,12 +329,7 @@ func TestSetMemorySplitMin(t *testing.T) {
 // goes on up unchanged, and in both cases no helper is still running a
 // chunk when the caller recovers, and the next call runs every index once.
 func TestSplitPanic(t *testing.T) {
-	team.start.Do(startTeam)
-	if len(team.helpers) == 0 {
-		t.Skip("no helpers with GOMAXPROCS 1")
-	}
-	defer func(old int) { splitMin = old }(splitMin)
-	splitMin = 1
+	splitEverything(t)
 	boom := errors.New("boom")
 	caller := goroutineID()
 	var running atomic.Int32 // chunks being run
