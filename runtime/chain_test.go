@@ -100,7 +100,7 @@ func sandwichOperands(t testing.TB, rng *rand.Rand, n, q int) (*mat.SymDense, *m
 // which must never be read.
 func TestSandwichBlocked(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{trmmBlock + 1, blockedTrmmMin - 1, blockedTrmmMin, blockedTrmmMin + 1, 3*trmmBlock + 17, 5 * trmmBlock} {
+	for _, n := range []int{factorBlock + 1, blockedMin - 1, blockedMin, blockedMin + 1, 3*factorBlock + 17, 5 * factorBlock} {
 		for _, q := range []int{1, 5, n + 3} {
 			a, r, _ := sandwichOperands(t, rng, n, q)
 			c := &Cholesky{t: make([]float64, n*n)}
@@ -171,7 +171,7 @@ func TestSandwich(t *testing.T) {
 // finite entries to rounding.
 func TestFactorTimesNonFinite(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	for _, n := range []int{blockedTrmmMin, 3*trmmBlock + 1, 257} {
+	for _, n := range []int{blockedMin, 3*factorBlock + 1, 257} {
 		a := mat.NewSymDense(n, nil)
 		for i := 0; i < n; i++ {
 			for j := i; j < n && j/50 == i/50; j++ {

@@ -61,25 +61,23 @@ func (c *Cholesky) Factorize(a blas64.Symmetric) bool {
 }
 
 // potrf factorizes c.t (n×n, stride n) in place, its upper triangle A
-// becoming U with A = UᵀU, and reports whether A is positive definite,
-// as lapack64.Potrf does. Under pure Go with the vector kernels, from
-// blockedPotrfMin on, it runs gonum's blocked algorithm (LAPACK's dpotrf,
-// upper) itself, by block rows of potrfBlock, with the update of each block
-// row by the rows above it on the vector kernels (both cores; gonumGemm):
-// block row j's diagonal
-// block gets Syrk and Dpotf2 (Potrf of a block), the rest of the row Gemm
-// and Trsm, the same operations in the same order as gonum's Dpotrf, whose
-// Dgemm is the product that dominates (n³/3 of its n³/3 + O(n²·block)
-// flops). So finiteDiagonal's argument holds as for gonum's: every stored
-// entry still reaches a pivot through the same relations.
+// becoming U with A = UᵀU, and reports whether A is positive definite, as
+// lapack64.Potrf does. Where vectorGonum holds, from blockedMin on, it runs
+// gonum's blocked algorithm (LAPACK's dpotrf, upper) itself, by block rows
+// of factorBlock: block row j's diagonal block gets Syrk and Dpotf2 (Potrf
+// of a block), the rest of the row Gemm and Trsm, the same operations in
+// the same order as gonum's Dpotrf, but its Gemm, n³/3 of the n³/3 +
+// O(n²·block) flops, on the vector kernels (both cores; gonumGemm). So
+// finiteDiagonal's argument holds as for gonum's: every stored entry still
+// reaches a pivot through the same relations.
 func (c *Cholesky) potrf() bool {
 	n, t := c.n, c.t
-	if vectorMul == nil || !pureGo(blas64.Implementation()) || n < blockedPotrfMin {
+	if !vectorGonum() || n < blockedMin {
 		_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: t})
 		return ok
 	}
-	for j := 0; j < n; j += potrfBlock {
-		jb := min(potrfBlock, n-j)
+	for j := 0; j < n; j += factorBlock {
+		jb := min(factorBlock, n-j)
 		above := blas64.General{Rows: j, Cols: jb, Stride: n, Data: t[j:]} // rows 0…j−1 of block column j
 		diag := blas64.Symmetric{Uplo: blas.Upper, N: jb, Stride: n, Data: t[j*n+j:]}
 		if j > 0 {
@@ -100,12 +98,19 @@ func (c *Cholesky) potrf() bool {
 	return true
 }
 
-// potrfBlock is the block size of potrf's blocked factorization, gonum's
-// for Dpotrf, and blockedPotrfMin the least order it runs it from.
+// factorBlock is the block size of the blocked factorization (potrf;
+// gonum's for Dpotrf) and factor product (factorTimes), and blockedMin the
+// least order they run blocked from.
 const (
-	potrfBlock      = 64
-	blockedPotrfMin = 2 * potrfBlock
+	factorBlock = 64
+	blockedMin  = 2 * factorBlock
 )
+
+// vectorGonum reports whether blas64 is gonum's pure-Go implementation and
+// the vector kernels run: then the runtime's own blocked routines put the
+// products gonum's would run on one core on both (gram, factorTimes,
+// potrf).
+func vectorGonum() bool { return vectorMul != nil && pureGo(blas64.Implementation()) }
 
 // finiteDiagonal reports whether the factor U (n×n, stride n) that Potrf
 // accepted has a finite diagonal: then the triangle it was computed from
@@ -306,7 +311,7 @@ func addUpper(dst []float64, stride int, alpha float64, s blas64.General, beta f
 func (c *Cholesky) gram(y blas64.General) blas64.General {
 	q := y.Cols
 	s := Mat(&c.s, q, q)
-	if vectorMul != nil && pureGo(blas64.Implementation()) {
+	if vectorGonum() {
 		c.gemm.Mul(blas.Trans, blas.NoTrans, 1, y, y, 0, s)
 	} else {
 		blas64.Syrk(blas.Trans, 1, y, 0, blas64.Symmetric{Uplo: blas.Upper, N: q, Stride: s.Stride, Data: s.Data})
@@ -327,7 +332,7 @@ func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
 	n := c.n
 	y := Mat(&c.y, n, r.Cols)
 	copyGeneral(y, r)
-	if vectorMul == nil || !pureGo(blas64.Implementation()) || n < blockedTrmmMin {
+	if !vectorGonum() || n < blockedMin {
 		blas64.Trmm(blas.Left, blas.NoTrans, 1, c.factor(), y)
 		return y
 	}
@@ -335,8 +340,8 @@ func (c *Cholesky) factorTimes(r blas64.General) blas64.General {
 	// below I, whose rows of y still hold r. The products with U's blocks
 	// right of the diagonal, almost all the work, run on the vector kernels
 	// (both cores; gonumGemm), where gonum's Dtrmm is one core's axpys.
-	for i0 := 0; i0 < n; i0 += trmmBlock {
-		i1 := min(i0+trmmBlock, n)
+	for i0 := 0; i0 < n; i0 += factorBlock {
+		i1 := min(i0+factorBlock, n)
 		yi := blas64.General{Rows: i1 - i0, Cols: y.Cols, Stride: y.Stride, Data: y.Data[i0*y.Stride:]}
 		diag := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: i1 - i0, Stride: n, Data: c.t[i0*n+i0:]}
 		blas64.Trmm(blas.Left, blas.NoTrans, 1, diag, yi)
@@ -366,13 +371,6 @@ func gonumGemm(transA bool, alpha float64, a, b blas64.General, beta float64, c 
 	}
 	blas64.Gemm(flag(transA), blas.NoTrans, alpha, a, b, beta, c)
 }
-
-// trmmBlock is the rows of U in one block of factorTimes' blocked product,
-// and blockedTrmmMin the least order it is used from.
-const (
-	trmmBlock      = 64
-	blockedTrmmMin = 2 * trmmBlock
-)
 
 // fillTriangleNaN sets the stored triangle of s to NaN.
 func fillTriangleNaN(s blas64.Symmetric, upper bool) {

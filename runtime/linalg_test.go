@@ -597,7 +597,7 @@ func BenchmarkCholeskyFactorize(b *testing.B) {
 }
 
 // TestCholeskyBlocked checks the blocked factorization potrf runs from
-// blockedPotrfMin (under pure Go with the vector kernels) against
+// blockedMin (under pure Go with the vector kernels) against
 // lapack64.Potrf: the same factor to rounding at orders around the block
 // boundaries, the same refusal of a matrix whose pivot fails in the first,
 // a middle or the last block, and the refusal of a non-finite entry at the
@@ -621,7 +621,7 @@ func TestCholeskyBlocked(t *testing.T) {
 		ok := c.Factorize(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: slices.Clone(data)})
 		return c, ok
 	}
-	for _, n := range []int{blockedPotrfMin - 1, blockedPotrfMin, blockedPotrfMin + 1, 3*potrfBlock + 5, 300} {
+	for _, n := range []int{blockedMin - 1, blockedMin, blockedMin + 1, 3*factorBlock + 5, 300} {
 		a := spd(n)
 		c, ok := factor(n, a)
 		want := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: slices.Clone(a)}
@@ -646,9 +646,9 @@ func TestCholeskyBlocked(t *testing.T) {
 			}
 		}
 	}
-	const n = 2*potrfBlock + 2
+	const n = 2*factorBlock + 2
 	a := spd(n)
-	edges := []int{0, potrfBlock - 1, potrfBlock, potrfBlock + 1, 2*potrfBlock - 1, 2 * potrfBlock, n - 1}
+	edges := []int{0, factorBlock - 1, factorBlock, factorBlock + 1, 2*factorBlock - 1, 2 * factorBlock, n - 1}
 	for _, i := range edges {
 		for _, j := range edges {
 			if j < i {

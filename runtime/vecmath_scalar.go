@@ -8,8 +8,8 @@ import "math"
 // GOEXPERIMENT=simd on amd64).
 const vectorised = false
 
-// expInPlace sets b[i] = math.Exp(b[i]): the exp block kernel, called
-// directly so that a caller's stack buffer stays on its stack.
+// expInPlace sets b[i] = math.Exp(b[i]). Its callers run only where
+// vectorised, never in this build; it keeps them building.
 func expInPlace(b []float64) {
 	for i, x := range b {
 		b[i] = math.Exp(x)

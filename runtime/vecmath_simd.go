@@ -88,18 +88,11 @@ func softplusSigmoidBlock(sp, sig, src []float64) {
 	archsimd.ClearAVXUpperBits()
 }
 
-// expInPlace sets b[i] = math.Exp(b[i]) as kernels.exp does, called
-// directly so that a caller's stack buffer stays on its stack (a call
-// through kernels' function values moves it to the heap).
-func expInPlace(b []float64) {
-	if vectorised {
-		mapBlock(b, b, expVec)
-		return
-	}
-	for i, x := range b {
-		b[i] = math.Exp(x)
-	}
-}
+// expInPlace sets b[i] = math.Exp(b[i]) by the vector exp, called directly
+// so that a caller's stack buffer stays on its stack (a call through
+// kernels' function values moves it to the heap). Callers check vectorised
+// first.
+func expInPlace(b []float64) { mapBlock(b, b, expVec) }
 
 // expVec is math.Exp on amd64 with FMA: the assembly archExp of
 // math/exp_amd64.s (Shibata's method), its special cases, its ldexp and its
