@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // b1BilinearWork holds B1Bilinear's scratch space, reused across calls through
 // b1BilinearPool.
@@ -620,23 +620,8 @@ func B5LogRegGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64
 	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = b5LogRegGradParts{
-		XRaw:           XRaw,
-		Xw:             Xw,
-		d:              d,
-		dwParts:        dwParts,
-		dwRaw:          dwRaw,
-		n:              n,
-		negYXw:         negYXw,
-		parts:          parts,
-		sigmoidNegYXw:  sigmoidNegYXw,
-		softplusRows:   softplusRows,
-		sumParts:       sumParts,
-		wRaw:           wRaw,
-		yRaw:           yRaw,
-		ySigmoidNegYXw: ySigmoidNegYXw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = b5LogRegGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, negYXw, yRaw, softplusRows, sigmoidNegYXw, ySigmoidNegYXw, sumParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = b5LogRegGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -668,21 +653,21 @@ type b5LogRegGradParts struct {
 
 // RunPart runs one part of B5LogRegGrad's row panels, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (ws *b5LogRegGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	negYXw := ws.shared.negYXw
-	yRaw := ws.shared.yRaw
-	softplusRows := ws.shared.softplusRows
-	sigmoidNegYXw := ws.shared.sigmoidNegYXw
-	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
-	sumParts := ws.shared.sumParts
+func (shared *b5LogRegGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	negYXw := shared.negYXw
+	yRaw := shared.yRaw
+	softplusRows := shared.softplusRows
+	sigmoidNegYXw := shared.sigmoidNegYXw
+	ySigmoidNegYXw := shared.ySigmoidNegYXw
+	sumParts := shared.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumPart := 0.0
@@ -928,6 +913,8 @@ type b7MLPGradWork struct {
 	XW1          []float64
 	gemm         runtime.Gemm
 	HW2MinusYW2T []float64
+	loop         b7MLPGradLoop
+	loop2        b7MLPGradLoop2
 }
 
 var b7MLPGradPool = sync.Pool{New: func() any {
@@ -984,11 +971,11 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
 	// HW2MinusY = -Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by b7MLPGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, o)
+	ws.loop = b7MLPGradLoop{n, parts, o, HW2MinusY, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b7MLPGradLoop{}
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
@@ -1016,17 +1003,71 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
-		}
-	}
+	// by b7MLPGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	ws.loop2 = b7MLPGradLoop2{n, parts2, h, tmp, HW2MinusYW2T, H}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = b7MLPGradLoop2{}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, H, HW2MinusY, 0, dW2Raw)
 	return f
+}
+
+// b7MLPGradLoop holds the values the parts of B7MLPGrad's loop over the entries
+// of HW2MinusY share, while they run.
+type b7MLPGradLoop struct {
+	n         int
+	parts     int
+	o         int
+	HW2MinusY blas64.General
+	YRaw      blas64.General
+}
+
+// RunPart runs one part of B7MLPGrad's loop over the entries of HW2MinusY, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b7MLPGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	o := loop.o
+	HW2MinusY := loop.HW2MinusY
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < o; j++ {
+			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+}
+
+// b7MLPGradLoop2 holds the values the parts of B7MLPGrad's loop over the
+// entries of tmp share, while they run.
+type b7MLPGradLoop2 struct {
+	n            int
+	parts2       int
+	h            int
+	tmp          blas64.General
+	HW2MinusYW2T blas64.General
+	H            blas64.General
+}
+
+// RunPart runs one part of B7MLPGrad's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	h := loop2.h
+	tmp := loop2.tmp
+	HW2MinusYW2T := loop2.HW2MinusYW2T
+	H := loop2.H
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < h; j++ {
+			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+		}
+	}
 }
 
 // B7MLPProblem returns the problem of minimising B7MLP over W1, W2 with X, Y
@@ -1136,6 +1177,7 @@ type b8SoftmaxGradWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      b8SoftmaxGradLoop
 }
 
 var b8SoftmaxGradPool = sync.Pool{New: func() any {
@@ -1224,17 +1266,45 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by b8SoftmaxGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = b8SoftmaxGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b8SoftmaxGradLoop{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
+}
+
+// b8SoftmaxGradLoop holds the values the parts of B8SoftmaxGrad's loop over the
+// entries of softmaxMinusY share, while they run.
+type b8SoftmaxGradLoop struct {
+	n             int
+	parts         int
+	k             int
+	softmaxMinusY blas64.General
+	softmax       blas64.General
+	YRaw          blas64.General
+}
+
+// RunPart runs one part of B8SoftmaxGrad's loop over the entries of
+// softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b8SoftmaxGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	softmaxMinusY := loop.softmaxMinusY
+	softmax := loop.softmax
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
 }
 
 // B8SoftmaxProblem returns the problem of minimising B8Softmax over W, b with

@@ -38,8 +38,8 @@ const RuntimePath = "github.com/gradgen/gradgen/runtime"
 
 // versionGuard is the constant of package runtime that generated code
 // refers to, so that it fails to compile against a runtime without the API
-// it was generated for (runtime.SupportsVersion8's doc).
-const versionGuard = "SupportsVersion8"
+// it was generated for (runtime.SupportsVersion9's doc).
+const versionGuard = "SupportsVersion9"
 
 // HeaderPrefix is how the first line of every file gradgen generates
 // starts (Header).

@@ -23,7 +23,7 @@ func generate(t testing.TB, src string) string {
 }
 
 // body returns the source of the function named name, followed by the
-// method RunPart of its workspace when it has a parallel loop.
+// methods RunPart of its parallel loops.
 func body(t *testing.T, code, name string) string {
 	t.Helper()
 	decl := func(head string) string {
@@ -38,7 +38,13 @@ func body(t *testing.T, code, name string) string {
 	if fn == "" {
 		t.Fatalf("no function %s in\n%s", name, code)
 	}
-	return fn + decl("\nfunc (ws *"+lowerFirst(name)+"Work) RunPart(")
+	// and the parts of its loops run at once, which the function's body
+	// hands to runtime.Parts
+	methods := regexp.MustCompile(`\nfunc \(\w+ \*` + lowerFirst(name) + `(Parts|Loop)[0-9]*\) RunPart\(`)
+	for _, m := range methods.FindAllString(code, -1) {
+		fn += decl(m)
+	}
+	return fn
 }
 
 // TestKernels checks the lowering picks the kernel a careful person would:
@@ -127,14 +133,14 @@ func TestKernels(t *testing.T) {
 		{"σ from the joint kernel read in the same iteration: the block kernel writes it into the partner's buffer, read at the entry, never copied", "{X: \"matrix(n, d)\", w: vector(d), y: vector(n)}, wrt: [w]", "sum(softplus(X * w) - y .* (X * w))", "FGrad",
 			[]string{`runtime\.SoftplusSigmoidTo\(softplusRows\.Data\[r0:r1\], sigmoidXw\.Data\[r0:r1\], Xw\.Data\[r0:r1\]\)`, `sigmoid := sigmoidXw\.Data\[i\]`, `= sigmoid - yRaw\.Data`}, []string{`sigmoidXw\.Data\[i\] = sigmoid`, `sigmoidRows`, `runtime\.SoftplusSigmoid\(`}},
 		{"a data-heavy loss runs forward and backward over row panels of X, reading X once", "{X: \"matrix(n, d)\", y: vector(n), w: vector(d), lambda: scalar}, wrt: [w]", "sum(softplus(-y .* (X * w))) + lambda / 2 * w' * w", "FGrad",
-			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.PanelGemv\(XRaw, r0, r1, wRaw, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
-			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
+			[]string{`(?s)runtime\.Parts\(parts, &ws\.shared\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*Xp := runtime\.RowPanel\(XRaw, r0, r1\).*runtime\.PanelGemv\(XRaw, r0, r1, wRaw, runtime\.SubVector\(Xw, r0, r1\)\).*for i := r0; i < r1; i\+\+ \{.*runtime\.Gemv\(blas\.Trans, -1, Xp, `},
+			[]string{`(?s)Gemv.*Gemv.*Gemv`, `Gemv\([^\n]*XRaw, wRaw`}},
 		{"nested scalar coefficients of Xᵀ r multiply into the panels' Gemv", "{X: \"matrix(n, d)\", w: vector(d), c: scalar, e: scalar}, wrt: [w]", "sum(erf(c * (e * (X * w))))", "FGrad",
-			[]string{`(?s)runtime\.Parts\(parts, ws\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*runtime\.Gemv\(blas\.Trans, 1\.1283791670955126\*e\*c, Xp, `},
-			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
+			[]string{`(?s)runtime\.Parts\(parts, &ws\.shared\).*for r0 := lo; r0 < hi; r0 \+= panel \{.*runtime\.Gemv\(blas\.Trans, 1\.1283791670955126\*e\*c, Xp, `},
+			[]string{`(?s)Gemv.*Gemv.*Gemv`, `Gemv\([^\n]*XRaw, wRaw`}},
 		{"a scaled mean of a row loss runs over row panels, its divisor outside the sum", "{X: \"matrix(n, d)\", w: vector(d), c: scalar}, wrt: [w]", "c * mean(softplus(X * w))", "FGrad",
-			[]string{`(?s)runtime\.Parts\(parts, ws\).*f := c \* \(sumSoftplusXw / float64\(n\)\).*runtime\.Gemv\(blas\.Trans, c/float64\(n\), Xp, `},
-			[]string{`(?s)Gemv.*Gemv.*Gemv`, `XRaw, wRaw`}},
+			[]string{`(?s)runtime\.Parts\(parts, &ws\.shared\).*f := c \* \(sumSoftplusXw / float64\(n\)\).*runtime\.Gemv\(blas\.Trans, c/float64\(n\), Xp, `},
+			[]string{`(?s)Gemv.*Gemv.*Gemv`, `Gemv\([^\n]*XRaw, wRaw`}},
 		{"a dot product whose elementwise product the gradient needs is summed in the loop that forms it", "{a: vector(m), X: \"matrix(m, n)\", b: vector(n)}, wrt: [X]", "a' * exp(X * b)", "FGrad",
 			[]string{`(?s)runtime\.ExpTo\(expXb\.Data, Xb\.Data\).*tmp\.Data\[i\] = aRaw\.Data\[i\*aRaw\.Inc\] \* expXb\.Data\[i\]\s*f \+= tmp\.Data\[i\]`}, []string{`blas64\.Dot`, `ws\.expXb`, `math\.Exp`}},
 		{"a function of a buffer's entries applied by its block kernel, in place", "{X: \"matrix(n, d)\", W: \"matrix(d, h)\"}", "sum(tanh(X * W))", "F",
@@ -147,6 +153,12 @@ func TestKernels(t *testing.T) {
 			[]string{`f := s / \(c \* c\)`}, nil},
 		{"operands Go groups as written print bare", "{x: vector(n), y: vector(n), s: scalar}", "sum(x .* y + x ./ y - s * x)", "F",
 			[]string{`f \+= xRaw\.Data\[i\*xRaw\.Inc\]\*yRaw\.Data\[i\*yRaw\.Inc\] \+ xRaw\.Data\[i\*xRaw\.Inc\]/yRaw\.Data\[i\*yRaw\.Inc\] - s\*xRaw\.Data\[i\*xRaw\.Inc\]\n`}, nil},
+		{"an elementwise loop over a matrix with no sum runs in parts of its rows", "{X: \"matrix(n, d)\", W: \"matrix(d, h)\", V: \"matrix(h, o)\", Y: \"matrix(n, o)\"}, wrt: [W]", "0.5 * sum((tanh(X * W) * V - Y) .^ 2)", "FGrad",
+			[]string{`parts2 := runtime\.LoopParts\(n, h\)\s*ws\.loop2 = fGradLoop2\{[^}]*\}\s*runtime\.Parts\(parts2, &ws\.loop2\)\s*ws\.loop2 = fGradLoop2\{\}`,
+				`(?s)func \(loop2 \*fGradLoop2\) RunPart\(part2 int\) \{.*lo2, hi2 := runtime\.PartRows\(n, parts2, part2\)\s*for i := lo2; i < hi2; i\+\+ \{\s*for j := 0; j < h; j\+\+ \{\s*tmp2\.Data\[i\*tmp2\.Stride\+j\] = `},
+			[]string{`(?s)\) RunPart\(.*sum \+=`}},
+		{"an elementwise loop that sums stays one loop", "{X: \"matrix(n, d)\", W: \"matrix(d, h)\", b: vector(h)}, wrt: [W]", "sum(tanh(X * W + b'))", "FGrad",
+			[]string{`f \+= tmp\.Data`}, []string{`LoopParts`}},
 		{"shared subexpression computed once", "{X: \"matrix(n, d)\", w: vector(d)}", "sum(exp(X * w)) + sum(sin(X * w))", "F",
 			[]string{`runtime\.Gemv\(`}, []string{`(?s)Gemv.*Gemv`}},
 	}

@@ -475,6 +475,8 @@ func (e *function) assemble(f *jen.File, checks []plan.Step, aliasChecks int, pa
 	e.trace("after BlockKernels", rest)
 	rest, reused := plan.ReuseStorage(rest)
 	e.trace("after ReuseStorage", rest)
+	rest = e.parallelLoops(rest)
+	e.trace("after parallelLoops", rest)
 	for _, v := range append(dead, reused...) {
 		e.work = slices.DeleteFunc(e.work, func(w workField) bool { return w.name == e.fields[v] })
 		delete(e.fields, v)
@@ -628,6 +630,12 @@ func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasC
 		sig.Float64()
 	}
 	sig.Block(body...)
+	e.partMethods(f)
+}
+
+// partMethods declares, after the function, the struct type and method
+// RunPart of each of its parallel loops.
+func (e *function) partMethods(f *jen.File) {
 	for _, s := range e.checked {
 		if p, ok := s.(*plan.For); ok && p.Parallel != nil {
 			e.partMethod(f, p)
@@ -635,19 +643,19 @@ func (e *function) finish(f *jen.File, params []jen.Code, names []string, aliasC
 	}
 }
 
-// partMethod declares the struct of the values a parallel loop shares and the
-// method RunPart of the workspace that runs one part of it.
+// partMethod declares the struct type of the values a parallel loop shares
+// and its method RunPart, which runs one part of the loop.
 func (e *function) partMethod(f *jen.File, p *plan.For) {
 	var fields []jen.Code
 	for _, v := range plan.Shared(p) {
 		fields = append(fields, jen.Id(v.Name).Add(kindType(v.Kind)))
 	}
 	f.Line()
-	comment(f, fmt.Sprintf("%s holds the values the parts of %s's row panels share, while they run.", p.Parallel.Type, e.name))
+	comment(f, fmt.Sprintf("%s holds the values the parts of %s's %s share, while they run.", p.Parallel.Type, e.name, p.Parallel.Loop))
 	f.Type().Id(p.Parallel.Type).Struct(fields...)
 	f.Line()
-	comment(f, fmt.Sprintf("RunPart runs one part of %s's row panels, the rows runtime.PartRows gives it; runtime.Parts calls it.", e.name))
-	f.Func().Params(jen.Id(e.ws.Name).Op("*").Id(e.wsType)).Id(partMethodName).Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
+	comment(f, fmt.Sprintf("RunPart runs one part of %s's %s, the rows runtime.PartRows gives it; runtime.Parts calls it.", e.name, p.Parallel.Loop))
+	f.Func().Params(jen.Id(p.Parallel.Field).Op("*").Id(p.Parallel.Type)).Id(partMethodName).Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
 }
 
 // partMethodName is the method of runtime.PartRunner.

@@ -78,6 +78,7 @@ func (e *function) emitHessian(f *jen.File) {
 	f.Line()
 	fileComment(f, e.hessianDoc(names, h)...)
 	f.Func().Id(e.name).Params(params...).Block(body...)
+	e.partMethods(f)
 }
 
 // hessianByStructure writes H block by block from the structure of the

@@ -194,4 +194,5 @@ func (e *function) finishJacobian(f *jen.File, params []jen.Code, names []string
 	f.Line()
 	fileComment(f, lines...)
 	f.Func().Id(e.name).Params(params...).Block(body...)
+	e.partMethods(f)
 }

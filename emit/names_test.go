@@ -243,8 +243,9 @@ func generatedNames(fns []*derive.Function) map[string]bool {
 }
 
 // workspaceName matches the unexported workspace types and pools, and the
-// types of the values a loop in parts shares.
-var workspaceName = regexp.MustCompile(`^[\p{Ll}_].*(Work|Pool|Parts)[0-9]*$`)
+// types of the values a loop in parts shares (row panels, elementwise
+// loops).
+var workspaceName = regexp.MustCompile(`^[\p{Ll}_].*(Work|Pool|Parts|Loop)[0-9]*$`)
 
 // checkDeclarations checks that code declares the generated functions,
 // their workspace types and pools, and nothing else (a -standalone output

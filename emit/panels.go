@@ -254,7 +254,7 @@ func (e *function) emitPanels(p *panelPlan) expr {
 	field := e.scope.fresh("shared")
 	e.work = append(e.work, workField{field, jen.Id(typ)})
 	e.stmt(&plan.For{Var: part, From: plan.IntLit(0), To: ref(parts), Body: body, Parallel: &plan.Parallel{
-		Lo: lo, Hi: hi, Rows: n, Workspace: e.ws, Field: field, Type: typ}})
+		Lo: lo, Hi: hi, Rows: n, Workspace: e.ws, Field: field, Type: typ, Loop: "row panels"}})
 	e.stmt(&plan.Comment{Text: fmt.Sprintf("%s += the parts' %s, in part order", o.param, o.param)})
 	e.stmt(&plan.Do{Call: plan.Fn(runtimePath, "AddParts", ref(dst), ref(spare)), Updates: []*val{dst}})
 	for k, s := range p.sums {

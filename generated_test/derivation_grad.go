@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // diagOfSumWork holds DiagOfSum's scratch space, reused across calls through
 // diagOfSumPool.
@@ -63,6 +63,7 @@ func DiagOfSum(A *mat.Dense, w *mat.VecDense) float64 {
 type diagOfSumGradWork struct {
 	diagA    []float64
 	expDiagA []float64
+	loop     diagOfSumGradLoop
 }
 
 var diagOfSumGradPool = sync.Pool{New: func() any {
@@ -118,16 +119,42 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	f := prod + sumExpDiagA
 	dARaw := dA.RawMatrix()
 	// dA = diag(w + exp(diag(A)))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (wRaw.Data[i*wRaw.Inc] + expDiagA.Data[i])
-		}
-	}
+	// by diagOfSumGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = diagOfSumGradLoop{n, parts, dARaw, wRaw, expDiagA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = diagOfSumGradLoop{}
 	dwRaw := dw.RawVector()
 	for i := 0; i < n; i++ {
 		dwRaw.Data[i*dwRaw.Inc] = diagA.Data[i]
 	}
 	return f
+}
+
+// diagOfSumGradLoop holds the values the parts of DiagOfSumGrad's loop over the
+// entries of dARaw share, while they run.
+type diagOfSumGradLoop struct {
+	n        int
+	parts    int
+	dARaw    blas64.General
+	wRaw     blas64.Vector
+	expDiagA blas64.Vector
+}
+
+// RunPart runs one part of DiagOfSumGrad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *diagOfSumGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	wRaw := loop.wRaw
+	expDiagA := loop.expDiagA
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (wRaw.Data[i*wRaw.Inc] + expDiagA.Data[i])
+		}
+	}
 }
 
 // DiagOfSumProblem returns the problem of minimising DiagOfSum over A, w for
@@ -1094,7 +1121,9 @@ func DiagOfSumArgument(A *mat.Dense, w *mat.VecDense) float64 {
 // diagOfSumArgumentGradWork holds DiagOfSumArgumentGrad's scratch space, reused
 // across calls through diagOfSumArgumentGradPool.
 type diagOfSumArgumentGradWork struct {
-	tmp []float64
+	tmp   []float64
+	loop  diagOfSumArgumentGradLoop
+	loop2 diagOfSumArgumentGradLoop2
 }
 
 var diagOfSumArgumentGradPool = sync.Pool{New: func() any {
@@ -1142,20 +1171,70 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = diag(1 ./ (1 + diag(A + w w') .* diag(A + w w')))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])*(ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])))
-		}
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by diagOfSumArgumentGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = diagOfSumArgumentGradLoop{n, parts, tmp, ARaw, wRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = diagOfSumArgumentGradLoop{}
+	// by diagOfSumArgumentGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = diagOfSumArgumentGradLoop2{n, parts2, dARaw, tmp}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = diagOfSumArgumentGradLoop2{}
 	dwRaw := dw.RawVector()
 	// dw = 2 diag(1 ./ (1 + diag(A + w w') .* diag(A + w w'))) w
 	runtime.Gemv(blas.NoTrans, 2, tmp, wRaw, 0, dwRaw)
 	return f
+}
+
+// diagOfSumArgumentGradLoop holds the values the parts of
+// DiagOfSumArgumentGrad's loop over the entries of tmp share, while they run.
+type diagOfSumArgumentGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	wRaw  blas64.Vector
+}
+
+// RunPart runs one part of DiagOfSumArgumentGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *diagOfSumArgumentGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	wRaw := loop.wRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * (1.0 / (1.0 + (ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])*(ARaw.Data[i*ARaw.Stride+i]+wRaw.Data[i*wRaw.Inc]*wRaw.Data[i*wRaw.Inc])))
+		}
+	}
+}
+
+// diagOfSumArgumentGradLoop2 holds the values the parts of
+// DiagOfSumArgumentGrad's loop over the entries of dARaw share, while they run.
+type diagOfSumArgumentGradLoop2 struct {
+	n      int
+	parts2 int
+	dARaw  blas64.General
+	tmp    blas64.General
+}
+
+// RunPart runs one part of DiagOfSumArgumentGrad's loop over the entries of
+// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *diagOfSumArgumentGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	dARaw := loop2.dARaw
+	tmp := loop2.tmp
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = tmp.Data[i*tmp.Stride+j]
+		}
+	}
 }
 
 // DiagOfSumArgumentProblem returns the problem of minimising DiagOfSumArgument
@@ -1214,6 +1293,7 @@ func DiagRowsOfSums(A *mat.Dense, P *mat.SymDense) float64 {
 type diagRowsOfSumsGradWork struct {
 	oneMinusDiagP []float64
 	tmp           []float64
+	loop          diagRowsOfSumsGradLoop
 }
 
 var diagRowsOfSumsGradPool = sync.Pool{New: func() any {
@@ -1268,15 +1348,43 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// dA = diag(1 - diag(P))
 	// tmp = diag(-diag(A + eye(n)))
-	for i := 0; i < n; i++ {
+	// by diagRowsOfSumsGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = diagRowsOfSumsGradLoop{n, parts, dARaw, oneMinusDiagP, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = diagRowsOfSumsGradLoop{}
+	// dP = diag(-diag(A + eye(n))), on dP's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
+	return f
+}
+
+// diagRowsOfSumsGradLoop holds the values the parts of DiagRowsOfSumsGrad's
+// loop over the entries of dARaw, tmp share, while they run.
+type diagRowsOfSumsGradLoop struct {
+	n             int
+	parts         int
+	dARaw         blas64.General
+	oneMinusDiagP blas64.Vector
+	tmp           blas64.General
+	ARaw          blas64.General
+}
+
+// RunPart runs one part of DiagRowsOfSumsGrad's loop over the entries of dARaw,
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *diagRowsOfSumsGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	oneMinusDiagP := loop.oneMinusDiagP
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * oneMinusDiagP.Data[i]
 			tmp.Data[i*tmp.Stride+j] = runtime.Kronecker(i, j) * -(ARaw.Data[i*ARaw.Stride+i] + runtime.Kronecker(i, i))
 		}
 	}
-	// dP = diag(-diag(A + eye(n))), on dP's stored triangle: it is symmetric
-	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
-	return f
 }
 
 // DiagRowsOfSumsProblem returns the problem of minimising DiagRowsOfSums over
@@ -1445,7 +1553,8 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 // fillInDotGradWork holds FillInDotGrad's scratch space, reused across calls
 // through fillInDotGradPool.
 type fillInDotGradWork struct {
-	tmp []float64
+	tmp  []float64
+	loop fillInDotGradLoop
 }
 
 var fillInDotGradPool = sync.Pool{New: func() any {
@@ -1505,12 +1614,38 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
-	for i := 0; i < n; i++ {
+	// by fillInDotGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = fillInDotGradLoop{n, parts, m, dXRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillInDotGradLoop{}
+	return f
+}
+
+// fillInDotGradLoop holds the values the parts of FillInDotGrad's loop over the
+// entries of dXRaw share, while they run.
+type fillInDotGradLoop struct {
+	n     int
+	parts int
+	m     int
+	dXRaw blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of FillInDotGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fillInDotGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
 }
 
 // FillInDotProblem returns the problem of minimising FillInDot over x, X for
@@ -1573,6 +1708,8 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 type traceOfSumTimesDiagGradWork struct {
 	diagB []float64
 	tmp   []float64
+	loop  traceOfSumTimesDiagGradLoop
+	loop2 traceOfSumTimesDiagGradLoop2
 }
 
 var traceOfSumTimesDiagGradPool = sync.Pool{New: func() any {
@@ -1623,16 +1760,16 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	diagB := runtime.Mat(&ws.diagB, n, n)
 	bRaw := b.RawVector()
 	// diagB = diag(b)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			diagB.Data[i*diagB.Stride+j] = runtime.Kronecker(i, j) * bRaw.Data[i*bRaw.Inc]
-		}
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = diagB.Data[i*diagB.Stride+j]
-		}
-	}
+	// by traceOfSumTimesDiagGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = traceOfSumTimesDiagGradLoop{n, parts, diagB, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceOfSumTimesDiagGradLoop{}
+	// by traceOfSumTimesDiagGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = traceOfSumTimesDiagGradLoop2{n, parts2, dARaw, diagB}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = traceOfSumTimesDiagGradLoop2{}
 	daRaw := da.RawVector()
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = vector(1)
@@ -1651,6 +1788,56 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 	// f is homogeneous of degree 2 in A, a, b: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
 	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + blas64.Dot(da.RawVector(), a.RawVector()) + blas64.Dot(db.RawVector(), b.RawVector())) / 2.0
 	return f
+}
+
+// traceOfSumTimesDiagGradLoop holds the values the parts of
+// TraceOfSumTimesDiagGrad's loop over the entries of diagB share, while they
+// run.
+type traceOfSumTimesDiagGradLoop struct {
+	n     int
+	parts int
+	diagB blas64.General
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of TraceOfSumTimesDiagGrad's loop over the entries of
+// diagB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceOfSumTimesDiagGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	diagB := loop.diagB
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			diagB.Data[i*diagB.Stride+j] = runtime.Kronecker(i, j) * bRaw.Data[i*bRaw.Inc]
+		}
+	}
+}
+
+// traceOfSumTimesDiagGradLoop2 holds the values the parts of
+// TraceOfSumTimesDiagGrad's loop over the entries of dARaw share, while they
+// run.
+type traceOfSumTimesDiagGradLoop2 struct {
+	n      int
+	parts2 int
+	dARaw  blas64.General
+	diagB  blas64.General
+}
+
+// RunPart runs one part of TraceOfSumTimesDiagGrad's loop over the entries of
+// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *traceOfSumTimesDiagGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	dARaw := loop2.dARaw
+	diagB := loop2.diagB
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = diagB.Data[i*diagB.Stride+j]
+		}
+	}
 }
 
 // TraceOfSumTimesDiagProblem returns the problem of minimising
@@ -1886,6 +2073,7 @@ type traceTimesShiftedSymmetricGradWork struct {
 	tmp3  []float64
 	tmp4  []float64
 	chain runtime.Chain
+	loop  traceTimesShiftedSymmetricGradLoop
 }
 
 var traceTimesShiftedSymmetricGradPool = sync.Pool{New: func() any {
@@ -1933,11 +2121,11 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	blas64.Symm(blas.Right, 1, SRaw, invP, 0, invPS)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = S + eye(n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = runtime.SymAt(SRaw, i, j) + runtime.Kronecker(i, j)
-		}
-	}
+	// by traceTimesShiftedSymmetricGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = traceTimesShiftedSymmetricGradLoop{n, parts, tmp, SRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceTimesShiftedSymmetricGradLoop{}
 	f := 0.0
 	// f = tr(inv(P) S (S + eye(n)))
 	for ii := 0; ii < n; ii += 64 {
@@ -1996,6 +2184,31 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 	// dP = 0.5 inv(P) (-S (S + eye(n)) - (S + eye(n)) S) inv(P), on dP's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp3), 0)
 	return f
+}
+
+// traceTimesShiftedSymmetricGradLoop holds the values the parts of
+// TraceTimesShiftedSymmetricGrad's loop over the entries of tmp share, while
+// they run.
+type traceTimesShiftedSymmetricGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	SRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of TraceTimesShiftedSymmetricGrad's loop over the
+// entries of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceTimesShiftedSymmetricGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	SRaw := loop.SRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = runtime.SymAt(SRaw, i, j) + runtime.Kronecker(i, j)
+		}
+	}
 }
 
 // TraceTimesShiftedSymmetricProblem returns the problem of minimising

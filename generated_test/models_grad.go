@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // logRegWork holds LogReg's scratch space, reused across calls through
 // logRegPool.
@@ -356,6 +356,8 @@ type mlpGradWork struct {
 	XW1          []float64
 	gemm         runtime.Gemm
 	HW2MinusYW2T []float64
+	loop         mlpGradLoop
+	loop2        mlpGradLoop2
 }
 
 var mlpGradPool = sync.Pool{New: func() any {
@@ -412,11 +414,11 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// HW2MinusY = H W2 - Y
 	YRaw := Y.RawMatrix()
 	// HW2MinusY = -Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by mlpGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, o)
+	ws.loop = mlpGradLoop{n, parts, o, HW2MinusY, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mlpGradLoop{}
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
@@ -447,14 +449,68 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
-	for i := 0; i < n; i++ {
+	// by mlpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	ws.loop2 = mlpGradLoop2{n, parts2, h, tmp, HW2MinusYW2T, H}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = mlpGradLoop2{}
+	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
+	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
+	return f
+}
+
+// mlpGradLoop holds the values the parts of MLPGrad's loop over the entries of
+// HW2MinusY share, while they run.
+type mlpGradLoop struct {
+	n         int
+	parts     int
+	o         int
+	HW2MinusY blas64.General
+	YRaw      blas64.General
+}
+
+// RunPart runs one part of MLPGrad's loop over the entries of HW2MinusY, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mlpGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	o := loop.o
+	HW2MinusY := loop.HW2MinusY
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < o; j++ {
+			HW2MinusY.Data[i*HW2MinusY.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+}
+
+// mlpGradLoop2 holds the values the parts of MLPGrad's loop over the entries of
+// tmp share, while they run.
+type mlpGradLoop2 struct {
+	n            int
+	parts2       int
+	h            int
+	tmp          blas64.General
+	HW2MinusYW2T blas64.General
+	H            blas64.General
+}
+
+// RunPart runs one part of MLPGrad's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *mlpGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	h := loop2.h
+	tmp := loop2.tmp
+	HW2MinusYW2T := loop2.HW2MinusYW2T
+	H := loop2.H
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < h; j++ {
 			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
 	}
-	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
-	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
-	return f
 }
 
 // MLPProblem returns the problem of minimising MLP over W2, W1 with X, Y fixed,

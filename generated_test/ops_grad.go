@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // OpExp returns f = OpExp(X).
 //
@@ -40,6 +40,7 @@ func OpExp(X *mat.Dense) float64 {
 // opExpGradPool.
 type opExpGradWork struct {
 	expX []float64
+	loop opExpGradLoop
 }
 
 var opExpGradPool = sync.Pool{New: func() any {
@@ -77,12 +78,38 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 		}
 	}
 	dXRaw := dX.RawMatrix()
-	for i := 0; i < m; i++ {
+	// by opExpGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpGradLoop{m, parts, n, dXRaw, expX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpGradLoop{}
+	return f
+}
+
+// opExpGradLoop holds the values the parts of OpExpGrad's loop over the entries
+// of dXRaw share, while they run.
+type opExpGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dXRaw blas64.General
+	expX  blas64.General
+}
+
+// RunPart runs one part of OpExpGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dXRaw := loop.dXRaw
+	expX := loop.expX
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = expX.Data[i*expX.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpExpProblem returns the problem of minimising OpExp over X for
@@ -2269,6 +2296,16 @@ func OpTr(A *mat.Dense) float64 {
 	return f
 }
 
+// opTrGradWork holds OpTrGrad's scratch space, reused across calls through
+// opTrGradPool.
+type opTrGradWork struct {
+	loop opTrGradLoop
+}
+
+var opTrGradPool = sync.Pool{New: func() any {
+	return new(opTrGradWork)
+}}
+
 // OpTrGrad returns f = OpTr(A) and writes ∂f/∂A into dA, overwriting it; it
 // has the shape of A (denominator layout).
 //
@@ -2286,6 +2323,8 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpTrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := opTrGradPool.Get().(*opTrGradWork)
+	defer opTrGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -2294,12 +2333,34 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	dARaw := dA.RawMatrix()
 	// dA = eye(n)
-	for i := 0; i < n; i++ {
+	// by opTrGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opTrGradLoop{n, parts, dARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTrGradLoop{}
+	return f
+}
+
+// opTrGradLoop holds the values the parts of OpTrGrad's loop over the entries
+// of dARaw share, while they run.
+type opTrGradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+}
+
+// RunPart runs one part of OpTrGrad's loop over the entries of dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTrGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // OpTrProblem returns the problem of minimising OpTr over A for gonum/optimize.
@@ -2565,8 +2626,10 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 // opNorm1GradWork holds OpNorm1Grad's scratch space, reused across calls
 // through opNorm1GradPool.
 type opNorm1GradWork struct {
-	tmp  []float64
-	tmp2 []float64
+	tmp   []float64
+	tmp2  []float64
+	loop  opNorm1GradLoop
+	loop2 opNorm1GradLoop2
 }
 
 var opNorm1GradPool = sync.Pool{New: func() any {
@@ -2620,19 +2683,71 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Sign(tmp.Data[i*tmp.Stride+j])
 		}
 	}
-	for i := 0; i < m; i++ {
+	// by opNorm1GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opNorm1GradLoop{m, parts, n, dXRaw, tmp2}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opNorm1GradLoop{}
+	dYRaw := dY.RawMatrix()
+	// dY = (-2) sign(X - 2 Y)
+	// by opNorm1GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opNorm1GradLoop2{m, parts2, n, dYRaw, tmp2}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opNorm1GradLoop2{}
+	return f
+}
+
+// opNorm1GradLoop holds the values the parts of OpNorm1Grad's loop over the
+// entries of dXRaw share, while they run.
+type opNorm1GradLoop struct {
+	m     int
+	parts int
+	n     int
+	dXRaw blas64.General
+	tmp2  blas64.General
+}
+
+// RunPart runs one part of OpNorm1Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opNorm1GradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dXRaw := loop.dXRaw
+	tmp2 := loop.tmp2
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]
 		}
 	}
-	dYRaw := dY.RawMatrix()
-	// dY = (-2) sign(X - 2 Y)
-	for i := 0; i < m; i++ {
+}
+
+// opNorm1GradLoop2 holds the values the parts of OpNorm1Grad's loop over the
+// entries of dYRaw share, while they run.
+type opNorm1GradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dYRaw  blas64.General
+	tmp2   blas64.General
+}
+
+// RunPart runs one part of OpNorm1Grad's loop over the entries of dYRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dYRaw := loop2.dYRaw
+	tmp2 := loop2.tmp2
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dYRaw.Data[i*dYRaw.Stride+j] = -2.0 * tmp2.Data[i*tmp2.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpNorm1Problem returns the problem of minimising OpNorm1 over X, Y for
@@ -2748,6 +2863,16 @@ func OpNorm2Matrix(X *mat.Dense) float64 {
 	return f
 }
 
+// opNorm2MatrixGradWork holds OpNorm2MatrixGrad's scratch space, reused across
+// calls through opNorm2MatrixGradPool.
+type opNorm2MatrixGradWork struct {
+	loop opNorm2MatrixGradLoop
+}
+
+var opNorm2MatrixGradPool = sync.Pool{New: func() any {
+	return new(opNorm2MatrixGradWork)
+}}
+
 // OpNorm2MatrixGrad returns f = OpNorm2Matrix(X) and writes ∂f/∂X into dX,
 // overwriting it; it has the shape of X (denominator layout).
 //
@@ -2765,16 +2890,46 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpNorm2MatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := opNorm2MatrixGradPool.Get().(*opNorm2MatrixGradWork)
+	defer opNorm2MatrixGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := runtime.Norm(XRaw)
 	dXRaw := dX.RawMatrix()
 	// dX = X / norm2(X)
-	for i := 0; i < m; i++ {
+	// by opNorm2MatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opNorm2MatrixGradLoop{m, parts, n, dXRaw, f, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opNorm2MatrixGradLoop{}
+	return f
+}
+
+// opNorm2MatrixGradLoop holds the values the parts of OpNorm2MatrixGrad's loop
+// over the entries of dXRaw share, while they run.
+type opNorm2MatrixGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dXRaw blas64.General
+	f     float64
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpNorm2MatrixGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opNorm2MatrixGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dXRaw := loop.dXRaw
+	f := loop.f
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Recip0(f) * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpNorm2MatrixProblem returns the problem of minimising OpNorm2Matrix over X
@@ -2891,8 +3046,9 @@ func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // opSumsqWork holds OpSumsq's scratch space, reused across calls through
 // opSumsqPool.
 type opSumsqWork struct {
-	tmp []float64
-	Ay  []float64
+	tmp  []float64
+	Ay   []float64
+	loop opSumsqLoop
 }
 
 var opSumsqPool = sync.Pool{New: func() any {
@@ -2916,11 +3072,11 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	// tmp = x y' - A
 	ARaw := A.RawMatrix()
 	// tmp = -A
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by opSumsqLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumsqLoop{m, parts, n, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumsqLoop{}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp += x y'
@@ -2940,11 +3096,38 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
+// opSumsqLoop holds the values the parts of OpSumsq's loop over the entries of
+// tmp share, while they run.
+type opSumsqLoop struct {
+	m     int
+	parts int
+	n     int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of OpSumsq's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumsqLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // opSumsqGradWork holds OpSumsqGrad's scratch space, reused across calls
 // through opSumsqGradPool.
 type opSumsqGradWork struct {
-	tmp []float64
-	Ay  []float64
+	tmp  []float64
+	Ay   []float64
+	loop opSumsqGradLoop
 }
 
 var opSumsqGradPool = sync.Pool{New: func() any {
@@ -2985,11 +3168,11 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	// tmp = x y' - A
 	ARaw := A.RawMatrix()
 	// tmp = -A
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by opSumsqGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumsqGradLoop{m, parts, n, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumsqGradLoop{}
 	xRaw := x.RawVector()
 	yRaw := y.RawVector()
 	// tmp += x y'
@@ -3016,6 +3199,32 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	// dy += 2 (x y' - A)' x
 	runtime.Gemv(blas.Trans, 2, tmp, xRaw, 1, dyRaw)
 	return f
+}
+
+// opSumsqGradLoop holds the values the parts of OpSumsqGrad's loop over the
+// entries of tmp share, while they run.
+type opSumsqGradLoop struct {
+	m     int
+	parts int
+	n     int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of OpSumsqGrad's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumsqGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
 }
 
 // opSumsqHessVecWork holds OpSumsqHessVec's scratch space, reused across calls
@@ -3634,6 +3843,7 @@ func OpLogsumexpRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dens
 type opLogsumexpRowsHessianWork struct {
 	logsumexp []float64
 	tmp       []float64
+	loop      opLogsumexpRowsHessianLoop
 }
 
 var opLogsumexpRowsHessianPool = sync.Pool{New: func() any {
@@ -3657,11 +3867,11 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// tmp = A .* (vector(1) x')
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
-		}
-	}
+	// by opLogsumexpRowsHessianLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opLogsumexpRowsHessianLoop{m, parts, n, tmp, ARaw, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opLogsumexpRowsHessianLoop{}
 	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
 	runtime.LogSumExpRowsTo(logsumexp, tmp)
 	sum := 0.0
@@ -3679,6 +3889,34 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	return f
 }
 
+// opLogsumexpRowsHessianLoop holds the values the parts of
+// OpLogsumexpRowsHessian's loop over the entries of tmp share, while they run.
+type opLogsumexpRowsHessianLoop struct {
+	m     int
+	parts int
+	n     int
+	tmp   blas64.General
+	ARaw  blas64.General
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpLogsumexpRowsHessian's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogsumexpRowsHessianLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
+		}
+	}
+}
+
 // opLogsumexpRowsHessianGradWork holds OpLogsumexpRowsHessianGrad's scratch
 // space, reused across calls through opLogsumexpRowsHessianGradPool.
 type opLogsumexpRowsHessianGradWork struct {
@@ -3686,6 +3924,8 @@ type opLogsumexpRowsHessianGradWork struct {
 	tmp       []float64
 	softmaxX  []float64
 	tmp2      []float64
+	loop      opLogsumexpRowsHessianGradLoop
+	loop2     opLogsumexpRowsHessianGradLoop2
 }
 
 var opLogsumexpRowsHessianGradPool = sync.Pool{New: func() any {
@@ -3718,11 +3958,11 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	ARaw := A.RawMatrix()
 	xRaw := x.RawVector()
 	// tmp = A .* (vector(1) x')
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
-		}
-	}
+	// by opLogsumexpRowsHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opLogsumexpRowsHessianGradLoop{m, parts, n, tmp, ARaw, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opLogsumexpRowsHessianGradLoop{}
 	// tmp is not read again: softmax takes over its storage.
 	softmax := tmp
 	// logsumexp = logsumexp(A .* (vector(1) x'), 2)
@@ -3752,11 +3992,11 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	// softmax is not read again: ASoftmax takes over its storage.
 	ASoftmax := softmax
 	// ASoftmax = A .* softmax(A .* (vector(1) x'), 2)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			ASoftmax.Data[i*ASoftmax.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * softmax.Data[i*softmax.Stride+j]
-		}
-	}
+	// by opLogsumexpRowsHessianGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opLogsumexpRowsHessianGradLoop2{m, parts2, n, ASoftmax, ARaw, softmax}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opLogsumexpRowsHessianGradLoop2{}
 	tmp2 := runtime.Vec(&ws.tmp2, m)
 	// tmp2 = vector(1)
 	for i := 0; i < m; i++ {
@@ -3765,6 +4005,64 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 	// dx += (A .* softmax(A .* (vector(1) x'), 2))' vector(1)
 	runtime.Gemv(blas.Trans, 1, ASoftmax, tmp2, 1, dxRaw)
 	return f
+}
+
+// opLogsumexpRowsHessianGradLoop holds the values the parts of
+// OpLogsumexpRowsHessianGrad's loop over the entries of tmp share, while they
+// run.
+type opLogsumexpRowsHessianGradLoop struct {
+	m     int
+	parts int
+	n     int
+	tmp   blas64.General
+	ARaw  blas64.General
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop over the entries
+// of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogsumexpRowsHessianGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * xRaw.Data[j*xRaw.Inc]
+		}
+	}
+}
+
+// opLogsumexpRowsHessianGradLoop2 holds the values the parts of
+// OpLogsumexpRowsHessianGrad's loop over the entries of ASoftmax share, while
+// they run.
+type opLogsumexpRowsHessianGradLoop2 struct {
+	m        int
+	parts2   int
+	n        int
+	ASoftmax blas64.General
+	ARaw     blas64.General
+	softmax  blas64.General
+}
+
+// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop over the entries
+// of ASoftmax, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opLogsumexpRowsHessianGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	ASoftmax := loop2.ASoftmax
+	ARaw := loop2.ARaw
+	softmax := loop2.softmax
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			ASoftmax.Data[i*ASoftmax.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * softmax.Data[i*softmax.Stride+j]
+		}
+	}
 }
 
 // opLogsumexpRowsHessianHessVecWork holds OpLogsumexpRowsHessianHessVec's
@@ -3989,6 +4287,7 @@ type opSumAlongWork struct {
 	XX    []float64
 	tmp2  []float64
 	prod3 []float64
+	loop  opSumAlongLoop
 }
 
 var opSumAlongPool = sync.Pool{New: func() any {
@@ -4027,11 +4326,11 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opSumAlongLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumAlongLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumAlongLoop{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4065,6 +4364,32 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
+// opSumAlongLoop holds the values the parts of OpSumAlong's loop over the
+// entries of XX share, while they run.
+type opSumAlongLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpSumAlong's loop over the entries of XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumAlongLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+}
+
 // opSumAlongGradWork holds OpSumAlongGrad's scratch space, reused across calls
 // through opSumAlongGradPool.
 type opSumAlongGradWork struct {
@@ -4073,6 +4398,7 @@ type opSumAlongGradWork struct {
 	XX    []float64
 	tmp2  []float64
 	prod3 []float64
+	loop  opSumAlongGradLoop
 }
 
 var opSumAlongGradPool = sync.Pool{New: func() any {
@@ -4128,11 +4454,11 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 	aRaw := a.RawVector()
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opSumAlongGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumAlongGradLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumAlongGradLoop{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4177,6 +4503,32 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 		dbRaw.Data[i*dbRaw.Inc] = 2.0*bRaw.Data[i*bRaw.Inc] + prod.Data[i] + sumA
 	}
 	return f
+}
+
+// opSumAlongGradLoop holds the values the parts of OpSumAlongGrad's loop over
+// the entries of XX share, while they run.
+type opSumAlongGradLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpSumAlongGrad's loop over the entries of XX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumAlongGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
 }
 
 // OpSumAlongHessVec writes the Hessian-vector product of f = OpSumAlong(X, a,
@@ -4377,6 +4729,7 @@ type opSumAlongMatrixWork struct {
 	tmp2  []float64
 	prod3 []float64
 	bTXT  []float64
+	loop  opSumAlongMatrixLoop
 }
 
 var opSumAlongMatrixPool = sync.Pool{New: func() any {
@@ -4416,11 +4769,11 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opSumAlongMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumAlongMatrixLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumAlongMatrixLoop{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4443,6 +4796,32 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
+// opSumAlongMatrixLoop holds the values the parts of OpSumAlongMatrix's loop
+// over the entries of XX share, while they run.
+type opSumAlongMatrixLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpSumAlongMatrix's loop over the entries of XX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumAlongMatrixLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+}
+
 // opSumAlongMatrixGradWork holds OpSumAlongMatrixGrad's scratch space, reused
 // across calls through opSumAlongMatrixGradPool.
 type opSumAlongMatrixGradWork struct {
@@ -4453,6 +4832,8 @@ type opSumAlongMatrixGradWork struct {
 	prod3 []float64
 	bTXT  []float64
 	tmp4  []float64
+	loop  opSumAlongMatrixGradLoop
+	loop2 opSumAlongMatrixGradLoop2
 }
 
 var opSumAlongMatrixGradPool = sync.Pool{New: func() any {
@@ -4520,11 +4901,11 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	aRaw := a.RawVector()
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opSumAlongMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opSumAlongMatrixGradLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumAlongMatrixGradLoop{}
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4547,11 +4928,11 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X .* (a vector(1)') + vector(1) (exp(vector(1)' X) + b')
 	// dX = 2 X .* (a vector(1)')
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-		}
-	}
+	// by opSumAlongMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opSumAlongMatrixGradLoop2{m, parts2, n, dXRaw, XRaw, aRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSumAlongMatrixGradLoop2{}
 	tmp4 := runtime.Vec(&ws.tmp4, m)
 	// tmp4 = vector(1)
 	for i := 0; i < m; i++ {
@@ -4572,6 +4953,60 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 	// db = X' vector(1)
 	runtime.Gemv(blas.Trans, 1, XRaw, tmp4, 0, dbRaw)
 	return f
+}
+
+// opSumAlongMatrixGradLoop holds the values the parts of OpSumAlongMatrixGrad's
+// loop over the entries of XX share, while they run.
+type opSumAlongMatrixGradLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpSumAlongMatrixGrad's loop over the entries of XX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumAlongMatrixGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+}
+
+// opSumAlongMatrixGradLoop2 holds the values the parts of
+// OpSumAlongMatrixGrad's loop over the entries of dXRaw share, while they run.
+type opSumAlongMatrixGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dXRaw  blas64.General
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+}
+
+// RunPart runs one part of OpSumAlongMatrixGrad's loop over the entries of
+// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opSumAlongMatrixGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+		}
+	}
 }
 
 // OpSumAlongMatrixProblem returns the problem of minimising OpSumAlongMatrix
@@ -4616,6 +5051,7 @@ type opMeanWork struct {
 	prod2 []float64
 	XX    []float64
 	tmp2  []float64
+	loop  opMeanLoop
 }
 
 var opMeanPool = sync.Pool{New: func() any {
@@ -4660,11 +5096,11 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	prod2 := runtime.Vec(&ws.prod2, m)
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opMeanLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opMeanLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMeanLoop{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4687,6 +5123,32 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	return f
 }
 
+// opMeanLoop holds the values the parts of OpMean's loop over the entries of XX
+// share, while they run.
+type opMeanLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpMean's loop over the entries of XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMeanLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+}
+
 // opMeanGradWork holds OpMeanGrad's scratch space, reused across calls through
 // opMeanGradPool.
 type opMeanGradWork struct {
@@ -4696,6 +5158,8 @@ type opMeanGradWork struct {
 	XX    []float64
 	tmp4  []float64
 	tmp5  []float64
+	loop  opMeanGradLoop
+	loop2 opMeanGradLoop2
 }
 
 var opMeanGradPool = sync.Pool{New: func() any {
@@ -4762,11 +5226,11 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	prod2 := runtime.Vec(&ws.prod2, m)
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opMeanGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opMeanGradLoop{m, parts, n, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMeanGradLoop{}
 	tmp4 := runtime.Vec(&ws.tmp4, n)
 	// tmp4 = vector(1)
 	for i := 0; i < n; i++ {
@@ -4797,11 +5261,11 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X .* ((a / n) vector(1)') + 2 vector(1) (vector(1)' X / m / m) + 1 / (m n)
 	// dX = 2 X .* ((a / n) vector(1)') + 1 / (m n)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
-		}
-	}
+	// by opMeanGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opMeanGradLoop2{m, parts2, n, dXRaw, XRaw, aRaw, s}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMeanGradLoop2{}
 	tmp5 := runtime.Vec(&ws.tmp5, m)
 	// tmp5 = vector(1)
 	for i := 0; i < m; i++ {
@@ -4821,6 +5285,62 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 		daRaw.Data[i*daRaw.Inc] = tmp3.Data[i] + 2.0*(s2/float64(m)*aRaw.Data[i*aRaw.Inc]) + s3/float64(m)
 	}
 	return f
+}
+
+// opMeanGradLoop holds the values the parts of OpMeanGrad's loop over the
+// entries of XX share, while they run.
+type opMeanGradLoop struct {
+	m     int
+	parts int
+	n     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of OpMeanGrad's loop over the entries of XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMeanGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+}
+
+// opMeanGradLoop2 holds the values the parts of OpMeanGrad's loop over the
+// entries of dXRaw share, while they run.
+type opMeanGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dXRaw  blas64.General
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	s      float64
+}
+
+// RunPart runs one part of OpMeanGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	s := loop2.s
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
+		}
+	}
 }
 
 // OpMeanProblem returns the problem of minimising OpMean over X, a for
@@ -5534,6 +6054,9 @@ type opExpansionGradWork struct {
 	prod  []float64
 	tmp8  []float64
 	prod2 []float64
+	loop  opExpansionGradLoop
+	loop2 opExpansionGradLoop2
+	loop3 opExpansionGradLoop3
 }
 
 var opExpansionGradPool = sync.Pool{New: func() any {
@@ -5615,11 +6138,11 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	daRaw := da.RawVector()
 	tmp5 := runtime.Mat(&ws.tmp5, m, n)
 	// tmp5 = X + 1 + X .* (vector(1) b') - vector(1) b' - tmp .* tmp
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpansionGradLoop{m, parts, n, tmp5, XRaw, bRaw, tmp}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionGradLoop{}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
 	// tmp7 = vector(1)
 	for i := 0; i < n; i++ {
@@ -5637,22 +6160,22 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// tmp3 is not read again: tmp9 takes over its storage.
 	tmp9 := tmp3
 	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp9.Data[i*tmp9.Stride+j] = tmp3.Data[i*tmp3.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
-		}
-	}
+	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp9, tmp3, XRaw, aRaw, tmp}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionGradLoop2{}
 	// prod = tmp8 tmp9
 	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// tmp4 is not read again: tmp10 takes over its storage.
 	tmp10 := tmp4
 	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp10.Data[i*tmp10.Stride+j] = tmp4.Data[i*tmp4.Stride+j] / expBT.Data[j]
-		}
-	}
+	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp10, tmp4, expBT}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionGradLoop3{}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
 	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
 	// db = (prod - expBT .* prod2)'
@@ -5660,6 +6183,96 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 		dbRaw.Data[i*dbRaw.Inc] = prod.Data[i] - expBT.Data[i]*prod2.Data[i]
 	}
 	return f
+}
+
+// opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop over
+// the entries of tmp5 share, while they run.
+type opExpansionGradLoop struct {
+	m     int
+	parts int
+	n     int
+	tmp5  blas64.General
+	XRaw  blas64.General
+	bRaw  blas64.Vector
+	tmp   blas64.General
+}
+
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp5, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp5 := loop.tmp5
+	XRaw := loop.XRaw
+	bRaw := loop.bRaw
+	tmp := loop.tmp
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+		}
+	}
+}
+
+// opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
+// over the entries of tmp9 share, while they run.
+type opExpansionGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	tmp9   blas64.General
+	tmp3   blas64.General
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	tmp    blas64.General
+}
+
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp9, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp9 := loop2.tmp9
+	tmp3 := loop2.tmp3
+	XRaw := loop2.XRaw
+	aRaw := loop2.aRaw
+	tmp := loop2.tmp
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tmp9.Data[i*tmp9.Stride+j] = tmp3.Data[i*tmp3.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
+		}
+	}
+}
+
+// opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
+// over the entries of tmp10 share, while they run.
+type opExpansionGradLoop3 struct {
+	m      int
+	parts3 int
+	n      int
+	tmp10  blas64.General
+	tmp4   blas64.General
+	expBT  blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp10,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tmp10 := loop3.tmp10
+	tmp4 := loop3.tmp4
+	expBT := loop3.expBT
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		for j := 0; j < n; j++ {
+			tmp10.Data[i*tmp10.Stride+j] = tmp4.Data[i*tmp4.Stride+j] / expBT.Data[j]
+		}
+	}
 }
 
 // opExpansionHessVecWork holds OpExpansionHessVec's scratch space, reused
@@ -6020,6 +6633,9 @@ type opExpansionMatrixGradWork struct {
 	tmp6  []float64
 	gemm  runtime.Gemm
 	tmp8  []float64
+	loop  opExpansionMatrixGradLoop
+	loop2 opExpansionMatrixGradLoop2
+	loop3 opExpansionMatrixGradLoop3
 }
 
 var opExpansionMatrixGradPool = sync.Pool{New: func() any {
@@ -6112,30 +6728,29 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// dX = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// dX = exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// tmp5 = matrix(1)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*aRaw.Data[i*aRaw.Inc] - (tmp.Data[i*tmp.Stride+j] + 1.0)
-			tmp5.Data[i*tmp5.Stride+j] = 1.0
-		}
-	}
+	// by opExpansionMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opExpansionMatrixGradLoop{m, parts, n, dXRaw, tmp2, aRaw, tmp, tmp5}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionMatrixGradLoop{}
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	// tmp6 = matrix(1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = 1.0
-		}
-	}
+	// by opExpansionMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = opExpansionMatrixGradLoop2{n, parts2, tmp6}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionMatrixGradLoop2{}
 	// dX += matrix(1) matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp5, tmp6, 1, dXRaw)
 	daRaw := da.RawVector()
 	// tmp2 is not read again: tmp7 takes over its storage.
 	tmp7 := tmp2
 	// tmp7 = X .* exp(vector(1) b' - X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
-		}
-	}
+	// by opExpansionMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opExpansionMatrixGradLoop3{m, parts3, n, tmp7, XRaw, tmp2}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionMatrixGradLoop3{}
 	// da = (X .* exp(vector(1) b' - X)) vector(1)
 	runtime.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
@@ -6147,6 +6762,90 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// db = (exp(vector(1) b' - X) .* (X .* (a vector(1)')))' vector(1)
 	runtime.Gemv(blas.Trans, 1, tmp, tmp8, 0, dbRaw)
 	return f
+}
+
+// opExpansionMatrixGradLoop holds the values the parts of
+// OpExpansionMatrixGrad's loop over the entries of dXRaw, tmp5 share, while
+// they run.
+type opExpansionMatrixGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dXRaw blas64.General
+	tmp2  blas64.General
+	aRaw  blas64.Vector
+	tmp   blas64.General
+	tmp5  blas64.General
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
+// dXRaw, tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dXRaw := loop.dXRaw
+	tmp2 := loop.tmp2
+	aRaw := loop.aRaw
+	tmp := loop.tmp
+	tmp5 := loop.tmp5
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*aRaw.Data[i*aRaw.Inc] - (tmp.Data[i*tmp.Stride+j] + 1.0)
+			tmp5.Data[i*tmp5.Stride+j] = 1.0
+		}
+	}
+}
+
+// opExpansionMatrixGradLoop2 holds the values the parts of
+// OpExpansionMatrixGrad's loop over the entries of tmp6 share, while they run.
+type opExpansionMatrixGradLoop2 struct {
+	n      int
+	parts2 int
+	tmp6   blas64.General
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
+// tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	tmp6 := loop2.tmp6
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		}
+	}
+}
+
+// opExpansionMatrixGradLoop3 holds the values the parts of
+// OpExpansionMatrixGrad's loop over the entries of tmp7 share, while they run.
+type opExpansionMatrixGradLoop3 struct {
+	m      int
+	parts3 int
+	n      int
+	tmp7   blas64.General
+	XRaw   blas64.General
+	tmp2   blas64.General
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
+// tmp7, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tmp7 := loop3.tmp7
+	XRaw := loop3.XRaw
+	tmp2 := loop3.tmp2
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		for j := 0; j < n; j++ {
+			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
+		}
+	}
 }
 
 // OpExpansionMatrixProblem returns the problem of minimising OpExpansionMatrix
@@ -6513,6 +7212,12 @@ type opMatrixPowerSquaringGradWork struct {
 	tmp3  []float64
 	tmp5  []float64
 	tmp6  []float64
+	loop  opMatrixPowerSquaringGradLoop
+	loop2 opMatrixPowerSquaringGradLoop2
+	loop3 opMatrixPowerSquaringGradLoop3
+	loop4 opMatrixPowerSquaringGradLoop4
+	loop5 opMatrixPowerSquaringGradLoop5
+	loop6 opMatrixPowerSquaringGradLoop6
 }
 
 var opMatrixPowerSquaringGradPool = sync.Pool{New: func() any {
@@ -6612,21 +7317,21 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	// BAT = B A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BRaw, ARaw, 0, BAT)
 	// tmp2 = 1 + A' B + B A'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j] + BAT.Data[i*BAT.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opMatrixPowerSquaringGradLoop{n, parts, tmp2, ATB, BAT}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMatrixPowerSquaringGradLoop{}
 	// tmp = A' (1 + A' B + B A')
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp2, 0, tmp)
 	// BAT is not read again: onePlusBAT takes over its storage.
 	onePlusBAT := BAT
 	// onePlusBAT = 1 + B A'
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			onePlusBAT.Data[i*onePlusBAT.Stride+j] = 1.0 + BAT.Data[i*BAT.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = opMatrixPowerSquaringGradLoop2{n, parts2, onePlusBAT, BAT}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMatrixPowerSquaringGradLoop2{}
 	// tmp += (1 + B A') A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, onePlusBAT, ARaw, 1, tmp)
 	// dA = A' A' (A' (1 + A' B + B A') + (1 + B A') A')
@@ -6637,19 +7342,19 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	tmp4 := ATB
 	// tmp4 = 1 + (B + 0.03125 A' A' A') A' + A' B
 	// tmp4 = 1 + A' B
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, n)
+	ws.loop3 = opMatrixPowerSquaringGradLoop3{n, parts3, tmp4, ATB}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opMatrixPowerSquaringGradLoop3{}
 	tmp5 := runtime.Mat(&ws.tmp5, n, n)
 	// tmp5 = B + 0.03125 A' A' A'
 	// tmp5 = B
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp5.Data[i*tmp5.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, n)
+	ws.loop4 = opMatrixPowerSquaringGradLoop4{n, parts4, tmp5, BRaw}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opMatrixPowerSquaringGradLoop4{}
 	// tmp5 += 0.03125 A' A' A'
 	ws.gemm.Mul(blas.Trans, blas.Trans, 0.03125, AA, ARaw, 1, tmp5)
 	// tmp4 += (B + 0.03125 A' A' A') A'
@@ -6658,22 +7363,172 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp4, ARaw, 0, tmp3)
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	// tmp6 = matrix(1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp6.Data[i*tmp6.Stride+j] = 1.0
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(n, n)
+	ws.loop5 = opMatrixPowerSquaringGradLoop5{n, parts5, tmp6}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opMatrixPowerSquaringGradLoop5{}
 	// tmp3 += A' matrix(1)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp6, 1, tmp3)
 	// dA += ((1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)) A' A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, AA, 1, dARaw)
 	dBRaw := dB.RawMatrix()
-	for i := 0; i < n; i++ {
+	// by opMatrixPowerSquaringGradLoop6.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts6 := runtime.LoopParts(n, n)
+	ws.loop6 = opMatrixPowerSquaringGradLoop6{n, parts6, dBRaw, AAAAA}
+	runtime.Parts(parts6, &ws.loop6)
+	ws.loop6 = opMatrixPowerSquaringGradLoop6{}
+	return f
+}
+
+// opMatrixPowerSquaringGradLoop holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of tmp2 share, while they
+// run.
+type opMatrixPowerSquaringGradLoop struct {
+	n     int
+	parts int
+	tmp2  blas64.General
+	ATB   blas64.General
+	BAT   blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp2 := loop.tmp2
+	ATB := loop.ATB
+	BAT := loop.BAT
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j] + BAT.Data[i*BAT.Stride+j]
+		}
+	}
+}
+
+// opMatrixPowerSquaringGradLoop2 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of onePlusBAT share, while
+// they run.
+type opMatrixPowerSquaringGradLoop2 struct {
+	n          int
+	parts2     int
+	onePlusBAT blas64.General
+	BAT        blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// onePlusBAT, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	onePlusBAT := loop2.onePlusBAT
+	BAT := loop2.BAT
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			onePlusBAT.Data[i*onePlusBAT.Stride+j] = 1.0 + BAT.Data[i*BAT.Stride+j]
+		}
+	}
+}
+
+// opMatrixPowerSquaringGradLoop3 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of tmp4 share, while they
+// run.
+type opMatrixPowerSquaringGradLoop3 struct {
+	n      int
+	parts3 int
+	tmp4   blas64.General
+	ATB    blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// tmp4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	tmp4 := loop3.tmp4
+	ATB := loop3.ATB
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j]
+		}
+	}
+}
+
+// opMatrixPowerSquaringGradLoop4 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of tmp5 share, while they
+// run.
+type opMatrixPowerSquaringGradLoop4 struct {
+	n      int
+	parts4 int
+	tmp5   blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	tmp5 := loop4.tmp5
+	BRaw := loop4.BRaw
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
+		for j := 0; j < n; j++ {
+			tmp5.Data[i*tmp5.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+}
+
+// opMatrixPowerSquaringGradLoop5 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of tmp6 share, while they
+// run.
+type opMatrixPowerSquaringGradLoop5 struct {
+	n      int
+	parts5 int
+	tmp6   blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
+	n := loop5.n
+	parts5 := loop5.parts5
+	tmp6 := loop5.tmp6
+	lo5, hi5 := runtime.PartRows(n, parts5, part5)
+	for i := lo5; i < hi5; i++ {
+		for j := 0; j < n; j++ {
+			tmp6.Data[i*tmp6.Stride+j] = 1.0
+		}
+	}
+}
+
+// opMatrixPowerSquaringGradLoop6 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of dBRaw share, while they
+// run.
+type opMatrixPowerSquaringGradLoop6 struct {
+	n      int
+	parts6 int
+	dBRaw  blas64.General
+	AAAAA  blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
+	n := loop6.n
+	parts6 := loop6.parts6
+	dBRaw := loop6.dBRaw
+	AAAAA := loop6.AAAAA
+	lo6, hi6 := runtime.PartRows(n, parts6, part6)
+	for i := lo6; i < hi6; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = AAAAA.Data[i*AAAAA.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpMatrixPowerSquaringProblem returns the problem of minimising
@@ -6714,6 +7569,7 @@ type opMatrixPowerHessianWork struct {
 	tmp   []float64
 	prod  []float64
 	prod2 []float64
+	loop  opMatrixPowerHessianLoop
 }
 
 var opMatrixPowerHessianPool = sync.Pool{New: func() any {
@@ -6736,11 +7592,11 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A .* (x x')
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
-		}
-	}
+	// by opMatrixPowerHessianLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opMatrixPowerHessianLoop{n, parts, tmp, ARaw, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMatrixPowerHessianLoop{}
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = (A .* (x x')) x
 	runtime.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
@@ -6749,6 +7605,32 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 	runtime.Gemv(blas.NoTrans, 1, tmp, prod, 0, prod2)
 	f := blas64.Dot(xRaw, prod2)
 	return f
+}
+
+// opMatrixPowerHessianLoop holds the values the parts of OpMatrixPowerHessian's
+// loop over the entries of tmp share, while they run.
+type opMatrixPowerHessianLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerHessian's loop over the entries of tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMatrixPowerHessianLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		}
+	}
 }
 
 // opMatrixPowerHessianGradWork holds OpMatrixPowerHessianGrad's scratch space,
@@ -6764,6 +7646,8 @@ type opMatrixPowerHessianGradWork struct {
 	prod4 []float64
 	prod5 []float64
 	prod6 []float64
+	loop  opMatrixPowerHessianGradLoop
+	loop2 opMatrixPowerHessianGradLoop2
 }
 
 var opMatrixPowerHessianGradPool = sync.Pool{New: func() any {
@@ -6797,11 +7681,11 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	ARaw := A.RawMatrix()
 	// tmp = A .* (x x')
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
-		}
-	}
+	// by opMatrixPowerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opMatrixPowerHessianGradLoop{n, parts, tmp, ARaw, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMatrixPowerHessianGradLoop{}
 	prod := runtime.Vec(&ws.prod, n)
 	// prod = (A .* (x x')) x
 	runtime.Gemv(blas.NoTrans, 1, tmp, xRaw, 0, prod)
@@ -6826,11 +7710,11 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	// prod3 is not read again: tmp3 takes over its storage.
 	tmp3 := prod3
 	// tmp3 = A .* (x x' (A .* (x x'))' + (A .* (x x'))' x x')
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
-		}
-	}
+	// by opMatrixPowerHessianGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = opMatrixPowerHessianGradLoop2{n, parts2, tmp3, ARaw, prod3, prod4}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMatrixPowerHessianGradLoop2{}
 	prod6 := runtime.Mat(&ws.prod6, n, n)
 	// prod6 = (A .* (x x'))' (A .* (x x'))'
 	ws.gemm.Mul(blas.Trans, blas.Trans, 1, tmp, tmp, 0, prod6)
@@ -6855,6 +7739,62 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 	// dx = tmp2 x
 	runtime.Gemv(blas.NoTrans, 1, tmp2, xRaw, 0, dxRaw)
 	return f
+}
+
+// opMatrixPowerHessianGradLoop holds the values the parts of
+// OpMatrixPowerHessianGrad's loop over the entries of tmp share, while they
+// run.
+type opMatrixPowerHessianGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerHessianGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMatrixPowerHessianGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc])
+		}
+	}
+}
+
+// opMatrixPowerHessianGradLoop2 holds the values the parts of
+// OpMatrixPowerHessianGrad's loop over the entries of tmp3 share, while they
+// run.
+type opMatrixPowerHessianGradLoop2 struct {
+	n      int
+	parts2 int
+	tmp3   blas64.General
+	ARaw   blas64.General
+	prod3  blas64.General
+	prod4  blas64.General
+}
+
+// RunPart runs one part of OpMatrixPowerHessianGrad's loop over the entries of
+// tmp3, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMatrixPowerHessianGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	tmp3 := loop2.tmp3
+	ARaw := loop2.ARaw
+	prod3 := loop2.prod3
+	prod4 := loop2.prod4
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (prod3.Data[i*prod3.Stride+j] + prod4.Data[i*prod4.Stride+j])
+		}
+	}
 }
 
 // opMatrixPowerHessianHessVecWork holds OpMatrixPowerHessianHessVec's scratch
@@ -7211,6 +8151,7 @@ type opSoftmaxRegressionGradWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      opSoftmaxRegressionGradLoop
 }
 
 var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
@@ -7297,17 +8238,46 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by opSoftmaxRegressionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = opSoftmaxRegressionGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRegressionGradLoop{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
+}
+
+// opSoftmaxRegressionGradLoop holds the values the parts of
+// OpSoftmaxRegressionGrad's loop over the entries of softmaxMinusY share, while
+// they run.
+type opSoftmaxRegressionGradLoop struct {
+	n             int
+	parts         int
+	k             int
+	softmaxMinusY blas64.General
+	softmax       blas64.General
+	YRaw          blas64.General
+}
+
+// RunPart runs one part of OpSoftmaxRegressionGrad's loop over the entries of
+// softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	softmaxMinusY := loop.softmaxMinusY
+	softmax := loop.softmax
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
 }
 
 // OpSoftmaxRegressionProblem returns the problem of minimising
@@ -7456,6 +8426,17 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
+// opDotMatrixGradWork holds OpDotMatrixGrad's scratch space, reused across
+// calls through opDotMatrixGradPool.
+type opDotMatrixGradWork struct {
+	loop  opDotMatrixGradLoop
+	loop2 opDotMatrixGradLoop2
+}
+
+var opDotMatrixGradPool = sync.Pool{New: func() any {
+	return new(opDotMatrixGradWork)
+}}
+
 // OpDotMatrixGrad returns f = OpDotMatrix(A, B) and writes ∂f/∂A, ∂f/∂B
 // into dA, dB, overwriting them; each has the shape of its input (denominator
 // layout).
@@ -7485,6 +8466,8 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpDotMatrixGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	ws := opDotMatrixGradPool.Get().(*opDotMatrixGradWork)
+	defer opDotMatrixGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
@@ -7495,18 +8478,70 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 		}
 	}
 	dARaw := dA.RawMatrix()
-	for i := 0; i < m; i++ {
+	// by opDotMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opDotMatrixGradLoop{m, parts, n, dARaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opDotMatrixGradLoop{}
+	dBRaw := dB.RawMatrix()
+	// by opDotMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opDotMatrixGradLoop2{m, parts2, n, dBRaw, ARaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opDotMatrixGradLoop2{}
+	return f
+}
+
+// opDotMatrixGradLoop holds the values the parts of OpDotMatrixGrad's loop over
+// the entries of dARaw share, while they run.
+type opDotMatrixGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dARaw blas64.General
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opDotMatrixGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dARaw := loop.dARaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	dBRaw := dB.RawMatrix()
-	for i := 0; i < m; i++ {
+}
+
+// opDotMatrixGradLoop2 holds the values the parts of OpDotMatrixGrad's loop
+// over the entries of dBRaw share, while they run.
+type opDotMatrixGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dBRaw  blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dBRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dBRaw := loop2.dBRaw
+	ARaw := loop2.ARaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpDotMatrixProblem returns the problem of minimising OpDotMatrix over A, B
@@ -7598,6 +8633,7 @@ type opInvGradWork struct {
 	luA   runtime.LU
 	chain runtime.Chain
 	invAT []float64
+	loop  opInvGradLoop
 }
 
 var opInvGradPool = sync.Pool{New: func() any {
@@ -7683,12 +8719,36 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 			}
 		}
 	}
-	for i := 0; i < n; i++ {
+	// by opInvGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opInvGradLoop{n, parts, dBRaw, invAT}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opInvGradLoop{}
+	return f
+}
+
+// opInvGradLoop holds the values the parts of OpInvGrad's loop over the entries
+// of dBRaw share, while they run.
+type opInvGradLoop struct {
+	n     int
+	parts int
+	dBRaw blas64.General
+	invAT blas64.General
+}
+
+// RunPart runs one part of OpInvGrad's loop over the entries of dBRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opInvGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dBRaw := loop.dBRaw
+	invAT := loop.invAT
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = invAT.Data[i*invAT.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpInvProblem returns the problem of minimising OpInv over A, B for
@@ -7755,6 +8815,16 @@ func OpDiagVector(v *mat.VecDense, A *mat.Dense) float64 {
 	return f
 }
 
+// opDiagVectorGradWork holds OpDiagVectorGrad's scratch space, reused across
+// calls through opDiagVectorGradPool.
+type opDiagVectorGradWork struct {
+	loop opDiagVectorGradLoop
+}
+
+var opDiagVectorGradPool = sync.Pool{New: func() any {
+	return new(opDiagVectorGradWork)
+}}
+
 // OpDiagVectorGrad returns f = OpDiagVector(v, A) and writes ∂f/∂v,
 // ∂f/∂A into dv, dA, overwriting them; each has the shape of its input
 // (denominator layout).
@@ -7783,6 +8853,8 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 		!runtime.Apart(dA.RawMatrix().Data, dv.RawVector().Data) {
 		runtime.CheckNoAlias("OpDiagVectorGrad", []runtime.Arg{runtime.VectorArg("dv", dv.RawVector()), runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.VectorArg("v", v.RawVector()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := opDiagVectorGradPool.Get().(*opDiagVectorGradWork)
+	defer opDiagVectorGradPool.Put(ws)
 	dvRaw := dv.RawVector()
 	ARaw := A.RawMatrix()
 	// dv = diag(A)
@@ -7792,14 +8864,38 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 	dARaw := dA.RawMatrix()
 	vRaw := v.RawVector()
 	// dA = diag(v)
-	for i := 0; i < n; i++ {
+	// by opDiagVectorGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opDiagVectorGradLoop{n, parts, dARaw, vRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opDiagVectorGradLoop{}
+	// f is homogeneous of degree 2 in v, A: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (blas64.Dot(dv.RawVector(), v.RawVector()) + runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix())) / 2.0
+	return f
+}
+
+// opDiagVectorGradLoop holds the values the parts of OpDiagVectorGrad's loop
+// over the entries of dARaw share, while they run.
+type opDiagVectorGradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	vRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpDiagVectorGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opDiagVectorGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	vRaw := loop.vRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
 		}
 	}
-	// f is homogeneous of degree 2 in v, A: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := (blas64.Dot(dv.RawVector(), v.RawVector()) + runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix())) / 2.0
-	return f
 }
 
 // OpDiagVectorProblem returns the problem of minimising OpDiagVector over v, A
@@ -7869,6 +8965,7 @@ func OpDiagMatrix(A *mat.Dense, v *mat.VecDense) float64 {
 // calls through opDiagMatrixGradPool.
 type opDiagMatrixGradWork struct {
 	diagA []float64
+	loop  opDiagMatrixGradLoop
 }
 
 var opDiagMatrixGradPool = sync.Pool{New: func() any {
@@ -7915,16 +9012,40 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 	f := blas64.Dot(diagA, vRaw)
 	dARaw := dA.RawMatrix()
 	// dA = diag(v)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
-		}
-	}
+	// by opDiagMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opDiagMatrixGradLoop{n, parts, dARaw, vRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opDiagMatrixGradLoop{}
 	dvRaw := dv.RawVector()
 	for i := 0; i < n; i++ {
 		dvRaw.Data[i*dvRaw.Inc] = diagA.Data[i]
 	}
 	return f
+}
+
+// opDiagMatrixGradLoop holds the values the parts of OpDiagMatrixGrad's loop
+// over the entries of dARaw share, while they run.
+type opDiagMatrixGradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	vRaw  blas64.Vector
+}
+
+// RunPart runs one part of OpDiagMatrixGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opDiagMatrixGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	vRaw := loop.vRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * vRaw.Data[i*vRaw.Inc]
+		}
+	}
 }
 
 // OpDiagMatrixProblem returns the problem of minimising OpDiagMatrix over A, v
@@ -8249,6 +9370,17 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
+// opTransposeGradWork holds OpTransposeGrad's scratch space, reused across
+// calls through opTransposeGradPool.
+type opTransposeGradWork struct {
+	loop  opTransposeGradLoop
+	loop2 opTransposeGradLoop2
+}
+
+var opTransposeGradPool = sync.Pool{New: func() any {
+	return new(opTransposeGradWork)
+}}
+
 // OpTransposeGrad returns f = OpTranspose(A, B) and writes ∂f/∂A, ∂f/∂B
 // into dA, dB, overwriting them; each has the shape of its input (denominator
 // layout).
@@ -8278,23 +9410,77 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 		!runtime.Apart(dB.RawMatrix().Data, dA.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpTransposeGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix()), runtime.MatrixArg("dB", dB.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	ws := opTransposeGradPool.Get().(*opTransposeGradWork)
+	defer opTransposeGradPool.Put(ws)
 	dARaw := dA.RawMatrix()
 	BRaw := B.RawMatrix()
-	for i := 0; i < m; i++ {
+	// by opTransposeGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opTransposeGradLoop{m, parts, n, dARaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTransposeGradLoop{}
+	dBRaw := dB.RawMatrix()
+	ARaw := A.RawMatrix()
+	// by opTransposeGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opTransposeGradLoop2{m, parts2, n, dBRaw, ARaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opTransposeGradLoop2{}
+	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
+	return f
+}
+
+// opTransposeGradLoop holds the values the parts of OpTransposeGrad's loop over
+// the entries of dARaw share, while they run.
+type opTransposeGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dARaw blas64.General
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of OpTransposeGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTransposeGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dARaw := loop.dARaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	dBRaw := dB.RawMatrix()
-	ARaw := A.RawMatrix()
-	for i := 0; i < m; i++ {
+}
+
+// opTransposeGradLoop2 holds the values the parts of OpTransposeGrad's loop
+// over the entries of dBRaw share, while they run.
+type opTransposeGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dBRaw  blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of OpTransposeGrad's loop over the entries of dBRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opTransposeGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dBRaw := loop2.dBRaw
+	ARaw := loop2.ARaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	// f is homogeneous of degree 2 in A, B: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := (runtime.MatrixDot(dA.RawMatrix(), A.RawMatrix()) + runtime.MatrixDot(dB.RawMatrix(), B.RawMatrix())) / 2.0
-	return f
 }
 
 // OpTransposeProblem returns the problem of minimising OpTranspose over A, B
@@ -9121,7 +10307,8 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 // opOuterGradWork holds OpOuterGrad's scratch space, reused across calls
 // through opOuterGradPool.
 type opOuterGradWork struct {
-	abT []float64
+	abT  []float64
+	loop opOuterGradLoop
 }
 
 var opOuterGradPool = sync.Pool{New: func() any {
@@ -9189,12 +10376,38 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	abT := runtime.Mat(&ws.abT, m, n)
 	// abT = a b'
 	runtime.OuterTo(abT, 1, aRaw, bRaw)
-	for i := 0; i < m; i++ {
+	// by opOuterGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = opOuterGradLoop{m, parts, n, dXRaw, abT}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opOuterGradLoop{}
+	return f
+}
+
+// opOuterGradLoop holds the values the parts of OpOuterGrad's loop over the
+// entries of dXRaw share, while they run.
+type opOuterGradLoop struct {
+	m     int
+	parts int
+	n     int
+	dXRaw blas64.General
+	abT   blas64.General
+}
+
+// RunPart runs one part of OpOuterGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opOuterGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dXRaw := loop.dXRaw
+	abT := loop.abT
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = abT.Data[i*abT.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpOuterProblem returns the problem of minimising OpOuter over a, b, X for
@@ -9482,6 +10695,7 @@ type opTransposedLinalgGradWork struct {
 	cofactorA []float64
 	cofA      runtime.Cofactor
 	chain     runtime.Chain
+	loop      opTransposedLinalgGradLoop
 }
 
 var opTransposedLinalgGradPool = sync.Pool{New: func() any {
@@ -9562,12 +10776,37 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dARaw, -1, 1, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
 	dBRaw := dB.RawMatrix()
-	for i := 0; i < n; i++ {
+	// by opTransposedLinalgGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = opTransposedLinalgGradLoop{n, parts, dBRaw, invA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTransposedLinalgGradLoop{}
+	return f
+}
+
+// opTransposedLinalgGradLoop holds the values the parts of
+// OpTransposedLinalgGrad's loop over the entries of dBRaw share, while they
+// run.
+type opTransposedLinalgGradLoop struct {
+	n     int
+	parts int
+	dBRaw blas64.General
+	invA  blas64.General
+}
+
+// RunPart runs one part of OpTransposedLinalgGrad's loop over the entries of
+// dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dBRaw := loop.dBRaw
+	invA := loop.invA
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = invA.Data[i*invA.Stride+j]
 		}
 	}
-	return f
 }
 
 // OpTransposedLinalgProblem returns the problem of minimising
@@ -9669,6 +10908,8 @@ type opSolveGradWork struct {
 	chain         runtime.Chain
 	invAPlusInvAT []float64
 	tmp3          []float64
+	loop          opSolveGradLoop
+	loop2         opSolveGradLoop2
 }
 
 var opSolveGradPool = sync.Pool{New: func() any {
@@ -9744,11 +10985,11 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	// tmp = B matrix(1) + x x'
 	tmp2 := runtime.Mat(&ws.tmp2, k, n)
 	// tmp2 = matrix(1)
-	for i := 0; i < k; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = 1.0
-		}
-	}
+	// by opSolveGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, n)
+	ws.loop = opSolveGradLoop{k, parts, n, tmp2}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSolveGradLoop{}
 	// tmp = B matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
 	// tmp += x x'
@@ -9765,14 +11006,62 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	dBRaw := dB.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = matrix(1)
-	for i := 0; i < n; i++ {
+	// by opSolveGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = opSolveGradLoop2{n, parts2, k, tmp3}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSolveGradLoop2{}
+	// dB = inv(A) matrix(1)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp3, 0, dBRaw)
+	return f
+}
+
+// opSolveGradLoop holds the values the parts of OpSolveGrad's loop over the
+// entries of tmp2 share, while they run.
+type opSolveGradLoop struct {
+	k     int
+	parts int
+	n     int
+	tmp2  blas64.General
+}
+
+// RunPart runs one part of OpSolveGrad's loop over the entries of tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSolveGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	n := loop.n
+	tmp2 := loop.tmp2
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = 1.0
+		}
+	}
+}
+
+// opSolveGradLoop2 holds the values the parts of OpSolveGrad's loop over the
+// entries of tmp3 share, while they run.
+type opSolveGradLoop2 struct {
+	n      int
+	parts2 int
+	k      int
+	tmp3   blas64.General
+}
+
+// RunPart runs one part of OpSolveGrad's loop over the entries of tmp3, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	tmp3 := loop2.tmp3
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			tmp3.Data[i*tmp3.Stride+j] = 1.0
 		}
 	}
-	// dB = inv(A) matrix(1)
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp3, 0, dBRaw)
-	return f
 }
 
 // OpSolveProblem returns the problem of minimising OpSolve over A, x, B for
@@ -10026,20 +11315,8 @@ func FusionPanelSoftplusGrad(X *mat.Dense, w *mat.VecDense, dw *mat.VecDense) fl
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = fusionPanelSoftplusGradParts{
-		XRaw:         XRaw,
-		Xw:           Xw,
-		d:            d,
-		dwParts:      dwParts,
-		dwRaw:        dwRaw,
-		fParts:       fParts,
-		n:            n,
-		parts:        parts,
-		sigmoidXw:    sigmoidXw,
-		softplusRows: softplusRows,
-		wRaw:         wRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelSoftplusGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, softplusRows, sigmoidXw, fParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = fusionPanelSoftplusGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -10066,18 +11343,18 @@ type fusionPanelSoftplusGradParts struct {
 
 // RunPart runs one part of FusionPanelSoftplusGrad's row panels, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (ws *fusionPanelSoftplusGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	softplusRows := ws.shared.softplusRows
-	sigmoidXw := ws.shared.sigmoidXw
-	fParts := ws.shared.fParts
+func (shared *fusionPanelSoftplusGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	softplusRows := shared.softplusRows
+	sigmoidXw := shared.sigmoidXw
+	fParts := shared.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	fPart := 0.0
@@ -10242,20 +11519,8 @@ func FusionPanelTwoDataGrad(X *mat.Dense, Z *mat.Dense, w *mat.VecDense, dw *mat
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = fusionPanelTwoDataGradParts{
-		XRaw:               XRaw,
-		Xw:                 Xw,
-		d:                  d,
-		dwParts:            dwParts,
-		dwRaw:              dwRaw,
-		n:                  n,
-		parts:              parts,
-		sigmoidXw:          sigmoidXw,
-		softplusRows:       softplusRows,
-		sumSoftplusXwParts: sumSoftplusXwParts,
-		wRaw:               wRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelTwoDataGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, softplusRows, sigmoidXw, sumSoftplusXwParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = fusionPanelTwoDataGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -10291,18 +11556,18 @@ type fusionPanelTwoDataGradParts struct {
 
 // RunPart runs one part of FusionPanelTwoDataGrad's row panels, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (ws *fusionPanelTwoDataGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	softplusRows := ws.shared.softplusRows
-	sigmoidXw := ws.shared.sigmoidXw
-	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
+func (shared *fusionPanelTwoDataGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	softplusRows := shared.softplusRows
+	sigmoidXw := shared.sigmoidXw
+	sumSoftplusXwParts := shared.sumSoftplusXwParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumSoftplusXwPart := 0.0
@@ -10446,21 +11711,8 @@ func FusionPanelScaledMeanGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *mat
 	// Xw = X w, sigmoidXw and the loss terms in row panels of X, each still in cache for X' sigmoidXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sigmoidXw := runtime.Vec(&ws.sigmoidXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = fusionPanelScaledMeanGradParts{
-		XRaw:               XRaw,
-		Xw:                 Xw,
-		c:                  c,
-		d:                  d,
-		dwParts:            dwParts,
-		dwRaw:              dwRaw,
-		n:                  n,
-		parts:              parts,
-		sigmoidXw:          sigmoidXw,
-		softplusRows:       softplusRows,
-		sumSoftplusXwParts: sumSoftplusXwParts,
-		wRaw:               wRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelScaledMeanGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, softplusRows, sigmoidXw, c, sumSoftplusXwParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = fusionPanelScaledMeanGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -10489,19 +11741,19 @@ type fusionPanelScaledMeanGradParts struct {
 
 // RunPart runs one part of FusionPanelScaledMeanGrad's row panels, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (ws *fusionPanelScaledMeanGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	softplusRows := ws.shared.softplusRows
-	sigmoidXw := ws.shared.sigmoidXw
-	c := ws.shared.c
-	sumSoftplusXwParts := ws.shared.sumSoftplusXwParts
+func (shared *fusionPanelScaledMeanGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	softplusRows := shared.softplusRows
+	sigmoidXw := shared.sigmoidXw
+	c := shared.c
+	sumSoftplusXwParts := shared.sumSoftplusXwParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumSoftplusXwPart := 0.0
@@ -10641,22 +11893,8 @@ func FusionPanelNestedScaleGrad(X *mat.Dense, w *mat.VecDense, c float64, e floa
 	// Xw = X w, tmp2 and the loss terms in row panels of X, each still in cache for X' tmp2: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	tmp := runtime.Vec(&ws.tmp, n)
 	tmp2 := runtime.Vec(&ws.tmp2, n)
-	ws.shared = fusionPanelNestedScaleGradParts{
-		XRaw:    XRaw,
-		Xw:      Xw,
-		c:       c,
-		d:       d,
-		dwParts: dwParts,
-		dwRaw:   dwRaw,
-		e:       e,
-		fParts:  fParts,
-		n:       n,
-		parts:   parts,
-		tmp:     tmp,
-		tmp2:    tmp2,
-		wRaw:    wRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelNestedScaleGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, tmp, c, e, tmp2, fParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = fusionPanelNestedScaleGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -10685,20 +11923,20 @@ type fusionPanelNestedScaleGradParts struct {
 
 // RunPart runs one part of FusionPanelNestedScaleGrad's row panels, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (ws *fusionPanelNestedScaleGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	tmp := ws.shared.tmp
-	c := ws.shared.c
-	e := ws.shared.e
-	tmp2 := ws.shared.tmp2
-	fParts := ws.shared.fParts
+func (shared *fusionPanelNestedScaleGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	tmp := shared.tmp
+	c := shared.c
+	e := shared.e
+	tmp2 := shared.tmp2
+	fParts := shared.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	fPart := 0.0
@@ -10836,20 +12074,8 @@ func FusionPanelRepeatedSumGrad(X *mat.Dense, w *mat.VecDense, c float64, dw *ma
 	dwParts := runtime.Vec(&ws.dwParts, (parts-1)*d)
 	// Xw = X w, sinhXw and the loss terms in row panels of X, each still in cache for X' sinhXw: X is read once. The parts of X's rows run at once, each adding into its own sums and dw, added in part order after.
 	sinhXw := runtime.Vec(&ws.sinhXw, n)
-	ws.shared = fusionPanelRepeatedSumGradParts{
-		XRaw:           XRaw,
-		Xw:             Xw,
-		c:              c,
-		d:              d,
-		dwParts:        dwParts,
-		dwRaw:          dwRaw,
-		n:              n,
-		parts:          parts,
-		sinhXw:         sinhXw,
-		sumCoshXwParts: sumCoshXwParts,
-		wRaw:           wRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = fusionPanelRepeatedSumGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, sinhXw, c, sumCoshXwParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = fusionPanelRepeatedSumGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -10877,18 +12103,18 @@ type fusionPanelRepeatedSumGradParts struct {
 
 // RunPart runs one part of FusionPanelRepeatedSumGrad's row panels, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (ws *fusionPanelRepeatedSumGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	sinhXw := ws.shared.sinhXw
-	c := ws.shared.c
-	sumCoshXwParts := ws.shared.sumCoshXwParts
+func (shared *fusionPanelRepeatedSumGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	sinhXw := shared.sinhXw
+	c := shared.c
+	sumCoshXwParts := shared.sumCoshXwParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumCoshXwPart := 0.0
@@ -11450,7 +12676,8 @@ func FusionTrInChain(A *mat.Dense, x *mat.VecDense) float64 {
 // fusionTrInChainGradWork holds FusionTrInChainGrad's scratch space, reused
 // across calls through fusionTrInChainGradPool.
 type fusionTrInChainGradWork struct {
-	Ax []float64
+	Ax   []float64
+	loop fusionTrInChainGradLoop
 }
 
 var fusionTrInChainGradPool = sync.Pool{New: func() any {
@@ -11509,17 +12736,41 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 	dARaw := dA.RawMatrix()
 	// dA = exp(A x - tr(A)) x' - sum(exp(A x - tr(A))) eye(n)
 	// dA = -(sum(exp(A x - tr(A))) eye(n))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = -(f * runtime.Kronecker(i, j))
-		}
-	}
+	// by fusionTrInChainGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = fusionTrInChainGradLoop{n, parts, dARaw, f}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fusionTrInChainGradLoop{}
 	// dA += exp(A x - tr(A)) x'
 	blas64.Ger(1, tmp, xRaw, dARaw)
 	dxRaw := dx.RawVector()
 	// dx = A' exp(A x - tr(A))
 	runtime.Gemv(blas.Trans, 1, ARaw, tmp, 0, dxRaw)
 	return f
+}
+
+// fusionTrInChainGradLoop holds the values the parts of FusionTrInChainGrad's
+// loop over the entries of dARaw share, while they run.
+type fusionTrInChainGradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	f     float64
+}
+
+// RunPart runs one part of FusionTrInChainGrad's loop over the entries of
+// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fusionTrInChainGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	f := loop.f
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = -(f * runtime.Kronecker(i, j))
+		}
+	}
 }
 
 // FusionTrInChainProblem returns the problem of minimising FusionTrInChain over

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // PrecDivSquare returns f = PrecDivSquare(s, c).
 //
@@ -416,8 +416,9 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 // precSubtractDifferenceGradWork holds PrecSubtractDifferenceGrad's scratch
 // space, reused across calls through precSubtractDifferenceGradPool.
 type precSubtractDifferenceGradWork struct {
-	tmp []float64
-	xX  []float64
+	tmp  []float64
+	xX   []float64
+	loop precSubtractDifferenceGradLoop
 }
 
 var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
@@ -488,12 +489,37 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	*ds = sum
 	dSRaw := dS.RawMatrix()
 	// dS = -diag(-x)
-	for i := 0; i < n; i++ {
+	// by precSubtractDifferenceGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = precSubtractDifferenceGradLoop{n, parts, dSRaw, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = precSubtractDifferenceGradLoop{}
+	return f
+}
+
+// precSubtractDifferenceGradLoop holds the values the parts of
+// PrecSubtractDifferenceGrad's loop over the entries of dSRaw share, while they
+// run.
+type precSubtractDifferenceGradLoop struct {
+	n     int
+	parts int
+	dSRaw blas64.General
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of PrecSubtractDifferenceGrad's loop over the entries
+// of dSRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *precSubtractDifferenceGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dSRaw := loop.dSRaw
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dSRaw.Data[i*dSRaw.Stride+j] = -(runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc])
 		}
 	}
-	return f
 }
 
 // PrecSubtractDifferenceProblem returns the problem of minimising

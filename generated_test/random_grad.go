@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // random00Work holds Random00's scratch space, reused across calls through
 // random00Pool.
@@ -228,6 +228,7 @@ type random01GradWork struct {
 	softplusX []float64
 	sigmoidX  []float64
 	softmax   []float64
+	loop      random01GradLoop
 }
 
 var random01GradPool = sync.Pool{New: func() any {
@@ -328,13 +329,43 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = -softplus(X) - X .* sigmoid(X)
-	for i := 0; i < n; i++ {
+	// by random01GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random01GradLoop{n, parts, m, dXRaw, softplusX, XRaw, sigmoidX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random01GradLoop{}
+	*ds = 0.0
+	return f
+}
+
+// random01GradLoop holds the values the parts of Random01Grad's loop over the
+// entries of dXRaw share, while they run.
+type random01GradLoop struct {
+	n         int
+	parts     int
+	m         int
+	dXRaw     blas64.General
+	softplusX blas64.General
+	XRaw      blas64.General
+	sigmoidX  blas64.General
+}
+
+// RunPart runs one part of Random01Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random01GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	softplusX := loop.softplusX
+	XRaw := loop.XRaw
+	sigmoidX := loop.sigmoidX
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - XRaw.Data[i*XRaw.Stride+j]*sigmoidX.Data[i*sigmoidX.Stride+j]
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random01Problem returns the problem of minimising Random01 over a, b, c, A,
@@ -556,6 +587,16 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random03GradWork holds Random03Grad's scratch space, reused across calls
+// through random03GradPool.
+type random03GradWork struct {
+	loop random03GradLoop
+}
+
+var random03GradPool = sync.Pool{New: func() any {
+	return new(random03GradWork)
+}}
+
 // Random03Grad returns f = Random03(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -605,6 +646,8 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random03GradPool.Get().(*random03GradWork)
+	defer random03GradPool.Put(ws)
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
@@ -626,13 +669,41 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (b' b) X
-	for i := 0; i < n; i++ {
+	// by random03GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random03GradLoop{n, parts, m, dXRaw, bTb, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random03GradLoop{}
+	*ds = 0.0
+	return f
+}
+
+// random03GradLoop holds the values the parts of Random03Grad's loop over the
+// entries of dXRaw share, while they run.
+type random03GradLoop struct {
+	n     int
+	parts int
+	m     int
+	dXRaw blas64.General
+	bTb   float64
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of Random03Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random03GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	bTb := loop.bTb
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (bTb * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random03Problem returns the problem of minimising Random03 over a, b, c, A,
@@ -955,6 +1026,7 @@ type random05GradWork struct {
 	AAT  []float64
 	gemm runtime.Gemm
 	tmp3 []float64
+	loop random05GradLoop
 }
 
 var random05GradPool = sync.Pool{New: func() any {
@@ -1046,11 +1118,11 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dARaw := dA.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, n)
 	// tmp3 = diag((X c) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
-		}
-	}
+	// by random05GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random05GradLoop{n, parts, tmp3, tmp}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random05GradLoop{}
 	// dA = 2 diag((X c) .^ 2) A
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp3, ARaw, 0, dARaw)
 	dXRaw := dX.RawMatrix()
@@ -1058,6 +1130,30 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	runtime.OuterTo(dXRaw, 2, XcDiagAAT, cRaw)
 	*ds = 0.0
 	return f
+}
+
+// random05GradLoop holds the values the parts of Random05Grad's loop over the
+// entries of tmp3 share, while they run.
+type random05GradLoop struct {
+	n     int
+	parts int
+	tmp3  blas64.General
+	tmp   blas64.Vector
+}
+
+// RunPart runs one part of Random05Grad's loop over the entries of tmp3, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random05GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp3 := loop.tmp3
+	tmp := loop.tmp
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = runtime.Kronecker(i, j) * tmp.Data[i]
+		}
+	}
 }
 
 // Random05Problem returns the problem of minimising Random05 over a, b, c, A,
@@ -1537,6 +1633,17 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random09GradWork holds Random09Grad's scratch space, reused across calls
+// through random09GradPool.
+type random09GradWork struct {
+	loop  random09GradLoop
+	loop2 random09GradLoop2
+}
+
+var random09GradPool = sync.Pool{New: func() any {
+	return new(random09GradWork)
+}}
+
 // Random09Grad returns f = Random09(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -1586,6 +1693,8 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random09GradPool.Get().(*random09GradWork)
+	defer random09GradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X X')
@@ -1608,20 +1717,70 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = (-2) A
-	for i := 0; i < n; i++ {
+	// by random09GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random09GradLoop{n, parts, dARaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random09GradLoop{}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 X
+	// by random09GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random09GradLoop2{n, parts2, m, dXRaw, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random09GradLoop2{}
+	*ds = 0.0
+	return f
+}
+
+// random09GradLoop holds the values the parts of Random09Grad's loop over the
+// entries of dARaw share, while they run.
+type random09GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of Random09Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random09GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = -2.0 * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	dXRaw := dX.RawMatrix()
-	// dX = 2 X
-	for i := 0; i < n; i++ {
+}
+
+// random09GradLoop2 holds the values the parts of Random09Grad's loop over the
+// entries of dXRaw share, while they run.
+type random09GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of Random09Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random09GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random09Problem returns the problem of minimising Random09 over a, b, c, A,
@@ -1688,6 +1847,7 @@ func Random10(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // through random10GradPool.
 type random10GradWork struct {
 	tanhB []float64
+	loop  random10GradLoop
 }
 
 var random10GradPool = sync.Pool{New: func() any {
@@ -1764,14 +1924,36 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = diag(vector(1))
-	for i := 0; i < n; i++ {
+	// by random10GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random10GradLoop{n, parts, dARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random10GradLoop{}
+	dX.Zero()
+	*ds = 0.0
+	return f
+}
+
+// random10GradLoop holds the values the parts of Random10Grad's loop over the
+// entries of dARaw share, while they run.
+type random10GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+}
+
+// RunPart runs one part of Random10Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random10GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * 1.0
 		}
 	}
-	dX.Zero()
-	*ds = 0.0
-	return f
 }
 
 // Random10Problem returns the problem of minimising Random10 over a, b, c, A,
@@ -2496,6 +2678,7 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // through random15GradPool.
 type random15GradWork struct {
 	arctanX []float64
+	loop    random15GradLoop
 }
 
 var random15GradPool = sync.Pool{New: func() any {
@@ -2570,13 +2753,41 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = arctan(X) + X .* (1 ./ (1 + X .* X))
-	for i := 0; i < n; i++ {
+	// by random15GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random15GradLoop{n, parts, m, dXRaw, arctanX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random15GradLoop{}
+	*ds = 0.0
+	return f
+}
+
+// random15GradLoop holds the values the parts of Random15Grad's loop over the
+// entries of dXRaw share, while they run.
+type random15GradLoop struct {
+	n       int
+	parts   int
+	m       int
+	dXRaw   blas64.General
+	arctanX blas64.General
+	XRaw    blas64.General
+}
+
+// RunPart runs one part of Random15Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random15GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	arctanX := loop.arctanX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = arctanX.Data[i*arctanX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*(1.0/(1.0+XRaw.Data[i*XRaw.Stride+j]*XRaw.Data[i*XRaw.Stride+j]))
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random15Problem returns the problem of minimising Random15 over a, b, c, A,
@@ -3763,6 +3974,7 @@ func Random23(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 type random23GradWork struct {
 	diagA        []float64
 	softmaxDiagA []float64
+	loop         random23GradLoop
 }
 
 var random23GradPool = sync.Pool{New: func() any {
@@ -3835,14 +4047,38 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// softmaxDiagA = softmax(diag(A))
 	runtime.SoftmaxTo(runtime.Column(softmaxDiagA), runtime.Column(diagA))
 	// dA = diag(softmax(diag(A)))
-	for i := 0; i < n; i++ {
+	// by random23GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random23GradLoop{n, parts, dARaw, softmaxDiagA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random23GradLoop{}
+	dX.Zero()
+	*ds = 0.0
+	return f
+}
+
+// random23GradLoop holds the values the parts of Random23Grad's loop over the
+// entries of dARaw share, while they run.
+type random23GradLoop struct {
+	n            int
+	parts        int
+	dARaw        blas64.General
+	softmaxDiagA blas64.Vector
+}
+
+// RunPart runs one part of Random23Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random23GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	softmaxDiagA := loop.softmaxDiagA
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * softmaxDiagA.Data[i]
 		}
 	}
-	dX.Zero()
-	*ds = 0.0
-	return f
 }
 
 // Random23Problem returns the problem of minimising Random23 over a, b, c, A,
@@ -4092,6 +4328,16 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random25GradWork holds Random25Grad's scratch space, reused across calls
+// through random25GradPool.
+type random25GradWork struct {
+	loop random25GradLoop
+}
+
+var random25GradPool = sync.Pool{New: func() any {
+	return new(random25GradWork)
+}}
+
 // Random25Grad returns f = Random25(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -4141,6 +4387,8 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random25GradPool.Get().(*random25GradWork)
+	defer random25GradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
@@ -4158,13 +4406,41 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (1 / (2 + sigmoid(s))) X
-	for i := 0; i < n; i++ {
+	// by random25GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random25GradLoop{n, parts, m, dXRaw, s2, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random25GradLoop{}
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	return f
+}
+
+// random25GradLoop holds the values the parts of Random25Grad's loop over the
+// entries of dXRaw share, while they run.
+type random25GradLoop struct {
+	n     int
+	parts int
+	m     int
+	dXRaw blas64.General
+	s2    float64
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of Random25Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random25GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	s2 := loop.s2
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / s2 * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
-	return f
 }
 
 // Random25Problem returns the problem of minimising Random25 over a, b, c, A,
@@ -4227,6 +4503,16 @@ func Random26(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random26GradWork holds Random26Grad's scratch space, reused across calls
+// through random26GradPool.
+type random26GradWork struct {
+	loop random26GradLoop
+}
+
+var random26GradPool = sync.Pool{New: func() any {
+	return new(random26GradWork)
+}}
+
 // Random26Grad returns f = Random26(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -4276,6 +4562,8 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random26GradPool.Get().(*random26GradWork)
+	defer random26GradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	tr := 0.0
 	// tr = tr(A + eye(n))
@@ -4290,14 +4578,38 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = (1 / (2 + sigmoid(s))) eye(n)
-	for i := 0; i < n; i++ {
+	// by random26GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random26GradLoop{n, parts, dARaw, s2}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random26GradLoop{}
+	dX.Zero()
+	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
+	return f
+}
+
+// random26GradLoop holds the values the parts of Random26Grad's loop over the
+// entries of dARaw share, while they run.
+type random26GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	s2    float64
+}
+
+// RunPart runs one part of Random26Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random26GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	s2 := loop.s2
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 1.0 / s2 * runtime.Kronecker(i, j)
 		}
 	}
-	dX.Zero()
-	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
-	return f
 }
 
 // Random26Problem returns the problem of minimising Random26 over a, b, c, A,
@@ -4719,6 +5031,7 @@ type random29GradWork struct {
 	prod      []float64
 	prod2     []float64
 	invAdiagA []float64
+	loop      random29GradLoop
 }
 
 var random29GradPool = sync.Pool{New: func() any {
@@ -4808,16 +5121,44 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	// invAdiagA = inv(A) diag(A)
 	runtime.Gemv(blas.NoTrans, 1, invA, diagA, 0, invAdiagA)
 	// dA = diag(inv(A)' diag(A) .^ 2 + 2 diag(A) .* (inv(A) diag(A)))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
-		}
-	}
+	// by random29GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random29GradLoop{n, parts, dARaw, prod2, diagA, invAdiagA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random29GradLoop{}
 	// dA += -(inv(A)' diag(A) .^ 2 diag(A)' inv(A)')
 	blas64.Ger(-1, prod2, invAdiagA, dARaw)
 	dX.Zero()
 	*ds = 0.0
 	return f
+}
+
+// random29GradLoop holds the values the parts of Random29Grad's loop over the
+// entries of dARaw share, while they run.
+type random29GradLoop struct {
+	n         int
+	parts     int
+	dARaw     blas64.General
+	prod2     blas64.Vector
+	diagA     blas64.Vector
+	invAdiagA blas64.Vector
+}
+
+// RunPart runs one part of Random29Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random29GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	prod2 := loop.prod2
+	diagA := loop.diagA
+	invAdiagA := loop.invAdiagA
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (prod2.Data[i] + 2.0*(diagA.Data[i]*invAdiagA.Data[i]))
+		}
+	}
 }
 
 // Random29Problem returns the problem of minimising Random29 over a, b, c, A,
@@ -4895,7 +5236,8 @@ func Random30(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random30GradWork holds Random30Grad's scratch space, reused across calls
 // through random30GradPool.
 type random30GradWork struct {
-	tmp []float64
+	tmp  []float64
+	loop random30GradLoop
 }
 
 var random30GradPool = sync.Pool{New: func() any {
@@ -4965,14 +5307,40 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = diag((diag(A) + 3) / norm2(diag(A) + 3))
-	for i := 0; i < n; i++ {
+	// by random30GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random30GradLoop{n, parts, dARaw, f, tmp}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random30GradLoop{}
+	dX.Zero()
+	*ds = 0.0
+	return f
+}
+
+// random30GradLoop holds the values the parts of Random30Grad's loop over the
+// entries of dARaw share, while they run.
+type random30GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	f     float64
+	tmp   blas64.Vector
+}
+
+// RunPart runs one part of Random30Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random30GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	f := loop.f
+	tmp := loop.tmp
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j) * (runtime.Recip0(f) * tmp.Data[i])
 		}
 	}
-	dX.Zero()
-	*ds = 0.0
-	return f
 }
 
 // Random30Problem returns the problem of minimising Random30 over a, b, c, A,
@@ -5493,6 +5861,17 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random34GradWork holds Random34Grad's scratch space, reused across calls
+// through random34GradPool.
+type random34GradWork struct {
+	loop  random34GradLoop
+	loop2 random34GradLoop2
+}
+
+var random34GradPool = sync.Pool{New: func() any {
+	return new(random34GradWork)
+}}
+
 // Random34Grad returns f = Random34(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -5542,6 +5921,8 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random34GradPool.Get().(*random34GradWork)
+	defer random34GradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -5562,20 +5943,72 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = sum(X .* X) eye(n)
-	for i := 0; i < n; i++ {
+	// by random34GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random34GradLoop{n, parts, dARaw, sumXX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random34GradLoop{}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 tr(A) X
+	// by random34GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random34GradLoop2{n, parts2, m, dXRaw, trA, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random34GradLoop2{}
+	*ds = 0.0
+	return f
+}
+
+// random34GradLoop holds the values the parts of Random34Grad's loop over the
+// entries of dARaw share, while they run.
+type random34GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+	sumXX float64
+}
+
+// RunPart runs one part of Random34Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random34GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	sumXX := loop.sumXX
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = sumXX * runtime.Kronecker(i, j)
 		}
 	}
-	dXRaw := dX.RawMatrix()
-	// dX = 2 tr(A) X
-	for i := 0; i < n; i++ {
+}
+
+// random34GradLoop2 holds the values the parts of Random34Grad's loop over the
+// entries of dXRaw share, while they run.
+type random34GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	trA    float64
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of Random34Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random34GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	trA := loop2.trA
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trA * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random34Problem returns the problem of minimising Random34 over a, b, c, A,
@@ -5662,7 +6095,8 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random35GradWork holds Random35Grad's scratch space, reused across calls
 // through random35GradPool.
 type random35GradWork struct {
-	tmp []float64
+	tmp  []float64
+	loop random35GradLoop
 }
 
 var random35GradPool = sync.Pool{New: func() any {
@@ -5746,13 +6180,39 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
-	for i := 0; i < n; i++ {
+	// by random35GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random35GradLoop{n, parts, m, dXRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random35GradLoop{}
+	*ds = 0.0
+	return f
+}
+
+// random35GradLoop holds the values the parts of Random35Grad's loop over the
+// entries of dXRaw share, while they run.
+type random35GradLoop struct {
+	n     int
+	parts int
+	m     int
+	dXRaw blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of Random35Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random35GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random35Problem returns the problem of minimising Random35 over a, b, c, A,
@@ -5821,7 +6281,8 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 // random36GradWork holds Random36Grad's scratch space, reused across calls
 // through random36GradPool.
 type random36GradWork struct {
-	acT []float64
+	acT  []float64
+	loop random36GradLoop
 }
 
 var random36GradPool = sync.Pool{New: func() any {
@@ -5901,13 +6362,39 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	acT := runtime.Mat(&ws.acT, n, m)
 	// acT = a c'
 	runtime.OuterTo(acT, 1, aRaw, cRaw)
-	for i := 0; i < n; i++ {
+	// by random36GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	ws.loop = random36GradLoop{n, parts, m, dXRaw, acT}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random36GradLoop{}
+	*ds = 0.0
+	return f
+}
+
+// random36GradLoop holds the values the parts of Random36Grad's loop over the
+// entries of dXRaw share, while they run.
+type random36GradLoop struct {
+	n     int
+	parts int
+	m     int
+	dXRaw blas64.General
+	acT   blas64.General
+}
+
+// RunPart runs one part of Random36Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random36GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	dXRaw := loop.dXRaw
+	acT := loop.acT
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = acT.Data[i*acT.Stride+j]
 		}
 	}
-	*ds = 0.0
-	return f
 }
 
 // Random36Problem returns the problem of minimising Random36 over a, b, c, A,
@@ -5969,6 +6456,16 @@ func Random37(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random37GradWork holds Random37Grad's scratch space, reused across calls
+// through random37GradPool.
+type random37GradWork struct {
+	loop random37GradLoop
+}
+
+var random37GradPool = sync.Pool{New: func() any {
+	return new(random37GradWork)
+}}
+
 // Random37Grad returns f = Random37(a, b, c, A, X, s) and writes ∂f/∂a,
 // ∂f/∂b, ∂f/∂c, ∂f/∂A, ∂f/∂X, ∂f/∂s into da, db, dc, dA,
 // dX, ds, overwriting them; each has the shape of its input (denominator
@@ -6018,6 +6515,8 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 		runtime.MatrixArg("A", A.RawMatrix()),
 		runtime.MatrixArg("X", X.RawMatrix()),
 	})
+	ws := random37GradPool.Get().(*random37GradWork)
+	defer random37GradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -6029,14 +6528,36 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = eye(n)
-	for i := 0; i < n; i++ {
+	// by random37GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = random37GradLoop{n, parts, dARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random37GradLoop{}
+	dX.Zero()
+	*ds = 0.0
+	return f
+}
+
+// random37GradLoop holds the values the parts of Random37Grad's loop over the
+// entries of dARaw share, while they run.
+type random37GradLoop struct {
+	n     int
+	parts int
+	dARaw blas64.General
+}
+
+// RunPart runs one part of Random37Grad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random37GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dARaw := loop.dARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	dX.Zero()
-	*ds = 0.0
-	return f
 }
 
 // Random37Problem returns the problem of minimising Random37 over a, b, c, A,

@@ -14,7 +14,7 @@ import (
 	ggoptimize "gonum.org/v1/gonum/optimize"
 )
 
-const _ = ggruntime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = ggruntime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // allTypesWork holds AllTypes's scratch space, reused across calls through
 // allTypesPool.
@@ -249,8 +249,9 @@ func SymQuad(S *ggmat.SymDense, x *ggmat.VecDense) float64 {
 // symQuadGradWork holds SymQuadGrad's scratch space, reused across calls
 // through symQuadGradPool.
 type symQuadGradWork struct {
-	Sx  []float64
-	tmp []float64
+	Sx   []float64
+	tmp  []float64
+	loop symQuadGradLoop
 }
 
 var symQuadGradPool = ggsync.Pool{New: func() any {
@@ -290,16 +291,40 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	tmp := ggruntime.Mat(&ws.tmp, n, n)
 	// tmp = 2 S + x x'
 	// tmp = 2 S
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
-		}
-	}
+	// by symQuadGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := ggruntime.LoopParts(n, n)
+	ws.loop = symQuadGradLoop{n, parts, tmp, SRaw}
+	ggruntime.Parts(parts, &ws.loop)
+	ws.loop = symQuadGradLoop{}
 	// tmp += x x'
 	ggblas64.Ger(1, xRaw, xRaw, tmp)
 	// dS = 2 S + x x', on dS's stored triangle: it is symmetric
 	ggruntime.AddSymmetricTo(dS.RawSymmetric(), 1, ggruntime.Upper(tmp), 0)
 	return f
+}
+
+// symQuadGradLoop holds the values the parts of SymQuadGrad's loop over the
+// entries of tmp share, while they run.
+type symQuadGradLoop struct {
+	n     int
+	parts int
+	tmp   ggblas64.General
+	SRaw  ggblas64.Symmetric
+}
+
+// RunPart runs one part of SymQuadGrad's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *symQuadGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	SRaw := loop.SRaw
+	lo, hi := ggruntime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = 2.0 * ggruntime.SymAt(SRaw, i, j)
+		}
+	}
 }
 
 // SymQuadProblem returns the problem of minimising SymQuad over S with x fixed,

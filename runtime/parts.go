@@ -71,6 +71,30 @@ func partPanelRowsOf(cols int) int {
 // threads from every part at once.
 const maxPartCols = 1 << 15
 
+// LoopParts returns how many parts an elementwise loop over the entries
+// of a rows×cols matrix (a vector of rows entries: cols = 1) is cut into,
+// by its rows: one below loopPartsMin entries, where one core runs the
+// loop faster than the team, else one a loopPartsMin entries, at most 8
+// and at most one a row. Such a loop writes each entry from entries of its
+// own row alone, so its results are the same bit for bit in any number of
+// parts; the count depends on the shape alone all the same, as
+// PanelParts's does.
+func LoopParts(rows, cols int) int {
+	if rows < 0 || cols < 0 {
+		panic("runtime: LoopParts of negative dimensions")
+	}
+	entries := rows * cols
+	if entries < loopPartsMin {
+		return 1
+	}
+	return max(1, min(maxParts, rows, entries/loopPartsMin))
+}
+
+// loopPartsMin is the least number of entries of an elementwise loop that
+// LoopParts cuts into parts. BenchmarkLoopParts (a − b .* c over
+// matrices, 2 CPUs, idle, 2026-12-05): TODO.
+var loopPartsMin = 1 << 14
+
 // PartRows returns the rows lo … hi−1 of part k of n rows cut into parts
 // parts of sizes that differ by one at most.
 func PartRows(n, parts, k int) (lo, hi int) {
@@ -121,8 +145,9 @@ func SumParts(sums blas64.Vector) float64 {
 	return s
 }
 
-// PartRunner is a loop cut into parts: generated code's workspace, which
-// holds the loop's operands while it runs, and whose RunPart(k) runs part
+// PartRunner is a loop cut into parts: the struct of a generated
+// function's parallel loop, which holds the loop's operands while it runs
+// (in a field of the function's workspace), and whose RunPart(k) runs part
 // k. Each part must write only its own rows and its own accumulators.
 type PartRunner interface {
 	RunPart(k int)

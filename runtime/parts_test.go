@@ -241,3 +241,53 @@ func BenchmarkPanelParts(b *testing.B) {
 		}
 	}
 }
+
+// mapLoop is an elementwise loop in parts, as gradgen prints one:
+// dst = a − b .* c over the rows of its part.
+type mapLoop struct {
+	parts     int
+	dst, a, b blas64.General
+	c         blas64.General
+}
+
+func (l *mapLoop) RunPart(part int) {
+	dst, a, b, c := l.dst, l.a, l.b, l.c
+	lo, hi := PartRows(dst.Rows, l.parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < dst.Cols; j++ {
+			dst.Data[i*dst.Stride+j] = a.Data[i*a.Stride+j] - b.Data[i*b.Stride+j]*c.Data[i*c.Stride+j]
+		}
+	}
+}
+
+// BenchmarkLoopParts times an elementwise loop (mapLoop) in the parts
+// LoopParts would cut it into with no threshold (impl=parts) against one
+// part (impl=one), over matrices of 2¹² to 2²⁰ entries: the measurement
+// behind loopPartsMin.
+func BenchmarkLoopParts(b *testing.B) {
+	rng := rand.New(rand.NewPCG(39, 40))
+	general := func(n, d int) blas64.General {
+		m := blas64.General{Rows: n, Cols: d, Stride: d, Data: make([]float64, n*d)}
+		for k := range m.Data {
+			m.Data[k] = rng.NormFloat64()
+		}
+		return m
+	}
+	for _, s := range [][2]int{{64, 64}, {128, 64}, {128, 128}, {256, 128}, {256, 256}, {1024, 256}, {1024, 1024}} {
+		n, d := s[0], s[1]
+		l := &mapLoop{dst: general(n, d), a: general(n, d), b: general(n, d), c: general(n, d)}
+		for _, impl := range []string{"one", "parts"} {
+			b.Run(fmt.Sprintf("%dx%d/impl=%s", n, d, impl), func(b *testing.B) {
+				defer func(old int) { loopPartsMin = old }(loopPartsMin)
+				loopPartsMin = 1
+				l.parts = 1
+				if impl == "parts" {
+					l.parts = LoopParts(n, d)
+				}
+				for b.Loop() {
+					Parts(l.parts, l)
+				}
+			})
+		}
+	}
+}

@@ -18,16 +18,18 @@
 // such as mismatched shapes.
 package runtime
 
-// SupportsVersion8 is referenced by generated code as
+// SupportsVersion9 is referenced by generated code as
 //
-//	const _ = runtime.SupportsVersion8
+//	const _ = runtime.SupportsVersion9
 //
-// so that code generated for version 8 of this API fails to compile against
-// a runtime that does not provide it, at that line. Version 8 (issue 15)
-// adds PanelGemv, which generated row-panel loops call for a panel's first
-// product; a runtime of version 8 still runs code generated for versions
-// 7, 6, 5, 4 and 3, which refer to SupportsVersion7 and the rest. Version 7
-// (issue 15) added Parts and its helpers (PanelParts, PartRows,
+// so that code generated for version 9 of this API fails to compile against
+// a runtime that does not provide it, at that line. Version 9 (issue 15)
+// adds LoopParts, the count of parts of the rows that generated
+// elementwise loops over matrices run at once; a runtime of version 9
+// still runs code generated for versions 8, 7, 6, 5, 4 and 3, which refer
+// to SupportsVersion8 and the rest. Version 8 (issue 15) added PanelGemv,
+// which generated row-panel loops call for a panel's first product.
+// Version 7 (issue 15) added Parts and its helpers (PanelParts, PartRows,
 // PartPanelRows, PartAccumulator, AddParts, SumParts), which generated
 // row-panel loops run their parts with. Version 6
 // (issue 15) added Gemv, which generated code calls for matrix-vector
@@ -40,6 +42,10 @@ package runtime
 // dimensions. Code generated for an older version refers to
 // SupportsVersion1 or SupportsVersion2, which are gone, and so stops at its
 // guard line.
+const SupportsVersion9 = true
+
+// SupportsVersion8 is the guard of code generated for version 8, which
+// version 9 only extends.
 const SupportsVersion8 = true
 
 // SupportsVersion7 is the guard of code generated for version 7, which

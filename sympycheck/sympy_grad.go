@@ -14,7 +14,17 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
+
+// byScalarConstAWork holds ByScalarConstA's scratch space, reused across calls
+// through byScalarConstAPool.
+type byScalarConstAWork struct {
+	loop byScalarConstALoop
+}
+
+var byScalarConstAPool = sync.Pool{New: func() any {
+	return new(byScalarConstAWork)
+}}
 
 // ByScalarConstA writes f = ByScalarConstA(i, A) into dst, overwriting it.
 //
@@ -31,9 +41,35 @@ func ByScalarConstA(i float64, A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByScalarConstA", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := byScalarConstAPool.Get().(*byScalarConstAWork)
+	defer byScalarConstAPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
-	for i2 := 0; i2 < k; i2++ {
+	// by byScalarConstALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = byScalarConstALoop{k, parts, dstRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = byScalarConstALoop{}
+}
+
+// byScalarConstALoop holds the values the parts of ByScalarConstA's loop over
+// the entries of dstRaw share, while they run.
+type byScalarConstALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of ByScalarConstA's loop over the entries of dstRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *byScalarConstALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i2 := lo; i2 < hi; i2++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i2*dstRaw.Stride+j] = ARaw.Data[i2*ARaw.Stride+j]
 		}
@@ -110,6 +146,7 @@ func ByScalarConstAJacobian(i float64, A *mat.Dense, Ji *mat.Dense) {
 type byScalarConstAXBcWork struct {
 	XPlusB  []float64
 	XPlusBc []float64
+	loop    byScalarConstAXBcLoop
 }
 
 var byScalarConstAXBcPool = sync.Pool{New: func() any {
@@ -153,17 +190,43 @@ func ByScalarConstAXBc(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense, c *m
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
 	// XPlusB = X + B
-	for i2 := 0; i2 < k; i2++ {
-		for j := 0; j < k; j++ {
-			XPlusB.Data[i2*XPlusB.Stride+j] = XRaw.Data[i2*XRaw.Stride+j] + BRaw.Data[i2*BRaw.Stride+j]
-		}
-	}
+	// by byScalarConstAXBcLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = byScalarConstAXBcLoop{k, parts, XPlusB, XRaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = byScalarConstAXBcLoop{}
 	cRaw := c.RawVector()
 	// dst = A (X + B) c
 	XPlusBc := runtime.Vec(&ws.XPlusBc, k)
 	// XPlusBc = (X + B) c
 	runtime.Gemv(blas.NoTrans, 1, XPlusB, cRaw, 0, XPlusBc)
 	runtime.Gemv(blas.NoTrans, 1, ARaw, XPlusBc, 0, dstRaw)
+}
+
+// byScalarConstAXBcLoop holds the values the parts of ByScalarConstAXBc's loop
+// over the entries of XPlusB share, while they run.
+type byScalarConstAXBcLoop struct {
+	k      int
+	parts  int
+	XPlusB blas64.General
+	XRaw   blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of ByScalarConstAXBc's loop over the entries of XPlusB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *byScalarConstAXBcLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XPlusB := loop.XPlusB
+	XRaw := loop.XRaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i2 := lo; i2 < hi; i2++ {
+		for j := 0; j < k; j++ {
+			XPlusB.Data[i2*XPlusB.Stride+j] = XRaw.Data[i2*XRaw.Stride+j] + BRaw.Data[i2*BRaw.Stride+j]
+		}
+	}
 }
 
 // ByScalarConstAXBcDeriv writes df/di of f = ByScalarConstAXBc(i, A, X, B, c)
@@ -1650,6 +1713,16 @@ func OneMatrixUnpack(x2 []float64, k int) (x *mat.VecDense) {
 	return
 }
 
+// nonMatAWork holds NonMatA's scratch space, reused across calls through
+// nonMatAPool.
+type nonMatAWork struct {
+	loop nonMatALoop
+}
+
+var nonMatAPool = sync.Pool{New: func() any {
+	return new(nonMatAWork)
+}}
+
 // NonMatA writes f = NonMatA(A) into dst, overwriting it.
 //
 //	f = A
@@ -1665,9 +1738,35 @@ func NonMatA(A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatA", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := nonMatAPool.Get().(*nonMatAWork)
+	defer nonMatAPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
-	for i := 0; i < k; i++ {
+	// by nonMatALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = nonMatALoop{k, parts, dstRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = nonMatALoop{}
+}
+
+// nonMatALoop holds the values the parts of NonMatA's loop over the entries of
+// dstRaw share, while they run.
+type nonMatALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of NonMatA's loop over the entries of dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *nonMatALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -1832,6 +1931,16 @@ func NonMatATJacobian(A *mat.Dense, JA *mat.Dense) {
 	jA.AddProduct(1, runtime.Identity, runtime.Identity, true)
 }
 
+// nonMat2AWork holds NonMat2A's scratch space, reused across calls through
+// nonMat2APool.
+type nonMat2AWork struct {
+	loop nonMat2ALoop
+}
+
+var nonMat2APool = sync.Pool{New: func() any {
+	return new(nonMat2AWork)
+}}
+
 // NonMat2A writes f = NonMat2A(A) into dst, overwriting it.
 //
 //	f = 2 A
@@ -1847,10 +1956,36 @@ func NonMat2A(A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMat2A", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := nonMat2APool.Get().(*nonMat2AWork)
+	defer nonMat2APool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dst = 2 A
-	for i := 0; i < k; i++ {
+	// by nonMat2ALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = nonMat2ALoop{k, parts, dstRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = nonMat2ALoop{}
+}
+
+// nonMat2ALoop holds the values the parts of NonMat2A's loop over the entries
+// of dstRaw share, while they run.
+type nonMat2ALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of NonMat2A's loop over the entries of dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *nonMat2ALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -1912,6 +2047,16 @@ func NonMat2AJacobian(A *mat.Dense, JA *mat.Dense) {
 	jA.AddProduct(2, runtime.Identity, runtime.Identity, false)
 }
 
+// nonMatAPlusAWork holds NonMatAPlusA's scratch space, reused across calls
+// through nonMatAPlusAPool.
+type nonMatAPlusAWork struct {
+	loop nonMatAPlusALoop
+}
+
+var nonMatAPlusAPool = sync.Pool{New: func() any {
+	return new(nonMatAPlusAWork)
+}}
+
 // NonMatAPlusA writes f = NonMatAPlusA(A) into dst, overwriting it.
 //
 //	f = 2 A
@@ -1927,10 +2072,36 @@ func NonMatAPlusA(A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusA", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := nonMatAPlusAPool.Get().(*nonMatAPlusAWork)
+	defer nonMatAPlusAPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	// dst = 2 A
-	for i := 0; i < k; i++ {
+	// by nonMatAPlusALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = nonMatAPlusALoop{k, parts, dstRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = nonMatAPlusALoop{}
+}
+
+// nonMatAPlusALoop holds the values the parts of NonMatAPlusA's loop over the
+// entries of dstRaw share, while they run.
+type nonMatAPlusALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of NonMatAPlusA's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *nonMatAPlusALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = 2.0 * ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -1992,6 +2163,16 @@ func NonMatAPlusAJacobian(A *mat.Dense, JA *mat.Dense) {
 	jA.AddProduct(2, runtime.Identity, runtime.Identity, false)
 }
 
+// nonMatAPlusBWork holds NonMatAPlusB's scratch space, reused across calls
+// through nonMatAPlusBPool.
+type nonMatAPlusBWork struct {
+	loop nonMatAPlusBLoop
+}
+
+var nonMatAPlusBPool = sync.Pool{New: func() any {
+	return new(nonMatAPlusBWork)
+}}
+
 // NonMatAPlusB writes f = NonMatAPlusB(A, B) into dst, overwriting it.
 //
 //	f = A + B
@@ -2009,11 +2190,39 @@ func NonMatAPlusB(A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, B.RawMatrix().Data) {
 		runtime.CheckNoAlias("NonMatAPlusB", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("B", B.RawMatrix())})
 	}
+	ws := nonMatAPlusBPool.Get().(*nonMatAPlusBWork)
+	defer nonMatAPlusBPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	// dst = A + B
-	for i := 0; i < k; i++ {
+	// by nonMatAPlusBLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = nonMatAPlusBLoop{k, parts, dstRaw, ARaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = nonMatAPlusBLoop{}
+}
+
+// nonMatAPlusBLoop holds the values the parts of NonMatAPlusB's loop over the
+// entries of dstRaw share, while they run.
+type nonMatAPlusBLoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of NonMatAPlusB's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *nonMatAPlusBLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
 		}
@@ -2081,6 +2290,16 @@ func NonMatAPlusBJacobian(A *mat.Dense, B *mat.Dense, JA *mat.Dense) {
 	jA.AddProduct(1, runtime.Identity, runtime.Identity, false)
 }
 
+// trivialXByAWork holds TrivialXByA's scratch space, reused across calls
+// through trivialXByAPool.
+type trivialXByAWork struct {
+	loop trivialXByALoop
+}
+
+var trivialXByAPool = sync.Pool{New: func() any {
+	return new(trivialXByAWork)
+}}
+
 // TrivialXByA writes f = TrivialXByA(X, A) into dst, overwriting it.
 //
 //	f = X
@@ -2098,9 +2317,35 @@ func TrivialXByA(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrivialXByA", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := trivialXByAPool.Get().(*trivialXByAWork)
+	defer trivialXByAPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
-	for i := 0; i < k; i++ {
+	// by trivialXByALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trivialXByALoop{k, parts, dstRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trivialXByALoop{}
+}
+
+// trivialXByALoop holds the values the parts of TrivialXByA's loop over the
+// entries of dstRaw share, while they run.
+type trivialXByALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of TrivialXByA's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trivialXByALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j]
 		}
@@ -2672,6 +2917,7 @@ type logDetXtXGradWork struct {
 	XcofactorXTX []float64
 	cofactorXTX  []float64
 	cofXTX       runtime.Cofactor
+	loop         logDetXtXGradLoop
 }
 
 var logDetXtXGradPool = sync.Pool{New: func() any {
@@ -2712,12 +2958,38 @@ func LogDetXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// XcofactorXTX = X (det(X' X) inv(X' X)')
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, cofactorXTX, 0, XcofactorXTX)
 	// dX = 2 (1 / det(X' X)) X (det(X' X) inv(X' X)')
-	for i := 0; i < k; i++ {
+	// by logDetXtXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = logDetXtXGradLoop{k, parts, dXRaw, det, XcofactorXTX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = logDetXtXGradLoop{}
+	return f
+}
+
+// logDetXtXGradLoop holds the values the parts of LogDetXtXGrad's loop over the
+// entries of dXRaw share, while they run.
+type logDetXtXGradLoop struct {
+	k            int
+	parts        int
+	dXRaw        blas64.General
+	det          float64
+	XcofactorXTX blas64.General
+}
+
+// RunPart runs one part of LogDetXtXGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *logDetXtXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	det := loop.det
+	XcofactorXTX := loop.XcofactorXTX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / det * XcofactorXTX.Data[i*XcofactorXTX.Stride+j])
 		}
 	}
-	return f
 }
 
 // LogDetXtXProblem returns the problem of minimising LogDetXtX over X for
@@ -2783,6 +3055,7 @@ type logDetXGradWork struct {
 	luX       runtime.LU
 	cofactorX []float64
 	cofX      runtime.Cofactor
+	loop      logDetXGradLoop
 }
 
 var logDetXGradPool = sync.Pool{New: func() any {
@@ -2817,12 +3090,38 @@ func LogDetXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XRaw)
 	// dX = (1 / det(X)) det(X) inv(X)'
-	for i := 0; i < k; i++ {
+	// by logDetXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = logDetXGradLoop{k, parts, dXRaw, detX, cofactorX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = logDetXGradLoop{}
+	return f
+}
+
+// logDetXGradLoop holds the values the parts of LogDetXGrad's loop over the
+// entries of dXRaw share, while they run.
+type logDetXGradLoop struct {
+	k         int
+	parts     int
+	dXRaw     blas64.General
+	detX      float64
+	cofactorX blas64.General
+}
+
+// RunPart runs one part of LogDetXGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *logDetXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	detX := loop.detX
+	cofactorX := loop.cofactorX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / detX * cofactorX.Data[i*cofactorX.Stride+j]
 		}
 	}
-	return f
 }
 
 // LogDetXProblem returns the problem of minimising LogDetX over X for
@@ -3386,6 +3685,7 @@ type issue28838KDetGradWork struct {
 	luX       runtime.LU
 	cofactorX []float64
 	cofX      runtime.Cofactor
+	loop      issue28838KDetGradLoop
 }
 
 var issue28838KDetGradPool = sync.Pool{New: func() any {
@@ -3425,12 +3725,38 @@ func Issue28838KDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XRaw)
 	// dX = tr(eye(k)) det(X) inv(X)'
-	for i := 0; i < k; i++ {
+	// by issue28838KDetGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = issue28838KDetGradLoop{k, parts, dXRaw, tr, cofactorX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue28838KDetGradLoop{}
+	return f
+}
+
+// issue28838KDetGradLoop holds the values the parts of Issue28838KDetGrad's
+// loop over the entries of dXRaw share, while they run.
+type issue28838KDetGradLoop struct {
+	k         int
+	parts     int
+	dXRaw     blas64.General
+	tr        float64
+	cofactorX blas64.General
+}
+
+// RunPart runs one part of Issue28838KDetGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue28838KDetGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	tr := loop.tr
+	cofactorX := loop.cofactorX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = tr * cofactorX.Data[i*cofactorX.Stride+j]
 		}
 	}
-	return f
 }
 
 // Issue28838KDetProblem returns the problem of minimising Issue28838KDet over X
@@ -3496,6 +3822,7 @@ type issue28838InvDetGradWork struct {
 	luX       runtime.LU
 	cofactorX []float64
 	cofX      runtime.Cofactor
+	loop      issue28838InvDetGradLoop
 }
 
 var issue28838InvDetGradPool = sync.Pool{New: func() any {
@@ -3530,12 +3857,40 @@ func Issue28838InvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XRaw)
 	// dX = -((1 / det(X) / det(X)) det(X) inv(X)')
-	for i := 0; i < k; i++ {
+	// by issue28838InvDetGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = issue28838InvDetGradLoop{k, parts, dXRaw, f, detX, cofactorX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue28838InvDetGradLoop{}
+	return f
+}
+
+// issue28838InvDetGradLoop holds the values the parts of Issue28838InvDetGrad's
+// loop over the entries of dXRaw share, while they run.
+type issue28838InvDetGradLoop struct {
+	k         int
+	parts     int
+	dXRaw     blas64.General
+	f         float64
+	detX      float64
+	cofactorX blas64.General
+}
+
+// RunPart runs one part of Issue28838InvDetGrad's loop over the entries of
+// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue28838InvDetGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	f := loop.f
+	detX := loop.detX
+	cofactorX := loop.cofactorX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = -(f / detX * cofactorX.Data[i*cofactorX.Stride+j])
 		}
 	}
-	return f
 }
 
 // Issue28838InvDetProblem returns the problem of minimising Issue28838InvDet
@@ -3606,6 +3961,7 @@ type issue28838KInvDetGradWork struct {
 	luX       runtime.LU
 	cofactorX []float64
 	cofX      runtime.Cofactor
+	loop      issue28838KInvDetGradLoop
 }
 
 var issue28838KInvDetGradPool = sync.Pool{New: func() any {
@@ -3645,12 +4001,40 @@ func Issue28838KInvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// cofactorX = det(X) inv(X)'
 	ws.cofX.CofactorTo(cofactorX, XRaw)
 	// dX = -((tr(eye(k)) / det(X) / det(X)) det(X) inv(X)')
-	for i := 0; i < k; i++ {
+	// by issue28838KInvDetGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = issue28838KInvDetGradLoop{k, parts, dXRaw, f, detX, cofactorX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue28838KInvDetGradLoop{}
+	return f
+}
+
+// issue28838KInvDetGradLoop holds the values the parts of
+// Issue28838KInvDetGrad's loop over the entries of dXRaw share, while they run.
+type issue28838KInvDetGradLoop struct {
+	k         int
+	parts     int
+	dXRaw     blas64.General
+	f         float64
+	detX      float64
+	cofactorX blas64.General
+}
+
+// RunPart runs one part of Issue28838KInvDetGrad's loop over the entries of
+// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue28838KInvDetGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	f := loop.f
+	detX := loop.detX
+	cofactorX := loop.cofactorX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = -(f / detX * cofactorX.Data[i*cofactorX.Stride+j])
 		}
 	}
-	return f
 }
 
 // Issue28838KInvDetProblem returns the problem of minimising Issue28838KInvDet
@@ -4077,6 +4461,7 @@ type trInvXPlusAWork struct {
 	invXPlusA []float64
 	XPlusA    []float64
 	luXPlusA  runtime.LU
+	loop      trInvXPlusALoop
 }
 
 var trInvXPlusAPool = sync.Pool{New: func() any {
@@ -4101,11 +4486,11 @@ func TrInvXPlusA(X *mat.Dense, A *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
 	// XPlusA = X + A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trInvXPlusALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trInvXPlusALoop{k, parts, XPlusA, XRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trInvXPlusALoop{}
 	ws.luXPlusA.Factorize(XPlusA)
 	// invXPlusA = inv(X + A)
 	ws.luXPlusA.InverseTo(invXPlusA)
@@ -4117,6 +4502,32 @@ func TrInvXPlusA(X *mat.Dense, A *mat.Dense) float64 {
 	return f
 }
 
+// trInvXPlusALoop holds the values the parts of TrInvXPlusA's loop over the
+// entries of XPlusA share, while they run.
+type trInvXPlusALoop struct {
+	k      int
+	parts  int
+	XPlusA blas64.General
+	XRaw   blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TrInvXPlusA's loop over the entries of XPlusA, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trInvXPlusALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XPlusA := loop.XPlusA
+	XRaw := loop.XRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // trInvXPlusAGradWork holds TrInvXPlusAGrad's scratch space, reused across
 // calls through trInvXPlusAGradPool.
 type trInvXPlusAGradWork struct {
@@ -4124,6 +4535,7 @@ type trInvXPlusAGradWork struct {
 	XPlusA    []float64
 	luXPlusA  runtime.LU
 	gemm      runtime.Gemm
+	loop      trInvXPlusAGradLoop
 }
 
 var trInvXPlusAGradPool = sync.Pool{New: func() any {
@@ -4156,11 +4568,11 @@ func TrInvXPlusAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
 	// XPlusA = X + A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trInvXPlusAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trInvXPlusAGradLoop{k, parts, XPlusA, XRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trInvXPlusAGradLoop{}
 	ws.luXPlusA.Factorize(XPlusA)
 	// invXPlusA = inv(X + A)
 	ws.luXPlusA.InverseTo(invXPlusA)
@@ -4173,6 +4585,32 @@ func TrInvXPlusAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	// dX = -(inv(X + A)' inv(X + A)')
 	ws.gemm.Mul(blas.Trans, blas.Trans, -1, invXPlusA, invXPlusA, 0, dXRaw)
 	return f
+}
+
+// trInvXPlusAGradLoop holds the values the parts of TrInvXPlusAGrad's loop over
+// the entries of XPlusA share, while they run.
+type trInvXPlusAGradLoop struct {
+	k      int
+	parts  int
+	XPlusA blas64.General
+	XRaw   blas64.General
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TrInvXPlusAGrad's loop over the entries of XPlusA,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trInvXPlusAGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XPlusA := loop.XPlusA
+	XRaw := loop.XRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
 }
 
 // TrInvXPlusAProblem returns the problem of minimising TrInvXPlusA over X with
@@ -5735,6 +6173,15 @@ func VecXXtXJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	}
 }
 
+// trAAWork holds TrAA's scratch space, reused across calls through trAAPool.
+type trAAWork struct {
+	loop trAALoop
+}
+
+var trAAPool = sync.Pool{New: func() any {
+	return new(trAAWork)
+}}
+
 // TrAA writes f = TrAA(A) into dst, overwriting it.
 //
 //	f = tr(A) A
@@ -5750,6 +6197,8 @@ func TrAA(A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrAA", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := trAAPool.Get().(*trAAWork)
+	defer trAAPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	ARaw := A.RawMatrix()
 	trA := 0.0
@@ -5758,7 +6207,33 @@ func TrAA(A *mat.Dense, dst *mat.Dense) {
 		trA += ARaw.Data[i*ARaw.Stride+i]
 	}
 	// dst = tr(A) A
-	for i := 0; i < k; i++ {
+	// by trAALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAALoop{k, parts, dstRaw, trA, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAALoop{}
+}
+
+// trAALoop holds the values the parts of TrAA's loop over the entries of dstRaw
+// share, while they run.
+type trAALoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	trA    float64
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TrAA's loop over the entries of dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	trA := loop.trA
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = trA * ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -5868,6 +6343,16 @@ func TrX(X *mat.Dense) float64 {
 	return f
 }
 
+// trXGradWork holds TrXGrad's scratch space, reused across calls through
+// trXGradPool.
+type trXGradWork struct {
+	loop trXGradLoop
+}
+
+var trXGradPool = sync.Pool{New: func() any {
+	return new(trXGradWork)
+}}
+
 // TrXGrad returns f = TrX(X) and writes ∂f/∂X into dX, overwriting it; it
 // has the shape of X (denominator layout).
 //
@@ -5885,6 +6370,8 @@ func TrXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trXGradPool.Get().(*trXGradWork)
+	defer trXGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X)
@@ -5893,12 +6380,34 @@ func TrXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = eye(k)
-	for i := 0; i < k; i++ {
+	// by trXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trXGradLoop{k, parts, dXRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXGradLoop{}
+	return f
+}
+
+// trXGradLoop holds the values the parts of TrXGrad's loop over the entries of
+// dXRaw share, while they run.
+type trXGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+}
+
+// RunPart runs one part of TrXGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // TrXProblem returns the problem of minimising TrX over X for gonum/optimize.
@@ -6316,6 +6825,16 @@ func TrXTA(X *mat.Dense, A *mat.Dense) float64 {
 	return f
 }
 
+// trXTAGradWork holds TrXTAGrad's scratch space, reused across calls through
+// trXTAGradPool.
+type trXTAGradWork struct {
+	loop trXTAGradLoop
+}
+
+var trXTAGradPool = sync.Pool{New: func() any {
+	return new(trXTAGradWork)
+}}
+
 // TrXTAGrad returns f = TrXTA(X, A) and writes ∂f/∂X into dX, overwriting
 // it; it has the shape of X (denominator layout).
 //
@@ -6335,16 +6854,42 @@ func TrXTAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXTAGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := trXTAGradPool.Get().(*trXTAGradWork)
+	defer trXTAGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
-	for i := 0; i < k; i++ {
+	// by trXTAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trXTAGradLoop{k, parts, dXRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXTAGradLoop{}
+	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	return f
+}
+
+// trXTAGradLoop holds the values the parts of TrXTAGrad's loop over the entries
+// of dXRaw share, while they run.
+type trXTAGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrXTAGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXTAGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
-	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
-	return f
 }
 
 // TrXTAProblem returns the problem of minimising TrXTA over X with A fixed, for
@@ -6399,6 +6944,16 @@ func TrAXT(A *mat.Dense, X *mat.Dense) float64 {
 	return f
 }
 
+// trAXTGradWork holds TrAXTGrad's scratch space, reused across calls through
+// trAXTGradPool.
+type trAXTGradWork struct {
+	loop trAXTGradLoop
+}
+
+var trAXTGradPool = sync.Pool{New: func() any {
+	return new(trAXTGradWork)
+}}
+
 // TrAXTGrad returns f = TrAXT(A, X) and writes ∂f/∂X into dX, overwriting
 // it; it has the shape of X (denominator layout).
 //
@@ -6418,16 +6973,42 @@ func TrAXTGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrAXTGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trAXTGradPool.Get().(*trAXTGradWork)
+	defer trAXTGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
 	ARaw := A.RawMatrix()
-	for i := 0; i < k; i++ {
+	// by trAXTGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAXTGradLoop{k, parts, dXRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXTGradLoop{}
+	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
+	return f
+}
+
+// trAXTGradLoop holds the values the parts of TrAXTGrad's loop over the entries
+// of dXRaw share, while they run.
+type trAXTGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrAXTGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXTGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	// f is homogeneous of degree 1 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 1.
-	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix())
-	return f
 }
 
 // TrAXTProblem returns the problem of minimising TrAXT over X with A fixed, for
@@ -7667,6 +8248,16 @@ func TrXtX(X *mat.Dense) float64 {
 	return f
 }
 
+// trXtXGradWork holds TrXtXGrad's scratch space, reused across calls through
+// trXtXGradPool.
+type trXtXGradWork struct {
+	loop trXtXGradLoop
+}
+
+var trXtXGradPool = sync.Pool{New: func() any {
+	return new(trXtXGradWork)
+}}
+
 // TrXtXGrad returns f = TrXtX(X) and writes ∂f/∂X into dX, overwriting it;
 // it has the shape of X (denominator layout).
 //
@@ -7684,17 +8275,43 @@ func TrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXtXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trXtXGradPool.Get().(*trXtXGradWork)
+	defer trXtXGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 2 X
-	for i := 0; i < k; i++ {
+	// by trXtXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trXtXGradLoop{k, parts, dXRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtXGradLoop{}
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// trXtXGradLoop holds the values the parts of TrXtXGrad's loop over the entries
+// of dXRaw share, while they run.
+type trXtXGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of TrXtXGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
-	return f
 }
 
 // TrXtXProblem returns the problem of minimising TrXtX over X for
@@ -7746,6 +8363,16 @@ func TrXXt(X *mat.Dense) float64 {
 	return f
 }
 
+// trXXtGradWork holds TrXXtGrad's scratch space, reused across calls through
+// trXXtGradPool.
+type trXXtGradWork struct {
+	loop trXXtGradLoop
+}
+
+var trXXtGradPool = sync.Pool{New: func() any {
+	return new(trXXtGradWork)
+}}
+
 // TrXXtGrad returns f = TrXXt(X) and writes ∂f/∂X into dX, overwriting it;
 // it has the shape of X (denominator layout).
 //
@@ -7763,17 +8390,43 @@ func TrXXtGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrXXtGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trXXtGradPool.Get().(*trXXtGradWork)
+	defer trXXtGradPool.Put(ws)
 	dXRaw := dX.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dX = 2 X
-	for i := 0; i < k; i++ {
+	// by trXXtGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trXXtGradLoop{k, parts, dXRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXXtGradLoop{}
+	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
+	return f
+}
+
+// trXXtGradLoop holds the values the parts of TrXXtGrad's loop over the entries
+// of dXRaw share, while they run.
+type trXXtGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of TrXXtGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXXtGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	// f is homogeneous of degree 2 in X: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := runtime.MatrixDot(dX.RawMatrix(), X.RawMatrix()) / 2.0
-	return f
 }
 
 // TrXXtProblem returns the problem of minimising TrXXt over X for
@@ -8210,6 +8863,7 @@ func TrAXBXtCUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (X *m
 type trAXBCSqWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
+	loop     trAXBCSqLoop
 }
 
 var trAXBCSqPool = sync.Pool{New: func() any {
@@ -8237,11 +8891,11 @@ func TrAXBCSq(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
-		}
-	}
+	// by trAXBCSqLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAXBCSqLoop{k, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8258,12 +8912,37 @@ func TrAXBCSq(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
+// trAXBCSqLoop holds the values the parts of TrAXBCSq's loop over the entries
+// of CPlusAXB share, while they run.
+type trAXBCSqLoop struct {
+	k        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSq's loop over the entries of CPlusAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
+}
+
 // trAXBCSqGradWork holds TrAXBCSqGrad's scratch space, reused across calls
 // through trAXBCSqGradPool.
 type trAXBCSqGradWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
 	chain2   runtime.Chain
+	loop     trAXBCSqGradLoop
 }
 
 var trAXBCSqGradPool = sync.Pool{New: func() any {
@@ -8307,11 +8986,11 @@ func TrAXBCSqGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
-		}
-	}
+	// by trAXBCSqGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAXBCSqGradLoop{k, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqGradLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -8330,6 +9009,30 @@ func TrAXBCSqGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(dXRaw, 2, 0, []blas64.General{ARaw, CPlusAXB, BRaw}, []bool{true, false, true})
 	return f
+}
+
+// trAXBCSqGradLoop holds the values the parts of TrAXBCSqGrad's loop over the
+// entries of CPlusAXB share, while they run.
+type trAXBCSqGradLoop struct {
+	k        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSqGrad's loop over the entries of CPlusAXB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
 }
 
 // TrAXBCSqProblem returns the problem of minimising TrAXBCSq over X with A, B,
@@ -8387,6 +9090,16 @@ func TrKronAX(A *mat.Dense, X *mat.Dense) float64 {
 	return f
 }
 
+// trKronAXGradWork holds TrKronAXGrad's scratch space, reused across calls
+// through trKronAXGradPool.
+type trKronAXGradWork struct {
+	loop trKronAXGradLoop
+}
+
+var trKronAXGradPool = sync.Pool{New: func() any {
+	return new(trKronAXGradWork)
+}}
+
 // TrKronAXGrad returns f = TrKronAX(A, X) and writes ∂f/∂X into dX,
 // overwriting it; it has the shape of X (denominator layout).
 //
@@ -8406,6 +9119,8 @@ func TrKronAXGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, A.RawMatrix().Data) || !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrKronAXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix()), runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trKronAXGradPool.Get().(*trKronAXGradWork)
+	defer trKronAXGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	XRaw := X.RawMatrix()
@@ -8419,12 +9134,36 @@ func TrKronAXGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	f := trA * trX
 	dXRaw := dX.RawMatrix()
 	// dX = tr(A) eye(k)
-	for i := 0; i < k; i++ {
+	// by trKronAXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trKronAXGradLoop{k, parts, dXRaw, trA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trKronAXGradLoop{}
+	return f
+}
+
+// trKronAXGradLoop holds the values the parts of TrKronAXGrad's loop over the
+// entries of dXRaw share, while they run.
+type trKronAXGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	trA   float64
+}
+
+// RunPart runs one part of TrKronAXGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trKronAXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	trA := loop.trA
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = trA * runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // TrKronAXProblem returns the problem of minimising TrKronAX over X with A
@@ -8476,6 +9215,16 @@ func TrKronXX(X *mat.Dense) float64 {
 	return f
 }
 
+// trKronXXGradWork holds TrKronXXGrad's scratch space, reused across calls
+// through trKronXXGradPool.
+type trKronXXGradWork struct {
+	loop trKronXXGradLoop
+}
+
+var trKronXXGradPool = sync.Pool{New: func() any {
+	return new(trKronXXGradWork)
+}}
+
 // TrKronXXGrad returns f = TrKronXX(X) and writes ∂f/∂X into dX,
 // overwriting it; it has the shape of X (denominator layout).
 //
@@ -8493,6 +9242,8 @@ func TrKronXXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("TrKronXXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := trKronXXGradPool.Get().(*trKronXXGradWork)
+	defer trKronXXGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	trX := 0.0
 	// trX = tr(X)
@@ -8502,12 +9253,36 @@ func TrKronXXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := trX * trX
 	dXRaw := dX.RawMatrix()
 	// dX = 2 tr(X) eye(k)
-	for i := 0; i < k; i++ {
+	// by trKronXXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trKronXXGradLoop{k, parts, dXRaw, trX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trKronXXGradLoop{}
+	return f
+}
+
+// trKronXXGradLoop holds the values the parts of TrKronXXGrad's loop over the
+// entries of dXRaw share, while they run.
+type trKronXXGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	trX   float64
+}
+
+// RunPart runs one part of TrKronXXGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trKronXXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	trX := loop.trX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trX * runtime.Kronecker(i, j))
 		}
 	}
-	return f
 }
 
 // TrKronXXProblem returns the problem of minimising TrKronXX over X for
@@ -9874,6 +10649,7 @@ type trCookbook127Work struct {
 	chain runtime.Chain
 	luTmp runtime.LU
 	gemm  runtime.Gemm
+	loop  trCookbook127Loop
 }
 
 var trCookbook127Pool = sync.Pool{New: func() any {
@@ -9908,11 +10684,11 @@ func TrCookbook127(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) float
 	// tmp = A + X' C X
 	ARaw := A.RawMatrix()
 	// tmp = A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trCookbook127Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trCookbook127Loop{k, parts, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127Loop{}
 	CRaw := C.RawMatrix()
 	// tmp += X' C X
 	// Multiply in the cheapest order for these sizes.
@@ -9944,6 +10720,30 @@ func TrCookbook127(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) float
 	return f
 }
 
+// trCookbook127Loop holds the values the parts of TrCookbook127's loop over the
+// entries of tmp share, while they run.
+type trCookbook127Loop struct {
+	k     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrCookbook127's loop over the entries of tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127Loop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // trCookbook127GradWork holds TrCookbook127Grad's scratch space, reused across
 // calls through trCookbook127GradPool.
 type trCookbook127GradWork struct {
@@ -9959,6 +10759,7 @@ type trCookbook127GradWork struct {
 	tmp3   []float64
 	chain5 runtime.Chain
 	chain6 runtime.Chain
+	loop   trCookbook127GradLoop
 }
 
 var trCookbook127GradPool = sync.Pool{New: func() any {
@@ -10005,11 +10806,11 @@ func TrCookbook127Grad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense, d
 	// tmp = A + X' C X
 	ARaw := A.RawMatrix()
 	// tmp = A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trCookbook127GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trCookbook127GradLoop{k, parts, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127GradLoop{}
 	XRaw := X.RawMatrix()
 	CRaw := C.RawMatrix()
 	// tmp += X' C X
@@ -10098,6 +10899,30 @@ func TrCookbook127Grad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense, d
 	return f
 }
 
+// trCookbook127GradLoop holds the values the parts of TrCookbook127Grad's loop
+// over the entries of tmp share, while they run.
+type trCookbook127GradLoop struct {
+	k     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrCookbook127Grad's loop over the entries of tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127GradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // TrCookbook127Problem returns the problem of minimising TrCookbook127 over X
 // with A, C, B fixed, for gonum/optimize. Its variable packs X into one
 // []float64, in that order, matrices row-major; TrCookbook127Unpack views such
@@ -10138,6 +10963,7 @@ type trCookbook127TallWork struct {
 	chain runtime.Chain
 	luTmp runtime.LU
 	gemm  runtime.Gemm
+	loop  trCookbook127TallLoop
 }
 
 var trCookbook127TallPool = sync.Pool{New: func() any {
@@ -10173,11 +10999,11 @@ func TrCookbook127Tall(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) f
 	// tmp = A + X' C X
 	ARaw := A.RawMatrix()
 	// tmp = A
-	for i := 0; i < j; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
-		}
-	}
+	// by trCookbook127TallLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(j, j)
+	ws.loop = trCookbook127TallLoop{j, parts, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127TallLoop{}
 	CRaw := C.RawMatrix()
 	// tmp += X' C X
 	// Multiply in the cheapest order for these sizes.
@@ -10209,6 +11035,30 @@ func TrCookbook127Tall(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) f
 	return f
 }
 
+// trCookbook127TallLoop holds the values the parts of TrCookbook127Tall's loop
+// over the entries of tmp share, while they run.
+type trCookbook127TallLoop struct {
+	j     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrCookbook127Tall's loop over the entries of tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127TallLoop) RunPart(part int) {
+	j := loop.j
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(j, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
+		}
+	}
+}
+
 // trCookbook127TallGradWork holds TrCookbook127TallGrad's scratch space, reused
 // across calls through trCookbook127TallGradPool.
 type trCookbook127TallGradWork struct {
@@ -10224,6 +11074,7 @@ type trCookbook127TallGradWork struct {
 	tmp3   []float64
 	chain5 runtime.Chain
 	chain6 runtime.Chain
+	loop   trCookbook127TallGradLoop
 }
 
 var trCookbook127TallGradPool = sync.Pool{New: func() any {
@@ -10272,11 +11123,11 @@ func TrCookbook127TallGrad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dens
 	// tmp = A + X' C X
 	ARaw := A.RawMatrix()
 	// tmp = A
-	for i := 0; i < j; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
-		}
-	}
+	// by trCookbook127TallGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(j, j)
+	ws.loop = trCookbook127TallGradLoop{j, parts, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127TallGradLoop{}
 	XRaw := X.RawMatrix()
 	CRaw := C.RawMatrix()
 	// tmp += X' C X
@@ -10363,6 +11214,30 @@ func TrCookbook127TallGrad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dens
 	// Multiply in the cheapest order for these sizes.
 	ws.chain6.MulTo(dXRaw, 1, 1, []blas64.General{tmp3, XRaw, inv}, []bool{false, false, true})
 	return f
+}
+
+// trCookbook127TallGradLoop holds the values the parts of
+// TrCookbook127TallGrad's loop over the entries of tmp share, while they run.
+type trCookbook127TallGradLoop struct {
+	j     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+}
+
+// RunPart runs one part of TrCookbook127TallGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127TallGradLoop) RunPart(part int) {
+	j := loop.j
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(j, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			tmp.Data[i*tmp.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2]
+		}
+	}
 }
 
 // TrCookbook127TallProblem returns the problem of minimising TrCookbook127Tall
@@ -11041,6 +11916,16 @@ func Mixed3TrA(A *mat.Dense) float64 {
 	return f
 }
 
+// mixed3TrAGradWork holds Mixed3TrAGrad's scratch space, reused across calls
+// through mixed3TrAGradPool.
+type mixed3TrAGradWork struct {
+	loop mixed3TrAGradLoop
+}
+
+var mixed3TrAGradPool = sync.Pool{New: func() any {
+	return new(mixed3TrAGradWork)
+}}
+
 // Mixed3TrAGrad returns f = Mixed3TrA(A) and writes ∂f/∂A into dA,
 // overwriting it; it has the shape of A (denominator layout).
 //
@@ -11058,6 +11943,8 @@ func Mixed3TrAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("Mixed3TrAGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := mixed3TrAGradPool.Get().(*mixed3TrAGradWork)
+	defer mixed3TrAGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -11067,12 +11954,34 @@ func Mixed3TrAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	f := 3.0 * trA
 	dARaw := dA.RawMatrix()
 	// dA = 3 eye(k)
-	for i := 0; i < k; i++ {
+	// by mixed3TrAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = mixed3TrAGradLoop{k, parts, dARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mixed3TrAGradLoop{}
+	return f
+}
+
+// mixed3TrAGradLoop holds the values the parts of Mixed3TrAGrad's loop over the
+// entries of dARaw share, while they run.
+type mixed3TrAGradLoop struct {
+	k     int
+	parts int
+	dARaw blas64.General
+}
+
+// RunPart runs one part of Mixed3TrAGrad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mixed3TrAGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dARaw := loop.dARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 3.0 * runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // Mixed3TrAProblem returns the problem of minimising Mixed3TrA over A for
@@ -11195,6 +12104,16 @@ func MixedTrASq(A *mat.Dense) float64 {
 	return f
 }
 
+// mixedTrASqGradWork holds MixedTrASqGrad's scratch space, reused across calls
+// through mixedTrASqGradPool.
+type mixedTrASqGradWork struct {
+	loop mixedTrASqGradLoop
+}
+
+var mixedTrASqGradPool = sync.Pool{New: func() any {
+	return new(mixedTrASqGradWork)
+}}
+
 // MixedTrASqGrad returns f = MixedTrASq(A) and writes ∂f/∂A into dA,
 // overwriting it; it has the shape of A (denominator layout).
 //
@@ -11212,6 +12131,8 @@ func MixedTrASqGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("MixedTrASqGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := mixedTrASqGradPool.Get().(*mixedTrASqGradWork)
+	defer mixedTrASqGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -11221,12 +12142,36 @@ func MixedTrASqGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	f := trA * trA
 	dARaw := dA.RawMatrix()
 	// dA = 2 tr(A) eye(k)
-	for i := 0; i < k; i++ {
+	// by mixedTrASqGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = mixedTrASqGradLoop{k, parts, dARaw, trA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mixedTrASqGradLoop{}
+	return f
+}
+
+// mixedTrASqGradLoop holds the values the parts of MixedTrASqGrad's loop over
+// the entries of dARaw share, while they run.
+type mixedTrASqGradLoop struct {
+	k     int
+	parts int
+	dARaw blas64.General
+	trA   float64
+}
+
+// RunPart runs one part of MixedTrASqGrad's loop over the entries of dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mixedTrASqGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dARaw := loop.dARaw
+	trA := loop.trA
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 2.0 * (trA * runtime.Kronecker(i, j))
 		}
 	}
-	return f
 }
 
 // MixedTrASqProblem returns the problem of minimising MixedTrASq over A for
@@ -11277,6 +12222,16 @@ func MixedTrTrAA(A *mat.Dense) float64 {
 	return f
 }
 
+// mixedTrTrAAGradWork holds MixedTrTrAAGrad's scratch space, reused across
+// calls through mixedTrTrAAGradPool.
+type mixedTrTrAAGradWork struct {
+	loop mixedTrTrAAGradLoop
+}
+
+var mixedTrTrAAGradPool = sync.Pool{New: func() any {
+	return new(mixedTrTrAAGradWork)
+}}
+
 // MixedTrTrAAGrad returns f = MixedTrTrAA(A) and writes ∂f/∂A into dA,
 // overwriting it; it has the shape of A (denominator layout).
 //
@@ -11294,6 +12249,8 @@ func MixedTrTrAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("MixedTrTrAAGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := mixedTrTrAAGradPool.Get().(*mixedTrTrAAGradWork)
+	defer mixedTrTrAAGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -11303,12 +12260,36 @@ func MixedTrTrAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	f := trA * trA
 	dARaw := dA.RawMatrix()
 	// dA = 2 tr(A) eye(k)
-	for i := 0; i < k; i++ {
+	// by mixedTrTrAAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = mixedTrTrAAGradLoop{k, parts, dARaw, trA}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mixedTrTrAAGradLoop{}
+	return f
+}
+
+// mixedTrTrAAGradLoop holds the values the parts of MixedTrTrAAGrad's loop over
+// the entries of dARaw share, while they run.
+type mixedTrTrAAGradLoop struct {
+	k     int
+	parts int
+	dARaw blas64.General
+	trA   float64
+}
+
+// RunPart runs one part of MixedTrTrAAGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mixedTrTrAAGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dARaw := loop.dARaw
+	trA := loop.trA
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 2.0 * (trA * runtime.Kronecker(i, j))
 		}
 	}
-	return f
 }
 
 // MixedTrTrAAProblem returns the problem of minimising MixedTrTrAA over A for
@@ -11359,6 +12340,16 @@ func MixedTrTrTrAAA(A *mat.Dense) float64 {
 	return f
 }
 
+// mixedTrTrTrAAAGradWork holds MixedTrTrTrAAAGrad's scratch space, reused
+// across calls through mixedTrTrTrAAAGradPool.
+type mixedTrTrTrAAAGradWork struct {
+	loop mixedTrTrTrAAAGradLoop
+}
+
+var mixedTrTrTrAAAGradPool = sync.Pool{New: func() any {
+	return new(mixedTrTrTrAAAGradWork)
+}}
+
 // MixedTrTrTrAAAGrad returns f = MixedTrTrTrAAA(A) and writes ∂f/∂A into
 // dA, overwriting it; it has the shape of A (denominator layout).
 //
@@ -11376,6 +12367,8 @@ func MixedTrTrTrAAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("MixedTrTrTrAAAGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := mixedTrTrTrAAAGradPool.Get().(*mixedTrTrTrAAAGradWork)
+	defer mixedTrTrTrAAAGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -11386,12 +12379,36 @@ func MixedTrTrTrAAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	f := trA * s
 	dARaw := dA.RawMatrix()
 	// dA = 3 (tr(A) tr(A)) eye(k)
-	for i := 0; i < k; i++ {
+	// by mixedTrTrTrAAAGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = mixedTrTrTrAAAGradLoop{k, parts, dARaw, s}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mixedTrTrTrAAAGradLoop{}
+	return f
+}
+
+// mixedTrTrTrAAAGradLoop holds the values the parts of MixedTrTrTrAAAGrad's
+// loop over the entries of dARaw share, while they run.
+type mixedTrTrTrAAAGradLoop struct {
+	k     int
+	parts int
+	dARaw blas64.General
+	s     float64
+}
+
+// RunPart runs one part of MixedTrTrTrAAAGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mixedTrTrTrAAAGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dARaw := loop.dARaw
+	s := loop.s
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = 3.0 * (s * runtime.Kronecker(i, j))
 		}
 	}
-	return f
 }
 
 // MixedTrTrTrAAAProblem returns the problem of minimising MixedTrTrTrAAA over A
@@ -11865,7 +12882,8 @@ func NormSqrtAtXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 // normSqrtAtXbGradWork holds NormSqrtAtXbGrad's scratch space, reused across
 // calls through normSqrtAtXbGradPool.
 type normSqrtAtXbGradWork struct {
-	Xb []float64
+	Xb   []float64
+	loop normSqrtAtXbGradLoop
 }
 
 var normSqrtAtXbGradPool = sync.Pool{New: func() any {
@@ -11905,12 +12923,40 @@ func NormSqrtAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	f := math.Pow(aTXb, 0.5)
 	dXRaw := dX.RawMatrix()
 	// dX = 0.5 (a' X b)^(-0.5) a b'
-	for i := 0; i < k; i++ {
+	// by normSqrtAtXbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = normSqrtAtXbGradLoop{k, parts, dXRaw, aTXb, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = normSqrtAtXbGradLoop{}
+	return f
+}
+
+// normSqrtAtXbGradLoop holds the values the parts of NormSqrtAtXbGrad's loop
+// over the entries of dXRaw share, while they run.
+type normSqrtAtXbGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	aTXb  float64
+	aRaw  blas64.Vector
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of NormSqrtAtXbGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *normSqrtAtXbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	aTXb := loop.aTXb
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // NormSqrtAtXbProblem returns the problem of minimising NormSqrtAtXb over X
@@ -11990,7 +13036,8 @@ func NormDxSqrtYc(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.Dens
 // normDxSqrtYcGradWork holds NormDxSqrtYcGrad's scratch space, reused across
 // calls through normDxSqrtYcGradPool.
 type normDxSqrtYcGradWork struct {
-	Xb []float64
+	Xb   []float64
+	loop normDxSqrtYcGradLoop
 }
 
 var normDxSqrtYcGradPool = sync.Pool{New: func() any {
@@ -12053,12 +13100,44 @@ func NormDxSqrtYcGrad(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.
 	f := dTx * math.Pow(aTXb, 0.5) * yTc
 	dXRaw := dX.RawMatrix()
 	// dX = 0.5 (((d' x) y' c) (a' X b)^(-0.5)) a b'
-	for i := 0; i < k; i++ {
+	// by normDxSqrtYcGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = normDxSqrtYcGradLoop{k, parts, dXRaw, dTx, yTc, aTXb, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = normDxSqrtYcGradLoop{}
+	return f
+}
+
+// normDxSqrtYcGradLoop holds the values the parts of NormDxSqrtYcGrad's loop
+// over the entries of dXRaw share, while they run.
+type normDxSqrtYcGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	dTx   float64
+	yTc   float64
+	aTXb  float64
+	aRaw  blas64.Vector
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of NormDxSqrtYcGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *normDxSqrtYcGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	dTx := loop.dTx
+	yTc := loop.yTc
+	aTXb := loop.aTXb
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (dTx * yTc * math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // NormDxSqrtYcProblem returns the problem of minimising NormDxSqrtYc over X
@@ -12112,6 +13191,16 @@ func NormSqrtTrXtX(X *mat.Dense) float64 {
 	return f
 }
 
+// normSqrtTrXtXGradWork holds NormSqrtTrXtXGrad's scratch space, reused across
+// calls through normSqrtTrXtXGradPool.
+type normSqrtTrXtXGradWork struct {
+	loop normSqrtTrXtXGradLoop
+}
+
+var normSqrtTrXtXGradPool = sync.Pool{New: func() any {
+	return new(normSqrtTrXtXGradWork)
+}}
+
 // NormSqrtTrXtXGrad returns f = NormSqrtTrXtX(X) and writes ∂f/∂X into dX,
 // overwriting it; it has the shape of X (denominator layout).
 //
@@ -12129,6 +13218,8 @@ func NormSqrtTrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("NormSqrtTrXtXGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := normSqrtTrXtXGradPool.Get().(*normSqrtTrXtXGradWork)
+	defer normSqrtTrXtXGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X' X)
@@ -12140,12 +13231,38 @@ func NormSqrtTrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := math.Sqrt(tr)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (0.5 / sqrt(tr(X' X))) X
-	for i := 0; i < k; i++ {
+	// by normSqrtTrXtXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = normSqrtTrXtXGradLoop{k, parts, dXRaw, f, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = normSqrtTrXtXGradLoop{}
+	return f
+}
+
+// normSqrtTrXtXGradLoop holds the values the parts of NormSqrtTrXtXGrad's loop
+// over the entries of dXRaw share, while they run.
+type normSqrtTrXtXGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	f     float64
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of NormSqrtTrXtXGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	f := loop.f
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (0.5 / f * XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
 }
 
 // NormSqrtTrXtXProblem returns the problem of minimising NormSqrtTrXtX over X
@@ -12404,6 +13521,7 @@ func ApplySinI2XJacobian(i float64, x *mat.VecDense, Ji *mat.Dense) {
 type applySinLogIABWork struct {
 	AB   []float64
 	gemm runtime.Gemm
+	loop applySinLogIABLoop
 }
 
 var applySinLogIABPool = sync.Pool{New: func() any {
@@ -12436,7 +13554,33 @@ func ApplySinLogIAB(i float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	// AB = A B
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, BRaw, 0, AB)
 	// dst = sin(log(i) A B)
-	for i2 := 0; i2 < k; i2++ {
+	// by applySinLogIABLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applySinLogIABLoop{k, parts, dstRaw, i, AB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applySinLogIABLoop{}
+}
+
+// applySinLogIABLoop holds the values the parts of ApplySinLogIAB's loop over
+// the entries of dstRaw share, while they run.
+type applySinLogIABLoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	i      float64
+	AB     blas64.General
+}
+
+// RunPart runs one part of ApplySinLogIAB's loop over the entries of dstRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applySinLogIABLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	i := loop.i
+	AB := loop.AB
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i2 := lo; i2 < hi; i2++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i2*dstRaw.Stride+j] = math.Sin(math.Log(i) * AB.Data[i2*AB.Stride+j])
 		}
@@ -13086,6 +14230,7 @@ func ApplySinAtXbUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.D
 type applyAtSinXbWork struct {
 	sinX  []float64
 	sinXb []float64
+	loop  applyAtSinXbLoop
 }
 
 var applyAtSinXbPool = sync.Pool{New: func() any {
@@ -13109,11 +14254,11 @@ func ApplyAtSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtSinXbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinXbLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinXbLoop{}
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
@@ -13122,11 +14267,37 @@ func ApplyAtSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
+// applyAtSinXbLoop holds the values the parts of ApplyAtSinXb's loop over the
+// entries of sinX share, while they run.
+type applyAtSinXbLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinXb's loop over the entries of sinX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinXbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
 // applyAtSinXbGradWork holds ApplyAtSinXbGrad's scratch space, reused across
 // calls through applyAtSinXbGradPool.
 type applyAtSinXbGradWork struct {
 	sinX  []float64
 	sinXb []float64
+	loop  applyAtSinXbGradLoop
+	loop2 applyAtSinXbGradLoop2
 }
 
 var applyAtSinXbGradPool = sync.Pool{New: func() any {
@@ -13160,11 +14331,11 @@ func ApplyAtSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtSinXbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinXbGradLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinXbGradLoop{}
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
@@ -13172,12 +14343,64 @@ func ApplyAtSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 	f := blas64.Dot(aRaw, sinXb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b' .* cos(X)
-	for i := 0; i < k; i++ {
+	// by applyAtSinXbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtSinXbGradLoop2{k, parts2, dXRaw, aRaw, bRaw, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtSinXbGradLoop2{}
+	return f
+}
+
+// applyAtSinXbGradLoop holds the values the parts of ApplyAtSinXbGrad's loop
+// over the entries of sinX share, while they run.
+type applyAtSinXbGradLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinXbGrad's loop over the entries of sinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinXbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
+// applyAtSinXbGradLoop2 holds the values the parts of ApplyAtSinXbGrad's loop
+// over the entries of dXRaw share, while they run.
+type applyAtSinXbGradLoop2 struct {
+	k      int
+	parts2 int
+	dXRaw  blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinXbGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtSinXbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	dXRaw := loop2.dXRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
 }
 
 // ApplyAtSinXbProblem returns the problem of minimising ApplyAtSinXb over X
@@ -13216,6 +14439,7 @@ type applyAtSinAXBbWork struct {
 	AXB     []float64
 	chain   runtime.Chain
 	sinAXBb []float64
+	loop    applyAtSinAXBbLoop
 }
 
 var applyAtSinAXBbPool = sync.Pool{New: func() any {
@@ -13250,17 +14474,41 @@ func ApplyAtSinAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	// AXB is not read again: sinAXB takes over its storage.
 	sinAXB := AXB
 	// sinAXB = sin(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinAXBbLoop{k, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
 	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
+}
+
+// applyAtSinAXBbLoop holds the values the parts of ApplyAtSinAXBb's loop over
+// the entries of sinAXB share, while they run.
+type applyAtSinAXBbLoop struct {
+	k      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBb's loop over the entries of sinAXB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
 }
 
 // applyAtSinAXBbGradWork holds ApplyAtSinAXBbGrad's scratch space, reused
@@ -13271,6 +14519,8 @@ type applyAtSinAXBbGradWork struct {
 	chain   runtime.Chain
 	sinAXBb []float64
 	chain2  runtime.Chain
+	loop    applyAtSinAXBbGradLoop
+	loop2   applyAtSinAXBbGradLoop2
 }
 
 var applyAtSinAXBbGradPool = sync.Pool{New: func() any {
@@ -13323,11 +14573,11 @@ func ApplyAtSinAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	// sinAXB = sin(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinAXBbGradLoop{k, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbGradLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
@@ -13337,15 +14587,67 @@ func ApplyAtSinAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	// AXB is not read again: tmp takes over its storage.
 	tmp := AXB
 	// tmp = a b' .* cos(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtSinAXBbGradLoop2{k, parts2, tmp, aRaw, bRaw, AXB}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtSinAXBbGradLoop2{}
 	// dX = A' (a b' .* cos(A X B)) B'
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(dXRaw, 1, 0, []blas64.General{ARaw, tmp, BRaw}, []bool{true, false, true})
 	return f
+}
+
+// applyAtSinAXBbGradLoop holds the values the parts of ApplyAtSinAXBbGrad's
+// loop over the entries of sinAXB share, while they run.
+type applyAtSinAXBbGradLoop struct {
+	k      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbGrad's loop over the entries of
+// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
+}
+
+// applyAtSinAXBbGradLoop2 holds the values the parts of ApplyAtSinAXBbGrad's
+// loop over the entries of tmp share, while they run.
+type applyAtSinAXBbGradLoop2 struct {
+	k      int
+	parts2 int
+	tmp    blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbGrad's loop over the entries of tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtSinAXBbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	tmp := loop2.tmp
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	AXB := loop2.AXB
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
+		}
+	}
 }
 
 // ApplyAtSinAXBbProblem returns the problem of minimising ApplyAtSinAXBb over X
@@ -13597,6 +14899,7 @@ type applyAtASinXBbWork struct {
 	Bb      []float64
 	sinXBb  []float64
 	AsinXBb []float64
+	loop    applyAtASinXBbLoop
 }
 
 var applyAtASinXBbPool = sync.Pool{New: func() any {
@@ -13625,11 +14928,11 @@ func ApplyAtASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtASinXBbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtASinXBbLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtASinXBbLoop{}
 	BRaw := B.RawMatrix()
 	bRaw := b.RawVector()
 	Bb := runtime.Vec(&ws.Bb, k)
@@ -13645,6 +14948,30 @@ func ApplyAtASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	return f
 }
 
+// applyAtASinXBbLoop holds the values the parts of ApplyAtASinXBb's loop over
+// the entries of sinX share, while they run.
+type applyAtASinXBbLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtASinXBb's loop over the entries of sinX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtASinXBbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
 // applyAtASinXBbGradWork holds ApplyAtASinXBbGrad's scratch space, reused
 // across calls through applyAtASinXBbGradPool.
 type applyAtASinXBbGradWork struct {
@@ -13656,6 +14983,8 @@ type applyAtASinXBbGradWork struct {
 	ATa     []float64
 	ATabT   []float64
 	gemm    runtime.Gemm
+	loop    applyAtASinXBbGradLoop
+	loop2   applyAtASinXBbGradLoop2
 }
 
 var applyAtASinXBbGradPool = sync.Pool{New: func() any {
@@ -13703,11 +15032,11 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtASinXBbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtASinXBbGradLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtASinXBbGradLoop{}
 	BRaw := B.RawMatrix()
 	bRaw := b.RawVector()
 	Bb := runtime.Vec(&ws.Bb, k)
@@ -13731,12 +15060,62 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	runtime.OuterTo(ATabT, 1, ATa, bRaw)
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, ATabT, BRaw, 0, ATabTBT)
 	// dX = A' a b' B' .* cos(X)
-	for i := 0; i < k; i++ {
+	// by applyAtASinXBbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtASinXBbGradLoop2{k, parts2, dXRaw, ATabTBT, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtASinXBbGradLoop2{}
+	return f
+}
+
+// applyAtASinXBbGradLoop holds the values the parts of ApplyAtASinXBbGrad's
+// loop over the entries of sinX share, while they run.
+type applyAtASinXBbGradLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtASinXBbGrad's loop over the entries of sinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtASinXBbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
+// applyAtASinXBbGradLoop2 holds the values the parts of ApplyAtASinXBbGrad's
+// loop over the entries of dXRaw share, while they run.
+type applyAtASinXBbGradLoop2 struct {
+	k       int
+	parts2  int
+	dXRaw   blas64.General
+	ATabTBT blas64.General
+	XRaw    blas64.General
+}
+
+// RunPart runs one part of ApplyAtASinXBbGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtASinXBbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	dXRaw := loop2.dXRaw
+	ATabTBT := loop2.ATabTBT
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = ATabTBT.Data[i*ATabTBT.Stride+j] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
 }
 
 // ApplyAtASinXBbProblem returns the problem of minimising ApplyAtASinXBb over X
@@ -13776,6 +15155,7 @@ type applyAtLogASinXBbWork struct {
 	sinX       []float64
 	chain      runtime.Chain
 	logAsinXBb []float64
+	loop       applyAtLogASinXBbLoop
 }
 
 var applyAtLogASinXBbPool = sync.Pool{New: func() any {
@@ -13805,11 +15185,11 @@ func ApplyAtLogASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtLogASinXBbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtLogASinXBbLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtLogASinXBbLoop{}
 	BRaw := B.RawMatrix()
 	// AsinXB = A sin(X) B
 	// Multiply in the cheapest order for these sizes.
@@ -13826,6 +15206,30 @@ func ApplyAtLogASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	return f
 }
 
+// applyAtLogASinXBbLoop holds the values the parts of ApplyAtLogASinXBb's loop
+// over the entries of sinX share, while they run.
+type applyAtLogASinXBbLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogASinXBb's loop over the entries of sinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtLogASinXBbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
 // applyAtLogASinXBbGradWork holds ApplyAtLogASinXBbGrad's scratch space, reused
 // across calls through applyAtLogASinXBbGradPool.
 type applyAtLogASinXBbGradWork struct {
@@ -13836,6 +15240,9 @@ type applyAtLogASinXBbGradWork struct {
 	logAsinXBb []float64
 	prod       []float64
 	chain2     runtime.Chain
+	loop       applyAtLogASinXBbGradLoop
+	loop2      applyAtLogASinXBbGradLoop2
+	loop3      applyAtLogASinXBbGradLoop3
 }
 
 var applyAtLogASinXBbGradPool = sync.Pool{New: func() any {
@@ -13885,11 +15292,11 @@ func ApplyAtLogASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.D
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by applyAtLogASinXBbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtLogASinXBbGradLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtLogASinXBbGradLoop{}
 	BRaw := B.RawMatrix()
 	// AsinXB = A sin(X) B
 	// Multiply in the cheapest order for these sizes.
@@ -13906,21 +15313,99 @@ func ApplyAtLogASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.D
 	// AsinXB is not read again: tmp2 takes over its storage.
 	tmp2 := AsinXB
 	// tmp2 = a b' .* (1 ./ (A sin(X) B))
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / AsinXB.Data[i*AsinXB.Stride+j])
-		}
-	}
+	// by applyAtLogASinXBbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtLogASinXBbGradLoop2{k, parts2, tmp2, aRaw, bRaw, AsinXB}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtLogASinXBbGradLoop2{}
 	// prod = A' (a b' .* (1 ./ (A sin(X) B))) B'
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(prod, 1, 0, []blas64.General{ARaw, tmp2, BRaw}, []bool{true, false, true})
 	// dX = A' (a b' .* (1 ./ (A sin(X) B))) B' .* cos(X)
-	for i := 0; i < k; i++ {
+	// by applyAtLogASinXBbGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(k, k)
+	ws.loop3 = applyAtLogASinXBbGradLoop3{k, parts3, dXRaw, prod, XRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = applyAtLogASinXBbGradLoop3{}
+	return f
+}
+
+// applyAtLogASinXBbGradLoop holds the values the parts of
+// ApplyAtLogASinXBbGrad's loop over the entries of sinX share, while they run.
+type applyAtLogASinXBbGradLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
+// sinX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtLogASinXBbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
+// applyAtLogASinXBbGradLoop2 holds the values the parts of
+// ApplyAtLogASinXBbGrad's loop over the entries of tmp2 share, while they run.
+type applyAtLogASinXBbGradLoop2 struct {
+	k      int
+	parts2 int
+	tmp2   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	AsinXB blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
+// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtLogASinXBbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	tmp2 := loop2.tmp2
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	AsinXB := loop2.AsinXB
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / AsinXB.Data[i*AsinXB.Stride+j])
+		}
+	}
+}
+
+// applyAtLogASinXBbGradLoop3 holds the values the parts of
+// ApplyAtLogASinXBbGrad's loop over the entries of dXRaw share, while they run.
+type applyAtLogASinXBbGradLoop3 struct {
+	k      int
+	parts3 int
+	dXRaw  blas64.General
+	prod   blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
+// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *applyAtLogASinXBbGradLoop3) RunPart(part3 int) {
+	k := loop3.k
+	parts3 := loop3.parts3
+	dXRaw := loop3.dXRaw
+	prod := loop3.prod
+	XRaw := loop3.XRaw
+	lo3, hi3 := runtime.PartRows(k, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = prod.Data[i*prod.Stride+j] * math.Cos(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
 }
 
 // ApplyAtLogASinXBbProblem returns the problem of minimising ApplyAtLogASinXBb
@@ -13958,6 +15443,7 @@ func ApplyAtLogASinXBbUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.
 type applyAtLogSinXbWork struct {
 	logSinX  []float64
 	logSinXb []float64
+	loop     applyAtLogSinXbLoop
 }
 
 var applyAtLogSinXbPool = sync.Pool{New: func() any {
@@ -13981,11 +15467,11 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	logSinX := runtime.Mat(&ws.logSinX, k, k)
 	XRaw := X.RawMatrix()
 	// logSinX = log(sin(X))
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			logSinX.Data[i*logSinX.Stride+j] = math.Log(math.Sin(XRaw.Data[i*XRaw.Stride+j]))
-		}
-	}
+	// by applyAtLogSinXbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtLogSinXbLoop{k, parts, logSinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtLogSinXbLoop{}
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
@@ -13994,12 +15480,38 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
+// applyAtLogSinXbLoop holds the values the parts of ApplyAtLogSinXb's loop over
+// the entries of logSinX share, while they run.
+type applyAtLogSinXbLoop struct {
+	k       int
+	parts   int
+	logSinX blas64.General
+	XRaw    blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogSinXb's loop over the entries of logSinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtLogSinXbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	logSinX := loop.logSinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			logSinX.Data[i*logSinX.Stride+j] = math.Log(math.Sin(XRaw.Data[i*XRaw.Stride+j]))
+		}
+	}
+}
+
 // applyAtLogSinXbGradWork holds ApplyAtLogSinXbGrad's scratch space, reused
 // across calls through applyAtLogSinXbGradPool.
 type applyAtLogSinXbGradWork struct {
 	logSinX  []float64
 	sinX     []float64
 	logSinXb []float64
+	loop     applyAtLogSinXbGradLoop
+	loop2    applyAtLogSinXbGradLoop2
 }
 
 var applyAtLogSinXbGradPool = sync.Pool{New: func() any {
@@ -14035,12 +15547,11 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 	XRaw := X.RawMatrix()
 	// sinX = sin(X)
 	// logSinX = log(sin(X))
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
-			logSinX.Data[i*logSinX.Stride+j] = math.Log(sinX.Data[i*sinX.Stride+j])
-		}
-	}
+	// by applyAtLogSinXbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtLogSinXbGradLoop{k, parts, sinX, XRaw, logSinX}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtLogSinXbGradLoop{}
 	bRaw := b.RawVector()
 	logSinXb := runtime.Vec(&ws.logSinXb, k)
 	// logSinXb = log(sin(X)) b
@@ -14048,12 +15559,69 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 	f := blas64.Dot(aRaw, logSinXb)
 	dXRaw := dX.RawMatrix()
 	// dX = a b' .* (1 ./ sin(X)) .* cos(X)
-	for i := 0; i < k; i++ {
+	// by applyAtLogSinXbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtLogSinXbGradLoop2{k, parts2, dXRaw, aRaw, bRaw, sinX, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtLogSinXbGradLoop2{}
+	return f
+}
+
+// applyAtLogSinXbGradLoop holds the values the parts of ApplyAtLogSinXbGrad's
+// loop over the entries of sinX, logSinX share, while they run.
+type applyAtLogSinXbGradLoop struct {
+	k       int
+	parts   int
+	sinX    blas64.General
+	XRaw    blas64.General
+	logSinX blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogSinXbGrad's loop over the entries of sinX,
+// logSinX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtLogSinXbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	logSinX := loop.logSinX
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
+			logSinX.Data[i*logSinX.Stride+j] = math.Log(sinX.Data[i*sinX.Stride+j])
+		}
+	}
+}
+
+// applyAtLogSinXbGradLoop2 holds the values the parts of ApplyAtLogSinXbGrad's
+// loop over the entries of dXRaw share, while they run.
+type applyAtLogSinXbGradLoop2 struct {
+	k      int
+	parts2 int
+	dXRaw  blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	sinX   blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of ApplyAtLogSinXbGrad's loop over the entries of
+// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtLogSinXbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	dXRaw := loop2.dXRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	sinX := loop2.sinX
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * (1.0 / sinX.Data[i*sinX.Stride+j]) * math.Cos(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
 }
 
 // ApplyAtLogSinXbProblem returns the problem of minimising ApplyAtLogSinXb over
@@ -14204,6 +15772,7 @@ func HadAXBJacobian(a *mat.VecDense, x *mat.VecDense, b *mat.VecDense, Jx *mat.D
 type hadAtAXBbWork struct {
 	BAX  []float64
 	BAXb []float64
+	loop hadAtAXBbLoop
 }
 
 var hadAtAXBbPool = sync.Pool{New: func() any {
@@ -14233,11 +15802,11 @@ func HadAtAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by hadAtAXBbLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadAtAXBbLoop{k, parts, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -14246,11 +15815,41 @@ func HadAtAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat
 	return f
 }
 
+// hadAtAXBbLoop holds the values the parts of HadAtAXBb's loop over the entries
+// of BAX share, while they run.
+type hadAtAXBbLoop struct {
+	k     int
+	parts int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of HadAtAXBb's loop over the entries of BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
 // hadAtAXBbGradWork holds HadAtAXBbGrad's scratch space, reused across calls
 // through hadAtAXBbGradPool.
 type hadAtAXBbGradWork struct {
-	BAX  []float64
-	BAXb []float64
+	BAX   []float64
+	BAXb  []float64
+	loop  hadAtAXBbGradLoop
+	loop2 hadAtAXBbGradLoop2
 }
 
 var hadAtAXBbGradPool = sync.Pool{New: func() any {
@@ -14298,11 +15897,11 @@ func HadAtAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by hadAtAXBbGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadAtAXBbGradLoop{k, parts, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbGradLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -14310,12 +15909,70 @@ func HadAtAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	f := blas64.Dot(aRaw, BAXb)
 	dXRaw := dX.RawMatrix()
 	// dX = A .* (B .* (a b'))
-	for i := 0; i < k; i++ {
+	// by hadAtAXBbGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = hadAtAXBbGradLoop2{k, parts2, dXRaw, ARaw, BRaw, aRaw, bRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = hadAtAXBbGradLoop2{}
+	return f
+}
+
+// hadAtAXBbGradLoop holds the values the parts of HadAtAXBbGrad's loop over the
+// entries of BAX share, while they run.
+type hadAtAXBbGradLoop struct {
+	k     int
+	parts int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of HadAtAXBbGrad's loop over the entries of BAX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+}
+
+// hadAtAXBbGradLoop2 holds the values the parts of HadAtAXBbGrad's loop over
+// the entries of dXRaw share, while they run.
+type hadAtAXBbGradLoop2 struct {
+	k      int
+	parts2 int
+	dXRaw  blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of HadAtAXBbGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *hadAtAXBbGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	dXRaw := loop2.dXRaw
+	ARaw := loop2.ARaw
+	BRaw := loop2.BRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // HadAtAXBbProblem returns the problem of minimising HadAtAXBb over X with a,
@@ -14669,7 +16326,8 @@ func HadPowAtXb2(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 // hadPowAtXb2GradWork holds HadPowAtXb2Grad's scratch space, reused across
 // calls through hadPowAtXb2GradPool.
 type hadPowAtXb2GradWork struct {
-	Xb []float64
+	Xb   []float64
+	loop hadPowAtXb2GradLoop
 }
 
 var hadPowAtXb2GradPool = sync.Pool{New: func() any {
@@ -14709,12 +16367,40 @@ func HadPowAtXb2Grad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	f := aTXb * aTXb
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (a' X b) a b'
-	for i := 0; i < k; i++ {
+	// by hadPowAtXb2GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadPowAtXb2GradLoop{k, parts, dXRaw, aTXb, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadPowAtXb2GradLoop{}
+	return f
+}
+
+// hadPowAtXb2GradLoop holds the values the parts of HadPowAtXb2Grad's loop over
+// the entries of dXRaw share, while they run.
+type hadPowAtXb2GradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	aTXb  float64
+	aRaw  blas64.Vector
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of HadPowAtXb2Grad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadPowAtXb2GradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	aTXb := loop.aTXb
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (aTXb * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // HadPowAtXb2Problem returns the problem of minimising HadPowAtXb2 over X with
@@ -14784,7 +16470,8 @@ func HadPowAtXbHalf(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 // hadPowAtXbHalfGradWork holds HadPowAtXbHalfGrad's scratch space, reused
 // across calls through hadPowAtXbHalfGradPool.
 type hadPowAtXbHalfGradWork struct {
-	Xb []float64
+	Xb   []float64
+	loop hadPowAtXbHalfGradLoop
 }
 
 var hadPowAtXbHalfGradPool = sync.Pool{New: func() any {
@@ -14824,12 +16511,40 @@ func HadPowAtXbHalfGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.
 	f := math.Pow(aTXb, 0.5)
 	dXRaw := dX.RawMatrix()
 	// dX = 0.5 (a' X b)^(-0.5) a b'
-	for i := 0; i < k; i++ {
+	// by hadPowAtXbHalfGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadPowAtXbHalfGradLoop{k, parts, dXRaw, aTXb, aRaw, bRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadPowAtXbHalfGradLoop{}
+	return f
+}
+
+// hadPowAtXbHalfGradLoop holds the values the parts of HadPowAtXbHalfGrad's
+// loop over the entries of dXRaw share, while they run.
+type hadPowAtXbHalfGradLoop struct {
+	k     int
+	parts int
+	dXRaw blas64.General
+	aTXb  float64
+	aRaw  blas64.Vector
+	bRaw  blas64.Vector
+}
+
+// RunPart runs one part of HadPowAtXbHalfGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadPowAtXbHalfGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dXRaw := loop.dXRaw
+	aTXb := loop.aTXb
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 0.5 * (math.Pow(aTXb, -0.5) * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // HadPowAtXbHalfProblem returns the problem of minimising HadPowAtXbHalf over X
@@ -14887,6 +16602,16 @@ func Issue24021(E *mat.Dense) float64 {
 	return f
 }
 
+// issue24021GradWork holds Issue24021Grad's scratch space, reused across calls
+// through issue24021GradPool.
+type issue24021GradWork struct {
+	loop issue24021GradLoop
+}
+
+var issue24021GradPool = sync.Pool{New: func() any {
+	return new(issue24021GradWork)
+}}
+
 // Issue24021Grad returns f = Issue24021(E) and writes ∂f/∂E into dE,
 // overwriting it; it has the shape of E (denominator layout).
 //
@@ -14903,6 +16628,8 @@ func Issue24021Grad(E *mat.Dense, dE *mat.Dense) float64 {
 	if !runtime.Apart(dE.RawMatrix().Data, E.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue24021Grad", []runtime.Arg{runtime.MatrixArg("dE", dE.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("E", E.RawMatrix())})
 	}
+	ws := issue24021GradPool.Get().(*issue24021GradWork)
+	defer issue24021GradPool.Put(ws)
 	dERaw := dE.RawMatrix()
 	ERaw := E.RawMatrix()
 	trE := 0.0
@@ -14911,14 +16638,38 @@ func Issue24021Grad(E *mat.Dense, dE *mat.Dense) float64 {
 		trE += ERaw.Data[i*ERaw.Stride+i]
 	}
 	// dE = 2 E + 2 tr(E) eye(3)
-	for i := 0; i < 3; i++ {
+	// by issue24021GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue24021GradLoop{parts, dERaw, ERaw, trE}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue24021GradLoop{}
+	// f is homogeneous of degree 2 in E: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
+	f := runtime.MatrixDot(dE.RawMatrix(), E.RawMatrix()) / 2.0
+	return f
+}
+
+// issue24021GradLoop holds the values the parts of Issue24021Grad's loop over
+// the entries of dERaw share, while they run.
+type issue24021GradLoop struct {
+	parts int
+	dERaw blas64.General
+	ERaw  blas64.General
+	trE   float64
+}
+
+// RunPart runs one part of Issue24021Grad's loop over the entries of dERaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue24021GradLoop) RunPart(part int) {
+	parts := loop.parts
+	dERaw := loop.dERaw
+	ERaw := loop.ERaw
+	trE := loop.trE
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dERaw.Data[i*dERaw.Stride+j] = 2.0*ERaw.Data[i*ERaw.Stride+j] + 2.0*(trE*runtime.Kronecker(i, j))
 		}
 	}
-	// f is homogeneous of degree 2 in E: by Euler's theorem f = Σ ⟨∂f/∂w, w⟩ / 2.
-	f := runtime.MatrixDot(dE.RawMatrix(), E.RawMatrix()) / 2.0
-	return f
 }
 
 // Issue24021Problem returns the problem of minimising Issue24021 over E for
@@ -15084,6 +16835,16 @@ func Issue25118TrMinus1(F *mat.Dense) float64 {
 	return f
 }
 
+// issue25118TrMinus1GradWork holds Issue25118TrMinus1Grad's scratch space,
+// reused across calls through issue25118TrMinus1GradPool.
+type issue25118TrMinus1GradWork struct {
+	loop issue25118TrMinus1GradLoop
+}
+
+var issue25118TrMinus1GradPool = sync.Pool{New: func() any {
+	return new(issue25118TrMinus1GradWork)
+}}
+
 // Issue25118TrMinus1Grad returns f = Issue25118TrMinus1(F) and writes ∂f/∂F
 // into dF, overwriting it; it has the shape of F (denominator layout).
 //
@@ -15100,6 +16861,8 @@ func Issue25118TrMinus1Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	if !runtime.Apart(dF.RawMatrix().Data, F.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue25118TrMinus1Grad", []runtime.Arg{runtime.MatrixArg("dF", dF.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("F", F.RawMatrix())})
 	}
+	ws := issue25118TrMinus1GradPool.Get().(*issue25118TrMinus1GradWork)
+	defer issue25118TrMinus1GradPool.Put(ws)
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -15109,12 +16872,33 @@ func Issue25118TrMinus1Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	f := trF + -1.0
 	dFRaw := dF.RawMatrix()
 	// dF = eye(3)
-	for i := 0; i < 3; i++ {
+	// by issue25118TrMinus1GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue25118TrMinus1GradLoop{parts, dFRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue25118TrMinus1GradLoop{}
+	return f
+}
+
+// issue25118TrMinus1GradLoop holds the values the parts of
+// Issue25118TrMinus1Grad's loop over the entries of dFRaw share, while they
+// run.
+type issue25118TrMinus1GradLoop struct {
+	parts int
+	dFRaw blas64.General
+}
+
+// RunPart runs one part of Issue25118TrMinus1Grad's loop over the entries of
+// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue25118TrMinus1GradLoop) RunPart(part int) {
+	parts := loop.parts
+	dFRaw := loop.dFRaw
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dFRaw.Data[i*dFRaw.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // Issue25118TrMinus1Problem returns the problem of minimising
@@ -15166,6 +16950,16 @@ func Issue25118TrFtFMinus3(F *mat.Dense) float64 {
 	return f
 }
 
+// issue25118TrFtFMinus3GradWork holds Issue25118TrFtFMinus3Grad's scratch
+// space, reused across calls through issue25118TrFtFMinus3GradPool.
+type issue25118TrFtFMinus3GradWork struct {
+	loop issue25118TrFtFMinus3GradLoop
+}
+
+var issue25118TrFtFMinus3GradPool = sync.Pool{New: func() any {
+	return new(issue25118TrFtFMinus3GradWork)
+}}
+
 // Issue25118TrFtFMinus3Grad returns f = Issue25118TrFtFMinus3(F) and writes
 // ∂f/∂F into dF, overwriting it; it has the shape of F (denominator
 // layout).
@@ -15183,6 +16977,8 @@ func Issue25118TrFtFMinus3Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	if !runtime.Apart(dF.RawMatrix().Data, F.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue25118TrFtFMinus3Grad", []runtime.Arg{runtime.MatrixArg("dF", dF.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("F", F.RawMatrix())})
 	}
+	ws := issue25118TrFtFMinus3GradPool.Get().(*issue25118TrFtFMinus3GradWork)
+	defer issue25118TrFtFMinus3GradPool.Put(ws)
 	FRaw := F.RawMatrix()
 	tr := 0.0
 	// tr = tr(F' F)
@@ -15194,12 +16990,35 @@ func Issue25118TrFtFMinus3Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	f := tr + -3.0
 	dFRaw := dF.RawMatrix()
 	// dF = 2 F
-	for i := 0; i < 3; i++ {
+	// by issue25118TrFtFMinus3GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue25118TrFtFMinus3GradLoop{parts, dFRaw, FRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue25118TrFtFMinus3GradLoop{}
+	return f
+}
+
+// issue25118TrFtFMinus3GradLoop holds the values the parts of
+// Issue25118TrFtFMinus3Grad's loop over the entries of dFRaw share, while they
+// run.
+type issue25118TrFtFMinus3GradLoop struct {
+	parts int
+	dFRaw blas64.General
+	FRaw  blas64.General
+}
+
+// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop over the entries of
+// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
+	parts := loop.parts
+	dFRaw := loop.dFRaw
+	FRaw := loop.FRaw
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dFRaw.Data[i*dFRaw.Stride+j] = 2.0 * FRaw.Data[i*FRaw.Stride+j]
 		}
 	}
-	return f
 }
 
 // Issue25118TrFtFMinus3Problem returns the problem of minimising
@@ -15466,6 +17285,16 @@ func Issue23492Tr(A *mat.Dense) float64 {
 	return f
 }
 
+// issue23492TrGradWork holds Issue23492TrGrad's scratch space, reused across
+// calls through issue23492TrGradPool.
+type issue23492TrGradWork struct {
+	loop issue23492TrGradLoop
+}
+
+var issue23492TrGradPool = sync.Pool{New: func() any {
+	return new(issue23492TrGradWork)
+}}
+
 // Issue23492TrGrad returns f = Issue23492Tr(A) and writes ∂f/∂A into dA,
 // overwriting it; it has the shape of A (denominator layout).
 //
@@ -15482,6 +17311,8 @@ func Issue23492TrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	if !runtime.Apart(dA.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue23492TrGrad", []runtime.Arg{runtime.MatrixArg("dA", dA.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := issue23492TrGradPool.Get().(*issue23492TrGradWork)
+	defer issue23492TrGradPool.Put(ws)
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(A)
@@ -15490,12 +17321,32 @@ func Issue23492TrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	}
 	dARaw := dA.RawMatrix()
 	// dA = eye(3)
-	for i := 0; i < 3; i++ {
+	// by issue23492TrGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue23492TrGradLoop{parts, dARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue23492TrGradLoop{}
+	return f
+}
+
+// issue23492TrGradLoop holds the values the parts of Issue23492TrGrad's loop
+// over the entries of dARaw share, while they run.
+type issue23492TrGradLoop struct {
+	parts int
+	dARaw blas64.General
+}
+
+// RunPart runs one part of Issue23492TrGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue23492TrGradLoop) RunPart(part int) {
+	parts := loop.parts
+	dARaw := loop.dARaw
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	return f
 }
 
 // Issue23492TrProblem returns the problem of minimising Issue23492Tr over A for
@@ -15658,6 +17509,7 @@ func Issue23492TrSqUnpack(x []float64) (A *mat.Dense) {
 type issue23364Work struct {
 	FF   []float64
 	gemm runtime.Gemm
+	loop issue23364Loop
 }
 
 var issue23364Pool = sync.Pool{New: func() any {
@@ -15686,7 +17538,31 @@ func Issue23364(x float64, F *mat.Dense, dst *mat.Dense) {
 	// FF = F F
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, FRaw, FRaw, 0, FF)
 	// dst = x x F F
-	for i := 0; i < 3; i++ {
+	// by issue23364Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue23364Loop{parts, dstRaw, x, FF}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue23364Loop{}
+}
+
+// issue23364Loop holds the values the parts of Issue23364's loop over the
+// entries of dstRaw share, while they run.
+type issue23364Loop struct {
+	parts  int
+	dstRaw blas64.General
+	x      float64
+	FF     blas64.General
+}
+
+// RunPart runs one part of Issue23364's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue23364Loop) RunPart(part int) {
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	x := loop.x
+	FF := loop.FF
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = x * (x * FF.Data[i*FF.Stride+j])
 		}
@@ -15938,6 +17814,16 @@ func Issue23931InvTr(F *mat.Dense) float64 {
 	return f
 }
 
+// issue23931InvTrGradWork holds Issue23931InvTrGrad's scratch space, reused
+// across calls through issue23931InvTrGradPool.
+type issue23931InvTrGradWork struct {
+	loop issue23931InvTrGradLoop
+}
+
+var issue23931InvTrGradPool = sync.Pool{New: func() any {
+	return new(issue23931InvTrGradWork)
+}}
+
 // Issue23931InvTrGrad returns f = Issue23931InvTr(F) and writes ∂f/∂F into
 // dF, overwriting it; it has the shape of F (denominator layout).
 //
@@ -15954,6 +17840,8 @@ func Issue23931InvTrGrad(F *mat.Dense, dF *mat.Dense) float64 {
 	if !runtime.Apart(dF.RawMatrix().Data, F.RawMatrix().Data) {
 		runtime.CheckNoAlias("Issue23931InvTrGrad", []runtime.Arg{runtime.MatrixArg("dF", dF.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("F", F.RawMatrix())})
 	}
+	ws := issue23931InvTrGradPool.Get().(*issue23931InvTrGradWork)
+	defer issue23931InvTrGradPool.Put(ws)
 	FRaw := F.RawMatrix()
 	trF := 0.0
 	// trF = tr(F)
@@ -15963,12 +17851,36 @@ func Issue23931InvTrGrad(F *mat.Dense, dF *mat.Dense) float64 {
 	f := 1.0 / trF
 	dFRaw := dF.RawMatrix()
 	// dF = -((1 / tr(F) / tr(F)) eye(3))
-	for i := 0; i < 3; i++ {
+	// by issue23931InvTrGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue23931InvTrGradLoop{parts, dFRaw, f, trF}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue23931InvTrGradLoop{}
+	return f
+}
+
+// issue23931InvTrGradLoop holds the values the parts of Issue23931InvTrGrad's
+// loop over the entries of dFRaw share, while they run.
+type issue23931InvTrGradLoop struct {
+	parts int
+	dFRaw blas64.General
+	f     float64
+	trF   float64
+}
+
+// RunPart runs one part of Issue23931InvTrGrad's loop over the entries of
+// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue23931InvTrGradLoop) RunPart(part int) {
+	parts := loop.parts
+	dFRaw := loop.dFRaw
+	f := loop.f
+	trF := loop.trF
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			dFRaw.Data[i*dFRaw.Stride+j] = -(f / trF * runtime.Kronecker(i, j))
 		}
 	}
-	return f
 }
 
 // Issue23931InvTrProblem returns the problem of minimising Issue23931InvTr over
@@ -16198,6 +18110,16 @@ func Issue15651Jacobian(X *mat.Dense, JX *mat.Dense) {
 	jX.AddProduct(1, XRaw, runtime.Identity, false)
 }
 
+// matPowDiagWork holds MatPowDiag's scratch space, reused across calls through
+// matPowDiagPool.
+type matPowDiagWork struct {
+	loop matPowDiagLoop
+}
+
+var matPowDiagPool = sync.Pool{New: func() any {
+	return new(matPowDiagWork)
+}}
+
 // MatPowDiag writes f = MatPowDiag(m) into dst, overwriting it.
 //
 //	f = m m eye(2)
@@ -16207,9 +18129,33 @@ func Issue15651Jacobian(X *mat.Dense, JX *mat.Dense) {
 // shares memory with an input.
 func MatPowDiag(m float64, dst *mat.Dense) {
 	runtime.DestMatrix("MatPowDiag", "dst", dst, 2, 2, "2", "2")
+	ws := matPowDiagPool.Get().(*matPowDiagWork)
+	defer matPowDiagPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	// dst = m m eye(2)
-	for i := 0; i < 2; i++ {
+	// by matPowDiagLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(2, 2)
+	ws.loop = matPowDiagLoop{parts, dstRaw, m}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = matPowDiagLoop{}
+}
+
+// matPowDiagLoop holds the values the parts of MatPowDiag's loop over the
+// entries of dstRaw share, while they run.
+type matPowDiagLoop struct {
+	parts  int
+	dstRaw blas64.General
+	m      float64
+}
+
+// RunPart runs one part of MatPowDiag's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *matPowDiagLoop) RunPart(part int) {
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	m := loop.m
+	lo, hi := runtime.PartRows(2, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 2; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = m * (m * runtime.Kronecker(i, j))
 		}
@@ -16299,6 +18245,7 @@ func MatPowDiagJacobian(m float64, Jm *mat.Dense) {
 type matPowCubeWork struct {
 	tmp   []float64
 	chain runtime.Chain
+	loop  matPowCubeLoop
 }
 
 var matPowCubePool = sync.Pool{New: func() any {
@@ -16328,14 +18275,42 @@ func MatPowCube(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.D
 	E01Raw := E01.RawMatrix()
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
-	for i := 0; i < 2; i++ {
+	// by matPowCubeLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(2, 2)
+	ws.loop = matPowCubeLoop{parts, tmp, m, E01Raw, n, E10Raw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = matPowCubeLoop{}
+	// dst = (m E01 + n E10) (m E01 + n E10) (m E01 + n E10)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp}, []bool{false, false, false})
+}
+
+// matPowCubeLoop holds the values the parts of MatPowCube's loop over the
+// entries of tmp share, while they run.
+type matPowCubeLoop struct {
+	parts  int
+	tmp    blas64.General
+	m      float64
+	E01Raw blas64.General
+	n      float64
+	E10Raw blas64.General
+}
+
+// RunPart runs one part of MatPowCube's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *matPowCubeLoop) RunPart(part int) {
+	parts := loop.parts
+	tmp := loop.tmp
+	m := loop.m
+	E01Raw := loop.E01Raw
+	n := loop.n
+	E10Raw := loop.E10Raw
+	lo, hi := runtime.PartRows(2, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 2; j++ {
 			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
 		}
 	}
-	// dst = (m E01 + n E10) (m E01 + n E10) (m E01 + n E10)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp}, []bool{false, false, false})
 }
 
 // matPowCubeDerivWork holds MatPowCubeDeriv's scratch space, reused across
@@ -16525,6 +18500,7 @@ func MatPowCubeJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm
 type matPowInvWork struct {
 	tmp   []float64
 	luTmp runtime.LU
+	loop  matPowInvLoop
 }
 
 var matPowInvPool = sync.Pool{New: func() any {
@@ -16554,14 +18530,42 @@ func MatPowInv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.De
 	E01Raw := E01.RawMatrix()
 	E10Raw := E10.RawMatrix()
 	// tmp = m E01 + n E10
-	for i := 0; i < 2; i++ {
+	// by matPowInvLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(2, 2)
+	ws.loop = matPowInvLoop{parts, tmp, m, E01Raw, n, E10Raw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = matPowInvLoop{}
+	ws.luTmp.Factorize(tmp)
+	// dst = inv(m E01 + n E10)
+	ws.luTmp.InverseTo(dstRaw)
+}
+
+// matPowInvLoop holds the values the parts of MatPowInv's loop over the entries
+// of tmp share, while they run.
+type matPowInvLoop struct {
+	parts  int
+	tmp    blas64.General
+	m      float64
+	E01Raw blas64.General
+	n      float64
+	E10Raw blas64.General
+}
+
+// RunPart runs one part of MatPowInv's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *matPowInvLoop) RunPart(part int) {
+	parts := loop.parts
+	tmp := loop.tmp
+	m := loop.m
+	E01Raw := loop.E01Raw
+	n := loop.n
+	E10Raw := loop.E10Raw
+	lo, hi := runtime.PartRows(2, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 2; j++ {
 			tmp.Data[i*tmp.Stride+j] = m*E01Raw.Data[i*E01Raw.Stride+j] + n*E10Raw.Data[i*E10Raw.Stride+j]
 		}
 	}
-	ws.luTmp.Factorize(tmp)
-	// dst = inv(m E01 + n E10)
-	ws.luTmp.InverseTo(dstRaw)
 }
 
 // matPowInvDerivWork holds MatPowInvDeriv's scratch space, reused across calls
@@ -16736,6 +18740,16 @@ func MatPowInvJacobian(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, Jm 
 	jm.AddBlock(0, 0, 1, tmp)
 }
 
+// byElementXPlusAYWork holds ByElementXPlusAY's scratch space, reused across
+// calls through byElementXPlusAYPool.
+type byElementXPlusAYWork struct {
+	loop byElementXPlusAYLoop
+}
+
+var byElementXPlusAYPool = sync.Pool{New: func() any {
+	return new(byElementXPlusAYWork)
+}}
+
 // ByElementXPlusAY writes f = ByElementXPlusAY(X, a, Y) into dst, overwriting
 // it.
 //
@@ -16753,11 +18767,39 @@ func ByElementXPlusAY(X *mat.Dense, a float64, Y *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, Y.RawMatrix().Data) {
 		runtime.CheckNoAlias("ByElementXPlusAY", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("Y", Y.RawMatrix())})
 	}
+	ws := byElementXPlusAYPool.Get().(*byElementXPlusAYWork)
+	defer byElementXPlusAYPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	// dst = X + a Y
-	for i := 0; i < 2; i++ {
+	// by byElementXPlusAYLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(2, 2)
+	ws.loop = byElementXPlusAYLoop{parts, dstRaw, XRaw, a, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = byElementXPlusAYLoop{}
+}
+
+// byElementXPlusAYLoop holds the values the parts of ByElementXPlusAY's loop
+// over the entries of dstRaw share, while they run.
+type byElementXPlusAYLoop struct {
+	parts  int
+	dstRaw blas64.General
+	XRaw   blas64.General
+	a      float64
+	YRaw   blas64.General
+}
+
+// RunPart runs one part of ByElementXPlusAY's loop over the entries of dstRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *byElementXPlusAYLoop) RunPart(part int) {
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	XRaw := loop.XRaw
+	a := loop.a
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(2, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 2; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + a*YRaw.Data[i*YRaw.Stride+j]
 		}
@@ -16944,6 +18986,16 @@ func ArrayDiagXJacobian(X *mat.Dense, JX *mat.Dense) {
 	}
 }
 
+// arraySinXWork holds ArraySinX's scratch space, reused across calls through
+// arraySinXPool.
+type arraySinXWork struct {
+	loop arraySinXLoop
+}
+
+var arraySinXPool = sync.Pool{New: func() any {
+	return new(arraySinXWork)
+}}
+
 // ArraySinX writes f = ArraySinX(X) into dst, overwriting it.
 //
 //	f = sin(X)
@@ -16959,10 +19011,36 @@ func ArraySinX(X *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("ArraySinX", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := arraySinXPool.Get().(*arraySinXWork)
+	defer arraySinXPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = sin(X)
-	for i := 0; i < k; i++ {
+	// by arraySinXLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = arraySinXLoop{k, parts, dstRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = arraySinXLoop{}
+}
+
+// arraySinXLoop holds the values the parts of ArraySinX's loop over the entries
+// of dstRaw share, while they run.
+type arraySinXLoop struct {
+	k      int
+	parts  int
+	dstRaw blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of ArraySinX's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *arraySinXLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = math.Sin(XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -17045,6 +19123,16 @@ func ArraySinXJacobian(X *mat.Dense, JX *mat.Dense) {
 	jX.AddHadamard(1, cosX)
 }
 
+// arrayCommonMatrixWork holds ArrayCommonMatrix's scratch space, reused across
+// calls through arrayCommonMatrixPool.
+type arrayCommonMatrixWork struct {
+	loop arrayCommonMatrixLoop
+}
+
+var arrayCommonMatrixPool = sync.Pool{New: func() any {
+	return new(arrayCommonMatrixWork)
+}}
+
 // ArrayCommonMatrix writes f = ArrayCommonMatrix(t, E00, E01, E10, E11) into
 // dst, overwriting it.
 //
@@ -17074,13 +19162,45 @@ func ArrayCommonMatrix(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.Dense
 			runtime.MatrixArg("E11", E11.RawMatrix()),
 		})
 	}
+	ws := arrayCommonMatrixPool.Get().(*arrayCommonMatrixWork)
+	defer arrayCommonMatrixPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	E00Raw := E00.RawMatrix()
 	E01Raw := E01.RawMatrix()
 	E10Raw := E10.RawMatrix()
 	E11Raw := E11.RawMatrix()
 	// dst = t E00 + t^2 E01 + sin(t) E10 + exp(t) E11
-	for i := 0; i < 2; i++ {
+	// by arrayCommonMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(2, 2)
+	ws.loop = arrayCommonMatrixLoop{parts, dstRaw, t, E00Raw, E01Raw, E10Raw, E11Raw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = arrayCommonMatrixLoop{}
+}
+
+// arrayCommonMatrixLoop holds the values the parts of ArrayCommonMatrix's loop
+// over the entries of dstRaw share, while they run.
+type arrayCommonMatrixLoop struct {
+	parts  int
+	dstRaw blas64.General
+	t      float64
+	E00Raw blas64.General
+	E01Raw blas64.General
+	E10Raw blas64.General
+	E11Raw blas64.General
+}
+
+// RunPart runs one part of ArrayCommonMatrix's loop over the entries of dstRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *arrayCommonMatrixLoop) RunPart(part int) {
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	t := loop.t
+	E00Raw := loop.E00Raw
+	E01Raw := loop.E01Raw
+	E10Raw := loop.E10Raw
+	E11Raw := loop.E11Raw
+	lo, hi := runtime.PartRows(2, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 2; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = t*E00Raw.Data[i*E00Raw.Stride+j] + t*t*E01Raw.Data[i*E01Raw.Stride+j] + math.Sin(t)*E10Raw.Data[i*E10Raw.Stride+j] + math.Exp(t)*E11Raw.Data[i*E11Raw.Stride+j]
 		}
@@ -17756,6 +19876,7 @@ type trInvXPlusASymWork struct {
 	invXPlusA []float64
 	XPlusA    []float64
 	luXPlusA  runtime.LU
+	loop      trInvXPlusASymLoop
 }
 
 var trInvXPlusASymPool = sync.Pool{New: func() any {
@@ -17779,11 +19900,11 @@ func TrInvXPlusASym(X *mat.SymDense, A *mat.Dense) float64 {
 	XRaw := X.RawSymmetric()
 	ARaw := A.RawMatrix()
 	// XPlusA = X + A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trInvXPlusASymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trInvXPlusASymLoop{k, parts, XPlusA, XRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trInvXPlusASymLoop{}
 	ws.luXPlusA.Factorize(XPlusA)
 	// invXPlusA = inv(X + A)
 	ws.luXPlusA.InverseTo(invXPlusA)
@@ -17795,6 +19916,32 @@ func TrInvXPlusASym(X *mat.SymDense, A *mat.Dense) float64 {
 	return f
 }
 
+// trInvXPlusASymLoop holds the values the parts of TrInvXPlusASym's loop over
+// the entries of XPlusA share, while they run.
+type trInvXPlusASymLoop struct {
+	k      int
+	parts  int
+	XPlusA blas64.General
+	XRaw   blas64.Symmetric
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TrInvXPlusASym's loop over the entries of XPlusA,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trInvXPlusASymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XPlusA := loop.XPlusA
+	XRaw := loop.XRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // trInvXPlusASymGradWork holds TrInvXPlusASymGrad's scratch space, reused
 // across calls through trInvXPlusASymGradPool.
 type trInvXPlusASymGradWork struct {
@@ -17803,6 +19950,7 @@ type trInvXPlusASymGradWork struct {
 	luXPlusA  runtime.LU
 	tmp       []float64
 	gemm      runtime.Gemm
+	loop      trInvXPlusASymGradLoop
 }
 
 var trInvXPlusASymGradPool = sync.Pool{New: func() any {
@@ -17836,11 +19984,11 @@ func TrInvXPlusASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64
 	XRaw := X.RawSymmetric()
 	ARaw := A.RawMatrix()
 	// XPlusA = X + A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trInvXPlusASymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trInvXPlusASymGradLoop{k, parts, XPlusA, XRaw, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trInvXPlusASymGradLoop{}
 	ws.luXPlusA.Factorize(XPlusA)
 	// invXPlusA = inv(X + A)
 	ws.luXPlusA.InverseTo(invXPlusA)
@@ -17854,6 +20002,32 @@ func TrInvXPlusASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64
 	ws.gemm.Mul(blas.Trans, blas.Trans, -1, invXPlusA, invXPlusA, 0, tmp)
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	return f
+}
+
+// trInvXPlusASymGradLoop holds the values the parts of TrInvXPlusASymGrad's
+// loop over the entries of XPlusA share, while they run.
+type trInvXPlusASymGradLoop struct {
+	k      int
+	parts  int
+	XPlusA blas64.General
+	XRaw   blas64.Symmetric
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TrInvXPlusASymGrad's loop over the entries of
+// XPlusA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trInvXPlusASymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XPlusA := loop.XPlusA
+	XRaw := loop.XRaw
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			XPlusA.Data[i*XPlusA.Stride+j] = runtime.SymAt(XRaw, i, j) + ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
 }
 
 // TrInvXPlusASymProblem returns the problem of minimising TrInvXPlusASym over X
@@ -19030,6 +21204,7 @@ type trAXBCSqSymWork struct {
 	CPlusAXB []float64
 	XFull    []float64
 	chain    runtime.Chain
+	loop     trAXBCSqSymLoop
 }
 
 var trAXBCSqSymPool = sync.Pool{New: func() any {
@@ -19056,11 +21231,11 @@ func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) floa
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
-		}
-	}
+	// by trAXBCSqSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAXBCSqSymLoop{k, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqSymLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -19079,6 +21254,30 @@ func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) floa
 	return f
 }
 
+// trAXBCSqSymLoop holds the values the parts of TrAXBCSqSym's loop over the
+// entries of CPlusAXB share, while they run.
+type trAXBCSqSymLoop struct {
+	k        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSqSym's loop over the entries of CPlusAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
+}
+
 // trAXBCSqSymGradWork holds TrAXBCSqSymGrad's scratch space, reused across
 // calls through trAXBCSqSymGradPool.
 type trAXBCSqSymGradWork struct {
@@ -19087,6 +21286,7 @@ type trAXBCSqSymGradWork struct {
 	chain    runtime.Chain
 	tmp      []float64
 	chain2   runtime.Chain
+	loop     trAXBCSqSymGradLoop
 }
 
 var trAXBCSqSymGradPool = sync.Pool{New: func() any {
@@ -19131,11 +21331,11 @@ func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, 
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
-		}
-	}
+	// by trAXBCSqSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trAXBCSqSymGradLoop{k, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqSymGradLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawSymmetric()
 	BRaw := B.RawMatrix()
@@ -19157,6 +21357,30 @@ func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, 
 	ws.chain2.MulTo(tmp, 2, 0, []blas64.General{ARaw, CPlusAXB, BRaw}, []bool{true, false, true})
 	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
 	return f
+}
+
+// trAXBCSqSymGradLoop holds the values the parts of TrAXBCSqSymGrad's loop over
+// the entries of CPlusAXB share, while they run.
+type trAXBCSqSymGradLoop struct {
+	k        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSqSymGrad's loop over the entries of CPlusAXB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqSymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
+		}
+	}
 }
 
 // TrAXBCSqSymProblem returns the problem of minimising TrAXBCSqSym over X with
@@ -19591,6 +21815,7 @@ type trCookbook127SymWork struct {
 	chain      runtime.Chain
 	luAPlusXCX runtime.LU
 	gemm       runtime.Gemm
+	loop       trCookbook127SymLoop
 }
 
 var trCookbook127SymPool = sync.Pool{New: func() any {
@@ -19625,11 +21850,11 @@ func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense)
 	// APlusXCX = A + X C X
 	ARaw := A.RawMatrix()
 	// APlusXCX = A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trCookbook127SymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trCookbook127SymLoop{k, parts, APlusXCX, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127SymLoop{}
 	CRaw := C.RawMatrix()
 	// APlusXCX += X C X
 	// Multiply in the cheapest order for these sizes.
@@ -19645,6 +21870,30 @@ func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense)
 		}
 	}
 	return f
+}
+
+// trCookbook127SymLoop holds the values the parts of TrCookbook127Sym's loop
+// over the entries of APlusXCX share, while they run.
+type trCookbook127SymLoop struct {
+	k        int
+	parts    int
+	APlusXCX blas64.General
+	ARaw     blas64.General
+}
+
+// RunPart runs one part of TrCookbook127Sym's loop over the entries of
+// APlusXCX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127SymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	APlusXCX := loop.APlusXCX
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
 }
 
 // trCookbook127SymGradWork holds TrCookbook127SymGrad's scratch space, reused
@@ -19666,6 +21915,7 @@ type trCookbook127SymGradWork struct {
 	tmp3       []float64
 	chain5     runtime.Chain
 	chain6     runtime.Chain
+	loop       trCookbook127SymGradLoop
 }
 
 var trCookbook127SymGradPool = sync.Pool{New: func() any {
@@ -19715,11 +21965,11 @@ func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.De
 	// APlusXCX = A + X C X
 	ARaw := A.RawMatrix()
 	// APlusXCX = A
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by trCookbook127SymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = trCookbook127SymGradLoop{k, parts, APlusXCX, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook127SymGradLoop{}
 	XRaw := X.RawSymmetric()
 	CRaw := C.RawMatrix()
 	// APlusXCX += X C X
@@ -19818,6 +22068,30 @@ func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.De
 	return f
 }
 
+// trCookbook127SymGradLoop holds the values the parts of TrCookbook127SymGrad's
+// loop over the entries of APlusXCX share, while they run.
+type trCookbook127SymGradLoop struct {
+	k        int
+	parts    int
+	APlusXCX blas64.General
+	ARaw     blas64.General
+}
+
+// RunPart runs one part of TrCookbook127SymGrad's loop over the entries of
+// APlusXCX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook127SymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	APlusXCX := loop.APlusXCX
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+}
+
 // TrCookbook127SymProblem returns the problem of minimising TrCookbook127Sym
 // over X with A, C, B fixed, for gonum/optimize. Its variable packs X into one
 // []float64, in that order, matrices row-major; TrCookbook127SymUnpack views
@@ -19873,6 +22147,7 @@ type complicatedSymWork struct {
 	chain4   runtime.Chain
 	chain5   runtime.Chain
 	prod2    []float64
+	loop     complicatedSymLoop
 }
 
 var complicatedSymPool = sync.Pool{New: func() any {
@@ -19908,11 +22183,11 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	APlusB := runtime.Mat(&ws.APlusB, k, k)
 	BRaw := B.RawMatrix()
 	// APlusB = A + B
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by complicatedSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = complicatedSymLoop{k, parts, APlusB, ARaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = complicatedSymLoop{}
 	// tmp = A X X (A + B)
 	XFull := runtime.Mat(&ws.XFull, k, k)
 	runtime.SymmetricToGeneral(XFull, XRaw)
@@ -19988,6 +22263,32 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	runtime.Gemv(blas.NoTrans, 1, tmp, bRaw, 0, prod2)
 	f := blas64.Dot(aRaw, prod2)
 	return f
+}
+
+// complicatedSymLoop holds the values the parts of ComplicatedSym's loop over
+// the entries of APlusB share, while they run.
+type complicatedSymLoop struct {
+	k      int
+	parts  int
+	APlusB blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of ComplicatedSym's loop over the entries of APlusB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *complicatedSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	APlusB := loop.APlusB
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
 }
 
 // complicatedSymGradWork holds ComplicatedSymGrad's scratch space, reused
@@ -20067,6 +22368,7 @@ type complicatedSymGradWork struct {
 	BTBTXBabTBT   []float64
 	abT4          []float64
 	abT4APlusBT   []float64
+	loop          complicatedSymGradLoop
 }
 
 var complicatedSymGradPool = sync.Pool{New: func() any {
@@ -20135,11 +22437,11 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	APlusB := runtime.Mat(&ws.APlusB, k, k)
 	BRaw := B.RawMatrix()
 	// APlusB = A + B
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by complicatedSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = complicatedSymGradLoop{k, parts, APlusB, ARaw, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = complicatedSymGradLoop{}
 	// tmp = A X X (A + B)
 	XFull := runtime.Mat(&ws.XFull, k, k)
 	runtime.SymmetricToGeneral(XFull, XRaw)
@@ -20414,6 +22716,32 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 	return f
 }
 
+// complicatedSymGradLoop holds the values the parts of ComplicatedSymGrad's
+// loop over the entries of APlusB share, while they run.
+type complicatedSymGradLoop struct {
+	k      int
+	parts  int
+	APlusB blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of ComplicatedSymGrad's loop over the entries of
+// APlusB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *complicatedSymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	APlusB := loop.APlusB
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			APlusB.Data[i*APlusB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+}
+
 // ComplicatedSymProblem returns the problem of minimising ComplicatedSym over X
 // with a, A, B, b, C, D fixed, for gonum/optimize. Its variable packs X into
 // one []float64, in that order, matrices row-major; ComplicatedSymUnpack views
@@ -20527,6 +22855,7 @@ func NormSqrtTrXtXSymUnpack(x []float64, k int) (X *mat.SymDense) {
 type applyAtSinXbSymWork struct {
 	sinX  []float64
 	sinXb []float64
+	loop  applyAtSinXbSymLoop
 }
 
 var applyAtSinXbSymPool = sync.Pool{New: func() any {
@@ -20549,11 +22878,11 @@ func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawSymmetric()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
-		}
-	}
+	// by applyAtSinXbSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinXbSymLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinXbSymLoop{}
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
@@ -20562,12 +22891,38 @@ func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 
 	return f
 }
 
+// applyAtSinXbSymLoop holds the values the parts of ApplyAtSinXbSym's loop over
+// the entries of sinX share, while they run.
+type applyAtSinXbSymLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of ApplyAtSinXbSym's loop over the entries of sinX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinXbSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		}
+	}
+}
+
 // applyAtSinXbSymGradWork holds ApplyAtSinXbSymGrad's scratch space, reused
 // across calls through applyAtSinXbSymGradPool.
 type applyAtSinXbSymGradWork struct {
 	sinX  []float64
 	sinXb []float64
 	tmp   []float64
+	loop  applyAtSinXbSymGradLoop
+	loop2 applyAtSinXbSymGradLoop2
 }
 
 var applyAtSinXbSymGradPool = sync.Pool{New: func() any {
@@ -20602,11 +22957,11 @@ func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *
 	sinX := runtime.Mat(&ws.sinX, k, k)
 	XRaw := X.RawSymmetric()
 	// sinX = sin(X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
-		}
-	}
+	// by applyAtSinXbSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinXbSymGradLoop{k, parts, sinX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinXbSymGradLoop{}
 	bRaw := b.RawVector()
 	sinXb := runtime.Vec(&ws.sinXb, k)
 	// sinXb = sin(X) b
@@ -20614,13 +22969,65 @@ func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *
 	f := blas64.Dot(aRaw, sinXb)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = a b' .* cos(X)
-	for i := 0; i < k; i++ {
+	// by applyAtSinXbSymGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtSinXbSymGradLoop2{k, parts2, tmp, aRaw, bRaw, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtSinXbSymGradLoop2{}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// applyAtSinXbSymGradLoop holds the values the parts of ApplyAtSinXbSymGrad's
+// loop over the entries of sinX share, while they run.
+type applyAtSinXbSymGradLoop struct {
+	k     int
+	parts int
+	sinX  blas64.General
+	XRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of ApplyAtSinXbSymGrad's loop over the entries of sinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinXbSymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinX := loop.sinX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinX.Data[i*sinX.Stride+j] = math.Sin(runtime.SymAt(XRaw, i, j))
+		}
+	}
+}
+
+// applyAtSinXbSymGradLoop2 holds the values the parts of ApplyAtSinXbSymGrad's
+// loop over the entries of tmp share, while they run.
+type applyAtSinXbSymGradLoop2 struct {
+	k      int
+	parts2 int
+	tmp    blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	XRaw   blas64.Symmetric
+}
+
+// RunPart runs one part of ApplyAtSinXbSymGrad's loop over the entries of tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtSinXbSymGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	tmp := loop2.tmp
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(runtime.SymAt(XRaw, i, j))
 		}
 	}
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
-	return f
 }
 
 // ApplyAtSinXbSymProblem returns the problem of minimising ApplyAtSinXbSym over
@@ -20664,6 +23071,7 @@ type applyAtSinAXBbSymWork struct {
 	XFull   []float64
 	chain   runtime.Chain
 	sinAXBb []float64
+	loop    applyAtSinAXBbSymLoop
 }
 
 var applyAtSinAXBbSymPool = sync.Pool{New: func() any {
@@ -20699,17 +23107,41 @@ func ApplyAtSinAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.De
 	// AXB is not read again: sinAXB takes over its storage.
 	sinAXB := AXB
 	// sinAXB = sin(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinAXBbSymLoop{k, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbSymLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
 	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
+}
+
+// applyAtSinAXBbSymLoop holds the values the parts of ApplyAtSinAXBbSym's loop
+// over the entries of sinAXB share, while they run.
+type applyAtSinAXBbSymLoop struct {
+	k      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbSym's loop over the entries of sinAXB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
 }
 
 // applyAtSinAXBbSymGradWork holds ApplyAtSinAXBbSymGrad's scratch space, reused
@@ -20722,6 +23154,8 @@ type applyAtSinAXBbSymGradWork struct {
 	sinAXBb []float64
 	prod    []float64
 	chain2  runtime.Chain
+	loop    applyAtSinAXBbSymGradLoop
+	loop2   applyAtSinAXBbSymGradLoop2
 }
 
 var applyAtSinAXBbSymGradPool = sync.Pool{New: func() any {
@@ -20777,11 +23211,11 @@ func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *ma
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
 	// sinAXB = sin(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = applyAtSinAXBbSymGradLoop{k, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbSymGradLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, k)
 	// sinAXBb = sin(A X B) b
@@ -20791,16 +23225,69 @@ func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *ma
 	// AXB is not read again: tmp takes over its storage.
 	tmp := AXB
 	// tmp = a b' .* cos(A X B)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
-		}
-	}
+	// by applyAtSinAXBbSymGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = applyAtSinAXBbSymGradLoop2{k, parts2, tmp, aRaw, bRaw, AXB}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtSinAXBbSymGradLoop2{}
 	// prod = A' (a b' .* cos(A X B)) B'
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(prod, 1, 0, []blas64.General{ARaw, tmp, BRaw}, []bool{true, false, true})
 	runtime.SymmetrizeTo(dX.RawSymmetric(), prod)
 	return f
+}
+
+// applyAtSinAXBbSymGradLoop holds the values the parts of
+// ApplyAtSinAXBbSymGrad's loop over the entries of sinAXB share, while they
+// run.
+type applyAtSinAXBbSymGradLoop struct {
+	k      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop over the entries of
+// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbSymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sinAXB.Data[i*sinAXB.Stride+j] = math.Sin(AXB.Data[i*AXB.Stride+j])
+		}
+	}
+}
+
+// applyAtSinAXBbSymGradLoop2 holds the values the parts of
+// ApplyAtSinAXBbSymGrad's loop over the entries of tmp share, while they run.
+type applyAtSinAXBbSymGradLoop2 struct {
+	k      int
+	parts2 int
+	tmp    blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtSinAXBbSymGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	tmp := loop2.tmp
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	AXB := loop2.AXB
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j])
+		}
+	}
 }
 
 // ApplyAtSinAXBbSymProblem returns the problem of minimising ApplyAtSinAXBbSym
@@ -20842,6 +23329,7 @@ func ApplyAtSinAXBbSymUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat.
 type hadAtAXBbSymWork struct {
 	BAX  []float64
 	BAXb []float64
+	loop hadAtAXBbSymLoop
 }
 
 var hadAtAXBbSymPool = sync.Pool{New: func() any {
@@ -20870,11 +23358,11 @@ func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, 
 	ARaw := A.RawMatrix()
 	XRaw := X.RawSymmetric()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
-		}
-	}
+	// by hadAtAXBbSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadAtAXBbSymLoop{k, parts, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbSymLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -20883,12 +23371,42 @@ func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, 
 	return f
 }
 
+// hadAtAXBbSymLoop holds the values the parts of HadAtAXBbSym's loop over the
+// entries of BAX share, while they run.
+type hadAtAXBbSymLoop struct {
+	k     int
+	parts int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of HadAtAXBbSym's loop over the entries of BAX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		}
+	}
+}
+
 // hadAtAXBbSymGradWork holds HadAtAXBbSymGrad's scratch space, reused across
 // calls through hadAtAXBbSymGradPool.
 type hadAtAXBbSymGradWork struct {
-	BAX  []float64
-	BAXb []float64
-	tmp  []float64
+	BAX   []float64
+	BAXb  []float64
+	tmp   []float64
+	loop  hadAtAXBbSymGradLoop
+	loop2 hadAtAXBbSymGradLoop2
 }
 
 var hadAtAXBbSymGradPool = sync.Pool{New: func() any {
@@ -20937,11 +23455,11 @@ func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Den
 	ARaw := A.RawMatrix()
 	XRaw := X.RawSymmetric()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
-		}
-	}
+	// by hadAtAXBbSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = hadAtAXBbSymGradLoop{k, parts, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbSymGradLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -20949,13 +23467,71 @@ func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Den
 	f := blas64.Dot(aRaw, BAXb)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = A .* (B .* (a b'))
-	for i := 0; i < k; i++ {
+	// by hadAtAXBbSymGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = hadAtAXBbSymGradLoop2{k, parts2, tmp, ARaw, BRaw, aRaw, bRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = hadAtAXBbSymGradLoop2{}
+	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
+	return f
+}
+
+// hadAtAXBbSymGradLoop holds the values the parts of HadAtAXBbSymGrad's loop
+// over the entries of BAX share, while they run.
+type hadAtAXBbSymGradLoop struct {
+	k     int
+	parts int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of HadAtAXBbSymGrad's loop over the entries of BAX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbSymGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			BAX.Data[i*BAX.Stride+j] = BRaw.Data[i*BRaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * runtime.SymAt(XRaw, i, j))
+		}
+	}
+}
+
+// hadAtAXBbSymGradLoop2 holds the values the parts of HadAtAXBbSymGrad's loop
+// over the entries of tmp share, while they run.
+type hadAtAXBbSymGradLoop2 struct {
+	k      int
+	parts2 int
+	tmp    blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of HadAtAXBbSymGrad's loop over the entries of tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *hadAtAXBbSymGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	tmp := loop2.tmp
+	ARaw := loop2.ARaw
+	BRaw := loop2.BRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * (BRaw.Data[i*BRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc]))
 		}
 	}
-	runtime.SymmetrizeTo(dX.RawSymmetric(), tmp)
-	return f
 }
 
 // HadAtAXBbSymProblem returns the problem of minimising HadAtAXBbSym over X
@@ -21014,7 +23590,8 @@ func Issue23492TrSqSym(A *mat.SymDense) float64 {
 // issue23492TrSqSymGradWork holds Issue23492TrSqSymGrad's scratch space, reused
 // across calls through issue23492TrSqSymGradPool.
 type issue23492TrSqSymGradWork struct {
-	tmp []float64
+	tmp  []float64
+	loop issue23492TrSqSymGradLoop
 }
 
 var issue23492TrSqSymGradPool = sync.Pool{New: func() any {
@@ -21051,14 +23628,36 @@ func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
 	f := trA + trAA
 	tmp := runtime.Mat(&ws.tmp, 3, 3)
 	// tmp = 2 A + eye(3)
-	for i := 0; i < 3; i++ {
+	// by issue23492TrSqSymGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	ws.loop = issue23492TrSqSymGradLoop{parts, tmp, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue23492TrSqSymGradLoop{}
+	// dA = 2 A + eye(3), on dA's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dA.RawSymmetric(), 1, runtime.Upper(tmp), 0)
+	return f
+}
+
+// issue23492TrSqSymGradLoop holds the values the parts of
+// Issue23492TrSqSymGrad's loop over the entries of tmp share, while they run.
+type issue23492TrSqSymGradLoop struct {
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.Symmetric
+}
+
+// RunPart runs one part of Issue23492TrSqSymGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue23492TrSqSymGradLoop) RunPart(part int) {
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(3, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < 3; j++ {
 			tmp.Data[i*tmp.Stride+j] = 2.0*runtime.SymAt(ARaw, i, j) + runtime.Kronecker(i, j)
 		}
 	}
-	// dA = 2 A + eye(3), on dA's stored triangle: it is symmetric
-	runtime.AddSymmetricTo(dA.RawSymmetric(), 1, runtime.Upper(tmp), 0)
-	return f
 }
 
 // Issue23492TrSqSymProblem returns the problem of minimising Issue23492TrSqSym
@@ -22004,6 +24603,7 @@ func TrAXBXtCRectUnpack(x []float64, A *mat.Dense, B *mat.Dense, C *mat.Dense) (
 type trAXBCSqRectWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
+	loop     trAXBCSqRectLoop
 }
 
 var trAXBCSqRectPool = sync.Pool{New: func() any {
@@ -22032,11 +24632,11 @@ func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
-		}
-	}
+	// by trAXBCSqRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = trAXBCSqRectLoop{m, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqRectLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -22053,12 +24653,37 @@ func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	return f
 }
 
+// trAXBCSqRectLoop holds the values the parts of TrAXBCSqRect's loop over the
+// entries of CPlusAXB share, while they run.
+type trAXBCSqRectLoop struct {
+	m        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSqRect's loop over the entries of CPlusAXB,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqRectLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		}
+	}
+}
+
 // trAXBCSqRectGradWork holds TrAXBCSqRectGrad's scratch space, reused across
 // calls through trAXBCSqRectGradPool.
 type trAXBCSqRectGradWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
 	chain2   runtime.Chain
+	loop     trAXBCSqRectGradLoop
 }
 
 var trAXBCSqRectGradPool = sync.Pool{New: func() any {
@@ -22103,11 +24728,11 @@ func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	// CPlusAXB = C + A X B
 	CRaw := C.RawMatrix()
 	// CPlusAXB = C
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
-		}
-	}
+	// by trAXBCSqRectGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = trAXBCSqRectGradLoop{m, parts, CPlusAXB, CRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBCSqRectGradLoop{}
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	BRaw := B.RawMatrix()
@@ -22126,6 +24751,30 @@ func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(dXRaw, 2, 0, []blas64.General{ARaw, CPlusAXB, BRaw}, []bool{true, false, true})
 	return f
+}
+
+// trAXBCSqRectGradLoop holds the values the parts of TrAXBCSqRectGrad's loop
+// over the entries of CPlusAXB share, while they run.
+type trAXBCSqRectGradLoop struct {
+	m        int
+	parts    int
+	CPlusAXB blas64.General
+	CRaw     blas64.General
+}
+
+// RunPart runs one part of TrAXBCSqRectGrad's loop over the entries of
+// CPlusAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBCSqRectGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	CPlusAXB := loop.CPlusAXB
+	CRaw := loop.CRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
+		}
+	}
 }
 
 // TrAXBCSqRectProblem returns the problem of minimising TrAXBCSqRect over X
@@ -22753,6 +25402,7 @@ type applyAtSinAXBbRectWork struct {
 	AXB     []float64
 	chain   runtime.Chain
 	sinAXBb []float64
+	loop    applyAtSinAXBbRectLoop
 }
 
 var applyAtSinAXBbRectPool = sync.Pool{New: func() any {
@@ -22789,17 +25439,41 @@ func ApplyAtSinAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 	// AXB is not read again: sinAXB takes over its storage.
 	sinAXB := AXB
 	// sinAXB = sin(A X B)
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
-		}
-	}
+	// by applyAtSinAXBbRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = applyAtSinAXBbRectLoop{m, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbRectLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
 	// sinAXBb = sin(A X B) b
 	runtime.Gemv(blas.NoTrans, 1, sinAXB, bRaw, 0, sinAXBb)
 	f := blas64.Dot(aRaw, sinAXBb)
 	return f
+}
+
+// applyAtSinAXBbRectLoop holds the values the parts of ApplyAtSinAXBbRect's
+// loop over the entries of sinAXB share, while they run.
+type applyAtSinAXBbRectLoop struct {
+	m      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbRect's loop over the entries of
+// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbRectLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
 }
 
 // applyAtSinAXBbRectGradWork holds ApplyAtSinAXBbRectGrad's scratch space,
@@ -22810,6 +25484,8 @@ type applyAtSinAXBbRectGradWork struct {
 	chain   runtime.Chain
 	sinAXBb []float64
 	chain2  runtime.Chain
+	loop    applyAtSinAXBbRectGradLoop
+	loop2   applyAtSinAXBbRectGradLoop2
 }
 
 var applyAtSinAXBbRectGradPool = sync.Pool{New: func() any {
@@ -22864,11 +25540,11 @@ func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	// sinAXB = sin(A X B)
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
-		}
-	}
+	// by applyAtSinAXBbRectGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = applyAtSinAXBbRectGradLoop{m, parts, sinAXB, AXB}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = applyAtSinAXBbRectGradLoop{}
 	bRaw := b.RawVector()
 	sinAXBb := runtime.Vec(&ws.sinAXBb, m)
 	// sinAXBb = sin(A X B) b
@@ -22878,15 +25554,68 @@ func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.
 	// AXB is not read again: tmp takes over its storage.
 	tmp := AXB
 	// tmp = a b' .* cos(A X B)
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			tmp.Data[i*tmp.Stride+j2] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j2])
-		}
-	}
+	// by applyAtSinAXBbRectGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, m)
+	ws.loop2 = applyAtSinAXBbRectGradLoop2{m, parts2, tmp, aRaw, bRaw, AXB}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = applyAtSinAXBbRectGradLoop2{}
 	// dX = A' (a b' .* cos(A X B)) B'
 	// Multiply in the cheapest order for these sizes.
 	ws.chain2.MulTo(dXRaw, 1, 0, []blas64.General{ARaw, tmp, BRaw}, []bool{true, false, true})
 	return f
+}
+
+// applyAtSinAXBbRectGradLoop holds the values the parts of
+// ApplyAtSinAXBbRectGrad's loop over the entries of sinAXB share, while they
+// run.
+type applyAtSinAXBbRectGradLoop struct {
+	m      int
+	parts  int
+	sinAXB blas64.General
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop over the entries of
+// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *applyAtSinAXBbRectGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	sinAXB := loop.sinAXB
+	AXB := loop.AXB
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			sinAXB.Data[i*sinAXB.Stride+j2] = math.Sin(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
+}
+
+// applyAtSinAXBbRectGradLoop2 holds the values the parts of
+// ApplyAtSinAXBbRectGrad's loop over the entries of tmp share, while they run.
+type applyAtSinAXBbRectGradLoop2 struct {
+	m      int
+	parts2 int
+	tmp    blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	AXB    blas64.General
+}
+
+// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop over the entries of
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *applyAtSinAXBbRectGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	tmp := loop2.tmp
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	AXB := loop2.AXB
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			tmp.Data[i*tmp.Stride+j2] = aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc] * math.Cos(AXB.Data[i*AXB.Stride+j2])
+		}
+	}
 }
 
 // ApplyAtSinAXBbRectProblem returns the problem of minimising
@@ -22927,6 +25656,7 @@ func ApplyAtSinAXBbRectUnpack(x []float64, a *mat.VecDense, A *mat.Dense, B *mat
 type hadAtAXBbRectWork struct {
 	BAX  []float64
 	BAXb []float64
+	loop hadAtAXBbRectLoop
 }
 
 var hadAtAXBbRectPool = sync.Pool{New: func() any {
@@ -22957,11 +25687,11 @@ func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
-		}
-	}
+	// by hadAtAXBbRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, j)
+	ws.loop = hadAtAXBbRectLoop{k, parts, j, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbRectLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -22970,11 +25700,43 @@ func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	return f
 }
 
+// hadAtAXBbRectLoop holds the values the parts of HadAtAXBbRect's loop over the
+// entries of BAX share, while they run.
+type hadAtAXBbRectLoop struct {
+	k     int
+	parts int
+	j     int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of HadAtAXBbRect's loop over the entries of BAX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbRectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	j := loop.j
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		}
+	}
+}
+
 // hadAtAXBbRectGradWork holds HadAtAXBbRectGrad's scratch space, reused across
 // calls through hadAtAXBbRectGradPool.
 type hadAtAXBbRectGradWork struct {
-	BAX  []float64
-	BAXb []float64
+	BAX   []float64
+	BAXb  []float64
+	loop  hadAtAXBbRectGradLoop
+	loop2 hadAtAXBbRectGradLoop2
 }
 
 var hadAtAXBbRectGradPool = sync.Pool{New: func() any {
@@ -23024,11 +25786,11 @@ func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	// BAX = B .* (A .* X)
-	for i := 0; i < k; i++ {
-		for j2 := 0; j2 < j; j2++ {
-			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
-		}
-	}
+	// by hadAtAXBbRectGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, j)
+	ws.loop = hadAtAXBbRectGradLoop{k, parts, j, BAX, BRaw, ARaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = hadAtAXBbRectGradLoop{}
 	bRaw := b.RawVector()
 	BAXb := runtime.Vec(&ws.BAXb, k)
 	// BAXb = (B .* (A .* X)) b
@@ -23036,12 +25798,74 @@ func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 	f := blas64.Dot(aRaw, BAXb)
 	dXRaw := dX.RawMatrix()
 	// dX = A .* (B .* (a b'))
-	for i := 0; i < k; i++ {
+	// by hadAtAXBbRectGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, j)
+	ws.loop2 = hadAtAXBbRectGradLoop2{k, parts2, j, dXRaw, ARaw, BRaw, aRaw, bRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = hadAtAXBbRectGradLoop2{}
+	return f
+}
+
+// hadAtAXBbRectGradLoop holds the values the parts of HadAtAXBbRectGrad's loop
+// over the entries of BAX share, while they run.
+type hadAtAXBbRectGradLoop struct {
+	k     int
+	parts int
+	j     int
+	BAX   blas64.General
+	BRaw  blas64.General
+	ARaw  blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of HadAtAXBbRectGrad's loop over the entries of BAX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *hadAtAXBbRectGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	j := loop.j
+	BAX := loop.BAX
+	BRaw := loop.BRaw
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
+		for j2 := 0; j2 < j; j2++ {
+			BAX.Data[i*BAX.Stride+j2] = BRaw.Data[i*BRaw.Stride+j2] * (ARaw.Data[i*ARaw.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2])
+		}
+	}
+}
+
+// hadAtAXBbRectGradLoop2 holds the values the parts of HadAtAXBbRectGrad's loop
+// over the entries of dXRaw share, while they run.
+type hadAtAXBbRectGradLoop2 struct {
+	k      int
+	parts2 int
+	j      int
+	dXRaw  blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+}
+
+// RunPart runs one part of HadAtAXBbRectGrad's loop over the entries of dXRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *hadAtAXBbRectGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	j := loop2.j
+	dXRaw := loop2.dXRaw
+	ARaw := loop2.ARaw
+	BRaw := loop2.BRaw
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j2 := 0; j2 < j; j2++ {
 			dXRaw.Data[i*dXRaw.Stride+j2] = ARaw.Data[i*ARaw.Stride+j2] * (BRaw.Data[i*BRaw.Stride+j2] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j2*bRaw.Inc]))
 		}
 	}
-	return f
 }
 
 // HadAtAXBbRectProblem returns the problem of minimising HadAtAXBbRect over X

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // logRegHWork holds LogRegH's scratch space, reused across calls through
 // logRegHPool.
@@ -115,23 +115,8 @@ func LogRegHGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64,
 	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = logRegHGradParts{
-		XRaw:           XRaw,
-		Xw:             Xw,
-		d:              d,
-		dwParts:        dwParts,
-		dwRaw:          dwRaw,
-		n:              n,
-		negYXw:         negYXw,
-		parts:          parts,
-		sigmoidNegYXw:  sigmoidNegYXw,
-		softplusRows:   softplusRows,
-		sumParts:       sumParts,
-		wRaw:           wRaw,
-		yRaw:           yRaw,
-		ySigmoidNegYXw: ySigmoidNegYXw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = logRegHGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, negYXw, yRaw, softplusRows, sigmoidNegYXw, ySigmoidNegYXw, sumParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = logRegHGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -163,21 +148,21 @@ type logRegHGradParts struct {
 
 // RunPart runs one part of LogRegHGrad's row panels, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (ws *logRegHGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	negYXw := ws.shared.negYXw
-	yRaw := ws.shared.yRaw
-	softplusRows := ws.shared.softplusRows
-	sigmoidNegYXw := ws.shared.sigmoidNegYXw
-	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
-	sumParts := ws.shared.sumParts
+func (shared *logRegHGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	negYXw := shared.negYXw
+	yRaw := shared.yRaw
+	softplusRows := shared.softplusRows
+	sigmoidNegYXw := shared.sigmoidNegYXw
+	ySigmoidNegYXw := shared.ySigmoidNegYXw
+	sumParts := shared.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumPart := 0.0

@@ -46,12 +46,13 @@ const (
 	// RuleShapes: the operands of every BLAS call have agreeing shapes.
 	RuleShapes = "the shapes of every BLAS call agree with its operands"
 	// RuleParallel: the parts of a parallel loop run at once, so each
-	// writes storage of its own: the loop runs from 0 to its count of
-	// parts by 1, and its body writes nothing declared outside it but
-	// entries indexed by the part or by a variable of a loop over the
-	// part's rows, BLAS and block-kernel results that are views of rows of
-	// a panel of the part, and views it declares from the part (its
-	// accumulator).
+	// writes storage of its own and reads no entry another part writes:
+	// the loop runs from 0 to its count of parts by 1; its body writes
+	// nothing declared outside it but entries indexed by the part (a
+	// vector's) or whose row is a variable of a loop over the part's rows,
+	// BLAS and block-kernel results that are views of rows of a panel of
+	// the part, and views it declares from the part (its accumulator); and
+	// it reads the entries of what it writes only in the rows it writes.
 	RuleParallel = "the parts of a parallel loop write storage of their own"
 )
 
@@ -109,9 +110,9 @@ type checker struct {
 	// for the first, the last.
 	parts   map[*Value]string
 	partEnd map[*Value]*Value
-	// partRows holds the variables of loops over the rows of a panel of a
-	// part: r0 to r1 of a loop from a part's first row to its last by
-	// panels, r1 clamped to the last.
+	// partRows holds the variables of loops over the rows of a part of a
+	// parallel loop: its first row to its last, one by one, or r0 to r1 of
+	// a loop from the first to the last by panels, r1 clamped to the last.
 	partRows map[*Value]bool
 }
 
@@ -239,6 +240,10 @@ func (c *checker) read(x Expr, loop *loopState, skip *Value) error {
 // layoutFields are the fields of blas64 values that describe their
 // layout: reading them reads no entry.
 var layoutFields = map[string]bool{"N": true, "Inc": true, "Rows": true, "Cols": true, "Stride": true}
+
+// Leaves calls visit on the leaves of x: its outermost Ref and At values
+// and the layout fields it reads (visitTree).
+func Leaves(x Expr, visit func(Expr)) { visitTree(x, visit) }
 
 // visitTree calls visit on x's outermost Ref and At leaves through the
 // operators that merely combine them.
@@ -459,6 +464,8 @@ func (c *checker) one(s Step, loop *loopState) error {
 				return err
 			}
 		}
+		delete(c.partRows, s.I)
+		delete(c.partRows, s.J)
 		switch {
 		case s.Shape.IsCol():
 			c.spans[s.I] = exprKey(s.Rows)
@@ -550,7 +557,7 @@ func (c *checker) loop(body []Step, l *loopState) error {
 			return c.fail(RuleWrittenBeforeRead, "the loop that first writes %s writes only some of its entries", v.Name)
 		}
 		c.written[v] = true
-		if v.Owner == Destination {
+		if v.Owner == Destination && !fills(l.outer, v) { // a loop around counts its write once
 			if c.fullWrites[v] > 0 {
 				return c.fail(RuleDestination, "%s is overwritten after it was written", v.Name)
 			}
@@ -629,6 +636,7 @@ func dimText(d derive.Dim) string {
 // by a step, and the same as the panel loop around it for a loop over one
 // panel, r0 to r1 = min(r0 + step, n).
 func (c *checker) forSpan(f *For) {
+	delete(c.partRows, f.Var) // a variable of an earlier loop over a part's rows
 	from, to := exprKey(f.From), exprKey(f.To)
 	switch {
 	case from == "0" && f.Step == nil:
@@ -638,6 +646,12 @@ func (c *checker) forSpan(f *For) {
 	default:
 		r0, ok0 := f.From.(Ref)
 		r1, ok1 := f.To.(Ref)
+		if ok0 && ok1 && f.Step == nil && c.partEnd[r0.V] == r1.V {
+			// The rows of a part of a parallel loop, one by one: all
+			// parts' rows cover the rows.
+			c.spans[f.Var], c.partRows[f.Var] = c.parts[r0.V], true
+			return
+		}
 		if ok0 && ok1 && f.Step != nil && c.partEnd[r0.V] == r1.V {
 			// The panels of a part of a parallel loop, from its first row
 			// to its last: all parts' panels cover the rows.
@@ -915,8 +929,7 @@ func (c *checker) parallelWrites(f *For) error {
 			case *Set:
 				switch to := s.To.(type) {
 				case At:
-					i, ok := to.I.(Ref)
-					if own[to.V] || to.J != nil || !ok || (i.V != f.Var && !c.partRows[i.V]) {
+					if own[to.V] || !c.partEntry(to, f.Var) {
 						return fail("%s is written at entries other parts may write", to.V.Name)
 					}
 				default:
@@ -946,7 +959,93 @@ func (c *checker) parallelWrites(f *For) error {
 		}
 		return nil
 	}
-	return walk(f.Body)
+	if err := walk(f.Body); err != nil {
+		return err
+	}
+	return c.partReads(f, own)
+}
+
+// partEntry reports whether the entry x lies in the rows of one part of
+// the parallel loop over part: an entry of a vector indexed by part, or an
+// entry whose row is a variable of a loop over the part's rows, of a value
+// that views no part of another (so that its rows are those of the
+// storage it views).
+func (c *checker) partEntry(x At, part *Value) bool {
+	i, ok := x.I.(Ref)
+	if !ok {
+		return false
+	}
+	if x.J == nil && i.V == part {
+		return true
+	}
+	if !c.partRows[i.V] {
+		return false
+	}
+	for v := x.V; v != nil; v = v.Of {
+		if v.Part {
+			return false
+		}
+	}
+	return true
+}
+
+// partReads checks that the body of the parallel loop f reads the entries
+// of what it writes only in the rows of its part (RuleParallel): every
+// entry read of storage the body writes, entry by entry or by a call, is a
+// part's entry (partEntry), but for values the body declares (own: its
+// accumulator, its locals).
+func (c *checker) partReads(f *For, own map[*Value]bool) error {
+	written := map[*Value]bool{}
+	walkSteps(f.Body, func(s Step) {
+		switch s := s.(type) {
+		case *Set:
+			if to, ok := s.To.(At); ok {
+				written[to.V.root()] = true
+			}
+		case *Do:
+			for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
+				written[v.root()] = true
+			}
+		}
+	})
+	var err error
+	walkSteps(f.Body, func(s Step) {
+		for _, x := range stepExprs(s) {
+			visitTree(x, func(x Expr) {
+				if at, ok := x.(At); ok && err == nil && !own[at.V] && written[at.V.root()] && !c.partEntry(at, f.Var) {
+					err = c.fail(RuleParallel, "in the parts of %s: %s is read at entries other parts may write", f.Var.Name, at.V.Name)
+				}
+			})
+		}
+	})
+	return err
+}
+
+// walkSteps calls visit on each of steps and on the steps nested in them,
+// outer first.
+func walkSteps(steps []Step, visit func(Step)) {
+	for _, s := range steps {
+		visit(s)
+		walkSteps(body(s), visit)
+	}
+}
+
+// stepExprs returns the expressions a step reads, but for those of a
+// loop's header: a Set's target too, read by an update.
+func stepExprs(s Step) []Expr {
+	switch s := s.(type) {
+	case *Let:
+		return []Expr{s.Value}
+	case *Set:
+		return []Expr{s.To, s.Value}
+	case *Do:
+		return []Expr{s.Call}
+	case *Clamp:
+		return []Expr{s.Max}
+	case *Return:
+		return []Expr{s.Value}
+	}
+	return nil
 }
 
 // panelOfPart reports whether the rows d of a view are those of a panel of

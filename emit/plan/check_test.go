@@ -228,6 +228,18 @@ func TestCheckRules(t *testing.T) {
 		{"parts that run a block kernel on a buffer with no view of their panel", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("panel kernel without its view")...)
 		}, RuleParallel},
+		{"parts that read, outside their rows, what a kernel of theirs writes", func(f *fixture) []Step {
+			return append(f.prologue(), f.parallel("kernel read at 0")...)
+		}, RuleParallel},
+		{"a matrix filled entry by entry in parts of its rows", func(f *fixture) []Step {
+			return append(f.prologue()[:3], f.rowParts("")...)
+		}, ""},
+		{"parts that write a matrix at rows other parts run", func(f *fixture) []Step {
+			return append(f.prologue()[:3], f.rowParts("transposed")...)
+		}, RuleParallel},
+		{"parts that write a matrix through a view of part of it", func(f *fixture) []Step {
+			return append(f.prologue()[:3], f.rowParts("part view")...)
+		}, RuleParallel},
 		{"parts that run a block kernel whose panel view is of another buffer", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("panel kernel on a view of another")...)
 		}, RuleParallel},
@@ -343,6 +355,8 @@ func (f *fixture) parallel(mutation string) []Step {
 	case "index from the part":
 		inner = append(inner, &Let{Vars: []*Value{j}, Value: Mul(Ref{lo}, IntLit(0))},
 			&Set{To: At{V: f.buf, I: Ref{j}}, Op: "=", Value: Lit(1)})
+	case "kernel read at 0":
+		inner = append(inner, &Set{To: Ref{sumPart}, Op: "+=", Value: At{V: f.buf2, I: IntLit(0)}})
 	case "alias":
 		alias := NewValue("alias", Vector, Local)
 		inner = append(inner, &Let{Vars: []*Value{alias}, Value: Ref{f.buf2}},
@@ -351,8 +365,14 @@ func (f *fixture) parallel(mutation string) []Step {
 	panel := []Step{
 		&Let{Vars: []*Value{r1}, Value: Add(Ref{r0}, IntLit(8))},
 		&Clamp{V: r1, Max: bound},
-		&For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: inner},
 	}
+	if mutation == "kernel read at 0" {
+		// buf2's rows of the panel, exp of x's, by a block kernel.
+		view := &Value{Name: f.buf2.Name, Kind: Vector, Owner: Workspace, Shape: derive.Col(derive.Dim{Name: "r0…r1"}), Of: f.buf2, Part: true}
+		rows := func(v *Value) Expr { return Slice{X: Field{X: Ref{v}, Name: "Data"}, Lo: Ref{r0}, Hi: Ref{r1}} }
+		panel = append(panel, &Do{Call: Fn(RuntimePath, "ExpTo", rows(f.buf2), rows(f.xRaw)), Writes: []*Value{f.buf2}, Panel: []*Value{view}})
+	}
+	panel = append(panel, &For{Var: f.i, From: Ref{r0}, To: Ref{r1}, Body: inner})
 	switch mutation {
 	case "whole":
 		panel = append(panel, &Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.buf}), Writes: []*Value{f.buf}})
@@ -380,6 +400,9 @@ func (f *fixture) parallel(mutation string) []Step {
 		from = IntLit(1)
 	}
 	var before []Step
+	if mutation == "kernel read at 0" {
+		before = []Step{&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})}}
+	}
 	if mutation == "alias" {
 		before = []Step{
 			&Let{Vars: []*Value{f.buf2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
@@ -400,6 +423,46 @@ func (f *fixture) parallel(mutation string) []Step {
 		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
 		&Let{Vars: []*Value{total}, Value: Add(Ref{f.t}, Fn(RuntimePath, "SumParts", Ref{sums}))},
 		&Return{Value: Ref{total}},
+	)
+}
+
+// rowParts fills the n×n matrix M, M[i, j] = x[i]·x[j], in parts of its
+// rows run at once, as emit's parallelLoops prints an elementwise loop,
+// then returns its sum; mutation breaks it: "transposed" writes M[j, i],
+// "part view" writes through a view of rows of M.
+func (f *fixture) rowParts(mutation string) []Step {
+	parts, part := NewValue("parts", Int, Local), NewValue("part", Int, Index)
+	lo, hi := NewValue("lo", Int, Local), NewValue("hi", Int, Local)
+	ws := NewValue("ws", Object, Local)
+	j := NewValue("j", Int, Index)
+	m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+	to := At{V: m, I: Ref{f.i}, J: Ref{j}}
+	switch mutation {
+	case "transposed":
+		to = At{V: m, I: Ref{j}, J: Ref{f.i}}
+	}
+	steps := []Step{
+		&Let{Vars: []*Value{ws}, Value: Fn(RuntimePath, "Get")},
+		&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+	}
+	if mutation == "part view" {
+		// Rows 1 … n of M (of n+1 rows): its row i is M's row i+1.
+		to.V = &Value{Name: "below", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Of: m, Part: true}
+		m.Shape = derive.Shape{Rows: derive.Dim{Name: "n+1"}, Cols: f.n}
+		steps[1] = &Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Add(Ref{f.m}, IntLit(1)), Ref{f.m})}
+		steps = append(steps, &Do{Call: Fn(RuntimePath, "ZeroMatrix", Ref{m}), Writes: []*Value{m}},
+			&Let{Vars: []*Value{to.V}, Value: Fn(RuntimePath, "RowPanel", Ref{m}, IntLit(1), Add(Ref{f.m}, IntLit(1)))})
+	}
+	return append(steps,
+		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "LoopParts", Ref{f.m}, Ref{f.m})},
+		&For{Var: part, From: IntLit(0), To: Ref{parts}, Parallel: &Parallel{Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "loop", Type: "loop"},
+			Body: []Step{&For{Var: f.i, From: Ref{lo}, To: Ref{hi}, Body: []Step{
+				&For{Var: j, From: IntLit(0), To: Ref{f.m}, Body: []Step{
+					&Set{To: to, Op: "=", Value: Mul(At{V: f.xRaw, I: Ref{f.i}}, At{V: f.xRaw, I: Ref{j}})},
+				}},
+			}}}},
+		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+		&Return{Value: Fn(RuntimePath, "Sum", Ref{to.V})},
 	)
 }
 

@@ -92,28 +92,29 @@ func goLoop(l *Loop) jen.Code {
 }
 
 // goParallel prints the function's side of a parallel loop: the shared
-// values into the workspace, the parts run, the workspace's references
-// cleared.
+// values into the workspace's field, the parts run by the field's method
+// RunPart, the field cleared.
 func goParallel(f *For) jen.Code {
 	p := f.Parallel
 	field := func() *jen.Statement { return jen.Id(p.Workspace.Name).Dot(p.Field) }
-	fields := jen.Dict{}
+	var fields []jen.Code // in the order of Type's fields, which are Shared(f) too
 	for _, v := range Shared(f) {
-		fields[jen.Id(v.Name)] = jen.Id(v.Name)
+		fields = append(fields, jen.Id(v.Name))
 	}
-	return field().Op("=").Id(p.Type).Values(fields).Line().
-		Qual(RuntimePath, "Parts").Call(f.To.Code(), jen.Id(p.Workspace.Name)).Line().
+	return field().Op("=").Id(p.Type).Values(fields...).Line().
+		Qual(RuntimePath, "Parts").Call(f.To.Code(), jen.Op("&").Add(field())).Line().
 		Add(field()).Op("=").Id(p.Type).Values()
 }
 
 // GoPart prints the body of the method RunPart of a parallel loop's
-// workspace: the shared values taken from the workspace, the part's rows,
-// then the loop's body.
+// struct type, whose receiver is named as the workspace's field: the
+// shared values taken from the receiver, the part's rows, then the loop's
+// body.
 func GoPart(f *For) []jen.Code {
 	p := f.Parallel
 	var out []jen.Code
 	for _, v := range Shared(f) {
-		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Workspace.Name).Dot(p.Field).Dot(v.Name))
+		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Field).Dot(v.Name))
 	}
 	out = append(out, jen.List(jen.Id(p.Lo.Name), jen.Id(p.Hi.Name)).Op(":=").Qual(RuntimePath, "PartRows").Call(p.Rows.Code(), f.To.Code(), jen.Id(f.Var.Name)))
 	return append(out, Go(f.Body)...)

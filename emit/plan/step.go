@@ -103,16 +103,19 @@ type For struct {
 
 // Parallel makes a For from 0 to To (the count of parts), by 1, a loop over the parts of the
 // Rows rows of a matrix run at once by runtime.Parts: part Var runs rows
-// Lo … Hi−1 (runtime.PartRows, declared for the body), in a method RunPart
-// of the workspace type. The values the body shares with the function
-// (Shared) travel in the workspace's field Field, of the struct type Type,
-// filled before the parts run and cleared after. The iterations' writes
-// must not meet (RuleParallel).
+// Lo … Hi−1 (runtime.PartRows, declared for the body), in the method
+// RunPart of the struct type Type. The values the body shares with the
+// function (Shared) travel in the workspace's field Field, of type Type,
+// filled before the parts run and cleared after; RunPart's receiver is
+// named Field too. Loop says what the loop is, for the comments on Type
+// and RunPart ("row panels"). The iterations' writes must not meet, nor
+// reads meet another part's writes (RuleParallel).
 type Parallel struct {
 	Lo, Hi      *Value
 	Rows        Expr
 	Workspace   *Value
 	Field, Type string
+	Loop        string
 }
 
 // Block is a braced block of steps. With If set it is an if statement:

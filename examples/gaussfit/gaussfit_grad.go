@@ -8,11 +8,12 @@ import (
 
 	"github.com/gradgen/gradgen/runtime"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // gaussNLLWork holds GaussNLL's scratch space, reused across calls through
 // gaussNLLPool.
@@ -191,6 +192,7 @@ type factorNLLGradWork struct {
 	invS  []float64
 	tmp   []float64
 	cholC runtime.Cholesky
+	loop  factorNLLGradLoop
 }
 
 var factorNLLGradPool = sync.Pool{New: func() any {
@@ -238,17 +240,41 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = inv(S) - inv(S) C inv(S)
 	// tmp = inv(S)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
-		}
-	}
+	// by factorNLLGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = factorNLLGradLoop{n, parts, tmp, invS}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = factorNLLGradLoop{}
 	// tmp += -(inv(S) C inv(S))
 	ws.cholC.Factorize(C.RawSymmetric())
 	ws.cholC.SandwichTo(tmp, -1, invS, 1)
 	// dL = 2 (inv(S) - inv(S) C inv(S)) L
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 2, tmp, LRaw, 0, dLRaw)
 	return f
+}
+
+// factorNLLGradLoop holds the values the parts of FactorNLLGrad's loop over the
+// entries of tmp share, while they run.
+type factorNLLGradLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	invS  blas64.General
+}
+
+// RunPart runs one part of FactorNLLGrad's loop over the entries of tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *factorNLLGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	invS := loop.invS
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = invS.Data[i*invS.Stride+j]
+		}
+	}
 }
 
 // FactorNLLProblem returns the problem of minimising FactorNLL over L with C

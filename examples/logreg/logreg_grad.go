@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -116,23 +116,8 @@ func LossGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, lambda float64, dw
 	sigmoidNegYZ := runtime.Vec(&ws.sigmoidNegYZ, n)
 	ySigmoidNegYZ := runtime.Vec(&ws.ySigmoidNegYZ, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = lossGradParts{
-		XRaw:          XRaw,
-		d:             d,
-		dwParts:       dwParts,
-		dwRaw:         dwRaw,
-		n:             n,
-		negYZ:         negYZ,
-		parts:         parts,
-		sigmoidNegYZ:  sigmoidNegYZ,
-		softplusRows:  softplusRows,
-		sumParts:      sumParts,
-		wRaw:          wRaw,
-		yRaw:          yRaw,
-		ySigmoidNegYZ: ySigmoidNegYZ,
-		z:             z,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = lossGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, z, negYZ, yRaw, softplusRows, sigmoidNegYZ, ySigmoidNegYZ, sumParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = lossGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -164,21 +149,21 @@ type lossGradParts struct {
 
 // RunPart runs one part of LossGrad's row panels, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (ws *lossGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	z := ws.shared.z
-	negYZ := ws.shared.negYZ
-	yRaw := ws.shared.yRaw
-	softplusRows := ws.shared.softplusRows
-	sigmoidNegYZ := ws.shared.sigmoidNegYZ
-	ySigmoidNegYZ := ws.shared.ySigmoidNegYZ
-	sumParts := ws.shared.sumParts
+func (shared *lossGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	z := shared.z
+	negYZ := shared.negYZ
+	yRaw := shared.yRaw
+	softplusRows := shared.softplusRows
+	sigmoidNegYZ := shared.sigmoidNegYZ
+	ySigmoidNegYZ := shared.ySigmoidNegYZ
+	sumParts := shared.sumParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	sumPart := 0.0

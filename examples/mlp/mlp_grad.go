@@ -14,13 +14,14 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
 	HW2  []float64
 	XW1  []float64
 	gemm runtime.Gemm
+	loop lossLoop
 }
 
 var lossPool = sync.Pool{New: func() any {
@@ -62,11 +63,11 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1 + vector(1) b1')
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
-		}
-	}
+	// by lossLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, h)
+	ws.loop = lossLoop{n, parts, h, H, XW1, b1Raw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossLoop{}
 	W2Raw := W2.RawMatrix()
 	// HW2 = H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 0, HW2)
@@ -83,14 +84,45 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	return f
 }
 
+// lossLoop holds the values the parts of Loss's loop over the entries of H
+// share, while they run.
+type lossLoop struct {
+	n     int
+	parts int
+	h     int
+	H     blas64.General
+	XW1   blas64.General
+	b1Raw blas64.Vector
+}
+
+// RunPart runs one part of Loss's loop over the entries of H, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	h := loop.h
+	H := loop.H
+	XW1 := loop.XW1
+	b1Raw := loop.b1Raw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < h; j++ {
+			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
+		}
+	}
+}
+
 // lossGradWork holds LossGrad's scratch space, reused across calls through
 // lossGradPool.
 type lossGradWork struct {
-	tmp  []float64
-	XW1  []float64
-	gemm runtime.Gemm
-	tmp2 []float64
-	prod []float64
+	tmp   []float64
+	XW1   []float64
+	gemm  runtime.Gemm
+	tmp2  []float64
+	prod  []float64
+	loop  lossGradLoop
+	loop2 lossGradLoop2
+	loop3 lossGradLoop3
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -153,11 +185,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	// tmp = H W2 + vector(1) b2' - Y
 	YRaw := Y.RawMatrix()
 	// tmp = -Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, o)
+	ws.loop = lossGradLoop{n, parts, o, tmp, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossGradLoop{}
 	XW1 := runtime.Mat(&ws.XW1, n, h)
 	XRaw := X.RawMatrix()
 	W1Raw := W1.RawMatrix()
@@ -167,11 +199,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	// XW1 is not read again: H takes over its storage.
 	H := XW1
 	// H = tanh(X W1 + vector(1) b1')
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
-		}
-	}
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, h)
+	ws.loop2 = lossGradLoop2{n, parts2, h, H, XW1, b1Raw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
 	W2Raw := W2.RawMatrix()
 	// tmp += H W2
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, tmp)
@@ -198,11 +230,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	// prod is not read again: tmp3 takes over its storage.
 	tmp3 := prod
 	// tmp3 = (H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H)
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			tmp3.Data[i*tmp3.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
-		}
-	}
+	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, h)
+	ws.loop3 = lossGradLoop3{n, parts3, h, tmp3, prod, H}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = lossGradLoop3{}
 	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dW1Raw)
 	db1Raw := db1.RawVector()
@@ -215,6 +247,88 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	// db2 = (H W2 + vector(1) b2' - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, tmp, tmp2, 0, db2Raw)
 	return f
+}
+
+// lossGradLoop holds the values the parts of LossGrad's loop over the entries
+// of tmp share, while they run.
+type lossGradLoop struct {
+	n     int
+	parts int
+	o     int
+	tmp   blas64.General
+	YRaw  blas64.General
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	o := loop.o
+	tmp := loop.tmp
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < o; j++ {
+			tmp.Data[i*tmp.Stride+j] = -YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
+}
+
+// lossGradLoop2 holds the values the parts of LossGrad's loop over the entries
+// of H share, while they run.
+type lossGradLoop2 struct {
+	n      int
+	parts2 int
+	h      int
+	H      blas64.General
+	XW1    blas64.General
+	b1Raw  blas64.Vector
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of H, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *lossGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	h := loop2.h
+	H := loop2.H
+	XW1 := loop2.XW1
+	b1Raw := loop2.b1Raw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < h; j++ {
+			H.Data[i*H.Stride+j] = math.Tanh(XW1.Data[i*XW1.Stride+j] + b1Raw.Data[j*b1Raw.Inc])
+		}
+	}
+}
+
+// lossGradLoop3 holds the values the parts of LossGrad's loop over the entries
+// of tmp3 share, while they run.
+type lossGradLoop3 struct {
+	n      int
+	parts3 int
+	h      int
+	tmp3   blas64.General
+	prod   blas64.General
+	H      blas64.General
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of tmp3, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *lossGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	h := loop3.h
+	tmp3 := loop3.tmp3
+	prod := loop3.prod
+	H := loop3.H
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
+		for j := 0; j < h; j++ {
+			tmp3.Data[i*tmp3.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
+		}
+	}
 }
 
 // LossProblem returns the problem of minimising Loss over W1, b1, W2, b2 with

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
@@ -87,6 +87,7 @@ type lossGradWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      lossGradLoop
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -175,17 +176,45 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = lossGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossGradLoop{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
 	// db = (softmax(X W + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp2, 0, dbRaw)
 	return f
+}
+
+// lossGradLoop holds the values the parts of LossGrad's loop over the entries
+// of softmaxMinusY share, while they run.
+type lossGradLoop struct {
+	n             int
+	parts         int
+	k             int
+	softmaxMinusY blas64.General
+	softmax       blas64.General
+	YRaw          blas64.General
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of softmaxMinusY,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	softmaxMinusY := loop.softmaxMinusY
+	softmax := loop.softmax
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
 }
 
 // LossProblem returns the problem of minimising Loss over W, b with X, Y fixed,

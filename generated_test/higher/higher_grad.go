@@ -14,11 +14,12 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // curveWork holds Curve's scratch space, reused across calls through curvePool.
 type curveWork struct {
 	gemm runtime.Gemm
+	loop curveLoop
 }
 
 var curvePool = sync.Pool{New: func() any {
@@ -50,14 +51,40 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	// dst = t^2 A + sin(t) B B
 	ARaw := A.RawMatrix()
 	// dst = t^2 A
-	for i := 0; i < n; i++ {
+	// by curveLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = curveLoop{n, parts, dstRaw, t, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = curveLoop{}
+	BRaw := B.RawMatrix()
+	// dst += sin(t) B B
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Sin(t), BRaw, BRaw, 1, dstRaw)
+}
+
+// curveLoop holds the values the parts of Curve's loop over the entries of
+// dstRaw share, while they run.
+type curveLoop struct {
+	n      int
+	parts  int
+	dstRaw blas64.General
+	t      float64
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of Curve's loop over the entries of dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *curveLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	dstRaw := loop.dstRaw
+	t := loop.t
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = t * t * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	BRaw := B.RawMatrix()
-	// dst += sin(t) B B
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Sin(t), BRaw, BRaw, 1, dstRaw)
 }
 
 // curveDerivWork holds CurveDeriv's scratch space, reused across calls through
@@ -543,23 +570,8 @@ func LogRegNGrad(X *mat.Dense, y *mat.VecDense, w *mat.VecDense, dw *mat.VecDens
 	sigmoidNegYXw := runtime.Vec(&ws.sigmoidNegYXw, n)
 	ySigmoidNegYXw := runtime.Vec(&ws.ySigmoidNegYXw, n)
 	softplusRows := runtime.Vec(&ws.softplusRows, n)
-	ws.shared = logRegNGradParts{
-		XRaw:           XRaw,
-		Xw:             Xw,
-		d:              d,
-		dwParts:        dwParts,
-		dwRaw:          dwRaw,
-		fParts:         fParts,
-		n:              n,
-		negYXw:         negYXw,
-		parts:          parts,
-		sigmoidNegYXw:  sigmoidNegYXw,
-		softplusRows:   softplusRows,
-		wRaw:           wRaw,
-		yRaw:           yRaw,
-		ySigmoidNegYXw: ySigmoidNegYXw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = logRegNGradParts{n, parts, dwRaw, dwParts, d, XRaw, wRaw, Xw, negYXw, yRaw, softplusRows, sigmoidNegYXw, ySigmoidNegYXw, fParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = logRegNGradParts{}
 	// dw += the parts' dw, in part order
 	runtime.AddParts(dwRaw, dwParts)
@@ -589,21 +601,21 @@ type logRegNGradParts struct {
 
 // RunPart runs one part of LogRegNGrad's row panels, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (ws *logRegNGradWork) RunPart(part int) {
-	n := ws.shared.n
-	parts := ws.shared.parts
-	dwRaw := ws.shared.dwRaw
-	dwParts := ws.shared.dwParts
-	d := ws.shared.d
-	XRaw := ws.shared.XRaw
-	wRaw := ws.shared.wRaw
-	Xw := ws.shared.Xw
-	negYXw := ws.shared.negYXw
-	yRaw := ws.shared.yRaw
-	softplusRows := ws.shared.softplusRows
-	sigmoidNegYXw := ws.shared.sigmoidNegYXw
-	ySigmoidNegYXw := ws.shared.ySigmoidNegYXw
-	fParts := ws.shared.fParts
+func (shared *logRegNGradParts) RunPart(part int) {
+	n := shared.n
+	parts := shared.parts
+	dwRaw := shared.dwRaw
+	dwParts := shared.dwParts
+	d := shared.d
+	XRaw := shared.XRaw
+	wRaw := shared.wRaw
+	Xw := shared.Xw
+	negYXw := shared.negYXw
+	yRaw := shared.yRaw
+	softplusRows := shared.softplusRows
+	sigmoidNegYXw := shared.sigmoidNegYXw
+	ySigmoidNegYXw := shared.ySigmoidNegYXw
+	fParts := shared.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
 	acc := runtime.PartAccumulator(dwRaw, dwParts, part)
 	fPart := 0.0
@@ -1052,6 +1064,16 @@ func OuterJacobian(x *mat.VecDense, Jx *mat.Dense) {
 	jx.AddProduct(1, runtime.Column(xRaw), runtime.Identity, true)
 }
 
+// elemExpWork holds ElemExp's scratch space, reused across calls through
+// elemExpPool.
+type elemExpWork struct {
+	loop elemExpLoop
+}
+
+var elemExpPool = sync.Pool{New: func() any {
+	return new(elemExpWork)
+}}
+
 // ElemExp writes f = ElemExp(X) into dst, overwriting it.
 //
 //	f = X .* exp(X)
@@ -1067,10 +1089,38 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("ElemExp", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := elemExpPool.Get().(*elemExpWork)
+	defer elemExpPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	// dst = X .* exp(X)
-	for i := 0; i < m; i++ {
+	// by elemExpLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	ws.loop = elemExpLoop{m, parts, n, dstRaw, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = elemExpLoop{}
+}
+
+// elemExpLoop holds the values the parts of ElemExp's loop over the entries of
+// dstRaw share, while they run.
+type elemExpLoop struct {
+	m      int
+	parts  int
+	n      int
+	dstRaw blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of ElemExp's loop over the entries of dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *elemExpLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	dstRaw := loop.dstRaw
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * math.Exp(XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -1301,6 +1351,16 @@ func InverseJacobian(X *mat.Dense, JX *mat.Dense) {
 	jX.AddProduct(-1, f, f, false)
 }
 
+// traceScaledWork holds TraceScaled's scratch space, reused across calls
+// through traceScaledPool.
+type traceScaledWork struct {
+	loop traceScaledLoop
+}
+
+var traceScaledPool = sync.Pool{New: func() any {
+	return new(traceScaledWork)
+}}
+
 // TraceScaled writes f = TraceScaled(X, A) into dst, overwriting it.
 //
 // tr(X) A has no product structure; its Jacobian comes from JVPs.
@@ -1321,6 +1381,8 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	if !runtime.Apart(dst.RawMatrix().Data, X.RawMatrix().Data) || !runtime.Apart(dst.RawMatrix().Data, A.RawMatrix().Data) {
 		runtime.CheckNoAlias("TraceScaled", []runtime.Arg{runtime.MatrixArg("dst", dst.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix()), runtime.MatrixArg("A", A.RawMatrix())})
 	}
+	ws := traceScaledPool.Get().(*traceScaledWork)
+	defer traceScaledPool.Put(ws)
 	dstRaw := dst.RawMatrix()
 	XRaw := X.RawMatrix()
 	trX := 0.0
@@ -1330,7 +1392,35 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	}
 	ARaw := A.RawMatrix()
 	// dst = tr(X) A
-	for i := 0; i < m; i++ {
+	// by traceScaledLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, p)
+	ws.loop = traceScaledLoop{m, parts, p, dstRaw, trX, ARaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceScaledLoop{}
+}
+
+// traceScaledLoop holds the values the parts of TraceScaled's loop over the
+// entries of dstRaw share, while they run.
+type traceScaledLoop struct {
+	m      int
+	parts  int
+	p      int
+	dstRaw blas64.General
+	trX    float64
+	ARaw   blas64.General
+}
+
+// RunPart runs one part of TraceScaled's loop over the entries of dstRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceScaledLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	p := loop.p
+	dstRaw := loop.dstRaw
+	trX := loop.trX
+	ARaw := loop.ARaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < p; j++ {
 			dstRaw.Data[i*dstRaw.Stride+j] = trX * ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -2652,19 +2742,8 @@ func QuarticGrad(x *mat.VecDense, A *mat.Dense, dx *mat.VecDense) float64 {
 	dxParts := runtime.Vec(&ws.dxParts, (parts-1)*n)
 	// Ax = A x, expAx and the loss terms in row panels of A, each still in cache for A' expAx: A is read once. The parts of A's rows run at once, each adding into its own sums and dx, added in part order after.
 	expAx := runtime.Vec(&ws.expAx, m)
-	ws.shared = quarticGradParts{
-		ARaw:          ARaw,
-		Ax:            Ax,
-		dxParts:       dxParts,
-		dxRaw:         dxRaw,
-		expAx:         expAx,
-		m:             m,
-		n:             n,
-		parts:         parts,
-		sumExpAxParts: sumExpAxParts,
-		xRaw:          xRaw,
-	}
-	runtime.Parts(parts, ws)
+	ws.shared = quarticGradParts{m, parts, dxRaw, dxParts, n, ARaw, xRaw, Ax, expAx, sumExpAxParts}
+	runtime.Parts(parts, &ws.shared)
 	ws.shared = quarticGradParts{}
 	// dx += the parts' dx, in part order
 	runtime.AddParts(dxRaw, dxParts)
@@ -2691,17 +2770,17 @@ type quarticGradParts struct {
 
 // RunPart runs one part of QuarticGrad's row panels, the rows runtime.PartRows
 // gives it; runtime.Parts calls it.
-func (ws *quarticGradWork) RunPart(part int) {
-	m := ws.shared.m
-	parts := ws.shared.parts
-	dxRaw := ws.shared.dxRaw
-	dxParts := ws.shared.dxParts
-	n := ws.shared.n
-	ARaw := ws.shared.ARaw
-	xRaw := ws.shared.xRaw
-	Ax := ws.shared.Ax
-	expAx := ws.shared.expAx
-	sumExpAxParts := ws.shared.sumExpAxParts
+func (shared *quarticGradParts) RunPart(part int) {
+	m := shared.m
+	parts := shared.parts
+	dxRaw := shared.dxRaw
+	dxParts := shared.dxParts
+	n := shared.n
+	ARaw := shared.ARaw
+	xRaw := shared.xRaw
+	Ax := shared.Ax
+	expAx := shared.expAx
+	sumExpAxParts := shared.sumExpAxParts
 	lo, hi := runtime.PartRows(m, parts, part)
 	acc := runtime.PartAccumulator(dxRaw, dxParts, part)
 	sumExpAxPart := 0.0
@@ -3297,6 +3376,7 @@ func TwoLayerUnpack(x2 []float64, A *mat.Dense, B *mat.Dense) (x *mat.VecDense, 
 type invPathWork struct {
 	tmp   []float64
 	luTmp runtime.LU
+	loop  invPathLoop
 }
 
 var invPathPool = sync.Pool{New: func() any {
@@ -3330,14 +3410,42 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
-	for i := 0; i < n; i++ {
+	// by invPathLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = invPathLoop{n, parts, tmp, ARaw, t, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = invPathLoop{}
+	ws.luTmp.Factorize(tmp)
+	// dst = inv(A + t B)
+	ws.luTmp.InverseTo(dstRaw)
+}
+
+// invPathLoop holds the values the parts of InvPath's loop over the entries of
+// tmp share, while they run.
+type invPathLoop struct {
+	n     int
+	parts int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of InvPath's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *invPathLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	ws.luTmp.Factorize(tmp)
-	// dst = inv(A + t B)
-	ws.luTmp.InverseTo(dstRaw)
 }
 
 // invPathDerivWork holds InvPathDeriv's scratch space, reused across calls
@@ -3583,9 +3691,11 @@ func InvPathJacobian(t float64, A *mat.Dense, B *mat.Dense, Jt *mat.Dense) {
 // productPathWork holds ProductPath's scratch space, reused across calls
 // through productPathPool.
 type productPathWork struct {
-	tmp  []float64
-	tmp2 []float64
-	gemm runtime.Gemm
+	tmp   []float64
+	tmp2  []float64
+	gemm  runtime.Gemm
+	loop  productPathLoop
+	loop2 productPathLoop2
 }
 
 var productPathPool = sync.Pool{New: func() any {
@@ -3631,22 +3741,82 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
-	for i := 0; i < m; i++ {
-		for j := 0; j < p; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by productPathLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, p)
+	ws.loop = productPathLoop{m, parts, p, tmp, ARaw, t, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = productPathLoop{}
 	tmp2 := runtime.Mat(&ws.tmp2, p, n)
 	CRaw := C.RawMatrix()
 	DRaw := D.RawMatrix()
 	// tmp2 = C + t^2 D
-	for i := 0; i < p; i++ {
+	// by productPathLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(p, n)
+	ws.loop2 = productPathLoop2{p, parts2, n, tmp2, CRaw, t, DRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = productPathLoop2{}
+	// dst = (A + t B) (C + t^2 D)
+	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, tmp2, 0, dstRaw)
+}
+
+// productPathLoop holds the values the parts of ProductPath's loop over the
+// entries of tmp share, while they run.
+type productPathLoop struct {
+	m     int
+	parts int
+	p     int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of ProductPath's loop over the entries of tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *productPathLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	p := loop.p
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < p; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+}
+
+// productPathLoop2 holds the values the parts of ProductPath's loop over the
+// entries of tmp2 share, while they run.
+type productPathLoop2 struct {
+	p      int
+	parts2 int
+	n      int
+	tmp2   blas64.General
+	CRaw   blas64.General
+	t      float64
+	DRaw   blas64.General
+}
+
+// RunPart runs one part of ProductPath's loop over the entries of tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *productPathLoop2) RunPart(part2 int) {
+	p := loop2.p
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp2 := loop2.tmp2
+	CRaw := loop2.CRaw
+	t := loop2.t
+	DRaw := loop2.DRaw
+	lo2, hi2 := runtime.PartRows(p, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = CRaw.Data[i*CRaw.Stride+j] + t*t*DRaw.Data[i*DRaw.Stride+j]
 		}
 	}
-	// dst = (A + t B) (C + t^2 D)
-	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, tmp2, 0, dstRaw)
 }
 
 // productPathDerivWork holds ProductPathDeriv's scratch space, reused across
@@ -5216,6 +5386,7 @@ func LseMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 type softmaxRowsCurveWork struct {
 	tmp  []float64
 	tmp2 []float64
+	loop softmaxRowsCurveLoop
 }
 
 var softmaxRowsCurvePool = sync.Pool{New: func() any {
@@ -5254,11 +5425,11 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	// tmp = A + t B
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by softmaxRowsCurveLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = softmaxRowsCurveLoop{n, parts, k, tmp, ARaw, t, BRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = softmaxRowsCurveLoop{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -5269,6 +5440,36 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 	blas64.Ger(1, tmp2, bRaw, tmp)
 	// dst = softmax(A + t B + vector(1) b', 2)
 	runtime.SoftmaxRowsTo(dstRaw, tmp)
+}
+
+// softmaxRowsCurveLoop holds the values the parts of SoftmaxRowsCurve's loop
+// over the entries of tmp share, while they run.
+type softmaxRowsCurveLoop struct {
+	n     int
+	parts int
+	k     int
+	tmp   blas64.General
+	ARaw  blas64.General
+	t     float64
+	BRaw  blas64.General
+}
+
+// RunPart runs one part of SoftmaxRowsCurve's loop over the entries of tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *softmaxRowsCurveLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	t := loop.t
+	BRaw := loop.BRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + t*BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
 }
 
 // softmaxRowsCurveDerivWork holds SoftmaxRowsCurveDeriv's scratch space, reused
@@ -5866,6 +6067,7 @@ type logSumExpColumnsWork struct {
 	tmp         []float64
 	prod2       []float64
 	XX          []float64
+	loop        logSumExpColumnsLoop
 }
 
 var logSumExpColumnsPool = sync.Pool{New: func() any {
@@ -5933,16 +6135,42 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 	prod2 := runtime.Vec(&ws.prod2, k)
 	XX := runtime.Mat(&ws.XX, n, k)
 	// XX = X .* X
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by logSumExpColumnsLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = logSumExpColumnsLoop{n, parts, k, XX, XRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = logSumExpColumnsLoop{}
 	// prod2 = vector(1)' (X .* X)
 	runtime.Gemv(blas.Trans, 1, XX, tmp, 0, prod2)
 	// dst = logsumexp(X', 2)' + vector(1)' X .* a' + vector(1)' (X .* X) / n
 	for i := 0; i < k; i++ {
 		dstRaw.Data[i*dstRaw.Inc] = logsumexpXT.Data[i] + prod.Data[i]*aRaw.Data[i*aRaw.Inc] + prod2.Data[i]/float64(n)
+	}
+}
+
+// logSumExpColumnsLoop holds the values the parts of LogSumExpColumns's loop
+// over the entries of XX share, while they run.
+type logSumExpColumnsLoop struct {
+	n     int
+	parts int
+	k     int
+	XX    blas64.General
+	XRaw  blas64.General
+}
+
+// RunPart runs one part of LogSumExpColumns's loop over the entries of XX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *logSumExpColumnsLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	XX := loop.XX
+	XRaw := loop.XRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
 	}
 }
 
@@ -6124,6 +6352,7 @@ type matrixPowerCurveWork struct {
 	tmp2  []float64
 	tmp3  []float64
 	chain runtime.Chain
+	loop  matrixPowerCurveLoop
 }
 
 var matrixPowerCurvePool = sync.Pool{New: func() any {
@@ -6161,16 +6390,48 @@ func MatrixPowerCurve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	// tmp2 = t B
 	// tmp = A + t B
 	// tmp3 = A + t B + 1
-	for i := 0; i < n; i++ {
+	// by matrixPowerCurveLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = matrixPowerCurveLoop{n, parts, tmp2, t, BRaw, tmp, ARaw, tmp3}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = matrixPowerCurveLoop{}
+	// dst = (A + t B) (A + t B) (A + t B + 1)
+	// Multiply in the cheapest order for these sizes.
+	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp3}, []bool{false, false, false})
+}
+
+// matrixPowerCurveLoop holds the values the parts of MatrixPowerCurve's loop
+// over the entries of tmp2, tmp, tmp3 share, while they run.
+type matrixPowerCurveLoop struct {
+	n     int
+	parts int
+	tmp2  blas64.General
+	t     float64
+	BRaw  blas64.General
+	tmp   blas64.General
+	ARaw  blas64.General
+	tmp3  blas64.General
+}
+
+// RunPart runs one part of MatrixPowerCurve's loop over the entries of tmp2,
+// tmp, tmp3, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *matrixPowerCurveLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp2 := loop.tmp2
+	t := loop.t
+	BRaw := loop.BRaw
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	tmp3 := loop.tmp3
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = t * BRaw.Data[i*BRaw.Stride+j]
 			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j]
 			tmp3.Data[i*tmp3.Stride+j] = ARaw.Data[i*ARaw.Stride+j] + tmp2.Data[i*tmp2.Stride+j] + 1.0
 		}
 	}
-	// dst = (A + t B) (A + t B) (A + t B + 1)
-	// Multiply in the cheapest order for these sizes.
-	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp3}, []bool{false, false, false})
 }
 
 // matrixPowerCurveDerivWork holds MatrixPowerCurveDeriv's scratch space, reused
@@ -6836,6 +7097,7 @@ type biasLayerHessianGradWork struct {
 	tmp3      []float64
 	tmp4      []float64
 	prod      []float64
+	loop      biasLayerHessianGradLoop
 }
 
 var biasLayerHessianGradPool = sync.Pool{New: func() any {
@@ -6931,11 +7193,11 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X w vector(1)' + vector(1) b', 2) - Y
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
-		}
-	}
+	// by biasLayerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	ws.loop = biasLayerHessianGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = biasLayerHessianGradLoop{}
 	tmp4 := runtime.Vec(&ws.tmp4, k)
 	// tmp4 = vector(1)
 	for i := 0; i < k; i++ {
@@ -6950,6 +7212,34 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// db = (softmax(X w vector(1)' + vector(1) b', 2) - Y)' vector(1)
 	runtime.Gemv(blas.Trans, 1, softmaxMinusY, tmp3, 0, dbRaw)
 	return f
+}
+
+// biasLayerHessianGradLoop holds the values the parts of BiasLayerHessianGrad's
+// loop over the entries of softmaxMinusY share, while they run.
+type biasLayerHessianGradLoop struct {
+	n             int
+	parts         int
+	k             int
+	softmaxMinusY blas64.General
+	softmax       blas64.General
+	YRaw          blas64.General
+}
+
+// RunPart runs one part of BiasLayerHessianGrad's loop over the entries of
+// softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *biasLayerHessianGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	softmaxMinusY := loop.softmaxMinusY
+	softmax := loop.softmax
+	YRaw := loop.YRaw
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
+		}
+	}
 }
 
 // biasLayerHessianHessVecWork holds BiasLayerHessianHessVec's scratch space,

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-const _ = runtime.SupportsVersion8 // fails to compile against an incompatible runtime
+const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
 // ThreeScalars returns f = ThreeScalars(a, b, c).
 //
@@ -822,6 +822,7 @@ type problemDimsGradWork struct {
 	Ax   []float64
 	tmp  []float64
 	tmp2 []float64
+	loop problemDimsGradLoop
 }
 
 var problemDimsGradPool = sync.Pool{New: func() any {
@@ -891,14 +892,36 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	// tmp2 = eye(k)
-	for i := 0; i < k; i++ {
+	// by problemDimsGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = problemDimsGradLoop{k, parts, tmp2}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = problemDimsGradLoop{}
+	// dS = eye(k), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
+	return f
+}
+
+// problemDimsGradLoop holds the values the parts of ProblemDimsGrad's loop over
+// the entries of tmp2 share, while they run.
+type problemDimsGradLoop struct {
+	k     int
+	parts int
+	tmp2  blas64.General
+}
+
+// RunPart runs one part of ProblemDimsGrad's loop over the entries of tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *problemDimsGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	tmp2 := loop.tmp2
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	// dS = eye(k), on dS's stored triangle: it is symmetric
-	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
-	return f
 }
 
 // ProblemDimsProblem returns the problem of minimising ProblemDims over A, S
@@ -996,6 +1019,7 @@ type problemDimsFixedGradWork struct {
 	Ax   []float64
 	tmp  []float64
 	tmp2 []float64
+	loop problemDimsFixedGradLoop
 }
 
 var problemDimsFixedGradPool = sync.Pool{New: func() any {
@@ -1077,14 +1101,36 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, n, n)
 	// tmp2 = eye(n)
-	for i := 0; i < n; i++ {
+	// by problemDimsFixedGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	ws.loop = problemDimsFixedGradLoop{n, parts, tmp2}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = problemDimsFixedGradLoop{}
+	// dS = eye(n), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
+	return f
+}
+
+// problemDimsFixedGradLoop holds the values the parts of ProblemDimsFixedGrad's
+// loop over the entries of tmp2 share, while they run.
+type problemDimsFixedGradLoop struct {
+	n     int
+	parts int
+	tmp2  blas64.General
+}
+
+// RunPart runs one part of ProblemDimsFixedGrad's loop over the entries of
+// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *problemDimsFixedGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp2 := loop.tmp2
+	lo, hi := runtime.PartRows(n, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = runtime.Kronecker(i, j)
 		}
 	}
-	// dS = eye(n), on dS's stored triangle: it is symmetric
-	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
-	return f
 }
 
 // ProblemDimsFixedProblem returns the problem of minimising ProblemDimsFixed
@@ -3005,6 +3051,7 @@ type problemScalarFirstGradWork struct {
 	Ax   []float64
 	tmp  []float64
 	tmp2 []float64
+	loop problemScalarFirstGradLoop
 }
 
 var problemScalarFirstGradPool = sync.Pool{New: func() any {
@@ -3082,14 +3129,38 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 	runtime.OuterTo(dARaw, 1, tmp, xRaw)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
 	// tmp2 = t eye(k)
-	for i := 0; i < k; i++ {
+	// by problemScalarFirstGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	ws.loop = problemScalarFirstGradLoop{k, parts, tmp2, t}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = problemScalarFirstGradLoop{}
+	// dS = t eye(k), on dS's stored triangle: it is symmetric
+	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
+	return f
+}
+
+// problemScalarFirstGradLoop holds the values the parts of
+// ProblemScalarFirstGrad's loop over the entries of tmp2 share, while they run.
+type problemScalarFirstGradLoop struct {
+	k     int
+	parts int
+	tmp2  blas64.General
+	t     float64
+}
+
+// RunPart runs one part of ProblemScalarFirstGrad's loop over the entries of
+// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *problemScalarFirstGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	tmp2 := loop.tmp2
+	t := loop.t
+	lo, hi := runtime.PartRows(k, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = t * runtime.Kronecker(i, j)
 		}
 	}
-	// dS = t eye(k), on dS's stored triangle: it is symmetric
-	runtime.AddSymmetricTo(dS.RawSymmetric(), 1, runtime.Upper(tmp2), 0)
-	return f
 }
 
 // ProblemScalarFirstProblem returns the problem of minimising
@@ -4281,8 +4352,9 @@ func SymmetricHVPWithVector(c *mat.SymDense, x *mat.VecDense) float64 {
 // symmetricHVPWithVectorGradWork holds SymmetricHVPWithVectorGrad's scratch
 // space, reused across calls through symmetricHVPWithVectorGradPool.
 type symmetricHVPWithVectorGradWork struct {
-	cx  []float64
-	tmp []float64
+	cx   []float64
+	tmp  []float64
+	loop symmetricHVPWithVectorGradLoop
 }
 
 var symmetricHVPWithVectorGradPool = sync.Pool{New: func() any {
@@ -4335,17 +4407,44 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 	tmp := runtime.Mat(&ws.tmp, m, m)
 	s := expXTcx * math.Pow(expXTcx, -0.5)
 	// tmp = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x'
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
-		}
-	}
+	// by symmetricHVPWithVectorGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = symmetricHVPWithVectorGradLoop{m, parts, tmp, s, xRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = symmetricHVPWithVectorGradLoop{}
 	// dc = 0.5 (exp(x' c x) exp(x' c x)^(-0.5)) x x', on dc's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dc.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	dxRaw := dx.RawVector()
 	// dx = (exp(x' c x) exp(x' c x)^(-0.5)) c x
 	blas64.Symv(s, cRaw, xRaw, 0, dxRaw)
 	return f
+}
+
+// symmetricHVPWithVectorGradLoop holds the values the parts of
+// SymmetricHVPWithVectorGrad's loop over the entries of tmp share, while they
+// run.
+type symmetricHVPWithVectorGradLoop struct {
+	m     int
+	parts int
+	tmp   blas64.General
+	s     float64
+	xRaw  blas64.Vector
+}
+
+// RunPart runs one part of SymmetricHVPWithVectorGrad's loop over the entries
+// of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *symmetricHVPWithVectorGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	tmp := loop.tmp
+	s := loop.s
+	xRaw := loop.xRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			tmp.Data[i*tmp.Stride+j] = 0.5 * (s * (xRaw.Data[i*xRaw.Inc] * xRaw.Data[j*xRaw.Inc]))
+		}
+	}
 }
 
 // symmetricHVPWithVectorHessVecWork holds SymmetricHVPWithVectorHessVec's
@@ -4526,7 +4625,8 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 // scratch space, reused across calls through
 // symmetricHVPTransposedHalvesGradPool.
 type symmetricHVPTransposedHalvesGradWork struct {
-	tmp []float64
+	tmp  []float64
+	loop symmetricHVPTransposedHalvesGradLoop
 }
 
 var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
@@ -4603,12 +4703,39 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
 	daRaw := da.RawMatrix()
 	// da = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) c
-	for i := 0; i < m; i++ {
+	// by symmetricHVPTransposedHalvesGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	ws.loop = symmetricHVPTransposedHalvesGradLoop{m, parts, daRaw, s2, cRaw}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = symmetricHVPTransposedHalvesGradLoop{}
+	return f
+}
+
+// symmetricHVPTransposedHalvesGradLoop holds the values the parts of
+// SymmetricHVPTransposedHalvesGrad's loop over the entries of daRaw share,
+// while they run.
+type symmetricHVPTransposedHalvesGradLoop struct {
+	m     int
+	parts int
+	daRaw blas64.General
+	s2    float64
+	cRaw  blas64.Symmetric
+}
+
+// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop over the
+// entries of daRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	daRaw := loop.daRaw
+	s2 := loop.s2
+	cRaw := loop.cRaw
+	lo, hi := runtime.PartRows(m, parts, part)
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
 			daRaw.Data[i*daRaw.Stride+j] = 2.0 * (s2 * runtime.SymAt(cRaw, i, j))
 		}
 	}
-	return f
 }
 
 // symmetricHVPTransposedHalvesHessVecWork holds
