@@ -52,7 +52,8 @@ const (
 	// vector's) or whose row is a variable of a loop over the part's rows,
 	// BLAS and block-kernel results that are views of rows of a panel of
 	// the part, and views it declares from the part (its accumulator); and
-	// it reads the entries of what it writes only in the rows it writes.
+	// it reads the entries of what it writes, one by one, only in the rows it
+	// writes.
 	RuleParallel = "the parts of a parallel loop write storage of their own"
 )
 
@@ -139,12 +140,16 @@ type loopState struct {
 	// the loop's iterations (covers); views holds those written through a
 	// view of a part, which the destination rule follows instead.
 	whole, views map[*Value]bool
+	// nested holds the destinations a loop in this one's body has
+	// filled: the outermost loop that fills a destination counts its
+	// write, and a second nested loop filling it again overwrites it.
+	nested map[*Value]bool
 }
 
 // newLoopState returns the state of a loop inside outer.
 func newLoopState(outer *loopState) *loopState {
 	return &loopState{outer: outer, fills: map[*Value]bool{}, sets: map[string]bool{}, sums: map[*Value]*Set{}, at: map[*Value]string{},
-		whole: map[*Value]bool{}, views: map[*Value]bool{}}
+		whole: map[*Value]bool{}, views: map[*Value]bool{}, nested: map[*Value]bool{}}
 }
 
 // entryKey names the entry x: its buffer and its index expressions as
@@ -557,7 +562,14 @@ func (c *checker) loop(body []Step, l *loopState) error {
 			return c.fail(RuleWrittenBeforeRead, "the loop that first writes %s writes only some of its entries", v.Name)
 		}
 		c.written[v] = true
-		if v.Owner == Destination && !fills(l.outer, v) { // a loop around counts its write once
+		if v.Owner == Destination && fills(l.outer, v) { // the loop around counts the write
+			if l.outer.nested[v] {
+				return c.fail(RuleDestination, "%s is overwritten after it was written", v.Name)
+			}
+			l.outer.nested[v] = true
+			continue
+		}
+		if v.Owner == Destination {
 			if c.fullWrites[v] > 0 {
 				return c.fail(RuleDestination, "%s is overwritten after it was written", v.Name)
 			}

@@ -231,6 +231,15 @@ func TestCheckRules(t *testing.T) {
 		{"parts that read, outside their rows, what a kernel of theirs writes", func(f *fixture) []Step {
 			return append(f.prologue(), f.parallel("kernel read at 0")...)
 		}, RuleParallel},
+		{"a destination filled twice by two loops in one loop", func(f *fixture) []Step {
+			r := NewValue("r", Int, Index)
+			fill := func() Step {
+				return &Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: []Step{
+					&Set{To: At{V: f.dRaw, I: Ref{f.i}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}},
+				}}
+			}
+			return append(f.prologue()[:3], &For{Var: r, From: IntLit(0), To: IntLit(1), Body: []Step{fill(), fill()}})
+		}, RuleDestination},
 		{"a matrix filled entry by entry in parts of its rows", func(f *fixture) []Step {
 			return append(f.prologue()[:3], f.rowParts("")...)
 		}, ""},
