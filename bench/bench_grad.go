@@ -267,8 +267,10 @@ func B2ExpMixUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat.Dense
 // b3QuadTraceWork holds B3QuadTrace's scratch space, reused across calls
 // through b3QuadTracePool.
 type b3QuadTraceWork struct {
-	AW   []float64
-	gemm runtime.Gemm
+	AW     []float64
+	gemm   runtime.Gemm
+	loop   b3QuadTraceLoop
+	fParts []float64
 }
 
 var b3QuadTracePool = sync.Pool{New: func() any {
@@ -298,12 +300,45 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
 	// f = tr(W' A W)
-	for i := 0; i < n; i++ {
+	// by b3QuadTraceLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = b3QuadTraceLoop{n, parts, k, WRaw, AW, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b3QuadTraceLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// b3QuadTraceLoop holds the values the parts of B3QuadTrace's loop over the
+// entries of and into f share, while they run.
+type b3QuadTraceLoop struct {
+	n      int
+	parts  int
+	k      int
+	WRaw   blas64.General
+	AW     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of B3QuadTrace's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b3QuadTraceLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	WRaw := loop.WRaw
+	AW := loop.AW
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // b3QuadTraceGradWork holds B3QuadTraceGrad's scratch space, reused across
@@ -388,9 +423,11 @@ func B3QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 // b4SandwichWork holds B4Sandwich's scratch space, reused across calls through
 // b4SandwichPool.
 type b4SandwichWork struct {
-	XB   []float64
-	gemm runtime.Gemm
-	CXB  []float64
+	XB     []float64
+	gemm   runtime.Gemm
+	CXB    []float64
+	loop   b4SandwichLoop
+	fParts []float64
 }
 
 var b4SandwichPool = sync.Pool{New: func() any {
@@ -426,12 +463,45 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	// f = tr(B' X' C X B)
-	for i := 0; i < m; i++ {
+	// by b4SandwichLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, p)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = b4SandwichLoop{m, parts, p, XB, CXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b4SandwichLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// b4SandwichLoop holds the values the parts of B4Sandwich's loop over the
+// entries of and into f share, while they run.
+type b4SandwichLoop struct {
+	m      int
+	parts  int
+	p      int
+	XB     blas64.General
+	CXB    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of B4Sandwich's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b4SandwichLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	p := loop.p
+	XB := loop.XB
+	CXB := loop.CXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < p; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // b4SandwichGradWork holds B4SandwichGrad's scratch space, reused across calls
@@ -850,9 +920,11 @@ func B6GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 
 // b7MLPWork holds B7MLP's scratch space, reused across calls through b7MLPPool.
 type b7MLPWork struct {
-	HW2  []float64
-	XW1  []float64
-	gemm runtime.Gemm
+	HW2      []float64
+	XW1      []float64
+	gemm     runtime.Gemm
+	loop     b7MLPLoop
+	sumParts []float64
 }
 
 var b7MLPPool = sync.Pool{New: func() any {
@@ -897,13 +969,46 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	// sum = sum((H W2 - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
-		}
-	}
+	// by b7MLPLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = b7MLPLoop{n, parts, o, HW2, YRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b7MLPLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	return f
+}
+
+// b7MLPLoop holds the values the parts of B7MLP's loop over the entries of and
+// into sum share, while they run.
+type b7MLPLoop struct {
+	n        int
+	parts    int
+	o        int
+	HW2      blas64.General
+	YRaw     blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of B7MLP's loop over the entries of and into sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b7MLPLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	o := loop.o
+	HW2 := loop.HW2
+	YRaw := loop.YRaw
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
+		}
+	}
+	sumParts.Data[part] = sumPart
 }
 
 // b7MLPGradWork holds B7MLPGrad's scratch space, reused across calls through
@@ -915,6 +1020,8 @@ type b7MLPGradWork struct {
 	HW2MinusYW2T []float64
 	loop         b7MLPGradLoop
 	loop2        b7MLPGradLoop2
+	sumParts     []float64
+	loop3        b7MLPGradLoop3
 }
 
 var b7MLPGradPool = sync.Pool{New: func() any {
@@ -990,11 +1097,14 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
 	// sum = sum((H W2 - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
-		}
-	}
+	// by b7MLPGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = b7MLPGradLoop2{n, parts2, o, HW2MinusY, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = b7MLPGradLoop2{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
 	HW2MinusYW2T := runtime.Mat(&ws.HW2MinusYW2T, n, h)
@@ -1003,11 +1113,11 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
-	// by b7MLPGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, h)
-	ws.loop2 = b7MLPGradLoop2{n, parts2, h, tmp, HW2MinusYW2T, H}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = b7MLPGradLoop2{}
+	// by b7MLPGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, h)
+	ws.loop3 = b7MLPGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, H}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = b7MLPGradLoop3{}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	dW2Raw := dW2.RawMatrix()
@@ -1043,10 +1153,38 @@ func (loop *b7MLPGradLoop) RunPart(part int) {
 }
 
 // b7MLPGradLoop2 holds the values the parts of B7MLPGrad's loop over the
-// entries of tmp share, while they run.
+// entries of and into sum share, while they run.
 type b7MLPGradLoop2 struct {
+	n         int
+	parts2    int
+	o         int
+	HW2MinusY blas64.General
+	sumParts  blas64.Vector
+}
+
+// RunPart runs one part of B7MLPGrad's loop over the entries of and into sum,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	o := loop2.o
+	HW2MinusY := loop2.HW2MinusY
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+}
+
+// b7MLPGradLoop3 holds the values the parts of B7MLPGrad's loop over the
+// entries of tmp share, while they run.
+type b7MLPGradLoop3 struct {
 	n            int
-	parts2       int
+	parts3       int
 	h            int
 	tmp          blas64.General
 	HW2MinusYW2T blas64.General
@@ -1055,15 +1193,15 @@ type b7MLPGradLoop2 struct {
 
 // RunPart runs one part of B7MLPGrad's loop over the entries of tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	h := loop2.h
-	tmp := loop2.tmp
-	HW2MinusYW2T := loop2.HW2MinusYW2T
-	H := loop2.H
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *b7MLPGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	h := loop3.h
+	tmp := loop3.tmp
+	HW2MinusYW2T := loop3.HW2MinusYW2T
+	H := loop3.H
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < h; j++ {
 			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}
@@ -1111,6 +1249,8 @@ type b8SoftmaxWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      b8SoftmaxLoop
+	sum2Parts []float64
 }
 
 var b8SoftmaxPool = sync.Pool{New: func() any {
@@ -1161,13 +1301,46 @@ func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float6
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by b8SoftmaxLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = b8SoftmaxLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b8SoftmaxLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
 	return f
+}
+
+// b8SoftmaxLoop holds the values the parts of B8Softmax's loop over the entries
+// of and into sum2 share, while they run.
+type b8SoftmaxLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of B8Softmax's loop over the entries of and into sum2,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b8SoftmaxLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
 }
 
 // b8SoftmaxGradWork holds B8SoftmaxGrad's scratch space, reused across calls
@@ -1178,6 +1351,8 @@ type b8SoftmaxGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      b8SoftmaxGradLoop
+	sum2Parts []float64
+	loop2     b8SoftmaxGradLoop2
 }
 
 var b8SoftmaxGradPool = sync.Pool{New: func() any {
@@ -1246,11 +1421,14 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by b8SoftmaxGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = b8SoftmaxGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = b8SoftmaxGradLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
 	softmax := tmp
 	// logsumexp = logsumexp(X W + vector(1) b', 2)
@@ -1266,11 +1444,11 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by b8SoftmaxGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = b8SoftmaxGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = b8SoftmaxGradLoop{}
+	// by b8SoftmaxGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = b8SoftmaxGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = b8SoftmaxGradLoop2{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
@@ -1280,10 +1458,40 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 }
 
 // b8SoftmaxGradLoop holds the values the parts of B8SoftmaxGrad's loop over the
-// entries of softmaxMinusY share, while they run.
+// entries of and into sum2 share, while they run.
 type b8SoftmaxGradLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of B8SoftmaxGrad's loop over the entries of and into
+// sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *b8SoftmaxGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
+}
+
+// b8SoftmaxGradLoop2 holds the values the parts of B8SoftmaxGrad's loop over
+// the entries of softmaxMinusY share, while they run.
+type b8SoftmaxGradLoop2 struct {
 	n             int
-	parts         int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -1292,15 +1500,15 @@ type b8SoftmaxGradLoop struct {
 
 // RunPart runs one part of B8SoftmaxGrad's loop over the entries of
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *b8SoftmaxGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	softmaxMinusY := loop.softmaxMinusY
-	softmax := loop.softmax
-	YRaw := loop.YRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *b8SoftmaxGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}

@@ -139,7 +139,7 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	}
 	// The method of a workspace that runs a part of a parallel loop
 	// (partMethod): no workspace field may take its name.
-	e.scope.reserve(partMethodName)
+	e.scope.reserve(plan.PartMethod)
 	scalar := fn.Value.Shape.IsScalar()
 	value := func(n *derive.Node) {
 		if scalar {
@@ -647,19 +647,17 @@ func (e *function) partMethods(f *jen.File) {
 // and its method RunPart, which runs one part of the loop.
 func (e *function) partMethod(f *jen.File, p *plan.For) {
 	var fields []jen.Code
-	for _, v := range plan.Shared(p) {
-		fields = append(fields, jen.Id(v.Name).Add(kindType(v.Kind)))
+	names := plan.PartFields(p)
+	for k, v := range plan.Shared(p) {
+		fields = append(fields, jen.Id(names[k]).Add(kindType(v.Kind)))
 	}
 	f.Line()
 	comment(f, fmt.Sprintf("%s holds the values the parts of %s's %s share, while they run.", p.Parallel.Type, e.name, p.Parallel.Loop))
 	f.Type().Id(p.Parallel.Type).Struct(fields...)
 	f.Line()
 	comment(f, fmt.Sprintf("RunPart runs one part of %s's %s, the rows runtime.PartRows gives it; runtime.Parts calls it.", e.name, p.Parallel.Loop))
-	f.Func().Params(jen.Id(p.Parallel.Field).Op("*").Id(p.Parallel.Type)).Id(partMethodName).Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
+	f.Func().Params(jen.Id(p.Parallel.Field).Op("*").Id(p.Parallel.Type)).Id(plan.PartMethod).Params(jen.Id(p.Var.Name).Int()).Block(plan.GoPart(p)...)
 }
-
-// partMethodName is the method of runtime.PartRunner.
-const partMethodName = "RunPart"
 
 // kindType returns the Go type of a value of kind k.
 func kindType(k plan.Kind) jen.Code {

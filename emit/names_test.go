@@ -88,6 +88,10 @@ func TestTestName(t *testing.T) {
 // test before the names were kept apart (README "Names and text"); each
 // must generate, with -test and -standalone, code that type-checks.
 var namesCases = []struct{ name, file, spec string }{
+	{"an input and a dimension named as the parallel loops' method", "s_grad.go", `functions:
+  - {name: F, inputs: {X: "matrix(m, n)", RunPart: scalar, RunPart_: scalar}, expr: "sum(exp(RunPart * X + RunPart_))"}
+  - {name: G, inputs: {Y: "matrix(RunPart, n)"}, expr: "sum(exp(Y))"}
+`},
 	{"test locals as inputs", "s_grad.go", `functions:
   - name: F
     inputs: {t: vector(n), rng: scalar, tests: scalar, tt: scalar, trial: scalar}

@@ -313,11 +313,18 @@ func (e *function) panelEntry(p *panelPlan, accs []*val) []plan.Step {
 // of parts, of the dimension parts (a parallel loop's count) for the
 // checks.
 func (e *function) partBuffer(base string, parts derive.Dim, count expr) *val {
+	v, let := e.partBufferLet(base, parts, count)
+	e.stmt(let)
+	return v
+}
+
+// partBufferLet returns partBuffer's vector and its declaration, for a
+// pass to place.
+func (e *function) partBufferLet(base string, parts derive.Dim, count expr) (*val, *plan.Let) {
 	v := &val{Name: e.scope.fresh(base), Kind: plan.Vector, Owner: plan.Workspace, Shape: derive.Col(parts), Contiguous: true}
-	e.declare(plan.Fn(runtimePath, "Vec", plan.Addr(e.workField(v.Name)), count), v)
 	e.work = append(e.work, workField{v.Name, jen.Index().Float64()})
 	e.fields[v] = v.Name
-	return v
+	return v, &plan.Let{Vars: []*val{v}, Value: plan.Fn(runtimePath, "Vec", plan.Addr(e.workField(v.Name)), count), Pure: true}
 }
 
 // panelJointKernel cuts the loop over a row panel's rows at its joint
@@ -382,7 +389,7 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 		steps = append(steps,
 			&plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
 				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)},
-			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views},
+			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: append(views, sub(at.V))},
 			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: append(reads, rest...)})
 		return steps
 	}

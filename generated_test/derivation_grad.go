@@ -513,8 +513,10 @@ func FillScalarProductUnpack(x2 []float64, n int) (i *float64, x *mat.VecDense, 
 // fillOuterBiasWork holds FillOuterBias's scratch space, reused across calls
 // through fillOuterBiasPool.
 type fillOuterBiasWork struct {
-	XW   []float64
-	gemm runtime.Gemm
+	XW     []float64
+	gemm   runtime.Gemm
+	loop   fillOuterBiasLoop
+	fParts []float64
 }
 
 var fillOuterBiasPool = sync.Pool{New: func() any {
@@ -544,21 +546,56 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	bRaw := b.RawVector()
 	f := 0.0
 	// f = sum(tanh(X W + vector(1) b'))
-	for i := 0; i < n; i++ {
+	// by fillOuterBiasLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, h)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = fillOuterBiasLoop{n, parts, h, XW, bRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillOuterBiasLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// fillOuterBiasLoop holds the values the parts of FillOuterBias's loop over the
+// entries of and into f share, while they run.
+type fillOuterBiasLoop struct {
+	n      int
+	parts  int
+	h      int
+	XW     blas64.General
+	bRaw   blas64.Vector
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of FillOuterBias's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fillOuterBiasLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	h := loop.h
+	XW := loop.XW
+	bRaw := loop.bRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < h; j++ {
-			f += math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
+			fPart += math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // fillOuterBiasGradWork holds FillOuterBiasGrad's scratch space, reused across
 // calls through fillOuterBiasGradPool.
 type fillOuterBiasGradWork struct {
-	XW   []float64
-	gemm runtime.Gemm
-	tmp2 []float64
-	tmp3 []float64
+	XW     []float64
+	gemm   runtime.Gemm
+	tmp2   []float64
+	tmp3   []float64
+	loop   fillOuterBiasGradLoop
+	fParts []float64
 }
 
 var fillOuterBiasGradPool = sync.Pool{New: func() any {
@@ -622,13 +659,14 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	// tmp = tanh(X W + vector(1) b')
 	// f = sum(tanh(X W + vector(1) b'))
 	// tmp2 = 1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')
-	for i := 0; i < n; i++ {
-		for j := 0; j < h; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
-			f += tmp.Data[i*tmp.Stride+j]
-			tmp2.Data[i*tmp2.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by fillOuterBiasGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, h)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = fillOuterBiasGradLoop{n, parts, h, tmp, XW, bRaw, tmp2, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillOuterBiasGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	// dX = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b')) W'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp2, WRaw, 0, dXRaw)
 	dWRaw := dW.RawMatrix()
@@ -643,6 +681,42 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 	// db = (1 - tanh(X W + vector(1) b') .* tanh(X W + vector(1) b'))' vector(1)
 	runtime.Gemv(blas.Trans, 1, tmp2, tmp3, 0, dbRaw)
 	return f
+}
+
+// fillOuterBiasGradLoop holds the values the parts of FillOuterBiasGrad's loop
+// over the entries of tmp, tmp2 and into f share, while they run.
+type fillOuterBiasGradLoop struct {
+	n      int
+	parts  int
+	h      int
+	tmp    blas64.General
+	XW     blas64.General
+	bRaw   blas64.Vector
+	tmp2   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of FillOuterBiasGrad's loop over the entries of tmp,
+// tmp2 and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fillOuterBiasGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	h := loop.h
+	tmp := loop.tmp
+	XW := loop.XW
+	bRaw := loop.bRaw
+	tmp2 := loop.tmp2
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < h; j++ {
+			tmp.Data[i*tmp.Stride+j] = math.Tanh(XW.Data[i*XW.Stride+j] + bRaw.Data[j*bRaw.Inc])
+			fPart += tmp.Data[i*tmp.Stride+j]
+			tmp2.Data[i*tmp2.Stride+j] = 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
 }
 
 // FillOuterBiasProblem returns the problem of minimising FillOuterBias over X,
@@ -1511,7 +1585,9 @@ func SymmetricGradientIsInputUnpack(x []float64, n int) (S *mat.SymDense, P *mat
 // fillInDotWork holds FillInDot's scratch space, reused across calls through
 // fillInDotPool.
 type fillInDotWork struct {
-	tmp []float64
+	tmp        []float64
+	loop       fillInDotLoop
+	sumXXParts []float64
 }
 
 var fillInDotPool = sync.Pool{New: func() any {
@@ -1541,20 +1617,53 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by fillInDotLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = fillInDotLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillInDotLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := prod + sumXX
 	return f
+}
+
+// fillInDotLoop holds the values the parts of FillInDot's loop over the entries
+// of and into sumXX share, while they run.
+type fillInDotLoop struct {
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of FillInDot's loop over the entries of and into sumXX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *fillInDotLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
 }
 
 // fillInDotGradWork holds FillInDotGrad's scratch space, reused across calls
 // through fillInDotGradPool.
 type fillInDotGradWork struct {
-	tmp  []float64
-	loop fillInDotGradLoop
+	tmp        []float64
+	loop       fillInDotGradLoop
+	sumXXParts []float64
+	loop2      fillInDotGradLoop2
 }
 
 var fillInDotGradPool = sync.Pool{New: func() any {
@@ -1602,11 +1711,14 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by fillInDotGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = fillInDotGradLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = fillInDotGradLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := prod + sumXX
 	dxRaw := dx.RawVector()
 	for i := 0; i < n; i++ {
@@ -1614,34 +1726,62 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
-	// by fillInDotGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = fillInDotGradLoop{n, parts, m, dXRaw, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = fillInDotGradLoop{}
+	// by fillInDotGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = fillInDotGradLoop2{n, parts2, m, dXRaw, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = fillInDotGradLoop2{}
 	return f
 }
 
 // fillInDotGradLoop holds the values the parts of FillInDotGrad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into sumXX share, while they run.
 type fillInDotGradLoop struct {
-	n     int
-	parts int
-	m     int
-	dXRaw blas64.General
-	XRaw  blas64.General
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of FillInDotGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillInDotGrad's loop over the entries of and into
+// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillInDotGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
-	dXRaw := loop.dXRaw
 	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
+// fillInDotGradLoop2 holds the values the parts of FillInDotGrad's loop over
+// the entries of dXRaw share, while they run.
+type fillInDotGradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of FillInDotGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *fillInDotGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
@@ -1679,6 +1819,17 @@ func FillInDotUnpack(x2 []float64, n int, m int) (x *mat.VecDense, X *mat.Dense)
 	return
 }
 
+// traceOfSumTimesDiagWork holds TraceOfSumTimesDiag's scratch space, reused
+// across calls through traceOfSumTimesDiagPool.
+type traceOfSumTimesDiagWork struct {
+	loop   traceOfSumTimesDiagLoop
+	fParts []float64
+}
+
+var traceOfSumTimesDiagPool = sync.Pool{New: func() any {
+	return new(traceOfSumTimesDiagWork)
+}}
+
 // TraceOfSumTimesDiag returns f = TraceOfSumTimesDiag(A, a, b).
 //
 //	f = tr((A + vector(1) a') diag(b))
@@ -1690,17 +1841,52 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 	runtime.CheckMatrix("TraceOfSumTimesDiag", "A", n, ACols, n, n, "n", "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "a", a.Len(), n, "n")
 	runtime.CheckVector("TraceOfSumTimesDiag", "b", b.Len(), n, "n")
+	ws := traceOfSumTimesDiagPool.Get().(*traceOfSumTimesDiagWork)
+	defer traceOfSumTimesDiagPool.Put(ws)
 	ARaw := A.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := 0.0
 	// f = tr((A + vector(1) a') diag(b))
-	for i := 0; i < n; i++ {
+	// by traceOfSumTimesDiagLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = traceOfSumTimesDiagLoop{n, parts, ARaw, aRaw, bRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceOfSumTimesDiagLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// traceOfSumTimesDiagLoop holds the values the parts of TraceOfSumTimesDiag's
+// loop over the entries of and into f share, while they run.
+type traceOfSumTimesDiagLoop struct {
+	n      int
+	parts  int
+	ARaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TraceOfSumTimesDiag's loop over the entries of and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceOfSumTimesDiagLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	ARaw := loop.ARaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += (ARaw.Data[i*ARaw.Stride+j] + aRaw.Data[j*aRaw.Inc]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
+			fPart += (ARaw.Data[i*ARaw.Stride+j] + aRaw.Data[j*aRaw.Inc]) * (runtime.Kronecker(j, i) * bRaw.Data[j*bRaw.Inc])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // traceOfSumTimesDiagGradWork holds TraceOfSumTimesDiagGrad's scratch space,
@@ -1876,8 +2062,10 @@ func TraceOfSumTimesDiagUnpack(x []float64, n int) (A *mat.Dense, a *mat.VecDens
 // traceOfSumProductWork holds TraceOfSumProduct's scratch space, reused across
 // calls through traceOfSumProductPool.
 type traceOfSumProductWork struct {
-	invPX []float64
-	cholP runtime.Cholesky
+	invPX  []float64
+	cholP  runtime.Cholesky
+	loop   traceOfSumProductLoop
+	fParts []float64
 }
 
 var traceOfSumProductPool = sync.Pool{New: func() any {
@@ -1903,22 +2091,57 @@ func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 	ws.cholP.SolveTo(invPX, XRaw)
 	f := 0.0
 	// f = tr((X + inv(P) X) X')
-	for i := 0; i < n; i++ {
+	// by traceOfSumProductLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = traceOfSumProductLoop{n, parts, m, XRaw, invPX, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceOfSumProductLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// traceOfSumProductLoop holds the values the parts of TraceOfSumProduct's loop
+// over the entries of and into f share, while they run.
+type traceOfSumProductLoop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	invPX  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TraceOfSumProduct's loop over the entries of and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceOfSumProductLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	invPX := loop.invPX
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
-			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
+			fPart += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // traceOfSumProductGradWork holds TraceOfSumProductGrad's scratch space, reused
 // across calls through traceOfSumProductGradPool.
 type traceOfSumProductGradWork struct {
-	invPX []float64
-	invP  []float64
-	cholP runtime.Cholesky
-	gemm  runtime.Gemm
-	tmp   []float64
+	invPX  []float64
+	invP   []float64
+	cholP  runtime.Cholesky
+	gemm   runtime.Gemm
+	tmp    []float64
+	loop   traceOfSumProductGradLoop
+	fParts []float64
 }
 
 var traceOfSumProductGradPool = sync.Pool{New: func() any {
@@ -1969,18 +2192,54 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 	dXRaw := dX.RawMatrix()
 	// f = tr((X + inv(P) X) X')
 	// dX = 2 X + 2 inv(P) X
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*XRaw.Data[i*XRaw.Stride+j] + 2.0*invPX.Data[i*invPX.Stride+j]
-		}
-	}
+	// by traceOfSumProductGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = traceOfSumProductGradLoop{n, parts, m, XRaw, invPX, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceOfSumProductGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = -(inv(P) X X' inv(P))
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, -1, invPX, invPX, 0, tmp)
 	// dP = -(inv(P) X X' inv(P)), on dP's stored triangle: it is symmetric
 	runtime.AddSymmetricTo(dP.RawSymmetric(), 1, runtime.Upper(tmp), 0)
 	return f
+}
+
+// traceOfSumProductGradLoop holds the values the parts of
+// TraceOfSumProductGrad's loop over the entries of dXRaw and into f share,
+// while they run.
+type traceOfSumProductGradLoop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	invPX  blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TraceOfSumProductGrad's loop over the entries of
+// dXRaw and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceOfSumProductGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	invPX := loop.invPX
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			fPart += (XRaw.Data[i*XRaw.Stride+j] + invPX.Data[i*invPX.Stride+j]) * XRaw.Data[i*XRaw.Stride+j]
+			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*XRaw.Data[i*XRaw.Stride+j] + 2.0*invPX.Data[i*invPX.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
 }
 
 // TraceOfSumProductProblem returns the problem of minimising TraceOfSumProduct
@@ -2021,9 +2280,11 @@ func TraceOfSumProductUnpack(x []float64, n int, m int) (X *mat.Dense, P *mat.Sy
 // traceTimesShiftedSymmetricWork holds TraceTimesShiftedSymmetric's scratch
 // space, reused across calls through traceTimesShiftedSymmetricPool.
 type traceTimesShiftedSymmetricWork struct {
-	invPS []float64
-	SFull []float64
-	cholP runtime.Cholesky
+	invPS  []float64
+	SFull  []float64
+	cholP  runtime.Cholesky
+	loop   traceTimesShiftedSymmetricLoop
+	fParts []float64
 }
 
 var traceTimesShiftedSymmetricPool = sync.Pool{New: func() any {
@@ -2050,12 +2311,44 @@ func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 	ws.cholP.SolveTo(invPS, SFull)
 	f := 0.0
 	// f = tr(inv(P) S (S + eye(n)))
-	for i := 0; i < n; i++ {
+	// by traceTimesShiftedSymmetricLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = traceTimesShiftedSymmetricLoop{n, parts, invPS, SRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = traceTimesShiftedSymmetricLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// traceTimesShiftedSymmetricLoop holds the values the parts of
+// TraceTimesShiftedSymmetric's loop over the entries of and into f share, while
+// they run.
+type traceTimesShiftedSymmetricLoop struct {
+	n      int
+	parts  int
+	invPS  blas64.General
+	SRaw   blas64.Symmetric
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TraceTimesShiftedSymmetric's loop over the entries
+// of and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *traceTimesShiftedSymmetricLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	invPS := loop.invPS
+	SRaw := loop.SRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += invPS.Data[i*invPS.Stride+j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
+			fPart += invPS.Data[i*invPS.Stride+j] * (runtime.SymAt(SRaw, j, i) + runtime.Kronecker(j, i))
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // traceTimesShiftedSymmetricGradWork holds TraceTimesShiftedSymmetricGrad's

@@ -293,9 +293,11 @@ func GaussNLLUnpack(x []float64, C *mat.SymDense) (S *mat.SymDense) {
 
 // mlpWork holds MLP's scratch space, reused across calls through mlpPool.
 type mlpWork struct {
-	HW2  []float64
-	XW1  []float64
-	gemm runtime.Gemm
+	HW2      []float64
+	XW1      []float64
+	gemm     runtime.Gemm
+	loop     mlpLoop
+	sumParts []float64
 }
 
 var mlpPool = sync.Pool{New: func() any {
@@ -340,13 +342,46 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	// sum = sum((H W2 - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
-		}
-	}
+	// by mlpLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = mlpLoop{n, parts, o, HW2, YRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = mlpLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	return f
+}
+
+// mlpLoop holds the values the parts of MLP's loop over the entries of and into
+// sum share, while they run.
+type mlpLoop struct {
+	n        int
+	parts    int
+	o        int
+	HW2      blas64.General
+	YRaw     blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of MLP's loop over the entries of and into sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *mlpLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	o := loop.o
+	HW2 := loop.HW2
+	YRaw := loop.YRaw
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] - YRaw.Data[i*YRaw.Stride+j])
+		}
+	}
+	sumParts.Data[part] = sumPart
 }
 
 // mlpGradWork holds MLPGrad's scratch space, reused across calls through
@@ -358,6 +393,8 @@ type mlpGradWork struct {
 	HW2MinusYW2T []float64
 	loop         mlpGradLoop
 	loop2        mlpGradLoop2
+	sumParts     []float64
+	loop3        mlpGradLoop3
 }
 
 var mlpGradPool = sync.Pool{New: func() any {
@@ -433,11 +470,14 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, H, W2Raw, 1, HW2MinusY)
 	sum := 0.0
 	// sum = sum((H W2 - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
-		}
-	}
+	// by mlpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = mlpGradLoop2{n, parts2, o, HW2MinusY, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = mlpGradLoop2{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	dW2Raw := dW2.RawMatrix()
 	// dW2 = H' (H W2 - Y)
@@ -449,11 +489,11 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	// HW2MinusYW2T is not read again: tmp takes over its storage.
 	tmp := HW2MinusYW2T
 	// tmp = (H W2 - Y) W2' .* (1 - H .* H)
-	// by mlpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, h)
-	ws.loop2 = mlpGradLoop2{n, parts2, h, tmp, HW2MinusYW2T, H}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = mlpGradLoop2{}
+	// by mlpGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, h)
+	ws.loop3 = mlpGradLoop3{n, parts3, h, tmp, HW2MinusYW2T, H}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = mlpGradLoop3{}
 	// dW1 = X' ((H W2 - Y) W2' .* (1 - H .* H))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp, 0, dW1Raw)
 	return f
@@ -486,10 +526,38 @@ func (loop *mlpGradLoop) RunPart(part int) {
 }
 
 // mlpGradLoop2 holds the values the parts of MLPGrad's loop over the entries of
-// tmp share, while they run.
+// and into sum share, while they run.
 type mlpGradLoop2 struct {
+	n         int
+	parts2    int
+	o         int
+	HW2MinusY blas64.General
+	sumParts  blas64.Vector
+}
+
+// RunPart runs one part of MLPGrad's loop over the entries of and into sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *mlpGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	o := loop2.o
+	HW2MinusY := loop2.HW2MinusY
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += HW2MinusY.Data[i*HW2MinusY.Stride+j] * HW2MinusY.Data[i*HW2MinusY.Stride+j]
+		}
+	}
+	sumParts.Data[part2] = sumPart
+}
+
+// mlpGradLoop3 holds the values the parts of MLPGrad's loop over the entries of
+// tmp share, while they run.
+type mlpGradLoop3 struct {
 	n            int
-	parts2       int
+	parts3       int
 	h            int
 	tmp          blas64.General
 	HW2MinusYW2T blas64.General
@@ -498,15 +566,15 @@ type mlpGradLoop2 struct {
 
 // RunPart runs one part of MLPGrad's loop over the entries of tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *mlpGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	h := loop2.h
-	tmp := loop2.tmp
-	HW2MinusYW2T := loop2.HW2MinusYW2T
-	H := loop2.H
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *mlpGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	h := loop3.h
+	tmp := loop3.tmp
+	HW2MinusYW2T := loop3.HW2MinusYW2T
+	H := loop3.H
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < h; j++ {
 			tmp.Data[i*tmp.Stride+j] = HW2MinusYW2T.Data[i*HW2MinusYW2T.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}

@@ -16,6 +16,16 @@ import (
 
 const _ = runtime.SupportsVersion9 // fails to compile against an incompatible runtime
 
+// opExpWork holds OpExp's scratch space, reused across calls through opExpPool.
+type opExpWork struct {
+	loop   opExpLoop
+	fParts []float64
+}
+
+var opExpPool = sync.Pool{New: func() any {
+	return new(opExpWork)
+}}
+
 // OpExp returns f = OpExp(X).
 //
 //	f = sum(exp(X))
@@ -25,22 +35,57 @@ func OpExp(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpExp", "X", m, "m")
 	runtime.CheckDim("OpExp", "X", n, "n")
+	ws := opExpPool.Get().(*opExpWork)
+	defer opExpPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(exp(X))
-	for i := 0; i < m; i++ {
+	// by opExpLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opExpLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opExpLoop holds the values the parts of OpExp's loop over the entries of and
+// into f share, while they run.
+type opExpLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpExp's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Exp(XRaw.Data[i*XRaw.Stride+j])
+			fPart += math.Exp(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opExpGradWork holds OpExpGrad's scratch space, reused across calls through
 // opExpGradPool.
 type opExpGradWork struct {
-	expX []float64
-	loop opExpGradLoop
+	expX   []float64
+	loop   opExpGradLoop
+	fParts []float64
+	loop2  opExpGradLoop2
 }
 
 var opExpGradPool = sync.Pool{New: func() any {
@@ -71,41 +116,74 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	f := 0.0
 	// expX = exp(X)
 	// f = sum(exp(X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
-			f += expX.Data[i*expX.Stride+j]
-		}
-	}
-	dXRaw := dX.RawMatrix()
 	// by opExpGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	ws.loop = opExpGradLoop{m, parts, n, dXRaw, expX}
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opExpGradLoop{m, parts, n, expX, XRaw, fParts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opExpGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	dXRaw := dX.RawMatrix()
+	// by opExpGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opExpGradLoop2{m, parts2, n, dXRaw, expX}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpGradLoop2{}
 	return f
 }
 
 // opExpGradLoop holds the values the parts of OpExpGrad's loop over the entries
-// of dXRaw share, while they run.
+// of expX and into f share, while they run.
 type opExpGradLoop struct {
-	m     int
-	parts int
-	n     int
-	dXRaw blas64.General
-	expX  blas64.General
+	m      int
+	parts  int
+	n      int
+	expX   blas64.General
+	XRaw   blas64.General
+	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpExpGrad's loop over the entries of dXRaw, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpGrad's loop over the entries of expX and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dXRaw := loop.dXRaw
 	expX := loop.expX
+	XRaw := loop.XRaw
+	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			expX.Data[i*expX.Stride+j] = math.Exp(XRaw.Data[i*XRaw.Stride+j])
+			fPart += expX.Data[i*expX.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opExpGradLoop2 holds the values the parts of OpExpGrad's loop over the
+// entries of dXRaw share, while they run.
+type opExpGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dXRaw  blas64.General
+	expX   blas64.General
+}
+
+// RunPart runs one part of OpExpGrad's loop over the entries of dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dXRaw := loop2.dXRaw
+	expX := loop2.expX
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = expX.Data[i*expX.Stride+j]
 		}
@@ -142,6 +220,16 @@ func OpExpUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// opLogWork holds OpLog's scratch space, reused across calls through opLogPool.
+type opLogWork struct {
+	loop   opLogLoop
+	fParts []float64
+}
+
+var opLogPool = sync.Pool{New: func() any {
+	return new(opLogWork)
+}}
+
 // OpLog returns f = OpLog(X).
 //
 //	f = sum(log(X))
@@ -151,16 +239,60 @@ func OpLog(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpLog", "X", m, "m")
 	runtime.CheckDim("OpLog", "X", n, "n")
+	ws := opLogPool.Get().(*opLogWork)
+	defer opLogPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(log(X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by opLogLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opLogLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opLogLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
+
+// opLogLoop holds the values the parts of OpLog's loop over the entries of and
+// into f share, while they run.
+type opLogLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpLog's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += math.Log(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opLogGradWork holds OpLogGrad's scratch space, reused across calls through
+// opLogGradPool.
+type opLogGradWork struct {
+	loop   opLogGradLoop
+	fParts []float64
+}
+
+var opLogGradPool = sync.Pool{New: func() any {
+	return new(opLogGradWork)
+}}
 
 // OpLogGrad returns f = OpLog(X) and writes ∂f/∂X into dX, overwriting it;
 // it has the shape of X (denominator layout).
@@ -179,18 +311,53 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpLogGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := opLogGradPool.Get().(*opLogGradWork)
+	defer opLogGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	// f = sum(log(X))
 	// dX = 1 ./ X
-	for i := 0; i < m; i++ {
+	// by opLogGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opLogGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opLogGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opLogGradLoop holds the values the parts of OpLogGrad's loop over the entries
+// of dXRaw and into f share, while they run.
+type opLogGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpLogGrad's loop over the entries of dXRaw and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opLogGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Log(XRaw.Data[i*XRaw.Stride+j])
+			fPart += math.Log(XRaw.Data[i*XRaw.Stride+j])
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpLogProblem returns the problem of minimising OpLog over X for
@@ -682,6 +849,17 @@ func OpArctanUnpack(x2 []float64, n int) (x *mat.VecDense) {
 	return
 }
 
+// opTanhWork holds OpTanh's scratch space, reused across calls through
+// opTanhPool.
+type opTanhWork struct {
+	loop   opTanhLoop
+	fParts []float64
+}
+
+var opTanhPool = sync.Pool{New: func() any {
+	return new(opTanhWork)
+}}
+
 // OpTanh returns f = OpTanh(X).
 //
 //	f = sum(tanh(X))
@@ -691,21 +869,56 @@ func OpTanh(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpTanh", "X", m, "m")
 	runtime.CheckDim("OpTanh", "X", n, "n")
+	ws := opTanhPool.Get().(*opTanhWork)
+	defer opTanhPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(tanh(X))
-	for i := 0; i < m; i++ {
+	// by opTanhLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opTanhLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTanhLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opTanhLoop holds the values the parts of OpTanh's loop over the entries of
+// and into f share, while they run.
+type opTanhLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpTanh's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTanhLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
+			fPart += math.Tanh(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opTanhGradWork holds OpTanhGrad's scratch space, reused across calls through
 // opTanhGradPool.
 type opTanhGradWork struct {
-	tanhX []float64
+	tanhX  []float64
+	loop   opTanhGradLoop
+	fParts []float64
 }
 
 var opTanhGradPool = sync.Pool{New: func() any {
@@ -738,14 +951,49 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	// tanhX = tanh(X)
 	// f = sum(tanh(X))
 	// dX = 1 - tanh(X) .* tanh(X)
-	for i := 0; i < m; i++ {
+	// by opTanhGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opTanhGradLoop{m, parts, n, tanhX, XRaw, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTanhGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opTanhGradLoop holds the values the parts of OpTanhGrad's loop over the
+// entries of tanhX, dXRaw and into f share, while they run.
+type opTanhGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	tanhX  blas64.General
+	XRaw   blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpTanhGrad's loop over the entries of tanhX, dXRaw
+// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTanhGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tanhX := loop.tanhX
+	XRaw := loop.XRaw
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			tanhX.Data[i*tanhX.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j])
-			f += tanhX.Data[i*tanhX.Stride+j]
+			fPart += tanhX.Data[i*tanhX.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 - tanhX.Data[i*tanhX.Stride+j]*tanhX.Data[i*tanhX.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpTanhProblem returns the problem of minimising OpTanh over X for
@@ -2197,6 +2445,16 @@ func OpReluUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 	return
 }
 
+// opSumWork holds OpSum's scratch space, reused across calls through opSumPool.
+type opSumWork struct {
+	loop   opSumLoop
+	fParts []float64
+}
+
+var opSumPool = sync.Pool{New: func() any {
+	return new(opSumWork)
+}}
+
 // OpSum returns f = OpSum(X).
 //
 //	f = sum(X .* X)
@@ -2206,16 +2464,60 @@ func OpSum(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpSum", "X", m, "m")
 	runtime.CheckDim("OpSum", "X", n, "n")
+	ws := opSumPool.Get().(*opSumWork)
+	defer opSumPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opSumLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opSumLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
+
+// opSumLoop holds the values the parts of OpSum's loop over the entries of and
+// into f share, while they run.
+type opSumLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpSum's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opSumGradWork holds OpSumGrad's scratch space, reused across calls through
+// opSumGradPool.
+type opSumGradWork struct {
+	loop   opSumGradLoop
+	fParts []float64
+}
+
+var opSumGradPool = sync.Pool{New: func() any {
+	return new(opSumGradWork)
+}}
 
 // OpSumGrad returns f = OpSum(X) and writes ∂f/∂X into dX, overwriting it;
 // it has the shape of X (denominator layout).
@@ -2234,18 +2536,53 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpSumGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := opSumGradPool.Get().(*opSumGradWork)
+	defer opSumGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	// f = sum(X .* X)
 	// dX = 2 X
-	for i := 0; i < m; i++ {
+	// by opSumGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opSumGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSumGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opSumGradLoop holds the values the parts of OpSumGrad's loop over the entries
+// of dXRaw and into f share, while they run.
+type opSumGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpSumGrad's loop over the entries of dXRaw and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSumGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpSumProblem returns the problem of minimising OpSum over X for
@@ -2600,6 +2937,17 @@ func OpLogdetUnpack(x []float64, n int) (A *mat.Dense) {
 	return
 }
 
+// opNorm1Work holds OpNorm1's scratch space, reused across calls through
+// opNorm1Pool.
+type opNorm1Work struct {
+	loop   opNorm1Loop
+	fParts []float64
+}
+
+var opNorm1Pool = sync.Pool{New: func() any {
+	return new(opNorm1Work)
+}}
+
 // OpNorm1 returns f = OpNorm1(X, Y).
 //
 //	f = sum(abs(X - 2 Y))
@@ -2611,25 +2959,62 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.CheckDim("OpNorm1", "X", n, "n")
 	YRows, YCols := Y.Dims()
 	runtime.CheckMatrix("OpNorm1", "Y", YRows, YCols, m, n, "m", "n")
+	ws := opNorm1Pool.Get().(*opNorm1Work)
+	defer opNorm1Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	YRaw := Y.RawMatrix()
 	f := 0.0
 	// f = sum(abs(X - 2 Y))
-	for i := 0; i < m; i++ {
+	// by opNorm1Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opNorm1Loop{m, parts, n, XRaw, YRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opNorm1Loop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opNorm1Loop holds the values the parts of OpNorm1's loop over the entries of
+// and into f share, while they run.
+type opNorm1Loop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	YRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpNorm1's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opNorm1Loop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	YRaw := loop.YRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Abs(XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j])
+			fPart += math.Abs(XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opNorm1GradWork holds OpNorm1Grad's scratch space, reused across calls
 // through opNorm1GradPool.
 type opNorm1GradWork struct {
-	tmp   []float64
-	tmp2  []float64
-	loop  opNorm1GradLoop
-	loop2 opNorm1GradLoop2
+	tmp    []float64
+	tmp2   []float64
+	loop   opNorm1GradLoop
+	fParts []float64
+	loop2  opNorm1GradLoop2
+	loop3  opNorm1GradLoop3
 }
 
 var opNorm1GradPool = sync.Pool{New: func() any {
@@ -2676,59 +3061,96 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	// tmp = X - 2 Y
 	// f = sum(abs(X - 2 Y))
 	// tmp2 = sign(X - 2 Y)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j]
-			f += math.Abs(tmp.Data[i*tmp.Stride+j])
-			tmp2.Data[i*tmp2.Stride+j] = runtime.Sign(tmp.Data[i*tmp.Stride+j])
-		}
-	}
 	// by opNorm1GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	ws.loop = opNorm1GradLoop{m, parts, n, dXRaw, tmp2}
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opNorm1GradLoop{m, parts, n, tmp, XRaw, YRaw, tmp2, fParts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opNorm1GradLoop{}
-	dYRaw := dY.RawMatrix()
-	// dY = (-2) sign(X - 2 Y)
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	// by opNorm1GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts2 := runtime.LoopParts(m, n)
-	ws.loop2 = opNorm1GradLoop2{m, parts2, n, dYRaw, tmp2}
+	ws.loop2 = opNorm1GradLoop2{m, parts2, n, dXRaw, tmp2}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = opNorm1GradLoop2{}
+	dYRaw := dY.RawMatrix()
+	// dY = (-2) sign(X - 2 Y)
+	// by opNorm1GradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opNorm1GradLoop3{m, parts3, n, dYRaw, tmp2}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opNorm1GradLoop3{}
 	return f
 }
 
 // opNorm1GradLoop holds the values the parts of OpNorm1Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of tmp, tmp2 and into f share, while they run.
 type opNorm1GradLoop struct {
-	m     int
-	parts int
-	n     int
-	dXRaw blas64.General
-	tmp2  blas64.General
+	m      int
+	parts  int
+	n      int
+	tmp    blas64.General
+	XRaw   blas64.General
+	YRaw   blas64.General
+	tmp2   blas64.General
+	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpNorm1Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm1Grad's loop over the entries of tmp, tmp2 and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm1GradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dXRaw := loop.dXRaw
+	tmp := loop.tmp
+	XRaw := loop.XRaw
+	YRaw := loop.YRaw
 	tmp2 := loop.tmp2
+	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + -2.0*YRaw.Data[i*YRaw.Stride+j]
+			fPart += math.Abs(tmp.Data[i*tmp.Stride+j])
+			tmp2.Data[i*tmp2.Stride+j] = runtime.Sign(tmp.Data[i*tmp.Stride+j])
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opNorm1GradLoop2 holds the values the parts of OpNorm1Grad's loop over the
+// entries of dXRaw share, while they run.
+type opNorm1GradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dXRaw  blas64.General
+	tmp2   blas64.General
+}
+
+// RunPart runs one part of OpNorm1Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dXRaw := loop2.dXRaw
+	tmp2 := loop2.tmp2
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]
 		}
 	}
 }
 
-// opNorm1GradLoop2 holds the values the parts of OpNorm1Grad's loop over the
+// opNorm1GradLoop3 holds the values the parts of OpNorm1Grad's loop over the
 // entries of dYRaw share, while they run.
-type opNorm1GradLoop2 struct {
+type opNorm1GradLoop3 struct {
 	m      int
-	parts2 int
+	parts3 int
 	n      int
 	dYRaw  blas64.General
 	tmp2   blas64.General
@@ -2736,14 +3158,14 @@ type opNorm1GradLoop2 struct {
 
 // RunPart runs one part of OpNorm1Grad's loop over the entries of dYRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	dYRaw := loop2.dYRaw
-	tmp2 := loop2.tmp2
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opNorm1GradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dYRaw := loop3.dYRaw
+	tmp2 := loop3.tmp2
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			dYRaw.Data[i*dYRaw.Stride+j] = -2.0 * tmp2.Data[i*tmp2.Stride+j]
 		}
@@ -2962,6 +3384,17 @@ func OpNorm2MatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// opNorm2SquaredWork holds OpNorm2Squared's scratch space, reused across calls
+// through opNorm2SquaredPool.
+type opNorm2SquaredWork struct {
+	loop   opNorm2SquaredLoop
+	fParts []float64
+}
+
+var opNorm2SquaredPool = sync.Pool{New: func() any {
+	return new(opNorm2SquaredWork)
+}}
+
 // OpNorm2Squared returns f = OpNorm2Squared(X).
 //
 //	f = sum(X .* X)
@@ -2971,16 +3404,60 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpNorm2Squared", "X", m, "m")
 	runtime.CheckDim("OpNorm2Squared", "X", n, "n")
+	ws := opNorm2SquaredPool.Get().(*opNorm2SquaredWork)
+	defer opNorm2SquaredPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opNorm2SquaredLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opNorm2SquaredLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opNorm2SquaredLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
+
+// opNorm2SquaredLoop holds the values the parts of OpNorm2Squared's loop over
+// the entries of and into f share, while they run.
+type opNorm2SquaredLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpNorm2Squared's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opNorm2SquaredLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opNorm2SquaredGradWork holds OpNorm2SquaredGrad's scratch space, reused
+// across calls through opNorm2SquaredGradPool.
+type opNorm2SquaredGradWork struct {
+	loop   opNorm2SquaredGradLoop
+	fParts []float64
+}
+
+var opNorm2SquaredGradPool = sync.Pool{New: func() any {
+	return new(opNorm2SquaredGradWork)
+}}
 
 // OpNorm2SquaredGrad returns f = OpNorm2Squared(X) and writes ∂f/∂X into
 // dX, overwriting it; it has the shape of X (denominator layout).
@@ -2999,18 +3476,53 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpNorm2SquaredGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := opNorm2SquaredGradPool.Get().(*opNorm2SquaredGradWork)
+	defer opNorm2SquaredGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	// f = sum(X .* X)
 	// dX = 2 X
-	for i := 0; i < m; i++ {
+	// by opNorm2SquaredGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opNorm2SquaredGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opNorm2SquaredGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opNorm2SquaredGradLoop holds the values the parts of OpNorm2SquaredGrad's
+// loop over the entries of dXRaw and into f share, while they run.
+type opNorm2SquaredGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpNorm2SquaredGrad's loop over the entries of dXRaw
+// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opNorm2SquaredGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpNorm2SquaredProblem returns the problem of minimising OpNorm2Squared over X
@@ -3046,9 +3558,11 @@ func OpNorm2SquaredUnpack(x []float64, m int, n int) (X *mat.Dense) {
 // opSumsqWork holds OpSumsq's scratch space, reused across calls through
 // opSumsqPool.
 type opSumsqWork struct {
-	tmp  []float64
-	Ay   []float64
-	loop opSumsqLoop
+	tmp        []float64
+	Ay         []float64
+	loop       opSumsqLoop
+	loop2      opSumsqLoop2
+	sumsqParts []float64
 }
 
 var opSumsqPool = sync.Pool{New: func() any {
@@ -3083,11 +3597,14 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
 	// sumsq = sumsq(x y' - A)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opSumsqLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sumsqParts := runtime.Vec(&ws.sumsqParts, parts2)
+	ws.loop2 = opSumsqLoop2{m, parts2, n, tmp, sumsqParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSumsqLoop2{}
+	// sumsq += the parts' sums, in part order
+	sumsq += runtime.SumParts(sumsqParts)
 	Ay := runtime.Vec(&ws.Ay, m)
 	// Ay = A y
 	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
@@ -3122,12 +3639,42 @@ func (loop *opSumsqLoop) RunPart(part int) {
 	}
 }
 
+// opSumsqLoop2 holds the values the parts of OpSumsq's loop over the entries of
+// and into sumsq share, while they run.
+type opSumsqLoop2 struct {
+	m          int
+	parts2     int
+	n          int
+	tmp        blas64.General
+	sumsqParts blas64.Vector
+}
+
+// RunPart runs one part of OpSumsq's loop over the entries of and into sumsq,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opSumsqLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp := loop2.tmp
+	sumsqParts := loop2.sumsqParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sumsqPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sumsqPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sumsqParts.Data[part2] = sumsqPart
+}
+
 // opSumsqGradWork holds OpSumsqGrad's scratch space, reused across calls
 // through opSumsqGradPool.
 type opSumsqGradWork struct {
-	tmp  []float64
-	Ay   []float64
-	loop opSumsqGradLoop
+	tmp        []float64
+	Ay         []float64
+	loop       opSumsqGradLoop
+	loop2      opSumsqGradLoop2
+	sumsqParts []float64
 }
 
 var opSumsqGradPool = sync.Pool{New: func() any {
@@ -3179,11 +3726,14 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	blas64.Ger(1, xRaw, yRaw, tmp)
 	sumsq := 0.0
 	// sumsq = sumsq(x y' - A)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sumsq += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opSumsqGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sumsqParts := runtime.Vec(&ws.sumsqParts, parts2)
+	ws.loop2 = opSumsqGradLoop2{m, parts2, n, tmp, sumsqParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSumsqGradLoop2{}
+	// sumsq += the parts' sums, in part order
+	sumsq += runtime.SumParts(sumsqParts)
 	Ay := runtime.Vec(&ws.Ay, m)
 	// Ay = A y
 	runtime.Gemv(blas.NoTrans, 1, ARaw, yRaw, 0, Ay)
@@ -3225,6 +3775,34 @@ func (loop *opSumsqGradLoop) RunPart(part int) {
 			tmp.Data[i*tmp.Stride+j] = -ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
+}
+
+// opSumsqGradLoop2 holds the values the parts of OpSumsqGrad's loop over the
+// entries of and into sumsq share, while they run.
+type opSumsqGradLoop2 struct {
+	m          int
+	parts2     int
+	n          int
+	tmp        blas64.General
+	sumsqParts blas64.Vector
+}
+
+// RunPart runs one part of OpSumsqGrad's loop over the entries of and into
+// sumsq, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opSumsqGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp := loop2.tmp
+	sumsqParts := loop2.sumsqParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sumsqPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sumsqPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sumsqParts.Data[part2] = sumsqPart
 }
 
 // opSumsqHessVecWork holds OpSumsqHessVec's scratch space, reused across calls
@@ -5046,12 +5624,14 @@ func OpSumAlongMatrixUnpack(x []float64, m int, n int) (X *mat.Dense, a *mat.Vec
 // opMeanWork holds OpMean's scratch space, reused across calls through
 // opMeanPool.
 type opMeanWork struct {
-	prod  []float64
-	tmp   []float64
-	prod2 []float64
-	XX    []float64
-	tmp2  []float64
-	loop  opMeanLoop
+	prod      []float64
+	tmp       []float64
+	prod2     []float64
+	XX        []float64
+	tmp2      []float64
+	loop      opMeanLoop
+	sumXParts []float64
+	loop2     opMeanLoop2
 }
 
 var opMeanPool = sync.Pool{New: func() any {
@@ -5074,11 +5654,14 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	XRaw := X.RawMatrix()
 	sumX := 0.0
 	// sumX = sum(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sumX += XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opMeanLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumXParts := runtime.Vec(&ws.sumXParts, parts)
+	ws.loop = opMeanLoop{m, parts, n, XRaw, sumXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMeanLoop{}
+	// sumX += the parts' sums, in part order
+	sumX += runtime.SumParts(sumXParts)
 	prod := runtime.Vec(&ws.prod, n)
 	tmp := runtime.Vec(&ws.tmp, m)
 	// tmp = vector(1)'
@@ -5096,11 +5679,11 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	prod2 := runtime.Vec(&ws.prod2, m)
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	// by opMeanLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	ws.loop = opMeanLoop{m, parts, n, XX, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opMeanLoop{}
+	// by opMeanLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opMeanLoop2{m, parts2, n, XX, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMeanLoop2{}
 	tmp2 := runtime.Vec(&ws.tmp2, n)
 	// tmp2 = vector(1)
 	for i := 0; i < n; i++ {
@@ -5123,26 +5706,54 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	return f
 }
 
-// opMeanLoop holds the values the parts of OpMean's loop over the entries of XX
-// share, while they run.
+// opMeanLoop holds the values the parts of OpMean's loop over the entries of
+// and into sumX share, while they run.
 type opMeanLoop struct {
-	m     int
-	parts int
-	n     int
-	XX    blas64.General
-	XRaw  blas64.General
+	m         int
+	parts     int
+	n         int
+	XRaw      blas64.General
+	sumXParts blas64.Vector
 }
 
-// RunPart runs one part of OpMean's loop over the entries of XX, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMean's loop over the entries of and into sumX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMeanLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	XX := loop.XX
 	XRaw := loop.XRaw
+	sumXParts := loop.sumXParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	sumXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumXPart += XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXParts.Data[part] = sumXPart
+}
+
+// opMeanLoop2 holds the values the parts of OpMean's loop over the entries of
+// XX share, while they run.
+type opMeanLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	XX     blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpMean's loop over the entries of XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMeanLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	XX := loop2.XX
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
@@ -5152,14 +5763,16 @@ func (loop *opMeanLoop) RunPart(part int) {
 // opMeanGradWork holds OpMeanGrad's scratch space, reused across calls through
 // opMeanGradPool.
 type opMeanGradWork struct {
-	prod  []float64
-	tmp2  []float64
-	prod2 []float64
-	XX    []float64
-	tmp4  []float64
-	tmp5  []float64
-	loop  opMeanGradLoop
-	loop2 opMeanGradLoop2
+	prod      []float64
+	tmp2      []float64
+	prod2     []float64
+	XX        []float64
+	tmp4      []float64
+	tmp5      []float64
+	loop      opMeanGradLoop
+	sumXParts []float64
+	loop2     opMeanGradLoop2
+	loop3     opMeanGradLoop3
 }
 
 var opMeanGradPool = sync.Pool{New: func() any {
@@ -5199,11 +5812,14 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	XRaw := X.RawMatrix()
 	sumX := 0.0
 	// sumX = sum(X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sumX += XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opMeanGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumXParts := runtime.Vec(&ws.sumXParts, parts)
+	ws.loop = opMeanGradLoop{m, parts, n, XRaw, sumXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMeanGradLoop{}
+	// sumX += the parts' sums, in part order
+	sumX += runtime.SumParts(sumXParts)
 	s := float64(m) * float64(n)
 	prod := runtime.Vec(&ws.prod, n)
 	tmp2 := runtime.Vec(&ws.tmp2, m)
@@ -5226,11 +5842,11 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	prod2 := runtime.Vec(&ws.prod2, m)
 	XX := runtime.Mat(&ws.XX, m, n)
 	// XX = X .* X
-	// by opMeanGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	ws.loop = opMeanGradLoop{m, parts, n, XX, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opMeanGradLoop{}
+	// by opMeanGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opMeanGradLoop2{m, parts2, n, XX, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMeanGradLoop2{}
 	tmp4 := runtime.Vec(&ws.tmp4, n)
 	// tmp4 = vector(1)
 	for i := 0; i < n; i++ {
@@ -5261,11 +5877,11 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X .* ((a / n) vector(1)') + 2 vector(1) (vector(1)' X / m / m) + 1 / (m n)
 	// dX = 2 X .* ((a / n) vector(1)') + 1 / (m n)
-	// by opMeanGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	ws.loop2 = opMeanGradLoop2{m, parts2, n, dXRaw, XRaw, aRaw, s}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opMeanGradLoop2{}
+	// by opMeanGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opMeanGradLoop3{m, parts3, n, dXRaw, XRaw, aRaw, s}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opMeanGradLoop3{}
 	tmp5 := runtime.Vec(&ws.tmp5, m)
 	// tmp5 = vector(1)
 	for i := 0; i < m; i++ {
@@ -5288,36 +5904,64 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 }
 
 // opMeanGradLoop holds the values the parts of OpMeanGrad's loop over the
-// entries of XX share, while they run.
+// entries of and into sumX share, while they run.
 type opMeanGradLoop struct {
-	m     int
-	parts int
-	n     int
-	XX    blas64.General
-	XRaw  blas64.General
+	m         int
+	parts     int
+	n         int
+	XRaw      blas64.General
+	sumXParts blas64.Vector
 }
 
-// RunPart runs one part of OpMeanGrad's loop over the entries of XX, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMeanGrad's loop over the entries of and into sumX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMeanGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	XX := loop.XX
 	XRaw := loop.XRaw
+	sumXParts := loop.sumXParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	sumXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumXPart += XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXParts.Data[part] = sumXPart
+}
+
+// opMeanGradLoop2 holds the values the parts of OpMeanGrad's loop over the
+// entries of XX share, while they run.
+type opMeanGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	XX     blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of OpMeanGrad's loop over the entries of XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	XX := loop2.XX
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			XX.Data[i*XX.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
 }
 
-// opMeanGradLoop2 holds the values the parts of OpMeanGrad's loop over the
+// opMeanGradLoop3 holds the values the parts of OpMeanGrad's loop over the
 // entries of dXRaw share, while they run.
-type opMeanGradLoop2 struct {
+type opMeanGradLoop3 struct {
 	m      int
-	parts2 int
+	parts3 int
 	n      int
 	dXRaw  blas64.General
 	XRaw   blas64.General
@@ -5327,16 +5971,16 @@ type opMeanGradLoop2 struct {
 
 // RunPart runs one part of OpMeanGrad's loop over the entries of dXRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	dXRaw := loop2.dXRaw
-	XRaw := loop2.XRaw
-	aRaw := loop2.aRaw
-	s := loop2.s
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opMeanGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dXRaw := loop3.dXRaw
+	XRaw := loop3.XRaw
+	aRaw := loop3.aRaw
+	s := loop3.s
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0*(XRaw.Data[i*XRaw.Stride+j]*(aRaw.Data[i*aRaw.Inc]/float64(n))) + 1.0/s
 		}
@@ -5708,6 +6352,8 @@ func OpSoftmaxUnpack(x2 []float64, n int) (x *mat.VecDense, y *mat.VecDense) {
 type opSoftmaxRowsWork struct {
 	softmaxX []float64
 	XT       []float64
+	loop     opSoftmaxRowsLoop
+	sumParts []float64
 }
 
 var opSoftmaxRowsPool = sync.Pool{New: func() any {
@@ -5734,11 +6380,14 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 	runtime.SoftmaxRowsTo(softmaxX, XRaw)
 	sum := 0.0
 	// sum = sum(Y .* softmax(X, 2))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum += YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
-		}
-	}
+	// by opSoftmaxRowsLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opSoftmaxRowsLoop{m, parts, n, YRaw, softmaxX, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRowsLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	XT := runtime.Mat(&ws.XT, n, m)
 	// XT = X'
 	for ii := 0; ii < n; ii += 64 {
@@ -5785,6 +6434,36 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
+// opSoftmaxRowsLoop holds the values the parts of OpSoftmaxRows's loop over the
+// entries of and into sum share, while they run.
+type opSoftmaxRowsLoop struct {
+	m        int
+	parts    int
+	n        int
+	YRaw     blas64.General
+	softmaxX blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRows's loop over the entries of and into
+// sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRowsLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	YRaw := loop.YRaw
+	softmaxX := loop.softmaxX
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
 // opSoftmaxRowsGradWork holds OpSoftmaxRowsGrad's scratch space, reused across
 // calls through opSoftmaxRowsGradPool.
 type opSoftmaxRowsGradWork struct {
@@ -5801,6 +6480,8 @@ type opSoftmaxRowsGradWork struct {
 	tmp5      []float64
 	tmp6      []float64
 	prod4     []float64
+	loop      opSoftmaxRowsGradLoop
+	sumParts  []float64
 }
 
 var opSoftmaxRowsGradPool = sync.Pool{New: func() any {
@@ -5848,12 +6529,14 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	sum := 0.0
 	// YSoftmaxX = Y .* softmax(X, 2)
 	// sum = sum(Y .* softmax(X, 2))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			YSoftmaxX.Data[i*YSoftmaxX.Stride+j] = YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
-			sum += YSoftmaxX.Data[i*YSoftmaxX.Stride+j]
-		}
-	}
+	// by opSoftmaxRowsGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opSoftmaxRowsGradLoop{m, parts, n, YSoftmaxX, YRaw, softmaxX, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRowsGradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	tmp := runtime.Mat(&ws.tmp, m, n)
 	XT := runtime.Mat(&ws.XT, n, m)
 	// XT = X'
@@ -5976,6 +6659,40 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 	return f
 }
 
+// opSoftmaxRowsGradLoop holds the values the parts of OpSoftmaxRowsGrad's loop
+// over the entries of YSoftmaxX and into sum share, while they run.
+type opSoftmaxRowsGradLoop struct {
+	m         int
+	parts     int
+	n         int
+	YSoftmaxX blas64.General
+	YRaw      blas64.General
+	softmaxX  blas64.General
+	sumParts  blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRowsGrad's loop over the entries of
+// YSoftmaxX and into sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *opSoftmaxRowsGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	YSoftmaxX := loop.YSoftmaxX
+	YRaw := loop.YRaw
+	softmaxX := loop.softmaxX
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			YSoftmaxX.Data[i*YSoftmaxX.Stride+j] = YRaw.Data[i*YRaw.Stride+j] * softmaxX.Data[i*softmaxX.Stride+j]
+			sumPart += YSoftmaxX.Data[i*YSoftmaxX.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
 // OpSoftmaxRowsProblem returns the problem of minimising OpSoftmaxRows over X,
 // Y for gonum/optimize. Its variable packs X, Y into one []float64, in that
 // order, matrices row-major; OpSoftmaxRowsUnpack views such a slice as the
@@ -6007,6 +6724,20 @@ func OpSoftmaxRowsUnpack(x []float64, m int, n int) (X *mat.Dense, Y *mat.Dense)
 	return
 }
 
+// opExpansionWork holds OpExpansion's scratch space, reused across calls
+// through opExpansionPool.
+type opExpansionWork struct {
+	loop      opExpansionLoop
+	sumParts  []float64
+	sum2Parts []float64
+	sum3Parts []float64
+	sum4Parts []float64
+}
+
+var opExpansionPool = sync.Pool{New: func() any {
+	return new(opExpansionWork)
+}}
+
 // OpExpansion returns f = OpExpansion(X, a, b).
 //
 //	f = sum(tanh(X + a vector(1)' - vector(1) b')) + sum(vector(1) b' .* (X .* (a vector(1)')))
@@ -6019,6 +6750,8 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.CheckDim("OpExpansion", "X", n, "n")
 	runtime.CheckVector("OpExpansion", "a", a.Len(), m, "m")
 	runtime.CheckVector("OpExpansion", "b", b.Len(), n, "n")
+	ws := opExpansionPool.Get().(*opExpansionWork)
+	defer opExpansionPool.Put(ws)
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
@@ -6030,33 +6763,95 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sum2 += bRaw.Data[j*bRaw.Inc] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-			sum3 += XRaw.Data[i*XRaw.Stride+j] / math.Exp(bRaw.Data[j*bRaw.Inc])
-			sum4 += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
-		}
-	}
+	// by opExpansionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	sum3Parts := runtime.Vec(&ws.sum3Parts, parts)
+	sum4Parts := runtime.Vec(&ws.sum4Parts, parts)
+	ws.loop = opExpansionLoop{m, parts, n, XRaw, aRaw, bRaw, sumParts, sum2Parts, sum3Parts, sum4Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
+	// sum3 += the parts' sums, in part order
+	sum3 += runtime.SumParts(sum3Parts)
+	// sum4 += the parts' sums, in part order
+	sum4 += runtime.SumParts(sum4Parts)
 	f := sum + sum2 + sum3 + sum4
 	return f
+}
+
+// opExpansionLoop holds the values the parts of OpExpansion's loop over the
+// entries of and into sum, sum2, sum3, sum4 share, while they run.
+type opExpansionLoop struct {
+	m         int
+	parts     int
+	n         int
+	XRaw      blas64.General
+	aRaw      blas64.Vector
+	bRaw      blas64.Vector
+	sumParts  blas64.Vector
+	sum2Parts blas64.Vector
+	sum3Parts blas64.Vector
+	sum4Parts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansion's loop over the entries of and into sum,
+// sum2, sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	sumParts := loop.sumParts
+	sum2Parts := loop.sum2Parts
+	sum3Parts := loop.sum3Parts
+	sum4Parts := loop.sum4Parts
+	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
+	sum2Part := 0.0
+	sum3Part := 0.0
+	sum4Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			sum2Part += bRaw.Data[j*bRaw.Inc] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+			sum3Part += XRaw.Data[i*XRaw.Stride+j] / math.Exp(bRaw.Data[j*bRaw.Inc])
+			sum4Part += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
+		}
+	}
+	sumParts.Data[part] = sumPart
+	sum2Parts.Data[part] = sum2Part
+	sum3Parts.Data[part] = sum3Part
+	sum4Parts.Data[part] = sum4Part
 }
 
 // opExpansionGradWork holds OpExpansionGrad's scratch space, reused across
 // calls through opExpansionGradPool.
 type opExpansionGradWork struct {
-	tmp   []float64
-	tmp3  []float64
-	tmp4  []float64
-	expBT []float64
-	tmp5  []float64
-	tmp7  []float64
-	prod  []float64
-	tmp8  []float64
-	prod2 []float64
-	loop  opExpansionGradLoop
-	loop2 opExpansionGradLoop2
-	loop3 opExpansionGradLoop3
+	tmp       []float64
+	tmp3      []float64
+	tmp4      []float64
+	expBT     []float64
+	tmp5      []float64
+	tmp7      []float64
+	prod      []float64
+	tmp8      []float64
+	prod2     []float64
+	loop      opExpansionGradLoop
+	sumParts  []float64
+	sum2Parts []float64
+	loop2     opExpansionGradLoop2
+	sum3Parts []float64
+	sum4Parts []float64
+	loop3     opExpansionGradLoop3
+	loop4     opExpansionGradLoop4
+	loop5     opExpansionGradLoop5
 }
 
 var opExpansionGradPool = sync.Pool{New: func() any {
@@ -6108,14 +6903,17 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// sum = sum(tanh(X + a vector(1)' - vector(1) b'))
 	// tmp3 = X .* (a vector(1)')
 	// sum2 = sum(vector(1) b' .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
-			sum += tmp.Data[i*tmp.Stride+j]
-			tmp3.Data[i*tmp3.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc]
-			sum2 += bRaw.Data[j*bRaw.Inc] * tmp3.Data[i*tmp3.Stride+j]
-		}
-	}
+	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = opExpansionGradLoop{m, parts, n, tmp, XRaw, aRaw, bRaw, tmp3, sumParts, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionGradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	tmp4 := runtime.Mat(&ws.tmp4, m, n)
 	expBT := runtime.Vec(&ws.expBT, n)
 	// expBT = exp(b')
@@ -6127,22 +6925,26 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// tmp4 = X ./ (vector(1) exp(b'))
 	// sum3 = sum(X ./ (vector(1) exp(b')))
 	// sum4 = sum((X + a vector(1)') .* (X - vector(1) b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp4.Data[i*tmp4.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
-			sum3 += tmp4.Data[i*tmp4.Stride+j]
-			sum4 += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
-		}
-	}
+	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sum3Parts := runtime.Vec(&ws.sum3Parts, parts2)
+	sum4Parts := runtime.Vec(&ws.sum4Parts, parts2)
+	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp4, XRaw, expBT, aRaw, bRaw, sum3Parts, sum4Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionGradLoop2{}
+	// sum3 += the parts' sums, in part order
+	sum3 += runtime.SumParts(sum3Parts)
+	// sum4 += the parts' sums, in part order
+	sum4 += runtime.SumParts(sum4Parts)
 	f := sum + sum2 + sum3 + sum4
 	daRaw := da.RawVector()
 	tmp5 := runtime.Mat(&ws.tmp5, m, n)
 	// tmp5 = X + 1 + X .* (vector(1) b') - vector(1) b' - tmp .* tmp
-	// by opExpansionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	ws.loop = opExpansionGradLoop{m, parts, n, tmp5, XRaw, bRaw, tmp}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opExpansionGradLoop{}
+	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp5, XRaw, bRaw, tmp}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionGradLoop3{}
 	tmp7 := runtime.Vec(&ws.tmp7, n)
 	// tmp7 = vector(1)
 	for i := 0; i < n; i++ {
@@ -6160,22 +6962,22 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	// tmp3 is not read again: tmp9 takes over its storage.
 	tmp9 := tmp3
 	// tmp9 = X .* (a vector(1)') - (X + a vector(1)' + 1 - tanh(X + a vector(1)' - vector(1) b') .* tanh(X + a vector(1)' - vector(1) b'))
-	// by opExpansionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(m, n)
-	ws.loop2 = opExpansionGradLoop2{m, parts2, n, tmp9, tmp3, XRaw, aRaw, tmp}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpansionGradLoop2{}
+	// by opExpansionGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(m, n)
+	ws.loop4 = opExpansionGradLoop4{m, parts4, n, tmp9, tmp3, XRaw, aRaw, tmp}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opExpansionGradLoop4{}
 	// prod = tmp8 tmp9
 	runtime.Gemv(blas.Trans, 1, tmp9, tmp8, 0, prod)
 	prod2 := runtime.Vec(&ws.prod2, n)
 	// tmp4 is not read again: tmp10 takes over its storage.
 	tmp10 := tmp4
 	// tmp10 = X ./ (vector(1) exp(b')) ./ (vector(1) exp(b'))
-	// by opExpansionGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionGradLoop3{m, parts3, n, tmp10, tmp4, expBT}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = opExpansionGradLoop3{}
+	// by opExpansionGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(m, n)
+	ws.loop5 = opExpansionGradLoop5{m, parts5, n, tmp10, tmp4, expBT}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opExpansionGradLoop5{}
 	// prod2 = vector(1)' (X ./ (vector(1) exp(b')) ./ (vector(1) exp(b')))
 	runtime.Gemv(blas.Trans, 1, tmp10, tmp8, 0, prod2)
 	// db = (prod - expBT .* prod2)'
@@ -6186,40 +6988,126 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 }
 
 // opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop over
-// the entries of tmp5 share, while they run.
+// the entries of tmp, tmp3 and into sum, sum2 share, while they run.
 type opExpansionGradLoop struct {
-	m     int
-	parts int
-	n     int
-	tmp5  blas64.General
-	XRaw  blas64.General
-	bRaw  blas64.Vector
-	tmp   blas64.General
+	m         int
+	parts     int
+	n         int
+	tmp       blas64.General
+	XRaw      blas64.General
+	aRaw      blas64.Vector
+	bRaw      blas64.Vector
+	tmp3      blas64.General
+	sumParts  blas64.Vector
+	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp5, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp, tmp3
+// and into sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls
+// it.
 func (loop *opExpansionGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	tmp5 := loop.tmp5
-	XRaw := loop.XRaw
-	bRaw := loop.bRaw
 	tmp := loop.tmp
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	tmp3 := loop.tmp3
+	sumParts := loop.sumParts
+	sum2Parts := loop.sum2Parts
 	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
+	sum2Part := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = math.Tanh(XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] - bRaw.Data[j*bRaw.Inc])
+			sumPart += tmp.Data[i*tmp.Stride+j]
+			tmp3.Data[i*tmp3.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc]
+			sum2Part += bRaw.Data[j*bRaw.Inc] * tmp3.Data[i*tmp3.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+	sum2Parts.Data[part] = sum2Part
+}
+
+// opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
+// over the entries of tmp4 and into sum3, sum4 share, while they run.
+type opExpansionGradLoop2 struct {
+	m         int
+	parts2    int
+	n         int
+	tmp4      blas64.General
+	XRaw      blas64.General
+	expBT     blas64.Vector
+	aRaw      blas64.Vector
+	bRaw      blas64.Vector
+	sum3Parts blas64.Vector
+	sum4Parts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp4 and
+// into sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp4 := loop2.tmp4
+	XRaw := loop2.XRaw
+	expBT := loop2.expBT
+	aRaw := loop2.aRaw
+	bRaw := loop2.bRaw
+	sum3Parts := loop2.sum3Parts
+	sum4Parts := loop2.sum4Parts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sum3Part := 0.0
+	sum4Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tmp4.Data[i*tmp4.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / expBT.Data[j]
+			sum3Part += tmp4.Data[i*tmp4.Stride+j]
+			sum4Part += (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc]) * (XRaw.Data[i*XRaw.Stride+j] - bRaw.Data[j*bRaw.Inc])
+		}
+	}
+	sum3Parts.Data[part2] = sum3Part
+	sum4Parts.Data[part2] = sum4Part
+}
+
+// opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
+// over the entries of tmp5 share, while they run.
+type opExpansionGradLoop3 struct {
+	m      int
+	parts3 int
+	n      int
+	tmp5   blas64.General
+	XRaw   blas64.General
+	bRaw   blas64.Vector
+	tmp    blas64.General
+}
+
+// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp5, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	tmp5 := loop3.tmp5
+	XRaw := loop3.XRaw
+	bRaw := loop3.bRaw
+	tmp := loop3.tmp
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			tmp5.Data[i*tmp5.Stride+j] = XRaw.Data[i*XRaw.Stride+j] + 1.0 + XRaw.Data[i*XRaw.Stride+j]*bRaw.Data[j*bRaw.Inc] - bRaw.Data[j*bRaw.Inc] - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j]
 		}
 	}
 }
 
-// opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
+// opExpansionGradLoop4 holds the values the parts of OpExpansionGrad's loop
 // over the entries of tmp9 share, while they run.
-type opExpansionGradLoop2 struct {
+type opExpansionGradLoop4 struct {
 	m      int
-	parts2 int
+	parts4 int
 	n      int
 	tmp9   blas64.General
 	tmp3   blas64.General
@@ -6230,28 +7118,28 @@ type opExpansionGradLoop2 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop over the entries of tmp9, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	tmp9 := loop2.tmp9
-	tmp3 := loop2.tmp3
-	XRaw := loop2.XRaw
-	aRaw := loop2.aRaw
-	tmp := loop2.tmp
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
+	m := loop4.m
+	parts4 := loop4.parts4
+	n := loop4.n
+	tmp9 := loop4.tmp9
+	tmp3 := loop4.tmp3
+	XRaw := loop4.XRaw
+	aRaw := loop4.aRaw
+	tmp := loop4.tmp
+	lo4, hi4 := runtime.PartRows(m, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		for j := 0; j < n; j++ {
 			tmp9.Data[i*tmp9.Stride+j] = tmp3.Data[i*tmp3.Stride+j] - (XRaw.Data[i*XRaw.Stride+j] + aRaw.Data[i*aRaw.Inc] + 1.0 - tmp.Data[i*tmp.Stride+j]*tmp.Data[i*tmp.Stride+j])
 		}
 	}
 }
 
-// opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
+// opExpansionGradLoop5 holds the values the parts of OpExpansionGrad's loop
 // over the entries of tmp10 share, while they run.
-type opExpansionGradLoop3 struct {
+type opExpansionGradLoop5 struct {
 	m      int
-	parts3 int
+	parts5 int
 	n      int
 	tmp10  blas64.General
 	tmp4   blas64.General
@@ -6260,15 +7148,15 @@ type opExpansionGradLoop3 struct {
 
 // RunPart runs one part of OpExpansionGrad's loop over the entries of tmp10,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
-	m := loop3.m
-	parts3 := loop3.parts3
-	n := loop3.n
-	tmp10 := loop3.tmp10
-	tmp4 := loop3.tmp4
-	expBT := loop3.expBT
-	lo3, hi3 := runtime.PartRows(m, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
+	m := loop5.m
+	parts5 := loop5.parts5
+	n := loop5.n
+	tmp10 := loop5.tmp10
+	tmp4 := loop5.tmp4
+	expBT := loop5.expBT
+	lo5, hi5 := runtime.PartRows(m, parts5, part5)
+	for i := lo5; i < hi5; i++ {
 		for j := 0; j < n; j++ {
 			tmp10.Data[i*tmp10.Stride+j] = tmp4.Data[i*tmp4.Stride+j] / expBT.Data[j]
 		}
@@ -6560,10 +7448,14 @@ func OpExpansionUnpack(x []float64, X *mat.Dense) (a *mat.VecDense, b *mat.VecDe
 // opExpansionMatrixWork holds OpExpansionMatrix's scratch space, reused across
 // calls through opExpansionMatrixPool.
 type opExpansionMatrixWork struct {
-	prod  []float64
-	tmp   []float64
-	tmp2  []float64
-	prod2 []float64
+	prod      []float64
+	tmp       []float64
+	tmp2      []float64
+	prod2     []float64
+	loop      opExpansionMatrixLoop
+	sumParts  []float64
+	loop2     opExpansionMatrixLoop2
+	sum2Parts []float64
 }
 
 var opExpansionMatrixPool = sync.Pool{New: func() any {
@@ -6588,11 +7480,14 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	aRaw := a.RawVector()
 	sum := 0.0
 	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum += math.Exp(bRaw.Data[j*bRaw.Inc]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-		}
-	}
+	// by opExpansionMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opExpansionMatrixLoop{m, parts, n, bRaw, XRaw, aRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionMatrixLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	prod := runtime.Mat(&ws.prod, m, n)
 	tmp := runtime.Vec(&ws.tmp, n)
 	// tmp = vector(1)
@@ -6611,31 +7506,100 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	runtime.OuterTo(prod, 1, prod2, tmp2)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum2 += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opExpansionMatrixLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = opExpansionMatrixLoop2{m, parts2, n, prod, XRaw, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionMatrixLoop2{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum + sum2
 	return f
+}
+
+// opExpansionMatrixLoop holds the values the parts of OpExpansionMatrix's loop
+// over the entries of and into sum share, while they run.
+type opExpansionMatrixLoop struct {
+	m        int
+	parts    int
+	n        int
+	bRaw     blas64.Vector
+	XRaw     blas64.General
+	aRaw     blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionMatrix's loop over the entries of and
+// into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opExpansionMatrixLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	bRaw := loop.bRaw
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += math.Exp(bRaw.Data[j*bRaw.Inc]-XRaw.Data[i*XRaw.Stride+j]) * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// opExpansionMatrixLoop2 holds the values the parts of OpExpansionMatrix's loop
+// over the entries of and into sum2 share, while they run.
+type opExpansionMatrixLoop2 struct {
+	m         int
+	parts2    int
+	n         int
+	prod      blas64.General
+	XRaw      blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionMatrix's loop over the entries of and
+// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionMatrixLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	prod := loop2.prod
+	XRaw := loop2.XRaw
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sum2Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sum2Part += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sum2Parts.Data[part2] = sum2Part
 }
 
 // opExpansionMatrixGradWork holds OpExpansionMatrixGrad's scratch space, reused
 // across calls through opExpansionMatrixGradPool.
 type opExpansionMatrixGradWork struct {
-	tmp   []float64
-	tmp2  []float64
-	prod  []float64
-	tmp3  []float64
-	tmp4  []float64
-	prod2 []float64
-	tmp5  []float64
-	tmp6  []float64
-	gemm  runtime.Gemm
-	tmp8  []float64
-	loop  opExpansionMatrixGradLoop
-	loop2 opExpansionMatrixGradLoop2
-	loop3 opExpansionMatrixGradLoop3
+	tmp       []float64
+	tmp2      []float64
+	prod      []float64
+	tmp3      []float64
+	tmp4      []float64
+	prod2     []float64
+	tmp5      []float64
+	tmp6      []float64
+	gemm      runtime.Gemm
+	tmp8      []float64
+	loop      opExpansionMatrixGradLoop
+	sumParts  []float64
+	loop2     opExpansionMatrixGradLoop2
+	sum2Parts []float64
+	loop3     opExpansionMatrixGradLoop3
+	loop4     opExpansionMatrixGradLoop4
+	loop5     opExpansionMatrixGradLoop5
 }
 
 var opExpansionMatrixGradPool = sync.Pool{New: func() any {
@@ -6692,13 +7656,14 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	// tmp2 = exp(vector(1) b' - X)
 	// tmp = exp(vector(1) b' - X) .* (X .* (a vector(1)'))
 	// sum = sum(exp(vector(1) b' - X) .* (X .* (a vector(1)')))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp2.Data[i*tmp2.Stride+j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRaw.Data[i*XRaw.Stride+j])
-			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
-			sum += tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opExpansionMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opExpansionMatrixGradLoop{m, parts, n, tmp2, bRaw, XRaw, tmp, aRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opExpansionMatrixGradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	prod := runtime.Mat(&ws.prod, m, n)
 	tmp3 := runtime.Vec(&ws.tmp3, n)
 	// tmp3 = vector(1)
@@ -6717,40 +7682,43 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 	runtime.OuterTo(prod, 1, prod2, tmp4)
 	sum2 := 0.0
 	// sum2 = sum(X vector(1) vector(1)' - X)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			sum2 += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by opExpansionMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts2)
+	ws.loop2 = opExpansionMatrixGradLoop2{m, parts2, n, prod, XRaw, sum2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opExpansionMatrixGradLoop2{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum + sum2
 	dXRaw := dX.RawMatrix()
 	tmp5 := runtime.Mat(&ws.tmp5, m, n)
 	// dX = matrix(1) matrix(1) + exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// dX = exp(vector(1) b' - X) .* (a vector(1)') - (exp(vector(1) b' - X) .* (X .* (a vector(1)')) + 1)
 	// tmp5 = matrix(1)
-	// by opExpansionMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	ws.loop = opExpansionMatrixGradLoop{m, parts, n, dXRaw, tmp2, aRaw, tmp, tmp5}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opExpansionMatrixGradLoop{}
+	// by opExpansionMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opExpansionMatrixGradLoop3{m, parts3, n, dXRaw, tmp2, aRaw, tmp, tmp5}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opExpansionMatrixGradLoop3{}
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	// tmp6 = matrix(1)
-	// by opExpansionMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, n)
-	ws.loop2 = opExpansionMatrixGradLoop2{n, parts2, tmp6}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opExpansionMatrixGradLoop2{}
+	// by opExpansionMatrixGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, n)
+	ws.loop4 = opExpansionMatrixGradLoop4{n, parts4, tmp6}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opExpansionMatrixGradLoop4{}
 	// dX += matrix(1) matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp5, tmp6, 1, dXRaw)
 	daRaw := da.RawVector()
 	// tmp2 is not read again: tmp7 takes over its storage.
 	tmp7 := tmp2
 	// tmp7 = X .* exp(vector(1) b' - X)
-	// by opExpansionMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(m, n)
-	ws.loop3 = opExpansionMatrixGradLoop3{m, parts3, n, tmp7, XRaw, tmp2}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = opExpansionMatrixGradLoop3{}
+	// by opExpansionMatrixGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(m, n)
+	ws.loop5 = opExpansionMatrixGradLoop5{m, parts5, n, tmp7, XRaw, tmp2}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opExpansionMatrixGradLoop5{}
 	// da = (X .* exp(vector(1) b' - X)) vector(1)
 	runtime.Gemv(blas.NoTrans, 1, tmp7, tmp3, 0, daRaw)
 	dbRaw := db.RawVector()
@@ -6765,32 +7733,103 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 }
 
 // opExpansionMatrixGradLoop holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of dXRaw, tmp5 share, while
-// they run.
+// OpExpansionMatrixGrad's loop over the entries of tmp2, tmp and into sum
+// share, while they run.
 type opExpansionMatrixGradLoop struct {
-	m     int
-	parts int
-	n     int
-	dXRaw blas64.General
-	tmp2  blas64.General
-	aRaw  blas64.Vector
-	tmp   blas64.General
-	tmp5  blas64.General
+	m        int
+	parts    int
+	n        int
+	tmp2     blas64.General
+	bRaw     blas64.Vector
+	XRaw     blas64.General
+	tmp      blas64.General
+	aRaw     blas64.Vector
+	sumParts blas64.Vector
 }
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
-// dXRaw, tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// tmp2, tmp and into sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
 func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dXRaw := loop.dXRaw
 	tmp2 := loop.tmp2
-	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	XRaw := loop.XRaw
 	tmp := loop.tmp
-	tmp5 := loop.tmp5
+	aRaw := loop.aRaw
+	sumParts := loop.sumParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	sumPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp2.Data[i*tmp2.Stride+j] = math.Exp(bRaw.Data[j*bRaw.Inc] - XRaw.Data[i*XRaw.Stride+j])
+			tmp.Data[i*tmp.Stride+j] = tmp2.Data[i*tmp2.Stride+j] * (XRaw.Data[i*XRaw.Stride+j] * aRaw.Data[i*aRaw.Inc])
+			sumPart += tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// opExpansionMatrixGradLoop2 holds the values the parts of
+// OpExpansionMatrixGrad's loop over the entries of and into sum2 share, while
+// they run.
+type opExpansionMatrixGradLoop2 struct {
+	m         int
+	parts2    int
+	n         int
+	prod      blas64.General
+	XRaw      blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of and
+// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	prod := loop2.prod
+	XRaw := loop2.XRaw
+	sum2Parts := loop2.sum2Parts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	sum2Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sum2Part += prod.Data[i*prod.Stride+j] - XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sum2Parts.Data[part2] = sum2Part
+}
+
+// opExpansionMatrixGradLoop3 holds the values the parts of
+// OpExpansionMatrixGrad's loop over the entries of dXRaw, tmp5 share, while
+// they run.
+type opExpansionMatrixGradLoop3 struct {
+	m      int
+	parts3 int
+	n      int
+	dXRaw  blas64.General
+	tmp2   blas64.General
+	aRaw   blas64.Vector
+	tmp    blas64.General
+	tmp5   blas64.General
+}
+
+// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
+// dXRaw, tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dXRaw := loop3.dXRaw
+	tmp2 := loop3.tmp2
+	aRaw := loop3.aRaw
+	tmp := loop3.tmp
+	tmp5 := loop3.tmp5
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = tmp2.Data[i*tmp2.Stride+j]*aRaw.Data[i*aRaw.Inc] - (tmp.Data[i*tmp.Stride+j] + 1.0)
 			tmp5.Data[i*tmp5.Stride+j] = 1.0
@@ -6798,33 +7837,33 @@ func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 	}
 }
 
-// opExpansionMatrixGradLoop2 holds the values the parts of
+// opExpansionMatrixGradLoop4 holds the values the parts of
 // OpExpansionMatrixGrad's loop over the entries of tmp6 share, while they run.
-type opExpansionMatrixGradLoop2 struct {
+type opExpansionMatrixGradLoop4 struct {
 	n      int
-	parts2 int
+	parts4 int
 	tmp6   blas64.General
 }
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
 // tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	tmp6 := loop2.tmp6
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	tmp6 := loop4.tmp6
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		for j := 0; j < n; j++ {
 			tmp6.Data[i*tmp6.Stride+j] = 1.0
 		}
 	}
 }
 
-// opExpansionMatrixGradLoop3 holds the values the parts of
+// opExpansionMatrixGradLoop5 holds the values the parts of
 // OpExpansionMatrixGrad's loop over the entries of tmp7 share, while they run.
-type opExpansionMatrixGradLoop3 struct {
+type opExpansionMatrixGradLoop5 struct {
 	m      int
-	parts3 int
+	parts5 int
 	n      int
 	tmp7   blas64.General
 	XRaw   blas64.General
@@ -6833,15 +7872,15 @@ type opExpansionMatrixGradLoop3 struct {
 
 // RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
 // tmp7, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
-	m := loop3.m
-	parts3 := loop3.parts3
-	n := loop3.n
-	tmp7 := loop3.tmp7
-	XRaw := loop3.XRaw
-	tmp2 := loop3.tmp2
-	lo3, hi3 := runtime.PartRows(m, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop5 *opExpansionMatrixGradLoop5) RunPart(part5 int) {
+	m := loop5.m
+	parts5 := loop5.parts5
+	n := loop5.n
+	tmp7 := loop5.tmp7
+	XRaw := loop5.XRaw
+	tmp2 := loop5.tmp2
+	lo5, hi5 := runtime.PartRows(m, parts5, part5)
+	for i := lo5; i < hi5; i++ {
 		for j := 0; j < n; j++ {
 			tmp7.Data[i*tmp7.Stride+j] = XRaw.Data[i*XRaw.Stride+j] * tmp2.Data[i*tmp2.Stride+j]
 		}
@@ -7119,12 +8158,16 @@ func OpMatrixPowerUnpack(x2 []float64, n int) (A *mat.Dense, x *mat.VecDense) {
 // opMatrixPowerSquaringWork holds OpMatrixPowerSquaring's scratch space, reused
 // across calls through opMatrixPowerSquaringPool.
 type opMatrixPowerSquaringWork struct {
-	AAAAA []float64
-	AA    []float64
-	gemm  runtime.Gemm
-	chain runtime.Chain
-	AAAA  []float64
-	AAAA2 []float64
+	AAAAA        []float64
+	AA           []float64
+	gemm         runtime.Gemm
+	chain        runtime.Chain
+	AAAA         []float64
+	AAAA2        []float64
+	loop         opMatrixPowerSquaringLoop
+	sumParts     []float64
+	loop2        opMatrixPowerSquaringLoop2
+	sumAAAAParts []float64
 }
 
 var opMatrixPowerSquaringPool = sync.Pool{New: func() any {
@@ -7155,11 +8198,14 @@ func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
 	ws.chain.MulTo(AAAAA, 1, 0, []blas64.General{AA, AA, ARaw}, []bool{false, false, false})
 	sum := 0.0
 	// sum = sum(B .* (A A A A A))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sum += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opMatrixPowerSquaringLoop{n, parts, BRaw, AAAAA, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMatrixPowerSquaringLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	AAAA := runtime.Mat(&ws.AAAA, n, n)
 	// AAAA = A A A A
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA)
@@ -7187,37 +8233,100 @@ func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA2)
 	sumAAAA := 0.0
 	// sumAAAA = sum(A A A A)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sumAAAA += AAAA2.Data[i*AAAA2.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	sumAAAAParts := runtime.Vec(&ws.sumAAAAParts, parts2)
+	ws.loop2 = opMatrixPowerSquaringLoop2{n, parts2, AAAA2, sumAAAAParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMatrixPowerSquaringLoop2{}
+	// sumAAAA += the parts' sums, in part order
+	sumAAAA += runtime.SumParts(sumAAAAParts)
 	f := sum + 0.00390625*trAAAAAAAA + sumAAAA
 	return f
+}
+
+// opMatrixPowerSquaringLoop holds the values the parts of
+// OpMatrixPowerSquaring's loop over the entries of and into sum share, while
+// they run.
+type opMatrixPowerSquaringLoop struct {
+	n        int
+	parts    int
+	BRaw     blas64.General
+	AAAAA    blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerSquaring's loop over the entries of and
+// into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMatrixPowerSquaringLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	BRaw := loop.BRaw
+	AAAAA := loop.AAAAA
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// opMatrixPowerSquaringLoop2 holds the values the parts of
+// OpMatrixPowerSquaring's loop over the entries of and into sumAAAA share,
+// while they run.
+type opMatrixPowerSquaringLoop2 struct {
+	n            int
+	parts2       int
+	AAAA2        blas64.General
+	sumAAAAParts blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerSquaring's loop over the entries of and
+// into sumAAAA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMatrixPowerSquaringLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	AAAA2 := loop2.AAAA2
+	sumAAAAParts := loop2.sumAAAAParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumAAAAPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sumAAAAPart += AAAA2.Data[i*AAAA2.Stride+j]
+		}
+	}
+	sumAAAAParts.Data[part2] = sumAAAAPart
 }
 
 // opMatrixPowerSquaringGradWork holds OpMatrixPowerSquaringGrad's scratch
 // space, reused across calls through opMatrixPowerSquaringGradPool.
 type opMatrixPowerSquaringGradWork struct {
-	AAAAA []float64
-	AA    []float64
-	gemm  runtime.Gemm
-	chain runtime.Chain
-	AAAA  []float64
-	AAAA2 []float64
-	tmp   []float64
-	tmp2  []float64
-	ATB   []float64
-	BAT   []float64
-	tmp3  []float64
-	tmp5  []float64
-	tmp6  []float64
-	loop  opMatrixPowerSquaringGradLoop
-	loop2 opMatrixPowerSquaringGradLoop2
-	loop3 opMatrixPowerSquaringGradLoop3
-	loop4 opMatrixPowerSquaringGradLoop4
-	loop5 opMatrixPowerSquaringGradLoop5
-	loop6 opMatrixPowerSquaringGradLoop6
+	AAAAA        []float64
+	AA           []float64
+	gemm         runtime.Gemm
+	chain        runtime.Chain
+	AAAA         []float64
+	AAAA2        []float64
+	tmp          []float64
+	tmp2         []float64
+	ATB          []float64
+	BAT          []float64
+	tmp3         []float64
+	tmp5         []float64
+	tmp6         []float64
+	loop         opMatrixPowerSquaringGradLoop
+	sumParts     []float64
+	loop2        opMatrixPowerSquaringGradLoop2
+	sumAAAAParts []float64
+	loop3        opMatrixPowerSquaringGradLoop3
+	loop4        opMatrixPowerSquaringGradLoop4
+	loop5        opMatrixPowerSquaringGradLoop5
+	loop6        opMatrixPowerSquaringGradLoop6
+	loop7        opMatrixPowerSquaringGradLoop7
+	loop8        opMatrixPowerSquaringGradLoop8
 }
 
 var opMatrixPowerSquaringGradPool = sync.Pool{New: func() any {
@@ -7267,11 +8376,14 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	ws.chain.MulTo(AAAAA, 1, 0, []blas64.General{AA, AA, ARaw}, []bool{false, false, false})
 	sum := 0.0
 	// sum = sum(B .* (A A A A A))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sum += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opMatrixPowerSquaringGradLoop{n, parts, BRaw, AAAAA, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opMatrixPowerSquaringGradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	AAAA := runtime.Mat(&ws.AAAA, n, n)
 	// AAAA = A A A A
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA)
@@ -7299,11 +8411,14 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, AA, AA, 0, AAAA2)
 	sumAAAA := 0.0
 	// sumAAAA = sum(A A A A)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sumAAAA += AAAA2.Data[i*AAAA2.Stride+j]
-		}
-	}
+	// by opMatrixPowerSquaringGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	sumAAAAParts := runtime.Vec(&ws.sumAAAAParts, parts2)
+	ws.loop2 = opMatrixPowerSquaringGradLoop2{n, parts2, AAAA2, sumAAAAParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opMatrixPowerSquaringGradLoop2{}
+	// sumAAAA += the parts' sums, in part order
+	sumAAAA += runtime.SumParts(sumAAAAParts)
 	f := sum + 0.00390625*trAAAAAAAA + sumAAAA
 	dARaw := dA.RawMatrix()
 	// dA = A' A' tmp + tmp3 A' A'
@@ -7317,21 +8432,21 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	// BAT = B A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, BRaw, ARaw, 0, BAT)
 	// tmp2 = 1 + A' B + B A'
-	// by opMatrixPowerSquaringGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, n)
-	ws.loop = opMatrixPowerSquaringGradLoop{n, parts, tmp2, ATB, BAT}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opMatrixPowerSquaringGradLoop{}
+	// by opMatrixPowerSquaringGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, n)
+	ws.loop3 = opMatrixPowerSquaringGradLoop3{n, parts3, tmp2, ATB, BAT}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opMatrixPowerSquaringGradLoop3{}
 	// tmp = A' (1 + A' B + B A')
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp2, 0, tmp)
 	// BAT is not read again: onePlusBAT takes over its storage.
 	onePlusBAT := BAT
 	// onePlusBAT = 1 + B A'
-	// by opMatrixPowerSquaringGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, n)
-	ws.loop2 = opMatrixPowerSquaringGradLoop2{n, parts2, onePlusBAT, BAT}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opMatrixPowerSquaringGradLoop2{}
+	// by opMatrixPowerSquaringGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, n)
+	ws.loop4 = opMatrixPowerSquaringGradLoop4{n, parts4, onePlusBAT, BAT}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = opMatrixPowerSquaringGradLoop4{}
 	// tmp += (1 + B A') A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, onePlusBAT, ARaw, 1, tmp)
 	// dA = A' A' (A' (1 + A' B + B A') + (1 + B A') A')
@@ -7342,19 +8457,19 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	tmp4 := ATB
 	// tmp4 = 1 + (B + 0.03125 A' A' A') A' + A' B
 	// tmp4 = 1 + A' B
-	// by opMatrixPowerSquaringGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, n)
-	ws.loop3 = opMatrixPowerSquaringGradLoop3{n, parts3, tmp4, ATB}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = opMatrixPowerSquaringGradLoop3{}
+	// by opMatrixPowerSquaringGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts5 := runtime.LoopParts(n, n)
+	ws.loop5 = opMatrixPowerSquaringGradLoop5{n, parts5, tmp4, ATB}
+	runtime.Parts(parts5, &ws.loop5)
+	ws.loop5 = opMatrixPowerSquaringGradLoop5{}
 	tmp5 := runtime.Mat(&ws.tmp5, n, n)
 	// tmp5 = B + 0.03125 A' A' A'
 	// tmp5 = B
-	// by opMatrixPowerSquaringGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts4 := runtime.LoopParts(n, n)
-	ws.loop4 = opMatrixPowerSquaringGradLoop4{n, parts4, tmp5, BRaw}
-	runtime.Parts(parts4, &ws.loop4)
-	ws.loop4 = opMatrixPowerSquaringGradLoop4{}
+	// by opMatrixPowerSquaringGradLoop6.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts6 := runtime.LoopParts(n, n)
+	ws.loop6 = opMatrixPowerSquaringGradLoop6{n, parts6, tmp5, BRaw}
+	runtime.Parts(parts6, &ws.loop6)
+	ws.loop6 = opMatrixPowerSquaringGradLoop6{}
 	// tmp5 += 0.03125 A' A' A'
 	ws.gemm.Mul(blas.Trans, blas.Trans, 0.03125, AA, ARaw, 1, tmp5)
 	// tmp4 += (B + 0.03125 A' A' A') A'
@@ -7363,168 +8478,224 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp4, ARaw, 0, tmp3)
 	tmp6 := runtime.Mat(&ws.tmp6, n, n)
 	// tmp6 = matrix(1)
-	// by opMatrixPowerSquaringGradLoop5.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts5 := runtime.LoopParts(n, n)
-	ws.loop5 = opMatrixPowerSquaringGradLoop5{n, parts5, tmp6}
-	runtime.Parts(parts5, &ws.loop5)
-	ws.loop5 = opMatrixPowerSquaringGradLoop5{}
+	// by opMatrixPowerSquaringGradLoop7.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts7 := runtime.LoopParts(n, n)
+	ws.loop7 = opMatrixPowerSquaringGradLoop7{n, parts7, tmp6}
+	runtime.Parts(parts7, &ws.loop7)
+	ws.loop7 = opMatrixPowerSquaringGradLoop7{}
 	// tmp3 += A' matrix(1)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, ARaw, tmp6, 1, tmp3)
 	// dA += ((1 + (B + 0.03125 A' A' A') A' + A' B) A' + A' matrix(1)) A' A'
 	ws.gemm.Mul(blas.NoTrans, blas.Trans, 1, tmp3, AA, 1, dARaw)
 	dBRaw := dB.RawMatrix()
-	// by opMatrixPowerSquaringGradLoop6.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts6 := runtime.LoopParts(n, n)
-	ws.loop6 = opMatrixPowerSquaringGradLoop6{n, parts6, dBRaw, AAAAA}
-	runtime.Parts(parts6, &ws.loop6)
-	ws.loop6 = opMatrixPowerSquaringGradLoop6{}
+	// by opMatrixPowerSquaringGradLoop8.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts8 := runtime.LoopParts(n, n)
+	ws.loop8 = opMatrixPowerSquaringGradLoop8{n, parts8, dBRaw, AAAAA}
+	runtime.Parts(parts8, &ws.loop8)
+	ws.loop8 = opMatrixPowerSquaringGradLoop8{}
 	return f
 }
 
 // opMatrixPowerSquaringGradLoop holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of and into sum share,
+// while they run.
+type opMatrixPowerSquaringGradLoop struct {
+	n        int
+	parts    int
+	BRaw     blas64.General
+	AAAAA    blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// and into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	BRaw := loop.BRaw
+	AAAAA := loop.AAAAA
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += BRaw.Data[i*BRaw.Stride+j] * AAAAA.Data[i*AAAAA.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// opMatrixPowerSquaringGradLoop2 holds the values the parts of
+// OpMatrixPowerSquaringGrad's loop over the entries of and into sumAAAA share,
+// while they run.
+type opMatrixPowerSquaringGradLoop2 struct {
+	n            int
+	parts2       int
+	AAAA2        blas64.General
+	sumAAAAParts blas64.Vector
+}
+
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// and into sumAAAA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	AAAA2 := loop2.AAAA2
+	sumAAAAParts := loop2.sumAAAAParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumAAAAPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			sumAAAAPart += AAAA2.Data[i*AAAA2.Stride+j]
+		}
+	}
+	sumAAAAParts.Data[part2] = sumAAAAPart
+}
+
+// opMatrixPowerSquaringGradLoop3 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of tmp2 share, while they
 // run.
-type opMatrixPowerSquaringGradLoop struct {
-	n     int
-	parts int
-	tmp2  blas64.General
-	ATB   blas64.General
-	BAT   blas64.General
+type opMatrixPowerSquaringGradLoop3 struct {
+	n      int
+	parts3 int
+	tmp2   blas64.General
+	ATB    blas64.General
+	BAT    blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	tmp2 := loop.tmp2
-	ATB := loop.ATB
-	BAT := loop.BAT
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	tmp2 := loop3.tmp2
+	ATB := loop3.ATB
+	BAT := loop3.BAT
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j] + BAT.Data[i*BAT.Stride+j]
 		}
 	}
 }
 
-// opMatrixPowerSquaringGradLoop2 holds the values the parts of
+// opMatrixPowerSquaringGradLoop4 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of onePlusBAT share, while
 // they run.
-type opMatrixPowerSquaringGradLoop2 struct {
+type opMatrixPowerSquaringGradLoop4 struct {
 	n          int
-	parts2     int
+	parts4     int
 	onePlusBAT blas64.General
 	BAT        blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // onePlusBAT, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	onePlusBAT := loop2.onePlusBAT
-	BAT := loop2.BAT
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	onePlusBAT := loop4.onePlusBAT
+	BAT := loop4.BAT
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		for j := 0; j < n; j++ {
 			onePlusBAT.Data[i*onePlusBAT.Stride+j] = 1.0 + BAT.Data[i*BAT.Stride+j]
 		}
 	}
 }
 
-// opMatrixPowerSquaringGradLoop3 holds the values the parts of
+// opMatrixPowerSquaringGradLoop5 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of tmp4 share, while they
 // run.
-type opMatrixPowerSquaringGradLoop3 struct {
+type opMatrixPowerSquaringGradLoop5 struct {
 	n      int
-	parts3 int
+	parts5 int
 	tmp4   blas64.General
 	ATB    blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // tmp4, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
-	n := loop3.n
-	parts3 := loop3.parts3
-	tmp4 := loop3.tmp4
-	ATB := loop3.ATB
-	lo3, hi3 := runtime.PartRows(n, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
+	n := loop5.n
+	parts5 := loop5.parts5
+	tmp4 := loop5.tmp4
+	ATB := loop5.ATB
+	lo5, hi5 := runtime.PartRows(n, parts5, part5)
+	for i := lo5; i < hi5; i++ {
 		for j := 0; j < n; j++ {
 			tmp4.Data[i*tmp4.Stride+j] = 1.0 + ATB.Data[i*ATB.Stride+j]
 		}
 	}
 }
 
-// opMatrixPowerSquaringGradLoop4 holds the values the parts of
+// opMatrixPowerSquaringGradLoop6 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of tmp5 share, while they
 // run.
-type opMatrixPowerSquaringGradLoop4 struct {
+type opMatrixPowerSquaringGradLoop6 struct {
 	n      int
-	parts4 int
+	parts6 int
 	tmp5   blas64.General
 	BRaw   blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
-	n := loop4.n
-	parts4 := loop4.parts4
-	tmp5 := loop4.tmp5
-	BRaw := loop4.BRaw
-	lo4, hi4 := runtime.PartRows(n, parts4, part4)
-	for i := lo4; i < hi4; i++ {
+func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
+	n := loop6.n
+	parts6 := loop6.parts6
+	tmp5 := loop6.tmp5
+	BRaw := loop6.BRaw
+	lo6, hi6 := runtime.PartRows(n, parts6, part6)
+	for i := lo6; i < hi6; i++ {
 		for j := 0; j < n; j++ {
 			tmp5.Data[i*tmp5.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 }
 
-// opMatrixPowerSquaringGradLoop5 holds the values the parts of
+// opMatrixPowerSquaringGradLoop7 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of tmp6 share, while they
 // run.
-type opMatrixPowerSquaringGradLoop5 struct {
+type opMatrixPowerSquaringGradLoop7 struct {
 	n      int
-	parts5 int
+	parts7 int
 	tmp6   blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
-	n := loop5.n
-	parts5 := loop5.parts5
-	tmp6 := loop5.tmp6
-	lo5, hi5 := runtime.PartRows(n, parts5, part5)
-	for i := lo5; i < hi5; i++ {
+func (loop7 *opMatrixPowerSquaringGradLoop7) RunPart(part7 int) {
+	n := loop7.n
+	parts7 := loop7.parts7
+	tmp6 := loop7.tmp6
+	lo7, hi7 := runtime.PartRows(n, parts7, part7)
+	for i := lo7; i < hi7; i++ {
 		for j := 0; j < n; j++ {
 			tmp6.Data[i*tmp6.Stride+j] = 1.0
 		}
 	}
 }
 
-// opMatrixPowerSquaringGradLoop6 holds the values the parts of
+// opMatrixPowerSquaringGradLoop8 holds the values the parts of
 // OpMatrixPowerSquaringGrad's loop over the entries of dBRaw share, while they
 // run.
-type opMatrixPowerSquaringGradLoop6 struct {
+type opMatrixPowerSquaringGradLoop8 struct {
 	n      int
-	parts6 int
+	parts8 int
 	dBRaw  blas64.General
 	AAAAA  blas64.General
 }
 
 // RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
 // dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
-	n := loop6.n
-	parts6 := loop6.parts6
-	dBRaw := loop6.dBRaw
-	AAAAA := loop6.AAAAA
-	lo6, hi6 := runtime.PartRows(n, parts6, part6)
-	for i := lo6; i < hi6; i++ {
+func (loop8 *opMatrixPowerSquaringGradLoop8) RunPart(part8 int) {
+	n := loop8.n
+	parts8 := loop8.parts8
+	dBRaw := loop8.dBRaw
+	AAAAA := loop8.AAAAA
+	lo8, hi8 := runtime.PartRows(n, parts8, part8)
+	for i := lo8; i < hi8; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = AAAAA.Data[i*AAAAA.Stride+j]
 		}
@@ -8087,6 +9258,8 @@ type opSoftmaxRegressionWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      opSoftmaxRegressionLoop
+	sum2Parts []float64
 }
 
 var opSoftmaxRegressionPool = sync.Pool{New: func() any {
@@ -8135,13 +9308,46 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opSoftmaxRegressionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = opSoftmaxRegressionLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRegressionLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
 	return f
+}
+
+// opSoftmaxRegressionLoop holds the values the parts of OpSoftmaxRegression's
+// loop over the entries of and into sum2 share, while they run.
+type opSoftmaxRegressionLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRegression's loop over the entries of and
+// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRegressionLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
 }
 
 // opSoftmaxRegressionGradWork holds OpSoftmaxRegressionGrad's scratch space,
@@ -8152,6 +9358,8 @@ type opSoftmaxRegressionGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      opSoftmaxRegressionGradLoop
+	sum2Parts []float64
+	loop2     opSoftmaxRegressionGradLoop2
 }
 
 var opSoftmaxRegressionGradPool = sync.Pool{New: func() any {
@@ -8218,11 +9426,14 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by opSoftmaxRegressionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = opSoftmaxRegressionGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSoftmaxRegressionGradLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
 	softmax := tmp
 	// logsumexp = logsumexp(X W + vector(1) b', 2)
@@ -8238,11 +9449,11 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by opSoftmaxRegressionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = opSoftmaxRegressionGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opSoftmaxRegressionGradLoop{}
+	// by opSoftmaxRegressionGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = opSoftmaxRegressionGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSoftmaxRegressionGradLoop2{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
@@ -8252,11 +9463,42 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 }
 
 // opSoftmaxRegressionGradLoop holds the values the parts of
-// OpSoftmaxRegressionGrad's loop over the entries of softmaxMinusY share, while
+// OpSoftmaxRegressionGrad's loop over the entries of and into sum2 share, while
 // they run.
 type opSoftmaxRegressionGradLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of OpSoftmaxRegressionGrad's loop over the entries of
+// and into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
+}
+
+// opSoftmaxRegressionGradLoop2 holds the values the parts of
+// OpSoftmaxRegressionGrad's loop over the entries of softmaxMinusY share, while
+// they run.
+type opSoftmaxRegressionGradLoop2 struct {
 	n             int
-	parts         int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -8265,15 +9507,15 @@ type opSoftmaxRegressionGradLoop struct {
 
 // RunPart runs one part of OpSoftmaxRegressionGrad's loop over the entries of
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	softmaxMinusY := loop.softmaxMinusY
-	softmax := loop.softmax
-	YRaw := loop.YRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *opSoftmaxRegressionGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}
@@ -8403,6 +9645,17 @@ func OpDotUnpack(x []float64, n int) (a *mat.VecDense, b *mat.VecDense) {
 	return
 }
 
+// opDotMatrixWork holds OpDotMatrix's scratch space, reused across calls
+// through opDotMatrixPool.
+type opDotMatrixWork struct {
+	loop   opDotMatrixLoop
+	fParts []float64
+}
+
+var opDotMatrixPool = sync.Pool{New: func() any {
+	return new(opDotMatrixWork)
+}}
+
 // OpDotMatrix returns f = OpDotMatrix(A, B).
 //
 //	f = sum(A .* B)
@@ -8414,23 +9667,60 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckDim("OpDotMatrix", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpDotMatrix", "B", BRows, BCols, m, n, "m", "n")
+	ws := opDotMatrixPool.Get().(*opDotMatrixWork)
+	defer opDotMatrixPool.Put(ws)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
 	// f = sum(A .* B)
-	for i := 0; i < m; i++ {
+	// by opDotMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opDotMatrixLoop{m, parts, n, ARaw, BRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opDotMatrixLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opDotMatrixLoop holds the values the parts of OpDotMatrix's loop over the
+// entries of and into f share, while they run.
+type opDotMatrixLoop struct {
+	m      int
+	parts  int
+	n      int
+	ARaw   blas64.General
+	BRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpDotMatrix's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opDotMatrixLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opDotMatrixGradWork holds OpDotMatrixGrad's scratch space, reused across
 // calls through opDotMatrixGradPool.
 type opDotMatrixGradWork struct {
-	loop  opDotMatrixGradLoop
-	loop2 opDotMatrixGradLoop2
+	loop   opDotMatrixGradLoop
+	fParts []float64
+	loop2  opDotMatrixGradLoop2
+	loop3  opDotMatrixGradLoop3
 }
 
 var opDotMatrixGradPool = sync.Pool{New: func() any {
@@ -8472,57 +9762,90 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	BRaw := B.RawMatrix()
 	f := 0.0
 	// f = sum(A .* B)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
-	dARaw := dA.RawMatrix()
 	// by opDotMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts := runtime.LoopParts(m, n)
-	ws.loop = opDotMatrixGradLoop{m, parts, n, dARaw, BRaw}
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opDotMatrixGradLoop{m, parts, n, ARaw, BRaw, fParts}
 	runtime.Parts(parts, &ws.loop)
 	ws.loop = opDotMatrixGradLoop{}
-	dBRaw := dB.RawMatrix()
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	dARaw := dA.RawMatrix()
 	// by opDotMatrixGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
 	parts2 := runtime.LoopParts(m, n)
-	ws.loop2 = opDotMatrixGradLoop2{m, parts2, n, dBRaw, ARaw}
+	ws.loop2 = opDotMatrixGradLoop2{m, parts2, n, dARaw, BRaw}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = opDotMatrixGradLoop2{}
+	dBRaw := dB.RawMatrix()
+	// by opDotMatrixGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(m, n)
+	ws.loop3 = opDotMatrixGradLoop3{m, parts3, n, dBRaw, ARaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opDotMatrixGradLoop3{}
 	return f
 }
 
 // opDotMatrixGradLoop holds the values the parts of OpDotMatrixGrad's loop over
-// the entries of dARaw share, while they run.
+// the entries of and into f share, while they run.
 type opDotMatrixGradLoop struct {
-	m     int
-	parts int
-	n     int
-	dARaw blas64.General
-	BRaw  blas64.General
+	m      int
+	parts  int
+	n      int
+	ARaw   blas64.General
+	BRaw   blas64.General
+	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDotMatrixGrad's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opDotMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dARaw := loop.dARaw
+	ARaw := loop.ARaw
 	BRaw := loop.BRaw
+	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opDotMatrixGradLoop2 holds the values the parts of OpDotMatrixGrad's loop
+// over the entries of dARaw share, while they run.
+type opDotMatrixGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dARaw  blas64.General
+	BRaw   blas64.General
+}
+
+// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dARaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dARaw := loop2.dARaw
+	BRaw := loop2.BRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
 }
 
-// opDotMatrixGradLoop2 holds the values the parts of OpDotMatrixGrad's loop
+// opDotMatrixGradLoop3 holds the values the parts of OpDotMatrixGrad's loop
 // over the entries of dBRaw share, while they run.
-type opDotMatrixGradLoop2 struct {
+type opDotMatrixGradLoop3 struct {
 	m      int
-	parts2 int
+	parts3 int
 	n      int
 	dBRaw  blas64.General
 	ARaw   blas64.General
@@ -8530,14 +9853,14 @@ type opDotMatrixGradLoop2 struct {
 
 // RunPart runs one part of OpDotMatrixGrad's loop over the entries of dBRaw,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
-	m := loop2.m
-	parts2 := loop2.parts2
-	n := loop2.n
-	dBRaw := loop2.dBRaw
-	ARaw := loop2.ARaw
-	lo2, hi2 := runtime.PartRows(m, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opDotMatrixGradLoop3) RunPart(part3 int) {
+	m := loop3.m
+	parts3 := loop3.parts3
+	n := loop3.n
+	dBRaw := loop3.dBRaw
+	ARaw := loop3.ARaw
+	lo3, hi3 := runtime.PartRows(m, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
@@ -9078,6 +10401,16 @@ func OpDiagMatrixUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 	return
 }
 
+// opEyeWork holds OpEye's scratch space, reused across calls through opEyePool.
+type opEyeWork struct {
+	loop   opEyeLoop
+	fParts []float64
+}
+
+var opEyePool = sync.Pool{New: func() any {
+	return new(opEyeWork)
+}}
+
 // OpEye returns f = OpEye(A).
 //
 //	f = sum(A .* (A + 2 eye(n)))
@@ -9087,21 +10420,54 @@ func OpEye(A *mat.Dense) float64 {
 	n, ACols := A.Dims()
 	runtime.CheckDim("OpEye", "A", n, "n")
 	runtime.CheckMatrix("OpEye", "A", n, ACols, n, n, "n", "n")
+	ws := opEyePool.Get().(*opEyeWork)
+	defer opEyePool.Put(ws)
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = sum(A .* (A + 2 eye(n)))
-	for i := 0; i < n; i++ {
+	// by opEyeLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opEyeLoop{n, parts, ARaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opEyeLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opEyeLoop holds the values the parts of OpEye's loop over the entries of and
+// into f share, while they run.
+type opEyeLoop struct {
+	n      int
+	parts  int
+	ARaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpEye's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opEyeLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	ARaw := loop.ARaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
+			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + 2.0*runtime.Kronecker(i, j))
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opEyeGradWork holds OpEyeGrad's scratch space, reused across calls through
 // opEyeGradPool.
 type opEyeGradWork struct {
-	tmp []float64
+	tmp    []float64
+	loop   opEyeGradLoop
+	fParts []float64
 }
 
 var opEyeGradPool = sync.Pool{New: func() any {
@@ -9134,14 +10500,47 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	// tmp = 2 eye(n)
 	// f = sum(A .* (A + 2 eye(n)))
 	// dA = 2 A + 2 eye(n)
-	for i := 0; i < n; i++ {
+	// by opEyeGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opEyeGradLoop{n, parts, tmp, ARaw, dARaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opEyeGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opEyeGradLoop holds the values the parts of OpEyeGrad's loop over the entries
+// of tmp, dARaw and into f share, while they run.
+type opEyeGradLoop struct {
+	n      int
+	parts  int
+	tmp    blas64.General
+	ARaw   blas64.General
+	dARaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpEyeGrad's loop over the entries of tmp, dARaw and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opEyeGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	dARaw := loop.dARaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			tmp.Data[i*tmp.Stride+j] = 2.0 * runtime.Kronecker(i, j)
-			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
+			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j])
 			dARaw.Data[i*dARaw.Stride+j] = 2.0*ARaw.Data[i*ARaw.Stride+j] + tmp.Data[i*tmp.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpEyeProblem returns the problem of minimising OpEye over A for
@@ -9266,6 +10665,17 @@ func OpFillVectorUnpack(x []float64, n int) (z *mat.VecDense) {
 	return
 }
 
+// opFillMatrixWork holds OpFillMatrix's scratch space, reused across calls
+// through opFillMatrixPool.
+type opFillMatrixWork struct {
+	loop   opFillMatrixLoop
+	fParts []float64
+}
+
+var opFillMatrixPool = sync.Pool{New: func() any {
+	return new(opFillMatrixWork)
+}}
+
 // OpFillMatrix returns f = OpFillMatrix(X).
 //
 //	f = sum(X .* (3 - X))
@@ -9275,16 +10685,60 @@ func OpFillMatrix(X *mat.Dense) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpFillMatrix", "X", m, "m")
 	runtime.CheckDim("OpFillMatrix", "X", n, "n")
+	ws := opFillMatrixPool.Get().(*opFillMatrixWork)
+	defer opFillMatrixPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* (3 - X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by opFillMatrixLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opFillMatrixLoop{m, parts, n, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opFillMatrixLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
+
+// opFillMatrixLoop holds the values the parts of OpFillMatrix's loop over the
+// entries of and into f share, while they run.
+type opFillMatrixLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpFillMatrix's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opFillMatrixLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opFillMatrixGradWork holds OpFillMatrixGrad's scratch space, reused across
+// calls through opFillMatrixGradPool.
+type opFillMatrixGradWork struct {
+	loop   opFillMatrixGradLoop
+	fParts []float64
+}
+
+var opFillMatrixGradPool = sync.Pool{New: func() any {
+	return new(opFillMatrixGradWork)
+}}
 
 // OpFillMatrixGrad returns f = OpFillMatrix(X) and writes ∂f/∂X into dX,
 // overwriting it; it has the shape of X (denominator layout).
@@ -9303,18 +10757,53 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	if !runtime.Apart(dX.RawMatrix().Data, X.RawMatrix().Data) {
 		runtime.CheckNoAlias("OpFillMatrixGrad", []runtime.Arg{runtime.MatrixArg("dX", dX.RawMatrix())}, []runtime.Arg{runtime.MatrixArg("X", X.RawMatrix())})
 	}
+	ws := opFillMatrixGradPool.Get().(*opFillMatrixGradWork)
+	defer opFillMatrixGradPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	dXRaw := dX.RawMatrix()
 	// f = sum(X .* (3 - X))
 	// dX = 3 - 2 X
-	for i := 0; i < m; i++ {
+	// by opFillMatrixGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opFillMatrixGradLoop{m, parts, n, XRaw, dXRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opFillMatrixGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opFillMatrixGradLoop holds the values the parts of OpFillMatrixGrad's loop
+// over the entries of dXRaw and into f share, while they run.
+type opFillMatrixGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	dXRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpFillMatrixGrad's loop over the entries of dXRaw
+// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opFillMatrixGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (3.0 - XRaw.Data[i*XRaw.Stride+j])
 			dXRaw.Data[i*dXRaw.Stride+j] = 3.0 + -2.0*XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpFillMatrixProblem returns the problem of minimising OpFillMatrix over X for
@@ -9347,6 +10836,17 @@ func OpFillMatrixUnpack(x []float64, m int, n int) (X *mat.Dense) {
 	return
 }
 
+// opTransposeWork holds OpTranspose's scratch space, reused across calls
+// through opTransposePool.
+type opTransposeWork struct {
+	loop   opTransposeLoop
+	fParts []float64
+}
+
+var opTransposePool = sync.Pool{New: func() any {
+	return new(opTransposeWork)
+}}
+
 // OpTranspose returns f = OpTranspose(A, B).
 //
 //	f = tr(A' B)
@@ -9358,16 +10858,51 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckDim("OpTranspose", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpTranspose", "B", BRows, BCols, m, n, "m", "n")
+	ws := opTransposePool.Get().(*opTransposeWork)
+	defer opTransposePool.Put(ws)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
 	// f = tr(A' B)
-	for i := 0; i < m; i++ {
+	// by opTransposeLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opTransposeLoop{m, parts, n, ARaw, BRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTransposeLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opTransposeLoop holds the values the parts of OpTranspose's loop over the
+// entries of and into f share, while they run.
+type opTransposeLoop struct {
+	m      int
+	parts  int
+	n      int
+	ARaw   blas64.General
+	BRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpTranspose's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTransposeLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+			fPart += ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opTransposeGradWork holds OpTransposeGrad's scratch space, reused across
@@ -9514,6 +11049,17 @@ func OpTransposeUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 	return
 }
 
+// opHadamardWork holds OpHadamard's scratch space, reused across calls through
+// opHadamardPool.
+type opHadamardWork struct {
+	loop   opHadamardLoop
+	fParts []float64
+}
+
+var opHadamardPool = sync.Pool{New: func() any {
+	return new(opHadamardWork)
+}}
+
 // OpHadamard returns f = OpHadamard(A, B).
 //
 //	f = sum(A .* (A .* B))
@@ -9525,22 +11071,59 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	runtime.CheckDim("OpHadamard", "A", n, "n")
 	BRows, BCols := B.Dims()
 	runtime.CheckMatrix("OpHadamard", "B", BRows, BCols, m, n, "m", "n")
+	ws := opHadamardPool.Get().(*opHadamardWork)
+	defer opHadamardPool.Put(ws)
 	ARaw := A.RawMatrix()
 	BRaw := B.RawMatrix()
 	f := 0.0
 	// f = sum(A .* (A .* B))
-	for i := 0; i < m; i++ {
+	// by opHadamardLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opHadamardLoop{m, parts, n, ARaw, BRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opHadamardLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opHadamardLoop holds the values the parts of OpHadamard's loop over the
+// entries of and into f share, while they run.
+type opHadamardLoop struct {
+	m      int
+	parts  int
+	n      int
+	ARaw   blas64.General
+	BRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpHadamard's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opHadamardLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
+			fPart += ARaw.Data[i*ARaw.Stride+j] * (ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opHadamardGradWork holds OpHadamardGrad's scratch space, reused across calls
 // through opHadamardGradPool.
 type opHadamardGradWork struct {
-	AB []float64
+	AB     []float64
+	loop   opHadamardGradLoop
+	fParts []float64
 }
 
 var opHadamardGradPool = sync.Pool{New: func() any {
@@ -9588,15 +11171,54 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	// f = sum(A .* (A .* B))
 	// dA = 2 A .* B
 	// dB = A .* A
-	for i := 0; i < m; i++ {
+	// by opHadamardGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opHadamardGradLoop{m, parts, n, AB, ARaw, BRaw, dARaw, dBRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opHadamardGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opHadamardGradLoop holds the values the parts of OpHadamardGrad's loop over
+// the entries of AB, dARaw, dBRaw and into f share, while they run.
+type opHadamardGradLoop struct {
+	m      int
+	parts  int
+	n      int
+	AB     blas64.General
+	ARaw   blas64.General
+	BRaw   blas64.General
+	dARaw  blas64.General
+	dBRaw  blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpHadamardGrad's loop over the entries of AB, dARaw,
+// dBRaw and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opHadamardGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	AB := loop.AB
+	ARaw := loop.ARaw
+	BRaw := loop.BRaw
+	dARaw := loop.dARaw
+	dBRaw := loop.dBRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
 			AB.Data[i*AB.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-			f += ARaw.Data[i*ARaw.Stride+j] * AB.Data[i*AB.Stride+j]
+			fPart += ARaw.Data[i*ARaw.Stride+j] * AB.Data[i*AB.Stride+j]
 			dARaw.Data[i*dARaw.Stride+j] = 2.0 * AB.Data[i*AB.Stride+j]
 			dBRaw.Data[i*dBRaw.Stride+j] = ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // OpHadamardProblem returns the problem of minimising OpHadamard over A, B for
@@ -9739,6 +11361,17 @@ func OpElementwiseQuotientUnpack(x []float64, n int) (a *mat.VecDense, b *mat.Ve
 	return
 }
 
+// opElementwisePowerWork holds OpElementwisePower's scratch space, reused
+// across calls through opElementwisePowerPool.
+type opElementwisePowerWork struct {
+	loop   opElementwisePowerLoop
+	fParts []float64
+}
+
+var opElementwisePowerPool = sync.Pool{New: func() any {
+	return new(opElementwisePowerWork)
+}}
+
 // OpElementwisePower returns f = OpElementwisePower(X, p).
 //
 //	f = sum(X .^ p)
@@ -9748,21 +11381,59 @@ func OpElementwisePower(X *mat.Dense, p float64) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpElementwisePower", "X", m, "m")
 	runtime.CheckDim("OpElementwisePower", "X", n, "n")
+	ws := opElementwisePowerPool.Get().(*opElementwisePowerWork)
+	defer opElementwisePowerPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .^ p)
-	for i := 0; i < m; i++ {
+	// by opElementwisePowerLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opElementwisePowerLoop{m, parts, n, XRaw, p, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opElementwisePowerLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opElementwisePowerLoop holds the values the parts of OpElementwisePower's
+// loop over the entries of and into f share, while they run.
+type opElementwisePowerLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	p      float64
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpElementwisePower's loop over the entries of and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opElementwisePowerLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	p := loop.p
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
+			fPart += math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opElementwisePowerGradWork holds OpElementwisePowerGrad's scratch space,
 // reused across calls through opElementwisePowerGradPool.
 type opElementwisePowerGradWork struct {
-	tmp []float64
+	tmp      []float64
+	loop     opElementwisePowerGradLoop
+	fParts   []float64
+	sumParts []float64
 }
 
 var opElementwisePowerGradPool = sync.Pool{New: func() any {
@@ -9805,16 +11476,62 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 	// f = sum(X .^ p)
 	// dX = p X .^ (p - 1)
 	// sum = sum(X .^ p .* log(X))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
-			f += tmp.Data[i*tmp.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
-			sum += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by opElementwisePowerGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opElementwisePowerGradLoop{m, parts, n, tmp, XRaw, p, dXRaw, fParts, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opElementwisePowerGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	*dp = sum
 	return f
+}
+
+// opElementwisePowerGradLoop holds the values the parts of
+// OpElementwisePowerGrad's loop over the entries of tmp, dXRaw and into f, sum
+// share, while they run.
+type opElementwisePowerGradLoop struct {
+	m        int
+	parts    int
+	n        int
+	tmp      blas64.General
+	XRaw     blas64.General
+	p        float64
+	dXRaw    blas64.General
+	fParts   blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpElementwisePowerGrad's loop over the entries of
+// tmp, dXRaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *opElementwisePowerGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	XRaw := loop.XRaw
+	p := loop.p
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = math.Pow(XRaw.Data[i*XRaw.Stride+j], p)
+			fPart += tmp.Data[i*tmp.Stride+j]
+			dXRaw.Data[i*dXRaw.Stride+j] = p * math.Pow(XRaw.Data[i*XRaw.Stride+j], p+-1.0)
+			sumPart += tmp.Data[i*tmp.Stride+j] * math.Log(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+	fParts.Data[part] = fPart
+	sumParts.Data[part] = sumPart
 }
 
 // OpElementwisePowerProblem returns the problem of minimising
@@ -9915,6 +11632,17 @@ func OpScalarPowerUnpack(x []float64) (s *float64, p *float64) {
 	return
 }
 
+// opScalarDivisionWork holds OpScalarDivision's scratch space, reused across
+// calls through opScalarDivisionPool.
+type opScalarDivisionWork struct {
+	loop   opScalarDivisionLoop
+	fParts []float64
+}
+
+var opScalarDivisionPool = sync.Pool{New: func() any {
+	return new(opScalarDivisionWork)
+}}
+
 // OpScalarDivision returns f = OpScalarDivision(X, s).
 //
 //	f = sum(X / s)
@@ -9924,21 +11652,59 @@ func OpScalarDivision(X *mat.Dense, s float64) float64 {
 	m, n := X.Dims()
 	runtime.CheckDim("OpScalarDivision", "X", m, "m")
 	runtime.CheckDim("OpScalarDivision", "X", n, "n")
+	ws := opScalarDivisionPool.Get().(*opScalarDivisionWork)
+	defer opScalarDivisionPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X / s)
-	for i := 0; i < m; i++ {
+	// by opScalarDivisionLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opScalarDivisionLoop{m, parts, n, XRaw, s, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opScalarDivisionLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opScalarDivisionLoop holds the values the parts of OpScalarDivision's loop
+// over the entries of and into f share, while they run.
+type opScalarDivisionLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	s      float64
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpScalarDivision's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opScalarDivisionLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	s := loop.s
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] / s
+			fPart += XRaw.Data[i*XRaw.Stride+j] / s
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opScalarDivisionGradWork holds OpScalarDivisionGrad's scratch space, reused
 // across calls through opScalarDivisionGradPool.
 type opScalarDivisionGradWork struct {
-	tmp []float64
+	tmp      []float64
+	loop     opScalarDivisionGradLoop
+	fParts   []float64
+	sumParts []float64
 }
 
 var opScalarDivisionGradPool = sync.Pool{New: func() any {
@@ -9981,16 +11747,61 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 	// f = sum(X / s)
 	// dX = matrix(1) / s
 	// sum = sum(X / s / s)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
-			f += tmp.Data[i*tmp.Stride+j]
-			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
-			sum += tmp.Data[i*tmp.Stride+j] / s
-		}
-	}
+	// by opScalarDivisionGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = opScalarDivisionGradLoop{m, parts, n, tmp, XRaw, s, dXRaw, fParts, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opScalarDivisionGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	*ds = -sum
 	return f
+}
+
+// opScalarDivisionGradLoop holds the values the parts of OpScalarDivisionGrad's
+// loop over the entries of tmp, dXRaw and into f, sum share, while they run.
+type opScalarDivisionGradLoop struct {
+	m        int
+	parts    int
+	n        int
+	tmp      blas64.General
+	XRaw     blas64.General
+	s        float64
+	dXRaw    blas64.General
+	fParts   blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of OpScalarDivisionGrad's loop over the entries of tmp,
+// dXRaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *opScalarDivisionGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	XRaw := loop.XRaw
+	s := loop.s
+	dXRaw := loop.dXRaw
+	fParts := loop.fParts
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = XRaw.Data[i*XRaw.Stride+j] / s
+			fPart += tmp.Data[i*tmp.Stride+j]
+			dXRaw.Data[i*dXRaw.Stride+j] = 1.0 / s
+			sumPart += tmp.Data[i*tmp.Stride+j] / s
+		}
+	}
+	fParts.Data[part] = fPart
+	sumParts.Data[part] = sumPart
 }
 
 // OpScalarDivisionProblem returns the problem of minimising OpScalarDivision
@@ -10279,6 +12090,17 @@ func OpBroadcastUnpack(x2 []float64, n int) (x *mat.VecDense, s *float64) {
 	return
 }
 
+// opOuterWork holds OpOuter's scratch space, reused across calls through
+// opOuterPool.
+type opOuterWork struct {
+	loop   opOuterLoop
+	fParts []float64
+}
+
+var opOuterPool = sync.Pool{New: func() any {
+	return new(opOuterWork)
+}}
+
 // OpOuter returns f = OpOuter(a, b, X).
 //
 //	f = sum(X .* (a b'))
@@ -10291,24 +12113,63 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	runtime.CheckDim("OpOuter", "b", n, "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("OpOuter", "X", XRows, XCols, m, n, "m", "n")
+	ws := opOuterPool.Get().(*opOuterWork)
+	defer opOuterPool.Put(ws)
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	bRaw := b.RawVector()
 	f := 0.0
 	// f = sum(X .* (a b'))
-	for i := 0; i < m; i++ {
+	// by opOuterLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opOuterLoop{m, parts, n, XRaw, aRaw, bRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opOuterLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// opOuterLoop holds the values the parts of OpOuter's loop over the entries of
+// and into f share, while they run.
+type opOuterLoop struct {
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of OpOuter's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opOuterLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // opOuterGradWork holds OpOuterGrad's scratch space, reused across calls
 // through opOuterGradPool.
 type opOuterGradWork struct {
-	abT  []float64
-	loop opOuterGradLoop
+	abT    []float64
+	loop   opOuterGradLoop
+	fParts []float64
+	loop2  opOuterGradLoop2
 }
 
 var opOuterGradPool = sync.Pool{New: func() any {
@@ -10361,11 +12222,14 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	bRaw := b.RawVector()
 	f := 0.0
 	// f = sum(X .* (a b'))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
-		}
-	}
+	// by opOuterGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = opOuterGradLoop{m, parts, n, XRaw, aRaw, bRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opOuterGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	daRaw := da.RawVector()
 	// da = X b
 	runtime.Gemv(blas.NoTrans, 1, XRaw, bRaw, 0, daRaw)
@@ -10376,34 +12240,66 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	abT := runtime.Mat(&ws.abT, m, n)
 	// abT = a b'
 	runtime.OuterTo(abT, 1, aRaw, bRaw)
-	// by opOuterGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, n)
-	ws.loop = opOuterGradLoop{m, parts, n, dXRaw, abT}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opOuterGradLoop{}
+	// by opOuterGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, n)
+	ws.loop2 = opOuterGradLoop2{m, parts2, n, dXRaw, abT}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opOuterGradLoop2{}
 	return f
 }
 
 // opOuterGradLoop holds the values the parts of OpOuterGrad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into f share, while they run.
 type opOuterGradLoop struct {
-	m     int
-	parts int
-	n     int
-	dXRaw blas64.General
-	abT   blas64.General
+	m      int
+	parts  int
+	n      int
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	bRaw   blas64.Vector
+	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpOuterGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpOuterGrad's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opOuterGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
 	n := loop.n
-	dXRaw := loop.dXRaw
-	abT := loop.abT
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	bRaw := loop.bRaw
+	fParts := loop.fParts
 	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * bRaw.Data[j*bRaw.Inc])
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// opOuterGradLoop2 holds the values the parts of OpOuterGrad's loop over the
+// entries of dXRaw share, while they run.
+type opOuterGradLoop2 struct {
+	m      int
+	parts2 int
+	n      int
+	dXRaw  blas64.General
+	abT    blas64.General
+}
+
+// RunPart runs one part of OpOuterGrad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *opOuterGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	n := loop2.n
+	dXRaw := loop2.dXRaw
+	abT := loop2.abT
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = abT.Data[i*abT.Stride+j]
 		}
@@ -10647,8 +12543,10 @@ func OpLiteralDimsUnpack(x []float64, n int) (A *mat.Dense, v *mat.VecDense) {
 // opTransposedLinalgWork holds OpTransposedLinalg's scratch space, reused
 // across calls through opTransposedLinalgPool.
 type opTransposedLinalgWork struct {
-	luA  runtime.LU
-	invA []float64
+	luA     runtime.LU
+	invA    []float64
+	loop    opTransposedLinalgLoop
+	trParts []float64
 }
 
 var opTransposedLinalgPool = sync.Pool{New: func() any {
@@ -10678,13 +12576,44 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 	BRaw := B.RawMatrix()
 	tr := 0.0
 	// tr = tr(inv(A)' B)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by opTransposedLinalgLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = opTransposedLinalgLoop{n, parts, invA, BRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTransposedLinalgLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := detA + logdetA + tr
 	return f
+}
+
+// opTransposedLinalgLoop holds the values the parts of OpTransposedLinalg's
+// loop over the entries of and into tr share, while they run.
+type opTransposedLinalgLoop struct {
+	n       int
+	parts   int
+	invA    blas64.General
+	BRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of OpTransposedLinalg's loop over the entries of and
+// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTransposedLinalgLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	invA := loop.invA
+	BRaw := loop.BRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			trPart += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
 }
 
 // opTransposedLinalgGradWork holds OpTransposedLinalgGrad's scratch space,
@@ -10696,6 +12625,8 @@ type opTransposedLinalgGradWork struct {
 	cofA      runtime.Cofactor
 	chain     runtime.Chain
 	loop      opTransposedLinalgGradLoop
+	trParts   []float64
+	loop2     opTransposedLinalgGradLoop2
 }
 
 var opTransposedLinalgGradPool = sync.Pool{New: func() any {
@@ -10743,11 +12674,14 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	BRaw := B.RawMatrix()
 	tr := 0.0
 	// tr = tr(inv(A)' B)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
-		}
-	}
+	// by opTransposedLinalgGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = opTransposedLinalgGradLoop{n, parts, invA, BRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opTransposedLinalgGradLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := detA + logdetA + tr
 	dARaw := dA.RawMatrix()
 	// dA = inv(A)' + det(A) inv(A)' - inv(A)' B inv(A)'
@@ -10776,33 +12710,62 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 	// Multiply in the cheapest order for these sizes.
 	ws.chain.MulTo(dARaw, -1, 1, []blas64.General{invA, BRaw, invA}, []bool{true, false, true})
 	dBRaw := dB.RawMatrix()
-	// by opTransposedLinalgGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, n)
-	ws.loop = opTransposedLinalgGradLoop{n, parts, dBRaw, invA}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opTransposedLinalgGradLoop{}
+	// by opTransposedLinalgGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = opTransposedLinalgGradLoop2{n, parts2, dBRaw, invA}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opTransposedLinalgGradLoop2{}
 	return f
 }
 
 // opTransposedLinalgGradLoop holds the values the parts of
+// OpTransposedLinalgGrad's loop over the entries of and into tr share, while
+// they run.
+type opTransposedLinalgGradLoop struct {
+	n       int
+	parts   int
+	invA    blas64.General
+	BRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of OpTransposedLinalgGrad's loop over the entries of
+// and into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	invA := loop.invA
+	BRaw := loop.BRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			trPart += invA.Data[i*invA.Stride+j] * BRaw.Data[i*BRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
+// opTransposedLinalgGradLoop2 holds the values the parts of
 // OpTransposedLinalgGrad's loop over the entries of dBRaw share, while they
 // run.
-type opTransposedLinalgGradLoop struct {
-	n     int
-	parts int
-	dBRaw blas64.General
-	invA  blas64.General
+type opTransposedLinalgGradLoop2 struct {
+	n      int
+	parts2 int
+	dBRaw  blas64.General
+	invA   blas64.General
 }
 
 // RunPart runs one part of OpTransposedLinalgGrad's loop over the entries of
 // dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	dBRaw := loop.dBRaw
-	invA := loop.invA
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *opTransposedLinalgGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	dBRaw := loop2.dBRaw
+	invA := loop2.invA
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dBRaw.Data[i*dBRaw.Stride+j] = invA.Data[i*invA.Stride+j]
 		}
@@ -10844,11 +12807,13 @@ func OpTransposedLinalgUnpack(x []float64, n int) (A *mat.Dense, B *mat.Dense) {
 // opSolveWork holds OpSolve's scratch space, reused across calls through
 // opSolvePool.
 type opSolveWork struct {
-	invA   []float64
-	luA    runtime.LU
-	invAx  []float64
-	invATB []float64
-	gemm   runtime.Gemm
+	invA           []float64
+	luA            runtime.LU
+	invAx          []float64
+	invATB         []float64
+	gemm           runtime.Gemm
+	loop           opSolveLoop
+	sumInvATBParts []float64
 }
 
 var opSolvePool = sync.Pool{New: func() any {
@@ -10886,30 +12851,63 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
 	sumInvATB := 0.0
 	// sumInvATB = sum(inv(A)' B)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sumInvATB += invATB.Data[i*invATB.Stride+j]
-		}
-	}
+	// by opSolveLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sumInvATBParts := runtime.Vec(&ws.sumInvATBParts, parts)
+	ws.loop = opSolveLoop{n, parts, k, invATB, sumInvATBParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSolveLoop{}
+	// sumInvATB += the parts' sums, in part order
+	sumInvATB += runtime.SumParts(sumInvATBParts)
 	f := xTinvAx + sumInvATB
 	return f
+}
+
+// opSolveLoop holds the values the parts of OpSolve's loop over the entries of
+// and into sumInvATB share, while they run.
+type opSolveLoop struct {
+	n              int
+	parts          int
+	k              int
+	invATB         blas64.General
+	sumInvATBParts blas64.Vector
+}
+
+// RunPart runs one part of OpSolve's loop over the entries of and into
+// sumInvATB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSolveLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	invATB := loop.invATB
+	sumInvATBParts := loop.sumInvATBParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumInvATBPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sumInvATBPart += invATB.Data[i*invATB.Stride+j]
+		}
+	}
+	sumInvATBParts.Data[part] = sumInvATBPart
 }
 
 // opSolveGradWork holds OpSolveGrad's scratch space, reused across calls
 // through opSolveGradPool.
 type opSolveGradWork struct {
-	invA          []float64
-	luA           runtime.LU
-	invAx         []float64
-	invATB        []float64
-	gemm          runtime.Gemm
-	tmp           []float64
-	tmp2          []float64
-	chain         runtime.Chain
-	invAPlusInvAT []float64
-	tmp3          []float64
-	loop          opSolveGradLoop
-	loop2         opSolveGradLoop2
+	invA           []float64
+	luA            runtime.LU
+	invAx          []float64
+	invATB         []float64
+	gemm           runtime.Gemm
+	tmp            []float64
+	tmp2           []float64
+	chain          runtime.Chain
+	invAPlusInvAT  []float64
+	tmp3           []float64
+	loop           opSolveGradLoop
+	sumInvATBParts []float64
+	loop2          opSolveGradLoop2
+	loop3          opSolveGradLoop3
 }
 
 var opSolveGradPool = sync.Pool{New: func() any {
@@ -10974,22 +12972,25 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, invA, BRaw, 0, invATB)
 	sumInvATB := 0.0
 	// sumInvATB = sum(inv(A)' B)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sumInvATB += invATB.Data[i*invATB.Stride+j]
-		}
-	}
+	// by opSolveGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sumInvATBParts := runtime.Vec(&ws.sumInvATBParts, parts)
+	ws.loop = opSolveGradLoop{n, parts, k, invATB, sumInvATBParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = opSolveGradLoop{}
+	// sumInvATB += the parts' sums, in part order
+	sumInvATB += runtime.SumParts(sumInvATBParts)
 	f := xTinvAx + sumInvATB
 	dARaw := dA.RawMatrix()
 	tmp := runtime.Mat(&ws.tmp, n, n)
 	// tmp = B matrix(1) + x x'
 	tmp2 := runtime.Mat(&ws.tmp2, k, n)
 	// tmp2 = matrix(1)
-	// by opSolveGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(k, n)
-	ws.loop = opSolveGradLoop{k, parts, n, tmp2}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = opSolveGradLoop{}
+	// by opSolveGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, n)
+	ws.loop2 = opSolveGradLoop2{k, parts2, n, tmp2}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = opSolveGradLoop2{}
 	// tmp = B matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, tmp2, 0, tmp)
 	// tmp += x x'
@@ -11006,58 +13007,86 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	dBRaw := dB.RawMatrix()
 	tmp3 := runtime.Mat(&ws.tmp3, n, k)
 	// tmp3 = matrix(1)
-	// by opSolveGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, k)
-	ws.loop2 = opSolveGradLoop2{n, parts2, k, tmp3}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = opSolveGradLoop2{}
+	// by opSolveGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, k)
+	ws.loop3 = opSolveGradLoop3{n, parts3, k, tmp3}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = opSolveGradLoop3{}
 	// dB = inv(A) matrix(1)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invA, tmp3, 0, dBRaw)
 	return f
 }
 
 // opSolveGradLoop holds the values the parts of OpSolveGrad's loop over the
-// entries of tmp2 share, while they run.
+// entries of and into sumInvATB share, while they run.
 type opSolveGradLoop struct {
-	k     int
-	parts int
-	n     int
-	tmp2  blas64.General
+	n              int
+	parts          int
+	k              int
+	invATB         blas64.General
+	sumInvATBParts blas64.Vector
+}
+
+// RunPart runs one part of OpSolveGrad's loop over the entries of and into
+// sumInvATB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *opSolveGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	invATB := loop.invATB
+	sumInvATBParts := loop.sumInvATBParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumInvATBPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sumInvATBPart += invATB.Data[i*invATB.Stride+j]
+		}
+	}
+	sumInvATBParts.Data[part] = sumInvATBPart
+}
+
+// opSolveGradLoop2 holds the values the parts of OpSolveGrad's loop over the
+// entries of tmp2 share, while they run.
+type opSolveGradLoop2 struct {
+	k      int
+	parts2 int
+	n      int
+	tmp2   blas64.General
 }
 
 // RunPart runs one part of OpSolveGrad's loop over the entries of tmp2, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *opSolveGradLoop) RunPart(part int) {
-	k := loop.k
-	parts := loop.parts
-	n := loop.n
-	tmp2 := loop.tmp2
-	lo, hi := runtime.PartRows(k, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	n := loop2.n
+	tmp2 := loop2.tmp2
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			tmp2.Data[i*tmp2.Stride+j] = 1.0
 		}
 	}
 }
 
-// opSolveGradLoop2 holds the values the parts of OpSolveGrad's loop over the
+// opSolveGradLoop3 holds the values the parts of OpSolveGrad's loop over the
 // entries of tmp3 share, while they run.
-type opSolveGradLoop2 struct {
+type opSolveGradLoop3 struct {
 	n      int
-	parts2 int
+	parts3 int
 	k      int
 	tmp3   blas64.General
 }
 
 // RunPart runs one part of OpSolveGrad's loop over the entries of tmp3, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	k := loop2.k
-	tmp3 := loop2.tmp3
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *opSolveGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	k := loop3.k
+	tmp3 := loop3.tmp3
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < k; j++ {
 			tmp3.Data[i*tmp3.Stride+j] = 1.0
 		}

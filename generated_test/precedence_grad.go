@@ -151,6 +151,17 @@ func PrecDivSquareBothUnpack(x []float64) (s *float64, c *float64) {
 	return
 }
 
+// precDivBySumWork holds PrecDivBySum's scratch space, reused across calls
+// through precDivBySumPool.
+type precDivBySumWork struct {
+	loop   precDivBySumLoop
+	fParts []float64
+}
+
+var precDivBySumPool = sync.Pool{New: func() any {
+	return new(precDivBySumWork)
+}}
+
 // PrecDivBySum returns f = PrecDivBySum(A, s).
 //
 // Every entry divided by a sum.
@@ -162,21 +173,59 @@ func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	m, n := A.Dims()
 	runtime.CheckDim("PrecDivBySum", "A", m, "m")
 	runtime.CheckDim("PrecDivBySum", "A", n, "n")
+	ws := precDivBySumPool.Get().(*precDivBySumWork)
+	defer precDivBySumPool.Put(ws)
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = sum(A / (s^2 + 1))
-	for i := 0; i < m; i++ {
+	// by precDivBySumLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = precDivBySumLoop{m, parts, n, ARaw, s, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = precDivBySumLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// precDivBySumLoop holds the values the parts of PrecDivBySum's loop over the
+// entries of and into f share, while they run.
+type precDivBySumLoop struct {
+	m      int
+	parts  int
+	n      int
+	ARaw   blas64.General
+	s      float64
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of PrecDivBySum's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *precDivBySumLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	ARaw := loop.ARaw
+	s := loop.s
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < n; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
+			fPart += ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // precDivBySumGradWork holds PrecDivBySumGrad's scratch space, reused across
 // calls through precDivBySumGradPool.
 type precDivBySumGradWork struct {
-	tmp []float64
+	tmp      []float64
+	loop     precDivBySumGradLoop
+	fParts   []float64
+	sumParts []float64
 }
 
 var precDivBySumGradPool = sync.Pool{New: func() any {
@@ -221,16 +270,61 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 	// f = sum(A / (s^2 + 1))
 	// dA = matrix(1) / (s^2 + 1)
 	// sum = sum(A / (s^2 + 1) / (s^2 + 1))
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
-			f += tmp.Data[i*tmp.Stride+j]
-			dARaw.Data[i*dARaw.Stride+j] = 1.0 / (s*s + 1.0)
-			sum += tmp.Data[i*tmp.Stride+j] / (s*s + 1.0)
-		}
-	}
+	// by precDivBySumGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, n)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = precDivBySumGradLoop{m, parts, n, tmp, ARaw, s, dARaw, fParts, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = precDivBySumGradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	*ds = -2.0 * (s * sum)
 	return f
+}
+
+// precDivBySumGradLoop holds the values the parts of PrecDivBySumGrad's loop
+// over the entries of tmp, dARaw and into f, sum share, while they run.
+type precDivBySumGradLoop struct {
+	m        int
+	parts    int
+	n        int
+	tmp      blas64.General
+	ARaw     blas64.General
+	s        float64
+	dARaw    blas64.General
+	fParts   blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of PrecDivBySumGrad's loop over the entries of tmp,
+// dARaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *precDivBySumGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	n := loop.n
+	tmp := loop.tmp
+	ARaw := loop.ARaw
+	s := loop.s
+	dARaw := loop.dARaw
+	fParts := loop.fParts
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			tmp.Data[i*tmp.Stride+j] = ARaw.Data[i*ARaw.Stride+j] / (s*s + 1.0)
+			fPart += tmp.Data[i*tmp.Stride+j]
+			dARaw.Data[i*dARaw.Stride+j] = 1.0 / (s*s + 1.0)
+			sumPart += tmp.Data[i*tmp.Stride+j] / (s*s + 1.0)
+		}
+	}
+	fParts.Data[part] = fPart
+	sumParts.Data[part] = sumPart
 }
 
 // PrecDivBySumProblem returns the problem of minimising PrecDivBySum over A, s
@@ -416,9 +510,11 @@ func PrecSubtractDifference(x *mat.VecDense, s float64, S *mat.Dense) float64 {
 // precSubtractDifferenceGradWork holds PrecSubtractDifferenceGrad's scratch
 // space, reused across calls through precSubtractDifferenceGradPool.
 type precSubtractDifferenceGradWork struct {
-	tmp  []float64
-	xX   []float64
-	loop precSubtractDifferenceGradLoop
+	tmp      []float64
+	xX       []float64
+	loop     precSubtractDifferenceGradLoop
+	sumParts []float64
+	loop2    precSubtractDifferenceGradLoop2
 }
 
 var precSubtractDifferenceGradPool = sync.Pool{New: func() any {
@@ -481,41 +577,71 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 	}
 	sum := 0.0
 	// sum = sum(diag(-x))
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			sum += runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc]
-		}
-	}
+	// by precSubtractDifferenceGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, n)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = precSubtractDifferenceGradLoop{n, parts, xRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = precSubtractDifferenceGradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	*ds = sum
 	dSRaw := dS.RawMatrix()
 	// dS = -diag(-x)
-	// by precSubtractDifferenceGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, n)
-	ws.loop = precSubtractDifferenceGradLoop{n, parts, dSRaw, xRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = precSubtractDifferenceGradLoop{}
+	// by precSubtractDifferenceGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = precSubtractDifferenceGradLoop2{n, parts2, dSRaw, xRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = precSubtractDifferenceGradLoop2{}
 	return f
 }
 
 // precSubtractDifferenceGradLoop holds the values the parts of
+// PrecSubtractDifferenceGrad's loop over the entries of and into sum share,
+// while they run.
+type precSubtractDifferenceGradLoop struct {
+	n        int
+	parts    int
+	xRaw     blas64.Vector
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of PrecSubtractDifferenceGrad's loop over the entries
+// of and into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *precSubtractDifferenceGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	xRaw := loop.xRaw
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < n; j++ {
+			sumPart += runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// precSubtractDifferenceGradLoop2 holds the values the parts of
 // PrecSubtractDifferenceGrad's loop over the entries of dSRaw share, while they
 // run.
-type precSubtractDifferenceGradLoop struct {
-	n     int
-	parts int
-	dSRaw blas64.General
-	xRaw  blas64.Vector
+type precSubtractDifferenceGradLoop2 struct {
+	n      int
+	parts2 int
+	dSRaw  blas64.General
+	xRaw   blas64.Vector
 }
 
 // RunPart runs one part of PrecSubtractDifferenceGrad's loop over the entries
 // of dSRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *precSubtractDifferenceGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	dSRaw := loop.dSRaw
-	xRaw := loop.xRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *precSubtractDifferenceGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	dSRaw := loop2.dSRaw
+	xRaw := loop2.xRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dSRaw.Data[i*dSRaw.Stride+j] = -(runtime.Kronecker(i, j) * -xRaw.Data[i*xRaw.Inc])
 		}

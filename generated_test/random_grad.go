@@ -176,7 +176,9 @@ func Random00Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random01Work holds Random01's scratch space, reused across calls through
 // random01Pool.
 type random01Work struct {
-	tmp []float64
+	tmp      []float64
+	loop     random01Loop
+	sumParts []float64
 }
 
 var random01Pool = sync.Pool{New: func() any {
@@ -210,13 +212,44 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	XRaw := X.RawMatrix()
 	sum := 0.0
 	// sum = sum(X .* softplus(X))
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sum += XRaw.Data[i*XRaw.Stride+j] * runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
-		}
-	}
+	// by random01Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = random01Loop{n, parts, m, XRaw, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random01Loop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := logsumexp - sum
 	return f
+}
+
+// random01Loop holds the values the parts of Random01's loop over the entries
+// of and into sum share, while they run.
+type random01Loop struct {
+	n        int
+	parts    int
+	m        int
+	XRaw     blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of Random01's loop over the entries of and into sum,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random01Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumPart += XRaw.Data[i*XRaw.Stride+j] * runtime.Softplus(XRaw.Data[i*XRaw.Stride+j])
+		}
+	}
+	sumParts.Data[part] = sumPart
 }
 
 // random01GradWork holds Random01Grad's scratch space, reused across calls
@@ -229,6 +262,8 @@ type random01GradWork struct {
 	sigmoidX  []float64
 	softmax   []float64
 	loop      random01GradLoop
+	sumParts  []float64
+	loop2     random01GradLoop2
 }
 
 var random01GradPool = sync.Pool{New: func() any {
@@ -307,14 +342,14 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	sum := 0.0
 	// softplusX = softplus(X)
 	// sum = sum(X .* softplus(X))
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
-			sigmoidX.Data[i*sigmoidX.Stride+j] = sigmoid
-			softplusX.Data[i*softplusX.Stride+j] = softplus
-			sum += XRaw.Data[i*XRaw.Stride+j] * softplusX.Data[i*softplusX.Stride+j]
-		}
-	}
+	// by random01GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumParts := runtime.Vec(&ws.sumParts, parts)
+	ws.loop = random01GradLoop{n, parts, m, XRaw, sigmoidX, softplusX, sumParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random01GradLoop{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := logsumexp - sum
 	da.Zero()
 	dbRaw := db.RawVector()
@@ -329,20 +364,56 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = -softplus(X) - X .* sigmoid(X)
-	// by random01GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random01GradLoop{n, parts, m, dXRaw, softplusX, XRaw, sigmoidX}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random01GradLoop{}
+	// by random01GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random01GradLoop2{n, parts2, m, dXRaw, softplusX, XRaw, sigmoidX}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random01GradLoop2{}
 	*ds = 0.0
 	return f
 }
 
 // random01GradLoop holds the values the parts of Random01Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of sigmoidX, softplusX and into sum share, while they run.
 type random01GradLoop struct {
 	n         int
 	parts     int
+	m         int
+	XRaw      blas64.General
+	sigmoidX  blas64.General
+	softplusX blas64.General
+	sumParts  blas64.Vector
+}
+
+// RunPart runs one part of Random01Grad's loop over the entries of sigmoidX,
+// softplusX and into sum, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *random01GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sigmoidX := loop.sigmoidX
+	softplusX := loop.softplusX
+	sumParts := loop.sumParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			softplus, sigmoid := runtime.SoftplusSigmoid(XRaw.Data[i*XRaw.Stride+j])
+			sigmoidX.Data[i*sigmoidX.Stride+j] = sigmoid
+			softplusX.Data[i*softplusX.Stride+j] = softplus
+			sumPart += XRaw.Data[i*XRaw.Stride+j] * softplusX.Data[i*softplusX.Stride+j]
+		}
+	}
+	sumParts.Data[part] = sumPart
+}
+
+// random01GradLoop2 holds the values the parts of Random01Grad's loop over the
+// entries of dXRaw share, while they run.
+type random01GradLoop2 struct {
+	n         int
+	parts2    int
 	m         int
 	dXRaw     blas64.General
 	softplusX blas64.General
@@ -352,16 +423,16 @@ type random01GradLoop struct {
 
 // RunPart runs one part of Random01Grad's loop over the entries of dXRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *random01GradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	m := loop.m
-	dXRaw := loop.dXRaw
-	softplusX := loop.softplusX
-	XRaw := loop.XRaw
-	sigmoidX := loop.sigmoidX
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *random01GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	softplusX := loop2.softplusX
+	XRaw := loop2.XRaw
+	sigmoidX := loop2.sigmoidX
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = -softplusX.Data[i*softplusX.Stride+j] - XRaw.Data[i*XRaw.Stride+j]*sigmoidX.Data[i*sigmoidX.Stride+j]
 		}
@@ -558,6 +629,17 @@ func Random02Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random03Work holds Random03's scratch space, reused across calls through
+// random03Pool.
+type random03Work struct {
+	loop       random03Loop
+	sumXXParts []float64
+}
+
+var random03Pool = sync.Pool{New: func() any {
+	return new(random03Work)
+}}
+
 // Random03 returns f = Random03(a, b, c, A, X, s).
 //
 //	f = (b' b) sum(X .* X)
@@ -573,24 +655,59 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random03", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random03", "X", XRows, XCols, n, m, "n", "m")
+	ws := random03Pool.Get().(*random03Work)
+	defer random03Pool.Put(ws)
 	bRaw := b.RawVector()
 	bTb := blas64.Dot(bRaw, bRaw)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random03Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random03Loop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random03Loop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := bTb * sumXX
 	return f
+}
+
+// random03Loop holds the values the parts of Random03's loop over the entries
+// of and into sumXX share, while they run.
+type random03Loop struct {
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of Random03's loop over the entries of and into sumXX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random03Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
 }
 
 // random03GradWork holds Random03Grad's scratch space, reused across calls
 // through random03GradPool.
 type random03GradWork struct {
-	loop random03GradLoop
+	loop       random03GradLoop
+	sumXXParts []float64
+	loop2      random03GradLoop2
 }
 
 var random03GradPool = sync.Pool{New: func() any {
@@ -653,11 +770,14 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random03GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random03GradLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random03GradLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := bTb * sumXX
 	da.Zero()
 	dbRaw := db.RawVector()
@@ -669,37 +789,65 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (b' b) X
-	// by random03GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random03GradLoop{n, parts, m, dXRaw, bTb, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random03GradLoop{}
+	// by random03GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random03GradLoop2{n, parts2, m, dXRaw, bTb, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random03GradLoop2{}
 	*ds = 0.0
 	return f
 }
 
 // random03GradLoop holds the values the parts of Random03Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into sumXX share, while they run.
 type random03GradLoop struct {
-	n     int
-	parts int
-	m     int
-	dXRaw blas64.General
-	bTb   float64
-	XRaw  blas64.General
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random03Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random03Grad's loop over the entries of and into
+// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random03GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
-	dXRaw := loop.dXRaw
-	bTb := loop.bTb
 	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
+// random03GradLoop2 holds the values the parts of Random03Grad's loop over the
+// entries of dXRaw share, while they run.
+type random03GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	bTb    float64
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of Random03Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random03GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	bTb := loop2.bTb
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (bTb * XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -1598,6 +1746,19 @@ func Random08Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random09Work holds Random09's scratch space, reused across calls through
+// random09Pool.
+type random09Work struct {
+	loop     random09Loop
+	trParts  []float64
+	loop2    random09Loop2
+	tr2Parts []float64
+}
+
+var random09Pool = sync.Pool{New: func() any {
+	return new(random09Work)
+}}
+
 // Random09 returns f = Random09(a, b, c, A, X, s).
 //
 //	f = tr(X X') - tr(A' A)
@@ -1613,31 +1774,97 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random09", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random09", "X", XRows, XCols, n, m, "n", "m")
+	ws := random09Pool.Get().(*random09Work)
+	defer random09Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X X')
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random09Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = random09Loop{n, parts, m, XRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random09Loop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
 	// tr2 = tr(A' A)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by random09Loop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	tr2Parts := runtime.Vec(&ws.tr2Parts, parts2)
+	ws.loop2 = random09Loop2{n, parts2, ARaw, tr2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random09Loop2{}
+	// tr2 += the parts' sums, in part order
+	tr2 += runtime.SumParts(tr2Parts)
 	f := tr - tr2
 	return f
+}
+
+// random09Loop holds the values the parts of Random09's loop over the entries
+// of and into tr share, while they run.
+type random09Loop struct {
+	n       int
+	parts   int
+	m       int
+	XRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of Random09's loop over the entries of and into tr, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random09Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
+// random09Loop2 holds the values the parts of Random09's loop over the entries
+// of and into tr2 share, while they run.
+type random09Loop2 struct {
+	n        int
+	parts2   int
+	ARaw     blas64.General
+	tr2Parts blas64.Vector
+}
+
+// RunPart runs one part of Random09's loop over the entries of and into tr2,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random09Loop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	ARaw := loop2.ARaw
+	tr2Parts := loop2.tr2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	tr2Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tr2Part += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	tr2Parts.Data[part2] = tr2Part
 }
 
 // random09GradWork holds Random09Grad's scratch space, reused across calls
 // through random09GradPool.
 type random09GradWork struct {
-	loop  random09GradLoop
-	loop2 random09GradLoop2
+	loop     random09GradLoop
+	trParts  []float64
+	loop2    random09GradLoop2
+	tr2Parts []float64
+	loop3    random09GradLoop3
+	loop4    random09GradLoop4
 }
 
 var random09GradPool = sync.Pool{New: func() any {
@@ -1698,70 +1925,130 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X X')
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random09GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = random09GradLoop{n, parts, m, XRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random09GradLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	ARaw := A.RawMatrix()
 	tr2 := 0.0
 	// tr2 = tr(A' A)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			tr2 += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
-		}
-	}
+	// by random09GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, n)
+	tr2Parts := runtime.Vec(&ws.tr2Parts, parts2)
+	ws.loop2 = random09GradLoop2{n, parts2, ARaw, tr2Parts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random09GradLoop2{}
+	// tr2 += the parts' sums, in part order
+	tr2 += runtime.SumParts(tr2Parts)
 	f := tr - tr2
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = (-2) A
-	// by random09GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, n)
-	ws.loop = random09GradLoop{n, parts, dARaw, ARaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random09GradLoop{}
+	// by random09GradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, n)
+	ws.loop3 = random09GradLoop3{n, parts3, dARaw, ARaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = random09GradLoop3{}
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
-	// by random09GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, m)
-	ws.loop2 = random09GradLoop2{n, parts2, m, dXRaw, XRaw}
-	runtime.Parts(parts2, &ws.loop2)
-	ws.loop2 = random09GradLoop2{}
+	// by random09GradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, m)
+	ws.loop4 = random09GradLoop4{n, parts4, m, dXRaw, XRaw}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = random09GradLoop4{}
 	*ds = 0.0
 	return f
 }
 
 // random09GradLoop holds the values the parts of Random09Grad's loop over the
-// entries of dARaw share, while they run.
+// entries of and into tr share, while they run.
 type random09GradLoop struct {
-	n     int
-	parts int
-	dARaw blas64.General
-	ARaw  blas64.General
+	n       int
+	parts   int
+	m       int
+	XRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of Random09Grad's loop over the entries of and into tr,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random09GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
+// random09GradLoop2 holds the values the parts of Random09Grad's loop over the
+// entries of and into tr2 share, while they run.
+type random09GradLoop2 struct {
+	n        int
+	parts2   int
+	ARaw     blas64.General
+	tr2Parts blas64.Vector
+}
+
+// RunPart runs one part of Random09Grad's loop over the entries of and into
+// tr2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random09GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	ARaw := loop2.ARaw
+	tr2Parts := loop2.tr2Parts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	tr2Part := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < n; j++ {
+			tr2Part += ARaw.Data[i*ARaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+		}
+	}
+	tr2Parts.Data[part2] = tr2Part
+}
+
+// random09GradLoop3 holds the values the parts of Random09Grad's loop over the
+// entries of dARaw share, while they run.
+type random09GradLoop3 struct {
+	n      int
+	parts3 int
+	dARaw  blas64.General
+	ARaw   blas64.General
 }
 
 // RunPart runs one part of Random09Grad's loop over the entries of dARaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *random09GradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	dARaw := loop.dARaw
-	ARaw := loop.ARaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop3 *random09GradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	dARaw := loop3.dARaw
+	ARaw := loop3.ARaw
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = -2.0 * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
 }
 
-// random09GradLoop2 holds the values the parts of Random09Grad's loop over the
+// random09GradLoop4 holds the values the parts of Random09Grad's loop over the
 // entries of dXRaw share, while they run.
-type random09GradLoop2 struct {
+type random09GradLoop4 struct {
 	n      int
-	parts2 int
+	parts4 int
 	m      int
 	dXRaw  blas64.General
 	XRaw   blas64.General
@@ -1769,14 +2056,14 @@ type random09GradLoop2 struct {
 
 // RunPart runs one part of Random09Grad's loop over the entries of dXRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *random09GradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	m := loop2.m
-	dXRaw := loop2.dXRaw
-	XRaw := loop2.XRaw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop4 *random09GradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	m := loop4.m
+	dXRaw := loop4.dXRaw
+	XRaw := loop4.XRaw
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
@@ -2648,6 +2935,17 @@ func Random14Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random15Work holds Random15's scratch space, reused across calls through
+// random15Pool.
+type random15Work struct {
+	loop   random15Loop
+	fParts []float64
+}
+
+var random15Pool = sync.Pool{New: func() any {
+	return new(random15Work)
+}}
+
 // Random15 returns f = Random15(a, b, c, A, X, s).
 //
 //	f = sum(X .* arctan(X))
@@ -2663,15 +2961,48 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random15", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random15", "X", XRows, XCols, n, m, "n", "m")
+	ws := random15Pool.Get().(*random15Work)
+	defer random15Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = sum(X .* arctan(X))
-	for i := 0; i < n; i++ {
+	// by random15Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random15Loop{n, parts, m, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random15Loop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// random15Loop holds the values the parts of Random15's loop over the entries
+// of and into f share, while they run.
+type random15Loop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of Random15's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random15Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * math.Atan(XRaw.Data[i*XRaw.Stride+j])
+			fPart += XRaw.Data[i*XRaw.Stride+j] * math.Atan(XRaw.Data[i*XRaw.Stride+j])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // random15GradWork holds Random15Grad's scratch space, reused across calls
@@ -2679,6 +3010,8 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 type random15GradWork struct {
 	arctanX []float64
 	loop    random15GradLoop
+	fParts  []float64
+	loop2   random15GradLoop2
 }
 
 var random15GradPool = sync.Pool{New: func() any {
@@ -2741,32 +3074,65 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	f := 0.0
 	// arctanX = arctan(X)
 	// f = sum(X .* arctan(X))
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
-			f += XRaw.Data[i*XRaw.Stride+j] * arctanX.Data[i*arctanX.Stride+j]
-		}
-	}
+	// by random15GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random15GradLoop{n, parts, m, arctanX, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random15GradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = arctan(X) + X .* (1 ./ (1 + X .* X))
-	// by random15GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random15GradLoop{n, parts, m, dXRaw, arctanX, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random15GradLoop{}
+	// by random15GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random15GradLoop2{n, parts2, m, dXRaw, arctanX, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random15GradLoop2{}
 	*ds = 0.0
 	return f
 }
 
 // random15GradLoop holds the values the parts of Random15Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of arctanX and into f share, while they run.
 type random15GradLoop struct {
 	n       int
 	parts   int
+	m       int
+	arctanX blas64.General
+	XRaw    blas64.General
+	fParts  blas64.Vector
+}
+
+// RunPart runs one part of Random15Grad's loop over the entries of arctanX and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random15GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	arctanX := loop.arctanX
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			arctanX.Data[i*arctanX.Stride+j] = math.Atan(XRaw.Data[i*XRaw.Stride+j])
+			fPart += XRaw.Data[i*XRaw.Stride+j] * arctanX.Data[i*arctanX.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// random15GradLoop2 holds the values the parts of Random15Grad's loop over the
+// entries of dXRaw share, while they run.
+type random15GradLoop2 struct {
+	n       int
+	parts2  int
 	m       int
 	dXRaw   blas64.General
 	arctanX blas64.General
@@ -2775,15 +3141,15 @@ type random15GradLoop struct {
 
 // RunPart runs one part of Random15Grad's loop over the entries of dXRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *random15GradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	m := loop.m
-	dXRaw := loop.dXRaw
-	arctanX := loop.arctanX
-	XRaw := loop.XRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *random15GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	arctanX := loop2.arctanX
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = arctanX.Data[i*arctanX.Stride+j] + XRaw.Data[i*XRaw.Stride+j]*(1.0/(1.0+XRaw.Data[i*XRaw.Stride+j]*XRaw.Data[i*XRaw.Stride+j]))
 		}
@@ -4301,6 +4667,17 @@ func Random24Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random25Work holds Random25's scratch space, reused across calls through
+// random25Pool.
+type random25Work struct {
+	loop       random25Loop
+	sumXXParts []float64
+}
+
+var random25Pool = sync.Pool{New: func() any {
+	return new(random25Work)
+}}
+
 // Random25 returns f = Random25(a, b, c, A, X, s).
 //
 //	f = sum(X .* X) / (2 + sigmoid(s))
@@ -4316,22 +4693,57 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random25", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random25", "X", XRows, XCols, n, m, "n", "m")
+	ws := random25Pool.Get().(*random25Work)
+	defer random25Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random25Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random25Loop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random25Loop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := sumXX / (2.0 + runtime.Sigmoid(s))
 	return f
+}
+
+// random25Loop holds the values the parts of Random25's loop over the entries
+// of and into sumXX share, while they run.
+type random25Loop struct {
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of Random25's loop over the entries of and into sumXX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random25Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
 }
 
 // random25GradWork holds Random25Grad's scratch space, reused across calls
 // through random25GradPool.
 type random25GradWork struct {
-	loop random25GradLoop
+	loop       random25GradLoop
+	sumXXParts []float64
+	loop2      random25GradLoop2
 }
 
 var random25GradPool = sync.Pool{New: func() any {
@@ -4392,11 +4804,14 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random25GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random25GradLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random25GradLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	sigmoidS := runtime.Sigmoid(s)
 	s2 := 2.0 + sigmoidS
 	f := sumXX / s2
@@ -4406,37 +4821,65 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (1 / (2 + sigmoid(s))) X
-	// by random25GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random25GradLoop{n, parts, m, dXRaw, s2, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random25GradLoop{}
+	// by random25GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random25GradLoop2{n, parts2, m, dXRaw, s2, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random25GradLoop2{}
 	*ds = -(f / s2 * (sigmoidS * (1.0 - sigmoidS)))
 	return f
 }
 
 // random25GradLoop holds the values the parts of Random25Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into sumXX share, while they run.
 type random25GradLoop struct {
-	n     int
-	parts int
-	m     int
-	dXRaw blas64.General
-	s2    float64
-	XRaw  blas64.General
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random25Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random25Grad's loop over the entries of and into
+// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random25GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
-	dXRaw := loop.dXRaw
-	s2 := loop.s2
 	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
+// random25GradLoop2 holds the values the parts of Random25Grad's loop over the
+// entries of dXRaw share, while they run.
+type random25GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	s2     float64
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of Random25Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random25GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	s2 := loop2.s2
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (1.0 / s2 * XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -5381,8 +5824,10 @@ func Random30Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random31Work holds Random31's scratch space, reused across calls through
 // random31Pool.
 type random31Work struct {
-	AX   []float64
-	gemm runtime.Gemm
+	AX     []float64
+	gemm   runtime.Gemm
+	loop   random31Loop
+	fParts []float64
 }
 
 var random31Pool = sync.Pool{New: func() any {
@@ -5413,12 +5858,45 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
 	// f = sum(X .* (A X))
-	for i := 0; i < n; i++ {
+	// by random31Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random31Loop{n, parts, m, XRaw, AX, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random31Loop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// random31Loop holds the values the parts of Random31's loop over the entries
+// of and into f share, while they run.
+type random31Loop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	AX     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of Random31's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random31Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	AX := loop.AX
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // random31GradWork holds Random31Grad's scratch space, reused across calls
@@ -5427,6 +5905,8 @@ type random31GradWork struct {
 	AX      []float64
 	gemm    runtime.Gemm
 	APlusAT []float64
+	loop    random31GradLoop
+	fParts  []float64
 }
 
 var random31GradPool = sync.Pool{New: func() any {
@@ -5491,11 +5971,14 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, XRaw, 0, AX)
 	f := 0.0
 	// f = sum(X .* (A X))
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
-		}
-	}
+	// by random31GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random31GradLoop{n, parts, m, XRaw, AX, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random31GradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	da.Zero()
 	db.Zero()
 	dc.Zero()
@@ -5510,6 +5993,36 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, APlusAT, XRaw, 0, dXRaw)
 	*ds = 0.0
 	return f
+}
+
+// random31GradLoop holds the values the parts of Random31Grad's loop over the
+// entries of and into f share, while they run.
+type random31GradLoop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	AX     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of Random31Grad's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random31GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	AX := loop.AX
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * AX.Data[i*AX.Stride+j]
+		}
+	}
+	fParts.Data[part] = fPart
 }
 
 // Random31Problem returns the problem of minimising Random31 over a, b, c, A,
@@ -5828,6 +6341,17 @@ func Random33Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random34Work holds Random34's scratch space, reused across calls through
+// random34Pool.
+type random34Work struct {
+	loop       random34Loop
+	sumXXParts []float64
+}
+
+var random34Pool = sync.Pool{New: func() any {
+	return new(random34Work)
+}}
+
 // Random34 returns f = Random34(a, b, c, A, X, s).
 //
 //	f = tr(A) sum(X .* X)
@@ -5843,6 +6367,8 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random34", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random34", "X", XRows, XCols, n, m, "n", "m")
+	ws := random34Pool.Get().(*random34Work)
+	defer random34Pool.Put(ws)
 	ARaw := A.RawMatrix()
 	trA := 0.0
 	// trA = tr(A)
@@ -5852,20 +6378,53 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random34Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random34Loop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random34Loop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := trA * sumXX
 	return f
+}
+
+// random34Loop holds the values the parts of Random34's loop over the entries
+// of and into sumXX share, while they run.
+type random34Loop struct {
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of Random34's loop over the entries of and into sumXX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random34Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
 }
 
 // random34GradWork holds Random34Grad's scratch space, reused across calls
 // through random34GradPool.
 type random34GradWork struct {
-	loop  random34GradLoop
-	loop2 random34GradLoop2
+	loop       random34GradLoop
+	sumXXParts []float64
+	loop2      random34GradLoop2
+	loop3      random34GradLoop3
 }
 
 var random34GradPool = sync.Pool{New: func() any {
@@ -5932,62 +6491,93 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random34GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random34GradLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random34GradLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	f := trA * sumXX
 	da.Zero()
 	db.Zero()
 	dc.Zero()
 	dARaw := dA.RawMatrix()
 	// dA = sum(X .* X) eye(n)
-	// by random34GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, n)
-	ws.loop = random34GradLoop{n, parts, dARaw, sumXX}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random34GradLoop{}
-	dXRaw := dX.RawMatrix()
-	// dX = 2 tr(A) X
 	// by random34GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts2 := runtime.LoopParts(n, m)
-	ws.loop2 = random34GradLoop2{n, parts2, m, dXRaw, trA, XRaw}
+	parts2 := runtime.LoopParts(n, n)
+	ws.loop2 = random34GradLoop2{n, parts2, dARaw, sumXX}
 	runtime.Parts(parts2, &ws.loop2)
 	ws.loop2 = random34GradLoop2{}
+	dXRaw := dX.RawMatrix()
+	// dX = 2 tr(A) X
+	// by random34GradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, m)
+	ws.loop3 = random34GradLoop3{n, parts3, m, dXRaw, trA, XRaw}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = random34GradLoop3{}
 	*ds = 0.0
 	return f
 }
 
 // random34GradLoop holds the values the parts of Random34Grad's loop over the
-// entries of dARaw share, while they run.
+// entries of and into sumXX share, while they run.
 type random34GradLoop struct {
-	n     int
-	parts int
-	dARaw blas64.General
-	sumXX float64
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of Random34Grad's loop over the entries of and into
+// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random34GradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
+// random34GradLoop2 holds the values the parts of Random34Grad's loop over the
+// entries of dARaw share, while they run.
+type random34GradLoop2 struct {
+	n      int
+	parts2 int
+	dARaw  blas64.General
+	sumXX  float64
 }
 
 // RunPart runs one part of Random34Grad's loop over the entries of dARaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *random34GradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	dARaw := loop.dARaw
-	sumXX := loop.sumXX
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *random34GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	dARaw := loop2.dARaw
+	sumXX := loop2.sumXX
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < n; j++ {
 			dARaw.Data[i*dARaw.Stride+j] = sumXX * runtime.Kronecker(i, j)
 		}
 	}
 }
 
-// random34GradLoop2 holds the values the parts of Random34Grad's loop over the
+// random34GradLoop3 holds the values the parts of Random34Grad's loop over the
 // entries of dXRaw share, while they run.
-type random34GradLoop2 struct {
+type random34GradLoop3 struct {
 	n      int
-	parts2 int
+	parts3 int
 	m      int
 	dXRaw  blas64.General
 	trA    float64
@@ -5996,15 +6586,15 @@ type random34GradLoop2 struct {
 
 // RunPart runs one part of Random34Grad's loop over the entries of dXRaw, the
 // rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop2 *random34GradLoop2) RunPart(part2 int) {
-	n := loop2.n
-	parts2 := loop2.parts2
-	m := loop2.m
-	dXRaw := loop2.dXRaw
-	trA := loop2.trA
-	XRaw := loop2.XRaw
-	lo2, hi2 := runtime.PartRows(n, parts2, part2)
-	for i := lo2; i < hi2; i++ {
+func (loop3 *random34GradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	m := loop3.m
+	dXRaw := loop3.dXRaw
+	trA := loop3.trA
+	XRaw := loop3.XRaw
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	for i := lo3; i < hi3; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (trA * XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -6049,7 +6639,9 @@ func Random34Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 // random35Work holds Random35's scratch space, reused across calls through
 // random35Pool.
 type random35Work struct {
-	tmp []float64
+	tmp        []float64
+	loop       random35Loop
+	sumXXParts []float64
 }
 
 var random35Pool = sync.Pool{New: func() any {
@@ -6076,11 +6668,14 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random35Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random35Loop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random35Loop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -6092,11 +6687,41 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
+// random35Loop holds the values the parts of Random35's loop over the entries
+// of and into sumXX share, while they run.
+type random35Loop struct {
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
+}
+
+// RunPart runs one part of Random35's loop over the entries of and into sumXX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random35Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
 // random35GradWork holds Random35Grad's scratch space, reused across calls
 // through random35GradPool.
 type random35GradWork struct {
-	tmp  []float64
-	loop random35GradLoop
+	tmp        []float64
+	loop       random35GradLoop
+	sumXXParts []float64
+	loop2      random35GradLoop2
 }
 
 var random35GradPool = sync.Pool{New: func() any {
@@ -6157,11 +6782,14 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	XRaw := X.RawMatrix()
 	sumXX := 0.0
 	// sumXX = sum(X .* X)
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			sumXX += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by random35GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	sumXXParts := runtime.Vec(&ws.sumXXParts, parts)
+	ws.loop = random35GradLoop{n, parts, m, XRaw, sumXXParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random35GradLoop{}
+	// sumXX += the parts' sums, in part order
+	sumXX += runtime.SumParts(sumXXParts)
 	tmp := runtime.Vec(&ws.tmp, n)
 	bRaw := b.RawVector()
 	// tmp = b + 3
@@ -6180,35 +6808,63 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	dA.Zero()
 	dXRaw := dX.RawMatrix()
 	// dX = 2 X
-	// by random35GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random35GradLoop{n, parts, m, dXRaw, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random35GradLoop{}
+	// by random35GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random35GradLoop2{n, parts2, m, dXRaw, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random35GradLoop2{}
 	*ds = 0.0
 	return f
 }
 
 // random35GradLoop holds the values the parts of Random35Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into sumXX share, while they run.
 type random35GradLoop struct {
-	n     int
-	parts int
-	m     int
-	dXRaw blas64.General
-	XRaw  blas64.General
+	n          int
+	parts      int
+	m          int
+	XRaw       blas64.General
+	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random35Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random35Grad's loop over the entries of and into
+// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random35GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
-	dXRaw := loop.dXRaw
 	XRaw := loop.XRaw
+	sumXXParts := loop.sumXXParts
 	lo, hi := runtime.PartRows(n, parts, part)
+	sumXXPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			sumXXPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	sumXXParts.Data[part] = sumXXPart
+}
+
+// random35GradLoop2 holds the values the parts of Random35Grad's loop over the
+// entries of dXRaw share, while they run.
+type random35GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	XRaw   blas64.General
+}
+
+// RunPart runs one part of Random35Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random35GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * XRaw.Data[i*XRaw.Stride+j]
 		}
@@ -6250,6 +6906,17 @@ func Random35Unpack(x []float64, n int, m int) (a *mat.VecDense, b *mat.VecDense
 	return
 }
 
+// random36Work holds Random36's scratch space, reused across calls through
+// random36Pool.
+type random36Work struct {
+	loop   random36Loop
+	fParts []float64
+}
+
+var random36Pool = sync.Pool{New: func() any {
+	return new(random36Work)
+}}
+
 // Random36 returns f = Random36(a, b, c, A, X, s).
 //
 //	f = sum(X .* (a c'))
@@ -6265,24 +6932,63 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	runtime.CheckMatrix("Random36", "A", ARows, ACols, n, n, "n", "n")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("Random36", "X", XRows, XCols, n, m, "n", "m")
+	ws := random36Pool.Get().(*random36Work)
+	defer random36Pool.Put(ws)
 	XRaw := X.RawMatrix()
 	aRaw := a.RawVector()
 	cRaw := c.RawVector()
 	f := 0.0
 	// f = sum(X .* (a c'))
-	for i := 0; i < n; i++ {
+	// by random36Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random36Loop{n, parts, m, XRaw, aRaw, cRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random36Loop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// random36Loop holds the values the parts of Random36's loop over the entries
+// of and into f share, while they run.
+type random36Loop struct {
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	cRaw   blas64.Vector
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of Random36's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *random36Loop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	m := loop.m
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	cRaw := loop.cRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // random36GradWork holds Random36Grad's scratch space, reused across calls
 // through random36GradPool.
 type random36GradWork struct {
-	acT  []float64
-	loop random36GradLoop
+	acT    []float64
+	loop   random36GradLoop
+	fParts []float64
+	loop2  random36GradLoop2
 }
 
 var random36GradPool = sync.Pool{New: func() any {
@@ -6345,11 +7051,14 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	cRaw := c.RawVector()
 	f := 0.0
 	// f = sum(X .* (a c'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < m; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
-		}
-	}
+	// by random36GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = random36GradLoop{n, parts, m, XRaw, aRaw, cRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = random36GradLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	daRaw := da.RawVector()
 	// da = X c
 	runtime.Gemv(blas.NoTrans, 1, XRaw, cRaw, 0, daRaw)
@@ -6362,35 +7071,67 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	acT := runtime.Mat(&ws.acT, n, m)
 	// acT = a c'
 	runtime.OuterTo(acT, 1, aRaw, cRaw)
-	// by random36GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, m)
-	ws.loop = random36GradLoop{n, parts, m, dXRaw, acT}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = random36GradLoop{}
+	// by random36GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, m)
+	ws.loop2 = random36GradLoop2{n, parts2, m, dXRaw, acT}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = random36GradLoop2{}
 	*ds = 0.0
 	return f
 }
 
 // random36GradLoop holds the values the parts of Random36Grad's loop over the
-// entries of dXRaw share, while they run.
+// entries of and into f share, while they run.
 type random36GradLoop struct {
-	n     int
-	parts int
-	m     int
-	dXRaw blas64.General
-	acT   blas64.General
+	n      int
+	parts  int
+	m      int
+	XRaw   blas64.General
+	aRaw   blas64.Vector
+	cRaw   blas64.Vector
+	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random36Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random36Grad's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random36GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
 	m := loop.m
-	dXRaw := loop.dXRaw
-	acT := loop.acT
+	XRaw := loop.XRaw
+	aRaw := loop.aRaw
+	cRaw := loop.cRaw
+	fParts := loop.fParts
 	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
 	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			fPart += XRaw.Data[i*XRaw.Stride+j] * (aRaw.Data[i*aRaw.Inc] * cRaw.Data[j*cRaw.Inc])
+		}
+	}
+	fParts.Data[part] = fPart
+}
+
+// random36GradLoop2 holds the values the parts of Random36Grad's loop over the
+// entries of dXRaw share, while they run.
+type random36GradLoop2 struct {
+	n      int
+	parts2 int
+	m      int
+	dXRaw  blas64.General
+	acT    blas64.General
+}
+
+// RunPart runs one part of Random36Grad's loop over the entries of dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *random36GradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	m := loop2.m
+	dXRaw := loop2.dXRaw
+	acT := loop2.acT
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = acT.Data[i*acT.Stride+j]
 		}

@@ -19,9 +19,11 @@ const _ = ggruntime.SupportsVersion9 // fails to compile against an incompatible
 // allTypesWork holds AllTypes's scratch space, reused across calls through
 // allTypesPool.
 type allTypesWork struct {
-	Sv    []float64
-	PM    []float64
-	cholP ggruntime.Cholesky
+	Sv      []float64
+	PM      []float64
+	cholP   ggruntime.Cholesky
+	loop    allTypesLoop
+	trParts []float64
 }
 
 var allTypesPool = ggsync.Pool{New: func() any {
@@ -56,27 +58,62 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
 	// tr = tr(M' P M)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
-		}
-	}
+	// by allTypesLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := ggruntime.LoopParts(n, k)
+	trParts := ggruntime.Vec(&ws.trParts, parts)
+	ws.loop = allTypesLoop{n, parts, k, MRaw, PM, trParts}
+	ggruntime.Parts(parts, &ws.loop)
+	ws.loop = allTypesLoop{}
+	// tr += the parts' sums, in part order
+	tr += ggruntime.SumParts(trParts)
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := s*vTSv + tr + logdetP + s*s
 	return f
 }
 
+// allTypesLoop holds the values the parts of AllTypes's loop over the entries
+// of and into tr share, while they run.
+type allTypesLoop struct {
+	n       int
+	parts   int
+	k       int
+	MRaw    ggblas64.General
+	PM      ggblas64.General
+	trParts ggblas64.Vector
+}
+
+// RunPart runs one part of AllTypes's loop over the entries of and into tr, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *allTypesLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	MRaw := loop.MRaw
+	PM := loop.PM
+	trParts := loop.trParts
+	lo, hi := ggruntime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			trPart += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
 // allTypesGradWork holds AllTypesGrad's scratch space, reused across calls
 // through allTypesGradPool.
 type allTypesGradWork struct {
-	Sv    []float64
-	PM    []float64
-	cholP ggruntime.Cholesky
-	tmp   []float64
-	gemm  ggruntime.Gemm
-	tmp2  []float64
-	Sv2   []float64
+	Sv      []float64
+	PM      []float64
+	cholP   ggruntime.Cholesky
+	tmp     []float64
+	gemm    ggruntime.Gemm
+	tmp2    []float64
+	Sv2     []float64
+	loop    allTypesGradLoop
+	trParts []float64
 }
 
 var allTypesGradPool = ggsync.Pool{New: func() any {
@@ -139,11 +176,14 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	ggblas64.Symm(blas.Left, 1, PRaw, MRaw, 0, PM)
 	tr := 0.0
 	// tr = tr(M' P M)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			tr += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
-		}
-	}
+	// by allTypesGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := ggruntime.LoopParts(n, k)
+	trParts := ggruntime.Vec(&ws.trParts, parts)
+	ws.loop = allTypesGradLoop{n, parts, k, MRaw, PM, trParts}
+	ggruntime.Parts(parts, &ws.loop)
+	ws.loop = allTypesGradLoop{}
+	// tr += the parts' sums, in part order
+	tr += ggruntime.SumParts(trParts)
 	ws.cholP.Factorize(P.RawSymmetric())
 	logdetP := ws.cholP.LogDet()
 	f := s*vTSv + tr + logdetP + s*s
@@ -173,6 +213,36 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	}
 	*ds = 2.0*s + vTSv
 	return f
+}
+
+// allTypesGradLoop holds the values the parts of AllTypesGrad's loop over the
+// entries of and into tr share, while they run.
+type allTypesGradLoop struct {
+	n       int
+	parts   int
+	k       int
+	MRaw    ggblas64.General
+	PM      ggblas64.General
+	trParts ggblas64.Vector
+}
+
+// RunPart runs one part of AllTypesGrad's loop over the entries of and into tr,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *allTypesGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	MRaw := loop.MRaw
+	PM := loop.PM
+	trParts := loop.trParts
+	lo, hi := ggruntime.PartRows(n, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			trPart += MRaw.Data[i*MRaw.Stride+j] * PM.Data[i*PM.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
 }
 
 // AllTypesProblem returns the problem of minimising AllTypes over P, S, M, v, s

@@ -410,8 +410,10 @@ func TraceABUnpack(x []float64, m int, n int) (A *mat.Dense, B *mat.Dense) {
 // quadTraceWork holds QuadTrace's scratch space, reused across calls through
 // quadTracePool.
 type quadTraceWork struct {
-	AW   []float64
-	gemm runtime.Gemm
+	AW     []float64
+	gemm   runtime.Gemm
+	loop   quadTraceLoop
+	fParts []float64
 }
 
 var quadTracePool = sync.Pool{New: func() any {
@@ -441,12 +443,45 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
 	// f = tr(W' A W)
-	for i := 0; i < n; i++ {
+	// by quadTraceLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = quadTraceLoop{n, parts, k, WRaw, AW, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = quadTraceLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// quadTraceLoop holds the values the parts of QuadTrace's loop over the entries
+// of and into f share, while they run.
+type quadTraceLoop struct {
+	n      int
+	parts  int
+	k      int
+	WRaw   blas64.General
+	AW     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of QuadTrace's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *quadTraceLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	WRaw := loop.WRaw
+	AW := loop.AW
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls
@@ -531,9 +566,11 @@ func QuadTraceUnpack(x []float64, A *mat.Dense, k int) (W *mat.Dense) {
 // sandwichWork holds Sandwich's scratch space, reused across calls through
 // sandwichPool.
 type sandwichWork struct {
-	XB   []float64
-	gemm runtime.Gemm
-	CXB  []float64
+	XB     []float64
+	gemm   runtime.Gemm
+	CXB    []float64
+	loop   sandwichLoop
+	fParts []float64
 }
 
 var sandwichPool = sync.Pool{New: func() any {
@@ -569,12 +606,45 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	// f = tr(B' X' C X B)
-	for i := 0; i < m; i++ {
+	// by sandwichLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, p)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = sandwichLoop{m, parts, p, XB, CXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = sandwichLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// sandwichLoop holds the values the parts of Sandwich's loop over the entries
+// of and into f share, while they run.
+type sandwichLoop struct {
+	m      int
+	parts  int
+	p      int
+	XB     blas64.General
+	CXB    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of Sandwich's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *sandwichLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	p := loop.p
+	XB := loop.XB
+	CXB := loop.CXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < p; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // sandwichGradWork holds SandwichGrad's scratch space, reused across calls

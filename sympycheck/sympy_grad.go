@@ -6802,6 +6802,16 @@ func TrAXTBUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.Dense) {
 	return
 }
 
+// trXTAWork holds TrXTA's scratch space, reused across calls through trXTAPool.
+type trXTAWork struct {
+	loop   trXTALoop
+	fParts []float64
+}
+
+var trXTAPool = sync.Pool{New: func() any {
+	return new(trXTAWork)
+}}
+
 // TrXTA returns f = TrXTA(X, A).
 //
 //	f = tr(X' A)
@@ -6813,16 +6823,49 @@ func TrXTA(X *mat.Dense, A *mat.Dense) float64 {
 	runtime.CheckMatrix("TrXTA", "X", k, XCols, k, k, "k", "k")
 	ARows, ACols := A.Dims()
 	runtime.CheckMatrix("TrXTA", "A", ARows, ACols, k, k, "k", "k")
+	ws := trXTAPool.Get().(*trXTAWork)
+	defer trXTAPool.Put(ws)
 	XRaw := X.RawMatrix()
 	ARaw := A.RawMatrix()
 	f := 0.0
 	// f = tr(X' A)
-	for i := 0; i < k; i++ {
+	// by trXTALoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXTALoop{k, parts, XRaw, ARaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXTALoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXTALoop holds the values the parts of TrXTA's loop over the entries of and
+// into f share, while they run.
+type trXTALoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	ARaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXTA's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXTALoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	ARaw := loop.ARaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXTAGradWork holds TrXTAGrad's scratch space, reused across calls through
@@ -6921,6 +6964,16 @@ func TrXTAUnpack(x []float64, A *mat.Dense) (X *mat.Dense) {
 	return
 }
 
+// trAXTWork holds TrAXT's scratch space, reused across calls through trAXTPool.
+type trAXTWork struct {
+	loop   trAXTLoop
+	fParts []float64
+}
+
+var trAXTPool = sync.Pool{New: func() any {
+	return new(trAXTWork)
+}}
+
 // TrAXT returns f = TrAXT(A, X).
 //
 //	f = tr(A X')
@@ -6932,16 +6985,49 @@ func TrAXT(A *mat.Dense, X *mat.Dense) float64 {
 	runtime.CheckMatrix("TrAXT", "A", k, ACols, k, k, "k", "k")
 	XRows, XCols := X.Dims()
 	runtime.CheckMatrix("TrAXT", "X", XRows, XCols, k, k, "k", "k")
+	ws := trAXTPool.Get().(*trAXTWork)
+	defer trAXTPool.Put(ws)
 	ARaw := A.RawMatrix()
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(A X')
-	for i := 0; i < k; i++ {
+	// by trAXTLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trAXTLoop{k, parts, ARaw, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXTLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trAXTLoop holds the values the parts of TrAXT's loop over the entries of and
+// into f share, while they run.
+type trAXTLoop struct {
+	k      int
+	parts  int
+	ARaw   blas64.General
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrAXT's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXTLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	ARaw := loop.ARaw
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += ARaw.Data[i*ARaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trAXTGradWork holds TrAXTGrad's scratch space, reused across calls through
@@ -7393,8 +7479,10 @@ func TrXXBUnpack(x []float64, B *mat.Dense) (X *mat.Dense) {
 // trXtBXWork holds TrXtBX's scratch space, reused across calls through
 // trXtBXPool.
 type trXtBXWork struct {
-	BX   []float64
-	gemm runtime.Gemm
+	BX     []float64
+	gemm   runtime.Gemm
+	loop   trXtBXLoop
+	fParts []float64
 }
 
 var trXtBXPool = sync.Pool{New: func() any {
@@ -7421,12 +7509,43 @@ func TrXtBX(X *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, XRaw, 0, BX)
 	f := 0.0
 	// f = tr(X' B X)
-	for i := 0; i < k; i++ {
+	// by trXtBXLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtBXLoop{k, parts, XRaw, BX, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtBXLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtBXLoop holds the values the parts of TrXtBX's loop over the entries of
+// and into f share, while they run.
+type trXtBXLoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	BX     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtBX's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtBXLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	BX := loop.BX
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * BX.Data[i*BX.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * BX.Data[i*BX.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtBXGradWork holds TrXtBXGrad's scratch space, reused across calls through
@@ -7506,8 +7625,10 @@ func TrXtBXUnpack(x []float64, B *mat.Dense) (X *mat.Dense) {
 // trBXXtWork holds TrBXXt's scratch space, reused across calls through
 // trBXXtPool.
 type trBXXtWork struct {
-	BX   []float64
-	gemm runtime.Gemm
+	BX     []float64
+	gemm   runtime.Gemm
+	loop   trBXXtLoop
+	fParts []float64
 }
 
 var trBXXtPool = sync.Pool{New: func() any {
@@ -7534,12 +7655,43 @@ func TrBXXt(B *mat.Dense, X *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, XRaw, 0, BX)
 	f := 0.0
 	// f = tr(B X X')
-	for i := 0; i < k; i++ {
+	// by trBXXtLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trBXXtLoop{k, parts, BX, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trBXXtLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trBXXtLoop holds the values the parts of TrBXXt's loop over the entries of
+// and into f share, while they run.
+type trBXXtLoop struct {
+	k      int
+	parts  int
+	BX     blas64.General
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrBXXt's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trBXXtLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	BX := loop.BX
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += BX.Data[i*BX.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += BX.Data[i*BX.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trBXXtGradWork holds TrBXXtGrad's scratch space, reused across calls through
@@ -7744,8 +7896,10 @@ func TrXXtBUnpack(x []float64, B *mat.Dense) (X *mat.Dense) {
 // trXBXtWork holds TrXBXt's scratch space, reused across calls through
 // trXBXtPool.
 type trXBXtWork struct {
-	XB   []float64
-	gemm runtime.Gemm
+	XB     []float64
+	gemm   runtime.Gemm
+	loop   trXBXtLoop
+	fParts []float64
 }
 
 var trXBXtPool = sync.Pool{New: func() any {
@@ -7772,12 +7926,43 @@ func TrXBXt(X *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	f := 0.0
 	// f = tr(X B X')
-	for i := 0; i < k; i++ {
+	// by trXBXtLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXBXtLoop{k, parts, XB, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXBXtLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXBXtLoop holds the values the parts of TrXBXt's loop over the entries of
+// and into f share, while they run.
+type trXBXtLoop struct {
+	k      int
+	parts  int
+	XB     blas64.General
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXBXt's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXBXtLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXBXtGradWork holds TrXBXtGrad's scratch space, reused across calls through
@@ -7982,8 +8167,10 @@ func TrBXtXUnpack(x []float64, B *mat.Dense) (X *mat.Dense) {
 // trXtXBWork holds TrXtXB's scratch space, reused across calls through
 // trXtXBPool.
 type trXtXBWork struct {
-	XB   []float64
-	gemm runtime.Gemm
+	XB     []float64
+	gemm   runtime.Gemm
+	loop   trXtXBLoop
+	fParts []float64
 }
 
 var trXtXBPool = sync.Pool{New: func() any {
@@ -8010,12 +8197,43 @@ func TrXtXB(X *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	f := 0.0
 	// f = tr(X' X B)
-	for i := 0; i < k; i++ {
+	// by trXtXBLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtXBLoop{k, parts, XRaw, XB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtXBLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtXBLoop holds the values the parts of TrXtXB's loop over the entries of
+// and into f share, while they run.
+type trXtXBLoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	XB     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtXB's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtXBLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	XB := loop.XB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XB.Data[i*XB.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XB.Data[i*XB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtXBGradWork holds TrXtXBGrad's scratch space, reused across calls through
@@ -8228,6 +8446,16 @@ func TrAXBXUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.Dense) {
 	return
 }
 
+// trXtXWork holds TrXtX's scratch space, reused across calls through trXtXPool.
+type trXtXWork struct {
+	loop   trXtXLoop
+	fParts []float64
+}
+
+var trXtXPool = sync.Pool{New: func() any {
+	return new(trXtXWork)
+}}
+
 // TrXtX returns f = TrXtX(X).
 //
 //	f = tr(X' X)
@@ -8237,15 +8465,46 @@ func TrXtX(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("TrXtX", "X", k, "k")
 	runtime.CheckMatrix("TrXtX", "X", k, XCols, k, k, "k", "k")
+	ws := trXtXPool.Get().(*trXtXWork)
+	defer trXtXPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X' X)
-	for i := 0; i < k; i++ {
+	// by trXtXLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtXLoop{k, parts, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtXLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtXLoop holds the values the parts of TrXtX's loop over the entries of and
+// into f share, while they run.
+type trXtXLoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtX's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtXLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtXGradWork holds TrXtXGrad's scratch space, reused across calls through
@@ -8343,6 +8602,16 @@ func TrXtXUnpack(x []float64, k int) (X *mat.Dense) {
 	return
 }
 
+// trXXtWork holds TrXXt's scratch space, reused across calls through trXXtPool.
+type trXXtWork struct {
+	loop   trXXtLoop
+	fParts []float64
+}
+
+var trXXtPool = sync.Pool{New: func() any {
+	return new(trXXtWork)
+}}
+
 // TrXXt returns f = TrXXt(X).
 //
 //	f = tr(X X')
@@ -8352,15 +8621,46 @@ func TrXXt(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("TrXXt", "X", k, "k")
 	runtime.CheckMatrix("TrXXt", "X", k, XCols, k, k, "k", "k")
+	ws := trXXtPool.Get().(*trXXtWork)
+	defer trXXtPool.Put(ws)
 	XRaw := X.RawMatrix()
 	f := 0.0
 	// f = tr(X X')
-	for i := 0; i < k; i++ {
+	// by trXXtLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXXtLoop{k, parts, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXXtLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXXtLoop holds the values the parts of TrXXt's loop over the entries of and
+// into f share, while they run.
+type trXXtLoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXXt's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXXtLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXXtGradWork holds TrXXtGrad's scratch space, reused across calls through
@@ -8461,9 +8761,11 @@ func TrXXtUnpack(x []float64, k int) (X *mat.Dense) {
 // trBtXtCXBWork holds TrBtXtCXB's scratch space, reused across calls through
 // trBtXtCXBPool.
 type trBtXtCXBWork struct {
-	XB   []float64
-	gemm runtime.Gemm
-	CXB  []float64
+	XB     []float64
+	gemm   runtime.Gemm
+	CXB    []float64
+	loop   trBtXtCXBLoop
+	fParts []float64
 }
 
 var trBtXtCXBPool = sync.Pool{New: func() any {
@@ -8496,12 +8798,43 @@ func TrBtXtCXB(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	// f = tr(B' X' C X B)
-	for i := 0; i < k; i++ {
+	// by trBtXtCXBLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trBtXtCXBLoop{k, parts, XB, CXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trBtXtCXBLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trBtXtCXBLoop holds the values the parts of TrBtXtCXB's loop over the entries
+// of and into f share, while they run.
+type trBtXtCXBLoop struct {
+	k      int
+	parts  int
+	XB     blas64.General
+	CXB    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrBtXtCXB's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trBtXtCXBLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	CXB := loop.CXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trBtXtCXBGradWork holds TrBtXtCXBGrad's scratch space, reused across calls
@@ -8588,8 +8921,10 @@ func TrBtXtCXBUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense) {
 // trXtBXCWork holds TrXtBXC's scratch space, reused across calls through
 // trXtBXCPool.
 type trXtBXCWork struct {
-	BXC   []float64
-	chain runtime.Chain
+	BXC    []float64
+	chain  runtime.Chain
+	loop   trXtBXCLoop
+	fParts []float64
 }
 
 var trXtBXCPool = sync.Pool{New: func() any {
@@ -8620,12 +8955,43 @@ func TrXtBXC(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	ws.chain.MulTo(BXC, 1, 0, []blas64.General{BRaw, XRaw, CRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr(X' B X C)
-	for i := 0; i < k; i++ {
+	// by trXtBXCLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtBXCLoop{k, parts, XRaw, BXC, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtBXCLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtBXCLoop holds the values the parts of TrXtBXC's loop over the entries of
+// and into f share, while they run.
+type trXtBXCLoop struct {
+	k      int
+	parts  int
+	XRaw   blas64.General
+	BXC    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtBXC's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtBXCLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	BXC := loop.BXC
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XRaw.Data[i*XRaw.Stride+j] * BXC.Data[i*BXC.Stride+j]
+			fPart += XRaw.Data[i*XRaw.Stride+j] * BXC.Data[i*BXC.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtBXCGradWork holds TrXtBXCGrad's scratch space, reused across calls
@@ -8864,6 +9230,8 @@ type trAXBCSqWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
 	loop     trAXBCSqLoop
+	loop2    trAXBCSqLoop2
+	fParts   []float64
 }
 
 var trAXBCSqPool = sync.Pool{New: func() any {
@@ -8904,11 +9272,14 @@ func TrAXBCSq(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
-		}
-	}
+	// by trAXBCSqLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqLoop2{k, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
 
@@ -8936,6 +9307,32 @@ func (loop *trAXBCSqLoop) RunPart(part int) {
 	}
 }
 
+// trAXBCSqLoop2 holds the values the parts of TrAXBCSq's loop over the entries
+// of and into f share, while they run.
+type trAXBCSqLoop2 struct {
+	k        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSq's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	fParts.Data[part2] = fPart
+}
+
 // trAXBCSqGradWork holds TrAXBCSqGrad's scratch space, reused across calls
 // through trAXBCSqGradPool.
 type trAXBCSqGradWork struct {
@@ -8943,6 +9340,8 @@ type trAXBCSqGradWork struct {
 	chain    runtime.Chain
 	chain2   runtime.Chain
 	loop     trAXBCSqGradLoop
+	loop2    trAXBCSqGradLoop2
+	fParts   []float64
 }
 
 var trAXBCSqGradPool = sync.Pool{New: func() any {
@@ -8999,11 +9398,14 @@ func TrAXBCSqGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
-		}
-	}
+	// by trAXBCSqGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqGradLoop2{k, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqGradLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 A' (C + A X B) B'
 	// Multiply in the cheapest order for these sizes.
@@ -9033,6 +9435,32 @@ func (loop *trAXBCSqGradLoop) RunPart(part int) {
 			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
 		}
 	}
+}
+
+// trAXBCSqGradLoop2 holds the values the parts of TrAXBCSqGrad's loop over the
+// entries of and into f share, while they run.
+type trAXBCSqGradLoop2 struct {
+	k        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSqGrad's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	fParts.Data[part2] = fPart
 }
 
 // TrAXBCSqProblem returns the problem of minimising TrAXBCSq over X with A, B,
@@ -9571,6 +9999,8 @@ type trCookbook123Work struct {
 	gemm    runtime.Gemm
 	CXXTCXB []float64
 	chain   runtime.Chain
+	loop    trCookbook123Loop
+	fParts  []float64
 }
 
 var trCookbook123Pool = sync.Pool{New: func() any {
@@ -9604,12 +10034,43 @@ func TrCookbook123(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.chain.MulTo(CXXTCXB, 1, 0, []blas64.General{CRaw, XRaw, XRaw, CRaw, XB}, []bool{false, false, true, false, false})
 	f := 0.0
 	// f = tr(B' X' C X X' C X B)
-	for i := 0; i < k; i++ {
+	// by trCookbook123Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trCookbook123Loop{k, parts, XB, CXXTCXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook123Loop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trCookbook123Loop holds the values the parts of TrCookbook123's loop over the
+// entries of and into f share, while they run.
+type trCookbook123Loop struct {
+	k       int
+	parts   int
+	XB      blas64.General
+	CXXTCXB blas64.General
+	fParts  blas64.Vector
+}
+
+// RunPart runs one part of TrCookbook123's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook123Loop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	CXXTCXB := loop.CXXTCXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXXTCXB.Data[i*CXXTCXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXXTCXB.Data[i*CXXTCXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trCookbook123GradWork holds TrCookbook123Grad's scratch space, reused across
@@ -13170,6 +13631,17 @@ func NormDxSqrtYcUnpack(x2 []float64, d *mat.VecDense, x *mat.VecDense, a *mat.V
 	return
 }
 
+// normSqrtTrXtXWork holds NormSqrtTrXtX's scratch space, reused across calls
+// through normSqrtTrXtXPool.
+type normSqrtTrXtXWork struct {
+	loop    normSqrtTrXtXLoop
+	trParts []float64
+}
+
+var normSqrtTrXtXPool = sync.Pool{New: func() any {
+	return new(normSqrtTrXtXWork)
+}}
+
 // NormSqrtTrXtX returns f = NormSqrtTrXtX(X).
 //
 //	f = sqrt(tr(X' X))
@@ -13179,22 +13651,55 @@ func NormSqrtTrXtX(X *mat.Dense) float64 {
 	k, XCols := X.Dims()
 	runtime.CheckDim("NormSqrtTrXtX", "X", k, "k")
 	runtime.CheckMatrix("NormSqrtTrXtX", "X", k, XCols, k, k, "k", "k")
+	ws := normSqrtTrXtXPool.Get().(*normSqrtTrXtXWork)
+	defer normSqrtTrXtXPool.Put(ws)
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X' X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by normSqrtTrXtXLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = normSqrtTrXtXLoop{k, parts, XRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = normSqrtTrXtXLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := math.Sqrt(tr)
 	return f
+}
+
+// normSqrtTrXtXLoop holds the values the parts of NormSqrtTrXtX's loop over the
+// entries of and into tr share, while they run.
+type normSqrtTrXtXLoop struct {
+	k       int
+	parts   int
+	XRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of NormSqrtTrXtX's loop over the entries of and into
+// tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *normSqrtTrXtXLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
 }
 
 // normSqrtTrXtXGradWork holds NormSqrtTrXtXGrad's scratch space, reused across
 // calls through normSqrtTrXtXGradPool.
 type normSqrtTrXtXGradWork struct {
-	loop normSqrtTrXtXGradLoop
+	loop    normSqrtTrXtXGradLoop
+	trParts []float64
+	loop2   normSqrtTrXtXGradLoop2
 }
 
 var normSqrtTrXtXGradPool = sync.Pool{New: func() any {
@@ -13223,42 +13728,71 @@ func NormSqrtTrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	XRaw := X.RawMatrix()
 	tr := 0.0
 	// tr = tr(X' X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			tr += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
-		}
-	}
+	// by normSqrtTrXtXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = normSqrtTrXtXGradLoop{k, parts, XRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = normSqrtTrXtXGradLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := math.Sqrt(tr)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 (0.5 / sqrt(tr(X' X))) X
-	// by normSqrtTrXtXGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(k, k)
-	ws.loop = normSqrtTrXtXGradLoop{k, parts, dXRaw, f, XRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = normSqrtTrXtXGradLoop{}
+	// by normSqrtTrXtXGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	ws.loop2 = normSqrtTrXtXGradLoop2{k, parts2, dXRaw, f, XRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = normSqrtTrXtXGradLoop2{}
 	return f
 }
 
 // normSqrtTrXtXGradLoop holds the values the parts of NormSqrtTrXtXGrad's loop
-// over the entries of dXRaw share, while they run.
+// over the entries of and into tr share, while they run.
 type normSqrtTrXtXGradLoop struct {
-	k     int
-	parts int
-	dXRaw blas64.General
-	f     float64
-	XRaw  blas64.General
+	k       int
+	parts   int
+	XRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of NormSqrtTrXtXGrad's loop over the entries of and
+// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XRaw := loop.XRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			trPart += XRaw.Data[i*XRaw.Stride+j] * XRaw.Data[i*XRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
+// normSqrtTrXtXGradLoop2 holds the values the parts of NormSqrtTrXtXGrad's loop
+// over the entries of dXRaw share, while they run.
+type normSqrtTrXtXGradLoop2 struct {
+	k      int
+	parts2 int
+	dXRaw  blas64.General
+	f      float64
+	XRaw   blas64.General
 }
 
 // RunPart runs one part of NormSqrtTrXtXGrad's loop over the entries of dXRaw,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
-	k := loop.k
-	parts := loop.parts
-	dXRaw := loop.dXRaw
-	f := loop.f
-	XRaw := loop.XRaw
-	lo, hi := runtime.PartRows(k, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *normSqrtTrXtXGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	dXRaw := loop2.dXRaw
+	f := loop2.f
+	XRaw := loop2.XRaw
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			dXRaw.Data[i*dXRaw.Stride+j] = 2.0 * (0.5 / f * XRaw.Data[i*XRaw.Stride+j])
 		}
@@ -16577,6 +17111,17 @@ func HadPowAtXbHalfUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat
 	return
 }
 
+// issue24021Work holds Issue24021's scratch space, reused across calls through
+// issue24021Pool.
+type issue24021Work struct {
+	loop    issue24021Loop
+	trParts []float64
+}
+
+var issue24021Pool = sync.Pool{New: func() any {
+	return new(issue24021Work)
+}}
+
 // Issue24021 returns f = Issue24021(E).
 //
 //	f = tr(E)^2 + tr(E E')
@@ -16585,6 +17130,8 @@ func HadPowAtXbHalfUnpack(x []float64, a *mat.VecDense, b *mat.VecDense) (X *mat
 func Issue24021(E *mat.Dense) float64 {
 	ERows, ECols := E.Dims()
 	runtime.CheckMatrix("Issue24021", "E", ERows, ECols, 3, 3, "3", "3")
+	ws := issue24021Pool.Get().(*issue24021Work)
+	defer issue24021Pool.Put(ws)
 	ERaw := E.RawMatrix()
 	trE := 0.0
 	// trE = tr(E)
@@ -16593,13 +17140,40 @@ func Issue24021(E *mat.Dense) float64 {
 	}
 	tr := 0.0
 	// tr = tr(E E')
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			tr += ERaw.Data[i*ERaw.Stride+j] * ERaw.Data[i*ERaw.Stride+j]
-		}
-	}
+	// by issue24021Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = issue24021Loop{parts, ERaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue24021Loop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := trE*trE + tr
 	return f
+}
+
+// issue24021Loop holds the values the parts of Issue24021's loop over the
+// entries of and into tr share, while they run.
+type issue24021Loop struct {
+	parts   int
+	ERaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of Issue24021's loop over the entries of and into tr,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue24021Loop) RunPart(part int) {
+	parts := loop.parts
+	ERaw := loop.ERaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(3, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < 3; j++ {
+			trPart += ERaw.Data[i*ERaw.Stride+j] * ERaw.Data[i*ERaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
 }
 
 // issue24021GradWork holds Issue24021Grad's scratch space, reused across calls
@@ -16930,6 +17504,17 @@ func Issue25118TrMinus1Unpack(x []float64) (F *mat.Dense) {
 	return
 }
 
+// issue25118TrFtFMinus3Work holds Issue25118TrFtFMinus3's scratch space, reused
+// across calls through issue25118TrFtFMinus3Pool.
+type issue25118TrFtFMinus3Work struct {
+	loop    issue25118TrFtFMinus3Loop
+	trParts []float64
+}
+
+var issue25118TrFtFMinus3Pool = sync.Pool{New: func() any {
+	return new(issue25118TrFtFMinus3Work)
+}}
+
 // Issue25118TrFtFMinus3 returns f = Issue25118TrFtFMinus3(F).
 //
 //	f = tr(F' F) - 3
@@ -16938,22 +17523,54 @@ func Issue25118TrMinus1Unpack(x []float64) (F *mat.Dense) {
 func Issue25118TrFtFMinus3(F *mat.Dense) float64 {
 	FRows, FCols := F.Dims()
 	runtime.CheckMatrix("Issue25118TrFtFMinus3", "F", FRows, FCols, 3, 3, "3", "3")
+	ws := issue25118TrFtFMinus3Pool.Get().(*issue25118TrFtFMinus3Work)
+	defer issue25118TrFtFMinus3Pool.Put(ws)
 	FRaw := F.RawMatrix()
 	tr := 0.0
 	// tr = tr(F' F)
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			tr += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
-		}
-	}
+	// by issue25118TrFtFMinus3Loop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = issue25118TrFtFMinus3Loop{parts, FRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue25118TrFtFMinus3Loop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := tr + -3.0
 	return f
+}
+
+// issue25118TrFtFMinus3Loop holds the values the parts of
+// Issue25118TrFtFMinus3's loop over the entries of and into tr share, while
+// they run.
+type issue25118TrFtFMinus3Loop struct {
+	parts   int
+	FRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of Issue25118TrFtFMinus3's loop over the entries of and
+// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue25118TrFtFMinus3Loop) RunPart(part int) {
+	parts := loop.parts
+	FRaw := loop.FRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(3, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < 3; j++ {
+			trPart += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
 }
 
 // issue25118TrFtFMinus3GradWork holds Issue25118TrFtFMinus3Grad's scratch
 // space, reused across calls through issue25118TrFtFMinus3GradPool.
 type issue25118TrFtFMinus3GradWork struct {
-	loop issue25118TrFtFMinus3GradLoop
+	loop    issue25118TrFtFMinus3GradLoop
+	trParts []float64
+	loop2   issue25118TrFtFMinus3GradLoop2
 }
 
 var issue25118TrFtFMinus3GradPool = sync.Pool{New: func() any {
@@ -16982,39 +17599,67 @@ func Issue25118TrFtFMinus3Grad(F *mat.Dense, dF *mat.Dense) float64 {
 	FRaw := F.RawMatrix()
 	tr := 0.0
 	// tr = tr(F' F)
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			tr += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
-		}
-	}
+	// by issue25118TrFtFMinus3GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(3, 3)
+	trParts := runtime.Vec(&ws.trParts, parts)
+	ws.loop = issue25118TrFtFMinus3GradLoop{parts, FRaw, trParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = issue25118TrFtFMinus3GradLoop{}
+	// tr += the parts' sums, in part order
+	tr += runtime.SumParts(trParts)
 	f := tr + -3.0
 	dFRaw := dF.RawMatrix()
 	// dF = 2 F
-	// by issue25118TrFtFMinus3GradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(3, 3)
-	ws.loop = issue25118TrFtFMinus3GradLoop{parts, dFRaw, FRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = issue25118TrFtFMinus3GradLoop{}
+	// by issue25118TrFtFMinus3GradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(3, 3)
+	ws.loop2 = issue25118TrFtFMinus3GradLoop2{parts2, dFRaw, FRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = issue25118TrFtFMinus3GradLoop2{}
 	return f
 }
 
 // issue25118TrFtFMinus3GradLoop holds the values the parts of
+// Issue25118TrFtFMinus3Grad's loop over the entries of and into tr share, while
+// they run.
+type issue25118TrFtFMinus3GradLoop struct {
+	parts   int
+	FRaw    blas64.General
+	trParts blas64.Vector
+}
+
+// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop over the entries of
+// and into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
+	parts := loop.parts
+	FRaw := loop.FRaw
+	trParts := loop.trParts
+	lo, hi := runtime.PartRows(3, parts, part)
+	trPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < 3; j++ {
+			trPart += FRaw.Data[i*FRaw.Stride+j] * FRaw.Data[i*FRaw.Stride+j]
+		}
+	}
+	trParts.Data[part] = trPart
+}
+
+// issue25118TrFtFMinus3GradLoop2 holds the values the parts of
 // Issue25118TrFtFMinus3Grad's loop over the entries of dFRaw share, while they
 // run.
-type issue25118TrFtFMinus3GradLoop struct {
-	parts int
-	dFRaw blas64.General
-	FRaw  blas64.General
+type issue25118TrFtFMinus3GradLoop2 struct {
+	parts2 int
+	dFRaw  blas64.General
+	FRaw   blas64.General
 }
 
 // RunPart runs one part of Issue25118TrFtFMinus3Grad's loop over the entries of
 // dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
-	parts := loop.parts
-	dFRaw := loop.dFRaw
-	FRaw := loop.FRaw
-	lo, hi := runtime.PartRows(3, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *issue25118TrFtFMinus3GradLoop2) RunPart(part2 int) {
+	parts2 := loop2.parts2
+	dFRaw := loop2.dFRaw
+	FRaw := loop2.FRaw
+	lo2, hi2 := runtime.PartRows(3, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < 3; j++ {
 			dFRaw.Data[i*dFRaw.Stride+j] = 2.0 * FRaw.Data[i*FRaw.Stride+j]
 		}
@@ -20743,7 +21388,9 @@ func TrXSqBSymUnpack(x []float64, B *mat.Dense) (X *mat.SymDense) {
 // trXtBXSymWork holds TrXtBXSym's scratch space, reused across calls through
 // trXtBXSymPool.
 type trXtBXSymWork struct {
-	XB []float64
+	XB     []float64
+	loop   trXtBXSymLoop
+	fParts []float64
 }
 
 var trXtBXSymPool = sync.Pool{New: func() any {
@@ -20769,12 +21416,43 @@ func TrXtBXSym(X *mat.SymDense, B *mat.Dense) float64 {
 	blas64.Symm(blas.Left, 1, XRaw, BRaw, 0, XB)
 	f := 0.0
 	// f = tr(X B X)
-	for i := 0; i < k; i++ {
+	// by trXtBXSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtBXSymLoop{k, parts, XB, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtBXSymLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtBXSymLoop holds the values the parts of TrXtBXSym's loop over the entries
+// of and into f share, while they run.
+type trXtBXSymLoop struct {
+	k      int
+	parts  int
+	XB     blas64.General
+	XRaw   blas64.Symmetric
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtBXSym's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtBXSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * runtime.SymAt(XRaw, j, i)
+			fPart += XB.Data[i*XB.Stride+j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtBXSymGradWork holds TrXtBXSymGrad's scratch space, reused across calls
@@ -20885,9 +21563,11 @@ func TrXtBXSymUnpack(x []float64, B *mat.Dense) (X *mat.SymDense) {
 // trAXBXSymWork holds TrAXBXSym's scratch space, reused across calls through
 // trAXBXSymPool.
 type trAXBXSymWork struct {
-	AXB   []float64
-	XFull []float64
-	chain runtime.Chain
+	AXB    []float64
+	XFull  []float64
+	chain  runtime.Chain
+	loop   trAXBXSymLoop
+	fParts []float64
 }
 
 var trAXBXSymPool = sync.Pool{New: func() any {
@@ -20919,12 +21599,43 @@ func TrAXBXSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
 	ws.chain.MulTo(AXB, 1, 0, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr(A X B X)
-	for i := 0; i < k; i++ {
+	// by trAXBXSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trAXBXSymLoop{k, parts, AXB, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trAXBXSymLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trAXBXSymLoop holds the values the parts of TrAXBXSym's loop over the entries
+// of and into f share, while they run.
+type trAXBXSymLoop struct {
+	k      int
+	parts  int
+	AXB    blas64.General
+	XRaw   blas64.Symmetric
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrAXBXSym's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trAXBXSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	AXB := loop.AXB
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += AXB.Data[i*AXB.Stride+j] * runtime.SymAt(XRaw, j, i)
+			fPart += AXB.Data[i*AXB.Stride+j] * runtime.SymAt(XRaw, j, i)
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trAXBXSymGradWork holds TrAXBXSymGrad's scratch space, reused across calls
@@ -21043,9 +21754,11 @@ func TrAXBXSymUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.SymDense) 
 // trBtXtCXBSymWork holds TrBtXtCXBSym's scratch space, reused across calls
 // through trBtXtCXBSymPool.
 type trBtXtCXBSymWork struct {
-	XB   []float64
-	CXB  []float64
-	gemm runtime.Gemm
+	XB     []float64
+	CXB    []float64
+	gemm   runtime.Gemm
+	loop   trBtXtCXBSymLoop
+	fParts []float64
 }
 
 var trBtXtCXBSymPool = sync.Pool{New: func() any {
@@ -21077,12 +21790,43 @@ func TrBtXtCXBSym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	// f = tr(B' X C X B)
-	for i := 0; i < k; i++ {
+	// by trBtXtCXBSymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trBtXtCXBSymLoop{k, parts, XB, CXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trBtXtCXBSymLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trBtXtCXBSymLoop holds the values the parts of TrBtXtCXBSym's loop over the
+// entries of and into f share, while they run.
+type trBtXtCXBSymLoop struct {
+	k      int
+	parts  int
+	XB     blas64.General
+	CXB    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrBtXtCXBSym's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trBtXtCXBSymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	CXB := loop.CXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXB.Data[i*CXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trBtXtCXBSymGradWork holds TrBtXtCXBSymGrad's scratch space, reused across
@@ -21205,6 +21949,8 @@ type trAXBCSqSymWork struct {
 	XFull    []float64
 	chain    runtime.Chain
 	loop     trAXBCSqSymLoop
+	loop2    trAXBCSqSymLoop2
+	fParts   []float64
 }
 
 var trAXBCSqSymPool = sync.Pool{New: func() any {
@@ -21246,11 +21992,14 @@ func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) floa
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
-		}
-	}
+	// by trAXBCSqSymLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqSymLoop2{k, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqSymLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
 
@@ -21278,6 +22027,32 @@ func (loop *trAXBCSqSymLoop) RunPart(part int) {
 	}
 }
 
+// trAXBCSqSymLoop2 holds the values the parts of TrAXBCSqSym's loop over the
+// entries of and into f share, while they run.
+type trAXBCSqSymLoop2 struct {
+	k        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSqSym's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqSymLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	fParts.Data[part2] = fPart
+}
+
 // trAXBCSqSymGradWork holds TrAXBCSqSymGrad's scratch space, reused across
 // calls through trAXBCSqSymGradPool.
 type trAXBCSqSymGradWork struct {
@@ -21287,6 +22062,8 @@ type trAXBCSqSymGradWork struct {
 	tmp      []float64
 	chain2   runtime.Chain
 	loop     trAXBCSqSymGradLoop
+	loop2    trAXBCSqSymGradLoop2
+	fParts   []float64
 }
 
 var trAXBCSqSymGradPool = sync.Pool{New: func() any {
@@ -21346,11 +22123,14 @@ func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, 
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XFull, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
-		}
-	}
+	// by trAXBCSqSymGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqSymGradLoop2{k, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqSymGradLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	// tmp = 2 A' (C + A X B) B'
 	// Multiply in the cheapest order for these sizes.
@@ -21381,6 +22161,32 @@ func (loop *trAXBCSqSymGradLoop) RunPart(part int) {
 			CPlusAXB.Data[i*CPlusAXB.Stride+j] = CRaw.Data[i*CRaw.Stride+j]
 		}
 	}
+}
+
+// trAXBCSqSymGradLoop2 holds the values the parts of TrAXBCSqSymGrad's loop
+// over the entries of and into f share, while they run.
+type trAXBCSqSymGradLoop2 struct {
+	k        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSqSymGrad's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqSymGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j] * CPlusAXB.Data[i*CPlusAXB.Stride+j]
+		}
+	}
+	fParts.Data[part2] = fPart
 }
 
 // TrAXBCSqSymProblem returns the problem of minimising TrAXBCSqSym over X with
@@ -21424,6 +22230,8 @@ type trCookbook123SymWork struct {
 	CXXCXB []float64
 	XFull  []float64
 	chain  runtime.Chain
+	loop   trCookbook123SymLoop
+	fParts []float64
 }
 
 var trCookbook123SymPool = sync.Pool{New: func() any {
@@ -21458,12 +22266,43 @@ func TrCookbook123Sym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 	ws.chain.MulTo(CXXCXB, 1, 0, []blas64.General{CRaw, XFull, XFull, CRaw, XB}, []bool{false, false, false, false, false})
 	f := 0.0
 	// f = tr(B' X C X X C X B)
-	for i := 0; i < k; i++ {
+	// by trCookbook123SymLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trCookbook123SymLoop{k, parts, XB, CXXCXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook123SymLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trCookbook123SymLoop holds the values the parts of TrCookbook123Sym's loop
+// over the entries of and into f share, while they run.
+type trCookbook123SymLoop struct {
+	k      int
+	parts  int
+	XB     blas64.General
+	CXXCXB blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrCookbook123Sym's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook123SymLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	XB := loop.XB
+	CXXCXB := loop.CXXCXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += XB.Data[i*XB.Stride+j] * CXXCXB.Data[i*CXXCXB.Stride+j]
+			fPart += XB.Data[i*XB.Stride+j] * CXXCXB.Data[i*CXXCXB.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trCookbook123SymGradWork holds TrCookbook123SymGrad's scratch space, reused
@@ -21816,6 +22655,8 @@ type trCookbook127SymWork struct {
 	luAPlusXCX runtime.LU
 	gemm       runtime.Gemm
 	loop       trCookbook127SymLoop
+	loop2      trCookbook127SymLoop2
+	fParts     []float64
 }
 
 var trCookbook127SymPool = sync.Pool{New: func() any {
@@ -21864,11 +22705,14 @@ func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense)
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, invX, BRaw, 0, prod)
 	f := 0.0
 	// f = tr(inv(A + X C X) X B X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
-		}
-	}
+	// by trCookbook127SymLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trCookbook127SymLoop2{k, parts2, prod, XRaw, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trCookbook127SymLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
 
@@ -21896,6 +22740,34 @@ func (loop *trCookbook127SymLoop) RunPart(part int) {
 	}
 }
 
+// trCookbook127SymLoop2 holds the values the parts of TrCookbook127Sym's loop
+// over the entries of and into f share, while they run.
+type trCookbook127SymLoop2 struct {
+	k      int
+	parts2 int
+	prod   blas64.General
+	XRaw   blas64.Symmetric
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrCookbook127Sym's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trCookbook127SymLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	prod := loop2.prod
+	XRaw := loop2.XRaw
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	fParts.Data[part2] = fPart
+}
+
 // trCookbook127SymGradWork holds TrCookbook127SymGrad's scratch space, reused
 // across calls through trCookbook127SymGradPool.
 type trCookbook127SymGradWork struct {
@@ -21916,6 +22788,8 @@ type trCookbook127SymGradWork struct {
 	chain5     runtime.Chain
 	chain6     runtime.Chain
 	loop       trCookbook127SymGradLoop
+	loop2      trCookbook127SymGradLoop2
+	fParts     []float64
 }
 
 var trCookbook127SymGradPool = sync.Pool{New: func() any {
@@ -21986,11 +22860,14 @@ func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.De
 	ws.chain2.MulTo(prod, 1, 0, []blas64.General{inv, XFull, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr(inv(A + X C X) X B X)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			f += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
-		}
-	}
+	// by trCookbook127SymGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(k, k)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trCookbook127SymGradLoop2{k, parts2, prod, XRaw, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trCookbook127SymGradLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	tmp := runtime.Mat(&ws.tmp, k, k)
 	prod2 := runtime.Mat(&ws.prod2, k, k)
 	tmp2 := runtime.Mat(&ws.tmp2, k, k)
@@ -22090,6 +22967,35 @@ func (loop *trCookbook127SymGradLoop) RunPart(part int) {
 			APlusXCX.Data[i*APlusXCX.Stride+j] = ARaw.Data[i*ARaw.Stride+j]
 		}
 	}
+}
+
+// trCookbook127SymGradLoop2 holds the values the parts of
+// TrCookbook127SymGrad's loop over the entries of and into f share, while they
+// run.
+type trCookbook127SymGradLoop2 struct {
+	k      int
+	parts2 int
+	prod   blas64.General
+	XRaw   blas64.Symmetric
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrCookbook127SymGrad's loop over the entries of and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trCookbook127SymGradLoop2) RunPart(part2 int) {
+	k := loop2.k
+	parts2 := loop2.parts2
+	prod := loop2.prod
+	XRaw := loop2.XRaw
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(k, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < k; j++ {
+			fPart += prod.Data[i*prod.Stride+j] * runtime.SymAt(XRaw, j, i)
+		}
+	}
+	fParts.Data[part2] = fPart
 }
 
 // TrCookbook127SymProblem returns the problem of minimising TrCookbook127Sym
@@ -23960,8 +24866,10 @@ func TrAXTBRectUnpack(x []float64, A *mat.Dense, B *mat.Dense) (X *mat.Dense) {
 // trXtBXRectWork holds TrXtBXRect's scratch space, reused across calls through
 // trXtBXRectPool.
 type trXtBXRectWork struct {
-	BX   []float64
-	gemm runtime.Gemm
+	BX     []float64
+	gemm   runtime.Gemm
+	loop   trXtBXRectLoop
+	fParts []float64
 }
 
 var trXtBXRectPool = sync.Pool{New: func() any {
@@ -23988,12 +24896,45 @@ func TrXtBXRect(X *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, BRaw, XRaw, 0, BX)
 	f := 0.0
 	// f = tr(X' B X)
-	for i := 0; i < k; i++ {
+	// by trXtBXRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, j)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtBXRectLoop{k, parts, j, XRaw, BX, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtBXRectLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtBXRectLoop holds the values the parts of TrXtBXRect's loop over the
+// entries of and into f share, while they run.
+type trXtBXRectLoop struct {
+	k      int
+	parts  int
+	j      int
+	XRaw   blas64.General
+	BX     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtBXRect's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtBXRectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	j := loop.j
+	XRaw := loop.XRaw
+	BX := loop.BX
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j2 := 0; j2 < j; j2++ {
-			f += XRaw.Data[i*XRaw.Stride+j2] * BX.Data[i*BX.Stride+j2]
+			fPart += XRaw.Data[i*XRaw.Stride+j2] * BX.Data[i*BX.Stride+j2]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtBXRectGradWork holds TrXtBXRectGrad's scratch space, reused across calls
@@ -24075,8 +25016,10 @@ func TrXtBXRectUnpack(x []float64, B *mat.Dense, j int) (X *mat.Dense) {
 // trXBXtRectWork holds TrXBXtRect's scratch space, reused across calls through
 // trXBXtRectPool.
 type trXBXtRectWork struct {
-	XB   []float64
-	gemm runtime.Gemm
+	XB     []float64
+	gemm   runtime.Gemm
+	loop   trXBXtRectLoop
+	fParts []float64
 }
 
 var trXBXtRectPool = sync.Pool{New: func() any {
@@ -24103,12 +25046,45 @@ func TrXBXtRect(X *mat.Dense, B *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, XRaw, BRaw, 0, XB)
 	f := 0.0
 	// f = tr(X B X')
-	for i := 0; i < k; i++ {
+	// by trXBXtRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, j)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXBXtRectLoop{k, parts, j, XB, XRaw, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXBXtRectLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXBXtRectLoop holds the values the parts of TrXBXtRect's loop over the
+// entries of and into f share, while they run.
+type trXBXtRectLoop struct {
+	k      int
+	parts  int
+	j      int
+	XB     blas64.General
+	XRaw   blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXBXtRect's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXBXtRectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	j := loop.j
+	XB := loop.XB
+	XRaw := loop.XRaw
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j2 := 0; j2 < j; j2++ {
-			f += XB.Data[i*XB.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2]
+			fPart += XB.Data[i*XB.Stride+j2] * XRaw.Data[i*XRaw.Stride+j2]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXBXtRectGradWork holds TrXBXtRectGrad's scratch space, reused across calls
@@ -24190,9 +25166,11 @@ func TrXBXtRectUnpack(x []float64, B *mat.Dense, k int) (X *mat.Dense) {
 // trBtXtCXBRectWork holds TrBtXtCXBRect's scratch space, reused across calls
 // through trBtXtCXBRectPool.
 type trBtXtCXBRectWork struct {
-	XB   []float64
-	gemm runtime.Gemm
-	CXB  []float64
+	XB     []float64
+	gemm   runtime.Gemm
+	CXB    []float64
+	loop   trBtXtCXBRectLoop
+	fParts []float64
 }
 
 var trBtXtCXBRectPool = sync.Pool{New: func() any {
@@ -24226,12 +25204,45 @@ func TrBtXtCXBRect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, CRaw, XB, 0, CXB)
 	f := 0.0
 	// f = tr(B' X' C X B)
-	for i := 0; i < k; i++ {
+	// by trBtXtCXBRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trBtXtCXBRectLoop{k, parts, m, XB, CXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trBtXtCXBRectLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trBtXtCXBRectLoop holds the values the parts of TrBtXtCXBRect's loop over the
+// entries of and into f share, while they run.
+type trBtXtCXBRectLoop struct {
+	k      int
+	parts  int
+	m      int
+	XB     blas64.General
+	CXB    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrBtXtCXBRect's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trBtXtCXBRectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	m := loop.m
+	XB := loop.XB
+	CXB := loop.CXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j2 := 0; j2 < m; j2++ {
-			f += XB.Data[i*XB.Stride+j2] * CXB.Data[i*CXB.Stride+j2]
+			fPart += XB.Data[i*XB.Stride+j2] * CXB.Data[i*CXB.Stride+j2]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trBtXtCXBRectGradWork holds TrBtXtCXBRectGrad's scratch space, reused across
@@ -24321,8 +25332,10 @@ func TrBtXtCXBRectUnpack(x []float64, B *mat.Dense, C *mat.Dense) (X *mat.Dense)
 // trXtBXCRectWork holds TrXtBXCRect's scratch space, reused across calls
 // through trXtBXCRectPool.
 type trXtBXCRectWork struct {
-	BXC   []float64
-	chain runtime.Chain
+	BXC    []float64
+	chain  runtime.Chain
+	loop   trXtBXCRectLoop
+	fParts []float64
 }
 
 var trXtBXCRectPool = sync.Pool{New: func() any {
@@ -24353,12 +25366,45 @@ func TrXtBXCRect(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	ws.chain.MulTo(BXC, 1, 0, []blas64.General{BRaw, XRaw, CRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr(X' B X C)
-	for i := 0; i < k; i++ {
+	// by trXtBXCRectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, j)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trXtBXCRectLoop{k, parts, j, XRaw, BXC, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trXtBXCRectLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trXtBXCRectLoop holds the values the parts of TrXtBXCRect's loop over the
+// entries of and into f share, while they run.
+type trXtBXCRectLoop struct {
+	k      int
+	parts  int
+	j      int
+	XRaw   blas64.General
+	BXC    blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of TrXtBXCRect's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trXtBXCRectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	j := loop.j
+	XRaw := loop.XRaw
+	BXC := loop.BXC
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j2 := 0; j2 < j; j2++ {
-			f += XRaw.Data[i*XRaw.Stride+j2] * BXC.Data[i*BXC.Stride+j2]
+			fPart += XRaw.Data[i*XRaw.Stride+j2] * BXC.Data[i*BXC.Stride+j2]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trXtBXCRectGradWork holds TrXtBXCRectGrad's scratch space, reused across
@@ -24604,6 +25650,8 @@ type trAXBCSqRectWork struct {
 	CPlusAXB []float64
 	chain    runtime.Chain
 	loop     trAXBCSqRectLoop
+	loop2    trAXBCSqRectLoop2
+	fParts   []float64
 }
 
 var trAXBCSqRectPool = sync.Pool{New: func() any {
@@ -24645,11 +25693,14 @@ func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
-		}
-	}
+	// by trAXBCSqRectLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, m)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqRectLoop2{m, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqRectLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	return f
 }
 
@@ -24677,6 +25728,32 @@ func (loop *trAXBCSqRectLoop) RunPart(part int) {
 	}
 }
 
+// trAXBCSqRectLoop2 holds the values the parts of TrAXBCSqRect's loop over the
+// entries of and into f share, while they run.
+type trAXBCSqRectLoop2 struct {
+	m        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSqRect's loop over the entries of and into f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqRectLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		}
+	}
+	fParts.Data[part2] = fPart
+}
+
 // trAXBCSqRectGradWork holds TrAXBCSqRectGrad's scratch space, reused across
 // calls through trAXBCSqRectGradPool.
 type trAXBCSqRectGradWork struct {
@@ -24684,6 +25761,8 @@ type trAXBCSqRectGradWork struct {
 	chain    runtime.Chain
 	chain2   runtime.Chain
 	loop     trAXBCSqRectGradLoop
+	loop2    trAXBCSqRectGradLoop2
+	fParts   []float64
 }
 
 var trAXBCSqRectGradPool = sync.Pool{New: func() any {
@@ -24741,11 +25820,14 @@ func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 	ws.chain.MulTo(CPlusAXB, 1, 1, []blas64.General{ARaw, XRaw, BRaw}, []bool{false, false, false})
 	f := 0.0
 	// f = tr((C + A X B) (C + A X B)')
-	for i := 0; i < m; i++ {
-		for j2 := 0; j2 < m; j2++ {
-			f += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
-		}
-	}
+	// by trAXBCSqRectGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, m)
+	fParts := runtime.Vec(&ws.fParts, parts2)
+	ws.loop2 = trAXBCSqRectGradLoop2{m, parts2, CPlusAXB, fParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = trAXBCSqRectGradLoop2{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
 	dXRaw := dX.RawMatrix()
 	// dX = 2 A' (C + A X B) B'
 	// Multiply in the cheapest order for these sizes.
@@ -24775,6 +25857,32 @@ func (loop *trAXBCSqRectGradLoop) RunPart(part int) {
 			CPlusAXB.Data[i*CPlusAXB.Stride+j2] = CRaw.Data[i*CRaw.Stride+j2]
 		}
 	}
+}
+
+// trAXBCSqRectGradLoop2 holds the values the parts of TrAXBCSqRectGrad's loop
+// over the entries of and into f share, while they run.
+type trAXBCSqRectGradLoop2 struct {
+	m        int
+	parts2   int
+	CPlusAXB blas64.General
+	fParts   blas64.Vector
+}
+
+// RunPart runs one part of TrAXBCSqRectGrad's loop over the entries of and into
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *trAXBCSqRectGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	CPlusAXB := loop2.CPlusAXB
+	fParts := loop2.fParts
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	fPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j2 := 0; j2 < m; j2++ {
+			fPart += CPlusAXB.Data[i*CPlusAXB.Stride+j2] * CPlusAXB.Data[i*CPlusAXB.Stride+j2]
+		}
+	}
+	fParts.Data[part2] = fPart
 }
 
 // TrAXBCSqRectProblem returns the problem of minimising TrAXBCSqRect over X
@@ -24816,6 +25924,8 @@ type trCookbook123RectWork struct {
 	gemm    runtime.Gemm
 	CXXTCXB []float64
 	chain   runtime.Chain
+	loop    trCookbook123RectLoop
+	fParts  []float64
 }
 
 var trCookbook123RectPool = sync.Pool{New: func() any {
@@ -24850,12 +25960,45 @@ func TrCookbook123Rect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	ws.chain.MulTo(CXXTCXB, 1, 0, []blas64.General{CRaw, XRaw, XRaw, CRaw, XB}, []bool{false, false, true, false, false})
 	f := 0.0
 	// f = tr(B' X' C X X' C X B)
-	for i := 0; i < k; i++ {
+	// by trCookbook123RectLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(k, m)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = trCookbook123RectLoop{k, parts, m, XB, CXXTCXB, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = trCookbook123RectLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// trCookbook123RectLoop holds the values the parts of TrCookbook123Rect's loop
+// over the entries of and into f share, while they run.
+type trCookbook123RectLoop struct {
+	k       int
+	parts   int
+	m       int
+	XB      blas64.General
+	CXXTCXB blas64.General
+	fParts  blas64.Vector
+}
+
+// RunPart runs one part of TrCookbook123Rect's loop over the entries of and
+// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *trCookbook123RectLoop) RunPart(part int) {
+	k := loop.k
+	parts := loop.parts
+	m := loop.m
+	XB := loop.XB
+	CXXTCXB := loop.CXXTCXB
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(k, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j2 := 0; j2 < m; j2++ {
-			f += XB.Data[i*XB.Stride+j2] * CXXTCXB.Data[i*CXXTCXB.Stride+j2]
+			fPart += XB.Data[i*XB.Stride+j2] * CXXTCXB.Data[i*CXXTCXB.Stride+j2]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // trCookbook123RectGradWork holds TrCookbook123RectGrad's scratch space, reused

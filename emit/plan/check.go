@@ -928,14 +928,15 @@ func (c *checker) parallelWrites(f *For) error {
 	fail := func(format string, args ...any) error {
 		return c.fail(RuleParallel, "in the parts of %s: "+format, append([]any{f.Var.Name}, args...)...)
 	}
-	local := func(v *Value) bool { return own[v] && v.Of == nil && (v.Kind == Scalar || v.Kind == Int) }
+	// A part's locals: its scalars (its sums); not its rows' bounds, nor
+	// any int.
+	local := func(v *Value) bool { return own[v] && v.Of == nil && v.Kind == Scalar }
 	var walk func(steps []Step) error
 	walk = func(steps []Step) error {
 		for _, s := range steps {
 			switch s := s.(type) {
 			case *Let:
-				if call, ok := s.Value.(Call); ok && len(s.Vars) == 1 && call.Path == RuntimePath && call.Name == "PartAccumulator" &&
-					len(call.Args) == 3 && exprKey(call.Args[2]) == f.Var.Name {
+				if len(s.Vars) == 1 && c.partAccumulator(s, f.Var) {
 					accs[s.Vars[0]] = true
 				}
 			case *Set:
@@ -977,6 +978,14 @@ func (c *checker) parallelWrites(f *For) error {
 	return c.partReads(f, own)
 }
 
+// partAccumulator reports whether s declares the accumulator of a part
+// of the parallel loop over part: runtime.PartAccumulator(dst, spare,
+// part), dst itself for part 0, else a piece of spare of its own.
+func (c *checker) partAccumulator(s *Let, part *Value) bool {
+	call, ok := s.Value.(Call)
+	return ok && call.Path == RuntimePath && call.Name == "PartAccumulator" && len(call.Args) == 3 && exprKey(call.Args[2]) == part.Name
+}
+
 // partEntry reports whether the entry x lies in the rows of one part of
 // the parallel loop over part: an entry of a vector indexed by part, or an
 // entry whose row is a variable of a loop over the part's rows, of a value
@@ -1001,11 +1010,13 @@ func (c *checker) partEntry(x At, part *Value) bool {
 	return true
 }
 
-// partReads checks that the body of the parallel loop f reads the entries
-// of what it writes only in the rows of its part (RuleParallel): every
-// entry read of storage the body writes, entry by entry or by a call, is a
-// part's entry (partEntry), but for values the body declares (own: its
-// accumulator, its locals).
+// partReads checks that the body of the parallel loop f reads what it
+// writes only in the rows of its part (RuleParallel), but for values the
+// body declares (own: its accumulator, its locals): every entry of storage
+// the body writes, entry by entry or by a call, that a Let or Set reads is
+// a part's entry (partEntry), and they read no such storage whole; a call
+// reads such storage only through a view of it over the rows of a panel of
+// the part among its BLAS operands or Panel views.
 func (c *checker) partReads(f *For, own map[*Value]bool) error {
 	written := map[*Value]bool{}
 	walkSteps(f.Body, func(s Step) {
@@ -1021,11 +1032,46 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 		}
 	})
 	var err error
+	fail := func(v *Value, how string) {
+		if err == nil {
+			err = c.fail(RuleParallel, "in the parts of %s: %s is read %s", f.Var.Name, v.Name, how)
+		}
+	}
 	walkSteps(f.Body, func(s Step) {
+		if do, ok := s.(*Do); ok {
+			views := slices.Clone(do.Panel)
+			if do.Blas != nil {
+				views = append(views, do.Blas.A, do.Blas.B, do.Blas.C)
+			}
+			Values(do.Call, func(v *Value) {
+				if own[v] || !written[v.root()] {
+					return
+				}
+				if !slices.ContainsFunc(views, func(p *Value) bool {
+					return p != nil && p.Part && p.Of != nil && p.Of.root() == v.root() && c.panelOfPart(p.Shape.Rows)
+				}) {
+					fail(v, "by a call outside the rows of the part's panel")
+				}
+			})
+			return
+		}
+		if let, ok := s.(*Let); ok && len(let.Vars) == 1 && c.partAccumulator(let, f.Var) {
+			return // a view of the part's own piece (parallelWrites)
+		}
 		for _, x := range stepExprs(s) {
 			visitTree(x, func(x Expr) {
-				if at, ok := x.(At); ok && err == nil && !own[at.V] && written[at.V.root()] && !c.partEntry(at, f.Var) {
-					err = c.fail(RuleParallel, "in the parts of %s: %s is read at entries other parts may write", f.Var.Name, at.V.Name)
+				switch x := x.(type) {
+				case At:
+					if !own[x.V] && written[x.V.root()] && !c.partEntry(x, f.Var) {
+						fail(x.V, "at entries other parts may write")
+					}
+				case Field: // a layout field: no entry
+				default:
+					Values(x, func(v *Value) {
+						if !own[v] && written[v.root()] {
+							fail(v, "whole, with rows other parts write")
+						}
+					})
 				}
 			})
 		}

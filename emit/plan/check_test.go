@@ -724,3 +724,89 @@ func TestReuseStorageInPlace(t *testing.T) {
 		})
 	}
 }
+
+// partsOver is rowParts's plan with the parts' body chosen by the test:
+// M (n×n workspace), written first in full by a Do when prefill is set,
+// then parts over its rows, then M's sum.
+func (f *fixture) partsOver(body func(m, lo, hi, j *Value) []Step, prefill bool) []Step {
+	parts, part := NewValue("parts", Int, Local), NewValue("part", Int, Index)
+	lo, hi := NewValue("lo", Int, Local), NewValue("hi", Int, Local)
+	ws := NewValue("ws", Object, Local)
+	j := NewValue("j", Int, Index)
+	m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+	steps := append(f.prologue()[:3],
+		&Let{Vars: []*Value{ws}, Value: Fn(RuntimePath, "Get")},
+		&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+	)
+	if prefill {
+		steps = append(steps, &Do{Call: Fn(RuntimePath, "FillMatrix", Ref{m}), Writes: []*Value{m}})
+	}
+	return append(steps,
+		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "LoopParts", Ref{f.m}, Ref{f.m})},
+		&For{Var: part, From: IntLit(0), To: Ref{parts}, Parallel: &Parallel{Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "loop", Type: "loop"},
+			Body: body(m, lo, hi, j)},
+		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+		&Return{Value: Fn(RuntimePath, "Sum", Ref{m})},
+	)
+}
+
+// TestCheckPartReads checks that the parts of a parallel loop read nothing
+// another part writes (RuleParallel), whole or entry by entry, and cannot
+// move their rows (the cases of review 40).
+func TestCheckPartReads(t *testing.T) {
+	rowLoop := func(f *fixture, lo, hi, j *Value, inner ...Step) Step {
+		return &For{Var: f.i, From: Ref{lo}, To: Ref{hi}, Body: []Step{&For{Var: j, From: IntLit(0), To: Ref{f.m}, Body: inner}}}
+	}
+	tests := []struct {
+		name  string
+		steps func(f *fixture) []Step
+		rule  string
+	}{
+		{"parts write M[i, j] = x[i]", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				return []Step{rowLoop(f, lo, hi, j, &Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}})}
+			}, false)
+		}, ""},
+		{"parts read all of M by a call while other parts write its rows", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				s := NewValue("s", Scalar, Local)
+				return []Step{rowLoop(f, lo, hi, j,
+					&Let{Vars: []*Value{s}, Value: Fn(RuntimePath, "Sum", Ref{m})},
+					&Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: Ref{s}})}
+			}, true)
+		}, RuleParallel},
+		{"parts fill their rows of M, then read all of M (other parts' rows unfinished)", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				s := NewValue("s", Scalar, Local)
+				return []Step{rowLoop(f, lo, hi, j, &Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}}),
+					&Let{Vars: []*Value{s}, Value: Fn(RuntimePath, "Sum", Ref{m})},
+					rowLoop(f, lo, hi, j, &Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "+=", Value: Ref{s}})}
+			}, false)
+		}, RuleParallel},
+		{"parts read M.Data[0] while part 0 writes it", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				return []Step{rowLoop(f, lo, hi, j,
+					&Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: Elem{X: Field{X: Ref{m}, Name: "Data"}, I: IntLit(0)}})}
+			}, true)
+		}, RuleParallel},
+		{"parts that move their first row to 0 and write rows of other parts", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				return []Step{&Set{To: Ref{lo}, Op: "=", Value: IntLit(0)},
+					rowLoop(f, lo, hi, j, &Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}})}
+			}, false)
+		}, RuleParallel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			err := Check([]*Value{f.x, f.d}, tt.steps(f), nil)
+			var v *Violation
+			switch {
+			case tt.rule == "" && err != nil:
+				t.Fatalf("unexpected: %v", err)
+			case tt.rule != "" && (!errors.As(err, &v) || v.Rule != tt.rule):
+				t.Errorf("got %v, want a violation of %q", err, tt.rule)
+			}
+		})
+	}
+}

@@ -113,9 +113,36 @@ func goParallel(f *For) jen.Code {
 func GoPart(f *For) []jen.Code {
 	p := f.Parallel
 	var out []jen.Code
-	for _, v := range Shared(f) {
-		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Field).Dot(v.Name))
+	fields := PartFields(f)
+	for k, v := range Shared(f) {
+		out = append(out, jen.Id(v.Name).Op(":=").Id(p.Field).Dot(fields[k]))
 	}
 	out = append(out, jen.List(jen.Id(p.Lo.Name), jen.Id(p.Hi.Name)).Op(":=").Qual(RuntimePath, "PartRows").Call(p.Rows.Code(), f.To.Code(), jen.Id(f.Var.Name)))
 	return append(out, Go(f.Body)...)
+}
+
+// PartMethod is the method of a parallel loop's struct type that runs a
+// part (runtime.PartRunner's).
+const PartMethod = "RunPart"
+
+// PartFields returns the names of the fields of a parallel loop's struct
+// type, one for each of Shared(f) in order: the value's name, but for a
+// name the method PartMethod takes, which gains underscores until no other
+// field has it.
+func PartFields(f *For) []string {
+	shared := Shared(f)
+	taken := map[string]bool{PartMethod: true}
+	for _, v := range shared {
+		taken[v.Name] = true
+	}
+	names := make([]string, len(shared))
+	for k, v := range shared {
+		names[k] = v.Name
+		if v.Name == PartMethod {
+			for names[k] += "_"; taken[names[k]]; names[k] += "_" {
+			}
+			taken[names[k]] = true
+		}
+	}
+	return names
 }

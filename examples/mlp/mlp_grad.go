@@ -18,10 +18,12 @@ const _ = runtime.SupportsVersion9 // fails to compile against an incompatible r
 
 // lossWork holds Loss's scratch space, reused across calls through lossPool.
 type lossWork struct {
-	HW2  []float64
-	XW1  []float64
-	gemm runtime.Gemm
-	loop lossLoop
+	HW2      []float64
+	XW1      []float64
+	gemm     runtime.Gemm
+	loop     lossLoop
+	loop2    lossLoop2
+	sumParts []float64
 }
 
 var lossPool = sync.Pool{New: func() any {
@@ -75,11 +77,14 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	YRaw := Y.RawMatrix()
 	sum := 0.0
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += runtime.Square(HW2.Data[i*HW2.Stride+j] + b2Raw.Data[j*b2Raw.Inc] - YRaw.Data[i*YRaw.Stride+j])
-		}
-	}
+	// by lossLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts2)
+	ws.loop2 = lossLoop2{n, parts2, o, HW2, b2Raw, YRaw, sumParts}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossLoop2{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	return f
 }
@@ -112,17 +117,51 @@ func (loop *lossLoop) RunPart(part int) {
 	}
 }
 
+// lossLoop2 holds the values the parts of Loss's loop over the entries of and
+// into sum share, while they run.
+type lossLoop2 struct {
+	n        int
+	parts2   int
+	o        int
+	HW2      blas64.General
+	b2Raw    blas64.Vector
+	YRaw     blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of Loss's loop over the entries of and into sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop2 *lossLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	o := loop2.o
+	HW2 := loop2.HW2
+	b2Raw := loop2.b2Raw
+	YRaw := loop2.YRaw
+	sumParts := loop2.sumParts
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	sumPart := 0.0
+	for i := lo2; i < hi2; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += runtime.Square(HW2.Data[i*HW2.Stride+j] + b2Raw.Data[j*b2Raw.Inc] - YRaw.Data[i*YRaw.Stride+j])
+		}
+	}
+	sumParts.Data[part2] = sumPart
+}
+
 // lossGradWork holds LossGrad's scratch space, reused across calls through
 // lossGradPool.
 type lossGradWork struct {
-	tmp   []float64
-	XW1   []float64
-	gemm  runtime.Gemm
-	tmp2  []float64
-	prod  []float64
-	loop  lossGradLoop
-	loop2 lossGradLoop2
-	loop3 lossGradLoop3
+	tmp      []float64
+	XW1      []float64
+	gemm     runtime.Gemm
+	tmp2     []float64
+	prod     []float64
+	loop     lossGradLoop
+	loop2    lossGradLoop2
+	loop3    lossGradLoop3
+	sumParts []float64
+	loop4    lossGradLoop4
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -217,11 +256,14 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	blas64.Ger(1, tmp2, b2Raw, tmp)
 	sum := 0.0
 	// sum = sum((H W2 + vector(1) b2' - Y) .^ 2)
-	for i := 0; i < n; i++ {
-		for j := 0; j < o; j++ {
-			sum += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts3 := runtime.LoopParts(n, o)
+	sumParts := runtime.Vec(&ws.sumParts, parts3)
+	ws.loop3 = lossGradLoop3{n, parts3, o, tmp, sumParts}
+	runtime.Parts(parts3, &ws.loop3)
+	ws.loop3 = lossGradLoop3{}
+	// sum += the parts' sums, in part order
+	sum += runtime.SumParts(sumParts)
 	f := 0.5 * sum
 	dW1Raw := dW1.RawMatrix()
 	prod := runtime.Mat(&ws.prod, n, h)
@@ -230,11 +272,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	// prod is not read again: tmp3 takes over its storage.
 	tmp3 := prod
 	// tmp3 = (H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H)
-	// by lossGradLoop3.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts3 := runtime.LoopParts(n, h)
-	ws.loop3 = lossGradLoop3{n, parts3, h, tmp3, prod, H}
-	runtime.Parts(parts3, &ws.loop3)
-	ws.loop3 = lossGradLoop3{}
+	// by lossGradLoop4.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts4 := runtime.LoopParts(n, h)
+	ws.loop4 = lossGradLoop4{n, parts4, h, tmp3, prod, H}
+	runtime.Parts(parts4, &ws.loop4)
+	ws.loop4 = lossGradLoop4{}
 	// dW1 = X' ((H W2 + vector(1) b2' - Y) W2' .* (1 - H .* H))
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, tmp3, 0, dW1Raw)
 	db1Raw := db1.RawVector()
@@ -304,10 +346,38 @@ func (loop2 *lossGradLoop2) RunPart(part2 int) {
 }
 
 // lossGradLoop3 holds the values the parts of LossGrad's loop over the entries
-// of tmp3 share, while they run.
+// of and into sum share, while they run.
 type lossGradLoop3 struct {
+	n        int
+	parts3   int
+	o        int
+	tmp      blas64.General
+	sumParts blas64.Vector
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of and into sum,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop3 *lossGradLoop3) RunPart(part3 int) {
+	n := loop3.n
+	parts3 := loop3.parts3
+	o := loop3.o
+	tmp := loop3.tmp
+	sumParts := loop3.sumParts
+	lo3, hi3 := runtime.PartRows(n, parts3, part3)
+	sumPart := 0.0
+	for i := lo3; i < hi3; i++ {
+		for j := 0; j < o; j++ {
+			sumPart += tmp.Data[i*tmp.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sumParts.Data[part3] = sumPart
+}
+
+// lossGradLoop4 holds the values the parts of LossGrad's loop over the entries
+// of tmp3 share, while they run.
+type lossGradLoop4 struct {
 	n      int
-	parts3 int
+	parts4 int
 	h      int
 	tmp3   blas64.General
 	prod   blas64.General
@@ -316,15 +386,15 @@ type lossGradLoop3 struct {
 
 // RunPart runs one part of LossGrad's loop over the entries of tmp3, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
-func (loop3 *lossGradLoop3) RunPart(part3 int) {
-	n := loop3.n
-	parts3 := loop3.parts3
-	h := loop3.h
-	tmp3 := loop3.tmp3
-	prod := loop3.prod
-	H := loop3.H
-	lo3, hi3 := runtime.PartRows(n, parts3, part3)
-	for i := lo3; i < hi3; i++ {
+func (loop4 *lossGradLoop4) RunPart(part4 int) {
+	n := loop4.n
+	parts4 := loop4.parts4
+	h := loop4.h
+	tmp3 := loop4.tmp3
+	prod := loop4.prod
+	H := loop4.H
+	lo4, hi4 := runtime.PartRows(n, parts4, part4)
+	for i := lo4; i < hi4; i++ {
 		for j := 0; j < h; j++ {
 			tmp3.Data[i*tmp3.Stride+j] = prod.Data[i*prod.Stride+j] * (1.0 - H.Data[i*H.Stride+j]*H.Data[i*H.Stride+j])
 		}

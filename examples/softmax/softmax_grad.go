@@ -21,6 +21,8 @@ type lossWork struct {
 	tmp       []float64
 	gemm      runtime.Gemm
 	tmp2      []float64
+	loop      lossLoop
+	sum2Parts []float64
 }
 
 var lossPool = sync.Pool{New: func() any {
@@ -71,13 +73,46 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by lossLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = lossLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
 	return f
+}
+
+// lossLoop holds the values the parts of Loss's loop over the entries of and
+// into sum2 share, while they run.
+type lossLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of Loss's loop over the entries of and into sum2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
 }
 
 // lossGradWork holds LossGrad's scratch space, reused across calls through
@@ -88,6 +123,8 @@ type lossGradWork struct {
 	gemm      runtime.Gemm
 	tmp2      []float64
 	loop      lossGradLoop
+	sum2Parts []float64
+	loop2     lossGradLoop2
 }
 
 var lossGradPool = sync.Pool{New: func() any {
@@ -156,11 +193,14 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X W + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = lossGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = lossGradLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
 	softmax := tmp
 	// logsumexp = logsumexp(X W + vector(1) b', 2)
@@ -176,11 +216,11 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X W + vector(1) b', 2) - Y
-	// by lossGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = lossGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = lossGradLoop{}
+	// by lossGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = lossGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = lossGradLoop2{}
 	// dW = X' (softmax(X W + vector(1) b', 2) - Y)
 	ws.gemm.Mul(blas.Trans, blas.NoTrans, 1, XRaw, softmaxMinusY, 0, dWRaw)
 	dbRaw := db.RawVector()
@@ -190,10 +230,40 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 }
 
 // lossGradLoop holds the values the parts of LossGrad's loop over the entries
-// of softmaxMinusY share, while they run.
+// of and into sum2 share, while they run.
 type lossGradLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of LossGrad's loop over the entries of and into sum2,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *lossGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
+}
+
+// lossGradLoop2 holds the values the parts of LossGrad's loop over the entries
+// of softmaxMinusY share, while they run.
+type lossGradLoop2 struct {
 	n             int
-	parts         int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -202,15 +272,15 @@ type lossGradLoop struct {
 
 // RunPart runs one part of LossGrad's loop over the entries of softmaxMinusY,
 // the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *lossGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	softmaxMinusY := loop.softmaxMinusY
-	softmax := loop.softmax
-	YRaw := loop.YRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *lossGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}

@@ -2278,8 +2278,10 @@ func LogRegBiasUnpack(x []float64, X *mat.Dense, y *mat.VecDense, lambda float64
 // quadTraceWork holds QuadTrace's scratch space, reused across calls through
 // quadTracePool.
 type quadTraceWork struct {
-	AW   []float64
-	gemm runtime.Gemm
+	AW     []float64
+	gemm   runtime.Gemm
+	loop   quadTraceLoop
+	fParts []float64
 }
 
 var quadTracePool = sync.Pool{New: func() any {
@@ -2309,12 +2311,45 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, ARaw, WRaw, 0, AW)
 	f := 0.0
 	// f = tr(W' A W)
-	for i := 0; i < n; i++ {
+	// by quadTraceLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	fParts := runtime.Vec(&ws.fParts, parts)
+	ws.loop = quadTraceLoop{n, parts, k, WRaw, AW, fParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = quadTraceLoop{}
+	// f += the parts' sums, in part order
+	f += runtime.SumParts(fParts)
+	return f
+}
+
+// quadTraceLoop holds the values the parts of QuadTrace's loop over the entries
+// of and into f share, while they run.
+type quadTraceLoop struct {
+	n      int
+	parts  int
+	k      int
+	WRaw   blas64.General
+	AW     blas64.General
+	fParts blas64.Vector
+}
+
+// RunPart runs one part of QuadTrace's loop over the entries of and into f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *quadTraceLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	WRaw := loop.WRaw
+	AW := loop.AW
+	fParts := loop.fParts
+	lo, hi := runtime.PartRows(n, parts, part)
+	fPart := 0.0
+	for i := lo; i < hi; i++ {
 		for j := 0; j < k; j++ {
-			f += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
+			fPart += WRaw.Data[i*WRaw.Stride+j] * AW.Data[i*AW.Stride+j]
 		}
 	}
-	return f
+	fParts.Data[part] = fPart
 }
 
 // quadTraceGradWork holds QuadTraceGrad's scratch space, reused across calls
@@ -7021,6 +7056,8 @@ type biasLayerHessianWork struct {
 	tmp2      []float64
 	Xw        []float64
 	tmp3      []float64
+	loop      biasLayerHessianLoop
+	sum2Parts []float64
 }
 
 var biasLayerHessianPool = sync.Pool{New: func() any {
@@ -7078,13 +7115,46 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by biasLayerHessianLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = biasLayerHessianLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = biasLayerHessianLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	f := sum - sum2
 	return f
+}
+
+// biasLayerHessianLoop holds the values the parts of BiasLayerHessian's loop
+// over the entries of and into sum2 share, while they run.
+type biasLayerHessianLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of BiasLayerHessian's loop over the entries of and into
+// sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *biasLayerHessianLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
 }
 
 // biasLayerHessianGradWork holds BiasLayerHessianGrad's scratch space, reused
@@ -7098,6 +7168,8 @@ type biasLayerHessianGradWork struct {
 	tmp4      []float64
 	prod      []float64
 	loop      biasLayerHessianGradLoop
+	sum2Parts []float64
+	loop2     biasLayerHessianGradLoop2
 }
 
 var biasLayerHessianGradPool = sync.Pool{New: func() any {
@@ -7173,11 +7245,14 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	YRaw := Y.RawMatrix()
 	sum2 := 0.0
 	// sum2 = sum(Y .* (X w vector(1)' + vector(1) b'))
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			sum2 += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
-		}
-	}
+	// by biasLayerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(n, k)
+	sum2Parts := runtime.Vec(&ws.sum2Parts, parts)
+	ws.loop = biasLayerHessianGradLoop{n, parts, k, YRaw, tmp, sum2Parts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = biasLayerHessianGradLoop{}
+	// sum2 += the parts' sums, in part order
+	sum2 += runtime.SumParts(sum2Parts)
 	// tmp is not read again: softmax takes over its storage.
 	softmax := tmp
 	// logsumexp = logsumexp(X w vector(1)' + vector(1) b', 2)
@@ -7193,11 +7268,11 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 	// softmax is not read again: softmaxMinusY takes over its storage.
 	softmaxMinusY := softmax
 	// softmaxMinusY = softmax(X w vector(1)' + vector(1) b', 2) - Y
-	// by biasLayerHessianGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(n, k)
-	ws.loop = biasLayerHessianGradLoop{n, parts, k, softmaxMinusY, softmax, YRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = biasLayerHessianGradLoop{}
+	// by biasLayerHessianGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(n, k)
+	ws.loop2 = biasLayerHessianGradLoop2{n, parts2, k, softmaxMinusY, softmax, YRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = biasLayerHessianGradLoop2{}
 	tmp4 := runtime.Vec(&ws.tmp4, k)
 	// tmp4 = vector(1)
 	for i := 0; i < k; i++ {
@@ -7215,10 +7290,41 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 }
 
 // biasLayerHessianGradLoop holds the values the parts of BiasLayerHessianGrad's
-// loop over the entries of softmaxMinusY share, while they run.
+// loop over the entries of and into sum2 share, while they run.
 type biasLayerHessianGradLoop struct {
+	n         int
+	parts     int
+	k         int
+	YRaw      blas64.General
+	tmp       blas64.General
+	sum2Parts blas64.Vector
+}
+
+// RunPart runs one part of BiasLayerHessianGrad's loop over the entries of and
+// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *biasLayerHessianGradLoop) RunPart(part int) {
+	n := loop.n
+	parts := loop.parts
+	k := loop.k
+	YRaw := loop.YRaw
+	tmp := loop.tmp
+	sum2Parts := loop.sum2Parts
+	lo, hi := runtime.PartRows(n, parts, part)
+	sum2Part := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < k; j++ {
+			sum2Part += YRaw.Data[i*YRaw.Stride+j] * tmp.Data[i*tmp.Stride+j]
+		}
+	}
+	sum2Parts.Data[part] = sum2Part
+}
+
+// biasLayerHessianGradLoop2 holds the values the parts of
+// BiasLayerHessianGrad's loop over the entries of softmaxMinusY share, while
+// they run.
+type biasLayerHessianGradLoop2 struct {
 	n             int
-	parts         int
+	parts2        int
 	k             int
 	softmaxMinusY blas64.General
 	softmax       blas64.General
@@ -7227,15 +7333,15 @@ type biasLayerHessianGradLoop struct {
 
 // RunPart runs one part of BiasLayerHessianGrad's loop over the entries of
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *biasLayerHessianGradLoop) RunPart(part int) {
-	n := loop.n
-	parts := loop.parts
-	k := loop.k
-	softmaxMinusY := loop.softmaxMinusY
-	softmax := loop.softmax
-	YRaw := loop.YRaw
-	lo, hi := runtime.PartRows(n, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *biasLayerHessianGradLoop2) RunPart(part2 int) {
+	n := loop2.n
+	parts2 := loop2.parts2
+	k := loop2.k
+	softmaxMinusY := loop2.softmaxMinusY
+	softmax := loop2.softmax
+	YRaw := loop2.YRaw
+	lo2, hi2 := runtime.PartRows(n, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < k; j++ {
 			softmaxMinusY.Data[i*softmaxMinusY.Stride+j] = softmax.Data[i*softmax.Stride+j] - YRaw.Data[i*YRaw.Stride+j]
 		}

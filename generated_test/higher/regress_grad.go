@@ -4595,6 +4595,17 @@ func SymmetricHVPWithVectorUnpack(x2 []float64, m int) (c *mat.SymDense, x *mat.
 	return
 }
 
+// symmetricHVPTransposedHalvesWork holds SymmetricHVPTransposedHalves's scratch
+// space, reused across calls through symmetricHVPTransposedHalvesPool.
+type symmetricHVPTransposedHalvesWork struct {
+	loop      symmetricHVPTransposedHalvesLoop
+	trAcParts []float64
+}
+
+var symmetricHVPTransposedHalvesPool = sync.Pool{New: func() any {
+	return new(symmetricHVPTransposedHalvesWork)
+}}
+
 // SymmetricHVPTransposedHalves returns f = SymmetricHVPTransposedHalves(c, a).
 //
 // (dG + (dG)')/2 whose second half is dG transposed through its sums: still
@@ -4608,25 +4619,61 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 	runtime.CheckDim("SymmetricHVPTransposedHalves", "c", m, "m")
 	aRows, aCols := a.Dims()
 	runtime.CheckMatrix("SymmetricHVPTransposedHalves", "a", aRows, aCols, m, m, "m", "m")
+	ws := symmetricHVPTransposedHalvesPool.Get().(*symmetricHVPTransposedHalvesWork)
+	defer symmetricHVPTransposedHalvesPool.Put(ws)
 	aRaw := a.RawMatrix()
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
 	// trAc = tr(a c)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
-		}
-	}
+	// by symmetricHVPTransposedHalvesLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	trAcParts := runtime.Vec(&ws.trAcParts, parts)
+	ws.loop = symmetricHVPTransposedHalvesLoop{m, parts, aRaw, cRaw, trAcParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = symmetricHVPTransposedHalvesLoop{}
+	// trAc += the parts' sums, in part order
+	trAc += runtime.SumParts(trAcParts)
 	f := 2.0 * math.Pow(1.0+trAc*trAc, 0.5)
 	return f
+}
+
+// symmetricHVPTransposedHalvesLoop holds the values the parts of
+// SymmetricHVPTransposedHalves's loop over the entries of and into trAc share,
+// while they run.
+type symmetricHVPTransposedHalvesLoop struct {
+	m         int
+	parts     int
+	aRaw      blas64.General
+	cRaw      blas64.Symmetric
+	trAcParts blas64.Vector
+}
+
+// RunPart runs one part of SymmetricHVPTransposedHalves's loop over the entries
+// of and into trAc, the rows runtime.PartRows gives it; runtime.Parts calls it.
+func (loop *symmetricHVPTransposedHalvesLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	aRaw := loop.aRaw
+	cRaw := loop.cRaw
+	trAcParts := loop.trAcParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	trAcPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			trAcPart += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		}
+	}
+	trAcParts.Data[part] = trAcPart
 }
 
 // symmetricHVPTransposedHalvesGradWork holds SymmetricHVPTransposedHalvesGrad's
 // scratch space, reused across calls through
 // symmetricHVPTransposedHalvesGradPool.
 type symmetricHVPTransposedHalvesGradWork struct {
-	tmp  []float64
-	loop symmetricHVPTransposedHalvesGradLoop
+	tmp       []float64
+	loop      symmetricHVPTransposedHalvesGradLoop
+	trAcParts []float64
+	loop2     symmetricHVPTransposedHalvesGradLoop2
 }
 
 var symmetricHVPTransposedHalvesGradPool = sync.Pool{New: func() any {
@@ -4673,11 +4720,14 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	cRaw := c.RawSymmetric()
 	trAc := 0.0
 	// trAc = tr(a c)
-	for i := 0; i < m; i++ {
-		for j := 0; j < m; j++ {
-			trAc += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
-		}
-	}
+	// by symmetricHVPTransposedHalvesGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts := runtime.LoopParts(m, m)
+	trAcParts := runtime.Vec(&ws.trAcParts, parts)
+	ws.loop = symmetricHVPTransposedHalvesGradLoop{m, parts, aRaw, cRaw, trAcParts}
+	runtime.Parts(parts, &ws.loop)
+	ws.loop = symmetricHVPTransposedHalvesGradLoop{}
+	// trAc += the parts' sums, in part order
+	trAc += runtime.SumParts(trAcParts)
 	s := 1.0 + trAc*trAc
 	f := 2.0 * math.Pow(s, 0.5)
 	tmp := runtime.Mat(&ws.tmp, m, m)
@@ -4703,35 +4753,65 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 	runtime.SymmetrizeTo(dc.RawSymmetric(), tmp)
 	daRaw := da.RawMatrix()
 	// da = 2 (tr(a c) (1 + tr(a c)^2)^(-0.5)) c
-	// by symmetricHVPTransposedHalvesGradLoop.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
-	parts := runtime.LoopParts(m, m)
-	ws.loop = symmetricHVPTransposedHalvesGradLoop{m, parts, daRaw, s2, cRaw}
-	runtime.Parts(parts, &ws.loop)
-	ws.loop = symmetricHVPTransposedHalvesGradLoop{}
+	// by symmetricHVPTransposedHalvesGradLoop2.RunPart, in parts of the rows that run at once when there are many entries (runtime.LoopParts)
+	parts2 := runtime.LoopParts(m, m)
+	ws.loop2 = symmetricHVPTransposedHalvesGradLoop2{m, parts2, daRaw, s2, cRaw}
+	runtime.Parts(parts2, &ws.loop2)
+	ws.loop2 = symmetricHVPTransposedHalvesGradLoop2{}
 	return f
 }
 
 // symmetricHVPTransposedHalvesGradLoop holds the values the parts of
+// SymmetricHVPTransposedHalvesGrad's loop over the entries of and into trAc
+// share, while they run.
+type symmetricHVPTransposedHalvesGradLoop struct {
+	m         int
+	parts     int
+	aRaw      blas64.General
+	cRaw      blas64.Symmetric
+	trAcParts blas64.Vector
+}
+
+// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop over the
+// entries of and into trAc, the rows runtime.PartRows gives it; runtime.Parts
+// calls it.
+func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
+	m := loop.m
+	parts := loop.parts
+	aRaw := loop.aRaw
+	cRaw := loop.cRaw
+	trAcParts := loop.trAcParts
+	lo, hi := runtime.PartRows(m, parts, part)
+	trAcPart := 0.0
+	for i := lo; i < hi; i++ {
+		for j := 0; j < m; j++ {
+			trAcPart += aRaw.Data[i*aRaw.Stride+j] * runtime.SymAt(cRaw, j, i)
+		}
+	}
+	trAcParts.Data[part] = trAcPart
+}
+
+// symmetricHVPTransposedHalvesGradLoop2 holds the values the parts of
 // SymmetricHVPTransposedHalvesGrad's loop over the entries of daRaw share,
 // while they run.
-type symmetricHVPTransposedHalvesGradLoop struct {
-	m     int
-	parts int
-	daRaw blas64.General
-	s2    float64
-	cRaw  blas64.Symmetric
+type symmetricHVPTransposedHalvesGradLoop2 struct {
+	m      int
+	parts2 int
+	daRaw  blas64.General
+	s2     float64
+	cRaw   blas64.Symmetric
 }
 
 // RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop over the
 // entries of daRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
-func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
-	m := loop.m
-	parts := loop.parts
-	daRaw := loop.daRaw
-	s2 := loop.s2
-	cRaw := loop.cRaw
-	lo, hi := runtime.PartRows(m, parts, part)
-	for i := lo; i < hi; i++ {
+func (loop2 *symmetricHVPTransposedHalvesGradLoop2) RunPart(part2 int) {
+	m := loop2.m
+	parts2 := loop2.parts2
+	daRaw := loop2.daRaw
+	s2 := loop2.s2
+	cRaw := loop2.cRaw
+	lo2, hi2 := runtime.PartRows(m, parts2, part2)
+	for i := lo2; i < hi2; i++ {
 		for j := 0; j < m; j++ {
 			daRaw.Data[i*daRaw.Stride+j] = 2.0 * (s2 * runtime.SymAt(cRaw, i, j))
 		}
