@@ -311,8 +311,8 @@ func B3QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// b3QuadTraceLoop holds the values the parts of B3QuadTrace's loop over the
-// entries of and into f share, while they run.
+// b3QuadTraceLoop holds the values the parts of B3QuadTrace's loop that sums f
+// share, while they run.
 type b3QuadTraceLoop struct {
 	n      int
 	parts  int
@@ -322,8 +322,8 @@ type b3QuadTraceLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of B3QuadTrace's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B3QuadTrace's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b3QuadTraceLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -474,8 +474,8 @@ func B4Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// b4SandwichLoop holds the values the parts of B4Sandwich's loop over the
-// entries of and into f share, while they run.
+// b4SandwichLoop holds the values the parts of B4Sandwich's loop that sums f
+// share, while they run.
 type b4SandwichLoop struct {
 	m      int
 	parts  int
@@ -485,8 +485,8 @@ type b4SandwichLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of B4Sandwich's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B4Sandwich's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b4SandwichLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -981,8 +981,8 @@ func B7MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// b7MLPLoop holds the values the parts of B7MLP's loop over the entries of and
-// into sum share, while they run.
+// b7MLPLoop holds the values the parts of B7MLP's loop that sums sum share,
+// while they run.
 type b7MLPLoop struct {
 	n        int
 	parts    int
@@ -992,8 +992,8 @@ type b7MLPLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of B7MLP's loop over the entries of and into sum, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B7MLP's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b7MLPLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1126,8 +1126,8 @@ func B7MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW1 *ma
 	return f
 }
 
-// b7MLPGradLoop holds the values the parts of B7MLPGrad's loop over the entries
-// of HW2MinusY share, while they run.
+// b7MLPGradLoop holds the values the parts of B7MLPGrad's loop that fills
+// HW2MinusY share, while they run.
 type b7MLPGradLoop struct {
 	n         int
 	parts     int
@@ -1136,8 +1136,8 @@ type b7MLPGradLoop struct {
 	YRaw      blas64.General
 }
 
-// RunPart runs one part of B7MLPGrad's loop over the entries of HW2MinusY, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B7MLPGrad's loop that fills HW2MinusY, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b7MLPGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1152,8 +1152,8 @@ func (loop *b7MLPGradLoop) RunPart(part int) {
 	}
 }
 
-// b7MLPGradLoop2 holds the values the parts of B7MLPGrad's loop over the
-// entries of and into sum share, while they run.
+// b7MLPGradLoop2 holds the values the parts of B7MLPGrad's loop that sums sum
+// share, while they run.
 type b7MLPGradLoop2 struct {
 	n         int
 	parts2    int
@@ -1162,8 +1162,8 @@ type b7MLPGradLoop2 struct {
 	sumParts  blas64.Vector
 }
 
-// RunPart runs one part of B7MLPGrad's loop over the entries of and into sum,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B7MLPGrad's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -1180,8 +1180,8 @@ func (loop2 *b7MLPGradLoop2) RunPart(part2 int) {
 	sumParts.Data[part2] = sumPart
 }
 
-// b7MLPGradLoop3 holds the values the parts of B7MLPGrad's loop over the
-// entries of tmp share, while they run.
+// b7MLPGradLoop3 holds the values the parts of B7MLPGrad's loop that fills tmp
+// share, while they run.
 type b7MLPGradLoop3 struct {
 	n            int
 	parts3       int
@@ -1191,7 +1191,7 @@ type b7MLPGradLoop3 struct {
 	H            blas64.General
 }
 
-// RunPart runs one part of B7MLPGrad's loop over the entries of tmp, the rows
+// RunPart runs one part of B7MLPGrad's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *b7MLPGradLoop3) RunPart(part3 int) {
 	n := loop3.n
@@ -1313,8 +1313,8 @@ func B8Softmax(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float6
 	return f
 }
 
-// b8SoftmaxLoop holds the values the parts of B8Softmax's loop over the entries
-// of and into sum2 share, while they run.
+// b8SoftmaxLoop holds the values the parts of B8Softmax's loop that sums sum2
+// share, while they run.
 type b8SoftmaxLoop struct {
 	n         int
 	parts     int
@@ -1324,8 +1324,8 @@ type b8SoftmaxLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of B8Softmax's loop over the entries of and into sum2,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B8Softmax's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b8SoftmaxLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1457,8 +1457,8 @@ func B8SoftmaxGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW
 	return f
 }
 
-// b8SoftmaxGradLoop holds the values the parts of B8SoftmaxGrad's loop over the
-// entries of and into sum2 share, while they run.
+// b8SoftmaxGradLoop holds the values the parts of B8SoftmaxGrad's loop that
+// sums sum2 share, while they run.
 type b8SoftmaxGradLoop struct {
 	n         int
 	parts     int
@@ -1468,8 +1468,8 @@ type b8SoftmaxGradLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of B8SoftmaxGrad's loop over the entries of and into
-// sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B8SoftmaxGrad's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *b8SoftmaxGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1487,8 +1487,8 @@ func (loop *b8SoftmaxGradLoop) RunPart(part int) {
 	sum2Parts.Data[part] = sum2Part
 }
 
-// b8SoftmaxGradLoop2 holds the values the parts of B8SoftmaxGrad's loop over
-// the entries of softmaxMinusY share, while they run.
+// b8SoftmaxGradLoop2 holds the values the parts of B8SoftmaxGrad's loop that
+// fills softmaxMinusY share, while they run.
 type b8SoftmaxGradLoop2 struct {
 	n             int
 	parts2        int
@@ -1498,8 +1498,8 @@ type b8SoftmaxGradLoop2 struct {
 	YRaw          blas64.General
 }
 
-// RunPart runs one part of B8SoftmaxGrad's loop over the entries of
-// softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of B8SoftmaxGrad's loop that fills softmaxMinusY, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *b8SoftmaxGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2

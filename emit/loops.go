@@ -212,14 +212,18 @@ func (e *function) partLoop(l *plan.Loop) []plan.Step {
 			}
 		}
 	}
-	p.Loop = "loop over the entries of " + strings.Join(names, ", ")
+	var does []string // what the loop does, for the comments: "fills tmp and sums f"
+	if len(names) > 0 {
+		does = append(does, "fills "+strings.Join(names, ", "))
+	}
 	if len(order) > 0 {
 		var sumNames []string
 		for _, s := range order {
 			sumNames = append(sumNames, s.Name)
 		}
-		p.Loop += " and into " + strings.Join(sumNames, ", ")
+		does = append(does, "sums "+strings.Join(sumNames, ", "))
 	}
+	p.Loop = "loop that " + strings.Join(does, " and ")
 	steps = append(steps, f)
 	for k, s := range order {
 		steps = append(steps,

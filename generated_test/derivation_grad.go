@@ -131,8 +131,8 @@ func DiagOfSumGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat.VecDens
 	return f
 }
 
-// diagOfSumGradLoop holds the values the parts of DiagOfSumGrad's loop over the
-// entries of dARaw share, while they run.
+// diagOfSumGradLoop holds the values the parts of DiagOfSumGrad's loop that
+// fills dARaw share, while they run.
 type diagOfSumGradLoop struct {
 	n        int
 	parts    int
@@ -141,8 +141,8 @@ type diagOfSumGradLoop struct {
 	expDiagA blas64.Vector
 }
 
-// RunPart runs one part of DiagOfSumGrad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of DiagOfSumGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *diagOfSumGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -557,8 +557,8 @@ func FillOuterBias(X *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// fillOuterBiasLoop holds the values the parts of FillOuterBias's loop over the
-// entries of and into f share, while they run.
+// fillOuterBiasLoop holds the values the parts of FillOuterBias's loop that
+// sums f share, while they run.
 type fillOuterBiasLoop struct {
 	n      int
 	parts  int
@@ -568,8 +568,8 @@ type fillOuterBiasLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of FillOuterBias's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillOuterBias's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillOuterBiasLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -684,7 +684,7 @@ func FillOuterBiasGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, dX *mat.Dens
 }
 
 // fillOuterBiasGradLoop holds the values the parts of FillOuterBiasGrad's loop
-// over the entries of tmp, tmp2 and into f share, while they run.
+// that fills tmp, tmp2 and sums f share, while they run.
 type fillOuterBiasGradLoop struct {
 	n      int
 	parts  int
@@ -696,8 +696,8 @@ type fillOuterBiasGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of FillOuterBiasGrad's loop over the entries of tmp,
-// tmp2 and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillOuterBiasGrad's loop that fills tmp, tmp2 and
+// sums f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillOuterBiasGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1262,7 +1262,7 @@ func DiagOfSumArgumentGrad(A *mat.Dense, w *mat.VecDense, dA *mat.Dense, dw *mat
 }
 
 // diagOfSumArgumentGradLoop holds the values the parts of
-// DiagOfSumArgumentGrad's loop over the entries of tmp share, while they run.
+// DiagOfSumArgumentGrad's loop that fills tmp share, while they run.
 type diagOfSumArgumentGradLoop struct {
 	n     int
 	parts int
@@ -1271,8 +1271,8 @@ type diagOfSumArgumentGradLoop struct {
 	wRaw  blas64.Vector
 }
 
-// RunPart runs one part of DiagOfSumArgumentGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of DiagOfSumArgumentGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *diagOfSumArgumentGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1288,7 +1288,7 @@ func (loop *diagOfSumArgumentGradLoop) RunPart(part int) {
 }
 
 // diagOfSumArgumentGradLoop2 holds the values the parts of
-// DiagOfSumArgumentGrad's loop over the entries of dARaw share, while they run.
+// DiagOfSumArgumentGrad's loop that fills dARaw share, while they run.
 type diagOfSumArgumentGradLoop2 struct {
 	n      int
 	parts2 int
@@ -1296,8 +1296,8 @@ type diagOfSumArgumentGradLoop2 struct {
 	tmp    blas64.General
 }
 
-// RunPart runs one part of DiagOfSumArgumentGrad's loop over the entries of
-// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of DiagOfSumArgumentGrad's loop that fills dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *diagOfSumArgumentGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -1433,7 +1433,7 @@ func DiagRowsOfSumsGrad(A *mat.Dense, P *mat.SymDense, dA *mat.Dense, dP *mat.Sy
 }
 
 // diagRowsOfSumsGradLoop holds the values the parts of DiagRowsOfSumsGrad's
-// loop over the entries of dARaw, tmp share, while they run.
+// loop that fills dARaw, tmp share, while they run.
 type diagRowsOfSumsGradLoop struct {
 	n             int
 	parts         int
@@ -1443,8 +1443,8 @@ type diagRowsOfSumsGradLoop struct {
 	ARaw          blas64.General
 }
 
-// RunPart runs one part of DiagRowsOfSumsGrad's loop over the entries of dARaw,
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of DiagRowsOfSumsGrad's loop that fills dARaw, tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *diagRowsOfSumsGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1629,8 +1629,8 @@ func FillInDot(x *mat.VecDense, X *mat.Dense) float64 {
 	return f
 }
 
-// fillInDotLoop holds the values the parts of FillInDot's loop over the entries
-// of and into sumXX share, while they run.
+// fillInDotLoop holds the values the parts of FillInDot's loop that sums sumXX
+// share, while they run.
 type fillInDotLoop struct {
 	n          int
 	parts      int
@@ -1639,8 +1639,8 @@ type fillInDotLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of FillInDot's loop over the entries of and into sumXX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillInDot's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillInDotLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1734,8 +1734,8 @@ func FillInDotGrad(x *mat.VecDense, X *mat.Dense, dx *mat.VecDense, dX *mat.Dens
 	return f
 }
 
-// fillInDotGradLoop holds the values the parts of FillInDotGrad's loop over the
-// entries of and into sumXX share, while they run.
+// fillInDotGradLoop holds the values the parts of FillInDotGrad's loop that
+// sums sumXX share, while they run.
 type fillInDotGradLoop struct {
 	n          int
 	parts      int
@@ -1744,8 +1744,8 @@ type fillInDotGradLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of FillInDotGrad's loop over the entries of and into
-// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillInDotGrad's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fillInDotGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1762,8 +1762,8 @@ func (loop *fillInDotGradLoop) RunPart(part int) {
 	sumXXParts.Data[part] = sumXXPart
 }
 
-// fillInDotGradLoop2 holds the values the parts of FillInDotGrad's loop over
-// the entries of dXRaw share, while they run.
+// fillInDotGradLoop2 holds the values the parts of FillInDotGrad's loop that
+// fills dXRaw share, while they run.
 type fillInDotGradLoop2 struct {
 	n      int
 	parts2 int
@@ -1772,8 +1772,8 @@ type fillInDotGradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of FillInDotGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FillInDotGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *fillInDotGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -1860,7 +1860,7 @@ func TraceOfSumTimesDiag(A *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64
 }
 
 // traceOfSumTimesDiagLoop holds the values the parts of TraceOfSumTimesDiag's
-// loop over the entries of and into f share, while they run.
+// loop that sums f share, while they run.
 type traceOfSumTimesDiagLoop struct {
 	n      int
 	parts  int
@@ -1870,8 +1870,8 @@ type traceOfSumTimesDiagLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TraceOfSumTimesDiag's loop over the entries of and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceOfSumTimesDiag's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceOfSumTimesDiagLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1977,8 +1977,7 @@ func TraceOfSumTimesDiagGrad(A *mat.Dense, a *mat.VecDense, b *mat.VecDense, dA 
 }
 
 // traceOfSumTimesDiagGradLoop holds the values the parts of
-// TraceOfSumTimesDiagGrad's loop over the entries of diagB share, while they
-// run.
+// TraceOfSumTimesDiagGrad's loop that fills diagB share, while they run.
 type traceOfSumTimesDiagGradLoop struct {
 	n     int
 	parts int
@@ -1986,8 +1985,8 @@ type traceOfSumTimesDiagGradLoop struct {
 	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of TraceOfSumTimesDiagGrad's loop over the entries of
-// diagB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceOfSumTimesDiagGrad's loop that fills diagB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceOfSumTimesDiagGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -2002,8 +2001,7 @@ func (loop *traceOfSumTimesDiagGradLoop) RunPart(part int) {
 }
 
 // traceOfSumTimesDiagGradLoop2 holds the values the parts of
-// TraceOfSumTimesDiagGrad's loop over the entries of dARaw share, while they
-// run.
+// TraceOfSumTimesDiagGrad's loop that fills dARaw share, while they run.
 type traceOfSumTimesDiagGradLoop2 struct {
 	n      int
 	parts2 int
@@ -2011,8 +2009,8 @@ type traceOfSumTimesDiagGradLoop2 struct {
 	diagB  blas64.General
 }
 
-// RunPart runs one part of TraceOfSumTimesDiagGrad's loop over the entries of
-// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceOfSumTimesDiagGrad's loop that fills dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *traceOfSumTimesDiagGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -2103,7 +2101,7 @@ func TraceOfSumProduct(X *mat.Dense, P *mat.SymDense) float64 {
 }
 
 // traceOfSumProductLoop holds the values the parts of TraceOfSumProduct's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type traceOfSumProductLoop struct {
 	n      int
 	parts  int
@@ -2113,8 +2111,8 @@ type traceOfSumProductLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TraceOfSumProduct's loop over the entries of and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceOfSumProduct's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceOfSumProductLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -2209,8 +2207,8 @@ func TraceOfSumProductGrad(X *mat.Dense, P *mat.SymDense, dX *mat.Dense, dP *mat
 }
 
 // traceOfSumProductGradLoop holds the values the parts of
-// TraceOfSumProductGrad's loop over the entries of dXRaw and into f share,
-// while they run.
+// TraceOfSumProductGrad's loop that fills dXRaw and sums f share, while they
+// run.
 type traceOfSumProductGradLoop struct {
 	n      int
 	parts  int
@@ -2221,8 +2219,8 @@ type traceOfSumProductGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TraceOfSumProductGrad's loop over the entries of
-// dXRaw and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceOfSumProductGrad's loop that fills dXRaw and
+// sums f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceOfSumProductGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -2323,8 +2321,7 @@ func TraceTimesShiftedSymmetric(S *mat.SymDense, P *mat.SymDense) float64 {
 }
 
 // traceTimesShiftedSymmetricLoop holds the values the parts of
-// TraceTimesShiftedSymmetric's loop over the entries of and into f share, while
-// they run.
+// TraceTimesShiftedSymmetric's loop that sums f share, while they run.
 type traceTimesShiftedSymmetricLoop struct {
 	n      int
 	parts  int
@@ -2333,8 +2330,8 @@ type traceTimesShiftedSymmetricLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TraceTimesShiftedSymmetric's loop over the entries
-// of and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceTimesShiftedSymmetric's loop that sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceTimesShiftedSymmetricLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -2480,8 +2477,7 @@ func TraceTimesShiftedSymmetricGrad(S *mat.SymDense, P *mat.SymDense, dS *mat.Sy
 }
 
 // traceTimesShiftedSymmetricGradLoop holds the values the parts of
-// TraceTimesShiftedSymmetricGrad's loop over the entries of tmp share, while
-// they run.
+// TraceTimesShiftedSymmetricGrad's loop that fills tmp share, while they run.
 type traceTimesShiftedSymmetricGradLoop struct {
 	n     int
 	parts int
@@ -2489,8 +2485,8 @@ type traceTimesShiftedSymmetricGradLoop struct {
 	SRaw  blas64.Symmetric
 }
 
-// RunPart runs one part of TraceTimesShiftedSymmetricGrad's loop over the
-// entries of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceTimesShiftedSymmetricGrad's loop that fills
+// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceTimesShiftedSymmetricGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts

@@ -354,8 +354,8 @@ func MLP(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// mlpLoop holds the values the parts of MLP's loop over the entries of and into
-// sum share, while they run.
+// mlpLoop holds the values the parts of MLP's loop that sums sum share, while
+// they run.
 type mlpLoop struct {
 	n        int
 	parts    int
@@ -365,8 +365,8 @@ type mlpLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of MLP's loop over the entries of and into sum, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MLP's loop that sums sum, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *mlpLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -499,8 +499,8 @@ func MLPGrad(X *mat.Dense, W1 *mat.Dense, W2 *mat.Dense, Y *mat.Dense, dW2 *mat.
 	return f
 }
 
-// mlpGradLoop holds the values the parts of MLPGrad's loop over the entries of
-// HW2MinusY share, while they run.
+// mlpGradLoop holds the values the parts of MLPGrad's loop that fills HW2MinusY
+// share, while they run.
 type mlpGradLoop struct {
 	n         int
 	parts     int
@@ -509,8 +509,8 @@ type mlpGradLoop struct {
 	YRaw      blas64.General
 }
 
-// RunPart runs one part of MLPGrad's loop over the entries of HW2MinusY, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MLPGrad's loop that fills HW2MinusY, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *mlpGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -525,8 +525,8 @@ func (loop *mlpGradLoop) RunPart(part int) {
 	}
 }
 
-// mlpGradLoop2 holds the values the parts of MLPGrad's loop over the entries of
-// and into sum share, while they run.
+// mlpGradLoop2 holds the values the parts of MLPGrad's loop that sums sum
+// share, while they run.
 type mlpGradLoop2 struct {
 	n         int
 	parts2    int
@@ -535,8 +535,8 @@ type mlpGradLoop2 struct {
 	sumParts  blas64.Vector
 }
 
-// RunPart runs one part of MLPGrad's loop over the entries of and into sum, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MLPGrad's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *mlpGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -553,8 +553,8 @@ func (loop2 *mlpGradLoop2) RunPart(part2 int) {
 	sumParts.Data[part2] = sumPart
 }
 
-// mlpGradLoop3 holds the values the parts of MLPGrad's loop over the entries of
-// tmp share, while they run.
+// mlpGradLoop3 holds the values the parts of MLPGrad's loop that fills tmp
+// share, while they run.
 type mlpGradLoop3 struct {
 	n            int
 	parts3       int
@@ -564,7 +564,7 @@ type mlpGradLoop3 struct {
 	H            blas64.General
 }
 
-// RunPart runs one part of MLPGrad's loop over the entries of tmp, the rows
+// RunPart runs one part of MLPGrad's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *mlpGradLoop3) RunPart(part3 int) {
 	n := loop3.n

@@ -51,8 +51,8 @@ func OpExp(X *mat.Dense) float64 {
 	return f
 }
 
-// opExpLoop holds the values the parts of OpExp's loop over the entries of and
-// into f share, while they run.
+// opExpLoop holds the values the parts of OpExp's loop that sums f share, while
+// they run.
 type opExpLoop struct {
 	m      int
 	parts  int
@@ -61,8 +61,8 @@ type opExpLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpExp's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExp's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *opExpLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -133,8 +133,8 @@ func OpExpGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// opExpGradLoop holds the values the parts of OpExpGrad's loop over the entries
-// of expX and into f share, while they run.
+// opExpGradLoop holds the values the parts of OpExpGrad's loop that fills expX
+// and sums f share, while they run.
 type opExpGradLoop struct {
 	m      int
 	parts  int
@@ -144,8 +144,8 @@ type opExpGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpExpGrad's loop over the entries of expX and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpGrad's loop that fills expX and sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -164,8 +164,8 @@ func (loop *opExpGradLoop) RunPart(part int) {
 	fParts.Data[part] = fPart
 }
 
-// opExpGradLoop2 holds the values the parts of OpExpGrad's loop over the
-// entries of dXRaw share, while they run.
+// opExpGradLoop2 holds the values the parts of OpExpGrad's loop that fills
+// dXRaw share, while they run.
 type opExpGradLoop2 struct {
 	m      int
 	parts2 int
@@ -174,7 +174,7 @@ type opExpGradLoop2 struct {
 	expX   blas64.General
 }
 
-// RunPart runs one part of OpExpGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of OpExpGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opExpGradLoop2) RunPart(part2 int) {
 	m := loop2.m
@@ -255,8 +255,8 @@ func OpLog(X *mat.Dense) float64 {
 	return f
 }
 
-// opLogLoop holds the values the parts of OpLog's loop over the entries of and
-// into f share, while they run.
+// opLogLoop holds the values the parts of OpLog's loop that sums f share, while
+// they run.
 type opLogLoop struct {
 	m      int
 	parts  int
@@ -265,8 +265,8 @@ type opLogLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpLog's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpLog's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *opLogLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -329,8 +329,8 @@ func OpLogGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// opLogGradLoop holds the values the parts of OpLogGrad's loop over the entries
-// of dXRaw and into f share, while they run.
+// opLogGradLoop holds the values the parts of OpLogGrad's loop that fills dXRaw
+// and sums f share, while they run.
 type opLogGradLoop struct {
 	m      int
 	parts  int
@@ -340,8 +340,8 @@ type opLogGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpLogGrad's loop over the entries of dXRaw and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpLogGrad's loop that fills dXRaw and sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opLogGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -885,8 +885,8 @@ func OpTanh(X *mat.Dense) float64 {
 	return f
 }
 
-// opTanhLoop holds the values the parts of OpTanh's loop over the entries of
-// and into f share, while they run.
+// opTanhLoop holds the values the parts of OpTanh's loop that sums f share,
+// while they run.
 type opTanhLoop struct {
 	m      int
 	parts  int
@@ -895,8 +895,8 @@ type opTanhLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpTanh's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTanh's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *opTanhLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -962,8 +962,8 @@ func OpTanhGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// opTanhGradLoop holds the values the parts of OpTanhGrad's loop over the
-// entries of tanhX, dXRaw and into f share, while they run.
+// opTanhGradLoop holds the values the parts of OpTanhGrad's loop that fills
+// tanhX, dXRaw and sums f share, while they run.
 type opTanhGradLoop struct {
 	m      int
 	parts  int
@@ -974,8 +974,8 @@ type opTanhGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpTanhGrad's loop over the entries of tanhX, dXRaw
-// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTanhGrad's loop that fills tanhX, dXRaw and sums
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTanhGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -2480,8 +2480,8 @@ func OpSum(X *mat.Dense) float64 {
 	return f
 }
 
-// opSumLoop holds the values the parts of OpSum's loop over the entries of and
-// into f share, while they run.
+// opSumLoop holds the values the parts of OpSum's loop that sums f share, while
+// they run.
 type opSumLoop struct {
 	m      int
 	parts  int
@@ -2490,8 +2490,8 @@ type opSumLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpSum's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSum's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *opSumLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -2554,8 +2554,8 @@ func OpSumGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// opSumGradLoop holds the values the parts of OpSumGrad's loop over the entries
-// of dXRaw and into f share, while they run.
+// opSumGradLoop holds the values the parts of OpSumGrad's loop that fills dXRaw
+// and sums f share, while they run.
 type opSumGradLoop struct {
 	m      int
 	parts  int
@@ -2565,8 +2565,8 @@ type opSumGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpSumGrad's loop over the entries of dXRaw and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumGrad's loop that fills dXRaw and sums f, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -2678,15 +2678,15 @@ func OpTrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
-// opTrGradLoop holds the values the parts of OpTrGrad's loop over the entries
-// of dARaw share, while they run.
+// opTrGradLoop holds the values the parts of OpTrGrad's loop that fills dARaw
+// share, while they run.
 type opTrGradLoop struct {
 	n     int
 	parts int
 	dARaw blas64.General
 }
 
-// RunPart runs one part of OpTrGrad's loop over the entries of dARaw, the rows
+// RunPart runs one part of OpTrGrad's loop that fills dARaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTrGradLoop) RunPart(part int) {
 	n := loop.n
@@ -2976,8 +2976,8 @@ func OpNorm1(X *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// opNorm1Loop holds the values the parts of OpNorm1's loop over the entries of
-// and into f share, while they run.
+// opNorm1Loop holds the values the parts of OpNorm1's loop that sums f share,
+// while they run.
 type opNorm1Loop struct {
 	m      int
 	parts  int
@@ -2987,8 +2987,8 @@ type opNorm1Loop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpNorm1's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm1's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm1Loop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -3084,8 +3084,8 @@ func OpNorm1Grad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense) float
 	return f
 }
 
-// opNorm1GradLoop holds the values the parts of OpNorm1Grad's loop over the
-// entries of tmp, tmp2 and into f share, while they run.
+// opNorm1GradLoop holds the values the parts of OpNorm1Grad's loop that fills
+// tmp, tmp2 and sums f share, while they run.
 type opNorm1GradLoop struct {
 	m      int
 	parts  int
@@ -3097,8 +3097,8 @@ type opNorm1GradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpNorm1Grad's loop over the entries of tmp, tmp2 and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm1Grad's loop that fills tmp, tmp2 and sums f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm1GradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -3120,8 +3120,8 @@ func (loop *opNorm1GradLoop) RunPart(part int) {
 	fParts.Data[part] = fPart
 }
 
-// opNorm1GradLoop2 holds the values the parts of OpNorm1Grad's loop over the
-// entries of dXRaw share, while they run.
+// opNorm1GradLoop2 holds the values the parts of OpNorm1Grad's loop that fills
+// dXRaw share, while they run.
 type opNorm1GradLoop2 struct {
 	m      int
 	parts2 int
@@ -3130,8 +3130,8 @@ type opNorm1GradLoop2 struct {
 	tmp2   blas64.General
 }
 
-// RunPart runs one part of OpNorm1Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm1Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -3146,8 +3146,8 @@ func (loop2 *opNorm1GradLoop2) RunPart(part2 int) {
 	}
 }
 
-// opNorm1GradLoop3 holds the values the parts of OpNorm1Grad's loop over the
-// entries of dYRaw share, while they run.
+// opNorm1GradLoop3 holds the values the parts of OpNorm1Grad's loop that fills
+// dYRaw share, while they run.
 type opNorm1GradLoop3 struct {
 	m      int
 	parts3 int
@@ -3156,8 +3156,8 @@ type opNorm1GradLoop3 struct {
 	tmp2   blas64.General
 }
 
-// RunPart runs one part of OpNorm1Grad's loop over the entries of dYRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm1Grad's loop that fills dYRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opNorm1GradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
@@ -3327,7 +3327,7 @@ func OpNorm2MatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // opNorm2MatrixGradLoop holds the values the parts of OpNorm2MatrixGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type opNorm2MatrixGradLoop struct {
 	m     int
 	parts int
@@ -3337,8 +3337,8 @@ type opNorm2MatrixGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of OpNorm2MatrixGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm2MatrixGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm2MatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -3420,8 +3420,8 @@ func OpNorm2Squared(X *mat.Dense) float64 {
 	return f
 }
 
-// opNorm2SquaredLoop holds the values the parts of OpNorm2Squared's loop over
-// the entries of and into f share, while they run.
+// opNorm2SquaredLoop holds the values the parts of OpNorm2Squared's loop that
+// sums f share, while they run.
 type opNorm2SquaredLoop struct {
 	m      int
 	parts  int
@@ -3430,8 +3430,8 @@ type opNorm2SquaredLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpNorm2Squared's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm2Squared's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm2SquaredLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -3495,7 +3495,7 @@ func OpNorm2SquaredGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // opNorm2SquaredGradLoop holds the values the parts of OpNorm2SquaredGrad's
-// loop over the entries of dXRaw and into f share, while they run.
+// loop that fills dXRaw and sums f share, while they run.
 type opNorm2SquaredGradLoop struct {
 	m      int
 	parts  int
@@ -3505,8 +3505,8 @@ type opNorm2SquaredGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpNorm2SquaredGrad's loop over the entries of dXRaw
-// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpNorm2SquaredGrad's loop that fills dXRaw and sums
+// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opNorm2SquaredGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -3613,8 +3613,8 @@ func OpSumsq(A *mat.Dense, x *mat.VecDense, y *mat.VecDense) float64 {
 	return f
 }
 
-// opSumsqLoop holds the values the parts of OpSumsq's loop over the entries of
-// tmp share, while they run.
+// opSumsqLoop holds the values the parts of OpSumsq's loop that fills tmp
+// share, while they run.
 type opSumsqLoop struct {
 	m     int
 	parts int
@@ -3623,7 +3623,7 @@ type opSumsqLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of OpSumsq's loop over the entries of tmp, the rows
+// RunPart runs one part of OpSumsq's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumsqLoop) RunPart(part int) {
 	m := loop.m
@@ -3639,8 +3639,8 @@ func (loop *opSumsqLoop) RunPart(part int) {
 	}
 }
 
-// opSumsqLoop2 holds the values the parts of OpSumsq's loop over the entries of
-// and into sumsq share, while they run.
+// opSumsqLoop2 holds the values the parts of OpSumsq's loop that sums sumsq
+// share, while they run.
 type opSumsqLoop2 struct {
 	m          int
 	parts2     int
@@ -3649,8 +3649,8 @@ type opSumsqLoop2 struct {
 	sumsqParts blas64.Vector
 }
 
-// RunPart runs one part of OpSumsq's loop over the entries of and into sumsq,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumsq's loop that sums sumsq, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opSumsqLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -3751,8 +3751,8 @@ func OpSumsqGrad(A *mat.Dense, x *mat.VecDense, y *mat.VecDense, dx *mat.VecDens
 	return f
 }
 
-// opSumsqGradLoop holds the values the parts of OpSumsqGrad's loop over the
-// entries of tmp share, while they run.
+// opSumsqGradLoop holds the values the parts of OpSumsqGrad's loop that fills
+// tmp share, while they run.
 type opSumsqGradLoop struct {
 	m     int
 	parts int
@@ -3761,7 +3761,7 @@ type opSumsqGradLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of OpSumsqGrad's loop over the entries of tmp, the rows
+// RunPart runs one part of OpSumsqGrad's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumsqGradLoop) RunPart(part int) {
 	m := loop.m
@@ -3777,8 +3777,8 @@ func (loop *opSumsqGradLoop) RunPart(part int) {
 	}
 }
 
-// opSumsqGradLoop2 holds the values the parts of OpSumsqGrad's loop over the
-// entries of and into sumsq share, while they run.
+// opSumsqGradLoop2 holds the values the parts of OpSumsqGrad's loop that sums
+// sumsq share, while they run.
 type opSumsqGradLoop2 struct {
 	m          int
 	parts2     int
@@ -3787,8 +3787,8 @@ type opSumsqGradLoop2 struct {
 	sumsqParts blas64.Vector
 }
 
-// RunPart runs one part of OpSumsqGrad's loop over the entries of and into
-// sumsq, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumsqGrad's loop that sums sumsq, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opSumsqGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -4468,7 +4468,7 @@ func OpLogsumexpRowsHessian(A *mat.Dense, x *mat.VecDense) float64 {
 }
 
 // opLogsumexpRowsHessianLoop holds the values the parts of
-// OpLogsumexpRowsHessian's loop over the entries of tmp share, while they run.
+// OpLogsumexpRowsHessian's loop that fills tmp share, while they run.
 type opLogsumexpRowsHessianLoop struct {
 	m     int
 	parts int
@@ -4478,8 +4478,8 @@ type opLogsumexpRowsHessianLoop struct {
 	xRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpLogsumexpRowsHessian's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpLogsumexpRowsHessian's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opLogsumexpRowsHessianLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -4586,8 +4586,7 @@ func OpLogsumexpRowsHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense)
 }
 
 // opLogsumexpRowsHessianGradLoop holds the values the parts of
-// OpLogsumexpRowsHessianGrad's loop over the entries of tmp share, while they
-// run.
+// OpLogsumexpRowsHessianGrad's loop that fills tmp share, while they run.
 type opLogsumexpRowsHessianGradLoop struct {
 	m     int
 	parts int
@@ -4597,8 +4596,8 @@ type opLogsumexpRowsHessianGradLoop struct {
 	xRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop over the entries
-// of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop that fills tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opLogsumexpRowsHessianGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -4615,8 +4614,7 @@ func (loop *opLogsumexpRowsHessianGradLoop) RunPart(part int) {
 }
 
 // opLogsumexpRowsHessianGradLoop2 holds the values the parts of
-// OpLogsumexpRowsHessianGrad's loop over the entries of ASoftmax share, while
-// they run.
+// OpLogsumexpRowsHessianGrad's loop that fills ASoftmax share, while they run.
 type opLogsumexpRowsHessianGradLoop2 struct {
 	m        int
 	parts2   int
@@ -4626,8 +4624,8 @@ type opLogsumexpRowsHessianGradLoop2 struct {
 	softmax  blas64.General
 }
 
-// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop over the entries
-// of ASoftmax, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpLogsumexpRowsHessianGrad's loop that fills
+// ASoftmax, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opLogsumexpRowsHessianGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -4942,8 +4940,8 @@ func OpSumAlong(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// opSumAlongLoop holds the values the parts of OpSumAlong's loop over the
-// entries of XX share, while they run.
+// opSumAlongLoop holds the values the parts of OpSumAlong's loop that fills XX
+// share, while they run.
 type opSumAlongLoop struct {
 	m     int
 	parts int
@@ -4952,7 +4950,7 @@ type opSumAlongLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of OpSumAlong's loop over the entries of XX, the rows
+// RunPart runs one part of OpSumAlong's loop that fills XX, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumAlongLoop) RunPart(part int) {
 	m := loop.m
@@ -5083,8 +5081,8 @@ func OpSumAlongGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.VecD
 	return f
 }
 
-// opSumAlongGradLoop holds the values the parts of OpSumAlongGrad's loop over
-// the entries of XX share, while they run.
+// opSumAlongGradLoop holds the values the parts of OpSumAlongGrad's loop that
+// fills XX share, while they run.
 type opSumAlongGradLoop struct {
 	m     int
 	parts int
@@ -5093,8 +5091,8 @@ type opSumAlongGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of OpSumAlongGrad's loop over the entries of XX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumAlongGrad's loop that fills XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumAlongGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -5375,7 +5373,7 @@ func OpSumAlongMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 }
 
 // opSumAlongMatrixLoop holds the values the parts of OpSumAlongMatrix's loop
-// over the entries of XX share, while they run.
+// that fills XX share, while they run.
 type opSumAlongMatrixLoop struct {
 	m     int
 	parts int
@@ -5384,8 +5382,8 @@ type opSumAlongMatrixLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of OpSumAlongMatrix's loop over the entries of XX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumAlongMatrix's loop that fills XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumAlongMatrixLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -5534,7 +5532,7 @@ func OpSumAlongMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *ma
 }
 
 // opSumAlongMatrixGradLoop holds the values the parts of OpSumAlongMatrixGrad's
-// loop over the entries of XX share, while they run.
+// loop that fills XX share, while they run.
 type opSumAlongMatrixGradLoop struct {
 	m     int
 	parts int
@@ -5543,8 +5541,8 @@ type opSumAlongMatrixGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of OpSumAlongMatrixGrad's loop over the entries of XX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumAlongMatrixGrad's loop that fills XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSumAlongMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -5560,7 +5558,7 @@ func (loop *opSumAlongMatrixGradLoop) RunPart(part int) {
 }
 
 // opSumAlongMatrixGradLoop2 holds the values the parts of
-// OpSumAlongMatrixGrad's loop over the entries of dXRaw share, while they run.
+// OpSumAlongMatrixGrad's loop that fills dXRaw share, while they run.
 type opSumAlongMatrixGradLoop2 struct {
 	m      int
 	parts2 int
@@ -5570,8 +5568,8 @@ type opSumAlongMatrixGradLoop2 struct {
 	aRaw   blas64.Vector
 }
 
-// RunPart runs one part of OpSumAlongMatrixGrad's loop over the entries of
-// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSumAlongMatrixGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opSumAlongMatrixGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -5706,8 +5704,8 @@ func OpMean(X *mat.Dense, a *mat.VecDense) float64 {
 	return f
 }
 
-// opMeanLoop holds the values the parts of OpMean's loop over the entries of
-// and into sumX share, while they run.
+// opMeanLoop holds the values the parts of OpMean's loop that sums sumX share,
+// while they run.
 type opMeanLoop struct {
 	m         int
 	parts     int
@@ -5716,8 +5714,8 @@ type opMeanLoop struct {
 	sumXParts blas64.Vector
 }
 
-// RunPart runs one part of OpMean's loop over the entries of and into sumX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMean's loop that sums sumX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMeanLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -5734,8 +5732,8 @@ func (loop *opMeanLoop) RunPart(part int) {
 	sumXParts.Data[part] = sumXPart
 }
 
-// opMeanLoop2 holds the values the parts of OpMean's loop over the entries of
-// XX share, while they run.
+// opMeanLoop2 holds the values the parts of OpMean's loop that fills XX share,
+// while they run.
 type opMeanLoop2 struct {
 	m      int
 	parts2 int
@@ -5744,7 +5742,7 @@ type opMeanLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of OpMean's loop over the entries of XX, the rows
+// RunPart runs one part of OpMean's loop that fills XX, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opMeanLoop2) RunPart(part2 int) {
 	m := loop2.m
@@ -5903,8 +5901,8 @@ func OpMeanGrad(X *mat.Dense, a *mat.VecDense, dX *mat.Dense, da *mat.VecDense) 
 	return f
 }
 
-// opMeanGradLoop holds the values the parts of OpMeanGrad's loop over the
-// entries of and into sumX share, while they run.
+// opMeanGradLoop holds the values the parts of OpMeanGrad's loop that sums sumX
+// share, while they run.
 type opMeanGradLoop struct {
 	m         int
 	parts     int
@@ -5913,8 +5911,8 @@ type opMeanGradLoop struct {
 	sumXParts blas64.Vector
 }
 
-// RunPart runs one part of OpMeanGrad's loop over the entries of and into sumX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMeanGrad's loop that sums sumX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMeanGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -5931,8 +5929,8 @@ func (loop *opMeanGradLoop) RunPart(part int) {
 	sumXParts.Data[part] = sumXPart
 }
 
-// opMeanGradLoop2 holds the values the parts of OpMeanGrad's loop over the
-// entries of XX share, while they run.
+// opMeanGradLoop2 holds the values the parts of OpMeanGrad's loop that fills XX
+// share, while they run.
 type opMeanGradLoop2 struct {
 	m      int
 	parts2 int
@@ -5941,7 +5939,7 @@ type opMeanGradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of OpMeanGrad's loop over the entries of XX, the rows
+// RunPart runs one part of OpMeanGrad's loop that fills XX, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
 	m := loop2.m
@@ -5957,8 +5955,8 @@ func (loop2 *opMeanGradLoop2) RunPart(part2 int) {
 	}
 }
 
-// opMeanGradLoop3 holds the values the parts of OpMeanGrad's loop over the
-// entries of dXRaw share, while they run.
+// opMeanGradLoop3 holds the values the parts of OpMeanGrad's loop that fills
+// dXRaw share, while they run.
 type opMeanGradLoop3 struct {
 	m      int
 	parts3 int
@@ -5969,8 +5967,8 @@ type opMeanGradLoop3 struct {
 	s      float64
 }
 
-// RunPart runs one part of OpMeanGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMeanGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opMeanGradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
@@ -6434,8 +6432,8 @@ func OpSoftmaxRows(X *mat.Dense, Y *mat.Dense) float64 {
 	return f
 }
 
-// opSoftmaxRowsLoop holds the values the parts of OpSoftmaxRows's loop over the
-// entries of and into sum share, while they run.
+// opSoftmaxRowsLoop holds the values the parts of OpSoftmaxRows's loop that
+// sums sum share, while they run.
 type opSoftmaxRowsLoop struct {
 	m        int
 	parts    int
@@ -6445,8 +6443,8 @@ type opSoftmaxRowsLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpSoftmaxRows's loop over the entries of and into
-// sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSoftmaxRows's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSoftmaxRowsLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -6660,7 +6658,7 @@ func OpSoftmaxRowsGrad(X *mat.Dense, Y *mat.Dense, dX *mat.Dense, dY *mat.Dense)
 }
 
 // opSoftmaxRowsGradLoop holds the values the parts of OpSoftmaxRowsGrad's loop
-// over the entries of YSoftmaxX and into sum share, while they run.
+// that fills YSoftmaxX and sums sum share, while they run.
 type opSoftmaxRowsGradLoop struct {
 	m         int
 	parts     int
@@ -6671,9 +6669,8 @@ type opSoftmaxRowsGradLoop struct {
 	sumParts  blas64.Vector
 }
 
-// RunPart runs one part of OpSoftmaxRowsGrad's loop over the entries of
-// YSoftmaxX and into sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of OpSoftmaxRowsGrad's loop that fills YSoftmaxX and
+// sums sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSoftmaxRowsGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -6784,8 +6781,8 @@ func OpExpansion(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 	return f
 }
 
-// opExpansionLoop holds the values the parts of OpExpansion's loop over the
-// entries of and into sum, sum2, sum3, sum4 share, while they run.
+// opExpansionLoop holds the values the parts of OpExpansion's loop that sums
+// sum, sum2, sum3, sum4 share, while they run.
 type opExpansionLoop struct {
 	m         int
 	parts     int
@@ -6799,8 +6796,8 @@ type opExpansionLoop struct {
 	sum4Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansion's loop over the entries of and into sum,
-// sum2, sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansion's loop that sums sum, sum2, sum3, sum4,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -6987,8 +6984,8 @@ func OpExpansionGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, da *mat.Vec
 	return f
 }
 
-// opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop over
-// the entries of tmp, tmp3 and into sum, sum2 share, while they run.
+// opExpansionGradLoop holds the values the parts of OpExpansionGrad's loop that
+// fills tmp, tmp3 and sums sum, sum2 share, while they run.
 type opExpansionGradLoop struct {
 	m         int
 	parts     int
@@ -7002,9 +6999,8 @@ type opExpansionGradLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp, tmp3
-// and into sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls
-// it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp, tmp3 and sums
+// sum, sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -7032,7 +7028,7 @@ func (loop *opExpansionGradLoop) RunPart(part int) {
 }
 
 // opExpansionGradLoop2 holds the values the parts of OpExpansionGrad's loop
-// over the entries of tmp4 and into sum3, sum4 share, while they run.
+// that fills tmp4 and sums sum3, sum4 share, while they run.
 type opExpansionGradLoop2 struct {
 	m         int
 	parts2    int
@@ -7046,8 +7042,8 @@ type opExpansionGradLoop2 struct {
 	sum4Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp4 and
-// into sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp4 and sums
+// sum3, sum4, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -7074,7 +7070,7 @@ func (loop2 *opExpansionGradLoop2) RunPart(part2 int) {
 }
 
 // opExpansionGradLoop3 holds the values the parts of OpExpansionGrad's loop
-// over the entries of tmp5 share, while they run.
+// that fills tmp5 share, while they run.
 type opExpansionGradLoop3 struct {
 	m      int
 	parts3 int
@@ -7085,8 +7081,8 @@ type opExpansionGradLoop3 struct {
 	tmp    blas64.General
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp5, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp5, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
@@ -7104,7 +7100,7 @@ func (loop3 *opExpansionGradLoop3) RunPart(part3 int) {
 }
 
 // opExpansionGradLoop4 holds the values the parts of OpExpansionGrad's loop
-// over the entries of tmp9 share, while they run.
+// that fills tmp9 share, while they run.
 type opExpansionGradLoop4 struct {
 	m      int
 	parts4 int
@@ -7116,8 +7112,8 @@ type opExpansionGradLoop4 struct {
 	tmp    blas64.General
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp9, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp9, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
 	m := loop4.m
 	parts4 := loop4.parts4
@@ -7136,7 +7132,7 @@ func (loop4 *opExpansionGradLoop4) RunPart(part4 int) {
 }
 
 // opExpansionGradLoop5 holds the values the parts of OpExpansionGrad's loop
-// over the entries of tmp10 share, while they run.
+// that fills tmp10 share, while they run.
 type opExpansionGradLoop5 struct {
 	m      int
 	parts5 int
@@ -7146,8 +7142,8 @@ type opExpansionGradLoop5 struct {
 	expBT  blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionGrad's loop over the entries of tmp10,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionGrad's loop that fills tmp10, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop5 *opExpansionGradLoop5) RunPart(part5 int) {
 	m := loop5.m
 	parts5 := loop5.parts5
@@ -7519,7 +7515,7 @@ func OpExpansionMatrix(X *mat.Dense, a *mat.VecDense, b *mat.VecDense) float64 {
 }
 
 // opExpansionMatrixLoop holds the values the parts of OpExpansionMatrix's loop
-// over the entries of and into sum share, while they run.
+// that sums sum share, while they run.
 type opExpansionMatrixLoop struct {
 	m        int
 	parts    int
@@ -7530,8 +7526,8 @@ type opExpansionMatrixLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionMatrix's loop over the entries of and
-// into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrix's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionMatrixLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -7551,7 +7547,7 @@ func (loop *opExpansionMatrixLoop) RunPart(part int) {
 }
 
 // opExpansionMatrixLoop2 holds the values the parts of OpExpansionMatrix's loop
-// over the entries of and into sum2 share, while they run.
+// that sums sum2 share, while they run.
 type opExpansionMatrixLoop2 struct {
 	m         int
 	parts2    int
@@ -7561,8 +7557,8 @@ type opExpansionMatrixLoop2 struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionMatrix's loop over the entries of and
-// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrix's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opExpansionMatrixLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -7733,8 +7729,8 @@ func OpExpansionMatrixGrad(X *mat.Dense, a *mat.VecDense, b *mat.VecDense, dX *m
 }
 
 // opExpansionMatrixGradLoop holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of tmp2, tmp and into sum
-// share, while they run.
+// OpExpansionMatrixGrad's loop that fills tmp2, tmp and sums sum share, while
+// they run.
 type opExpansionMatrixGradLoop struct {
 	m        int
 	parts    int
@@ -7747,9 +7743,8 @@ type opExpansionMatrixGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
-// tmp2, tmp and into sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp2, tmp
+// and sums sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -7773,8 +7768,7 @@ func (loop *opExpansionMatrixGradLoop) RunPart(part int) {
 }
 
 // opExpansionMatrixGradLoop2 holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of and into sum2 share, while
-// they run.
+// OpExpansionMatrixGrad's loop that sums sum2 share, while they run.
 type opExpansionMatrixGradLoop2 struct {
 	m         int
 	parts2    int
@@ -7784,8 +7778,8 @@ type opExpansionMatrixGradLoop2 struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of and
-// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that sums sum2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -7804,8 +7798,7 @@ func (loop2 *opExpansionMatrixGradLoop2) RunPart(part2 int) {
 }
 
 // opExpansionMatrixGradLoop3 holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of dXRaw, tmp5 share, while
-// they run.
+// OpExpansionMatrixGrad's loop that fills dXRaw, tmp5 share, while they run.
 type opExpansionMatrixGradLoop3 struct {
 	m      int
 	parts3 int
@@ -7817,8 +7810,8 @@ type opExpansionMatrixGradLoop3 struct {
 	tmp5   blas64.General
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
-// dXRaw, tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills dXRaw, tmp5,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
@@ -7838,15 +7831,15 @@ func (loop3 *opExpansionMatrixGradLoop3) RunPart(part3 int) {
 }
 
 // opExpansionMatrixGradLoop4 holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of tmp6 share, while they run.
+// OpExpansionMatrixGrad's loop that fills tmp6 share, while they run.
 type opExpansionMatrixGradLoop4 struct {
 	n      int
 	parts4 int
 	tmp6   blas64.General
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
-// tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp6, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
 	n := loop4.n
 	parts4 := loop4.parts4
@@ -7860,7 +7853,7 @@ func (loop4 *opExpansionMatrixGradLoop4) RunPart(part4 int) {
 }
 
 // opExpansionMatrixGradLoop5 holds the values the parts of
-// OpExpansionMatrixGrad's loop over the entries of tmp7 share, while they run.
+// OpExpansionMatrixGrad's loop that fills tmp7 share, while they run.
 type opExpansionMatrixGradLoop5 struct {
 	m      int
 	parts5 int
@@ -7870,8 +7863,8 @@ type opExpansionMatrixGradLoop5 struct {
 	tmp2   blas64.General
 }
 
-// RunPart runs one part of OpExpansionMatrixGrad's loop over the entries of
-// tmp7, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpExpansionMatrixGrad's loop that fills tmp7, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop5 *opExpansionMatrixGradLoop5) RunPart(part5 int) {
 	m := loop5.m
 	parts5 := loop5.parts5
@@ -8246,8 +8239,7 @@ func OpMatrixPowerSquaring(A *mat.Dense, B *mat.Dense) float64 {
 }
 
 // opMatrixPowerSquaringLoop holds the values the parts of
-// OpMatrixPowerSquaring's loop over the entries of and into sum share, while
-// they run.
+// OpMatrixPowerSquaring's loop that sums sum share, while they run.
 type opMatrixPowerSquaringLoop struct {
 	n        int
 	parts    int
@@ -8256,8 +8248,8 @@ type opMatrixPowerSquaringLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerSquaring's loop over the entries of and
-// into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaring's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMatrixPowerSquaringLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -8275,8 +8267,7 @@ func (loop *opMatrixPowerSquaringLoop) RunPart(part int) {
 }
 
 // opMatrixPowerSquaringLoop2 holds the values the parts of
-// OpMatrixPowerSquaring's loop over the entries of and into sumAAAA share,
-// while they run.
+// OpMatrixPowerSquaring's loop that sums sumAAAA share, while they run.
 type opMatrixPowerSquaringLoop2 struct {
 	n            int
 	parts2       int
@@ -8284,8 +8275,8 @@ type opMatrixPowerSquaringLoop2 struct {
 	sumAAAAParts blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerSquaring's loop over the entries of and
-// into sumAAAA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaring's loop that sums sumAAAA, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opMatrixPowerSquaringLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -8497,8 +8488,7 @@ func OpMatrixPowerSquaringGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *ma
 }
 
 // opMatrixPowerSquaringGradLoop holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of and into sum share,
-// while they run.
+// OpMatrixPowerSquaringGrad's loop that sums sum share, while they run.
 type opMatrixPowerSquaringGradLoop struct {
 	n        int
 	parts    int
@@ -8507,8 +8497,8 @@ type opMatrixPowerSquaringGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// and into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that sums sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -8526,8 +8516,7 @@ func (loop *opMatrixPowerSquaringGradLoop) RunPart(part int) {
 }
 
 // opMatrixPowerSquaringGradLoop2 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of and into sumAAAA share,
-// while they run.
+// OpMatrixPowerSquaringGrad's loop that sums sumAAAA share, while they run.
 type opMatrixPowerSquaringGradLoop2 struct {
 	n            int
 	parts2       int
@@ -8535,8 +8524,8 @@ type opMatrixPowerSquaringGradLoop2 struct {
 	sumAAAAParts blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// and into sumAAAA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that sums sumAAAA,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -8553,8 +8542,7 @@ func (loop2 *opMatrixPowerSquaringGradLoop2) RunPart(part2 int) {
 }
 
 // opMatrixPowerSquaringGradLoop3 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of tmp2 share, while they
-// run.
+// OpMatrixPowerSquaringGrad's loop that fills tmp2 share, while they run.
 type opMatrixPowerSquaringGradLoop3 struct {
 	n      int
 	parts3 int
@@ -8563,8 +8551,8 @@ type opMatrixPowerSquaringGradLoop3 struct {
 	BAT    blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills tmp2,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
@@ -8580,8 +8568,7 @@ func (loop3 *opMatrixPowerSquaringGradLoop3) RunPart(part3 int) {
 }
 
 // opMatrixPowerSquaringGradLoop4 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of onePlusBAT share, while
-// they run.
+// OpMatrixPowerSquaringGrad's loop that fills onePlusBAT share, while they run.
 type opMatrixPowerSquaringGradLoop4 struct {
 	n          int
 	parts4     int
@@ -8589,7 +8576,7 @@ type opMatrixPowerSquaringGradLoop4 struct {
 	BAT        blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills
 // onePlusBAT, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
 	n := loop4.n
@@ -8605,8 +8592,7 @@ func (loop4 *opMatrixPowerSquaringGradLoop4) RunPart(part4 int) {
 }
 
 // opMatrixPowerSquaringGradLoop5 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of tmp4 share, while they
-// run.
+// OpMatrixPowerSquaringGrad's loop that fills tmp4 share, while they run.
 type opMatrixPowerSquaringGradLoop5 struct {
 	n      int
 	parts5 int
@@ -8614,8 +8600,8 @@ type opMatrixPowerSquaringGradLoop5 struct {
 	ATB    blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// tmp4, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills tmp4,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
 	n := loop5.n
 	parts5 := loop5.parts5
@@ -8630,8 +8616,7 @@ func (loop5 *opMatrixPowerSquaringGradLoop5) RunPart(part5 int) {
 }
 
 // opMatrixPowerSquaringGradLoop6 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of tmp5 share, while they
-// run.
+// OpMatrixPowerSquaringGrad's loop that fills tmp5 share, while they run.
 type opMatrixPowerSquaringGradLoop6 struct {
 	n      int
 	parts6 int
@@ -8639,8 +8624,8 @@ type opMatrixPowerSquaringGradLoop6 struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// tmp5, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills tmp5,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
 	n := loop6.n
 	parts6 := loop6.parts6
@@ -8655,16 +8640,15 @@ func (loop6 *opMatrixPowerSquaringGradLoop6) RunPart(part6 int) {
 }
 
 // opMatrixPowerSquaringGradLoop7 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of tmp6 share, while they
-// run.
+// OpMatrixPowerSquaringGrad's loop that fills tmp6 share, while they run.
 type opMatrixPowerSquaringGradLoop7 struct {
 	n      int
 	parts7 int
 	tmp6   blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// tmp6, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills tmp6,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop7 *opMatrixPowerSquaringGradLoop7) RunPart(part7 int) {
 	n := loop7.n
 	parts7 := loop7.parts7
@@ -8678,8 +8662,7 @@ func (loop7 *opMatrixPowerSquaringGradLoop7) RunPart(part7 int) {
 }
 
 // opMatrixPowerSquaringGradLoop8 holds the values the parts of
-// OpMatrixPowerSquaringGrad's loop over the entries of dBRaw share, while they
-// run.
+// OpMatrixPowerSquaringGrad's loop that fills dBRaw share, while they run.
 type opMatrixPowerSquaringGradLoop8 struct {
 	n      int
 	parts8 int
@@ -8687,8 +8670,8 @@ type opMatrixPowerSquaringGradLoop8 struct {
 	AAAAA  blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerSquaringGrad's loop over the entries of
-// dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerSquaringGrad's loop that fills dBRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop8 *opMatrixPowerSquaringGradLoop8) RunPart(part8 int) {
 	n := loop8.n
 	parts8 := loop8.parts8
@@ -8779,7 +8762,7 @@ func OpMatrixPowerHessian(A *mat.Dense, x *mat.VecDense) float64 {
 }
 
 // opMatrixPowerHessianLoop holds the values the parts of OpMatrixPowerHessian's
-// loop over the entries of tmp share, while they run.
+// loop that fills tmp share, while they run.
 type opMatrixPowerHessianLoop struct {
 	n     int
 	parts int
@@ -8788,8 +8771,8 @@ type opMatrixPowerHessianLoop struct {
 	xRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerHessian's loop over the entries of tmp,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerHessian's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMatrixPowerHessianLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -8913,8 +8896,7 @@ func OpMatrixPowerHessianGrad(A *mat.Dense, x *mat.VecDense, dx *mat.VecDense) f
 }
 
 // opMatrixPowerHessianGradLoop holds the values the parts of
-// OpMatrixPowerHessianGrad's loop over the entries of tmp share, while they
-// run.
+// OpMatrixPowerHessianGrad's loop that fills tmp share, while they run.
 type opMatrixPowerHessianGradLoop struct {
 	n     int
 	parts int
@@ -8923,8 +8905,8 @@ type opMatrixPowerHessianGradLoop struct {
 	xRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpMatrixPowerHessianGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerHessianGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opMatrixPowerHessianGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -8940,8 +8922,7 @@ func (loop *opMatrixPowerHessianGradLoop) RunPart(part int) {
 }
 
 // opMatrixPowerHessianGradLoop2 holds the values the parts of
-// OpMatrixPowerHessianGrad's loop over the entries of tmp3 share, while they
-// run.
+// OpMatrixPowerHessianGrad's loop that fills tmp3 share, while they run.
 type opMatrixPowerHessianGradLoop2 struct {
 	n      int
 	parts2 int
@@ -8951,8 +8932,8 @@ type opMatrixPowerHessianGradLoop2 struct {
 	prod4  blas64.General
 }
 
-// RunPart runs one part of OpMatrixPowerHessianGrad's loop over the entries of
-// tmp3, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpMatrixPowerHessianGrad's loop that fills tmp3, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opMatrixPowerHessianGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -9321,7 +9302,7 @@ func OpSoftmaxRegression(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat.Den
 }
 
 // opSoftmaxRegressionLoop holds the values the parts of OpSoftmaxRegression's
-// loop over the entries of and into sum2 share, while they run.
+// loop that sums sum2 share, while they run.
 type opSoftmaxRegressionLoop struct {
 	n         int
 	parts     int
@@ -9331,8 +9312,8 @@ type opSoftmaxRegressionLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpSoftmaxRegression's loop over the entries of and
-// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSoftmaxRegression's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSoftmaxRegressionLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -9463,8 +9444,7 @@ func OpSoftmaxRegressionGrad(X *mat.Dense, W *mat.Dense, b *mat.VecDense, Y *mat
 }
 
 // opSoftmaxRegressionGradLoop holds the values the parts of
-// OpSoftmaxRegressionGrad's loop over the entries of and into sum2 share, while
-// they run.
+// OpSoftmaxRegressionGrad's loop that sums sum2 share, while they run.
 type opSoftmaxRegressionGradLoop struct {
 	n         int
 	parts     int
@@ -9474,8 +9454,8 @@ type opSoftmaxRegressionGradLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of OpSoftmaxRegressionGrad's loop over the entries of
-// and into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSoftmaxRegressionGrad's loop that sums sum2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -9494,8 +9474,8 @@ func (loop *opSoftmaxRegressionGradLoop) RunPart(part int) {
 }
 
 // opSoftmaxRegressionGradLoop2 holds the values the parts of
-// OpSoftmaxRegressionGrad's loop over the entries of softmaxMinusY share, while
-// they run.
+// OpSoftmaxRegressionGrad's loop that fills softmaxMinusY share, while they
+// run.
 type opSoftmaxRegressionGradLoop2 struct {
 	n             int
 	parts2        int
@@ -9505,7 +9485,7 @@ type opSoftmaxRegressionGradLoop2 struct {
 	YRaw          blas64.General
 }
 
-// RunPart runs one part of OpSoftmaxRegressionGrad's loop over the entries of
+// RunPart runs one part of OpSoftmaxRegressionGrad's loop that fills
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opSoftmaxRegressionGradLoop2) RunPart(part2 int) {
 	n := loop2.n
@@ -9684,8 +9664,8 @@ func OpDotMatrix(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opDotMatrixLoop holds the values the parts of OpDotMatrix's loop over the
-// entries of and into f share, while they run.
+// opDotMatrixLoop holds the values the parts of OpDotMatrix's loop that sums f
+// share, while they run.
 type opDotMatrixLoop struct {
 	m      int
 	parts  int
@@ -9695,8 +9675,8 @@ type opDotMatrixLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpDotMatrix's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDotMatrix's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opDotMatrixLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -9785,8 +9765,8 @@ func OpDotMatrixGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	return f
 }
 
-// opDotMatrixGradLoop holds the values the parts of OpDotMatrixGrad's loop over
-// the entries of and into f share, while they run.
+// opDotMatrixGradLoop holds the values the parts of OpDotMatrixGrad's loop that
+// sums f share, while they run.
 type opDotMatrixGradLoop struct {
 	m      int
 	parts  int
@@ -9796,8 +9776,8 @@ type opDotMatrixGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpDotMatrixGrad's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDotMatrixGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opDotMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -9816,7 +9796,7 @@ func (loop *opDotMatrixGradLoop) RunPart(part int) {
 }
 
 // opDotMatrixGradLoop2 holds the values the parts of OpDotMatrixGrad's loop
-// over the entries of dARaw share, while they run.
+// that fills dARaw share, while they run.
 type opDotMatrixGradLoop2 struct {
 	m      int
 	parts2 int
@@ -9825,8 +9805,8 @@ type opDotMatrixGradLoop2 struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDotMatrixGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -9842,7 +9822,7 @@ func (loop2 *opDotMatrixGradLoop2) RunPart(part2 int) {
 }
 
 // opDotMatrixGradLoop3 holds the values the parts of OpDotMatrixGrad's loop
-// over the entries of dBRaw share, while they run.
+// that fills dBRaw share, while they run.
 type opDotMatrixGradLoop3 struct {
 	m      int
 	parts3 int
@@ -9851,8 +9831,8 @@ type opDotMatrixGradLoop3 struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of OpDotMatrixGrad's loop over the entries of dBRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDotMatrixGrad's loop that fills dBRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opDotMatrixGradLoop3) RunPart(part3 int) {
 	m := loop3.m
 	parts3 := loop3.parts3
@@ -10050,8 +10030,8 @@ func OpInvGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) float64
 	return f
 }
 
-// opInvGradLoop holds the values the parts of OpInvGrad's loop over the entries
-// of dBRaw share, while they run.
+// opInvGradLoop holds the values the parts of OpInvGrad's loop that fills dBRaw
+// share, while they run.
 type opInvGradLoop struct {
 	n     int
 	parts int
@@ -10059,7 +10039,7 @@ type opInvGradLoop struct {
 	invAT blas64.General
 }
 
-// RunPart runs one part of OpInvGrad's loop over the entries of dBRaw, the rows
+// RunPart runs one part of OpInvGrad's loop that fills dBRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opInvGradLoop) RunPart(part int) {
 	n := loop.n
@@ -10198,7 +10178,7 @@ func OpDiagVectorGrad(v *mat.VecDense, A *mat.Dense, dv *mat.VecDense, dA *mat.D
 }
 
 // opDiagVectorGradLoop holds the values the parts of OpDiagVectorGrad's loop
-// over the entries of dARaw share, while they run.
+// that fills dARaw share, while they run.
 type opDiagVectorGradLoop struct {
 	n     int
 	parts int
@@ -10206,8 +10186,8 @@ type opDiagVectorGradLoop struct {
 	vRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpDiagVectorGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDiagVectorGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opDiagVectorGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -10348,7 +10328,7 @@ func OpDiagMatrixGrad(A *mat.Dense, v *mat.VecDense, dA *mat.Dense, dv *mat.VecD
 }
 
 // opDiagMatrixGradLoop holds the values the parts of OpDiagMatrixGrad's loop
-// over the entries of dARaw share, while they run.
+// that fills dARaw share, while they run.
 type opDiagMatrixGradLoop struct {
 	n     int
 	parts int
@@ -10356,8 +10336,8 @@ type opDiagMatrixGradLoop struct {
 	vRaw  blas64.Vector
 }
 
-// RunPart runs one part of OpDiagMatrixGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpDiagMatrixGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opDiagMatrixGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -10436,8 +10416,8 @@ func OpEye(A *mat.Dense) float64 {
 	return f
 }
 
-// opEyeLoop holds the values the parts of OpEye's loop over the entries of and
-// into f share, while they run.
+// opEyeLoop holds the values the parts of OpEye's loop that sums f share, while
+// they run.
 type opEyeLoop struct {
 	n      int
 	parts  int
@@ -10445,8 +10425,8 @@ type opEyeLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpEye's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpEye's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *opEyeLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -10511,8 +10491,8 @@ func OpEyeGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
-// opEyeGradLoop holds the values the parts of OpEyeGrad's loop over the entries
-// of tmp, dARaw and into f share, while they run.
+// opEyeGradLoop holds the values the parts of OpEyeGrad's loop that fills tmp,
+// dARaw and sums f share, while they run.
 type opEyeGradLoop struct {
 	n      int
 	parts  int
@@ -10522,8 +10502,8 @@ type opEyeGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpEyeGrad's loop over the entries of tmp, dARaw and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpEyeGrad's loop that fills tmp, dARaw and sums f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opEyeGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -10701,8 +10681,8 @@ func OpFillMatrix(X *mat.Dense) float64 {
 	return f
 }
 
-// opFillMatrixLoop holds the values the parts of OpFillMatrix's loop over the
-// entries of and into f share, while they run.
+// opFillMatrixLoop holds the values the parts of OpFillMatrix's loop that sums
+// f share, while they run.
 type opFillMatrixLoop struct {
 	m      int
 	parts  int
@@ -10711,8 +10691,8 @@ type opFillMatrixLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpFillMatrix's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpFillMatrix's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opFillMatrixLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -10776,7 +10756,7 @@ func OpFillMatrixGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // opFillMatrixGradLoop holds the values the parts of OpFillMatrixGrad's loop
-// over the entries of dXRaw and into f share, while they run.
+// that fills dXRaw and sums f share, while they run.
 type opFillMatrixGradLoop struct {
 	m      int
 	parts  int
@@ -10786,8 +10766,8 @@ type opFillMatrixGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpFillMatrixGrad's loop over the entries of dXRaw
-// and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpFillMatrixGrad's loop that fills dXRaw and sums f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opFillMatrixGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -10875,8 +10855,8 @@ func OpTranspose(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opTransposeLoop holds the values the parts of OpTranspose's loop over the
-// entries of and into f share, while they run.
+// opTransposeLoop holds the values the parts of OpTranspose's loop that sums f
+// share, while they run.
 type opTransposeLoop struct {
 	m      int
 	parts  int
@@ -10886,8 +10866,8 @@ type opTransposeLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpTranspose's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTranspose's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTransposeLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -10966,8 +10946,8 @@ func OpTransposeGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) f
 	return f
 }
 
-// opTransposeGradLoop holds the values the parts of OpTransposeGrad's loop over
-// the entries of dARaw share, while they run.
+// opTransposeGradLoop holds the values the parts of OpTransposeGrad's loop that
+// fills dARaw share, while they run.
 type opTransposeGradLoop struct {
 	m     int
 	parts int
@@ -10976,8 +10956,8 @@ type opTransposeGradLoop struct {
 	BRaw  blas64.General
 }
 
-// RunPart runs one part of OpTransposeGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTransposeGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTransposeGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -10993,7 +10973,7 @@ func (loop *opTransposeGradLoop) RunPart(part int) {
 }
 
 // opTransposeGradLoop2 holds the values the parts of OpTransposeGrad's loop
-// over the entries of dBRaw share, while they run.
+// that fills dBRaw share, while they run.
 type opTransposeGradLoop2 struct {
 	m      int
 	parts2 int
@@ -11002,8 +10982,8 @@ type opTransposeGradLoop2 struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of OpTransposeGrad's loop over the entries of dBRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTransposeGrad's loop that fills dBRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opTransposeGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -11088,8 +11068,8 @@ func OpHadamard(A *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// opHadamardLoop holds the values the parts of OpHadamard's loop over the
-// entries of and into f share, while they run.
+// opHadamardLoop holds the values the parts of OpHadamard's loop that sums f
+// share, while they run.
 type opHadamardLoop struct {
 	m      int
 	parts  int
@@ -11099,8 +11079,8 @@ type opHadamardLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpHadamard's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpHadamard's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opHadamardLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -11182,8 +11162,8 @@ func OpHadamardGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.Dense) fl
 	return f
 }
 
-// opHadamardGradLoop holds the values the parts of OpHadamardGrad's loop over
-// the entries of AB, dARaw, dBRaw and into f share, while they run.
+// opHadamardGradLoop holds the values the parts of OpHadamardGrad's loop that
+// fills AB, dARaw, dBRaw and sums f share, while they run.
 type opHadamardGradLoop struct {
 	m      int
 	parts  int
@@ -11196,8 +11176,8 @@ type opHadamardGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpHadamardGrad's loop over the entries of AB, dARaw,
-// dBRaw and into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpHadamardGrad's loop that fills AB, dARaw, dBRaw
+// and sums f, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opHadamardGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -11398,7 +11378,7 @@ func OpElementwisePower(X *mat.Dense, p float64) float64 {
 }
 
 // opElementwisePowerLoop holds the values the parts of OpElementwisePower's
-// loop over the entries of and into f share, while they run.
+// loop that sums f share, while they run.
 type opElementwisePowerLoop struct {
 	m      int
 	parts  int
@@ -11408,8 +11388,8 @@ type opElementwisePowerLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpElementwisePower's loop over the entries of and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpElementwisePower's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opElementwisePowerLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -11492,8 +11472,8 @@ func OpElementwisePowerGrad(X *mat.Dense, p float64, dX *mat.Dense, dp *float64)
 }
 
 // opElementwisePowerGradLoop holds the values the parts of
-// OpElementwisePowerGrad's loop over the entries of tmp, dXRaw and into f, sum
-// share, while they run.
+// OpElementwisePowerGrad's loop that fills tmp, dXRaw and sums f, sum share,
+// while they run.
 type opElementwisePowerGradLoop struct {
 	m        int
 	parts    int
@@ -11506,9 +11486,8 @@ type opElementwisePowerGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpElementwisePowerGrad's loop over the entries of
-// tmp, dXRaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of OpElementwisePowerGrad's loop that fills tmp, dXRaw
+// and sums f, sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opElementwisePowerGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -11669,7 +11648,7 @@ func OpScalarDivision(X *mat.Dense, s float64) float64 {
 }
 
 // opScalarDivisionLoop holds the values the parts of OpScalarDivision's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type opScalarDivisionLoop struct {
 	m      int
 	parts  int
@@ -11679,8 +11658,8 @@ type opScalarDivisionLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpScalarDivision's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpScalarDivision's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opScalarDivisionLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -11763,7 +11742,7 @@ func OpScalarDivisionGrad(X *mat.Dense, s float64, dX *mat.Dense, ds *float64) f
 }
 
 // opScalarDivisionGradLoop holds the values the parts of OpScalarDivisionGrad's
-// loop over the entries of tmp, dXRaw and into f, sum share, while they run.
+// loop that fills tmp, dXRaw and sums f, sum share, while they run.
 type opScalarDivisionGradLoop struct {
 	m        int
 	parts    int
@@ -11776,9 +11755,8 @@ type opScalarDivisionGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of OpScalarDivisionGrad's loop over the entries of tmp,
-// dXRaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of OpScalarDivisionGrad's loop that fills tmp, dXRaw
+// and sums f, sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opScalarDivisionGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -12131,8 +12109,8 @@ func OpOuter(a *mat.VecDense, b *mat.VecDense, X *mat.Dense) float64 {
 	return f
 }
 
-// opOuterLoop holds the values the parts of OpOuter's loop over the entries of
-// and into f share, while they run.
+// opOuterLoop holds the values the parts of OpOuter's loop that sums f share,
+// while they run.
 type opOuterLoop struct {
 	m      int
 	parts  int
@@ -12143,8 +12121,8 @@ type opOuterLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpOuter's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpOuter's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opOuterLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -12248,8 +12226,8 @@ func OpOuterGrad(a *mat.VecDense, b *mat.VecDense, X *mat.Dense, da *mat.VecDens
 	return f
 }
 
-// opOuterGradLoop holds the values the parts of OpOuterGrad's loop over the
-// entries of and into f share, while they run.
+// opOuterGradLoop holds the values the parts of OpOuterGrad's loop that sums f
+// share, while they run.
 type opOuterGradLoop struct {
 	m      int
 	parts  int
@@ -12260,8 +12238,8 @@ type opOuterGradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of OpOuterGrad's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpOuterGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opOuterGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -12280,8 +12258,8 @@ func (loop *opOuterGradLoop) RunPart(part int) {
 	fParts.Data[part] = fPart
 }
 
-// opOuterGradLoop2 holds the values the parts of OpOuterGrad's loop over the
-// entries of dXRaw share, while they run.
+// opOuterGradLoop2 holds the values the parts of OpOuterGrad's loop that fills
+// dXRaw share, while they run.
 type opOuterGradLoop2 struct {
 	m      int
 	parts2 int
@@ -12290,8 +12268,8 @@ type opOuterGradLoop2 struct {
 	abT    blas64.General
 }
 
-// RunPart runs one part of OpOuterGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpOuterGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opOuterGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -12589,7 +12567,7 @@ func OpTransposedLinalg(A *mat.Dense, B *mat.Dense) float64 {
 }
 
 // opTransposedLinalgLoop holds the values the parts of OpTransposedLinalg's
-// loop over the entries of and into tr share, while they run.
+// loop that sums tr share, while they run.
 type opTransposedLinalgLoop struct {
 	n       int
 	parts   int
@@ -12598,8 +12576,8 @@ type opTransposedLinalgLoop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of OpTransposedLinalg's loop over the entries of and
-// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTransposedLinalg's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTransposedLinalgLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -12719,8 +12697,7 @@ func OpTransposedLinalgGrad(A *mat.Dense, B *mat.Dense, dA *mat.Dense, dB *mat.D
 }
 
 // opTransposedLinalgGradLoop holds the values the parts of
-// OpTransposedLinalgGrad's loop over the entries of and into tr share, while
-// they run.
+// OpTransposedLinalgGrad's loop that sums tr share, while they run.
 type opTransposedLinalgGradLoop struct {
 	n       int
 	parts   int
@@ -12729,8 +12706,8 @@ type opTransposedLinalgGradLoop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of OpTransposedLinalgGrad's loop over the entries of
-// and into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTransposedLinalgGrad's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -12748,8 +12725,7 @@ func (loop *opTransposedLinalgGradLoop) RunPart(part int) {
 }
 
 // opTransposedLinalgGradLoop2 holds the values the parts of
-// OpTransposedLinalgGrad's loop over the entries of dBRaw share, while they
-// run.
+// OpTransposedLinalgGrad's loop that fills dBRaw share, while they run.
 type opTransposedLinalgGradLoop2 struct {
 	n      int
 	parts2 int
@@ -12757,8 +12733,8 @@ type opTransposedLinalgGradLoop2 struct {
 	invA   blas64.General
 }
 
-// RunPart runs one part of OpTransposedLinalgGrad's loop over the entries of
-// dBRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpTransposedLinalgGrad's loop that fills dBRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opTransposedLinalgGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -12863,8 +12839,8 @@ func OpSolve(A *mat.Dense, x *mat.VecDense, B *mat.Dense) float64 {
 	return f
 }
 
-// opSolveLoop holds the values the parts of OpSolve's loop over the entries of
-// and into sumInvATB share, while they run.
+// opSolveLoop holds the values the parts of OpSolve's loop that sums sumInvATB
+// share, while they run.
 type opSolveLoop struct {
 	n              int
 	parts          int
@@ -12873,8 +12849,8 @@ type opSolveLoop struct {
 	sumInvATBParts blas64.Vector
 }
 
-// RunPart runs one part of OpSolve's loop over the entries of and into
-// sumInvATB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSolve's loop that sums sumInvATB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSolveLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -13017,8 +12993,8 @@ func OpSolveGrad(A *mat.Dense, x *mat.VecDense, B *mat.Dense, dA *mat.Dense, dx 
 	return f
 }
 
-// opSolveGradLoop holds the values the parts of OpSolveGrad's loop over the
-// entries of and into sumInvATB share, while they run.
+// opSolveGradLoop holds the values the parts of OpSolveGrad's loop that sums
+// sumInvATB share, while they run.
 type opSolveGradLoop struct {
 	n              int
 	parts          int
@@ -13027,8 +13003,8 @@ type opSolveGradLoop struct {
 	sumInvATBParts blas64.Vector
 }
 
-// RunPart runs one part of OpSolveGrad's loop over the entries of and into
-// sumInvATB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSolveGrad's loop that sums sumInvATB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *opSolveGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -13045,8 +13021,8 @@ func (loop *opSolveGradLoop) RunPart(part int) {
 	sumInvATBParts.Data[part] = sumInvATBPart
 }
 
-// opSolveGradLoop2 holds the values the parts of OpSolveGrad's loop over the
-// entries of tmp2 share, while they run.
+// opSolveGradLoop2 holds the values the parts of OpSolveGrad's loop that fills
+// tmp2 share, while they run.
 type opSolveGradLoop2 struct {
 	k      int
 	parts2 int
@@ -13054,8 +13030,8 @@ type opSolveGradLoop2 struct {
 	tmp2   blas64.General
 }
 
-// RunPart runs one part of OpSolveGrad's loop over the entries of tmp2, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSolveGrad's loop that fills tmp2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -13069,8 +13045,8 @@ func (loop2 *opSolveGradLoop2) RunPart(part2 int) {
 	}
 }
 
-// opSolveGradLoop3 holds the values the parts of OpSolveGrad's loop over the
-// entries of tmp3 share, while they run.
+// opSolveGradLoop3 holds the values the parts of OpSolveGrad's loop that fills
+// tmp3 share, while they run.
 type opSolveGradLoop3 struct {
 	n      int
 	parts3 int
@@ -13078,8 +13054,8 @@ type opSolveGradLoop3 struct {
 	tmp3   blas64.General
 }
 
-// RunPart runs one part of OpSolveGrad's loop over the entries of tmp3, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of OpSolveGrad's loop that fills tmp3, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *opSolveGradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
@@ -14779,7 +14755,7 @@ func FusionTrInChainGrad(A *mat.Dense, x *mat.VecDense, dA *mat.Dense, dx *mat.V
 }
 
 // fusionTrInChainGradLoop holds the values the parts of FusionTrInChainGrad's
-// loop over the entries of dARaw share, while they run.
+// loop that fills dARaw share, while they run.
 type fusionTrInChainGradLoop struct {
 	n     int
 	parts int
@@ -14787,8 +14763,8 @@ type fusionTrInChainGradLoop struct {
 	f     float64
 }
 
-// RunPart runs one part of FusionTrInChainGrad's loop over the entries of
-// dARaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FusionTrInChainGrad's loop that fills dARaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *fusionTrInChainGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts

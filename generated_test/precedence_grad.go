@@ -189,8 +189,8 @@ func PrecDivBySum(A *mat.Dense, s float64) float64 {
 	return f
 }
 
-// precDivBySumLoop holds the values the parts of PrecDivBySum's loop over the
-// entries of and into f share, while they run.
+// precDivBySumLoop holds the values the parts of PrecDivBySum's loop that sums
+// f share, while they run.
 type precDivBySumLoop struct {
 	m      int
 	parts  int
@@ -200,8 +200,8 @@ type precDivBySumLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of PrecDivBySum's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of PrecDivBySum's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *precDivBySumLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -286,7 +286,7 @@ func PrecDivBySumGrad(A *mat.Dense, s float64, dA *mat.Dense, ds *float64) float
 }
 
 // precDivBySumGradLoop holds the values the parts of PrecDivBySumGrad's loop
-// over the entries of tmp, dARaw and into f, sum share, while they run.
+// that fills tmp, dARaw and sums f, sum share, while they run.
 type precDivBySumGradLoop struct {
 	m        int
 	parts    int
@@ -299,9 +299,8 @@ type precDivBySumGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of PrecDivBySumGrad's loop over the entries of tmp,
-// dARaw and into f, sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of PrecDivBySumGrad's loop that fills tmp, dARaw and
+// sums f, sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *precDivBySumGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -597,8 +596,7 @@ func PrecSubtractDifferenceGrad(x *mat.VecDense, s float64, S *mat.Dense, dx *ma
 }
 
 // precSubtractDifferenceGradLoop holds the values the parts of
-// PrecSubtractDifferenceGrad's loop over the entries of and into sum share,
-// while they run.
+// PrecSubtractDifferenceGrad's loop that sums sum share, while they run.
 type precSubtractDifferenceGradLoop struct {
 	n        int
 	parts    int
@@ -606,8 +604,8 @@ type precSubtractDifferenceGradLoop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of PrecSubtractDifferenceGrad's loop over the entries
-// of and into sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of PrecSubtractDifferenceGrad's loop that sums sum, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *precSubtractDifferenceGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -624,8 +622,7 @@ func (loop *precSubtractDifferenceGradLoop) RunPart(part int) {
 }
 
 // precSubtractDifferenceGradLoop2 holds the values the parts of
-// PrecSubtractDifferenceGrad's loop over the entries of dSRaw share, while they
-// run.
+// PrecSubtractDifferenceGrad's loop that fills dSRaw share, while they run.
 type precSubtractDifferenceGradLoop2 struct {
 	n      int
 	parts2 int
@@ -633,8 +630,8 @@ type precSubtractDifferenceGradLoop2 struct {
 	xRaw   blas64.Vector
 }
 
-// RunPart runs one part of PrecSubtractDifferenceGrad's loop over the entries
-// of dSRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of PrecSubtractDifferenceGrad's loop that fills dSRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *precSubtractDifferenceGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2

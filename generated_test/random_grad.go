@@ -224,8 +224,8 @@ func Random01(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random01Loop holds the values the parts of Random01's loop over the entries
-// of and into sum share, while they run.
+// random01Loop holds the values the parts of Random01's loop that sums sum
+// share, while they run.
 type random01Loop struct {
 	n        int
 	parts    int
@@ -234,8 +234,8 @@ type random01Loop struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of Random01's loop over the entries of and into sum,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random01's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random01Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -373,8 +373,8 @@ func Random01Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random01GradLoop holds the values the parts of Random01Grad's loop over the
-// entries of sigmoidX, softplusX and into sum share, while they run.
+// random01GradLoop holds the values the parts of Random01Grad's loop that fills
+// sigmoidX, softplusX and sums sum share, while they run.
 type random01GradLoop struct {
 	n         int
 	parts     int
@@ -385,9 +385,8 @@ type random01GradLoop struct {
 	sumParts  blas64.Vector
 }
 
-// RunPart runs one part of Random01Grad's loop over the entries of sigmoidX,
-// softplusX and into sum, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of Random01Grad's loop that fills sigmoidX, softplusX
+// and sums sum, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random01GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -409,8 +408,8 @@ func (loop *random01GradLoop) RunPart(part int) {
 	sumParts.Data[part] = sumPart
 }
 
-// random01GradLoop2 holds the values the parts of Random01Grad's loop over the
-// entries of dXRaw share, while they run.
+// random01GradLoop2 holds the values the parts of Random01Grad's loop that
+// fills dXRaw share, while they run.
 type random01GradLoop2 struct {
 	n         int
 	parts2    int
@@ -421,8 +420,8 @@ type random01GradLoop2 struct {
 	sigmoidX  blas64.General
 }
 
-// RunPart runs one part of Random01Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random01Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random01GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -674,8 +673,8 @@ func Random03(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random03Loop holds the values the parts of Random03's loop over the entries
-// of and into sumXX share, while they run.
+// random03Loop holds the values the parts of Random03's loop that sums sumXX
+// share, while they run.
 type random03Loop struct {
 	n          int
 	parts      int
@@ -684,8 +683,8 @@ type random03Loop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random03's loop over the entries of and into sumXX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random03's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random03Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -798,8 +797,8 @@ func Random03Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random03GradLoop holds the values the parts of Random03Grad's loop over the
-// entries of and into sumXX share, while they run.
+// random03GradLoop holds the values the parts of Random03Grad's loop that sums
+// sumXX share, while they run.
 type random03GradLoop struct {
 	n          int
 	parts      int
@@ -808,8 +807,8 @@ type random03GradLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random03Grad's loop over the entries of and into
-// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random03Grad's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random03GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -826,8 +825,8 @@ func (loop *random03GradLoop) RunPart(part int) {
 	sumXXParts.Data[part] = sumXXPart
 }
 
-// random03GradLoop2 holds the values the parts of Random03Grad's loop over the
-// entries of dXRaw share, while they run.
+// random03GradLoop2 holds the values the parts of Random03Grad's loop that
+// fills dXRaw share, while they run.
 type random03GradLoop2 struct {
 	n      int
 	parts2 int
@@ -837,8 +836,8 @@ type random03GradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of Random03Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random03Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random03GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -1280,8 +1279,8 @@ func Random05Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random05GradLoop holds the values the parts of Random05Grad's loop over the
-// entries of tmp3 share, while they run.
+// random05GradLoop holds the values the parts of Random05Grad's loop that fills
+// tmp3 share, while they run.
 type random05GradLoop struct {
 	n     int
 	parts int
@@ -1289,8 +1288,8 @@ type random05GradLoop struct {
 	tmp   blas64.Vector
 }
 
-// RunPart runs one part of Random05Grad's loop over the entries of tmp3, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random05Grad's loop that fills tmp3, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random05GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1802,8 +1801,8 @@ func Random09(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random09Loop holds the values the parts of Random09's loop over the entries
-// of and into tr share, while they run.
+// random09Loop holds the values the parts of Random09's loop that sums tr
+// share, while they run.
 type random09Loop struct {
 	n       int
 	parts   int
@@ -1812,8 +1811,8 @@ type random09Loop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of Random09's loop over the entries of and into tr, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random09Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1830,8 +1829,8 @@ func (loop *random09Loop) RunPart(part int) {
 	trParts.Data[part] = trPart
 }
 
-// random09Loop2 holds the values the parts of Random09's loop over the entries
-// of and into tr2 share, while they run.
+// random09Loop2 holds the values the parts of Random09's loop that sums tr2
+// share, while they run.
 type random09Loop2 struct {
 	n        int
 	parts2   int
@@ -1839,8 +1838,8 @@ type random09Loop2 struct {
 	tr2Parts blas64.Vector
 }
 
-// RunPart runs one part of Random09's loop over the entries of and into tr2,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09's loop that sums tr2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random09Loop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -1966,8 +1965,8 @@ func Random09Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random09GradLoop holds the values the parts of Random09Grad's loop over the
-// entries of and into tr share, while they run.
+// random09GradLoop holds the values the parts of Random09Grad's loop that sums
+// tr share, while they run.
 type random09GradLoop struct {
 	n       int
 	parts   int
@@ -1976,8 +1975,8 @@ type random09GradLoop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of Random09Grad's loop over the entries of and into tr,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09Grad's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random09GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -1994,8 +1993,8 @@ func (loop *random09GradLoop) RunPart(part int) {
 	trParts.Data[part] = trPart
 }
 
-// random09GradLoop2 holds the values the parts of Random09Grad's loop over the
-// entries of and into tr2 share, while they run.
+// random09GradLoop2 holds the values the parts of Random09Grad's loop that sums
+// tr2 share, while they run.
 type random09GradLoop2 struct {
 	n        int
 	parts2   int
@@ -2003,8 +2002,8 @@ type random09GradLoop2 struct {
 	tr2Parts blas64.Vector
 }
 
-// RunPart runs one part of Random09Grad's loop over the entries of and into
-// tr2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09Grad's loop that sums tr2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random09GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -2020,8 +2019,8 @@ func (loop2 *random09GradLoop2) RunPart(part2 int) {
 	tr2Parts.Data[part2] = tr2Part
 }
 
-// random09GradLoop3 holds the values the parts of Random09Grad's loop over the
-// entries of dARaw share, while they run.
+// random09GradLoop3 holds the values the parts of Random09Grad's loop that
+// fills dARaw share, while they run.
 type random09GradLoop3 struct {
 	n      int
 	parts3 int
@@ -2029,8 +2028,8 @@ type random09GradLoop3 struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of Random09Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *random09GradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
@@ -2044,8 +2043,8 @@ func (loop3 *random09GradLoop3) RunPart(part3 int) {
 	}
 }
 
-// random09GradLoop4 holds the values the parts of Random09Grad's loop over the
-// entries of dXRaw share, while they run.
+// random09GradLoop4 holds the values the parts of Random09Grad's loop that
+// fills dXRaw share, while they run.
 type random09GradLoop4 struct {
 	n      int
 	parts4 int
@@ -2054,8 +2053,8 @@ type random09GradLoop4 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of Random09Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random09Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop4 *random09GradLoop4) RunPart(part4 int) {
 	n := loop4.n
 	parts4 := loop4.parts4
@@ -2221,16 +2220,16 @@ func Random10Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random10GradLoop holds the values the parts of Random10Grad's loop over the
-// entries of dARaw share, while they run.
+// random10GradLoop holds the values the parts of Random10Grad's loop that fills
+// dARaw share, while they run.
 type random10GradLoop struct {
 	n     int
 	parts int
 	dARaw blas64.General
 }
 
-// RunPart runs one part of Random10Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random10Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random10GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -2977,8 +2976,8 @@ func Random15(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random15Loop holds the values the parts of Random15's loop over the entries
-// of and into f share, while they run.
+// random15Loop holds the values the parts of Random15's loop that sums f share,
+// while they run.
 type random15Loop struct {
 	n      int
 	parts  int
@@ -2987,8 +2986,8 @@ type random15Loop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random15's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random15's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random15Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -3097,8 +3096,8 @@ func Random15Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random15GradLoop holds the values the parts of Random15Grad's loop over the
-// entries of arctanX and into f share, while they run.
+// random15GradLoop holds the values the parts of Random15Grad's loop that fills
+// arctanX and sums f share, while they run.
 type random15GradLoop struct {
 	n       int
 	parts   int
@@ -3108,8 +3107,8 @@ type random15GradLoop struct {
 	fParts  blas64.Vector
 }
 
-// RunPart runs one part of Random15Grad's loop over the entries of arctanX and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random15Grad's loop that fills arctanX and sums f,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random15GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -3128,8 +3127,8 @@ func (loop *random15GradLoop) RunPart(part int) {
 	fParts.Data[part] = fPart
 }
 
-// random15GradLoop2 holds the values the parts of Random15Grad's loop over the
-// entries of dXRaw share, while they run.
+// random15GradLoop2 holds the values the parts of Random15Grad's loop that
+// fills dXRaw share, while they run.
 type random15GradLoop2 struct {
 	n       int
 	parts2  int
@@ -3139,8 +3138,8 @@ type random15GradLoop2 struct {
 	XRaw    blas64.General
 }
 
-// RunPart runs one part of Random15Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random15Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random15GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -4423,8 +4422,8 @@ func Random23Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random23GradLoop holds the values the parts of Random23Grad's loop over the
-// entries of dARaw share, while they run.
+// random23GradLoop holds the values the parts of Random23Grad's loop that fills
+// dARaw share, while they run.
 type random23GradLoop struct {
 	n            int
 	parts        int
@@ -4432,8 +4431,8 @@ type random23GradLoop struct {
 	softmaxDiagA blas64.Vector
 }
 
-// RunPart runs one part of Random23Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random23Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random23GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -4710,8 +4709,8 @@ func Random25(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random25Loop holds the values the parts of Random25's loop over the entries
-// of and into sumXX share, while they run.
+// random25Loop holds the values the parts of Random25's loop that sums sumXX
+// share, while they run.
 type random25Loop struct {
 	n          int
 	parts      int
@@ -4720,8 +4719,8 @@ type random25Loop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random25's loop over the entries of and into sumXX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random25's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random25Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -4830,8 +4829,8 @@ func Random25Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random25GradLoop holds the values the parts of Random25Grad's loop over the
-// entries of and into sumXX share, while they run.
+// random25GradLoop holds the values the parts of Random25Grad's loop that sums
+// sumXX share, while they run.
 type random25GradLoop struct {
 	n          int
 	parts      int
@@ -4840,8 +4839,8 @@ type random25GradLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random25Grad's loop over the entries of and into
-// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random25Grad's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random25GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -4858,8 +4857,8 @@ func (loop *random25GradLoop) RunPart(part int) {
 	sumXXParts.Data[part] = sumXXPart
 }
 
-// random25GradLoop2 holds the values the parts of Random25Grad's loop over the
-// entries of dXRaw share, while they run.
+// random25GradLoop2 holds the values the parts of Random25Grad's loop that
+// fills dXRaw share, while they run.
 type random25GradLoop2 struct {
 	n      int
 	parts2 int
@@ -4869,8 +4868,8 @@ type random25GradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of Random25Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random25Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random25GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -5031,8 +5030,8 @@ func Random26Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random26GradLoop holds the values the parts of Random26Grad's loop over the
-// entries of dARaw share, while they run.
+// random26GradLoop holds the values the parts of Random26Grad's loop that fills
+// dARaw share, while they run.
 type random26GradLoop struct {
 	n     int
 	parts int
@@ -5040,8 +5039,8 @@ type random26GradLoop struct {
 	s2    float64
 }
 
-// RunPart runs one part of Random26Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random26Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random26GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -5576,8 +5575,8 @@ func Random29Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random29GradLoop holds the values the parts of Random29Grad's loop over the
-// entries of dARaw share, while they run.
+// random29GradLoop holds the values the parts of Random29Grad's loop that fills
+// dARaw share, while they run.
 type random29GradLoop struct {
 	n         int
 	parts     int
@@ -5587,8 +5586,8 @@ type random29GradLoop struct {
 	invAdiagA blas64.Vector
 }
 
-// RunPart runs one part of Random29Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random29Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random29GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -5760,8 +5759,8 @@ func Random30Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random30GradLoop holds the values the parts of Random30Grad's loop over the
-// entries of dARaw share, while they run.
+// random30GradLoop holds the values the parts of Random30Grad's loop that fills
+// dARaw share, while they run.
 type random30GradLoop struct {
 	n     int
 	parts int
@@ -5770,8 +5769,8 @@ type random30GradLoop struct {
 	tmp   blas64.Vector
 }
 
-// RunPart runs one part of Random30Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random30Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random30GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -5869,8 +5868,8 @@ func Random31(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random31Loop holds the values the parts of Random31's loop over the entries
-// of and into f share, while they run.
+// random31Loop holds the values the parts of Random31's loop that sums f share,
+// while they run.
 type random31Loop struct {
 	n      int
 	parts  int
@@ -5880,8 +5879,8 @@ type random31Loop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random31's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random31's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random31Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -5995,8 +5994,8 @@ func Random31Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random31GradLoop holds the values the parts of Random31Grad's loop over the
-// entries of and into f share, while they run.
+// random31GradLoop holds the values the parts of Random31Grad's loop that sums
+// f share, while they run.
 type random31GradLoop struct {
 	n      int
 	parts  int
@@ -6006,8 +6005,8 @@ type random31GradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random31Grad's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random31Grad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random31GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6390,8 +6389,8 @@ func Random34(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random34Loop holds the values the parts of Random34's loop over the entries
-// of and into sumXX share, while they run.
+// random34Loop holds the values the parts of Random34's loop that sums sumXX
+// share, while they run.
 type random34Loop struct {
 	n          int
 	parts      int
@@ -6400,8 +6399,8 @@ type random34Loop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random34's loop over the entries of and into sumXX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random34's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random34Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6521,8 +6520,8 @@ func Random34Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random34GradLoop holds the values the parts of Random34Grad's loop over the
-// entries of and into sumXX share, while they run.
+// random34GradLoop holds the values the parts of Random34Grad's loop that sums
+// sumXX share, while they run.
 type random34GradLoop struct {
 	n          int
 	parts      int
@@ -6531,8 +6530,8 @@ type random34GradLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random34Grad's loop over the entries of and into
-// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random34Grad's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random34GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6549,8 +6548,8 @@ func (loop *random34GradLoop) RunPart(part int) {
 	sumXXParts.Data[part] = sumXXPart
 }
 
-// random34GradLoop2 holds the values the parts of Random34Grad's loop over the
-// entries of dARaw share, while they run.
+// random34GradLoop2 holds the values the parts of Random34Grad's loop that
+// fills dARaw share, while they run.
 type random34GradLoop2 struct {
 	n      int
 	parts2 int
@@ -6558,8 +6557,8 @@ type random34GradLoop2 struct {
 	sumXX  float64
 }
 
-// RunPart runs one part of Random34Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random34Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random34GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -6573,8 +6572,8 @@ func (loop2 *random34GradLoop2) RunPart(part2 int) {
 	}
 }
 
-// random34GradLoop3 holds the values the parts of Random34Grad's loop over the
-// entries of dXRaw share, while they run.
+// random34GradLoop3 holds the values the parts of Random34Grad's loop that
+// fills dXRaw share, while they run.
 type random34GradLoop3 struct {
 	n      int
 	parts3 int
@@ -6584,8 +6583,8 @@ type random34GradLoop3 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of Random34Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random34Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *random34GradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
@@ -6687,8 +6686,8 @@ func Random35(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random35Loop holds the values the parts of Random35's loop over the entries
-// of and into sumXX share, while they run.
+// random35Loop holds the values the parts of Random35's loop that sums sumXX
+// share, while they run.
 type random35Loop struct {
 	n          int
 	parts      int
@@ -6697,8 +6696,8 @@ type random35Loop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random35's loop over the entries of and into sumXX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random35's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random35Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6817,8 +6816,8 @@ func Random35Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random35GradLoop holds the values the parts of Random35Grad's loop over the
-// entries of and into sumXX share, while they run.
+// random35GradLoop holds the values the parts of Random35Grad's loop that sums
+// sumXX share, while they run.
 type random35GradLoop struct {
 	n          int
 	parts      int
@@ -6827,8 +6826,8 @@ type random35GradLoop struct {
 	sumXXParts blas64.Vector
 }
 
-// RunPart runs one part of Random35Grad's loop over the entries of and into
-// sumXX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random35Grad's loop that sums sumXX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random35GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6845,8 +6844,8 @@ func (loop *random35GradLoop) RunPart(part int) {
 	sumXXParts.Data[part] = sumXXPart
 }
 
-// random35GradLoop2 holds the values the parts of Random35Grad's loop over the
-// entries of dXRaw share, while they run.
+// random35GradLoop2 holds the values the parts of Random35Grad's loop that
+// fills dXRaw share, while they run.
 type random35GradLoop2 struct {
 	n      int
 	parts2 int
@@ -6855,8 +6854,8 @@ type random35GradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of Random35Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random35Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random35GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -6950,8 +6949,8 @@ func Random36(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dense, X
 	return f
 }
 
-// random36Loop holds the values the parts of Random36's loop over the entries
-// of and into f share, while they run.
+// random36Loop holds the values the parts of Random36's loop that sums f share,
+// while they run.
 type random36Loop struct {
 	n      int
 	parts  int
@@ -6962,8 +6961,8 @@ type random36Loop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random36's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random36's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random36Loop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -7080,8 +7079,8 @@ func Random36Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random36GradLoop holds the values the parts of Random36Grad's loop over the
-// entries of and into f share, while they run.
+// random36GradLoop holds the values the parts of Random36Grad's loop that sums
+// f share, while they run.
 type random36GradLoop struct {
 	n      int
 	parts  int
@@ -7092,8 +7091,8 @@ type random36GradLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Random36Grad's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random36Grad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random36GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -7112,8 +7111,8 @@ func (loop *random36GradLoop) RunPart(part int) {
 	fParts.Data[part] = fPart
 }
 
-// random36GradLoop2 holds the values the parts of Random36Grad's loop over the
-// entries of dXRaw share, while they run.
+// random36GradLoop2 holds the values the parts of Random36Grad's loop that
+// fills dXRaw share, while they run.
 type random36GradLoop2 struct {
 	n      int
 	parts2 int
@@ -7122,8 +7121,8 @@ type random36GradLoop2 struct {
 	acT    blas64.General
 }
 
-// RunPart runs one part of Random36Grad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random36Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *random36GradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -7279,16 +7278,16 @@ func Random37Grad(a *mat.VecDense, b *mat.VecDense, c *mat.VecDense, A *mat.Dens
 	return f
 }
 
-// random37GradLoop holds the values the parts of Random37Grad's loop over the
-// entries of dARaw share, while they run.
+// random37GradLoop holds the values the parts of Random37Grad's loop that fills
+// dARaw share, while they run.
 type random37GradLoop struct {
 	n     int
 	parts int
 	dARaw blas64.General
 }
 
-// RunPart runs one part of Random37Grad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Random37Grad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *random37GradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts

@@ -72,8 +72,8 @@ func AllTypes(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDense, P
 	return f
 }
 
-// allTypesLoop holds the values the parts of AllTypes's loop over the entries
-// of and into tr share, while they run.
+// allTypesLoop holds the values the parts of AllTypes's loop that sums tr
+// share, while they run.
 type allTypesLoop struct {
 	n       int
 	parts   int
@@ -83,8 +83,8 @@ type allTypesLoop struct {
 	trParts ggblas64.Vector
 }
 
-// RunPart runs one part of AllTypes's loop over the entries of and into tr, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of AllTypes's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *allTypesLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -215,8 +215,8 @@ func AllTypesGrad(s float64, v *ggmat.VecDense, M *ggmat.Dense, S *ggmat.SymDens
 	return f
 }
 
-// allTypesGradLoop holds the values the parts of AllTypesGrad's loop over the
-// entries of and into tr share, while they run.
+// allTypesGradLoop holds the values the parts of AllTypesGrad's loop that sums
+// tr share, while they run.
 type allTypesGradLoop struct {
 	n       int
 	parts   int
@@ -226,8 +226,8 @@ type allTypesGradLoop struct {
 	trParts ggblas64.Vector
 }
 
-// RunPart runs one part of AllTypesGrad's loop over the entries of and into tr,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of AllTypesGrad's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *allTypesGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -373,8 +373,8 @@ func SymQuadGrad(S *ggmat.SymDense, x *ggmat.VecDense, dS *ggmat.SymDense) float
 	return f
 }
 
-// symQuadGradLoop holds the values the parts of SymQuadGrad's loop over the
-// entries of tmp share, while they run.
+// symQuadGradLoop holds the values the parts of SymQuadGrad's loop that fills
+// tmp share, while they run.
 type symQuadGradLoop struct {
 	n     int
 	parts int
@@ -382,7 +382,7 @@ type symQuadGradLoop struct {
 	SRaw  ggblas64.Symmetric
 }
 
-// RunPart runs one part of SymQuadGrad's loop over the entries of tmp, the rows
+// RunPart runs one part of SymQuadGrad's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *symQuadGradLoop) RunPart(part int) {
 	n := loop.n

@@ -454,8 +454,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// quadTraceLoop holds the values the parts of QuadTrace's loop over the entries
-// of and into f share, while they run.
+// quadTraceLoop holds the values the parts of QuadTrace's loop that sums f
+// share, while they run.
 type quadTraceLoop struct {
 	n      int
 	parts  int
@@ -465,8 +465,8 @@ type quadTraceLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of QuadTrace's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of QuadTrace's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *quadTraceLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -617,8 +617,8 @@ func Sandwich(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// sandwichLoop holds the values the parts of Sandwich's loop over the entries
-// of and into f share, while they run.
+// sandwichLoop holds the values the parts of Sandwich's loop that sums f share,
+// while they run.
 type sandwichLoop struct {
 	m      int
 	parts  int
@@ -628,8 +628,8 @@ type sandwichLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of Sandwich's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Sandwich's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *sandwichLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts

@@ -52,8 +52,8 @@ func ByScalarConstA(i float64, A *mat.Dense, dst *mat.Dense) {
 	ws.loop = byScalarConstALoop{}
 }
 
-// byScalarConstALoop holds the values the parts of ByScalarConstA's loop over
-// the entries of dstRaw share, while they run.
+// byScalarConstALoop holds the values the parts of ByScalarConstA's loop that
+// fills dstRaw share, while they run.
 type byScalarConstALoop struct {
 	k      int
 	parts  int
@@ -61,8 +61,8 @@ type byScalarConstALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of ByScalarConstA's loop over the entries of dstRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ByScalarConstA's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *byScalarConstALoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -204,7 +204,7 @@ func ByScalarConstAXBc(i float64, A *mat.Dense, X *mat.Dense, B *mat.Dense, c *m
 }
 
 // byScalarConstAXBcLoop holds the values the parts of ByScalarConstAXBc's loop
-// over the entries of XPlusB share, while they run.
+// that fills XPlusB share, while they run.
 type byScalarConstAXBcLoop struct {
 	k      int
 	parts  int
@@ -213,8 +213,8 @@ type byScalarConstAXBcLoop struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of ByScalarConstAXBc's loop over the entries of XPlusB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ByScalarConstAXBc's loop that fills XPlusB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *byScalarConstAXBcLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -1749,8 +1749,8 @@ func NonMatA(A *mat.Dense, dst *mat.Dense) {
 	ws.loop = nonMatALoop{}
 }
 
-// nonMatALoop holds the values the parts of NonMatA's loop over the entries of
-// dstRaw share, while they run.
+// nonMatALoop holds the values the parts of NonMatA's loop that fills dstRaw
+// share, while they run.
 type nonMatALoop struct {
 	k      int
 	parts  int
@@ -1758,7 +1758,7 @@ type nonMatALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of NonMatA's loop over the entries of dstRaw, the rows
+// RunPart runs one part of NonMatA's loop that fills dstRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *nonMatALoop) RunPart(part int) {
 	k := loop.k
@@ -1968,8 +1968,8 @@ func NonMat2A(A *mat.Dense, dst *mat.Dense) {
 	ws.loop = nonMat2ALoop{}
 }
 
-// nonMat2ALoop holds the values the parts of NonMat2A's loop over the entries
-// of dstRaw share, while they run.
+// nonMat2ALoop holds the values the parts of NonMat2A's loop that fills dstRaw
+// share, while they run.
 type nonMat2ALoop struct {
 	k      int
 	parts  int
@@ -1977,7 +1977,7 @@ type nonMat2ALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of NonMat2A's loop over the entries of dstRaw, the rows
+// RunPart runs one part of NonMat2A's loop that fills dstRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *nonMat2ALoop) RunPart(part int) {
 	k := loop.k
@@ -2084,8 +2084,8 @@ func NonMatAPlusA(A *mat.Dense, dst *mat.Dense) {
 	ws.loop = nonMatAPlusALoop{}
 }
 
-// nonMatAPlusALoop holds the values the parts of NonMatAPlusA's loop over the
-// entries of dstRaw share, while they run.
+// nonMatAPlusALoop holds the values the parts of NonMatAPlusA's loop that fills
+// dstRaw share, while they run.
 type nonMatAPlusALoop struct {
 	k      int
 	parts  int
@@ -2093,8 +2093,8 @@ type nonMatAPlusALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of NonMatAPlusA's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NonMatAPlusA's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *nonMatAPlusALoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -2203,8 +2203,8 @@ func NonMatAPlusB(A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.loop = nonMatAPlusBLoop{}
 }
 
-// nonMatAPlusBLoop holds the values the parts of NonMatAPlusB's loop over the
-// entries of dstRaw share, while they run.
+// nonMatAPlusBLoop holds the values the parts of NonMatAPlusB's loop that fills
+// dstRaw share, while they run.
 type nonMatAPlusBLoop struct {
 	k      int
 	parts  int
@@ -2213,8 +2213,8 @@ type nonMatAPlusBLoop struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of NonMatAPlusB's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NonMatAPlusB's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *nonMatAPlusBLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -2328,8 +2328,8 @@ func TrivialXByA(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	ws.loop = trivialXByALoop{}
 }
 
-// trivialXByALoop holds the values the parts of TrivialXByA's loop over the
-// entries of dstRaw share, while they run.
+// trivialXByALoop holds the values the parts of TrivialXByA's loop that fills
+// dstRaw share, while they run.
 type trivialXByALoop struct {
 	k      int
 	parts  int
@@ -2337,8 +2337,8 @@ type trivialXByALoop struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of TrivialXByA's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrivialXByA's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trivialXByALoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -2966,8 +2966,8 @@ func LogDetXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// logDetXtXGradLoop holds the values the parts of LogDetXtXGrad's loop over the
-// entries of dXRaw share, while they run.
+// logDetXtXGradLoop holds the values the parts of LogDetXtXGrad's loop that
+// fills dXRaw share, while they run.
 type logDetXtXGradLoop struct {
 	k            int
 	parts        int
@@ -2976,8 +2976,8 @@ type logDetXtXGradLoop struct {
 	XcofactorXTX blas64.General
 }
 
-// RunPart runs one part of LogDetXtXGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LogDetXtXGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *logDetXtXGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -3098,8 +3098,8 @@ func LogDetXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// logDetXGradLoop holds the values the parts of LogDetXGrad's loop over the
-// entries of dXRaw share, while they run.
+// logDetXGradLoop holds the values the parts of LogDetXGrad's loop that fills
+// dXRaw share, while they run.
 type logDetXGradLoop struct {
 	k         int
 	parts     int
@@ -3108,8 +3108,8 @@ type logDetXGradLoop struct {
 	cofactorX blas64.General
 }
 
-// RunPart runs one part of LogDetXGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LogDetXGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *logDetXGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -3734,7 +3734,7 @@ func Issue28838KDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // issue28838KDetGradLoop holds the values the parts of Issue28838KDetGrad's
-// loop over the entries of dXRaw share, while they run.
+// loop that fills dXRaw share, while they run.
 type issue28838KDetGradLoop struct {
 	k         int
 	parts     int
@@ -3743,8 +3743,8 @@ type issue28838KDetGradLoop struct {
 	cofactorX blas64.General
 }
 
-// RunPart runs one part of Issue28838KDetGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue28838KDetGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue28838KDetGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -3866,7 +3866,7 @@ func Issue28838InvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // issue28838InvDetGradLoop holds the values the parts of Issue28838InvDetGrad's
-// loop over the entries of dXRaw share, while they run.
+// loop that fills dXRaw share, while they run.
 type issue28838InvDetGradLoop struct {
 	k         int
 	parts     int
@@ -3876,8 +3876,8 @@ type issue28838InvDetGradLoop struct {
 	cofactorX blas64.General
 }
 
-// RunPart runs one part of Issue28838InvDetGrad's loop over the entries of
-// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue28838InvDetGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue28838InvDetGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -4010,7 +4010,7 @@ func Issue28838KInvDetGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // issue28838KInvDetGradLoop holds the values the parts of
-// Issue28838KInvDetGrad's loop over the entries of dXRaw share, while they run.
+// Issue28838KInvDetGrad's loop that fills dXRaw share, while they run.
 type issue28838KInvDetGradLoop struct {
 	k         int
 	parts     int
@@ -4020,8 +4020,8 @@ type issue28838KInvDetGradLoop struct {
 	cofactorX blas64.General
 }
 
-// RunPart runs one part of Issue28838KInvDetGrad's loop over the entries of
-// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue28838KInvDetGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue28838KInvDetGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -4502,8 +4502,8 @@ func TrInvXPlusA(X *mat.Dense, A *mat.Dense) float64 {
 	return f
 }
 
-// trInvXPlusALoop holds the values the parts of TrInvXPlusA's loop over the
-// entries of XPlusA share, while they run.
+// trInvXPlusALoop holds the values the parts of TrInvXPlusA's loop that fills
+// XPlusA share, while they run.
 type trInvXPlusALoop struct {
 	k      int
 	parts  int
@@ -4512,8 +4512,8 @@ type trInvXPlusALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TrInvXPlusA's loop over the entries of XPlusA, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrInvXPlusA's loop that fills XPlusA, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trInvXPlusALoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -4587,8 +4587,8 @@ func TrInvXPlusAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trInvXPlusAGradLoop holds the values the parts of TrInvXPlusAGrad's loop over
-// the entries of XPlusA share, while they run.
+// trInvXPlusAGradLoop holds the values the parts of TrInvXPlusAGrad's loop that
+// fills XPlusA share, while they run.
 type trInvXPlusAGradLoop struct {
 	k      int
 	parts  int
@@ -4597,8 +4597,8 @@ type trInvXPlusAGradLoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TrInvXPlusAGrad's loop over the entries of XPlusA,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrInvXPlusAGrad's loop that fills XPlusA, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trInvXPlusAGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -6214,8 +6214,8 @@ func TrAA(A *mat.Dense, dst *mat.Dense) {
 	ws.loop = trAALoop{}
 }
 
-// trAALoop holds the values the parts of TrAA's loop over the entries of dstRaw
-// share, while they run.
+// trAALoop holds the values the parts of TrAA's loop that fills dstRaw share,
+// while they run.
 type trAALoop struct {
 	k      int
 	parts  int
@@ -6224,7 +6224,7 @@ type trAALoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TrAA's loop over the entries of dstRaw, the rows
+// RunPart runs one part of TrAA's loop that fills dstRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAALoop) RunPart(part int) {
 	k := loop.k
@@ -6388,15 +6388,15 @@ func TrXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trXGradLoop holds the values the parts of TrXGrad's loop over the entries of
-// dXRaw share, while they run.
+// trXGradLoop holds the values the parts of TrXGrad's loop that fills dXRaw
+// share, while they run.
 type trXGradLoop struct {
 	k     int
 	parts int
 	dXRaw blas64.General
 }
 
-// RunPart runs one part of TrXGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of TrXGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXGradLoop) RunPart(part int) {
 	k := loop.k
@@ -6840,8 +6840,8 @@ func TrXTA(X *mat.Dense, A *mat.Dense) float64 {
 	return f
 }
 
-// trXTALoop holds the values the parts of TrXTA's loop over the entries of and
-// into f share, while they run.
+// trXTALoop holds the values the parts of TrXTA's loop that sums f share, while
+// they run.
 type trXTALoop struct {
 	k      int
 	parts  int
@@ -6850,8 +6850,8 @@ type trXTALoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXTA's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXTA's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXTALoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -6911,8 +6911,8 @@ func TrXTAGrad(X *mat.Dense, A *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trXTAGradLoop holds the values the parts of TrXTAGrad's loop over the entries
-// of dXRaw share, while they run.
+// trXTAGradLoop holds the values the parts of TrXTAGrad's loop that fills dXRaw
+// share, while they run.
 type trXTAGradLoop struct {
 	k     int
 	parts int
@@ -6920,7 +6920,7 @@ type trXTAGradLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrXTAGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of TrXTAGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXTAGradLoop) RunPart(part int) {
 	k := loop.k
@@ -7002,8 +7002,8 @@ func TrAXT(A *mat.Dense, X *mat.Dense) float64 {
 	return f
 }
 
-// trAXTLoop holds the values the parts of TrAXT's loop over the entries of and
-// into f share, while they run.
+// trAXTLoop holds the values the parts of TrAXT's loop that sums f share, while
+// they run.
 type trAXTLoop struct {
 	k      int
 	parts  int
@@ -7012,8 +7012,8 @@ type trAXTLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrAXT's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXT's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trAXTLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -7073,8 +7073,8 @@ func TrAXTGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trAXTGradLoop holds the values the parts of TrAXTGrad's loop over the entries
-// of dXRaw share, while they run.
+// trAXTGradLoop holds the values the parts of TrAXTGrad's loop that fills dXRaw
+// share, while they run.
 type trAXTGradLoop struct {
 	k     int
 	parts int
@@ -7082,7 +7082,7 @@ type trAXTGradLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrAXTGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of TrAXTGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXTGradLoop) RunPart(part int) {
 	k := loop.k
@@ -7520,8 +7520,8 @@ func TrXtBX(X *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXtBXLoop holds the values the parts of TrXtBX's loop over the entries of
-// and into f share, while they run.
+// trXtBXLoop holds the values the parts of TrXtBX's loop that sums f share,
+// while they run.
 type trXtBXLoop struct {
 	k      int
 	parts  int
@@ -7530,8 +7530,8 @@ type trXtBXLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtBX's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtBX's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXtBXLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -7666,8 +7666,8 @@ func TrBXXt(B *mat.Dense, X *mat.Dense) float64 {
 	return f
 }
 
-// trBXXtLoop holds the values the parts of TrBXXt's loop over the entries of
-// and into f share, while they run.
+// trBXXtLoop holds the values the parts of TrBXXt's loop that sums f share,
+// while they run.
 type trBXXtLoop struct {
 	k      int
 	parts  int
@@ -7676,8 +7676,8 @@ type trBXXtLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrBXXt's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrBXXt's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trBXXtLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -7937,8 +7937,8 @@ func TrXBXt(X *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXBXtLoop holds the values the parts of TrXBXt's loop over the entries of
-// and into f share, while they run.
+// trXBXtLoop holds the values the parts of TrXBXt's loop that sums f share,
+// while they run.
 type trXBXtLoop struct {
 	k      int
 	parts  int
@@ -7947,8 +7947,8 @@ type trXBXtLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXBXt's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXBXt's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXBXtLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -8208,8 +8208,8 @@ func TrXtXB(X *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXtXBLoop holds the values the parts of TrXtXB's loop over the entries of
-// and into f share, while they run.
+// trXtXBLoop holds the values the parts of TrXtXB's loop that sums f share,
+// while they run.
 type trXtXBLoop struct {
 	k      int
 	parts  int
@@ -8218,8 +8218,8 @@ type trXtXBLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtXB's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtXB's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXtXBLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -8481,8 +8481,8 @@ func TrXtX(X *mat.Dense) float64 {
 	return f
 }
 
-// trXtXLoop holds the values the parts of TrXtX's loop over the entries of and
-// into f share, while they run.
+// trXtXLoop holds the values the parts of TrXtX's loop that sums f share, while
+// they run.
 type trXtXLoop struct {
 	k      int
 	parts  int
@@ -8490,8 +8490,8 @@ type trXtXLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtX's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtX's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXtXLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -8549,8 +8549,8 @@ func TrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trXtXGradLoop holds the values the parts of TrXtXGrad's loop over the entries
-// of dXRaw share, while they run.
+// trXtXGradLoop holds the values the parts of TrXtXGrad's loop that fills dXRaw
+// share, while they run.
 type trXtXGradLoop struct {
 	k     int
 	parts int
@@ -8558,7 +8558,7 @@ type trXtXGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of TrXtXGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of TrXtXGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXtXGradLoop) RunPart(part int) {
 	k := loop.k
@@ -8637,8 +8637,8 @@ func TrXXt(X *mat.Dense) float64 {
 	return f
 }
 
-// trXXtLoop holds the values the parts of TrXXt's loop over the entries of and
-// into f share, while they run.
+// trXXtLoop holds the values the parts of TrXXt's loop that sums f share, while
+// they run.
 type trXXtLoop struct {
 	k      int
 	parts  int
@@ -8646,8 +8646,8 @@ type trXXtLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXXt's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXXt's loop that sums f, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *trXXtLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -8705,8 +8705,8 @@ func TrXXtGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trXXtGradLoop holds the values the parts of TrXXtGrad's loop over the entries
-// of dXRaw share, while they run.
+// trXXtGradLoop holds the values the parts of TrXXtGrad's loop that fills dXRaw
+// share, while they run.
 type trXXtGradLoop struct {
 	k     int
 	parts int
@@ -8714,7 +8714,7 @@ type trXXtGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of TrXXtGrad's loop over the entries of dXRaw, the rows
+// RunPart runs one part of TrXXtGrad's loop that fills dXRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXXtGradLoop) RunPart(part int) {
 	k := loop.k
@@ -8809,8 +8809,8 @@ func TrBtXtCXB(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trBtXtCXBLoop holds the values the parts of TrBtXtCXB's loop over the entries
-// of and into f share, while they run.
+// trBtXtCXBLoop holds the values the parts of TrBtXtCXB's loop that sums f
+// share, while they run.
 type trBtXtCXBLoop struct {
 	k      int
 	parts  int
@@ -8819,8 +8819,8 @@ type trBtXtCXBLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrBtXtCXB's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrBtXtCXB's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trBtXtCXBLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -8966,8 +8966,8 @@ func TrXtBXC(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trXtBXCLoop holds the values the parts of TrXtBXC's loop over the entries of
-// and into f share, while they run.
+// trXtBXCLoop holds the values the parts of TrXtBXC's loop that sums f share,
+// while they run.
 type trXtBXCLoop struct {
 	k      int
 	parts  int
@@ -8976,8 +8976,8 @@ type trXtBXCLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtBXC's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtBXC's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXtBXCLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -9283,8 +9283,8 @@ func TrAXBCSq(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trAXBCSqLoop holds the values the parts of TrAXBCSq's loop over the entries
-// of CPlusAXB share, while they run.
+// trAXBCSqLoop holds the values the parts of TrAXBCSq's loop that fills
+// CPlusAXB share, while they run.
 type trAXBCSqLoop struct {
 	k        int
 	parts    int
@@ -9292,8 +9292,8 @@ type trAXBCSqLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSq's loop over the entries of CPlusAXB, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSq's loop that fills CPlusAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -9307,8 +9307,8 @@ func (loop *trAXBCSqLoop) RunPart(part int) {
 	}
 }
 
-// trAXBCSqLoop2 holds the values the parts of TrAXBCSq's loop over the entries
-// of and into f share, while they run.
+// trAXBCSqLoop2 holds the values the parts of TrAXBCSq's loop that sums f
+// share, while they run.
 type trAXBCSqLoop2 struct {
 	k        int
 	parts2   int
@@ -9316,8 +9316,8 @@ type trAXBCSqLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSq's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSq's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -9413,8 +9413,8 @@ func TrAXBCSqGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX *ma
 	return f
 }
 
-// trAXBCSqGradLoop holds the values the parts of TrAXBCSqGrad's loop over the
-// entries of CPlusAXB share, while they run.
+// trAXBCSqGradLoop holds the values the parts of TrAXBCSqGrad's loop that fills
+// CPlusAXB share, while they run.
 type trAXBCSqGradLoop struct {
 	k        int
 	parts    int
@@ -9422,8 +9422,8 @@ type trAXBCSqGradLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSqGrad's loop over the entries of CPlusAXB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqGrad's loop that fills CPlusAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -9437,8 +9437,8 @@ func (loop *trAXBCSqGradLoop) RunPart(part int) {
 	}
 }
 
-// trAXBCSqGradLoop2 holds the values the parts of TrAXBCSqGrad's loop over the
-// entries of and into f share, while they run.
+// trAXBCSqGradLoop2 holds the values the parts of TrAXBCSqGrad's loop that sums
+// f share, while they run.
 type trAXBCSqGradLoop2 struct {
 	k        int
 	parts2   int
@@ -9446,8 +9446,8 @@ type trAXBCSqGradLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSqGrad's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -9570,8 +9570,8 @@ func TrKronAXGrad(A *mat.Dense, X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trKronAXGradLoop holds the values the parts of TrKronAXGrad's loop over the
-// entries of dXRaw share, while they run.
+// trKronAXGradLoop holds the values the parts of TrKronAXGrad's loop that fills
+// dXRaw share, while they run.
 type trKronAXGradLoop struct {
 	k     int
 	parts int
@@ -9579,8 +9579,8 @@ type trKronAXGradLoop struct {
 	trA   float64
 }
 
-// RunPart runs one part of TrKronAXGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrKronAXGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trKronAXGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -9689,8 +9689,8 @@ func TrKronXXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 	return f
 }
 
-// trKronXXGradLoop holds the values the parts of TrKronXXGrad's loop over the
-// entries of dXRaw share, while they run.
+// trKronXXGradLoop holds the values the parts of TrKronXXGrad's loop that fills
+// dXRaw share, while they run.
 type trKronXXGradLoop struct {
 	k     int
 	parts int
@@ -9698,8 +9698,8 @@ type trKronXXGradLoop struct {
 	trX   float64
 }
 
-// RunPart runs one part of TrKronXXGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrKronXXGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trKronXXGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -10045,8 +10045,8 @@ func TrCookbook123(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trCookbook123Loop holds the values the parts of TrCookbook123's loop over the
-// entries of and into f share, while they run.
+// trCookbook123Loop holds the values the parts of TrCookbook123's loop that
+// sums f share, while they run.
 type trCookbook123Loop struct {
 	k       int
 	parts   int
@@ -10055,8 +10055,8 @@ type trCookbook123Loop struct {
 	fParts  blas64.Vector
 }
 
-// RunPart runs one part of TrCookbook123's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook123's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook123Loop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -11181,8 +11181,8 @@ func TrCookbook127(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) float
 	return f
 }
 
-// trCookbook127Loop holds the values the parts of TrCookbook127's loop over the
-// entries of tmp share, while they run.
+// trCookbook127Loop holds the values the parts of TrCookbook127's loop that
+// fills tmp share, while they run.
 type trCookbook127Loop struct {
 	k     int
 	parts int
@@ -11190,8 +11190,8 @@ type trCookbook127Loop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrCookbook127's loop over the entries of tmp, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127Loop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -11361,7 +11361,7 @@ func TrCookbook127Grad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense, d
 }
 
 // trCookbook127GradLoop holds the values the parts of TrCookbook127Grad's loop
-// over the entries of tmp share, while they run.
+// that fills tmp share, while they run.
 type trCookbook127GradLoop struct {
 	k     int
 	parts int
@@ -11369,8 +11369,8 @@ type trCookbook127GradLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrCookbook127Grad's loop over the entries of tmp,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127Grad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127GradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -11497,7 +11497,7 @@ func TrCookbook127Tall(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dense) f
 }
 
 // trCookbook127TallLoop holds the values the parts of TrCookbook127Tall's loop
-// over the entries of tmp share, while they run.
+// that fills tmp share, while they run.
 type trCookbook127TallLoop struct {
 	j     int
 	parts int
@@ -11505,8 +11505,8 @@ type trCookbook127TallLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrCookbook127Tall's loop over the entries of tmp,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127Tall's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127TallLoop) RunPart(part int) {
 	j := loop.j
 	parts := loop.parts
@@ -11678,7 +11678,7 @@ func TrCookbook127TallGrad(A *mat.Dense, X *mat.Dense, C *mat.Dense, B *mat.Dens
 }
 
 // trCookbook127TallGradLoop holds the values the parts of
-// TrCookbook127TallGrad's loop over the entries of tmp share, while they run.
+// TrCookbook127TallGrad's loop that fills tmp share, while they run.
 type trCookbook127TallGradLoop struct {
 	j     int
 	parts int
@@ -11686,8 +11686,8 @@ type trCookbook127TallGradLoop struct {
 	ARaw  blas64.General
 }
 
-// RunPart runs one part of TrCookbook127TallGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127TallGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127TallGradLoop) RunPart(part int) {
 	j := loop.j
 	parts := loop.parts
@@ -12423,16 +12423,16 @@ func Mixed3TrAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
-// mixed3TrAGradLoop holds the values the parts of Mixed3TrAGrad's loop over the
-// entries of dARaw share, while they run.
+// mixed3TrAGradLoop holds the values the parts of Mixed3TrAGrad's loop that
+// fills dARaw share, while they run.
 type mixed3TrAGradLoop struct {
 	k     int
 	parts int
 	dARaw blas64.General
 }
 
-// RunPart runs one part of Mixed3TrAGrad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Mixed3TrAGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *mixed3TrAGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -12611,8 +12611,8 @@ func MixedTrASqGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
-// mixedTrASqGradLoop holds the values the parts of MixedTrASqGrad's loop over
-// the entries of dARaw share, while they run.
+// mixedTrASqGradLoop holds the values the parts of MixedTrASqGrad's loop that
+// fills dARaw share, while they run.
 type mixedTrASqGradLoop struct {
 	k     int
 	parts int
@@ -12620,8 +12620,8 @@ type mixedTrASqGradLoop struct {
 	trA   float64
 }
 
-// RunPart runs one part of MixedTrASqGrad's loop over the entries of dARaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MixedTrASqGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *mixedTrASqGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -12729,8 +12729,8 @@ func MixedTrTrAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 	return f
 }
 
-// mixedTrTrAAGradLoop holds the values the parts of MixedTrTrAAGrad's loop over
-// the entries of dARaw share, while they run.
+// mixedTrTrAAGradLoop holds the values the parts of MixedTrTrAAGrad's loop that
+// fills dARaw share, while they run.
 type mixedTrTrAAGradLoop struct {
 	k     int
 	parts int
@@ -12738,8 +12738,8 @@ type mixedTrTrAAGradLoop struct {
 	trA   float64
 }
 
-// RunPart runs one part of MixedTrTrAAGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MixedTrTrAAGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *mixedTrTrAAGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -12849,7 +12849,7 @@ func MixedTrTrTrAAAGrad(A *mat.Dense, dA *mat.Dense) float64 {
 }
 
 // mixedTrTrTrAAAGradLoop holds the values the parts of MixedTrTrTrAAAGrad's
-// loop over the entries of dARaw share, while they run.
+// loop that fills dARaw share, while they run.
 type mixedTrTrTrAAAGradLoop struct {
 	k     int
 	parts int
@@ -12857,8 +12857,8 @@ type mixedTrTrTrAAAGradLoop struct {
 	s     float64
 }
 
-// RunPart runs one part of MixedTrTrTrAAAGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MixedTrTrTrAAAGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *mixedTrTrTrAAAGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -13393,7 +13393,7 @@ func NormSqrtAtXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 }
 
 // normSqrtAtXbGradLoop holds the values the parts of NormSqrtAtXbGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type normSqrtAtXbGradLoop struct {
 	k     int
 	parts int
@@ -13403,8 +13403,8 @@ type normSqrtAtXbGradLoop struct {
 	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of NormSqrtAtXbGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NormSqrtAtXbGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *normSqrtAtXbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -13570,7 +13570,7 @@ func NormDxSqrtYcGrad(d *mat.VecDense, x *mat.VecDense, a *mat.VecDense, X *mat.
 }
 
 // normDxSqrtYcGradLoop holds the values the parts of NormDxSqrtYcGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type normDxSqrtYcGradLoop struct {
 	k     int
 	parts int
@@ -13582,8 +13582,8 @@ type normDxSqrtYcGradLoop struct {
 	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of NormDxSqrtYcGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NormDxSqrtYcGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *normDxSqrtYcGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -13668,8 +13668,8 @@ func NormSqrtTrXtX(X *mat.Dense) float64 {
 	return f
 }
 
-// normSqrtTrXtXLoop holds the values the parts of NormSqrtTrXtX's loop over the
-// entries of and into tr share, while they run.
+// normSqrtTrXtXLoop holds the values the parts of NormSqrtTrXtX's loop that
+// sums tr share, while they run.
 type normSqrtTrXtXLoop struct {
 	k       int
 	parts   int
@@ -13677,8 +13677,8 @@ type normSqrtTrXtXLoop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of NormSqrtTrXtX's loop over the entries of and into
-// tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NormSqrtTrXtX's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *normSqrtTrXtXLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -13748,7 +13748,7 @@ func NormSqrtTrXtXGrad(X *mat.Dense, dX *mat.Dense) float64 {
 }
 
 // normSqrtTrXtXGradLoop holds the values the parts of NormSqrtTrXtXGrad's loop
-// over the entries of and into tr share, while they run.
+// that sums tr share, while they run.
 type normSqrtTrXtXGradLoop struct {
 	k       int
 	parts   int
@@ -13756,8 +13756,8 @@ type normSqrtTrXtXGradLoop struct {
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of NormSqrtTrXtXGrad's loop over the entries of and
-// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NormSqrtTrXtXGrad's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -13774,7 +13774,7 @@ func (loop *normSqrtTrXtXGradLoop) RunPart(part int) {
 }
 
 // normSqrtTrXtXGradLoop2 holds the values the parts of NormSqrtTrXtXGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type normSqrtTrXtXGradLoop2 struct {
 	k      int
 	parts2 int
@@ -13783,8 +13783,8 @@ type normSqrtTrXtXGradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of NormSqrtTrXtXGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of NormSqrtTrXtXGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *normSqrtTrXtXGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -14095,8 +14095,8 @@ func ApplySinLogIAB(i float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.loop = applySinLogIABLoop{}
 }
 
-// applySinLogIABLoop holds the values the parts of ApplySinLogIAB's loop over
-// the entries of dstRaw share, while they run.
+// applySinLogIABLoop holds the values the parts of ApplySinLogIAB's loop that
+// fills dstRaw share, while they run.
 type applySinLogIABLoop struct {
 	k      int
 	parts  int
@@ -14105,8 +14105,8 @@ type applySinLogIABLoop struct {
 	AB     blas64.General
 }
 
-// RunPart runs one part of ApplySinLogIAB's loop over the entries of dstRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplySinLogIAB's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applySinLogIABLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -14801,8 +14801,8 @@ func ApplyAtSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// applyAtSinXbLoop holds the values the parts of ApplyAtSinXb's loop over the
-// entries of sinX share, while they run.
+// applyAtSinXbLoop holds the values the parts of ApplyAtSinXb's loop that fills
+// sinX share, while they run.
 type applyAtSinXbLoop struct {
 	k     int
 	parts int
@@ -14810,8 +14810,8 @@ type applyAtSinXbLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinXb's loop over the entries of sinX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXb's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinXbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -14886,7 +14886,7 @@ func ApplyAtSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.De
 }
 
 // applyAtSinXbGradLoop holds the values the parts of ApplyAtSinXbGrad's loop
-// over the entries of sinX share, while they run.
+// that fills sinX share, while they run.
 type applyAtSinXbGradLoop struct {
 	k     int
 	parts int
@@ -14894,8 +14894,8 @@ type applyAtSinXbGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinXbGrad's loop over the entries of sinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXbGrad's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinXbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -14910,7 +14910,7 @@ func (loop *applyAtSinXbGradLoop) RunPart(part int) {
 }
 
 // applyAtSinXbGradLoop2 holds the values the parts of ApplyAtSinXbGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type applyAtSinXbGradLoop2 struct {
 	k      int
 	parts2 int
@@ -14920,8 +14920,8 @@ type applyAtSinXbGradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinXbGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXbGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtSinXbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -15021,8 +15021,8 @@ func ApplyAtSinAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	return f
 }
 
-// applyAtSinAXBbLoop holds the values the parts of ApplyAtSinAXBb's loop over
-// the entries of sinAXB share, while they run.
+// applyAtSinAXBbLoop holds the values the parts of ApplyAtSinAXBb's loop that
+// fills sinAXB share, while they run.
 type applyAtSinAXBbLoop struct {
 	k      int
 	parts  int
@@ -15030,8 +15030,8 @@ type applyAtSinAXBbLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBb's loop over the entries of sinAXB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBb's loop that fills sinAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15133,7 +15133,7 @@ func ApplyAtSinAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 }
 
 // applyAtSinAXBbGradLoop holds the values the parts of ApplyAtSinAXBbGrad's
-// loop over the entries of sinAXB share, while they run.
+// loop that fills sinAXB share, while they run.
 type applyAtSinAXBbGradLoop struct {
 	k      int
 	parts  int
@@ -15141,8 +15141,8 @@ type applyAtSinAXBbGradLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbGrad's loop over the entries of
-// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbGrad's loop that fills sinAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15157,7 +15157,7 @@ func (loop *applyAtSinAXBbGradLoop) RunPart(part int) {
 }
 
 // applyAtSinAXBbGradLoop2 holds the values the parts of ApplyAtSinAXBbGrad's
-// loop over the entries of tmp share, while they run.
+// loop that fills tmp share, while they run.
 type applyAtSinAXBbGradLoop2 struct {
 	k      int
 	parts2 int
@@ -15167,8 +15167,8 @@ type applyAtSinAXBbGradLoop2 struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbGrad's loop over the entries of tmp,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtSinAXBbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -15482,8 +15482,8 @@ func ApplyAtASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b
 	return f
 }
 
-// applyAtASinXBbLoop holds the values the parts of ApplyAtASinXBb's loop over
-// the entries of sinX share, while they run.
+// applyAtASinXBbLoop holds the values the parts of ApplyAtASinXBb's loop that
+// fills sinX share, while they run.
 type applyAtASinXBbLoop struct {
 	k     int
 	parts int
@@ -15491,8 +15491,8 @@ type applyAtASinXBbLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtASinXBb's loop over the entries of sinX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtASinXBb's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtASinXBbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15603,7 +15603,7 @@ func ApplyAtASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 }
 
 // applyAtASinXBbGradLoop holds the values the parts of ApplyAtASinXBbGrad's
-// loop over the entries of sinX share, while they run.
+// loop that fills sinX share, while they run.
 type applyAtASinXBbGradLoop struct {
 	k     int
 	parts int
@@ -15611,8 +15611,8 @@ type applyAtASinXBbGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtASinXBbGrad's loop over the entries of sinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtASinXBbGrad's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtASinXBbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15627,7 +15627,7 @@ func (loop *applyAtASinXBbGradLoop) RunPart(part int) {
 }
 
 // applyAtASinXBbGradLoop2 holds the values the parts of ApplyAtASinXBbGrad's
-// loop over the entries of dXRaw share, while they run.
+// loop that fills dXRaw share, while they run.
 type applyAtASinXBbGradLoop2 struct {
 	k       int
 	parts2  int
@@ -15636,8 +15636,8 @@ type applyAtASinXBbGradLoop2 struct {
 	XRaw    blas64.General
 }
 
-// RunPart runs one part of ApplyAtASinXBbGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtASinXBbGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtASinXBbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -15741,7 +15741,7 @@ func ApplyAtLogASinXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 }
 
 // applyAtLogASinXBbLoop holds the values the parts of ApplyAtLogASinXBb's loop
-// over the entries of sinX share, while they run.
+// that fills sinX share, while they run.
 type applyAtLogASinXBbLoop struct {
 	k     int
 	parts int
@@ -15749,8 +15749,8 @@ type applyAtLogASinXBbLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogASinXBb's loop over the entries of sinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogASinXBb's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogASinXBbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15865,7 +15865,7 @@ func ApplyAtLogASinXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.D
 }
 
 // applyAtLogASinXBbGradLoop holds the values the parts of
-// ApplyAtLogASinXBbGrad's loop over the entries of sinX share, while they run.
+// ApplyAtLogASinXBbGrad's loop that fills sinX share, while they run.
 type applyAtLogASinXBbGradLoop struct {
 	k     int
 	parts int
@@ -15873,8 +15873,8 @@ type applyAtLogASinXBbGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
-// sinX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop that fills sinX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogASinXBbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -15889,7 +15889,7 @@ func (loop *applyAtLogASinXBbGradLoop) RunPart(part int) {
 }
 
 // applyAtLogASinXBbGradLoop2 holds the values the parts of
-// ApplyAtLogASinXBbGrad's loop over the entries of tmp2 share, while they run.
+// ApplyAtLogASinXBbGrad's loop that fills tmp2 share, while they run.
 type applyAtLogASinXBbGradLoop2 struct {
 	k      int
 	parts2 int
@@ -15899,8 +15899,8 @@ type applyAtLogASinXBbGradLoop2 struct {
 	AsinXB blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
-// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop that fills tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtLogASinXBbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -15917,7 +15917,7 @@ func (loop2 *applyAtLogASinXBbGradLoop2) RunPart(part2 int) {
 }
 
 // applyAtLogASinXBbGradLoop3 holds the values the parts of
-// ApplyAtLogASinXBbGrad's loop over the entries of dXRaw share, while they run.
+// ApplyAtLogASinXBbGrad's loop that fills dXRaw share, while they run.
 type applyAtLogASinXBbGradLoop3 struct {
 	k      int
 	parts3 int
@@ -15926,8 +15926,8 @@ type applyAtLogASinXBbGradLoop3 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogASinXBbGrad's loop over the entries of
-// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogASinXBbGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *applyAtLogASinXBbGradLoop3) RunPart(part3 int) {
 	k := loop3.k
 	parts3 := loop3.parts3
@@ -16014,8 +16014,8 @@ func ApplyAtLogSinXb(a *mat.VecDense, X *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// applyAtLogSinXbLoop holds the values the parts of ApplyAtLogSinXb's loop over
-// the entries of logSinX share, while they run.
+// applyAtLogSinXbLoop holds the values the parts of ApplyAtLogSinXb's loop that
+// fills logSinX share, while they run.
 type applyAtLogSinXbLoop struct {
 	k       int
 	parts   int
@@ -16023,8 +16023,8 @@ type applyAtLogSinXbLoop struct {
 	XRaw    blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogSinXb's loop over the entries of logSinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogSinXb's loop that fills logSinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogSinXbLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -16102,7 +16102,7 @@ func ApplyAtLogSinXbGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat
 }
 
 // applyAtLogSinXbGradLoop holds the values the parts of ApplyAtLogSinXbGrad's
-// loop over the entries of sinX, logSinX share, while they run.
+// loop that fills sinX, logSinX share, while they run.
 type applyAtLogSinXbGradLoop struct {
 	k       int
 	parts   int
@@ -16111,8 +16111,8 @@ type applyAtLogSinXbGradLoop struct {
 	logSinX blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogSinXbGrad's loop over the entries of sinX,
-// logSinX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogSinXbGrad's loop that fills sinX, logSinX,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtLogSinXbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -16129,7 +16129,7 @@ func (loop *applyAtLogSinXbGradLoop) RunPart(part int) {
 }
 
 // applyAtLogSinXbGradLoop2 holds the values the parts of ApplyAtLogSinXbGrad's
-// loop over the entries of dXRaw share, while they run.
+// loop that fills dXRaw share, while they run.
 type applyAtLogSinXbGradLoop2 struct {
 	k      int
 	parts2 int
@@ -16140,8 +16140,8 @@ type applyAtLogSinXbGradLoop2 struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ApplyAtLogSinXbGrad's loop over the entries of
-// dXRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtLogSinXbGrad's loop that fills dXRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtLogSinXbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -16349,8 +16349,8 @@ func HadAtAXBb(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b *mat
 	return f
 }
 
-// hadAtAXBbLoop holds the values the parts of HadAtAXBb's loop over the entries
-// of BAX share, while they run.
+// hadAtAXBbLoop holds the values the parts of HadAtAXBb's loop that fills BAX
+// share, while they run.
 type hadAtAXBbLoop struct {
 	k     int
 	parts int
@@ -16360,7 +16360,7 @@ type hadAtAXBbLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of HadAtAXBb's loop over the entries of BAX, the rows
+// RunPart runs one part of HadAtAXBb's loop that fills BAX, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbLoop) RunPart(part int) {
 	k := loop.k
@@ -16451,8 +16451,8 @@ func HadAtAXBbGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	return f
 }
 
-// hadAtAXBbGradLoop holds the values the parts of HadAtAXBbGrad's loop over the
-// entries of BAX share, while they run.
+// hadAtAXBbGradLoop holds the values the parts of HadAtAXBbGrad's loop that
+// fills BAX share, while they run.
 type hadAtAXBbGradLoop struct {
 	k     int
 	parts int
@@ -16462,8 +16462,8 @@ type hadAtAXBbGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of HadAtAXBbGrad's loop over the entries of BAX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbGrad's loop that fills BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -16479,8 +16479,8 @@ func (loop *hadAtAXBbGradLoop) RunPart(part int) {
 	}
 }
 
-// hadAtAXBbGradLoop2 holds the values the parts of HadAtAXBbGrad's loop over
-// the entries of dXRaw share, while they run.
+// hadAtAXBbGradLoop2 holds the values the parts of HadAtAXBbGrad's loop that
+// fills dXRaw share, while they run.
 type hadAtAXBbGradLoop2 struct {
 	k      int
 	parts2 int
@@ -16491,8 +16491,8 @@ type hadAtAXBbGradLoop2 struct {
 	bRaw   blas64.Vector
 }
 
-// RunPart runs one part of HadAtAXBbGrad's loop over the entries of dXRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *hadAtAXBbGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -16909,8 +16909,8 @@ func HadPowAtXb2Grad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.Den
 	return f
 }
 
-// hadPowAtXb2GradLoop holds the values the parts of HadPowAtXb2Grad's loop over
-// the entries of dXRaw share, while they run.
+// hadPowAtXb2GradLoop holds the values the parts of HadPowAtXb2Grad's loop that
+// fills dXRaw share, while they run.
 type hadPowAtXb2GradLoop struct {
 	k     int
 	parts int
@@ -16920,8 +16920,8 @@ type hadPowAtXb2GradLoop struct {
 	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of HadPowAtXb2Grad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadPowAtXb2Grad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadPowAtXb2GradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -17054,7 +17054,7 @@ func HadPowAtXbHalfGrad(a *mat.VecDense, X *mat.Dense, b *mat.VecDense, dX *mat.
 }
 
 // hadPowAtXbHalfGradLoop holds the values the parts of HadPowAtXbHalfGrad's
-// loop over the entries of dXRaw share, while they run.
+// loop that fills dXRaw share, while they run.
 type hadPowAtXbHalfGradLoop struct {
 	k     int
 	parts int
@@ -17064,8 +17064,8 @@ type hadPowAtXbHalfGradLoop struct {
 	bRaw  blas64.Vector
 }
 
-// RunPart runs one part of HadPowAtXbHalfGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadPowAtXbHalfGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadPowAtXbHalfGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -17152,16 +17152,16 @@ func Issue24021(E *mat.Dense) float64 {
 	return f
 }
 
-// issue24021Loop holds the values the parts of Issue24021's loop over the
-// entries of and into tr share, while they run.
+// issue24021Loop holds the values the parts of Issue24021's loop that sums tr
+// share, while they run.
 type issue24021Loop struct {
 	parts   int
 	ERaw    blas64.General
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of Issue24021's loop over the entries of and into tr,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue24021's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue24021Loop) RunPart(part int) {
 	parts := loop.parts
 	ERaw := loop.ERaw
@@ -17222,8 +17222,8 @@ func Issue24021Grad(E *mat.Dense, dE *mat.Dense) float64 {
 	return f
 }
 
-// issue24021GradLoop holds the values the parts of Issue24021Grad's loop over
-// the entries of dERaw share, while they run.
+// issue24021GradLoop holds the values the parts of Issue24021Grad's loop that
+// fills dERaw share, while they run.
 type issue24021GradLoop struct {
 	parts int
 	dERaw blas64.General
@@ -17231,8 +17231,8 @@ type issue24021GradLoop struct {
 	trE   float64
 }
 
-// RunPart runs one part of Issue24021Grad's loop over the entries of dERaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue24021Grad's loop that fills dERaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue24021GradLoop) RunPart(part int) {
 	parts := loop.parts
 	dERaw := loop.dERaw
@@ -17455,15 +17455,14 @@ func Issue25118TrMinus1Grad(F *mat.Dense, dF *mat.Dense) float64 {
 }
 
 // issue25118TrMinus1GradLoop holds the values the parts of
-// Issue25118TrMinus1Grad's loop over the entries of dFRaw share, while they
-// run.
+// Issue25118TrMinus1Grad's loop that fills dFRaw share, while they run.
 type issue25118TrMinus1GradLoop struct {
 	parts int
 	dFRaw blas64.General
 }
 
-// RunPart runs one part of Issue25118TrMinus1Grad's loop over the entries of
-// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue25118TrMinus1Grad's loop that fills dFRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue25118TrMinus1GradLoop) RunPart(part int) {
 	parts := loop.parts
 	dFRaw := loop.dFRaw
@@ -17541,16 +17540,15 @@ func Issue25118TrFtFMinus3(F *mat.Dense) float64 {
 }
 
 // issue25118TrFtFMinus3Loop holds the values the parts of
-// Issue25118TrFtFMinus3's loop over the entries of and into tr share, while
-// they run.
+// Issue25118TrFtFMinus3's loop that sums tr share, while they run.
 type issue25118TrFtFMinus3Loop struct {
 	parts   int
 	FRaw    blas64.General
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of Issue25118TrFtFMinus3's loop over the entries of and
-// into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue25118TrFtFMinus3's loop that sums tr, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue25118TrFtFMinus3Loop) RunPart(part int) {
 	parts := loop.parts
 	FRaw := loop.FRaw
@@ -17619,16 +17617,15 @@ func Issue25118TrFtFMinus3Grad(F *mat.Dense, dF *mat.Dense) float64 {
 }
 
 // issue25118TrFtFMinus3GradLoop holds the values the parts of
-// Issue25118TrFtFMinus3Grad's loop over the entries of and into tr share, while
-// they run.
+// Issue25118TrFtFMinus3Grad's loop that sums tr share, while they run.
 type issue25118TrFtFMinus3GradLoop struct {
 	parts   int
 	FRaw    blas64.General
 	trParts blas64.Vector
 }
 
-// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop over the entries of
-// and into tr, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop that sums tr, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
 	parts := loop.parts
 	FRaw := loop.FRaw
@@ -17644,16 +17641,15 @@ func (loop *issue25118TrFtFMinus3GradLoop) RunPart(part int) {
 }
 
 // issue25118TrFtFMinus3GradLoop2 holds the values the parts of
-// Issue25118TrFtFMinus3Grad's loop over the entries of dFRaw share, while they
-// run.
+// Issue25118TrFtFMinus3Grad's loop that fills dFRaw share, while they run.
 type issue25118TrFtFMinus3GradLoop2 struct {
 	parts2 int
 	dFRaw  blas64.General
 	FRaw   blas64.General
 }
 
-// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop over the entries of
-// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue25118TrFtFMinus3Grad's loop that fills dFRaw,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *issue25118TrFtFMinus3GradLoop2) RunPart(part2 int) {
 	parts2 := loop2.parts2
 	dFRaw := loop2.dFRaw
@@ -17975,14 +17971,14 @@ func Issue23492TrGrad(A *mat.Dense, dA *mat.Dense) float64 {
 }
 
 // issue23492TrGradLoop holds the values the parts of Issue23492TrGrad's loop
-// over the entries of dARaw share, while they run.
+// that fills dARaw share, while they run.
 type issue23492TrGradLoop struct {
 	parts int
 	dARaw blas64.General
 }
 
-// RunPart runs one part of Issue23492TrGrad's loop over the entries of dARaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue23492TrGrad's loop that fills dARaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue23492TrGradLoop) RunPart(part int) {
 	parts := loop.parts
 	dARaw := loop.dARaw
@@ -18190,8 +18186,8 @@ func Issue23364(x float64, F *mat.Dense, dst *mat.Dense) {
 	ws.loop = issue23364Loop{}
 }
 
-// issue23364Loop holds the values the parts of Issue23364's loop over the
-// entries of dstRaw share, while they run.
+// issue23364Loop holds the values the parts of Issue23364's loop that fills
+// dstRaw share, while they run.
 type issue23364Loop struct {
 	parts  int
 	dstRaw blas64.General
@@ -18199,8 +18195,8 @@ type issue23364Loop struct {
 	FF     blas64.General
 }
 
-// RunPart runs one part of Issue23364's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue23364's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue23364Loop) RunPart(part int) {
 	parts := loop.parts
 	dstRaw := loop.dstRaw
@@ -18505,7 +18501,7 @@ func Issue23931InvTrGrad(F *mat.Dense, dF *mat.Dense) float64 {
 }
 
 // issue23931InvTrGradLoop holds the values the parts of Issue23931InvTrGrad's
-// loop over the entries of dFRaw share, while they run.
+// loop that fills dFRaw share, while they run.
 type issue23931InvTrGradLoop struct {
 	parts int
 	dFRaw blas64.General
@@ -18513,8 +18509,8 @@ type issue23931InvTrGradLoop struct {
 	trF   float64
 }
 
-// RunPart runs one part of Issue23931InvTrGrad's loop over the entries of
-// dFRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue23931InvTrGrad's loop that fills dFRaw, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue23931InvTrGradLoop) RunPart(part int) {
 	parts := loop.parts
 	dFRaw := loop.dFRaw
@@ -18785,16 +18781,16 @@ func MatPowDiag(m float64, dst *mat.Dense) {
 	ws.loop = matPowDiagLoop{}
 }
 
-// matPowDiagLoop holds the values the parts of MatPowDiag's loop over the
-// entries of dstRaw share, while they run.
+// matPowDiagLoop holds the values the parts of MatPowDiag's loop that fills
+// dstRaw share, while they run.
 type matPowDiagLoop struct {
 	parts  int
 	dstRaw blas64.General
 	m      float64
 }
 
-// RunPart runs one part of MatPowDiag's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MatPowDiag's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *matPowDiagLoop) RunPart(part int) {
 	parts := loop.parts
 	dstRaw := loop.dstRaw
@@ -18930,8 +18926,8 @@ func MatPowCube(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.D
 	ws.chain.MulTo(dstRaw, 1, 0, []blas64.General{tmp, tmp, tmp}, []bool{false, false, false})
 }
 
-// matPowCubeLoop holds the values the parts of MatPowCube's loop over the
-// entries of tmp share, while they run.
+// matPowCubeLoop holds the values the parts of MatPowCube's loop that fills tmp
+// share, while they run.
 type matPowCubeLoop struct {
 	parts  int
 	tmp    blas64.General
@@ -18941,7 +18937,7 @@ type matPowCubeLoop struct {
 	E10Raw blas64.General
 }
 
-// RunPart runs one part of MatPowCube's loop over the entries of tmp, the rows
+// RunPart runs one part of MatPowCube's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *matPowCubeLoop) RunPart(part int) {
 	parts := loop.parts
@@ -19185,8 +19181,8 @@ func MatPowInv(m float64, n float64, E01 *mat.Dense, E10 *mat.Dense, dst *mat.De
 	ws.luTmp.InverseTo(dstRaw)
 }
 
-// matPowInvLoop holds the values the parts of MatPowInv's loop over the entries
-// of tmp share, while they run.
+// matPowInvLoop holds the values the parts of MatPowInv's loop that fills tmp
+// share, while they run.
 type matPowInvLoop struct {
 	parts  int
 	tmp    blas64.General
@@ -19196,7 +19192,7 @@ type matPowInvLoop struct {
 	E10Raw blas64.General
 }
 
-// RunPart runs one part of MatPowInv's loop over the entries of tmp, the rows
+// RunPart runs one part of MatPowInv's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *matPowInvLoop) RunPart(part int) {
 	parts := loop.parts
@@ -19426,7 +19422,7 @@ func ByElementXPlusAY(X *mat.Dense, a float64, Y *mat.Dense, dst *mat.Dense) {
 }
 
 // byElementXPlusAYLoop holds the values the parts of ByElementXPlusAY's loop
-// over the entries of dstRaw share, while they run.
+// that fills dstRaw share, while they run.
 type byElementXPlusAYLoop struct {
 	parts  int
 	dstRaw blas64.General
@@ -19435,8 +19431,8 @@ type byElementXPlusAYLoop struct {
 	YRaw   blas64.General
 }
 
-// RunPart runs one part of ByElementXPlusAY's loop over the entries of dstRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ByElementXPlusAY's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *byElementXPlusAYLoop) RunPart(part int) {
 	parts := loop.parts
 	dstRaw := loop.dstRaw
@@ -19668,8 +19664,8 @@ func ArraySinX(X *mat.Dense, dst *mat.Dense) {
 	ws.loop = arraySinXLoop{}
 }
 
-// arraySinXLoop holds the values the parts of ArraySinX's loop over the entries
-// of dstRaw share, while they run.
+// arraySinXLoop holds the values the parts of ArraySinX's loop that fills
+// dstRaw share, while they run.
 type arraySinXLoop struct {
 	k      int
 	parts  int
@@ -19677,8 +19673,8 @@ type arraySinXLoop struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ArraySinX's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ArraySinX's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *arraySinXLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -19823,7 +19819,7 @@ func ArrayCommonMatrix(t float64, E00 *mat.Dense, E01 *mat.Dense, E10 *mat.Dense
 }
 
 // arrayCommonMatrixLoop holds the values the parts of ArrayCommonMatrix's loop
-// over the entries of dstRaw share, while they run.
+// that fills dstRaw share, while they run.
 type arrayCommonMatrixLoop struct {
 	parts  int
 	dstRaw blas64.General
@@ -19834,8 +19830,8 @@ type arrayCommonMatrixLoop struct {
 	E11Raw blas64.General
 }
 
-// RunPart runs one part of ArrayCommonMatrix's loop over the entries of dstRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ArrayCommonMatrix's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *arrayCommonMatrixLoop) RunPart(part int) {
 	parts := loop.parts
 	dstRaw := loop.dstRaw
@@ -20561,8 +20557,8 @@ func TrInvXPlusASym(X *mat.SymDense, A *mat.Dense) float64 {
 	return f
 }
 
-// trInvXPlusASymLoop holds the values the parts of TrInvXPlusASym's loop over
-// the entries of XPlusA share, while they run.
+// trInvXPlusASymLoop holds the values the parts of TrInvXPlusASym's loop that
+// fills XPlusA share, while they run.
 type trInvXPlusASymLoop struct {
 	k      int
 	parts  int
@@ -20571,8 +20567,8 @@ type trInvXPlusASymLoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TrInvXPlusASym's loop over the entries of XPlusA,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrInvXPlusASym's loop that fills XPlusA, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trInvXPlusASymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -20650,7 +20646,7 @@ func TrInvXPlusASymGrad(X *mat.SymDense, A *mat.Dense, dX *mat.SymDense) float64
 }
 
 // trInvXPlusASymGradLoop holds the values the parts of TrInvXPlusASymGrad's
-// loop over the entries of XPlusA share, while they run.
+// loop that fills XPlusA share, while they run.
 type trInvXPlusASymGradLoop struct {
 	k      int
 	parts  int
@@ -20659,8 +20655,8 @@ type trInvXPlusASymGradLoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TrInvXPlusASymGrad's loop over the entries of
-// XPlusA, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrInvXPlusASymGrad's loop that fills XPlusA, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trInvXPlusASymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -21427,8 +21423,8 @@ func TrXtBXSym(X *mat.SymDense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXtBXSymLoop holds the values the parts of TrXtBXSym's loop over the entries
-// of and into f share, while they run.
+// trXtBXSymLoop holds the values the parts of TrXtBXSym's loop that sums f
+// share, while they run.
 type trXtBXSymLoop struct {
 	k      int
 	parts  int
@@ -21437,8 +21433,8 @@ type trXtBXSymLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtBXSym's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtBXSym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXtBXSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -21610,8 +21606,8 @@ func TrAXBXSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense) float64 {
 	return f
 }
 
-// trAXBXSymLoop holds the values the parts of TrAXBXSym's loop over the entries
-// of and into f share, while they run.
+// trAXBXSymLoop holds the values the parts of TrAXBXSym's loop that sums f
+// share, while they run.
 type trAXBXSymLoop struct {
 	k      int
 	parts  int
@@ -21620,8 +21616,8 @@ type trAXBXSymLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrAXBXSym's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBXSym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBXSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -21801,8 +21797,8 @@ func TrBtXtCXBSym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 	return f
 }
 
-// trBtXtCXBSymLoop holds the values the parts of TrBtXtCXBSym's loop over the
-// entries of and into f share, while they run.
+// trBtXtCXBSymLoop holds the values the parts of TrBtXtCXBSym's loop that sums
+// f share, while they run.
 type trBtXtCXBSymLoop struct {
 	k      int
 	parts  int
@@ -21811,8 +21807,8 @@ type trBtXtCXBSymLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrBtXtCXBSym's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrBtXtCXBSym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trBtXtCXBSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22003,8 +21999,8 @@ func TrAXBCSqSym(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense) floa
 	return f
 }
 
-// trAXBCSqSymLoop holds the values the parts of TrAXBCSqSym's loop over the
-// entries of CPlusAXB share, while they run.
+// trAXBCSqSymLoop holds the values the parts of TrAXBCSqSym's loop that fills
+// CPlusAXB share, while they run.
 type trAXBCSqSymLoop struct {
 	k        int
 	parts    int
@@ -22012,8 +22008,8 @@ type trAXBCSqSymLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSqSym's loop over the entries of CPlusAXB, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqSym's loop that fills CPlusAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22027,8 +22023,8 @@ func (loop *trAXBCSqSymLoop) RunPart(part int) {
 	}
 }
 
-// trAXBCSqSymLoop2 holds the values the parts of TrAXBCSqSym's loop over the
-// entries of and into f share, while they run.
+// trAXBCSqSymLoop2 holds the values the parts of TrAXBCSqSym's loop that sums f
+// share, while they run.
 type trAXBCSqSymLoop2 struct {
 	k        int
 	parts2   int
@@ -22036,8 +22032,8 @@ type trAXBCSqSymLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSqSym's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqSym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqSymLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -22139,8 +22135,8 @@ func TrAXBCSqSymGrad(A *mat.Dense, X *mat.SymDense, B *mat.Dense, C *mat.Dense, 
 	return f
 }
 
-// trAXBCSqSymGradLoop holds the values the parts of TrAXBCSqSymGrad's loop over
-// the entries of CPlusAXB share, while they run.
+// trAXBCSqSymGradLoop holds the values the parts of TrAXBCSqSymGrad's loop that
+// fills CPlusAXB share, while they run.
 type trAXBCSqSymGradLoop struct {
 	k        int
 	parts    int
@@ -22148,8 +22144,8 @@ type trAXBCSqSymGradLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSqSymGrad's loop over the entries of CPlusAXB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqSymGrad's loop that fills CPlusAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqSymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22164,7 +22160,7 @@ func (loop *trAXBCSqSymGradLoop) RunPart(part int) {
 }
 
 // trAXBCSqSymGradLoop2 holds the values the parts of TrAXBCSqSymGrad's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type trAXBCSqSymGradLoop2 struct {
 	k        int
 	parts2   int
@@ -22172,8 +22168,8 @@ type trAXBCSqSymGradLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSqSymGrad's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqSymGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqSymGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -22278,7 +22274,7 @@ func TrCookbook123Sym(B *mat.Dense, X *mat.SymDense, C *mat.Dense) float64 {
 }
 
 // trCookbook123SymLoop holds the values the parts of TrCookbook123Sym's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type trCookbook123SymLoop struct {
 	k      int
 	parts  int
@@ -22287,8 +22283,8 @@ type trCookbook123SymLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrCookbook123Sym's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook123Sym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook123SymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22717,7 +22713,7 @@ func TrCookbook127Sym(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.Dense)
 }
 
 // trCookbook127SymLoop holds the values the parts of TrCookbook127Sym's loop
-// over the entries of APlusXCX share, while they run.
+// that fills APlusXCX share, while they run.
 type trCookbook127SymLoop struct {
 	k        int
 	parts    int
@@ -22725,8 +22721,8 @@ type trCookbook127SymLoop struct {
 	ARaw     blas64.General
 }
 
-// RunPart runs one part of TrCookbook127Sym's loop over the entries of
-// APlusXCX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127Sym's loop that fills APlusXCX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127SymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22741,7 +22737,7 @@ func (loop *trCookbook127SymLoop) RunPart(part int) {
 }
 
 // trCookbook127SymLoop2 holds the values the parts of TrCookbook127Sym's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type trCookbook127SymLoop2 struct {
 	k      int
 	parts2 int
@@ -22750,8 +22746,8 @@ type trCookbook127SymLoop2 struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrCookbook127Sym's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127Sym's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trCookbook127SymLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -22946,7 +22942,7 @@ func TrCookbook127SymGrad(A *mat.Dense, X *mat.SymDense, C *mat.Dense, B *mat.De
 }
 
 // trCookbook127SymGradLoop holds the values the parts of TrCookbook127SymGrad's
-// loop over the entries of APlusXCX share, while they run.
+// loop that fills APlusXCX share, while they run.
 type trCookbook127SymGradLoop struct {
 	k        int
 	parts    int
@@ -22954,8 +22950,8 @@ type trCookbook127SymGradLoop struct {
 	ARaw     blas64.General
 }
 
-// RunPart runs one part of TrCookbook127SymGrad's loop over the entries of
-// APlusXCX, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127SymGrad's loop that fills APlusXCX, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook127SymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -22970,8 +22966,7 @@ func (loop *trCookbook127SymGradLoop) RunPart(part int) {
 }
 
 // trCookbook127SymGradLoop2 holds the values the parts of
-// TrCookbook127SymGrad's loop over the entries of and into f share, while they
-// run.
+// TrCookbook127SymGrad's loop that sums f share, while they run.
 type trCookbook127SymGradLoop2 struct {
 	k      int
 	parts2 int
@@ -22980,8 +22975,8 @@ type trCookbook127SymGradLoop2 struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrCookbook127SymGrad's loop over the entries of and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook127SymGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trCookbook127SymGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -23171,8 +23166,8 @@ func ComplicatedSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense
 	return f
 }
 
-// complicatedSymLoop holds the values the parts of ComplicatedSym's loop over
-// the entries of APlusB share, while they run.
+// complicatedSymLoop holds the values the parts of ComplicatedSym's loop that
+// fills APlusB share, while they run.
 type complicatedSymLoop struct {
 	k      int
 	parts  int
@@ -23181,8 +23176,8 @@ type complicatedSymLoop struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of ComplicatedSym's loop over the entries of APlusB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ComplicatedSym's loop that fills APlusB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *complicatedSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -23623,7 +23618,7 @@ func ComplicatedSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.D
 }
 
 // complicatedSymGradLoop holds the values the parts of ComplicatedSymGrad's
-// loop over the entries of APlusB share, while they run.
+// loop that fills APlusB share, while they run.
 type complicatedSymGradLoop struct {
 	k      int
 	parts  int
@@ -23632,8 +23627,8 @@ type complicatedSymGradLoop struct {
 	BRaw   blas64.General
 }
 
-// RunPart runs one part of ComplicatedSymGrad's loop over the entries of
-// APlusB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ComplicatedSymGrad's loop that fills APlusB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *complicatedSymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -23797,8 +23792,8 @@ func ApplyAtSinXbSym(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense) float64 
 	return f
 }
 
-// applyAtSinXbSymLoop holds the values the parts of ApplyAtSinXbSym's loop over
-// the entries of sinX share, while they run.
+// applyAtSinXbSymLoop holds the values the parts of ApplyAtSinXbSym's loop that
+// fills sinX share, while they run.
 type applyAtSinXbSymLoop struct {
 	k     int
 	parts int
@@ -23806,8 +23801,8 @@ type applyAtSinXbSymLoop struct {
 	XRaw  blas64.Symmetric
 }
 
-// RunPart runs one part of ApplyAtSinXbSym's loop over the entries of sinX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXbSym's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinXbSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -23885,7 +23880,7 @@ func ApplyAtSinXbSymGrad(a *mat.VecDense, X *mat.SymDense, b *mat.VecDense, dX *
 }
 
 // applyAtSinXbSymGradLoop holds the values the parts of ApplyAtSinXbSymGrad's
-// loop over the entries of sinX share, while they run.
+// loop that fills sinX share, while they run.
 type applyAtSinXbSymGradLoop struct {
 	k     int
 	parts int
@@ -23893,8 +23888,8 @@ type applyAtSinXbSymGradLoop struct {
 	XRaw  blas64.Symmetric
 }
 
-// RunPart runs one part of ApplyAtSinXbSymGrad's loop over the entries of sinX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXbSymGrad's loop that fills sinX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinXbSymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -23909,7 +23904,7 @@ func (loop *applyAtSinXbSymGradLoop) RunPart(part int) {
 }
 
 // applyAtSinXbSymGradLoop2 holds the values the parts of ApplyAtSinXbSymGrad's
-// loop over the entries of tmp share, while they run.
+// loop that fills tmp share, while they run.
 type applyAtSinXbSymGradLoop2 struct {
 	k      int
 	parts2 int
@@ -23919,8 +23914,8 @@ type applyAtSinXbSymGradLoop2 struct {
 	XRaw   blas64.Symmetric
 }
 
-// RunPart runs one part of ApplyAtSinXbSymGrad's loop over the entries of tmp,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinXbSymGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtSinXbSymGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -24027,7 +24022,7 @@ func ApplyAtSinAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.De
 }
 
 // applyAtSinAXBbSymLoop holds the values the parts of ApplyAtSinAXBbSym's loop
-// over the entries of sinAXB share, while they run.
+// that fills sinAXB share, while they run.
 type applyAtSinAXBbSymLoop struct {
 	k      int
 	parts  int
@@ -24035,8 +24030,8 @@ type applyAtSinAXBbSymLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbSym's loop over the entries of sinAXB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbSym's loop that fills sinAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -24144,8 +24139,7 @@ func ApplyAtSinAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *ma
 }
 
 // applyAtSinAXBbSymGradLoop holds the values the parts of
-// ApplyAtSinAXBbSymGrad's loop over the entries of sinAXB share, while they
-// run.
+// ApplyAtSinAXBbSymGrad's loop that fills sinAXB share, while they run.
 type applyAtSinAXBbSymGradLoop struct {
 	k      int
 	parts  int
@@ -24153,8 +24147,8 @@ type applyAtSinAXBbSymGradLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop over the entries of
-// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop that fills sinAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbSymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -24169,7 +24163,7 @@ func (loop *applyAtSinAXBbSymGradLoop) RunPart(part int) {
 }
 
 // applyAtSinAXBbSymGradLoop2 holds the values the parts of
-// ApplyAtSinAXBbSymGrad's loop over the entries of tmp share, while they run.
+// ApplyAtSinAXBbSymGrad's loop that fills tmp share, while they run.
 type applyAtSinAXBbSymGradLoop2 struct {
 	k      int
 	parts2 int
@@ -24179,8 +24173,8 @@ type applyAtSinAXBbSymGradLoop2 struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbSymGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtSinAXBbSymGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -24277,8 +24271,8 @@ func HadAtAXBbSym(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Dense, 
 	return f
 }
 
-// hadAtAXBbSymLoop holds the values the parts of HadAtAXBbSym's loop over the
-// entries of BAX share, while they run.
+// hadAtAXBbSymLoop holds the values the parts of HadAtAXBbSym's loop that fills
+// BAX share, while they run.
 type hadAtAXBbSymLoop struct {
 	k     int
 	parts int
@@ -24288,8 +24282,8 @@ type hadAtAXBbSymLoop struct {
 	XRaw  blas64.Symmetric
 }
 
-// RunPart runs one part of HadAtAXBbSym's loop over the entries of BAX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbSym's loop that fills BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbSymLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -24383,7 +24377,7 @@ func HadAtAXBbSymGrad(a *mat.VecDense, A *mat.Dense, X *mat.SymDense, B *mat.Den
 }
 
 // hadAtAXBbSymGradLoop holds the values the parts of HadAtAXBbSymGrad's loop
-// over the entries of BAX share, while they run.
+// that fills BAX share, while they run.
 type hadAtAXBbSymGradLoop struct {
 	k     int
 	parts int
@@ -24393,8 +24387,8 @@ type hadAtAXBbSymGradLoop struct {
 	XRaw  blas64.Symmetric
 }
 
-// RunPart runs one part of HadAtAXBbSymGrad's loop over the entries of BAX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbSymGrad's loop that fills BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbSymGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -24411,7 +24405,7 @@ func (loop *hadAtAXBbSymGradLoop) RunPart(part int) {
 }
 
 // hadAtAXBbSymGradLoop2 holds the values the parts of HadAtAXBbSymGrad's loop
-// over the entries of tmp share, while they run.
+// that fills tmp share, while they run.
 type hadAtAXBbSymGradLoop2 struct {
 	k      int
 	parts2 int
@@ -24422,8 +24416,8 @@ type hadAtAXBbSymGradLoop2 struct {
 	bRaw   blas64.Vector
 }
 
-// RunPart runs one part of HadAtAXBbSymGrad's loop over the entries of tmp, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbSymGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *hadAtAXBbSymGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2
@@ -24545,15 +24539,15 @@ func Issue23492TrSqSymGrad(A *mat.SymDense, dA *mat.SymDense) float64 {
 }
 
 // issue23492TrSqSymGradLoop holds the values the parts of
-// Issue23492TrSqSymGrad's loop over the entries of tmp share, while they run.
+// Issue23492TrSqSymGrad's loop that fills tmp share, while they run.
 type issue23492TrSqSymGradLoop struct {
 	parts int
 	tmp   blas64.General
 	ARaw  blas64.Symmetric
 }
 
-// RunPart runs one part of Issue23492TrSqSymGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Issue23492TrSqSymGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *issue23492TrSqSymGradLoop) RunPart(part int) {
 	parts := loop.parts
 	tmp := loop.tmp
@@ -24907,8 +24901,8 @@ func TrXtBXRect(X *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXtBXRectLoop holds the values the parts of TrXtBXRect's loop over the
-// entries of and into f share, while they run.
+// trXtBXRectLoop holds the values the parts of TrXtBXRect's loop that sums f
+// share, while they run.
 type trXtBXRectLoop struct {
 	k      int
 	parts  int
@@ -24918,8 +24912,8 @@ type trXtBXRectLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtBXRect's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtBXRect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXtBXRectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -25057,8 +25051,8 @@ func TrXBXtRect(X *mat.Dense, B *mat.Dense) float64 {
 	return f
 }
 
-// trXBXtRectLoop holds the values the parts of TrXBXtRect's loop over the
-// entries of and into f share, while they run.
+// trXBXtRectLoop holds the values the parts of TrXBXtRect's loop that sums f
+// share, while they run.
 type trXBXtRectLoop struct {
 	k      int
 	parts  int
@@ -25068,8 +25062,8 @@ type trXBXtRectLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXBXtRect's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXBXtRect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXBXtRectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -25215,8 +25209,8 @@ func TrBtXtCXBRect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trBtXtCXBRectLoop holds the values the parts of TrBtXtCXBRect's loop over the
-// entries of and into f share, while they run.
+// trBtXtCXBRectLoop holds the values the parts of TrBtXtCXBRect's loop that
+// sums f share, while they run.
 type trBtXtCXBRectLoop struct {
 	k      int
 	parts  int
@@ -25226,8 +25220,8 @@ type trBtXtCXBRectLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrBtXtCXBRect's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrBtXtCXBRect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trBtXtCXBRectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -25377,8 +25371,8 @@ func TrXtBXCRect(X *mat.Dense, B *mat.Dense, C *mat.Dense) float64 {
 	return f
 }
 
-// trXtBXCRectLoop holds the values the parts of TrXtBXCRect's loop over the
-// entries of and into f share, while they run.
+// trXtBXCRectLoop holds the values the parts of TrXtBXCRect's loop that sums f
+// share, while they run.
 type trXtBXCRectLoop struct {
 	k      int
 	parts  int
@@ -25388,8 +25382,8 @@ type trXtBXCRectLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of TrXtBXCRect's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrXtBXCRect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trXtBXCRectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -25704,8 +25698,8 @@ func TrAXBCSqRect(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense) float6
 	return f
 }
 
-// trAXBCSqRectLoop holds the values the parts of TrAXBCSqRect's loop over the
-// entries of CPlusAXB share, while they run.
+// trAXBCSqRectLoop holds the values the parts of TrAXBCSqRect's loop that fills
+// CPlusAXB share, while they run.
 type trAXBCSqRectLoop struct {
 	m        int
 	parts    int
@@ -25713,8 +25707,8 @@ type trAXBCSqRectLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSqRect's loop over the entries of CPlusAXB,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqRect's loop that fills CPlusAXB, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqRectLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -25728,8 +25722,8 @@ func (loop *trAXBCSqRectLoop) RunPart(part int) {
 	}
 }
 
-// trAXBCSqRectLoop2 holds the values the parts of TrAXBCSqRect's loop over the
-// entries of and into f share, while they run.
+// trAXBCSqRectLoop2 holds the values the parts of TrAXBCSqRect's loop that sums
+// f share, while they run.
 type trAXBCSqRectLoop2 struct {
 	m        int
 	parts2   int
@@ -25737,8 +25731,8 @@ type trAXBCSqRectLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSqRect's loop over the entries of and into f,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqRect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqRectLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -25836,7 +25830,7 @@ func TrAXBCSqRectGrad(A *mat.Dense, X *mat.Dense, B *mat.Dense, C *mat.Dense, dX
 }
 
 // trAXBCSqRectGradLoop holds the values the parts of TrAXBCSqRectGrad's loop
-// over the entries of CPlusAXB share, while they run.
+// that fills CPlusAXB share, while they run.
 type trAXBCSqRectGradLoop struct {
 	m        int
 	parts    int
@@ -25844,8 +25838,8 @@ type trAXBCSqRectGradLoop struct {
 	CRaw     blas64.General
 }
 
-// RunPart runs one part of TrAXBCSqRectGrad's loop over the entries of
-// CPlusAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqRectGrad's loop that fills CPlusAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trAXBCSqRectGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -25860,7 +25854,7 @@ func (loop *trAXBCSqRectGradLoop) RunPart(part int) {
 }
 
 // trAXBCSqRectGradLoop2 holds the values the parts of TrAXBCSqRectGrad's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type trAXBCSqRectGradLoop2 struct {
 	m        int
 	parts2   int
@@ -25868,8 +25862,8 @@ type trAXBCSqRectGradLoop2 struct {
 	fParts   blas64.Vector
 }
 
-// RunPart runs one part of TrAXBCSqRectGrad's loop over the entries of and into
-// f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrAXBCSqRectGrad's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *trAXBCSqRectGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -25972,7 +25966,7 @@ func TrCookbook123Rect(B *mat.Dense, X *mat.Dense, C *mat.Dense) float64 {
 }
 
 // trCookbook123RectLoop holds the values the parts of TrCookbook123Rect's loop
-// over the entries of and into f share, while they run.
+// that sums f share, while they run.
 type trCookbook123RectLoop struct {
 	k       int
 	parts   int
@@ -25982,8 +25976,8 @@ type trCookbook123RectLoop struct {
 	fParts  blas64.Vector
 }
 
-// RunPart runs one part of TrCookbook123Rect's loop over the entries of and
-// into f, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TrCookbook123Rect's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *trCookbook123RectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -26596,7 +26590,7 @@ func ApplyAtSinAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dens
 }
 
 // applyAtSinAXBbRectLoop holds the values the parts of ApplyAtSinAXBbRect's
-// loop over the entries of sinAXB share, while they run.
+// loop that fills sinAXB share, while they run.
 type applyAtSinAXBbRectLoop struct {
 	m      int
 	parts  int
@@ -26604,8 +26598,8 @@ type applyAtSinAXBbRectLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbRect's loop over the entries of
-// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbRect's loop that fills sinAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbRectLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -26709,8 +26703,7 @@ func ApplyAtSinAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.
 }
 
 // applyAtSinAXBbRectGradLoop holds the values the parts of
-// ApplyAtSinAXBbRectGrad's loop over the entries of sinAXB share, while they
-// run.
+// ApplyAtSinAXBbRectGrad's loop that fills sinAXB share, while they run.
 type applyAtSinAXBbRectGradLoop struct {
 	m      int
 	parts  int
@@ -26718,8 +26711,8 @@ type applyAtSinAXBbRectGradLoop struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop over the entries of
-// sinAXB, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop that fills sinAXB, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *applyAtSinAXBbRectGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -26734,7 +26727,7 @@ func (loop *applyAtSinAXBbRectGradLoop) RunPart(part int) {
 }
 
 // applyAtSinAXBbRectGradLoop2 holds the values the parts of
-// ApplyAtSinAXBbRectGrad's loop over the entries of tmp share, while they run.
+// ApplyAtSinAXBbRectGrad's loop that fills tmp share, while they run.
 type applyAtSinAXBbRectGradLoop2 struct {
 	m      int
 	parts2 int
@@ -26744,8 +26737,8 @@ type applyAtSinAXBbRectGradLoop2 struct {
 	AXB    blas64.General
 }
 
-// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop over the entries of
-// tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ApplyAtSinAXBbRectGrad's loop that fills tmp, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *applyAtSinAXBbRectGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
@@ -26843,8 +26836,8 @@ func HadAtAXBbRect(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense, b 
 	return f
 }
 
-// hadAtAXBbRectLoop holds the values the parts of HadAtAXBbRect's loop over the
-// entries of BAX share, while they run.
+// hadAtAXBbRectLoop holds the values the parts of HadAtAXBbRect's loop that
+// fills BAX share, while they run.
 type hadAtAXBbRectLoop struct {
 	k     int
 	parts int
@@ -26855,8 +26848,8 @@ type hadAtAXBbRectLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of HadAtAXBbRect's loop over the entries of BAX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbRect's loop that fills BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbRectLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -26950,7 +26943,7 @@ func HadAtAXBbRectGrad(a *mat.VecDense, A *mat.Dense, X *mat.Dense, B *mat.Dense
 }
 
 // hadAtAXBbRectGradLoop holds the values the parts of HadAtAXBbRectGrad's loop
-// over the entries of BAX share, while they run.
+// that fills BAX share, while they run.
 type hadAtAXBbRectGradLoop struct {
 	k     int
 	parts int
@@ -26961,8 +26954,8 @@ type hadAtAXBbRectGradLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of HadAtAXBbRectGrad's loop over the entries of BAX,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbRectGrad's loop that fills BAX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *hadAtAXBbRectGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -26980,7 +26973,7 @@ func (loop *hadAtAXBbRectGradLoop) RunPart(part int) {
 }
 
 // hadAtAXBbRectGradLoop2 holds the values the parts of HadAtAXBbRectGrad's loop
-// over the entries of dXRaw share, while they run.
+// that fills dXRaw share, while they run.
 type hadAtAXBbRectGradLoop2 struct {
 	k      int
 	parts2 int
@@ -26992,8 +26985,8 @@ type hadAtAXBbRectGradLoop2 struct {
 	bRaw   blas64.Vector
 }
 
-// RunPart runs one part of HadAtAXBbRectGrad's loop over the entries of dXRaw,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of HadAtAXBbRectGrad's loop that fills dXRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *hadAtAXBbRectGradLoop2) RunPart(part2 int) {
 	k := loop2.k
 	parts2 := loop2.parts2

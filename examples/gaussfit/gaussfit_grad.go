@@ -253,8 +253,8 @@ func FactorNLLGrad(L *mat.Dense, C *mat.SymDense, dL *mat.Dense) float64 {
 	return f
 }
 
-// factorNLLGradLoop holds the values the parts of FactorNLLGrad's loop over the
-// entries of tmp share, while they run.
+// factorNLLGradLoop holds the values the parts of FactorNLLGrad's loop that
+// fills tmp share, while they run.
 type factorNLLGradLoop struct {
 	n     int
 	parts int
@@ -262,8 +262,8 @@ type factorNLLGradLoop struct {
 	invS  blas64.General
 }
 
-// RunPart runs one part of FactorNLLGrad's loop over the entries of tmp, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of FactorNLLGrad's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *factorNLLGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts

@@ -89,8 +89,8 @@ func Loss(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *mat.D
 	return f
 }
 
-// lossLoop holds the values the parts of Loss's loop over the entries of H
-// share, while they run.
+// lossLoop holds the values the parts of Loss's loop that fills H share, while
+// they run.
 type lossLoop struct {
 	n     int
 	parts int
@@ -100,8 +100,8 @@ type lossLoop struct {
 	b1Raw blas64.Vector
 }
 
-// RunPart runs one part of Loss's loop over the entries of H, the rows
-// runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Loss's loop that fills H, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop *lossLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -117,8 +117,8 @@ func (loop *lossLoop) RunPart(part int) {
 	}
 }
 
-// lossLoop2 holds the values the parts of Loss's loop over the entries of and
-// into sum share, while they run.
+// lossLoop2 holds the values the parts of Loss's loop that sums sum share,
+// while they run.
 type lossLoop2 struct {
 	n        int
 	parts2   int
@@ -129,8 +129,8 @@ type lossLoop2 struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of Loss's loop over the entries of and into sum, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Loss's loop that sums sum, the rows runtime.PartRows
+// gives it; runtime.Parts calls it.
 func (loop2 *lossLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2
@@ -291,8 +291,8 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W1 *mat.Dense, b1 *mat.VecDense, W2 *m
 	return f
 }
 
-// lossGradLoop holds the values the parts of LossGrad's loop over the entries
-// of tmp share, while they run.
+// lossGradLoop holds the values the parts of LossGrad's loop that fills tmp
+// share, while they run.
 type lossGradLoop struct {
 	n     int
 	parts int
@@ -301,7 +301,7 @@ type lossGradLoop struct {
 	YRaw  blas64.General
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of tmp, the rows
+// RunPart runs one part of LossGrad's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *lossGradLoop) RunPart(part int) {
 	n := loop.n
@@ -317,8 +317,8 @@ func (loop *lossGradLoop) RunPart(part int) {
 	}
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop over the entries
-// of H share, while they run.
+// lossGradLoop2 holds the values the parts of LossGrad's loop that fills H
+// share, while they run.
 type lossGradLoop2 struct {
 	n      int
 	parts2 int
@@ -328,7 +328,7 @@ type lossGradLoop2 struct {
 	b1Raw  blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of H, the rows
+// RunPart runs one part of LossGrad's loop that fills H, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	n := loop2.n
@@ -345,8 +345,8 @@ func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	}
 }
 
-// lossGradLoop3 holds the values the parts of LossGrad's loop over the entries
-// of and into sum share, while they run.
+// lossGradLoop3 holds the values the parts of LossGrad's loop that sums sum
+// share, while they run.
 type lossGradLoop3 struct {
 	n        int
 	parts3   int
@@ -355,8 +355,8 @@ type lossGradLoop3 struct {
 	sumParts blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of and into sum,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LossGrad's loop that sums sum, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop3 *lossGradLoop3) RunPart(part3 int) {
 	n := loop3.n
 	parts3 := loop3.parts3
@@ -373,8 +373,8 @@ func (loop3 *lossGradLoop3) RunPart(part3 int) {
 	sumParts.Data[part3] = sumPart
 }
 
-// lossGradLoop4 holds the values the parts of LossGrad's loop over the entries
-// of tmp3 share, while they run.
+// lossGradLoop4 holds the values the parts of LossGrad's loop that fills tmp3
+// share, while they run.
 type lossGradLoop4 struct {
 	n      int
 	parts4 int
@@ -384,7 +384,7 @@ type lossGradLoop4 struct {
 	H      blas64.General
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of tmp3, the rows
+// RunPart runs one part of LossGrad's loop that fills tmp3, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop4 *lossGradLoop4) RunPart(part4 int) {
 	n := loop4.n

@@ -85,8 +85,8 @@ func Loss(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense) float64 {
 	return f
 }
 
-// lossLoop holds the values the parts of Loss's loop over the entries of and
-// into sum2 share, while they run.
+// lossLoop holds the values the parts of Loss's loop that sums sum2 share,
+// while they run.
 type lossLoop struct {
 	n         int
 	parts     int
@@ -96,8 +96,8 @@ type lossLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of Loss's loop over the entries of and into sum2, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of Loss's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *lossLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -229,8 +229,8 @@ func LossGrad(X *mat.Dense, Y *mat.Dense, W *mat.Dense, b *mat.VecDense, dW *mat
 	return f
 }
 
-// lossGradLoop holds the values the parts of LossGrad's loop over the entries
-// of and into sum2 share, while they run.
+// lossGradLoop holds the values the parts of LossGrad's loop that sums sum2
+// share, while they run.
 type lossGradLoop struct {
 	n         int
 	parts     int
@@ -240,8 +240,8 @@ type lossGradLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of and into sum2,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LossGrad's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *lossGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -259,8 +259,8 @@ func (loop *lossGradLoop) RunPart(part int) {
 	sum2Parts.Data[part] = sum2Part
 }
 
-// lossGradLoop2 holds the values the parts of LossGrad's loop over the entries
-// of softmaxMinusY share, while they run.
+// lossGradLoop2 holds the values the parts of LossGrad's loop that fills
+// softmaxMinusY share, while they run.
 type lossGradLoop2 struct {
 	n             int
 	parts2        int
@@ -270,8 +270,8 @@ type lossGradLoop2 struct {
 	YRaw          blas64.General
 }
 
-// RunPart runs one part of LossGrad's loop over the entries of softmaxMinusY,
-// the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LossGrad's loop that fills softmaxMinusY, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *lossGradLoop2) RunPart(part2 int) {
 	n := loop2.n
 	parts2 := loop2.parts2

@@ -61,8 +61,8 @@ func Curve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, math.Sin(t), BRaw, BRaw, 1, dstRaw)
 }
 
-// curveLoop holds the values the parts of Curve's loop over the entries of
-// dstRaw share, while they run.
+// curveLoop holds the values the parts of Curve's loop that fills dstRaw share,
+// while they run.
 type curveLoop struct {
 	n      int
 	parts  int
@@ -71,7 +71,7 @@ type curveLoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of Curve's loop over the entries of dstRaw, the rows
+// RunPart runs one part of Curve's loop that fills dstRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *curveLoop) RunPart(part int) {
 	n := loop.n
@@ -1101,8 +1101,8 @@ func ElemExp(X *mat.Dense, dst *mat.Dense) {
 	ws.loop = elemExpLoop{}
 }
 
-// elemExpLoop holds the values the parts of ElemExp's loop over the entries of
-// dstRaw share, while they run.
+// elemExpLoop holds the values the parts of ElemExp's loop that fills dstRaw
+// share, while they run.
 type elemExpLoop struct {
 	m      int
 	parts  int
@@ -1111,7 +1111,7 @@ type elemExpLoop struct {
 	XRaw   blas64.General
 }
 
-// RunPart runs one part of ElemExp's loop over the entries of dstRaw, the rows
+// RunPart runs one part of ElemExp's loop that fills dstRaw, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *elemExpLoop) RunPart(part int) {
 	m := loop.m
@@ -1399,8 +1399,8 @@ func TraceScaled(X *mat.Dense, A *mat.Dense, dst *mat.Dense) {
 	ws.loop = traceScaledLoop{}
 }
 
-// traceScaledLoop holds the values the parts of TraceScaled's loop over the
-// entries of dstRaw share, while they run.
+// traceScaledLoop holds the values the parts of TraceScaled's loop that fills
+// dstRaw share, while they run.
 type traceScaledLoop struct {
 	m      int
 	parts  int
@@ -1410,8 +1410,8 @@ type traceScaledLoop struct {
 	ARaw   blas64.General
 }
 
-// RunPart runs one part of TraceScaled's loop over the entries of dstRaw, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of TraceScaled's loop that fills dstRaw, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *traceScaledLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -2322,8 +2322,8 @@ func QuadTrace(A *mat.Dense, W *mat.Dense) float64 {
 	return f
 }
 
-// quadTraceLoop holds the values the parts of QuadTrace's loop over the entries
-// of and into f share, while they run.
+// quadTraceLoop holds the values the parts of QuadTrace's loop that sums f
+// share, while they run.
 type quadTraceLoop struct {
 	n      int
 	parts  int
@@ -2333,8 +2333,8 @@ type quadTraceLoop struct {
 	fParts blas64.Vector
 }
 
-// RunPart runs one part of QuadTrace's loop over the entries of and into f, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of QuadTrace's loop that sums f, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *quadTraceLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -3455,8 +3455,8 @@ func InvPath(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 	ws.luTmp.InverseTo(dstRaw)
 }
 
-// invPathLoop holds the values the parts of InvPath's loop over the entries of
-// tmp share, while they run.
+// invPathLoop holds the values the parts of InvPath's loop that fills tmp
+// share, while they run.
 type invPathLoop struct {
 	n     int
 	parts int
@@ -3466,7 +3466,7 @@ type invPathLoop struct {
 	BRaw  blas64.General
 }
 
-// RunPart runs one part of InvPath's loop over the entries of tmp, the rows
+// RunPart runs one part of InvPath's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *invPathLoop) RunPart(part int) {
 	n := loop.n
@@ -3794,8 +3794,8 @@ func ProductPath(t float64, A *mat.Dense, B *mat.Dense, C *mat.Dense, D *mat.Den
 	ws.gemm.Mul(blas.NoTrans, blas.NoTrans, 1, tmp, tmp2, 0, dstRaw)
 }
 
-// productPathLoop holds the values the parts of ProductPath's loop over the
-// entries of tmp share, while they run.
+// productPathLoop holds the values the parts of ProductPath's loop that fills
+// tmp share, while they run.
 type productPathLoop struct {
 	m     int
 	parts int
@@ -3806,7 +3806,7 @@ type productPathLoop struct {
 	BRaw  blas64.General
 }
 
-// RunPart runs one part of ProductPath's loop over the entries of tmp, the rows
+// RunPart runs one part of ProductPath's loop that fills tmp, the rows
 // runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *productPathLoop) RunPart(part int) {
 	m := loop.m
@@ -3824,8 +3824,8 @@ func (loop *productPathLoop) RunPart(part int) {
 	}
 }
 
-// productPathLoop2 holds the values the parts of ProductPath's loop over the
-// entries of tmp2 share, while they run.
+// productPathLoop2 holds the values the parts of ProductPath's loop that fills
+// tmp2 share, while they run.
 type productPathLoop2 struct {
 	p      int
 	parts2 int
@@ -3836,8 +3836,8 @@ type productPathLoop2 struct {
 	DRaw   blas64.General
 }
 
-// RunPart runs one part of ProductPath's loop over the entries of tmp2, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ProductPath's loop that fills tmp2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *productPathLoop2) RunPart(part2 int) {
 	p := loop2.p
 	parts2 := loop2.parts2
@@ -5478,7 +5478,7 @@ func SoftmaxRowsCurve(t float64, A *mat.Dense, B *mat.Dense, b *mat.VecDense, ds
 }
 
 // softmaxRowsCurveLoop holds the values the parts of SoftmaxRowsCurve's loop
-// over the entries of tmp share, while they run.
+// that fills tmp share, while they run.
 type softmaxRowsCurveLoop struct {
 	n     int
 	parts int
@@ -5489,8 +5489,8 @@ type softmaxRowsCurveLoop struct {
 	BRaw  blas64.General
 }
 
-// RunPart runs one part of SoftmaxRowsCurve's loop over the entries of tmp, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of SoftmaxRowsCurve's loop that fills tmp, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *softmaxRowsCurveLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6184,7 +6184,7 @@ func LogSumExpColumns(X *mat.Dense, a *mat.VecDense, dst *mat.Dense) {
 }
 
 // logSumExpColumnsLoop holds the values the parts of LogSumExpColumns's loop
-// over the entries of XX share, while they run.
+// that fills XX share, while they run.
 type logSumExpColumnsLoop struct {
 	n     int
 	parts int
@@ -6193,8 +6193,8 @@ type logSumExpColumnsLoop struct {
 	XRaw  blas64.General
 }
 
-// RunPart runs one part of LogSumExpColumns's loop over the entries of XX, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of LogSumExpColumns's loop that fills XX, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *logSumExpColumnsLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -6436,7 +6436,7 @@ func MatrixPowerCurve(t float64, A *mat.Dense, B *mat.Dense, dst *mat.Dense) {
 }
 
 // matrixPowerCurveLoop holds the values the parts of MatrixPowerCurve's loop
-// over the entries of tmp2, tmp, tmp3 share, while they run.
+// that fills tmp2, tmp, tmp3 share, while they run.
 type matrixPowerCurveLoop struct {
 	n     int
 	parts int
@@ -6448,8 +6448,8 @@ type matrixPowerCurveLoop struct {
 	tmp3  blas64.General
 }
 
-// RunPart runs one part of MatrixPowerCurve's loop over the entries of tmp2,
-// tmp, tmp3, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of MatrixPowerCurve's loop that fills tmp2, tmp, tmp3,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *matrixPowerCurveLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -7128,7 +7128,7 @@ func BiasLayerHessian(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat.Den
 }
 
 // biasLayerHessianLoop holds the values the parts of BiasLayerHessian's loop
-// over the entries of and into sum2 share, while they run.
+// that sums sum2 share, while they run.
 type biasLayerHessianLoop struct {
 	n         int
 	parts     int
@@ -7138,8 +7138,8 @@ type biasLayerHessianLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of BiasLayerHessian's loop over the entries of and into
-// sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of BiasLayerHessian's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *biasLayerHessianLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -7290,7 +7290,7 @@ func BiasLayerHessianGrad(X *mat.Dense, w *mat.VecDense, b *mat.VecDense, Y *mat
 }
 
 // biasLayerHessianGradLoop holds the values the parts of BiasLayerHessianGrad's
-// loop over the entries of and into sum2 share, while they run.
+// loop that sums sum2 share, while they run.
 type biasLayerHessianGradLoop struct {
 	n         int
 	parts     int
@@ -7300,8 +7300,8 @@ type biasLayerHessianGradLoop struct {
 	sum2Parts blas64.Vector
 }
 
-// RunPart runs one part of BiasLayerHessianGrad's loop over the entries of and
-// into sum2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of BiasLayerHessianGrad's loop that sums sum2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *biasLayerHessianGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -7320,8 +7320,7 @@ func (loop *biasLayerHessianGradLoop) RunPart(part int) {
 }
 
 // biasLayerHessianGradLoop2 holds the values the parts of
-// BiasLayerHessianGrad's loop over the entries of softmaxMinusY share, while
-// they run.
+// BiasLayerHessianGrad's loop that fills softmaxMinusY share, while they run.
 type biasLayerHessianGradLoop2 struct {
 	n             int
 	parts2        int
@@ -7331,7 +7330,7 @@ type biasLayerHessianGradLoop2 struct {
 	YRaw          blas64.General
 }
 
-// RunPart runs one part of BiasLayerHessianGrad's loop over the entries of
+// RunPart runs one part of BiasLayerHessianGrad's loop that fills
 // softmaxMinusY, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *biasLayerHessianGradLoop2) RunPart(part2 int) {
 	n := loop2.n

@@ -902,16 +902,16 @@ func ProblemDimsGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, dA *mat.Den
 	return f
 }
 
-// problemDimsGradLoop holds the values the parts of ProblemDimsGrad's loop over
-// the entries of tmp2 share, while they run.
+// problemDimsGradLoop holds the values the parts of ProblemDimsGrad's loop that
+// fills tmp2 share, while they run.
 type problemDimsGradLoop struct {
 	k     int
 	parts int
 	tmp2  blas64.General
 }
 
-// RunPart runs one part of ProblemDimsGrad's loop over the entries of tmp2, the
-// rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ProblemDimsGrad's loop that fills tmp2, the rows
+// runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *problemDimsGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -1112,15 +1112,15 @@ func ProblemDimsFixedGrad(A *mat.Dense, S *mat.SymDense, x *mat.VecDense, b *mat
 }
 
 // problemDimsFixedGradLoop holds the values the parts of ProblemDimsFixedGrad's
-// loop over the entries of tmp2 share, while they run.
+// loop that fills tmp2 share, while they run.
 type problemDimsFixedGradLoop struct {
 	n     int
 	parts int
 	tmp2  blas64.General
 }
 
-// RunPart runs one part of ProblemDimsFixedGrad's loop over the entries of
-// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ProblemDimsFixedGrad's loop that fills tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *problemDimsFixedGradLoop) RunPart(part int) {
 	n := loop.n
 	parts := loop.parts
@@ -3140,7 +3140,7 @@ func ProblemScalarFirstGrad(S *mat.SymDense, A *mat.Dense, x *mat.VecDense, t fl
 }
 
 // problemScalarFirstGradLoop holds the values the parts of
-// ProblemScalarFirstGrad's loop over the entries of tmp2 share, while they run.
+// ProblemScalarFirstGrad's loop that fills tmp2 share, while they run.
 type problemScalarFirstGradLoop struct {
 	k     int
 	parts int
@@ -3148,8 +3148,8 @@ type problemScalarFirstGradLoop struct {
 	t     float64
 }
 
-// RunPart runs one part of ProblemScalarFirstGrad's loop over the entries of
-// tmp2, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of ProblemScalarFirstGrad's loop that fills tmp2, the
+// rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *problemScalarFirstGradLoop) RunPart(part int) {
 	k := loop.k
 	parts := loop.parts
@@ -4421,8 +4421,7 @@ func SymmetricHVPWithVectorGrad(c *mat.SymDense, x *mat.VecDense, dc *mat.SymDen
 }
 
 // symmetricHVPWithVectorGradLoop holds the values the parts of
-// SymmetricHVPWithVectorGrad's loop over the entries of tmp share, while they
-// run.
+// SymmetricHVPWithVectorGrad's loop that fills tmp share, while they run.
 type symmetricHVPWithVectorGradLoop struct {
 	m     int
 	parts int
@@ -4431,8 +4430,8 @@ type symmetricHVPWithVectorGradLoop struct {
 	xRaw  blas64.Vector
 }
 
-// RunPart runs one part of SymmetricHVPWithVectorGrad's loop over the entries
-// of tmp, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of SymmetricHVPWithVectorGrad's loop that fills tmp,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *symmetricHVPWithVectorGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -4638,8 +4637,7 @@ func SymmetricHVPTransposedHalves(c *mat.SymDense, a *mat.Dense) float64 {
 }
 
 // symmetricHVPTransposedHalvesLoop holds the values the parts of
-// SymmetricHVPTransposedHalves's loop over the entries of and into trAc share,
-// while they run.
+// SymmetricHVPTransposedHalves's loop that sums trAc share, while they run.
 type symmetricHVPTransposedHalvesLoop struct {
 	m         int
 	parts     int
@@ -4648,8 +4646,8 @@ type symmetricHVPTransposedHalvesLoop struct {
 	trAcParts blas64.Vector
 }
 
-// RunPart runs one part of SymmetricHVPTransposedHalves's loop over the entries
-// of and into trAc, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of SymmetricHVPTransposedHalves's loop that sums trAc,
+// the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *symmetricHVPTransposedHalvesLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -4762,8 +4760,7 @@ func SymmetricHVPTransposedHalvesGrad(c *mat.SymDense, a *mat.Dense, dc *mat.Sym
 }
 
 // symmetricHVPTransposedHalvesGradLoop holds the values the parts of
-// SymmetricHVPTransposedHalvesGrad's loop over the entries of and into trAc
-// share, while they run.
+// SymmetricHVPTransposedHalvesGrad's loop that sums trAc share, while they run.
 type symmetricHVPTransposedHalvesGradLoop struct {
 	m         int
 	parts     int
@@ -4772,9 +4769,8 @@ type symmetricHVPTransposedHalvesGradLoop struct {
 	trAcParts blas64.Vector
 }
 
-// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop over the
-// entries of and into trAc, the rows runtime.PartRows gives it; runtime.Parts
-// calls it.
+// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop that sums
+// trAc, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
 	m := loop.m
 	parts := loop.parts
@@ -4792,8 +4788,8 @@ func (loop *symmetricHVPTransposedHalvesGradLoop) RunPart(part int) {
 }
 
 // symmetricHVPTransposedHalvesGradLoop2 holds the values the parts of
-// SymmetricHVPTransposedHalvesGrad's loop over the entries of daRaw share,
-// while they run.
+// SymmetricHVPTransposedHalvesGrad's loop that fills daRaw share, while they
+// run.
 type symmetricHVPTransposedHalvesGradLoop2 struct {
 	m      int
 	parts2 int
@@ -4802,8 +4798,8 @@ type symmetricHVPTransposedHalvesGradLoop2 struct {
 	cRaw   blas64.Symmetric
 }
 
-// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop over the
-// entries of daRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
+// RunPart runs one part of SymmetricHVPTransposedHalvesGrad's loop that fills
+// daRaw, the rows runtime.PartRows gives it; runtime.Parts calls it.
 func (loop2 *symmetricHVPTransposedHalvesGradLoop2) RunPart(part2 int) {
 	m := loop2.m
 	parts2 := loop2.parts2
