@@ -75,6 +75,9 @@ func rowParallel(l *plan.Loop) bool {
 		case *plan.Let, *plan.Comment:
 		case *plan.Set:
 			if r, ok := s.To.(plan.Ref); ok && sums[r.V] {
+				if s.Op != "+=" { // a sum assigned or scaled in the loop: no sum
+					return false
+				}
 				continue
 			}
 			to, ok := s.To.(plan.At)

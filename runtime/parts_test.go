@@ -178,6 +178,16 @@ func TestPartsHelpers(t *testing.T) {
 			t.Errorf("PartPanelRows(%d, %d) = %d, want %d", tt.d, parts, rows, tt.rows)
 		}
 	}
+	// Elementwise loops: one part below 2¹³ entries, then one a 2¹³
+	// entries but at least two, at most 8 and one a row.
+	for _, tt := range []struct{ rows, cols, parts int }{
+		{64, 127, 1}, {64, 128, 2}, {128, 128, 2}, {96, 256, 3}, {256, 256, 8},
+		{1, 1 << 20, 1}, {3, 1 << 20, 3}, {1 << 20, 1, 8}, {0, 5, 1},
+	} {
+		if parts := LoopParts(tt.rows, tt.cols); parts != tt.parts && loopPartsMin == 1<<13 {
+			t.Errorf("LoopParts(%d, %d) = %d, want %d", tt.rows, tt.cols, parts, tt.parts)
+		}
+	}
 	dst := blas64.Vector{N: 2, Inc: 1, Data: []float64{1, 2}}
 	spare := blas64.Vector{N: 4, Inc: 1, Data: []float64{9, 9, 9, 9}}
 	if a := PartAccumulator(dst, spare, 0); &a.Data[0] != &dst.Data[0] {
@@ -198,6 +208,7 @@ func TestPartsHelpers(t *testing.T) {
 	}
 	for name, f := range map[string]func(){
 		"PanelParts":      func() { PanelParts(-1, 2) },
+		"LoopParts":       func() { LoopParts(2, -1) },
 		"PartRows":        func() { PartRows(4, 2, 2) },
 		"PartAccumulator": func() { PartAccumulator(dst, spare, 3) },
 		"AddParts":        func() { AddParts(dst, blas64.Vector{N: 3, Inc: 1, Data: make([]float64, 3)}) },

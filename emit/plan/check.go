@@ -931,6 +931,14 @@ func (c *checker) parallelWrites(f *For) error {
 	// A part's locals: its scalars (its sums); not its rows' bounds, nor
 	// any int.
 	local := func(v *Value) bool { return own[v] && v.Of == nil && v.Kind == Scalar }
+	lets := map[*Value]bool{} // what the body declares by Let: not its rows' bounds
+	walkSteps(f.Body, func(s Step) {
+		if let, ok := s.(*Let); ok {
+			for _, v := range let.Vars {
+				lets[v] = true
+			}
+		}
+	})
 	var walk func(steps []Step) error
 	walk = func(steps []Step) error {
 		for _, s := range steps {
@@ -938,6 +946,10 @@ func (c *checker) parallelWrites(f *For) error {
 			case *Let:
 				if len(s.Vars) == 1 && c.partAccumulator(s, f.Var) {
 					accs[s.Vars[0]] = true
+				}
+			case *Clamp:
+				if !lets[s.V] {
+					return fail("%s, which the part does not declare, is clamped", s.V.Name)
 				}
 			case *Set:
 				switch to := s.To.(type) {
@@ -978,6 +990,29 @@ func (c *checker) parallelWrites(f *For) error {
 	return c.partReads(f, own)
 }
 
+// panelView reports whether x is a view of the rows r0 … r1−1 of a panel
+// of a part of a parallel loop: v.Data[r0:r1], runtime.SubVector(v, r0,
+// r1), runtime.RowPanel(v, r0, r1), or a value declared as a view over a
+// panel's rows (a Part value of the panel's rows r0…r1).
+func (c *checker) panelView(x Expr) bool {
+	rows := func(lo, hi Expr) bool {
+		r0, ok0 := lo.(Ref)
+		r1, ok1 := hi.(Ref)
+		return ok0 && ok1 && c.panelOfPart(derive.Dim{Name: r0.V.Name + "…" + r1.V.Name})
+	}
+	isRef := func(x Expr) bool { _, ok := x.(Ref); return ok }
+	switch x := x.(type) {
+	case Slice:
+		data, ok := x.X.(Field)
+		return ok && data.Name == "Data" && isRef(data.X) && rows(x.Lo, x.Hi)
+	case Call:
+		return x.Path == RuntimePath && (x.Name == "SubVector" || x.Name == "RowPanel") && len(x.Args) == 3 && isRef(x.Args[0]) && rows(x.Args[1], x.Args[2])
+	case Ref:
+		return x.V.Part && c.panelOfPart(x.V.Shape.Rows)
+	}
+	return false
+}
+
 // partAccumulator reports whether s declares the accumulator of a part
 // of the parallel loop over part: runtime.PartAccumulator(dst, spare,
 // part), dst itself for part 0, else a piece of spare of its own.
@@ -997,7 +1032,7 @@ func (c *checker) partEntry(x At, part *Value) bool {
 		return false
 	}
 	if x.J == nil && i.V == part {
-		return true
+		return x.V.Of == nil // a vector of its own, not a view of other storage
 	}
 	if !c.partRows[i.V] {
 		return false
@@ -1015,8 +1050,8 @@ func (c *checker) partEntry(x At, part *Value) bool {
 // body declares (own: its accumulator, its locals): every entry of storage
 // the body writes, entry by entry or by a call, that a Let or Set reads is
 // a part's entry (partEntry), and they read no such storage whole; a call
-// reads such storage only through a view of it over the rows of a panel of
-// the part among its BLAS operands or Panel views.
+// refers to such storage only through views of it over the rows of a
+// panel of the part (panelView), whether it reads or writes them.
 func (c *checker) partReads(f *For, own map[*Value]bool) error {
 	written := map[*Value]bool{}
 	walkSteps(f.Body, func(s Step) {
@@ -1039,20 +1074,27 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 	}
 	walkSteps(f.Body, func(s Step) {
 		if do, ok := s.(*Do); ok {
-			views := slices.Clone(do.Panel)
-			if do.Blas != nil {
-				views = append(views, do.Blas.A, do.Blas.B, do.Blas.C)
-			}
-			Values(do.Call, func(v *Value) {
-				if own[v] || !written[v.root()] {
+			// What the call refers to of such storage, outside views of
+			// the rows of the part's panel.
+			var visit func(x Expr)
+			visit = func(x Expr) {
+				if x == nil || c.panelView(x) {
 					return
 				}
-				if !slices.ContainsFunc(views, func(p *Value) bool {
-					return p != nil && p.Part && p.Of != nil && p.Of.root() == v.root() && c.panelOfPart(p.Shape.Rows)
-				}) {
-					fail(v, "by a call outside the rows of the part's panel")
+				if call, ok := x.(Call); ok {
+					visit(call.Recv)
+					for _, a := range call.Args {
+						visit(a)
+					}
+					return
 				}
-			})
+				Values(x, func(v *Value) {
+					if !own[v] && written[v.root()] {
+						fail(v, "by a call outside the rows of the part's panel")
+					}
+				})
+			}
+			visit(do.Call)
 			return
 		}
 		if let, ok := s.(*Let); ok && len(let.Vars) == 1 && c.partAccumulator(let, f.Var) {

@@ -789,6 +789,21 @@ func TestCheckPartReads(t *testing.T) {
 					&Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: Elem{X: Field{X: Ref{m}, Name: "Data"}, I: IntLit(0)}})}
 			}, true)
 		}, RuleParallel},
+		{"parts that clamp their first row to 0 and write rows of other parts", func(f *fixture) []Step {
+			return f.partsOver(func(m, lo, hi, j *Value) []Step {
+				return []Step{&Clamp{V: lo, Max: IntLit(0)},
+					rowLoop(f, lo, hi, j, &Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}})}
+			}, false)
+		}, RuleParallel},
+		{"a block kernel with a view of its panel that reads all of a buffer other parts write", func(f *fixture) []Step {
+			steps := append(f.prologue(), f.parallel("panel kernel")...)
+			walkSteps(steps, func(s Step) {
+				if do, ok := s.(*Do); ok && do.Call.Name == "ExpTo" {
+					do.Call.Args[1] = Field{X: Ref{f.buf}, Name: "Data"} // all of buf, not its panel's rows
+				}
+			})
+			return steps
+		}, RuleParallel},
 		{"parts that move their first row to 0 and write rows of other parts", func(f *fixture) []Step {
 			return f.partsOver(func(m, lo, hi, j *Value) []Step {
 				return []Step{&Set{To: Ref{lo}, Op: "=", Value: IntLit(0)},
@@ -808,5 +823,38 @@ func TestCheckPartReads(t *testing.T) {
 				t.Errorf("got %v, want a violation of %q", err, tt.rule)
 			}
 		})
+	}
+}
+
+// TestCheckPartIndexedView checks that parts may not write entry part of
+// a view of other storage: here M's row 0 (M[0, part]), whose entries
+// part 0 writes too as its rows of M (review 41).
+func TestCheckPartIndexedView(t *testing.T) {
+	f := newFixture()
+	parts, part := NewValue("parts", Int, Local), NewValue("part", Int, Index)
+	lo, hi := NewValue("lo", Int, Local), NewValue("hi", Int, Local)
+	ws := NewValue("ws", Object, Local)
+	j := NewValue("j", Int, Index)
+	m := &Value{Name: "M", Kind: Matrix, Owner: Workspace, Shape: derive.Square(f.n), Contiguous: true}
+	row := &Value{Name: "row0", Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Of: m, Part: true}
+	steps := append(f.prologue()[:3],
+		&Let{Vars: []*Value{ws}, Value: Fn(RuntimePath, "Get")},
+		&Let{Vars: []*Value{m}, Value: Fn(RuntimePath, "Mat", Ref{f.m}, Ref{f.m})},
+		&Do{Call: Fn(RuntimePath, "FillMatrix", Ref{m}), Writes: []*Value{m}},
+		&Let{Vars: []*Value{row}, Value: Fn(RuntimePath, "RowView", Ref{m}, IntLit(0))},
+		&Let{Vars: []*Value{parts}, Value: Fn(RuntimePath, "LoopParts", Ref{f.m}, Ref{f.m})},
+		&For{Var: part, From: IntLit(0), To: Ref{parts}, Parallel: &Parallel{Lo: lo, Hi: hi, Rows: Ref{f.m}, Workspace: ws, Field: "loop", Type: "loop"},
+			Body: []Step{
+				&For{Var: f.i, From: Ref{lo}, To: Ref{hi}, Body: []Step{&For{Var: j, From: IntLit(0), To: Ref{f.m}, Body: []Step{
+					&Set{To: At{V: m, I: Ref{f.i}, J: Ref{j}}, Op: "=", Value: At{V: f.xRaw, I: Ref{f.i}}}}}}},
+				&Set{To: At{V: row, I: Ref{part}}, Op: "=", Value: Lit(1)},
+			}},
+		&Do{Call: Fn(Blas64Path, "Copy", Ref{f.xRaw}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+		&Return{Value: Add(Fn(RuntimePath, "Sum", Ref{m}), Fn(RuntimePath, "Sum", Ref{row}))},
+	)
+	err := Check([]*Value{f.x, f.d}, steps, nil)
+	var v *Violation
+	if !errors.As(err, &v) || v.Rule != RuleParallel {
+		t.Errorf("got %v, want a violation of %q", err, RuleParallel)
 	}
 }
