@@ -137,9 +137,6 @@ func newFunc(fn *derive.Function, r role, order int, top *scope) *function {
 	for _, d := range fn.Dims {
 		e.scope.reserve(d.Name)
 	}
-	// The method of a workspace that runs a part of a parallel loop
-	// (partMethod): no workspace field may take its name.
-	e.scope.reserve(plan.PartMethod)
 	scalar := fn.Value.Shape.IsScalar()
 	value := func(n *derive.Node) {
 		if scalar {

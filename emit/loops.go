@@ -21,8 +21,8 @@ import (
 // forms over its own rows, and the parts' sums are added in part order
 // after: the same terms in another grouping, which depends on the shape
 // alone (runtime.LoopParts), so a function returns the same bits for the
-// same inputs however the parts run, and in one part (below 2¹⁴ entries)
-// the one loop's bits when the sum starts at zero.
+// same inputs however the parts run, and in one part (a loop below
+// LoopParts's threshold) the one loop's bits when the sum starts at zero.
 
 // parallelLoops returns the steps of F or FGrad (the functions a training
 // loop calls) with each elementwise loop whose rows may run at once
@@ -58,15 +58,7 @@ func rowParallel(l *plan.Loop) bool {
 	}
 	inRow := func(x plan.At) bool {
 		i, ok := x.I.(plan.Ref)
-		if !ok || i.V != l.I {
-			return false
-		}
-		for v := x.V; v != nil; v = v.Of {
-			if v.Part {
-				return false
-			}
-		}
-		return true
+		return ok && i.V == l.I && !x.V.ViewsPart()
 	}
 	written := map[*plan.Value]bool{}
 	sums := loopSums(l)
@@ -84,7 +76,7 @@ func rowParallel(l *plan.Loop) bool {
 			if !ok || !inRow(to) {
 				return false
 			}
-			written[root(to.V)] = true
+			written[to.V.Root()] = true
 		default:
 			return false
 		}
@@ -104,10 +96,10 @@ func rowParallel(l *plan.Loop) bool {
 		for _, x := range xs {
 			plan.Leaves(x, func(leaf plan.Expr) {
 				if at, isAt := leaf.(plan.At); isAt {
-					ok = ok && (!written[root(at.V)] || inRow(at))
+					ok = ok && (!written[at.V.Root()] || inRow(at))
 					return
 				}
-				plan.Values(leaf, func(v *plan.Value) { ok = ok && !written[root(v)] && !sums[v] })
+				plan.Values(leaf, func(v *plan.Value) { ok = ok && !written[v.Root()] && !sums[v] })
 			})
 		}
 	}
@@ -134,14 +126,6 @@ func loopSums(l *plan.Loop) map[*plan.Value]bool {
 		}
 	}
 	return sums
-}
-
-// root returns the value whose storage v is.
-func root(v *plan.Value) *plan.Value {
-	for v.Of != nil {
-		v = v.Of
-	}
-	return v
 }
 
 // partLoop returns the steps of the loop l cut into parts: parts :=

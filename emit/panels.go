@@ -389,7 +389,7 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 		steps = append(steps,
 			&plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
 				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)},
-			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: append(views, sub(at.V))},
+			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views},
 			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: append(reads, rest...)})
 		return steps
 	}

@@ -85,7 +85,7 @@ func LoopParts(rows, cols int) int {
 	if entries < loopPartsMin {
 		return 1
 	}
-	return max(1, min(maxParts, rows, max(2, entries/loopPartsMin)))
+	return min(maxParts, rows, max(2, entries/loopPartsMin))
 }
 
 // loopPartsMin is the least number of entries of an elementwise loop that

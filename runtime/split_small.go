@@ -8,8 +8,8 @@ package runtime
 // multiply-adds, Gemv and PanelGemv stream the rows of matrices from 16
 // entries (gemvStreamMin, with the vector kernels), row panels hold 2 rows once a matrix has 4 columns
 // (PanelRows), and row-panel loops run in parts of one panel of 1 row (2
-// for one column) from 2 rows on (PanelParts, PartPanelRows), and elementwise loops in parts of one row
-// from 2 entries (LoopParts), so tests
+// for one column) from 2 rows on (PanelParts, PartPanelRows), and
+// elementwise loops in parts from 2 entries (LoopParts), so tests
 // with small inputs run the split paths, loops over several row panels,
 // the last one short, and loops in parts.
 func init() {

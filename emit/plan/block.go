@@ -72,7 +72,7 @@ func blockKernel(l *Loop, kernels map[Qual]Qual, after []Step, names map[string]
 		if c, ok := x.(Call); ok && c.Recv == nil && len(c.Args) == 1 {
 			at, ok := c.Args[0].(At)
 			if _, known := kernels[Qual{c.Path, c.Name}]; known && ok && indexKey(at) == key &&
-				ownBuffer(at.V) && at.V.Shape == l.Shape && !written[at.V.root()] {
+				ownBuffer(at.V) && at.V.Shape == l.Shape && !written[at.V.Root()] {
 				return Qual{c.Path, c.Name}, at.V
 			}
 		}

@@ -46,14 +46,15 @@ const (
 	// RuleShapes: the operands of every BLAS call have agreeing shapes.
 	RuleShapes = "the shapes of every BLAS call agree with its operands"
 	// RuleParallel: the parts of a parallel loop run at once, so each
-	// writes storage of its own and reads no entry another part writes:
-	// the loop runs from 0 to its count of parts by 1; its body writes
-	// nothing declared outside it but entries indexed by the part (a
-	// vector's) or whose row is a variable of a loop over the part's rows,
+	// writes storage of its own and reads none another part writes: the
+	// loop runs from 0 to its count of parts by 1; its body writes nothing
+	// declared outside it but entries indexed by the part (of a vector of
+	// its own) or whose row is a variable of a loop over the part's rows,
 	// BLAS and block-kernel results that are views of rows of a panel of
-	// the part, and views it declares from the part (its accumulator); and
-	// it reads the entries of what it writes, one by one, only in the rows it
-	// writes.
+	// the part, and views it declares from the part (its accumulator); it
+	// assigns no int and clamps only ints it declares; and it reads what
+	// it writes only in its rows: entry by entry there, and in calls only
+	// through views of a panel's rows (panelView).
 	RuleParallel = "the parts of a parallel loop write storage of their own"
 )
 
@@ -353,7 +354,7 @@ func (c *checker) use(v *Value, loop *loopState, at *At, skip *Value) error {
 // that holds v's storage now: v's own, or one that reused it, read only at
 // the entry the loop that fills it has yet to write in this iteration.
 func (c *checker) reused(v *Value, loop *loopState, at *At) error {
-	h := c.holder[v.root()]
+	h := c.holder[v.Root()]
 	if h == nil || h == v.buffer() {
 		return nil
 	}
@@ -372,7 +373,7 @@ func (c *checker) reused(v *Value, loop *loopState, at *At) error {
 // write records a whole overwrite of v.
 func (c *checker) write(v *Value) error {
 	r := v.buffer()
-	c.holder[v.root()] = r
+	c.holder[v.Root()] = r
 	if r.Owner == Input {
 		return c.fail(RuleDestination, "%s, an input, is written", r.Name)
 	}
@@ -545,14 +546,14 @@ func (c *checker) loop(body []Step, l *loopState) error {
 	before := map[*Value]bool{}
 	for v := range l.fills {
 		before[v] = c.written[v]
-		if h := c.holder[v.root()]; h != nil && h != v && l.fills[h] {
+		if h := c.holder[v.Root()]; h != nil && h != v && l.fills[h] {
 			a, b := h.Name, v.Name
 			if a > b {
 				a, b = b, a
 			}
 			return c.fail(RuleReuse, "%s and %s share storage and are filled by one loop", a, b)
 		}
-		c.holder[v.root()] = v
+		c.holder[v.Root()] = v
 	}
 	if err := c.steps(body, l); err != nil {
 		return err
@@ -796,7 +797,7 @@ func (c *checker) do(s *Do, loop *loopState) error {
 		if v.Reuse && !s.InPlace {
 			// Only a call that may write in place reads the buffer its
 			// result takes the storage of.
-			c.holder[v.root()] = v
+			c.holder[v.Root()] = v
 		}
 	}
 	// The call's arguments are read, except what it only writes.
@@ -1034,15 +1035,7 @@ func (c *checker) partEntry(x At, part *Value) bool {
 	if x.J == nil && i.V == part {
 		return x.V.Of == nil // a vector of its own, not a view of other storage
 	}
-	if !c.partRows[i.V] {
-		return false
-	}
-	for v := x.V; v != nil; v = v.Of {
-		if v.Part {
-			return false
-		}
-	}
-	return true
+	return c.partRows[i.V] && !x.V.ViewsPart()
 }
 
 // partReads checks that the body of the parallel loop f reads what it
@@ -1058,11 +1051,11 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 		switch s := s.(type) {
 		case *Set:
 			if to, ok := s.To.(At); ok {
-				written[to.V.root()] = true
+				written[to.V.Root()] = true
 			}
 		case *Do:
 			for _, v := range append(slices.Clone(s.Writes), s.Updates...) {
-				written[v.root()] = true
+				written[v.Root()] = true
 			}
 		}
 	})
@@ -1089,7 +1082,7 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 					return
 				}
 				Values(x, func(v *Value) {
-					if !own[v] && written[v.root()] {
+					if !own[v] && written[v.Root()] {
 						fail(v, "by a call outside the rows of the part's panel")
 					}
 				})
@@ -1104,13 +1097,13 @@ func (c *checker) partReads(f *For, own map[*Value]bool) error {
 			visitTree(x, func(x Expr) {
 				switch x := x.(type) {
 				case At:
-					if !own[x.V] && written[x.V.root()] && !c.partEntry(x, f.Var) {
+					if !own[x.V] && written[x.V.Root()] && !c.partEntry(x, f.Var) {
 						fail(x.V, "at entries other parts may write")
 					}
 				case Field: // a layout field: no entry
 				default:
 					Values(x, func(v *Value) {
-						if !own[v] && written[v.root()] {
+						if !own[v] && written[v.Root()] {
 							fail(v, "whole, with rows other parts write")
 						}
 					})

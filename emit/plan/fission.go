@@ -33,14 +33,14 @@ func Fission(body []Step, k int, i *Value) (before, after []Step, ok bool) {
 		if !ok || set.Op != "=" || !own(to.I) || to.J != nil {
 			return nil, nil, false
 		}
-		stored[to.V.root()] = true
+		stored[to.V.Root()] = true
 	}
 	later := writes(after)
 	var reads []Expr
 	walkExprs(before, func(x Expr) { reads = append(reads, x) })
 	for _, x := range reads {
 		clash := false
-		Values(x, func(v *Value) { clash = clash || later[v.root()] })
+		Values(x, func(v *Value) { clash = clash || later[v.Root()] })
 		if clash {
 			return nil, nil, false
 		}
@@ -57,7 +57,7 @@ func Fission(body []Step, k int, i *Value) (before, after []Step, ok bool) {
 		visitTree(x, func(y Expr) {
 			switch y := y.(type) {
 			case At:
-				if stored[y.V.root()] && (!own(y.I) || y.J != nil) {
+				if stored[y.V.Root()] && (!own(y.I) || y.J != nil) {
 					fine = false
 				}
 				check(y.I)
@@ -65,7 +65,7 @@ func Fission(body []Step, k int, i *Value) (before, after []Step, ok bool) {
 					check(y.J)
 				}
 			case Ref:
-				if stored[y.V.root()] {
+				if stored[y.V.Root()] {
 					fine = false // the whole buffer
 				}
 			}

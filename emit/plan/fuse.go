@@ -72,7 +72,7 @@ func movable(steps []Step, a *Loop) bool {
 		case *Comment:
 		case *Let:
 			reads := false
-			Values(s.Value, func(v *Value) { reads = reads || w[v.root()] })
+			Values(s.Value, func(v *Value) { reads = reads || w[v.Root()] })
 			if reads {
 				return false
 			}
@@ -96,7 +96,7 @@ func fusible(a, b *Loop) bool {
 	skewed := skewedWrites(a.Body, a) // written at another iteration's entry
 	for _, s := range a.Body {
 		for _, v := range stepValues(s, false) {
-			if bw[v.root()] {
+			if bw[v.Root()] {
 				return false
 			}
 		}
@@ -106,14 +106,14 @@ func fusible(a, b *Loop) bool {
 	visit = func(x Expr) {
 		switch x := x.(type) {
 		case At:
-			if aw[x.V.root()] && (!ownEntry(x, b) || skewed[x.V.root()]) {
+			if aw[x.V.Root()] && (!ownEntry(x, b) || skewed[x.V.Root()]) {
 				ok = false
 			}
 			visitTree(x.I, visit)
 			visitTree(x.J, visit)
 		default:
 			Values(x, func(v *Value) {
-				if aw[v.root()] {
+				if aw[v.Root()] {
 					ok = false // a sum, or a buffer read whole
 				}
 			})
@@ -135,7 +135,7 @@ func skewedWrites(steps []Step, l *Loop) map[*Value]bool {
 		for _, s := range steps {
 			if set, ok := s.(*Set); ok {
 				if at, ok := set.To.(At); ok && !ownEntry(at, l) {
-					out[at.V.root()] = true
+					out[at.V.Root()] = true
 				}
 			}
 			walk(body(s))
@@ -172,7 +172,7 @@ func writes(steps []Step) map[*Value]bool {
 			case *Set:
 				Values(s.To, func(v *Value) {
 					if v.Owner != Index {
-						w[v.root()] = true
+						w[v.Root()] = true
 					}
 				})
 			case *Let:
@@ -181,7 +181,7 @@ func writes(steps []Step) map[*Value]bool {
 				}
 			case *Do:
 				for _, v := range append(append([]*Value{}, s.Writes...), s.Updates...) {
-					w[v.root()] = true
+					w[v.Root()] = true
 				}
 			default:
 				walk(body(s))

@@ -124,7 +124,7 @@ func donor(loop *Loop, d *Value, after []Step) *Value {
 		Values(set.To, func(v *Value) {
 			if v != d {
 				barred[v] = true
-				storage[v.root()] = true
+				storage[v.Root()] = true
 			}
 		})
 		if at, ok := set.To.(At); ok && at.V == d {
@@ -138,7 +138,7 @@ func donor(loop *Loop, d *Value, after []Step) *Value {
 		return nil
 	}
 	for _, s := range candidates {
-		if !barred[s] && !storage[s.root()] && !referredTo(after, s) {
+		if !barred[s] && !storage[s.Root()] && !referredTo(after, s) {
 			return s
 		}
 	}
@@ -232,7 +232,7 @@ func hoist(steps []Step, at int, s *Value) ([]Step, bool) {
 				}
 			}
 			for v := range referred([]Step{p}) {
-				if written[v.root()] || written[v] {
+				if written[v.Root()] || written[v] {
 					return nil, false
 				}
 			}
@@ -264,7 +264,7 @@ func referred(steps []Step) map[*Value]bool {
 	out := map[*Value]bool{}
 	for _, s := range steps {
 		for _, v := range stepValues(s, false) {
-			out[v], out[v.root()] = true, true
+			out[v], out[v.Root()] = true, true
 		}
 	}
 	return out

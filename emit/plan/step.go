@@ -54,8 +54,7 @@ type Do struct {
 	InPlace bool
 	// Panel holds, for a block kernel in a parallel loop over row panels,
 	// the views of a panel's rows of the buffers in Writes that the call
-	// writes through, and of those it reads that the loop writes
-	// (RuleParallel): a view of v for each v it writes.
+	// writes through (RuleParallel): a view of v for each v it writes.
 	Panel []*Value
 }
 

@@ -55,13 +55,18 @@ type Value struct {
 	Reuse bool
 }
 
-// root returns the value whose storage v is: v itself, or what it views.
-func (v *Value) root() *Value {
+// Root returns the value whose storage v is: v itself, or what it views.
+func (v *Value) Root() *Value {
 	for v.Of != nil {
 		v = v.Of
 	}
 	return v
 }
+
+// ViewsPart reports whether v is, or views, a view of part of other
+// storage (a row panel, a block), so that its row i need not be row i of
+// the storage.
+func (v *Value) ViewsPart() bool { return partOf(v, nil) }
 
 // buffer returns the buffer v is, or is a view of: its root, or the
 // buffer that reuses the root's storage (Reuse) that v is or views.
