@@ -75,6 +75,7 @@ func GenerateTest(funcs []*derive.Function, opts TestOptions) ([]byte, error) {
 	for _, name := range aliasImports(f, funcs, testImports) {
 		top.reserve(name)
 	}
+	top.reserve(helperVar)
 
 	// The test's *testing.T is in scope in every check, which calls the
 	// generated functions: it must not hide one of them. (The checks'
@@ -190,10 +191,21 @@ func literalEntries(fn *derive.Function) int {
 	return total
 }
 
-// helper returns the name of the helper closure name and records its use.
+// helper returns the helper field name of the test's helper variable and
+// records its use.
 func (c *check) helper(name string) *jen.Statement {
 	c.used[name] = true
-	return jen.Id(name)
+	return helperRef(name)
+}
+
+// helperVar names the test function's local variable whose fields are the
+// helpers the checks call (gradgen.check, gradgen.flat). It starts with
+// spec.HelperPrefix, so that no spec name, and no local of a check, hides it.
+const helperVar = spec.HelperPrefix
+
+// helperRef returns the helper field name of the helper variable.
+func helperRef(name string) *jen.Statement {
+	return jen.Id(helperVar).Dot(name)
 }
 
 func (c *check) dim(d derive.Dim) jen.Code {
@@ -211,16 +223,16 @@ func (c *check) draw(in *derive.Input, direction bool) jen.Code {
 	switch in.Kind {
 	case spec.Scalar:
 		if direction {
-			return c.helper("gradgenUniform").Call(rng)
+			return c.helper("uniform").Call(rng)
 		}
-		return jen.Index().Float64().Values(c.helper("gradgenUniform").Call(rng))
+		return jen.Index().Float64().Values(c.helper("uniform").Call(rng))
 	case spec.Vector:
-		return c.helper("gradgenVector").Call(rng, rows)
+		return c.helper("vector").Call(rng, rows)
 	case spec.Matrix:
 		square := !direction && in.Shape.Rows == in.Shape.Cols
-		return c.helper("gradgenMatrix").Call(rng, rows, cols, jen.Lit(square))
+		return c.helper("matrix").Call(rng, rows, cols, jen.Lit(square))
 	}
-	return c.helper("gradgenSymmetric").Call(rng, rows, jen.Lit(!direction && in.Kind == spec.SPD))
+	return c.helper("symmetric").Call(rng, rows, jen.Lit(!direction && in.Kind == spec.SPD))
 }
 
 // zeroLike returns a zero destination shaped like in: a gradient or a
@@ -268,11 +280,11 @@ func (c *check) moved(h string, dirs []jen.Code) []jen.Code {
 				args[i] = jen.Add(c.args[i]).Op("+").Id(h).Op("*").Add(dir)
 			}
 		case spec.Vector:
-			args[i] = c.helper("gradgenMovedVector").Call(c.args[i], dir, jen.Id(h))
+			args[i] = c.helper("movedVector").Call(c.args[i], dir, jen.Id(h))
 		case spec.Matrix:
-			args[i] = c.helper("gradgenMovedMatrix").Call(c.args[i], dir, jen.Id(h))
+			args[i] = c.helper("movedMatrix").Call(c.args[i], dir, jen.Id(h))
 		default:
-			args[i] = c.helper("gradgenMovedSymmetric").Call(c.args[i], dir, jen.Id(h))
+			args[i] = c.helper("movedSymmetric").Call(c.args[i], dir, jen.Id(h))
 		}
 	}
 	return args
@@ -288,17 +300,17 @@ func (c *check) call(sc *scope, name string, args []jen.Code) (stmts []jen.Code,
 	return []jen.Code{
 		jen.Id(dst).Op(":=").Add(c.zeroValue()),
 		jen.Id(name).Call(append(append([]jen.Code{}, args...), jen.Id(dst))...),
-	}, c.helper("gradgenFlat").Call(jen.Id(dst))
+	}, c.helper("flat").Call(jen.Id(dst))
 }
 
 // compareSlope returns the statement reporting the entries of got that
 // differ from the finite-difference derivative at h = 0 of the entries that
-// at computes at the point moved by h (gradgenCompareSlope).
+// at computes at the point moved by h (gradgen.compareSlope).
 func (c *check) compareSlope(what string, got jen.Code, sc *scope, at func(sc *scope, h string) (stmts []jen.Code, entries jen.Code)) jen.Code {
 	inner := cloneScope(sc)
 	h := inner.fresh("h")
 	stmts, entries := at(inner, h)
-	return c.helper("gradgenCompareSlope").Call(jen.Id(c.t), jen.Lit(what), got, jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
+	return c.helper("compareSlope").Call(jen.Id(c.t), jen.Lit(what), got, jen.Func().Params(jen.Id(h).Float64()).Index().Float64().Block(
 		append(stmts, jen.Return(entries))...,
 	))
 }
@@ -306,7 +318,7 @@ func (c *check) compareSlope(what string, got jen.Code, sc *scope, at func(sc *s
 // compare returns the statement reporting the entries of got that differ
 // from want.
 func (c *check) compare(what string, got, want jen.Code) jen.Code {
-	return c.helper("gradgenCompare").Call(jen.Id(c.t), jen.Lit(what), got, want)
+	return c.helper("compare").Call(jen.Id(c.t), jen.Lit(what), got, want)
 }
 
 // block appends a commented block whose statements body writes, with
@@ -338,11 +350,11 @@ func (c *check) gradCheck() (fName string, grads []string) {
 		c.compare(gradName+"'s value", jen.Index().Float64().Values(jen.Id(value)), jen.Index().Float64().Values(jen.Id(fName).Call())),
 	)
 	for k, w := range fn.Wrt {
-		params := map[spec.TypeKind]string{spec.Scalar: "gradgenScalarParams", spec.Vector: "gradgenVectorParams",
-			spec.Matrix: "gradgenMatrixParams", spec.Symmetric: "gradgenSymmetricParams", spec.SPD: "gradgenSymmetricParams"}[w.Kind]
+		params := map[spec.TypeKind]string{spec.Scalar: "scalarParams", spec.Vector: "vectorParams",
+			spec.Matrix: "matrixParams", spec.Symmetric: "symmetricParams", spec.SPD: "symmetricParams"}[w.Kind]
 		c.body = append(c.body, jen.Block(
 			jen.List(jen.Id("ps"), jen.Id("want")).Op(":=").Add(c.helper(params).Call(jen.Id(w.Name), jen.Id(grads[k]))),
-			c.helper("gradgenCheck").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
+			c.helper("check").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
 		))
 	}
 	return fName, grads
@@ -380,7 +392,7 @@ func (c *check) hessVecCheck() {
 			dirs, outs = append(dirs, jen.Id(v)), append(outs, jen.Id(hv))
 		}
 		stmts = append(stmts, jen.Id(name).Call(append(append(append([]jen.Code{}, c.args...), dirs...), outs...)...))
-		return append(stmts, c.compareSlope(name, c.helper("gradgenFlat").Call(outs...), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+		return append(stmts, c.compareSlope(name, c.helper("flat").Call(outs...), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
 			var body, grads []jen.Code
 			for _, w := range fn.Wrt {
 				g := sc.fresh("d" + w.Name)
@@ -388,7 +400,7 @@ func (c *check) hessVecCheck() {
 				grads = append(grads, jen.Id(g))
 			}
 			body = append(body, jen.Id(gradName(fn.Spec.Name)).Call(append(c.moved(h, dirs), grads...)...))
-			return body, c.helper("gradgenFlat").Call(grads...)
+			return body, c.helper("flat").Call(grads...)
 		}))
 	})
 }
@@ -454,10 +466,10 @@ func (c *check) hessianCheck() {
 				jen.Id(e).Index(jen.Id(j)).Op("=").Lit(1),
 			}, column...),
 				jen.Id(hessVec).Call(append(append(append([]jen.Code{}, c.args...), dirs...), outs...)...),
-				jen.Id(want).Dot("SetCol").Call(jen.Id(j), c.helper("gradgenFlat").Call(outs...)),
+				jen.Id(want).Dot("SetCol").Call(jen.Id(j), c.helper("flat").Call(outs...)),
 			)...),
-			c.compare(name, c.helper("gradgenFlat").Call(jen.Id(H)), c.helper("gradgenFlat").Call(jen.Id(want))),
-			c.compare(name+"'s symmetry", c.helper("gradgenFlat").Call(jen.Id(H)), c.helper("gradgenFlat").Call(jen.Id(H).Dot("T").Call())),
+			c.compare(name, c.helper("flat").Call(jen.Id(H)), c.helper("flat").Call(jen.Id(want))),
+			c.compare(name+"'s symmetry", c.helper("flat").Call(jen.Id(H)), c.helper("flat").Call(jen.Id(H).Dot("T").Call())),
 		}
 	})
 }
@@ -487,7 +499,7 @@ func (c *check) problemCheck(fName string, grads []string) {
 		for k, w := range fn.Wrt {
 			vars = append(vars, c.args[inputIndex(fn, w.Name)])
 			if w.Kind == spec.Symmetric || w.Kind == spec.SPD {
-				packedGrads = append(packedGrads, c.helper("gradgenPackedSymmetric").Call(jen.Id(grads[k])))
+				packedGrads = append(packedGrads, c.helper("packedSymmetric").Call(jen.Id(grads[k])))
 			} else {
 				packedGrads = append(packedGrads, jen.Id(grads[k]))
 			}
@@ -495,11 +507,11 @@ func (c *check) problemCheck(fName string, grads []string) {
 		stmts := []jen.Code{
 			jen.Id(problem).Op(":=").Id(name).Call(params...),
 			jen.Id(size).Op(":=").Add(c.packedSize()),
-			jen.Id(x).Op(":=").Add(c.helper("gradgenFlat").Call(vars...)),
+			jen.Id(x).Op(":=").Add(c.helper("flat").Call(vars...)),
 			c.compare(name+"'s Func", jen.Index().Float64().Values(jen.Id(problem).Dot("Func").Call(jen.Id(x))), jen.Index().Float64().Values(jen.Id(fName).Call())),
 			jen.Id(grad).Op(":=").Make(jen.Index().Float64(), jen.Id(size)),
 			jen.Id(problem).Dot("Grad").Call(jen.Id(grad), jen.Id(x)),
-			c.compare(name+"'s Grad", jen.Id(grad), c.helper("gradgenFlat").Call(packedGrads...)),
+			c.compare(name+"'s Grad", jen.Id(grad), c.helper("flat").Call(packedGrads...)),
 		}
 		if fn.DenseHessian {
 			hess, H := sc.fresh("hess"), sc.fresh("H")
@@ -508,7 +520,7 @@ func (c *check) problemCheck(fName string, grads []string) {
 				jen.Id(problem).Dot("Hess").Call(jen.Id(hess), jen.Id(x)),
 				jen.Id(H).Op(":=").Qual(matPath, "NewDense").Call(jen.Id(size), jen.Id(size), jen.Nil()),
 				jen.Id(roleName(fn.Spec.Name, roleHessian, 0)).Call(append(append([]jen.Code{}, c.args...), jen.Id(H))...),
-				c.compare(name+"'s Hess", c.helper("gradgenFlat").Call(jen.Id(hess)), c.helper("gradgenFlat").Call(jen.Id(H))),
+				c.compare(name+"'s Hess", c.helper("flat").Call(jen.Id(hess)), c.helper("flat").Call(jen.Id(H))),
 			)
 		}
 		return stmts
@@ -536,9 +548,9 @@ func (c *check) jacobianCheck() []string {
 	dst, weights, fName := sc.fresh("dst"), sc.fresh("weights"), sc.fresh("f")
 	c.body = append(c.body, jen.Id(dst).Op(":=").Add(c.zeroValue()))
 	if shape.IsCol() {
-		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("gradgenVector").Call(jen.Id(c.rng), c.dim(shape.Rows))))
+		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("vector").Call(jen.Id(c.rng), c.dim(shape.Rows))))
 	} else {
-		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("gradgenMatrix").Call(jen.Id(c.rng), c.dim(shape.Rows), c.dim(shape.Cols), jen.False())))
+		c.body = append(c.body, jen.Id(weights).Op(":=").Add(c.helper("matrix").Call(jen.Id(c.rng), c.dim(shape.Rows), c.dim(shape.Cols), jen.False())))
 	}
 	js := make([]string, len(fn.Wrt))
 	blocks := make([][2]jen.Code, len(fn.Wrt))
@@ -559,23 +571,23 @@ func (c *check) jacobianCheck() []string {
 		jen.Id(roleName(fn.Spec.Name, roleJacobian, 0)).Call(append(append([]jen.Code{}, c.args...), idList(js)...)...),
 		jen.Id(fName).Op(":=").Func().Params().Float64().Block(
 			jen.Id(fn.Spec.Name).Call(append(append([]jen.Code{}, c.args...), jen.Id(dst))...),
-			jen.Return(c.helper("gradgenInner").Call(jen.Id(weights), jen.Id(dst))),
+			jen.Return(c.helper("inner").Call(jen.Id(weights), jen.Id(dst))),
 		),
 	)
 	for k, w := range fn.Wrt {
 		var params jen.Code
 		switch w.Kind {
 		case spec.Scalar:
-			params = c.helper("gradgenScalarParams").Call(jen.Id(w.Name), jen.Op("&").Id(w.Name).Index(jen.Lit(0)))
+			params = c.helper("scalarParams").Call(jen.Id(w.Name), jen.Op("&").Id(w.Name).Index(jen.Lit(0)))
 		case spec.Vector:
-			params = c.helper("gradgenVectorParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+			params = c.helper("vectorParams").Call(jen.Id(w.Name), jen.Id(w.Name))
 		default:
-			params = c.helper("gradgenMatrixParams").Call(jen.Id(w.Name), jen.Id(w.Name))
+			params = c.helper("matrixParams").Call(jen.Id(w.Name), jen.Id(w.Name))
 		}
 		c.body = append(c.body, jen.Block(
 			jen.List(jen.Id("ps"), jen.Id("_")).Op(":=").Add(params),
-			jen.Id("want").Op(":=").Add(c.helper("gradgenJacobianWant").Call(jen.Id(js[k]), jen.Id(weights), blocks[k][0], blocks[k][1])),
-			c.helper("gradgenCheck").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
+			jen.Id("want").Op(":=").Add(c.helper("jacobianWant").Call(jen.Id(js[k]), jen.Id(weights), blocks[k][0], blocks[k][1])),
+			c.helper("check").Call(jen.Id(c.t), jen.Lit(w.Name), jen.Id(fName), jen.Id("ps"), jen.Id("want")),
 		))
 	}
 	return js
@@ -601,7 +613,7 @@ func (c *check) jvpCheck(js []string) {
 		)
 		shape := fn.Value.Shape
 		stmts = append(stmts,
-			c.compareSlope(name, c.helper("gradgenFlat").Call(jen.Id(jvp)), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
+			c.compareSlope(name, c.helper("flat").Call(jen.Id(jvp)), sc, func(sc *scope, h string) ([]jen.Code, jen.Code) {
 				return c.call(sc, fn.Spec.Name, c.moved(h, dirs))
 			}),
 			jen.Id(want).Op(":=").Qual(matPath, "NewDense").Call(c.dim(shape.Rows), c.dim(shape.Cols), jen.Nil()),
@@ -617,25 +629,33 @@ func (c *check) jvpCheck(js []string) {
 			default:
 				d = dirs[k]
 			}
-			stmts = append(stmts, c.helper("gradgenJacobianTimes").Call(jen.Id(want), jen.Id(js[k]), d))
+			stmts = append(stmts, c.helper("jacobianTimes").Call(jen.Id(want), jen.Id(js[k]), d))
 		}
-		return append(stmts, c.compare(roleName(fn.Spec.Name, roleJacobian, 0)+" times the directions", c.helper("gradgenFlat").Call(jen.Id(jvp)), c.helper("gradgenFlat").Call(jen.Id(want))))
+		return append(stmts, c.compare(roleName(fn.Spec.Name, roleJacobian, 0)+" times the directions", c.helper("flat").Call(jen.Id(jvp)), c.helper("flat").Call(jen.Id(want))))
 	})
 }
 
 // helperDeps lists the helpers each helper calls.
 var helperDeps = map[string][]string{
-	"gradgenVector":       {"gradgenUniform"},
-	"gradgenMatrix":       {"gradgenUniform"},
-	"gradgenSymmetric":    {"gradgenUniform", "gradgenMatrix"},
-	"gradgenJacobianWant": {"gradgenInner"},
-	"gradgenCheck":        {"gradgenSpread"},
-	"gradgenCompareSlope": {"gradgenSpread"},
+	"vector":       {"uniform"},
+	"matrix":       {"uniform"},
+	"symmetric":    {"uniform", "matrix"},
+	"jacobianWant": {"inner"},
+	"check":        {"spread"},
+	"compareSlope": {"spread"},
 }
 
-// helpers returns the helper functions the checks use, with those they
-// call, as closures local to the test function, so several generated test
-// files in one package do not collide. A helper comes before its callers.
+// helpers returns the declaration of the helper variable, whose fields
+// are the helper functions the checks use and those they call, and the
+// statements setting them. They are local to the test function, so several
+// generated test files in one package do not collide.
+//
+// They are fields of one variable rather than local functions of their
+// own: for each call of a local function the compiler searches the whole
+// function declaring it for another assignment to it (to inline the call),
+// and the test function holds every check, so a test of a few hundred
+// functions took minutes to compile. A call through a field is not
+// searched. TestGeneratedTestDeclaresNoLocalFunctions checks this.
 func helpers(used map[string]bool) []jen.Code {
 	need := map[string]bool{}
 	for name := range used {
@@ -644,29 +664,30 @@ func helpers(used map[string]bool) []jen.Code {
 			need[dep] = true
 		}
 	}
-	var out []jen.Code
-	add := func(name, doc string, c jen.Code) {
+	var fields, sets []jen.Code
+	add := func(name, doc string, signature *jen.Statement, body ...jen.Code) {
 		if need[name] {
-			out = append(out, commentLine(doc), jen.Id(name).Op(":=").Add(c))
+			fields = append(fields, jen.Id(name).Func().Add(signature))
+			sets = append(sets, commentLine(name+" "+doc), helperRef(name).Op("=").Func().Add(signature).Block(body...))
 		}
 	}
 	rng := func() jen.Code { return jen.Id("rng").Op("*").Qual(randPath, "Rand") }
-	uniform := jen.Id("gradgenUniform").Call(jen.Id("rng"))
-	add("gradgenUniform", "gradgenUniform draws an entry from (0.1, 0.9).", jen.Func().Params(rng()).Float64().Block(
+	uniform := helperRef("uniform").Call(jen.Id("rng"))
+	add("uniform", "draws an entry from (0.1, 0.9).", jen.Params(rng()).Float64(),
 		jen.Return(jen.Lit(0.1).Op("+").Lit(0.8).Op("*").Id("rng").Dot("Float64").Call()),
-	))
-	add("gradgenSpread", "gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.", jen.Func().Params(jen.List(jen.Id("a"), jen.Id("b")).Float64()).Float64().Block(
+	)
+	add("spread", "returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.", jen.Params(jen.List(jen.Id("a"), jen.Id("b")).Float64()).Float64(),
 		jen.If(jen.Id("d").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("a").Op("-").Id("b")), jen.Id("d").Op("<=").Qual(mathPath, "MaxFloat64")).Block(jen.Return(jen.Id("d"))),
 		jen.Return(jen.Lit(0.0)),
-	))
-	add("gradgenVector", "gradgenVector draws a vector of length n.", jen.Func().Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense").Block(
+	)
+	add("vector", "draws a vector of length n.", jen.Params(rng(), jen.Id("n").Int()).Op("*").Qual(matPath, "VecDense"),
 		jen.Id("v").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("n"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
 			jen.Id("v").Dot("SetVec").Call(jen.Id("i"), uniform),
 		),
 		jen.Return(jen.Id("v")),
-	))
-	add("gradgenMatrix", "gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.", jen.Func().Params(rng(), jen.List(jen.Id("r"), jen.Id("c")).Int(), jen.Id("square").Bool()).Op("*").Qual(matPath, "Dense").Block(
+	)
+	add("matrix", "draws an r×c matrix; a square one gets r added to its diagonal.", jen.Params(rng(), jen.List(jen.Id("r"), jen.Id("c")).Int(), jen.Id("square").Bool()).Op("*").Qual(matPath, "Dense"),
 		jen.Id("m").Op(":=").Qual(matPath, "NewDense").Call(jen.Id("r"), jen.Id("c"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("r"), jen.Id("i").Op("++")).Block(
 			jen.For(jen.Id("j").Op(":=").Lit(0), jen.Id("j").Op("<").Id("c"), jen.Id("j").Op("++")).Block(
@@ -677,11 +698,11 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("m")),
-	))
-	add("gradgenSymmetric", "gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.", jen.Func().Params(rng(), jen.Id("n").Int(), jen.Id("spd").Bool()).Op("*").Qual(matPath, "SymDense").Block(
+	)
+	add("symmetric", "draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.", jen.Params(rng(), jen.Id("n").Int(), jen.Id("spd").Bool()).Op("*").Qual(matPath, "SymDense"),
 		jen.Id("s").Op(":=").Qual(matPath, "NewSymDense").Call(jen.Id("n"), jen.Nil()),
 		jen.If(jen.Id("spd")).Block(
-			jen.Id("s").Dot("SymOuterK").Call(jen.Lit(1), jen.Id("gradgenMatrix").Call(jen.Id("rng"), jen.Id("n"), jen.Id("n"), jen.False())),
+			jen.Id("s").Dot("SymOuterK").Call(jen.Lit(1), helperRef("matrix").Call(jen.Id("rng"), jen.Id("n"), jen.Id("n"), jen.False())),
 		),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
 			jen.For(jen.Id("j").Op(":=").Id("i"), jen.Id("j").Op("<").Id("n"), jen.Id("j").Op("++")).Block(
@@ -694,14 +715,14 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("s")),
-	))
+	)
 	params := func() jen.Code {
 		return jen.List(jen.Index().Op("*").Float64(), jen.Index().Float64())
 	}
-	add("gradgenScalarParams", "gradgenScalarParams returns the scalar held in x[0] and its derivative.", jen.Func().Params(jen.Id("x").Index().Float64(), jen.Id("g").Op("*").Float64()).Parens(params()).Block(
+	add("scalarParams", "returns the scalar held in x[0] and its derivative.", jen.Params(jen.Id("x").Index().Float64(), jen.Id("g").Op("*").Float64()).Parens(params()),
 		jen.Return(jen.Index().Op("*").Float64().Values(jen.Op("&").Id("x").Index(jen.Lit(0))), jen.Index().Float64().Values(jen.Op("*").Id("g"))),
-	))
-	add("gradgenVectorParams", "gradgenVectorParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "VecDense")).Parens(params()).Block(
+	)
+	add("vectorParams", "returns pointers to the entries of x and the derivatives g claims for them.", jen.Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "VecDense")).Parens(params()),
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("x").Dot("Len").Call(), jen.Id("i").Op("++")).Block(
@@ -709,8 +730,8 @@ func helpers(used map[string]bool) []jen.Code {
 			jen.Id("want").Op("=").Append(jen.Id("want"), jen.Id("g").Dot("AtVec").Call(jen.Id("i"))),
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
-	))
-	add("gradgenMatrixParams", "gradgenMatrixParams returns pointers to the entries of x and the derivatives g claims for them.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "Dense")).Parens(params()).Block(
+	)
+	add("matrixParams", "returns pointers to the entries of x and the derivatives g claims for them.", jen.Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "Dense")).Parens(params()),
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.Id("raw").Op(":=").Id("x").Dot("RawMatrix").Call(),
@@ -721,8 +742,8 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
-	))
-	add("gradgenSymmetricParams", "gradgenSymmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "SymDense")).Parens(params()).Block(
+	)
+	add("symmetricParams", "returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.", jen.Params(jen.List(jen.Id("x"), jen.Id("g")).Op("*").Qual(matPath, "SymDense")).Parens(params()),
 		jen.Var().Id("ps").Index().Op("*").Float64(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.Id("raw").Op(":=").Id("x").Dot("RawSymmetric").Call(),
@@ -735,8 +756,8 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("ps"), jen.Id("want")),
-	))
-	add("gradgenInner", "gradgenInner returns Σᵢⱼ aᵢⱼ bᵢⱼ.", jen.Func().Params(jen.List(jen.Id("a"), jen.Id("b")).Qual(matPath, "Matrix")).Float64().Block(
+	)
+	add("inner", "returns Σᵢⱼ aᵢⱼ bᵢⱼ.", jen.Params(jen.List(jen.Id("a"), jen.Id("b")).Qual(matPath, "Matrix")).Float64(),
 		jen.List(jen.Id("r"), jen.Id("c")).Op(":=").Id("a").Dot("Dims").Call(),
 		jen.Id("s").Op(":=").Lit(0.0),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("r"), jen.Id("i").Op("++")).Block(
@@ -745,24 +766,24 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("s")),
-	))
-	add("gradgenJacobianWant", "gradgenJacobianWant returns, for each entry (k, l) of a p×q input in row-major order, ⟨weights, block (k, l) of J⟩: the derivative of ⟨weights, F⟩ the Jacobian J claims.", jen.Func().Params(
+	)
+	add("jacobianWant", "returns, for each entry (k, l) of a p×q input in row-major order, ⟨weights, block (k, l) of J⟩: the derivative of ⟨weights, F⟩ the Jacobian J claims.", jen.Params(
 		jen.Id("J").Op("*").Qual(matPath, "Dense"), jen.Id("weights").Qual(matPath, "Matrix"), jen.List(jen.Id("p"), jen.Id("q")).Int(),
-	).Index().Float64().Block(
+	).Index().Float64(),
 		jen.List(jen.Id("m"), jen.Id("n")).Op(":=").Id("weights").Dot("Dims").Call(),
 		jen.Var().Id("want").Index().Float64(),
 		jen.For(jen.Id("k").Op(":=").Lit(0), jen.Id("k").Op("<").Id("p"), jen.Id("k").Op("++")).Block(
 			jen.For(jen.Id("l").Op(":=").Lit(0), jen.Id("l").Op("<").Id("q"), jen.Id("l").Op("++")).Block(
 				jen.Id("block").Op(":=").Id("J").Dot("Slice").Call(jen.Id("k").Op("*").Id("m"), jen.Id("k").Op("*").Id("m").Op("+").Id("m"), jen.Id("l").Op("*").Id("n"), jen.Id("l").Op("*").Id("n").Op("+").Id("n")),
-				jen.Id("want").Op("=").Append(jen.Id("want"), jen.Id("gradgenInner").Call(jen.Id("weights"), jen.Id("block"))),
+				jen.Id("want").Op("=").Append(jen.Id("want"), helperRef("inner").Call(jen.Id("weights"), jen.Id("block"))),
 			),
 		),
 		jen.Return(jen.Id("want")),
-	))
-	add("gradgenCheck", "gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Func().Params(
+	)
+	add("check", "compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("name").String(), jen.Id("f").Func().Params().Float64(),
 		jen.Id("ps").Index().Op("*").Float64(), jen.Id("want").Index().Float64(),
-	).Block(
+	),
 		jen.Id("t").Dot("Helper").Call(),
 		jen.Id("step").Op(":=").Qual(fdPath, "Central").Dot("Step"),
 		jen.Id("rounding").Op(":=").Lit(8).Op("*").Lit(0x1p-52).Op("/").Id("step").Op("*").Qual(mathPath, "Abs").Call(jen.Id("f").Call()),
@@ -785,23 +806,23 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 			jen.Id("coarse").Op(":=").Qual(fdPath, "Derivative").Call(jen.Id("at"), jen.Id("x0"), jen.Op("&").Qual(fdPath, "Settings").Values(jen.Dict{jen.Id("Formula"): jen.Qual(fdPath, "Central"), jen.Id("Step"): jen.Lit(2).Op("*").Id("step")})),
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("+").Id("gradgenSpread").Call(jen.Id("got"), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
+				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-5).Op("*").Qual(mathPath, "Max").Call(jen.Lit(1), jen.Qual(mathPath, "Abs").Call(jen.Id("got"))).Op("+").Add(helperRef("spread")).Call(jen.Id("got"), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("∂f/∂%s entry %d: gradient %v, finite differences %v"), jen.Id("name"), jen.Id("i"), jen.Id("want").Index(jen.Id("i")), jen.Id("got")),
 			),
 		),
-	))
-	add("gradgenMovedVector", "gradgenMovedVector returns x + h d.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "VecDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "VecDense").Block(
+	)
+	add("movedVector", "returns x + h d.", jen.Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "VecDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "VecDense"),
 		jen.Id("y").Op(":=").Qual(matPath, "NewVecDense").Call(jen.Id("x").Dot("Len").Call(), jen.Nil()),
 		jen.Id("y").Dot("AddScaledVec").Call(jen.Id("x"), jen.Id("h"), jen.Id("d")),
 		jen.Return(jen.Id("y")),
-	))
-	add("gradgenMovedMatrix", "gradgenMovedMatrix returns x + h d.", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "Dense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "Dense").Block(
+	)
+	add("movedMatrix", "returns x + h d.", jen.Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "Dense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "Dense"),
 		jen.Id("y").Op(":=").Qual(matPath, "DenseCopyOf").Call(jen.Id("d")),
 		jen.Id("y").Dot("Scale").Call(jen.Id("h"), jen.Id("y")),
 		jen.Id("y").Dot("Add").Call(jen.Id("x"), jen.Id("y")),
 		jen.Return(jen.Id("y")),
-	))
-	add("gradgenMovedSymmetric", "gradgenMovedSymmetric returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).", jen.Func().Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "SymDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "SymDense").Block(
+	)
+	add("movedSymmetric", "returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).", jen.Params(jen.List(jen.Id("x"), jen.Id("d")).Op("*").Qual(matPath, "SymDense"), jen.Id("h").Float64()).Op("*").Qual(matPath, "SymDense"),
 		jen.Id("n").Op(":=").Id("x").Dot("SymmetricDim").Call(),
 		jen.Id("y").Op(":=").Qual(matPath, "NewSymDense").Call(jen.Id("n"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
@@ -810,8 +831,8 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("y")),
-	))
-	add("gradgenFlat", "gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.", jen.Func().Params(jen.Id("parts").Op("...").Any()).Index().Float64().Block(
+	)
+	add("flat", "lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.", jen.Params(jen.Id("parts").Op("...").Any()).Index().Float64(),
 		jen.Var().Id("entries").Index().Float64(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("part")).Op(":=").Range().Id("parts")).Block(
 			jen.Switch(jen.Id("part").Op(":=").Id("part").Assert(jen.Type())).Block(
@@ -825,12 +846,12 @@ func helpers(used map[string]bool) []jen.Code {
 						),
 					),
 				),
-				jen.Default().Block(jen.Panic(jen.Lit("gradgenFlat: not a float64, *float64 or mat.Matrix"))),
+				jen.Default().Block(jen.Panic(jen.Lit("gradgen.flat: not a float64, *float64 or mat.Matrix"))),
 			),
 		),
 		jen.Return(jen.Id("entries")),
-	))
-	add("gradgenPackedSymmetric", "gradgenPackedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.", jen.Func().Params(jen.Id("g").Op("*").Qual(matPath, "SymDense")).Op("*").Qual(matPath, "Dense").Block(
+	)
+	add("packedSymmetric", "returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.", jen.Params(jen.Id("g").Op("*").Qual(matPath, "SymDense")).Op("*").Qual(matPath, "Dense"),
 		jen.Id("n").Op(":=").Id("g").Dot("SymmetricDim").Call(),
 		jen.Id("p").Op(":=").Qual(matPath, "NewDense").Call(jen.Id("n"), jen.Id("n"), jen.Nil()),
 		jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Id("n"), jen.Id("i").Op("++")).Block(
@@ -840,8 +861,8 @@ func helpers(used map[string]bool) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("p")),
-	))
-	add("gradgenJacobianTimes", "gradgenJacobianTimes adds to sum (F's shape, m×n) Σₖₗ dₖₗ · block (k, l) of J: the change of F in the direction d (a p×q matrix in the Jacobian's layout) that J claims.", jen.Func().Params(jen.List(jen.Id("sum"), jen.Id("J")).Op("*").Qual(matPath, "Dense"), jen.Id("d").Qual(matPath, "Matrix")).Block(
+	)
+	add("jacobianTimes", "adds to sum (F's shape, m×n) Σₖₗ dₖₗ · block (k, l) of J: the change of F in the direction d (a p×q matrix in the Jacobian's layout) that J claims.", jen.Params(jen.List(jen.Id("sum"), jen.Id("J")).Op("*").Qual(matPath, "Dense"), jen.Id("d").Qual(matPath, "Matrix")),
 		jen.List(jen.Id("m"), jen.Id("n")).Op(":=").Id("sum").Dot("Dims").Call(),
 		jen.List(jen.Id("p"), jen.Id("q")).Op(":=").Id("d").Dot("Dims").Call(),
 		jen.For(jen.Id("k").Op(":=").Lit(0), jen.Id("k").Op("<").Id("p"), jen.Id("k").Op("++")).Block(
@@ -851,10 +872,10 @@ func helpers(used map[string]bool) []jen.Code {
 				jen.Id("sum").Dot("Add").Call(jen.Id("sum"), jen.Op("&").Id("term")),
 			),
 		),
-	))
-	add("gradgenCompareSlope", "gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Func().Params(
+	)
+	add("compareSlope", "reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.", jen.Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.Id("got").Index().Float64(), jen.Id("f").Func().Params(jen.Id("h").Float64()).Index().Float64(),
-	).Block(
+	),
 		jen.Id("t").Dot("Helper").Call(),
 		jen.Const().Id("s").Op("=").Lit(1e-4),
 		jen.Const().Id("roundoff").Op("=").Lit(8).Op("*").Lit(0x1p-52).Op("/").Parens(jen.Lit(12).Op("*").Id("s")),
@@ -884,14 +905,14 @@ func helpers(used map[string]bool) []jen.Code {
 				Op("+").Lit(8).Op("*").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("p1").Index(jen.Id("i"))).
 				Op("+").Id("roundoff").Op("*").Qual(mathPath, "Abs").Call(jen.Id("p2").Index(jen.Id("i"))),
 			jen.If(jen.Id("diff").Op(":=").Qual(mathPath, "Abs").Call(jen.Id("got").Index(jen.Id("i")).Op("-").Id("want").Index(jen.Id("i"))),
-				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-6).Op("*").Id("scale").Op("+").Id("gradgenSpread").Call(jen.Id("want").Index(jen.Id("i")), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
+				jen.Op("!").Parens(jen.Id("diff").Op("<=").Lit(1e-6).Op("*").Id("scale").Op("+").Add(helperRef("spread")).Call(jen.Id("want").Index(jen.Id("i")), jen.Id("coarse")).Op("+").Id("rounding"))).Block(
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
 			),
 		),
-	))
-	add("gradgenCompare", "gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.", jen.Func().Params(
+	)
+	add("compare", "reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.", jen.Params(
 		jen.Id("t").Op("*").Qual(testingPath, "T"), jen.Id("what").String(), jen.List(jen.Id("got"), jen.Id("want")).Index().Float64(),
-	).Block(
+	),
 		jen.Id("t").Dot("Helper").Call(),
 		jen.If(jen.Len(jen.Id("got")).Op("!=").Len(jen.Id("want"))).Block(
 			jen.Id("t").Dot("Errorf").Call(jen.Lit("%s: %d entries, want %d"), jen.Id("what"), jen.Len(jen.Id("got")), jen.Len(jen.Id("want"))),
@@ -907,8 +928,14 @@ func helpers(used map[string]bool) []jen.Code {
 				jen.Id("t").Dot("Errorf").Call(jen.Lit("%s entry %d: %v, want %v"), jen.Id("what"), jen.Id("i"), jen.Id("got").Index(jen.Id("i")), jen.Id("want").Index(jen.Id("i"))),
 			),
 		),
-	))
-	return out
+	)
+	if len(fields) == 0 {
+		return nil
+	}
+	return append([]jen.Code{
+		commentLine(helperVar + " holds the helpers the checks call."),
+		jen.Var().Id(helperVar).Struct(fields...),
+	}, sets...)
 }
 
 // TestName returns the name of the test function for a generated file,

@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,10 +213,65 @@ const illConditionedSpec = `functions:
     hessian: true
 `
 
+// TestGeneratedTestDeclaresNoLocalFunctions checks that the -test output
+// declares no function in a variable of its own at the test function's
+// top level: the compiler searches the whole declaring function for each
+// call of such a variable, and the test function holds every check, which
+// made the corpus's test take minutes to compile. The helpers are fields
+// of one variable (see helpers).
+func TestGeneratedTestDeclaresNoLocalFunctions(t *testing.T) {
+	_, test := generateWithTest(t, rolesSpec)
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "gen_test.go", test, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != "TestGradgenGen" {
+			continue
+		}
+		for _, stmt := range fn.Body.List {
+			var values []ast.Expr
+			switch stmt := stmt.(type) {
+			case *ast.AssignStmt:
+				if stmt.Tok == token.DEFINE {
+					values = stmt.Rhs
+				}
+			case *ast.DeclStmt:
+				for _, spec := range stmt.Decl.(*ast.GenDecl).Specs {
+					if v, ok := spec.(*ast.ValueSpec); ok {
+						values = append(values, v.Values...)
+					}
+				}
+			}
+			for _, v := range values {
+				if _, ok := v.(*ast.FuncLit); ok {
+					t.Errorf("%s: the test function declares a local function", fset.Position(v.Pos()))
+				}
+			}
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+					if id, ok := sel.X.(*ast.Ident); ok && id.Name == helperVar {
+						calls++
+					}
+				}
+			}
+			return true
+		})
+	}
+	if calls == 0 {
+		t.Errorf("no call of a helper through %s in:\n%s", helperVar, test)
+	}
+}
+
 // TestGeneratedTestIllConditioned runs the -test output of
 // illConditionedSpec with go test: it must pass, each check's tolerance
 // widened by the finite differences' own error where they cannot resolve
-// an entry (gradgenSpread and the rounding terms). With the tolerances
+// an entry (gradgen.spread and the rounding terms). With the tolerances
 // before them, every one of these functions failed here.
 // TestGeneratedTestCatchesWrongRoles checks that the widening still fails a
 // wrong derivative.
@@ -251,23 +309,23 @@ func TestFiniteDifferenceHelpers(t *testing.T) {
 		body   string // statements; t is the test's *testing.T
 		fails  bool
 	}{
-		{"slope: a wrong entry beside an overflowing one", "gradgenCompareSlope", `
-	gradgenCompareSlope(t, "f", []float64{0, 5}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, true},
-		{"slope: a right entry beside an overflowing one", "gradgenCompareSlope", `
-	gradgenCompareSlope(t, "f", []float64{0, 1}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, false},
-		{"slope: a sign error beside a large value", "gradgenCompareSlope", `
-	gradgenCompareSlope(t, "f", []float64{-1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, true},
-		{"slope: right beside a large value", "gradgenCompareSlope", `
-	gradgenCompareSlope(t, "f", []float64{1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, false},
-		{"check: a sign error beside a large value", "gradgenCheck", `
+		{"slope: a wrong entry beside an overflowing one", "compareSlope", `
+	gradgen.compareSlope(t, "f", []float64{0, 5}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, true},
+		{"slope: a right entry beside an overflowing one", "compareSlope", `
+	gradgen.compareSlope(t, "f", []float64{0, 1}, func(h float64) []float64 { return []float64{math.Exp(705 + 2.5e4*h), h} })`, false},
+		{"slope: a sign error beside a large value", "compareSlope", `
+	gradgen.compareSlope(t, "f", []float64{-1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, true},
+		{"slope: right beside a large value", "compareSlope", `
+	gradgen.compareSlope(t, "f", []float64{1}, func(h float64) []float64 { return []float64{1e9 + (0.5+h)*(0.5+h)} })`, false},
+		{"check: a sign error beside a large value", "check", `
 	x := []float64{0.5}
-	gradgenCheck(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{-1})`, true},
-		{"check: right beside a large value", "gradgenCheck", `
+	gradgen.check(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{-1})`, true},
+		{"check: right beside a large value", "check", `
 	x := []float64{0.5}
-	gradgenCheck(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{1})`, false},
-		{"check: an entry whose values overflow is skipped", "gradgenCheck", `
+	gradgen.check(t, "x", func() float64 { return 1e9 + x[0]*x[0] }, []*float64{&x[0]}, []float64{1})`, false},
+		{"check: an entry whose values overflow is skipped", "check", `
 	x := []float64{710}
-	gradgenCheck(t, "x", func() float64 { return math.Exp(x[0]) }, []*float64{&x[0]}, []float64{0})`, false},
+	gradgen.check(t, "x", func() float64 { return math.Exp(x[0]) }, []*float64{&x[0]}, []float64{0})`, false},
 	}
 	dir := moduleTempDir(t, "testgenhelpers")
 	for k, tt := range tests {

@@ -14,31 +14,49 @@ import (
 // TestGradgenCorpus checks every derivative generated in the corpus against
 // finite differences of the next-lower order at random points and shapes.
 func TestGradgenCorpus(t2 *ggtesting.T) {
-	// gradgenUniform draws an entry from (0.1, 0.9).
-	gradgenUniform := func(rng *ggrand.Rand) float64 {
+	// gradgen holds the helpers the checks call.
+	var gradgen struct {
+		uniform         func(rng *ggrand.Rand) float64
+		spread          func(a, b float64) float64
+		vector          func(rng *ggrand.Rand, n int) *ggmat.VecDense
+		matrix          func(rng *ggrand.Rand, r, c int, square bool) *ggmat.Dense
+		symmetric       func(rng *ggrand.Rand, n int, spd bool) *ggmat.SymDense
+		scalarParams    func(x []float64, g *float64) ([]*float64, []float64)
+		vectorParams    func(x, g *ggmat.VecDense) ([]*float64, []float64)
+		matrixParams    func(x, g *ggmat.Dense) ([]*float64, []float64)
+		symmetricParams func(x, g *ggmat.SymDense) ([]*float64, []float64)
+		check           func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64)
+		movedVector     func(x, d *ggmat.VecDense, h float64) *ggmat.VecDense
+		flat            func(parts ...any) []float64
+		packedSymmetric func(g *ggmat.SymDense) *ggmat.Dense
+		compareSlope    func(t *ggtesting.T, what string, got []float64, f func(h float64) []float64)
+		compare         func(t *ggtesting.T, what string, got, want []float64)
+	}
+	// uniform draws an entry from (0.1, 0.9).
+	gradgen.uniform = func(rng *ggrand.Rand) float64 {
 		return 0.1 + 0.8*rng.Float64()
 	}
-	// gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
-	gradgenSpread := func(a, b float64) float64 {
+	// spread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
+	gradgen.spread = func(a, b float64) float64 {
 		if d := ggmath.Abs(a - b); d <= ggmath.MaxFloat64 {
 			return d
 		}
 		return 0.0
 	}
-	// gradgenVector draws a vector of length n.
-	gradgenVector := func(rng *ggrand.Rand, n int) *ggmat.VecDense {
+	// vector draws a vector of length n.
+	gradgen.vector = func(rng *ggrand.Rand, n int) *ggmat.VecDense {
 		v := ggmat.NewVecDense(n, nil)
 		for i := 0; i < n; i++ {
-			v.SetVec(i, gradgenUniform(rng))
+			v.SetVec(i, gradgen.uniform(rng))
 		}
 		return v
 	}
-	// gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.
-	gradgenMatrix := func(rng *ggrand.Rand, r, c int, square bool) *ggmat.Dense {
+	// matrix draws an r×c matrix; a square one gets r added to its diagonal.
+	gradgen.matrix = func(rng *ggrand.Rand, r, c int, square bool) *ggmat.Dense {
 		m := ggmat.NewDense(r, c, nil)
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
-				m.Set(i, j, gradgenUniform(rng))
+				m.Set(i, j, gradgen.uniform(rng))
 			}
 			if square {
 				m.Set(i, i, m.At(i, i)+float64(r))
@@ -46,16 +64,16 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return m
 	}
-	// gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.
-	gradgenSymmetric := func(rng *ggrand.Rand, n int, spd bool) *ggmat.SymDense {
+	// symmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.
+	gradgen.symmetric = func(rng *ggrand.Rand, n int, spd bool) *ggmat.SymDense {
 		s := ggmat.NewSymDense(n, nil)
 		if spd {
-			s.SymOuterK(1, gradgenMatrix(rng, n, n, false))
+			s.SymOuterK(1, gradgen.matrix(rng, n, n, false))
 		}
 		for i := 0; i < n; i++ {
 			for j := i; j < n; j++ {
 				if !spd {
-					s.SetSym(i, j, 2*gradgenUniform(rng)-1)
+					s.SetSym(i, j, 2*gradgen.uniform(rng)-1)
 				}
 			}
 			if spd {
@@ -64,12 +82,12 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return s
 	}
-	// gradgenScalarParams returns the scalar held in x[0] and its derivative.
-	gradgenScalarParams := func(x []float64, g *float64) ([]*float64, []float64) {
+	// scalarParams returns the scalar held in x[0] and its derivative.
+	gradgen.scalarParams = func(x []float64, g *float64) ([]*float64, []float64) {
 		return []*float64{&x[0]}, []float64{*g}
 	}
-	// gradgenVectorParams returns pointers to the entries of x and the derivatives g claims for them.
-	gradgenVectorParams := func(x, g *ggmat.VecDense) ([]*float64, []float64) {
+	// vectorParams returns pointers to the entries of x and the derivatives g claims for them.
+	gradgen.vectorParams = func(x, g *ggmat.VecDense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		for i := 0; i < x.Len(); i++ {
@@ -78,8 +96,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return ps, want
 	}
-	// gradgenMatrixParams returns pointers to the entries of x and the derivatives g claims for them.
-	gradgenMatrixParams := func(x, g *ggmat.Dense) ([]*float64, []float64) {
+	// matrixParams returns pointers to the entries of x and the derivatives g claims for them.
+	gradgen.matrixParams = func(x, g *ggmat.Dense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		raw := x.RawMatrix()
@@ -91,8 +109,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return ps, want
 	}
-	// gradgenSymmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.
-	gradgenSymmetricParams := func(x, g *ggmat.SymDense) ([]*float64, []float64) {
+	// symmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.
+	gradgen.symmetricParams = func(x, g *ggmat.SymDense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		raw := x.RawSymmetric()
@@ -108,8 +126,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return ps, want
 	}
-	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
-	gradgenCheck := func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64) {
+	// check compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
+	gradgen.check = func(t *ggtesting.T, name string, f func() float64, ps []*float64, want []float64) {
 		t.Helper()
 		step := ggfd.Central.Step
 		rounding := 8 * 2.220446049250313e-16 / step * ggmath.Abs(f())
@@ -136,19 +154,19 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				Formula: ggfd.Central,
 				Step:    2 * step,
 			})
-			if diff := ggmath.Abs(got - want[i]); !(diff <= 1e-05*ggmath.Max(1, ggmath.Abs(got))+gradgenSpread(got, coarse)+rounding) {
+			if diff := ggmath.Abs(got - want[i]); !(diff <= 1e-05*ggmath.Max(1, ggmath.Abs(got))+gradgen.spread(got, coarse)+rounding) {
 				t.Errorf("∂f/∂%s entry %d: gradient %v, finite differences %v", name, i, want[i], got)
 			}
 		}
 	}
-	// gradgenMovedVector returns x + h d.
-	gradgenMovedVector := func(x, d *ggmat.VecDense, h float64) *ggmat.VecDense {
+	// movedVector returns x + h d.
+	gradgen.movedVector = func(x, d *ggmat.VecDense, h float64) *ggmat.VecDense {
 		y := ggmat.NewVecDense(x.Len(), nil)
 		y.AddScaledVec(x, h, d)
 		return y
 	}
-	// gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
-	gradgenFlat := func(parts ...any) []float64 {
+	// flat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
+	gradgen.flat = func(parts ...any) []float64 {
 		var entries []float64
 		for _, part := range parts {
 			switch part := part.(type) {
@@ -164,13 +182,13 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 					}
 				}
 			default:
-				panic("gradgenFlat: not a float64, *float64 or mat.Matrix")
+				panic("gradgen.flat: not a float64, *float64 or mat.Matrix")
 			}
 		}
 		return entries
 	}
-	// gradgenPackedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.
-	gradgenPackedSymmetric := func(g *ggmat.SymDense) *ggmat.Dense {
+	// packedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.
+	gradgen.packedSymmetric = func(g *ggmat.SymDense) *ggmat.Dense {
 		n := g.SymmetricDim()
 		p := ggmat.NewDense(n, n, nil)
 		for i := 0; i < n; i++ {
@@ -181,8 +199,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		}
 		return p
 	}
-	// gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
-	gradgenCompareSlope := func(t *ggtesting.T, what string, got []float64, f func(h float64) []float64) {
+	// compareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
+	gradgen.compareSlope = func(t *ggtesting.T, what string, got []float64, f func(h float64) []float64) {
 		t.Helper()
 		const s = 0.0001
 		const roundoff = 8 * 2.220446049250313e-16 / (12 * s)
@@ -205,13 +223,13 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 			}
 			coarse := (m4[i] - 8*m2[i] + 8*p2[i] - p4[i]) / (24 * s)
 			rounding := roundoff*ggmath.Abs(m2[i]) + 8*roundoff*ggmath.Abs(m1[i]) + 8*roundoff*ggmath.Abs(p1[i]) + roundoff*ggmath.Abs(p2[i])
-			if diff := ggmath.Abs(got[i] - want[i]); !(diff <= 1e-06*scale+gradgenSpread(want[i], coarse)+rounding) {
+			if diff := ggmath.Abs(got[i] - want[i]); !(diff <= 1e-06*scale+gradgen.spread(want[i], coarse)+rounding) {
 				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
 			}
 		}
 	}
-	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
-	gradgenCompare := func(t *ggtesting.T, what string, got, want []float64) {
+	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
+	gradgen.compare = func(t *ggtesting.T, what string, got, want []float64) {
 		t.Helper()
 		if len(got) != len(want) {
 			t.Errorf("%s: %d entries, want %d", what, len(got), len(want))
@@ -232,49 +250,49 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		check func(*ggtesting.T, *ggrand.Rand)
 	}{{"DiagOfSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		w := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		w := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dw := ggmat.NewVecDense(n, nil)
 		value := DiagOfSumGrad(A, w, dA, dw)
 		f := func() float64 {
 			return DiagOfSum(A, w)
 		}
-		gradgenCompare(t2, "DiagOfSumGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "DiagOfSumGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// DiagOfSumProblem's Func and Grad are DiagOfSum and DiagOfSumGrad at
 		// the packed variables.
 		{
 			problem := DiagOfSumProblem(n)
 			size := n*n + n
-			x := gradgenFlat(A, w)
-			gradgenCompare(t2, "DiagOfSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, w)
+			gradgen.compare(t2, "DiagOfSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "DiagOfSumProblem's Grad", grad, gradgenFlat(dA, dw))
+			gradgen.compare(t2, "DiagOfSumProblem's Grad", grad, gradgen.flat(dA, dw))
 		}
 	}}, {"Norm2OfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgenUniform(rng)}
+		s := []float64{gradgen.uniform(rng)}
 		ds := new(float64)
 		value := Norm2OfScalarGrad(s[0], ds)
 		f := func() float64 {
 			return Norm2OfScalar(s[0])
 		}
-		gradgenCompare(t2, "Norm2OfScalarGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Norm2OfScalarGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Norm2OfScalarDeriv is the derivative of Norm2OfScalar in s.
 		{
-			gradgenCompareSlope(t2, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "Norm2OfScalarDeriv", []float64{Norm2OfScalarDeriv(s[0])}, func(h float64) []float64 {
 				return []float64{Norm2OfScalar(s[0] + h)}
 			})
 		}
@@ -283,70 +301,70 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := Norm2OfScalarProblem()
 			size := 1
-			x := gradgenFlat(s[0])
-			gradgenCompare(t2, "Norm2OfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(s[0])
+			gradgen.compare(t2, "Norm2OfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Norm2OfScalarProblem's Grad", grad, gradgenFlat(ds))
+			gradgen.compare(t2, "Norm2OfScalarProblem's Grad", grad, gradgen.flat(ds))
 		}
 	}}, {"LogsumexpOfScalar", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
+		a := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		value := LogsumexpOfScalarGrad(a, da)
 		f := func() float64 {
 			return LogsumexpOfScalar(a)
 		}
-		gradgenCompare(t2, "LogsumexpOfScalarGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "LogsumexpOfScalarGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		// LogsumexpOfScalarProblem's Func and Grad are LogsumexpOfScalar and
 		// LogsumexpOfScalarGrad at the packed variables.
 		{
 			problem := LogsumexpOfScalarProblem(n)
 			size := n
-			x := gradgenFlat(a)
-			gradgenCompare(t2, "LogsumexpOfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a)
+			gradgen.compare(t2, "LogsumexpOfScalarProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "LogsumexpOfScalarProblem's Grad", grad, gradgenFlat(da))
+			gradgen.compare(t2, "LogsumexpOfScalarProblem's Grad", grad, gradgen.flat(da))
 		}
 	}}, {"StructuralOfScalars", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgenUniform(rng)}
-		t := []float64{gradgenUniform(rng)}
+		s := []float64{gradgen.uniform(rng)}
+		t := []float64{gradgen.uniform(rng)}
 		ds := new(float64)
 		dt := new(float64)
 		value := StructuralOfScalarsGrad(s[0], t[0], ds, dt)
 		f := func() float64 {
 			return StructuralOfScalars(s[0], t[0])
 		}
-		gradgenCompare(t2, "StructuralOfScalarsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "StructuralOfScalarsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(t, dt)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, want := gradgen.scalarParams(t, dt)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// StructuralOfScalarsProblem's Func and Grad are StructuralOfScalars and
 		// StructuralOfScalarsGrad at the packed variables.
 		{
 			problem := StructuralOfScalarsProblem()
 			size := 2
-			x := gradgenFlat(s[0], t[0])
-			gradgenCompare(t2, "StructuralOfScalarsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(s[0], t[0])
+			gradgen.compare(t2, "StructuralOfScalarsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "StructuralOfScalarsProblem's Grad", grad, gradgenFlat(ds, dt))
+			gradgen.compare(t2, "StructuralOfScalarsProblem's Grad", grad, gradgen.flat(ds, dt))
 		}
 	}}, {"FillScalarProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		i := []float64{gradgenUniform(rng)}
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		i := []float64{gradgen.uniform(rng)}
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		di := new(float64)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
@@ -354,37 +372,37 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return FillScalarProduct(i[0], x, y)
 		}
-		gradgenCompare(t2, "FillScalarProductGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FillScalarProductGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(i, di)
-			gradgenCheck(t2, "i", f, ps, want)
+			ps, want := gradgen.scalarParams(i, di)
+			gradgen.check(t2, "i", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// FillScalarProductProblem's Func and Grad are FillScalarProduct and
 		// FillScalarProductGrad at the packed variables.
 		{
 			problem := FillScalarProductProblem(n)
 			size := 2*n + 1
-			x2 := gradgenFlat(i[0], x, y)
-			gradgenCompare(t2, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(i[0], x, y)
+			gradgen.compare(t2, "FillScalarProductProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FillScalarProductProblem's Grad", grad, gradgenFlat(di, dx, dy))
+			gradgen.compare(t2, "FillScalarProductProblem's Grad", grad, gradgen.flat(di, dx, dy))
 		}
 	}}, {"FillOuterBias", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		h := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		W := gradgenMatrix(rng, d, h, false)
-		b := gradgenVector(rng, h)
+		X := gradgen.matrix(rng, n, d, false)
+		W := gradgen.matrix(rng, d, h, false)
+		b := gradgen.vector(rng, h)
 		dX := ggmat.NewDense(n, d, nil)
 		dW := ggmat.NewDense(d, h, nil)
 		db := ggmat.NewVecDense(h, nil)
@@ -392,95 +410,95 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return FillOuterBias(X, W, b)
 		}
-		gradgenCompare(t2, "FillOuterBiasGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FillOuterBiasGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t2, "W", f, ps, want)
+			ps, want := gradgen.matrixParams(W, dW)
+			gradgen.check(t2, "W", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// FillOuterBiasProblem's Func and Grad are FillOuterBias and
 		// FillOuterBiasGrad at the packed variables.
 		{
 			problem := FillOuterBiasProblem(n, d, h)
 			size := n*d + d*h + h
-			x := gradgenFlat(X, W, b)
-			gradgenCompare(t2, "FillOuterBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, W, b)
+			gradgen.compare(t2, "FillOuterBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FillOuterBiasProblem's Grad", grad, gradgenFlat(dX, dW, db))
+			gradgen.compare(t2, "FillOuterBiasProblem's Grad", grad, gradgen.flat(dX, dW, db))
 		}
 	}}, {"FillInFunction", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		s := []float64{gradgenUniform(rng)}
+		x := gradgen.vector(rng, n)
+		s := []float64{gradgen.uniform(rng)}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		value := FillInFunctionGrad(x, s[0], dx, ds)
 		f := func() float64 {
 			return FillInFunction(x, s[0])
 		}
-		gradgenCompare(t2, "FillInFunctionGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FillInFunctionGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// FillInFunctionProblem's Func and Grad are FillInFunction and
 		// FillInFunctionGrad at the packed variables.
 		{
 			problem := FillInFunctionProblem(n)
 			size := n + 1
-			x2 := gradgenFlat(x, s[0])
-			gradgenCompare(t2, "FillInFunctionProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, s[0])
+			gradgen.compare(t2, "FillInFunctionProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FillInFunctionProblem's Grad", grad, gradgenFlat(dx, ds))
+			gradgen.compare(t2, "FillInFunctionProblem's Grad", grad, gradgen.flat(dx, ds))
 		}
 	}}, {"InnerProductInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := InnerProductInChainGrad(x, y, dx, dy)
 		f := func() float64 {
 			return InnerProductInChain(x, y)
 		}
-		gradgenCompare(t2, "InnerProductInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "InnerProductInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// InnerProductInChainProblem's Func and Grad are InnerProductInChain and
 		// InnerProductInChainGrad at the packed variables.
 		{
 			problem := InnerProductInChainProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "InnerProductInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "InnerProductInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "InnerProductInChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OuterTimesVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
-		z := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
+		z := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		dz := ggmat.NewVecDense(n, nil)
@@ -488,139 +506,139 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OuterTimesVector(x, y, z)
 		}
-		gradgenCompare(t2, "OuterTimesVectorGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OuterTimesVectorGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(z, dz)
-			gradgenCheck(t2, "z", f, ps, want)
+			ps, want := gradgen.vectorParams(z, dz)
+			gradgen.check(t2, "z", f, ps, want)
 		}
 		// OuterTimesVectorProblem's Func and Grad are OuterTimesVector and
 		// OuterTimesVectorGrad at the packed variables.
 		{
 			problem := OuterTimesVectorProblem(n)
 			size := 3 * n
-			x2 := gradgenFlat(x, y, z)
-			gradgenCompare(t2, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y, z)
+			gradgen.compare(t2, "OuterTimesVectorProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OuterTimesVectorProblem's Grad", grad, gradgenFlat(dx, dy, dz))
+			gradgen.compare(t2, "OuterTimesVectorProblem's Grad", grad, gradgen.flat(dx, dy, dz))
 		}
 	}}, {"FillOuterInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
 		value := FillOuterInChainGrad(b, c, db, dc)
 		f := func() float64 {
 			return FillOuterInChain(b, c)
 		}
-		gradgenCompare(t2, "FillOuterInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FillOuterInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		// FillOuterInChainProblem's Func and Grad are FillOuterInChain and
 		// FillOuterInChainGrad at the packed variables.
 		{
 			problem := FillOuterInChainProblem(n, m)
 			size := n + m
-			x := gradgenFlat(b, c)
-			gradgenCompare(t2, "FillOuterInChainProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(b, c)
+			gradgen.compare(t2, "FillOuterInChainProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FillOuterInChainProblem's Grad", grad, gradgenFlat(db, dc))
+			gradgen.compare(t2, "FillOuterInChainProblem's Grad", grad, gradgen.flat(db, dc))
 		}
 	}}, {"DiagOfSumArgument", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		w := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		w := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dw := ggmat.NewVecDense(n, nil)
 		value := DiagOfSumArgumentGrad(A, w, dA, dw)
 		f := func() float64 {
 			return DiagOfSumArgument(A, w)
 		}
-		gradgenCompare(t2, "DiagOfSumArgumentGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "DiagOfSumArgumentGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// DiagOfSumArgumentProblem's Func and Grad are DiagOfSumArgument and
 		// DiagOfSumArgumentGrad at the packed variables.
 		{
 			problem := DiagOfSumArgumentProblem(n)
 			size := n*n + n
-			x := gradgenFlat(A, w)
-			gradgenCompare(t2, "DiagOfSumArgumentProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, w)
+			gradgen.compare(t2, "DiagOfSumArgumentProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "DiagOfSumArgumentProblem's Grad", grad, gradgenFlat(dA, dw))
+			gradgen.compare(t2, "DiagOfSumArgumentProblem's Grad", grad, gradgen.flat(dA, dw))
 		}
 	}}, {"DiagRowsOfSums", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		P := gradgenSymmetric(rng, n, true)
+		A := gradgen.matrix(rng, n, n, true)
+		P := gradgen.symmetric(rng, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := DiagRowsOfSumsGrad(A, P, dA, dP)
 		f := func() float64 {
 			return DiagRowsOfSums(A, P)
 		}
-		gradgenCompare(t2, "DiagRowsOfSumsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "DiagRowsOfSumsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t2, "P", f, ps, want)
+			ps, want := gradgen.symmetricParams(P, dP)
+			gradgen.check(t2, "P", f, ps, want)
 		}
 		// DiagRowsOfSumsProblem's Func and Grad are DiagRowsOfSums and
 		// DiagRowsOfSumsGrad at the packed variables.
 		{
 			problem := DiagRowsOfSumsProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(A, P)
-			gradgenCompare(t2, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, P)
+			gradgen.compare(t2, "DiagRowsOfSumsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "DiagRowsOfSumsProblem's Grad", grad, gradgenFlat(dA, gradgenPackedSymmetric(dP)))
+			gradgen.compare(t2, "DiagRowsOfSumsProblem's Grad", grad, gradgen.flat(dA, gradgen.packedSymmetric(dP)))
 		}
 	}}, {"SymmetricGradientIsInput", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, false)
-		P := gradgenSymmetric(rng, n, true)
+		S := gradgen.symmetric(rng, n, false)
+		P := gradgen.symmetric(rng, n, true)
 		dS := ggmat.NewSymDense(n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := SymmetricGradientIsInputGrad(S, P, dS, dP)
 		f := func() float64 {
 			return SymmetricGradientIsInput(S, P)
 		}
-		gradgenCompare(t2, "SymmetricGradientIsInputGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "SymmetricGradientIsInputGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t2, "P", f, ps, want)
+			ps, want := gradgen.symmetricParams(P, dP)
+			gradgen.check(t2, "P", f, ps, want)
 		}
 		// SymmetricGradientIsInputProblem's Func and Grad are
 		// SymmetricGradientIsInput and SymmetricGradientIsInputGrad at the
@@ -628,48 +646,48 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := SymmetricGradientIsInputProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(S, P)
-			gradgenCompare(t2, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(S, P)
+			gradgen.compare(t2, "SymmetricGradientIsInputProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "SymmetricGradientIsInputProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+			gradgen.compare(t2, "SymmetricGradientIsInputProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), gradgen.packedSymmetric(dP)))
 		}
 	}}, {"FillInDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		X := gradgenMatrix(rng, n, m, false)
+		x := gradgen.vector(rng, n)
+		X := gradgen.matrix(rng, n, m, false)
 		dx := ggmat.NewVecDense(n, nil)
 		dX := ggmat.NewDense(n, m, nil)
 		value := FillInDotGrad(x, X, dx, dX)
 		f := func() float64 {
 			return FillInDot(x, X)
 		}
-		gradgenCompare(t2, "FillInDotGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FillInDotGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// FillInDotProblem's Func and Grad are FillInDot and FillInDotGrad at
 		// the packed variables.
 		{
 			problem := FillInDotProblem(n, m)
 			size := n + n*m
-			x2 := gradgenFlat(x, X)
-			gradgenCompare(t2, "FillInDotProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, X)
+			gradgen.compare(t2, "FillInDotProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FillInDotProblem's Grad", grad, gradgenFlat(dx, dX))
+			gradgen.compare(t2, "FillInDotProblem's Grad", grad, gradgen.flat(dx, dX))
 		}
 	}}, {"TraceOfSumTimesDiag", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -677,79 +695,79 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return TraceOfSumTimesDiag(A, a, b)
 		}
-		gradgenCompare(t2, "TraceOfSumTimesDiagGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "TraceOfSumTimesDiagGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// TraceOfSumTimesDiagProblem's Func and Grad are TraceOfSumTimesDiag and
 		// TraceOfSumTimesDiagGrad at the packed variables.
 		{
 			problem := TraceOfSumTimesDiagProblem(n)
 			size := n*n + 2*n
-			x := gradgenFlat(A, a, b)
-			gradgenCompare(t2, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, a, b)
+			gradgen.compare(t2, "TraceOfSumTimesDiagProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "TraceOfSumTimesDiagProblem's Grad", grad, gradgenFlat(dA, da, db))
+			gradgen.compare(t2, "TraceOfSumTimesDiagProblem's Grad", grad, gradgen.flat(dA, da, db))
 		}
 	}}, {"TraceOfSumProduct", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, m, false)
-		P := gradgenSymmetric(rng, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		P := gradgen.symmetric(rng, n, true)
 		dX := ggmat.NewDense(n, m, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := TraceOfSumProductGrad(X, P, dX, dP)
 		f := func() float64 {
 			return TraceOfSumProduct(X, P)
 		}
-		gradgenCompare(t2, "TraceOfSumProductGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "TraceOfSumProductGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t2, "P", f, ps, want)
+			ps, want := gradgen.symmetricParams(P, dP)
+			gradgen.check(t2, "P", f, ps, want)
 		}
 		// TraceOfSumProductProblem's Func and Grad are TraceOfSumProduct and
 		// TraceOfSumProductGrad at the packed variables.
 		{
 			problem := TraceOfSumProductProblem(n, m)
 			size := n*m + n*n
-			x := gradgenFlat(X, P)
-			gradgenCompare(t2, "TraceOfSumProductProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, P)
+			gradgen.compare(t2, "TraceOfSumProductProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "TraceOfSumProductProblem's Grad", grad, gradgenFlat(dX, gradgenPackedSymmetric(dP)))
+			gradgen.compare(t2, "TraceOfSumProductProblem's Grad", grad, gradgen.flat(dX, gradgen.packedSymmetric(dP)))
 		}
 	}}, {"TraceTimesShiftedSymmetric", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, false)
-		P := gradgenSymmetric(rng, n, true)
+		S := gradgen.symmetric(rng, n, false)
+		P := gradgen.symmetric(rng, n, true)
 		dS := ggmat.NewSymDense(n, nil)
 		dP := ggmat.NewSymDense(n, nil)
 		value := TraceTimesShiftedSymmetricGrad(S, P, dS, dP)
 		f := func() float64 {
 			return TraceTimesShiftedSymmetric(S, P)
 		}
-		gradgenCompare(t2, "TraceTimesShiftedSymmetricGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "TraceTimesShiftedSymmetricGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t2, "P", f, ps, want)
+			ps, want := gradgen.symmetricParams(P, dP)
+			gradgen.check(t2, "P", f, ps, want)
 		}
 		// TraceTimesShiftedSymmetricProblem's Func and Grad are
 		// TraceTimesShiftedSymmetric and TraceTimesShiftedSymmetricGrad at the
@@ -757,165 +775,165 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := TraceTimesShiftedSymmetricProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(S, P)
-			gradgenCompare(t2, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(S, P)
+			gradgen.compare(t2, "TraceTimesShiftedSymmetricProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), gradgenPackedSymmetric(dP)))
+			gradgen.compare(t2, "TraceTimesShiftedSymmetricProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), gradgen.packedSymmetric(dP)))
 		}
 	}}, {"LogReg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		y := gradgenVector(rng, n)
-		w := gradgenVector(rng, d)
-		lambda := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, n, d, false)
+		y := gradgen.vector(rng, n)
+		w := gradgen.vector(rng, d)
+		lambda := []float64{gradgen.uniform(rng)}
 		dw := ggmat.NewVecDense(d, nil)
 		dlambda := new(float64)
 		value := LogRegGrad(X, y, w, lambda[0], dw, dlambda)
 		f := func() float64 {
 			return LogReg(X, y, w, lambda[0])
 		}
-		gradgenCompare(t2, "LogRegGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "LogRegGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(lambda, dlambda)
-			gradgenCheck(t2, "lambda", f, ps, want)
+			ps, want := gradgen.scalarParams(lambda, dlambda)
+			gradgen.check(t2, "lambda", f, ps, want)
 		}
 		// LogRegProblem's Func and Grad are LogReg and LogRegGrad at the packed
 		// variables.
 		{
 			problem := LogRegProblem(X, y)
 			size := d + 1
-			x := gradgenFlat(w, lambda[0])
-			gradgenCompare(t2, "LogRegProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w, lambda[0])
+			gradgen.compare(t2, "LogRegProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "LogRegProblem's Grad", grad, gradgenFlat(dw, dlambda))
+			gradgen.compare(t2, "LogRegProblem's Grad", grad, gradgen.flat(dw, dlambda))
 		}
 	}}, {"GaussNLL", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, true)
-		C := gradgenSymmetric(rng, n, true)
+		S := gradgen.symmetric(rng, n, true)
+		C := gradgen.symmetric(rng, n, true)
 		dS := ggmat.NewSymDense(n, nil)
 		value := GaussNLLGrad(S, C, dS)
 		f := func() float64 {
 			return GaussNLL(S, C)
 		}
-		gradgenCompare(t2, "GaussNLLGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "GaussNLLGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		// GaussNLLProblem's Func and Grad are GaussNLL and GaussNLLGrad at the
 		// packed variables.
 		{
 			problem := GaussNLLProblem(C)
 			size := n * n
-			x := gradgenFlat(S)
-			gradgenCompare(t2, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(S)
+			gradgen.compare(t2, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "GaussNLLProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
+			gradgen.compare(t2, "GaussNLLProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"MLP", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		h := 1 + rng.IntN(4)
 		o := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		W1 := gradgenMatrix(rng, d, h, false)
-		W2 := gradgenMatrix(rng, h, o, false)
-		Y := gradgenMatrix(rng, n, o, false)
+		X := gradgen.matrix(rng, n, d, false)
+		W1 := gradgen.matrix(rng, d, h, false)
+		W2 := gradgen.matrix(rng, h, o, false)
+		Y := gradgen.matrix(rng, n, o, false)
 		dW2 := ggmat.NewDense(h, o, nil)
 		dW1 := ggmat.NewDense(d, h, nil)
 		value := MLPGrad(X, W1, W2, Y, dW2, dW1)
 		f := func() float64 {
 			return MLP(X, W1, W2, Y)
 		}
-		gradgenCompare(t2, "MLPGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "MLPGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(W2, dW2)
-			gradgenCheck(t2, "W2", f, ps, want)
+			ps, want := gradgen.matrixParams(W2, dW2)
+			gradgen.check(t2, "W2", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(W1, dW1)
-			gradgenCheck(t2, "W1", f, ps, want)
+			ps, want := gradgen.matrixParams(W1, dW1)
+			gradgen.check(t2, "W1", f, ps, want)
 		}
 		// MLPProblem's Func and Grad are MLP and MLPGrad at the packed
 		// variables.
 		{
 			problem := MLPProblem(X, Y, h)
 			size := h*o + d*h
-			x := gradgenFlat(W2, W1)
-			gradgenCompare(t2, "MLPProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(W2, W1)
+			gradgen.compare(t2, "MLPProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "MLPProblem's Grad", grad, gradgenFlat(dW2, dW1))
+			gradgen.compare(t2, "MLPProblem's Grad", grad, gradgen.flat(dW2, dW1))
 		}
 	}}, {"LeastSquares", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		x := gradgenVector(rng, n)
-		b := gradgenVector(rng, m)
+		A := gradgen.matrix(rng, m, n, false)
+		x := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, m)
 		dx := ggmat.NewVecDense(n, nil)
 		value := LeastSquaresGrad(A, x, b, dx)
 		f := func() float64 {
 			return LeastSquares(A, x, b)
 		}
-		gradgenCompare(t2, "LeastSquaresGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "LeastSquaresGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// LeastSquaresProblem's Func and Grad are LeastSquares and
 		// LeastSquaresGrad at the packed variables.
 		{
 			problem := LeastSquaresProblem(A, b)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "LeastSquaresProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "LeastSquaresProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "LeastSquaresProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "LeastSquaresProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"DocDirectives", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := DocDirectivesGrad(x, dx)
 		f := func() float64 {
 			return DocDirectives(x)
 		}
-		gradgenCompare(t2, "DocDirectivesGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "DocDirectivesGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// DocDirectivesProblem's Func and Grad are DocDirectives and
 		// DocDirectivesGrad at the packed variables.
 		{
 			problem := DocDirectivesProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "DocDirectivesProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "DocDirectivesProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "DocDirectivesProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "DocDirectivesProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"t", func(t2 *ggtesting.T, rng2 *ggrand.Rand) {
 		n := 1 + rng2.IntN(4)
-		rng := gradgenVector(rng2, n)
-		tests := []float64{gradgenUniform(rng2)}
-		tt := []float64{gradgenUniform(rng2)}
-		trial := []float64{gradgenUniform(rng2)}
-		fd := []float64{gradgenUniform(rng2)}
-		rand := []float64{gradgenUniform(rng2)}
-		testing := []float64{gradgenUniform(rng2)}
+		rng := gradgen.vector(rng2, n)
+		tests := []float64{gradgen.uniform(rng2)}
+		tt := []float64{gradgen.uniform(rng2)}
+		trial := []float64{gradgen.uniform(rng2)}
+		fd := []float64{gradgen.uniform(rng2)}
+		rand := []float64{gradgen.uniform(rng2)}
+		testing := []float64{gradgen.uniform(rng2)}
 		drng := ggmat.NewVecDense(n, nil)
 		dtests := new(float64)
 		dtt := new(float64)
@@ -927,53 +945,53 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return t(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0])
 		}
-		gradgenCompare(t2, "tGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "tGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(rng, drng)
-			gradgenCheck(t2, "rng", f, ps, want)
+			ps, want := gradgen.vectorParams(rng, drng)
+			gradgen.check(t2, "rng", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(tests, dtests)
-			gradgenCheck(t2, "tests", f, ps, want)
+			ps, want := gradgen.scalarParams(tests, dtests)
+			gradgen.check(t2, "tests", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(tt, dtt)
-			gradgenCheck(t2, "tt", f, ps, want)
+			ps, want := gradgen.scalarParams(tt, dtt)
+			gradgen.check(t2, "tt", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(trial, dtrial)
-			gradgenCheck(t2, "trial", f, ps, want)
+			ps, want := gradgen.scalarParams(trial, dtrial)
+			gradgen.check(t2, "trial", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(fd, dfd)
-			gradgenCheck(t2, "fd", f, ps, want)
+			ps, want := gradgen.scalarParams(fd, dfd)
+			gradgen.check(t2, "fd", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(rand, drand)
-			gradgenCheck(t2, "rand", f, ps, want)
+			ps, want := gradgen.scalarParams(rand, drand)
+			gradgen.check(t2, "rand", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(testing, dtesting)
-			gradgenCheck(t2, "testing", f, ps, want)
+			ps, want := gradgen.scalarParams(testing, dtesting)
+			gradgen.check(t2, "testing", f, ps, want)
 		}
 		// tHessVec is the derivative of tGrad in random directions v.
 		{
-			vrng := gradgenVector(rng2, n)
+			vrng := gradgen.vector(rng2, n)
 			hvrng := ggmat.NewVecDense(n, nil)
-			vtests := gradgenUniform(rng2)
+			vtests := gradgen.uniform(rng2)
 			hvtests := new(float64)
-			vtt := gradgenUniform(rng2)
+			vtt := gradgen.uniform(rng2)
 			hvtt := new(float64)
-			vtrial := gradgenUniform(rng2)
+			vtrial := gradgen.uniform(rng2)
 			hvtrial := new(float64)
-			vfd := gradgenUniform(rng2)
+			vfd := gradgen.uniform(rng2)
 			hvfd := new(float64)
-			vrand := gradgenUniform(rng2)
+			vrand := gradgen.uniform(rng2)
 			hvrand := new(float64)
-			vtesting := gradgenUniform(rng2)
+			vtesting := gradgen.uniform(rng2)
 			hvtesting := new(float64)
 			tHessVec(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], vrng, vtests, vtt, vtrial, vfd, vrand, vtesting, hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting)
-			gradgenCompareSlope(t2, "tHessVec", gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "tHessVec", gradgen.flat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting), func(h float64) []float64 {
 				drng2 := ggmat.NewVecDense(n, nil)
 				dtests2 := new(float64)
 				dtt2 := new(float64)
@@ -981,8 +999,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				dfd2 := new(float64)
 				drand2 := new(float64)
 				dtesting2 := new(float64)
-				tGrad(gradgenMovedVector(rng, vrng, h), tests[0]+h*vtests, tt[0]+h*vtt, trial[0]+h*vtrial, fd[0]+h*vfd, rand[0]+h*vrand, testing[0]+h*vtesting, drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
-				return gradgenFlat(drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
+				tGrad(gradgen.movedVector(rng, vrng, h), tests[0]+h*vtests, tt[0]+h*vtt, trial[0]+h*vtrial, fd[0]+h*vfd, rand[0]+h*vrand, testing[0]+h*vtesting, drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
+				return gradgen.flat(drng2, dtests2, dtt2, dtrial2, dfd2, drand2, dtesting2)
 			})
 		}
 		// tHessian holds tHessVec in each unit direction, and is symmetric.
@@ -1002,41 +1020,41 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hvrand := new(float64)
 				hvtesting := new(float64)
 				tHessVec(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], ggmat.NewVecDense(n, e[0:n]), e[n], e[n+1], e[n+2], e[n+3], e[n+4], e[n+5], hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting)
-				want.SetCol(j, gradgenFlat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting))
+				want.SetCol(j, gradgen.flat(hvrng, hvtests, hvtt, hvtrial, hvfd, hvrand, hvtesting))
 			}
-			gradgenCompare(t2, "tHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "tHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "tHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "tHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// tProblem's Func and Grad are t and tGrad at the packed variables, its
 		// Hess tHessian.
 		{
 			problem := tProblem(n)
 			size := n + 6
-			x := gradgenFlat(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0])
-			gradgenCompare(t2, "tProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0])
+			gradgen.compare(t2, "tProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "tProblem's Grad", grad, gradgenFlat(drng, dtests, dtt, dtrial, dfd, drand, dtesting))
+			gradgen.compare(t2, "tProblem's Grad", grad, gradgen.flat(drng, dtests, dtt, dtrial, dfd, drand, dtesting))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := ggmat.NewDense(size, size, nil)
 			tHessian(rng, tests[0], tt[0], trial[0], fd[0], rand[0], testing[0], H)
-			gradgenCompare(t2, "tProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "tProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"LocalNames", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		f := []float64{gradgenUniform(rng)}
-		ws := gradgenVector(rng, n)
-		i := gradgenVector(rng, n)
-		j := []float64{gradgenUniform(rng)}
-		dst := []float64{gradgenUniform(rng)}
-		x := []float64{gradgenUniform(rng)}
-		grad := []float64{gradgenUniform(rng)}
-		size := []float64{gradgenUniform(rng)}
-		hess := []float64{gradgenUniform(rng)}
-		dense := []float64{gradgenUniform(rng)}
-		localNamesGradWork := gradgenVector(rng, n)
-		localNamesGradPool := gradgenVector(rng, n)
+		f := []float64{gradgen.uniform(rng)}
+		ws := gradgen.vector(rng, n)
+		i := gradgen.vector(rng, n)
+		j := []float64{gradgen.uniform(rng)}
+		dst := []float64{gradgen.uniform(rng)}
+		x := []float64{gradgen.uniform(rng)}
+		grad := []float64{gradgen.uniform(rng)}
+		size := []float64{gradgen.uniform(rng)}
+		hess := []float64{gradgen.uniform(rng)}
+		dense := []float64{gradgen.uniform(rng)}
+		localNamesGradWork := gradgen.vector(rng, n)
+		localNamesGradPool := gradgen.vector(rng, n)
 		df := new(float64)
 		dws := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(n, nil)
@@ -1053,84 +1071,84 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f2 := func() float64 {
 			return LocalNames(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
 		}
-		gradgenCompare(t2, "LocalNamesGrad's value", []float64{value}, []float64{f2()})
+		gradgen.compare(t2, "LocalNamesGrad's value", []float64{value}, []float64{f2()})
 		{
-			ps, want := gradgenScalarParams(f, df)
-			gradgenCheck(t2, "f", f2, ps, want)
+			ps, want := gradgen.scalarParams(f, df)
+			gradgen.check(t2, "f", f2, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(ws, dws)
-			gradgenCheck(t2, "ws", f2, ps, want)
+			ps, want := gradgen.vectorParams(ws, dws)
+			gradgen.check(t2, "ws", f2, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(i, di)
-			gradgenCheck(t2, "i", f2, ps, want)
+			ps, want := gradgen.vectorParams(i, di)
+			gradgen.check(t2, "i", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(j, dj)
-			gradgenCheck(t2, "j", f2, ps, want)
+			ps, want := gradgen.scalarParams(j, dj)
+			gradgen.check(t2, "j", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(dst, ddst)
-			gradgenCheck(t2, "dst", f2, ps, want)
+			ps, want := gradgen.scalarParams(dst, ddst)
+			gradgen.check(t2, "dst", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(x, dx)
-			gradgenCheck(t2, "x", f2, ps, want)
+			ps, want := gradgen.scalarParams(x, dx)
+			gradgen.check(t2, "x", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(grad, dgrad)
-			gradgenCheck(t2, "grad", f2, ps, want)
+			ps, want := gradgen.scalarParams(grad, dgrad)
+			gradgen.check(t2, "grad", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(size, dsize)
-			gradgenCheck(t2, "size", f2, ps, want)
+			ps, want := gradgen.scalarParams(size, dsize)
+			gradgen.check(t2, "size", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(hess, dhess)
-			gradgenCheck(t2, "hess", f2, ps, want)
+			ps, want := gradgen.scalarParams(hess, dhess)
+			gradgen.check(t2, "hess", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(dense, ddense)
-			gradgenCheck(t2, "dense", f2, ps, want)
+			ps, want := gradgen.scalarParams(dense, ddense)
+			gradgen.check(t2, "dense", f2, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(localNamesGradWork, dlocalNamesGradWork)
-			gradgenCheck(t2, "localNamesGradWork", f2, ps, want)
+			ps, want := gradgen.vectorParams(localNamesGradWork, dlocalNamesGradWork)
+			gradgen.check(t2, "localNamesGradWork", f2, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(localNamesGradPool, dlocalNamesGradPool)
-			gradgenCheck(t2, "localNamesGradPool", f2, ps, want)
+			ps, want := gradgen.vectorParams(localNamesGradPool, dlocalNamesGradPool)
+			gradgen.check(t2, "localNamesGradPool", f2, ps, want)
 		}
 		// LocalNamesHessVec is the derivative of LocalNamesGrad in random
 		// directions v.
 		{
-			vf := gradgenUniform(rng)
+			vf := gradgen.uniform(rng)
 			hvf := new(float64)
-			vws := gradgenVector(rng, n)
+			vws := gradgen.vector(rng, n)
 			hvws := ggmat.NewVecDense(n, nil)
-			vi := gradgenVector(rng, n)
+			vi := gradgen.vector(rng, n)
 			hvi := ggmat.NewVecDense(n, nil)
-			vj := gradgenUniform(rng)
+			vj := gradgen.uniform(rng)
 			hvj := new(float64)
-			vdst := gradgenUniform(rng)
+			vdst := gradgen.uniform(rng)
 			hvdst := new(float64)
-			vx := gradgenUniform(rng)
+			vx := gradgen.uniform(rng)
 			hvx := new(float64)
-			vgrad := gradgenUniform(rng)
+			vgrad := gradgen.uniform(rng)
 			hvgrad := new(float64)
-			vsize := gradgenUniform(rng)
+			vsize := gradgen.uniform(rng)
 			hvsize := new(float64)
-			vhess := gradgenUniform(rng)
+			vhess := gradgen.uniform(rng)
 			hvhess := new(float64)
-			vdense := gradgenUniform(rng)
+			vdense := gradgen.uniform(rng)
 			hvdense := new(float64)
-			vlocalNamesGradWork := gradgenVector(rng, n)
+			vlocalNamesGradWork := gradgen.vector(rng, n)
 			hvlocalNamesGradWork := ggmat.NewVecDense(n, nil)
-			vlocalNamesGradPool := gradgenVector(rng, n)
+			vlocalNamesGradPool := gradgen.vector(rng, n)
 			hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
 			LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, vf, vws, vi, vj, vdst, vx, vgrad, vsize, vhess, vdense, vlocalNamesGradWork, vlocalNamesGradPool, hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
-			gradgenCompareSlope(t2, "LocalNamesHessVec", gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "LocalNamesHessVec", gradgen.flat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool), func(h float64) []float64 {
 				df2 := new(float64)
 				dws2 := ggmat.NewVecDense(n, nil)
 				di2 := ggmat.NewVecDense(n, nil)
@@ -1143,8 +1161,8 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				ddense2 := new(float64)
 				dlocalNamesGradWork2 := ggmat.NewVecDense(n, nil)
 				dlocalNamesGradPool2 := ggmat.NewVecDense(n, nil)
-				LocalNamesGrad(f[0]+h*vf, gradgenMovedVector(ws, vws, h), gradgenMovedVector(i, vi, h), j[0]+h*vj, dst[0]+h*vdst, x[0]+h*vx, grad[0]+h*vgrad, size[0]+h*vsize, hess[0]+h*vhess, dense[0]+h*vdense, gradgenMovedVector(localNamesGradWork, vlocalNamesGradWork, h), gradgenMovedVector(localNamesGradPool, vlocalNamesGradPool, h), df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
-				return gradgenFlat(df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
+				LocalNamesGrad(f[0]+h*vf, gradgen.movedVector(ws, vws, h), gradgen.movedVector(i, vi, h), j[0]+h*vj, dst[0]+h*vdst, x[0]+h*vx, grad[0]+h*vgrad, size[0]+h*vsize, hess[0]+h*vhess, dense[0]+h*vdense, gradgen.movedVector(localNamesGradWork, vlocalNamesGradWork, h), gradgen.movedVector(localNamesGradPool, vlocalNamesGradPool, h), df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
+				return gradgen.flat(df2, dws2, di2, dj2, ddst2, dx2, dgrad2, dsize2, dhess2, ddense2, dlocalNamesGradWork2, dlocalNamesGradPool2)
 			})
 		}
 		// LocalNamesHessian holds LocalNamesHessVec in each unit direction, and
@@ -1170,268 +1188,268 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hvlocalNamesGradWork := ggmat.NewVecDense(n, nil)
 				hvlocalNamesGradPool := ggmat.NewVecDense(n, nil)
 				LocalNamesHessVec(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, e[0], ggmat.NewVecDense(n, e[1:n+1]), ggmat.NewVecDense(n, e[n+1:2*n+1]), e[2*n+1], e[2*n+2], e[2*n+3], e[2*n+4], e[2*n+5], e[2*n+6], e[2*n+7], ggmat.NewVecDense(n, e[2*n+8:3*n+8]), ggmat.NewVecDense(n, e[3*n+8:4*n+8]), hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool)
-				want.SetCol(j2, gradgenFlat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool))
+				want.SetCol(j2, gradgen.flat(hvf, hvws, hvi, hvj, hvdst, hvx, hvgrad, hvsize, hvhess, hvdense, hvlocalNamesGradWork, hvlocalNamesGradPool))
 			}
-			gradgenCompare(t2, "LocalNamesHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "LocalNamesHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "LocalNamesHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "LocalNamesHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// LocalNamesProblem's Func and Grad are LocalNames and LocalNamesGrad at
 		// the packed variables, its Hess LocalNamesHessian.
 		{
 			problem := LocalNamesProblem(n)
 			size2 := 4*n + 8
-			x2 := gradgenFlat(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
-			gradgenCompare(t2, "LocalNamesProblem's Func", []float64{problem.Func(x2)}, []float64{f2()})
+			x2 := gradgen.flat(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool)
+			gradgen.compare(t2, "LocalNamesProblem's Func", []float64{problem.Func(x2)}, []float64{f2()})
 			grad2 := make([]float64, size2)
 			problem.Grad(grad2, x2)
-			gradgenCompare(t2, "LocalNamesProblem's Grad", grad2, gradgenFlat(df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool))
+			gradgen.compare(t2, "LocalNamesProblem's Grad", grad2, gradgen.flat(df, dws, di, dj, ddst, dx, dgrad, dsize, dhess, ddense, dlocalNamesGradWork, dlocalNamesGradPool))
 			hess2 := ggmat.NewSymDense(size2, nil)
 			problem.Hess(hess2, x2)
 			H := ggmat.NewDense(size2, size2, nil)
 			LocalNamesHessian(f[0], ws, i, j[0], dst[0], x[0], grad[0], size[0], hess[0], dense[0], localNamesGradWork, localNamesGradPool, H)
-			gradgenCompare(t2, "LocalNamesProblem's Hess", gradgenFlat(hess2), gradgenFlat(H))
+			gradgen.compare(t2, "LocalNamesProblem's Hess", gradgen.flat(hess2), gradgen.flat(H))
 		}
 	}}, {"OpExp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpExpGrad(X, dX)
 		f := func() float64 {
 			return OpExp(X)
 		}
-		gradgenCompare(t2, "OpExpGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpExpGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpExpProblem's Func and Grad are OpExp and OpExpGrad at the packed
 		// variables.
 		{
 			problem := OpExpProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpExpProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpExpProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpExpProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpLog", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpLogGrad(X, dX)
 		f := func() float64 {
 			return OpLog(X)
 		}
-		gradgenCompare(t2, "OpLogGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpLogProblem's Func and Grad are OpLog and OpLogGrad at the packed
 		// variables.
 		{
 			problem := OpLogProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpLogProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpLogProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpLogProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpLogProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpSin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSinGrad(x, dx)
 		f := func() float64 {
 			return OpSin(x)
 		}
-		gradgenCompare(t2, "OpSinGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSinGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSinProblem's Func and Grad are OpSin and OpSinGrad at the packed
 		// variables.
 		{
 			problem := OpSinProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpSinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpSinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSinProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpSinProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpCos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpCosGrad(x, dx)
 		f := func() float64 {
 			return OpCos(x)
 		}
-		gradgenCompare(t2, "OpCosGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpCosGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpCosProblem's Func and Grad are OpCos and OpCosGrad at the packed
 		// variables.
 		{
 			problem := OpCosProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpCosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpCosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpCosProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpCosProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpTan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpTanGrad(x, dx)
 		f := func() float64 {
 			return OpTan(x)
 		}
-		gradgenCompare(t2, "OpTanGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpTanGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpTanProblem's Func and Grad are OpTan and OpTanGrad at the packed
 		// variables.
 		{
 			problem := OpTanProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpTanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpTanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpTanProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpTanProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArcsin", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArcsinGrad(x, dx)
 		f := func() float64 {
 			return OpArcsin(x)
 		}
-		gradgenCompare(t2, "OpArcsinGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpArcsinGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpArcsinProblem's Func and Grad are OpArcsin and OpArcsinGrad at the
 		// packed variables.
 		{
 			problem := OpArcsinProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpArcsinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpArcsinProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpArcsinProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpArcsinProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArccos", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArccosGrad(x, dx)
 		f := func() float64 {
 			return OpArccos(x)
 		}
-		gradgenCompare(t2, "OpArccosGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpArccosGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpArccosProblem's Func and Grad are OpArccos and OpArccosGrad at the
 		// packed variables.
 		{
 			problem := OpArccosProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpArccosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpArccosProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpArccosProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpArccosProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpArctan", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpArctanGrad(x, dx)
 		f := func() float64 {
 			return OpArctan(x)
 		}
-		gradgenCompare(t2, "OpArctanGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpArctanGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpArctanProblem's Func and Grad are OpArctan and OpArctanGrad at the
 		// packed variables.
 		{
 			problem := OpArctanProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpArctanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpArctanProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpArctanProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpArctanProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpTanh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpTanhGrad(X, dX)
 		f := func() float64 {
 			return OpTanh(X)
 		}
-		gradgenCompare(t2, "OpTanhGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpTanhGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpTanhProblem's Func and Grad are OpTanh and OpTanhGrad at the packed
 		// variables.
 		{
 			problem := OpTanhProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpTanhProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpTanhProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpTanhProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpTanhProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpCosh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpCoshGrad(x, dx)
 		f := func() float64 {
 			return OpCosh(x)
 		}
-		gradgenCompare(t2, "OpCoshGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpCoshGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpCoshHessVec is the derivative of OpCoshGrad in random directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpCoshHessVec(x, vx, hvx)
-			gradgenCompareSlope(t2, "OpCoshHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpCoshHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpCoshGrad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpCoshGrad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpCoshHessian holds OpCoshHessVec in each unit direction, and is
@@ -1446,49 +1464,49 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpCoshHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpCoshHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpCoshHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpCoshHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpCoshHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpCoshProblem's Func and Grad are OpCosh and OpCoshGrad at the packed
 		// variables, its Hess OpCoshHessian.
 		{
 			problem := OpCoshProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpCoshProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpCoshProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpCoshProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpCoshProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpCoshHessian(x, H)
-			gradgenCompare(t2, "OpCoshProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpCoshProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSinh", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSinhGrad(x, dx)
 		f := func() float64 {
 			return OpSinh(x)
 		}
-		gradgenCompare(t2, "OpSinhGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSinhGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSinhHessVec is the derivative of OpSinhGrad in random directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpSinhHessVec(x, vx, hvx)
-			gradgenCompareSlope(t2, "OpSinhHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpSinhHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpSinhGrad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpSinhGrad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpSinhHessian holds OpSinhHessVec in each unit direction, and is
@@ -1503,50 +1521,50 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpSinhHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpSinhHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpSinhHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpSinhHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpSinhHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpSinhProblem's Func and Grad are OpSinh and OpSinhGrad at the packed
 		// variables, its Hess OpSinhHessian.
 		{
 			problem := OpSinhProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpSinhProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpSinhProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSinhProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpSinhProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpSinhHessian(x, H)
-			gradgenCompare(t2, "OpSinhProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpSinhProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpLog1p", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLog1pGrad(x, dx)
 		f := func() float64 {
 			return OpLog1p(x)
 		}
-		gradgenCompare(t2, "OpLog1pGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLog1pGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpLog1pHessVec is the derivative of OpLog1pGrad in random directions
 		// v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpLog1pHessVec(x, vx, hvx)
-			gradgenCompareSlope(t2, "OpLog1pHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpLog1pHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpLog1pGrad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpLog1pGrad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpLog1pHessian holds OpLog1pHessVec in each unit direction, and is
@@ -1561,50 +1579,50 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpLog1pHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpLog1pHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpLog1pHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpLog1pHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpLog1pHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpLog1pProblem's Func and Grad are OpLog1p and OpLog1pGrad at the
 		// packed variables, its Hess OpLog1pHessian.
 		{
 			problem := OpLog1pProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpLog1pProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpLog1pProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpLog1pProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpLog1pProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpLog1pHessian(x, H)
-			gradgenCompare(t2, "OpLog1pProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpLog1pProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpExpm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpExpm1Grad(x, dx)
 		f := func() float64 {
 			return OpExpm1(x)
 		}
-		gradgenCompare(t2, "OpExpm1Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpExpm1Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpExpm1HessVec is the derivative of OpExpm1Grad in random directions
 		// v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpExpm1HessVec(x, vx, hvx)
-			gradgenCompareSlope(t2, "OpExpm1HessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpExpm1HessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpExpm1Grad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpExpm1Grad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpExpm1Hessian holds OpExpm1HessVec in each unit direction, and is
@@ -1619,49 +1637,49 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpExpm1HessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpExpm1Hessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpExpm1Hessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpExpm1Hessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpExpm1Hessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpExpm1Problem's Func and Grad are OpExpm1 and OpExpm1Grad at the
 		// packed variables, its Hess OpExpm1Hessian.
 		{
 			problem := OpExpm1Problem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpExpm1Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpExpm1Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpExpm1Problem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpExpm1Problem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpExpm1Hessian(x, H)
-			gradgenCompare(t2, "OpExpm1Problem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpExpm1Problem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpErf", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpErfGrad(x, dx)
 		f := func() float64 {
 			return OpErf(x)
 		}
-		gradgenCompare(t2, "OpErfGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpErfGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpErfHessVec is the derivative of OpErfGrad in random directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpErfHessVec(x, vx, hvx)
-			gradgenCompareSlope(t2, "OpErfHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpErfHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpErfGrad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpErfGrad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpErfHessian holds OpErfHessVec in each unit direction, and is
@@ -1676,425 +1694,425 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpErfHessVec(x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpErfHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpErfHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpErfHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpErfHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpErfProblem's Func and Grad are OpErf and OpErfGrad at the packed
 		// variables, its Hess OpErfHessian.
 		{
 			problem := OpErfProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpErfProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpErfProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpErfProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpErfProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpErfHessian(x, H)
-			gradgenCompare(t2, "OpErfProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpErfProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSigmoid", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSigmoidGrad(x, dx)
 		f := func() float64 {
 			return OpSigmoid(x)
 		}
-		gradgenCompare(t2, "OpSigmoidGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSigmoidGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSigmoidProblem's Func and Grad are OpSigmoid and OpSigmoidGrad at
 		// the packed variables.
 		{
 			problem := OpSigmoidProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpSigmoidProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpSigmoidProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSigmoidProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpSigmoidProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSoftplusGrad(x, dx)
 		f := func() float64 {
 			return OpSoftplus(x)
 		}
-		gradgenCompare(t2, "OpSoftplusGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSoftplusGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSoftplusProblem's Func and Grad are OpSoftplus and OpSoftplusGrad at
 		// the packed variables.
 		{
 			problem := OpSoftplusProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpSoftplusProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpSoftplusProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSoftplusProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpSoftplusProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpSqrt", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSqrtGrad(x, dx)
 		f := func() float64 {
 			return OpSqrt(x)
 		}
-		gradgenCompare(t2, "OpSqrtGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSqrtGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSqrtProblem's Func and Grad are OpSqrt and OpSqrtGrad at the packed
 		// variables.
 		{
 			problem := OpSqrtProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpSqrtProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpSqrtProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSqrtProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpSqrtProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpAbs", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpAbsGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpAbs(x, y)
 		}
-		gradgenCompare(t2, "OpAbsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpAbsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// OpAbsProblem's Func and Grad are OpAbs and OpAbsGrad at the packed
 		// variables.
 		{
 			problem := OpAbsProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "OpAbsProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpAbsProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "OpAbsProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpSign", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSignGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpSign(x, y)
 		}
-		gradgenCompare(t2, "OpSignGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSignGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// OpSignProblem's Func and Grad are OpSign and OpSignGrad at the packed
 		// variables.
 		{
 			problem := OpSignProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "OpSignProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSignProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "OpSignProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpRelu", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpReluGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpRelu(x, y)
 		}
-		gradgenCompare(t2, "OpReluGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpReluGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// OpReluProblem's Func and Grad are OpRelu and OpReluGrad at the packed
 		// variables.
 		{
 			problem := OpReluProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "OpReluProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpReluProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "OpReluProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"OpSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpSumGrad(X, dX)
 		f := func() float64 {
 			return OpSum(X)
 		}
-		gradgenCompare(t2, "OpSumGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSumGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpSumProblem's Func and Grad are OpSum and OpSumGrad at the packed
 		// variables.
 		{
 			problem := OpSumProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSumProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpSumProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpTr", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpTrGrad(A, dA)
 		f := func() float64 {
 			return OpTr(A)
 		}
-		gradgenCompare(t2, "OpTrGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpTrGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		// OpTrProblem's Func and Grad are OpTr and OpTrGrad at the packed
 		// variables.
 		{
 			problem := OpTrProblem(n)
 			size := n * n
-			x := gradgenFlat(A)
-			gradgenCompare(t2, "OpTrProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A)
+			gradgen.compare(t2, "OpTrProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpTrProblem's Grad", grad, gradgenFlat(dA))
+			gradgen.compare(t2, "OpTrProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpDet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpDetGrad(A, dA)
 		f := func() float64 {
 			return OpDet(A)
 		}
-		gradgenCompare(t2, "OpDetGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpDetGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		// OpDetProblem's Func and Grad are OpDet and OpDetGrad at the packed
 		// variables.
 		{
 			problem := OpDetProblem(n)
 			size := n * n
-			x := gradgenFlat(A)
-			gradgenCompare(t2, "OpDetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A)
+			gradgen.compare(t2, "OpDetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpDetProblem's Grad", grad, gradgenFlat(dA))
+			gradgen.compare(t2, "OpDetProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpLogdet", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpLogdetGrad(A, dA)
 		f := func() float64 {
 			return OpLogdet(A)
 		}
-		gradgenCompare(t2, "OpLogdetGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogdetGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		// OpLogdetProblem's Func and Grad are OpLogdet and OpLogdetGrad at the
 		// packed variables.
 		{
 			problem := OpLogdetProblem(n)
 			size := n * n
-			x := gradgenFlat(A)
-			gradgenCompare(t2, "OpLogdetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A)
+			gradgen.compare(t2, "OpLogdetProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpLogdetProblem's Grad", grad, gradgenFlat(dA))
+			gradgen.compare(t2, "OpLogdetProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpNorm1", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		Y := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
+		Y := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpNorm1Grad(X, Y, dX, dY)
 		f := func() float64 {
 			return OpNorm1(X, Y)
 		}
-		gradgenCompare(t2, "OpNorm1Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpNorm1Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(Y, dY)
-			gradgenCheck(t2, "Y", f, ps, want)
+			ps, want := gradgen.matrixParams(Y, dY)
+			gradgen.check(t2, "Y", f, ps, want)
 		}
 		// OpNorm1Problem's Func and Grad are OpNorm1 and OpNorm1Grad at the
 		// packed variables.
 		{
 			problem := OpNorm1Problem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(X, Y)
-			gradgenCompare(t2, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, Y)
+			gradgen.compare(t2, "OpNorm1Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpNorm1Problem's Grad", grad, gradgenFlat(dX, dY))
+			gradgen.compare(t2, "OpNorm1Problem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpNorm2", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpNorm2Grad(x, dx)
 		f := func() float64 {
 			return OpNorm2(x)
 		}
-		gradgenCompare(t2, "OpNorm2Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpNorm2Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpNorm2Problem's Func and Grad are OpNorm2 and OpNorm2Grad at the
 		// packed variables.
 		{
 			problem := OpNorm2Problem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpNorm2Problem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpNorm2Problem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpNorm2Matrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpNorm2MatrixGrad(X, dX)
 		f := func() float64 {
 			return OpNorm2Matrix(X)
 		}
-		gradgenCompare(t2, "OpNorm2MatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpNorm2MatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpNorm2MatrixProblem's Func and Grad are OpNorm2Matrix and
 		// OpNorm2MatrixGrad at the packed variables.
 		{
 			problem := OpNorm2MatrixProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpNorm2MatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpNorm2MatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpNorm2MatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpNorm2MatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpNorm2Squared", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpNorm2SquaredGrad(X, dX)
 		f := func() float64 {
 			return OpNorm2Squared(X)
 		}
-		gradgenCompare(t2, "OpNorm2SquaredGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpNorm2SquaredGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpNorm2SquaredProblem's Func and Grad are OpNorm2Squared and
 		// OpNorm2SquaredGrad at the packed variables.
 		{
 			problem := OpNorm2SquaredProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpNorm2SquaredProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpNorm2SquaredProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpNorm2SquaredProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpNorm2SquaredProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpSumsq", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		x := gradgenVector(rng, m)
-		y := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, m, n, false)
+		x := gradgen.vector(rng, m)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(m, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSumsqGrad(A, x, y, dx, dy)
 		f := func() float64 {
 			return OpSumsq(A, x, y)
 		}
-		gradgenCompare(t2, "OpSumsqGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSumsqGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// OpSumsqHessVec is the derivative of OpSumsqGrad in random directions
 		// v.
 		{
-			vx := gradgenVector(rng, m)
+			vx := gradgen.vector(rng, m)
 			hvx := ggmat.NewVecDense(m, nil)
-			vy := gradgenVector(rng, n)
+			vy := gradgen.vector(rng, n)
 			hvy := ggmat.NewVecDense(n, nil)
 			OpSumsqHessVec(A, x, y, vx, vy, hvx, hvy)
-			gradgenCompareSlope(t2, "OpSumsqHessVec", gradgenFlat(hvx, hvy), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpSumsqHessVec", gradgen.flat(hvx, hvy), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(m, nil)
 				dy2 := ggmat.NewVecDense(n, nil)
-				OpSumsqGrad(A, gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
-				return gradgenFlat(dx2, dy2)
+				OpSumsqGrad(A, gradgen.movedVector(x, vx, h), gradgen.movedVector(y, vy, h), dx2, dy2)
+				return gradgen.flat(dx2, dy2)
 			})
 		}
 		// OpSumsqHessian holds OpSumsqHessVec in each unit direction, and is
@@ -2110,132 +2128,132 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hvx := ggmat.NewVecDense(m, nil)
 				hvy := ggmat.NewVecDense(n, nil)
 				OpSumsqHessVec(A, x, y, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hvx, hvy)
-				want.SetCol(j, gradgenFlat(hvx, hvy))
+				want.SetCol(j, gradgen.flat(hvx, hvy))
 			}
-			gradgenCompare(t2, "OpSumsqHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpSumsqHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpSumsqHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpSumsqHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpSumsqProblem's Func and Grad are OpSumsq and OpSumsqGrad at the
 		// packed variables, its Hess OpSumsqHessian.
 		{
 			problem := OpSumsqProblem(A)
 			size := m + n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "OpSumsqProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "OpSumsqProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSumsqProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "OpSumsqProblem's Grad", grad, gradgen.flat(dx, dy))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpSumsqHessian(A, x, y, H)
-			gradgenCompare(t2, "OpSumsqProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpSumsqProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpLogsumexp", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLogsumexpGrad(x, dx)
 		f := func() float64 {
 			return OpLogsumexp(x)
 		}
-		gradgenCompare(t2, "OpLogsumexpGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogsumexpGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpLogsumexpProblem's Func and Grad are OpLogsumexp and OpLogsumexpGrad
 		// at the packed variables.
 		{
 			problem := OpLogsumexpProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpLogsumexpProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpLogsumexpProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpLogsumexpProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpLogsumexpProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OpLogsumexpMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpLogsumexpMatrixGrad(X, dX)
 		f := func() float64 {
 			return OpLogsumexpMatrix(X)
 		}
-		gradgenCompare(t2, "OpLogsumexpMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogsumexpMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpLogsumexpMatrixProblem's Func and Grad are OpLogsumexpMatrix and
 		// OpLogsumexpMatrixGrad at the packed variables.
 		{
 			problem := OpLogsumexpMatrixProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpLogsumexpMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpLogsumexpMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpLogsumexpMatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpLogsumexpMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpLogsumexpRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		Y := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
+		Y := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpLogsumexpRowsGrad(X, Y, dX, dY)
 		f := func() float64 {
 			return OpLogsumexpRows(X, Y)
 		}
-		gradgenCompare(t2, "OpLogsumexpRowsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogsumexpRowsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(Y, dY)
-			gradgenCheck(t2, "Y", f, ps, want)
+			ps, want := gradgen.matrixParams(Y, dY)
+			gradgen.check(t2, "Y", f, ps, want)
 		}
 		// OpLogsumexpRowsProblem's Func and Grad are OpLogsumexpRows and
 		// OpLogsumexpRowsGrad at the packed variables.
 		{
 			problem := OpLogsumexpRowsProblem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(X, Y)
-			gradgenCompare(t2, "OpLogsumexpRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, Y)
+			gradgen.compare(t2, "OpLogsumexpRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpLogsumexpRowsProblem's Grad", grad, gradgenFlat(dX, dY))
+			gradgen.compare(t2, "OpLogsumexpRowsProblem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpLogsumexpRowsHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		x := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, m, n, false)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpLogsumexpRowsHessianGrad(A, x, dx)
 		f := func() float64 {
 			return OpLogsumexpRowsHessian(A, x)
 		}
-		gradgenCompare(t2, "OpLogsumexpRowsHessianGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLogsumexpRowsHessianGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpLogsumexpRowsHessianHessVec is the derivative of
 		// OpLogsumexpRowsHessianGrad in random directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpLogsumexpRowsHessianHessVec(A, x, vx, hvx)
-			gradgenCompareSlope(t2, "OpLogsumexpRowsHessianHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpLogsumexpRowsHessianHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpLogsumexpRowsHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpLogsumexpRowsHessianGrad(A, gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpLogsumexpRowsHessianHessian holds OpLogsumexpRowsHessianHessVec in
@@ -2250,10 +2268,10 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpLogsumexpRowsHessianHessVec(A, x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpLogsumexpRowsHessianHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpLogsumexpRowsHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpLogsumexpRowsHessianHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpLogsumexpRowsHessianHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpLogsumexpRowsHessianProblem's Func and Grad are
 		// OpLogsumexpRowsHessian and OpLogsumexpRowsHessianGrad at the packed
@@ -2261,51 +2279,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := OpLogsumexpRowsHessianProblem(A)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpLogsumexpRowsHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpLogsumexpRowsHessianProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpLogsumexpRowsHessianHessian(A, x, H)
-			gradgenCompare(t2, "OpLogsumexpRowsHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpLogsumexpRowsHessianProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSumAlong", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		a := gradgenVector(rng, m)
-		b := gradgenVector(rng, n)
+		X := gradgen.matrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpSumAlongGrad(X, a, b, da, db)
 		f := func() float64 {
 			return OpSumAlong(X, a, b)
 		}
-		gradgenCompare(t2, "OpSumAlongGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSumAlongGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpSumAlongHessVec is the derivative of OpSumAlongGrad in random
 		// directions v.
 		{
-			va := gradgenVector(rng, m)
+			va := gradgen.vector(rng, m)
 			hva := ggmat.NewVecDense(m, nil)
-			vb := gradgenVector(rng, n)
+			vb := gradgen.vector(rng, n)
 			hvb := ggmat.NewVecDense(n, nil)
 			OpSumAlongHessVec(X, a, b, va, vb, hva, hvb)
-			gradgenCompareSlope(t2, "OpSumAlongHessVec", gradgenFlat(hva, hvb), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpSumAlongHessVec", gradgen.flat(hva, hvb), func(h float64) []float64 {
 				da2 := ggmat.NewVecDense(m, nil)
 				db2 := ggmat.NewVecDense(n, nil)
-				OpSumAlongGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
-				return gradgenFlat(da2, db2)
+				OpSumAlongGrad(X, gradgen.movedVector(a, va, h), gradgen.movedVector(b, vb, h), da2, db2)
+				return gradgen.flat(da2, db2)
 			})
 		}
 		// OpSumAlongHessian holds OpSumAlongHessVec in each unit direction, and
@@ -2321,33 +2339,33 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hva := ggmat.NewVecDense(m, nil)
 				hvb := ggmat.NewVecDense(n, nil)
 				OpSumAlongHessVec(X, a, b, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hva, hvb)
-				want.SetCol(j, gradgenFlat(hva, hvb))
+				want.SetCol(j, gradgen.flat(hva, hvb))
 			}
-			gradgenCompare(t2, "OpSumAlongHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpSumAlongHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpSumAlongHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpSumAlongHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpSumAlongProblem's Func and Grad are OpSumAlong and OpSumAlongGrad at
 		// the packed variables, its Hess OpSumAlongHessian.
 		{
 			problem := OpSumAlongProblem(X)
 			size := m + n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpSumAlongProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpSumAlongProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSumAlongProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpSumAlongProblem's Grad", grad, gradgen.flat(da, db))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := ggmat.NewDense(size, size, nil)
 			OpSumAlongHessian(X, a, b, H)
-			gradgenCompare(t2, "OpSumAlongProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpSumAlongProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSumAlongMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		a := gradgenVector(rng, m)
-		b := gradgenVector(rng, n)
+		X := gradgen.matrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
+		b := gradgen.vector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -2355,93 +2373,93 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OpSumAlongMatrix(X, a, b)
 		}
-		gradgenCompare(t2, "OpSumAlongMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSumAlongMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpSumAlongMatrixProblem's Func and Grad are OpSumAlongMatrix and
 		// OpSumAlongMatrixGrad at the packed variables.
 		{
 			problem := OpSumAlongMatrixProblem(m, n)
 			size := m*n + m + n
-			x := gradgenFlat(X, a, b)
-			gradgenCompare(t2, "OpSumAlongMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, a, b)
+			gradgen.compare(t2, "OpSumAlongMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSumAlongMatrixProblem's Grad", grad, gradgenFlat(dX, da, db))
+			gradgen.compare(t2, "OpSumAlongMatrixProblem's Grad", grad, gradgen.flat(dX, da, db))
 		}
 	}}, {"OpMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		a := gradgenVector(rng, m)
+		X := gradgen.matrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		value := OpMeanGrad(X, a, dX, da)
 		f := func() float64 {
 			return OpMean(X, a)
 		}
-		gradgenCompare(t2, "OpMeanGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpMeanGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		// OpMeanProblem's Func and Grad are OpMean and OpMeanGrad at the packed
 		// variables.
 		{
 			problem := OpMeanProblem(m, n)
 			size := m*n + m
-			x := gradgenFlat(X, a)
-			gradgenCompare(t2, "OpMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, a)
+			gradgen.compare(t2, "OpMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpMeanProblem's Grad", grad, gradgenFlat(dX, da))
+			gradgen.compare(t2, "OpMeanProblem's Grad", grad, gradgen.flat(dX, da))
 		}
 	}}, {"OpSoftmax", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := OpSoftmaxGrad(x, y, dx, dy)
 		f := func() float64 {
 			return OpSoftmax(x, y)
 		}
-		gradgenCompare(t2, "OpSoftmaxGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSoftmaxGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// OpSoftmaxHessVec is the derivative of OpSoftmaxGrad in random
 		// directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
-			vy := gradgenVector(rng, n)
+			vy := gradgen.vector(rng, n)
 			hvy := ggmat.NewVecDense(n, nil)
 			OpSoftmaxHessVec(x, y, vx, vy, hvx, hvy)
-			gradgenCompareSlope(t2, "OpSoftmaxHessVec", gradgenFlat(hvx, hvy), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpSoftmaxHessVec", gradgen.flat(hvx, hvy), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
 				dy2 := ggmat.NewVecDense(n, nil)
-				OpSoftmaxGrad(gradgenMovedVector(x, vx, h), gradgenMovedVector(y, vy, h), dx2, dy2)
-				return gradgenFlat(dx2, dy2)
+				OpSoftmaxGrad(gradgen.movedVector(x, vx, h), gradgen.movedVector(y, vy, h), dx2, dy2)
+				return gradgen.flat(dx2, dy2)
 			})
 		}
 		// OpSoftmaxHessian holds OpSoftmaxHessVec in each unit direction, and is
@@ -2457,92 +2475,92 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hvx := ggmat.NewVecDense(n, nil)
 				hvy := ggmat.NewVecDense(n, nil)
 				OpSoftmaxHessVec(x, y, ggmat.NewVecDense(n, e[0:n]), ggmat.NewVecDense(n, e[n:2*n]), hvx, hvy)
-				want.SetCol(j, gradgenFlat(hvx, hvy))
+				want.SetCol(j, gradgen.flat(hvx, hvy))
 			}
-			gradgenCompare(t2, "OpSoftmaxHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpSoftmaxHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpSoftmaxHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpSoftmaxHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpSoftmaxProblem's Func and Grad are OpSoftmax and OpSoftmaxGrad at
 		// the packed variables, its Hess OpSoftmaxHessian.
 		{
 			problem := OpSoftmaxProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "OpSoftmaxProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "OpSoftmaxProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSoftmaxProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "OpSoftmaxProblem's Grad", grad, gradgen.flat(dx, dy))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpSoftmaxHessian(x, y, H)
-			gradgenCompare(t2, "OpSoftmaxProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpSoftmaxProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSoftmaxRows", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		Y := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
+		Y := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		dY := ggmat.NewDense(m, n, nil)
 		value := OpSoftmaxRowsGrad(X, Y, dX, dY)
 		f := func() float64 {
 			return OpSoftmaxRows(X, Y)
 		}
-		gradgenCompare(t2, "OpSoftmaxRowsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSoftmaxRowsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(Y, dY)
-			gradgenCheck(t2, "Y", f, ps, want)
+			ps, want := gradgen.matrixParams(Y, dY)
+			gradgen.check(t2, "Y", f, ps, want)
 		}
 		// OpSoftmaxRowsProblem's Func and Grad are OpSoftmaxRows and
 		// OpSoftmaxRowsGrad at the packed variables.
 		{
 			problem := OpSoftmaxRowsProblem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(X, Y)
-			gradgenCompare(t2, "OpSoftmaxRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, Y)
+			gradgen.compare(t2, "OpSoftmaxRowsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSoftmaxRowsProblem's Grad", grad, gradgenFlat(dX, dY))
+			gradgen.compare(t2, "OpSoftmaxRowsProblem's Grad", grad, gradgen.flat(dX, dY))
 		}
 	}}, {"OpExpansion", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		a := gradgenVector(rng, m)
-		b := gradgenVector(rng, n)
+		X := gradgen.matrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpExpansionGrad(X, a, b, da, db)
 		f := func() float64 {
 			return OpExpansion(X, a, b)
 		}
-		gradgenCompare(t2, "OpExpansionGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpExpansionGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpExpansionHessVec is the derivative of OpExpansionGrad in random
 		// directions v.
 		{
-			va := gradgenVector(rng, m)
+			va := gradgen.vector(rng, m)
 			hva := ggmat.NewVecDense(m, nil)
-			vb := gradgenVector(rng, n)
+			vb := gradgen.vector(rng, n)
 			hvb := ggmat.NewVecDense(n, nil)
 			OpExpansionHessVec(X, a, b, va, vb, hva, hvb)
-			gradgenCompareSlope(t2, "OpExpansionHessVec", gradgenFlat(hva, hvb), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpExpansionHessVec", gradgen.flat(hva, hvb), func(h float64) []float64 {
 				da2 := ggmat.NewVecDense(m, nil)
 				db2 := ggmat.NewVecDense(n, nil)
-				OpExpansionGrad(X, gradgenMovedVector(a, va, h), gradgenMovedVector(b, vb, h), da2, db2)
-				return gradgenFlat(da2, db2)
+				OpExpansionGrad(X, gradgen.movedVector(a, va, h), gradgen.movedVector(b, vb, h), da2, db2)
+				return gradgen.flat(da2, db2)
 			})
 		}
 		// OpExpansionHessian holds OpExpansionHessVec in each unit direction,
@@ -2558,33 +2576,33 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				hva := ggmat.NewVecDense(m, nil)
 				hvb := ggmat.NewVecDense(n, nil)
 				OpExpansionHessVec(X, a, b, ggmat.NewVecDense(m, e[0:m]), ggmat.NewVecDense(n, e[m:m+n]), hva, hvb)
-				want.SetCol(j, gradgenFlat(hva, hvb))
+				want.SetCol(j, gradgen.flat(hva, hvb))
 			}
-			gradgenCompare(t2, "OpExpansionHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpExpansionHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpExpansionHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpExpansionHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpExpansionProblem's Func and Grad are OpExpansion and OpExpansionGrad
 		// at the packed variables, its Hess OpExpansionHessian.
 		{
 			problem := OpExpansionProblem(X)
 			size := m + n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpExpansionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpExpansionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpExpansionProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpExpansionProblem's Grad", grad, gradgen.flat(da, db))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := ggmat.NewDense(size, size, nil)
 			OpExpansionHessian(X, a, b, H)
-			gradgenCompare(t2, "OpExpansionProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpExpansionProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpExpansionMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		a := gradgenVector(rng, m)
-		b := gradgenVector(rng, n)
+		X := gradgen.matrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
+		b := gradgen.vector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
@@ -2592,114 +2610,114 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OpExpansionMatrix(X, a, b)
 		}
-		gradgenCompare(t2, "OpExpansionMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpExpansionMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpExpansionMatrixProblem's Func and Grad are OpExpansionMatrix and
 		// OpExpansionMatrixGrad at the packed variables.
 		{
 			problem := OpExpansionMatrixProblem(m, n)
 			size := m*n + m + n
-			x := gradgenFlat(X, a, b)
-			gradgenCompare(t2, "OpExpansionMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, a, b)
+			gradgen.compare(t2, "OpExpansionMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpExpansionMatrixProblem's Grad", grad, gradgenFlat(dX, da, db))
+			gradgen.compare(t2, "OpExpansionMatrixProblem's Grad", grad, gradgen.flat(dX, da, db))
 		}
 	}}, {"OpMatrixPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		x := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		x := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpMatrixPowerGrad(A, x, dA, dx)
 		f := func() float64 {
 			return OpMatrixPower(A, x)
 		}
-		gradgenCompare(t2, "OpMatrixPowerGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpMatrixPowerGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpMatrixPowerProblem's Func and Grad are OpMatrixPower and
 		// OpMatrixPowerGrad at the packed variables.
 		{
 			problem := OpMatrixPowerProblem(n)
 			size := n*n + n
-			x2 := gradgenFlat(A, x)
-			gradgenCompare(t2, "OpMatrixPowerProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(A, x)
+			gradgen.compare(t2, "OpMatrixPowerProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpMatrixPowerProblem's Grad", grad, gradgenFlat(dA, dx))
+			gradgen.compare(t2, "OpMatrixPowerProblem's Grad", grad, gradgen.flat(dA, dx))
 		}
 	}}, {"OpMatrixPowerSquaring", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpMatrixPowerSquaringGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpMatrixPowerSquaring(A, B)
 		}
-		gradgenCompare(t2, "OpMatrixPowerSquaringGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpMatrixPowerSquaringGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpMatrixPowerSquaringProblem's Func and Grad are OpMatrixPowerSquaring
 		// and OpMatrixPowerSquaringGrad at the packed variables.
 		{
 			problem := OpMatrixPowerSquaringProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpMatrixPowerSquaringProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpMatrixPowerSquaringProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpMatrixPowerSquaringProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpMatrixPowerSquaringProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpMatrixPowerHessian", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		x := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpMatrixPowerHessianGrad(A, x, dx)
 		f := func() float64 {
 			return OpMatrixPowerHessian(A, x)
 		}
-		gradgenCompare(t2, "OpMatrixPowerHessianGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpMatrixPowerHessianGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpMatrixPowerHessianHessVec is the derivative of
 		// OpMatrixPowerHessianGrad in random directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := ggmat.NewVecDense(n, nil)
 			OpMatrixPowerHessianHessVec(A, x, vx, hvx)
-			gradgenCompareSlope(t2, "OpMatrixPowerHessianHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "OpMatrixPowerHessianHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := ggmat.NewVecDense(n, nil)
-				OpMatrixPowerHessianGrad(A, gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				OpMatrixPowerHessianGrad(A, gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// OpMatrixPowerHessianHessian holds OpMatrixPowerHessianHessVec in each
@@ -2714,10 +2732,10 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 				e[j] = 1
 				hvx := ggmat.NewVecDense(n, nil)
 				OpMatrixPowerHessianHessVec(A, x, ggmat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t2, "OpMatrixPowerHessianHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t2, "OpMatrixPowerHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t2, "OpMatrixPowerHessianHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t2, "OpMatrixPowerHessianHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// OpMatrixPowerHessianProblem's Func and Grad are OpMatrixPowerHessian
 		// and OpMatrixPowerHessianGrad at the packed variables, its Hess
@@ -2725,524 +2743,524 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := OpMatrixPowerHessianProblem(A)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "OpMatrixPowerHessianProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "OpMatrixPowerHessianProblem's Grad", grad, gradgen.flat(dx))
 			hess := ggmat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := ggmat.NewDense(size, size, nil)
 			OpMatrixPowerHessianHessian(A, x, H)
-			gradgenCompare(t2, "OpMatrixPowerHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t2, "OpMatrixPowerHessianProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"OpSoftmaxRegression", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		W := gradgenMatrix(rng, d, k, false)
-		b := gradgenVector(rng, k)
-		Y := gradgenMatrix(rng, n, k, false)
+		X := gradgen.matrix(rng, n, d, false)
+		W := gradgen.matrix(rng, d, k, false)
+		b := gradgen.vector(rng, k)
+		Y := gradgen.matrix(rng, n, k, false)
 		dW := ggmat.NewDense(d, k, nil)
 		db := ggmat.NewVecDense(k, nil)
 		value := OpSoftmaxRegressionGrad(X, W, b, Y, dW, db)
 		f := func() float64 {
 			return OpSoftmaxRegression(X, W, b, Y)
 		}
-		gradgenCompare(t2, "OpSoftmaxRegressionGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSoftmaxRegressionGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t2, "W", f, ps, want)
+			ps, want := gradgen.matrixParams(W, dW)
+			gradgen.check(t2, "W", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpSoftmaxRegressionProblem's Func and Grad are OpSoftmaxRegression and
 		// OpSoftmaxRegressionGrad at the packed variables.
 		{
 			problem := OpSoftmaxRegressionProblem(X, Y)
 			size := d*k + k
-			x := gradgenFlat(W, b)
-			gradgenCompare(t2, "OpSoftmaxRegressionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(W, b)
+			gradgen.compare(t2, "OpSoftmaxRegressionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSoftmaxRegressionProblem's Grad", grad, gradgenFlat(dW, db))
+			gradgen.compare(t2, "OpSoftmaxRegressionProblem's Grad", grad, gradgen.flat(dW, db))
 		}
 	}}, {"OpDot", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpDotGrad(a, b, da, db)
 		f := func() float64 {
 			return OpDot(a, b)
 		}
-		gradgenCompare(t2, "OpDotGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpDotGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpDotProblem's Func and Grad are OpDot and OpDotGrad at the packed
 		// variables.
 		{
 			problem := OpDotProblem(n)
 			size := 2 * n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpDotProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpDotProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpDotProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpDotMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		B := gradgenMatrix(rng, m, n, false)
+		A := gradgen.matrix(rng, m, n, false)
+		B := gradgen.matrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpDotMatrixGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpDotMatrix(A, B)
 		}
-		gradgenCompare(t2, "OpDotMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpDotMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpDotMatrixProblem's Func and Grad are OpDotMatrix and OpDotMatrixGrad
 		// at the packed variables.
 		{
 			problem := OpDotMatrixProblem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpDotMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpDotMatrixProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpDotMatrixProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpInv", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpInvGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpInv(A, B)
 		}
-		gradgenCompare(t2, "OpInvGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpInvGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpInvProblem's Func and Grad are OpInv and OpInvGrad at the packed
 		// variables.
 		{
 			problem := OpInvProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpInvProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpInvProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpInvProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpDiagVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		v := gradgenVector(rng, n)
-		A := gradgenMatrix(rng, n, n, true)
+		v := gradgen.vector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
 		dv := ggmat.NewVecDense(n, nil)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpDiagVectorGrad(v, A, dv, dA)
 		f := func() float64 {
 			return OpDiagVector(v, A)
 		}
-		gradgenCompare(t2, "OpDiagVectorGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpDiagVectorGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t2, "v", f, ps, want)
+			ps, want := gradgen.vectorParams(v, dv)
+			gradgen.check(t2, "v", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		// OpDiagVectorProblem's Func and Grad are OpDiagVector and
 		// OpDiagVectorGrad at the packed variables.
 		{
 			problem := OpDiagVectorProblem(n)
 			size := n + n*n
-			x := gradgenFlat(v, A)
-			gradgenCompare(t2, "OpDiagVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(v, A)
+			gradgen.compare(t2, "OpDiagVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpDiagVectorProblem's Grad", grad, gradgenFlat(dv, dA))
+			gradgen.compare(t2, "OpDiagVectorProblem's Grad", grad, gradgen.flat(dv, dA))
 		}
 	}}, {"OpDiagMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		v := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		v := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dv := ggmat.NewVecDense(n, nil)
 		value := OpDiagMatrixGrad(A, v, dA, dv)
 		f := func() float64 {
 			return OpDiagMatrix(A, v)
 		}
-		gradgenCompare(t2, "OpDiagMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpDiagMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t2, "v", f, ps, want)
+			ps, want := gradgen.vectorParams(v, dv)
+			gradgen.check(t2, "v", f, ps, want)
 		}
 		// OpDiagMatrixProblem's Func and Grad are OpDiagMatrix and
 		// OpDiagMatrixGrad at the packed variables.
 		{
 			problem := OpDiagMatrixProblem(n)
 			size := n*n + n
-			x := gradgenFlat(A, v)
-			gradgenCompare(t2, "OpDiagMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, v)
+			gradgen.compare(t2, "OpDiagMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpDiagMatrixProblem's Grad", grad, gradgenFlat(dA, dv))
+			gradgen.compare(t2, "OpDiagMatrixProblem's Grad", grad, gradgen.flat(dA, dv))
 		}
 	}}, {"OpEye", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		value := OpEyeGrad(A, dA)
 		f := func() float64 {
 			return OpEye(A)
 		}
-		gradgenCompare(t2, "OpEyeGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpEyeGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		// OpEyeProblem's Func and Grad are OpEye and OpEyeGrad at the packed
 		// variables.
 		{
 			problem := OpEyeProblem(n)
 			size := n * n
-			x := gradgenFlat(A)
-			gradgenCompare(t2, "OpEyeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A)
+			gradgen.compare(t2, "OpEyeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpEyeProblem's Grad", grad, gradgenFlat(dA))
+			gradgen.compare(t2, "OpEyeProblem's Grad", grad, gradgen.flat(dA))
 		}
 	}}, {"OpFillVector", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		z := gradgenVector(rng, n)
+		z := gradgen.vector(rng, n)
 		dz := ggmat.NewVecDense(n, nil)
 		value := OpFillVectorGrad(z, dz)
 		f := func() float64 {
 			return OpFillVector(z)
 		}
-		gradgenCompare(t2, "OpFillVectorGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpFillVectorGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(z, dz)
-			gradgenCheck(t2, "z", f, ps, want)
+			ps, want := gradgen.vectorParams(z, dz)
+			gradgen.check(t2, "z", f, ps, want)
 		}
 		// OpFillVectorProblem's Func and Grad are OpFillVector and
 		// OpFillVectorGrad at the packed variables.
 		{
 			problem := OpFillVectorProblem(n)
 			size := n
-			x := gradgenFlat(z)
-			gradgenCompare(t2, "OpFillVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(z)
+			gradgen.compare(t2, "OpFillVectorProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpFillVectorProblem's Grad", grad, gradgenFlat(dz))
+			gradgen.compare(t2, "OpFillVectorProblem's Grad", grad, gradgen.flat(dz))
 		}
 	}}, {"OpFillMatrix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := ggmat.NewDense(m, n, nil)
 		value := OpFillMatrixGrad(X, dX)
 		f := func() float64 {
 			return OpFillMatrix(X)
 		}
-		gradgenCompare(t2, "OpFillMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpFillMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpFillMatrixProblem's Func and Grad are OpFillMatrix and
 		// OpFillMatrixGrad at the packed variables.
 		{
 			problem := OpFillMatrixProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "OpFillMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "OpFillMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpFillMatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "OpFillMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"OpTranspose", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		B := gradgenMatrix(rng, m, n, false)
+		A := gradgen.matrix(rng, m, n, false)
+		B := gradgen.matrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpTransposeGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpTranspose(A, B)
 		}
-		gradgenCompare(t2, "OpTransposeGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpTransposeGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpTransposeProblem's Func and Grad are OpTranspose and OpTransposeGrad
 		// at the packed variables.
 		{
 			problem := OpTransposeProblem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpTransposeProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpTransposeProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpTransposeProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpHadamard", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		B := gradgenMatrix(rng, m, n, false)
+		A := gradgen.matrix(rng, m, n, false)
+		B := gradgen.matrix(rng, m, n, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(m, n, nil)
 		value := OpHadamardGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpHadamard(A, B)
 		}
-		gradgenCompare(t2, "OpHadamardGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpHadamardGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpHadamardProblem's Func and Grad are OpHadamard and OpHadamardGrad at
 		// the packed variables.
 		{
 			problem := OpHadamardProblem(m, n)
 			size := 2 * m * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpHadamardProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpHadamardProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpHadamardProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpElementwiseQuotient", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpElementwiseQuotientGrad(a, b, da, db)
 		f := func() float64 {
 			return OpElementwiseQuotient(a, b)
 		}
-		gradgenCompare(t2, "OpElementwiseQuotientGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpElementwiseQuotientGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpElementwiseQuotientProblem's Func and Grad are OpElementwiseQuotient
 		// and OpElementwiseQuotientGrad at the packed variables.
 		{
 			problem := OpElementwiseQuotientProblem(n)
 			size := 2 * n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpElementwiseQuotientProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpElementwiseQuotientProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpElementwiseQuotientProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpElementwisePower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		p := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, m, n, false)
+		p := []float64{gradgen.uniform(rng)}
 		dX := ggmat.NewDense(m, n, nil)
 		dp := new(float64)
 		value := OpElementwisePowerGrad(X, p[0], dX, dp)
 		f := func() float64 {
 			return OpElementwisePower(X, p[0])
 		}
-		gradgenCompare(t2, "OpElementwisePowerGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpElementwisePowerGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(p, dp)
-			gradgenCheck(t2, "p", f, ps, want)
+			ps, want := gradgen.scalarParams(p, dp)
+			gradgen.check(t2, "p", f, ps, want)
 		}
 		// OpElementwisePowerProblem's Func and Grad are OpElementwisePower and
 		// OpElementwisePowerGrad at the packed variables.
 		{
 			problem := OpElementwisePowerProblem(m, n)
 			size := m*n + 1
-			x := gradgenFlat(X, p[0])
-			gradgenCompare(t2, "OpElementwisePowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, p[0])
+			gradgen.compare(t2, "OpElementwisePowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpElementwisePowerProblem's Grad", grad, gradgenFlat(dX, dp))
+			gradgen.compare(t2, "OpElementwisePowerProblem's Grad", grad, gradgen.flat(dX, dp))
 		}
 	}}, {"OpScalarPower", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgenUniform(rng)}
-		p := []float64{gradgenUniform(rng)}
+		s := []float64{gradgen.uniform(rng)}
+		p := []float64{gradgen.uniform(rng)}
 		ds := new(float64)
 		dp := new(float64)
 		value := OpScalarPowerGrad(s[0], p[0], ds, dp)
 		f := func() float64 {
 			return OpScalarPower(s[0], p[0])
 		}
-		gradgenCompare(t2, "OpScalarPowerGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpScalarPowerGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(p, dp)
-			gradgenCheck(t2, "p", f, ps, want)
+			ps, want := gradgen.scalarParams(p, dp)
+			gradgen.check(t2, "p", f, ps, want)
 		}
 		// OpScalarPowerProblem's Func and Grad are OpScalarPower and
 		// OpScalarPowerGrad at the packed variables.
 		{
 			problem := OpScalarPowerProblem()
 			size := 2
-			x := gradgenFlat(s[0], p[0])
-			gradgenCompare(t2, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(s[0], p[0])
+			gradgen.compare(t2, "OpScalarPowerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpScalarPowerProblem's Grad", grad, gradgenFlat(ds, dp))
+			gradgen.compare(t2, "OpScalarPowerProblem's Grad", grad, gradgen.flat(ds, dp))
 		}
 	}}, {"OpScalarDivision", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
-		s := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, m, n, false)
+		s := []float64{gradgen.uniform(rng)}
 		dX := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
 		value := OpScalarDivisionGrad(X, s[0], dX, ds)
 		f := func() float64 {
 			return OpScalarDivision(X, s[0])
 		}
-		gradgenCompare(t2, "OpScalarDivisionGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpScalarDivisionGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// OpScalarDivisionProblem's Func and Grad are OpScalarDivision and
 		// OpScalarDivisionGrad at the packed variables.
 		{
 			problem := OpScalarDivisionProblem(m, n)
 			size := m*n + 1
-			x := gradgenFlat(X, s[0])
-			gradgenCompare(t2, "OpScalarDivisionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X, s[0])
+			gradgen.compare(t2, "OpScalarDivisionProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpScalarDivisionProblem's Grad", grad, gradgenFlat(dX, ds))
+			gradgen.compare(t2, "OpScalarDivisionProblem's Grad", grad, gradgen.flat(dX, ds))
 		}
 	}}, {"OpSubtractNegate", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpSubtractNegateGrad(a, b, da, db)
 		f := func() float64 {
 			return OpSubtractNegate(a, b)
 		}
-		gradgenCompare(t2, "OpSubtractNegateGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSubtractNegateGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpSubtractNegateProblem's Func and Grad are OpSubtractNegate and
 		// OpSubtractNegateGrad at the packed variables.
 		{
 			problem := OpSubtractNegateProblem(n)
 			size := 2 * n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpSubtractNegateProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpSubtractNegateProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpSubtractNegateProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpBroadcast", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		s := []float64{gradgenUniform(rng)}
+		x := gradgen.vector(rng, n)
+		s := []float64{gradgen.uniform(rng)}
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		value := OpBroadcastGrad(x, s[0], dx, ds)
 		f := func() float64 {
 			return OpBroadcast(x, s[0])
 		}
-		gradgenCompare(t2, "OpBroadcastGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpBroadcastGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// OpBroadcastProblem's Func and Grad are OpBroadcast and OpBroadcastGrad
 		// at the packed variables.
 		{
 			problem := OpBroadcastProblem(n)
 			size := n + 1
-			x2 := gradgenFlat(x, s[0])
-			gradgenCompare(t2, "OpBroadcastProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, s[0])
+			gradgen.compare(t2, "OpBroadcastProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpBroadcastProblem's Grad", grad, gradgenFlat(dx, ds))
+			gradgen.compare(t2, "OpBroadcastProblem's Grad", grad, gradgen.flat(dx, ds))
 		}
 	}}, {"OpOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, m)
-		b := gradgenVector(rng, n)
-		X := gradgenMatrix(rng, m, n, false)
+		a := gradgen.vector(rng, m)
+		b := gradgen.vector(rng, n)
+		X := gradgen.matrix(rng, m, n, false)
 		da := ggmat.NewVecDense(m, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dX := ggmat.NewDense(m, n, nil)
@@ -3250,126 +3268,126 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OpOuter(a, b, X)
 		}
-		gradgenCompare(t2, "OpOuterGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpOuterGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// OpOuterProblem's Func and Grad are OpOuter and OpOuterGrad at the
 		// packed variables.
 		{
 			problem := OpOuterProblem(m, n)
 			size := m + n + m*n
-			x := gradgenFlat(a, b, X)
-			gradgenCompare(t2, "OpOuterProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, X)
+			gradgen.compare(t2, "OpOuterProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpOuterProblem's Grad", grad, gradgenFlat(da, db, dX))
+			gradgen.compare(t2, "OpOuterProblem's Grad", grad, gradgen.flat(da, db, dX))
 		}
 	}}, {"OpInner", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		value := OpInnerGrad(a, b, da, db)
 		f := func() float64 {
 			return OpInner(a, b)
 		}
-		gradgenCompare(t2, "OpInnerGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpInnerGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		// OpInnerProblem's Func and Grad are OpInner and OpInnerGrad at the
 		// packed variables.
 		{
 			problem := OpInnerProblem(n)
 			size := 2 * n
-			x := gradgenFlat(a, b)
-			gradgenCompare(t2, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b)
+			gradgen.compare(t2, "OpInnerProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpInnerProblem's Grad", grad, gradgenFlat(da, db))
+			gradgen.compare(t2, "OpInnerProblem's Grad", grad, gradgen.flat(da, db))
 		}
 	}}, {"OpLiteralDims", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, 3, n, false)
-		v := gradgenVector(rng, 3)
+		A := gradgen.matrix(rng, 3, n, false)
+		v := gradgen.vector(rng, 3)
 		dA := ggmat.NewDense(3, n, nil)
 		dv := ggmat.NewVecDense(3, nil)
 		value := OpLiteralDimsGrad(A, v, dA, dv)
 		f := func() float64 {
 			return OpLiteralDims(A, v)
 		}
-		gradgenCompare(t2, "OpLiteralDimsGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpLiteralDimsGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t2, "v", f, ps, want)
+			ps, want := gradgen.vectorParams(v, dv)
+			gradgen.check(t2, "v", f, ps, want)
 		}
 		// OpLiteralDimsProblem's Func and Grad are OpLiteralDims and
 		// OpLiteralDimsGrad at the packed variables.
 		{
 			problem := OpLiteralDimsProblem(n)
 			size := 3*n + 3
-			x := gradgenFlat(A, v)
-			gradgenCompare(t2, "OpLiteralDimsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, v)
+			gradgen.compare(t2, "OpLiteralDimsProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpLiteralDimsProblem's Grad", grad, gradgenFlat(dA, dv))
+			gradgen.compare(t2, "OpLiteralDimsProblem's Grad", grad, gradgen.flat(dA, dv))
 		}
 	}}, {"OpTransposedLinalg", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dA := ggmat.NewDense(n, n, nil)
 		dB := ggmat.NewDense(n, n, nil)
 		value := OpTransposedLinalgGrad(A, B, dA, dB)
 		f := func() float64 {
 			return OpTransposedLinalg(A, B)
 		}
-		gradgenCompare(t2, "OpTransposedLinalgGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpTransposedLinalgGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpTransposedLinalgProblem's Func and Grad are OpTransposedLinalg and
 		// OpTransposedLinalgGrad at the packed variables.
 		{
 			problem := OpTransposedLinalgProblem(n)
 			size := 2 * n * n
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "OpTransposedLinalgProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OpTransposedLinalgProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "OpTransposedLinalgProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"OpSolve", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		x := gradgenVector(rng, n)
-		B := gradgenMatrix(rng, n, k, false)
+		A := gradgen.matrix(rng, n, n, true)
+		x := gradgen.vector(rng, n)
+		B := gradgen.matrix(rng, n, k, false)
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		dB := ggmat.NewDense(n, k, nil)
@@ -3377,156 +3395,156 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OpSolve(A, x, B)
 		}
-		gradgenCompare(t2, "OpSolveGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSolveGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// OpSolveProblem's Func and Grad are OpSolve and OpSolveGrad at the
 		// packed variables.
 		{
 			problem := OpSolveProblem(n, k)
 			size := n*n + n + n*k
-			x2 := gradgenFlat(A, x, B)
-			gradgenCompare(t2, "OpSolveProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(A, x, B)
+			gradgen.compare(t2, "OpSolveProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSolveProblem's Grad", grad, gradgenFlat(dA, dx, dB))
+			gradgen.compare(t2, "OpSolveProblem's Grad", grad, gradgen.flat(dA, dx, dB))
 		}
 	}}, {"OpSolveSPD", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, true)
-		x := gradgenVector(rng, n)
+		S := gradgen.symmetric(rng, n, true)
+		x := gradgen.vector(rng, n)
 		dS := ggmat.NewSymDense(n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := OpSolveSPDGrad(S, x, dS, dx)
 		f := func() float64 {
 			return OpSolveSPD(S, x)
 		}
-		gradgenCompare(t2, "OpSolveSPDGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OpSolveSPDGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// OpSolveSPDProblem's Func and Grad are OpSolveSPD and OpSolveSPDGrad at
 		// the packed variables.
 		{
 			problem := OpSolveSPDProblem(n)
 			size := n*n + n
-			x2 := gradgenFlat(S, x)
-			gradgenCompare(t2, "OpSolveSPDProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(S, x)
+			gradgen.compare(t2, "OpSolveSPDProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "OpSolveSPDProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS), dx))
+			gradgen.compare(t2, "OpSolveSPDProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS), dx))
 		}
 	}}, {"FusionPanelSoftplus", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
+		X := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelSoftplusGrad(X, w, dw)
 		f := func() float64 {
 			return FusionPanelSoftplus(X, w)
 		}
-		gradgenCompare(t2, "FusionPanelSoftplusGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionPanelSoftplusGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// FusionPanelSoftplusProblem's Func and Grad are FusionPanelSoftplus and
 		// FusionPanelSoftplusGrad at the packed variables.
 		{
 			problem := FusionPanelSoftplusProblem(X)
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t2, "FusionPanelSoftplusProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "FusionPanelSoftplusProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FusionPanelSoftplusProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t2, "FusionPanelSoftplusProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelTwoData", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		Z := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
+		X := gradgen.matrix(rng, n, d, false)
+		Z := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelTwoDataGrad(X, Z, w, dw)
 		f := func() float64 {
 			return FusionPanelTwoData(X, Z, w)
 		}
-		gradgenCompare(t2, "FusionPanelTwoDataGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionPanelTwoDataGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// FusionPanelTwoDataProblem's Func and Grad are FusionPanelTwoData and
 		// FusionPanelTwoDataGrad at the packed variables.
 		{
 			problem := FusionPanelTwoDataProblem(X, Z)
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t2, "FusionPanelTwoDataProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "FusionPanelTwoDataProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FusionPanelTwoDataProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t2, "FusionPanelTwoDataProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelScaledMean", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
-		c := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
+		c := []float64{gradgen.uniform(rng)}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelScaledMeanGrad(X, w, c[0], dw)
 		f := func() float64 {
 			return FusionPanelScaledMean(X, w, c[0])
 		}
-		gradgenCompare(t2, "FusionPanelScaledMeanGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionPanelScaledMeanGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// FusionPanelScaledMeanProblem's Func and Grad are FusionPanelScaledMean
 		// and FusionPanelScaledMeanGrad at the packed variables.
 		{
 			problem := FusionPanelScaledMeanProblem(X, c[0])
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t2, "FusionPanelScaledMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "FusionPanelScaledMeanProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FusionPanelScaledMeanProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t2, "FusionPanelScaledMeanProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelNestedScale", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
-		c := []float64{gradgenUniform(rng)}
-		e := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
+		c := []float64{gradgen.uniform(rng)}
+		e := []float64{gradgen.uniform(rng)}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelNestedScaleGrad(X, w, c[0], e[0], dw)
 		f := func() float64 {
 			return FusionPanelNestedScale(X, w, c[0], e[0])
 		}
-		gradgenCompare(t2, "FusionPanelNestedScaleGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionPanelNestedScaleGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// FusionPanelNestedScaleProblem's Func and Grad are
 		// FusionPanelNestedScale and FusionPanelNestedScaleGrad at the packed
@@ -3534,27 +3552,27 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := FusionPanelNestedScaleProblem(X, c[0], e[0])
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t2, "FusionPanelNestedScaleProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "FusionPanelNestedScaleProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FusionPanelNestedScaleProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t2, "FusionPanelNestedScaleProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionPanelRepeatedSum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
-		c := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
+		c := []float64{gradgen.uniform(rng)}
 		dw := ggmat.NewVecDense(d, nil)
 		value := FusionPanelRepeatedSumGrad(X, w, c[0], dw)
 		f := func() float64 {
 			return FusionPanelRepeatedSum(X, w, c[0])
 		}
-		gradgenCompare(t2, "FusionPanelRepeatedSumGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionPanelRepeatedSumGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t2, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t2, "w", f, ps, want)
 		}
 		// FusionPanelRepeatedSumProblem's Func and Grad are
 		// FusionPanelRepeatedSum and FusionPanelRepeatedSumGrad at the packed
@@ -3562,196 +3580,196 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := FusionPanelRepeatedSumProblem(X, c[0])
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t2, "FusionPanelRepeatedSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t2, "FusionPanelRepeatedSumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "FusionPanelRepeatedSumProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t2, "FusionPanelRepeatedSumProblem's Grad", grad, gradgen.flat(dw))
 		}
 	}}, {"FusionSumInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionSumInChainGrad(x, dx)
 		f := func() float64 {
 			return FusionSumInChain(x)
 		}
-		gradgenCompare(t2, "FusionSumInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionSumInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// FusionSumInChainProblem's Func and Grad are FusionSumInChain and
 		// FusionSumInChainGrad at the packed variables.
 		{
 			problem := FusionSumInChainProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "FusionSumInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "FusionSumInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionSumInChainProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "FusionSumInChainProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"FusionDotInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionDotInChainGrad(x, y, dx, dy)
 		f := func() float64 {
 			return FusionDotInChain(x, y)
 		}
-		gradgenCompare(t2, "FusionDotInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionDotInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// FusionDotInChainProblem's Func and Grad are FusionDotInChain and
 		// FusionDotInChainGrad at the packed variables.
 		{
 			problem := FusionDotInChainProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "FusionDotInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionDotInChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "FusionDotInChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionNorm1InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionNorm1InChainGrad(x, y, dx, dy)
 		f := func() float64 {
 			return FusionNorm1InChain(x, y)
 		}
-		gradgenCompare(t2, "FusionNorm1InChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionNorm1InChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// FusionNorm1InChainProblem's Func and Grad are FusionNorm1InChain and
 		// FusionNorm1InChainGrad at the packed variables.
 		{
 			problem := FusionNorm1InChainProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "FusionNorm1InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionNorm1InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "FusionNorm1InChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionNorm2InChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := FusionNorm2InChainGrad(x, y, dx, dy)
 		f := func() float64 {
 			return FusionNorm2InChain(x, y)
 		}
-		gradgenCompare(t2, "FusionNorm2InChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionNorm2InChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// FusionNorm2InChainProblem's Func and Grad are FusionNorm2InChain and
 		// FusionNorm2InChainGrad at the packed variables.
 		{
 			problem := FusionNorm2InChainProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "FusionNorm2InChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionNorm2InChainProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "FusionNorm2InChainProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"FusionTrInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		x := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
+		x := gradgen.vector(rng, n)
 		dA := ggmat.NewDense(n, n, nil)
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionTrInChainGrad(A, x, dA, dx)
 		f := func() float64 {
 			return FusionTrInChain(A, x)
 		}
-		gradgenCompare(t2, "FusionTrInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionTrInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// FusionTrInChainProblem's Func and Grad are FusionTrInChain and
 		// FusionTrInChainGrad at the packed variables.
 		{
 			problem := FusionTrInChainProblem(n)
 			size := n*n + n
-			x2 := gradgenFlat(A, x)
-			gradgenCompare(t2, "FusionTrInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(A, x)
+			gradgen.compare(t2, "FusionTrInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionTrInChainProblem's Grad", grad, gradgenFlat(dA, dx))
+			gradgen.compare(t2, "FusionTrInChainProblem's Grad", grad, gradgen.flat(dA, dx))
 		}
 	}}, {"FusionLseInChain", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := FusionLseInChainGrad(x, dx)
 		f := func() float64 {
 			return FusionLseInChain(x)
 		}
-		gradgenCompare(t2, "FusionLseInChainGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "FusionLseInChainGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// FusionLseInChainProblem's Func and Grad are FusionLseInChain and
 		// FusionLseInChainGrad at the packed variables.
 		{
 			problem := FusionLseInChainProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "FusionLseInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "FusionLseInChainProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "FusionLseInChainProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "FusionLseInChainProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"PrecDivSquare", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgenUniform(rng)}
-		c := []float64{gradgenUniform(rng)}
+		s := []float64{gradgen.uniform(rng)}
+		c := []float64{gradgen.uniform(rng)}
 		ds := new(float64)
 		value := PrecDivSquareGrad(s[0], c[0], ds)
 		f := func() float64 {
 			return PrecDivSquare(s[0], c[0])
 		}
-		gradgenCompare(t2, "PrecDivSquareGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecDivSquareGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// PrecDivSquareDeriv is the derivative of PrecDivSquare in s.
 		{
-			gradgenCompareSlope(t2, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "PrecDivSquareDeriv", []float64{PrecDivSquareDeriv(s[0], c[0])}, func(h float64) []float64 {
 				return []float64{PrecDivSquare(s[0]+h, c[0])}
 			})
 		}
@@ -3760,107 +3778,107 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := PrecDivSquareProblem(c[0])
 			size := 1
-			x := gradgenFlat(s[0])
-			gradgenCompare(t2, "PrecDivSquareProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(s[0])
+			gradgen.compare(t2, "PrecDivSquareProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "PrecDivSquareProblem's Grad", grad, gradgenFlat(ds))
+			gradgen.compare(t2, "PrecDivSquareProblem's Grad", grad, gradgen.flat(ds))
 		}
 	}}, {"PrecDivSquareBoth", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		s := []float64{gradgenUniform(rng)}
-		c := []float64{gradgenUniform(rng)}
+		s := []float64{gradgen.uniform(rng)}
+		c := []float64{gradgen.uniform(rng)}
 		ds := new(float64)
 		dc := new(float64)
 		value := PrecDivSquareBothGrad(s[0], c[0], ds, dc)
 		f := func() float64 {
 			return PrecDivSquareBoth(s[0], c[0])
 		}
-		gradgenCompare(t2, "PrecDivSquareBothGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecDivSquareBothGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.scalarParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		// PrecDivSquareBothProblem's Func and Grad are PrecDivSquareBoth and
 		// PrecDivSquareBothGrad at the packed variables.
 		{
 			problem := PrecDivSquareBothProblem()
 			size := 2
-			x := gradgenFlat(s[0], c[0])
-			gradgenCompare(t2, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(s[0], c[0])
+			gradgen.compare(t2, "PrecDivSquareBothProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "PrecDivSquareBothProblem's Grad", grad, gradgenFlat(ds, dc))
+			gradgen.compare(t2, "PrecDivSquareBothProblem's Grad", grad, gradgen.flat(ds, dc))
 		}
 	}}, {"PrecDivBySum", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		s := []float64{gradgenUniform(rng)}
+		A := gradgen.matrix(rng, m, n, false)
+		s := []float64{gradgen.uniform(rng)}
 		dA := ggmat.NewDense(m, n, nil)
 		ds := new(float64)
 		value := PrecDivBySumGrad(A, s[0], dA, ds)
 		f := func() float64 {
 			return PrecDivBySum(A, s[0])
 		}
-		gradgenCompare(t2, "PrecDivBySumGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecDivBySumGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// PrecDivBySumProblem's Func and Grad are PrecDivBySum and
 		// PrecDivBySumGrad at the packed variables.
 		{
 			problem := PrecDivBySumProblem(m, n)
 			size := m*n + 1
-			x := gradgenFlat(A, s[0])
-			gradgenCompare(t2, "PrecDivBySumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, s[0])
+			gradgen.compare(t2, "PrecDivBySumProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "PrecDivBySumProblem's Grad", grad, gradgenFlat(dA, ds))
+			gradgen.compare(t2, "PrecDivBySumProblem's Grad", grad, gradgen.flat(dA, ds))
 		}
 	}}, {"PrecTraceOuter", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		dy := ggmat.NewVecDense(n, nil)
 		value := PrecTraceOuterGrad(x, y, dx, dy)
 		f := func() float64 {
 			return PrecTraceOuter(x, y)
 		}
-		gradgenCompare(t2, "PrecTraceOuterGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecTraceOuterGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(y, dy)
-			gradgenCheck(t2, "y", f, ps, want)
+			ps, want := gradgen.vectorParams(y, dy)
+			gradgen.check(t2, "y", f, ps, want)
 		}
 		// PrecTraceOuterProblem's Func and Grad are PrecTraceOuter and
 		// PrecTraceOuterGrad at the packed variables.
 		{
 			problem := PrecTraceOuterProblem(n)
 			size := 2 * n
-			x2 := gradgenFlat(x, y)
-			gradgenCompare(t2, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, y)
+			gradgen.compare(t2, "PrecTraceOuterProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "PrecTraceOuterProblem's Grad", grad, gradgenFlat(dx, dy))
+			gradgen.compare(t2, "PrecTraceOuterProblem's Grad", grad, gradgen.flat(dx, dy))
 		}
 	}}, {"PrecSubtractDifference", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		s := []float64{gradgenUniform(rng)}
-		S := gradgenMatrix(rng, n, n, true)
+		x := gradgen.vector(rng, n)
+		s := []float64{gradgen.uniform(rng)}
+		S := gradgen.matrix(rng, n, n, true)
 		dx := ggmat.NewVecDense(n, nil)
 		ds := new(float64)
 		dS := ggmat.NewDense(n, n, nil)
@@ -3868,18 +3886,18 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return PrecSubtractDifference(x, s[0], S)
 		}
-		gradgenCompare(t2, "PrecSubtractDifferenceGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecSubtractDifferenceGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.matrixParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		// PrecSubtractDifferenceProblem's Func and Grad are
 		// PrecSubtractDifference and PrecSubtractDifferenceGrad at the packed
@@ -3887,18 +3905,18 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		{
 			problem := PrecSubtractDifferenceProblem(n)
 			size := n + n*n + 1
-			x2 := gradgenFlat(x, s[0], S)
-			gradgenCompare(t2, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, s[0], S)
+			gradgen.compare(t2, "PrecSubtractDifferenceProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "PrecSubtractDifferenceProblem's Grad", grad, gradgenFlat(dx, ds, dS))
+			gradgen.compare(t2, "PrecSubtractDifferenceProblem's Grad", grad, gradgen.flat(dx, ds, dS))
 		}
 	}}, {"PrecNested", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, n)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, n)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(n, nil)
@@ -3907,43 +3925,43 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return PrecNested(a, b, c, s[0])
 		}
-		gradgenCompare(t2, "PrecNestedGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "PrecNestedGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// PrecNestedProblem's Func and Grad are PrecNested and PrecNestedGrad at
 		// the packed variables.
 		{
 			problem := PrecNestedProblem(n)
 			size := 3*n + 1
-			x := gradgenFlat(a, b, c, s[0])
-			gradgenCompare(t2, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, s[0])
+			gradgen.compare(t2, "PrecNestedProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "PrecNestedProblem's Grad", grad, gradgenFlat(da, db, dc, ds))
+			gradgen.compare(t2, "PrecNestedProblem's Grad", grad, gradgen.flat(da, db, dc, ds))
 		}
 	}}, {"Random00", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -3954,51 +3972,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random00(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random00Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random00Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random00Problem's Func and Grad are Random00 and Random00Grad at the
 		// packed variables.
 		{
 			problem := Random00Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random00Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random00Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random00Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random01", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4009,51 +4027,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random01(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random01Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random01Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random01Problem's Func and Grad are Random01 and Random01Grad at the
 		// packed variables.
 		{
 			problem := Random01Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random01Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random01Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random01Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random02", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4064,51 +4082,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random02(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random02Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random02Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random02Problem's Func and Grad are Random02 and Random02Grad at the
 		// packed variables.
 		{
 			problem := Random02Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random02Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random02Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random02Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random03", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4119,51 +4137,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random03(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random03Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random03Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random03Problem's Func and Grad are Random03 and Random03Grad at the
 		// packed variables.
 		{
 			problem := Random03Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random03Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random03Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random03Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random04", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4174,51 +4192,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random04(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random04Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random04Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random04Problem's Func and Grad are Random04 and Random04Grad at the
 		// packed variables.
 		{
 			problem := Random04Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random04Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random04Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random04Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random05", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4229,51 +4247,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random05(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random05Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random05Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random05Problem's Func and Grad are Random05 and Random05Grad at the
 		// packed variables.
 		{
 			problem := Random05Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random05Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random05Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random05Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random06", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4284,51 +4302,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random06(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random06Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random06Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random06Problem's Func and Grad are Random06 and Random06Grad at the
 		// packed variables.
 		{
 			problem := Random06Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random06Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random06Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random06Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random07", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4339,51 +4357,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random07(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random07Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random07Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random07Problem's Func and Grad are Random07 and Random07Grad at the
 		// packed variables.
 		{
 			problem := Random07Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random07Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random07Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random07Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random08", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4394,51 +4412,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random08(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random08Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random08Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random08Problem's Func and Grad are Random08 and Random08Grad at the
 		// packed variables.
 		{
 			problem := Random08Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random08Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random08Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random08Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random09", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4449,51 +4467,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random09(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random09Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random09Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random09Problem's Func and Grad are Random09 and Random09Grad at the
 		// packed variables.
 		{
 			problem := Random09Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random09Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random09Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random09Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random10", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4504,51 +4522,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random10(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random10Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random10Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random10Problem's Func and Grad are Random10 and Random10Grad at the
 		// packed variables.
 		{
 			problem := Random10Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random10Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random10Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random10Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random11", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4559,51 +4577,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random11(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random11Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random11Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random11Problem's Func and Grad are Random11 and Random11Grad at the
 		// packed variables.
 		{
 			problem := Random11Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random11Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random11Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random11Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random12", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4614,51 +4632,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random12(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random12Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random12Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random12Problem's Func and Grad are Random12 and Random12Grad at the
 		// packed variables.
 		{
 			problem := Random12Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random12Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random12Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random12Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random13", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4669,51 +4687,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random13(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random13Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random13Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random13Problem's Func and Grad are Random13 and Random13Grad at the
 		// packed variables.
 		{
 			problem := Random13Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random13Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random13Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random13Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random14", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4724,51 +4742,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random14(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random14Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random14Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random14Problem's Func and Grad are Random14 and Random14Grad at the
 		// packed variables.
 		{
 			problem := Random14Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random14Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random14Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random14Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random15", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4779,51 +4797,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random15(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random15Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random15Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random15Problem's Func and Grad are Random15 and Random15Grad at the
 		// packed variables.
 		{
 			problem := Random15Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random15Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random15Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random15Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random16", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4834,51 +4852,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random16(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random16Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random16Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random16Problem's Func and Grad are Random16 and Random16Grad at the
 		// packed variables.
 		{
 			problem := Random16Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random16Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random16Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random16Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random17", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4889,51 +4907,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random17(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random17Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random17Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random17Problem's Func and Grad are Random17 and Random17Grad at the
 		// packed variables.
 		{
 			problem := Random17Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random17Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random17Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random17Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random18", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4944,51 +4962,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random18(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random18Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random18Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random18Problem's Func and Grad are Random18 and Random18Grad at the
 		// packed variables.
 		{
 			problem := Random18Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random18Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random18Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random18Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random19", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -4999,51 +5017,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random19(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random19Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random19Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random19Problem's Func and Grad are Random19 and Random19Grad at the
 		// packed variables.
 		{
 			problem := Random19Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random19Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random19Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random19Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random20", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5054,51 +5072,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random20(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random20Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random20Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random20Problem's Func and Grad are Random20 and Random20Grad at the
 		// packed variables.
 		{
 			problem := Random20Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random20Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random20Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random20Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random21", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5109,51 +5127,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random21(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random21Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random21Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random21Problem's Func and Grad are Random21 and Random21Grad at the
 		// packed variables.
 		{
 			problem := Random21Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random21Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random21Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random21Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random22", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5164,51 +5182,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random22(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random22Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random22Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random22Problem's Func and Grad are Random22 and Random22Grad at the
 		// packed variables.
 		{
 			problem := Random22Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random22Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random22Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random22Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random23", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5219,51 +5237,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random23(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random23Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random23Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random23Problem's Func and Grad are Random23 and Random23Grad at the
 		// packed variables.
 		{
 			problem := Random23Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random23Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random23Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random23Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random24", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5274,51 +5292,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random24(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random24Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random24Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random24Problem's Func and Grad are Random24 and Random24Grad at the
 		// packed variables.
 		{
 			problem := Random24Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random24Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random24Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random24Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random25", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5329,51 +5347,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random25(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random25Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random25Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random25Problem's Func and Grad are Random25 and Random25Grad at the
 		// packed variables.
 		{
 			problem := Random25Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random25Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random25Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random25Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random26", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5384,51 +5402,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random26(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random26Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random26Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random26Problem's Func and Grad are Random26 and Random26Grad at the
 		// packed variables.
 		{
 			problem := Random26Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random26Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random26Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random26Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random27", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5439,51 +5457,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random27(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random27Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random27Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random27Problem's Func and Grad are Random27 and Random27Grad at the
 		// packed variables.
 		{
 			problem := Random27Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random27Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random27Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random27Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random28", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5494,51 +5512,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random28(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random28Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random28Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random28Problem's Func and Grad are Random28 and Random28Grad at the
 		// packed variables.
 		{
 			problem := Random28Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random28Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random28Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random28Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random29", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5549,51 +5567,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random29(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random29Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random29Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random29Problem's Func and Grad are Random29 and Random29Grad at the
 		// packed variables.
 		{
 			problem := Random29Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random29Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random29Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random29Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random30", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5604,51 +5622,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random30(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random30Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random30Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random30Problem's Func and Grad are Random30 and Random30Grad at the
 		// packed variables.
 		{
 			problem := Random30Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random30Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random30Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random30Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random31", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5659,51 +5677,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random31(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random31Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random31Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random31Problem's Func and Grad are Random31 and Random31Grad at the
 		// packed variables.
 		{
 			problem := Random31Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random31Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random31Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random31Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random32", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5714,51 +5732,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random32(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random32Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random32Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random32Problem's Func and Grad are Random32 and Random32Grad at the
 		// packed variables.
 		{
 			problem := Random32Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random32Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random32Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random32Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random33", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5769,51 +5787,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random33(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random33Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random33Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random33Problem's Func and Grad are Random33 and Random33Grad at the
 		// packed variables.
 		{
 			problem := Random33Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random33Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random33Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random33Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random34", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5824,51 +5842,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random34(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random34Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random34Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random34Problem's Func and Grad are Random34 and Random34Grad at the
 		// packed variables.
 		{
 			problem := Random34Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random34Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random34Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random34Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random35", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5879,51 +5897,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random35(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random35Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random35Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random35Problem's Func and Grad are Random35 and Random35Grad at the
 		// packed variables.
 		{
 			problem := Random35Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random35Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random35Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random35Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random36", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5934,51 +5952,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random36(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random36Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random36Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random36Problem's Func and Grad are Random36 and Random36Grad at the
 		// packed variables.
 		{
 			problem := Random36Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random36Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random36Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random36Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random37", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -5989,51 +6007,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random37(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random37Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random37Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random37Problem's Func and Grad are Random37 and Random37Grad at the
 		// packed variables.
 		{
 			problem := Random37Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random37Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random37Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random37Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random38", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -6044,51 +6062,51 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random38(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random38Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random38Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random38Problem's Func and Grad are Random38 and Random38Grad at the
 		// packed variables.
 		{
 			problem := Random38Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random38Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random38Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random38Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"Random39", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		a := gradgenVector(rng, n)
-		b := gradgenVector(rng, n)
-		c := gradgenVector(rng, m)
-		A := gradgenMatrix(rng, n, n, true)
-		X := gradgenMatrix(rng, n, m, false)
-		s := []float64{gradgenUniform(rng)}
+		a := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, n)
+		c := gradgen.vector(rng, m)
+		A := gradgen.matrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, m, false)
+		s := []float64{gradgen.uniform(rng)}
 		da := ggmat.NewVecDense(n, nil)
 		db := ggmat.NewVecDense(n, nil)
 		dc := ggmat.NewVecDense(m, nil)
@@ -6099,50 +6117,50 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Random39(a, b, c, A, X, s[0])
 		}
-		gradgenCompare(t2, "Random39Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "Random39Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(a, da)
-			gradgenCheck(t2, "a", f, ps, want)
+			ps, want := gradgen.vectorParams(a, da)
+			gradgen.check(t2, "a", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t2, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t2, "b", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(c, dc)
-			gradgenCheck(t2, "c", f, ps, want)
+			ps, want := gradgen.vectorParams(c, dc)
+			gradgen.check(t2, "c", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// Random39Problem's Func and Grad are Random39 and Random39Grad at the
 		// packed variables.
 		{
 			problem := Random39Problem(n, m)
 			size := 2*n + m + n*n + n*m + 1
-			x := gradgenFlat(a, b, c, A, X, s[0])
-			gradgenCompare(t2, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(a, b, c, A, X, s[0])
+			gradgen.compare(t2, "Random39Problem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "Random39Problem's Grad", grad, gradgenFlat(da, db, dc, dA, dX, ds))
+			gradgen.compare(t2, "Random39Problem's Grad", grad, gradgen.flat(da, db, dc, dA, dX, ds))
 		}
 	}}, {"AllTypes", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		s := []float64{gradgenUniform(rng)}
-		v := gradgenVector(rng, n)
-		M := gradgenMatrix(rng, n, k, false)
-		S := gradgenSymmetric(rng, n, false)
-		P := gradgenSymmetric(rng, n, true)
+		s := []float64{gradgen.uniform(rng)}
+		v := gradgen.vector(rng, n)
+		M := gradgen.matrix(rng, n, k, false)
+		S := gradgen.symmetric(rng, n, false)
+		P := gradgen.symmetric(rng, n, true)
 		dP := ggmat.NewSymDense(n, nil)
 		dS := ggmat.NewSymDense(n, nil)
 		dM := ggmat.NewDense(n, k, nil)
@@ -6152,98 +6170,98 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return AllTypes(s[0], v, M, S, P)
 		}
-		gradgenCompare(t2, "AllTypesGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "AllTypesGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(P, dP)
-			gradgenCheck(t2, "P", f, ps, want)
+			ps, want := gradgen.symmetricParams(P, dP)
+			gradgen.check(t2, "P", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(M, dM)
-			gradgenCheck(t2, "M", f, ps, want)
+			ps, want := gradgen.matrixParams(M, dM)
+			gradgen.check(t2, "M", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t2, "v", f, ps, want)
+			ps, want := gradgen.vectorParams(v, dv)
+			gradgen.check(t2, "v", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// AllTypesProblem's Func and Grad are AllTypes and AllTypesGrad at the
 		// packed variables.
 		{
 			problem := AllTypesProblem(n, k)
 			size := 2*n*n + n*k + n + 1
-			x := gradgenFlat(P, S, M, v, s[0])
-			gradgenCompare(t2, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(P, S, M, v, s[0])
+			gradgen.compare(t2, "AllTypesProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "AllTypesProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dP), gradgenPackedSymmetric(dS), dM, dv, ds))
+			gradgen.compare(t2, "AllTypesProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dP), gradgen.packedSymmetric(dS), dM, dv, ds))
 		}
 	}}, {"SymQuad", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, false)
-		x := gradgenVector(rng, n)
+		S := gradgen.symmetric(rng, n, false)
+		x := gradgen.vector(rng, n)
 		dS := ggmat.NewSymDense(n, nil)
 		value := SymQuadGrad(S, x, dS)
 		f := func() float64 {
 			return SymQuad(S, x)
 		}
-		gradgenCompare(t2, "SymQuadGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "SymQuadGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		// SymQuadProblem's Func and Grad are SymQuad and SymQuadGrad at the
 		// packed variables.
 		{
 			problem := SymQuadProblem(x)
 			size := n * n
-			x2 := gradgenFlat(S)
-			gradgenCompare(t2, "SymQuadProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(S)
+			gradgen.compare(t2, "SymQuadProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "SymQuadProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
+			gradgen.compare(t2, "SymQuadProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"unexported", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := unexportedGrad(x, dx)
 		f := func() float64 {
 			return unexported(x)
 		}
-		gradgenCompare(t2, "unexportedGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "unexportedGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// unexportedProblem's Func and Grad are unexported and unexportedGrad at
 		// the packed variables.
 		{
 			problem := unexportedProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "unexportedProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "unexportedProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "unexportedProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "unexportedProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"Shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		mat := gradgenMatrix(rng, m, n, false)
-		math := gradgenVector(rng, n)
-		i := gradgenVector(rng, m)
-		fd := []float64{gradgenUniform(rng)}
-		blas64 := gradgenVector(rng, n)
-		runtime := []float64{gradgenUniform(rng)}
-		sync := []float64{gradgenUniform(rng)}
-		optimize := gradgenVector(rng, m)
+		mat := gradgen.matrix(rng, m, n, false)
+		math := gradgen.vector(rng, n)
+		i := gradgen.vector(rng, m)
+		fd := []float64{gradgen.uniform(rng)}
+		blas64 := gradgen.vector(rng, n)
+		runtime := []float64{gradgen.uniform(rng)}
+		sync := []float64{gradgen.uniform(rng)}
+		optimize := gradgen.vector(rng, m)
 		dmat := ggmat.NewDense(m, n, nil)
 		dmath := ggmat.NewVecDense(n, nil)
 		di := ggmat.NewVecDense(m, nil)
@@ -6256,109 +6274,109 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return Shadowing(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
 		}
-		gradgenCompare(t2, "ShadowingGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "ShadowingGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(mat, dmat)
-			gradgenCheck(t2, "mat", f, ps, want)
+			ps, want := gradgen.matrixParams(mat, dmat)
+			gradgen.check(t2, "mat", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(math, dmath)
-			gradgenCheck(t2, "math", f, ps, want)
+			ps, want := gradgen.vectorParams(math, dmath)
+			gradgen.check(t2, "math", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(i, di)
-			gradgenCheck(t2, "i", f, ps, want)
+			ps, want := gradgen.vectorParams(i, di)
+			gradgen.check(t2, "i", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(fd, dfd)
-			gradgenCheck(t2, "fd", f, ps, want)
+			ps, want := gradgen.scalarParams(fd, dfd)
+			gradgen.check(t2, "fd", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(blas64, dblas64)
-			gradgenCheck(t2, "blas64", f, ps, want)
+			ps, want := gradgen.vectorParams(blas64, dblas64)
+			gradgen.check(t2, "blas64", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(runtime, druntime)
-			gradgenCheck(t2, "runtime", f, ps, want)
+			ps, want := gradgen.scalarParams(runtime, druntime)
+			gradgen.check(t2, "runtime", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(sync, dsync)
-			gradgenCheck(t2, "sync", f, ps, want)
+			ps, want := gradgen.scalarParams(sync, dsync)
+			gradgen.check(t2, "sync", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(optimize, doptimize)
-			gradgenCheck(t2, "optimize", f, ps, want)
+			ps, want := gradgen.vectorParams(optimize, doptimize)
+			gradgen.check(t2, "optimize", f, ps, want)
 		}
 		// ShadowingProblem's Func and Grad are Shadowing and ShadowingGrad at
 		// the packed variables.
 		{
 			problem := ShadowingProblem(m, n)
 			size := m*n + 2*n + 2*m + 3
-			x := gradgenFlat(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
-			gradgenCompare(t2, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(mat, math, i, fd[0], blas64, runtime[0], sync[0], optimize)
+			gradgen.compare(t2, "ShadowingProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "ShadowingProblem's Grad", grad, gradgenFlat(dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize))
+			gradgen.compare(t2, "ShadowingProblem's Grad", grad, gradgen.flat(dmat, dmath, di, dfd, dblas64, druntime, dsync, doptimize))
 		}
 	}}, {"Pooled", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		pooledGradPool := gradgenVector(rng, n)
-		f := []float64{gradgenUniform(rng)}
+		pooledGradPool := gradgen.vector(rng, n)
+		f := []float64{gradgen.uniform(rng)}
 		dpooledGradPool := ggmat.NewVecDense(n, nil)
 		df := new(float64)
 		value := PooledGrad(pooledGradPool, f[0], dpooledGradPool, df)
 		f2 := func() float64 {
 			return Pooled(pooledGradPool, f[0])
 		}
-		gradgenCompare(t2, "PooledGrad's value", []float64{value}, []float64{f2()})
+		gradgen.compare(t2, "PooledGrad's value", []float64{value}, []float64{f2()})
 		{
-			ps, want := gradgenVectorParams(pooledGradPool, dpooledGradPool)
-			gradgenCheck(t2, "pooledGradPool", f2, ps, want)
+			ps, want := gradgen.vectorParams(pooledGradPool, dpooledGradPool)
+			gradgen.check(t2, "pooledGradPool", f2, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(f, df)
-			gradgenCheck(t2, "f", f2, ps, want)
+			ps, want := gradgen.scalarParams(f, df)
+			gradgen.check(t2, "f", f2, ps, want)
 		}
 		// PooledProblem's Func and Grad are Pooled and PooledGrad at the packed
 		// variables.
 		{
 			problem := PooledProblem(n)
 			size := n + 1
-			x := gradgenFlat(pooledGradPool, f[0])
-			gradgenCompare(t2, "PooledProblem's Func", []float64{problem.Func(x)}, []float64{f2()})
+			x := gradgen.flat(pooledGradPool, f[0])
+			gradgen.compare(t2, "PooledProblem's Func", []float64{problem.Func(x)}, []float64{f2()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "PooledProblem's Grad", grad, gradgenFlat(dpooledGradPool, df))
+			gradgen.compare(t2, "PooledProblem's Grad", grad, gradgen.flat(dpooledGradPool, df))
 		}
 	}}, {"shadowing", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := ggmat.NewVecDense(n, nil)
 		value := shadowingGrad(x, dx)
 		f := func() float64 {
 			return shadowing(x)
 		}
-		gradgenCompare(t2, "shadowingGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "shadowingGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t2, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t2, "x", f, ps, want)
 		}
 		// shadowingProblem's Func and Grad are shadowing and shadowingGrad at
 		// the packed variables.
 		{
 			problem := shadowingProblem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t2, "shadowingProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t2, "shadowingProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "shadowingProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t2, "shadowingProblem's Grad", grad, gradgen.flat(dx))
 		}
 	}}, {"OneByOne", func(t2 *ggtesting.T, rng *ggrand.Rand) {
-		v := gradgenVector(rng, 1)
-		A := gradgenMatrix(rng, 1, 1, true)
-		S := gradgenSymmetric(rng, 1, true)
-		s := []float64{gradgenUniform(rng)}
+		v := gradgen.vector(rng, 1)
+		A := gradgen.matrix(rng, 1, 1, true)
+		S := gradgen.symmetric(rng, 1, true)
+		s := []float64{gradgen.uniform(rng)}
 		dv := ggmat.NewVecDense(1, nil)
 		dA := ggmat.NewDense(1, 1, nil)
 		dS := ggmat.NewSymDense(1, nil)
@@ -6367,172 +6385,172 @@ func TestGradgenCorpus(t2 *ggtesting.T) {
 		f := func() float64 {
 			return OneByOne(v, A, S, s[0])
 		}
-		gradgenCompare(t2, "OneByOneGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "OneByOneGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(v, dv)
-			gradgenCheck(t2, "v", f, ps, want)
+			ps, want := gradgen.vectorParams(v, dv)
+			gradgen.check(t2, "v", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t2, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t2, "S", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(s, ds)
-			gradgenCheck(t2, "s", f, ps, want)
+			ps, want := gradgen.scalarParams(s, ds)
+			gradgen.check(t2, "s", f, ps, want)
 		}
 		// OneByOneProblem's Func and Grad are OneByOne and OneByOneGrad at the
 		// packed variables.
 		{
 			problem := OneByOneProblem()
 			size := 1 + 2*1*1 + 1
-			x := gradgenFlat(v, A, S, s[0])
-			gradgenCompare(t2, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(v, A, S, s[0])
+			gradgen.compare(t2, "OneByOneProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "OneByOneProblem's Grad", grad, gradgenFlat(dv, dA, gradgenPackedSymmetric(dS), ds))
+			gradgen.compare(t2, "OneByOneProblem's Grad", grad, gradgen.flat(dv, dA, gradgen.packedSymmetric(dS), ds))
 		}
 	}}, {"Bilinear", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, m)
-		X := gradgenMatrix(rng, m, n, false)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, m)
+		X := gradgen.matrix(rng, m, n, false)
+		b := gradgen.vector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
 		value := BilinearGrad(a, X, b, dX)
 		f := func() float64 {
 			return Bilinear(a, X, b)
 		}
-		gradgenCompare(t2, "BilinearGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "BilinearGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// BilinearProblem's Func and Grad are Bilinear and BilinearGrad at the
 		// packed variables.
 		{
 			problem := BilinearProblem(a, b)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "BilinearProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "BilinearProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "BilinearProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "BilinearProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"ExpMix", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		a := gradgenVector(rng, m)
-		X := gradgenMatrix(rng, m, n, false)
-		b := gradgenVector(rng, n)
+		a := gradgen.vector(rng, m)
+		X := gradgen.matrix(rng, m, n, false)
+		b := gradgen.vector(rng, n)
 		dX := ggmat.NewDense(m, n, nil)
 		value := ExpMixGrad(a, X, b, dX)
 		f := func() float64 {
 			return ExpMix(a, X, b)
 		}
-		gradgenCompare(t2, "ExpMixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "ExpMixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// ExpMixProblem's Func and Grad are ExpMix and ExpMixGrad at the packed
 		// variables.
 		{
 			problem := ExpMixProblem(a, b)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "ExpMixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "ExpMixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "ExpMixProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "ExpMixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"TraceAB", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		B := gradgenMatrix(rng, n, m, false)
+		A := gradgen.matrix(rng, m, n, false)
+		B := gradgen.matrix(rng, n, m, false)
 		dA := ggmat.NewDense(m, n, nil)
 		dB := ggmat.NewDense(n, m, nil)
 		value := TraceABGrad(A, B, dA, dB)
 		f := func() float64 {
 			return TraceAB(A, B)
 		}
-		gradgenCompare(t2, "TraceABGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "TraceABGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(A, dA)
-			gradgenCheck(t2, "A", f, ps, want)
+			ps, want := gradgen.matrixParams(A, dA)
+			gradgen.check(t2, "A", f, ps, want)
 		}
 		{
-			ps, want := gradgenMatrixParams(B, dB)
-			gradgenCheck(t2, "B", f, ps, want)
+			ps, want := gradgen.matrixParams(B, dB)
+			gradgen.check(t2, "B", f, ps, want)
 		}
 		// TraceABProblem's Func and Grad are TraceAB and TraceABGrad at the
 		// packed variables.
 		{
 			problem := TraceABProblem(m, n)
 			size := m*n + n*m
-			x := gradgenFlat(A, B)
-			gradgenCompare(t2, "TraceABProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(A, B)
+			gradgen.compare(t2, "TraceABProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "TraceABProblem's Grad", grad, gradgenFlat(dA, dB))
+			gradgen.compare(t2, "TraceABProblem's Grad", grad, gradgen.flat(dA, dB))
 		}
 	}}, {"QuadTrace", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		W := gradgenMatrix(rng, n, k, false)
+		A := gradgen.matrix(rng, n, n, true)
+		W := gradgen.matrix(rng, n, k, false)
 		dW := ggmat.NewDense(n, k, nil)
 		value := QuadTraceGrad(A, W, dW)
 		f := func() float64 {
 			return QuadTrace(A, W)
 		}
-		gradgenCompare(t2, "QuadTraceGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "QuadTraceGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t2, "W", f, ps, want)
+			ps, want := gradgen.matrixParams(W, dW)
+			gradgen.check(t2, "W", f, ps, want)
 		}
 		// QuadTraceProblem's Func and Grad are QuadTrace and QuadTraceGrad at
 		// the packed variables.
 		{
 			problem := QuadTraceProblem(A, k)
 			size := n * k
-			x := gradgenFlat(W)
-			gradgenCompare(t2, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(W)
+			gradgen.compare(t2, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "QuadTraceProblem's Grad", grad, gradgenFlat(dW))
+			gradgen.compare(t2, "QuadTraceProblem's Grad", grad, gradgen.flat(dW))
 		}
 	}}, {"Sandwich", func(t2 *ggtesting.T, rng *ggrand.Rand) {
 		n := 1 + rng.IntN(4)
 		p := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		B := gradgenMatrix(rng, n, p, false)
-		X := gradgenMatrix(rng, m, n, false)
-		C := gradgenMatrix(rng, m, m, true)
+		B := gradgen.matrix(rng, n, p, false)
+		X := gradgen.matrix(rng, m, n, false)
+		C := gradgen.matrix(rng, m, m, true)
 		dX := ggmat.NewDense(m, n, nil)
 		value := SandwichGrad(B, X, C, dX)
 		f := func() float64 {
 			return Sandwich(B, X, C)
 		}
-		gradgenCompare(t2, "SandwichGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "SandwichGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t2, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t2, "X", f, ps, want)
 		}
 		// SandwichProblem's Func and Grad are Sandwich and SandwichGrad at the
 		// packed variables.
 		{
 			problem := SandwichProblem(B, C)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t2, "SandwichProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t2, "SandwichProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "SandwichProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t2, "SandwichProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}}
 	for _, tt := range tests {

@@ -15,8 +15,8 @@ import (
 
 // HelperPrefix starts the name of every helper gradgen declares beside the
 // generated functions: the runtime helpers copied into a standalone file
-// (gradgenLU) and the helpers of a generated test (gradgenVector). No spec
-// name may start with it.
+// (gradgenLU), and it is the name of the generated test's variable holding
+// its helpers (gradgen.vector). No spec name may start with it.
 const HelperPrefix = "gradgen"
 
 // ImportNames are the names of the packages generated code, generated

@@ -15,31 +15,54 @@ import (
 // against finite differences of the next-lower order at random points and
 // shapes.
 func TestGradgenHigherGrad(t *testing.T) {
-	// gradgenUniform draws an entry from (0.1, 0.9).
-	gradgenUniform := func(rng *rand.Rand) float64 {
+	// gradgen holds the helpers the checks call.
+	var gradgen struct {
+		uniform         func(rng *rand.Rand) float64
+		spread          func(a, b float64) float64
+		vector          func(rng *rand.Rand, n int) *mat.VecDense
+		matrix          func(rng *rand.Rand, r, c int, square bool) *mat.Dense
+		symmetric       func(rng *rand.Rand, n int, spd bool) *mat.SymDense
+		scalarParams    func(x []float64, g *float64) ([]*float64, []float64)
+		vectorParams    func(x, g *mat.VecDense) ([]*float64, []float64)
+		matrixParams    func(x, g *mat.Dense) ([]*float64, []float64)
+		symmetricParams func(x, g *mat.SymDense) ([]*float64, []float64)
+		inner           func(a, b mat.Matrix) float64
+		jacobianWant    func(J *mat.Dense, weights mat.Matrix, p, q int) []float64
+		check           func(t *testing.T, name string, f func() float64, ps []*float64, want []float64)
+		movedVector     func(x, d *mat.VecDense, h float64) *mat.VecDense
+		movedMatrix     func(x, d *mat.Dense, h float64) *mat.Dense
+		movedSymmetric  func(x, d *mat.SymDense, h float64) *mat.SymDense
+		flat            func(parts ...any) []float64
+		packedSymmetric func(g *mat.SymDense) *mat.Dense
+		jacobianTimes   func(sum, J *mat.Dense, d mat.Matrix)
+		compareSlope    func(t *testing.T, what string, got []float64, f func(h float64) []float64)
+		compare         func(t *testing.T, what string, got, want []float64)
+	}
+	// uniform draws an entry from (0.1, 0.9).
+	gradgen.uniform = func(rng *rand.Rand) float64 {
 		return 0.1 + 0.8*rng.Float64()
 	}
-	// gradgenSpread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
-	gradgenSpread := func(a, b float64) float64 {
+	// spread returns |a − b|, how far two finite-difference estimates of one derivative disagree, or 0 when that is not finite (a step left the function's domain or overflowed), so that it never widens a tolerance to everything.
+	gradgen.spread = func(a, b float64) float64 {
 		if d := math.Abs(a - b); d <= math.MaxFloat64 {
 			return d
 		}
 		return 0.0
 	}
-	// gradgenVector draws a vector of length n.
-	gradgenVector := func(rng *rand.Rand, n int) *mat.VecDense {
+	// vector draws a vector of length n.
+	gradgen.vector = func(rng *rand.Rand, n int) *mat.VecDense {
 		v := mat.NewVecDense(n, nil)
 		for i := 0; i < n; i++ {
-			v.SetVec(i, gradgenUniform(rng))
+			v.SetVec(i, gradgen.uniform(rng))
 		}
 		return v
 	}
-	// gradgenMatrix draws an r×c matrix; a square one gets r added to its diagonal.
-	gradgenMatrix := func(rng *rand.Rand, r, c int, square bool) *mat.Dense {
+	// matrix draws an r×c matrix; a square one gets r added to its diagonal.
+	gradgen.matrix = func(rng *rand.Rand, r, c int, square bool) *mat.Dense {
 		m := mat.NewDense(r, c, nil)
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
-				m.Set(i, j, gradgenUniform(rng))
+				m.Set(i, j, gradgen.uniform(rng))
 			}
 			if square {
 				m.Set(i, i, m.At(i, i)+float64(r))
@@ -47,16 +70,16 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return m
 	}
-	// gradgenSymmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.
-	gradgenSymmetric := func(rng *rand.Rand, n int, spd bool) *mat.SymDense {
+	// symmetric draws an n×n symmetric matrix, positive definite (B Bᵀ + n I) when spd is set.
+	gradgen.symmetric = func(rng *rand.Rand, n int, spd bool) *mat.SymDense {
 		s := mat.NewSymDense(n, nil)
 		if spd {
-			s.SymOuterK(1, gradgenMatrix(rng, n, n, false))
+			s.SymOuterK(1, gradgen.matrix(rng, n, n, false))
 		}
 		for i := 0; i < n; i++ {
 			for j := i; j < n; j++ {
 				if !spd {
-					s.SetSym(i, j, 2*gradgenUniform(rng)-1)
+					s.SetSym(i, j, 2*gradgen.uniform(rng)-1)
 				}
 			}
 			if spd {
@@ -65,12 +88,12 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return s
 	}
-	// gradgenScalarParams returns the scalar held in x[0] and its derivative.
-	gradgenScalarParams := func(x []float64, g *float64) ([]*float64, []float64) {
+	// scalarParams returns the scalar held in x[0] and its derivative.
+	gradgen.scalarParams = func(x []float64, g *float64) ([]*float64, []float64) {
 		return []*float64{&x[0]}, []float64{*g}
 	}
-	// gradgenVectorParams returns pointers to the entries of x and the derivatives g claims for them.
-	gradgenVectorParams := func(x, g *mat.VecDense) ([]*float64, []float64) {
+	// vectorParams returns pointers to the entries of x and the derivatives g claims for them.
+	gradgen.vectorParams = func(x, g *mat.VecDense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		for i := 0; i < x.Len(); i++ {
@@ -79,8 +102,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return ps, want
 	}
-	// gradgenMatrixParams returns pointers to the entries of x and the derivatives g claims for them.
-	gradgenMatrixParams := func(x, g *mat.Dense) ([]*float64, []float64) {
+	// matrixParams returns pointers to the entries of x and the derivatives g claims for them.
+	gradgen.matrixParams = func(x, g *mat.Dense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		raw := x.RawMatrix()
@@ -92,8 +115,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return ps, want
 	}
-	// gradgenSymmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.
-	gradgenSymmetricParams := func(x, g *mat.SymDense) ([]*float64, []float64) {
+	// symmetricParams returns pointers to the stored upper triangle of x and the derivatives g claims for them: moving an off-diagonal stored entry moves two entries of the matrix, so its derivative is twice the symmetric gradient's entry.
+	gradgen.symmetricParams = func(x, g *mat.SymDense) ([]*float64, []float64) {
 		var ps []*float64
 		var want []float64
 		raw := x.RawSymmetric()
@@ -109,8 +132,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return ps, want
 	}
-	// gradgenInner returns Σᵢⱼ aᵢⱼ bᵢⱼ.
-	gradgenInner := func(a, b mat.Matrix) float64 {
+	// inner returns Σᵢⱼ aᵢⱼ bᵢⱼ.
+	gradgen.inner = func(a, b mat.Matrix) float64 {
 		r, c := a.Dims()
 		s := 0.0
 		for i := 0; i < r; i++ {
@@ -120,20 +143,20 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return s
 	}
-	// gradgenJacobianWant returns, for each entry (k, l) of a p×q input in row-major order, ⟨weights, block (k, l) of J⟩: the derivative of ⟨weights, F⟩ the Jacobian J claims.
-	gradgenJacobianWant := func(J *mat.Dense, weights mat.Matrix, p, q int) []float64 {
+	// jacobianWant returns, for each entry (k, l) of a p×q input in row-major order, ⟨weights, block (k, l) of J⟩: the derivative of ⟨weights, F⟩ the Jacobian J claims.
+	gradgen.jacobianWant = func(J *mat.Dense, weights mat.Matrix, p, q int) []float64 {
 		m, n := weights.Dims()
 		var want []float64
 		for k := 0; k < p; k++ {
 			for l := 0; l < q; l++ {
 				block := J.Slice(k*m, k*m+m, l*n, l*n+n)
-				want = append(want, gradgenInner(weights, block))
+				want = append(want, gradgen.inner(weights, block))
 			}
 		}
 		return want
 	}
-	// gradgenCheck compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
-	gradgenCheck := func(t *testing.T, name string, f func() float64, ps []*float64, want []float64) {
+	// check compares each claimed derivative with a central finite difference of f in that parameter, allowing 1e-5 times the larger of 1 and the difference plus the difference's own error: its change when the step doubles (truncation: 3 times the error at the step) and 8ε|f| over the step (rounding: beside a large value the difference resolves no smaller derivative). An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
+	gradgen.check = func(t *testing.T, name string, f func() float64, ps []*float64, want []float64) {
 		t.Helper()
 		step := fd.Central.Step
 		rounding := 8 * 2.220446049250313e-16 / step * math.Abs(f())
@@ -160,26 +183,26 @@ func TestGradgenHigherGrad(t *testing.T) {
 				Formula: fd.Central,
 				Step:    2 * step,
 			})
-			if diff := math.Abs(got - want[i]); !(diff <= 1e-05*math.Max(1, math.Abs(got))+gradgenSpread(got, coarse)+rounding) {
+			if diff := math.Abs(got - want[i]); !(diff <= 1e-05*math.Max(1, math.Abs(got))+gradgen.spread(got, coarse)+rounding) {
 				t.Errorf("∂f/∂%s entry %d: gradient %v, finite differences %v", name, i, want[i], got)
 			}
 		}
 	}
-	// gradgenMovedVector returns x + h d.
-	gradgenMovedVector := func(x, d *mat.VecDense, h float64) *mat.VecDense {
+	// movedVector returns x + h d.
+	gradgen.movedVector = func(x, d *mat.VecDense, h float64) *mat.VecDense {
 		y := mat.NewVecDense(x.Len(), nil)
 		y.AddScaledVec(x, h, d)
 		return y
 	}
-	// gradgenMovedMatrix returns x + h d.
-	gradgenMovedMatrix := func(x, d *mat.Dense, h float64) *mat.Dense {
+	// movedMatrix returns x + h d.
+	gradgen.movedMatrix = func(x, d *mat.Dense, h float64) *mat.Dense {
 		y := mat.DenseCopyOf(d)
 		y.Scale(h, y)
 		y.Add(x, y)
 		return y
 	}
-	// gradgenMovedSymmetric returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).
-	gradgenMovedSymmetric := func(x, d *mat.SymDense, h float64) *mat.SymDense {
+	// movedSymmetric returns x + h d; it stays positive definite for an spd x when |h| ‖d‖ is below x's smallest eigenvalue (at least n here).
+	gradgen.movedSymmetric = func(x, d *mat.SymDense, h float64) *mat.SymDense {
 		n := x.SymmetricDim()
 		y := mat.NewSymDense(n, nil)
 		for i := 0; i < n; i++ {
@@ -189,8 +212,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return y
 	}
-	// gradgenFlat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
-	gradgenFlat := func(parts ...any) []float64 {
+	// flat lists the entries of its arguments (float64, *float64 or mat.Matrix) in order, matrices row-major: how FProblem packs variables and FHessian orders them.
+	gradgen.flat = func(parts ...any) []float64 {
 		var entries []float64
 		for _, part := range parts {
 			switch part := part.(type) {
@@ -206,13 +229,13 @@ func TestGradgenHigherGrad(t *testing.T) {
 					}
 				}
 			default:
-				panic("gradgenFlat: not a float64, *float64 or mat.Matrix")
+				panic("gradgen.flat: not a float64, *float64 or mat.Matrix")
 			}
 		}
 		return entries
 	}
-	// gradgenPackedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.
-	gradgenPackedSymmetric := func(g *mat.SymDense) *mat.Dense {
+	// packedSymmetric returns the derivative with respect to the stored entries of a symmetric variable whose symmetric gradient is g, as FProblem's Grad reports it: 2 gᵢⱼ above the diagonal, gᵢᵢ on it, 0 below.
+	gradgen.packedSymmetric = func(g *mat.SymDense) *mat.Dense {
 		n := g.SymmetricDim()
 		p := mat.NewDense(n, n, nil)
 		for i := 0; i < n; i++ {
@@ -223,8 +246,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 		}
 		return p
 	}
-	// gradgenJacobianTimes adds to sum (F's shape, m×n) Σₖₗ dₖₗ · block (k, l) of J: the change of F in the direction d (a p×q matrix in the Jacobian's layout) that J claims.
-	gradgenJacobianTimes := func(sum, J *mat.Dense, d mat.Matrix) {
+	// jacobianTimes adds to sum (F's shape, m×n) Σₖₗ dₖₗ · block (k, l) of J: the change of F in the direction d (a p×q matrix in the Jacobian's layout) that J claims.
+	gradgen.jacobianTimes = func(sum, J *mat.Dense, d mat.Matrix) {
 		m, n := sum.Dims()
 		p, q := d.Dims()
 		for k := 0; k < p; k++ {
@@ -235,8 +258,8 @@ func TestGradgenHigherGrad(t *testing.T) {
 			}
 		}
 	}
-	// gradgenCompareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
-	gradgenCompareSlope := func(t *testing.T, what string, got []float64, f func(h float64) []float64) {
+	// compareSlope reports each entry of got that differs from the derivative at 0 of the same entry of f(h), by the fourth-order central difference (f(−2s) − 8 f(−s) + 8 f(s) − f(2s)) / 12s with s = 1e-4, by more than 1e-6 times the larger of 1 and the finite derivatives' largest magnitude plus the difference's own error: its change when s doubles (truncation: 15 times the error at s; a kink of abs or relu within reach) and 8ε Σ|f|/12s (rounding: beside large values the difference resolves no smaller derivative). Where finite differences cannot resolve an entry, as beside a pole or at values whose rounding exceeds it, the entry passes instead of failing; a wrong derivative, which both steps disagree with alike, still fails. An entry whose difference takes an infinite value (an overflow) has nothing to be compared with and is skipped; a NaN fails.
+	gradgen.compareSlope = func(t *testing.T, what string, got []float64, f func(h float64) []float64) {
 		t.Helper()
 		const s = 0.0001
 		const roundoff = 8 * 2.220446049250313e-16 / (12 * s)
@@ -259,13 +282,13 @@ func TestGradgenHigherGrad(t *testing.T) {
 			}
 			coarse := (m4[i] - 8*m2[i] + 8*p2[i] - p4[i]) / (24 * s)
 			rounding := roundoff*math.Abs(m2[i]) + 8*roundoff*math.Abs(m1[i]) + 8*roundoff*math.Abs(p1[i]) + roundoff*math.Abs(p2[i])
-			if diff := math.Abs(got[i] - want[i]); !(diff <= 1e-06*scale+gradgenSpread(want[i], coarse)+rounding) {
+			if diff := math.Abs(got[i] - want[i]); !(diff <= 1e-06*scale+gradgen.spread(want[i], coarse)+rounding) {
 				t.Errorf("%s entry %d: %v, want %v", what, i, got[i], want[i])
 			}
 		}
 	}
-	// gradgenCompare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
-	gradgenCompare := func(t *testing.T, what string, got, want []float64) {
+	// compare reports each entry of got that differs from want by more than 1e-6 times the larger of 1 and want's largest magnitude.
+	gradgen.compare = func(t *testing.T, what string, got, want []float64) {
 		t.Helper()
 		if len(got) != len(want) {
 			t.Errorf("%s: %d entries, want %d", what, len(got), len(want))
@@ -286,65 +309,65 @@ func TestGradgenHigherGrad(t *testing.T) {
 		check func(*testing.T, *rand.Rand)
 	}{{"Curve", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		t := []float64{gradgen.uniform(rng)}
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dst := mat.NewDense(n, n, nil)
-		weights := gradgenMatrix(rng, n, n, false)
+		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
 		CurveJacobian(t[0], A, B, Jt)
 		f := func() float64 {
 			Curve(t[0], A, B, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// CurveJVP is the derivative of Curve in random directions d, and what
 		// CurveJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			CurveJVP(t[0], A, B, dt, jvp)
-			gradgenCompareSlope(t2, "CurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "CurveJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				Curve(t[0]+h*dt, A, B, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, n, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "CurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "CurveJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// CurveDeriv is the derivative of Curve in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv(t[0], A, B, value)
-			gradgenCompareSlope(t2, "CurveDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "CurveDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				Curve(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// CurveDeriv2 is the derivative of CurveDeriv in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv2(t[0], A, B, value)
-			gradgenCompareSlope(t2, "CurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "CurveDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				CurveDeriv(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// CurveDeriv3 is the derivative of CurveDeriv2 in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			CurveDeriv3(t[0], A, B, value)
-			gradgenCompareSlope(t2, "CurveDeriv3", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "CurveDeriv3", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				CurveDeriv2(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"Sandwich", func(t *testing.T, rng *rand.Rand) {
@@ -352,63 +375,63 @@ func TestGradgenHigherGrad(t *testing.T) {
 		p := 1 + rng.IntN(4)
 		q := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, p, false)
-		X := gradgenMatrix(rng, p, q, false)
-		B := gradgenMatrix(rng, q, n, false)
+		A := gradgen.matrix(rng, m, p, false)
+		X := gradgen.matrix(rng, p, q, false)
+		B := gradgen.matrix(rng, q, n, false)
 		dst := mat.NewDense(m, n, nil)
-		weights := gradgenMatrix(rng, m, n, false)
+		weights := gradgen.matrix(rng, m, n, false)
 		JX := mat.NewDense(p*m, q*n, nil)
 		SandwichJacobian(A, X, B, JX)
 		f := func() float64 {
 			Sandwich(A, X, B, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, p, q)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, p, q)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// SandwichJVP is the derivative of Sandwich in random directions d, and
 		// what SandwichJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, p, q, false)
+			dX := gradgen.matrix(rng, p, q, false)
 			jvp := mat.NewDense(m, n, nil)
 			SandwichJVP(A, X, B, dX, jvp)
-			gradgenCompareSlope(t, "SandwichJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "SandwichJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
-				Sandwich(A, gradgenMovedMatrix(X, dX, h), B, value)
-				return gradgenFlat(value)
+				Sandwich(A, gradgen.movedMatrix(X, dX, h), B, value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, n, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "SandwichJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "SandwichJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"LogRegN", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		y := gradgenVector(rng, n)
-		w := gradgenVector(rng, d)
+		X := gradgen.matrix(rng, n, d, false)
+		y := gradgen.vector(rng, n)
+		w := gradgen.vector(rng, d)
 		dw := mat.NewVecDense(d, nil)
 		value := LogRegNGrad(X, y, w, dw)
 		f := func() float64 {
 			return LogRegN(X, y, w)
 		}
-		gradgenCompare(t, "LogRegNGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "LogRegNGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t, "w", f, ps, want)
 		}
 		// LogRegNHessVec is the derivative of LogRegNGrad in random directions
 		// v.
 		{
-			vw := gradgenVector(rng, d)
+			vw := gradgen.vector(rng, d)
 			hvw := mat.NewVecDense(d, nil)
 			LogRegNHessVec(X, y, w, vw, hvw)
-			gradgenCompareSlope(t, "LogRegNHessVec", gradgenFlat(hvw), func(h float64) []float64 {
+			gradgen.compareSlope(t, "LogRegNHessVec", gradgen.flat(hvw), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
-				LogRegNGrad(X, y, gradgenMovedVector(w, vw, h), dw2)
-				return gradgenFlat(dw2)
+				LogRegNGrad(X, y, gradgen.movedVector(w, vw, h), dw2)
+				return gradgen.flat(dw2)
 			})
 		}
 		// LogRegNHessian holds LogRegNHessVec in each unit direction, and is
@@ -423,294 +446,294 @@ func TestGradgenHigherGrad(t *testing.T) {
 				e[j] = 1
 				hvw := mat.NewVecDense(d, nil)
 				LogRegNHessVec(X, y, w, mat.NewVecDense(d, e[0:d]), hvw)
-				want.SetCol(j, gradgenFlat(hvw))
+				want.SetCol(j, gradgen.flat(hvw))
 			}
-			gradgenCompare(t, "LogRegNHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "LogRegNHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "LogRegNHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "LogRegNHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// LogRegNProblem's Func and Grad are LogRegN and LogRegNGrad at the
 		// packed variables, its Hess LogRegNHessian.
 		{
 			problem := LogRegNProblem(X, y)
 			size := d
-			x := gradgenFlat(w)
-			gradgenCompare(t, "LogRegNProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w)
+			gradgen.compare(t, "LogRegNProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "LogRegNProblem's Grad", grad, gradgenFlat(dw))
+			gradgen.compare(t, "LogRegNProblem's Grad", grad, gradgen.flat(dw))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := mat.NewDense(size, size, nil)
 			LogRegNHessian(X, y, w, H)
-			gradgenCompare(t, "LogRegNProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "LogRegNProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"Affine", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		x := gradgenVector(rng, n)
-		b := gradgenVector(rng, m)
+		A := gradgen.matrix(rng, m, n, false)
+		x := gradgen.vector(rng, n)
+		b := gradgen.vector(rng, m)
 		dst := mat.NewVecDense(m, nil)
-		weights := gradgenVector(rng, m)
+		weights := gradgen.vector(rng, m)
 		JA := mat.NewDense(m*m, n*1, nil)
 		Jx := mat.NewDense(1*m, n*1, nil)
 		Jb := mat.NewDense(1*m, m*1, nil)
 		AffineJacobian(A, x, b, JA, Jx, Jb)
 		f := func() float64 {
 			Affine(A, x, b, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(A, A)
-			want := gradgenJacobianWant(JA, weights, m, n)
-			gradgenCheck(t, "A", f, ps, want)
+			ps, _ := gradgen.matrixParams(A, A)
+			want := gradgen.jacobianWant(JA, weights, m, n)
+			gradgen.check(t, "A", f, ps, want)
 		}
 		{
-			ps, _ := gradgenVectorParams(x, x)
-			want := gradgenJacobianWant(Jx, weights, 1, n)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, _ := gradgen.vectorParams(x, x)
+			want := gradgen.jacobianWant(Jx, weights, 1, n)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		{
-			ps, _ := gradgenVectorParams(b, b)
-			want := gradgenJacobianWant(Jb, weights, 1, m)
-			gradgenCheck(t, "b", f, ps, want)
+			ps, _ := gradgen.vectorParams(b, b)
+			want := gradgen.jacobianWant(Jb, weights, 1, m)
+			gradgen.check(t, "b", f, ps, want)
 		}
 		// AffineJVP is the derivative of Affine in random directions d, and what
 		// AffineJacobian gives for them.
 		{
-			dA := gradgenMatrix(rng, m, n, false)
-			dx := gradgenVector(rng, n)
-			db := gradgenVector(rng, m)
+			dA := gradgen.matrix(rng, m, n, false)
+			dx := gradgen.vector(rng, n)
+			db := gradgen.vector(rng, m)
 			jvp := mat.NewVecDense(m, nil)
 			AffineJVP(A, x, b, dA, dx, db, jvp)
-			gradgenCompareSlope(t, "AffineJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "AffineJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(m, nil)
-				Affine(gradgenMovedMatrix(A, dA, h), gradgenMovedVector(x, dx, h), gradgenMovedVector(b, db, h), value)
-				return gradgenFlat(value)
+				Affine(gradgen.movedMatrix(A, dA, h), gradgen.movedVector(x, dx, h), gradgen.movedVector(b, db, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, 1, nil)
-			gradgenJacobianTimes(want, JA, dA)
-			gradgenJacobianTimes(want, Jx, dx.T())
-			gradgenJacobianTimes(want, Jb, db.T())
-			gradgenCompare(t, "AffineJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JA, dA)
+			gradgen.jacobianTimes(want, Jx, dx.T())
+			gradgen.jacobianTimes(want, Jb, db.T())
+			gradgen.compare(t, "AffineJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Outer", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dst := mat.NewDense(n, n, nil)
-		weights := gradgenMatrix(rng, n, n, false)
+		weights := gradgen.matrix(rng, n, n, false)
 		Jx := mat.NewDense(1*n, n*n, nil)
 		OuterJacobian(x, Jx)
 		f := func() float64 {
 			Outer(x, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenVectorParams(x, x)
-			want := gradgenJacobianWant(Jx, weights, 1, n)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, _ := gradgen.vectorParams(x, x)
+			want := gradgen.jacobianWant(Jx, weights, 1, n)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		// OuterJVP is the derivative of Outer in random directions d, and what
 		// OuterJacobian gives for them.
 		{
-			dx := gradgenVector(rng, n)
+			dx := gradgen.vector(rng, n)
 			jvp := mat.NewDense(n, n, nil)
 			OuterJVP(x, dx, jvp)
-			gradgenCompareSlope(t, "OuterJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "OuterJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
-				Outer(gradgenMovedVector(x, dx, h), value)
-				return gradgenFlat(value)
+				Outer(gradgen.movedVector(x, dx, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, n, nil)
-			gradgenJacobianTimes(want, Jx, dx.T())
-			gradgenCompare(t, "OuterJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jx, dx.T())
+			gradgen.compare(t, "OuterJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"ElemExp", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dst := mat.NewDense(m, n, nil)
-		weights := gradgenMatrix(rng, m, n, false)
+		weights := gradgen.matrix(rng, m, n, false)
 		JX := mat.NewDense(m*m, n*n, nil)
 		ElemExpJacobian(X, JX)
 		f := func() float64 {
 			ElemExp(X, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, m, n)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, m, n)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// ElemExpJVP is the derivative of ElemExp in random directions d, and
 		// what ElemExpJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, m, n, false)
+			dX := gradgen.matrix(rng, m, n, false)
 			jvp := mat.NewDense(m, n, nil)
 			ElemExpJVP(X, dX, jvp)
-			gradgenCompareSlope(t, "ElemExpJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "ElemExpJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
-				ElemExp(gradgenMovedMatrix(X, dX, h), value)
-				return gradgenFlat(value)
+				ElemExp(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, n, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "ElemExpJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "ElemExpJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Inverse", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, n, true)
+		X := gradgen.matrix(rng, n, n, true)
 		dst := mat.NewDense(n, n, nil)
-		weights := gradgenMatrix(rng, n, n, false)
+		weights := gradgen.matrix(rng, n, n, false)
 		JX := mat.NewDense(n*n, n*n, nil)
 		InverseJacobian(X, JX)
 		f := func() float64 {
 			Inverse(X, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, n, n)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, n, n)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// InverseJVP is the derivative of Inverse in random directions d, and
 		// what InverseJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, n, false)
 			jvp := mat.NewDense(n, n, nil)
 			InverseJVP(X, dX, jvp)
-			gradgenCompareSlope(t, "InverseJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "InverseJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
-				Inverse(gradgenMovedMatrix(X, dX, h), value)
-				return gradgenFlat(value)
+				Inverse(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, n, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "InverseJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "InverseJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"TraceScaled", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
 		p := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, n, true)
-		A := gradgenMatrix(rng, m, p, false)
+		X := gradgen.matrix(rng, n, n, true)
+		A := gradgen.matrix(rng, m, p, false)
 		dst := mat.NewDense(m, p, nil)
-		weights := gradgenMatrix(rng, m, p, false)
+		weights := gradgen.matrix(rng, m, p, false)
 		JX := mat.NewDense(n*m, n*p, nil)
 		TraceScaledJacobian(X, A, JX)
 		f := func() float64 {
 			TraceScaled(X, A, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, n, n)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, n, n)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// TraceScaledJVP is the derivative of TraceScaled in random directions
 		// d, and what TraceScaledJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, n, n, false)
+			dX := gradgen.matrix(rng, n, n, false)
 			jvp := mat.NewDense(m, p, nil)
 			TraceScaledJVP(X, A, dX, jvp)
-			gradgenCompareSlope(t, "TraceScaledJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "TraceScaledJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, p, nil)
-				TraceScaled(gradgenMovedMatrix(X, dX, h), A, value)
-				return gradgenFlat(value)
+				TraceScaled(gradgen.movedMatrix(X, dX, h), A, value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, p, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "TraceScaledJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "TraceScaledJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"Ray", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		x := gradgenVector(rng, n)
-		d := gradgenVector(rng, n)
+		t := []float64{gradgen.uniform(rng)}
+		x := gradgen.vector(rng, n)
+		d := gradgen.vector(rng, n)
 		dst := mat.NewVecDense(n, nil)
-		weights := gradgenVector(rng, n)
+		weights := gradgen.vector(rng, n)
 		Jt := mat.NewDense(1*n, 1*1, nil)
 		RayJacobian(t[0], x, d, Jt)
 		f := func() float64 {
 			Ray(t[0], x, d, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// RayJVP is the derivative of Ray in random directions d, and what
 		// RayJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewVecDense(n, nil)
 			RayJVP(t[0], x, d, dt, jvp)
-			gradgenCompareSlope(t2, "RayJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "RayJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(n, nil)
 				Ray(t[0]+h*dt, x, d, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, 1, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "RayJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "RayJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// RayDeriv is the derivative of Ray in t.
 		{
 			value := mat.NewVecDense(n, nil)
 			RayDeriv(t[0], x, d, value)
-			gradgenCompareSlope(t2, "RayDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "RayDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewVecDense(n, nil)
 				Ray(t[0]+h, x, d, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// RayDeriv2 is the derivative of RayDeriv in t.
 		{
 			value := mat.NewVecDense(n, nil)
 			RayDeriv2(t[0], x, d, value)
-			gradgenCompareSlope(t2, "RayDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "RayDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewVecDense(n, nil)
 				RayDeriv(t[0]+h, x, d, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"ScalarCurve", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		a := gradgenVector(rng, n)
-		A := gradgenMatrix(rng, n, n, true)
+		t := []float64{gradgen.uniform(rng)}
+		a := gradgen.vector(rng, n)
+		A := gradgen.matrix(rng, n, n, true)
 		dt := new(float64)
 		value := ScalarCurveGrad(t[0], a, A, dt)
 		f := func() float64 {
 			return ScalarCurve(t[0], a, A)
 		}
-		gradgenCompare(t2, "ScalarCurveGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "ScalarCurveGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(t, dt)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, want := gradgen.scalarParams(t, dt)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// ScalarCurveDeriv is the derivative of ScalarCurve in t.
 		{
-			gradgenCompareSlope(t2, "ScalarCurveDeriv", []float64{ScalarCurveDeriv(t[0], a, A)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ScalarCurveDeriv", []float64{ScalarCurveDeriv(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurve(t[0]+h, a, A)}
 			})
 		}
 		// ScalarCurveDeriv2 is the derivative of ScalarCurveDeriv in t.
 		{
-			gradgenCompareSlope(t2, "ScalarCurveDeriv2", []float64{ScalarCurveDeriv2(t[0], a, A)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ScalarCurveDeriv2", []float64{ScalarCurveDeriv2(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv(t[0]+h, a, A)}
 			})
 		}
 		// ScalarCurveDeriv3 is the derivative of ScalarCurveDeriv2 in t.
 		{
-			gradgenCompareSlope(t2, "ScalarCurveDeriv3", []float64{ScalarCurveDeriv3(t[0], a, A)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ScalarCurveDeriv3", []float64{ScalarCurveDeriv3(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv2(t[0]+h, a, A)}
 			})
 		}
 		// ScalarCurveDeriv4 is the derivative of ScalarCurveDeriv3 in t.
 		{
-			gradgenCompareSlope(t2, "ScalarCurveDeriv4", []float64{ScalarCurveDeriv4(t[0], a, A)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ScalarCurveDeriv4", []float64{ScalarCurveDeriv4(t[0], a, A)}, func(h float64) []float64 {
 				return []float64{ScalarCurveDeriv3(t[0]+h, a, A)}
 			})
 		}
@@ -719,48 +742,48 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := ScalarCurveProblem(a, A)
 			size := 1
-			x := gradgenFlat(t[0])
-			gradgenCompare(t2, "ScalarCurveProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(t[0])
+			gradgen.compare(t2, "ScalarCurveProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t2, "ScalarCurveProblem's Grad", grad, gradgenFlat(dt))
+			gradgen.compare(t2, "ScalarCurveProblem's Grad", grad, gradgen.flat(dt))
 		}
 	}}, {"LogRegBias", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		y := gradgenVector(rng, n)
-		w := gradgenVector(rng, d)
-		b := []float64{gradgenUniform(rng)}
-		lambda := []float64{gradgenUniform(rng)}
+		X := gradgen.matrix(rng, n, d, false)
+		y := gradgen.vector(rng, n)
+		w := gradgen.vector(rng, d)
+		b := []float64{gradgen.uniform(rng)}
+		lambda := []float64{gradgen.uniform(rng)}
 		dw := mat.NewVecDense(d, nil)
 		db := new(float64)
 		value := LogRegBiasGrad(X, y, w, b[0], lambda[0], dw, db)
 		f := func() float64 {
 			return LogRegBias(X, y, w, b[0], lambda[0])
 		}
-		gradgenCompare(t, "LogRegBiasGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "LogRegBiasGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t, "w", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			ps, want := gradgen.scalarParams(b, db)
+			gradgen.check(t, "b", f, ps, want)
 		}
 		// LogRegBiasHessVec is the derivative of LogRegBiasGrad in random
 		// directions v.
 		{
-			vw := gradgenVector(rng, d)
+			vw := gradgen.vector(rng, d)
 			hvw := mat.NewVecDense(d, nil)
-			vb := gradgenUniform(rng)
+			vb := gradgen.uniform(rng)
 			hvb := new(float64)
 			LogRegBiasHessVec(X, y, w, b[0], lambda[0], vw, vb, hvw, hvb)
-			gradgenCompareSlope(t, "LogRegBiasHessVec", gradgenFlat(hvw, hvb), func(h float64) []float64 {
+			gradgen.compareSlope(t, "LogRegBiasHessVec", gradgen.flat(hvw, hvb), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
 				db2 := new(float64)
-				LogRegBiasGrad(X, y, gradgenMovedVector(w, vw, h), b[0]+h*vb, lambda[0], dw2, db2)
-				return gradgenFlat(dw2, db2)
+				LogRegBiasGrad(X, y, gradgen.movedVector(w, vw, h), b[0]+h*vb, lambda[0], dw2, db2)
+				return gradgen.flat(dw2, db2)
 			})
 		}
 		// LogRegBiasHessian holds LogRegBiasHessVec in each unit direction, and
@@ -776,52 +799,52 @@ func TestGradgenHigherGrad(t *testing.T) {
 				hvw := mat.NewVecDense(d, nil)
 				hvb := new(float64)
 				LogRegBiasHessVec(X, y, w, b[0], lambda[0], mat.NewVecDense(d, e[0:d]), e[d], hvw, hvb)
-				want.SetCol(j, gradgenFlat(hvw, hvb))
+				want.SetCol(j, gradgen.flat(hvw, hvb))
 			}
-			gradgenCompare(t, "LogRegBiasHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "LogRegBiasHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "LogRegBiasHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "LogRegBiasHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// LogRegBiasProblem's Func and Grad are LogRegBias and LogRegBiasGrad at
 		// the packed variables, its Hess LogRegBiasHessian.
 		{
 			problem := LogRegBiasProblem(X, y, lambda[0])
 			size := d + 1
-			x := gradgenFlat(w, b[0])
-			gradgenCompare(t, "LogRegBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w, b[0])
+			gradgen.compare(t, "LogRegBiasProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "LogRegBiasProblem's Grad", grad, gradgenFlat(dw, db))
+			gradgen.compare(t, "LogRegBiasProblem's Grad", grad, gradgen.flat(dw, db))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := mat.NewDense(size, size, nil)
 			LogRegBiasHessian(X, y, w, b[0], lambda[0], H)
-			gradgenCompare(t, "LogRegBiasProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "LogRegBiasProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"QuadTrace", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, n, n, true)
-		W := gradgenMatrix(rng, n, k, false)
+		A := gradgen.matrix(rng, n, n, true)
+		W := gradgen.matrix(rng, n, k, false)
 		dW := mat.NewDense(n, k, nil)
 		value := QuadTraceGrad(A, W, dW)
 		f := func() float64 {
 			return QuadTrace(A, W)
 		}
-		gradgenCompare(t, "QuadTraceGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "QuadTraceGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(W, dW)
-			gradgenCheck(t, "W", f, ps, want)
+			ps, want := gradgen.matrixParams(W, dW)
+			gradgen.check(t, "W", f, ps, want)
 		}
 		// QuadTraceHessVec is the derivative of QuadTraceGrad in random
 		// directions v.
 		{
-			vW := gradgenMatrix(rng, n, k, false)
+			vW := gradgen.matrix(rng, n, k, false)
 			hvW := mat.NewDense(n, k, nil)
 			QuadTraceHessVec(A, W, vW, hvW)
-			gradgenCompareSlope(t, "QuadTraceHessVec", gradgenFlat(hvW), func(h float64) []float64 {
+			gradgen.compareSlope(t, "QuadTraceHessVec", gradgen.flat(hvW), func(h float64) []float64 {
 				dW2 := mat.NewDense(n, k, nil)
-				QuadTraceGrad(A, gradgenMovedMatrix(W, vW, h), dW2)
-				return gradgenFlat(dW2)
+				QuadTraceGrad(A, gradgen.movedMatrix(W, vW, h), dW2)
+				return gradgen.flat(dW2)
 			})
 		}
 		// QuadTraceProblem's Func and Grad are QuadTrace and QuadTraceGrad at
@@ -829,36 +852,36 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := QuadTraceProblem(A, k)
 			size := n * k
-			x := gradgenFlat(W)
-			gradgenCompare(t, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(W)
+			gradgen.compare(t, "QuadTraceProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "QuadTraceProblem's Grad", grad, gradgenFlat(dW))
+			gradgen.compare(t, "QuadTraceProblem's Grad", grad, gradgen.flat(dW))
 		}
 	}}, {"GaussNLL", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		S := gradgenSymmetric(rng, n, true)
-		C := gradgenSymmetric(rng, n, true)
+		S := gradgen.symmetric(rng, n, true)
+		C := gradgen.symmetric(rng, n, true)
 		dS := mat.NewSymDense(n, nil)
 		value := GaussNLLGrad(S, C, dS)
 		f := func() float64 {
 			return GaussNLL(S, C)
 		}
-		gradgenCompare(t, "GaussNLLGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "GaussNLLGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenSymmetricParams(S, dS)
-			gradgenCheck(t, "S", f, ps, want)
+			ps, want := gradgen.symmetricParams(S, dS)
+			gradgen.check(t, "S", f, ps, want)
 		}
 		// GaussNLLHessVec is the derivative of GaussNLLGrad in random directions
 		// v.
 		{
-			vS := gradgenSymmetric(rng, n, false)
+			vS := gradgen.symmetric(rng, n, false)
 			hvS := mat.NewSymDense(n, nil)
 			GaussNLLHessVec(S, C, vS, hvS)
-			gradgenCompareSlope(t, "GaussNLLHessVec", gradgenFlat(hvS), func(h float64) []float64 {
+			gradgen.compareSlope(t, "GaussNLLHessVec", gradgen.flat(hvS), func(h float64) []float64 {
 				dS2 := mat.NewSymDense(n, nil)
-				GaussNLLGrad(gradgenMovedSymmetric(S, vS, h), C, dS2)
-				return gradgenFlat(dS2)
+				GaussNLLGrad(gradgen.movedSymmetric(S, vS, h), C, dS2)
+				return gradgen.flat(dS2)
 			})
 		}
 		// GaussNLLProblem's Func and Grad are GaussNLL and GaussNLLGrad at the
@@ -866,37 +889,37 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := GaussNLLProblem(C)
 			size := n * n
-			x := gradgenFlat(S)
-			gradgenCompare(t, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(S)
+			gradgen.compare(t, "GaussNLLProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "GaussNLLProblem's Grad", grad, gradgenFlat(gradgenPackedSymmetric(dS)))
+			gradgen.compare(t, "GaussNLLProblem's Grad", grad, gradgen.flat(gradgen.packedSymmetric(dS)))
 		}
 	}}, {"Quartic", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		m := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		A := gradgenMatrix(rng, m, n, false)
+		x := gradgen.vector(rng, n)
+		A := gradgen.matrix(rng, m, n, false)
 		dx := mat.NewVecDense(n, nil)
 		value := QuarticGrad(x, A, dx)
 		f := func() float64 {
 			return Quartic(x, A)
 		}
-		gradgenCompare(t, "QuarticGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "QuarticGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		// QuarticHessVec is the derivative of QuarticGrad in random directions
 		// v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			QuarticHessVec(x, A, vx, hvx)
-			gradgenCompareSlope(t, "QuarticHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t, "QuarticHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
-				QuarticGrad(gradgenMovedVector(x, vx, h), A, dx2)
-				return gradgenFlat(dx2)
+				QuarticGrad(gradgen.movedVector(x, vx, h), A, dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// QuarticHessian holds QuarticHessVec in each unit direction, and is
@@ -911,63 +934,63 @@ func TestGradgenHigherGrad(t *testing.T) {
 				e[j] = 1
 				hvx := mat.NewVecDense(n, nil)
 				QuarticHessVec(x, A, mat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t, "QuarticHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "QuarticHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "QuarticHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "QuarticHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// QuarticProblem's Func and Grad are Quartic and QuarticGrad at the
 		// packed variables, its Hess QuarticHessian.
 		{
 			problem := QuarticProblem(A)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t, "QuarticProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t, "QuarticProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "QuarticProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t, "QuarticProblem's Grad", grad, gradgen.flat(dx))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := mat.NewDense(size, size, nil)
 			QuarticHessian(x, A, H)
-			gradgenCompare(t, "QuarticProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "QuarticProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"TwoLayer", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, k, false)
-		B := gradgenMatrix(rng, k, n, false)
-		x := gradgenVector(rng, n)
-		c := []float64{gradgenUniform(rng)}
+		A := gradgen.matrix(rng, m, k, false)
+		B := gradgen.matrix(rng, k, n, false)
+		x := gradgen.vector(rng, n)
+		c := []float64{gradgen.uniform(rng)}
 		dx := mat.NewVecDense(n, nil)
 		dc := new(float64)
 		value := TwoLayerGrad(A, B, x, c[0], dx, dc)
 		f := func() float64 {
 			return TwoLayer(A, B, x, c[0])
 		}
-		gradgenCompare(t, "TwoLayerGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "TwoLayerGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		{
-			ps, want := gradgenScalarParams(c, dc)
-			gradgenCheck(t, "c", f, ps, want)
+			ps, want := gradgen.scalarParams(c, dc)
+			gradgen.check(t, "c", f, ps, want)
 		}
 		// TwoLayerHessVec is the derivative of TwoLayerGrad in random directions
 		// v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
-			vc := gradgenUniform(rng)
+			vc := gradgen.uniform(rng)
 			hvc := new(float64)
 			TwoLayerHessVec(A, B, x, c[0], vx, vc, hvx, hvc)
-			gradgenCompareSlope(t, "TwoLayerHessVec", gradgenFlat(hvx, hvc), func(h float64) []float64 {
+			gradgen.compareSlope(t, "TwoLayerHessVec", gradgen.flat(hvx, hvc), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
 				dc2 := new(float64)
-				TwoLayerGrad(A, B, gradgenMovedVector(x, vx, h), c[0]+h*vc, dx2, dc2)
-				return gradgenFlat(dx2, dc2)
+				TwoLayerGrad(A, B, gradgen.movedVector(x, vx, h), c[0]+h*vc, dx2, dc2)
+				return gradgen.flat(dx2, dc2)
 			})
 		}
 		// TwoLayerHessian holds TwoLayerHessVec in each unit direction, and is
@@ -983,145 +1006,145 @@ func TestGradgenHigherGrad(t *testing.T) {
 				hvx := mat.NewVecDense(n, nil)
 				hvc := new(float64)
 				TwoLayerHessVec(A, B, x, c[0], mat.NewVecDense(n, e[0:n]), e[n], hvx, hvc)
-				want.SetCol(j, gradgenFlat(hvx, hvc))
+				want.SetCol(j, gradgen.flat(hvx, hvc))
 			}
-			gradgenCompare(t, "TwoLayerHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "TwoLayerHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "TwoLayerHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "TwoLayerHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// TwoLayerProblem's Func and Grad are TwoLayer and TwoLayerGrad at the
 		// packed variables, its Hess TwoLayerHessian.
 		{
 			problem := TwoLayerProblem(A, B)
 			size := n + 1
-			x2 := gradgenFlat(x, c[0])
-			gradgenCompare(t, "TwoLayerProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x, c[0])
+			gradgen.compare(t, "TwoLayerProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "TwoLayerProblem's Grad", grad, gradgenFlat(dx, dc))
+			gradgen.compare(t, "TwoLayerProblem's Grad", grad, gradgen.flat(dx, dc))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := mat.NewDense(size, size, nil)
 			TwoLayerHessian(A, B, x, c[0], H)
-			gradgenCompare(t, "TwoLayerProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "TwoLayerProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"InvPath", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		t := []float64{gradgen.uniform(rng)}
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dst := mat.NewDense(n, n, nil)
-		weights := gradgenMatrix(rng, n, n, false)
+		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
 		InvPathJacobian(t[0], A, B, Jt)
 		f := func() float64 {
 			InvPath(t[0], A, B, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// InvPathJVP is the derivative of InvPath in random directions d, and
 		// what InvPathJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			InvPathJVP(t[0], A, B, dt, jvp)
-			gradgenCompareSlope(t2, "InvPathJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "InvPathJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				InvPath(t[0]+h*dt, A, B, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, n, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "InvPathJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "InvPathJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// InvPathDeriv is the derivative of InvPath in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			InvPathDeriv(t[0], A, B, value)
-			gradgenCompareSlope(t2, "InvPathDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "InvPathDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				InvPath(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// InvPathDeriv2 is the derivative of InvPathDeriv in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			InvPathDeriv2(t[0], A, B, value)
-			gradgenCompareSlope(t2, "InvPathDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "InvPathDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				InvPathDeriv(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"ProductPath", func(t2 *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		p := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		A := gradgenMatrix(rng, m, p, false)
-		B := gradgenMatrix(rng, m, p, false)
-		C := gradgenMatrix(rng, p, n, false)
-		D := gradgenMatrix(rng, p, n, false)
+		t := []float64{gradgen.uniform(rng)}
+		A := gradgen.matrix(rng, m, p, false)
+		B := gradgen.matrix(rng, m, p, false)
+		C := gradgen.matrix(rng, p, n, false)
+		D := gradgen.matrix(rng, p, n, false)
 		dst := mat.NewDense(m, n, nil)
-		weights := gradgenMatrix(rng, m, n, false)
+		weights := gradgen.matrix(rng, m, n, false)
 		Jt := mat.NewDense(1*m, 1*n, nil)
 		ProductPathJacobian(t[0], A, B, C, D, Jt)
 		f := func() float64 {
 			ProductPath(t[0], A, B, C, D, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// ProductPathJVP is the derivative of ProductPath in random directions
 		// d, and what ProductPathJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewDense(m, n, nil)
 			ProductPathJVP(t[0], A, B, C, D, dt, jvp)
-			gradgenCompareSlope(t2, "ProductPathJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ProductPathJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
 				ProductPath(t[0]+h*dt, A, B, C, D, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, n, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "ProductPathJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "ProductPathJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// ProductPathDeriv is the derivative of ProductPath in t.
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv(t[0], A, B, C, D, value)
-			gradgenCompareSlope(t2, "ProductPathDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ProductPathDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPath(t[0]+h, A, B, C, D, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// ProductPathDeriv2 is the derivative of ProductPathDeriv in t.
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv2(t[0], A, B, C, D, value)
-			gradgenCompareSlope(t2, "ProductPathDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ProductPathDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPathDeriv(t[0]+h, A, B, C, D, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// ProductPathDeriv3 is the derivative of ProductPathDeriv2 in t.
 		{
 			value := mat.NewDense(m, n, nil)
 			ProductPathDeriv3(t[0], A, B, C, D, value)
-			gradgenCompareSlope(t2, "ProductPathDeriv3", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "ProductPathDeriv3", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(m, n, nil)
 				ProductPathDeriv2(t[0]+h, A, B, C, D, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"SandwichAll", func(t *testing.T, rng *rand.Rand) {
@@ -1129,118 +1152,118 @@ func TestGradgenHigherGrad(t *testing.T) {
 		p := 1 + rng.IntN(4)
 		q := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, p, false)
-		X := gradgenMatrix(rng, p, q, false)
-		B := gradgenMatrix(rng, q, n, false)
+		A := gradgen.matrix(rng, m, p, false)
+		X := gradgen.matrix(rng, p, q, false)
+		B := gradgen.matrix(rng, q, n, false)
 		dst := mat.NewDense(m, n, nil)
-		weights := gradgenMatrix(rng, m, n, false)
+		weights := gradgen.matrix(rng, m, n, false)
 		JA := mat.NewDense(m*m, p*n, nil)
 		JX := mat.NewDense(p*m, q*n, nil)
 		JB := mat.NewDense(q*m, n*n, nil)
 		SandwichAllJacobian(A, X, B, JA, JX, JB)
 		f := func() float64 {
 			SandwichAll(A, X, B, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(A, A)
-			want := gradgenJacobianWant(JA, weights, m, p)
-			gradgenCheck(t, "A", f, ps, want)
+			ps, _ := gradgen.matrixParams(A, A)
+			want := gradgen.jacobianWant(JA, weights, m, p)
+			gradgen.check(t, "A", f, ps, want)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, p, q)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, p, q)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		{
-			ps, _ := gradgenMatrixParams(B, B)
-			want := gradgenJacobianWant(JB, weights, q, n)
-			gradgenCheck(t, "B", f, ps, want)
+			ps, _ := gradgen.matrixParams(B, B)
+			want := gradgen.jacobianWant(JB, weights, q, n)
+			gradgen.check(t, "B", f, ps, want)
 		}
 		// SandwichAllJVP is the derivative of SandwichAll in random directions
 		// d, and what SandwichAllJacobian gives for them.
 		{
-			dA := gradgenMatrix(rng, m, p, false)
-			dX := gradgenMatrix(rng, p, q, false)
-			dB := gradgenMatrix(rng, q, n, false)
+			dA := gradgen.matrix(rng, m, p, false)
+			dX := gradgen.matrix(rng, p, q, false)
+			dB := gradgen.matrix(rng, q, n, false)
 			jvp := mat.NewDense(m, n, nil)
 			SandwichAllJVP(A, X, B, dA, dX, dB, jvp)
-			gradgenCompareSlope(t, "SandwichAllJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "SandwichAllJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(m, n, nil)
-				SandwichAll(gradgenMovedMatrix(A, dA, h), gradgenMovedMatrix(X, dX, h), gradgenMovedMatrix(B, dB, h), value)
-				return gradgenFlat(value)
+				SandwichAll(gradgen.movedMatrix(A, dA, h), gradgen.movedMatrix(X, dX, h), gradgen.movedMatrix(B, dB, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(m, n, nil)
-			gradgenJacobianTimes(want, JA, dA)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenJacobianTimes(want, JB, dB)
-			gradgenCompare(t, "SandwichAllJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JA, dA)
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.jacobianTimes(want, JB, dB)
+			gradgen.compare(t, "SandwichAllJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"FusionSubSum", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
-		y := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
+		y := gradgen.vector(rng, n)
 		dst := mat.NewVecDense(n, nil)
-		weights := gradgenVector(rng, n)
+		weights := gradgen.vector(rng, n)
 		Jx := mat.NewDense(1*n, n*1, nil)
 		Jy := mat.NewDense(1*n, n*1, nil)
 		FusionSubSumJacobian(x, y, Jx, Jy)
 		f := func() float64 {
 			FusionSubSum(x, y, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenVectorParams(x, x)
-			want := gradgenJacobianWant(Jx, weights, 1, n)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, _ := gradgen.vectorParams(x, x)
+			want := gradgen.jacobianWant(Jx, weights, 1, n)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		{
-			ps, _ := gradgenVectorParams(y, y)
-			want := gradgenJacobianWant(Jy, weights, 1, n)
-			gradgenCheck(t, "y", f, ps, want)
+			ps, _ := gradgen.vectorParams(y, y)
+			want := gradgen.jacobianWant(Jy, weights, 1, n)
+			gradgen.check(t, "y", f, ps, want)
 		}
 		// FusionSubSumJVP is the derivative of FusionSubSum in random directions
 		// d, and what FusionSubSumJacobian gives for them.
 		{
-			dx := gradgenVector(rng, n)
-			dy := gradgenVector(rng, n)
+			dx := gradgen.vector(rng, n)
+			dy := gradgen.vector(rng, n)
 			jvp := mat.NewVecDense(n, nil)
 			FusionSubSumJVP(x, y, dx, dy, jvp)
-			gradgenCompareSlope(t, "FusionSubSumJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "FusionSubSumJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewVecDense(n, nil)
-				FusionSubSum(gradgenMovedVector(x, dx, h), gradgenMovedVector(y, dy, h), value)
-				return gradgenFlat(value)
+				FusionSubSum(gradgen.movedVector(x, dx, h), gradgen.movedVector(y, dy, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, 1, nil)
-			gradgenJacobianTimes(want, Jx, dx.T())
-			gradgenJacobianTimes(want, Jy, dy.T())
-			gradgenCompare(t, "FusionSubSumJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jx, dx.T())
+			gradgen.jacobianTimes(want, Jy, dy.T())
+			gradgen.compare(t, "FusionSubSumJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"FusionLse", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		A := gradgenMatrix(rng, m, n, false)
-		x := gradgenVector(rng, n)
+		A := gradgen.matrix(rng, m, n, false)
+		x := gradgen.vector(rng, n)
 		dx := mat.NewVecDense(n, nil)
 		value := FusionLseGrad(A, x, dx)
 		f := func() float64 {
 			return FusionLse(A, x)
 		}
-		gradgenCompare(t, "FusionLseGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "FusionLseGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		// FusionLseHessVec is the derivative of FusionLseGrad in random
 		// directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			FusionLseHessVec(A, x, vx, hvx)
-			gradgenCompareSlope(t, "FusionLseHessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t, "FusionLseHessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
-				FusionLseGrad(A, gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				FusionLseGrad(A, gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// FusionLseHessian holds FusionLseHessVec in each unit direction, and is
@@ -1255,50 +1278,50 @@ func TestGradgenHigherGrad(t *testing.T) {
 				e[j] = 1
 				hvx := mat.NewVecDense(n, nil)
 				FusionLseHessVec(A, x, mat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t, "FusionLseHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "FusionLseHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "FusionLseHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "FusionLseHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// FusionLseProblem's Func and Grad are FusionLse and FusionLseGrad at
 		// the packed variables, its Hess FusionLseHessian.
 		{
 			problem := FusionLseProblem(A)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t, "FusionLseProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t, "FusionLseProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionLseProblem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t, "FusionLseProblem's Grad", grad, gradgen.flat(dx))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := mat.NewDense(size, size, nil)
 			FusionLseHessian(A, x, H)
-			gradgenCompare(t, "FusionLseProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "FusionLseProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"FusionNorm2", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		x := gradgenVector(rng, n)
+		x := gradgen.vector(rng, n)
 		dx := mat.NewVecDense(n, nil)
 		value := FusionNorm2Grad(x, dx)
 		f := func() float64 {
 			return FusionNorm2(x)
 		}
-		gradgenCompare(t, "FusionNorm2Grad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "FusionNorm2Grad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(x, dx)
-			gradgenCheck(t, "x", f, ps, want)
+			ps, want := gradgen.vectorParams(x, dx)
+			gradgen.check(t, "x", f, ps, want)
 		}
 		// FusionNorm2HessVec is the derivative of FusionNorm2Grad in random
 		// directions v.
 		{
-			vx := gradgenVector(rng, n)
+			vx := gradgen.vector(rng, n)
 			hvx := mat.NewVecDense(n, nil)
 			FusionNorm2HessVec(x, vx, hvx)
-			gradgenCompareSlope(t, "FusionNorm2HessVec", gradgenFlat(hvx), func(h float64) []float64 {
+			gradgen.compareSlope(t, "FusionNorm2HessVec", gradgen.flat(hvx), func(h float64) []float64 {
 				dx2 := mat.NewVecDense(n, nil)
-				FusionNorm2Grad(gradgenMovedVector(x, vx, h), dx2)
-				return gradgenFlat(dx2)
+				FusionNorm2Grad(gradgen.movedVector(x, vx, h), dx2)
+				return gradgen.flat(dx2)
 			})
 		}
 		// FusionNorm2Hessian holds FusionNorm2HessVec in each unit direction,
@@ -1313,57 +1336,57 @@ func TestGradgenHigherGrad(t *testing.T) {
 				e[j] = 1
 				hvx := mat.NewVecDense(n, nil)
 				FusionNorm2HessVec(x, mat.NewVecDense(n, e[0:n]), hvx)
-				want.SetCol(j, gradgenFlat(hvx))
+				want.SetCol(j, gradgen.flat(hvx))
 			}
-			gradgenCompare(t, "FusionNorm2Hessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "FusionNorm2Hessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "FusionNorm2Hessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "FusionNorm2Hessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// FusionNorm2Problem's Func and Grad are FusionNorm2 and FusionNorm2Grad
 		// at the packed variables, its Hess FusionNorm2Hessian.
 		{
 			problem := FusionNorm2Problem(n)
 			size := n
-			x2 := gradgenFlat(x)
-			gradgenCompare(t, "FusionNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(x)
+			gradgen.compare(t, "FusionNorm2Problem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t, "FusionNorm2Problem's Grad", grad, gradgenFlat(dx))
+			gradgen.compare(t, "FusionNorm2Problem's Grad", grad, gradgen.flat(dx))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x2)
 			H := mat.NewDense(size, size, nil)
 			FusionNorm2Hessian(x, H)
-			gradgenCompare(t, "FusionNorm2Problem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "FusionNorm2Problem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}, {"LseRay", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		x := gradgenVector(rng, n)
-		d := gradgenVector(rng, n)
+		t := []float64{gradgen.uniform(rng)}
+		x := gradgen.vector(rng, n)
+		d := gradgen.vector(rng, n)
 		dt := new(float64)
 		value := LseRayGrad(t[0], x, d, dt)
 		f := func() float64 {
 			return LseRay(t[0], x, d)
 		}
-		gradgenCompare(t2, "LseRayGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t2, "LseRayGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenScalarParams(t, dt)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, want := gradgen.scalarParams(t, dt)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// LseRayDeriv is the derivative of LseRay in t.
 		{
-			gradgenCompareSlope(t2, "LseRayDeriv", []float64{LseRayDeriv(t[0], x, d)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "LseRayDeriv", []float64{LseRayDeriv(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRay(t[0]+h, x, d)}
 			})
 		}
 		// LseRayDeriv2 is the derivative of LseRayDeriv in t.
 		{
-			gradgenCompareSlope(t2, "LseRayDeriv2", []float64{LseRayDeriv2(t[0], x, d)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "LseRayDeriv2", []float64{LseRayDeriv2(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRayDeriv(t[0]+h, x, d)}
 			})
 		}
 		// LseRayDeriv3 is the derivative of LseRayDeriv2 in t.
 		{
-			gradgenCompareSlope(t2, "LseRayDeriv3", []float64{LseRayDeriv3(t[0], x, d)}, func(h float64) []float64 {
+			gradgen.compareSlope(t2, "LseRayDeriv3", []float64{LseRayDeriv3(t[0], x, d)}, func(h float64) []float64 {
 				return []float64{LseRayDeriv2(t[0]+h, x, d)}
 			})
 		}
@@ -1372,36 +1395,36 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := LseRayProblem(x, d)
 			size := 1
-			x2 := gradgenFlat(t[0])
-			gradgenCompare(t2, "LseRayProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
+			x2 := gradgen.flat(t[0])
+			gradgen.compare(t2, "LseRayProblem's Func", []float64{problem.Func(x2)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x2)
-			gradgenCompare(t2, "LseRayProblem's Grad", grad, gradgenFlat(dt))
+			gradgen.compare(t2, "LseRayProblem's Grad", grad, gradgen.flat(dt))
 		}
 	}}, {"LseMatrix", func(t *testing.T, rng *rand.Rand) {
 		m := 1 + rng.IntN(4)
 		n := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, m, n, false)
+		X := gradgen.matrix(rng, m, n, false)
 		dX := mat.NewDense(m, n, nil)
 		value := LseMatrixGrad(X, dX)
 		f := func() float64 {
 			return LseMatrix(X)
 		}
-		gradgenCompare(t, "LseMatrixGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "LseMatrixGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenMatrixParams(X, dX)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, want := gradgen.matrixParams(X, dX)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// LseMatrixHessVec is the derivative of LseMatrixGrad in random
 		// directions v.
 		{
-			vX := gradgenMatrix(rng, m, n, false)
+			vX := gradgen.matrix(rng, m, n, false)
 			hvX := mat.NewDense(m, n, nil)
 			LseMatrixHessVec(X, vX, hvX)
-			gradgenCompareSlope(t, "LseMatrixHessVec", gradgenFlat(hvX), func(h float64) []float64 {
+			gradgen.compareSlope(t, "LseMatrixHessVec", gradgen.flat(hvX), func(h float64) []float64 {
 				dX2 := mat.NewDense(m, n, nil)
-				LseMatrixGrad(gradgenMovedMatrix(X, vX, h), dX2)
-				return gradgenFlat(dX2)
+				LseMatrixGrad(gradgen.movedMatrix(X, vX, h), dX2)
+				return gradgen.flat(dX2)
 			})
 		}
 		// LseMatrixProblem's Func and Grad are LseMatrix and LseMatrixGrad at
@@ -1409,55 +1432,55 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := LseMatrixProblem(m, n)
 			size := m * n
-			x := gradgenFlat(X)
-			gradgenCompare(t, "LseMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(X)
+			gradgen.compare(t, "LseMatrixProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "LseMatrixProblem's Grad", grad, gradgenFlat(dX))
+			gradgen.compare(t, "LseMatrixProblem's Grad", grad, gradgen.flat(dX))
 		}
 	}}, {"SoftmaxRowsCurve", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		A := gradgenMatrix(rng, n, k, false)
-		B := gradgenMatrix(rng, n, k, false)
-		b := gradgenVector(rng, k)
+		t := []float64{gradgen.uniform(rng)}
+		A := gradgen.matrix(rng, n, k, false)
+		B := gradgen.matrix(rng, n, k, false)
+		b := gradgen.vector(rng, k)
 		dst := mat.NewDense(n, k, nil)
-		weights := gradgenMatrix(rng, n, k, false)
+		weights := gradgen.matrix(rng, n, k, false)
 		Jt := mat.NewDense(1*n, 1*k, nil)
 		SoftmaxRowsCurveJacobian(t[0], A, B, b, Jt)
 		f := func() float64 {
 			SoftmaxRowsCurve(t[0], A, B, b, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// SoftmaxRowsCurveJVP is the derivative of SoftmaxRowsCurve in random
 		// directions d, and what SoftmaxRowsCurveJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveJVP(t[0], A, B, b, dt, jvp)
-			gradgenCompareSlope(t2, "SoftmaxRowsCurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "SoftmaxRowsCurveJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurve(t[0]+h*dt, A, B, b, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, k, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "SoftmaxRowsCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "SoftmaxRowsCurveJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// SoftmaxRowsCurveDeriv is the derivative of SoftmaxRowsCurve in t.
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv(t[0], A, B, b, value)
-			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "SoftmaxRowsCurveDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurve(t[0]+h, A, B, b, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// SoftmaxRowsCurveDeriv2 is the derivative of SoftmaxRowsCurveDeriv in
@@ -1465,10 +1488,10 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv2(t[0], A, B, b, value)
-			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "SoftmaxRowsCurveDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurveDeriv(t[0]+h, A, B, b, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// SoftmaxRowsCurveDeriv3 is the derivative of SoftmaxRowsCurveDeriv2 in
@@ -1476,86 +1499,86 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, k, nil)
 			SoftmaxRowsCurveDeriv3(t[0], A, B, b, value)
-			gradgenCompareSlope(t2, "SoftmaxRowsCurveDeriv3", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "SoftmaxRowsCurveDeriv3", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, k, nil)
 				SoftmaxRowsCurveDeriv2(t[0]+h, A, B, b, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"LogSumExpColumns", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, k, false)
-		a := gradgenVector(rng, k)
+		X := gradgen.matrix(rng, n, k, false)
+		a := gradgen.vector(rng, k)
 		dst := mat.NewDense(1, k, nil)
-		weights := gradgenMatrix(rng, 1, k, false)
+		weights := gradgen.matrix(rng, 1, k, false)
 		JX := mat.NewDense(n*1, k*k, nil)
 		LogSumExpColumnsJacobian(X, a, JX)
 		f := func() float64 {
 			LogSumExpColumns(X, a, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, n, k)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, n, k)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// LogSumExpColumnsJVP is the derivative of LogSumExpColumns in random
 		// directions d, and what LogSumExpColumnsJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, n, k, false)
+			dX := gradgen.matrix(rng, n, k, false)
 			jvp := mat.NewDense(1, k, nil)
 			LogSumExpColumnsJVP(X, a, dX, jvp)
-			gradgenCompareSlope(t, "LogSumExpColumnsJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "LogSumExpColumnsJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(1, k, nil)
-				LogSumExpColumns(gradgenMovedMatrix(X, dX, h), a, value)
-				return gradgenFlat(value)
+				LogSumExpColumns(gradgen.movedMatrix(X, dX, h), a, value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(1, k, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "LogSumExpColumnsJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "LogSumExpColumnsJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"MatrixPowerCurve", func(t2 *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
-		t := []float64{gradgenUniform(rng)}
-		A := gradgenMatrix(rng, n, n, true)
-		B := gradgenMatrix(rng, n, n, true)
+		t := []float64{gradgen.uniform(rng)}
+		A := gradgen.matrix(rng, n, n, true)
+		B := gradgen.matrix(rng, n, n, true)
 		dst := mat.NewDense(n, n, nil)
-		weights := gradgenMatrix(rng, n, n, false)
+		weights := gradgen.matrix(rng, n, n, false)
 		Jt := mat.NewDense(1*n, 1*n, nil)
 		MatrixPowerCurveJacobian(t[0], A, B, Jt)
 		f := func() float64 {
 			MatrixPowerCurve(t[0], A, B, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenScalarParams(t, &t[0])
-			want := gradgenJacobianWant(Jt, weights, 1, 1)
-			gradgenCheck(t2, "t", f, ps, want)
+			ps, _ := gradgen.scalarParams(t, &t[0])
+			want := gradgen.jacobianWant(Jt, weights, 1, 1)
+			gradgen.check(t2, "t", f, ps, want)
 		}
 		// MatrixPowerCurveJVP is the derivative of MatrixPowerCurve in random
 		// directions d, and what MatrixPowerCurveJacobian gives for them.
 		{
-			dt := gradgenUniform(rng)
+			dt := gradgen.uniform(rng)
 			jvp := mat.NewDense(n, n, nil)
 			MatrixPowerCurveJVP(t[0], A, B, dt, jvp)
-			gradgenCompareSlope(t2, "MatrixPowerCurveJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "MatrixPowerCurveJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, n, nil)
 				MatrixPowerCurve(t[0]+h*dt, A, B, value)
-				return gradgenFlat(value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, n, nil)
-			gradgenJacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
-			gradgenCompare(t2, "MatrixPowerCurveJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, Jt, mat.NewDense(1, 1, []float64{dt}))
+			gradgen.compare(t2, "MatrixPowerCurveJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 		// MatrixPowerCurveDeriv is the derivative of MatrixPowerCurve in t.
 		{
 			value := mat.NewDense(n, n, nil)
 			MatrixPowerCurveDeriv(t[0], A, B, value)
-			gradgenCompareSlope(t2, "MatrixPowerCurveDeriv", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "MatrixPowerCurveDeriv", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				MatrixPowerCurve(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 		// MatrixPowerCurveDeriv2 is the derivative of MatrixPowerCurveDeriv in
@@ -1563,80 +1586,80 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			value := mat.NewDense(n, n, nil)
 			MatrixPowerCurveDeriv2(t[0], A, B, value)
-			gradgenCompareSlope(t2, "MatrixPowerCurveDeriv2", gradgenFlat(value), func(h float64) []float64 {
+			gradgen.compareSlope(t2, "MatrixPowerCurveDeriv2", gradgen.flat(value), func(h float64) []float64 {
 				value2 := mat.NewDense(n, n, nil)
 				MatrixPowerCurveDeriv(t[0]+h, A, B, value2)
-				return gradgenFlat(value2)
+				return gradgen.flat(value2)
 			})
 		}
 	}}, {"SoftmaxJacobian", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, k, false)
+		X := gradgen.matrix(rng, n, k, false)
 		dst := mat.NewDense(n, k, nil)
-		weights := gradgenMatrix(rng, n, k, false)
+		weights := gradgen.matrix(rng, n, k, false)
 		JX := mat.NewDense(n*n, k*k, nil)
 		SoftmaxJacobianJacobian(X, JX)
 		f := func() float64 {
 			SoftmaxJacobian(X, dst)
-			return gradgenInner(weights, dst)
+			return gradgen.inner(weights, dst)
 		}
 		{
-			ps, _ := gradgenMatrixParams(X, X)
-			want := gradgenJacobianWant(JX, weights, n, k)
-			gradgenCheck(t, "X", f, ps, want)
+			ps, _ := gradgen.matrixParams(X, X)
+			want := gradgen.jacobianWant(JX, weights, n, k)
+			gradgen.check(t, "X", f, ps, want)
 		}
 		// SoftmaxJacobianJVP is the derivative of SoftmaxJacobian in random
 		// directions d, and what SoftmaxJacobianJacobian gives for them.
 		{
-			dX := gradgenMatrix(rng, n, k, false)
+			dX := gradgen.matrix(rng, n, k, false)
 			jvp := mat.NewDense(n, k, nil)
 			SoftmaxJacobianJVP(X, dX, jvp)
-			gradgenCompareSlope(t, "SoftmaxJacobianJVP", gradgenFlat(jvp), func(h float64) []float64 {
+			gradgen.compareSlope(t, "SoftmaxJacobianJVP", gradgen.flat(jvp), func(h float64) []float64 {
 				value := mat.NewDense(n, k, nil)
-				SoftmaxJacobian(gradgenMovedMatrix(X, dX, h), value)
-				return gradgenFlat(value)
+				SoftmaxJacobian(gradgen.movedMatrix(X, dX, h), value)
+				return gradgen.flat(value)
 			})
 			want := mat.NewDense(n, k, nil)
-			gradgenJacobianTimes(want, JX, dX)
-			gradgenCompare(t, "SoftmaxJacobianJacobian times the directions", gradgenFlat(jvp), gradgenFlat(want))
+			gradgen.jacobianTimes(want, JX, dX)
+			gradgen.compare(t, "SoftmaxJacobianJacobian times the directions", gradgen.flat(jvp), gradgen.flat(want))
 		}
 	}}, {"BiasLayerHessian", func(t *testing.T, rng *rand.Rand) {
 		n := 1 + rng.IntN(4)
 		d := 1 + rng.IntN(4)
 		k := 1 + rng.IntN(4)
-		X := gradgenMatrix(rng, n, d, false)
-		w := gradgenVector(rng, d)
-		b := gradgenVector(rng, k)
-		Y := gradgenMatrix(rng, n, k, false)
+		X := gradgen.matrix(rng, n, d, false)
+		w := gradgen.vector(rng, d)
+		b := gradgen.vector(rng, k)
+		Y := gradgen.matrix(rng, n, k, false)
 		dw := mat.NewVecDense(d, nil)
 		db := mat.NewVecDense(k, nil)
 		value := BiasLayerHessianGrad(X, w, b, Y, dw, db)
 		f := func() float64 {
 			return BiasLayerHessian(X, w, b, Y)
 		}
-		gradgenCompare(t, "BiasLayerHessianGrad's value", []float64{value}, []float64{f()})
+		gradgen.compare(t, "BiasLayerHessianGrad's value", []float64{value}, []float64{f()})
 		{
-			ps, want := gradgenVectorParams(w, dw)
-			gradgenCheck(t, "w", f, ps, want)
+			ps, want := gradgen.vectorParams(w, dw)
+			gradgen.check(t, "w", f, ps, want)
 		}
 		{
-			ps, want := gradgenVectorParams(b, db)
-			gradgenCheck(t, "b", f, ps, want)
+			ps, want := gradgen.vectorParams(b, db)
+			gradgen.check(t, "b", f, ps, want)
 		}
 		// BiasLayerHessianHessVec is the derivative of BiasLayerHessianGrad in
 		// random directions v.
 		{
-			vw := gradgenVector(rng, d)
+			vw := gradgen.vector(rng, d)
 			hvw := mat.NewVecDense(d, nil)
-			vb := gradgenVector(rng, k)
+			vb := gradgen.vector(rng, k)
 			hvb := mat.NewVecDense(k, nil)
 			BiasLayerHessianHessVec(X, w, b, Y, vw, vb, hvw, hvb)
-			gradgenCompareSlope(t, "BiasLayerHessianHessVec", gradgenFlat(hvw, hvb), func(h float64) []float64 {
+			gradgen.compareSlope(t, "BiasLayerHessianHessVec", gradgen.flat(hvw, hvb), func(h float64) []float64 {
 				dw2 := mat.NewVecDense(d, nil)
 				db2 := mat.NewVecDense(k, nil)
-				BiasLayerHessianGrad(X, gradgenMovedVector(w, vw, h), gradgenMovedVector(b, vb, h), Y, dw2, db2)
-				return gradgenFlat(dw2, db2)
+				BiasLayerHessianGrad(X, gradgen.movedVector(w, vw, h), gradgen.movedVector(b, vb, h), Y, dw2, db2)
+				return gradgen.flat(dw2, db2)
 			})
 		}
 		// BiasLayerHessianHessian holds BiasLayerHessianHessVec in each unit
@@ -1652,10 +1675,10 @@ func TestGradgenHigherGrad(t *testing.T) {
 				hvw := mat.NewVecDense(d, nil)
 				hvb := mat.NewVecDense(k, nil)
 				BiasLayerHessianHessVec(X, w, b, Y, mat.NewVecDense(d, e[0:d]), mat.NewVecDense(k, e[d:d+k]), hvw, hvb)
-				want.SetCol(j, gradgenFlat(hvw, hvb))
+				want.SetCol(j, gradgen.flat(hvw, hvb))
 			}
-			gradgenCompare(t, "BiasLayerHessianHessian", gradgenFlat(H), gradgenFlat(want))
-			gradgenCompare(t, "BiasLayerHessianHessian's symmetry", gradgenFlat(H), gradgenFlat(H.T()))
+			gradgen.compare(t, "BiasLayerHessianHessian", gradgen.flat(H), gradgen.flat(want))
+			gradgen.compare(t, "BiasLayerHessianHessian's symmetry", gradgen.flat(H), gradgen.flat(H.T()))
 		}
 		// BiasLayerHessianProblem's Func and Grad are BiasLayerHessian and
 		// BiasLayerHessianGrad at the packed variables, its Hess
@@ -1663,16 +1686,16 @@ func TestGradgenHigherGrad(t *testing.T) {
 		{
 			problem := BiasLayerHessianProblem(X, Y)
 			size := d + k
-			x := gradgenFlat(w, b)
-			gradgenCompare(t, "BiasLayerHessianProblem's Func", []float64{problem.Func(x)}, []float64{f()})
+			x := gradgen.flat(w, b)
+			gradgen.compare(t, "BiasLayerHessianProblem's Func", []float64{problem.Func(x)}, []float64{f()})
 			grad := make([]float64, size)
 			problem.Grad(grad, x)
-			gradgenCompare(t, "BiasLayerHessianProblem's Grad", grad, gradgenFlat(dw, db))
+			gradgen.compare(t, "BiasLayerHessianProblem's Grad", grad, gradgen.flat(dw, db))
 			hess := mat.NewSymDense(size, nil)
 			problem.Hess(hess, x)
 			H := mat.NewDense(size, size, nil)
 			BiasLayerHessianHessian(X, w, b, Y, H)
-			gradgenCompare(t, "BiasLayerHessianProblem's Hess", gradgenFlat(hess), gradgenFlat(H))
+			gradgen.compare(t, "BiasLayerHessianProblem's Hess", gradgen.flat(hess), gradgen.flat(H))
 		}
 	}}}
 	for _, tt := range tests {
