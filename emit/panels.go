@@ -379,17 +379,42 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 			}
 			outs, views = append(outs, buf), append(views, sub(buf))
 			if plan.RefersTo(rest, v) {
-				reads = append(reads, &plan.Let{Vars: []*val{v}, Value: plan.At{V: buf, I: ref(e.i)}})
+				// Pure: DropDeadStores may drop the only step reading v
+				// (a store of −softplus nothing reads), and DropUnread
+				// then drops v.
+				reads = append(reads, &plan.Let{Vars: []*val{v}, Value: plan.At{V: buf, I: ref(e.i)}, Pure: true})
 			}
 		}
+		// Each result's block kernel by itself, for DropDeadStores to use
+		// when it drops the other's buffer.
+		var alone []*plan.Do
+		for k, x := range let.Alone {
+			c, ok := x.(plan.Call)
+			if !ok || c.Recv != nil {
+				return nil
+			}
+			kernel, ok := blockKernels()[plan.Qual{Path: c.Path, Name: c.Name}]
+			if !ok {
+				return nil
+			}
+			alone = append(alone, &plan.Do{
+				Call:   plan.Fn(kernel.Path, kernel.Name, panel(outs[k]), panel(at.V)),
+				Writes: outs[k : k+1], Panel: views[k : k+1],
+				Doc: &plan.Comment{Text: fmt.Sprintf("%s%s = %s(%s%s), entry by entry, by the block kernel",
+					outs[k].Name, panelSlice, c.Name, at.V.Name, panelSlice)},
+			})
+		}
+		if len(alone) != len(outs) {
+			return nil
+		}
+		joint := &plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views, Alone: alone,
+			Doc: &plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
+				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)}}
 		var steps []plan.Step
 		if len(before) > 0 {
 			steps = append(steps, &plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: before})
 		}
-		steps = append(steps,
-			&plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
-				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)},
-			&plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views},
+		steps = append(steps, joint.Doc, joint,
 			&plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: append(reads, rest...)})
 		return steps
 	}

@@ -524,6 +524,82 @@ func TestDropDeadStores(t *testing.T) {
 	}
 }
 
+// TestDropDeadStoresJointKernel checks the pass on a joint block kernel
+// (softplus into sp, σ into sig): a pure local read only by a dead store
+// goes with it, then the result's buffer, and the kernel of the other
+// result alone (Do.Alone) takes the joint call's place with its comment;
+// with both results read the call stays, with neither it goes, comment
+// and all. Each case's plan keeps every rule after the pass.
+func TestDropDeadStoresJointKernel(t *testing.T) {
+	tests := []struct {
+		name          string
+		readSp, readG bool
+		want, absent  []string
+	}{
+		{"softplus dropped", false, true, []string{"runtime.SigmoidTo(sig.Data, xRaw.Data)", "// sig = Sigmoid(x)"}, []string{"sp", "SoftplusSigmoid", "neg"}},
+		{"sigmoid dropped", true, false, []string{"runtime.SoftplusTo(sp.Data, xRaw.Data)", "// sp = Softplus(x)"}, []string{"sig", "SoftplusSigmoid", "neg"}},
+		{"both read", true, true, []string{"runtime.SoftplusSigmoidTo(sp.Data, sig.Data, xRaw.Data)", "// sp, sig = SoftplusSigmoid(x)"}, []string{"neg"}},
+		{"neither read", false, false, nil, []string{"sp", "sig", "SoftplusSigmoid", "SigmoidTo", "SoftplusTo", "neg", "x)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			buffer := func(name string) *Value {
+				return &Value{Name: name, Kind: Vector, Owner: Workspace, Shape: derive.Col(f.n), Contiguous: true}
+			}
+			sp, sig, neg := buffer("sp"), buffer("sig"), buffer("neg")
+			spEntry, sigEntry := NewValue("spEntry", Scalar, Local), NewValue("sigEntry", Scalar, Local)
+			data := func(v *Value) Expr { return Field{X: Ref{v}, Name: "Data"} }
+			kernel := func(doc, name string, outs ...*Value) *Do {
+				args := []Expr{}
+				for _, o := range outs {
+					args = append(args, data(o))
+				}
+				return &Do{Call: Fn(RuntimePath, name, append(args, data(f.xRaw))...), Writes: outs, Doc: &Comment{Text: doc}}
+			}
+			joint := kernel("sp, sig = SoftplusSigmoid(x)", "SoftplusSigmoidTo", sp, sig)
+			joint.Alone = []*Do{kernel("sp = Softplus(x)", "SoftplusTo", sp), kernel("sig = Sigmoid(x)", "SigmoidTo", sig)}
+			body := []Step{
+				&Let{Vars: []*Value{spEntry}, Value: At{V: sp, I: Ref{f.i}}, Pure: true},
+				&Let{Vars: []*Value{sigEntry}, Value: At{V: sig, I: Ref{f.i}}, Pure: true},
+				&Set{To: At{V: neg, I: Ref{f.i}}, Op: "=", Value: Neg(Ref{spEntry})},
+				&Set{To: At{V: neg, I: Ref{f.i}}, Op: "=", Value: Neg(Ref{sigEntry})},
+			}
+			value := Expr(At{V: f.xRaw, I: Ref{f.i}})
+			if tt.readSp {
+				value = Add(value, Ref{spEntry})
+			}
+			if tt.readG {
+				value = Add(value, Ref{sigEntry})
+			}
+			body = append(body, &Set{To: At{V: f.buf, I: Ref{f.i}}, Op: "=", Value: value})
+			steps := append(f.prologue(),
+				&Let{Vars: []*Value{sp}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
+				&Let{Vars: []*Value{sig}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
+				&Let{Vars: []*Value{neg}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
+				joint.Doc, joint,
+				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: body},
+				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},
+			)
+			got, _ := DropDeadStores(steps)
+			text := render(got)
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("no %q after the pass:\n%s", w, text)
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(text, a) {
+					t.Errorf("%q left after the pass:\n%s", a, text)
+				}
+			}
+			if err := Check([]*Value{f.x, f.d}, DropUnread(got), nil); err != nil {
+				t.Errorf("the plan after the pass breaks a rule: %v\n%s", err, text)
+			}
+		})
+	}
+}
+
 // TestDropUnread checks the pass drops pure declarations nothing reads,
 // transitively and at any depth, spells unread names of kept ones _, and
 // drops the loops it leaves empty; a dropped Let, a kept name or a blank

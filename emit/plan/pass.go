@@ -1,5 +1,7 @@
 package plan
 
+import "slices"
+
 // Blank is the blank identifier, for a declared name nothing reads.
 var Blank = &Value{Name: "_", Kind: Object, Owner: Local}
 
@@ -204,20 +206,28 @@ func stepValues(s Step, top bool) []*Value {
 // reads: their declarations, the statements that only fill them (entry
 // assignments in loops, calls whose one effect is to write them) and the
 // comments about them, until none is left (a dropped store may leave the
-// buffers it read unread). It returns the buffers dropped. A buffer can be
+// buffers it read unread). A pure declaration of a local scalar nothing
+// reads goes too (v := buf[i], read only by a dropped store), and a joint
+// block kernel one of whose results goes is replaced by the other's
+// kernel alone (Do.Alone). It returns the buffers dropped. A buffer can be
 // stored and never read when every reader reads past it: a sum's term
 // −1·t is subtracted as t, so the buffer of −1·t is left unread.
 func DropDeadStores(steps []Step) ([]Step, []*Value) {
 	var dropped []*Value
 	for {
 		reads := map[*Value]int{}
-		var declared []*Value
-		countReads(steps, reads, &declared)
+		var declared, scalars []*Value
+		countReads(steps, reads, &declared, &scalars)
 		dead := map[*Value]bool{}
 		for _, v := range declared {
 			if reads[v] == 0 {
 				dead[v] = true
 				dropped = append(dropped, v)
+			}
+		}
+		for _, v := range scalars {
+			if reads[v] == 0 {
+				dead[v] = true
 			}
 		}
 		if len(dead) == 0 {
@@ -229,8 +239,10 @@ func DropDeadStores(steps []Step) ([]Step, []*Value) {
 
 // countReads counts the reads of each value in steps, a store into a
 // workspace buffer not counting as a read of it, and lists the workspace
-// buffers declared.
-func countReads(steps []Step, reads map[*Value]int, declared *[]*Value) {
+// buffers declared and the local scalars of pure single declarations
+// (which a dropped store may leave unread: v := buf[i] read only by the
+// store of −v).
+func countReads(steps []Step, reads map[*Value]int, declared, scalars *[]*Value) {
 	count := func(x Expr) { Values(x, func(v *Value) { reads[v]++ }) }
 	for _, s := range steps {
 		switch s := s.(type) {
@@ -239,6 +251,9 @@ func countReads(steps []Step, reads map[*Value]int, declared *[]*Value) {
 				if v.Owner == Workspace && v.Of == nil {
 					*declared = append(*declared, v)
 				}
+			}
+			if v := s.Vars[0]; len(s.Vars) == 1 && s.Pure && v.Owner == Local && v.Kind == Scalar {
+				*scalars = append(*scalars, v)
 			}
 			count(s.Value)
 		case *Set:
@@ -259,9 +274,19 @@ func countReads(steps []Step, reads map[*Value]int, declared *[]*Value) {
 				count(s.Call.Recv)
 				continue
 			}
+			if len(s.Alone) > 0 {
+				// A joint kernel reads none of the buffers it writes,
+				// which go when nothing else reads them.
+				Values(s.Call, func(v *Value) {
+					if !slices.Contains(s.Writes, v) {
+						reads[v]++
+					}
+				})
+				continue
+			}
 			count(s.Call)
 		case *Loop, *For, *Block:
-			countReads(body(s), reads, declared)
+			countReads(body(s), reads, declared, scalars)
 			for _, x := range loopExprs(s) {
 				count(x)
 			}
@@ -320,6 +345,35 @@ func onlyWrites(s *Do) *Value {
 	return nil
 }
 
+// withoutJointResults appends the joint kernel s to out, without the
+// results dead: whole when none is, not at all (nor its comment) when
+// both are, else the other result's call by itself (Do.Alone).
+func withoutJointResults(out []Step, s *Do, dead map[*Value]bool) []Step {
+	var live []int
+	for k, w := range s.Writes {
+		if !dead[w] {
+			live = append(live, k)
+		}
+	}
+	if len(live) == len(s.Writes) {
+		return append(out, s)
+	}
+	if n := len(out); s.Doc != nil && n > 0 && out[n-1] == s.Doc {
+		out = out[:n-1]
+	}
+	if len(live) == 0 {
+		return out
+	}
+	if len(live) > 1 || len(s.Alone) != len(s.Writes) {
+		panic("plan: a joint kernel of more than two results")
+	}
+	alone := s.Alone[live[0]]
+	if alone.Doc != nil {
+		out = append(out, alone.Doc)
+	}
+	return append(out, alone)
+}
+
 // withoutStores returns steps without the declarations of, the stores
 // into and the comments about the buffers dead; a loop left empty goes
 // too.
@@ -337,6 +391,10 @@ func withoutStores(steps []Step, dead map[*Value]bool) []Step {
 			}
 		case *Do:
 			if v := onlyWrites(s); v != nil && dead[v] {
+				continue
+			}
+			if len(s.Alone) > 0 {
+				out = withoutJointResults(out, s, dead)
 				continue
 			}
 		case *Comment:

@@ -56,6 +56,16 @@ type Do struct {
 	// the views of a panel's rows of the buffers in Writes that the call
 	// writes through (RuleParallel): a view of v for each v it writes.
 	Panel []*Value
+	// Alone holds, for a block kernel of two results (a joint kernel's:
+	// softplus and σ of one argument), the call of each result by itself,
+	// Alone[k] writing Writes[k]: when DropDeadStores drops one result's
+	// buffer (nothing reads it), it puts the other's call in this one's
+	// place, and that call's Doc in place of Doc. Such a call reads none
+	// of Writes.
+	Alone []*Do
+	// Doc is the comment step just before the call that describes it, if
+	// any, which goes or is replaced with it.
+	Doc *Comment
 }
 
 // Blas describes the operands of a matrix or vector product C = α op(A)
