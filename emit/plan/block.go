@@ -147,6 +147,18 @@ func withArgument(body []Step, fn Qual, s, d *Value, applied func(Expr) (Qual, *
 				reads++
 			}
 		}
+		if let, ok := st.(*Let); ok {
+			// A joint call's Alone expressions are rewritten too, so
+			// their reads count: SoftplusSigmoid(s[i]) still reads s
+			// when its Alone Softplus(s[i]) is a call of fn.
+			for _, x := range let.Alone {
+				Values(x, func(v *Value) {
+					if v == s {
+						reads++
+					}
+				})
+			}
+		}
 		switch st := st.(type) {
 		case *Set:
 			out[k] = &Set{To: st.To, Op: st.Op, Value: rewrite(st.Value, swap)}

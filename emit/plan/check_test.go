@@ -540,6 +540,9 @@ func TestDropDeadStoresJointKernel(t *testing.T) {
 		{"sigmoid dropped", true, false, []string{"runtime.SoftplusTo(sp.Data, xRaw.Data)", "// sp = Softplus(x)"}, []string{"sig", "SoftplusSigmoid", "neg"}},
 		{"both read", true, true, []string{"runtime.SoftplusSigmoidTo(sp.Data, sig.Data, xRaw.Data)", "// sp, sig = SoftplusSigmoid(x)"}, []string{"neg"}},
 		{"neither read", false, false, nil, []string{"sp", "sig", "SoftplusSigmoid", "SigmoidTo", "SoftplusTo", "neg", "x)"}},
+		// sp unread from the start, sig's one reader dead a round later:
+		// σ's kernel alone replaces the joint one, then goes too.
+		{"sigmoid dropped later", false, false, nil, []string{"sp", "sig", "SoftplusSigmoid", "SigmoidTo", "SoftplusTo", "neg", "x)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -565,6 +568,16 @@ func TestDropDeadStoresJointKernel(t *testing.T) {
 				&Set{To: At{V: neg, I: Ref{f.i}}, Op: "=", Value: Neg(Ref{spEntry})},
 				&Set{To: At{V: neg, I: Ref{f.i}}, Op: "=", Value: Neg(Ref{sigEntry})},
 			}
+			neg2 := buffer("neg2")
+			if tt.name == "sigmoid dropped later" {
+				// Round 1 drops neg2's store and sp, round 2 neg's store,
+				// round 3 sigEntry, round 4 sig and its kernel.
+				body = []Step{
+					&Let{Vars: []*Value{sigEntry}, Value: At{V: sig, I: Ref{f.i}}, Pure: true},
+					&Set{To: At{V: neg, I: Ref{f.i}}, Op: "=", Value: Neg(Ref{sigEntry})},
+					&Set{To: At{V: neg2, I: Ref{f.i}}, Op: "=", Value: At{V: neg, I: Ref{f.i}}},
+				}
+			}
 			value := Expr(At{V: f.xRaw, I: Ref{f.i}})
 			if tt.readSp {
 				value = Add(value, Ref{spEntry})
@@ -577,6 +590,7 @@ func TestDropDeadStoresJointKernel(t *testing.T) {
 				&Let{Vars: []*Value{sp}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
 				&Let{Vars: []*Value{sig}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
 				&Let{Vars: []*Value{neg}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
+				&Let{Vars: []*Value{neg2}, Value: Fn(RuntimePath, "Vec", Ref{f.m})},
 				joint.Doc, joint,
 				&Loop{Shape: derive.Col(f.n), I: f.i, Rows: Ref{f.m}, Body: body},
 				&Do{Call: Fn(Blas64Path, "Copy", Ref{f.buf}, Ref{f.dRaw}), Writes: []*Value{f.dRaw}},

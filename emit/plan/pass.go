@@ -265,18 +265,11 @@ func countReads(steps []Step, reads map[*Value]int, declared, scalars *[]*Value)
 			}
 			count(s.Value)
 		case *Do:
-			if v := onlyWrites(s); v != nil {
-				for _, a := range s.Call.Args {
-					if r, ok := a.(Ref); !ok || r.V != v {
-						count(a)
-					}
-				}
-				count(s.Call.Recv)
-				continue
-			}
-			if len(s.Alone) > 0 {
-				// A joint kernel reads none of the buffers it writes,
-				// which go when nothing else reads them.
+			if onlyWrites(s) != nil || len(s.Alone) > 0 {
+				// A call whose one effect is to write a buffer (whole, or
+				// through a view of its rows: v.Data[r0:r1]), or a joint
+				// kernel's, reads none of the buffers it writes, which go
+				// when nothing else reads them.
 				Values(s.Call, func(v *Value) {
 					if !slices.Contains(s.Writes, v) {
 						reads[v]++
@@ -391,6 +384,9 @@ func withoutStores(steps []Step, dead map[*Value]bool) []Step {
 			}
 		case *Do:
 			if v := onlyWrites(s); v != nil && dead[v] {
+				if n := len(out); s.Doc != nil && n > 0 && out[n-1] == s.Doc {
+					out = out[:n-1]
+				}
 				continue
 			}
 			if len(s.Alone) > 0 {
