@@ -351,20 +351,27 @@ func withoutJointResults(out []Step, s *Do, dead map[*Value]bool) []Step {
 	if len(live) == len(s.Writes) {
 		return append(out, s)
 	}
-	if n := len(out); s.Doc != nil && n > 0 && out[n-1] == s.Doc {
-		out = out[:n-1]
-	}
+	out = withoutDoc(out, s)
 	if len(live) == 0 {
 		return out
 	}
-	if len(live) > 1 || len(s.Alone) != len(s.Writes) {
-		panic("plan: a joint kernel of more than two results")
+	if len(live) != 1 || len(s.Alone) != len(s.Writes) {
+		panic("plan: a joint kernel not of two results, each with its call alone")
 	}
 	alone := s.Alone[live[0]]
 	if alone.Doc != nil {
 		out = append(out, alone.Doc)
 	}
 	return append(out, alone)
+}
+
+// withoutDoc returns out without its last step when that is s's comment
+// (Do.Doc), as s goes.
+func withoutDoc(out []Step, s *Do) []Step {
+	if n := len(out); s.Doc != nil && n > 0 && out[n-1] == s.Doc {
+		return out[:n-1]
+	}
+	return out
 }
 
 // withoutStores returns steps without the declarations of, the stores
@@ -384,9 +391,7 @@ func withoutStores(steps []Step, dead map[*Value]bool) []Step {
 			}
 		case *Do:
 			if v := onlyWrites(s); v != nil && dead[v] {
-				if n := len(out); s.Doc != nil && n > 0 && out[n-1] == s.Doc {
-					out = out[:n-1]
-				}
+				out = withoutDoc(out, s)
 				continue
 			}
 			if len(s.Alone) > 0 {
