@@ -67,6 +67,15 @@ func SetMemorySplitMin(n int) {
 	memorySplitMin = n
 }
 
+// TeamSize returns how many goroutines a call split across the team can
+// run on: the caller and the helpers, one fewer than GOMAXPROCS when the
+// team started (on first use), at most maxHelpers+1. It starts the team if
+// it has not started.
+func TeamSize() int {
+	team.start.Do(startTeam)
+	return len(team.helpers) + 1
+}
+
 // maxHelpers bounds the team: the kernels are memory-bound beyond a few
 // cores.
 const maxHelpers = 7

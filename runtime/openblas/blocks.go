@@ -18,7 +18,7 @@ import (
 // instead: a call with enough work is cut into blocks of the rows or
 // columns of its output that no other block reads or writes, and the
 // blocks run on the team (runtime.Parts), one OpenBLAS call per block. The
-// blocks depend on the call's shape alone, never on the team or on
+// blocks depend on the call's shape and the team's size alone, never on
 // scheduling, so every run gives the same bits.
 
 // blockWork is the least work, in multiply-adds, that a call is cut into
@@ -26,20 +26,30 @@ import (
 // threads (interface/gemm.c: SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD).
 const blockWork = 65536 * 4
 
-// maxBlocks is the most blocks a call is cut into: about four for each of
-// two cores, so that a core held up takes fewer (runtime.Parts hands them
-// out one at a time).
-const maxBlocks = 8
+// blocksPerMember is the most blocks a call whose output is wide (wider
+// than narrowSide) is cut into for each member of gradgen's team
+// (runtime.TeamSize), and narrowBlocksPerMember for a narrow one. Each
+// block is an OpenBLAS call that packs again the operand it shares with
+// the others, which OpenBLAS's own threads pack once, so a wide output
+// runs fastest in one block a core; a narrow output's shared operand is
+// small, and its blocks fit the caches better the smaller they are.
+// BenchmarkBlocks (2 cores, idle, 2026-12-06; GFLOP/s of blocks of
+// rows, NoTrans·NoTrans, against OpenBLAS on its own threads):
+//
+//	m×n×k           own   2 blocks  4 blocks  8 blocks
+//	1024×256×1024   83.4  76.8      73.6      71.5
+//	512×512×512     84.6  73.3      65.9      61.6
+//	1024×256×256    74.4  76.3      67.8      71.8
+//	1024×10×256     13.4  35.9      48.9      49.0
+//	4096×10×128     13.9  49.6      52.9      50.9
+const (
+	blocksPerMember       = 1
+	narrowBlocksPerMember = 4
+)
 
 // minBlockSide is the fewest rows (or columns) of the output a block holds
-// when the output's other side is wide (wider than narrowSide). Each block
-// is an OpenBLAS call that packs again the operand it shares with the
-// others, which OpenBLAS's own threads pack once: B4Sandwich's FGrad (512³
-// products) ran 18 % slower than on OpenBLAS's threads in blocks of 64
-// rows, 16–21 % in blocks of 128 and 11 % in two of 256 (interleaved A/B,
-// 4 rounds each), while B7MLP's (1024×256×256) ran 29 % faster in blocks
-// of 128. Blocks of a narrow output, whose shared operand is small, may
-// hold minNarrowSide.
+// when the output's other side is wide (wider than narrowSide), and
+// minNarrowSide when it is narrow.
 const (
 	minBlockSide  = 128
 	narrowSide    = 32
@@ -48,20 +58,25 @@ const (
 
 // blocksOf returns how many blocks an output whose cut side is long entries
 // long and whose other side is width wide, with work multiply-adds in all,
-// is cut into, and the side of each but the last: one block below
-// blockWork.
-func blocksOf(long, width, work int) (blocks, side int) {
-	least := minBlockSide
+// is cut into on a team of members goroutines, and the side of each but
+// the last: one block below blockWork. The blocks depend on the shape and
+// the team's size alone.
+func blocksOf(long, width, work, members int) (blocks, side int) {
+	least, most := minBlockSide, blocksPerMember*members
 	if width <= narrowSide {
-		least = minNarrowSide
+		least, most = minNarrowSide, narrowBlocksPerMember*members
 	}
-	blocks = min(maxBlocks, long/least, work/blockWork)
+	blocks = min(most, long/least, work/blockWork)
 	if blocks < 2 {
 		return 1, long
 	}
 	side = (long + blocks - 1) / blocks
 	return (long + side - 1) / side, side
 }
+
+// teamSize is runtime.TeamSize; the tests cut calls for a team of their
+// own size.
+var teamSize = runtime.TeamSize
 
 // The routines a blockCall runs.
 const (
@@ -97,7 +112,7 @@ var blockPool = sync.Pool{New: func() any { return new(blockCall) }}
 // long and whose other side width wide, into blocks on the team; p goes
 // back to the pool.
 func run(p *blockCall, long, width, work int) {
-	blocks, side := blocksOf(long, width, work)
+	blocks, side := blocksOf(long, width, work, teamSize())
 	p.block, p.lastEnd = side, long
 	runtime.Parts(blocks, p)
 	*p = blockCall{}

@@ -18,6 +18,11 @@ import (
 // wider than the rows, α, β ∉ {0, 1}, and every entry outside the output
 // (padding, the triangle a Dsyrk does not store) unchanged.
 
+// The calls are cut as for a team of three, whatever this machine's
+// cores: three blocks of a wide output, the last one short, and twelve of
+// a narrow one.
+func init() { teamSize = func() int { return 3 } }
+
 // fill returns n normal random numbers.
 func fill(rng *rand.Rand, n int) []float64 {
 	x := make([]float64, n)
@@ -39,24 +44,29 @@ func checkClose(t *testing.T, name string, got, want []float64, tol float64) {
 }
 
 func TestBlocksOf(t *testing.T) {
-	tests := []struct{ long, width, work, blocks, side int }{
-		{1024, 10, 1024 * 10 * 256, 8, 128},   // narrow: MLP's output layer
-		{1000, 10, 1000 * 10 * 300, 8, 125},   // short last block: 7·125 + 125
-		{1030, 10, 1030 * 10 * 300, 8, 129},   // 7·129 + 127
-		{1024, 256, 1024 * 256 * 256, 8, 128}, // wide: blocks of 128 rows at least
-		{512, 512, 512 * 512 * 512, 4, 128},
-		{300, 300, 300 * 300 * 300, 2, 150},
-		{100, 100, 100 * 100 * 100, 1, 100}, // below minBlockSide twice
-		{1024, 10, 1024 * 10 * 10, 1, 1024}, // below blockWork
-		{40, 5, 40 * 5 * 100000, 2, 20},
+	tests := []struct{ long, width, work, members, blocks, side int }{
+		{1024, 10, 1024 * 10 * 256, 2, 8, 128},   // narrow: MLP's output layer
+		{1000, 10, 1000 * 10 * 300, 2, 8, 125},   // short last block: 7·125 + 125
+		{1030, 10, 1030 * 10 * 300, 2, 8, 129},   // 7·129 + 127
+		{1024, 10, 1024 * 10 * 1024, 4, 16, 64},  // four blocks a member
+		{1024, 256, 1024 * 256 * 256, 2, 2, 512}, // wide: one block a member
+		{1024, 256, 1024 * 256 * 256, 4, 4, 256},
+		{1024, 256, 1024 * 256 * 256, 1, 1, 1024}, // a team of one
+		{1024, 256, 1024 * 256 * 256, 8, 8, 128},
+		{1024, 256, 1024 * 256 * 256, 9, 8, 128}, // blocks of 128 rows at least
+		{512, 512, 512 * 512 * 512, 2, 2, 256},
+		{300, 300, 300 * 300 * 300, 3, 2, 150},
+		{100, 100, 100 * 100 * 100, 2, 1, 100}, // below minBlockSide twice
+		{1024, 10, 1024 * 10 * 10, 2, 1, 1024}, // below blockWork
+		{40, 5, 40 * 5 * 100000, 2, 2, 20},
 	}
 	for _, tt := range tests {
-		blocks, side := blocksOf(tt.long, tt.width, tt.work)
+		blocks, side := blocksOf(tt.long, tt.width, tt.work, tt.members)
 		if blocks != tt.blocks || side != tt.side {
-			t.Errorf("blocksOf(%d, %d, %d) = %d blocks of %d, want %d of %d", tt.long, tt.width, tt.work, blocks, side, tt.blocks, tt.side)
+			t.Errorf("blocksOf(%d, %d, %d, %d) = %d blocks of %d, want %d of %d", tt.long, tt.width, tt.work, tt.members, blocks, side, tt.blocks, tt.side)
 		}
 		if blocks > 1 && (side*(blocks-1) >= tt.long || side*blocks < tt.long) {
-			t.Errorf("blocksOf(%d, %d, %d): %d blocks of %d do not cover it with a last block", tt.long, tt.width, tt.work, blocks, side)
+			t.Errorf("blocksOf(%d, %d, %d, %d): %d blocks of %d do not cover it with a last block", tt.long, tt.width, tt.work, tt.members, blocks, side)
 		}
 	}
 }
@@ -67,7 +77,7 @@ func TestBlockedGemm(t *testing.T) {
 	for _, s := range []struct{ m, n, k int }{
 		{1024, 10, 256}, {256, 10, 1024}, {1024, 256, 10}, {10, 1000, 300}, {333, 7, 2000}, {5000, 3, 40}, {300, 300, 300}, {256, 700, 64},
 	} {
-		if blocks, _ := blocksOf(max(s.m, s.n), min(s.m, s.n), s.m*s.n*s.k); blocks < 2 {
+		if blocks, _ := blocksOf(max(s.m, s.n), min(s.m, s.n), s.m*s.n*s.k, teamSize()); blocks < 2 {
 			t.Fatalf("%v: one block", s)
 		}
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
