@@ -95,12 +95,20 @@ func SymAt(s blas64.Symmetric, i, j int) float64 {
 	return s.Data[i*s.Stride+j]
 }
 
-// MatrixDot returns Σᵢⱼ aᵢⱼ bᵢⱼ for matrices of one shape.
+// MatrixDot returns Σᵢⱼ aᵢⱼ bᵢⱼ for matrices of one shape: one dot product
+// of their data when both store their rows without gaps, else one a row.
+// It calls gonum's assembly dot directly: through the BLAS interface each
+// call cost more than a short row's work (B3QuadTrace's FGrad at n = 16,
+// k = 4 spent 113 of its 600 ns in sixteen blas64.Dot calls of four
+// entries each, on the OpenBLAS backend).
 func MatrixDot(a, b blas64.General) float64 {
+	if a.Stride == a.Cols && b.Stride == b.Cols {
+		n := a.Rows * a.Cols
+		return floats.Dot(a.Data[:n], b.Data[:n])
+	}
 	s := 0.0
 	for i := 0; i < a.Rows; i++ {
-		s += blas64.Dot(blas64.Vector{N: a.Cols, Inc: 1, Data: a.Data[i*a.Stride:]},
-			blas64.Vector{N: b.Cols, Inc: 1, Data: b.Data[i*b.Stride:]})
+		s += floats.Dot(a.Data[i*a.Stride:i*a.Stride+a.Cols], b.Data[i*b.Stride:i*b.Stride+a.Cols])
 	}
 	return s
 }
