@@ -28,13 +28,16 @@ const blockWork = 65536 * 4
 
 // blocksPerMember is the most blocks a call whose output is wide (wider
 // than narrowSide) is cut into for each member of gradgen's team
-// (runtime.TeamSize), and narrowBlocksPerMember for a narrow one. Each
-// block is an OpenBLAS call that packs again the operand it shares with
-// the others, which OpenBLAS's own threads pack once, so a wide output
-// runs fastest in one block a core; a narrow output's shared operand is
-// small, and its blocks fit the caches better the smaller they are.
-// BenchmarkBlocks (2 cores, idle, 2026-12-06; GFLOP/s of blocks of
-// rows, NoTrans·NoTrans, against OpenBLAS on its own threads):
+// (runtime.TeamSize), and manyBlocksPerMember for a narrow one or for a
+// Dsyrk. Each block is an OpenBLAS call that packs again the operand it
+// shares with the others, which OpenBLAS's own threads pack once, so a
+// wide output runs fastest in one block a core; a narrow output's shared
+// operand is small, and its blocks fit the caches better the smaller they
+// are. A Dsyrk's blocks of rows of a triangle hold unequal work (of two,
+// the first three quarters of it): four a member, handed out one at a
+// time, even the load. BenchmarkBlocks (2 cores, idle, 2026-12-06;
+// GFLOP/s of blocks of rows, NoTrans·NoTrans, against OpenBLAS on its own
+// threads):
 //
 //	m×n×k           own   2 blocks  4 blocks  8 blocks
 //	1024×256×1024   83.4  76.8      73.6      71.5
@@ -43,8 +46,8 @@ const blockWork = 65536 * 4
 //	1024×10×256     13.4  35.9      48.9      49.0
 //	4096×10×128     13.9  49.6      52.9      50.9
 const (
-	blocksPerMember       = 1
-	narrowBlocksPerMember = 4
+	blocksPerMember     = 1
+	manyBlocksPerMember = 4
 )
 
 // minBlockSide is the fewest rows (or columns) of the output a block holds
@@ -59,12 +62,16 @@ const (
 // blocksOf returns how many blocks an output whose cut side is long entries
 // long and whose other side is width wide, with work multiply-adds in all,
 // is cut into on a team of members goroutines, and the side of each but
-// the last: one block below blockWork. The blocks depend on the shape and
-// the team's size alone.
-func blocksOf(long, width, work, members int) (blocks, side int) {
+// the last: one block below blockWork; manyBlocksPerMember a member when
+// uneven, the blocks' work unequal. The blocks depend on the shape and the
+// team's size alone.
+func blocksOf(long, width, work, members int, uneven bool) (blocks, side int) {
 	least, most := minBlockSide, blocksPerMember*members
 	if width <= narrowSide {
-		least, most = minNarrowSide, narrowBlocksPerMember*members
+		least = minNarrowSide
+	}
+	if width <= narrowSide || uneven {
+		most = manyBlocksPerMember * members
 	}
 	blocks = min(most, long/least, work/blockWork)
 	if blocks < 2 {
@@ -112,7 +119,7 @@ var blockPool = sync.Pool{New: func() any { return new(blockCall) }}
 // long and whose other side width wide, into blocks on the team; p goes
 // back to the pool.
 func run(p *blockCall, long, width, work int) {
-	blocks, side := blocksOf(long, width, work, teamSize())
+	blocks, side := blocksOf(long, width, work, teamSize(), p.routine == callSyrk)
 	p.block, p.lastEnd = side, long
 	runtime.Parts(blocks, p)
 	*p = blockCall{}

@@ -44,29 +44,35 @@ func checkClose(t *testing.T, name string, got, want []float64, tol float64) {
 }
 
 func TestBlocksOf(t *testing.T) {
-	tests := []struct{ long, width, work, members, blocks, side int }{
-		{1024, 10, 1024 * 10 * 256, 2, 8, 128},   // narrow: MLP's output layer
-		{1000, 10, 1000 * 10 * 300, 2, 8, 125},   // short last block: 7·125 + 125
-		{1030, 10, 1030 * 10 * 300, 2, 8, 129},   // 7·129 + 127
-		{1024, 10, 1024 * 10 * 1024, 4, 16, 64},  // four blocks a member
-		{1024, 256, 1024 * 256 * 256, 2, 2, 512}, // wide: one block a member
-		{1024, 256, 1024 * 256 * 256, 4, 4, 256},
-		{1024, 256, 1024 * 256 * 256, 1, 1, 1024}, // a team of one
-		{1024, 256, 1024 * 256 * 256, 8, 8, 128},
-		{1024, 256, 1024 * 256 * 256, 9, 8, 128}, // blocks of 128 rows at least
-		{512, 512, 512 * 512 * 512, 2, 2, 256},
-		{300, 300, 300 * 300 * 300, 3, 2, 150},
-		{100, 100, 100 * 100 * 100, 2, 1, 100}, // below minBlockSide twice
-		{1024, 10, 1024 * 10 * 10, 2, 1, 1024}, // below blockWork
-		{40, 5, 40 * 5 * 100000, 2, 2, 20},
+	tests := []struct {
+		long, width, work, members int
+		uneven                     bool
+		blocks, side               int
+	}{
+		{1024, 10, 1024 * 10 * 256, 2, false, 8, 128},   // narrow: MLP's output layer
+		{1000, 10, 1000 * 10 * 300, 2, false, 8, 125},   // short last block: 7·125 + 125
+		{1030, 10, 1030 * 10 * 300, 2, false, 8, 129},   // 7·129 + 127
+		{1024, 10, 1024 * 10 * 1024, 4, false, 16, 64},  // four blocks a member
+		{1024, 256, 1024 * 256 * 256, 2, false, 2, 512}, // wide: one block a member
+		{1024, 256, 1024 * 256 * 256, 2, true, 8, 128},  // a Dsyrk's: four a member
+		{512, 512, 512 * 512 * 512 / 2, 2, true, 4, 128},
+		{1024, 256, 1024 * 256 * 256, 4, false, 4, 256},
+		{1024, 256, 1024 * 256 * 256, 1, false, 1, 1024}, // a team of one
+		{1024, 256, 1024 * 256 * 256, 8, false, 8, 128},
+		{1024, 256, 1024 * 256 * 256, 9, false, 8, 128}, // blocks of 128 rows at least
+		{512, 512, 512 * 512 * 512, 2, false, 2, 256},
+		{300, 300, 300 * 300 * 300, 3, false, 2, 150},
+		{100, 100, 100 * 100 * 100, 2, false, 1, 100}, // below minBlockSide twice
+		{1024, 10, 1024 * 10 * 10, 2, false, 1, 1024}, // below blockWork
+		{40, 5, 40 * 5 * 100000, 2, false, 2, 20},
 	}
 	for _, tt := range tests {
-		blocks, side := blocksOf(tt.long, tt.width, tt.work, tt.members)
+		blocks, side := blocksOf(tt.long, tt.width, tt.work, tt.members, tt.uneven)
 		if blocks != tt.blocks || side != tt.side {
-			t.Errorf("blocksOf(%d, %d, %d, %d) = %d blocks of %d, want %d of %d", tt.long, tt.width, tt.work, tt.members, blocks, side, tt.blocks, tt.side)
+			t.Errorf("blocksOf(%d, %d, %d, %d, %v) = %d blocks of %d, want %d of %d", tt.long, tt.width, tt.work, tt.members, tt.uneven, blocks, side, tt.blocks, tt.side)
 		}
 		if blocks > 1 && (side*(blocks-1) >= tt.long || side*blocks < tt.long) {
-			t.Errorf("blocksOf(%d, %d, %d, %d): %d blocks of %d do not cover it with a last block", tt.long, tt.width, tt.work, tt.members, blocks, side)
+			t.Errorf("blocksOf(%d, %d, %d, %d, %v): %d blocks of %d do not cover it with a last block", tt.long, tt.width, tt.work, tt.members, tt.uneven, blocks, side)
 		}
 	}
 }
@@ -77,7 +83,7 @@ func TestBlockedGemm(t *testing.T) {
 	for _, s := range []struct{ m, n, k int }{
 		{1024, 10, 256}, {256, 10, 1024}, {1024, 256, 10}, {10, 1000, 300}, {333, 7, 2000}, {5000, 3, 40}, {300, 300, 300}, {256, 700, 64},
 	} {
-		if blocks, _ := blocksOf(max(s.m, s.n), min(s.m, s.n), s.m*s.n*s.k, teamSize()); blocks < 2 {
+		if blocks, _ := blocksOf(max(s.m, s.n), min(s.m, s.n), s.m*s.n*s.k, teamSize(), false); blocks < 2 {
 			t.Fatalf("%v: one block", s)
 		}
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
