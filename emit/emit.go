@@ -458,6 +458,17 @@ func gradName(name string) string { return name + "Grad" }
 // generatedImports are the packages generated code imports, by name.
 var generatedImports = map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath, "optimize": optimizePath}
 
+// ImportPaths returns, sorted, the import paths of every package Generate's
+// output may import: what a first generation's type check will ask for.
+func ImportPaths() []string {
+	var paths []string
+	for _, path := range generatedImports {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
 // aliasImports names the imports of f, the packages of paths (import path
 // by package name): a package whose name a spec name (an input, direction
 // or dimension) or a generated function takes is imported as gg and its

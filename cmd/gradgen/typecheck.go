@@ -10,9 +10,11 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,23 +137,34 @@ func (p *prefetch) close() {
 
 // start loads, for each folder of outs, the imports of the outputs' files
 // there that gradgen generated (a hand-written file gradgen may replace
-// with -force could import anything), one folder at a time in the order
-// the type check asks for them: a run over many folders starts one go list
-// at a time. Outside any module it warms the cache of loadOwn, where the
-// type check falls back to.
+// with -force could import anything), and for an output not yet written
+// (but a -test file's), every package generated code may import
+// (emit.ImportPaths), one folder at a time in the order the type check
+// asks for them: a run over many folders starts one go list at a time.
+// Outside any module it warms the cache of loadOwn, where the type check
+// falls back to.
 func (p *prefetch) start(outs []*output) {
 	var dirs []string
 	paths := map[string][]string{}
 	for _, o := range outs {
 		data, err := os.ReadFile(o.path)
-		if err != nil || !bytes.HasPrefix(data, []byte(emit.HeaderPrefix)) {
+		var imports []string
+		switch {
+		case err == nil && bytes.HasPrefix(data, []byte(emit.HeaderPrefix)):
+			imports = importPaths(data)
+		case errors.Is(err, fs.ErrNotExist) && o.funcs != nil:
+			imports = emit.ImportPaths()
+			if o.helpers != nil { // -standalone: the helpers stand in for the runtime
+				imports = slices.DeleteFunc(imports, func(path string) bool { return path == emit.RuntimePath })
+			}
+		default:
 			continue
 		}
 		dir := filepath.Dir(o.path)
 		if _, seen := paths[dir]; !seen {
 			dirs = append(dirs, dir)
 		}
-		paths[dir] = union(paths[dir], importPaths(data))
+		paths[dir] = union(paths[dir], imports)
 	}
 	loads := map[string]*pendingLoad{}
 	for _, dir := range dirs {

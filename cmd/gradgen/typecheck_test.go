@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradgen/gradgen/derive"
 )
 
 // edit rewrites one generated file, as an emission bug would.
@@ -307,6 +309,22 @@ func TestPrefetchedImports(t *testing.T) {
 	<-outs[0].imports.done
 	if want := importPaths([]byte(readFile(t, checkedIn))); len(want) < 3 || !outs[0].imports.set.covers(want) {
 		t.Fatalf("the prefetched load does not cover %v: %+v", want, outs[0].imports.set)
+	}
+
+	// An output not yet written prefetches every package generated code
+	// may import, which covers what it will import; a -test file (no
+	// functions of its own) adds nothing, sharing its folder's load.
+	fresh := []*output{{path: filepath.Join(root, "generated_test", "not_yet_grad.go"), funcs: []*derive.Function{nil}}, {path: filepath.Join(root, "generated_test", "not_yet_grad_test.go")}}
+	loads.start(fresh)
+	if fresh[0].imports == nil {
+		t.Fatal("no load started for an output not yet written")
+	}
+	<-fresh[0].imports.done
+	if want := importPaths([]byte(readFile(t, checkedIn))); !fresh[0].imports.set.covers(want) {
+		t.Fatalf("the load for a first generation does not cover %v: %+v", want, fresh[0].imports.set)
+	}
+	if fresh[1].imports != fresh[0].imports {
+		t.Error("a -test file beside an output has a load of its own")
 	}
 
 	// close waits for a load it cancels: no go list outlives the run.
