@@ -149,13 +149,16 @@ func Generate(funcs []*derive.Function, opts Options) ([]byte, error) {
 
 // emitFunctions returns the declarations generated for each of funcs, in
 // their order: each function's in a group of its own, which the file's
-// rendering gives its imports. Without plans to print, the functions are
-// emitted at once, one goroutine a CPU, each choosing the names of its
-// package-level types and pools in a scope of its own over top; when two
-// chose the same name, they are emitted again one after another, each in
-// top, where every function avoids the names of those before it. Either
-// way the output depends on funcs alone. Emitting them one after another
-// was 45 % of the CPU of generating 100 functions (pprof).
+// rendering gives its imports. One after another, each function's names
+// avoid top and the package-level names (types, pools) of the functions
+// before it. Without plans to print, the functions are first emitted at
+// once, one goroutine a CPU, each choosing its package-level names in a
+// scope of its own over top and recording every name it chooses. That
+// output is kept only when it is one after another's: when no function
+// chose a name another declares at package level (sameAsInTurn), for then
+// every choice saw the same names taken. Otherwise they are emitted again
+// one after another. Emitting them one after another was 45 % of the CPU
+// of generating 100 functions (pprof).
 func emitFunctions(funcs []*derive.Function, top *scope, plans io.Writer) ([]*jen.Group, error) {
 	decls := make([]*jen.Group, len(funcs))
 	if plans == nil && len(funcs) > 1 {
@@ -167,6 +170,7 @@ func emitFunctions(funcs []*derive.Function, top *scope, plans io.Writer) ([]*je
 			wg.Go(func() {
 				for k := int(next.Add(1) - 1); k < len(funcs); k = int(next.Add(1) - 1) {
 					own[k] = newScope(top)
+					own[k].chosen = map[string]bool{}
 					decls[k], errs[k] = emitFunction(funcs[k], own[k], nil)
 				}
 			})
@@ -177,7 +181,7 @@ func emitFunctions(funcs []*derive.Function, top *scope, plans io.Writer) ([]*je
 				return nil, err // the first function's error, as one after another
 			}
 		}
-		if disjoint(own) {
+		if sameAsInTurn(own) {
 			return decls, nil
 		}
 	}
@@ -190,15 +194,22 @@ func emitFunctions(funcs []*derive.Function, top *scope, plans io.Writer) ([]*je
 	return decls, nil
 }
 
-// disjoint reports whether no name is taken in two of scopes.
-func disjoint(scopes []*scope) bool {
-	seen := map[string]bool{}
-	for _, s := range scopes {
+// sameAsInTurn reports whether no function's scope (own, one a function)
+// chose a name that another's declares at package level (taken in its
+// scope): then one after another, where a function's choices also avoid
+// the package-level names of those before it, would have chosen the same.
+func sameAsInTurn(own []*scope) bool {
+	declared := map[string]int{} // package-level name → the function declaring it
+	for k, s := range own {
 		for name := range s.taken {
-			if seen[name] {
+			declared[name] = k
+		}
+	}
+	for k, s := range own {
+		for name := range s.chosen {
+			if by, ok := declared[name]; ok && by != k {
 				return false
 			}
-			seen[name] = true
 		}
 	}
 	return true

@@ -18,14 +18,25 @@ import (
 type scope struct {
 	taken   map[string]bool
 	parents []*scope // every name taken in a parent is taken here
+	// chosen, when set, records every name fresh returns in this scope
+	// or in a scope over it: one spec function's, in emitFunctions.
+	chosen map[string]bool
 }
 
 // newScope returns a scope in which the names of each of others are taken
 // (the package-level names, for the scope of a function body). It refers
 // to them rather than copying them, so a spec of many functions costs
-// each function its own names only.
+// each function its own names only. It records its choices where its
+// first parent that records them does.
 func newScope(others ...*scope) *scope {
-	return &scope{taken: map[string]bool{}, parents: others}
+	s := &scope{taken: map[string]bool{}, parents: others}
+	for _, o := range others {
+		if o.chosen != nil {
+			s.chosen = o.chosen
+			break
+		}
+	}
+	return s
 }
 
 // has reports whether name is taken in s or a parent.
@@ -72,6 +83,9 @@ func (s *scope) fresh(base string, also ...*scope) string {
 	s.taken[name] = true
 	for _, o := range also {
 		o.taken[name] = true
+	}
+	if s.chosen != nil {
+		s.chosen[name] = true
 	}
 	return name
 }

@@ -10,36 +10,50 @@ import (
 	"testing"
 )
 
-// TestParallelEmission checks emitFunctions's two ways, at once on the
-// CPUs and one after another (what -plan runs, Options.Plans set): on
-// specs whose functions choose no package-level name in common, the
-// output is the same bits on every run and whatever GOMAXPROCS; where two
-// functions choose the same name (AB's and Ab's workspace types and pools
-// are both abWork and abPool), it is what one after another gives, the
-// second function's names numbered.
+// TestParallelEmission checks that emitFunctions's two ways, at once on
+// the CPUs and one after another (what -plan runs, Options.Plans set),
+// give the same bits: where two functions choose the same package-level
+// name (AB's and Ab's workspace types and pools are both abWork and
+// abPool), the second one's numbered; where a function's local would take
+// the name of another's package-level type (B's product of its inputs a
+// and Work, aWork, which A declares), numbered too; and on ops.yaml, on
+// every run and whatever GOMAXPROCS.
 func TestParallelEmission(t *testing.T) {
-	clash := `package: p
+	for _, tt := range []struct{ name, src string }{
+		{"package-level clash", `package: p
 functions:
   - {name: AB, inputs: {x: vector(n), A: "matrix(n, n)"}, expr: "sum(exp(A * x))", wrt: [x]}
   - {name: Ab, inputs: {x: vector(n), A: "matrix(n, n)"}, expr: "sum(tanh(A * x))", wrt: [x]}
   - {name: Other, inputs: {x: vector(n)}, expr: "sum(log1p(exp(x)))", wrt: [x]}
-`
-	fns := buildSpec(t, clash)
-	parallel, err := Generate(fns, Options{Package: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sequential, err := Generate(buildSpec(t, clash), Options{Package: "p", Plans: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(parallel, sequential) {
-		t.Errorf("with a clash of package-level names, the output differs from one after another's:\n%s", diffLines(string(sequential), string(parallel)))
-	}
-	for _, want := range []string{"type abWork struct", "type abWork2 struct", "var abPool = sync.Pool", "var abPool2 = sync.Pool"} {
-		if !strings.Contains(string(parallel), want) {
-			t.Errorf("output lacks %q", want)
-		}
+`},
+		{"local named as another's type", `package: p
+functions:
+  - {name: A, inputs: {x: vector(n), M: "matrix(n, n)"}, expr: "sum(exp(M * x))", wrt: [x]}
+  - {name: B, inputs: {a: "matrix(n, n)", Work: "matrix(n, n)"}, expr: "sum(exp(a * Work))", wrt: [a]}
+`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			parallel, err := Generate(buildSpec(t, tt.src), Options{Package: "p"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sequential, err := Generate(buildSpec(t, tt.src), Options{Package: "p", Plans: io.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(parallel, sequential) {
+				t.Errorf("the output differs from one after another's:\n%s", diffLines(string(sequential), string(parallel)))
+			}
+			want := map[string][]string{
+				"package-level clash":           {"type abWork struct", "type abWork2 struct", "var abPool = sync.Pool", "var abPool2 = sync.Pool"},
+				"local named as another's type": {"type aWork struct", "aWork2 :="},
+			}[tt.name]
+			for _, w := range want {
+				if !strings.Contains(string(parallel), w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+		})
 	}
 
 	corpus, err := os.ReadFile("../generated_test/ops.yaml")
