@@ -470,10 +470,15 @@ func gradName(name string) string { return name + "Grad" }
 var generatedImports = map[string]string{"blas": blasPath, "blas64": blas64Path, "mat": matPath, "math": mathPath, "sync": syncPath, "runtime": runtimePath, "optimize": optimizePath}
 
 // ImportPaths returns, sorted, the import paths of every package Generate's
-// output may import: what a first generation's type check will ask for.
-func ImportPaths() []string {
+// output may import, and with test GenerateTest's too: what a first
+// generation's type check will ask for.
+func ImportPaths(test bool) []string {
+	imports := generatedImports
+	if test {
+		imports = testImports
+	}
 	var paths []string
-	for _, path := range generatedImports {
+	for _, path := range imports {
 		paths = append(paths, path)
 	}
 	sort.Strings(paths)

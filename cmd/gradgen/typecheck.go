@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,10 +136,11 @@ func (p *prefetch) close() {
 
 // start loads, for each folder of outs, the imports of the outputs' files
 // there that gradgen generated (a hand-written file gradgen may replace
-// with -force could import anything), and for an output not yet written
-// (but a -test file's), every package generated code may import
-// (emit.ImportPaths), one folder at a time in the order the type check
-// asks for them: a run over many folders starts one go list at a time.
+// with -force could import anything), and for an output not yet written,
+// every package it and its -test file may import (emit.ImportPaths; not
+// under -standalone, whose helpers file imports what the runtime's source
+// does), one folder at a time in the order the type check asks for them:
+// a run over many folders starts one go list at a time.
 // Outside any module it warms the cache of loadOwn, where the type check
 // falls back to.
 func (p *prefetch) start(outs []*output) {
@@ -152,11 +152,8 @@ func (p *prefetch) start(outs []*output) {
 		switch {
 		case err == nil && bytes.HasPrefix(data, []byte(emit.HeaderPrefix)):
 			imports = importPaths(data)
-		case errors.Is(err, fs.ErrNotExist) && o.funcs != nil:
-			imports = emit.ImportPaths()
-			if o.helpers != nil { // -standalone: the helpers stand in for the runtime
-				imports = slices.DeleteFunc(imports, func(path string) bool { return path == emit.RuntimePath })
-			}
+		case errors.Is(err, fs.ErrNotExist) && o.funcs != nil && o.helpers == nil:
+			imports = emit.ImportPaths(o.test != nil)
 		default:
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -311,20 +312,30 @@ func TestPrefetchedImports(t *testing.T) {
 		t.Fatalf("the prefetched load does not cover %v: %+v", want, outs[0].imports.set)
 	}
 
-	// An output not yet written prefetches every package generated code
-	// may import, which covers what it will import; a -test file (no
-	// functions of its own) adds nothing, sharing its folder's load.
-	fresh := []*output{{path: filepath.Join(root, "generated_test", "not_yet_grad.go"), funcs: []*derive.Function{nil}}, {path: filepath.Join(root, "generated_test", "not_yet_grad_test.go")}}
+	// An output not yet written prefetches every package it and its
+	// -test file may import, which covers what they will import; the
+	// -test file (no functions of its own) shares its folder's load.
+	test := &output{path: filepath.Join(root, "generated_test", "higher", "not_yet_grad_test.go")}
+	fresh := []*output{{path: filepath.Join(root, "generated_test", "higher", "not_yet_grad.go"), funcs: []*derive.Function{nil}, test: test}, test}
 	loads.start(fresh)
 	if fresh[0].imports == nil {
 		t.Fatal("no load started for an output not yet written")
 	}
 	<-fresh[0].imports.done
-	if want := importPaths([]byte(readFile(t, checkedIn))); !fresh[0].imports.set.covers(want) {
+	higher := filepath.Join(root, "generated_test", "higher")
+	want := union(importPaths([]byte(readFile(t, filepath.Join(higher, "higher_grad.go")))), importPaths([]byte(readFile(t, filepath.Join(higher, "higher_grad_test.go")))))
+	if !slices.Contains(want, "testing") || !fresh[0].imports.set.covers(want) {
 		t.Fatalf("the load for a first generation does not cover %v: %+v", want, fresh[0].imports.set)
 	}
-	if fresh[1].imports != fresh[0].imports {
+	if test.imports != fresh[0].imports {
 		t.Error("a -test file beside an output has a load of its own")
+	}
+	// Under -standalone a first generation prefetches nothing: its
+	// helpers file imports what the runtime's source does.
+	standalone := []*output{{path: filepath.Join(root, "generated_test", "not_yet_grad.go"), funcs: []*derive.Function{nil}, helpers: &output{}}}
+	loads.start(standalone)
+	if standalone[0].imports != nil {
+		t.Error("a load started for a first -standalone generation")
 	}
 
 	// close waits for a load it cancels: no go list outlives the run.
