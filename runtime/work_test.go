@@ -28,6 +28,22 @@ func TestDots(t *testing.T) {
 	if got, want := MatrixDot(av, bv), mat.Sum(&prod); got != want {
 		t.Errorf("MatrixDot of views = %v, want %v", got, want)
 	}
+	// The same values in a view and in a copy give the same bits.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100 {
+		r, c := 1+rng.IntN(20), 1+rng.IntN(20)
+		big := mat.NewDense(r+1, c+3, nil)
+		other := mat.NewDense(r+1, c+3, nil)
+		for i := range big.RawMatrix().Data {
+			big.RawMatrix().Data[i] = rng.NormFloat64()
+			other.RawMatrix().Data[i] = rng.NormFloat64()
+		}
+		x, y := big.Slice(1, r+1, 2, c+2).(*mat.Dense), other.Slice(1, r+1, 2, c+2).(*mat.Dense)
+		xc, yc := mat.DenseCopyOf(x), mat.DenseCopyOf(y)
+		if got, want := MatrixDot(x.RawMatrix(), y.RawMatrix()), MatrixDot(xc.RawMatrix(), yc.RawMatrix()); got != want {
+			t.Fatalf("%d×%d: MatrixDot of views %v, of copies %v", r, c, got, want)
+		}
+	}
 	s := mat.NewSymDense(3, []float64{1, 2, 3, 2, 4, 5, 3, 5, 6})
 	u := mat.NewSymDense(3, []float64{2, 1, 0, 1, 3, 1, 0, 1, 1})
 	prod.Reset()
