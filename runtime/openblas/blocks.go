@@ -45,6 +45,12 @@ const blockWork = 65536 * 4
 //	1024×256×256    74.4  76.3      67.8      71.8
 //	1024×10×256     13.4  35.9      48.9      49.0
 //	4096×10×128     13.9  49.6      52.9      50.9
+//
+// A later run, the machine slower throughout, put 2 and 8 blocks of the
+// wide products within each other's noise (1024×256×1024: own 69, 2
+// blocks 63, 8 blocks 65; 512³: 66, 61, 59). The FGrads that run these
+// products (bench/run.sh, three runs) gained either way: B3 at n = 1024
+// from 59 % of OpenBLAS's own rate to 73–80 %.
 const (
 	blocksPerMember     = 1
 	manyBlocksPerMember = 4

@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/netlib/blas/netlib"
+
+	"github.com/gradgen/gradgen/runtime"
 )
 
 // The blocked calls are checked against gonum's pure-Go implementation,
@@ -266,4 +268,37 @@ func TestOwnThreads(t *testing.T) {
 	blocked := slices.Clone(c)
 	impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, -0.5, blocked, n)
 	checkClose(t, "blocks after OwnThreads", blocked, own, 4e-16*float64(k)*4)
+}
+
+// BenchmarkBlocks times Dgemm NoTrans·NoTrans products cut into 2, 4 and 8
+// blocks of the rows of C on the team against one OpenBLAS call on its own
+// threads (blocks=own), the measurements behind blocksPerMember and
+// manyBlocksPerMember; GFLOP/s counts 2mnk flops.
+func BenchmarkBlocks(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var impl netlib.Implementation
+	for _, s := range []struct{ m, n, k int }{{1024, 256, 1024}, {512, 512, 512}, {1024, 256, 256}, {1024, 10, 256}, {4096, 10, 128}} {
+		a, bb, c := fill(rng, s.m*s.k), fill(rng, s.k*s.n), make([]float64, s.m*s.n)
+		for _, blocks := range []int{0, 2, 4, 8} {
+			name := fmt.Sprintf("%dx%dx%d/blocks=%d", s.m, s.n, s.k, blocks)
+			if blocks == 0 {
+				name = fmt.Sprintf("%dx%dx%d/blocks=own", s.m, s.n, s.k)
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if blocks == 0 {
+						OwnThreads(func() {
+							impl.Dgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
+						})
+						continue
+					}
+					side := (s.m + blocks - 1) / blocks
+					p := &blockCall{impl: impl, routine: callGemm, tA: blas.NoTrans, tB: blas.NoTrans, m: s.m, n: s.n, k: s.k,
+						alpha: 1, a: a, b: bb, c: c, lda: s.k, ldb: s.n, ldc: s.n, byRows: true, block: side, lastEnd: s.m}
+					runtime.Parts(blocks, p)
+				}
+				b.ReportMetric(float64(2*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
 }
