@@ -3,6 +3,7 @@ package emit
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -385,6 +386,15 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 				reads = append(reads, &plan.Let{Vars: []*val{v}, Value: plan.At{V: buf, I: ref(e.i)}, Pure: true})
 			}
 		}
+		// doc describes the block kernel fn writing outs' panels.
+		doc := func(fn string, outs ...*val) *plan.Comment {
+			names := make([]string, len(outs))
+			for k, o := range outs {
+				names[k] = o.Name + panelSlice
+			}
+			return &plan.Comment{Text: fmt.Sprintf("%s = %s(%s%s), entry by entry, by the block kernel",
+				strings.Join(names, ", "), fn, at.V.Name, panelSlice)}
+		}
 		// Each result's block kernel by itself, for DropDeadStores to use
 		// when it drops the other's buffer.
 		var alone []*plan.Do
@@ -399,17 +409,14 @@ func (e *function) panelJointKernel(entry []plan.Step, r0, r1 *val, sub func(*va
 			}
 			alone = append(alone, &plan.Do{
 				Call:   plan.Fn(kernel.Path, kernel.Name, panel(outs[k]), panel(at.V)),
-				Writes: outs[k : k+1], Panel: views[k : k+1],
-				Doc: &plan.Comment{Text: fmt.Sprintf("%s%s = %s(%s%s), entry by entry, by the block kernel",
-					outs[k].Name, panelSlice, c.Name, at.V.Name, panelSlice)},
+				Writes: outs[k : k+1], Panel: views[k : k+1], Doc: doc(c.Name, outs[k]),
 			})
 		}
 		if len(alone) != len(outs) {
 			return nil
 		}
 		joint := &plan.Do{Call: plan.Fn(kernel.Path, kernel.Name, panel(outs[0]), panel(outs[1]), panel(at.V)), Writes: outs, Panel: views, Alone: alone,
-			Doc: &plan.Comment{Text: fmt.Sprintf("%s%s, %s%s = %s(%s%s), entry by entry, by the block kernel",
-				outs[0].Name, panelSlice, outs[1].Name, panelSlice, call.Name, at.V.Name, panelSlice)}}
+			Doc: doc(call.Name, outs...)}
 		var steps []plan.Step
 		if len(before) > 0 {
 			steps = append(steps, &plan.For{Var: e.i, From: ref(r0), To: ref(r1), Body: before})
